@@ -28,7 +28,7 @@ function note(i: number): AcceptedEventNote {
 
 function round(subscribed: boolean): number {
   const db = new DatabaseSync(':memory:');
-  const api = new ReadApi({ db, expressExecutions: () => [], isDeadLetterQueue: () => false, retention: { maxEvents: 1_000_000 } });
+  const api = new ReadApi({ db, retention: { maxEvents: 1_000_000 } });
   if (subscribed) {
     // A subscriber that reads everything: what the console's live view costs.
     const sink = new PassThrough();

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { usageError } from './errors.js';
+import { usageError } from '../inspect/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

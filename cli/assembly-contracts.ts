@@ -1,6 +1,6 @@
 import type { TSchema } from '../contracts/index.js';
 import { type ValidationResult, validatorFor } from '../contracts/validator.js';
-import { type CloudAssembly, resourcesOfType } from './assembly.js';
+import { type CloudAssembly, resourcesOfType } from '../inspect/assembly.js';
 
 /**
  * An event contract as the app's cloud assembly publishes it: the EventHub construct puts

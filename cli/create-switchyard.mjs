@@ -12,7 +12,7 @@ if (!existsSync(compiled)) {
   process.exit(1);
 }
 const { init } = await import(compiled);
-const { CliError } = await import(path.join(import.meta.dirname, '..', 'dist', 'cli', 'errors.js'));
+const { CliError } = await import(path.join(import.meta.dirname, '..', 'dist', 'inspect', 'errors.js'));
 const io = {
   out: (line) => console.log(line),
   err: (line) => console.error(line),

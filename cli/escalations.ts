@@ -12,12 +12,19 @@ import {
   subjectOf,
 } from '../clients/escalation-policy.js';
 import { type OpenTaskInHistory, openTaskOfHistory, parseObject } from '../clients/open-task.js';
-import { type CloudAssembly, defaultCdkOut, hasAssembly, readAssembly, resourcesOfType, stateMachineDefinition } from './assembly.js';
-import { type Clients, call, errorCode, pages } from './aws.js';
-import { CliError } from './errors.js';
+import {
+  type CloudAssembly,
+  defaultCdkOut,
+  hasAssembly,
+  readAssembly,
+  resourcesOfType,
+  stateMachineDefinition,
+} from '../inspect/assembly.js';
+import { type Clients, call, errorCode, pages } from '../inspect/aws.js';
+import { CliError } from '../inspect/errors.js';
+import type { Flow } from '../inspect/flows.js';
 import { historyOf } from './execution-history.js';
 import { candidateExecutionNames } from './execution-names.js';
-import type { Flow } from './flows.js';
 
 export { subjectLabel, subjectOf } from '../clients/escalation-policy.js';
 

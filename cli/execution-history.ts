@@ -1,5 +1,5 @@
 import { type HistoryEvent, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
-import { type Clients, pages } from './aws.js';
+import { type Clients, pages } from '../inspect/aws.js';
 
 /** A Standard execution's whole history, every page, with its data. */
 export async function historyOf(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {

@@ -5,6 +5,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import type { LineageNode } from '../clients/read-api-contract.js';
 import {
   type FollowQueryKind,
   type FollowQuerySpec,
@@ -12,10 +13,9 @@ import {
   followQueryKindsFor,
   parseFollowQueryName,
 } from '../contracts/log-queries.js';
-import type { LineageNode } from '../local/read-api/contract.js';
-import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
-import { type Clients, call, errorCode } from './aws.js';
-import { CliError } from './errors.js';
+import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from '../inspect/assembly.js';
+import { type Clients, call, errorCode } from '../inspect/aws.js';
+import { CliError } from '../inspect/errors.js';
 
 /** One saved follow-query (or one part of it) as CloudWatch Logs holds it. */
 export interface SavedFollowQuery {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { type Clients, createClients, resolveTarget, type TargetOptions } from '../inspect/aws.js';
+import { CliError } from '../inspect/errors.js';
 import { GLOBAL_HELP } from './args.js';
-import { type Clients, createClients, resolveTarget, type TargetOptions } from './aws.js';
 import type { Command, CommandIo } from './commands/command.js';
-import { CliError } from './errors.js';
 
 /**
  * Every command, with the one line `switchyard --help` shows for it. A command's module is

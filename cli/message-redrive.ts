@@ -8,10 +8,10 @@ import {
   type SendMessageCommandInput,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { type Clients, call, describeAwsError } from './aws.js';
-import { handBack } from './dead-letter-messages.js';
-import type { DeadLetterQueue, DeployedQueue } from './dead-letters.js';
-import { CliError } from './errors.js';
+import { type Clients, call, describeAwsError } from '../inspect/aws.js';
+import { handBack } from '../inspect/dead-letter-messages.js';
+import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
+import { CliError } from '../inspect/errors.js';
 
 /** How long a message taken for a move stays hidden, should the CLI die between send and delete. */
 const MOVE_VISIBILITY_SECONDS = 60;

@@ -9,9 +9,9 @@ import {
   type ReplayClaimState,
   type ReprocessOutcome,
 } from '../contracts/replay-policy.js';
-import { type CloudAssembly, resourcesOfType } from './assembly.js';
-import { type Clients, pages } from './aws.js';
-import { physicalNameMatches } from './dead-letters.js';
+import { type CloudAssembly, resourcesOfType } from '../inspect/assembly.js';
+import { type Clients, pages } from '../inspect/aws.js';
+import { physicalNameMatches } from '../inspect/dead-letters.js';
 
 /** One line a consumer logged for a replayed event: not run (skip), only described (dry run), or reprocessed. */
 export interface ReplayReport {

@@ -1,4 +1,4 @@
-import { fold } from './format.js';
+import { fold } from '../clients/format.js';
 
 /**
  * A state's output as `switchyard execution` shows it on one line: the part the state

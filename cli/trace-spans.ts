@@ -1,9 +1,9 @@
+import { truncate } from '../clients/format.js';
+import { type OtlpTracesData, READ_API_PATHS } from '../clients/read-api-contract.js';
 import { modelUsageOf, SPAN_KIND_NAMES, type SpanNode, spanTrees } from '../clients/span-tree.js';
-import { type OtlpTracesData, READ_API_PATHS } from '../local/read-api/contract.js';
-import type { Target } from './aws.js';
-import { CliError } from './errors.js';
-import { truncate } from './format.js';
-import { getReadApi } from './read-api.js';
+import type { Target } from '../inspect/aws.js';
+import { CliError } from '../inspect/errors.js';
+import { getReadApi } from '../inspect/read-api.js';
 
 /** GET <endpoint>/_switchyard/v1/traces/<id>: the spans of the traces `id` names, as OTLP/JSON, or a one-line error. */
 export function readTraces(target: Extract<Target, { kind: 'local' }>, id: string): Promise<OtlpTracesData> {

@@ -3,10 +3,11 @@ import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
 
 export { TRUST_HELP } from './endpoint/trust-options.js';
 
-import { type IamMode, parseIamMode } from './iam/iam-check.js';
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime, type RuntimeOptions } from './runtime.js';
-import { parseSandbox } from './ses/settings.js';
+import { SERVICE_MODULES } from './services/modules.js';
+import { ServiceOrderError } from './services/registry.js';
+import type { RegisteredModule, ServiceOption, ServiceOptions } from './services/service-module.js';
 import { startupReport } from './startup-report.js';
 
 /**
@@ -37,8 +38,16 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): string {
   return '4566';
 }
 
-/** The runtime's options, as node:util's parseArgs takes them. */
-export const RUNTIME_OPTIONS = {
+/**
+ * A launch that cannot go on, with a message that says what was wrong and what to do (a
+ * bad option, the port in use, the data folder in use). Entry points print it and exit 1.
+ */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+}
+
+/** The options of the runtime itself, as node:util's parseArgs takes them; each service's are its module's (`options`). */
+const OWN_OPTIONS = {
   port: { type: 'string', default: defaultPort() },
   data: { type: 'string', default: process.env.SWITCHYARD_DATA },
   synth: { type: 'boolean', default: true },
@@ -50,40 +59,54 @@ export const RUNTIME_OPTIONS = {
   credentials: { type: 'string', multiple: true, default: [] as string[] },
   'keep-events': { type: 'string', default: '10000' },
   'keep-hours': { type: 'string', default: '24' },
-  models: { type: 'string', default: process.env.SWITCHYARD_MODELS },
-  iam: { type: 'string', default: process.env.SWITCHYARD_IAM || 'warn' },
-  'ses-sandbox': { type: 'string', default: process.env.SWITCHYARD_SES_SANDBOX || 'on' },
 } satisfies ParseArgsOptionsConfig;
 
-/** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
-export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free port); default SWITCHYARD_PORT, else the
+/** The services' options the modules declare, listed by their module's name (so `--help` reads the same whatever order they start in). */
+function serviceOptions(modules: readonly RegisteredModule[]): ServiceOption[] {
+  const options = [...modules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap((module) => module.options ?? []);
+  const flags = new Set<string>(Object.keys(OWN_OPTIONS));
+  for (const option of options) {
+    if (flags.has(option.flag)) throw new ServiceOrderError(`two options are named --${option.flag}`);
+    flags.add(option.flag);
+  }
+  return options;
+}
+
+/**
+ * The options a launcher takes, as node:util's parseArgs takes them: the runtime's own and
+ * each module's, whose default is its environment variable's value, else the module's default.
+ */
+export function runtimeOptions(
+  modules: readonly RegisteredModule[] = SERVICE_MODULES,
+  env: NodeJS.ProcessEnv = process.env,
+): typeof OWN_OPTIONS & ParseArgsOptionsConfig {
+  const services: ParseArgsOptionsConfig = {};
+  for (const option of serviceOptions(modules)) services[option.flag] = { type: 'string', default: env[option.env] || option.default };
+  return { ...OWN_OPTIONS, ...services };
+}
+
+/** The runtime's options, as node:util's parseArgs takes them (the runtime's own and its services'). */
+export const RUNTIME_OPTIONS = runtimeOptions();
+
+/** `--help` lines for the runtime's own options (the trust options come with TRUST_HELP). */
+const OWN_HELP = `  --port      port of the endpoint (0: any free port); default SWITCHYARD_PORT, else the
               port of SWITCHYARD_ENDPOINT or AWS_ENDPOINT_URL when it is http://localhost:<port>
               or http://127.0.0.1:<port>, else 4566
   --parameters [Stack:]Name=Value
               a template parameter's value, as cdk deploy --parameters takes it (repeatable)
   --keep-events N, --keep-hours H
               what the read API (/_switchyard/v1: event records, lineage) keeps: the newest
-              N events (default 10000), none older than H hours (default 24)
-  --models    where Bedrock Runtime's answers come from: simulated (default), fixtures:<file>,
-              openai:<base url>, per model glob with faults; default SWITCHYARD_MODELS
-              (docs/local-runtime/bedrock.md, "Bedrock Runtime and SWITCHYARD_MODELS")
-  --iam       what a request the app's IAM policies do not allow does: warn (default: it runs
-              and is printed once; switchyard iam lists it), enforce (refused as AWS refuses
-              it), off; default SWITCHYARD_IAM, else warn
-  --ses-sandbox on|off
-              SES's sandbox, as a new AWS account has it (on, the default: mail only to
-              verified identities and the mailbox simulator, 200 a day) or production access
-              (off); default SWITCHYARD_SES_SANDBOX, else on`;
+              N events (default 10000), none older than H hours (default 24)`;
 
-/**
- * A launch that cannot go on, with a message that says what was wrong and what to do (a
- * bad option, the port in use, the data folder in use). Entry points print it and exit 1.
- */
-export class LaunchError extends Error {
-  override readonly name = 'LaunchError';
+/** `--help` lines for the options every launcher has: the runtime's own, then each service's (the trust options come with TRUST_HELP). */
+export function runtimeHelp(modules: readonly RegisteredModule[] = SERVICE_MODULES): string {
+  return [OWN_HELP, ...serviceOptions(modules).map((option) => option.help)].join('\n');
 }
 
-/** The options' values as parseArgs gives them for RUNTIME_OPTIONS. */
+/** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
+export const RUNTIME_HELP = runtimeHelp();
+
+/** The options' values as parseArgs gives them for RUNTIME_OPTIONS: the runtime's own, and each service's by its flag. */
 export interface RuntimeOptionValues {
   port?: string;
   parameters?: string[];
@@ -93,27 +116,26 @@ export interface RuntimeOptionValues {
   credentials?: string[];
   'keep-events'?: string;
   'keep-hours'?: string;
-  models?: string;
-  iam?: string;
-  'ses-sandbox'?: string;
+  [serviceFlag: string]: string | boolean | (string | boolean)[] | undefined;
 }
 
-/** What to launch the runtime with, from the command line options, checked (the runtime gives its services their own RuntimeSettings). */
-export interface LaunchSettings {
+/**
+ * What to launch the runtime with, from the command line options, checked (the runtime gives
+ * its services their own RuntimeSettings): the runtime's own, and the services' options each
+ * module declares, in their fields (`sesSandbox`, `iam`), set when given or defaulted.
+ */
+export interface LaunchSettings extends ServiceOptions {
   readonly port: number;
   readonly parameters: Readonly<Record<string, string>>;
   readonly eventRecords: Retention;
   readonly trust: TrustSettings;
-  /** SWITCHYARD_MODELS or --models, as given. */
-  readonly models?: string;
-  /** --iam or SWITCHYARD_IAM. */
-  readonly iam: IamMode;
-  /** --ses-sandbox or SWITCHYARD_SES_SANDBOX: whether SES runs in its sandbox. */
-  readonly sesSandbox: boolean;
 }
 
-/** @throws LaunchError naming the option at fault and the values it takes */
-export function launchSettings(values: RuntimeOptionValues): LaunchSettings {
+/**
+ * @param modules the services whose options are read (a test's own beside the runtime's)
+ * @throws LaunchError naming the option at fault and the values it takes
+ */
+export function launchSettings(values: RuntimeOptionValues, modules: readonly RegisteredModule[] = SERVICE_MODULES): LaunchSettings {
   const parameters: Record<string, string> = {};
   for (const given of values.parameters ?? []) {
     const match = /^([^=]+)=(.*)$/s.exec(given);
@@ -141,19 +163,25 @@ export function launchSettings(values: RuntimeOptionValues): LaunchSettings {
   } catch (error) {
     throw new LaunchError((error as Error).message);
   }
-  let iam: IamMode;
-  try {
-    iam = parseIamMode(values.iam ?? 'warn', '--iam');
-  } catch (error) {
-    throw new LaunchError((error as Error).message);
+  return { port, parameters, eventRecords, trust, ...serviceSettings(values, modules) };
+}
+
+/** The services' options from their values (else their modules' defaults), each parsed by its module. */
+function serviceSettings(values: RuntimeOptionValues, modules: readonly RegisteredModule[]): ServiceOptions {
+  const settings: Record<string, unknown> = {};
+  for (const option of serviceOptions(modules)) {
+    const given = values[option.flag] ?? option.default;
+    if (given === undefined) continue;
+    if (typeof given !== 'string') throw new LaunchError(`--${option.flag} takes one value`);
+    let value: unknown;
+    try {
+      value = option.parse(given, `--${option.flag}`);
+    } catch (error) {
+      throw new LaunchError((error as Error).message, { cause: error });
+    }
+    if (value !== undefined) settings[option.name] = value;
   }
-  let sesSandbox: boolean;
-  try {
-    sesSandbox = parseSandbox(values['ses-sandbox'] ?? 'on', '--ses-sandbox');
-  } catch (error) {
-    throw new LaunchError((error as Error).message);
-  }
-  return { port, parameters, eventRecords, trust, iam, sesSandbox, ...(values.models ? { models: values.models } : {}) };
+  return settings as ServiceOptions;
 }
 
 /** Where and what to launch. */
@@ -186,16 +214,15 @@ export interface Launch {
  */
 export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
   const { cdkOut, dataDir, settings } = launch;
+  const { port, parameters, eventRecords, trust, ...services } = settings;
   const runtime = await LocalRuntime.start({
     cdkOut,
     dataDir,
-    port: settings.port,
-    parameters: settings.parameters,
-    eventRecords: settings.eventRecords,
-    ...(settings.models ? { models: settings.models } : {}),
-    iam: settings.iam,
-    sesSandbox: settings.sesSandbox,
-    ...settings.trust,
+    port,
+    parameters,
+    eventRecords,
+    ...services,
+    ...trust,
     ...(launch.log ? { log: launch.log } : {}),
     // A terminal's reader: one short line an event, a forwarded event once.
     logEvents: 'summary',

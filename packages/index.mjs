@@ -96,7 +96,7 @@ export const PACKAGES = [
     // and `switchyard dev` runs any CDK app's assembly. A team's contracts, made with its own
     // switchyard-cdk's defineContract, reach the testing API as plain objects (structural types,
     // no instanceof or symbol), so the two copies never need to be one.
-    sources: ['cli', 'clients', 'local', 'testing', 'contracts'],
+    sources: ['cli', 'inspect', 'clients', 'local', 'testing', 'contracts'],
     prebuilt: ['console'],
     exports: {
       // A runtime owned by a test, for a team's own flows (docs/testing.md).
@@ -163,7 +163,7 @@ export const PACKAGES = [
   {
     name: 'create-switchyard',
     description: 'npm create switchyard my-app: scaffolds a CDK app that uses switchyard-cdk, runs under switchyard dev and tests itself.',
-    sources: ['cli/commands/init.ts', 'cli/args.ts', 'cli/errors.ts', 'cli/init'],
+    sources: ['cli/commands/init.ts', 'cli/args.ts', 'inspect/errors.ts', 'cli/init'],
     bin: { 'create-switchyard': 'cli/create-switchyard.mjs' },
     forbidden: TEST_ORACLES,
     engines: '>=22',

@@ -49,7 +49,7 @@ const allowErrors = process.env.SWITCHYARD_BUILD_ALLOW_ERRORS === '1';
  * Top-level folders of dist/. Anything else means the compiled package pulled in a file
  * from outside it (the reference app's domain/, a test helper) through an import.
  */
-const DIST_FOLDERS = new Set(['cli', 'clients', 'console', 'contracts', 'lambdas', 'lib', 'local', 'testing']);
+const DIST_FOLDERS = new Set(['cli', 'clients', 'console', 'contracts', 'inspect', 'lambdas', 'lib', 'local', 'testing']);
 
 rmSync(dist, { recursive: true, force: true });
 

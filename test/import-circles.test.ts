@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const repo = path.resolve(import.meta.dirname, '..');
 /** The production folders: the package, the app, the runtime and the operator tools. */
-const FOLDERS = ['bin', 'cli', 'clients', 'config', 'contracts', 'domain', 'lambdas', 'lib', 'local'];
+const FOLDERS = ['bin', 'cli', 'clients', 'config', 'contracts', 'domain', 'inspect', 'lambdas', 'lib', 'local'];
 
 /** Every relative import of a TypeScript file (type-only ones too: they tie modules together as much for a reader). */
 function importsOf(file: string, source: string): string[] {

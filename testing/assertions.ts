@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { FailedExecution } from '../cli/failed-executions.js';
+import type { FailedExecution } from '../inspect/failed-executions.js';
 import { type DeadLetterFailure, failures } from './failures.js';
 import { known, listed } from './poll.js';
 import type { RunningApp } from './start.js';

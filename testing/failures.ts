@@ -1,9 +1,9 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { failureSources } from '../cli/app-failures.js';
-import { type Clients, createClients } from '../cli/aws.js';
-import { type DeadLetter, explain, peekMessages, queueDepth } from '../cli/dead-letter-messages.js';
-import { durableFunctions } from '../cli/durable.js';
-import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../cli/failed-executions.js';
+import { failureSources } from '../inspect/app-failures.js';
+import { type Clients, createClients } from '../inspect/aws.js';
+import { type DeadLetter, explain, peekMessages, queueDepth } from '../inspect/dead-letter-messages.js';
+import { durableFunctions } from '../inspect/durable.js';
+import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../inspect/failed-executions.js';
 import { TEST_REGION } from './clients.js';
 import type { RunningApp } from './start.js';
 

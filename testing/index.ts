@@ -5,9 +5,17 @@
  * @packageDocumentation
  * @module switchyard-cli/testing
  */
-export type { DeadLetter } from '../cli/dead-letter-messages.js';
-export type { FailedExecution } from '../cli/failed-executions.js';
-export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport, MailMessage, MailSummary } from '../local/read-api/contract.js';
+
+export type {
+  IamFindingSummary,
+  IamGrantSummary,
+  IamReport,
+  IamRoleReport,
+  MailMessage,
+  MailSummary,
+} from '../clients/read-api-contract.js';
+export type { DeadLetter } from '../inspect/dead-letter-messages.js';
+export type { FailedExecution } from '../inspect/failed-executions.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';

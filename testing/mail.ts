@@ -1,4 +1,4 @@
-import { type MailMessage, type MailPage, READ_API_PATHS, READ_API_PREFIX } from '../local/read-api/contract.js';
+import { type MailMessage, type MailPage, READ_API_PATHS, READ_API_PREFIX } from '../clients/read-api-contract.js';
 import { listed, poll, TestAppError, type WaitOptions } from './poll.js';
 import type { RunningApp } from './start.js';
 

@@ -1,9 +1,9 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { FailedExecution } from '../cli/failed-executions.js';
+import type { IamReport, MailMessage } from '../clients/read-api-contract.js';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
+import type { FailedExecution } from '../inspect/failed-executions.js';
 import type { AdvanceableClock } from '../local/clock.js';
-import type { IamReport, MailMessage } from '../local/read-api/contract.js';
 import {
   type DeadLetterExpectation,
   type EffectLedger,

@@ -1,5 +1,5 @@
+import { type OtlpTracesData, READ_API_PATHS, READ_API_PREFIX } from '../clients/read-api-contract.js';
 import { type SpanNode, spansOf } from '../clients/span-tree.js';
-import { type OtlpTracesData, READ_API_PATHS, READ_API_PREFIX } from '../local/read-api/contract.js';
 import { listed, poll, TestAppError, type WaitOptions } from './poll.js';
 
 export type { SpanNode } from '../clients/span-tree.js';

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type Message } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { type BusEventRecord, type ExpressExecutionsPage, READ_API_PATHS, READ_API_PREFIX } from '../clients/read-api-contract.js';
 import { type AnyEventContract, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
-import { type BusEventRecord, type ExpressExecutionsPage, READ_API_PATHS, READ_API_PREFIX } from '../local/read-api/contract.js';
 import { peekQueue } from './failures.js';
 import { known, listed, poll, TestAppError, type WaitOptions } from './poll.js';
 import type { RunningApp } from './start.js';

@@ -1,4 +1,4 @@
-import type { Clients, TargetOptions } from '../aws.js';
+import type { Clients, TargetOptions } from '../../inspect/aws.js';
 
 /** What a command may touch: its output streams, stdin, and the AWS clients (built on first use). */
 export interface CommandIo {

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../local/read-api/contract.js';
+import { count, table, usd } from '../../clients/format.js';
+import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
+import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
+import type { TargetOptions } from '../../inspect/aws.js';
+import { usageError } from '../../inspect/errors.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
-import { defaultCdkOut, readAssembly } from '../assembly.js';
-import type { TargetOptions } from '../aws.js';
 import { priceModelCalls } from '../cost/local-calls.js';
 import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
 import { modelFamilies } from '../cost/model-calls.js';
 import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
-import { usageError } from '../errors.js';
-import { count, table, usd } from '../format.js';
-import { getReadApi } from '../read-api.js';
 import type { Command, CommandIo } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);

@@ -5,11 +5,13 @@ import { decisionFields, decisionOf, type EscalationPolicyDescription, subjectLa
 import { refusalOfLastAsk } from '../../clients/open-task.js';
 import type { TSchema } from '../../contracts/index.js';
 import { validatorFor } from '../../contracts/validator.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { defaultCdkOut, hasAssembly, readAssembly } from '../../inspect/assembly.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseCommand } from '../args.js';
-import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
 import { contractsInAssembly } from '../assembly-contracts.js';
-import { type Clients, call, errorCode } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
 import {
   type DecisionOutcome,
   decisionOutcome,
@@ -21,8 +23,6 @@ import {
   subjectWord,
 } from '../escalations.js';
 import { historyOf } from '../execution-history.js';
-import { selectFlows } from '../flows.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
 type Choice = 'approve' | 'reject';

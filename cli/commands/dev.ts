@@ -1,8 +1,8 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { CliError, usageError } from '../../inspect/errors.js';
 // biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
 import type { RuntimeOptionValues } from '../../local/launcher.js';
 import { startDevServer } from '../dev/server.js';
-import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value]

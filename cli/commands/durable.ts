@@ -6,8 +6,8 @@ import {
   durableOutcome,
   waitingCallbacks,
 } from '../../clients/durable-timeline.js';
-import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, errorCode } from '../aws.js';
+import { duration, table, time, truncate } from '../../clients/format.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import {
   DURABLE_STATUSES,
   type DurableDetail,
@@ -16,9 +16,9 @@ import {
   listDurableExecutions,
   loadDurableExecution,
   selectDurableFunctions,
-} from '../durable.js';
-import { CliError, usageError } from '../errors.js';
-import { duration, table, time, truncate } from '../format.js';
+} from '../../inspect/durable.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import type { Command, CommandIo } from './command.js';
 
 export const HELP = `Usage: switchyard durable [--function <name>] [--status <status>] [--limit <n>]

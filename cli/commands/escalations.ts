@@ -1,9 +1,9 @@
 import { summaryOf } from '../../clients/escalation-policy.js';
+import { duration, table, time } from '../../clients/format.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { escalationFlows, openTasks, subjectOf, subjectWord } from '../escalations.js';
-import { selectFlows } from '../flows.js';
-import { duration, table, time } from '../format.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard escalations [--flow <name>]

@@ -5,10 +5,10 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { executionSubject } from '../../clients/execution-subject.js';
-import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { type Clients, call, errorCode } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { historyOf } from '../execution-history.js';
+import { duration, fold, time, truncate } from '../../clients/format.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
 import {
   type ExpressExecution,
   executionPattern,
@@ -18,12 +18,12 @@ import {
   noExpressRecord,
   parseExpressArn,
   readRecords,
-} from '../express.js';
-import { type Flow, selectFlows } from '../flows.js';
-import { duration, fold, time, truncate } from '../format.js';
+} from '../../inspect/express.js';
+import { type Flow, selectFlows } from '../../inspect/flows.js';
+import { GLOBAL_HELP, parseCommand } from '../args.js';
+import { historyOf } from '../execution-history.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
 import { stateOutputLine } from '../state-data.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard execution <name|arn> [--flow <name>] [--full]

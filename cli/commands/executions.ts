@@ -1,12 +1,12 @@
 import { DescribeExecutionCommand, type ExecutionListItem, type ExecutionStatus, paginateListExecutions } from '@aws-sdk/client-sfn';
 import { businessKeyOf, executionSubject } from '../../clients/execution-subject.js';
+import { duration, table, time } from '../../clients/format.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call, pages } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { loggedExpressExecutions, noExpressRecord } from '../../inspect/express.js';
+import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, pages } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { loggedExpressExecutions, noExpressRecord } from '../express.js';
-import { type Flow, selectFlows } from '../flows.js';
-import { duration, table, time } from '../format.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;

@@ -1,17 +1,17 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { executionSubject } from '../../clients/execution-subject.js';
+import { duration, table, time, truncate } from '../../clients/format.js';
+import type { IamReport } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
-import type { IamReport } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
-import { describeSource, failureSources, selectSources } from '../app-failures.js';
+import { describeSource, failureSources, selectSources } from '../../inspect/app-failures.js';
+import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../../inspect/dead-letter-messages.js';
+import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
+import { durableFunctions } from '../../inspect/durable.js';
+import { noExpressRecord } from '../../inspect/express.js';
+import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../../inspect/failed-executions.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
-import type { DeadLetterQueue } from '../dead-letters.js';
-import { durableFunctions } from '../durable.js';
-import { noExpressRecord } from '../express.js';
-import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../failed-executions.js';
-import { duration, table, time, truncate } from '../format.js';
-import { getReadApi } from '../read-api.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
 

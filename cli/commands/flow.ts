@@ -11,15 +11,15 @@ import {
   HELD_BACK_FILTER,
   heldBackByKey,
 } from '../../clients/flow-control.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import { count, table, time } from '../../clients/format.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
+import { type Clients, clientConfig, pages } from '../../inspect/aws.js';
+import { physicalNameMatches } from '../../inspect/dead-letters.js';
+import { CliError } from '../../inspect/errors.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { defaultCdkOut, readAssembly } from '../assembly.js';
-import { type Clients, clientConfig, pages } from '../aws.js';
-import { physicalNameMatches } from '../dead-letters.js';
-import { CliError } from '../errors.js';
 import { type FlowControlFunction, flowControlFunctions } from '../flow-control.js';
-import { count, table, time } from '../format.js';
-import { getReadApi } from '../read-api.js';
 import { functionLogGroups } from '../replay-reports.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';

@@ -1,9 +1,9 @@
-import type { IamReport, IamRoleReport } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import { count, table } from '../../clients/format.js';
+import type { IamReport, IamRoleReport } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { usageError } from '../../inspect/errors.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { usageError } from '../errors.js';
-import { count, table } from '../format.js';
-import { getReadApi } from '../read-api.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard iam [--json]

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CliError, usageError } from '../../inspect/errors.js';
 import { parseCommand } from '../args.js';
-import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard init <dir> [--switchyard <range or folder>]

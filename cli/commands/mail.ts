@@ -5,13 +5,13 @@ import {
   NotFoundException,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import type { MailMessage, MailPage, MailSummary } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import { table, time, truncate } from '../../clients/format.js';
+import type { MailMessage, MailPage, MailSummary } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { call, clientConfig, describeAwsError, type Target } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { getReadApi, httpGet } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { call, clientConfig, describeAwsError, type Target } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { table, time, truncate } from '../format.js';
-import { getReadApi, httpGet } from '../read-api.js';
 import type { Command, CommandIo } from './command.js';
 
 export const HELP = `Usage: switchyard mail [--to <address>] [--limit <n>]

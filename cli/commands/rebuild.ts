@@ -11,11 +11,11 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { time } from '../../clients/format.js';
 import { replayLabel, replayNameFor } from '../../contracts/replay-policy.js';
+import { type Clients, call, clientConfig, pages } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, clientConfig, pages } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { time } from '../format.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
 

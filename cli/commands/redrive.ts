@@ -1,13 +1,13 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import { resourceName } from '../../clients/resource-names.js';
-import { type FailureSources, failureSources, knownSources, selectSources } from '../app-failures.js';
+import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { queueDepth } from '../../inspect/dead-letter-messages.js';
+import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../../inspect/dead-letters.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { failedExecutions } from '../../inspect/failed-executions.js';
+import type { Flow } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, errorCode } from '../aws.js';
-import { queueDepth } from '../dead-letter-messages.js';
-import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../dead-letters.js';
-import { CliError, usageError } from '../errors.js';
-import { failedExecutions } from '../failed-executions.js';
-import type { Flow } from '../flows.js';
 import { type DestinationFor, moveMessages, runMoveTask } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
 

@@ -10,12 +10,12 @@ import {
   type Rule,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { table, time, truncate } from '../../clients/format.js';
 import { isReplayPolicy, REPLAY_POLICIES, type ReplayPolicy, replayLabel, replayNameFor } from '../../contracts/replay-policy.js';
+import { type CloudAssembly, defaultCdkOut, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
+import { type Clients, call } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type CloudAssembly, defaultCdkOut, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
-import { type Clients, call } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { table, time, truncate } from '../format.js';
 import { functionLogGroups, lastReports, type ReplayReport, type ReplaySummary, replayReports, summarize } from '../replay-reports.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
+import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
+import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
 import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';
-import { type Clients, call, describeAwsError } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>] [--no-validate]

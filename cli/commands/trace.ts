@@ -1,19 +1,19 @@
 import { FilterLogEventsCommand, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import type { Lineage, LineageNode } from '../../local/read-api/contract.js';
-import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../local/read-api/contract.js';
+import { truncate } from '../../clients/format.js';
+import type { Lineage, LineageNode } from '../../clients/read-api-contract.js';
+import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../clients/read-api-contract.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { defaultCdkOut, hasAssembly, readAssembly } from '../../inspect/assembly.js';
+import { type Clients, call, describeAwsError, errorCode, pages, type Target } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { executionPattern, readRecords } from '../../inspect/express.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
-import { type Clients, call, describeAwsError, errorCode, pages, type Target } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
 import { candidateExecutionNames } from '../execution-names.js';
-import { executionPattern, readRecords } from '../express.js';
 import { cannotListQueries, findFollowQueries, queriesFor, queryFolders, runFollowQueries, treeFromRows } from '../follow-queries.js';
-import { truncate } from '../format.js';
-import { getReadApi } from '../read-api.js';
 import { timeOption } from '../times.js';
 import { readTraces, renderSpanTrees } from '../trace-spans.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value|trace-id> [--depth N] [--spans] [--aws [--since <24h|ISO time>]]

@@ -4,14 +4,14 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
+import { duration, truncate } from '../../clients/format.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { executionPattern, expressExecutions, expressLogging, readRecords, START_AND_END_PATTERN } from '../../inspect/express.js';
+import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, errorCode } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { executionPattern, expressExecutions, expressLogging, readRecords, START_AND_END_PATTERN } from '../express.js';
-import { type Flow, selectFlows } from '../flows.js';
-import { duration, truncate } from '../format.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
 

@@ -1,4 +1,4 @@
-import type { ModelCallSummary } from '../../local/read-api/contract.js';
+import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import type { Price, PriceTable } from './model.js';
 import { familyOf, foundationModelOf } from './model-calls.js';
 

@@ -1,5 +1,5 @@
 import { ENV } from '../../contracts/wiring.js';
-import { referencedId, type TemplateResource } from '../assembly.js';
+import { referencedId, type TemplateResource } from '../../inspect/assembly.js';
 import type { AslState, DefinitionPath } from './definition-paths.js';
 
 // How the cost model reads the template's wiring: what functions and states call and emit, and what rules match.

@@ -1,4 +1,4 @@
-import type { CloudAssembly } from '../assembly.js';
+import type { CloudAssembly } from '../../inspect/assembly.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { UsageWalk } from './usage-walk.js';
 

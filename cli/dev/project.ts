@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CliError } from '../errors.js';
+import { STATE_FOLDER } from '../../inspect/assembly.js';
+import { CliError } from '../../inspect/errors.js';
 
 /** What `switchyard dev` needs from a CDK app's cdk.json (the keys the CDK CLI reads for synth and watch). */
 export interface CdkProject {
@@ -15,11 +16,6 @@ export interface CdkProject {
   /** cdk.json's `watch`, as `cdk watch` reads it; undefined when cdk.json has none. */
   readonly watch?: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
-
-/** The folder, inside the project, where `switchyard dev` keeps everything it writes. */
-export const STATE_FOLDER = '.switchyard';
-/** Where in the project `switchyard dev` synthesizes the app; the other commands read it from there too. */
-export const DEV_CDK_OUT = path.join(STATE_FOLDER, 'cdk.out');
 
 /**
  * Reads the CDK app in `root` (its cdk.json and cdk.context.json).

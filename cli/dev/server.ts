@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { newestAssembly } from '../assembly.js';
+import { DEV_CDK_OUT, newestAssembly } from '../../inspect/assembly.js';
+import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
-import { CliError, usageError } from '../errors.js';
 import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-code.js';
-import { type CdkProject, DEV_CDK_OUT, prepareStateFolder, readCdkProject } from './project.js';
+import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
 import { loadRecord, saveRecord, staleness } from './synth-record.js';
 import { SourceWatcher } from './watch.js';

@@ -5,7 +5,7 @@ import {
   durableOutcome,
   waitingCallbacks,
 } from '../../clients/durable-timeline.js';
-import type { DurableExecutionDetail } from '../../local/read-api/contract.js';
+import type { DurableExecutionDetail } from '../../clients/read-api-contract.js';
 import { AwsCallError } from './aws.js';
 import type { ExecutionRow } from './executions-data.js';
 import { durableExecution, durableExecutions } from './feed.js';

@@ -22,7 +22,7 @@ import {
   readAllPages,
   STREAM_MESSAGE_KINDS,
   type StreamMessage,
-} from '../../local/read-api/contract.js';
+} from '../../clients/read-api-contract.js';
 import { SIGNATURE_ERRORS } from './credentials.js';
 import { presignedUrl } from './signer.js';
 

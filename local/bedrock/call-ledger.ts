@@ -1,4 +1,4 @@
-import type { ModelCallSummary } from '../read-api/contract.js';
+import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 
 /** One model call the local Bedrock answered (or failed), as the read API lists it and `switchyard cost --local` prices it. */
 export type ModelCallRecord = ModelCallSummary;

@@ -1,9 +1,10 @@
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule, ServiceOption } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
 
@@ -11,7 +12,26 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     bedrock: BedrockService;
   }
+  interface ServiceOptions {
+    /**
+     * Where Bedrock Runtime's answers come from, as SWITCHYARD_MODELS takes it
+     * (docs/local-runtime/bedrock.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
+     */
+    readonly models?: string;
+  }
 }
+
+/** `--models`, else SWITCHYARD_MODELS: where the answers come from, checked when the service is created (ModelSettingsError). */
+const MODELS_OPTION: ServiceOption<'models'> = {
+  name: 'models',
+  flag: 'models',
+  env: 'SWITCHYARD_MODELS',
+  help: `  --models    where Bedrock Runtime's answers come from: simulated (default), fixtures:<file>,
+              openai:<base url>, per model glob with faults; default SWITCHYARD_MODELS
+              (docs/local-runtime/bedrock.md, "Bedrock Runtime and SWITCHYARD_MODELS")`,
+  // Given empty, the option is unset: the runtime reads SWITCHYARD_MODELS, else simulates.
+  parse: (text) => (text === '' ? undefined : text),
+};
 
 /** Bedrock Runtime: model calls answered by the backends SWITCHYARD_MODELS (or the runtime's `models` option) names; simulated by default. */
 export const bedrockModule: ServiceModule<'bedrock'> = {
@@ -21,9 +41,10 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   // The template's functions and state machines: the start-up report names those that name a model refused here.
   needs: ['template', 'traces'],
+  options: [MODELS_OPTION],
   create({ settings, services, warn }) {
     const { clock, region, log, options } = settings;
-    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
+    const routes = parseModelSettings(options.models ?? process.env[MODELS_OPTION.env], {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
       region,
     });
@@ -33,7 +54,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     const bedrock = new BedrockService({ routes, region, clock, log, onCall: (call) => spans.modelCall(call) });
     return {
       service: bedrock,
-      mounts: { rest: [new BedrockApi(bedrock)] },
+      mounts: { rest: [new BedrockApi(bedrock)], reads: modelCallReads(bedrock.calls) },
       // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
       warm: () => {
         if (mayCallModels(services.get('template').app)) prepareTokenizer();

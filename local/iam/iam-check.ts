@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IamReport } from '../../clients/read-api-contract.js';
 import { AwsError } from '../aws-error.js';
-import type { IamReport } from '../read-api/contract.js';
 import type { LoadedApp } from '../template/load.js';
 import {
   authorizationsFor,

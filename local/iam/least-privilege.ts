@@ -1,4 +1,4 @@
-import type { IamGrantSummary, IamRoleReport } from '../read-api/contract.js';
+import type { IamGrantSummary, IamRoleReport } from '../../clients/read-api-contract.js';
 import { grantedOnlyOnAnyResource } from './iam-catalogue.js';
 
 /** One action on one resource a role used, and whether its grants allowed it. */

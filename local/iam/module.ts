@@ -1,19 +1,40 @@
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule, ServiceOption } from '../services/service-module.js';
 import { resourceChanges } from '../template/changes.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
+import { iamReads } from './read-routes.js';
 import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     iam: IamCheck;
   }
+  interface ServiceOptions {
+    /**
+     * What IAM does with a request the app's policies do not allow: `warn` prints it and lets
+     * it run, `enforce` refuses it as AWS does, `off` evaluates nothing.
+     * @default process.env.SWITCHYARD_IAM, else 'off'
+     */
+    readonly iam?: 'off' | 'warn' | 'enforce';
+  }
 }
+
+/** `--iam`, else SWITCHYARD_IAM, else warn: the mode `switchyard dev` and `npm start` run IAM in. */
+const IAM_OPTION: ServiceOption<'iam'> = {
+  name: 'iam',
+  flag: 'iam',
+  env: 'SWITCHYARD_IAM',
+  default: 'warn',
+  help: `  --iam       what a request the app's IAM policies do not allow does: warn (default: it runs
+              and is printed once; switchyard iam lists it), enforce (refused as AWS refuses
+              it), off; default SWITCHYARD_IAM, else warn`,
+  parse: parseIamMode,
+};
 
 /** The IAM mode: the runtime's option, else SWITCHYARD_IAM, else off (`switchyard dev` and `npm start` pass warn). */
 export function iamModeOf(option: IamMode | undefined, env: NodeJS.ProcessEnv = process.env): IamMode {
   if (option !== undefined) return option;
-  const setting = env.SWITCHYARD_IAM;
-  return setting === undefined || setting === '' ? 'off' : parseIamMode(setting, 'SWITCHYARD_IAM');
+  const setting = env[IAM_OPTION.env];
+  return setting === undefined || setting === '' ? 'off' : parseIamMode(setting, IAM_OPTION.env);
 }
 
 /** What the start-up report says of IAM: the mode, and what it means against AWS. */
@@ -35,6 +56,7 @@ const IAM_TYPES: ReadonlySet<string> = new Set(Object.keys(IAM_RESOURCE_TYPES));
 export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
+  options: [IAM_OPTION],
   resourceTypes: IAM_RESOURCE_TYPES,
   // Every policy the store reads from the template (policy-store.ts), removals included: what runs next is checked against the new ones.
   // Its own types and every type that is only a resource policy (a queue policy, a Lambda permission), removals included:
@@ -75,6 +97,7 @@ export const iamModule: ServiceModule<'iam'> = {
     warn(iam.problems.map((p) => `${p.asInAws ? '[as in AWS] ' : ''}IAM policy of ${p.holder}: ${p.problem}`));
     return {
       service: iam,
+      mounts: { reads: iamReads(iam) },
       reload: ({ app, before }) => {
         iam.reload(app);
         // Every grant is evaluated anew: say which roles and policies changed.

@@ -12,10 +12,13 @@ import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
+import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaService } from './lambda-service.js';
+import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
+import type { RuntimeSdkOptions } from './sdk-cache.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
@@ -24,6 +27,20 @@ import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
+  }
+  interface ServiceOptions {
+    /**
+     * Where the AWS SDK packages that functions import without bundling them (and that
+     * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
+     * registry when missing (local/lambda/runtime-sdk.ts).
+     * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
+     */
+    readonly sdk?: RuntimeSdkOptions;
+    /**
+     * Failures to inject into functions' invocations (switchyard-cli/testing's faults). The
+     * testing API gives the same object to each start of a test runtime, so a restart keeps them.
+     */
+    readonly faults?: InvocationFaults;
   }
 }
 
@@ -128,9 +145,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       authorizeSource: queueSourceAuthorizer(sqs, iam),
       baseEnvironment: baseEnvironment(url, services.get('dynamodb').host.url, region, credentials),
     });
+    const reads = lambdaReads(settings, services, lambda);
     return {
       service: lambda,
-      mounts: { rest: [lambda], httpApis: [functionUrls] },
+      mounts: { rest: [lambda], httpApis: [functionUrls], reads },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await sdk.provide(definitions.functions, scanOf, log);
@@ -154,6 +172,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       },
       warm: (idle) => lambda.prepare(idle),
       stop: () => lambda.stop(),
+      close: () => reads.close(),
     };
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.

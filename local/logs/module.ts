@@ -4,6 +4,7 @@ import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
 import { validateLogsInput } from './input-validation.js';
 import { LogsService } from './logs-service.js';
+import { invocationLogReads } from './read-routes.js';
 import { LOGS_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
@@ -67,6 +68,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
             validate: validateLogsInput,
           },
         ],
+        reads: invocationLogReads(logs),
       },
       reload: ({ app, before }) => {
         logs.declare(logGroupDefinitions(app).groups);

@@ -10,6 +10,10 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     pipes: PipesService;
   }
+  interface ServiceOptions {
+    /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
+    readonly pipesRetryBaseMs?: number;
+  }
 }
 
 /** EventBridge Pipes with DynamoDB stream and SQS sources (and Lambda mappings of streams). */

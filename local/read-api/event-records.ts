@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { BusEventRecord, RuleMatch } from '../../clients/read-api-contract.js';
 import { type TargetOutcomeUpdate, withTargetOutcome } from '../../clients/rule-outcomes.js';
-import type { BusEventRecord, RuleMatch } from './contract.js';
 
 interface EventRow {
   seq: number;

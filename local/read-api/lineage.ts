@@ -1,22 +1,9 @@
 import { type FlowOutcome, flowOutcomeOf } from '../../clients/flow-control.js';
+import type { BusEventRecord, LineageNode, RuleMatch } from '../../clients/read-api-contract.js';
 import { tryParseArn } from '../arn.js';
 import { eventSegment, ruleMatchSegment } from '../trace-header.js';
-import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
 import type { ReadApiRecords, StoredNode } from './records.js';
-
-/** An invocation's log lines (START to REPORT), from wherever the function's logs are kept. */
-export type LogReader = (invocation: {
-  readonly logGroup: string;
-  readonly logStream: string;
-  readonly requestId: string;
-  readonly startedAt: number;
-  readonly endedAt?: number;
-}) => Promise<readonly string[]>;
-
-/** CloudWatch Logs' GetLogEvents, as the local logs service serves it in-process. */
-export interface LogEventsSource {
-  GetLogEvents(input: Record<string, unknown>): Promise<{ events?: readonly { message?: string }[] }>;
-}
+import type { LogReader } from './routes.js';
 
 /** Events whose detail holds a value traced per page (a ticket id named by thousands of events pages on). */
 const DETAIL_MATCHES_PER_PAGE = 50;
@@ -27,38 +14,16 @@ export interface LineagePageRequest {
   readonly after?: number;
 }
 
-/**
- * Reads an invocation's lines out of its log stream: those from its START line to its
- * REPORT line (other invocations of the same environment write to the same stream).
- */
-export function logReaderFrom(logs: LogEventsSource): LogReader {
-  return async ({ logGroup, logStream, requestId, startedAt, endedAt }) => {
-    let events: readonly { message?: string }[];
-    try {
-      ({ events = [] } = await logs.GetLogEvents({
-        logGroupName: logGroup,
-        logStreamName: logStream,
-        startFromHead: true,
-        startTime: startedAt - 1000,
-        ...(endedAt === undefined ? {} : { endTime: endedAt + 1000 }),
-        limit: 10_000,
-      }));
-    } catch {
-      // The group expired its events, or was never written (a function whose logs go nowhere).
-      return [];
-    }
-    const lines: string[] = [];
-    let inside = false;
-    // Text logs open with START and close with REPORT; JSON logs (LoggingConfig LogFormat JSON) with platform.start and platform.report.
-    const marks = (message: string, text: string, platform: string) =>
-      message.includes(requestId) && (message.startsWith(`${text} RequestId: `) || message.includes(`"type":"${platform}"`));
-    for (const { message = '' } of events) {
-      if (marks(message, 'START', 'platform.start')) inside = true;
-      if (inside) lines.push(message.replace(/\n$/, ''));
-      if (inside && marks(message, 'REPORT', 'platform.report')) break;
-    }
-    return lines;
-  };
+/** What lineage reads from the services besides the read API's own records (their ServiceReads). */
+export interface LineageSources {
+  /** An invocation's log lines, when a service keeps them. */
+  readonly logs: () => LogReader | undefined;
+  /**
+   * What hangs under a segment that the services know of and the records do not: a Lambda
+   * durable execution an invocation started (its Invoke carried the invocation's trace header),
+   * a model call it made (the SDK sends the header with each).
+   */
+  readonly from: (segment: string) => readonly LineageNode[];
 }
 
 /**
@@ -68,11 +33,8 @@ export function logReaderFrom(logs: LogEventsSource): LogReader {
 export class LineageBuilder {
   constructor(
     private readonly records: ReadApiRecords,
-    private readonly logs?: LogReader,
-    /** The Lambda durable executions started from a segment (an invocation's Invoke carried its trace header). */
-    private readonly durableStartedFrom?: (segment: string) => readonly LineageNode[],
-    /** The model calls made from a segment (the SDK sends the invocation's trace header with each). */
-    private readonly modelCallsFrom?: (segment: string) => readonly LineageNode[],
+    /** What the services add (ServiceReads): invocations' log lines, and what they know hangs under a segment. */
+    private readonly services: LineageSources,
   ) {}
 
   /**
@@ -180,8 +142,9 @@ export class LineageBuilder {
     const children = depth > 1 ? await this.#childrenOf(node.segment, depth - 1, seen, below) : [];
     const attributes = node.attributes ?? {};
     let logs: readonly string[] | undefined;
-    if (node.kind === 'invocation' && this.logs && attributes.logGroup && attributes.logStream) {
-      logs = await this.logs({
+    const readLogs = node.kind === 'invocation' ? this.services.logs() : undefined;
+    if (readLogs && attributes.logGroup && attributes.logStream) {
+      logs = await readLogs({
         logGroup: attributes.logGroup,
         logStream: attributes.logStream,
         requestId: node.id,
@@ -220,7 +183,7 @@ export class LineageBuilder {
         if (seen.has(eventKey(event))) continue;
         out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
       }
-      for (const node of [...(this.durableStartedFrom?.(from) ?? []), ...(this.modelCallsFrom?.(from) ?? [])]) {
+      for (const node of this.services.from(from)) {
         if (seen.has(key(node))) continue;
         seen.add(key(node));
         out.push({ at: Date.parse(node.time), node });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { StreamMessage } from './contract.js';
+import type { StreamMessage } from '../../clients/read-api-contract.js';
 
 /** A comment line every this often keeps proxies and EventSource from calling an idle stream dead. */
 const HEARTBEAT_MS = 15_000;

@@ -1,5 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { businessKeyOf } from '../../clients/execution-subject.js';
+import {
+  type BusEventRecord,
+  type ExpressExecutionSummary,
+  type Lineage,
+  mergeLineagePages,
+  type StreamMessage,
+} from '../../clients/read-api-contract.js';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
@@ -16,23 +22,11 @@ import {
   segmentOf,
   stateSegment,
 } from '../trace-header.js';
-import {
-  type BusEventRecord,
-  type ExpressExecutionSummary,
-  type IamReport,
-  type Lineage,
-  type ModelCallSummary,
-  mergeLineagePages,
-  type StreamMessage,
-} from './contract.js';
-import { type DurableSources, durableLineage, durableRoutes } from './durable-executions.js';
-import { type FlowControlSources, readFlowControl } from './flow-control.js';
-import { LineageBuilder, type LogReader } from './lineage.js';
+import { LineageBuilder } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
-import { modelCallLineage } from './model-calls.js';
 import { ReadApiRecords, type Retention } from './records.js';
-import { type ExpressPosition, type MailSource, ReadApiRouter, type ReadApiSources } from './router.js';
-import { type TraceSource, tracesFor } from './traces.js';
+import { ReadApiRouter } from './router.js';
+import { type LogReader, ReadApiRouteError, type ServiceReads } from './routes.js';
 
 export interface ReadApiOptions {
   /** `read-api.sqlite` in the data folder. */
@@ -44,29 +38,6 @@ export interface ReadApiOptions {
    */
   readonly eventsDb?: DatabaseSync;
   readonly retention?: Retention;
-  /** The EXPRESS executions the runtime keeps a summary of (Step Functions, once it exists). */
-  readonly expressExecutions: () => readonly ExecutionRecord[];
-  /** Whether a queue is some queue's or rule target's dead-letter queue (a message sent to it is a dead-letter). */
-  readonly isDeadLetterQueue: (queueArn: string) => boolean;
-  /** An invocation's log lines, from CloudWatch Logs. */
-  readonly logs?: LogReader;
-  /** What the flow control report reads (the app's functions, its tables, logs and queues). */
-  readonly flowControl?: FlowControlSources;
-  /** The Lambda service's durable executions and the app's durable functions. */
-  readonly durable?: DurableSources;
-  /** The local Bedrock's calls of this run (asked when a request asks: Bedrock is created after the read API). */
-  readonly modelCalls?: (query: { since?: number; limit: number; before?: number }) => {
-    readonly calls: readonly ModelCallSummary[];
-    readonly last?: number;
-  };
-  /** The IAM report (local/iam): findings, and per role used and unused grants. */
-  readonly iam?: () => IamReport;
-  /** The local SES's mailbox. */
-  readonly mail?: MailSource;
-  /** A queue's messages read without being received (asked when a request asks: SQS is created after the read API). */
-  readonly queueMessages?: ReadApiSources['queueMessages'];
-  /** The spans the OTLP receiver kept (asked when a request asks: the traces service is created after the read API). */
-  readonly traces?: () => TraceSource | undefined;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -82,7 +53,8 @@ const FINAL_STATUS: Record<string, ExpressExecutionSummary['status']> = {
 /**
  * The runtime's read API (docs/read-api.md): what AWS has no API for. The services tell it
  * what happens through their observer callbacks (the methods below); it keeps records in
- * its own database, feeds live subscribers, and answers GETs under the prefix.
+ * its own database, feeds live subscribers, and answers GETs under the prefix: its own views
+ * (the event records, lineage, the live stream) and what the services mount (`mount`).
  */
 export class ReadApi {
   readonly feed: LiveFeed;
@@ -91,31 +63,36 @@ export class ReadApi {
   readonly #lineage: LineageBuilder;
   /** Records written by recordAccepted whose commit eventAccepted has not heard of yet (gone with a rolled-back note). */
   readonly #recorded = new WeakMap<AcceptedEventNote, BusEventRecord>();
+  /** What the services add (mount): their routes, lineage nodes and invocations' log lines. */
+  #services: readonly ServiceReads[] = [];
+  #invocationLogs: LogReader | undefined;
 
   constructor(private readonly options: ReadApiOptions) {
     this.feed = new LiveFeed(options.heartbeatMs);
     this.records = new ReadApiRecords(options.db, options.retention, options.now, options.eventsDb);
-    const durable = options.durable;
-    const modelCalls = options.modelCalls;
-    this.#lineage = new LineageBuilder(
-      this.records,
-      options.logs,
-      durable ? (segment) => durableLineage(durable, segment) : undefined,
-      modelCalls ? (segment) => modelCallLineage(modelCalls({ limit: 10_000 }).calls, segment) : undefined,
-    );
+    this.#lineage = new LineageBuilder(this.records, {
+      logs: () => this.#invocationLogs,
+      from: (segment) => this.#services.flatMap((reads) => reads.lineage?.(segment) ?? []),
+    });
     this.router = new ReadApiRouter({
       feed: this.feed,
-      expressExecutions: (filter) => expressSummaries(options.expressExecutions(), filter),
       events: (query) => this.records.eventsPage(query),
       lineage: (id, depth, page) => this.#lineage.build(id, depth, page),
-      ...(options.flowControl ? { flowControl: () => readFlowControl(options.flowControl as FlowControlSources) } : {}),
-      ...(options.durable ? durableRoutes(options.durable) : {}),
-      ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
-      ...(options.iam ? { iam: options.iam } : {}),
-      ...(options.mail ? { mail: options.mail } : {}),
-      ...(options.queueMessages ? { queueMessages: options.queueMessages } : {}),
-      ...(options.traces ? { traces: (id: string) => this.traces(id) } : {}),
+      wholeLineage: (id) => this.lineage(id),
     });
+  }
+
+  /**
+   * What the services add to the read API, each module's `mounts.reads` (the registry hands
+   * them over once every service exists): their routes are served from now on, their lineage
+   * nodes and invocations' log lines join the lineage.
+   */
+  mount(reads: readonly ServiceReads[]): void {
+    const logs = reads.flatMap((read) => (read.invocationLogs ? [read.invocationLogs] : []));
+    if (logs.length > 1) throw new ReadApiRouteError("two services give the invocations' log lines");
+    this.router.mount(reads.flatMap((read) => read.routes ?? []));
+    this.#services = reads;
+    this.#invocationLogs = logs[0];
   }
 
   /** The whole lineage of `id`: every page of roots, each root once. */
@@ -128,16 +105,6 @@ export class ReadApi {
       after = page.last;
     } while (after !== undefined);
     return mergeLineagePages(pages);
-  }
-
-  /** The traces `id` names, as OTLP/JSON (docs/read-api.md, `/traces/<id>`); undefined when none is kept. */
-  async traces(id: string): Promise<ReturnType<TraceSource['traces']> | undefined> {
-    const source = this.options.traces?.();
-    if (source === undefined) return undefined;
-    return tracesFor(source, id, async (lineageId) => {
-      const lineage = await this.lineage(lineageId);
-      return lineage.roots.length === 0 ? undefined : lineage;
-    });
   }
 
   /**
@@ -194,8 +161,11 @@ export class ReadApi {
     }
   }
 
-  /** SQS stored a message, or moved one to a dead-letter queue. */
-  message(note: MessageNote): void {
+  /**
+   * SQS stored a message, or moved one to a dead-letter queue. `toDeadLetterQueue`: the queue
+   * it was sent to is a dead-letter queue (SQS knows, and the template's rule targets say).
+   */
+  message(note: MessageNote, toDeadLetterQueue = false): void {
     const queue = nameIn(note.queueArn);
     if (note.kind === 'dead-lettered') {
       const reason = `received ${note.receiveCount} times from ${nameIn(note.sourceQueueArn)} (maxReceiveCount)`;
@@ -216,7 +186,7 @@ export class ReadApi {
       return;
     }
     const parent = parseTraceHeader(note.traceHeader)?.parent;
-    const deadLetter = this.options.isDeadLetterQueue(note.queueArn);
+    const deadLetter = toDeadLetterQueue;
     const reason = deadLetter ? reasonIn(note.attributes) : undefined;
     // A dead-letter sent by a consumer names the message it gave up on: it hangs under that message too.
     const original = deadLetter ? originalMessageIn(note.attributes) : undefined;
@@ -349,45 +319,6 @@ function busEventRecord(note: AcceptedEventNote): BusEventRecord {
     })),
     ...(note.traceHeader ? { traceHeader: note.traceHeader } : {}),
   };
-}
-
-/**
- * A page of Express executions, newest first, as ListExecutions answers: ordered by start
- * time then ARN (both descending), so that a page's last one is a position the next page
- * continues after, whatever started or was dropped in between.
- */
-function expressSummaries(
-  records: readonly ExecutionRecord[],
-  filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition },
-): { executions: ExpressExecutionSummary[]; last?: ExpressPosition } {
-  const { after } = filter;
-  const chosen = records
-    .filter(
-      (record) =>
-        (filter.stateMachineArn === undefined || record.stateMachineArn === filter.stateMachineArn) &&
-        (filter.status === undefined || record.status === filter.status) &&
-        (after === undefined || record.startDate < after.startDate || (record.startDate === after.startDate && record.arn < after.arn)),
-    )
-    .sort((a, b) => b.startDate - a.startDate || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
-  const shown = chosen.slice(0, filter.limit);
-  const lastShown = shown.at(-1);
-  const out: ExpressExecutionSummary[] = [];
-  for (const record of shown) {
-    const businessKey = businessKeyOf(record.input);
-    out.push({
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status as ExpressExecutionSummary['status'],
-      startDate: new Date(record.startDate).toISOString(),
-      ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
-      ...(record.error === undefined ? {} : { error: record.error }),
-      ...(record.cause === undefined ? {} : { cause: record.cause }),
-      ...(businessKey === undefined ? {} : { businessKey }),
-    });
-  }
-  const more = chosen.length > shown.length && lastShown !== undefined;
-  return { executions: out, ...(more ? { last: { startDate: lastShown.startDate, arn: lastShown.arn } } : {}) };
 }
 
 /**

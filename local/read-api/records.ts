@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { BusEventRecord, LineageNode } from './contract.js';
+import type { BusEventRecord, LineageNode } from '../../clients/read-api-contract.js';
 import { BusEventTable, type EventsFilter, likeEscape, type SequencedRecord, type TargetOutcome } from './event-records.js';
 
 /**

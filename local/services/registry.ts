@@ -394,13 +394,16 @@ function combineMounts(all: readonly EndpointMounts[]) {
     if (found.length > 1) throw new ServiceOrderError(`two services mount ${key}`);
     return found[0];
   };
+  const readApi = one('readApi');
+  // The read API answers what every service mounts for it (a runtime without one serves none of it).
+  readApi?.mount(all.flatMap((mounts) => (mounts.reads === undefined ? [] : [mounts.reads])));
   return {
     json: all.flatMap((mounts) => mounts.json ?? []),
     rest: [...all.flatMap((mounts) => mounts.restFirst ?? []), ...all.flatMap((mounts) => mounts.rest ?? [])],
     query: all.flatMap((mounts) => mounts.query ?? []),
     passthrough: new Map(all.flatMap((mounts) => [...(mounts.passthrough ?? [])])),
     httpApis: all.flatMap((mounts) => mounts.httpApis ?? []),
-    readApi: one('readApi'),
+    readApi,
   };
 }
 

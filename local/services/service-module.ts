@@ -5,9 +5,8 @@ import type { EndpointServices } from '../endpoint/server.js';
 import type { ApiModels, ModelService, OutputModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
-import type { InvocationFaults } from '../lambda/invocation-faults.js';
-import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
+import type { ServiceReads } from '../read-api/routes.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { SdkOperations, SdkServiceMetadata } from '../states/aws-sdk-integrations.js';
 import type { TaskRequest } from '../states/engine/index.js';
@@ -30,7 +29,16 @@ export interface ServiceLookup {
   get<N extends ServiceName>(name: N): ServiceTypes[N];
 }
 
-export interface RuntimeOptions {
+/**
+ * The options of single services. Each module that has one adds its field here (declaration
+ * merging, as for ServiceTypes), with its type and documentation, and its service reads it from
+ * `settings.options`; the ones a person sets on the command line it declares in `options` too.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
+export interface ServiceOptions {}
+
+/** The runtime's options: its own below, and each service's (ServiceOptions). */
+export interface RuntimeOptions extends ServiceOptions {
   /**
    * The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts);
    * a test may run one of its own beside them.
@@ -67,46 +75,31 @@ export interface RuntimeOptions {
    */
   readonly logEvents?: boolean | 'summary';
   readonly clock?: Clock;
-  /**
-   * Failures to inject into functions' invocations (switchyard-cli/testing's faults). The
-   * testing API gives the same object to each start of a test runtime, so a restart keeps them.
-   */
-  readonly faults?: InvocationFaults;
   /** How much of the buses' events (and their lineage) the read API keeps. @default the newest 10,000 events, none older than 24 hours */
   readonly eventRecords?: Retention;
-  /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
-  readonly pipesRetryBaseMs?: number;
+}
+
+/**
+ * A service's option that `switchyard dev` and `npm start` take on the command line, else from
+ * an environment variable: its module declares it (`options`), the launcher (local/launcher.ts)
+ * parses it into the module's field of ServiceOptions and lists it in `--help`.
+ */
+export interface ServiceOption<K extends keyof ServiceOptions = keyof ServiceOptions> {
+  /** Its field of ServiceOptions, which the module declares with its type. */
+  readonly name: K;
+  /** The command-line option, without its `--` (`ses-sandbox`). */
+  readonly flag: string;
+  /** The environment variable the launcher reads when the command line does not give it. */
+  readonly env: string;
+  /** Its text when neither gives it; without one, the field is left unset (the service's own default holds). */
+  readonly default?: string;
+  /** Its lines of `--help`, as printed (`  --flag  what it does`). */
+  readonly help: string;
   /**
-   * Where Bedrock Runtime's answers come from, as SWITCHYARD_MODELS takes it
-   * (docs/local-runtime/bedrock.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
+   * The field's value from the text given; undefined leaves it unset.
+   * @throws an error naming `where` (`--flag`) and the values it takes
    */
-  readonly models?: string;
-  /**
-   * What IAM does with a request the app's policies do not allow: `warn` prints it and lets
-   * it run, `enforce` refuses it as AWS does, `off` evaluates nothing.
-   * @default process.env.SWITCHYARD_IAM, else 'off'
-   */
-  readonly iam?: 'off' | 'warn' | 'enforce';
-  /**
-   * Where the AWS SDK packages that functions import without bundling them (and that
-   * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
-   * registry when missing (local/lambda/runtime-sdk.ts).
-   * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
-   */
-  readonly sdk?: RuntimeSdkOptions;
-  /**
-   * Whether SES runs in its sandbox (mail only to verified identities and the mailbox
-   * simulator, 200 recipients a day), as a new AWS account's does.
-   * @default process.env.SWITCHYARD_SES_SANDBOX (on or off), else true
-   */
-  readonly sesSandbox?: boolean;
-  /**
-   * Whether the runtime's services record the spans AWS's would (docs/tracing.md, "The
-   * runtime's own spans"); spans sent to `/v1/traces` are kept either way. `npm run
-   * bench:runtime` measures the pipeline with and without them.
-   * @default true
-   */
-  readonly runtimeSpans?: boolean;
+  parse(text: string, where: string): ServiceOptions[K] | undefined;
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */
@@ -193,7 +186,15 @@ export interface EndpointMounts {
   readonly passthrough?: NonNullable<EndpointServices['passthrough']>;
   /** The app's HTTP front doors it serves (API Gateway's APIs, function URLs), asked in dependency order. */
   readonly httpApis?: EndpointServices['httpApis'];
-  readonly readApi?: EndpointServices['readApi'];
+  /** The read API's handler (its own module mounts it), which the registry gives every module's `reads`. */
+  readonly readApi?: ReadApiMount;
+  /** What the service adds to the read API (local/read-api/routes.ts): its routes, the lineage nodes it knows of, invocations' log lines. */
+  readonly reads?: ServiceReads;
+}
+
+/** The read API as the endpoint serves it, and as the registry hands it what the modules mount for it. */
+export interface ReadApiMount extends NonNullable<EndpointServices['readApi']> {
+  mount(reads: readonly ServiceReads[]): void;
 }
 
 /** A newer synth of the same app, as a reload (`switchyard dev`) hands it to each running service. */
@@ -290,6 +291,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly databases?: readonly string[];
   /** The data folder's sub-folders it keeps files in. */
   readonly folders?: readonly string[];
+  /** The options a person gives its service on the command line or in the environment (its field of ServiceOptions holds each). */
+  readonly options?: readonly ServiceOption[];
   /**
    * The CloudFormation resource types it declares (`local/<service>/resource-types.ts`): how
    * the loader names a resource of each and what its Ref and Fn::GetAtt return, and whether
@@ -355,6 +358,7 @@ export interface RegisteredModule {
   readonly needs?: readonly string[];
   readonly databases?: readonly string[];
   readonly folders?: readonly string[];
+  readonly options?: readonly ServiceOption[];
   readonly resourceTypes?: ResourceTypes;
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;

@@ -1,8 +1,8 @@
-import type { MailMessage, MailSummary } from '../read-api/contract.js';
+import type { MailMessage, MailSummary } from '../../clients/read-api-contract.js';
 import type { Mailbox, MailRecord } from './mailbox.js';
 import { linksOf, parseMessage } from './mime.js';
 
-/** The mailbox as the read API shows it (local/read-api/contract.ts): summaries, and one message read. */
+/** The mailbox as the read API shows it (clients/read-api-contract.ts): summaries, and one message read. */
 export class MailView {
   constructor(private readonly mailbox: Mailbox) {}
 

@@ -11,11 +11,12 @@ import { sesV2Operations, v2Error } from './api-v2.js';
 import { sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
+import { mailReads } from './read-routes.js';
 import { SES_RUN_TYPES, SES_TYPE_SPECS } from './resource-types.js';
 import { MAX_MESSAGE_BYTES } from './send-checks.js';
 import { SesService } from './ses-service.js';
 import { SesStore } from './ses-store.js';
-import { sandboxLine, sesSandboxOf } from './settings.js';
+import { SES_SANDBOX_OPTION, sandboxLine, sesSandboxOf } from './settings.js';
 import { sesStepFunctions } from './step-functions.js';
 import { VerificationLink } from './verification-link.js';
 
@@ -50,6 +51,14 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     ses: LocalSes;
   }
+  interface ServiceOptions {
+    /**
+     * Whether SES runs in its sandbox (mail only to verified identities and the mailbox
+     * simulator, 200 recipients a day), as a new AWS account's does.
+     * @default process.env.SWITCHYARD_SES_SANDBOX (on or off), else true
+     */
+    readonly sesSandbox?: boolean;
+  }
 }
 
 /** The API models it serves (`apis`), for the endpoint's model loader. */
@@ -82,6 +91,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
   ],
   needs: ['iam', 'sns', 'events'],
   databases: ['ses'],
+  options: [SES_SANDBOX_OPTION],
   resourceTypes: SES_TYPE_SPECS,
   // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
   reloads: { types: SES_RUN_TYPES, removals: true },
@@ -141,7 +151,15 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
     });
     return {
       service: local,
-      mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },
+      mounts: {
+        query: [v1, new VerificationLink(ses.identities)],
+        rest: [v2],
+        reads: mailReads({
+          list: (query) => local.mailView.list(query),
+          message: (id) => local.mailView.message(id),
+          raw: (id) => ses.mailbox.get(id)?.raw,
+        }),
+      },
       // After SNS and EventBridge start: the template's resources, then the events a crash left owed.
       start: () => {
         ses.declare(definitions);

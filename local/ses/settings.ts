@@ -1,3 +1,5 @@
+import type { ServiceOption } from '../services/service-module.js';
+
 /** A value of SWITCHYARD_SES_SANDBOX or `--ses-sandbox` that is neither on nor off. */
 export class SesSettingError extends Error {
   override readonly name = 'SesSettingError';
@@ -17,14 +19,27 @@ export function parseSandbox(value: string, where: string): boolean {
   );
 }
 
+/** `--ses-sandbox`, else SWITCHYARD_SES_SANDBOX: the sandbox's setting as `switchyard dev` and `npm start` take it. */
+export const SES_SANDBOX_OPTION: ServiceOption<'sesSandbox'> = {
+  name: 'sesSandbox',
+  flag: 'ses-sandbox',
+  env: 'SWITCHYARD_SES_SANDBOX',
+  default: 'on',
+  help: `  --ses-sandbox on|off
+              SES's sandbox, as a new AWS account has it (on, the default: mail only to
+              verified identities and the mailbox simulator, 200 a day) or production access
+              (off); default SWITCHYARD_SES_SANDBOX, else on`,
+  parse: parseSandbox,
+};
+
 /**
  * Whether SES runs in its sandbox: the runtime's option, else SWITCHYARD_SES_SANDBOX, else on,
  * as every new AWS account's SES is until production access is granted.
  */
 export function sesSandboxOf(option: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   if (option !== undefined) return option;
-  const setting = env.SWITCHYARD_SES_SANDBOX;
-  return setting === undefined || setting === '' ? true : parseSandbox(setting, 'SWITCHYARD_SES_SANDBOX');
+  const setting = env[SES_SANDBOX_OPTION.env];
+  return setting === undefined || setting === '' ? true : parseSandbox(setting, SES_SANDBOX_OPTION.env);
 }
 
 /** The start-up report's line for SES. */

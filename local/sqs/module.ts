@@ -6,6 +6,7 @@ import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
+import { queueMessagesReads } from './read-routes.js';
 import { SQS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SQS_TYPE_SPECS } from './resource-types.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
@@ -52,7 +53,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');
     const { spans } = services.get('traces');
-    const { definitions } = services.get('template');
+    const { definitions, deadLetterQueues } = services.get('template');
     const iam = services.get('iam');
     const sqs = new SqsService({
       db: database('sqs'),
@@ -61,7 +62,8 @@ export const sqsModule: ServiceModule<'sqs'> = {
       accountId,
       region,
       onMessage: (note) => {
-        readApi.message(note);
+        // A rule target's dead-letter queue (the template's) or some queue's (its RedrivePolicy): a message sent to it is a dead letter.
+        readApi.message(note, deadLetterQueues.has(note.queueArn) || sqs.isDeadLetterQueue(note.queueArn));
         spans.message(note);
       },
       // A policy set through the API is the queue's policy for IAM too, as on AWS (the template's QueuePolicy until then).
@@ -81,6 +83,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
           },
         ],
         query: [new SqsQueryProtocol(sqs)],
+        reads: queueMessagesReads(sqs),
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);

@@ -8,6 +8,7 @@ import type { ExecutionRecord } from './execution-store.js';
 import { statesIam } from './iam-authorizations.js';
 import { statesStepFunctions } from './integrations/states.js';
 import { executionTraceHeader } from './names.js';
+import { expressExecutionReads } from './read-routes.js';
 import { STATES_TYPE_SPECS } from './resource-types.js';
 import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
@@ -17,7 +18,7 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
   }
-  interface RuntimeOptions {
+  interface ServiceOptions {
     /**
      * Step Functions' own clock: a test passes an AdvanceableClock to move executions past
      * SLAs and retry backoffs without waiting them out, while the other services keep real time.
@@ -126,6 +127,7 @@ export const statesModule: ServiceModule<'states'> = {
             validate: modelValidator('stepfunctions'),
           },
         ],
+        reads: expressExecutionReads(states),
       },
       start: async () => {
         await states.start();

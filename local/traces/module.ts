@@ -2,11 +2,21 @@ import type { ServiceModule } from '../services/service-module.js';
 import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
 import { tracesIam } from './iam-authorizations.js';
 import { modelCallPricer } from './model-call-prices.js';
+import { traceReads } from './read-routes.js';
 import { TracesService } from './traces-service.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     traces: TracesService;
+  }
+  interface ServiceOptions {
+    /**
+     * Whether the runtime's services record the spans AWS's would (docs/tracing.md, "The
+     * runtime's own spans"); spans sent to `/v1/traces` are kept either way. `npm run
+     * bench:runtime` measures the pipeline with and without them.
+     * @default true
+     */
+    readonly runtimeSpans?: boolean;
   }
 }
 
@@ -38,7 +48,7 @@ export const tracesModule: ServiceModule<'traces'> = {
     return {
       service: traces,
       // Asked before the other REST services: nothing else may claim the OTLP path. The registry gives it IAM's check (xray:PutSpans).
-      mounts: { restFirst: [traces.receiver] },
+      mounts: { restFirst: [traces.receiver], reads: traceReads(() => traces.readable()) },
       start: () => {
         if (target)
           settings.log(

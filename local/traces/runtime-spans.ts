@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ModelCallSummary } from '../read-api/contract.js';
+import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import {
   derivedTraceRoot,
   eventSegment,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudAssembly } from '../../cli/assembly.js';
 import { contractsInAssembly, fromDraft4 } from '../../cli/assembly-contracts.js';
 import { CONTRACTS, registrySchema, TicketCreated } from '../../domain/index.js';
+import type { CloudAssembly } from '../../inspect/assembly.js';
 
 /** An assembly holding one registry schema per contract, as EventHub writes them. */
 function assemblyOf(documents: readonly unknown[], type = 'JSONSchemaDraft4'): CloudAssembly {

@@ -76,9 +76,11 @@ describe('the switchyard command', () => {
     // executions lists Step Functions executions, and reads an Express workflow's from its log group.
     expect(summary(steps[1])).toEqual({
       clients: ['client-cloudwatch-logs', 'client-sfn'],
-      commands: ['app-flows', 'executions'],
+      commands: ['executions'],
       typebox: false,
     });
+    // The app's flows, which executions lists by, are read by inspect/ (what the CLI shares with the testing API).
+    expect(steps[1]?.loaded.some((url) => url.endsWith('/inspect/app-flows.ts'))).toBe(true);
   });
 
   it('checks a contract from the assembly without TypeBox, which only builds contracts', () => {
@@ -89,7 +91,7 @@ describe('the switchyard command', () => {
 
   it("reads the runtime's read API over node:http without loading undici (fetch), which an ES import of node:http loads", () => {
     expect(steps[3]?.code).toBe(1);
-    expect(steps[3]?.loaded.some((url) => url.endsWith('/cli/read-api.ts'))).toBe(true);
+    expect(steps[3]?.loaded.some((url) => url.endsWith('/inspect/read-api.ts'))).toBe(true);
     expect(steps.flatMap((step) => step.builtins).filter((entry) => entry.includes('undici'))).toEqual([]);
   });
 });

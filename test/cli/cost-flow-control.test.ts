@@ -8,11 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readAssembly } from '../../cli/assembly.js';
 import { flowControlUnits, tokenBudgetsIn } from '../../cli/cost/flow-control.js';
 import { type AppUsage, appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
 import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { ENV } from '../../contracts/wiring.js';
+import { readAssembly } from '../../inspect/assembly.js';
 import { FlowControlTable } from '../../lib/constructs/flow-control-table.js';
 
 const settings: FlowControlSettings = {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { priceModelCalls } from '../../cli/cost/local-calls.js';
 import type { PriceTable } from '../../cli/cost/model.js';
 import { familyOf, foundationModelOf, modelFamilies } from '../../cli/cost/model-calls.js';
+import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import { CATALOGUE } from '../../local/bedrock/catalogue.js';
-import type { ModelCallSummary } from '../../local/read-api/contract.js';
 
 const price = (usd: number) => ({ usd, per: 1_000_000, unit: 'tokens', source: 'x' });
 const TABLE: PriceTable = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudAssembly } from '../../cli/assembly.js';
 import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
+import type { CloudAssembly } from '../../inspect/assembly.js';
 import { sharedSwitchyardTemplate } from '../helpers/synth.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { runCli } from './run-cli.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudAssembly } from '../../cli/assembly.js';
-import { deadLetterQueueDefinitions, physicalNameMatches } from '../../cli/dead-letters.js';
+import type { CloudAssembly } from '../../inspect/assembly.js';
+import { deadLetterQueueDefinitions, physicalNameMatches } from '../../inspect/dead-letters.js';
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 

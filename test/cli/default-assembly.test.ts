@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultCdkOut } from '../../cli/assembly.js';
+import { defaultCdkOut } from '../../inspect/assembly.js';
 
 /** A project folder holding an assembly in each of `dirs`, the later ones synthesized later. */
 function project(...dirs: string[]): string {

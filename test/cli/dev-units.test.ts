@@ -6,7 +6,7 @@ import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
 import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../inspect/errors.js';
 
 const folders: string[] = [];
 afterEach(() => {

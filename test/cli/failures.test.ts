@@ -1,9 +1,9 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explain } from '../../cli/dead-letter-messages.js';
-import type { DeadLetterSource } from '../../cli/dead-letters.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
+import { explain } from '../../inspect/dead-letter-messages.js';
+import type { DeadLetterSource } from '../../inspect/dead-letters.js';
 import { eventually } from '../local/helpers.js';
 import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, queueUrl, STARTER_DLQ, startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';

@@ -19,7 +19,7 @@ import { takeStart } from '../../lambdas/kit/flow-control/rate-limit.js';
 import type { FlowControlStore } from '../../lambdas/kit/flow-control/store.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { FlowControlTable } from '../../lib/constructs/flow-control-table.js';
-import { FLOW_CONTROL_VARIABLES } from '../../local/read-api/flow-control.js';
+import { FLOW_CONTROL_VARIABLES } from '../../local/lambda/flow-control-report.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';

@@ -8,9 +8,7 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import type { Clients } from '../../cli/aws.js';
 import { renderTree, traceWithSavedQueries } from '../../cli/commands/trace.js';
-import { CliError } from '../../cli/errors.js';
 import { queriesFor, runFollowQueries, type SavedFollowQuery, traceQueryString, treeFromRows } from '../../cli/follow-queries.js';
 import {
   fillPlaceholder,
@@ -20,6 +18,8 @@ import {
   parseFollowQueryName,
   queryStringLiteral,
 } from '../../contracts/log-queries.js';
+import type { Clients } from '../../inspect/aws.js';
+import { CliError } from '../../inspect/errors.js';
 
 const EVENT_ID = '6a7e8f0b-1c2d-4e3f-9a0b-1c2d3e4f5a6b';
 const GROUPS = ['/aws/lambda/Switchyard-Triage-abc', '/aws/vendedlogs/states/Switchyard-TicketTriage-xyz'];

@@ -7,10 +7,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clients } from '../../cli/aws.js';
-import type { DeadLetterQueue } from '../../cli/dead-letters.js';
 import { moveMessages } from '../../cli/message-redrive.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
+import type { Clients } from '../../inspect/aws.js';
+import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { eventually } from '../local/helpers.js';
 import {
   type AppUnderTest,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lineage, type LineageNode, READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
+import { type Lineage, type LineageNode, READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { runCli } from './run-cli.js';
 
 function event(id: string, children: LineageNode[] = []): LineageNode {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lineage } from '../../local/read-api/contract.js';
+import type { Lineage } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';

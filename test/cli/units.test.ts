@@ -1,9 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../cli/aws.js';
 import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
-import { deployedNameMatches, type FlowDefinition } from '../../cli/flows.js';
 import { executionFailure, stateVisits } from '../../cli/history.js';
+import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../inspect/aws.js';
+import { deployedNameMatches, type FlowDefinition } from '../../inspect/flows.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 

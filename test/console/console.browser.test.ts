@@ -22,7 +22,7 @@ import {
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OtlpTracesData } from '../../local/read-api/contract.js';
+import type { OtlpTracesData } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';

@@ -5,7 +5,7 @@ import type {
   ExpressExecutionSummary,
   ExpressExecutionsPage,
   Lineage,
-} from '../../local/read-api/contract.js';
+} from '../../clients/read-api-contract.js';
 
 /** What this tests of console/src/feed.ts (typed here: the console compiles with the DOM library, the tests without). */
 interface Feed {

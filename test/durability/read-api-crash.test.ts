@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
+import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, region } from '../local/helpers.js';

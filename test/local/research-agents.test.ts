@@ -10,9 +10,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LineageNode } from '../../clients/read-api-contract.js';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
-import type { LineageNode } from '../../local/read-api/contract.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';

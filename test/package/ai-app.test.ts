@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { ModelCallsPage } from '../../local/read-api/contract.js';
+import type { ModelCallsPage } from '../../clients/read-api-contract.js';
 import { appEnv, npmInstall, ok, start, timed, waitFor } from './helpers.js';
 
 const tarballs = inject('switchyardTarballs');

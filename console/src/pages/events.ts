@@ -1,5 +1,5 @@
+import type { BusEventRecord, LineageNode, StreamMessage } from '../../../clients/read-api-contract.js';
 import { withTargetOutcome } from '../../../clients/rule-outcomes.js';
-import type { BusEventRecord, LineageNode, StreamMessage } from '../../../local/read-api/contract.js';
 import { all } from '../aws.js';
 import { h, message, replace, time } from '../dom.js';
 import { busEvents, lineage, subscribe } from '../feed.js';

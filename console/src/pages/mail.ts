@@ -1,4 +1,4 @@
-import type { MailMessage, MailSummary } from '../../../local/read-api/contract.js';
+import type { MailMessage, MailSummary } from '../../../clients/read-api-contract.js';
 import { h, message, replace, time } from '../dom.js';
 import { mailbox, mailMessage } from '../feed.js';
 import { polledBody } from '../refresh.js';

@@ -1,5 +1,5 @@
 import { tokensPerMinute, usageByModel } from '../../../clients/model-usage.js';
-import type { ModelCallSummary } from '../../../local/read-api/contract.js';
+import type { ModelCallSummary } from '../../../clients/read-api-contract.js';
 import { h, message, replace, time } from '../dom.js';
 import { modelCalls } from '../feed.js';
 import { polledBody } from '../refresh.js';

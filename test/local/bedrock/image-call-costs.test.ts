@@ -1,6 +1,6 @@
 import { type BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { runCli } from '../../cli/run-cli.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';

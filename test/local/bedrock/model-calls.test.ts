@@ -1,7 +1,7 @@
 import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { ModelCallLedger } from '../../../local/bedrock/call-ledger.js';
-import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { runCli } from '../../cli/run-cli.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';

@@ -1,14 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { StreamMessage } from '../../../local/read-api/contract.js';
+import type { StreamMessage } from '../../../clients/read-api-contract.js';
 import { ReadApi } from '../../../local/read-api/read-api.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { acceptedEventNote as note } from '../../helpers/accepted-event.js';
 
 /** A read API with one live-feed subscriber when `listening`; `published` collects what the feed sends. */
 function readApi(listening: boolean) {
-  const api = new ReadApi({ db: openDatabase(':memory:'), expressExecutions: () => [], isDeadLetterQueue: () => false });
+  const api = new ReadApi({ db: openDatabase(':memory:') });
   if (listening) {
     const client = Object.assign(new PassThrough(), { writeHead: () => client });
     client.resume();

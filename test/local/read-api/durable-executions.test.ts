@@ -7,7 +7,7 @@ import {
   type Lineage,
   READ_API_PATHS,
   READ_API_PREFIX,
-} from '../../../local/read-api/contract.js';
+} from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { withStarter } from '../../cli/durable-starter.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';

@@ -7,7 +7,7 @@ import {
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
-} from '../../../local/read-api/contract.js';
+} from '../../../clients/read-api-contract.js';
 
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';

@@ -16,7 +16,7 @@ import {
   READ_API_PREFIX,
   type ReadApiError,
   type StreamMessage,
-} from '../../../local/read-api/contract.js';
+} from '../../../clients/read-api-contract.js';
 import { CAUSATION_LINK } from '../../../local/read-api/lineage.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';

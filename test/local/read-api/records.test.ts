@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BusEventRecord } from '../../../local/read-api/contract.js';
+import type { BusEventRecord } from '../../../clients/read-api-contract.js';
 import { ReadApiRecords } from '../../../local/read-api/records.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 

@@ -2,7 +2,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { DescribeReplayCommand, EventBridgeClient, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX, type StreamMessage } from '../../../local/read-api/contract.js';
+import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX, type StreamMessage } from '../../../clients/read-api-contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { ARCHIVED_RULE, assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { credentials, eventually, region } from '../helpers.js';

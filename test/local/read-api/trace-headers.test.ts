@@ -3,7 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LineageNode } from '../../../local/read-api/contract.js';
+import type { LineageNode } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { ruleMatchSegment } from '../../../local/trace-header.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';

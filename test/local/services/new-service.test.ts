@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchRuntime, launchSettings } from '../../../local/launcher.js';
+import { LaunchError, launchRuntime, launchSettings, runtimeHelp, runtimeOptions } from '../../../local/launcher.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
@@ -77,8 +78,13 @@ let runtime: LocalRuntime | undefined;
 const report: string[] = [];
 const warnings: string[] = [];
 
-/** Starts the app as `switchyard dev` does (launchRuntime: the runtime and its start-up report), with these services. */
-async function launch(modules: typeof SERVICE_MODULES): Promise<LocalRuntime> {
+/** The command line's values as a launcher parses them (parseArgs, strict) for these services' options. */
+function commandLine(modules: typeof SERVICE_MODULES, args: readonly string[]) {
+  return parseArgs({ args: ['--port', '0', '--iam', 'enforce', ...args], options: runtimeOptions(modules), strict: true }).values;
+}
+
+/** Starts the app as `switchyard dev` does (its command line parsed, launchRuntime: the runtime and its start-up report), with these services. */
+async function launch(modules: typeof SERVICE_MODULES, args: readonly string[] = []): Promise<LocalRuntime> {
   const cdkOut = writeApp();
   const dataDir = tempDataDir();
   folders.push(cdkOut, dataDir);
@@ -87,7 +93,7 @@ async function launch(modules: typeof SERVICE_MODULES): Promise<LocalRuntime> {
   return launchRuntime({
     cdkOut,
     dataDir,
-    settings: { ...launchSettings({ port: '0', iam: 'enforce' }) },
+    settings: launchSettings(commandLine(modules, args), modules),
     root: dataDir,
     started: performance.now(),
     modules,
@@ -144,10 +150,52 @@ afterAll(async () => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
+/** A read-API path's answer. */
+async function read(running: LocalRuntime, path: string) {
+  const response = await fetch(`${running.url}/_switchyard/v1${path}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 describe('a new service: its folder and one line of registration', () => {
+  const modules = [...SERVICE_MODULES, acmModule];
+  let started = 0;
   beforeAll(async () => {
-    // The one line: the test's own module beside the runtime's.
-    runtime = await launch([...SERVICE_MODULES, acmModule]);
+    started = Date.now();
+    // The one line: the test's own module beside the runtime's (and its option on the command line).
+    runtime = await launch(modules, ['--acm-validity-days', '30']);
+  });
+
+  it('takes its option as the launcher takes every service option: in --help, from its environment variable, checked', () => {
+    expect(runtimeHelp(modules)).toContain('  --acm-validity-days N\n              how many days a certificate is valid for');
+    expect(runtimeOptions(modules, { SWITCHYARD_ACM_VALIDITY_DAYS: '90' })['acm-validity-days']).toEqual({ type: 'string', default: '90' });
+    expect(launchSettings({ 'acm-validity-days': '90' }, modules).acmValidityDays).toBe(90);
+  });
+
+  it('fails if its option is given a value it refuses, with its reason', () => {
+    expect(() => launchSettings({ 'acm-validity-days': 'soon' }, modules)).toThrow(
+      new LaunchError('--acm-validity-days is "soon"; it must be a whole number of days from 1 to 825'),
+    );
+  });
+
+  it('serves its read-API route, its service reading its own option (certificates valid for the 30 days given)', async () => {
+    const answer = await read(runtime as LocalRuntime, '/certificates');
+    expect(answer.status).toBe(200);
+    const certificates = answer.body.certificates as { domainName: string; status: string; notAfter: string }[];
+    expect(certificates.map((c) => [c.domainName, c.status])).toEqual([
+      ['shop.example.com', 'ISSUED'],
+      ['admin.example.com', 'ISSUED'],
+    ]);
+    for (const { notAfter } of certificates) {
+      const days = (Date.parse(notAfter) - started) / 86_400_000;
+      expect(days).toBeGreaterThanOrEqual(30);
+      expect(days).toBeLessThan(30.01);
+    }
+  });
+
+  it("names its route among the read API's paths when a path is unknown", async () => {
+    const answer = await read(runtime as LocalRuntime, '/nothing-here');
+    expect(answer.status).toBe(404);
+    expect(String(answer.body.message)).toMatch(/it serves .*\/_switchyard\/v1\/certificates$/);
   });
 
   it("deploys the template's resources of its type, their Ref given by its spec", () => {
@@ -220,5 +268,7 @@ describe('the same app without the registration line', () => {
     expect(answer).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(report.join('\n')).not.toContain('certificates:');
     expect(warnings.join('\n')).toContain(`state "Describe": ${TASK} cannot run locally (the local runtime does not host acm)`);
+    expect((await read(without, '/certificates')).status).toBe(404);
+    expect(() => commandLine(SERVICE_MODULES, ['--acm-validity-days', '30'])).toThrow(/Unknown option '--acm-validity-days'/);
   });
 });

@@ -1,7 +1,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MailPage } from '../../../local/read-api/contract.js';
+import type { MailPage } from '../../../clients/read-api-contract.js';
 import { startApp, type TestApp } from '../../../testing/index.js';
 import { credentials, eventually, region } from '../helpers.js';
 import { writeSesApp } from './fixture.js';

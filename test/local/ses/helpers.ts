@@ -1,8 +1,8 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { MailMessage, MailPage } from '../../../local/read-api/contract.js';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import type { MailMessage, MailPage } from '../../../clients/read-api-contract.js';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { writeSesApp } from './fixture.js';

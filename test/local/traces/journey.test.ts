@@ -5,7 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { type DecodedSpan, only, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { consumerFixture } from '../consumer-fixture.js';

@@ -6,7 +6,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { WireReader } from '../../../local/traces/protobuf-wire.js';
 import { canonicalOtlp } from '../../helpers/otlp.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { waitForSpan } from '../../../testing/traces.js';
 import { runCli } from '../../cli/run-cli.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';

@@ -1,11 +1,11 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { idFieldOf } from '../clients/execution-subject.js';
+import { truncate } from '../clients/format.js';
+import { type QueueMessagesPage, READ_API_PATHS } from '../clients/read-api-contract.js';
 import { resourceName } from '../clients/resource-names.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
-import { type QueueMessagesPage, READ_API_PATHS } from '../local/read-api/contract.js';
 import { type Clients, call } from './aws.js';
 import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';
-import { truncate } from './format.js';
 import { getReadApi } from './read-api.js';
 
 /**

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEV_CDK_OUT } from './dev/project.js';
 import { CliError } from './errors.js';
+
+/** The folder, inside the project, where `switchyard dev` keeps everything it writes. */
+export const STATE_FOLDER = '.switchyard';
+/** Where in the project `switchyard dev` synthesizes the app; the other commands read it from there too. */
+export const DEV_CDK_OUT = path.join(STATE_FOLDER, 'cdk.out');
 
 /** One resource of a synthesized template, with the stack it belongs to. */
 export interface TemplateResource {

@@ -1,7 +1,7 @@
 import { paginateListStateMachines } from '@aws-sdk/client-sfn';
-import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
-import { type Clients, pages } from '../aws.js';
-import { type Flow, flowDefinitions, resolveFlows } from '../flows.js';
+import { defaultCdkOut, hasAssembly, readAssembly } from './assembly.js';
+import { type Clients, pages } from './aws.js';
+import { type Flow, flowDefinitions, resolveFlows } from './flows.js';
 
 /**
  * The app's flows in the target: the assembly's state machines, found there by name. With

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { READ_API_PREFIX, type ReadApiError } from '../local/read-api/contract.js';
+import { READ_API_PREFIX, type ReadApiError } from '../clients/read-api-contract.js';
 import { errorCode, noLocalRuntime, type Target } from './aws.js';
 import { CliError } from './errors.js';
 

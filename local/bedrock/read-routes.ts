@@ -1,5 +1,34 @@
+import { type LineageNode, type ModelCallSummary, type ModelCallsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 import { parseTraceHeader } from '../trace-header.js';
-import type { LineageNode, ModelCallSummary } from './contract.js';
+import type { ModelCallLedger } from './call-ledger.js';
+
+/**
+ * What Bedrock adds to the read API: the model calls of this run (`/model-calls`, newest first,
+ * what `switchyard cost --local` prices), and under an invocation in a lineage the calls it made.
+ */
+export function modelCallReads(calls: ModelCallLedger): ServiceReads {
+  return {
+    routes: [
+      {
+        path: READ_API_PATHS.modelCalls,
+        handle({ query, res }) {
+          only(query, ['since', 'limit', 'nextToken']);
+          const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
+          if (since !== undefined && Number.isNaN(since))
+            throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
+          const filters = since === undefined ? {} : { since };
+          const list = READ_API_PATHS.modelCalls;
+          const before = positionOf(query, list, filters, isSequence);
+          const found = calls.page({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
+          const page: ModelCallsPage = { calls: found.calls, ...nextTokenOf(list, filters, found.last) };
+          sendJson(res, 200, page);
+        },
+      },
+    ],
+    lineage: (segment) => modelCallLineage(calls.page({ limit: 10_000 }).calls, segment),
+  };
+}
 
 /**
  * The model calls made from a segment, as lineage nodes under the invocation that made them:
@@ -7,7 +36,7 @@ import type { LineageNode, ModelCallSummary } from './contract.js';
  * images drawn, the latency and why it stopped, or the error. Prompts and answers are not
  * shown: they may hold personal data.
  */
-export function modelCallLineage(calls: readonly ModelCallSummary[], segment: string): LineageNode[] {
+function modelCallLineage(calls: readonly ModelCallSummary[], segment: string): LineageNode[] {
   return calls
     .filter((call) => parseTraceHeader(call.traceHeader)?.parent === segment)
     .reverse()

@@ -1,9 +1,29 @@
-import type { DurableExecutions } from '../lambda/durable/durable-executions.js';
-import type { ExecutionRecord } from '../lambda/durable/durable-types.js';
-import { forApi } from '../lambda/durable/wire.js';
-import { parseTraceHeader } from '../trace-header.js';
-import type { DurableExecutionDetail, DurableExecutionSummary, LineageNode } from './contract.js';
-import type { ExpressPosition, ReadApiSources } from './router.js';
+import {
+  type DurableExecutionDetail,
+  type DurableExecutionSummary,
+  type DurableExecutionsPage,
+  type LineageNode,
+  READ_API_PATHS,
+  READ_API_PREFIX,
+} from '../../../clients/read-api-contract.js';
+import { DURABLE_STATUSES } from '../../read-api/durable-statuses.js';
+import {
+  type ExpressPosition,
+  isExpressPosition,
+  limitOf,
+  nextTokenOf,
+  only,
+  positionOf,
+  ReadApiFailure,
+  type ReadRoute,
+  type ServiceReads,
+  sendJson,
+  statusOf,
+} from '../../read-api/routes.js';
+import { parseTraceHeader } from '../../trace-header.js';
+import type { DurableExecutions } from './durable-executions.js';
+import type { ExecutionRecord } from './durable-types.js';
+import { forApi } from './wire.js';
 
 /** What the read API reads durable executions from: the Lambda service's store, and the app's durable functions now. */
 export interface DurableSources {
@@ -61,11 +81,39 @@ function summary(e: ExecutionRecord): DurableExecutionSummary {
   };
 }
 
-/** The router's two durable sources over the Lambda service's store. */
-export function durableRoutes(sources: DurableSources): Required<Pick<ReadApiSources, 'durableExecutions' | 'durableExecution'>> {
+/**
+ * What the read API shows of durable executions: `/durable-executions` (every durable
+ * function's, or one's) and `/durable-executions/<arn>`, and under an invocation in a lineage
+ * the executions it started.
+ */
+export function durableReads(sources: DurableSources): Required<Pick<ServiceReads, 'routes' | 'lineage'>> {
+  return { routes: [durableExecutionsRoute(sources)], lineage: (segment) => durableLineage(sources, segment) };
+}
+
+/** The list of durable executions, or one (`/durable-executions/<arn>`). */
+function durableExecutionsRoute(sources: DurableSources): ReadRoute {
+  const list = READ_API_PATHS.durableExecutions;
   return {
-    durableExecutions: (filter) => durableSummaries(sources, filter),
-    durableExecution: (arn) => durableDetail(sources, arn),
+    path: list,
+    matches: (path) => path.startsWith(list),
+    handle({ path, query, res }) {
+      if (path.startsWith(`${list}/`)) {
+        only(query, []);
+        const arn = decodeURIComponent(path.slice(list.length + 1));
+        const detail = durableDetail(sources, arn);
+        if (detail === undefined) throw new ReadApiFailure(404, 'NotFound', `no durable execution ${arn}`);
+        sendJson(res, 200, detail);
+        return;
+      }
+      if (path !== list) throw new ReadApiFailure(404, 'NotFound', `the read API has no ${READ_API_PREFIX}${path}`);
+      only(query, ['function', 'status', 'limit', 'nextToken']);
+      const status = statusOf(query, DURABLE_STATUSES);
+      const filters = { ...(query.has('function') ? { functionName: query.get('function') ?? '' } : {}), ...(status ? { status } : {}) };
+      const after = positionOf(query, list, filters, isExpressPosition);
+      const found = durableSummaries(sources, { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
+      const page: DurableExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      sendJson(res, 200, page);
+    },
   };
 }
 
@@ -75,7 +123,7 @@ export function durableRoutes(sources: DurableSources): Required<Pick<ReadApiSou
  * whose parent is the invoking segment. A DurableFlow's trigger event is traced through its
  * starter's invocation to the execution it named after the event, with its status.
  */
-export function durableLineage(sources: DurableSources, segment: string): LineageNode[] {
+function durableLineage(sources: DurableSources, segment: string): LineageNode[] {
   const durable = sources.executions();
   if (durable === undefined) return [];
   return sources

@@ -1,14 +1,15 @@
 /**
  * The local runtime's read API: what AWS has no API for (which rules an event matched, the
  * lineage of one event, a live feed), served on the endpoint's port under
- * {@link READ_API_PREFIX} as JSON (GET) and server-sent events. The CLI and the local
- * console are its only clients; both reach everything else through AWS APIs. Documented in
- * docs/read-api.md. Shapes here, and the two pure functions every client needs to read
- * pages (no Node or browser API): the server and both clients import this file, and the
- * clients nothing else of local/ (architecture rule 4).
+ * {@link READ_API_PREFIX} as JSON (GET) and server-sent events. The CLI, the local console
+ * and the testing API are its clients; they reach everything else through AWS APIs.
+ * Documented in docs/read-api.md. Shapes here, and the two pure functions every client needs
+ * to read pages (no Node or browser API): the server (local/read-api/ and the modules that
+ * mount read-API routes) and the clients import it from here, so that no client imports
+ * anything of local/ (architecture rule 4).
  */
 
-import type { DurableHistoryEvent } from '../../clients/durable-timeline.js';
+import type { DurableHistoryEvent } from './durable-timeline.js';
 
 /** Every read API path starts with this; nothing of AWS's lives under it. */
 export const READ_API_PREFIX = '/_switchyard/v1';
@@ -76,7 +77,7 @@ export const READ_API_PATHS = {
   traces: '/traces/',
 } as const;
 
-export type { TracesData as OtlpTracesData } from '../traces/otlp-model.js';
+export type { TracesData as OtlpTracesData } from './otlp-traces.js';
 
 /** A request the app's policies do not allow, once per principal, action and resource. */
 export interface IamFindingSummary {
@@ -236,7 +237,7 @@ export interface MailMessage extends MailSummary {
   readonly links: readonly { readonly href: string; readonly text: string }[];
 }
 
-export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';
+export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from './flow-control.js';
 export type { DurableHistoryEvent };
 
 /** One event a bus accepted (a replayed one too), with where it went. */

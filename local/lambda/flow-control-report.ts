@@ -9,7 +9,9 @@ import {
   HELD_BACK_FILTER,
   heldBackByKey,
 } from '../../clients/flow-control.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { AwsError } from '../aws-error.js';
+import { only, type ReadRoute, sendJson } from '../read-api/routes.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 
 /**
@@ -33,6 +35,17 @@ export interface FlowControlSources {
   /** The app's standard queues that are no queue's dead-letter queue, with their fair-queue state. */
   fairQueues(): FairQueueState[];
   now(): number;
+}
+
+/** `/flow-control`: the app's flow control now, read when asked (the read API's FlowControlReport). */
+export function flowControlRoute(sources: FlowControlSources): ReadRoute {
+  return {
+    path: READ_API_PATHS.flowControl,
+    async handle({ query, res }) {
+      only(query, []);
+      sendJson(res, 200, await readFlowControl(sources));
+    },
+  };
 }
 
 /**

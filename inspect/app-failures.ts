@@ -1,7 +1,7 @@
 import { resourceName } from '../clients/resource-names.js';
+import { appFlows } from './app-flows.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
 import type { Clients } from './aws.js';
-import { appFlows } from './commands/app-flows.js';
 import { type DeadLetterQueue, type DeadLetterSource, deadLetterQueueDefinitions, resolveQueues } from './dead-letters.js';
 import { usageError } from './errors.js';
 import type { Flow } from './flows.js';

@@ -1,6 +1,38 @@
+import { type Lineage, type LineageNode, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { idInPath, only, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 import { parseTraceHeader } from '../trace-header.js';
-import { type TracesData, traceIdOf } from '../traces/otlp-model.js';
-import type { Lineage, LineageNode } from './contract.js';
+import { type TracesData, traceIdOf } from './otlp-model.js';
+
+/**
+ * What the traces service adds to the read API: `/traces/<id>`, OTLP/JSON, whole (a journey's
+ * traces are bounded, MAX_TRACES_PER_ANSWER): a trace by its id, or every trace of what the id's
+ * lineage names.
+ */
+export function traceReads(source: () => TraceSource | undefined): ServiceReads {
+  return {
+    routes: [
+      {
+        path: READ_API_PATHS.traces,
+        matches: (path) => path.startsWith(READ_API_PATHS.traces),
+        async handle({ path, query, res, lineage }) {
+          only(query, []);
+          const id = idInPath(path, READ_API_PATHS.traces);
+          const found = source();
+          const traces =
+            found === undefined
+              ? undefined
+              : await tracesFor(found, id, async (lineageId) => {
+                  const whole = await lineage(lineageId);
+                  return whole.roots.length === 0 ? undefined : whole;
+                });
+          if (traces === undefined)
+            throw new ReadApiFailure(404, 'NotFound', `no span the runtime received is of a trace ${JSON.stringify(id)} names`);
+          sendJson(res, 200, traces);
+        },
+      },
+    ],
+  };
+}
 
 /** What the read API reads spans from (the traces service's store). */
 export interface TraceSource {
@@ -28,7 +60,7 @@ function namesIn(nodes: readonly LineageNode[], into: Set<string>, traceIds: Set
  * id; else every trace whose spans name what the id's lineage names (invocations by request id,
  * messages, events, the correlation id, the id itself); with the traces linked to them.
  */
-export async function tracesFor(
+async function tracesFor(
   source: TraceSource,
   id: string,
   lineageOf: (id: string) => Promise<Lineage | undefined>,

@@ -1,0 +1,36 @@
+import type { ServiceReads } from '../read-api/routes.js';
+import type { RuntimeSettings, ServiceLookup } from '../services/service-module.js';
+import { durableSettings } from './durable/durable-executions.js';
+import { durableReads } from './durable/read-routes.js';
+import { flowControlRoute, localFlowControlSources } from './flow-control-report.js';
+import type { LambdaService } from './lambda-service.js';
+
+/**
+ * What Lambda adds to the read API: its durable executions (`/durable-executions`, and under an
+ * invocation in a lineage the executions it started) and the flow control of the app's
+ * consumers (`/flow-control`: the settings in their environment, their tables' items, what
+ * their logs say they held back, and the fair-queue metrics of the app's queues). The app's
+ * functions and queues are read when a request asks: a reload replaces them.
+ */
+export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, lambda: LambdaService): ServiceReads & { close(): void } {
+  const template = services.get('template');
+  const flowControl = localFlowControlSources({
+    url: settings.url,
+    region: settings.region,
+    credentials: settings.credentials,
+    functions: () => template.definitions.functions,
+    queues: () => template.definitions.queues,
+    logs: () => services.get('logs'),
+    sqs: () => services.get('sqs'),
+    now: () => settings.clock.now(),
+  });
+  const durable = durableReads({
+    executions: () => lambda.durable,
+    functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),
+  });
+  return {
+    routes: [...durable.routes, flowControlRoute(flowControl)],
+    lineage: durable.lineage,
+    close: () => flowControl.close(),
+  };
+}

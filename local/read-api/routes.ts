@@ -1,0 +1,158 @@
+import type { ServerResponse } from 'node:http';
+import { type Lineage, type LineageNode, READ_API_PREFIX } from '../../clients/read-api-contract.js';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
+
+/**
+ * What a service adds to the read API: its module mounts it (`mounts.reads`) as it mounts its
+ * AWS protocols, and the read API's router answers it beside its own views (the event records,
+ * lineage and the live stream). Nothing here names a service: each one's routes are in its own
+ * folder (`local/<service>/read-routes.ts`).
+ */
+export interface ServiceReads {
+  /** The paths it answers under READ_API_PREFIX. */
+  readonly routes?: readonly ReadRoute[];
+  /** What hangs under a segment in a lineage tree besides the read API's records (a durable execution an invocation started, a model call it made). */
+  readonly lineage?: (segment: string) => readonly LineageNode[];
+  /** An invocation's log lines, which lineage shows under it; one module gives them (CloudWatch Logs'). */
+  readonly invocationLogs?: LogReader;
+}
+
+/** An invocation's log lines (START to REPORT), from wherever the function's logs are kept. */
+export type LogReader = (invocation: {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+}) => Promise<readonly string[]>;
+
+/** One path of the read API (or a family of paths: a list and its items). */
+export interface ReadRoute {
+  /** Its path under READ_API_PREFIX, as READ_API_PATHS names it: what a 404 lists among the paths served. */
+  readonly path: string;
+  /** Whether it answers a request's path (under the prefix): no two routes answer the same one. @default the path itself only */
+  matches?(path: string): boolean;
+  /** Answers a GET or HEAD; a client error is a thrown ReadApiFailure (or InvalidCursorError), anything else a 500. */
+  handle(request: ReadRequest): Promise<void> | void;
+}
+
+/** A request as a route gets it: its path under the prefix, its query, the response, and the read API's own lineage. */
+export interface ReadRequest {
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly res: ServerResponse;
+  /** The whole lineage of an id (every page of roots), as `/lineage/<id>` answers it: what `/traces/<id>` finds traces by. */
+  lineage(id: string): Promise<Lineage>;
+}
+
+/** Where a page of a list ended that is ordered by start time then ARN, newest first (Express and durable executions). */
+export interface ExpressPosition {
+  readonly startDate: number;
+  readonly arn: string;
+}
+
+/** A client error: 400 for a bad parameter, 404 for a path or id that names nothing, 405 for a method. */
+export class ReadApiFailure extends Error {
+  override readonly name = 'ReadApiFailure';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the services mount for the read API cannot be served together: two routes for one path, two sources of invocations' log lines. */
+export class ReadApiRouteError extends Error {
+  override readonly name = 'ReadApiRouteError';
+}
+
+/** The most items of a page (the whole answer, before lists paged). */
+const MAX_LIMIT = 1000;
+
+/** A path's id after its prefix, percent-decoded; 400 when it is empty or its encoding is broken. */
+export function idInPath(path: string, prefix: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
+  }
+  if (id === '') throw new ReadApiFailure(400, 'InvalidParameter', `name what to read: ${READ_API_PREFIX}${prefix}<id>`);
+  return id;
+}
+
+/** The position a `nextToken` holds, checked to be this list's with these filters and of the expected shape. */
+export function positionOf<T>(
+  query: URLSearchParams,
+  list: string,
+  filters: Readonly<Record<string, unknown>>,
+  valid: (position: unknown) => position is T,
+): T | undefined {
+  const token = query.get('nextToken');
+  if (token === null) return undefined;
+  const position = decodeCursor(token, list, filters);
+  if (!valid(position)) throw new InvalidCursorError('nextToken is not a token this read API gave');
+  return position;
+}
+
+export function nextTokenOf(list: string, filters: Readonly<Record<string, unknown>>, last: unknown): { nextToken?: string } {
+  return last === undefined ? {} : { nextToken: encodeCursor(list, filters, last) };
+}
+
+export function isSequence(position: unknown): position is number {
+  return Number.isSafeInteger(position) && (position as number) >= 0;
+}
+
+export function isExpressPosition(position: unknown): position is ExpressPosition {
+  const p = position as Partial<ExpressPosition> | null;
+  return p !== null && typeof p === 'object' && Number.isFinite(p.startDate) && typeof p.arn === 'string';
+}
+
+/** Refuses a parameter the path does not take (a typo would otherwise be silently ignored). */
+export function only(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const name of new Set(query.keys())) {
+    if (!allowed.includes(name)) {
+      throw new ReadApiFailure(
+        400,
+        'InvalidParameter',
+        `unknown parameter ${JSON.stringify(name)}${allowed.length ? `; this path takes ${allowed.join(', ')}` : '; this path takes none'}`,
+      );
+    }
+    if (query.getAll(name).length > 1) throw new ReadApiFailure(400, 'InvalidParameter', `parameter ${name} is given more than once`);
+  }
+}
+
+export function limitOf(query: URLSearchParams): number {
+  return integerOf(query, 'limit', 1, MAX_LIMIT) ?? 100;
+}
+
+export function integerOf(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  const value = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ReadApiFailure(400, 'InvalidParameter', `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** The `status` filter of a list, one of `statuses`; undefined when not given. */
+export function statusOf(query: URLSearchParams, statuses: ReadonlySet<string>): string | undefined {
+  const status = query.get('status') ?? undefined;
+  if (status !== undefined && !statuses.has(status)) {
+    throw new ReadApiFailure(400, 'InvalidParameter', `status must be one of ${[...statuses].join(', ')}, not ${JSON.stringify(status)}`);
+  }
+  return status;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(res.req?.method === 'HEAD' ? undefined : text);
+}

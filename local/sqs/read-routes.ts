@@ -1,0 +1,29 @@
+import { type QueueMessagesPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import type { SqsService } from './sqs-service.js';
+
+/**
+ * What SQS adds to the read API: `/queue-messages?queueUrl=`, a queue's messages read without
+ * being received (their receive count stays, nothing turns invisible), which AWS has no read for.
+ */
+export function queueMessagesReads(sqs: Pick<SqsService, 'peekMessages'>): ServiceReads {
+  return {
+    routes: [
+      {
+        path: READ_API_PATHS.queueMessages,
+        handle({ query, res }) {
+          only(query, ['queueUrl', 'limit', 'nextToken']);
+          const queueUrl = query.get('queueUrl');
+          if (!queueUrl) throw new ReadApiFailure(400, 'InvalidParameter', 'queueUrl is required: the URL of the queue to read');
+          const list = READ_API_PATHS.queueMessages;
+          const filters = { queueUrl };
+          const after = positionOf(query, list, filters, isSequence);
+          const found = sqs.peekMessages(queueUrl, limitOf(query), after);
+          if (found === undefined) throw new ReadApiFailure(404, 'NotFound', `no queue ${queueUrl}`);
+          const page: QueueMessagesPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
+          sendJson(res, 200, page);
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,83 @@
+import { businessKeyOf } from '../../clients/execution-subject.js';
+import { type ExpressExecutionSummary, type ExpressExecutionsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import {
+  type ExpressPosition,
+  isExpressPosition,
+  limitOf,
+  nextTokenOf,
+  only,
+  positionOf,
+  type ReadRoute,
+  type ServiceReads,
+  sendJson,
+  statusOf,
+} from '../read-api/routes.js';
+import type { ExecutionRecord } from './execution-store.js';
+
+const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * What Step Functions adds to the read API: `/express-executions`, the EXPRESS executions the
+ * runtime ran, which AWS keeps no list of (the service keeps a summary of each).
+ */
+export function expressExecutionReads(states: { expressExecutions(): readonly ExecutionRecord[] }): ServiceReads {
+  return { routes: [expressExecutionsRoute(() => states.expressExecutions())] };
+}
+
+function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecord[]): ReadRoute {
+  return {
+    path: READ_API_PATHS.expressExecutions,
+    handle({ query, res }) {
+      only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
+      const status = statusOf(query, STATUSES);
+      const filters = {
+        ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
+        ...(status ? { status } : {}),
+      };
+      const list = READ_API_PATHS.expressExecutions;
+      const after = positionOf(query, list, filters, isExpressPosition);
+      const found = expressSummaries(expressExecutions(), { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
+      const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      sendJson(res, 200, page);
+    },
+  };
+}
+
+/**
+ * A page of Express executions, newest first, as ListExecutions answers: ordered by start
+ * time then ARN (both descending), so that a page's last one is a position the next page
+ * continues after, whatever started or was dropped in between.
+ */
+function expressSummaries(
+  records: readonly ExecutionRecord[],
+  filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition },
+): { executions: ExpressExecutionSummary[]; last?: ExpressPosition } {
+  const { after } = filter;
+  const chosen = records
+    .filter(
+      (record) =>
+        (filter.stateMachineArn === undefined || record.stateMachineArn === filter.stateMachineArn) &&
+        (filter.status === undefined || record.status === filter.status) &&
+        (after === undefined || record.startDate < after.startDate || (record.startDate === after.startDate && record.arn < after.arn)),
+    )
+    .sort((a, b) => b.startDate - a.startDate || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
+  const shown = chosen.slice(0, filter.limit);
+  const lastShown = shown.at(-1);
+  const out: ExpressExecutionSummary[] = [];
+  for (const record of shown) {
+    const businessKey = businessKeyOf(record.input);
+    out.push({
+      executionArn: record.arn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status as ExpressExecutionSummary['status'],
+      startDate: new Date(record.startDate).toISOString(),
+      ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
+      ...(businessKey === undefined ? {} : { businessKey }),
+    });
+  }
+  const more = chosen.length > shown.length && lastShown !== undefined;
+  return { executions: out, ...(more ? { last: { startDate: lastShown.startDate, arn: lastShown.arn } } : {}) };
+}
