@@ -11,6 +11,7 @@ import {
   PutEventsCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateStateMachineCommand,
   DescribeStateMachineCommand,
@@ -26,7 +27,8 @@ import type { OtlpTracesData } from '../../local/read-api/contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
-import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, textBoxOf } from './drawn.js';
+import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
+import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, shownTexts, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
@@ -834,5 +836,48 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const names = await operations.locator('td:nth-child(2)').allTextContents();
     expect(names.every((name) => name.trim().length > 0)).toBe(true);
     expect(await operations.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(names.map(() => 'SUCCEEDED'));
+  });
+
+  it("indents a durable execution's child operations under their parent, and approves its waiting callback", async () => {
+    const app = durableApp();
+    const durable = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const lambda = new LambdaClient({ endpoint: durable.url, region, credentials, maxAttempts: 1 });
+    let opened: Page | undefined;
+    try {
+      const { DurableExecutionArn: arn = '' } = await lambda.send(
+        new InvokeCommand({
+          FunctionName: 'order-flow:$LATEST',
+          InvocationType: 'Event',
+          DurableExecutionName: 'console-nested',
+          Payload: Buffer.from(JSON.stringify({ orderId: 'CON-NEST' })),
+        }),
+      );
+      await eventually(async () => callbackIdOf(app, 'CON-NEST'), 30_000, 'the flow waiting for its callback');
+      const page = problems.watch(await context.newPage());
+      opened = page;
+      await page.goto(`${durable.url}/#/durable-execution/${encodeURIComponent(arn)}`);
+      const row = (label: string) => page.locator('tr[data-operation]').filter({ has: page.locator('td.operation', { hasText: label }) });
+      const form = page.locator('form.decision');
+      await form.waitFor({ timeout: 15_000 });
+      // waitForCallback is a child context: its callback and the step that submits it are drawn under it, indented.
+      const parent = await textBoxOf(row('approval').first().locator('td.operation'));
+      const childLabels = (await shownTexts(page.locator('tr[data-operation] td.operation'))).filter((label) =>
+        label.startsWith('approval/'),
+      );
+      expect(childLabels.length).toBeGreaterThan(0);
+      for (const label of childLabels) {
+        const child = await textBoxOf(row(label).first().locator('td.operation'));
+        expect(child.x).toBeGreaterThan(parent.x + 16);
+      }
+      // The handler's own operations stay at the parent's indent.
+      expect((await textBoxOf(row('reserve').first().locator('td.operation'))).x).toBeCloseTo(parent.x, 0);
+      await form.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 30_000 });
+    } finally {
+      // Closed before its runtime stops: a running execution's page keeps reading it.
+      await opened?.close();
+      lambda.destroy();
+      await durable.stop();
+    }
   });
 });

@@ -87,3 +87,9 @@ export function shownText(page: Page, selector = 'main'): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point (what a user reads, not what the DOM holds).
   return page.locator(selector).first().innerText();
 }
+
+/** The text a user reads in each element `locator` matches, in order (rendered text, as {@link shownText}). */
+export function shownTexts(locator: Locator): Promise<string[]> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point.
+  return locator.evaluateAll((elements) => elements.map((element) => (element as HTMLElement).innerText));
+}
