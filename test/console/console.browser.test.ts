@@ -14,13 +14,15 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateStateMachineCommand,
+  DescribeExecutionCommand,
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpTracesData } from '../../local/read-api/contract.js';
@@ -28,7 +30,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
-import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, shownTexts, textBoxOf } from './drawn.js';
+import { type Box, boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
@@ -649,6 +651,61 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const texts = await details.allTextContents();
     expect(texts.filter((t) => t.startsWith(':'))).toEqual([]);
     expect(texts).toContain(`arn:aws:lambda:${region}:000000000000:function:${classify?.name}`);
+  });
+
+  it('draws a state that failed and succeeded after a redrive as succeeded', async () => {
+    const queueName = 'ConsoleRedriveLater';
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleRedriven',
+        definition: JSON.stringify({
+          StartAt: 'Prepare',
+          States: {
+            Prepare: { Type: 'Pass', Next: 'Send' },
+            Send: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage',
+              Parameters: { QueueUrl: `${runtime.url}/000000000000/${queueName}`, MessageBody: 'hello' },
+              End: true,
+            },
+          },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    await eventually(
+      async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'FAILED' ? true : undefined),
+      15_000,
+      'the execution to fail: its queue does not exist',
+    );
+    const page = await open(`#/execution/${encodeURIComponent(executionArn as string)}`);
+    const send = page.locator('svg.graph g.state[data-state="Send"]');
+    await page.locator('[data-testid="execution-status"]', { hasText: 'FAILED' }).waitFor({ timeout: 10_000 });
+    const swatch = async (status: string) => paintOf(page.locator(`.legend .status-${status} .swatch`), 'background-color');
+    expect(await paintOf(send.locator('> rect'), 'fill')).toBe(await swatch('failed'));
+
+    // The queue now exists: the redrive runs Send again, and it succeeds.
+    await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    await expect
+      .poll(
+        async () => {
+          if ((await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).count()) === 0) await page.reload();
+          return page.locator('[data-testid="execution-status"]').textContent();
+        },
+        { timeout: 15_000, interval: 1000 },
+      )
+      .toBe('SUCCEEDED');
+    // Drawn as it ended after the redrive: green, as the legend's succeeded, and no state red.
+    await send.waitFor({ timeout: 10_000 });
+    expect(await send.getAttribute('data-status')).toBe('succeeded');
+    expect(await paintOf(send.locator('> rect'), 'fill')).toBe(await swatch('succeeded'));
+    expect(await page.locator('svg.graph g[data-status="failed"]').count()).toBe(0);
+    // Its visits: the one that failed, then redriven, and the one that succeeded.
+    await send.click();
+    const visits = await shownTexts(page.locator('[data-selected-state] .visit h3'));
+    expect(visits.map((v) => v.replace(/ · .*$/, ''))).toEqual(['Visit 1: failed, then redriven', 'Visit 2: succeeded']);
   });
 
   it('reads nothing more for a page the operator has left, even a load asked for while one was running', async () => {

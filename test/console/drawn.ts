@@ -88,6 +88,11 @@ export function shownText(page: Page, selector = 'main'): Promise<string> {
   return page.locator(selector).first().innerText();
 }
 
+/** A CSS property of `locator`'s element as the browser computed it (`fill`, `background-color`): the colour drawn. */
+export function paintOf(locator: Locator, property: string): Promise<string> {
+  return locator.evaluate((element, name) => getComputedStyle(element).getPropertyValue(name), property);
+}
+
 /** The text a user reads in each element `locator` matches, in order (rendered text, as {@link shownText}). */
 export function shownTexts(locator: Locator): Promise<string[]> {
   // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point.

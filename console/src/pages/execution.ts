@@ -144,7 +144,7 @@ function stateDetail(name: string | undefined, visits: readonly StateVisit[], no
         h(
           'h3',
           {},
-          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}`,
+          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}${v.redriven ? ', then redriven' : ''}`,
           v.enteredAt ? ` · ${time(v.enteredAt)}` : '',
           v.exitedAt && v.enteredAt ? ` · ${duration(v.exitedAt.getTime() - v.enteredAt.getTime())}` : '',
         ),
