@@ -600,7 +600,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
   });
 
-  it("shows a failed execution's error and cause on the Failures page, short and in full, and its history's details as written", async () => {
+  it("shows a failed execution's key, error and message on the Failures page, the function's frames a click away, and its history's Lambda error so", async () => {
     const classify = runtime.definitions.functions.find((f) => /Classify/.test(f.name));
     const cause = JSON.stringify({
       errorType: 'Order.Rejected',
@@ -625,7 +625,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
         roleArn: 'arn:aws:iam::000000000000:role/states',
       }),
     );
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const key = 'OrderPlaced#orderId="CON-REJ"';
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ event: { idempotencyKey: key } }) }),
+    );
     const page = await open('#/failures');
     const row = page.locator(`tr[data-execution="${executionArn}"]`);
     await expect
@@ -637,20 +640,71 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
         { timeout: 20_000, interval: 1000 },
       )
       .toBe(1);
+    // What it was about, drawn in its row: its business key.
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.subject`)).toBe(key);
+    expect((await textBoxOf(row.locator('td.subject'))).width).toBeGreaterThan(50);
+    // Its error and the Lambda error's message on a line; the function's frame under it, once opened.
     const why = row.locator('td.reason details');
-    expect(await why.locator('summary').textContent()).toBe('Order.Rejected: card declined by the issuer');
-    expect(await why.locator('pre').isVisible()).toBe(false);
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.reason`)).toBe('Order.Rejected: card declined by the issuer');
+    expect((await boxOf(why.locator('pre'))).height).toBe(0);
     await why.locator('summary').click();
-    expect(await why.locator('pre').textContent()).toBe(`Order.Rejected\n${JSON.stringify(JSON.parse(cause), null, 2)}`);
-    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(20);
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.reason pre`)).toBe('at charge (charge.ts:12:7)');
+    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(10);
 
-    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
+    // The execution's page says what it is about, and how it failed as the Failures page does.
     await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(executionArn as string)}`);
+    await page.getByTestId('execution-subject').waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="execution-subject"]')).toBe(`about ${key}`);
+    expect(await shownText(page, '[data-testid="execution-error"]')).toBe('Order.Rejected: card declined by the issuer');
+    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
     const details = page.locator('table.history-table tbody td:last-child');
     await page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionScheduled' }).waitFor({ timeout: 10_000 });
     const texts = await details.allTextContents();
     expect(texts.filter((t) => t.startsWith(':'))).toEqual([]);
     expect(texts).toContain(`arn:aws:lambda:${region}:000000000000:function:${classify?.name}`);
+    // The function's own error (Classify refuses the input): its type and message on a line, not
+    // its JSON; opened, the frames of its code, none of the local runtime's.
+    const failed = page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionFailed' }).locator('td:last-child');
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    expect(await failed.innerText()).toMatch(/^InvalidTicket: classify input is not a ticket: [^{]*$/);
+    await failed.locator('summary').click();
+    // Cut on its line (it is long): opened, the whole of it first, then the frames.
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    const [whole, ...frames] = (await failed.locator('pre').innerText()).split('\n');
+    expect(whole).toMatch(/^InvalidTicket: classify input is not a ticket: .*'body'$/);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((line) => !/^at /.test(line) || /worker\.mjs|MessagePort|node:internal/.test(line))).toEqual([]);
+    expect((await boxOf(failed.locator('pre'))).height).toBeGreaterThan(10);
+  });
+
+  it('tells executions apart by what they are about: their business key in the list and on the page', async () => {
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleKeyed',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const keys = ['OrderPlaced#orderId="KEY-1"', 'OrderPlaced#orderId="KEY-2"'];
+    const arns: string[] = [];
+    for (const key of keys) {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ event: { idempotencyKey: key } }) }),
+      );
+      arns.push(executionArn as string);
+    }
+    const page = await open(`#/executions?flow=${encodeURIComponent(stateMachineArn as string)}`);
+    const rows = page.locator('table.executions tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    const headers = await page.locator('table.executions thead th').allTextContents();
+    expect(headers.indexOf('Key')).toBeGreaterThan(-1);
+    // Newest first, each row's key in the Key column, drawn.
+    const shown = await shownTexts(rows.locator('td.subject'));
+    expect(shown).toEqual([...keys].reverse());
+    expect((await boxesOf(rows.locator('td.subject'))).every((b) => b.width > 50 && b.height > 10)).toBe(true);
+    await rows.locator('td.name a').first().click();
+    await page.getByTestId('execution-subject').waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="execution-subject"]')).toBe(`about ${keys[1]}`);
   });
 
   it('draws a state that failed and succeeded after a redrive as succeeded', async () => {
