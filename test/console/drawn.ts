@@ -90,11 +90,16 @@ export function shownText(page: Page, selector = 'main'): Promise<string> {
 
 /** A CSS property of `locator`'s element as the browser computed it (`fill`, `background-color`): the colour drawn. */
 export function paintOf(locator: Locator, property: string): Promise<string> {
-  return locator.evaluate((element, name) => getComputedStyle(element).getPropertyValue(name), property);
+  return locator.evaluate(
+    (element, name) => element.ownerDocument.defaultView?.getComputedStyle(element).getPropertyValue(name) ?? '',
+    property,
+  );
 }
 
 /** The text a user reads in each element `locator` matches, in order (rendered text, as {@link shownText}). */
 export function shownTexts(locator: Locator): Promise<string[]> {
-  // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point.
-  return locator.evaluateAll((elements) => elements.map((element) => (element as HTMLElement).innerText));
+  return locator.evaluateAll((elements) =>
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point.
+    elements.map((element) => ('innerText' in element ? String(element.innerText) : (element.textContent ?? ''))),
+  );
 }
