@@ -37,6 +37,8 @@ export interface FailedAttempt {
 export interface DurableOperationView {
   readonly id: string;
   readonly parentId?: string;
+  /** How deep it is nested: 0 for an operation of the handler itself, 1 for one of a child context (a waitForCallback's callback), and so on. */
+  readonly depth: number;
   readonly kind: OperationKind;
   readonly subType?: string;
   readonly name?: string;
@@ -84,10 +86,13 @@ export function durableOperations(events: readonly DurableHistoryEvent[]): Durab
     const details = (event[`${kind}${phase}Details`] ?? {}) as Record<string, unknown>;
     const at = toDate(event.EventTimestamp);
     const known = byId.get(event.Id);
+    const parent = event.ParentId === undefined ? undefined : byId.get(event.ParentId);
     const base: DurableOperationView = known ?? {
       id: event.Id,
+      // A parent starts before its children; one missing from the history is still a parent.
+      depth: event.ParentId === undefined ? 0 : (parent?.depth ?? 0) + 1,
       kind,
-      label: event.Name ?? labelOf(byId.get(event.ParentId ?? ''), kind, event.Id),
+      label: event.Name ?? labelOf(parent, kind, event.Id),
       status: 'STARTED',
       attempts: kind === 'Step' ? 1 : 0,
       failedAttempts: [],

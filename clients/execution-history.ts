@@ -54,6 +54,11 @@ export interface StateVisit {
   /** The state a Catch sent the execution to, when the error was caught. */
   caughtNext?: string;
   status: VisitStatus;
+  /**
+   * Set on a visit the execution failed in when a redrive (ExecutionRedriven) ran the
+   * execution again from it: how the state ends now is its next visit's.
+   */
+  redriven?: true;
   /** The history event ids of this visit, in order. */
   readonly eventIds: number[];
 }
@@ -112,6 +117,8 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
   const visits: StateVisit[] = [];
   const open: StateVisit[] = [];
   let justCaught: StateVisit | undefined;
+  // The visits the execution last failed in: a redrive runs it again from them.
+  let failedIn: StateVisit[] = [];
 
   for (const event of sorted) {
     if (event.id !== undefined) byId.set(event.id, event);
@@ -135,7 +142,12 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
       continue;
     }
     if (EXECUTION_ENDS.has(type)) {
-      endExecution(open, type, d, event.timestamp);
+      failedIn = endExecution(open, type, d, event.timestamp);
+      continue;
+    }
+    if (type === 'ExecutionRedriven') {
+      for (const visit of failedIn) visit.redriven = true;
+      failedIn = [];
       continue;
     }
     const visit = type.endsWith('StateExited')
@@ -173,14 +185,16 @@ function openVisitOf(
   return [...open].reverse().find(accepts);
 }
 
-/** An Execution* end event: every visit still open ends with the execution. */
-function endExecution(open: StateVisit[], type: string, d: Record<string, unknown>, timestamp: unknown): void {
+/** An Execution* end event: every visit still open ends with the execution. Returns the visits that ended failed. */
+function endExecution(open: StateVisit[], type: string, d: Record<string, unknown>, timestamp: unknown): StateVisit[] {
   const failed = type !== 'ExecutionSucceeded';
-  for (const visit of open.splice(0)) {
+  const ended = open.splice(0);
+  for (const visit of ended) {
     visit.status = failed ? 'failed' : visit.error ? 'failed' : 'succeeded';
     visit.exitedAt = toDate(timestamp);
     if (failed && visit.error === undefined) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
   }
+  return ended.filter((visit) => visit.status === 'failed');
 }
 
 /** What an event of the visit does to it; true when it exited the visit after an error (a Catch took it). */

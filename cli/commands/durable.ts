@@ -145,7 +145,7 @@ function operationLines(op: DurableOperationView, index: number): string[] {
       : op.startedAt
         ? `${duration(Date.now() - op.startedAt.getTime())} so far`
         : '-';
-  const indent = op.parentId ? '    ' : '';
+  const indent = '    '.repeat(op.depth);
   const lines = [
     `${indent}  ${String(index + 1).padStart(2)}. ${op.label}  [${op.kind}${op.subType ? ` ${op.subType}` : ''}]  ${op.status}  ${took}`,
   ];

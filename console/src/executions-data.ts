@@ -1,7 +1,8 @@
+import { executionSubject } from '../../clients/execution-subject.js';
 import { all, call } from './aws.js';
 import { type StateMachineItem, stateMachines } from './escalations.js';
 import { expressExecutions } from './feed.js';
-import type { WireHistoryEvent } from './history.js';
+import { detailsOf, type WireHistoryEvent } from './history.js';
 import { expressMachineArn, fromLogRecord, isExpressArn, toDate } from './wire.js';
 
 export interface ExecutionRow {
@@ -11,6 +12,8 @@ export interface ExecutionRow {
   /** DURABLE: a Lambda durable function's execution (`stateMachineArn` its function's ARN, `flow` its name). */
   readonly type: 'STANDARD' | 'EXPRESS' | 'DURABLE';
   readonly name: string;
+  /** What it is about, as the CLI's KEY column says it (clients/execution-subject.ts): names alone are digests. */
+  readonly subject?: string;
   readonly status: string;
   readonly startDate?: Date;
   readonly stopDate?: Date;
@@ -58,7 +61,7 @@ export async function listExecutions(filter: { stateMachineArn?: string; status?
     if (problems.length > 0) expressProblem = `Express executions missing (${problems.join('; ')})`;
   }
   rows.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-  return { rows: rows.slice(0, limit), machines, ...(expressProblem ? { expressProblem } : {}) };
+  return { rows: await withSubjects(rows.slice(0, limit)), machines, ...(expressProblem ? { expressProblem } : {}) };
 }
 
 function row(e: Record<string, unknown>, machine: StateMachineItem): ExecutionRow {
@@ -68,10 +71,38 @@ function row(e: Record<string, unknown>, machine: StateMachineItem): ExecutionRo
     flow: machine.name,
     type: machine.type,
     name: String(e.name ?? String(e.executionArn).split(':').at(-2)),
+    // An Express execution's summary (the read API's) names its business key.
+    ...(typeof e.businessKey === 'string' ? { subject: e.businessKey } : {}),
     status: String(e.status),
     startDate: toDate(e.startDate),
     stopDate: toDate(e.stopDate),
   };
+}
+
+/**
+ * What each Standard execution is about, by ARN: an input never changes, so each is described
+ * once (ListExecutions gives no input; the list is read again as executions start and end).
+ */
+const subjects = new Map<string, string | undefined>();
+
+/** How many DescribeExecution calls are in flight at once (as the CLI's `executions`). */
+const DESCRIBE_CONCURRENCY = 10;
+
+/** The rows with what their Standard executions are about, from their inputs (DescribeExecution). */
+async function withSubjects(rows: readonly ExecutionRow[]): Promise<ExecutionRow[]> {
+  const unknown = rows.filter((r) => r.type === 'STANDARD' && !subjects.has(r.executionArn));
+  for (let at = 0; at < unknown.length; at += DESCRIBE_CONCURRENCY) {
+    await Promise.all(
+      unknown.slice(at, at + DESCRIBE_CONCURRENCY).map(async ({ executionArn }) => {
+        const { input } = await call<{ input?: string }>('sfn', 'DescribeExecution', { executionArn });
+        subjects.set(executionArn, executionSubject(input));
+      }),
+    );
+  }
+  return rows.map((r) => {
+    const subject = r.type === 'STANDARD' ? subjects.get(r.executionArn) : r.subject;
+    return subject === undefined ? r : { ...r, subject };
+  });
 }
 
 /** The pattern that selects only the records that start or end an execution (as the CLI reads them). */
@@ -89,7 +120,7 @@ async function loggedExpressExecutions(machine: StateMachineItem): Promise<Execu
     { logGroupName: logGroup, filterPattern: START_AND_END_PATTERN },
     'events',
   );
-  const byArn = new Map<string, { start?: Date; stop?: Date; status: string }>();
+  const byArn = new Map<string, { start?: Date; stop?: Date; status: string; subject?: string }>();
   for (const r of records) {
     const record = parse(r.message) as Record<string, unknown> | undefined;
     const arn = typeof record?.execution_arn === 'string' ? record.execution_arn : undefined;
@@ -97,8 +128,10 @@ async function loggedExpressExecutions(machine: StateMachineItem): Promise<Execu
     const entry = byArn.get(arn) ?? { status: 'RUNNING' };
     byArn.set(arn, entry);
     const at = fromLogRecord(record);
-    if (record.type === 'ExecutionStarted') entry.start = toDate(at.timestamp);
-    else {
+    if (record.type === 'ExecutionStarted') {
+      entry.start = toDate(at.timestamp);
+      entry.subject = executionSubject(startInput(at));
+    } else {
       entry.stop = toDate(at.timestamp);
       entry.status = String(record.type).replace('Execution', '').replace('TimedOut', 'TIMED_OUT').toUpperCase();
     }
@@ -109,6 +142,7 @@ async function loggedExpressExecutions(machine: StateMachineItem): Promise<Execu
     flow: machine.name,
     type: 'EXPRESS' as const,
     name: executionArn.split(':').at(-2) ?? executionArn,
+    ...(e.subject === undefined ? {} : { subject: e.subject }),
     status: e.status,
     startDate: e.start,
     stopDate: e.stop,
@@ -179,6 +213,12 @@ export async function loadExecution(executionArn: string): Promise<ExecutionDeta
     events,
     describe,
   };
+}
+
+/** The input an ExecutionStarted event records (absent when its flow logs without execution data). */
+export function startInput(event: WireHistoryEvent | undefined): string | undefined {
+  const input = event === undefined ? undefined : detailsOf(event).input;
+  return typeof input === 'string' ? input : undefined;
 }
 
 function parse(text: unknown): unknown {

@@ -5,6 +5,7 @@
 // it is loaded by worker_threads directly, without the TypeScript loader the runtime runs under.
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatConsoleAsLambda, logRecord } from './console-format.mjs';
@@ -39,11 +40,30 @@ function serializeError(error) {
     return {
       errorType: error.name || 'Error',
       errorMessage: error.message,
-      trace: (error.stack ?? '').split('\n'),
+      trace: traceOf(error),
     };
   }
   // Lambda reports a thrown non-Error by its JavaScript type.
   return { errorType: typeof error, errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), trace: [] };
+}
+
+/** This runtime's own modules (this worker and what it imports), as a stack names them: by URL, or by path when loaded as CommonJS. */
+const RUNTIME_FOLDER = new URL('.', import.meta.url);
+const RUNTIME_FILES = [RUNTIME_FOLDER.href, fileURLToPath(RUNTIME_FOLDER)];
+
+/**
+ * An error's stack as the trace Lambda reports: the function's frames, up to the frame of the
+ * runtime that called the handler. Lambda's trace ends in one frame of its own runtime
+ * interface client (`at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:...)`),
+ * which the clients leave out (clients/lambda-error.ts); this worker's frames and Node's
+ * message-port frames below them are not Lambda's, so they are not sent. A stack with no frame
+ * of the function's above the runtime's (the runtime's own errors, Runtime.*) is kept whole.
+ */
+function traceOf(error) {
+  const lines = (error.stack ?? '').split('\n');
+  const isFrame = (line) => /^\s+at /.test(line);
+  const runtimeAt = lines.findIndex((line) => isFrame(line) && RUNTIME_FILES.some((file) => line.includes(file)));
+  return runtimeAt > 0 && lines.slice(0, runtimeAt).some(isFrame) ? lines.slice(0, runtimeAt) : lines;
 }
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');

@@ -11,22 +11,26 @@ import {
   PutEventsCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateStateMachineCommand,
+  DescribeExecutionCommand,
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpTracesData } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
-import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, textBoxOf } from './drawn.js';
+import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
+import { type Box, boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
@@ -596,7 +600,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
   });
 
-  it("shows a failed execution's error and cause on the Failures page, short and in full, and its history's details as written", async () => {
+  it("shows a failed execution's key, error and message on the Failures page, the function's frames a click away, and its history's Lambda error so", async () => {
     const classify = runtime.definitions.functions.find((f) => /Classify/.test(f.name));
     const cause = JSON.stringify({
       errorType: 'Order.Rejected',
@@ -621,7 +625,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
         roleArn: 'arn:aws:iam::000000000000:role/states',
       }),
     );
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const key = 'OrderPlaced#orderId="CON-REJ"';
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ event: { idempotencyKey: key } }) }),
+    );
     const page = await open('#/failures');
     const row = page.locator(`tr[data-execution="${executionArn}"]`);
     await expect
@@ -633,20 +640,126 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
         { timeout: 20_000, interval: 1000 },
       )
       .toBe(1);
+    // What it was about, drawn in its row: its business key.
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.subject`)).toBe(key);
+    expect((await textBoxOf(row.locator('td.subject'))).width).toBeGreaterThan(50);
+    // Its error and the Lambda error's message on a line; the function's frame under it, once opened.
     const why = row.locator('td.reason details');
-    expect(await why.locator('summary').textContent()).toBe('Order.Rejected: card declined by the issuer');
-    expect(await why.locator('pre').isVisible()).toBe(false);
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.reason`)).toBe('Order.Rejected: card declined by the issuer');
+    expect((await boxOf(why.locator('pre'))).height).toBe(0);
     await why.locator('summary').click();
-    expect(await why.locator('pre').textContent()).toBe(`Order.Rejected\n${JSON.stringify(JSON.parse(cause), null, 2)}`);
-    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(20);
+    expect(await shownText(page, `tr[data-execution="${executionArn}"] td.reason pre`)).toBe('at charge (charge.ts:12:7)');
+    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(10);
 
-    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
+    // The execution's page says what it is about, and how it failed as the Failures page does.
     await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(executionArn as string)}`);
+    await page.getByTestId('execution-subject').waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="execution-subject"]')).toBe(`about ${key}`);
+    expect(await shownText(page, '[data-testid="execution-error"]')).toBe('Order.Rejected: card declined by the issuer');
+    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
     const details = page.locator('table.history-table tbody td:last-child');
     await page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionScheduled' }).waitFor({ timeout: 10_000 });
     const texts = await details.allTextContents();
     expect(texts.filter((t) => t.startsWith(':'))).toEqual([]);
     expect(texts).toContain(`arn:aws:lambda:${region}:000000000000:function:${classify?.name}`);
+    // The function's own error (Classify refuses the input): its type and message on a line, not
+    // its JSON; opened, the frames of its code, none of the local runtime's.
+    const failed = page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionFailed' }).locator('td:last-child');
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    expect(await failed.innerText()).toMatch(/^InvalidTicket: classify input is not a ticket: [^{]*$/);
+    await failed.locator('summary').click();
+    // Cut on its line (it is long): opened, the whole of it first, then the frames.
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    const [whole, ...frames] = (await failed.locator('pre').innerText()).split('\n');
+    expect(whole).toMatch(/^InvalidTicket: classify input is not a ticket: .*'body'$/);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((line) => !/^at /.test(line) || /worker\.mjs|MessagePort|node:internal/.test(line))).toEqual([]);
+    expect((await boxOf(failed.locator('pre'))).height).toBeGreaterThan(10);
+  });
+
+  it('tells executions apart by what they are about: their business key in the list and on the page', async () => {
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleKeyed',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const keys = ['OrderPlaced#orderId="KEY-1"', 'OrderPlaced#orderId="KEY-2"'];
+    const arns: string[] = [];
+    for (const key of keys) {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ event: { idempotencyKey: key } }) }),
+      );
+      arns.push(executionArn as string);
+    }
+    const page = await open(`#/executions?flow=${encodeURIComponent(stateMachineArn as string)}`);
+    const rows = page.locator('table.executions tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    const headers = await page.locator('table.executions thead th').allTextContents();
+    expect(headers.indexOf('Key')).toBeGreaterThan(-1);
+    // Newest first, each row's key in the Key column, drawn.
+    const shown = await shownTexts(rows.locator('td.subject'));
+    expect(shown).toEqual([...keys].reverse());
+    expect((await boxesOf(rows.locator('td.subject'))).every((b) => b.width > 50 && b.height > 10)).toBe(true);
+    await rows.locator('td.name a').first().click();
+    await page.getByTestId('execution-subject').waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="execution-subject"]')).toBe(`about ${keys[1]}`);
+  });
+
+  it('draws a state that failed and succeeded after a redrive as succeeded', async () => {
+    const queueName = 'ConsoleRedriveLater';
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleRedriven',
+        definition: JSON.stringify({
+          StartAt: 'Prepare',
+          States: {
+            Prepare: { Type: 'Pass', Next: 'Send' },
+            Send: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage',
+              Parameters: { QueueUrl: `${runtime.url}/000000000000/${queueName}`, MessageBody: 'hello' },
+              End: true,
+            },
+          },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    await eventually(
+      async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'FAILED' ? true : undefined),
+      15_000,
+      'the execution to fail: its queue does not exist',
+    );
+    const page = await open(`#/execution/${encodeURIComponent(executionArn as string)}`);
+    const send = page.locator('svg.graph g.state[data-state="Send"]');
+    await page.locator('[data-testid="execution-status"]', { hasText: 'FAILED' }).waitFor({ timeout: 10_000 });
+    const swatch = async (status: string) => paintOf(page.locator(`.legend .status-${status} .swatch`), 'background-color');
+    expect(await paintOf(send.locator('> rect'), 'fill')).toBe(await swatch('failed'));
+
+    // The queue now exists: the redrive runs Send again, and it succeeds.
+    await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    await expect
+      .poll(
+        async () => {
+          if ((await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).count()) === 0) await page.reload();
+          return page.locator('[data-testid="execution-status"]').textContent();
+        },
+        { timeout: 15_000, interval: 1000 },
+      )
+      .toBe('SUCCEEDED');
+    // Drawn as it ended after the redrive: green, as the legend's succeeded, and no state red.
+    await send.waitFor({ timeout: 10_000 });
+    expect(await send.getAttribute('data-status')).toBe('succeeded');
+    expect(await paintOf(send.locator('> rect'), 'fill')).toBe(await swatch('succeeded'));
+    expect(await page.locator('svg.graph g[data-status="failed"]').count()).toBe(0);
+    // Its visits: the one that failed, then redriven, and the one that succeeded.
+    await send.click();
+    const visits = await shownTexts(page.locator('[data-selected-state] .visit h3'));
+    expect(visits.map((v) => v.replace(/ · .*$/, ''))).toEqual(['Visit 1: failed, then redriven', 'Visit 2: succeeded']);
   });
 
   it('reads nothing more for a page the operator has left, even a load asked for while one was running', async () => {
@@ -834,5 +947,48 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const names = await operations.locator('td:nth-child(2)').allTextContents();
     expect(names.every((name) => name.trim().length > 0)).toBe(true);
     expect(await operations.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(names.map(() => 'SUCCEEDED'));
+  });
+
+  it("indents a durable execution's child operations under their parent, and approves its waiting callback", async () => {
+    const app = durableApp();
+    const durable = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const lambda = new LambdaClient({ endpoint: durable.url, region, credentials, maxAttempts: 1 });
+    let opened: Page | undefined;
+    try {
+      const { DurableExecutionArn: arn = '' } = await lambda.send(
+        new InvokeCommand({
+          FunctionName: 'order-flow:$LATEST',
+          InvocationType: 'Event',
+          DurableExecutionName: 'console-nested',
+          Payload: Buffer.from(JSON.stringify({ orderId: 'CON-NEST' })),
+        }),
+      );
+      await eventually(async () => callbackIdOf(app, 'CON-NEST'), 30_000, 'the flow waiting for its callback');
+      const page = problems.watch(await context.newPage());
+      opened = page;
+      await page.goto(`${durable.url}/#/durable-execution/${encodeURIComponent(arn)}`);
+      const row = (label: string) => page.locator('tr[data-operation]').filter({ has: page.locator('td.operation', { hasText: label }) });
+      const form = page.locator('form.decision');
+      await form.waitFor({ timeout: 15_000 });
+      // waitForCallback is a child context: its callback and the step that submits it are drawn under it, indented.
+      const parent = await textBoxOf(row('approval').first().locator('td.operation'));
+      const childLabels = (await shownTexts(page.locator('tr[data-operation] td.operation'))).filter((label) =>
+        label.startsWith('approval/'),
+      );
+      expect(childLabels.length).toBeGreaterThan(0);
+      for (const label of childLabels) {
+        const child = await textBoxOf(row(label).first().locator('td.operation'));
+        expect(child.x).toBeGreaterThan(parent.x + 16);
+      }
+      // The handler's own operations stay at the parent's indent.
+      expect((await textBoxOf(row('reserve').first().locator('td.operation'))).x).toBeCloseTo(parent.x, 0);
+      await form.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 30_000 });
+    } finally {
+      // Closed before its runtime stops: a running execution's page keeps reading it.
+      await opened?.close();
+      lambda.destroy();
+      await durable.stop();
+    }
   });
 });

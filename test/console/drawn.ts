@@ -87,3 +87,19 @@ export function shownText(page: Page, selector = 'main'): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point (what a user reads, not what the DOM holds).
   return page.locator(selector).first().innerText();
 }
+
+/** A CSS property of `locator`'s element as the browser computed it (`fill`, `background-color`): the colour drawn. */
+export function paintOf(locator: Locator, property: string): Promise<string> {
+  return locator.evaluate(
+    (element, name) => element.ownerDocument.defaultView?.getComputedStyle(element).getPropertyValue(name) ?? '',
+    property,
+  );
+}
+
+/** The text a user reads in each element `locator` matches, in order (rendered text, as {@link shownText}). */
+export function shownTexts(locator: Locator): Promise<string[]> {
+  return locator.evaluateAll((elements) =>
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point.
+    elements.map((element) => ('innerText' in element ? String(element.innerText) : (element.textContent ?? ''))),
+  );
+}

@@ -6,7 +6,15 @@ import { verifySignature } from '../../local/endpoint/sigv4.mjs';
 /** What this tests of console/src/durable.ts (typed here: the console compiles with the DOM library, the tests without). */
 interface DurableModule {
   loadDurable(arn: string): Promise<{
-    operations: { label: string; kind: string; status: string; attempts: number; failedAttempts: unknown[]; waitUntil?: Date }[];
+    operations: {
+      label: string;
+      depth: number;
+      kind: string;
+      status: string;
+      attempts: number;
+      failedAttempts: unknown[];
+      waitUntil?: Date;
+    }[];
     waiting: { label: string; callbackId?: string }[];
     outcome: { status: string };
   }>;
@@ -105,11 +113,11 @@ describe('the console durable execution page data', () => {
     respond = () => json(detail);
     const view = await durable.loadDurable(ARN);
     expect(asked[0]?.url).toBe(`/_switchyard/v1/durable-executions/${encodeURIComponent(ARN)}`);
-    expect(view.operations.map((o) => [o.label, o.kind, o.status])).toEqual([
-      ['charge', 'Step', 'SUCCEEDED'],
-      ['cool-off', 'Wait', 'STARTED'],
-      ['approval', 'Context', 'STARTED'],
-      ['approval/callback', 'Callback', 'STARTED'],
+    expect(view.operations.map((o) => [o.label, o.kind, o.status, o.depth])).toEqual([
+      ['charge', 'Step', 'SUCCEEDED', 0],
+      ['cool-off', 'Wait', 'STARTED', 0],
+      ['approval', 'Context', 'STARTED', 0],
+      ['approval/callback', 'Callback', 'STARTED', 1],
     ]);
     expect(view.operations[0]).toMatchObject({ attempts: 2, failedAttempts: [{ attempt: 1, retryDelaySeconds: 1 }] });
     expect(view.operations[1]?.waitUntil?.getTime()).toBe((t + 62) * 1000);

@@ -95,6 +95,17 @@ describe('nodeStates', () => {
     expect(states.get('Item')?.status).toBe('running');
     expect(states.has('Fallback')).toBe(false);
   });
+
+  it('colours a redriven state by how it ended after the redrive, counting every visit', () => {
+    const states = nodeStates([
+      { ...visit('Reserve', 'failed'), redriven: true },
+      visit('Reserve', 'succeeded'),
+      { ...visit('Charge', 'failed'), redriven: true },
+    ]);
+    expect(states.get('Reserve')).toMatchObject({ status: 'succeeded', visits: 2 });
+    // Not visited again yet: still as it failed.
+    expect(states.get('Charge')?.status).toBe('failed');
+  });
 });
 
 describe('layoutScope', () => {

@@ -85,6 +85,30 @@ describe('stateVisits', () => {
     expect(visits).toMatchObject([{ name: 'Call', status: 'failed', error: { error: 'Nope' } }]);
   });
 
+  it('marks the visits the execution failed in as redriven when a redrive runs it again, and only those', () => {
+    const visits = stateVisits(
+      history(
+        entered('Pass', 'Prepare'),
+        exited('Pass', 'Prepare'),
+        entered('Task', 'Reserve'),
+        { type: 'TaskScheduled' },
+        { type: 'TaskFailed', taskFailedEventDetails: { error: 'Error', cause: 'no stock' } },
+        { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Error', cause: 'no stock' } },
+        { type: 'ExecutionRedriven', executionRedrivenEventDetails: { redriveCount: 1 } },
+        entered('Task', 'Reserve'),
+        { type: 'TaskScheduled' },
+        { type: 'TaskSucceeded', taskSucceededEventDetails: { output: '{}' } },
+        exited('Task', 'Reserve'),
+        { type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{}' } },
+      ),
+    );
+    expect(visits.map((v) => [v.name, v.status, v.redriven ?? false])).toEqual([
+      ['Prepare', 'succeeded', false],
+      ['Reserve', 'failed', true],
+      ['Reserve', 'succeeded', false],
+    ]);
+  });
+
   it('keeps a waiting task running', () => {
     const [visit] = stateVisits(history(entered('Task', 'AwaitDecision'), { type: 'TaskScheduled' }, { type: 'TaskStarted' }));
     expect(visit).toMatchObject({ status: 'running', attempts: [{ outcome: 'running' }] });

@@ -163,15 +163,17 @@ export interface NodeState {
 
 /**
  * Each state's status from its visits: running if any visit runs; else failed if any
- * failed; else caught if any ended in a caught error; else succeeded. States never entered
- * are `not-reached` (absent from the map).
+ * failed; else caught if any ended in a caught error; else succeeded. A visit a redrive ran
+ * again counts no more once the state is visited again (a redriven state that succeeded is
+ * green). States never entered are `not-reached` (absent from the map).
  */
 export function nodeStates(visits: readonly StateVisit[]): Map<string, NodeState> {
   const byName = new Map<string, StateVisit[]>();
   for (const visit of visits) byName.set(visit.name, [...(byName.get(visit.name) ?? []), visit]);
   const states = new Map<string, NodeState>();
   for (const [name, list] of byName) {
-    const has = (status: StateVisit['status']) => list.some((v) => v.status === status);
+    const current = list.filter((v) => !v.redriven);
+    const has = (status: StateVisit['status']) => (current.length > 0 ? current : list).some((v) => v.status === status);
     const status: NodeStatus = has('running') ? 'running' : has('failed') ? 'failed' : has('caught') ? 'caught' : 'succeeded';
     states.set(name, {
       status,

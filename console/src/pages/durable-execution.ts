@@ -5,6 +5,8 @@ import { resourceLabel } from '../names.js';
 
 /** Durable executions are not on the live feed: a running one is read again this often. */
 const POLL_MS = 2000;
+/** How far an operation of a child context is indented under its parent, per level. */
+const OPERATION_INDENT_REM = 1.5;
 
 /**
  * One Lambda durable execution: its status, its operations as a timeline (steps with their
@@ -123,7 +125,8 @@ function operationsTable(operations: readonly DurableOperationView[]): HTMLEleme
           'tr',
           { 'data-operation': op.id, 'data-status': op.status },
           h('td', {}, String(i + 1)),
-          h('td', {}, op.parentId ? `  ${op.label}` : op.label),
+          // A child context's operations under their parent: indented by how deep they are nested.
+          h('td', { class: 'operation' }, h('span', { style: { 'padding-left': `${op.depth * OPERATION_INDENT_REM}rem` } }, op.label)),
           h('td', {}, op.subType ? `${op.kind} (${op.subType})` : op.kind),
           h('td', {}, h('span', { class: `pill status-${op.status.toLowerCase()}` }, op.status)),
           h('td', {}, time(op.startedAt)),

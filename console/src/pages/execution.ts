@@ -1,6 +1,8 @@
+import { executionSubject } from '../../../clients/execution-subject.js';
 import { toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
-import { type ExecutionDetail, loadExecution } from '../executions-data.js';
+import { errorView } from '../error-view.js';
+import { type ExecutionDetail, loadExecution, startInput } from '../executions-data.js';
 import { feedStatus, subscribe } from '../feed.js';
 import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
@@ -94,9 +96,13 @@ function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
   const start = toDate(detail.describe?.startDate) ?? toDate(detail.events[0]?.timestamp);
   const stop = toDate(detail.describe?.stopDate) ?? (outcome.status === 'RUNNING' ? undefined : toDate(detail.events.at(-1)?.timestamp));
   const failure = outcome.error ?? (detail.describe?.error as string | undefined);
+  const cause = outcome.cause ?? (detail.describe?.cause as string | undefined);
+  const input = (detail.describe?.input as string | undefined) ?? startInput(detail.events.find((e) => e.type === 'ExecutionStarted'));
+  const subject = executionSubject(input);
   replace(
     header,
     h('h1', {}, String(detail.executionArn.split(':').at(detail.type === 'EXPRESS' ? -2 : -1))),
+    subject ? h('p', { class: 'subject', 'data-testid': 'execution-subject' }, 'about ', h('strong', {}, subject)) : null,
     h(
       'p',
       { class: 'summary' },
@@ -107,7 +113,7 @@ function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
         start ? (stop?.getTime() ?? Date.now()) - start.getTime() : undefined,
       )}${stop ? '' : ' so far'}`,
     ),
-    failure ? h('p', { class: 'error' }, `${failure}${outcome.cause ? `: ${outcome.cause}` : ''}`) : null,
+    failure || cause ? h('div', { class: 'error', 'data-testid': 'execution-error' }, errorView(failure, cause)) : null,
     detail.problem ? h('p', { class: 'note' }, detail.problem) : null,
     h('p', { class: 'muted small' }, detail.executionArn),
   );
@@ -144,7 +150,7 @@ function stateDetail(name: string | undefined, visits: readonly StateVisit[], no
         h(
           'h3',
           {},
-          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}`,
+          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}${v.redriven ? ', then redriven' : ''}`,
           v.enteredAt ? ` · ${time(v.enteredAt)}` : '',
           v.exitedAt && v.enteredAt ? ` · ${duration(v.exitedAt.getTime() - v.enteredAt.getTime())}` : '',
         ),
@@ -157,7 +163,7 @@ function stateDetail(name: string | undefined, visits: readonly StateVisit[], no
                   'li',
                   { class: `attempt-${a.outcome.replace(' ', '-')}` },
                   `try ${n + 1}: ${a.outcome}`,
-                  a.error ? ` — ${a.error}${a.cause ? `: ${a.cause}` : ''}` : '',
+                  a.error || a.cause ? [' — ', errorView(a.error, a.cause)] : '',
                 ),
               ),
             )
@@ -165,9 +171,7 @@ function stateDetail(name: string | undefined, visits: readonly StateVisit[], no
         v.status === 'caught' && v.error
           ? h('p', { class: 'caught' }, `Caught ${v.error.error ?? 'an error'}${v.caughtNext ? ` → ${v.caughtNext}` : ''}`)
           : null,
-        v.status === 'failed' && v.error
-          ? h('p', { class: 'error' }, `${v.error.error ?? 'failed'}${v.error.cause ? `: ${v.error.cause}` : ''}`)
-          : null,
+        v.status === 'failed' && v.error ? h('div', { class: 'error' }, errorView(v.error.error ?? 'failed', v.error.cause)) : null,
         h('h4', {}, 'Input'),
         h('pre', {}, v.input === undefined ? '(not recorded)' : prettyJson(v.input)),
         h('h4', {}, 'Output'),
@@ -198,13 +202,14 @@ function historyTable(detail: ExecutionDetail, visits: readonly StateVisit[]): H
       detail.events.map((e) => {
         const d = detailsOf(e);
         const at = toDate(e.timestamp);
-        const info = d.error
-          ? `${String(d.error)}${d.cause ? `: ${String(d.cause)}` : ''}`
-          : // A Lambda function's events name its ARN alone; a service task's its type and action (`lambda:invoke`).
-            [d.resourceType, d.resource]
-              .filter((part) => part !== undefined && part !== '')
-              .map(String)
-              .join(':');
+        const info =
+          d.error !== undefined || d.cause !== undefined
+            ? errorView(d.error === undefined ? undefined : String(d.error), d.cause === undefined ? undefined : String(d.cause))
+            : // A Lambda function's events name its ARN alone; a service task's its type and action (`lambda:invoke`).
+              [d.resourceType, d.resource]
+                .filter((part) => part !== undefined && part !== '')
+                .map(String)
+                .join(':');
         return h(
           'tr',
           { class: /Failed|TimedOut|Aborted/.test(e.type ?? '') ? 'failed' : '' },

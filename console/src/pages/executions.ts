@@ -124,7 +124,7 @@ function executionsTable(rows: readonly ExecutionRow[]): HTMLElement {
       h(
         'tr',
         {},
-        ['Flow', 'Type', 'Name', 'Status', 'Started', 'Duration'].map((c) => h('th', {}, c)),
+        ['Flow', 'Type', 'Key', 'Name', 'Status', 'Started', 'Duration'].map((c) => h('th', {}, c)),
       ),
     ),
     h(
@@ -136,9 +136,10 @@ function executionsTable(rows: readonly ExecutionRow[]): HTMLElement {
           { 'data-execution': r.executionArn, 'data-status': r.status },
           h('td', {}, r.type === 'DURABLE' ? resourceLabel(r.flow) : flowLabel(r.flow)),
           h('td', {}, TYPE_LABELS[r.type]),
+          h('td', { class: 'subject' }, r.subject ?? '-'),
           h(
             'td',
-            {},
+            { class: 'name' },
             h('a', { href: r.type === 'DURABLE' ? durableExecutionHref(r.executionArn) : executionHref(r.executionArn) }, r.name),
           ),
           h('td', {}, h('span', { class: `pill status-${r.status.toLowerCase()}` }, r.status)),

@@ -1,4 +1,5 @@
 // What the Failures page reads: queues with their dead-letter settings, dead-lettered messages, failed executions.
+import { executionSubject } from '../../../clients/execution-subject.js';
 import { all, call, toDate } from '../aws.js';
 import { stateMachines } from '../escalations.js';
 import { expressExecutions, queueMessages } from '../feed.js';
@@ -24,6 +25,8 @@ export interface FailedExecution {
   flow: string;
   executionArn: string;
   name: string;
+  /** What it is about (the CLI's KEY): its business key, from its input. */
+  subject?: string;
   status: string;
   stopDate?: Date;
   express: boolean;
@@ -101,14 +104,16 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
           maxResults: 20,
         });
         for (const e of page.executions ?? []) {
-          // ListExecutions says that it failed; DescribeExecution says why.
-          const { error, cause } = await call<{ error?: string; cause?: string }>('sfn', 'DescribeExecution', {
+          // ListExecutions says that it failed; DescribeExecution says why, and what it was about.
+          const { error, cause, input } = await call<{ error?: string; cause?: string; input?: string }>('sfn', 'DescribeExecution', {
             executionArn: e.executionArn,
           });
+          const subject = executionSubject(input);
           rows.push({
             flow: machine.name,
             executionArn: String(e.executionArn),
             name: String(e.name),
+            ...(subject === undefined ? {} : { subject }),
             status,
             stopDate: toDate(e.stopDate),
             express: false,
@@ -125,6 +130,7 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
             flow: machine.name,
             executionArn: e.executionArn,
             name: e.name,
+            ...(e.businessKey === undefined ? {} : { subject: e.businessKey }),
             status,
             stopDate: toDate(e.stopDate),
             express: true,

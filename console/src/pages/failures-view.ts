@@ -1,13 +1,10 @@
 import { DEAD_LETTER_ATTRIBUTES, ERROR_NAMES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
-import { duration, h, prettyJson, time } from '../dom.js';
+import { duration, h, time } from '../dom.js';
+import { errorView } from '../error-view.js';
 import { flowLabel } from '../names.js';
 import { executionHref } from '../routes.js';
-import { truncate } from '../text.js';
 import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
-
-/** What a reason shows in its cell before it is opened. */
-const SHORT_REASON = 120;
 
 /** Whether a consumer dead-lettered the message because its event breaks its contract: sent again unchanged, it fails again. */
 function breaksContract(m: Message): boolean {
@@ -123,23 +120,9 @@ function messageRow(m: Message): HTMLElement {
   );
 }
 
-/** An execution's error and cause: short (a Lambda error's message, not its whole JSON), the full text a click away. */
+/** An execution's error and cause: short (a Lambda error's message, not its whole JSON), its function's frames a click away. */
 function failureReason(e: FailedExecution): HTMLElement | string {
-  if (e.error === undefined && e.cause === undefined) return '-';
-  const full = [e.error, e.cause === undefined ? undefined : prettyJson(e.cause)].filter(Boolean).join('\n');
-  const short = truncate([e.error, e.cause === undefined ? undefined : causeMessage(e.cause)].filter(Boolean).join(': '), SHORT_REASON);
-  if (short === full) return short;
-  return h('details', { class: 'failure-reason' }, h('summary', {}, short), h('pre', {}, full));
-}
-
-/** A cause's message: a Lambda error's `errorMessage` when the cause is its JSON, else the cause. */
-function causeMessage(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
+  return e.error === undefined && e.cause === undefined ? '-' : errorView(e.error, e.cause);
 }
 
 /** Every queue with its counts and where (and after how many receives) it dead-letters; dead-letter queues marked. */
@@ -192,7 +175,7 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
       h(
         'tr',
         {},
-        ['Flow', 'Execution', 'Status', 'Reason', 'Failed', 'Age', ''].map((c) => h('th', {}, c)),
+        ['Flow', 'Key', 'Execution', 'Status', 'Reason', 'Failed', 'Age', ''].map((c) => h('th', {}, c)),
       ),
     ),
     h(
@@ -203,7 +186,8 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
           'tr',
           { 'data-execution': e.executionArn },
           h('td', {}, flowLabel(e.flow)),
-          h('td', {}, h('a', { href: executionHref(e.executionArn) }, e.name)),
+          h('td', { class: 'subject' }, e.subject ?? '-'),
+          h('td', { class: 'name' }, h('a', { href: executionHref(e.executionArn) }, e.name)),
           h('td', {}, h('span', { class: `pill status-${e.status.toLowerCase()}` }, e.status)),
           h('td', { class: 'reason' }, failureReason(e)),
           h('td', {}, time(e.stopDate)),

@@ -52,6 +52,27 @@ describe('FunctionRuntime', () => {
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'ModelUnavailable', errorMessage: 'nope' } });
   });
 
+  it("gives a thrown error's trace as Lambda does: the message, then the function's frames, none of the runtime's", async () => {
+    const runtime = fn(`function reserve(order) { throw new Error('no stock for ' + order); }
+      export const handler = async (event) => { if (event.later) await new Promise((r) => setTimeout(r, 1)); reserve(event.orderId); };`);
+    for (const later of [false, true]) {
+      const outcome = await runtime.invoke({ orderId: 'FAIL-1', later });
+      const trace = outcome.ok ? [] : (outcome.error.trace ?? []);
+      expect(trace[0]).toBe('Error: no stock for FAIL-1');
+      // Each frame names the function's file; the worker's and Node's message-port frames below them are gone.
+      expect(trace.slice(1).map((line) => line.replace(/\(file:\/\/\/\S*\/index\.mjs:\d+:\d+\)$/, '(index.mjs)'))).toEqual([
+        '    at reserve (index.mjs)',
+        '    at handler (index.mjs)',
+      ]);
+    }
+  });
+
+  it('keeps the whole trace of an error of the runtime itself, which has no frame of the function', async () => {
+    const outcome = await fn(`export const handler = async () => ({ toJSON() { throw new Error('no'); } });`).invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.JSONStringifyError' } });
+    expect((outcome.ok ? [] : (outcome.error.trace ?? [])).some((line) => line.includes('worker.mjs'))).toBe(true);
+  });
+
   it('reports a thrown non-Error by its JavaScript type, as Lambda does', async () => {
     const outcome = await fn(`export const handler = async () => { throw 'boom'; }`).invoke({});
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'string', errorMessage: 'boom' } });
