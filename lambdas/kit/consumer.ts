@@ -20,6 +20,7 @@ import { FlowGate } from './flow-control/gate.js';
 import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
+import { recordLoggers } from './record-loggers.js';
 import { type DomainStep, type ProcessedCounts, RecordProcessor } from './record-processor.js';
 import { instrumentClient } from './tracing/aws-calls.js';
 import { inSpan, traceInvocation } from './tracing/invocation.js';
@@ -165,6 +166,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
   const runHandler = domainStep(options.handle, publisher);
   const claimOf = options.idempotency === false ? undefined : claimReader(options.idempotency);
+  // The module's first invocation is its environment's cold start, as Powertools counts it.
+  let coldStart = true;
 
   const batch = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
@@ -179,9 +182,11 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       config.registerLambdaContext(lambdaContext);
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
+    const loggers = recordLoggers(logger, lambdaContext, coldStart);
+    coldStart = false;
     const failures = new FailurePolicy(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
     const records = new RecordProcessor<C>({
-      replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun, claimOf },
+      replay: { registry, loggers, policy: options.replayPolicy, describeDryRun: options.describeDryRun, claimOf },
       lanes,
       gate,
       process,
