@@ -1,4 +1,5 @@
-import { DEAD_LETTER_ATTRIBUTES, ERROR_NAMES } from '../../../contracts/wiring.js';
+import { breaksContract } from '../../../clients/dead-letter-reasons.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, prettyJson, time } from '../dom.js';
 import { flowLabel } from '../names.js';
@@ -8,11 +9,6 @@ import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
 
 /** What a reason shows in its cell before it is opened. */
 const SHORT_REASON = 120;
-
-/** Whether a consumer dead-lettered the message because its event breaks its contract: sent again unchanged, it fails again. */
-function breaksContract(m: Message): boolean {
-  return m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorName]?.StringValue === ERROR_NAMES.invalidEvent;
-}
 
 const NOT_REDRIVABLE =
   'A redrive sends an event back unchanged, and one that breaks its contract fails again. Fix the event where it is produced and send it again (or fix the contract, if it is the contract that is wrong).';
