@@ -242,3 +242,17 @@ export function executionOutcome(events: readonly HistoryEventLike[]): {
   ];
   return { status: status ?? 'ABORTED', error: str(d.error), cause: str(d.cause), output: str(d.output) };
 }
+
+/**
+ * A failure's cause as a reader wants it first: when it is a Lambda error's JSON (the cause
+ * Step Functions gives a failed Lambda task: errorType, errorMessage, trace), its
+ * `errorMessage`; else the cause as it is. The whole cause stays for whoever asks for it.
+ */
+export function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

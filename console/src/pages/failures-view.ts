@@ -1,4 +1,5 @@
 import { breaksContract } from '../../../clients/dead-letter-reasons.js';
+import { causeMessage } from '../../../clients/execution-history.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, prettyJson, time } from '../dom.js';
@@ -126,16 +127,6 @@ function failureReason(e: FailedExecution): HTMLElement | string {
   const short = truncate([e.error, e.cause === undefined ? undefined : causeMessage(e.cause)].filter(Boolean).join(': '), SHORT_REASON);
   if (short === full) return short;
   return h('details', { class: 'failure-reason' }, h('summary', {}, short), h('pre', {}, full));
-}
-
-/** A cause's message: a Lambda error's `errorMessage` when the cause is its JSON, else the cause. */
-function causeMessage(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }
 
 /** Every queue with its counts and where (and after how many receives) it dead-letters; dead-letter queues marked. */
