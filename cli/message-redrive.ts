@@ -133,28 +133,14 @@ export async function moveMessages(
           refused.push(id);
           continue;
         }
-        const destination = destinationFor(message);
-        if (destination === undefined) {
+        const { newMessageId, destination } = await moveOne(clients, dlq, message, destinationFor(message)).catch((error: unknown) => {
           others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          throw new CliError(
-            `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
-          );
-        }
-        let newMessageId: string | undefined;
-        try {
-          ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
-        } catch (error) {
-          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          throw new CliError(
-            `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
-          );
-        }
-        // Only now: a message is never deleted before its copy was accepted.
-        await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: handle })));
+          throw error;
+        });
         wanted?.delete(id);
         if (newMessageId !== undefined) sent.add(newMessageId);
-        moved.push({ messageId: id, newMessageId, destination: destination.queueName });
-        options.progress(`moved ${id} -> ${destination.queueName}${newMessageId ? ` (now ${newMessageId})` : ''}`);
+        moved.push({ messageId: id, newMessageId, destination });
+        options.progress(`moved ${id} -> ${destination}${newMessageId ? ` (now ${newMessageId})` : ''}`);
       }
     }
   } finally {
@@ -163,6 +149,35 @@ export async function moveMessages(
     await handBack(clients, dlq.url, others);
   }
   return { moved, missing: wanted === undefined ? [] : [...wanted], refused };
+}
+
+/**
+ * Sends one received message to where it came from, then deletes it from the dead-letter
+ * queue: only then, so a message is never deleted before its copy was accepted. Throws, the
+ * message left in the queue, when its source is unknown or the send fails.
+ */
+async function moveOne(
+  clients: Clients,
+  dlq: DeadLetterQueue,
+  message: Message,
+  destination: DeployedQueue | undefined,
+): Promise<{ newMessageId?: string; destination: string }> {
+  const id = message.MessageId ?? '';
+  if (destination === undefined) {
+    throw new CliError(
+      `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
+    );
+  }
+  let newMessageId: string | undefined;
+  try {
+    ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
+  } catch (error) {
+    throw new CliError(
+      `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
+    );
+  }
+  await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: message.ReceiptHandle })));
+  return { newMessageId, destination: destination.queueName };
 }
 
 /** The SendMessage that puts a received message back: its body and attributes, and its group in a FIFO queue. */

@@ -211,8 +211,12 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
-  // The invocation's span (a FaaS server span triggered by the queue), exported before it answers.
-  const handler = (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+  return middy(tracedBatch(batch, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** A batch in the invocation's span (a FaaS server span triggered by the queue), exported before it answers. */
+function tracedBatch(batch: (sqsEvent: SQSEvent, lambdaContext: Context) => Promise<SQSBatchResponse>, logger: Logger) {
+  return (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     const first = sqsEvent.Records[0];
     const attributes = {
       'faas.trigger': 'pubsub',
@@ -228,8 +232,6 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       return response;
     });
   };
-
-  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 /** The consumer's domain step for one valid record: runs the handler and keeps what the idempotency store stores. */
