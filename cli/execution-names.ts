@@ -1,7 +1,7 @@
 import { executionNameFor, idempotencyKeyOf } from '../contracts/identity.js';
 import type { AnyEventContract } from '../contracts/index.js';
 import { ENV } from '../contracts/wiring.js';
-import { type CloudAssembly, referencedId, resourcesOfType } from '../inspect/assembly.js';
+import { type CloudAssembly, defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../inspect/assembly.js';
 import { contractsInAssembly } from './assembly-contracts.js';
 
 /** A name the workflow starter would give the execution an event about `id` starts. */
@@ -40,6 +40,18 @@ export function candidateExecutionNames(assembly: CloudAssembly, id: string): Ca
     }
   }
   return [...names.values()];
+}
+
+/**
+ * The names of the executions a workflow starter would start about `wanted`: of a business key
+ * as `switchyard executions` shows it (`OrderPlaced#orderId="O-1"`, which names one), or of
+ * an id alone (`O-1`: candidateExecutionNames, from the app's assembly; none without one).
+ */
+export function executionNamesAbout(cdkOutOption: string | undefined, wanted: string): string[] {
+  const hash = wanted.indexOf('#');
+  if (hash > 0) return [executionNameFor({ detailType: wanted.slice(0, hash) } as AnyEventContract, wanted)];
+  const dir = defaultCdkOut(cdkOutOption);
+  return hasAssembly(dir) ? candidateExecutionNames(readAssembly(dir), wanted).map((c) => c.name) : [];
 }
 
 /**

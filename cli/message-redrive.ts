@@ -8,6 +8,7 @@ import {
   type SendMessageCommandInput,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
@@ -63,6 +64,8 @@ export interface MoveOutcome {
   readonly moved: { messageId: string; newMessageId?: string; destination: string }[];
   /** Ids asked for that were not found in the queue. */
   readonly missing: string[];
+  /** Ids of the messages `refuse` kept in the queue (handed back). */
+  readonly refused: string[];
 }
 
 /**
@@ -70,18 +73,26 @@ export interface MoveOutcome {
  * message attributes, and for FIFO its group), and DeleteMessage only once the send
  * succeeded, so a failure on the way loses nothing (at worst a message is in both queues).
  * With `ids`, only those messages; every other message received on the way is handed back
- * at once. Throws at the first message that cannot be moved, after handing the rest back.
+ * at once, as is each message `refuse` refuses, and each message this move sent that failed
+ * again on the way (a redrive moves what the queue held, and never chases its own copies).
+ * Throws at the first message that cannot be moved, after handing the rest back.
  */
 export async function moveMessages(
   clients: Clients,
   dlq: DeadLetterQueue,
   destinationFor: DestinationFor,
-  options: { ids?: readonly string[]; progress: (line: string) => void },
+  options: { ids?: readonly string[]; refuse?: (message: Message) => boolean; progress: (line: string) => void },
 ): Promise<MoveOutcome> {
   const wanted = options.ids === undefined ? undefined : new Set(options.ids);
   const moved: MoveOutcome['moved'] = [];
+  const refused: string[] = [];
   const others: { Id: string; ReceiptHandle: string }[] = [];
   const seen = new Set<string>();
+  // The ids of the copies sent: a copy dead-lettered again comes back with the same id (SQS's
+  // redrive policy) or with it as its OriginalMessageId (the consumer kit's failure router).
+  const sent = new Set<string>();
+  const cameBack = (message: Message) =>
+    sent.has(message.MessageId ?? '') || sent.has(message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue ?? '');
   // Received but neither moved nor handed back yet: handed back too if a move fails midway.
   let unsettled: Message[] = [];
   try {
@@ -110,33 +121,26 @@ export async function moveMessages(
         unsettled.shift();
         const id = message.MessageId ?? '';
         const handle = message.ReceiptHandle ?? '';
-        if (seen.has(id) || (wanted !== undefined && !wanted.has(id))) {
+        if (seen.has(id) || (wanted !== undefined && !wanted.has(id)) || cameBack(message)) {
           others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
           seen.add(id);
           continue;
         }
         seen.add(id);
-        const destination = destinationFor(message);
-        if (destination === undefined) {
+        if (options.refuse?.(message)) {
           others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          throw new CliError(
-            `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
-          );
+          wanted?.delete(id);
+          refused.push(id);
+          continue;
         }
-        let newMessageId: string | undefined;
-        try {
-          ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
-        } catch (error) {
+        const { newMessageId, destination } = await moveOne(clients, dlq, message, destinationFor(message)).catch((error: unknown) => {
           others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          throw new CliError(
-            `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
-          );
-        }
-        // Only now: a message is never deleted before its copy was accepted.
-        await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: handle })));
+          throw error;
+        });
         wanted?.delete(id);
-        moved.push({ messageId: id, newMessageId, destination: destination.queueName });
-        options.progress(`moved ${id} -> ${destination.queueName}${newMessageId ? ` (now ${newMessageId})` : ''}`);
+        if (newMessageId !== undefined) sent.add(newMessageId);
+        moved.push({ messageId: id, newMessageId, destination });
+        options.progress(`moved ${id} -> ${destination}${newMessageId ? ` (now ${newMessageId})` : ''}`);
       }
     }
   } finally {
@@ -144,7 +148,36 @@ export async function moveMessages(
       if (message.ReceiptHandle) others.push({ Id: `o${others.length}`, ReceiptHandle: message.ReceiptHandle });
     await handBack(clients, dlq.url, others);
   }
-  return { moved, missing: wanted === undefined ? [] : [...wanted] };
+  return { moved, missing: wanted === undefined ? [] : [...wanted], refused };
+}
+
+/**
+ * Sends one received message to where it came from, then deletes it from the dead-letter
+ * queue: only then, so a message is never deleted before its copy was accepted. Throws, the
+ * message left in the queue, when its source is unknown or the send fails.
+ */
+async function moveOne(
+  clients: Clients,
+  dlq: DeadLetterQueue,
+  message: Message,
+  destination: DeployedQueue | undefined,
+): Promise<{ newMessageId?: string; destination: string }> {
+  const id = message.MessageId ?? '';
+  if (destination === undefined) {
+    throw new CliError(
+      `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
+    );
+  }
+  let newMessageId: string | undefined;
+  try {
+    ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
+  } catch (error) {
+    throw new CliError(
+      `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
+    );
+  }
+  await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: message.ReceiptHandle })));
+  return { newMessageId, destination: destination.queueName };
 }
 
 /** The SendMessage that puts a received message back: its body and attributes, and its group in a FIFO queue. */

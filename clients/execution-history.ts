@@ -6,6 +6,8 @@
  */
 
 /** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
+import { lambdaErrorOf } from './lambda-error.js';
+
 export interface HistoryEventLike {
   readonly id?: number;
   readonly previousEventId?: number;
@@ -255,4 +257,13 @@ export function executionOutcome(events: readonly HistoryEventLike[]): {
     end.type as 'ExecutionSucceeded'
   ];
   return { status: status ?? 'ABORTED', error: str(d.error), cause: str(d.cause), output: str(d.output) };
+}
+
+/**
+ * A failure's cause as a reader wants it first: when it is a Lambda error's JSON (the cause
+ * Step Functions gives a failed Lambda task: errorType, errorMessage, trace), its
+ * `errorMessage`; else the cause as it is. The whole cause stays for whoever asks for it.
+ */
+export function causeMessage(cause: string): string {
+  return lambdaErrorOf(cause)?.errorMessage ?? cause;
 }

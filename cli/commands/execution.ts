@@ -4,6 +4,7 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { causeMessage } from '../../clients/execution-history.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, fold, time, truncate } from '../../clients/format.js';
 import { appFlows } from '../../inspect/app-flows.js';
@@ -22,6 +23,7 @@ import {
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { historyOf } from '../execution-history.js';
+import { executionNamesAbout } from '../execution-names.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
 import { stateOutputLine } from '../state-data.js';
 import type { Command } from './command.js';
@@ -38,7 +40,9 @@ Each input and output is one line. A state's output shows what the state added o
 (a Task's result at its resultPath, a model step's answer), then which fields of its input
 it passed on; a long value keeps its start and end and folds its middle.
 
-  <name|arn>          the execution's ARN, or its name (looked up in the app's flows)
+  <name|arn>          the execution's ARN, or its name (looked up in the app's flows), or
+                      what it is about: the business key executions shows
+                      (OrderPlaced#orderId="O-1") or the id alone (O-1)
   --flow <name>       the flow to look the name up in, when several have it
   --full              every input and output whole (--json gives them whole too)
 
@@ -52,7 +56,8 @@ export const execution: Command = async (argv, io) => {
   const clients = io.clients(values);
 
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
-  const { described, events, flow: found } = await loadExecution(clients, flows, wanted);
+  const aliases = () => executionNamesAbout(values['cdk-out'], wanted);
+  const { described, events, flow: found } = await loadExecution(clients, flows, wanted, aliases);
   const flow = flows.find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
   const visits = stateVisits(events);
   const failure = executionFailure(events);
@@ -70,11 +75,15 @@ export const execution: Command = async (argv, io) => {
 
 type Described = DescribeExecutionOutput;
 
-/** One execution and its history, by ARN or name, Standard or Express. */
+/**
+ * One execution and its history, by ARN or name, Standard or Express; `aliases` gives the names
+ * tried when no execution has that name (executionNamesAbout).
+ */
 export async function loadExecution(
   clients: Clients,
   flows: readonly Flow[],
   wanted: string,
+  aliases: () => readonly string[] = () => [],
 ): Promise<{ described: Described; events: HistoryEvent[]; flow?: Flow }> {
   const express = wanted.startsWith('arn:') ? parseExpressArn(wanted) : undefined;
   if (express !== undefined) {
@@ -86,7 +95,7 @@ export async function loadExecution(
     const { $metadata: _, ...described } = await describe(clients, wanted);
     return { described, events: await historyOf(clients, wanted), flow: flows.find((f) => f.arn === described.stateMachineArn) };
   }
-  return findByName(clients, flows, wanted);
+  return findByName(clients, flows, wanted, aliases);
 }
 
 /** An Express execution from its flow's log group, shaped as DescribeExecution and GetExecutionHistory would give it. */
@@ -123,31 +132,19 @@ async function describe(clients: Clients, executionArn: string): Promise<Describ
 
 /**
  * The execution of that name in the app's flows: in a Standard flow its ARN is the state
- * machine's with `:execution:<name>`; in an Express flow it is found in the log group.
+ * machine's with `:execution:<name>`; in an Express flow it is found in the log group. When
+ * none has the name, the execution of the names in `aliases` (what the workflow starter names
+ * an execution about it).
  */
 async function findByName(
   clients: Clients,
   flows: readonly Flow[],
   name: string,
+  aliases: () => readonly string[],
 ): Promise<{ described: Described; events: HistoryEvent[]; flow?: Flow }> {
-  const found: { described: Described; flow: Flow; express: boolean }[] = [];
-  const unlogged: Flow[] = [];
-  for (const flow of flows) {
-    if (flow.type === 'EXPRESS') {
-      const executions = await loggedExpressExecutions(clients, flow);
-      if (executions === undefined) unlogged.push(flow);
-      for (const e of executions ?? []) if (e.name === name) found.push({ described: describedExpress(e), flow, express: true });
-      continue;
-    }
-    const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-    try {
-      const { $metadata: _, ...described } = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      found.push({ described, flow, express: false });
-    } catch (error) {
-      if (errorCode(error) === 'ExecutionDoesNotExist') continue;
-      await call(clients.target, () => Promise.reject(error));
-    }
-  }
+  let { found, unlogged } = await withNames(clients, flows, new Set([name]));
+  const others = found.length === 0 ? aliases() : [];
+  if (others.length > 0) ({ found, unlogged } = await withNames(clients, flows, new Set(others)));
   if (found.length > 1) {
     const names = found.map((e) => e.flow.flow).join(', ');
     throw new CliError(`execution "${name}" exists in several flows or several times (${names}): pass --flow or the execution's ARN`);
@@ -165,6 +162,31 @@ async function findByName(
       .join(', ') || 'none';
   const hint = unlogged.length > 0 ? `; ${unlogged.map(noExpressRecord).join('; ')}` : '';
   throw new CliError(`no execution named "${name}" in the app's flows (${searched})${hint}`);
+}
+
+/** The executions of the flows with one of these names, and the Express flows that log none. */
+async function withNames(clients: Clients, flows: readonly Flow[], names: ReadonlySet<string>) {
+  const found: { described: Described; flow: Flow; express: boolean }[] = [];
+  const unlogged: Flow[] = [];
+  for (const flow of flows) {
+    if (flow.type === 'EXPRESS') {
+      const executions = await loggedExpressExecutions(clients, flow);
+      if (executions === undefined) unlogged.push(flow);
+      for (const e of executions ?? []) if (names.has(e.name)) found.push({ described: describedExpress(e), flow, express: true });
+      continue;
+    }
+    for (const name of names) {
+      const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+      try {
+        const { $metadata: _, ...described } = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+        found.push({ described, flow, express: false });
+      } catch (error) {
+        if (errorCode(error) === 'ExecutionDoesNotExist') continue;
+        await call(clients.target, () => Promise.reject(error));
+      }
+    }
+  }
+  return { found, unlogged };
 }
 
 /** What `render` shows: the execution, its states and failure; `full` shows inputs and outputs whole. */
@@ -197,7 +219,7 @@ function render(out: (line: string) => void, { flow, execution: e, visits, failu
     out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${v.status}  ${took}`);
     v.attempts.forEach((a, n) => {
       if (v.attempts.length === 1 && a.outcome !== 'failed' && a.outcome !== 'timed out') return;
-      const why = a.error ? `: ${a.error}${a.cause ? ` (${truncate(a.cause, 120)})` : ''}` : '';
+      const why = a.error ? `: ${a.error}${a.cause ? ` (${truncate(causeMessage(a.cause), 120)})` : ''}` : '';
       const next = a.outcome === 'failed' || a.outcome === 'timed out' ? (n < v.attempts.length - 1 ? ', retried' : '') : '';
       out(`        try ${n + 1} ${a.outcome}${why}${next}`);
     });
@@ -208,7 +230,7 @@ function render(out: (line: string) => void, { flow, execution: e, visits, failu
   if (failure) {
     out('');
     out(`Failed: ${failure.error ?? '-'}`);
-    if (failure.cause) out(`  cause: ${full ? whole(failure.cause) : truncate(failure.cause, 1000)}`);
+    if (failure.cause) out(`  cause: ${full ? whole(failure.cause) : truncate(causeMessage(failure.cause), 1000)}`);
   }
   if (e.output !== undefined) {
     out('');

@@ -1,4 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { causeMessage } from '../../clients/execution-history.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
 import type { IamReport } from '../../clients/read-api-contract.js';
@@ -252,7 +253,7 @@ function executionRow(e: FailedExecution): FailureRow {
     id: e.name,
     failedAt: e.stopDate,
     error: e.error ?? e.status,
-    reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${e.cause}` : ''}${redrive}`,
+    reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${causeMessage(e.cause)}` : ''}${redrive}`,
     what: what.length > 0 ? what.join(', ') : undefined,
   };
 }

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { breaksContract } from '../../clients/dead-letter-reasons.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
@@ -11,19 +12,21 @@ import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DestinationFor, moveMessages, runMoveTask } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
 
-export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--yes]
+export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--include-invalid] [--yes]
 
 Sends what failed back to be processed again, once the cause is fixed. <source> is a
 dead-letter queue or a flow as switchyard failures lists them, or one execution (name or
 ARN); without it, everything failures lists, with --yes.
 
-  dead-letter queue   a queue's DLQ: a message move task (StartMessageMoveTask) back to the
-                      queue the template names as its source (DestinationArn), followed with
-                      ListMessageMoveTasks to the end, with its task handle and progress.
-                      A rule target's DLQ (which SQS does not redrive): each message is
-                      received, sent to the rule's target queue and deleted.
-  --ids <id,...>      only these messages (ids as failures lists them): each is received,
-                      sent back with its attributes, and deleted only once the send succeeded
+  dead-letter queue   each message is received, sent back with its attributes to the queue
+                      it came from (a rule target's DLQ: the rule's target queue) and deleted
+                      only once the send succeeded. A message whose event broke its contract
+                      (InvalidEvent) stays: sent back unchanged it would fail again at once.
+                      Fix the event and send it again with switchyard send.
+  --include-invalid   move those too (the contract was what was wrong, and the consumer now
+                      accepts them); a queue's DLQ is then moved whole by a message move task
+                      (StartMessageMoveTask) followed with ListMessageMoveTasks to the end
+  --ids <id,...>      only these messages (ids as failures lists them)
   flow                RedriveExecution for each of its failed, timed-out or aborted
                       executions that can be redriven (Standard, within 14 days)
   execution           RedriveExecution of that execution
@@ -33,7 +36,12 @@ ARN); without it, everything failures lists, with --yes.
 ${GLOBAL_HELP}`;
 
 export const redrive: Command = async (argv, io) => {
-  const { values, positionals } = parseCommand(argv, { ids: { type: 'string' }, yes: { type: 'boolean' }, interval: { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, {
+    ids: { type: 'string' },
+    yes: { type: 'boolean' },
+    interval: { type: 'string' },
+    'include-invalid': { type: 'boolean' },
+  });
   if (values.help) return io.out(HELP);
   if (positionals.length > 1) throw usageError(`one source at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
   const [selector] = positionals;
@@ -88,7 +96,12 @@ export const redrive: Command = async (argv, io) => {
     }
   };
   for (const dlq of queues)
-    await attempt(async () => void report.push(await redriveQueue(clients, sources, dlq, { ids, intervalMs, progress, io })));
+    await attempt(
+      async () =>
+        void report.push(
+          await redriveQueue(clients, sources, dlq, { ids, includeInvalid: values['include-invalid'] === true, intervalMs, progress, io }),
+        ),
+    );
   for (const flow of flows) {
     if (everything && flow.type === 'EXPRESS') continue;
     await attempt(async () => void report.push(...(await redriveFlow(clients, flow, progress))));
@@ -111,7 +124,7 @@ async function redriveQueue(
   clients: Clients,
   sources: FailureSources,
   dlq: DeadLetterQueue,
-  options: { ids?: readonly string[]; intervalMs: number; progress: (line: string) => void; io: CommandIo },
+  options: { ids?: readonly string[]; includeInvalid: boolean; intervalMs: number; progress: (line: string) => void; io: CommandIo },
 ): Promise<Record<string, unknown>> {
   const depth = await queueDepth(clients, dlq.url);
   const arn = depth.arn ?? dlq.arn;
@@ -129,18 +142,26 @@ async function redriveQueue(
     return (from === undefined ? undefined : byArn.get(from)) ?? single;
   };
 
-  if (options.ids !== undefined || sourceQueues.length === 0) {
+  // A move task moves every message: only a redrive that takes the invalid ones too may use it.
+  if (options.ids !== undefined || sourceQueues.length === 0 || !options.includeInvalid) {
     if (single === undefined && sourceQueues.length === 0) {
       throw new CliError(
         `${dlq.name} cannot be redriven from here: ${unsupported.join('; ') || 'the template names no queue it is fed from'}`,
       );
     }
-    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, progress: options.progress });
+    const refuse = options.includeInvalid ? undefined : breaksContract;
+    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, refuse, progress: options.progress });
     if (outcome.missing.length > 0) {
       throw new CliError(`${outcome.moved.length} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
     }
     options.progress(`${dlq.name}: ${outcome.moved.length} message${outcome.moved.length === 1 ? '' : 's'} moved`);
-    return { source: dlq.name, moved: outcome.moved.length, messages: outcome.moved };
+    if (outcome.refused.length > 0) {
+      const left = leftInvalid(dlq.name, outcome.refused);
+      // Named by --ids, a message left is a request not done; in a whole queue, the others moved.
+      if (options.ids !== undefined) throw new CliError(left);
+      options.io.err(left);
+    }
+    return { source: dlq.name, moved: outcome.moved.length, messages: outcome.moved, leftInvalid: outcome.refused };
   }
   // Several source queues: SQS sends each message back where it came from (DeadLetterQueueSourceArn).
   const destination = sourceQueues.length === 1 ? sourceQueues[0] : undefined;
@@ -149,6 +170,17 @@ async function redriveQueue(
   );
   const result = await runMoveTask(clients, queue, destination, { intervalMs: options.intervalMs, progress: options.progress });
   return { source: dlq.name, ...result, destination: destination?.queueName };
+}
+
+/** What a redrive says of the messages it left because their events break their contracts, and what to do instead. */
+function leftInvalid(queue: string, ids: readonly string[]): string {
+  const one = ids.length === 1;
+  return (
+    `${queue}: left ${ids.length} message${one ? '' : 's'} whose event breaks its contract (InvalidEvent: ${ids.join(', ')}): ` +
+    `a redrive sends ${one ? 'it' : 'them'} back unchanged, to be dead-lettered again at once. Fix the event where it is produced ` +
+    `and send it again with switchyard send; if the contract was what was wrong and the consumer now accepts ${one ? 'it' : 'them'}, ` +
+    'redrive with --include-invalid'
+  );
 }
 
 /** The queues a dead-letter queue's messages go back to: its source queues, or the queues its rule targets deliver to. */

@@ -129,7 +129,7 @@ export const replay: Command = async (argv, io) => {
 };
 
 /** What became of the replayed events, in words: all of them, then each consumer's when there are several. */
-function summaryLines(policy: ReplayPolicy, reports: readonly ReplayReport[]): string[] {
+export function summaryLines(policy: ReplayPolicy, reports: readonly ReplayReport[]): string[] {
   const line = (summary: ReplaySummary) => {
     const parts = (
       policy === 'dry-run'
@@ -146,7 +146,10 @@ function summaryLines(policy: ReplayPolicy, reports: readonly ReplayReport[]): s
               [summary.reprocessed.duplicate, 'skipped as already applied'],
               [summary.reprocessed.superseded, 'superseded by a later event of their key'],
               [summary.reprocessed['held-back'], 'held back (they come back)'],
-              [summary.reprocessed.failed, 'failed (switchyard failures lists the dead-lettered)'],
+              [
+                summary.reprocessed.failed,
+                'failed (retried until they run or are dead-lettered: switchyard failures lists those dead-lettered)',
+              ],
             ]
     ) as [number, string][];
     const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);

@@ -4,6 +4,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
+import { causeMessage } from '../../clients/execution-history.js';
 import { duration, truncate } from '../../clients/format.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
@@ -73,7 +74,7 @@ export const watch: Command = async (argv, io) => {
       if (status === 'SUCCEEDED') return;
       const failure = executionFailure(all);
       throw new CliError(
-        `${described.name} ended ${status}${failure?.error ? `: ${failure.error}` : ''}${failure?.cause ? ` (${truncate(failure.cause, 300)})` : ''}`,
+        `${described.name} ended ${status}${failure?.error ? `: ${failure.error}` : ''}${failure?.cause ? ` (${truncate(causeMessage(failure.cause), 300)})` : ''}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
@@ -100,7 +101,7 @@ class TransitionPrinter {
         if (attempt === undefined || attempt.outcome === 'running') break;
         if (attempt.outcome === 'succeeded') continue;
         const retried = printed.attempts < visit.attempts.length - 1 || visit.status === 'running';
-        const why = attempt.error ? `: ${attempt.error}${attempt.cause ? ` (${truncate(attempt.cause, 120)})` : ''}` : '';
+        const why = attempt.error ? `: ${attempt.error}${attempt.cause ? ` (${truncate(causeMessage(attempt.cause), 120)})` : ''}` : '';
         this.out(`              ${visit.name} try ${printed.attempts + 1} ${attempt.outcome}${why}${retried ? ', retrying' : ''}`);
       }
       if (!printed.exited && visit.status !== 'running') {

@@ -20,6 +20,7 @@ import { FlowGate } from './flow-control/gate.js';
 import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
+import { recordLoggers } from './record-loggers.js';
 import { type DomainStep, type ProcessedCounts, RecordProcessor } from './record-processor.js';
 import { instrumentClient } from './tracing/aws-calls.js';
 import { inSpan, traceInvocation } from './tracing/invocation.js';
@@ -165,6 +166,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
   const runHandler = domainStep(options.handle, publisher);
   const claimOf = options.idempotency === false ? undefined : claimReader(options.idempotency);
+  // The module's first invocation is its environment's cold start, as Powertools counts it.
+  let coldStart = true;
 
   const batch = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
@@ -179,9 +182,11 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       config.registerLambdaContext(lambdaContext);
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
+    const loggers = recordLoggers(logger, lambdaContext, coldStart);
+    coldStart = false;
     const failures = new FailurePolicy(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
     const records = new RecordProcessor<C>({
-      replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun, claimOf },
+      replay: { registry, loggers, policy: options.replayPolicy, describeDryRun: options.describeDryRun, claimOf },
       lanes,
       gate,
       process,
@@ -206,8 +211,12 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
-  // The invocation's span (a FaaS server span triggered by the queue), exported before it answers.
-  const handler = (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+  return middy(tracedBatch(batch, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** A batch in the invocation's span (a FaaS server span triggered by the queue), exported before it answers. */
+function tracedBatch(batch: (sqsEvent: SQSEvent, lambdaContext: Context) => Promise<SQSBatchResponse>, logger: Logger) {
+  return (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     const first = sqsEvent.Records[0];
     const attributes = {
       'faas.trigger': 'pubsub',
@@ -223,8 +232,6 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       return response;
     });
   };
-
-  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 /** The consumer's domain step for one valid record: runs the handler and keeps what the idempotency store stores. */

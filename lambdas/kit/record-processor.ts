@@ -54,7 +54,7 @@ export interface ProcessedCounts {
 }
 
 export interface RecordProcessorOptions<C extends readonly AnyEventContract[]> {
-  /** The registry, logger and policy replayed events are handled with (the registry also parses every record). */
+  /** The registry, record loggers and policy replayed events are handled with (the registry also parses every record). */
   readonly replay: ReplayHandling<C>;
   readonly lanes?: PriorityLanes;
   readonly gate?: FlowGate;
@@ -97,7 +97,7 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
 
   async #process(record: SQSRecord, span: TraceSpan): Promise<void> {
     const { replay, failures } = this.#options;
-    const { registry, logger } = replay;
+    const { registry, loggers } = replay;
     const replayed = replayOf(record, replay.policy);
     if (replayed !== undefined && replayed.policy !== 'reprocess') {
       await handleNotRunReplay(record, replayed, replay);
@@ -105,7 +105,7 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
       span.setAttribute('switchyard.record.outcome', 'replay-not-run');
       return;
     }
-    let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
+    let recordLogger = loggers({ messageId: record.messageId });
     let idempotencyKey: string | undefined;
     let outcome: ReprocessOutcome = 'failed';
     try {
@@ -116,13 +116,11 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         span.setAttributes(eventAttributes(event));
         for (const link of producerLinks(record, event)) span.addLink(link);
       }
-      recordLogger = logger.createChild({
-        persistentKeys: {
-          messageId: record.messageId,
-          eventId: event.envelope.id,
-          detailType: event.envelope['detail-type'],
-          correlationId: event.correlationId,
-        },
+      recordLogger = loggers({
+        messageId: record.messageId,
+        eventId: event.envelope.id,
+        detailType: event.envelope['detail-type'],
+        correlationId: event.correlationId,
       });
       const eventLogger = recordLogger;
       outcome = await this.#inOrder.run(event.idempotencyKey, () => this.#processEvent(record, event, eventLogger, span));

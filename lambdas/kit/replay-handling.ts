@@ -11,11 +11,12 @@ import {
 } from '../../contracts/replay-policy.js';
 import type { ContractRegistry, ValidatedEvent } from './envelope.js';
 import { InvalidEventError, toError } from './errors.js';
+import type { RecordLoggers } from './record-loggers.js';
 
-/** What deciding a replayed record takes: the consumer's contracts, logger and replay policy. */
+/** What deciding a replayed record takes: the consumer's contracts, the invocation's record loggers and the replay policy. */
 export interface ReplayHandling<C extends readonly AnyEventContract[]> {
   readonly registry: ContractRegistry;
-  readonly logger: Logger;
+  readonly loggers: RecordLoggers;
   /** The consumer's policy for a replay whose name carries none. */
   readonly policy?: ReplayPolicy;
   readonly describeDryRun?: (detail: Detail<C[number]>, event: ValidatedEvent) => unknown;
@@ -66,7 +67,7 @@ export async function handleNotRunReplay<C extends readonly AnyEventContract[]>(
 ): Promise<void> {
   const { policy } = replay;
   const replayKeys = { [REPLAY_LOG_FIELDS.replayName]: replay.name, [REPLAY_LOG_FIELDS.replayPolicy]: policy };
-  const replayLogger = handling.logger.createChild({ persistentKeys: { messageId: record.messageId, ...replayKeys } });
+  const replayLogger = handling.loggers({ messageId: record.messageId, ...replayKeys });
   if (policy === 'skip') {
     replayLogger.info(REPLAY_LOG_MESSAGES.skipped, envelopeKeys(record.body));
     return;

@@ -148,6 +148,12 @@ describe('switchyard executions and execution', () => {
     expect(shown.stdout).toMatch(/1\. OpenEscalation {2}\[Pass\] {2}succeeded/);
     expect(shown.stdout).toMatch(/2\. AwaitDecision {2}\[Task\] {2}running/);
     expect(shown.stdout).toContain('"ticketId":"ESC-1"');
+    // By the ticket's id, as the escalation is about it: the triage that started it has its name too.
+    const byId = await runCli(['execution', 'ESC-1', '--flow', 'TicketTriageEscalation', ...target]);
+    expect(byId.stdout.split('\n')[0], byId.stderr).toBe(`${listed[0]?.name}  RUNNING  (flow TicketTriageEscalation)`);
+    expect((await runCli(['execution', 'ESC-1', ...target])).stderr).toContain(
+      'execution "ESC-1" exists in several flows or several times (TicketTriageEscalation, TicketTriage)',
+    );
 
     const json = JSON.parse(
       (await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', '--json', ...target])).stdout,

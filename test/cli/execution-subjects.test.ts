@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListStateMachinesCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionNameFor } from '../../contracts/identity.js';
+import type { AnyEventContract } from '../../contracts/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
@@ -31,6 +33,18 @@ const tickets = {
   },
 };
 
+/** A flow whose step failed as a Lambda task fails: its cause is the function's error as JSON, trace and all. */
+const LAMBDA_CAUSE = JSON.stringify({
+  errorType: 'Error',
+  errorMessage: 'no stock for S-1',
+  trace: [
+    'Error: no stock for S-1',
+    '    at reserve (file:///var/task/index.mjs:1:2345)',
+    '    at process (file:///var/task/index.mjs:1:999)',
+  ],
+});
+const stock = { StartAt: 'Reserve', States: { Reserve: { Type: 'Fail', Error: 'Error', Cause: LAMBDA_CAUSE } } };
+
 let runtime: LocalRuntime;
 let target: string[];
 let sfn: SFNClient;
@@ -44,6 +58,10 @@ beforeAll(async () => {
           OrdersStateMachine1A2B3C4D: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: { RoleArn: 'arn:aws:iam::000000000000:role/flows', DefinitionString: JSON.stringify(orders) },
+          },
+          StockStateMachine9C0D1E2F: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: { RoleArn: 'arn:aws:iam::000000000000:role/flows', DefinitionString: JSON.stringify(stock) },
           },
           TicketLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/tickets' } },
           TicketsStateMachine5E6F7A8B: {
@@ -136,5 +154,29 @@ describe('what an execution is about, in switchyard executions, failures and exe
 
     const full = await runCli(['execution', 'OrderPlaced-digestOfO1', '--full', ...target]);
     expect(full.stdout).toContain(`"summary":"${ANSWER}"`);
+  });
+
+  it("says a Lambda error's message where it fails, not its JSON, and the whole cause with --full", async () => {
+    const input = JSON.stringify({ orderId: 'S-1' });
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('StockStateMachine9C0D1E2F'), name: 'stock-1', input }));
+    const listed = await eventually(async () => {
+      const result = await runCli(['failures', '--source', 'Stock', ...target]);
+      return result.stdout.includes('stock-1') ? result : undefined;
+    });
+    expect(listed.stdout).toMatch(/ Stock +execution +stock-1 +orderId=S-1 +FAILED Error: no stock for S-1$/m);
+    const shown = await runCli(['execution', 'stock-1', ...target]);
+    expect(shown.stdout).toContain('\nFailed: Error\n  cause: no stock for S-1\n');
+    const full = await runCli(['execution', 'stock-1', '--full', ...target]);
+    expect(full.stdout).toContain('at reserve (file:///var/task/index.mjs:1:2345)');
+  });
+
+  it('finds an execution by the business key executions shows, which its name is a digest of', async () => {
+    const key = 'OrderPlaced#orderId="O-3"';
+    const name = executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, key);
+    const input = { detail: { orderId: 'O-3', amount: 5 }, event: { id: 'e-O-3', detailType: 'OrderPlaced', idempotencyKey: key } };
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('OrdersStateMachine1A2B3C4D'), name, input: JSON.stringify(input) }));
+    const shown = await runCli(['execution', key, ...target]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^${name}  \\w+  \\(flow Orders\\)\n  about OrderPlaced#orderId="O-3"\n`));
   });
 });

@@ -77,10 +77,44 @@ async function drainStarterDlq(): Promise<void> {
 }
 
 describe('switchyard redrive (queues)', () => {
+  it('leaves the letters whose events break their contracts, moves the others, and says what to do instead', async () => {
+    await putRawTicket(app, { ticketId: 'RD-0', subject: 'no customer' });
+    const [invalid] = await deadLettered(1);
+    const sqs = new SQSClient(app.config);
+    // A letter its consumer gave up on for another reason (a failure a fix in the handler cures).
+    const { MessageId: failed } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await queueUrl(app, STARTER_DLQ),
+        MessageBody: JSON.stringify({ id: 'e-failed', 'detail-type': 'TicketCreated', source: 'switchyard.helpdesk', detail: {} }),
+        MessageAttributes: { [DEAD_LETTER_ATTRIBUTES.errorName]: { DataType: 'String', StringValue: 'Error' } },
+      }),
+    );
+    const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', ...app.target]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      `moved ${failed} -> ${STARTER_QUEUE} (now ${result.stdout.match(/\(now (\S+)\)/)?.[1]})\nTicketTriageStarterDeadLetterQueue: 1 message moved\n`,
+    );
+    expect(result.stderr.trim()).toBe(
+      `TicketTriageStarterDeadLetterQueue: left 1 message whose event breaks its contract (InvalidEvent: ${invalid?.id}): a redrive sends it back unchanged, ` +
+        'to be dead-lettered again at once. Fix the event where it is produced and send it again with switchyard send; ' +
+        'if the contract was what was wrong and the consumer now accepts it, redrive with --include-invalid',
+    );
+    expect((await deadLettered(1)).map((f) => f.id)).toContain(invalid?.id);
+    // The copy (its event is no ticket) is dead-lettered again, after the redrive: gone before the next test.
+    await deadLettered(2);
+    const named = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--ids', String(invalid?.id), ...app.target]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toContain(`left 1 message whose event breaks its contract (InvalidEvent: ${invalid?.id})`);
+    await drainStarterDlq();
+  });
+
   it('moves a whole DLQ back to its source queue with a move task, showing the task handle and progress', async () => {
     await putRawTicket(app, { ticketId: 'RD-1', subject: 'no customer' });
     const [before] = await deadLettered(1);
-    const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--interval', '100', ...app.target], { process: true });
+    const result = await runCli(
+      ['redrive', 'TicketTriageStarterDeadLetterQueue', '--include-invalid', '--interval', '100', ...app.target],
+      { process: true },
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
@@ -103,13 +137,22 @@ describe('switchyard redrive (queues)', () => {
     const letters = await deadLettered(2);
     const rd2 = letters.find((f) => f.what === 'TicketCreated ticketId=RD-2');
     const rd3 = letters.find((f) => f.what === 'TicketCreated ticketId=RD-3');
-    const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--ids', String(rd2?.id), '--json', ...app.target]);
+    const result = await runCli([
+      'redrive',
+      'TicketTriageStarterDeadLetterQueue',
+      '--ids',
+      String(rd2?.id),
+      '--include-invalid',
+      '--json',
+      ...app.target,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const [report] = JSON.parse(result.stdout);
     expect(report).toEqual({
       source: 'TicketTriageStarterDeadLetterQueue',
       moved: 1,
       messages: [{ messageId: rd2?.id, newMessageId: expect.any(String), destination: STARTER_QUEUE }],
+      leftInvalid: [],
     });
     // The consumer received the copy sent to its queue (its own message id is on the new dead letter); RD-3 was not touched.
     const again = await eventually(
@@ -249,23 +292,22 @@ describe('switchyard redrive (bad input)', () => {
 
 describe('moveMessages', () => {
   /** An SQS client holding two received messages; SendMessage fails when told to. Records every call in order. */
-  function fakeSqs(failSend: boolean) {
+  function fakeSqs(failSend: boolean, later: object[] = []) {
     const calls: string[] = [];
-    let received = false;
+    const batches = [
+      [1, 2].map((n) => ({
+        MessageId: `m${n}`,
+        ReceiptHandle: `h${n}`,
+        Body: `body ${n}`,
+        MessageAttributes: { a: { DataType: 'String', StringValue: `${n}` } },
+      })),
+      later,
+    ];
     const sqs = {
       async send(command: object) {
         if (command instanceof ReceiveMessageCommand) {
           calls.push('receive');
-          if (received) return { Messages: [] };
-          received = true;
-          return {
-            Messages: [1, 2].map((n) => ({
-              MessageId: `m${n}`,
-              ReceiptHandle: `h${n}`,
-              Body: `body ${n}`,
-              MessageAttributes: { a: { DataType: 'String', StringValue: `${n}` } },
-            })),
-          };
+          return { Messages: batches.shift() ?? [] };
         }
         if (command instanceof SendMessageCommand) {
           calls.push(`send ${command.input.MessageBody} ${command.input.MessageAttributes?.a?.StringValue}`);
@@ -287,8 +329,28 @@ describe('moveMessages', () => {
   it('sends each named message before deleting it, and hands the others back', async () => {
     const { clients, calls } = fakeSqs(false);
     const outcome = await moveMessages(clients, dlq, () => destination, { ids: ['m2'], progress: () => {} });
-    expect(outcome).toEqual({ moved: [{ messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [] });
+    expect(outcome).toEqual({ moved: [{ messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [], refused: [] });
     expect(calls).toEqual(['receive', 'send body 2 2', 'delete h2', 'hand back h1']);
+  });
+
+  it('never moves its own copy again when it is dead-lettered again during the move', async () => {
+    // The copy of m2 (sent as "new") failed at once: back with its id as the kit's OriginalMessageId, and as SQS moves it.
+    const { clients, calls } = fakeSqs(false, [
+      { MessageId: 'm3', ReceiptHandle: 'h3', MessageAttributes: { [DEAD_LETTER_ATTRIBUTES.originalMessageId]: { StringValue: 'new' } } },
+      { MessageId: 'new', ReceiptHandle: 'h4' },
+    ]);
+    const outcome = await moveMessages(clients, dlq, () => destination, { refuse: (m) => m.MessageId === 'm1', progress: () => {} });
+    expect(outcome.moved.map((m) => m.messageId)).toEqual(['m2']);
+    expect(calls.filter((c) => c.startsWith('send'))).toEqual(['send body 2 2']);
+    expect(calls.at(-1)).toBe('hand back h1,h3,h4');
+  });
+
+  it('hands back each message it is told to refuse, and names it', async () => {
+    const { clients, calls } = fakeSqs(false);
+    const refuse = (m: { MessageId?: string }) => m.MessageId === 'm1';
+    const outcome = await moveMessages(clients, dlq, () => destination, { refuse, progress: () => {} });
+    expect(outcome).toEqual({ moved: [{ messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [], refused: ['m1'] });
+    expect(calls).toEqual(['receive', 'send body 2 2', 'delete h2', 'receive', 'hand back h1']);
   });
 
   it('never deletes a message whose send failed: it is handed back and the command fails', async () => {

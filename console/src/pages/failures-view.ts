@@ -1,15 +1,11 @@
-import { DEAD_LETTER_ATTRIBUTES, ERROR_NAMES } from '../../../contracts/wiring.js';
+import { breaksContract } from '../../../clients/dead-letter-reasons.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, time } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { flowLabel } from '../names.js';
 import { executionHref } from '../routes.js';
 import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
-
-/** Whether a consumer dead-lettered the message because its event breaks its contract: sent again unchanged, it fails again. */
-function breaksContract(m: Message): boolean {
-  return m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorName]?.StringValue === ERROR_NAMES.invalidEvent;
-}
 
 const NOT_REDRIVABLE =
   'A redrive sends an event back unchanged, and one that breaks its contract fails again. Fix the event where it is produced and send it again (or fix the contract, if it is the contract that is wrong).';
