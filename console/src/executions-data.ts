@@ -19,8 +19,6 @@ export interface ExecutionRow {
   readonly stopDate?: Date;
 }
 
-export const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-
 /**
  * Executions of every state machine (or one), newest first: Standard ones with
  * ListExecutions, Express ones from the runtime's read API (AWS keeps no list of them).
