@@ -14,6 +14,8 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['local/events/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['local/probe.ts', "import { emit } from '../lambdas/kit/emit.js';"],
   ['local/probe.ts', "import { App } from 'aws-cdk-lib';"],
+  ['local/traces/probe.ts', "import { ENV } from '../../contracts/wiring.js';"],
+  ['local/traces/probe.ts', "import { defineContract } from '../../contracts/index.js';"],
   ['lambdas/kit/probe.ts', "import { Duration } from 'aws-cdk-lib';"],
   ['lambdas/kit/probe.ts', "import { Queue } from 'aws-cdk-lib/aws-sqs';"],
   ['lambdas/triage/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
@@ -117,6 +119,9 @@ const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.fla
 
 const allowed: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
+  // OpenTelemetry's exporter settings, read alike by the kit's exporter and the runtime's forwarder.
+  ['local/traces/probe.ts', "import { otlpTracesUrlFromEnv } from '../../contracts/otlp-env.js';"],
+  ['lambdas/kit/tracing/probe.ts', "import { otlpTracesUrlFromEnv } from '../../../contracts/otlp-env.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
   ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
   ['console/src/pages/probe.ts', "import type { Lineage } from '../../../clients/read-api-contract.js';"],
