@@ -35,10 +35,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
-  ['local/console/probe.ts', "import { stateVisits } from '../../console/src/history.js';"],
+  ['local/console/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
   ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
-  ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
+  ['clients/probe.ts', "import { historyOf } from '../cli/fetch-history.js';"],
   ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
   // The read API's contract is in clients/ (what the CLI, the console and the testing API share): no client reaches into local/ for it.
@@ -130,7 +130,7 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
   ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
-  ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
+  ['cli/probe.ts', "import { stateVisits } from '../clients/history-reader.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
   ['console/src/probe.ts', "import { escalationPoliciesIn } from '../../clients/escalation-policy.js';"],
   // The package's generic core, from every package folder.

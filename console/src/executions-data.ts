@@ -1,8 +1,8 @@
 import { executionSubject } from '../../clients/execution-subject.js';
+import { detailsOf, type WireHistoryEvent } from '../../clients/history-reader.js';
 import { all, call } from './aws.js';
 import { type StateMachineItem, stateMachines } from './escalations.js';
 import { expressExecutions } from './feed.js';
-import { detailsOf, type WireHistoryEvent } from './history.js';
 import { expressMachineArn, fromLogRecord, isExpressArn, toDate } from './wire.js';
 
 export interface ExecutionRow {

@@ -5,7 +5,7 @@
 import type { TerminalExecutionStatus } from '../../../clients/execution-statuses.js';
 import type { Clock } from '../../clock.js';
 import type { Machine, State } from './definition.js';
-import type { HistoryEvent, HistorySink } from './history.js';
+import type { HistoryEvent, HistorySink } from './history-events.js';
 
 /** What a Task state asks of the outside world. */
 export interface TaskRequest {

@@ -7,14 +7,14 @@ import type { Machine, State } from './definition.js';
 import { compileDefinition, parseDefinition } from './definition.js';
 import { Errors } from './errors.js';
 import { type ExecutionOptions, type ExecutionResult, type ResumedState, Variables } from './execution-types.js';
-import { detailsOf, type HistoryEvent } from './history.js';
+import { detailsOf, type HistoryEvent } from './history-events.js';
 import { Execution } from './interpreter.js';
 
 export type { Machine } from './definition.js';
 export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
 export type { ExecutionResult, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
 export { realSleep } from './execution-types.js';
-export type { HistoryEvent, HistorySink } from './history.js';
+export type { HistoryEvent, HistorySink } from './history-events.js';
 export { retryDelay } from './retry-policy.js';
 export { executionOfTaskKey, parseTaskToken } from './task-tokens.js';
 export { compileDefinition, parseDefinition };
