@@ -28,6 +28,14 @@ export const EXECUTION_END_STATUSES: Readonly<Record<string, TerminalExecutionSt
   ExecutionAborted: 'ABORTED',
 };
 
+/** The history events that end an execution without success: the ones a FATAL logging level records. */
+export const FAILED_EXECUTION_END_EVENTS: readonly string[] = Object.keys(EXECUTION_END_STATUSES).filter(
+  (type) => EXECUTION_END_STATUSES[type] !== 'SUCCEEDED',
+);
+
+/** The CloudWatch Logs filter pattern that selects only the log records that start or end an execution: enough to list them. */
+export const START_AND_END_PATTERN = `{ ${['ExecutionStarted', ...Object.keys(EXECUTION_END_STATUSES)].map((type) => `$.type = "${type}"`).join(' || ')} }`;
+
 /** The status a history event ends its execution with, or undefined for an event that does not end it. */
 export function executionEndStatus(eventType: string | undefined): TerminalExecutionStatus | undefined {
   return eventType !== undefined && Object.hasOwn(EXECUTION_END_STATUSES, eventType) ? EXECUTION_END_STATUSES[eventType] : undefined;

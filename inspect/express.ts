@@ -1,6 +1,6 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeStateMachineCommand, type ExecutionStatus, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { executionEndStatus } from '../clients/execution-statuses.js';
+import { executionEndStatus, START_AND_END_PATTERN } from '../clients/execution-statuses.js';
 import { type Clients, call, pages } from './aws.js';
 import type { Flow } from './flows.js';
 
@@ -152,10 +152,6 @@ function eventData(event: HistoryEvent | undefined, key: 'input' | 'output'): st
   const details = Object.entries(event ?? {}).find(([k]) => k.endsWith('EventDetails'))?.[1] as Record<string, unknown> | undefined;
   return typeof details?.[key] === 'string' ? details[key] : undefined;
 }
-
-/** The pattern that selects only the records that start or end an execution: enough to list them. */
-export const START_AND_END_PATTERN =
-  '{ $.type = "ExecutionStarted" || $.type = "ExecutionSucceeded" || $.type = "ExecutionFailed" || $.type = "ExecutionTimedOut" || $.type = "ExecutionAborted" }';
 
 /** The pattern that selects one execution's records. */
 export function executionPattern(executionArn: string): string {

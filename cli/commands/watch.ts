@@ -4,13 +4,13 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { executionEndStatus } from '../../clients/execution-statuses.js';
+import { executionEndStatus, START_AND_END_PATTERN } from '../../clients/execution-statuses.js';
 import { duration, truncate } from '../../clients/format.js';
 import { causeMessage } from '../../clients/history-reader.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { executionPattern, expressExecutions, expressLogging, readRecords, START_AND_END_PATTERN } from '../../inspect/express.js';
+import { executionPattern, expressExecutions, expressLogging, readRecords } from '../../inspect/express.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { executionFailure, type StateVisit, stateVisits } from '../state-visits.js';
