@@ -35,7 +35,7 @@ const SHARED_MODULES = [
   'test/config/stage{s,-names}.test.ts',
   'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
   // The pure parts of the local runtime: patterns, expressions, ARNs, digests.
-  'test/local/{arn,clock,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
+  'test/local/{arn,clock,jsonpath,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
   // The Step Functions interpreter on fake time, and API Gateway's mapping templates and routes.
   'test/local/states/engine/*.test.ts',
   'test/local/states/names.test.ts',

@@ -23,8 +23,8 @@ import {
 import { type Clients, call, errorCode, pages } from '../inspect/aws.js';
 import { CliError } from '../inspect/errors.js';
 import type { Flow } from '../inspect/flows.js';
-import { historyOf } from './execution-history.js';
 import { candidateExecutionNames } from './execution-names.js';
+import { historyOf } from './fetch-history.js';
 
 export { subjectLabel, subjectOf } from '../clients/escalation-policy.js';
 

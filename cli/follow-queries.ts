@@ -5,6 +5,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { executionEndStatus } from '../clients/execution-statuses.js';
 import type { LineageNode } from '../clients/read-api-contract.js';
 import {
   type FollowQueryKind,
@@ -178,13 +179,6 @@ export function cannotListQueries(error: unknown): boolean {
 
 // ---- the tree: events -> executions and invocations (with their log lines) ----
 
-const EXECUTION_STATUS: Record<string, string> = {
-  ExecutionSucceeded: 'succeeded',
-  ExecutionFailed: 'failed',
-  ExecutionTimedOut: 'timed out',
-  ExecutionAborted: 'aborted',
-};
-
 interface Building {
   kind: 'event' | 'invocation' | 'execution';
   id: string;
@@ -247,7 +241,8 @@ export function treeFromRows(rows: readonly QueryRow[]): LineageNode[] {
       const type = row.type ?? (typeof json?.type === 'string' ? json.type : undefined);
       if (type !== undefined) {
         execution.logs.push(type);
-        if (EXECUTION_STATUS[type]) execution.status = EXECUTION_STATUS[type];
+        const ended = executionEndStatus(type);
+        if (ended !== undefined) execution.status = ended.toLowerCase().replace('_', ' ');
         else execution.status ??= 'running';
       }
       if (eventId !== undefined) execution.eventIds.add(eventId);

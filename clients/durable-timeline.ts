@@ -1,9 +1,9 @@
-import { toDate } from './execution-history.js';
+import { toDate } from './history-reader.js';
 
 /**
  * A durable execution's history (GetDurableExecutionHistory's `Events`, as the SDK gives
  * them or as JSON on the wire) read as operations in the order they started: one reader
- * for the CLI and the console, as clients/execution-history.ts is for state machines.
+ * for the CLI and the console, as clients/history-reader.ts is for state machines.
  */
 
 /** One history event, loosely typed: times are Dates (SDK), epoch seconds or ISO strings (wire). */

@@ -3,7 +3,7 @@
  * kit's `lambdas/kit/flow-control`) and the consumers' log lines: per flow and key, records
  * in flight, starts in the rate window, debounce state, pauses; token windows against their
  * budgets. Shared by `switchyard flow` and the console's Flow control page (through the read
- * API); pure, like ./execution-history.ts. The item names are the kit's (item-keys.ts:
+ * API); pure, like ./history-reader.ts. The item names are the kit's (item-keys.ts:
  * `<kind>#<flow>#<key>`, `tokens#<scope>#<key>`); this file reads them back.
  */
 

@@ -3,10 +3,10 @@
  * with a `taskToken` in its parameters, with nothing ending it since. A refused answer is
  * asked again with a new token, so only the latest ask counts. Shared by the CLI
  * (`switchyard escalations`, `decide`) and the console's Escalations page; pure, like
- * ./execution-history.ts.
+ * ./history-reader.ts.
  */
 import { type EscalationPolicyDescription, refusalDetail } from './escalation-policy.js';
-import { detailsOf, type HistoryEventLike, toDate } from './execution-history.js';
+import { detailsOf, type HistoryEventLike, toDate } from './history-reader.js';
 
 /** What the history says of an open task; each client adds the flow it belongs to. */
 export interface OpenTaskInHistory {

@@ -10,6 +10,7 @@
  */
 
 import type { DurableHistoryEvent } from './durable-timeline.js';
+import type { DurableExecutionStatus, LocalExecutionStatus } from './execution-statuses.js';
 
 /** Every read API path starts with this; nothing of AWS's lives under it. */
 export const READ_API_PREFIX = '/_switchyard/v1';
@@ -314,7 +315,7 @@ export interface ExpressExecutionSummary {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly name: string;
-  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly status: LocalExecutionStatus;
   readonly startDate: string;
   readonly stopDate?: string;
   /** How a failed, timed-out or aborted execution ended, as DescribeExecution gives a Standard one's. */
@@ -336,7 +337,7 @@ export interface DurableExecutionSummary {
   readonly name: string;
   readonly functionName: string;
   readonly functionArn: string;
-  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
+  readonly status: DurableExecutionStatus;
   readonly startDate: string;
   readonly stopDate?: string;
 }

@@ -8,6 +8,7 @@ import {
   paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
+import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode, pages } from './aws.js';
@@ -20,9 +21,6 @@ export interface DurableFunction {
   readonly function: string;
   readonly functionName: string;
 }
-
-export type DurableExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
-export const DURABLE_STATUSES: readonly DurableExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED'];
 
 /** One durable execution as listed, with the function it runs. */
 export interface DurableListed extends Execution {

@@ -1,5 +1,6 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeStateMachineCommand, type ExecutionStatus, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { executionEndStatus, START_AND_END_PATTERN } from '../clients/execution-statuses.js';
 import { type Clients, call, pages } from './aws.js';
 import type { Flow } from './flows.js';
 
@@ -113,13 +114,6 @@ export function historyEvent(record: LogRecord): HistoryEvent {
   return event as unknown as HistoryEvent;
 }
 
-const TERMINAL: Record<string, ExecutionStatus> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
-
 /** `arn:aws:states:<region>:<account>:express:<machine>:<name>:<id>` → its name and its state machine's ARN. */
 export function parseExpressArn(executionArn: string): { name: string; stateMachineArn: string } | undefined {
   const m = /^(arn:[^:]+:states:[^:]*:[^:]*):express:([^:]+):([^:]+):[^:]+$/.exec(executionArn);
@@ -136,14 +130,14 @@ export function expressExecutions(records: readonly { executionArn: string; even
   }
   return [...byArn].map(([executionArn, events]) => {
     events.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-    const terminal = events.find((e) => (e.type ?? '') in TERMINAL);
+    const terminal = events.find((e) => executionEndStatus(e.type) !== undefined);
     const started = events.find((e) => e.type === 'ExecutionStarted');
     const parsed = parseExpressArn(executionArn);
     return {
       executionArn,
       stateMachineArn: parsed?.stateMachineArn ?? '',
       name: parsed?.name ?? executionArn.split(':').at(-2) ?? executionArn,
-      status: terminal ? (TERMINAL[terminal.type as string] as ExecutionStatus) : 'RUNNING',
+      status: executionEndStatus(terminal?.type) ?? 'RUNNING',
       startDate: (started ?? events[0])?.timestamp,
       stopDate: terminal?.timestamp,
       input: eventData(started, 'input'),
@@ -158,10 +152,6 @@ function eventData(event: HistoryEvent | undefined, key: 'input' | 'output'): st
   const details = Object.entries(event ?? {}).find(([k]) => k.endsWith('EventDetails'))?.[1] as Record<string, unknown> | undefined;
   return typeof details?.[key] === 'string' ? details[key] : undefined;
 }
-
-/** The pattern that selects only the records that start or end an execution: enough to list them. */
-export const START_AND_END_PATTERN =
-  '{ $.type = "ExecutionStarted" || $.type = "ExecutionSucceeded" || $.type = "ExecutionFailed" || $.type = "ExecutionTimedOut" || $.type = "ExecutionAborted" }';
 
 /** The pattern that selects one execution's records. */
 export function executionPattern(executionArn: string): string {

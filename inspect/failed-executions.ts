@@ -1,12 +1,10 @@
 import { GetDurableExecutionCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { FAILED_DURABLE_EXECUTION_STATUSES, FAILED_EXECUTION_STATUSES, isStatusOf } from '../clients/execution-statuses.js';
 import { type Clients, call, pages } from './aws.js';
 import { type DurableFunction, listDurableExecutions } from './durable.js';
 import { loggedExpressExecutions } from './express.js';
 import type { Flow } from './flows.js';
-
-/** The statuses of an execution that did not succeed; each can be redriven (Standard, within 14 days). */
-export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const satisfies readonly ExecutionStatus[];
 
 export interface FailedExecution {
   readonly flow: string;
@@ -49,7 +47,7 @@ export async function failedExecutions(
         continue;
       }
       for (const e of logged) {
-        if (!(FAILED_STATUSES as readonly string[]).includes(e.status) || !recent(e.stopDate)) continue;
+        if (!isStatusOf(FAILED_EXECUTION_STATUSES, e.status) || !recent(e.stopDate)) continue;
         executions.push({
           flow: flow.flow,
           type: 'EXPRESS',
@@ -64,7 +62,7 @@ export async function failedExecutions(
       }
       continue;
     }
-    for (const status of FAILED_STATUSES) {
+    for (const status of FAILED_EXECUTION_STATUSES) {
       let taken = 0;
       const paginator = paginateListExecutions(
         { client: clients.sfn, pageSize: Math.min(1000, options.limit) },
@@ -110,9 +108,6 @@ function terminalError(events: readonly HistoryEvent[]): { error?: string; cause
   return {};
 }
 
-/** The durable statuses that did not succeed: none can be redriven (a new execution is started instead). */
-export const FAILED_DURABLE_STATUSES = ['FAILED', 'TIMED_OUT', 'STOPPED'] as const;
-
 /**
  * The failed, timed-out and stopped executions of the app's durable functions, newest
  * first: ListDurableExecutionsByFunction, then GetDurableExecution for each one's error
@@ -123,7 +118,7 @@ export async function failedDurableExecutions(
   functions: readonly DurableFunction[],
   options: { since?: Date; limit: number },
 ): Promise<FailedExecution[]> {
-  const listed = await listDurableExecutions(clients, functions, { statuses: FAILED_DURABLE_STATUSES, limit: options.limit });
+  const listed = await listDurableExecutions(clients, functions, { statuses: FAILED_DURABLE_EXECUTION_STATUSES, limit: options.limit });
   const failed: FailedExecution[] = [];
   for (const e of listed) {
     if (!e.DurableExecutionArn || (options.since && (e.EndTimestamp?.getTime() ?? 0) < options.since.getTime())) continue;

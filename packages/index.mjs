@@ -73,7 +73,6 @@ export const PACKAGES = [
       'classic-level',
       'velocityjs',
       'jsonata',
-      'jsonpath-plus',
       'asl-validator',
       'js-tiktoken',
       'jpeg-js',

@@ -14,6 +14,8 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['local/events/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['local/probe.ts', "import { emit } from '../lambdas/kit/emit.js';"],
   ['local/probe.ts', "import { App } from 'aws-cdk-lib';"],
+  ['local/traces/probe.ts', "import { ENV } from '../../contracts/wiring.js';"],
+  ['local/traces/probe.ts', "import { defineContract } from '../../contracts/index.js';"],
   ['lambdas/kit/probe.ts', "import { Duration } from 'aws-cdk-lib';"],
   ['lambdas/kit/probe.ts', "import { Queue } from 'aws-cdk-lib/aws-sqs';"],
   ['lambdas/triage/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
@@ -33,10 +35,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
-  ['local/console/probe.ts', "import { stateVisits } from '../../console/src/history.js';"],
+  ['local/console/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
   ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
-  ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
+  ['clients/probe.ts', "import { historyOf } from '../cli/fetch-history.js';"],
   ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
   // The read API's contract is in clients/ (what the CLI, the console and the testing API share): no client reaches into local/ for it.
@@ -117,6 +119,9 @@ const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.fla
 
 const allowed: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
+  // OpenTelemetry's exporter settings, read alike by the kit's exporter and the runtime's forwarder.
+  ['local/traces/probe.ts', "import { otlpTracesUrlFromEnv } from '../../contracts/otlp-env.js';"],
+  ['lambdas/kit/tracing/probe.ts', "import { otlpTracesUrlFromEnv } from '../../../contracts/otlp-env.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
   ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
   ['console/src/pages/probe.ts', "import type { Lineage } from '../../../clients/read-api-contract.js';"],
@@ -125,7 +130,7 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
   ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
-  ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
+  ['cli/probe.ts', "import { stateVisits } from '../clients/history-reader.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
   ['console/src/probe.ts', "import { escalationPoliciesIn } from '../../clients/escalation-policy.js';"],
   // The package's generic core, from every package folder.

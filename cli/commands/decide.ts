@@ -22,7 +22,7 @@ import {
   policiesInAssembly,
   subjectWord,
 } from '../escalations.js';
-import { historyOf } from '../execution-history.js';
+import { historyOf } from '../fetch-history.js';
 import type { Command } from './command.js';
 
 type Choice = 'approve' | 'reject';

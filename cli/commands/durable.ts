@@ -6,12 +6,11 @@ import {
   durableOutcome,
   waitingCallbacks,
 } from '../../clients/durable-timeline.js';
+import { DURABLE_EXECUTION_STATUSES, isStatusOf } from '../../clients/execution-statuses.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import {
-  DURABLE_STATUSES,
   type DurableDetail,
-  type DurableExecutionStatus,
   durableFunctions,
   listDurableExecutions,
   loadDurableExecution,
@@ -43,7 +42,7 @@ Functions'.
                       Refused) and --reason
 
   --function <name>   one durable function: its name in the app or deployed
-  --status <status>   ${DURABLE_STATUSES.join(', ')}
+  --status <status>   ${DURABLE_EXECUTION_STATUSES.join(', ')}
   --limit <n>         at most n executions (default 20, at most 1,000)
 
 ${GLOBAL_HELP}`;
@@ -70,14 +69,14 @@ export const durable: Command = async (argv, io) => {
   const functions = selectDurableFunctions(await durableFunctions(clients, values['cdk-out']), values.function);
   if (first !== undefined) return show(io, await loadDurableExecution(clients, functions, first), values.json === true);
   const status = values.status?.toUpperCase();
-  if (status !== undefined && !(DURABLE_STATUSES as readonly string[]).includes(status)) {
-    throw usageError(`--status must be one of ${DURABLE_STATUSES.join(', ')} (got "${values.status}")`);
+  if (status !== undefined && !isStatusOf(DURABLE_EXECUTION_STATUSES, status)) {
+    throw usageError(`--status must be one of ${DURABLE_EXECUTION_STATUSES.join(', ')} (got "${values.status}")`);
   }
   const limit = integerOption('limit', values.limit, 20, 1, 1000);
   if (functions.length === 0) return io.out('no durable functions in the app (none has DurableConfig)');
   const rows = await listDurableExecutions(clients, functions, {
     limit,
-    ...(status ? { statuses: [status as DurableExecutionStatus] } : {}),
+    ...(status ? { statuses: [status] } : {}),
   });
   if (values.json) return io.out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) {

@@ -4,9 +4,9 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { causeMessage } from '../../clients/execution-history.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, fold, time, truncate } from '../../clients/format.js';
+import { causeMessage } from '../../clients/history-reader.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
@@ -22,10 +22,10 @@ import {
 } from '../../inspect/express.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { historyOf } from '../execution-history.js';
 import { executionNamesAbout } from '../execution-names.js';
-import { executionFailure, type StateVisit, stateVisits } from '../history.js';
+import { historyOf } from '../fetch-history.js';
 import { stateOutputLine } from '../state-data.js';
+import { executionFailure, type StateVisit, stateVisits } from '../state-visits.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard execution <name|arn> [--flow <name>] [--full]

@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand, type ExecutionListItem, type ExecutionStatus, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type ExecutionListItem, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { EXECUTION_STATUSES, type ExecutionStatus, isStatusOf } from '../../clients/execution-statuses.js';
 import { businessKeyOf, executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time } from '../../clients/format.js';
 import { appFlows } from '../../inspect/app-flows.js';
@@ -8,8 +9,6 @@ import { loggedExpressExecutions, noExpressRecord } from '../../inspect/express.
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import type { Command } from './command.js';
-
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 
 export const HELP = `Usage: switchyard executions [--flow <name>] [--status <status>] [--limit <n>]
 
@@ -25,7 +24,7 @@ Read from the input (DescribeExecution; an Express flow's only when its logs inc
 execution data); --json gives the idempotency key as businessKey.
 
   --flow <name>       one flow: its name as listed, its state machine name or ARN
-  --status <status>   ${STATUSES.join(', ')}
+  --status <status>   ${EXECUTION_STATUSES.join(', ')}
   --limit <n>         at most n executions (default 20, at most 1,000)
 
 An Express flow without logging is named on stderr: AWS keeps no record of its executions.
@@ -37,8 +36,8 @@ export const executions: Command = async (argv, io) => {
   const { values } = parseCommand(argv, { flow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } }, false);
   if (values.help) return io.out(HELP);
   const status = values.status?.toUpperCase();
-  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-    throw usageError(`--status must be one of ${STATUSES.join(', ')} (got "${values.status}")`);
+  if (status !== undefined && !isStatusOf(EXECUTION_STATUSES, status)) {
+    throw usageError(`--status must be one of ${EXECUTION_STATUSES.join(', ')} (got "${values.status}")`);
   }
   const limit = integerOption('limit', values.limit, 20, 1, 1000);
   const clients = io.clients(values);
@@ -131,12 +130,12 @@ async function withInputs(clients: Clients, rows: readonly Row[]): Promise<Row[]
 }
 
 /** A Standard flow's executions with ListExecutions, newest first, until `limit` are taken. */
-async function standardExecutions(clients: Clients, flow: Flow, status: string | undefined, limit: number): Promise<Row[]> {
+async function standardExecutions(clients: Clients, flow: Flow, status: ExecutionStatus | undefined, limit: number): Promise<Row[]> {
   const rows: Row[] = [];
   let taken = 0;
   const paginator = paginateListExecutions(
     { client: clients.sfn, pageSize: Math.min(1000, limit) },
-    { stateMachineArn: flow.arn, statusFilter: status as ExecutionStatus | undefined },
+    { stateMachineArn: flow.arn, statusFilter: status },
   );
   for await (const page of pages(clients.target, paginator)) {
     for (const item of page.executions ?? []) rows.push({ flow: flow.flow, stateMachineArn: flow.arn, item });

@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { causeMessage } from '../../clients/execution-history.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
+import { causeMessage } from '../../clients/history-reader.js';
 import type { IamReport } from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';

@@ -4,15 +4,16 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { causeMessage } from '../../clients/execution-history.js';
+import { executionEndStatus, START_AND_END_PATTERN } from '../../clients/execution-statuses.js';
 import { duration, truncate } from '../../clients/format.js';
+import { causeMessage } from '../../clients/history-reader.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { executionPattern, expressExecutions, expressLogging, readRecords, START_AND_END_PATTERN } from '../../inspect/express.js';
+import { executionPattern, expressExecutions, expressLogging, readRecords } from '../../inspect/express.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { executionFailure, type StateVisit, stateVisits } from '../history.js';
+import { executionFailure, type StateVisit, stateVisits } from '../state-visits.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
 
@@ -29,14 +30,6 @@ Standard flows are read with GetExecutionHistory, Express flows from their log g
   --interval <ms>     how often to poll (default 1,000)
 
 ${GLOBAL_HELP}`;
-
-const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
-const STATUS: Record<string, string> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 export const watch: Command = async (argv, io) => {
   const { values, positionals } = parseCommand(argv, { flow: { type: 'string' }, interval: { type: 'string' } });
@@ -65,9 +58,9 @@ export const watch: Command = async (argv, io) => {
   };
   add(events);
   for (;;) {
-    const end = all.find((e) => TERMINAL.has(e.type ?? ''));
-    if (end !== undefined) {
-      const status = STATUS[end.type as string] as string;
+    const end = all.find((e) => executionEndStatus(e.type) !== undefined);
+    const status = executionEndStatus(end?.type);
+    if (end !== undefined && status !== undefined) {
       const started = all.find((e) => e.type === 'ExecutionStarted')?.timestamp ?? described.startDate;
       const took = started && end.timestamp ? ` after ${duration(end.timestamp.getTime() - started.getTime())}` : '';
       io.out(`${status}${took}`);

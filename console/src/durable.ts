@@ -5,6 +5,7 @@ import {
   durableOutcome,
   waitingCallbacks,
 } from '../../clients/durable-timeline.js';
+import { DURABLE_EXECUTION_STATUSES, isStatusOf } from '../../clients/execution-statuses.js';
 import type { DurableExecutionDetail } from '../../clients/read-api-contract.js';
 import { AwsCallError } from './aws.js';
 import type { ExecutionRow } from './executions-data.js';
@@ -25,14 +26,12 @@ export async function loadDurable(arn: string): Promise<DurableView> {
   return { detail, operations, waiting: waitingCallbacks(operations), outcome: durableOutcome(detail.events) };
 }
 
-const DURABLE_STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED']);
-
 /**
  * The durable executions as rows of the Executions page, beside the state machines': none
  * for a status they never have (ABORTED, PENDING_REDRIVE).
  */
 export async function durableRows(filter: { status?: string; limit?: number }): Promise<ExecutionRow[]> {
-  if (filter.status !== undefined && !DURABLE_STATUSES.has(filter.status)) return [];
+  if (filter.status !== undefined && !isStatusOf(DURABLE_EXECUTION_STATUSES, filter.status)) return [];
   const { executions } = await durableExecutions({ ...(filter.status ? { status: filter.status } : {}), limit: filter.limit ?? 100 });
   return executions.map((e) => ({
     executionArn: e.durableExecutionArn,

@@ -1,6 +1,6 @@
+import type { WireHistoryEvent } from '../../clients/history-reader.js';
 import { openTaskOfHistory, refusalOfLastAsk } from '../../clients/open-task.js';
 import { all, call } from './aws.js';
-import type { WireHistoryEvent } from './history.js';
 import {
   type Decision,
   decisionOutcomeIn,

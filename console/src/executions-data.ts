@@ -1,8 +1,9 @@
+import { executionEndStatus, START_AND_END_PATTERN } from '../../clients/execution-statuses.js';
 import { executionSubject } from '../../clients/execution-subject.js';
+import { detailsOf, type WireHistoryEvent } from '../../clients/history-reader.js';
 import { all, call } from './aws.js';
 import { type StateMachineItem, stateMachines } from './escalations.js';
 import { expressExecutions } from './feed.js';
-import { detailsOf, type WireHistoryEvent } from './history.js';
 import { expressMachineArn, fromLogRecord, isExpressArn, toDate } from './wire.js';
 
 export interface ExecutionRow {
@@ -18,8 +19,6 @@ export interface ExecutionRow {
   readonly startDate?: Date;
   readonly stopDate?: Date;
 }
-
-export const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 
 /**
  * Executions of every state machine (or one), newest first: Standard ones with
@@ -105,10 +104,6 @@ async function withSubjects(rows: readonly ExecutionRow[]): Promise<ExecutionRow
   });
 }
 
-/** The pattern that selects only the records that start or end an execution (as the CLI reads them). */
-const START_AND_END_PATTERN =
-  '{ $.type = "ExecutionStarted" || $.type = "ExecutionSucceeded" || $.type = "ExecutionFailed" || $.type = "ExecutionTimedOut" || $.type = "ExecutionAborted" }';
-
 /** An Express flow's executions from the start and end records in its log group, or undefined when it logs none. */
 async function loggedExpressExecutions(machine: StateMachineItem): Promise<ExecutionRow[] | undefined> {
   const described = await call<Record<string, unknown>>('sfn', 'DescribeStateMachine', { stateMachineArn: machine.stateMachineArn });
@@ -128,12 +123,13 @@ async function loggedExpressExecutions(machine: StateMachineItem): Promise<Execu
     const entry = byArn.get(arn) ?? { status: 'RUNNING' };
     byArn.set(arn, entry);
     const at = fromLogRecord(record);
+    const status = executionEndStatus(String(record.type));
     if (record.type === 'ExecutionStarted') {
       entry.start = toDate(at.timestamp);
       entry.subject = executionSubject(startInput(at));
-    } else {
+    } else if (status !== undefined) {
       entry.stop = toDate(at.timestamp);
-      entry.status = String(record.type).replace('Execution', '').replace('TimedOut', 'TIMED_OUT').toUpperCase();
+      entry.status = status;
     }
   }
   return [...byArn].map(([executionArn, e]) => ({

@@ -1,6 +1,6 @@
-import type { WireHistoryEvent } from './history.js';
+import type { WireHistoryEvent } from '../../clients/history-reader.js';
 
-export { toDate } from '../../clients/execution-history.js';
+export { toDate } from '../../clients/history-reader.js';
 
 /** Shapes of the AWS JSON protocols, read without a browser: pure functions the unit tests import. */
 

@@ -1,4 +1,4 @@
-import { JSONPath } from 'jsonpath-plus';
+import { compilePath } from '../jsonpath.js';
 import type { HttpResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
 import type { MappedRequest } from './rest-api-aws-client.js';
@@ -194,10 +194,13 @@ function sourceValue(source: string, request: MethodRequest, answer?: Integratio
 function bodyValue(body: string, path: string): string | undefined {
   if (path === '') return body;
   try {
-    const [value] = JSONPath({ path: path.startsWith('$') ? path : `$.${path}`, json: JSON.parse(body), wrap: true }) as unknown[];
+    const compiled = compilePath(path, { implicitRoot: true });
+    const selected = compiled.evaluate(JSON.parse(body));
+    // An indefinite path (a wildcard, a filter) gives its first match.
+    const value = compiled.definite ? selected : (selected as unknown[])[0];
     return value === undefined ? undefined : stringOf(value);
   } catch {
-    // A body that is not JSON has no value at a JSONPath: the parameter is left out, as API Gateway leaves out one it cannot read.
+    // A body that is not JSON, or a path that is not one, has no value: the parameter is left out, as API Gateway leaves out one it cannot read.
     return undefined;
   }
 }

@@ -9,9 +9,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
 import type { GuardSettings } from '../endpoint/guard.js';
-import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
-import { verifySignature } from '../endpoint/sigv4.mjs';
-import { isRoleSessionKey, keyRing } from '../iam/session-keys.mjs';
+import { hostPolicy, refusal } from '../endpoint/request-guard.js';
+import { verifySignature } from '../endpoint/sigv4.js';
+import { isRoleSessionKey, keyRing } from '../iam/session-keys.js';
 import { openDatabase } from '../store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../store/idempotent-requests.js';
 import { DynamoDbEngine, type EngineRequest } from './engine/engine.js';
@@ -33,7 +33,7 @@ export interface EngineWorkerData {
   readonly clockOffset: SharedArrayBuffer;
 }
 
-/** DynamoDB's codes for each signature problem (sigv4.mjs). */
+/** DynamoDB's codes for each signature problem (sigv4.ts). */
 const SIGNATURE_ERRORS = {
   missing: 'MissingAuthenticationTokenException',
   incomplete: 'IncompleteSignatureException',

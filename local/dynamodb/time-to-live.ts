@@ -7,8 +7,8 @@ const FIVE_YEARS_S = 5 * 365 * 24 * 60 * 60;
 
 /**
  * DynamoDB time to live: items of a table with TTL enabled whose TTL attribute is a Number
- * of epoch seconds in the past are deleted by a background sweep, through dynalite like any
- * write, so that a table with a stream gets their REMOVE records, marked as made by the
+ * of epoch seconds in the past are deleted by a background sweep, through the engine's port
+ * like any write, so that a table with a stream gets their REMOVE records, marked as made by the
  * service (`userIdentity` `Service`/`dynamodb.amazonaws.com`). Each delete is conditional
  * on the TTL value it saw, so an item updated meanwhile is left alone.
  */
@@ -21,7 +21,7 @@ export class TimeToLiveSweeper {
     private readonly options: {
       readonly store: StreamStore;
       readonly clock: Clock;
-      /** dynalite's own URL. */
+      /** The engine thread's own URL (DynamoDbHost.url). */
       readonly url: string;
       readonly region: string;
       readonly credentials: { accessKeyId: string; secretAccessKey: string };

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { keyRing } from '../iam/session-keys.mjs';
+import { keyRing } from '../iam/session-keys.js';
 import type { RawResponse } from './protocols.js';
-import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.mjs';
-import { type SignatureProblem, verifySignature } from './sigv4.mjs';
+import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.js';
+import { type SignatureProblem, verifySignature } from './sigv4.js';
 import { escapeXml, type XmlEscaping } from './xml-escape.js';
 
 export interface Credentials {
@@ -21,7 +21,7 @@ export interface TrustOptions {
   readonly clock?: () => Date;
 }
 
-/** The plain settings the dynalite worker thread needs to guard its own port the same way. */
+/** The plain settings the DynamoDB engine's thread needs to guard its own port the same way. */
 export interface GuardSettings {
   readonly bindAddress: string;
   readonly allowHosts: readonly string[];
@@ -84,7 +84,7 @@ export class EndpointGuard {
     return errorResponse(req, code, problem.message, status);
   }
 
-  /** For the dynalite worker, which guards its own port. */
+  /** For the DynamoDB engine's thread, which guards its own port. */
   settings(endpointPort: number): GuardSettings {
     return {
       bindAddress: this.options.bindAddress ?? '127.0.0.1',

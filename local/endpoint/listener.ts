@@ -206,7 +206,7 @@ function asHttp1Response(res: Http2ServerResponse): ServerResponse {
 }
 
 function withoutConnectionHeaders(headers: OutgoingHttpHeaders | readonly unknown[]): OutgoingHttpHeaders {
-  // writeHead takes raw header arrays too ([name, value, ...]); services here pass objects, and dynalite's proxied answer an object.
+  // writeHead takes raw header arrays too ([name, value, ...]); services here pass objects, and the DynamoDB engine's proxied answer an object.
   const entries = Array.isArray(headers) ? pairs(headers) : Object.entries(headers);
   return Object.fromEntries(entries.filter(([name]) => !CONNECTION_HEADERS.has(String(name).toLowerCase()))) as OutgoingHttpHeaders;
 }

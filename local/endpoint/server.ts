@@ -6,7 +6,7 @@ import { parseTraceHeader, traceHeaderFromTraceparent, withTraceHeader } from '.
 import type { EndpointGuard } from './guard.js';
 import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, QueryProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
-import { isLoopbackAddress } from './request-guard.mjs';
+import { isLoopbackAddress } from './request-guard.js';
 
 /**
  * Request bodies above this are refused before they are read into memory (PutEvents allows
@@ -46,8 +46,8 @@ export interface EndpointServices {
   readonly jsonServices: readonly JsonProtocolService[];
   readonly restServices?: readonly RestProtocolService[];
   /**
-   * Services that take the raw Node request themselves (dynalite, which parses its
-   * own bodies), chosen by X-Amz-Target prefix.
+   * Services that take the raw Node request themselves (DynamoDB, whose engine's thread
+   * parses its own bodies), chosen by X-Amz-Target prefix.
    */
   readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void>;
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
@@ -147,7 +147,7 @@ export class Endpoint {
     // unsigned (after the Host and Origin checks); every call they make is signed as any other.
     const site = this.#services?.console;
     if (site?.handles(req)) return send(res, await site.handle(req));
-    // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
+    // A signature covers the body: it is read (and checked) before any service, DynamoDB's engine included, sees the request.
     const limit = this.#bodyLimit(req);
     const signedBody = guard?.verifiesSignatures ? await readBody(req, limit) : undefined;
     const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));

@@ -11,6 +11,7 @@
  * - `<aws.events.event>` is the event without `detail` and with `detail-type` as `detailType`.
  */
 import { validationError } from '../aws-error.js';
+import { type CompiledPath, compilePath, JsonPathSyntaxError } from '../jsonpath.js';
 
 export interface InputTransformer {
   readonly InputPathsMap?: Readonly<Record<string, string>>;
@@ -210,66 +211,22 @@ function predefined(name: string, event: object, context: TargetInputContext): S
 
 // --- JSONPath --------------------------------------------------------------------------------
 
-type Step = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'all' };
-
-const parsedPaths = new Map<string, readonly Step[] | undefined>();
-
 /**
- * The subset of JSONPath EventBridge documents: `$`, dot notation (names may hold dashes,
- * slashes and other characters), `[n]` indices and `*` / `[*]` wildcards. A path with a
- * wildcard selects the array of everything it reaches, as Jayway JsonPath does.
+ * What `path` selects in the event: EventBridge's subset of JSONPath (names, which may hold
+ * dashes, slashes and other characters, `[n]` indices and wildcards); a path with a wildcard
+ * selects the array of everything it reaches, as Jayway JsonPath does. A path outside the
+ * subset selects nothing.
  */
-function parsePath(path: string): readonly Step[] | undefined {
-  if (parsedPaths.has(path)) return parsedPaths.get(path);
-  const steps: Step[] = [];
-  let i = 1;
-  let valid = path.startsWith('$');
-  while (valid && i < path.length) {
-    if (path[i] === '.') {
-      let end = i + 1;
-      while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
-      const key = path.slice(i + 1, end);
-      if (key === '') valid = false;
-      else steps.push(key === '*' ? { kind: 'all' } : { kind: 'key', key });
-      i = end;
-    } else if (path[i] === '[') {
-      const end = path.indexOf(']', i);
-      const inner = end < 0 ? '' : path.slice(i + 1, end).trim();
-      if (inner === '*') steps.push({ kind: 'all' });
-      else if (/^-?\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
-      else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) steps.push({ kind: 'key', key: inner.slice(1, -1) });
-      else valid = false;
-      i = end + 1;
-    } else valid = false;
-  }
-  const result = valid ? steps : undefined;
-  if (parsedPaths.size < 10_000) parsedPaths.set(path, result);
-  return result;
-}
-
 function selectPath(root: unknown, path: string): Selected {
-  const steps = parsePath(path.trim());
-  if (steps === undefined) return MISSING;
-  const definite = steps.every((step) => step.kind !== 'all');
-  let nodes: unknown[] = [root];
-  for (const step of steps) {
-    const next: unknown[] = [];
-    for (const node of nodes) {
-      if (step.kind === 'key') {
-        if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, step.key))
-          next.push((node as Record<string, unknown>)[step.key]);
-      } else if (step.kind === 'index') {
-        if (Array.isArray(node)) {
-          const index = step.index < 0 ? node.length + step.index : step.index;
-          if (index >= 0 && index < node.length) next.push(node[index]);
-        }
-      } else if (Array.isArray(node)) next.push(...node);
-      else if (node !== null && typeof node === 'object') next.push(...Object.values(node));
-    }
-    nodes = next;
+  let compiled: CompiledPath;
+  try {
+    compiled = compilePath(path, { basic: true });
+  } catch (error) {
+    if (error instanceof JsonPathSyntaxError) return MISSING;
+    throw error;
   }
-  if (!definite) return nodes;
-  return nodes.length === 0 ? MISSING : nodes[0];
+  const selected = compiled.evaluate(root);
+  return selected === undefined ? MISSING : selected;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRoleSessionKey, ROLE_KEY_PREFIX, roleSessionSecret } from './session-keys.mjs';
+import { isRoleSessionKey, ROLE_KEY_PREFIX, roleSessionSecret } from './session-keys.js';
 import type { IamPrincipal } from './types.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

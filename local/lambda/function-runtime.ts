@@ -15,7 +15,7 @@ export { RUNTIME_ROOT } from './runtime-sdk.js';
 /**
  * How many execution environments a function without reserved concurrency may have at
  * once here. Lambda would run far more, but on a 2-core machine more threads only
- * compete with the endpoint and dynalite for CPU (measured: 4 beat 8 by about a third).
+ * compete with the endpoint and the DynamoDB engine's thread for CPU (measured: 4 beat 8 by about a third).
  */
 const DEFAULT_LOCAL_CONCURRENCY = Number(process.env.SWITCHYARD_LAMBDA_CONCURRENCY ?? 4);
 

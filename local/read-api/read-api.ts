@@ -1,11 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import {
-  type BusEventRecord,
-  type ExpressExecutionSummary,
-  type Lineage,
-  mergeLineagePages,
-  type StreamMessage,
-} from '../../clients/read-api-contract.js';
+import { executionEndStatus } from '../../clients/execution-statuses.js';
+import { type BusEventRecord, type Lineage, mergeLineagePages, type StreamMessage } from '../../clients/read-api-contract.js';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
@@ -42,13 +37,6 @@ export interface ReadApiOptions {
   /** @default 15 s */
   readonly heartbeatMs?: number;
 }
-
-const FINAL_STATUS: Record<string, ExpressExecutionSummary['status']> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 /**
  * The runtime's read API (docs/read-api.md): what AWS has no API for. The services tell it
@@ -210,7 +198,7 @@ export class ReadApi {
 
   /** Step Functions recorded a history event. */
   historyEvent(execution: ExecutionRecord, event: HistoryEvent): void {
-    const final = FINAL_STATUS[event.type];
+    const final = executionEndStatus(event.type);
     const status = final ?? 'RUNNING';
     if (event.type === 'ExecutionStarted') {
       const parent = parseTraceHeader(execution.traceHeader)?.parent;

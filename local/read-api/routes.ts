@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isStatusOf } from '../../clients/execution-statuses.js';
 import { type Lineage, type LineageNode, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
 
@@ -139,10 +140,10 @@ export function integerOf(query: URLSearchParams, name: string, min: number, max
 }
 
 /** The `status` filter of a list, one of `statuses`; undefined when not given. */
-export function statusOf(query: URLSearchParams, statuses: ReadonlySet<string>): string | undefined {
+export function statusOf<S extends string>(query: URLSearchParams, statuses: readonly S[]): S | undefined {
   const status = query.get('status') ?? undefined;
-  if (status !== undefined && !statuses.has(status)) {
-    throw new ReadApiFailure(400, 'InvalidParameter', `status must be one of ${[...statuses].join(', ')}, not ${JSON.stringify(status)}`);
+  if (status !== undefined && !isStatusOf(statuses, status)) {
+    throw new ReadApiFailure(400, 'InvalidParameter', `status must be one of ${statuses.join(', ')}, not ${JSON.stringify(status)}`);
   }
   return status;
 }

@@ -1,3 +1,4 @@
+import { FAILED_EXECUTION_END_EVENTS } from '../../clients/execution-statuses.js';
 import { AwsError } from '../aws-error.js';
 import type { HistoryEvent } from './engine/index.js';
 import { isObject } from './integrations/shared.js';
@@ -15,7 +16,7 @@ interface LoggingConfiguration {
 }
 
 /** The events each level logs (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-log-level). */
-const FATAL_EVENTS = new Set(['ExecutionAborted', 'ExecutionFailed', 'ExecutionTimedOut']);
+const FATAL_EVENTS = new Set(FAILED_EXECUTION_END_EVENTS);
 const ERROR_EVENTS = new Set([
   ...FATAL_EVENTS,
   'FailStateEntered',

@@ -1,10 +1,9 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { executionEndStatus, type LocalExecutionStatus } from '../../clients/execution-statuses.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
 export interface StateMachineRecord {
   arn: string;
   name: string;
@@ -27,7 +26,7 @@ export interface ExecutionRecord {
   stateMachineArn: string;
   stateMachineName: string;
   name: string;
-  status: ExecutionStatus;
+  status: LocalExecutionStatus;
   /** The definition the execution started with: an update of the machine does not change it. */
   definition: string;
   roleArn: string;
@@ -69,13 +68,6 @@ export interface ExecutionPageCursor {
   startDate: number;
   arn: string;
 }
-
-const TERMINAL: Record<string, ExecutionStatus> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 /** The store's statements, prepared once. */
 const SQL = {
@@ -281,7 +273,7 @@ export class ExecutionStore {
   }
 
   #appendOne(executionArn: string, event: HistoryEvent): void {
-    const status = TERMINAL[event.type];
+    const status = executionEndStatus(event.type);
     {
       this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
       if (!status) return;
@@ -377,7 +369,7 @@ function executionOf(r: Row): ExecutionRecord {
     stateMachineArn: r.state_machine_arn as string,
     stateMachineName: r.state_machine_name as string,
     name: r.name as string,
-    status: r.status as ExecutionStatus,
+    status: r.status as LocalExecutionStatus,
     definition: r.definition as string,
     roleArn: r.role_arn as string,
     input: r.input as string,

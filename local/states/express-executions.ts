@@ -1,7 +1,8 @@
+import type { LocalExecutionStatus } from '../../clients/execution-statuses.js';
 import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
 import { type ExecutionResult, type HistorySink, type Machine, type Sleep, startExecution } from './engine/index.js';
-import type { ExecutionRecord, ExecutionStatus } from './execution-store.js';
+import type { ExecutionRecord } from './execution-store.js';
 import type { LiveExecution, LiveExecutions } from './live-executions.js';
 import { executionTraceHeader, seconds } from './names.js';
 import type { LocalTaskRunner } from './task-runner.js';
@@ -107,5 +108,5 @@ export class ExpressExecutions {
 }
 
 function finalFields(result: ExecutionResult): Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'> {
-  return { status: result.status as ExecutionStatus, output: result.output, error: result.error, cause: result.cause };
+  return { status: result.status as LocalExecutionStatus, output: result.output, error: result.error, cause: result.cause };
 }

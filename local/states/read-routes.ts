@@ -1,3 +1,4 @@
+import { LOCAL_EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
 import { businessKeyOf } from '../../clients/execution-subject.js';
 import { type ExpressExecutionSummary, type ExpressExecutionsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
 import {
@@ -14,8 +15,6 @@ import {
 } from '../read-api/routes.js';
 import type { ExecutionRecord } from './execution-store.js';
 
-const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
-
 /**
  * What Step Functions adds to the read API: `/express-executions`, the EXPRESS executions the
  * runtime ran, which AWS keeps no list of (the service keeps a summary of each).
@@ -29,7 +28,7 @@ function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecor
     path: READ_API_PATHS.expressExecutions,
     handle({ query, res }) {
       only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, STATUSES);
+      const status = statusOf(query, LOCAL_EXECUTION_STATUSES);
       const filters = {
         ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
         ...(status ? { status } : {}),

@@ -27,7 +27,7 @@ import { mapIoWarnings, unsupportedResourceWarnings } from './task-resources.js'
 import { type ExecutionOutcome, LocalTaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
-export { engineView } from './execution-history.js';
+export { engineView } from './history-views.js';
 
 import type { StateMachineTemplate } from './definitions.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { compilePath } from '../jsonpath.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
 import {
@@ -12,7 +13,6 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
-import { compilePath } from './engine/jsonpath.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
 import type { TestStateInput } from './test-state-input.js';

@@ -35,7 +35,7 @@ const HOLDER_FILE = 'runtime.lock.json';
 
 /**
  * One runtime at a time per data folder: two would both deliver the same queued messages
- * and dynalite's LevelDB cannot be opened twice. The lock is SQLite's exclusive lock on
+ * and resume the same executions. The lock is SQLite's exclusive lock on
  * `runtime.lock` (an fcntl lock underneath), which the operating system drops when its
  * process ends however it ends, so a SIGKILLed runtime never leaves a stale lock behind,
  * and a reused pid never looks like a holder. Who holds it is written next to it

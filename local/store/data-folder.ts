@@ -13,7 +13,7 @@ export class DataFolder {
     mkdirSync(root, { recursive: true });
   }
 
-  /** A sub-folder for a service that keeps files of its own (dynalite's LevelDB). */
+  /** A sub-folder for a service that keeps files of its own (the DynamoDB engine's database). */
   folder(name: string): string {
     const dir = path.join(this.root, name);
     mkdirSync(dir, { recursive: true });

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv } from '../../contracts/otlp-env.js';
 import type { Clock } from '../clock.js';
 import { DurableOutbox } from '../store/outbox.js';
-import { otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv } from './otlp-env.js';
 
 /** A team's collector the runtime forwards every export it keeps to. */
 export interface ForwardTarget {

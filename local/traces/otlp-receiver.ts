@@ -1,7 +1,7 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { OTLP_TRACES_PATH } from '../../contracts/otlp-env.js';
 import { AwsError } from '../aws-error.js';
 import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
-import { OTLP_TRACES_PATH } from './otlp-env.js';
 import { decodeTracesJson } from './otlp-json-input.js';
 import { OtlpDecodeError, type TracesData } from './otlp-model.js';
 import { decodeTracesProtobuf, encodeStatusProtobuf, encodeTracesResponseProtobuf } from './otlp-protobuf.js';

@@ -4,6 +4,11 @@
  * buffer and refuses what is malformed (a truncated varint, a length beyond the end, a group,
  * a wire type that does not exist) with a WireError, and a writer for the two small messages
  * the receiver answers with (ExportTraceServiceResponse, google.rpc.Status).
+ * Ours rather than @bufbuild/protobuf or protobufjs with OpenTelemetry's protos (weighed in
+ * issue 52): either still needs otlp-protobuf.ts's mapping to the OTLP/JSON shape (hex ids,
+ * decimal int64, id lengths, nesting depth), words its errors its own way, and the first,
+ * with its generated messages, took about 80 ms more CPU to import than this codec, at every
+ * start of the runtime.
  */
 export class WireError extends Error {
   override readonly name = 'WireError';

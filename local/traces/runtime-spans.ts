@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { executionEndStatus } from '../../clients/execution-statuses.js';
 import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import {
   derivedTraceRoot,
@@ -98,13 +99,6 @@ export interface ExecutionStep {
   /** The header it was started with, if any (its `Parent` is the execution's parent). */
   readonly startedWith?: string;
 }
-
-const FINAL_EXECUTION_EVENTS: Record<string, string> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTimedOut: 'TIMED_OUT',
-  ExecutionAborted: 'ABORTED',
-};
 
 /** The price of a model call in US dollars, where the runtime's price table has one. */
 export type ModelCallPricer = (call: ModelCallSummary) => number | undefined;
@@ -318,7 +312,7 @@ export class RuntimeSpans {
     const exited = /^(\w+)StateExited$/.exec(event.type);
     if (entered) this.#enter(execution.arn, event, entered[1] as string);
     else if (exited) this.#exit(execution.arn, own.root, event, undefined);
-    const final = FINAL_EXECUTION_EVENTS[event.type];
+    const final = executionEndStatus(event.type);
     if (final === undefined) return;
     const details = Object.values(event).find((value) => value !== null && typeof value === 'object') as
       | { error?: string; cause?: string }

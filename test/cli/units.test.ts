@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
-import { executionFailure, stateVisits } from '../../cli/history.js';
+import { executionFailure, stateVisits } from '../../cli/state-visits.js';
 import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../inspect/aws.js';
 import { deployedNameMatches, type FlowDefinition } from '../../inspect/flows.js';
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Sleep } from '../../local/states/engine/execution-types.js';
-import type { HistoryEvent } from '../../local/states/engine/history.js';
+import type { HistoryEvent } from '../../local/states/engine/history-events.js';
 import { parseDefinition, startExecution } from '../../local/states/engine/index.js';
 
 export const CONFORMANCE_DIR = path.join(import.meta.dirname, 'asl');

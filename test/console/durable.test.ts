@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DurableHistoryEvent } from '../../clients/durable-timeline.js';
 import type { DurableExecutionDetail } from '../../clients/read-api-contract.js';
-import { verifySignature } from '../../local/endpoint/sigv4.mjs';
+import { verifySignature } from '../../local/endpoint/sigv4.js';
 
 /** What this tests of console/src/durable.ts (typed here: the console compiles with the DOM library, the tests without). */
 interface DurableModule {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { StateVisit } from '../../clients/history-reader.js';
 import { layoutScope } from '../../console/src/graph/layout.js';
 import { type AslScope, allNodes, choiceLabel, END, graphOf, nodeStates, START } from '../../console/src/graph/model.js';
-import type { StateVisit } from '../../console/src/history.js';
 
 const definition: AslScope = {
   StartAt: 'Classify',

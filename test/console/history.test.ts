@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionOutcome, stateVisits, type WireHistoryEvent } from '../../console/src/history.js';
+import { executionOutcome, stateVisits, type WireHistoryEvent } from '../../clients/history-reader.js';
 
 /** History events in order, ids from 1, each pointing at the one before unless given. */
 function history(...events: (Omit<WireHistoryEvent, 'id'> & { previousEventId?: number })[]): WireHistoryEvent[] {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveCredentials } from '../../console/src/credentials.js';
 import { presignedUrl, signedHeaders } from '../../console/src/signer.js';
-import { verifySignature } from '../../local/endpoint/sigv4.mjs';
+import { verifySignature } from '../../local/endpoint/sigv4.js';
 
 /** What the browser gives the page: its origin and a sessionStorage. */
 const page = globalThis as unknown as { location?: unknown; sessionStorage?: unknown };

@@ -1,4 +1,4 @@
-import type { StateVisit } from '../history.js';
+import type { StateVisit } from '../../../clients/history-reader.js';
 import { truncate } from '../text.js';
 
 /** What the graph shows of a state: how its visits ended. */

@@ -1,4 +1,5 @@
 import { executionSubject } from '../../../clients/execution-subject.js';
+import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../../../clients/history-reader.js';
 import { toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { errorView } from '../error-view.js';
@@ -6,7 +7,6 @@ import { type ExecutionDetail, loadExecution, startInput } from '../executions-d
 import { feedStatus, subscribe } from '../feed.js';
 import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
-import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../history.js';
 import { flowLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
 

@@ -1,8 +1,9 @@
+import { EXECUTION_STATUSES } from '../../../clients/execution-statuses.js';
 import { flowNameOfDeployed } from '../../../clients/resource-names.js';
 import { duration, h, message, replace, time } from '../dom.js';
 import { durableRows } from '../durable.js';
 import type { StateMachineItem } from '../escalations.js';
-import { type ExecutionRow, listExecutions, STATUSES } from '../executions-data.js';
+import { type ExecutionRow, listExecutions } from '../executions-data.js';
 import { subscribe } from '../feed.js';
 import { flowLabel, resourceLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
@@ -15,7 +16,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
     'select',
     { name: 'status', 'aria-label': 'status' },
     h('option', { value: '' }, 'any status'),
-    STATUSES.map((s) => h('option', { value: s }, s)),
+    EXECUTION_STATUSES.map((s) => h('option', { value: s }, s)),
   ) as HTMLSelectElement;
   statusSelect.value = query.get('status') ?? '';
   const note = h('p', { class: 'note' });

@@ -1,4 +1,5 @@
 // What the Failures page reads: queues with their dead-letter settings, dead-lettered messages, failed executions.
+import { FAILED_EXECUTION_STATUSES } from '../../../clients/execution-statuses.js';
 import { executionSubject } from '../../../clients/execution-subject.js';
 import { all, call, toDate } from '../aws.js';
 import { stateMachines } from '../escalations.js';
@@ -96,7 +97,7 @@ export async function peek(url: string): Promise<readonly Message[]> {
 export async function failedExecutions(): Promise<FailedExecution[]> {
   const rows: FailedExecution[] = [];
   for (const machine of await stateMachines()) {
-    for (const status of ['FAILED', 'TIMED_OUT', 'ABORTED']) {
+    for (const status of FAILED_EXECUTION_STATUSES) {
       if (machine.type === 'STANDARD') {
         const page = await call<{ executions?: Record<string, unknown>[] }>('sfn', 'ListExecutions', {
           stateMachineArn: machine.stateMachineArn,

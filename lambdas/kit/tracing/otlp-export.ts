@@ -2,8 +2,8 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from '../../../contracts/otlp-env.js';
 import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
-import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from './otlp-env.js';
 
 /** Where and how a function's spans are sent. */
 export interface ExportTarget {

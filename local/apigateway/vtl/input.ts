@@ -1,4 +1,4 @@
-import { JSONPath } from 'jsonpath-plus';
+import { compilePath } from '../../jsonpath.js';
 
 /** The method request's parameters as `$input.params()` gives them, each by name. */
 export interface RequestParameters {
@@ -54,18 +54,13 @@ function parsePayload(body: string): unknown {
 /**
  * A JSONPath expression's result: the value itself for a definite path (`$.things`,
  * `$['a b'][0]`), the list of matches for one with a wildcard, a filter, a union or a deep
- * scan, as Jayway JsonPath (API Gateway's) answers.
+ * scan, as Jayway JsonPath (API Gateway's) answers; a path without `$` starts at the root.
  */
 function select(payload: unknown, path: string): unknown {
   const expression = String(path);
   if (expression === '$' || expression === '') return payload;
   if (payload === null || typeof payload !== 'object') return undefined;
-  const matches = JSONPath({ path: expression, json: payload, wrap: true }) as unknown[];
-  return isDefinite(expression) ? matches[0] : matches;
-}
-
-function isDefinite(path: string): boolean {
-  return !/\*|\.\.|\?\(|,|:/.test(path.replace(/'[^']*'|"[^"]*"/g, "''"));
+  return compilePath(expression, { implicitRoot: true }).evaluate(payload);
 }
 
 /** `$input.params(x)`: the path parameter, else the query string's, else the header's (by any case). */

@@ -1,18 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
-import type {
-  DurableExecutionStatus,
-  DurableSettings,
-  ErrorObject,
-  ExecutionRecord,
-  InvocationOutput,
-  OperationRecord,
-} from './durable-types.js';
+import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 

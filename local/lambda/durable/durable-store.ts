@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
 import { inTransaction } from '../../store/transaction.js';
-import type { DurableExecutionStatus, ErrorObject, ExecutionRecord, HistoryEvent, OperationRecord } from './durable-types.js';
+import type { ErrorObject, ExecutionRecord, HistoryEvent, OperationRecord } from './durable-types.js';
 
 /**
  * Durable executions in the Lambda database: each execution, its operations (the

@@ -4,12 +4,11 @@
  * milliseconds; `wire.ts` turns them into the API's epoch seconds or the invocation
  * envelope's ISO strings.
  */
+import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
 
 export type OperationType = 'EXECUTION' | 'CONTEXT' | 'STEP' | 'WAIT' | 'CALLBACK' | 'CHAINED_INVOKE';
 export type OperationStatus = 'STARTED' | 'PENDING' | 'READY' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'STOPPED';
 export type OperationAction = 'START' | 'SUCCEED' | 'FAIL' | 'RETRY' | 'CANCEL';
-/** A durable execution's status, as Lambda's API names it (its ExecutionStatus). */
-export type DurableExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
 
 /** `ErrorObject`. */
 export interface ErrorObject {

@@ -1,3 +1,4 @@
+import { DURABLE_EXECUTION_STATUSES } from '../../../clients/execution-statuses.js';
 import {
   type DurableExecutionDetail,
   type DurableExecutionSummary,
@@ -6,7 +7,6 @@ import {
   READ_API_PATHS,
   READ_API_PREFIX,
 } from '../../../clients/read-api-contract.js';
-import { DURABLE_STATUSES } from '../../read-api/durable-statuses.js';
 import {
   type ExpressPosition,
   isExpressPosition,
@@ -107,7 +107,7 @@ function durableExecutionsRoute(sources: DurableSources): ReadRoute {
       }
       if (path !== list) throw new ReadApiFailure(404, 'NotFound', `the read API has no ${READ_API_PREFIX}${path}`);
       only(query, ['function', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, DURABLE_STATUSES);
+      const status = statusOf(query, DURABLE_EXECUTION_STATUSES);
       const filters = { ...(query.has('function') ? { functionName: query.get('function') ?? '' } : {}), ...(status ? { status } : {}) };
       const after = positionOf(query, list, filters, isExpressPosition);
       const found = durableSummaries(sources, { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });

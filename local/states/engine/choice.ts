@@ -1,5 +1,5 @@
+import { deepEqual } from '../../jsonpath.js';
 import type { Scope } from './intrinsics.js';
-import { deepEqual } from './jsonpath.js';
 import { compileReferencePath, PayloadSyntaxError, type ReferencePath, requirePath } from './payload.js';
 import { compareInstants, parseTimestamp } from './timestamp.js';
 

@@ -2,9 +2,10 @@
  * The shapes the interpreter and its state modules share: what a Task asks of the outside
  * world, how an execution is configured and ends, and the per-thread frame a state runs in.
  */
+import type { TerminalExecutionStatus } from '../../../clients/execution-statuses.js';
 import type { Clock } from '../../clock.js';
 import type { Machine, State } from './definition.js';
-import type { HistoryEvent, HistorySink } from './history.js';
+import type { HistoryEvent, HistorySink } from './history-events.js';
 
 /** What a Task state asks of the outside world. */
 export interface TaskRequest {
@@ -44,11 +45,9 @@ export interface TaskRunner {
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-/** How an execution ended: the engine's result (the stored ExecutionStatus of execution-store.ts adds RUNNING). */
-export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
-
 export interface ExecutionResult {
-  status: TerminalStatus;
+  /** How the execution ended. */
+  status: TerminalExecutionStatus;
   output?: string;
   error?: string;
   cause?: string;

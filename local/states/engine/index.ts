@@ -3,18 +3,19 @@
  * resume an execution from its persisted history after a restart. No AWS API here; the
  * service layer supplies a TaskRunner and stores the history events it is handed.
  */
+import { executionEndStatus, type TerminalExecutionStatus } from '../../../clients/execution-statuses.js';
 import type { Machine, State } from './definition.js';
 import { compileDefinition, parseDefinition } from './definition.js';
 import { Errors } from './errors.js';
 import { type ExecutionOptions, type ExecutionResult, type ResumedState, Variables } from './execution-types.js';
-import { detailsOf, type HistoryEvent } from './history.js';
+import { detailsOf, type HistoryEvent } from './history-events.js';
 import { Execution } from './interpreter.js';
 
 export type { Machine } from './definition.js';
 export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
 export type { ExecutionResult, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
 export { realSleep } from './execution-types.js';
-export type { HistoryEvent, HistorySink } from './history.js';
+export type { HistoryEvent, HistorySink } from './history-events.js';
 export { retryDelay } from './retry-policy.js';
 export { executionOfTaskKey, parseTaskToken } from './task-tokens.js';
 export { compileDefinition, parseDefinition };
@@ -67,8 +68,9 @@ export function resumeExecution(history: readonly HistoryEvent[], options: Omit<
   const execution = new Execution({ ...options, machine, input, startTime: options.startTime ?? started.timestamp });
   execution.adoptHistory(events);
 
-  const terminal = events.find((e) => /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(e.type));
-  if (terminal) return handle(execution, Promise.resolve(resultOf(terminal)));
+  const terminal = events.find((e) => executionEndStatus(e.type) !== undefined);
+  const status = executionEndStatus(terminal?.type);
+  if (terminal && status) return handle(execution, Promise.resolve(resultOf(terminal, status)));
 
   const replay = replayTopLevel(events, machine);
   const frame = { vars: replay.variables, last: events[events.length - 1]?.id ?? 0, signal: execution.signal };
@@ -95,16 +97,8 @@ export function resumeExecution(history: readonly HistoryEvent[], options: Omit<
   return handle(execution, result);
 }
 
-function resultOf(e: HistoryEvent): ExecutionResult {
+function resultOf(e: HistoryEvent, status: TerminalExecutionStatus): ExecutionResult {
   const d = detailsOf(e);
-  const status =
-    e.type === 'ExecutionSucceeded'
-      ? 'SUCCEEDED'
-      : e.type === 'ExecutionFailed'
-        ? 'FAILED'
-        : e.type === 'ExecutionAborted'
-          ? 'ABORTED'
-          : 'TIMED_OUT';
   const r: ExecutionResult = { status };
   if (d.output !== undefined) r.output = d.output as string;
   if (d.error !== undefined) r.error = d.error as string;

@@ -20,7 +20,7 @@ import {
   Variables,
 } from './execution-types.js';
 import { choiceState, failState, passState, succeedState, waitState } from './flow-states.js';
-import type { HistoryEvent } from './history.js';
+import type { HistoryEvent } from './history-events.js';
 import type { Scope } from './intrinsics.js';
 import { byteLength, isPlainObject, PAYLOAD_LIMIT, stringify, typeName } from './json.js';
 import type { JsonataScope } from './jsonata.js';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { deepEqual } from '../../jsonpath.js';
 import { seededRandom } from '../../seeded-random.js';
 import { Errors, StatesError } from './errors.js';
 import { stringify, typeName } from './json.js';
-import { deepEqual } from './jsonpath.js';
 
 /**
  * The implementations of the `States.*` intrinsic functions, one table entry per name.

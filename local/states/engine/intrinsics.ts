@@ -1,7 +1,7 @@
+import { type CompiledPath, compilePath } from '../../jsonpath.js';
 import { Errors, StatesError } from './errors.js';
 import { callIntrinsic, INTRINSIC_NAMES, isTemplate, Literal, literalString } from './intrinsic-functions.js';
 import { stringify } from './json.js';
-import { type CompiledPath, compilePath } from './jsonpath.js';
 
 /**
  * The `States.*` intrinsic functions of JSONPath states. An expression is parsed once

@@ -1,5 +1,5 @@
 /** What a Task resource names, the task tokens it hands out, and what a persisted history says about an attempt. */
-import type { HistoryEvent } from './history.js';
+import type { HistoryEvent } from './history-events.js';
 
 /** `arn:aws:states:::lambda:invoke.waitForTaskToken` → type `lambda`, name `invoke.waitForTaskToken`. */
 export function describeResource(resource: string): { type: string; name: string; lambdaArn: boolean } {

@@ -1,3 +1,4 @@
+import type { LocalExecutionStatus } from '../../../clients/execution-statuses.js';
 import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { TaskFailure, type TaskRequest } from '../engine/index.js';
 import type { Pattern, StepFunctionsIntegrations } from '../task-integrations.js';
@@ -20,7 +21,7 @@ export interface ExecutionOutcome {
   executionArn: string;
   stateMachineArn: string;
   name: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  status: LocalExecutionStatus;
   startDate: number;
   stopDate?: number;
   input: string;

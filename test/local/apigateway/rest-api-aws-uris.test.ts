@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { httpRequestOf, LoopbackAwsClient, type MappedRequest } from '../../../local/apigateway/rest-api-aws-client.js';
 import { awsTargetOf } from '../../../local/apigateway/rest-api-integrations.js';
-import { verifySignature } from '../../../local/endpoint/sigv4.mjs';
+import { verifySignature } from '../../../local/endpoint/sigv4.js';
 import { oneMethodRestApi } from './rest-api-fixture.js';
 
 /**

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { hostPolicy, refusal } from '../../../local/endpoint/request-guard.mjs';
+import { hostPolicy, refusal } from '../../../local/endpoint/request-guard.js';
 import { trustSettings } from '../../../local/endpoint/trust-options.js';
 
 describe('hostPolicy', () => {

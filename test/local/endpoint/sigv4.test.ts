@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
-import { verifySignature } from '../../../local/endpoint/sigv4.mjs';
+import { verifySignature } from '../../../local/endpoint/sigv4.js';
 import { Sha256 } from '../sha256.js';
 
 const KEY = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'right-secret' };

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as kit from '../../../lambdas/kit/tracing/otlp-env.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import * as local from '../../../local/traces/otlp-env.js';
 import { startOtlpSink } from '../../helpers/otlp.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
@@ -70,26 +68,5 @@ describe('forwarding to a team’s collector (OTEL_EXPORTER_OTLP_ENDPOINT of the
     runtime = await startRuntime(dataDir);
     const resent = await eventually(async () => collector.requests[0], 20_000, 'the export sent again');
     expect(resent.body.toString('utf8')).toBe(SPANS);
-  });
-});
-
-describe('the OTLP settings read from the environment', () => {
-  it('are read alike by the kit’s exporter and the runtime’s forwarder (two packages, no shared module)', () => {
-    const cases: Record<string, string>[] = [
-      {},
-      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' },
-      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/base', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/v9' },
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://nope',
-        OTEL_EXPORTER_OTLP_HEADERS: 'A=1,b=%20x,broken=%zz,=y',
-        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
-      },
-      { OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'only=traces', OTEL_EXPORTER_OTLP_HEADERS: 'general=1', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: 'x' },
-    ];
-    for (const env of cases) {
-      expect(local.otlpTracesUrlFromEnv(env)?.href, JSON.stringify(env)).toBe(kit.otlpTracesUrlFromEnv(env)?.href);
-      expect(local.otlpHeadersFromEnv(env)).toEqual(kit.otlpHeadersFromEnv(env));
-      expect(local.otlpTimeoutMsFromEnv(env)).toBe(kit.otlpTimeoutMsFromEnv(env));
-    }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportTargetFromEnv, sendTraces } from '../../../../lambdas/kit/tracing/otlp-export.js';
-import { verifySignature } from '../../../../local/endpoint/sigv4.mjs';
+import { verifySignature } from '../../../../local/endpoint/sigv4.js';
 import { startOtlpSink } from '../../../helpers/otlp.js';
 
 let sink: Awaited<ReturnType<typeof startOtlpSink>>;

@@ -1,11 +1,14 @@
-import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
+import { OTLP_TRACES_PATH } from './wiring.js';
 
 /**
  * The OTLP exporter settings the OpenTelemetry SDKs read from the environment
- * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/), as the kit's exporter reads
- * them. The local runtime's forwarder reads them the same way (local/traces/otlp-env.ts: the two
- * ship in different packages and share no module; a test holds them to the same answers).
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/), as the kit's exporter and the
+ * local runtime's forwarder read them. Here because both packages carry contracts/
+ * (packages/index.mjs); the one file of it the runtime may import (biome.json): OpenTelemetry's
+ * conventions, nothing of the app.
  */
+export { OTLP_TRACES_PATH };
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The OpenTelemetry SDKs' default export timeout. */

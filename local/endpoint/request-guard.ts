@@ -1,11 +1,24 @@
-// Who may talk to the local endpoint. It listens on loopback, but a web page open in the
-// user's browser can still reach it: by DNS rebinding (a name of the attacker's that
-// resolves to 127.0.0.1, sent as the Host) or by plain cross-origin requests (a form post
-// needs no credentials and no preflight). Both show in headers an SDK never sends that
-// way, so they are refused here, before anything is read or done.
-// Plain JavaScript: the dynalite worker thread, which has a port of its own, loads it
-// without the TypeScript loader.
+import type { IncomingHttpHeaders } from 'node:http';
 import { networkInterfaces } from 'node:os';
+
+/**
+ * Who may talk to the local endpoint (and to the DynamoDB engine's own port). It listens on
+ * loopback, but a web page open in the user's browser can still reach it: by DNS rebinding
+ * (a name of the attacker's that resolves to 127.0.0.1, sent as the Host) or by plain
+ * cross-origin requests (a form post needs no credentials and no preflight). Both show in
+ * headers an SDK never sends that way, so they are refused here, before anything is read or done.
+ */
+export interface HostPolicy {
+  /** The names allowed besides loopback ones (the bind address, --allow-host names), for the start-up line. */
+  readonly extraNames: readonly string[];
+  /** Whether a Host header (name or address, with or without port) may reach the endpoint. */
+  allows(hostHeader: string | undefined): boolean;
+}
+
+export interface Refusal {
+  readonly code: 'ForbiddenHost' | 'ForbiddenOrigin';
+  readonly message: string;
+}
 
 /**
  * Labels SDKs put in front of an endpoint's host for some operations (`hostPrefix` in the
@@ -30,7 +43,7 @@ const SDK_DASH_PREFIXES = [
 export const ALLOW_HOST_HINT = 'start the runtime with --allow-host <name> (env SWITCHYARD_ALLOW_HOSTS=<name>,<name>)';
 
 /** Whether an address the server listens on is reachable from this machine only. */
-export function isLoopbackAddress(address) {
+export function isLoopbackAddress(address: string): boolean {
   return loopbackLiteral(stripBrackets(address.toLowerCase()));
 }
 
@@ -38,9 +51,8 @@ export function isLoopbackAddress(address) {
  * The Host names a server answers: loopback names and addresses always; when it listens on
  * another address on purpose, that address (or, for 0.0.0.0 and ::, every address of this
  * machine) and the names the user allowed.
- * @param {{ bindAddress?: string; allowHosts?: readonly string[] }} options
  */
-export function hostPolicy(options = {}) {
+export function hostPolicy(options: { bindAddress?: string; allowHosts?: readonly string[] } = {}): HostPolicy {
   const bindAddress = (options.bindAddress ?? '127.0.0.1').toLowerCase();
   const extra = new Set((options.allowHosts ?? []).map((name) => normalizeName(stripPort(name))).filter((name) => name !== ''));
   if (!isLoopbackAddress(bindAddress)) {
@@ -54,9 +66,7 @@ export function hostPolicy(options = {}) {
     for (const address of addresses) if (address) extra.add(normalizeName(stripBrackets(address)));
   }
   return {
-    /** The names besides loopback ones, for the start-up line. */
     extraNames: [...extra].sort(),
-    /** @param {string | undefined} hostHeader */
     allows(hostHeader) {
       if (hostHeader === undefined) return false;
       const name = normalizeName(stripPort(hostHeader));
@@ -80,15 +90,17 @@ export function hostPolicy(options = {}) {
 /**
  * Why a request must be refused, or undefined when it may go on: its Host is not one the
  * policy allows, or it comes from a web page of another origin than the endpoint's own.
- * @param {import('node:http').IncomingHttpHeaders} headers
- * @param {{ allows(host: string | undefined): boolean }} policy
- * @param {number} port the port of the endpoint's own origin (`http://127.0.0.1:<port>`)
- * @param {{ anyOrigin?: boolean }} [options] `anyOrigin` for a request to an app's own API
- *   (API Gateway): on AWS any web page may call it and the API's CORS settings tell the
- *   browser what the page may read, so only the Host (DNS rebinding) is checked
- * @returns {{ code: 'ForbiddenHost' | 'ForbiddenOrigin'; message: string } | undefined}
+ * @param port the port of the endpoint's own origin (`http://127.0.0.1:<port>`)
+ * @param options `anyOrigin` for a request to an app's own API (API Gateway): on AWS any web
+ *   page may call it and the API's CORS settings tell the browser what the page may read, so
+ *   only the Host (DNS rebinding) is checked
  */
-export function refusal(headers, policy, port, options = {}) {
+export function refusal(
+  headers: IncomingHttpHeaders,
+  policy: Pick<HostPolicy, 'allows'>,
+  port: number,
+  options: { anyOrigin?: boolean } = {},
+): Refusal | undefined {
   const host = single(headers.host);
   if (!policy.allows(host)) {
     return {
@@ -118,8 +130,8 @@ export function refusal(headers, policy, port, options = {}) {
   return undefined;
 }
 
-function isOwnOrigin(origin, policy, port) {
-  let url;
+function isOwnOrigin(origin: string, policy: Pick<HostPolicy, 'allows'>, port: number): boolean {
+  let url: URL;
   try {
     url = new URL(origin);
   } catch {
@@ -128,11 +140,11 @@ function isOwnOrigin(origin, policy, port) {
   return url.protocol === 'http:' && Number(url.port || 80) === port && policy.allows(url.host);
 }
 
-function loopbackName(name) {
+function loopbackName(name: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost') || loopbackLiteral(name);
 }
 
-function loopbackLiteral(address) {
+function loopbackLiteral(address: string): boolean {
   if (address === '::1' || address === '0:0:0:0:0:0:0:1') return true;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v4);
@@ -140,7 +152,7 @@ function loopbackLiteral(address) {
 }
 
 /** `name:port`, `[v6]:port`, `[v6]` → the name or address alone. */
-function stripPort(host) {
+function stripPort(host: string): string {
   const trimmed = host.trim();
   if (trimmed.startsWith('[')) {
     const end = trimmed.indexOf(']');
@@ -150,16 +162,16 @@ function stripPort(host) {
   return colon === -1 || trimmed.indexOf(':', colon + 1) !== -1 ? trimmed : trimmed.slice(0, colon);
 }
 
-function stripBrackets(address) {
+function stripBrackets(address: string): string {
   return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
 }
 
 /** Lower case without the root's trailing dot (`localhost.` is `localhost`). */
-function normalizeName(name) {
+function normalizeName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
-function single(value) {
+function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -4,6 +4,7 @@
  * clients, the CLI and the console, so both tell one story about an execution; pure (no
  * Node.js modules, no SDK) because the console runs it in the browser.
  */
+import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
 
 /** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
 import { lambdaErrorOf } from './lambda-error.js';
@@ -83,7 +84,6 @@ const ATTEMPT_FAILED: Record<string, Attempt['outcome']> = {
 /** Errors of a whole state (not of one try of its task). */
 const STATE_FAILED = new Set(['ParallelStateFailed', 'MapStateFailed', 'MapRunFailed', 'EvaluationFailed']);
 const STATE_SUCCEEDED = new Set(['ParallelStateSucceeded', 'MapStateSucceeded']);
-const EXECUTION_ENDS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
 
 /** The details member of an event (each type has its own: taskFailedEventDetails, ...). */
 export function detailsOf(event: object): Record<string, unknown> {
@@ -143,7 +143,7 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
       if (event.id !== undefined) visitOfEvent.set(event.id, visit);
       continue;
     }
-    if (EXECUTION_ENDS.has(type)) {
+    if (executionEndStatus(type) !== undefined) {
       failedIn = endExecution(open, type, d, event.timestamp);
       continue;
     }
@@ -245,18 +245,16 @@ function settleAttempt(visit: StateVisit, attempt: Attempt): void {
 
 /** The execution's own outcome from its history: running until an Execution* end event. */
 export function executionOutcome(events: readonly HistoryEventLike[]): {
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  status: LocalExecutionStatus;
   error?: string;
   cause?: string;
   output?: string;
 } {
-  const end = [...events].reverse().find((e) => EXECUTION_ENDS.has(e.type ?? ''));
-  if (end === undefined) return { status: 'RUNNING' };
+  const end = [...events].reverse().find((e) => executionEndStatus(e.type) !== undefined);
+  const status = executionEndStatus(end?.type);
+  if (end === undefined || status === undefined) return { status: 'RUNNING' };
   const d = detailsOf(end);
-  const status = ({ ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionTimedOut: 'TIMED_OUT' } as const)[
-    end.type as 'ExecutionSucceeded'
-  ];
-  return { status: status ?? 'ABORTED', error: str(d.error), cause: str(d.cause), output: str(d.output) };
+  return { status, error: str(d.error), cause: str(d.cause), output: str(d.output) };
 }
 
 /**

@@ -1,8 +1,7 @@
+import { executionEndStatus } from '../../clients/execution-statuses.js';
 import type { HistoryEvent } from './engine/index.js';
 import { isObject } from './integrations/shared.js';
 import { seconds } from './names.js';
-
-const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 
 /** A history event in GetExecutionHistory's shape: epoch seconds, execution data left out on request. */
 export function apiEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
@@ -31,7 +30,7 @@ export function engineView(history: readonly HistoryEvent[]): HistoryEvent[] {
 }
 
 function beforeFailedState(events: HistoryEvent[]): HistoryEvent[] {
-  const kept = events.filter((e) => !TERMINAL_EVENTS.has(e.type));
+  const kept = events.filter((e) => executionEndStatus(e.type) === undefined);
   let open: { index: number; type: string; name: unknown } | undefined;
   kept.forEach((e, index) => {
     const details = (e.stateEnteredEventDetails ?? e.stateExitedEventDetails) as { name?: unknown } | undefined;

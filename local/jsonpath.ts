@@ -1,9 +1,28 @@
 /**
- * The JSONPath dialect of Amazon States Language (AWS evaluates it with Jayway JsonPath).
- * Paths are compiled once per definition; evaluation walks plain JSON values.
+ * JSONPath as AWS's services evaluate it: Jayway JsonPath, Step Functions' (Amazon States
+ * Language) and API Gateway's (`$input.path`, `$input.json`, body mappings), and the subset
+ * EventBridge documents for input paths and transformers; each service's differences are
+ * the options below. Paths are compiled once and cached; evaluation walks plain JSON values.
  * A "definite" path (names and single indexes only) yields one value or nothing; any
  * wildcard, union, slice, deep scan or filter makes it indefinite and it yields a list.
  */
+
+/** How a service reads a path, where it differs from Step Functions' (the default). */
+export interface JsonPathOptions {
+  /**
+   * Only `$`, dot names, `[n]`, `['name']` and the wildcard (`*`, `[*]`): the subset
+   * EventBridge documents (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html).
+   * A filter, a deep scan, a union, a slice or `length()` is a syntax error, and `.length()`
+   * a name like any other.
+   */
+  readonly basic?: boolean;
+  /**
+   * A path that does not start with `$` is read from the root (`name` as `$.name`), as
+   * Jayway compiles it (API Gateway's `$input.path('name')`). Step Functions refuses such a
+   * path, so by default it is a syntax error.
+   */
+  readonly implicitRoot?: boolean;
+}
 
 type Segment =
   | { kind: 'name'; name: string }
@@ -24,24 +43,31 @@ export interface CompiledPath {
   evaluate(root: unknown): unknown;
 }
 
-class JsonPathSyntaxError extends Error {}
+/** A path the service would not compile; `message` names it. */
+export class JsonPathSyntaxError extends Error {
+  override readonly name = 'JsonPathSyntaxError';
+}
 
 const cache = new Map<string, CompiledPath>();
 
-export function compilePath(source: string): CompiledPath {
-  let compiled = cache.get(source);
+/** @throws JsonPathSyntaxError when the path is not one the service takes */
+export function compilePath(source: string, options: JsonPathOptions = {}): CompiledPath {
+  const key = `${options.basic ? 'b' : '-'}${options.implicitRoot ? 'i' : '-'}${source}`;
+  let compiled = cache.get(key);
   if (!compiled) {
-    compiled = compile(source);
+    compiled = compile(source, options);
     if (cache.size > 10_000) cache.clear();
-    cache.set(source, compiled);
+    cache.set(key, compiled);
   }
   return compiled;
 }
 
-function compile(source: string): CompiledPath {
-  const text = source.trim();
+function compile(source: string, options: JsonPathOptions): CompiledPath {
+  const trimmed = source.trim();
+  const text = options.implicitRoot && !trimmed.startsWith('$') ? `$.${trimmed}` : trimmed;
   if (!text.startsWith('$')) throw new JsonPathSyntaxError(`Invalid path: ${source}`);
-  const segments = parseSegments(text, 1);
+  const segments = parseSegments(text, 1, options.basic === true);
+  if (options.basic && !segments.every(isBasic)) throw new JsonPathSyntaxError(`Invalid path: ${source}`);
   const definite = segments.every((s) => s.kind === 'name' || s.kind === 'index' || s.kind === 'length');
   const normalized = `$${segments.map(normalizeSegment).join('')}`;
   return {
@@ -51,6 +77,9 @@ function compile(source: string): CompiledPath {
     evaluate: definite ? (root) => evaluateDefinite(segments, root) : (root) => evaluateIndefinite(segments, root),
   };
 }
+
+/** A segment of EventBridge's subset. */
+const isBasic = (s: Segment) => s.kind === 'name' || s.kind === 'index' || s.kind === 'wildcard';
 
 function normalizeSegment(s: Segment): string {
   switch (s.kind) {
@@ -69,7 +98,8 @@ function normalizeSegment(s: Segment): string {
   }
 }
 
-function parseSegments(text: string, start: number): Segment[] {
+/** @param basic `.length()` is a name (EventBridge's subset has no functions) */
+function parseSegments(text: string, start: number, basic = false): Segment[] {
   const segments: Segment[] = [];
   let i = start;
   while (i < text.length) {
@@ -92,7 +122,7 @@ function parseSegments(text: string, start: number): Segment[] {
       const [name, next] = readName(text, i);
       if (name === '') throw new JsonPathSyntaxError(`Invalid path: ${text}`);
       if (name === '*') segments.push({ kind: 'wildcard' });
-      else if (name === 'length()' && next >= text.length) segments.push({ kind: 'length' });
+      else if (name === 'length()' && next >= text.length && !basic) segments.push({ kind: 'length' });
       else segments.push({ kind: 'name', name });
       i = next;
     } else if (c === '[') {

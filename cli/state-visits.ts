@@ -1,17 +1,18 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { EXECUTION_END_STATUSES } from '../clients/execution-statuses.js';
 import {
   executionOutcome,
   type Attempt as SharedAttempt,
   type StateVisit as SharedVisit,
   stateVisits as visitsOf,
-} from '../clients/execution-history.js';
+} from '../clients/history-reader.js';
 
 /** One try of a task inside a state: what ended it. */
 export type Attempt = Readonly<SharedAttempt>;
 
 /**
  * One visit of a state, as the CLI prints it: the history reader the console uses too
- * (clients/execution-history.ts), with the visit's duration and, when a Catch took its
+ * (clients/history-reader.ts), with the visit's duration and, when a Catch took its
  * error, that error and the state it went to.
  */
 export type StateVisit = Readonly<Pick<SharedVisit, 'name' | 'type' | 'enteredAt' | 'exitedAt' | 'input' | 'output' | 'status'>> & {
@@ -45,11 +46,10 @@ export function stateVisits(events: readonly HistoryEvent[]): StateVisit[] {
   }));
 }
 
-const FAILED_ENDS = { FAILED: 'ExecutionFailed', TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted' } as const;
-
 /** The error and cause the execution ended with, when it failed. */
 export function executionFailure(events: readonly HistoryEvent[]): ExecutionFailure | undefined {
   const outcome = executionOutcome(events);
   if (outcome.status === 'RUNNING' || outcome.status === 'SUCCEEDED') return undefined;
-  return { error: outcome.error ?? FAILED_ENDS[outcome.status], cause: outcome.cause };
+  const end = Object.keys(EXECUTION_END_STATUSES).find((type) => EXECUTION_END_STATUSES[type] === outcome.status);
+  return { error: outcome.error ?? end, cause: outcome.cause };
 }
