@@ -1,0 +1,103 @@
+/**
+ * Forks of STANDARD executions (contracts/fork.ts): a new execution of the machine's current
+ * definition that begins at a top-level state its parent entered, with the input and variables
+ * the state had there, or an edit of them. A machine with a fork entry (a Switchyard Workflow's)
+ * gets the fork as AWS would, through StartExecution; any other machine's fork begins at the
+ * state in the engine. The name derives from the parent and the edit: the same fork asked twice
+ * answers the execution the first one started.
+ */
+
+import { ForkNotPossible, forkStart } from '../../clients/fork-plan.js';
+import {
+  FORK_EFFECTS,
+  type Fork,
+  type ForkEffects,
+  forkExecutionInput,
+  forkExecutionName,
+  hasForkEntry,
+  mergePatch,
+} from '../../contracts/fork.js';
+import { AwsError } from '../aws-error.js';
+import type { ExecutionApi } from './execution-api.js';
+import { apiEvent } from './execution-history.js';
+import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
+import { parseExecutionArn } from './names.js';
+import type { StateMachineRegistry } from './state-machine-registry.js';
+
+/** What a fork asks: the parent, where to begin, and the input as it was, replaced or patched. */
+export interface ForkRequest {
+  readonly executionArn: string;
+  readonly from: string;
+  /** The state's input instead of the recorded one. */
+  readonly input?: unknown;
+  /** An RFC 7396 merge patch of the recorded input. */
+  readonly patch?: unknown;
+  /** @default 'skip' */
+  readonly effects?: ForkEffects;
+}
+
+export interface ForkAnswer {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly parent: string;
+  readonly from: string;
+  /** Whether the fork entry of the machine's definition routes it (else the engine begins it at the state). */
+  readonly entry: boolean;
+}
+
+export class Forks {
+  constructor(
+    private readonly deps: { readonly store: ExecutionStore; readonly machines: StateMachineRegistry; readonly executions: ExecutionApi },
+  ) {}
+
+  async fork(request: ForkRequest): Promise<ForkAnswer> {
+    const { parent, fork } = this.#plan(request);
+    const machine = this.deps.machines.get(parent.stateMachineArn);
+    const definition = JSON.parse(machine.definition) as { States?: Record<string, unknown> };
+    if (!definition.States || !(fork.from in definition.States)) {
+      const names = Object.keys(definition.States ?? {}).join(', ');
+      throw new ForkNotPossible(
+        `Cannot fork from ${fork.from}: the state machine's definition has no top-level state of that name now; its states are ${names}`,
+      );
+    }
+    const entry = hasForkEntry(definition);
+    const name = forkExecutionName(parent.name, fork);
+    const input = JSON.stringify(forkExecutionInput(JSON.parse(parent.input), fork));
+    const answer = { name, parent: parent.arn, from: fork.from, entry };
+    try {
+      const started = await this.deps.executions.start({ stateMachineArn: machine.arn, name, input }, {}, entry ? undefined : fork.from);
+      return { ...answer, executionArn: started.executionArn };
+    } catch (error) {
+      // Asked again after the first fork ended: the same name and input are that fork.
+      const existing = error instanceof AwsError && error.code === 'ExecutionAlreadyExists' ? this.#existing(machine.arn, name) : undefined;
+      if (existing?.input === input) return { ...answer, executionArn: existing.arn };
+      throw error;
+    }
+  }
+
+  #plan(request: ForkRequest): { parent: { arn: string; name: string; input: string; stateMachineArn: string }; fork: Fork } {
+    const arn = request.executionArn;
+    if (parseExecutionArn(arn).kind === 'express')
+      throw new ForkNotPossible(`Cannot fork ${arn}: an Express execution keeps no history to begin a fork from`);
+    const parent = this.deps.store.execution(arn);
+    if (!parent) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    const effects = request.effects ?? 'skip';
+    if (!(FORK_EFFECTS as readonly string[]).includes(effects))
+      throw new ForkNotPossible(`effects must be ${FORK_EFFECTS.join(' or ')} (got ${String(effects)})`);
+    if (request.input !== undefined && request.patch !== undefined) throw new ForkNotPossible('Give the input or a patch of it, not both');
+    const history = this.deps.store.history(arn).map((event) => apiEvent(event, true));
+    const start = forkStart(history, request.from);
+    const recorded = JSON.parse(start.input) as unknown;
+    const input =
+      request.input !== undefined ? request.input : request.patch !== undefined ? mergePatch(recorded, request.patch) : recorded;
+    return { parent, fork: { parent: arn, from: start.name, input, variables: start.variables, effects } };
+  }
+
+  of(executionArn: string): ExecutionRecord[] {
+    return this.deps.store.forks(executionArn);
+  }
+
+  #existing(stateMachineArn: string, name: string) {
+    return this.deps.store.execution(`${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`);
+  }
+}
