@@ -114,6 +114,130 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
+// ---- where a fork can begin: the parent's history ----
+//
+// Only a top-level state can be a fork's start: a state inside a Parallel branch or a Map
+// iteration runs with its siblings' and its iteration's context, which a new execution cannot
+// stand in for. A state entered more than once (a loop, a redrive) begins the fork as it was
+// entered last.
+
+/** A history event as GetExecutionHistory gives it (the SDK's or the JSON protocol's), with its data. */
+export interface ForkHistoryEvent {
+  readonly id?: number;
+  readonly type?: string;
+  readonly [details: string]: unknown;
+}
+
+/** A top-level state the parent entered: where a fork can begin. */
+export interface ForkStart {
+  readonly name: string;
+  /** The state's input as the history recorded it (JSON text). */
+  readonly input: string;
+  /** The variables set before its entry (their values parsed). */
+  readonly variables: Readonly<Record<string, unknown>>;
+  /** The id of its (last) StateEntered event. */
+  readonly enteredEventId: number;
+}
+
+/** The fork cannot begin where it was asked to. */
+export class ForkNotPossible extends Error {
+  override readonly name = 'ForkNotPossible';
+}
+
+interface Open {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** Every top-level state the history entered, in the order of their last entry. */
+export function forkStarts(events: readonly ForkHistoryEvent[]): ForkStart[] {
+  const starts = new Map<string, ForkStart>();
+  const variables: Record<string, unknown> = {};
+  let open: Open | undefined;
+  for (const event of events) {
+    const type = event.type ?? '';
+    // A redrive enters the failed state again: the entry before it never exited.
+    if (type === 'ExecutionRedriven') {
+      open = undefined;
+      continue;
+    }
+    if (!open) {
+      const entered = /^(\w+)StateEntered$/.exec(type);
+      if (!entered) continue;
+      const details = (event.stateEnteredEventDetails ?? {}) as { name?: string; input?: string };
+      if (typeof details.name !== 'string') continue;
+      if (typeof details.input !== 'string')
+        throw new ForkNotPossible(`The history of the parent leaves out the input of ${details.name}: read it with its execution data`);
+      open = { name: details.name, type: entered[1] as string };
+      starts.delete(details.name);
+      starts.set(details.name, { name: details.name, input: details.input, variables: { ...variables }, enteredEventId: event.id ?? 0 });
+      continue;
+    }
+    const exited = event.stateExitedEventDetails as { name?: string; assignedVariables?: Record<string, string> } | undefined;
+    if (type === `${open.type}StateExited` && exited?.name === open.name) {
+      for (const [name, text] of Object.entries(exited.assignedVariables ?? {})) variables[name] = JSON.parse(text);
+      open = undefined;
+    }
+  }
+  return [...starts.values()];
+}
+
+/**
+ * The start of a fork from `from`: the state's last entry. Refused, naming the states that can
+ * be a start, when the parent never entered it at the top level.
+ */
+export function forkStart(events: readonly ForkHistoryEvent[], from: string): ForkStart {
+  const starts = forkStarts(events);
+  const start = starts.find((s) => s.name === from);
+  if (start) return start;
+  const names = starts.map((s) => s.name);
+  const can = names.length === 0 ? 'it entered no state' : `a fork can begin at ${names.join(', ')}`;
+  const entered = events.some((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name === from);
+  const why = entered
+    ? `${from} ran inside a Parallel branch or a Map iteration, which a fork cannot begin in`
+    : `the parent execution never entered a state named ${from}`;
+  throw new ForkNotPossible(`Cannot fork from ${from}: ${why}; ${can}`);
+}
+
+/** What a fork asks: where to begin, and the input as recorded, replaced or patched. */
+export interface ForkEdit {
+  readonly from: string;
+  /** The state's input instead of the recorded one. */
+  readonly input?: unknown;
+  /** An RFC 7396 merge patch of the recorded input. */
+  readonly patch?: unknown;
+  /** @default 'skip' */
+  readonly effects?: ForkEffects;
+}
+
+/** A planned fork: the execution's name and input, and the fork they carry. */
+export interface PlannedFork {
+  readonly name: string;
+  /** The execution input (JSON text): the parent's fields and the fork. */
+  readonly input: string;
+  readonly fork: Fork;
+}
+
+/**
+ * The fork of `parent` that `edit` asks for, from the parent's history: the CLI's (in AWS and
+ * locally) and the local runtime's, so both name and start the same execution.
+ */
+export function planFork(
+  parent: { readonly arn: string; readonly name: string; readonly input: string },
+  events: readonly ForkHistoryEvent[],
+  edit: ForkEdit,
+): PlannedFork {
+  const effects = edit.effects ?? 'skip';
+  if (!(FORK_EFFECTS as readonly string[]).includes(effects))
+    throw new ForkNotPossible(`effects must be ${FORK_EFFECTS.join(' or ')} (got ${String(effects)})`);
+  if (edit.input !== undefined && edit.patch !== undefined) throw new ForkNotPossible('Give the input or a patch of it, not both');
+  const start = forkStart(events, edit.from);
+  const recorded = JSON.parse(start.input) as unknown;
+  const input = edit.input !== undefined ? edit.input : edit.patch !== undefined ? mergePatch(recorded, edit.patch) : recorded;
+  const fork: Fork = { parent: parent.arn, from: start.name, input, variables: start.variables, effects };
+  return { name: forkExecutionName(parent.name, fork), input: JSON.stringify(forkExecutionInput(JSON.parse(parent.input), fork)), fork };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

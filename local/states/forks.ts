@@ -7,16 +7,7 @@
  * answers the execution the first one started.
  */
 
-import { ForkNotPossible, forkStart } from '../../clients/fork-plan.js';
-import {
-  FORK_EFFECTS,
-  type Fork,
-  type ForkEffects,
-  forkExecutionInput,
-  forkExecutionName,
-  hasForkEntry,
-  mergePatch,
-} from '../../contracts/fork.js';
+import { type ForkEdit, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import type { ExecutionApi } from './execution-api.js';
 import { apiEvent } from './execution-history.js';
@@ -25,15 +16,8 @@ import { parseExecutionArn } from './names.js';
 import type { StateMachineRegistry } from './state-machine-registry.js';
 
 /** What a fork asks: the parent, where to begin, and the input as it was, replaced or patched. */
-export interface ForkRequest {
+export interface ForkRequest extends ForkEdit {
   readonly executionArn: string;
-  readonly from: string;
-  /** The state's input instead of the recorded one. */
-  readonly input?: unknown;
-  /** An RFC 7396 merge patch of the recorded input. */
-  readonly patch?: unknown;
-  /** @default 'skip' */
-  readonly effects?: ForkEffects;
 }
 
 export interface ForkAnswer {
@@ -51,7 +35,9 @@ export class Forks {
   ) {}
 
   async fork(request: ForkRequest): Promise<ForkAnswer> {
-    const { parent, fork } = this.#plan(request);
+    const parent = this.#parent(request.executionArn);
+    const history = this.deps.store.history(parent.arn).map((event) => apiEvent(event, true));
+    const { name, input, fork } = planFork(parent, history, request);
     const machine = this.deps.machines.get(parent.stateMachineArn);
     const definition = JSON.parse(machine.definition) as { States?: Record<string, unknown> };
     if (!definition.States || !(fork.from in definition.States)) {
@@ -61,8 +47,6 @@ export class Forks {
       );
     }
     const entry = hasForkEntry(definition);
-    const name = forkExecutionName(parent.name, fork);
-    const input = JSON.stringify(forkExecutionInput(JSON.parse(parent.input), fork));
     const answer = { name, parent: parent.arn, from: fork.from, entry };
     try {
       const started = await this.deps.executions.start({ stateMachineArn: machine.arn, name, input }, {}, entry ? undefined : fork.from);
@@ -75,22 +59,12 @@ export class Forks {
     }
   }
 
-  #plan(request: ForkRequest): { parent: { arn: string; name: string; input: string; stateMachineArn: string }; fork: Fork } {
-    const arn = request.executionArn;
+  #parent(arn: string): ExecutionRecord {
     if (parseExecutionArn(arn).kind === 'express')
       throw new ForkNotPossible(`Cannot fork ${arn}: an Express execution keeps no history to begin a fork from`);
     const parent = this.deps.store.execution(arn);
     if (!parent) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
-    const effects = request.effects ?? 'skip';
-    if (!(FORK_EFFECTS as readonly string[]).includes(effects))
-      throw new ForkNotPossible(`effects must be ${FORK_EFFECTS.join(' or ')} (got ${String(effects)})`);
-    if (request.input !== undefined && request.patch !== undefined) throw new ForkNotPossible('Give the input or a patch of it, not both');
-    const history = this.deps.store.history(arn).map((event) => apiEvent(event, true));
-    const start = forkStart(history, request.from);
-    const recorded = JSON.parse(start.input) as unknown;
-    const input =
-      request.input !== undefined ? request.input : request.patch !== undefined ? mergePatch(recorded, request.patch) : recorded;
-    return { parent, fork: { parent: arn, from: start.name, input, variables: start.variables, effects } };
+    return parent;
   }
 
   of(executionArn: string): ExecutionRecord[] {
