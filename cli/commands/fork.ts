@@ -83,9 +83,14 @@ async function forkExecution(
   events: readonly object[],
   to: { stateMachineArn: string; edit: ForkEdit },
 ): Promise<ForkAnswer> {
-  const machine = await call(clients.target, () =>
-    clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: to.stateMachineArn })),
-  );
+  let planned: ReturnType<typeof planFork>;
+  try {
+    planned = planFork(parent, events as Parameters<typeof planFork>[1], to.edit);
+  } catch (error) {
+    if (error instanceof ForkNotPossible) throw new CliError(error.message, 2);
+    throw error;
+  }
+  const machine = await call(clients.target, () => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: to.stateMachineArn })));
   if (!hasForkEntry(JSON.parse(machine.definition ?? '{}'))) {
     if (clients.target.kind !== 'local') {
       throw new CliError(
@@ -93,13 +98,6 @@ async function forkExecution(
       );
     }
     return postReadApi<ForkAnswer>(clients.target, '/forks', { executionArn: parent.arn, ...to.edit });
-  }
-  let planned: ReturnType<typeof planFork>;
-  try {
-    planned = planFork(parent, events as Parameters<typeof planFork>[1], to.edit);
-  } catch (error) {
-    if (error instanceof ForkNotPossible) throw new CliError(error.message, 2);
-    throw error;
   }
   const answer = { name: planned.name, parent: parent.arn, from: planned.fork.from, entry: true };
   const start = new StartExecutionCommand({ stateMachineArn: to.stateMachineArn, name: planned.name, input: planned.input });
