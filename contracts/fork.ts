@@ -8,9 +8,9 @@
  * parent in the input whichever way the fork was started.
  */
 import { createHash } from 'node:crypto';
+import { FORK_ENTRY_STATE, FORK_INPUT_KEY } from './fork-names.js';
 
-/** The execution input's field that holds the fork. */
-export const FORK_INPUT_KEY = 'switchyardFork';
+export { FORK_ENTRY_STATE, FORK_INPUT_KEY };
 
 /**
  * What a step that runs again does about the effects its parent already claimed: `skip` keeps
@@ -242,8 +242,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The state a Workflow's fork entry begins at: it routes a fork to its state, any other input to the flow's start. */
-export const FORK_ENTRY_STATE = 'SwitchyardForkEntry';
 /** Marks the entry as this module's, so the CLI and the local runtime trust its routing. */
 const FORK_ENTRY_COMMENT = 'switchyard fork entry v1: routes an input with switchyardFork to its state (contracts/fork.ts)';
 const STATE_NAME_LIMIT = 80;

@@ -1,12 +1,12 @@
 import { DescribeExecutionCommand, DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ForkAnswer } from '../../clients/read-api-contract.js';
 import { FORK_EFFECTS, type ForkEdit, type ForkEffects, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
-import type { ForkAnswer } from '../../local/read-api/contract.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { selectFlows } from '../../inspect/flows.js';
+import { postReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, jsonOption, parseCommand } from '../args.js';
-import { type Clients, call, errorCode } from '../aws.js';
-import { CliError, usageError } from '../errors.js';
-import { selectFlows } from '../flows.js';
-import { postReadApi } from '../read-api.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
 
@@ -90,7 +90,9 @@ async function forkExecution(
     if (error instanceof ForkNotPossible) throw new CliError(error.message, 2);
     throw error;
   }
-  const machine = await call(clients.target, () => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: to.stateMachineArn })));
+  const machine = await call(clients.target, () =>
+    clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: to.stateMachineArn })),
+  );
   if (!hasForkEntry(JSON.parse(machine.definition ?? '{}'))) {
     if (clients.target.kind !== 'local') {
       throw new CliError(

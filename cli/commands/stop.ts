@@ -1,11 +1,11 @@
 import { StopDurableExecutionCommand } from '@aws-sdk/client-lambda';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call } from '../../inspect/aws.js';
+import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { type Clients, call } from '../aws.js';
-import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../durable.js';
-import { CliError, usageError } from '../errors.js';
-import { selectFlows } from '../flows.js';
-import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
 

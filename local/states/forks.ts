@@ -7,7 +7,8 @@
  * answers the execution the first one started.
  */
 
-import { type ForkEdit, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
+import type { ForkAnswer, ForkRequest } from '../../clients/read-api-contract.js';
+import { ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import type { ExecutionApi } from './execution-api.js';
 import { apiEvent } from './execution-history.js';
@@ -15,19 +16,7 @@ import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { parseExecutionArn } from './names.js';
 import type { StateMachineRegistry } from './state-machine-registry.js';
 
-/** What a fork asks: the parent, where to begin, and the input as it was, replaced or patched. */
-export interface ForkRequest extends ForkEdit {
-  readonly executionArn: string;
-}
-
-export interface ForkAnswer {
-  readonly executionArn: string;
-  readonly name: string;
-  readonly parent: string;
-  readonly from: string;
-  /** Whether the fork entry of the machine's definition routes it (else the engine begins it at the state). */
-  readonly entry: boolean;
-}
+export type { ForkAnswer, ForkRequest };
 
 export class Forks {
   constructor(

@@ -9,9 +9,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { FORK_INPUT_KEY } from '../../contracts/fork.js';
 import { Workflow } from '../../lib/constructs/index.js';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
@@ -53,7 +53,10 @@ beforeAll(async () => {
   const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'Writer', { env: { account: '000000000000', region } });
   // Plain aws-cdk-lib: any app's state machine.
-  new sfn.StateMachine(stack, 'Plain', { stateMachineName: 'plain-writer', definitionBody: sfn.DefinitionBody.fromChainable(threeModelSteps(stack, 'P')) });
+  new sfn.StateMachine(stack, 'Plain', {
+    stateMachineName: 'plain-writer',
+    definitionBody: sfn.DefinitionBody.fromChainable(threeModelSteps(stack, 'P')),
+  });
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'writer-hub' });
   new Workflow(stack, 'Flow', { eventBus: bus, stateMachineName: 'workflow-writer', definition: threeModelSteps(stack, 'W') });
   app.synth();
@@ -111,7 +114,7 @@ describe('switchyard fork', () => {
     expect(await modelCalls()).toBe(before + 1);
   });
 
-  it("forks a Workflow through its fork entry with a plain StartExecution, as it would in AWS", async () => {
+  it('forks a Workflow through its fork entry with a plain StartExecution, as it would in AWS', async () => {
     const parent = await parentOf(workflowArn, 'otters-2');
     const before = await modelCalls();
     const forked = await runCli(['fork', 'otters-2', '--from', 'Polish', '--input', '{"prompt":"Polish: by hand"}', ...target]);
@@ -119,7 +122,11 @@ describe('switchyard fork', () => {
     expect(forked.stderr).toContain('through its fork entry');
     const executionArn = forked.stdout.trim();
     const described = await succeeded(executionArn);
-    expect(JSON.parse(described.input ?? '{}')[FORK_INPUT_KEY]).toMatchObject({ parent, from: 'Polish', input: { prompt: 'Polish: by hand' } });
+    expect(JSON.parse(described.input ?? '{}')[FORK_INPUT_KEY]).toMatchObject({
+      parent,
+      from: 'Polish',
+      input: { prompt: 'Polish: by hand' },
+    });
     expect(JSON.parse(described.output ?? '{}').answer).toContain('by hand');
     expect(await modelCalls()).toBe(before + 1);
   });
@@ -128,10 +135,25 @@ describe('switchyard fork', () => {
     const parent = await parentOf(plainArn, 'otters-3');
     const refused = await runCli(['fork', parent, '--from', 'Nowhere', ...target]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('the parent execution never entered a state named Nowhere; a fork can begin at Outline, Outline prompt, Draft');
+    expect(refused.stderr).toContain(
+      'the parent execution never entered a state named Nowhere; a fork can begin at Outline, Outline prompt, Draft',
+    );
     const badJson = await runCli(['fork', parent, '--from', 'Draft', '--patch', '{not json', ...target]);
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toContain('--patch must be JSON');
+  });
+
+  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by GET', async () => {
+    const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.forks}`;
+    const post = (body: string, type = 'application/json') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+    const plain = await post('{"executionArn":"x","from":"y"}', 'text/plain');
+    expect([plain.status, ((await plain.json()) as { error: string }).error]).toEqual([415, 'UnsupportedMediaType']);
+    const unknown = await post('{"executionArn":"x","from":"y","state":"z"}');
+    expect(await unknown.json()).toEqual({ error: 'InvalidParameter', message: 'unknown field state: a fork takes executionArn, from, input, patch, effects' });
+    const missing = await post(JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }));
+    expect(missing.status).toBe(404);
+    const got = await fetch(url);
+    expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
   it('stops a running execution, and says an ended one had ended', async () => {
