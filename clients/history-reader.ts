@@ -4,10 +4,10 @@
  * clients, the CLI and the console, so both tell one story about an execution; pure (no
  * Node.js modules, no SDK) because the console runs it in the browser.
  */
-import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
 
 /** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
 import { FORK_ENTRY_STATE } from '../contracts/fork-names.js';
+import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
 import { lambdaErrorOf } from './lambda-error.js';
 
 export interface HistoryEventLike {

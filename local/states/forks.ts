@@ -11,8 +11,8 @@ import type { ForkAnswer, ForkRequest } from '../../clients/read-api-contract.js
 import { ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import type { ExecutionApi } from './execution-api.js';
-import { apiEvent } from './execution-history.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
+import { apiEvent } from './history-views.js';
 import { parseExecutionArn } from './names.js';
 import type { StateMachineRegistry } from './state-machine-registry.js';
 

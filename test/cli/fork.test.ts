@@ -149,8 +149,13 @@ describe('switchyard fork', () => {
     const plain = await post('{"executionArn":"x","from":"y"}', 'text/plain');
     expect([plain.status, ((await plain.json()) as { error: string }).error]).toEqual([415, 'UnsupportedMediaType']);
     const unknown = await post('{"executionArn":"x","from":"y","state":"z"}');
-    expect(await unknown.json()).toEqual({ error: 'InvalidParameter', message: 'unknown field state: a fork takes executionArn, from, input, patch, effects' });
-    const missing = await post(JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }));
+    expect(await unknown.json()).toEqual({
+      error: 'InvalidParameter',
+      message: 'unknown field state: a fork takes executionArn, from, input, patch, effects',
+    });
+    const missing = await post(
+      JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }),
+    );
     expect(missing.status).toBe(404);
     const got = await fetch(url);
     expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
