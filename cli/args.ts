@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { usageError } from '../inspect/errors.js';
 
@@ -61,4 +62,26 @@ export function numberOption(name: string, value: string | undefined, fallback: 
     throw usageError(`--${name} must be a number from ${min} to ${max} (got "${value}")`);
   }
   return n;
+}
+
+/** An option's text as given, or read from the file it names as `@file` (`@-`: stdin). */
+export function textOption(name: string, option: string, stdin: () => string): string {
+  if (!option.startsWith('@')) return option;
+  const file = option.slice(1);
+  if (file === '-') return stdin();
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usageError(`--${name}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** An option's JSON, given inline or as `@file`; a usage error naming the option and what JSON.parse found. */
+export function jsonOption(name: string, option: string, stdin: () => string): unknown {
+  const text = textOption(name, option, stdin);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw usageError(`--${name} must be JSON (or @file holding JSON): ${(error as Error).message}`);
+  }
 }

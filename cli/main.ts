@@ -61,6 +61,14 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('./commands/failures.js')).failures,
     summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons',
   },
+  fork: {
+    load: async () => (await import('./commands/fork.js')).fork,
+    summary: 'rerun an execution from one of its states, with its recorded input or an edit of it',
+  },
+  stop: {
+    load: async () => (await import('./commands/stop.js')).stop,
+    summary: 'stop a running execution (Step Functions or Lambda durable)',
+  },
   redrive: {
     load: async () => (await import('./commands/redrive.js')).redrive,
     summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions',

@@ -4,9 +4,10 @@
  * clients, the CLI and the console, so both tell one story about an execution; pure (no
  * Node.js modules, no SDK) because the console runs it in the browser.
  */
-import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
 
 /** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
+import { FORK_ENTRY_STATE } from '../contracts/fork-names.js';
+import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
 import { lambdaErrorOf } from './lambda-error.js';
 
 export interface HistoryEventLike {
@@ -162,7 +163,8 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
     }
     if (applyToVisit(visit, type, d, event.timestamp, open)) justCaught = visit;
   }
-  return visits;
+  // A Workflow's fork entry routes every execution (contracts/fork.ts): a step of Switchyard's, not the flow's.
+  return visits.filter((visit) => visit.name !== FORK_ENTRY_STATE);
 }
 
 /** The open visit the event's `previousEventId` chain leads to (one `accepts` takes), else the latest open one it takes. */

@@ -76,6 +76,13 @@ export const READ_API_PATHS = {
    * traces linked to or from them (a consumer's and its producers'). 404 when none is kept.
    */
   traces: '/traces/',
+  /**
+   * POST {@link ForkRequest} -> {@link ForkAnswer}: starts a fork of a Standard execution at one of
+   * its top-level states (docs/rerun-stop-pause.md). 400 `ForkNotPossible` names what a fork can
+   * begin at; 404 `NotFound` for an execution that does not exist. The same fork asked twice
+   * answers the execution the first one started.
+   */
+  forks: '/forks',
 } as const;
 
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
@@ -356,6 +363,30 @@ export interface DurableExecutionDetail {
     readonly error?: { readonly ErrorType?: string; readonly ErrorMessage?: string };
   };
   readonly events: readonly DurableHistoryEvent[];
+}
+
+/** What POST /forks asks. */
+export interface ForkRequest {
+  readonly executionArn: string;
+  /** The top-level state the fork begins at. */
+  readonly from: string;
+  /** The state's input instead of the recorded one. */
+  readonly input?: unknown;
+  /** An RFC 7396 merge patch of the recorded input. */
+  readonly patch?: unknown;
+  /** `skip` (default): steps meet their parent's idempotency claims; `rerun`: they apply their effects again. */
+  readonly effects?: 'skip' | 'rerun';
+}
+
+/** A fork started (or, asked again, the one started before). */
+export interface ForkAnswer {
+  readonly executionArn: string;
+  readonly name: string;
+  /** The parent execution's ARN. */
+  readonly parent: string;
+  readonly from: string;
+  /** Whether the machine's fork entry routed it (a Workflow's), else the runtime began it at the state. */
+  readonly entry: boolean;
 }
 
 /** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */

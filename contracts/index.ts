@@ -14,6 +14,7 @@ export * from './circuit-breaker.js';
 export * from './contract.js';
 export * from './escalations.js';
 export * from './files.js';
+export * from './fork.js';
 export * from './identity.js';
 export * from './log-queries.js';
 export * from './outbox.js';

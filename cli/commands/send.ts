@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { GLOBAL_HELP, integerOption, parseCommand, textOption } from '../args.js';
 import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';
 import type { Command } from './command.js';
 
@@ -61,7 +60,7 @@ export const send: Command = async (argv, io) => {
   const contract = contractFor(contracts, detailType, cdkOut, unvalidated);
   if (values.detail === undefined) throw usageError('--detail is required: the event detail as JSON or @file');
   const count = integerOption('count', values.count, 1, 1, 1_000_000);
-  const detailText = readDetail(values.detail, io.stdin);
+  const detailText = textOption('detail', values.detail, io.stdin);
   const source = values.source ?? contract?.source;
   if (source === undefined) throw usageError(`--source is required: the app has no contract for ${detailType} to take it from`);
   if (source.trim() === '') throw usageError('--source must not be empty');
@@ -159,17 +158,6 @@ function eventEntries(event: {
       `--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
     );
   return entries;
-}
-
-function readDetail(option: string, stdin: () => string): string {
-  if (!option.startsWith('@')) return option;
-  const file = option.slice(1);
-  if (file === '-') return stdin();
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw usageError(`--detail: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }
 
 /** The parsed detail, or a usage error naming the field the contract rejects (any JSON object without a contract). */

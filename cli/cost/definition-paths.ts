@@ -1,3 +1,4 @@
+import { FORK_ENTRY_STATE } from '../../contracts/fork-names.js';
 /** A state of an ASL definition, as the cost model reads it. */
 export interface AslState {
   readonly name: string;
@@ -81,6 +82,8 @@ function walkAll(definition: AslDefinition, itemsPerMap: number): AslState[][] {
     const here = [...path, state, ...inner];
     const next = new Set(seen).add(name);
     if (state.Type === 'Choice') {
+      // A Workflow's fork entry sends every event's execution to the flow's start: a fork is an operator's rerun, not traffic.
+      if (name === FORK_ENTRY_STATE) return walk(state.Default, here, next);
       const targets = [
         ...new Set([...(state.Choices ?? []).map((c) => c.Next), state.Default].filter((t): t is string => t !== undefined)),
       ];

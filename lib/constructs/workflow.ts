@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/contract.js';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { ForkEntryDefinitionBody } from './fork-entry.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
@@ -119,6 +120,16 @@ export interface WorkflowProps {
    * @default - the `switchyard:tracing` context (TRACING_CONTEXT_KEY), else 'active'
    */
   readonly tracing?: TracingMode;
+  /**
+   * Whether the definition begins with a fork entry (docs/rerun-stop-pause.md): a Choice that
+   * sends an execution input carrying `switchyardFork` to the state it names, with the parent's
+   * recorded input and variables, so that `switchyard fork` reruns an execution from any
+   * top-level state through a plain StartExecution. It costs each execution one state
+   * transition (STANDARD bills transitions); `false` leaves it out, and forks of this workflow
+   * then run only locally.
+   * @default true
+   */
+  readonly forkEntry?: boolean;
 }
 
 /**
@@ -163,7 +174,8 @@ export class Workflow extends Construct implements IMonitorable {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: type,
-      definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+      definitionBody:
+        props.forkEntry === false ? sfn.DefinitionBody.fromChainable(props.definition) : new ForkEntryDefinitionBody(props.definition),
       timeout,
       tracingEnabled: tracing !== 'off',
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.logExecutionData ?? false },

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { addMissingColumns } from '../store/added-columns.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import { UnsupportedTargetError } from '../targets/dispatcher.js';
 import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
@@ -76,8 +77,7 @@ export class TargetDeliveryOutbox {
       CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at, id);
     `);
     // Added with trace propagation: data folders from before get the column, their deliveries none.
-    const columns = db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'trace_header')) db.exec('ALTER TABLE deliveries ADD COLUMN trace_header TEXT');
+    addMissingColumns(db, [{ table: 'deliveries', column: 'trace_header', definition: 'TEXT' }]);
     this.#outbox = new DurableOutbox<DeliveryRow>({
       db,
       clock: options.clock,

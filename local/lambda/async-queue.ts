@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { addMissingColumns } from '../store/added-columns.js';
 
 /**
  * The asynchronous invocation queue: every event Lambda accepted with a 202 and has not
@@ -57,8 +58,7 @@ export class AsyncQueueStore {
   constructor(db: DatabaseSync) {
     db.exec(SCHEMA);
     // Added with trace propagation: queues from before get the column, their events no header.
-    const columns = db.prepare('PRAGMA table_info(lambda_async_event)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'trace_header')) db.exec('ALTER TABLE lambda_async_event ADD COLUMN trace_header TEXT');
+    addMissingColumns(db, [{ table: 'lambda_async_event', column: 'trace_header', definition: 'TEXT' }]);
     this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM lambda_async_event WHERE function_name = ?');
     this.#functionNames = db.prepare('SELECT DISTINCT function_name FROM lambda_async_event');

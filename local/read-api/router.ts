@@ -92,9 +92,15 @@ export class ReadApiRouter {
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname.slice(READ_API_PREFIX.length) || '/';
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      throw new ReadApiFailure(405, 'MethodNotAllowed', `the read API answers GET only, not ${req.method}`);
+    const route = this.#routes.find((r) => (r.matches ? r.matches(path) : r.path === path));
+    const allowed = route?.post ? 'POST' : 'GET, HEAD';
+    if (!allowed.split(', ').includes(req.method ?? '')) {
+      res.setHeader('allow', allowed);
+      throw new ReadApiFailure(
+        405,
+        'MethodNotAllowed',
+        `${url.pathname} answers ${allowed.replace(', ', ' and ')} only, not ${req.method}`,
+      );
     }
     const query = url.searchParams;
     if (path === READ_API_PATHS.stream) {
@@ -109,8 +115,7 @@ export class ReadApiRouter {
     }
     if (path === READ_API_PATHS.events) return this.#events(query, res);
     if (path.startsWith(READ_API_PATHS.lineage)) return this.#lineage(path, query, res);
-    const route = this.#routes.find((r) => (r.matches ? r.matches(path) : r.path === path));
-    if (route) return route.handle({ path, query, res, lineage: (id) => this.sources.wholeLineage(id) });
+    if (route) return route.handle({ path, query, res, lineage: (id) => this.sources.wholeLineage(id), body: () => jsonBody(req) });
     // Every path the contract names (whether or not its service runs here), then any other a service mounts.
     const known = [...new Set([...Object.values(READ_API_PATHS), ...this.#routes.map((r) => r.path)])].map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
@@ -159,3 +164,29 @@ export class ReadApiRouter {
 }
 
 export type { ReadApiError };
+
+/** The most a POST's body may hold: a fork's edited input is a state's input (256 KB at most in Step Functions). */
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * A POST's JSON body. It must say it is JSON: a page of another site can send a form or plain
+ * text without asking first, but not application/json (the browser asks with a preflight, which
+ * the endpoint refuses to foreign origins).
+ */
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new ReadApiFailure(415, 'UnsupportedMediaType', `the body must be application/json (got ${type ?? 'none'})`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new ReadApiFailure(413, 'PayloadTooLarge', `the body is over ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new ReadApiFailure(400, 'InvalidParameter', `the body is not JSON: ${(error as Error).message}`);
+  }
+}

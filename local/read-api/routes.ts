@@ -33,7 +33,13 @@ export interface ReadRoute {
   readonly path: string;
   /** Whether it answers a request's path (under the prefix): no two routes answer the same one. @default the path itself only */
   matches?(path: string): boolean;
-  /** Answers a GET or HEAD; a client error is a thrown ReadApiFailure (or InvalidCursorError), anything else a 500. */
+  /**
+   * POST: an action AWS has no API for (a fork), its body JSON. A route answers GET and HEAD
+   * or POST, never both.
+   * @default false
+   */
+  readonly post?: boolean;
+  /** Answers a GET or HEAD (or a POST); a client error is a thrown ReadApiFailure (or InvalidCursorError), anything else a 500. */
   handle(request: ReadRequest): Promise<void> | void;
 }
 
@@ -44,6 +50,8 @@ export interface ReadRequest {
   readonly res: ServerResponse;
   /** The whole lineage of an id (every page of roots), as `/lineage/<id>` answers it: what `/traces/<id>` finds traces by. */
   lineage(id: string): Promise<Lineage>;
+  /** A POST's body, parsed (400 when it is not JSON). */
+  body(): Promise<unknown>;
 }
 
 /** Where a page of a list ended that is ordered by start time then ARN, newest first (Express and durable executions). */

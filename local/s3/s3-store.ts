@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { type AddedColumn, addMissingColumns } from '../store/added-columns.js';
 import { inTransaction } from '../store/transaction.js';
 
 /**
@@ -73,7 +74,7 @@ export interface BucketRow {
 }
 
 /** Columns later versions added to a table: added to a database an earlier version made. */
-const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+const ADDED_COLUMNS: readonly AddedColumn[] = [
   { table: 's3_bucket', column: 'notifications', definition: "TEXT NOT NULL DEFAULT '[]'" },
   { table: 's3_notification', column: 'target', definition: 'TEXT' },
   // Object tagging: objects and uploads written before it have no tags.
@@ -143,10 +144,7 @@ export class S3Store {
     this.#db = db;
     this.#folder = folder;
     db.exec(SCHEMA);
-    for (const { table, column, definition } of ADDED_COLUMNS) {
-      const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-      if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-    }
+    addMissingColumns(db, ADDED_COLUMNS);
     this.#sweep();
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { forkOfInput, InvalidForkInput } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
@@ -58,14 +59,22 @@ export class ExecutionApi {
    * with the same child however often the task runs again. An EXPRESS child is not kept
    * across a restart, so a task that starts one starts another when it runs again.
    */
-  async StartExecution(input: StartExecutionInput, options: IdempotentCall = {}) {
+  StartExecution(input: StartExecutionInput, options: IdempotentCall = {}) {
+    return this.start(input, options);
+  }
+
+  /**
+   * StartExecution, and for a fork of a machine without a fork entry (forks.ts) the top-level
+   * state the engine begins at, which no API caller can set.
+   */
+  async start(input: StartExecutionInput, options: IdempotentCall = {}, forkStart?: string) {
     const { store, machines, standard } = this.deps;
     const key = options.idempotencyKey;
     const recorded = key === undefined ? undefined : store.task(key);
     if (recorded?.kind === 'submission' && recorded.submitted && recorded.response !== undefined) {
       return JSON.parse(recorded.response) as { executionArn: string; startDate: number };
     }
-    const record = await this.#newExecution(input);
+    const record = { ...(await this.#newExecution(input)), forkStart };
     const answer = { executionArn: record.arn, startDate: seconds(record.startDate) };
     if (record.arn.includes(':express:')) {
       this.deps.express.launch(record, machines.compileFor(record.stateMachineArn, record.definition, 'EXPRESS'));
@@ -283,7 +292,18 @@ export class ExecutionApi {
       redriveCount: 0,
       // The parameter, or the X-Ray header of the call that started it (a function's, a rule target's, a parent execution's).
       traceHeader: input.traceHeader ?? currentTraceHeader(),
+      parentArn: parentOf(text),
     };
+  }
+}
+
+/** The execution a fork's input names as its parent; none for an input whose switchyardFork is not a fork's (a field of the app's own). */
+function parentOf(input: string): string | undefined {
+  try {
+    return forkOfInput(input)?.parent;
+  } catch (error) {
+    if (error instanceof InvalidForkInput) return undefined;
+    throw error;
   }
 }
 

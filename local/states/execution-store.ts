@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { executionEndStatus, type LocalExecutionStatus } from '../../clients/execution-statuses.js';
+import { addMissingColumns } from '../store/added-columns.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
 
@@ -40,6 +41,13 @@ export interface ExecutionRecord {
   redriveCount: number;
   redriveDate?: number;
   traceHeader?: string;
+  /** The execution this one is a fork of (its input's `switchyardFork`, contracts/fork.ts). */
+  parentArn?: string;
+  /**
+   * Where the engine begins a fork of a state machine that has no fork entry of its own: the
+   * top-level state named in the input's fork (a Workflow's fork entry routes its forks itself).
+   */
+  forkStart?: string;
 }
 
 /**
@@ -79,7 +87,8 @@ const SQL = {
   deleteMachine: 'DELETE FROM sfn_state_machines WHERE arn = ?',
   machines: 'SELECT * FROM sfn_state_machines ORDER BY name',
   insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input,
-           start_date, redrive_count, trace_header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+           start_date, redrive_count, trace_header, parent_arn, fork_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+  forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
   execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
   running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
@@ -131,6 +140,12 @@ export class ExecutionStore {
         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS sfn_tasks_by_execution ON sfn_tasks (execution_arn);
     `);
+    // Forks: data folders from before have none.
+    addMissingColumns(db, [
+      { table: 'sfn_executions', column: 'parent_arn', definition: 'TEXT' },
+      { table: 'sfn_executions', column: 'fork_start', definition: 'TEXT' },
+    ]);
+    db.exec('CREATE INDEX IF NOT EXISTS sfn_executions_by_parent ON sfn_executions (parent_arn) WHERE parent_arn IS NOT NULL');
     this.#s = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
       keyof typeof SQL,
       StatementSync
@@ -205,6 +220,8 @@ export class ExecutionStore {
       e.input,
       e.startDate,
       e.traceHeader ?? null,
+      e.parentArn ?? null,
+      e.forkStart ?? null,
     );
     return (result?.changes ?? 0) > 0;
   }
@@ -212,6 +229,11 @@ export class ExecutionStore {
   execution(arn: string): ExecutionRecord | undefined {
     const row = this.#s.execution.get(arn) as Row | undefined;
     return row ? executionOf(row) : undefined;
+  }
+
+  /** The forks of an execution, oldest first. */
+  forks(parentArn: string): ExecutionRecord[] {
+    return (this.#s.forks.all(parentArn) as Row[]).map(executionOf);
   }
 
   runningExecutions(): ExecutionRecord[] {
@@ -381,6 +403,8 @@ function executionOf(r: Row): ExecutionRecord {
     redriveCount: Number(r.redrive_count),
     redriveDate: optNumber(r.redrive_date),
     traceHeader: opt(r.trace_header),
+    parentArn: opt(r.parent_arn),
+    forkStart: opt(r.fork_start),
   };
 }
 

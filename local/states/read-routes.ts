@@ -1,6 +1,8 @@
 import { LOCAL_EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
 import { businessKeyOf } from '../../clients/execution-subject.js';
 import { type ExpressExecutionSummary, type ExpressExecutionsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { FORK_EFFECTS, ForkNotPossible } from '../../contracts/fork.js';
+import { AwsError } from '../aws-error.js';
 import {
   type ExpressPosition,
   isExpressPosition,
@@ -8,19 +10,60 @@ import {
   nextTokenOf,
   only,
   positionOf,
+  ReadApiFailure,
   type ReadRoute,
   type ServiceReads,
   sendJson,
   statusOf,
 } from '../read-api/routes.js';
 import type { ExecutionRecord } from './execution-store.js';
+import type { ForkAnswer, ForkRequest } from './forks.js';
 
 /**
  * What Step Functions adds to the read API: `/express-executions`, the EXPRESS executions the
  * runtime ran, which AWS keeps no list of (the service keeps a summary of each).
  */
-export function expressExecutionReads(states: { expressExecutions(): readonly ExecutionRecord[] }): ServiceReads {
-  return { routes: [expressExecutionsRoute(() => states.expressExecutions())] };
+export function expressExecutionReads(states: {
+  expressExecutions(): readonly ExecutionRecord[];
+  fork(request: ForkRequest): Promise<ForkAnswer>;
+}): ServiceReads {
+  return { routes: [expressExecutionsRoute(() => states.expressExecutions()), forksRoute((request) => states.fork(request))] };
+}
+
+/** POST /forks: a fork of a Standard execution (forks.ts), which Step Functions has no operation for. */
+function forksRoute(fork: (request: ForkRequest) => Promise<ForkAnswer>): ReadRoute {
+  return {
+    path: READ_API_PATHS.forks,
+    post: true,
+    async handle({ query, res, body }) {
+      only(query, []);
+      const request = forkRequestOf(await body());
+      try {
+        sendJson(res, 200, await fork(request));
+      } catch (error) {
+        if (error instanceof ForkNotPossible) throw new ReadApiFailure(400, 'ForkNotPossible', error.message);
+        if (error instanceof AwsError && error.code === 'ExecutionDoesNotExist') throw new ReadApiFailure(404, 'NotFound', error.message);
+        if (error instanceof AwsError) throw new ReadApiFailure(400, error.code, error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+const FORK_FIELDS = ['executionArn', 'from', 'input', 'patch', 'effects'];
+
+function forkRequestOf(body: unknown): ForkRequest {
+  const bad = (message: string) => new ReadApiFailure(400, 'InvalidParameter', message);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bad('the body must be a JSON object: { executionArn, from, input?, patch?, effects? }');
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((name) => !FORK_FIELDS.includes(name));
+  if (unknown.length > 0) throw bad(`unknown field ${unknown.join(', ')}: a fork takes ${FORK_FIELDS.join(', ')}`);
+  if (typeof fields.executionArn !== 'string' || fields.executionArn === '') throw bad("executionArn must be the parent execution's ARN");
+  if (typeof fields.from !== 'string' || fields.from === '') throw bad('from must name the state the fork begins at');
+  if (fields.effects !== undefined && !(FORK_EFFECTS as readonly unknown[]).includes(fields.effects))
+    throw bad(`effects must be ${FORK_EFFECTS.join(' or ')}`);
+  return fields as unknown as ForkRequest;
 }
 
 function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecord[]): ReadRoute {

@@ -1,6 +1,8 @@
+import { FORK_INPUT_KEY, forkOfInput } from '../../contracts/fork.js';
 import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
+import type { ForkStartOptions } from './engine/execution-types.js';
 import { type HistoryEvent, resumeExecution, type Sleep, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { engineView } from './history-views.js';
@@ -8,6 +10,14 @@ import type { LiveExecutions } from './live-executions.js';
 import { executionTraceHeader } from './names.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import type { LocalTaskRunner } from './task-runner.js';
+
+/** Where the engine begins a fork of a machine without a fork entry: the state and what its input's fork holds. */
+function forkStartOf(record: ExecutionRecord): ForkStartOptions | undefined {
+  if (record.forkStart === undefined) return undefined;
+  const fork = forkOfInput(record.input);
+  if (!fork) throw new Error(`The fork ${record.arn} has lost its input's ${FORK_INPUT_KEY}`);
+  return { startAt: record.forkStart, input: fork.input, variables: fork.variables };
+}
 
 /**
  * STANDARD executions, durable in SQLite: every history event is committed as it is
@@ -70,6 +80,7 @@ export class StandardExecutions {
     };
     const options = {
       definition: machine,
+      fork: forkStartOf(record),
       name: record.name,
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,

@@ -9,6 +9,7 @@ import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, 
 import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
 import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { ExpressExecutions } from './express-executions.js';
+import { type ForkAnswer, type ForkRequest, Forks } from './forks.js';
 import { statesIam } from './iam-authorizations.js';
 import { statesStepFunctions } from './integrations/states.js';
 import { LiveExecutions } from './live-executions.js';
@@ -91,6 +92,7 @@ export class StatesService {
   readonly #executions: ExecutionApi;
   readonly #taskCallbacks: TaskCallbacksApi;
   readonly #express: ExpressExecutions;
+  readonly #forks: Forks;
   /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
   readonly warnings: readonly string[];
 
@@ -141,6 +143,7 @@ export class StatesService {
     this.#executions = new ExecutionApi({ store, machines, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.#express = express;
+    this.#forks = new Forks({ store, machines, executions: this.#executions });
     this.warnings = [
       ...unsupportedResourceWarnings(
         options.stateMachines ?? [],
@@ -307,6 +310,19 @@ export class StatesService {
       accountId: this.options.accountId,
       compile: (definition) => this.#compiler.compileObject(definition, 'STANDARD'),
     });
+  }
+
+  /**
+   * Starts a fork of a STANDARD execution at one of its top-level states (forks.ts): the read
+   * API's and the CLI's, as Step Functions has no such operation.
+   */
+  fork(request: ForkRequest): Promise<ForkAnswer> {
+    return this.#forks.fork(request);
+  }
+
+  /** The forks of an execution, oldest first. */
+  forksOf(executionArn: string): ExecutionRecord[] {
+    return this.#forks.of(executionArn);
   }
 
   /** The EXPRESS executions this runtime ran and still keeps a summary of, oldest first (the read API). */

@@ -84,9 +84,9 @@ describe('the usage the cost model derives from the template', () => {
     // Hub events: 1M TicketCreated + 0.8M TicketRouted (model) + 0.2M TicketEscalated + 0.2M EscalationDecided
     // + 0.2M TicketRouted (human) + 0.4M escalation status changes forwarded from the default bus = 2.8M.
     expect(quantity('bus Switchyard-hub', 'eventbridge.customEvent')).toBeCloseTo(2_800_000, 3);
-    // 0.2M escalations x 7 states (OpenEscalation, AwaitDecision, CheckDecision, DecisionValid, RecordDecision,
-    // ApplyDecision, RouteDecision).
-    expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(1_400_000, 3);
+    // 0.2M escalations x 8 states (the Workflow's fork entry, OpenEscalation, AwaitDecision, CheckDecision, DecisionValid,
+    // RecordDecision, ApplyDecision, RouteDecision).
+    expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(1_600_000, 3);
     expect(quantity('Express TicketTriage', 'stepfunctions.expressRequest')).toBeCloseTo(1_000_000, 3);
     // Escalating: ClassifyTicket (100 ms) + StartExecution (50 ms) = 150 ms, billed 200 ms; routing: ClassifyTicket +
     // AnnounceRouting (one conditional PutItem, 50 ms) = 150 ms, billed 200 ms; at 64 MB: 0.2 s x 1M / 16.

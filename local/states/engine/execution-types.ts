@@ -80,6 +80,11 @@ export interface ExecutionOptions {
   flushHistory?: () => Promise<void>;
   signal?: AbortSignal;
   /**
+   * A fork (contracts/fork.ts): the execution begins at this top-level state with this input
+   * and these variables, as its parent had them; the states before it do not run.
+   */
+  fork?: ForkStartOptions;
+  /**
    * TestState's `context`: its fields laid over each state's Context object (`Execution`,
    * `State`, `StateMachine`, `Task`, ...: an object field by field, anything else whole).
    */
@@ -118,10 +123,23 @@ export const realSleep: Sleep = (ms, signal) =>
     arm(ms);
   });
 
+/** Where a forked execution begins. */
+export interface ForkStartOptions {
+  readonly startAt: string;
+  readonly input: unknown;
+  readonly variables: Readonly<Record<string, unknown>>;
+}
+
 /** Workflow variables: a branch or iteration reads its parents, writes only its own. */
 export class Variables {
   readonly values = new Map<string, unknown>();
   constructor(readonly parent?: Variables) {}
+  /** Top-level variables holding `values` (a fork's, from its parent). */
+  static of(values: Readonly<Record<string, unknown>> = {}): Variables {
+    const variables = new Variables();
+    for (const [name, value] of Object.entries(values)) variables.values.set(name, value);
+    return variables;
+  }
   get(name: string): { found: boolean; value?: unknown } {
     for (let s: Variables | undefined = this; s; s = s.parent) if (s.values.has(name)) return { found: true, value: s.values.get(name) };
     return { found: false };

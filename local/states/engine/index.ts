@@ -72,7 +72,8 @@ export function resumeExecution(history: readonly HistoryEvent[], options: Omit<
   const status = executionEndStatus(terminal?.type);
   if (terminal && status) return handle(execution, Promise.resolve(resultOf(terminal, status)));
 
-  const replay = replayTopLevel(events, machine);
+  const fork = options.fork;
+  const replay = replayTopLevel(events, machine, Variables.of(fork?.variables));
   const frame = { vars: replay.variables, last: events[events.length - 1]?.id ?? 0, signal: execution.signal };
   let result: Promise<ExecutionResult>;
   if (replay.open) {
@@ -91,6 +92,8 @@ export function resumeExecution(history: readonly HistoryEvent[], options: Omit<
       const next = nextAfter(state, stateEvents);
       result = execution.drive(frame, next, output);
     }
+  } else if (fork) {
+    result = execution.drive(frame, fork.startAt, fork.input);
   } else {
     result = execution.drive(frame, machine.startAt, JSON.parse(input), input);
   }
@@ -113,8 +116,7 @@ interface Replay {
 }
 
 /** Walks the persisted history: top-level states, their outputs and the variables they assigned. */
-function replayTopLevel(events: HistoryEvent[], machine: Machine): Replay {
-  const variables = new Variables();
+function replayTopLevel(events: HistoryEvent[], machine: Machine, variables: Variables): Replay {
   const replay: Replay = { variables };
   let open: { state: State; input: unknown; enteredId: number; enteredTime: number; events: HistoryEvent[] } | undefined;
   for (const e of events) {

@@ -84,6 +84,8 @@ export class Execution implements StateHost {
       RedriveCount: options.redriveCount ?? 0,
     };
     this.stateMachineContext = { Id: options.stateMachineArn, Name: options.stateMachineName };
+    if (options.fork && !options.machine.states.has(options.fork.startAt))
+      throw new Error(`A fork cannot begin at ${options.fork.startAt}: the definition has no top-level state of that name`);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
   }
 
@@ -140,7 +142,8 @@ export class Execution implements StateHost {
   // ---- running ----
 
   async run(): Promise<ExecutionResult> {
-    const frame: Frame = { vars: new Variables(), last: 0, signal: this.controller.signal };
+    const fork = this.options.fork;
+    const frame: Frame = { vars: Variables.of(fork?.variables), last: 0, signal: this.controller.signal };
     // Stamped with the execution's start (DescribeExecution's startDate), as in AWS, however
     // long the engine took to pick the execution up.
     this.emit(
@@ -150,6 +153,7 @@ export class Execution implements StateHost {
       { input: this.inputText, inputDetails: { truncated: false }, roleArn: this.options.roleArn ?? '' },
       this.startTime,
     );
+    if (fork) return this.drive(frame, fork.startAt, fork.input);
     return this.drive(frame, this.options.machine.startAt, this.executionContext.Input, this.inputText);
   }
 

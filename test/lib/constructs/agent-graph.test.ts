@@ -9,7 +9,7 @@ import { BedrockModel } from '../../../lib/constructs/bedrock-model.js';
 import { FlowControlTable } from '../../../lib/constructs/flow-control-table.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
-import { definitionOf, testStack } from '../../helpers/synth.js';
+import { definitionOf, flowStartOf, testStack } from '../../helpers/synth.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL states read as plain JSON
 type State = Record<string, any>;
@@ -75,7 +75,7 @@ describe('AgentGraph', () => {
   it('runs the nodes in layers: a single task as itself, independent nodes as the branches of one Parallel', () => {
     const { construct, definition, states } = graph(research);
     expect(construct.layers).toEqual([['plan'], ['research', 'outline'], ['report']]);
-    expect(definition.StartAt).toBe('plan');
+    expect(flowStartOf(definition)).toBe('plan');
     expect(states.plan).toMatchObject({ Type: 'Task', Next: 'Layer2', Assign: { plan: '{% $states.result.Payload %}' } });
     expect(states.Layer2?.Type).toBe('Parallel');
     expect(states.Layer2?.Branches.map((b: State) => b.StartAt)).toEqual(['researchRoute', 'outline']);

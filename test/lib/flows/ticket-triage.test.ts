@@ -7,7 +7,7 @@ import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
 import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows/ticket-triage.js';
-import { definitionOf, sharedSwitchyardTemplate, switchyardTemplate, testStack } from '../../helpers/synth.js';
+import { definitionOf, flowStartOf, sharedSwitchyardTemplate, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
 
@@ -43,7 +43,7 @@ function definitions(template: Template) {
 describe('TicketTriage', () => {
   it('classifies in an EXPRESS machine and routes confident tickets there', () => {
     const { triage } = machines();
-    expect(triage.StartAt).toBe('ClassifyTicket');
+    expect(flowStartOf(triage)).toBe('ClassifyTicket');
     // The escalation policy's conditions, compiled: low confidence, a failed step, a contradiction flag.
     expect(triage.States.NeedsPerson).toMatchObject({
       Type: 'Choice',
@@ -192,7 +192,7 @@ describe('TicketTriage', () => {
       string,
       unknown
     >;
-    expect(escalation.StartAt).toBe('OpenEscalation');
+    expect(flowStartOf(escalation)).toBe('OpenEscalation');
     expect(escalation.States.OpenEscalation?.Assign).toEqual({
       step: 0,
       attempt: 1,

@@ -1,0 +1,118 @@
+import { DescribeExecutionCommand, DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ForkAnswer } from '../../clients/read-api-contract.js';
+import { FORK_EFFECTS, type ForkEdit, type ForkEffects, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { selectFlows } from '../../inspect/flows.js';
+import { postReadApi } from '../../inspect/read-api.js';
+import { GLOBAL_HELP, jsonOption, parseCommand } from '../args.js';
+import type { Command } from './command.js';
+import { loadExecution } from './execution.js';
+
+export const HELP = `Usage: switchyard fork <execution> --from <state> [--input <JSON|@file> | --patch <JSON|@file>] [--effects skip|rerun]
+
+Reruns an execution from one of its states: a new execution of the same flow that begins
+at <state> with the input and the variables (Assign) that state had in the parent run, read
+from the parent's history. The states before it do not run, nor do their model calls. The
+new execution names its parent; the same fork asked twice starts one execution.
+
+A Switchyard Workflow begins with a fork entry, so its fork is a plain StartExecution, in
+AWS as locally; the local runtime forks any state machine of any app. Any top-level state
+the parent entered can begin a fork (not one inside a Parallel branch or a Map iteration).
+
+  <execution>         the parent: its ARN, or its name (looked up in the app's flows)
+  --from <state>      the state the fork begins at
+  --input <JSON>      the state's input instead of the recorded one (JSON or @file)
+  --patch <JSON>      a JSON merge patch (RFC 7396) of the recorded input: the members it
+                      names replace the recorded ones, a null removes one
+  --effects <mode>    skip (default): a step that runs again meets the idempotency claims
+                      its parent made, and an effect applied there is not applied again;
+                      rerun: the fork's steps apply their effects again
+  --flow <name>       the flow to look the name up in, when several have it
+
+Prints the new execution's ARN; --json prints { executionArn, name, parent, from }.
+
+${GLOBAL_HELP}`;
+
+export const fork: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, {
+    from: { type: 'string' },
+    input: { type: 'string' },
+    patch: { type: 'string' },
+    effects: { type: 'string' },
+    flow: { type: 'string' },
+  });
+  if (values.help) return io.out(HELP);
+  if (positionals.length !== 1) throw usageError('fork takes one <execution>: switchyard fork <name|arn> --from <state>');
+  if (values.from === undefined || values.from === '') throw usageError('--from is required: the state the fork begins at');
+  if (values.input !== undefined && values.patch !== undefined) throw usageError('give --input or --patch, not both');
+  const effects = values.effects ?? 'skip';
+  if (!(FORK_EFFECTS as readonly string[]).includes(effects))
+    throw usageError(`--effects must be ${FORK_EFFECTS.join(' or ')} (got "${effects}")`);
+  const edit: ForkEdit = {
+    from: values.from,
+    effects: effects as ForkEffects,
+    ...(values.input !== undefined ? { input: jsonOption('input', values.input, io.stdin) } : {}),
+    ...(values.patch !== undefined ? { patch: jsonOption('patch', values.patch, io.stdin) } : {}),
+  };
+  const clients = io.clients(values);
+  const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
+  const { described, events } = await loadExecution(clients, flows, String(positionals[0]));
+  const parentArn = String(described.executionArn);
+  if (parentArn.includes(':express:'))
+    throw new CliError(`cannot fork ${parentArn}: an Express execution keeps no history to begin a fork from`);
+
+  const answer = await forkExecution(clients, { arn: parentArn, name: String(described.name), input: described.input ?? '{}' }, events, {
+    stateMachineArn: String(described.stateMachineArn),
+    edit,
+  });
+  if (values.json)
+    return io.out(JSON.stringify({ executionArn: answer.executionArn, name: answer.name, parent: answer.parent, from: answer.from }));
+  io.out(answer.executionArn);
+  io.err(`forked ${described.name} from ${answer.from} as ${answer.name}${answer.entry ? ' (through its fork entry)' : ''}`);
+};
+
+/**
+ * Starts the fork: through the machine's fork entry where it has one (a plain StartExecution,
+ * in AWS as locally), else by the local runtime's read API, which begins it at the state.
+ */
+async function forkExecution(
+  clients: Clients,
+  parent: { arn: string; name: string; input: string },
+  events: readonly object[],
+  to: { stateMachineArn: string; edit: ForkEdit },
+): Promise<ForkAnswer> {
+  let planned: ReturnType<typeof planFork>;
+  try {
+    planned = planFork(parent, events as Parameters<typeof planFork>[1], to.edit);
+  } catch (error) {
+    if (error instanceof ForkNotPossible) throw new CliError(error.message, 2);
+    throw error;
+  }
+  const machine = await call(clients.target, () =>
+    clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: to.stateMachineArn })),
+  );
+  if (!hasForkEntry(JSON.parse(machine.definition ?? '{}'))) {
+    if (clients.target.kind !== 'local') {
+      throw new CliError(
+        `${machine.name} has no fork entry: in AWS a fork needs a Switchyard Workflow (its forkEntry, on by default); the local runtime forks any state machine`,
+      );
+    }
+    return postReadApi<ForkAnswer>(clients.target, '/forks', { executionArn: parent.arn, ...to.edit });
+  }
+  const answer = { name: planned.name, parent: parent.arn, from: planned.fork.from, entry: true };
+  const start = new StartExecutionCommand({ stateMachineArn: to.stateMachineArn, name: planned.name, input: planned.input });
+  try {
+    const started = await clients.sfn.send(start);
+    return { ...answer, executionArn: String(started.executionArn) };
+  } catch (error) {
+    if (errorCode(error) !== 'ExecutionAlreadyExists') return call(clients.target, () => Promise.reject(error));
+    // Asked again after the first fork ended: the execution of that name and input is the fork.
+    const executionArn = `${to.stateMachineArn.replace(':stateMachine:', ':execution:')}:${planned.name}`;
+    const existing = await call(clients.target, () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
+    if (existing.input !== planned.input)
+      throw new CliError(`an execution named ${planned.name} exists with another input: ${executionArn}`);
+    return { ...answer, executionArn };
+  }
+}

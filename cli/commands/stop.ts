@@ -1,0 +1,116 @@
+import { StopDurableExecutionCommand } from '@aws-sdk/client-lambda';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { appFlows } from '../../inspect/app-flows.js';
+import { type Clients, call } from '../../inspect/aws.js';
+import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { selectFlows } from '../../inspect/flows.js';
+import { GLOBAL_HELP, parseCommand } from '../args.js';
+import type { Command } from './command.js';
+import { loadExecution } from './execution.js';
+
+export const HELP = `Usage: switchyard stop <execution> [--error <code>] [--cause <text>] [--flow <name>]
+
+Stops a running execution: a Step Functions execution with StopExecution (it ends ABORTED),
+a Lambda durable execution with StopDurableExecution (it ends STOPPED), in AWS as locally.
+What it was doing stops where it is: a step under way is not undone. An execution that has
+already ended is left as it is and said so; stopping twice does what stopping once did.
+
+  <execution>         its ARN, or its name (looked up in the app's flows, then its durable
+                      functions)
+  --error <code>      the error the execution ends with (at most 256 characters)
+  --cause <text>      why (at most 32,768 characters)
+  --flow <name>       the flow to look the name up in, when several have it
+
+${GLOBAL_HELP}`;
+
+const MAX_ERROR = 256;
+const MAX_CAUSE = 32_768;
+
+export const stop: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, { error: { type: 'string' }, cause: { type: 'string' }, flow: { type: 'string' } });
+  if (values.help) return io.out(HELP);
+  if (positionals.length !== 1) throw usageError('stop takes one <execution>: switchyard stop <name|arn>');
+  if ((values.error?.length ?? 0) > MAX_ERROR) throw usageError(`--error is at most ${MAX_ERROR} characters (got ${values.error?.length})`);
+  if ((values.cause?.length ?? 0) > MAX_CAUSE) throw usageError(`--cause is at most ${MAX_CAUSE} characters (got ${values.cause?.length})`);
+  const wanted = String(positionals[0]);
+  const clients = io.clients(values);
+  const stopped = await stopOne(
+    clients,
+    wanted,
+    { error: values.error, cause: values.cause, flow: values.flow, cdkOut: values['cdk-out'] },
+    io.err,
+  );
+  if (values.json) return io.out(JSON.stringify(stopped));
+  io.out(
+    stopped.stopped
+      ? `stopped ${stopped.name} (${stopped.kind}): ${stopped.executionArn}`
+      : `${stopped.name} had already ended ${stopped.status}: nothing to stop (${stopped.executionArn})`,
+  );
+};
+
+interface Stopped {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly kind: 'state machine' | 'durable function';
+  /** Whether this call stopped it (false: it had ended already). */
+  readonly stopped: boolean;
+  /** Its status after the call. */
+  readonly status: string;
+}
+
+async function stopOne(
+  clients: Clients,
+  wanted: string,
+  options: { error?: string; cause?: string; flow?: string; cdkOut?: string },
+  note: (line: string) => void,
+): Promise<Stopped> {
+  if (isDurableExecutionArn(wanted)) return stopDurable(clients, wanted, options);
+  if (!wanted.startsWith('arn:')) {
+    const flows = selectFlows(await appFlows(clients, options.cdkOut, note), options.flow);
+    try {
+      return await stopStateMachineExecution(clients, await loadExecution(clients, flows, wanted), options);
+    } catch (error) {
+      // A name no flow has may be a durable execution's.
+      if (!(error instanceof CliError) || !/^no execution named/.test(error.message) || options.flow !== undefined) throw error;
+      return stopDurable(clients, wanted, options);
+    }
+  }
+  if (wanted.includes(':express:'))
+    throw new CliError(`cannot stop ${wanted}: Step Functions stops Standard executions only (StopExecution)`);
+  return stopStateMachineExecution(clients, await loadExecution(clients, [], wanted), options);
+}
+
+async function stopStateMachineExecution(
+  clients: Clients,
+  { described }: Awaited<ReturnType<typeof loadExecution>>,
+  options: { error?: string; cause?: string },
+): Promise<Stopped> {
+  const executionArn = String(described.executionArn);
+  const base = { executionArn, name: String(described.name), kind: 'state machine' as const };
+  if (executionArn.includes(':express:'))
+    throw new CliError(`cannot stop ${described.name}: Step Functions stops Standard executions only (StopExecution)`);
+  if (described.status !== 'RUNNING') return { ...base, stopped: false, status: String(described.status) };
+  await call(clients.target, () =>
+    clients.sfn.send(new StopExecutionCommand({ executionArn, error: options.error, cause: options.cause })),
+  );
+  return { ...base, stopped: true, status: 'ABORTED' };
+}
+
+async function stopDurable(
+  clients: Clients,
+  wanted: string,
+  options: { error?: string; cause?: string; cdkOut?: string },
+): Promise<Stopped> {
+  const functions = isDurableExecutionArn(wanted) ? [] : await durableFunctions(clients, options.cdkOut);
+  const { execution } = await loadDurableExecution(clients, functions, wanted);
+  const executionArn = String(execution.DurableExecutionArn);
+  const base = { executionArn, name: String(execution.DurableExecutionName), kind: 'durable function' as const };
+  if (execution.Status !== 'RUNNING') return { ...base, stopped: false, status: String(execution.Status) };
+  const error =
+    options.error === undefined && options.cause === undefined ? undefined : { ErrorType: options.error, ErrorMessage: options.cause };
+  await call(clients.target, () =>
+    clients.lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: executionArn, Error: error })),
+  );
+  return { ...base, stopped: true, status: 'STOPPED' };
+}

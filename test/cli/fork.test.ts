@@ -1,0 +1,170 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { App, Stack } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
+import { FORK_INPUT_KEY } from '../../contracts/fork.js';
+import { Workflow } from '../../lib/constructs/index.js';
+import { LocalRuntime } from '../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { runCli } from './run-cli.js';
+
+/** A model AWS serves (the catalogue's lifecycle: active). */
+const MODEL = 'amazon.nova-lite-v1:0';
+
+/** Three model steps in a row, each asking about what the one before answered; the prompt of each is in the state's input. */
+function threeModelSteps(scope: Construct, prefix: string): sfn.IChainable {
+  const nova = bedrock.FoundationModel.fromFoundationModelId(scope, `${prefix}Nova`, new bedrock.FoundationModelIdentifier(MODEL));
+  const step = (name: string, next: string) =>
+    new tasks.BedrockInvokeModel(scope, `${prefix}${name}`, {
+      stateName: name,
+      model: nova,
+      body: sfn.TaskInput.fromObject({
+        messages: [{ role: 'user', content: [{ text: sfn.JsonPath.stringAt('$.prompt') }] }],
+        inferenceConfig: { maxTokens: 40 },
+      }),
+      resultSelector: { 'answer.$': '$.Body.output.message.content[0].text' },
+      resultPath: '$.result',
+      outputPath: '$',
+    }).next(
+      new sfn.Pass(scope, `${prefix}${name}Prompt`, {
+        stateName: `${name} prompt`,
+        parameters: { 'prompt.$': `States.Format('${next}: {}', $.result.answer)`, 'answer.$': '$.result.answer' },
+      }),
+    );
+  return step('Outline', 'Draft').next(step('Draft', 'Polish')).next(step('Polish', 'Done'));
+}
+
+let runtime: LocalRuntime;
+let target: string[];
+let client: SFNClient;
+let plainArn: string;
+let workflowArn: string;
+
+beforeAll(async () => {
+  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-fork-'));
+  const app = new App({ outdir: cdkOut });
+  const stack = new Stack(app, 'Writer', { env: { account: '000000000000', region } });
+  // Plain aws-cdk-lib: any app's state machine.
+  new sfn.StateMachine(stack, 'Plain', {
+    stateMachineName: 'plain-writer',
+    definitionBody: sfn.DefinitionBody.fromChainable(threeModelSteps(stack, 'P')),
+  });
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'writer-hub' });
+  new Workflow(stack, 'Flow', { eventBus: bus, stateMachineName: 'workflow-writer', definition: threeModelSteps(stack, 'W') });
+  app.synth();
+  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
+  client = new SFNClient({ endpoint: runtime.url, region, credentials });
+  const arnOf = (name: string) => runtime.definitions.stateMachines.find((m) => m.name === name)?.arn as string;
+  plainArn = arnOf('plain-writer');
+  workflowArn = arnOf('workflow-writer');
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function modelCalls(): Promise<number> {
+  const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}?limit=1000`);
+  return ((await response.json()) as { calls: unknown[] }).calls.length;
+}
+
+async function succeeded(executionArn: string) {
+  return eventually(
+    async () => {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === 'RUNNING' ? undefined : described;
+    },
+    30_000,
+    `${executionArn} to end`,
+  );
+}
+
+async function parentOf(stateMachineArn: string, name: string) {
+  const { executionArn = '' } = await client.send(
+    new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ prompt: 'Outline: a post about otters' }) }),
+  );
+  expect((await succeeded(executionArn)).status).toBe('SUCCEEDED');
+  return executionArn;
+}
+
+describe('switchyard fork', () => {
+  it("reruns any app's state machine from its third state with an edited prompt, making only that state's model call", async () => {
+    const parent = await parentOf(plainArn, 'otters-1');
+    const before = await modelCalls();
+    const forked = await runCli(['fork', parent, '--from', 'Polish', '--patch', '{"prompt":"Polish: say FORKED"}', '--json', ...target]);
+    expect(forked.stderr).toBe('');
+    expect(forked.code).toBe(0);
+    const answer = JSON.parse(forked.stdout) as { executionArn: string; name: string; parent: string; from: string };
+    expect(answer).toMatchObject({ parent, from: 'Polish', name: expect.stringMatching(/^otters-1-fork-/) });
+    const described = await succeeded(answer.executionArn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output ?? '{}').answer).toContain('say FORKED');
+    expect(await modelCalls()).toBe(before + 1);
+    // Asked again: the same execution, none started.
+    const again = await runCli(['fork', parent, '--from', 'Polish', '--patch', '{"prompt":"Polish: say FORKED"}', '--json', ...target]);
+    expect(JSON.parse(again.stdout).executionArn).toBe(answer.executionArn);
+    expect(await modelCalls()).toBe(before + 1);
+  });
+
+  it('forks a Workflow through its fork entry with a plain StartExecution, as it would in AWS', async () => {
+    const parent = await parentOf(workflowArn, 'otters-2');
+    const before = await modelCalls();
+    const forked = await runCli(['fork', 'otters-2', '--from', 'Polish', '--input', '{"prompt":"Polish: by hand"}', ...target]);
+    expect(forked.code).toBe(0);
+    expect(forked.stderr).toContain('through its fork entry');
+    const executionArn = forked.stdout.trim();
+    const described = await succeeded(executionArn);
+    expect(JSON.parse(described.input ?? '{}')[FORK_INPUT_KEY]).toMatchObject({
+      parent,
+      from: 'Polish',
+      input: { prompt: 'Polish: by hand' },
+    });
+    expect(JSON.parse(described.output ?? '{}').answer).toContain('by hand');
+    expect(await modelCalls()).toBe(before + 1);
+  });
+
+  it('fails if the state cannot begin a fork, naming those that can, and starts nothing', async () => {
+    const parent = await parentOf(plainArn, 'otters-3');
+    const refused = await runCli(['fork', parent, '--from', 'Nowhere', ...target]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'the parent execution never entered a state named Nowhere; a fork can begin at Outline, Outline prompt, Draft',
+    );
+    const badJson = await runCli(['fork', parent, '--from', 'Draft', '--patch', '{not json', ...target]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('--patch must be JSON');
+  });
+
+  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by GET', async () => {
+    const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.forks}`;
+    const post = (body: string, type = 'application/json') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+    const plain = await post('{"executionArn":"x","from":"y"}', 'text/plain');
+    expect([plain.status, ((await plain.json()) as { error: string }).error]).toEqual([415, 'UnsupportedMediaType']);
+    const unknown = await post('{"executionArn":"x","from":"y","state":"z"}');
+    expect(await unknown.json()).toEqual({
+      error: 'InvalidParameter',
+      message: 'unknown field state: a fork takes executionArn, from, input, patch, effects',
+    });
+    const missing = await post(
+      JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }),
+    );
+    expect(missing.status).toBe(404);
+    const got = await fetch(url);
+    expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+
+  it('stops a running execution, and says an ended one had ended', async () => {
+    const parent = await parentOf(plainArn, 'otters-4');
+    const ended = await runCli(['stop', parent, ...target]);
+    expect(ended.code).toBe(0);
+    expect(ended.stdout).toContain('otters-4 had already ended SUCCEEDED: nothing to stop');
+  });
+});
