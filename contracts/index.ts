@@ -14,7 +14,7 @@ export * from './circuit-breaker.js';
 export * from './contract.js';
 export * from './escalations.js';
 export * from './files.js';
-export { type Fork, FORK_EFFECTS, FORK_INPUT_KEY, type ForkEffects, forkOfInput, InvalidForkInput } from './fork.js';
+export { FORK_EFFECTS, FORK_INPUT_KEY, type Fork, type ForkEffects, forkOfInput, InvalidForkInput } from './fork.js';
 export * from './identity.js';
 export * from './log-queries.js';
 export * from './outbox.js';
