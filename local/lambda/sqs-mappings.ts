@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
+import { TemplateChanges } from '../store/template-changes.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
-import { MappingStore } from './mapping-store.js';
 import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
 
@@ -20,6 +20,18 @@ export interface SqsMappingsOptions {
   /** AWS's refusal of the mapping when the function's role may not read the queue and IAM enforces (LambdaServiceOptions). */
   readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
 }
+
+/** The settings of an SQS mapping UpdateEventSourceMapping changes; the rest is the template's alone. */
+const UPDATABLE_SETTINGS = [
+  'functionName',
+  'functionReference',
+  'batchSize',
+  'maximumBatchingWindowSeconds',
+  'maximumConcurrency',
+  'provisionedPollerConfig',
+  'reportBatchItemFailures',
+  'enabled',
+] as const satisfies readonly (keyof SqsMappingDefinition)[];
 
 /** A mapping's state as Lambda reports it: `Disabling` until its batches in flight end, `Enabling` until it polls. */
 export type MappingState = 'Enabled' | 'Enabling' | 'Disabled' | 'Disabling' | 'Updating';
@@ -39,7 +51,8 @@ export class SqsMappings {
   /** The mappings as they run now (the read API lists this array: updates and reloads replace its items in place). */
   readonly definitions: SqsMappingDefinition[];
   readonly #sources: SqsEventSource[] = [];
-  readonly #store: MappingStore;
+  /** What UpdateEventSourceMapping changed, kept in `lambda_event_source_mappings`. */
+  readonly #store: TemplateChanges<SqsMappingDefinition>;
   readonly #clock: Clock;
   /** The template's mappings, which the kept changes apply to. */
   #template: ReadonlyMap<string, SqsMappingDefinition>;
@@ -53,7 +66,9 @@ export class SqsMappings {
     template: readonly SqsMappingDefinition[],
     private readonly options: SqsMappingsOptions,
   ) {
-    this.#store = new MappingStore(options.db);
+    this.#store = new TemplateChanges(options.db, 'lambda_event_source_mappings', (mapping) =>
+      Object.fromEntries(UPDATABLE_SETTINGS.map((setting) => [setting, mapping[setting]])),
+    );
     this.#clock = options.clock ?? systemClock;
     this.#template = new Map(template.map((m) => [m.uuid, m]));
     this.definitions = this.#reconcile(template);
@@ -84,7 +99,7 @@ export class SqsMappings {
     }
     const next = change(before);
     const now = this.#clock.now();
-    this.#store.save(template, next, now);
+    this.#store.save(uuid, template, next, now);
     this.definitions[index] = next;
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     const state = transitionOf(before, next, changed, this.status(uuid).state);
@@ -141,11 +156,13 @@ export class SqsMappings {
 
   /** The template's mappings as they run: with their kept changes, each resting in its state. */
   #reconcile(template: readonly SqsMappingDefinition[]): SqsMappingDefinition[] {
-    const reconciled = this.#store.reconcile(template, this.#clock.now());
-    for (const { definition, lastModified } of reconciled) {
-      this.#status.set(definition.uuid, { state: restingState(definition), lastModified });
-    }
-    return reconciled.map((m) => m.definition);
+    const now = this.#clock.now();
+    this.#store.keepOnly(new Set(template.map((m) => m.uuid)));
+    return template.map((mapping) => {
+      const { definition, changedAt } = this.#store.reconcile(mapping.uuid, mapping, now);
+      this.#status.set(definition.uuid, { state: restingState(definition), lastModified: changedAt });
+      return definition;
+    });
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
