@@ -9,6 +9,7 @@ import type { RunningApp } from './start.js';
 export interface ConsumerPause {
   /** `<queue> -> <function>` for a mapping, `schedule <name>`, `scheduled rule <name>`. */
   readonly consumer: string;
+  /** What it is: an SQS event source mapping, a Scheduler schedule or a scheduled EventBridge rule. */
   readonly kind: 'mapping' | 'schedule' | 'rule';
   /** Its state once settled: `Disabled`/`Enabled` (a mapping), `DISABLED`/`ENABLED` (a schedule or rule). */
   readonly state: string;
