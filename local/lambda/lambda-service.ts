@@ -381,6 +381,9 @@ export class LambdaService implements RestProtocolService {
     // The endpoint has decoded the path already.
     const uuid = request.path.split('/')[3] ?? '';
     const body = parseBody(request.body);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
+    }
     validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
     const mapping = this.#sqsMappings.update(uuid, (current) =>
       updatedMapping(current, body, (functionName) => {

@@ -258,6 +258,11 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
       name: 'ResourceNotFoundException',
       message: 'The resource you requested does not exist.',
     });
+    const raw = await fetch(`${runtime.url}/2015-03-31/event-source-mappings/${inboxMapping}`, { method: 'PUT', body: 'null' });
+    expect({ status: raw.status, type: raw.headers.get('x-amzn-errortype') }).toEqual({
+      status: 400,
+      type: 'InvalidRequestContentException',
+    });
     expect(await mapping()).toMatchObject({ BatchSize: 50, State: 'Enabled' });
   });
 
