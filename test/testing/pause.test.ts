@@ -7,12 +7,15 @@ import { consumerFixture } from '../local/consumer-fixture.js';
 /**
  * `app.pause` and `app.resume` on an app built from the real constructs and kit
  * (test/fixtures/consumer-app.ts): TicketCreated -> rule -> queue (its dead-letter queue after
- * 2 receives) -> a kit consumer that counts its side effect per ticket (`runs` in fixture-effects).
+ * 2 receives) -> a kit consumer that counts its side effect per ticket (`runs` in fixture-effects),
+ * with a 30 s handler timeout (a 180 s visibility timeout).
  */
 let app: TestApp;
 let queueUrl: string;
 beforeAll(async () => {
-  app = await startApp({ cdkOut: await consumerFixture() });
+  // A handler timeout far from what 100 backlogged events take on a loaded machine: a batch that
+  // timed out mid-effect would be redelivered and its effect run again, which is not what this tests.
+  app = await startApp({ cdkOut: await consumerFixture({ handlerTimeoutSeconds: 30 }) });
   const { QueueUrls = [] } = await app.clients.sqs.send(new ListQueuesCommand({}));
   queueUrl = QueueUrls.find((url) => /Fixture-RecorderQueue[0-9A-F]{8}$/.test(url)) ?? '';
 }, 120_000);
