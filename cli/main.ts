@@ -57,6 +57,14 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('./commands/flow.js')).flow,
     summary: 'keyed flow control now: per key in flight, held back, rate, debounce, pauses; token budgets; fair queues',
   },
+  pause: {
+    load: async () => (await import('./commands/pause.js')).pause,
+    summary: "stop a flow's, function's or queue's consumers taking messages; events wait in their queues",
+  },
+  resume: {
+    load: async () => (await import('./commands/pause.js')).resume,
+    summary: 'undo pause: the consumers take messages again, each waiting message once',
+  },
   failures: {
     load: async () => (await import('./commands/failures.js')).failures,
     summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons',

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError } from './errors.js';
@@ -39,6 +40,7 @@ export const SERVICE_IDS = {
   sns: 'SNS',
   s3: 'S3',
   sesv2: 'SESv2',
+  scheduler: 'Scheduler',
 } as const;
 export type Service = keyof typeof SERVICE_IDS;
 
@@ -118,13 +120,14 @@ export interface Clients {
   readonly logs: CloudWatchLogsClient;
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
+  readonly scheduler: SchedulerClient;
 }
 
 /**
  * The clients, each built on first use and its SDK package loaded then (a synchronous
  * require: the packages are CommonJS, the same module an `import` of them gets). Loading an
  * SDK client package is tens of milliseconds of a command's start, and a command calls one or
- * two of the five.
+ * two of the six.
  */
 export function createClients(target: Target): Clients {
   const require = createRequire(import.meta.url);
@@ -158,6 +161,12 @@ export function createClients(target: Target): Clients {
       return client(
         'lambda',
         (config) => new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
+      );
+    },
+    get scheduler() {
+      return client(
+        'scheduler',
+        (config) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(config),
       );
     },
   };

@@ -26,8 +26,8 @@ export function cliClients(app: RunningApp): Clients {
   return createClients({ kind: 'local', endpoint: app.endpoint, region: TEST_REGION });
 }
 
-function closeCliClients(clients: Clients): void {
-  for (const client of [clients.events, clients.sfn, clients.logs, clients.sqs, clients.lambda]) client.destroy();
+export function closeCliClients(clients: Clients): void {
+  for (const client of [clients.events, clients.sfn, clients.logs, clients.sqs, clients.lambda, clients.scheduler]) client.destroy();
 }
 
 /**

@@ -21,6 +21,7 @@ export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';
 export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';
 export type { MailSelector } from './mail.js';
+export type { ConsumerPause } from './pauses.js';
 export { TestAppError, type WaitOptions } from './poll.js';
 export type { SendOptions, Sent } from './send.js';
 export type { AppSource, StartOptions } from './start.js';

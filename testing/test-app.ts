@@ -22,6 +22,7 @@ import {
   sendLate,
 } from './faults.js';
 import { type MailSelector, waitForMail } from './mail.js';
+import { type ConsumerPause, setPaused } from './pauses.js';
 import { DEFAULT_WAIT_MS, TestAppError, type WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
@@ -176,6 +177,23 @@ export class TestApp {
     options?: SendOptions & { readonly after?: Promise<unknown>; readonly delayMs?: number },
   ): Promise<Sent> {
     return sendLate(this.#running, contract, detail as object, options);
+  }
+
+  /**
+   * Pauses a flow, function or queue of the app as `switchyard pause` does (its SQS event
+   * source mappings, schedules and scheduled rules disabled through their APIs) and resolves
+   * once each mapping is Disabled: its batches in flight have ended and it receives nothing
+   * more, so events sent now wait in their queues, their receive counts unchanged. Pausing
+   * what is paused changes nothing. Fails at once for a name the app does not have, listing
+   * what can be paused.
+   */
+  pause(name: string, options?: WaitOptions): Promise<ConsumerPause[]> {
+    return setPaused(this.#running, name, true, options);
+  }
+
+  /** Undoes `pause`: resolves once each mapping is Enabled again; what waited is then handled. */
+  resume(name: string, options?: WaitOptions): Promise<ConsumerPause[]> {
+    return setPaused(this.#running, name, false, options);
   }
 
   /** Fails unless the dead-letter queues are empty but for the expected poison (`except`), which must be there. */

@@ -13,13 +13,15 @@ import {
 } from '../../clients/flow-control.js';
 import { count, table, time } from '../../clients/format.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
+import { type CloudAssembly, defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { type Clients, clientConfig, pages } from '../../inspect/aws.js';
+import { appConsumers } from '../../inspect/consumers.js';
 import { physicalNameMatches } from '../../inspect/dead-letters.js';
 import { CliError } from '../../inspect/errors.js';
+import { type FlowControlFunction, flowControlFunctions } from '../../inspect/flow-control.js';
+import { type ConsumerState, consumerStates } from '../../inspect/pauses.js';
 import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { type FlowControlFunction, flowControlFunctions } from '../flow-control.js';
 import { functionLogGroups } from '../replay-reports.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
@@ -40,11 +42,20 @@ among the target's tables by name, and read whole with Scan: they hold one item 
 control (each expiring), so they stay small. The limits are each consumer's FLOW_CONTROL
 settings from the cloud assembly; a token window's limit is on its item.
 
+Then what is paused (switchyard pause): each SQS event source mapping, schedule and scheduled
+rule of the app that its template enables and that takes nothing now, paused since when (the
+mapping's LastModified, the schedule's LastModificationDate; a rule keeps no such time), found
+with ListEventSourceMappings, ListSchedules and ListRules. An app without flow control shows
+only that, when something is paused.
+
   --since <when>      count held-back records logged since: 30m, 2h (ago) or an ISO-8601 time (default 1h)
 
 ${GLOBAL_HELP}
 
-Exit status: 0 shown, 1 the app has no flow control or the target failed, 2 bad input.`;
+Exit status: 0 shown, 1 the app has no flow control and nothing paused, or the target failed, 2 bad input.`;
+
+const NO_FLOW_CONTROL =
+  'the app uses no flow control: none of its functions names a flow control table (a QueueConsumer with flowControl, an AgentGraph with token budgets)';
 
 export const flow: Command = async (argv, io) => {
   const { values } = parseCommand(argv, { since: { type: 'string' } }, false);
@@ -52,12 +63,14 @@ export const flow: Command = async (argv, io) => {
   const since = timeOption('since', values.since ?? '1h');
   const assembly = readAssembly(defaultCdkOut(values['cdk-out']));
   const functions = flowControlFunctions(assembly);
-  if (functions.length === 0) {
-    throw new CliError(
-      'the app uses no flow control: none of its functions names a flow control table (a QueueConsumer with flowControl, an AgentGraph with token budgets)',
-    );
-  }
   const clients = io.clients(values);
+  const paused = await pausedConsumers(clients, assembly);
+  if (functions.length === 0) {
+    if (paused.length === 0) throw new CliError(NO_FLOW_CONTROL);
+    if (values.json) return io.out(JSON.stringify({ paused: paused.map(pausedJson) }, null, 2));
+    for (const line of [...renderPaused(paused), '', `(${NO_FLOW_CONTROL})`]) io.out(line);
+    return;
+  }
   const dynamodb = new DynamoDBClient(clientConfig(clients.target, 'dynamodb'));
   try {
     const tables = await findTables(clients, dynamodb, functions);
@@ -72,12 +85,30 @@ export const flow: Command = async (argv, io) => {
       heldBack: { since: since.getTime(), byFlow: await heldBack(clients, assembly, functions, since.getTime()) },
       ...(clients.target.kind === 'local' ? { fairQueues: await localFairQueues(clients.target) } : {}),
     });
-    if (values.json) return io.out(JSON.stringify(report, null, 2));
+    if (values.json) return io.out(JSON.stringify({ ...report, paused: paused.map(pausedJson) }, null, 2));
     for (const line of renderReport(report)) io.out(line);
+    if (paused.length > 0) for (const line of ['', ...renderPaused(paused)]) io.out(line);
   } finally {
     dynamodb.destroy();
   }
 };
+
+/** The app's consumers that take no messages now though its template enables them: paused (switchyard pause). */
+async function pausedConsumers(clients: Clients, assembly: CloudAssembly): Promise<ConsumerState[]> {
+  const { found } = await consumerStates(clients, appConsumers(assembly));
+  return found.filter((state) => state.stopped && state.consumer.enabledInTemplate);
+}
+
+function renderPaused(paused: readonly ConsumerState[]): string[] {
+  return [
+    'Paused (switchyard resume <flow|function|queue> takes them up again; their events wait in their queues):',
+    ...paused.map((p) => `  ${p.consumer.label} (${p.consumer.kind}): paused${p.since ? ` since ${time(p.since)}` : ''} (${p.state})`),
+  ];
+}
+
+function pausedJson({ consumer, id, state, since }: ConsumerState) {
+  return { consumer: consumer.label, kind: consumer.kind, id, state, ...(since ? { since: since.toISOString() } : {}) };
+}
 
 /** Each flow control table's deployed name, by logical id: `<Stack>-<LogicalId>` locally, CloudFormation's with a suffix on AWS. */
 async function findTables(

@@ -61,3 +61,8 @@ export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path
     return;
   }
 }
+
+/** Checks an operation's whole input (its body's members with its path's) against Lambda's model. */
+export function validateLambdaInput(operation: string, input: Readonly<Record<string, unknown>>): void {
+  validate(operation, input);
+}

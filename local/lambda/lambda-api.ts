@@ -4,9 +4,16 @@ import { aliasConfiguration, codeDigest, functionConfiguration, functionDetails,
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
+import type { MappingStatus } from './sqs-mappings.js';
 
 interface HasDefinition {
   readonly definition: FunctionDefinition;
+}
+
+/** The event source mappings as they run, and each one's state (SqsMappings). */
+export interface MappingView {
+  readonly definitions: readonly SqsMappingDefinition[];
+  status(uuid: string): MappingStatus;
 }
 
 /** Lambda's account quotas (the defaults of a new account), as GetAccountSettings reports them. */
@@ -45,7 +52,7 @@ export class LambdaReadApi<F extends HasDefinition> {
   constructor(
     private readonly functions: ReadonlyMap<string, F>,
     private readonly directory: FunctionDirectory<F>,
-    private readonly mappings: readonly SqsMappingDefinition[],
+    private readonly mappings: MappingView,
     private readonly place: { readonly accountId: string; readonly region: string },
   ) {}
 
@@ -83,9 +90,9 @@ export class LambdaReadApi<F extends HasDefinition> {
     [
       MAPPING,
       (match) => {
-        const mapping = this.mappings.find((m) => m.uuid === param(match[1]));
+        const mapping = this.mappings.definitions.find((m) => m.uuid === param(match[1]));
         if (!mapping) throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
-        return this.#mapping(mapping);
+        return this.mappingConfiguration(mapping);
       },
     ],
     [ACCOUNT_SETTINGS, () => this.#accountSettings()],
@@ -137,10 +144,10 @@ export class LambdaReadApi<F extends HasDefinition> {
     const eventSourceArn = query.get('EventSourceArn');
     // Lambda matches the function exactly: a mapping on an alias is listed for the alias's ARN, not the function's.
     const wanted = functionName === null ? undefined : this.#mappedArn(functionName);
-    const mappings = this.mappings
+    const mappings = this.mappings.definitions
       .filter((m) => eventSourceArn === null || m.queueArn === eventSourceArn)
       .filter((m) => wanted === undefined || this.#mappedArn(m.functionReference ?? m.functionName) === wanted)
-      .map((m) => this.#mapping(m));
+      .map((m) => this.mappingConfiguration(m));
     const { items, next } = page(mappings, query, LIST_MAPPINGS_PAGE, (m) => m.UUID);
     return { EventSourceMappings: items, ...(next ? { NextMarker: next } : {}) };
   }
@@ -151,15 +158,18 @@ export class LambdaReadApi<F extends HasDefinition> {
     return `${this.directory.arnOf(name)}${qualifier === undefined ? '' : `:${qualifier}`}`;
   }
 
-  #mapping(m: SqsMappingDefinition) {
+  /** A mapping as GetEventSourceMapping answers it (and UpdateEventSourceMapping, with its transition). */
+  mappingConfiguration(m: SqsMappingDefinition) {
+    const { state, lastModified } = this.mappings.status(m.uuid);
     return {
       UUID: m.uuid,
       BatchSize: m.batchSize,
       MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
       EventSourceArn: m.queueArn,
       FunctionArn: this.#mappedArn(m.functionReference ?? m.functionName),
-      LastModified: 0,
-      State: m.enabled ? 'Enabled' : 'Disabled',
+      // Epoch seconds, as Lambda's REST-JSON protocol carries timestamps.
+      LastModified: lastModified / 1000,
+      State: state,
       StateTransitionReason: 'USER_INITIATED',
       FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
       ...(m.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: m.maximumConcurrency } } : {}),

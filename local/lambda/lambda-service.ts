@@ -24,11 +24,12 @@ import {
   type LogSink,
 } from './function-runtime.js';
 import type { FunctionUrls } from './function-urls.js';
-import { validateLambdaRequest } from './input-validation.js';
+import { validateLambdaInput, validateLambdaRequest } from './input-validation.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
-import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
+import { updatedMapping } from './mapping-changes.js';
+import { decodeClientContext, header, lambdaRequestInput, logTail, parseBody } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
@@ -117,16 +118,17 @@ export class LambdaService implements RestProtocolService {
 
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
+    const db = options.db ?? openDatabase(':memory:');
     this.#sqsMappings = new SqsMappings(options.sqsMappings, {
       ...options,
+      db,
       functions: this.#functions,
       targetOf: (fn, mapping) =>
         durableSettings(fn.definition)
           ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(mapping.functionReference ?? mapping.functionName))
           : fn,
     });
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#sqsMappings.definitions, { accountId, region: options.region });
-    const db = options.db ?? openDatabase(':memory:');
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#sqsMappings, { accountId, region: options.region });
     this.#async = new AsyncInvoker(this.#functions, {
       db,
       clock: options.clock ?? systemClock,
@@ -355,13 +357,13 @@ export class LambdaService implements RestProtocolService {
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
+    if (name === 'UpdateEventSourceMapping') return this.#updateMapping(request);
     const answer = this.#read.answer(request);
     if (answer) return answer;
-    const operation = lambdaOperation(request.method, request.path);
-    if (operation) {
+    if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${operation} is not supported by the local Lambda service: functions, versions, aliases and event source mappings come from the app's cloud assembly and are read-only`,
+        `${name} is not supported by the local Lambda service: functions, versions and aliases come from the app's cloud assembly and are read-only, and event source mappings take UpdateEventSourceMapping only`,
       );
     }
     throw new AwsError(
@@ -369,6 +371,28 @@ export class LambdaService implements RestProtocolService {
       `Unknown operation: ${request.method} ${request.path} is not an operation of Lambda's API`,
       404,
     );
+  }
+
+  /**
+   * UpdateEventSourceMapping of one of the app's SQS mappings: Enabled pauses and resumes its
+   * pollers, the other members it applies take effect from its next batch (mapping-changes.ts).
+   */
+  #updateMapping(request: RawRequest): RawResponse {
+    // The endpoint has decoded the path already.
+    const uuid = request.path.split('/')[3] ?? '';
+    const body = parseBody(request.body);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
+    }
+    validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
+    const mapping = this.#sqsMappings.update(uuid, (current) =>
+      updatedMapping(current, body, (functionName) => {
+        const resolved = this.#directory.resolve(functionName);
+        return { functionName: resolved.fn.definition.name, functionReference: functionName };
+      }),
+    );
+    // Lambda answers 202: the mapping is changing (its State says to what).
+    return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.#read.mappingConfiguration(mapping)) };
   }
 
   async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {

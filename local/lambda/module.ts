@@ -77,6 +77,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetAlias',
         'ListEventSourceMappings',
         'GetEventSourceMapping',
+        'UpdateEventSourceMapping',
         'GetAccountSettings',
         'GetFunctionConcurrency',
         'ListTags',

@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest } from '../endpoint/protocols.js';
+import { parseBoundedJson } from '../json-depth.js';
 
 // The parts of an Invoke request and answer Lambda's REST API carries in headers, and what IAM reads of a request.
 
@@ -39,9 +40,27 @@ export function header(request: RawRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** What IAM reads of a request to Lambda's REST API: the function its path names, and the qualifier. */
-export function lambdaRequestInput(request: RawRequest): { FunctionName?: string; Qualifier?: string } {
+/** What IAM reads of a request to Lambda's REST API: the function or event source mapping its path names, and the qualifier. */
+export function lambdaRequestInput(request: RawRequest): { FunctionName?: string; Qualifier?: string; UUID?: string } {
   const fn = /\/functions\/([^/]+)/.exec(request.path)?.[1];
+  const uuid = /\/event-source-mappings\/([^/]+)/.exec(request.path)?.[1];
   const qualifier = request.query.get('Qualifier') ?? undefined;
-  return { ...(fn === undefined ? {} : { FunctionName: fn }), ...(qualifier === undefined ? {} : { Qualifier: qualifier }) };
+  return {
+    ...(fn === undefined ? {} : { FunctionName: fn }),
+    ...(uuid === undefined ? {} : { UUID: uuid }),
+    ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
+  };
+}
+
+/** A request's JSON body (`{}` when it has none), as Lambda's REST API reads one. */
+export function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  try {
+    // Bounded: a body is walked and stored afterwards (a durable checkpoint's; deep nesting would overflow the stack there).
+    return parseBoundedJson(body) as Record<string, unknown>;
+  } catch (error) {
+    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`, 400, {
+      cause: error,
+    });
+  }
 }

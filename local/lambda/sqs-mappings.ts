@@ -1,4 +1,7 @@
-import type { Clock } from '../clock.js';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import { type Clock, systemClock } from '../clock.js';
+import { TemplateChanges } from '../store/template-changes.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
@@ -8,6 +11,8 @@ export interface SqsMappingsOptions {
   readonly region: string;
   readonly log: LogSink;
   readonly clock?: Clock;
+  /** Where what UpdateEventSourceMapping changed is kept (the Lambda database). */
+  readonly db: DatabaseSync;
   /** The functions the mappings invoke, by name (Lambda's own map: a function a reload adds is found). */
   readonly functions: ReadonlyMap<string, FunctionRuntime>;
   /** What a mapping invokes for its function (a durable function's execution, else the function). */
@@ -16,57 +21,164 @@ export interface SqsMappingsOptions {
   readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
 }
 
+/** The settings of an SQS mapping UpdateEventSourceMapping changes; the rest is the template's alone. */
+const UPDATABLE_SETTINGS = [
+  'functionName',
+  'functionReference',
+  'batchSize',
+  'maximumBatchingWindowSeconds',
+  'maximumConcurrency',
+  'provisionedPollerConfig',
+  'reportBatchItemFailures',
+  'enabled',
+] as const satisfies readonly (keyof SqsMappingDefinition)[];
+
+/** A mapping's state as Lambda reports it: `Disabling` until its batches in flight end, `Enabling` until it polls. */
+export type MappingState = 'Enabled' | 'Enabling' | 'Disabled' | 'Disabling' | 'Updating';
+
+export interface MappingStatus {
+  readonly state: MappingState;
+  /** When it was last changed (created, deployed again, updated) or its state last changed, epoch milliseconds. */
+  readonly lastModified: number;
+}
+
 /**
- * The app's SQS event source mappings and their pollers: started with Lambda, replaced in
- * place by a reload (only those whose settings or function changed poll again), stopped with it.
+ * The app's SQS event source mappings and their pollers: started with Lambda, changed by
+ * UpdateEventSourceMapping (kept in the data folder), replaced in place by a reload (only
+ * those whose settings or function changed poll again), stopped with it.
  */
 export class SqsMappings {
-  /** The mappings as they are now (the read API lists this array: a reload replaces its items in place). */
+  /** The mappings as they run now (the read API lists this array: updates and reloads replace its items in place). */
   readonly definitions: SqsMappingDefinition[];
   readonly #sources: SqsEventSource[] = [];
+  /** What UpdateEventSourceMapping changed, kept in `lambda_event_source_mappings`. */
+  readonly #store: TemplateChanges<SqsMappingDefinition>;
+  readonly #clock: Clock;
+  /** The template's mappings, which the kept changes apply to. */
+  #template: ReadonlyMap<string, SqsMappingDefinition>;
+  readonly #status = new Map<string, MappingStatus>();
+  /** Per mapping, the number of its last update: only the last one's transition sets the state it ends in. */
+  readonly #updates = new Map<string, number>();
+  /** Pollers start and stop one change at a time (updates and reloads), in the order they came. */
+  #changes: Promise<void> = Promise.resolve();
 
   constructor(
-    definitions: readonly SqsMappingDefinition[],
+    template: readonly SqsMappingDefinition[],
     private readonly options: SqsMappingsOptions,
   ) {
-    this.definitions = [...definitions];
+    this.#store = new TemplateChanges(options.db, 'lambda_event_source_mappings', (mapping) =>
+      Object.fromEntries(UPDATABLE_SETTINGS.map((setting) => [setting, mapping[setting]])),
+    );
+    this.#clock = options.clock ?? systemClock;
+    this.#template = new Map(template.map((m) => [m.uuid, m]));
+    this.definitions = this.#reconcile(template);
   }
 
   async start(): Promise<void> {
     for (const mapping of this.definitions) await this.#startSource(mapping);
   }
 
+  /** A mapping's state and when it last changed. */
+  status(uuid: string): MappingStatus {
+    return this.#status.get(uuid) ?? { state: 'Enabled', lastModified: 0 };
+  }
+
+  /**
+   * UpdateEventSourceMapping: the mapping takes `next` (updatedMapping) and keeps it across
+   * restarts and reloads. Answers at once with the transition Lambda reports (`Disabling`,
+   * `Enabling`, `Updating`); its pollers stop (their batches in flight end first: nothing is
+   * received after), start or poll again with the new settings behind it.
+   * @throws AwsError ResourceNotFoundException for a mapping the app does not have
+   */
+  update(uuid: string, change: (current: SqsMappingDefinition) => SqsMappingDefinition): SqsMappingDefinition {
+    const index = this.definitions.findIndex((m) => m.uuid === uuid);
+    const before = this.definitions[index];
+    const template = this.#template.get(uuid);
+    if (before === undefined || template === undefined) {
+      throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
+    }
+    const next = change(before);
+    const now = this.#clock.now();
+    this.#store.save(uuid, template, next, now);
+    this.definitions[index] = next;
+    const changed = JSON.stringify(before) !== JSON.stringify(next);
+    const state = transitionOf(before, next, changed, this.status(uuid).state);
+    this.#status.set(uuid, { state, lastModified: now });
+    const update = (this.#updates.get(uuid) ?? 0) + 1;
+    this.#updates.set(uuid, update);
+    if (changed) {
+      void this.#enqueue(async () => {
+        await this.#stopSources(new Set([uuid]));
+        await this.#startSource(next);
+        // LastModified is also when the state last changed: a paused mapping's is when its last batch ended.
+        if (this.#updates.get(uuid) === update) this.#status.set(uuid, { state: restingState(next), lastModified: this.#clock.now() });
+      });
+    }
+    return next;
+  }
+
   /**
    * Takes a reloaded template's mappings: one that changed, or whose function is new or has a
    * new concurrency (`touchedFunctions`), polls again; messages stay in their queue meanwhile.
+   * What UpdateEventSourceMapping changed stays but for the settings the template changed.
    * Returns the mappings (by UUID) whose own settings changed, were added or removed.
    */
-  async reload(next: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
-    const before = new Map(this.definitions.map((m) => [m.uuid, m]));
-    const restart = new Set<string>();
-    for (const mapping of next) {
-      const old = before.get(mapping.uuid);
-      if (old === undefined || JSON.stringify(old) !== JSON.stringify(mapping) || touchedFunctions.has(mapping.functionName)) {
-        restart.add(mapping.uuid);
+  reload(nextTemplate: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
+    return this.#enqueue(async () => {
+      const before = new Map(this.definitions.map((m) => [m.uuid, m]));
+      this.#template = new Map(nextTemplate.map((m) => [m.uuid, m]));
+      const next = this.#reconcile(nextTemplate);
+      const restart = new Set<string>();
+      for (const mapping of next) {
+        const old = before.get(mapping.uuid);
+        if (old === undefined || JSON.stringify(old) !== JSON.stringify(mapping) || touchedFunctions.has(mapping.functionName)) {
+          restart.add(mapping.uuid);
+        }
       }
-    }
-    const nextIds = new Set(next.map((m) => m.uuid));
-    for (const uuid of before.keys()) if (!nextIds.has(uuid)) restart.add(uuid);
-    const stopping = this.#sources.filter((source) => restart.has(source.mapping.uuid));
-    await Promise.all(stopping.map((source) => source.stop()));
-    this.#sources.splice(0, this.#sources.length, ...this.#sources.filter((source) => !stopping.includes(source)));
-    this.definitions.splice(0, this.definitions.length, ...next);
-    for (const mapping of next) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
-    // Only mappings whose own settings changed are news; one restarted for its function's code is not.
-    return [...restart].filter((uuid) => {
-      const mapping = next.find((m) => m.uuid === uuid);
-      const old = before.get(uuid);
-      return mapping === undefined || old === undefined || JSON.stringify(old) !== JSON.stringify(mapping);
+      const nextIds = new Set(next.map((m) => m.uuid));
+      for (const uuid of before.keys()) if (!nextIds.has(uuid)) restart.add(uuid);
+      await this.#stopSources(restart);
+      this.definitions.splice(0, this.definitions.length, ...next);
+      for (const mapping of next) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
+      // Only mappings whose own settings changed are news; one restarted for its function's code is not.
+      return [...restart].filter((uuid) => {
+        const mapping = next.find((m) => m.uuid === uuid);
+        const old = before.get(uuid);
+        return mapping === undefined || old === undefined || JSON.stringify(old) !== JSON.stringify(mapping);
+      });
     });
   }
 
   async stop(): Promise<void> {
+    await this.#changes;
     await Promise.all(this.#sources.map((source) => source.stop()));
+  }
+
+  /** The template's mappings as they run: with their kept changes, each resting in its state. */
+  #reconcile(template: readonly SqsMappingDefinition[]): SqsMappingDefinition[] {
+    const now = this.#clock.now();
+    this.#store.keepOnly(new Set(template.map((m) => m.uuid)));
+    return template.map((mapping) => {
+      const { definition, changedAt } = this.#store.reconcile(mapping.uuid, mapping, now);
+      this.#status.set(definition.uuid, { state: restingState(definition), lastModified: changedAt });
+      return definition;
+    });
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.#changes.then(work);
+    // The next change waits for this one, whether it failed or not; its caller hears of the failure.
+    this.#changes = done.then(
+      () => undefined,
+      (error: unknown) => this.options.log('lambda', `event source mapping change failed: ${(error as Error).stack ?? String(error)}`),
+    );
+    return done;
+  }
+
+  async #stopSources(uuids: ReadonlySet<string>): Promise<void> {
+    const stopping = this.#sources.filter((source) => uuids.has(source.mapping.uuid));
+    await Promise.all(stopping.map((source) => source.stop()));
+    this.#sources.splice(0, this.#sources.length, ...this.#sources.filter((source) => !stopping.includes(source)));
   }
 
   async #startSource(mapping: SqsMappingDefinition): Promise<void> {
@@ -91,4 +203,15 @@ export class SqsMappings {
     await source.start();
     this.#sources.push(source);
   }
+}
+
+function restingState(mapping: SqsMappingDefinition): MappingState {
+  return mapping.enabled ? 'Enabled' : 'Disabled';
+}
+
+/** The state an update puts a mapping in until its pollers have followed it. */
+function transitionOf(before: SqsMappingDefinition, next: SqsMappingDefinition, changed: boolean, current: MappingState): MappingState {
+  if (!changed) return current;
+  if (before.enabled !== next.enabled) return next.enabled ? 'Enabling' : 'Disabling';
+  return 'Updating';
 }

@@ -4,6 +4,7 @@ import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, wakeAfter } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import { TemplateChanges } from '../store/template-changes.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
   DEFAULT_RETRY_ATTEMPTS,
@@ -32,7 +33,11 @@ export interface SchedulerServiceOptions {
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
-  /** The template's schedules; re-applied at every start as CloudFormation would deploy them. */
+  /**
+   * The template's schedules, applied at every start as CloudFormation would deploy them, with
+   * what UpdateSchedule changed of them since (kept in the data folder) but for the settings the
+   * template itself changed.
+   */
   readonly schedules: readonly ScheduleDefinition[];
   readonly groups: readonly ScheduleGroupDefinition[];
   readonly targets: SchedulerTargetServices;
@@ -79,6 +84,9 @@ export class SchedulerService {
   readonly #invoker: SchedulerTargetInvoker;
   readonly #schedules = new Map<string, LiveSchedule>();
   readonly #groups = new Map<string, ScheduleGroupDefinition>();
+  /** The template's schedules as it declares them, by ARN; what UpdateSchedule changed of them is kept in `#templateChanges`. */
+  readonly #templates = new Map<string, ScheduleDefinition>();
+  readonly #templateChanges: TemplateChanges<ScheduleDefinition>;
   /** The firings owed to targets (the invocations table). */
   readonly #outbox: DurableOutbox<InvocationRow>;
   #timer?: { cancel(): void };
@@ -101,9 +109,18 @@ export class SchedulerService {
     this.#groups.set('default', { Name: 'default', Arn: this.groupArn('default') });
     for (const group of options.groups) this.#groups.set(group.Name, group);
     for (const group of this.#store.apiGroups()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
+    this.#templateChanges = new TemplateChanges(options.db, 'template_schedule_changes', (schedule) => {
+      // The dates are the service's stamps, not settings: a template schedule's are when the runtime started.
+      const { CreationDate: _created, LastModificationDate: _modified, ...settings } = schedule;
+      return settings;
+    });
+    this.#templateChanges.keepOnly(new Set(options.schedules.map((schedule) => schedule.Arn)));
     for (const schedule of options.schedules) {
       if (this.#store.state(schedule.Arn)?.deleted) continue;
-      this.#put(schedule, true);
+      this.#templates.set(schedule.Arn, schedule);
+      // A template schedule UpdateSchedule changed (paused, say) stays as it left it but for what the template changed since.
+      const { definition, changed, changedAt } = this.#templateChanges.reconcile(schedule.Arn, schedule, options.clock.now());
+      this.#put(changed ? { ...definition, LastModificationDate: changedAt } : schedule, true);
     }
     for (const schedule of this.#store.apiSchedules()) {
       if (!this.#schedules.has(schedule.Arn)) this.#put(schedule, false);
@@ -171,7 +188,9 @@ export class SchedulerService {
     const problem = targetProblem(schedule.Target.Arn);
     if (problem) this.options.log?.(`[not as in AWS] schedule ${schedule.Name}: ${problem}`);
     const live = this.#put(schedule, this.#schedules.get(schedule.Arn)?.fromTemplate ?? false);
+    const template = this.#templates.get(schedule.Arn);
     if (!live.fromTemplate) this.#store.saveSchedule(schedule);
+    else if (template) this.#templateChanges.save(schedule.Arn, template, schedule, schedule.LastModificationDate);
     this.#arm();
   }
 
@@ -182,6 +201,7 @@ export class SchedulerService {
     if (live.fromTemplate) {
       const state = this.#stateOf(live);
       this.#store.saveState(arn, { ...state, deleted: true });
+      this.#templateChanges.forget(arn);
     } else {
       this.#store.deleteSchedule(arn);
     }

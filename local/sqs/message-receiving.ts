@@ -59,6 +59,8 @@ export class MessageReceiver {
       const due = next !== null && next !== undefined && (next - now < remaining || this.context.clock.sleep !== undefined);
       if (due) this.context.waiters.wakeAfter(queue.id, Math.max(1, next - now));
       await this.context.waiters.wait(queue.id, remaining, options.signal);
+      // An aborted receive takes nothing: a poller stopped (a mapping paused) must not raise any message's receive count.
+      if (options.signal?.aborted) return { Messages: [] };
       const current = this.context.queuesById.get(queue.id);
       if (!current || this.context.closed) return { Messages: [] };
       queue = current;

@@ -55,6 +55,7 @@ describe('the endpoint of each service', () => {
       'AWS_ENDPOINT_URL_SNS',
       'AWS_ENDPOINT_URL_S3',
       'AWS_ENDPOINT_URL_SESV2',
+      'AWS_ENDPOINT_URL_SCHEDULER',
     ]);
   });
 
@@ -76,6 +77,7 @@ describe('the endpoint of each service', () => {
       sns: 'http://general:1',
       s3: 'http://general:1',
       sesv2: 'http://general:1',
+      scheduler: 'http://general:1',
     });
     const onlyOne = resolveTarget({}, { AWS_ENDPOINT_URL_SQS: 'http://queues:4' });
     expect(onlyOne).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
-import { parseBoundedJson } from '../../json-depth.js';
 import type { FunctionDirectory } from '../function-reference.js';
 import type { FunctionRuntime } from '../function-runtime.js';
+import { parseBody } from '../request-parts.js';
 import { CheckpointAnswers } from './checkpoint-answers.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ErrorObject, ExecutionRecord, OperationUpdate } from './durable-types.js';
@@ -277,18 +277,6 @@ function page<T>(all: readonly T[], query: URLSearchParams, limit: number): { it
   if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid marker: ${marker}`);
   const items = all.slice(start, start + size);
   return { items, ...(start + size < all.length ? { next: String(start + size) } : {}) };
-}
-
-function parseBody(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  try {
-    // Bounded: a checkpoint's body is walked and stored afterwards (deep nesting would overflow the stack there).
-    return parseBoundedJson(body) as Record<string, unknown>;
-  } catch (error) {
-    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`, 400, {
-      cause: error,
-    });
-  }
 }
 
 function json(body: unknown): RawResponse {

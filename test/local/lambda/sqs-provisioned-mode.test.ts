@@ -172,7 +172,8 @@ describe('SQS event source provisioned mode from the template', () => {
     expect(mapping?.provisionedPollerConfig).toEqual({ MinimumPollers: 2, MaximumPollers: 3 });
     expect(mapping?.refusal).toBeUndefined();
     const functions = new Map<string, never>();
-    const api = new LambdaReadApi(functions, new FunctionDirectory(functions, '000000000000', REGION), definitions.sqsMappings, {
+    const mappings = { definitions: definitions.sqsMappings, status: () => ({ state: 'Enabled' as const, lastModified: 0 }) };
+    const api = new LambdaReadApi(functions, new FunctionDirectory(functions, '000000000000', REGION), mappings, {
       accountId: '000000000000',
       region: REGION,
     });

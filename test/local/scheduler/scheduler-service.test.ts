@@ -310,6 +310,38 @@ describe('SchedulerService', () => {
     expect(second.service.schedule('once')).toBeUndefined();
   });
 
+  it('keeps a template schedule UpdateSchedule disabled across a restart, fires nothing meanwhile, and gives way to a template that changes its State', async () => {
+    const clock = new ManualClock(T0);
+    const first = scheduler({ clock, schedules: [schedule()] });
+    await first.service.runDue();
+    expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z']);
+    clock.advance(60_000);
+    first.service.saveSchedule({ ...schedule(), State: 'DISABLED', LastModificationDate: clock.now() });
+    first.db.close();
+    open.splice(open.indexOf(first.db), 1);
+
+    // The same template at the next start: still disabled, since when it was, and it does not fire.
+    const second = scheduler({ dir: first.dir, clock, schedules: [schedule()], targets: first.targets });
+    expect(second.service.schedule('sweep')).toMatchObject({ State: 'DISABLED', LastModificationDate: T0 + 60_000 });
+    clock.advance(3 * 3_600_000);
+    await second.service.runDue();
+    expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z']);
+    second.db.close();
+    open.splice(open.indexOf(second.db), 1);
+
+    // A template that changes something else keeps it disabled; one that sets its State has it.
+    const slower = schedule({ ScheduleExpression: 'rate(2 hours)' });
+    const third = scheduler({ dir: first.dir, clock, schedules: [slower], targets: first.targets });
+    expect(third.service.schedule('sweep')).toMatchObject({ State: 'DISABLED', ScheduleExpression: 'rate(2 hours)' });
+    third.db.close();
+    open.splice(open.indexOf(third.db), 1);
+    const fourth = scheduler({ dir: first.dir, clock, schedules: [{ ...slower, State: 'DISABLED' }], targets: first.targets });
+    fourth.db.close();
+    open.splice(open.indexOf(fourth.db), 1);
+    const fifth = scheduler({ dir: first.dir, clock, schedules: [slower], targets: first.targets });
+    expect(fifth.service.schedule('sweep')?.State).toBe('ENABLED');
+  });
+
   it('sends a firing to the dead-letter queue when its target cannot be invoked', async () => {
     const clock = new ManualClock(T0);
     const { service, targets } = scheduler({

@@ -130,4 +130,17 @@ describe('SqsService long polling', () => {
     expect(c.result).toEqual({ Messages: [] });
     expect(c.ms).toBeLessThan(500);
   });
+
+  it('takes nothing once its signal aborts, even a message that woke it at the same moment (its receive count stays 0)', async () => {
+    const controller = new AbortController();
+    const receiving = sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 20 }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The send wakes the parked receive; the abort comes before it runs again, as a paused poller's stop does.
+    const sent = sqs.SendMessage({ QueueUrl: url, MessageBody: 'not for a stopped poller' });
+    controller.abort();
+    await sent;
+    expect(await receiving).toEqual({ Messages: [] });
+    const { Messages } = await sqs.ReceiveMessage({ QueueUrl: url, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1']);
+  });
 });

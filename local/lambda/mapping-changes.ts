@@ -1,0 +1,99 @@
+import { AwsError } from '../aws-error.js';
+import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
+
+/**
+ * The members of UpdateEventSourceMapping that belong to other event sources (streams, Kafka,
+ * MQ, DocumentDB): Lambda refuses them for an SQS mapping. The code is Lambda's; the wording
+ * is ours (AWS does not publish it).
+ */
+const NOT_FOR_SQS = [
+  'DestinationConfig',
+  'MaximumRecordAgeInSeconds',
+  'BisectBatchOnFunctionError',
+  'MaximumRetryAttempts',
+  'ParallelizationFactor',
+  'SourceAccessConfigurations',
+  'TumblingWindowInSeconds',
+  'AmazonManagedKafkaEventSourceConfig',
+  'SelfManagedKafkaEventSourceConfig',
+  'DocumentDBEventSourceConfig',
+] as const;
+
+/** Members AWS takes for an SQS mapping that the local poller does not apply: refused rather than ignored. */
+const NOT_RUN_LOCALLY = ['FilterCriteria', 'KMSKeyArn', 'MetricsConfig', 'LoggingConfig'] as const;
+
+/** What the local runtime applies of UpdateEventSourceMapping, named in its refusals. */
+const APPLIED =
+  'Enabled, FunctionName, BatchSize, MaximumBatchingWindowInSeconds, ScalingConfig, ProvisionedPollerConfig and FunctionResponseTypes';
+
+/** Lambda's largest batch from a FIFO queue, and from a standard queue without a batching window. */
+const UNWINDOWED_BATCH = 10;
+
+const invalid = (message: string) => new AwsError('InvalidParameterValueException', message);
+
+/** The function a mapping's FunctionName names: the function's name and the reference as given. */
+export type MappingFunctionResolver = (functionName: string) => Pick<SqsMappingDefinition, 'functionName' | 'functionReference'>;
+
+/**
+ * An SQS mapping as an UpdateEventSourceMapping request body (checked against Lambda's model
+ * already) leaves it: the members it gives replace the mapping's, the others stay, and the
+ * result is checked as Lambda checks an SQS mapping (a FIFO queue's batch of at most 10 and no
+ * batching window; a standard queue's batch over 10 only with a window; ScalingConfig and
+ * ProvisionedPollerConfig not both).
+ * @throws AwsError InvalidParameterValueException for a member or a combination Lambda refuses, or one not run locally
+ */
+export function updatedMapping(
+  current: SqsMappingDefinition,
+  body: Readonly<Record<string, unknown>>,
+  resolveFunction: MappingFunctionResolver,
+): SqsMappingDefinition {
+  const given = (member: string) => body[member] !== undefined && body[member] !== null;
+  for (const member of NOT_FOR_SQS) {
+    if (given(member)) throw invalid(`${member} does not apply to an Amazon SQS event source mapping (${current.queueArn}).`);
+  }
+  for (const member of NOT_RUN_LOCALLY) {
+    if (given(member) && !emptyFilterCriteria(member, body[member])) {
+      throw invalid(`${member} is not applied by the local runtime's SQS event source mappings: it takes ${APPLIED}.`);
+    }
+  }
+  const next: Record<string, unknown> = { ...current };
+  if (given('FunctionName')) Object.assign(next, resolveFunction(String(body.FunctionName)));
+  if (given('Enabled')) next.enabled = body.Enabled === true;
+  if (given('BatchSize')) next.batchSize = Number(body.BatchSize);
+  if (given('MaximumBatchingWindowInSeconds')) next.maximumBatchingWindowSeconds = Number(body.MaximumBatchingWindowInSeconds);
+  if (given('FunctionResponseTypes')) {
+    next.reportBatchItemFailures = (body.FunctionResponseTypes as unknown[]).includes('ReportBatchItemFailures');
+  }
+  if (given('ScalingConfig')) next.maximumConcurrency = (body.ScalingConfig as { MaximumConcurrency?: number }).MaximumConcurrency;
+  if (given('ProvisionedPollerConfig')) next.provisionedPollerConfig = body.ProvisionedPollerConfig;
+  const mapping = next as unknown as SqsMappingDefinition;
+  checkSqsBatching(mapping);
+  const scaling = mapping.maximumConcurrency === undefined ? undefined : { MaximumConcurrency: mapping.maximumConcurrency };
+  const provisioned = sqsProvisionedPollerConfig(mapping.provisionedPollerConfig, scaling);
+  const { provisionedPollerConfig: _, ...rest } = mapping;
+  return provisioned === undefined ? rest : { ...rest, provisionedPollerConfig: provisioned };
+}
+
+/** Lambda's batching rules for an SQS mapping. */
+function checkSqsBatching({ queueArn, batchSize, maximumBatchingWindowSeconds }: SqsMappingDefinition): void {
+  if (queueArn.endsWith('.fifo')) {
+    if (batchSize > UNWINDOWED_BATCH) {
+      throw invalid(`BatchSize must be between 1 and ${UNWINDOWED_BATCH} for an Amazon SQS FIFO queue, not ${batchSize}.`);
+    }
+    if (maximumBatchingWindowSeconds > 0) {
+      throw invalid('MaximumBatchingWindowInSeconds is not supported for an Amazon SQS FIFO queue: leave it out or set it to 0.');
+    }
+    return;
+  }
+  if (batchSize > UNWINDOWED_BATCH && maximumBatchingWindowSeconds === 0) {
+    // Lambda's own words for this one.
+    throw invalid('Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
+  }
+}
+
+/** FilterCriteria without filters clears a mapping's filters, which the local poller has none of: nothing to refuse. */
+function emptyFilterCriteria(member: string, value: unknown): boolean {
+  if (member !== 'FilterCriteria') return false;
+  const filters = (value as { Filters?: unknown[] }).Filters;
+  return filters === undefined || filters === null || filters.length === 0;
+}
