@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { count, table, usd } from '../../clients/format.js';
-import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
+import { count, table, time, usd } from '../../clients/format.js';
+import { type ModelCallSummary, type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import type { TargetOptions } from '../../inspect/aws.js';
 import { usageError } from '../../inspect/errors.js';
@@ -38,8 +38,9 @@ per visit, each of --input-tokens in and --output-tokens out.
   --input-tokens <n>      prompt tokens of one model call (default ${count(DEFAULT_ASSUMPTIONS.inputTokensPerCall)})
   --output-tokens <n>     tokens one model call generates (default ${DEFAULT_ASSUMPTIONS.outputTokensPerCall})
   --model-tier <tier>     on-demand or batch (batch inference, half price) (default ${DEFAULT_ASSUMPTIONS.modelTier})
-  --local                 instead: the model calls the local runtime answered in this run, their tokens
-                          and images per model and what they would cost on Bedrock (on-demand)
+  --local                 instead: the model calls the local runtime answered (the newest 10,000, kept
+                          across restarts), their tokens and images per model and what they would
+                          cost on Bedrock (on-demand)
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -190,7 +191,7 @@ function modelTierOption(value: string | undefined): CostAssumptions['modelTier'
   throw usageError(`--model-tier is "${value}": give on-demand or batch`);
 }
 
-/** `--local`: the local runtime's model calls of this run, priced per model (its read API: AWS keeps no such list). */
+/** `--local`: the model calls the local runtime keeps, priced per model (its read API: AWS keeps no such list). */
 async function localRunCost(io: CommandIo, values: TargetOptions & { json?: boolean }): Promise<void> {
   const target = io.clients(values).target;
   if (target.kind !== 'local') throw usageError('--local prices the calls a local runtime answered: leave out --aws and --profile');
@@ -209,9 +210,9 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
     return io.out(
       JSON.stringify({ prices: { region: prices.region, retrieved: prices.retrieved }, models: rows, totalUsd: total }, null, 2),
     );
-  if (rows.length === 0) return io.out(`no model calls in this run of the local runtime at ${target.endpoint}`);
+  if (rows.length === 0) return io.out(`no model calls kept by the local runtime at ${target.endpoint}`);
   io.out(
-    `Model calls of this run at ${target.endpoint} (${calls.length} calls; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
+    `Model calls kept by the local runtime at ${target.endpoint} (${calls.length} calls${since(calls)}; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
   );
   io.out('');
   io.out(
@@ -233,6 +234,12 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
   const asInput = rows.filter((r) => r.cachePricedAsInput).map((r) => r.model);
   io.out('Cache reads and writes are priced at their own prices (Claude: reads 0.1x, writes 1.25x the input price; Nova: reads 0.25x).');
   if (asInput.length > 0) io.out(`No cache price for ${asInput.join(', ')}: their cache tokens are priced as input tokens.`);
+}
+
+/** Since when the calls are kept: the oldest one's time (the read API answers newest first). */
+function since(calls: readonly ModelCallSummary[]): string {
+  const oldest = calls.at(-1);
+  return oldest === undefined ? '' : ` since ${time(new Date(oldest.at))}`;
 }
 
 /** A per-event quantity with three significant digits, however small (GB of logs per event). */
