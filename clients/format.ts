@@ -52,7 +52,8 @@ export function fold(text: string, max = 200): string {
  */
 export function usd(amount: number): string {
   if (amount !== 0 && Math.abs(amount) < 0.01) {
-    const decimals = Math.max(4, 1 - Math.floor(Math.log10(Math.abs(amount))));
+    // Of the amount rounded to two digits: $0.0000099999 is $0.000010, not $0.0000100.
+    const decimals = Math.max(4, 1 - Math.floor(Math.log10(Math.abs(Number(amount.toPrecision(2))))));
     return `$${amount.toFixed(decimals)}`;
   }
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

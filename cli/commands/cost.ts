@@ -213,7 +213,7 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
     );
   if (rows.length === 0) return io.out(`no model calls kept by the local runtime at ${target.endpoint}`);
   io.out(
-    `Model calls kept by the local runtime at ${target.endpoint} (${calls.length} calls${since(calls)}; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
+    `Model calls kept by the local runtime at ${target.endpoint} (${calls.length} call${calls.length === 1 ? '' : 's'}${since(calls)}; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
   );
   io.out('');
   io.out(

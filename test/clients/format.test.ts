@@ -14,5 +14,7 @@ describe('usd', () => {
     // A Nova Lite call of 14 tokens in and 42 out.
     expect(usd(0.0000109)).toBe('$0.000011');
     expect(usd(0.000000113)).toBe('$0.00000011');
+    // A float just under a power of ten keeps two digits once rounded.
+    expect(usd(0.0000099999)).toBe('$0.000010');
   });
 });
