@@ -1,4 +1,4 @@
-import { truncate } from '../clients/format.js';
+import { truncate, usd } from '../clients/format.js';
 import { type OtlpTracesData, READ_API_PATHS } from '../clients/read-api-contract.js';
 import { modelUsageOf, SPAN_KIND_NAMES, type SpanNode, spanTrees } from '../clients/span-tree.js';
 import type { Target } from '../inspect/aws.js';
@@ -38,7 +38,7 @@ function headline(span: SpanNode, traceStart: number): string {
   const service = typeof span.resource['service.name'] === 'string' ? `  (${span.resource['service.name']})` : '';
   const usage = modelUsageOf(span);
   const model = usage
-    ? `  tokens ${usage.inputTokens} in / ${usage.outputTokens} out${usage.usd === undefined ? '' : `  $${usage.usd.toFixed(6)}`}`
+    ? `  tokens ${usage.inputTokens} in / ${usage.outputTokens} out${usage.usd === undefined ? '' : `  ${usd(usage.usd)}`}`
     : '';
   const shown = SHOWN_ATTRIBUTES.flatMap((key) => (span.attributes[key] === undefined ? [] : [`${key}=${String(span.attributes[key])}`]));
   const error = span.error ? `  [ERROR ${truncate(span.error, 200)}]` : '';

@@ -46,8 +46,16 @@ export function fold(text: string, max = 200): string {
   return `${flat.slice(0, head)} …(${flat.length - max} chars)… ${flat.slice(flat.length - tail)}`;
 }
 
+/**
+ * Dollars: cents from a cent up; below it two significant digits, however small (a model
+ * call's $0.000011), so that no price that is not zero reads as $0.0000.
+ */
 export function usd(amount: number): string {
-  if (amount !== 0 && Math.abs(amount) < 0.01) return `$${amount.toFixed(4)}`;
+  if (amount !== 0 && Math.abs(amount) < 0.01) {
+    // Of the amount rounded to two digits: $0.0000099999 is $0.000010, not $0.0000100.
+    const decimals = Math.max(4, 1 - Math.floor(Math.log10(Math.abs(Number(amount.toPrecision(2))))));
+    return `$${amount.toFixed(decimals)}`;
+  }
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 

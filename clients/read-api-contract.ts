@@ -47,7 +47,8 @@ export const READ_API_PATHS = {
   durableExecutions: '/durable-executions',
   /**
    * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
-   * failed) in this run of the runtime, newest first, with the usage it reported: what `switchyard cost --local` prices.
+   * failed), the newest 10,000 kept in the data folder across restarts, newest first, with the usage it reported: what
+   * `switchyard cost --local` prices.
    */
   modelCalls: '/model-calls',
   /**

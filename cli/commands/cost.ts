@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { count, table, usd } from '../../clients/format.js';
-import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
+import { count, table, time, usd } from '../../clients/format.js';
+import { type ModelCallSummary, type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import type { TargetOptions } from '../../inspect/aws.js';
 import { usageError } from '../../inspect/errors.js';
@@ -26,7 +26,8 @@ per visit, each of --input-tokens in and --output-tokens out.
 
   --events-per-month <n>  entry events a month, of each entry event followed (default ${count(DEFAULT_ASSUMPTIONS.eventsPerMonth)})
   --entry <types>         follow only these entry events (comma-separated detail-types; default every
-                          detail-type a rule listens for that nothing in the app emits)
+                          detail-type a rule listens for that nothing in the app declares it emits:
+                          a Workflow's events:putEvents state, EventHub.connectPublisher)
   --escalation-rate <r>   share (0 to 1) of executions that take the escalating branch
                           (default ${DEFAULT_ASSUMPTIONS.escalationRate})
   --function-ms <ms>      billed duration of one Lambda invocation (default ${DEFAULT_ASSUMPTIONS.functionMs})
@@ -38,8 +39,9 @@ per visit, each of --input-tokens in and --output-tokens out.
   --input-tokens <n>      prompt tokens of one model call (default ${count(DEFAULT_ASSUMPTIONS.inputTokensPerCall)})
   --output-tokens <n>     tokens one model call generates (default ${DEFAULT_ASSUMPTIONS.outputTokensPerCall})
   --model-tier <tier>     on-demand or batch (batch inference, half price) (default ${DEFAULT_ASSUMPTIONS.modelTier})
-  --local                 instead: the model calls the local runtime answered in this run, their tokens
-                          and images per model and what they would cost on Bedrock (on-demand)
+  --local                 instead: the model calls the local runtime answered (the newest 10,000, kept
+                          across restarts), their tokens and images per model and what they would
+                          cost on Bedrock (on-demand)
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -120,7 +122,7 @@ export const cost: Command = async (argv, io) => {
 
 function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
   return [
-    `${count(a.eventsPerMonth)} entry events a month on each of: ${usage.entries.join(', ') || 'none found'} (detail-types a rule listens for that nothing in the app emits); each under 64 KB`,
+    `${count(a.eventsPerMonth)} entry events a month on each of: ${usage.entries.join(', ') || 'none found'} (detail-types a rule listens for that nothing in the app declares it emits); each under 64 KB${mayBeEmitted(usage)}`,
     `${a.escalationRate * 100}% of executions take the escalating branch of a Choice (a task token or a started workflow); the rest the other branches; no errors, retries or loops`,
     `each Lambda invocation bills ${a.functionMs} ms, plus the Express execution it starts and waits for; non-Lambda tasks take ${a.serviceTaskMs} ms in Express executions, which bill 64 MB`,
     `SQS: ${a.messagesPerBatch} message per Lambda batch (traffic that trickles in), so a ReceiveMessage and a DeleteMessageBatch per message; ${count(a.idleReceivesPerMapping)} idle long-poll receives a month per event source mapping (5 pollers, 20 s each)`,
@@ -190,7 +192,7 @@ function modelTierOption(value: string | undefined): CostAssumptions['modelTier'
   throw usageError(`--model-tier is "${value}": give on-demand or batch`);
 }
 
-/** `--local`: the local runtime's model calls of this run, priced per model (its read API: AWS keeps no such list). */
+/** `--local`: the model calls the local runtime keeps, priced per model (its read API: AWS keeps no such list). */
 async function localRunCost(io: CommandIo, values: TargetOptions & { json?: boolean }): Promise<void> {
   const target = io.clients(values).target;
   if (target.kind !== 'local') throw usageError('--local prices the calls a local runtime answered: leave out --aws and --profile');
@@ -209,9 +211,9 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
     return io.out(
       JSON.stringify({ prices: { region: prices.region, retrieved: prices.retrieved }, models: rows, totalUsd: total }, null, 2),
     );
-  if (rows.length === 0) return io.out(`no model calls in this run of the local runtime at ${target.endpoint}`);
+  if (rows.length === 0) return io.out(`no model calls kept by the local runtime at ${target.endpoint}`);
   io.out(
-    `Model calls of this run at ${target.endpoint} (${calls.length} calls; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
+    `Model calls kept by the local runtime at ${target.endpoint} (${calls.length} call${calls.length === 1 ? '' : 's'}${since(calls)}; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
   );
   io.out('');
   io.out(
@@ -233,6 +235,22 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
   const asInput = rows.filter((r) => r.cachePricedAsInput).map((r) => r.model);
   io.out('Cache reads and writes are priced at their own prices (Claude: reads 0.1x, writes 1.25x the input price; Nova: reads 0.25x).');
   if (asInput.length > 0) io.out(`No cache price for ${asInput.join(', ')}: their cache tokens are priced as input tokens.`);
+}
+
+/**
+ * Why an entry event may not enter the app at all: a function that puts events on a bus from
+ * its own code and declares none may be what sends it, and is then counted twice.
+ */
+function mayBeEmitted(usage: AppUsage): string {
+  if (usage.undeclaredPublishers.length === 0 || usage.entries.length < 2) return '';
+  const who = usage.undeclaredPublishers.map((p) => `${p.function} on ${p.bus}`).join(', ');
+  return `; a function may send some of them from its own code (${who}: it declares no events), and they are then counted again here: declare what it publishes with EventHub.connectPublisher(fn, [contracts]) to have them followed from it, or pass --entry with the true entry events`;
+}
+
+/** Since when the calls are kept: the oldest one's time (the read API answers newest first). */
+function since(calls: readonly ModelCallSummary[]): string {
+  const oldest = calls.at(-1);
+  return oldest === undefined ? '' : ` since ${time(new Date(oldest.at))}`;
 }
 
 /** A per-event quantity with three significant digits, however small (GB of logs per event). */

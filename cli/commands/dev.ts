@@ -29,7 +29,12 @@ the rebuilt handlers and the data folder.
   --no-synth   start from the app synthesized last even if it changed since: the newer of
                .switchyard/cdk.out and ./cdk.out (npx cdk synth's), as the other commands read
                it; changes are still synthesized (into .switchyard/cdk.out) and reloaded
-  --no-watch   do not watch the sources: run the app as it was synthesized at start`;
+  --no-watch   do not watch the sources: run the app as it was synthesized at start
+  --no-typecheck
+               do not check the app's types. By default the app's own tsc (its typescript and
+               tsconfig.json; incremental, at a lower priority, in the background) checks them
+               at start and after each change, and its errors are printed once; they never stop
+               the code from running, as esbuild (and a deploy's bundling) runs it unchecked`;
 
 /**
  * `switchyard dev`: the local runtime's launcher for any CDK app (as local/main.ts is for
@@ -62,6 +67,7 @@ export const dev: Command = async (argv, io) => {
     data: values.data,
     synth: values.synth !== false,
     watch: values.watch !== false,
+    typecheck: values.typecheck !== false,
     io,
     launcher,
   });
@@ -71,7 +77,7 @@ function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsC
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: { ...runtimeOptions, watch: { type: 'boolean', default: true } },
+      options: { ...runtimeOptions, watch: { type: 'boolean', default: true }, typecheck: { type: 'boolean', default: true } },
       allowPositionals: true,
       allowNegative: true,
       strict: true,
@@ -88,5 +94,6 @@ interface DevValues extends RuntimeOptionValues {
   data?: string;
   synth?: boolean;
   watch?: boolean;
+  typecheck?: boolean;
   help?: boolean;
 }

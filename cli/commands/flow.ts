@@ -207,7 +207,7 @@ export function renderReport(report: FlowControlReport): string[] {
   }
   const busy = (report.fairQueues ?? []).filter((q) => q.noisyGroups.length > 0 || Object.values(q.metrics).some((v) => v > 0));
   if (report.fairQueues !== undefined) {
-    lines.push('', busy.length === 0 ? 'Fair queues: no standard queue holds messages now.' : 'Fair queues (tenants by MessageGroupId):');
+    lines.push('', fairQueuesHeading(report.fairQueues, busy));
     if (busy.length > 0) {
       const m = (q: FairQueueState, name: string) => String(q.metrics[name] ?? 0);
       const rows = busy.map((q) => [
@@ -221,6 +221,12 @@ export function renderReport(report: FlowControlReport): string[] {
     }
   }
   return lines;
+}
+
+function fairQueuesHeading(fair: readonly FairQueueState[], busy: readonly FairQueueState[]): string {
+  if (fair.length === 0) return 'Fair queues: none (no consumer declares fairBy, and no message came with a MessageGroupId).';
+  if (busy.length === 0) return `Fair queues: ${fair.map((q) => q.queue).join(', ')}; none holds messages now.`;
+  return 'Fair queues (tenants by MessageGroupId):';
 }
 
 function describeControls({ settings: s }: DeclaredFlow): string {

@@ -11,6 +11,7 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { table, time, truncate } from '../../clients/format.js';
+import { resourceNameOfDeployed } from '../../clients/resource-names.js';
 import { isReplayPolicy, REPLAY_POLICIES, type ReplayPolicy, replayLabel, replayNameFor } from '../../contracts/replay-policy.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call } from '../../inspect/aws.js';
@@ -124,7 +125,7 @@ export const replay: Command = async (argv, io) => {
     io.out(`no consumer reported on ${replayName}: no replayed event reached a consumer of the kit`);
     return;
   }
-  if (policy === 'dry-run') io.out(reportTable(lastReports(reports)));
+  if (policy === 'dry-run') io.out(dryRunTable(lastReports(reports)));
   io.out(summaryLines(policy, reports).join('\n'));
 };
 
@@ -179,22 +180,62 @@ function replayOptions(
   return { from, to, policy, settleMs, intervalMs };
 }
 
-/** What each consumer reported of a dry run, one row per replayed event and consumer. */
-function reportTable(reports: readonly ReplayReport[]): string {
+/**
+ * What each consumer reported of a dry run, one row per replayed event and consumer, grouped
+ * by consumer and in the order each consumer took the events.
+ */
+export function dryRunTable(reports: readonly ReplayReport[]): string {
+  const ordered = [...reports].sort((a, b) => a.function.localeCompare(b.function) || a.timestamp.getTime() - b.timestamp.getTime());
   return table(
     ['FUNCTION', 'OUTCOME', 'EVENT', 'KEY', 'WOULD RUN'],
-    reports.map((r) => [
+    ordered.map((r) => [
       r.function,
       dryRunOutcome(r),
       `${r.detailType ?? '?'} ${r.eventId ?? ''}`.trim(),
       r.idempotencyKey ?? '-',
       r.valid === false
-        ? truncate(`nothing (${JSON.stringify(r.problems)}); ${JSON.stringify(r.wouldRun)}`, 160)
+        ? truncate(`nothing: dead-lettered as ${deadLetterOf(r.wouldRun)}: ${problemsOf(r.problems)}`, 160)
         : r.claim === 'applied' || r.claim === 'in-progress'
           ? 'nothing'
-          : truncate(JSON.stringify(r.wouldRun), 160),
+          : truncate(described(r.wouldRun), 160),
     ]),
   );
+}
+
+/**
+ * What a consumer said it would run (the kit's `{handle: <detail-type>}`, or a consumer's own
+ * `describeDryRun`: `{startExecution: {stateMachineArn, name}}`), in words: each action with its
+ * fields as `name=value`, an ARN by the name of the resource it names.
+ */
+function described(wouldRun: unknown): string {
+  if (wouldRun === undefined || wouldRun === null) return '-';
+  if (typeof wouldRun !== 'object') return valueText(wouldRun);
+  const actions = Object.entries(wouldRun as Record<string, unknown>).map(([action, what]) => {
+    if (what === null || typeof what !== 'object' || Array.isArray(what)) return `${action} ${valueText(what)}`;
+    const fields = Object.entries(what as Record<string, unknown>).map(([name, value]) => `${name}=${valueText(value)}`);
+    return `${action}: ${fields.join(', ')}`;
+  });
+  return actions.join('; ');
+}
+
+function valueText(value: unknown): string {
+  if (typeof value === 'string') {
+    // arn:aws:states:us-east-1:1:stateMachine:App-FulfilmentStateMachineE22F1BA6 -> FulfilmentStateMachine
+    return value.startsWith('arn:') ? resourceNameOfDeployed(value.split(/[:/]/).at(-1) ?? value) : value;
+  }
+  if (Array.isArray(value)) return value.map(valueText).join(' ');
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** The error an invalid event is dead-lettered with (the kit's `{deadLetter: <error name>}`). */
+function deadLetterOf(wouldRun: unknown): string {
+  const name = (wouldRun as { deadLetter?: unknown } | undefined)?.deadLetter;
+  return typeof name === 'string' ? name : described(wouldRun);
+}
+
+/** An invalid event's problems (the contract's, one string each) as one line. */
+function problemsOf(problems: unknown): string {
+  return Array.isArray(problems) ? problems.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('; ') : valueText(problems);
 }
 
 /** A dry run's answer for one event: whether its handler would run, judged by its contract and its idempotency claim. */

@@ -69,4 +69,9 @@ export interface AppUsage {
   /** Standard workflows started for every entry event (no Choice between the event and them). */
   readonly hotStandard: readonly { flow: string; executions: number; transitionsEach: number }[];
   readonly notModelled: readonly string[];
+  /**
+   * Functions that may put events on a bus from their own code but declare none
+   * (`ENV.emittedEvents`, which EventHub.connectPublisher sets): an entry event may be one of theirs.
+   */
+  readonly undeclaredPublishers: readonly { readonly function: string; readonly bus: string }[];
 }

@@ -47,6 +47,7 @@ export class UsageWalk {
   readonly #all: TemplateResource[];
   readonly #totals = new Map<string, Usage>();
   readonly #notModelled = new Set<string>();
+  readonly #undeclaredPublishers = new Map<string, { function: string; bus: string }>();
   readonly #hot = new Map<string, { flow: string; executions: number; transitionsEach: number }>();
   readonly #definitions = new Map<string, AslDefinition>();
   readonly #queue: Arrival[] = [];
@@ -123,7 +124,13 @@ export class UsageWalk {
     this.#notModelled.add(
       'failures: retries, redeliveries and dead-letter queues (each retry is another transition, request or invocation)',
     );
-    return { usage: [...this.#totals.values()], entries, hotStandard: [...this.#hot.values()], notModelled: [...this.#notModelled] };
+    return {
+      usage: [...this.#totals.values()],
+      entries,
+      hotStandard: [...this.#hot.values()],
+      notModelled: [...this.#notModelled],
+      undeclaredPublishers: [...this.#undeclaredPublishers.values()],
+    };
   }
 
   #event(arrival: ArrivalOf<'event'>, next: Next): void {
@@ -197,8 +204,10 @@ export class UsageWalk {
       // A function that declares what it publishes (ENV.emittedEvents) is followed: one event of each per record.
       for (const e of declared)
         this.#queue.push({ kind: 'event', bus: target.logicalId, source: e.source, detailType: e.detailType, rate: records, ...next });
-      if (declared.length === 0)
-        this.#notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
+      if (declared.length > 0) continue;
+      const bus = String(target.properties.Name ?? target.logicalId);
+      this.#notModelled.add(`${name}: events it may put on ${bus} from its own code`);
+      this.#undeclaredPublishers.set(`${fn.logicalId} ${bus}`, { function: flowName(fn.logicalId), bus });
     }
   }
 

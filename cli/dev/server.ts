@@ -7,6 +7,7 @@ import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-cod
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
 import { loadRecord, saveRecord, staleness } from './synth-record.js';
+import { TypeCheck } from './type-check.js';
 import { SourceWatcher } from './watch.js';
 
 /** local/launcher.ts, which cli/commands/dev.ts loads on Node 24 only (it opens node:sqlite). */
@@ -22,6 +23,8 @@ export interface DevServerOptions {
   readonly synth: boolean;
   /** Watch the sources and reload on changes. */
   readonly watch: boolean;
+  /** Check the app's types in the background (its own tsc) at start and after each change, reporting errors without blocking. */
+  readonly typecheck: boolean;
   readonly io: Pick<CommandIo, 'out' | 'err'>;
   readonly launcher: Launcher;
 }
@@ -44,6 +47,8 @@ interface Dev {
   readonly state: DevState;
   readonly code: HandlerCode;
   readonly io: DevServerOptions['io'];
+  /** The app's type check, when it is on and the app has one. */
+  readonly types?: TypeCheck;
 }
 
 /**
@@ -64,12 +69,15 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
     record: path.join(folder, 'synth-record.json'),
     code: path.join(folder, 'code'),
   };
+  const typeCheck = options.typecheck ? typeCheckOf(root, folder, io) : undefined;
+  const types = typeCheck?.check;
   const dev: Dev = {
     project,
     outdir: path.join(root, DEV_CDK_OUT),
     state,
     code: new HandlerCode(root, state.code, loadRecord(state.record), state.bundleCache),
     io,
+    ...(types === undefined ? {} : { types }),
   };
   const dataDir = path.resolve(options.data ?? path.join(folder, 'data'));
   // Watched from before the synthesis: a file saved while dev starts is applied once the runtime runs.
@@ -82,11 +90,26 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
     throw error;
   }
   changes?.run(runtime);
+  if (typeCheck) io.out(typeCheck.line);
+  types?.request();
   launcher.stopOnSignals(runtime, async () => {
     changes?.close();
+    types?.close();
     await dev.code.dispose();
   });
   return runtime;
+}
+
+/** The app's type check, and the line that says how its types are checked, or why they are not. */
+function typeCheckOf(root: string, folder: string, io: DevServerOptions['io']): { readonly check?: TypeCheck; readonly line: string } {
+  const check = TypeCheck.of(root, path.join(folder, 'tsbuildinfo'), io);
+  if (check instanceof TypeCheck) {
+    return {
+      check,
+      line: "types: checked by the app's tsc in the background, at start and after each change (errors are reported, never block)",
+    };
+  }
+  return { line: `types: not checked: ${check.none} (esbuild runs the code without checking its types)` };
 }
 
 /** The first synthesis (or the last one's assembly), the handlers saved since, and the runtime on them. */
@@ -182,6 +205,8 @@ class Changes {
       project.root,
       project.watch,
       (files) => {
+        // The rebuild or synthesis the change needs goes first: the check starts again once it is applied.
+        dev.types?.interrupt();
         // Changes during a reload (or the start) are applied once it ends, together.
         this.#queued.push(...files);
         this.#next();
@@ -211,6 +236,8 @@ class Changes {
     this.#queued = [];
     this.#running = reloadOnce(runtime, this.dev, files).finally(() => {
       this.#running = undefined;
+      // Checked once what changed runs (any file may be one tsc reads: a test, a type).
+      this.dev.types?.request();
       this.#next();
     });
   }

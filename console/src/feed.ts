@@ -111,7 +111,7 @@ export async function flowControl(): Promise<FlowControlReport> {
   return get<FlowControlReport>(READ_API_PATHS.flowControl);
 }
 
-/** The model calls of this run of the runtime, newest first (not paged: the read API keeps the last 10,000). */
+/** The model calls the runtime keeps, newest first (not paged: the read API keeps the last 10,000). */
 export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
 }

@@ -1,10 +1,12 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as schemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
+import { ENV } from '../../contracts/wiring.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { readPrincipalQuietly } from './quiet-deprecations.js';
 import { invalidProp, validateRange } from './validation.js';
@@ -44,6 +46,7 @@ export class EventHub extends Construct {
   public readonly archive: events.Archive;
   /** Holds one schema per contract. */
   public readonly registry: schemas.CfnRegistry;
+  readonly #contracts: readonly AnyEventContract[] | undefined;
 
   constructor(scope: Construct, id: string, props: EventHubProps = {}) {
     super(scope, id);
@@ -77,6 +80,7 @@ export class EventHub extends Construct {
     });
     if (kmsKey !== undefined) this.#encryptArchive(bus, kmsKey);
 
+    this.#contracts = props.contracts;
     this.registry = new schemas.CfnRegistry(this, 'Registry', {
       description: 'Schemas of the Switchyard event contracts',
     });
@@ -89,6 +93,32 @@ export class EventHub extends Construct {
         schemaName: `${contract.source}@${contract.detailType}`,
       });
     }
+  }
+
+  /**
+   * Gives `fn` the hub to publish `contracts` on: the bus's name in `ENV.eventBusName`, where
+   * the kit's `EventPublisher` is told it, the PutEvents grant, and the contracts declared in
+   * `ENV.emittedEvents` for the tools that read the template (`switchyard cost` follows a
+   * function's declared events from each record it handles, instead of counting them as
+   * events that enter the app). Each call adds to what the function declares.
+   */
+  connectPublisher(fn: lambda.Function, contracts: readonly AnyEventContract[]): iam.Grant {
+    if (contracts.length === 0) invalidProp(this, `connectPublisher(${fn.node.id}) needs the contracts it publishes (got none)`);
+    const published = this.#contracts;
+    for (const contract of contracts) {
+      if (published !== undefined && !published.some((c) => c.source === contract.source && c.detailType === contract.detailType)) {
+        invalidProp(
+          this,
+          `connectPublisher(${fn.node.id}): ${contract.detailType} from ${contract.source} is not one of the hub's contracts (${published.map((c) => c.detailType).join(', ') || 'none'}); add it to the EventHub's contracts`,
+        );
+      }
+    }
+    const declared = emissionsOf(fn);
+    for (const { source, detailType } of contracts) {
+      if (!declared.some((e) => e.source === source && e.detailType === detailType)) declared.push({ source, detailType });
+    }
+    fn.addEnvironment(ENV.eventBusName, this.eventBus.eventBusName);
+    return this.eventBus.grantPutEventsTo(fn);
   }
 
   /**
@@ -120,4 +150,18 @@ export class EventHub extends Construct {
       }),
     );
   }
+}
+
+/** What each function was connected to publish (EventHub.connectPublisher), rendered into its environment at synthesis. */
+const EMISSIONS = new WeakMap<lambda.Function, { source: string; detailType: string }[]>();
+
+function emissionsOf(fn: lambda.Function): { source: string; detailType: string }[] {
+  let declared = EMISSIONS.get(fn);
+  if (declared === undefined) {
+    const list: { source: string; detailType: string }[] = [];
+    declared = list;
+    EMISSIONS.set(fn, list);
+    fn.addEnvironment(ENV.emittedEvents, Lazy.string({ produce: () => JSON.stringify(list) }));
+  }
+  return declared;
 }

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, type IAspect, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { ENV, TRACING_BUNDLED_DEFINE } from '../../contracts/wiring.js';
 import { bundleAliases } from './bundle-aliases.js';
 import { SwitchyardEncryption } from './encryption.js';
@@ -180,6 +180,34 @@ export class SwitchyardFunction extends NodejsFunction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and PutSpans support no resource-level permissions.',
     });
+    Aspects.of(this).add(new ForwardAcknowledgements(this, [role, logGroup]));
+  }
+}
+
+/**
+ * Makes what is acknowledged on a function (`Validations.of(fn).acknowledge(...)`) hold for the
+ * role and log group SwitchyardFunction makes for it. cdk-nag looks for an acknowledgement on a
+ * finding's resource and the constructs above it, and those two sit beside the function (as
+ * they always have: moving them under it would change their logical ids, and so replace every
+ * deployed function's role), so the call a user makes first did nothing for a finding on the
+ * role's policy. An aspect, so that what is acknowledged after the function is made counts too:
+ * aspects run before the validation plugins.
+ */
+class ForwardAcknowledgements implements IAspect {
+  readonly #forwarded = new Set<unknown>();
+
+  constructor(
+    private readonly fn: IConstruct,
+    private readonly to: readonly IConstruct[],
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (node !== this.fn) return;
+    for (const entry of this.fn.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || this.#forwarded.has(entry.data)) continue;
+      this.#forwarded.add(entry.data);
+      for (const target of this.to) target.node.addMetadata(entry.type, entry.data);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { parseBoundedJson } from '../json-depth.js';
@@ -31,6 +32,8 @@ export interface BedrockServiceOptions {
   readonly region: string;
   readonly clock: Clock;
   readonly log: (line: string) => void;
+  /** Where the calls are kept (the data folder's `bedrock.sqlite`). */
+  readonly callsDb: DatabaseSync;
   /** Hears every call the ledger records (the traces service makes its GenAI span). */
   readonly onCall?: (call: ModelCallRecord) => void;
 }
@@ -50,11 +53,11 @@ const TIERS = new Set(['priority', 'default', 'flex', 'reserved']);
  * call's latency.
  */
 export class BedrockService {
-  /** Every call this run answered or failed, with its usage: the read API's model calls. */
+  /** Every call answered or failed (the newest 10,000, across restarts), with its usage: the read API's model calls. */
   readonly calls: ModelCallLedger;
   readonly #cache: PromptCache;
   constructor(private readonly options: BedrockServiceOptions) {
-    this.calls = new ModelCallLedger(options.onCall);
+    this.calls = new ModelCallLedger(options.callsDb, options.onCall);
     this.#cache = new PromptCache(options.clock);
   }
 

@@ -1,9 +1,11 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ModelCallSummary } from '../../clients/read-api-contract.js';
+import { parseTraceHeader } from '../trace-header.js';
 
 /** One model call the local Bedrock answered (or failed), as the read API lists it and `switchyard cost --local` prices it. */
 export type ModelCallRecord = ModelCallSummary;
 
-/** The newest this many calls are kept: a dev run's, not a month's. */
+/** The newest this many calls are kept: a dev loop's, not a month's. */
 const KEPT = 10_000;
 
 /** A page of calls, newest first, and the position of its last call when older ones follow. */
@@ -13,19 +15,37 @@ export interface ModelCallPage {
   readonly last?: number;
 }
 
-/** The calls of this run of the runtime, newest last; in memory (a restart starts a new run). */
+/**
+ * The calls the local Bedrock answered, newest last, in the data folder (`bedrock.sqlite`):
+ * they outlive a restart of the runtime as the lineage and the spans they belong to do, so
+ * `switchyard trace` still shows a model call under the state or invocation that made it
+ * after `switchyard dev` restarted.
+ */
 export class ModelCallLedger {
-  /** Each call with its position in this run (1, 2, ...), which pages go by. */
-  readonly #calls: { readonly seq: number; readonly call: ModelCallRecord }[] = [];
-  #seq = 0;
+  readonly #statements: Record<'insert' | 'trim' | 'page' | 'madeFrom', StatementSync>;
 
   /** `onRecord` hears each call as it is recorded. */
-  constructor(private readonly onRecord?: (call: ModelCallRecord) => void) {}
+  constructor(
+    db: DatabaseSync,
+    private readonly onRecord?: (call: ModelCallRecord) => void,
+  ) {
+    // `parent`: the segment that made the call (its trace header's Parent), what lineage hangs it under.
+    db.exec(`CREATE TABLE IF NOT EXISTS model_calls (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, parent TEXT, call TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS model_calls_by_parent ON model_calls (parent) WHERE parent IS NOT NULL;`);
+    this.#statements = {
+      insert: db.prepare('INSERT INTO model_calls (at, parent, call) VALUES (?, ?, ?)'),
+      trim: db.prepare('DELETE FROM model_calls WHERE seq <= ?'),
+      page: db.prepare('SELECT seq, call FROM model_calls WHERE seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?'),
+      madeFrom: db.prepare('SELECT call FROM model_calls WHERE parent = ? ORDER BY seq'),
+    };
+  }
 
   record(call: ModelCallRecord): void {
-    this.#calls.push({ seq: ++this.#seq, call });
+    const parent = parseTraceHeader(call.traceHeader)?.parent ?? null;
+    const { lastInsertRowid } = this.#statements.insert.run(Date.parse(call.at), parent, JSON.stringify(call));
+    this.#statements.trim.run(Number(lastInsertRowid) - KEPT);
     this.onRecord?.(call);
-    if (this.#calls.length > KEPT) this.#calls.splice(0, this.#calls.length - KEPT);
   }
 
   /** The calls ended at or after `since` (epoch ms), newest first, at most `limit`. */
@@ -35,12 +55,19 @@ export class ModelCallLedger {
 
   /** As `list`, from before the position `before` (a page's `last`), saying where the next page starts. */
   page(options: { readonly since?: number; readonly limit?: number; readonly before?: number } = {}): ModelCallPage {
-    const since = options.since ?? 0;
-    const before = options.before ?? Number.POSITIVE_INFINITY;
     const limit = options.limit ?? KEPT;
-    const found = this.#calls.filter(({ seq, call }) => seq < before && Date.parse(call.at) >= since).reverse();
-    const page = found.slice(0, limit);
-    const last = found.length > limit ? page.at(-1)?.seq : undefined;
-    return { calls: page.map(({ call }) => call), ...(last === undefined ? {} : { last }) };
+    const rows = this.#statements.page.all(
+      options.before ?? Number.MAX_SAFE_INTEGER,
+      options.since ?? Number.MIN_SAFE_INTEGER,
+      limit + 1,
+    ) as unknown as { seq: number; call: string }[];
+    const page = rows.slice(0, limit);
+    const last = rows.length > limit ? page.at(-1)?.seq : undefined;
+    return { calls: page.map((row) => JSON.parse(row.call) as ModelCallRecord), ...(last === undefined ? {} : { last }) };
+  }
+
+  /** The calls made from a trace segment (their trace header's Parent: an invocation, a Task state), oldest first. */
+  madeFrom(segment: string): ModelCallRecord[] {
+    return (this.#statements.madeFrom.all(segment) as unknown as { call: string }[]).map((row) => JSON.parse(row.call) as ModelCallRecord);
   }
 }

@@ -41,8 +41,10 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   // The template's functions and state machines: the start-up report names those that name a model refused here.
   needs: ['template', 'traces'],
+  // The model calls, kept across restarts with the lineage and spans they are part of.
+  databases: ['bedrock'],
   options: [MODELS_OPTION],
-  create({ settings, services, warn }) {
+  create({ settings, services, warn, database }) {
     const { clock, region, log, options } = settings;
     const routes = parseModelSettings(options.models ?? process.env[MODELS_OPTION.env], {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
@@ -51,7 +53,14 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     const { definitions } = services.get('template');
     warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
     const { spans } = services.get('traces');
-    const bedrock = new BedrockService({ routes, region, clock, log, onCall: (call) => spans.modelCall(call) });
+    const bedrock = new BedrockService({
+      routes,
+      region,
+      clock,
+      log,
+      callsDb: database('bedrock'),
+      onCall: (call) => spans.modelCall(call),
+    });
     return {
       service: bedrock,
       mounts: { rest: [new BedrockApi(bedrock)], reads: modelCallReads(bedrock.calls) },

@@ -1,11 +1,11 @@
 import { type LineageNode, type ModelCallSummary, type ModelCallsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
-import { parseTraceHeader } from '../trace-header.js';
 import type { ModelCallLedger } from './call-ledger.js';
 
 /**
- * What Bedrock adds to the read API: the model calls of this run (`/model-calls`, newest first,
- * what `switchyard cost --local` prices), and under an invocation in a lineage the calls it made.
+ * What Bedrock adds to the read API: the model calls the data folder keeps (`/model-calls`,
+ * newest first, what `switchyard cost --local` prices), and under an invocation or a Task state
+ * in a lineage the calls it made.
  */
 export function modelCallReads(calls: ModelCallLedger): ServiceReads {
   return {
@@ -26,47 +26,45 @@ export function modelCallReads(calls: ModelCallLedger): ServiceReads {
         },
       },
     ],
-    lineage: (segment) => modelCallLineage(calls.page({ limit: 10_000 }).calls, segment),
+    lineage: (segment) => modelCallLineage(calls.madeFrom(segment), segment),
   };
 }
 
 /**
- * The model calls made from a segment, as lineage nodes under the invocation that made them:
+ * The model calls made from a segment (oldest first), as lineage nodes under the invocation or
+ * the Task state that made them:
  * the model, what it was asked as, the tokens in (cache reads and writes apart) and out, the
  * images drawn, the latency and why it stopped, or the error. Prompts and answers are not
  * shown: they may hold personal data.
  */
 function modelCallLineage(calls: readonly ModelCallSummary[], segment: string): LineageNode[] {
-  return calls
-    .filter((call) => parseTraceHeader(call.traceHeader)?.parent === segment)
-    .reverse()
-    .map((call, index) => {
-      const cache =
-        call.cacheReadInputTokens + call.cacheWriteInputTokens > 0
-          ? ` (cache: ${call.cacheReadInputTokens} read, ${call.cacheWriteInputTokens} written)`
-          : '';
-      const images = call.images === undefined ? '' : `, ${call.images} image${call.images === 1 ? '' : 's'}`;
-      return {
-        kind: 'model-call',
-        id: `${segment}:model-call:${index}`,
-        label: `${call.model} via ${call.backend}: ${call.inputTokens} tokens in${cache}, ${call.outputTokens} out${images}, ${call.latencyMs} ms`,
-        time: call.at,
-        status: call.error === undefined ? 'succeeded' : 'failed',
-        ...(call.error === undefined ? {} : { reason: call.error }),
-        attributes: {
-          model: call.model,
-          modelId: call.modelId,
-          backend: call.backend,
-          inputTokens: String(call.inputTokens),
-          outputTokens: String(call.outputTokens),
-          cacheReadInputTokens: String(call.cacheReadInputTokens),
-          cacheWriteInputTokens: String(call.cacheWriteInputTokens),
-          latencyMs: String(call.latencyMs),
-          ...(call.stopReason === undefined ? {} : { stopReason: call.stopReason }),
-          ...(call.images === undefined ? {} : { images: String(call.images) }),
-          ...(call.imageTier === undefined ? {} : { imageTier: call.imageTier }),
-        },
-        children: [],
-      };
-    });
+  return calls.map((call, index) => {
+    const cache =
+      call.cacheReadInputTokens + call.cacheWriteInputTokens > 0
+        ? ` (cache: ${call.cacheReadInputTokens} read, ${call.cacheWriteInputTokens} written)`
+        : '';
+    const images = call.images === undefined ? '' : `, ${call.images} image${call.images === 1 ? '' : 's'}`;
+    return {
+      kind: 'model-call',
+      id: `${segment}:model-call:${index}`,
+      label: `${call.model} via ${call.backend}: ${call.inputTokens} tokens in${cache}, ${call.outputTokens} out${images}, ${call.latencyMs} ms`,
+      time: call.at,
+      status: call.error === undefined ? 'succeeded' : 'failed',
+      ...(call.error === undefined ? {} : { reason: call.error }),
+      attributes: {
+        model: call.model,
+        modelId: call.modelId,
+        backend: call.backend,
+        inputTokens: String(call.inputTokens),
+        outputTokens: String(call.outputTokens),
+        cacheReadInputTokens: String(call.cacheReadInputTokens),
+        cacheWriteInputTokens: String(call.cacheWriteInputTokens),
+        latencyMs: String(call.latencyMs),
+        ...(call.stopReason === undefined ? {} : { stopReason: call.stopReason }),
+        ...(call.images === undefined ? {} : { images: String(call.images) }),
+        ...(call.imageTier === undefined ? {} : { imageTier: call.imageTier }),
+      },
+      children: [],
+    };
+  });
 }

@@ -32,7 +32,10 @@ export interface FlowControlSources {
   scan(table: string): Promise<FlowControlItem[]>;
   /** The messages of a log group's events matching a filter pattern since `startTime`. */
   filterLogs(logGroup: string, filterPattern: string, startTime: number): Promise<string[]>;
-  /** The app's standard queues that are no queue's dead-letter queue, with their fair-queue state. */
+  /**
+   * The app's fair queues with their state: the standard queues a rule delivers to with a
+   * MessageGroupId or that a message with one came to, no dead-letter queue among them.
+   */
   fairQueues(): FairQueueState[];
   now(): number;
 }
@@ -110,7 +113,9 @@ export interface LocalFlowControlServices {
   readonly logs: () => {
     FilterLogEvents(input: Record<string, unknown>): Promise<{ events?: { message?: string }[]; nextToken?: string }>;
   };
-  readonly sqs: () => Pick<SqsService, 'queueUrl' | 'queueArn' | 'isDeadLetterQueue' | 'fairQueueMetrics' | 'noisyGroups'>;
+  readonly sqs: () => Pick<SqsService, 'queueUrl' | 'queueArn' | 'isDeadLetterQueue' | 'isFairQueue' | 'fairQueueMetrics' | 'noisyGroups'>;
+  /** The ARNs of the standard queues a rule delivers to with a MessageGroupId (a QueueConsumer's `fairBy`). */
+  readonly fairTargets: () => readonly string[];
   readonly now: () => number;
 }
 
@@ -149,9 +154,12 @@ export function localFlowControlSources(services: LocalFlowControlServices): Flo
     },
     fairQueues() {
       const sqs = services.sqs();
+      const declared = new Set(services.fairTargets());
+      // A fair queue is one the app makes fair (a rule's MessageGroupId) or one a tenant's message came to; never a dead-letter queue.
+      const fair = (arn: string, url: string) => !sqs.isDeadLetterQueue(arn) && (declared.has(arn) || sqs.isFairQueue(url));
       return services
         .queues()
-        .filter((queue) => !queue.name.endsWith('.fifo') && !sqs.isDeadLetterQueue(sqs.queueArn(queue.name)))
+        .filter((queue) => !queue.name.endsWith('.fifo') && fair(sqs.queueArn(queue.name), sqs.queueUrl(queue.name)))
         .map((queue) => {
           const url = sqs.queueUrl(queue.name);
           return { queue: queue.name, noisyGroups: sqs.noisyGroups(url), metrics: { ...sqs.fairQueueMetrics(url) } };

@@ -20,6 +20,10 @@ export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, 
     credentials: settings.credentials,
     functions: () => template.definitions.functions,
     queues: () => template.definitions.queues,
+    fairTargets: () =>
+      template.definitions.rules.flatMap((rule) =>
+        rule.targets.filter((t) => t.messageGroupId !== undefined && !t.arn.endsWith('.fifo')).map((t) => t.arn),
+      ),
     logs: () => services.get('logs'),
     sqs: () => services.get('sqs'),
     now: () => settings.clock.now(),

@@ -112,7 +112,7 @@ export class FairQueues {
    */
   receiveLanes(queue: QueueRef, now: number): ReceiveLane[] {
     const plain: ReceiveLane = (limit) => this.store.visibleMessages.all(queue.id, now, limit);
-    if (!this.#isFair(queue)) return [plain];
+    if (!this.isFair(queue)) return [plain];
     const { noisy, inFlight } = this.#evaluate(queue, now);
     if (noisy.length === 0) return [plain];
     const ordered = [...noisy].sort((a, b) => (inFlight.get(a) ?? 0) - (inFlight.get(b) ?? 0) || a.localeCompare(b));
@@ -129,7 +129,7 @@ export class FairQueues {
 
   /** The tenants that are noisy now, re-evaluated. */
   noisyGroups(queue: QueueRef): string[] {
-    if (!this.#isFair(queue)) return [];
+    if (!this.isFair(queue)) return [];
     return this.#evaluate(queue, this.clock.now()).noisy;
   }
 
@@ -176,7 +176,8 @@ export class FairQueues {
     return group;
   }
 
-  #isFair(queue: QueueRef): boolean {
+  /** Whether a standard queue has had a message with a group id (a tenant): a fair queue from then on. */
+  isFair(queue: QueueRef): boolean {
     if (queue.fifo) return false;
     const state = this.#state(queue);
     // Asked of the store (one index probe) until true: after a restart, and because a move

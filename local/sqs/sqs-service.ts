@@ -139,6 +139,11 @@ export class SqsService {
     return this.context.fairQueues.metrics(this.context.queueFromUrl(queueUrl));
   }
 
+  /** Whether a standard queue is a fair queue: a message with a group id (a tenant) has come to it. */
+  isFairQueue(queueUrl: string): boolean {
+    return this.context.fairQueues.isFair(this.context.queueFromUrl(queueUrl));
+  }
+
   /** The tenants (message group ids) of a fair queue that are noisy now. */
   noisyGroups(queueUrl: string): string[] {
     return this.context.fairQueues.noisyGroups(this.context.queueFromUrl(queueUrl));

@@ -92,12 +92,16 @@ const AGE_CHECK_MS = 60_000;
 
 type StoredSpan = [resourceKey: string, scopeKey: string, span: OtlpSpan];
 
-/** Orders spans by start time (nanoseconds as decimal text: shorter is earlier), then by id. */
+/**
+ * Orders spans by start time (nanoseconds as decimal text: shorter is earlier); spans that
+ * start together keep the order they were received in (a stable sort), which is the order
+ * they ended: Step Functions' history has milliseconds, so a Choice and the state it chose
+ * often start in the same one, and the Choice's span is written first, at its exit.
+ */
 function byStart(a: StoredSpan, b: StoredSpan): number {
-  const [x, y] = [a[2], b[2]];
-  if (x.startTimeUnixNano.length !== y.startTimeUnixNano.length) return x.startTimeUnixNano.length - y.startTimeUnixNano.length;
-  if (x.startTimeUnixNano !== y.startTimeUnixNano) return x.startTimeUnixNano < y.startTimeUnixNano ? -1 : 1;
-  return x.spanId < y.spanId ? -1 : x.spanId > y.spanId ? 1 : 0;
+  const [x, y] = [a[2].startTimeUnixNano, b[2].startTimeUnixNano];
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**

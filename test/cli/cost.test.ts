@@ -1,9 +1,15 @@
+import path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
+import { ENV } from '../../contracts/wiring.js';
+import { OrderCompleted, OrderPlaced } from '../../domain/index.js';
 import type { CloudAssembly } from '../../inspect/assembly.js';
-import { sharedSwitchyardTemplate } from '../helpers/synth.js';
+import { EventHub } from '../../lib/constructs/event-hub.js';
+import { QueueConsumer } from '../../lib/constructs/queue-consumer.js';
+import { sharedSwitchyardTemplate, testStack } from '../helpers/synth.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { runCli } from './run-cli.js';
 
@@ -17,6 +23,8 @@ const PRICES: PriceTable = {
     'stepfunctions.standardTransition': { usd: 0.025, per: 1000, unit: 'transitions', source: 'x' },
   },
 };
+
+const STARTER_ENTRY = path.join(import.meta.dirname, '../../lambdas/workflow-starter/handler.ts');
 
 function assemblyOf(resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>): CloudAssembly {
   return {
@@ -367,5 +375,49 @@ describe('switchyard cost --model-tier batch', () => {
     expect(onDemand.lines.map((l) => l.price)).toContain('bedrock.meta.llama3-1-8b.input');
     const batch = await estimate('batch');
     expect(batch.notModelled).toContain('function Fn: calls to meta.llama3-1-8b-instruct-v1:0, which the price table does not price');
+  });
+});
+
+describe('the entry events of an app whose consumer publishes an event another consumes', () => {
+  /** OrderPlaced -> Record (which publishes OrderCompleted from its code) and OrderCompleted -> Notify, as two QueueConsumers. */
+  function ordersTemplate(declare: boolean): { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> } {
+    const { stack } = testStack();
+    const hub = new EventHub(stack, 'Hub', { eventBusName: 'hub', contracts: [OrderPlaced, OrderCompleted] });
+    const consumer = (id: string, contract: typeof OrderPlaced | typeof OrderCompleted) =>
+      new QueueConsumer(stack, id, {
+        eventBus: hub.eventBus,
+        eventPattern: { source: [contract.source], detailType: [contract.detailType] },
+        description: id,
+        handler: { entry: STARTER_ENTRY, description: id },
+      });
+    const record = consumer('Record', OrderPlaced);
+    consumer('Notify', OrderCompleted);
+    if (declare) hub.connectPublisher(record.function, [OrderCompleted]);
+    else {
+      record.function.addEnvironment(ENV.eventBusName, hub.eventBus.eventBusName);
+      hub.eventBus.grantPutEventsTo(record.function);
+    }
+    return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  }
+
+  it('follows the events a consumer connected with EventHub.connectPublisher declares, instead of counting them as entering the app', () => {
+    const usage = appUsage(assemblyOf(ordersTemplate(true).Resources), { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 });
+    expect(usage.entries).toEqual(['OrderPlaced']);
+    expect(usage.undeclaredPublishers).toEqual([]);
+    const notify = usage.usage.find((u) => u.component === 'function NotifyHandler' && u.price === 'lambda.request');
+    expect(notify?.quantity).toBe(1000);
+  });
+
+  it('says which function may send an entry event from its code when it declares nothing, and how to declare it', async () => {
+    const template = ordersTemplate(false);
+    const usage = appUsage(assemblyOf(template.Resources), { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 });
+    expect(usage.entries).toEqual(['OrderPlaced', 'OrderCompleted']);
+    expect(usage.undeclaredPublishers).toEqual([{ function: 'RecordHandler', bus: 'hub' }]);
+    const cdkOut = writeAssembly(tempAssemblyDir(), { App: { template } });
+    const text = await runCli(['cost', '--cdk-out', cdkOut]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      'entry events a month on each of: OrderPlaced, OrderCompleted (detail-types a rule listens for that nothing in the app declares it emits); each under 64 KB; a function may send some of them from its own code (RecordHandler on hub: it declares no events), and they are then counted again here: declare what it publishes with EventHub.connectPublisher(fn, [contracts]) to have them followed from it, or pass --entry with the true entry events',
+    );
   });
 });

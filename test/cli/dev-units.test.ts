@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
+import { TypeCheck } from '../../cli/dev/type-check.js';
 import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
 import { CliError } from '../../inspect/errors.js';
 
@@ -197,7 +198,7 @@ describe('startDevServer --no-synth', () => {
       stopOnSignals: () => {},
     } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
     const io = { out: () => {}, err: () => {} };
-    await startDevServer({ root, settings: {} as never, synth: false, watch: false, io, launcher });
+    await startDevServer({ root, settings: {} as never, synth: false, watch: false, typecheck: false, io, launcher });
     return cdkOut;
   }
 
@@ -224,7 +225,7 @@ describe('startDevServer --no-synth', () => {
       },
     } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
     const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    await startDevServer({ root, settings: {} as never, synth: false, watch: true, io, launcher });
+    await startDevServer({ root, settings: {} as never, synth: false, watch: true, typecheck: false, io, launcher });
     try {
       const deadline = Date.now() + 10_000;
       while (!lines.some((line) => line.startsWith('changed: notes.ts')) && Date.now() < deadline) {
@@ -241,5 +242,79 @@ describe('startDevServer --no-synth', () => {
     await expect(launchedOn(root)).rejects.toThrow(
       `--no-synth: there is no synthesized app in ${path.join(root, '.switchyard', 'cdk.out')} or ${path.join(root, 'cdk.out')} yet`,
     );
+  });
+});
+
+describe('TypeCheck', () => {
+  /** An app with a tsconfig.json and this repository's typescript as its own. */
+  function typedApp(files: Record<string, string>): string {
+    const root = project({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ['*.ts'] }),
+      ...files,
+    });
+    mkdirSync(path.join(root, 'node_modules'));
+    symlinkSync(path.resolve(import.meta.dirname, '../../node_modules/typescript'), path.join(root, 'node_modules', 'typescript'), 'dir');
+    return root;
+  }
+
+  async function until(lines: readonly string[], wanted: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!lines.includes(wanted) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines).toContain(wanted);
+  }
+
+  it("reports the app's type errors once, with file and line, and says when they are gone", async () => {
+    const root = typedApp({ 'price.ts': "export const price: number = 'ten';\n" });
+    const lines: string[] = [];
+    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
+    try {
+      check.request();
+      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      expect(lines).toContain("  price.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
+      // The same errors after another change are not printed again.
+      check.request();
+      writeFileSync(path.join(root, 'other.ts'), 'export const other = 1;\n');
+      check.request();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      writeFileSync(path.join(root, 'price.ts'), 'export const price: number = 10;\n');
+      check.request();
+      await until(lines, 'types: no errors again');
+      expect(lines.filter((line) => line.startsWith('types: 1 error'))).toHaveLength(1);
+    } finally {
+      check.close();
+    }
+  }, 120_000);
+
+  it('stops a check for a change and checks the changed code once it is applied', async () => {
+    const root = typedApp({ 'price.ts': 'export const price: number = 10;\n' });
+    const lines: string[] = [];
+    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
+    try {
+      check.request();
+      // A change arrives while the check runs: it is stopped, the change applied, and the check asked again at once.
+      check.interrupt();
+      writeFileSync(path.join(root, 'price.ts'), "export const price: number = 'ten';\n");
+      check.request();
+      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      expect(lines).toContain("  price.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
+    } finally {
+      check.close();
+    }
+  }, 120_000);
+
+  it('says why there is no check: no tsconfig.json, or no typescript the app can import', () => {
+    const io = { out: () => {}, err: () => {} };
+    expect(TypeCheck.of(project({ 'a.ts': '' }), 'info', io)).toEqual({ none: 'the app has no tsconfig.json' });
+    expect(TypeCheck.of(project({ 'tsconfig.json': '{}' }), 'info', io)).toEqual({
+      none: 'the app does not depend on typescript (npm install --save-dev typescript checks its types)',
+    });
   });
 });

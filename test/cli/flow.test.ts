@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -73,6 +75,18 @@ beforeAll(async () => {
   });
   limits.connect(consumer);
   consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true }));
+  // Beside it: a queue made fair by its rule's MessageGroupId (a QueueConsumer's fairBy), with the
+  // rule target's dead-letter queue, and a plain queue no tenant's message comes to.
+  new sqs.Queue(stack, 'Plain');
+  new events.Rule(stack, 'ToFair', {
+    eventPattern: { source: ['flows.test'] },
+    targets: [
+      new targets.SqsQueue(new sqs.Queue(stack, 'Fair'), {
+        messageGroupId: '$.detail.customerId',
+        deadLetterQueue: new sqs.Queue(stack, 'TargetDlq'),
+      }),
+    ],
+  });
   app.synth();
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
@@ -171,6 +185,11 @@ describe("the read API's flow-control route", () => {
     expect(report.declared.map((d) => d.settings)).toEqual([settings]);
     expect(report.keys.map((k) => k.key)).toEqual(cli.keys.map((k) => k.key));
     expect(report.fairQueues?.map((q) => q.queue)).toContain(cli.fairQueues?.find((q) => q.queue.startsWith('Flows-Work'))?.queue);
+    // The fair queues only: the one its rule makes fair, and Work since a tenant's message came to it; not Plain, nor a dead-letter queue.
+    const named = (report.fairQueues ?? []).map((q) =>
+      ['Flows-Fair', 'Flows-Work', 'Flows-Plain', 'Flows-TargetDlq'].find((n) => q.queue.startsWith(n)),
+    );
+    expect(named.sort()).toEqual(['Flows-Fair', 'Flows-Work']);
   });
 
   it("names the consumer's variables as the kit reads them", () => {

@@ -133,7 +133,7 @@ describe('switchyard replay', () => {
       /^TicketTriageStarterHandler\s+would skip: already applied\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-1"\s+nothing$/m,
     );
     expect(text.stdout).toMatch(
-      /^TicketTriageStarterHandler\s+would run\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-2"\s+\{"startExecution"/m,
+      /^TicketTriageStarterHandler\s+would run\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-2"\s+startExecution: stateMachineArn=TicketTriage\S*, workflowType=EXPRESS, name=\S+$/m,
     );
     expect(text.stdout).toMatch(/^2 replayed events reached the consumers: 1 would run, 1 would be skipped as already applied$/m);
   });

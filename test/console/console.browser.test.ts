@@ -813,7 +813,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(await replayed.first().locator('strong').textContent()).toBeTruthy();
   });
 
-  it("shows each model's calls and tokens on the Models page, from the model calls of this run", async () => {
+  it("shows each model's calls and tokens on the Models page, from the model calls the runtime keeps", async () => {
     const bedrock = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
     await bedrock.send(
       new ConverseCommand({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'Label this ticket.' }] }] }),
@@ -868,7 +868,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await rows.filter({ hasText: 'SQS' }).first().waitFor({ timeout: 15_000 });
     const model = rows.filter({ hasText: 'chat amazon.nova-lite-v1:0' }).first();
     await model.waitFor({ timeout: 15_000 });
-    expect(await model.locator('[data-testid="span-detail"]').textContent()).toMatch(/^\d+ in \/ \d+ out tokens · \$0\.\d{6}$/);
+    expect(await model.locator('[data-testid="span-detail"]').textContent()).toMatch(/^\d+ in \/ \d+ out tokens · \$0\.0*[1-9]\d$/);
     // Drawn: each span's bar as long, and as far along its track, as its share of the trace's
     // time; each span's name indented under its parent's. The page redraws as spans are kept
     // (an invocation's span when it ends): read it again until it shows them all.

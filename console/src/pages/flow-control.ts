@@ -19,7 +19,7 @@ export function flowControlPage(root: HTMLElement): () => void {
     h(
       'p',
       { class: 'muted' },
-      'Each consumer’s keyed flow control, read from its flow control table, against the limits it declares; held-back records are counted from its logs of the last hour. Fair queues: the standard queues’ tenants (MessageGroupId) and the metrics AWS publishes to CloudWatch.',
+      'Each consumer’s keyed flow control, read from its flow control table, against the limits it declares; held-back records are counted from its logs of the last hour. Fair queues: the queues a consumer’s fairBy makes fair, or that a message with a MessageGroupId came to, with their tenants and the metrics AWS publishes to CloudWatch.',
     ),
     body,
   );
@@ -71,7 +71,10 @@ function render(report: FlowControlReport): HTMLElement[] {
   }
   const queues = report.fairQueues ?? [];
   sections.push(h('h2', {}, 'Fair queues'));
-  if (queues.length === 0) sections.push(h('p', { class: 'muted' }, 'The app has no standard queue.'));
+  if (queues.length === 0)
+    sections.push(
+      h('p', { class: 'muted' }, 'No fair queue: no consumer declares fairBy, and no message has come with a MessageGroupId (a tenant).'),
+    );
   else {
     const metric = (m: Readonly<Record<string, number>>, name: string) => String(m[name] ?? 0);
     sections.push(

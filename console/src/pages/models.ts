@@ -9,7 +9,7 @@ const REFRESH_MS = 5000;
 const MINUTES = 30;
 
 /**
- * The model calls the local Bedrock answered in this run (the read API's `/model-calls`):
+ * The model calls the local Bedrock answered (the read API's `/model-calls`, the newest 10,000, kept across restarts):
  * per model, calls, tokens in, cached and out, and latency; tokens per minute over the last
  * half hour; the newest calls. Prompts and answers are not shown: they may hold personal data.
  */
@@ -21,7 +21,7 @@ export function modelsPage(root: HTMLElement): () => void {
     h(
       'p',
       { class: 'muted' },
-      'The calls the app’s functions and state machines made to Bedrock in this run, as the local Bedrock answered them; ',
+      'The calls the app’s functions and state machines made to Bedrock (the newest 10,000, kept in the data folder across restarts), as the local Bedrock answered them; ',
       h('code', {}, 'switchyard cost --local'),
       ' prices them.',
     ),
@@ -37,7 +37,7 @@ export function modelsPage(root: HTMLElement): () => void {
 }
 
 function render(calls: readonly ModelCallSummary[], now: number): HTMLElement[] {
-  if (calls.length === 0) return [h('p', { class: 'muted', 'data-testid': 'no-model-calls' }, 'No model calls in this run yet.')];
+  if (calls.length === 0) return [h('p', { class: 'muted', 'data-testid': 'no-model-calls' }, 'No model calls yet.')];
   const totals = usageByModel(calls);
   const minutes = tokensPerMinute(calls, now, MINUTES);
   const most = Math.max(1, ...minutes.map((m) => m.tokens));

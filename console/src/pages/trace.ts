@@ -1,3 +1,4 @@
+import { usd } from '../../../clients/format.js';
 import { modelUsageOf, SPAN_KIND_NAMES, type WaterfallRow, waterfalls } from '../../../clients/span-tree.js';
 import { h, message, replace } from '../dom.js';
 import { subscribe, traces } from '../feed.js';
@@ -12,7 +13,7 @@ function detail(row: WaterfallRow): string {
   const usage = modelUsageOf(row.span);
   const parts = [
     usage ? `${usage.inputTokens} in / ${usage.outputTokens} out tokens` : '',
-    usage?.usd === undefined ? '' : `$${usage.usd.toFixed(6)}`,
+    usage?.usd === undefined ? '' : usd(usage.usd),
     row.span.error ? `ERROR ${row.span.error}` : '',
   ];
   return parts.filter(Boolean).join(' · ');

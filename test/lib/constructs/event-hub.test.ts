@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../../domain/index.js';
+import { ENV } from '../../../contracts/wiring.js';
+import { CONTRACTS, OrderPlaced, TicketCreated, TicketRouted } from '../../../domain/index.js';
 import { EventHub } from '../../../lib/constructs/event-hub.js';
+import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
 import { TEST_ENV, testApp, testStack } from '../../helpers/synth.js';
 
 function hubTemplate(props: ConstructorParameters<typeof EventHub>[2] = {}) {
@@ -81,5 +84,41 @@ describe('EventHub', () => {
     expect(() => new EventHub(stack, 'Hub', { archiveRetention: Duration.days(4000) })).toThrow(
       'Test/Hub: archiveRetention must be from 1 to 3650 days (got 4000 days)',
     );
+  });
+
+  it('connects a publisher: the bus in its environment, the PutEvents grant, and the events it publishes declared for switchyard cost', () => {
+    const { stack } = testStack();
+    const hub = new EventHub(stack, 'Hub', { contracts: CONTRACTS });
+    const fn = new SwitchyardFunction(stack, 'Fn', {
+      entry: path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts'),
+      description: 'publishes',
+    });
+    hub.connectPublisher(fn, [TicketCreated]);
+    hub.connectPublisher(fn, [TicketRouted, TicketCreated]);
+    const template = Template.fromStack(stack);
+    const [variables] = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables,
+    );
+    expect(variables?.[ENV.eventBusName]).toEqual({ Ref: expect.stringMatching(/^HubBus/) });
+    expect(JSON.parse(String(variables?.[ENV.emittedEvents]))).toEqual([
+      { source: TicketCreated.source, detailType: 'TicketCreated' },
+      { source: TicketRouted.source, detailType: 'TicketRouted' },
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Effect: 'Allow' })]) },
+    });
+  });
+
+  it("fails if a publisher is connected for a contract that is not one of the hub's, naming those that are", () => {
+    const { stack } = testStack();
+    const hub = new EventHub(stack, 'Hub', { contracts: [TicketCreated] });
+    const fn = new SwitchyardFunction(stack, 'Fn', {
+      entry: path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts'),
+      description: 'publishes',
+    });
+    expect(() => hub.connectPublisher(fn, [OrderPlaced])).toThrow(
+      `Test/Hub: connectPublisher(Fn): OrderPlaced from ${OrderPlaced.source} is not one of the hub's contracts (TicketCreated); add it to the EventHub's contracts`,
+    );
+    expect(() => hub.connectPublisher(fn, [])).toThrow('Test/Hub: connectPublisher(Fn) needs the contracts it publishes (got none)');
   });
 });

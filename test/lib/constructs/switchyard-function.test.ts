@@ -1,11 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
-import { TEST_ENV, testStack } from '../../helpers/synth.js';
+import { TEST_ENV, testApp, testStack } from '../../helpers/synth.js';
 
 const entry = path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts');
 /** An entry that bundles in a blink, for the tests that bundle for real. */
@@ -33,6 +35,31 @@ describe('SwitchyardFunction', () => {
     new SwitchyardFunction(stack, 'Fn', { entry, description: 'test' });
     const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each([
+    ['with', 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::reports-*/*]'],
+    ['without', 'AwsSolutions-IAM5[Resource::arn:aws:s3:::reports-*/*]'],
+  ])("takes a cdk-nag finding acknowledged on the function (%s the prefix) for its role's, which sits beside it", (_prefix, id) => {
+    const synth = (acknowledged: boolean) => {
+      const app = testApp();
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      const stack = new Stack(app, 'Test', { env: TEST_ENV });
+      const fn = new SwitchyardFunction(stack, 'Fn', { entry, description: 'test' });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports-*/*'] }));
+      if (acknowledged) Validations.of(fn).acknowledge({ id, reason: 'Reports land in one bucket per month; it reads them all.' });
+      return () => app.synth();
+    };
+    expect(synth(false)).toThrow(/Test\/FnRole\/DefaultPolicy\/Resource/);
+    expect(synth(true)).not.toThrow();
+  });
+
+  it('keeps the logical ids of its role and log group: they stay beside the function', () => {
+    const { stack } = testStack();
+    new SwitchyardFunction(stack, 'Fn', { entry, description: 'test' });
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::IAM::Role'))).toEqual([expect.stringMatching(/^FnRole[0-9A-F]{8}$/)]);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([expect.stringMatching(/^FnLogs[0-9A-F]{8}$/)]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
@@ -52,6 +53,7 @@ describe('the local Bedrock given hostile native bodies', () => {
       region: 'us-east-1',
       clock: systemClock,
       log: () => {},
+      callsDb: new DatabaseSync(':memory:'),
     });
     const served = CATALOGUE.filter((model) => kindOf(model) !== 'none');
     const crashes: string[] = [];

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
@@ -59,7 +63,7 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
       10,
     );
     const text = await runCli(['cost', '--local', '--endpoint', runtime.url]);
-    expect(text.stdout).toMatch(/Model calls of this run at .* \(3 calls;/);
+    expect(text.stdout).toMatch(/Model calls kept by the local runtime at .* \(3 calls since .*Z;/);
   });
 
   it('pages the calls: a page of two says where the third is', async () => {
@@ -85,7 +89,7 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
 
 describe('ModelCallLedger', () => {
   it('pages newest first, each call once, until the last page', () => {
-    const ledger = new ModelCallLedger();
+    const ledger = new ModelCallLedger(new DatabaseSync(':memory:'));
     const at = new Date(0).toISOString();
     for (let i = 1; i <= 2_500; i++) ledger.record({ ...CALL, at, modelId: `m-${i}` });
     const seen: string[] = [];
@@ -100,6 +104,34 @@ describe('ModelCallLedger', () => {
     expect(new Set(seen).size).toBe(2_500);
     expect(seen[0]).toBe('m-2500');
     expect(seen.at(-1)).toBe('m-1');
+  });
+
+  it('keeps the calls in its database: a ledger opened on it again (a restart) lists them and what each segment made', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'model-calls-'));
+    try {
+      const file = path.join(folder, 'bedrock.sqlite');
+      const made = (parent: string) => `Root=1-6740a1b2-0123456789abcdef01234567;Parent=${parent};Sampled=1`;
+      const first = new DatabaseSync(file);
+      const ledger = new ModelCallLedger(first);
+      ledger.record({ ...CALL, at: new Date(1_000).toISOString(), modelId: 'by-state', traceHeader: made('53995c3f42cd8ad8') });
+      ledger.record({ ...CALL, at: new Date(2_000).toISOString(), modelId: 'untraced' });
+      first.close();
+      const again = new ModelCallLedger(new DatabaseSync(file));
+      expect(again.list().map((c) => c.modelId)).toEqual(['untraced', 'by-state']);
+      expect(again.list({ since: 1_500 }).map((c) => c.modelId)).toEqual(['untraced']);
+      expect(again.madeFrom('53995c3f42cd8ad8').map((c) => c.modelId)).toEqual(['by-state']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the newest 10,000 calls', () => {
+    const ledger = new ModelCallLedger(new DatabaseSync(':memory:'));
+    const at = new Date(0).toISOString();
+    for (let i = 1; i <= 10_005; i++) ledger.record({ ...CALL, at, modelId: `m-${i}` });
+    const kept = ledger.list();
+    expect(kept).toHaveLength(10_000);
+    expect(kept.at(-1)?.modelId).toBe('m-6');
   });
 });
 

@@ -107,6 +107,23 @@ describe('Step Functions tasks against the local Bedrock', () => {
     expect(ended.cause).toContain('The provided model identifier is invalid.');
   });
 
+  it("hangs a bedrock:invokeModel task's model call under its execution in the lineage, there still after a restart", async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:inline`, input: '{}' }),
+    );
+    expect((await executionEnded(sfn, executionArn ?? '')).status).toBe('SUCCEEDED');
+    const modelCalls = async () => {
+      const [execution] = (await runtime.readApi.lineage(executionArn ?? '')).roots;
+      return execution?.children.filter((node) => node.kind === 'model-call').map((node) => node.attributes?.model);
+    };
+    expect(await modelCalls()).toEqual([HAIKU]);
+    await runtime.stop();
+    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: (line) => lines.push(line), models: 'simulated' });
+    sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
+    expect(await modelCalls()).toEqual([HAIKU]);
+  });
+
   it('runs aws-sdk:bedrockruntime:converse with PascalCase members', async () => {
     const ended = await run('sdk');
     expect(ended.status).toBe('SUCCEEDED');
