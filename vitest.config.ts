@@ -60,6 +60,26 @@ const SHARED_RUNTIME = ['test/local/**/*.test.ts', 'test/testing/**/*.test.ts'];
 /** The suites that run the docs' programs whole: minutes of a 2-core machine, so npm run test:docs. */
 const DOCS_PROGRAMS = ['test/docs/testing-recipes.test.ts', 'test/docs/readme-examples.test.ts'];
 
+/**
+ * The reference app run whole: bundled with esbuild once per run (test/helpers/synth.ts, tens of
+ * seconds of both cores) and started on a runtime of its own by each file (test/local/switchyard-app.ts).
+ * 141 s of npm test's 721 s of file time and 72 s of its 505 s of CPU, its longest files among them,
+ * so npm run test:apps, which CI runs: the `apps` project, with SWITCHYARD_APPS set.
+ */
+const APPS = [
+  'test/helpers/synth.test.ts',
+  'test/lib/flows/ticket-triage-once.test.ts',
+  'test/local/{change-capture,circuit-breaker,content-pipeline,escalation-policy,order-saga,out-of-order-routing,research-agents,triage,webhooks}.test.ts',
+  'test/local/read-api/read-api.test.ts',
+  'test/local/traces/runtime-spans.test.ts',
+];
+/**
+ * Files whose other tests stay in npm test: a describe of theirs reads the bundled app and runs only
+ * with SWITCHYARD_APPS (test/helpers/synth.ts's WITH_BUNDLED_APP), in the `apps` project then.
+ */
+const APP_PARTS = ['test/app.test.ts', 'test/local/template/load.test.ts', 'test/local/startup-report.test.ts'];
+const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
+
 const RUNTIME_ISOLATED = [
   'test/local/apigateway/http-api-services.test.ts',
   'test/local/bedrock/bedrock-backend.test.ts',
@@ -71,17 +91,35 @@ export default defineConfig({
   test: {
     // A project's include and exclude add to these settings' (extends), so the root names no include.
     projects: [
-      { extends: true, test: { name: 'shared-modules', include: SHARED_MODULES, exclude: MOCKING, isolate: false } },
       {
         extends: true,
-        test: { name: 'shared-runtime', include: SHARED_RUNTIME, exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED], isolate: false },
+        test: {
+          name: 'shared-modules',
+          include: SHARED_MODULES,
+          exclude: [...MOCKING, ...APP_SUITES],
+          isolate: false,
+        },
       },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED_MODULES, ...SHARED_RUNTIME] },
+        test: {
+          name: 'shared-runtime',
+          include: SHARED_RUNTIME,
+          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: [...SHARED_MODULES, ...SHARED_RUNTIME, ...APP_SUITES],
+        },
       },
       { extends: true, test: { name: 'isolated-runtime', include: RUNTIME_ISOLATED } },
       { extends: true, test: { name: 'isolated-mocking', include: MOCKING } },
+      { extends: true, test: { name: 'apps', include: APP_SUITES, isolate: false } },
     ],
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
     // The installed package's tests (npm run test:package) install from the registry: their own config.
@@ -98,6 +136,8 @@ export default defineConfig({
       // The CLI driven as an operator drives it: each test spawns the switchyard command against a
       // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END]),
+      // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
+      ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes
       // run by a vitest of their own (110 s), the README's examples type-checked whole (35 s):
       // npm run test:docs, which CI runs.
