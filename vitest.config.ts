@@ -80,6 +80,20 @@ const APPS = [
 const APP_PARTS = ['test/app.test.ts', 'test/local/template/load.test.ts', 'test/local/startup-report.test.ts'];
 const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
 
+/**
+ * Crash recovery: runtimes in processes of their own killed with SIGKILL and started again on
+ * their data, a process or more per test (each service's store, the data folder's lock, the
+ * testing API's crash(); 51 s of npm test's 721 s of file time), and the app's flows waiting out
+ * their real recovery timeouts (test/durability/, minutes): npm run test:durability, which CI
+ * runs, in the `durability` project.
+ */
+const DURABILITY = [
+  'test/durability/**/*.test.ts',
+  'test/local/{dynamodb,s3,ses,sns}/crash.test.ts',
+  'test/local/data-folder.test.ts',
+  'test/testing/own-process.test.ts',
+];
+
 const RUNTIME_ISOLATED = [
   'test/local/apigateway/http-api-services.test.ts',
   'test/local/bedrock/bedrock-backend.test.ts',
@@ -105,7 +119,7 @@ export default defineConfig({
         test: {
           name: 'shared-runtime',
           include: SHARED_RUNTIME,
-          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES],
+          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY],
           isolate: false,
         },
       },
@@ -114,21 +128,22 @@ export default defineConfig({
         test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: [...SHARED_MODULES, ...SHARED_RUNTIME, ...APP_SUITES],
+          exclude: [...SHARED_MODULES, ...SHARED_RUNTIME, ...APP_SUITES, ...DURABILITY],
         },
       },
       { extends: true, test: { name: 'isolated-runtime', include: RUNTIME_ISOLATED } },
       { extends: true, test: { name: 'isolated-mocking', include: MOCKING } },
       { extends: true, test: { name: 'apps', include: APP_SUITES, isolate: false } },
+      { extends: true, test: { name: 'durability', include: DURABILITY } },
     ],
-    // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
     // The installed package's tests (npm run test:package) install from the registry: their own config.
     exclude: [
       ...configDefaults.exclude,
       'test/package/**',
       // docs/testing.md's recipes, written there by test/docs/testing-recipes.test.ts, which runs them with vitest of their own.
       'test/docs/.examples/**',
-      ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**']),
+      // Runtimes killed and started again, and recovery timeouts waited out: npm run test:durability, which CI runs.
+      ...(process.env.SWITCHYARD_DURABILITY ? [] : DURABILITY),
       // Two chaos runs with SIGKILLs and the app's real visibility timeouts (minutes): npm run test:chaos.
       ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),
       // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
