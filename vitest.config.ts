@@ -31,6 +31,8 @@ const SHARED_MODULES = [
   'test/lambdas/**/*.test.ts',
   'test/contracts/**/*.test.ts',
   'test/contracts.test.ts',
+  // The reference app's template and cdk-nag checks (its bundles are npm run test:apps's).
+  'test/app{,-monitoring}.test.ts',
   'test/clients/**/*.test.ts',
   'test/config/stage{s,-names}.test.ts',
   'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
@@ -110,7 +112,7 @@ export default defineConfig({
         test: {
           name: 'shared-modules',
           include: SHARED_MODULES,
-          exclude: [...MOCKING, ...APP_SUITES],
+          exclude: [...MOCKING, ...RUNTIME_ISOLATED, ...APP_SUITES],
           isolate: false,
         },
       },
