@@ -31,6 +31,8 @@ const SHARED_MODULES = [
   'test/lambdas/**/*.test.ts',
   'test/contracts/**/*.test.ts',
   'test/contracts.test.ts',
+  // The reference app's template and cdk-nag checks (its bundles are npm run test:apps's).
+  'test/app{,-monitoring}.test.ts',
   'test/clients/**/*.test.ts',
   'test/config/stage{s,-names}.test.ts',
   'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
@@ -60,6 +62,40 @@ const SHARED_RUNTIME = ['test/local/**/*.test.ts', 'test/testing/**/*.test.ts'];
 /** The suites that run the docs' programs whole: minutes of a 2-core machine, so npm run test:docs. */
 const DOCS_PROGRAMS = ['test/docs/testing-recipes.test.ts', 'test/docs/readme-examples.test.ts'];
 
+/**
+ * The reference app run whole: bundled with esbuild once per run (test/helpers/synth.ts, tens of
+ * seconds of both cores) and started on a runtime of its own by each file (test/local/switchyard-app.ts).
+ * 141 s of npm test's 721 s of file time and 72 s of its 505 s of CPU, its longest files among them,
+ * so npm run test:apps, which CI runs: the `apps` project, with SWITCHYARD_APPS set.
+ */
+const APPS = [
+  'test/helpers/synth.test.ts',
+  'test/lib/flows/ticket-triage-once.test.ts',
+  'test/local/{change-capture,circuit-breaker,content-pipeline,escalation-policy,order-saga,out-of-order-routing,research-agents,triage,webhooks}.test.ts',
+  'test/local/read-api/read-api.test.ts',
+  'test/local/traces/runtime-spans.test.ts',
+];
+/**
+ * Files whose other tests stay in npm test: a describe of theirs reads the bundled app and runs only
+ * with SWITCHYARD_APPS (test/helpers/synth.ts's WITH_BUNDLED_APP), in the `apps` project then.
+ */
+const APP_PARTS = ['test/app.test.ts', 'test/local/template/load.test.ts', 'test/local/startup-report.test.ts'];
+const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
+
+/**
+ * Crash recovery: runtimes in processes of their own killed with SIGKILL and started again on
+ * their data, a process or more per test (each service's store, the data folder's lock, the
+ * testing API's crash(); 51 s of npm test's 721 s of file time), and the app's flows waiting out
+ * their real recovery timeouts (test/durability/, minutes): npm run test:durability, which CI
+ * runs, in the `durability` project.
+ */
+const DURABILITY = [
+  'test/durability/**/*.test.ts',
+  'test/local/{dynamodb,s3,ses,sns}/crash.test.ts',
+  'test/local/data-folder.test.ts',
+  'test/testing/own-process.test.ts',
+];
+
 const RUNTIME_ISOLATED = [
   'test/local/apigateway/http-api-services.test.ts',
   'test/local/bedrock/bedrock-backend.test.ts',
@@ -71,26 +107,45 @@ export default defineConfig({
   test: {
     // A project's include and exclude add to these settings' (extends), so the root names no include.
     projects: [
-      { extends: true, test: { name: 'shared-modules', include: SHARED_MODULES, exclude: MOCKING, isolate: false } },
       {
         extends: true,
-        test: { name: 'shared-runtime', include: SHARED_RUNTIME, exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED], isolate: false },
+        test: {
+          name: 'shared-modules',
+          include: SHARED_MODULES,
+          exclude: [...MOCKING, ...RUNTIME_ISOLATED, ...APP_SUITES],
+          isolate: false,
+        },
       },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED_MODULES, ...SHARED_RUNTIME] },
+        test: {
+          name: 'shared-runtime',
+          include: SHARED_RUNTIME,
+          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: [...SHARED_MODULES, ...SHARED_RUNTIME, ...APP_SUITES, ...DURABILITY],
+        },
       },
       { extends: true, test: { name: 'isolated-runtime', include: RUNTIME_ISOLATED } },
       { extends: true, test: { name: 'isolated-mocking', include: MOCKING } },
+      { extends: true, test: { name: 'apps', include: APP_SUITES, isolate: false } },
+      { extends: true, test: { name: 'durability', include: DURABILITY } },
     ],
-    // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
     // The installed package's tests (npm run test:package) install from the registry: their own config.
     exclude: [
       ...configDefaults.exclude,
       'test/package/**',
       // docs/testing.md's recipes, written there by test/docs/testing-recipes.test.ts, which runs them with vitest of their own.
       'test/docs/.examples/**',
-      ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**']),
+      // Runtimes killed and started again, and recovery timeouts waited out: npm run test:durability, which CI runs.
+      ...(process.env.SWITCHYARD_DURABILITY ? [] : DURABILITY),
       // Two chaos runs with SIGKILLs and the app's real visibility timeouts (minutes): npm run test:chaos.
       ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),
       // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
@@ -98,6 +153,8 @@ export default defineConfig({
       // The CLI driven as an operator drives it: each test spawns the switchyard command against a
       // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END]),
+      // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
+      ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes
       // run by a vitest of their own (110 s), the README's examples type-checked whole (35 s):
       // npm run test:docs, which CI runs.
@@ -123,6 +180,14 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      // aws-cdk-lib's built-in CloudFormation validation runs its rules in WASM at every synth, a
+      // second or more each, and only warns: no test reads it, and switchyard dev skips it too
+      // (cli/dev/synth.ts). Measured: 45.6 -> 19.0 s of CPU for seven construct and app test files,
+      // 46.7 -> 29.6 s for 58 of the local runtime's. test:synth and the docs' programs synthesize
+      // as `cdk synth` does, with it; CDK_VALIDATION=true keeps it anywhere.
+      ...(process.env.SWITCHYARD_SYNTH_TESTS || process.env.SWITCHYARD_DOCS
+        ? {}
+        : { CDK_VALIDATION: process.env.CDK_VALIDATION ?? 'false' }),
     },
   },
 });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../clients/resource-names.js';
 import { CONTRACTS, ENV } from '../domain/index.js';
 import { APP_ENV } from '../domain/wiring.js';
-import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV } from './helpers/synth.js';
+import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV, WITH_BUNDLED_APP } from './helpers/synth.js';
 
 const BUNDLE_GOAL = 400 * 1024;
 
@@ -145,14 +145,15 @@ describe('Switchyard app', () => {
   });
 });
 
-describe('Switchyard app bundles', () => {
+describe.runIf(WITH_BUNDLED_APP)('Switchyard app bundles', () => {
   // A real synthesis with esbuild, as `cdk synth` does (the one the end-to-end suites of this run share); the other tests here skip bundling.
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-'));
+  let outdir: string;
   let manifest: Template;
   let assembly: ReturnType<App['synth']>;
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-'));
     ({ template: manifest, assembly } = synthSwitchyardApp(outdir));
     // The run's one synthesis (test/helpers/synth.ts) bundles every function: over a minute on a busy machine.
   }, 300_000);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 import type { Plugin } from 'esbuild';
+import { changedSince, sourceInputs } from '../bundled-sources.js';
 import type { RawResponse } from '../endpoint/protocols.js';
 
 /** The console's source (TypeScript, bundled here); the runtime imports none of it. */
@@ -112,22 +113,11 @@ export class ConsoleSite {
 
   async #current(): Promise<Bundle> {
     const built = this.#bundle && (await this.#bundle.catch(() => undefined));
-    if (built === undefined || changed(built.inputs)) {
+    if (built === undefined || changedSince(built.inputs)) {
       this.#bundle = existsSync(this.entry) ? bundleConsole(this.entry) : prebuilt();
     }
     return this.#bundle as Promise<Bundle>;
   }
-}
-
-function changed(inputs: ReadonlyMap<string, number>): boolean {
-  for (const [file, mtime] of inputs) {
-    try {
-      if (statSync(file).mtimeMs !== mtime) return true;
-    } catch {
-      return true;
-    }
-  }
-  return false;
 }
 
 /** Bundles the console from its sources (here on first request, or by the package build). */
@@ -151,20 +141,17 @@ export async function bundleConsole(entry: string): Promise<Bundle> {
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   const css = result.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
-  const cwd = process.cwd();
-  const inputs = new Map<string, number>();
   const packages = new Set<string>();
   // Only what ends up in the bundle counts: an input tree-shaken away holds no code of its package there.
   const used = new Set(Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs)));
-  for (const input of Object.keys(result.metafile.inputs)) {
+  for (const input of used) {
     if (input.includes(':')) continue; // a plugin's stub (`console-stub:ajv`), not a file
-    const file = path.resolve(cwd, input);
+    const file = path.resolve(input);
     const modules = file.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-    if (modules === -1) inputs.set(file, statSync(file).mtimeMs);
-    else if (used.has(input)) packages.add(packageFolder(file, modules));
+    if (modules !== -1) packages.add(packageFolder(file, modules));
   }
   const hash = createHash('sha256').update(js).update(css).digest('hex').slice(0, 16);
-  return { js, css, hash, inputs, packages: [...packages].sort() };
+  return { js, css, hash, inputs: sourceInputs(result.metafile), packages: [...packages].sort() };
 }
 
 /** The package folder a file under node_modules belongs to (`.../node_modules/@scope/name`). */

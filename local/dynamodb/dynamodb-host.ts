@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from '../clock.js';
 import type { GuardSettings } from '../endpoint/guard.js';
+import { engineBundle } from './engine-bundle.js';
 import type { EngineWorkerData } from './engine-worker.js';
 
-/**
- * The engine's thread: `engine-worker.js` in the package; in a checkout its TypeScript source,
- * run through tsx (resolved here, so that the compiled package never names it).
- */
+/** The engine's thread: `engine-worker.js` in the package; in a checkout its TypeScript sources, bundled (engine-bundle.ts). */
 const FROM_SOURCES = import.meta.filename.endsWith('.ts');
-const WORKER_SCRIPT = path.join(import.meta.dirname, FROM_SOURCES ? 'engine-worker.ts' : 'engine-worker.js');
 /** How often the runtime's clock is passed to the engine's thread (its records' times; the endpoint's requests pass it too). */
 const CLOCK_SYNC_MS = 20;
 /** The engine thread's name. */
@@ -124,11 +120,13 @@ export class DynamoDbHost {
       accountId: options.accountId ?? '000000000000',
       clockOffset,
     };
-    const worker = new Worker(WORKER_SCRIPT, {
+    const script = FROM_SOURCES ? await engineBundle() : path.join(import.meta.dirname, 'engine-worker.js');
+    const worker = new Worker(script, {
       workerData,
       // The thread's name in the operating system's view (top -H, /proc/<pid>/task): bench:runtime counts CPU by it.
       name: THREAD_NAME,
-      execArgv: FROM_SOURCES ? ['--import', pathToFileURL(tsxLoader()).href] : [],
+      // The bundle's inline source map names the TypeScript sources in stack traces, as tsx did.
+      execArgv: FROM_SOURCES ? ['--enable-source-maps'] : [],
     });
     const where = file ? ` in ${file}` : '';
     let failed: (error: Error) => void = () => {};
@@ -212,11 +210,6 @@ export class DynamoDbHost {
     });
     await this.worker.terminate();
   }
-}
-
-/** tsx's loader, for the engine's thread when it runs from the sources (a checkout). */
-function tsxLoader(): string {
-  return new URL(import.meta.resolve('tsx')).pathname;
 }
 
 /** What the engine's thread asks the main thread. */

@@ -12,6 +12,12 @@ import { assemblyKey, DEFAULT_ENV, depth, type SynthEnv } from './switchyard-ass
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
 
 /**
+ * Whether this run bundles the app for the suites that read it: npm run test:apps sets
+ * SWITCHYARD_APPS (vitest.config.ts's APPS and APP_PARTS); npm test leaves the bundling out.
+ */
+export const WITH_BUNDLED_APP = process.env.SWITCHYARD_APPS !== undefined;
+
+/**
  * An app that skips esbuild bundling (asset hashes become placeholders): construct
  * tests assert on template properties, and bundling every function for each would
  * take seconds apiece. test/app.test.ts bundles for real.

@@ -14,7 +14,7 @@ import { queueReport } from '../../local/sqs/startup-lines.js';
 import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../local/startup-report.js';
 import { stateMachineReport } from '../../local/states/startup-lines.js';
 import { loadApp } from '../../local/template/load.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { synthSwitchyardApp, WITH_BUNDLED_APP } from '../helpers/synth.js';
 
 const URL = 'http://127.0.0.1:4566';
 const dirs: string[] = [];
@@ -293,7 +293,7 @@ describe('startupReport', () => {
   });
 });
 
-describe('startupReport for the Switchyard app', () => {
+describe.runIf(WITH_BUNDLED_APP)('startupReport for the Switchyard app', () => {
   let outdir: string;
   beforeAll(() => {
     outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-report-app-'));

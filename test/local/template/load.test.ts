@@ -6,7 +6,7 @@ import { CONTRACTS } from '../../../domain/index.js';
 import { KNOWN_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { type LoadedApp, type LoadedResource, type LoadedStack, loadApp, loadStack } from '../../../local/template/load.js';
 import { notRun } from '../../../local/template/not-run.js';
-import { synthOverSharedBundles } from '../../helpers/synth.js';
+import { synthOverSharedBundles, WITH_BUNDLED_APP } from '../../helpers/synth.js';
 import { ALL_KNOWN_RUN, artifact, BASE_URL, load, resource } from './helpers.js';
 
 const ACCOUNT = '111111111111';
@@ -19,7 +19,7 @@ const REGION = 'eu-west-1';
 const RUNTIME_TYPES = new Set([...SUPPORTED_RESOURCE_TYPES].filter((type) => type !== 'AWS::StepFunctions::StateMachine'));
 
 describe('loadApp', () => {
-  describe('with the Switchyard app', () => {
+  describe.runIf(WITH_BUNDLED_APP)('with the Switchyard app', () => {
     let outdir: string;
     let app: LoadedApp;
     let stack: LoadedStack;
