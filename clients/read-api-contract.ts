@@ -46,6 +46,14 @@ export const READ_API_PATHS = {
    */
   durableExecutions: '/durable-executions',
   /**
+   * POST {@link ForkRequest} -> {@link DurableForkAnswer}: starts a fork of a durable execution at one of
+   * the operations of its handler (docs/rerun-stop-pause.md): the operations before it answer with what the parent
+   * recorded, from it on the handler runs for real. 400 `ForkNotPossible` names the operations a fork can begin at;
+   * 404 `NotFound` for an execution that does not exist. The same fork asked twice answers the execution the first
+   * one started.
+   */
+  durableForks: '/durable-forks',
+  /**
    * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
    * failed), the newest 10,000 kept in the data folder across restarts, newest first, with the usage it reported: what
    * `switchyard cost --local` prices.
@@ -339,6 +347,9 @@ export interface ExpressExecutionsPage {
   readonly nextToken?: string;
 }
 
+/** A durable fork started (or, asked again, the one started before): POST /durable-forks answers it. */
+export type DurableForkAnswer = Omit<ForkAnswer, 'entry'>;
+
 /** A Lambda durable execution, as ListDurableExecutionsByFunction lists it, with the function's name. */
 export interface DurableExecutionSummary {
   readonly durableExecutionArn: string;
@@ -362,18 +373,22 @@ export interface DurableExecutionDetail {
     readonly input?: string;
     readonly result?: string;
     readonly error?: { readonly ErrorType?: string; readonly ErrorMessage?: string };
+    /** For a fork: its parent's ARN, the operation it began at and its effects (the local runtime keeps them; AWS has no such field). */
+    readonly fork?: { readonly parent: string; readonly from: string; readonly effects: 'skip' | 'rerun' };
   };
   readonly events: readonly DurableHistoryEvent[];
+  /** The executions forked from this one, oldest first. */
+  readonly forks: readonly DurableExecutionSummary[];
 }
 
-/** What POST /forks asks. */
+/** What POST /forks (and POST /durable-forks) asks. */
 export interface ForkRequest {
   readonly executionArn: string;
-  /** The top-level state the fork begins at. */
+  /** The top-level state the fork begins at; of a durable execution, the operation of its handler, by name. */
   readonly from: string;
-  /** The state's input instead of the recorded one. */
+  /** The state's input instead of the recorded one; of a durable execution, the handler's event (a durable step has no input of its own). */
   readonly input?: unknown;
-  /** An RFC 7396 merge patch of the recorded input. */
+  /** An RFC 7396 merge patch of the recorded input (of a durable execution: of the parent's event). */
   readonly patch?: unknown;
   /** `skip` (default): steps meet their parent's idempotency claims; `rerun`: they apply their effects again. */
   readonly effects?: 'skip' | 'rerun';

@@ -6,7 +6,7 @@ import type { Clock } from '../../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
-import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
+import type { DurableSettings, ErrorObject, ExecutionRecord, ForkOf, InvocationOutput, OperationRecord } from './durable-types.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 
@@ -44,6 +44,12 @@ export interface DurableExecutionsOptions {
   readonly pollIntervalMs?: number;
   /** Multiplies the delay between invocation retries (tests). @default 1 */
   readonly delayScale?: number;
+}
+
+/** What a fork starts with: its parent, and the parent's operations it replays (forks.ts). */
+export interface ForkSeed {
+  readonly of: ForkOf;
+  readonly operations: readonly OperationRecord[];
 }
 
 /** What a start of an execution gave: a new execution, or the one of the same name and input (idempotent start). */
@@ -116,10 +122,16 @@ export class DurableExecutions {
     return this.#outbox.idle();
   }
 
+  /** The app's function of that name now, if it has one. */
+  functionRuntime(name: string): FunctionRuntime | undefined {
+    return this.options.functions.get(name);
+  }
+
   /**
    * Starts an execution of a durable function, or answers the existing one of that name:
    * with the same input it is the same execution (an idempotent start); with another input,
-   * DurableExecutionAlreadyStartedException.
+   * DurableExecutionAlreadyStartedException. A fork (forks.ts) starts with its parent's
+   * operations in its checkpoint, after its own EXECUTION operation, which the SDK reads first.
    */
   startExecution(
     fn: FunctionRuntime,
@@ -127,6 +139,7 @@ export class DurableExecutions {
     input: string,
     name: string | undefined,
     traceHeader?: string,
+    fork?: ForkSeed,
   ): Started {
     const settings = durableSettings(fn.definition);
     if (!settings) throw new Error(`function ${fn.definition.name} is not durable`);
@@ -157,9 +170,11 @@ export class DurableExecutions {
         timeoutAt: now + settings.executionTimeoutSeconds * 1000,
         retentionDays: settings.retentionDays,
         ...(traceHeader ? { traceHeader } : {}),
+        ...(fork ? { fork: fork.of } : {}),
       });
       const op = { Id: randomUUID().replaceAll('-', ''), Type: 'EXECUTION', Status: 'STARTED', StartTimestamp: now } as const;
       this.store.putOperation(arn, { op: { ...op, ExecutionDetails: { InputPayload: input } } });
+      for (const record of fork?.operations ?? []) this.store.putOperation(arn, record);
       this.store.addEvent(
         arn,
         eventOf('ExecutionStarted', { Id: op.Id, Name: executionName }, now, {
