@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durableForkStart, planDurableFork } from '../../contracts/durable-fork.js';
+import { forkCheckpointUpdates, recordedOperations } from '../../contracts/durable-fork-checkpoint.js';
 import { ForkNotPossible } from '../../contracts/fork.js';
 
 const op = (Id: string, Name: string | undefined, extra: { Type?: string; Status?: string; ParentId?: string } = {}) => ({
@@ -84,5 +85,75 @@ describe('planDurableFork', () => {
       /^Cannot fork .*: its event is not JSON \(give the fork's whole event as its input\)$/,
     );
     expect(planDurableFork(notJson, operations, { from: 'two', input: 'now JSON' }).input).toBe('"now JSON"');
+  });
+});
+
+describe('recordedOperations', () => {
+  it('reads each operation of a history as it ended, with its result or error, in the order they started', () => {
+    const events = [
+      { EventType: 'ExecutionStarted', Id: 'e' },
+      { EventType: 'StepStarted', Id: '1', Name: 'fetch', SubType: 'Step' },
+      {
+        EventType: 'StepFailed',
+        Id: '1',
+        Name: 'fetch',
+        StepFailedDetails: { Error: { Payload: { ErrorType: 'E' } }, RetryDetails: { CurrentAttempt: 1, NextAttemptDelaySeconds: 2 } },
+      },
+      { EventType: 'ContextStarted', Id: '2', Name: 'approval', SubType: 'WaitForCallback' },
+      {
+        EventType: 'StepSucceeded',
+        Id: '1',
+        Name: 'fetch',
+        StepSucceededDetails: { Result: { Payload: '"page"' }, RetryDetails: { CurrentAttempt: 2 } },
+      },
+      { EventType: 'CallbackStarted', Id: '3', ParentId: '2', CallbackStartedDetails: { CallbackId: 'c' } },
+      { EventType: 'StepStarted', Id: '4', Name: 'slow' },
+      {
+        EventType: 'StepFailed',
+        Id: '4',
+        Name: 'slow',
+        StepFailedDetails: { Error: { Payload: { ErrorType: 'E' } }, RetryDetails: { NextAttemptDelaySeconds: 5 } },
+      },
+    ];
+    expect(recordedOperations(events)).toEqual([
+      { Id: '1', Type: 'STEP', Status: 'SUCCEEDED', Name: 'fetch', SubType: 'Step', result: '"page"' },
+      { Id: '2', Type: 'CONTEXT', Status: 'STARTED', Name: 'approval', SubType: 'WaitForCallback' },
+      { Id: '3', Type: 'CALLBACK', Status: 'STARTED', ParentId: '2' },
+      { Id: '4', Type: 'STEP', Status: 'PENDING', Name: 'slow', error: { ErrorType: 'E' } },
+    ]);
+  });
+});
+
+describe('forkCheckpointUpdates', () => {
+  const recorded = (Id: string, Type: string, extra: object = {}) => ({ Id, Type, Status: 'SUCCEEDED', Name: `op${Id}`, ...extra });
+
+  it('starts and ends each step and child context as it ended, leaves a context’s children out, and waits a second for a wait', () => {
+    const updates = forkCheckpointUpdates(
+      [
+        recorded('1', 'STEP', { result: '1' }),
+        recorded('2', 'STEP', { Status: 'FAILED', error: { ErrorType: 'E' } }),
+        recorded('3', 'CONTEXT', { SubType: 'WaitForCallback', result: '"yes"' }),
+        recorded('4', 'CALLBACK', { ParentId: '3' }),
+        recorded('5', 'WAIT'),
+      ],
+      'next',
+    );
+    expect(updates).toEqual([
+      { Id: '1', Name: 'op1', Type: 'STEP', Action: 'START' },
+      { Id: '1', Name: 'op1', Type: 'STEP', Action: 'SUCCEED', Payload: '1' },
+      { Id: '2', Name: 'op2', Type: 'STEP', Action: 'START' },
+      { Id: '2', Name: 'op2', Type: 'STEP', Action: 'FAIL', Error: { ErrorType: 'E' } },
+      { Id: '3', Name: 'op3', SubType: 'WaitForCallback', Type: 'CONTEXT', Action: 'START' },
+      { Id: '3', Name: 'op3', SubType: 'WaitForCallback', Type: 'CONTEXT', Action: 'SUCCEED', Payload: '"yes"' },
+      { Id: '5', Name: 'op5', Type: 'WAIT', Action: 'START', WaitOptions: { WaitSeconds: 1 } },
+    ]);
+  });
+
+  it('fails if a callback the handler created, a chained invoke or a context summarized for its size comes first, naming it', () => {
+    expect(() => forkCheckpointUpdates([recorded('1', 'CALLBACK')], 'next')).toThrow(
+      'Cannot fork from next in AWS: op1 comes before it, and it is answered from outside the execution (a callback the handler created, a chained invoke), which a checkpoint cannot record; fork from it instead, or on the local runtime, which forks any durable execution',
+    );
+    expect(() => forkCheckpointUpdates([recorded('1', 'CHAINED_INVOKE')], 'next')).toThrow(ForkNotPossible);
+    expect(() => forkCheckpointUpdates([recorded('1', 'CONTEXT', { result: '' })], 'next')).toThrow(/its result was too large/);
   });
 });

@@ -6,7 +6,8 @@ import type { Clock } from '../../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
-import type { DurableSettings, ErrorObject, ExecutionRecord, ForkOf, InvocationOutput, OperationRecord } from './durable-types.js';
+import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
+import { type ForkSeed, forkOf } from './forks.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 
@@ -44,12 +45,6 @@ export interface DurableExecutionsOptions {
   readonly pollIntervalMs?: number;
   /** Multiplies the delay between invocation retries (tests). @default 1 */
   readonly delayScale?: number;
-}
-
-/** What a fork starts with: its parent, and the parent's operations it replays (forks.ts). */
-export interface ForkSeed {
-  readonly of: ForkOf;
-  readonly operations: readonly OperationRecord[];
 }
 
 /** What a start of an execution gave: a new execution, or the one of the same name and input (idempotent start). */
@@ -144,6 +139,7 @@ export class DurableExecutions {
     const settings = durableSettings(fn.definition);
     if (!settings) throw new Error(`function ${fn.definition.name} is not durable`);
     const executionName = name ?? randomUUID();
+    const parent = forkOf(input, fork);
     return this.store.transaction(() => {
       const existing = this.store.byName(fn.definition.name, executionName);
       if (existing) {
@@ -170,7 +166,7 @@ export class DurableExecutions {
         timeoutAt: now + settings.executionTimeoutSeconds * 1000,
         retentionDays: settings.retentionDays,
         ...(traceHeader ? { traceHeader } : {}),
-        ...(fork ? { fork: fork.of } : {}),
+        ...(parent ? { fork: parent } : {}),
       });
       const op = { Id: randomUUID().replaceAll('-', ''), Type: 'EXECUTION', Status: 'STARTED', StartTimestamp: now } as const;
       this.store.putOperation(arn, { op: { ...op, ExecutionDetails: { InputPayload: input } } });

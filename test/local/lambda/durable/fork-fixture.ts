@@ -12,7 +12,7 @@ export const WRITER_MODELS = { outline: 'amazon.nova-micro-v1:0', draft: 'amazon
  * in its answer. `draft` fails for good when the event asks it to (the parent never reaches
  * `polish`); `critique` is a step inside a child context.
  */
-const WRITER = `
+export const WRITER = `
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { withDurableExecution } from '@aws/durable-execution-sdk-js';
 
@@ -53,16 +53,23 @@ export const handler = withDurableExecution(async (event, context) => {
 
 /** Writes the app: `writer` (WRITER) and `approval` (APPROVAL), both durable. */
 export function forkApp(): string {
+  return durableFunctionsApp([
+    { name: 'writer', code: WRITER },
+    { name: 'approval', code: APPROVAL },
+  ]);
+}
+
+/** An app of durable functions, each its code (an ES module exporting `handler`) and environment. */
+export function durableFunctionsApp(
+  functions: readonly { readonly name: string; readonly code: string; readonly environment?: Record<string, string> }[],
+): string {
   const cdkOut = tempAssemblyDir();
   const resources: Record<string, TemplateResource> = {};
-  for (const [logicalId, name, source] of [
-    ['Writer', 'writer', WRITER],
-    ['Approval', 'approval', APPROVAL],
-  ] as const) {
+  for (const { name, code, environment } of functions) {
     const asset = `asset.${name}`;
     mkdirSync(path.join(cdkOut, asset));
-    writeFileSync(path.join(cdkOut, asset, 'index.mjs'), source);
-    resources[logicalId] = {
+    writeFileSync(path.join(cdkOut, asset, 'index.mjs'), code);
+    resources[name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())] = {
       Type: 'AWS::Lambda::Function',
       Properties: {
         FunctionName: name,
@@ -71,6 +78,7 @@ export function forkApp(): string {
         Timeout: 30,
         Code: { S3Bucket: 'b', S3Key: `${asset}.zip` },
         DurableConfig: { ExecutionTimeout: 600, RetentionPeriodInDays: 7 },
+        ...(environment ? { Environment: { Variables: environment } } : {}),
       },
       Metadata: { 'aws:asset:path': asset, 'aws:asset:property': 'Code' },
     };
