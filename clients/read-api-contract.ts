@@ -45,13 +45,7 @@ export const READ_API_PATHS = {
    * GET /durable-executions/<arn> -> {@link DurableExecutionDetail} (404 when there is none).
    */
   durableExecutions: '/durable-executions',
-  /**
-   * POST {@link ForkRequest} -> {@link DurableForkAnswer}: starts a fork of a durable execution at one of
-   * the operations of its handler (docs/rerun-stop-pause.md): the operations before it answer with what the parent
-   * recorded, from it on the handler runs for real. 400 `ForkNotPossible` names the operations a fork can begin at;
-   * 404 `NotFound` for an execution that does not exist. The same fork asked twice answers the execution the first
-   * one started.
-   */
+  /** POST {@link ForkRequest} -> {@link ForkAnswer}: a fork of a durable execution at an operation of its handler (docs/durable-forks.md), answered as `/forks`. */
   durableForks: '/durable-forks',
   /**
    * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
@@ -347,9 +341,6 @@ export interface ExpressExecutionsPage {
   readonly nextToken?: string;
 }
 
-/** A durable fork started (or, asked again, the one started before): POST /durable-forks answers it. */
-export type DurableForkAnswer = Omit<ForkAnswer, 'entry'>;
-
 /** A Lambda durable execution, as ListDurableExecutionsByFunction lists it, with the function's name. */
 export interface DurableExecutionSummary {
   readonly durableExecutionArn: string;
@@ -401,7 +392,7 @@ export interface ForkAnswer {
   /** The parent execution's ARN. */
   readonly parent: string;
   readonly from: string;
-  /** Whether the machine's fork entry routed it (a Workflow's), else the runtime began it at the state. */
+  /** Whether the flow's own fork support started it (a Workflow's fork entry, a DurableFlow's kit), else the runtime began it at its start. */
   readonly entry: boolean;
 }
 

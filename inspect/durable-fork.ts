@@ -1,5 +1,5 @@
 import { GetDurableExecutionCommand, GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
-import { type DurableForkAnswer, READ_API_PATHS } from '../clients/read-api-contract.js';
+import { type ForkAnswer, READ_API_PATHS } from '../clients/read-api-contract.js';
 import { type PlannedDurableFork, planDurableFork } from '../contracts/durable-fork.js';
 import { forkCheckpointUpdates, type RecordedOperation, recordedOperations } from '../contracts/durable-fork-checkpoint.js';
 import { FORK_INPUT_KEY, type ForkEdit, ForkNotPossible } from '../contracts/fork.js';
@@ -21,11 +21,11 @@ import { postReadApi } from './read-api.js';
  * local runtime. Any other durable function forks on the local runtime only (POST
  * /durable-forks of the read API).
  */
-export async function forkDurableExecution(clients: Clients, parentArn: string, edit: ForkEdit): Promise<DurableForkAnswer> {
+export async function forkDurableExecution(clients: Clients, parentArn: string, edit: ForkEdit): Promise<ForkAnswer> {
   const fn = functionOf(parentArn);
   if (await forksItself(clients, fn)) return forkByInvoke(clients, parentArn, fn, edit);
   if (clients.target.kind === 'local') {
-    return postReadApi<DurableForkAnswer>(clients.target, READ_API_PATHS.durableForks, { executionArn: parentArn, ...edit });
+    return postReadApi<ForkAnswer>(clients.target, READ_API_PATHS.durableForks, { executionArn: parentArn, ...edit });
   }
   throw new CliError(
     `cannot fork ${parentArn} in AWS: Lambda has no operation that starts a durable execution at a step, and ${fn.name} does not fork itself (a DurableFlow does, with forks on, its default); the local runtime (switchyard dev) forks any durable function`,
@@ -61,7 +61,7 @@ async function forksItself(clients: Clients, fn: QualifiedFunction): Promise<boo
  * durable-forks.ts): planned and checked here first, from the parent's history, so that what
  * cannot be forked is refused before any execution starts.
  */
-async function forkByInvoke(clients: Clients, parentArn: string, fn: QualifiedFunction, edit: ForkEdit): Promise<DurableForkAnswer> {
+async function forkByInvoke(clients: Clients, parentArn: string, fn: QualifiedFunction, edit: ForkEdit): Promise<ForkAnswer> {
   const parent = await call(clients.target, () => clients.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: parentArn })));
   const events = await durableHistory(clients, parentArn);
   let planned: PlannedDurableFork<RecordedOperation>;
@@ -76,7 +76,7 @@ async function forkByInvoke(clients: Clients, parentArn: string, fn: QualifiedFu
     if (error instanceof ForkNotPossible) throw new CliError(error.message, 2);
     throw error;
   }
-  const answer = { name: planned.name, parent: parentArn, from: planned.fork.from };
+  const answer = { name: planned.name, parent: parentArn, from: planned.fork.from, entry: true };
   try {
     const started = await clients.lambda.send(
       new InvokeCommand({

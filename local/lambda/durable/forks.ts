@@ -8,14 +8,14 @@
  * edit: the same fork asked twice answers the execution the first one started.
  */
 
-import type { DurableForkAnswer, ForkRequest } from '../../../clients/read-api-contract.js';
+import type { ForkAnswer, ForkRequest } from '../../../clients/read-api-contract.js';
 import { planDurableFork } from '../../../contracts/durable-fork.js';
 import { ForkNotPossible, forkOfInput, InvalidForkInput } from '../../../contracts/fork.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ForkOf, OperationRecord } from './durable-types.js';
 
 /** Starts the fork `request` asks for (or answers the one started before); ForkNotPossible names what a fork can begin at. */
-export function forkDurableExecution(executions: DurableExecutions, request: ForkRequest): DurableForkAnswer {
+export function forkDurableExecution(executions: DurableExecutions, request: ForkRequest): ForkAnswer {
   const parent = executions.execution(request.executionArn);
   const records = executions.store.operations(parent.arn);
   const planned = planDurableFork(
@@ -38,7 +38,7 @@ export function forkDurableExecution(executions: DurableExecutions, request: For
       operations,
     },
   );
-  return { executionArn: arn, name: planned.name, parent: parent.arn, from: planned.fork.from };
+  return { executionArn: arn, name: planned.name, parent: parent.arn, from: planned.fork.from, entry: false };
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   type DurableExecutionDetail,
   type DurableExecutionSummary,
   type DurableExecutionsPage,
-  type DurableForkAnswer,
+  type ForkAnswer,
   type LineageNode,
   READ_API_PATHS,
   READ_API_PREFIX,
@@ -111,7 +111,7 @@ function durableForksRoute(sources: DurableSources): ReadRoute {
       const durable = sources.executions();
       if (durable === undefined) throw new ReadApiFailure(404, 'NotFound', 'this runtime runs no durable function');
       const request = forkRequestOf(await body(), 'the operation of its handler');
-      let answer: DurableForkAnswer;
+      let answer: ForkAnswer;
       try {
         answer = forkDurableExecution(durable, request);
       } catch (error) {

@@ -97,7 +97,12 @@ describe("a DurableFlow's fork (a plain Invoke its own fork support begins)", ()
     const clients = createClients({ kind: 'local', endpoint: runtime.url, region });
     const before = (await readApi<ModelCallsPage>(READ_API_PATHS.modelCalls)).calls.length;
     const answer = await forkDurableExecution(clients, parentArn, { from: 'polish', patch: { polishPrompt: 'Make it rhyme' } });
-    expect(answer).toMatchObject({ parent: parentArn, from: 'polish', name: expect.stringMatching(/^essay-1-fork-[A-Za-z0-9]{16}$/) });
+    expect(answer).toMatchObject({
+      parent: parentArn,
+      from: 'polish',
+      entry: true,
+      name: expect.stringMatching(/^essay-1-fork-[A-Za-z0-9]{16}$/),
+    });
 
     const forked = await ended(answer.executionArn);
     expect(forked.Status, JSON.stringify(forked.Error)).toBe('SUCCEEDED');

@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DurableExecutionDetail,
-  type DurableForkAnswer,
+  type ForkAnswer,
   type ModelCallsPage,
   READ_API_PATHS,
   READ_API_PREFIX,
@@ -38,7 +38,7 @@ const read = async <T>(path: string, init?: RequestInit): Promise<{ status: numb
   return { status: answer.status, body: (await answer.json()) as T };
 };
 const fork = (body: unknown) =>
-  read<DurableForkAnswer & ReadApiError>(READ_API_PATHS.durableForks, {
+  read<ForkAnswer & ReadApiError>(READ_API_PATHS.durableForks, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -86,7 +86,12 @@ describe('durable forks (POST /durable-forks)', () => {
     const before = (await modelCalls()).length;
     const answer = await fork({ executionArn: parentArn, from: 'polish', patch: { polishPrompt: 'Make it rhyme' } });
     expect(answer.status, answer.body.message).toBe(200);
-    expect(answer.body).toMatchObject({ parent: parentArn, from: 'polish', name: expect.stringMatching(/^essay-1-fork-[A-Za-z0-9]{16}$/) });
+    expect(answer.body).toMatchObject({
+      parent: parentArn,
+      from: 'polish',
+      entry: false,
+      name: expect.stringMatching(/^essay-1-fork-[A-Za-z0-9]{16}$/),
+    });
     expect(answer.body.executionArn).toMatch(/:function:writer:\$LATEST\/durable-execution\/essay-1-fork-/);
 
     const forked = await ended(answer.body.executionArn);
