@@ -45,6 +45,8 @@ export const READ_API_PATHS = {
    * GET /durable-executions/<arn> -> {@link DurableExecutionDetail} (404 when there is none).
    */
   durableExecutions: '/durable-executions',
+  /** POST {@link ForkRequest} -> {@link ForkAnswer}: a fork of a durable execution at an operation of its handler (docs/durable-forks.md), answered as `/forks`. */
+  durableForks: '/durable-forks',
   /**
    * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
    * failed), the newest 10,000 kept in the data folder across restarts, newest first, with the usage it reported: what
@@ -362,18 +364,22 @@ export interface DurableExecutionDetail {
     readonly input?: string;
     readonly result?: string;
     readonly error?: { readonly ErrorType?: string; readonly ErrorMessage?: string };
+    /** For a fork: its parent's ARN, the operation it began at and its effects (the local runtime keeps them; AWS has no such field). */
+    readonly fork?: { readonly parent: string; readonly from: string; readonly effects: 'skip' | 'rerun' };
   };
   readonly events: readonly DurableHistoryEvent[];
+  /** The executions forked from this one, oldest first. */
+  readonly forks: readonly DurableExecutionSummary[];
 }
 
-/** What POST /forks asks. */
+/** What POST /forks (and POST /durable-forks) asks. */
 export interface ForkRequest {
   readonly executionArn: string;
-  /** The top-level state the fork begins at. */
+  /** The top-level state the fork begins at; of a durable execution, the operation of its handler, by name. */
   readonly from: string;
-  /** The state's input instead of the recorded one. */
+  /** The state's input instead of the recorded one; of a durable execution, the handler's event (a durable step has no input of its own). */
   readonly input?: unknown;
-  /** An RFC 7396 merge patch of the recorded input. */
+  /** An RFC 7396 merge patch of the recorded input (of a durable execution: of the parent's event). */
   readonly patch?: unknown;
   /** `skip` (default): steps meet their parent's idempotency claims; `rerun`: they apply their effects again. */
   readonly effects?: 'skip' | 'rerun';
@@ -386,7 +392,7 @@ export interface ForkAnswer {
   /** The parent execution's ARN. */
   readonly parent: string;
   readonly from: string;
-  /** Whether the machine's fork entry routed it (a Workflow's), else the runtime began it at the state. */
+  /** Whether the flow's own fork support started it (a Workflow's fork entry, a DurableFlow's kit), else the runtime began it at its start. */
   readonly entry: boolean;
 }
 

@@ -84,16 +84,17 @@ const DIGEST_LENGTH = 16;
 /**
  * The fork's execution name: the parent's name, then `-fork-` and a digest of the state, the
  * input, the variables and the effects, so the same fork asked twice names one execution and
- * any edit names another.
+ * any edit names another. `maxLength` is the service's limit on names (a durable execution's
+ * is 64); the parent's name is cut to fit, the digest never.
  */
-export function forkExecutionName(parentName: string, fork: Omit<Fork, 'parent'>): string {
+export function forkExecutionName(parentName: string, fork: Omit<Fork, 'parent'>, maxLength = NAME_LIMIT): string {
   const digest = createHash('sha256')
     .update(JSON.stringify([fork.from, fork.input, sortedKeys(fork.variables), fork.effects]))
     .digest('base64url')
     .replace(/[^A-Za-z0-9]/g, '')
     .slice(0, DIGEST_LENGTH);
   const suffix = `-fork-${digest}`;
-  return `${parentName.slice(0, NAME_LIMIT - suffix.length)}${suffix}`;
+  return `${parentName.slice(0, maxLength - suffix.length)}${suffix}`;
 }
 
 function sortedKeys(record: Readonly<Record<string, unknown>>): [string, unknown][] {

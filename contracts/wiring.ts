@@ -21,6 +21,12 @@ export const ENV = {
   workflowType: 'WORKFLOW_TYPE',
   /** The qualified ARN (an alias) of the durable function a durable flow's starter invokes (DurableFlow). */
   durableFunctionArn: 'DURABLE_FUNCTION_ARN',
+  /**
+   * Set (to `1`) on a DurableFlow's function whose bundle forks (its `forks`): an execution
+   * whose event carries a fork begins at its step (lambdas/kit/durable-forks.ts). What the CLI
+   * checks before it forks one in AWS with a plain Invoke.
+   */
+  durableForks: 'SWITCHYARD_DURABLE_FORKS',
   /** The queue a consumer drains (QueueConsumer): transient failures change visibility on it. */
   queueUrl: 'SOURCE_QUEUE_URL',
   /** The consumer queue's dead-letter queue: permanent failures are sent there at once. */

@@ -17,8 +17,11 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** The operations the subset sends: the durable execution SDK's two, and the durable starter's Invoke. */
-export const OPERATIONS = ['CheckpointDurableExecution', 'GetDurableExecutionState', 'Invoke'];
+/**
+ * The operations the subset sends: the durable execution SDK's two, the durable starter's
+ * Invoke, and the history of a fork's parent, which a DurableFlow reads (kit/durable-forks.ts).
+ */
+export const OPERATIONS = ['CheckpointDurableExecution', 'GetDurableExecutionHistory', 'GetDurableExecutionState', 'Invoke'];
 /** Modeled errors the subset exports as classes (a caller tests `instanceof`); others arrive as LambdaServiceException with AWS's name. */
 export const ERRORS = ['DurableExecutionAlreadyStartedException'];
 

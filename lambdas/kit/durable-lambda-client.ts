@@ -4,7 +4,8 @@
  * the client and the operations they send. The durable execution SDK
  * (`@aws/durable-execution-sdk-js`) loads the client with `import('@aws-sdk/client-lambda')` and
  * reads `LambdaClient`, `GetDurableExecutionStateCommand` and `CheckpointDurableExecutionCommand`;
- * the starter sends `InvokeCommand` and tests `DurableExecutionAlreadyStartedException`.
+ * the starter sends `InvokeCommand` and tests `DurableExecutionAlreadyStartedException`; a
+ * DurableFlow's fork reads its parent with `GetDurableExecutionHistoryCommand` (durable-forks.ts).
  *
  * Why not the package's own modules: its dynamic import keeps every export of the package in a
  * one-file bundle (the aggregated `Lambda` client, every command, waiter, paginator and enum),
@@ -38,6 +39,10 @@ import type {
   CheckpointDurableExecutionCommandOutput,
 } from '@aws-sdk/client-lambda/dist-types/commands/CheckpointDurableExecutionCommand.js';
 import type {
+  GetDurableExecutionHistoryCommandInput,
+  GetDurableExecutionHistoryCommandOutput,
+} from '@aws-sdk/client-lambda/dist-types/commands/GetDurableExecutionHistoryCommand.js';
+import type {
   GetDurableExecutionStateCommandInput,
   GetDurableExecutionStateCommandOutput,
 } from '@aws-sdk/client-lambda/dist-types/commands/GetDurableExecutionStateCommand.js';
@@ -63,7 +68,12 @@ import { getRetryPlugin, resolveRetryConfig } from '@smithy/core/retry';
 import { getSchemaSerdePlugin } from '@smithy/core/schema';
 import type { HttpHandlerOptions } from '@smithy/types';
 import { getRuntimeConfig } from './durable-lambda-config.js';
-import { CheckpointDurableExecutionSchema, GetDurableExecutionStateSchema, InvokeSchema } from './durable-lambda-schemas.js';
+import {
+  CheckpointDurableExecutionSchema,
+  GetDurableExecutionHistorySchema,
+  GetDurableExecutionStateSchema,
+  InvokeSchema,
+} from './durable-lambda-schemas.js';
 
 export { DurableExecutionAlreadyStartedException } from '@aws-sdk/client-lambda/dist-types/models/errors.js';
 
@@ -113,6 +123,11 @@ export class CheckpointDurableExecutionCommand extends command<
   CheckpointDurableExecutionCommandInput,
   CheckpointDurableExecutionCommandOutput
 >(_ep0, _mw0, 'CheckpointDurableExecution', CheckpointDurableExecutionSchema) {}
+
+export class GetDurableExecutionHistoryCommand extends command<
+  GetDurableExecutionHistoryCommandInput,
+  GetDurableExecutionHistoryCommandOutput
+>(_ep0, _mw0, 'GetDurableExecutionHistory', GetDurableExecutionHistorySchema) {}
 
 export class GetDurableExecutionStateCommand extends command<GetDurableExecutionStateCommandInput, GetDurableExecutionStateCommandOutput>(
   _ep0,

@@ -6,6 +6,7 @@ import { packagedHandlerEntry } from './handler-entry.js';
 export interface BundleAliasOptions {
   readonly entry: string;
   readonly durableLambdaClient?: boolean;
+  readonly wrappedHandler?: string;
   readonly eventStreams?: boolean;
 }
 
@@ -27,10 +28,12 @@ export function bundleAliases(props: BundleAliasOptions): Record<string, string>
           '@aws-sdk/client-lambda': packagedHandlerEntry('kit/durable-lambda-client'),
           // The subset's own imports (typed through the declarations' paths) reach the package's
           // modules; esbuild takes the longest alias that matches, so they escape the one above.
-          '@aws-sdk/client-lambda/dist-types': path.join(lambdaClientPackage(props.entry), 'dist-es'),
+          '@aws-sdk/client-lambda/dist-types': path.join(lambdaClientPackage(props.wrappedHandler ?? props.entry), 'dist-es'),
         }
       : {}),
     ...(props.eventStreams === false ? { '@smithy/core/event-streams': packagedHandlerEntry('kit/no-event-streams') } : {}),
+    // The app's durable handler, which the kit's DurableFlow entry (kit/durable-flow-entry) wraps.
+    ...(props.wrappedHandler ? { 'switchyard-cdk/durable-flow-handler': props.wrappedHandler } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ import { invalidProp, validateInteger, validateRange } from './validation.js';
 import type { WorkflowTrigger } from './workflow.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/durable-handler');
+/** The function's entry when it forks: the app's handler inside the kit's fork support. */
+const FORKING_ENTRY = packagedHandlerEntry('kit/durable-flow-entry');
 /** The starter only invokes asynchronously, which answers at once. */
 const STARTER_TIMEOUT = Duration.seconds(10);
 /** Lambda's bounds on DurableConfig (API reference, DurableConfig): 1 s to 366 days; history kept 1 to 90 days. */
@@ -77,6 +79,17 @@ export interface DurableFlowProps {
    * @default - every alarm, with the defaults of DurableFlowAlarms
    */
   readonly alarms?: false | DurableFlowAlarms;
+  /**
+   * Whether an execution can be forked from one of its steps in AWS (`switchyard fork`,
+   * docs/durable-forks.md): the handler is bundled inside the kit's fork support, which sees a
+   * fork in an execution's event and, on its first invocation, reads the parent's history
+   * (`lambda:GetDurableExecutionHistory`, granted on this function's versions: the only
+   * permission it adds) and writes the steps before the fork's step into the fork's checkpoint.
+   * An execution that is not a fork costs one look at its event. `false` bundles the handler as
+   * it is; the local runtime forks any durable function either way.
+   * @default true
+   */
+  readonly forks?: boolean;
 }
 
 /**
@@ -119,15 +132,23 @@ export class DurableFlow extends Construct implements IMonitorable {
     validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
 
     // The durable execution SDK's import() of the Lambda client would keep all of it (SwitchyardFunction's durableLambdaClient).
+    const forks = props.forks ?? true;
     this.function = new SwitchyardFunction(this, 'Function', {
       ...props.handler,
       durableLambdaClient: props.handler.durableLambdaClient ?? true,
+      ...(forks
+        ? {
+            entry: FORKING_ENTRY,
+            wrappedHandler: props.handler.entry,
+            environment: { ...props.handler.environment, [ENV.durableForks]: '1' },
+          }
+        : {}),
     });
     // SwitchyardFunction passes no durableConfig through; set on the resource, it is part of
     // the version hash, so a change publishes a new version as a code change does.
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.durableConfig = { executionTimeout: executionTimeout.toSeconds(), retentionPeriodInDays: retentionDays };
-    this.grantCheckpoints();
+    this.grantCheckpoints(forks);
     this.alias = new lambda.Alias(this, 'Alias', { aliasName, version: this.function.currentVersion });
 
     if (props.trigger && props.idempotencyStore) {
@@ -237,13 +258,18 @@ export class DurableFlow extends Construct implements IMonitorable {
    * actions are granted on this function's versions only. In a policy of its own: the
    * function waits for its role's default policy, which therefore cannot name the function.
    */
-  private grantCheckpoints(): void {
+  private grantCheckpoints(forks: boolean): void {
     const policy = new iam.Policy(this, 'CheckpointPolicy', {
       // SwitchyardFunction always makes its own role.
       roles: [this.function.role as iam.IRole],
       statements: [
         new iam.PolicyStatement({
-          actions: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+          // A fork reads its parent's history: an execution of this same function.
+          actions: [
+            'lambda:CheckpointDurableExecution',
+            'lambda:GetDurableExecutionState',
+            ...(forks ? ['lambda:GetDurableExecutionHistory'] : []),
+          ],
           resources: [`${this.function.functionArn}:*`],
         }),
       ],

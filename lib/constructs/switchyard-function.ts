@@ -80,6 +80,13 @@ export interface SwitchyardFunctionProps {
    */
   readonly durableLambdaClient?: boolean;
   /**
+   * The durable handler (its entry file, exporting `handler = withDurableExecution(...)`) that
+   * `entry` wraps: bundled in place of `switchyard-cdk/durable-flow-handler`, the module the
+   * kit's DurableFlow entry imports the app's handler from (DurableFlow's `forks` sets both).
+   * @default - none: `entry` is the handler
+   */
+  readonly wrappedHandler?: string;
+  /**
    * Bundle the AWS SDK's event-stream codec. `false` replaces it with `lambdas/kit/no-event-streams`
    * (~15 KB less): only for a function that calls no event-stream operation (Lambda
    * InvokeWithResponseStream, Bedrock ConverseStream, S3 SelectObjectContent, CloudWatch Logs

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { isStatusOf } from '../../clients/execution-statuses.js';
-import { type Lineage, type LineageNode, READ_API_PREFIX } from '../../clients/read-api-contract.js';
+import { type ForkRequest, type Lineage, type LineageNode, READ_API_PREFIX } from '../../clients/read-api-contract.js';
+import { FORK_EFFECTS } from '../../contracts/fork.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
 
 /**
@@ -164,4 +165,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     'cache-control': 'no-store',
   });
   res.end(res.req?.method === 'HEAD' ? undefined : text);
+}
+
+const FORK_FIELDS = ['executionArn', 'from', 'input', 'patch', 'effects'];
+
+/**
+ * The body of a fork's POST (POST /forks, POST /durable-forks), checked: 400 naming the field
+ * that is wrong. `begins` says what `from` names (`the state`).
+ */
+export function forkRequestOf(body: unknown, begins: string): ForkRequest {
+  const bad = (message: string) => new ReadApiFailure(400, 'InvalidParameter', message);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bad('the body must be a JSON object: { executionArn, from, input?, patch?, effects? }');
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((name) => !FORK_FIELDS.includes(name));
+  if (unknown.length > 0) throw bad(`unknown field ${unknown.join(', ')}: a fork takes ${FORK_FIELDS.join(', ')}`);
+  if (typeof fields.executionArn !== 'string' || fields.executionArn === '') throw bad("executionArn must be the parent execution's ARN");
+  if (typeof fields.from !== 'string' || fields.from === '') throw bad(`from must name ${begins} the fork begins at`);
+  if (fields.effects !== undefined && !(FORK_EFFECTS as readonly unknown[]).includes(fields.effects))
+    throw bad(`effects must be ${FORK_EFFECTS.join(' or ')}`);
+  return fields as unknown as ForkRequest;
 }

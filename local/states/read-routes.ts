@@ -1,10 +1,11 @@
 import { LOCAL_EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
 import { businessKeyOf } from '../../clients/execution-subject.js';
 import { type ExpressExecutionSummary, type ExpressExecutionsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { FORK_EFFECTS, ForkNotPossible } from '../../contracts/fork.js';
+import { ForkNotPossible } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import {
   type ExpressPosition,
+  forkRequestOf,
   isExpressPosition,
   limitOf,
   nextTokenOf,
@@ -37,7 +38,7 @@ function forksRoute(fork: (request: ForkRequest) => Promise<ForkAnswer>): ReadRo
     post: true,
     async handle({ query, res, body }) {
       only(query, []);
-      const request = forkRequestOf(await body());
+      const request = forkRequestOf(await body(), 'the state');
       try {
         sendJson(res, 200, await fork(request));
       } catch (error) {
@@ -48,22 +49,6 @@ function forksRoute(fork: (request: ForkRequest) => Promise<ForkAnswer>): ReadRo
       }
     },
   };
-}
-
-const FORK_FIELDS = ['executionArn', 'from', 'input', 'patch', 'effects'];
-
-function forkRequestOf(body: unknown): ForkRequest {
-  const bad = (message: string) => new ReadApiFailure(400, 'InvalidParameter', message);
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw bad('the body must be a JSON object: { executionArn, from, input?, patch?, effects? }');
-  const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((name) => !FORK_FIELDS.includes(name));
-  if (unknown.length > 0) throw bad(`unknown field ${unknown.join(', ')}: a fork takes ${FORK_FIELDS.join(', ')}`);
-  if (typeof fields.executionArn !== 'string' || fields.executionArn === '') throw bad("executionArn must be the parent execution's ARN");
-  if (typeof fields.from !== 'string' || fields.from === '') throw bad('from must name the state the fork begins at');
-  if (fields.effects !== undefined && !(FORK_EFFECTS as readonly unknown[]).includes(fields.effects))
-    throw bad(`effects must be ${FORK_EFFECTS.join(' or ')}`);
-  return fields as unknown as ForkRequest;
 }
 
 function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecord[]): ReadRoute {

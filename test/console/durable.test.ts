@@ -109,6 +109,7 @@ describe('the console durable execution page data', () => {
         startDate: new Date(t * 1000).toISOString(),
       },
       events,
+      forks: [],
     };
     respond = () => json(detail);
     const view = await durable.loadDurable(ARN);

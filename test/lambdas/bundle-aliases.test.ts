@@ -96,16 +96,23 @@ describe("the durable function's Lambda client (durableLambdaClient)", () => {
     }
     const used = new Set(sources.flatMap((source) => [...source.matchAll(/\b(LambdaClient|[A-Z]\w*Command)\b/g)].map((m) => m[1])));
     expect([...used].sort()).toEqual(['CheckpointDurableExecutionCommand', 'GetDurableExecutionStateCommand', 'LambdaClient']);
-    // And what DurableFlow's starter imports from the client.
-    const starterSources = ['durable-handler.ts', 'start-durable.ts'].map((file) =>
-      readFileSync(path.join(root, 'lambdas/workflow-starter', file), 'utf8'),
+    // And what DurableFlow's starter and its function's fork support import from the client.
+    const starterSources = ['workflow-starter/durable-handler.ts', 'workflow-starter/start-durable.ts', 'kit/durable-forks.ts'].map(
+      (file) => readFileSync(path.join(root, 'lambdas', file), 'utf8'),
     );
     const starterNames = starterSources.flatMap((source) =>
       [...source.matchAll(/import \{([^}]+)\} from '@aws-sdk\/client-lambda'/g)].flatMap((m) =>
         (m[1] as string).split(',').flatMap((name) => (name.trim().startsWith('type ') || name.trim() === '' ? [] : [name.trim()])),
       ),
     );
-    expect(starterNames.sort()).toEqual(['DurableExecutionAlreadyStartedException', 'InvokeCommand', 'LambdaClient']);
+    expect([...new Set(starterNames)].sort()).toEqual([
+      'CheckpointDurableExecutionCommand',
+      'DurableExecutionAlreadyStartedException',
+      'GetDurableExecutionHistoryCommand',
+      'GetDurableExecutionStateCommand',
+      'InvokeCommand',
+      'LambdaClient',
+    ]);
     const { exports } = await bundle(subset, { durableLambdaClient: true });
     expect(exports.sort()).toEqual([...new Set([...used, ...starterNames])].sort());
     expect(exports).toEqual(expect.arrayContaining([...OPERATIONS.map((operation) => `${operation}Command`), ...ERRORS]));

@@ -7,6 +7,7 @@ import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
 import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
+import { type ForkSeed, forkOf } from './forks.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 
@@ -116,10 +117,16 @@ export class DurableExecutions {
     return this.#outbox.idle();
   }
 
+  /** The app's function of that name now, if it has one. */
+  functionRuntime(name: string): FunctionRuntime | undefined {
+    return this.options.functions.get(name);
+  }
+
   /**
    * Starts an execution of a durable function, or answers the existing one of that name:
    * with the same input it is the same execution (an idempotent start); with another input,
-   * DurableExecutionAlreadyStartedException.
+   * DurableExecutionAlreadyStartedException. A fork (forks.ts) starts with its parent's
+   * operations in its checkpoint, after its own EXECUTION operation, which the SDK reads first.
    */
   startExecution(
     fn: FunctionRuntime,
@@ -127,10 +134,12 @@ export class DurableExecutions {
     input: string,
     name: string | undefined,
     traceHeader?: string,
+    fork?: ForkSeed,
   ): Started {
     const settings = durableSettings(fn.definition);
     if (!settings) throw new Error(`function ${fn.definition.name} is not durable`);
     const executionName = name ?? randomUUID();
+    const parent = forkOf(input, fork);
     return this.store.transaction(() => {
       const existing = this.store.byName(fn.definition.name, executionName);
       if (existing) {
@@ -157,9 +166,11 @@ export class DurableExecutions {
         timeoutAt: now + settings.executionTimeoutSeconds * 1000,
         retentionDays: settings.retentionDays,
         ...(traceHeader ? { traceHeader } : {}),
+        ...(parent ? { fork: parent } : {}),
       });
       const op = { Id: randomUUID().replaceAll('-', ''), Type: 'EXECUTION', Status: 'STARTED', StartTimestamp: now } as const;
       this.store.putOperation(arn, { op: { ...op, ExecutionDetails: { InputPayload: input } } });
+      for (const record of fork?.operations ?? []) this.store.putOperation(arn, record);
       this.store.addEvent(
         arn,
         eventOf('ExecutionStarted', { Id: op.Id, Name: executionName }, now, {

@@ -1,7 +1,8 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
+import { addMissingColumns } from '../../store/added-columns.js';
 import { inTransaction } from '../../store/transaction.js';
-import type { ErrorObject, ExecutionRecord, HistoryEvent, OperationRecord } from './durable-types.js';
+import type { ErrorObject, ExecutionRecord, ForkOf, HistoryEvent, OperationRecord } from './durable-types.js';
 
 /**
  * Durable executions in the Lambda database: each execution, its operations (the
@@ -86,6 +87,9 @@ interface ExecutionRow {
   updated_ids: string;
   invocation_errors: number;
   trace_header: string | null;
+  parent_arn: string | null;
+  fork_from: string | null;
+  fork_effects: string | null;
 }
 
 export interface ExecutionFilter {
@@ -118,19 +122,30 @@ type StatementName =
   | 'wakeDue'
   | 'wakeSooner'
   | 'interrupted'
-  | 'runningFunctions';
+  | 'runningFunctions'
+  | 'forks';
 
 export class DurableStore {
   readonly #s: Record<StatementName, StatementSync>;
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
+    // Forks (forks.ts): data folders from before have none.
+    addMissingColumns(db, [
+      { table: 'lambda_durable_execution', column: 'parent_arn', definition: 'TEXT' },
+      { table: 'lambda_durable_execution', column: 'fork_from', definition: 'TEXT' },
+      { table: 'lambda_durable_execution', column: 'fork_effects', definition: 'TEXT' },
+    ]);
+    db.exec(
+      'CREATE INDEX IF NOT EXISTS lambda_durable_execution_by_parent ON lambda_durable_execution (parent_arn) WHERE parent_arn IS NOT NULL',
+    );
     this.#s = {
       get: db.prepare('SELECT * FROM lambda_durable_execution WHERE arn = ?'),
       byName: db.prepare('SELECT * FROM lambda_durable_execution WHERE function_name = ? AND name = ?'),
       insert: db.prepare(
-        `INSERT INTO lambda_durable_execution (arn, function_name, name, function_arn, version, input, status, started_at, timeout_at, retention_days, trace_header)
-         VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?)`,
+        `INSERT INTO lambda_durable_execution (arn, function_name, name, function_arn, version, input, status, started_at, timeout_at, retention_days, trace_header,
+           parent_arn, fork_from, fork_effects)
+         VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?)`,
       ),
       operations: db.prepare('SELECT body FROM lambda_durable_operation WHERE execution_arn = ? ORDER BY seq'),
       operation: db.prepare('SELECT body FROM lambda_durable_operation WHERE execution_arn = ? AND id = ?'),
@@ -159,6 +174,7 @@ export class DurableStore {
         "UPDATE lambda_durable_execution SET ready = 1, invoking = 0 WHERE status = 'RUNNING' AND invoking = 1 RETURNING arn",
       ),
       runningFunctions: db.prepare("SELECT DISTINCT function_name FROM lambda_durable_execution WHERE status = 'RUNNING'"),
+      forks: db.prepare('SELECT * FROM lambda_durable_execution WHERE parent_arn = ? ORDER BY started_at, arn'),
     };
   }
 
@@ -187,6 +203,7 @@ export class DurableStore {
     timeoutAt: number;
     retentionDays: number;
     traceHeader?: string;
+    fork?: ForkOf;
   }): void {
     this.#s.insert.run(
       e.arn,
@@ -199,6 +216,9 @@ export class DurableStore {
       e.timeoutAt,
       e.retentionDays,
       e.traceHeader ?? null,
+      e.fork?.parent ?? null,
+      e.fork?.from ?? null,
+      e.fork?.effects ?? null,
     );
   }
 
@@ -322,6 +342,11 @@ export class DurableStore {
     return arns.length;
   }
 
+  /** The executions forked from `parentArn`, oldest first. */
+  forks(parentArn: string): ExecutionRecord[] {
+    return (this.#s.forks.all(parentArn) as unknown as ExecutionRow[]).map(toRecord);
+  }
+
   runningFunctionNames(): string[] {
     return (this.#s.runningFunctions.all() as { function_name: string }[]).map((r) => r.function_name);
   }
@@ -347,5 +372,8 @@ function toRecord(row: ExecutionRow): ExecutionRecord {
     updatedIds: JSON.parse(row.updated_ids) as string[],
     invocationErrors: row.invocation_errors,
     ...(row.trace_header === null ? {} : { traceHeader: row.trace_header }),
+    ...(row.parent_arn === null
+      ? {}
+      : { fork: { parent: row.parent_arn, from: row.fork_from ?? '', effects: (row.fork_effects ?? 'skip') as ForkOf['effects'] } }),
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
 
+import type { ForkEffects } from '../../../contracts/fork.js';
+
 export type OperationType = 'EXECUTION' | 'CONTEXT' | 'STEP' | 'WAIT' | 'CALLBACK' | 'CHAINED_INVOKE';
 export type OperationStatus = 'STARTED' | 'PENDING' | 'READY' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'STOPPED';
 export type OperationAction = 'START' | 'SUCCEED' | 'FAIL' | 'RETRY' | 'CANCEL';
@@ -100,6 +102,15 @@ export interface ExecutionRecord {
   /** Invocations in a row that ended in an error rather than a status. */
   readonly invocationErrors: number;
   readonly traceHeader?: string;
+  /** The execution this one is a fork of (forks.ts), and the step it began at. */
+  readonly fork?: ForkOf;
+}
+
+/** What a fork names of its parent. */
+export interface ForkOf {
+  readonly parent: string;
+  readonly from: string;
+  readonly effects: ForkEffects;
 }
 
 /** The handler's answer, as `withDurableExecution` returns it. */

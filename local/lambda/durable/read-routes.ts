@@ -3,12 +3,16 @@ import {
   type DurableExecutionDetail,
   type DurableExecutionSummary,
   type DurableExecutionsPage,
+  type ForkAnswer,
   type LineageNode,
   READ_API_PATHS,
   READ_API_PREFIX,
 } from '../../../clients/read-api-contract.js';
+import { ForkNotPossible } from '../../../contracts/fork.js';
+import { AwsError } from '../../aws-error.js';
 import {
   type ExpressPosition,
+  forkRequestOf,
   isExpressPosition,
   limitOf,
   nextTokenOf,
@@ -23,6 +27,7 @@ import {
 import { parseTraceHeader } from '../../trace-header.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ExecutionRecord } from './durable-types.js';
+import { forkDurableExecution } from './forks.js';
 import { forApi } from './wire.js';
 
 /** What the read API reads durable executions from: the Lambda service's store, and the app's durable functions now. */
@@ -64,8 +69,10 @@ function durableDetail(sources: DurableSources, arn: string): DurableExecutionDe
       input: e.input,
       ...(e.result !== undefined ? { result: e.result } : {}),
       ...(e.error ? { error: e.error } : {}),
+      ...(e.fork ? { fork: e.fork } : {}),
     },
     events: forApi(durable.store.events(arn)),
+    forks: durable.store.forks(arn).map(summary),
   };
 }
 
@@ -84,10 +91,38 @@ function summary(e: ExecutionRecord): DurableExecutionSummary {
 /**
  * What the read API shows of durable executions: `/durable-executions` (every durable
  * function's, or one's) and `/durable-executions/<arn>`, and under an invocation in a lineage
- * the executions it started.
+ * the executions it started; and the fork of one (POST `/durable-forks`), which Lambda has no
+ * operation for.
  */
 export function durableReads(sources: DurableSources): Required<Pick<ServiceReads, 'routes' | 'lineage'>> {
-  return { routes: [durableExecutionsRoute(sources)], lineage: (segment) => durableLineage(sources, segment) };
+  return {
+    routes: [durableExecutionsRoute(sources), durableForksRoute(sources)],
+    lineage: (segment) => durableLineage(sources, segment),
+  };
+}
+
+/** POST /durable-forks: a fork of a durable execution (forks.ts). */
+function durableForksRoute(sources: DurableSources): ReadRoute {
+  return {
+    path: READ_API_PATHS.durableForks,
+    post: true,
+    async handle({ query, res, body }) {
+      only(query, []);
+      const durable = sources.executions();
+      if (durable === undefined) throw new ReadApiFailure(404, 'NotFound', 'this runtime runs no durable function');
+      const request = forkRequestOf(await body(), 'the operation of its handler');
+      let answer: ForkAnswer;
+      try {
+        answer = forkDurableExecution(durable, request);
+      } catch (error) {
+        if (error instanceof ForkNotPossible) throw new ReadApiFailure(400, 'ForkNotPossible', error.message);
+        if (error instanceof AwsError && error.code === 'ResourceNotFoundException')
+          throw new ReadApiFailure(404, 'NotFound', `no durable execution ${request.executionArn}`);
+        throw error;
+      }
+      sendJson(res, 200, answer);
+    },
+  };
 }
 
 /** The list of durable executions, or one (`/durable-executions/<arn>`). */

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { ENV } from '../../../contracts/wiring.js';
 import { DurableFlow, type DurableFlowProps } from '../../../lib/constructs/durable-flow.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardMonitoring } from '../../../lib/constructs/monitoring.js';
@@ -86,7 +87,11 @@ describe('DurableFlow', () => {
     const { template } = durableFlow();
     const checkpoints = statementsGranting(template, 'lambda:CheckpointDurableExecution');
     expect(checkpoints).toHaveLength(1);
-    expect(checkpoints[0]?.Action).toEqual(['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState']);
+    expect(checkpoints[0]?.Action).toEqual([
+      'lambda:CheckpointDurableExecution',
+      'lambda:GetDurableExecutionState',
+      'lambda:GetDurableExecutionHistory',
+    ]);
     expect(checkpoints[0]?.Resource).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FlowFunction/), 'Arn'] }, ':*']],
     });
@@ -97,6 +102,30 @@ describe('DurableFlow', () => {
     expect(fn?.DependsOn ?? []).not.toContain(checkpointPolicy);
     // No managed policy grants checkpoints on every function in the account.
     expect(JSON.stringify(template.toJSON())).not.toContain('AWSLambdaBasicDurableExecutionRolePolicy');
+  });
+
+  it("forks by default: the function says so in its environment and may read its own executions' histories, nothing more", () => {
+    const { template } = durableFlow();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'A durable flow',
+      Environment: { Variables: Match.objectLike({ [ENV.durableForks]: '1' }) },
+    });
+    const histories = statementsGranting(template, 'lambda:GetDurableExecutionHistory');
+    expect(histories).toHaveLength(1);
+    expect(histories[0]?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FlowFunction/), 'Arn'] }, ':*']],
+    });
+  });
+
+  it('does not fork with forks: false: no environment variable, no history read', () => {
+    const { template } = durableFlow({ forks: false });
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'A durable flow' } }))[0];
+    expect(fn?.Properties.Environment?.Variables?.[ENV.durableForks]).toBeUndefined();
+    expect(statementsGranting(template, 'lambda:GetDurableExecutionHistory')).toEqual([]);
+    expect(statementsGranting(template, 'lambda:CheckpointDurableExecution')[0]?.Action).toEqual([
+      'lambda:CheckpointDurableExecution',
+      'lambda:GetDurableExecutionState',
+    ]);
   });
 
   it('grants callbacks, reads and stops on the executions of every version', () => {
@@ -172,16 +201,20 @@ describe('DurableFlow bundling', () => {
   const INVOKER = path.join(import.meta.dirname, '../../fixtures/durable-invoke-handler.ts');
 
   /** The flow's bundles, synthesized for real (the function's, and the starter's): each `index.mjs`'s code by construct. */
-  function bundles(handler: Partial<SwitchyardFunctionProps>): Record<'function' | 'starter', string> {
+  function bundles(
+    handler: Partial<SwitchyardFunctionProps>,
+    flow: Partial<DurableFlowProps> = {},
+  ): Record<'function' | 'starter', string> {
     const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-bundles-'));
     try {
       const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
       const stack = new Stack(app, 'Test', { env: TEST_ENV });
-      const flow = new DurableFlow(stack, 'Flow', {
+      const durable = new DurableFlow(stack, 'Flow', {
         eventBus: new events.EventBus(stack, 'Bus'),
         handler: { entry: INVOKER, description: 'A durable flow', ...handler },
         idempotencyStore: new IdempotencyStore(stack, 'Store'),
         trigger: { description: 'test', eventPattern: { detailType: ['OrderPlaced'] } },
+        ...flow,
       });
       const assembly = app.synth();
       const resources = assembly.getStackArtifact('Test').template.Resources as Record<string, { Metadata?: Record<string, string> }>;
@@ -189,7 +222,7 @@ describe('DurableFlow bundling', () => {
         const id = stack.getLogicalId(fn.node.defaultChild as never);
         return readFileSync(path.join(assembly.directory, resources[id]?.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'), 'utf8');
       };
-      return { function: code(flow.function), starter: code(flow.starter?.function as never) };
+      return { function: code(durable.function), starter: code(durable.starter?.function as never) };
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
@@ -197,6 +230,14 @@ describe('DurableFlow bundling', () => {
 
   it("bundles the function with the Lambda client subset, so a handler's other Lambda command fails the build", () => {
     expect(() => bundles({})).toThrow(/Failed to bundle asset Test\/Flow\/Function/);
+  });
+
+  it("bundles the handler inside the kit's fork support, and as it is with forks: false", () => {
+    // A handler that bundles: the durable saga's.
+    const saga = { entry: ENTRY };
+    const forkSupport = 'switchyardFork';
+    expect(bundles(saga).function).toContain(forkSupport);
+    expect(bundles(saga, { forks: false }).function).not.toContain(forkSupport);
   });
 
   it('bundles the whole client with durableLambdaClient: false, and the starter without event streams', () => {
