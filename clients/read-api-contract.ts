@@ -82,6 +82,9 @@ export const READ_API_PATHS = {
    * its top-level states (docs/rerun-stop-pause.md). 400 `ForkNotPossible` names what a fork can
    * begin at; 404 `NotFound` for an execution that does not exist. The same fork asked twice
    * answers the execution the first one started.
+   *
+   * GET ?parent=<execution ARN>&limit=<1..1000, default 100>&nextToken= -> {@link ForksPage}: the
+   * forks of an execution, oldest first (Step Functions keeps no such list).
    */
   forks: '/forks',
 } as const;
@@ -388,6 +391,26 @@ export interface ForkAnswer {
   readonly from: string;
   /** Whether the machine's fork entry routed it (a Workflow's), else the runtime began it at the state. */
   readonly entry: boolean;
+}
+
+/** A fork of an execution, as GET /forks lists it. */
+export interface ForkSummary {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  /** The top-level state it began at. */
+  readonly from: string;
+  readonly effects: 'skip' | 'rerun';
+  readonly status: LocalExecutionStatus;
+  readonly startDate: string;
+  readonly stopDate?: string;
+}
+
+export interface ForksPage {
+  /** Oldest first. */
+  readonly forks: readonly ForkSummary[];
+  /** Set when more forks follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
 }
 
 /** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */

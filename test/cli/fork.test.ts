@@ -143,7 +143,7 @@ describe('switchyard fork', () => {
     expect(badJson.stderr).toContain('--patch must be JSON');
   });
 
-  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by GET', async () => {
+  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by another method', async () => {
     const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.forks}`;
     const post = (body: string, type = 'application/json') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
     const plain = await post('{"executionArn":"x","from":"y"}', 'text/plain');
@@ -157,8 +157,13 @@ describe('switchyard fork', () => {
       JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }),
     );
     expect(missing.status).toBe(404);
-    const got = await fetch(url);
-    expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
+    const deleted = await fetch(url, { method: 'DELETE' });
+    expect([deleted.status, deleted.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
+    const noParent = await fetch(url);
+    expect([noParent.status, ((await noParent.json()) as { message: string }).message]).toEqual([
+      400,
+      "parent is required: the execution's ARN whose forks to list",
+    ]);
   });
 
   it('stops a running execution, and says an ended one had ended', async () => {
