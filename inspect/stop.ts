@@ -5,8 +5,11 @@ import { CliError } from './errors.js';
 
 /** What a stop did: `switchyard stop`'s answer and the testing API's. */
 export interface StoppedExecution {
+  /** The execution's ARN (a state machine's execution, or a durable function's). */
   readonly executionArn: string;
+  /** The execution's name. */
   readonly name: string;
+  /** What ran it: a Step Functions state machine (StopExecution) or a Lambda durable function (StopDurableExecution). */
   readonly kind: 'state machine' | 'durable function';
   /** Whether this call stopped it (false: it had ended already, and was left as it was). */
   readonly stopped: boolean;

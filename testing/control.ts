@@ -10,22 +10,43 @@ import { cliClients, closeCliClients } from './failures.js';
 import { listed, TestAppError } from './poll.js';
 import type { RunningApp } from './start.js';
 
-/** Where a fork begins and what it begins with: the state's recorded input, that input replaced, or it patched. */
-export type ForkOptions = {
+/**
+ * Where a fork begins and what it begins with: the state's recorded input (neither `input`
+ * nor `patch`), another input, or the recorded one patched.
+ */
+export type ForkOptions = ForkStartOptions & (ForkRecordedInput | ForkInput | ForkPatch);
+
+/** Where a fork begins, and what its steps do about their effects. */
+export interface ForkStartOptions {
   /** The top-level state the fork begins at (one the parent entered). */
   readonly from: string;
   /**
-   * `skip` (default): a step that runs again meets the idempotency claims its parent made;
-   * `rerun`: its effects are meant to apply again.
+   * `skip`: a step that runs again meets the idempotency claims its parent made; `rerun`: its
+   * effects are meant to apply again.
+   * @defaultValue 'skip'
    */
   readonly effects?: 'skip' | 'rerun';
-} & (
-  | { readonly input?: undefined; readonly patch?: undefined }
+}
+
+/** The fork begins with the input the state was entered with. */
+export interface ForkRecordedInput {
+  readonly input?: undefined;
+  readonly patch?: undefined;
+}
+
+/** The fork begins with another input. */
+export interface ForkInput {
   /** The state's input instead of the recorded one. */
-  | { readonly input: unknown; readonly patch?: undefined }
+  readonly input: unknown;
+  readonly patch?: undefined;
+}
+
+/** The fork begins with the recorded input, patched. */
+export interface ForkPatch {
   /** An RFC 7396 merge patch of the recorded input: the members it names replace the recorded ones, `null` removes one. */
-  | { readonly patch: unknown; readonly input?: undefined }
-);
+  readonly patch: unknown;
+  readonly input?: undefined;
+}
 
 /**
  * Starts a fork of a Step Functions execution (its name or ARN) at one of its top-level

@@ -19,7 +19,7 @@ export type { FailedExecution } from '../inspect/failed-executions.js';
 export type { StoppedExecution, StopReason } from '../inspect/stop.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
-export type { ForkOptions } from './control.js';
+export type { ForkInput, ForkOptions, ForkPatch, ForkRecordedInput, ForkStartOptions } from './control.js';
 export type { DeadLetterFailure, Failures } from './failures.js';
 export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';
 export type { MailSelector } from './mail.js';
