@@ -1,8 +1,9 @@
 /**
  * What a fork is and where one can begin, read from an execution's input and its parent's
- * history: the part of contracts/fork.ts without node:crypto, so that the console (a browser)
- * offers "Rerun from here" on the states the CLI and the runtime would fork from, and reads a
- * fork's parent, with the same code. fork.ts re-exports all of it.
+ * history, and a Workflow's fork entry recognized: the part of contracts/fork.ts without
+ * node:crypto, so that the console (a browser) offers "Rerun from here" on the states the CLI
+ * and the runtime would fork from, reads a fork's parent and draws a flow without its entry,
+ * with the same code. fork.ts re-exports all of it.
  */
 import { FORK_ENTRY_STATE, FORK_INPUT_KEY } from './fork-names.js';
 
@@ -162,4 +163,35 @@ export function forkStart(events: readonly ForkHistoryEvent[], from: string): Fo
 /** @internal */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Marks the entry as contracts/fork.ts's (withForkEntry), so the CLI and the local runtime trust its routing. @internal */
+export const FORK_ENTRY_COMMENT = 'switchyard fork entry v1: routes an input with switchyardFork to its state (contracts/fork.ts)';
+
+/** An Amazon States Language definition, as far as the fork entry reads and writes it. */
+export interface ForkableDefinition {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, unknown>>;
+  readonly [field: string]: unknown;
+}
+
+/** Whether a definition begins with the fork entry contracts/fork.ts writes (withForkEntry). */
+export function hasForkEntry(definition: unknown): boolean {
+  if (!isRecord(definition) || definition.StartAt !== FORK_ENTRY_STATE || !isRecord(definition.States)) return false;
+  const entry = definition.States[FORK_ENTRY_STATE];
+  return isRecord(entry) && entry.Comment === FORK_ENTRY_COMMENT;
+}
+
+/**
+ * The definition as its flow is written, without the fork entry at its top (the entry's Choice
+ * and the Pass state it routes each fork to): what a reader of the flow's graph looks for.
+ * Any other definition as it is.
+ */
+export function withoutForkEntry<D>(definition: D): D {
+  if (!hasForkEntry(definition)) return definition;
+  const flow = definition as ForkableDefinition;
+  const entry = flow.States[FORK_ENTRY_STATE] as { readonly Default: string; readonly Choices: readonly { readonly Next: string }[] };
+  const entryStates = new Set([FORK_ENTRY_STATE, ...entry.Choices.map((choice) => choice.Next)]);
+  const States = Object.fromEntries(Object.entries(flow.States).filter(([name]) => !entryStates.has(name)));
+  return { ...flow, StartAt: entry.Default, States } as D;
 }

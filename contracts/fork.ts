@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { FORK_ENTRY_STATE, FORK_INPUT_KEY } from './fork-names.js';
 import {
   FORK_EFFECTS,
+  FORK_ENTRY_COMMENT,
   type Fork,
+  type ForkableDefinition,
   type ForkEffects,
   type ForkHistoryEvent,
   ForkNotPossible,
@@ -23,6 +25,7 @@ import {
 export {
   FORK_EFFECTS,
   type Fork,
+  type ForkableDefinition,
   type ForkEffects,
   type ForkHistoryEvent,
   ForkNotPossible,
@@ -30,7 +33,9 @@ export {
   forkOfInput,
   forkStart,
   forkStarts,
+  hasForkEntry,
   InvalidForkInput,
+  withoutForkEntry,
 } from './fork-starts.js';
 export { FORK_ENTRY_STATE, FORK_INPUT_KEY };
 
@@ -121,23 +126,7 @@ export function planFork(
   return { name: forkExecutionName(parent.name, fork), input: JSON.stringify(forkExecutionInput(JSON.parse(parent.input), fork)), fork };
 }
 
-/** Marks the entry as this module's, so the CLI and the local runtime trust its routing. */
-const FORK_ENTRY_COMMENT = 'switchyard fork entry v1: routes an input with switchyardFork to its state (contracts/fork.ts)';
 const STATE_NAME_LIMIT = 80;
-
-/** An Amazon States Language definition, as far as the fork entry reads and writes it. */
-export interface ForkableDefinition {
-  readonly StartAt: string;
-  readonly States: Readonly<Record<string, unknown>>;
-  readonly [field: string]: unknown;
-}
-
-/** Whether a definition begins with the fork entry this module writes. */
-export function hasForkEntry(definition: unknown): boolean {
-  if (!isRecord(definition) || definition.StartAt !== FORK_ENTRY_STATE || !isRecord(definition.States)) return false;
-  const entry = definition.States[FORK_ENTRY_STATE];
-  return isRecord(entry) && entry.Comment === FORK_ENTRY_COMMENT;
-}
 
 /**
  * The definition with a fork entry at its top: a Choice that sends an input carrying a fork to

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { withForkEntry } from '../../contracts/fork.js';
 import { FORK_ENTRY_STATE } from '../../contracts/fork-names.js';
-import { type ForkHistoryEvent, forkStart, forkStarts } from '../../contracts/fork-starts.js';
+import { type ForkHistoryEvent, forkStart, forkStarts, withoutForkEntry } from '../../contracts/fork-starts.js';
 
 /** A history as GetExecutionHistory gives it, from `[type, name, input or assigned variables]` rows. */
 function history(rows: readonly (readonly [string, string, unknown?])[]): ForkHistoryEvent[] {
@@ -58,5 +59,13 @@ describe('forkStarts', () => {
       ['PassStateExited', 'Fork to sea'],
     ]);
     expect(forkStarts(events).map((s) => s.name)).toEqual(['Fork to sea']);
+  });
+});
+
+describe('withoutForkEntry', () => {
+  it('gives back the definition withForkEntry was given, and any other as it is', () => {
+    const flow = { StartAt: 'Draft', States: { Draft: { Type: 'Pass', Assign: { n: 1 }, Next: 'Done' }, Done: { Type: 'Succeed' } } };
+    expect(withoutForkEntry(withForkEntry(flow))).toEqual(flow);
+    expect(withoutForkEntry(flow)).toBe(flow);
   });
 });
