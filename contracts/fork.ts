@@ -9,34 +9,35 @@
  */
 import { createHash } from 'node:crypto';
 import { FORK_ENTRY_STATE, FORK_INPUT_KEY } from './fork-names.js';
+import {
+  FORK_EFFECTS,
+  FORK_ENTRY_COMMENT,
+  type Fork,
+  type ForkableDefinition,
+  type ForkEffects,
+  type ForkHistoryEvent,
+  ForkNotPossible,
+  forkStart,
+  InvalidForkInput,
+  isRecord,
+} from './fork-starts.js';
 
+export {
+  FORK_EFFECTS,
+  type Fork,
+  type ForkableDefinition,
+  type ForkEffects,
+  type ForkHistoryEvent,
+  ForkNotPossible,
+  type ForkStart,
+  forkOfInput,
+  forkStart,
+  forkStarts,
+  hasForkEntry,
+  InvalidForkInput,
+  withoutForkEntry,
+} from './fork-starts.js';
 export { FORK_ENTRY_STATE, FORK_INPUT_KEY };
-
-/**
- * What a step that runs again does about the effects its parent already claimed: `skip` keeps
- * the claims (an effect applied in the parent is not applied again, as a replay's `skip`);
- * `rerun` applies each effect again.
- */
-export const FORK_EFFECTS = ['skip', 'rerun'] as const;
-export type ForkEffects = (typeof FORK_EFFECTS)[number];
-
-/** The fork an execution input carries. */
-export interface Fork {
-  /** The parent execution's ARN. */
-  readonly parent: string;
-  /** The state (or durable step) the fork begins at. */
-  readonly from: string;
-  /** The input the state begins with. */
-  readonly input: unknown;
-  /** The workflow variables (`Assign`) the state saw. */
-  readonly variables: Readonly<Record<string, unknown>>;
-  readonly effects: ForkEffects;
-}
-
-/** A fork's execution input is not the shape this module writes. */
-export class InvalidForkInput extends Error {
-  override readonly name = 'InvalidForkInput';
-}
 
 /**
  * The input a fork's execution starts with: the parent's input fields (states that read
@@ -47,34 +48,6 @@ export function forkExecutionInput(parentInput: unknown, fork: Fork): Record<str
   const own = isRecord(parentInput) ? { ...parentInput } : {};
   delete own[FORK_INPUT_KEY];
   return { ...own, [FORK_INPUT_KEY]: fork };
-}
-
-/** The fork an execution input carries, or undefined; throws InvalidForkInput when the field is there but malformed. */
-export function forkOfInput(input: unknown): Fork | undefined {
-  let value = input;
-  if (typeof input === 'string') {
-    if (!input.includes(FORK_INPUT_KEY)) return undefined;
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return undefined;
-    }
-  }
-  if (!isRecord(value) || !(FORK_INPUT_KEY in value)) return undefined;
-  const fork = value[FORK_INPUT_KEY];
-  const problem = forkProblem(fork);
-  if (problem) throw new InvalidForkInput(`The execution input's ${FORK_INPUT_KEY} ${problem}`);
-  return fork as Fork;
-}
-
-function forkProblem(fork: unknown): string | undefined {
-  if (!isRecord(fork)) return 'must be an object';
-  if (typeof fork.parent !== 'string' || fork.parent === '') return "must name the parent execution's ARN in parent";
-  if (typeof fork.from !== 'string' || fork.from === '') return 'must name the state it begins at in from';
-  if (!('input' in fork)) return "must hold the state's input in input";
-  if (!isRecord(fork.variables)) return 'must hold the variables in an object, variables';
-  if (!(FORK_EFFECTS as readonly unknown[]).includes(fork.effects)) return `must say effects: ${FORK_EFFECTS.join(' or ')}`;
-  return undefined;
 }
 
 /** Step Functions' execution names: 1 to 80 of these characters. */
@@ -113,91 +86,6 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else result[name] = mergePatch(result[name], value);
   }
   return result;
-}
-
-// ---- where a fork can begin: the parent's history ----
-//
-// Only a top-level state can be a fork's start: a state inside a Parallel branch or a Map
-// iteration runs with its siblings' and its iteration's context, which a new execution cannot
-// stand in for. A state entered more than once (a loop, a redrive) begins the fork as it was
-// entered last.
-
-/** A history event as GetExecutionHistory gives it (the SDK's or the JSON protocol's), with its data. */
-export interface ForkHistoryEvent {
-  readonly id?: number;
-  readonly type?: string;
-  readonly [details: string]: unknown;
-}
-
-/** A top-level state the parent entered: where a fork can begin. */
-export interface ForkStart {
-  readonly name: string;
-  /** The state's input as the history recorded it (JSON text). */
-  readonly input: string;
-  /** The variables set before its entry (their values parsed). */
-  readonly variables: Readonly<Record<string, unknown>>;
-  /** The id of its (last) StateEntered event. */
-  readonly enteredEventId: number;
-}
-
-/** The fork cannot begin where it was asked to. */
-export class ForkNotPossible extends Error {
-  override readonly name = 'ForkNotPossible';
-}
-
-interface Open {
-  readonly name: string;
-  readonly type: string;
-}
-
-/** Every top-level state the history entered, in the order of their last entry. */
-export function forkStarts(events: readonly ForkHistoryEvent[]): ForkStart[] {
-  const starts = new Map<string, ForkStart>();
-  const variables: Record<string, unknown> = {};
-  let open: Open | undefined;
-  for (const event of events) {
-    const type = event.type ?? '';
-    // A redrive enters the failed state again: the entry before it never exited.
-    if (type === 'ExecutionRedriven') {
-      open = undefined;
-      continue;
-    }
-    if (!open) {
-      const entered = /^(\w+)StateEntered$/.exec(type);
-      if (!entered) continue;
-      const details = (event.stateEnteredEventDetails ?? {}) as { name?: string; input?: string };
-      if (typeof details.name !== 'string') continue;
-      if (typeof details.input !== 'string')
-        throw new ForkNotPossible(`The history of the parent leaves out the input of ${details.name}: read it with its execution data`);
-      open = { name: details.name, type: entered[1] as string };
-      starts.delete(details.name);
-      starts.set(details.name, { name: details.name, input: details.input, variables: { ...variables }, enteredEventId: event.id ?? 0 });
-      continue;
-    }
-    const exited = event.stateExitedEventDetails as { name?: string; assignedVariables?: Record<string, string> } | undefined;
-    if (type === `${open.type}StateExited` && exited?.name === open.name) {
-      for (const [name, text] of Object.entries(exited.assignedVariables ?? {})) variables[name] = JSON.parse(text);
-      open = undefined;
-    }
-  }
-  return [...starts.values()];
-}
-
-/**
- * The start of a fork from `from`: the state's last entry. Refused, naming the states that can
- * be a start, when the parent never entered it at the top level.
- */
-export function forkStart(events: readonly ForkHistoryEvent[], from: string): ForkStart {
-  const starts = forkStarts(events);
-  const start = starts.find((s) => s.name === from);
-  if (start) return start;
-  const names = starts.map((s) => s.name);
-  const can = names.length === 0 ? 'it entered no state' : `a fork can begin at ${names.join(', ')}`;
-  const entered = events.some((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name === from);
-  const why = entered
-    ? `${from} ran inside a Parallel branch or a Map iteration, which a fork cannot begin in`
-    : `the parent execution never entered a state named ${from}`;
-  throw new ForkNotPossible(`Cannot fork from ${from}: ${why}; ${can}`);
 }
 
 /** What a fork asks: where to begin, and the input as recorded, replaced or patched. */
@@ -239,27 +127,7 @@ export function planFork(
   return { name: forkExecutionName(parent.name, fork), input: JSON.stringify(forkExecutionInput(JSON.parse(parent.input), fork)), fork };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Marks the entry as this module's, so the CLI and the local runtime trust its routing. */
-const FORK_ENTRY_COMMENT = 'switchyard fork entry v1: routes an input with switchyardFork to its state (contracts/fork.ts)';
 const STATE_NAME_LIMIT = 80;
-
-/** An Amazon States Language definition, as far as the fork entry reads and writes it. */
-export interface ForkableDefinition {
-  readonly StartAt: string;
-  readonly States: Readonly<Record<string, unknown>>;
-  readonly [field: string]: unknown;
-}
-
-/** Whether a definition begins with the fork entry this module writes. */
-export function hasForkEntry(definition: unknown): boolean {
-  if (!isRecord(definition) || definition.StartAt !== FORK_ENTRY_STATE || !isRecord(definition.States)) return false;
-  const entry = definition.States[FORK_ENTRY_STATE];
-  return isRecord(entry) && entry.Comment === FORK_ENTRY_COMMENT;
-}
 
 /**
  * The definition with a fork entry at its top: a Choice that sends an input carrying a fork to

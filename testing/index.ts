@@ -16,8 +16,10 @@ export type {
 } from '../clients/read-api-contract.js';
 export type { DeadLetter } from '../inspect/dead-letter-messages.js';
 export type { FailedExecution } from '../inspect/failed-executions.js';
+export type { StoppedExecution, StopReason } from '../inspect/stop.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
+export type { ForkInput, ForkOptions, ForkPatch, ForkRecordedInput, ForkStartOptions } from './control.js';
 export type { DeadLetterFailure, Failures } from './failures.js';
 export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';
 export type { MailSelector } from './mail.js';

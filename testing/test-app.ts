@@ -3,6 +3,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { IamReport, MailMessage } from '../clients/read-api-contract.js';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
 import type { FailedExecution } from '../inspect/failed-executions.js';
+import type { StoppedExecution, StopReason } from '../inspect/stop.js';
 import type { AdvanceableClock } from '../local/clock.js';
 import {
   type DeadLetterExpectation,
@@ -12,6 +13,7 @@ import {
   expectNoFailedExecutions,
 } from './assertions.js';
 import type { TestClients } from './clients.js';
+import { type ForkOptions, forkExecution, stopExecution } from './control.js';
 import { type Failures, failures } from './failures.js';
 import {
   type DuplicateOptions,
@@ -110,9 +112,32 @@ export class TestApp {
     return send(this.#running, contract, detail as object, options);
   }
 
-  /** Waits for an execution to end: by name, by the event that started it (`{ contract, detail, eventId }`), or by a predicate. */
+  /** Waits for an execution to end: by name or ARN, by the event that started it (`{ contract, detail, eventId }`), or by a predicate. */
   waitForExecution(selector: ExecutionSelector, options?: ExecutionWaitOptions): Promise<DescribeExecutionCommandOutput> {
     return waitForExecution(this.#running, selector, options);
+  }
+
+  /**
+   * Reruns a Step Functions execution (its name or ARN) from one of its top-level states, as
+   * `switchyard fork` does: a new execution of the same state machine that begins at `from`
+   * with the input and variables the state had in the parent (or `input` instead, or the
+   * recorded input with `patch` merged in, RFC 7396); the states before it do not run.
+   * Resolves with the fork's ARN, which `waitForExecution` takes. The same fork asked twice
+   * answers the execution the first one started. Fails for a state that cannot begin a fork,
+   * naming those that can.
+   */
+  fork(execution: string, options: ForkOptions): Promise<string> {
+    return forkExecution(this.#running, execution, options);
+  }
+
+  /**
+   * Stops a running execution (its name or ARN) as `switchyard stop` does: a Step Functions one
+   * ends ABORTED (StopExecution), a Lambda durable one STOPPED (StopDurableExecution), with the
+   * error and cause given. One that has ended is left as it is (`stopped: false`). Named
+   * `stopExecution` because `stop()` stops the app.
+   */
+  stopExecution(execution: string, reason: StopReason = {}): Promise<StoppedExecution> {
+    return stopExecution(this.#running, execution, reason);
   }
 
   /** Waits for an item of a table (its name, or a unique part of it) by key, and resolves with it unmarshalled. */

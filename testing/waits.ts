@@ -17,7 +17,7 @@ import type { RunningApp } from './start.js';
 /** An execution of one of the app's state machines, as ListExecutions lists it, with its machine's name. */
 export type ExecutionSummary = ExecutionListItem & { readonly stateMachine: string };
 
-/** Which execution to wait for: its name, the event that started it, or a test of each execution the app has. */
+/** Which execution to wait for: its name or ARN, the event that started it, or a test of each execution the app has. */
 export type ExecutionSelector =
   | string
   | { readonly contract: AnyEventContract; readonly detail: Record<string, unknown>; readonly eventId?: string }
@@ -106,7 +106,8 @@ export async function waitForExecution(
       : typeof selector === 'function'
         ? undefined
         : executionNameOf(selector.contract, selector.detail, selector.eventId);
-  const matches = (e: ExecutionSummary) => (typeof selector === 'function' ? selector(e) : e.name === name);
+  const matches = (e: ExecutionSummary) =>
+    typeof selector === 'function' ? selector(e) : e.name === name || (name?.startsWith('arn:') === true && e.executionArn === name);
   const what = name === undefined ? 'an execution the predicate accepts to end' : `execution ${name} to end`;
   const check = async () => {
     const found = (await executionsOf(app, machine)).find(matches);

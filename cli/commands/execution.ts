@@ -7,6 +7,8 @@ import {
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, fold, time, truncate } from '../../clients/format.js';
 import { causeMessage } from '../../clients/history-reader.js';
+import { type ForkSummary, type ForksPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
+import { type Fork, forkOfInput, InvalidForkInput } from '../../contracts/fork-starts.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
@@ -21,6 +23,7 @@ import {
   readRecords,
 } from '../../inspect/express.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
+import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { executionNamesAbout } from '../execution-names.js';
 import { historyOf } from '../fetch-history.js';
@@ -34,7 +37,8 @@ Shows one execution: of a Standard flow with DescribeExecution and GetExecutionH
 of an Express flow from the records its logging wrote to its log group (FilterLogEvents):
 what it is about (the business key its input names), its states in order with their
 durations, every retry and caught error, each state's input and output, and the error and
-cause when it failed.
+cause when it failed. A fork (switchyard fork) names its parent and the state it began at;
+on the local runtime, an execution lists its forks (Step Functions keeps no such list).
 
 Each input and output is one line. A state's output shows what the state added or changed
 (a Task's result at its resultPath, a model step's answer), then which fields of its input
@@ -61,12 +65,14 @@ export const execution: Command = async (argv, io) => {
   const flow = flows.find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
   const visits = stateVisits(events);
   const failure = executionFailure(events);
+  const fork = forkOf(described.input, io.err);
+  const forks = await forksOf(clients, described, io.err);
 
   if (values.json) {
-    io.out(JSON.stringify({ flow, execution: described, states: visits, failure, events }, null, 2));
+    io.out(JSON.stringify({ flow, execution: described, fork, forks, states: visits, failure, events }, null, 2));
     return;
   }
-  render(io.out, { flow: flow ?? '-', execution: described, visits, failure, full: values.full === true });
+  render(io.out, { flow: flow ?? '-', execution: described, fork, forks, visits, failure, full: values.full === true });
   if (found?.type === 'EXPRESS' && described.input === undefined) {
     io.out('');
     io.out(`(${found.flow} logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)`);
@@ -74,6 +80,37 @@ export const execution: Command = async (argv, io) => {
 };
 
 type Described = DescribeExecutionOutput;
+
+/** The fork the input carries; a malformed one is said on stderr, and the execution shown as it is. */
+function forkOf(input: string | undefined, note: (line: string) => void): Fork | undefined {
+  try {
+    return forkOfInput(input);
+  } catch (error) {
+    if (!(error instanceof InvalidForkInput)) throw error;
+    note(`(not read as a fork: ${error.message})`);
+    return undefined;
+  }
+}
+
+/**
+ * A Standard execution's forks, oldest first, from the local runtime's read API; undefined in
+ * AWS, which keeps no list of them (a fork names its parent in its own input), and where the
+ * endpoint has no such list (another emulator, an older runtime: said on stderr).
+ */
+async function forksOf(clients: Clients, described: Described, note: (line: string) => void): Promise<ForkSummary[] | undefined> {
+  const target = clients.target;
+  if (target.kind !== 'local' || described.executionArn?.includes(':express:')) return undefined;
+  const query = (nextToken: string | undefined) =>
+    new URLSearchParams({ parent: String(described.executionArn), ...(nextToken ? { nextToken } : {}) }).toString();
+  try {
+    const pages = await readAllPages((nextToken) => getReadApi<ForksPage>(target, `${READ_API_PATHS.forks}?${query(nextToken)}`));
+    return pages.flatMap((page) => page.forks);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    note(`(forks not listed: ${error.message})`);
+    return undefined;
+  }
+}
 
 /**
  * One execution and its history, by ARN or name, Standard or Express; `aliases` gives the names
@@ -193,17 +230,23 @@ async function withNames(clients: Clients, flows: readonly Flow[], names: Readon
 interface Shown {
   readonly flow: string;
   readonly execution: Described;
+  /** The fork its input carries, when it is one. */
+  readonly fork: Fork | undefined;
+  /** Its forks, when the target keeps a list of them (the local runtime). */
+  readonly forks: readonly ForkSummary[] | undefined;
   readonly visits: readonly StateVisit[];
   readonly failure: ReturnType<typeof executionFailure>;
   readonly full: boolean;
 }
 
-function render(out: (line: string) => void, { flow, execution: e, visits, failure, full }: Shown) {
+function render(out: (line: string) => void, { flow, execution: e, fork, forks, visits, failure, full }: Shown) {
   const took = e.startDate ? duration((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) : '-';
   const whole = (text: string) => text.replace(/\s*\n\s*/g, ' ');
   out(`${e.name}  ${e.status}  (flow ${flow})`);
   const about = executionSubject(e.input);
   if (about !== undefined) out(`  about ${about}`);
+  if (fork !== undefined)
+    out(`  fork of ${fork.parent.split(':').at(-1)} from ${fork.from}${fork.effects === 'rerun' ? ', effects applied again' : ''}`);
   out(`  started ${time(e.startDate)}, ${e.stopDate ? `took ${took}` : `running for ${took}`}`);
   out(`  ${e.executionArn}`);
   if (e.input !== undefined) out(`  input:  ${full ? whole(e.input) : truncate(e.input)}`);
@@ -235,5 +278,10 @@ function render(out: (line: string) => void, { flow, execution: e, visits, failu
   if (e.output !== undefined) {
     out('');
     out(`output: ${full ? whole(e.output) : fold(e.output)}`);
+  }
+  if (forks !== undefined && forks.length > 0) {
+    out('');
+    out('Forks:');
+    for (const f of forks) out(`  ${f.name}  from ${f.from}  ${f.status}  started ${time(new Date(f.startDate))}`);
   }
 }

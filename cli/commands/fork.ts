@@ -3,6 +3,8 @@ import type { ForkAnswer } from '../../clients/read-api-contract.js';
 import { FORK_EFFECTS, type ForkEdit, type ForkEffects, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
+import { forkDurableExecution } from '../../inspect/durable-fork.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { selectFlows } from '../../inspect/flows.js';
 import { postReadApi } from '../../inspect/read-api.js';
@@ -21,9 +23,15 @@ A Switchyard Workflow begins with a fork entry, so its fork is a plain StartExec
 AWS as locally; the local runtime forks any state machine of any app. Any top-level state
 the parent entered can begin a fork (not one inside a Parallel branch or a Map iteration).
 
-  <execution>         the parent: its ARN, or its name (looked up in the app's flows)
-  --from <state>      the state the fork begins at
-  --input <JSON>      the state's input instead of the recorded one (JSON or @file)
+A Lambda durable execution forks from one of its handler's steps: the steps before it are
+answered with the parent's results, not run again (docs/durable-forks.md). A DurableFlow
+forks itself, in AWS as locally; the local runtime forks any durable function.
+
+  <execution>         the parent: its ARN, or its name (looked up in the app's flows, then
+                      its durable functions)
+  --from <state>      the state (or durable step) the fork begins at
+  --input <JSON>      the state's input instead of the recorded one (JSON or @file); for a
+                      durable execution, the handler's event
   --patch <JSON>      a JSON merge patch (RFC 7396) of the recorded input: the members it
                       names replace the recorded ones, a null removes one
   --effects <mode>    skip (default): a step that runs again meets the idempotency claims
@@ -57,21 +65,46 @@ export const fork: Command = async (argv, io) => {
     ...(values.patch !== undefined ? { patch: jsonOption('patch', values.patch, io.stdin) } : {}),
   };
   const clients = io.clients(values);
-  const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
-  const { described, events } = await loadExecution(clients, flows, String(positionals[0]));
-  const parentArn = String(described.executionArn);
-  if (parentArn.includes(':express:'))
-    throw new CliError(`cannot fork ${parentArn}: an Express execution keeps no history to begin a fork from`);
-
-  const answer = await forkExecution(clients, { arn: parentArn, name: String(described.name), input: described.input ?? '{}' }, events, {
-    stateMachineArn: String(described.stateMachineArn),
-    edit,
-  });
+  const wanted = String(positionals[0]);
+  const answer = await forkOne(clients, wanted, edit, { flow: values.flow, cdkOut: values['cdk-out'] }, io.err);
   if (values.json)
     return io.out(JSON.stringify({ executionArn: answer.executionArn, name: answer.name, parent: answer.parent, from: answer.from }));
   io.out(answer.executionArn);
-  io.err(`forked ${described.name} from ${answer.from} as ${answer.name}${answer.entry ? ' (through its fork entry)' : ''}`);
+  io.err(`forked ${wanted} from ${answer.from} as ${answer.name}${answer.entry ? ' (through its fork entry)' : ''}`);
 };
+
+/** A Step Functions execution forks from a state; a name no flow has may be a durable execution's, which forks from a step. */
+async function forkOne(
+  clients: Clients,
+  wanted: string,
+  edit: ForkEdit,
+  options: { flow?: string; cdkOut?: string },
+  note: (line: string) => void,
+): Promise<ForkAnswer> {
+  if (isDurableExecutionArn(wanted)) return forkDurableExecution(clients, wanted, edit);
+  let loaded: Awaited<ReturnType<typeof loadExecution>>;
+  try {
+    loaded = await loadExecution(clients, selectFlows(await appFlows(clients, options.cdkOut, note), options.flow), wanted);
+  } catch (error) {
+    if (
+      wanted.startsWith('arn:') ||
+      !(error instanceof CliError) ||
+      !/^no execution named/.test(error.message) ||
+      options.flow !== undefined
+    )
+      throw error;
+    const found = await loadDurableExecution(clients, await durableFunctions(clients, options.cdkOut), wanted);
+    return forkDurableExecution(clients, String(found.execution.DurableExecutionArn), edit);
+  }
+  const { described, events } = loaded;
+  const parentArn = String(described.executionArn);
+  if (parentArn.includes(':express:'))
+    throw new CliError(`cannot fork ${parentArn}: an Express execution keeps no history to begin a fork from`);
+  return forkExecution(clients, { arn: parentArn, name: String(described.name), input: described.input ?? '{}' }, events, {
+    stateMachineArn: String(described.stateMachineArn),
+    edit,
+  });
+}
 
 /**
  * Starts the fork: through the machine's fork entry where it has one (a plain StartExecution,

@@ -1,10 +1,9 @@
-import { StopDurableExecutionCommand } from '@aws-sdk/client-lambda';
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { appFlows } from '../../inspect/app-flows.js';
-import { type Clients, call } from '../../inspect/aws.js';
+import type { Clients } from '../../inspect/aws.js';
 import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { selectFlows } from '../../inspect/flows.js';
+import { type StoppedExecution, type StopReason, stopDurableExecution, stopStateMachineExecution } from '../../inspect/stop.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
@@ -49,27 +48,17 @@ export const stop: Command = async (argv, io) => {
   );
 };
 
-interface Stopped {
-  readonly executionArn: string;
-  readonly name: string;
-  readonly kind: 'state machine' | 'durable function';
-  /** Whether this call stopped it (false: it had ended already). */
-  readonly stopped: boolean;
-  /** Its status after the call. */
-  readonly status: string;
-}
-
 async function stopOne(
   clients: Clients,
   wanted: string,
   options: { error?: string; cause?: string; flow?: string; cdkOut?: string },
   note: (line: string) => void,
-): Promise<Stopped> {
+): Promise<StoppedExecution> {
   if (isDurableExecutionArn(wanted)) return stopDurable(clients, wanted, options);
   if (!wanted.startsWith('arn:')) {
     const flows = selectFlows(await appFlows(clients, options.cdkOut, note), options.flow);
     try {
-      return await stopStateMachineExecution(clients, await loadExecution(clients, flows, wanted), options);
+      return await stopStateMachineExecution(clients, (await loadExecution(clients, flows, wanted)).described, options);
     } catch (error) {
       // A name no flow has may be a durable execution's.
       if (!(error instanceof CliError) || !/^no execution named/.test(error.message) || options.flow !== undefined) throw error;
@@ -78,39 +67,10 @@ async function stopOne(
   }
   if (wanted.includes(':express:'))
     throw new CliError(`cannot stop ${wanted}: Step Functions stops Standard executions only (StopExecution)`);
-  return stopStateMachineExecution(clients, await loadExecution(clients, [], wanted), options);
+  return stopStateMachineExecution(clients, (await loadExecution(clients, [], wanted)).described, options);
 }
 
-async function stopStateMachineExecution(
-  clients: Clients,
-  { described }: Awaited<ReturnType<typeof loadExecution>>,
-  options: { error?: string; cause?: string },
-): Promise<Stopped> {
-  const executionArn = String(described.executionArn);
-  const base = { executionArn, name: String(described.name), kind: 'state machine' as const };
-  if (executionArn.includes(':express:'))
-    throw new CliError(`cannot stop ${described.name}: Step Functions stops Standard executions only (StopExecution)`);
-  if (described.status !== 'RUNNING') return { ...base, stopped: false, status: String(described.status) };
-  await call(clients.target, () =>
-    clients.sfn.send(new StopExecutionCommand({ executionArn, error: options.error, cause: options.cause })),
-  );
-  return { ...base, stopped: true, status: 'ABORTED' };
-}
-
-async function stopDurable(
-  clients: Clients,
-  wanted: string,
-  options: { error?: string; cause?: string; cdkOut?: string },
-): Promise<Stopped> {
+async function stopDurable(clients: Clients, wanted: string, options: StopReason & { cdkOut?: string }): Promise<StoppedExecution> {
   const functions = isDurableExecutionArn(wanted) ? [] : await durableFunctions(clients, options.cdkOut);
-  const { execution } = await loadDurableExecution(clients, functions, wanted);
-  const executionArn = String(execution.DurableExecutionArn);
-  const base = { executionArn, name: String(execution.DurableExecutionName), kind: 'durable function' as const };
-  if (execution.Status !== 'RUNNING') return { ...base, stopped: false, status: String(execution.Status) };
-  const error =
-    options.error === undefined && options.cause === undefined ? undefined : { ErrorType: options.error, ErrorMessage: options.cause };
-  await call(clients.target, () =>
-    clients.lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: executionArn, Error: error })),
-  );
-  return { ...base, stopped: true, status: 'STOPPED' };
+  return stopDurableExecution(clients, (await loadDurableExecution(clients, functions, wanted)).execution, options);
 }

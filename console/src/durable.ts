@@ -58,8 +58,18 @@ export type CallbackAnswer =
  */
 export async function answerCallback(callbackId: string, answer: CallbackAnswer): Promise<void> {
   const path = `/2025-12-01/durable-execution-callbacks/${encodeURIComponent(callbackId)}/${answer.approve ? 'succeed' : 'fail'}`;
-  const body = answer.approve ? answer.result : JSON.stringify({ ErrorType: answer.errorType, ErrorMessage: answer.reason });
-  const contentType = answer.approve ? 'application/octet-stream' : 'application/json';
+  if (answer.approve) return lambdaPost(path, answer.result, 'application/octet-stream');
+  return lambdaPost(path, JSON.stringify({ ErrorType: answer.errorType, ErrorMessage: answer.reason }), 'application/json');
+}
+
+/** StopDurableExecution, as `switchyard stop` sends it without --error: the execution ends STOPPED. */
+export async function stopDurable(arn: string): Promise<void> {
+  // The request's body is its ErrorObject (the operation's payload): none given.
+  return lambdaPost(`/2025-12-01/durable-executions/${encodeURIComponent(arn)}/stop`, '{}', 'application/json');
+}
+
+/** A POST to Lambda's REST API on this origin, signed; Lambda's error as an AwsCallError. */
+async function lambdaPost(path: string, body: string, contentType: string): Promise<void> {
   const headers = await signedHeaders('lambda', { 'content-type': contentType }, body, path);
   const response = await fetch(path, { method: 'POST', headers, body, credentials: 'omit', cache: 'no-store' });
   if (response.ok) return;

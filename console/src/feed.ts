@@ -7,6 +7,10 @@ import {
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
   type FlowControlReport,
+  type ForkAnswer,
+  type ForkRequest,
+  type ForkSummary,
+  type ForksPage,
   type Lineage,
   type MailMessage,
   type MailPage,
@@ -24,7 +28,7 @@ import {
   type StreamMessage,
 } from '../../clients/read-api-contract.js';
 import { SIGNATURE_ERRORS } from './credentials.js';
-import { presignedUrl } from './signer.js';
+import { presignedUrl, signedHeaders } from './signer.js';
 
 /**
  * The console's only access to the runtime's read API (docs/read-api.md): what AWS has no
@@ -53,6 +57,24 @@ export class ReadApiError extends Error {
 async function get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
   const defined = Object.fromEntries(Object.entries(query).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [[k, String(v)]])));
   const response = await fetch(await readUrl(`${READ_API_PREFIX}${path}`, defined), { credentials: 'omit', cache: 'no-store' });
+  return answerOf<T>(response, path, () => get(path, query));
+}
+
+/**
+ * POST `body` as JSON to an action of the read API (a fork): what it must be sent as (the
+ * runtime refuses any other type), signed once the runtime has asked for signatures.
+ */
+async function post<T>(path: string, body: unknown): Promise<T> {
+  const text = JSON.stringify(body);
+  const url = `${READ_API_PREFIX}${path}`;
+  const plain = { 'content-type': 'application/json' };
+  const headers = signReads ? await signedHeaders('switchyard', plain, text, url) : plain;
+  const response = await fetch(url, { method: 'POST', headers, body: text, credentials: 'omit', cache: 'no-store' });
+  return answerOf<T>(response, path, () => post(path, body));
+}
+
+/** A read API answer's JSON; the runtime's refusal as a ReadApiError, or the request again, signed, when it asks for a signature. */
+async function answerOf<T>(response: Response, path: string, again: () => Promise<T>): Promise<T> {
   const text = await response.text();
   if (!response.ok) {
     let reason = text;
@@ -66,7 +88,7 @@ async function get<T>(path: string, query: Record<string, string | number | unde
     }
     if (code !== undefined && SIGNATURE_ERRORS.has(code) && !signReads) {
       signReads = true;
-      return get(path, query);
+      return again();
     }
     throw new ReadApiError(response.status, `the runtime's read API answered ${response.status} for ${path}: ${reason}`);
   }
@@ -177,6 +199,16 @@ export async function durableExecutions(
 /** One durable execution and its history. */
 export async function durableExecution(arn: string): Promise<DurableExecutionDetail> {
   return get<DurableExecutionDetail>(`${READ_API_PATHS.durableExecutions}/${encodeURIComponent(arn)}`);
+}
+
+/** Starts a fork of a Standard execution at one of its top-level states (or answers the one the same fork started). */
+export async function fork(request: ForkRequest): Promise<ForkAnswer> {
+  return post<ForkAnswer>(READ_API_PATHS.forks, request);
+}
+
+/** The forks of an execution, oldest first. */
+export async function forksOf(parent: string): Promise<ForkSummary[]> {
+  return collect<ForksPage, ForkSummary>(READ_API_PATHS.forks, { parent }, (page) => page.forks);
 }
 
 export type FeedStatus = 'connecting' | 'live' | 'unavailable';

@@ -92,17 +92,15 @@ export class ReadApiRouter {
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname.slice(READ_API_PREFIX.length) || '/';
-    const route = this.#routes.find((r) => (r.matches ? r.matches(path) : r.path === path));
-    const allowed = route?.post ? 'POST' : 'GET, HEAD';
-    if (!allowed.split(', ').includes(req.method ?? '')) {
-      res.setHeader('allow', allowed);
-      throw new ReadApiFailure(
-        405,
-        'MethodNotAllowed',
-        `${url.pathname} answers ${allowed.replace(', ', ' and ')} only, not ${req.method}`,
-      );
-    }
     const query = url.searchParams;
+    const route = this.#routes.find((r) => (r.matches ? r.matches(path) : r.path === path));
+    const allowed = [...(route?.handle || !route ? ['GET', 'HEAD'] : []), ...(route?.post ? ['POST'] : [])];
+    if (!allowed.includes(req.method ?? '')) {
+      res.setHeader('allow', allowed.join(', '));
+      const methods = `${allowed.slice(0, -1).join(', ')} and ${allowed.at(-1)}`.replace(/^ and /, '');
+      throw new ReadApiFailure(405, 'MethodNotAllowed', `${url.pathname} answers ${methods} only, not ${req.method}`);
+    }
+    if (req.method === 'POST' && route?.post) return route.post({ path, query, body: await jsonBody(req), res });
     if (path === READ_API_PATHS.stream) {
       only(query, []);
       if (req.method === 'HEAD') {
@@ -115,7 +113,7 @@ export class ReadApiRouter {
     }
     if (path === READ_API_PATHS.events) return this.#events(query, res);
     if (path.startsWith(READ_API_PATHS.lineage)) return this.#lineage(path, query, res);
-    if (route) return route.handle({ path, query, res, lineage: (id) => this.sources.wholeLineage(id), body: () => jsonBody(req) });
+    if (route?.handle) return route.handle({ path, query, res, lineage: (id) => this.sources.wholeLineage(id) });
     // Every path the contract names (whether or not its service runs here), then any other a service mounts.
     const known = [...new Set([...Object.values(READ_API_PATHS), ...this.#routes.map((r) => r.path)])].map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);

@@ -35,13 +35,23 @@ export interface ReadRoute {
   /** Whether it answers a request's path (under the prefix): no two routes answer the same one. @default the path itself only */
   matches?(path: string): boolean;
   /**
-   * POST: an action AWS has no API for (a fork), its body JSON. A route answers GET and HEAD
-   * or POST, never both.
-   * @default false
+   * Answers a GET or HEAD; a client error is a thrown ReadApiFailure (or InvalidCursorError), anything else a 500.
+   * @default - none: a GET is refused (405) on a route that only takes a POST
    */
-  readonly post?: boolean;
-  /** Answers a GET or HEAD (or a POST); a client error is a thrown ReadApiFailure (or InvalidCursorError), anything else a 500. */
-  handle(request: ReadRequest): Promise<void> | void;
+  handle?(request: ReadRequest): Promise<void> | void;
+  /**
+   * Answers a POST: an action AWS has no API for (a fork), with a JSON body, refused as a GET is.
+   * @default - none: a POST is refused (405)
+   */
+  post?(request: ReadPost): Promise<void> | void;
+}
+
+/** A POST as a route gets it: its path under the prefix, its query, its body parsed as JSON, and the response. */
+export interface ReadPost {
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  readonly res: ServerResponse;
 }
 
 /** A request as a route gets it: its path under the prefix, its query, the response, and the read API's own lineage. */
@@ -51,8 +61,6 @@ export interface ReadRequest {
   readonly res: ServerResponse;
   /** The whole lineage of an id (every page of roots), as `/lineage/<id>` answers it: what `/traces/<id>` finds traces by. */
   lineage(id: string): Promise<Lineage>;
-  /** A POST's body, parsed (400 when it is not JSON). */
-  body(): Promise<unknown>;
 }
 
 /** Where a page of a list ended that is ordered by start time then ARN, newest first (Express and durable executions). */

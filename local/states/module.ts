@@ -8,7 +8,7 @@ import type { ExecutionRecord } from './execution-store.js';
 import { statesIam } from './iam-authorizations.js';
 import { statesStepFunctions } from './integrations/states.js';
 import { executionTraceHeader } from './names.js';
-import { expressExecutionReads } from './read-routes.js';
+import { stateMachineReads } from './read-routes.js';
 import { STATES_TYPE_SPECS } from './resource-types.js';
 import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
@@ -127,7 +127,7 @@ export const statesModule: ServiceModule<'states'> = {
             validate: modelValidator('stepfunctions'),
           },
         ],
-        reads: expressExecutionReads(states),
+        reads: stateMachineReads(states),
       },
       start: async () => {
         await states.start();

@@ -1,7 +1,13 @@
 import { LOCAL_EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
 import { businessKeyOf } from '../../clients/execution-subject.js';
-import { type ExpressExecutionSummary, type ExpressExecutionsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { ForkNotPossible } from '../../contracts/fork.js';
+import {
+  type ExpressExecutionSummary,
+  type ExpressExecutionsPage,
+  type ForkSummary,
+  type ForksPage,
+  READ_API_PATHS,
+} from '../../clients/read-api-contract.js';
+import { ForkNotPossible, forkOfInput } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import {
   type ExpressPosition,
@@ -22,25 +28,41 @@ import type { ForkAnswer, ForkRequest } from './forks.js';
 
 /**
  * What Step Functions adds to the read API: `/express-executions`, the EXPRESS executions the
- * runtime ran, which AWS keeps no list of (the service keeps a summary of each).
+ * runtime ran, which AWS keeps no list of (the service keeps a summary of each), and `/forks`,
+ * forks of Standard executions: starting one and listing an execution's.
  */
-export function expressExecutionReads(states: {
-  expressExecutions(): readonly ExecutionRecord[];
-  fork(request: ForkRequest): Promise<ForkAnswer>;
-}): ServiceReads {
-  return { routes: [expressExecutionsRoute(() => states.expressExecutions()), forksRoute((request) => states.fork(request))] };
+export function stateMachineReads(states: ForkSource & { expressExecutions(): readonly ExecutionRecord[] }): ServiceReads {
+  return { routes: [expressExecutionsRoute(() => states.expressExecutions()), forksRoute(states)] };
 }
 
-/** POST /forks: a fork of a Standard execution (forks.ts), which Step Functions has no operation for. */
-function forksRoute(fork: (request: ForkRequest) => Promise<ForkAnswer>): ReadRoute {
+interface ForkSource {
+  fork(request: ForkRequest): Promise<ForkAnswer>;
+  forksOf(executionArn: string): readonly ExecutionRecord[];
+}
+
+/**
+ * POST /forks: a fork of a Standard execution (forks.ts), which Step Functions has no operation
+ * for; GET /forks?parent=: an execution's forks, which it keeps no list of.
+ */
+function forksRoute(states: ForkSource): ReadRoute {
   return {
     path: READ_API_PATHS.forks,
-    post: true,
-    async handle({ query, res, body }) {
+    handle({ query, res }) {
+      only(query, ['parent', 'limit', 'nextToken']);
+      const parent = query.get('parent') ?? '';
+      if (parent === '') throw new ReadApiFailure(400, 'InvalidParameter', "parent is required: the execution's ARN whose forks to list");
+      const list = READ_API_PATHS.forks;
+      const filters = { parent };
+      const after = positionOf(query, list, filters, isExpressPosition);
+      const found = forkSummaries(states.forksOf(parent), limitOf(query), after);
+      const page: ForksPage = { forks: found.forks, ...nextTokenOf(list, filters, found.last) };
+      sendJson(res, 200, page);
+    },
+    async post({ query, res, body }) {
       only(query, []);
-      const request = forkRequestOf(await body(), 'the state');
+      const request = forkRequestOf(body, 'the state');
       try {
-        sendJson(res, 200, await fork(request));
+        sendJson(res, 200, await states.fork(request));
       } catch (error) {
         if (error instanceof ForkNotPossible) throw new ReadApiFailure(400, 'ForkNotPossible', error.message);
         if (error instanceof AwsError && error.code === 'ExecutionDoesNotExist') throw new ReadApiFailure(404, 'NotFound', error.message);
@@ -49,6 +71,36 @@ function forksRoute(fork: (request: ForkRequest) => Promise<ForkAnswer>): ReadRo
       }
     },
   };
+}
+
+/** A page of an execution's forks, oldest first (by start time, then ARN), after `after`. */
+function forkSummaries(
+  records: readonly ExecutionRecord[],
+  limit: number,
+  after: ExpressPosition | undefined,
+): { forks: ForkSummary[]; last?: ExpressPosition } {
+  const chosen = records.filter(
+    (r) => after === undefined || r.startDate > after.startDate || (r.startDate === after.startDate && r.arn > after.arn),
+  );
+  const shown = chosen.slice(0, limit);
+  const forks = shown.flatMap((record): ForkSummary[] => {
+    const fork = forkOfInput(record.input);
+    if (fork === undefined) return [];
+    return [
+      {
+        executionArn: record.arn,
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        from: fork.from,
+        effects: fork.effects,
+        status: record.status,
+        startDate: new Date(record.startDate).toISOString(),
+        ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+      },
+    ];
+  });
+  const last = shown.at(-1);
+  return { forks, ...(chosen.length > shown.length && last ? { last: { startDate: last.startDate, arn: last.arn } } : {}) };
 }
 
 function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecord[]): ReadRoute {

@@ -143,7 +143,7 @@ describe('switchyard fork', () => {
     expect(badJson.stderr).toContain('--patch must be JSON');
   });
 
-  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by GET', async () => {
+  it('fails if the read API is asked for a fork without JSON, with unknown fields, or by another method', async () => {
     const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.forks}`;
     const post = (body: string, type = 'application/json') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
     const plain = await post('{"executionArn":"x","from":"y"}', 'text/plain');
@@ -157,8 +157,60 @@ describe('switchyard fork', () => {
       JSON.stringify({ executionArn: `${plainArn.replace(':stateMachine:', ':execution:')}:nope`, from: 'Draft' }),
     );
     expect(missing.status).toBe(404);
-    const got = await fetch(url);
-    expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
+    const deleted = await fetch(url, { method: 'DELETE' });
+    expect([deleted.status, deleted.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
+    const noParent = await fetch(url);
+    expect([noParent.status, ((await noParent.json()) as { message: string }).message]).toEqual([
+      400,
+      "parent is required: the execution's ARN whose forks to list",
+    ]);
+  });
+
+  it("shows a fork's parent and the state it began at, and lists an execution's forks, paged in the read API", async () => {
+    const parent = await parentOf(plainArn, 'otters-5');
+    const fork = async (...edit: string[]) => {
+      const answer = JSON.parse((await runCli(['fork', parent, '--from', 'Draft', ...edit, '--json', ...target])).stdout);
+      await succeeded(answer.executionArn);
+      return answer as { executionArn: string; name: string };
+    };
+    const first = await fork();
+    const second = await fork('--effects', 'rerun');
+    const shown = await runCli(['execution', first.executionArn, ...target]);
+    expect(shown.stdout).toContain(`\n  fork of otters-5 from Draft\n`);
+    expect((await runCli(['execution', second.executionArn, ...target])).stdout).toContain(
+      '\n  fork of otters-5 from Draft, effects applied again\n',
+    );
+    const parentShown = await runCli(['execution', parent, ...target]);
+    expect(parentShown.stderr).toBe('');
+    expect(parentShown.stdout).toMatch(
+      new RegExp(`\\nForks:\\n  ${first.name}  from Draft  SUCCEEDED  started .+\\n  ${second.name}  from Draft  SUCCEEDED  started `),
+    );
+    expect(JSON.parse((await runCli(['execution', first.executionArn, '--json', ...target])).stdout).fork).toMatchObject({
+      parent,
+      from: 'Draft',
+    });
+
+    const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.forks}?parent=${encodeURIComponent(parent)}`;
+    const page = (await (await fetch(`${url}&limit=1`)).json()) as { forks: { name: string }[]; nextToken?: string };
+    expect(page.forks.map((f) => f.name)).toEqual([first.name]);
+    const rest = (await (await fetch(`${url}&limit=1&nextToken=${encodeURIComponent(page.nextToken ?? '')}`)).json()) as {
+      forks: object[];
+      nextToken?: string;
+    };
+    expect(rest).toEqual({
+      forks: [
+        {
+          executionArn: second.executionArn,
+          stateMachineArn: plainArn,
+          name: second.name,
+          from: 'Draft',
+          effects: 'rerun',
+          status: 'SUCCEEDED',
+          startDate: expect.any(String),
+          stopDate: expect.any(String),
+        },
+      ],
+    });
   });
 
   it('stops a running execution, and says an ended one had ended', async () => {

@@ -23,6 +23,7 @@ interface DurableModule {
     answer: { approve: true; result: string } | { approve: false; errorType: string; reason: string },
   ): Promise<void>;
   durableRows(filter: { status?: string }): Promise<{ type: string; name: string; flow: string }[]>;
+  stopDurable(arn: string): Promise<void>;
 }
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:order-flow:$LATEST/durable-execution/order-7/2f1c';
@@ -155,6 +156,18 @@ describe('the console durable execution page data', () => {
       name: 'AwsCallError',
       code: 'CallbackTimeoutException',
     });
+  });
+
+  it("stops an execution with StopDurableExecution's request, signed as the endpoint verifies it", async () => {
+    asked.length = 0;
+    respond = () => json({ StopTimestamp: t });
+    await durable.stopDurable(ARN);
+    const [request] = asked;
+    expect(request).toMatchObject({ method: 'POST', url: `/2025-12-01/durable-executions/${encodeURIComponent(ARN)}/stop`, body: '{}' });
+    const signed = { method: 'POST', url: request?.url ?? '', headers: { ...request?.headers, host: '127.0.0.1:4566' } };
+    expect(await verifySignature({ ...signed, body: Buffer.from(request?.body ?? '') }, secrets)).toBeUndefined();
+    respond = () => json({ __type: 'ResourceConflictException', message: 'Durable execution is not running' }, 409);
+    await expect(durable.stopDurable(ARN)).rejects.toMatchObject({ name: 'AwsCallError', code: 'ResourceConflictException' });
   });
 
   it('lists durable executions as rows of the Executions page, and none for a status they never have', async () => {

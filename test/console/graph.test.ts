@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StateVisit } from '../../clients/history-reader.js';
 import { layoutScope } from '../../console/src/graph/layout.js';
 import { type AslScope, allNodes, choiceLabel, END, graphOf, nodeStates, START } from '../../console/src/graph/model.js';
+import { withForkEntry } from '../../contracts/fork.js';
 
 const definition: AslScope = {
   StartAt: 'Classify',
@@ -36,6 +37,13 @@ function visit(name: string, status: StateVisit['status'], tries = 1): StateVisi
 }
 
 describe('graphOf', () => {
+  it("draws a Workflow's flow as written, without the fork entry at its top", () => {
+    const entered = graphOf(withForkEntry(definition as Parameters<typeof withForkEntry>[0]) as AslScope);
+    const plain = graphOf(definition);
+    expect(entered.nodes.map((n) => n.id)).toEqual(plain.nodes.map((n) => n.id));
+    expect(entered.edges).toEqual(plain.edges);
+  });
+
   it('draws every transition of the definition: Next, Choices, Default, Catch, start and end', () => {
     const graph = graphOf(definition);
     expect(graph.edges).toEqual(

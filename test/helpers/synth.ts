@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { FORK_ENTRY_STATE, hasForkEntry } from '../../contracts/fork.js';
+import { withoutForkEntry } from '../../contracts/fork.js';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { sharedOnce } from './shared-once.js';
 import { assemblyKey, DEFAULT_ENV, depth, type SynthEnv } from './switchyard-assembly.js';
@@ -168,6 +168,5 @@ export function definitionOf(resource: { [key: string]: any }): Record<string, u
 
 /** The state a definition's own flow begins at: past the fork entry a Workflow puts first (contracts/fork.ts). */
 export function flowStartOf(definition: { StartAt: string; States: Record<string, unknown> }): string {
-  if (!hasForkEntry(definition)) return definition.StartAt;
-  return (definition.States[FORK_ENTRY_STATE] as { Default: string }).Default;
+  return withoutForkEntry(definition).StartAt;
 }

@@ -1,4 +1,5 @@
 import type { StateVisit } from '../../../clients/history-reader.js';
+import { withoutForkEntry } from '../../../contracts/fork-starts.js';
 import { truncate } from '../text.js';
 
 /** What the graph shows of a state: how its visits ended. */
@@ -60,8 +61,13 @@ export interface Scope {
 export const START = '(start)';
 export const END = '(end)';
 
-/** The state machine's graph from its definition: states, transitions (Next, Choices, Default, Catch) and nested scopes. */
-export function graphOf(definition: AslScope): Scope {
+/**
+ * The state machine's graph from its definition: states, transitions (Next, Choices, Default,
+ * Catch) and nested scopes; the flow as written, without a Workflow's fork entry (Switchyard's
+ * states, which every execution passes and a fork is routed by).
+ */
+export function graphOf(written: AslScope): Scope {
+  const definition = withoutForkEntry(written);
   const root = scopeOf(definition, '');
   const edges = [...root.edges];
   if (definition.StartAt !== undefined) edges.unshift({ from: START, to: idIn('', definition.StartAt), kind: 'start' });

@@ -1,7 +1,8 @@
 import type { DurableError, DurableOperationView } from '../../../clients/durable-timeline.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
-import { answerCallback, type DurableView, loadDurable } from '../durable.js';
+import { answerCallback, type DurableView, loadDurable, stopDurable } from '../durable.js';
 import { resourceLabel } from '../names.js';
+import { stopControl } from '../stop-control.js';
 
 /** Durable executions are not on the live feed: a running one is read again this often. */
 const POLL_MS = 2000;
@@ -12,15 +13,20 @@ const OPERATION_INDENT_REM = 1.5;
  * One Lambda durable execution: its status, its operations as a timeline (steps with their
  * result and every retried try, waits with their end, callbacks with their ids) and, for
  * each callback it waits for, an Approve and a Refuse button (what `switchyard durable
- * approve|refuse` sends).
+ * approve|refuse` sends); Stop while it runs (StopDurableExecution, as `switchyard stop`).
  */
 export function durableExecutionPage(root: HTMLElement, arn: string): () => void {
   const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading durable execution…'));
   const callbacks = h('section', { class: 'callbacks' });
   const timeline = h('section', { class: 'history' });
-  replace(root, header, callbacks, timeline);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  const stop = stopControl(
+    'It ends STOPPED; a step under way is not undone.',
+    () => stopDurable(arn),
+    () => void load(),
+  );
+  replace(root, header, stop.element, callbacks, timeline);
 
   const load = async () => {
     clearTimeout(timer);
@@ -28,6 +34,7 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
       const view = await loadDurable(arn);
       if (stopped) return;
       drawHeader(header, view);
+      stop.show(view.detail.execution.status === 'RUNNING');
       replace(
         callbacks,
         view.waiting.map((op) => callbackForm(op, load)),

@@ -1,6 +1,6 @@
 import { executionSubject } from '../../../clients/execution-subject.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../../../clients/history-reader.js';
-import { toDate } from '../aws.js';
+import { call, toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { type ExecutionDetail, loadExecution, startInput } from '../executions-data.js';
@@ -9,21 +9,30 @@ import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '..
 import { renderGraph } from '../graph/render.js';
 import { flowLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
+import { stopControl } from '../stop-control.js';
+import { forkLine, forkOf, forksBox, rerunPanel, rerunStarts } from './execution-forks.js';
 
 /** While the live feed is down, a running execution is read again this often instead. */
 const POLL_MS = 1500;
 
 /**
  * One execution: its state machine as a graph coloured by how each state ended, the
- * selected state's visits (input, output, tries, caught errors) and the event history.
- * History events on the live feed for this execution redraw it without a reload.
+ * selected state's visits (input, output, tries, caught errors) and the event history; a
+ * Standard one's forks, "Rerun from here" on the states a fork can begin at, and Stop while it
+ * runs. History events on the live feed for this execution redraw it without a reload.
  */
 export function executionPage(root: HTMLElement, executionArn: string): () => void {
   const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading execution…'));
+  const stop = stopControl(
+    'It ends ABORTED; a step under way is not undone.',
+    async () => void (await call('sfn', 'StopExecution', { executionArn })),
+    () => reload.ask(),
+  );
+  const forks = forksBox(executionArn);
   const graph = h('div', { class: 'graph-wrap', 'data-testid': 'graph' });
-  const side = h('aside', { class: 'state-detail' }, h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.'));
+  const side = statePanel(executionArn);
   const historyBox = h('section', { class: 'history' });
-  replace(root, header, h('div', { class: 'execution-body' }, graph, side), historyBox);
+  replace(root, header, stop.element, forks.element, h('div', { class: 'execution-body' }, graph, side.element), historyBox);
 
   let selected: string | undefined;
   let detail: ExecutionDetail | undefined;
@@ -33,6 +42,7 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
   const draw = () => {
     if (detail === undefined) return;
     drawHeader(header, detail);
+    stop.show(detail.type === 'STANDARD' && executionOutcome(detail.events).status === 'RUNNING');
     const definition = (detail.definition ?? {}) as AslScope;
     const scope = graphOf(definition);
     replace(
@@ -47,14 +57,7 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
       }),
       legend(),
     );
-    replace(
-      side,
-      stateDetail(
-        selected,
-        visits,
-        allNodes(scope).find((n) => n.name === selected),
-      ),
-    );
+    side.show(selected, allNodes(scope), visits, detail);
     replace(historyBox, h('h2', {}, 'Event history'), historyTable(detail, visits));
   };
 
@@ -64,6 +67,7 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
         detail = await loadExecution(executionArn);
         visits = stateVisits(detail.events);
         if (!stopped) draw();
+        if (!stopped && detail.type === 'STANDARD') forksReload.ask();
       } catch (error) {
         if (!stopped) replace(header, h('h1', {}, 'Execution'), h('p', { class: 'error' }, message(error)));
       }
@@ -73,8 +77,12 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
   void load();
 
   const reload = coalescedReload(100, () => void load());
+  const forksReload = coalescedReload(500, () => void forks.load(() => stopped));
   const unsubscribe = subscribe((m) => {
-    if (m.kind === 'execution' && m.executionArn === executionArn) reload.ask();
+    if (m.kind !== 'execution') return;
+    if (m.executionArn === executionArn) reload.ask();
+    // Another execution of its machine may be one of its forks: started, or ended.
+    else if (m.stateMachineArn === detail?.stateMachineArn && detail.type === 'STANDARD') forksReload.ask();
   });
   // Without the live feed (an older runtime, a dropped connection), a running execution is polled.
   const poll = setInterval(() => {
@@ -85,6 +93,7 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
     stopped = true;
     unsubscribe();
     reload.cancel();
+    forksReload.cancel();
     clearInterval(poll);
   };
 }
@@ -99,9 +108,11 @@ function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
   const cause = outcome.cause ?? (detail.describe?.cause as string | undefined);
   const input = (detail.describe?.input as string | undefined) ?? startInput(detail.events.find((e) => e.type === 'ExecutionStarted'));
   const subject = executionSubject(input);
+  const fork = forkOf(input);
   replace(
     header,
     h('h1', {}, String(detail.executionArn.split(':').at(detail.type === 'EXPRESS' ? -2 : -1))),
+    fork ? forkLine(fork) : null,
     subject ? h('p', { class: 'subject', 'data-testid': 'execution-subject' }, 'about ', h('strong', {}, subject)) : null,
     h(
       'p',
@@ -119,6 +130,35 @@ function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
   );
 }
 
+/**
+ * The selected state: its heading, "Rerun from here" and its visits. The rerun panel is drawn
+ * once and kept (the heading and visits are redrawn around it), so an open editor survives the
+ * live feed's redraws.
+ */
+function statePanel(executionArn: string) {
+  const rerun = rerunPanel(executionArn);
+  const head = h('div', {}, h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.'));
+  const visitsBox = h('div', {});
+  const element = h('aside', { class: 'state-detail' }, head, rerun.element, visitsBox);
+  return {
+    element,
+    show(selected: string | undefined, nodes: readonly StateNode[], visits: readonly StateVisit[], detail: ExecutionDetail): void {
+      if (selected === undefined) element.removeAttribute('data-selected-state');
+      else element.setAttribute('data-selected-state', selected);
+      replace(
+        head,
+        stateHeading(
+          selected,
+          nodes.find((n) => n.name === selected),
+        ),
+      );
+      const entered = visits.some((v) => v.name === selected);
+      rerun.show(selected, detail.type === 'STANDARD' ? rerunStarts(detail.events) : new Map(), entered);
+      replace(visitsBox, selected === undefined ? null : stateVisitsView(visits.filter((v) => v.name === selected)));
+    },
+  };
+}
+
 function legend(): HTMLElement {
   return h(
     'ul',
@@ -130,18 +170,24 @@ function legend(): HTMLElement {
   );
 }
 
-function stateDetail(name: string | undefined, visits: readonly StateVisit[], node: StateNode | undefined): HTMLElement {
+/** The selected state's name and what its definition says of it. */
+function stateHeading(name: string | undefined, node: StateNode | undefined): HTMLElement | HTMLElement[] {
   if (name === undefined) return h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.');
-  const mine = visits.filter((v) => v.name === name);
-  return h(
-    'div',
-    { 'data-selected-state': name },
+  return [
     h('h2', {}, name),
     node ? h('p', { class: 'muted small' }, node.resource ? `${node.type} · ${node.resource}` : node.type) : null,
     node?.retries ? h('p', { class: 'small' }, `Retries ${node.retries.join(', ')}`) : null,
     node?.failure && (node.failure.error || node.failure.cause)
       ? h('p', { class: 'error' }, `Fails with ${node.failure.error ?? 'an error'}${node.failure.cause ? `: ${node.failure.cause}` : ''}`)
       : null,
+  ].filter((e): e is HTMLElement => e !== null);
+}
+
+/** The selected state's visits: each one's status, tries, caught error, input and output. */
+function stateVisitsView(mine: readonly StateVisit[]): HTMLElement {
+  return h(
+    'div',
+    {},
     mine.length === 0 ? h('p', { class: 'muted' }, 'Not reached.') : null,
     mine.map((v, i) =>
       h(

@@ -105,12 +105,11 @@ export function durableReads(sources: DurableSources): Required<Pick<ServiceRead
 function durableForksRoute(sources: DurableSources): ReadRoute {
   return {
     path: READ_API_PATHS.durableForks,
-    post: true,
-    async handle({ query, res, body }) {
+    post({ query, res, body }) {
       only(query, []);
       const durable = sources.executions();
       if (durable === undefined) throw new ReadApiFailure(404, 'NotFound', 'this runtime runs no durable function');
-      const request = forkRequestOf(await body(), 'the operation of its handler');
+      const request = forkRequestOf(body, 'the operation of its handler');
       let answer: ForkAnswer;
       try {
         answer = forkDurableExecution(durable, request);

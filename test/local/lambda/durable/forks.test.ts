@@ -19,14 +19,17 @@ import { createClients } from '../../../../inspect/aws.js';
 import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
 import { LocalRuntime } from '../../../../local/runtime.js';
+import { runCli } from '../../../cli/run-cli.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
 import { forkApp, WRITER_MODELS } from './fork-fixture.js';
 
 let runtime: LocalRuntime;
 let lambda: LambdaClient;
+let cdkOut: string;
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: forkApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
+  cdkOut = forkApp();
+  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
 });
 afterAll(async () => {
@@ -227,5 +230,30 @@ describe('forkDurableExecution (what switchyard fork calls for a durable executi
     const refused = await forkDurableExecution(clients, parentArn, { from: 'nowhere' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CliError);
     expect(refused).toMatchObject({ exitCode: 2, message: expect.stringContaining('a fork can begin at outline, review, draft, polish') });
+  });
+
+  it('is what switchyard fork runs for a durable execution named by its name, which no flow has', async () => {
+    const parentArn = await run('writer', 'essay-4', { topic: 'fog', polishPrompt: 'Polish it' });
+    await ended(parentArn);
+    const forked = await runCli([
+      'fork',
+      'essay-4',
+      '--from',
+      'polish',
+      '--patch',
+      '{"polishPrompt":"Say it in rhyme"}',
+      '--json',
+      '--endpoint',
+      runtime.url,
+      '--cdk-out',
+      cdkOut,
+    ]);
+    expect(forked).toMatchObject({ code: 0, stderr: '' });
+    const answer = JSON.parse(forked.stdout) as ForkAnswer;
+    expect(answer).toMatchObject({ parent: parentArn, from: 'polish' });
+    expect(JSON.parse((await ended(answer.executionArn)).Result ?? '{}').polished).toContain('Say it in rhyme');
+
+    const refused = await runCli(['fork', parentArn, '--from', 'nowhere', '--endpoint', runtime.url, '--cdk-out', cdkOut]);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('a fork can begin at outline, review, draft, polish') });
   });
 });
