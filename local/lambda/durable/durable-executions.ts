@@ -7,7 +7,7 @@ import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
 import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
-import { type ForkSeed, forkOf } from './forks.js';
+import { type ForkSeed, forkOf } from './fork-seed.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 

@@ -10,9 +10,9 @@
 
 import type { ForkAnswer, ForkRequest } from '../../../clients/read-api-contract.js';
 import { planDurableFork } from '../../../contracts/durable-fork.js';
-import { ForkNotPossible, forkOfInput, InvalidForkInput } from '../../../contracts/fork.js';
+import { ForkNotPossible } from '../../../contracts/fork.js';
 import type { DurableExecutions } from './durable-executions.js';
-import type { ForkOf, OperationRecord } from './durable-types.js';
+import type { OperationRecord } from './durable-types.js';
 
 /** Starts the fork `request` asks for (or answers the one started before); ForkNotPossible names what a fork can begin at. */
 export function forkDurableExecution(executions: DurableExecutions, request: ForkRequest): ForkAnswer {
@@ -50,26 +50,4 @@ function replayable(record: OperationRecord, newCallbackId: () => string): Opera
   const { op } = record;
   if (op.Type !== 'CALLBACK') return { op };
   return { op: { ...op, CallbackDetails: { ...op.CallbackDetails, CallbackId: newCallbackId() } } };
-}
-
-/** What a fork the runtime starts begins with: its parent, and the parent's operations it replays. */
-export interface ForkSeed {
-  readonly of: ForkOf;
-  readonly operations: readonly OperationRecord[];
-}
-
-/**
- * The parent of a fork: the one the runtime starts, or the one a fork's event
- * carries (`switchyardFork`), which a DurableFlow begins itself (lambdas/kit/durable-forks.ts).
- */
-export function forkOf(input: string, seed: ForkSeed | undefined): ForkOf | undefined {
-  if (seed) return seed.of;
-  try {
-    const carried = forkOfInput(input);
-    return carried && { parent: carried.parent, from: carried.from, effects: carried.effects };
-  } catch (error) {
-    // Malformed: the execution fails at its first invocation, saying so (durable-forks.ts); it names no parent.
-    if (error instanceof InvalidForkInput) return undefined;
-    throw error;
-  }
 }
