@@ -3,44 +3,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { App, Stack } from 'aws-cdk-lib';
-import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { FORK_INPUT_KEY } from '../../contracts/fork.js';
 import { Workflow } from '../../lib/constructs/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { threeModelSteps } from '../package/fixtures/control-app/lib/control-stack.js';
 import { runCli } from './run-cli.js';
-
-/** A model AWS serves (the catalogue's lifecycle: active). */
-const MODEL = 'amazon.nova-lite-v1:0';
-
-/** Three model steps in a row, each asking about what the one before answered; the prompt of each is in the state's input. */
-function threeModelSteps(scope: Construct, prefix: string): sfn.IChainable {
-  const nova = bedrock.FoundationModel.fromFoundationModelId(scope, `${prefix}Nova`, new bedrock.FoundationModelIdentifier(MODEL));
-  const step = (name: string, next: string) =>
-    new tasks.BedrockInvokeModel(scope, `${prefix}${name}`, {
-      stateName: name,
-      model: nova,
-      body: sfn.TaskInput.fromObject({
-        messages: [{ role: 'user', content: [{ text: sfn.JsonPath.stringAt('$.prompt') }] }],
-        inferenceConfig: { maxTokens: 40 },
-      }),
-      resultSelector: { 'answer.$': '$.Body.output.message.content[0].text' },
-      resultPath: '$.result',
-      outputPath: '$',
-    }).next(
-      new sfn.Pass(scope, `${prefix}${name}Prompt`, {
-        stateName: `${name} prompt`,
-        parameters: { 'prompt.$': `States.Format('${next}: {}', $.result.answer)`, 'answer.$': '$.result.answer' },
-      }),
-    );
-  return step('Outline', 'Draft').next(step('Draft', 'Polish')).next(step('Polish', 'Done'));
-}
 
 let runtime: LocalRuntime;
 let target: string[];
