@@ -16,6 +16,17 @@ export class StatesError extends Error {
   }
 }
 
+/**
+ * A Task whose HeartbeatSeconds passed without a heartbeat: AWS fails it as States.Timeout
+ * (its history and the execution's error say so), and only a Retrier or Catcher naming
+ * States.HeartbeatTimeout tells it from the task's own timeout.
+ */
+export class HeartbeatTimedOut extends StatesError {
+  constructor() {
+    super('States.Timeout', undefined, undefined, false);
+  }
+}
+
 /** Thrown by a TaskRunner when the task fails; the engine turns it into a StatesError. */
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';

@@ -28,7 +28,7 @@ export async function withRetryAndCatch(
       if (halted) throw e;
       const err = scopeError(toStatesError(e));
       if (!(err instanceof StatesError)) throw err;
-      const retrierIndex = state.retry.findIndex((r) => matches(r.errorEquals, err.error, state.type));
+      const retrierIndex = state.retry.findIndex((r) => matches(r.errorEquals, err, state.type));
       const retrier = state.retry[retrierIndex];
       if (retrier && (counts[retrierIndex] as number) < retrier.maxAttempts) {
         const delay = retryDelay(retrier, counts[retrierIndex] as number);
@@ -39,7 +39,7 @@ export async function withRetryAndCatch(
       }
       if ((state.type === 'Map' || state.type === 'Parallel') && (failedBody.has(e as object) || err.error === Errors.QueryEvaluationError))
         x.emit(run.frame, `${state.type}StateFailed`);
-      const catcher = state.catch.find((c) => matches(c.errorEquals, err.error, state.type));
+      const catcher = state.catch.find((c) => matches(c.errorEquals, err, state.type));
       if (catcher) return caught(x, run, catcher, err);
       throw err;
     }
