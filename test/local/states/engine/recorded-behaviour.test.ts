@@ -79,3 +79,31 @@ describe('States.Runtime', () => {
     expect(types(events).at(-1)).toBe('ExecutionFailed');
   });
 });
+
+describe('a Parallel state', () => {
+  it('records ParallelStateSucceeded after its branches, and its Exited follows the last branch event, as AWS’s event ids show', async () => {
+    const { events } = await run({
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }],
+          End: true,
+        },
+      },
+    });
+    expect(types(events)).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ParallelStateSucceeded',
+      'ParallelStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const [branchExited, succeeded, exited] = events.slice(4, 7);
+    expect(succeeded?.previousEventId).toBe(branchExited?.id);
+    expect(exited?.previousEventId).toBe(branchExited?.id);
+  });
+});
