@@ -17,12 +17,13 @@ export class StatesError extends Error {
 }
 
 /**
- * A Task whose HeartbeatSeconds passed without a heartbeat: AWS fails it as States.Timeout
- * (its history and the execution's error say so), and only a Retrier or Catcher naming
- * States.HeartbeatTimeout tells it from the task's own timeout.
+ * A Task that timed out: its TimeoutSeconds passed, or its HeartbeatSeconds without a
+ * heartbeat. AWS fails both as States.Timeout, with no cause (its history and the execution's
+ * error say so); only a Retrier or Catcher naming States.HeartbeatTimeout tells a missed
+ * heartbeat apart, and a Catcher's error output has an empty Cause (AWS's recorded answers).
  */
-export class HeartbeatTimedOut extends StatesError {
-  constructor() {
+export class TaskTimedOut extends StatesError {
+  constructor(readonly heartbeat: boolean) {
     super('States.Timeout', undefined, undefined, false);
   }
 }

@@ -1,6 +1,6 @@
 /** Retry and Catch around a state's body: the attempts a Retrier allows, then the Catcher's transition. */
 import type { Catcher } from './definition.js';
-import { Errors, StatesError } from './errors.js';
+import { Errors, StatesError, TaskTimedOut } from './errors.js';
 import type { Outcome, StateRun } from './execution-types.js';
 import { failedBody, matches, retryDelay, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
@@ -50,6 +50,7 @@ async function caught(x: StateHost, run: StateRun, catcher: Catcher, err: States
   const errorOutput: Record<string, unknown> = {};
   if (err.error !== undefined) errorOutput.Error = err.error;
   if (err.cause !== undefined) errorOutput.Cause = err.cause;
+  else if (err instanceof TaskTimedOut) errorOutput.Cause = '';
   if (run.state.ql === 'JSONata') {
     const states = x.statesVar(run, { errorOutput });
     run.assigned = await x.evalAssign(catcher.assign, run, errorOutput, states);

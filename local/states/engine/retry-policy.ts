@@ -1,6 +1,6 @@
 /** Which Retrier or Catcher an error matches, how long a retry waits, and how many Map failures are tolerated. */
 import type { Retrier, State } from './definition.js';
-import { Errors, HeartbeatTimedOut, StatesError, TaskFailure } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 
 /** Errors that `States.ALL` does not match: only a Retrier or Catcher naming them does. */
 const RESERVED_NOT_ALL = new Set<string>([Errors.DataLimitExceeded]);
@@ -27,7 +27,7 @@ export function matches(errorEquals: string[], err: StatesError | string | undef
   const error = typeof err === 'string' ? err : err?.error;
   if (error === undefined || error === Errors.Runtime) return false;
   if (errorEquals.includes(error)) return true;
-  if (err instanceof HeartbeatTimedOut && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
+  if (err instanceof TaskTimedOut && err.heartbeat && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
   if (RESERVED_NOT_ALL.has(error)) return false;
   if (errorEquals.includes(Errors.ALL)) return true;
   // States.TaskFailed is a wildcard for any error of a Task except States.Timeout

@@ -1,6 +1,6 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
 import { beginWork } from '../../clock.js';
-import { Errors, HeartbeatTimedOut, StatesError, TaskFailure } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { stringify } from './json.js';
 import type { StateHost } from './state-host.js';
@@ -135,7 +135,9 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
     );
   else
     x.emit(run.frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
-  return heartbeat ? new HeartbeatTimedOut() : new StatesError(err.error, err.cause, undefined, false);
+  return timedOut && err.cause === undefined
+    ? new TaskTimedOut(heartbeat)
+    : new StatesError(details.error as string, err.cause, undefined, false);
 }
 
 function emitSubmitted(x: StateHost, run: StateRun, kind: ResourceKind, response: unknown): void {

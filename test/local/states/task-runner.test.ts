@@ -63,6 +63,20 @@ describe('LocalTaskRunner lambda:invoke', () => {
     });
     const metadata = result as { SdkResponseMetadata: { RequestId: string }; SdkHttpMetadata: { HttpHeaders: Record<string, string> } };
     expect(metadata.SdkResponseMetadata.RequestId).toBe(metadata.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']);
+    // The headers AWS's recorded lambda:invoke answer has (LocalStack's test_lambda_task_service snapshot).
+    expect(Object.keys(metadata.SdkHttpMetadata.HttpHeaders).sort()).toEqual(
+      [
+        'Connection',
+        'Content-Length',
+        'Content-Type',
+        'Date',
+        'X-Amz-Executed-Version',
+        'X-Amzn-Trace-Id',
+        'x-amzn-Remapped-Content-Length',
+        'x-amzn-RequestId',
+      ].sort(),
+    );
+    expect(metadata.SdkHttpMetadata.HttpHeaders['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16}/);
   });
 
   it('passes a JSON string Payload through and answers a non-JSON response as text', async () => {

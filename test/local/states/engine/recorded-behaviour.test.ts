@@ -107,3 +107,36 @@ describe('a Parallel state', () => {
     expect(exited?.previousEventId).toBe(branchExited?.id);
   });
 });
+
+describe('a Task that times out', () => {
+  it('is caught with an empty Cause, while its TaskTimedOut has none, as AWS records a lambda:invoke past TimeoutSeconds', async () => {
+    const runner = {
+      run: (req: { signal: AbortSignal }) =>
+        new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    const timer = (_ms: number, signal: AbortSignal) => (signal.aborted ? Promise.reject(signal.reason) : Promise.resolve());
+    const { output, events } = await run(
+      {
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            TimeoutSeconds: 5,
+            Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'EndWithHandler' }],
+            End: true,
+          },
+          EndWithHandler: { Type: 'Pass', ResultPath: '$.error', End: true },
+        },
+      },
+      {},
+      { taskRunner: runner, timer },
+    );
+    expect(output).toEqual({ Error: 'States.Timeout', Cause: '', error: { Error: 'States.Timeout', Cause: '' } });
+    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.Timeout',
+    });
+  });
+});
