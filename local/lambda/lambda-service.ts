@@ -9,6 +9,7 @@ import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
+import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
@@ -146,11 +147,16 @@ export class LambdaService implements RestProtocolService {
       clock: options.clock ?? systemClock,
       functions: this.#functions,
       log: options.log,
-      invoke: (name, payload) => this.invoke(name, payload),
+      resumeChainedInvokes: (arn) => chained.resume(arn),
       pollIntervalMs: options.asyncTiming?.pollIntervalMs,
       delayScale: options.asyncTiming?.delayScale,
     });
-    this.#durableApi = new DurableApi(this.#durable, this.#directory);
+    const chained = new ChainedInvokes(this.#durable, {
+      resolve: (name) => this.#directory.resolve(name),
+      invoke: (name, payload) => this.invoke(name, payload),
+      log: options.log,
+    });
+    this.#durableApi = new DurableApi(this.#durable, this.#directory, chained);
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type TaskEnvironment,
 } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import type { InvokeOutcome } from './function-runtime.js';
 import type { LambdaService } from './lambda-service.js';
 import { type LambdaForTasks, lambdaOperations } from './sdk-invoke.js';
@@ -49,6 +50,8 @@ async function lambdaInvoke(
       'X-Amz-Executed-Version': '$LATEST',
       'x-amzn-Remapped-Content-Length': '0',
       Connection: 'keep-alive',
+      // Lambda answers with the trace header the call carried (the task's; a new trace's without one).
+      'X-Amzn-Trace-Id': currentTraceHeader() ?? childHeader(undefined, newSegmentId()),
     }),
     StatusCode: 200,
   };

@@ -300,7 +300,8 @@ export class ExecutionStore {
       this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
       if (!status) return;
       const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
-      const details = (key ? event[key] : undefined) as Record<string, unknown> | undefined;
+      // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
+      const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
       this.#s.finish.run(
         status,
         typeof details?.output === 'string' ? details.output : null,

@@ -4,10 +4,18 @@ import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
 import type { FunctionDirectory } from '../function-reference.js';
 import type { FunctionRuntime } from '../function-runtime.js';
 import { parseBody } from '../request-parts.js';
+import type { ChainedInvokes } from './chained-invokes.js';
 import { CheckpointAnswers } from './checkpoint-answers.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ErrorObject, ExecutionRecord, OperationUpdate } from './durable-types.js';
-import { applyUpdate, completeCallback, replayedOperations, validateUpdate } from './operations.js';
+import {
+  applyUpdate,
+  type ChainedTarget,
+  completeCallback,
+  replayedOperations,
+  type UpdateServices,
+  validateUpdate,
+} from './operations.js';
 import { forApi } from './wire.js';
 
 /** Lambda's limit on one operation's payload or error in a checkpoint, and on a callback's result (256 KB). */
@@ -40,6 +48,7 @@ export class DurableApi {
   constructor(
     private readonly executions: DurableExecutions,
     private readonly directory: FunctionDirectory<FunctionRuntime>,
+    private readonly chained: ChainedInvokes,
   ) {
     this.#answers = new CheckpointAnswers(() => executions.clock.now());
   }
@@ -106,7 +115,12 @@ export class DurableApi {
     }
     const now = this.executions.clock.now();
     const touched = new Set<string>();
-    const chained: { id: string; functionName: string; payload: string }[] = [];
+    const chained: ({ id: string; functionName: string; payload: string } & ChainedTarget)[] = [];
+    // A chained invoke's durable execution starts in this checkpoint's transaction: both are kept, or neither.
+    const services: UpdateServices = {
+      newCallbackId: () => this.executions.newCallbackId(),
+      startChainedTarget: (opId, functionName, payload) => this.chained.target(arn, opId, functionName, payload),
+    };
     let ended: { status: 'SUCCEEDED' | 'FAILED'; result?: string; error?: ErrorObject } | undefined;
     const next = this.executions.newToken();
     store.transaction(() => {
@@ -119,7 +133,7 @@ export class DurableApi {
               : { status: 'FAILED', error: update.Error ?? {} };
           continue;
         }
-        const applied = applyUpdate(store.operation(arn, update.Id), update, now, () => this.executions.newCallbackId());
+        const applied = applyUpdate(store.operation(arn, update.Id), update, now, services);
         store.putOperation(arn, applied.record);
         for (const event of applied.events) store.addEvent(arn, event);
         touched.add(update.Id);
@@ -128,7 +142,7 @@ export class DurableApi {
       store.update(arn, { checkpoint_token: next });
     });
     if (ended) this.executions.finish(arn, ended.status, ended);
-    for (const c of chained) this.executions.startChainedInvoke(arn, c.id, c.functionName, c.payload);
+    for (const { id, ...invoke } of chained) this.chained.run(arn, id, invoke);
     for (const id of this.executions.takeExternalChanges(arn)) touched.add(id);
     const operations = [...touched].flatMap((id) => store.operation(arn, id)?.op ?? []);
     return { CheckpointToken: next, NewExecutionState: { Operations: forApi(operations) } };
@@ -156,6 +170,7 @@ export class DurableApi {
       ...(include && execution.result !== undefined ? { Result: execution.result } : {}),
       ...(execution.error ? { Error: execution.error } : {}),
       Version: execution.version,
+      ...(execution.traceHeader ? { TraceHeader: { XAmznTraceId: execution.traceHeader } } : {}),
       ExecutionDataIncluded: include,
       ...(settings ? { DurableConfig: settings } : {}),
     });

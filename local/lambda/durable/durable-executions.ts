@@ -8,7 +8,7 @@ import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from
 import { DurableStore, type WakeRow } from './durable-store.js';
 import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
 import { type ForkSeed, forkOf } from './fork-seed.js';
-import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
+import { advance, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 
 /** Lambda's default `RetentionPeriodInDays` (DurableConfig). */
@@ -39,8 +39,8 @@ export interface DurableExecutionsOptions {
   readonly clock: Clock;
   readonly functions: ReadonlyMap<string, FunctionRuntime>;
   readonly log: LogSink;
-  /** Invokes any function of the app (a chained invoke, `context.invoke`), durable or not, and waits for its answer. */
-  readonly invoke: (functionName: string, payload: unknown) => Promise<InvokeOutcome>;
+  /** Runs again the chained invokes of a running execution that were running (chained-invokes.ts). */
+  readonly resumeChainedInvokes: (arn: string) => void;
   /** The longest the wake-up timer sleeps (real milliseconds). @default 1000 */
   readonly pollIntervalMs?: number;
   /** Multiplies the delay between invocation retries (tests). @default 1 */
@@ -65,8 +65,6 @@ export class DurableExecutions {
   readonly store: DurableStore;
   readonly #outbox: DurableOutbox<WakeRow>;
   readonly #waiters = new Map<string, ((execution: ExecutionRecord) => void)[]>();
-  /** Chained invokes running now, by execution and operation: one restarted after a crash is not started twice. */
-  readonly #chained = new Set<string>();
   /** Operations changed outside the running invocation since its last checkpoint answer, by execution. */
   readonly #external = new Map<string, Set<string>>();
   #sweep?: NodeJS.Timeout;
@@ -103,6 +101,11 @@ export class DurableExecutions {
     this.#sweep.unref();
     this.#stopped = false;
     this.#outbox.start();
+  }
+
+  /** Whether the service runs (an answer that comes after it stopped is left for the restart). */
+  get running(): boolean {
+    return !this.#stopped;
   }
 
   async stop(): Promise<void> {
@@ -213,8 +216,15 @@ export class DurableExecutions {
         TIMED_OUT: 'ExecutionTimedOut',
         STOPPED: 'ExecutionStopped',
       }[status];
+      // The API reference requires Error in each closing event's details but a timeout's: present, if empty.
       const details =
-        status === 'SUCCEEDED' ? { Result: { Payload: outcome.result } } : outcome.error ? { Error: { Payload: outcome.error } } : {};
+        status === 'SUCCEEDED'
+          ? { Result: { Payload: outcome.result } }
+          : outcome.error
+            ? { Error: { Payload: outcome.error } }
+            : status === 'TIMED_OUT'
+              ? {}
+              : { Error: {} };
       this.store.addEvent(arn, eventOf(type, { Id: execution?.op.Id ?? '' }, now, { [`${type}Details`]: details }));
     });
     this.#external.delete(arn);
@@ -258,43 +268,6 @@ export class DurableExecutions {
     return randomBytes(24).toString('base64');
   }
 
-  /** Starts a chained invoke (`context.invoke`): the function's answer completes the operation. */
-  startChainedInvoke(arn: string, opId: string, functionName: string, payload: string): void {
-    const key = `${arn}\u0000${opId}`;
-    if (this.#chained.has(key)) return;
-    this.#chained.add(key);
-    let input: unknown;
-    try {
-      input = JSON.parse(payload);
-    } catch {
-      input = payload;
-    }
-    void this.options
-      .invoke(functionName, input)
-      .then(
-        (outcome) =>
-          outcome.ok
-            ? { result: outcome.payload }
-            : { error: { ErrorType: outcome.error.errorType, ErrorMessage: outcome.error.errorMessage } as ErrorObject },
-        (error: unknown) => ({
-          error: { ErrorType: (error as AwsError).code ?? (error as Error).name, ErrorMessage: (error as Error).message } as ErrorObject,
-        }),
-      )
-      .then((outcome) => {
-        this.#chained.delete(key);
-        if (this.#stopped) return;
-        const record = this.store.operation(arn, opId);
-        if (record?.op.Status !== 'STARTED' || this.store.get(arn)?.status !== 'RUNNING') return;
-        const applied = completeChainedInvoke(record, this.options.clock.now(), outcome);
-        this.store.transaction(() => {
-          this.store.putOperation(arn, applied.record);
-          for (const event of applied.events) this.store.addEvent(arn, event);
-        });
-        this.changedOutside(arn, [opId]);
-      })
-      .catch((error: unknown) => this.options.log(functionName, `chained invoke from ${arn}: ${(error as Error).stack ?? String(error)}`));
-  }
-
   /** One look at a running execution: time passes over its operations, and it is invoked when something is ready. */
   async #wake(row: WakeRow): Promise<OutboxOutcome> {
     const fn = this.options.functions.get(row.function_name);
@@ -307,14 +280,7 @@ export class DurableExecutions {
       return { kind: 'done' };
     }
     this.#advanceTime(execution.arn, now);
-    for (const { op } of this.store.operations(execution.arn)) {
-      // After a restart: a chained invoke that was running is started again (its function is invoked at least once).
-      if (op.Type === 'CHAINED_INVOKE' && op.Status === 'STARTED') {
-        const update = this.store.events(execution.arn).find((e) => e.Id === op.Id && e.EventType === 'ChainedInvokeStarted');
-        const details = update?.ChainedInvokeStartedDetails as { FunctionName?: string; Input?: { Payload?: string } } | undefined;
-        if (details?.FunctionName) this.startChainedInvoke(execution.arn, op.Id, details.FunctionName, details.Input?.Payload ?? '{}');
-      }
-    }
+    this.options.resumeChainedInvokes(execution.arn);
     const current = this.store.get(execution.arn);
     if (!current) return { kind: 'done' };
     if (!current.ready) return { kind: 'retry', at: this.#nextDue(current) };

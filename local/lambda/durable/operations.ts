@@ -67,8 +67,23 @@ export function validateUpdate(update: OperationUpdate): void {
 export interface Applied {
   readonly record: OperationRecord;
   readonly events: readonly NewEvent[];
-  /** A chained invoke the service is to start. */
-  readonly chainedInvoke?: { readonly functionName: string; readonly payload: string };
+  /** A chained invoke the service is to start: the function, its input, and what the start resolved of it. */
+  readonly chainedInvoke?: { readonly functionName: string; readonly payload: string } & ChainedTarget;
+}
+
+/**
+ * What starting a chained invoke resolved of its function (ChainedInvokeStartedDetails):
+ * the version that runs, and for a durable function the execution it started.
+ */
+export interface ChainedTarget {
+  readonly ExecutedVersion?: string;
+  readonly DurableExecutionArn?: string;
+}
+
+/** What applying an update asks of the service: a new callback's id, a chained invoke's start. */
+export interface UpdateServices {
+  newCallbackId(): string;
+  startChainedTarget(opId: string, functionName: string, payload: string): ChainedTarget;
 }
 
 /**
@@ -79,9 +94,9 @@ export function applyUpdate(
   previous: OperationRecord | undefined,
   update: OperationUpdate,
   now: number,
-  newCallbackId: () => string,
+  services: UpdateServices,
 ): Applied {
-  if (previous === undefined) return startOperation(update, now, newCallbackId);
+  if (previous === undefined) return startOperation(update, now, services);
   const { op } = previous;
   if (op.Type !== update.Type) throw invalid(`Operation ${update.Id} is a ${op.Type}, not a ${update.Type}.`);
   const allowed = ALLOWED_FROM[`${update.Type}:${update.Action}`] ?? [];
@@ -96,7 +111,7 @@ export function applyUpdate(
   return close(previous, update, now);
 }
 
-function startOperation(update: OperationUpdate, now: number, newCallbackId: () => string): Applied {
+function startOperation(update: OperationUpdate, now: number, services: UpdateServices): Applied {
   const op: Operation = {
     Id: update.Id,
     Type: update.Type,
@@ -118,7 +133,7 @@ function startOperation(update: OperationUpdate, now: number, newCallbackId: () 
     }
     case 'CALLBACK': {
       const { TimeoutSeconds: timeout, HeartbeatTimeoutSeconds: heartbeat } = update.CallbackOptions ?? {};
-      op.CallbackDetails = { CallbackId: newCallbackId() };
+      op.CallbackDetails = { CallbackId: services.newCallbackId() };
       record = {
         op,
         ...(timeout ? { callbackTimeoutAt: now + timeout * 1000 } : {}),
@@ -141,9 +156,17 @@ function startOperation(update: OperationUpdate, now: number, newCallbackId: () 
       break;
     case 'CHAINED_INVOKE': {
       const functionName = update.ChainedInvokeOptions?.FunctionName ?? '';
-      chainedInvoke = { functionName, payload: update.Payload ?? '{}' };
+      const tenantId = update.ChainedInvokeOptions?.TenantId;
+      const payload = update.Payload ?? '{}';
+      const target = services.startChainedTarget(update.Id, functionName, payload);
+      chainedInvoke = { functionName, payload, ...target };
       started = eventOf('ChainedInvokeStarted', op, now, {
-        ChainedInvokeStartedDetails: { FunctionName: functionName, Input: { Payload: update.Payload ?? '' } },
+        ChainedInvokeStartedDetails: {
+          FunctionName: functionName,
+          ...(tenantId ? { TenantId: tenantId } : {}),
+          Input: { Payload: update.Payload ?? '' },
+          ...target,
+        },
       });
       break;
     }
@@ -203,11 +226,17 @@ function close(previous: OperationRecord, update: OperationUpdate, now: number):
     case 'WAIT':
       op.Status = 'CANCELLED';
       op.EndTimestamp = now;
-      return { record: { ...previous, op }, events: [eventOf('WaitCancelled', op, now, { WaitCancelledDetails: {} })] };
+      return {
+        record: { ...previous, op },
+        events: [eventOf('WaitCancelled', op, now, { WaitCancelledDetails: error ? { Error: { Payload: error } } : {} })],
+      };
     case 'CHAINED_INVOKE':
       op.Status = 'STOPPED';
       op.EndTimestamp = now;
-      return { record: { ...previous, op }, events: [eventOf('ChainedInvokeStopped', op, now, { ChainedInvokeStoppedDetails: {} })] };
+      return {
+        record: { ...previous, op },
+        events: [eventOf('ChainedInvokeStopped', op, now, { ChainedInvokeStoppedDetails: { Error: error ? { Payload: error } : {} } })],
+      };
     default:
       // CALLBACK: the SDK gives up waiting for it.
       op.Status = 'CANCELLED';

@@ -20,10 +20,11 @@ export function aslValidatorRejection(definition: object): string | undefined {
   // asl-validator writes default QueryLanguage fields into what it is given
   const { isValid, errors } = aslValidator(structuredClone(definition));
   if (isValid) return undefined;
-  // asl-validator predates variables, JSONata values, fractional percentages and a ResultWriter
-  // with only a WriterConfig: AWS accepts what these errors complain about, and the checks below cover the rest.
+  // asl-validator predates variables, JSONata values (a choice rule's literal `"Condition": true`
+  // among them), fractional percentages and a ResultWriter with only a WriterConfig: AWS accepts
+  // what these errors complain about, and the checks below cover the rest.
   const tolerated = (p: string, m: string) =>
-    /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter)(\/|$)/.test(p) ||
+    /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter|Condition)(\/|$)/.test(p) ||
     /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
     /\/Type$/.test(p) ||
     /must match exactly one schema|must be equal to one of the allowed values/.test(m);

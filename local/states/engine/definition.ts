@@ -19,6 +19,7 @@ import {
   type ReferencePath,
   type ResultPathApply,
 } from './payload.js';
+import { parseTimestamp } from './timestamp.js';
 
 /**
  * A definition compiled once: every path, intrinsic, JSONata expression and choice rule
@@ -383,10 +384,14 @@ function compileWait(state: State, raw: Record<string, unknown>, ql: QueryLangua
     );
   if (raw.Seconds !== undefined || raw.SecondsPath !== undefined) state.seconds = dynamicNumber(raw, 'Seconds', ql, where);
   if (raw.Timestamp !== undefined) {
-    state.timestamp =
-      ql === 'JSONata' && isJsonataTemplate(raw.Timestamp)
-        ? { template: jsonataValue(raw.Timestamp, 'Timestamp', where) }
-        : { value: raw.Timestamp as string };
+    if (ql === 'JSONata' && isJsonataTemplate(raw.Timestamp)) {
+      state.timestamp = { template: jsonataValue(raw.Timestamp, 'Timestamp', where) };
+    } else if (typeof raw.Timestamp === 'string' && parseTimestamp(raw.Timestamp)) {
+      state.timestamp = { value: raw.Timestamp };
+    } else {
+      // CreateStateMachine's own text (AWS's recorded answers): a time without `Z` or an offset is none.
+      throw invalid(`SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at ${where}/Timestamp`);
+    }
   } else if (raw.TimestampPath !== undefined)
     state.timestamp = { path: wrap(() => compileReferencePath(raw.TimestampPath as string), `${where}/TimestampPath`) };
 }

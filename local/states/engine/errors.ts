@@ -16,6 +16,18 @@ export class StatesError extends Error {
   }
 }
 
+/**
+ * A Task that timed out: its TimeoutSeconds passed, or its HeartbeatSeconds without a
+ * heartbeat. AWS fails both as States.Timeout, with no cause (its history and the execution's
+ * error say so); only a Retrier or Catcher naming States.HeartbeatTimeout tells a missed
+ * heartbeat apart, and a Catcher's error output has an empty Cause (AWS's recorded answers).
+ */
+export class TaskTimedOut extends StatesError {
+  constructor(readonly heartbeat: boolean) {
+    super('States.Timeout', undefined, undefined, false);
+  }
+}
+
 /** Thrown by a TaskRunner when the task fails; the engine turns it into a StatesError. */
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';

@@ -36,6 +36,11 @@ export interface TaskRequest {
   context: Record<string, unknown>;
   /** Resets the heartbeat timer (SendTaskHeartbeat). */
   heartbeat(): void;
+  /**
+   * Records that the task was handed to the service that finishes it (the request carrying a
+   * task token answered, a `.sync` job started): the TaskSubmitted event, with that answer.
+   */
+  submitted?(response: unknown): void;
 }
 
 export interface TaskRunner {

@@ -197,7 +197,8 @@ export class Execution implements StateHost {
           error: Errors.Timeout,
           cause: 'The execution timed out.',
         });
-        return { status: 'TIMED_OUT', error: Errors.Timeout, cause: 'The execution timed out.' };
+        // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
+        return { status: 'TIMED_OUT' };
       }
       const details: Record<string, unknown> = {};
       if (reason.error !== undefined) details.error = reason.error;

@@ -50,7 +50,10 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
   if (distributed) x.emit(frame, 'MapRunSucceeded');
+  // AWS's MapStateExited names the last iteration event as its previous one, not this (its recorded ids).
+  const last = frame.last;
   x.emit(frame, 'MapStateSucceeded');
+  frame.last = last;
   return x.finish(run, result, effective);
 }
 

@@ -40,5 +40,9 @@ export async function parallelState(x: StateHost, run: StateRun, _attempt: numbe
     if (x.signal.aborted) throw failure;
     throw markFailed(failure);
   }
+  // AWS's ParallelStateExited names the last branch event as its previous one, not this (its recorded ids).
+  const last = frame.last;
+  x.emit(frame, 'ParallelStateSucceeded');
+  frame.last = last;
   return x.finish(run, results, run.input);
 }

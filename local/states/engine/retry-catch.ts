@@ -1,6 +1,6 @@
 /** Retry and Catch around a state's body: the attempts a Retrier allows, then the Catcher's transition. */
 import type { Catcher } from './definition.js';
-import { Errors, StatesError } from './errors.js';
+import { Errors, StatesError, TaskTimedOut } from './errors.js';
 import type { Outcome, StateRun } from './execution-types.js';
 import { failedBody, matches, retryDelay, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
@@ -28,7 +28,7 @@ export async function withRetryAndCatch(
       if (halted) throw e;
       const err = scopeError(toStatesError(e));
       if (!(err instanceof StatesError)) throw err;
-      const retrierIndex = state.retry.findIndex((r) => matches(r.errorEquals, err.error, state.type));
+      const retrierIndex = state.retry.findIndex((r) => matches(r.errorEquals, err, state.type));
       const retrier = state.retry[retrierIndex];
       if (retrier && (counts[retrierIndex] as number) < retrier.maxAttempts) {
         const delay = retryDelay(retrier, counts[retrierIndex] as number);
@@ -39,7 +39,7 @@ export async function withRetryAndCatch(
       }
       if ((state.type === 'Map' || state.type === 'Parallel') && (failedBody.has(e as object) || err.error === Errors.QueryEvaluationError))
         x.emit(run.frame, `${state.type}StateFailed`);
-      const catcher = state.catch.find((c) => matches(c.errorEquals, err.error, state.type));
+      const catcher = state.catch.find((c) => matches(c.errorEquals, err, state.type));
       if (catcher) return caught(x, run, catcher, err);
       throw err;
     }
@@ -50,6 +50,7 @@ async function caught(x: StateHost, run: StateRun, catcher: Catcher, err: States
   const errorOutput: Record<string, unknown> = {};
   if (err.error !== undefined) errorOutput.Error = err.error;
   if (err.cause !== undefined) errorOutput.Cause = err.cause;
+  else if (err instanceof TaskTimedOut) errorOutput.Cause = '';
   if (run.state.ql === 'JSONata') {
     const states = x.statesVar(run, { errorOutput });
     run.assigned = await x.evalAssign(catcher.assign, run, errorOutput, states);

@@ -1,9 +1,9 @@
 /** Which Retrier or Catcher an error matches, how long a retry waits, and how many Map failures are tolerated. */
 import type { Retrier, State } from './definition.js';
-import { Errors, StatesError, TaskFailure } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 
 /** Errors that `States.ALL` does not match: only a Retrier or Catcher naming them does. */
-const RESERVED_NOT_ALL = new Set<string>([Errors.Runtime, Errors.DataLimitExceeded]);
+const RESERVED_NOT_ALL = new Set<string>([Errors.DataLimitExceeded]);
 
 /** Errors after which a Map or Parallel state records its `StateFailed` event. */
 export const failedBody = new WeakSet<object>();
@@ -18,9 +18,16 @@ export function toStatesError(e: unknown): StatesError {
   return new StatesError(Errors.Runtime, e instanceof Error ? e.message : String(e));
 }
 
-export function matches(errorEquals: string[], error: string | undefined, type: State['type']): boolean {
-  if (error === undefined) return false;
+/**
+ * Whether a Retrier's or Catcher's ErrorEquals takes an error (a StatesError, or its name).
+ * States.Runtime is never retried nor caught, whatever names it: it fails the execution, as
+ * AWS documents.
+ */
+export function matches(errorEquals: string[], err: StatesError | string | undefined, type: State['type']): boolean {
+  const error = typeof err === 'string' ? err : err?.error;
+  if (error === undefined || error === Errors.Runtime) return false;
   if (errorEquals.includes(error)) return true;
+  if (err instanceof TaskTimedOut && err.heartbeat && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
   if (RESERVED_NOT_ALL.has(error)) return false;
   if (errorEquals.includes(Errors.ALL)) return true;
   // States.TaskFailed is a wildcard for any error of a Task except States.Timeout

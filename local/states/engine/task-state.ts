@@ -1,6 +1,6 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
 import { beginWork } from '../../clock.js';
-import { Errors, StatesError, TaskFailure } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { stringify } from './json.js';
 import type { StateHost } from './state-host.js';
@@ -43,6 +43,8 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
     await x.flush();
     if (!runner) throw new StatesError(Errors.TaskFailed, `No task runner is configured for the resource '${resource}'.`, undefined, false);
     const end = callInFlight(x, resource, kind, taskToken);
+    // A resumed attempt whose request was handed over before the restart has its event already.
+    let submitted = recorded?.submitted === true;
     try {
       result = await callRunner(x, runner, {
         resource,
@@ -59,6 +61,11 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
         signal: frame.signal,
         context: x.ctx(run),
         heartbeat: () => {},
+        submitted: (response) => {
+          if (submitted) return;
+          submitted = true;
+          emitSubmitted(x, run, kind, response);
+        },
       });
     } catch (e) {
       if (frame.signal.aborted) throw e;
@@ -114,9 +121,10 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
     e instanceof TaskFailure || e instanceof StatesError
       ? e
       : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
-  const timedOut = err.error === Errors.Timeout || err.error === Errors.HeartbeatTimeout;
+  const heartbeat = err.error === Errors.HeartbeatTimeout;
+  const timedOut = err.error === Errors.Timeout || heartbeat;
   const details: Record<string, unknown> = kind.lambdaArn ? {} : { resourceType: kind.type, resource: kind.name };
-  details.error = err.error;
+  details.error = heartbeat ? Errors.Timeout : err.error;
   if (err.cause !== undefined) details.cause = err.cause;
   if (kind.lambdaArn)
     x.emit(
@@ -127,7 +135,18 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
     );
   else
     x.emit(run.frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
-  return new StatesError(err.error, err.cause, undefined, false);
+  return timedOut && err.cause === undefined
+    ? new TaskTimedOut(heartbeat)
+    : new StatesError(details.error as string, err.cause, undefined, false);
+}
+
+function emitSubmitted(x: StateHost, run: StateRun, kind: ResourceKind, response: unknown): void {
+  x.emit(run.frame, 'TaskSubmitted', 'taskSubmittedEventDetails', {
+    resourceType: kind.type,
+    resource: kind.name,
+    output: stringify(response),
+    outputDetails: { truncated: false },
+  });
 }
 
 function emitSucceeded(x: StateHost, run: StateRun, kind: ResourceKind, result: unknown): void {

@@ -46,6 +46,7 @@ export function parseTaskToken(token: string): { executionArn: string; enteredId
 
 interface RecordedAttempt {
   started: boolean;
+  submitted?: boolean;
   outcome?: 'succeeded' | 'failed';
   output?: unknown;
   error?: string;
@@ -65,6 +66,7 @@ export function recordedAttempt(events: HistoryEvent[], n: number): RecordedAtte
     if (!current) continue;
     const d = (e[Object.keys(e).find((k) => k.endsWith('EventDetails')) ?? ''] ?? {}) as Record<string, unknown>;
     if (e.type === 'TaskStarted' || e.type === 'LambdaFunctionStarted') current.started = true;
+    else if (e.type === 'TaskSubmitted') current.submitted = true;
     else if (e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded') {
       current.outcome = 'succeeded';
       current.output = JSON.parse((d.output as string | undefined) ?? 'null');

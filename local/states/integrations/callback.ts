@@ -23,6 +23,7 @@ export async function waitForTaskToken(env: TaskEnvironment, request: TaskReques
       throw error;
     }
     callbacks.markSubmitted(token, response);
+    request.submitted?.(response);
   }
   if (!existed) return waiting;
   return Promise.race([waiting, resumedDeadline(env, token, record, request)]);

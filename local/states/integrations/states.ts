@@ -57,13 +57,14 @@ export async function startExecution(
   pattern: Pattern,
 ): Promise<unknown> {
   const started = await startChild(states, args, request, idempotentCall(env, request));
-  if (pattern === 'request-response' || pattern === 'waitForTaskToken') {
-    return {
-      ExecutionArn: started.ExecutionArn,
-      ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(started)),
-      StartDate: started.StartDate,
-    };
-  }
+  const answer = {
+    ExecutionArn: started.ExecutionArn,
+    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(started)),
+    StartDate: started.StartDate,
+  };
+  if (pattern === 'request-response' || pattern === 'waitForTaskToken') return answer;
+  // The child's start is the `.sync` task's submission (AWS's TaskSubmitted carries StartExecution's answer).
+  request.submitted?.(answer);
   let outcome: ExecutionOutcome;
   try {
     outcome = await states.executionOutcome(started.ExecutionArn, request.signal);

@@ -63,6 +63,20 @@ describe('LocalTaskRunner lambda:invoke', () => {
     });
     const metadata = result as { SdkResponseMetadata: { RequestId: string }; SdkHttpMetadata: { HttpHeaders: Record<string, string> } };
     expect(metadata.SdkResponseMetadata.RequestId).toBe(metadata.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']);
+    // The headers AWS's recorded lambda:invoke answer has (LocalStack's test_lambda_task_service snapshot).
+    expect(Object.keys(metadata.SdkHttpMetadata.HttpHeaders).sort()).toEqual(
+      [
+        'Connection',
+        'Content-Length',
+        'Content-Type',
+        'Date',
+        'X-Amz-Executed-Version',
+        'X-Amzn-Trace-Id',
+        'x-amzn-Remapped-Content-Length',
+        'x-amzn-RequestId',
+      ].sort(),
+    );
+    expect(metadata.SdkHttpMetadata.HttpHeaders['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16}/);
   });
 
   it('passes a JSON string Payload through and answers a non-JSON response as text', async () => {
@@ -403,11 +417,14 @@ describe('LocalTaskRunner states:startExecution', () => {
   it('answers Input and Output as JSON with .sync:2', async () => {
     t = await createStates();
     const childArn = await createMachine(t.states, 'child', child);
-    const { result } = await runTask({
+    const { result, arn } = await runTask({
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Parameters: { StateMachineArn: childArn, Input: { n: 4 } },
     });
     expect(result).toMatchObject({ Input: { n: 4 }, Output: { doubled: 8 }, Status: 'SUCCEEDED' });
+    // The child's start is the task's submission: AWS records StartExecution's answer in TaskSubmitted.
+    expect((await historyTypes(t.states, arn)).slice(2, 6)).toEqual(['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded']);
+    expect(JSON.parse(String((await taskEvent(arn, 'TaskSubmitted')).output))).toHaveProperty('ExecutionArn');
   });
 
   it('fails with States.TaskFailed and the child description as the cause when the child fails', async () => {
@@ -499,7 +516,7 @@ describe('LocalTaskRunner waitForTaskToken', () => {
     expect(await errorCode(t.states.SendTaskHeartbeat({ taskToken: token }))).toBe('TaskTimedOut');
   });
 
-  it('times out the task when HeartbeatSeconds pass without a heartbeat', async () => {
+  it('times out the task as States.Timeout when HeartbeatSeconds pass without a heartbeat, after its TaskSubmitted, as AWS records it', async () => {
     // Heartbeat deadlines pass 20 ms after they are set.
     t = await createStates({ timer: (_ms, signal) => realSleep(20, signal) });
     const stateMachineArn = await createMachine(t.states, 'flow', {
@@ -507,9 +524,44 @@ describe('LocalTaskRunner waitForTaskToken', () => {
       States: { Ask: { ...callbackState(), HeartbeatSeconds: 5 } },
     });
     const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
-    expect(await finished(t.states, arn)).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    const described = await finished(t.states, arn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(described.cause).toBeUndefined();
+    const types = await historyTypes(t.states, arn);
+    expect(types.slice(2)).toEqual(['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskTimedOut', 'ExecutionFailed']);
+    expect(await taskEvent(arn, 'TaskTimedOut')).toEqual({
+      resourceType: 'sqs',
+      resource: 'sendMessage.waitForTaskToken',
+      error: 'States.Timeout',
+    });
+    const submitted = await taskEvent(arn, 'TaskSubmitted');
+    expect(submitted).toMatchObject({ resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', outputDetails: { truncated: false } });
+    expect(JSON.parse(String(submitted.output))).toHaveProperty('MessageId');
     const token = String(t.sqs.lastBody().token);
     expect(await errorCode(t.states.SendTaskSuccess({ taskToken: token, output: '{}' }))).toBe('TaskTimedOut');
+  });
+
+  it('lets only a retrier or catcher naming States.HeartbeatTimeout tell a missed heartbeat from States.Timeout', async () => {
+    t = await createStates({ timer: (_ms, signal) => realSleep(20, signal) });
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      StartAt: 'Ask',
+      States: {
+        Ask: {
+          ...callbackState(),
+          HeartbeatSeconds: 5,
+          Catch: [
+            { ErrorEquals: ['States.TaskFailed'], Next: 'Wrong' },
+            { ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Missed' },
+          ],
+        },
+        Wrong: { Type: 'Fail', Error: 'Wrong' },
+        Missed: { Type: 'Pass', End: true },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    const described = await finished(t.states, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(await historyTypes(t.states, arn)).toContain('PassStateEntered');
   });
 
   it('puts the token into JSONata Arguments and publishes it with events:putEvents', async () => {

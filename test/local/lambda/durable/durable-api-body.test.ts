@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { ChainedInvokes } from '../../../../local/lambda/durable/chained-invokes.js';
 import { DurableApi } from '../../../../local/lambda/durable/durable-api.js';
 import type { DurableExecutions } from '../../../../local/lambda/durable/durable-executions.js';
 import type { FunctionDirectory } from '../../../../local/lambda/function-reference.js';
 import type { FunctionRuntime } from '../../../../local/lambda/function-runtime.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST/durable-execution/e/1';
-const api = new DurableApi({ clock: { now: () => 0 } } as unknown as DurableExecutions, {} as FunctionDirectory<FunctionRuntime>);
+const api = new DurableApi(
+  { clock: { now: () => 0 } } as unknown as DurableExecutions,
+  {} as FunctionDirectory<FunctionRuntime>,
+  {} as ChainedInvokes,
+);
 
 function post(action: string, body: Buffer) {
   return () =>

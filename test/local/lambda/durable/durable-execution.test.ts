@@ -143,6 +143,51 @@ describe('Lambda durable functions', () => {
     expect(JSON.parse(started.InputPayload ?? '')).toEqual({ timeoutSeconds: 600, from: 'events' });
   });
 
+  it('names the execution a chained invoke started and the version it ran in the parent’s history, as AWS’s order-processing sample reads them', async () => {
+    const started = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'chained:$LATEST',
+        InvocationType: 'Event',
+        DurableExecutionName: 'order-2',
+        Payload: payload({}),
+      }),
+    );
+    const parent = started.DurableExecutionArn ?? '';
+    const history = async (arn: string) =>
+      (await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }))).Events ?? [];
+    const payment = await eventually(
+      async () => (await history(parent)).find((e) => e.Name === 'process-payment')?.ChainedInvokeStartedDetails,
+      30_000,
+      'the chained invoke of the payment',
+    );
+    const plainCall = (await history(parent)).find((e) => e.Name === 'plain-call')?.ChainedInvokeStartedDetails;
+    expect(plainCall).toEqual({ FunctionName: 'plain', Input: { Payload: '{"from":"chained"}' }, ExecutedVersion: '$LATEST' });
+    expect(payment).toMatchObject({ FunctionName: 'callback-only:$LATEST', ExecutedVersion: '$LATEST' });
+    const child = payment.DurableExecutionArn ?? '';
+    expect(child).toMatch(
+      /^arn:aws:lambda:us-east-1:\d{12}:function:callback-only:\$LATEST\/durable-execution\/[a-f0-9]{64}\/[0-9a-f-]{36}$/,
+    );
+
+    const callbackId = await eventually(
+      async () => (await history(child)).find((e) => e.EventType === 'CallbackStarted')?.CallbackStartedDetails?.CallbackId,
+      30_000,
+      'the payment’s callback',
+    );
+    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approved: true }) }));
+    const ended = await eventually(
+      async () => {
+        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: parent }));
+        return execution.Status === 'RUNNING' ? undefined : execution;
+      },
+      30_000,
+      'the parent to end',
+    );
+    expect(ended.Status).toBe('SUCCEEDED');
+    expect(JSON.parse(ended.Result ?? '')).toEqual({ plain: { echoed: { from: 'chained' } }, approval: '{"approved":true}' });
+    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+    expect(DurableExecutions.filter((e) => e.DurableExecutionArn === child).map((e) => e.Status)).toEqual(['SUCCEEDED']);
+  }, 60_000);
+
   it('reports DurableConfig in GetFunctionConfiguration, with the default retention when the template has none', async () => {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'order-flow' }));
     expect(config.DurableConfig).toEqual({ ExecutionTimeout: 600, RetentionPeriodInDays: 7 });

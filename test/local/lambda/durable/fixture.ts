@@ -110,12 +110,26 @@ export const handler = async (event) => {
 };
 `;
 
+/**
+ * A handler that chains invokes, as AWS's order-processing sample does: a plain function,
+ * then a durable one that waits for a callback (its execution is found through the parent's
+ * history, ChainedInvokeStartedDetails.DurableExecutionArn).
+ */
+export const CHAINED = `
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+export const handler = withDurableExecution(async (event, context) => {
+  const plain = await context.invoke('plain-call', 'plain', { from: 'chained' });
+  const approval = await context.invoke('process-payment', 'callback-only:$LATEST', { timeoutSeconds: 600 });
+  return { plain, approval };
+});
+`;
+
 export interface DurableApp {
   readonly cdkOut: string;
   readonly effects: string;
 }
 
-/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), `slow-step-and-wait` (SLOW_STEP_AND_WAIT), `resent-checkpoint` (RESENT_CHECKPOINT), durable, and `plain`, not durable. */
+/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), `slow-step-and-wait` (SLOW_STEP_AND_WAIT), `resent-checkpoint` (RESENT_CHECKPOINT), `chained` (CHAINED), durable, and `plain`, not durable. */
 export function durableApp(options: { executionTimeoutSeconds?: number } = {}): DurableApp {
   const cdkOut = tempAssemblyDir();
   const effects = path.join(cdkOut, 'effects.log');
@@ -126,6 +140,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
     ['asset.oversized', OVERSIZED_STEP],
     ['asset.slow', SLOW_STEP_AND_WAIT],
     ['asset.resent', RESENT_CHECKPOINT],
+    ['asset.chained', CHAINED],
     ['asset.plain', 'export const handler = async (event) => ({ echoed: event });'],
   ] as const) {
     mkdirSync(path.join(cdkOut, asset));
@@ -154,6 +169,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
           Oversized: fn('oversized', 'asset.oversized', true),
           SlowStepAndWait: fn('slow-step-and-wait', 'asset.slow', true),
           ResentCheckpoint: fn('resent-checkpoint', 'asset.resent', true),
+          Chained: fn('chained', 'asset.chained', true),
           Plain: fn('plain', 'asset.plain', false),
         },
       },

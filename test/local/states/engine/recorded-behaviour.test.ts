@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { parseDefinition } from '../../../../local/states/engine/index.js';
+import { run, stubRunner, types } from './helpers.js';
+
+/**
+ * What AWS's recorded answers (LocalStack's AWS-validated snapshots) and the Step Functions
+ * guide show where the engine answered otherwise.
+ */
+const waitUntil = (timestamp: unknown, queryLanguage = 'JSONPath') =>
+  JSON.stringify({
+    QueryLanguage: queryLanguage,
+    StartAt: 'WaitUntil',
+    States: { WaitUntil: { Type: 'Wait', Timestamp: timestamp, End: true } },
+  });
+
+describe('parseDefinition of a Wait Timestamp', () => {
+  it('takes an RFC 3339 time with Z or an offset, to the nanosecond', () => {
+    for (const ts of ['2016-03-14T01:59:00Z', '2016-03-05T21:29:29.243167252Z', '2016-03-14T01:59:00+01:00']) {
+      expect(() => parseDefinition(waitUntil(ts))).not.toThrow();
+    }
+    expect(() => parseDefinition(waitUntil("{% '2016-03-14T01:59:00Z' %}", 'JSONata'))).not.toThrow();
+  });
+
+  it('fails if the time is not RFC 3339 (no Z nor offset, no T, no such date or time), with CreateStateMachine’s text', () => {
+    for (const ts of [
+      '2016-12-05T21:29:29',
+      '2016-12-05 21:29:29Z',
+      '2016-13-05T21:29:29Z',
+      '2016-12-05T25:29:29Z',
+      '05-12-2016T21:29:29Z',
+      "{% '2016-03-14T01:59:00Z' %}",
+    ]) {
+      expect(() => parseDefinition(waitUntil(ts)), ts).toThrow(
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at /States/WaitUntil/Timestamp'",
+      );
+    }
+  });
+});
+
+describe('a JSONata Choice rule', () => {
+  it('runs a literal "Condition": true', async () => {
+    const { result } = await run({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Pick',
+      States: {
+        Pick: { Type: 'Choice', Choices: [{ Condition: true, Next: 'Yes' }], Default: 'No' },
+        Yes: { Type: 'Succeed' },
+        No: { Type: 'Fail', Error: 'No' },
+      },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('States.Runtime', () => {
+  it('is neither retried nor caught, even by a Retrier and a Catcher naming it: it fails the execution', async () => {
+    const runner = stubRunner({ work: () => ({ done: true }) });
+    const { result, events } = await run(
+      {
+        StartAt: 'Work',
+        States: {
+          Work: {
+            Type: 'Task',
+            Resource: 'work',
+            OutputPath: '$.missing',
+            Retry: [{ ErrorEquals: ['States.Runtime'], MaxAttempts: 2, IntervalSeconds: 1 }],
+            Catch: [{ ErrorEquals: ['States.Runtime'], Next: 'Caught' }],
+            End: true,
+          },
+          Caught: { Type: 'Pass', End: true },
+        },
+      },
+      {},
+      { taskRunner: runner },
+    );
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.Runtime');
+    expect(runner.calls).toHaveLength(1);
+    expect(types(events).at(-1)).toBe('ExecutionFailed');
+  });
+});
+
+describe('a Parallel state', () => {
+  it('records ParallelStateSucceeded after its branches, and its Exited follows the last branch event, as AWS’s event ids show', async () => {
+    const { events } = await run({
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }],
+          End: true,
+        },
+      },
+    });
+    expect(types(events)).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ParallelStateSucceeded',
+      'ParallelStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const [branchExited, succeeded, exited] = events.slice(4, 7);
+    expect(succeeded?.previousEventId).toBe(branchExited?.id);
+    expect(exited?.previousEventId).toBe(branchExited?.id);
+  });
+});
+
+describe('a Task that times out', () => {
+  it('is caught with an empty Cause, while its TaskTimedOut has none, as AWS records a lambda:invoke past TimeoutSeconds', async () => {
+    const runner = {
+      run: (req: { signal: AbortSignal }) =>
+        new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    const timer = (_ms: number, signal: AbortSignal) => (signal.aborted ? Promise.reject(signal.reason) : Promise.resolve());
+    const { output, events } = await run(
+      {
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            TimeoutSeconds: 5,
+            Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'EndWithHandler' }],
+            End: true,
+          },
+          EndWithHandler: { Type: 'Pass', ResultPath: '$.error', End: true },
+        },
+      },
+      {},
+      { taskRunner: runner, timer },
+    );
+    expect(output).toEqual({ Error: 'States.Timeout', Cause: '', error: { Error: 'States.Timeout', Cause: '' } });
+    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.Timeout',
+    });
+  });
+});
