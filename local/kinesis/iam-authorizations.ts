@@ -5,9 +5,9 @@ import { streamOfIterator } from './kinesis-service.js';
 const stream = (input: Input, context: OperationContext) =>
   arnOrName(input.StreamARN ?? input.StreamName, (name) => arnOf('kinesis', context, `stream/${name}`));
 
-/** GetRecords names its stream only inside the shard iterator. */
+/** GetRecords names its stream inside the shard iterator (newer SDKs send its ARN too). */
 const iteratorStream = (input: Input, context: OperationContext) =>
-  arnOf('kinesis', context, `stream/${streamOfIterator(input.ShardIterator) ?? '*'}`);
+  arnOrName(input.StreamARN ?? streamOfIterator(input.ShardIterator), (name) => arnOf('kinesis', context, `stream/${name}`));
 
 /** Kinesis Data Streams: each operation is the action of its name on the stream it names. */
 export const kinesisIam: ServiceIam = {
