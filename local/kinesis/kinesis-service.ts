@@ -146,7 +146,7 @@ export class KinesisService {
     if (input.NextToken !== undefined && (input.StreamName !== undefined || input.StreamARN !== undefined)) {
       throw new AwsError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
     }
-    const token = input.NextToken === undefined ? undefined : (JSON.parse(decodeToken(input.NextToken)) as { s: string; after: string });
+    const token = input.NextToken === undefined ? undefined : shardsToken(input.NextToken);
     const stream = this.#stream(token ? { StreamName: token.s } : input);
     const after = token?.after ?? input.ExclusiveStartShardId;
     const shards = this.#describeShards(stream).filter((s) => after === undefined || s.ShardId > after);
@@ -358,6 +358,17 @@ export function nameOfArn(arn: string): string {
 
 const encodeToken = (text: string) => Buffer.from(text).toString('base64url');
 const decodeToken = (token: string) => Buffer.from(token, 'base64url').toString('utf8');
+
+/** A ListShards NextToken: the stream and the last shard listed. */
+function shardsToken(token: string): { s: string; after: string } {
+  try {
+    const parsed = JSON.parse(decodeToken(token)) as { s?: unknown; after?: unknown };
+    if (typeof parsed.s === 'string' && typeof parsed.after === 'string') return { s: parsed.s, after: parsed.after };
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AwsError('InvalidArgumentException', `NextToken ${token} was not returned by ListShards.`);
+}
 
 /** An opaque shard iterator (base64 of its stream, shard, position and issue time), as AWS's are opaque. */
 function encodeIterator(iterator: Iterator): string {
