@@ -56,6 +56,22 @@ function assembly() {
         Resources: {
           Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } },
           Slow: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'slow', ShardCount: 1 } },
+          Piped: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'piped', ShardCount: 1 } },
+          PipedOut: queue('piped-out'),
+          // A pipe from the stream to a queue, only of the records whose data (JSON) is an order.
+          Pipe: {
+            Type: 'AWS::Pipes::Pipe',
+            Properties: {
+              Name: 'orders-pipe',
+              RoleArn: 'arn:aws:iam::000000000000:role/pipe',
+              Source: arnOf('Piped'),
+              SourceParameters: {
+                KinesisStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 },
+                FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { kind: ['order'] } }) }] },
+              },
+              Target: arnOf('PipedOut'),
+            },
+          },
           Handled: queue('handled'),
           Batches: queue('batches'),
           Shapes: queue('shapes'),
@@ -209,6 +225,20 @@ describe('Lambda event source mappings from Kinesis streams (local)', () => {
     expect(handled.filter((d) => d.startsWith('low'))).toEqual(['low-1', 'low-2', 'low-3', 'low-4', 'low-5']);
     expect(handled.filter((d) => d.startsWith('high'))).toEqual(['high-1', 'high-2', 'high-3', 'high-4', 'high-5']);
     await rest('batches');
+  });
+
+  it("pipes the records its filter matches on their data to its target, as Pipes' Kinesis records", async () => {
+    await put('piped', 'p', JSON.stringify({ kind: 'order', id: 1 }), JSON.stringify({ kind: 'refund', id: 2 }), 'not json');
+    const [record, ...more] = (await drain('piped-out', 1)).map((b) => JSON.parse(b));
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({
+      eventSource: 'aws:kinesis',
+      eventName: 'aws:kinesis:record',
+      partitionKey: 'p',
+      data: Buffer.from(JSON.stringify({ kind: 'order', id: 1 })).toString('base64'),
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/piped',
+    });
+    expect(await rest('piped-out')).toEqual([]);
   });
 
   it('handles records put before a restart once, after it (the position is committed only after the function took them)', async () => {

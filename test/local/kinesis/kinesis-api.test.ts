@@ -96,10 +96,14 @@ describe('KinesisService', () => {
     const sequenceNumbers = put.Records?.map((r) => r.SequenceNumber ?? '') ?? [];
     expect([...sequenceNumbers].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))).toEqual(sequenceNumbers);
 
-    const first = await kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('ordered', 'shardId-000000000000'), Limit: 2 }));
+    const trimHorizon = await iterator('ordered', 'shardId-000000000000');
+    clock.advance(1000);
+    const first = await kinesis.send(new GetRecordsCommand({ ShardIterator: trimHorizon, Limit: 2 }));
     expect(first.Records?.map((r) => text(r.Data))).toEqual(['r1', 'r2']);
-    expect(first.MillisBehindLatest).toBe(0);
+    // A record is left to read, put a second ago; once it is read, the reader is at the tip.
+    expect(first.MillisBehindLatest).toBe(1000);
     const rest = await kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator }));
+    expect(rest.MillisBehindLatest).toBe(0);
     expect(rest.Records?.map((r) => [text(r.Data), r.SequenceNumber, r.PartitionKey])).toEqual([['r3', sequenceNumbers[2], 'k']]);
 
     const after = await iterator('ordered', 'shardId-000000000000', {
