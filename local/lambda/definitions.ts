@@ -1,4 +1,4 @@
-import { isStreamSourceArn } from '../pipes/definitions.js';
+import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';

@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
-import { isDynamoDbStreamArn, isKinesisStreamArn } from './stream-shards.js';
+import { isStreamSourceArn } from './stream-arns.js';
 
 /** A pipe with a DynamoDB stream, Kinesis stream or SQS source, as the template declares it (the API's defaults filled in). */
 export interface PipeDefinition {
@@ -174,11 +174,6 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
 
 /** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
 const ON_FAILURE = new Set(['sqs', 'sns']);
-
-/** A DynamoDB or Kinesis stream: what the pipes' shard readers read (stream-shards.ts). */
-export function isStreamSourceArn(arn: string): boolean {
-  return isDynamoDbStreamArn(arn) || isKinesisStreamArn(arn);
-}
 
 /** Where a new pipe or mapping starts reading: AT_TIMESTAMP (Kinesis) is read from the oldest record kept, and says so. */
 function startingPosition(value: unknown, where: string, warnings: string[]): PipeDefinition['startingPosition'] {

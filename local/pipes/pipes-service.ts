@@ -7,9 +7,9 @@ import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeServices } from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
+import { isKinesisStreamArn } from './stream-arns.js';
 import {
   dynamoDbShard,
-  isKinesisStreamArn,
   type KinesisSource,
   kinesisShards,
   type ShardReader,

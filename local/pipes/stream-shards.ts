@@ -47,18 +47,6 @@ export interface ShardReader {
   onRecords(wake: () => void): () => void;
 }
 
-/** `arn:...:dynamodb:...:table/<name>/stream/<label>`. */
-export function isDynamoDbStreamArn(arn: string): boolean {
-  const parsed = tryParseArn(arn);
-  return parsed?.service === 'dynamodb' && parsed.resourceType === 'table' && parsed.qualifier?.startsWith('stream/') === true;
-}
-
-/** `arn:...:kinesis:...:stream/<name>`. */
-export function isKinesisStreamArn(arn: string): boolean {
-  const parsed = tryParseArn(arn);
-  return parsed?.service === 'kinesis' && parsed.resourceType === 'stream';
-}
-
 /** The one shard of a pipe's DynamoDB stream. */
 export function dynamoDbShard(pipe: PipeDefinition, source: StreamSource): ShardReader {
   const arn = pipe.sourceArn;
