@@ -49,16 +49,12 @@ export const kinesisModule: ServiceModule<'kinesis', ReturnType<typeof kinesisDe
     };
   },
   report: ({ store }) => {
-    const streams = store.streams();
+    const streams = store.streams().map((s) => `${s.name} (${s.shardCount} shard${s.shardCount === 1 ? '' : 's'})`);
     return {
       counts: { 'Kinesis streams': streams.length },
       ...(streams.length === 0
         ? {}
-        : {
-            lines: [
-              `Kinesis streams (records kept in the data folder for each stream's retention period): ${streams.map((s) => `${s.name} (${s.shardCount} shard${s.shardCount === 1 ? '' : 's'})`).join(', ')}`,
-            ],
-          }),
+        : { lines: [`  kinesis streams: ${streams.join(', ')}; records kept in the data folder for each stream's retention period`] }),
     };
   },
 };
