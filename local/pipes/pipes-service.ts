@@ -53,8 +53,8 @@ interface Runner {
  * DynamoDB or Kinesis stream source (and Lambda's mappings of those): each pipe reads each
  * shard of its stream in order (stream-shards.ts: a DynamoDB stream has one, a Kinesis stream
  * its own; one batch at a time per shard, so the records of an item or partition key reach
- * the target in the order they were written), drops what its filters do not match, calls its enrichment with the batch and
- * hands each result to the target. A failed batch is retried with backoff (and bisected, if
+ * the target in the order they were written), drops what its filters do not match, calls
+ * its enrichment with the batch and hands each result to the target. A failed batch is retried with backoff (and bisected, if
  * asked) until `MaximumRetryAttempts` or `MaximumRecordAgeInSeconds`, then described in the
  * dead-letter queue. The position in each shard is committed only after the target accepted
  * the batch (or it was dead-lettered), so a restart loses nothing; a crash in the middle
@@ -88,7 +88,7 @@ export class PipesService {
     for (const runner of this.#runners) runner.start();
   }
 
-  /** The running pipes, for the start-up report: the table whose stream each reads (or the queue it polls), and its target. */
+  /** The running pipes, for the start-up report: the table whose stream each reads (the Kinesis stream, the queue it polls), and its target. */
   describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; stream?: string; target: string }[] {
     return this.options.pipes
       .filter((pipe) => pipe.running)
