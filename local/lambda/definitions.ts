@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
@@ -85,9 +85,8 @@ function sqsMappingDefinitions(
     const source = String(p.EventSourceArn ?? '');
     // A function name, or a function, version or alias ARN (full or partial), as Lambda's API takes it.
     const functionName = functionByRef.get(String(p.FunctionName)) ?? parseFunctionName(String(p.FunctionName)).name;
-    // Mappings from DynamoDB streams are read by local/pipes/ (pipeDefinitions).
-    const sourceArn = tryParseArn(source);
-    if (sourceArn?.service === 'dynamodb' && sourceArn.qualifier?.startsWith('stream/')) continue;
+    // Mappings from DynamoDB and Kinesis streams are read by local/pipes/ (pipeDefinitions).
+    if (isStreamSourceArn(source)) continue;
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,

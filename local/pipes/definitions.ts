@@ -1,7 +1,8 @@
 import { tryParseArn } from '../arn.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { isStreamSourceArn } from './stream-arns.js';
 
-/** A pipe with a DynamoDB stream or SQS source, as the template declares it (the API's defaults filled in). */
+/** A pipe with a DynamoDB stream, Kinesis stream or SQS source, as the template declares it (the API's defaults filled in). */
 export interface PipeDefinition {
   readonly name: string;
   readonly arn: string;
@@ -51,9 +52,9 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const source = String(p.Source ?? '');
     const target = String(p.Target ?? '');
     const fromQueue = isServiceArn(source, 'sqs');
-    if (!isStreamArn(source) && !fromQueue) {
+    if (!isStreamSourceArn(source) && !fromQueue) {
       warnings.push(
-        `${where(r)}: its source ${source} is not a DynamoDB stream or an SQS queue; only those sources run locally, so the pipe never runs`,
+        `${where(r)}: its source ${source} is not a DynamoDB stream, a Kinesis stream or an SQS queue; only those sources run locally, so the pipe never runs`,
       );
       continue;
     }
@@ -65,7 +66,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       continue;
     }
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
-    const stream = (sourceParameters.DynamoDBStreamParameters ?? {}) as Props;
+    const stream = (sourceParameters.DynamoDBStreamParameters ?? sourceParameters.KinesisStreamParameters ?? {}) as Props;
     // An SQS source's batch: 10 messages by default, no window; failures go back to the queue (its redrive policy), so no retry settings.
     const queue = fromQueue ? ((sourceParameters.SqsQueueParameters ?? {}) as Props) : undefined;
     const filterCriteria = (sourceParameters.FilterCriteria ?? {}) as { Filters?: { Pattern?: string }[] };
@@ -86,7 +87,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       sourceArn: source,
       running: p.DesiredState !== 'STOPPED',
       filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
-      startingPosition: stream.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      startingPosition: startingPosition(stream.StartingPosition, where(r), warnings),
       batchSize: Number(queue ? (queue.BatchSize ?? 10) : (stream.BatchSize ?? 100)),
       maximumBatchingWindowSeconds: Number((queue ?? stream).MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
@@ -107,10 +108,10 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
 }
 
 /**
- * Lambda event source mappings from DynamoDB streams, read like a pipe whose target is the
- * function: batches of `{ Records }` in order, retries, bisection, record age, an on-failure
- * destination (SQS), filters and ReportBatchItemFailures. (local/lambda/definitions.ts leaves
- * these to this service; it runs the SQS mappings.)
+ * Lambda event source mappings from DynamoDB and Kinesis streams, read like a pipe whose
+ * target is the function: batches of `{ Records }` in order per shard, retries, bisection,
+ * record age, an on-failure destination (SQS or SNS), filters and ReportBatchItemFailures.
+ * (local/lambda/definitions.ts leaves these to this service; it runs the SQS mappings.)
  */
 function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   const resources = app.stacks.flatMap((stack) => stack.resources);
@@ -132,13 +133,19 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   for (const r of resources.filter((m) => m.type === 'AWS::Lambda::EventSourceMapping')) {
     const p = r.properties as Props;
     const source = String(p.EventSourceArn ?? '');
-    if (!isStreamArn(source)) continue;
+    if (!isStreamSourceArn(source)) continue;
     const where = `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping)`;
     const fn = String(p.FunctionName ?? '');
     const functionArn = functionArns.get(fn) ?? fn;
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
-    if (onFailure !== undefined && !isServiceArn(onFailure, 'sqs'))
-      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue; it is not sent to locally`);
+    const destination = onFailure !== undefined && ON_FAILURE.has(tryParseArn(onFailure)?.service ?? '') ? onFailure : undefined;
+    if (onFailure !== undefined && destination === undefined)
+      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue or SNS topic; it is not sent to locally`);
+    if (Number(p.ParallelizationFactor ?? 1) > 1) {
+      warnings.push(
+        `${where}: ParallelizationFactor ${String(p.ParallelizationFactor)} is run as 1 locally (one batch at a time per shard, in order)`,
+      );
+    }
     if (p.TumblingWindowInSeconds !== undefined)
       warnings.push(`${where}: TumblingWindowInSeconds is not run locally (no window state is passed)`);
     const filters = ((p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []).map((f) =>
@@ -150,13 +157,13 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       sourceArn: source,
       running: p.Enabled !== false,
       filters,
-      startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      startingPosition: startingPosition(p.StartingPosition, where, warnings),
       batchSize: Number(p.BatchSize ?? 100),
       maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
       maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
       bisectOnFailure: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
-      deadLetterArn: onFailure !== undefined && isServiceArn(onFailure, 'sqs') ? onFailure : undefined,
+      deadLetterArn: destination,
       targetArn: functionArn,
       ...(roleArns.has(functionArn) ? { roleArn: roleArns.get(functionArn) } : {}),
       mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
@@ -165,10 +172,14 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   return mappings;
 }
 
-/** `arn:...:dynamodb:...:table/<name>/stream/<label>`. */
-function isStreamArn(arn: string): boolean {
-  const parsed = tryParseArn(arn);
-  return parsed?.service === 'dynamodb' && parsed.resourceType === 'table' && parsed.qualifier?.startsWith('stream/') === true;
+/** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
+const ON_FAILURE = new Set(['sqs', 'sns']);
+
+/** Where a new pipe or mapping starts reading: AT_TIMESTAMP (Kinesis) is read from the oldest record kept, and says so. */
+function startingPosition(value: unknown, where: string, warnings: string[]): PipeDefinition['startingPosition'] {
+  if (value === 'AT_TIMESTAMP')
+    warnings.push(`${where}: StartingPosition AT_TIMESTAMP is read from TRIM_HORIZON locally (the oldest record kept)`);
+  return value === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
 }
 
 function isServiceArn(arn: string, service: string): boolean {

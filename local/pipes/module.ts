@@ -16,10 +16,10 @@ declare module '../services/service-module.js' {
   }
 }
 
-/** EventBridge Pipes with DynamoDB stream and SQS sources (and Lambda mappings of streams). */
+/** EventBridge Pipes with DynamoDB stream, Kinesis stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['iam', 'dynamodb', 'lambda', 'events', 'sqs', 'states'],
+  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states'],
   databases: ['pipes'],
   resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
@@ -28,6 +28,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
     const iam = services.get('iam');
     const streams = services.get('dynamodb').streams;
     const sqs = services.get('sqs');
+    const kinesis = services.get('kinesis');
     const pipes = new PipesService({
       db: database('pipes'),
       clock,
@@ -36,6 +37,18 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         readAfter: (arn, after, limit) => streams.readAfter(arn, after, limit),
         latestPosition: (arn) => streams.store.latestPosition(arn),
         onRecords: (listener) => streams.store.onRecords(listener),
+      },
+      kinesis: {
+        shardIds: (arn) => kinesis.api.streamByArn(arn)?.shards.map((s) => s.shardId),
+        read: (arn, shardId, after, limit) => {
+          const stream = kinesis.api.streamByArn(arn);
+          return stream === undefined ? [] : kinesis.store.read(stream, shardId, after, limit);
+        },
+        latestPosition: (arn, shardId) => {
+          const stream = kinesis.api.streamByArn(arn);
+          return stream === undefined ? 0 : kinesis.store.latestPosition(stream, shardId);
+        },
+        onRecords: (listener) => kinesis.store.onRecords(listener),
       },
       queues: {
         region: settings.region,
@@ -53,6 +66,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         events: services.get('events'),
         sqs: { queueUrlOf: (arn) => sqs.queueUrl(parseArn(arn).resourceId), SendMessage: (input) => sqs.SendMessage(input) },
         states: services.get('states'),
+        sns: services.get('sns'),
       },
       // A pipe reads and delivers as its role; a mapping reads as its function's role (invoking the function needs no grant).
       authorize: async (pipe, resourceArn, use) => {
@@ -92,6 +106,15 @@ function sourceReads(iam: IamCheck, sourceArn: string, queueUrlOf: (arn: string)
     return ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].flatMap((operation) =>
       iam.authorizationsOf('sqs', operation, { QueueUrl }),
     );
+  }
+  if (parseArn(sourceArn).service === 'kinesis') {
+    // Lambda's documented permissions for a Kinesis source (AWSLambdaKinesisExecutionRole), on the stream as CDK's grantRead names it.
+    return [
+      ...['DescribeStream', 'DescribeStreamSummary', 'GetShardIterator', 'GetRecords', 'ListShards'].flatMap((operation) =>
+        iam.authorizationsOf('kinesis', operation, { StreamARN: sourceArn }),
+      ),
+      { action: 'kinesis:ListStreams', resource: sourceArn, onNamedResource: true } as const,
+    ];
   }
   // ListStreams is checked on the stream, as AWS's own example policies for a stream source grant it
   // (the DynamoDB developer guide's policy for Lambda: `Resource: ...table/<name>/stream/*`).

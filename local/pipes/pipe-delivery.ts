@@ -1,7 +1,13 @@
 import { parseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
-import { type LambdaOutcome, type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
+import {
+  type LambdaOutcome,
+  type PutEventsAnswer,
+  type PutEventsEntry,
+  TargetDispatcher,
+  type TargetServices,
+} from '../targets/dispatcher.js';
 import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
@@ -15,6 +21,8 @@ export interface PipeServices {
   };
   readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
+  /** Where a stream mapping's on-failure destination may be a topic (the local SNS). */
+  readonly sns?: TargetServices['sns'];
 }
 
 /** A batch (or part of one) the enrichment or target did not take: retried, then dead-lettered, as the source says. */
@@ -74,8 +82,9 @@ export class PipeDelivery {
     private readonly pipe: PipeDefinition,
     private readonly options: PipeDeliveryOptions,
   ) {
-    const { lambda, events, sqs, states } = options.services;
+    const { lambda, events, sqs, states, sns } = options.services;
     this.#dispatcher = new TargetDispatcher({
+      ...(sns === undefined ? {} : { sns }),
       sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
       lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
       events: { PutEvents: (input, keys) => events.PutEvents(input, keys) },
@@ -83,7 +92,7 @@ export class PipeDelivery {
     });
   }
 
-  /** Sends a message to the pipe's (or mapping's) dead-letter queue. */
+  /** Sends a message to the pipe's dead-letter queue (or a mapping's on-failure queue or topic). */
   async deadLetter(body: string): Promise<void> {
     if (this.pipe.deadLetterArn) await this.#dispatcher.send(this.pipe.deadLetterArn, { body });
   }

@@ -2,27 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
-import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeServices } from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
+import { isKinesisStreamArn } from './stream-arns.js';
+import {
+  dynamoDbShard,
+  type KinesisSource,
+  kinesisShards,
+  type ShardReader,
+  type ShardRecord,
+  type StreamSource,
+} from './stream-shards.js';
 
 export type { PipeServices } from './pipe-delivery.js';
-
-/** Where a pipe reads its records (the local DynamoDB Streams, in process). */
-export interface StreamSource {
-  readAfter(streamArn: string, after: number, limit: number): StoredRecord[];
-  latestPosition(streamArn: string): number;
-  onRecords(listener: (streamArn: string) => void): () => void;
-}
+export type { KinesisSource, StreamSource } from './stream-shards.js';
 
 export interface PipesServiceOptions {
   readonly db: DatabaseSync;
   readonly clock: Clock;
   readonly pipes: readonly PipeDefinition[];
   readonly source: StreamSource;
+  /** Where a pipe or mapping with a Kinesis source reads its stream (the local Kinesis). Without it such pipes do not run. */
+  readonly kinesis?: KinesisSource;
   /** Where a pipe with an SQS source polls its queue (the local SQS). Without it such pipes do not run. */
   readonly queues?: PipeQueueSource;
   readonly services: PipeServices;
@@ -46,12 +50,13 @@ interface Runner {
 
 /**
  * EventBridge Pipes with an SQS source are run by SqsPipeRunner (sqs-source.ts); with a
- * DynamoDB stream source: each pipe reads its stream in order
- * (one batch at a time, so the records of an item reach the target in the order they were
- * written), drops what its filters do not match, calls its enrichment with the batch and
- * hands each result to the target. A failed batch is retried with backoff (and bisected, if
+ * DynamoDB or Kinesis stream source (and Lambda's mappings of those): each pipe reads each
+ * shard of its stream in order (stream-shards.ts: a DynamoDB stream has one, a Kinesis stream
+ * its own; one batch at a time per shard, so the records of an item or partition key reach
+ * the target in the order they were written), drops what its filters do not match, calls
+ * its enrichment with the batch and hands each result to the target. A failed batch is retried with backoff (and bisected, if
  * asked) until `MaximumRetryAttempts` or `MaximumRecordAgeInSeconds`, then described in the
- * dead-letter queue. The position in the stream is committed only after the target accepted
+ * dead-letter queue. The position in each shard is committed only after the target accepted
  * the batch (or it was dead-lettered), so a restart loses nothing; a crash in the middle
  * of a batch delivers that batch again, as Pipes may. To a bus, though, each event goes
  * with a key naming the pipe and the stream record it came from, which the bus keeps in
@@ -66,29 +71,31 @@ export class PipesService {
     options.db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (pipe TEXT NOT NULL, stream_arn TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (pipe, stream_arn))',
     );
-    const queues = options.queues;
-    this.#runners = options.pipes
-      .filter((pipe) => pipe.running)
-      .flatMap((pipe): Runner[] => {
-        if (!isQueueArn(pipe.sourceArn)) return [new PipeRunner(pipe, options)];
-        return queues ? [new SqsPipeRunner(pipe, { ...options, queues })] : [];
-      });
+    this.#runners = options.pipes.filter((pipe) => pipe.running).flatMap((pipe) => this.#runnersOf(pipe));
+  }
+
+  /** A pipe's readers: one per shard of its stream (each shard is read in order, the shards side by side), or its queue's poller. */
+  #runnersOf(pipe: PipeDefinition): Runner[] {
+    const { queues, kinesis, log } = this.options;
+    if (isQueueArn(pipe.sourceArn)) return queues ? [new SqsPipeRunner(pipe, { ...this.options, queues })] : [];
+    if (!isKinesisStreamArn(pipe.sourceArn)) return [new PipeRunner(pipe, this.options, dynamoDbShard(pipe, this.options.source))];
+    const shards = kinesis === undefined ? undefined : kinesisShards(pipe, kinesis);
+    if (shards === undefined) log?.(`${pipe.name}: does not run: its source ${pipe.sourceArn} is no stream of the local Kinesis`);
+    return (shards ?? []).map((shard) => new PipeRunner(pipe, this.options, shard));
   }
 
   start(): void {
     for (const runner of this.#runners) runner.start();
   }
 
-  /** The running pipes, for the start-up report: the table whose stream each reads (or the queue it polls), and its target. */
-  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; target: string }[] {
+  /** The running pipes, for the start-up report: the table whose stream each reads (the Kinesis stream, the queue it polls), and its target. */
+  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; stream?: string; target: string }[] {
     return this.options.pipes
       .filter((pipe) => pipe.running)
       .map((pipe) => ({
         kind: pipe.mapping ? ('event source mapping' as const) : ('pipe' as const),
         name: pipe.mapping ? pipe.arn : pipe.name,
-        ...(isQueueArn(pipe.sourceArn)
-          ? { queue: tryParseArn(pipe.sourceArn)?.resourceId ?? pipe.sourceArn }
-          : { table: tableOf(pipe.sourceArn) }),
+        ...sourceOf(pipe.sourceArn),
         target: pipe.targetArn,
       }));
   }
@@ -117,6 +124,7 @@ class PipeRunner {
   constructor(
     private readonly pipe: PipeDefinition,
     private readonly options: PipesServiceOptions,
+    private readonly shard: ShardReader,
   ) {
     this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
     this.#delivery = new PipeDelivery(pipe, options);
@@ -125,9 +133,7 @@ class PipeRunner {
   start(): void {
     this.#stopped = false;
     this.#ensureCheckpoint();
-    this.#unsubscribe = this.options.source.onRecords((arn) => {
-      if (arn === this.pipe.sourceArn) this.#wake?.();
-    });
+    this.#unsubscribe = this.shard.onRecords(() => this.#wake?.());
     this.#loop = this.#run();
   }
 
@@ -159,22 +165,24 @@ class PipeRunner {
   }
 
   #pending(): number {
-    return this.options.source.readAfter(this.pipe.sourceArn, this.#checkpoint(), 1).length;
+    return this.shard.read(this.#checkpoint(), 1).length;
   }
 
   #ensureCheckpoint(): void {
     const db = this.options.db;
-    const row = db.prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?').get(this.pipe.name, this.pipe.sourceArn);
+    const row = db
+      .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
+      .get(this.pipe.name, this.shard.checkpointKey);
     if (row) return;
     // A new pipe starts at the oldest record kept (TRIM_HORIZON) or after the newest (LATEST).
-    const start = this.pipe.startingPosition === 'LATEST' ? this.options.source.latestPosition(this.pipe.sourceArn) : 0;
+    const start = this.pipe.startingPosition === 'LATEST' ? this.shard.latestPosition() : 0;
     this.#commit(start);
   }
 
   #checkpoint(): number {
     const row = this.options.db
       .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
-      .get(this.pipe.name, this.pipe.sourceArn) as { position: number } | undefined;
+      .get(this.pipe.name, this.shard.checkpointKey) as { position: number } | undefined;
     return Number(row?.position ?? 0);
   }
 
@@ -183,7 +191,7 @@ class PipeRunner {
       .prepare(
         'INSERT INTO checkpoints (pipe, stream_arn, position) VALUES (?, ?, ?) ON CONFLICT (pipe, stream_arn) DO UPDATE SET position = excluded.position',
       )
-      .run(this.pipe.name, this.pipe.sourceArn, position);
+      .run(this.pipe.name, this.shard.checkpointKey, position);
   }
 
   /** Waits for a new record or `ms`, whichever comes first (stop wakes it too). */
@@ -211,7 +219,7 @@ class PipeRunner {
     }
     let firstSeenAt: number | undefined;
     while (!this.#stopped) {
-      let batch = this.options.source.readAfter(this.pipe.sourceArn, this.#checkpoint(), this.pipe.batchSize);
+      let batch = this.shard.read(this.#checkpoint(), this.pipe.batchSize);
       if (batch.length === 0) {
         for (const resolve of this.#idleWaiters.splice(0)) resolve();
         await this.#sleep(1000);
@@ -222,7 +230,7 @@ class PipeRunner {
       const windowMs = this.pipe.maximumBatchingWindowSeconds * 1000;
       while (!this.#stopped && batch.length < this.pipe.batchSize && Date.now() - firstSeenAt < windowMs) {
         await this.#sleep(windowMs - (Date.now() - firstSeenAt));
-        batch = this.options.source.readAfter(this.pipe.sourceArn, this.#checkpoint(), this.pipe.batchSize);
+        batch = this.shard.read(this.#checkpoint(), this.pipe.batchSize);
       }
       if (this.#stopped) break;
       try {
@@ -239,13 +247,13 @@ class PipeRunner {
   }
 
   /** One batch: filtered, then delivered with retries, bisection and the dead-letter queue. */
-  async #handle(batch: readonly StoredRecord[]): Promise<void> {
-    const events = batch.map((stored) => ({ stored, event: { ...stored.record, eventSourceARN: this.pipe.sourceArn } }));
-    const kept = this.#filters.length === 0 ? events : events.filter(({ event }) => this.#filters.some((f) => matchesPattern(f, event)));
+  async #handle(batch: readonly ShardRecord[]): Promise<void> {
+    const kept =
+      this.#filters.length === 0 ? batch : batch.filter(({ filtered }) => this.#filters.some((f) => matchesPattern(f, filtered)));
     if (kept.length > 0) await this.#deliverWithRetries(kept, 0);
   }
 
-  async #deliverWithRetries(records: readonly { stored: StoredRecord; event: object }[], attemptsSoFar: number): Promise<void> {
+  async #deliverWithRetries(records: readonly ShardRecord[], attemptsSoFar: number): Promise<void> {
     let batch = records;
     let attempts = attemptsSoFar;
     let response: MappingResponse | undefined;
@@ -255,7 +263,7 @@ class PipeRunner {
         return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds', response);
       }
       try {
-        await this.#deliver(batch.map((b) => b.event));
+        await this.#deliver(batch);
         return;
       } catch (error) {
         const message = (error as Error).message;
@@ -277,24 +285,22 @@ class PipeRunner {
     }
   }
 
-  #expired(batch: readonly { stored: StoredRecord }[]): boolean {
+  #expired(batch: readonly ShardRecord[]): boolean {
     const maxAge = this.pipe.maximumRecordAgeSeconds;
     if (maxAge < 0) return false;
-    const oldest = Math.min(...batch.map((b) => b.stored.createdMs));
+    const oldest = Math.min(...batch.map((b) => b.createdMs));
     return this.options.clock.now() - oldest > maxAge * 1000;
   }
 
-  async #deliver(records: readonly object[]): Promise<void> {
+  async #deliver(records: readonly ShardRecord[]): Promise<void> {
     if (this.pipe.mapping) return this.#invokeMapped(records, this.pipe.mapping);
     // A target function's batchItemFailures are not read for a stream source (the SQS source reads them).
-    await this.#delivery.deliver(
-      records.map((event) => ({ event, id: (event as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber })),
-    );
+    await this.#delivery.deliver(records.map(({ event, sequenceNumber }) => ({ event, id: sequenceNumber })));
   }
 
   /** A Lambda event source mapping: the function gets `{ Records }`; with ReportBatchItemFailures it may name the records it failed. */
-  async #invokeMapped(records: readonly object[], mapping: NonNullable<PipeDefinition['mapping']>): Promise<void> {
-    const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records });
+  async #invokeMapped(records: readonly ShardRecord[], mapping: NonNullable<PipeDefinition['mapping']>): Promise<void> {
+    const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records.map((r) => r.event) });
     // Only the unqualified function runs here, so what ran is $LATEST (as the runtime's asynchronous invocations record it).
     if (!outcome.ok) {
       throw new PipeDeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, {
@@ -304,7 +310,7 @@ class PipeRunner {
       });
     }
     if (!mapping.reportBatchItemFailures) return;
-    const sequenceNumbers = records.map((r) => (r as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber);
+    const sequenceNumbers = records.map((r) => r.sequenceNumber);
     // Read as Lambda reads a partial batch response: a malformed one, or an identifier that
     // names no record of the batch, fails the whole batch; otherwise the lowest failed record is
     // where the stream is retried from.
@@ -325,14 +331,14 @@ class PipeRunner {
    * record does; the reason is logged. A pipe's carries the reason.
    */
   async #deadLetter(
-    batch: readonly { stored: StoredRecord }[],
+    batch: readonly ShardRecord[],
     condition: string,
     attempts: number,
     reason: string,
     response: MappingResponse | undefined,
   ): Promise<void> {
-    const first = batch[0]?.stored;
-    const last = batch.at(-1)?.stored;
+    const first = batch[0];
+    const last = batch.at(-1);
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
     if (!this.pipe.deadLetterArn || !first || !last) return;
     const message = {
@@ -345,10 +351,10 @@ class PipeRunner {
       ...(this.pipe.mapping ? (response ? { responseContext: response } : {}) : { responseContext: { errorMessage: reason } }),
       version: '1.0',
       timestamp: new Date(this.options.clock.now()).toISOString(),
-      DDBStreamBatchInfo: {
-        shardId: shardIdOf(this.pipe.sourceArn),
-        startSequenceNumber: first.record.dynamodb.SequenceNumber,
-        endSequenceNumber: last.record.dynamodb.SequenceNumber,
+      [this.shard.batchInfo]: {
+        shardId: this.shard.shardId,
+        startSequenceNumber: first.sequenceNumber,
+        endSequenceNumber: last.sequenceNumber,
         approximateArrivalOfFirstRecord: new Date(first.createdMs).toISOString(),
         approximateArrivalOfLastRecord: new Date(last.createdMs).toISOString(),
         batchSize: batch.length,
@@ -359,10 +365,13 @@ class PipeRunner {
   }
 }
 
-/** The table a stream ARN (`table/<name>/stream/<label>`) belongs to. */
-function tableOf(streamArn: string): string {
-  const parsed = tryParseArn(streamArn);
-  return parsed?.resourceType === 'table' ? parsed.resourceId : streamArn;
+/** What a pipe reads, for the start-up report: a queue, a Kinesis stream, or the table a DynamoDB stream (`table/<name>/stream/<label>`) belongs to. */
+function sourceOf(arn: string): { queue: string } | { stream: string } | { table: string } {
+  const parsed = tryParseArn(arn);
+  const name = parsed?.resourceId ?? arn;
+  if (parsed?.service === 'sqs') return { queue: name };
+  if (parsed?.service === 'kinesis') return { stream: name };
+  return { table: parsed?.resourceType === 'table' ? name : arn };
 }
 
 function isQueueArn(arn: string): boolean {

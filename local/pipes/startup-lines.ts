@@ -4,13 +4,19 @@ export interface PipeLine {
   readonly name: string;
   readonly table?: string;
   readonly queue?: string;
+  readonly stream?: string;
   readonly target: string;
 }
 
-/** Each pipe and stream event source mapping with the table whose changes (or the queue whose messages) it reads, and its target. */
+/** Each pipe and stream event source mapping with the table whose changes (the queue whose messages, the Kinesis stream whose records) it reads, and its target. */
 export function pipeLines(pipes: readonly PipeLine[]): string[] {
   return pipes.map((pipe) => {
-    const source = pipe.queue === undefined ? `changes of table ${pipe.table}` : `messages of queue ${pipe.queue}`;
+    const source =
+      pipe.queue !== undefined
+        ? `messages of queue ${pipe.queue}`
+        : pipe.stream !== undefined
+          ? `records of Kinesis stream ${pipe.stream}`
+          : `changes of table ${pipe.table}`;
     return `  ${pipe.kind} ${pipe.name}: ${source} -> ${pipe.target}`;
   });
 }

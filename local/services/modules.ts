@@ -5,6 +5,7 @@ import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
 import { eventsModule } from '../events/module.js';
 import { iamModule } from '../iam/module.js';
+import { kinesisModule } from '../kinesis/module.js';
 import { kmsModule } from '../kms/module.js';
 import { lambdaModule } from '../lambda/module.js';
 import { logsModule } from '../logs/module.js';
@@ -40,6 +41,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   readApiModule,
   sqsModule,
   dynamoDbModule,
+  kinesisModule,
   lambdaModule,
   snsModule,
   eventsModule,

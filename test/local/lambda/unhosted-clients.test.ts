@@ -63,12 +63,12 @@ describe('unhostedClients', () => {
   it('names a client left to the runtime SDK by its package', async () => {
     const folder = await asset(
       'external',
-      `import { KinesisClient } from '@aws-sdk/client-kinesis';
+      `import { GlueClient } from '@aws-sdk/client-glue';
        import { SNSClient } from '@aws-sdk/client-sns';
-       export const clients = [KinesisClient, SNSClient];`,
+       export const clients = [GlueClient, SNSClient];`,
       ['@aws-sdk/*'],
     );
-    expect(unhostedClients(folder, HOSTED)).toEqual(['@aws-sdk/client-kinesis']);
+    expect(unhostedClients(folder, HOSTED)).toEqual(['@aws-sdk/client-glue']);
   }, 30_000);
 
   it('reads nothing of a folder that does not exist', () => {
@@ -80,11 +80,11 @@ describe('unhostedClientWarnings', () => {
   it('names each function whose code holds such a client, and what its calls get', () => {
     const folder = path.join(dir, 'written');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, 'index.mjs'), 'const c={serviceId:e?.serviceId??"Kinesis"};');
+    writeFileSync(path.join(folder, 'index.mjs'), 'const c={serviceId:e?.serviceId??"Glue"};');
     const fn = { name: 'Extract', codePath: folder } as FunctionDefinition;
     const quiet = { name: 'Quiet', codePath: path.join(dir, 'hosted') } as FunctionDefinition;
     expect(unhostedClientWarnings([fn, quiet], HOSTED)).toEqual([
-      'function Extract (AWS::Lambda::Function): its code holds a client of Kinesis, which no local service answers; its calls fail with UnknownOperationException',
+      'function Extract (AWS::Lambda::Function): its code holds a client of Glue, which no local service answers; its calls fail with UnknownOperationException',
     ]);
   });
 });

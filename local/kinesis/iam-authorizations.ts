@@ -1,0 +1,30 @@
+import { ANY, arnOf, arnOrName, type Input, type OperationContext, type ServiceIam, sameNamed } from '../iam/authorizations.js';
+import { streamOfIterator } from './kinesis-service.js';
+
+/** The stream a request names, by its ARN or its name. */
+const stream = (input: Input, context: OperationContext) =>
+  arnOrName(input.StreamARN ?? input.StreamName, (name) => arnOf('kinesis', context, `stream/${name}`));
+
+/** GetRecords names its stream inside the shard iterator (newer SDKs send its ARN too). */
+const iteratorStream = (input: Input, context: OperationContext) =>
+  arnOrName(input.StreamARN ?? streamOfIterator(input.ShardIterator), (name) => arnOf('kinesis', context, `stream/${name}`));
+
+/** Kinesis Data Streams: each operation is the action of its name on the stream it names. */
+export const kinesisIam: ServiceIam = {
+  prefix: 'kinesis',
+  operations: sameNamed('kinesis', {
+    CreateStream: stream,
+    DeleteStream: stream,
+    DescribeStream: stream,
+    DescribeStreamSummary: stream,
+    ListShards: stream,
+    IncreaseStreamRetentionPeriod: stream,
+    DecreaseStreamRetentionPeriod: stream,
+    PutRecord: stream,
+    PutRecords: stream,
+    GetShardIterator: stream,
+    GetRecords: iteratorStream,
+    ListStreams: ANY,
+  }),
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+};

@@ -1,0 +1,77 @@
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { region, tempDataDir } from '../helpers.js';
+
+const WRITER = 'arn:aws:iam::000000000000:role/writer';
+
+/** Two streams, and a role that may put records on the first only (granted on its Arn). */
+function assembly() {
+  return writeAssembly(tempAssemblyDir(), {
+    Streams: {
+      template: {
+        Resources: {
+          Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
+          Other: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'other', ShardCount: 1 } },
+          Writer: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              RoleName: 'writer',
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+              Policies: [
+                {
+                  PolicyName: 'put',
+                  PolicyDocument: {
+                    Version: '2012-10-17',
+                    Statement: [{ Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: { 'Fn::GetAtt': ['Granted', 'Arn'] } }],
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+describe('the local Kinesis under IAM', () => {
+  let runtime: LocalRuntime;
+  let writer: KinesisClient;
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({
+      cdkOut: assembly(),
+      dataDir: tempDataDir(),
+      port: 0,
+      logEvents: false,
+      log: () => {},
+      iam: 'enforce',
+    });
+    writer = new KinesisClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(WRITER, 'test') });
+  });
+  afterAll(async () => {
+    writer.destroy();
+    await runtime.stop();
+  });
+
+  it('puts a record on the stream the role is granted', async () => {
+    const put = await writer.send(new PutRecordCommand({ StreamName: 'granted', PartitionKey: 'k', Data: Buffer.from('x') }));
+    expect(put.ShardId).toBe('shardId-000000000000');
+  });
+
+  it('fails if the role is not granted the stream, with AccessDeniedException naming the action and the stream', async () => {
+    const error = await writer.send(new PutRecordCommand({ StreamName: 'other', PartitionKey: 'k', Data: Buffer.from('x') })).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('AccessDeniedException');
+    expect(error?.message).toContain(
+      'is not authorized to perform: kinesis:PutRecord on resource: arn:aws:kinesis:us-east-1:000000000000:stream/other',
+    );
+  });
+});
