@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
@@ -30,15 +31,7 @@ function writeVersion(version: 1 | 2): string {
 };
 `,
   );
-  const table = (name: string) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-  });
+  const table = (name: string) => tableResource(name, { key: { pk: 'S' } });
   const definition = {
     StartAt: 'Wait',
     States: { Wait: { Type: 'Wait', Seconds: 1, Next: 'Done' }, Done: { Type: 'Pass', Result: { version }, End: true } },

@@ -5,6 +5,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
@@ -38,15 +39,7 @@ const GET_ORDER_TEMPLATE = String.raw`#set($item = $input.path('$.Item'))#if($it
  * custom integration to an inline function.
  */
 const TEMPLATE: Record<string, TemplateResource> = {
-  Orders: {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: 'orders',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-  },
+  Orders: tableResource('orders', { key: { id: 'S' } }),
   Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
   ToInbox: {
     Type: 'AWS::Events::Rule',

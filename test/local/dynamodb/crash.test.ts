@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ExecuteTransactionCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const ACTIONS = 10;
@@ -25,13 +26,9 @@ describe('the local DynamoDB killed during transactions', () => {
     const { child, url } = await engineProcess(folder);
     const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
     await client.send(
-      new CreateTableCommand({
-        TableName: 'ledger',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
+      new CreateTableCommand(
+        tableInput('ledger', { key: { pk: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
+      ),
     );
     let next = 0;
     const acknowledgedBy = { TransactWriteItems: 0, ExecuteTransaction: 0 };

@@ -7,6 +7,7 @@ import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyHeader } from '../../../local/store/idempotent-requests.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**
@@ -26,12 +27,7 @@ function engineOn(file: string): DynamoDbEngine {
   });
 }
 
-const TABLE = {
-  TableName: 'ledger',
-  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-  BillingMode: 'PAY_PER_REQUEST',
-};
+const TABLE = tableInput('ledger', { key: { pk: 'S' } });
 
 const ADD_ONE = JSON.stringify({
   TableName: 'ledger',
@@ -128,7 +124,7 @@ describe('DynamoDbHost with idempotency keys', () => {
     const host = await DynamoDbHost.start({ folder: tempDataDir() });
     const client = new DynamoDBClient({ endpoint: host.url, region, credentials, maxAttempts: 1 });
     try {
-      await client.send(new CreateTableCommand(TABLE as never));
+      await client.send(new CreateTableCommand(TABLE));
       const addOne = (header: string) => {
         const command = new UpdateItemCommand(JSON.parse(ADD_ONE));
         command.middlewareStack.add(
@@ -163,7 +159,7 @@ describe('DynamoDbHost with idempotency keys', () => {
     endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
     const tasks = sdkDynamoDb({ endpoint: url, region, idempotencyToken: host.idempotencyToken });
     try {
-      await tasks.send('CreateTable', TABLE);
+      await tasks.send('CreateTable', { ...TABLE });
       const first = await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' });
       expect(await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' })).toEqual(first);
       const { Item } = await tasks.send('GetItem', { TableName: 'ledger', Key: { pk: { S: 'fees' } } });

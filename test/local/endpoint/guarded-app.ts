@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/guarded';
@@ -44,15 +45,7 @@ export const handler = async (event) => {
       template: {
         Resources: {
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'guarded-queue' } },
-          Table: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'guarded',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
+          Table: tableResource('guarded', { key: { pk: 'S' } }),
           Machine: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import type { SesDefinitions } from '../../../local/ses/definitions.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import type { Hints } from './model-inputs.js';
@@ -46,15 +47,7 @@ function fuzzApp(dir: string): string {
           Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/fuzz', TargetKeyId: { Ref: 'Key' } } },
           LogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: LOG_GROUP, Tags: [{ Key: 'app', Value: 'fuzz' }] } },
           LogStream: { Type: 'AWS::Logs::LogStream', Properties: { LogGroupName: LOG_GROUP, LogStreamName: LOG_STREAM } },
-          Table: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'fuzz-table',
-              BillingMode: 'PAY_PER_REQUEST',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-            },
-          },
+          Table: tableResource('fuzz-table', { key: { pk: 'S' } }),
           Function: {
             Type: 'AWS::Lambda::Function',
             Properties: {

@@ -2,6 +2,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
@@ -28,16 +29,8 @@ exports.handler = async (event) => {
 };`;
 
 function assembly() {
-  const table = (name: string) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    },
-  });
+  const table = (name: string) =>
+    tableResource(name, { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
   const pipe = (name: string, tableId: string, props: Record<string, unknown>) => ({
     Type: 'AWS::Pipes::Pipe',
     Properties: { Name: name, RoleArn: 'arn:aws:iam::000000000000:role/pipe', Source: { 'Fn::GetAtt': [tableId, 'StreamArn'] }, ...props },

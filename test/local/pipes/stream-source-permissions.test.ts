@@ -2,6 +2,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
@@ -57,16 +58,7 @@ function assembly(): string {
     Streams: {
       template: {
         Resources: {
-          Changes: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'changes',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-              StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-            },
-          },
+          Changes: tableResource('changes', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
           Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
           AsDocumented: pipeRole('as-documented', READS, STREAM),
           NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),

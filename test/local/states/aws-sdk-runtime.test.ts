@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
@@ -50,15 +51,7 @@ function assembly(): string {
       template: {
         Resources: {
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
-          Claims: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'claims',
-              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
+          Claims: tableResource('claims', { key: { id: 'S' } }),
           Flow: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },

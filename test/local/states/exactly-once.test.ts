@@ -13,6 +13,7 @@ import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
 import { ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 
 /**
@@ -143,14 +144,7 @@ async function ledger(host: DynamoDbHost): Promise<void> {
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'ledger',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await client.send(new CreateTableCommand(tableInput('ledger', { key: { pk: 'S' } })));
   await client.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'fees' }, paid: { N: '0' } } }));
   client.destroy();
 }
