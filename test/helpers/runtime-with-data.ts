@@ -1,6 +1,5 @@
 import { LocalRuntime, type RuntimeOptions } from '../../local/runtime.js';
 import type { TemplateResource } from '../../local/template/cloud-assembly.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { region, tempDataDir } from '../local/helpers.js';
 
 const ACCOUNT = '000000000000';
@@ -33,11 +32,6 @@ export const ARCHIVED_RULE: Readonly<Record<string, TemplateResource>> = {
     },
   },
 };
-
-/** A cloud assembly of one stack with `resources`, in a folder of its own; returns the folder. */
-export function assemblyOf(resources: Readonly<Record<string, TemplateResource>>): string {
-  return writeAssembly(tempAssemblyDir(), { Stack: { template: { Resources: resources } } });
-}
 
 /**
  * Runtimes on data folders, each started on a port of its own and quiet unless told

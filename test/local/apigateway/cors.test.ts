@@ -5,7 +5,7 @@ import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 const route = (key: string): TemplateResource => ({
@@ -26,7 +26,7 @@ function apiWith(cors: Record<string, unknown>, routes: string[]) {
   routes.forEach((key, i) => {
     resources[`Route${i}`] = route(key);
   });
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   const { apis } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const calls: unknown[] = [];
   const lambda: LambdaInvoker = {

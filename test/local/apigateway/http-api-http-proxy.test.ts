@@ -6,7 +6,7 @@ import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 
 /** A backend on this machine: echoes what it got as JSON with status 202, or answers `/slow` after a second. */
 let server: Server;
@@ -34,28 +34,25 @@ afterAll(() => {
 
 /** An HTTP API whose route `ANY /items/{proxy+}` has this HTTP_PROXY integration, on the $default stage. */
 function serviceFor(properties: Record<string, unknown>) {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    S: {
-      template: {
-        Resources: {
-          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-          Integration: {
-            Type: 'AWS::ApiGatewayV2::Integration',
-            Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties },
-          },
-          Items: {
-            Type: 'AWS::ApiGatewayV2::Route',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              RouteKey: 'ANY /items/{proxy+}',
-              Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
-            },
-          },
-          Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+  const cdkOut = assemblyOf(
+    {
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Integration: {
+        Type: 'AWS::ApiGatewayV2::Integration',
+        Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties },
+      },
+      Items: {
+        Type: 'AWS::ApiGatewayV2::Route',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          RouteKey: 'ANY /items/{proxy+}',
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
         },
       },
+      Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
     },
-  });
+    'S',
+  );
   const { apis, warnings } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const log: string[] = [];
   const service = new HttpApiService({

@@ -5,7 +5,7 @@ import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 
 export const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 export const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
@@ -48,7 +48,7 @@ export function oneMethodRestApi(
     },
     ...options.extra,
   };
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   const app = loadApp({
     cdkOut,
     baseUrl: 'http://127.0.0.1:4566',

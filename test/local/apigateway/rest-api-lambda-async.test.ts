@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 /** Takes 3 s, then reports the job it was given on the `jobs-done` queue. */
@@ -25,53 +25,50 @@ const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
  * says, by an `X-Amz-Invocation-Type` integration request header with the static value `'Event'`.
  */
 function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Jobs: {
-      template: {
-        Resources: {
-          Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
-          SlowJob: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'slow-job',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 10,
-              Code: { ZipFile: SLOW_JOB },
-            },
-          },
-          Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
-          JobsResource: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'jobs' } },
-          Post: {
-            Type: 'AWS::ApiGateway::Method',
-            Properties: {
-              RestApiId: { Ref: 'Api' },
-              ResourceId: { Ref: 'JobsResource' },
-              HttpMethod: 'POST',
-              AuthorizationType: 'NONE',
-              Integration: {
-                Type: 'AWS',
-                IntegrationHttpMethod: 'POST',
-                Uri: functionUri,
-                RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
-                RequestTemplates: { 'application/json': '{"jobId": "$context.requestId"}' },
-                IntegrationResponses: [
-                  {
-                    StatusCode: '202',
-                    ResponseTemplates: {
-                      'application/json': '{"jobId": "$context.requestId"}',
-                    },
-                  },
-                ],
-              },
-              MethodResponses: [{ StatusCode: '202' }],
-            },
-          },
-          Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+  return assemblyOf(
+    {
+      Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
+      SlowJob: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          FunctionName: 'slow-job',
+          Handler: 'index.handler',
+          Runtime: 'nodejs22.x',
+          Timeout: 10,
+          Code: { ZipFile: SLOW_JOB },
         },
       },
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
+      JobsResource: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'jobs' } },
+      Post: {
+        Type: 'AWS::ApiGateway::Method',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          ResourceId: { Ref: 'JobsResource' },
+          HttpMethod: 'POST',
+          AuthorizationType: 'NONE',
+          Integration: {
+            Type: 'AWS',
+            IntegrationHttpMethod: 'POST',
+            Uri: functionUri,
+            RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+            RequestTemplates: { 'application/json': '{"jobId": "$context.requestId"}' },
+            IntegrationResponses: [
+              {
+                StatusCode: '202',
+                ResponseTemplates: {
+                  'application/json': '{"jobId": "$context.requestId"}',
+                },
+              },
+            ],
+          },
+          MethodResponses: [{ StatusCode: '202' }],
+        },
+      },
+      Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
     },
-  });
+    'Jobs',
+  );
 }
 
 describe('RestApiService with an asynchronous Lambda custom integration', () => {

@@ -6,7 +6,7 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
@@ -133,7 +133,7 @@ describe('RestApiService with AWS integrations to the local services', () => {
   let base = '';
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: TEMPLATE } } });
+    const cdkOut = assemblyOf(TEMPLATE, 'S');
     runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
     const { apis } = restApiDefinitions(
       loadApp({

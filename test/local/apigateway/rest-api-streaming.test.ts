@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { fnArn, restApiWith } from './rest-api-fixture.js';
 
@@ -90,40 +90,37 @@ describe('a REST API method streaming a Lambda function under the local runtime'
         ],
       ],
     };
-    cdkOut = writeAssembly(tempAssemblyDir(), {
-      Chat: {
-        template: {
-          Resources: {
-            Fn: {
-              Type: 'AWS::Lambda::Function',
-              Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: STREAMING_HANDLER } },
+    cdkOut = assemblyOf(
+      {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: STREAMING_HANDLER } },
+        },
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
+        ChatResource: {
+          Type: 'AWS::ApiGateway::Resource',
+          Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'chat' },
+        },
+        Post: {
+          Type: 'AWS::ApiGateway::Method',
+          Properties: {
+            RestApiId: { Ref: 'Api' },
+            ResourceId: { Ref: 'ChatResource' },
+            HttpMethod: 'POST',
+            AuthorizationType: 'NONE',
+            Integration: {
+              Type: 'AWS_PROXY',
+              IntegrationHttpMethod: 'POST',
+              Uri: uri,
+              ResponseTransferMode: 'STREAM',
+              TimeoutInMillis: 300000,
             },
-            Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
-            ChatResource: {
-              Type: 'AWS::ApiGateway::Resource',
-              Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'chat' },
-            },
-            Post: {
-              Type: 'AWS::ApiGateway::Method',
-              Properties: {
-                RestApiId: { Ref: 'Api' },
-                ResourceId: { Ref: 'ChatResource' },
-                HttpMethod: 'POST',
-                AuthorizationType: 'NONE',
-                Integration: {
-                  Type: 'AWS_PROXY',
-                  IntegrationHttpMethod: 'POST',
-                  Uri: uri,
-                  ResponseTransferMode: 'STREAM',
-                  TimeoutInMillis: 300000,
-                },
-              },
-            },
-            Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
           },
         },
+        Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
       },
-    });
+      'Chat',
+    );
     dataDir = tempDataDir();
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
   });

@@ -11,7 +11,7 @@ import { startupReport } from '../../../local/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 let dir: string;
@@ -185,7 +185,7 @@ describe('mayCallModels', () => {
   /** An app of these resources, loaded as the runtime loads it. */
   const appOf = (resources: Record<string, TemplateResource>) =>
     loadApp({
-      cdkOut: writeAssembly(tempAssemblyDir(), { App: { template: { Resources: resources } } }),
+      cdkOut: assemblyOf(resources, 'App'),
       baseUrl: 'http://localhost:4566',
       types: TEMPLATE_TYPES,
     });

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { region } from '../helpers.js';
 
 const trust = {
@@ -26,17 +26,14 @@ describe('CloudFormation under IAM', () => {
   let runtime: LocalRuntime;
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Orders: {
-        template: {
-          Resources: {
-            Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-            Reader: role('stack-reader', ['cloudformation:DescribeStacks']),
-            Other: role('queue-only', ['sqs:SendMessage']),
-          },
-        },
+    const cdkOut = assemblyOf(
+      {
+        Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+        Reader: role('stack-reader', ['cloudformation:DescribeStacks']),
+        Other: role('queue-only', ['sqs:SendMessage']),
       },
-    });
+      'Orders',
+    );
     runtime = await runtimes.start(cdkOut, { iam: 'enforce' });
   });
 

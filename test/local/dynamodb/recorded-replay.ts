@@ -5,7 +5,8 @@ import { type StreamsClient, streamsClient } from '../../helpers/dynamodb-stream
 import { type TableLayout, tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
-import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
+
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**

@@ -6,7 +6,8 @@ import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
-import { assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { raw } from './clients.js';
 
 const runtimes = new RuntimesWithData();

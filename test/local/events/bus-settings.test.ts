@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';

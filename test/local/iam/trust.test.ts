@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 const trusting = (service: string) => ({
@@ -60,25 +60,22 @@ const trustingStatesFrom = (account: string) => ({
 
 /** Functions and state machines whose roles trust their service (globally or regionally), and ones whose roles trust another. */
 function writeApp(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          LambdaRole: trusting('lambda.amazonaws.com'),
-          Ec2Role: trusting('ec2.amazonaws.com'),
-          StatesRole: trusting('states.us-east-1.amazonaws.com'),
-          Trusted: fn('trusted-fn', 'LambdaRole'),
-          Untrusted: fn('untrusted-fn', 'Ec2Role'),
-          TrustedMachine: machine('trusted-machine', 'StatesRole'),
-          UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
-          GuardedStatesRole: trustingStatesFrom('000000000000'),
-          GuardedMachine: machine('guarded-machine', 'GuardedStatesRole'),
-          OtherAccountStatesRole: trustingStatesFrom('111122223333'),
-          OtherAccountMachine: machine('other-account-machine', 'OtherAccountStatesRole'),
-        },
-      },
+  return assemblyOf(
+    {
+      LambdaRole: trusting('lambda.amazonaws.com'),
+      Ec2Role: trusting('ec2.amazonaws.com'),
+      StatesRole: trusting('states.us-east-1.amazonaws.com'),
+      Trusted: fn('trusted-fn', 'LambdaRole'),
+      Untrusted: fn('untrusted-fn', 'Ec2Role'),
+      TrustedMachine: machine('trusted-machine', 'StatesRole'),
+      UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
+      GuardedStatesRole: trustingStatesFrom('000000000000'),
+      GuardedMachine: machine('guarded-machine', 'GuardedStatesRole'),
+      OtherAccountStatesRole: trustingStatesFrom('111122223333'),
+      OtherAccountMachine: machine('other-account-machine', 'OtherAccountStatesRole'),
     },
-  });
+    'App',
+  );
 }
 
 const folders: string[] = [];

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
 const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
@@ -54,20 +54,17 @@ const READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetSh
  * role grants no ListStreams at all.
  */
 function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Changes: tableResource('changes', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
-          Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
-          AsDocumented: pipeRole('as-documented', READS, STREAM),
-          NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),
-          Documented: pipe('documented', 'AsDocumented'),
-          Unlisted: pipe('unlisted', 'NoListing'),
-        },
-      },
+  return assemblyOf(
+    {
+      Changes: tableResource('changes', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
+      Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+      AsDocumented: pipeRole('as-documented', READS, STREAM),
+      NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),
+      Documented: pipe('documented', 'AsDocumented'),
+      Unlisted: pipe('unlisted', 'NoListing'),
     },
-  });
+    'Streams',
+  );
 }
 
 let runtime: LocalRuntime;

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { type CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
-import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
+
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**
