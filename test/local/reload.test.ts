@@ -8,6 +8,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { eventRule } from './template-resources.js';
 
 /** This suite's own port (4700-4719 are switchyard dev's tests'). */
 const PORT = 4701;
@@ -62,15 +63,13 @@ function writeVersion(version: 1 | 2): string {
             },
           },
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'reload-bus' } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'reload-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: [version === 1 ? 'app.v1' : 'app.v2'] },
-              Targets: [{ Id: 'routed', Arn: { 'Fn::GetAtt': ['Routed', 'Arn'] } }],
-            },
-          },
+          Rule: eventRule({
+            bus: 'Bus',
+            pattern: { source: [version === 1 ? 'app.v1' : 'app.v2'] },
+            target: 'Routed',
+            id: 'routed',
+            name: 'reload-rule',
+          }),
           Machine: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: {

@@ -8,6 +8,7 @@ import { launchRuntime, launchSettings } from '../../local/launcher.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { inlineFunction } from './template-resources.js';
 
 const folders: string[] = [];
 const runtimes: LocalRuntime[] = [];
@@ -27,17 +28,7 @@ function writeApp(inits?: string, answer = 'ok') {
     exports.handler = async () => '${answer}';`;
   const cdkOut = assemblyOf(
     {
-      Counted: {
-        Type: 'AWS::Lambda::Function',
-        Properties: {
-          FunctionName: 'counted',
-          Handler: 'index.handler',
-          Runtime: 'nodejs24.x',
-          Role: ROLE,
-          Code: { ZipFile: code },
-          Environment: { Variables: { INITS: file } },
-        },
-      },
+      Counted: inlineFunction(code, { FunctionName: 'counted', Role: ROLE, Environment: { Variables: { INITS: file } } }),
       Broken: {
         Type: 'AWS::StepFunctions::StateMachine',
         Properties: {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 import { testIssuer } from './jwt-tokens.js';
 
 /** Answers with the request context it got, so the test sees what the authorizer handed on. */
@@ -21,11 +22,7 @@ const POLICY_AUTHORIZER = `exports.handler = async (event) => ({
   context: { via: event.type + ' ' + event.version },
 });`;
 
-const fn = (code: string) => ({
-  Type: 'AWS::Lambda::Function',
-  Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: code }, Timeout: 5 },
-});
-const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const fn = (code: string) => inlineFunction(code, { Timeout: 5 });
 const uriOf = (id: string) => ({
   'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', arnOf(id), '/invocations']],
 });
@@ -66,14 +63,7 @@ beforeAll(async () => {
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
           Caught: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'caught' } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['shop.api'] },
-              Targets: [{ Id: 'q', Arn: arnOf('Caught') }],
-            },
-          },
+          Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.api'] }, target: 'Caught', id: 'q' }),
           Machine: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 /**
  * A function that answers with the event it got (so the test sees the payload), or, for
@@ -38,10 +39,7 @@ let apiId: string;
 beforeAll(async () => {
   const cdkOut = assemblyOf(
     {
-      Fn: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: ECHO }, Timeout: 5 },
-      },
+      Fn: inlineFunction(ECHO, { Timeout: 5 }),
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'web', ProtocolType: 'HTTP' } },
       Integration: {
         Type: 'AWS::ApiGatewayV2::Integration',
@@ -270,10 +268,7 @@ describe('local HTTP API with signatures verified', () => {
   it('serves its callers unsigned (they are not AWS clients), and answers 500 for a function that is not there', async () => {
     const cdkOut = assemblyOf(
       {
-        Fn: {
-          Type: 'AWS::Lambda::Function',
-          Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => "hi";' } },
-        },
+        Fn: inlineFunction('exports.handler = async () => "hi";'),
         Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
         Good: {
           Type: 'AWS::ApiGatewayV2::Integration',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 /** Takes 3 s, then reports the job it was given on the `jobs-done` queue. */
 const SLOW_JOB = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
@@ -28,16 +29,7 @@ function assembly(): string {
   return assemblyOf(
     {
       Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
-      SlowJob: {
-        Type: 'AWS::Lambda::Function',
-        Properties: {
-          FunctionName: 'slow-job',
-          Handler: 'index.handler',
-          Runtime: 'nodejs22.x',
-          Timeout: 10,
-          Code: { ZipFile: SLOW_JOB },
-        },
-      },
+      SlowJob: inlineFunction(SLOW_JOB, { FunctionName: 'slow-job', Runtime: 'nodejs22.x', Timeout: 10 }),
       Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
       JobsResource: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'jobs' } },
       Post: {

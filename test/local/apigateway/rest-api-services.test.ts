@@ -8,6 +8,7 @@ import { loadApp } from '../../../local/template/load.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { eventRule, inlineFunction } from '../template-resources.js';
 
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 const uri = (service: string, action: string) => `arn:aws:apigateway:us-east-1:${service}:action/${action}`;
@@ -41,22 +42,11 @@ const GET_ORDER_TEMPLATE = String.raw`#set($item = $input.path('$.Item'))#if($it
 const TEMPLATE: Record<string, TemplateResource> = {
   Orders: tableResource('orders', { key: { id: 'S' } }),
   Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-  ToInbox: {
-    Type: 'AWS::Events::Rule',
-    Properties: { EventPattern: { source: ['webhook'] }, Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }] },
-  },
-  Greeter: {
-    Type: 'AWS::Lambda::Function',
-    Properties: {
-      Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/greeter',
-      Code: {
-        ZipFile:
-          "exports.handler = async (event) => { if (!event.name) throw new Error('[BadRequest] a name is required'); return { greeting: 'Hello, ' + event.name }; };",
-      },
-    },
-  },
+  ToInbox: eventRule({ pattern: { source: ['webhook'] }, target: 'Inbox', id: 'inbox' }),
+  Greeter: inlineFunction(
+    "exports.handler = async (event) => { if (!event.name) throw new Error('[BadRequest] a name is required'); return { greeting: 'Hello, ' + event.name }; };",
+    { Runtime: 'nodejs22.x', Role: 'arn:aws:iam::000000000000:role/greeter' },
+  ),
   Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'storage-first' } },
   OrdersResource: resource(root, 'orders'),
   OrderResource: resource({ Ref: 'OrdersResource' }, '{id}'),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 import { fnArn, restApiWith } from './rest-api-fixture.js';
 
 // A Lambda proxy integration for response streaming, as
@@ -92,10 +93,7 @@ describe('a REST API method streaming a Lambda function under the local runtime'
     };
     cdkOut = assemblyOf(
       {
-        Fn: {
-          Type: 'AWS::Lambda::Function',
-          Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: STREAMING_HANDLER } },
-        },
+        Fn: inlineFunction(STREAMING_HANDLER),
         Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
         ChatResource: {
           Type: 'AWS::ApiGateway::Resource',

@@ -9,6 +9,7 @@ import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/m
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 describe('the Bedrock model catalogue', () => {
@@ -131,10 +132,7 @@ describe('a Titan Text app behind an HTTP API', () => {
   beforeAll(async () => {
     const cdkOut = assemblyOf(
       {
-        Fn: {
-          Type: 'AWS::Lambda::Function',
-          Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: SUMMARIZER }, Timeout: 10 },
-        },
+        Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
         Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'summaries', ProtocolType: 'HTTP' } },
         Integration: {
           Type: 'AWS::ApiGatewayV2::Integration',

@@ -6,6 +6,7 @@ import type { SesDefinitions } from '../../../local/ses/definitions.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { eventRule, inlineFunction } from '../template-resources.js';
 import type { Hints } from './model-inputs.js';
 
 const ACCOUNT = '000000000000';
@@ -24,15 +25,7 @@ function fuzzApp(dir: string): string {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'fuzz-bus' } },
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue' } },
           FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue.fifo', FifoQueue: true } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'fuzz-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['fuzz'] },
-              Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
-            },
-          },
+          Rule: eventRule({ bus: 'Bus', pattern: { source: ['fuzz'] }, target: 'Queue', id: 'queue', name: 'fuzz-rule' }),
           Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'fuzz-topic' } },
           Machine: {
             Type: 'AWS::StepFunctions::StateMachine',
@@ -48,16 +41,11 @@ function fuzzApp(dir: string): string {
           LogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: LOG_GROUP, Tags: [{ Key: 'app', Value: 'fuzz' }] } },
           LogStream: { Type: 'AWS::Logs::LogStream', Properties: { LogGroupName: LOG_GROUP, LogStreamName: LOG_STREAM } },
           Table: tableResource('fuzz-table', { key: { pk: 'S' } }),
-          Function: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'fuzz-function',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Role: ROLE,
-              Code: { ZipFile: 'exports.handler = async (event) => ({ echoed: event });' },
-            },
-          },
+          Function: inlineFunction('exports.handler = async (event) => ({ echoed: event });', {
+            FunctionName: 'fuzz-function',
+            Runtime: 'nodejs22.x',
+            Role: ROLE,
+          }),
         },
       },
     },

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 const trusting = (service: string) => ({
   Type: 'AWS::IAM::Role',
@@ -13,16 +14,12 @@ const trusting = (service: string) => ({
     },
   },
 });
-const fn = (name: string, role: string) => ({
-  Type: 'AWS::Lambda::Function',
-  Properties: {
+const fn = (name: string, role: string) =>
+  inlineFunction('exports.handler = async () => ({});', {
     FunctionName: name,
     Runtime: 'nodejs22.x',
-    Handler: 'index.handler',
     Role: { 'Fn::GetAtt': [role, 'Arn'] },
-    Code: { ZipFile: 'exports.handler = async () => ({});' },
-  },
-});
+  });
 const machine = (name: string, role: string) => ({
   Type: 'AWS::StepFunctions::StateMachine',
   Properties: {

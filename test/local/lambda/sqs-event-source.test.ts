@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 /**
  * Reports the records whose body starts with `fail` as batch item failures, throws for a
@@ -41,10 +42,7 @@ beforeAll(async () => {
   const cdkOut = assemblyOf({
     Partial: queue('partial'),
     WholeBatch: queue('whole-batch'),
-    Consumer: {
-      Type: 'AWS::Lambda::Function',
-      Properties: { FunctionName: 'consumer', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: handlerSource } },
-    },
+    Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
     PartialMapping: mapping('Partial', true),
     WholeBatchMapping: mapping('WholeBatch', false),
   });

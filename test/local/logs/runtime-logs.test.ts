@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 const handlerSource = `
 exports.handler = async (event) => {
@@ -41,42 +42,16 @@ let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
   const cdkOut = assemblyOf({
-    Greeter: {
-      Type: 'AWS::Lambda::Function',
-      Properties: { FunctionName: 'greeter', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: handlerSource } },
-    },
-    Custom: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: 'custom-logged',
-        Handler: 'index.handler',
-        Runtime: 'nodejs24.x',
-        Code: { ZipFile: handlerSource },
-        LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } },
-      },
-    },
-    JsonLogged: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: 'json-logged',
-        Handler: 'index.handler',
-        Runtime: 'nodejs24.x',
-        Code: { ZipFile: `exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}` },
-        LoggingConfig: { LogFormat: 'JSON' },
-      },
-    },
-    Multiline: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: 'multiline',
-        Handler: 'index.handler',
-        Runtime: 'nodejs24.x',
-        Code: {
-          ZipFile:
-            "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
-        },
-      },
-    },
+    Greeter: inlineFunction(handlerSource, { FunctionName: 'greeter' }),
+    Custom: inlineFunction(handlerSource, { FunctionName: 'custom-logged', LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } } }),
+    JsonLogged: inlineFunction(`exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}`, {
+      FunctionName: 'json-logged',
+      LoggingConfig: { LogFormat: 'JSON' },
+    }),
+    Multiline: inlineFunction(
+      "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
+      { FunctionName: 'multiline' },
+    ),
     GreeterRetention: {
       Type: 'Custom::LogRetention',
       Properties: {

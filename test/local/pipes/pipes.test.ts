@@ -5,8 +5,8 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
 
 /** Fails the whole batch when any record's new image has `fail`; otherwise answers `{ pk, n }` per record. */
@@ -48,16 +48,7 @@ function assembly() {
       Feed: table('feed'),
       EsmOut: queue('esm-out'),
       EsmDlq: queue('esm-dlq'),
-      Consumer: {
-        Type: 'AWS::Lambda::Function',
-        Properties: {
-          FunctionName: 'consumer',
-          Handler: 'index.handler',
-          Runtime: 'nodejs22.x',
-          Timeout: 10,
-          Code: { ZipFile: CONSUMER },
-        },
-      },
+      Consumer: inlineFunction(CONSUMER, { FunctionName: 'consumer', Runtime: 'nodejs22.x', Timeout: 10 }),
       Mapping: {
         Type: 'AWS::Lambda::EventSourceMapping',
         Properties: {
@@ -71,18 +62,8 @@ function assembly() {
           DestinationConfig: { OnFailure: { Destination: arnOf('EsmDlq') } },
         },
       },
-      Rule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { Ref: 'Bus' },
-          EventPattern: { source: ['test.orders'] },
-          Targets: [{ Id: 'q', Arn: arnOf('BusOut') }],
-        },
-      },
-      Enrich: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { FunctionName: 'enrich', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: ENRICHMENT } },
-      },
+      Rule: eventRule({ bus: 'Bus', pattern: { source: ['test.orders'] }, target: 'BusOut', id: 'q' }),
+      Enrich: inlineFunction(ENRICHMENT, { FunctionName: 'enrich', Runtime: 'nodejs22.x' }),
       // Inserts of orders (not other item kinds) as events, shaped by an input template.
       OrdersPipe: pipe('orders-pipe', 'Orders', {
         SourceParameters: {

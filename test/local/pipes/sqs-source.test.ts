@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string, more: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...more } });
 const pipe = (name: string, source: string, props: Record<string, unknown>) => ({
   Type: 'AWS::Pipes::Pipe',
@@ -27,14 +27,7 @@ function assembly(): string {
       Orders: queue('orders-in'),
       Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders-bus' } },
       BusOut: queue('orders-bus-out'),
-      Rule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: { Ref: 'Bus' },
-          EventPattern: { account: ['000000000000'] },
-          Targets: [{ Id: 'q', Arn: arnOf('BusOut') }],
-        },
-      },
+      Rule: eventRule({ bus: 'Bus', pattern: { account: ['000000000000'] }, target: 'BusOut', id: 'q' }),
       OrdersPipe: pipe('orders-pipe', 'Orders', {
         SourceParameters: {
           FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { type: ['NEW'] } }) }] },
@@ -48,10 +41,7 @@ function assembly(): string {
         RedrivePolicy: { deadLetterTargetArn: arnOf('JobsDlq'), maxReceiveCount: 2 },
       }),
       JobsDlq: queue('jobs-dlq'),
-      Target: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { FunctionName: 'jobs-target', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: TARGET } },
-      },
+      Target: inlineFunction(TARGET, { FunctionName: 'jobs-target', Runtime: 'nodejs22.x' }),
       JobsPipe: pipe('jobs-pipe', 'Jobs', { SourceParameters: { SqsQueueParameters: { BatchSize: 10 } }, Target: arnOf('Target') }),
     },
     'QueuePipes',

@@ -1,4 +1,5 @@
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { eventRule } from '../template-resources.js';
 
 export const STACK = 'SesApp';
 export const ACCOUNT = '000000000000';
@@ -90,13 +91,7 @@ export function writeSesApp(): string {
               },
             },
           },
-          SesRule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventPattern: { source: ['aws.ses'] },
-              Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['BusQueue', 'Arn'] } }],
-            },
-          },
+          SesRule: eventRule({ pattern: { source: ['aws.ses'] }, target: 'BusQueue', id: 'queue' }),
           Inbound: { Type: 'AWS::SES::ReceiptRuleSet', Properties: { RuleSetName: 'inbound' } },
           // What CDK's identity.grantSendEmail(role) writes: SendEmail and SendRawEmail on the identity.
           Mailer: role('Mailer', ['ses:SendEmail', 'ses:SendRawEmail'], `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`),

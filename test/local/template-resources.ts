@@ -1,0 +1,42 @@
+import type { TemplateResource } from '../../local/template/cloud-assembly.js';
+
+/** A resource's ARN as a template names it: `Fn::GetAtt` of its Arn. */
+export const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+export interface EventRuleOptions {
+  /** What the rule matches. */
+  readonly pattern: Record<string, unknown>;
+  /** The logical id of the resource the rule sends to, by its Arn. */
+  readonly target: string;
+  /** The target's Id. */
+  readonly id: string;
+  /** The logical id of the bus the rule is on; the default bus without. */
+  readonly bus?: string;
+  /** The rule's Name. */
+  readonly name?: string;
+}
+
+/** An AWS::Events::Rule with one target. */
+export function eventRule({ pattern, target, id, bus, name }: EventRuleOptions): TemplateResource {
+  return {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      ...(name === undefined ? {} : { Name: name }),
+      ...(bus === undefined ? {} : { EventBusName: { Ref: bus } }),
+      EventPattern: pattern,
+      Targets: [{ Id: id, Arn: arnOf(target) }],
+    },
+  };
+}
+
+/**
+ * An AWS::Lambda::Function of inline code (`Code.ZipFile`, which CloudFormation writes as
+ * index.js) whose handler is index.handler, on nodejs24.x; `properties` adds others or
+ * overrides these (FunctionName, Runtime, Timeout, ...).
+ */
+export function inlineFunction(code: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::Lambda::Function',
+    Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: code }, ...properties },
+  };
+}
