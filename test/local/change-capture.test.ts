@@ -2,6 +2,7 @@ import { DynamoDBClient, ListTablesCommand, PutItemCommand, UpdateItemCommand } 
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from './aws-cli.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
@@ -79,14 +80,7 @@ describe('ticket rows captured into the triage flow (local)', () => {
     await dynamodb.send(new PutItemCommand({ TableName: tickets, Item: row('T-CDC-3') }));
     await events.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'T-CDC-3', customerId: 'C-7', subject: 'Charged twice', body: 'Refund one, please.' }),
-          },
-        ],
+        Entries: [ticketCreatedEntry({ ticketId: 'T-CDC-3', customerId: 'C-7', subject: 'Charged twice', body: 'Refund one, please.' })],
       }),
     );
     await eventually(async () => (published('TicketCreated', 'T-CDC-3').length === 2 ? true : undefined), 30_000, 'both TicketCreated');

@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
@@ -29,17 +30,12 @@ function sendTicket(ticketId: string) {
   return events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({
-            ticketId,
-            customerId: 'C-1',
-            subject: 'Charged twice this month',
-            body: 'My card was charged twice, refund one.',
-          }),
-        },
+        ticketCreatedEntry({
+          ticketId,
+          customerId: 'C-1',
+          subject: 'Charged twice this month',
+          body: 'My card was charged twice, refund one.',
+        }),
       ],
     }),
   );

@@ -14,6 +14,7 @@ import { TicketDecisionRefused } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { runCli } from '../cli/run-cli.js';
+import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { eventually } from './helpers.js';
 import { startSwitchyardApp } from './switchyard-app.js';
 
@@ -70,14 +71,7 @@ function eventsAbout(ticketId: string): { type: string; detail: Record<string, u
 async function unclearTicket(ticketId: string): Promise<void> {
   await events.send(
     new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject: 'hello', body: 'asdf qwerty' }),
-        },
-      ],
+      Entries: [ticketCreatedEntry({ ticketId, customerId: 'C-1', subject: 'hello', body: 'asdf qwerty' })],
     }),
   );
 }

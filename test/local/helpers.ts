@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -23,13 +24,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
+/** A TicketCreated entry for the bus of test/fixtures/consumer-app.ts. */
 export function ticketEntry(ticketId: string, subject = 'Charged twice') {
-  return {
-    EventBusName: 'fixture-bus',
-    Source: 'switchyard.helpdesk',
-    DetailType: 'TicketCreated',
-    Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }),
-  };
+  return ticketCreatedEntry({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }, 'fixture-bus');
 }
 
 /** The execution once it is no longer RUNNING, as DescribeExecution answers it through the SDK. */

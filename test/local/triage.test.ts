@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
@@ -31,14 +32,7 @@ afterAll(async () => {
 
 function ticketCreated(ticketId: string, subject: string, body: string | undefined) {
   return new PutEventsCommand({
-    Entries: [
-      {
-        EventBusName: 'Switchyard-hub',
-        Source: 'switchyard.helpdesk',
-        DetailType: 'TicketCreated',
-        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body }),
-      },
-    ],
+    Entries: [ticketCreatedEntry({ ticketId, customerId: 'C-1', subject, body })],
   });
 }
 
@@ -170,18 +164,13 @@ describe('the triage flow on the local runtime', () => {
     const withSimulation = (ticketId: string, times?: number) =>
       new PutEventsCommand({
         Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({
-              ticketId,
-              customerId: 'C-1',
-              subject: 'Charged twice this month',
-              body: 'My card was charged twice for the same invoice, please refund one.',
-              simulate: [{ step: 'classify', failure: 'unavailable', ...(times ? { times } : {}) }],
-            }),
-          },
+          ticketCreatedEntry({
+            ticketId,
+            customerId: 'C-1',
+            subject: 'Charged twice this month',
+            body: 'My card was charged twice for the same invoice, please refund one.',
+            simulate: [{ step: 'classify', failure: 'unavailable', ...(times ? { times } : {}) }],
+          }),
         ],
       });
     await events.send(withSimulation('TRI-SIM-1', 1));

@@ -6,6 +6,7 @@ import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contr
 import { waitForSpan } from '../../../testing/traces.js';
 import { runCli } from '../../cli/run-cli.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
+import { ticketCreatedEntry } from '../../helpers/ticket-entries.js';
 import { eventually } from '../helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from '../switchyard-app.js';
 
@@ -57,14 +58,7 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
     const events = traced(new EventBridgeClient(app.config), `00-${traceId}-${caller}-01`);
     await events.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'OTEL-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund one.' }),
-          },
-        ],
+        Entries: [ticketCreatedEntry({ ticketId: 'OTEL-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund one.' })],
       }),
     );
 
