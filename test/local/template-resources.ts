@@ -40,3 +40,11 @@ export function inlineFunction(code: string, properties: Record<string, unknown>
     Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: code }, ...properties },
   };
 }
+
+/** An AWS::SNS::Subscription of the topic `topic` to the queue `queue` (logical ids); `properties` adds others (RawMessageDelivery, FilterPolicy, ...). */
+export function queueSubscription(topic: string, queue: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::SNS::Subscription',
+    Properties: { Protocol: 'sqs', TopicArn: { Ref: topic }, Endpoint: arnOf(queue), ...properties },
+  };
+}

@@ -8,7 +8,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { ruleMatchSegment } from '../../../local/trace-header.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { eventRule, inlineFunction } from '../template-resources.js';
+import { eventRule, inlineFunction, queueSubscription } from '../template-resources.js';
 
 /** Sends on what it was given and the trace it ran in, through the AWS SDK (which adds X-Amzn-Trace-Id). */
 const relaySource = `
@@ -45,15 +45,7 @@ beforeAll(async () => {
       Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
     },
     Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
-    FanoutSubscription: {
-      Type: 'AWS::SNS::Subscription',
-      Properties: {
-        TopicArn: { Ref: 'Topic' },
-        Protocol: 'sqs',
-        Endpoint: { 'Fn::GetAtt': ['Fanout', 'Arn'] },
-        RawMessageDelivery: true,
-      },
-    },
+    FanoutSubscription: queueSubscription('Topic', 'Fanout', { RawMessageDelivery: true }),
     Relay: inlineFunction(relaySource, { FunctionName: 'relay', Environment: { Variables: { OUT_URL: { Ref: 'Out' } } } }),
     Mapping: {
       Type: 'AWS::Lambda::EventSourceMapping',

@@ -1,5 +1,5 @@
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { eventRule } from '../template-resources.js';
+import { eventRule, queueSubscription } from '../template-resources.js';
 
 export const STACK = 'SesApp';
 export const ACCOUNT = '000000000000';
@@ -58,15 +58,7 @@ export function writeSesApp(): string {
           EventsTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'ses-events' } },
           EventsQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ses-events-queue' } },
           BusQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ses-bus-queue' } },
-          EventsSubscription: {
-            Type: 'AWS::SNS::Subscription',
-            Properties: {
-              Protocol: 'sqs',
-              TopicArn: { Ref: 'EventsTopic' },
-              Endpoint: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] },
-              RawMessageDelivery: true,
-            },
-          },
+          EventsSubscription: queueSubscription('EventsTopic', 'EventsQueue', { RawMessageDelivery: true }),
           ToTopic: {
             Type: 'AWS::SES::ConfigurationSetEventDestination',
             Properties: {

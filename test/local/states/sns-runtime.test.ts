@@ -13,6 +13,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { SNS_DIFFERENCES } from '../../../local/sns/definitions.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
+import { queueSubscription } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
@@ -41,10 +42,7 @@ function assembly(): string {
           Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
           Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
           Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
-          InboxSubscription: {
-            Type: 'AWS::SNS::Subscription',
-            Properties: { Protocol: 'sqs', TopicArn: { Ref: 'Alerts' }, Endpoint: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
-          },
+          InboxSubscription: queueSubscription('Alerts', 'Inbox'),
           Notify: {
             Type: 'AWS::Lambda::Function',
             Metadata: { 'aws:asset:path': 'asset.notify' },
