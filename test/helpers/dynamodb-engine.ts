@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEngine, type EngineOptions } from '../../local/dynamodb/engine/engine.js';
 import { engineListener } from '../../local/dynamodb/engine/http.js';
 import { openDatabase } from '../../local/store/data-folder.js';
@@ -22,6 +22,8 @@ export interface DynamoDbOptions {
   readonly onChanges?: EngineOptions['onChanges'];
   /** The client's attempts at a request (the SDK retries throttling and server errors). @default 3 */
   readonly maxAttempts?: number;
+  /** Tables to create before the engine is handed over. */
+  readonly tables?: readonly CreateTableCommandInput[];
 }
 
 /** Starts the runtime's DynamoDB engine in this process (tables in memory, no streams) on a free loopback port. */
@@ -43,6 +45,7 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: options.maxAttempts,
   });
+  for (const table of options.tables ?? []) await client.send(new CreateTableCommand(table));
   return {
     client,
     endpoint,

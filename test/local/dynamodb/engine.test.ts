@@ -24,16 +24,18 @@ let client: DynamoDBClient;
 const changes: ItemChange[][] = [];
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb({ now: () => Date.UTC(2026, 0, 1), onChanges: (batch) => changes.push([...batch]), maxAttempts: 1 });
-  client = dynamodb.client;
-  await client.send(
-    new CreateTableCommand(
+  dynamodb = await startDynamoDb({
+    now: () => Date.UTC(2026, 0, 1),
+    onChanges: (batch) => changes.push([...batch]),
+    maxAttempts: 1,
+    tables: [
       tableInput('orders', {
         key: { pk: 'S', sk: 'N' },
         globalIndexes: { byStatus: { key: { status: 'S' }, projection: { ProjectionType: 'KEYS_ONLY' } } },
       }),
-    ),
-  );
+    ],
+  });
+  client = dynamodb.client;
 });
 
 afterAll(async () => {

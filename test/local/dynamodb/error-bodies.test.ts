@@ -1,5 +1,4 @@
 import {
-  CreateTableCommand,
   type DynamoDBClient,
   IdempotentParameterMismatchException,
   TransactionCanceledException,
@@ -14,9 +13,8 @@ let url: string;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb({ now: () => Date.UTC(2026, 0, 1), maxAttempts: 1 });
+  dynamodb = await startDynamoDb({ now: () => Date.UTC(2026, 0, 1), maxAttempts: 1, tables: [tableInput('stock', { key: { pk: 'S' } })] });
   ({ endpoint: url, client } = dynamodb);
-  await client.send(new CreateTableCommand(tableInput('stock', { key: { pk: 'S' } })));
 });
 
 afterAll(async () => {

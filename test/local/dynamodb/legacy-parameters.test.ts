@@ -5,7 +5,6 @@
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -21,10 +20,9 @@ import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand(tableInput('legacy', { key: { pk: 'S', sk: 'N' }, globalIndexes: { byStatus: { key: { status: 'S' } } } })),
-  );
+  dynamodb = await startDynamoDb({
+    tables: [tableInput('legacy', { key: { pk: 'S', sk: 'N' }, globalIndexes: { byStatus: { key: { status: 'S' } } } })],
+  });
   for (const [sk, status, total] of [
     [1, 'open', '10'],
     [2, 'open', '25'],

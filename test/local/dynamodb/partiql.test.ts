@@ -3,7 +3,6 @@
 import {
   BatchExecuteStatementCommand,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DuplicateItemException,
   ExecuteStatementCommand,
   ExecuteTransactionCommand,
@@ -18,15 +17,14 @@ import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand(
+  dynamodb = await startDynamoDb({
+    tables: [
       tableInput('Music', {
         key: { Artist: 'S', SongTitle: 'S' },
         globalIndexes: { byGenre: { key: { Genre: 'S' }, projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['Year'] } } },
       }),
-    ),
-  );
+    ],
+  });
   for (const [artist, title, genre, year] of [
     ['Acme Band', 'Happy Day', 'Rock', '2001'],
     ['Acme Band', 'PartiQL Rocks', 'Rock', '2020'],

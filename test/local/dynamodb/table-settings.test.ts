@@ -17,10 +17,9 @@ import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand(tableInput('settings', { key: { pk: 'S', sk: 'S' }, globalIndexes: { byOwner: { key: { owner: 'S' } } } })),
-  );
+  dynamodb = await startDynamoDb({
+    tables: [tableInput('settings', { key: { pk: 'S', sk: 'S' }, globalIndexes: { byOwner: { key: { owner: 'S' } } } })],
+  });
 });
 
 afterAll(async () => {
