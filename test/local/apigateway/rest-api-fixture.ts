@@ -1,4 +1,5 @@
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
+import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
@@ -57,6 +58,27 @@ export function oneMethodRestApi(
   return { ...restApiDefinitions(app), app };
 }
 
+export interface PostOptions {
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  readonly query?: string;
+  /** The path below the stage. @default '/42' */
+  readonly path?: string;
+}
+
+/** A POST to stage prod of the shared REST API (see oneMethodRestApi), from 192.0.2.1. */
+export function postToProd(options: PostOptions = {}): HttpApiRequest {
+  return {
+    method: 'POST',
+    rawPath: `/prod${options.path ?? '/42'}`,
+    rawQueryString: options.query ?? '',
+    headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]])),
+    body: Buffer.from(options.body ?? ''),
+    sourceIp: '192.0.2.1',
+    protocol: 'HTTP/1.1',
+  };
+}
+
 /**
  * A REST API with one resource `/{id}` whose POST (these extra method properties) is a Lambda
  * proxy integration, on stage prod, with these extra resources; and a service that records
@@ -78,19 +100,8 @@ export function restApiWith(
   };
   const service = new RestApiService({ apis, lambda, clock, accountId: '000000000000', region: 'us-east-1', log: () => undefined });
   const apiId = apis[0]?.id ?? '';
-  const send = async (options: { body?: string; headers?: Record<string, string>; query?: string; path?: string } = {}) => {
-    const response = await service.handle(
-      {
-        method: 'POST',
-        rawPath: `/prod${options.path ?? '/42'}`,
-        rawQueryString: options.query ?? '',
-        headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]])),
-        body: Buffer.from(options.body ?? ''),
-        sourceIp: '192.0.2.1',
-        protocol: 'HTTP/1.1',
-      },
-      apiId,
-    );
+  const send = async (options: PostOptions = {}) => {
+    const response = await service.handle(postToProd(options), apiId);
     return { status: response.status, headers: response.headers, text: response.body.toString('utf8') };
   };
   return { send, invocations, warnings, clock, apis, app };
