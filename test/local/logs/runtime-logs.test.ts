@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { TASK_SUCCEEDED_HISTORY } from '../states/engine/helpers.js';
 import { inlineFunction } from '../template-resources.js';
 
 const handlerSource = `
@@ -272,11 +273,7 @@ describe('CloudWatch Logs in the runtime', () => {
       'ExecutionStarted',
       'PassStateEntered',
       'PassStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...TASK_SUCCEEDED_HISTORY,
       'ExecutionSucceeded',
     ]);
     expect(records[0]).toEqual({
