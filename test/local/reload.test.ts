@@ -8,7 +8,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
-import { eventRule } from './template-resources.js';
+import { eventRule, stateMachine } from './template-resources.js';
 
 /** This suite's own port (4700-4719 are switchyard dev's tests'). */
 const PORT = 4701;
@@ -70,14 +70,7 @@ function writeVersion(version: 1 | 2): string {
             id: 'routed',
             name: 'reload-rule',
           }),
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'reload-machine',
-              DefinitionString: JSON.stringify(definition),
-              RoleArn: 'arn:aws:iam::000000000000:role/reload',
-            },
-          },
+          Machine: stateMachine(definition, { StateMachineName: 'reload-machine', RoleArn: 'arn:aws:iam::000000000000:role/reload' }),
           Items: table('reload-items'),
           ...(version === 2
             ? { More: table('reload-more') }

@@ -48,3 +48,8 @@ export function queueSubscription(topic: string, queue: string, properties: Reco
     Properties: { Protocol: 'sqs', TopicArn: { Ref: topic }, Endpoint: arnOf(queue), ...properties },
   };
 }
+
+/** An AWS::StepFunctions::StateMachine of `definition` (as DefinitionString); `properties` adds others (StateMachineName, RoleArn, ...). */
+export function stateMachine(definition: unknown, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: JSON.stringify(definition), ...properties } };
+}

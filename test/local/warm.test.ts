@@ -8,7 +8,7 @@ import { launchRuntime, launchSettings } from '../../local/launcher.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
-import { inlineFunction } from './template-resources.js';
+import { inlineFunction, stateMachine } from './template-resources.js';
 
 const folders: string[] = [];
 const runtimes: LocalRuntime[] = [];
@@ -29,14 +29,7 @@ function writeApp(inits?: string, answer = 'ok') {
   const cdkOut = assemblyOf(
     {
       Counted: inlineFunction(code, { FunctionName: 'counted', Role: ROLE, Environment: { Variables: { INITS: file } } }),
-      Broken: {
-        Type: 'AWS::StepFunctions::StateMachine',
-        Properties: {
-          StateMachineName: 'broken',
-          RoleArn: ROLE,
-          DefinitionString: JSON.stringify({ StartAt: 'Missing', States: { Done: { Type: 'Succeed' } } }),
-        },
-      },
+      Broken: stateMachine({ StartAt: 'Missing', States: { Done: { Type: 'Succeed' } } }, { StateMachineName: 'broken', RoleArn: ROLE }),
     },
     'App',
   );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
+import { arnOf, eventRule, inlineFunction, stateMachine } from '../template-resources.js';
 import { testIssuer } from './jwt-tokens.js';
 
 /** Answers with the request context it got, so the test sees what the authorizer handed on. */
@@ -64,21 +64,14 @@ beforeAll(async () => {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
           Caught: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'caught' } },
           Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.api'] }, target: 'Caught', id: 'q' }),
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineType: 'EXPRESS',
-              RoleArn: 'arn:aws:iam::000000000000:role/sfn',
-              DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } }),
-            },
-          },
-          Waiting: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              RoleArn: 'arn:aws:iam::000000000000:role/sfn',
-              DefinitionString: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } }),
-            },
-          },
+          Machine: stateMachine(
+            { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } },
+            { StateMachineType: 'EXPRESS', RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+          ),
+          Waiting: stateMachine(
+            { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } },
+            { RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+          ),
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
           Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'svc', ProtocolType: 'HTTP' } },
           Stage: {

@@ -13,6 +13,7 @@ import type { TemplateResource } from '../../../local/template/cloud-assembly.js
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 
 let dir: string;
 beforeAll(() => {
@@ -206,10 +207,7 @@ describe('mayCallModels', () => {
     expect(mayCallModels(appOf({ Caller: role([grant('bedrock:InvokeModel')]) }))).toBe(true);
     expect(mayCallModels(appOf({ Caller: role([], ['arn:aws:iam::aws:policy/AmazonBedrockFullAccess']) }))).toBe(true);
     const definition = { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', End: true } } };
-    const machine = {
-      Type: 'AWS::StepFunctions::StateMachine',
-      Properties: { RoleArn: 'arn:aws:iam::000000000000:role/r', DefinitionString: JSON.stringify(definition) },
-    };
+    const machine = stateMachine(definition, { RoleArn: 'arn:aws:iam::000000000000:role/r' });
     expect(mayCallModels(appOf({ Machine: machine }))).toBe(true);
   });
 

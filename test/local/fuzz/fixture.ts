@@ -6,7 +6,7 @@ import type { SesDefinitions } from '../../../local/ses/definitions.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { eventRule, inlineFunction } from '../template-resources.js';
+import { eventRule, inlineFunction, stateMachine } from '../template-resources.js';
 import type { Hints } from './model-inputs.js';
 
 const ACCOUNT = '000000000000';
@@ -27,14 +27,10 @@ function fuzzApp(dir: string): string {
           FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue.fifo', FifoQueue: true } },
           Rule: eventRule({ bus: 'Bus', pattern: { source: ['fuzz'] }, target: 'Queue', id: 'queue', name: 'fuzz-rule' }),
           Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'fuzz-topic' } },
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'fuzz-machine',
-              DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-              RoleArn: ROLE,
-            },
-          },
+          Machine: stateMachine(
+            { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+            { StateMachineName: 'fuzz-machine', RoleArn: ROLE },
+          ),
           Parameter: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/fuzz/parameter', Type: 'String', Value: 'value' } },
           Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
           Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/fuzz', TargetKeyId: { Ref: 'Key' } } },

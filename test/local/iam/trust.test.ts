@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { inlineFunction, stateMachine } from '../template-resources.js';
 
 const trusting = (service: string) => ({
   Type: 'AWS::IAM::Role',
@@ -20,14 +20,11 @@ const fn = (name: string, role: string) =>
     Runtime: 'nodejs22.x',
     Role: { 'Fn::GetAtt': [role, 'Arn'] },
   });
-const machine = (name: string, role: string) => ({
-  Type: 'AWS::StepFunctions::StateMachine',
-  Properties: {
-    StateMachineName: name,
-    RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
-    DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-  },
-});
+const machine = (name: string, role: string) =>
+  stateMachine(
+    { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+    { StateMachineName: name, RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } },
+  );
 
 /**
  * A role that lets Step Functions assume it only for the account's state machines, as the

@@ -15,7 +15,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { TASK_SUCCEEDED_HISTORY } from '../states/engine/helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { inlineFunction, stateMachine } from '../template-resources.js';
 
 const handlerSource = `
 exports.handler = async (event) => {
@@ -83,19 +83,15 @@ beforeAll(async () => {
         ],
       },
     },
-    Flow: {
-      Type: 'AWS::StepFunctions::StateMachine',
-      Properties: {
-        StateMachineName: 'flow',
-        StateMachineType: 'EXPRESS',
-        DefinitionString: JSON.stringify(flow),
-        LoggingConfiguration: {
-          Level: 'ALL',
-          IncludeExecutionData: true,
-          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
-        },
+    Flow: stateMachine(flow, {
+      StateMachineName: 'flow',
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
       },
-    },
+    }),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });

@@ -8,25 +8,20 @@ import {
   READ_API_PREFIX,
   type ReadApiError,
 } from '../../../clients/read-api-contract.js';
-
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/paging';
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
   const cdkOut = assemblyOf({
-    Quick: {
-      Type: 'AWS::StepFunctions::StateMachine',
-      Properties: {
-        StateMachineName: 'quick',
-        StateMachineType: 'EXPRESS',
-        DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
-        RoleArn: ROLE,
-      },
-    },
+    Quick: stateMachine(
+      { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      { StateMachineName: 'quick', StateMachineType: 'EXPRESS', RoleArn: ROLE },
+    ),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
 });

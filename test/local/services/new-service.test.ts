@@ -8,6 +8,7 @@ import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
 import { Sha256 } from '../sha256.js';
+import { stateMachine } from '../template-resources.js';
 import { acmModule } from './fixtures/acm/module.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/certificate-reader';
@@ -58,14 +59,7 @@ function writeApp(): string {
           Admin: certificate('admin.example.com'),
           Reader: describingRole('certificate-reader', 'lambda.amazonaws.com'),
           FlowRole: describingRole('certificate-flow', 'states.amazonaws.com'),
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'describe-certificate',
-              DefinitionString: JSON.stringify(definition),
-              RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
-            },
-          },
+          Flow: stateMachine(definition, { StateMachineName: 'describe-certificate', RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] } }),
         },
         Outputs: { Shop: { Value: { Ref: 'Shop' } }, Admin: { Value: { Ref: 'Admin' } } },
       },

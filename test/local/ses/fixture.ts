@@ -1,5 +1,5 @@
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { eventRule, queueSubscription } from '../template-resources.js';
+import { eventRule, queueSubscription, stateMachine } from '../template-resources.js';
 
 export const STACK = 'SesApp';
 export const ACCOUNT = '000000000000';
@@ -95,33 +95,29 @@ export function writeSesApp(): string {
           ),
           Clerk: role('Clerk', ['sqs:SendMessage'], '*'),
           // The human-in-the-loop of a public app: a state machine mails a code with the task token and waits for it.
-          AskReviewer: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'ask-reviewer',
-              RoleArn: `arn:aws:iam::${ACCOUNT}:role/Mailer`,
-              DefinitionString: JSON.stringify({
-                StartAt: 'MailTheCode',
-                States: {
-                  MailTheCode: {
-                    Type: 'Task',
-                    Resource: 'arn:aws:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken',
-                    Parameters: {
-                      FromEmailAddress: 'reviews@example.com',
-                      'Destination.$': '$.destination',
-                      Content: {
-                        Simple: {
-                          Subject: { 'Data.$': "States.Format('Review {}', $.ticket)" },
-                          Body: { Text: { 'Data.$': "States.Format('Your approval token: {}', $$.Task.Token)" } },
-                        },
+          AskReviewer: stateMachine(
+            {
+              StartAt: 'MailTheCode',
+              States: {
+                MailTheCode: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken',
+                  Parameters: {
+                    FromEmailAddress: 'reviews@example.com',
+                    'Destination.$': '$.destination',
+                    Content: {
+                      Simple: {
+                        Subject: { 'Data.$': "States.Format('Review {}', $.ticket)" },
+                        Body: { Text: { 'Data.$': "States.Format('Your approval token: {}', $$.Task.Token)" } },
                       },
                     },
-                    End: true,
                   },
+                  End: true,
                 },
-              }),
+              },
             },
-          },
+            { StateMachineName: 'ask-reviewer', RoleArn: `arn:aws:iam::${ACCOUNT}:role/Mailer` },
+          ),
         },
       },
     },

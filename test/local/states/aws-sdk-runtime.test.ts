@@ -7,6 +7,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 /** A cloud assembly with a queue, a table and a state machine that reaches both, and itself, through aws-sdk integrations. */
@@ -52,10 +53,7 @@ function assembly(): string {
         Resources: {
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
           Claims: tableResource('claims', { key: { id: 'S' } }),
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
-          },
+          Flow: stateMachine(definition, { StateMachineName: 'flow', RoleArn: ROLE }),
         },
       },
     },
