@@ -53,3 +53,26 @@ export function queueSubscription(topic: string, queue: string, properties: Reco
 export function stateMachine(definition: unknown, properties: Record<string, unknown> = {}): TemplateResource {
   return { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: JSON.stringify(definition), ...properties } };
 }
+
+/** An AWS::ApiGatewayV2::Integration of the HTTP API `Api`; `properties` are its others (IntegrationType, IntegrationUri, ...). */
+export function httpIntegration(properties: Record<string, unknown>): TemplateResource {
+  return { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' }, ...properties } };
+}
+
+/** An AWS::ApiGatewayV2::Route of the HTTP API `Api` to the integration `integration` (a logical id); `properties` adds others (authorization, ...). */
+export function httpRoute(routeKey: string, integration: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::ApiGatewayV2::Route',
+    Properties: {
+      ApiId: { Ref: 'Api' },
+      RouteKey: routeKey,
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] },
+      ...properties,
+    },
+  };
+}
+
+/** An AWS::ApiGatewayV2::Stage of the HTTP API `Api`; `properties` adds others (AutoDeploy, StageVariables, ...). */
+export function httpStage(stageName: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: stageName, ...properties } };
+}

@@ -5,6 +5,7 @@ import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
+import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 import { echoBackend } from './echo-backend.js';
 
 /** The backend: always 202. */
@@ -15,19 +16,9 @@ function serviceFor(properties: Record<string, unknown>) {
   const cdkOut = assemblyOf(
     {
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-      Integration: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties },
-      },
-      Items: {
-        Type: 'AWS::ApiGatewayV2::Route',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          RouteKey: 'ANY /items/{proxy+}',
-          Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
-        },
-      },
-      Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+      Integration: httpIntegration({ IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties }),
+      Items: httpRoute('ANY /items/{proxy+}', 'Integration'),
+      Stage: httpStage('$default'),
     },
     'S',
   );

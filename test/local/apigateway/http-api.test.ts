@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { httpIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
 /**
  * A function that answers with the event it got (so the test sees the payload), or, for
@@ -27,10 +27,7 @@ exports.handler = async (event) => {
 `;
 
 const api = (id: string) => ({ 'Fn::GetAtt': [id, 'ApiId'] });
-const route = (key: string) => ({
-  Type: 'AWS::ApiGatewayV2::Route',
-  Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] } },
-});
+const route = (key: string) => httpRoute(key, 'Integration');
 
 let runtime: LocalRuntime;
 let port: number;
@@ -57,24 +54,16 @@ beforeAll(async () => {
       Post: route('POST /items'),
       AnyItems: route('ANY /items'),
       Default: route('$default'),
-      DefaultStage: {
-        Type: 'AWS::ApiGatewayV2::Stage',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          StageName: '$default',
-          AutoDeploy: true,
-          DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-          AccessLogSettings: {
-            DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
-            Format:
-              '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
-          },
+      DefaultStage: httpStage('$default', {
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
+          Format:
+            '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
         },
-      },
-      ProdStage: {
-        Type: 'AWS::ApiGatewayV2::Stage',
-        Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod', StageVariables: { color: 'blue' } },
-      },
+      }),
+      ProdStage: httpStage('prod', { StageVariables: { color: 'blue' } }),
       AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'web-access' } },
     },
     'Web',
@@ -270,37 +259,19 @@ describe('local HTTP API with signatures verified', () => {
       {
         Fn: inlineFunction('exports.handler = async () => "hi";'),
         Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
-        Good: {
-          Type: 'AWS::ApiGatewayV2::Integration',
-          Properties: {
-            ApiId: { Ref: 'Api' },
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-            PayloadFormatVersion: '2.0',
-          },
-        },
-        Gone: {
-          Type: 'AWS::ApiGatewayV2::Integration',
-          Properties: {
-            ApiId: { Ref: 'Api' },
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:not-here',
-            PayloadFormatVersion: '2.0',
-          },
-        },
-        Hi: {
-          Type: 'AWS::ApiGatewayV2::Route',
-          Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /hi', Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Good' }]] } },
-        },
-        Missing: {
-          Type: 'AWS::ApiGatewayV2::Route',
-          Properties: {
-            ApiId: { Ref: 'Api' },
-            RouteKey: 'GET /gone',
-            Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Gone' }]] },
-          },
-        },
-        Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+        Good: httpIntegration({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          PayloadFormatVersion: '2.0',
+        }),
+        Gone: httpIntegration({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:not-here',
+          PayloadFormatVersion: '2.0',
+        }),
+        Hi: httpRoute('GET /hi', 'Good'),
+        Missing: httpRoute('GET /gone', 'Gone'),
+        Stage: httpStage('$default'),
       },
       'Signed',
     );

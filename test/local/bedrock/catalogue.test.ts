@@ -9,7 +9,7 @@ import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/m
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 describe('the Bedrock model catalogue', () => {
@@ -143,15 +143,8 @@ describe('a Titan Text app behind an HTTP API', () => {
             PayloadFormatVersion: '2.0',
           },
         },
-        Route: {
-          Type: 'AWS::ApiGatewayV2::Route',
-          Properties: {
-            ApiId: { Ref: 'Api' },
-            RouteKey: 'POST /summarize',
-            Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
-          },
-        },
-        Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default', AutoDeploy: true } },
+        Route: httpRoute('POST /summarize', 'Integration'),
+        Stage: httpStage('$default', { AutoDeploy: true }),
       },
       'Summaries',
     );
