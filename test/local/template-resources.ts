@@ -76,3 +76,27 @@ export function httpRoute(routeKey: string, integration: string, properties: Rec
 export function httpStage(stageName: string, properties: Record<string, unknown> = {}): TemplateResource {
   return { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: stageName, ...properties } };
 }
+
+/** The root resource of the REST API `Api`. */
+export const restRoot = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+
+/** An AWS::ApiGateway::Resource of the REST API `Api` under `parent` (restRoot, or a resource's Ref). */
+export function restResource(parent: unknown, pathPart: string): TemplateResource {
+  return { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: parent, PathPart: pathPart } };
+}
+
+/** An AWS::ApiGateway::Method of the REST API `Api` with no authorization; `properties` adds others (Integration, ...). */
+export function restMethod(resourceId: unknown, httpMethod: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::ApiGateway::Method',
+    Properties: { RestApiId: { Ref: 'Api' }, ResourceId: resourceId, HttpMethod: httpMethod, AuthorizationType: 'NONE', ...properties },
+  };
+}
+
+/** An AWS::ApiGateway::Stage of the REST API `Api` and its `Deployment`; `properties` adds others (Variables, MethodSettings, ...). */
+export function restStage(stageName: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::ApiGateway::Stage',
+    Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: stageName, ...properties },
+  };
+}

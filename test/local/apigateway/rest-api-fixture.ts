@@ -7,10 +7,10 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
+import { restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
 export const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 export const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 type Answer = Awaited<ReturnType<LambdaInvoker['invoke']>>;
 
@@ -25,28 +25,13 @@ export function oneMethodRestApi(
 ) {
   const resources: Record<string, TemplateResource> = {
     Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
-    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: '{id}' } },
-    Post: {
-      Type: 'AWS::ApiGateway::Method',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        ResourceId: { Ref: 'Item' },
-        HttpMethod: 'POST',
-        AuthorizationType: 'NONE',
-        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
-        ...method,
-      },
-    },
+    Item: restResource(restRoot, '{id}'),
+    Post: restMethod({ Ref: 'Item' }, 'POST', {
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
+      ...method,
+    }),
     Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-    Stage: {
-      Type: 'AWS::ApiGateway::Stage',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        DeploymentId: { Ref: 'Deployment' },
-        StageName: 'prod',
-        ...(options.stageVariables ? { Variables: options.stageVariables } : {}),
-      },
-    },
+    Stage: restStage('prod', { ...(options.stageVariables ? { Variables: options.stageVariables } : {}) }),
     ...options.extra,
   };
   const cdkOut = assemblyOf(resources, 'S');

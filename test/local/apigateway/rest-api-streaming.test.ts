@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 import { fnArn, restApiWith } from './rest-api-fixture.js';
 
 // A Lambda proxy integration for response streaming, as
@@ -80,7 +80,6 @@ describe('a REST API method streaming a Lambda function under the local runtime'
   let dataDir: string;
 
   beforeAll(async () => {
-    const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
     const uri = {
       'Fn::Join': [
         '',
@@ -95,26 +94,16 @@ describe('a REST API method streaming a Lambda function under the local runtime'
       {
         Fn: inlineFunction(STREAMING_HANDLER),
         Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
-        ChatResource: {
-          Type: 'AWS::ApiGateway::Resource',
-          Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'chat' },
-        },
-        Post: {
-          Type: 'AWS::ApiGateway::Method',
-          Properties: {
-            RestApiId: { Ref: 'Api' },
-            ResourceId: { Ref: 'ChatResource' },
-            HttpMethod: 'POST',
-            AuthorizationType: 'NONE',
-            Integration: {
-              Type: 'AWS_PROXY',
-              IntegrationHttpMethod: 'POST',
-              Uri: uri,
-              ResponseTransferMode: 'STREAM',
-              TimeoutInMillis: 300000,
-            },
+        ChatResource: restResource(restRoot, 'chat'),
+        Post: restMethod({ Ref: 'ChatResource' }, 'POST', {
+          Integration: {
+            Type: 'AWS_PROXY',
+            IntegrationHttpMethod: 'POST',
+            Uri: uri,
+            ResponseTransferMode: 'STREAM',
+            TimeoutInMillis: 300000,
           },
-        },
+        }),
         Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
       },
       'Chat',
