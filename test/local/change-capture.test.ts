@@ -1,11 +1,11 @@
-import { DynamoDBClient, ListTablesCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from './aws-cli.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
@@ -14,18 +14,9 @@ let dynamodb: DynamoDBClient;
 let events: EventBridgeClient;
 let tickets: string;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  dynamodb = new DynamoDBClient(config);
-  events = new EventBridgeClient(config);
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  tickets = TableNames.find((name) => name.includes('Tickets')) as string;
-}, 120_000);
-afterAll(async () => {
-  dynamodb?.destroy();
-  events?.destroy();
-  await runtime?.stop();
+useSwitchyardApp(async (app) => {
+  ({ runtime, busLines, dynamodb, events } = app);
+  tickets = await app.tableNamed('Tickets');
 });
 
 /** Every event of `detailType` about `ticketId` the hub accepted, by detail. */

@@ -1,6 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
 import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
@@ -46,6 +51,66 @@ export async function startSwitchyardApp(
     },
   });
   return { runtime, busLines, lines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
+}
+
+export interface SwitchyardAppClients extends SwitchyardAppRuntime {
+  readonly events: EventBridgeClient;
+  readonly sfn: SFNClient;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  /** The name of the app's one table whose name contains `part`. */
+  tableNamed(part: string): Promise<string>;
+  /** The ARN of the app's one state machine whose ARN contains `part`. */
+  stateMachineArn(part: string): string;
+}
+
+/**
+ * The reference app (see startSwitchyardApp) for the test file: started before its tests (two
+ * minutes allowed for the synthesis when no other file of the run made it, three for one with
+ * `props`, which no other file shares), then handed to `started` with SDK clients of its
+ * endpoint; stopped after the file's tests.
+ */
+export function useSwitchyardApp(
+  started: (app: SwitchyardAppClients) => void | Promise<void>,
+  props?: SwitchyardStackProps,
+  options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
+): void {
+  let app: SwitchyardAppClients | undefined;
+  beforeAll(
+    async () => {
+      const running = await startSwitchyardApp(props, options);
+      const dynamodb = new DynamoDBClient(running.config);
+      app = {
+        ...running,
+        events: new EventBridgeClient(running.config),
+        sfn: new SFNClient(running.config),
+        sqs: new SQSClient(running.config),
+        dynamodb,
+        async tableNamed(part) {
+          const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+          return only(TableNames, part, 'table');
+        },
+        stateMachineArn: (part) =>
+          only(
+            running.runtime.definitions.stateMachines.map((m) => m.arn),
+            part,
+            'state machine',
+          ),
+      };
+      await started(app);
+    },
+    props === undefined ? 120_000 : 180_000,
+  );
+  afterAll(async () => {
+    for (const client of [app?.events, app?.sfn, app?.sqs, app?.dynamodb]) client?.destroy();
+    await app?.runtime.stop();
+  });
+}
+
+function only(names: readonly string[], part: string, what: string): string {
+  const found = names.filter((name) => name.includes(part));
+  if (found.length !== 1) throw new Error(`expected one ${what} named like ${part}, found ${JSON.stringify(found)}`);
+  return found[0] as string;
 }
 
 /**

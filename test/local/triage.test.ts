@@ -1,14 +1,14 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ListQueuesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
@@ -18,16 +18,8 @@ let sfn: SFNClient;
 let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  events = new EventBridgeClient(config);
-  sfn = new SFNClient(config);
-  sqs = new SQSClient(config);
-  dynamodb = new DynamoDBClient(config);
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
+useSwitchyardApp((app) => {
+  ({ runtime, busLines, events, sfn, sqs, dynamodb } = app);
 });
 
 function ticketCreated(ticketId: string, subject: string, body: string | undefined) {

@@ -1,22 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { waitForSpan } from '../../../testing/traces.js';
 import { runCli } from '../../cli/run-cli.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { ticketCreatedEntry } from '../../helpers/ticket-entries.js';
 import { eventually } from '../helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from '../switchyard-app.js';
+import { type SwitchyardAppRuntime, useSwitchyardApp } from '../switchyard-app.js';
 
 let app: SwitchyardAppRuntime;
 
-beforeAll(async () => {
-  app = await startSwitchyardApp();
-}, 120_000);
-afterAll(async () => {
-  await app?.runtime.stop();
+useSwitchyardApp((running) => {
+  app = running;
 });
 
 /** A client that sends a W3C traceparent with every request, as an OpenTelemetry-instrumented caller does. */
