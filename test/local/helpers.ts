@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
@@ -41,9 +41,14 @@ export async function executionEnded(sfn: SFNClient, executionArn: string, timeo
   );
 }
 
+/** A DynamoDB client of the endpoint at `url` with the tests' region and credentials; `config` adds to them. */
+export function dynamoDbClient(url: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: url, region, credentials, ...config });
+}
+
 /** The table names a DynamoDB endpoint lists (one client per call, closed after it). */
 export async function tableNames(url: string): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  const client = dynamoDbClient(url, { maxAttempts: 1 });
   try {
     return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
   } finally {

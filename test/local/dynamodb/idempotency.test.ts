@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
@@ -8,7 +8,7 @@ import { Endpoint } from '../../../local/endpoint/server.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyHeader } from '../../../local/store/idempotent-requests.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, region, tempDataDir } from '../helpers.js';
 
 /**
  * A Step Functions task of a STANDARD execution resumed after a crash sends its request
@@ -122,7 +122,7 @@ describe('DynamoDbEngine with idempotency keys', () => {
 describe('DynamoDbHost with idempotency keys', () => {
   it("honours a key sent with the host's token, and ignores one a client sends without it", async () => {
     const host = await DynamoDbHost.start({ folder: tempDataDir() });
-    const client = new DynamoDBClient({ endpoint: host.url, region, credentials, maxAttempts: 1 });
+    const client = dynamoDbClient(host.url, { maxAttempts: 1 });
     try {
       await client.send(new CreateTableCommand(TABLE));
       const addOne = (header: string) => {

@@ -1,7 +1,7 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { tempDataDir } from '../helpers.js';
+import { dynamoDbClient, tempDataDir } from '../helpers.js';
 
 let host: DynamoDbHost;
 let client: DynamoDBClient;
@@ -19,7 +19,7 @@ const item = { pk: { S: 'a' }, holders: { M: { h1: { N: '5' } } } };
 
 beforeAll(async () => {
   host = await DynamoDbHost.start({ folder: tempDataDir() });
-  client = new DynamoDBClient({ endpoint: host.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = dynamoDbClient(host.url);
   await createActiveTable(client, tableInput(TableName, { key: { pk: 'S' } }));
   await client.send(new PutItemCommand({ TableName, Item: item }));
 });

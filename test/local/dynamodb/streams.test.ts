@@ -4,7 +4,7 @@ import {
   DeleteItemCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -19,7 +19,7 @@ import { tableInput, tableResource } from '../../helpers/dynamodb-table-inputs.j
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, tempDataDir } from '../helpers.js';
 
 function table(name: string, viewType?: string, ttl?: string) {
   return tableResource(
@@ -87,7 +87,7 @@ describe('DynamoDB Streams (local)', () => {
     cdkOut = assembly();
     dataDir = tempDataDir();
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, logEvents: false, log: () => {} });
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     streams = streamsClient(runtime.url);
   });
   afterAll(async () => {
@@ -434,7 +434,7 @@ describe('DynamoDB Streams (local)', () => {
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, logEvents: false, log: () => {} });
     ddb.destroy();
     streams.destroy();
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     streams = streamsClient(runtime.url);
     expect((await records('both-table')).length).toBeGreaterThan(3);
     clock.advance(25 * 60 * 60 * 1000);

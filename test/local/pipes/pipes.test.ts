@@ -1,10 +1,10 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
 import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -114,7 +114,7 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
 
   const start = async () => {
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, pipesRetryBaseMs: 50 });
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
   };
   const stop = async () => {

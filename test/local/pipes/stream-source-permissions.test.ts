@@ -1,10 +1,10 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
 
 const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
 
@@ -85,7 +85,7 @@ afterAll(async () => {
 
 describe('a pipe reading a DynamoDB stream under IAM', () => {
   it('runs when its role grants the reads on the stream’s ARN, ListStreams too, as AWS’s example policy does', async () => {
-    const dynamodb = new DynamoDBClient({ endpoint: runtime.dynamodb.host.url, region, credentials });
+    const dynamodb = dynamoDbClient(runtime.dynamodb.host.url);
     await dynamodb.send(new PutItemCommand({ TableName: 'changes', Item: { pk: { S: 'one' } } }));
     const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
     const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('out'), 1);
