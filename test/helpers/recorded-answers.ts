@@ -65,6 +65,22 @@ export function differences(recordedValue: unknown, live: unknown, pairs = new B
     : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
 }
 
+/**
+ * The differences between a test's recorded answers and its live ones, keyed alike (`<key>: not
+ * replayed` for a recorded answer with no live one), the placeholders bound across them all;
+ * each recorded answer goes through `asCompared` first.
+ */
+export function caseDifferences(
+  recorded: Record<string, unknown>,
+  live: Record<string, unknown>,
+  asCompared: (answer: unknown) => unknown = (answer) => answer,
+): string[] {
+  const pairs = new Bindings();
+  return Object.keys(recorded).flatMap((key) =>
+    key in live ? differences(asCompared(recorded[key]), live[key], pairs, key) : [`${key}: not replayed`],
+  );
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

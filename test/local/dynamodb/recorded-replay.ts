@@ -4,7 +4,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { type StreamsClient, streamsClient } from '../../helpers/dynamodb-streams.js';
 import { type TableLayout, tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -157,13 +157,7 @@ export function shape(value: unknown, dates: ReadonlySet<string> = new Set()): u
 export function compareCase(test: string, live: Answer): string[] {
   const expected = RECORDED[test]?.['recorded-content'];
   if (!expected) return [`no recorded case ${test}`];
-  const pairs = new Bindings();
-  const out: string[] = [];
-  for (const key of Object.keys(expected)) {
-    if (!(key in live)) out.push(`${key}: not replayed`);
-    else out.push(...differences(withoutMessageCopy(expected[key]), live[key], pairs, key));
-  }
-  return out;
+  return caseDifferences(expected, live, withoutMessageCopy);
 }
 
 /** botocore's top-level copy of an error's message is not compared (newer botocore adds it; the local answers' tests see Error.Message). */
