@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type DeclaredFlow, type FlowControlItem, flowControlReport, flowKeyCells, flowOutcomeOf } from '../../clients/flow-control.js';
 import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { TicketCreated } from '../../domain/index.js';
@@ -9,15 +9,9 @@ import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
 import { admitThroughBreaker, settleBreaker } from '../../lambdas/kit/flow-control/breaker.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
+import { flowControlStore, useDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 type Store = Awaited<ReturnType<typeof flowControlStore>>;
 const breaker = { failureThreshold: 2, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 600 };

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type DeclaredFlow,
   FLOW_HELD_BACK_ERROR,
@@ -24,15 +24,9 @@ import { takeStart } from '../../lambdas/kit/flow-control/rate-limit.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
+import { flowControlStore, useDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 type Store = Awaited<ReturnType<typeof flowControlStore>>;
 

@@ -1,18 +1,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type CreateTableCommandInput, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DynamoDbEngine, type EngineOptions } from '../../local/dynamodb/engine/engine.js';
 import { engineListener } from '../../local/dynamodb/engine/http.js';
 import { openDatabase } from '../../local/store/data-folder.js';
 import { tableInput } from './dynamodb-table-inputs.js';
+import { createActiveTable } from './dynamodb-tables.js';
 
 export interface DynamoDbHandle {
   readonly client: DynamoDBClient;
   readonly endpoint: string;
-  /** Creates a table with the idempotency store's layout (key `id`). */
+  /** Creates a table with the idempotency store's layout (key `id`), and waits until it is ACTIVE. */
   createIdempotencyTable(name: string): Promise<void>;
-  /** Creates an on-demand table keyed on string attributes: `partitionKey`, and `sortKey` if given. */
+  /** Creates an on-demand table keyed on string attributes, `partitionKey` and `sortKey` if given, and waits until it is ACTIVE. */
   createTable(name: string, partitionKey: string, sortKey?: string): Promise<void>;
+  /** Every item of a table (one Scan page: a test's tables are small), unmarshalled, as the test says they are. */
+  items<T extends object = Record<string, unknown>>(name: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -45,21 +50,78 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: options.maxAttempts,
   });
-  for (const table of options.tables ?? []) await client.send(new CreateTableCommand(table));
+  for (const table of options.tables ?? []) await createActiveTable(client, table);
   return {
     client,
     endpoint,
     async createIdempotencyTable(name) {
-      await client.send(new CreateTableCommand(tableInput(name, { key: { id: 'S' } })));
+      await createActiveTable(client, tableInput(name, { key: { id: 'S' } }));
     },
     async createTable(name, partitionKey, sortKey) {
       const key = sortKey === undefined ? { [partitionKey]: 'S' as const } : { [partitionKey]: 'S' as const, [sortKey]: 'S' as const };
-      await client.send(new CreateTableCommand(tableInput(name, { key })));
+      await createActiveTable(client, tableInput(name, { key }));
+    },
+    async items<T extends object>(name: string) {
+      const { Items = [] } = await client.send(new ScanCommand({ TableName: name }));
+      return Items.map((item) => unmarshall(item) as T);
     },
     async close() {
       client.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/**
+ * The engine for the tests of the file (or describe) that calls this: started before them, then
+ * `setUp` (the tables they share), closed after them. The handle is the engine's from then on.
+ */
+export function useDynamoDb(setUp?: (dynamo: DynamoDbHandle) => Promise<void>): DynamoDbHandle {
+  let handle: DynamoDbHandle | undefined;
+  beforeAll(async () => {
+    handle = await startDynamoDb();
+    await setUp?.(handle);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+  const started = (): DynamoDbHandle => {
+    if (handle === undefined) throw new Error('the DynamoDB engine starts before the tests: use its handle in a test or hook');
+    return handle;
+  };
+  return {
+    get client() {
+      return started().client;
+    },
+    get endpoint() {
+      return started().endpoint;
+    },
+    createIdempotencyTable: (name) => started().createIdempotencyTable(name),
+    createTable: (name, partitionKey, sortKey) => started().createTable(name, partitionKey, sortKey),
+    items: <T extends object>(name: string) => started().items<T>(name),
+    close: () => started().close(),
+  };
+}
+
+/**
+ * A table of its own for each test, named `${prefix}-N`, so no test reads what another wrote;
+ * `create` makes it (an idempotency store's table unless given).
+ */
+export function useTablePerTest(
+  dynamo: DynamoDbHandle,
+  prefix: string,
+  create: (name: string) => Promise<unknown> = (name) => dynamo.createIdempotencyTable(name),
+): { readonly name: string } {
+  let count = 0;
+  let name = '';
+  beforeEach(async () => {
+    name = `${prefix}-${++count}`;
+    await create(name);
+  });
+  return {
+    get name() {
+      return name;
     },
   };
 }

@@ -1,18 +1,15 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callModel } from '../../../lambdas/agents/model-calls.js';
 import type { ResearchModel } from '../../../lambdas/agents/research.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  await dynamo.createTable('budget', 'budgetKey');
-  await dynamo.createTable('ledger', 'requestId', 'call');
-  await dynamo.createTable('flow', 'pk');
+const dynamo = useDynamoDb(async (engine) => {
+  await engine.createTable('budget', 'budgetKey');
+  await engine.createTable('ledger', 'requestId', 'call');
+  await engine.createTable('flow', 'pk');
 });
-afterAll(async () => dynamo.close());
 
 function countingModel() {
   const prompts: string[] = [];

@@ -1,43 +1,10 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TicketCreated } from '../../../domain/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
-import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EffectInProgressError } from '../../../lambdas/kit/errors.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `consumer-circuit-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
-
-function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, queues = sqs.queues(5)) {
-  return createSqsConsumer({
-    contracts: [TicketCreated] as const,
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
-    handle,
-    failureQueues: queues,
-  });
-}
-
-function received(record: SQSRecord, times: number): SQSRecord {
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
-}
+const { dynamo, table, sqs, consumerWith } = useConsumerBench('consumer-circuit');
 
 const circuitOpen = async (): Promise<never> => {
   throw new CircuitOpenError('model', 42_300);
@@ -72,9 +39,7 @@ describe('createSqsConsumer with an open circuit', () => {
 
   it('holds a FIFO record back by visibility, since a FIFO queue takes no per-message delay', async () => {
     const handler = consumerWith(circuitOpen, {
-      ...sqs.queues(5),
-      queueUrl: 'https://sqs.test/queue.fifo',
-      deadLetterQueueUrl: 'https://sqs.test/dlq.fifo',
+      failureQueues: { ...sqs.queues(5), queueUrl: 'https://sqs.test/queue.fifo', deadLetterQueueUrl: 'https://sqs.test/dlq.fifo' },
     });
     // The record comes from the FIFO queue: the kit holds back and requeues against the record's own queue.
     const record = { ...sqsRecord(ticketCreated('C-4'), 'msg-c4'), eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:queue.fifo' };
@@ -85,11 +50,11 @@ describe('createSqsConsumer with an open circuit', () => {
   });
 
   it('runs the handler once the circuit lets it through (the failed attempt claimed nothing)', async () => {
-    await dynamo.createIdempotencyTable(`${tableName}-circuits`);
+    await dynamo.createIdempotencyTable(`${table.name}-circuits`);
     const clock = { now: 0 };
     const breaker = new CircuitBreaker({
       client: dynamo.client,
-      tableName: `${tableName}-circuits`,
+      tableName: `${table.name}-circuits`,
       circuit: 'model',
       failureThreshold: 1,
       openMs: 10_000,

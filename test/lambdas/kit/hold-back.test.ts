@@ -1,13 +1,8 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TicketCreated } from '../../../domain/index.js';
-import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { describe, expect, it } from 'vitest';
 import { TokenLimitReachedError, TokenRequestTooLargeError } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { holdBackOf } from '../../../lambdas/kit/hold-back.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
 describe('holdBackOf', () => {
   it('holds a record back for the time a full token budget names, by the error name alone', () => {
@@ -22,35 +17,7 @@ describe('holdBackOf', () => {
   });
 });
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `hold-back-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
-
-function consumerWith(handle: RecordHandler<[typeof TicketCreated]>) {
-  return createSqsConsumer({
-    contracts: [TicketCreated] as const,
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
-    handle,
-    failureQueues: sqs.queues(5),
-  });
-}
-
-function received(record: SQSRecord, times: number): SQSRecord {
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
-}
+const { sqs, consumerWith } = useConsumerBench('hold-back');
 
 const budgetFull = async (): Promise<never> => {
   throw new TokenLimitReachedError("the model m's tokens per minute (20000 tokens) cannot hold 900 more tokens now", 42_300);

@@ -1,19 +1,13 @@
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot, type SlotLease } from '../../../../lambdas/kit/flow-control/concurrency.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { DynamoDbHost } from '../../../../local/dynamodb/dynamodb-host.js';
 import { createActiveTable } from '../../../helpers/dynamodb-tables.js';
 import { tempDataDir } from '../../../local/helpers.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb, TestClock } from './helpers.js';
+import { flowControlStore, TestClock, useDynamoDb } from './helpers.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const request = (holder: string, leaseUntilMs: number, key = 'tenant-a') => ({ flow: 'triage', key, limit: 3, holder, leaseUntilMs });
 const taken = (leases: readonly (SlotLease | undefined)[]) => leases.filter((l): l is SlotLease => l !== undefined);

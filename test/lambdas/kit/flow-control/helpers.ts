@@ -1,5 +1,5 @@
 import type { FlowControlStore } from '../../../../lambdas/kit/flow-control/store.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { type DynamoDbHandle, useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 
 /** A clock the test moves: every control reads `now` from the store. */
 export class TestClock {
@@ -19,4 +19,4 @@ export async function flowControlStore(dynamo: DynamoDbHandle, clock = new TestC
   return { client: dynamo.client, tableName, now: clock.now, clock };
 }
 
-export { type DynamoDbHandle, startDynamoDb };
+export { type DynamoDbHandle, useDynamoDb };
