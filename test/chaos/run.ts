@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { toHub } from '../helpers/hub.js';
 import {
   accountFinished,
   accountPoison,
@@ -71,15 +72,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const events = new EventBridgeClient({ ...runtime.config, maxAttempts: 1 });
     let sent = 0;
     const put = async (entry: EntryEvent) => {
-      const { FailedEntryCount, Entries } = await runtime.call(() =>
-        events.send(
-          new PutEventsCommand({
-            Entries: [
-              { EventBusName: 'Switchyard-hub', Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail) },
-            ],
-          }),
-        ),
-      );
+      const { FailedEntryCount, Entries } = await runtime.call(() => events.send(toHub(entry, entry.detail)));
       if (FailedEntryCount) throw new Error(`PutEvents refused ${entry.detailType}: ${JSON.stringify(Entries)}`);
       sent++;
     };

@@ -1,10 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
+import { toHub } from '../helpers/hub.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
@@ -33,13 +35,7 @@ export async function startApp(): Promise<AppUnderTest> {
 /** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */
 export async function putRawTicket(app: AppUnderTest, detail: Record<string, unknown>): Promise<string> {
   const events = new EventBridgeClient(app.config);
-  const { Entries = [] } = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        { EventBusName: 'Switchyard-hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: JSON.stringify(detail) },
-      ],
-    }),
-  );
+  const { Entries = [] } = await events.send(toHub(TicketCreated, detail));
   return Entries[0]?.EventId ?? '';
 }
 

@@ -10,6 +10,7 @@ import type { CloudAssembly } from '../../inspect/assembly.js';
 import { EventHub } from '../../lib/constructs/event-hub.js';
 import { QueueConsumer } from '../../lib/constructs/queue-consumer.js';
 import { sharedSwitchyardTemplate, testStack } from '../helpers/synth.js';
+import { arnOf, cfn } from '../helpers/template-resources.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { runCli } from './run-cli.js';
 
@@ -42,6 +43,13 @@ function assemblyOf(resources: Record<string, { Type: string; Properties?: Recor
     ],
   };
 }
+
+/** The bus `hub`, where the apps of these tests take their events. */
+const HUB = { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } };
+
+/** A rule on the bus `hub` sending each `detailType` event to the target of ARN `arn`. */
+const hubRule = (detailType: string, arn: object) =>
+  cfn.rule({ bus: 'Bus', pattern: { 'detail-type': [detailType] }, targets: [{ Arn: arn }] });
 
 describe('the cost arithmetic', () => {
   it('prices a hand-computed month', () => {
@@ -135,7 +143,7 @@ describe('the usage the cost model derives from the template', () => {
   it('flags a Standard workflow that a rule starts for every event', () => {
     const hot = appUsage(
       assemblyOf({
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Bus: HUB,
         Flow: {
           Type: 'AWS::StepFunctions::StateMachine',
           Properties: {
@@ -143,14 +151,7 @@ describe('the usage the cost model derives from the template', () => {
             DefinitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }),
           },
         },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['OrderPlaced'] },
-            Targets: [{ Arn: { Ref: 'Flow' } }],
-          },
-        },
+        Rule: hubRule('OrderPlaced', { Ref: 'Flow' }),
       }),
       { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 },
     );
@@ -162,7 +163,7 @@ describe('the usage the cost model derives from the template', () => {
     const durable = (durableOperations: number) =>
       appUsage(
         assemblyOf({
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+          Bus: HUB,
           Saga: {
             Type: 'AWS::Lambda::Function',
             Properties: { MemorySize: 512, Architectures: ['arm64'], DurableConfig: { ExecutionTimeout: 86_400 } },
@@ -172,14 +173,7 @@ describe('the usage the cost model derives from the template', () => {
             Type: 'AWS::Lambda::Function',
             Properties: { MemorySize: 512, Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
           },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { 'detail-type': ['OrderPlaced'] },
-              Targets: [{ Arn: { 'Fn::GetAtt': ['Starter', 'Arn'] } }],
-            },
-          },
+          Rule: hubRule('OrderPlaced', arnOf('Starter')),
         }),
         { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, durableOperations },
       );
@@ -194,7 +188,7 @@ describe('the usage the cost model derives from the template', () => {
     const withMap = (itemsPerMap: number) =>
       appUsage(
         assemblyOf({
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+          Bus: HUB,
           Flow: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: {
@@ -211,10 +205,7 @@ describe('the usage the cost model derives from the template', () => {
               }),
             },
           },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Asked'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
-          },
+          Rule: hubRule('Asked', { Ref: 'Flow' }),
         }),
         { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, itemsPerMap },
       ).usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity;
@@ -240,7 +231,7 @@ describe('the usage the cost model derives from the template', () => {
   it("prices model tokens per model: a function's Bedrock model per record and a bedrock:invokeModel state per visit, by the longest family prefix", () => {
     const usage = appUsage(
       assemblyOf({
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Bus: HUB,
         Queue: { Type: 'AWS::SQS::Queue' },
         Extract: {
           Type: 'AWS::Lambda::Function',
@@ -253,14 +244,7 @@ describe('the usage the cost model derives from the template', () => {
           Type: 'AWS::Lambda::EventSourceMapping',
           Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Extract' } },
         },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['InvoiceReceived'] },
-            Targets: [{ Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
-          },
-        },
+        Rule: hubRule('InvoiceReceived', arnOf('Queue')),
         Label: {
           Type: 'AWS::StepFunctions::StateMachine',
           Properties: {
@@ -278,14 +262,7 @@ describe('the usage the cost model derives from the template', () => {
             }),
           },
         },
-        LabelRule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['InvoiceReceived'] },
-            Targets: [{ Arn: { Ref: 'Label' } }],
-          },
-        },
+        LabelRule: hubRule('InvoiceReceived', { Ref: 'Label' }),
       }),
       {
         ...DEFAULT_ASSUMPTIONS,
@@ -326,11 +303,8 @@ describe('the usage the cost model derives from the template', () => {
             }),
           },
         },
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Q'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
-        },
+        Bus: HUB,
+        Rule: hubRule('Q', { Ref: 'Flow' }),
       }),
       { ...DEFAULT_ASSUMPTIONS, modelFamilies: ['amazon.nova-lite'] },
     );
@@ -344,7 +318,7 @@ describe('switchyard cost --model-tier batch', () => {
       App: {
         template: {
           Resources: {
-            Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+            Bus: HUB,
             Fn: {
               Type: 'AWS::Lambda::Function',
               Properties: {
@@ -354,14 +328,7 @@ describe('switchyard cost --model-tier batch', () => {
                 Environment: { Variables: { MODEL_ID: 'us.meta.llama3-1-8b-instruct-v1:0' } },
               },
             },
-            Rule: {
-              Type: 'AWS::Events::Rule',
-              Properties: {
-                EventBusName: { Ref: 'Bus' },
-                EventPattern: { 'detail-type': ['Asked'] },
-                Targets: [{ Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }],
-              },
-            },
+            Rule: hubRule('Asked', arnOf('Fn')),
           },
         },
       },

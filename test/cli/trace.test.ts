@@ -3,10 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lineage } from '../../clients/read-api-contract.js';
+import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
+import { toHub } from '../helpers/hub.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
@@ -22,20 +24,11 @@ beforeAll(async () => {
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
   await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({
-            ticketId: 'TR-1',
-            customerId: 'C-1',
-            subject: 'Charged twice this month',
-            body: 'My card was charged twice, please refund one.',
-          }),
-        },
-      ],
+    toHub(TicketCreated, {
+      ticketId: 'TR-1',
+      customerId: 'C-1',
+      subject: 'Charged twice this month',
+      body: 'My card was charged twice, please refund one.',
     }),
   );
   // Traced once the routing consumer has run for it.

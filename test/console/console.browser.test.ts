@@ -26,7 +26,9 @@ import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMess
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpTracesData } from '../../clients/read-api-contract.js';
+import { OrderPlaced, TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
+import { toHub } from '../helpers/hub.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
@@ -57,16 +59,7 @@ let sqs: SQSClient;
 const problems = new ConsoleProblems();
 
 function ticket(ticketId: string, subject: string, body: string) {
-  return new PutEventsCommand({
-    Entries: [
-      {
-        EventBusName: 'Switchyard-hub',
-        Source: 'switchyard.helpdesk',
-        DetailType: 'TicketCreated',
-        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body }),
-      },
-    ],
-  });
+  return toHub(TicketCreated, { ticketId, customerId: 'C-1', subject, body });
 }
 
 async function open(hash: string): Promise<Page> {
@@ -528,18 +521,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   });
 
   it('shows a dead-letter queue with the reason of each message, and redrives it', async () => {
-    await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }),
-          },
-        ],
-      }),
-    );
+    await events.send(toHub(TicketCreated, { ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }));
     const page = await open('#/failures');
     const dlq = page.locator('article.dlq[data-queue*="TicketTriageStarterDeadLetterQueue"]');
     const reason = dlq.locator('td.reason', { hasText: "must have required property 'body'" });
@@ -910,23 +892,14 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
 
   it("shows a durable execution's operations, each a row with its name, status and time", async () => {
     await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.orders',
-            DetailType: 'OrderPlaced',
-            Detail: JSON.stringify({
-              orderId: 'CON-DUR',
-              customerId: 'C-1',
-              sku: 'SKU-1',
-              quantity: 1,
-              amount: 100,
-              currency: 'eur',
-              coordination: 'durable',
-            }),
-          },
-        ],
+      toHub(OrderPlaced, {
+        orderId: 'CON-DUR',
+        customerId: 'C-1',
+        sku: 'SKU-1',
+        quantity: 1,
+        amount: 100,
+        currency: 'eur',
+        coordination: 'durable',
       }),
     );
     const arn = await eventually(

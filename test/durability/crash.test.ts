@@ -7,7 +7,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../domain/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
+import { toHub } from '../helpers/hub.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, eventually, region, ticketEntry } from '../local/helpers.js';
@@ -111,16 +113,7 @@ describe('LocalRuntime durability', () => {
         .find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
 
     await new EventBridgeClient(config).send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'KILL-1', customerId: 'C', subject: 'hello', body: 'asdf qwerty' }),
-          },
-        ],
-      }),
+      toHub(TicketCreated, { ticketId: 'KILL-1', customerId: 'C', subject: 'hello', body: 'asdf qwerty' }),
     );
     const line = await eventually(async () => escalatedLine(), 30_000, 'TicketEscalated');
     const { taskToken } = JSON.parse(line.slice(line.indexOf('{'))) as { taskToken: string };

@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
+import { cfn } from '../helpers/template-resources.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, region } from '../local/helpers.js';
 
@@ -64,27 +65,8 @@ async function transferApp(): Promise<string> {
     Bank: {
       template: {
         Resources: {
-          Accounts: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'accounts',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-              StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-            },
-          },
-          Transfer: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.transfer' },
-            Properties: {
-              FunctionName: 'transfer',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.transfer.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 30,
-            },
-          },
+          Accounts: cfn.table('accounts', ['pk'], { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+          Transfer: cfn.assetFunction('transfer', 'asset.transfer', { Runtime: 'nodejs22.x', Timeout: 30 }),
         },
       },
     },

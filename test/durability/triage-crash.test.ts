@@ -2,11 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
+import { toHub } from '../helpers/hub.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
@@ -61,18 +62,13 @@ describe('The triage flow across a crash', () => {
     const dynamodb = new DynamoDBClient(config);
 
     for (let i = 0; i < TICKETS.length; i += 10) {
-      const entries = TICKETS.slice(i, i + 10).map((ticketId) => ({
-        EventBusName: 'Switchyard-hub',
-        Source: TicketCreated.source,
-        DetailType: TicketCreated.detailType,
-        Detail: JSON.stringify({
-          ticketId,
-          customerId: 'C-42',
-          subject: 'Charged twice',
-          body: 'My card was charged twice for the May invoice. Please refund one of the charges.',
-        }),
+      const details = TICKETS.slice(i, i + 10).map((ticketId) => ({
+        ticketId,
+        customerId: 'C-42',
+        subject: 'Charged twice',
+        body: 'My card was charged twice for the May invoice. Please refund one of the charges.',
       }));
-      expect((await events.send(new PutEventsCommand({ Entries: entries }))).FailedEntryCount).toBe(0);
+      expect((await events.send(toHub(TicketCreated, ...details))).FailedEntryCount).toBe(0);
     }
     // Kill while the workflow starter holds deliveries: those are what its visibility timeout brings back.
     await eventually(

@@ -2,11 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../domain/index.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
 import { startApp, type TestApp } from '../../testing/index.js';
+import { toHub } from '../helpers/hub.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
@@ -39,16 +41,7 @@ describe('triage under its model token budget on the local runtime', () => {
     const perMinute = TRIAGE_MODEL_TOKENS.tokensPerMinute;
     const burst = await budget.reserve([{ scope: 'model', key: 'local', limits: { perMinute } }], perMinute - 100);
     await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'T-TOKENS-1', customerId: 'C-1', subject: 'Charged twice', body: 'Refund one charge.' }),
-          },
-        ],
-      }),
+      toHub(TicketCreated, { ticketId: 'T-TOKENS-1', customerId: 'C-1', subject: 'Charged twice', body: 'Refund one charge.' }),
     );
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect(sent('TicketCreated', 'T-TOKENS-1')).toBe(true);
