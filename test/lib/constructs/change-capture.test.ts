@@ -5,18 +5,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../contracts/wiring.js';
 import { ChangeCapture, type ChangeCaptureProps } from '../../../lib/constructs/change-capture.js';
-import { testStack } from '../../helpers/synth.js';
+import { streamedTable, testStack } from '../../helpers/synth.js';
 
 function capture(
   props: Partial<ChangeCaptureProps> = {},
   stream: dynamodb.StreamViewType | null = dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
 ) {
   const { stack, bus } = testStack();
-  const table = new dynamodb.Table(stack, 'Orders', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    ...(stream ? { stream } : {}),
-  });
+  const table = streamedTable(stack, 'Orders', stream);
   const construct = new ChangeCapture(stack, 'OrderChanges', { table, eventBus: bus, entity: 'Order', ...props });
   return { construct, stack, template: Template.fromStack(stack) };
 }

@@ -4,15 +4,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { OUTBOX_ATTRIBUTE } from '../../../contracts/outbox.js';
 import { TableOutbox, type TableOutboxProps } from '../../../lib/constructs/table-outbox.js';
-import { testStack } from '../../helpers/synth.js';
+import { streamedTable, testStack } from '../../helpers/synth.js';
 
 function outbox(props: Partial<TableOutboxProps> = {}, stream: dynamodb.StreamViewType | null = dynamodb.StreamViewType.NEW_IMAGE) {
   const { stack, bus } = testStack();
-  const table = new dynamodb.Table(stack, 'Ledger', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    ...(stream ? { stream } : {}),
-  });
+  const table = streamedTable(stack, 'Ledger', stream);
   const construct = new TableOutbox(stack, 'Outbox', { table, eventBus: bus, ...props });
   return { construct, stack, template: Template.fromStack(stack) };
 }
