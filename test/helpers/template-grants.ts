@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as events from 'aws-cdk-lib/aws-events';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { SwitchyardFunction } from '../../lib/constructs/switchyard-function.js';
 import { testStack } from './synth.js';
 
@@ -54,4 +54,30 @@ export function givenToFunction(give: (stack: Stack, fn: SwitchyardFunction, bus
     (p) => p.Properties.PolicyDocument.Statement as Statement[],
   );
   return { template, variables, statements, dynamoDbStatements: statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:')) };
+}
+
+/**
+ * The tests of a table construct's wiring, `make` building it in a stack: `connect` names the
+ * table (`<tableId>...`) in the function's `variable` and grants exactly the item operations;
+ * the grant (`grant`, whose test `grantTitle` names) grants them and leaves the function as it is.
+ */
+export function itWiresFunctionsToItsTable<T>(table: {
+  make: (stack: Stack) => T;
+  tableId: string;
+  variable: string;
+  connect: (construct: T, fn: SwitchyardFunction) => void;
+  grant: (construct: T, fn: SwitchyardFunction) => void;
+  grantTitle: string;
+}): void {
+  it('connects a function: exactly the item operations, and the table name', () => {
+    const { variables, dynamoDbStatements } = givenToFunction((stack, fn) => table.connect(table.make(stack), fn));
+    expect(variables).toMatchObject({ [table.variable]: { Ref: expect.stringMatching(new RegExp(`^${table.tableId}`)) } });
+    expect(dynamoDbStatements).toEqual([expect.objectContaining({ Action: ITEM_OPERATIONS })]);
+  });
+
+  it(`${table.grantTitle} without touching the grantee (a grant only grants)`, () => {
+    const { variables, dynamoDbStatements } = givenToFunction((stack, fn) => table.grant(table.make(stack), fn));
+    expect(variables).not.toHaveProperty(table.variable);
+    expect(dynamoDbStatements).toEqual([expect.objectContaining({ Action: ITEM_OPERATIONS })]);
+  });
 }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { FlowControlTable } from '../../../lib/constructs/flow-control-table.js';
 import { testStack } from '../../helpers/synth.js';
-import { givenToFunction, ITEM_OPERATIONS } from '../../helpers/template-grants.js';
+import { givenToFunction, itWiresFunctionsToItsTable } from '../../helpers/template-grants.js';
 
 describe('FlowControlTable', () => {
   it('creates an on-demand table keyed on pk alone, with TTL on expiresAt, destroyed with the stack', () => {
@@ -21,16 +21,13 @@ describe('FlowControlTable', () => {
     });
   });
 
-  it('connects a function: exactly the item operations, and the table name', () => {
-    const { variables, dynamoDbStatements } = givenToFunction((stack, fn) => new FlowControlTable(stack, 'Flow').connect(fn));
-    expect(variables).toMatchObject({ FLOW_CONTROL_TABLE_NAME: { Ref: expect.stringMatching(/^FlowTable/) } });
-    expect(dynamoDbStatements).toEqual([expect.objectContaining({ Action: ITEM_OPERATIONS })]);
-  });
-
-  it('grants use without touching the grantee (a grant only grants)', () => {
-    const { variables, dynamoDbStatements } = givenToFunction((stack, fn) => new FlowControlTable(stack, 'Flow').grantUse(fn));
-    expect(variables).not.toHaveProperty('FLOW_CONTROL_TABLE_NAME');
-    expect(dynamoDbStatements).toEqual([expect.objectContaining({ Action: ITEM_OPERATIONS })]);
+  itWiresFunctionsToItsTable({
+    make: (stack) => new FlowControlTable(stack, 'Flow'),
+    tableId: 'FlowTable',
+    variable: 'FLOW_CONTROL_TABLE_NAME',
+    connect: (flow, fn) => flow.connect(fn),
+    grant: (flow, fn) => flow.grantUse(fn),
+    grantTitle: 'grants use',
   });
 
   it('grants a reader only reads', () => {
