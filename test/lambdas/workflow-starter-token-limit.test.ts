@@ -7,8 +7,9 @@ import { FlowGate } from '../../lambdas/kit/flow-control/gate.js';
 import { throttleOf } from '../../lambdas/kit/flow-control/pause.js';
 import { logger } from '../../lambdas/kit/observability.js';
 import { ExecutionThrottledError, startWorkflow, tokenRetryAfterMsOf } from '../../lambdas/workflow-starter/start-workflow.js';
+import { useDynamoDb } from '../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';
-import { flowControlStore, useDynamoDb } from './kit/flow-control/helpers.js';
+import { flowControlStore } from '../helpers/flow-control.js';
 
 const registry = new ContractRegistry(CONTRACTS);
 const parse = (event: unknown) => registry.parseRecord(sqsRecord(event));

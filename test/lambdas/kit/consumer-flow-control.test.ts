@@ -6,9 +6,10 @@ import { ENV } from '../../../contracts/wiring.js';
 import { TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { flowControlFromEnv } from '../../../lambdas/kit/flow-control/settings.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
-import { flowControlStore, useDynamoDb } from './flow-control/helpers.js';
+import { flowControlStore } from '../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 let sqs: FakeSqs;

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TokenBudget } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { estimateClassifyTokens, ModelTokenBudget, modelTokenBudgetFromEnv } from '../../../lambdas/triage/model-tokens.js';
-import { flowControlStore, TestClock, useDynamoDb } from '../kit/flow-control/helpers.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { flowControlStore, TestClock } from '../../helpers/flow-control.js';
 
 const ticket = { subject: 'Refund', body: 'I was charged twice.' };
 const estimate = estimateClassifyTokens(ticket);

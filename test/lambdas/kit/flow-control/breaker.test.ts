@@ -15,8 +15,9 @@ import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-ke
 import { pausedUntil } from '../../../../lambdas/kit/flow-control/pause.js';
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
-import { flowControlStore, useDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 

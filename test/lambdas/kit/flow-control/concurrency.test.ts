@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot, type SlotLease } from '../../../../lambdas/kit/flow-control/concurrency.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { DynamoDbHost } from '../../../../local/dynamodb/dynamodb-host.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../../helpers/dynamodb-tables.js';
+import { flowControlStore, TestClock } from '../../../helpers/flow-control.js';
 import { tempDataDir } from '../../../local/helpers.js';
-import { flowControlStore, TestClock, useDynamoDb } from './helpers.js';
 
 const dynamo = useDynamoDb();
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DebounceDecision, debounce, debounceSeq } from '../../../../lambdas/kit/flow-control/debounce.js';
-import { flowControlStore, type TestClock, useDynamoDb } from './helpers.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { flowControlStore, type TestClock } from '../../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 

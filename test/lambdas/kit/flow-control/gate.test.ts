@@ -6,9 +6,10 @@ import { FailureRouter } from '../../../../lambdas/kit/failure-router.js';
 import { FlowGate } from '../../../../lambdas/kit/flow-control/gate.js';
 import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { flowControlStore, useDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 

@@ -6,9 +6,10 @@ import { TicketCreated } from '../../../../domain/index.js';
 import { createSqsConsumer } from '../../../../lambdas/kit/consumer.js';
 import { PriorityLanes } from '../../../../lambdas/kit/flow-control/priority.js';
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { flowControlStore, useDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 

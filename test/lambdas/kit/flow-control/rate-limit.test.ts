@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { takeStart } from '../../../../lambdas/kit/flow-control/rate-limit.js';
-import { flowControlStore, useDynamoDb } from './helpers.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
 const dynamo = useDynamoDb();
 

@@ -11,9 +11,9 @@ import { useDynamoDb, useTablePerTest } from '../../../helpers/dynamodb-engine.j
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeEventBridge } from '../../../helpers/fake-eventbridge.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 import { startOtlpSink } from '../../../helpers/otlp.js';
 import { only, spansOfOtlpJson } from '../../../helpers/otlp-spans.js';
-import { flowControlStore } from '../flow-control/helpers.js';
 
 const LAMBDA_TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 const PRODUCER_TRACE = 'Root=1-6740a1b2-fedcba9876543210fedcba98;Parent=0123456789abcdef;Sampled=1';
