@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, beforeAll } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { toHub } from '../helpers/hub.js';
@@ -23,12 +25,60 @@ export interface AppUnderTest {
 export async function startApp(): Promise<AppUnderTest> {
   const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
   await switchyardAssembly(cdkOut);
+  return running(cdkOut);
+}
+
+/** A CDK app of the test's own, its one stack `stackName` as `build` declares it, synthesized and running. */
+export async function startCdkApp(stackName: string, build: (stack: Stack) => void): Promise<AppUnderTest> {
+  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
+  const app = new App({ outdir: cdkOut });
+  build(new Stack(app, stackName, { env: { account: '000000000000', region } }));
+  app.synth();
+  return running(cdkOut);
+}
+
+/** The assembly in `cdkOut` running in a local runtime of its own. */
+async function running(cdkOut: string): Promise<AppUnderTest> {
   const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   return {
     runtime,
     cdkOut,
     target: ['--endpoint', runtime.url, '--cdk-out', cdkOut],
     config: { endpoint: runtime.url, region, credentials },
+  };
+}
+
+/**
+ * An app running for the tests of the file (or describe) that calls this, the example app unless
+ * `start` starts another: started before them (a synthesis takes a while), then `setUp`, stopped
+ * after them. The handle reads the app from then on.
+ */
+export function useApp(setUp?: (app: AppUnderTest) => Promise<void>, start: () => Promise<AppUnderTest> = startApp): AppUnderTest {
+  let app: AppUnderTest | undefined;
+  beforeAll(async () => {
+    app = await start();
+    await setUp?.(app);
+  }, 180_000);
+  afterAll(async () => {
+    await app?.runtime.stop();
+  });
+  const started = (): AppUnderTest => {
+    if (app === undefined) throw new Error('the app starts before the tests: use its handle in a test or hook');
+    return app;
+  };
+  return {
+    get runtime() {
+      return started().runtime;
+    },
+    get cdkOut() {
+      return started().cdkOut;
+    },
+    get target() {
+      return started().target;
+    },
+    get config() {
+      return started().config;
+    },
   };
 }
 
