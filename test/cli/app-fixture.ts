@@ -5,10 +5,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
-import { afterAll, beforeAll } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { toHub } from '../helpers/hub.js';
+import { startedForTests } from '../helpers/started-for-tests.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
@@ -54,32 +54,16 @@ async function running(cdkOut: string): Promise<AppUnderTest> {
  * after them. The handle reads the app from then on.
  */
 export function useApp(setUp?: (app: AppUnderTest) => Promise<void>, start: () => Promise<AppUnderTest> = startApp): AppUnderTest {
-  let app: AppUnderTest | undefined;
-  beforeAll(async () => {
-    app = await start();
-    await setUp?.(app);
-  }, 180_000);
-  afterAll(async () => {
-    await app?.runtime.stop();
-  });
-  const started = (): AppUnderTest => {
-    if (app === undefined) throw new Error('the app starts before the tests: use its handle in a test or hook');
-    return app;
-  };
-  return {
-    get runtime() {
-      return started().runtime;
+  return startedForTests(
+    'the app',
+    async () => {
+      const app = await start();
+      await setUp?.(app);
+      return app;
     },
-    get cdkOut() {
-      return started().cdkOut;
-    },
-    get target() {
-      return started().target;
-    },
-    get config() {
-      return started().config;
-    },
-  };
+    (app) => app.runtime.stop(),
+    180_000,
+  );
 }
 
 /** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */

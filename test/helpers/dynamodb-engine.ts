@@ -2,12 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CreateTableCommandInput, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import { DynamoDbEngine, type EngineOptions } from '../../local/dynamodb/engine/engine.js';
 import { engineListener } from '../../local/dynamodb/engine/http.js';
 import { openDatabase } from '../../local/store/data-folder.js';
 import { tableInput } from './dynamodb-table-inputs.js';
 import { createActiveTable } from './dynamodb-tables.js';
+import { startedForTests } from './started-for-tests.js';
 
 export interface DynamoDbHandle {
   readonly client: DynamoDBClient;
@@ -78,30 +79,15 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
  * `setUp` (the tables they share), closed after them. The handle is the engine's from then on.
  */
 export function useDynamoDb(setUp?: (dynamo: DynamoDbHandle) => Promise<void>): DynamoDbHandle {
-  let handle: DynamoDbHandle | undefined;
-  beforeAll(async () => {
-    handle = await startDynamoDb();
-    await setUp?.(handle);
-  });
-  afterAll(async () => {
-    await handle?.close();
-  });
-  const started = (): DynamoDbHandle => {
-    if (handle === undefined) throw new Error('the DynamoDB engine starts before the tests: use its handle in a test or hook');
-    return handle;
-  };
-  return {
-    get client() {
-      return started().client;
+  return startedForTests(
+    'the DynamoDB engine',
+    async () => {
+      const dynamo = await startDynamoDb();
+      await setUp?.(dynamo);
+      return dynamo;
     },
-    get endpoint() {
-      return started().endpoint;
-    },
-    createIdempotencyTable: (name) => started().createIdempotencyTable(name),
-    createTable: (name, partitionKey, sortKey) => started().createTable(name, partitionKey, sortKey),
-    items: <T extends object>(name: string) => started().items<T>(name),
-    close: () => started().close(),
-  };
+    (dynamo) => dynamo.close(),
+  );
 }
 
 /**
