@@ -1,31 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { switchyardAppFolder, useCrashableApps } from '../helpers/crashable-apps.js';
 import { toHub } from '../helpers/hub.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, eventually, region, ticketEntry } from '../local/helpers.js';
 
 const TICKETS = Array.from({ length: 60 }, (_, i) => `CRASH-${i}`);
-const apps: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.stop()));
-});
-
-/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
-async function crashable(cdkOut: string): Promise<TestApp> {
-  const app = await startApp({ cdkOut }, { ownProcess: true });
-  apps.push(app);
-  return app;
-}
+const crashable = useCrashableApps();
 
 /** Whether the data folder holds a callback task whose request was sent (read-only, beside the running runtime). */
 function tokenSendingRecorded(dataDir: string): true | undefined {
@@ -100,8 +87,7 @@ describe('LocalRuntime durability', () => {
   }, 120_000);
 
   it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
-    const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-    synthSwitchyardApp(cdkOut);
+    const cdkOut = switchyardAppFolder();
     const app = await crashable(cdkOut);
     const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     /** The TicketEscalated lines of the life of the runtime under way. */

@@ -5,22 +5,12 @@ import {
   LambdaClient,
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
 
-const runtimes: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(runtimes.map((runtime) => runtime.stop()));
-});
-
-/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
-async function crashable(cdkOut: string): Promise<TestApp> {
-  const runtime = await startApp({ cdkOut }, { ownProcess: true });
-  runtimes.push(runtime);
-  return runtime;
-}
+const crashable = useCrashableApps();
 
 describe('Lambda durable functions durability', () => {
   it('finishes an execution killed with SIGKILL while it waits for its callback, each step’s side effect once', async () => {

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { cfn } from '../helpers/template-resources.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, region } from '../local/helpers.js';
@@ -73,15 +73,11 @@ async function transferApp(): Promise<string> {
   });
 }
 
-const apps: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.stop()));
-});
+const crashable = useCrashableApps();
 
 describe('DynamoDB transactions in an app, across a SIGKILL', () => {
   it('keeps money whole: every transfer, TransactWriteItems or PartiQL, applied all or nothing; a transfer its condition cancels changes nothing', async () => {
-    const app = await startApp({ cdkOut: await transferApp() }, { ownProcess: true });
-    apps.push(app);
+    const app = await crashable(await transferApp());
     const config = () => ({ endpoint: app.endpoint, region, credentials, maxAttempts: 1 });
     const dynamodb = new DynamoDBClient(config());
     const lambda = new LambdaClient(config());
