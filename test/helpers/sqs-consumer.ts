@@ -1,9 +1,10 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { beforeEach } from 'vitest';
+import { beforeEach, expect } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
 import { createSqsConsumer, type RecordHandler, type SqsConsumerOptions } from '../../lambdas/kit/consumer.js';
 import { useDynamoDb, useTablePerTest } from './dynamodb-engine.js';
+import { lambdaContext, sqsEvent } from './events.js';
 import { FakeSqs } from './fake-sqs.js';
 
 type Tickets = [typeof TicketCreated];
@@ -17,6 +18,7 @@ export function useConsumerBench(prefix: string) {
   const table = useTablePerTest(dynamo, prefix);
   const sqs = new FakeSqs();
   beforeEach(() => sqs.reset());
+  type Consumer = ReturnType<typeof createSqsConsumer<Tickets>>;
   const persistenceStore = () => new DynamoDBPersistenceLayer({ tableName: table.name, awsSdkV3Client: dynamo.client });
   return {
     dynamo,
@@ -32,6 +34,23 @@ export function useConsumerBench(prefix: string) {
         failureQueues: sqs.queues(5),
         ...options,
       });
+    },
+    /** `handler` holds `record` back: returned to its queue for `seconds` (its visibility), not sent on, not to the dead-letter queue. */
+    async expectHeldBack(handler: Consumer, record: SQSRecord, seconds: number): Promise<void> {
+      const response = await handler(sqsEvent(record), lambdaContext());
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(sqs.visibilityChanges).toEqual([
+        { QueueUrl: 'https://sqs.test/queue', ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds },
+      ]);
+      expect(sqs.sent).toEqual([]);
+    },
+    /** `handler` acknowledges `record` and sends it to its queue again as a new message `seconds` later. */
+    async expectRequeued(handler: Consumer, record: SQSRecord, seconds: number): Promise<void> {
+      const response = await handler(sqsEvent(record), lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+      expect(sqs.sent).toEqual([
+        expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: seconds }),
+      ]);
     },
   };
 }

@@ -4,7 +4,7 @@ import { EffectInProgressError } from '../../../lambdas/kit/errors.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
-const { dynamo, table, sqs, consumerWith } = useConsumerBench('consumer-circuit');
+const { dynamo, table, sqs, consumerWith, expectHeldBack, expectRequeued } = useConsumerBench('consumer-circuit');
 
 const circuitOpen = async (): Promise<never> => {
   throw new CircuitOpenError('model', 42_300);
@@ -12,19 +12,12 @@ const circuitOpen = async (): Promise<never> => {
 
 describe('createSqsConsumer with an open circuit', () => {
   it('returns the record to the queue for the remaining open time, not to the dead-letter queue', async () => {
-    const handler = consumerWith(circuitOpen);
-    const response = await handler(sqsEvent(sqsRecord(ticketCreated('C-1'), 'msg-c1')), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c1' }]);
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-c1', VisibilityTimeout: 43 }]);
-    expect(sqs.sent).toEqual([]);
+    await expectHeldBack(consumerWith(circuitOpen), sqsRecord(ticketCreated('C-1'), 'msg-c1'), 43);
   });
 
   it('sends the record to its own queue again as a new message on what would be its last receive, and acknowledges it', async () => {
-    const handler = consumerWith(circuitOpen);
     const record = received(sqsRecord(ticketCreated('C-2'), 'msg-c2'), 5);
-    const response = await handler(sqsEvent(record), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
-    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 43 })]);
+    await expectRequeued(consumerWith(circuitOpen), record, 43);
     expect(sqs.visibilityChanges).toEqual([]);
     // The original goes at once: a batch timing out later cannot bring it back beside its copy.
     expect(sqs.deleted).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: record.receiptHandle }]);
@@ -79,20 +72,12 @@ describe('createSqsConsumer with a twin delivery in progress', () => {
   };
 
   it('returns the record to the queue after the usual backoff, or sooner if the twin’s claim lapses sooner', async () => {
-    const handler = consumerWith(twinHolds);
-    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('T-1'), 'msg-t1'), 4)), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-t1' }]);
     // The fourth receive's backoff is 20 to 40 s; the claim lapses in 7.2 s.
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-t1', VisibilityTimeout: 8 }]);
-    expect(sqs.sent).toEqual([]);
+    await expectHeldBack(consumerWith(twinHolds), received(sqsRecord(ticketCreated('T-1'), 'msg-t1'), 4), 8);
   });
 
   it('requeues the record on what would be its last receive, since waiting for a twin is not a failure', async () => {
-    const handler = consumerWith(twinHolds);
-    const record = received(sqsRecord(ticketCreated('T-2'), 'msg-t2'), 5);
-    const response = await handler(sqsEvent(record), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
-    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 8 })]);
+    await expectRequeued(consumerWith(twinHolds), received(sqsRecord(ticketCreated('T-2'), 'msg-t2'), 5), 8);
     expect(sqs.sent.filter((m) => m.QueueUrl !== 'https://sqs.test/queue')).toEqual([]);
   });
 
