@@ -54,16 +54,7 @@ async function running(cdkOut: string): Promise<AppUnderTest> {
  * after them. The handle reads the app from then on.
  */
 export function useApp(setUp?: (app: AppUnderTest) => Promise<void>, start: () => Promise<AppUnderTest> = startApp): AppUnderTest {
-  return startedForTests(
-    'the app',
-    async () => {
-      const app = await start();
-      await setUp?.(app);
-      return app;
-    },
-    (app) => app.runtime.stop(),
-    180_000,
-  );
+  return startedForTests('the app', start, (app) => app.runtime.stop(), { setUp, timeoutMs: 180_000 });
 }
 
 /** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */

@@ -41,7 +41,7 @@ export function useConsoleBrowser<T extends object>(options: {
       await browser.close();
       await options.stop(started);
     },
-    options.timeoutMs,
+    { timeoutMs: options.timeoutMs },
   );
   afterEach(async () => {
     // Each open page holds a live-feed connection; a browser keeps six per host.

@@ -79,15 +79,7 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
  * `setUp` (the tables they share), closed after them. The handle is the engine's from then on.
  */
 export function useDynamoDb(setUp?: (dynamo: DynamoDbHandle) => Promise<void>): DynamoDbHandle {
-  return startedForTests(
-    'the DynamoDB engine',
-    async () => {
-      const dynamo = await startDynamoDb();
-      await setUp?.(dynamo);
-      return dynamo;
-    },
-    (dynamo) => dynamo.close(),
-  );
+  return startedForTests('the DynamoDB engine', startDynamoDb, (dynamo) => dynamo.close(), { setUp });
 }
 
 /**

@@ -1,20 +1,22 @@
 import { afterAll, beforeAll } from 'vitest';
 
 /**
- * What `start` starts before the tests of the file (or describe) that calls this, and `stop` stops
- * after them (an engine, a runtime, an app). The handle stands for it from then on: each member
- * read is the started one's. Read before it has started, it fails naming `what`.
+ * What `start` starts before the tests of the file (or describe) that calls this, then `setUp`
+ * prepares (what they share), and `stop` stops after them: an engine, a runtime, an app. The
+ * handle stands for it from then on: each member read is the started one's. Read before it has
+ * started, it fails naming `what`.
  */
 export function startedForTests<T extends object>(
   what: string,
   start: () => Promise<T>,
   stop: (started: T) => Promise<unknown>,
-  timeoutMs?: number,
+  options: { setUp?: (started: T) => Promise<unknown>; timeoutMs?: number } = {},
 ): T {
   let started: T | undefined;
   beforeAll(async () => {
     started = await start();
-  }, timeoutMs);
+    await options.setUp?.(started);
+  }, options.timeoutMs);
   afterAll(async () => {
     if (started !== undefined) await stop(started);
   });
