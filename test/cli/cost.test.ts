@@ -51,6 +51,17 @@ const HUB = { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } };
 const hubRule = (detailType: string, arn: object) =>
   cfn.rule({ bus: 'Bus', pattern: { 'detail-type': [detailType] }, targets: [{ Arn: arn }] });
 
+/** An app whose hub starts the state machine `Flow` of `definition` for each `detailType` event. */
+const flowOnHub = (detailType: string, definition: object, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') =>
+  assemblyOf({
+    Bus: HUB,
+    Flow: {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { StateMachineType: type, DefinitionString: JSON.stringify(definition) },
+    },
+    Rule: hubRule(detailType, { Ref: 'Flow' }),
+  });
+
 describe('the cost arithmetic', () => {
   it('prices a hand-computed month', () => {
     // 3M events at $1/M = $3; 2M requests at $0.20/M = $0.40;
@@ -141,20 +152,10 @@ describe('the usage the cost model derives from the template', () => {
   });
 
   it('flags a Standard workflow that a rule starts for every event', () => {
-    const hot = appUsage(
-      assemblyOf({
-        Bus: HUB,
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: {
-            StateMachineType: 'STANDARD',
-            DefinitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }),
-          },
-        },
-        Rule: hubRule('OrderPlaced', { Ref: 'Flow' }),
-      }),
-      { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 },
-    );
+    const hot = appUsage(flowOnHub('OrderPlaced', { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }), {
+      ...DEFAULT_ASSUMPTIONS,
+      eventsPerMonth: 1000,
+    });
     expect(hot.hotStandard).toEqual([{ flow: 'Flow', executions: 1000, transitionsEach: 2 }]);
     expect(hot.usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity).toBe(2000);
   });
@@ -187,25 +188,15 @@ describe('the usage the cost model derives from the template', () => {
   it("counts a Map iteration's states once per item, as Step Functions bills each item's transitions", () => {
     const withMap = (itemsPerMap: number) =>
       appUsage(
-        assemblyOf({
-          Bus: HUB,
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineType: 'STANDARD',
-              DefinitionString: JSON.stringify({
-                StartAt: 'Fan',
-                States: {
-                  Fan: {
-                    Type: 'Map',
-                    ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } } },
-                    End: true,
-                  },
-                },
-              }),
+        flowOnHub('Asked', {
+          StartAt: 'Fan',
+          States: {
+            Fan: {
+              Type: 'Map',
+              ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } } },
+              End: true,
             },
           },
-          Rule: hubRule('Asked', { Ref: 'Flow' }),
         }),
         { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, itemsPerMap },
       ).usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity;
@@ -285,27 +276,16 @@ describe('the usage the cost model derives from the template', () => {
 
   it('names a model the price table does not price instead of leaving it out silently', () => {
     const { notModelled } = appUsage(
-      assemblyOf({
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: {
-            StateMachineType: 'EXPRESS',
-            DefinitionString: JSON.stringify({
-              StartAt: 'Ask',
-              States: {
-                Ask: {
-                  Type: 'Task',
-                  Resource: 'arn:aws:states:::bedrock:invokeModel',
-                  Parameters: { ModelId: 'mistral.large-2' },
-                  End: true,
-                },
-              },
-            }),
+      flowOnHub(
+        'Q',
+        {
+          StartAt: 'Ask',
+          States: {
+            Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: 'mistral.large-2' }, End: true },
           },
         },
-        Bus: HUB,
-        Rule: hubRule('Q', { Ref: 'Flow' }),
-      }),
+        'EXPRESS',
+      ),
       { ...DEFAULT_ASSUMPTIONS, modelFamilies: ['amazon.nova-lite'] },
     );
     expect(notModelled).toContain('state Ask: calls to mistral.large-2, which the price table does not price');
