@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TicketCreated, TicketRouted } from '../../../../domain/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../../lambdas/kit/emit.js';
@@ -12,37 +12,17 @@ import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../help
 import { FakeEventBridge } from '../../../helpers/fake-eventbridge.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
 import { flowControlStore } from '../../../helpers/flow-control.js';
-import { startOtlpSink } from '../../../helpers/otlp.js';
+import { useOtlpSink, useTracingEnv } from '../../../helpers/otlp.js';
 import { only, spansOfOtlpJson } from '../../../helpers/otlp-spans.js';
 
 const LAMBDA_TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 const PRODUCER_TRACE = 'Root=1-6740a1b2-fedcba9876543210fedcba98;Parent=0123456789abcdef;Sampled=1';
-const VARIABLES = ['SWITCHYARD_TRACING', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '_X_AMZN_TRACE_ID', 'OTEL_TRACES_SAMPLER'] as const;
 
 const dynamo = useDynamoDb();
 const table = useTablePerTest(dynamo, 'idempotency');
-let sink: Awaited<ReturnType<typeof startOtlpSink>>;
-const saved: Partial<Record<(typeof VARIABLES)[number], string>> = {};
-
-beforeAll(async () => {
-  sink = await startOtlpSink();
-});
-afterAll(async () => {
-  await sink.close();
-});
-beforeEach(() => {
-  for (const name of VARIABLES) saved[name] = process.env[name];
-  process.env.SWITCHYARD_TRACING = 'opentelemetry';
-  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${sink.url}/v1/traces`;
-  process.env._X_AMZN_TRACE_ID = LAMBDA_TRACE;
-  delete process.env.OTEL_TRACES_SAMPLER;
-  sink.requests.length = 0;
-});
+const sink = useOtlpSink();
+useTracingEnv(sink, LAMBDA_TRACE, ['OTEL_TRACES_SAMPLER']);
 afterEach(() => {
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
   vi.restoreAllMocks();
 });
 
