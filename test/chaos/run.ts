@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { toHub } from '../helpers/hub.js';
+import { Random } from '../helpers/random.js';
 import {
   accountFinished,
   accountPoison,
@@ -12,7 +13,6 @@ import {
 } from './accounting.js';
 import { Inventory } from './inventory.js';
 import { Observer } from './observer.js';
-import { Random } from './random.js';
 import { ChaosRuntime } from './runtime-control.js';
 import { approval, COMPLETION_EVENTS, type EntryEvent, FLOWS, generateWorkload, type Item } from './workload.js';
 

@@ -15,7 +15,7 @@ import {
   TicketEscalated,
   TicketRouted,
 } from '../../domain/index.js';
-import type { Random } from './random.js';
+import type { Random } from '../helpers/random.js';
 
 export type FlowName = 'pipeline' | 'saga' | 'research' | 'triage';
 export const FLOWS: readonly FlowName[] = ['pipeline', 'saga', 'research', 'triage'];

@@ -9,7 +9,7 @@ import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { toHub } from '../helpers/hub.js';
 import { startedForTests } from '../helpers/started-for-tests.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -23,9 +23,7 @@ export interface AppUnderTest {
 }
 
 export async function startApp(): Promise<AppUnderTest> {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  await switchyardAssembly(cdkOut);
-  return running(cdkOut);
+  return running(await switchyardAppFolder('switchyard-cli-app-'));
 }
 
 /** A CDK app of the test's own, its one stack `stackName` as `build` declares it, synthesized and running. */

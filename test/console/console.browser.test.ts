@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -30,7 +29,7 @@ import { OrderPlaced, TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, CHROMIUM, useConsoleBrowser } from '../helpers/console-browser.js';
 import { toHub } from '../helpers/hub.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
 import { type Box, boxesOf, boxOf, paintOf, shownText, shownTexts, textBoxOf } from './drawn.js';
@@ -146,8 +145,7 @@ async function waterfallMismatches(page: Page, id: string): Promise<string[]> {
 describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
   const pages = useConsoleBrowser({
     async start() {
-      outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-console-'));
-      synthSwitchyardApp(outdir);
+      outdir = await switchyardAppFolder('switchyard-console-');
       runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
       const config = { endpoint: runtime.url, region, credentials };
       events = new EventBridgeClient(config);

@@ -6,8 +6,9 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
-import { switchyardAppFolder, useCrashableApps } from '../helpers/crashable-apps.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, eventually, region, ticketEntry } from '../local/helpers.js';
 
@@ -87,7 +88,7 @@ describe('LocalRuntime durability', () => {
   }, 120_000);
 
   it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
-    const cdkOut = switchyardAppFolder();
+    const cdkOut = await switchyardAppFolder();
     const app = await crashable(cdkOut);
     const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     /** The TicketEscalated lines of the life of the runtime under way. */

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { durableExecutionEnded } from '../helpers/durable-executions.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
 
@@ -47,14 +48,7 @@ describe('Lambda durable functions durability', () => {
     await lambda.send(
       new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('{"approvedBy":"kim"}') }),
     );
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end after the restart',
-    );
+    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end after the restart');
 
     expect(ended.Status).toBe('SUCCEEDED');
     expect(JSON.parse(ended.Result ?? '')).toEqual({
@@ -100,14 +94,7 @@ describe('Lambda durable functions durability', () => {
       'the execution to suspend on its wait',
     );
     await runtime.crash();
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end after the second restart',
-    );
+    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end after the second restart');
     expect(ended.Status).toBe('SUCCEEDED');
     expect(ended.Result).toBe('"done s1"');
     // The step cut short ran again (at least once); the one after the wait ran once.

@@ -3,8 +3,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
-import { switchyardAppFolder, useCrashableApps } from '../helpers/crashable-apps.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
 /**
@@ -45,7 +46,7 @@ async function starterInFlight(sqs: SQSClient): Promise<number> {
 
 describe('The triage flow across a crash', () => {
   it('assigns every accepted ticket once, within two minutes of a SIGKILL', async () => {
-    const running = await crashable(switchyardAppFolder());
+    const running = await crashable(await switchyardAppFolder());
     const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const dynamodb = new DynamoDBClient(config);

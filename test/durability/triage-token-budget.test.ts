@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +6,7 @@ import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { toHub } from '../helpers/hub.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
 let app: TestApp;
@@ -17,10 +14,8 @@ let events: EventBridgeClient;
 let budget: TokenBudget;
 
 beforeAll(async () => {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  await switchyardAssembly(cdkOut);
   // The reference app holds every grant it needs: AWS would refuse nothing it does.
-  app = await startApp({ cdkOut }, { iam: 'enforce' });
+  app = await startApp({ cdkOut: await switchyardAppFolder() }, { iam: 'enforce' });
   const config = { endpoint: app.endpoint, region, credentials };
   events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);

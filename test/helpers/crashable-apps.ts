@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
-import { synthSwitchyardApp } from './synth.js';
 
 /**
  * Starts apps each on a runtime in a process of its own, which `crash()` kills with SIGKILL (the
@@ -19,11 +15,4 @@ export function useCrashableApps(): (cdkOut: string) => Promise<TestApp> {
     apps.push(app);
     return app;
   };
-}
-
-/** This project's app synthesized into a folder of its own; the folder. */
-export function switchyardAppFolder(): string {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(cdkOut);
-  return cdkOut;
 }
