@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { bundleAsNodejsFunction } from '../helpers/function-bundles.js';
 import { cfn } from '../helpers/template-resources.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, region } from '../local/helpers.js';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const START = 1000;
 
 /**
@@ -52,15 +51,7 @@ export const handler = async (event: { id: string; from: string; to: string; amo
 /** The app: the accounts table and the transfer function (its bundle built as NodejsFunction builds one, the SDK included). */
 async function transferApp(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-transfer-app-'));
-  await build({
-    stdin: { contents: TRANSFER, resolveDir: repo, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    outfile: path.join(dir, 'asset.transfer', 'index.js'),
-    logLevel: 'silent',
-  });
+  await bundleAsNodejsFunction(TRANSFER, path.join(dir, 'asset.transfer', 'index.js'));
   return writeAssembly(dir, {
     Bank: {
       template: {
