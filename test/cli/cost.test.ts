@@ -10,8 +10,8 @@ import type { CloudAssembly } from '../../inspect/assembly.js';
 import { EventHub } from '../../lib/constructs/event-hub.js';
 import { QueueConsumer } from '../../lib/constructs/queue-consumer.js';
 import { sharedSwitchyardTemplate, testStack } from '../helpers/synth.js';
-import { arnOf, cfn } from '../helpers/template-resources.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { arnOf, eventRule } from '../local/template-resources.js';
 import { runCli } from './run-cli.js';
 
 const PRICES: PriceTable = {
@@ -49,7 +49,7 @@ const HUB = { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } };
 
 /** A rule on the bus `hub` sending each `detailType` event to the target of ARN `arn`. */
 const hubRule = (detailType: string, arn: object) =>
-  cfn.rule({ bus: 'Bus', pattern: { 'detail-type': [detailType] }, targets: [{ Arn: arn }] });
+  eventRule({ bus: 'Bus', pattern: { 'detail-type': [detailType] }, targets: [{ Arn: arn }] });
 
 /** An app whose hub starts the state machine `Flow` of `definition` for each `detailType` event. */
 const flowOnHub = (detailType: string, definition: object, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') =>

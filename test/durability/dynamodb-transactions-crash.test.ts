@@ -5,10 +5,11 @@ import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dyn
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { bundleAsNodejsFunction } from '../helpers/function-bundles.js';
-import { cfn } from '../helpers/template-resources.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, region } from '../local/helpers.js';
+import { assetFunction } from '../local/template-resources.js';
 
 const START = 1000;
 
@@ -56,8 +57,8 @@ async function transferApp(): Promise<string> {
     Bank: {
       template: {
         Resources: {
-          Accounts: cfn.table('accounts', ['pk'], { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
-          Transfer: cfn.assetFunction('transfer', 'asset.transfer', { Runtime: 'nodejs22.x', Timeout: 30 }),
+          Accounts: tableResource('accounts', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+          Transfer: assetFunction('transfer', 'asset.transfer', { Runtime: 'nodejs22.x', Timeout: 30 }),
         },
       },
     },

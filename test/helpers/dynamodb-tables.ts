@@ -20,15 +20,3 @@ export async function createActiveTable(client: DynamoDBClient, input: CreateTab
   }
   throw new Error(`table ${input.TableName} is not ACTIVE 10 s after CreateTable`);
 }
-
-/**
- * An on-demand table's keys, string attributes the first the partition key and the second (if
- * any) the sort key: what CreateTable and a template's AWS::DynamoDB::Table both take.
- */
-export function onDemandKeys(keys: readonly string[]) {
-  return {
-    KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const) })),
-    AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
-    BillingMode: 'PAY_PER_REQUEST' as const,
-  };
-}

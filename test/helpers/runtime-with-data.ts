@@ -1,24 +1,24 @@
 import { LocalRuntime, type RuntimeOptions } from '../../local/runtime.js';
 import type { TemplateResource } from '../../local/template/cloud-assembly.js';
 import { region, tempDataDir } from '../local/helpers.js';
-import { arnOf, cfn } from './template-resources.js';
+import { eventRule, sqsQueue } from '../local/template-resources.js';
 
 const ACCOUNT = '000000000000';
 
 /** Queue `work`, whose messages SQS moves to `work-dlq` after one receive (maxReceiveCount 1). */
 export const DEAD_LETTER_QUEUES: Readonly<Record<string, TemplateResource>> = {
-  Work: cfn.queue('work', { deadLetterQueue: 'WorkDlq', maxReceiveCount: 1 }),
-  WorkDlq: cfn.queue('work-dlq'),
+  Work: sqsQueue('work', { deadLetterQueue: 'WorkDlq', maxReceiveCount: 1 }),
+  WorkDlq: sqsQueue('work-dlq'),
 };
 
 /** Rule `to-seen` on the default bus sends events of source `probe` to queue `seen`; archive `all` keeps every event of the bus. */
 export const ARCHIVED_RULE: Readonly<Record<string, TemplateResource>> = {
-  Seen: cfn.queue('seen'),
+  Seen: sqsQueue('seen'),
   Archive: {
     Type: 'AWS::Events::Archive',
     Properties: { ArchiveName: 'all', SourceArn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`, RetentionDays: 1 },
   },
-  ToSeen: cfn.rule({ name: 'to-seen', pattern: { source: ['probe'] }, targets: [{ Id: 'seen', Arn: arnOf('Seen') }] }),
+  ToSeen: eventRule({ name: 'to-seen', pattern: { source: ['probe'] }, target: 'Seen', id: 'seen' }),
 };
 
 /**

@@ -3,29 +3,79 @@ import type { TemplateResource } from '../../local/template/cloud-assembly.js';
 /** A resource's ARN as a template names it: `Fn::GetAtt` of its Arn. */
 export const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
-export interface EventRuleOptions {
+interface RuleSettings {
   /** What the rule matches. */
   readonly pattern: Record<string, unknown>;
-  /** The logical id of the resource the rule sends to, by its Arn. */
-  readonly target: string;
-  /** The target's Id. */
-  readonly id: string;
   /** The logical id of the bus the rule is on; the default bus without. */
   readonly bus?: string;
   /** The rule's Name. */
   readonly name?: string;
 }
 
-/** An AWS::Events::Rule with one target. */
-export function eventRule({ pattern, target, id, bus, name }: EventRuleOptions): TemplateResource {
+export type EventRuleOptions = RuleSettings &
+  (
+    | {
+        /** The logical id of the resource the rule sends to, by its Arn. */
+        readonly target: string;
+        /** The target's Id. */
+        readonly id: string;
+      }
+    | {
+        /** The rule's Targets as the template writes them (an ARN by Ref, or no Id, say). */
+        readonly targets: readonly Record<string, unknown>[];
+      }
+  );
+
+/** An AWS::Events::Rule: with one target (`target`, `id`) or the `targets` given. */
+export function eventRule(options: EventRuleOptions): TemplateResource {
+  const { pattern, bus, name } = options;
   return {
     Type: 'AWS::Events::Rule',
     Properties: {
       ...(name === undefined ? {} : { Name: name }),
       ...(bus === undefined ? {} : { EventBusName: { Ref: bus } }),
       EventPattern: pattern,
-      Targets: [{ Id: id, Arn: arnOf(target) }],
+      Targets: 'targets' in options ? options.targets : [{ Id: options.id, Arn: arnOf(options.target) }],
     },
+  };
+}
+
+/**
+ * An AWS::SQS::Queue named `name`; with `deadLetterQueue` (a logical id), SQS moves a message
+ * there at its `maxReceiveCount`-th receive; the other options are properties it adds (VisibilityTimeout, ...).
+ */
+export function sqsQueue(
+  name: string,
+  options: { deadLetterQueue?: string; maxReceiveCount?: number } & Record<string, unknown> = {},
+): TemplateResource {
+  const { deadLetterQueue, maxReceiveCount, ...properties } = options;
+  const redrive = deadLetterQueue === undefined ? {} : { RedrivePolicy: { deadLetterTargetArn: arnOf(deadLetterQueue), maxReceiveCount } };
+  return { Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...redrive, ...properties } };
+}
+
+/**
+ * An AWS::Lambda::Function on nodejs24.x whose code is the assembly's folder `asset` (as CDK
+ * stages an asset), its handler index.handler; `properties` adds others or overrides these (Runtime, Timeout, ...).
+ */
+export function assetFunction(name: string, asset: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::Lambda::Function',
+    Metadata: { 'aws:asset:path': asset },
+    Properties: {
+      FunctionName: name,
+      Code: { S3Bucket: 'cdk-assets', S3Key: `${asset}.zip` },
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      ...properties,
+    },
+  };
+}
+
+/** An AWS::Lambda::EventSourceMapping: the function `fn` polls the queue `queue` (logical ids); `properties` adds others (BatchSize, ...). */
+export function sqsMapping(queue: string, fn: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::Lambda::EventSourceMapping',
+    Properties: { EventSourceArn: arnOf(queue), FunctionName: { Ref: fn }, ...properties },
   };
 }
 

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defineContract, Type } from '../../contracts/index.js';
-import { arnOf, cfn } from '../helpers/template-resources.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assetFunction, eventRule, sqsMapping, sqsQueue, stateMachine } from '../local/template-resources.js';
 
 /** The small app's order event: keyed on its order id, so its execution name follows from the detail. */
 export const OrderPlaced = defineContract({
@@ -15,12 +16,15 @@ export const OrderPlaced = defineContract({
 
 /** A rule on the app's bus sending `test.orders` events to the queue `queue` (a logical id). */
 function ordersRule(name: string, targetId: string, queue: string) {
-  return cfn.rule({ name, bus: 'Bus', pattern: { source: ['test.orders'] }, targets: [{ Id: targetId, Arn: arnOf(queue) }] });
+  return eventRule({ name, bus: 'Bus', pattern: { source: ['test.orders'] }, target: queue, id: targetId });
 }
 
-/** A Standard state machine of the one task state `state`, as the blocking app declares them. */
+/** A state machine of the one task state `state`, as the blocking app declares them. */
 function blockingTask(name: string, state: string, task: object) {
-  return cfn.stateMachine(name, { StartAt: state, States: { [state]: task } }, { role: 'arn:aws:iam::000000000000:role/blocking' });
+  return stateMachine(
+    { StartAt: state, States: { [state]: task } },
+    { StateMachineName: name, RoleArn: 'arn:aws:iam::000000000000:role/blocking' },
+  );
 }
 
 /**
@@ -31,17 +35,20 @@ function blockingTask(name: string, state: string, task: object) {
  */
 export function smallApp(): string {
   const dir = tempAssemblyDir();
-  const machine = (name: string, state: object, type?: 'EXPRESS') =>
-    cfn.stateMachine(name, { StartAt: 'Only', States: { Only: state } }, { type, role: 'arn:aws:iam::000000000000:role/small' });
+  const machine = (name: string, state: object, type = 'STANDARD') =>
+    stateMachine(
+      { StartAt: 'Only', States: { Only: state } },
+      { StateMachineName: name, StateMachineType: type, RoleArn: 'arn:aws:iam::000000000000:role/small' },
+    );
   return writeAssembly(path.join(dir, 'cdk.out'), {
     Small: {
       template: {
         Resources: {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'small-bus' } },
-          OrdersDlq: cfn.queue('small-orders-dlq'),
-          Orders: cfn.queue('small-orders', { deadLetterQueue: 'OrdersDlq', maxReceiveCount: 1 }),
+          OrdersDlq: sqsQueue('small-orders-dlq'),
+          Orders: sqsQueue('small-orders', { deadLetterQueue: 'OrdersDlq', maxReceiveCount: 1 }),
           Rule: ordersRule('small-orders-rule', 'orders', 'Orders'),
-          Items: cfn.table('small-items', ['pk']),
+          Items: tableResource('small-items', { key: { pk: 'S' } }),
           Passing: machine('small-passing', { Type: 'Pass', End: true }),
           Failing: machine('small-failing', { Type: 'Fail', Error: 'Declined', Cause: 'the card was declined' }),
           Quick: machine('small-quick', { Type: 'Pass', End: true }, 'EXPRESS'),
@@ -75,11 +82,11 @@ export function consumerApp(): string {
       template: {
         Resources: {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'consumer-bus' } },
-          Dlq: cfn.queue('consumer-dlq'),
-          Inbox: cfn.queue('consumer-inbox', { VisibilityTimeout: 1, deadLetterQueue: 'Dlq', maxReceiveCount: 3 }),
+          Dlq: sqsQueue('consumer-dlq'),
+          Inbox: sqsQueue('consumer-inbox', { VisibilityTimeout: 1, deadLetterQueue: 'Dlq', maxReceiveCount: 3 }),
           Rule: ordersRule('consumer-rule', 'inbox', 'Inbox'),
-          Fn: cfn.assetFunction('consumer-fn', 'asset.consumer', { Timeout: 1 }),
-          Mapping: cfn.sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
+          Fn: assetFunction('consumer-fn', 'asset.consumer', { Timeout: 1 }),
+          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
         },
       },
     },
@@ -113,14 +120,14 @@ export const handler = async (event) => {
     Blocking: {
       template: {
         Resources: {
-          Dlq: cfn.queue('blocking-dlq'),
-          Inbox: cfn.queue('blocking-inbox', { VisibilityTimeout: 30, deadLetterQueue: 'Dlq', maxReceiveCount: 1 }),
-          Fn: cfn.assetFunction('blocking-fn', 'asset.blocking', {
+          Dlq: sqsQueue('blocking-dlq'),
+          Inbox: sqsQueue('blocking-inbox', { VisibilityTimeout: 30, deadLetterQueue: 'Dlq', maxReceiveCount: 1 }),
+          Fn: assetFunction('blocking-fn', 'asset.blocking', {
             Timeout: timeoutSeconds,
             Environment: { Variables: { SIGNALS: signals } },
           }),
-          Mapping: cfn.sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
-          Mailbox: cfn.queue('blocking-mailbox'),
+          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
+          Mailbox: sqsQueue('blocking-mailbox'),
           Receive: blockingTask('receive-task', 'Receive', {
             Type: 'Task',
             Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
