@@ -2,7 +2,7 @@ import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from './aws-cli.js';
 import { eventually } from './helpers.js';
 import { useSwitchyardApp } from './switchyard-app.js';

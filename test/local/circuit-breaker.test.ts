@@ -2,7 +2,7 @@ import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/cl
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
 import { useSwitchyardApp } from './switchyard-app.js';
 

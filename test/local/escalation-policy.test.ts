@@ -14,7 +14,7 @@ import { TicketDecisionRefused } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { runCli } from '../cli/run-cli.js';
-import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
 import { useSwitchyardApp } from './switchyard-app.js';
 

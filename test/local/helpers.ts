@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';

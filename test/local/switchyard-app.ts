@@ -5,11 +5,11 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll } from 'vitest';
 import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { startedForTests } from '../helpers/started-for-tests.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
 export interface SwitchyardAppRuntime {
@@ -33,9 +33,7 @@ export async function startSwitchyardApp(
   props?: SwitchyardStackProps,
   options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
 ): Promise<SwitchyardAppRuntime> {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  if (props === undefined || Object.keys(props).length === 0) await switchyardAssembly(outdir);
-  else (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
+  const outdir = props === undefined || Object.keys(props).length === 0 ? await switchyardAppFolder() : await synthesizedWith(props);
   const busLines: string[] = [];
   const lines: string[] = [];
   const runtime = await LocalRuntime.start({
@@ -51,6 +49,13 @@ export async function startSwitchyardApp(
     },
   });
   return { runtime, busLines, lines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
+}
+
+/** The app synthesized with `props` in a new folder of its own (aws-cdk-lib and the app's constructs loaded only then). */
+async function synthesizedWith(props: SwitchyardStackProps): Promise<string> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
+  return outdir;
 }
 
 export interface SwitchyardAppClients extends SwitchyardAppRuntime {
@@ -75,12 +80,12 @@ export function useSwitchyardApp(
   props?: SwitchyardStackProps,
   options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
 ): void {
-  let app: SwitchyardAppClients | undefined;
-  beforeAll(
-    async () => {
+  startedForTests(
+    'the reference app',
+    async (): Promise<SwitchyardAppClients> => {
       const running = await startSwitchyardApp(props, options);
       const dynamodb = new DynamoDBClient(running.config);
-      app = {
+      return {
         ...running,
         events: new EventBridgeClient(running.config),
         sfn: new SFNClient(running.config),
@@ -97,14 +102,13 @@ export function useSwitchyardApp(
             'state machine',
           ),
       };
-      await started(app);
     },
-    props === undefined ? 120_000 : 180_000,
+    async (app) => {
+      for (const client of [app.events, app.sfn, app.sqs, app.dynamodb]) client.destroy();
+      await app.runtime.stop();
+    },
+    { setUp: async (app) => started(app), timeoutMs: props === undefined ? 120_000 : 180_000 },
   );
-  afterAll(async () => {
-    for (const client of [app?.events, app?.sfn, app?.sqs, app?.dynamodb]) client?.destroy();
-    await app?.runtime.stop();
-  });
 }
 
 function only(names: readonly string[], part: string, what: string): string {

@@ -6,7 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { ticketCreatedEntry } from '../helpers/ticket-entries.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
 import { useSwitchyardApp } from './switchyard-app.js';
 

@@ -19,8 +19,8 @@ import {
 } from '../../../clients/read-api-contract.js';
 import { CAUSATION_LINK } from '../../../local/read-api/lineage.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { ticketCreatedEntry } from '../../helpers/hub.js';
 import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';
-import { ticketCreatedEntry } from '../../helpers/ticket-entries.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 let runtime: LocalRuntime;

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { waitForSpan } from '../../../testing/traces.js';
 import { runCli } from '../../cli/run-cli.js';
+import { ticketCreatedEntry } from '../../helpers/hub.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
-import { ticketCreatedEntry } from '../../helpers/ticket-entries.js';
 import { eventually } from '../helpers.js';
 import { type SwitchyardAppRuntime, useSwitchyardApp } from '../switchyard-app.js';
 
