@@ -150,3 +150,31 @@ export function restStage(stageName: string, properties: Record<string, unknown>
     Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: stageName, ...properties },
   };
 }
+
+/** A statement of an identity policy: Allow `Action` on `Resource`. */
+export interface Allowed {
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+}
+
+/** An inline policy of a role (a member of its Policies) named `name`, allowing each of `allowed`. */
+export function inlinePolicy(name: string, ...allowed: readonly Allowed[]): Record<string, unknown> {
+  return {
+    PolicyName: name,
+    PolicyDocument: { Version: '2012-10-17', Statement: allowed.map((statement) => ({ Effect: 'Allow', ...statement })) },
+  };
+}
+
+/** An AWS::IAM::Role that the service principal `service` (lambda.amazonaws.com, ...) may assume; `properties` adds others (RoleName, Policies, ...). */
+export function serviceRole(service: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      },
+      ...properties,
+    },
+  };
+}

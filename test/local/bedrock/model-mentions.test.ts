@@ -13,7 +13,7 @@ import type { TemplateResource } from '../../../local/template/cloud-assembly.js
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { stateMachine } from '../template-resources.js';
+import { inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
 
 let dir: string;
 beforeAll(() => {
@@ -190,18 +190,9 @@ describe('mayCallModels', () => {
       baseUrl: 'http://localhost:4566',
       types: TEMPLATE_TYPES,
     });
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-  };
-  const role = (Policies: unknown[] = [], ManagedPolicyArns: string[] = []) => ({
-    Type: 'AWS::IAM::Role',
-    Properties: { AssumeRolePolicyDocument: trust, Policies, ManagedPolicyArns },
-  });
-  const grant = (Action: string) => ({
-    PolicyName: 'p',
-    PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource: '*' }] },
-  });
+  const role = (Policies: unknown[] = [], ManagedPolicyArns: string[] = []) =>
+    serviceRole('lambda.amazonaws.com', { Policies, ManagedPolicyArns });
+  const grant = (Action: string) => inlinePolicy('p', { Action, Resource: '*' });
 
   it('says an app whose roles may call Bedrock, or whose state machine calls it, may call models', () => {
     expect(mayCallModels(appOf({ Caller: role([grant('bedrock:InvokeModel')]) }))).toBe(true);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { serviceRole } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:reload-granted';
@@ -21,16 +22,7 @@ function writeVersion(granted: false | 'policy' | 'role policy'): string {
   return assemblyOf(
     {
       Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-granted' } },
-      Sender: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: 'reload-sender',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-        },
-      },
+      Sender: serviceRole('lambda.amazonaws.com', { RoleName: 'reload-sender' }),
       ...(granted ? { Grant: grant } : {}),
     },
     'App',

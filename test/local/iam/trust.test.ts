@@ -3,17 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction, stateMachine } from '../template-resources.js';
+import { inlineFunction, serviceRole, stateMachine } from '../template-resources.js';
 
-const trusting = (service: string) => ({
-  Type: 'AWS::IAM::Role',
-  Properties: {
-    AssumeRolePolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-    },
-  },
-});
+const trusting = (service: string) => serviceRole(service);
 const fn = (name: string, role: string) =>
   inlineFunction('exports.handler = async () => ({});', {
     FunctionName: name,

@@ -5,33 +5,16 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
 
 /** A role for pipes.amazonaws.com allowing `actions` on `resource`, and SendMessage to the target queue. */
 function pipeRole(name: string, actions: readonly string[], resource: unknown) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: name,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'pipes.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'reads',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Action: actions, Resource: resource },
-              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Out', 'Arn'] } },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return serviceRole('pipes.amazonaws.com', {
+    RoleName: name,
+    Policies: [inlinePolicy('reads', { Action: actions, Resource: resource }, { Action: 'sqs:SendMessage', Resource: arnOf('Out') })],
+  });
 }
 
 const pipe = (name: string, role: string) => ({

@@ -1,5 +1,5 @@
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { eventRule, queueSubscription, stateMachine } from '../template-resources.js';
+import { eventRule, inlinePolicy, queueSubscription, serviceRole, stateMachine } from '../template-resources.js';
 
 export const STACK = 'SesApp';
 export const ACCOUNT = '000000000000';
@@ -8,22 +8,7 @@ export const SNS_QUEUE = `http://sqs.placeholder/${ACCOUNT}/ses-events-queue`;
 
 /** An execution role of a function with one inline policy allowing `actions` on `resource`. */
 function role(name: string, actions: string[], resource: string | string[]) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: name,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'p',
-          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] },
-        },
-      ],
-    },
-  };
+  return serviceRole('lambda.amazonaws.com', { RoleName: name, Policies: [inlinePolicy('p', { Action: actions, Resource: resource })] });
 }
 
 /**
