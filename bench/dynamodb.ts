@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
 import { LocalRuntime } from '../local/runtime.js';
-import { assemblyOf } from '../test/helpers/runtime-with-data.js';
+import { assemblyOf } from '../test/local/assembly.js';
 
 /** An Authorization header naming `accessKeyId` (the runtime tells callers apart by key; it checks signatures only when asked to). */
 const authorization = (accessKeyId: string) =>

@@ -1,27 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PACKAGES } from '../packages/index.mjs';
 import { BUILT_FROM, buildInputs, digestOf, packBuiltFrom } from '../scripts/build-inputs.mjs';
+import { useTempFolders, writeFiles } from './helpers/temp-folders.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function folder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-build-inputs-'));
-  made.push(dir);
-  return dir;
-}
-
-function write(root: string, file: string, text: string): void {
-  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  writeFileSync(path.join(root, file), text);
-}
+const { folder } = useTempFolders('switchyard-build-inputs-');
+const write = (root: string, file: string, text: string) => writeFiles(root, { [file]: text });
 
 /**
  * A checkout with pack.mjs and what it reads, and pack/ as a build left it (a manifest per

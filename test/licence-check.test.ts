@@ -1,19 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempFolders } from './helpers/temp-folders.js';
 import { checkTree, describeProblem, licenceProblem } from './package/licence-check.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+const temp = useTempFolders('switchyard-licences-');
 
 /** An installed app: each package's manifest at its place in node_modules (a `/`-path under it nests). */
 function installed(packages: Record<string, Record<string, unknown>>, files: Record<string, string> = {}): string {
-  const app = mkdtempSync(path.join(tmpdir(), 'switchyard-licences-'));
-  folders.push(app);
+  const app = temp.folder();
   for (const [where, manifest] of Object.entries(packages)) {
     const folder = path.join(
       app,

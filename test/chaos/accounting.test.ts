@@ -20,33 +20,18 @@ const move = (orderId: string, effect: 'reserve' | 'release', more: Partial<Stoc
   ...more,
 });
 const moves = [move('O-1', 'reserve'), move('O-2', 'reserve'), move('O-2', 'release'), move('O-3', 'reserve')];
+/** The account of `recorded` moves against the stock's `reserved` units, by SKU. */
+const accountOf = (reserved: Record<string, number>, recorded = moves) =>
+  accountStock({ moves: recorded, reserved: new Map(Object.entries(reserved)) }, orders);
 
 describe('accountStock', () => {
   it("balances each SKU whose reserved units are its ledger's reserves minus releases", () => {
-    const account = accountStock(
-      {
-        moves,
-        reserved: new Map([
-          ['SKU-A', 2],
-          ['SKU-B', 1],
-        ]),
-      },
-      orders,
-    );
+    const account = accountOf({ 'SKU-A': 2, 'SKU-B': 1 });
     expect(account).toEqual({ skus: 2, balanced: 2, problems: [] });
   });
 
   it('finds a reserve recorded without its stock movement (a kill between two writes)', () => {
-    const account = accountStock(
-      {
-        moves,
-        reserved: new Map([
-          ['SKU-A', 2],
-          ['SKU-B', 0],
-        ]),
-      },
-      orders,
-    );
+    const account = accountOf({ 'SKU-A': 2, 'SKU-B': 0 });
     expect(account).toEqual({
       skus: 2,
       balanced: 1,
@@ -55,17 +40,7 @@ describe('accountStock', () => {
   });
 
   it('finds a stock movement without its record, or moved twice (a retry outside the transaction)', () => {
-    const account = accountStock(
-      {
-        moves,
-        reserved: new Map([
-          ['SKU-A', 5],
-          ['SKU-B', 1],
-          ['SKU-C', 4],
-        ]),
-      },
-      orders,
-    );
+    const account = accountOf({ 'SKU-A': 5, 'SKU-B': 1, 'SKU-C': 4 });
     expect(account.balanced).toBe(1);
     expect(account.problems).toEqual([
       "stock: SKU-A reserved=5, the ledger's reserves minus releases 2 (5 - 3)",
@@ -74,10 +49,7 @@ describe('accountStock', () => {
   });
 
   it("finds an entry that names no stock, or not its order's", () => {
-    const account = accountStock(
-      { moves: [move('O-1', 'reserve', { sku: undefined }), move('O-3', 'reserve', { quantity: 7 })], reserved: new Map([['SKU-B', 7]]) },
-      orders,
-    );
+    const account = accountOf({ 'SKU-B': 7 }, [move('O-1', 'reserve', { sku: undefined }), move('O-3', 'reserve', { quantity: 7 })]);
     expect(account.problems).toEqual([
       'stock: O-1 reserve recorded without the SKU and quantity its transaction moved',
       'stock: O-3 reserve moved 7 SKU-B, the order is for 1 SKU-B',

@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthSwitchyardApp } from '../helpers/synth.js';
-import { randomSeed } from './random.js';
+import { randomSeed } from '../helpers/random.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { runChaos } from './run.js';
 
 /**
@@ -25,8 +22,7 @@ describe('The chaos suite', () => {
     it.concurrent(
       `finishes every item once and dead-letters only the poison (seed ${seed})`,
       async () => {
-        const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-        synthSwitchyardApp(cdkOut);
+        const cdkOut = await switchyardAppFolder();
         const result = await runChaos({ seed, n: N, kills: KILLS, cdkOut, strict: STRICT, log: (line) => console.info(line) });
         console.info(result.line);
         if (result.crashRepeats.length > 0) console.info(`chaos seed=${seed} crash repeats:\n  ${result.crashRepeats.join('\n  ')}`);

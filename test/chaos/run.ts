@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { toHub } from '../helpers/hub.js';
+import { Random } from '../helpers/random.js';
 import {
   accountFinished,
   accountPoison,
@@ -11,7 +13,6 @@ import {
 } from './accounting.js';
 import { Inventory } from './inventory.js';
 import { Observer } from './observer.js';
-import { Random } from './random.js';
 import { ChaosRuntime } from './runtime-control.js';
 import { approval, COMPLETION_EVENTS, type EntryEvent, FLOWS, generateWorkload, type Item } from './workload.js';
 
@@ -71,15 +72,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const events = new EventBridgeClient({ ...runtime.config, maxAttempts: 1 });
     let sent = 0;
     const put = async (entry: EntryEvent) => {
-      const { FailedEntryCount, Entries } = await runtime.call(() =>
-        events.send(
-          new PutEventsCommand({
-            Entries: [
-              { EventBusName: 'Switchyard-hub', Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail) },
-            ],
-          }),
-        ),
-      );
+      const { FailedEntryCount, Entries } = await runtime.call(() => events.send(toHub(entry, entry.detail)));
       if (FailedEntryCount) throw new Error(`PutEvents refused ${entry.detailType}: ${JSON.stringify(Entries)}`);
       sent++;
     };

@@ -15,7 +15,7 @@ import {
   TicketEscalated,
   TicketRouted,
 } from '../../domain/index.js';
-import type { Random } from './random.js';
+import type { Random } from '../helpers/random.js';
 
 export type FlowName = 'pipeline' | 'saga' | 'research' | 'triage';
 export const FLOWS: readonly FlowName[] = ['pipeline', 'saga', 'research', 'triage'];
@@ -104,6 +104,27 @@ function copies(random: Random): { copies: number; concurrentCopies: boolean } {
   return { copies: random.pick([1, 2, 2, 3]), concurrentCopies: random.chance(0.35) };
 }
 
+/**
+ * An item of `flow` entering as `contract`'s event of `detail`: poison is sent once, the others as
+ * often as `copies` draws; `finish` says how it ends.
+ */
+function itemOf(
+  flow: FlowName,
+  contract: { readonly source: string; readonly detailType: string },
+  random: Random,
+  item: { id: string; poison: boolean; detail: Record<string, unknown> },
+  finish: Pick<Item, 'terminal' | 'effects' | 'deadLetters' | 'fix'>,
+): Item {
+  return {
+    flow,
+    id: item.id,
+    poison: item.poison,
+    entry: { source: contract.source, detailType: contract.detailType, detail: item.detail },
+    ...(item.poison ? { copies: 1, concurrentCopies: false } : copies(random)),
+    ...finish,
+  };
+}
+
 const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean) => Item> = {
   pipeline: (random, jobId, poison) => {
     const simulate: Record<string, unknown>[] = [];
@@ -121,17 +142,22 @@ const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean)
     };
     // A producer that forgot the brief: EventBridge matches it, the script stage and the projector refuse it.
     if (poison) delete detail.brief;
+    const item = itemOf(
+      'pipeline',
+      JobRequested,
+      random,
+      { id: jobId, poison, detail },
+      {
+        terminal: Published.detailType,
+        effects: JOB_STAGES.map((stage) => JOB_STAGE_EFFECTS[stage]),
+        deadLetters: 2,
+        fix: (d) => ({ ...d, brief: 'Fixed by the operator: the brief the producer forgot.' }),
+      },
+    );
+    // Drawn after the copies, as before: a seed draws the same run.
+    // Twins side by side are what raced in the held-out run; some approvals come late.
     return {
-      flow: 'pipeline',
-      id: jobId,
-      poison,
-      entry: { source: JobRequested.source, detailType: JobRequested.detailType, detail },
-      ...(poison ? { copies: 1, concurrentCopies: false } : copies(random)),
-      terminal: Published.detailType,
-      effects: JOB_STAGES.map((stage) => JOB_STAGE_EFFECTS[stage]),
-      deadLetters: 2,
-      fix: (d) => ({ ...d, brief: 'Fixed by the operator: the brief the producer forgot.' }),
-      // Twins side by side are what raced in the held-out run; some approvals come late.
+      ...item,
       approvals: { copies: random.pick([2, 2, 3]), delayMs: random.chance(0.25) ? random.int(3000, 12_000) : random.int(0, 500) },
     };
   },
@@ -161,17 +187,18 @@ const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean)
         : outcome === 'rejected'
           ? ['reserve', 'charge', 'refund', 'release']
           : ['reserve', 'charge', 'ship'];
-    return {
-      flow: 'saga',
-      id: orderId,
-      poison,
-      entry: { source: OrderPlaced.source, detailType: OrderPlaced.detailType, detail },
-      ...(poison ? { copies: 1, concurrentCopies: false } : copies(random)),
-      terminal: outcome === 'declined' || outcome === 'rejected' ? OrderFailed.detailType : OrderCompleted.detailType,
-      effects,
-      deadLetters: 1,
-      fix: (d) => ({ ...d, currency: 'eur' }),
-    };
+    return itemOf(
+      'saga',
+      OrderPlaced,
+      random,
+      { id: orderId, poison, detail },
+      {
+        terminal: outcome === 'declined' || outcome === 'rejected' ? OrderFailed.detailType : OrderCompleted.detailType,
+        effects,
+        deadLetters: 1,
+        fix: (d) => ({ ...d, currency: 'eur' }),
+      },
+    );
   },
   research: (random, requestId, poison) => {
     const outcome = random.pick(['ok', 'ok', 'transient', 'stopped'] as const);
@@ -191,17 +218,18 @@ const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean)
       topics: poison ? [] : ['insulation', 'radiator sizing', 'running costs'],
       ...(simulate ? { simulate } : {}),
     };
-    return {
-      flow: 'research',
-      id: requestId,
-      poison,
-      entry: { source: ResearchRequested.source, detailType: ResearchRequested.detailType, detail },
-      ...(poison ? { copies: 1, concurrentCopies: false } : copies(random)),
-      terminal: outcome === 'stopped' ? ResearchStopped.detailType : ResearchCompleted.detailType,
-      effects: [],
-      deadLetters: 1,
-      fix: (d) => ({ ...d, topics: ['insulation'] }),
-    };
+    return itemOf(
+      'research',
+      ResearchRequested,
+      random,
+      { id: requestId, poison, detail },
+      {
+        terminal: outcome === 'stopped' ? ResearchStopped.detailType : ResearchCompleted.detailType,
+        effects: [],
+        deadLetters: 1,
+        fix: (d) => ({ ...d, topics: ['insulation'] }),
+      },
+    );
   },
   // Triage has no `simulate` (yet): duplicates, poison and the kills only.
   triage: (random, ticketId, poison) => {
@@ -213,17 +241,18 @@ const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean)
     };
     // A helpdesk webhook that dropped the body.
     if (poison) delete detail.body;
-    return {
-      flow: 'triage',
-      id: ticketId,
-      poison,
-      entry: { source: TicketCreated.source, detailType: TicketCreated.detailType, detail },
-      ...(poison ? { copies: 1, concurrentCopies: false } : copies(random)),
-      terminal: TicketRouted.detailType,
-      effects: [],
-      deadLetters: 1,
-      fix: (d) => ({ ...d, body: 'My card was charged twice for the May invoice. Please refund one of the charges.' }),
-    };
+    return itemOf(
+      'triage',
+      TicketCreated,
+      random,
+      { id: ticketId, poison, detail },
+      {
+        terminal: TicketRouted.detailType,
+        effects: [],
+        deadLetters: 1,
+        fix: (d) => ({ ...d, body: 'My card was charged twice for the May invoice. Please refund one of the charges.' }),
+      },
+    );
   },
 };
 

@@ -1,11 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App, Stack } from 'aws-cdk-lib';
+import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { toHub } from '../helpers/hub.js';
+import { startedForTests } from '../helpers/started-for-tests.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -19,8 +23,20 @@ export interface AppUnderTest {
 }
 
 export async function startApp(): Promise<AppUnderTest> {
+  return running(await switchyardAppFolder('switchyard-cli-app-'));
+}
+
+/** A CDK app of the test's own, its one stack `stackName` as `build` declares it, synthesized and running. */
+export async function startCdkApp(stackName: string, build: (stack: Stack) => void): Promise<AppUnderTest> {
   const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  await switchyardAssembly(cdkOut);
+  const app = new App({ outdir: cdkOut });
+  build(new Stack(app, stackName, { env: { account: '000000000000', region } }));
+  app.synth();
+  return running(cdkOut);
+}
+
+/** The assembly in `cdkOut` running in a local runtime of its own. */
+async function running(cdkOut: string): Promise<AppUnderTest> {
   const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   return {
     runtime,
@@ -30,16 +46,19 @@ export async function startApp(): Promise<AppUnderTest> {
   };
 }
 
+/**
+ * An app running for the tests of the file (or describe) that calls this, the example app unless
+ * `start` starts another: started before them (a synthesis takes a while), then `setUp`, stopped
+ * after them. The handle reads the app from then on.
+ */
+export function useApp(setUp?: (app: AppUnderTest) => Promise<void>, start: () => Promise<AppUnderTest> = startApp): AppUnderTest {
+  return startedForTests('the app', start, (app) => app.runtime.stop(), { setUp, timeoutMs: 180_000 });
+}
+
 /** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */
 export async function putRawTicket(app: AppUnderTest, detail: Record<string, unknown>): Promise<string> {
   const events = new EventBridgeClient(app.config);
-  const { Entries = [] } = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        { EventBusName: 'Switchyard-hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: JSON.stringify(detail) },
-      ],
-    }),
-  );
+  const { Entries = [] } = await events.send(toHub(TicketCreated, detail));
   return Entries[0]?.EventId ?? '';
 }
 

@@ -10,19 +10,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowControlUnits, tokenBudgetsIn } from '../../cli/cost/flow-control.js';
 import { type AppUsage, appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
-import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { ENV } from '../../contracts/wiring.js';
 import { readAssembly } from '../../inspect/assembly.js';
 import { FlowControlTable } from '../../lib/constructs/flow-control-table.js';
+import { everyControl } from '../helpers/flow-control.js';
 
-const settings: FlowControlSettings = {
-  flow: 'Shop/Consumer',
-  key: { path: '$.detail.customerId' },
-  concurrency: { limit: 3, leaseMarginSeconds: 10 },
-  rateLimit: { limit: 5, periodSeconds: 60 },
-  debounce: { periodSeconds: 10, maxWaitSeconds: 60, keepSeconds: 86_400 },
-  pauseOnThrottle: { defaultSeconds: 30, maxSeconds: 900 },
-};
+const settings = everyControl('Shop/Consumer');
 
 /** An entry event to a queue whose consumer declares every control, and keeps its idempotency records in another table. */
 let usage: AppUsage;

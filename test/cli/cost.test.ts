@@ -11,6 +11,7 @@ import { EventHub } from '../../lib/constructs/event-hub.js';
 import { QueueConsumer } from '../../lib/constructs/queue-consumer.js';
 import { sharedSwitchyardTemplate, testStack } from '../helpers/synth.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { arnOf, eventRule } from '../local/template-resources.js';
 import { runCli } from './run-cli.js';
 
 const PRICES: PriceTable = {
@@ -42,6 +43,24 @@ function assemblyOf(resources: Record<string, { Type: string; Properties?: Recor
     ],
   };
 }
+
+/** The bus `hub`, where the apps of these tests take their events. */
+const HUB = { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } };
+
+/** A rule on the bus `hub` sending each `detailType` event to the target of ARN `arn`. */
+const hubRule = (detailType: string, arn: object) =>
+  eventRule({ bus: 'Bus', pattern: { 'detail-type': [detailType] }, targets: [{ Arn: arn }] });
+
+/** An app whose hub starts the state machine `Flow` of `definition` for each `detailType` event. */
+const flowOnHub = (detailType: string, definition: object, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') =>
+  assemblyOf({
+    Bus: HUB,
+    Flow: {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { StateMachineType: type, DefinitionString: JSON.stringify(definition) },
+    },
+    Rule: hubRule(detailType, { Ref: 'Flow' }),
+  });
 
 describe('the cost arithmetic', () => {
   it('prices a hand-computed month', () => {
@@ -133,27 +152,10 @@ describe('the usage the cost model derives from the template', () => {
   });
 
   it('flags a Standard workflow that a rule starts for every event', () => {
-    const hot = appUsage(
-      assemblyOf({
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: {
-            StateMachineType: 'STANDARD',
-            DefinitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }),
-          },
-        },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['OrderPlaced'] },
-            Targets: [{ Arn: { Ref: 'Flow' } }],
-          },
-        },
-      }),
-      { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 },
-    );
+    const hot = appUsage(flowOnHub('OrderPlaced', { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }), {
+      ...DEFAULT_ASSUMPTIONS,
+      eventsPerMonth: 1000,
+    });
     expect(hot.hotStandard).toEqual([{ flow: 'Flow', executions: 1000, transitionsEach: 2 }]);
     expect(hot.usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity).toBe(2000);
   });
@@ -162,7 +164,7 @@ describe('the usage the cost model derives from the template', () => {
     const durable = (durableOperations: number) =>
       appUsage(
         assemblyOf({
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+          Bus: HUB,
           Saga: {
             Type: 'AWS::Lambda::Function',
             Properties: { MemorySize: 512, Architectures: ['arm64'], DurableConfig: { ExecutionTimeout: 86_400 } },
@@ -172,14 +174,7 @@ describe('the usage the cost model derives from the template', () => {
             Type: 'AWS::Lambda::Function',
             Properties: { MemorySize: 512, Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
           },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { 'detail-type': ['OrderPlaced'] },
-              Targets: [{ Arn: { 'Fn::GetAtt': ['Starter', 'Arn'] } }],
-            },
-          },
+          Rule: hubRule('OrderPlaced', arnOf('Starter')),
         }),
         { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, durableOperations },
       );
@@ -193,27 +188,14 @@ describe('the usage the cost model derives from the template', () => {
   it("counts a Map iteration's states once per item, as Step Functions bills each item's transitions", () => {
     const withMap = (itemsPerMap: number) =>
       appUsage(
-        assemblyOf({
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineType: 'STANDARD',
-              DefinitionString: JSON.stringify({
-                StartAt: 'Fan',
-                States: {
-                  Fan: {
-                    Type: 'Map',
-                    ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } } },
-                    End: true,
-                  },
-                },
-              }),
+        flowOnHub('Asked', {
+          StartAt: 'Fan',
+          States: {
+            Fan: {
+              Type: 'Map',
+              ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } } },
+              End: true,
             },
-          },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Asked'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
           },
         }),
         { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, itemsPerMap },
@@ -240,7 +222,7 @@ describe('the usage the cost model derives from the template', () => {
   it("prices model tokens per model: a function's Bedrock model per record and a bedrock:invokeModel state per visit, by the longest family prefix", () => {
     const usage = appUsage(
       assemblyOf({
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Bus: HUB,
         Queue: { Type: 'AWS::SQS::Queue' },
         Extract: {
           Type: 'AWS::Lambda::Function',
@@ -253,14 +235,7 @@ describe('the usage the cost model derives from the template', () => {
           Type: 'AWS::Lambda::EventSourceMapping',
           Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Extract' } },
         },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['InvoiceReceived'] },
-            Targets: [{ Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
-          },
-        },
+        Rule: hubRule('InvoiceReceived', arnOf('Queue')),
         Label: {
           Type: 'AWS::StepFunctions::StateMachine',
           Properties: {
@@ -278,14 +253,7 @@ describe('the usage the cost model derives from the template', () => {
             }),
           },
         },
-        LabelRule: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventBusName: { Ref: 'Bus' },
-            EventPattern: { 'detail-type': ['InvoiceReceived'] },
-            Targets: [{ Arn: { Ref: 'Label' } }],
-          },
-        },
+        LabelRule: hubRule('InvoiceReceived', { Ref: 'Label' }),
       }),
       {
         ...DEFAULT_ASSUMPTIONS,
@@ -308,30 +276,16 @@ describe('the usage the cost model derives from the template', () => {
 
   it('names a model the price table does not price instead of leaving it out silently', () => {
     const { notModelled } = appUsage(
-      assemblyOf({
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: {
-            StateMachineType: 'EXPRESS',
-            DefinitionString: JSON.stringify({
-              StartAt: 'Ask',
-              States: {
-                Ask: {
-                  Type: 'Task',
-                  Resource: 'arn:aws:states:::bedrock:invokeModel',
-                  Parameters: { ModelId: 'mistral.large-2' },
-                  End: true,
-                },
-              },
-            }),
+      flowOnHub(
+        'Q',
+        {
+          StartAt: 'Ask',
+          States: {
+            Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', Parameters: { ModelId: 'mistral.large-2' }, End: true },
           },
         },
-        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
-        Rule: {
-          Type: 'AWS::Events::Rule',
-          Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Q'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
-        },
-      }),
+        'EXPRESS',
+      ),
       { ...DEFAULT_ASSUMPTIONS, modelFamilies: ['amazon.nova-lite'] },
     );
     expect(notModelled).toContain('state Ask: calls to mistral.large-2, which the price table does not price');
@@ -344,7 +298,7 @@ describe('switchyard cost --model-tier batch', () => {
       App: {
         template: {
           Resources: {
-            Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+            Bus: HUB,
             Fn: {
               Type: 'AWS::Lambda::Function',
               Properties: {
@@ -354,14 +308,7 @@ describe('switchyard cost --model-tier batch', () => {
                 Environment: { Variables: { MODEL_ID: 'us.meta.llama3-1-8b-instruct-v1:0' } },
               },
             },
-            Rule: {
-              Type: 'AWS::Events::Rule',
-              Properties: {
-                EventBusName: { Ref: 'Bus' },
-                EventPattern: { 'detail-type': ['Asked'] },
-                Targets: [{ Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }],
-              },
-            },
+            Rule: hubRule('Asked', arnOf('Fn')),
           },
         },
       },

@@ -1,21 +1,12 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCdkOut } from '../../inspect/assembly.js';
+import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
+
+const { folder } = useTempFolders('switchyard-assembly-');
 
 /** A project folder holding an assembly in each of `dirs`, the later ones synthesized later. */
-function project(...dirs: string[]): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'switchyard-assembly-'));
-  dirs.forEach((dir, index) => {
-    mkdirSync(path.join(root, dir), { recursive: true });
-    const manifest = path.join(root, dir, 'manifest.json');
-    writeFileSync(manifest, '{}');
-    const time = new Date(Date.UTC(2026, 0, 1, 0, index));
-    utimesSync(manifest, time, time);
-  });
-  return root;
-}
+const project = (...dirs: string[]): string => assembliesIn(folder(), ...dirs);
 
 describe('defaultCdkOut', () => {
   it('reads the assembly switchyard dev keeps when the project has no cdk.out', () => {

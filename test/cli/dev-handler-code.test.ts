@@ -1,31 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../cli/dev/esbuild-options.js';
 import { HandlerCode } from '../../cli/dev/handler-code.js';
 import { synthErrorLines, synthesize } from '../../cli/dev/synth.js';
 import { type SynthRecord, staleness } from '../../cli/dev/synth-record.js';
+import { useTempFolders, writeFiles } from '../helpers/temp-folders.js';
 
 const ESBUILD = path.resolve(import.meta.dirname, '../../node_modules/.bin/esbuild');
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-handler-code-'));
-  folders.push(dir);
-  for (const [name, content] of Object.entries(files)) write(dir, name, content);
-  return dir;
-}
-
-function write(root: string, name: string, content: string): void {
-  mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-  writeFileSync(path.join(root, name), content);
-}
+const { withFiles: project } = useTempFolders('switchyard-handler-code-');
+const write = (root: string, name: string, content: string) => writeFiles(root, { [name]: content });
 
 /** The flags CDK's NodejsFunction gives esbuild (bundling.ts's buildEsbuildArgs), with a function's own esbuildArgs. */
 const NODEJS_FUNCTION_FLAGS = [

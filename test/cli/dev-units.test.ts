@@ -1,28 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
 import { CliError } from '../../inspect/errors.js';
+import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-unit-'));
-  folders.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
+const { withFiles: project } = useTempFolders('switchyard-dev-unit-');
 
 describe('readCdkProject', () => {
   it("reads the app command, cdk.json's watch and the context, cdk.json's winning over cdk.context.json's", () => {
@@ -174,17 +161,7 @@ describe('SourceWatcher', () => {
 
 describe('startDevServer --no-synth', () => {
   /** A project with an assembly in each of `dirs`, the later ones synthesized later. */
-  function synthesized(...dirs: string[]): string {
-    const root = project({ 'cdk.json': JSON.stringify({ app: 'false' }) });
-    dirs.forEach((dir, index) => {
-      mkdirSync(path.join(root, dir), { recursive: true });
-      const manifest = path.join(root, dir, 'manifest.json');
-      writeFileSync(manifest, '{}');
-      const time = new Date(Date.UTC(2026, 0, 1, 0, index));
-      utimesSync(manifest, time, time);
-    });
-    return root;
-  }
+  const synthesized = (...dirs: string[]): string => assembliesIn(project({ 'cdk.json': JSON.stringify({ app: 'false' }) }), ...dirs);
 
   /** The assembly the runtime was launched on (a stand-in launcher records it). */
   async function launchedOn(root: string): Promise<string> {

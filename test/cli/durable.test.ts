@@ -1,6 +1,7 @@
-import { GetDurableExecutionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
+import { durableExecutionEnded } from '../helpers/durable-executions.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, type DurableApp, durableApp } from '../local/lambda/durable/fixture.js';
 import { withStarter } from './durable-starter.js';
@@ -27,16 +28,7 @@ async function start(functionName: string, name: string, input: unknown): Promis
   return started.DurableExecutionArn ?? '';
 }
 
-async function ended(arn: string) {
-  return eventually(
-    async () => {
-      const e = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-      return e.Status === 'RUNNING' ? undefined : e;
-    },
-    30_000,
-    `${arn} to end`,
-  );
-}
+const ended = (arn: string) => durableExecutionEnded(lambda, arn);
 
 /** The callback id `switchyard durable <name>` prints, once the execution waits for one. */
 async function waitingCallbackId(name: string): Promise<string> {

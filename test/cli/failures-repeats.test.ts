@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../helpers/runtime-with-data.js';
+import { DEAD_LETTER_QUEUES, RuntimesWithData } from '../helpers/runtime-with-data.js';
+import { assemblyOf } from '../local/assembly.js';
 import { runCli } from './run-cli.js';
 
 const runtimes = new RuntimesWithData();

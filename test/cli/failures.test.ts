@@ -1,21 +1,14 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import { explain } from '../../inspect/dead-letter-messages.js';
 import type { DeadLetterSource } from '../../inspect/dead-letters.js';
 import { eventually } from '../local/helpers.js';
-import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, queueUrl, STARTER_DLQ, startApp } from './app-fixture.js';
+import { depth, escalatingTicket, escalationOf, putRawTicket, queueUrl, STARTER_DLQ, useApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
-let app: AppUnderTest;
-
-beforeAll(async () => {
-  app = await startApp();
-}, 180_000);
-afterAll(async () => {
-  await app?.runtime.stop();
-});
+const app = useApp();
 
 interface FailuresAnswer {
   queues: { source: string; messages: number; fedBy: string[] }[];

@@ -1,16 +1,14 @@
-import { mkdtempSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlowControlReport } from '../../clients/flow-control.js';
 import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { ENV } from '../../contracts/wiring.js';
@@ -22,8 +20,8 @@ import type { FlowControlStore } from '../../lambdas/kit/flow-control/store.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { FlowControlTable } from '../../lib/constructs/flow-control-table.js';
 import { FLOW_CONTROL_VARIABLES } from '../../local/lambda/flow-control-report.js';
-import { LocalRuntime } from '../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, eventually, region } from '../local/helpers.js';
+import { startCdkApp, useApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
 const FLOW = 'Flows/Consumer';
@@ -56,54 +54,47 @@ const CONSUMER = `exports.handler = async (event) => {
   return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
 };`;
 
-let runtime: LocalRuntime;
-let target: string[];
 let store: FlowControlStore;
 let queueUrl: string;
 
-beforeAll(async () => {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-flow-'));
-  const app = new App({ outdir: cdkOut });
-  const stack = new Stack(app, 'Flows', { env: { account: '000000000000', region } });
-  const limits = new FlowControlTable(stack, 'Limits');
-  const queue = new sqs.Queue(stack, 'Work', { visibilityTimeout: Duration.minutes(5) });
-  const consumer = new lambda.Function(stack, 'Consumer', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(CONSUMER),
-    environment: { [ENV.flowControl]: JSON.stringify(settings) },
-  });
-  limits.connect(consumer);
-  consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true }));
-  // Beside it: a queue made fair by its rule's MessageGroupId (a QueueConsumer's fairBy), with the
-  // rule target's dead-letter queue, and a plain queue no tenant's message comes to.
-  new sqs.Queue(stack, 'Plain');
-  new events.Rule(stack, 'ToFair', {
-    eventPattern: { source: ['flows.test'] },
-    targets: [
-      new targets.SqsQueue(new sqs.Queue(stack, 'Fair'), {
-        messageGroupId: '$.detail.customerId',
-        deadLetterQueue: new sqs.Queue(stack, 'TargetDlq'),
-      }),
-    ],
-  });
-  app.synth();
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
-  const client = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
-  const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-  store = { client, tableName: TableNames.find((name) => name.startsWith('Flows-Limits')) ?? '' };
-  const sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
-  const { QueueUrls = [] } = await sqsClient.send(new ListQueuesCommand({}));
-  queueUrl = QueueUrls.find((url) => url.includes('Flows-Work')) ?? '';
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
-});
+const app = useApp(
+  async ({ config }) => {
+    const client = new DynamoDBClient(config);
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    store = { client, tableName: TableNames.find((name) => name.startsWith('Flows-Limits')) ?? '' };
+    const sqsClient = new SQSClient(config);
+    const { QueueUrls = [] } = await sqsClient.send(new ListQueuesCommand({}));
+    queueUrl = QueueUrls.find((url) => url.includes('Flows-Work')) ?? '';
+  },
+  () =>
+    startCdkApp('Flows', (stack) => {
+      const limits = new FlowControlTable(stack, 'Limits');
+      const queue = new sqs.Queue(stack, 'Work', { visibilityTimeout: Duration.minutes(5) });
+      const consumer = new lambda.Function(stack, 'Consumer', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(CONSUMER),
+        environment: { [ENV.flowControl]: JSON.stringify(settings) },
+      });
+      limits.connect(consumer);
+      consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true }));
+      // Beside it: a queue made fair by its rule's MessageGroupId (a QueueConsumer's fairBy), with the
+      // rule target's dead-letter queue, and a plain queue no tenant's message comes to.
+      new sqs.Queue(stack, 'Plain');
+      new events.Rule(stack, 'ToFair', {
+        eventPattern: { source: ['flows.test'] },
+        targets: [
+          new targets.SqsQueue(new sqs.Queue(stack, 'Fair'), {
+            messageGroupId: '$.detail.customerId',
+            deadLetterQueue: new sqs.Queue(stack, 'TargetDlq'),
+          }),
+        ],
+      });
+    }),
+);
 
 async function readReport(): Promise<FlowControlReport> {
-  const result = await runCli(['flow', '--json', ...target]);
+  const result = await runCli(['flow', '--json', ...app.target]);
   expect(result.stderr).toBe('');
   return JSON.parse(result.stdout) as FlowControlReport;
 }
@@ -131,7 +122,7 @@ describe('switchyard flow', () => {
     expect(report.keys.find((k) => k.key === 'doc-1')?.debounce).toEqual({ seen: 3, ran: 0, pending: true, superseded: 2 });
     expect(report.tokens).toContainEqual({ scope: 'model', key: 'claude', minute: { used: 1_200, limit: 10_000 } });
 
-    const text = await runCli(['flow', ...target]);
+    const text = await runCli(['flow', ...app.target]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
       `${FLOW} (Consumer): concurrency 3, rate 5 per 60 s, debounce 10 s (at most 60 s), pause on throttling, keyed by $.customerId`,
@@ -141,7 +132,7 @@ describe('switchyard flow', () => {
   });
 
   it("counts the records a consumer held back, shows the queue's fair-queue state, and trace shows the hold as a step", async () => {
-    const sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const sqsClient = new SQSClient({ endpoint: app.runtime.url, region, credentials });
     const { MessageId = '' } = await sqsClient.send(
       new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ customerId: 'acme' }), MessageGroupId: 'acme' }),
     );
@@ -158,14 +149,14 @@ describe('switchyard flow', () => {
       metrics: expect.objectContaining({ ApproximateNumberOfMessagesNotVisibleInQuietGroups: 1 }),
     });
 
-    const trace = await runCli(['trace', MessageId, ...target]);
+    const trace = await runCli(['trace', MessageId, ...app.target]);
     expect(trace.code).toBe(0);
     expect(trace.stdout).toMatch(/flow control: held back: key "acme" at its rate limit; back in 60 s\s+\[held back\]/);
   });
 
   it('fails if the app uses no flow control', async () => {
     const bare = path.resolve(import.meta.dirname, '../fixtures/small-apps/cloudformation-read-api');
-    const result = await runCli(['flow', '--endpoint', runtime.url, '--cdk-out', bare]);
+    const result = await runCli(['flow', '--endpoint', app.runtime.url, '--cdk-out', bare]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the app uses no flow control');
   });
@@ -174,7 +165,7 @@ describe('switchyard flow', () => {
 describe("the read API's flow-control route", () => {
   it('answers the same report, with the fair queues', async () => {
     const body = await new Promise<string>((resolve, reject) => {
-      get(`${runtime.url}/_switchyard/v1/flow-control`, (response) => {
+      get(`${app.runtime.url}/_switchyard/v1/flow-control`, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

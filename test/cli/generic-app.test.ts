@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineContract, Type } from '../../contracts/index.js';
 import { EscalationPolicy, EventHub, Workflow } from '../../lib/constructs/index.js';
-import { LocalRuntime } from '../../local/runtime.js';
-import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
+import { eventually, executionEnded } from '../local/helpers.js';
+import { startCdkApp, useApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
 // An app that is not the reference app: its own contracts, subject, decision and choices.
@@ -45,50 +42,44 @@ const Verdict = Type.Object(
   { additionalProperties: false },
 );
 
-let runtime: LocalRuntime;
-let target: string[];
 let sfnClient: SFNClient;
 let machineArn: string;
 
-beforeAll(async () => {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-generic-'));
-  const app = new App({ outdir: cdkOut });
-  const stack = new Stack(app, 'Shop', { env: { account: '000000000000', region } });
-  const hub = new EventHub(stack, 'Hub', { eventBusName: 'shop-hub', contracts: [OrderHeld, OrderVerdictRefused] });
-  const policy = new EscalationPolicy(stack, 'Review', {
-    policyName: 'order-review',
-    eventBus: hub.eventBus,
-    conditions: [{ kind: 'flag', field: 'suspicious' }],
-    chain: [{ name: 'desk', sla: Duration.hours(1) }],
-    subjectId: '{% $states.context.Execution.Input.orderId %}',
-    ask: { contract: OrderHeld, subjectField: 'orderId', detail: { amount: '{% $states.context.Execution.Input.amount %}' } },
-    refusedContract: OrderVerdictRefused,
-    decisionProblems: `($states.input.verdict in ["ship", "hold"]) ? [] : ['verdict must be ship or hold']`,
-    defaultAction: 'hold the order',
-    review: {
-      decisionSchema: Verdict,
-      decisionField: 'verdict',
-      choices: { approve: 'ship', reject: 'hold' },
-      summary: [{ field: 'amount' }],
-    },
-  });
-  new Workflow(stack, 'OrderReview', {
-    eventBus: hub.eventBus,
-    stateMachineType: sfn.StateMachineType.STANDARD,
-    definition: policy.definition({
-      decided: sfn.Pass.jsonata(stack, 'Decided', { outputs: '{% $states.input %}' }),
-      defaulted: sfn.Pass.jsonata(stack, 'Defaulted', { outputs: { verdict: 'hold' } }),
+const app = useApp(
+  async ({ runtime, config }) => {
+    sfnClient = new SFNClient(config);
+    machineArn = runtime.definitions.stateMachines.find((m) => m.type === 'STANDARD')?.arn as string;
+  },
+  () =>
+    startCdkApp('Shop', (stack) => {
+      const hub = new EventHub(stack, 'Hub', { eventBusName: 'shop-hub', contracts: [OrderHeld, OrderVerdictRefused] });
+      const policy = new EscalationPolicy(stack, 'Review', {
+        policyName: 'order-review',
+        eventBus: hub.eventBus,
+        conditions: [{ kind: 'flag', field: 'suspicious' }],
+        chain: [{ name: 'desk', sla: Duration.hours(1) }],
+        subjectId: '{% $states.context.Execution.Input.orderId %}',
+        ask: { contract: OrderHeld, subjectField: 'orderId', detail: { amount: '{% $states.context.Execution.Input.amount %}' } },
+        refusedContract: OrderVerdictRefused,
+        decisionProblems: `($states.input.verdict in ["ship", "hold"]) ? [] : ['verdict must be ship or hold']`,
+        defaultAction: 'hold the order',
+        review: {
+          decisionSchema: Verdict,
+          decisionField: 'verdict',
+          choices: { approve: 'ship', reject: 'hold' },
+          summary: [{ field: 'amount' }],
+        },
+      });
+      new Workflow(stack, 'OrderReview', {
+        eventBus: hub.eventBus,
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definition: policy.definition({
+          decided: sfn.Pass.jsonata(stack, 'Decided', { outputs: '{% $states.input %}' }),
+          defaulted: sfn.Pass.jsonata(stack, 'Defaulted', { outputs: { verdict: 'hold' } }),
+        }),
+      });
     }),
-  });
-  app.synth();
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
-  sfnClient = new SFNClient({ endpoint: runtime.url, region, credentials });
-  machineArn = runtime.definitions.stateMachines.find((m) => m.type === 'STANDARD')?.arn as string;
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-});
+);
 
 describe('the CLI with an app of its own', () => {
   it("sends the app's contracts from its assembly and names them for an unknown detail-type", async () => {
@@ -97,39 +88,39 @@ describe('the CLI with an app of its own', () => {
       'OrderHeld',
       '--detail',
       '{"orderId":"O-0","attempt":1,"amount":3,"taskToken":"t","decideBy":"x"}',
-      ...target,
+      ...app.target,
     ]);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    const invalid = await runCli(['send', 'OrderHeld', '--detail', '{"orderId":""}', ...target]);
+    const invalid = await runCli(['send', 'OrderHeld', '--detail', '{"orderId":""}', ...app.target]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('detail.orderId: must NOT have fewer than 1 characters');
-    const unknown = await runCli(['send', 'TicketCreated', '--detail', '{}', ...target]);
+    const unknown = await runCli(['send', 'TicketCreated', '--detail', '{}', ...app.target]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe(
       `switchyard send: unknown detail-type "TicketCreated": the app's contracts are OrderHeld, OrderVerdictRefused`,
     );
     // The SDKs' endpoint variables reach the runtime too: a service's own before the general one.
-    const cdkOut = target[3] as string;
+    const cdkOut = app.cdkOut;
     const viaEnv = await runCli(
       ['send', 'OrderHeld', '--detail', '{"orderId":"O-00","attempt":1,"amount":1,"taskToken":"t","decideBy":"x"}', '--cdk-out', cdkOut],
       {
-        env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_EVENTBRIDGE: runtime.url },
+        env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_EVENTBRIDGE: app.runtime.url },
       },
     );
     expect(viaEnv.stderr).toBe('');
     expect(viaEnv.code).toBe(0);
     const unreachable = await runCli(['escalations', '--cdk-out', cdkOut], {
-      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_EVENTBRIDGE: runtime.url },
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_EVENTBRIDGE: app.runtime.url },
     });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toContain(`no local runtime at http://127.0.0.1:9 (or ${runtime.url}, from AWS_ENDPOINT_URL_<SERVICE>)`);
+    expect(unreachable.stderr).toContain(`no local runtime at http://127.0.0.1:9 (or ${app.runtime.url}, from AWS_ENDPOINT_URL_<SERVICE>)`);
     // The read API (trace) follows the general variable.
-    const traced = await runCli(['trace', 'O-00', '--cdk-out', cdkOut], { env: { AWS_ENDPOINT_URL: runtime.url } });
+    const traced = await runCli(['trace', 'O-00', '--cdk-out', cdkOut], { env: { AWS_ENDPOINT_URL: app.runtime.url } });
     expect(traced.stderr).toBe('');
     expect(traced.stdout).toMatch(/event: OrderHeld from shop\.review on shop-hub/);
 
-    const help = await runCli(['send', '--help', ...target]);
+    const help = await runCli(['send', '--help', ...app.target]);
     expect(help.stdout).toContain("The app's contracts");
     expect(help.stdout).toContain('OrderHeld, OrderVerdictRefused');
   });
@@ -140,7 +131,7 @@ describe('the CLI with an app of its own', () => {
     );
     const rows = await eventually(
       async () => {
-        const listed = JSON.parse((await runCli(['escalations', '--json', ...target])).stdout) as Record<string, unknown>[];
+        const listed = JSON.parse((await runCli(['escalations', '--json', ...app.target])).stdout) as Record<string, unknown>[];
         return listed.length > 0 ? listed : undefined;
       },
       30_000,
@@ -148,7 +139,7 @@ describe('the CLI with an app of its own', () => {
     );
     expect(rows[0]).toMatchObject({ policy: 'order-review', subjectId: 'O-1', orderId: 'O-1', amount: 42.5, attempt: 1, executionArn });
     // Without the assembly the policy is read from the deployed definition (DescribeStateMachine).
-    const deployed = await runCli(['escalations', '--json', '--endpoint', runtime.url, '--cdk-out', '/nonexistent/cdk.out']);
+    const deployed = await runCli(['escalations', '--json', '--endpoint', app.runtime.url, '--cdk-out', '/nonexistent/cdk.out']);
     expect(deployed.stderr).toContain('no cloud assembly at /nonexistent/cdk.out');
     expect(JSON.parse(deployed.stdout)[0]).toMatchObject({ policy: 'order-review', orderId: 'O-1', amount: 42.5 });
     const deployedHelp = await runCli([
@@ -157,29 +148,29 @@ describe('the CLI with an app of its own', () => {
       '--carrier',
       'drone',
       '--endpoint',
-      runtime.url,
+      app.runtime.url,
       '--cdk-out',
       '/nonexistent/cdk.out',
     ]);
     expect(deployedHelp.code).toBe(2);
     expect(deployedHelp.stderr).toContain('--carrier must be one of post, courier (got "drone")');
-    const table = await runCli(['escalations', ...target]);
+    const table = await runCli(['escalations', ...app.target]);
     expect(table.stdout).toMatch(/^ORDER\s+AMOUNT\s+ASK\s+DECIDE BY\s+EXECUTION/);
     expect(table.stdout).toMatch(/O-1\s+42\.50\s+1\s/);
 
-    const help = await runCli(['approve', '--help', ...target]);
+    const help = await runCli(['approve', '--help', ...app.target]);
     expect(help.stdout).toMatch(/^Usage: switchyard approve <order\|execution>/);
     expect(help.stdout).toContain('{"verdict":"ship","carrier"?,"reviewer"?}');
     expect(help.stdout).toMatch(/--carrier <value> +post, courier/);
 
-    const wrong = await runCli(['approve', 'O-1', '--carrier', 'drone', ...target]);
+    const wrong = await runCli(['approve', 'O-1', '--carrier', 'drone', ...app.target]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr.trim()).toBe('switchyard approve: --carrier must be one of post, courier (got "drone")');
-    const unknownOption = await runCli(['approve', 'O-1', '--queue', 'billing', ...target]);
+    const unknownOption = await runCli(['approve', 'O-1', '--queue', 'billing', ...app.target]);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain("unknown option '--queue'");
 
-    const approved = await runCli(['approve', 'O-1', '--carrier', 'courier', '--reviewer', 'kim', ...target]);
+    const approved = await runCli(['approve', 'O-1', '--carrier', 'courier', '--reviewer', 'kim', ...app.target]);
     expect(approved.stderr).toBe('');
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(
@@ -191,7 +182,7 @@ describe('the CLI with an app of its own', () => {
     expect(JSON.parse(output ?? '{}')).toEqual({ verdict: 'ship', carrier: 'courier', reviewer: 'kim' });
 
     // Decided: found again by its name, refused here and published as the policy's own refusal event.
-    const again = await runCli(['reject', 'review-1', ...target]);
+    const again = await runCli(['reject', 'review-1', ...app.target]);
     expect(again.code).toBe(1);
     expect(again.stderr.trim()).toBe(
       'switchyard reject: the escalation of order O-1 is SUCCEEDED: already decided (review-1); published as OrderVerdictRefused',

@@ -1,5 +1,6 @@
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textMail } from '../helpers/ses-mail.js';
 import { SesRuntime } from '../local/ses/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -49,13 +50,7 @@ describe('switchyard mail', () => {
     const verified = await runCli(['mail', 'verify', 'reviewer@team.test', '--endpoint', app.runtime.url], { process: true });
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toContain('reviewer@team.test is verified');
-    const sent = await app.v1.send(
-      new SendEmailCommand({
-        Source: 'mailer@example.com',
-        Destination: { ToAddresses: ['reviewer@team.test'] },
-        Message: { Subject: { Data: 'now it arrives' }, Body: { Text: { Data: 'hi' } } },
-      }),
-    );
+    const sent = await app.v1.send(textMail('reviewer@team.test', 'now it arrives', 'hi'));
     expect(sent.MessageId).toBeDefined();
     expect((await cli('mail', 'verify', 'reviewer@team.test')).stdout).toContain('reviewer@team.test is verified already.');
   });

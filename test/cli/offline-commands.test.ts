@@ -1,16 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { runCli } from './run-cli.js';
 
 // These commands read the cloud assembly alone (or nothing): no runtime is started.
 let cdkOut: string;
 
 beforeAll(async () => {
-  cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  await switchyardAssembly(cdkOut);
+  cdkOut = await switchyardAppFolder('switchyard-cli-app-');
 }, 180_000);
 
 describe('switchyard cost', () => {

@@ -6,14 +6,13 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { moveMessages } from '../../cli/message-redrive.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { Clients } from '../../inspect/aws.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { eventually } from '../local/helpers.js';
 import {
-  type AppUnderTest,
   depth,
   escalatingTicket,
   escalationOf,
@@ -22,18 +21,11 @@ import {
   STARTER_DLQ,
   STARTER_QUEUE,
   STARTER_TARGET_DLQ,
-  startApp,
+  useApp,
 } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
-let app: AppUnderTest;
-
-beforeAll(async () => {
-  app = await startApp();
-}, 180_000);
-afterAll(async () => {
-  await app?.runtime.stop();
-});
+const app = useApp();
 
 interface Listed {
   id: string;

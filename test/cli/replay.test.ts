@@ -1,24 +1,18 @@
 import { DeleteItemCommand, DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { executionNameFor, replayPolicyOf, TicketCreated } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
-import { type AppUnderTest, startApp } from './app-fixture.js';
+import { useApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
-let app: AppUnderTest;
-
-beforeAll(async () => {
-  app = await startApp();
+const app = useApp(async ({ target }) => {
   for (const ticketId of ['RP-1', 'RP-2']) {
-    const sent = await runCli(['send', 'TicketCreated', '--detail', JSON.stringify(ticket(ticketId)), ...app.target]);
+    const sent = await runCli(['send', 'TicketCreated', '--detail', JSON.stringify(ticket(ticketId)), ...target]);
     expect(sent.code, sent.stderr).toBe(0);
   }
   await starterClaimsComplete(2);
   // RP-1 stays applied; RP-2's claim goes, as a claim does when it expires (24 hours): a replay would run it again.
   await forgetStarterClaim('RP-2');
-}, 180_000);
-afterAll(async () => {
-  await app?.runtime.stop();
 });
 
 const ticket = (ticketId: string) => ({

@@ -1,41 +1,21 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
 import type { Lineage } from '../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../local/runtime.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { TicketCreated } from '../../domain/index.js';
+import { toHub } from '../helpers/hub.js';
+import { eventually, region } from '../local/helpers.js';
+import { useApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
-let runtime: LocalRuntime;
-let cdkOut: string;
-let target: string[];
-
-beforeAll(async () => {
-  cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-trace-'));
-  await switchyardAssembly(cdkOut);
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
-  const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
-  await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({
-            ticketId: 'TR-1',
-            customerId: 'C-1',
-            subject: 'Charged twice this month',
-            body: 'My card was charged twice, please refund one.',
-          }),
-        },
-      ],
+const app = useApp(async ({ runtime, config }) => {
+  await new EventBridgeClient(config).send(
+    toHub(TicketCreated, {
+      ticketId: 'TR-1',
+      customerId: 'C-1',
+      subject: 'Charged twice this month',
+      body: 'My card was charged twice, please refund one.',
     }),
   );
   // Traced once the routing consumer has run for it.
@@ -48,14 +28,11 @@ beforeAll(async () => {
     30_000,
     'the lineage of TR-1',
   );
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 describe('switchyard trace', () => {
   it('draws the lineage of a ticket as a tree, with times, statuses and log lines', async () => {
-    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', ...target], { process: true });
+    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', ...app.target], { process: true });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
@@ -80,7 +57,7 @@ describe('switchyard trace', () => {
   });
 
   it('answers --json with the read API tree, cut by --depth', async () => {
-    const { code, stdout } = await runCli(['trace', 'TR-1', '--json', '--depth', '2', ...target]);
+    const { code, stdout } = await runCli(['trace', 'TR-1', '--json', '--depth', '2', ...app.target]);
     expect(code).toBe(0);
     const lineage = JSON.parse(stdout) as Lineage;
     expect(lineage.roots[0]?.kind).toBe('event');
@@ -88,15 +65,15 @@ describe('switchyard trace', () => {
   });
 
   it('traces an event by its id', async () => {
-    const lineage = await runtime.readApi.lineage('TR-1');
+    const lineage = await app.runtime.readApi.lineage('TR-1');
     const eventId = lineage.roots[0]?.id ?? '';
-    const { code, stdout } = await runCli(['trace', eventId, ...target]);
+    const { code, stdout } = await runCli(['trace', eventId, ...app.target]);
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toContain('event: TicketCreated');
   });
 
   it('fails if nothing has the id, with one line and exit 1', async () => {
-    const { code, stdout, stderr } = await runCli(['trace', 'NO-SUCH-TICKET', ...target]);
+    const { code, stdout, stderr } = await runCli(['trace', 'NO-SUCH-TICKET', ...app.target]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -111,14 +88,14 @@ describe('switchyard trace', () => {
       ['trace', 'TR-1', '--depth', 'deep'],
       ['trace', 'TR-1', '--colour'],
     ]) {
-      const { code, stderr } = await runCli([...args, ...target]);
+      const { code, stderr } = await runCli([...args, ...app.target]);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
     }
   });
 
   it('fails if no runtime answers, saying so', async () => {
-    const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', 'http://127.0.0.1:9', '--cdk-out', cdkOut]);
+    const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', 'http://127.0.0.1:9', '--cdk-out', app.cdkOut]);
     expect(code).toBe(1);
     expect(stderr).toContain('no local runtime at http://127.0.0.1:9');
   });
@@ -131,7 +108,7 @@ describe('switchyard trace', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', url, '--cdk-out', cdkOut]);
+      const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', url, '--cdk-out', app.cdkOut]);
       expect(code).toBe(1);
       expect(stderr).toContain(`${url} does not serve the read API`);
     } finally {
@@ -149,15 +126,15 @@ describe('switchyard trace', () => {
 
   it('in AWS (without a read API) shows the executions named after the ticket and the log lines that mention it', async () => {
     // The AWS path, pointed at the local runtime through the SDK's own endpoint variable.
-    const env = { AWS_ENDPOINT_URL: runtime.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: region };
-    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', '--aws', '--cdk-out', cdkOut], { env });
+    const env = { AWS_ENDPOINT_URL: app.runtime.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: region };
+    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', '--aws', '--cdk-out', app.cdkOut], { env });
     // The local runtime serves no Logs Insights: the saved queries cannot be listed, and it says it falls back.
     expect(stderr).toBe('cannot list the saved Logs Insights queries (UnknownOperationException): falling back to FilterLogEvents\n');
     expect(code).toBe(0);
     expect(stdout).toContain('AWS has no API for which rules an event matched');
     expect(stdout).toMatch(/executions named after TR-1:\n├─ .*TicketTriage.*:express:.*TicketCreated-/);
     expect(stdout).toMatch(/log lines that mention TR-1:\n├─ /);
-    const none = await runCli(['trace', 'NO-SUCH-TICKET', '--aws', '--cdk-out', cdkOut], { env });
+    const none = await runCli(['trace', 'NO-SUCH-TICKET', '--aws', '--cdk-out', app.cdkOut], { env });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('nothing to trace for "NO-SUCH-TICKET" in AWS');
   });

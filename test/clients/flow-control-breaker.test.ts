@@ -1,23 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DeclaredFlow, type FlowControlItem, flowControlReport, flowKeyCells, flowOutcomeOf } from '../../clients/flow-control.js';
 import type { FlowControlSettings } from '../../contracts/flow-control.js';
-import { TicketCreated } from '../../domain/index.js';
-import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
 import { admitThroughBreaker, settleBreaker } from '../../lambdas/kit/flow-control/breaker.js';
+import { useDynamoDb } from '../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
+import { flowControlledConsumer, flowControlStore, linesLoggedWhile } from '../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 type Store = Awaited<ReturnType<typeof flowControlStore>>;
 const breaker = { failureThreshold: 2, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 600 };
@@ -25,10 +15,7 @@ const settings: FlowControlSettings = { flow: 'App/Triage', key: { path: '$.deta
 const declared: DeclaredFlow[] = [{ function: 'Triage', table: 'flow-control', settings }];
 const providerDown = () => Object.assign(new Error('upstream returned 503'), { name: 'ServiceUnavailableException' });
 
-async function itemsOf(store: Store): Promise<FlowControlItem[]> {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: store.tableName }));
-  return Items.map((item) => unmarshall(item) as FlowControlItem);
-}
+const itemsOf = (store: Store) => dynamo.items<FlowControlItem>(store.tableName);
 
 describe('flowControlReport of circuit breakers', () => {
   it('shows an open circuit until when, a half-open one, and a closed one counting failures, as the kit wrote them', async () => {
@@ -64,34 +51,15 @@ describe('flowOutcomeOf a circuit breaker', () => {
   it('reads the opened circuit and the held-back record from the lines a real consumer logs, which never dead-letters them', async () => {
     const store = await flowControlStore(dynamo);
     const sqs = new FakeSqs();
-    const lines: string[] = [];
-    // Dev mode: Powertools logs through the global console, which the test can listen to.
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    const spies = (['info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((line: unknown) => {
-        lines.push(String(line));
-      }),
-    );
-    let third: Awaited<ReturnType<ReturnType<typeof createSqsConsumer>>>;
-    try {
-      const handler = createSqsConsumer({
-        contracts: [TicketCreated] as const,
-        idempotency: false,
-        logger: new Logger({ serviceName: 'flow-test', logLevel: 'INFO' }),
-        handle: async () => {
-          throw providerDown();
-        },
-        failureQueues: sqs.queues(5),
-        flowControl: { store, settings },
+    const { lines, result: third } = await linesLoggedWhile(async () => {
+      const handler = flowControlledConsumer(sqs, { store, settings }, async () => {
+        throw providerDown();
       });
       const record = (id: string) => sqsRecord(ticketCreated(id, { customerId: 'acme' }), `msg-${id}`);
       await handler(sqsEvent(record('T-1')), lambdaContext());
       await handler(sqsEvent(record('T-2')), lambdaContext());
-      third = await handler(sqsEvent(record('T-3')), lambdaContext());
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-      vi.unstubAllEnvs();
-    }
+      return handler(sqsEvent(record('T-3')), lambdaContext());
+    });
     const openUntil = new Date(store.clock.ms + 30_000).toISOString();
     const outcomes = lines.flatMap((line) => flowOutcomeOf(line) ?? []);
     expect(outcomes).toEqual([

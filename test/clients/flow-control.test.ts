@@ -1,7 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import {
   type DeclaredFlow,
   FLOW_HELD_BACK_ERROR,
@@ -12,43 +10,25 @@ import {
   heldBackByKey,
   parseFlowItemKey,
 } from '../../clients/flow-control.js';
-import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { ERROR_NAMES } from '../../contracts/wiring.js';
-import { TicketCreated } from '../../domain/index.js';
-import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
 import { acquireSlot } from '../../lambdas/kit/flow-control/concurrency.js';
 import { debounce, debounceSeq } from '../../lambdas/kit/flow-control/debounce.js';
 import { flowControlItemKey } from '../../lambdas/kit/flow-control/item-keys.js';
 import { pauseKey } from '../../lambdas/kit/flow-control/pause.js';
 import { takeStart } from '../../lambdas/kit/flow-control/rate-limit.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
+import { useDynamoDb } from '../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
+import { everyControl, flowControlledConsumer, flowControlStore, linesLoggedWhile } from '../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 type Store = Awaited<ReturnType<typeof flowControlStore>>;
 
-async function itemsOf(store: Store): Promise<FlowControlItem[]> {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: store.tableName }));
-  return Items.map((item) => unmarshall(item) as FlowControlItem);
-}
+const itemsOf = (store: Store) => dynamo.items<FlowControlItem>(store.tableName);
 
-const settings: FlowControlSettings = {
-  flow: 'App/Triage',
-  key: { path: '$.detail.customerId' },
-  concurrency: { limit: 3, leaseMarginSeconds: 10 },
-  rateLimit: { limit: 5, periodSeconds: 60 },
-  debounce: { periodSeconds: 10, maxWaitSeconds: 60, keepSeconds: 86_400 },
-  pauseOnThrottle: { defaultSeconds: 30, maxSeconds: 900 },
-};
+const settings = everyControl();
 const declared: DeclaredFlow[] = [{ function: 'Triage', table: 'flow-control', settings }];
 
 describe('flowControlReport', () => {
@@ -134,34 +114,14 @@ describe('parseFlowItemKey', () => {
 describe('flowOutcomeOf', () => {
   it('reads the held-back and superseded records from the lines a real consumer logs', async () => {
     const store = await flowControlStore(dynamo);
-    const sqs = new FakeSqs();
-    const lines: string[] = [];
-    // Dev mode: Powertools logs through the global console, which the test can listen to.
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    const spies = (['info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((line: unknown) => {
-        lines.push(String(line));
-      }),
-    );
-    try {
-      const logger = new Logger({ serviceName: 'flow-test', logLevel: 'INFO' });
-      const handler = createSqsConsumer({
-        contracts: [TicketCreated] as const,
-        idempotency: false,
-        logger,
-        handle: async () => undefined,
-        failureQueues: sqs.queues(5),
-        flowControl: {
-          store,
-          settings: { flow: 'triage', key: { path: '$.detail.customerId' }, rateLimit: { limit: 1, periodSeconds: 60 } },
-        },
+    const { lines } = await linesLoggedWhile(async () => {
+      const handler = flowControlledConsumer(new FakeSqs(), {
+        store,
+        settings: { flow: 'triage', key: { path: '$.detail.customerId' }, rateLimit: { limit: 1, periodSeconds: 60 } },
       });
       await handler(sqsEvent(sqsRecord(ticketCreated('T-1', { customerId: 'acme' }), 'msg-1')), lambdaContext());
       await handler(sqsEvent(sqsRecord(ticketCreated('T-2', { customerId: 'acme' }), 'msg-2')), lambdaContext());
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-      vi.unstubAllEnvs();
-    }
+    });
     const outcomes = lines.flatMap((line) => flowOutcomeOf(line) ?? []);
     expect(outcomes).toEqual([expect.objectContaining({ outcome: 'held-back', key: 'acme', reason: 'rate', messageId: 'msg-2' })]);
     expect(heldBackByKey(lines)).toEqual(new Map([['acme', 1]]));

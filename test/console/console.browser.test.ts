@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -23,56 +22,37 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { OtlpTracesData } from '../../clients/read-api-contract.js';
+import { OrderPlaced, TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { BROWSER_TESTS_RUN, CHROMIUM, useConsoleBrowser } from '../helpers/console-browser.js';
+import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
-import { type Box, boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts, textBoxOf } from './drawn.js';
+import { type Box, boxesOf, boxOf, paintOf, shownText, shownTexts, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
  * running the example app. Skipped only where chromium is missing on a developer's machine;
  * in CI (CI=true) a missing chromium fails the suite.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-if (!hasChromium && !inCi) {
+if (!BROWSER_TESTS_RUN) {
   console.warn(`[console browser tests skipped] ${CHROMIUM} is missing: apt-get install chromium to run them (in CI they fail instead)`);
 }
 
 let runtime: LocalRuntime;
 let outdir: string;
-let browser: Browser;
-let context: BrowserContext;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 let logs: CloudWatchLogsClient;
 let sqs: SQSClient;
-/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
-const problems = new ConsoleProblems();
 
 function ticket(ticketId: string, subject: string, body: string) {
-  return new PutEventsCommand({
-    Entries: [
-      {
-        EventBusName: 'Switchyard-hub',
-        Source: 'switchyard.helpdesk',
-        DetailType: 'TicketCreated',
-        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body }),
-      },
-    ],
-  });
-}
-
-async function open(hash: string): Promise<Page> {
-  const page = problems.watch(await context.newPage());
-  await page.goto(`${runtime.url}/${hash}`);
-  return page;
+  return toHub(TicketCreated, { ticketId, customerId: 'C-1', subject, body });
 }
 
 /** The escalation execution of a ticket, once it waits on its task token. */
@@ -162,37 +142,25 @@ async function waterfallMismatches(page: Page, id: string): Promise<string[]> {
   return wrong;
 }
 
-describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
-  beforeAll(async () => {
-    if (!hasChromium)
-      throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
-    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-console-'));
-    synthSwitchyardApp(outdir);
-    [runtime, browser] = await Promise.all([
-      LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} }),
-      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
-    ]);
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await reportPolicyViolations(context);
-    const config = { endpoint: runtime.url, region, credentials };
-    events = new EventBridgeClient(config);
-    sfn = new SFNClient(config);
-    logs = new CloudWatchLogsClient(config);
-    sqs = new SQSClient(config);
+describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
+  const pages = useConsoleBrowser({
+    async start() {
+      outdir = await switchyardAppFolder('switchyard-console-');
+      runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
+      const config = { endpoint: runtime.url, region, credentials };
+      events = new EventBridgeClient(config);
+      sfn = new SFNClient(config);
+      logs = new CloudWatchLogsClient(config);
+      sqs = new SQSClient(config);
+      return runtime;
+    },
+    stop: (started) => started.stop(),
+    url: (started) => started.url,
+    viewport: { width: 1400, height: 1000 },
     // The run's one synthesis of the app (test/helpers/synth.ts) can take over a minute on a busy machine, and this file may be the one waiting for it.
-  }, 180_000);
-
-  afterEach(async () => {
-    // Each open page holds a live-feed connection; a browser keeps six per host.
-    for (const page of context?.pages() ?? []) await page.close();
-    // Every page a test opened: no error in its console, no refusal by the console's Content-Security-Policy.
-    expect(problems.take()).toEqual([]);
+    timeoutMs: 180_000,
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
+  const open = (hash: string) => pages.open(hash);
 
   it('approves an escalation from the Escalations page and the open execution page turns green without a reload', async () => {
     await events.send(ticket('CON-1', 'hello', 'asdf qwerty'));
@@ -378,7 +346,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       verifySignatures: { credentials: [key] },
     });
     try {
-      const page = await context.newPage();
+      const page = await pages.context.newPage();
       await page.goto(`${signing.url}/#/executions`);
       const form = page.locator('form.credentials-form');
       await form.waitFor({ timeout: 10_000 });
@@ -528,18 +496,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   });
 
   it('shows a dead-letter queue with the reason of each message, and redrives it', async () => {
-    await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }),
-          },
-        ],
-      }),
-    );
+    await events.send(toHub(TicketCreated, { ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }));
     const page = await open('#/failures');
     const dlq = page.locator('article.dlq[data-queue*="TicketTriageStarterDeadLetterQueue"]');
     const reason = dlq.locator('td.reason', { hasText: "must have required property 'body'" });
@@ -910,23 +867,14 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
 
   it("shows a durable execution's operations, each a row with its name, status and time", async () => {
     await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.orders',
-            DetailType: 'OrderPlaced',
-            Detail: JSON.stringify({
-              orderId: 'CON-DUR',
-              customerId: 'C-1',
-              sku: 'SKU-1',
-              quantity: 1,
-              amount: 100,
-              currency: 'eur',
-              coordination: 'durable',
-            }),
-          },
-        ],
+      toHub(OrderPlaced, {
+        orderId: 'CON-DUR',
+        customerId: 'C-1',
+        sku: 'SKU-1',
+        quantity: 1,
+        amount: 100,
+        currency: 'eur',
+        coordination: 'durable',
       }),
     );
     const arn = await eventually(
@@ -964,7 +912,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
         }),
       );
       await eventually(async () => callbackIdOf(app, 'CON-NEST'), 30_000, 'the flow waiting for its callback');
-      const page = problems.watch(await context.newPage());
+      const page = await pages.newPage();
       opened = page;
       await page.goto(`${durable.url}/#/durable-execution/${encodeURIComponent(arn)}`);
       const row = (label: string) => page.locator('tr[data-operation]').filter({ has: page.locator('td.operation', { hasText: label }) });

@@ -1,32 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
+import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
-import { ConsoleProblems, reportPolicyViolations, shownText } from './drawn.js';
+import { shownText } from './drawn.js';
 
 /**
  * "Rerun from here" and Stop on the console's execution page, in Debian's chromium (npm run
  * test:browser), against a state machine of plain aws-cdk-lib: any app's, which the local
  * runtime forks at the state itself. Skipped where chromium is missing, failing in CI.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
-let runtime: LocalRuntime;
-let browser: Browser;
-let context: BrowserContext;
 let client: SFNClient;
 let stateMachineArn: string;
-/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
-const problems = new ConsoleProblems();
 
 /** Outline, Draft, then a Wait of `$.pause` seconds (0 ends at once; a long one keeps the execution running to stop it). */
 function writerApp(cdkOut: string): void {
@@ -53,42 +45,26 @@ async function start(name: string, pause: number): Promise<string> {
   return executionArn;
 }
 
-async function open(hash: string): Promise<Page> {
-  const page = problems.watch(await context.newPage());
-  await page.goto(`${runtime.url}/${hash}`);
-  return page;
-}
-
 const pageOf = (executionArn: string) => `#/execution/${encodeURIComponent(executionArn)}`;
 
 async function executionCount(): Promise<number> {
   return ((await client.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).length;
 }
 
-describe.skipIf(!hasChromium && !inCi)("the console's rerun from here and stop in a browser", () => {
-  beforeAll(async () => {
-    if (!hasChromium)
-      throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
-    const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-console-fork-'));
-    writerApp(cdkOut);
-    [runtime, browser] = await Promise.all([
-      LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} }),
-      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
-    ]);
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await reportPolicyViolations(context);
-    client = new SFNClient({ endpoint: runtime.url, region, credentials });
-    stateMachineArn = runtime.definitions.stateMachines.find((m) => m.name === 'writer')?.arn ?? '';
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const page of context?.pages() ?? []) await page.close();
-    expect(problems.take()).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
+describe.skipIf(!BROWSER_TESTS_RUN)("the console's rerun from here and stop in a browser", () => {
+  const { open } = useConsoleBrowser({
+    async start() {
+      const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-console-fork-'));
+      writerApp(cdkOut);
+      const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      client = new SFNClient({ endpoint: runtime.url, region, credentials });
+      stateMachineArn = runtime.definitions.stateMachines.find((m) => m.name === 'writer')?.arn ?? '';
+      return runtime;
+    },
+    stop: (runtime) => runtime.stop(),
+    url: (runtime) => runtime.url,
+    viewport: { width: 1400, height: 1000 },
+    timeoutMs: 120_000,
   });
 
   it("reruns an execution from a state with its recorded input edited, opens the fork's page naming its parent, and lists the fork on the parent's", async () => {

@@ -1,44 +1,22 @@
-import { existsSync } from 'node:fs';
 import { SendEmailCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
+import { textMail } from '../helpers/ses-mail.js';
 import { SesRuntime } from '../local/ses/helpers.js';
-import { ConsoleProblems, reportPolicyViolations, shownText } from './drawn.js';
+import { shownText } from './drawn.js';
 
 /** The console's Mail pages in Debian's chromium (npm run test:browser); skipped where chromium is missing, failing in CI. */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-
 let app: SesRuntime;
-let browser: Browser;
-let context: BrowserContext;
-/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
-const problems = new ConsoleProblems();
 
-async function open(hash: string, allowed?: RegExp): Promise<Page> {
-  const page = problems.watch(await context.newPage(), allowed);
-  await page.goto(`${app.runtime.url}/${hash}`);
-  return page;
-}
-
-describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", () => {
-  beforeAll(async () => {
-    if (!hasChromium)
-      throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
-    [app, browser] = await Promise.all([SesRuntime.start(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })]);
-    context = await browser.newContext();
-    await reportPolicyViolations(context);
-  }, 60_000);
-
-  afterEach(async () => {
-    for (const page of context?.pages() ?? []) await page.close();
-    expect(problems.take()).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+describe.skipIf(!BROWSER_TESTS_RUN)("the console's Mail pages in a browser", () => {
+  const { open } = useConsoleBrowser({
+    async start() {
+      app = await SesRuntime.start();
+      return app;
+    },
+    stop: (started) => started.stop(),
+    url: (started) => started.runtime.url,
+    timeoutMs: 60_000,
   });
 
   it("verifies an address from the link of SES's verification mail, opened from the message's page", async () => {
@@ -54,13 +32,7 @@ describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", 
     const [confirmation] = await Promise.all([list.waitForEvent('popup'), links.first().click()]);
     await confirmation.waitForLoadState();
     expect(await confirmation.locator('h1').textContent()).toBe('Email address verified');
-    const sent = await app.v1.send(
-      new SendEmailCommand({
-        Source: 'mailer@example.com',
-        Destination: { ToAddresses: ['reviewer@team.test'] },
-        Message: { Subject: { Data: 'now it arrives' }, Body: { Text: { Data: 'hi' } } },
-      }),
-    );
+    const sent = await app.v1.send(textMail('reviewer@team.test', 'now it arrives', 'hi'));
     expect(sent.MessageId).toBeDefined();
   });
 

@@ -1,29 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../domain/index.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, eventually, region, ticketEntry } from '../local/helpers.js';
 
 const TICKETS = Array.from({ length: 60 }, (_, i) => `CRASH-${i}`);
-const apps: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.stop()));
-});
-
-/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
-async function crashable(cdkOut: string): Promise<TestApp> {
-  const app = await startApp({ cdkOut }, { ownProcess: true });
-  apps.push(app);
-  return app;
-}
+const crashable = useCrashableApps();
 
 /** Whether the data folder holds a callback task whose request was sent (read-only, beside the running runtime). */
 function tokenSendingRecorded(dataDir: string): true | undefined {
@@ -98,8 +88,7 @@ describe('LocalRuntime durability', () => {
   }, 120_000);
 
   it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
-    const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-    synthSwitchyardApp(cdkOut);
+    const cdkOut = await switchyardAppFolder();
     const app = await crashable(cdkOut);
     const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     /** The TicketEscalated lines of the life of the runtime under way. */
@@ -111,16 +100,7 @@ describe('LocalRuntime durability', () => {
         .find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
 
     await new EventBridgeClient(config).send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'KILL-1', customerId: 'C', subject: 'hello', body: 'asdf qwerty' }),
-          },
-        ],
-      }),
+      toHub(TicketCreated, { ticketId: 'KILL-1', customerId: 'C', subject: 'hello', body: 'asdf qwerty' }),
     );
     const line = await eventually(async () => escalatedLine(), 30_000, 'TicketEscalated');
     const { taskToken } = JSON.parse(line.slice(line.indexOf('{'))) as { taskToken: string };

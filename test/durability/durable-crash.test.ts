@@ -5,22 +5,13 @@ import {
   LambdaClient,
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { durableExecutionEnded } from '../helpers/durable-executions.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
 
-const runtimes: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(runtimes.map((runtime) => runtime.stop()));
-});
-
-/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
-async function crashable(cdkOut: string): Promise<TestApp> {
-  const runtime = await startApp({ cdkOut }, { ownProcess: true });
-  runtimes.push(runtime);
-  return runtime;
-}
+const crashable = useCrashableApps();
 
 describe('Lambda durable functions durability', () => {
   it('finishes an execution killed with SIGKILL while it waits for its callback, each step’s side effect once', async () => {
@@ -57,14 +48,7 @@ describe('Lambda durable functions durability', () => {
     await lambda.send(
       new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('{"approvedBy":"kim"}') }),
     );
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end after the restart',
-    );
+    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end after the restart');
 
     expect(ended.Status).toBe('SUCCEEDED');
     expect(JSON.parse(ended.Result ?? '')).toEqual({
@@ -110,14 +94,7 @@ describe('Lambda durable functions durability', () => {
       'the execution to suspend on its wait',
     );
     await runtime.crash();
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end after the second restart',
-    );
+    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end after the second restart');
     expect(ended.Status).toBe('SUCCEEDED');
     expect(ended.Result).toBe('"done s1"');
     // The step cut short ran again (at least once); the one after the wait ran once.

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
+import { bundleAsNodejsFunction } from '../helpers/function-bundles.js';
 import { writeAssembly } from '../local/assembly.js';
 import { credentials, region } from '../local/helpers.js';
+import { assetFunction } from '../local/template-resources.js';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const START = 1000;
 
 /**
@@ -51,55 +52,24 @@ export const handler = async (event: { id: string; from: string; to: string; amo
 /** The app: the accounts table and the transfer function (its bundle built as NodejsFunction builds one, the SDK included). */
 async function transferApp(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-transfer-app-'));
-  await build({
-    stdin: { contents: TRANSFER, resolveDir: repo, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    outfile: path.join(dir, 'asset.transfer', 'index.js'),
-    logLevel: 'silent',
-  });
+  await bundleAsNodejsFunction(TRANSFER, path.join(dir, 'asset.transfer', 'index.js'));
   return writeAssembly(dir, {
     Bank: {
       template: {
         Resources: {
-          Accounts: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'accounts',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-              StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-            },
-          },
-          Transfer: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.transfer' },
-            Properties: {
-              FunctionName: 'transfer',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.transfer.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 30,
-            },
-          },
+          Accounts: tableResource('accounts', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+          Transfer: assetFunction('transfer', 'asset.transfer', { Runtime: 'nodejs22.x', Timeout: 30 }),
         },
       },
     },
   });
 }
 
-const apps: TestApp[] = [];
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.stop()));
-});
+const crashable = useCrashableApps();
 
 describe('DynamoDB transactions in an app, across a SIGKILL', () => {
   it('keeps money whole: every transfer, TransactWriteItems or PartiQL, applied all or nothing; a transfer its condition cancels changes nothing', async () => {
-    const app = await startApp({ cdkOut: await transferApp() }, { ownProcess: true });
-    apps.push(app);
+    const app = await crashable(await transferApp());
     const config = () => ({ endpoint: app.endpoint, region, credentials, maxAttempts: 1 });
     const dynamodb = new DynamoDBClient(config());
     const lambda = new LambdaClient(config());

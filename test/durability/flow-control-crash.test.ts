@@ -5,9 +5,9 @@ import { type AttributeValue, DynamoDBClient, ListTablesCommand, ScanCommand } f
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FlowControlItem, flowControlReport, heldBackByKey } from '../../clients/flow-control.js';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
 const JOBS = Array.from({ length: 8 }, (_, i) => `FC-${i}`);
@@ -24,10 +24,7 @@ const RUN_MS = 2_000;
  */
 const KILL_MARGIN_MS = 500;
 
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+const crashable = useCrashableApps();
 
 interface Run {
   readonly jobId: string;
@@ -98,8 +95,7 @@ describe('QueueConsumer flow control durability', () => {
     // Loaded here: the fixture imports aws-cdk-lib and the constructs, and synthesizing bundles the handler.
     const { synthFlowCrashApp } = await import('../fixtures/flow-crash-app.js');
     synthFlowCrashApp(cdkOut, { limit: LIMIT, invocations: INVOCATIONS });
-    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
-    app = await startApp({ cdkOut }, { ownProcess: true });
+    const app = await crashable(cdkOut);
     const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     const dynamodb = new DynamoDBClient(config);
     const sqs = new SQSClient(config);

@@ -1,16 +1,13 @@
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
 import { credentials, region } from '../local/helpers.js';
 
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+const crashable = useCrashableApps();
 
 /** Every event the read API lists, page after page. */
 async function allEvents(url: string): Promise<string[]> {
@@ -52,8 +49,7 @@ describe('ReadApi across a SIGKILL', () => {
   it('lists every event PutEvents answered for, and every event the archive holds, after a kill right after the answer', async () => {
     const cdkOut = await consumerFixture();
     // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
-    const running = await startApp({ cdkOut }, { ownProcess: true });
-    app = running;
+    const running = await crashable(cdkOut);
     const events = new EventBridgeClient({ endpoint: running.endpoint, region, credentials, maxAttempts: 1 });
 
     // Eight clients at once keep the runtime's event loop busy, as the chaos run's load did;

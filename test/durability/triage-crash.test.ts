@@ -1,13 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
-import { startApp, type TestApp } from '../../testing/index.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { useCrashableApps } from '../helpers/crashable-apps.js';
+import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
 /**
@@ -17,10 +15,7 @@ import { credentials, eventually, region } from '../local/helpers.js';
  */
 const TICKETS = Array.from({ length: 100 }, (_, i) => `CRASH-FLOW-${i}`);
 const RECOVERY_BUDGET_MS = 120_000;
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+const crashable = useCrashableApps();
 
 async function assignments(dynamodb: DynamoDBClient): Promise<Map<string, Record<string, unknown>>> {
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
@@ -51,28 +46,19 @@ async function starterInFlight(sqs: SQSClient): Promise<number> {
 
 describe('The triage flow across a crash', () => {
   it('assigns every accepted ticket once, within two minutes of a SIGKILL', async () => {
-    const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-    synthSwitchyardApp(cdkOut);
-    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
-    const running = await startApp({ cdkOut }, { ownProcess: true });
-    app = running;
+    const running = await crashable(await switchyardAppFolder());
     const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const dynamodb = new DynamoDBClient(config);
 
     for (let i = 0; i < TICKETS.length; i += 10) {
-      const entries = TICKETS.slice(i, i + 10).map((ticketId) => ({
-        EventBusName: 'Switchyard-hub',
-        Source: TicketCreated.source,
-        DetailType: TicketCreated.detailType,
-        Detail: JSON.stringify({
-          ticketId,
-          customerId: 'C-42',
-          subject: 'Charged twice',
-          body: 'My card was charged twice for the May invoice. Please refund one of the charges.',
-        }),
+      const details = TICKETS.slice(i, i + 10).map((ticketId) => ({
+        ticketId,
+        customerId: 'C-42',
+        subject: 'Charged twice',
+        body: 'My card was charged twice for the May invoice. Please refund one of the charges.',
       }));
-      expect((await events.send(new PutEventsCommand({ Entries: entries }))).FailedEntryCount).toBe(0);
+      expect((await events.send(toHub(TicketCreated, ...details))).FailedEntryCount).toBe(0);
     }
     // Kill while the workflow starter holds deliveries: those are what its visibility timeout brings back.
     await eventually(

@@ -1,13 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../domain/index.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
 import { startApp, type TestApp } from '../../testing/index.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { toHub } from '../helpers/hub.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
 let app: TestApp;
@@ -15,10 +14,8 @@ let events: EventBridgeClient;
 let budget: TokenBudget;
 
 beforeAll(async () => {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  await switchyardAssembly(cdkOut);
   // The reference app holds every grant it needs: AWS would refuse nothing it does.
-  app = await startApp({ cdkOut }, { iam: 'enforce' });
+  app = await startApp({ cdkOut: await switchyardAppFolder() }, { iam: 'enforce' });
   const config = { endpoint: app.endpoint, region, credentials };
   events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);
@@ -39,16 +36,7 @@ describe('triage under its model token budget on the local runtime', () => {
     const perMinute = TRIAGE_MODEL_TOKENS.tokensPerMinute;
     const burst = await budget.reserve([{ scope: 'model', key: 'local', limits: { perMinute } }], perMinute - 100);
     await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'T-TOKENS-1', customerId: 'C-1', subject: 'Charged twice', body: 'Refund one charge.' }),
-          },
-        ],
-      }),
+      toHub(TicketCreated, { ticketId: 'T-TOKENS-1', customerId: 'C-1', subject: 'Charged twice', body: 'Refund one charge.' }),
     );
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect(sent('TicketCreated', 'T-TOKENS-1')).toBe(true);

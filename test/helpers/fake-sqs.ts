@@ -18,6 +18,12 @@ export class FakeSqs {
   readonly deleted: DeleteMessageCommandInput[] = [];
   readonly fail = { send: false, changeVisibility: false, delete: false };
 
+  /** Forgets the calls and the failures set, for the next test. */
+  reset(): void {
+    for (const calls of [this.sent, this.visibilityChanges, this.deleted]) calls.length = 0;
+    Object.assign(this.fail, { send: false, changeVisibility: false, delete: false });
+  }
+
   get client(): SQSClient {
     return this as unknown as SQSClient;
   }

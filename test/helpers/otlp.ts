@@ -2,7 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { FinishedSpan } from '../../lambdas/kit/tracing/spans.js';
+import { startedForTests } from './started-for-tests.js';
 
 /**
  * OTLP/JSON in a canonical form, to compare two encodings of the same spans: proto3's JSON
@@ -88,4 +90,34 @@ export async function startOtlpSink(answer?: (request: OtlpRequest) => { status:
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An OTLP sink (startOtlpSink's) for the tests of the file that calls this, emptied before each test. */
+export function useOtlpSink(answer?: (request: OtlpRequest) => { status: number; body: string }) {
+  const sink = startedForTests(
+    'the OTLP sink',
+    () => startOtlpSink(answer),
+    (started) => started.close(),
+  );
+  beforeEach(() => {
+    sink.requests.length = 0;
+  });
+  return sink;
+}
+
+/**
+ * A traced function's environment for each test: the kit traces with OpenTelemetry, exports to
+ * `sink`, runs under the X-Ray header `traceHeader`, and the variables `unset` are not set (a
+ * test may set them). Each test's changes to them are undone after it.
+ */
+export function useTracingEnv(sink: { readonly url: string }, traceHeader: string, unset: readonly string[]): void {
+  beforeEach(() => {
+    vi.stubEnv('SWITCHYARD_TRACING', 'opentelemetry');
+    vi.stubEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', `${sink.url}/v1/traces`);
+    vi.stubEnv('_X_AMZN_TRACE_ID', traceHeader);
+    for (const name of unset) vi.stubEnv(name, undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
 }

@@ -1,3 +1,5 @@
+import { expect, it } from 'vitest';
+
 /**
  * Comparing the local runtime's answers with answers recorded against real AWS (LocalStack's
  * snapshot tests, test/conformance/aws-recorded/): the recordings' placeholders bind live
@@ -65,6 +67,22 @@ export function differences(recordedValue: unknown, live: unknown, pairs = new B
     : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
 }
 
+/**
+ * The differences between a test's recorded answers and its live ones, keyed alike (`<key>: not
+ * replayed` for a recorded answer with no live one), the placeholders bound across them all;
+ * each recorded answer goes through `asCompared` first.
+ */
+export function caseDifferences(
+  recorded: Record<string, unknown>,
+  live: Record<string, unknown>,
+  asCompared: (answer: unknown) => unknown = (answer) => answer,
+): string[] {
+  const pairs = new Bindings();
+  return Object.keys(recorded).flatMap((key) =>
+    key in live ? differences(asCompared(recorded[key]), live[key], pairs, key) : [`${key}: not replayed`],
+  );
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -84,4 +102,29 @@ export class Bindings {
     }
     return known === live && owner === placeholder;
   }
+}
+
+/**
+ * A service's replays as tests: one that every recorded test has a replay, and one a replay
+ * that its answers are AWS's (compare names no difference); `context` is read when a replay runs.
+ */
+export function itAnswersAsRecorded<C, A>(
+  cases: Readonly<Record<string, (context: C) => Promise<A>>>,
+  recordedTests: () => string[],
+  compare: (test: string, live: A) => string[],
+  context: () => C,
+): void {
+  it('replays every recorded test it holds', () => {
+    expect(Object.keys(cases).sort()).toEqual(recordedTests().sort());
+  });
+
+  it.each(Object.keys(cases))(
+    'answers %s as AWS did',
+    async (test) => {
+      const replay = cases[test];
+      if (!replay) throw new Error(`no replay for ${test}`);
+      expect(compare(test, await replay(context()))).toEqual([]);
+    },
+    20_000,
+  );
 }

@@ -1,43 +1,25 @@
 import { LocalRuntime, type RuntimeOptions } from '../../local/runtime.js';
 import type { TemplateResource } from '../../local/template/cloud-assembly.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { region, tempDataDir } from '../local/helpers.js';
+import { eventRule, sqsQueue } from '../local/template-resources.js';
 
 const ACCOUNT = '000000000000';
 
 /** Queue `work`, whose messages SQS moves to `work-dlq` after one receive (maxReceiveCount 1). */
 export const DEAD_LETTER_QUEUES: Readonly<Record<string, TemplateResource>> = {
-  Work: {
-    Type: 'AWS::SQS::Queue',
-    Properties: {
-      QueueName: 'work',
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] }, maxReceiveCount: 1 },
-    },
-  },
-  WorkDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work-dlq' } },
+  Work: sqsQueue('work', { deadLetterQueue: 'WorkDlq', maxReceiveCount: 1 }),
+  WorkDlq: sqsQueue('work-dlq'),
 };
 
 /** Rule `to-seen` on the default bus sends events of source `probe` to queue `seen`; archive `all` keeps every event of the bus. */
 export const ARCHIVED_RULE: Readonly<Record<string, TemplateResource>> = {
-  Seen: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'seen' } },
+  Seen: sqsQueue('seen'),
   Archive: {
     Type: 'AWS::Events::Archive',
     Properties: { ArchiveName: 'all', SourceArn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`, RetentionDays: 1 },
   },
-  ToSeen: {
-    Type: 'AWS::Events::Rule',
-    Properties: {
-      Name: 'to-seen',
-      EventPattern: { source: ['probe'] },
-      Targets: [{ Id: 'seen', Arn: { 'Fn::GetAtt': ['Seen', 'Arn'] } }],
-    },
-  },
+  ToSeen: eventRule({ name: 'to-seen', pattern: { source: ['probe'] }, target: 'Seen', id: 'seen' }),
 };
-
-/** A cloud assembly of one stack with `resources`, in a folder of its own; returns the folder. */
-export function assemblyOf(resources: Readonly<Record<string, TemplateResource>>): string {
-  return writeAssembly(tempAssemblyDir(), { Stack: { template: { Resources: resources } } });
-}
 
 /**
  * Runtimes on data folders, each started on a port of its own and quiet unless told

@@ -1,4 +1,5 @@
-import { cpSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sharedIfReady } from './shared-once.js';
 
@@ -26,6 +27,13 @@ export async function switchyardAssembly(outdir: string): Promise<void> {
   }
   const { synthSwitchyardApp } = await import('./synth.js');
   synthSwitchyardApp(outdir);
+}
+
+/** This project's app (switchyardAssembly's) in a new folder of its own, named after `prefix`; the folder. */
+export async function switchyardAppFolder(prefix = 'switchyard-app-'): Promise<string> {
+  const outdir = mkdtempSync(path.join(tmpdir(), prefix));
+  await switchyardAssembly(outdir);
+  return outdir;
 }
 
 export function depth(folder: string): number {

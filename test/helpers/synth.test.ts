@@ -1,20 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { synthSwitchyardApp } from './synth.js';
+import { useTempFolders } from './temp-folders.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function outdir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-test-'));
-  dirs.push(dir);
-  return dir;
-}
+const { folder: outdir } = useTempFolders('switchyard-synth-test-');
 
 describe('synthSwitchyardApp', () => {
   it('bundles the app once per run and gives each caller a copy of its own', () => {

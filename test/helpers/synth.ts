@@ -2,8 +2,10 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { Construct } from 'constructs';
 import { withoutForkEntry } from '../../contracts/fork.js';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { sharedOnce } from './shared-once.js';
@@ -29,6 +31,15 @@ export function testApp(): App {
 export function testStack(): { stack: Stack; bus: events.EventBus } {
   const stack = new Stack(testApp(), 'Test', { env: TEST_ENV });
   return { stack, bus: new events.EventBus(stack, 'Bus') };
+}
+
+/** An on-demand table keyed on the string `pk`, with the stream `stream` (none if null). */
+export function streamedTable(scope: Construct, id: string, stream: dynamodb.StreamViewType | null): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    ...(stream ? { stream } : {}),
+  });
 }
 
 /**

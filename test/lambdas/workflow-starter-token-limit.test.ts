@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../domain/index.js';
 import { ContractRegistry } from '../../lambdas/kit/envelope.js';
 import { WorkflowFailedError } from '../../lambdas/kit/errors.js';
@@ -7,8 +7,9 @@ import { FlowGate } from '../../lambdas/kit/flow-control/gate.js';
 import { throttleOf } from '../../lambdas/kit/flow-control/pause.js';
 import { logger } from '../../lambdas/kit/observability.js';
 import { ExecutionThrottledError, startWorkflow, tokenRetryAfterMsOf } from '../../lambdas/workflow-starter/start-workflow.js';
+import { useDynamoDb } from '../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './kit/flow-control/helpers.js';
+import { flowControlStore } from '../helpers/flow-control.js';
 
 const registry = new ContractRegistry(CONTRACTS);
 const parse = (event: unknown) => registry.parseRecord(sqsRecord(event));
@@ -51,13 +52,7 @@ describe('startWorkflow on an EXPRESS execution that found its token window full
 });
 
 describe("the starter's flow control on ExecutionThrottledError", () => {
-  let dynamo: DynamoDbHandle;
-  beforeAll(async () => {
-    dynamo = await startDynamoDb();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useDynamoDb();
 
   async function gate() {
     const store = await flowControlStore(dynamo);

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Template } from '../../local/template/cloud-assembly.js';
+import type { Template, TemplateResource } from '../../local/template/cloud-assembly.js';
 
 export interface HandWrittenStack {
   readonly template: Template;
@@ -45,4 +45,9 @@ export function writeAssembly(
 
 export function tempAssemblyDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'switchyard-assembly-'));
+}
+
+/** A cloud assembly of one stack, `stackId`, with `resources`, in a folder of its own; returns the folder. */
+export function assemblyOf(resources: Readonly<Record<string, TemplateResource>>, stackId = 'Stack'): string {
+  return writeAssembly(tempAssemblyDir(), { [stackId]: { template: { Resources: resources } } });
 }

@@ -1,10 +1,11 @@
-import { DynamoDBClient, ListTablesCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from './aws-cli.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
@@ -13,18 +14,9 @@ let dynamodb: DynamoDBClient;
 let events: EventBridgeClient;
 let tickets: string;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  dynamodb = new DynamoDBClient(config);
-  events = new EventBridgeClient(config);
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  tickets = TableNames.find((name) => name.includes('Tickets')) as string;
-}, 120_000);
-afterAll(async () => {
-  dynamodb?.destroy();
-  events?.destroy();
-  await runtime?.stop();
+useSwitchyardApp(async (app) => {
+  ({ runtime, busLines, dynamodb, events } = app);
+  tickets = await app.tableNamed('Tickets');
 });
 
 /** Every event of `detailType` about `ticketId` the hub accepted, by detail. */
@@ -79,14 +71,7 @@ describe('ticket rows captured into the triage flow (local)', () => {
     await dynamodb.send(new PutItemCommand({ TableName: tickets, Item: row('T-CDC-3') }));
     await events.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'T-CDC-3', customerId: 'C-7', subject: 'Charged twice', body: 'Refund one, please.' }),
-          },
-        ],
+        Entries: [ticketCreatedEntry({ ticketId: 'T-CDC-3', customerId: 'C-7', subject: 'Charged twice', body: 'Refund one, please.' })],
       }),
     );
     await eventually(async () => (published('TicketCreated', 'T-CDC-3').length === 2 ? true : undefined), 30_000, 'both TicketCreated');

@@ -1,45 +1,32 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
-let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let dynamodb: DynamoDBClient;
 let circuitTable: string;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  events = new EventBridgeClient(config);
-  dynamodb = new DynamoDBClient(config);
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  circuitTable = TableNames.find((name) => name.includes('ModelCircuit')) ?? 'missing';
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
+useSwitchyardApp(async (app) => {
+  ({ busLines, events, dynamodb } = app);
+  circuitTable = await app.tableNamed('ModelCircuit');
 });
 
 function sendTicket(ticketId: string) {
   return events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({
-            ticketId,
-            customerId: 'C-1',
-            subject: 'Charged twice this month',
-            body: 'My card was charged twice, refund one.',
-          }),
-        },
+        ticketCreatedEntry({
+          ticketId,
+          customerId: 'C-1',
+          subject: 'Charged twice this month',
+          body: 'My card was charged twice, refund one.',
+        }),
       ],
     }),
   );

@@ -1,19 +1,19 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeArchiveCommand,
   DescribeReplayCommand,
-  EventBridgeClient,
+  type EventBridgeClient,
   ListArchivesCommand,
   PutEventsCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
 import { JOB_STAGE_EFFECTS, JOB_STAGES, JobApproved, JobRequested } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 let busLines: string[];
 let runtime: LocalRuntime;
@@ -23,17 +23,10 @@ let ledgerTable: string;
 let readModelTable: string;
 const startedAt = new Date();
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  events = new EventBridgeClient(config);
-  dynamodb = new DynamoDBClient(config);
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  ledgerTable = TableNames.find((name) => name.includes('ContentPipelineLedger')) ?? '';
-  readModelTable = TableNames.find((name) => name.includes('ContentPipelineReadModel')) ?? '';
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
+useSwitchyardApp(async (app) => {
+  ({ runtime, busLines, events, dynamodb } = app);
+  ledgerTable = await app.tableNamed('ContentPipelineLedger');
+  readModelTable = await app.tableNamed('ContentPipelineReadModel');
 });
 
 const EFFECTS = JOB_STAGES.map((stage) => JOB_STAGE_EFFECTS[stage]);

@@ -1,21 +1,22 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SendTaskSuccessCommand,
-  SFNClient,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TicketDecisionRefused } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { runCli } from '../cli/run-cli.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
-import { startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /**
  * The triage escalation policy end to end: the first reviewer has an hour (reminded at 45
@@ -35,18 +36,15 @@ let dynamodb: DynamoDBClient;
 let target: string[];
 let escalationArn: string;
 
-beforeAll(async () => {
-  const app = await startSwitchyardApp({ escalationSla: Duration.millis(SLA_MS), escalationLeads: [LEAD] }, { statesClock: clock });
-  ({ runtime, busLines } = app);
-  target = ['--endpoint', runtime.url, '--cdk-out', app.cdkOut];
-  events = new EventBridgeClient(app.config);
-  sfn = new SFNClient(app.config);
-  dynamodb = new DynamoDBClient(app.config);
-  escalationArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('Escalation'))?.arn ?? '';
-}, 180_000);
-afterAll(async () => {
-  await runtime?.stop();
-});
+useSwitchyardApp(
+  (app) => {
+    ({ runtime, busLines, events, sfn, dynamodb } = app);
+    target = ['--endpoint', runtime.url, '--cdk-out', app.cdkOut];
+    escalationArn = app.stateMachineArn('Escalation');
+  },
+  { escalationSla: Duration.millis(SLA_MS), escalationLeads: [LEAD] },
+  { statesClock: clock },
+);
 
 const TYPES = [
   'TicketEscalated',
@@ -70,14 +68,7 @@ function eventsAbout(ticketId: string): { type: string; detail: Record<string, u
 async function unclearTicket(ticketId: string): Promise<void> {
   await events.send(
     new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'Switchyard-hub',
-          Source: 'switchyard.helpdesk',
-          DetailType: 'TicketCreated',
-          Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject: 'hello', body: 'asdf qwerty' }),
-        },
-      ],
+      Entries: [ticketCreatedEntry({ ticketId, customerId: 'C-1', subject: 'hello', body: 'asdf qwerty' })],
     }),
   );
 }

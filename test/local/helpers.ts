@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -23,13 +24,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
+/** A TicketCreated entry for the bus of test/fixtures/consumer-app.ts. */
 export function ticketEntry(ticketId: string, subject = 'Charged twice') {
-  return {
-    EventBusName: 'fixture-bus',
-    Source: 'switchyard.helpdesk',
-    DetailType: 'TicketCreated',
-    Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }),
-  };
+  return ticketCreatedEntry({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }, 'fixture-bus');
 }
 
 /** The execution once it is no longer RUNNING, as DescribeExecution answers it through the SDK. */
@@ -44,9 +41,14 @@ export async function executionEnded(sfn: SFNClient, executionArn: string, timeo
   );
 }
 
+/** A DynamoDB client of the endpoint at `url` with the tests' region and credentials; `config` adds to them. */
+export function dynamoDbClient(url: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: url, region, credentials, ...config });
+}
+
 /** The table names a DynamoDB endpoint lists (one client per call, closed after it). */
 export async function tableNames(url: string): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  const client = dynamoDbClient(url, { maxAttempts: 1 });
   try {
     return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
   } finally {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { tempDataDir } from './helpers.js';
+import { eventRule } from './template-resources.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -22,14 +23,7 @@ function otherApp(): string {
         Resources: {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['shop.checkout'], 'detail-type': ['OrderPlaced'] },
-              Targets: [{ Id: 'q', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
-            },
-          },
+          Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.checkout'], 'detail-type': ['OrderPlaced'] }, target: 'Queue', id: 'q' }),
         },
       },
     },

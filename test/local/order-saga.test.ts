@@ -1,13 +1,13 @@
-import { DynamoDBClient, ListTablesCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { type DynamoDBClient, ListTablesCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
-import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { invocationEnded, useSwitchyardApp } from './switchyard-app.js';
 
 /*
  * The order saga's two forms on one runtime: the state machine (OrderSaga) and the durable
@@ -32,17 +32,14 @@ const clock = new AdvanceableClock();
 /** The longest a saga's retry waits (its maxDelay); the sagas have no other timers to skip. */
 const MAX_BACKOFF_MS = 30_000;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, lines, config } = await startSwitchyardApp(undefined, { statesClock: clock }));
-  events = new EventBridgeClient(config);
-  sfn = new SFNClient(config);
-  dynamodb = new DynamoDBClient(config);
-  sagaArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('OrderSaga'))?.arn ?? '';
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-});
+useSwitchyardApp(
+  (app) => {
+    ({ runtime, busLines, lines, events, sfn, dynamodb } = app);
+    sagaArn = app.stateMachineArn('OrderSaga');
+  },
+  undefined,
+  { statesClock: clock },
+);
 
 /** An OrderPlaced; `more` for other fields (`coordination: 'durable'` for DurableOrderSaga's orders). */
 function orderPlaced(orderId: string, simulate?: Record<string, unknown>[], more: Record<string, unknown> = {}) {

@@ -5,8 +5,10 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { eventRule, stateMachine } from './template-resources.js';
 
 /** This suite's own port (4700-4719 are switchyard dev's tests'). */
 const PORT = 4701;
@@ -30,15 +32,7 @@ function writeVersion(version: 1 | 2): string {
 };
 `,
   );
-  const table = (name: string) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-  });
+  const table = (name: string) => tableResource(name, { key: { pk: 'S' } });
   const definition = {
     StartAt: 'Wait',
     States: { Wait: { Type: 'Wait', Seconds: 1, Next: 'Done' }, Done: { Type: 'Pass', Result: { version }, End: true } },
@@ -69,23 +63,14 @@ function writeVersion(version: 1 | 2): string {
             },
           },
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'reload-bus' } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'reload-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: [version === 1 ? 'app.v1' : 'app.v2'] },
-              Targets: [{ Id: 'routed', Arn: { 'Fn::GetAtt': ['Routed', 'Arn'] } }],
-            },
-          },
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'reload-machine',
-              DefinitionString: JSON.stringify(definition),
-              RoleArn: 'arn:aws:iam::000000000000:role/reload',
-            },
-          },
+          Rule: eventRule({
+            bus: 'Bus',
+            pattern: { source: [version === 1 ? 'app.v1' : 'app.v2'] },
+            target: 'Routed',
+            id: 'routed',
+            name: 'reload-rule',
+          }),
+          Machine: stateMachine(definition, { StateMachineName: 'reload-machine', RoleArn: 'arn:aws:iam::000000000000:role/reload' }),
           Items: table('reload-items'),
           ...(version === 2
             ? { More: table('reload-more') }

@@ -1,21 +1,14 @@
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  ListTablesCommand,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../clients/read-api-contract.js';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
-import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { invocationEnded, useSwitchyardApp } from './switchyard-app.js';
 
 let busLines: string[];
 /** Every line the runtime printed. */
@@ -34,17 +27,16 @@ const clock = new AdvanceableClock();
 /** Longer than the retries' first delays these tests meet, shorter than a model call's 30 s attempt timeout (not to be skipped). */
 const SKIPPED_WAIT_MS = 15_000;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, lines, config } = await startSwitchyardApp(undefined, { statesClock: clock }));
-  events = new EventBridgeClient(config);
-  sfn = new SFNClient(config);
-  dynamodb = new DynamoDBClient(config);
-  machineArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('ResearchAgents'))?.arn ?? '';
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-});
+let tableNamed: (part: string) => Promise<string>;
+
+useSwitchyardApp(
+  (app) => {
+    ({ runtime, busLines, lines, events, sfn, dynamodb, tableNamed } = app);
+    machineArn = app.stateMachineArn('ResearchAgents');
+  },
+  undefined,
+  { statesClock: clock },
+);
 
 const TOPICS = ['insulation', 'radiator sizing', 'running costs'];
 
@@ -60,13 +52,6 @@ function requested(requestId: string, extra: Record<string, unknown> = {}) {
       },
     ],
   });
-}
-
-async function tableNamed(part: string): Promise<string> {
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  const name = TableNames.find((n) => n.includes(part));
-  if (!name) throw new Error(`no table named like ${part} in ${TableNames.join(', ')}`);
-  return name;
 }
 
 /** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>` (` xN` if called N times), sorted. */

@@ -15,6 +15,7 @@ import { type ServiceReport, type StartupReportInput, scheduleLine, startupRepor
 import { stateMachineReport } from '../../local/states/startup-lines.js';
 import { loadApp } from '../../local/template/load.js';
 import { synthSwitchyardApp, WITH_BUNDLED_APP } from '../helpers/synth.js';
+import { appDefinitions } from './service-definitions.js';
 
 const URL = 'http://127.0.0.1:4566';
 const dirs: string[] = [];
@@ -28,22 +29,6 @@ function emptyRoot(): string {
   return dir;
 }
 
-function definitions(overrides: Partial<ServiceDefinitions> = {}): ServiceDefinitions {
-  return {
-    queues: [],
-    tables: [],
-    functions: [],
-    sqsMappings: [],
-    functionUrls: [],
-    buses: [],
-    rules: [],
-    archives: [],
-    stateMachines: [],
-    warnings: [],
-    ...overrides,
-  };
-}
-
 function rule(name: string, busName: string, eventPattern: unknown, state: 'ENABLED' | 'DISABLED' = 'ENABLED'): RuleDefinition {
   return { name, arn: `arn:aws:events:us-east-1:000000000000:rule/${busName}/${name}`, busName, eventPattern, state, targets: [] };
 }
@@ -54,7 +39,7 @@ function appServices(app: ServiceDefinitions): ServiceReport[] {
 }
 
 function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
-  const app = definitions(overrides);
+  const app = appDefinitions(overrides);
   return startupReport({
     url: URL,
     definitions: app,
@@ -90,7 +75,7 @@ describe('startupReport', () => {
   it('gives each HTTP API stage its local URL, path and Host forms, with its routes', () => {
     const { lines } = startupReport({
       url: URL,
-      definitions: definitions(),
+      definitions: appDefinitions(),
       warnings: [],
       dataDir: '/data',
       startedSeconds: 1.2,

@@ -1,10 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
-import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { startedForTests } from '../helpers/started-for-tests.js';
+import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
 export interface SwitchyardAppRuntime {
@@ -28,9 +33,7 @@ export async function startSwitchyardApp(
   props?: SwitchyardStackProps,
   options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
 ): Promise<SwitchyardAppRuntime> {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  if (props === undefined || Object.keys(props).length === 0) await switchyardAssembly(outdir);
-  else (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
+  const outdir = props === undefined || Object.keys(props).length === 0 ? await switchyardAppFolder() : await synthesizedWith(props);
   const busLines: string[] = [];
   const lines: string[] = [];
   const runtime = await LocalRuntime.start({
@@ -46,6 +49,72 @@ export async function startSwitchyardApp(
     },
   });
   return { runtime, busLines, lines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
+}
+
+/** The app synthesized with `props` in a new folder of its own (aws-cdk-lib and the app's constructs loaded only then). */
+async function synthesizedWith(props: SwitchyardStackProps): Promise<string> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
+  return outdir;
+}
+
+export interface SwitchyardAppClients extends SwitchyardAppRuntime {
+  readonly events: EventBridgeClient;
+  readonly sfn: SFNClient;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  /** The name of the app's one table whose name contains `part`. */
+  tableNamed(part: string): Promise<string>;
+  /** The ARN of the app's one state machine whose ARN contains `part`. */
+  stateMachineArn(part: string): string;
+}
+
+/**
+ * The reference app (see startSwitchyardApp) for the test file: started before its tests (two
+ * minutes allowed for the synthesis when no other file of the run made it, three for one with
+ * `props`, which no other file shares), then handed to `started` with SDK clients of its
+ * endpoint; stopped after the file's tests.
+ */
+export function useSwitchyardApp(
+  started: (app: SwitchyardAppClients) => void | Promise<void>,
+  props?: SwitchyardStackProps,
+  options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
+): void {
+  startedForTests(
+    'the reference app',
+    async (): Promise<SwitchyardAppClients> => {
+      const running = await startSwitchyardApp(props, options);
+      const dynamodb = new DynamoDBClient(running.config);
+      return {
+        ...running,
+        events: new EventBridgeClient(running.config),
+        sfn: new SFNClient(running.config),
+        sqs: new SQSClient(running.config),
+        dynamodb,
+        async tableNamed(part) {
+          const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+          return only(TableNames, part, 'table');
+        },
+        stateMachineArn: (part) =>
+          only(
+            running.runtime.definitions.stateMachines.map((m) => m.arn),
+            part,
+            'state machine',
+          ),
+      };
+    },
+    async (app) => {
+      for (const client of [app.events, app.sfn, app.sqs, app.dynamodb]) client.destroy();
+      await app.runtime.stop();
+    },
+    { setUp: async (app) => started(app), timeoutMs: props === undefined ? 120_000 : 180_000 },
+  );
+}
+
+function only(names: readonly string[], part: string, what: string): string {
+  const found = names.filter((name) => name.includes(part));
+  if (found.length !== 1) throw new Error(`expected one ${what} named like ${part}, found ${JSON.stringify(found)}`);
+  return found[0] as string;
 }
 
 /**

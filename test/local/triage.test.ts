@@ -1,13 +1,14 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ListQueuesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { ticketCreatedEntry } from '../helpers/hub.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { useSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
@@ -17,28 +18,13 @@ let sfn: SFNClient;
 let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 
-beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
-  events = new EventBridgeClient(config);
-  sfn = new SFNClient(config);
-  sqs = new SQSClient(config);
-  dynamodb = new DynamoDBClient(config);
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
+useSwitchyardApp((app) => {
+  ({ runtime, busLines, events, sfn, sqs, dynamodb } = app);
 });
 
 function ticketCreated(ticketId: string, subject: string, body: string | undefined) {
   return new PutEventsCommand({
-    Entries: [
-      {
-        EventBusName: 'Switchyard-hub',
-        Source: 'switchyard.helpdesk',
-        DetailType: 'TicketCreated',
-        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body }),
-      },
-    ],
+    Entries: [ticketCreatedEntry({ ticketId, customerId: 'C-1', subject, body })],
   });
 }
 
@@ -170,18 +156,13 @@ describe('the triage flow on the local runtime', () => {
     const withSimulation = (ticketId: string, times?: number) =>
       new PutEventsCommand({
         Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({
-              ticketId,
-              customerId: 'C-1',
-              subject: 'Charged twice this month',
-              body: 'My card was charged twice for the same invoice, please refund one.',
-              simulate: [{ step: 'classify', failure: 'unavailable', ...(times ? { times } : {}) }],
-            }),
-          },
+          ticketCreatedEntry({
+            ticketId,
+            customerId: 'C-1',
+            subject: 'Charged twice this month',
+            body: 'My card was charged twice for the same invoice, please refund one.',
+            simulate: [{ step: 'classify', failure: 'unavailable', ...(times ? { times } : {}) }],
+          }),
         ],
       });
     await events.send(withSimulation('TRI-SIM-1', 1));

@@ -6,8 +6,9 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { launchRuntime, launchSettings } from '../../local/launcher.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from './assembly.js';
+import { assemblyOf } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { inlineFunction, stateMachine } from './template-resources.js';
 
 const folders: string[] = [];
 const runtimes: LocalRuntime[] = [];
@@ -25,33 +26,13 @@ function writeApp(inits?: string, answer = 'ok') {
   const code = `const { appendFileSync } = require('node:fs');
     appendFileSync(process.env.INITS, Date.now() + '\\n');
     exports.handler = async () => '${answer}';`;
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          Counted: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'counted',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Role: ROLE,
-              Code: { ZipFile: code },
-              Environment: { Variables: { INITS: file } },
-            },
-          },
-          Broken: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'broken',
-              RoleArn: ROLE,
-              DefinitionString: JSON.stringify({ StartAt: 'Missing', States: { Done: { Type: 'Succeed' } } }),
-            },
-          },
-        },
-      },
+  const cdkOut = assemblyOf(
+    {
+      Counted: inlineFunction(code, { FunctionName: 'counted', Role: ROLE, Environment: { Variables: { INITS: file } } }),
+      Broken: stateMachine({ StartAt: 'Missing', States: { Done: { Type: 'Succeed' } } }, { StateMachineName: 'broken', RoleArn: ROLE }),
     },
-  });
+    'App',
+  );
   folders.push(cdkOut, path.dirname(file));
   return { cdkOut, file, inits: () => readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) };
 }

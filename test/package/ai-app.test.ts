@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -6,11 +6,10 @@ import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/clie
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ModelCallsPage } from '../../clients/read-api-contract.js';
-import { appEnv, npmInstall, ok, start, timed, waitFor } from './helpers.js';
+import { appEnv, fixtureManifest, installFixtureApp, ok, start, timed, waitFor } from './helpers.js';
 
 const tarballs = inject('switchyardTarballs');
 const app = path.join(inject('switchyardPackageWorkDir'), 'ai-app');
-const root = path.resolve(import.meta.dirname, '../..');
 /** test/package's ports are 4740-4759; this suite's runtimes take 4746. */
 const PORT = 4746;
 const endpoint = `http://127.0.0.1:${PORT}`;
@@ -108,32 +107,18 @@ describe('an AI app on the installed packages (fixtures/ai-app: Converse with a 
   });
 
   it('installs and synthesizes', () => {
-    cpSync(path.join(import.meta.dirname, 'fixtures', 'ai-app'), app, { recursive: true });
-    const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const version = (name: string): string => own.devDependencies?.[name] ?? own.dependencies?.[name];
-    const manifest = {
-      name: 'ai-app',
-      private: true,
-      type: 'module',
-      dependencies: {
-        'switchyard-cdk': `file:${tarballs.library}`,
-        ...Object.fromEntries(
-          [
-            'aws-cdk-lib',
-            'constructs',
-            '@aws-sdk/client-bedrock-runtime',
-            '@aws-sdk/client-dynamodb',
-            '@aws-lambda-powertools/idempotency',
-          ].map((n) => [n, version(n)]),
-        ),
-      },
-      devDependencies: {
-        'switchyard-cli': `file:${tarballs.command}`,
-        ...Object.fromEntries(['aws-cdk', 'esbuild', 'tsx'].map((n) => [n, version(n)])),
-      },
-    };
-    writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    npmInstall(app);
+    const manifest = fixtureManifest('ai-app', tarballs, {
+      dependencies: [
+        'aws-cdk-lib',
+        'constructs',
+        '@aws-sdk/client-bedrock-runtime',
+        '@aws-sdk/client-dynamodb',
+        '@aws-lambda-powertools/idempotency',
+      ],
+      devDependencies: ['aws-cdk', 'esbuild', 'tsx'],
+      cli: true,
+    });
+    installFixtureApp('ai-app', app, manifest);
     timed('cdk synth of the AI app', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
     expect(readFileSync(path.join(app, 'cdk.out', 'Invoices.template.json'), 'utf8')).toContain(':states:::bedrock:invokeModel');
   });

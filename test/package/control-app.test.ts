@@ -1,4 +1,3 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -7,11 +6,10 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ModelCallsPage } from '../../clients/read-api-contract.js';
-import { appEnv, npmInstall, ok, start, timed, waitFor } from './helpers.js';
+import { appEnv, fixtureManifest, installFixtureApp, ok, start, timed, waitFor } from './helpers.js';
 
 const tarballs = inject('switchyardTarballs');
 const app = path.join(inject('switchyardPackageWorkDir'), 'control-app');
-const root = path.resolve(import.meta.dirname, '../..');
 /** test/package's ports are 4740-4759; this suite's runtime takes 4748. */
 const PORT = 4748;
 const endpoint = `http://127.0.0.1:${PORT}`;
@@ -76,28 +74,18 @@ describe('rerun, stop and pause on the installed packages (fixtures/control-app:
   });
 
   it('installs, synthesizes and runs under switchyard dev', async () => {
-    cpSync(path.join(import.meta.dirname, 'fixtures', 'control-app'), app, { recursive: true });
-    const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const version = (name: string): string => own.devDependencies?.[name] ?? own.dependencies?.[name];
-    const manifest = {
-      name: 'control-app',
-      private: true,
-      type: 'module',
-      dependencies: {
-        'switchyard-cdk': `file:${tarballs.library}`,
-        ...Object.fromEntries(
-          ['aws-cdk-lib', 'constructs', '@aws-sdk/client-bedrock-runtime', '@aws-sdk/client-dynamodb', '@aws/durable-execution-sdk-js'].map(
-            (n) => [n, version(n)],
-          ),
-        ),
-      },
-      devDependencies: {
-        'switchyard-cli': `file:${tarballs.command}`,
-        ...Object.fromEntries(['aws-cdk', 'esbuild', 'tsx', '@types/aws-lambda'].map((n) => [n, version(n)])),
-      },
-    };
-    writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    npmInstall(app);
+    const manifest = fixtureManifest('control-app', tarballs, {
+      dependencies: [
+        'aws-cdk-lib',
+        'constructs',
+        '@aws-sdk/client-bedrock-runtime',
+        '@aws-sdk/client-dynamodb',
+        '@aws/durable-execution-sdk-js',
+      ],
+      devDependencies: ['aws-cdk', 'esbuild', 'tsx', '@types/aws-lambda'],
+      cli: true,
+    });
+    installFixtureApp('control-app', app, manifest);
     timed('cdk synth of the control app', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
     running = start('npx', ['switchyard', 'dev', '--port', String(PORT), '--no-watch', '--data', path.join(app, '.data')], app, appEnv());
     await waitFor(

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -65,6 +65,34 @@ export function timed<T>(what: string, fn: () => T): T {
 /** npm install as the README says, from the shared npm cache where it can (fast on a second run). */
 export function npmInstall(cwd: string): void {
   timed(`npm install in ${cwd}`, () => ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], cwd));
+}
+
+/**
+ * A fixture app's manifest: the packed library (and with `cli`, the command, a devDependency) and
+ * the versions of `dependencies` and `devDependencies` this repository builds with.
+ */
+export function fixtureManifest(
+  name: string,
+  tarballs: Tarballs,
+  packages: { dependencies: readonly string[]; devDependencies: readonly string[]; cli?: boolean },
+) {
+  const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const versions = (names: readonly string[]) =>
+    Object.fromEntries(names.map((n) => [n, own.peerDependencies?.[n] ?? own.devDependencies?.[n] ?? own.dependencies?.[n]]));
+  return {
+    name,
+    private: true,
+    type: 'module',
+    dependencies: { 'switchyard-cdk': `file:${tarballs.library}`, ...versions(packages.dependencies) },
+    devDependencies: { ...(packages.cli ? { 'switchyard-cli': `file:${tarballs.command}` } : {}), ...versions(packages.devDependencies) },
+  };
+}
+
+/** Copies the fixture app `name` (test/package/fixtures/<name>) to `app`, with fixtureManifest's manifest, and installs it. */
+export function installFixtureApp(name: string, app: string, manifest: ReturnType<typeof fixtureManifest>): void {
+  cpSync(path.join(import.meta.dirname, 'fixtures', name), app, { recursive: true });
+  writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  npmInstall(app);
 }
 
 /** A long-running command (switchyard dev) whose output is collected as it comes. */

@@ -118,6 +118,12 @@ function switchyard(args: readonly string[]) {
   return ok('npx', ['switchyard', ...args, '--endpoint', endpoint], app);
 }
 
+/** `switchyard <command>` from the tarballs, with the Node at `node.path` first on the PATH instead of the Node 24 the app's commands get. */
+function switchyardOn(node: { path: string }, command: string) {
+  const env = appEnv({ PATH: `${path.dirname(node.path)}${path.delimiter}${process.env.PATH ?? ''}` });
+  return run('npx', ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', command], work, env);
+}
+
 /** A Node older than 24 on this machine's PATH (npm puts the repository's Node 24 first for its scripts), if there is one. */
 function olderNode(than = 24): { path: string; version: string } | undefined {
   for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -185,14 +191,7 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
   it('fails if switchyard dev runs on a Node older than 24, naming the version it needs', (context) => {
     const older = olderNode();
     if (older === undefined) return context.skip('this machine has no Node older than 24 on its PATH to try');
-    // That Node first on the PATH, instead of the Node 24 the app's commands get.
-    const env = appEnv({ PATH: `${path.dirname(older.path)}${path.delimiter}${process.env.PATH ?? ''}` });
-    const refused = run(
-      'npx',
-      ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', 'dev'],
-      work,
-      env,
-    );
+    const refused = switchyardOn(older, 'dev');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(
       `switchyard dev needs Node 24 or newer, the Node of Lambda's nodejs24.x runtime (this is Node ${older?.version})`,
@@ -202,13 +201,7 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
   it("fails if another command runs on a Node older than its engines' 22, in one line naming the version, not the AWS SDK's warning", (context) => {
     const older = olderNode(22);
     if (older === undefined) return context.skip('this machine has no Node older than 22 on its PATH to try');
-    const env = appEnv({ PATH: `${path.dirname(older.path)}${path.delimiter}${process.env.PATH ?? ''}` });
-    const refused = run(
-      'npx',
-      ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', 'executions'],
-      work,
-      env,
-    );
+    const refused = switchyardOn(older, 'executions');
     expect(refused.status).toBe(1);
     // After npm's own EBADENGINE warnings as npx installs the packages: the command's one line.
     expect(refused.stderr.trim().split('\n').at(-1)).toBe(

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defineContract, Type } from '../../contracts/index.js';
+import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assetFunction, eventRule, sqsMapping, sqsQueue, stateMachine } from '../local/template-resources.js';
 
 /** The small app's order event: keyed on its order id, so its execution name follows from the detail. */
 export const OrderPlaced = defineContract({
@@ -12,6 +14,19 @@ export const OrderPlaced = defineContract({
   idempotencyFields: ['orderId'],
 });
 
+/** A rule on the app's bus sending `test.orders` events to the queue `queue` (a logical id). */
+function ordersRule(name: string, targetId: string, queue: string) {
+  return eventRule({ name, bus: 'Bus', pattern: { source: ['test.orders'] }, target: queue, id: targetId });
+}
+
+/** A state machine of the one task state `state`, as the blocking app declares them. */
+function blockingTask(name: string, state: string, task: object) {
+  return stateMachine(
+    { StartAt: state, States: { [state]: task } },
+    { StateMachineName: name, RoleArn: 'arn:aws:iam::000000000000:role/blocking' },
+  );
+}
+
 /**
  * A hand-written assembly (no synth, no bundle: it starts in well under a second): a bus
  * with a rule sending `test.orders` events to a queue whose dead-letter queue takes a
@@ -20,46 +35,20 @@ export const OrderPlaced = defineContract({
  */
 export function smallApp(): string {
   const dir = tempAssemblyDir();
-  const machine = (name: string, state: object, type = 'STANDARD') => ({
-    Type: 'AWS::StepFunctions::StateMachine',
-    Properties: {
-      StateMachineName: name,
-      StateMachineType: type,
-      DefinitionString: JSON.stringify({ StartAt: 'Only', States: { Only: state } }),
-      RoleArn: 'arn:aws:iam::000000000000:role/small',
-    },
-  });
+  const machine = (name: string, state: object, type = 'STANDARD') =>
+    stateMachine(
+      { StartAt: 'Only', States: { Only: state } },
+      { StateMachineName: name, StateMachineType: type, RoleArn: 'arn:aws:iam::000000000000:role/small' },
+    );
   return writeAssembly(path.join(dir, 'cdk.out'), {
     Small: {
       template: {
         Resources: {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'small-bus' } },
-          OrdersDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'small-orders-dlq' } },
-          Orders: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'small-orders',
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['OrdersDlq', 'Arn'] }, maxReceiveCount: 1 },
-            },
-          },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'small-orders-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['test.orders'] },
-              Targets: [{ Id: 'orders', Arn: { 'Fn::GetAtt': ['Orders', 'Arn'] } }],
-            },
-          },
-          Items: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'small-items',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
+          OrdersDlq: sqsQueue('small-orders-dlq'),
+          Orders: sqsQueue('small-orders', { deadLetterQueue: 'OrdersDlq', maxReceiveCount: 1 }),
+          Rule: ordersRule('small-orders-rule', 'orders', 'Orders'),
+          Items: tableResource('small-items', { key: { pk: 'S' } }),
           Passing: machine('small-passing', { Type: 'Pass', End: true }),
           Failing: machine('small-failing', { Type: 'Fail', Error: 'Declined', Cause: 'the card was declined' }),
           Quick: machine('small-quick', { Type: 'Pass', End: true }, 'EXPRESS'),
@@ -93,39 +82,11 @@ export function consumerApp(): string {
       template: {
         Resources: {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'consumer-bus' } },
-          Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'consumer-dlq' } },
-          Inbox: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'consumer-inbox',
-              VisibilityTimeout: 1,
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 3 },
-            },
-          },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'consumer-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['test.orders'] },
-              Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }],
-            },
-          },
-          Fn: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.consumer' },
-            Properties: {
-              FunctionName: 'consumer-fn',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.consumer.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Timeout: 1,
-            },
-          },
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, FunctionName: { Ref: 'Fn' }, BatchSize: 1 },
-          },
+          Dlq: sqsQueue('consumer-dlq'),
+          Inbox: sqsQueue('consumer-inbox', { VisibilityTimeout: 1, deadLetterQueue: 'Dlq', maxReceiveCount: 3 }),
+          Rule: ordersRule('consumer-rule', 'inbox', 'Inbox'),
+          Fn: assetFunction('consumer-fn', 'asset.consumer', { Timeout: 1 }),
+          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
         },
       },
     },
@@ -159,70 +120,28 @@ export const handler = async (event) => {
     Blocking: {
       template: {
         Resources: {
-          Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'blocking-dlq' } },
-          Inbox: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'blocking-inbox',
-              VisibilityTimeout: 30,
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 1 },
-            },
-          },
-          Fn: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.blocking' },
-            Properties: {
-              FunctionName: 'blocking-fn',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.blocking.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Timeout: timeoutSeconds,
-              Environment: { Variables: { SIGNALS: signals } },
-            },
-          },
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, FunctionName: { Ref: 'Fn' }, BatchSize: 1 },
-          },
-          Mailbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'blocking-mailbox' } },
-          Receive: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'receive-task',
-              DefinitionString: JSON.stringify({
-                StartAt: 'Receive',
-                States: {
-                  Receive: {
-                    Type: 'Task',
-                    Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
-                    Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/blocking-mailbox', WaitTimeSeconds: 20 },
-                    ResultSelector: { 'bodies.$': '$.Messages[*].Body' },
-                    TimeoutSeconds: 30,
-                    End: true,
-                  },
-                },
-              }),
-              RoleArn: 'arn:aws:iam::000000000000:role/blocking',
-            },
-          },
-          Task: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'blocking-task',
-              DefinitionString: JSON.stringify({
-                StartAt: 'Call',
-                States: {
-                  Call: {
-                    Type: 'Task',
-                    Resource: 'arn:aws:lambda:us-east-1:000000000000:function:blocking-fn',
-                    TimeoutSeconds: 60,
-                    End: true,
-                  },
-                },
-              }),
-              RoleArn: 'arn:aws:iam::000000000000:role/blocking',
-            },
-          },
+          Dlq: sqsQueue('blocking-dlq'),
+          Inbox: sqsQueue('blocking-inbox', { VisibilityTimeout: 30, deadLetterQueue: 'Dlq', maxReceiveCount: 1 }),
+          Fn: assetFunction('blocking-fn', 'asset.blocking', {
+            Timeout: timeoutSeconds,
+            Environment: { Variables: { SIGNALS: signals } },
+          }),
+          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
+          Mailbox: sqsQueue('blocking-mailbox'),
+          Receive: blockingTask('receive-task', 'Receive', {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/blocking-mailbox', WaitTimeSeconds: 20 },
+            ResultSelector: { 'bodies.$': '$.Messages[*].Body' },
+            TimeoutSeconds: 30,
+            End: true,
+          }),
+          Task: blockingTask('blocking-task', 'Call', {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:000000000000:function:blocking-fn',
+            TimeoutSeconds: 60,
+            End: true,
+          }),
         },
       },
     },

@@ -1,18 +1,15 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callModel } from '../../../lambdas/agents/model-calls.js';
 import type { ResearchModel } from '../../../lambdas/agents/research.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  await dynamo.createTable('budget', 'budgetKey');
-  await dynamo.createTable('ledger', 'requestId', 'call');
-  await dynamo.createTable('flow', 'pk');
+const dynamo = useDynamoDb(async (engine) => {
+  await engine.createTable('budget', 'budgetKey');
+  await engine.createTable('ledger', 'requestId', 'call');
+  await engine.createTable('flow', 'pk');
 });
-afterAll(async () => dynamo.close());
 
 function countingModel() {
   const prompts: string[] = [];
@@ -55,6 +52,15 @@ async function windowTokens(modelId: string): Promise<number[]> {
   return [sum((item.log ?? []).map((entry) => entry.tokens)), sum(Object.values(item.hours ?? {}))];
 }
 
+/** What callModel needs, with `model`: the tables of the local engine, and `more`. */
+const depsOf = (model: ResearchModel, more: { flowControlTable?: string; now?: () => number } = {}) => ({
+  dynamodb: dynamo.client,
+  model,
+  budgetTable: 'budget',
+  ledgerTable: 'ledger',
+  ...more,
+});
+
 async function ledgerItem(requestId: string, call: string) {
   const { Item } = await dynamo.client.send(
     new GetItemCommand({ TableName: 'ledger', Key: { requestId: { S: requestId }, call: { S: call } }, ConsistentRead: true }),
@@ -65,31 +71,29 @@ async function ledgerItem(requestId: string, call: string) {
 describe('callModel', () => {
   it('answers an attempt run a second time from the ledger, without calling the model or spending the budget again', async () => {
     const { model, prompts } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', ledgerTable: 'ledger' };
+    const deps = depsOf(model);
     const first = await callModel(deps, request('R-1'));
     const again = await callModel(deps, request('R-1'));
     expect(again).toEqual(first);
     expect(prompts).toEqual(['tides']);
     expect((await ledgerItem('R-1', 't1#1'))?.calls?.N).toBe('1');
-    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'budget', Key: { budgetKey: { S: 'exec-R-1' } } }));
-    expect(Item?.calls?.N).toBe('1');
+    expect((await budgetItem('exec-R-1'))?.calls).toBe(1);
   });
 
   it('fails an attempt run a second time with the error it failed with, without spending the budget again', async () => {
     const { model, prompts } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', ledgerTable: 'ledger' };
+    const deps = depsOf(model);
     const failing = { ...request('R-3'), item: { ...request('R-3').item, simulate: { subTask: 't1', failure: 'transient' as const } } };
     await expect(callModel(deps, failing)).rejects.toMatchObject({ name: 'ModelUnavailable' });
     await expect(callModel(deps, failing)).rejects.toMatchObject({ name: 'ModelUnavailable', message: expect.stringContaining('ledger') });
     expect(prompts).toEqual([]);
     expect((await ledgerItem('R-3', 't1#1'))?.calls?.N).toBe('1');
-    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'budget', Key: { budgetKey: { S: 'exec-R-3' } } }));
-    expect(Item?.calls?.N).toBe('1');
+    expect((await budgetItem('exec-R-3'))?.calls).toBe(1);
   });
 
   it('calls the model again for the next attempt, which is a retry and not a repeat', async () => {
     const { model, prompts } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', ledgerTable: 'ledger' };
+    const deps = depsOf(model);
     await callModel(deps, request('R-2', 1));
     await callModel(deps, request('R-2', 2));
     expect(prompts).toHaveLength(2);
@@ -97,7 +101,7 @@ describe('callModel', () => {
 
   it('reserves the estimate in the execution budget and the model windows, and settles both to the tokens the model reported', async () => {
     const { model } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const deps = depsOf(model, { flowControlTable: 'flow', now: () => NOW });
     const modelId = 'settled';
     const answer = await callModel(deps, {
       ...request('R-4'),
@@ -111,7 +115,7 @@ describe('callModel', () => {
 
   it('fails if the model window is full, with TokenLimitReached, before calling the model or spending the execution budget', async () => {
     const { model, prompts } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const deps = depsOf(model, { flowControlTable: 'flow', now: () => NOW });
     const modelId = 'full';
     const call = (requestId: string) =>
       callModel(deps, {
@@ -128,7 +132,7 @@ describe('callModel', () => {
 
   it('fails if the execution has spent its tokens, with BudgetExhausted, and gives the model window back', async () => {
     const { model, prompts } = countingModel();
-    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const deps = depsOf(model, { flowControlTable: 'flow', now: () => NOW });
     const modelId = 'spent';
     const call = (attempt: number) =>
       callModel(deps, {

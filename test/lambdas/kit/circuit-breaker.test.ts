@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitClosed, CircuitOpened, ERROR_NAMES } from '../../../domain/index.js';
 import {
   CircuitBreaker,
@@ -8,24 +8,14 @@ import {
 } from '../../../lambdas/kit/circuit-breaker.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { CircuitBreaker as CircuitBreakerConstruct } from '../../../lib/constructs/circuit-breaker.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb, useTablePerTest } from '../../helpers/dynamodb-engine.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
+const dynamo = useDynamoDb();
+const table = useTablePerTest(dynamo, 'circuits');
 let clock: { now: number };
 let bus: FakeEventBridge;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `circuits-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
+beforeEach(() => {
   clock = { now: 1_000_000 };
   bus = new FakeEventBridge();
 });
@@ -33,7 +23,7 @@ beforeEach(async () => {
 function breaker(options: Partial<CircuitBreakerOptions> = {}) {
   return new CircuitBreaker({
     client: dynamo.client,
-    tableName,
+    tableName: table.name,
     circuit: 'model',
     failureThreshold: 3,
     windowMs: 10_000,
@@ -231,7 +221,7 @@ describe('CircuitBreaker', () => {
 
   it('reads its table and settings from the environment grantUse sets', async () => {
     const env = {
-      CIRCUIT_BREAKER_TABLE_NAME: tableName,
+      CIRCUIT_BREAKER_TABLE_NAME: table.name,
       CIRCUIT_NAME: 'model',
       CIRCUIT_FAILURE_THRESHOLD: '1',
       CIRCUIT_WINDOW_SECONDS: '60',

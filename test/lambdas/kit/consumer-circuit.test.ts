@@ -1,43 +1,10 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TicketCreated } from '../../../domain/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
-import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EffectInProgressError } from '../../../lambdas/kit/errors.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `consumer-circuit-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
-
-function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, queues = sqs.queues(5)) {
-  return createSqsConsumer({
-    contracts: [TicketCreated] as const,
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
-    handle,
-    failureQueues: queues,
-  });
-}
-
-function received(record: SQSRecord, times: number): SQSRecord {
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
-}
+const { dynamo, table, sqs, consumerWith, expectHeldBack, expectRequeued } = useConsumerBench('consumer-circuit');
 
 const circuitOpen = async (): Promise<never> => {
   throw new CircuitOpenError('model', 42_300);
@@ -45,19 +12,12 @@ const circuitOpen = async (): Promise<never> => {
 
 describe('createSqsConsumer with an open circuit', () => {
   it('returns the record to the queue for the remaining open time, not to the dead-letter queue', async () => {
-    const handler = consumerWith(circuitOpen);
-    const response = await handler(sqsEvent(sqsRecord(ticketCreated('C-1'), 'msg-c1')), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c1' }]);
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-c1', VisibilityTimeout: 43 }]);
-    expect(sqs.sent).toEqual([]);
+    await expectHeldBack(consumerWith(circuitOpen), sqsRecord(ticketCreated('C-1'), 'msg-c1'), 43);
   });
 
   it('sends the record to its own queue again as a new message on what would be its last receive, and acknowledges it', async () => {
-    const handler = consumerWith(circuitOpen);
     const record = received(sqsRecord(ticketCreated('C-2'), 'msg-c2'), 5);
-    const response = await handler(sqsEvent(record), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
-    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 43 })]);
+    await expectRequeued(consumerWith(circuitOpen), record, 43);
     expect(sqs.visibilityChanges).toEqual([]);
     // The original goes at once: a batch timing out later cannot bring it back beside its copy.
     expect(sqs.deleted).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: record.receiptHandle }]);
@@ -72,9 +32,7 @@ describe('createSqsConsumer with an open circuit', () => {
 
   it('holds a FIFO record back by visibility, since a FIFO queue takes no per-message delay', async () => {
     const handler = consumerWith(circuitOpen, {
-      ...sqs.queues(5),
-      queueUrl: 'https://sqs.test/queue.fifo',
-      deadLetterQueueUrl: 'https://sqs.test/dlq.fifo',
+      failureQueues: { ...sqs.queues(5), queueUrl: 'https://sqs.test/queue.fifo', deadLetterQueueUrl: 'https://sqs.test/dlq.fifo' },
     });
     // The record comes from the FIFO queue: the kit holds back and requeues against the record's own queue.
     const record = { ...sqsRecord(ticketCreated('C-4'), 'msg-c4'), eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:queue.fifo' };
@@ -85,11 +43,11 @@ describe('createSqsConsumer with an open circuit', () => {
   });
 
   it('runs the handler once the circuit lets it through (the failed attempt claimed nothing)', async () => {
-    await dynamo.createIdempotencyTable(`${tableName}-circuits`);
+    await dynamo.createIdempotencyTable(`${table.name}-circuits`);
     const clock = { now: 0 };
     const breaker = new CircuitBreaker({
       client: dynamo.client,
-      tableName: `${tableName}-circuits`,
+      tableName: `${table.name}-circuits`,
       circuit: 'model',
       failureThreshold: 1,
       openMs: 10_000,
@@ -114,20 +72,12 @@ describe('createSqsConsumer with a twin delivery in progress', () => {
   };
 
   it('returns the record to the queue after the usual backoff, or sooner if the twin’s claim lapses sooner', async () => {
-    const handler = consumerWith(twinHolds);
-    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('T-1'), 'msg-t1'), 4)), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-t1' }]);
     // The fourth receive's backoff is 20 to 40 s; the claim lapses in 7.2 s.
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-t1', VisibilityTimeout: 8 }]);
-    expect(sqs.sent).toEqual([]);
+    await expectHeldBack(consumerWith(twinHolds), received(sqsRecord(ticketCreated('T-1'), 'msg-t1'), 4), 8);
   });
 
   it('requeues the record on what would be its last receive, since waiting for a twin is not a failure', async () => {
-    const handler = consumerWith(twinHolds);
-    const record = received(sqsRecord(ticketCreated('T-2'), 'msg-t2'), 5);
-    const response = await handler(sqsEvent(record), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
-    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 8 })]);
+    await expectRequeued(consumerWith(twinHolds), received(sqsRecord(ticketCreated('T-2'), 'msg-t2'), 5), 8);
     expect(sqs.sent.filter((m) => m.QueueUrl !== 'https://sqs.test/queue')).toEqual([]);
   });
 

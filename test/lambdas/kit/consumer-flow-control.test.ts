@@ -1,23 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FlowControlSettings } from '../../../contracts/flow-control.js';
 import { ENV } from '../../../contracts/wiring.js';
 import { TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { flowControlFromEnv } from '../../../lambdas/kit/flow-control/settings.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './flow-control/helpers.js';
+import { flowControlStore } from '../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
+const dynamo = useDynamoDb();
 let sqs: FakeSqs;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
 beforeEach(() => {
   sqs = new FakeSqs();
 });

@@ -1,48 +1,17 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SQSRecord } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES, TicketCreated, TicketRouted } from '../../../domain/index.js';
-import { createSqsConsumer, failureQueuesFromEnv, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEAD_LETTER_ATTRIBUTES, TicketRouted } from '../../../domain/index.js';
+import { failureQueuesFromEnv } from '../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../lambdas/kit/emit.js';
 import { SwitchyardError } from '../../../lambdas/kit/errors.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `idempotency-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
+const { dynamo, table, sqs, consumerWith } = useConsumerBench('idempotency');
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A consumer whose failures go to the fake SQS; maxReceiveCount 5, as QueueConsumer's default. */
-function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, publisher?: EventPublisher) {
-  return createSqsConsumer({
-    contracts: [TicketCreated] as const,
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
-    publisher,
-    handle,
-    failureQueues: sqs.queues(5),
-  });
-}
 
 function countingConsumer() {
   const effects = new Map<string, number>();
@@ -51,10 +20,6 @@ function countingConsumer() {
     return { handled: detail.ticketId };
   });
   return { handler, effects };
-}
-
-function received(record: SQSRecord, times: number): SQSRecord {
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
 }
 
 /** A domain error that says retrying cannot help. */
@@ -297,15 +262,15 @@ describe('createSqsConsumer', () => {
   it('stores each claim in one item with a TTL and the time the fact was processed', async () => {
     const { handler } = countingConsumer();
     await handler(sqsEvent(sqsRecord(ticketCreated('T-10'), 'm-10')), lambdaContext());
-    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-    expect(Items).toHaveLength(1);
-    expect(Items[0]?.status?.S).toBe('COMPLETED');
-    expect(unmarshall(Items[0] ?? {}).data).toMatchObject({
+    const items = await dynamo.items(table.name);
+    expect(items).toHaveLength(1);
+    expect(items[0]?.status).toBe('COMPLETED');
+    expect(items[0]?.data).toMatchObject({
       messageId: 'm-10',
       processedAt: expect.any(String),
       result: { handled: 'T-10' },
     });
-    const expiration = Number(Items[0]?.expiration?.N);
+    const expiration = Number(items[0]?.expiration);
     expect(expiration).toBeGreaterThan(Date.now() / 1000 + 3600);
   });
 
@@ -315,7 +280,7 @@ describe('createSqsConsumer', () => {
     const handler = consumerWith(
       (detail, { emit }) =>
         emit([emission(TicketRouted, { ticketId: detail.ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test' })]),
-      publisher,
+      { publisher },
     );
     const trigger = ticketCreated('T-11', { metadata: { correlationId: 'corr-123' } });
     await handler(sqsEvent(sqsRecord(trigger)), lambdaContext());

@@ -1,13 +1,8 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TicketCreated } from '../../../domain/index.js';
-import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { describe, expect, it } from 'vitest';
 import { TokenLimitReachedError, TokenRequestTooLargeError } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { holdBackOf } from '../../../lambdas/kit/hold-back.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { sqsRecord, ticketCreated } from '../../helpers/events.js';
+import { received, useConsumerBench } from '../../helpers/sqs-consumer.js';
 
 describe('holdBackOf', () => {
   it('holds a record back for the time a full token budget names, by the error name alone', () => {
@@ -22,35 +17,7 @@ describe('holdBackOf', () => {
   });
 });
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `hold-back-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
-
-function consumerWith(handle: RecordHandler<[typeof TicketCreated]>) {
-  return createSqsConsumer({
-    contracts: [TicketCreated] as const,
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
-    handle,
-    failureQueues: sqs.queues(5),
-  });
-}
-
-function received(record: SQSRecord, times: number): SQSRecord {
-  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
-}
+const { consumerWith, expectHeldBack, expectRequeued } = useConsumerBench('hold-back');
 
 const budgetFull = async (): Promise<never> => {
   throw new TokenLimitReachedError("the model m's tokens per minute (20000 tokens) cannot hold 900 more tokens now", 42_300);
@@ -58,18 +25,10 @@ const budgetFull = async (): Promise<never> => {
 
 describe('createSqsConsumer with a full token budget', () => {
   it('returns the record to the queue until the window has room, not to the dead-letter queue', async () => {
-    const handler = consumerWith(budgetFull);
-    const response = await handler(sqsEvent(sqsRecord(ticketCreated('K-1'), 'msg-k1')), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-k1' }]);
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-k1', VisibilityTimeout: 43 }]);
-    expect(sqs.sent).toEqual([]);
+    await expectHeldBack(consumerWith(budgetFull), sqsRecord(ticketCreated('K-1'), 'msg-k1'), 43);
   });
 
   it('sends the record to its queue again as a new message on what would be its last receive', async () => {
-    const handler = consumerWith(budgetFull);
-    const record = received(sqsRecord(ticketCreated('K-2'), 'msg-k2'), 5);
-    const response = await handler(sqsEvent(record), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
-    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 43 })]);
+    await expectRequeued(consumerWith(budgetFull), received(sqsRecord(ticketCreated('K-2'), 'msg-k2'), 5), 43);
   });
 });

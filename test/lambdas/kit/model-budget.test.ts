@@ -1,26 +1,12 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../domain/index.js';
 import { BudgetExhaustedError, reserveModelCall, settleModelCall, spendModelCall } from '../../../lambdas/kit/model-budget.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynamoDbHandle;
 const tableName = 'budgets';
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  await createActiveTable(dynamo.client, {
-    TableName: tableName,
-    KeySchema: [{ AttributeName: 'budgetKey', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'budgetKey', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb((engine) => engine.createTable(tableName, 'budgetKey'));
 
 async function calls(key: string): Promise<number | undefined> {
   const { Item } = await dynamo.client.send(

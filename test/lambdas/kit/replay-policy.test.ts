@@ -1,29 +1,11 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPLAY_LOG_MESSAGES, type ReplayPolicy, replayNameFor, TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer } from '../../../lambdas/kit/consumer.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
-import { FakeSqs } from '../../helpers/fake-sqs.js';
+import { useConsumerBench } from '../../helpers/sqs-consumer.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tableCount = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `replay-${++tableCount}`;
-  await dynamo.createIdempotencyTable(tableName);
-  sqs = new FakeSqs();
-});
+const { dynamo, table, sqs, persistenceStore } = useConsumerBench('replay');
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -34,7 +16,7 @@ function countingConsumer(replayPolicy?: ReplayPolicy) {
   const handler = createSqsConsumer({
     contracts: [TicketCreated] as const,
     ...(replayPolicy ? { replayPolicy } : {}),
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
+    idempotency: { persistenceStore: persistenceStore() },
     failureQueues: sqs.queues(5),
     describeDryRun: (detail) => ({ countTicket: detail.ticketId }),
     handle: async (detail) => {
@@ -48,7 +30,7 @@ const replayed = (ticketId: string, replayName: string, extra: Record<string, un
   ({ ...ticketCreated(ticketId, extra), 'replay-name': replayName }) as Record<string, unknown>;
 
 async function claims(): Promise<number> {
-  return (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items?.length ?? 0;
+  return (await dynamo.items(table.name)).length;
 }
 
 describe('createSqsConsumer under a replay policy', () => {

@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import {
   TokenBudget,
@@ -8,16 +8,10 @@ import {
   TokenLimitReachedError,
   TokenRequestTooLargeError,
 } from '../../../lambdas/kit/flow-control/token-budget.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynamoDbHandle;
 const tableName = 'flow-control';
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  await dynamo.createTable(tableName, 'pk');
-});
-afterAll(async () => dynamo.close());
+const dynamo = useDynamoDb((engine) => engine.createTable(tableName, 'pk'));
 
 /** 2026-11-23 05:50:30 UTC: half a minute into a clock minute. */
 const T0 = Date.UTC(2026, 10, 23, 5, 50, 30);

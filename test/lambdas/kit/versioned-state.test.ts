@@ -1,44 +1,25 @@
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { applyVersioned, ignoredRecordKey } from '../../../lambdas/kit/versioned-state.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { useDynamoDb, useTablePerTest } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tables = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `entities-${++tables}`;
-  await createActiveTable(dynamo.client, {
-    TableName: tableName,
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-});
+const dynamo = useDynamoDb();
+const table = useTablePerTest(dynamo, 'entities', (name) => dynamo.createTable(name, 'pk'));
 
 const write = (version: number, state: string, eventId = `e-${version}-${state}`) =>
-  applyVersioned({ client: dynamo.client, tableName, key: { name: 'pk', value: 'E-1' }, version, update: { state }, eventId });
+  applyVersioned({ client: dynamo.client, tableName: table.name, key: { name: 'pk', value: 'E-1' }, version, update: { state }, eventId });
 
 async function entity() {
   const { Item } = await dynamo.client.send(
-    new GetItemCommand({ TableName: tableName, Key: marshall({ pk: 'E-1' }), ConsistentRead: true }),
+    new GetItemCommand({ TableName: table.name, Key: marshall({ pk: 'E-1' }), ConsistentRead: true }),
   );
   return Item ? unmarshall(Item) : undefined;
 }
 
 async function ignoredRecords() {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((item) => unmarshall(item)).filter((item) => item.kind === 'ignored');
+  return (await dynamo.items(table.name)).filter((item) => item.kind === 'ignored');
 }
 
 describe('applyVersioned', () => {
@@ -91,7 +72,7 @@ describe('applyVersioned', () => {
 
   it('replaces an item written before versioning (no version attribute), as if it held version 0', async () => {
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
-    await dynamo.client.send(new PutItemCommand({ TableName: tableName, Item: marshall({ pk: 'E-1', state: 'legacy' }) }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table.name, Item: marshall({ pk: 'E-1', state: 'legacy' }) }));
     expect((await write(1, 'open')).outcome).toBe('applied');
     expect(await entity()).toEqual({ pk: 'E-1', state: 'open', version: 1 });
   });
@@ -101,7 +82,7 @@ describe('applyVersioned', () => {
     const stamp = (version: number, eventId: string, ignoredRecordRetentionDays?: number) =>
       applyVersioned({
         client: dynamo.client,
-        tableName,
+        tableName: table.name,
         key: { name: 'pk', value: 'E-1' },
         version,
         update: { state: 's' },
@@ -122,7 +103,7 @@ describe('applyVersioned', () => {
     const withRetention = (days: number) =>
       applyVersioned({
         client: dynamo.client,
-        tableName,
+        tableName: table.name,
         key: { name: 'pk', value: 'E-1' },
         version: 1,
         update: {},

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PaymentReceived, webhookEventId } from '../../../domain/index.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { createWebhookHandler, type SigningSecrets } from '../../../lambdas/kit/webhook.js';
 import { translatePayment } from '../../../lambdas/webhooks/payment-events.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb, useTablePerTest } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
@@ -15,20 +15,8 @@ const now = new Date('2026-01-01T00:00:00Z');
 const t = now.getTime() / 1000;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tables = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `idempotency-${++tables}`;
-  await dynamo.createIdempotencyTable(tableName);
-});
+const dynamo = useDynamoDb();
+const table = useTablePerTest(dynamo, 'idempotency');
 
 function paymentBody(overrides: { id?: string; type?: string; object?: Record<string, unknown> } = {}): string {
   return JSON.stringify({
@@ -82,7 +70,7 @@ function handlerWith(bus: FakeEventBridge, secrets: SigningSecrets = new FakeSec
     contract: PaymentReceived,
     translate: translatePayment,
     publisher: new EventPublisher({ client: bus.client, eventBusName: 'hub', baseDelayMs: 1, maxAttempts: 1 }),
-    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
+    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName: table.name, awsSdkV3Client: dynamo.client }) },
     logger: quiet,
     now: () => now,
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),

@@ -1,56 +1,27 @@
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced, type WorkflowInput } from '../../../domain/index.js';
+import { ERROR_NAMES, ORDER_ERRORS, type WorkflowInput } from '../../../domain/index.js';
 import type { Emission } from '../../../lambdas/kit/emit.js';
 import { COMPENSATION_FAILED, durableOrderSaga } from '../../../lambdas/orders/durable-saga.js';
 import { type OrderTables, runOrderStep } from '../../../lambdas/orders/order-steps.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { type OrderSimulation, orderPlaced, useOrderTables } from '../../helpers/orders.js';
 import { cancellingClient } from '../../helpers/transaction-cancellations.js';
 
-let dynamo: DynamoDbHandle;
 const tables: OrderTables = { ledger: 'durable-order-ledger', inventory: 'durable-order-inventory' };
-const tableName = tables.ledger;
 
 beforeAll(async () => {
   // Waits and retry delays pass at once: the test checks what the saga does, not how long it waits.
   await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true });
-  dynamo = await startDynamoDb();
-  await createActiveTable(dynamo.client, {
-    TableName: tableName,
-    KeySchema: [
-      { AttributeName: 'orderId', KeyType: 'HASH' },
-      { AttributeName: 'effect', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'orderId', AttributeType: 'S' },
-      { AttributeName: 'effect', AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  await dynamo.createTable(tables.inventory, 'sku');
 });
 afterAll(async () => {
-  await dynamo.close();
   await LocalDurableTestRunner.teardownTestEnvironment();
 });
-
-/** Failures to act out (OrderSimulationSchema); its `step` union is built from an array, so TypeScript sees no literals. */
-type Simulation = { step: string; failure: 'business' | 'transient'; times?: number }[];
+const dynamo = useOrderTables(tables);
 
 /** What the starter hands an execution for one OrderPlaced. */
-function placed(orderId: string, simulate?: Simulation, sku = 'SKU-1'): WorkflowInput {
-  const detail = {
-    orderId,
-    customerId: 'C-1',
-    sku,
-    quantity: 1,
-    amount: 1000,
-    currency: 'eur',
-    ...(simulate ? { simulate } : {}),
-  } as OrderPlaced;
+function placed(orderId: string, simulate?: OrderSimulation, sku = 'SKU-1'): WorkflowInput {
+  const detail = orderPlaced(orderId, simulate, { sku });
   return {
     detail: detail as unknown as Record<string, unknown>,
     event: { id: `event-${orderId}`, source: 'switchyard.orders', detailType: 'OrderPlaced', time: '2026-11-23T00:00:00Z' },
@@ -74,8 +45,7 @@ async function run(input: WorkflowInput, options: { allowSimulatedFailures?: boo
 
 /** The effects the ledger holds for an order, in the order they were applied. */
 async function effectsOf(orderId: string): Promise<{ effect: string; applied: number }[]> {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((i) => unmarshall(i))
+  return (await dynamo.items<{ orderId: string; effect: string; applied: number; seq: number }>(tables.ledger))
     .filter((i) => i.orderId === orderId && !String(i.effect).startsWith('#') && !String(i.effect).startsWith('attempts#'))
     .sort((a, b) => a.seq - b.seq)
     .map((i) => ({ effect: i.effect, applied: i.applied }));
@@ -141,8 +111,7 @@ describe('durableOrderSaga', () => {
     expect(execution.getStatus()).toBe('SUCCEEDED');
     expect(runner.getOperation('ReserveInventory').getStepDetails()?.attempt).toBe(3);
     expect((await effectsOf('D-8')).map((e) => e.effect)).toEqual(['reserve', 'charge', 'ship']);
-    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tables.inventory }));
-    expect(Items.map((i) => unmarshall(i)).find((i) => i.sku === 'SKU-DURABLE-CONFLICT')?.reserved).toBe(1);
+    expect((await dynamo.items(tables.inventory)).find((i) => i.sku === 'SKU-DURABLE-CONFLICT')?.reserved).toBe(1);
   });
 
   it('fails uncompensated once a transient error outlasts its four attempts, as the state machine does', async () => {

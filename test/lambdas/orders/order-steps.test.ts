@@ -1,70 +1,25 @@
-import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced } from '../../../domain/index.js';
 import { type OrderStepRequest, type OrderTables, runOrderStep } from '../../../lambdas/orders/order-steps.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { orderPlaced, useOrderTables } from '../../helpers/orders.js';
 import { cancellingClient, inProgressClient } from '../../helpers/transaction-cancellations.js';
 
-let dynamo: DynamoDbHandle;
 const tables: OrderTables = { ledger: 'order-ledger', inventory: 'order-inventory' };
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  await createActiveTable(dynamo.client, {
-    TableName: tables.ledger,
-    KeySchema: [
-      { AttributeName: 'orderId', KeyType: 'HASH' },
-      { AttributeName: 'effect', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'orderId', AttributeType: 'S' },
-      { AttributeName: 'effect', AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  await createActiveTable(dynamo.client, {
-    TableName: tables.inventory,
-    KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'sku', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-
-type Simulation = { step: string; failure: string; times?: number }[];
-
-const order = (orderId: string, simulate?: Simulation, more: Partial<OrderPlaced> = {}): OrderPlaced =>
-  ({
-    orderId,
-    customerId: 'C-1',
-    sku: 'SKU-1',
-    quantity: 1,
-    amount: 1000,
-    currency: 'eur',
-    ...more,
-    ...(simulate ? { simulate } : {}),
-  }) as OrderPlaced;
+const dynamo = useOrderTables(tables);
+const order = orderPlaced;
 
 const reserve = (o: OrderPlaced): OrderStepRequest => ({ step: 'inventory', phase: 'action', order: o });
 const release = (o: OrderPlaced): OrderStepRequest => ({ step: 'inventory', phase: 'compensation', order: o });
 
-async function scan(tableName: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((i) => unmarshall(i));
-}
-
 async function effectsOf(orderId: string) {
   // '#seq' is the order's effect counter and 'attempts#...' the simulation's, not effects.
-  return (await scan(tables.ledger)).filter((i) => i.orderId === orderId && !String(i.effect).includes('#'));
+  return (await dynamo.items(tables.ledger)).filter((i) => i.orderId === orderId && !String(i.effect).includes('#'));
 }
 
 /** The SKU's `reserved` units, 0 if no step ever moved its stock. */
 async function reserved(sku: string): Promise<number> {
-  return Number((await scan(tables.inventory)).find((i) => i.sku === sku)?.reserved ?? 0);
+  return Number((await dynamo.items(tables.inventory)).find((i) => i.sku === sku)?.reserved ?? 0);
 }
 
 function cancelling(reasons: string[]) {

@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OUTBOX_ATTRIBUTE } from '../../../contracts/index.js';
 import { ScriptWritten } from '../../../domain/index.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { isPermanent } from '../../../lambdas/kit/errors.js';
 import { Ledger } from '../../../lambdas/pipeline/ledger.js';
 import { runStage } from '../../../lambdas/pipeline/stages.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
-let dynamo: DynamoDbHandle;
+const dynamo = useDynamoDb();
 let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => dynamo.close());
 
 /** The event that triggered the stage: its correlation id travels on, its id becomes the causation id. */
 const cause = { correlationId: 'corr-1', envelope: { id: 'event-1' } };

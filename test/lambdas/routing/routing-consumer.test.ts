@@ -1,34 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRoutingConsumer } from '../../../lambdas/routing/routing-consumer.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
-import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { useDynamoDb, useTablePerTest } from '../../helpers/dynamodb-engine.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
-let dynamo: DynamoDbHandle;
-let tableName: string;
-let tables = 0;
-let sqs: FakeSqs;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tableName = `assignments-${++tables}`;
-  await createActiveTable(dynamo.client, {
-    TableName: tableName,
-    KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'ticketId', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  sqs = new FakeSqs();
-});
+const dynamo = useDynamoDb();
+const table = useTablePerTest(dynamo, 'assignments', (name) => dynamo.createTable(name, 'ticketId'));
+const sqs = new FakeSqs();
+beforeEach(() => sqs.reset());
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -42,16 +22,14 @@ function routed(ticketId: string, queue = 'billing', decision: { decidedBy?: str
 }
 
 async function assignments() {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((item) => unmarshall(item)).filter((item) => item.kind !== 'ignored');
+  return (await dynamo.items(table.name)).filter((item) => item.kind !== 'ignored');
 }
 
 async function ignoredEvents() {
-  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((item) => unmarshall(item)).filter((item) => item.kind === 'ignored');
+  return (await dynamo.items(table.name)).filter((item) => item.kind === 'ignored');
 }
 
-const consumer = () => createRoutingConsumer({ dynamodb: dynamo.client, tableName, failureQueues: sqs.queues(5) });
+const consumer = () => createRoutingConsumer({ dynamodb: dynamo.client, tableName: table.name, failureQueues: sqs.queues(5) });
 
 describe('createRoutingConsumer', () => {
   it("writes the ticket's assignment with the event that made it", async () => {

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TokenBudget } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { estimateClassifyTokens, ModelTokenBudget, modelTokenBudgetFromEnv } from '../../../lambdas/triage/model-tokens.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb, TestClock } from '../kit/flow-control/helpers.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { flowControlStore, TestClock } from '../../helpers/flow-control.js';
 
 const ticket = { subject: 'Refund', body: 'I was charged twice.' };
 const estimate = estimateClassifyTokens(ticket);
 
 describe('ModelTokenBudget', () => {
-  let dynamo: DynamoDbHandle;
-  beforeAll(async () => {
-    dynamo = await startDynamoDb();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useDynamoDb();
 
   async function budget(perMinute: number) {
     const clock = new TestClock(Date.UTC(2026, 0, 1, 0, 0, 5));

@@ -5,18 +5,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../contracts/wiring.js';
 import { ChangeCapture, type ChangeCaptureProps } from '../../../lib/constructs/change-capture.js';
-import { testStack } from '../../helpers/synth.js';
+import { expectOneStreamPipe, streamSourceDefaults } from '../../helpers/pipes.js';
+import { streamedTable, testStack } from '../../helpers/synth.js';
 
 function capture(
   props: Partial<ChangeCaptureProps> = {},
   stream: dynamodb.StreamViewType | null = dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
 ) {
   const { stack, bus } = testStack();
-  const table = new dynamodb.Table(stack, 'Orders', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    ...(stream ? { stream } : {}),
-  });
+  const table = streamedTable(stack, 'Orders', stream);
   const construct = new ChangeCapture(stack, 'OrderChanges', { table, eventBus: bus, entity: 'Order', ...props });
   return { construct, stack, template: Template.fromStack(stack) };
 }
@@ -24,12 +21,8 @@ function capture(
 describe('ChangeCapture', () => {
   it('pipes the table stream through the bundled enrichment to the bus, naming the detail-type from each change', () => {
     const { template } = capture();
-    template.resourceCountIs('AWS::Pipes::Pipe', 1);
-    template.hasResourceProperties('AWS::Pipes::Pipe', {
-      Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('Orders'), 'StreamArn'] },
-      Enrichment: { 'Fn::GetAtt': [Match.stringLikeRegexp('OrderChangesEnrichment'), 'Arn'] },
-      Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('Bus'), 'Arn'] },
-      TargetParameters: { EventBridgeEventBusParameters: { DetailType: '$.change.detailType', Source: 'switchyard.changes' } },
+    expectOneStreamPipe(template, 'Orders', 'OrderChangesEnrichment', {
+      EventBridgeEventBusParameters: { DetailType: '$.change.detailType', Source: 'switchyard.changes' },
     });
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
     expect(fn?.Properties.Environment.Variables[ENV.changeEntity]).toBe('Order');
@@ -40,15 +33,7 @@ describe('ChangeCapture', () => {
     template.hasResourceProperties('AWS::Pipes::Pipe', {
       SourceParameters: {
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY', 'REMOVE'] }) }] },
-        DynamoDBStreamParameters: {
-          StartingPosition: 'TRIM_HORIZON',
-          BatchSize: 10,
-          MaximumBatchingWindowInSeconds: 0,
-          MaximumRetryAttempts: 3,
-          MaximumRecordAgeInSeconds: 86_400,
-          OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
-        },
+        DynamoDBStreamParameters: streamSourceDefaults(Match.stringLikeRegexp('DeadLetterQueue')),
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });

@@ -13,6 +13,7 @@ import {
 } from '../../../domain/index.js';
 import { EscalationPolicy, type EscalationPolicyProps } from '../../../lib/constructs/escalation-policy.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
+import { UNANSWERED_ESCALATION } from '../../helpers/escalations.js';
 import { definitionOf, testStack } from '../../helpers/synth.js';
 
 /** A policy with alice then bob, each with a short SLA, in a Standard machine of its own. */
@@ -126,14 +127,7 @@ describe('EscalationPolicy', () => {
     const { definition } = policy();
     const { outcome, published, timeouts } = await run(definition, () => undefined);
     expect(JSON.parse(outcome.output ?? '{}')).toEqual({ outcome: 'default' });
-    expect(published.map((p) => p.type)).toEqual([
-      'TicketEscalated',
-      'EscalationReminderSent',
-      'TicketEscalated',
-      'EscalationReassigned',
-      'TicketEscalated',
-      'EscalationDefaulted',
-    ]);
+    expect(published.map((p) => p.type)).toEqual(UNANSWERED_ESCALATION);
     for (const p of published) {
       const contract = { EscalationReminderSent, EscalationReassigned, EscalationDefaulted, TicketEscalated }[p.type];
       if (p.type !== 'TicketEscalated') expect(contract?.validate(p.detail)).toMatchObject({ ok: true });

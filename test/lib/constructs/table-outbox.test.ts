@@ -1,18 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { OUTBOX_ATTRIBUTE } from '../../../contracts/outbox.js';
 import { TableOutbox, type TableOutboxProps } from '../../../lib/constructs/table-outbox.js';
-import { testStack } from '../../helpers/synth.js';
+import { expectOneStreamPipe, streamSourceDefaults } from '../../helpers/pipes.js';
+import { streamedTable, testStack } from '../../helpers/synth.js';
 
 function outbox(props: Partial<TableOutboxProps> = {}, stream: dynamodb.StreamViewType | null = dynamodb.StreamViewType.NEW_IMAGE) {
   const { stack, bus } = testStack();
-  const table = new dynamodb.Table(stack, 'Ledger', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    ...(stream ? { stream } : {}),
-  });
+  const table = streamedTable(stack, 'Ledger', stream);
   const construct = new TableOutbox(stack, 'Outbox', { table, eventBus: bus, ...props });
   return { construct, stack, template: Template.fromStack(stack) };
 }
@@ -20,15 +17,9 @@ function outbox(props: Partial<TableOutboxProps> = {}, stream: dynamodb.StreamVi
 describe('TableOutbox', () => {
   it('pipes the writes that carry an announcement through the outbox enrichment to the bus, the event being the stored detail', () => {
     const { template } = outbox();
-    template.resourceCountIs('AWS::Pipes::Pipe', 1);
-    template.hasResourceProperties('AWS::Pipes::Pipe', {
-      Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('Ledger'), 'StreamArn'] },
-      Enrichment: { 'Fn::GetAtt': [Match.stringLikeRegexp('OutboxEnrichment'), 'Arn'] },
-      Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('Bus'), 'Arn'] },
-      TargetParameters: {
-        InputTemplate: '<$.detail>',
-        EventBridgeEventBusParameters: { DetailType: '$.detailType', Source: '$.source' },
-      },
+    expectOneStreamPipe(template, 'Ledger', 'OutboxEnrichment', {
+      InputTemplate: '<$.detail>',
+      EventBridgeEventBusParameters: { DetailType: '$.detailType', Source: '$.source' },
     });
     const pipe = Object.values(template.findResources('AWS::Pipes::Pipe'))[0];
     expect(JSON.parse(pipe?.Properties.SourceParameters.FilterCriteria.Filters[0].Pattern)).toEqual({
@@ -41,15 +32,9 @@ describe('TableOutbox', () => {
 
   it('reads the stream with AWS-like defaults, or the settings given, and keeps to the writes named', () => {
     const defaults = Object.values(outbox().template.findResources('AWS::Pipes::Pipe'))[0];
-    expect(defaults?.Properties.SourceParameters.DynamoDBStreamParameters).toEqual({
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 0,
-      MaximumRetryAttempts: 3,
-      MaximumRecordAgeInSeconds: 86_400,
-      OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
-      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } },
-    });
+    expect(defaults?.Properties.SourceParameters.DynamoDBStreamParameters).toEqual(
+      streamSourceDefaults(expect.stringMatching(/DeadLetterQueue/)),
+    );
     const { template } = outbox({ writes: ['INSERT'], batchSize: 100, maximumRetryAttempts: 0, bisectBatchOnFailure: false });
     const pipe = Object.values(template.findResources('AWS::Pipes::Pipe'))[0];
     expect(JSON.parse(pipe?.Properties.SourceParameters.FilterCriteria.Filters[0].Pattern).eventName).toEqual(['INSERT']);

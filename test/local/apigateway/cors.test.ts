@@ -5,28 +5,23 @@ import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
-const route = (key: string): TemplateResource => ({
-  Type: 'AWS::ApiGatewayV2::Route',
-  Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] } },
-});
+const route = (key: string): TemplateResource => httpRoute(key, 'Integration');
 
 /** An HTTP API with CORS and the given routes, whose function answers with CORS headers of its own; and the requests it got. */
 function apiWith(cors: Record<string, unknown>, routes: string[]) {
   const resources: Record<string, TemplateResource> = {
     Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP', CorsConfiguration: cors } },
-    Integration: {
-      Type: 'AWS::ApiGatewayV2::Integration',
-      Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '2.0' },
-    },
-    Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+    Integration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '2.0' }),
+    Stage: httpStage('$default'),
   };
   routes.forEach((key, i) => {
     resources[`Route${i}`] = route(key);
   });
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   const { apis } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const calls: unknown[] = [];
   const lambda: LambdaInvoker = {

@@ -3,10 +3,11 @@ import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   return httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
 }
 
@@ -26,15 +27,11 @@ describe('httpApiDefinitions', () => {
   it("reads the function from API Gateway's .../functions/<arn>/invocations form", () => {
     const { apis } = definitionsOf({
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-      I: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
-          PayloadFormatVersion: '2.0',
-        },
-      },
+      I: httpIntegration({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
+        PayloadFormatVersion: '2.0',
+      }),
     });
     expect([...(apis[0]?.integrations.values() ?? [])][0]?.functionArn).toBe(fnArn);
   });
@@ -46,33 +43,22 @@ describe('httpApiDefinitions', () => {
         Properties: { Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' },
       },
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: ['*'] } } },
-      Http: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          IntegrationType: 'HTTP_PROXY',
-          IntegrationUri: 'https://example.com',
-          IntegrationMethod: 'ANY',
-          PayloadFormatVersion: '1.0',
-        },
-      },
-      Old: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' },
-      },
+      Http: httpIntegration({
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationUri: 'https://example.com',
+        IntegrationMethod: 'ANY',
+        PayloadFormatVersion: '1.0',
+      }),
+      Old: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' }),
       Iam: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /me', AuthorizationType: 'AWS_IAM' } },
-      Linked: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          IntegrationType: 'HTTP_PROXY',
-          ConnectionType: 'VPC_LINK',
-          ConnectionId: 'abc123',
-          IntegrationUri: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/x/1/2',
-          IntegrationMethod: 'ANY',
-          PayloadFormatVersion: '1.0',
-        },
-      },
+      Linked: httpIntegration({
+        IntegrationType: 'HTTP_PROXY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: 'abc123',
+        IntegrationUri: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/x/1/2',
+        IntegrationMethod: 'ANY',
+        PayloadFormatVersion: '1.0',
+      }),
       Domain: {
         Type: 'AWS::ApiGatewayV2::DomainName',
         Properties: { DomainName: 'api.example.com', MutualTlsAuthentication: { TruststoreUri: 's3://bucket/truststore.pem' } },
@@ -101,16 +87,12 @@ describe('httpApiDefinitions', () => {
   it('reads service integrations, authorizers and route throttling, and reports none of them', () => {
     const { apis, warnings } = definitionsOf({
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-      Send: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          IntegrationType: 'AWS_PROXY',
-          IntegrationSubtype: 'SQS-SendMessage',
-          PayloadFormatVersion: '1.0',
-          RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
-        },
-      },
+      Send: httpIntegration({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationSubtype: 'SQS-SendMessage',
+        PayloadFormatVersion: '1.0',
+        RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
+      }),
       Auth: {
         Type: 'AWS::ApiGatewayV2::Authorizer',
         Properties: {
@@ -134,26 +116,15 @@ describe('httpApiDefinitions', () => {
           JwtConfiguration: { Issuer: 'http://localhost:8080/realms/shop', Audience: ['shop'] },
         },
       },
-      Route: {
-        Type: 'AWS::ApiGatewayV2::Route',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          RouteKey: 'POST /orders',
-          Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Send' }]] },
-          AuthorizationType: 'JWT',
-          AuthorizerId: { Ref: 'Jwt' },
-          AuthorizationScopes: ['orders:write'],
-        },
-      },
-      Stage: {
-        Type: 'AWS::ApiGatewayV2::Stage',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          StageName: '$default',
-          DefaultRouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 2 },
-          RouteSettings: { 'POST /orders': { ThrottlingBurstLimit: 1 } },
-        },
-      },
+      Route: httpRoute('POST /orders', 'Send', {
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: 'Jwt' },
+        AuthorizationScopes: ['orders:write'],
+      }),
+      Stage: httpStage('$default', {
+        DefaultRouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 2 },
+        RouteSettings: { 'POST /orders': { ThrottlingBurstLimit: 1 } },
+      }),
     });
     expect(warnings).toEqual([]);
     const api = apis[0];
@@ -168,16 +139,13 @@ describe('httpApiDefinitions', () => {
   });
 
   it("signs a service integration as the role its CredentialsArn names, and as the runtime's own with the caller's credentials passed through", () => {
-    const send = (CredentialsArn: string) => ({
-      Type: 'AWS::ApiGatewayV2::Integration',
-      Properties: {
-        ApiId: { Ref: 'Api' },
+    const send = (CredentialsArn: string) =>
+      httpIntegration({
         IntegrationType: 'AWS_PROXY',
         IntegrationSubtype: 'SQS-SendMessage',
         CredentialsArn,
         RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
-      },
-    });
+      });
     const { apis } = definitionsOf({
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
       AsRole: send('arn:aws:iam::000000000000:role/api-sender'),
@@ -190,10 +158,8 @@ describe('httpApiDefinitions', () => {
   });
 
   it('names a subtype whose service does not run here, a missing required parameter, and a JWT issuer off this machine', () => {
-    const integration = (subtype: string, parameters: Record<string, string>) => ({
-      Type: 'AWS::ApiGatewayV2::Integration',
-      Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationSubtype: subtype, RequestParameters: parameters },
-    });
+    const integration = (subtype: string, parameters: Record<string, string>) =>
+      httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationSubtype: subtype, RequestParameters: parameters });
     const { warnings } = definitionsOf({
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
       Kinesis: integration('Kinesis-PutRecord', { StreamName: 's', Data: 'd', PartitionKey: 'p' }),

@@ -1,61 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
+import { echoBackend } from './echo-backend.js';
 
-/** A backend on this machine: echoes what it got as JSON with status 202, or answers `/slow` after a second. */
-let server: Server;
-let base = '';
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url?.startsWith('/slow')) {
-        setTimeout(() => res.end('late'), 1000).unref();
-        return;
-      }
-      res.writeHead(202, { 'content-type': 'application/json', 'x-backend': 'yes' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+/** The backend: always 202. */
+const backend = echoBackend(() => 202);
 
 /** An HTTP API whose route `ANY /items/{proxy+}` has this HTTP_PROXY integration, on the $default stage. */
 function serviceFor(properties: Record<string, unknown>) {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    S: {
-      template: {
-        Resources: {
-          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-          Integration: {
-            Type: 'AWS::ApiGatewayV2::Integration',
-            Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties },
-          },
-          Items: {
-            Type: 'AWS::ApiGatewayV2::Route',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              RouteKey: 'ANY /items/{proxy+}',
-              Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
-            },
-          },
-          Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
-        },
-      },
+  const cdkOut = assemblyOf(
+    {
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Integration: httpIntegration({ IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties }),
+      Items: httpRoute('ANY /items/{proxy+}', 'Integration'),
+      Stage: httpStage('$default'),
     },
-  });
+    'S',
+  );
   const { apis, warnings } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const log: string[] = [];
   const service = new HttpApiService({
@@ -83,7 +49,7 @@ function serviceFor(properties: Record<string, unknown>) {
 
 describe('HttpApiService with an HTTP_PROXY integration', () => {
   it('forwards the method, greedy path, query string, headers and body, and returns the answer as it is', async () => {
-    const { send, warnings } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${base}/backend/{proxy}` });
+    const { send, warnings } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${backend.base}/backend/{proxy}` });
     expect(warnings).toEqual([]);
     const response = await send('PUT', '/items/a/b?x=1', { 'x-trace': 'abc', 'content-type': 'text/plain' }, 'hello');
     expect(response.status).toBe(202);
@@ -96,7 +62,7 @@ describe('HttpApiService with an HTTP_PROXY integration', () => {
   it('applies the overwrite:path, append:header and querystring transformations of RequestParameters', async () => {
     const { send } = serviceFor({
       IntegrationMethod: 'ANY',
-      IntegrationUri: `${base}/ignored`,
+      IntegrationUri: `${backend.base}/ignored`,
       RequestParameters: {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's own ${...} reference, not a template literal
         'overwrite:path': '/v2/${request.path.proxy}',
@@ -121,7 +87,7 @@ describe('HttpApiService with an HTTP_PROXY integration', () => {
   });
 
   it('fails if the endpoint does not answer within TimeoutInMillis: 504', async () => {
-    const { send } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${base}/slow`, TimeoutInMillis: 100 });
+    const { send } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${backend.base}/slow`, TimeoutInMillis: 100 });
     const response = await send('GET', '/items/a');
     expect(response.status).toBe(504);
   });

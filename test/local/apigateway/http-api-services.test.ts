@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, httpIntegration, httpRoute, httpStage, inlineFunction, stateMachine } from '../template-resources.js';
 import { testIssuer } from './jwt-tokens.js';
 
 /** Answers with the request context it got, so the test sees what the authorizer handed on. */
@@ -21,29 +22,18 @@ const POLICY_AUTHORIZER = `exports.handler = async (event) => ({
   context: { via: event.type + ' ' + event.version },
 });`;
 
-const fn = (code: string) => ({
-  Type: 'AWS::Lambda::Function',
-  Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: code }, Timeout: 5 },
-});
-const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const fn = (code: string) => inlineFunction(code, { Timeout: 5 });
 const uriOf = (id: string) => ({
   'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', arnOf(id), '/invocations']],
 });
-const service = (subtype: string, parameters: Record<string, unknown>) => ({
-  Type: 'AWS::ApiGatewayV2::Integration',
-  Properties: {
-    ApiId: { Ref: 'Api' },
+const service = (subtype: string, parameters: Record<string, unknown>) =>
+  httpIntegration({
     IntegrationType: 'AWS_PROXY',
     IntegrationSubtype: subtype,
     PayloadFormatVersion: '1.0',
     CredentialsArn: 'arn:aws:iam::000000000000:role/api',
     RequestParameters: parameters,
-  },
-});
-const route = (key: string, integration: string, auth: Record<string, unknown> = {}) => ({
-  Type: 'AWS::ApiGatewayV2::Route',
-  Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] }, ...auth },
-});
+  });
 
 const issuer = testIssuer();
 let runtime: LocalRuntime;
@@ -66,40 +56,21 @@ beforeAll(async () => {
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
           Caught: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'caught' } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['shop.api'] },
-              Targets: [{ Id: 'q', Arn: arnOf('Caught') }],
-            },
-          },
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineType: 'EXPRESS',
-              RoleArn: 'arn:aws:iam::000000000000:role/sfn',
-              DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } }),
-            },
-          },
-          Waiting: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              RoleArn: 'arn:aws:iam::000000000000:role/sfn',
-              DefinitionString: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } }),
-            },
-          },
+          Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.api'] }, target: 'Caught', id: 'q' }),
+          Machine: stateMachine(
+            { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } },
+            { StateMachineType: 'EXPRESS', RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+          ),
+          Waiting: stateMachine(
+            { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } },
+            { RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+          ),
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
           Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'svc', ProtocolType: 'HTTP' } },
-          Stage: {
-            Type: 'AWS::ApiGatewayV2::Stage',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              StageName: '$default',
-              AutoDeploy: true,
-              RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } },
-            },
-          },
+          Stage: httpStage('$default', {
+            AutoDeploy: true,
+            RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } },
+          }),
           Send: service('SQS-SendMessage', { QueueUrl: { Ref: 'Queue' }, MessageBody: '$request.body.message' }),
           Put: service('EventBridge-PutEvents', {
             EventBusName: { Ref: 'Bus' },
@@ -115,10 +86,7 @@ beforeAll(async () => {
           Start: service('StepFunctions-StartExecution', { StateMachineArn: { Ref: 'Waiting' }, Input: '$request.body' }),
           Stop: service('StepFunctions-StopExecution', { ExecutionArn: '$request.body.executionArn', Cause: 'from the API' }),
           Sync: service('StepFunctions-StartSyncExecution', { StateMachineArn: { Ref: 'Machine' }, Input: '$request.body' }),
-          EchoIntegration: {
-            Type: 'AWS::ApiGatewayV2::Integration',
-            Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf('Echo'), PayloadFormatVersion: '2.0' },
-          },
+          EchoIntegration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf('Echo'), PayloadFormatVersion: '2.0' }),
           SimpleAuthorizer: {
             Type: 'AWS::ApiGatewayV2::Authorizer',
             Properties: {
@@ -153,24 +121,33 @@ beforeAll(async () => {
               JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['shop'] },
             },
           },
-          SendRoute: route('POST /orders', 'Send'),
-          PutRoute: route('POST /events/{kind}', 'Put', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
-          SyncRoute: route('POST /run', 'Sync'),
-          ReceiveRoute: route('GET /work', 'Receive'),
-          DeleteRoute: route('DELETE /work', 'Delete'),
-          PurgeRoute: route('POST /work/purge', 'Purge'),
-          SendWorkRoute: route('POST /work', 'SendWork'),
-          StartRoute: route('POST /start', 'Start'),
-          StopRoute: route('POST /stop', 'Stop'),
-          SimpleRoute: route('GET /simple', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
-          PolicyGet: route('GET /policy', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'PolicyAuthorizer' } }),
-          PolicyPost: route('POST /policy', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'PolicyAuthorizer' } }),
-          JwtRoute: route('GET /me', 'EchoIntegration', {
+          SendRoute: httpRoute('POST /orders', 'Send'),
+          PutRoute: httpRoute('POST /events/{kind}', 'Put', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
+          SyncRoute: httpRoute('POST /run', 'Sync'),
+          ReceiveRoute: httpRoute('GET /work', 'Receive'),
+          DeleteRoute: httpRoute('DELETE /work', 'Delete'),
+          PurgeRoute: httpRoute('POST /work/purge', 'Purge'),
+          SendWorkRoute: httpRoute('POST /work', 'SendWork'),
+          StartRoute: httpRoute('POST /start', 'Start'),
+          StopRoute: httpRoute('POST /stop', 'Stop'),
+          SimpleRoute: httpRoute('GET /simple', 'EchoIntegration', {
+            AuthorizationType: 'CUSTOM',
+            AuthorizerId: { Ref: 'SimpleAuthorizer' },
+          }),
+          PolicyGet: httpRoute('GET /policy', 'EchoIntegration', {
+            AuthorizationType: 'CUSTOM',
+            AuthorizerId: { Ref: 'PolicyAuthorizer' },
+          }),
+          PolicyPost: httpRoute('POST /policy', 'EchoIntegration', {
+            AuthorizationType: 'CUSTOM',
+            AuthorizerId: { Ref: 'PolicyAuthorizer' },
+          }),
+          JwtRoute: httpRoute('GET /me', 'EchoIntegration', {
             AuthorizationType: 'JWT',
             AuthorizerId: { Ref: 'Jwt' },
             AuthorizationScopes: ['orders:read'],
           }),
-          Limited: route('GET /limited', 'EchoIntegration'),
+          Limited: httpRoute('GET /limited', 'EchoIntegration'),
         },
       },
     },

@@ -4,36 +4,25 @@ import { HttpApiService, type LambdaInvoker } from '../../../local/apigateway/ht
 import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 
 /** An HTTP API whose routes use a payload format 1.0 integration, on $default and prod stages; the function answers `answer`. */
 function apiWith(answer: (event: Record<string, unknown>) => string) {
-  const route = (key: string) => ({
-    Type: 'AWS::ApiGatewayV2::Route',
-    Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] } },
-  });
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    S: {
-      template: {
-        Resources: {
-          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
-          Integration: {
-            Type: 'AWS::ApiGatewayV2::Integration',
-            Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' },
-          },
-          Pet: route('GET /pets/{id}'),
-          Default: route('$default'),
-          DefaultStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
-          Prod: {
-            Type: 'AWS::ApiGatewayV2::Stage',
-            Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod', StageVariables: { color: 'blue' } },
-          },
-        },
-      },
+  const route = (key: string) => httpRoute(key, 'Integration');
+  const cdkOut = assemblyOf(
+    {
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Integration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' }),
+      Pet: route('GET /pets/{id}'),
+      Default: route('$default'),
+      DefaultStage: httpStage('$default'),
+      Prod: httpStage('prod', { StageVariables: { color: 'blue' } }),
     },
-  });
+    'S',
+  );
   const { apis, warnings } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const events: Record<string, unknown>[] = [];
   const lambda: LambdaInvoker = {

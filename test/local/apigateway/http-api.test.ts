@@ -3,8 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { httpIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
 /**
  * A function that answers with the event it got (so the test sees the payload), or, for
@@ -26,64 +27,47 @@ exports.handler = async (event) => {
 `;
 
 const api = (id: string) => ({ 'Fn::GetAtt': [id, 'ApiId'] });
-const route = (key: string) => ({
-  Type: 'AWS::ApiGatewayV2::Route',
-  Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] } },
-});
+const route = (key: string) => httpRoute(key, 'Integration');
 
 let runtime: LocalRuntime;
 let port: number;
 let apiId: string;
 
 beforeAll(async () => {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    Web: {
-      template: {
-        Resources: {
-          Fn: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: ECHO }, Timeout: 5 },
-          },
-          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'web', ProtocolType: 'HTTP' } },
-          Integration: {
-            Type: 'AWS::ApiGatewayV2::Integration',
-            Properties: {
-              ApiId: api('Api'),
-              IntegrationType: 'AWS_PROXY',
-              IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-              PayloadFormatVersion: '2.0',
-            },
-          },
-          PetById: route('GET /pets/{id}'),
-          PetDog: route('GET /pets/dog'),
-          PetsAny: route('ANY /pets/{proxy+}'),
-          Answer: route('GET /answer/{kind}'),
-          Post: route('POST /items'),
-          AnyItems: route('ANY /items'),
-          Default: route('$default'),
-          DefaultStage: {
-            Type: 'AWS::ApiGatewayV2::Stage',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              StageName: '$default',
-              AutoDeploy: true,
-              DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-              AccessLogSettings: {
-                DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
-                Format:
-                  '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
-              },
-            },
-          },
-          ProdStage: {
-            Type: 'AWS::ApiGatewayV2::Stage',
-            Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod', StageVariables: { color: 'blue' } },
-          },
-          AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'web-access' } },
+  const cdkOut = assemblyOf(
+    {
+      Fn: inlineFunction(ECHO, { Timeout: 5 }),
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'web', ProtocolType: 'HTTP' } },
+      Integration: {
+        Type: 'AWS::ApiGatewayV2::Integration',
+        Properties: {
+          ApiId: api('Api'),
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          PayloadFormatVersion: '2.0',
         },
       },
+      PetById: route('GET /pets/{id}'),
+      PetDog: route('GET /pets/dog'),
+      PetsAny: route('ANY /pets/{proxy+}'),
+      Answer: route('GET /answer/{kind}'),
+      Post: route('POST /items'),
+      AnyItems: route('ANY /items'),
+      Default: route('$default'),
+      DefaultStage: httpStage('$default', {
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
+          Format:
+            '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
+        },
+      }),
+      ProdStage: httpStage('prod', { StageVariables: { color: 'blue' } }),
+      AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'web-access' } },
     },
-  });
+    'Web',
+  );
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
   port = Number(new URL(runtime.url).port);
   apiId = runtime.httpApiUrls[0]?.apiId ?? '';
@@ -271,50 +255,26 @@ describe('local HTTP API', () => {
 
 describe('local HTTP API with signatures verified', () => {
   it('serves its callers unsigned (they are not AWS clients), and answers 500 for a function that is not there', async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Signed: {
-        template: {
-          Resources: {
-            Fn: {
-              Type: 'AWS::Lambda::Function',
-              Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => "hi";' } },
-            },
-            Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
-            Good: {
-              Type: 'AWS::ApiGatewayV2::Integration',
-              Properties: {
-                ApiId: { Ref: 'Api' },
-                IntegrationType: 'AWS_PROXY',
-                IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-                PayloadFormatVersion: '2.0',
-              },
-            },
-            Gone: {
-              Type: 'AWS::ApiGatewayV2::Integration',
-              Properties: {
-                ApiId: { Ref: 'Api' },
-                IntegrationType: 'AWS_PROXY',
-                IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:not-here',
-                PayloadFormatVersion: '2.0',
-              },
-            },
-            Hi: {
-              Type: 'AWS::ApiGatewayV2::Route',
-              Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /hi', Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Good' }]] } },
-            },
-            Missing: {
-              Type: 'AWS::ApiGatewayV2::Route',
-              Properties: {
-                ApiId: { Ref: 'Api' },
-                RouteKey: 'GET /gone',
-                Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Gone' }]] },
-              },
-            },
-            Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
-          },
-        },
+    const cdkOut = assemblyOf(
+      {
+        Fn: inlineFunction('exports.handler = async () => "hi";'),
+        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
+        Good: httpIntegration({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          PayloadFormatVersion: '2.0',
+        }),
+        Gone: httpIntegration({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:not-here',
+          PayloadFormatVersion: '2.0',
+        }),
+        Hi: httpRoute('GET /hi', 'Good'),
+        Missing: httpRoute('GET /gone', 'Gone'),
+        Stage: httpStage('$default'),
       },
-    });
+      'Signed',
+    );
     const signed = await LocalRuntime.start({
       cdkOut,
       dataDir: tempDataDir(),

@@ -208,34 +208,30 @@ async function received(queueName: string): Promise<string[]> {
 }
 
 describe('a CDK REST API with AWS service integrations on the local runtime', () => {
-  it('publishes to SNS through a path-style URI (path//) with the form body the template builds', async () => {
-    const response = await post('/sns-path', '{"alarm":"disk & cpu"}');
+  /** The body of the answer to a POST of `body` to `route`, after the test saw it answered 200. */
+  async function postedOk(route: string, body: string): Promise<string> {
+    const response = await post(route, body);
     const text = await response.text();
     expect(response.status, text).toBe(200);
-    expect(JSON.parse(text)).toEqual({ messageId: expect.stringMatching(/\S/) });
-    expect(await received('heard')).toEqual(['{"alarm":"disk & cpu"}']);
-  });
+    return text;
+  }
 
-  it("publishes to SNS through an action URI with CDK's actionParameters and a mapped query string", async () => {
-    const response = await post('/sns-action', 'plain words');
-    const text = await response.text();
-    expect(response.status, text).toBe(200);
-    expect(JSON.parse(text)).toEqual({ messageId: expect.stringMatching(/\S/) });
-    expect(await received('heard')).toEqual(['plain words']);
-  });
-
-  it("sends to SQS through the queue's path (path/{account}/{queue}) with an Action=SendMessage form", async () => {
-    const response = await post('/sqs', '{"order":7}');
-    const text = await response.text();
-    expect(response.status, text).toBe(200);
-    expect(JSON.parse(text)).toEqual({ messageId: expect.stringMatching(/\S/) });
-    expect(await received('inbox')).toEqual(['{"order":7}']);
+  it.each([
+    [
+      'publishes to SNS through a path-style URI (path//) with the form body the template builds',
+      '/sns-path',
+      '{"alarm":"disk & cpu"}',
+      'heard',
+    ],
+    ["publishes to SNS through an action URI with CDK's actionParameters and a mapped query string", '/sns-action', 'plain words', 'heard'],
+    ["sends to SQS through the queue's path (path/{account}/{queue}) with an Action=SendMessage form", '/sqs', '{"order":7}', 'inbox'],
+  ])('%s', async (_name, route, body, queue) => {
+    expect(JSON.parse(await postedOk(route, body))).toEqual({ messageId: expect.stringMatching(/\S/) });
+    expect(await received(queue)).toEqual([body]);
   });
 
   it("sends to SQS through the queue's path with Action and MessageBody mapped into the query string", async () => {
-    const response = await post('/sqs-query', '{"order":8}');
-    const text = await response.text();
-    expect(response.status, text).toBe(200);
+    await postedOk('/sqs-query', '{"order":8}');
     expect(await received('inbox')).toEqual(['{"order":8}']);
   });
 

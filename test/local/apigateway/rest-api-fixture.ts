@@ -1,15 +1,16 @@
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
+import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
 export const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 export const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 type Answer = Awaited<ReturnType<LambdaInvoker['invoke']>>;
 
@@ -24,37 +25,43 @@ export function oneMethodRestApi(
 ) {
   const resources: Record<string, TemplateResource> = {
     Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
-    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: '{id}' } },
-    Post: {
-      Type: 'AWS::ApiGateway::Method',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        ResourceId: { Ref: 'Item' },
-        HttpMethod: 'POST',
-        AuthorizationType: 'NONE',
-        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
-        ...method,
-      },
-    },
+    Item: restResource(restRoot, '{id}'),
+    Post: restMethod({ Ref: 'Item' }, 'POST', {
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
+      ...method,
+    }),
     Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-    Stage: {
-      Type: 'AWS::ApiGateway::Stage',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        DeploymentId: { Ref: 'Deployment' },
-        StageName: 'prod',
-        ...(options.stageVariables ? { Variables: options.stageVariables } : {}),
-      },
-    },
+    Stage: restStage('prod', { ...(options.stageVariables ? { Variables: options.stageVariables } : {}) }),
     ...options.extra,
   };
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   const app = loadApp({
     cdkOut,
     baseUrl: 'http://127.0.0.1:4566',
     types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
   });
   return { ...restApiDefinitions(app), app };
+}
+
+export interface PostOptions {
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  readonly query?: string;
+  /** The path below the stage. @default '/42' */
+  readonly path?: string;
+}
+
+/** A POST to stage prod of the shared REST API (see oneMethodRestApi), from 192.0.2.1. */
+export function postToProd(options: PostOptions = {}): HttpApiRequest {
+  return {
+    method: 'POST',
+    rawPath: `/prod${options.path ?? '/42'}`,
+    rawQueryString: options.query ?? '',
+    headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]])),
+    body: Buffer.from(options.body ?? ''),
+    sourceIp: '192.0.2.1',
+    protocol: 'HTTP/1.1',
+  };
 }
 
 /**
@@ -78,19 +85,8 @@ export function restApiWith(
   };
   const service = new RestApiService({ apis, lambda, clock, accountId: '000000000000', region: 'us-east-1', log: () => undefined });
   const apiId = apis[0]?.id ?? '';
-  const send = async (options: { body?: string; headers?: Record<string, string>; query?: string; path?: string } = {}) => {
-    const response = await service.handle(
-      {
-        method: 'POST',
-        rawPath: `/prod${options.path ?? '/42'}`,
-        rawQueryString: options.query ?? '',
-        headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]])),
-        body: Buffer.from(options.body ?? ''),
-        sourceIp: '192.0.2.1',
-        protocol: 'HTTP/1.1',
-      },
-      apiId,
-    );
+  const send = async (options: PostOptions = {}) => {
+    const response = await service.handle(postToProd(options), apiId);
     return { status: response.status, headers: response.headers, text: response.body.toString('utf8') };
   };
   return { send, invocations, warnings, clock, apis, app };

@@ -1,36 +1,14 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLoopbackUrl } from '../../../local/apigateway/http-forward.js';
-import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { oneMethodRestApi } from './rest-api-fixture.js';
+import { echoBackend } from './echo-backend.js';
+import { oneMethodRestApi, postToProd } from './rest-api-fixture.js';
 
-/** A backend on this machine: echoes what it got as JSON with status 201, or answers `/slow` after a second. */
-let server: Server;
-let base = '';
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url?.startsWith('/slow')) {
-        setTimeout(() => res.end('late'), 1000).unref();
-        return;
-      }
-      const status = req.url?.includes('missing') ? 404 : 201;
-      res.writeHead(status, { 'content-type': 'application/json', 'x-backend': 'yes' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+/** The backend: 404 for a URL with `missing` in it, else 201. */
+const backend = echoBackend((url) => (url.includes('missing') ? 404 : 201));
 
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod. */
 function serviceFor(integration: Record<string, unknown>) {
@@ -45,16 +23,7 @@ function serviceFor(integration: Record<string, unknown>) {
     log: (line) => log.push(line),
   });
   const send = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, rawQueryString = '') => {
-    const request: HttpApiRequest = {
-      method: 'POST',
-      rawPath: '/prod/42',
-      rawQueryString,
-      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      body: Buffer.from(body),
-      sourceIp: '192.0.2.1',
-      protocol: 'HTTP/1.1',
-    };
-    const response = await service.handle(request, apis[0]?.id ?? '');
+    const response = await service.handle(postToProd({ body, headers, query: rawQueryString }), apis[0]?.id ?? '');
     return { ...response, text: response.body.toString('utf8') };
   };
   return { send, log, warnings };
@@ -62,7 +31,7 @@ function serviceFor(integration: Record<string, unknown>) {
 
 describe('RestApiService with an HTTP_PROXY integration', () => {
   it('forwards the method, path parameter, query string, headers and body, and returns the answer as it is', async () => {
-    const { send, warnings } = serviceFor({ Type: 'HTTP_PROXY', IntegrationHttpMethod: 'ANY', Uri: `${base}/things/{id}` });
+    const { send, warnings } = serviceFor({ Type: 'HTTP_PROXY', IntegrationHttpMethod: 'ANY', Uri: `${backend.base}/things/{id}` });
     expect(warnings).toEqual([]);
     const response = await send('{"name":"tea"}', { 'content-type': 'application/json', 'x-trace': 'abc' }, 'color=blue');
     expect(response.status).toBe(201);
@@ -76,7 +45,7 @@ describe('RestApiService with an HTTP_PROXY integration', () => {
     const { send } = serviceFor({
       Type: 'HTTP_PROXY',
       IntegrationHttpMethod: 'GET',
-      Uri: `${base}/by/{thing}`,
+      Uri: `${backend.base}/by/{thing}`,
       RequestParameters: { 'integration.request.path.thing': 'method.request.path.id', 'integration.request.header.x-from': "'api'" },
     });
     const got = JSON.parse((await send('')).text);
@@ -94,7 +63,7 @@ describe('RestApiService with an HTTP_PROXY integration', () => {
   });
 
   it('fails if the endpoint does not answer within TimeoutInMillis: 504', async () => {
-    const { send } = serviceFor({ Type: 'HTTP_PROXY', IntegrationHttpMethod: 'ANY', Uri: `${base}/slow`, TimeoutInMillis: 100 });
+    const { send } = serviceFor({ Type: 'HTTP_PROXY', IntegrationHttpMethod: 'ANY', Uri: `${backend.base}/slow`, TimeoutInMillis: 100 });
     const response = await send('{}');
     expect(response.status).toBe(504);
     expect(JSON.parse(response.text)).toEqual({ message: 'Endpoint request timed out' });
@@ -117,7 +86,7 @@ describe('RestApiService with an HTTP integration', () => {
     const { send } = serviceFor({
       Type: 'HTTP',
       IntegrationHttpMethod: 'PUT',
-      Uri: `${base}/orders/{order}`,
+      Uri: `${backend.base}/orders/{order}`,
       RequestParameters: { 'integration.request.path.order': 'method.request.path.id' },
       RequestTemplates: { 'application/json': '{"item": $input.json(\'$.name\'), "id": "$input.params(\'id\')"}' },
       IntegrationResponses: [
@@ -136,7 +105,7 @@ describe('RestApiService with an HTTP integration', () => {
     const { send } = serviceFor({
       Type: 'HTTP',
       IntegrationHttpMethod: 'GET',
-      Uri: `${base}/missing`,
+      Uri: `${backend.base}/missing`,
       IntegrationResponses: [
         { StatusCode: '200' },
         { StatusCode: '404', SelectionPattern: '4\\d{2}', ResponseTemplates: { 'application/json': '{"gone": true}' } },

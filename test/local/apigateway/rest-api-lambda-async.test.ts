@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 
 /** Takes 3 s, then reports the job it was given on the `jobs-done` queue. */
 const SLOW_JOB = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
@@ -17,7 +18,6 @@ exports.handler = async (event) => {
 
 const functionUri =
   'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:slow-job/invocations';
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 /**
  * `POST /jobs`: a Lambda non-proxy integration made asynchronous as
@@ -25,53 +25,34 @@ const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
  * says, by an `X-Amz-Invocation-Type` integration request header with the static value `'Event'`.
  */
 function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Jobs: {
-      template: {
-        Resources: {
-          Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
-          SlowJob: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'slow-job',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 10,
-              Code: { ZipFile: SLOW_JOB },
-            },
-          },
-          Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
-          JobsResource: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'jobs' } },
-          Post: {
-            Type: 'AWS::ApiGateway::Method',
-            Properties: {
-              RestApiId: { Ref: 'Api' },
-              ResourceId: { Ref: 'JobsResource' },
-              HttpMethod: 'POST',
-              AuthorizationType: 'NONE',
-              Integration: {
-                Type: 'AWS',
-                IntegrationHttpMethod: 'POST',
-                Uri: functionUri,
-                RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
-                RequestTemplates: { 'application/json': '{"jobId": "$context.requestId"}' },
-                IntegrationResponses: [
-                  {
-                    StatusCode: '202',
-                    ResponseTemplates: {
-                      'application/json': '{"jobId": "$context.requestId"}',
-                    },
-                  },
-                ],
+  return assemblyOf(
+    {
+      Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
+      SlowJob: inlineFunction(SLOW_JOB, { FunctionName: 'slow-job', Runtime: 'nodejs22.x', Timeout: 10 }),
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
+      JobsResource: restResource(restRoot, 'jobs'),
+      Post: restMethod({ Ref: 'JobsResource' }, 'POST', {
+        Integration: {
+          Type: 'AWS',
+          IntegrationHttpMethod: 'POST',
+          Uri: functionUri,
+          RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+          RequestTemplates: { 'application/json': '{"jobId": "$context.requestId"}' },
+          IntegrationResponses: [
+            {
+              StatusCode: '202',
+              ResponseTemplates: {
+                'application/json': '{"jobId": "$context.requestId"}',
               },
-              MethodResponses: [{ StatusCode: '202' }],
             },
-          },
-          Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+          ],
         },
-      },
+        MethodResponses: [{ StatusCode: '202' }],
+      }),
+      Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
     },
-  });
+    'Jobs',
+  );
 }
 
 describe('RestApiService with an asynchronous Lambda custom integration', () => {

@@ -2,10 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
-import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { lambdaUri, oneMethodRestApi } from './rest-api-fixture.js';
+import { lambdaUri, oneMethodRestApi, postToProd } from './rest-api-fixture.js';
 
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod (variable color=blue). */
 function apiWith(integration: Record<string, unknown>) {
@@ -37,22 +36,10 @@ function serviceFor(integration: Record<string, unknown>, options: { answer?: (e
   });
   const apiId = apis[0]?.id ?? '';
   const send = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, rawQueryString = '') => {
-    const response = await service.handle(request(body, headers, rawQueryString), apiId);
+    const response = await service.handle(postToProd({ body, headers, query: rawQueryString }), apiId);
     return { ...response, text: response.body.toString('utf8') };
   };
   return { send, events, log, warnings };
-}
-
-function request(body: string, headers: Record<string, string>, rawQueryString: string): HttpApiRequest {
-  return {
-    method: 'POST',
-    rawPath: '/prod/42',
-    rawQueryString,
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    body: Buffer.from(body),
-    sourceIp: '192.0.2.1',
-    protocol: 'HTTP/1.1',
-  };
 }
 
 const lambdaIntegration = (extra: Record<string, unknown> = {}) => ({

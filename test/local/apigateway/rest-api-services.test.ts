@@ -5,25 +5,14 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { eventRule, inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 const uri = (service: string, action: string) => `arn:aws:apigateway:us-east-1:${service}:action/${action}`;
-const resource = (parent: unknown, pathPart: string): TemplateResource => ({
-  Type: 'AWS::ApiGateway::Resource',
-  Properties: { RestApiId: { Ref: 'Api' }, ParentId: parent, PathPart: pathPart },
-});
-const awsMethod = (resourceId: unknown, httpMethod: string, integration: Record<string, unknown>): TemplateResource => ({
-  Type: 'AWS::ApiGateway::Method',
-  Properties: {
-    RestApiId: { Ref: 'Api' },
-    ResourceId: resourceId,
-    HttpMethod: httpMethod,
-    AuthorizationType: 'NONE',
-    Integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', ...integration },
-  },
-});
+const awsMethod = (resourceId: unknown, httpMethod: string, integration: Record<string, unknown>): TemplateResource =>
+  restMethod(resourceId, httpMethod, { Integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', ...integration } });
 
 /** escapeJavaScript turns ' into \', which JSON does not allow: the reference's replaceAll turns it back. */
 const PUT_ORDER_TEMPLATE = String.raw`{"TableName": "orders", "Item": {"id": {"S": "$input.path('$.id')"}, "note": {"S": "$util.escapeJavaScript($input.path('$.note')).replaceAll("\\'", "'")"}}}`;
@@ -38,36 +27,17 @@ const GET_ORDER_TEMPLATE = String.raw`#set($item = $input.path('$.Item'))#if($it
  * custom integration to an inline function.
  */
 const TEMPLATE: Record<string, TemplateResource> = {
-  Orders: {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: 'orders',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-  },
+  Orders: tableResource('orders', { key: { id: 'S' } }),
   Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-  ToInbox: {
-    Type: 'AWS::Events::Rule',
-    Properties: { EventPattern: { source: ['webhook'] }, Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }] },
-  },
-  Greeter: {
-    Type: 'AWS::Lambda::Function',
-    Properties: {
-      Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/greeter',
-      Code: {
-        ZipFile:
-          "exports.handler = async (event) => { if (!event.name) throw new Error('[BadRequest] a name is required'); return { greeting: 'Hello, ' + event.name }; };",
-      },
-    },
-  },
+  ToInbox: eventRule({ pattern: { source: ['webhook'] }, target: 'Inbox', id: 'inbox' }),
+  Greeter: inlineFunction(
+    "exports.handler = async (event) => { if (!event.name) throw new Error('[BadRequest] a name is required'); return { greeting: 'Hello, ' + event.name }; };",
+    { Runtime: 'nodejs22.x', Role: 'arn:aws:iam::000000000000:role/greeter' },
+  ),
   Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'storage-first' } },
-  OrdersResource: resource(root, 'orders'),
-  OrderResource: resource({ Ref: 'OrdersResource' }, '{id}'),
-  EventsResource: resource(root, 'events'),
+  OrdersResource: restResource(restRoot, 'orders'),
+  OrderResource: restResource({ Ref: 'OrdersResource' }, '{id}'),
+  EventsResource: restResource(restRoot, 'events'),
   PutOrder: awsMethod({ Ref: 'OrdersResource' }, 'POST', {
     Uri: uri('dynamodb', 'PutItem'),
     RequestTemplates: {
@@ -109,7 +79,7 @@ const TEMPLATE: Record<string, TemplateResource> = {
       },
     ],
   }),
-  GreetResource: resource(root, 'greet'),
+  GreetResource: restResource(restRoot, 'greet'),
   // LambdaIntegration({ proxy: false }): the request template's output is the event.
   Greet: awsMethod({ Ref: 'GreetResource' }, 'POST', {
     Uri: {
@@ -129,10 +99,7 @@ const TEMPLATE: Record<string, TemplateResource> = {
     ],
   }),
   Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-  Stage: {
-    Type: 'AWS::ApiGateway::Stage',
-    Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
-  },
+  Stage: restStage('prod'),
 };
 
 describe('RestApiService with AWS integrations to the local services', () => {
@@ -140,7 +107,7 @@ describe('RestApiService with AWS integrations to the local services', () => {
   let base = '';
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: TEMPLATE } } });
+    const cdkOut = assemblyOf(TEMPLATE, 'S');
     runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
     const { apis } = restApiDefinitions(
       loadApp({

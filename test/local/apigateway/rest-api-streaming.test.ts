@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 import { fnArn, restApiWith } from './rest-api-fixture.js';
 
 // A Lambda proxy integration for response streaming, as
@@ -79,7 +80,6 @@ describe('a REST API method streaming a Lambda function under the local runtime'
   let dataDir: string;
 
   beforeAll(async () => {
-    const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
     const uri = {
       'Fn::Join': [
         '',
@@ -90,40 +90,24 @@ describe('a REST API method streaming a Lambda function under the local runtime'
         ],
       ],
     };
-    cdkOut = writeAssembly(tempAssemblyDir(), {
-      Chat: {
-        template: {
-          Resources: {
-            Fn: {
-              Type: 'AWS::Lambda::Function',
-              Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: STREAMING_HANDLER } },
-            },
-            Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
-            ChatResource: {
-              Type: 'AWS::ApiGateway::Resource',
-              Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'chat' },
-            },
-            Post: {
-              Type: 'AWS::ApiGateway::Method',
-              Properties: {
-                RestApiId: { Ref: 'Api' },
-                ResourceId: { Ref: 'ChatResource' },
-                HttpMethod: 'POST',
-                AuthorizationType: 'NONE',
-                Integration: {
-                  Type: 'AWS_PROXY',
-                  IntegrationHttpMethod: 'POST',
-                  Uri: uri,
-                  ResponseTransferMode: 'STREAM',
-                  TimeoutInMillis: 300000,
-                },
-              },
-            },
-            Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+    cdkOut = assemblyOf(
+      {
+        Fn: inlineFunction(STREAMING_HANDLER),
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
+        ChatResource: restResource(restRoot, 'chat'),
+        Post: restMethod({ Ref: 'ChatResource' }, 'POST', {
+          Integration: {
+            Type: 'AWS_PROXY',
+            IntegrationHttpMethod: 'POST',
+            Uri: uri,
+            ResponseTransferMode: 'STREAM',
+            TimeoutInMillis: 300000,
           },
-        },
+        }),
+        Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
       },
-    });
+      'Chat',
+    );
     dataDir = tempDataDir();
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
   });

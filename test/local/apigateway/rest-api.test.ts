@@ -8,47 +8,34 @@ import { ManualClock } from '../../../local/clock.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
+import { restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const cdkOut = assemblyOf(resources, 'S');
   return restApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
 }
 
-const resource = (parent: unknown, pathPart: string): TemplateResource => ({
-  Type: 'AWS::ApiGateway::Resource',
-  Properties: { RestApiId: { Ref: 'Api' }, ParentId: parent, PathPart: pathPart },
-});
-const method = (resourceId: unknown, httpMethod: string, extra: Record<string, unknown> = {}): TemplateResource => ({
-  Type: 'AWS::ApiGateway::Method',
-  Properties: {
-    RestApiId: { Ref: 'Api' },
-    ResourceId: resourceId,
-    HttpMethod: httpMethod,
-    AuthorizationType: 'NONE',
-    Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
-    ...extra,
-  },
-});
+const method = (resourceId: unknown, httpMethod: string, extra: Record<string, unknown> = {}): TemplateResource =>
+  restMethod(resourceId, httpMethod, { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri }, ...extra });
 
 /** /pets GET, /pets/{id} GET, /pets/dog GET, /pets/{id}/toys ANY, /{proxy+} ANY, / OPTIONS (MOCK), on stage prod. */
 const TEMPLATE: Record<string, TemplateResource> = {
   Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'pets', BinaryMediaTypes: ['image~1png'] } },
-  Pets: resource(root, 'pets'),
-  PetId: resource({ Ref: 'Pets' }, '{id}'),
-  Dog: resource({ Ref: 'Pets' }, 'dog'),
-  Toys: resource({ Ref: 'PetId' }, 'toys'),
-  Proxy: resource(root, '{proxy+}'),
+  Pets: restResource(restRoot, 'pets'),
+  PetId: restResource({ Ref: 'Pets' }, '{id}'),
+  Dog: restResource({ Ref: 'Pets' }, 'dog'),
+  Toys: restResource({ Ref: 'PetId' }, 'toys'),
+  Proxy: restResource(restRoot, '{proxy+}'),
   PetsGet: method({ Ref: 'Pets' }, 'GET'),
   PetIdGet: method({ Ref: 'PetId' }, 'GET'),
   DogGet: method({ Ref: 'Dog' }, 'GET'),
   ToysAny: method({ Ref: 'Toys' }, 'ANY'),
   ProxyAny: method({ Ref: 'Proxy' }, 'ANY'),
-  RootOptions: method(root, 'OPTIONS', {
+  RootOptions: method(restRoot, 'OPTIONS', {
     Integration: {
       Type: 'MOCK',
       RequestTemplates: { 'application/json': '{ statusCode: 200 }' },
@@ -65,10 +52,7 @@ const TEMPLATE: Record<string, TemplateResource> = {
     },
   }),
   Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-  Stage: {
-    Type: 'AWS::ApiGateway::Stage',
-    Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod', Variables: { color: 'blue' } },
-  },
+  Stage: restStage('prod', { Variables: { color: 'blue' } }),
 };
 
 function request(method: string, rawPath: string, options: Partial<HttpApiRequest> = {}): HttpApiRequest {
@@ -123,7 +107,7 @@ describe('restApiDefinitions', () => {
   it('takes the stage a Deployment names when there is no Stage resource', () => {
     const { apis } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
-      Get: method(root, 'GET'),
+      Get: method(restRoot, 'GET'),
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'v1' } },
     });
     expect(apis[0]?.stages.map((s) => s.name)).toEqual(['v1']);
@@ -132,11 +116,11 @@ describe('restApiDefinitions', () => {
   it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling', () => {
     const { warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
-      Iam: method(root, 'GET', { AuthorizationType: 'AWS_IAM' }),
-      Cognito: method(root, 'POST', { AuthorizationType: 'COGNITO_USER_POOLS', ApiKeyRequired: true, RequestValidatorId: 'v' }),
-      Http: method(root, 'PUT', { Integration: { Type: 'HTTP_PROXY', Uri: 'https://example.com' } }),
-      Get: method(root, 'PATCH', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'GET', Uri: lambdaUri } }),
-      Vtl: method(root, 'DELETE', {
+      Iam: method(restRoot, 'GET', { AuthorizationType: 'AWS_IAM' }),
+      Cognito: method(restRoot, 'POST', { AuthorizationType: 'COGNITO_USER_POOLS', ApiKeyRequired: true, RequestValidatorId: 'v' }),
+      Http: method(restRoot, 'PUT', { Integration: { Type: 'HTTP_PROXY', Uri: 'https://example.com' } }),
+      Get: method(restRoot, 'PATCH', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'GET', Uri: lambdaUri } }),
+      Vtl: method(restRoot, 'DELETE', {
         Integration: {
           Type: 'AWS',
           IntegrationHttpMethod: 'POST',
@@ -147,15 +131,7 @@ describe('restApiDefinitions', () => {
       }),
       Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: {} },
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-      Stage: {
-        Type: 'AWS::ApiGateway::Stage',
-        Properties: {
-          RestApiId: { Ref: 'Api' },
-          DeploymentId: { Ref: 'Deployment' },
-          StageName: 'prod',
-          MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }],
-        },
-      },
+      Stage: restStage('prod', { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }] }),
     });
     expect([...warnings].sort()).toEqual(
       [
@@ -356,7 +332,7 @@ describe('RestApiService', () => {
   it('fails with 504 Endpoint request timed out when the function outlasts the integration timeout', async () => {
     const { apis } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
-      Get: method(root, 'GET', { Integration: { Type: 'AWS_PROXY', Uri: lambdaUri, TimeoutInMillis: 50 } }),
+      Get: method(restRoot, 'GET', { Integration: { Type: 'AWS_PROXY', Uri: lambdaUri, TimeoutInMillis: 50 } }),
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
     });
     const lambda: LambdaInvoker = { invoke: () => new Promise(() => undefined) };
@@ -408,7 +384,7 @@ describe('RestApiService', () => {
       '#set($origin = $input.params().header.get("Origin"))\n#if($origin == "")\n  #set($origin = $input.params().header.get("origin"))\n#end\n#if($origin == "https://b.example")\n  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n#end';
     const { apis, warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
-      Options: method(root, 'OPTIONS', {
+      Options: method(restRoot, 'OPTIONS', {
         Integration: {
           Type: 'MOCK',
           RequestTemplates: { 'application/json': '{ statusCode: 200 }' },

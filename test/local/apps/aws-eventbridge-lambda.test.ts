@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { functionLog, only, runApp } from './helpers.js';
+import { functionLog, onlyFunctionName, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-lambda, integ.evtlam-eventbridge-new-eventbus: a rule
 // on the new bus "test-new-lambda" (source "solutionsconstructs") that invokes a function
@@ -15,11 +15,6 @@ const app = runApp('aws-eventbridge-lambda', async (running) => {
   events = new EventBridgeClient(running.config);
   lambda = new LambdaClient(running.config);
 });
-
-async function functionName(): Promise<string> {
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  return only(Functions.map((f) => f.FunctionName ?? ''));
-}
 
 async function put(source: string, marker: string): Promise<void> {
   const result = await events.send(
@@ -34,7 +29,7 @@ describe('aws-eventbridge-lambda (integ.evtlam-eventbridge-new-eventbus)', () =>
   it('invokes the function with an event matching the rule', async () => {
     const marker = randomUUID();
     await put('solutionsconstructs', marker);
-    const name = await functionName();
+    const name = await onlyFunctionName(lambda);
     const log = await eventually(
       async () => {
         const text = functionLog(app().logs, name);
@@ -53,7 +48,7 @@ describe('aws-eventbridge-lambda (integ.evtlam-eventbridge-new-eventbus)', () =>
     const wanted = randomUUID();
     await put('someone.else', other);
     await put('solutionsconstructs', wanted);
-    const name = await functionName();
+    const name = await onlyFunctionName(lambda);
     await eventually(async () => (functionLog(app().logs, name).includes(wanted) ? true : undefined), 15_000, 'the wanted invocation');
     expect(functionLog(app().logs, name)).not.toContain(other);
   });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { eventually, executionEnded } from '../helpers.js';
-import { only, runApp } from './helpers.js';
+import { onlyStateMachineArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-stepfunctions, integ.evtstp-eventbridge-stepfunctions-new-eventbus:
 // a rule on the new bus "test-new" (source "solutionsconstructs") starts a state machine that
@@ -16,14 +16,8 @@ runApp('aws-eventbridge-stepfunctions', async (running) => {
   sfn = new SFNClient(running.config);
 });
 
-/** The app's one state machine. */
-async function stateMachineArn(): Promise<string> {
-  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
-  return only(stateMachines.map((m) => m.stateMachineArn ?? ''));
-}
-
 async function executionInputs(): Promise<{ executionArn: string; input: string }[]> {
-  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: await stateMachineArn() }));
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: await onlyStateMachineArn(sfn) }));
   return Promise.all(
     executions.map(async (e) => {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));

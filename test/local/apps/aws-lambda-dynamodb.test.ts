@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodePayload, only, runApp } from './helpers.js';
+import { decodePayload, only, onlyFunctionName, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-dynamodb, integ.lamddb-no-arguments: a function (inline
 // code) that is given a DynamoDB table's name in DDB_TABLE_NAME and read/write access to it.
@@ -21,11 +21,6 @@ async function tableName(): Promise<string> {
   return only(TableNames);
 }
 
-async function functionName(): Promise<string> {
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  return only(Functions.map((f) => f.FunctionName ?? ''));
-}
-
 describe('aws-lambda-dynamodb (integ.lamddb-no-arguments)', () => {
   it('creates the table with the key schema and billing mode of the template', async () => {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: await tableName() }));
@@ -35,7 +30,7 @@ describe('aws-lambda-dynamodb (integ.lamddb-no-arguments)', () => {
   });
 
   it('tells the function the table name in DDB_TABLE_NAME', async () => {
-    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await functionName() }));
+    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await onlyFunctionName(lambda) }));
     expect(Configuration?.Environment?.Variables).toMatchObject({
       DDB_TABLE_NAME: await tableName(),
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
@@ -43,7 +38,9 @@ describe('aws-lambda-dynamodb (integ.lamddb-no-arguments)', () => {
   });
 
   it('answers an invocation from the inline CommonJS handler', async () => {
-    const result = await lambda.send(new InvokeCommand({ FunctionName: await functionName(), Payload: JSON.stringify({ id: 'x' }) }));
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ id: 'x' }) }),
+    );
     expect(result.FunctionError).toBeUndefined();
     expect(decodePayload(result.Payload)).toEqual({ statusCode: 200, body: '' });
   });

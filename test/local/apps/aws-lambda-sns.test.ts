@@ -1,7 +1,7 @@
-import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, only, runApp } from './helpers.js';
+import { decodePayload, onlyFunctionName, onlyTopicArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-sns, integ.lamsns-deployFunction: a function (the
 // package's test/lambda/index.js, CommonJS) given an SNS topic's ARN and name in SNS_TOPIC_ARN
@@ -14,31 +14,21 @@ runApp('aws-lambda-sns', async (running) => {
   lambda = new LambdaClient(running.config);
 });
 
-async function functionName(): Promise<string> {
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  return only(Functions.map((f) => f.FunctionName ?? ''));
-}
-
-async function topicArn(): Promise<string> {
-  const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
-  return only(Topics.map((t) => t.TopicArn ?? ''));
-}
-
 describe('aws-lambda-sns (integ.lamsns-deployFunction)', () => {
   it("tells the function the topic's ARN and name", async () => {
-    const arn = await topicArn();
-    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await functionName() }));
+    const arn = await onlyTopicArn(sns);
+    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await onlyFunctionName(lambda) }));
     expect(Configuration?.Environment?.Variables).toMatchObject({ SNS_TOPIC_ARN: arn, SNS_TOPIC_NAME: arn.split(':').at(-1) });
   });
 
   it('encrypts the topic with the AWS managed key for SNS', async () => {
-    const { Attributes = {} } = await sns.send(new GetTopicAttributesCommand({ TopicArn: await topicArn() }));
+    const { Attributes = {} } = await sns.send(new GetTopicAttributesCommand({ TopicArn: await onlyTopicArn(sns) }));
     expect(Attributes.KmsMasterKeyId).toBe('arn:aws:kms:us-east-1:000000000000:alias/aws/sns');
   });
 
   it('answers an invocation from the CommonJS handler of its asset', async () => {
     const result = await lambda.send(
-      new InvokeCommand({ FunctionName: await functionName(), Payload: JSON.stringify({ path: '/topic' }) }),
+      new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path: '/topic' }) }),
     );
     expect(result.FunctionError).toBeUndefined();
     expect(decodePayload(result.Payload)).toEqual({

@@ -1,7 +1,7 @@
-import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, only, runApp } from './helpers.js';
+import { decodePayload, onlyFunctionName, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-ssmstringparameter, integ.lamssm-deployFunction: a
 // function (the package's test/lambda/index.js, CommonJS, nodejs16.x) given the name of a new
@@ -14,13 +14,8 @@ runApp('aws-lambda-ssmstringparameter', async (running) => {
   lambda = new LambdaClient(running.config);
 });
 
-async function functionName(): Promise<string> {
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  return only(Functions.map((f) => f.FunctionName ?? ''));
-}
-
 async function parameterName(): Promise<string | undefined> {
-  const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await functionName() }));
+  const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await onlyFunctionName(lambda) }));
   return Configuration?.Environment?.Variables?.SSM_STRING_PARAMETER_NAME;
 }
 
@@ -34,7 +29,7 @@ describe('aws-lambda-ssmstringparameter (integ.lamssm-deployFunction)', () => {
 
   it('answers an invocation from the CommonJS handler of its asset', async () => {
     const result = await lambda.send(
-      new InvokeCommand({ FunctionName: await functionName(), Payload: JSON.stringify({ path: '/parameter' }) }),
+      new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path: '/parameter' }) }),
     );
     expect(result.FunctionError).toBeUndefined();
     expect(decodePayload(result.Payload)).toEqual({

@@ -1,8 +1,8 @@
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { executionEnded } from '../helpers.js';
-import { decodePayload, only, runApp } from './helpers.js';
+import { decodePayload, only, onlyStateMachineArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-stepfunctions, integ.lamstp-deploy-lambda: a function
 // given a state machine's ARN in STATE_MACHINE_ARN, and the state machine, whose one state
@@ -23,19 +23,16 @@ async function starterFunction(): Promise<string> {
   return only(Functions.filter((f) => f.Environment?.Variables?.STATE_MACHINE_ARN !== undefined).map((f) => f.FunctionName ?? ''));
 }
 
-async function stateMachineArn(): Promise<string> {
-  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
-  return only(stateMachines.map((m) => m.stateMachineArn ?? ''));
-}
-
 describe('aws-lambda-stepfunctions (integ.lamstp-deploy-lambda)', () => {
   it("tells the function the state machine's ARN in STATE_MACHINE_ARN", async () => {
     const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await starterFunction() }));
-    expect(Configuration?.Environment?.Variables?.STATE_MACHINE_ARN).toBe(await stateMachineArn());
+    expect(Configuration?.Environment?.Variables?.STATE_MACHINE_ARN).toBe(await onlyStateMachineArn(sfn));
   });
 
   it('runs the state machine, whose Lambda task answers OK', async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: await stateMachineArn(), input: '{"order":1}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: await onlyStateMachineArn(sfn), input: '{"order":1}' }),
+    );
     const done = await executionEnded(sfn, String(executionArn));
     expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
       status: 'SUCCEEDED',
@@ -52,7 +49,7 @@ describe('aws-lambda-stepfunctions (integ.lamstp-deploy-lambda)', () => {
   });
 
   it("fails the starter function as Lambda does, since nodejs20.x has no 'aws-sdk' v2, and starts no execution", async () => {
-    const arn = await stateMachineArn();
+    const arn = await onlyStateMachineArn(sfn);
     const before = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }))).executions?.length ?? 0;
     const result = await lambda.send(new InvokeCommand({ FunctionName: await starterFunction(), Payload: '{}' }));
     expect(result.FunctionError).toBe('Unhandled');

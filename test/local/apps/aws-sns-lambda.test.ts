@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { ListSubscriptionsByTopicCommand, ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { functionLog, only, runApp } from './helpers.js';
+import { functionLog, only, onlyTopicArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sns-lambda, integ.snslam-no-arguments: an SNS topic (encrypted
 // with the AWS managed key) with a function (inline code) subscribed to it.
@@ -15,11 +15,6 @@ const app = runApp('aws-sns-lambda', async (running) => {
   lambda = new LambdaClient(running.config);
 });
 
-async function topicArn(): Promise<string> {
-  const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
-  return only(Topics.map((t) => t.TopicArn ?? ''));
-}
-
 async function theFunction(): Promise<{ name: string; arn: string }> {
   const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
   const arn = only(Functions.map((f) => f.FunctionArn ?? ''));
@@ -28,15 +23,15 @@ async function theFunction(): Promise<{ name: string; arn: string }> {
 
 describe('aws-sns-lambda (integ.snslam-no-arguments)', () => {
   it('subscribes the function to the topic', async () => {
-    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await topicArn() }));
+    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await onlyTopicArn(sns) }));
     expect(Subscriptions).toHaveLength(1);
     expect(Subscriptions[0]).toMatchObject({ Protocol: 'lambda', Endpoint: (await theFunction()).arn });
   });
 
   it('invokes the function with the SNS event of each message published to the topic', async () => {
-    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await topicArn() }));
+    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await onlyTopicArn(sns) }));
     const subscriptionArn = Subscriptions[0]?.SubscriptionArn ?? 'no subscription';
-    const published = await sns.send(new PublishCommand({ TopicArn: await topicArn(), Message: `hello ${randomUUID()}` }));
+    const published = await sns.send(new PublishCommand({ TopicArn: await onlyTopicArn(sns), Message: `hello ${randomUUID()}` }));
     expect(published.MessageId).toBeDefined();
     const { name } = await theFunction();
     // The inline handler logs the event with console.log, which prints two levels deep:

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   GetSubscriptionAttributesCommand,
   ListSubscriptionsByTopicCommand,
-  ListTopicsCommand,
   type MessageAttributeValue,
   PublishCommand,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { only, queueUrl, receiveUntil, runApp } from './helpers.js';
+import { onlyTopicArn, queueArn, queueUrl, receiveUntil, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sns-sqs, integ.snssqs-rawMessageDelivery: an SNS topic with an
 // SQS queue subscribed with raw message delivery, a filter policy on the message attributes
@@ -22,16 +21,6 @@ runApp('aws-sns-sqs', async (running) => {
   sns = new SNSClient(running.config);
   sqs = new SQSClient(running.config);
 });
-
-async function topicArn(): Promise<string> {
-  const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
-  return only(Topics.map((t) => t.TopicArn ?? ''));
-}
-
-async function queueArn(url: string): Promise<string | undefined> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-  return Attributes.QueueArn;
-}
 
 interface Attributes {
   color?: string;
@@ -50,7 +39,9 @@ function messageAttributes(attributes: Attributes): Record<string, MessageAttrib
 }
 
 async function publish(message: string, attributes: Attributes): Promise<void> {
-  await sns.send(new PublishCommand({ TopicArn: await topicArn(), Message: message, MessageAttributes: messageAttributes(attributes) }));
+  await sns.send(
+    new PublishCommand({ TopicArn: await onlyTopicArn(sns), Message: message, MessageAttributes: messageAttributes(attributes) }),
+  );
 }
 
 describe('aws-sns-sqs (integ.snssqs-rawMessageDelivery)', () => {
@@ -101,10 +92,10 @@ describe('aws-sns-sqs (integ.snssqs-rawMessageDelivery)', () => {
   });
 
   it('subscribes the queue with raw delivery, the filter policy and the dead-letter queue of the template', async () => {
-    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await topicArn() }));
+    const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: await onlyTopicArn(sns) }));
     expect(Subscriptions).toHaveLength(1);
     const subscription = Subscriptions[0];
-    expect(subscription).toMatchObject({ Protocol: 'sqs', Endpoint: await queueArn(await queueUrl(sqs, 'testsnssqsstackqueue9')) });
+    expect(subscription).toMatchObject({ Protocol: 'sqs', Endpoint: await queueArn(sqs, await queueUrl(sqs, 'testsnssqsstackqueue9')) });
     const { Attributes = {} } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscription?.SubscriptionArn }));
     expect(Attributes.RawMessageDelivery).toBe('true');
     expect(JSON.parse(Attributes.FilterPolicy ?? '{}')).toEqual({
@@ -114,7 +105,7 @@ describe('aws-sns-sqs (integ.snssqs-rawMessageDelivery)', () => {
       store: [{ exists: true }],
     });
     expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({
-      deadLetterTargetArn: await queueArn(await queueUrl(sqs, 'existingdlqobj')),
+      deadLetterTargetArn: await queueArn(sqs, await queueUrl(sqs, 'existingdlqobj')),
     });
   });
 });

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetFunctionCommand,
-  InvokeCommand,
-  LambdaClient,
-  ListEventSourceMappingsCommand,
-  ListFunctionsCommand,
-} from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { decodePayload, drained, functionLog, messagesIn, only, queueUrl, runApp } from './helpers.js';
+import { decodePayload, drained, functionLog, messagesIn, onlyFunctionName, queueArn, queueUrl, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sqs-lambda, integ.sqslam-deployFunction: an SQS queue (with a
 // dead-letter queue after 3 receives) consumed by a function whose code is inline in the
@@ -25,14 +19,8 @@ const app = runApp('aws-sqs-lambda', async (running) => {
   lambda = new LambdaClient(running.config);
   queue = await queueUrl(sqs, 'testsqslambdaqueue601');
   dlq = await queueUrl(sqs, 'testsqslambdaqueuedlq');
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  functionName = only(Functions.map((f) => f.FunctionName ?? ''));
+  functionName = await onlyFunctionName(lambda);
 });
-
-async function arnOf(url: string): Promise<string | undefined> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-  return Attributes.QueueArn;
-}
 
 describe('aws-sqs-lambda (integ.sqslam-deployFunction)', () => {
   it('runs the function on a message sent to the queue, which drains the queue', async () => {
@@ -51,7 +39,7 @@ describe('aws-sqs-lambda (integ.sqslam-deployFunction)', () => {
   it('maps the queue to the function, enabled, with the batch size CloudFormation defaults to', async () => {
     const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
     expect(EventSourceMappings).toHaveLength(1);
-    expect(EventSourceMappings[0]).toMatchObject({ EventSourceArn: await arnOf(queue), BatchSize: 10, State: 'Enabled' });
+    expect(EventSourceMappings[0]).toMatchObject({ EventSourceArn: await queueArn(sqs, queue), BatchSize: 10, State: 'Enabled' });
     expect(EventSourceMappings[0]?.FunctionArn).toBe(`arn:aws:lambda:us-east-1:000000000000:function:${functionName}`);
   });
 
@@ -68,6 +56,6 @@ describe('aws-sqs-lambda (integ.sqslam-deployFunction)', () => {
 
   it('moves a message to the dead-letter queue after 3 receives', async () => {
     const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue, AttributeNames: ['RedrivePolicy'] }));
-    expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 3 });
+    expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: await queueArn(sqs, dlq), maxReceiveCount: 3 });
   });
 });

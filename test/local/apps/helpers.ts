@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import { type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -69,6 +72,29 @@ export function only(names: readonly string[], fragment = ''): string {
 export async function queueUrl(sqs: SQSClient, fragment: string): Promise<string> {
   const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
   return only(QueueUrls, fragment);
+}
+
+export async function queueArn(sqs: SQSClient, url: string): Promise<string | undefined> {
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return Attributes.QueueArn;
+}
+
+export async function onlyFunctionName(lambda: LambdaClient, fragment = ''): Promise<string> {
+  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
+  return only(
+    Functions.map((f) => f.FunctionName ?? ''),
+    fragment,
+  );
+}
+
+export async function onlyTopicArn(sns: SNSClient): Promise<string> {
+  const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+  return only(Topics.map((t) => t.TopicArn ?? ''));
+}
+
+export async function onlyStateMachineArn(sfn: SFNClient): Promise<string> {
+  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+  return only(stateMachines.map((m) => m.stateMachineArn ?? ''));
 }
 
 /** Visible plus in-flight messages: 0 when every message has been consumed and deleted. */

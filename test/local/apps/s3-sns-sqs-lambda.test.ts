@@ -1,9 +1,9 @@
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { drained, functionLog, only, queueUrl, runApp } from './helpers.js';
+import { drained, functionLog, only, onlyFunctionName, queueUrl, runApp } from './helpers.js';
 
 // test/fixtures/s3-sns-sqs-lambda-app.ts: uploads under incoming/ notify a topic (through CDK's
 // Custom::S3BucketNotifications), a queue subscribed to it buffers them, a function consumes the
@@ -26,16 +26,8 @@ async function bucket(): Promise<string> {
   );
 }
 
-async function consumer(): Promise<string> {
-  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
-  return only(
-    Functions.map((f) => f.FunctionName ?? ''),
-    'Consumer',
-  );
-}
-
 async function logged(text: string): Promise<string> {
-  const name = await consumer();
+  const name = await onlyFunctionName(lambda, 'Consumer');
   return eventually(
     async () => {
       const log = functionLog(app().logs, name);

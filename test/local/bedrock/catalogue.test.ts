@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, CATALOGUE_DATE } from '../../../local/bedrock/catalogue.js';
 import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/model-ids.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 describe('the Bedrock model catalogue', () => {
@@ -129,37 +130,24 @@ describe('a Titan Text app behind an HTTP API', () => {
   let apiId: string;
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Summaries: {
-        template: {
-          Resources: {
-            Fn: {
-              Type: 'AWS::Lambda::Function',
-              Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: SUMMARIZER }, Timeout: 10 },
-            },
-            Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'summaries', ProtocolType: 'HTTP' } },
-            Integration: {
-              Type: 'AWS::ApiGatewayV2::Integration',
-              Properties: {
-                ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] },
-                IntegrationType: 'AWS_PROXY',
-                IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-                PayloadFormatVersion: '2.0',
-              },
-            },
-            Route: {
-              Type: 'AWS::ApiGatewayV2::Route',
-              Properties: {
-                ApiId: { Ref: 'Api' },
-                RouteKey: 'POST /summarize',
-                Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
-              },
-            },
-            Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default', AutoDeploy: true } },
+    const cdkOut = assemblyOf(
+      {
+        Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
+        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'summaries', ProtocolType: 'HTTP' } },
+        Integration: {
+          Type: 'AWS::ApiGatewayV2::Integration',
+          Properties: {
+            ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] },
+            IntegrationType: 'AWS_PROXY',
+            IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+            PayloadFormatVersion: '2.0',
           },
         },
+        Route: httpRoute('POST /summarize', 'Integration'),
+        Stage: httpStage('$default', { AutoDeploy: true }),
       },
-    });
+      'Summaries',
+    );
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
     apiId = runtime.httpApiUrls[0]?.apiId ?? '';
   });

@@ -11,8 +11,9 @@ import { startupReport } from '../../../local/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
 
 let dir: string;
 beforeAll(() => {
@@ -185,31 +186,19 @@ describe('mayCallModels', () => {
   /** An app of these resources, loaded as the runtime loads it. */
   const appOf = (resources: Record<string, TemplateResource>) =>
     loadApp({
-      cdkOut: writeAssembly(tempAssemblyDir(), { App: { template: { Resources: resources } } }),
+      cdkOut: assemblyOf(resources, 'App'),
       baseUrl: 'http://localhost:4566',
       types: TEMPLATE_TYPES,
     });
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-  };
-  const role = (Policies: unknown[] = [], ManagedPolicyArns: string[] = []) => ({
-    Type: 'AWS::IAM::Role',
-    Properties: { AssumeRolePolicyDocument: trust, Policies, ManagedPolicyArns },
-  });
-  const grant = (Action: string) => ({
-    PolicyName: 'p',
-    PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource: '*' }] },
-  });
+  const role = (Policies: unknown[] = [], ManagedPolicyArns: string[] = []) =>
+    serviceRole('lambda.amazonaws.com', { Policies, ManagedPolicyArns });
+  const grant = (Action: string) => inlinePolicy('p', { Action, Resource: '*' });
 
   it('says an app whose roles may call Bedrock, or whose state machine calls it, may call models', () => {
     expect(mayCallModels(appOf({ Caller: role([grant('bedrock:InvokeModel')]) }))).toBe(true);
     expect(mayCallModels(appOf({ Caller: role([], ['arn:aws:iam::aws:policy/AmazonBedrockFullAccess']) }))).toBe(true);
     const definition = { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', End: true } } };
-    const machine = {
-      Type: 'AWS::StepFunctions::StateMachine',
-      Properties: { RoleArn: 'arn:aws:iam::000000000000:role/r', DefinitionString: JSON.stringify(definition) },
-    };
+    const machine = stateMachine(definition, { RoleArn: 'arn:aws:iam::000000000000:role/r' });
     expect(mayCallModels(appOf({ Machine: machine }))).toBe(true);
   });
 

@@ -5,15 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 
 const HAIKU = 'anthropic.claude-sonnet-4-6';
 const ROLE = 'arn:aws:iam::000000000000:role/machine';
 const prompt = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'Label this invoice' }] };
 
-const machine = (name: string, definition: object) => ({
-  Type: 'AWS::StepFunctions::StateMachine',
-  Properties: { StateMachineName: name, RoleArn: ROLE, DefinitionString: JSON.stringify(definition) },
-});
+const machine = (name: string, definition: object) => stateMachine(definition, { StateMachineName: name, RoleArn: ROLE });
 const task = (Resource: string, Parameters: object) => ({
   StartAt: 'Call',
   States: { Call: { Type: 'Task', Resource, Parameters, End: true } },

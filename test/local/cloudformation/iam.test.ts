@@ -2,23 +2,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { region } from '../helpers.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
 
-const trust = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-};
-const role = (name: string, actions: string[]) => ({
-  Type: 'AWS::IAM::Role',
-  Properties: {
-    RoleName: name,
-    AssumeRolePolicyDocument: trust,
-    Policies: [
-      { PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } },
-    ],
-  },
-});
+const role = (name: string, actions: string[]) =>
+  serviceRole('lambda.amazonaws.com', { RoleName: name, Policies: [inlinePolicy('p', { Action: actions, Resource: '*' })] });
 
 /** CloudFormation's calls pass IAM's check as every other service's do (they were answered unchecked). */
 describe('CloudFormation under IAM', () => {
@@ -26,17 +15,14 @@ describe('CloudFormation under IAM', () => {
   let runtime: LocalRuntime;
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Orders: {
-        template: {
-          Resources: {
-            Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-            Reader: role('stack-reader', ['cloudformation:DescribeStacks']),
-            Other: role('queue-only', ['sqs:SendMessage']),
-          },
-        },
+    const cdkOut = assemblyOf(
+      {
+        Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+        Reader: role('stack-reader', ['cloudformation:DescribeStacks']),
+        Other: role('queue-only', ['sqs:SendMessage']),
       },
-    });
+      'Orders',
+    );
     runtime = await runtimes.start(cdkOut, { iam: 'enforce' });
   });
 

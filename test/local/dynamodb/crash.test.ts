@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ExecuteTransactionCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ExecuteTransactionCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
+import { dynamoDbClient, tempDataDir } from '../helpers.js';
 
 const ACTIONS = 10;
 
@@ -23,15 +24,11 @@ describe('the local DynamoDB killed during transactions', () => {
   it("keeps each transaction's writes and stream records all or none, TransactWriteItems' and PartiQL's, whatever moment SIGKILL comes", async () => {
     const folder = tempDataDir();
     const { child, url } = await engineProcess(folder);
-    const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+    const client = dynamoDbClient(url, { maxAttempts: 1 });
     await client.send(
-      new CreateTableCommand({
-        TableName: 'ledger',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
+      new CreateTableCommand(
+        tableInput('ledger', { key: { pk: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
+      ),
     );
     let next = 0;
     const acknowledgedBy = { TransactWriteItems: 0, ExecuteTransaction: 0 };

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   IdempotentParameterMismatchException,
   PutItemCommand,
@@ -16,53 +14,32 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
-import { engineListener } from '../../../local/dynamodb/engine/http.js';
 import type { ItemChange } from '../../../local/dynamodb/engine/item-operations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let server: Server;
+let dynamodb: DynamoDbHandle;
 let client: DynamoDBClient;
 const changes: ItemChange[][] = [];
 
 beforeAll(async () => {
-  const engine = new DynamoDbEngine(openDatabase(':memory:'), {
-    region: 'us-east-1',
-    accountId: '000000000000',
+  dynamodb = await startDynamoDb({
     now: () => Date.UTC(2026, 0, 1),
-    streams: { enable: () => ({ arn: 'arn', label: 'label', viewType: 'NEW_IMAGE' }), disable: () => {}, of: () => undefined },
     onChanges: (batch) => changes.push([...batch]),
-  });
-  server = createServer(engineListener(engine));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    tables: [
+      tableInput('orders', {
+        key: { pk: 'S', sk: 'N' },
+        globalIndexes: { byStatus: { key: { status: 'S' }, projection: { ProjectionType: 'KEYS_ONLY' } } },
+      }),
+    ],
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'orders',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-        { AttributeName: 'status', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        { IndexName: 'byStatus', KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  client = dynamodb.client;
 });
 
 afterAll(async () => {
-  client.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await dynamodb.close();
 });
 
 const thrown = async (promise: Promise<unknown>) =>
@@ -209,29 +186,12 @@ describe('DynamoDbEngine', () => {
 
   it('answers a query of a local secondary index with what it projects, and with the whole item when Select asks for all of it', async () => {
     await client.send(
-      new CreateTableCommand({
-        TableName: 'byDate',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'day', AttributeType: 'S' },
-        ],
-        LocalSecondaryIndexes: [
-          {
-            IndexName: 'day',
-            KeySchema: [
-              { AttributeName: 'pk', KeyType: 'HASH' },
-              { AttributeName: 'day', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+      new CreateTableCommand(
+        tableInput('byDate', {
+          key: { pk: 'S', sk: 'S' },
+          localIndexes: { day: { key: { pk: 'S', day: 'S' }, projection: { ProjectionType: 'KEYS_ONLY' } } },
+        }),
+      ),
     );
     const item = { pk: { S: 'p' }, sk: { S: 's' }, day: { S: '2026-01-01' }, note: { S: 'not projected' } };
     await client.send(new PutItemCommand({ TableName: 'byDate', Item: item }));
@@ -401,12 +361,7 @@ describe('DynamoDbEngine.handleAll', () => {
       now: () => Date.UTC(2026, 0, 1),
       streams: { enable: () => ({ arn: 'arn', label: 'label', viewType: 'NEW_IMAGE' }), disable: () => {}, of: () => undefined },
     });
-    const create = {
-      TableName: 'group',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    };
+    const create = tableInput('group', { key: { pk: 'S' } });
     const put = (pk: string, extra: object = {}) => ({
       operation: 'PutItem',
       body: JSON.stringify({ TableName: 'group', Item: { pk: { S: pk } }, ...extra }),

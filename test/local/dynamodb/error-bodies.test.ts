@@ -1,50 +1,24 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
-  CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   IdempotentParameterMismatchException,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
-import { engineListener } from '../../../local/dynamodb/engine/http.js';
-import { openDatabase } from '../../../local/store/data-folder.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let server: Server;
+let dynamodb: DynamoDbHandle;
 let url: string;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  const engine = new DynamoDbEngine(openDatabase(':memory:'), {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    now: () => Date.UTC(2026, 0, 1),
-    streams: { enable: () => ({ arn: 'arn', label: 'label', viewType: 'NEW_IMAGE' }), disable: () => {}, of: () => undefined },
-  });
-  server = createServer(engineListener(engine));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new DynamoDBClient({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'stock',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await startDynamoDb({ now: () => Date.UTC(2026, 0, 1), maxAttempts: 1, tables: [tableInput('stock', { key: { pk: 'S' } })] });
+  ({ endpoint: url, client } = dynamodb);
 });
 
 afterAll(async () => {
-  client.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await dynamodb.close();
 });
 
 async function thrown(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {

@@ -16,7 +16,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
 
 /** The apps of test/fixtures/small-apps/synth.ts (`globalTable`), synthesized and checked in: v2 adds a second global table. */
 const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/global-table', import.meta.url));
@@ -235,7 +235,7 @@ describe('AWS::DynamoDB::GlobalTable', () => {
     let client: DynamoDBClient;
     beforeAll(async () => {
       other = await LocalRuntime.start({ cdkOut: handWritten(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-      client = new DynamoDBClient({ endpoint: other.url, region, credentials });
+      client = dynamoDbClient(other.url);
     });
     afterAll(async () => {
       client?.destroy();

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
@@ -7,7 +7,8 @@ import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyHeader } from '../../../local/store/idempotent-requests.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
+import { dynamoDbClient, region, tempDataDir } from '../helpers.js';
 
 /**
  * A Step Functions task of a STANDARD execution resumed after a crash sends its request
@@ -26,12 +27,7 @@ function engineOn(file: string): DynamoDbEngine {
   });
 }
 
-const TABLE = {
-  TableName: 'ledger',
-  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-  BillingMode: 'PAY_PER_REQUEST',
-};
+const TABLE = tableInput('ledger', { key: { pk: 'S' } });
 
 const ADD_ONE = JSON.stringify({
   TableName: 'ledger',
@@ -126,9 +122,9 @@ describe('DynamoDbEngine with idempotency keys', () => {
 describe('DynamoDbHost with idempotency keys', () => {
   it("honours a key sent with the host's token, and ignores one a client sends without it", async () => {
     const host = await DynamoDbHost.start({ folder: tempDataDir() });
-    const client = new DynamoDBClient({ endpoint: host.url, region, credentials, maxAttempts: 1 });
+    const client = dynamoDbClient(host.url, { maxAttempts: 1 });
     try {
-      await client.send(new CreateTableCommand(TABLE as never));
+      await client.send(new CreateTableCommand(TABLE));
       const addOne = (header: string) => {
         const command = new UpdateItemCommand(JSON.parse(ADD_ONE));
         command.middlewareStack.add(
@@ -163,7 +159,7 @@ describe('DynamoDbHost with idempotency keys', () => {
     endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
     const tasks = sdkDynamoDb({ endpoint: url, region, idempotencyToken: host.idempotencyToken });
     try {
-      await tasks.send('CreateTable', TABLE);
+      await tasks.send('CreateTable', { ...TABLE });
       const first = await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' });
       expect(await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' })).toEqual(first);
       const { Item } = await tasks.send('GetItem', { TableName: 'ledger', Key: { pk: { S: 'fees' } } });

@@ -5,7 +5,6 @@
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -16,29 +15,14 @@ import { QueryCommand as DocQuery, UpdateCommand as DocUpdate, DynamoDBDocumentC
 import { DynamoDB as DynamoDBv2 } from 'aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand({
-      TableName: 'legacy',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-        { AttributeName: 'status', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        { IndexName: 'byStatus', KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await startDynamoDb({
+    tables: [tableInput('legacy', { key: { pk: 'S', sk: 'N' }, globalIndexes: { byStatus: { key: { status: 'S' } } } })],
+  });
   for (const [sk, status, total] of [
     [1, 'open', '10'],
     [2, 'open', '25'],

@@ -3,7 +3,6 @@
 import {
   BatchExecuteStatementCommand,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DuplicateItemException,
   ExecuteStatementCommand,
   ExecuteTransactionCommand,
@@ -13,33 +12,19 @@ import {
 import { ExecuteStatementCommand as DocExecute, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand({
-      TableName: 'Music',
-      KeySchema: [
-        { AttributeName: 'Artist', KeyType: 'HASH' },
-        { AttributeName: 'SongTitle', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'Artist', AttributeType: 'S' },
-        { AttributeName: 'SongTitle', AttributeType: 'S' },
-        { AttributeName: 'Genre', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byGenre',
-          KeySchema: [{ AttributeName: 'Genre', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['Year'] },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await startDynamoDb({
+    tables: [
+      tableInput('Music', {
+        key: { Artist: 'S', SongTitle: 'S' },
+        globalIndexes: { byGenre: { key: { Genre: 'S' }, projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['Year'] } } },
+      }),
+    ],
+  });
   for (const [artist, title, genre, year] of [
     ['Acme Band', 'Happy Day', 'Rock', '2001'],
     ['Acme Band', 'PartiQL Rocks', 'Rock', '2020'],

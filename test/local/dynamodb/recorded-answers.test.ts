@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { CASES } from './recorded-cases.js';
 import { compareCase, type ReplayContext, recordedTests, startReplay } from './recorded-replay.js';
 
@@ -20,17 +21,5 @@ afterAll(async () => {
 });
 
 describe('DynamoDB answers recorded on AWS', () => {
-  it('replays every recorded test it holds', () => {
-    expect(Object.keys(CASES).sort()).toEqual(recordedTests().sort());
-  });
-
-  it.each(Object.keys(CASES))(
-    'answers %s as AWS did',
-    async (test) => {
-      const replay = CASES[test];
-      if (!replay) throw new Error(`no replay for ${test}`);
-      expect(compareCase(test, await replay(context))).toEqual([]);
-    },
-    20_000,
-  );
+  itAnswersAsRecorded(CASES, recordedTests, compareCase, () => context);
 });

@@ -7,9 +7,10 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { credentials, region } from '../helpers.js';
-import { type Replay, type ReplayContext, shape } from './recorded-replay.js';
+import { fixtureTable, type Replay, type ReplayContext, shape, TAGS } from './recorded-replay.js';
 
 /**
  * The recorded tests of item writes and reads in LocalStack's test_dynamodb.py (puts with
@@ -17,20 +18,10 @@ import { type Replay, type ReplayContext, shape } from './recorded-replay.js';
  * at rest, made as the tests make them.
  */
 
-const TAGS = [
-  { Key: 'Name', Value: 'test-table' },
-  { Key: 'TestKey', Value: 'true' },
-];
-
 /** LocalStack's `resources.create_dynamodb_table`: a table keyed on a string `id`. */
 const idTable = (c: ReplayContext, prefix: string) => {
   const table = c.name(prefix);
-  return createActiveTable(c.dynamodb, {
-    TableName: table,
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-  }).then(() => table);
+  return createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } })).then(() => table);
 };
 
 const put = (c: ReplayContext, input: PutItemCommandInput) => c.call(c.dynamodb.send(new PutItemCommand(input)));
@@ -38,30 +29,10 @@ const put = (c: ReplayContext, input: PutItemCommandInput) => c.call(c.dynamodb.
 export const ITEMS: Record<string, Replay> = {
   async test_valid_local_secondary_index(c) {
     const table = c.name('test-table');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-        { AttributeName: 'LSI1SK', AttributeType: 'N' },
-      ],
-      LocalSecondaryIndexes: [
-        {
-          IndexName: 'LSI1',
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'LSI1SK', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-      Tags: TAGS,
-    });
+    await createActiveTable(
+      c.dynamodb,
+      fixtureTable(table, { key: { PK: 'S', SK: 'S' }, localIndexes: { LSI1: { key: { PK: 'S', LSI1SK: 'N' } } } }, { Tags: TAGS }),
+    );
     await c.dynamodb.send(
       new PutItemCommand({ TableName: table, Item: { SK: { S: 'hello' }, LSI1SK: { N: '123' }, PK: { S: 'test one' } } }),
     );
@@ -101,18 +72,7 @@ export const ITEMS: Record<string, Replay> = {
 
   async test_batch_write_binary(c) {
     const table = c.name('table_batch_binary').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    });
+    await createActiveTable(c.dynamodb, tableInput(table, { key: { PK: 'S', SK: 'S' } }));
     await c.dynamodb.send(
       new PutItemCommand({ TableName: table, Item: { PK: { S: 'hello' }, SK: { S: 'user' }, data: { B: Buffer.from('test') } } }),
     );
@@ -134,13 +94,7 @@ export const ITEMS: Record<string, Replay> = {
 
   async test_batch_write_items(c) {
     const table = c.name('test-ddb-table');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-      Tags: TAGS,
-    });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }, { Tags: TAGS }));
     await c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'Fred' } } }));
     const BatchWriteResponse = await c.call(
       c.dynamodb.send(
@@ -154,12 +108,10 @@ export const ITEMS: Record<string, Replay> = {
 
   async test_dynamodb_get_batch_items(c) {
     const table = c.name('test_table').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
-      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-    });
+    await createActiveTable(
+      c.dynamodb,
+      tableInput(table, { key: { PK: 'S' } }, { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }),
+    );
     const answer = await c.call(
       c.dynamodb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: [{ PK: { S: 'test-key' } }] } } })),
     );
@@ -170,18 +122,7 @@ export const ITEMS: Record<string, Replay> = {
 
   async test_batch_write_not_matching_schema(c) {
     const table = c.name('ddb-table');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [
-        { AttributeName: 'id', KeyType: 'HASH' },
-        { AttributeName: 'sortKey', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'id', AttributeType: 'S' },
-        { AttributeName: 'sortKey', AttributeType: 'S' },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S', sortKey: 'S' } }));
     const text = await c.errorText(
       'BatchWriteItem',
       c.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { nonKey: { S: 'hello' } } } }] } })),
@@ -209,14 +150,10 @@ export const ITEMS: Record<string, Replay> = {
  */
 async function encryptedTable(c: ReplayContext, update: { TableName: string; [member: string]: unknown }, names: string[]) {
   const table = c.name('test_table').replaceAll('-', '_');
-  const created = await createActiveTable(c.dynamodb, {
-    TableName: table,
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    SSESpecification: { Enabled: true },
-    Tags: TAGS,
-  });
+  const created = await createActiveTable(
+    c.dynamodb,
+    fixtureTable(table, { key: { id: 'S' } }, { SSESpecification: { Enabled: true }, Tags: TAGS }),
+  );
   const kms = new KMSClient({ endpoint: c.endpoint, region, credentials, maxAttempts: 1 });
   try {
     const key = await c.call(kms.send(new DescribeKeyCommand({ KeyId: created.TableDescription?.SSEDescription?.KMSMasterKeyArn })));

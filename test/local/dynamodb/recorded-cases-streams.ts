@@ -1,5 +1,5 @@
 import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { createTable, describeStream, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
+import { createTable, describeStream, fixtureTable, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
 
 /**
  * The recorded tests of LocalStack's test_dynamodb.py that read a table's stream after batch
@@ -9,13 +9,10 @@ import { createTable, describeStream, type Replay, type ReplayContext, streamRec
 /** A table keyed on a string `id`, provisioned, with a NEW_AND_OLD_IMAGES stream: its CreateTable answer and stream. */
 async function tableWithStream(c: ReplayContext) {
   const table = c.name('test-ddb-table');
-  const created = await createTable(c, {
-    TableName: table,
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  });
+  const created = await createTable(
+    c,
+    fixtureTable(table, { key: { id: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+  );
   const streamArn = String((created.TableDescription as { LatestStreamArn: string }).LatestStreamArn);
   return { table, created, streamArn, described: await c.stream('DescribeStream', { StreamArn: streamArn }) };
 }

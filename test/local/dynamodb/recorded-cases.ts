@@ -19,7 +19,7 @@ import {
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { ITEMS } from './recorded-cases-items.js';
 import { STREAMS } from './recorded-cases-streams.js';
-import { createTable, describeStream, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
+import { createTable, describeStream, fixtureTable, type Replay, type ReplayContext, streamRecords, TAGS } from './recorded-replay.js';
 
 /**
  * The recorded tests of LocalStack's tests/aws/services/dynamodb/test_dynamodb.py replayed
@@ -27,21 +27,10 @@ import { createTable, describeStream, type Replay, type ReplayContext, streamRec
  * snapshot recorded, by key.
  */
 
-const hashKey = (name: string) => ({
-  KeySchema: [{ AttributeName: name, KeyType: 'HASH' as const }],
-  AttributeDefinitions: [{ AttributeName: name, AttributeType: 'S' as const }],
-  ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-});
-
-const TAGS = [
-  { Key: 'Name', Value: 'test-table' },
-  { Key: 'TestKey', Value: 'true' },
-];
-
 const PARTIQL: Record<string, Replay> = {
   async test_dynamodb_execute_transaction(c) {
     const table = c.name('table').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('Username') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { Username: 'S' } }));
     const ExecutedTransaction = await c.call(
       c.dynamodb.send(
         new ExecuteTransactionCommand({
@@ -59,7 +48,7 @@ const PARTIQL: Record<string, Replay> = {
 
   async test_dynamodb_batch_execute_statement(c) {
     const table = c.name('test_table').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('Username') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { Username: 'S' } }));
     await c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { Username: { S: 'user02' } } }));
     const ExecutedStatement = await c.call(
       c.dynamodb.send(
@@ -78,7 +67,7 @@ const PARTIQL: Record<string, Replay> = {
 
   async test_dynamodb_partiql_missing(c) {
     const table = c.name('table_with_stream').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('Username') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { Username: 'S' } }));
     await c.dynamodb.send(
       new ExecuteStatementCommand({ Statement: `INSERT INTO ${table} VALUE {'Username': 'Alice123', 'FirstName':'Alice'}` }),
     );
@@ -92,18 +81,7 @@ const PARTIQL: Record<string, Replay> = {
 
   async test_dynamodb_execute_statement_empy_parameter(c) {
     const table = c.name('test_table').replaceAll('-', '_');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [
-        { AttributeName: 'Artist', KeyType: 'HASH' },
-        { AttributeName: 'SongTitle', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'Artist', AttributeType: 'S' },
-        { AttributeName: 'SongTitle', AttributeType: 'S' },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { Artist: 'S', SongTitle: 'S' } }));
     await c.dynamodb.send(
       new PutItemCommand({ TableName: table, Item: { Artist: { S: 'The Queen' }, SongTitle: { S: 'Bohemian Rhapsody' } } }),
     );
@@ -116,11 +94,10 @@ const PARTIQL: Record<string, Replay> = {
 
   async test_dynamodb_stream_stream_view_type(c) {
     const table = c.name('table_with_stream').replaceAll('-', '_');
-    const created = await createTable(c, {
-      TableName: table,
-      ...hashKey('Username'),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
-    });
+    const created = await createTable(
+      c,
+      fixtureTable(table, { key: { Username: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+    );
     const streamArn = String((created.TableDescription as { LatestStreamArn: string }).LatestStreamArn);
     await c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { Username: { S: 'Fred' } } }));
     await c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { Username: { S: 'Fred' } } }));
@@ -160,9 +137,9 @@ const TRANSACTIONS: Record<string, Replay> = {
       { Delete: { TableName: table, Key: { id: { S: 'test4' } } } },
     ];
     const table = c.name('test-ddb-table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('id'), Tags: TAGS });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }, { Tags: TAGS }));
     const Response = await c.call(c.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: items(table) })));
-    const byArn = await createActiveTable(c.dynamodb, { TableName: c.name('test-ddb-table'), ...hashKey('id'), Tags: TAGS });
+    const byArn = await createActiveTable(c.dynamodb, fixtureTable(c.name('test-ddb-table'), { key: { id: 'S' } }, { Tags: TAGS }));
     const arn = String(byArn.TableDescription?.TableArn);
     return {
       Response,
@@ -172,7 +149,7 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_transaction_write_canceled(c) {
     const table = c.name('table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('Username') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { Username: 'S' } }));
     await c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { Username: { S: 'Fred' } } }));
     const text = await c.errorText(
       'TransactWriteItems',
@@ -192,7 +169,7 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_transaction_write_binary_data(c) {
     const table = c.name('test-ddb-table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('id'), Tags: TAGS });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }, { Tags: TAGS }));
     const WriteResponse = await c.call(
       c.dynamodb.send(
         new TransactWriteItemsCommand({
@@ -206,13 +183,13 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_transact_get_items(c) {
     const first = c.name('test-ddb-table');
-    await createActiveTable(c.dynamodb, { TableName: first, ...hashKey('id') });
+    await createActiveTable(c.dynamodb, fixtureTable(first, { key: { id: 'S' } }));
     await c.dynamodb.send(new PutItemCommand({ TableName: first, Item: { id: { S: 'John' } } }));
     const get = (table: string, id: string) =>
       c.call(c.dynamodb.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { Key: { id: { S: id } }, TableName: table } }] })));
     const TransactGetItems = await get(first, 'John');
     const second = c.name('test-ddb-table');
-    const created = await createActiveTable(c.dynamodb, { TableName: second, ...hashKey('id') });
+    const created = await createActiveTable(c.dynamodb, fixtureTable(second, { key: { id: 'S' } }));
     await c.dynamodb.send(new PutItemCommand({ TableName: second, Item: { id: { S: 'Sarah' } } }));
     return { TransactGetItems, 'TransactGetItems-with-TableArn': await get(String(created.TableDescription?.TableArn), 'Sarah') };
   },
@@ -227,18 +204,7 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_dynamodb_idempotent_writing(c) {
     const table = c.name('ddb-table');
-    await createActiveTable(c.dynamodb, {
-      TableName: table,
-      KeySchema: [
-        { AttributeName: 'id', KeyType: 'HASH' },
-        { AttributeName: 'name', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'id', AttributeType: 'S' },
-        { AttributeName: 'name', AttributeType: 'S' },
-      ],
-      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
-    });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S', name: 'S' } }));
     const write = (Item: Record<string, { S: string }>) =>
       c.call(
         c.dynamodb.send(
@@ -253,11 +219,10 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_transact_write_items_streaming(c) {
     const table = c.name('test-ddb-table');
-    const created = await createTable(c, {
-      TableName: table,
-      ...hashKey('id'),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    });
+    const created = await createTable(
+      c,
+      fixtureTable(table, { key: { id: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+    );
     const streamArn = String((created.TableDescription as { LatestStreamArn: string }).LatestStreamArn);
     const described = await c.stream('DescribeStream', { StreamArn: streamArn });
     const update = (id: string, expression: string, values: Record<string, { S: string }>) => ({
@@ -289,12 +254,15 @@ const TRANSACTIONS: Record<string, Replay> = {
   async test_transact_write_items_streaming_for_different_tables(c) {
     const withStream = c.name('test-ddb-table');
     const withoutStream = c.name('test-ddb-table');
-    const created = await createTable(c, {
-      TableName: withStream,
-      ...hashKey('id'),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    });
-    const createdNoStream = await createTable(c, { TableName: withoutStream, ...hashKey('id') });
+    const created = await createTable(
+      c,
+      fixtureTable(
+        withStream,
+        { key: { id: 'S' } },
+        { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } },
+      ),
+    );
+    const createdNoStream = await createTable(c, fixtureTable(withoutStream, { key: { id: 'S' } }));
     const streamArn = String((created.TableDescription as { LatestStreamArn: string }).LatestStreamArn);
     const described = await c.stream('DescribeStream', { StreamArn: streamArn });
     const written = await c.call(
@@ -318,7 +286,7 @@ const TRANSACTIONS: Record<string, Replay> = {
 
   async test_return_values_on_conditions_check_failure(c) {
     const table = c.name('table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('id') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }));
     await c.dynamodb.send(
       new PutItemCommand({ TableName: table, Item: { id: { S: '456' }, price: { N: '650' }, product: { S: 'sporting goods' } } }),
     );
@@ -340,7 +308,7 @@ const TRANSACTIONS: Record<string, Replay> = {
 const TABLES: Record<string, Replay> = {
   async test_table_crud(c) {
     const table = c.name('test-ddb-table');
-    const created = await createTable(c, { TableName: table, ...hashKey('id') });
+    const created = await createTable(c, fixtureTable(table, { key: { id: 'S' } }));
     const described = await c.call(c.dynamodb.send(new DescribeTableCommand({ TableName: table })));
     const deleted = await c.call(c.dynamodb.send(new DeleteTableCommand({ TableName: table })));
     const missing = await c.call(c.dynamodb.send(new DeleteTableCommand({ TableName: 'non-existent' })));
@@ -349,28 +317,27 @@ const TABLES: Record<string, Replay> = {
 
   async test_table_warm_throughput(c) {
     const table = c.name('test-ddb-table');
-    const created = await createTable(c, {
-      TableName: table,
-      ...hashKey('id'),
-      WarmThroughput: { ReadUnitsPerSecond: 1000, WriteUnitsPerSecond: 1200 },
-    });
+    const created = await createTable(
+      c,
+      fixtureTable(table, { key: { id: 'S' } }, { WarmThroughput: { ReadUnitsPerSecond: 1000, WriteUnitsPerSecond: 1200 } }),
+    );
     return { 'create-table': created, 'describe-table': await c.call(c.dynamodb.send(new DescribeTableCommand({ TableName: table }))) };
   },
 
   async test_create_duplicate_table(c) {
-    const input = { TableName: c.name('test_table'), ...hashKey('id'), Tags: TAGS };
+    const input = fixtureTable(c.name('test_table'), { key: { id: 'S' } }, { Tags: TAGS });
     await c.dynamodb.send(new CreateTableCommand(input));
     return { Error: await c.errorText('CreateTable', c.dynamodb.send(new CreateTableCommand(input))) };
   },
 
   async test_dynamodb_pay_per_request(c) {
-    const input = { TableName: c.name('ddb-table'), ...hashKey('id'), BillingMode: 'PAY_PER_REQUEST' as const };
+    const input = fixtureTable(c.name('ddb-table'), { key: { id: 'S' } }, { BillingMode: 'PAY_PER_REQUEST' as const });
     return { Error: await c.errorText('CreateTable', c.dynamodb.send(new CreateTableCommand(input))) };
   },
 
   async test_continuous_backup_update(c) {
     const table = c.name('table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('id') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }));
     const updated = await c.call(
       c.dynamodb.send(
         new UpdateContinuousBackupsCommand({ TableName: table, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
@@ -382,7 +349,7 @@ const TABLES: Record<string, Replay> = {
 
   async test_dynamodb_describe_contributor_insights(c) {
     const table = c.name('test-ddb-table');
-    await createActiveTable(c.dynamodb, { TableName: table, ...hashKey('id') });
+    await createActiveTable(c.dynamodb, fixtureTable(table, { key: { id: 'S' } }));
     return {
       'describe-contributor-insights-disabled': await c.call(c.dynamodb.send(new DescribeContributorInsightsCommand({ TableName: table }))),
     };

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { type StreamsClient, streamsClient } from '../../helpers/dynamodb-streams.js';
+import { type TableLayout, tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
-import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { assemblyOf } from '../assembly.js';
+
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**
@@ -156,13 +157,7 @@ export function shape(value: unknown, dates: ReadonlySet<string> = new Set()): u
 export function compareCase(test: string, live: Answer): string[] {
   const expected = RECORDED[test]?.['recorded-content'];
   if (!expected) return [`no recorded case ${test}`];
-  const pairs = new Bindings();
-  const out: string[] = [];
-  for (const key of Object.keys(expected)) {
-    if (!(key in live)) out.push(`${key}: not replayed`);
-    else out.push(...differences(withoutMessageCopy(expected[key]), live[key], pairs, key));
-  }
-  return out;
+  return caseDifferences(expected, live, withoutMessageCopy);
 }
 
 /** botocore's top-level copy of an error's message is not compared (newer botocore adds it; the local answers' tests see Error.Message). */
@@ -171,6 +166,16 @@ function withoutMessageCopy(answer: unknown): unknown {
   const { message: _copy, ...rest } = answer;
   return rest;
 }
+
+/** The tags LocalStack's tests give a table. */
+export const TAGS = [
+  { Key: 'Name', Value: 'test-table' },
+  { Key: 'TestKey', Value: 'true' },
+];
+
+/** CreateTable's input for a table of `layout` as LocalStack's table fixtures make it: 5 read and 5 write units, and what `rest` adds. */
+export const fixtureTable = (TableName: string, layout: TableLayout, rest: Partial<CreateTableCommandInput> = {}) =>
+  tableInput(TableName, layout, { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 }, ...rest });
 
 /** CreateTable's answer; the replay goes on once the table is ACTIVE, as the recorded tests' fixture waits for it. */
 export const createTable = (c: ReplayContext, input: CreateTableCommandInput) => c.call(createActiveTable(c.dynamodb, input));

@@ -1,14 +1,15 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { tempDataDir } from '../helpers.js';
+import { dynamoDbClient, tempDataDir } from '../helpers.js';
 
 let host: DynamoDbHost;
 let client: DynamoDBClient;
@@ -18,13 +19,8 @@ const item = { pk: { S: 'a' }, holders: { M: { h1: { N: '5' } } } };
 
 beforeAll(async () => {
   host = await DynamoDbHost.start({ folder: tempDataDir() });
-  client = new DynamoDBClient({ endpoint: host.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await createActiveTable(client, {
-    TableName,
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  client = dynamoDbClient(host.url);
+  await createActiveTable(client, tableInput(TableName, { key: { pk: 'S' } }));
   await client.send(new PutItemCommand({ TableName, Item: item }));
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import {
   DeleteItemCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -15,23 +15,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { streamsClient } from '../../helpers/dynamodb-streams.js';
+import { tableInput, tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, tempDataDir } from '../helpers.js';
 
 function table(name: string, viewType?: string, ttl?: string) {
-  return {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
+  return tableResource(
+    name,
+    { key: { pk: 'S' } },
+    {
       ...(viewType ? { StreamSpecification: { StreamViewType: viewType } } : {}),
       ...(ttl ? { TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } } : {}),
     },
-  };
+  );
 }
 
 const assembly = () =>
@@ -89,7 +87,7 @@ describe('DynamoDB Streams (local)', () => {
     cdkOut = assembly();
     dataDir = tempDataDir();
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, logEvents: false, log: () => {} });
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     streams = streamsClient(runtime.url);
   });
   afterAll(async () => {
@@ -296,13 +294,10 @@ describe('DynamoDB Streams (local)', () => {
   });
 
   it('creates a stream for a table created through the API with a StreamSpecification', async () => {
-    const created = await createActiveTable(ddb, {
-      TableName: 'api-table',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    });
+    const created = await createActiveTable(
+      ddb,
+      tableInput('api-table', { key: { id: 'S' } }, { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
+    );
     expect(created.TableDescription?.LatestStreamArn).toMatch(/table\/api-table\/stream\//);
     await ddb.send(new PutItemCommand({ TableName: 'api-table', Item: { id: { S: '1' } } }));
     expect((await records('api-table')).map((r) => r.dynamodb?.NewImage)).toEqual([{ id: { S: '1' } }]);
@@ -439,7 +434,7 @@ describe('DynamoDB Streams (local)', () => {
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, logEvents: false, log: () => {} });
     ddb.destroy();
     streams.destroy();
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     streams = streamsClient(runtime.url);
     expect((await records('both-table')).length).toBeGreaterThan(3);
     clock.advance(25 * 60 * 60 * 1000);

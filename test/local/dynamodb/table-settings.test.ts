@@ -12,29 +12,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
 let dynamodb: DynamoDbHandle;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDb();
-  await dynamodb.client.send(
-    new CreateTableCommand({
-      TableName: 'settings',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'owner', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        { IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await startDynamoDb({
+    tables: [tableInput('settings', { key: { pk: 'S', sk: 'S' }, globalIndexes: { byOwner: { key: { owner: 'S' } } } })],
+  });
 });
 
 afterAll(async () => {

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { stateMachine } from '../template-resources.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/guarded';
 export const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:guarded-express';
@@ -44,24 +46,11 @@ export const handler = async (event) => {
       template: {
         Resources: {
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'guarded-queue' } },
-          Table: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'guarded',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'guarded-express',
-              StateMachineType: 'EXPRESS',
-              DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
-              RoleArn: ROLE,
-            },
-          },
+          Table: tableResource('guarded', { key: { pk: 'S' } }),
+          Machine: stateMachine(
+            { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            { StateMachineName: 'guarded-express', StateMachineType: 'EXPRESS', RoleArn: ROLE },
+          ),
           Caller: {
             Type: 'AWS::Lambda::Function',
             Metadata: { 'aws:asset:path': 'asset.caller' },

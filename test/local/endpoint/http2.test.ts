@@ -5,7 +5,9 @@ import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/c
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { raw } from './clients.js';
 
 const runtimes = new RuntimesWithData();
@@ -27,15 +29,7 @@ beforeAll(async () => {
   runtime = await runtimes.start(
     assemblyOf({
       ...DEAD_LETTER_QUEUES,
-      Orders: {
-        Type: 'AWS::DynamoDB::Table',
-        Properties: {
-          TableName: 'orders',
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        },
-      },
+      Orders: tableResource('orders', { key: { id: 'S' } }),
     }),
   );
 }, 60_000);

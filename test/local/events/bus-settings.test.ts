@@ -14,8 +14,10 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
 const runtimes = new RuntimesWithData();
@@ -88,16 +90,7 @@ describe('EventBridge bus policies, tags and archives', () => {
     const app = assemblyOf({
       Orders: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders' } },
       // A role of the account with no identity policy: only the bus's policy can let it put events.
-      Partner: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: 'partner',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-        },
-      },
+      Partner: serviceRole('lambda.amazonaws.com', { RoleName: 'partner' }),
     });
     const dataDir = tempDataDir();
     const first = await runtimes.start(app, { dataDir, iam: 'enforce' });

@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../../local/events/definitions.js';
-import { LocalTargetDelivery } from '../../../local/events/rule-targets.js';
+import { envelope, targetDelivery } from './target-delivery.js';
 
-const event: EventEnvelope = {
-  version: '0',
-  id: 'event-1',
-  'detail-type': 'OrderPlaced',
-  source: 'app.orders',
-  account: '000000000000',
-  time: '2026-01-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: { id: 'o-1' },
-};
-
-function delivery(sent: Record<string, unknown>[]) {
-  return new LocalTargetDelivery({
-    sqs: {
-      GetQueueUrl: async (input: { QueueName?: string }) => ({ QueueUrl: `http://local/000000000000/${input.QueueName}` }),
-      SendMessage: async (input: Record<string, unknown>) => {
-        sent.push(input);
-        return {};
-      },
-    },
-    lambda: { invokeAsync: async () => ({ requestId: '' }) },
-    states: { StartExecution: async () => ({}) },
-    forwardToBus: () => {},
-    log: () => {},
-  } as unknown as ConstructorParameters<typeof LocalTargetDelivery>[0]);
-}
+const event = envelope();
 
 describe('LocalTargetDelivery dead letters', () => {
   it('puts the event on the DLQ with the attributes EventBridge documents: rule, target, error, retries and the limit that ran out', async () => {
     const sent: Record<string, unknown>[] = [];
-    await delivery(sent).deadLetter('arn:aws:sqs:us-east-1:000000000000:dlq', event, {
+    await targetDelivery(sent).deadLetter('arn:aws:sqs:us-east-1:000000000000:dlq', event, {
       ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/bus/r',
       targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
       errorCode: 'Lambda.ServiceException',
@@ -59,7 +32,7 @@ describe('LocalTargetDelivery dead letters', () => {
 
   it('leaves EXHAUSTED_RETRY_CONDITION out when no retry limit ended the delivery', async () => {
     const sent: Record<string, unknown>[] = [];
-    await delivery(sent).deadLetter('arn:aws:sqs:us-east-1:000000000000:dlq', event, {
+    await targetDelivery(sent).deadLetter('arn:aws:sqs:us-east-1:000000000000:dlq', event, {
       ruleArn: 'r',
       targetArn: 't',
       errorCode: 'NO_RESOURCE',

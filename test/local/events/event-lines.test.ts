@@ -1,29 +1,20 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventRule } from '../template-resources.js';
 
 /** Two buses, a rule forwarding everything from the first to the second (a Workflow's status changes reach a hub so). */
 function forwardingApp(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          Source: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-source' } },
-          Hub: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-hub' } },
-          Forward: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Source' },
-              EventPattern: { source: ['lines.test'] },
-              Targets: [{ Id: 'hub', Arn: { 'Fn::GetAtt': ['Hub', 'Arn'] } }],
-            },
-          },
-        },
-      },
+  return assemblyOf(
+    {
+      Source: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-source' } },
+      Hub: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-hub' } },
+      Forward: eventRule({ bus: 'Source', pattern: { source: ['lines.test'] }, target: 'Hub', id: 'hub' }),
     },
-  });
+    'App',
+  );
 }
 
 describe('the runtime event lines (logEvents)', () => {

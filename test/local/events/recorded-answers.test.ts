@@ -3,10 +3,12 @@
  * runtime and compares each answer with the one recorded on AWS, as LocalStack's snapshot
  * session compares them (test/conformance/aws-recorded/events/README.md).
  */
+
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
 import { archiveCases, tagCases } from './recorded-answers/cases-archives-tags.js';
 import { busCases } from './recorded-answers/cases-buses.js';

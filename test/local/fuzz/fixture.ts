@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import type { SesDefinitions } from '../../../local/ses/definitions.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { eventRule, inlineFunction, stateMachine } from '../template-resources.js';
 import type { Hints } from './model-inputs.js';
 
 const ACCOUNT = '000000000000';
@@ -23,48 +25,23 @@ function fuzzApp(dir: string): string {
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'fuzz-bus' } },
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue' } },
           FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue.fifo', FifoQueue: true } },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'fuzz-rule',
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['fuzz'] },
-              Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
-            },
-          },
+          Rule: eventRule({ bus: 'Bus', pattern: { source: ['fuzz'] }, target: 'Queue', id: 'queue', name: 'fuzz-rule' }),
           Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'fuzz-topic' } },
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'fuzz-machine',
-              DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-              RoleArn: ROLE,
-            },
-          },
+          Machine: stateMachine(
+            { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+            { StateMachineName: 'fuzz-machine', RoleArn: ROLE },
+          ),
           Parameter: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/fuzz/parameter', Type: 'String', Value: 'value' } },
           Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
           Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/fuzz', TargetKeyId: { Ref: 'Key' } } },
           LogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: LOG_GROUP, Tags: [{ Key: 'app', Value: 'fuzz' }] } },
           LogStream: { Type: 'AWS::Logs::LogStream', Properties: { LogGroupName: LOG_GROUP, LogStreamName: LOG_STREAM } },
-          Table: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'fuzz-table',
-              BillingMode: 'PAY_PER_REQUEST',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-            },
-          },
-          Function: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'fuzz-function',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Role: ROLE,
-              Code: { ZipFile: 'exports.handler = async (event) => ({ echoed: event });' },
-            },
-          },
+          Table: tableResource('fuzz-table', { key: { pk: 'S' } }),
+          Function: inlineFunction('exports.handler = async (event) => ({ echoed: event });', {
+            FunctionName: 'fuzz-function',
+            Runtime: 'nodejs22.x',
+            Role: ROLE,
+          }),
         },
       },
     },

@@ -6,7 +6,7 @@ import type { PolicyDocument } from '../../../local/iam/policy-documents.js';
 import { evaluate } from '../../../local/iam/policy-evaluation.js';
 import { requestContext } from '../../../local/iam/request-context.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 import { session } from './ask.js';
 
@@ -20,42 +20,39 @@ const allow = (Action: unknown, Resource: string, more: Record<string, unknown> 
 /** A role whose grants are each broken in one way AWS accepts (and which then grants nothing), beside one that is sound. */
 function writeApp(): string {
   const inline = (PolicyName: string, PolicyDocument: unknown) => ({ PolicyName, PolicyDocument });
-  return writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          ...Object.fromEntries(
-            ['sound', 'typo', 'operator', 'garbled', 'by-queue-policy'].map((name) => [
-              `Queue${name.replace(/-/g, '')}`,
-              { Type: 'AWS::SQS::Queue', Properties: { QueueName: `bad-${name}` } },
-            ]),
-          ),
-          Sender: {
-            Type: 'AWS::IAM::Role',
-            Properties: {
-              RoleName: 'bad-policies-sender',
-              AssumeRolePolicyDocument: allow('sts:AssumeRole', '*', { Principal: { Service: 'lambda.amazonaws.com' } }),
-              Policies: [
-                inline('sound', allow('sqs:SendMessage', queueArn('bad-sound'))),
-                inline('typo', allow(['sqs:SendMesage', 'sqs:GetQueueUrl'], queueArn('bad-typo'))),
-                inline(
-                  'operator',
-                  allow('sqs:SendMessage', queueArn('bad-operator'), {
-                    Condition: { StringEqualz: { 'aws:PrincipalAccount': '000000000000' } },
-                  }),
-                ),
-                inline('garbled', '{"Version": "2012-10-17", "Statement": ['),
-              ],
-            },
-          },
-          QueuePolicy: {
-            Type: 'AWS::SQS::QueuePolicy',
-            Properties: { Queues: [{ Ref: 'Queuebyqueuepolicy' }], PolicyDocument: { Version: '2012-10-17', Statement: 7 } },
-          },
+  return assemblyOf(
+    {
+      ...Object.fromEntries(
+        ['sound', 'typo', 'operator', 'garbled', 'by-queue-policy'].map((name) => [
+          `Queue${name.replace(/-/g, '')}`,
+          { Type: 'AWS::SQS::Queue', Properties: { QueueName: `bad-${name}` } },
+        ]),
+      ),
+      Sender: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'bad-policies-sender',
+          AssumeRolePolicyDocument: allow('sts:AssumeRole', '*', { Principal: { Service: 'lambda.amazonaws.com' } }),
+          Policies: [
+            inline('sound', allow('sqs:SendMessage', queueArn('bad-sound'))),
+            inline('typo', allow(['sqs:SendMesage', 'sqs:GetQueueUrl'], queueArn('bad-typo'))),
+            inline(
+              'operator',
+              allow('sqs:SendMessage', queueArn('bad-operator'), {
+                Condition: { StringEqualz: { 'aws:PrincipalAccount': '000000000000' } },
+              }),
+            ),
+            inline('garbled', '{"Version": "2012-10-17", "Statement": ['),
+          ],
         },
       },
+      QueuePolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: { Queues: [{ Ref: 'Queuebyqueuepolicy' }], PolicyDocument: { Version: '2012-10-17', Statement: 7 } },
+      },
     },
-  });
+    'App',
+  );
 }
 
 const folders: string[] = [];

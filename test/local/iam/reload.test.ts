@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { serviceRole } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:reload-granted';
@@ -18,26 +19,14 @@ function writeVersion(granted: false | 'policy' | 'role policy'): string {
     granted === 'role policy'
       ? { Type: 'AWS::IAM::RolePolicy', Properties: { PolicyName: 'send', RoleName: { Ref: 'Sender' }, PolicyDocument } }
       : { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'send', Roles: [{ Ref: 'Sender' }], PolicyDocument } };
-  return writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-granted' } },
-          Sender: {
-            Type: 'AWS::IAM::Role',
-            Properties: {
-              RoleName: 'reload-sender',
-              AssumeRolePolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-              },
-            },
-          },
-          ...(granted ? { Grant: grant } : {}),
-        },
-      },
+  return assemblyOf(
+    {
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-granted' } },
+      Sender: serviceRole('lambda.amazonaws.com', { RoleName: 'reload-sender' }),
+      ...(granted ? { Grant: grant } : {}),
     },
-  });
+    'App',
+  );
 }
 
 const folders: string[] = [];

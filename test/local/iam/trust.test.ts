@@ -1,36 +1,22 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlineFunction, serviceRole, stateMachine } from '../template-resources.js';
 
-const trusting = (service: string) => ({
-  Type: 'AWS::IAM::Role',
-  Properties: {
-    AssumeRolePolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-    },
-  },
-});
-const fn = (name: string, role: string) => ({
-  Type: 'AWS::Lambda::Function',
-  Properties: {
+const trusting = (service: string) => serviceRole(service);
+const fn = (name: string, role: string) =>
+  inlineFunction('exports.handler = async () => ({});', {
     FunctionName: name,
     Runtime: 'nodejs22.x',
-    Handler: 'index.handler',
     Role: { 'Fn::GetAtt': [role, 'Arn'] },
-    Code: { ZipFile: 'exports.handler = async () => ({});' },
-  },
-});
-const machine = (name: string, role: string) => ({
-  Type: 'AWS::StepFunctions::StateMachine',
-  Properties: {
-    StateMachineName: name,
-    RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
-    DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-  },
-});
+  });
+const machine = (name: string, role: string) =>
+  stateMachine(
+    { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+    { StateMachineName: name, RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } },
+  );
 
 /**
  * A role that lets Step Functions assume it only for the account's state machines, as the
@@ -60,25 +46,22 @@ const trustingStatesFrom = (account: string) => ({
 
 /** Functions and state machines whose roles trust their service (globally or regionally), and ones whose roles trust another. */
 function writeApp(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    App: {
-      template: {
-        Resources: {
-          LambdaRole: trusting('lambda.amazonaws.com'),
-          Ec2Role: trusting('ec2.amazonaws.com'),
-          StatesRole: trusting('states.us-east-1.amazonaws.com'),
-          Trusted: fn('trusted-fn', 'LambdaRole'),
-          Untrusted: fn('untrusted-fn', 'Ec2Role'),
-          TrustedMachine: machine('trusted-machine', 'StatesRole'),
-          UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
-          GuardedStatesRole: trustingStatesFrom('000000000000'),
-          GuardedMachine: machine('guarded-machine', 'GuardedStatesRole'),
-          OtherAccountStatesRole: trustingStatesFrom('111122223333'),
-          OtherAccountMachine: machine('other-account-machine', 'OtherAccountStatesRole'),
-        },
-      },
+  return assemblyOf(
+    {
+      LambdaRole: trusting('lambda.amazonaws.com'),
+      Ec2Role: trusting('ec2.amazonaws.com'),
+      StatesRole: trusting('states.us-east-1.amazonaws.com'),
+      Trusted: fn('trusted-fn', 'LambdaRole'),
+      Untrusted: fn('untrusted-fn', 'Ec2Role'),
+      TrustedMachine: machine('trusted-machine', 'StatesRole'),
+      UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
+      GuardedStatesRole: trustingStatesFrom('000000000000'),
+      GuardedMachine: machine('guarded-machine', 'GuardedStatesRole'),
+      OtherAccountStatesRole: trustingStatesFrom('111122223333'),
+      OtherAccountMachine: machine('other-account-machine', 'OtherAccountStatesRole'),
     },
-  });
+    'App',
+  );
 }
 
 const folders: string[] = [];

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
@@ -32,16 +33,11 @@ function kmsApp(dir: string): string {
           Off: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {}, Enabled: false } },
           // Encryption settings that name the key are accepted (and not emulated).
           Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'sealed', KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
-          Table: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'sealed',
-              BillingMode: 'PAY_PER_REQUEST',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'Key' } },
-            },
-          },
+          Table: tableResource(
+            'sealed',
+            { key: { pk: 'S' } },
+            { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'Key' } } },
+          ),
           Logs: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
         },
       },

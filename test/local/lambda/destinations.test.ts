@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetDefinition } from '../../../local/events/definitions.js';
-import { LocalTargetDelivery } from '../../../local/events/rule-targets.js';
 import { type InvocationRecord, ServiceDestinations } from '../../../local/lambda/destinations.js';
+import { targetDelivery } from '../events/target-delivery.js';
 
 const record: InvocationRecord = {
   version: '1.0',
@@ -102,11 +102,7 @@ describe('LocalTargetDelivery to Lambda', () => {
 
   it('invokes the function asynchronously and succeeds once the event is queued', async () => {
     const invoked: unknown[] = [];
-    const delivery = new LocalTargetDelivery({
-      sqs: {} as never,
-      states: {} as never,
-      forwardToBus: () => {},
-      log: () => {},
+    const delivery = targetDelivery([], {
       lambda: {
         invokeAsync: async (fn, input) => {
           invoked.push([fn, input]);
@@ -119,11 +115,7 @@ describe('LocalTargetDelivery to Lambda', () => {
   });
 
   it('fails the delivery when Lambda does not accept the event, so EventBridge retries it', async () => {
-    const delivery = new LocalTargetDelivery({
-      sqs: {} as never,
-      states: {} as never,
-      forwardToBus: () => {},
-      log: () => {},
+    const delivery = targetDelivery([], {
       lambda: {
         invokeAsync: async () => {
           throw Object.assign(new Error('Function not found'), { code: 'ResourceNotFoundException' });

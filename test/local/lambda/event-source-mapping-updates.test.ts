@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
 
@@ -19,25 +20,8 @@ const HANDLER = `exports.handler = async (event) => {
 };`;
 
 function role(name: string, actions: readonly string[]) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: name,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'p',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: actions, Resource: `arn:aws:lambda:${region}:${ACCOUNT}:event-source-mapping:*` }],
-          },
-        },
-      ],
-    },
-  };
+  const mappings = `arn:aws:lambda:${region}:${ACCOUNT}:event-source-mapping:*`;
+  return serviceRole('lambda.amazonaws.com', { RoleName: name, Policies: [inlinePolicy('p', { Action: actions, Resource: mappings })] });
 }
 
 /**

@@ -7,6 +7,7 @@ import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modu
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { artifact, BASE_URL } from '../template/helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 /** The service definitions of an inline template whose assets `asset.fn` and `asset.layer` exist. */
 function definitionsOf(resources: Template['Resources']) {
@@ -118,7 +119,7 @@ describe('serviceDefinitions for Lambda', () => {
     // Unique per run: the folder is named by the code, and must not be one an earlier run left.
     const source = `exports.handler = async () => "inline ${randomUUID()}";`;
     const { definitions } = definitionsOf({
-      Inline: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: source } } },
+      Inline: inlineFunction(source),
     });
     const codePath = definitions.functions[0]?.codePath ?? '';
     expect(readFileSync(path.join(codePath, 'index.js'), 'utf8')).toBe(source);

@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlineFunction } from '../template-resources.js';
 
 /**
  * Reports the records whose body starts with `fail` as batch item failures, throws for a
@@ -38,21 +39,12 @@ let runtime: LocalRuntime;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Partial: queue('partial'),
-          WholeBatch: queue('whole-batch'),
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'consumer', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: handlerSource } },
-          },
-          PartialMapping: mapping('Partial', true),
-          WholeBatchMapping: mapping('WholeBatch', false),
-        },
-      },
-    },
+  const cdkOut = assemblyOf({
+    Partial: queue('partial'),
+    WholeBatch: queue('whole-batch'),
+    Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
+    PartialMapping: mapping('Partial', true),
+    WholeBatchMapping: mapping('WholeBatch', false),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });

@@ -12,8 +12,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { TASK_SUCCEEDED_HISTORY } from '../states/engine/helpers.js';
+import { inlineFunction, stateMachine } from '../template-resources.js';
 
 const handlerSource = `
 exports.handler = async (event) => {
@@ -40,92 +42,56 @@ let runtime: LocalRuntime;
 let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Greeter: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'greeter', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: handlerSource } },
-          },
-          Custom: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'custom-logged',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: { ZipFile: handlerSource },
-              LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } },
-            },
-          },
-          JsonLogged: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'json-logged',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: { ZipFile: `exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}` },
-              LoggingConfig: { LogFormat: 'JSON' },
-            },
-          },
-          Multiline: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'multiline',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: {
-                ZipFile:
-                  "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
-              },
-            },
-          },
-          GreeterRetention: {
-            Type: 'Custom::LogRetention',
-            Properties: {
-              ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
-              LogGroupName: '/aws/lambda/greeter',
-              RetentionInDays: 14,
-            },
-          },
-          SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
-          FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
-          RuleLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/events/audit' } },
-          AuditRule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventPattern: { source: ['logs.test'] },
-              Targets: [
-                { Id: 'Whole', Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] } },
-                {
-                  // CDK's LogGroupTargetInput: the log event's time and message from the event.
-                  Id: 'Shaped',
-                  Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] },
-                  InputTransformer: {
-                    InputPathsMap: { time: '$.time', type: '$.detail-type' },
-                    InputTemplate: '{"timestamp": <time>, "message": <type>}',
-                  },
-                },
-                { Id: 'Stream', Arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/audit' },
-              ],
-            },
-          },
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'flow',
-              StateMachineType: 'EXPRESS',
-              DefinitionString: JSON.stringify(flow),
-              LoggingConfiguration: {
-                Level: 'ALL',
-                IncludeExecutionData: true,
-                Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
-              },
-            },
-          },
-        },
+  const cdkOut = assemblyOf({
+    Greeter: inlineFunction(handlerSource, { FunctionName: 'greeter' }),
+    Custom: inlineFunction(handlerSource, { FunctionName: 'custom-logged', LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } } }),
+    JsonLogged: inlineFunction(`exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}`, {
+      FunctionName: 'json-logged',
+      LoggingConfig: { LogFormat: 'JSON' },
+    }),
+    Multiline: inlineFunction(
+      "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
+      { FunctionName: 'multiline' },
+    ),
+    GreeterRetention: {
+      Type: 'Custom::LogRetention',
+      Properties: {
+        ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
+        LogGroupName: '/aws/lambda/greeter',
+        RetentionInDays: 14,
       },
     },
+    SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
+    FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
+    RuleLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/events/audit' } },
+    AuditRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        EventPattern: { source: ['logs.test'] },
+        Targets: [
+          { Id: 'Whole', Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] } },
+          {
+            // CDK's LogGroupTargetInput: the log event's time and message from the event.
+            Id: 'Shaped',
+            Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] },
+            InputTransformer: {
+              InputPathsMap: { time: '$.time', type: '$.detail-type' },
+              InputTemplate: '{"timestamp": <time>, "message": <type>}',
+            },
+          },
+          { Id: 'Stream', Arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/audit' },
+        ],
+      },
+    },
+    Flow: stateMachine(flow, {
+      StateMachineName: 'flow',
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
+      },
+    }),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });
@@ -303,11 +269,7 @@ describe('CloudWatch Logs in the runtime', () => {
       'ExecutionStarted',
       'PassStateEntered',
       'PassStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...TASK_SUCCEEDED_HISTORY,
       'ExecutionSucceeded',
     ]);
     expect(records[0]).toEqual({

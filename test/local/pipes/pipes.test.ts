@@ -1,11 +1,12 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
 
 /** Fails the whole batch when any record's new image has `fail`; otherwise answers `{ pk, n }` per record. */
@@ -28,110 +29,80 @@ exports.handler = async (event) => {
 };`;
 
 function assembly() {
-  const table = (name: string) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    },
-  });
+  const table = (name: string) =>
+    tableResource(name, { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
   const pipe = (name: string, tableId: string, props: Record<string, unknown>) => ({
     Type: 'AWS::Pipes::Pipe',
     Properties: { Name: name, RoleArn: 'arn:aws:iam::000000000000:role/pipe', Source: { 'Fn::GetAtt': [tableId, 'StreamArn'] }, ...props },
   });
-  return writeAssembly(tempAssemblyDir(), {
-    Pipes: {
-      template: {
-        Resources: {
-          Orders: table('orders'),
-          Jobs: table('jobs'),
-          Slow: table('slow'),
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'test-bus' } },
-          BusOut: queue('bus-out'),
-          Out: queue('out'),
-          Dlq: queue('pipe-dlq'),
-          SlowOut: queue('slow-out'),
-          Feed: table('feed'),
-          EsmOut: queue('esm-out'),
-          EsmDlq: queue('esm-dlq'),
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'consumer',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 10,
-              Code: { ZipFile: CONSUMER },
-            },
-          },
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: { 'Fn::GetAtt': ['Feed', 'StreamArn'] },
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 10,
-              MaximumBatchingWindowInSeconds: 1,
-              MaximumRetryAttempts: 0,
-              FunctionResponseTypes: ['ReportBatchItemFailures'],
-              DestinationConfig: { OnFailure: { Destination: arnOf('EsmDlq') } },
-            },
-          },
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { source: ['test.orders'] },
-              Targets: [{ Id: 'q', Arn: arnOf('BusOut') }],
-            },
-          },
-          Enrich: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'enrich', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: ENRICHMENT } },
-          },
-          // Inserts of orders (not other item kinds) as events, shaped by an input template.
-          OrdersPipe: pipe('orders-pipe', 'Orders', {
-            SourceParameters: {
-              FilterCriteria: {
-                Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['order'] } } } }) }],
-              },
-              DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 },
-            },
-            Target: arnOf('Bus'),
-            TargetParameters: {
-              InputTemplate: '{"orderId": <$.dynamodb.Keys.pk.S>, "change": "<$.eventName>", "pipe": "<aws.pipes.pipe-name>"}',
-              EventBridgeEventBusParameters: { Source: 'test.orders', DetailType: '$.eventName' },
-            },
-          }),
-          // Enriched jobs to a queue; a batch that keeps failing is bisected, then dead-lettered.
-          JobsPipe: pipe('jobs-pipe', 'Jobs', {
-            SourceParameters: {
-              DynamoDBStreamParameters: {
-                StartingPosition: 'TRIM_HORIZON',
-                BatchSize: 4,
-                MaximumBatchingWindowInSeconds: 1,
-                MaximumRetryAttempts: 1,
-                OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
-                DeadLetterConfig: { Arn: arnOf('Dlq') },
-              },
-            },
-            Enrichment: arnOf('Enrich'),
-            Target: arnOf('Out'),
-          }),
-          // A long batching window, so that records are still waiting when the runtime stops.
-          SlowPipe: pipe('slow-pipe', 'Slow', {
-            SourceParameters: {
-              DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumBatchingWindowInSeconds: 3 },
-            },
-            Target: arnOf('SlowOut'),
-          }),
+  return assemblyOf(
+    {
+      Orders: table('orders'),
+      Jobs: table('jobs'),
+      Slow: table('slow'),
+      Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'test-bus' } },
+      BusOut: queue('bus-out'),
+      Out: queue('out'),
+      Dlq: queue('pipe-dlq'),
+      SlowOut: queue('slow-out'),
+      Feed: table('feed'),
+      EsmOut: queue('esm-out'),
+      EsmDlq: queue('esm-dlq'),
+      Consumer: inlineFunction(CONSUMER, { FunctionName: 'consumer', Runtime: 'nodejs22.x', Timeout: 10 }),
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: {
+          EventSourceArn: { 'Fn::GetAtt': ['Feed', 'StreamArn'] },
+          FunctionName: { Ref: 'Consumer' },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 10,
+          MaximumBatchingWindowInSeconds: 1,
+          MaximumRetryAttempts: 0,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          DestinationConfig: { OnFailure: { Destination: arnOf('EsmDlq') } },
         },
       },
+      Rule: eventRule({ bus: 'Bus', pattern: { source: ['test.orders'] }, target: 'BusOut', id: 'q' }),
+      Enrich: inlineFunction(ENRICHMENT, { FunctionName: 'enrich', Runtime: 'nodejs22.x' }),
+      // Inserts of orders (not other item kinds) as events, shaped by an input template.
+      OrdersPipe: pipe('orders-pipe', 'Orders', {
+        SourceParameters: {
+          FilterCriteria: {
+            Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['order'] } } } }) }],
+          },
+          DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 },
+        },
+        Target: arnOf('Bus'),
+        TargetParameters: {
+          InputTemplate: '{"orderId": <$.dynamodb.Keys.pk.S>, "change": "<$.eventName>", "pipe": "<aws.pipes.pipe-name>"}',
+          EventBridgeEventBusParameters: { Source: 'test.orders', DetailType: '$.eventName' },
+        },
+      }),
+      // Enriched jobs to a queue; a batch that keeps failing is bisected, then dead-lettered.
+      JobsPipe: pipe('jobs-pipe', 'Jobs', {
+        SourceParameters: {
+          DynamoDBStreamParameters: {
+            StartingPosition: 'TRIM_HORIZON',
+            BatchSize: 4,
+            MaximumBatchingWindowInSeconds: 1,
+            MaximumRetryAttempts: 1,
+            OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+            DeadLetterConfig: { Arn: arnOf('Dlq') },
+          },
+        },
+        Enrichment: arnOf('Enrich'),
+        Target: arnOf('Out'),
+      }),
+      // A long batching window, so that records are still waiting when the runtime stops.
+      SlowPipe: pipe('slow-pipe', 'Slow', {
+        SourceParameters: {
+          DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumBatchingWindowInSeconds: 3 },
+        },
+        Target: arnOf('SlowOut'),
+      }),
     },
-  });
+    'Pipes',
+  );
 }
 
 describe('EventBridge Pipes from DynamoDB streams (local)', () => {
@@ -143,7 +114,7 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
 
   const start = async () => {
     runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, pipesRetryBaseMs: 50 });
-    ddb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    ddb = dynamoDbClient(runtime.url);
     sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
   };
   const stop = async () => {

@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string, more: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...more } });
 const pipe = (name: string, source: string, props: Record<string, unknown>) => ({
   Type: 'AWS::Pipes::Pipe',
@@ -22,43 +22,30 @@ const TARGET = `exports.handler = async (records) => ({
  * and the input transformation, filtering and batching pages describe them.
  */
 function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    QueuePipes: {
-      template: {
-        Resources: {
-          Orders: queue('orders-in'),
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders-bus' } },
-          BusOut: queue('orders-bus-out'),
-          Rule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventBusName: { Ref: 'Bus' },
-              EventPattern: { account: ['000000000000'] },
-              Targets: [{ Id: 'q', Arn: arnOf('BusOut') }],
-            },
-          },
-          OrdersPipe: pipe('orders-pipe', 'Orders', {
-            SourceParameters: {
-              FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { type: ['NEW'] } }) }] },
-              SqsQueueParameters: { BatchSize: 5 },
-            },
-            Target: arnOf('Bus'),
-            TargetParameters: { InputTemplate: '{"orderId": "<$.body.orderId>", "pipe": "<aws.pipes.pipe-name>"}' },
-          }),
-          Jobs: queue('jobs-in', {
-            VisibilityTimeout: 1,
-            RedrivePolicy: { deadLetterTargetArn: arnOf('JobsDlq'), maxReceiveCount: 2 },
-          }),
-          JobsDlq: queue('jobs-dlq'),
-          Target: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'jobs-target', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: TARGET } },
-          },
-          JobsPipe: pipe('jobs-pipe', 'Jobs', { SourceParameters: { SqsQueueParameters: { BatchSize: 10 } }, Target: arnOf('Target') }),
+  return assemblyOf(
+    {
+      Orders: queue('orders-in'),
+      Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders-bus' } },
+      BusOut: queue('orders-bus-out'),
+      Rule: eventRule({ bus: 'Bus', pattern: { account: ['000000000000'] }, target: 'BusOut', id: 'q' }),
+      OrdersPipe: pipe('orders-pipe', 'Orders', {
+        SourceParameters: {
+          FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { type: ['NEW'] } }) }] },
+          SqsQueueParameters: { BatchSize: 5 },
         },
-      },
+        Target: arnOf('Bus'),
+        TargetParameters: { InputTemplate: '{"orderId": "<$.body.orderId>", "pipe": "<aws.pipes.pipe-name>"}' },
+      }),
+      Jobs: queue('jobs-in', {
+        VisibilityTimeout: 1,
+        RedrivePolicy: { deadLetterTargetArn: arnOf('JobsDlq'), maxReceiveCount: 2 },
+      }),
+      JobsDlq: queue('jobs-dlq'),
+      Target: inlineFunction(TARGET, { FunctionName: 'jobs-target', Runtime: 'nodejs22.x' }),
+      JobsPipe: pipe('jobs-pipe', 'Jobs', { SourceParameters: { SqsQueueParameters: { BatchSize: 10 } }, Target: arnOf('Target') }),
     },
-  });
+    'QueuePipes',
+  );
 }
 
 describe('EventBridge Pipes with an SQS source', () => {

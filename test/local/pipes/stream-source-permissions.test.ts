@@ -1,36 +1,20 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
 
 /** A role for pipes.amazonaws.com allowing `actions` on `resource`, and SendMessage to the target queue. */
 function pipeRole(name: string, actions: readonly string[], resource: unknown) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: name,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'pipes.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'reads',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Action: actions, Resource: resource },
-              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Out', 'Arn'] } },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return serviceRole('pipes.amazonaws.com', {
+    RoleName: name,
+    Policies: [inlinePolicy('reads', { Action: actions, Resource: resource }, { Action: 'sqs:SendMessage', Resource: arnOf('Out') })],
+  });
 }
 
 const pipe = (name: string, role: string) => ({
@@ -53,29 +37,17 @@ const READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetSh
  * role grants no ListStreams at all.
  */
 function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Changes: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'changes',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-              StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-            },
-          },
-          Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
-          AsDocumented: pipeRole('as-documented', READS, STREAM),
-          NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),
-          Documented: pipe('documented', 'AsDocumented'),
-          Unlisted: pipe('unlisted', 'NoListing'),
-        },
-      },
+  return assemblyOf(
+    {
+      Changes: tableResource('changes', { key: { pk: 'S' } }, { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
+      Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+      AsDocumented: pipeRole('as-documented', READS, STREAM),
+      NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),
+      Documented: pipe('documented', 'AsDocumented'),
+      Unlisted: pipe('unlisted', 'NoListing'),
     },
-  });
+    'Streams',
+  );
 }
 
 let runtime: LocalRuntime;
@@ -96,7 +68,7 @@ afterAll(async () => {
 
 describe('a pipe reading a DynamoDB stream under IAM', () => {
   it('runs when its role grants the reads on the stream’s ARN, ListStreams too, as AWS’s example policy does', async () => {
-    const dynamodb = new DynamoDBClient({ endpoint: runtime.dynamodb.host.url, region, credentials });
+    const dynamodb = dynamoDbClient(runtime.dynamodb.host.url);
     await dynamodb.send(new PutItemCommand({ TableName: 'changes', Item: { pk: { S: 'one' } } }));
     const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
     const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('out'), 1);

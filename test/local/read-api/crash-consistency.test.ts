@@ -2,7 +2,8 @@ import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { ARCHIVED_RULE, assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { ARCHIVED_RULE, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 const runtimes = new RuntimesWithData();

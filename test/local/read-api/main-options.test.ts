@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 function main(args: string[]) {
-  const cdkOut = writeAssembly(tempAssemblyDir(), { Stack: { template: { Resources: {} } } });
+  const cdkOut = assemblyOf({});
   return spawnSync(
     process.execPath,
     ['--import', 'tsx', 'local/main.ts', '--cdk-out', cdkOut, '--data', tempDataDir(), '--port', '0', ...args],

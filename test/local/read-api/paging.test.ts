@@ -8,31 +8,20 @@ import {
   READ_API_PREFIX,
   type ReadApiError,
 } from '../../../clients/read-api-contract.js';
-
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/paging';
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Quick: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'quick',
-              StateMachineType: 'EXPRESS',
-              DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
-              RoleArn: ROLE,
-            },
-          },
-        },
-      },
-    },
+  const cdkOut = assemblyOf({
+    Quick: stateMachine(
+      { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      { StateMachineName: 'quick', StateMachineType: 'EXPRESS', RoleArn: ROLE },
+    ),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
 });

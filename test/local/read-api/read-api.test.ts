@@ -19,6 +19,7 @@ import {
 } from '../../../clients/read-api-contract.js';
 import { CAUSATION_LINK } from '../../../local/read-api/lineage.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { ticketCreatedEntry } from '../../helpers/hub.js';
 import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
@@ -43,14 +44,7 @@ function ticketCreated(
   body: string | null = 'My card was charged twice for the same invoice, please refund one.',
 ) {
   return new PutEventsCommand({
-    Entries: [
-      {
-        EventBusName: 'Switchyard-hub',
-        Source: 'switchyard.helpdesk',
-        DetailType: 'TicketCreated',
-        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, ...(body === null ? {} : { body }) }),
-      },
-    ],
+    Entries: [ticketCreatedEntry({ ticketId, customerId: 'C-1', subject, ...(body === null ? {} : { body }) })],
   });
 }
 

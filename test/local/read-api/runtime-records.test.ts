@@ -4,7 +4,8 @@ import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX, type StreamMessage } from '../../../clients/read-api-contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { ARCHIVED_RULE, assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { ARCHIVED_RULE, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region } from '../helpers.js';
 
 const ACCOUNT = '000000000000';

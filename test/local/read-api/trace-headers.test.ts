@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { ruleMatchSegment } from '../../../local/trace-header.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventRule, inlineFunction, queueSubscription } from '../template-resources.js';
 
 /** Sends on what it was given and the trace it ran in, through the AWS SDK (which adds X-Amzn-Trace-Id). */
 const relaySource = `
@@ -29,64 +30,28 @@ let sqs: SQSClient;
 let events: EventBridgeClient;
 
 beforeAll(async () => {
-  const cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
-          Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
-          Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
-          Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
-          FailerDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failer-dlq' } },
-          Failer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'failer',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: { ZipFile: "exports.handler = async () => { throw new Error('cannot take it'); };" },
-              DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['FailerDlq', 'Arn'] } },
-            },
-          },
-          FailerConfig: {
-            Type: 'AWS::Lambda::EventInvokeConfig',
-            Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
-          },
-          Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
-          FanoutSubscription: {
-            Type: 'AWS::SNS::Subscription',
-            Properties: {
-              TopicArn: { Ref: 'Topic' },
-              Protocol: 'sqs',
-              Endpoint: { 'Fn::GetAtt': ['Fanout', 'Arn'] },
-              RawMessageDelivery: true,
-            },
-          },
-          Relay: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'relay',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: { ZipFile: relaySource },
-              Environment: { Variables: { OUT_URL: { Ref: 'Out' } } },
-            },
-          },
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { FunctionName: { Ref: 'Relay' }, EventSourceArn: { 'Fn::GetAtt': ['In', 'Arn'] }, BatchSize: 1 },
-          },
-          ToPlain: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'to-plain',
-              EventPattern: { source: ['probe'] },
-              Targets: [{ Id: 'plain', Arn: { 'Fn::GetAtt': ['Plain', 'Arn'] } }],
-            },
-          },
-        },
-      },
+  const cdkOut = assemblyOf({
+    In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
+    Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+    Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
+    Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
+    FailerDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failer-dlq' } },
+    Failer: inlineFunction("exports.handler = async () => { throw new Error('cannot take it'); };", {
+      FunctionName: 'failer',
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['FailerDlq', 'Arn'] } },
+    }),
+    FailerConfig: {
+      Type: 'AWS::Lambda::EventInvokeConfig',
+      Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
     },
+    Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
+    FanoutSubscription: queueSubscription('Topic', 'Fanout', { RawMessageDelivery: true }),
+    Relay: inlineFunction(relaySource, { FunctionName: 'relay', Environment: { Variables: { OUT_URL: { Ref: 'Out' } } } }),
+    Mapping: {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: { FunctionName: { Ref: 'Relay' }, EventSourceArn: { 'Fn::GetAtt': ['In', 'Arn'] }, BatchSize: 1 },
+    },
+    ToPlain: eventRule({ pattern: { source: ['probe'] }, target: 'Plain', id: 'plain', name: 'to-plain' }),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });

@@ -1,6 +1,7 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { eventRule } from '../template-resources.js';
 
 /**
  * A hand-written app: `uploads` sends its events to EventBridge, `quiet-bucket` does not,
@@ -16,13 +17,7 @@ export const S3_TEMPLATE: Template = {
     Quiet: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'quiet-bucket' } },
     Unnamed: { Type: 'AWS::S3::Bucket' },
     Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 's3-events' } },
-    S3Rule: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        EventPattern: { source: ['aws.s3'] },
-        Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['Events', 'Arn'] } }],
-      },
-    },
+    S3Rule: eventRule({ pattern: { source: ['aws.s3'] }, target: 'Events', id: 'queue' }),
   },
 };
 

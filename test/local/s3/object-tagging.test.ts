@@ -10,29 +10,25 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
   type Tag,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { LocalRuntime } from '../../../local/runtime.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
 import { S3Service } from '../../../local/s3/s3-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
-import { errorOf, s3Assembly } from './fixture.js';
+import { tempDataDir } from '../helpers.js';
+import { errorOf } from './fixture.js';
+import { useS3App } from './s3-app.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
 const Bucket = 'quiet-bucket';
 
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
-});
-afterAll(async () => {
-  s3?.destroy();
-  await runtime?.stop();
+useS3App((app) => {
+  ({ runtime, s3 } = app);
 });
 
 async function tagsOf(Key: string): Promise<Tag[]> {

@@ -1,23 +1,18 @@
 import { request } from 'node:http';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
-import { s3Assembly } from './fixture.js';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { credentials, region } from '../helpers.js';
+import { useS3App } from './s3-app.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
 let port: number;
 
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
+useS3App((app) => {
+  ({ runtime, s3 } = app);
   port = Number(new URL(runtime.url).port);
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
-});
-afterAll(async () => {
-  s3?.destroy();
-  await runtime?.stop();
 });
 
 /** An unsigned request to the endpoint with the given Host header. */

@@ -13,21 +13,17 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
-import { errorOf, s3Assembly } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { credentials, region } from '../helpers.js';
+import { errorOf } from './fixture.js';
+import { useS3App } from './s3-app.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
 
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
-});
-afterAll(async () => {
-  s3?.destroy();
-  await runtime?.stop();
+useS3App((app) => {
+  ({ runtime, s3 } = app);
 });
 
 describe('the local S3 through @aws-sdk/client-s3', () => {

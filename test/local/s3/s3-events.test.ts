@@ -6,28 +6,21 @@ import {
   GetObjectCommand,
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { s3Assembly } from './fixture.js';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { eventually } from '../helpers.js';
+import { useS3App } from './s3-app.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
 let sqs: SQSClient;
 const received: Record<string, unknown>[] = [];
 
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  s3?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
+useS3App((app) => {
+  ({ runtime, s3, sqs } = app);
 });
 
 /** The first `aws.s3` event the default bus's rule delivered that matches. */

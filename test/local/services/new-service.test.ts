@@ -8,6 +8,7 @@ import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
 import { Sha256 } from '../sha256.js';
+import { inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
 import { acmModule } from './fixtures/acm/module.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/certificate-reader';
@@ -16,25 +17,10 @@ const TASK = 'arn:aws:states:::aws-sdk:acm:describeCertificate';
 
 /** A role `service` may assume that may describe only the first certificate (granted on its Ref). */
 function describingRole(RoleName: string, service: string) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'describe',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: { Ref: 'Shop' } }],
-          },
-        },
-      ],
-    },
-  };
+  return serviceRole(service, {
+    RoleName,
+    Policies: [inlinePolicy('describe', { Action: 'acm:DescribeCertificate', Resource: { Ref: 'Shop' } })],
+  });
 }
 
 /**
@@ -58,14 +44,7 @@ function writeApp(): string {
           Admin: certificate('admin.example.com'),
           Reader: describingRole('certificate-reader', 'lambda.amazonaws.com'),
           FlowRole: describingRole('certificate-flow', 'states.amazonaws.com'),
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'describe-certificate',
-              DefinitionString: JSON.stringify(definition),
-              RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
-            },
-          },
+          Flow: stateMachine(definition, { StateMachineName: 'describe-certificate', RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] } }),
         },
         Outputs: { Shop: { Value: { Ref: 'Shop' } }, Admin: { Value: { Ref: 'Admin' } } },
       },

@@ -11,7 +11,7 @@ import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceReg
 import type { EndpointMounts, RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
 import { DataFolderLock } from '../../../local/store/data-folder-lock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 const settings: RuntimeSettings = {
@@ -420,7 +420,7 @@ describe('LocalRuntime', () => {
 
   it('fails if a service is named as one of its own members, having stopped the services and released the data folder', async () => {
     const dataDir = tempDataDir();
-    const cdkOut = writeAssembly(tempAssemblyDir(), { App: { template: { Resources: {} } } });
+    const cdkOut = assemblyOf({}, 'App');
     const named = (name: string): RegisteredModule => ({ name, create: () => ({ service: {} }) });
     const start = (name: string) =>
       LocalRuntime.start({ modules: [...SERVICE_MODULES, named(name)], cdkOut, dataDir, port: 0, log: () => {} });

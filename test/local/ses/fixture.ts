@@ -1,4 +1,5 @@
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { eventRule, inlinePolicy, queueSubscription, serviceRole, stateMachine } from '../template-resources.js';
 
 export const STACK = 'SesApp';
 export const ACCOUNT = '000000000000';
@@ -7,22 +8,7 @@ export const SNS_QUEUE = `http://sqs.placeholder/${ACCOUNT}/ses-events-queue`;
 
 /** An execution role of a function with one inline policy allowing `actions` on `resource`. */
 function role(name: string, actions: string[], resource: string | string[]) {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: name,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [
-        {
-          PolicyName: 'p',
-          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] },
-        },
-      ],
-    },
-  };
+  return serviceRole('lambda.amazonaws.com', { RoleName: name, Policies: [inlinePolicy('p', { Action: actions, Resource: resource })] });
 }
 
 /**
@@ -57,15 +43,7 @@ export function writeSesApp(): string {
           EventsTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'ses-events' } },
           EventsQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ses-events-queue' } },
           BusQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ses-bus-queue' } },
-          EventsSubscription: {
-            Type: 'AWS::SNS::Subscription',
-            Properties: {
-              Protocol: 'sqs',
-              TopicArn: { Ref: 'EventsTopic' },
-              Endpoint: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] },
-              RawMessageDelivery: true,
-            },
-          },
+          EventsSubscription: queueSubscription('EventsTopic', 'EventsQueue', { RawMessageDelivery: true }),
           ToTopic: {
             Type: 'AWS::SES::ConfigurationSetEventDestination',
             Properties: {
@@ -90,13 +68,7 @@ export function writeSesApp(): string {
               },
             },
           },
-          SesRule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventPattern: { source: ['aws.ses'] },
-              Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['BusQueue', 'Arn'] } }],
-            },
-          },
+          SesRule: eventRule({ pattern: { source: ['aws.ses'] }, target: 'BusQueue', id: 'queue' }),
           Inbound: { Type: 'AWS::SES::ReceiptRuleSet', Properties: { RuleSetName: 'inbound' } },
           // What CDK's identity.grantSendEmail(role) writes: SendEmail and SendRawEmail on the identity.
           Mailer: role('Mailer', ['ses:SendEmail', 'ses:SendRawEmail'], `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`),
@@ -108,33 +80,29 @@ export function writeSesApp(): string {
           ),
           Clerk: role('Clerk', ['sqs:SendMessage'], '*'),
           // The human-in-the-loop of a public app: a state machine mails a code with the task token and waits for it.
-          AskReviewer: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'ask-reviewer',
-              RoleArn: `arn:aws:iam::${ACCOUNT}:role/Mailer`,
-              DefinitionString: JSON.stringify({
-                StartAt: 'MailTheCode',
-                States: {
-                  MailTheCode: {
-                    Type: 'Task',
-                    Resource: 'arn:aws:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken',
-                    Parameters: {
-                      FromEmailAddress: 'reviews@example.com',
-                      'Destination.$': '$.destination',
-                      Content: {
-                        Simple: {
-                          Subject: { 'Data.$': "States.Format('Review {}', $.ticket)" },
-                          Body: { Text: { 'Data.$': "States.Format('Your approval token: {}', $$.Task.Token)" } },
-                        },
+          AskReviewer: stateMachine(
+            {
+              StartAt: 'MailTheCode',
+              States: {
+                MailTheCode: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken',
+                  Parameters: {
+                    FromEmailAddress: 'reviews@example.com',
+                    'Destination.$': '$.destination',
+                    Content: {
+                      Simple: {
+                        Subject: { 'Data.$': "States.Format('Review {}', $.ticket)" },
+                        Body: { Text: { 'Data.$': "States.Format('Your approval token: {}', $$.Task.Token)" } },
                       },
                     },
-                    End: true,
                   },
+                  End: true,
                 },
-              }),
+              },
             },
-          },
+            { StateMachineName: 'ask-reviewer', RoleArn: `arn:aws:iam::${ACCOUNT}:role/Mailer` },
+          ),
         },
       },
     },

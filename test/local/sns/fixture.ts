@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { arnOf, queueSubscription } from '../template-resources.js';
 
 export const STACK = 'SnsApp';
 
@@ -21,11 +22,6 @@ export function writeSnsApp(): { cdkOut: string; recorderFile: string } {
 export const handler = async (event) => { appendFileSync(process.env.OUT, JSON.stringify(event) + '\\n'); };
 `,
   );
-  const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-  const queueSubscription = (topic: string, queue: string, extra: Record<string, unknown> = {}) => ({
-    Type: 'AWS::SNS::Subscription',
-    Properties: { Protocol: 'sqs', TopicArn: { Ref: topic }, Endpoint: arnOf(queue), ...extra },
-  });
   const template = {
     Resources: {
       BigQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'big-orders' } },

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../../local/events/definitions.js';
-import { LocalTargetDelivery } from '../../../local/events/rule-targets.js';
+import { envelope, targetDelivery } from '../events/target-delivery.js';
 
-const event: EventEnvelope = {
-  version: '0',
-  id: 'event-1',
-  'detail-type': 'OrderPlaced',
-  source: 'app.orders',
-  account: '000000000000',
-  time: '2026-01-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: { id: 'o-1' },
-};
+const event = envelope();
 
 function delivery(published: unknown[], withSns = true) {
-  return new LocalTargetDelivery({
-    sqs: { GetQueueUrl: async () => ({}), SendMessage: async () => ({}) },
-    ...(withSns ? { sns: { Publish: async (input: unknown) => published.push(input) } } : {}),
-    lambda: { invokeAsync: async () => ({ requestId: '' }) },
-    states: { StartExecution: async () => ({}) },
-    forwardToBus: () => {},
-    log: () => {},
-  });
+  return targetDelivery([], withSns ? { sns: { Publish: async (input: unknown) => published.push(input) } } : {});
 }
 
 describe('LocalTargetDelivery to SNS topics', () => {

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, REGION } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, printedBeforeSigkill } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -73,14 +71,10 @@ describe('SqsService durability', () => {
 
   it('loses nothing it acknowledged when the process is killed with SIGKILL', async () => {
     const file = path.join(dir, 'sqs.sqlite');
-    const service = fileURLToPath(new URL('../../../local/sqs/sqs-service.ts', import.meta.url));
-    const store = fileURLToPath(new URL('../../../local/store/data-folder.ts', import.meta.url));
     // The child acknowledges each call by printing it, then is killed mid-stream.
-    const child = `
-      const { SqsService } = await import(${JSON.stringify(service)});
-      const { openDatabase } = await import(${JSON.stringify(store)});
-      const sqs = new SqsService({ db: openDatabase(${JSON.stringify(file)}), clock: { now: () => Date.now() },
-        baseUrl: ${JSON.stringify(BASE_URL)}, accountId: ${JSON.stringify(ACCOUNT)}, region: ${JSON.stringify(REGION)} });
+    const output = await printedBeforeSigkill(
+      file,
+      `
       const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'q', Attributes: { VisibilityTimeout: '60' } });
       for (let i = 0; i < 200; i++) {
         const { MessageId } = await sqs.SendMessage({ QueueUrl, MessageBody: 'm' + i });
@@ -90,25 +84,8 @@ describe('SqsService durability', () => {
       for (const m of Messages) process.stdout.write('received ' + m.MessageId + '\\n');
       process.stdout.write('ready\\n');
       setInterval(() => sqs.SendMessage({ QueueUrl, MessageBody: 'unacknowledged' }), 1);
-    `;
-    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      proc.on('error', reject);
-      proc.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-      proc.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        if (output.includes('ready\n')) resolve();
-      });
-    });
-    proc.removeAllListeners('exit');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const exited = new Promise((resolve) => proc.on('exit', resolve));
-    proc.kill('SIGKILL');
-    await exited;
+    `,
+    );
 
     const sent = [...output.matchAll(/^sent (\S+)$/gm)].map((m) => m[1]);
     const received = new Set([...output.matchAll(/^received (\S+)$/gm)].map((m) => m[1]));

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { Message } from '../../../local/sqs/sqs-types.js';
-import { ACCOUNT, arnOf, BASE_URL, createSqs, REGION } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, createSqs, printedBeforeSigkill } from './helpers.js';
 
 const QUIET_TENANTS = ['B', 'C', 'D', 'E', 'F'];
 /** Long enough that nothing received comes back while a test runs, however far its clock moves. */
@@ -218,14 +216,10 @@ describe('SQS fair queues durability', () => {
   it('loses no message across a SIGKILL while a tenant is noisy, and finds the noisy tenant again from the store', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sqs-fair-'));
     const file = path.join(dir, 'sqs.sqlite');
-    const serviceModule = fileURLToPath(new URL('../../../local/sqs/sqs-service.ts', import.meta.url));
-    const store = fileURLToPath(new URL('../../../local/store/data-folder.ts', import.meta.url));
     // The child acknowledges each send and receive by printing it, then is killed while still sending.
-    const child = `
-      const { SqsService } = await import(${JSON.stringify(serviceModule)});
-      const { openDatabase } = await import(${JSON.stringify(store)});
-      const sqs = new SqsService({ db: openDatabase(${JSON.stringify(file)}), clock: { now: () => Date.now() },
-        baseUrl: ${JSON.stringify(BASE_URL)}, accountId: ${JSON.stringify(ACCOUNT)}, region: ${JSON.stringify(REGION)} });
+    const output = await printedBeforeSigkill(
+      file,
+      `
       const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'q', Attributes: { VisibilityTimeout: '600' } });
       const send = async (tenant, n) => {
         const { MessageId } = await sqs.SendMessage({ QueueUrl, MessageBody: tenant + '-' + n, MessageGroupId: tenant });
@@ -241,25 +235,8 @@ describe('SQS fair queues durability', () => {
       process.stdout.write('ready\\n');
       let n = 0;
       setInterval(() => sqs.SendMessage({ QueueUrl, MessageBody: 'late-' + n++, MessageGroupId: 'A' }), 1);
-    `;
-    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      proc.on('error', reject);
-      proc.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-      proc.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        if (output.includes('ready\n')) resolve();
-      });
-    });
-    proc.removeAllListeners('exit');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const exited = new Promise((resolve) => proc.on('exit', resolve));
-    proc.kill('SIGKILL');
-    await exited;
+    `,
+    );
 
     const sent = [...output.matchAll(/^sent (\S+)$/gm)].map((m) => m[1] ?? '');
     const received = [...output.matchAll(/^received (\S+) (\S+)$/gm)].map((m) => ({ id: m[1] ?? '', body: m[2] ?? '' }));

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Clock, ManualClock } from '../../../local/clock.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
@@ -36,4 +38,40 @@ export async function counts(sqs: SqsService, QueueUrl: string) {
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
     delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
   };
+}
+
+/**
+ * What a process of its own printed when it was killed with SIGKILL: it runs `body` (module
+ * code) with `sqs`, an SqsService on the database `file`, and is killed 20 ms after it prints
+ * `ready` (its own timers still sending). The body prints what the service acknowledged.
+ */
+export async function printedBeforeSigkill(file: string, body: string): Promise<string> {
+  const service = fileURLToPath(new URL('../../../local/sqs/sqs-service.ts', import.meta.url));
+  const store = fileURLToPath(new URL('../../../local/store/data-folder.ts', import.meta.url));
+  const child = `
+    const { SqsService } = await import(${JSON.stringify(service)});
+    const { openDatabase } = await import(${JSON.stringify(store)});
+    const sqs = new SqsService({ db: openDatabase(${JSON.stringify(file)}), clock: { now: () => Date.now() },
+      baseUrl: ${JSON.stringify(BASE_URL)}, accountId: ${JSON.stringify(ACCOUNT)}, region: ${JSON.stringify(REGION)} });
+    ${body}
+  `;
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    proc.on('error', reject);
+    proc.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    proc.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('ready\n')) resolve();
+    });
+  });
+  proc.removeAllListeners('exit');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  proc.kill('SIGKILL');
+  await exited;
+  return output;
 }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { type CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
-import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { assemblyOf } from '../assembly.js';
+
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**
@@ -107,14 +108,7 @@ export async function asBoto(call: () => Promise<object>, last: () => RawAnswer 
 
 /** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
 export function compareCase(test: string, live: Record<string, unknown>): string[] {
-  const expected = recorded(test);
-  const pairs = new Bindings();
-  const out: string[] = [];
-  for (const key of Object.keys(expected)) {
-    if (!(key in live)) out.push(`${key}: not replayed`);
-    else out.push(...differences(withoutMessageCopy(expected[key]), live[key], pairs, key));
-  }
-  return out;
+  return caseDifferences(recorded(test), live, withoutMessageCopy);
 }
 
 /** A recorded error answer without botocore's top-level copy of `Error.Message`. */

@@ -1,8 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { dynamoDbClient } from '../helpers.js';
 import { catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
 let host: DynamoDbHost;
@@ -11,23 +12,8 @@ let t: TestStates;
 
 beforeAll(async () => {
   host = await DynamoDbHost.start();
-  const client = new DynamoDBClient({
-    endpoint: host.url,
-    region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await createActiveTable(client, {
-    TableName: 'claims',
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  const client = dynamoDbClient(host.url);
+  await createActiveTable(client, tableInput('claims', { key: { pk: 'S', sk: 'S' } }));
   client.destroy();
   dynamodb = sdkDynamoDb({ endpoint: host.url, region: REGION });
 });

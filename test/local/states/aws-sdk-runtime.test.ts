@@ -4,8 +4,10 @@ import * as path from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 /** A cloud assembly with a queue, a table and a state machine that reaches both, and itself, through aws-sdk integrations. */
@@ -50,19 +52,8 @@ function assembly(): string {
       template: {
         Resources: {
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
-          Claims: {
-            Type: 'AWS::DynamoDB::Table',
-            Properties: {
-              TableName: 'claims',
-              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
-          },
+          Claims: tableResource('claims', { key: { id: 'S' } }),
+          Flow: stateMachine(definition, { StateMachineName: 'flow', RoleArn: ROLE }),
         },
       },
     },

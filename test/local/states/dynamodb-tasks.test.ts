@@ -1,7 +1,9 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
+import { dynamoDbClient } from '../helpers.js';
 import { createMachine, createStates, finished, REGION } from './helpers.js';
 
 let host: DynamoDbHost;
@@ -9,19 +11,8 @@ let dynamodb: ReturnType<typeof sdkDynamoDb>;
 
 beforeAll(async () => {
   host = await DynamoDbHost.start();
-  const client = new DynamoDBClient({
-    endpoint: host.url,
-    region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'tickets',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const client = dynamoDbClient(host.url);
+  await client.send(new CreateTableCommand(tableInput('tickets', { key: { id: 'S' } })));
   client.destroy();
   dynamodb = sdkDynamoDb({ endpoint: host.url, region: REGION });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
@@ -13,6 +13,8 @@ import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
 import { ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
+import { dynamoDbClient } from '../helpers.js';
 import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 
 /**
@@ -138,29 +140,14 @@ async function runKilledAndResumed(
 
 /** The ledger table of the DynamoDB cases, with its fees item at 0. */
 async function ledger(host: DynamoDbHost): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint: host.url,
-    region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'ledger',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const client = dynamoDbClient(host.url);
+  await client.send(new CreateTableCommand(tableInput('ledger', { key: { pk: 'S' } })));
   await client.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'fees' }, paid: { N: '0' } } }));
   client.destroy();
 }
 
 async function feesPaid(host: DynamoDbHost): Promise<string | undefined> {
-  const client = new DynamoDBClient({
-    endpoint: host.url,
-    region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = dynamoDbClient(host.url);
   const { Item } = await client.send(new GetItemCommand({ TableName: 'ledger', Key: { pk: { S: 'fees' } } }));
   client.destroy();
   return Item?.paid?.N;

@@ -13,6 +13,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { SNS_DIFFERENCES } from '../../../local/sns/definitions.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
+import { queueSubscription, stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
@@ -29,10 +30,7 @@ function assembly(): string {
     path.join(dir, 'asset.notify', 'index.mjs'),
     `export const handler = async (event) => { const e = new Error('cannot notify ' + event.order); e.name = 'NotifyError'; throw e; };\n`,
   );
-  const machine = (name: string, definition: object) => ({
-    Type: 'AWS::StepFunctions::StateMachine',
-    Properties: { StateMachineName: name, DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
-  });
+  const machine = (name: string, definition: object) => stateMachine(definition, { StateMachineName: name, RoleArn: ROLE });
   const task = (Resource: string, Parameters: object, extra: object = {}) => ({ Type: 'Task', Resource, Parameters, End: true, ...extra });
   writeAssembly(dir, {
     Flow: {
@@ -41,10 +39,7 @@ function assembly(): string {
           Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
           Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
           Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
-          InboxSubscription: {
-            Type: 'AWS::SNS::Subscription',
-            Properties: { Protocol: 'sqs', TopicArn: { Ref: 'Alerts' }, Endpoint: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
-          },
+          InboxSubscription: queueSubscription('Alerts', 'Inbox'),
           Notify: {
             Type: 'AWS::Lambda::Function',
             Metadata: { 'aws:asset:path': 'asset.notify' },

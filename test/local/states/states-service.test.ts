@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { TASK_SUCCEEDED_HISTORY } from './engine/helpers.js';
 import {
   callbackState,
   createMachine,
@@ -383,11 +384,7 @@ describe('StatesService executions', () => {
     expect(types.slice(types.indexOf('ExecutionFailed'))).toEqual([
       'ExecutionFailed',
       'ExecutionRedriven',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
+      ...TASK_SUCCEEDED_HISTORY,
       'ExecutionSucceeded',
     ]);
     expect(t.events.statuses(arn)).toEqual(['RUNNING', 'FAILED', 'RUNNING', 'SUCCEEDED']);

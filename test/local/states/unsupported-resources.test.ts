@@ -6,6 +6,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
 import { createStates, finished, machineArn, ROLE, type TestStates } from './helpers.js';
 
 let t: TestStates;
@@ -165,10 +166,7 @@ describe('unsupported Task resources', () => {
       Flow: {
         template: {
           Resources: {
-            Flow: {
-              Type: 'AWS::StepFunctions::StateMachine',
-              Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(NESTED), RoleArn: ROLE },
-            },
+            Flow: stateMachine(NESTED, { StateMachineName: 'flow', RoleArn: ROLE }),
           },
         },
       },

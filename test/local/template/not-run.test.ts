@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
+import { restResource, restStage } from '../template-resources.js';
 import { load, resource } from './helpers.js';
 
 /** Loads a template with the types the runtime really runs or accepts. */
@@ -76,19 +77,13 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     const { stack, warnings } = loadForRuntime({
       Resources: {
         Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
-        Items: {
-          Type: 'AWS::ApiGateway::Resource',
-          Properties: { RestApiId: { Ref: 'Api' }, ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'items' },
-        },
+        Items: restResource({ 'Fn::GetAtt': ['Api', 'RootResourceId'] }, 'items'),
         Get: {
           Type: 'AWS::ApiGateway::Method',
           Properties: { RestApiId: { Ref: 'Api' }, ResourceId: { Ref: 'Items' }, HttpMethod: 'GET' },
         },
         Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } }, DependsOn: ['Get'] },
-        Stage: {
-          Type: 'AWS::ApiGateway::Stage',
-          Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
-        },
+        Stage: restStage('prod'),
         Url: {
           Type: 'AWS::CDK::Metadata',
           Properties: { Url: { 'Fn::Sub': 'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/' } },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { startOtlpSink } from '../../helpers/otlp.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
 
 const SPANS = JSON.stringify({
@@ -20,7 +20,7 @@ async function startRuntime(dataDir: string): Promise<LocalRuntime> {
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url;
   process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-team=a%20b';
   try {
-    const cdkOut = writeAssembly(tempAssemblyDir(), { Stack: { template: { Resources: {} } } });
+    const cdkOut = assemblyOf({});
     return await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
   } finally {
     for (const [name, value] of [

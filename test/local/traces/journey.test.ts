@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SpanKind } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -9,7 +9,7 @@ import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contr
 import { LocalRuntime } from '../../../local/runtime.js';
 import { type DecodedSpan, only, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { consumerFixture } from '../consumer-fixture.js';
-import { credentials, eventually, region, tempDataDir, ticketEntry } from '../helpers.js';
+import { credentials, dynamoDbClient, eventually, region, tempDataDir, ticketEntry } from '../helpers.js';
 
 let runtime: LocalRuntime;
 
@@ -47,7 +47,7 @@ describe('one journey as traces on the local runtime', () => {
     const header = `Root=1-${sent.traceId.slice(0, 8)}-${sent.traceId.slice(8)};Parent=${sent.spanId};Sampled=1`;
     const put = await events.send(new PutEventsCommand({ Entries: [{ ...ticketEntry('T-TRACE'), TraceHeader: header }] }));
     const eventId = put.Entries?.[0]?.EventId ?? '';
-    const dynamodb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
+    const dynamodb = dynamoDbClient(runtime.url);
     await eventually(
       async () => (await dynamodb.send(new GetItemCommand({ TableName: 'fixture-effects', Key: { ticketId: { S: 'T-TRACE' } } }))).Item,
     );

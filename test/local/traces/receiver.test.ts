@@ -11,7 +11,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { WireReader } from '../../../local/traces/protobuf-wire.js';
 import { canonicalOtlp } from '../../helpers/otlp.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 let runtime: LocalRuntime;
@@ -19,9 +19,7 @@ let dataDir: string;
 let cdkOut: string;
 
 beforeAll(async () => {
-  cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: { template: { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'q' } } } } },
-  });
+  cdkOut = assemblyOf({ Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'q' } } });
   dataDir = tempDataDir();
   runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
 });

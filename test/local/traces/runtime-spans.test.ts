@@ -1,21 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { waitForSpan } from '../../../testing/traces.js';
 import { runCli } from '../../cli/run-cli.js';
+import { ticketCreatedEntry } from '../../helpers/hub.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { eventually } from '../helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from '../switchyard-app.js';
+import { type SwitchyardAppRuntime, useSwitchyardApp } from '../switchyard-app.js';
 
 let app: SwitchyardAppRuntime;
 
-beforeAll(async () => {
-  app = await startSwitchyardApp();
-}, 120_000);
-afterAll(async () => {
-  await app?.runtime.stop();
+useSwitchyardApp((running) => {
+  app = running;
 });
 
 /** A client that sends a W3C traceparent with every request, as an OpenTelemetry-instrumented caller does. */
@@ -57,14 +55,7 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
     const events = traced(new EventBridgeClient(app.config), `00-${traceId}-${caller}-01`);
     await events.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'Switchyard-hub',
-            Source: 'switchyard.helpdesk',
-            DetailType: 'TicketCreated',
-            Detail: JSON.stringify({ ticketId: 'OTEL-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund one.' }),
-          },
-        ],
+        Entries: [ticketCreatedEntry({ ticketId: 'OTEL-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund one.' })],
       }),
     );
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlowControlSettings } from '../../../../contracts/flow-control.js';
 import { InvalidEventError } from '../../../../lambdas/kit/errors.js';
 import {
@@ -15,16 +15,11 @@ import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-ke
 import { pausedUntil } from '../../../../lambdas/kit/flow-control/pause.js';
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const target = { flow: 'triage', key: 'model-x' };
 const breaker: BreakerSettings = { failureThreshold: 3, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 100 };

@@ -1,22 +1,27 @@
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot, type SlotLease } from '../../../../lambdas/kit/flow-control/concurrency.js';
-import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { type FlowControlStore, readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { DynamoDbHost } from '../../../../local/dynamodb/dynamodb-host.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../../helpers/dynamodb-tables.js';
+import { flowControlStore, TestClock } from '../../../helpers/flow-control.js';
 import { tempDataDir } from '../../../local/helpers.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb, TestClock } from './helpers.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const request = (holder: string, leaseUntilMs: number, key = 'tenant-a') => ({ flow: 'triage', key, limit: 3, holder, leaseUntilMs });
 const taken = (leases: readonly (SlotLease | undefined)[]) => leases.filter((l): l is SlotLease => l !== undefined);
+
+/** The key's item holds exactly the holders of the leases taken. */
+async function expectHolders(store: FlowControlStore, leases: readonly (SlotLease | undefined)[]): Promise<void> {
+  const item = await readItem(store, 'concurrency#triage#tenant-a');
+  expect(Object.keys(item?.holders as object).sort()).toEqual(
+    taken(leases)
+      .map((l) => l.holder)
+      .sort(),
+  );
+}
 
 /** A client that counts what it sends, and sends every command `times` times (an SDK retry of a write whose answer was lost). */
 function sending(client: DynamoDBClient, times = 1, which: (command: unknown) => boolean = () => true) {
@@ -37,12 +42,7 @@ describe('acquireSlot', () => {
     const until = store.clock.ms + 60_000;
     const leases = await Promise.all(Array.from({ length: 20 }, (_, i) => acquireSlot(store, request(`h${i}`, until))));
     expect(taken(leases)).toHaveLength(3);
-    const item = await readItem(store, 'concurrency#triage#tenant-a');
-    expect(Object.keys(item?.holders as object).sort()).toEqual(
-      taken(leases)
-        .map((l) => l.holder)
-        .sort(),
-    );
+    await expectHolders(store, leases);
   });
 
   it('counts each key on its own', async () => {
@@ -91,12 +91,7 @@ describe('acquireSlot', () => {
     store.clock.advance(2_000);
     const next = await Promise.all(Array.from({ length: 5 }, (_, i) => acquireSlot(store, request(`next${i}`, store.clock.ms + 60_000))));
     expect(taken(next)).toHaveLength(3);
-    const item = await readItem(store, 'concurrency#triage#tenant-a');
-    expect(Object.keys(item?.holders as object).sort()).toEqual(
-      taken(next)
-        .map((l) => l.holder)
-        .sort(),
-    );
+    await expectHolders(store, next);
   });
 
   it('takes the last place once, not refused by its own retry, when the SDK retries an UpdateItem whose answer was lost', async () => {

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DebounceDecision, debounce, debounceSeq } from '../../../../lambdas/kit/flow-control/debounce.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb, type TestClock } from './helpers.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { flowControlStore, type TestClock } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const settings = { flow: 'docs', periodMs: 10_000, maxWaitMs: 60_000, keepMs: 14 * 86_400_000 };
 

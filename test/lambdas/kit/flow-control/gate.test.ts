@@ -1,22 +1,17 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlowControlSettings } from '../../../../contracts/flow-control.js';
 import { FailureRouter } from '../../../../lambdas/kit/failure-router.js';
 import { FlowGate } from '../../../../lambdas/kit/flow-control/gate.js';
 import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const settings: FlowControlSettings = {
   flow: 'triage',

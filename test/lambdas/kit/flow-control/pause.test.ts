@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pausedUntil, pauseKey, throttleOf } from '../../../../lambdas/kit/flow-control/pause.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const target = { flow: 'triage', key: 'model-x' };
 

@@ -1,22 +1,17 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PrioritySettings } from '../../../../contracts/flow-control.js';
 import { TicketCreated } from '../../../../domain/index.js';
 import { createSqsConsumer } from '../../../../lambdas/kit/consumer.js';
 import { PriorityLanes } from '../../../../lambdas/kit/flow-control/priority.js';
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const INTERACTIVE = 'https://sqs.test/000000000000/triage';
 const BATCH = 'https://sqs.test/000000000000/triage-batch';

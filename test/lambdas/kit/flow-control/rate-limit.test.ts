@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { takeStart } from '../../../../lambdas/kit/flow-control/rate-limit.js';
-import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
+import { useDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
 
-let dynamo: DynamoDbHandle;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
+const dynamo = useDynamoDb();
 
 const request = { flow: 'triage', key: 'tenant-a', limit: 5, periodMs: 60_000 };
 

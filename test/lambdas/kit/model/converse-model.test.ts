@@ -52,6 +52,15 @@ const Route = Type.Object({
   confidence: Type.Number({ minimum: 0, maximum: 1 }),
 });
 
+/** A forced route_ticket call, the fake model answering `answer`. */
+const routeTicket = (answer: Partial<ConverseCommandOutput>) =>
+  new ConverseModel({ client: fakeClient([answer]).client, modelId: 'm' }).structured({
+    prompt: 'x',
+    name: 'route_ticket',
+    description: 'd',
+    schema: Route,
+  });
+
 describe('ConverseModel', () => {
   it('sends the system prompt, the prompt and the inference settings, and returns the text with the usage and latency the model reported', async () => {
     const { client, requests } = fakeClient([text('Hello', usage(12, 3, 7))]);
@@ -104,28 +113,14 @@ describe('ConverseModel', () => {
   });
 
   it('fails if the model answers a forced tool with an input its schema refuses, naming why (ModelOutputInvalid)', async () => {
-    const { client } = fakeClient([toolCall('route_ticket', { queue: 'sales', confidence: 2 })]);
-    const call = new ConverseModel({ client, modelId: 'm' }).structured({
-      prompt: 'x',
-      name: 'route_ticket',
-      description: 'd',
-      schema: Route,
-    });
-    await expect(call).rejects.toMatchObject({
+    await expect(routeTicket(toolCall('route_ticket', { queue: 'sales', confidence: 2 }))).rejects.toMatchObject({
       name: ERROR_NAMES.modelOutputInvalid,
       message: expect.stringMatching(/schema refuses.*confidence/),
     });
   });
 
   it('fails if the model does not call the forced tool at all (ModelOutputInvalid)', async () => {
-    const { client } = fakeClient([text('I would say billing')]);
-    const call = new ConverseModel({ client, modelId: 'm' }).structured({
-      prompt: 'x',
-      name: 'route_ticket',
-      description: 'd',
-      schema: Route,
-    });
-    await expect(call).rejects.toMatchObject({
+    await expect(routeTicket(text('I would say billing'))).rejects.toMatchObject({
       name: ERROR_NAMES.modelOutputInvalid,
       message: expect.stringContaining('did not call route_ticket'),
     });

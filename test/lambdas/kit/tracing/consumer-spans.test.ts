@@ -2,52 +2,27 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TicketCreated, TicketRouted } from '../../../../domain/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../../lambdas/kit/emit.js';
 import { tracer } from '../../../../lambdas/kit/observability.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../../helpers/dynamodb-engine.js';
+import { useDynamoDb, useTablePerTest } from '../../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeEventBridge } from '../../../helpers/fake-eventbridge.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { startOtlpSink } from '../../../helpers/otlp.js';
+import { flowControlStore } from '../../../helpers/flow-control.js';
+import { useOtlpSink, useTracingEnv } from '../../../helpers/otlp.js';
 import { only, spansOfOtlpJson } from '../../../helpers/otlp-spans.js';
-import { flowControlStore } from '../flow-control/helpers.js';
 
 const LAMBDA_TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 const PRODUCER_TRACE = 'Root=1-6740a1b2-fedcba9876543210fedcba98;Parent=0123456789abcdef;Sampled=1';
-const VARIABLES = ['SWITCHYARD_TRACING', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '_X_AMZN_TRACE_ID', 'OTEL_TRACES_SAMPLER'] as const;
 
-let dynamo: DynamoDbHandle;
-let sink: Awaited<ReturnType<typeof startOtlpSink>>;
-let tableName: string;
-let tables = 0;
-const saved: Partial<Record<(typeof VARIABLES)[number], string>> = {};
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  sink = await startOtlpSink();
-});
-afterAll(async () => {
-  await dynamo.close();
-  await sink.close();
-});
-beforeEach(async () => {
-  for (const name of VARIABLES) saved[name] = process.env[name];
-  process.env.SWITCHYARD_TRACING = 'opentelemetry';
-  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${sink.url}/v1/traces`;
-  process.env._X_AMZN_TRACE_ID = LAMBDA_TRACE;
-  delete process.env.OTEL_TRACES_SAMPLER;
-  sink.requests.length = 0;
-  tableName = `idempotency-${++tables}`;
-  await dynamo.createIdempotencyTable(tableName);
-});
+const dynamo = useDynamoDb();
+const table = useTablePerTest(dynamo, 'idempotency');
+const sink = useOtlpSink();
+useTracingEnv(sink, LAMBDA_TRACE, ['OTEL_TRACES_SAMPLER']);
 afterEach(() => {
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
   vi.restoreAllMocks();
 });
 
@@ -56,7 +31,7 @@ function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, options: { 
     contracts: [TicketCreated] as const,
     // The store's client is captured too: the claim's own DynamoDB calls are spans under the claim.
     idempotency: {
-      persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: tracer.captureAWSv3Client(dynamo.client) }),
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: table.name, awsSdkV3Client: tracer.captureAWSv3Client(dynamo.client) }),
     },
     handle,
     failureQueues: new FakeSqs().queues(5),
@@ -76,7 +51,7 @@ describe('createSqsConsumer with OpenTelemetry tracing', () => {
     const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
     const handler = consumerWith(
       async (detail, { emit }) => {
-        await dynamo.client.send(new DescribeTableCommand({ TableName: tableName }));
+        await dynamo.client.send(new DescribeTableCommand({ TableName: table.name }));
         await emit([
           emission(TicketRouted, { ticketId: detail.ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'm' }),
         ]);
@@ -120,7 +95,7 @@ describe('createSqsConsumer with OpenTelemetry tracing', () => {
       'rpc.system': 'aws-api',
       'rpc.service': 'DynamoDB',
       'rpc.method': 'DescribeTable',
-      'aws.dynamodb.table_names': [tableName],
+      'aws.dynamodb.table_names': [table.name],
       'http.response.status_code': 200,
     });
 

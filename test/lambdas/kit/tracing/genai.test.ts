@@ -1,22 +1,16 @@
 import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConverseModel } from '../../../../lambdas/kit/model/index.js';
 import { tracer } from '../../../../lambdas/kit/observability.js';
 import { instrumentClient } from '../../../../lambdas/kit/tracing/aws-calls.js';
 import { BEDROCK_PROVIDER, GEN_AI } from '../../../../lambdas/kit/tracing/genai.js';
 import { traceInvocation } from '../../../../lambdas/kit/tracing/invocation.js';
 import { lambdaContext } from '../../../helpers/events.js';
-import { type OtlpRequest, startOtlpSink } from '../../../helpers/otlp.js';
+import { type OtlpRequest, startOtlpSink, useOtlpSink, useTracingEnv } from '../../../helpers/otlp.js';
 import { only, spansOfOtlpJson } from '../../../helpers/otlp-spans.js';
 
-const VARIABLES = [
-  'SWITCHYARD_TRACING',
-  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-  '_X_AMZN_TRACE_ID',
-  'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
-] as const;
 const CONVERSE_ANSWER = {
   output: { message: { role: 'assistant', content: [{ text: 'Billing.' }] } },
   stopReason: 'end_turn',
@@ -30,35 +24,14 @@ function answer(request: OtlpRequest) {
   return { status: 200, body: '{}' };
 }
 
-let server: Awaited<ReturnType<typeof startOtlpSink>>;
-let invokeServer: Awaited<ReturnType<typeof startOtlpSink>>;
-const saved: Partial<Record<(typeof VARIABLES)[number], string>> = {};
-
-beforeAll(async () => {
-  server = await startOtlpSink(answer);
-  invokeServer = await startOtlpSink(() => ({
-    status: 200,
-    body: JSON.stringify({ content: [{ type: 'text', text: 'ok' }], stop_reason: 'max_tokens' }),
-  }));
-});
-afterAll(async () => {
-  await server.close();
-  await invokeServer.close();
-});
-beforeEach(() => {
-  for (const name of VARIABLES) saved[name] = process.env[name];
-  process.env.SWITCHYARD_TRACING = 'opentelemetry';
-  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${server.url}/v1/traces`;
-  process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
-  delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-  server.requests.length = 0;
-});
-afterEach(() => {
-  for (const name of VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
+const server = useOtlpSink(answer);
+const invokeServer = useOtlpSink(() => ({
+  status: 200,
+  body: JSON.stringify({ content: [{ type: 'text', text: 'ok' }], stop_reason: 'max_tokens' }),
+}));
+useTracingEnv(server, 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1', [
+  'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+]);
 
 /** A client of the stand-in (HTTP/1.1: the Bedrock client speaks HTTP/2 by default). */
 function bedrock(url: string, maxAttempts = 3) {

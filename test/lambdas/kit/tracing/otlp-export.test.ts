@@ -1,32 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportTargetFromEnv, sendTraces } from '../../../../lambdas/kit/tracing/otlp-export.js';
 import { verifySignature } from '../../../../local/endpoint/sigv4.js';
-import { startOtlpSink } from '../../../helpers/otlp.js';
+import { useOtlpSink } from '../../../helpers/otlp.js';
 
-let sink: Awaited<ReturnType<typeof startOtlpSink>>;
+const sink = useOtlpSink();
 const CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   AWS_SESSION_TOKEN: 'token',
 };
-const saved: Record<string, string | undefined> = {};
 
-beforeAll(async () => {
-  sink = await startOtlpSink();
-  for (const [name, value] of Object.entries(CREDENTIALS)) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
+beforeAll(() => {
+  for (const [name, value] of Object.entries(CREDENTIALS)) vi.stubEnv(name, value);
 });
-afterAll(async () => {
-  await sink.close();
-  for (const name of Object.keys(CREDENTIALS)) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
-afterEach(() => {
-  sink.requests.length = 0;
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
 
 describe('exportTargetFromEnv', () => {

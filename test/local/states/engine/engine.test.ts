@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDefinition, parseDefinition, retryDelay, startExecution, TaskFailure } from '../../../../local/states/engine/index.js';
 import { describeResource } from '../../../../local/states/engine/task-tokens.js';
-import { ARNS, fakeTime, run, stubRunner, types } from './helpers.js';
+import { ARNS, fakeTime, run, stubRunner, TASK_SUCCEEDED_HISTORY, types } from './helpers.js';
 
 const task = (extra: Record<string, unknown> = {}) => ({
   StartAt: 'Call',
@@ -40,15 +40,7 @@ describe('Task state', () => {
     );
     expect(result.status).toBe('SUCCEEDED');
     expect(output).toEqual({ v: 1, r: { got: { v: 1 } } });
-    expect(types(events)).toEqual([
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSucceeded',
-      'TaskStateExited',
-      'ExecutionSucceeded',
-    ]);
+    expect(types(events)).toEqual(['ExecutionStarted', ...TASK_SUCCEEDED_HISTORY, 'ExecutionSucceeded']);
     expect(events[2]?.taskScheduledEventDetails).toMatchObject({
       resourceType: 'lambda',
       resource: 'invoke',

@@ -54,3 +54,6 @@ export async function run(definition: unknown, input: unknown = {}, extra: Parti
 }
 
 export const types = (events: readonly HistoryEvent[]) => events.map((e) => e.type);
+
+/** The history of a Task state whose first try succeeds, event types in order. */
+export const TASK_SUCCEEDED_HISTORY = ['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'];
