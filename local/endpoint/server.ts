@@ -66,11 +66,23 @@ export interface EndpointServices {
   };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * An MCP server over Streamable HTTP at its path (`switchyard dev`'s, cli/mcp/http.ts), for
+   * clients on this machine only: MCP clients cannot sign, so it answers loopback alone (after
+   * the Host and Origin checks that keep a web page out).
+   */
+  readonly mcp?: PathHandler;
   /** The runtime's read API (local/read-api/), for requests under its path prefix. */
   readonly readApi?: {
     handles(rawPath: string): boolean;
     handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   };
+}
+
+/** What answers the requests for one path of the endpoint, taking the Node request itself. */
+export interface PathHandler {
+  handles(rawPath: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 /**
@@ -141,6 +153,16 @@ export class Endpoint {
         if (unsigned) return send(res, unsigned);
       }
       return readApi.handle(req, res);
+    }
+    const mcp = this.#services?.mcp;
+    if (mcp?.handles((req.url ?? '/').split('?')[0] ?? '/')) {
+      if (!isLoopbackAddress(req.socket.remoteAddress ?? '')) {
+        return send(
+          res,
+          jsonError(new AwsError('AccessDeniedException', 'the MCP server answers clients on this machine only', 403), '1.1'),
+        );
+      }
+      return mcp.handle(req, res);
     }
     if (forApi) return this.#httpApi(req, res, forApi);
     // The console's files hold no data and a browser cannot sign a page load: they are served
