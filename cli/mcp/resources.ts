@@ -1,26 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { contractsInAssembly } from '../assembly-contracts.js';
 
 /**
- * The docs pages an agent operating an app needs, by the name its resource has. The package
- * ships them (packages/index.mjs, `docs`); a checkout reads them from docs/.
+ * Where the docs pages are: the package's docs/ (dist/cli/mcp -> docs), which holds the pages
+ * packages/index.mjs ships for an agent, or a checkout's docs/ (every page).
  */
-export const AGENT_DOCS = {
-  mcp: 'the MCP server: its tools, what each writes, a worked session',
-  runbook: 'what to do when an alarm fires: dead letters, failed executions, throttling, budgets',
-  cli: 'the switchyard command, whose commands the tools run',
-  'rerun-stop-pause': 'forking an execution from a state, stopping it, pausing a flow',
-  tracing: 'traces and spans, the GenAI spans of model calls',
-} as const;
-
-/** Where the pages are: beside the compiled files in the package (dist/cli/mcp -> docs), or the checkout's docs/. */
 function docsFolder(): URL | undefined {
   return [new URL('../../../docs/', import.meta.url), new URL('../../docs/', import.meta.url)].find((folder) =>
     existsSync(new URL('mcp.md', folder)),
   );
+}
+
+/** Each page of the folder, by its name without .md, with its title (its first heading). */
+function docPages(folder: URL): { page: string; title: string }[] {
+  return readdirSync(folder)
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => ({
+      page: file.slice(0, -'.md'.length),
+      title: /^# (.+)$/m.exec(readFileSync(new URL(file, folder), 'utf8'))?.[1] ?? file,
+    }));
 }
 
 /** The app's contracts as `describe_app` and `send_event` use them: detail-type, source and the detail's JSON Schema. */
@@ -70,11 +71,11 @@ export function registerResources(server: McpServer, options: { readonly cdkOut?
   );
   const folder = docsFolder();
   if (folder === undefined) return;
-  for (const [page, description] of Object.entries(AGENT_DOCS)) {
+  for (const { page, title } of docPages(folder)) {
     server.registerResource(
       page,
       `switchyard://docs/${page}`,
-      { title: `docs/${page}.md`, description, mimeType: 'text/markdown' },
+      { title, description: `docs/${page}.md`, mimeType: 'text/markdown' },
       async (uri) => ({
         contents: [{ uri: uri.href, mimeType: 'text/markdown', text: readFileSync(new URL(`${page}.md`, folder), 'utf8') }],
       }),

@@ -140,12 +140,18 @@ describe('switchyard mcp', () => {
   }, 180_000);
 
   it('forks an execution from one of its states, as switchyard fork --json answers', async () => {
+    // An order starts the saga, a Standard flow (an Express execution keeps no history to fork from).
+    const order = { orderId: 'MCP-O-1', customerId: 'C-1', sku: 'SKU-1', quantity: 2, amount: 4200, currency: 'eur' };
+    await answer(stdio, 'send_event', { detailType: 'OrderPlaced', detail: order });
     const parent = await eventually(async () => {
-      const { executions } = await answer<{ executions: { name: string; status: string }[] }>(stdio, 'list_executions', {
-        flow: 'TicketTriage',
-        status: 'SUCCEEDED',
-      });
-      return executions[0];
+      const { executions } = await answer<{ executions: { name: string; executionArn: string; status: string }[] }>(
+        stdio,
+        'list_executions',
+        {
+          limit: 100,
+        },
+      );
+      return executions.find((e) => e.executionArn.includes(':execution:') && e.status === 'SUCCEEDED');
     }, 90_000);
     const { states } = await answer<{ states: { name: string }[] }>(stdio, 'get_execution', { execution: parent.name });
     const from = states[1]?.name ?? '';
