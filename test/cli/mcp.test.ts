@@ -108,6 +108,13 @@ describe('switchyard mcp', () => {
     const trace = await answer<{ trace: unknown }>(stdio, 'get_trace', { id: eventId });
     expect(JSON.stringify(trace.trace)).toContain(eventId);
 
+    // The starter's log lines of the dead-lettered event: the consumer kit logs its failure.
+    const logs = await eventually(async () => {
+      const { lines } = await answer<{ lines: { message: string }[] }>(stdio, 'get_logs', { function: 'TicketTriageStarterHandler' });
+      return lines.some((l) => l.message.includes('InvalidEvent')) ? lines : undefined;
+    }, 20_000);
+    expect(logs.length).toBeGreaterThan(0);
+
     const refused = await call(stdio, 'redrive', { source: letter.source, ids: [letter.id] });
     expect(refused.isError).toBe(true);
     expect(errorText(refused)).toContain("the MCP redrive tool's detail");
@@ -165,6 +172,13 @@ describe('switchyard mcp', () => {
     );
     expect(forked).toMatchObject({ from, changed: `started ${forked.name}, a fork of ${parent.name} from ${from}` });
     expect(forked.parent).toContain(parent.name);
+
+    const ledger = await answer<{ items: { orderId: string }[] }>(stdio, 'query_table', {
+      table: 'OrderSagaLedger',
+      key: { orderId: 'MCP-O-1' },
+    });
+    expect(ledger.items.length).toBeGreaterThan(0);
+    expect(ledger.items.every((item) => item.orderId === 'MCP-O-1')).toBe(true);
   }, 120_000);
 
   it('pauses a flow, answering once its consumers stopped, and resumes it', async () => {
@@ -252,6 +266,12 @@ describe('switchyard dev /mcp', () => {
       expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
       expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
       await client.ping();
+      const contracts = await client.readResource({ uri: 'switchyard://contracts' });
+      expect((contracts.contents[0] as { text: string }).text).toContain('"detailType": "TicketCreated"');
+      const page = await client.readResource({ uri: 'switchyard://docs/mcp' });
+      expect((page.contents[0] as { text: string }).text).toMatch(/^# Coding agents/);
+      const usage = await call(client, 'model_usage');
+      expect(usage.isError, JSON.stringify(usage.content)).toBeFalsy();
       const failures = await call(client, 'list_failures', { source: 'TicketTriageStarterDeadLetterQueue' });
       expect(failures.isError, JSON.stringify(failures.content)).toBeFalsy();
     } finally {
