@@ -61,6 +61,14 @@ export async function runMoveTask(
 /** Where one message goes back to; undefined when that cannot be told. */
 export type DestinationFor = (message: Message) => DeployedQueue | undefined;
 
+export interface MoveOptions {
+  readonly ids?: readonly string[];
+  readonly refuse?: (message: Message) => boolean;
+  /** The body a message goes back with, when not its own (redrive --detail). */
+  readonly rewrite?: (message: Message) => string;
+  readonly progress: (line: string) => void;
+}
+
 export interface MoveOutcome {
   readonly moved: { messageId: string; newMessageId?: string; destination: string }[];
   /** Ids asked for that were not found in the queue. */
@@ -82,13 +90,7 @@ export async function moveMessages(
   clients: Clients,
   dlq: DeadLetterQueue,
   destinationFor: DestinationFor,
-  options: {
-    ids?: readonly string[];
-    refuse?: (message: Message) => boolean;
-    /** The body a message goes back with, when not its own (redrive --detail). */
-    rewrite?: (message: Message) => string;
-    progress: (line: string) => void;
-  },
+  options: MoveOptions,
 ): Promise<MoveOutcome> {
   const wanted = options.ids === undefined ? undefined : new Set(options.ids);
   const moved: MoveOutcome['moved'] = [];

@@ -51,19 +51,7 @@ export const redrive: Command = async (argv, io) => {
   if (values.help) return io.out(HELP);
   if (positionals.length > 1) throw usageError(`one source at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
   const [selector] = positionals;
-  const ids =
-    values.ids === undefined
-      ? undefined
-      : values.ids
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== '');
-  if (ids !== undefined && ids.length === 0) throw usageError('--ids must list message ids, separated by commas');
-  if (ids !== undefined && selector === undefined)
-    throw usageError('--ids needs the dead-letter queue the messages are in: switchyard redrive <queue> --ids <id,...>');
-  if (values.detail !== undefined && ids?.length !== 1)
-    throw usageError('--detail replaces the detail of one message: name it with --ids <id> (switchyard failures lists the ids)');
-  const detail = values.detail === undefined ? undefined : { value: jsonOption('detail', values.detail, io.stdin) };
+  const { ids, detail } = messagesNamed(values, selector, io.stdin);
   const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
   const clients = io.clients(values);
   const sources = await failureSources(clients, values['cdk-out'], io.err);
@@ -126,6 +114,24 @@ export const redrive: Command = async (argv, io) => {
   if (values.json) io.out(JSON.stringify(report, null, 2));
   if (refused.length > 0) throw new CliError(`${refused.length} source${refused.length === 1 ? '' : 's'} not redriven (see above)`);
 };
+
+/** The messages --ids names, and the detail --detail gives the one it names; usage errors for what does not fit. */
+function messagesNamed(values: { ids?: string; detail?: string }, selector: string | undefined, stdin: () => string) {
+  const ids =
+    values.ids === undefined
+      ? undefined
+      : values.ids
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== '');
+  if (ids !== undefined && ids.length === 0) throw usageError('--ids must list message ids, separated by commas');
+  if (ids !== undefined && selector === undefined)
+    throw usageError('--ids needs the dead-letter queue the messages are in: switchyard redrive <queue> --ids <id,...>');
+  if (values.detail !== undefined && ids?.length !== 1)
+    throw usageError('--detail replaces the detail of one message: name it with --ids <id> (switchyard failures lists the ids)');
+  const detail = values.detail === undefined ? undefined : { value: jsonOption('detail', values.detail, stdin) };
+  return { ids, detail };
+}
 
 function trySelect(sources: FailureSources, selector: string) {
   try {
