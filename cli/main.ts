@@ -81,6 +81,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('./commands/redrive.js')).redrive,
     summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions',
   },
+  mcp: {
+    load: async () => (await import('./commands/mcp.js')).mcp,
+    summary: 'serve the app to a coding agent over MCP (stdio): typed tools over these commands, read-only on AWS unless --allow-writes',
+  },
   iam: {
     load: async () => (await import('./commands/iam.js')).iam,
     summary: 'IAM in the local run: requests AWS would refuse, and per role used, missing, unused and wildcard grants',

@@ -12,7 +12,8 @@ import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
-import { CliError } from '../inspect/errors.js';
+import { CliError, usageError } from '../inspect/errors.js';
+import type { AssemblyContract } from './assembly-contracts.js';
 
 /** How long a message taken for a move stays hidden, should the CLI die between send and delete. */
 const MOVE_VISIBILITY_SECONDS = 60;
@@ -60,6 +61,14 @@ export async function runMoveTask(
 /** Where one message goes back to; undefined when that cannot be told. */
 export type DestinationFor = (message: Message) => DeployedQueue | undefined;
 
+export interface MoveOptions {
+  readonly ids?: readonly string[];
+  readonly refuse?: (message: Message) => boolean;
+  /** The body a message goes back with, when not its own (redrive --detail). */
+  readonly rewrite?: (message: Message) => string;
+  readonly progress: (line: string) => void;
+}
+
 export interface MoveOutcome {
   readonly moved: { messageId: string; newMessageId?: string; destination: string }[];
   /** Ids asked for that were not found in the queue. */
@@ -81,7 +90,7 @@ export async function moveMessages(
   clients: Clients,
   dlq: DeadLetterQueue,
   destinationFor: DestinationFor,
-  options: { ids?: readonly string[]; refuse?: (message: Message) => boolean; progress: (line: string) => void },
+  options: MoveOptions,
 ): Promise<MoveOutcome> {
   const wanted = options.ids === undefined ? undefined : new Set(options.ids);
   const moved: MoveOutcome['moved'] = [];
@@ -133,10 +142,12 @@ export async function moveMessages(
           refused.push(id);
           continue;
         }
-        const { newMessageId, destination } = await moveOne(clients, dlq, message, destinationFor(message)).catch((error: unknown) => {
-          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          throw error;
-        });
+        const { newMessageId, destination } = await moveOne(clients, dlq, message, destinationFor(message), options.rewrite).catch(
+          (error: unknown) => {
+            others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
+            throw error;
+          },
+        );
         wanted?.delete(id);
         if (newMessageId !== undefined) sent.add(newMessageId);
         moved.push({ messageId: id, newMessageId, destination });
@@ -161,8 +172,10 @@ async function moveOne(
   dlq: DeadLetterQueue,
   message: Message,
   destination: DeployedQueue | undefined,
+  rewrite: ((message: Message) => string) | undefined,
 ): Promise<{ newMessageId?: string; destination: string }> {
   const id = message.MessageId ?? '';
+  const body = rewrite?.(message);
   if (destination === undefined) {
     throw new CliError(
       `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
@@ -170,7 +183,7 @@ async function moveOne(
   }
   let newMessageId: string | undefined;
   try {
-    ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
+    ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination, body))));
   } catch (error) {
     throw new CliError(
       `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
@@ -181,14 +194,14 @@ async function moveOne(
 }
 
 /** The SendMessage that puts a received message back: its body and attributes, and its group in a FIFO queue. */
-export function sendInput(message: Message, destination: DeployedQueue): SendMessageCommandInput {
+export function sendInput(message: Message, destination: DeployedQueue, body = message.Body ?? ''): SendMessageCommandInput {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     attributes[name] = { DataType: value.DataType, StringValue: value.StringValue, BinaryValue: value.BinaryValue };
   }
   const input: SendMessageCommandInput = {
     QueueUrl: destination.url,
-    MessageBody: message.Body ?? '',
+    MessageBody: body,
     MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
   };
   if (destination.queueName.endsWith('.fifo')) {
@@ -196,4 +209,29 @@ export function sendInput(message: Message, destination: DeployedQueue): SendMes
     input.MessageDeduplicationId = message.MessageId;
   }
   return input;
+}
+
+/**
+ * A dead-lettered event's body with its detail replaced (redrive --detail): the fix of an
+ * event that broke its contract, checked against that contract first, since sent back as it
+ * was it would fail again at once. Everything else of the event (its id, source, time) stays.
+ */
+export function withDetail(message: Message, detail: unknown, contracts: readonly AssemblyContract[]): string {
+  const id = message.MessageId ?? '';
+  let event: unknown;
+  try {
+    event = JSON.parse(message.Body ?? '');
+  } catch {
+    event = undefined;
+  }
+  const detailType = (event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+  if (typeof event !== 'object' || event === null || typeof detailType !== 'string') {
+    throw usageError(`message ${id} is not an EventBridge event (no detail-type in its body): --detail replaces an event's detail`);
+  }
+  const contract = contracts.find((c) => c.detailType === detailType);
+  const checked = contract?.validate(detail);
+  if (checked !== undefined && !checked.ok) {
+    throw usageError(`--detail breaks the ${detailType} contract (message ${id} stays where it is): ${checked.errors.join('; ')}`);
+  }
+  return JSON.stringify({ ...event, detail });
 }

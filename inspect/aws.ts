@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -121,13 +122,14 @@ export interface Clients {
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
   readonly scheduler: SchedulerClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 /**
  * The clients, each built on first use and its SDK package loaded then (a synchronous
  * require: the packages are CommonJS, the same module an `import` of them gets). Loading an
  * SDK client package is tens of milliseconds of a command's start, and a command calls one or
- * two of the six.
+ * two of the seven.
  */
 export function createClients(target: Target): Clients {
   const require = createRequire(import.meta.url);
@@ -167,6 +169,12 @@ export function createClients(target: Target): Clients {
       return client(
         'scheduler',
         (config) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(config),
+      );
+    },
+    get dynamodb() {
+      return client(
+        'dynamodb',
+        (config) => new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient(config),
       );
     },
   };

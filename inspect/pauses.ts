@@ -112,6 +112,37 @@ async function change(clients: Clients, current: ConsumerState, stop: boolean): 
   }
 }
 
+/**
+ * Waits until each mapping a pause or resume changed has settled (Disabled: its batches in
+ * flight ended and it receives nothing more; Enabled: it polls), asking `wait` to poll: the
+ * testing API's poll, or the CLI's (pause --wait). Schedules and rules change at once.
+ */
+export async function settle(
+  clients: Clients,
+  outcomes: readonly PauseOutcome[],
+  stop: boolean,
+  wait: (check: () => Promise<ConsumerState | undefined>, what: string, seen: () => Promise<string>) => Promise<ConsumerState>,
+): Promise<PauseOutcome[]> {
+  const settled: PauseOutcome[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.consumer.kind !== 'mapping' || !outcome.changed) {
+      settled.push(outcome);
+      continue;
+    }
+    const resting = stop ? 'Disabled' : 'Enabled';
+    const now = await wait(
+      async () => {
+        const state = await mappingNow(clients, outcome);
+        return state.state === resting ? state : undefined;
+      },
+      `${outcome.consumer.label} to be ${resting}`,
+      async () => (await mappingNow(clients, outcome)).state,
+    );
+    settled.push({ ...outcome, ...now });
+  }
+  return settled;
+}
+
 /** A mapping's state now (GetEventSourceMapping), for one that is settling (Disabling, Enabling). */
 export async function mappingNow(clients: Clients, state: ConsumerState): Promise<ConsumerState> {
   const answer = await call(clients.target, () => clients.lambda.send(new GetEventSourceMappingCommand({ UUID: state.id })));

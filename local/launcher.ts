@@ -205,6 +205,8 @@ export interface Launch {
    * what it did (switchyard dev runs the handlers rebuilt since the last synthesis). @default nothing
    */
   readonly prepare?: (runtime: LocalRuntime) => Promise<unknown>;
+  /** An MCP server at /mcp (switchyard dev's). @default none */
+  readonly mcp?: RuntimeOptions['mcp'];
 }
 
 /**
@@ -227,6 +229,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     // A terminal's reader: one short line an event, a forwarded event once.
     logEvents: 'summary',
     ...(launch.modules ? { modules: launch.modules } : {}),
+    ...(launch.mcp ? { mcp: launch.mcp } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       throw new LaunchError(

@@ -95,6 +95,7 @@ export class LocalRuntime {
               passthrough: mounts.passthrough,
               httpApis: mounts.httpApis,
               readApi: mounts.readApi,
+              ...(options.mcp ? { mcp: options.mcp(url) } : {}),
               console: new ConsoleSite(),
               onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
             }),

@@ -10,6 +10,7 @@ export interface PackageDefinition {
   readonly runs?: readonly string[];
   readonly prebuilt?: readonly string[];
   readonly readmeAppends?: readonly string[];
+  readonly docs?: readonly string[];
   readonly sideEffects?: boolean | readonly string[];
   readonly forbidden?: readonly string[];
   readonly vendored?: readonly VendoredMaterial[];

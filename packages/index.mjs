@@ -17,6 +17,7 @@
  * @property {string[]} [runs] packages the package runs but never imports (a bundler CDK spawns)
  * @property {string[]} [prebuilt] folders of dist/ the build makes without tsc (the console's browser bundle)
  * @property {string[]} [readmeAppends] pages of docs/ its README ends with (what its npm page must show)
+ * @property {string[]} [docs] pages of docs/ it ships in its docs/ folder (what its MCP server serves as resources)
  * @property {boolean | string[]} [sideEffects] package.json's sideEffects: what bundlers must keep when unused
  * @property {string[]} [forbidden] packages it must never depend on, nor have as a peer, even through an import added later (the build fails)
  * @property {VendoredMaterial[]} [vendored] data or code of others its own files hold (THIRD-PARTY-NOTICES.md names each)
@@ -102,6 +103,8 @@ export const PACKAGES = [
       './testing': 'testing/index',
     },
     bin: { switchyard: 'cli/bin.mjs' },
+    // The pages `switchyard mcp` hands a coding agent as resources (cli/mcp/resources.ts serves what is there).
+    docs: ['docs/mcp.md', 'docs/runbook.md', 'docs/cli.md', 'docs/rerun-stop-pause.md', 'docs/tracing.md'],
     // Lambda's Node.js runtimes include the durable execution SDK, so a durable function may
     // leave it out of its bundle; the local runtime gives it to functions from this package
     // (local/lambda/module-resolution.mjs), never importing it itself.

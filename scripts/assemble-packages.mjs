@@ -58,6 +58,10 @@ export async function assemblePackages(root, bundled = {}) {
       const text = readFileSync(path.join(root, page), 'utf8').replace(/^# /m, '## ');
       writeFileSync(path.join(folder, 'README.md'), `${readFileSync(path.join(folder, 'README.md'), 'utf8')}\n${text}`);
     }
+    for (const page of definition.docs ?? []) {
+      mkdirSync(path.join(folder, 'docs'), { recursive: true });
+      copyFileSync(path.join(root, page), path.join(folder, 'docs', path.basename(page)));
+    }
     copyFileSync(path.join(root, 'LICENSE'), path.join(folder, 'LICENSE'));
     writeNotices(definition, folder, bundled, problems);
 

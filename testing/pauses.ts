@@ -1,6 +1,6 @@
 import { readAssembly } from '../inspect/assembly.js';
 import { CliError } from '../inspect/errors.js';
-import { mappingNow, type PauseOutcome, pauseOrResume } from '../inspect/pauses.js';
+import { pauseOrResume, settle } from '../inspect/pauses.js';
 import { cliClients, closeCliClients } from './failures.js';
 import { poll, TestAppError, type WaitOptions } from './poll.js';
 import type { RunningApp } from './start.js';
@@ -28,24 +28,7 @@ export async function setPaused(app: RunningApp, name: string, stop: boolean, op
     const report = await pauseOrResume(clients, readAssembly(app.cdkOut), name, stop).catch((error: unknown) => {
       throw error instanceof CliError ? new TestAppError(error.message) : error;
     });
-    const settled: PauseOutcome[] = [];
-    for (const outcome of report.consumers) {
-      if (outcome.consumer.kind !== 'mapping' || !outcome.changed) {
-        settled.push(outcome);
-        continue;
-      }
-      const resting = stop ? 'Disabled' : 'Enabled';
-      const now = await poll(
-        async () => {
-          const state = await mappingNow(clients, outcome);
-          return state.state === resting ? state : undefined;
-        },
-        `${outcome.consumer.label} to be ${resting}`,
-        async () => (await mappingNow(clients, outcome)).state,
-        options,
-      );
-      settled.push({ ...outcome, ...now });
-    }
+    const settled = await settle(clients, report.consumers, stop, (check, what, seen) => poll(check, what, seen, options));
     return settled.map(({ consumer, state, changed }) => ({ consumer: consumer.label, kind: consumer.kind, state, changed }));
   } finally {
     closeCliClients(clients);

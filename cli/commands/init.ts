@@ -79,13 +79,13 @@ Next:
   npm test                 # the template and cdk-nag checks, and the flow on a local runtime (an order sent twice, recorded once)`);
 };
 
-interface OwnPackage {
+export interface OwnPackage {
   /** The folder of this package's package.json: a checkout, or node_modules/<name>. */
   readonly root: string;
   readonly manifest: Manifest;
 }
 
-interface Manifest {
+export interface Manifest {
   readonly name?: string;
   readonly version?: string;
   readonly dependencies?: Record<string, string>;
@@ -96,7 +96,7 @@ interface Manifest {
 }
 
 /** This package (compiled in dist/cli/commands, or the sources in cli/commands): the nearest package.json with one of its names. */
-function ownPackage(): OwnPackage {
+export function ownPackage(): OwnPackage {
   for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {

@@ -1,7 +1,7 @@
 import { table, time } from '../../clients/format.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
-import { usageError } from '../../inspect/errors.js';
-import { type PauseOutcome, type PauseReport, pauseOrResume } from '../../inspect/pauses.js';
+import { CliError, usageError } from '../../inspect/errors.js';
+import { type PauseOutcome, type PauseReport, pauseOrResume, settle } from '../../inspect/pauses.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import type { Command } from './command.js';
 
@@ -17,7 +17,7 @@ template sets). What it pauses, its consumers:
             invoke it directly
   queue     the SQS event source mappings that read it`;
 
-export const PAUSE_HELP = `Usage: switchyard pause <target> [--json]
+export const PAUSE_HELP = `Usage: switchyard pause <target> [--wait] [--json]
 
 Stops a flow's consumers taking messages, in AWS and locally alike, through the services'
 own APIs: each SQS event source mapping is disabled (UpdateEventSourceMapping with Enabled
@@ -33,12 +33,15 @@ ${TARGETS}
 
 A mapping, schedule or rule the template itself disables is left alone, by resume too.
 
+  --wait              answer once each mapping has stopped (Disabled: its batches in flight
+                      ended), at most 60 s
+
 ${GLOBAL_HELP}
 
 Exit status: 0 paused (or paused already), 1 the target failed or nothing of it is deployed,
 2 bad input (a target the app does not have: the error lists what can be paused).`;
 
-export const RESUME_HELP = `Usage: switchyard resume <target> [--json]
+export const RESUME_HELP = `Usage: switchyard resume <target> [--wait] [--json]
 
 Undoes switchyard pause: each consumer of <target> takes messages again (UpdateEventSourceMapping
 with Enabled true: Enabling, then Enabled; UpdateSchedule with State ENABLED; EnableRule). What
@@ -49,6 +52,8 @@ ${TARGETS}
 
 A mapping, schedule or rule the template itself disables is left alone.
 
+  --wait              answer once each mapping polls again (Enabled), at most 60 s
+
 ${GLOBAL_HELP}
 
 Exit status: 0 resumed (or running already), 1 the target failed or nothing of it is deployed,
@@ -58,18 +63,34 @@ export const pause: Command = (argv, io) => run(argv, io, true);
 export const resume: Command = (argv, io) => run(argv, io, false);
 
 const run = async (argv: readonly string[], io: Parameters<Command>[1], stop: boolean): Promise<void> => {
-  const { values, positionals } = parseCommand(argv, {});
+  const { values, positionals } = parseCommand(argv, { wait: { type: 'boolean' } });
   const command = stop ? 'pause' : 'resume';
   if (values.help) return io.out(stop ? PAUSE_HELP : RESUME_HELP);
   const [name, ...extra] = positionals;
   if (name === undefined) throw usageError(`name what to ${command}: switchyard ${command} <flow|function|queue>`);
   if (extra.length > 0) throw usageError(`one target at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
   const assembly = readAssembly(defaultCdkOut(values['cdk-out']));
-  const report = await pauseOrResume(io.clients(values), assembly, name, stop);
+  const clients = io.clients(values);
+  const changed = await pauseOrResume(clients, assembly, name, stop);
+  const report = values.wait ? { ...changed, consumers: await settle(clients, changed.consumers, stop, untilSettled) } : changed;
   for (const label of report.missing) io.err(`(${label} is not deployed in the target)`);
   if (values.json) return io.out(JSON.stringify(jsonReport(report), null, 2));
   for (const line of renderReport(report, name)) io.out(line);
 };
+
+/** How long --wait waits for a mapping to settle: Lambda takes seconds to end the batches in flight. */
+const SETTLE_TIMEOUT_MS = 60_000;
+const SETTLE_INTERVAL_MS = 200;
+
+async function untilSettled<T>(check: () => Promise<T | undefined>, what: string, seen: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw new CliError(`waited ${SETTLE_TIMEOUT_MS / 1000} s for ${what}; it is ${await seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
+  }
+}
 
 export function renderReport(report: PauseReport, name: string): string[] {
   const changed = report.consumers.filter((c) => c.changed);

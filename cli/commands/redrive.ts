@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Message } from '@aws-sdk/client-sqs';
 import { breaksContract } from '../../clients/dead-letter-reasons.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
@@ -8,11 +9,12 @@ import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueue
 import { CliError, usageError } from '../../inspect/errors.js';
 import { failedExecutions } from '../../inspect/failed-executions.js';
 import type { Flow } from '../../inspect/flows.js';
-import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type DestinationFor, moveMessages, runMoveTask } from '../message-redrive.js';
+import { GLOBAL_HELP, integerOption, jsonOption, parseCommand } from '../args.js';
+import { contractsInAssembly } from '../assembly-contracts.js';
+import { type DestinationFor, moveMessages, runMoveTask, withDetail } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
 
-export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--include-invalid] [--yes]
+export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--detail <JSON|@file>] [--include-invalid] [--yes]
 
 Sends what failed back to be processed again, once the cause is fixed. <source> is a
 dead-letter queue or a flow as switchyard failures lists them, or one execution (name or
@@ -23,6 +25,9 @@ ARN); without it, everything failures lists, with --yes.
                       only once the send succeeded. A message whose event broke its contract
                       (InvalidEvent) stays: sent back unchanged it would fail again at once.
                       Fix the event and send it again with switchyard send.
+  --detail <JSON>     with --ids naming one message: its event goes back with this detail
+                      instead of its own (JSON or @file), checked against the event's contract
+                      first: the fix of an event that broke its contract
   --include-invalid   move those too (the contract was what was wrong, and the consumer now
                       accepts them); a queue's DLQ is then moved whole by a message move task
                       (StartMessageMoveTask) followed with ListMessageMoveTasks to the end
@@ -41,20 +46,12 @@ export const redrive: Command = async (argv, io) => {
     yes: { type: 'boolean' },
     interval: { type: 'string' },
     'include-invalid': { type: 'boolean' },
+    detail: { type: 'string' },
   });
   if (values.help) return io.out(HELP);
   if (positionals.length > 1) throw usageError(`one source at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
   const [selector] = positionals;
-  const ids =
-    values.ids === undefined
-      ? undefined
-      : values.ids
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== '');
-  if (ids !== undefined && ids.length === 0) throw usageError('--ids must list message ids, separated by commas');
-  if (ids !== undefined && selector === undefined)
-    throw usageError('--ids needs the dead-letter queue the messages are in: switchyard redrive <queue> --ids <id,...>');
+  const { ids, detail } = messagesNamed(values, selector, io.stdin);
   const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
   const clients = io.clients(values);
   const sources = await failureSources(clients, values['cdk-out'], io.err);
@@ -99,7 +96,14 @@ export const redrive: Command = async (argv, io) => {
     await attempt(
       async () =>
         void report.push(
-          await redriveQueue(clients, sources, dlq, { ids, includeInvalid: values['include-invalid'] === true, intervalMs, progress, io }),
+          await redriveQueue(clients, sources, dlq, {
+            ids,
+            detail,
+            includeInvalid: values['include-invalid'] === true,
+            intervalMs,
+            progress,
+            io,
+          }),
         ),
     );
   for (const flow of flows) {
@@ -110,6 +114,24 @@ export const redrive: Command = async (argv, io) => {
   if (values.json) io.out(JSON.stringify(report, null, 2));
   if (refused.length > 0) throw new CliError(`${refused.length} source${refused.length === 1 ? '' : 's'} not redriven (see above)`);
 };
+
+/** The messages --ids names, and the detail --detail gives the one it names; usage errors for what does not fit. */
+function messagesNamed(values: { ids?: string; detail?: string }, selector: string | undefined, stdin: () => string) {
+  const ids =
+    values.ids === undefined
+      ? undefined
+      : values.ids
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== '');
+  if (ids !== undefined && ids.length === 0) throw usageError('--ids must list message ids, separated by commas');
+  if (ids !== undefined && selector === undefined)
+    throw usageError('--ids needs the dead-letter queue the messages are in: switchyard redrive <queue> --ids <id,...>');
+  if (values.detail !== undefined && ids?.length !== 1)
+    throw usageError('--detail replaces the detail of one message: name it with --ids <id> (switchyard failures lists the ids)');
+  const detail = values.detail === undefined ? undefined : { value: jsonOption('detail', values.detail, stdin) };
+  return { ids, detail };
+}
 
 function trySelect(sources: FailureSources, selector: string) {
   try {
@@ -124,7 +146,14 @@ async function redriveQueue(
   clients: Clients,
   sources: FailureSources,
   dlq: DeadLetterQueue,
-  options: { ids?: readonly string[]; includeInvalid: boolean; intervalMs: number; progress: (line: string) => void; io: CommandIo },
+  options: {
+    ids?: readonly string[];
+    detail?: { value: unknown };
+    includeInvalid: boolean;
+    intervalMs: number;
+    progress: (line: string) => void;
+    io: CommandIo;
+  },
 ): Promise<Record<string, unknown>> {
   const depth = await queueDepth(clients, dlq.url);
   const arn = depth.arn ?? dlq.arn;
@@ -149,8 +178,12 @@ async function redriveQueue(
         `${dlq.name} cannot be redriven from here: ${unsupported.join('; ') || 'the template names no queue it is fed from'}`,
       );
     }
-    const refuse = options.includeInvalid ? undefined : breaksContract;
-    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, refuse, progress: options.progress });
+    // A message given its fixed detail no longer breaks its contract: it goes back with that detail.
+    const detail = options.detail;
+    const refuse = options.includeInvalid || detail !== undefined ? undefined : breaksContract;
+    const contracts = detail === undefined ? [] : contractsInAssembly(sources.assembly);
+    const rewrite = detail === undefined ? undefined : (message: Message) => withDetail(message, detail.value, contracts);
+    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, refuse, rewrite, progress: options.progress });
     if (outcome.missing.length > 0) {
       throw new CliError(`${outcome.moved.length} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
     }
@@ -177,9 +210,9 @@ function leftInvalid(queue: string, ids: readonly string[]): string {
   const one = ids.length === 1;
   return (
     `${queue}: left ${ids.length} message${one ? '' : 's'} whose event breaks its contract (InvalidEvent: ${ids.join(', ')}): ` +
-    `a redrive sends ${one ? 'it' : 'them'} back unchanged, to be dead-lettered again at once. Fix the event where it is produced ` +
-    `and send it again with switchyard send; if the contract was what was wrong and the consumer now accepts ${one ? 'it' : 'them'}, ` +
-    'redrive with --include-invalid'
+    `a redrive sends ${one ? 'it' : 'them'} back unchanged, to be dead-lettered again at once. Redrive ${one ? 'it' : 'each'} with its ` +
+    `detail fixed (--ids <id> --detail <JSON>; the MCP redrive tool's detail), or fix the event where it is produced and send it again ` +
+    `with switchyard send; if the contract was what was wrong and the consumer now accepts ${one ? 'it' : 'them'}, redrive with --include-invalid`
   );
 }
 

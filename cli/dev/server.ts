@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { DEV_CDK_OUT, newestAssembly } from '../../inspect/assembly.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
+import { ownPackage } from '../commands/init.js';
+import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
@@ -90,6 +92,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
     throw error;
   }
   changes?.run(runtime);
+  io.out(`mcp: ${runtime.url}${MCP_PATH} (Streamable HTTP for coding agents on this machine; docs/mcp.md)`);
   if (typeCheck) io.out(typeCheck.line);
   types?.request();
   launcher.stopOnSignals(runtime, async () => {
@@ -128,6 +131,7 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
       out: io.out,
       warn: io.err,
       prepare: (running) => runReplacements(running, dev.code.replacements()),
+      mcp: mcpMount(ownPackage().manifest.version ?? '0.0.0'),
     });
   } catch (error) {
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);

@@ -66,11 +66,23 @@ export interface EndpointServices {
   };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * An MCP server over Streamable HTTP at its path (`switchyard dev`'s, cli/mcp/http.ts), for
+   * clients on this machine only: MCP clients cannot sign, so it answers loopback alone (after
+   * the Host and Origin checks that keep a web page out).
+   */
+  readonly mcp?: PathHandler;
   /** The runtime's read API (local/read-api/), for requests under its path prefix. */
   readonly readApi?: {
     handles(rawPath: string): boolean;
     handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   };
+}
+
+/** What answers the requests for one path of the endpoint, taking the Node request itself. */
+export interface PathHandler {
+  handles(rawPath: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 /**
@@ -126,22 +138,38 @@ export class Endpoint {
     await this.#server?.close();
   }
 
+  /**
+   * The runtime's own surfaces, after the Host and Origin checks: the read API and /mcp.
+   * Whether one of them answered the request.
+   */
+  async #ownSurface(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const guard = this.options.guard;
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    // The read API passed the Host and Origin checks; with signatures verified, a client on
+    // this machine may read unsigned (a browser's EventSource cannot sign), any other must sign.
+    const readApi = this.#services?.readApi;
+    if (readApi?.handles(rawPath)) {
+      if (guard?.verifiesSignatures && !isLoopbackAddress(req.socket.remoteAddress ?? '')) {
+        const unsigned = await guard.checkSignature(req, await readBody(req));
+        if (unsigned) send(res, unsigned);
+        else await readApi.handle(req, res);
+      } else await readApi.handle(req, res);
+      return true;
+    }
+    const mcp = this.#services?.mcp;
+    if (!mcp?.handles(rawPath)) return false;
+    if (isLoopbackAddress(req.socket.remoteAddress ?? '')) await mcp.handle(req, res);
+    else send(res, jsonError(new AwsError('AccessDeniedException', 'the MCP server answers clients on this machine only', 403), '1.1'));
+    return true;
+  }
+
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const guard = this.options.guard;
     // An app's API (API Gateway, a function URL) answers web pages of any origin, as on AWS, where its CORS settings decide what a page may read.
     const forApi = this.#services?.httpApis?.find((api) => api.handles(header(req, 'host'), req.url ?? '/'));
     const refused = guard?.refuse(req, this.#port, { anyOrigin: forApi !== undefined });
     if (refused) return send(res, refused);
-    // The read API passed the Host and Origin checks above; with signatures verified, a client on
-    // this machine may read unsigned (a browser's EventSource cannot sign), any other must sign.
-    const readApi = this.#services?.readApi;
-    if (readApi?.handles((req.url ?? '/').split('?')[0] ?? '/')) {
-      if (guard?.verifiesSignatures && !isLoopbackAddress(req.socket.remoteAddress ?? '')) {
-        const unsigned = await guard.checkSignature(req, await readBody(req));
-        if (unsigned) return send(res, unsigned);
-      }
-      return readApi.handle(req, res);
-    }
+    if (await this.#ownSurface(req, res)) return;
     if (forApi) return this.#httpApi(req, res, forApi);
     // The console's files hold no data and a browser cannot sign a page load: they are served
     // unsigned (after the Host and Origin checks); every call they make is signed as any other.

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
-import type { EndpointServices } from '../endpoint/server.js';
+import type { EndpointServices, PathHandler } from '../endpoint/server.js';
 import type { ApiModels, ModelService, OutputModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
@@ -54,6 +54,11 @@ export interface RuntimeOptions extends ServiceOptions {
   readonly host?: string;
   /** Host names the endpoint answers besides loopback ones (and the address it listens on). */
   readonly allowHosts?: readonly string[];
+  /**
+   * An MCP server at /mcp of the endpoint, made once the runtime's URL is known (`switchyard
+   * dev` brings its own, cli/mcp/http.ts: the runtime imports nothing of the CLI). @default none
+   */
+  readonly mcp?: (url: string) => PathHandler;
   /**
    * Verify every request's SigV4 signature against these credentials (the first is given
    * to local functions). @default - signatures are not checked

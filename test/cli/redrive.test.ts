@@ -88,7 +88,8 @@ describe('switchyard redrive (queues)', () => {
     );
     expect(result.stderr.trim()).toBe(
       `TicketTriageStarterDeadLetterQueue: left 1 message whose event breaks its contract (InvalidEvent: ${invalid?.id}): a redrive sends it back unchanged, ` +
-        'to be dead-lettered again at once. Fix the event where it is produced and send it again with switchyard send; ' +
+        "to be dead-lettered again at once. Redrive it with its detail fixed (--ids <id> --detail <JSON>; the MCP redrive tool's detail), " +
+        'or fix the event where it is produced and send it again with switchyard send; ' +
         'if the contract was what was wrong and the consumer now accepts it, redrive with --include-invalid',
     );
     expect((await deadLettered(1)).map((f) => f.id)).toContain(invalid?.id);

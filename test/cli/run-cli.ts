@@ -85,7 +85,7 @@ function pointsElsewhere(name: string): boolean {
 }
 
 /** The test's environment without anything that would point the CLI elsewhere. */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   for (const name of Object.keys(env)) {
     if (pointsElsewhere(name) && !(name in extra)) delete env[name];
