@@ -313,8 +313,8 @@ export interface DurableExecutionDetail {
     readonly fork?: { readonly parent: string; readonly from: string; readonly effects: 'skip' | 'rerun' };
   };
   readonly events: readonly DurableHistoryEvent[];
-  /** The executions forked from this one, oldest first. */
-  readonly forks: readonly DurableExecutionSummary[];
+  /** The executions forked from this one, oldest first, each with the operation it began at and its effects. */
+  readonly forks: readonly (DurableExecutionSummary & { readonly from: string; readonly effects: 'skip' | 'rerun' })[];
 }
 
 /** What POST /forks (and POST /durable-forks) asks. */

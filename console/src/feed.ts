@@ -206,6 +206,11 @@ export async function fork(request: ForkRequest): Promise<ForkAnswer> {
   return post<ForkAnswer>(READ_API_PATHS.forks, request);
 }
 
+/** Starts a fork of a durable execution at an operation of its handler (or answers the one the same fork started). */
+export async function durableFork(request: ForkRequest): Promise<ForkAnswer> {
+  return post<ForkAnswer>(READ_API_PATHS.durableForks, request);
+}
+
 /** The forks of an execution, oldest first. */
 export async function forksOf(parent: string): Promise<ForkSummary[]> {
   return collect<ForksPage, ForkSummary>(READ_API_PATHS.forks, { parent }, (page) => page.forks);
