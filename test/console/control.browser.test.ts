@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { GetDurableExecutionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelCallsPage } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { forkApp, WRITER_MODELS } from '../local/lambda/durable/fork-fixture.js';
 import { boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
@@ -131,5 +133,109 @@ describe.skipIf(!hasChromium && !inCi)("the console's rerun from here of a durab
     await page.getByTestId('forks').getByRole('link').waitFor({ timeout: 10_000 });
     expect(await shownText(page, '[data-testid="forks"]')).toMatch(/^Forks\nessay-1-fork-\S+ from draft SUCCEEDED · started /);
     expect(await page.getByTestId('fork-of').count()).toBe(0);
+  });
+});
+
+/** A queue (one receive and a message is dead-lettered: a receive while paused would show) and the function that consumes it. */
+function consumerApp(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    Stack: {
+      template: {
+        Resources: {
+          Inbox: {
+            Type: 'AWS::SQS::Queue',
+            Properties: {
+              QueueName: 'console-inbox',
+              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['InboxDlq', 'Arn'] }, maxReceiveCount: 1 },
+            },
+          },
+          InboxDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'console-inbox-dlq' } },
+          Consumer: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'console-consumer',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: 'exports.handler = async () => {};' },
+            },
+          },
+          InboxMapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, BatchSize: 10 },
+          },
+        },
+      },
+    },
+  });
+}
+
+describe.skipIf(!hasChromium && !inCi)("the console's pause and resume of a flow", () => {
+  let runtime: LocalRuntime;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({ cdkOut: consumerApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
+    sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  }, 120_000);
+
+  afterAll(async () => {
+    sqs?.destroy();
+    await runtime?.stop();
+  });
+
+  const counts = async (queue: string) => {
+    const { QueueUrl = '' } = { QueueUrl: `${runtime.url}/000000000000/${queue}` };
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return { waiting: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+  };
+
+  it('pauses a function from the Flows page, so that events sent meanwhile wait in its queue, and resumed, they are handled', async () => {
+    const page = await open(runtime, '#/flows');
+    const consumer = page.locator('tr[data-target="Consumer"]');
+    await consumer.first().waitFor({ timeout: 10_000 });
+    expect(await consumer.first().getAttribute('data-paused')).toBe('false');
+    expect(await shownTexts(consumer.first().locator('td'))).toEqual([
+      'Consumer',
+      'function',
+      'Inbox -> Consumer',
+      'Enabled',
+      expect.any(String),
+      'Pause',
+    ]);
+
+    await consumer.first().getByRole('button', { name: 'Pause' }).click();
+    await page.locator('tr[data-target="Consumer"][data-paused="true"]').first().waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="pause-note"]')).toBe('Paused Consumer.');
+    const paused = await shownTexts(page.locator('tr[data-target="Consumer"]').first().locator('td'));
+    expect(paused[3]).toMatch(/^paused \((Disabling|Disabled)\)$/);
+    expect(paused[4]).not.toBe('-');
+    expect((await boxOf(page.getByRole('button', { name: 'Resume' }).first())).height).toBeGreaterThan(10);
+
+    // Sent while paused: they wait, none received.
+    const QueueUrl = `${runtime.url}/000000000000/console-inbox`;
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `event ${i}` })),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await counts('console-inbox')).toEqual({ waiting: 10, inFlight: 0 });
+
+    await page.getByRole('button', { name: 'Resume' }).first().click();
+    await page.locator('tr[data-target="Consumer"][data-paused="false"]').first().waitFor({ timeout: 10_000 });
+    expect(await shownText(page, '[data-testid="pause-note"]')).toBe('Resumed Consumer.');
+    await eventually(
+      async () => {
+        const now = await counts('console-inbox');
+        return now.waiting === 0 && now.inFlight === 0 ? true : undefined;
+      },
+      20_000,
+      'the waiting events to be handled',
+    );
+    // Handled, each from its first receive: none dead-lettered.
+    expect(await counts('console-inbox-dlq')).toEqual({ waiting: 0, inFlight: 0 });
   });
 });
