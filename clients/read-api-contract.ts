@@ -12,6 +12,8 @@
 import type { DurableHistoryEvent } from './durable-timeline.js';
 import type { DurableExecutionStatus, LocalExecutionStatus } from './execution-statuses.js';
 
+export type { PauseAnswer, PausedConsumer, PauseOutcomeView, PauseRequest, PausesPage, PauseTargetView } from './pauses-contract.js';
+
 /** Every read API path starts with this; nothing of AWS's lives under it. */
 export const READ_API_PREFIX = '/_switchyard/v1';
 
@@ -45,6 +47,13 @@ export const READ_API_PATHS = {
    * GET /durable-executions/<arn> -> {@link DurableExecutionDetail} (404 when there is none).
    */
   durableExecutions: '/durable-executions',
+  /**
+   * GET -> {@link PausesPage}: what `switchyard pause` can pause (the app's flows, functions and
+   * queues) and each one's consumers as they are now, paused or taking messages, since when.
+   * POST {@link PauseRequest} -> {@link PauseAnswer}: pauses or resumes one, as `switchyard
+   * pause|resume <name> --json` does and answers; 400 `InvalidParameter` names what can be paused.
+   */
+  pauses: '/pauses',
   /** POST {@link ForkRequest} -> {@link ForkAnswer}: a fork of a durable execution at an operation of its handler (docs/durable-forks.md), answered as `/forks`. */
   durableForks: '/durable-forks',
   /**
@@ -313,8 +322,8 @@ export interface DurableExecutionDetail {
     readonly fork?: { readonly parent: string; readonly from: string; readonly effects: 'skip' | 'rerun' };
   };
   readonly events: readonly DurableHistoryEvent[];
-  /** The executions forked from this one, oldest first. */
-  readonly forks: readonly DurableExecutionSummary[];
+  /** The executions forked from this one, oldest first, each with the operation it began at and its effects. */
+  readonly forks: readonly (DurableExecutionSummary & { readonly from: string; readonly effects: 'skip' | 'rerun' })[];
 }
 
 /** What POST /forks (and POST /durable-forks) asks. */

@@ -5,6 +5,7 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import type { ScheduleSummary } from '@aws-sdk/client-scheduler';
+import type { PauseAnswer, PausedConsumer, PauseOutcomeView, PauseTargetView } from '../clients/read-api-contract.js';
 import type { CloudAssembly } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
 import { type Consumer, pauseTargets, selectPauseTargets } from './consumers.js';
@@ -265,4 +266,43 @@ export async function pauseOrResume(clients: Clients, assembly: CloudAssembly, n
     consumers: await setStopped(clients, found, stop),
     missing: missing.map((c) => c.label),
   };
+}
+
+/** A report as `switchyard pause --json` prints it and the read API's POST /pauses answers it. */
+export function pauseReportJson(report: PauseReport): PauseAnswer {
+  return { ...report, consumers: report.consumers.map(outcomeJson) };
+}
+
+function outcomeJson(outcome: PauseOutcome): PauseOutcomeView {
+  return { ...consumerJson(outcome), changed: outcome.changed };
+}
+
+function consumerJson({ consumer, id, state, since }: ConsumerState): PausedConsumer {
+  return {
+    consumer: consumer.label,
+    kind: consumer.kind,
+    id,
+    state,
+    ...(since ? { since: since.toISOString() } : {}),
+    enabledInTemplate: consumer.enabledInTemplate,
+  };
+}
+
+/**
+ * What `switchyard pause` can pause in the app and each one's consumers as the target has them
+ * (the read API's GET /pauses): a consumer is paused when it takes nothing now though its
+ * template enables it, as `switchyard flow` shows it. One not deployed is left out.
+ */
+export async function pauseTargetStates(clients: Clients, assembly: CloudAssembly): Promise<PauseTargetView[]> {
+  const targets = pauseTargets(assembly);
+  const { found } = await consumerStates(clients, [...new Set(targets.flatMap((t) => t.consumers))]);
+  const byConsumer = new Map(found.map((state) => [state.consumer, state]));
+  return targets.flatMap((target) => {
+    const consumers = target.consumers.flatMap((consumer) => {
+      const state = byConsumer.get(consumer);
+      if (state === undefined) return [];
+      return [{ ...consumerJson(state), paused: state.stopped && consumer.enabledInTemplate }];
+    });
+    return consumers.length === 0 ? [] : [{ name: target.name, kind: target.kind, consumers }];
+  });
 }

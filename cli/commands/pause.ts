@@ -1,7 +1,7 @@
 import { table, time } from '../../clients/format.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { type PauseOutcome, type PauseReport, pauseOrResume, settle } from '../../inspect/pauses.js';
+import { type PauseOutcome, type PauseReport, pauseOrResume, pauseReportJson, settle } from '../../inspect/pauses.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import type { Command } from './command.js';
 
@@ -74,7 +74,7 @@ const run = async (argv: readonly string[], io: Parameters<Command>[1], stop: bo
   const changed = await pauseOrResume(clients, assembly, name, stop);
   const report = values.wait ? { ...changed, consumers: await settle(clients, changed.consumers, stop, untilSettled) } : changed;
   for (const label of report.missing) io.err(`(${label} is not deployed in the target)`);
-  if (values.json) return io.out(JSON.stringify(jsonReport(report), null, 2));
+  if (values.json) return io.out(JSON.stringify(pauseReportJson(report), null, 2));
   for (const line of renderReport(report, name)) io.out(line);
 };
 
@@ -110,19 +110,4 @@ export function renderReport(report: PauseReport, name: string): string[] {
 function describeState(outcome: PauseOutcome): string {
   if (!outcome.consumer.enabledInTemplate) return `${outcome.state} (the template disables it: left alone)`;
   return outcome.changed ? outcome.state : `${outcome.state} (unchanged)`;
-}
-
-function jsonReport(report: PauseReport) {
-  return {
-    ...report,
-    consumers: report.consumers.map(({ consumer, id, state, since, changed }) => ({
-      consumer: consumer.label,
-      kind: consumer.kind,
-      id,
-      state,
-      ...(since ? { since: since.toISOString() } : {}),
-      changed,
-      enabledInTemplate: consumer.enabledInTemplate,
-    })),
-  };
 }

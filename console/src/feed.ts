@@ -19,6 +19,8 @@ import {
   type ModelCallsPage,
   mergeLineagePages,
   type OtlpTracesData,
+  type PauseAnswer,
+  type PausesPage,
   type PeekedMessage,
   type QueueMessagesPage,
   READ_API_PATHS,
@@ -204,6 +206,21 @@ export async function durableExecution(arn: string): Promise<DurableExecutionDet
 /** Starts a fork of a Standard execution at one of its top-level states (or answers the one the same fork started). */
 export async function fork(request: ForkRequest): Promise<ForkAnswer> {
   return post<ForkAnswer>(READ_API_PATHS.forks, request);
+}
+
+/** Starts a fork of a durable execution at an operation of its handler (or answers the one the same fork started). */
+export async function durableFork(request: ForkRequest): Promise<ForkAnswer> {
+  return post<ForkAnswer>(READ_API_PATHS.durableForks, request);
+}
+
+/** What can be paused, and each one's consumers now. */
+export async function pauses(): Promise<PausesPage> {
+  return get<PausesPage>(READ_API_PATHS.pauses);
+}
+
+/** Pauses or resumes a flow, function or queue, as `switchyard pause|resume` does. */
+export async function setPaused(target: string, action: 'pause' | 'resume'): Promise<PauseAnswer> {
+  return post<PauseAnswer>(READ_API_PATHS.pauses, { target, action });
 }
 
 /** The forks of an execution, oldest first. */

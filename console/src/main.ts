@@ -10,6 +10,7 @@ import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { failuresPage } from './pages/failures.js';
 import { flowControlPage } from './pages/flow-control.js';
+import { flowsPage } from './pages/flows.js';
 import { mailMessagePage, mailPage } from './pages/mail.js';
 import { modelsPage } from './pages/models.js';
 import { tracePage } from './pages/trace.js';
@@ -18,6 +19,7 @@ const NAV = [
   ['#/executions', 'Executions'],
   ['#/escalations', 'Escalations'],
   ['#/failures', 'Failures and queues'],
+  ['#/flows', 'Flows'],
   ['#/flow-control', 'Flow control'],
   ['#/models', 'Models'],
   ['#/mail', 'Mail'],
@@ -59,6 +61,7 @@ function route(): void {
   else if (page === 'durable-execution' && arg) cleanup = durableExecutionPage(main, arg);
   else if (page === 'escalations') cleanup = escalationsPage(main);
   else if (page === 'failures') cleanup = failuresPage(main);
+  else if (page === 'flows') cleanup = flowsPage(main);
   else if (page === 'flow-control') cleanup = flowControlPage(main);
   else if (page === 'models') cleanup = modelsPage(main);
   else if (page === 'mail' && arg) cleanup = mailMessagePage(main, arg);

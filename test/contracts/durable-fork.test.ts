@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durableForkStart, planDurableFork } from '../../contracts/durable-fork.js';
+import { durableForkStart, durableForkStarts, planDurableFork } from '../../contracts/durable-fork.js';
 import { forkCheckpointUpdates, recordedOperations } from '../../contracts/durable-fork-checkpoint.js';
 import { ForkNotPossible } from '../../contracts/fork.js';
 
@@ -16,6 +16,23 @@ const PARENT = {
   name: 'run-1',
   input: '{"a":1,"b":2}',
 };
+
+describe('durableForkStarts', () => {
+  it('names each operation of the handler a fork can begin at, once, in the order they started', () => {
+    const operations = [
+      op('e', undefined, { Type: 'EXECUTION', Status: 'STARTED' }),
+      op('1', 'fetch'),
+      op('2', 'review', { Type: 'CONTEXT' }),
+      op('3', 'critique', { ParentId: '2' }),
+      op('4', 'ask'),
+      op('5', 'ask'),
+      op('6', 'beside', { Status: 'STARTED' }),
+      op('7', 'after'),
+    ];
+    // `after` comes after `beside`, which had not ended: the fork would have no outcome of it.
+    expect(durableForkStarts(operations)).toEqual(['fetch', 'review', 'ask', 'beside']);
+  });
+});
 
 describe('durableForkStart', () => {
   it('copies the operations of the handler before the step and everything under them, in the order they started', () => {

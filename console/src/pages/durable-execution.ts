@@ -1,8 +1,10 @@
 import type { DurableError, DurableOperationView } from '../../../clients/durable-timeline.js';
+import { durableForkStarts } from '../../../contracts/durable-fork-starts.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { answerCallback, type DurableView, loadDurable, stopDurable } from '../durable.js';
 import { resourceLabel } from '../names.js';
 import { stopControl } from '../stop-control.js';
+import { DURABLE_FORKS, forkLine, forksList, type RerunPanel, type RerunStart, rerunButton, rerunPanel } from './execution-forks.js';
 
 /** Durable executions are not on the live feed: a running one is read again this often. */
 const POLL_MS = 2000;
@@ -13,12 +15,16 @@ const OPERATION_INDENT_REM = 1.5;
  * One Lambda durable execution: its status, its operations as a timeline (steps with their
  * result and every retried try, waits with their end, callbacks with their ids) and, for
  * each callback it waits for, an Approve and a Refuse button (what `switchyard durable
- * approve|refuse` sends); Stop while it runs (StopDurableExecution, as `switchyard stop`).
+ * approve|refuse` sends); Stop while it runs (StopDurableExecution, as `switchyard stop`);
+ * "Rerun from here" on each operation of the handler a fork can begin at, a fork's parent and
+ * the execution's forks, with the Step Functions page's pieces (execution-forks.ts).
  */
 export function durableExecutionPage(root: HTMLElement, arn: string): () => void {
   const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading durable execution…'));
   const callbacks = h('section', { class: 'callbacks' });
   const timeline = h('section', { class: 'history' });
+  const forks = h('section', { class: 'forks', 'data-testid': 'forks' });
+  const rerun = rerunPanel(arn, DURABLE_FORKS);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const stop = stopControl(
@@ -26,7 +32,7 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
     () => stopDurable(arn),
     () => void load(),
   );
-  replace(root, header, stop.element, callbacks, timeline);
+  replace(root, header, stop.element, forks, callbacks, rerun.element, timeline);
 
   const load = async () => {
     clearTimeout(timer);
@@ -39,7 +45,14 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
         callbacks,
         view.waiting.map((op) => callbackForm(op, load)),
       );
-      replace(timeline, h('h2', {}, 'Operations'), operationsTable(view.operations));
+      replace(
+        forks,
+        forksList(
+          view.detail.forks.map((f) => ({ ...f, executionArn: f.durableExecutionArn })),
+          DURABLE_FORKS,
+        ),
+      );
+      replace(timeline, h('h2', {}, 'Operations'), operationsTable(view.operations, rerunsOf(view), rerun));
       if (view.detail.execution.status === 'RUNNING') timer = setTimeout(load, POLL_MS);
     } catch (error) {
       if (!stopped) replace(header, h('p', { class: 'error' }, message(error)));
@@ -68,6 +81,7 @@ function drawHeader(header: HTMLElement, view: DurableView): void {
       ` (durable function) · started ${time(start)} · ${duration((stop?.getTime() ?? Date.now()) - start.getTime())}${stop ? '' : ' so far'}`,
     ),
     e.error ? h('p', { class: 'error' }, errorText(e.error)) : null,
+    e.fork ? forkLine(e.fork, DURABLE_FORKS) : null,
     e.input !== undefined ? h('details', {}, h('summary', {}, 'Input'), h('pre', {}, prettyJson(e.input))) : null,
     e.result !== undefined ? h('details', { open: true }, h('summary', {}, 'Result'), h('pre', {}, prettyJson(e.result))) : null,
     h('p', { class: 'muted small' }, e.durableExecutionArn),
@@ -110,7 +124,38 @@ function callbackForm(op: DurableOperationView, reload: () => Promise<void>): HT
   );
 }
 
-function operationsTable(operations: readonly DurableOperationView[]): HTMLElement {
+/**
+ * The operations a fork can begin at (contracts/durable-fork-starts.ts, as the CLI and the
+ * runtime decide), by id: the last run of each, with the handler's event, which the fork's
+ * editor holds. None when the event is not JSON.
+ */
+function rerunsOf(view: DurableView): ReadonlyMap<string, RerunStart> {
+  let input: string;
+  try {
+    input = JSON.stringify(JSON.parse(view.detail.execution.input ?? ''));
+  } catch {
+    return new Map();
+  }
+  const operations = view.operations.map((op) => ({
+    Id: op.id,
+    Type: op.kind.toUpperCase(),
+    Status: op.status,
+    ...(op.name !== undefined ? { Name: op.name } : {}),
+    ...(op.parentId !== undefined ? { ParentId: op.parentId } : {}),
+  }));
+  return new Map(
+    durableForkStarts(operations).map((name) => {
+      const last = view.operations.findLast((op) => op.parentId === undefined && op.name === name);
+      return [last?.id ?? '', { name, input }];
+    }),
+  );
+}
+
+function operationsTable(
+  operations: readonly DurableOperationView[],
+  reruns: ReadonlyMap<string, RerunStart>,
+  rerun: RerunPanel,
+): HTMLElement {
   if (operations.length === 0) return h('p', { class: 'muted' }, 'No operations yet.');
   return h(
     'table',
@@ -121,7 +166,7 @@ function operationsTable(operations: readonly DurableOperationView[]): HTMLEleme
       h(
         'tr',
         {},
-        ['#', 'Operation', 'Kind', 'Status', 'Started', 'Took', 'Details'].map((c) => h('th', {}, c)),
+        ['#', 'Operation', 'Kind', 'Status', 'Started', 'Took', 'Details', ''].map((c) => h('th', {}, c)),
       ),
     ),
     h(
@@ -143,10 +188,15 @@ function operationsTable(operations: readonly DurableOperationView[]): HTMLEleme
             {},
             operationDetails(op).map((line) => h('div', {}, line)),
           ),
+          h('td', {}, rerunCell(reruns.get(op.id), rerun)),
         ),
       ),
     ),
   );
+}
+
+function rerunCell(start: RerunStart | undefined, rerun: RerunPanel): HTMLElement | null {
+  return start ? rerunButton(() => rerun.edit(start)) : null;
 }
 
 /** The lines under an operation: retried tries, a wait's end, a callback's id, its result or error. */

@@ -1,8 +1,8 @@
-import type { ForkSummary } from '../../../clients/read-api-contract.js';
+import type { ForkAnswer, ForkRequest } from '../../../clients/read-api-contract.js';
 import { type Fork, type ForkHistoryEvent, type ForkStart, forkOfInput, forkStarts } from '../../../contracts/fork-starts.js';
 import { h, message, prettyJson, replace, time } from '../dom.js';
-import { fork, forksOf } from '../feed.js';
-import { executionHref } from '../routes.js';
+import { durableFork, fork, forksOf } from '../feed.js';
+import { durableExecutionHref, executionHref } from '../routes.js';
 
 /** The editor grows with the input it holds, within these rows. */
 const EDITOR_ROWS = { min: 4, max: 24 };
@@ -20,27 +20,56 @@ export function rerunStarts(events: readonly ForkHistoryEvent[]): ReadonlyMap<st
   }
 }
 
+/** What a fork is of, a state machine's execution or a durable one: how it starts and where its page is. */
+export interface ForkKind {
+  /** Starts the fork (the read API's POST /forks or POST /durable-forks). */
+  readonly start: (request: ForkRequest) => Promise<ForkAnswer>;
+  readonly href: (executionArn: string) => string;
+  /** What the editor holds, and what a fork from there does, under its heading. */
+  readonly inputLabel: string;
+  readonly explanation: string;
+}
+
+export const STATE_MACHINE_FORKS: ForkKind = {
+  start: fork,
+  href: executionHref,
+  inputLabel: 'Input (JSON)',
+  explanation: 'A new execution of this flow begins here with this input and the variables the state had; the states before it do not run.',
+};
+
+export const DURABLE_FORKS: ForkKind = {
+  start: durableFork,
+  href: durableExecutionHref,
+  inputLabel: "The handler's event (JSON)",
+  explanation:
+    'A new execution of this function runs from this step with this event; the steps before it answer with what they recorded and do not run again.',
+};
+
+/** The input a fork from a durable step begins with: the handler's event (a durable step has no input of its own). */
+export type RerunStart = Pick<ForkStart, 'name' | 'input'>;
+
 /** The "Rerun from here" of the selected state, and what it shows for it. */
 export interface RerunPanel {
   readonly element: HTMLElement;
   /** Shows the selected state's Rerun from here (or why there is none); an open editor stays as the operator left it. */
-  show(state: string | undefined, starts: ReadonlyMap<string, ForkStart>, entered: boolean): void;
+  show(state: string | undefined, starts: ReadonlyMap<string, RerunStart>, entered: boolean): void;
+  /** Opens the editor of a fork from `start` (a durable step's row has its own Rerun from here). */
+  edit(start: RerunStart): void;
 }
 
 /**
- * "Rerun from here" on a state of an execution's page: an editor holding the input the state
- * was entered with, checked to be JSON before it is sent, and Rerun, which starts a fork at
- * that state (the read API's POST /forks, as `switchyard fork --input`) and opens the new
- * execution's page. Drawn once per page and kept while the page redraws, so a live update never
- * takes away what the operator is typing.
+ * "Rerun from here" on a state of an execution's page (or a step of a durable one's): an
+ * editor holding the input the state was entered with (the handler's event), checked to be
+ * JSON before it is sent, and Rerun, which starts a fork at that state (the read API's POST
+ * /forks or /durable-forks, as `switchyard fork --input`) and opens the new execution's page.
+ * Drawn once per page and kept while the page redraws, so a live update never takes away what
+ * the operator is typing.
  */
-export function rerunPanel(executionArn: string): RerunPanel {
+export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_FORKS): RerunPanel {
   const element = h('div', { class: 'rerun', 'data-testid': 'rerun' });
   let editing: string | undefined;
 
-  const button = (start: ForkStart) =>
-    h('button', { type: 'button', 'data-testid': 'rerun-from-here', onclick: () => edit(start) }, 'Rerun from here');
-  const edit = (start: ForkStart) => {
+  const edit = (start: RerunStart) => {
     editing = start.name;
     const text = prettyJson(start.input);
     const rows = Math.min(EDITOR_ROWS.max, Math.max(EDITOR_ROWS.min, text.split('\n').length + 1));
@@ -57,8 +86,8 @@ export function rerunPanel(executionArn: string): RerunPanel {
       rerun.disabled = true;
       replace(problem);
       try {
-        const started = await fork({ executionArn, from: start.name, input: parsed });
-        location.hash = executionHref(started.executionArn);
+        const started = await kind.start({ executionArn, from: start.name, input: parsed });
+        location.hash = kind.href(started.executionArn);
       } catch (error) {
         replace(problem, message(error));
         rerun.disabled = false;
@@ -71,34 +100,43 @@ export function rerunPanel(executionArn: string): RerunPanel {
         'form',
         { class: 'rerun-editor', onsubmit: (e: Event) => e.preventDefault() },
         h('h3', {}, `Rerun from ${start.name}`),
-        h(
-          'p',
-          { class: 'muted small' },
-          'A new execution of this flow begins here with this input and the variables the state had; the states before it do not run.',
-        ),
-        h('label', {}, 'Input (JSON)', input),
+        h('p', { class: 'muted small' }, kind.explanation),
+        h('label', {}, kind.inputLabel, input),
         problem,
         h('div', { class: 'rerun-buttons' }, rerun, h('button', { type: 'button', onclick: () => close(start) }, 'Cancel')),
       ),
     );
     input.focus();
   };
-  const close = (start: ForkStart) => {
+  // Closed, the panel offers the state's button again (the durable page's rows have their own).
+  let shown = false;
+  const close = (start: RerunStart) => {
     editing = undefined;
-    replace(element, button(start));
+    replace(element, shown ? rerunButton(() => edit(start)) : null);
   };
   return {
     element,
+    edit,
     show(state, starts, entered) {
       if (editing !== undefined && editing === state) return;
       editing = undefined;
+      shown = true;
       const start = state === undefined ? undefined : starts.get(state);
-      if (start) replace(element, button(start));
+      if (start)
+        replace(
+          element,
+          rerunButton(() => edit(start)),
+        );
       else if (entered && starts.size > 0)
         replace(element, h('p', { class: 'muted small' }, 'It ran inside a Parallel branch or a Map iteration: rerun from that state.'));
       else replace(element);
     },
   };
+}
+
+/** The button that opens a fork's editor. */
+export function rerunButton(onclick: () => void): HTMLElement {
+  return h('button', { type: 'button', 'data-testid': 'rerun-from-here', onclick }, 'Rerun from here');
 }
 
 /** The fork an execution's input carries, or undefined (for a malformed one too: the page shows the input as it is). */
@@ -111,12 +149,12 @@ export function forkOf(input: string | undefined): Fork | undefined {
 }
 
 /** "fork of <parent> from <state>", the parent a link to its page. */
-export function forkLine(fork: Fork): HTMLElement {
+export function forkLine(fork: Pick<Fork, 'parent' | 'from' | 'effects'>, kind: ForkKind = STATE_MACHINE_FORKS): HTMLElement {
   return h(
     'p',
     { class: 'fork-of', 'data-testid': 'fork-of' },
     'fork of ',
-    h('a', { href: executionHref(fork.parent), title: fork.parent }, fork.parent.split(':').at(-1) ?? fork.parent),
+    h('a', { href: kind.href(fork.parent), title: fork.parent }, executionName(fork.parent)),
     ` from ${fork.from}`,
     fork.effects === 'rerun' ? ' (effects applied again)' : '',
   );
@@ -133,7 +171,7 @@ export function forksBox(parent: string): { readonly element: HTMLElement; load(
     async load(stopped) {
       try {
         const forks = await forksOf(parent);
-        if (!stopped()) replace(element, forks.length === 0 ? null : forksList(forks));
+        if (!stopped()) replace(element, forksList(forks));
       } catch (error) {
         if (!stopped()) replace(element, h('p', { class: 'note' }, `Its forks could not be read: ${message(error)}`));
       }
@@ -141,7 +179,24 @@ export function forksBox(parent: string): { readonly element: HTMLElement; load(
   };
 }
 
-function forksList(forks: readonly ForkSummary[]): HTMLElement[] {
+/** A fork as a parent's page lists it. */
+export interface ForkItem {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly from: string;
+  readonly status: string;
+  readonly startDate: string;
+}
+
+/** An execution's name from its ARN: a state machine's is its last part, a durable one's the part before its id. */
+function executionName(arn: string): string {
+  const durable = /\/durable-execution\/([^/]+)\//.exec(arn);
+  return durable?.[1] ?? arn.split(':').at(-1) ?? arn;
+}
+
+/** The forks of an execution, oldest first, each a link to its page; nothing while there are none. */
+export function forksList(forks: readonly ForkItem[], kind: ForkKind = STATE_MACHINE_FORKS): HTMLElement[] {
+  if (forks.length === 0) return [];
   return [
     h('h2', {}, 'Forks'),
     h(
@@ -151,7 +206,7 @@ function forksList(forks: readonly ForkSummary[]): HTMLElement[] {
         h(
           'li',
           { 'data-fork': f.executionArn },
-          h('a', { href: executionHref(f.executionArn) }, f.name),
+          h('a', { href: kind.href(f.executionArn) }, f.name),
           ` from ${f.from} `,
           h('span', { class: `pill status-${f.status.toLowerCase()}` }, f.status),
           ` · started ${time(new Date(f.startDate))}`,

@@ -72,7 +72,7 @@ function durableDetail(sources: DurableSources, arn: string): DurableExecutionDe
       ...(e.fork ? { fork: e.fork } : {}),
     },
     events: forApi(durable.store.events(arn)),
-    forks: durable.store.forks(arn).map(summary),
+    forks: durable.store.forks(arn).flatMap((f) => (f.fork ? [{ ...summary(f), from: f.fork.from, effects: f.fork.effects }] : [])),
   };
 }
 
