@@ -1,16 +1,13 @@
 import {
-  ANY,
   arnOf,
   arnOrName,
   type Input,
   type OperationAuthorization,
   type OperationContext,
-  type OperationTable,
   on,
   type ResourceOf,
   records,
-  type ServiceIam,
-  sameNamed,
+  serviceIam,
   text,
 } from '../iam/authorizations.js';
 
@@ -49,9 +46,21 @@ function putEvents(input: Input, context: OperationContext): OperationAuthorizat
   return [...seen.values()];
 }
 
-/** EventBridge: the action of each operation's name on the bus, rule, archive or replay it names. */
-const eventsAuthorizations: OperationTable = {
-  ...sameNamed('events', {
+/** How IAM authorizes EventBridge's requests (its module declares it): the action of each operation's name on the bus, rule, archive or replay it names. */
+export const eventsIam = serviceIam('events', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: [
+    // The reference gives them no resource: the bus's policy is changed on `*`.
+    'PutPermission',
+    'RemovePermission',
+    'ListRules',
+    'ListEventBuses',
+    'ListArchives',
+    'ListReplays',
+    'ListRuleNamesByTarget',
+    'TestEventPattern',
+  ],
+  sameNamed: {
     PutRule: rule,
     DeleteRule: rule,
     DescribeRule: rule,
@@ -64,9 +73,6 @@ const eventsAuthorizations: OperationTable = {
     DeleteEventBus: bus,
     DescribeEventBus: bus,
     UpdateEventBus: bus,
-    // The reference gives them no resource: the bus's policy is changed on `*`.
-    PutPermission: ANY,
-    RemovePermission: ANY,
     CreateArchive: archive,
     DeleteArchive: archive,
     DescribeArchive: archive,
@@ -77,19 +83,6 @@ const eventsAuthorizations: OperationTable = {
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,
-    ListRules: ANY,
-    ListEventBuses: ANY,
-    ListArchives: ANY,
-    ListReplays: ANY,
-    ListRuleNamesByTarget: ANY,
-    TestEventPattern: ANY,
-  }),
-  PutEvents: putEvents,
-};
-
-/** How IAM authorizes events's requests (its module declares it). */
-export const eventsIam: ServiceIam = {
-  prefix: 'events',
-  operations: eventsAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  },
+  operations: { PutEvents: putEvents },
+});
