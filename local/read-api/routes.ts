@@ -165,6 +165,34 @@ export function statusOf<S extends string>(query: URLSearchParams, statuses: rea
   return status;
 }
 
+/** What an executions list asks of its service: its one named filter and the status, the page's size, and where the last page ended. */
+export type ExecutionsFilter<F extends string> = Partial<Record<F, string>> & {
+  readonly status?: string;
+  readonly limit: number;
+  readonly after?: ExpressPosition;
+};
+
+/**
+ * A page of an executions list (Express executions, durable executions), newest first: the
+ * query's `status` and its one other filter (`param`, passed on as `field`), `limit` and
+ * `nextToken`, and the token of the next page.
+ */
+export function executionsPage<F extends string, E>(
+  query: URLSearchParams,
+  list: string,
+  filter: { readonly param: string; readonly field: F },
+  statuses: readonly string[],
+  summaries: (filter: ExecutionsFilter<F>) => { executions: E[]; last?: ExpressPosition },
+): { executions: E[]; nextToken?: string } {
+  only(query, [filter.param, 'status', 'limit', 'nextToken']);
+  const status = statusOf(query, statuses);
+  const filters = { ...(query.has(filter.param) ? { [filter.field]: query.get(filter.param) ?? '' } : {}), ...(status ? { status } : {}) };
+  const after = positionOf(query, list, filters, isExpressPosition);
+  // The one filter's key is `field`, which the type of a computed key does not carry.
+  const found = summaries({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) } as ExecutionsFilter<F>);
+  return { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {

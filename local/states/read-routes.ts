@@ -10,7 +10,9 @@ import {
 import { ForkNotPossible, forkOfInput } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import {
+  type ExecutionsFilter,
   type ExpressPosition,
+  executionsPage,
   forkRequestOf,
   isExpressPosition,
   limitOf,
@@ -21,7 +23,6 @@ import {
   type ReadRoute,
   type ServiceReads,
   sendJson,
-  statusOf,
 } from '../read-api/routes.js';
 import type { ExecutionRecord } from './execution-store.js';
 import type { ForkAnswer, ForkRequest } from './forks.js';
@@ -107,16 +108,11 @@ function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecor
   return {
     path: READ_API_PATHS.expressExecutions,
     handle({ query, res }) {
-      only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, LOCAL_EXECUTION_STATUSES);
-      const filters = {
-        ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
-        ...(status ? { status } : {}),
-      };
       const list = READ_API_PATHS.expressExecutions;
-      const after = positionOf(query, list, filters, isExpressPosition);
-      const found = expressSummaries(expressExecutions(), { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
-      const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      const filter = { param: 'stateMachineArn', field: 'stateMachineArn' } as const;
+      const page: ExpressExecutionsPage = executionsPage(query, list, filter, LOCAL_EXECUTION_STATUSES, (f) =>
+        expressSummaries(expressExecutions(), f),
+      );
       sendJson(res, 200, page);
     },
   };
@@ -129,7 +125,7 @@ function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecor
  */
 function expressSummaries(
   records: readonly ExecutionRecord[],
-  filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition },
+  filter: ExecutionsFilter<'stateMachineArn'>,
 ): { executions: ExpressExecutionSummary[]; last?: ExpressPosition } {
   const { after } = filter;
   const chosen = records

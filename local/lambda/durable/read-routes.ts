@@ -11,18 +11,15 @@ import {
 import { ForkNotPossible } from '../../../contracts/fork.js';
 import { AwsError } from '../../aws-error.js';
 import {
+  type ExecutionsFilter,
   type ExpressPosition,
+  executionsPage,
   forkRequestOf,
-  isExpressPosition,
-  limitOf,
-  nextTokenOf,
   only,
-  positionOf,
   ReadApiFailure,
   type ReadRoute,
   type ServiceReads,
   sendJson,
-  statusOf,
 } from '../../read-api/routes.js';
 import { parseTraceHeader } from '../../trace-header.js';
 import type { DurableExecutions } from './durable-executions.js';
@@ -42,7 +39,7 @@ export interface DurableSources {
  */
 function durableSummaries(
   sources: DurableSources,
-  filter: { functionName?: string; status?: string; limit: number; after?: ExpressPosition },
+  filter: ExecutionsFilter<'functionName'>,
 ): { executions: DurableExecutionSummary[]; last?: ExpressPosition } {
   const durable = sources.executions();
   if (durable === undefined) return { executions: [] };
@@ -140,12 +137,10 @@ function durableExecutionsRoute(sources: DurableSources): ReadRoute {
         return;
       }
       if (path !== list) throw new ReadApiFailure(404, 'NotFound', `the read API has no ${READ_API_PREFIX}${path}`);
-      only(query, ['function', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, DURABLE_EXECUTION_STATUSES);
-      const filters = { ...(query.has('function') ? { functionName: query.get('function') ?? '' } : {}), ...(status ? { status } : {}) };
-      const after = positionOf(query, list, filters, isExpressPosition);
-      const found = durableSummaries(sources, { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
-      const page: DurableExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      const filter = { param: 'function', field: 'functionName' } as const;
+      const page: DurableExecutionsPage = executionsPage(query, list, filter, DURABLE_EXECUTION_STATUSES, (f) =>
+        durableSummaries(sources, f),
+      );
       sendJson(res, 200, page);
     },
   };
