@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from './pattern.js';
 import type { RuleStore } from './rule-store.js';
@@ -24,11 +25,7 @@ export interface Replay {
 
 export type StartReplayInput = Partial<Omit<Replay, 'State' | 'ReplayArn' | 'ReplayStartTime'>>;
 
-export interface ArchivesOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface ArchivesOptions extends ServiceState {
   readonly archives: readonly ArchiveDefinition[];
   readonly ruleStore: RuleStore;
   /** Routes a replayed event to the rules of `bus` (only those in `onlyRules` when given), inside the caller's transaction. */

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { type Clock, wakeAfter } from '../clock.js';
+import { wakeAfter } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import type { ServiceState } from '../store/service-state.js';
 import { TemplateChanges } from '../store/template-changes.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
@@ -28,11 +28,7 @@ const DELIVERY_CONCURRENCY = 16;
 /** The longest a timer sleeps, so a clock that jumps (a laptop waking) is noticed within a minute. */
 const MAX_SLEEP_MS = 60_000;
 
-export interface SchedulerServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface SchedulerServiceOptions extends ServiceState {
   /**
    * The template's schedules, applied at every start as CloudFormation would deploy them, with
    * what UpdateSchedule changed of them since (kept in the data folder) but for the settings the

@@ -1,7 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import type { DurableOutbox } from '../store/outbox.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
 import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
@@ -14,11 +13,7 @@ import { subscriptionDeliveryOutbox } from './subscription-outbox.js';
 import { applyTemplate } from './template.js';
 import { type Tag, TopicManagement } from './topic-management.js';
 
-export interface SnsServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface SnsServiceOptions extends ServiceState {
   /** The local endpoint, for UnsubscribeURL. */
   readonly baseUrl: string;
   readonly topics?: readonly TopicDefinition[];

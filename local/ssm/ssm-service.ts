@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
+import type { ServiceState } from '../store/service-state.js';
 import { type Filter, ParameterReading } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';
 import { type ParameterDefinition, ParameterWriting, type PutParameterInput } from './parameter-writing.js';
@@ -8,13 +7,6 @@ import { SsmContext, type Tag } from './ssm-context.js';
 import { SsmStore } from './ssm-store.js';
 
 export type { ParameterDefinition } from './parameter-writing.js';
-
-export interface SsmServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
-}
 
 /**
  * Systems Manager Parameter Store: the operations function code commonly calls, over AWS
@@ -33,7 +25,7 @@ export class SsmService {
   readonly #reading: ParameterReading;
   readonly #tags: ParameterTags;
 
-  constructor(options: SsmServiceOptions) {
+  constructor(options: ServiceState) {
     this.#context = new SsmContext(new SsmStore(options.db), options);
     this.#writing = new ParameterWriting(this.#context);
     this.#reading = new ParameterReading(this.#context);
