@@ -1,6 +1,6 @@
 import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
-import { type Filter, ParameterReading } from './parameter-reading.js';
+import { type DescribeParametersInput, type GetParametersByPathInput, ParameterReading, type ParametersPage } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';
 import { type ParameterDefinition, ParameterWriting, type PutParameterInput } from './parameter-writing.js';
 import { SsmContext, type Tag } from './ssm-context.js';
@@ -66,23 +66,11 @@ export class SsmService {
     return this.#reading.getParameters(input);
   }
 
-  async GetParametersByPath(input: {
-    Path?: string;
-    Recursive?: boolean;
-    ParameterFilters?: Filter[];
-    WithDecryption?: boolean;
-    MaxResults?: number;
-    NextToken?: string;
-  }): Promise<{ Parameters: Record<string, unknown>[]; NextToken?: string }> {
+  async GetParametersByPath(input: GetParametersByPathInput): Promise<ParametersPage> {
     return this.#reading.getParametersByPath(input);
   }
 
-  async DescribeParameters(input: {
-    Filters?: { Key?: string; Values?: string[] }[];
-    ParameterFilters?: Filter[];
-    MaxResults?: number;
-    NextToken?: string;
-  }): Promise<{ Parameters: Record<string, unknown>[]; NextToken?: string }> {
+  async DescribeParameters(input: DescribeParametersInput): Promise<ParametersPage> {
     return this.#reading.describeParameters(input);
   }
 
