@@ -1,6 +1,6 @@
+import type { Comparator } from '../expressions/ast.js';
 import type {
   CallNode,
-  Comparator,
   ConditionNode,
   OperandNode,
   ParsedStatement,
