@@ -1,3 +1,5 @@
+import type { JunctionNode } from './expressions/ast.js';
+
 /**
  * The cursor both of DynamoDB's recursive-descent readers move over their tokens (the
  * expressions' and PartiQL's): each token list ends with an `end` token, which is never
@@ -34,6 +36,14 @@ export abstract class TokenReader<T extends { readonly kind: string; readonly te
     do items.push(item());
     while (this.accept(','));
     return items;
+  }
+
+  /** Conditions joined by AND or OR, nested from the left: `a AND b AND c` is `(a AND b) AND c`. */
+  junction<C>(kind: 'and' | 'or', item: () => C): C {
+    let left = item();
+    // Each reader's condition type holds JunctionNode of itself, which TypeScript cannot state as a bound on C.
+    while (this.accept(kind.toUpperCase())) left = { kind, left, right: item() } satisfies JunctionNode<C> as C;
+    return left;
   }
 
   /** Items separated by commas up to `close`, which is taken (a call's arguments, a list's items); none when `close` comes first. */

@@ -82,15 +82,11 @@ class Reader extends TokenReader<Token> {
   }
 
   condition(): Condition {
-    let left = this.conjunction();
-    while (this.accept('OR')) left = { kind: 'or', left, right: this.conjunction() };
-    return left;
+    return this.junction('or', () => this.conjunction());
   }
 
   conjunction(): Condition {
-    let left = this.negation();
-    while (this.accept('AND')) left = { kind: 'and', left, right: this.negation() };
-    return left;
+    return this.junction('and', () => this.negation());
   }
 
   negation(): Condition {

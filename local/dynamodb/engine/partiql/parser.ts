@@ -199,17 +199,11 @@ class Reader extends TokenReader<Token> {
   }
 
   condition(): ConditionNode {
-    return this.nested(() => {
-      let left = this.conjunction();
-      while (this.accept('OR')) left = { kind: 'or', left, right: this.conjunction() };
-      return left;
-    });
+    return this.nested(() => this.junction('or', () => this.conjunction()));
   }
 
   conjunction(): ConditionNode {
-    let left = this.negation();
-    while (this.accept('AND')) left = { kind: 'and', left, right: this.negation() };
-    return left;
+    return this.junction('and', () => this.negation());
   }
 
   negation(): ConditionNode {
