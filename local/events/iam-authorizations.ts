@@ -1,6 +1,7 @@
 import {
   arnOf,
   arnOrName,
+  distinct,
   type Input,
   type OperationAuthorization,
   type OperationContext,
@@ -33,17 +34,16 @@ const tagged: ResourceOf = (input, context) => text(input.ResourceARN) ?? arnOf(
  * AWS answers it in FailedEntries). Entries alike are authorized once.
  */
 function putEvents(input: Input, context: OperationContext): OperationAuthorization[] {
-  const seen = new Map<string, OperationAuthorization>();
-  for (const entry of records(input.Entries)) {
-    const keys: Record<string, string> = {};
-    const source = text(entry.Source);
-    const detailType = text(entry.DetailType);
-    if (source !== undefined) keys['events:source'] = source;
-    if (detailType !== undefined) keys['events:detail-type'] = detailType;
-    const authorization = on('events:PutEvents', busArnOf(entry.EventBusName, context), keys);
-    seen.set(JSON.stringify(authorization), authorization);
-  }
-  return [...seen.values()];
+  return distinct(
+    records(input.Entries).map((entry) => {
+      const keys: Record<string, string> = {};
+      const source = text(entry.Source);
+      const detailType = text(entry.DetailType);
+      if (source !== undefined) keys['events:source'] = source;
+      if (detailType !== undefined) keys['events:detail-type'] = detailType;
+      return on('events:PutEvents', busArnOf(entry.EventBusName, context), keys);
+    }),
+  );
 }
 
 /** How IAM authorizes EventBridge's requests (its module declares it): the action of each operation's name on the bus, rule, archive or replay it names. */
