@@ -63,10 +63,38 @@ export interface ReadRequest {
   lineage(id: string): Promise<Lineage>;
 }
 
-/** Where a page of a list ended that is ordered by start time then ARN, newest first (Express and durable executions). */
+/** Where a page of a list ended that is ordered by start time then ARN (Express and durable executions, an execution's forks). */
 export interface ExpressPosition {
   readonly startDate: number;
   readonly arn: string;
+}
+
+/**
+ * A page of items ordered by start time then ARN, newest first (Express and durable
+ * executions) or oldest first (an execution's forks), after `after`: so that a page's last one
+ * is a position the next page continues after, whatever started or was dropped in between.
+ * `last` is that position when more follow.
+ */
+export function startOrderedPage<T>(
+  items: readonly T[],
+  positionOf: (item: T) => ExpressPosition,
+  order: 'newest' | 'oldest',
+  page: { readonly limit: number; readonly after?: ExpressPosition },
+): { shown: T[]; last?: ExpressPosition } {
+  const sign = order === 'newest' ? -1 : 1;
+  const compare = (a: ExpressPosition, b: ExpressPosition) =>
+    sign * (a.startDate - b.startDate || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  const { after } = page;
+  const chosen = items
+    .map((item) => ({ item, position: positionOf(item) }))
+    .filter(({ position }) => after === undefined || compare(position, after) > 0)
+    .sort((a, b) => compare(a.position, b.position));
+  const shown = chosen.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    shown: shown.map(({ item }) => item),
+    ...(chosen.length > shown.length && last ? { last: { startDate: last.position.startDate, arn: last.position.arn } } : {}),
+  };
 }
 
 /** A client error: 400 for a bad parameter, 404 for a path or id that names nothing, 405 for a method. */

@@ -20,6 +20,7 @@ import {
   type ReadRoute,
   type ServiceReads,
   sendJson,
+  startOrderedPage,
 } from '../../read-api/routes.js';
 import { parseTraceHeader } from '../../trace-header.js';
 import type { DurableExecutions } from './durable-executions.js';
@@ -43,16 +44,12 @@ function durableSummaries(
 ): { executions: DurableExecutionSummary[]; last?: ExpressPosition } {
   const durable = sources.executions();
   if (durable === undefined) return { executions: [] };
-  const { after } = filter;
   const names = sources.functionNames().filter((name) => filter.functionName === undefined || name === filter.functionName);
-  const chosen = names
-    .flatMap((functionName) => durable.store.list({ functionName, ...(filter.status ? { statuses: [filter.status] } : {}) }))
-    .filter((e) => after === undefined || e.startedAt < after.startDate || (e.startedAt === after.startDate && e.arn < after.arn))
-    .sort((a, b) => b.startedAt - a.startedAt || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
-  const shown = chosen.slice(0, filter.limit);
-  const last = shown.at(-1);
-  const more = chosen.length > shown.length && last !== undefined;
-  return { executions: shown.map(summary), ...(more ? { last: { startDate: last.startedAt, arn: last.arn } } : {}) };
+  const executions = names.flatMap((functionName) =>
+    durable.store.list({ functionName, ...(filter.status ? { statuses: [filter.status] } : {}) }),
+  );
+  const { shown, last } = startOrderedPage(executions, (e) => ({ startDate: e.startedAt, arn: e.arn }), 'newest', filter);
+  return { executions: shown.map(summary), ...(last ? { last } : {}) };
 }
 
 /** One execution with its history, as GetDurableExecution and GetDurableExecutionHistory give them; undefined when there is none. */
