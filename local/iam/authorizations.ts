@@ -70,15 +70,19 @@ export function distinct(authorizations: readonly OperationAuthorization[]): Ope
   return [...seen.values()];
 }
 
-/** A customer-managed key's authorization through a service (`kms:ViaService`), when there is a key. */
+/**
+ * A customer-managed key's authorization through a service (`kms:ViaService`), when there is a
+ * key; with the `conditions` of a delivery the service makes on its own behalf (deliveries.ts).
+ */
 export function viaService(
   service: string,
   actions: readonly string[],
   key: string | undefined,
-  context: OperationContext,
+  context: Pick<OperationContext, 'region'>,
+  conditions: Readonly<Record<string, string>> = {},
 ): OperationAuthorization[] {
   if (key === undefined) return [];
-  const via = { 'kms:ViaService': `${service}.${context.region}.amazonaws.com` };
+  const via = { ...conditions, 'kms:ViaService': `${service}.${context.region}.amazonaws.com` };
   return actions.map((action) => on(action, key, via));
 }
 
