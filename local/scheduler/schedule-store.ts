@@ -31,13 +31,14 @@ export interface InvocationRow {
  */
 export class ScheduleStore {
   readonly #statements: Record<'state' | 'saveState', StatementSync>;
-  /** The schedules and groups the API created. */
-  readonly #apiSchedules: JsonTable<ScheduleDefinition>;
-  readonly #apiGroups: JsonTable<ScheduleGroupDefinition>;
+  /** The schedules the API created, by ARN. */
+  readonly apiSchedules: JsonTable<ScheduleDefinition>;
+  /** The schedule groups the API created, by name. */
+  readonly apiGroups: JsonTable<ScheduleGroupDefinition>;
 
   constructor(private readonly db: DatabaseSync) {
-    this.#apiSchedules = new JsonTable(db, 'api_schedules', 'arn');
-    this.#apiGroups = new JsonTable(db, 'api_schedule_groups', 'name');
+    this.apiSchedules = new JsonTable(db, 'api_schedules', 'arn');
+    this.apiGroups = new JsonTable(db, 'api_schedule_groups', 'name');
     db.exec(`
       CREATE TABLE IF NOT EXISTS schedule_state (
         arn TEXT PRIMARY KEY, created_at INTEGER NOT NULL, handled_until INTEGER NOT NULL, plan TEXT NOT NULL,
@@ -51,30 +52,6 @@ export class ScheduleStore {
       state: db.prepare('SELECT created_at, handled_until, plan, deleted FROM schedule_state WHERE arn = ?'),
       saveState: db.prepare('INSERT OR REPLACE INTO schedule_state (arn, created_at, handled_until, plan, deleted) VALUES (?, ?, ?, ?, ?)'),
     };
-  }
-
-  apiSchedules(): ScheduleDefinition[] {
-    return this.#apiSchedules.all();
-  }
-
-  saveSchedule(schedule: ScheduleDefinition): void {
-    this.#apiSchedules.put(schedule.Arn, schedule);
-  }
-
-  deleteSchedule(arn: string): void {
-    this.#apiSchedules.delete(arn);
-  }
-
-  apiGroups(): ScheduleGroupDefinition[] {
-    return this.#apiGroups.all();
-  }
-
-  saveGroup(group: ScheduleGroupDefinition): void {
-    this.#apiGroups.put(group.Name, group);
-  }
-
-  deleteGroup(name: string): void {
-    this.#apiGroups.delete(name);
   }
 
   state(arn: string): ScheduleState | undefined {
