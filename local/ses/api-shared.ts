@@ -32,6 +32,12 @@ export function page<T>(
   return { items: read.slice(0, size), ...(read.length > size ? { next: String(start + size) } : {}) };
 }
 
+/** The account's sending quota, its members named as both APIs name them (v1's GetSendQuota, v2's SendQuota). */
+export function sendQuotaOf(ses: SesService): { Max24HourSend: number; MaxSendRate: number; SentLast24Hours: number } {
+  const quota = ses.quota();
+  return { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours };
+}
+
 /** The configuration set operations both APIs name alike and take with the same members. */
 export function sharedConfigurationSetOperations(ses: SesService): Operations {
   return {

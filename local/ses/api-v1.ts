@@ -1,5 +1,5 @@
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { type Input, type Operations, page, record, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
+import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import { dkimTokens } from './resource-types.js';
 import { eventTypeOfName, v1EventType } from './ses-events.js';
@@ -259,10 +259,7 @@ function configurationSetOperations(ses: SesService): Operations {
 /** The account: its quota, statistics and sending. */
 function accountOperations(ses: SesService): Operations {
   return {
-    GetSendQuota: async () => {
-      const quota = ses.quota();
-      return { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours };
-    },
+    GetSendQuota: async () => sendQuotaOf(ses),
     GetSendStatistics: async () => ({ SendDataPoints: sendStatistics(ses) }),
     GetAccountSendingEnabled: async () => ({ Enabled: ses.sendingEnabled }),
     UpdateAccountSendingEnabled: async (input: Input) => {

@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { type Input, type Operations, page, record, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
+import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import type { Attachment } from './mime.js';
 import { dkimTokens } from './resource-types.js';
@@ -340,16 +340,13 @@ function configurationSetOperations(ses: SesService): Operations {
 /** The account, and the tags of identities, templates and configuration sets. */
 function accountOperations(ses: SesService): Operations {
   return {
-    GetAccount: async () => {
-      const quota = ses.quota();
-      return {
-        DedicatedIpAutoWarmupEnabled: false,
-        EnforcementStatus: 'HEALTHY',
-        ProductionAccessEnabled: !ses.context.setting.sandbox,
-        SendQuota: { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours },
-        SendingEnabled: ses.sendingEnabled,
-      };
-    },
+    GetAccount: async () => ({
+      DedicatedIpAutoWarmupEnabled: false,
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: !ses.context.setting.sandbox,
+      SendQuota: sendQuotaOf(ses),
+      SendingEnabled: ses.sendingEnabled,
+    }),
     PutAccountSendingAttributes: async (input) => {
       ses.setSendingEnabled(input.SendingEnabled === true);
       return {};
