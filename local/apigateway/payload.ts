@@ -66,7 +66,9 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
       .map((cookie) => cookie.trim())
       .filter((cookie) => cookie !== ''),
   );
-  const query = queryParameters(request.rawQueryString);
+  const values = queryValues(request.rawQueryString);
+  // A name given twice has its values joined with commas.
+  const query = values && Object.fromEntries(Object.entries(values).map(([name, all]) => [name, all.join(',')]));
   const text = isTextContent(headers['content-type']);
   const event: Record<string, unknown> = {
     version: '2.0',
@@ -102,16 +104,18 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
   return event;
 }
 
-/** Decoded query parameters; a name given twice has its values joined with commas. */
-function queryParameters(raw: string): Record<string, string> | undefined {
-  if (raw === '') return undefined;
-  const out: Record<string, string> = Object.create(null);
+/**
+ * A query string's parameters as API Gateway decodes them (`+` a space, a malformed escape
+ * kept as sent), with every value of a name given more than once, in order; undefined when
+ * there are none. Both payload formats read them from here.
+ */
+export function queryValues(raw: string): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = Object.create(null);
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    out[name] = name in out ? `${out[name]},${value}` : value;
+    out[name] = [...(out[name] ?? []), eq < 0 ? '' : decode(pair.slice(eq + 1))];
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
