@@ -1,5 +1,6 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
+import { accessLogOf, type StageAccessLog } from './access-log.js';
 import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 import { type AuthorizerDefinition, authorizerOf, type StageThrottling, stageThrottlingOf } from './http-api-access-definitions.js';
 import type { HttpProxyTarget } from './http-api-http-proxy.js';
@@ -52,7 +53,7 @@ export interface StageDefinition {
   readonly name: string;
   readonly stageVariables: Readonly<Record<string, string>>;
   /** The log group an access log line goes to, with its format. */
-  readonly accessLog?: { readonly logGroupName: string; readonly format: string };
+  readonly accessLog?: StageAccessLog;
   /** A REST API stage's deployment (`requestContext.deploymentId`). */
   readonly deploymentId?: string;
   /** An HTTP API stage's route throttling. */
@@ -221,12 +222,11 @@ function routeOf(r: LoadedResource, warnings: string[], where: string): RouteDef
 function stageOf(r: LoadedResource): StageDefinition {
   const p = r.properties as Props;
   const throttling = stageThrottlingOf(p);
-  const accessLog = p.AccessLogSettings as { DestinationArn?: unknown; Format?: unknown } | undefined;
-  const logGroupName = typeof accessLog?.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(accessLog.DestinationArn)?.[1] : undefined;
+  const accessLog = accessLogOf(p.AccessLogSettings);
   return {
     name: String(p.StageName ?? '$default'),
     stageVariables: Object.fromEntries(Object.entries((p.StageVariables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
-    ...(logGroupName === undefined ? {} : { accessLog: { logGroupName, format: String(accessLog?.Format ?? '$context.requestId') } }),
+    ...(accessLog ? { accessLog } : {}),
     ...(throttling ? { throttling } : {}),
   };
 }

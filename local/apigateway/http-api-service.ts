@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { type AccessLogEntry, type AccessLogWriter, accessLogLine } from './access-log.js';
+import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { HttpApiAuthorization } from './authorizers/authorize.js';
 import { JwksSource } from './authorizers/jwks.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
@@ -138,22 +138,16 @@ export class HttpApiService {
     const { stage, stagePath } = selected;
     const finish = (response: HttpResponse, match?: RouteMatch, integrationStatus?: number, error?: string): HttpResponse => {
       const answered = withRequestId(response, requestId);
-      this.#accessLog(stage, {
+      const answeredRequest = {
         requestId,
-        sourceIp: request.sourceIp,
-        started,
-        method: request.method,
-        path: apiPath,
-        protocol: request.protocol,
-        routeKey: match?.route.routeKey ?? '-',
-        status: answered.status,
-        responseLength: answered.body.length,
-        integrationStatus,
-        integrationLatency: integrationStatus === undefined ? undefined : this.options.clock.now() - started,
-        error,
         apiId,
-        stage: stage.name,
-      });
+        request,
+        started,
+        path: apiPath,
+        routeKey: match?.route.routeKey ?? '-',
+        response: answered,
+      };
+      writeAccessLog(this.options.logs, stage, { ...answeredRequest, integrationStatus, error }, this.options.clock.now());
       return answered;
     };
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(jsonResponse(413, { message: 'Request Entity Too Large' }));
@@ -264,12 +258,6 @@ export class HttpApiService {
     const response = v1Response(outcome.payload, true);
     if (response === MALFORMED) return { response: internalError, integrationStatus: 200, error: 'Malformed Lambda proxy response' };
     return { response, integrationStatus: 200 };
-  }
-
-  #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {
-    if (!stage.accessLog || !this.options.logs) return;
-    const message = accessLogLine(stage.accessLog.format, entry);
-    this.options.logs.write(stage.accessLog.logGroupName, `${entry.apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
   }
 }
 

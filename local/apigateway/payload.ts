@@ -66,7 +66,9 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
       .map((cookie) => cookie.trim())
       .filter((cookie) => cookie !== ''),
   );
-  const query = queryParameters(request.rawQueryString);
+  const values = queryValues(request.rawQueryString);
+  // A name given twice has its values joined with commas.
+  const query = values && Object.fromEntries(Object.entries(values).map(([name, all]) => [name, all.join(',')]));
   const text = isTextContent(headers['content-type']);
   const event: Record<string, unknown> = {
     version: '2.0',
@@ -102,16 +104,18 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
   return event;
 }
 
-/** Decoded query parameters; a name given twice has its values joined with commas. */
-function queryParameters(raw: string): Record<string, string> | undefined {
-  if (raw === '') return undefined;
-  const out: Record<string, string> = Object.create(null);
+/**
+ * A query string's parameters as API Gateway decodes them (`+` a space, a malformed escape
+ * kept as sent), with every value of a name given more than once, in order; undefined when
+ * there are none. Both payload formats read them from here.
+ */
+export function queryValues(raw: string): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = Object.create(null);
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    out[name] = name in out ? `${out[name]},${value}` : value;
+    out[name] = [...(out[name] ?? []), eq < 0 ? '' : decode(pair.slice(eq + 1))];
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -150,26 +154,38 @@ export function jsonResponse(status: number, body: unknown): HttpResponse {
 }
 
 /**
- * The function's answer as API Gateway reads a 2.0 response: an object with `statusCode`
- * is taken field by field (`headers`, `cookies` as `set-cookie` headers, `body`,
- * `isBase64Encoded`); anything else (an object without `statusCode`, a string, a number)
- * is a 200 JSON body. An answer that is not JSON, or a malformed `statusCode`, is a 500.
+ * The function's answer as API Gateway reads a 2.0 response: anything but an object with
+ * `statusCode` (an object without it, a string, a number) is a 200 JSON body. An answer that
+ * is not JSON, or a malformed `statusCode`, is a 500.
  */
 export function httpResponse(payload: string): HttpResponse {
+  const answer = v2Answer(payload);
+  if (answer === undefined) return INTERNAL_ERROR;
+  if ('response' in answer) return answer.response;
+  const { unstructured } = answer;
+  const body = typeof unstructured === 'string' ? unstructured : JSON.stringify(unstructured);
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body ?? '') };
+}
+
+/**
+ * A function's answer read as payload format 2.0 (API Gateway's HTTP APIs, Lambda's function
+ * URLs): an object with `statusCode` is the response field by field (`headers`, `cookies` as
+ * `set-cookie` headers, `body`, `isBase64Encoded`); any other JSON is `unstructured`, which
+ * each service answers its own way; undefined when malformed (not JSON, or a `statusCode`
+ * that is no HTTP status).
+ */
+export function v2Answer(payload: string): { readonly response: HttpResponse } | { readonly unstructured: unknown } | undefined {
   let result: unknown;
   try {
     result = payload === '' ? null : JSON.parse(payload);
   } catch {
-    return INTERNAL_ERROR;
+    return undefined;
   }
   const structured = result !== null && typeof result === 'object' && !Array.isArray(result) && 'statusCode' in result;
-  if (!structured) {
-    const body = typeof result === 'string' ? result : JSON.stringify(result);
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body ?? '') };
-  }
+  if (!structured) return { unstructured: result };
   const r = result as { statusCode?: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
   const status = Number(r.statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return INTERNAL_ERROR;
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
   const headers: Record<string, string | string[]> = Object.create(null);
   if (r.headers !== null && typeof r.headers === 'object') {
     for (const [name, value] of Object.entries(r.headers as Record<string, unknown>)) {
@@ -179,5 +195,5 @@ export function httpResponse(payload: string): HttpResponse {
   if (Array.isArray(r.cookies) && r.cookies.length > 0) headers['set-cookie'] = r.cookies.map(String);
   const bodyText = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   const body = r.isBase64Encoded === true ? Buffer.from(bodyText, 'base64') : Buffer.from(bodyText, 'utf8');
-  return { status, headers, body };
+  return { response: { status, headers, body } };
 }

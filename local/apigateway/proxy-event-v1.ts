@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
  */
 import { randomBytes } from 'node:crypto';
-import { clfTime, type HttpApiRequest, type HttpResponse, jsonResponse } from './payload.js';
+import { clfTime, type HttpApiRequest, type HttpResponse, jsonResponse, queryValues } from './payload.js';
 
 export interface V1EventContext {
   readonly kind: 'rest' | 'http';
@@ -59,7 +59,7 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
     add('X-Amzn-Trace-Id', `Root=1-${Math.floor(context.now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
   // A repeated header or query parameter: its last value in the single-value map, all of them in the multi-value one.
   const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? '']));
-  const multiQuery = queryParameters(request.rawQueryString);
+  const multiQuery = queryValues(request.rawQueryString) ?? null;
   const query =
     multiQuery === null ? null : Object.fromEntries(Object.entries(multiQuery).map(([name, values]) => [name, values.at(-1) ?? '']));
   const userAgent = get('user-agent')?.at(-1) ?? null;
@@ -111,26 +111,6 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
     body: hasBody ? request.body.toString(context.binaryBody ? 'base64' : 'utf8') : null,
     isBase64Encoded: hasBody && context.binaryBody,
   };
-}
-
-/** Decoded query parameters with every value of a repeated name; null when there are none. */
-function queryParameters(raw: string): Record<string, string[]> | null {
-  const out: Record<string, string[]> = Object.create(null);
-  for (const pair of raw.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    out[name] = [...(out[name] ?? []), eq < 0 ? '' : decode(pair.slice(eq + 1))];
-  }
-  return Object.keys(out).length > 0 ? out : null;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
 
 /** API Gateway's answer when the function's result is not a proxy response it can read ("Malformed Lambda proxy response"). */

@@ -1,5 +1,6 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
+import { accessLogOf } from './access-log.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
 import { isLoopbackUrl } from './http-forward.js';
 import { streamingLambdaArnOf } from './lambda-arn.js';
@@ -294,12 +295,11 @@ function stageOf(r: LoadedResource, warnings: string[], where: string): StageDef
   if (p.CacheClusterEnabled === true || settings.some((s) => s.CachingEnabled === true)) {
     warnings.push(`${where}: the stage cache is not run locally: every request reaches the integration`);
   }
-  const accessLog = p.AccessLogSetting as { DestinationArn?: unknown; Format?: unknown } | undefined;
-  const logGroupName = typeof accessLog?.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(accessLog.DestinationArn)?.[1] : undefined;
+  const accessLog = accessLogOf(p.AccessLogSetting);
   return {
     name: String(p.StageName),
     stageVariables: Object.fromEntries(Object.entries((p.Variables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
-    ...(logGroupName === undefined ? {} : { accessLog: { logGroupName, format: String(accessLog?.Format ?? '$context.requestId') } }),
+    ...(accessLog ? { accessLog } : {}),
     ...(typeof p.DeploymentId === 'string' ? { deploymentId: p.DeploymentId } : {}),
   };
 }

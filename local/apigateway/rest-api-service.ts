@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { type AccessLogWriter, accessLogLine } from './access-log.js';
+import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
 import type { StageDefinition } from './definitions.js';
 import { withTimeout } from './integration-timeout.js';
@@ -112,22 +112,8 @@ export class RestApiService {
     let resourcePath = '-';
     const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
       const answered = stamp(response);
-      this.#accessLog(stage, apiId, {
-        requestId,
-        sourceIp: request.sourceIp,
-        started,
-        method: request.method,
-        path: request.rawPath,
-        protocol: request.protocol,
-        routeKey: resourcePath,
-        status: answered.status,
-        responseLength: answered.body.length,
-        integrationStatus,
-        integrationLatency: integrationStatus === undefined ? undefined : this.options.clock.now() - started,
-        error,
-        apiId,
-        stage: stage.name,
-      });
+      const answeredRequest = { requestId, apiId, request, started, path: request.rawPath, routeKey: resourcePath, response: answered };
+      writeAccessLog(this.options.logs, stage, { ...answeredRequest, integrationStatus, error }, this.options.clock.now());
       return answered;
     };
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(restError(413, 'Request Too Long', 'RequestTooLarge'));
@@ -303,12 +289,6 @@ export class RestApiService {
       : v1Response(outcome.payload, isBinary(binaryMediaTypes, accepts));
     if (response === MALFORMED) return { response: internalError(502), integrationStatus: 200, error: 'Malformed Lambda proxy response' };
     return { response, integrationStatus: 200 };
-  }
-
-  #accessLog(stage: StageDefinition, apiId: string, entry: Parameters<typeof accessLogLine>[1]): void {
-    if (!stage.accessLog || !this.options.logs) return;
-    const message = accessLogLine(stage.accessLog.format, entry);
-    this.options.logs.write(stage.accessLog.logGroupName, `${apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
   }
 }
 

@@ -1,13 +1,4 @@
-import {
-  type Input,
-  member,
-  type OperationAuthorization,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ServiceIam,
-  text,
-} from '../iam/authorizations.js';
+import { type Input, member, type OperationAuthorization, type OperationContext, on, serviceIam, text } from '../iam/authorizations.js';
 
 /** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
 const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
@@ -49,21 +40,17 @@ const invoking =
     modelAuthorizations(action, modelIdOf(input), context);
 
 /**
- * Bedrock Runtime: Converse is bedrock:InvokeModel, ConverseStream
- * bedrock:InvokeModelWithResponseStream (the Converse API has no actions of its own);
- * CountTokens is bedrock:CountTokens.
+ * How IAM authorizes Bedrock Runtime's requests (its module declares it): Converse is
+ * bedrock:InvokeModel, ConverseStream bedrock:InvokeModelWithResponseStream (the Converse API
+ * has no actions of its own); CountTokens is bedrock:CountTokens.
  */
-const bedrockAuthorizations: OperationTable = {
-  InvokeModel: invoking('bedrock:InvokeModel'),
-  Converse: invoking('bedrock:InvokeModel'),
-  InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
-  ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
-  CountTokens: invoking('bedrock:CountTokens'),
-};
-
-/** How IAM authorizes bedrock's requests (its module declares it). */
-export const bedrockIam: ServiceIam = {
-  prefix: 'bedrock',
-  operations: bedrockAuthorizations,
+export const bedrockIam = serviceIam('bedrock', {
   accessDenied: { code: 'AccessDeniedException', status: 403 },
-};
+  operations: {
+    InvokeModel: invoking('bedrock:InvokeModel'),
+    Converse: invoking('bedrock:InvokeModel'),
+    InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
+    ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
+    CountTokens: invoking('bedrock:CountTokens'),
+  },
+});

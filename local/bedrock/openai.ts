@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { BackendCall } from './backend-http.js';
 import { type AnswerBlock, blocksText, type ContentBlock, type Message, type ModelAnswer, type ModelRequest } from './conversation.js';
+import { parseArguments } from './families/chat-messages.js';
 import { ModelErrorError } from './model-settings-errors.js';
 import type { ModelBackend } from './simulated.js';
 import type { StreamPiece } from './stream-relay.js';
@@ -180,15 +181,6 @@ export function chatAnswer(body: Json): ModelAnswer {
       ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } }
       : {}),
   };
-}
-
-function parseArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return isObject(value) ? value : {};
-  try {
-    return JSON.parse(value);
-  } catch {
-    return {};
-  }
 }
 
 /** The `data:` payloads of a server-sent event stream, parsed as JSON, up to `[DONE]`. */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
-import type { GuardSettings } from '../endpoint/guard.js';
+import { type GuardSettings, signatureError } from '../endpoint/guard.js';
 import { hostPolicy, refusal } from '../endpoint/request-guard.js';
 import { verifySignature } from '../endpoint/sigv4.js';
 import { isRoleSessionKey, keyRing } from '../iam/session-keys.js';
@@ -32,15 +32,6 @@ export interface EngineWorkerData {
   /** `clock.now() - Date.now()` of the runtime's clock, kept up to date by the host. */
   readonly clockOffset: SharedArrayBuffer;
 }
-
-/** DynamoDB's codes for each signature problem (sigv4.ts). */
-const SIGNATURE_ERRORS = {
-  missing: 'MissingAuthenticationTokenException',
-  incomplete: 'IncompleteSignatureException',
-  unknownKey: 'UnrecognizedClientException',
-  mismatch: 'InvalidSignatureException',
-  expired: 'InvalidSignatureException',
-} as const;
 
 function startEngineThread(data: EngineWorkerData): void {
   const port = parentPort;
@@ -70,7 +61,11 @@ function startEngineThread(data: EngineWorkerData): void {
     }
     if (secrets) {
       const problem = await verifySignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, secrets);
-      if (problem) return sendError(res, new AwsError(SIGNATURE_ERRORS[problem.kind], problem.message));
+      if (problem) {
+        // The engine answers DynamoDB's JSON protocol, as the endpoint would.
+        const { code, status } = signatureError(problem, 'json');
+        return sendError(res, new AwsError(code, problem.message, status));
+      }
     }
     if (data.iam) {
       const denied = await authorize(main.ask, allowed, req, body);

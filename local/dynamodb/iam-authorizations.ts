@@ -1,17 +1,14 @@
 import {
-  ANY,
   arnOf,
   distinct,
   type Input,
   keysOf,
   type OperationAuthorization,
   type OperationContext,
-  type OperationTable,
   on,
   type ResourceOf,
   records,
-  type ServiceIam,
-  sameNamed,
+  serviceIam,
   text,
 } from '../iam/authorizations.js';
 import type { StatementNode } from './engine/partiql/ast.js';
@@ -91,12 +88,15 @@ const statements =
   };
 
 /**
- * DynamoDB (and DynamoDB Streams, whose actions are dynamodb:): each operation is the action
- * of its name on the table, index or stream it names; batches once per table; transactions
- * as their items' actions; PartiQL statements as PartiQLSelect, Insert, Update or Delete.
+ * How IAM authorizes DynamoDB's requests (its module declares it), and DynamoDB Streams', whose
+ * actions are dynamodb:. Each operation is the action of its name on the table, index or stream
+ * it names; batches once per table; transactions as their items' actions; PartiQL statements
+ * as PartiQLSelect, Insert, Update or Delete.
  */
-const dynamodbAuthorizations: OperationTable = {
-  ...sameNamed('dynamodb', {
+export const dynamodbIam = serviceIam('dynamodb', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: ['ListContributorInsights', 'ListTables', 'DescribeLimits', 'DescribeEndpoints', 'ListStreams'],
+  sameNamed: {
     GetItem: table,
     PutItem: table,
     UpdateItem: table,
@@ -111,32 +111,22 @@ const dynamodbAuthorizations: OperationTable = {
     UpdateContinuousBackups: table,
     DescribeContributorInsights: tableOrIndex,
     UpdateContributorInsights: tableOrIndex,
-    ListContributorInsights: ANY,
     Query: tableOrIndex,
     Scan: tableOrIndex,
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsOfResource: tagged,
-    ListTables: ANY,
-    DescribeLimits: ANY,
-    DescribeEndpoints: ANY,
     DescribeStream: stream,
     GetShardIterator: stream,
     GetRecords: stream,
-    ListStreams: ANY,
-  }),
-  BatchGetItem: perTable('dynamodb:BatchGetItem'),
-  BatchWriteItem: perTable('dynamodb:BatchWriteItem'),
-  TransactWriteItems: transaction,
-  TransactGetItems: transaction,
-  ExecuteStatement: statements((input) => [input.Statement]),
-  BatchExecuteStatement: statements((input) => records(input.Statements).map((member) => member.Statement)),
-  ExecuteTransaction: statements((input) => records(input.TransactStatements).map((member) => member.Statement)),
-};
-
-/** How IAM authorizes dynamodb's requests (its module declares it). */
-export const dynamodbIam: ServiceIam = {
-  prefix: 'dynamodb',
-  operations: dynamodbAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  },
+  operations: {
+    BatchGetItem: perTable('dynamodb:BatchGetItem'),
+    BatchWriteItem: perTable('dynamodb:BatchWriteItem'),
+    TransactWriteItems: transaction,
+    TransactGetItems: transaction,
+    ExecuteStatement: statements((input) => [input.Statement]),
+    BatchExecuteStatement: statements((input) => records(input.Statements).map((member) => member.Statement)),
+    ExecuteTransaction: statements((input) => records(input.TransactStatements).map((member) => member.Statement)),
+  },
+});

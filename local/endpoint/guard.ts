@@ -118,7 +118,7 @@ export class EndpointGuard {
 }
 
 /** The error codes and statuses AWS answers for each signature problem, by protocol. */
-function signatureError(problem: SignatureProblem, protocol: Protocol): { code: string; status: number } {
+export function signatureError(problem: SignatureProblem, protocol: Protocol): { code: string; status: number } {
   // S3's own codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
   if (protocol === 's3') {
     const s3 = {

@@ -2,6 +2,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { JsonTable } from '../store/json-table.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from './pattern.js';
 import type { RuleStore } from './rule-store.js';
@@ -24,11 +26,7 @@ export interface Replay {
 
 export type StartReplayInput = Partial<Omit<Replay, 'State' | 'ReplayArn' | 'ReplayStartTime'>>;
 
-export interface ArchivesOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface ArchivesOptions extends ServiceState {
   readonly archives: readonly ArchiveDefinition[];
   readonly ruleStore: RuleStore;
   /** Routes a replayed event to the rules of `bus` (only those in `onlyRules` when given), inside the caller's transaction. */
@@ -48,7 +46,8 @@ type Archive = { definition: ArchiveDefinition; pattern?: CompiledPattern };
  */
 export class Archives {
   readonly #archives: Archive[];
-  readonly #statements: Record<'archive' | 'archived' | 'archiveStats' | 'saveReplay' | 'replays', StatementSync>;
+  readonly #statements: Record<'archive' | 'archived' | 'archiveStats', StatementSync>;
+  readonly #replays: JsonTable<Replay>;
   readonly #api: ArchiveStore;
 
   constructor(private readonly options: ArchivesOptions) {
@@ -57,8 +56,8 @@ export class Archives {
       CREATE TABLE IF NOT EXISTS archived_events (
         seq INTEGER PRIMARY KEY, archive TEXT NOT NULL, time INTEGER NOT NULL, size INTEGER NOT NULL, event TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS archived_by_time ON archived_events (archive, time);
-      CREATE TABLE IF NOT EXISTS replays (name TEXT PRIMARY KEY, json TEXT NOT NULL);
     `);
+    this.#replays = new JsonTable(db, 'replays', 'name');
     this.#api = new ArchiveStore(db, options.clock);
     const template = new Set(options.archives.map((a) => a.name));
     const definitions = [
@@ -70,8 +69,6 @@ export class Archives {
       archive: db.prepare('INSERT INTO archived_events (archive, time, size, event) VALUES (?, ?, ?, ?)'),
       archived: db.prepare('SELECT event FROM archived_events WHERE archive = ? AND time >= ? AND time < ? ORDER BY seq'),
       archiveStats: db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS size FROM archived_events WHERE archive = ?'),
-      saveReplay: db.prepare('INSERT OR REPLACE INTO replays (name, json) VALUES (?, ?)'),
-      replays: db.prepare('SELECT json FROM replays ORDER BY name'),
     };
   }
 
@@ -277,11 +274,11 @@ export class Archives {
   }
 
   #loadReplays(): Replay[] {
-    return (this.#statements.replays.all() as { json: string }[]).map((row) => JSON.parse(row.json) as Replay);
+    return this.#replays.all();
   }
 
   #saveReplay(replay: Replay): void {
-    this.#statements.saveReplay.run(replay.ReplayName, JSON.stringify(replay));
+    this.#replays.put(replay.ReplayName, replay);
   }
 }
 
@@ -301,20 +298,16 @@ function patternText(pattern: unknown): string | undefined {
 
 /** The archives CreateArchive made, and when each archive (a template's too) was first seen. */
 class ArchiveStore {
-  readonly #statements: Record<'all' | 'save' | 'delete' | 'seen' | 'firstSeen' | 'forget', StatementSync>;
+  readonly #archives: JsonTable<ArchiveDefinition>;
+  readonly #statements: Record<'seen' | 'firstSeen' | 'forget', StatementSync>;
 
   constructor(
     db: DatabaseSync,
     private readonly clock: Clock,
   ) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS api_archives (name TEXT PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS archive_created (name TEXT PRIMARY KEY, time INTEGER NOT NULL);
-    `);
+    this.#archives = new JsonTable(db, 'api_archives', 'name');
+    db.exec('CREATE TABLE IF NOT EXISTS archive_created (name TEXT PRIMARY KEY, time INTEGER NOT NULL)');
     this.#statements = {
-      all: db.prepare('SELECT json FROM api_archives ORDER BY name'),
-      save: db.prepare('INSERT OR REPLACE INTO api_archives (name, json) VALUES (?, ?)'),
-      delete: db.prepare('DELETE FROM api_archives WHERE name = ?'),
       seen: db.prepare('INSERT OR IGNORE INTO archive_created (name, time) VALUES (?, ?)'),
       firstSeen: db.prepare('SELECT time FROM archive_created WHERE name = ?'),
       forget: db.prepare('DELETE FROM archive_created WHERE name = ?'),
@@ -322,7 +315,7 @@ class ArchiveStore {
   }
 
   load(): ArchiveDefinition[] {
-    return (this.#statements.all.all() as { json: string }[]).map((row) => JSON.parse(row.json) as ArchiveDefinition);
+    return this.#archives.all();
   }
 
   /** When the archive was first seen, recording now the first time. */
@@ -332,12 +325,12 @@ class ArchiveStore {
   }
 
   save(definition: ArchiveDefinition): void {
-    this.#statements.save.run(definition.name, JSON.stringify(definition));
+    this.#archives.put(definition.name, definition);
     this.#statements.seen.run(definition.name, definition.creationTime ?? this.clock.now());
   }
 
   delete(name: string): void {
-    this.#statements.delete.run(name);
+    this.#archives.delete(name);
     this.#statements.forget.run(name);
   }
 }

@@ -1,6 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { JsonTable } from '../store/json-table.js';
 
 /** A statement of a bus's resource-based policy, as DescribeEventBus shows it. */
 export interface PolicyStatement {
@@ -29,7 +30,7 @@ const PRINCIPAL = /^(\d{12}|\*)$/;
  * Every change of a policy is told to `onPolicyChange` (IAM evaluates PutEvents against it).
  */
 export class BusSettings {
-  readonly #statements: Record<'get' | 'put' | 'drop' | 'all', StatementSync>;
+  readonly #table: JsonTable<BusState>;
 
   constructor(
     db: DatabaseSync,
@@ -38,35 +39,28 @@ export class BusSettings {
     private readonly accountId: string,
     private readonly onPolicyChange: (busArn: string, policy: string | undefined) => void = () => {},
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS bus_settings (name TEXT PRIMARY KEY, json TEXT NOT NULL)');
-    this.#statements = {
-      all: db.prepare('SELECT name, json FROM bus_settings ORDER BY name'),
-      get: db.prepare('SELECT json FROM bus_settings WHERE name = ?'),
-      put: db.prepare('INSERT OR REPLACE INTO bus_settings (name, json) VALUES (?, ?)'),
-      drop: db.prepare('DELETE FROM bus_settings WHERE name = ?'),
-    };
+    this.#table = new JsonTable(db, 'bus_settings', 'name');
   }
 
   /** A bus's state, recording now as its creation time the first time a bus is seen (the default bus, a template's). */
   #state(name: string): BusState {
-    const row = this.#statements.get.get(name) as { json: string } | undefined;
-    if (row) return JSON.parse(row.json) as BusState;
+    const kept = this.#table.get(name);
+    if (kept) return kept;
     const now = this.clock.now();
     const state = { creationTime: now, lastModifiedTime: now };
-    this.#statements.put.run(name, JSON.stringify(state));
+    this.#table.put(name, state);
     return state;
   }
 
   #save(name: string, state: BusState): void {
     const before = this.#policyOf(name);
-    this.#statements.put.run(name, JSON.stringify({ ...state, lastModifiedTime: this.clock.now() }));
+    this.#table.put(name, { ...state, lastModifiedTime: this.clock.now() });
     this.#changed(name, before);
   }
 
   /** The bus's policy document as DescribeEventBus gives it, if it has statements. */
   #policyOf(name: string): string | undefined {
-    const row = this.#statements.get.get(name) as { json: string } | undefined;
-    const statements = row ? (JSON.parse(row.json) as BusState).statements : undefined;
+    const statements = this.#table.get(name)?.statements;
     return statements?.length ? JSON.stringify({ Version: '2012-10-17', Statement: statements }) : undefined;
   }
 
@@ -81,7 +75,7 @@ export class BusSettings {
 
   /** Every bus's policy that has statements, by bus ARN (what a restart tells IAM again). */
   policies(): { busArn: string; policy: string }[] {
-    return (this.#statements.all.all() as { name: string }[]).flatMap(({ name }) => {
+    return this.#table.entries().flatMap(([name]) => {
       const policy = this.#policyOf(name);
       return policy === undefined ? [] : [{ busArn: this.#arn(name), policy }];
     });
@@ -90,7 +84,7 @@ export class BusSettings {
   /** Starts a new bus's record (CreateEventBus): a bus created again after a delete starts afresh. */
   created(name: string): void {
     const before = this.#policyOf(name);
-    this.#statements.drop.run(name);
+    this.#table.delete(name);
     this.#state(name);
     this.#changed(name, before);
   }
@@ -98,7 +92,7 @@ export class BusSettings {
   /** Forgets a deleted bus (and its policy). */
   deleted(name: string): void {
     const before = this.#policyOf(name);
-    this.#statements.drop.run(name);
+    this.#table.delete(name);
     this.#changed(name, before);
   }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
 import { tooDeep } from '../json-depth.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
+import type { ServiceState } from '../store/service-state.js';
 import { currentTraceHeader, parseTraceHeader } from '../trace-header.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { BusSettings, type TemplateBusPolicy } from './bus-settings.js';
@@ -51,11 +50,7 @@ export interface AcceptedEventNote {
 }
 type EntryError = { ErrorCode: string; ErrorMessage: string };
 
-export interface EventsServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface EventsServiceOptions extends ServiceState {
   readonly buses: readonly BusDefinition[];
   readonly rules: readonly RuleDefinition[];
   readonly archives: readonly ArchiveDefinition[];

@@ -1,16 +1,14 @@
 import {
-  ANY,
   arnOf,
   arnOrName,
+  distinct,
   type Input,
   type OperationAuthorization,
   type OperationContext,
-  type OperationTable,
   on,
   type ResourceOf,
   records,
-  type ServiceIam,
-  sameNamed,
+  serviceIam,
   text,
 } from '../iam/authorizations.js';
 
@@ -36,22 +34,33 @@ const tagged: ResourceOf = (input, context) => text(input.ResourceARN) ?? arnOf(
  * AWS answers it in FailedEntries). Entries alike are authorized once.
  */
 function putEvents(input: Input, context: OperationContext): OperationAuthorization[] {
-  const seen = new Map<string, OperationAuthorization>();
-  for (const entry of records(input.Entries)) {
-    const keys: Record<string, string> = {};
-    const source = text(entry.Source);
-    const detailType = text(entry.DetailType);
-    if (source !== undefined) keys['events:source'] = source;
-    if (detailType !== undefined) keys['events:detail-type'] = detailType;
-    const authorization = on('events:PutEvents', busArnOf(entry.EventBusName, context), keys);
-    seen.set(JSON.stringify(authorization), authorization);
-  }
-  return [...seen.values()];
+  return distinct(
+    records(input.Entries).map((entry) => {
+      const keys: Record<string, string> = {};
+      const source = text(entry.Source);
+      const detailType = text(entry.DetailType);
+      if (source !== undefined) keys['events:source'] = source;
+      if (detailType !== undefined) keys['events:detail-type'] = detailType;
+      return on('events:PutEvents', busArnOf(entry.EventBusName, context), keys);
+    }),
+  );
 }
 
-/** EventBridge: the action of each operation's name on the bus, rule, archive or replay it names. */
-const eventsAuthorizations: OperationTable = {
-  ...sameNamed('events', {
+/** How IAM authorizes EventBridge's requests (its module declares it): the action of each operation's name on the bus, rule, archive or replay it names. */
+export const eventsIam = serviceIam('events', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: [
+    // The reference gives them no resource: the bus's policy is changed on `*`.
+    'PutPermission',
+    'RemovePermission',
+    'ListRules',
+    'ListEventBuses',
+    'ListArchives',
+    'ListReplays',
+    'ListRuleNamesByTarget',
+    'TestEventPattern',
+  ],
+  sameNamed: {
     PutRule: rule,
     DeleteRule: rule,
     DescribeRule: rule,
@@ -64,9 +73,6 @@ const eventsAuthorizations: OperationTable = {
     DeleteEventBus: bus,
     DescribeEventBus: bus,
     UpdateEventBus: bus,
-    // The reference gives them no resource: the bus's policy is changed on `*`.
-    PutPermission: ANY,
-    RemovePermission: ANY,
     CreateArchive: archive,
     DeleteArchive: archive,
     DescribeArchive: archive,
@@ -77,19 +83,6 @@ const eventsAuthorizations: OperationTable = {
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,
-    ListRules: ANY,
-    ListEventBuses: ANY,
-    ListArchives: ANY,
-    ListReplays: ANY,
-    ListRuleNamesByTarget: ANY,
-    TestEventPattern: ANY,
-  }),
-  PutEvents: putEvents,
-};
-
-/** How IAM authorizes events's requests (its module declares it). */
-export const eventsIam: ServiceIam = {
-  prefix: 'events',
-  operations: eventsAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  },
+  operations: { PutEvents: putEvents },
+});

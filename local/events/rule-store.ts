@@ -1,6 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
+import { JsonTable } from '../store/json-table.js';
 import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
 
@@ -36,30 +37,23 @@ export class RuleStore {
   readonly #rulesByArn = new Map<string, CompiledRule>();
   readonly #templateBuses = new Set<string>();
   readonly #templateRules = new Set<string>();
-  readonly #statements: Record<'saveBus' | 'deleteBus' | 'saveRule' | 'deleteRule', StatementSync>;
+  /** The buses and rules the API created. */
+  readonly #apiBuses: JsonTable<BusDefinition>;
+  readonly #apiRules: JsonTable<RuleDefinition>;
 
   constructor(private readonly options: RuleStoreOptions) {
     const { db } = options;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS api_buses (name TEXT PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS api_rules (arn TEXT PRIMARY KEY, json TEXT NOT NULL);
-    `);
-    this.#statements = {
-      saveBus: db.prepare('INSERT OR REPLACE INTO api_buses (name, json) VALUES (?, ?)'),
-      deleteBus: db.prepare('DELETE FROM api_buses WHERE name = ?'),
-      saveRule: db.prepare('INSERT OR REPLACE INTO api_rules (arn, json) VALUES (?, ?)'),
-      deleteRule: db.prepare('DELETE FROM api_rules WHERE arn = ?'),
-    };
+    this.#apiBuses = new JsonTable(db, 'api_buses', 'name');
+    this.#apiRules = new JsonTable(db, 'api_rules', 'arn');
 
     for (const bus of options.buses) {
       this.#buses.set(bus.name, bus);
       this.#templateBuses.add(bus.name);
     }
     if (!this.#buses.has('default')) this.#buses.set('default', { name: 'default', arn: this.busArn('default') });
-    for (const row of db.prepare('SELECT json FROM api_buses ORDER BY name').all() as { json: string }[]) {
-      const bus = JSON.parse(row.json) as BusDefinition;
+    for (const bus of this.#apiBuses.all()) {
       // A bus the template now declares is the template's.
-      if (this.#buses.has(bus.name)) this.#statements.deleteBus.run(bus.name);
+      if (this.#buses.has(bus.name)) this.#apiBuses.delete(bus.name);
       else this.#buses.set(bus.name, bus);
     }
 
@@ -67,10 +61,9 @@ export class RuleStore {
       this.#put(rule);
       this.#templateRules.add(rule.arn);
     }
-    for (const row of db.prepare('SELECT json FROM api_rules ORDER BY arn').all() as { json: string }[]) {
-      const rule = JSON.parse(row.json) as RuleDefinition;
+    for (const rule of this.#apiRules.all()) {
       if (this.#templateRules.has(rule.arn)) {
-        this.#statements.deleteRule.run(rule.arn);
+        this.#apiRules.delete(rule.arn);
       } else if (!this.#buses.has(rule.busName)) {
         options.log?.(`rule ${rule.name} was created on event bus ${rule.busName}, which no longer exists; it is not loaded`);
       } else {
@@ -132,7 +125,7 @@ export class RuleStore {
   /** Adds or replaces a rule (by ARN), and stores it unless the template owns it. */
   saveRule(rule: RuleDefinition): CompiledRule {
     const compiled = this.#put(rule);
-    if (!this.#templateRules.has(rule.arn)) this.#statements.saveRule.run(rule.arn, JSON.stringify(rule));
+    if (!this.#templateRules.has(rule.arn)) this.#apiRules.put(rule.arn, rule);
     return compiled;
   }
 
@@ -142,13 +135,13 @@ export class RuleStore {
     this.#rulesByArn.delete(arn);
     const list = this.rulesOn(rule.definition.busName).filter((r) => r.definition.arn !== arn);
     this.#rulesByBus.set(rule.definition.busName, list);
-    this.#statements.deleteRule.run(arn);
+    this.#apiRules.delete(arn);
     this.options.forget?.(arn);
   }
 
   saveBus(bus: BusDefinition): void {
     this.#buses.set(bus.name, bus);
-    this.#statements.saveBus.run(bus.name, JSON.stringify(bus));
+    this.#apiBuses.put(bus.name, bus);
   }
 
   /** Deletes a bus and the rules on it. */
@@ -157,7 +150,7 @@ export class RuleStore {
     const bus = this.#buses.get(name);
     this.#rulesByBus.delete(name);
     this.#buses.delete(name);
-    this.#statements.deleteBus.run(name);
+    this.#apiBuses.delete(name);
     if (bus) this.options.forget?.(bus.arn);
   }
 
@@ -169,7 +162,7 @@ export class RuleStore {
    */
   declareTemplate(buses: readonly BusDefinition[], rules: readonly RuleDefinition[]): { added: string[]; changed: string[] } {
     for (const bus of buses) {
-      if (this.#buses.has(bus.name) && !this.#templateBuses.has(bus.name)) this.#statements.deleteBus.run(bus.name);
+      if (this.#buses.has(bus.name) && !this.#templateBuses.has(bus.name)) this.#apiBuses.delete(bus.name);
       this.#buses.set(bus.name, bus);
       this.#templateBuses.add(bus.name);
     }
@@ -180,7 +173,7 @@ export class RuleStore {
       if (existing !== undefined && JSON.stringify(existing.definition) === JSON.stringify(rule)) continue;
       (existing === undefined ? added : changed).push(rule.name);
       // A rule the API created that the template now declares becomes the template's, as at a start.
-      if (!this.#templateRules.has(rule.arn)) this.#statements.deleteRule.run(rule.arn);
+      if (!this.#templateRules.has(rule.arn)) this.#apiRules.delete(rule.arn);
       this.#templateRules.add(rule.arn);
       this.#put(rule);
     }

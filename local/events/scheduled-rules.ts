@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { type Clock, systemClock, wakeAfter } from '../clock.js';
+import type { StatementSync } from 'node:sqlite';
+import { systemClock, wakeAfter } from '../clock.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from '../scheduler/schedule-expression.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { EventEnvelope, RuleDefinition } from './definitions.js';
 import { isEnabled } from './rule-store.js';
 import { isoSeconds } from './time.js';
@@ -14,11 +15,7 @@ import { isoSeconds } from './time.js';
 const PRECISION_MS = 60_000;
 const MAX_SLEEP_MS = 60_000;
 
-export interface ScheduledRulesOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface ScheduledRulesOptions extends ServiceState {
   /** The rules as they are now (scheduled rules only run on the default bus). */
   readonly rules: () => readonly RuleDefinition[];
   /** Records the event for each of the rule's targets, in the caller's transaction (the outbox). */

@@ -1,6 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { validationError } from '../aws-error.js';
+import { JsonTable } from '../store/json-table.js';
 import type { RuleStore } from './rule-store.js';
 
 type Tag = { Key: string; Value: string };
@@ -11,18 +12,13 @@ type Tag = { Key: string; Value: string };
  * bus or rule deleted and created again has none (RuleStore's `forget`).
  */
 export class EventTags {
-  readonly #statements: Record<'get' | 'put' | 'drop', StatementSync>;
+  readonly #table: JsonTable<Tag[]>;
 
   constructor(
     db: DatabaseSync,
     private readonly ruleStore: RuleStore,
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, json TEXT NOT NULL)');
-    this.#statements = {
-      get: db.prepare('SELECT json FROM tags WHERE arn = ?'),
-      put: db.prepare('INSERT OR REPLACE INTO tags (arn, json) VALUES (?, ?)'),
-      drop: db.prepare('DELETE FROM tags WHERE arn = ?'),
-    };
+    this.#table = new JsonTable(db, 'tags', 'arn');
   }
 
   async TagResource(input: Record<string, unknown>) {
@@ -64,17 +60,16 @@ export class EventTags {
 
   /** Drops a deleted resource's tags. */
   forget(arn: string): void {
-    this.#statements.drop.run(arn);
+    this.#table.delete(arn);
   }
 
   #tags(arn: string): Tag[] {
-    const row = this.#statements.get.get(arn) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as Tag[]) : [];
+    return this.#table.get(arn) ?? [];
   }
 
   #save(arn: string, tags: readonly Tag[]): void {
-    if (tags.length === 0) this.#statements.drop.run(arn);
-    else this.#statements.put.run(arn, JSON.stringify(tags));
+    if (tags.length === 0) this.#table.delete(arn);
+    else this.#table.put(arn, [...tags]);
   }
 
   /**

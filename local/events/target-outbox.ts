@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { addMissingColumns } from '../store/added-columns.js';
-import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import { UnsupportedTargetError } from '../targets/dispatcher.js';
 import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
@@ -65,10 +65,11 @@ export interface DeliveryNote {
  * target's dead-letter queue. So an accepted event survives a crash, and delivery is at
  * least once, as in AWS.
  */
-export class TargetDeliveryOutbox {
-  readonly #outbox: DurableOutbox<DeliveryRow>;
+export class TargetDeliveryOutbox extends OutboxOwner<DeliveryRow> {
+  protected readonly outbox: DurableOutbox<DeliveryRow>;
 
   constructor(private readonly options: TargetDeliveryOutboxOptions) {
+    super();
     const { db } = options;
     db.exec(`
       CREATE TABLE IF NOT EXISTS deliveries (
@@ -78,7 +79,7 @@ export class TargetDeliveryOutbox {
     `);
     // Added with trace propagation: data folders from before get the column, their deliveries none.
     addMissingColumns(db, [{ table: 'deliveries', column: 'trace_header', definition: 'TEXT' }]);
-    this.#outbox = new DurableOutbox<DeliveryRow>({
+    this.outbox = new DurableOutbox<DeliveryRow>({
       db,
       clock: options.clock,
       table: { name: 'deliveries', id: 'id', dueAt: 'next_at' },
@@ -92,7 +93,7 @@ export class TargetDeliveryOutbox {
   /** Records a delivery (inside the caller's transaction); it goes out once that has committed. */
   add(eventText: string, ruleArn: string, targetId: string, traceHeader?: string): void {
     const now = this.options.clock.now();
-    this.#outbox.enqueue({
+    this.outbox.enqueue({
       event: eventText,
       rule_arn: ruleArn,
       target_id: targetId,
@@ -100,24 +101,6 @@ export class TargetDeliveryOutbox {
       next_at: now,
       trace_header: traceHeader ?? null,
     });
-  }
-
-  start(): void {
-    this.#outbox.start();
-  }
-
-  /** Stops delivering; resolves once the deliveries in flight are settled. */
-  stop(): Promise<void> {
-    return this.#outbox.stop();
-  }
-
-  /** Resolves once no delivery is due or in flight. */
-  idle(): Promise<void> {
-    return this.#outbox.idle();
-  }
-
-  wake(): void {
-    this.#outbox.wake();
   }
 
   async #deliver(row: DeliveryRow): Promise<OutboxOutcome> {

@@ -63,27 +63,6 @@ export const arnOrName = (value: unknown, fromName: (name: string) => string, fa
 /** For operations that take no resource (List*, account settings): AWS authorizes them on `*`. */
 export const ANY: ResourceOf = () => '*';
 
-/** A table whose operations are each the action of the same name on one resource. */
-export function sameNamed(service: string, operations: Readonly<Record<string, ResourceOf>>): OperationTable {
-  return renamed(
-    service,
-    Object.fromEntries(Object.entries(operations).map(([operation, resource]) => [operation, [operation, resource]])),
-  );
-}
-
-/** A table whose operations are each one action (named differently from the operation) on one resource. */
-export function renamed(
-  service: string,
-  operations: Readonly<Record<string, readonly [action: string, resource: ResourceOf]>>,
-): OperationTable {
-  return Object.fromEntries(
-    Object.entries(operations).map(([operation, [action, resource]]) => [
-      operation,
-      (input: Input, context: OperationContext) => [on(`${service}:${action}`, resource(input, context))],
-    ]),
-  );
-}
-
 /** The authorizations once each (a batch naming one table twice is authorized once). */
 export function distinct(authorizations: readonly OperationAuthorization[]): OperationAuthorization[] {
   const seen = new Map<string, OperationAuthorization>();
@@ -91,16 +70,39 @@ export function distinct(authorizations: readonly OperationAuthorization[]): Ope
   return [...seen.values()];
 }
 
-/** A customer-managed key's authorization through a service (`kms:ViaService`), when there is a key. */
+/**
+ * A customer-managed key's authorization through a service (`kms:ViaService`), when there is a
+ * key; with the `conditions` of a delivery the service makes on its own behalf (deliveries.ts).
+ */
 export function viaService(
   service: string,
   actions: readonly string[],
   key: string | undefined,
-  context: OperationContext,
+  context: Pick<OperationContext, 'region'>,
+  conditions: Readonly<Record<string, string>> = {},
 ): OperationAuthorization[] {
   if (key === undefined) return [];
-  const via = { 'kms:ViaService': `${service}.${context.region}.amazonaws.com` };
+  const via = { ...conditions, 'kms:ViaService': `${service}.${context.region}.amazonaws.com` };
   return actions.map((action) => on(action, key, via));
+}
+
+/**
+ * An operation that passes a role to its service (creating a schedule or a state machine):
+ * the action on its resource, and iam:PassRole on the role with `iam:PassedToService`, as AWS checks.
+ */
+export function passingRole(
+  prefix: string,
+  operation: string,
+  resource: ResourceOf,
+  roleOf: (input: Input) => string | undefined,
+): OperationMap {
+  return (input, context) => {
+    const role = roleOf(input);
+    return [
+      on(`${prefix}:${operation}`, resource(input, context)),
+      ...(role ? [on('iam:PassRole', role, { 'iam:PassedToService': `${prefix}.amazonaws.com` })] : []),
+    ];
+  };
 }
 
 /**
@@ -146,6 +148,40 @@ export interface DeniedAnswer extends DeniedMessageStyle {
    * @default `KMS.AccessDeniedException`, 400
    */
   readonly kms?: { readonly code: string; readonly status: number };
+}
+
+/**
+ * A service's IAM as its iam-authorizations.ts declares it: its refusal, then its operations by
+ * kind (most are one action on one resource, which the tables say without a function each).
+ */
+export interface ServiceIamDeclaration {
+  readonly accessDenied: DeniedAnswer;
+  /** Operations that name no resource (List*, account settings): the action of their name on `*`, as AWS authorizes them. */
+  readonly unscoped?: readonly string[];
+  /** Operations that are each the action of their own name on one resource. */
+  readonly sameNamed?: Readonly<Record<string, ResourceOf>>;
+  /** Operations that are each one action, named differently from the operation, on one resource. */
+  readonly renamed?: Readonly<Record<string, readonly [action: string, resource: ResourceOf]>>;
+  /** Operations authorized otherwise (several actions, a key through the service, a passed role). */
+  readonly operations?: OperationTable;
+}
+
+/** The ServiceIam a declaration makes: one table of every operation, each action under the service's prefix. */
+export function serviceIam(prefix: string, declaration: ServiceIamDeclaration): ServiceIam {
+  const single =
+    (action: string, resource: ResourceOf): OperationMap =>
+    (input, context) => [on(`${prefix}:${action}`, resource(input, context))];
+  const { unscoped = [], sameNamed = {}, renamed = {}, operations = {} } = declaration;
+  return {
+    prefix,
+    accessDenied: declaration.accessDenied,
+    operations: {
+      ...Object.fromEntries(unscoped.map((operation) => [operation, single(operation, ANY)])),
+      ...Object.fromEntries(Object.entries(sameNamed).map(([operation, resource]) => [operation, single(operation, resource)])),
+      ...Object.fromEntries(Object.entries(renamed).map(([operation, [action, resource]]) => [operation, single(action, resource)])),
+      ...operations,
+    },
+  };
 }
 
 /** An operation whose authorizations are not known (the caller says so once and lets it run). */

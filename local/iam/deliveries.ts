@@ -1,5 +1,8 @@
 import { tryParseArn } from '../arn.js';
-import type { OperationAuthorization, OperationContext } from './authorizations.js';
+import { type OperationAuthorization, type OperationContext, viaService } from './authorizations.js';
+
+/** What a delivery to an encrypted queue or topic does with its key. */
+const KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
 /**
  * The authorizations AWS makes when a service delivers to a target on its own behalf (a rule
@@ -20,32 +23,10 @@ export function deliveryAuthorizations(
   const on = (action: string, resource = targetArn): OperationAuthorization => ({ action, resource, context: conditions });
   // A function's version or alias ARN has its own permissions: the resource is the ARN as given.
   switch (parsed.service) {
-    case 'sqs': {
-      const key = context.queueKmsKey?.(targetArn);
-      const via = { ...conditions, 'kms:ViaService': `sqs.${context.region}.amazonaws.com` };
-      return [
-        on('sqs:SendMessage'),
-        ...(key
-          ? [
-              { action: 'kms:GenerateDataKey', resource: key, context: via },
-              { action: 'kms:Decrypt', resource: key, context: via },
-            ]
-          : []),
-      ];
-    }
-    case 'sns': {
-      const key = context.topicKmsKey?.(targetArn);
-      const via = { ...conditions, 'kms:ViaService': `sns.${context.region}.amazonaws.com` };
-      return [
-        on('sns:Publish'),
-        ...(key
-          ? [
-              { action: 'kms:GenerateDataKey', resource: key, context: via },
-              { action: 'kms:Decrypt', resource: key, context: via },
-            ]
-          : []),
-      ];
-    }
+    case 'sqs':
+      return [on('sqs:SendMessage'), ...viaService('sqs', KEY_ACTIONS, context.queueKmsKey?.(targetArn), context, conditions)];
+    case 'sns':
+      return [on('sns:Publish'), ...viaService('sns', KEY_ACTIONS, context.topicKmsKey?.(targetArn), context, conditions)];
     case 'lambda':
       return [on('lambda:InvokeFunction')];
     case 'states':

@@ -1,4 +1,4 @@
-import { ANY, arnOf, arnOrName, type Input, type OperationContext, type ServiceIam, sameNamed } from '../iam/authorizations.js';
+import { arnOf, arnOrName, type Input, type OperationContext, serviceIam } from '../iam/authorizations.js';
 import { streamOfIterator } from './kinesis-service.js';
 
 /** The stream a request names, by its ARN or its name. */
@@ -10,9 +10,10 @@ const iteratorStream = (input: Input, context: OperationContext) =>
   arnOrName(input.StreamARN ?? streamOfIterator(input.ShardIterator), (name) => arnOf('kinesis', context, `stream/${name}`));
 
 /** Kinesis Data Streams: each operation is the action of its name on the stream it names. */
-export const kinesisIam: ServiceIam = {
-  prefix: 'kinesis',
-  operations: sameNamed('kinesis', {
+export const kinesisIam = serviceIam('kinesis', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: ['ListStreams'],
+  sameNamed: {
     CreateStream: stream,
     DeleteStream: stream,
     DescribeStream: stream,
@@ -24,7 +25,5 @@ export const kinesisIam: ServiceIam = {
     PutRecords: stream,
     GetShardIterator: stream,
     GetRecords: iteratorStream,
-    ListStreams: ANY,
-  }),
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  },
+});

@@ -1,14 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  type Input,
-  type OperationContext,
-  type OperationTable,
-  type ResourceOf,
-  type ServiceIam,
-  sameNamed,
-  text,
-} from '../iam/authorizations.js';
+import { arnOf, type Input, type OperationContext, type ResourceOf, serviceIam, text } from '../iam/authorizations.js';
 
 /**
  * The key a KeyId names: KMS authorizes a request on the key's ARN whether the caller named
@@ -27,32 +17,25 @@ function keyArnOf(keyId: unknown, context: OperationContext): string {
 
 const key: ResourceOf = (input: Input, context) => keyArnOf(input.KeyId, context);
 
-/** KMS: each operation is the action of its name on the key its KeyId names. */
-const kmsAuthorizations: OperationTable = sameNamed('kms', {
-  Encrypt: key,
-  Decrypt: key,
-  GenerateDataKey: key,
-  GenerateDataKeyWithoutPlaintext: key,
-  GenerateDataKeyPair: key,
-  GenerateDataKeyPairWithoutPlaintext: key,
-  Sign: key,
-  Verify: key,
-  GenerateMac: key,
-  VerifyMac: key,
-  DescribeKey: key,
-  GetKeyPolicy: key,
-  GetKeyRotationStatus: key,
-  GetPublicKey: key,
-  ListResourceTags: key,
-  GenerateRandom: ANY,
-  ListKeys: ANY,
-  ListAliases: ANY,
-  CreateKey: ANY,
-});
-
-/** How IAM authorizes kms's requests (its module declares it). */
-export const kmsIam: ServiceIam = {
-  prefix: 'kms',
-  operations: kmsAuthorizations,
+/** How IAM authorizes KMS's requests (its module declares it): each operation is the action of its name on the key its KeyId names. */
+export const kmsIam = serviceIam('kms', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  unscoped: ['GenerateRandom', 'ListKeys', 'ListAliases', 'CreateKey'],
+  sameNamed: {
+    Encrypt: key,
+    Decrypt: key,
+    GenerateDataKey: key,
+    GenerateDataKeyWithoutPlaintext: key,
+    GenerateDataKeyPair: key,
+    GenerateDataKeyPairWithoutPlaintext: key,
+    Sign: key,
+    Verify: key,
+    GenerateMac: key,
+    VerifyMac: key,
+    DescribeKey: key,
+    GetKeyPolicy: key,
+    GetKeyRotationStatus: key,
+    GetPublicKey: key,
+    ListResourceTags: key,
+  },
+});

@@ -1,9 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
+import type { ServiceState } from '../store/service-state.js';
 import { partitionOf } from '../template/resolve.js';
 import { KmsStore } from './kms-store.js';
 import { awsManagedKeyDescription, awsManagedKeyId, MANAGED_KEYS_NAMED_BY_ARN } from './managed-keys.js';
@@ -23,11 +22,7 @@ export interface AliasDefinition {
   readonly targetKeyId: string;
 }
 
-export interface KmsServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface KmsServiceOptions extends ServiceState {
   readonly keys: readonly KeyDefinition[];
   readonly aliases: readonly AliasDefinition[];
 }

@@ -9,7 +9,7 @@
  */
 
 import { isPreflight, preflightResponse, withCors } from '../apigateway/cors.js';
-import { type HttpApiRequest, type HttpResponse, httpResponse, lambdaEvent } from '../apigateway/payload.js';
+import { type HttpApiRequest, type HttpResponse, lambdaEvent, v2Answer } from '../apigateway/payload.js';
 import { MALFORMED, streamedResponse } from '../apigateway/proxy-event-v1.js';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
@@ -153,18 +153,9 @@ export class FunctionUrls implements AppHttpService {
  * "Hello, world!" example answers the string with its quotes). Undefined when malformed.
  */
 function bufferedAnswer(payload: string): HttpResponse | undefined {
-  let result: unknown;
-  try {
-    result = payload === '' ? null : JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
-  const structured = result !== null && typeof result === 'object' && !Array.isArray(result) && 'statusCode' in result;
-  if (!structured) return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(payload, 'utf8') };
-  // A statusCode that is no HTTP status is malformed (the 2.0 reading would answer API Gateway's 500 for it).
-  const status = Number((result as { statusCode: unknown }).statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
-  return httpResponse(payload);
+  const answer = v2Answer(payload);
+  if (answer === undefined || 'response' in answer) return answer?.response;
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(payload, 'utf8') };
 }
 
 /**

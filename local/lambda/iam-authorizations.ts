@@ -1,16 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  type Input,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ResourceOf,
-  renamed,
-  type ServiceIam,
-  sameNamed,
-  text,
-} from '../iam/authorizations.js';
+import { arnOf, type Input, type OperationContext, on, type ResourceOf, serviceIam, text } from '../iam/authorizations.js';
 
 /**
  * A function's ARN from `FunctionName` (a name, `name:qualifier`, a partial ARN
@@ -58,17 +46,34 @@ const policyHolder: ResourceOf = (input, context) => text(input.ResourceArn) ?? 
 const durableExecution: ResourceOf = (input) => text(input.DurableExecutionArn) ?? '*';
 
 /**
- * Lambda: Invoke and InvokeWithResponseStream are lambda:InvokeFunction on the function (its
- * version or alias when qualified); the other operations are the action of their name on
- * the function, layer, mapping, code signing config or capacity provider they name.
+ * How IAM authorizes Lambda's requests (its module declares it): Invoke and
+ * InvokeWithResponseStream are lambda:InvokeFunction on the function (its version or alias
+ * when qualified); the other operations are the action of their name on the function, layer,
+ * mapping, code signing config or capacity provider they name.
  */
-const lambdaAuthorizations: OperationTable = {
-  ...renamed('lambda', {
+export const lambdaIam = serviceIam('lambda', {
+  accessDenied: { code: 'AccessDeniedException', status: 403 },
+  unscoped: [
+    'CreateEventSourceMapping',
+    'ListEventSourceMappings',
+    'ListFunctions',
+    'GetAccountSettings',
+    'ListLayers',
+    'ListLayerVersions',
+    'ListCodeSigningConfigs',
+    'CreateCodeSigningConfig',
+    'ListCapacityProviders',
+    // A callback's id does not name its execution: authorized on `*` (a policy naming the execution does not match).
+    'SendDurableExecutionCallbackSuccess',
+    'SendDurableExecutionCallbackFailure',
+    'SendDurableExecutionCallbackHeartbeat',
+  ],
+  renamed: {
     Invoke: ['InvokeFunction', fn],
     InvokeWithResponseStream: ['InvokeFunction', fn],
     GetLayerVersionByArn: ['GetLayerVersion', (input) => text(input.Arn) ?? '*'],
-  }),
-  ...sameNamed('lambda', {
+  },
+  sameNamed: {
     InvokeAsync: fn,
     GetFunction: fn,
     GetFunctionConfiguration: fn,
@@ -115,15 +120,6 @@ const lambdaAuthorizations: OperationTable = {
     GetEventSourceMapping: mapping,
     UpdateEventSourceMapping: mapping,
     DeleteEventSourceMapping: mapping,
-    CreateEventSourceMapping: ANY,
-    ListEventSourceMappings: ANY,
-    ListFunctions: ANY,
-    GetAccountSettings: ANY,
-    ListLayers: ANY,
-    ListLayerVersions: ANY,
-    ListCodeSigningConfigs: ANY,
-    CreateCodeSigningConfig: ANY,
-    ListCapacityProviders: ANY,
     PublishLayerVersion: layer,
     GetLayerVersion: layerVersion,
     DeleteLayerVersion: layerVersion,
@@ -150,21 +146,12 @@ const lambdaAuthorizations: OperationTable = {
     GetDurableExecutionHistory: durableExecution,
     GetDurableExecutionState: durableExecution,
     StopDurableExecution: durableExecution,
-    // A callback's id does not name its execution: authorized on `*` (a policy naming the execution does not match).
-    SendDurableExecutionCallbackSuccess: ANY,
-    SendDurableExecutionCallbackFailure: ANY,
-    SendDurableExecutionCallbackHeartbeat: ANY,
-  }),
-  // Both the function's and the config's permissions are checked (the SAR lists both resources as required).
-  PutFunctionCodeSigningConfig: (input, context) => [
-    on('lambda:PutFunctionCodeSigningConfig', codeSigning(input, context)),
-    on('lambda:PutFunctionCodeSigningConfig', unqualified(input, context)),
-  ],
-};
-
-/** How IAM authorizes lambda's requests (its module declares it). */
-export const lambdaIam: ServiceIam = {
-  prefix: 'lambda',
-  operations: lambdaAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 403 },
-};
+  },
+  operations: {
+    // Both the function's and the config's permissions are checked (the SAR lists both resources as required).
+    PutFunctionCodeSigningConfig: (input, context) => [
+      on('lambda:PutFunctionCodeSigningConfig', codeSigning(input, context)),
+      on('lambda:PutFunctionCodeSigningConfig', unqualified(input, context)),
+    ],
+  },
+});

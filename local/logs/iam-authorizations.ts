@@ -1,14 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  member,
-  type OperationContext,
-  type OperationTable,
-  type ResourceOf,
-  type ServiceIam,
-  sameNamed,
-  text,
-} from '../iam/authorizations.js';
+import { arnOf, member, type OperationContext, type ResourceOf, serviceIam, text } from '../iam/authorizations.js';
 
 /**
  * A log group as CloudWatch Logs authorizes its operations: `log-group:<G>:log-stream:`
@@ -33,30 +23,29 @@ const stream: ResourceOf = (input, context) =>
 /** Tags name the group by its ARN (without `:*`). */
 const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('logs', context, 'log-group:*');
 
-/** CloudWatch Logs: each operation is the action of its name on the group or stream it names (members camelCase as the API names them, or PascalCase). */
-const logsAuthorizations: OperationTable = sameNamed('logs', {
-  CreateLogGroup: group,
-  DeleteLogGroup: group,
-  PutRetentionPolicy: group,
-  DeleteRetentionPolicy: group,
-  DescribeLogStreams: group,
-  FilterLogEvents: group,
-  ListTagsLogGroup: group,
-  TagLogGroup: group,
-  UntagLogGroup: group,
-  CreateLogStream: stream,
-  DeleteLogStream: stream,
-  PutLogEvents: stream,
-  GetLogEvents: stream,
-  ListTagsForResource: tagged,
-  TagResource: tagged,
-  UntagResource: tagged,
-  DescribeLogGroups: ANY,
-});
-
-/** How IAM authorizes logs's requests (its module declares it). */
-export const logsIam: ServiceIam = {
-  prefix: 'logs',
-  operations: logsAuthorizations,
+/**
+ * How IAM authorizes CloudWatch Logs' requests (its module declares it): each operation is the
+ * action of its name on the group or stream it names (members camelCase as the API names them, or PascalCase).
+ */
+export const logsIam = serviceIam('logs', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  unscoped: ['DescribeLogGroups'],
+  sameNamed: {
+    CreateLogGroup: group,
+    DeleteLogGroup: group,
+    PutRetentionPolicy: group,
+    DeleteRetentionPolicy: group,
+    DescribeLogStreams: group,
+    FilterLogEvents: group,
+    ListTagsLogGroup: group,
+    TagLogGroup: group,
+    UntagLogGroup: group,
+    CreateLogStream: stream,
+    DeleteLogStream: stream,
+    PutLogEvents: stream,
+    GetLogEvents: stream,
+    ListTagsForResource: tagged,
+    TagResource: tagged,
+    UntagResource: tagged,
+  },
+});

@@ -1,7 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
+import type { ServiceState } from '../store/service-state.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
@@ -20,13 +19,6 @@ import {
   isOffset,
   streamNotFound,
 } from './validation.js';
-
-export interface LogsServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
-}
 
 /** A log group the template declares (`AWS::Logs::LogGroup`, or the retention `Custom::LogRetention` sets). */
 export interface LogGroupDefinition {
@@ -69,7 +61,7 @@ export class LogsService {
   #stopped = false;
   #purgeTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: LogsServiceOptions) {
+  constructor(private readonly options: ServiceState) {
     this.#store = new LogsStore(options.db);
   }
 

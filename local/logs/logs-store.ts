@@ -1,4 +1,5 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 
 /**
@@ -83,6 +84,9 @@ export interface Position {
   readonly id: number;
 }
 
+/** A position's values for a `(timestamp, id)` comparison. */
+const at = (position: Position) => [position.timestamp, position.id];
+
 export interface NewEvent {
   readonly timestamp: number;
   readonly message: string;
@@ -106,28 +110,15 @@ export class LogsStore {
     after?: string;
     limit: number;
   }): GroupRow[] {
-    const where = ['name > ?'];
-    const args: SQLInputValue[] = [options.after ?? ''];
-    if (options.prefix !== undefined) {
-      where.push('substr(name, 1, ?) = ?');
-      args.push(options.prefix.length, options.prefix);
-    }
-    if (options.substring !== undefined && options.substring !== '') {
-      where.push('instr(name, ?) > 0');
-      args.push(options.substring);
-    }
-    if (options.groupClass !== undefined) {
-      where.push('group_class = ?');
-      args.push(options.groupClass);
-    }
-    if (options.names !== undefined) {
-      where.push(`name IN (${options.names.map(() => '?').join(', ')})`);
-      args.push(...options.names);
-    }
-    args.push(options.limit);
+    const where = new SqlWhere()
+      .and('name > ?', options.after ?? '')
+      .given(options.prefix, 'substr(name, 1, ?) = ?', (prefix) => [prefix.length, prefix])
+      .given(options.substring || undefined, 'instr(name, ?) > 0')
+      .given(options.groupClass, 'group_class = ?')
+      .in('name', options.names);
     return this.db
-      .prepare(`SELECT * FROM logs_group WHERE ${where.join(' AND ')} ORDER BY name COLLATE BINARY LIMIT ?`)
-      .all(...args) as unknown as GroupRow[];
+      .prepare(`SELECT * FROM logs_group ${where.clause} ORDER BY name COLLATE BINARY LIMIT ?`)
+      .all(...where.values, options.limit) as unknown as GroupRow[];
   }
 
   /** Creates a group; false when it exists. */
@@ -251,28 +242,19 @@ export class LogsStore {
     stream: string,
     options: { from?: Position; backward: boolean; start?: number; end?: number; limit: number },
   ): EventRow[] {
-    const where = ['group_name = ?', 'stream_name = ?'];
-    const args: SQLInputValue[] = [group, stream];
-    if (options.from) {
-      where.push(options.backward ? '(timestamp, id) < (?, ?)' : '(timestamp, id) > (?, ?)');
-      args.push(options.from.timestamp, options.from.id);
-    }
-    if (options.start !== undefined) {
-      where.push('timestamp >= ?');
-      args.push(options.start);
-    }
-    if (options.end !== undefined) {
-      where.push('timestamp < ?');
-      args.push(options.end);
-    }
+    const where = new SqlWhere()
+      .and('group_name = ?', group)
+      .and('stream_name = ?', stream)
+      .given(options.from, options.backward ? '(timestamp, id) < (?, ?)' : '(timestamp, id) > (?, ?)', at)
+      .given(options.start, 'timestamp >= ?')
+      .given(options.end, 'timestamp < ?');
     const order = options.backward ? 'DESC' : 'ASC';
-    args.push(options.limit);
     return this.db
       .prepare(
-        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event WHERE ${where.join(' AND ')}
+        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event ${where.clause}
          ORDER BY timestamp ${order}, id ${order} LIMIT ?`,
       )
-      .all(...args) as unknown as EventRow[];
+      .all(...where.values, options.limit) as unknown as EventRow[];
   }
 
   /** Up to `limit` events of a group after `after` in (timestamp, id) order, within [start, end], from the given streams. */
@@ -280,35 +262,19 @@ export class LogsStore {
     group: string,
     options: { after?: Position; start?: number; end?: number; streams?: readonly string[]; streamPrefix?: string; limit: number },
   ): EventRow[] {
-    const where = ['group_name = ?'];
-    const args: SQLInputValue[] = [group];
-    if (options.after) {
-      where.push('(timestamp, id) > (?, ?)');
-      args.push(options.after.timestamp, options.after.id);
-    }
-    if (options.start !== undefined) {
-      where.push('timestamp >= ?');
-      args.push(options.start);
-    }
-    if (options.end !== undefined) {
-      where.push('timestamp <= ?');
-      args.push(options.end);
-    }
-    if (options.streams) {
-      where.push(`stream_name IN (${options.streams.map(() => '?').join(', ')})`);
-      args.push(...options.streams);
-    }
-    if (options.streamPrefix !== undefined) {
-      where.push('substr(stream_name, 1, ?) = ?');
-      args.push(options.streamPrefix.length, options.streamPrefix);
-    }
-    args.push(options.limit);
+    const where = new SqlWhere()
+      .and('group_name = ?', group)
+      .given(options.after, '(timestamp, id) > (?, ?)', at)
+      .given(options.start, 'timestamp >= ?')
+      .given(options.end, 'timestamp <= ?')
+      .in('stream_name', options.streams)
+      .given(options.streamPrefix, 'substr(stream_name, 1, ?) = ?', (prefix) => [prefix.length, prefix]);
     return this.db
       .prepare(
-        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event WHERE ${where.join(' AND ')}
+        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event ${where.clause}
          ORDER BY timestamp, id LIMIT ?`,
       )
-      .all(...args) as unknown as EventRow[];
+      .all(...where.values, options.limit) as unknown as EventRow[];
   }
 
   /** Groups that have a retention policy, for the purge. */

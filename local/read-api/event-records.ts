@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { BusEventRecord, RuleMatch } from '../../clients/read-api-contract.js';
 import { type TargetOutcomeUpdate, withTargetOutcome } from '../../clients/rule-outcomes.js';
+import { SqlWhere } from '../store/sql-where.js';
 
 interface EventRow {
   seq: number;
@@ -111,20 +112,17 @@ export class BusEventTable {
 
   /** Newest first, filtered, older than `beforeSeq` when given. */
   list(filter: EventsFilter, limit: number, beforeSeq?: number): SequencedRecord[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const add = (clause: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    add('bus = ?', filter.bus);
-    add('detail_type = ?', filter.detailType);
-    add('replay_name = ?', filter.replayName);
-    add('accepted_at >= ?', filter.since);
-    add('seq < ?', beforeSeq);
-    const sql = `SELECT * FROM bus_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, limit) as unknown as EventRow[]).map((row) => ({ seq: row.seq, record: toRecord(row) }));
+    const where = new SqlWhere()
+      .given(filter.bus, 'bus = ?')
+      .given(filter.detailType, 'detail_type = ?')
+      .given(filter.replayName, 'replay_name = ?')
+      .given(filter.since, 'accepted_at >= ?')
+      .given(beforeSeq, 'seq < ?');
+    const sql = `SELECT * FROM bus_events ${where.clause} ORDER BY seq DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...where.values, limit) as unknown as EventRow[]).map((row) => ({
+      seq: row.seq,
+      record: toRecord(row),
+    }));
   }
 
   /** Deletes events older than `cutoff` and all but the newest `maxEvents`; returns when the oldest one kept was accepted. */

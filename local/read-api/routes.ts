@@ -63,10 +63,38 @@ export interface ReadRequest {
   lineage(id: string): Promise<Lineage>;
 }
 
-/** Where a page of a list ended that is ordered by start time then ARN, newest first (Express and durable executions). */
+/** Where a page of a list ended that is ordered by start time then ARN (Express and durable executions, an execution's forks). */
 export interface ExpressPosition {
   readonly startDate: number;
   readonly arn: string;
+}
+
+/**
+ * A page of items ordered by start time then ARN, newest first (Express and durable
+ * executions) or oldest first (an execution's forks), after `after`: so that a page's last one
+ * is a position the next page continues after, whatever started or was dropped in between.
+ * `last` is that position when more follow.
+ */
+export function startOrderedPage<T>(
+  items: readonly T[],
+  positionOf: (item: T) => ExpressPosition,
+  order: 'newest' | 'oldest',
+  page: { readonly limit: number; readonly after?: ExpressPosition },
+): { shown: T[]; last?: ExpressPosition } {
+  const sign = order === 'newest' ? -1 : 1;
+  const compare = (a: ExpressPosition, b: ExpressPosition) =>
+    sign * (a.startDate - b.startDate || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  const { after } = page;
+  const chosen = items
+    .map((item) => ({ item, position: positionOf(item) }))
+    .filter(({ position }) => after === undefined || compare(position, after) > 0)
+    .sort((a, b) => compare(a.position, b.position));
+  const shown = chosen.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    shown: shown.map(({ item }) => item),
+    ...(chosen.length > shown.length && last ? { last: { startDate: last.position.startDate, arn: last.position.arn } } : {}),
+  };
 }
 
 /** A client error: 400 for a bad parameter, 404 for a path or id that names nothing, 405 for a method. */
@@ -163,6 +191,34 @@ export function statusOf<S extends string>(query: URLSearchParams, statuses: rea
     throw new ReadApiFailure(400, 'InvalidParameter', `status must be one of ${statuses.join(', ')}, not ${JSON.stringify(status)}`);
   }
   return status;
+}
+
+/** What an executions list asks of its service: its one named filter and the status, the page's size, and where the last page ended. */
+export type ExecutionsFilter<F extends string> = Partial<Record<F, string>> & {
+  readonly status?: string;
+  readonly limit: number;
+  readonly after?: ExpressPosition;
+};
+
+/**
+ * A page of an executions list (Express executions, durable executions), newest first: the
+ * query's `status` and its one other filter (`param`, passed on as `field`), `limit` and
+ * `nextToken`, and the token of the next page.
+ */
+export function executionsPage<F extends string, E>(
+  query: URLSearchParams,
+  list: string,
+  filter: { readonly param: string; readonly field: F },
+  statuses: readonly string[],
+  summaries: (filter: ExecutionsFilter<F>) => { executions: E[]; last?: ExpressPosition },
+): { executions: E[]; nextToken?: string } {
+  only(query, [filter.param, 'status', 'limit', 'nextToken']);
+  const status = statusOf(query, statuses);
+  const filters = { ...(query.has(filter.param) ? { [filter.field]: query.get(filter.param) ?? '' } : {}), ...(status ? { status } : {}) };
+  const after = positionOf(query, list, filters, isExpressPosition);
+  // The one filter's key is `field`, which the type of a computed key does not carry.
+  const found = summaries({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) } as ExecutionsFilter<F>);
+  return { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

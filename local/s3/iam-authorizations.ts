@@ -1,13 +1,4 @@
-import {
-  type Input,
-  type OperationAuthorization,
-  type OperationTable,
-  on,
-  records,
-  renamed,
-  type ServiceIam,
-  text,
-} from '../iam/authorizations.js';
+import { type Input, type OperationAuthorization, on, records, serviceIam, text } from '../iam/authorizations.js';
 
 const bucketArn = (bucket: unknown) => `arn:aws:s3:::${text(bucket) ?? '*'}`;
 const objectArn = (bucket: unknown, key: unknown) => `${bucketArn(bucket)}/${text(key) ?? '*'}`;
@@ -43,13 +34,15 @@ function deleteObjects(input: Input): OperationAuthorization[] {
 export const MISSING_KEY = 'a missing key';
 
 /**
- * S3 (the operations s3OperationName names, with `{ Bucket, Key }`): object operations on
+ * How IAM authorizes S3's requests (its module declares it), the operations s3OperationName names, with `{ Bucket, Key }`): object operations on
  * `arn:aws:s3:::<bucket>/<key>`, bucket operations on `arn:aws:s3:::<bucket>`. HeadObject
  * is s3:GetObject, listing s3:ListBucket, HeadBucket s3:ListBucket, a multipart upload's
  * parts s3:PutObject, a copy s3:PutObject on the target and s3:GetObject on the source.
  */
-const s3Authorizations: OperationTable = {
-  ...renamed('s3', {
+export const s3Iam = serviceIam('s3', {
+  // S3's messages quote the resource ("is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" ...").
+  accessDenied: { code: 'AccessDenied', status: 403, quotesResource: true },
+  renamed: {
     GetObject: ['GetObject', object],
     HeadObject: ['GetObject', object],
     PutObject: ['PutObject', object],
@@ -74,18 +67,12 @@ const s3Authorizations: OperationTable = {
     ListBuckets: ['ListAllMyBuckets', () => '*'],
     // Not an operation: what S3 asks before it answers a missing key with 404 (MISSING_KEY).
     [MISSING_KEY]: ['ListBucket', bucket],
-  }),
-  // The API reference: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes.
-  GetObjectAttributes: (input) => [on('s3:GetObject', object(input)), on('s3:GetObjectAttributes', object(input))],
-  CopyObject: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
-  UploadPartCopy: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
-  DeleteObjects: deleteObjects,
-};
-
-/** How IAM authorizes s3's requests (its module declares it). */
-export const s3Iam: ServiceIam = {
-  prefix: 's3',
-  operations: s3Authorizations,
-  // S3's messages quote the resource ("is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" ...").
-  accessDenied: { code: 'AccessDenied', status: 403, quotesResource: true },
-};
+  },
+  operations: {
+    // The API reference: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes.
+    GetObjectAttributes: (input) => [on('s3:GetObject', object(input)), on('s3:GetObjectAttributes', object(input))],
+    CopyObject: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
+    UploadPartCopy: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
+    DeleteObjects: deleteObjects,
+  },
+});

@@ -1,5 +1,18 @@
 import type { RawRequest } from '../endpoint/protocols.js';
 
+/** The query parameters of ListObjects and ListObjectsV2: a bucket's GET with others is another operation. */
+export const LISTING_ARGUMENTS: ReadonlySet<string> = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'marker',
+  'encoding-type',
+  'fetch-owner',
+]);
+
 /** Object sub-resources and the operations a GET, PUT or DELETE of them is. */
 const OBJECT_SUBRESOURCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
@@ -35,23 +48,7 @@ export function s3OperationName(
   if (method === 'GET') {
     if (query.has('uploads')) return 'ListMultipartUploads';
     if (query.has('versions')) return 'ListObjectVersions';
-    if (
-      [...query.keys()].some(
-        (name) =>
-          ![
-            'list-type',
-            'prefix',
-            'delimiter',
-            'max-keys',
-            'continuation-token',
-            'start-after',
-            'marker',
-            'encoding-type',
-            'fetch-owner',
-          ].includes(name),
-      )
-    )
-      return undefined;
+    if ([...query.keys()].some((name) => !LISTING_ARGUMENTS.has(name))) return undefined;
     return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
   }
   if (method === 'HEAD') return 'HeadBucket';

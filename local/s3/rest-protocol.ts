@@ -6,7 +6,7 @@ import type { ListObjectsResult } from './listing.js';
 import { configurationsXml, xmlConfigurations } from './notification-config.js';
 import { s3HostId } from './notifier.js';
 import { objectTagging, taggingCountHeader, tagsFromHeader } from './object-tagging.js';
-import { s3OperationName } from './operation-names.js';
+import { LISTING_ARGUMENTS, s3OperationName } from './operation-names.js';
 import {
   address,
   byteRange,
@@ -27,15 +27,7 @@ import { document, elementTexts, hasElement, type XmlElement } from './xml.js';
 
 /** Query parameters that are an operation's arguments rather than a sub-resource (`?acl`, `?tagging`, ...). */
 const ARGUMENTS = new Set([
-  'list-type',
-  'prefix',
-  'delimiter',
-  'max-keys',
-  'continuation-token',
-  'start-after',
-  'fetch-owner',
-  'encoding-type',
-  'marker',
+  ...LISTING_ARGUMENTS,
   'x-id',
   'response-content-type',
   'response-content-language',

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { JsonTable } from '../store/json-table.js';
 import type { ScheduleDefinition, ScheduleGroupDefinition } from './definitions.js';
 
 export interface ScheduleState {
@@ -29,12 +30,16 @@ export interface InvocationRow {
  * loses neither or has done both: a restart never fires it twice nor misses it.
  */
 export class ScheduleStore {
-  readonly #statements: Record<'saveSchedule' | 'deleteSchedule' | 'state' | 'saveState' | 'saveGroup' | 'deleteGroup', StatementSync>;
+  readonly #statements: Record<'state' | 'saveState', StatementSync>;
+  /** The schedules the API created, by ARN. */
+  readonly apiSchedules: JsonTable<ScheduleDefinition>;
+  /** The schedule groups the API created, by name. */
+  readonly apiGroups: JsonTable<ScheduleGroupDefinition>;
 
   constructor(private readonly db: DatabaseSync) {
+    this.apiSchedules = new JsonTable(db, 'api_schedules', 'arn');
+    this.apiGroups = new JsonTable(db, 'api_schedule_groups', 'name');
     db.exec(`
-      CREATE TABLE IF NOT EXISTS api_schedules (arn TEXT PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS api_schedule_groups (name TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS schedule_state (
         arn TEXT PRIMARY KEY, created_at INTEGER NOT NULL, handled_until INTEGER NOT NULL, plan TEXT NOT NULL,
         deleted INTEGER NOT NULL DEFAULT 0);
@@ -44,39 +49,9 @@ export class ScheduleStore {
       CREATE INDEX IF NOT EXISTS invocations_due ON invocations (next_at, id);
     `);
     this.#statements = {
-      saveSchedule: db.prepare('INSERT OR REPLACE INTO api_schedules (arn, json) VALUES (?, ?)'),
-      deleteSchedule: db.prepare('DELETE FROM api_schedules WHERE arn = ?'),
       state: db.prepare('SELECT created_at, handled_until, plan, deleted FROM schedule_state WHERE arn = ?'),
       saveState: db.prepare('INSERT OR REPLACE INTO schedule_state (arn, created_at, handled_until, plan, deleted) VALUES (?, ?, ?, ?, ?)'),
-      saveGroup: db.prepare('INSERT OR REPLACE INTO api_schedule_groups (name, json) VALUES (?, ?)'),
-      deleteGroup: db.prepare('DELETE FROM api_schedule_groups WHERE name = ?'),
     };
-  }
-
-  apiSchedules(): ScheduleDefinition[] {
-    const rows = this.db.prepare('SELECT json FROM api_schedules ORDER BY arn').all() as { json: string }[];
-    return rows.map((row) => JSON.parse(row.json) as ScheduleDefinition);
-  }
-
-  saveSchedule(schedule: ScheduleDefinition): void {
-    this.#statements.saveSchedule.run(schedule.Arn, JSON.stringify(schedule));
-  }
-
-  deleteSchedule(arn: string): void {
-    this.#statements.deleteSchedule.run(arn);
-  }
-
-  apiGroups(): ScheduleGroupDefinition[] {
-    const rows = this.db.prepare('SELECT json FROM api_schedule_groups ORDER BY name').all() as { json: string }[];
-    return rows.map((row) => JSON.parse(row.json) as ScheduleGroupDefinition);
-  }
-
-  saveGroup(group: ScheduleGroupDefinition): void {
-    this.#statements.saveGroup.run(group.Name, JSON.stringify(group));
-  }
-
-  deleteGroup(name: string): void {
-    this.#statements.deleteGroup.run(name);
   }
 
   state(arn: string): ScheduleState | undefined {

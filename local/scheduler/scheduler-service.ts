@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { type Clock, wakeAfter } from '../clock.js';
+import { wakeAfter } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import type { ServiceState } from '../store/service-state.js';
 import { TemplateChanges } from '../store/template-changes.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
@@ -28,11 +28,7 @@ const DELIVERY_CONCURRENCY = 16;
 /** The longest a timer sleeps, so a clock that jumps (a laptop waking) is noticed within a minute. */
 const MAX_SLEEP_MS = 60_000;
 
-export interface SchedulerServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface SchedulerServiceOptions extends ServiceState {
   /**
    * The template's schedules, applied at every start as CloudFormation would deploy them, with
    * what UpdateSchedule changed of them since (kept in the data folder) but for the settings the
@@ -108,7 +104,7 @@ export class SchedulerService {
     });
     this.#groups.set('default', { Name: 'default', Arn: this.groupArn('default') });
     for (const group of options.groups) this.#groups.set(group.Name, group);
-    for (const group of this.#store.apiGroups()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
+    for (const group of this.#store.apiGroups.all()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
     this.#templateChanges = new TemplateChanges(options.db, 'template_schedule_changes', (schedule) => {
       // The dates are the service's stamps, not settings: a template schedule's are when the runtime started.
       const { CreationDate: _created, LastModificationDate: _modified, ...settings } = schedule;
@@ -122,7 +118,7 @@ export class SchedulerService {
       const { definition, changed, changedAt } = this.#templateChanges.reconcile(schedule.Arn, schedule, options.clock.now());
       this.#put(changed ? { ...definition, LastModificationDate: changedAt } : schedule, true);
     }
-    for (const schedule of this.#store.apiSchedules()) {
+    for (const schedule of this.#store.apiSchedules.all()) {
       if (!this.#schedules.has(schedule.Arn)) this.#put(schedule, false);
     }
   }
@@ -189,7 +185,7 @@ export class SchedulerService {
     if (problem) this.options.log?.(`[not as in AWS] schedule ${schedule.Name}: ${problem}`);
     const live = this.#put(schedule, this.#schedules.get(schedule.Arn)?.fromTemplate ?? false);
     const template = this.#templates.get(schedule.Arn);
-    if (!live.fromTemplate) this.#store.saveSchedule(schedule);
+    if (!live.fromTemplate) this.#store.apiSchedules.put(schedule.Arn, schedule);
     else if (template) this.#templateChanges.save(schedule.Arn, template, schedule, schedule.LastModificationDate);
     this.#arm();
   }
@@ -203,20 +199,20 @@ export class SchedulerService {
       this.#store.saveState(arn, { ...state, deleted: true });
       this.#templateChanges.forget(arn);
     } else {
-      this.#store.deleteSchedule(arn);
+      this.#store.apiSchedules.delete(arn);
     }
   }
 
   saveGroup(group: ScheduleGroupDefinition): void {
     this.#groups.set(group.Name, group);
-    this.#store.saveGroup(group);
+    this.#store.apiGroups.put(group.Name, group);
   }
 
   /** Deletes a group and every schedule in it, as Scheduler does. */
   deleteGroup(name: string): void {
     for (const live of [...this.#schedules.values()]) if (live.definition.GroupName === name) this.deleteSchedule(live.definition.Arn);
     this.#groups.delete(name);
-    this.#store.deleteGroup(name);
+    this.#store.apiGroups.delete(name);
   }
 
   #arn(group: string, name: string): string {

@@ -1,15 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  type Input,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ServiceIam,
-  sameNamed,
-  text,
-  viaService,
-} from '../iam/authorizations.js';
+import { arnOf, type Input, type OperationContext, type OperationTable, on, serviceIam, text, viaService } from '../iam/authorizations.js';
 
 /**
  * A secret's ARN from its SecretId (name or ARN). AWS authorizes a request on the secret's
@@ -42,42 +31,34 @@ const onSecret = (operations: readonly string[]): OperationTable =>
   );
 
 /**
- * Secrets Manager: each operation is the action of its name on the secret it names;
- * CreateSecret on the secret the name would be, with the customer-managed key it names
- * (kms:GenerateDataKey, through Secrets Manager).
+ * How IAM authorizes Secrets Manager's requests (its module declares it): each operation is the
+ * action of its name on the secret it names; CreateSecret on the secret the name would be, with
+ * the customer-managed key it names (kms:GenerateDataKey, through Secrets Manager).
  */
-const secretsManagerAuthorizations: OperationTable = {
-  ...onSecret([
-    'GetSecretValue',
-    'PutSecretValue',
-    'DescribeSecret',
-    'UpdateSecret',
-    'DeleteSecret',
-    'RestoreSecret',
-    'TagResource',
-    'UntagResource',
-    'ListSecretVersionIds',
-    'GetResourcePolicy',
-    'RotateSecret',
-  ]),
-  ...sameNamed('secretsmanager', {
-    ListSecrets: ANY,
-    GetRandomPassword: ANY,
-    BatchGetSecretValue: ANY,
-  }),
-  CreateSecret: (input, context) => {
-    const keyId = text(input.KmsKeyId);
-    const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
-    return [
-      on('secretsmanager:CreateSecret', arnOf('secretsmanager', context, `secret:${text(input.Name) ?? '*'}-??????`)),
-      ...viaService('secretsmanager', ['kms:GenerateDataKey'], key, context),
-    ];
-  },
-};
-
-/** How IAM authorizes secretsmanager's requests (its module declares it). */
-export const secretsManagerIam: ServiceIam = {
-  prefix: 'secretsmanager',
-  operations: secretsManagerAuthorizations,
+export const secretsManagerIam = serviceIam('secretsmanager', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  unscoped: ['ListSecrets', 'GetRandomPassword', 'BatchGetSecretValue'],
+  operations: {
+    ...onSecret([
+      'GetSecretValue',
+      'PutSecretValue',
+      'DescribeSecret',
+      'UpdateSecret',
+      'DeleteSecret',
+      'RestoreSecret',
+      'TagResource',
+      'UntagResource',
+      'ListSecretVersionIds',
+      'GetResourcePolicy',
+      'RotateSecret',
+    ]),
+    CreateSecret: (input, context) => {
+      const keyId = text(input.KmsKeyId);
+      const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
+      return [
+        on('secretsmanager:CreateSecret', arnOf('secretsmanager', context, `secret:${text(input.Name) ?? '*'}-??????`)),
+        ...viaService('secretsmanager', ['kms:GenerateDataKey'], key, context),
+      ];
+    },
+  },
+});

@@ -1,17 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { SecretDefinition } from './definitions.js';
 import { generateSecretString } from './generate-secret-string.js';
 import { type SecretRow, SecretsStore, type VersionRow } from './secrets-store.js';
-
-export interface SecretsManagerServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
-}
 
 type Input = Record<string, unknown>;
 
@@ -32,7 +24,7 @@ const invalidParameter = (message: string) => new AwsError('InvalidParameterExce
 export class SecretsManagerService {
   readonly #store: SecretsStore;
 
-  constructor(private readonly options: SecretsManagerServiceOptions) {
+  constructor(private readonly options: ServiceState) {
     this.#store = new SecretsStore(options.db);
   }
 

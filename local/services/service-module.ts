@@ -287,11 +287,8 @@ export interface ServiceReport {
   readonly tryIt?: { readonly listing?: string; readonly command?: string; readonly rank: number };
 }
 
-/** One service of the local runtime, as the registry (registry.ts) runs it. */
-export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> {
-  readonly name: N;
-  /** The services it uses while it is created, stopped and closed: created and started before it, stopped after it. */
-  readonly needs?: readonly ServiceName[];
+/** What a module declares whatever its service's type: the registry reads these as the module writes them. */
+export interface ModuleDeclarations {
   /** The data folder's SQLite databases it keeps its state in (`<name>.sqlite`); a database two modules declare is closed after both. */
   readonly databases?: readonly string[];
   /** The data folder's sub-folders it keeps files in. */
@@ -308,32 +305,14 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
-  /**
-   * The AWS APIs it serves, each with its operations (what the API models the endpoint
-   * validates against keep): each one the module declares in `ApiModels` with its own name.
-   */
-  readonly apis?: readonly (ServedApi & { readonly model: ModelsOf<N> })[];
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
-  /**
-   * Its Step Functions integrations (`local/<service>/step-functions.ts`): the optimized ones
-   * (`arn:aws:states:::sqs:sendMessage`) with their patterns, the AWS SDK ones (`aws-sdk:sqs:*`)
-   * with how AWS treats the service, how their errors are named (a refusal's code and status
-   * are its `iam.accessDenied`), and what of its running service the tasks call.
-   */
-  readonly stepFunctions?: StepFunctionsIntegrations<ServiceTypes[N], unknown>;
   /**
    * Runs the Step Functions integrations the modules declare (Step Functions' module does):
    * the registry creates each module that declares some before it and stops it after, so a
    * task in flight still reaches the service it calls. One module declares it.
    */
   readonly runsStepFunctions?: true;
-  /**
-   * Checks the operations of every module that declares `iam` (IAM's module does): the
-   * registry gives each protocol such a module mounts this check, run before each operation.
-   * One module declares it.
-   */
-  checkOperation?(service: ServiceTypes[N], iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   /**
    * The resource types whose new and changed resources its service's `reload` applies while
    * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
@@ -347,6 +326,31 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    * any, join the start-up warnings.
    */
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
+}
+
+/** One service of the local runtime, as the registry (registry.ts) runs it. */
+export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> extends ModuleDeclarations {
+  readonly name: N;
+  /** The services it uses while it is created, stopped and closed: created and started before it, stopped after it. */
+  readonly needs?: readonly ServiceName[];
+  /**
+   * The AWS APIs it serves, each with its operations (what the API models the endpoint
+   * validates against keep): each one the module declares in `ApiModels` with its own name.
+   */
+  readonly apis?: readonly (ServedApi & { readonly model: ModelsOf<N> })[];
+  /**
+   * Its Step Functions integrations (`local/<service>/step-functions.ts`): the optimized ones
+   * (`arn:aws:states:::sqs:sendMessage`) with their patterns, the AWS SDK ones (`aws-sdk:sqs:*`)
+   * with how AWS treats the service, how their errors are named (a refusal's code and status
+   * are its `iam.accessDenied`), and what of its running service the tasks call.
+   */
+  readonly stepFunctions?: StepFunctionsIntegrations<ServiceTypes[N], unknown>;
+  /**
+   * Checks the operations of every module that declares `iam` (IAM's module does): the
+   * registry gives each protocol such a module mounts this check, run before each operation.
+   * One module declares it.
+   */
+  checkOperation?(service: ServiceTypes[N], iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   /**
    * Reads the service's part of the loaded template, once the template is loaded: what it
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
@@ -358,22 +362,12 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
 }
 
 /** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
-export interface RegisteredModule {
+export interface RegisteredModule extends ModuleDeclarations {
   readonly name: string;
   readonly needs?: readonly string[];
-  readonly databases?: readonly string[];
-  readonly folders?: readonly string[];
-  readonly options?: readonly ServiceOption[];
-  readonly resourceTypes?: ResourceTypes;
-  readonly sdkClients?: readonly SdkClient[];
-  readonly iam?: ServiceIam;
   readonly apis?: readonly ServedApi[];
-  readonly resourcePolicies?: ResourcePolicySources;
   readonly stepFunctions?: StepFunctionsIntegrations<never, unknown>;
-  readonly runsStepFunctions?: true;
   checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
-  readonly reloads?: ServiceReloads;
-  readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
   report?(service: unknown, context: ReportContext): Promise<ServiceReport> | ServiceReport;

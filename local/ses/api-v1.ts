@@ -1,40 +1,17 @@
-import { AwsError } from '../aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import { dkimTokens } from './resource-types.js';
 import { eventTypeOfName, v1EventType } from './ses-events.js';
 import type { BulkResult, SesService } from './ses-service.js';
 import type { IdentityType } from './ses-store.js';
 
-type Input = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-const record = (value: unknown): Input => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Input) : {});
 const tags = (value: unknown) => (Array.isArray(value) ? (value as { Name?: string; Value?: string }[]) : []);
 
 /** `To`, `Cc` and `Bcc` of a v1 `Destination`. */
 function destination(value: unknown) {
   const d = record(value);
   return { to: strings(d.ToAddresses), cc: strings(d.CcAddresses), bcc: strings(d.BccAddresses) };
-}
-
-/**
- * A page of a list by offset (`NextToken` is the offset of the next item): of the items, or
- * of what `read(start, count)` reads from the store (a page's rows, not the whole list).
- */
-export function page<T>(
-  items: readonly T[] | ((start: number, count: number) => readonly T[]),
-  nextToken: unknown,
-  max: unknown,
-  fallback: number,
-): { items: T[]; next?: string } {
-  const start = nextToken === undefined ? 0 : Number(nextToken);
-  if (!Number.isSafeInteger(start) || start < 0) throw new AwsError('InvalidParameterValue', 'Invalid pagination token.', 400);
-  const size = typeof max === 'number' && max > 0 ? Math.min(max, 1000) : fallback;
-  // One item more than the page tells whether another page follows.
-  const read = typeof items === 'function' ? items(start, size + 1) : items.slice(start, start + size + 1);
-  return { items: read.slice(0, size), ...(read.length > size ? { next: String(start + size) } : {}) };
 }
 
 /** The v1 status of a bulk entry's error code (BulkEmailDestinationStatus). */
@@ -61,8 +38,6 @@ function v1Destination(configurationSet: string, input: Input): EventDestination
     ...(unpublished ? { unpublished } : {}),
   };
 }
-
-type Operations = Record<string, (input: Input) => Promise<unknown>>;
 
 /** SES's v1 API (query protocol, API version 2010-12-01) over the local SES, one operation per action, in the API's shapes. */
 export function sesV1Operations(ses: SesService): ModelOperations {
@@ -235,12 +210,9 @@ function identityOperations(ses: SesService): Operations {
 /** Configuration sets and their event destinations. */
 function configurationSetOperations(ses: SesService): Operations {
   return {
+    ...sharedConfigurationSetOperations(ses),
     CreateConfigurationSet: async (input: Input) => {
       ses.createConfigurationSet(text(record(input.ConfigurationSet).Name) ?? '');
-      return {};
-    },
-    DeleteConfigurationSet: async (input: Input) => {
-      ses.deleteConfigurationSet(text(input.ConfigurationSetName) ?? '');
       return {};
     },
     DescribeConfigurationSet: async (input: Input) => {
@@ -277,10 +249,6 @@ function configurationSetOperations(ses: SesService): Operations {
       await ses.putEventDestination(v1Destination(set, record(input.EventDestination)), 'update');
       return {};
     },
-    DeleteConfigurationSetEventDestination: async (input: Input) => {
-      ses.deleteEventDestination(text(input.ConfigurationSetName) ?? '', text(input.EventDestinationName) ?? '');
-      return {};
-    },
     UpdateConfigurationSetSendingEnabled: async (input: Input) => {
       ses.setConfigurationSetSending(text(input.ConfigurationSetName) ?? '', input.Enabled === true);
       return {};
@@ -291,10 +259,7 @@ function configurationSetOperations(ses: SesService): Operations {
 /** The account: its quota, statistics and sending. */
 function accountOperations(ses: SesService): Operations {
   return {
-    GetSendQuota: async () => {
-      const quota = ses.quota();
-      return { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours };
-    },
+    GetSendQuota: async () => sendQuotaOf(ses),
     GetSendStatistics: async () => ({ SendDataPoints: sendStatistics(ses) }),
     GetAccountSendingEnabled: async () => ({ Enabled: ses.sendingEnabled }),
     UpdateAccountSendingEnabled: async (input: Input) => {

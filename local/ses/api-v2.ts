@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { page } from './api-v1.js';
+import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import type { Attachment } from './mime.js';
 import { dkimTokens } from './resource-types.js';
@@ -10,11 +10,6 @@ import type { BulkResult, SesService } from './ses-service.js';
 import type { IdentityRow } from './ses-store.js';
 import type { TemplateParts } from './templates.js';
 
-type Input = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-const record = (value: unknown): Input => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Input) : {});
 const list = (value: unknown): Input[] => (Array.isArray(value) ? value.map(record) : []);
 
 /**
@@ -102,8 +97,6 @@ function v2Destination(configurationSet: string, name: string, value: unknown): 
     ...(unpublished ? { unpublished } : {}),
   };
 }
-
-type Operations = Record<string, (input: Input) => Promise<unknown>>;
 
 const tagsOf = (ses: SesService, arn: string) => ses.store.tags(arn);
 const templateArn = (ses: SesService, name: string) => sesArn(ses.context, `template/${name}`);
@@ -297,6 +290,7 @@ function identityOperations(ses: SesService): Operations {
 /** Configuration sets and their event destinations. */
 function configurationSetOperations(ses: SesService): Operations {
   return {
+    ...sharedConfigurationSetOperations(ses),
     CreateConfigurationSet: async (input) => {
       const sending = record(input.SendingOptions).SendingEnabled;
       ses.createConfigurationSet(text(input.ConfigurationSetName) ?? '', {
@@ -312,10 +306,6 @@ function configurationSetOperations(ses: SesService): Operations {
         SendingOptions: { SendingEnabled: set.sendingEnabled },
         Tags: tagsOf(ses, sesArn(ses.context, `configuration-set/${set.name}`)),
       };
-    },
-    DeleteConfigurationSet: async (input) => {
-      ses.deleteConfigurationSet(text(input.ConfigurationSetName) ?? '');
-      return {};
     },
     ListConfigurationSets: async (input) => {
       const { items, next } = page(ses.store.configurationSets(), input.NextToken, input.PageSize, 100);
@@ -340,10 +330,6 @@ function configurationSetOperations(ses: SesService): Operations {
       await ses.putEventDestination(v2Destination(set, text(input.EventDestinationName) ?? '', input.EventDestination), 'update');
       return {};
     },
-    DeleteConfigurationSetEventDestination: async (input) => {
-      ses.deleteEventDestination(text(input.ConfigurationSetName) ?? '', text(input.EventDestinationName) ?? '');
-      return {};
-    },
     PutConfigurationSetSendingOptions: async (input) => {
       ses.setConfigurationSetSending(text(input.ConfigurationSetName) ?? '', input.SendingEnabled === true);
       return {};
@@ -354,16 +340,13 @@ function configurationSetOperations(ses: SesService): Operations {
 /** The account, and the tags of identities, templates and configuration sets. */
 function accountOperations(ses: SesService): Operations {
   return {
-    GetAccount: async () => {
-      const quota = ses.quota();
-      return {
-        DedicatedIpAutoWarmupEnabled: false,
-        EnforcementStatus: 'HEALTHY',
-        ProductionAccessEnabled: !ses.context.setting.sandbox,
-        SendQuota: { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours },
-        SendingEnabled: ses.sendingEnabled,
-      };
-    },
+    GetAccount: async () => ({
+      DedicatedIpAutoWarmupEnabled: false,
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: !ses.context.setting.sandbox,
+      SendQuota: sendQuotaOf(ses),
+      SendingEnabled: ses.sendingEnabled,
+    }),
     PutAccountSendingAttributes: async (input) => {
       ses.setSendingEnabled(input.SendingEnabled === true);
       return {};

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import { EVENT_TYPES, type EventType } from './ses-events.js';
@@ -50,8 +50,8 @@ interface EventDeliveryRow {
  * that accepts the message (a DurableOutbox on it delivers through the runtime's one
  * dispatcher), so an event of an accepted message is published even after a crash.
  */
-export class EventPublisher {
-  readonly #outbox: DurableOutbox<EventDeliveryRow>;
+export class EventPublisher extends OutboxOwner<EventDeliveryRow> {
+  protected readonly outbox: DurableOutbox<EventDeliveryRow>;
 
   constructor(
     private readonly options: {
@@ -63,7 +63,8 @@ export class EventPublisher {
       readonly log: (line: string) => void;
     },
   ) {
-    this.#outbox = new DurableOutbox<EventDeliveryRow>({
+    super();
+    this.outbox = new DurableOutbox<EventDeliveryRow>({
       db: options.store.db,
       clock: options.clock,
       table: { name: 'event_deliveries', id: 'id', dueAt: 'next_at' },
@@ -72,18 +73,6 @@ export class EventPublisher {
       maxSleepMs: 1000,
       onError: (error) => options.log(error.message),
     });
-  }
-
-  start(): void {
-    this.#outbox.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#outbox.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.#outbox.idle();
   }
 
   /**
@@ -119,7 +108,7 @@ export class EventPublisher {
 
   #write(row: { target: string; body: string; label: string | null; resources: string | null }): void {
     const now = this.options.clock.now();
-    this.#outbox.enqueue({ ...row, first_at: now, next_at: now, attempts: 0 });
+    this.outbox.enqueue({ ...row, first_at: now, next_at: now, attempts: 0 });
   }
 
   async #deliver(row: EventDeliveryRow): Promise<OutboxOutcome> {

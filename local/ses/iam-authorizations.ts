@@ -1,13 +1,11 @@
 import {
-  ANY,
   arnOf,
   type Input,
   type OperationAuthorization,
   type OperationContext,
-  type OperationTable,
   on,
   type ResourceOf,
-  type ServiceIam,
+  serviceIam,
   text,
 } from '../iam/authorizations.js';
 
@@ -50,12 +48,11 @@ function sending(action: string, fromOf: (input: Input) => string | undefined, t
 }
 
 const record = (value: unknown): Input => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Input) : {});
+const v1Sender = (input: Input) => text(input.Source);
+const v2Sender = (input: Input) => text(input.FromEmailAddress);
+const v1Template = (input: Input) => text(input.Template);
 const v2Template = (input: Input) => text(record(record(input.Content).Template).TemplateName);
-
-/** The action of the operation's name on one resource. */
-const single = (action: string, resource: ResourceOf) => (input: Input, context: OperationContext) => [
-  on(`ses:${action}`, resource(input, context)),
-];
+const noTemplate = () => undefined;
 
 /** The configuration set a v2 request names (`ConfigurationSetName`) or a v1 one creates (`ConfigurationSet.Name`). */
 const configurationSet: ResourceOf = (input, context) =>
@@ -65,42 +62,11 @@ const emailIdentity: ResourceOf = (input, context) => identity(text(input.EmailI
 /** TagResource, UntagResource and ListTagsForResource name their resource by ARN. */
 const tagged: ResourceOf = (input) => text(input.ResourceArn) ?? '*';
 
-const anyResource = (actions: readonly string[]): OperationTable =>
-  Object.fromEntries(actions.map((action) => [action, single(action, ANY)]));
-
-const sesAuthorizations: OperationTable = {
-  // v1 sends from `Source` (a raw message may leave it to its From header); v2 from `FromEmailAddress`.
-  SendEmail: (input, context) =>
-    input.FromEmailAddress !== undefined || input.Content !== undefined
-      ? sending('SendEmail', (i) => text(i.FromEmailAddress), v2Template)(input, context)
-      : sending(
-          'SendEmail',
-          (i) => text(i.Source),
-          () => undefined,
-        )(input, context),
-  SendRawEmail: sending(
-    'SendRawEmail',
-    (i) => text(i.Source),
-    () => undefined,
-  ),
-  SendTemplatedEmail: sending(
-    'SendTemplatedEmail',
-    (i) => text(i.Source),
-    (i) => text(i.Template),
-  ),
-  SendBulkTemplatedEmail: sending(
-    'SendBulkTemplatedEmail',
-    (i) => text(i.Source),
-    (i) => text(i.Template),
-  ),
-  SendBulkEmail: sending(
-    'SendBulkEmail',
-    (i) => text(i.FromEmailAddress),
-    (i) => text(record(record(i.DefaultContent).Template).TemplateName),
-  ),
-
+/** How IAM authorizes SES's requests (its module declares it); the v2 API answers its refusal as `AccessDeniedException` (api-v2.ts). */
+export const sesIam = serviceIam('ses', {
+  accessDenied: { code: 'AccessDenied', status: 403 },
   // The v1 API's resource operations: no resource types in the reference but the configuration set's.
-  ...anyResource([
+  unscoped: [
     'CreateTemplate',
     'UpdateTemplate',
     'DeleteTemplate',
@@ -128,33 +94,38 @@ const sesAuthorizations: OperationTable = {
     'ListConfigurationSets',
     'GetAccount',
     'PutAccountSendingAttributes',
-  ]),
-  CreateConfigurationSet: single('CreateConfigurationSet', configurationSet),
-  DeleteConfigurationSet: single('DeleteConfigurationSet', configurationSet),
-  CreateConfigurationSetEventDestination: single('CreateConfigurationSetEventDestination', configurationSet),
-  UpdateConfigurationSetEventDestination: single('UpdateConfigurationSetEventDestination', configurationSet),
-  DeleteConfigurationSetEventDestination: single('DeleteConfigurationSetEventDestination', configurationSet),
-
-  // The v2 API's resource operations.
-  CreateEmailTemplate: single('CreateEmailTemplate', template),
-  GetEmailTemplate: single('GetEmailTemplate', template),
-  UpdateEmailTemplate: single('UpdateEmailTemplate', template),
-  DeleteEmailTemplate: single('DeleteEmailTemplate', template),
-  TestRenderEmailTemplate: single('TestRenderEmailTemplate', template),
-  CreateEmailIdentity: single('CreateEmailIdentity', emailIdentity),
-  GetEmailIdentity: single('GetEmailIdentity', emailIdentity),
-  DeleteEmailIdentity: single('DeleteEmailIdentity', emailIdentity),
-  GetConfigurationSet: single('GetConfigurationSet', configurationSet),
-  GetConfigurationSetEventDestinations: single('GetConfigurationSetEventDestinations', configurationSet),
-  PutConfigurationSetSendingOptions: single('PutConfigurationSetSendingOptions', configurationSet),
-  TagResource: single('TagResource', tagged),
-  UntagResource: single('UntagResource', tagged),
-  ListTagsForResource: single('ListTagsForResource', tagged),
-};
-
-/** How IAM authorizes SES's requests (its module declares it); the v2 API answers its refusal as `AccessDeniedException` (api-v2.ts). */
-export const sesIam: ServiceIam = {
-  prefix: 'ses',
-  operations: sesAuthorizations,
-  accessDenied: { code: 'AccessDenied', status: 403 },
-};
+  ],
+  sameNamed: {
+    CreateConfigurationSet: configurationSet,
+    DeleteConfigurationSet: configurationSet,
+    CreateConfigurationSetEventDestination: configurationSet,
+    UpdateConfigurationSetEventDestination: configurationSet,
+    DeleteConfigurationSetEventDestination: configurationSet,
+    // The v2 API's resource operations.
+    CreateEmailTemplate: template,
+    GetEmailTemplate: template,
+    UpdateEmailTemplate: template,
+    DeleteEmailTemplate: template,
+    TestRenderEmailTemplate: template,
+    CreateEmailIdentity: emailIdentity,
+    GetEmailIdentity: emailIdentity,
+    DeleteEmailIdentity: emailIdentity,
+    GetConfigurationSet: configurationSet,
+    GetConfigurationSetEventDestinations: configurationSet,
+    PutConfigurationSetSendingOptions: configurationSet,
+    TagResource: tagged,
+    UntagResource: tagged,
+    ListTagsForResource: tagged,
+  },
+  operations: {
+    // v1 sends from `Source` (a raw message may leave it to its From header); v2 from `FromEmailAddress`.
+    SendEmail: (input, context) =>
+      input.FromEmailAddress !== undefined || input.Content !== undefined
+        ? sending('SendEmail', v2Sender, v2Template)(input, context)
+        : sending('SendEmail', v1Sender, noTemplate)(input, context),
+    SendRawEmail: sending('SendRawEmail', v1Sender, noTemplate),
+    SendTemplatedEmail: sending('SendTemplatedEmail', v1Sender, v1Template),
+    SendBulkTemplatedEmail: sending('SendBulkTemplatedEmail', v1Sender, v1Template),
+    SendBulkEmail: sending('SendBulkEmail', v2Sender, (i) => text(record(record(i.DefaultContent).Template).TemplateName)),
+  },
+});

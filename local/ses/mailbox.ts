@@ -1,3 +1,4 @@
+import { SqlWhere } from '../store/sql-where.js';
 import type { SesStore } from './ses-store.js';
 
 /** What became of a message the local SES accepted. */
@@ -61,24 +62,20 @@ export class Mailbox {
 
   /** Messages newest first, those before `before` (a `seq`), to or from `address` when given. */
   list(query: { limit: number; before?: number; address?: string }): { messages: MailRecord[]; last?: number } {
-    const conditions: string[] = [];
-    const values: (string | number)[] = [];
-    if (query.before !== undefined) {
-      conditions.push('seq < ?');
-      values.push(query.before);
-    }
-    if (query.address !== undefined) {
+    const where = new SqlWhere()
+      .given(query.before, 'seq < ?')
       // Recipients are kept as a JSON array: match the address as one of its strings, case-insensitively.
-      conditions.push(
+      .given(
+        query.address,
         "(lower(source) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(destinations) WHERE lower(value) LIKE ? ESCAPE '\\'))",
+        (address) => {
+          const pattern = `%${address.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          return [pattern, pattern];
+        },
       );
-      const pattern = `%${query.address.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      values.push(pattern, pattern);
-    }
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = this.store.db
-      .prepare(`SELECT ${COLUMNS} FROM messages ${where} ORDER BY seq DESC LIMIT ?`)
-      .all(...values, query.limit + 1) as Record<string, unknown>[];
+      .prepare(`SELECT ${COLUMNS} FROM messages ${where.clause} ORDER BY seq DESC LIMIT ?`)
+      .all(...where.values, query.limit + 1) as Record<string, unknown>[];
     const messages = rows.slice(0, query.limit).map(recordOf);
     const more = rows.length > query.limit;
     return { messages, ...(more && messages.length > 0 ? { last: messages[messages.length - 1]?.seq } : {}) };

@@ -1,14 +1,11 @@
 import {
-  ANY,
   arnOf,
   arnOrName,
   type Input,
   type OperationContext,
-  type OperationTable,
   on,
   type ResourceOf,
-  type ServiceIam,
-  sameNamed,
+  serviceIam,
   text,
   viaService,
 } from '../iam/authorizations.js';
@@ -31,9 +28,15 @@ function publish(input: Input, context: OperationContext) {
   return [on('sns:Publish', arn), ...viaService('sns', ['kms:GenerateDataKey', 'kms:Decrypt'], key, context)];
 }
 
-/** SNS: each operation is the action of its name on the topic it names (a subscription's topic); PublishBatch is sns:Publish. */
-const snsAuthorizations: OperationTable = {
-  ...sameNamed('sns', {
+/**
+ * How IAM authorizes SNS's requests (its module declares it): each operation is the action of
+ * its name on the topic it names (a subscription's topic); PublishBatch is sns:Publish.
+ */
+export const snsIam = serviceIam('sns', {
+  // SNS's messages write the prefix in capitals ("is not authorized to perform: SNS:Publish on resource: ...").
+  accessDenied: { code: 'AuthorizationError', status: 403, actionCase: 'upper-prefix', kms: { code: 'KMSAccessDenied', status: 400 } },
+  unscoped: ['ListTopics', 'ListSubscriptions'],
+  sameNamed: {
     CreateTopic: newTopic,
     DeleteTopic: topic,
     GetTopicAttributes: topic,
@@ -51,17 +54,6 @@ const snsAuthorizations: OperationTable = {
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,
-    ListTopics: ANY,
-    ListSubscriptions: ANY,
-  }),
-  Publish: publish,
-  PublishBatch: publish,
-};
-
-/** How IAM authorizes sns's requests (its module declares it). */
-export const snsIam: ServiceIam = {
-  prefix: 'sns',
-  operations: snsAuthorizations,
-  // SNS's messages write the prefix in capitals ("is not authorized to perform: SNS:Publish on resource: ...").
-  accessDenied: { code: 'AuthorizationError', status: 403, actionCase: 'upper-prefix', kms: { code: 'KMSAccessDenied', status: 400 } },
-};
+  },
+  operations: { Publish: publish, PublishBatch: publish },
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
+import type { DurableOutbox } from '../store/outbox.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { maxMessageBytes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
@@ -19,7 +20,6 @@ import {
 import { isFifo, isPending, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
 import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
-import type { SubscriptionDeliveryOutbox } from './subscription-outbox.js';
 
 const MAX_BATCH_ENTRY_ID = 80;
 
@@ -41,7 +41,7 @@ export class Publishing {
     private readonly context: SnsContext,
     /** Answers to keyed Publish calls (Step Functions tasks run again after a restart). */
     private readonly requests: IdempotentRequests,
-    private readonly outbox: SubscriptionDeliveryOutbox,
+    private readonly outbox: Pick<DurableOutbox<object>, 'wake'>,
   ) {}
 
   /** A keyed call (`options`) is answered once: a repeat gets the first answer. */

@@ -1,23 +1,19 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
+import type { DurableOutbox } from '../store/outbox.js';
+import type { ServiceState } from '../store/service-state.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
 import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
 import type { PublishBatchRequestEntry, PublishInput } from './message.js';
 import { Publishing, type PublishResult } from './publishing.js';
 import { SnsContext } from './sns-context.js';
-import { SnsStore, type SubscriptionRecord } from './sns-store.js';
+import { type DeliveryRow, SnsStore, type SubscriptionRecord } from './sns-store.js';
 import { type SubscribeInput, SubscriptionManagement } from './subscription-management.js';
-import { SubscriptionDeliveryOutbox } from './subscription-outbox.js';
+import { subscriptionDeliveryOutbox } from './subscription-outbox.js';
 import { applyTemplate } from './template.js';
 import { type Tag, TopicManagement } from './topic-management.js';
 
-export interface SnsServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
+export interface SnsServiceOptions extends ServiceState {
   /** The local endpoint, for UnsubscribeURL. */
   readonly baseUrl: string;
   readonly topics?: readonly TopicDefinition[];
@@ -46,7 +42,7 @@ export interface SnsServiceOptions {
  */
 export class SnsService {
   readonly #store: SnsStore;
-  readonly #outbox: SubscriptionDeliveryOutbox;
+  readonly #outbox: DurableOutbox<DeliveryRow>;
   readonly #topics: TopicManagement;
   readonly #subscriptions: SubscriptionManagement;
   readonly #publishing: Publishing;
@@ -58,7 +54,7 @@ export class SnsService {
       new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery),
       options,
     );
-    this.#outbox = new SubscriptionDeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
+    this.#outbox = subscriptionDeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
     const context = new SnsContext(this.#store, options);
     this.#topics = new TopicManagement(context);
     this.#subscriptions = new SubscriptionManagement(context);

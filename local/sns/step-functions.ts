@@ -4,6 +4,7 @@ import type { TaskRequest } from '../states/engine/index.js';
 import { abortable, idempotentCall, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { PublishInput } from './message.js';
 import type { SnsService } from './sns-service.js';
 
 /** The Java SDK's names in the errors of `sns:` tasks. */
@@ -11,29 +12,9 @@ const ERRORS = { prefix: 'SNS', service: 'AmazonSNS', accessDenied: 'Authorizati
 /** SNS's SDK package, whose error schemas map its query error codes to exceptions. */
 const SDK_PACKAGE = '@aws-sdk/client-sns';
 
-/** A message attribute as Publish takes it; a binary value is base64 text, as in state data. */
-export interface SnsMessageAttribute {
-  DataType?: string;
-  StringValue?: string;
-  BinaryValue?: string;
-}
-
-/** SNS's Publish in its API shape (SnsService); errors are AwsErrors with SNS's query error codes. */
+/** SNS's Publish in its API shape (SnsService); errors are AwsErrors with SNS's query error codes. A binary attribute value is base64 text, as in state data. */
 export interface SnsForTasks {
-  Publish(
-    input: {
-      TopicArn?: string;
-      TargetArn?: string;
-      PhoneNumber?: string;
-      Message?: string;
-      Subject?: string;
-      MessageStructure?: string;
-      MessageAttributes?: Record<string, SnsMessageAttribute>;
-      MessageGroupId?: string;
-      MessageDeduplicationId?: string;
-    },
-    options?: IdempotentCall,
-  ): Promise<{ MessageId?: string; SequenceNumber?: string }>;
+  Publish(input: PublishInput, options?: IdempotentCall): Promise<{ MessageId?: string; SequenceNumber?: string }>;
 }
 
 const PUBLISH_PARAMETERS = [

@@ -1,16 +1,4 @@
-import {
-  ANY,
-  type Input,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ResourceOf,
-  renamed,
-  type ServiceIam,
-  sameNamed,
-  text,
-  viaService,
-} from '../iam/authorizations.js';
+import { type Input, type OperationContext, on, type ResourceOf, serviceIam, text, viaService } from '../iam/authorizations.js';
 
 /**
  * A queue's ARN from its URL: the last path segment names the queue, the one before it its
@@ -54,12 +42,16 @@ const sending = (input: Input, context: OperationContext) => {
 };
 
 /**
- * SQS: each operation is the action of its name on the queue its URL names; a batch is its
- * single action. A queue encrypted with a customer-managed key also needs the key: sending
- * kms:GenerateDataKey, receiving kms:Decrypt (with `kms:ViaService`).
+ * How IAM authorizes SQS's requests (its module declares it): each operation is the action of
+ * its name on the queue its URL names; a batch is its single action. A queue encrypted with a
+ * customer-managed key also needs the key: sending kms:GenerateDataKey, receiving kms:Decrypt
+ * (with `kms:ViaService`).
  */
-const sqsAuthorizations: OperationTable = {
-  ...sameNamed('sqs', {
+export const sqsIam = serviceIam('sqs', {
+  // SQS's messages write the action in lower case ("is not authorized to perform: sqs:sendmessage on resource: ...").
+  accessDenied: { code: 'AccessDenied', status: 403, actionCase: 'lower', kms: { code: 'KMS.AccessDeniedException', status: 400 } },
+  unscoped: ['ListQueues'],
+  sameNamed: {
     DeleteMessage: queue,
     ChangeMessageVisibility: queue,
     GetQueueAttributes: queue,
@@ -74,27 +66,20 @@ const sqsAuthorizations: OperationTable = {
     RemovePermission: queue,
     GetQueueUrl: named,
     CreateQueue: named,
-    ListQueues: ANY,
     StartMessageMoveTask: moveSource,
     ListMessageMoveTasks: moveSource,
     CancelMessageMoveTask: moveSource,
-  }),
-  ...renamed('sqs', {
+  },
+  renamed: {
     DeleteMessageBatch: ['DeleteMessage', queue],
     ChangeMessageVisibilityBatch: ['ChangeMessageVisibility', queue],
-  }),
-  SendMessage: sending,
-  SendMessageBatch: sending,
-  ReceiveMessage: (input, context) => {
-    const arn = queue(input, context);
-    return [on('sqs:ReceiveMessage', arn), ...viaService('sqs', ['kms:Decrypt'], context.queueKmsKey?.(arn), context)];
   },
-};
-
-/** How IAM authorizes sqs's requests (its module declares it). */
-export const sqsIam: ServiceIam = {
-  prefix: 'sqs',
-  operations: sqsAuthorizations,
-  // SQS's messages write the action in lower case ("is not authorized to perform: sqs:sendmessage on resource: ...").
-  accessDenied: { code: 'AccessDenied', status: 403, actionCase: 'lower', kms: { code: 'KMS.AccessDeniedException', status: 400 } },
-};
+  operations: {
+    SendMessage: sending,
+    SendMessageBatch: sending,
+    ReceiveMessage: (input, context) => {
+      const arn = queue(input, context);
+      return [on('sqs:ReceiveMessage', arn), ...viaService('sqs', ['kms:Decrypt'], context.queueKmsKey?.(arn), context)];
+    },
+  },
+});

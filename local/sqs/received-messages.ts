@@ -28,19 +28,9 @@ export class ReceivedMessages {
 
   deleteMessageBatch(input: DeleteMessageBatchInput): BatchOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
-    const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.context.clock.now();
-    this.context.transaction(() => {
-      for (const entry of input.Entries) {
-        try {
-          this.deleteByHandle(queue, this.parseReceiptHandle(queue, entry.ReceiptHandle), entry.ReceiptHandle, now);
-          output.Successful.push({ Id: entry.Id });
-        } catch (error) {
-          output.Failed.push(batchFailure(entry.Id, error));
-        }
-      }
-    });
+    const output = this.eachEntry(input.Entries, 'DeleteMessageBatchRequestEntry', (entry, now) =>
+      this.deleteByHandle(queue, this.parseReceiptHandle(queue, entry.ReceiptHandle), entry.ReceiptHandle, now),
+    );
     if (queue.fifo) this.context.notify(queue, 1);
     return output;
   }
@@ -54,20 +44,28 @@ export class ReceivedMessages {
 
   changeMessageVisibilityBatch(input: ChangeMessageVisibilityBatchInput): BatchOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
+    const output = this.eachEntry(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry', (entry, now) =>
+      this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout, now),
+    );
+    this.context.notify(queue);
+    return output;
+  }
+
+  /** A batch's entries applied in one transaction at one time, each answered by its Id in Successful or, with its error, in Failed. */
+  private eachEntry<E extends { Id: string }>(entries: E[], entryShape: string, apply: (entry: E, now: number) => void): BatchOutput {
+    validateBatchEntries(entries, entryShape);
     const output: BatchOutput = { Successful: [], Failed: [] };
     const now = this.context.clock.now();
     this.context.transaction(() => {
-      for (const entry of input.Entries) {
+      for (const entry of entries) {
         try {
-          this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout, now);
+          apply(entry, now);
           output.Successful.push({ Id: entry.Id });
         } catch (error) {
           output.Failed.push(batchFailure(entry.Id, error));
         }
       }
     });
-    this.context.notify(queue);
     return output;
   }
 

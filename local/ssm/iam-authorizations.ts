@@ -1,16 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  type Input,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ResourceOf,
-  type ServiceIam,
-  sameNamed,
-  text,
-  viaService,
-} from '../iam/authorizations.js';
+import { arnOf, type Input, type OperationContext, on, type ResourceOf, serviceIam, text, viaService } from '../iam/authorizations.js';
 
 /**
  * A parameter's ARN: `parameter/<name>` with the name's leading slash not repeated
@@ -36,11 +24,14 @@ const perName = (action: string) => (input: Input, context: OperationContext) =>
 };
 
 /**
- * Parameter Store: each operation is the action of its name on the parameter it names. A
- * SecureString put with a customer-managed key also needs kms:Encrypt on it through SSM.
+ * How IAM authorizes Parameter Store's requests (its module declares it): each operation is the
+ * action of its name on the parameter it names. A SecureString put with a customer-managed key
+ * also needs kms:Encrypt on it through SSM.
  */
-const ssmAuthorizations: OperationTable = {
-  ...sameNamed('ssm', {
+export const ssmIam = serviceIam('ssm', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: ['DescribeParameters'],
+  sameNamed: {
     GetParameter: parameter,
     GetParameterHistory: parameter,
     DeleteParameter: parameter,
@@ -49,21 +40,15 @@ const ssmAuthorizations: OperationTable = {
     AddTagsToResource: tagged,
     RemoveTagsFromResource: tagged,
     ListTagsForResource: tagged,
-    DescribeParameters: ANY,
-  }),
-  GetParameters: perName('ssm:GetParameters'),
-  DeleteParameters: perName('ssm:DeleteParameters'),
-  PutParameter: (input, context) => {
-    const arn = parameter(input, context);
-    const keyId = text(input.Type) === 'SecureString' ? text(input.KeyId) : undefined;
-    const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
-    return [on('ssm:PutParameter', arn), ...viaService('ssm', ['kms:Encrypt'], key, context)];
   },
-};
-
-/** How IAM authorizes ssm's requests (its module declares it). */
-export const ssmIam: ServiceIam = {
-  prefix: 'ssm',
-  operations: ssmAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  operations: {
+    GetParameters: perName('ssm:GetParameters'),
+    DeleteParameters: perName('ssm:DeleteParameters'),
+    PutParameter: (input, context) => {
+      const arn = parameter(input, context);
+      const keyId = text(input.Type) === 'SecureString' ? text(input.KeyId) : undefined;
+      const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
+      return [on('ssm:PutParameter', arn), ...viaService('ssm', ['kms:Encrypt'], key, context)];
+    },
+  },
+});

@@ -4,7 +4,23 @@ import type { SsmContext } from './ssm-context.js';
 import type { ParameterRow } from './ssm-store.js';
 
 export type Filter = { Key?: string; Option?: string; Values?: string[] };
-type Parameters = { Parameters: Record<string, unknown>[]; NextToken?: string };
+export type ParametersPage = { Parameters: Record<string, unknown>[]; NextToken?: string };
+
+export interface GetParametersByPathInput {
+  Path?: string;
+  Recursive?: boolean;
+  ParameterFilters?: Filter[];
+  WithDecryption?: boolean;
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface DescribeParametersInput {
+  Filters?: { Key?: string; Values?: string[] }[];
+  ParameterFilters?: Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
 
 const INVALID_PATH =
   'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.';
@@ -55,14 +71,7 @@ export class ParameterReading {
     return { Parameters: parameters, InvalidParameters: invalid };
   }
 
-  getParametersByPath(input: {
-    Path?: string;
-    Recursive?: boolean;
-    ParameterFilters?: Filter[];
-    WithDecryption?: boolean;
-    MaxResults?: number;
-    NextToken?: string;
-  }): Parameters {
+  getParametersByPath(input: GetParametersByPathInput): ParametersPage {
     const path = input.Path;
     if (typeof path !== 'string' || !path.startsWith('/') || (path !== '/' && !isValidParameterName(path.replace(/\/$/, '')))) {
       throw validationError(INVALID_PATH);
@@ -90,12 +99,7 @@ export class ParameterReading {
     };
   }
 
-  describeParameters(input: {
-    Filters?: { Key?: string; Values?: string[] }[];
-    ParameterFilters?: Filter[];
-    MaxResults?: number;
-    NextToken?: string;
-  }): Parameters {
+  describeParameters(input: DescribeParametersInput): ParametersPage {
     if (input.Filters !== undefined && input.ParameterFilters !== undefined) {
       throw validationError('You can use either Filters or ParameterFilters in a single request.');
     }

@@ -1,20 +1,12 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
-import { type Filter, ParameterReading } from './parameter-reading.js';
+import type { ServiceState } from '../store/service-state.js';
+import { type DescribeParametersInput, type GetParametersByPathInput, ParameterReading, type ParametersPage } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';
 import { type ParameterDefinition, ParameterWriting, type PutParameterInput } from './parameter-writing.js';
 import { SsmContext, type Tag } from './ssm-context.js';
 import { SsmStore } from './ssm-store.js';
 
 export type { ParameterDefinition } from './parameter-writing.js';
-
-export interface SsmServiceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly accountId: string;
-  readonly region: string;
-}
 
 /**
  * Systems Manager Parameter Store: the operations function code commonly calls, over AWS
@@ -33,7 +25,7 @@ export class SsmService {
   readonly #reading: ParameterReading;
   readonly #tags: ParameterTags;
 
-  constructor(options: SsmServiceOptions) {
+  constructor(options: ServiceState) {
     this.#context = new SsmContext(new SsmStore(options.db), options);
     this.#writing = new ParameterWriting(this.#context);
     this.#reading = new ParameterReading(this.#context);
@@ -74,23 +66,11 @@ export class SsmService {
     return this.#reading.getParameters(input);
   }
 
-  async GetParametersByPath(input: {
-    Path?: string;
-    Recursive?: boolean;
-    ParameterFilters?: Filter[];
-    WithDecryption?: boolean;
-    MaxResults?: number;
-    NextToken?: string;
-  }): Promise<{ Parameters: Record<string, unknown>[]; NextToken?: string }> {
+  async GetParametersByPath(input: GetParametersByPathInput): Promise<ParametersPage> {
     return this.#reading.getParametersByPath(input);
   }
 
-  async DescribeParameters(input: {
-    Filters?: { Key?: string; Values?: string[] }[];
-    ParameterFilters?: Filter[];
-    MaxResults?: number;
-    NextToken?: string;
-  }): Promise<{ Parameters: Record<string, unknown>[]; NextToken?: string }> {
+  async DescribeParameters(input: DescribeParametersInput): Promise<ParametersPage> {
     return this.#reading.describeParameters(input);
   }
 

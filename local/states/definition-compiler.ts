@@ -47,18 +47,7 @@ export class DefinitionCompiler {
     const key = `${type}\u0000${definition}`;
     const cached = this.#compiled.get(key);
     if (cached) return cached;
-    let parsed: unknown;
-    try {
-      parsed = parseDefinition(definition);
-    } catch (error) {
-      throw new AwsError(
-        'InvalidDefinition',
-        `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
-        400,
-        { cause: error },
-      );
-    }
-    const machine = this.compileObject(parsed, type);
+    const machine = this.compileObject(parseDefinition(definition), type);
     this.#compiled.set(key, machine);
     return machine;
   }
@@ -78,8 +67,22 @@ export class DefinitionCompiler {
   }
 }
 
-/** A definition's JSON; one nested deeper than MAX_JSON_DEPTH is refused as CreateStateMachine refuses bad JSON (compiling it recurses per level). */
+/**
+ * A definition's JSON, refused as CreateStateMachine refuses bad JSON (InvalidDefinition,
+ * INVALID_JSON_DESCRIPTION); one nested deeper than MAX_JSON_DEPTH is refused so too
+ * (compiling it recurses per level).
+ * @throws AwsError InvalidDefinition
+ */
 export function parseDefinition(text: string): unknown {
-  if (tooDeep(text)) throw new SyntaxError(`the definition is nested more than ${MAX_JSON_DEPTH} levels deep`);
-  return JSON.parse(text);
+  try {
+    if (tooDeep(text)) throw new SyntaxError(`the definition is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AwsError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
+      400,
+      { cause: error },
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { executionEndStatus, type LocalExecutionStatus } from '../../clients/execution-statuses.js';
 import { addMissingColumns } from '../store/added-columns.js';
+import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
 
@@ -245,20 +246,13 @@ export class ExecutionStore {
     stateMachineArn: string,
     options: { status?: string; redriven?: boolean; after?: ExecutionPageCursor; limit: number },
   ): ExecutionRecord[] {
-    const where = ['state_machine_arn = ?'];
-    const params: SQLInputValue[] = [stateMachineArn];
-    if (options.status) {
-      where.push('status = ?');
-      params.push(options.status);
-    }
-    if (options.redriven !== undefined) where.push(options.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
-    if (options.after) {
-      where.push('(start_date < ? OR (start_date = ? AND arn < ?))');
-      params.push(options.after.startDate, options.after.startDate, options.after.arn);
-    }
-    params.push(options.limit);
-    const sql = `SELECT * FROM sfn_executions WHERE ${where.join(' AND ')} ORDER BY start_date DESC, arn DESC LIMIT ?`;
-    return (this.#db.prepare(sql).all(...params) as Row[]).map(executionOf);
+    const where = new SqlWhere()
+      .and('state_machine_arn = ?', stateMachineArn)
+      .given(options.status || undefined, 'status = ?')
+      .given(options.redriven, options.redriven ? 'redrive_count > 0' : 'redrive_count = 0', () => [])
+      .given(options.after, '(start_date < ? OR (start_date = ? AND arn < ?))', (after) => [after.startDate, after.startDate, after.arn]);
+    const sql = `SELECT * FROM sfn_executions ${where.clause} ORDER BY start_date DESC, arn DESC LIMIT ?`;
+    return (this.#db.prepare(sql).all(...where.values, options.limit) as Row[]).map(executionOf);
   }
 
   /** Appends a history event; a terminal event records the execution's outcome in the same transaction. */

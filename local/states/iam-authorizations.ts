@@ -1,15 +1,4 @@
-import {
-  ANY,
-  arnOf,
-  type Input,
-  member,
-  type OperationContext,
-  type OperationTable,
-  on,
-  type ResourceOf,
-  type ServiceIam,
-  sameNamed,
-} from '../iam/authorizations.js';
+import { arnOf, member, passingRole, type ResourceOf, serviceIam } from '../iam/authorizations.js';
 
 const stateMachine: ResourceOf = (input, context) => {
   const given = member(input, 'stateMachineArn');
@@ -19,24 +8,19 @@ const stateMachine: ResourceOf = (input, context) => {
 const execution: ResourceOf = (input, context) => member(input, 'executionArn') ?? arnOf('states', context, 'execution:*');
 const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('states', context, 'stateMachine:*');
 
-/** Creating or updating a state machine with a role passes the role: iam:PassRole on it, as AWS checks. */
-function withRole(action: string) {
-  return (input: Input, context: OperationContext) => {
-    const role = member(input, 'roleArn');
-    return [
-      on(action, stateMachine(input, context)),
-      ...(role ? [on('iam:PassRole', role, { 'iam:PassedToService': 'states.amazonaws.com' })] : []),
-    ];
-  };
-}
+/** Creating or updating a state machine with a role passes the role. */
+const withRole = (operation: string) => passingRole('states', operation, stateMachine, (input) => member(input, 'roleArn'));
 
 /**
- * Step Functions: each operation is the action of its name on the state machine or execution
- * it names; task tokens name nothing IAM can scope (SendTask* are authorized on `*`).
- * Members are read in camelCase (the API) or PascalCase (aws-sdk:sfn tasks).
+ * How IAM authorizes Step Functions' requests (its module declares it): each operation is the
+ * action of its name on the state machine or execution it names; task tokens name nothing IAM
+ * can scope (SendTask* are authorized on `*`). Members are read in camelCase (the API) or
+ * PascalCase (aws-sdk:sfn tasks).
  */
-const statesAuthorizations: OperationTable = {
-  ...sameNamed('states', {
+export const statesIam = serviceIam('states', {
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+  unscoped: ['ListStateMachines', 'ValidateStateMachineDefinition', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat', 'TestState'],
+  sameNamed: {
     DescribeStateMachine: stateMachine,
     DeleteStateMachine: stateMachine,
     StartExecution: stateMachine,
@@ -50,20 +34,6 @@ const statesAuthorizations: OperationTable = {
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,
-    ListStateMachines: ANY,
-    ValidateStateMachineDefinition: ANY,
-    SendTaskSuccess: ANY,
-    SendTaskFailure: ANY,
-    SendTaskHeartbeat: ANY,
-    TestState: ANY,
-  }),
-  CreateStateMachine: withRole('states:CreateStateMachine'),
-  UpdateStateMachine: withRole('states:UpdateStateMachine'),
-};
-
-/** How IAM authorizes states's requests (its module declares it). */
-export const statesIam: ServiceIam = {
-  prefix: 'states',
-  operations: statesAuthorizations,
-  accessDenied: { code: 'AccessDeniedException', status: 400 },
-};
+  },
+  operations: { CreateStateMachine: withRole('CreateStateMachine'), UpdateStateMachine: withRole('UpdateStateMachine') },
+});

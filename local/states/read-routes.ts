@@ -10,7 +10,9 @@ import {
 import { ForkNotPossible, forkOfInput } from '../../contracts/fork.js';
 import { AwsError } from '../aws-error.js';
 import {
+  type ExecutionsFilter,
   type ExpressPosition,
+  executionsPage,
   forkRequestOf,
   isExpressPosition,
   limitOf,
@@ -21,7 +23,7 @@ import {
   type ReadRoute,
   type ServiceReads,
   sendJson,
-  statusOf,
+  startOrderedPage,
 } from '../read-api/routes.js';
 import type { ExecutionRecord } from './execution-store.js';
 import type { ForkAnswer, ForkRequest } from './forks.js';
@@ -73,16 +75,13 @@ function forksRoute(states: ForkSource): ReadRoute {
   };
 }
 
-/** A page of an execution's forks, oldest first (by start time, then ARN), after `after`. */
+/** A page of an execution's forks, oldest first, after `after`. */
 function forkSummaries(
   records: readonly ExecutionRecord[],
   limit: number,
   after: ExpressPosition | undefined,
 ): { forks: ForkSummary[]; last?: ExpressPosition } {
-  const chosen = records.filter(
-    (r) => after === undefined || r.startDate > after.startDate || (r.startDate === after.startDate && r.arn > after.arn),
-  );
-  const shown = chosen.slice(0, limit);
+  const { shown, last } = startOrderedPage(records, startOf, 'oldest', { limit, ...(after ? { after } : {}) });
   const forks = shown.flatMap((record): ForkSummary[] => {
     const fork = forkOfInput(record.input);
     if (fork === undefined) return [];
@@ -99,49 +98,40 @@ function forkSummaries(
       },
     ];
   });
-  const last = shown.at(-1);
-  return { forks, ...(chosen.length > shown.length && last ? { last: { startDate: last.startDate, arn: last.arn } } : {}) };
+  return { forks, ...(last ? { last } : {}) };
 }
+
+const startOf = (record: ExecutionRecord): ExpressPosition => ({ startDate: record.startDate, arn: record.arn });
 
 function expressExecutionsRoute(expressExecutions: () => readonly ExecutionRecord[]): ReadRoute {
   return {
     path: READ_API_PATHS.expressExecutions,
     handle({ query, res }) {
-      only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, LOCAL_EXECUTION_STATUSES);
-      const filters = {
-        ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
-        ...(status ? { status } : {}),
-      };
       const list = READ_API_PATHS.expressExecutions;
-      const after = positionOf(query, list, filters, isExpressPosition);
-      const found = expressSummaries(expressExecutions(), { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
-      const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      const filter = { param: 'stateMachineArn', field: 'stateMachineArn' } as const;
+      const page: ExpressExecutionsPage = executionsPage(query, list, filter, LOCAL_EXECUTION_STATUSES, (f) =>
+        expressSummaries(expressExecutions(), f),
+      );
       sendJson(res, 200, page);
     },
   };
 }
 
-/**
- * A page of Express executions, newest first, as ListExecutions answers: ordered by start
- * time then ARN (both descending), so that a page's last one is a position the next page
- * continues after, whatever started or was dropped in between.
- */
+/** A page of Express executions, newest first, as ListExecutions answers. */
 function expressSummaries(
   records: readonly ExecutionRecord[],
-  filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition },
+  filter: ExecutionsFilter<'stateMachineArn'>,
 ): { executions: ExpressExecutionSummary[]; last?: ExpressPosition } {
-  const { after } = filter;
-  const chosen = records
-    .filter(
+  const { shown, last } = startOrderedPage(
+    records.filter(
       (record) =>
         (filter.stateMachineArn === undefined || record.stateMachineArn === filter.stateMachineArn) &&
-        (filter.status === undefined || record.status === filter.status) &&
-        (after === undefined || record.startDate < after.startDate || (record.startDate === after.startDate && record.arn < after.arn)),
-    )
-    .sort((a, b) => b.startDate - a.startDate || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
-  const shown = chosen.slice(0, filter.limit);
-  const lastShown = shown.at(-1);
+        (filter.status === undefined || record.status === filter.status),
+    ),
+    startOf,
+    'newest',
+    filter,
+  );
   const out: ExpressExecutionSummary[] = [];
   for (const record of shown) {
     const businessKey = businessKeyOf(record.input);
@@ -157,6 +147,5 @@ function expressSummaries(
       ...(businessKey === undefined ? {} : { businessKey }),
     });
   }
-  const more = chosen.length > shown.length && lastShown !== undefined;
-  return { executions: out, ...(more ? { last: { startDate: lastShown.startDate, arn: lastShown.arn } } : {}) };
+  return { executions: out, ...(last ? { last } : {}) };
 }

@@ -107,17 +107,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
 }
 
 function parseTestDefinition(text: string): Record<string, unknown> {
-  let definition: unknown;
-  try {
-    definition = parseDefinition(text);
-  } catch (error) {
-    throw new AwsError(
-      'InvalidDefinition',
-      `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
-      400,
-      { cause: error },
-    );
-  }
+  const definition = parseDefinition(text);
   if (!isObject(definition))
     throw new AwsError(
       'InvalidDefinition',

@@ -292,3 +292,31 @@ export function nextRetry(
   if (at - attempt.firstAt > policy.maximumEventAgeMs) return { exhausted: 'MaximumEventAgeInSeconds' };
   return { at };
 }
+
+/**
+ * A part of a service that keeps its work in a DurableOutbox (EventBridge's target deliveries,
+ * SES's event publishing, trace forwarding): the outbox's start, stop, idle and wake are its own.
+ */
+export abstract class OutboxOwner<Row extends object> {
+  protected abstract readonly outbox: DurableOutbox<Row>;
+
+  /** Starts working through what is owed, what a crash or a stop left included. */
+  start(): void {
+    this.outbox.start();
+  }
+
+  /** Stops; resolves once the work in flight is settled. */
+  stop(): Promise<void> {
+    return this.outbox.stop();
+  }
+
+  /** Resolves once nothing is due or in flight. */
+  idle(): Promise<void> {
+    return this.outbox.idle();
+  }
+
+  /** Looks for due work soon (after work was accepted, or a target came back). */
+  wake(): void {
+    this.outbox.wake();
+  }
+}

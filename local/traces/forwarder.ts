@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv } from '../../contracts/otlp-env.js';
 import type { Clock } from '../clock.js';
-import { DurableOutbox } from '../store/outbox.js';
+import { DurableOutbox, OutboxOwner } from '../store/outbox.js';
 
 /** A team's collector the runtime forwards every export it keeps to. */
 export interface ForwardTarget {
@@ -37,8 +37,8 @@ const MAX_WAITING = 10_000;
  * says to retry (429, 502, 503, 504, a connection that failed) with exponential backoff; gives
  * up, saying so, on another refusal or after MAX_ATTEMPTS.
  */
-export class SpanForwarder {
-  readonly #outbox: DurableOutbox<ForwardRow>;
+export class SpanForwarder extends OutboxOwner<ForwardRow> {
+  protected readonly outbox: DurableOutbox<ForwardRow>;
   readonly #db: DatabaseSync;
 
   constructor(
@@ -47,11 +47,12 @@ export class SpanForwarder {
     readonly target: ForwardTarget,
     private readonly log: (line: string) => void,
   ) {
+    super();
     this.#db = db;
     db.exec(`CREATE TABLE IF NOT EXISTS span_forwards (
       id INTEGER PRIMARY KEY, body BLOB NOT NULL, content_type TEXT NOT NULL, due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0
     )`);
-    this.#outbox = new DurableOutbox<ForwardRow>({
+    this.outbox = new DurableOutbox<ForwardRow>({
       db,
       clock,
       table: { name: 'span_forwards', id: 'id', dueAt: 'due_at' },
@@ -64,25 +65,12 @@ export class SpanForwarder {
 
   /** Owes the collector this export; call it in the transaction that keeps the spans. */
   enqueue(body: Uint8Array, contentType: string): void {
-    this.#outbox.enqueue({ body, content_type: contentType, attempts: 0 });
+    this.outbox.enqueue({ body, content_type: contentType, attempts: 0 });
     const { n } = this.#db.prepare('SELECT COUNT(*) AS n FROM span_forwards').get() as { n: number };
     if (n > MAX_WAITING) {
       this.#db.prepare('DELETE FROM span_forwards WHERE id IN (SELECT id FROM span_forwards ORDER BY id LIMIT ?)').run(n - MAX_WAITING);
       this.log(`[traces] ${n - MAX_WAITING} export(s) for ${this.target.url.href} dropped: more than ${MAX_WAITING} were waiting`);
     }
-  }
-
-  start(): void {
-    this.#outbox.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#outbox.stop();
-  }
-
-  /** Resolves when nothing is due or in flight (tests). */
-  idle(): Promise<void> {
-    return this.#outbox.idle();
   }
 
   async #send(row: ForwardRow) {

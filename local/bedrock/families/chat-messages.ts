@@ -94,7 +94,8 @@ function toolUses(calls: unknown): ContentBlock[] {
   });
 }
 
-function parseArguments(value: unknown): unknown {
+/** A tool call's arguments as OpenAI's chat messages send them (JSON text; an object as it is); what does not parse is no arguments. */
+export function parseArguments(value: unknown): unknown {
   if (typeof value !== 'string') return isObject(value) ? value : {};
   try {
     return JSON.parse(value);

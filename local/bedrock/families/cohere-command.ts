@@ -3,14 +3,14 @@ import {
   answerId,
   type Body,
   type ChatCodec,
+  type CompletionKeys,
+  completionRequest,
   isObject,
   malformed,
-  numberOf,
+  pieceChunks,
   pieces,
-  promptRequest,
   requiredString,
   type Settled,
-  stringsOf,
   textOf,
   withMetrics,
 } from './shared.js';
@@ -26,20 +26,17 @@ import {
 export const cohereCommandCodec: ChatCodec = {
   request(modelId, body) {
     if (body.message === undefined && typeof body.prompt === 'string') {
-      return promptRequest(modelId, body.prompt, settings(body));
+      return completionRequest(modelId, body.prompt, body, KEYS);
     }
     return commandRRequest(modelId, body);
   },
   response: (_modelId, settled, body) => (isChat(body) ? chatResponse(settled, body) : generationsResponse(settled, body)),
   stream(_modelId, settled, body) {
-    const text = textOf(settled.content);
     if (!isChat(body)) {
-      const parts = pieces(text).map((piece): Body => ({ text: piece, is_finished: false }));
-      return withMetrics(
-        [...parts, { is_finished: true, finish_reason: finishReason(settled), response: generationsResponse(settled, body) }],
-        settled,
-      );
+      const last = { is_finished: true, finish_reason: finishReason(settled), response: generationsResponse(settled, body) };
+      return pieceChunks(settled, (piece) => ({ text: piece, is_finished: false }), last);
     }
+    const text = textOf(settled.content);
     const generation_id = generationId(settled);
     const chunks: Body[] = [
       { is_finished: false, event_type: 'stream-start', generation_id },
@@ -52,12 +49,7 @@ export const cohereCommandCodec: ChatCodec = {
 
 const isChat = (body: Body) => body.message !== undefined || body.prompt === undefined;
 
-const settings = (body: Body) => ({
-  maxTokens: numberOf(body, 'max_tokens'),
-  temperature: numberOf(body, 'temperature'),
-  topP: numberOf(body, 'p'),
-  stop: stringsOf(body, 'stop_sequences'),
-});
+const KEYS: CompletionKeys = { maxTokens: 'max_tokens', temperature: 'temperature', topP: 'p', stop: 'stop_sequences' };
 
 function commandRRequest(modelId: string, body: Body): ModelRequest {
   const message = requiredString(body, 'message');
@@ -79,7 +71,7 @@ function commandRRequest(modelId: string, body: Body): ModelRequest {
     inputSchema: parameterSchema(tool.parameter_definitions),
   }));
   return {
-    ...promptRequest(modelId, '', settings(body)),
+    ...completionRequest(modelId, '', body, KEYS),
     system,
     messages,
     tools,

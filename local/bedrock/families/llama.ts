@@ -1,4 +1,4 @@
-import { type Body, type ChatCodec, numberOf, pieces, promptRequest, requiredString, type Settled, textOf, withMetrics } from './shared.js';
+import { type ChatCodec, completionRequest, pieceChunks, requiredString, type Settled, textOf } from './shared.js';
 
 /**
  * Meta Llama's body: `{prompt, max_gen_len, temperature, top_p}` answered by `{generation,
@@ -7,10 +7,10 @@ import { type Body, type ChatCodec, numberOf, pieces, promptRequest, requiredStr
  */
 export const llamaCodec: ChatCodec = {
   request: (modelId, body) =>
-    promptRequest(modelId, requiredString(body, 'prompt'), {
-      maxTokens: numberOf(body, 'max_gen_len'),
-      temperature: numberOf(body, 'temperature'),
-      topP: numberOf(body, 'top_p'),
+    completionRequest(modelId, requiredString(body, 'prompt'), body, {
+      maxTokens: 'max_gen_len',
+      temperature: 'temperature',
+      topP: 'top_p',
     }),
   response: (_modelId, settled) => ({
     generation: textOf(settled.content),
@@ -18,22 +18,17 @@ export const llamaCodec: ChatCodec = {
     generation_token_count: settled.usage.outputTokens,
     stop_reason: stopReason(settled),
   }),
-  stream(_modelId, settled) {
-    const parts = pieces(textOf(settled.content));
-    const chunks: Body[] = parts.map((generation, index) => ({
-      generation,
-      prompt_token_count: index === 0 ? settled.usage.inputTokens : null,
-      generation_token_count: index + 1,
-      stop_reason: null,
-    }));
-    chunks.push({
-      generation: '',
-      prompt_token_count: null,
-      generation_token_count: settled.usage.outputTokens,
-      stop_reason: stopReason(settled),
-    });
-    return withMetrics(chunks, settled);
-  },
+  stream: (_modelId, settled) =>
+    pieceChunks(
+      settled,
+      (generation, index) => ({
+        generation,
+        prompt_token_count: index === 0 ? settled.usage.inputTokens : null,
+        generation_token_count: index + 1,
+        stop_reason: null,
+      }),
+      { generation: '', prompt_token_count: null, generation_token_count: settled.usage.outputTokens, stop_reason: stopReason(settled) },
+    ),
 };
 
 const stopReason = (settled: Settled) => (settled.stopReason === 'max_tokens' ? 'length' : 'stop');

@@ -1,5 +1,5 @@
 import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
-import { type Body, type ChatCodec, numberOf, pieces, promptRequest, requiredString, stringsOf, textOf, withMetrics } from './shared.js';
+import { type Body, type ChatCodec, completionRequest, pieceChunks, requiredString, TEXT_COMPLETION_KEYS, textOf } from './shared.js';
 
 /**
  * Mistral AI's two bodies. Text completion (`{prompt, max_tokens, stop, temperature, top_p,
@@ -12,12 +12,7 @@ import { type Body, type ChatCodec, numberOf, pieces, promptRequest, requiredStr
 export const mistralCodec: ChatCodec = {
   request(modelId, body) {
     if (Array.isArray(body.messages)) return chatMessagesRequest(modelId, body);
-    return promptRequest(modelId, requiredString(body, 'prompt'), {
-      maxTokens: numberOf(body, 'max_tokens'),
-      temperature: numberOf(body, 'temperature'),
-      topP: numberOf(body, 'top_p'),
-      stop: stringsOf(body, 'stop'),
-    });
+    return completionRequest(modelId, requiredString(body, 'prompt'), body, TEXT_COMPLETION_KEYS);
   },
   outputField: () => RESPONSE_FORMAT_FIELD,
   response(_modelId, settled, body) {
@@ -27,16 +22,13 @@ export const mistralCodec: ChatCodec = {
     return { choices: [{ index: 0, message: chatMessage(text, toolCalls(settled.content)), stop_reason }] };
   },
   stream(_modelId, settled, body) {
-    const parts = pieces(textOf(settled.content));
-    const last = parts.length - 1;
-    const stop = (index: number) => (index === last ? finishReason(String(settled.stopReason)) : null);
+    const stop = (last: boolean) => (last ? finishReason(String(settled.stopReason)) : null);
     const calls = toolCalls(settled.content);
-    const chunks: Body[] = isChat(body)
-      ? parts.map((text, index) => ({
-          choices: [{ index: 0, message: chatMessage(text, index === last ? calls : undefined), stop_reason: stop(index) }],
+    return isChat(body)
+      ? pieceChunks(settled, (text, _index, last) => ({
+          choices: [{ index: 0, message: chatMessage(text, last ? calls : undefined), stop_reason: stop(last) }],
         }))
-      : parts.map((text, index) => ({ outputs: [{ text, stop_reason: stop(index) }] }));
-    return withMetrics(chunks, settled);
+      : pieceChunks(settled, (text, _index, last) => ({ outputs: [{ text, stop_reason: stop(last) }] }));
   },
 };
 

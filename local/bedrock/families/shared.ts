@@ -89,22 +89,45 @@ export function jsonType(value: unknown): string {
   return 'String';
 }
 
-/** A one-turn request made of a prompt, as the completion families send it. */
-export function promptRequest(
-  modelId: string,
-  prompt: string,
-  settings: { maxTokens?: number | undefined; temperature?: number | undefined; topP?: number | undefined; stop?: readonly string[] },
-): ModelRequest {
+/** The keys a completion body names its settings by; a family with no stop list has no `stop`. */
+export interface CompletionKeys {
+  readonly maxTokens: string;
+  readonly temperature: string;
+  readonly topP: string;
+  readonly stop?: string;
+}
+
+/** The keys of OpenAI's text completions, which DeepSeek, Writer and Mistral's text completion take: `{prompt, max_tokens, temperature, top_p, stop}`. */
+export const TEXT_COMPLETION_KEYS: CompletionKeys = { maxTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', stop: 'stop' };
+
+/**
+ * A one-turn request made of a prompt, as the completion families send it, with the settings
+ * `settings` holds under the family's keys (`at`: where they sit, Titan's `/textGenerationConfig`).
+ */
+export function completionRequest(modelId: string, prompt: string, settings: Body, keys: CompletionKeys, at = ''): ModelRequest {
+  const maxTokens = numberOf(settings, keys.maxTokens, at);
+  const temperature = numberOf(settings, keys.temperature, at);
+  const topP = numberOf(settings, keys.topP, at);
   return {
     modelId,
     system: [],
     messages: [{ role: 'user', content: [{ text: prompt }] }],
     tools: [],
-    stopSequences: settings.stop ?? [],
-    ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
-    ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
-    ...(settings.topP === undefined ? {} : { topP: settings.topP }),
+    stopSequences: keys.stop === undefined ? [] : stringsOf(settings, keys.stop),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(topP === undefined ? {} : { topP }),
   };
+}
+
+/**
+ * A completion's stream: the answer's text piece by piece, each as the family's chunk (`last`:
+ * the final piece, which carries the stop reason), then the `after` chunks, the invocation
+ * metrics on the very last.
+ */
+export function pieceChunks(settled: Settled, chunk: (piece: string, index: number, last: boolean) => Body, ...after: Body[]): Body[] {
+  const parts = pieces(textOf(settled.content));
+  return withMetrics([...parts.map((piece, index) => chunk(piece, index, index === parts.length - 1)), ...after], settled);
 }
 
 /** A required string field, refused with Bedrock's schema text when missing. */

@@ -1,17 +1,13 @@
 import {
-  type Body,
   type ChatCodec,
+  completionRequest,
   isObject,
   jsonType,
   malformed,
-  numberOf,
-  pieces,
-  promptRequest,
+  pieceChunks,
   requiredString,
   type Settled,
-  stringsOf,
   textOf,
-  withMetrics,
 } from './shared.js';
 
 /**
@@ -25,28 +21,21 @@ export const titanTextCodec: ChatCodec = {
     const inputText = requiredString(body, 'inputText');
     const config = body.textGenerationConfig ?? {};
     if (!isObject(config)) throw malformed(`expected type: JSONObject, found: ${jsonType(config)}`, '/textGenerationConfig');
-    return promptRequest(modelId, inputText, {
-      maxTokens: numberOf(config, 'maxTokenCount', '/textGenerationConfig'),
-      temperature: numberOf(config, 'temperature', '/textGenerationConfig'),
-      topP: numberOf(config, 'topP', '/textGenerationConfig'),
-      stop: stringsOf(config, 'stopSequences'),
-    });
+    const keys = { maxTokens: 'maxTokenCount', temperature: 'temperature', topP: 'topP', stop: 'stopSequences' };
+    return completionRequest(modelId, inputText, config, keys, '/textGenerationConfig');
   },
   response: (_modelId, settled) => ({
     inputTextTokenCount: settled.usage.inputTokens,
     results: [{ tokenCount: settled.usage.outputTokens, outputText: textOf(settled.content), completionReason: completionReason(settled) }],
   }),
-  stream(_modelId, settled) {
-    const parts = pieces(textOf(settled.content));
-    const chunks: Body[] = parts.map((outputText, index) => ({
+  stream: (_modelId, settled) =>
+    pieceChunks(settled, (outputText, index, last) => ({
       outputText,
       index: 0,
-      totalOutputTextTokenCount: index === parts.length - 1 ? settled.usage.outputTokens : null,
-      completionReason: index === parts.length - 1 ? completionReason(settled) : null,
+      totalOutputTextTokenCount: last ? settled.usage.outputTokens : null,
+      completionReason: last ? completionReason(settled) : null,
       inputTextTokenCount: index === 0 ? settled.usage.inputTokens : null,
-    }));
-    return withMetrics(chunks, settled);
-  },
+    })),
 };
 
 function completionReason(settled: Settled): string {

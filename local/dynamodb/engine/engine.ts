@@ -127,32 +127,12 @@ export class DynamoDbEngine {
       PutItem: (input, _body, service) => this.#write(preparePut, input, service),
       UpdateItem: (input, _body, service) => this.#write(prepareUpdate, input, service),
       DeleteItem: (input, _body, service) => this.#write(prepareDelete, input, service),
-      GetItem: (input) =>
-        getItem(
-          this.#itemContext(() => {}),
-          input,
-        ),
-      Query: (input) =>
-        query(
-          this.#itemContext(() => {}),
-          input,
-        ),
-      Scan: (input) =>
-        scan(
-          this.#itemContext(() => {}),
-          input,
-        ),
-      BatchGetItem: (input) =>
-        batchGetItem(
-          this.#itemContext(() => {}),
-          input,
-        ),
+      GetItem: (input) => getItem(this.#reading(), input),
+      Query: (input) => query(this.#reading(), input),
+      Scan: (input) => scan(this.#reading(), input),
+      BatchGetItem: (input) => batchGetItem(this.#reading(), input),
       BatchWriteItem: (input, _body, service) => this.#changing(service, (context) => batchWriteItem(context, input)),
-      TransactGetItems: (input) =>
-        transactGetItems(
-          this.#itemContext(() => {}),
-          input,
-        ),
+      TransactGetItems: (input) => transactGetItems(this.#reading(), input),
       TransactWriteItems: (input, body, service) =>
         this.#changing(service, (context) => transactWriteItems({ ...context, db, now: options.now }, input, body)),
       ExecuteStatement: (input, _body, service) => this.#changing(service, (context) => executeStatement(context, input)),
@@ -241,6 +221,11 @@ export class DynamoDbEngine {
 
   #itemContext(changed: (change: ItemChange) => void): ItemContext {
     return { catalog: this.#catalog, items: this.#items, changed };
+  }
+
+  /** The context of an operation that only reads: it changes nothing to hand on. */
+  #reading(): ItemContext {
+    return this.#itemContext(() => {});
   }
 
   /** Runs writes with their changes collected and handed on before the transaction commits. */

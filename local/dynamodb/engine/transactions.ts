@@ -62,6 +62,15 @@ export function transactWriteItems(context: TransactionContext, input: Json, bod
       const kind = kinds[0] as string;
       return (ACTIONS[kind] as (c: ItemContext, i: Json) => PreparedWrite)(context, action[kind] as Json);
     });
+  return writeTransaction(context, input, prepare);
+}
+
+/**
+ * A transaction of writes (TransactWriteItems, PartiQL's ExecuteTransaction), once per
+ * ClientRequestToken: applied all or nothing and answered with its ConsumedCapacity when asked,
+ * or, repeated with its token, with what the replay reads.
+ */
+export function writeTransaction(context: TransactionContext, input: Json, prepare: () => readonly PreparedWrite[]): Json {
   return onceForToken(
     context,
     input,
@@ -84,7 +93,7 @@ export function transactWriteItems(context: TransactionContext, input: Json, bod
  * when asked, "the number of read capacity units consumed in reading the item" (the API
  * reference's ClientRequestToken) for each item the transaction names, read as a transaction reads.
  */
-export function replayed(context: ItemContext, input: Json, writes: readonly PreparedWrite[]): Json {
+function replayed(context: ItemContext, input: Json, writes: readonly PreparedWrite[]): Json {
   const capacity = capacities(
     input,
     writes.map((write) => {
@@ -101,7 +110,7 @@ export function replayed(context: ItemContext, input: Json, writes: readonly Pre
  * already applied is answered by `again` without being applied; another request with the
  * same token is IdempotentParameterMismatchException.
  */
-export function onceForToken(context: TransactionContext, input: Json, run: () => Json, again: () => Json): Json {
+function onceForToken(context: TransactionContext, input: Json, run: () => Json, again: () => Json): Json {
   const token = input.ClientRequestToken == null ? undefined : String(input.ClientRequestToken);
   if (token === undefined) return run();
   // A map's members in any order are the same request (an item's attributes are unordered).
@@ -119,7 +128,7 @@ export function onceForToken(context: TransactionContext, input: Json, run: () =
  * most once; every condition evaluated against the items as they are; only if all hold, every
  * write applied (a write that fails as it is applied cancels the transaction too).
  */
-export function applyTransaction(context: ItemContext, writes: readonly PreparedWrite[]): { before?: Item; after?: Item }[] {
+function applyTransaction(context: ItemContext, writes: readonly PreparedWrite[]): { before?: Item; after?: Item }[] {
   const seen = new Set<string>();
   for (const write of writes) {
     const [hash, range] = keyPosition(write.key, write.table);

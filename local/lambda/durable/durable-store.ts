@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
 import { addMissingColumns } from '../../store/added-columns.js';
+import { SqlWhere } from '../../store/sql-where.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { ErrorObject, ExecutionRecord, ForkOf, HistoryEvent, OperationRecord } from './durable-types.js';
 
@@ -284,32 +285,18 @@ export class DurableStore {
   }
 
   list(filter: ExecutionFilter): ExecutionRecord[] {
-    const where = ['function_name = ?'];
-    const values: SQLInputValue[] = [filter.functionName];
-    if (filter.version !== undefined) {
-      where.push('version = ?');
-      values.push(filter.version);
-    }
-    if (filter.name !== undefined) {
-      where.push('name = ?');
-      values.push(filter.name);
-    }
-    if (filter.statuses && filter.statuses.length > 0) {
-      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
-      values.push(...filter.statuses);
-    }
-    if (filter.startedAfter !== undefined) {
-      where.push('started_at > ?');
-      values.push(filter.startedAfter);
-    }
-    if (filter.startedBefore !== undefined) {
-      where.push('started_at < ?');
-      values.push(filter.startedBefore);
-    }
+    const where = new SqlWhere()
+      .and('function_name = ?', filter.functionName)
+      .given(filter.version, 'version = ?')
+      .given(filter.name, 'name = ?')
+      // No statuses named is no filter on the status.
+      .in('status', filter.statuses?.length ? filter.statuses : undefined)
+      .given(filter.startedAfter, 'started_at > ?')
+      .given(filter.startedBefore, 'started_at < ?');
     const order = filter.reverse ? 'ASC' : 'DESC';
     const rows = this.db
-      .prepare(`SELECT * FROM lambda_durable_execution WHERE ${where.join(' AND ')} ORDER BY started_at ${order}, arn ${order}`)
-      .all(...values) as unknown as ExecutionRow[];
+      .prepare(`SELECT * FROM lambda_durable_execution ${where.clause} ORDER BY started_at ${order}, arn ${order}`)
+      .all(...where.values) as unknown as ExecutionRow[];
     return rows.map(toRecord);
   }
 

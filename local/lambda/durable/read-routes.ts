@@ -11,18 +11,16 @@ import {
 import { ForkNotPossible } from '../../../contracts/fork.js';
 import { AwsError } from '../../aws-error.js';
 import {
+  type ExecutionsFilter,
   type ExpressPosition,
+  executionsPage,
   forkRequestOf,
-  isExpressPosition,
-  limitOf,
-  nextTokenOf,
   only,
-  positionOf,
   ReadApiFailure,
   type ReadRoute,
   type ServiceReads,
   sendJson,
-  statusOf,
+  startOrderedPage,
 } from '../../read-api/routes.js';
 import { parseTraceHeader } from '../../trace-header.js';
 import type { DurableExecutions } from './durable-executions.js';
@@ -42,20 +40,16 @@ export interface DurableSources {
  */
 function durableSummaries(
   sources: DurableSources,
-  filter: { functionName?: string; status?: string; limit: number; after?: ExpressPosition },
+  filter: ExecutionsFilter<'functionName'>,
 ): { executions: DurableExecutionSummary[]; last?: ExpressPosition } {
   const durable = sources.executions();
   if (durable === undefined) return { executions: [] };
-  const { after } = filter;
   const names = sources.functionNames().filter((name) => filter.functionName === undefined || name === filter.functionName);
-  const chosen = names
-    .flatMap((functionName) => durable.store.list({ functionName, ...(filter.status ? { statuses: [filter.status] } : {}) }))
-    .filter((e) => after === undefined || e.startedAt < after.startDate || (e.startedAt === after.startDate && e.arn < after.arn))
-    .sort((a, b) => b.startedAt - a.startedAt || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
-  const shown = chosen.slice(0, filter.limit);
-  const last = shown.at(-1);
-  const more = chosen.length > shown.length && last !== undefined;
-  return { executions: shown.map(summary), ...(more ? { last: { startDate: last.startedAt, arn: last.arn } } : {}) };
+  const executions = names.flatMap((functionName) =>
+    durable.store.list({ functionName, ...(filter.status ? { statuses: [filter.status] } : {}) }),
+  );
+  const { shown, last } = startOrderedPage(executions, (e) => ({ startDate: e.startedAt, arn: e.arn }), 'newest', filter);
+  return { executions: shown.map(summary), ...(last ? { last } : {}) };
 }
 
 /** One execution with its history, as GetDurableExecution and GetDurableExecutionHistory give them; undefined when there is none. */
@@ -140,12 +134,10 @@ function durableExecutionsRoute(sources: DurableSources): ReadRoute {
         return;
       }
       if (path !== list) throw new ReadApiFailure(404, 'NotFound', `the read API has no ${READ_API_PREFIX}${path}`);
-      only(query, ['function', 'status', 'limit', 'nextToken']);
-      const status = statusOf(query, DURABLE_EXECUTION_STATUSES);
-      const filters = { ...(query.has('function') ? { functionName: query.get('function') ?? '' } : {}), ...(status ? { status } : {}) };
-      const after = positionOf(query, list, filters, isExpressPosition);
-      const found = durableSummaries(sources, { ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
-      const page: DurableExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+      const filter = { param: 'function', field: 'functionName' } as const;
+      const page: DurableExecutionsPage = executionsPage(query, list, filter, DURABLE_EXECUTION_STATUSES, (f) =>
+        durableSummaries(sources, f),
+      );
       sendJson(res, 200, page);
     },
   };

@@ -12,6 +12,7 @@ import {
   type OperationContext,
   UnknownOperationError,
 } from '../../../local/iam/authorizations.js';
+import { deliveryAuthorizations } from '../../../local/iam/deliveries.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';
@@ -165,6 +166,7 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   kms: { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   ssm: { Name: '/app/db', Names: ['/app/db'], Path: '/app', ResourceId: '/app/db', Type: 'SecureString', KeyId: 'alias/app' },
   secretsmanager: { SecretId: 'db', Name: 'db', KmsKeyId: 'alias/app' },
+  kinesis: { StreamName: 'orders', StreamARN: arn('kinesis', 'stream/orders') },
   logs: { logGroupName: '/aws/lambda/f', logStreamName: '2026/01/01/[$LATEST]abc', resourceArn: arn('logs', 'log-group:/aws/lambda/f') },
   s3: { Bucket: 'b', Key: 'k/1.json' },
   bedrock: { modelId: 'anthropic.claude-sonnet-4-6' },
@@ -277,6 +279,24 @@ describe('authorizationsFor examples', () => {
       { action: 'kms:Decrypt', resource: KEY, context: via('sqs') },
     ]);
     expect(auth('sqs', 'SendMessage', { QueueUrl: url }, context)).toEqual([{ action: 'sqs:SendMessage', resource: arn('sqs', 'secure') }]);
+  });
+
+  it("authorizes a service's delivery to a queue or topic with its source's conditions, on an encrypted one's key through the service too", () => {
+    const source = { arn: arn('events', 'rule/r'), account: ACCOUNT };
+    const from = { 'aws:SourceArn': source.arn, 'aws:SourceAccount': ACCOUNT };
+    expect(deliveryAuthorizations(arn('sqs', 'secure'), source, keyed)).toEqual([
+      { action: 'sqs:SendMessage', resource: arn('sqs', 'secure'), context: from },
+      { action: 'kms:GenerateDataKey', resource: KEY, context: { ...from, ...via('sqs') } },
+      { action: 'kms:Decrypt', resource: KEY, context: { ...from, ...via('sqs') } },
+    ]);
+    expect(deliveryAuthorizations(arn('sns', 'secure-topic'), source, keyed)).toEqual([
+      { action: 'sns:Publish', resource: arn('sns', 'secure-topic'), context: from },
+      { action: 'kms:GenerateDataKey', resource: KEY, context: { ...from, ...via('sns') } },
+      { action: 'kms:Decrypt', resource: KEY, context: { ...from, ...via('sns') } },
+    ]);
+    expect(deliveryAuthorizations(arn('sqs', 'plain'), source, keyed)).toEqual([
+      { action: 'sqs:SendMessage', resource: arn('sqs', 'plain'), context: from },
+    ]);
   });
 
   it('authorizes SNS Publish on the topic (or target), with the key of an encrypted topic', () => {

@@ -10,12 +10,13 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tempDataDir } from '../helpers.js';
 import { Sha256 } from '../sha256.js';
 
-/** Echoes its event; `/fail` throws, `/text` answers a string, `/plain` an object without statusCode. */
+/** Echoes its event; `/fail` throws, `/text` answers a string, `/plain` an object without statusCode, `/bad-status` a statusCode that is none. */
 const ECHO = `
 exports.handler = async (event) => {
   if (event.rawPath === '/fail') throw new Error('asked to fail');
   if (event.rawPath === '/text') return 'Hello, world!';
   if (event.rawPath === '/plain') return { message: 'no status' };
+  if (event.rawPath === '/bad-status') return { statusCode: 'abc', body: 'x' };
   return {
     statusCode: 201,
     headers: { 'x-custom': 'yes', 'access-control-allow-origin': 'https://from-the-function.example' },
@@ -171,10 +172,12 @@ describe('Lambda function URLs', () => {
     expect(await plain.json()).toEqual({ message: 'no status' });
   });
 
-  it('fails with 502 if the function throws', async () => {
-    const response = await fetch(`${urlOf('Echo')}fail`);
-    expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ Message: 'Internal Server Error' });
+  it('fails with 502 if the function throws or answers a statusCode that is no HTTP status', async () => {
+    for (const path of ['fail', 'bad-status']) {
+      const response = await fetch(`${urlOf('Echo')}${path}`);
+      expect(response.status).toBe(502);
+      expect(await response.json()).toEqual({ Message: 'Internal Server Error' });
+    }
   });
 
   it('answers a CORS preflight itself, and puts the configured CORS headers in place of the function’s', async () => {

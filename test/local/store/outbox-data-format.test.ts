@@ -6,7 +6,7 @@ import { type DeliveryNote, TargetDeliveryOutbox as EventsOutbox } from '../../.
 import { AsyncInvoker } from '../../../local/lambda/async-invoker.js';
 import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
 import { type DeliveryRecord, SnsStore } from '../../../local/sns/sns-store.js';
-import { SubscriptionDeliveryOutbox as SnsOutbox } from '../../../local/sns/subscription-outbox.js';
+import { subscriptionDeliveryOutbox } from '../../../local/sns/subscription-outbox.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
 // The outbox clients keep each service's table as the code before them wrote it: rows a data
@@ -78,7 +78,7 @@ describe('TargetDeliveryOutbox (EventBridge) on an old data folder', () => {
   });
 });
 
-describe('SubscriptionDeliveryOutbox (SNS) on an old data folder', () => {
+describe('subscriptionDeliveryOutbox (SNS) on an old data folder', () => {
   it('delivers a pending row of the deliveries table as the store wrote it', async () => {
     const db = database();
     const clock = new ManualClock();
@@ -88,7 +88,7 @@ describe('SubscriptionDeliveryOutbox (SNS) on an old data folder', () => {
       'INSERT INTO deliveries (subscription_arn, order_key, notification, attempts, first_at, next_at, last_error) VALUES (?, NULL, ?, 4, ?, ?, ?)',
     ).run('arn:sub', JSON.stringify(notification), clock.now() - 9000, clock.now() - 1, 'InternalFailure: down');
     const handled: DeliveryRecord[] = [];
-    const outbox = new SnsOutbox(store, clock, async (delivery) => {
+    const outbox = subscriptionDeliveryOutbox(store, clock, async (delivery) => {
       handled.push(delivery);
       return { kind: 'done' };
     });

@@ -15,31 +15,68 @@ export interface ValueNode {
 }
 
 /** A function call used as an operand (`size(a)`) or in an update's SET (`list_append`, `if_not_exists`). */
-export interface CallNode {
+export interface CallNode<O = Operand> {
   readonly kind: 'call';
   readonly name: string;
-  readonly args: readonly Operand[];
+  readonly args: readonly O[];
 }
 
 /** `a + b`, `a - b` in an update's SET. */
-export interface ArithmeticNode {
+export interface ArithmeticNode<O = Operand> {
   readonly kind: 'arithmetic';
   readonly operator: '+' | '-';
-  readonly left: Operand;
-  readonly right: Operand;
+  readonly left: O;
+  readonly right: O;
 }
 
 export type Operand = PathNode | ValueNode | CallNode | ArithmeticNode;
 
 export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
+/*
+ * The conditions DynamoDB's expressions and its PartiQL statements both write, each over its
+ * own operands (O) and conditions (C).
+ */
+export interface CompareNode<O> {
+  readonly kind: 'compare';
+  readonly operator: Comparator;
+  readonly left: O;
+  readonly right: O;
+}
+export interface BetweenNode<O> {
+  readonly kind: 'between';
+  readonly value: O;
+  readonly low: O;
+  readonly high: O;
+}
+export interface InNode<O> {
+  readonly kind: 'in';
+  readonly value: O;
+  readonly list: readonly O[];
+}
+/** A predicate function: `begins_with(a, :x)`, `contains(a, :x)`, `attribute_type(a, :t)`. */
+export interface FunctionNode<O> {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly args: readonly O[];
+}
+export interface JunctionNode<C> {
+  readonly kind: 'and' | 'or';
+  readonly left: C;
+  readonly right: C;
+}
+export interface NotNode<C> {
+  readonly kind: 'not';
+  readonly condition: C;
+}
+
 export type Condition =
-  | { readonly kind: 'compare'; readonly operator: Comparator; readonly left: Operand; readonly right: Operand }
-  | { readonly kind: 'between'; readonly value: Operand; readonly low: Operand; readonly high: Operand }
-  | { readonly kind: 'in'; readonly value: Operand; readonly list: readonly Operand[] }
-  | { readonly kind: 'function'; readonly name: string; readonly args: readonly Operand[] }
-  | { readonly kind: 'and' | 'or'; readonly left: Condition; readonly right: Condition }
-  | { readonly kind: 'not'; readonly condition: Condition }
+  | CompareNode<Operand>
+  | BetweenNode<Operand>
+  | InNode<Operand>
+  | FunctionNode<Operand>
+  | JunctionNode<Condition>
+  | NotNode<Condition>
   | { readonly kind: 'parens'; readonly condition: Condition };
 
 export interface UpdateAction {

@@ -1,3 +1,4 @@
+import { TokenReader } from '../token-reader.js';
 import type { CallNode, Comparator, Condition, Operand, PathNode, PathStep, UpdateAction } from './ast.js';
 import { ExpressionError, syntaxError, type Token, tokenize } from './tokens.js';
 
@@ -6,24 +7,16 @@ const UPDATE_SECTIONS = new Set(['SET', 'REMOVE', 'ADD', 'DELETE']);
 /** DynamoDB's limit on a document path's depth. */
 const MAX_DEPTH = 32;
 
+/** An expression's tokens; an empty expression has none DynamoDB reads. */
+function tokensOf(text: string): Token[] {
+  if (text.trim() === '') throw new ExpressionError('The expression can not be empty;');
+  return tokenize(text);
+}
+
 /** A recursive-descent reader of one expression's tokens. */
-class Reader {
-  readonly tokens: Token[];
-  at = 0;
-
+class Reader extends TokenReader<Token> {
   constructor(readonly text: string) {
-    if (text.trim() === '') throw new ExpressionError('The expression can not be empty;');
-    this.tokens = tokenize(text);
-  }
-
-  get peek(): Token {
-    return this.tokens[this.at] as Token;
-  }
-
-  next(): Token {
-    const token = this.peek;
-    if (token.kind !== 'end') this.at++;
-    return token;
+    super(tokensOf(text));
   }
 
   /** Whether the next token is this symbol or (case-insensitive) keyword; taken if so. */
@@ -32,10 +25,6 @@ class Reader {
     const matches = token.kind === 'symbol' ? token.text === text : token.kind === 'name' && token.text.toUpperCase() === text;
     if (matches) this.at++;
     return matches;
-  }
-
-  expect(text: string): void {
-    if (!this.accept(text)) throw this.unexpected();
   }
 
   unexpected(token = this.peek): ExpressionError {
@@ -89,25 +78,15 @@ class Reader {
   call(): CallNode {
     const name = this.next().text;
     this.expect('(');
-    const args: Operand[] = [];
-    if (!this.accept(')')) {
-      do args.push(this.operand());
-      while (this.accept(','));
-      this.expect(')');
-    }
-    return { kind: 'call', name, args };
+    return { kind: 'call', name, args: this.listUntil(')', () => this.operand()) };
   }
 
   condition(): Condition {
-    let left = this.conjunction();
-    while (this.accept('OR')) left = { kind: 'or', left, right: this.conjunction() };
-    return left;
+    return this.junction('or', () => this.conjunction());
   }
 
   conjunction(): Condition {
-    let left = this.negation();
-    while (this.accept('AND')) left = { kind: 'and', left, right: this.negation() };
-    return left;
+    return this.junction('and', () => this.negation());
   }
 
   negation(): Condition {
@@ -136,9 +115,7 @@ class Reader {
     }
     if (this.accept('IN')) {
       this.expect('(');
-      const list: Operand[] = [];
-      do list.push(this.operand());
-      while (this.accept(','));
+      const list = this.commaSeparated(() => this.operand());
       this.expect(')');
       if (list.length > 100) {
         throw new ExpressionError(`The IN operator is provided with too many operands; number of operands: ${list.length}`);

@@ -1,3 +1,14 @@
+import type {
+  ArithmeticNode,
+  BetweenNode,
+  CompareNode,
+  CallNode as ExpressionCallNode,
+  FunctionNode,
+  InNode,
+  JunctionNode,
+  NotNode,
+} from '../expressions/ast.js';
+
 /** The syntax trees of DynamoDB's PartiQL statements, before parameters and the table are known. */
 
 /** A document path: an attribute, then map members and list elements (`a.b[2]."c d"`). */
@@ -20,33 +31,19 @@ export type ValueNode =
 export const VALUE_KINDS = new Set(['string', 'number', 'boolean', 'null', 'parameter', 'list', 'tuple', 'bag']);
 
 /** A function call (`size(a)`, and in SET `list_append`, `set_add`, `set_delete`). */
-export interface CallNode {
-  readonly kind: 'call';
-  readonly name: string;
-  readonly args: readonly OperandNode[];
-}
+export type CallNode = ExpressionCallNode<OperandNode>;
 
-export interface ArithmeticNode {
-  readonly kind: 'arithmetic';
-  readonly operator: '+' | '-';
-  readonly left: OperandNode;
-  readonly right: OperandNode;
-}
+export type OperandNode = PathNode | ValueNode | CallNode | ArithmeticNode<OperandNode>;
 
-export type OperandNode = PathNode | ValueNode | CallNode | ArithmeticNode;
-
-export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
-
+/** The expressions' conditions over PartiQL's operands, and `a IS [NOT] MISSING`, `a IS [NOT] NULL`. */
 export type ConditionNode =
-  | { readonly kind: 'compare'; readonly operator: Comparator; readonly left: OperandNode; readonly right: OperandNode }
-  | { readonly kind: 'between'; readonly value: OperandNode; readonly low: OperandNode; readonly high: OperandNode }
-  | { readonly kind: 'in'; readonly value: OperandNode; readonly list: readonly OperandNode[] }
-  /** `a IS [NOT] MISSING`, `a IS [NOT] NULL`. */
+  | CompareNode<OperandNode>
+  | BetweenNode<OperandNode>
+  | InNode<OperandNode>
   | { readonly kind: 'is'; readonly path: OperandNode; readonly what: 'MISSING' | 'NULL'; readonly negated: boolean }
-  /** A predicate function: `begins_with(a, 'x')`, `contains(a, 'x')`, `attribute_type(a, 'S')`. */
-  | { readonly kind: 'function'; readonly name: string; readonly args: readonly OperandNode[] }
-  | { readonly kind: 'and' | 'or'; readonly left: ConditionNode; readonly right: ConditionNode }
-  | { readonly kind: 'not'; readonly condition: ConditionNode };
+  | FunctionNode<OperandNode>
+  | JunctionNode<ConditionNode>
+  | NotNode<ConditionNode>;
 
 /** A table, or one of its indexes: `"table"` or `"table"."index"`. */
 export interface Target {

@@ -6,7 +6,7 @@ import { consumedCapacity, readUnits, writeUnits } from '../capacity.js';
 import { DynamoDbError, validation } from '../errors.js';
 import { applyWrite, type ItemContext, returnedAttributes, writeOutput } from '../item-operations.js';
 import { keyPosition } from '../item-store.js';
-import { applyTransaction, capacities, onceForToken, replayed, type TransactionContext } from '../transactions.js';
+import { capacities, type TransactionContext, writeTransaction } from '../transactions.js';
 import { type Item, itemSize } from '../values.js';
 import type { ReturningClause } from './ast.js';
 import { type Prepared, prepare, selectItem, selectPage, statementKey, writeOf } from './statements.js';
@@ -187,19 +187,5 @@ export function executeTransaction(context: TransactionContext, input: Json): Js
     return { Responses: items.map((item) => (item ? { Item: item } : {})), ...(capacity ? { ConsumedCapacity: capacity } : {}) };
   }
   const writesOf = () => prepared.map((one, i) => writeOf(one, statements[i] as Json));
-  return onceForToken(
-    context,
-    input,
-    () => {
-      const writes = writesOf();
-      const results = applyTransaction(context, writes);
-      const capacity = capacities(
-        input,
-        writes.map((write, i) => ({ table: write.table, units: 2 * writeUnits(results[i]?.before, results[i]?.after) })),
-        'write',
-      );
-      return { Responses: [], ...(capacity ? { ConsumedCapacity: capacity } : {}) };
-    },
-    () => ({ Responses: [], ...replayed(context, input, writesOf()) }),
-  );
+  return { Responses: [], ...writeTransaction(context, input, writesOf) };
 }

@@ -1,6 +1,7 @@
+import type { Comparator } from '../expressions/ast.js';
+import { TokenReader } from '../token-reader.js';
 import type {
   CallNode,
-  Comparator,
   ConditionNode,
   OperandNode,
   ParsedStatement,
@@ -60,24 +61,12 @@ const MAX_DEPTH = 32;
 export class ProjectionError extends StatementError {}
 
 /** A recursive-descent reader of one statement's tokens. */
-class Reader {
-  readonly tokens: Token[];
-  at = 0;
+class Reader extends TokenReader<Token> {
   parameters = 0;
   depth = 0;
 
   constructor(text: string) {
-    this.tokens = tokenize(text);
-  }
-
-  get peek(): Token {
-    return this.tokens[this.at] as Token;
-  }
-
-  next(): Token {
-    const token = this.peek;
-    if (token.kind !== 'end') this.at++;
-    return token;
+    super(tokenize(text));
   }
 
   isWord(...words: string[]): boolean {
@@ -92,10 +81,6 @@ class Reader {
     const matches = word.length > 0 && /^[A-Z]/.test(word) ? this.isWord(word) : this.isSymbol(word);
     if (matches) this.at++;
     return matches;
-  }
-
-  expect(word: string): void {
-    if (!this.accept(word)) throw this.unexpected();
   }
 
   /** DynamoDB's syntax error, with the position of the token it stopped at. */
@@ -174,25 +159,16 @@ class Reader {
   }
 
   values(close: string): ValueNode[] {
-    const items: ValueNode[] = [];
-    if (this.accept(close)) return items;
-    do items.push(this.value());
-    while (this.accept(','));
-    this.expect(close);
-    return items;
+    return this.listUntil(close, () => this.value());
   }
 
   tuple(): ValueNode {
-    const entries: [string, ValueNode][] = [];
-    if (!this.accept('}')) {
-      do {
-        const key = this.next();
-        if (key.kind !== 'string') throw this.unexpected(key);
-        this.expect(':');
-        entries.push([key.text, this.value()]);
-      } while (this.accept(','));
-      this.expect('}');
-    }
+    const entries = this.listUntil('}', (): [string, ValueNode] => {
+      const key = this.next();
+      if (key.kind !== 'string') throw this.unexpected(key);
+      this.expect(':');
+      return [key.text, this.value()];
+    });
     return { kind: 'tuple', entries };
   }
 
@@ -219,27 +195,15 @@ class Reader {
   call(): CallNode {
     const name = this.next().text.toLowerCase();
     this.expect('(');
-    const args: OperandNode[] = [];
-    if (!this.accept(')')) {
-      do args.push(this.operand());
-      while (this.accept(','));
-      this.expect(')');
-    }
-    return { kind: 'call', name, args };
+    return { kind: 'call', name, args: this.listUntil(')', () => this.operand()) };
   }
 
   condition(): ConditionNode {
-    return this.nested(() => {
-      let left = this.conjunction();
-      while (this.accept('OR')) left = { kind: 'or', left, right: this.conjunction() };
-      return left;
-    });
+    return this.nested(() => this.junction('or', () => this.conjunction()));
   }
 
   conjunction(): ConditionNode {
-    let left = this.negation();
-    while (this.accept('AND')) left = { kind: 'and', left, right: this.negation() };
-    return left;
+    return this.junction('and', () => this.negation());
   }
 
   negation(): ConditionNode {
@@ -271,9 +235,7 @@ class Reader {
         this.expect('(');
         close = ')';
       }
-      const list: OperandNode[] = [];
-      do list.push(this.operand());
-      while (this.accept(','));
+      const list = this.commaSeparated(() => this.operand());
       this.expect(close);
       condition = { kind: 'in', value: left, list };
     } else if (!negated && this.accept('IS')) {
