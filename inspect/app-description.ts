@@ -28,7 +28,8 @@ export interface AppDescription {
   }[];
   readonly queues: readonly QueueDescription[];
   readonly functions: readonly { name: string; stack: string; runtime?: string; durable: boolean }[];
-  readonly stateMachines: readonly { name: string; stack: string; type: string }[];
+  /** Each by its flow name (as the CLI names it) and, where the template sets one, the name it is deployed under. */
+  readonly stateMachines: readonly { name: string; stack: string; type: string; deployedName?: string }[];
   readonly tables: readonly { name: string; stack: string; keys: { name: string; type: string }[]; indexes: string[] }[];
   readonly topics: readonly { name: string; stack: string }[];
 }
@@ -99,7 +100,12 @@ export async function describeApp(clients: Clients, assembly: CloudAssembly): Pr
       ...(typeof f.properties.Runtime === 'string' ? { runtime: f.properties.Runtime } : {}),
       durable: f.properties.DurableConfig !== undefined,
     })),
-    stateMachines: flowDefinitions(assembly).map((f) => ({ name: f.flow, stack: f.stackName, type: f.type })),
+    stateMachines: flowDefinitions(assembly).map((f) => ({
+      name: f.flow,
+      stack: f.stackName,
+      type: f.type,
+      ...(f.explicitName === undefined ? {} : { deployedName: f.explicitName }),
+    })),
     tables: [...of('AWS::DynamoDB::Table'), ...of('AWS::DynamoDB::GlobalTable')].map((t) => {
       const attributes = (t.properties.AttributeDefinitions ?? []) as { AttributeName?: string; AttributeType?: string }[];
       const keys = ((t.properties.KeySchema ?? []) as { AttributeName?: string; KeyType?: string }[]).map((k) => ({
