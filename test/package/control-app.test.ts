@@ -4,6 +4,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetDurableExecutionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ModelCallsPage } from '../../clients/read-api-contract.js';
 import { appEnv, fixtureManifest, installFixtureApp, ok, start, timed, waitFor } from './helpers.js';
@@ -174,5 +177,32 @@ describe('rerun, stop and pause on the installed packages (fixtures/control-app:
     });
     expect(items.every((item) => item.handled?.N === '1')).toBe(true);
     expect(await queueDepth('dead letters')).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it("serves its MCP tools at /mcp to an agent's client: the app described, an execution forked, a queue paused and resumed", async () => {
+    const client = new Client({ name: 'control-app-agent', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${endpoint}/mcp`));
+    await client.connect(transport);
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      return result.structuredContent as Record<string, unknown>;
+    };
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.length).toBeGreaterThanOrEqual(16);
+      expect(tools.filter((t) => t.outputSchema === undefined).map((t) => t.name)).toEqual([]);
+      expect(JSON.stringify(await call('describe_app'))).toContain('plain-writer');
+      const forked = await call('fork_execution', { execution: 'otters-1', from: 'Polish', patch: { prompt: 'Polish: say FORKED' } });
+      // The fork the CLI started above: the same fork asked again is the same execution.
+      expect(forked).toMatchObject({ from: 'Polish', name: expect.stringMatching(/^otters-1-fork-/) });
+      expect(JSON.stringify(await call('pause_flow', { target: 'CounterQueue' }))).toContain('Disabled');
+      expect(JSON.stringify(await call('resume_flow', { target: 'CounterQueue' }))).toContain('Enabled');
+      const unknown = (await client.callTool({ name: 'get_execution', arguments: { execution: 'no-such-run' } })) as CallToolResult;
+      expect(unknown.isError).toBe(true);
+    } finally {
+      await transport.terminateSession();
+      await client.close();
+    }
   });
 });
