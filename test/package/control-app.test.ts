@@ -173,13 +173,14 @@ describe('rerun, stop and pause on the installed packages (fixtures/control-app:
     const table = TableNames.find((name) => name.includes('Tally')) ?? '';
     const items = await waitFor('the 100 ticks counted', async () => {
       const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
-      return Items.length === 100 ? Items : undefined;
+      const ticks = Items.filter((item) => item.id?.S?.startsWith('tick-'));
+      return ticks.length === 100 ? ticks : undefined;
     });
     expect(items.every((item) => item.handled?.N === '1')).toBe(true);
     expect(await queueDepth('dead letters')).toEqual({ visible: 0, inFlight: 0 });
   });
 
-  it("serves its MCP tools at /mcp to an agent's client: the app described, an execution forked, a queue paused and resumed", async () => {
+  it("serves its MCP tools at /mcp to an agent's client: the app described, an execution forked, a queue paused and resumed, a dead letter found, traced and redriven fixed", async () => {
     const client = new Client({ name: 'control-app-agent', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(`${endpoint}/mcp`));
     await client.connect(transport);
@@ -200,6 +201,36 @@ describe('rerun, stop and pause on the installed packages (fixtures/control-app:
       expect(JSON.stringify(await call('resume_flow', { target: 'CounterQueue' }))).toContain('Enabled');
       const unknown = (await client.callTool({ name: 'get_execution', arguments: { execution: 'no-such-run' } })) as CallToolResult;
       expect(unknown.isError).toBe(true);
+
+      // A note without its text breaks NoteTaken's contract: the agent finds it, reads its trace, redrives it fixed and sends another.
+      const { Entries = [] } = await new EventBridgeClient(aws).send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: 'control-hub', Source: 'control.notes', DetailType: 'NoteTaken', Detail: '{"noteId":"N-1"}' }],
+        }),
+      );
+      const eventId = Entries[0]?.EventId ?? '';
+      const letter = await waitFor('the broken note among the failures', async () => {
+        const { failures } = (await call('list_failures')) as { failures: { source: string; id: string; reason?: string }[] };
+        return failures.find((f) => f.source.includes('Notes') && f.reason?.includes('InvalidEvent'));
+      });
+      expect(JSON.stringify(await call('get_trace', { id: eventId }))).toContain(eventId);
+      const refused = (await client.callTool({
+        name: 'redrive',
+        arguments: { source: letter.source, ids: [letter.id] },
+      })) as CallToolResult;
+      expect(refused.isError).toBe(true);
+      await call('redrive', { source: letter.source, ids: [letter.id], detail: { noteId: 'N-1', text: 'fixed' } });
+      expect(await call('send_event', { detailType: 'NoteTaken', detail: { noteId: 'N-2', text: 'sent fixed' } })).toMatchObject({
+        eventIds: [expect.any(String)],
+      });
+      const dynamodb = new DynamoDBClient(aws);
+      const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+      const table = TableNames.find((name) => name.includes('Tally')) ?? '';
+      await waitFor('both notes recorded once', async () => {
+        const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
+        const notes = Items.filter((item) => item.id?.S?.startsWith('note-'));
+        return notes.length === 2 && notes.every((item) => item.handled?.N === '1') ? true : undefined;
+      });
     } finally {
       await transport.terminateSession();
       await client.close();
