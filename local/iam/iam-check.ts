@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IamReport } from '../../clients/read-api-contract.js';
+import type { IamFindingSummary, IamReport } from '../../clients/read-api-contract.js';
 import { AwsError } from '../aws-error.js';
 import type { LoadedApp } from '../template/load.js';
 import {
@@ -35,21 +35,11 @@ export function parseIamMode(value: string, source: string): IamMode {
   throw new IamModeError(`${source}=${JSON.stringify(value)} is not an IAM mode: use one of ${IAM_MODES.join(', ')}`);
 }
 
-/** A request AWS would refuse, as `switchyard failures`, `trace` and `switchyard iam` list it. */
-export interface IamFinding {
-  /** The role (or the service principal) that asked. */
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  /** What asked for it: `SendMessage`, `rule orders-to-queue target`, `state Charge`. */
-  readonly where: string;
-  /** AWS's AccessDenied text. */
-  readonly message: string;
-  /** The grant that would allow it. */
-  readonly fix: string;
-  /** `warn`: it ran; `enforce`: it was refused. */
-  readonly mode: Exclude<IamMode, 'off'>;
-  readonly count: number;
+/**
+ * A request AWS would refuse, as `switchyard failures`, `trace` and `switchyard iam` list it:
+ * the read API's finding (clients/iam-report.ts), its times kept as epoch milliseconds.
+ */
+export interface IamFinding extends Omit<IamFindingSummary, 'firstAt' | 'lastAt'> {
   readonly firstAt: number;
   readonly lastAt: number;
 }
