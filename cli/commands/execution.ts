@@ -11,6 +11,7 @@ import { type ForkSummary, type ForksPage, READ_API_PATHS, readAllPages } from '
 import { type Fork, forkOfInput, InvalidForkInput } from '../../contracts/fork-starts.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
+import { type DurableDetail, durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import {
   type ExpressExecution,
@@ -109,6 +110,36 @@ async function forksOf(clients: Clients, described: Described, note: (line: stri
     if (!(error instanceof CliError)) throw error;
     note(`(forks not listed: ${error.message})`);
     return undefined;
+  }
+}
+
+/** A state machine's execution with its history, or a Lambda durable execution. */
+export type AnyExecution =
+  | { readonly kind: 'state machine'; readonly described: Described; readonly events: HistoryEvent[] }
+  | { readonly kind: 'durable function'; readonly execution: DurableDetail['execution'] };
+
+/**
+ * The execution a command that acts on one (fork, stop) is given: a durable execution's ARN, a
+ * state machine execution's ARN, or a name looked up in the app's flows and, when no flow has
+ * it (and no --flow narrowed the search), among its durable functions' executions.
+ */
+export async function loadAnyExecution(
+  clients: Clients,
+  wanted: string,
+  options: { readonly flow?: string; readonly cdkOut?: string },
+  note: (line: string) => void,
+): Promise<AnyExecution> {
+  if (isDurableExecutionArn(wanted))
+    return { kind: 'durable function', execution: (await loadDurableExecution(clients, [], wanted)).execution };
+  const byArn = wanted.startsWith('arn:');
+  try {
+    const flows = byArn ? [] : selectFlows(await appFlows(clients, options.cdkOut, note), options.flow);
+    const { described, events } = await loadExecution(clients, flows, wanted);
+    return { kind: 'state machine', described, events };
+  } catch (error) {
+    if (byArn || options.flow !== undefined || !(error instanceof CliError) || !/^no execution named/.test(error.message)) throw error;
+    const found = await loadDurableExecution(clients, await durableFunctions(clients, options.cdkOut), wanted);
+    return { kind: 'durable function', execution: found.execution };
   }
 }
 

@@ -1,16 +1,13 @@
 import { DescribeExecutionCommand, DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ForkAnswer } from '../../clients/read-api-contract.js';
 import { FORK_EFFECTS, type ForkEdit, type ForkEffects, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
-import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
-import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
 import { forkDurableExecution } from '../../inspect/durable-fork.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { selectFlows } from '../../inspect/flows.js';
 import { postReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, jsonOption, parseCommand } from '../args.js';
 import type { Command } from './command.js';
-import { loadExecution } from './execution.js';
+import { loadAnyExecution } from './execution.js';
 
 export const HELP = `Usage: switchyard fork <execution> --from <state> [--input <JSON|@file> | --patch <JSON|@file>] [--effects skip|rerun]
 
@@ -73,7 +70,7 @@ export const fork: Command = async (argv, io) => {
   io.err(`forked ${wanted} from ${answer.from} as ${answer.name}${answer.entry ? ' (through its fork entry)' : ''}`);
 };
 
-/** A Step Functions execution forks from a state; a name no flow has may be a durable execution's, which forks from a step. */
+/** A Step Functions execution forks from a state, a durable execution from a step. */
 async function forkOne(
   clients: Clients,
   wanted: string,
@@ -81,22 +78,9 @@ async function forkOne(
   options: { flow?: string; cdkOut?: string },
   note: (line: string) => void,
 ): Promise<ForkAnswer> {
-  if (isDurableExecutionArn(wanted)) return forkDurableExecution(clients, wanted, edit);
-  let loaded: Awaited<ReturnType<typeof loadExecution>>;
-  try {
-    loaded = await loadExecution(clients, selectFlows(await appFlows(clients, options.cdkOut, note), options.flow), wanted);
-  } catch (error) {
-    if (
-      wanted.startsWith('arn:') ||
-      !(error instanceof CliError) ||
-      !/^no execution named/.test(error.message) ||
-      options.flow !== undefined
-    )
-      throw error;
-    const found = await loadDurableExecution(clients, await durableFunctions(clients, options.cdkOut), wanted);
-    return forkDurableExecution(clients, String(found.execution.DurableExecutionArn), edit);
-  }
-  const { described, events } = loaded;
+  const found = await loadAnyExecution(clients, wanted, options, note);
+  if (found.kind === 'durable function') return forkDurableExecution(clients, String(found.execution.DurableExecutionArn), edit);
+  const { described, events } = found;
   const parentArn = String(described.executionArn);
   if (parentArn.includes(':express:'))
     throw new CliError(`cannot fork ${parentArn}: an Express execution keeps no history to begin a fork from`);

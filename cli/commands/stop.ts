@@ -1,12 +1,9 @@
-import { appFlows } from '../../inspect/app-flows.js';
 import type { Clients } from '../../inspect/aws.js';
-import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
-import { selectFlows } from '../../inspect/flows.js';
 import { type StoppedExecution, type StopReason, stopDurableExecution, stopStateMachineExecution } from '../../inspect/stop.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import type { Command } from './command.js';
-import { loadExecution } from './execution.js';
+import { loadAnyExecution } from './execution.js';
 
 export const HELP = `Usage: switchyard stop <execution> [--error <code>] [--cause <text>] [--flow <name>]
 
@@ -51,26 +48,13 @@ export const stop: Command = async (argv, io) => {
 async function stopOne(
   clients: Clients,
   wanted: string,
-  options: { error?: string; cause?: string; flow?: string; cdkOut?: string },
+  options: StopReason & { flow?: string; cdkOut?: string },
   note: (line: string) => void,
 ): Promise<StoppedExecution> {
-  if (isDurableExecutionArn(wanted)) return stopDurable(clients, wanted, options);
-  if (!wanted.startsWith('arn:')) {
-    const flows = selectFlows(await appFlows(clients, options.cdkOut, note), options.flow);
-    try {
-      return await stopStateMachineExecution(clients, (await loadExecution(clients, flows, wanted)).described, options);
-    } catch (error) {
-      // A name no flow has may be a durable execution's.
-      if (!(error instanceof CliError) || !/^no execution named/.test(error.message) || options.flow !== undefined) throw error;
-      return stopDurable(clients, wanted, options);
-    }
-  }
   if (wanted.includes(':express:'))
     throw new CliError(`cannot stop ${wanted}: Step Functions stops Standard executions only (StopExecution)`);
-  return stopStateMachineExecution(clients, (await loadExecution(clients, [], wanted)).described, options);
-}
-
-async function stopDurable(clients: Clients, wanted: string, options: StopReason & { cdkOut?: string }): Promise<StoppedExecution> {
-  const functions = isDurableExecutionArn(wanted) ? [] : await durableFunctions(clients, options.cdkOut);
-  return stopDurableExecution(clients, (await loadDurableExecution(clients, functions, wanted)).execution, options);
+  const found = await loadAnyExecution(clients, wanted, options, note);
+  return found.kind === 'durable function'
+    ? stopDurableExecution(clients, found.execution, options)
+    : stopStateMachineExecution(clients, found.described, options);
 }
