@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { GetDurableExecutionCommand, InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,8 +15,9 @@ import { createClients } from '../../../../inspect/aws.js';
 import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
 import { LocalRuntime } from '../../../../local/runtime.js';
+import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
 import { handlerBuildOptions } from '../../../lambdas/handler-build.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { credentials, region, tempDataDir } from '../../helpers.js';
 import { durableFunctionsApp, WRITER, WRITER_MODELS } from './fork-fixture.js';
 
 /*
@@ -59,16 +60,7 @@ afterAll(async () => {
 
 const readApi = async <T>(path: string): Promise<T> => (await (await fetch(`${runtime.url}${READ_API_PREFIX}${path}`)).json()) as T;
 
-async function ended(arn: string) {
-  return eventually(
-    async () => {
-      const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-      return execution.Status === 'RUNNING' ? undefined : execution;
-    },
-    30_000,
-    `${arn} to end`,
-  );
-}
+const ended = (arn: string) => durableExecutionEnded(lambda, arn);
 
 async function names(): Promise<string[]> {
   const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'flow' }));

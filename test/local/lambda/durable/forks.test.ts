@@ -1,5 +1,4 @@
 import {
-  GetDurableExecutionCommand,
   GetDurableExecutionHistoryCommand,
   InvokeCommand,
   LambdaClient,
@@ -20,6 +19,7 @@ import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import { runCli } from '../../../cli/run-cli.js';
+import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
 import { forkApp, WRITER_MODELS } from './fork-fixture.js';
 
@@ -58,16 +58,7 @@ async function run(functionName: string, name: string, event: unknown): Promise<
   return answer.DurableExecutionArn ?? '';
 }
 
-async function ended(arn: string) {
-  return eventually(
-    async () => {
-      const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-      return execution.Status === 'RUNNING' ? undefined : execution;
-    },
-    30_000,
-    `${arn} to end`,
-  );
-}
+const ended = (arn: string) => durableExecutionEnded(lambda, arn);
 
 async function executionNames(functionName: string): Promise<string[]> {
   const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: functionName }));
