@@ -1,12 +1,4 @@
-import {
-  type Execution,
-  type ExecutionStatus,
-  GetDurableExecutionCommand,
-  type GetDurableExecutionResponse,
-  paginateGetDurableExecutionHistory,
-  paginateListDurableExecutionsByFunction,
-  paginateListFunctions,
-} from '@aws-sdk/client-lambda';
+import type { Execution, ExecutionStatus, GetDurableExecutionResponse } from '@aws-sdk/client-lambda';
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
@@ -39,6 +31,14 @@ export interface DurableDetail {
  * DurableConfig, kept to those of the assembly's templates when there is one (found by
  * their physical names, as the other commands find queues and functions).
  */
+/**
+ * Lambda's SDK, loaded when a command first needs it: it is the largest client the CLI uses,
+ * and most apps declare no durable function, so `failures` and `executions` need not load it.
+ */
+export function lambdaSdk(): Promise<typeof import('@aws-sdk/client-lambda')> {
+  return import('@aws-sdk/client-lambda');
+}
+
 export async function durableFunctions(clients: Clients, cdkOutOption: string | undefined): Promise<DurableFunction[]> {
   const cdkOut = defaultCdkOut(cdkOutOption);
   const definitions = hasAssembly(cdkOut)
@@ -50,6 +50,9 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
           explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
         }))
     : undefined;
+  // An app whose template declares none has none deployed: nothing to ask Lambda.
+  if (definitions?.length === 0) return [];
+  const { paginateListFunctions } = await lambdaSdk();
   const found: DurableFunction[] = [];
   for await (const page of pages(clients.target, paginateListFunctions({ client: clients.lambda, pageSize: 50 }, {}))) {
     for (const fn of page.Functions ?? []) {
@@ -86,6 +89,8 @@ export async function listDurableExecutions(
   functions: readonly DurableFunction[],
   filter: { statuses?: readonly DurableExecutionStatus[]; name?: string; limit: number; startedAfter?: Date },
 ): Promise<DurableListed[]> {
+  if (functions.length === 0) return [];
+  const { paginateListDurableExecutionsByFunction } = await lambdaSdk();
   const rows: DurableListed[] = [];
   for (const fn of functions) {
     let taken = 0;
@@ -142,6 +147,7 @@ export async function loadDurableExecution(
 }
 
 async function getExecution(clients: Clients, arn: string): Promise<Omit<GetDurableExecutionResponse, '$metadata'>> {
+  const { GetDurableExecutionCommand } = await lambdaSdk();
   try {
     const { $metadata: _, ...execution } = await clients.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
     return execution;
@@ -153,6 +159,7 @@ async function getExecution(clients: Clients, arn: string): Promise<Omit<GetDura
 
 /** Every event of the execution's history, oldest first. */
 export async function durableHistory(clients: Clients, arn: string): Promise<DurableHistoryEvent[]> {
+  const { paginateGetDurableExecutionHistory } = await lambdaSdk();
   const events: DurableHistoryEvent[] = [];
   const paginator = paginateGetDurableExecutionHistory(
     { client: clients.lambda },

@@ -1,8 +1,7 @@
-import { GetDurableExecutionCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, paginateListExecutions } from '@aws-sdk/client-sfn';
 import { FAILED_DURABLE_EXECUTION_STATUSES, FAILED_EXECUTION_STATUSES, isStatusOf } from '../clients/execution-statuses.js';
 import { type Clients, call, pages } from './aws.js';
-import { type DurableFunction, listDurableExecutions } from './durable.js';
+import { type DurableFunction, lambdaSdk, listDurableExecutions } from './durable.js';
 import { loggedExpressExecutions } from './express.js';
 import type { Flow } from './flows.js';
 
@@ -36,67 +35,80 @@ export async function failedExecutions(
   flows: readonly Flow[],
   options: { since?: Date; limit: number },
 ): Promise<{ executions: FailedExecution[]; unlogged: Flow[] }> {
-  const executions: FailedExecution[] = [];
-  const unlogged: Flow[] = [];
   const recent = (stopDate: Date | undefined) => options.since === undefined || (stopDate?.getTime() ?? 0) >= options.since.getTime();
-  for (const flow of flows) {
-    if (flow.type === 'EXPRESS') {
+  // The flows, and each flow's statuses, are listed at once: a command waits for its slowest list, not their sum.
+  const found = await Promise.all(
+    flows.map(async (flow) => {
+      if (flow.type !== 'EXPRESS') {
+        const byStatus = await Promise.all(
+          FAILED_EXECUTION_STATUSES.map((status) => standardFailures(clients, flow, status, recent, options.limit)),
+        );
+        return { executions: byStatus.flat() };
+      }
       const logged = await loggedExpressExecutions(clients, flow);
-      if (logged === undefined) {
-        unlogged.push(flow);
-        continue;
-      }
-      for (const e of logged) {
-        if (!isStatusOf(FAILED_EXECUTION_STATUSES, e.status) || !recent(e.stopDate)) continue;
-        executions.push({
-          flow: flow.flow,
-          type: 'EXPRESS',
-          name: e.name,
-          executionArn: e.executionArn,
-          status: e.status,
-          startDate: e.startDate,
-          stopDate: e.stopDate,
-          input: e.input,
-          ...terminalError(e.events),
-        });
-      }
-      continue;
-    }
-    for (const status of FAILED_EXECUTION_STATUSES) {
-      let taken = 0;
-      const paginator = paginateListExecutions(
-        { client: clients.sfn, pageSize: Math.min(1000, options.limit) },
-        { stateMachineArn: flow.arn, statusFilter: status },
-      );
-      for await (const page of pages(clients.target, paginator)) {
-        for (const item of page.executions ?? []) {
-          if (!item.executionArn || !recent(item.stopDate)) continue;
-          taken++;
-          const described = await call(clients.target, () =>
-            clients.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
-          );
-          executions.push({
-            flow: flow.flow,
-            type: 'STANDARD',
-            name: item.name ?? '',
-            executionArn: item.executionArn,
-            status,
-            startDate: item.startDate,
-            stopDate: item.stopDate,
-            error: described.error,
-            cause: described.cause,
-            input: described.input,
-            redriveStatus: described.redriveStatus,
-            redriveStatusReason: described.redriveStatusReason,
-            redriveCount: described.redriveCount,
-          });
-        }
-        if (taken >= options.limit) break;
-      }
-    }
-  }
+      if (logged === undefined) return { executions: [], unlogged: flow };
+      return {
+        executions: logged
+          .filter((e) => isStatusOf(FAILED_EXECUTION_STATUSES, e.status) && recent(e.stopDate))
+          .map(
+            (e): FailedExecution => ({
+              flow: flow.flow,
+              type: 'EXPRESS',
+              name: e.name,
+              executionArn: e.executionArn,
+              status: e.status as FailedExecution['status'],
+              startDate: e.startDate,
+              stopDate: e.stopDate,
+              input: e.input,
+              ...terminalError(e.events),
+            }),
+          ),
+      };
+    }),
+  );
+  const executions = found.flatMap((f) => f.executions);
   executions.sort((a, b) => (b.stopDate?.getTime() ?? 0) - (a.stopDate?.getTime() ?? 0));
-  return { executions: executions.slice(0, options.limit), unlogged };
+  return { executions: executions.slice(0, options.limit), unlogged: found.flatMap((f) => (f.unlogged ? [f.unlogged] : [])) };
+}
+
+/** A Standard flow's executions of one failed status (ListExecutions), each described for its error and cause. */
+async function standardFailures(
+  clients: Clients,
+  flow: Flow,
+  status: (typeof FAILED_EXECUTION_STATUSES)[number],
+  recent: (stopDate: Date | undefined) => boolean,
+  limit: number,
+): Promise<FailedExecution[]> {
+  const executions: FailedExecution[] = [];
+  const paginator = paginateListExecutions(
+    { client: clients.sfn, pageSize: Math.min(1000, limit) },
+    { stateMachineArn: flow.arn, statusFilter: status },
+  );
+  for await (const page of pages(clients.target, paginator)) {
+    for (const item of page.executions ?? []) {
+      if (!item.executionArn || !recent(item.stopDate)) continue;
+      const described = await call(clients.target, () =>
+        clients.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
+      );
+      executions.push({
+        flow: flow.flow,
+        type: 'STANDARD',
+        name: item.name ?? '',
+        executionArn: item.executionArn,
+        status,
+        startDate: item.startDate,
+        stopDate: item.stopDate,
+        error: described.error,
+        cause: described.cause,
+        input: described.input,
+        redriveStatus: described.redriveStatus,
+        redriveStatusReason: described.redriveStatusReason,
+        redriveCount: described.redriveCount,
+      });
+    }
+    if (executions.length >= limit) break;
+  }
+  return executions;
 }
 
 /** The error and cause of an Express execution's terminal record. */
@@ -119,6 +131,8 @@ export async function failedDurableExecutions(
   options: { since?: Date; limit: number },
 ): Promise<FailedExecution[]> {
   const listed = await listDurableExecutions(clients, functions, { statuses: FAILED_DURABLE_EXECUTION_STATUSES, limit: options.limit });
+  if (listed.length === 0) return [];
+  const { GetDurableExecutionCommand } = await lambdaSdk();
   const failed: FailedExecution[] = [];
   for (const e of listed) {
     if (!e.DurableExecutionArn || (options.since && (e.EndTimestamp?.getTime() ?? 0) < options.since.getTime())) continue;

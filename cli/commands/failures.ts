@@ -6,6 +6,7 @@ import type { IamReport } from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import { describeSource, failureSources, selectSources } from '../../inspect/app-failures.js';
+import type { Clients } from '../../inspect/aws.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { durableFunctions } from '../../inspect/durable.js';
@@ -73,26 +74,26 @@ export const failures: Command = async (argv, io) => {
   const since = values.since === undefined ? undefined : timeOption('since', values.since);
   const limit = integerOption('limit', values.limit, 50, 1, 1000);
   const clients = io.clients(values);
-  const sources = await failureSources(clients, values['cdk-out'], io.err);
-  const durable = await durableFunctions(clients, values['cdk-out']);
+  const [sources, durable] = await Promise.all([
+    failureSources(clients, values['cdk-out'], io.err),
+    durableFunctions(clients, values['cdk-out']),
+  ]);
   const namedDurable = durable.filter((f) => values.source !== undefined && [f.function, f.functionName].includes(values.source));
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
   const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSources(sources, values.source);
   const durableSources = values.source === undefined ? durable : namedDurable;
 
-  const queues: QueueLetters[] = [];
-  for (const queue of selected.queues) {
-    const depth = await queueDepth(clients, queue.url);
-    const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible) : [];
-    const letters = messages.map((m) => ({ ...explain(m, queue), originalMessageId: originalMessageIdOf(m) }));
-    queues.push({ queue, visible: depth.visible, inFlight: depth.inFlight, letters });
-  }
-  const { executions: flowExecutions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
-  const executions = [...flowExecutions, ...(await failedDurableExecutions(clients, durableSources, { since, limit }))];
+  // Each source is read on its own, so they are read at once: a command's wall time is its slowest read, not their sum.
+  const [queues, { executions: flowExecutions, unlogged }, durableExecutions, denials] = await Promise.all([
+    Promise.all(selected.queues.map((queue) => queueLetters(clients, queue, limit))),
+    failedExecutions(clients, selected.flows, { since, limit }),
+    failedDurableExecutions(clients, durableSources, { since, limit }),
+    values.source === undefined && clients.target.kind === 'local' ? permissionRows(clients.target) : [],
+  ]);
+  const executions = [...flowExecutions, ...durableExecutions];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
 
   const recent = (at: Date | undefined) => since === undefined || (at?.getTime() ?? 0) >= since.getTime();
-  const denials = values.source === undefined && clients.target.kind === 'local' ? await permissionRows(clients.target) : [];
   const rows: FailureRow[] = [
     ...queues.flatMap(({ queue, letters }) => copiesOf(letters.filter((l) => recent(l.failedAt))).map((c) => messageRow(queue, c))),
     ...executions.map(executionRow),
@@ -138,6 +139,14 @@ export const failures: Command = async (argv, io) => {
 };
 
 type QueueLetters = { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] };
+
+/** A dead-letter queue's depth and the letters in it (read without taking them away). */
+async function queueLetters(clients: Clients, queue: DeadLetterQueue, limit: number): Promise<QueueLetters> {
+  const depth = await queueDepth(clients, queue.url);
+  const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible) : [];
+  const letters = messages.map((m) => ({ ...explain(m, queue), originalMessageId: originalMessageIdOf(m) }));
+  return { queue, visible: depth.visible, inFlight: depth.inFlight, letters };
+}
 
 /** When the oldest of the letters failed (now for one whose time is unknown). */
 function oldest(letters: readonly DeadLetter[], now: number): number {

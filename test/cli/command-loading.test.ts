@@ -89,6 +89,12 @@ describe('the switchyard command', () => {
     expect(steps[2]?.loaded.some((url) => url.endsWith('/contracts/schema-check.ts'))).toBe(true);
   });
 
+  it('leaves out the Lambda client, the largest, for an app that declares no durable function', () => {
+    expect(steps[3]?.code).toBe(1);
+    expect(summary(steps[3]).commands).toEqual(['failures']);
+    expect(summary(steps[3]).clients).not.toContain('client-lambda');
+  });
+
   it("reads the runtime's read API over node:http without loading undici (fetch), which an ES import of node:http loads", () => {
     expect(steps[3]?.code).toBe(1);
     expect(steps[3]?.loaded.some((url) => url.endsWith('/inspect/read-api.ts'))).toBe(true);
