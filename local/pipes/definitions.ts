@@ -30,6 +30,16 @@ export interface PipeDefinition {
     readonly Resources?: readonly string[];
   };
   readonly sqsParameters?: { readonly MessageGroupId?: string; readonly MessageDeduplicationId?: string };
+  /** A Kinesis stream target's partition key (a dynamic parameter). */
+  readonly kinesisPartitionKey?: string;
+  /** A log group target's stream name and event time (dynamic parameters). */
+  readonly logsParameters?: { readonly LogStreamName?: string; readonly Timestamp?: string };
+  /**
+   * How a function or state machine target is invoked: REQUEST_RESPONSE waits for its answer
+   * (a function's default; an Express state machine through StartSyncExecution), FIRE_AND_FORGET
+   * does not (a state machine's default; a function's `Event` invocation).
+   */
+  readonly invocationType?: 'REQUEST_RESPONSE' | 'FIRE_AND_FORGET';
   /** The role it reads the stream and delivers as: a pipe's `RoleArn`, a mapping's function's execution role (IAM). */
   readonly roleArn?: string;
   /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
@@ -39,7 +49,7 @@ export interface PipeDefinition {
 type Props = Record<string, unknown>;
 
 /** Target services the local pipes deliver to, by the ARN's service. */
-const TARGETS = new Set(['events', 'sqs', 'lambda', 'states']);
+const TARGETS = new Set(['events', 'sqs', 'lambda', 'states', 'sns', 'kinesis', 'logs']);
 
 /** The template's pipes that run locally, and a warning for each that does not (or runs differently). */
 export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warnings: string[] } {
@@ -47,6 +57,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   const warnings: string[] = [];
   const pipes: PipeDefinition[] = [];
   const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (AWS::Pipes::Pipe)`;
+  const machineTypes = stateMachineTypes(app);
   for (const r of resources) {
     const p = r.properties as Props;
     const source = String(p.Source ?? '');
@@ -61,20 +72,20 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const service = tryParseArn(target)?.service ?? '';
     if (!TARGETS.has(service)) {
       warnings.push(
-        `${where(r)}: its target ${target} is not an event bus, SQS queue, Lambda function or state machine; the pipe does not run locally`,
+        `${where(r)}: its target ${target} is not an event bus, SQS queue, SNS topic, Lambda function, state machine, Kinesis stream or log group; the pipe does not run locally`,
       );
       continue;
     }
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
+    const targetParameters = (p.TargetParameters ?? {}) as Props;
     const stream = (sourceParameters.DynamoDBStreamParameters ?? sourceParameters.KinesisStreamParameters ?? {}) as Props;
     // An SQS source's batch: 10 messages by default, no window; failures go back to the queue (its redrive policy), so no retry settings.
     const queue = fromQueue ? ((sourceParameters.SqsQueueParameters ?? {}) as Props) : undefined;
     const filterCriteria = (sourceParameters.FilterCriteria ?? {}) as { Filters?: { Pattern?: string }[] };
-    const targetParameters = (p.TargetParameters ?? {}) as Props;
     const enrichmentParameters = (p.EnrichmentParameters ?? {}) as Props;
-    if (p.Enrichment !== undefined && !isServiceArn(String(p.Enrichment), 'lambda')) {
-      warnings.push(`${where(r)}: its enrichment ${String(p.Enrichment)} is not a Lambda function; records go to the target without it`);
-    }
+    const enrichment = enrichmentOf(p.Enrichment, machineTypes, where(r), warnings);
+    const invocationType = invocationTypeOf(target, targetParameters, machineTypes, where(r), warnings);
+    if (enrichment === null || invocationType === null) continue;
     if (Number(stream.ParallelizationFactor ?? 1) > 1) {
       warnings.push(
         `${where(r)}: ParallelizationFactor ${String(stream.ParallelizationFactor)} is run as 1 locally (one batch at a time, in order)`,
@@ -94,12 +105,13 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
       bisectOnFailure: stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT',
       deadLetterArn: (stream.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
-      enrichmentArn: p.Enrichment !== undefined && isServiceArn(String(p.Enrichment), 'lambda') ? String(p.Enrichment) : undefined,
+      enrichmentArn: enrichment,
       enrichmentInputTemplate: enrichmentParameters.InputTemplate === undefined ? undefined : String(enrichmentParameters.InputTemplate),
       targetArn: target,
       targetInputTemplate: targetParameters.InputTemplate === undefined ? undefined : String(targetParameters.InputTemplate),
       eventBusParameters: targetParameters.EventBridgeEventBusParameters as PipeDefinition['eventBusParameters'],
       sqsParameters: targetParameters.SqsQueueParameters as PipeDefinition['sqsParameters'],
+      ...targetSettings(targetParameters, invocationType),
       ...(typeof p.RoleArn === 'string' ? { roleArn: p.RoleArn } : {}),
     });
   }
@@ -180,6 +192,83 @@ function startingPosition(value: unknown, where: string, warnings: string[]): Pi
   if (value === 'AT_TIMESTAMP')
     warnings.push(`${where}: StartingPosition AT_TIMESTAMP is read from TRIM_HORIZON locally (the oldest record kept)`);
   return value === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+}
+
+/** Each state machine of the app by its ARN, with its type (STANDARD unless it says EXPRESS). */
+function stateMachineTypes(app: LoadedApp): Map<string, 'STANDARD' | 'EXPRESS'> {
+  return new Map(
+    app.stacks
+      .flatMap((stack) => stack.resources)
+      .filter((r) => r.type === 'AWS::StepFunctions::StateMachine')
+      .map((r) => [r.attributes.Arn ?? r.ref, r.properties.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD'] as const),
+  );
+}
+
+/**
+ * The enrichment a pipe runs locally: a Lambda function or an Express state machine (AWS takes
+ * no Standard workflow as an enrichment: CreatePipe refuses it, so the pipe is not run, `null`).
+ * API Gateway and API destination enrichments are not run locally: said, and the records go
+ * to the target without them.
+ */
+function enrichmentOf(
+  value: unknown,
+  machineTypes: ReadonlyMap<string, 'STANDARD' | 'EXPRESS'>,
+  where: string,
+  warnings: string[],
+): string | undefined | null {
+  if (value === undefined) return undefined;
+  const arn = String(value);
+  const service = tryParseArn(arn)?.service;
+  if (service === 'lambda') return arn;
+  if (service === 'states') {
+    if (machineTypes.get(arn) !== 'STANDARD') return arn;
+    warnings.push(
+      `${where}: its enrichment ${arn} is a STANDARD state machine; EventBridge Pipes takes only Express workflows as enrichments (AWS refuses the pipe), so it does not run locally`,
+    );
+    return null;
+  }
+  warnings.push(
+    `${where}: its enrichment ${arn} is not a Lambda function or an Express state machine (API Gateway and API destination enrichments are not run locally); records go to the target without it`,
+  );
+  return undefined;
+}
+
+/**
+ * How a function or state machine target is invoked (Pipes' InvocationType): a function
+ * REQUEST_RESPONSE unless FIRE_AND_FORGET, a state machine FIRE_AND_FORGET unless
+ * REQUEST_RESPONSE, which only an Express workflow takes (AWS refuses the pipe otherwise, `null`).
+ */
+function invocationTypeOf(
+  target: string,
+  parameters: Props,
+  machineTypes: ReadonlyMap<string, 'STANDARD' | 'EXPRESS'>,
+  where: string,
+  warnings: string[],
+): PipeDefinition['invocationType'] | null {
+  const service = tryParseArn(target)?.service;
+  if (service === 'lambda') {
+    const type = (parameters.LambdaFunctionParameters as Props | undefined)?.InvocationType;
+    return type === 'FIRE_AND_FORGET' ? 'FIRE_AND_FORGET' : 'REQUEST_RESPONSE';
+  }
+  if (service !== 'states') return undefined;
+  const type = (parameters.StepFunctionStateMachineParameters as Props | undefined)?.InvocationType;
+  if (type !== 'REQUEST_RESPONSE') return 'FIRE_AND_FORGET';
+  if (machineTypes.get(target) !== 'STANDARD') return 'REQUEST_RESPONSE';
+  warnings.push(
+    `${where}: its target ${target} is a STANDARD state machine invoked REQUEST_RESPONSE; Pipes runs only Express workflows synchronously (AWS refuses the pipe), so it does not run locally`,
+  );
+  return null;
+}
+
+/** The target's own parameters, for the targets that have some. */
+function targetSettings(parameters: Props, invocationType: PipeDefinition['invocationType']): Partial<PipeDefinition> {
+  const kinesis = parameters.KinesisStreamParameters as Props | undefined;
+  const logs = parameters.CloudWatchLogsParameters as PipeDefinition['logsParameters'];
+  return {
+    ...(invocationType === undefined ? {} : { invocationType }),
+    ...(kinesis?.PartitionKey === undefined ? {} : { kinesisPartitionKey: String(kinesis.PartitionKey) }),
+    ...(logs === undefined ? {} : { logsParameters: logs }),
+  };
 }
 
 function isServiceArn(arn: string, service: string): boolean {

@@ -19,7 +19,7 @@ declare module '../services/service-module.js' {
 /** EventBridge Pipes with DynamoDB stream, Kinesis stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states'],
+  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs'],
   databases: ['pipes'],
   resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
@@ -67,6 +67,8 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         sqs: { queueUrlOf: (arn) => sqs.queueUrl(parseArn(arn).resourceId), SendMessage: (input) => sqs.SendMessage(input) },
         states: services.get('states'),
         sns: services.get('sns'),
+        kinesis: { PutRecords: (input) => kinesis.api.PutRecords(input) },
+        logs: services.get('logs'),
       },
       // A pipe reads and delivers as its role; a mapping reads as its function's role (invoking the function needs no grant).
       authorize: async (pipe, resourceArn, use) => {

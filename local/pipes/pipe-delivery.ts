@@ -11,19 +11,29 @@ import {
 import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
+import { EnrichmentFailure, type EnrichmentServices, enrich } from './pipe-enrichment.js';
 
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
-  readonly lambda: { invoke(functionName: string, event: unknown): Promise<LambdaOutcome> };
+  readonly lambda: {
+    invoke(functionName: string, event: unknown): Promise<LambdaOutcome>;
+    /** A FIRE_AND_FORGET function target: resolves once the invocation is queued. */
+    invokeAsync?(functionName: string, event: unknown): Promise<unknown>;
+  };
   /** `entryKeys` (EventsService's PutEventsCall): the bus puts an event keyed by a record it already took once. */
   readonly events: {
     PutEvents(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
   };
   readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
-  readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
-  /** Where a stream mapping's on-failure destination may be a topic (the local SNS). */
+  readonly states: EnrichmentServices['states'] & { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
+  /** A topic target, or a stream mapping's on-failure destination (the local SNS). */
   readonly sns?: TargetServices['sns'];
+  readonly kinesis?: { PutRecords(input: { StreamARN: string; Records: { Data: string; PartitionKey: string }[] }): Promise<unknown> };
+  readonly logs?: TargetServices['logs'];
 }
+
+/** The most events each batching target takes at once (Pipes' batching and concurrency page): more fail the batch, as Pipes does not invoke it. */
+const TARGET_BATCH_LIMITS: Readonly<Record<string, number>> = { events: 10, sqs: 10, sns: 10, kinesis: 500, logs: 10_000 };
 
 /** A batch (or part of one) the enrichment or target did not take: retried, then dead-lettered, as the source says. */
 export class PipeDeliveryFailure extends Error {
@@ -82,11 +92,16 @@ export class PipeDelivery {
     private readonly pipe: PipeDefinition,
     private readonly options: PipeDeliveryOptions,
   ) {
-    const { lambda, events, sqs, states, sns } = options.services;
+    const { lambda, events, sqs, states, sns, logs } = options.services;
+    const invokeAsync = lambda.invokeAsync?.bind(lambda);
     this.#dispatcher = new TargetDispatcher({
       ...(sns === undefined ? {} : { sns }),
+      ...(logs === undefined ? {} : { logs }),
       sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
-      lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
+      lambda: {
+        invoke: (fn, event) => lambda.invoke(fn, event),
+        ...(invokeAsync ? { invokeAsync } : {}),
+      },
       events: { PutEvents: (input, keys) => events.PutEvents(input, keys) },
       states: { StartExecution: (input) => states.StartExecution(input) },
     });
@@ -118,13 +133,18 @@ export class PipeDelivery {
         template === undefined
           ? payloads
           : payloads.map((p) => JSON.parse(renderPipeTemplate(template, parsedView(p), variables as never)));
-      const outcome = await this.options.services.lambda.invoke(this.pipe.enrichmentArn, input);
-      if (!outcome.ok) throw new PipeDeliveryFailure(`enrichment failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      const answer = outcome.payload === '' ? null : (JSON.parse(outcome.payload) as unknown);
-      // An enrichment that answers nothing drops the batch; an object is one event.
-      payloads = answer === null ? [] : Array.isArray(answer) ? answer : [answer];
+      try {
+        payloads = await enrich(this.options.services, this.pipe.enrichmentArn, input);
+      } catch (error) {
+        if (error instanceof EnrichmentFailure) throw new PipeDeliveryFailure(error.message);
+        throw error;
+      }
     }
     if (payloads.length === 0) return new Set();
+    const limit = TARGET_BATCH_LIMITS[parseArn(this.pipe.targetArn).service];
+    if (limit !== undefined && payloads.length > limit) {
+      throw new PipeDeliveryFailure(`the batch has ${payloads.length} events, more than the ${limit} its target takes at once`);
+    }
     await this.#mayDeliverTo(this.pipe.targetArn);
     const template = this.pipe.targetInputTemplate;
     const rendered = payloads.map((p) =>
@@ -179,23 +199,73 @@ export class PipeDelivery {
           sqs: { ...(group ? { MessageGroupId: group } : {}), ...(dedup ? { MessageDeduplicationId: dedup } : {}) },
         });
       }
+    } else if (service === 'sns') {
+      for (const body of rendered) await this.#dispatcher.send(arn, { body });
+    } else if (service === 'kinesis') {
+      await this.#toStream(arn, payloads, rendered);
+    } else if (service === 'logs') {
+      const p = this.pipe.logsParameters ?? {};
+      for (const [index, body] of rendered.entries()) {
+        const time = Number(dynamicParameter(p.Timestamp, payloads[index]));
+        await this.#dispatcher.send(arn, {
+          body,
+          logs: {
+            streamName: dynamicParameter(p.LogStreamName, payloads[index]) ?? this.pipe.name,
+            timestamp: Number.isFinite(time) && time > 0 ? time : this.options.clock.now(),
+          },
+        });
+      }
+    } else if (this.pipe.invocationType === 'REQUEST_RESPONSE' || (service === 'lambda' && this.pipe.invocationType === undefined)) {
+      return this.#synchronously(arn, service, rendered, ids);
     } else if (service === 'lambda') {
-      const sent = await this.#dispatcher.send(arn, {
-        body: '',
-        lambda: { invocationType: 'RequestResponse', event: rendered.map((text) => JSON.parse(text)) },
-      });
+      await this.#dispatcher.send(arn, { body: '', lambda: { invocationType: 'Event', event: rendered.map((text) => JSON.parse(text)) } });
+    } else {
+      await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
+    }
+    return new Set();
+  }
+
+  /**
+   * A function or Express state machine target invoked REQUEST_RESPONSE with the batch: its
+   * failure fails the batch; its answer may name the records that failed (`batchItemFailures`),
+   * read as Lambda reads a partial batch response (malformed, or naming no record of the
+   * batch, fails it whole).
+   */
+  async #synchronously(arn: string, service: string, rendered: readonly string[], ids: ReadonlySet<string>): Promise<ReadonlySet<string>> {
+    const batch = rendered.map((text) => JSON.parse(text) as unknown);
+    let answer: string;
+    if (service === 'lambda') {
+      const sent = await this.#dispatcher.send(arn, { body: '', lambda: { invocationType: 'RequestResponse', event: batch } });
       const outcome = sent.service === 'lambda' ? sent.outcome : undefined;
       if (outcome && !outcome.ok) {
         throw new PipeDeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       }
       if (!outcome?.ok) return new Set();
-      // Read as Lambda reads a partial batch response: one that is malformed or names no record of the batch fails it whole.
-      const failed = parseBatchItemFailures(outcome.payload || 'null', ids);
-      return failed === 'invalid' ? ids : failed;
+      answer = outcome.payload;
     } else {
-      await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
+      const states = this.options.services.states;
+      if (states.StartSyncExecution === undefined) throw new PipeDeliveryFailure(`state machine ${arn} cannot be run synchronously here`);
+      const execution = await states.StartSyncExecution({ stateMachineArn: arn, input: JSON.stringify(batch) });
+      if (execution.status !== 'SUCCEEDED') {
+        throw new PipeDeliveryFailure(`the target execution ${execution.status}: ${execution.error ?? ''}: ${execution.cause ?? ''}`);
+      }
+      answer = execution.output ?? '';
     }
-    return new Set();
+    const failed = parseBatchItemFailures(answer || 'null', ids);
+    return failed === 'invalid' ? ids : failed;
+  }
+
+  /** A Kinesis stream target: the batch in one PutRecords, each record keyed by the partition key parameter. */
+  async #toStream(arn: string, payloads: readonly unknown[], rendered: readonly string[]): Promise<void> {
+    const kinesis = this.options.services.kinesis;
+    if (kinesis === undefined) throw new PipeDeliveryFailure(`Kinesis stream ${arn} cannot be reached here`);
+    const key = this.pipe.kinesisPartitionKey;
+    const records = rendered.map((body, index) => ({
+      Data: Buffer.from(body).toString('base64'),
+      PartitionKey: dynamicParameter(key, payloads[index]) ?? this.pipe.name,
+    }));
+    const answer = (await kinesis.PutRecords({ StreamARN: arn, Records: records })) as { FailedRecordCount?: number };
+    if ((answer.FailedRecordCount ?? 0) > 0) throw new PipeDeliveryFailure(`the stream refused ${answer.FailedRecordCount} records`);
   }
 
   async #toBus(arn: string, payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<void> {
