@@ -5,12 +5,6 @@ import type { BedrockService } from './bedrock-service.js';
 import { ModelErrorError } from './model-settings-errors.js';
 
 const PATH = /^\/model\/(.+)\/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$/;
-/**
- * Asynchronous invocation (`POST /async-invoke`, `GET /async-invoke`, `GET /async-invoke/{arn}`):
- * how AWS serves the video models, writing the video to S3. The local Bedrock does not serve it,
- * and says so by the operation's name rather than the endpoint's "no local service answers".
- */
-const ASYNC_PATH = /^\/async-invoke(\/.+)?$/;
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
 /** The API operation each path names (IAM authorizes by operation). */
 const OPERATION_NAMES: Readonly<Record<string, string>> = {
@@ -39,7 +33,7 @@ export class BedrockApi implements RestProtocolService {
   }
 
   handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
-    return (request.method === 'POST' && PATH.test(request.path)) || asyncOperation(request) !== undefined;
+    return request.method === 'POST' && PATH.test(request.path);
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -62,14 +56,6 @@ export class BedrockApi implements RestProtocolService {
   }
 
   async #route(request: RawRequest): Promise<RawResponse> {
-    const unserved = asyncOperation(request);
-    if (unserved !== undefined) {
-      throw new AwsError(
-        'UnknownOperationException',
-        `${unserved} is not supported by the local Bedrock Runtime service: it does not run asynchronous invocations (video models).`,
-        400,
-      );
-    }
     const [, modelId = '', operation] = PATH.exec(request.path) ?? [];
     const tier = header(request, 'x-amzn-bedrock-service-tier');
     await this.authorize?.(OPERATION_NAMES[operation ?? ''] ?? 'CountTokens', { modelId });
@@ -114,13 +100,4 @@ function parseBody(body: Buffer): Record<string, unknown> {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.', 400, { cause: error });
   }
   throw validationError('The request body must be a JSON object.');
-}
-
-/** The asynchronous-invocation operation a request names, if it names one. */
-function asyncOperation(request: Pick<RawRequest, 'method' | 'path'>): string | undefined {
-  const match = ASYNC_PATH.exec(request.path);
-  if (match === null) return undefined;
-  if (request.method === 'POST' && match[1] === undefined) return 'StartAsyncInvoke';
-  if (request.method === 'GET') return match[1] === undefined ? 'ListAsyncInvokes' : 'GetAsyncInvoke';
-  return undefined;
 }

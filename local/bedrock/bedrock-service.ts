@@ -235,7 +235,7 @@ export class BedrockService {
 
   /** A Converse request's model (one Converse takes, served here) and the request, refused as Converse refuses what the model does not support. */
   #chat(modelId: string, body: Body, stream: boolean): { model: FoundationModel; request: ModelRequest; tier?: string } {
-    const model = this.#served(modelId);
+    const model = this.served(modelId);
     const support = converseSupportOf(model);
     const tier = isObject(body.serviceTier) ? body.serviceTier.type : undefined;
     checkTier(tier);
@@ -253,15 +253,18 @@ export class BedrockService {
   }
 
   #native(modelId: string, raw: Buffer, tier: string | undefined): { model: FoundationModel; body: Body } {
-    const model = this.#served(modelId);
+    const model = this.served(modelId);
     checkTier(tier);
     return { model, body: parseJson(raw) };
   }
 
-  /** The model an id names, refused when it is past its end of life (unless its route serves those) or not answered here. */
-  #served(modelId: string): FoundationModel {
+  /**
+   * The model an id names, refused when it is past its end of life (unless its route serves
+   * those) or not answered here; `through` StartAsyncInvoke answers the video models.
+   */
+  served(modelId: string, through?: 'StartAsyncInvoke'): FoundationModel {
     const { model } = resolveModel(modelId, this.options.region);
-    checkServed(model, routeFor(this.options.routes, model.id, modelId).serveEndOfLife === true);
+    checkServed(model, routeFor(this.options.routes, model.id, modelId).serveEndOfLife === true, through);
     return model;
   }
 

@@ -81,9 +81,10 @@ export interface CatalogueEntry {
   readonly notServed?: string;
   /**
    * The operation AWS serves the model through when it is not InvokeModel or Converse
-   * (StartAsyncInvoke for video, InvokeModelWithBidirectionalStream for speech): one the local
-   * Bedrock does not serve at all, so its calls get UnknownOperationException, not the
-   * ValidationException InvokeModel and Converse give a model not answered here.
+   * (StartAsyncInvoke for video, InvokeModelWithBidirectionalStream for speech). StartAsyncInvoke
+   * answers the video models (async-invoke.ts); InvokeModelWithBidirectionalStream is not served,
+   * so its calls get UnknownOperationException, not the ValidationException InvokeModel and
+   * Converse give a model not answered here.
    */
   readonly through?: string;
   /**

@@ -1,4 +1,15 @@
-import { type Input, member, type OperationAuthorization, type OperationContext, on, serviceIam, text } from '../iam/authorizations.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  member,
+  type OperationAuthorization,
+  type OperationContext,
+  on,
+  passingRole,
+  serviceIam,
+  text,
+} from '../iam/authorizations.js';
 
 /** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
 const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
@@ -39,10 +50,20 @@ const invoking =
   (input: Input, context: OperationContext): OperationAuthorization[] =>
     modelAuthorizations(action, modelIdOf(input), context);
 
+/** A batch job's ARN from its identifier (the ARN, or the job id). */
+const batchJob = (input: Input, context: OperationContext): string => {
+  const identifier = member(input, 'jobIdentifier') ?? '*';
+  return identifier.startsWith('arn:') ? identifier : arnOf('bedrock', context, `model-invocation-job/${identifier}`);
+};
+
 /**
- * How IAM authorizes Bedrock Runtime's requests (its module declares it): Converse is
+ * How IAM authorizes Bedrock's requests (its module declares it): Converse is
  * bedrock:InvokeModel, ConverseStream bedrock:InvokeModelWithResponseStream (the Converse API
- * has no actions of its own); CountTokens is bedrock:CountTokens.
+ * has no actions of its own); CountTokens is bedrock:CountTokens. StartAsyncInvoke is
+ * bedrock:InvokeModel on the model, as its API reference says (the video is then written to
+ * S3 as the caller: s3:PutObject, evaluated when it is written); GetAsyncInvoke and
+ * ListAsyncInvokes have actions of their own. CreateModelInvocationJob passes its role
+ * (iam:PassRole), which reads and writes S3 for the job.
  */
 export const bedrockIam = serviceIam('bedrock', {
   accessDenied: { code: 'AccessDeniedException', status: 403 },
@@ -52,5 +73,17 @@ export const bedrockIam = serviceIam('bedrock', {
     InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
     ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
     CountTokens: invoking('bedrock:CountTokens'),
+    StartAsyncInvoke: invoking('bedrock:InvokeModel'),
+    GetAsyncInvoke: (input) => [on('bedrock:GetAsyncInvoke', member(input, 'invocationArn') ?? '*')],
+    ListAsyncInvokes: (input, context) => [on('bedrock:ListAsyncInvokes', ANY(input, context))],
+    CreateModelInvocationJob: passingRole(
+      'bedrock',
+      'CreateModelInvocationJob',
+      (_input, context) => arnOf('bedrock', context, 'model-invocation-job/*'),
+      (input) => member(input, 'roleArn'),
+    ),
+    GetModelInvocationJob: (input, context) => [on('bedrock:GetModelInvocationJob', batchJob(input, context))],
+    ListModelInvocationJobs: (input, context) => [on('bedrock:ListModelInvocationJobs', ANY(input, context))],
+    StopModelInvocationJob: (input, context) => [on('bedrock:StopModelInvocationJob', batchJob(input, context))],
   },
 });

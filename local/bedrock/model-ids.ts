@@ -83,11 +83,13 @@ export const END_OF_LIFE = 'This model version has reached the end of its life. 
  * Refuses what the local Bedrock will not answer for a resolved model: one past its end of
  * life with AWS's ResourceNotFoundException (unless its route serves models past their end
  * of life: `eol=serve`), one it knows but cannot answer (video, speech, ...) with a
- * ValidationException that says so, never calling the id invalid.
+ * ValidationException that says so, never calling the id invalid; `through` names the
+ * operation asking (StartAsyncInvoke), which answers the models AWS serves through it.
  */
-export function checkServed(model: FoundationModel, serveEndOfLife: boolean): void {
+export function checkServed(model: FoundationModel, serveEndOfLife: boolean, through?: 'StartAsyncInvoke'): void {
   if (model.lifecycle.status === 'eol' && !serveEndOfLife) throw new AwsError('ResourceNotFoundException', END_OF_LIFE, 404);
-  if (model.notServed !== undefined) {
+  // A video model is answered through StartAsyncInvoke (async-invoke.ts), which asks for it by that name.
+  if (model.notServed !== undefined && (through === undefined || model.through !== through)) {
     throw validationError(`The model ${model.id} is one Bedrock serves, but the local Bedrock does not answer it: ${model.notServed}.`);
   }
 }

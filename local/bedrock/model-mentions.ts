@@ -32,7 +32,8 @@ interface Mention {
 /** Why the local Bedrock refuses a call naming `written`, as checkServed decides it; undefined where it answers it. */
 function refusalOf(model: CatalogueEntry, written: string, routes: readonly ModelRoute[]): Mention['refusal'] | undefined {
   if (model.lifecycle.status === 'eol' && routeFor(routes, model.id, written).serveEndOfLife !== true) return 'eol';
-  return model.notServed === undefined ? undefined : 'not-served';
+  // A video model is answered through StartAsyncInvoke; its InvokeModel calls fail in AWS too.
+  return model.notServed === undefined || model.through === 'StartAsyncInvoke' ? undefined : 'not-served';
 }
 
 /** The refused models `texts` name, once each, in the order first named. */

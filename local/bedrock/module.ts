@@ -1,12 +1,24 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule, ServiceOption } from '../services/service-module.js';
+import { AsyncInvokeApi } from './async-invoke.js';
+import { BatchInferenceApi } from './batch-inference.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
+import { bedrockJobs } from './job-apis.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
 import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
+
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    'bedrock-runtime': 'bedrock';
+    bedrock: 'bedrock';
+  }
+}
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -38,14 +50,23 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
   stepFunctions: bedrockStepFunctions,
-  sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
-  // The template's functions and state machines: the start-up report names those that name a model refused here.
-  needs: ['template', 'traces'],
-  // The model calls, kept across restarts with the lineage and spans they are part of.
+  // Asynchronous invocations (the runtime's other operations are BedrockApi's, by hand) and batch inference jobs.
+  apis: [
+    { model: 'bedrock-runtime', operations: apiOperations(AsyncInvokeApi), protocolFromModel: true },
+    { model: 'bedrock', operations: apiOperations(BatchInferenceApi), protocolFromModel: true },
+  ],
+  sdkClients: [
+    { package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' },
+    { package: '@aws-sdk/client-bedrock', serviceId: 'Bedrock' },
+  ],
+  // The template's functions and state machines: the start-up report names those that name a model refused here;
+  // IAM and S3 for the jobs, which read and write S3 as their caller or role.
+  needs: ['template', 'traces', 'iam', 's3'],
+  // The model calls, kept across restarts with the lineage and spans they are part of; the jobs.
   databases: ['bedrock'],
   options: [MODELS_OPTION],
   create({ settings, services, warn, database }) {
-    const { clock, region, log, options } = settings;
+    const { clock, region, log, options, accountId } = settings;
     const routes = parseModelSettings(options.models ?? process.env[MODELS_OPTION.env], {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
       region,
@@ -61,9 +82,21 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       callsDb: database('bedrock'),
       onCall: (call) => spans.modelCall(call),
     });
+    const jobs = bedrockJobs({
+      bedrock,
+      db: database('bedrock'),
+      clock,
+      region,
+      accountId,
+      s3: () => services.get('s3').s3,
+      iam: () => services.get('iam'),
+      onError: (error) => log(`[bedrock] a job's work failed: ${(error.cause as Error)?.message ?? error.message}`),
+    });
     return {
       service: bedrock,
-      mounts: { rest: [new BedrockApi(bedrock)], reads: modelCallReads(bedrock.calls) },
+      mounts: { rest: [new BedrockApi(bedrock), ...jobs.protocols], reads: modelCallReads(bedrock.calls) },
+      start: jobs.start,
+      stop: jobs.stop,
       // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
       warm: () => {
         if (mayCallModels(services.get('template').app)) prepareTokenizer();

@@ -39,6 +39,11 @@ export interface RestJsonDialect {
    * its (Scheduler's `/tags/{ResourceArn}`, which many services' APIs share). @default the model's routes
    */
   readonly paths?: RegExp;
+  /**
+   * Path labels whose values hold `/` once the endpoint has decoded the path (an ARN with a
+   * resource path: Bedrock's `/async-invoke/{invocationArn}`), matched as greedy labels. @default none
+   */
+  readonly greedyLabels?: readonly string[];
 }
 
 /**
@@ -63,12 +68,13 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     private readonly dialect: RestJsonDialect = {},
   ) {
     if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
-    const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true));
+    const greedy = new Set(dialect.greedyLabels ?? []);
+    const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true, greedy));
     const newer = (dialect.newerRoutes ?? []).map((r) => ({
-      ...route(r.operation, r, Object.hasOwn(model.operations, r.operation)),
+      ...route(r.operation, r, Object.hasOwn(model.operations, r.operation), greedy),
       bodyInput: true,
     }));
-    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false));
+    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false, greedy));
     this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
     this.#messageMember = errorMessageMember(model);
     if (dialect.maxBodyBytes !== undefined) this.maxBodyBytes = dialect.maxBodyBytes;
@@ -231,7 +237,8 @@ function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown 
         Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, jsonValue(model, shape.value?.shape as string, item)]),
       );
     case 'timestamp':
-      return timestampValue(value).getTime() / 1000;
+      // REST-JSON's timestamps are epoch seconds unless the shape says otherwise (Bedrock's are ISO 8601).
+      return shape.timestampFormat === 'iso8601' ? timestampValue(value).toISOString() : timestampValue(value).getTime() / 1000;
     case 'blob':
       return Buffer.isBuffer(value) ? value.toString('base64') : value;
     default:
@@ -240,7 +247,7 @@ function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown 
 }
 
 /** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
-function route(name: string, http: { method: string; requestUri: string }, served: boolean): Route {
+function route(name: string, http: { method: string; requestUri: string }, served: boolean, greedyLabels: ReadonlySet<string>): Route {
   const [path = '/'] = http.requestUri.split('?');
   const labels: string[] = [];
   let literal = 0;
@@ -249,8 +256,8 @@ function route(name: string, http: { method: string; requestUri: string }, serve
       literal += part.length;
       return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
     }
-    const greedy = label.endsWith('+');
-    labels.push(greedy ? label.slice(0, -1) : label);
+    const greedy = label.endsWith('+') || greedyLabels.has(label);
+    labels.push(label.endsWith('+') ? label.slice(0, -1) : label);
     return greedy ? '(.+)' : '([^/]+)';
   });
   return { name, method: http.method, pattern: new RegExp(`^${source}/?$`), labels, literal, served };

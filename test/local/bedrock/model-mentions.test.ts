@@ -107,13 +107,13 @@ describe('refusedModelWarnings', () => {
         Video: {
           Type: 'Task',
           Resource: 'arn:aws:states:::bedrock:invokeModel',
-          Parameters: { ModelId: 'arn:aws:bedrock:us-east-1::foundation-model/luma.ray-v2:0', Body: {} },
+          Parameters: { ModelId: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-sonic-v1:0', Body: {} },
           End: true,
         },
       },
     };
     expect(refusedModelWarnings([], [machine('Trailer', definition)], DEFAULT_ROUTES)).toEqual([
-      'state machine Trailer (AWS::StepFunctions::StateMachine): names luma.ray-v2:0, which the local Bedrock does not answer (it makes video, through StartAsyncInvoke): its StartAsyncInvoke calls get UnknownOperationException (the local Bedrock does not serve StartAsyncInvoke), InvokeModel and Converse ValidationException',
+      'state machine Trailer (AWS::StepFunctions::StateMachine): names amazon.nova-2-sonic-v1:0, which the local Bedrock does not answer (it speaks, through InvokeModelWithBidirectionalStream): its InvokeModelWithBidirectionalStream calls get UnknownOperationException (the local Bedrock does not serve InvokeModelWithBidirectionalStream), InvokeModel and Converse ValidationException',
     ]);
   });
 
@@ -123,6 +123,7 @@ describe('refusedModelWarnings', () => {
       'anthropic.claude-opus-4-1-20250805-v1:0', // Legacy until 2027-01-08
       'openai.gpt-oss-20b-1:0', // served; openai.gpt-oss-20b (served only by bedrock-mantle) is not named by it
       'amazon.nova-pro-v1:0',
+      'luma.ray-v2:0', // a video model: answered through StartAsyncInvoke
       'amazon.titan-image-generator-v2:0',
     ]
       .map((id) => `"${id}"`)
