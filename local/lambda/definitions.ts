@@ -54,7 +54,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
       reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
-      layers: functionLayers(r, layers, warnings),
+      ...layersOf(r, layers),
       template: p,
     });
   }
@@ -64,6 +64,12 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
   return { functions, sqsMappings, functionUrls, warnings };
+}
+
+/** A function's `Layers`: its app layers' folders, and the others (public layers) only when it has any. */
+function layersOf(r: LoadedResource, folders: ReadonlyMap<string, string>): Pick<FunctionDefinition, 'layers' | 'publicLayers'> {
+  const { layers, publicLayers } = functionLayers(r, folders);
+  return publicLayers.length > 0 ? { layers, publicLayers } : { layers };
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

@@ -42,7 +42,14 @@ export interface EnvironmentSettings {
    * node_modules hold the AWS SDK, first first, and the SDK packages that could not be had
    * locally, with why (RuntimeSdk.forWorker).
    */
-  readonly sdk: { readonly roots: readonly string[]; readonly unavailable: Readonly<Record<string, string>> };
+  readonly sdk: {
+    readonly roots: readonly string[];
+    readonly unavailable: Readonly<Record<string, string>>;
+    /** The function's layer folders, its public layers' among them, in its `Layers` order. @default its app layers' */
+    readonly layerRoots?: readonly string[];
+    /** What its public layers add to its environment (the extension's port when its own was taken). */
+    readonly environment?: Readonly<Record<string, string>>;
+  };
 }
 
 /**
@@ -177,7 +184,7 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
       taskRoot: definition.codePath,
       handlerString: definition.handler,
       runtime: definition.runtime,
-      layerRoots: definition.layers ?? [],
+      layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
       sdkRoots: settings.sdk.roots,
       sdkUnavailable: settings.sdk.unavailable,
       functionName: definition.name,
@@ -188,7 +195,12 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
       logStreamName,
       logging: settings.logging,
     },
-    env: { ...settings.environment, AWS_LAMBDA_FUNCTION_VERSION: version, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+    env: {
+      ...settings.environment,
+      ...settings.sdk.environment,
+      AWS_LAMBDA_FUNCTION_VERSION: version,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    },
     stdout: true,
     stderr: true,
     execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],

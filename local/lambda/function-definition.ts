@@ -18,6 +18,11 @@ export interface FunctionDefinition {
   readonly logGroupName: string;
   /** The folders of the function's layers, in the order of its `Layers` (each has `nodejs/node_modules`). */
   readonly layers?: readonly string[];
+  /**
+   * The layers of its `Layers` that are not the app's (a published layer's ARN), with their
+   * position there: local/lambda/public-layers/ provides them, or fails its invocations as Lambda would.
+   */
+  readonly publicLayers?: readonly { readonly arn: string; readonly position: number }[];
   /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
   readonly asyncConfig?: AsyncInvokeConfig;
   /** The function's resolved template properties: what the read API reports beyond the fields above (Role, TracingConfig, ...). */

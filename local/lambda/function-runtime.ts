@@ -138,7 +138,7 @@ export class FunctionRuntime {
       environment: this.environment,
       logging: this.#logging,
       log: (line) => this.log(this.definition.name, line),
-      sdk: this.sdk?.forWorker(this.definition.runtime) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
+      sdk: this.sdk?.forWorker(this.definition) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
     }));
   }
 
@@ -203,6 +203,9 @@ export class FunctionRuntime {
 
   async #invoke(event: unknown, options: InvokeOptions, log: (line: string) => void, logLines: string[]): Promise<InvokeOutcome> {
     this.#checkRuntime();
+    // A layer nobody can provide: Lambda would not have created the function; its error is the answer.
+    const layerError = this.sdk?.layers?.error(this.definition);
+    if (layerError) throw layerError;
     const requestId = options.requestId ?? randomUUID();
     // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
     // a new trace when the call carries none.

@@ -14,11 +14,12 @@ import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaService } from './lambda-service.js';
+import { PublicLayers } from './public-layers/public-layers.js';
 import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
-import type { RuntimeSdkOptions } from './sdk-cache.js';
+import { type RuntimeSdkOptions, sdkCacheSettings } from './sdk-cache.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
@@ -109,9 +110,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const { definitions } = services.get('template');
     // Each function's code is read once, for the SDK it needs and the clients it holds.
     const scanOf = codeScans();
-    const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');
+    const sdk = new RuntimeSdk(settings.options.sdk, publicLayers(settings, iam));
     // Function URLs: a caller is let in as the URL's auth type and the function's resource policy say.
     const functionUrls = new FunctionUrls({
       urls: definitions.functionUrls,
@@ -172,7 +173,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         };
       },
       warm: (idle) => lambda.prepare(idle),
-      stop: () => lambda.stop(),
+      stop: async () => {
+        await lambda.stop();
+        await sdk.layers?.close();
+      },
       close: () => reads.close(),
     };
   },
@@ -182,6 +186,21 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
+
+/** The public layers' provider: their packages in the SDK's cache, the extension's calls signed as each function's role. */
+function publicLayers(settings: Parameters<ServiceModule<'lambda'>['create']>[0]['settings'], iam: IamCheck): PublicLayers {
+  const { root, fetch } = sdkCacheSettings(settings.options.sdk);
+  return new PublicLayers({
+    cacheRoot: root,
+    fetch,
+    npm: settings.options.sdk?.npm,
+    endpoint: settings.url,
+    region: settings.region,
+    accountId: settings.accountId,
+    roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
+    log: (name, line) => settings.log(`[${name}] ${line}`),
+  });
+}
 
 /** What every function's environment holds locally: the endpoints its SDK calls, the region, the runtime's credentials. */
 function baseEnvironment(

@@ -3,8 +3,9 @@ import { createRequire, isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import type { FunctionDefinition } from './function-definition.js';
 import { shipsSdkV2 } from './module-resolution.mjs';
+import type { PublicLayers } from './public-layers/public-layers.js';
 import { runtimeSupport } from './runtimes.js';
-import { defaultSdkCacheRoot, type RuntimeSdkOptions, SdkCache, SdkCacheError, type SdkRelease, treeHolds } from './sdk-cache.js';
+import { type RuntimeSdkOptions, SdkCache, SdkCacheError, type SdkRelease, sdkCacheSettings, treeHolds } from './sdk-cache.js';
 import type { CodeScan } from './unhosted-clients.js';
 
 /**
@@ -62,17 +63,34 @@ export class RuntimeSdk {
   /** Why the cache cannot be read (its pointer damaged by hand): functions get only what the CLI carries. */
   #cacheError: string | undefined;
 
-  constructor(options: RuntimeSdkOptions = {}) {
-    this.cache = new SdkCache(options.cache ?? defaultSdkCacheRoot(), options.release ?? SDK_RELEASE, options.npm);
-    this.#fetch = options.fetch ?? process.env.SWITCHYARD_SDK_FETCH !== 'off';
+  constructor(
+    options: RuntimeSdkOptions = {},
+    /** The public layers functions name (their packages are not ones Lambda's runtime lacks). */
+    readonly layers?: PublicLayers,
+  ) {
+    const { root, fetch } = sdkCacheSettings(options);
+    this.cache = new SdkCache(root, options.release ?? SDK_RELEASE, options.npm);
+    this.#fetch = fetch;
     this.#carriedRoot = options.carriedRoot ?? RUNTIME_ROOT;
     this.#carried = createRequire(path.join(this.#carriedRoot, 'package.json'));
   }
 
-  /** What a worker of a function on `runtime` resolves the SDK from: the cache's tree first (one release, its own dependencies), then the CLI's. */
-  forWorker(runtime: string): { roots: string[]; unavailable: Record<string, string> } {
-    const tree = shipsSdkV2(runtime) ? undefined : this.#tree();
-    return { roots: [...(tree === undefined ? [] : [tree]), this.#carriedRoot], unavailable: Object.fromEntries(this.#unavailable) };
+  /**
+   * What a worker of the function resolves the SDK from (the cache's tree first: one release,
+   * its own dependencies; then the CLI's), and its layers' folders and environment with its public layers.
+   */
+  forWorker(fn: FunctionDefinition): {
+    roots: string[];
+    unavailable: Record<string, string>;
+    layerRoots: string[];
+    environment: Record<string, string>;
+  } {
+    const tree = shipsSdkV2(fn.runtime) ? undefined : this.#tree();
+    return {
+      roots: [...(tree === undefined ? [] : [tree]), this.#carriedRoot],
+      unavailable: Object.fromEntries(this.#unavailable),
+      ...(this.layers?.forWorker(fn) ?? { layerRoots: [...(fn.layers ?? [])], environment: {} }),
+    };
   }
 
   /**
@@ -80,6 +98,7 @@ export class RuntimeSdk {
    * the CLI nor the cache has, and keeps what each function lacks for the report.
    */
   async provide(functions: readonly FunctionDefinition[], scanOf: (fn: FunctionDefinition) => CodeScan, log: (line: string) => void) {
+    await this.layers?.provide(functions, (fn) => scanOf(fn).external, log);
     const needs = functions
       .filter((fn) => runtimeSupport(fn.runtime) !== 'unsupported')
       .map((fn) => ({ fn, ...this.#classify(fn, [...scanOf(fn).external].sort()) }));
@@ -118,12 +137,13 @@ export class RuntimeSdk {
   /** The start-up report's lines: how functions get the SDK, and each function whose init will fail as it would in Lambda. */
   report(): string[] {
     const nodeFunctions = this.#needs.filter((n) => !shipsSdkV2(n.fn.runtime));
-    if (nodeFunctions.length === 0) return [];
+    if (nodeFunctions.length === 0) return this.layers?.report() ?? [];
     const fetched = this.#fetchedPackages();
     const lines = [
       `  AWS SDK for functions: JavaScript v3 release ${this.cache.release.version} (every package Lambda's Node.js runtimes include, no v2): ` +
         `switchyard-cli's clients${fetched.length > 0 ? `, and ${fetched.join(', ')} from ${this.cache.folder}` : `; any other is fetched into ${this.cache.folder} once`}`,
     ];
+    lines.push(...(this.layers?.report() ?? []));
     for (const { fn, notInRuntime } of this.#needs) {
       if (notInRuntime.length === 0) continue;
       lines.push(
@@ -167,6 +187,7 @@ export class RuntimeSdk {
         // nodejs16.x and older shipped the v2 SDK (the project running the runtime brings it: module-resolution.mjs).
         if (!shipsSdkV2(fn.runtime)) notInRuntime.push(name);
       } else if (DURABLE_SDK.test(name)) {
+      } else if (this.layers?.provides(fn, name)) {
       } else if (!RUNTIME_SCOPES.test(name)) {
         notInRuntime.push(name);
       } else if (!shipsSdkV2(fn.runtime) && !treeHolds(tree, name)) {

@@ -8,8 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * The per-user cache of the AWS SDK for JavaScript v3 packages that Lambda's Node.js runtimes
  * include and switchyard-cli does not carry (every client and library but the few its own
- * services use): filled from the npm registry the first time a function needs one, then read
- * offline. Each SDK release has its own folder; in it, each fill builds a complete npm tree
+ * services use), and of the packages public layers hold (public-layers/: Powertools for AWS
+ * Lambda): filled from the npm registry the first time a function needs one, then read
+ * offline. Each release has its own folder; in it, each fill builds a complete npm tree
  * (`tree-*`) beside the one in use and only then points `current.json` at it, so a crash
  * mid-fill leaves the cache as it was, and two runtimes filling at once take turns on a lock.
  */
@@ -19,6 +20,14 @@ export interface SdkRelease {
   readonly version: string;
   /** An ISO date just after the release was published: each package and dependency is the newest published before it. */
   readonly publishedBefore: string;
+  /** What the release is of, in messages. @default 'AWS SDK' */
+  readonly label?: string;
+  /** Its folder in the cache. @default `v<version>` */
+  readonly folder?: string;
+  /** The packages asked for are installed at `version` exactly (a product whose packages share one version), not the newest before the date. */
+  readonly pinned?: boolean;
+  /** The folder of a tree that holds package.json and node_modules: `nodejs` for a layer's layout (`<root>/nodejs/node_modules`). @default the tree itself */
+  readonly modulesUnder?: string;
 }
 
 /** How npm is run for a fill (tests point it at a registry, a cache and a user config of their own). */
@@ -78,17 +87,30 @@ export function defaultSdkCacheRoot(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'switchyard', 'aws-sdk');
 }
 
+/** The cache's folder and whether it may fetch, as RuntimeSdkOptions say or their defaults. */
+export function sdkCacheSettings(options: RuntimeSdkOptions = {}): { root: string; fetch: boolean } {
+  return { root: options.cache ?? defaultSdkCacheRoot(), fetch: options.fetch ?? process.env.SWITCHYARD_SDK_FETCH !== 'off' };
+}
+
 /** One SDK release's packages in the cache. */
 export class SdkCache {
   /** This release's folder. */
   readonly folder: string;
+  /** 'the AWS SDK cache', in messages. */
+  readonly #what: string;
 
   constructor(
     readonly root: string,
     readonly release: SdkRelease,
     private readonly npm: NpmSettings = {},
   ) {
-    this.folder = path.join(root, `v${release.version}`);
+    this.folder = path.join(root, release.folder ?? `v${release.version}`);
+    this.#what = `the ${release.label ?? 'AWS SDK'} cache`;
+  }
+
+  /** The folder of a tree that holds its package.json and node_modules. */
+  #modules(tree: string): string {
+    return path.join(tree, this.release.modulesUnder ?? '');
   }
 
   /** The folder whose node_modules holds the packages fetched so far, or undefined before the first fill. */
@@ -98,17 +120,22 @@ export class SdkCache {
       pointer = JSON.parse(readFileSync(path.join(this.folder, 'current.json'), 'utf8')) as { tree?: unknown };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new SdkCacheError(`the AWS SDK cache's pointer ${path.join(this.folder, 'current.json')} cannot be read`, { cause: error });
+      throw new SdkCacheError(`${this.#what}'s pointer ${path.join(this.folder, 'current.json')} cannot be read`, { cause: error });
     }
     if (typeof pointer.tree !== 'string' || pointer.tree.includes('/') || pointer.tree.includes('\\')) {
-      throw new SdkCacheError(`the AWS SDK cache's pointer ${path.join(this.folder, 'current.json')} names no tree`);
+      throw new SdkCacheError(`${this.#what}'s pointer ${path.join(this.folder, 'current.json')} names no tree`);
     }
     return path.join(this.folder, pointer.tree);
   }
 
   /** Whether the cache holds `name` (asked for, or installed as another's dependency). */
   has(name: string): boolean {
-    return treeHolds(this.tree(), name);
+    return this.holds(this.tree(), name);
+  }
+
+  /** Whether a tree of this cache (undefined: none yet) holds `name`. */
+  holds(tree: string | undefined, name: string): boolean {
+    return treeHolds(tree === undefined ? undefined : this.#modules(tree), name);
   }
 
   /**
@@ -125,29 +152,30 @@ export class SdkCache {
     try {
       // Another runtime may have fetched them while this one waited.
       const before = this.tree();
-      const wanted = names.filter((name) => !treeHolds(before, name));
+      const wanted = names.filter((name) => !this.holds(before, name));
       if (wanted.length > 0) await this.#build(before, wanted, notInSdk, failed);
       this.#removeOldTrees();
     } finally {
       release();
     }
     const after = this.tree();
-    return { provided: names.filter((name) => treeHolds(after, name)), notInSdk, failed };
+    return { provided: names.filter((name) => this.holds(after, name)), notInSdk, failed };
   }
 
   /** Installs the tree's packages and `wanted` in a new folder, dropping those the registry does not have, and points the cache at it. */
   async #build(before: string | undefined, wanted: string[], notInSdk: Map<string, string>, failed: Map<string, string>): Promise<void> {
     const staging = path.join(this.folder, `tree-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}`);
-    const held = before === undefined ? {} : dependenciesOf(before);
+    const held = before === undefined ? {} : dependenciesOf(this.#modules(before));
     if (before !== undefined) {
       // The packages already fetched stay at the versions their lockfile has: npm adds only the new ones.
       cpSync(before, staging, { recursive: true, verbatimSymlinks: true });
-    } else mkdirSync(staging);
+    } else mkdirSync(this.#modules(staging), { recursive: true });
+    const range = this.release.pinned ? this.release.version : '*';
     let remaining = [...wanted];
     try {
       while (remaining.length > 0) {
-        writeManifest(staging, { ...held, ...Object.fromEntries(remaining.map((name) => [name, '*'])) });
-        const outcome = await this.#install(staging);
+        writeManifest(this.#modules(staging), { ...held, ...Object.fromEntries(remaining.map((name) => [name, range])) });
+        const outcome = await this.#install(this.#modules(staging));
         if (outcome.ok) break;
         const missing = NOT_PUBLISHED.has(outcome.code) ? remaining.find((name) => mentions(outcome.text, name)) : undefined;
         if (missing === undefined) {
@@ -159,7 +187,7 @@ export class SdkCache {
         remaining = remaining.filter((name) => name !== missing);
       }
       if (remaining.length === 0) return;
-      const absent = remaining.filter((name) => !existsSync(path.join(staging, 'node_modules', name, 'package.json')));
+      const absent = remaining.filter((name) => !this.holds(staging, name));
       if (absent.length > 0) {
         for (const name of absent) failed.set(name, 'npm install finished without installing it');
         return;
@@ -248,7 +276,7 @@ export class SdkCache {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new SdkCacheError(`another runtime has held the AWS SDK cache's lock ${lock} for over ${LOCK_WAIT_MS / 60_000} minutes`);
+        throw new SdkCacheError(`another runtime has held ${this.#what}'s lock ${lock} for over ${LOCK_WAIT_MS / 60_000} minutes`);
       }
       await sleep(200);
     }

@@ -29,20 +29,24 @@ export function layerFolders(layers: readonly LoadedResource[], warnings: string
   return folders;
 }
 
-/** The asset folders of a function's `Layers`, warning about the layers that are not part of the app (a published layer's ARN). */
-export function functionLayers(fn: LoadedResource, folders: ReadonlyMap<string, string>, warnings: string[]): string[] {
+/**
+ * A function's `Layers`: the asset folders of the app's own, and the others (a published
+ * layer's ARN) with their position, which local/lambda/public-layers/ provides at start-up.
+ */
+export function functionLayers(
+  fn: LoadedResource,
+  folders: ReadonlyMap<string, string>,
+): { layers: string[]; publicLayers: { arn: string; position: number }[] } {
   const layers = (fn.properties as Props).Layers;
-  if (!Array.isArray(layers)) return [];
+  if (!Array.isArray(layers)) return { layers: [], publicLayers: [] };
   const found: string[] = [];
-  for (const layer of layers.map(String)) {
+  const publicLayers: { arn: string; position: number }[] = [];
+  layers.map(String).forEach((layer, position) => {
     const folder = folders.get(layer);
     if (folder) found.push(folder);
-    else
-      warnings.push(
-        `${fn.logicalId} (AWS::Lambda::Function): layer ${layer} is not a layer of this app; its contents are not available to the function locally`,
-      );
-  }
-  return found;
+    else publicLayers.push({ arn: layer, position });
+  });
+  return { layers: found, publicLayers };
 }
 
 /**

@@ -98,7 +98,7 @@ describe('serviceDefinitions for Lambda', () => {
     ]);
   });
 
-  it('gives a function the folders of its layers, and warns about layers that are not part of the app', () => {
+  it("gives a function the folders of its layers, and the others (published layers' ARNs) with their place in Layers", () => {
     const { definitions, assemblyDir } = definitionsOf({
       Layer: {
         Type: 'AWS::Lambda::LayerVersion',
@@ -108,11 +108,11 @@ describe('serviceDefinitions for Lambda', () => {
       Fn: fn({ Layers: [{ Ref: 'Layer' }, 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40'] }),
     });
     expect(definitions.functions[0]?.layers).toEqual([path.join(assemblyDir, 'asset.layer')]);
-    expect(definitions.warnings).toEqual([
-      expect.stringContaining(
-        'layer arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40 is not a layer of this app',
-      ),
+    expect(definitions.functions[0]?.publicLayers).toEqual([
+      { arn: 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40', position: 1 },
     ]);
+    // Said at start-up, with what each is locally (public-layers.test.ts).
+    expect(definitions.warnings).toEqual([]);
   });
 
   it("writes a Node.js function's inline code (Code.ZipFile) to index.js, as Lambda does", () => {

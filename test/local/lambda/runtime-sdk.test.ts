@@ -219,7 +219,7 @@ describe('RuntimeSdk with a damaged cache', () => {
         () => ({ bundledServiceIds: new Set(), clientPackages: new Set(), external: new Set(['@aws-sdk/client-athena']) }),
         () => {},
       );
-      expect(sdk.forWorker('nodejs24.x').roots).toEqual([root]);
+      expect(sdk.forWorker(fn).roots).toEqual([root]);
       expect(sdk.warnings()[0]).toMatch(
         /^the AWS SDK cache cannot be used \(the AWS SDK cache's pointer .*current\.json cannot be read: .*JSON.*\); delete /,
       );
@@ -267,7 +267,7 @@ describe('RuntimeSdk of a team install', () => {
       const presign = { name: 'presign', runtime: 'nodejs24.x', codePath: root } as FunctionDefinition;
       await sdk.provide([presign], scan(['@aws-sdk/client-athena', '@aws-sdk/client-s3']), () => {});
       expect(sdk.unloadable(presign)).toEqual(new Set(['@aws-sdk/client-athena']));
-      expect(Object.keys(sdk.forWorker('nodejs24.x').unavailable)).toEqual(['@aws-sdk/client-athena']);
+      expect(Object.keys(sdk.forWorker(presign).unavailable)).toEqual(['@aws-sdk/client-athena']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
