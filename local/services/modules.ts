@@ -8,6 +8,7 @@ import { iamModule } from '../iam/module.js';
 import { kinesisModule } from '../kinesis/module.js';
 import { kmsModule } from '../kms/module.js';
 import { lambdaModule } from '../lambda/module.js';
+import { LEAF_SERVICE_MODULES } from '../leaf-services/module.js';
 import { logsModule } from '../logs/module.js';
 import { pipesModule } from '../pipes/module.js';
 import { readApiModule } from '../read-api/module.js';
@@ -54,6 +55,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   cloudFormationModule,
   ec2Module,
   bedrockModule,
+  ...LEAF_SERVICE_MODULES,
   tracesModule,
 ];
 

@@ -55,6 +55,12 @@ export interface AsyncJobsOptions<Input, Output> {
   readonly run: (job: AsyncJob<Input, Output>) => Promise<Output>;
   /** Told of a job's work that threw something other than {@link AsyncJobFailed}. */
   readonly onError: (error: OutboxHandlerError) => void;
+  /**
+   * Told of a job once its end is written (a service's completion notice: Textract's SNS
+   * message). Called once per job at most: a crash between the write and the call skips it.
+   * What it throws goes to `onError`. @default none
+   */
+  readonly onSettled?: (job: AsyncJob<Input, Output>) => Promise<void> | void;
   /** Jobs worked on at once. @default 2 */
   readonly concurrency?: number;
   /** Attempts at a job's work before an unexpected error fails it. @default 3 */
@@ -211,13 +217,20 @@ export class AsyncJobs<Input, Output> {
       if (!(error instanceof AsyncJobFailed)) this.options.onError(new OutboxHandlerError(this.options.table, row.rowid, error));
     }
     // A job stopped while its work ran stays STOPPED: the update only moves a job in progress.
-    this.#statements.finish.run(
+    const { changes } = this.#statements.finish.run(
       settled.status,
       settled.output === undefined ? null : JSON.stringify(settled.output),
       settled.failure ?? null,
       this.options.clock.now(),
       row.rowid,
     );
+    if (changes === 1 && this.options.onSettled) {
+      try {
+        await this.options.onSettled(toJob(this.#statements.byId.get(row.id) as unknown as JobRow));
+      } catch (error) {
+        this.options.onError(new OutboxHandlerError(this.options.table, row.rowid, error));
+      }
+    }
     return { kind: 'keep' };
   }
 }

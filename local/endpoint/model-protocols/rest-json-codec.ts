@@ -194,13 +194,17 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const body: Record<string, unknown> = {};
     const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
+    // A blob payload (Polly's AudioStream) is the whole body, its type in a header member.
+    const payload = shape?.payload === undefined ? undefined : output[shape.payload];
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
       const value = output[member];
-      if (value === undefined || value === null) continue;
+      if (value === undefined || value === null || member === shape?.payload) continue;
       if (ref.location === 'header') headers[(ref.locationName ?? member).toLowerCase()] = String(value);
       else if (ref.location === undefined) body[member] = jsonValue(this.model, ref.shape, value);
     }
-    return { status: operation.http.responseCode ?? 200, headers, body: JSON.stringify(body) };
+    const status = operation.http.responseCode ?? 200;
+    if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
+    return { status, headers, body: JSON.stringify(body) };
   }
 }
 
@@ -219,8 +223,11 @@ function shapeOf(model: ApiModel, name: string): Shape {
   return shape;
 }
 
-/** A value as the REST-JSON wire carries it: timestamps in epoch seconds, blobs in base64, the rest as it is. */
-function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown {
+/**
+ * A value as AWS's JSON wires carry it (REST-JSON's, and JSON 1.0/1.1's: the leaf services
+ * answer through it): timestamps in epoch seconds, blobs in base64, the rest as it is.
+ */
+export function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown {
   const shape = shapeOf(model, shapeName);
   switch (shape.type) {
     case 'structure':

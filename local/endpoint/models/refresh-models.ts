@@ -81,7 +81,7 @@ function reachableShapes(model: Json, roots: readonly string[], trim: (shape: Js
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
 /** What a codec driven by the model needs besides what validation reads. */
-const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception'] as const;
+const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception', 'payload'] as const;
 const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'flattened', 'timestampFormat'] as const;
 
 type Json = Record<string, unknown>;

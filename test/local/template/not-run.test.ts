@@ -73,6 +73,22 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
   });
 
+  it('names an AppSync API and a Cognito user pool once each, with what is not run, and not their parts', () => {
+    const { warnings } = loadForRuntime({
+      Resources: {
+        Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'api', AuthenticationType: 'API_KEY' } },
+        Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: 'x', Definition: 'type Query { a: String }' } },
+        Resolver: { Type: 'AWS::AppSync::Resolver', Properties: { ApiId: 'x', TypeName: 'Query', FieldName: 'a' } },
+        Users: { Type: 'AWS::Cognito::UserPool', Properties: {} },
+        Client: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'x' } },
+      },
+    });
+    expect(warnings).toEqual([
+      'Test/Api (AWS::AppSync::GraphQLApi): no AppSync locally (next to come): the GraphQL API is not served and its resolvers never run; call the functions and tables behind it directly',
+      'Test/Users (AWS::Cognito::UserPool): no Cognito locally (next to come): the user pool signs no one up or in and issues no tokens; an API authorizer naming it cannot be satisfied',
+    ]);
+  });
+
   it('loads a REST API, its resources, methods, deployment and stage with no loader warning (the API Gateway service serves them)', () => {
     const { stack, warnings } = loadForRuntime({
       Resources: {

@@ -1,0 +1,125 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetDocumentAnalysisCommand, StartDocumentAnalysisCommand, TextractClient } from '@aws-sdk/client-textract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, dynamoDbClient, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
+import { ROLE } from '../states/helpers.js';
+import { stateMachine } from '../template-resources.js';
+import { textPdf } from './documents.js';
+
+/** The document pipeline of issue 55: Textract reads the uploaded document, Bedrock summarizes its text, DynamoDB keeps both. */
+const PIPELINE = {
+  StartAt: 'Read',
+  States: {
+    Read: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:textract:detectDocumentText',
+      Parameters: { Document: { S3Object: { Bucket: 'docs', 'Name.$': '$.key' } } },
+      ResultSelector: { 'lines.$': "$.Blocks[?(@.BlockType == 'LINE')].Text" },
+      ResultPath: '$.text',
+      Next: 'Summarize',
+    },
+    Summarize: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::bedrock:invokeModel',
+      Parameters: {
+        ModelId: 'amazon.nova-lite-v1:0',
+        Body: {
+          messages: [{ role: 'user', content: [{ 'text.$': "States.Format('Summarize: {}', States.ArrayGetItem($.text.lines, 0))" }] }],
+        },
+      },
+      ResultSelector: { 'summary.$': '$.Body.output.message.content[0].text' },
+      ResultPath: '$.model',
+      Next: 'Keep',
+    },
+    Keep: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::dynamodb:putItem',
+      Parameters: {
+        TableName: 'documents',
+        Item: { key: { 'S.$': '$.key' }, firstLine: { 'S.$': '$.text.lines[0]' }, summary: { 'S.$': '$.model.summary' } },
+      },
+      End: true,
+    },
+  },
+};
+
+describe('Textract in flows', () => {
+  let runtime: LocalRuntime;
+  let cdkOut: string;
+  let dataDir: string;
+  const start = async () => {
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
+  };
+
+  beforeAll(async () => {
+    cdkOut = assemblyOf({
+      Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } },
+      Documents: tableResource('documents', { key: { key: 'S' } }),
+      Pipeline: stateMachine(PIPELINE, { StateMachineName: 'pipeline', RoleArn: ROLE }),
+    });
+    dataDir = tempDataDir();
+    await start();
+    const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'docs', Key: 'letter.pdf', Body: textPdf([['Dear customer, your refund is on its way.']]) }),
+    );
+    s3.destroy();
+  });
+  afterAll(() => runtime.stop());
+
+  it('runs a state machine that reads a document with aws-sdk:textract, asks Bedrock and keeps the answer in DynamoDB', async () => {
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
+        input: JSON.stringify({ key: 'letter.pdf' }),
+      }),
+    );
+    const ended = await executionEnded(sfn, executionArn as string);
+    expect(ended.status).toBe('SUCCEEDED');
+    const dynamodb = dynamoDbClient(runtime.url);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: 'documents', Key: { key: { S: 'letter.pdf' } } }));
+    expect(Item?.firstLine?.S).toBe('Dear customer, your refund is on its way.');
+    expect(Item?.summary?.S).toContain('Dear customer');
+    sfn.destroy();
+    dynamodb.destroy();
+  });
+
+  it('fails the task with Textract.<Exception> as the Java SDK names it, if the document is missing', async () => {
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
+        input: JSON.stringify({ key: 'nothing.pdf' }),
+      }),
+    );
+    const ended = await executionEnded(sfn, executionArn as string);
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('Textract.InvalidS3ObjectException');
+    sfn.destroy();
+  });
+
+  it('finishes an accepted analysis job after the runtime restarts', async () => {
+    let textract = new TextractClient({ endpoint: runtime.url, region, credentials });
+    const { JobId } = await textract.send(
+      new StartDocumentAnalysisCommand({ DocumentLocation: { S3Object: { Bucket: 'docs', Name: 'letter.pdf' } }, FeatureTypes: ['FORMS'] }),
+    );
+    expect((await textract.send(new GetDocumentAnalysisCommand({ JobId }))).JobStatus).toBe('IN_PROGRESS');
+    textract.destroy();
+    await runtime.stop();
+    await start();
+    textract = new TextractClient({ endpoint: runtime.url, region, credentials });
+    const done = await eventually(async () => {
+      const got = await textract.send(new GetDocumentAnalysisCommand({ JobId }));
+      return got.JobStatus === 'IN_PROGRESS' ? undefined : got;
+    });
+    expect(done.JobStatus).toBe('SUCCEEDED');
+    expect(done.Blocks?.find((b) => b.BlockType === 'LINE')?.Text).toBe('Dear customer, your refund is on its way.');
+    textract.destroy();
+  });
+});
