@@ -138,7 +138,7 @@ describe('loadApp', () => {
       const { warnings } = load(
         {
           Resources: {
-            Topic: { Type: 'AWS::CloudFront::Distribution' },
+            Topic: { Type: 'AWS::Glue::Job' },
             Registry: { Type: 'AWS::EventSchemas::Registry' },
             Queue: { Type: 'AWS::SQS::Queue' },
           },
@@ -146,7 +146,7 @@ describe('loadApp', () => {
         { types: { specs: TEMPLATE_TYPES.specs, supported: new Set(['AWS::SQS::Queue']) } },
       );
       expect(warnings).toEqual([
-        'Test/Topic (AWS::CloudFront::Distribution): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve',
+        'Test/Topic (AWS::Glue::Job): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve',
         'Test/Registry (AWS::EventSchemas::Registry): resource type not supported locally; its Ref and attributes resolve, but nothing runs it',
       ]);
     });
