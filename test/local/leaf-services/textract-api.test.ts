@@ -57,10 +57,10 @@ describe('Textract on the endpoint', () => {
     expect(page?.Relationships?.[0]?.Ids).toEqual(lines?.map((l) => l.Id));
   });
 
-  it('reads a text document given as bytes, and answers a query from its fields', async () => {
+  it('reads a PDF given as bytes, and answers a query from its fields', async () => {
     const answer = await textract.send(
       new AnalyzeDocumentCommand({
-        Document: { Bytes: Buffer.from('Patient: Ada Lovelace\nDate of birth: 1815-12-10\n') },
+        Document: { Bytes: textPdf([['Patient: Ada Lovelace', 'Date of birth: 1815-12-10']]) },
         FeatureTypes: ['FORMS', 'QUERIES'],
         QueriesConfig: { Queries: [{ Text: 'What is the date of birth?' }] },
       }),
@@ -68,6 +68,12 @@ describe('Textract on the endpoint', () => {
     const keys = answer.Blocks?.filter((b) => b.BlockType === 'KEY_VALUE_SET' && b.EntityTypes?.includes('KEY'));
     expect(keys).toHaveLength(2);
     expect(answer.Blocks?.find((b) => b.BlockType === 'QUERY_RESULT')?.Text).toBe('1815-12-10');
+  });
+
+  it('fails if the document is a text file, which Textract does not read', async () => {
+    await expect(
+      textract.send(new DetectDocumentTextCommand({ Document: { Bytes: Buffer.from('Total due: 120.00 EUR\n') } })),
+    ).rejects.toMatchObject({ name: 'UnsupportedDocumentException', message: 'Request has unsupported document format' });
   });
 
   it('fails if the document is of a format Textract does not read', async () => {
