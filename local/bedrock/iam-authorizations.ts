@@ -1,4 +1,5 @@
 import { type Input, member, type OperationAuthorization, type OperationContext, on, serviceIam, text } from '../iam/authorizations.js';
+import { knowledgeBaseIam } from './knowledge-bases/iam-authorizations.js';
 
 /** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
 const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
@@ -52,5 +53,6 @@ export const bedrockIam = serviceIam('bedrock', {
     InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
     ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
     CountTokens: invoking('bedrock:CountTokens'),
+    ...knowledgeBaseIam(invoking),
   },
 });

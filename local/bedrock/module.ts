@@ -1,12 +1,26 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule, ServiceOption } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
+import { bedrockAgentProtocol, KnowledgeBaseAgentApi } from './knowledge-bases/agent-api.js';
+import { knowledgeBaseDefinitions } from './knowledge-bases/definitions.js';
+import { KnowledgeBaseService } from './knowledge-bases/knowledge-base-service.js';
+import { KNOWLEDGE_BASE_TYPES } from './knowledge-bases/resource-types.js';
+import { bedrockAgentRuntimeProtocol, KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
 import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
+
+/** The API models it serves (`apis`): the knowledge bases' control plane and runtime. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    'bedrock-agent': 'bedrock';
+    'bedrock-agent-runtime': 'bedrock';
+  }
+}
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -38,11 +52,22 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
   stepFunctions: bedrockStepFunctions,
-  sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
+  sdkClients: [
+    { package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' },
+    { package: '@aws-sdk/client-bedrock-agent', serviceId: 'Bedrock Agent' },
+    { package: '@aws-sdk/client-bedrock-agent-runtime', serviceId: 'Bedrock Agent Runtime' },
+  ],
+  // The knowledge bases' operations are their APIs' methods.
+  apis: [
+    { model: 'bedrock-agent', operations: apiOperations(KnowledgeBaseAgentApi), protocolFromModel: true },
+    { model: 'bedrock-agent-runtime', operations: apiOperations(KnowledgeBaseRuntimeApi), protocolFromModel: true },
+  ],
+  resourceTypes: KNOWLEDGE_BASE_TYPES,
   // The template's functions and state machines: the start-up report names those that name a model refused here.
-  needs: ['template', 'traces'],
-  // The model calls, kept across restarts with the lineage and spans they are part of.
-  databases: ['bedrock'],
+  // S3: the knowledge bases' data sources.
+  needs: ['template', 'traces', 's3'],
+  // The model calls, kept across restarts with the lineage and spans they are part of; the knowledge bases' index and ingestion jobs.
+  databases: ['bedrock', 'knowledge-bases'],
   options: [MODELS_OPTION],
   create({ settings, services, warn, database }) {
     const { clock, region, log, options } = settings;
@@ -61,14 +86,31 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       callsDb: database('bedrock'),
       onCall: (call) => spans.modelCall(call),
     });
+    const knowledgeBases = new KnowledgeBaseService({
+      db: database('knowledge-bases'),
+      clock,
+      region,
+      definitions: knowledgeBaseDefinitions(services.get('template').app),
+      s3: () => services.get('s3').s3,
+      bedrock,
+      onError: (error) => log(`[bedrock] ${error.message}`),
+    });
+    bedrock.knowledgeBases = knowledgeBases;
+    const rest = [
+      new BedrockApi(bedrock),
+      bedrockAgentRuntimeProtocol(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock)),
+      bedrockAgentProtocol(new KnowledgeBaseAgentApi(knowledgeBases)),
+    ];
     return {
       service: bedrock,
-      mounts: { rest: [new BedrockApi(bedrock)], reads: modelCallReads(bedrock.calls) },
+      mounts: { rest, reads: modelCallReads(bedrock.calls) },
+      start: () => knowledgeBases.start(),
+      stop: () => knowledgeBases.stop(),
       // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
       warm: () => {
         if (mayCallModels(services.get('template').app)) prepareTokenizer();
       },
     };
   },
-  report: (bedrock) => ({ lines: [bedrock.describe()] }),
+  report: (bedrock) => ({ lines: [bedrock.describe(), ...(bedrock.knowledgeBases?.describe() ?? [])] }),
 };

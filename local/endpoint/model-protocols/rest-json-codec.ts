@@ -213,9 +213,13 @@ function shapeOf(model: ApiModel, name: string): Shape {
   return shape;
 }
 
-/** A value as the REST-JSON wire carries it: timestamps in epoch seconds, blobs in base64, the rest as it is. */
+/**
+ * A value as the REST-JSON wire carries it: timestamps in epoch seconds (ISO 8601 where the
+ * shape's `timestampFormat` says so, as Bedrock Agent's), blobs in base64, a document and the rest as it is.
+ */
 function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown {
   const shape = shapeOf(model, shapeName);
+  if (shape.document) return value;
   switch (shape.type) {
     case 'structure':
       return Object.fromEntries(
@@ -231,7 +235,7 @@ function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown 
         Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, jsonValue(model, shape.value?.shape as string, item)]),
       );
     case 'timestamp':
-      return timestampValue(value).getTime() / 1000;
+      return shape.timestampFormat === 'iso8601' ? timestampValue(value).toISOString() : timestampValue(value).getTime() / 1000;
     case 'blob':
       return Buffer.isBuffer(value) ? value.toString('base64') : value;
     default:
