@@ -7,7 +7,6 @@ import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
 import { converseSupportOf } from './converse-support.js';
 import { jsonEvent } from './event-stream.js';
-import type { KnowledgeBaseService } from './knowledge-bases/knowledge-base-service.js';
 import { checkServed, type FoundationModel, isChatModel, kindOf, resolveModel } from './model-ids.js';
 import { injectFaults, type ModelRoute, routeFor } from './model-settings.js';
 import {
@@ -57,8 +56,6 @@ export class BedrockService {
   /** Every call answered or failed (the newest 10,000, across restarts), with its usage: the read API's model calls. */
   readonly calls: ModelCallLedger;
   readonly #cache: PromptCache;
-  /** The template's knowledge bases, which embed and generate through it (its module sets them; the start-up report names them). */
-  knowledgeBases?: KnowledgeBaseService;
   constructor(private readonly options: BedrockServiceOptions) {
     this.calls = new ModelCallLedger(options.callsDb, options.onCall);
     this.#cache = new PromptCache(options.clock);

@@ -35,6 +35,9 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The knowledge bases served beside each Bedrock service (the start-up report names them), without Bedrock Runtime's service knowing them. */
+const KNOWLEDGE_BASES = new WeakMap<BedrockService, KnowledgeBaseService>();
+
 /** `--models`, else SWITCHYARD_MODELS: where the answers come from, checked when the service is created (ModelSettingsError). */
 const MODELS_OPTION: ServiceOption<'models'> = {
   name: 'models',
@@ -95,7 +98,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       bedrock,
       onError: (error) => log(`[bedrock] ${error.message}`),
     });
-    bedrock.knowledgeBases = knowledgeBases;
+    KNOWLEDGE_BASES.set(bedrock, knowledgeBases);
     const rest = [
       new BedrockApi(bedrock),
       bedrockAgentRuntimeProtocol(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock)),
@@ -112,5 +115,5 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       },
     };
   },
-  report: (bedrock) => ({ lines: [bedrock.describe(), ...(bedrock.knowledgeBases?.describe() ?? [])] }),
+  report: (bedrock) => ({ lines: [bedrock.describe(), ...(KNOWLEDGE_BASES.get(bedrock)?.describe() ?? [])] }),
 };

@@ -76,9 +76,9 @@ function missing(member: string, strategy: string): never {
   throw validationError(`${member} is required when chunkingStrategy is ${strategy}.`);
 }
 
-/** Words with the space after them, each with its tokens: what fixed-size chunks are cut between. */
+/** Words with the space before them (as the tokenizer merges them), each with its tokens: what fixed-size chunks are cut between. */
 function pieces(text: string): { text: string; tokens: number }[] {
-  return (text.match(/\S+\s*/g) ?? []).map((piece) => ({ text: piece, tokens: countTokens(piece) }));
+  return (text.match(/\s*\S+/g) ?? []).map((piece) => ({ text: piece, tokens: countTokens(piece) }));
 }
 
 /** Chunks of at most `maxTokens` tokens, cut between words, each starting about `overlap` tokens before the last one ended. */
