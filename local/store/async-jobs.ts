@@ -157,7 +157,9 @@ export class AsyncJobs<Input, Output> {
       startsAt + timing.runMs,
     );
     if (changes === 1) this.#outbox.wake();
-    const row = (changes === 1 ? this.#statements.byId.get(job.id) : this.#statements.byToken.get(job.kind, job.token ?? null)) as unknown as JobRow;
+    const row = (changes === 1
+      ? this.#statements.byId.get(job.id)
+      : this.#statements.byToken.get(job.kind, job.token ?? null)) as unknown as JobRow;
     return { job: toJob(row), created: changes === 1 };
   }
 
