@@ -13,6 +13,7 @@ import { BedrockAgentRuntimeClient, RetrieveAndGenerateCommand, RetrieveCommand 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
@@ -46,6 +47,9 @@ function synthKnowledgeBaseApp(): string {
       },
     },
   });
+  const reader = new iam.Role(stack, 'Reader', { roleName: 'Reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  reader.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }));
+  new iam.Role(stack, 'Stranger', { roleName: 'Stranger', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   new bedrock.CfnDataSource(stack, 'Policies', {
     knowledgeBaseId: kb.attrKnowledgeBaseId,
     name: 'policies',
@@ -80,6 +84,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
       cdkOut: synthKnowledgeBaseApp(),
       dataDir: tempDataDir(),
       port: 0,
+      iam: 'enforce',
       log: (line) => lines.push(line),
     });
     const client = { endpoint: runtime.url, region, credentials };
@@ -189,5 +194,23 @@ describe('Bedrock knowledge bases in the local runtime', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException', message: 'The provided model identifier is invalid.' });
+  });
+
+  it('authorizes Retrieve on the knowledge base ARN, and fails if the role is not granted bedrock:Retrieve, with AccessDeniedException', async () => {
+    const as = (role: string) =>
+      new BedrockAgentRuntimeClient({
+        endpoint: runtime.url,
+        region,
+        maxAttempts: 1,
+        credentials: runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${role}`, 'fn'),
+      });
+    const query = { knowledgeBaseId: kbId, retrievalQuery: { text: 'refund' } };
+    expect((await as('Reader').send(new RetrieveCommand(query))).retrievalResults?.length).toBeGreaterThan(0);
+    await expect(as('Stranger').send(new RetrieveCommand(query))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(
+        `is not authorized to perform: bedrock:Retrieve on resource: arn:aws:bedrock:${region}:000000000000:knowledge-base/${kbId}`,
+      ),
+    });
   });
 });
