@@ -5,7 +5,7 @@ import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { bedrockAgentProtocol, KnowledgeBaseAgentApi } from './knowledge-bases/agent-api.js';
 import { knowledgeBaseDefinitions } from './knowledge-bases/definitions.js';
-import { KnowledgeBaseService } from './knowledge-bases/knowledge-base-service.js';
+import { KNOWLEDGE_BASES, KnowledgeBaseService } from './knowledge-bases/knowledge-base-service.js';
 import { KNOWLEDGE_BASE_TYPES } from './knowledge-bases/resource-types.js';
 import { bedrockAgentRuntimeProtocol, KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
@@ -34,9 +34,6 @@ declare module '../services/service-module.js' {
     readonly models?: string;
   }
 }
-
-/** The knowledge bases served beside each Bedrock service (the start-up report names them), without Bedrock Runtime's service knowing them. */
-const KNOWLEDGE_BASES = new WeakMap<BedrockService, KnowledgeBaseService>();
 
 /** `--models`, else SWITCHYARD_MODELS: where the answers come from, checked when the service is created (ModelSettingsError). */
 const MODELS_OPTION: ServiceOption<'models'> = {

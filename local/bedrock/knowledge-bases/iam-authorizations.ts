@@ -10,6 +10,12 @@ import {
 
 const knowledgeBaseArn = (id: string | undefined, context: OperationContext) => arnOf('bedrock', context, `knowledge-base/${id ?? '*'}`);
 
+/** A structure member as the API (camelCase) or a Step Functions task (PascalCase) names it; `{}` when missing. */
+function nested(input: Input, camelName: string): Input {
+  const value = input[camelName] ?? input[camelName.charAt(0).toUpperCase() + camelName.slice(1)];
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Input) : {};
+}
+
 /** The action of the operation's name on the knowledge base its input names. */
 const onKnowledgeBase =
   (action: string) =>
@@ -42,7 +48,7 @@ export function knowledgeBaseIam(
     ...Object.fromEntries(operations.map((operation) => [operation, onKnowledgeBase(operation)])),
     ListKnowledgeBases: () => [on('bedrock:ListKnowledgeBases', '*')],
     RetrieveAndGenerate: (input, context) => {
-      const kb = ((input.retrieveAndGenerateConfiguration as Input | undefined)?.knowledgeBaseConfiguration ?? {}) as Input;
+      const kb = nested(nested(input, 'retrieveAndGenerateConfiguration'), 'knowledgeBaseConfiguration');
       return [
         on('bedrock:RetrieveAndGenerate', '*'),
         ...onKnowledgeBase('Retrieve')(kb, context),

@@ -33,6 +33,9 @@ export type IngestionJob = AsyncJob<IngestionInput, IngestionResult>;
 /** A job's time waiting its turn (STARTING) and working (IN_PROGRESS) on the runtime's clock: a local ingestion of a few documents. */
 const INGESTION_TIMING = { queuedMs: 200, runMs: 800 };
 
+/** The knowledge bases served beside each Bedrock service (its module sets them): the start-up report and Step Functions' tasks find them here. */
+export const KNOWLEDGE_BASES = new WeakMap<BedrockService, KnowledgeBaseService>();
+
 /** Bedrock Agent Runtime's text for an id that names nothing. */
 export const NOT_FOUND_TEXT =
   "Failed to retrieve resource because it doesn't exist. Retry the request with a different resource identifier.";

@@ -31,4 +31,16 @@ describe('the knowledge base operations in IAM', () => {
       { action: 'bedrock:InvokeModel', resource: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' },
     ]);
   });
+
+  it('reads RetrieveAndGenerate in PascalCase too, as a Step Functions task gives it', () => {
+    const input = {
+      RetrieveAndGenerateConfiguration: {
+        KnowledgeBaseConfiguration: { KnowledgeBaseId: 'KB12345678', ModelArn: 'amazon.nova-lite-v1:0' },
+      },
+    };
+    expect(authorizationsFor(bedrockIam, 'RetrieveAndGenerate', input, context)).toContainEqual({
+      action: 'bedrock:Retrieve',
+      resource: KB,
+    });
+  });
 });

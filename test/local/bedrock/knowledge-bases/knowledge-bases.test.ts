@@ -11,10 +11,13 @@ import {
 } from '@aws-sdk/client-bedrock-agent';
 import { BedrockAgentRuntimeClient, RetrieveAndGenerateCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
@@ -58,6 +61,25 @@ function synthKnowledgeBaseApp(): string {
       chunkingConfiguration: { chunkingStrategy: 'FIXED_SIZE', fixedSizeChunkingConfiguration: { maxTokens: 100, overlapPercentage: 10 } },
     },
   });
+  // A flow grounded in the documents: the question in, RetrieveAndGenerate's answer out.
+  const ask = new tasks.CallAwsService(stack, 'Ask', {
+    service: 'bedrockagentruntime',
+    action: 'retrieveAndGenerate',
+    iamAction: 'bedrock:RetrieveAndGenerate',
+    iamResources: ['*'],
+    additionalIamStatements: [
+      new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }),
+      new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [GENERATOR] }),
+    ],
+    parameters: {
+      Input: { Text: sfn.JsonPath.stringAt('$.question') },
+      RetrieveAndGenerateConfiguration: {
+        Type: 'KNOWLEDGE_BASE',
+        KnowledgeBaseConfiguration: { KnowledgeBaseId: kb.attrKnowledgeBaseId, ModelArn: GENERATOR },
+      },
+    },
+  });
+  new sfn.StateMachine(stack, 'Answer', { stateMachineName: 'answer', definitionBody: sfn.DefinitionBody.fromChainable(ask) });
   app.synth();
   return outdir;
 }
@@ -212,5 +234,23 @@ describe('Bedrock knowledge bases in the local runtime', () => {
         `is not authorized to perform: bedrock:Retrieve on resource: arn:aws:bedrock:${region}:000000000000:knowledge-base/${kbId}`,
       ),
     });
+  });
+
+  it('answers a question in a state machine through aws-sdk:bedrockagentruntime:retrieveAndGenerate, citing the document', async () => {
+    const states = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const { executionArn } = await states.send(
+      new StartExecutionCommand({
+        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:answer`,
+        input: JSON.stringify({ question: 'Must badges be worn inside the building?' }),
+      }),
+    );
+    const ended = await eventually(async () => {
+      const execution = await states.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    });
+    expect([ended.status, ended.error, ended.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    const output = JSON.parse(ended.output ?? '{}');
+    expect(output.Output.Text).toContain('Badges must be worn');
+    expect(output.Citations[0].RetrievedReferences[0].Location.S3Location.Uri).toBe('s3://kb-documents/policies/security.html');
   });
 });
