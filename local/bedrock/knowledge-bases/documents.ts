@@ -80,7 +80,7 @@ function pdfText(pdf: Buffer): string {
 function streamText(content: string): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const op of content.matchAll(/\[((?:\\.|[^\]])*)\]\s*TJ|\(((?:\\.|[^)])*)\)\s*(?:Tj|'|")|\b(Td|TD|T\*|ET)\b/g)) {
+  for (const op of content.matchAll(/\[((?:\\.|[^\]])*)\]\s*TJ|\(((?:\\.|[^)])*)\)\s*(?:Tj|'|")|\b(Td|TD|T\*|ET)(?=\s|$)/g)) {
     if (op[3] !== undefined) {
       if (line.trim() !== '') lines.push(line.trim());
       line = '';
