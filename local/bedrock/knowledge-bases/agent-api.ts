@@ -34,7 +34,7 @@ function page<T>(items: readonly T[], { maxResults, nextToken }: Listing): { ite
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
-const knowledgeBaseOf = ({ declaredAt: _, ...kb }: KnowledgeBase) => ({ ...kb, status: 'ACTIVE', createdAt: CREATED, updatedAt: CREATED });
+const knowledgeBaseOf = (kb: KnowledgeBase) => ({ ...kb, status: 'ACTIVE', createdAt: CREATED, updatedAt: CREATED });
 const dataSourceOf = (ds: DataSource) => ({ ...ds, status: 'AVAILABLE', createdAt: CREATED, updatedAt: CREATED });
 
 /** How an AsyncJobs status reads in Bedrock's words (a job not yet at work is STARTING). */

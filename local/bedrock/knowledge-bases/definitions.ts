@@ -19,8 +19,6 @@ export interface KnowledgeBase {
     };
   };
   readonly storageConfiguration?: { readonly type: string; readonly [configuration: string]: unknown };
-  /** The template resource it comes from (`<stack>/<logicalId>`), for the start-up report. */
-  readonly declaredAt: string;
 }
 
 /** A data source as GetDataSource answers it (its dates aside). */
@@ -58,20 +56,20 @@ function camelKeys(value: Json): unknown {
 export function knowledgeBaseDefinitions(app: LoadedApp): KnowledgeBaseDefinitions {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
-  const api = (resource: LoadedResource) => camelKeys({ ...resource.properties, Tags: null }) as Record<string, unknown>;
+  // Tags are not part of Get's answer (and their keys are the user's, not to be camelCased).
+  const api = ({ properties: { Tags: _, ...properties } }: LoadedResource) => camelKeys(properties) as Record<string, unknown>;
   return {
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((resource) => {
-      const { tags: _, ...properties } = api(resource);
+      const properties = api(resource);
       return {
-        ...(properties as Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn' | 'declaredAt'>),
+        ...(properties as Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn'>),
         name: String(properties.name ?? resource.physicalName),
         knowledgeBaseId: resource.attributes.KnowledgeBaseId ?? resource.ref,
         knowledgeBaseArn: resource.attributes.KnowledgeBaseArn ?? '',
-        declaredAt: `${resource.stackName}/${resource.logicalId}`,
       };
     }),
     dataSources: ofType('AWS::Bedrock::DataSource').map((resource) => {
-      const { tags: _, ...properties } = api(resource);
+      const properties = api(resource);
       return {
         ...(properties as Omit<DataSource, 'dataSourceId'>),
         name: String(properties.name ?? resource.physicalName),
