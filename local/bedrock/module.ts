@@ -90,6 +90,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       db: database('knowledge-bases'),
       clock,
       region,
+      accountId: settings.accountId,
       definitions: knowledgeBaseDefinitions(services.get('template').app),
       s3: () => services.get('s3').s3,
       bedrock,

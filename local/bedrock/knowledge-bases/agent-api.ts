@@ -7,7 +7,7 @@ import { operationTable } from '../../services/operation-table.js';
 import type { DataSource, KnowledgeBase } from './definitions.js';
 import type { IngestionJob, KnowledgeBaseService } from './knowledge-base-service.js';
 
-/** The template's resources were created when the runtime loaded them: their dates are its start. */
+/** The template's resources have no creation date of their own: theirs is the epoch. */
 const CREATED = new Date(0);
 
 /**
@@ -34,8 +34,12 @@ function page<T>(items: readonly T[], { maxResults, nextToken }: Listing): { ite
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
-const knowledgeBaseOf = (kb: KnowledgeBase) => ({ ...kb, status: 'ACTIVE', createdAt: CREATED, updatedAt: CREATED });
-const dataSourceOf = (ds: DataSource) => ({ ...ds, status: 'AVAILABLE', createdAt: CREATED, updatedAt: CREATED });
+const dates = (createdAt: number | undefined) => {
+  const at = createdAt === undefined ? CREATED : new Date(createdAt);
+  return { createdAt: at, updatedAt: at };
+};
+const knowledgeBaseOf = (kb: KnowledgeBase) => ({ ...kb, status: 'ACTIVE', ...dates(kb.createdAt) });
+const dataSourceOf = (ds: DataSource) => ({ ...ds, status: 'AVAILABLE', ...dates(ds.createdAt) });
 
 /** How an AsyncJobs status reads in Bedrock's words (a job not yet at work is STARTING). */
 function ingestionJobOf(service: KnowledgeBaseService, job: IngestionJob) {
@@ -80,6 +84,26 @@ export class KnowledgeBaseAgentApi {
       }),
       nextToken,
     };
+  }
+
+  async CreateKnowledgeBase(input: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn'> & { clientToken?: string; tags?: unknown }) {
+    const { clientToken: _, tags: __, ...properties } = input;
+    return { knowledgeBase: knowledgeBaseOf(this.service.createKnowledgeBase(properties)) };
+  }
+
+  async DeleteKnowledgeBase({ knowledgeBaseId }: { knowledgeBaseId: string }) {
+    this.service.deleteKnowledgeBase(knowledgeBaseId);
+    return { knowledgeBaseId, status: 'DELETING' };
+  }
+
+  async CreateDataSource(input: Omit<DataSource, 'dataSourceId'> & { clientToken?: string }) {
+    const { clientToken: _, ...properties } = input;
+    return { dataSource: dataSourceOf(this.service.createDataSource(properties)) };
+  }
+
+  async DeleteDataSource({ knowledgeBaseId, dataSourceId }: { knowledgeBaseId: string; dataSourceId: string }) {
+    this.service.deleteDataSource(knowledgeBaseId, dataSourceId);
+    return { knowledgeBaseId, dataSourceId, status: 'DELETING' };
   }
 
   async GetDataSource({ knowledgeBaseId, dataSourceId }: { knowledgeBaseId: string; dataSourceId: string }) {

@@ -19,6 +19,8 @@ export interface KnowledgeBase {
     };
   };
   readonly storageConfiguration?: { readonly type: string; readonly [configuration: string]: unknown };
+  /** When the API created it (clock milliseconds); the template's have none. */
+  readonly createdAt?: number;
 }
 
 /** A data source as GetDataSource answers it (its dates aside). */
@@ -37,6 +39,8 @@ export interface DataSource {
     };
   };
   readonly vectorIngestionConfiguration?: { readonly chunkingConfiguration?: ChunkingConfiguration; readonly [other: string]: unknown };
+  /** When the API created it (clock milliseconds); the template's have none. */
+  readonly createdAt?: number;
 }
 
 /** What the template declares: its knowledge bases and their data sources. */

@@ -35,6 +35,9 @@ export function knowledgeBaseIam(
   invoking: (action: string) => (input: Input, context: OperationContext) => OperationAuthorization[],
 ): Record<string, OperationMap> {
   const operations = [
+    'DeleteKnowledgeBase',
+    'CreateDataSource',
+    'DeleteDataSource',
     'GetKnowledgeBase',
     'GetDataSource',
     'ListDataSources',
@@ -47,6 +50,7 @@ export function knowledgeBaseIam(
   return {
     ...Object.fromEntries(operations.map((operation) => [operation, onKnowledgeBase(operation)])),
     ListKnowledgeBases: () => [on('bedrock:ListKnowledgeBases', '*')],
+    CreateKnowledgeBase: () => [on('bedrock:CreateKnowledgeBase', '*')],
     RetrieveAndGenerate: (input, context) => {
       const kb = nested(nested(input, 'retrieveAndGenerateConfiguration'), 'knowledgeBaseConfiguration');
       return [

@@ -4,6 +4,7 @@ import { AwsError, validationError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import type { S3Service } from '../../s3/s3-service.js';
 import { type AsyncJob, AsyncJobs } from '../../store/async-jobs.js';
+import { JsonTable } from '../../store/json-table.js';
 import type { OutboxHandlerError } from '../../store/outbox.js';
 import type { BedrockService } from '../bedrock-service.js';
 import type { DataSource, KnowledgeBase, KnowledgeBaseDefinitions } from './definitions.js';
@@ -15,6 +16,7 @@ export interface KnowledgeBaseServiceOptions {
   readonly db: DatabaseSync;
   readonly clock: Clock;
   readonly region: string;
+  readonly accountId: string;
   readonly definitions: KnowledgeBaseDefinitions;
   readonly s3: () => S3Service;
   readonly bedrock: BedrockService;
@@ -39,6 +41,12 @@ export const KNOWLEDGE_BASES = new WeakMap<BedrockService, KnowledgeBaseService>
 /** Bedrock Agent Runtime's text for an id that names nothing. */
 export const NOT_FOUND_TEXT =
   "Failed to retrieve resource because it doesn't exist. Retry the request with a different resource identifier.";
+/** A knowledge base's or data source's id as Bedrock makes them: 10 upper-case letters and digits. */
+const newId = () => randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
+
+const fromTemplate = (what: string) =>
+  validationError(`The ${what} is declared by the app's template: the local runtime deletes only what the API created.`);
+
 const notFound = () => new AwsError('ResourceNotFoundException', NOT_FOUND_TEXT, 404);
 
 /**
@@ -50,9 +58,15 @@ export class KnowledgeBaseService {
   readonly index: VectorIndex;
   readonly jobs: AsyncJobs<IngestionInput, IngestionResult>;
   readonly #embedders = new Map<string, Embedder>();
+  /** What the API created (CreateKnowledgeBase, CreateDataSource), kept across restarts beside the template's. */
+  readonly #created: { readonly knowledgeBases: JsonTable<KnowledgeBase>; readonly dataSources: JsonTable<DataSource> };
 
   constructor(private readonly options: KnowledgeBaseServiceOptions) {
     this.index = new VectorIndex(options.db);
+    this.#created = {
+      knowledgeBases: new JsonTable(options.db, 'kb_created_knowledge_bases', 'arn'),
+      dataSources: new JsonTable(options.db, 'kb_created_data_sources', 'arn'),
+    };
     this.jobs = new AsyncJobs({
       db: options.db,
       clock: options.clock,
@@ -71,8 +85,9 @@ export class KnowledgeBaseService {
     return this.jobs.stop();
   }
 
+  /** The template's knowledge bases, then those the API created. */
   get knowledgeBases(): readonly KnowledgeBase[] {
-    return this.options.definitions.knowledgeBases;
+    return [...this.options.definitions.knowledgeBases, ...this.#created.knowledgeBases.all()];
   }
 
   /** The knowledge base; else ResourceNotFoundException. */
@@ -82,7 +97,61 @@ export class KnowledgeBaseService {
 
   dataSources(knowledgeBaseId: string): DataSource[] {
     this.knowledgeBase(knowledgeBaseId);
-    return this.options.definitions.dataSources.filter((ds) => ds.knowledgeBaseId === knowledgeBaseId);
+    return [...this.options.definitions.dataSources, ...this.#created.dataSources.all()].filter(
+      (ds) => ds.knowledgeBaseId === knowledgeBaseId,
+    );
+  }
+
+  /** CreateKnowledgeBase: a VECTOR knowledge base on an embedding model the local Bedrock answers (else ValidationException). */
+  createKnowledgeBase(properties: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn' | 'createdAt'>): KnowledgeBase {
+    if (this.knowledgeBases.some((kb) => kb.name === properties.name)) {
+      throw new AwsError('ConflictException', `A knowledge base named ${properties.name} already exists.`, 409);
+    }
+    const knowledgeBaseId = newId();
+    const kb: KnowledgeBase = {
+      ...properties,
+      knowledgeBaseId,
+      knowledgeBaseArn: `arn:aws:bedrock:${this.options.region}:${this.options.accountId}:knowledge-base/${knowledgeBaseId}`,
+      createdAt: this.options.clock.now(),
+    };
+    this.#created.knowledgeBases.put(kb.knowledgeBaseArn, kb);
+    try {
+      this.#embedder(knowledgeBaseId);
+    } catch (error) {
+      this.#created.knowledgeBases.delete(kb.knowledgeBaseArn);
+      throw error;
+    }
+    return kb;
+  }
+
+  /** CreateDataSource on a knowledge base (the template's or the API's). */
+  createDataSource(properties: Omit<DataSource, 'dataSourceId' | 'createdAt'>): DataSource {
+    this.knowledgeBase(properties.knowledgeBaseId);
+    const dataSource: DataSource = { ...properties, dataSourceId: newId(), createdAt: this.options.clock.now() };
+    this.#created.dataSources.put(this.#dataSourceKey(dataSource), dataSource);
+    return dataSource;
+  }
+
+  /** DeleteKnowledgeBase of one the API created, with its data sources and their chunks; the template's stay (ValidationException). */
+  deleteKnowledgeBase(knowledgeBaseId: string): void {
+    const kb = this.knowledgeBase(knowledgeBaseId);
+    if (this.#created.knowledgeBases.get(kb.knowledgeBaseArn) === undefined) throw fromTemplate(`knowledge base ${kb.name}`);
+    for (const dataSource of this.dataSources(knowledgeBaseId)) this.deleteDataSource(knowledgeBaseId, dataSource.dataSourceId);
+    this.#created.knowledgeBases.delete(kb.knowledgeBaseArn);
+    this.#embedders.delete(knowledgeBaseId);
+  }
+
+  /** DeleteDataSource of one the API created, and its chunks; the template's stay (ValidationException). */
+  deleteDataSource(knowledgeBaseId: string, dataSourceId: string): void {
+    const dataSource = this.dataSource(knowledgeBaseId, dataSourceId);
+    if (this.#created.dataSources.get(this.#dataSourceKey(dataSource)) === undefined) throw fromTemplate(`data source ${dataSource.name}`);
+    this.index.dropDataSource(dataSourceId);
+    this.#created.dataSources.delete(this.#dataSourceKey(dataSource));
+  }
+
+  /** A data source's key in its table: its knowledge base's ARN and its id (data sources have no ARN of their own). */
+  #dataSourceKey(dataSource: DataSource): string {
+    return `${this.knowledgeBase(dataSource.knowledgeBaseId).knowledgeBaseArn}/data-source/${dataSource.dataSourceId}`;
   }
 
   dataSource(knowledgeBaseId: string, dataSourceId: string): DataSource {

@@ -51,6 +51,14 @@ export class VectorIndex {
     };
   }
 
+  /** Forgets a deleted data source's chunks and documents. */
+  dropDataSource(dataSourceId: string): void {
+    inTransaction(this.db, () => {
+      this.db.prepare('DELETE FROM kb_chunks WHERE data_source_id = ?').run(dataSourceId);
+      this.db.prepare('DELETE FROM kb_documents WHERE data_source_id = ?').run(dataSourceId);
+    });
+  }
+
   /** The documents a data source's last ingestions indexed. */
   documents(dataSourceId: string): IndexedDocument[] {
     return this.#statements.documents.all(dataSourceId) as unknown as IndexedDocument[];

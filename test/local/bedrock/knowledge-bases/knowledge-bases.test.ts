@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   BedrockAgentClient,
+  CreateDataSourceCommand,
+  CreateKnowledgeBaseCommand,
+  DeleteKnowledgeBaseCommand,
   GetIngestionJobCommand,
   GetKnowledgeBaseCommand,
   ListDataSourcesCommand,
@@ -252,5 +255,50 @@ describe('Bedrock knowledge bases in the local runtime', () => {
     const output = JSON.parse(ended.output ?? '{}');
     expect(output.Output.Text).toContain('Badges must be worn');
     expect(output.Citations[0].RetrievedReferences[0].Location.S3Location.Uri).toBe('s3://kb-documents/policies/security.html');
+  });
+
+  it('creates a knowledge base and a data source through the API, ingests it with NONE chunking, and deletes it', async () => {
+    const { knowledgeBase } = await agent.send(
+      new CreateKnowledgeBaseCommand({
+        name: 'by-api',
+        roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+        knowledgeBaseConfiguration: { type: 'VECTOR', vectorKnowledgeBaseConfiguration: { embeddingModelArn: EMBEDDING } },
+        storageConfiguration: {
+          type: 'PINECONE',
+          pineconeConfiguration: {
+            connectionString: 'https://x',
+            credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
+            fieldMapping: { textField: 't', metadataField: 'm' },
+          },
+        },
+      }),
+    );
+    const knowledgeBaseId = knowledgeBase?.knowledgeBaseId ?? '';
+    expect(knowledgeBaseId).toMatch(/^[A-Z0-9]{10}$/);
+    const { dataSource } = await agent.send(
+      new CreateDataSourceCommand({
+        knowledgeBaseId,
+        name: 'whole-files',
+        dataSourceConfiguration: {
+          type: 'S3',
+          s3Configuration: { bucketArn: 'arn:aws:s3:::kb-documents', inclusionPrefixes: ['policies/holidays'] },
+        },
+        vectorIngestionConfiguration: { chunkingConfiguration: { chunkingStrategy: 'NONE' } },
+      }),
+    );
+    const ids = { knowledgeBaseId, dataSourceId: dataSource?.dataSourceId ?? '' };
+    const { ingestionJob } = await agent.send(new StartIngestionJobCommand(ids));
+    await eventually(async () => {
+      const { ingestionJob: job } = await agent.send(new GetIngestionJobCommand({ ...ids, ingestionJobId: ingestionJob?.ingestionJobId }));
+      return job?.status === 'COMPLETE' ? job : undefined;
+    });
+    const { retrievalResults } = await agentRuntime.send(new RetrieveCommand({ knowledgeBaseId, retrievalQuery: { text: 'paid leave' } }));
+    expect(retrievalResults?.map((r) => r.content?.text)).toEqual([DOCUMENTS['policies/holidays.txt']]);
+    expect((await agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId }))).status).toBe('DELETING');
+    await expect(agent.send(new GetKnowledgeBaseCommand({ knowledgeBaseId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId: kbId }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("declared by the app's template"),
+    });
   });
 });
