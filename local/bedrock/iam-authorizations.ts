@@ -10,6 +10,7 @@ import {
   serviceIam,
   text,
 } from '../iam/authorizations.js';
+import { knowledgeBaseIam } from './knowledge-bases/iam-authorizations.js';
 
 /** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
 const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
@@ -85,5 +86,6 @@ export const bedrockIam = serviceIam('bedrock', {
     GetModelInvocationJob: (input, context) => [on('bedrock:GetModelInvocationJob', batchJob(input, context))],
     ListModelInvocationJobs: (input, context) => [on('bedrock:ListModelInvocationJobs', ANY(input, context))],
     StopModelInvocationJob: (input, context) => [on('bedrock:StopModelInvocationJob', batchJob(input, context))],
+    ...knowledgeBaseIam(invoking),
   },
 });

@@ -6,17 +6,24 @@ import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { bedrockJobs } from './job-apis.js';
+import { bedrockAgentProtocol, KnowledgeBaseAgentApi } from './knowledge-bases/agent-api.js';
+import { knowledgeBaseDefinitions } from './knowledge-bases/definitions.js';
+import { KNOWLEDGE_BASES, KnowledgeBaseService } from './knowledge-bases/knowledge-base-service.js';
+import { KNOWLEDGE_BASE_TYPES } from './knowledge-bases/resource-types.js';
+import { bedrockAgentRuntimeProtocol, KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
 import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
 
-/** The API models it serves (`apis`), for the endpoint's model loader. */
+/** The API models it serves (`apis`): asynchronous invocations, batch inference, the knowledge bases' control plane and runtime. */
 declare module '../endpoint/validation/model.js' {
   interface ApiModels {
     'bedrock-runtime': 'bedrock';
     bedrock: 'bedrock';
+    'bedrock-agent': 'bedrock';
+    'bedrock-agent-runtime': 'bedrock';
   }
 }
 
@@ -50,20 +57,25 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
   stepFunctions: bedrockStepFunctions,
-  // Asynchronous invocations (the runtime's other operations are BedrockApi's, by hand) and batch inference jobs.
+  // Asynchronous invocations (the runtime's other operations are BedrockApi's, by hand), batch inference jobs, and the knowledge bases' operations (their APIs' methods).
   apis: [
     { model: 'bedrock-runtime', operations: apiOperations(AsyncInvokeApi), protocolFromModel: true },
     { model: 'bedrock', operations: apiOperations(BatchInferenceApi), protocolFromModel: true },
+    { model: 'bedrock-agent', operations: apiOperations(KnowledgeBaseAgentApi), protocolFromModel: true },
+    { model: 'bedrock-agent-runtime', operations: apiOperations(KnowledgeBaseRuntimeApi), protocolFromModel: true },
   ],
   sdkClients: [
     { package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' },
     { package: '@aws-sdk/client-bedrock', serviceId: 'Bedrock' },
+    { package: '@aws-sdk/client-bedrock-agent', serviceId: 'Bedrock Agent' },
+    { package: '@aws-sdk/client-bedrock-agent-runtime', serviceId: 'Bedrock Agent Runtime' },
   ],
+  resourceTypes: KNOWLEDGE_BASE_TYPES,
   // The template's functions and state machines: the start-up report names those that name a model refused here;
-  // IAM and S3 for the jobs, which read and write S3 as their caller or role.
+  // IAM and S3 for the jobs, which read and write S3 as their caller or role, and the knowledge bases' data sources.
   needs: ['template', 'traces', 'iam', 's3'],
-  // The model calls, kept across restarts with the lineage and spans they are part of; the jobs.
-  databases: ['bedrock'],
+  // The model calls, kept across restarts with the lineage and spans they are part of, and the jobs; the knowledge bases' index and ingestion jobs.
+  databases: ['bedrock', 'knowledge-bases'],
   options: [MODELS_OPTION],
   create({ settings, services, warn, database }) {
     const { clock, region, log, options, accountId } = settings;
@@ -92,16 +104,38 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       iam: () => services.get('iam'),
       onError: (error) => log(`[bedrock] a job's work failed: ${(error.cause as Error)?.message ?? error.message}`),
     });
+    const knowledgeBases = new KnowledgeBaseService({
+      db: database('knowledge-bases'),
+      clock,
+      region,
+      accountId,
+      definitions: knowledgeBaseDefinitions(services.get('template').app),
+      s3: () => services.get('s3').s3,
+      bedrock,
+      onError: (error) => log(`[bedrock] ${error.message}`),
+    });
+    KNOWLEDGE_BASES.set(bedrock, knowledgeBases);
+    const rest = [
+      new BedrockApi(bedrock),
+      ...jobs.protocols,
+      bedrockAgentRuntimeProtocol(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock)),
+      bedrockAgentProtocol(new KnowledgeBaseAgentApi(knowledgeBases)),
+    ];
     return {
       service: bedrock,
-      mounts: { rest: [new BedrockApi(bedrock), ...jobs.protocols], reads: modelCallReads(bedrock.calls) },
-      start: jobs.start,
-      stop: jobs.stop,
+      mounts: { rest, reads: modelCallReads(bedrock.calls) },
+      start: () => {
+        jobs.start();
+        knowledgeBases.start();
+      },
+      stop: async () => {
+        await Promise.all([jobs.stop(), knowledgeBases.stop()]);
+      },
       // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
       warm: () => {
         if (mayCallModels(services.get('template').app)) prepareTokenizer();
       },
     };
   },
-  report: (bedrock) => ({ lines: [bedrock.describe()] }),
+  report: (bedrock) => ({ lines: [bedrock.describe(), ...(KNOWLEDGE_BASES.get(bedrock)?.describe() ?? [])] }),
 };

@@ -2,6 +2,7 @@ import { compileModel } from '../apigateway/rest-api-model.js';
 import { exampleOf } from '../events/schema-example.js';
 import { type AnswerBlock, blocksText, type ModelAnswer, type ModelRequest, type ToolSpec } from './conversation.js';
 import { digestOf } from './digest.js';
+import { cosine, lexicalEmbedding } from './lexical-embedding.js';
 import type { StreamPiece } from './stream-relay.js';
 import { exampleJson } from './structured-output.js';
 import { firstTokens } from './tokens.js';
@@ -34,7 +35,8 @@ export interface LatencyRange {
  * The default backend: the same request gets the same answer, with nothing to set up.
  * A forced tool (toolChoice `any` or `tool`) gets a call with an input its schema accepts
  * (the smallest example of the schema: its required members); otherwise the answer is a
- * text that names the model and quotes the last user text, or, when the request has an
+ * text that names the model and quotes the last user text (one grounded in search results,
+ * as RetrieveAndGenerate's is: the sentence of them closest to the question), or, when the request has an
  * output schema (structured outputs), the smallest JSON value the schema accepts; either is
  * cut at maxTokens or at the first stop sequence it holds. It waits a latency drawn from
  * `latency` (uniform).
@@ -95,9 +97,35 @@ function textAnswer(request: ModelRequest, digest: string): ModelAnswer {
 
 function proseAnswer(request: ModelRequest, digest: string): string {
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+  const grounded = groundedAnswer(blocksText(request.system), blocksText(lastUser?.content ?? []));
+  if (grounded !== undefined) return grounded;
   const said = blocksText(lastUser?.content ?? [])
     .replace(/\s+/g, ' ')
     .trim();
   const quoted = said.length > 80 ? `${said.slice(0, 77)}...` : said;
   return `Simulated answer of ${request.modelId} to "${quoted}" (request ${digest}).`;
+}
+
+const SEARCH_RESULTS = /<search_results>([\s\S]*?)<\/search_results>/;
+
+/**
+ * A request grounded in search results (a knowledge base's RetrieveAndGenerate puts them in
+ * `<search_results>`, in the system prompt or the user's turn): answered with the sentence of
+ * the results lexically closest to the question, or Bedrock's refusal when there are none, so
+ * the answer (and its citations) come from the document that holds it.
+ */
+function groundedAnswer(system: string, user: string): string | undefined {
+  const results = SEARCH_RESULTS.exec(system) ?? SEARCH_RESULTS.exec(user);
+  if (!results) return undefined;
+  const question = user.replace(SEARCH_RESULTS, ' ');
+  const sentences = [...(results[1] ?? '').matchAll(/<content>([\s\S]*?)<\/content>/g)].flatMap(
+    (content) => (content[1] ?? '').match(/[^.!?\n]+[.!?]*/g)?.map((sentence) => sentence.trim()) ?? [],
+  );
+  const asked = lexicalEmbedding(question, 512);
+  let best: { sentence: string; score: number } | undefined;
+  for (const sentence of sentences) {
+    const score = cosine(asked, lexicalEmbedding(sentence, 512));
+    if (sentence !== '' && (best === undefined || score > best.score)) best = { sentence, score };
+  }
+  return best === undefined || best.score <= 0 ? 'Sorry, I am unable to assist you with this request.' : best.sentence;
 }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
+import { operationTable } from '../services/operation-table.js';
 import type { SdkOperations } from '../states/aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import { abortable, pick, serviceFailure } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { BedrockService } from './bedrock-service.js';
+import { KNOWLEDGE_BASES } from './knowledge-bases/knowledge-base-service.js';
+import { KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 
 /** The Java SDK's names in the errors of `bedrock:` tasks. */
 const ERRORS = { prefix: 'Bedrock', service: 'BedrockRuntime', accessDenied: 'AccessDeniedException' };
@@ -78,9 +81,13 @@ function parsed(body: Buffer): unknown {
 /**
  * Bedrock Runtime's Step Functions integrations: `bedrock:invokeModel` (its `Input` and
  * `Output` locations in the local S3, looked up when a task runs), and its API as
- * `aws-sdk:bedrockruntime` (streams have no place in a task's answer).
+ * `aws-sdk:bedrockruntime` (streams have no place in a task's answer); the knowledge bases'
+ * Retrieve and RetrieveAndGenerate as `aws-sdk:bedrockagentruntime`.
  */
-export const bedrockStepFunctions: StepFunctionsIntegrations<BedrockService, BedrockForTasks & { readonly sdk: SdkOperations }> = {
+export const bedrockStepFunctions: StepFunctionsIntegrations<
+  BedrockService,
+  BedrockForTasks & { readonly sdk: SdkOperations; readonly knowledgeBases: SdkOperations }
+> = {
   connect: (bedrock, { services }) => ({
     invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
     readObject: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
@@ -88,6 +95,7 @@ export const bedrockStepFunctions: StepFunctionsIntegrations<BedrockService, Bed
       services.get('s3').s3.PutObject({ Bucket, Key, Body, ContentType }, { requestId: randomUUID(), sourceIp: '127.0.0.1' });
     },
     sdk: bedrock.sdkOperations,
+    knowledgeBases: knowledgeBaseOperations(bedrock),
   }),
   optimized: {
     errors: ERRORS,
@@ -107,5 +115,19 @@ export const bedrockStepFunctions: StepFunctionsIntegrations<BedrockService, Bed
       unsupported: new Set(['converseStream', 'invokeModelWithResponseStream', 'invokeModelWithBidirectionalStream']),
       operations: (bedrock) => bedrock.sdk,
     },
+    bedrockagentruntime: {
+      name: 'BedrockAgentRuntime',
+      wireCase: 'camel',
+      apiModel: 'bedrock-agent-runtime',
+      operations: (bedrock) => bedrock.knowledgeBases,
+    },
   },
 };
+
+/** Retrieve and RetrieveAndGenerate as `aws-sdk:bedrockagentruntime:*` tasks call them: a flow grounded in the app's documents. */
+function knowledgeBaseOperations(bedrock: BedrockService): SdkOperations {
+  const knowledgeBases = KNOWLEDGE_BASES.get(bedrock);
+  return knowledgeBases === undefined
+    ? {}
+    : (operationTable(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock), KnowledgeBaseRuntimeApi) as SdkOperations);
+}

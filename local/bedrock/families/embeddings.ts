@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Codec } from '../catalogue.js';
+import { lexicalEmbedding } from '../lexical-embedding.js';
 import { countTokens } from '../tokens.js';
 import { answerId, type Body, isObject, jsonType, malformed } from './shared.js';
 
@@ -10,9 +10,10 @@ export interface Embedded {
 }
 
 /**
- * Embedding models' bodies, answered here whatever the backend: a deterministic vector per
- * input (seeded by its SHA-256, so the same text gets the same vector on every run), unit
- * length unless the body asks otherwise, of the dimension the body asks for.
+ * Embedding models' bodies, answered here whatever the backend: a lexical vector per input
+ * (lexical-embedding.ts: texts sharing words and phrases are close, so a knowledge base's
+ * retrieval finds what it should), unit length unless the body asks otherwise, of the
+ * dimension the body asks for.
  */
 export function embeddingResponse(codec: Codec, modelId: string, body: Body): Embedded {
   switch (codec) {
@@ -31,14 +32,14 @@ function titanText(modelId: string, body: Body): Embedded {
   if (typeof body.inputText !== 'string') throw malformed('required key [inputText] not found');
   const inputTextTokenCount = countTokens(body.inputText);
   if (!modelId.endsWith('v2:0'))
-    return { body: { embedding: vectorOf(body.inputText, 1536), inputTextTokenCount }, inputTokens: inputTextTokenCount };
+    return { body: { embedding: lexicalEmbedding(body.inputText, 1536), inputTextTokenCount }, inputTokens: inputTextTokenCount };
   const dimensions = body.dimensions ?? 1024;
   if (dimensions !== 256 && dimensions !== 512 && dimensions !== 1024)
     throw malformed(`${String(dimensions)} is not a valid enum value`, '/dimensions');
   const types = Array.isArray(body.embeddingTypes) ? body.embeddingTypes.map(String) : ['float'];
   for (const type of types)
     if (type !== 'float' && type !== 'binary') throw malformed(`${type} is not a valid enum value`, '/embeddingTypes');
-  const float = vectorOf(body.inputText, dimensions, body.normalize !== false);
+  const float = lexicalEmbedding(body.inputText, dimensions, body.normalize !== false);
   const byType: Body = {
     ...(types.includes('float') ? { float } : {}),
     ...(types.includes('binary') ? { binary: float.map((v) => (v > 0 ? 1 : 0)) } : {}),
@@ -60,7 +61,7 @@ function titanMultimodal(body: Body): Embedded {
   }
   const inputTextTokenCount = typeof body.inputText === 'string' ? countTokens(body.inputText) : 0;
   return {
-    body: { embedding: vectorOf(`${String(body.inputText ?? '')}\n${String(body.inputImage ?? '')}`, length), inputTextTokenCount },
+    body: { embedding: lexicalEmbedding(`${String(body.inputText ?? '')}\n${String(body.inputImage ?? '')}`, length), inputTextTokenCount },
     inputTokens: inputTextTokenCount,
   };
 }
@@ -92,7 +93,7 @@ function cohereTypes(body: Body): string[] | undefined {
 function cohereV3(body: Body): Embedded {
   const { texts, images } = cohereInputs(body);
   const inputs = [...texts, ...images];
-  const floats = inputs.map((input) => vectorOf(input, 1024));
+  const floats = inputs.map((input) => lexicalEmbedding(input, 1024));
   const types = cohereTypes(body);
   return {
     body: {
@@ -113,7 +114,7 @@ function cohereV4(body: Body): Embedded {
     throw malformed(`${String(dimension)} is not a valid enum value`, '/output_dimension');
   }
   const inputs = [...texts, ...images];
-  const floats = inputs.map((input) => vectorOf(input, dimension));
+  const floats = inputs.map((input) => lexicalEmbedding(input, dimension));
   return {
     body: { id: idOf(inputs), embeddings: byType(floats, cohereTypes(body) ?? ['float']), response_type: 'embeddings_by_type', texts },
     inputTokens: texts.reduce((sum, text) => sum + countTokens(text), 0),
@@ -162,7 +163,7 @@ function novaMultimodal(body: Body): Embedded {
   const input = params[modality];
   const text = modality === 'text' && isObject(input) ? String(input.value ?? '') : JSON.stringify(input);
   return {
-    body: { embeddings: [{ embeddingType: modality.toUpperCase(), embedding: vectorOf(text, dimension) }] },
+    body: { embeddings: [{ embeddingType: modality.toUpperCase(), embedding: lexicalEmbedding(text, dimension) }] },
     inputTokens: modality === 'text' ? countTokens(text) : 0,
   };
 }
@@ -171,15 +172,3 @@ const idOf = (inputs: readonly string[]) => {
   const hex = answerId(inputs, 32);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
-
-/** A deterministic vector of `dimensions` values in [-1, 1] seeded by the text, unit length when `normalize`. */
-export function vectorOf(text: string, dimensions: number, normalize = true): number[] {
-  const values: number[] = [];
-  for (let block = 0; values.length < dimensions; block++) {
-    const bytes = createHash('sha256').update(`${block}:${text}`).digest();
-    for (let i = 0; i + 1 < bytes.length && values.length < dimensions; i += 2) values.push((bytes.readUInt16BE(i) / 0xffff) * 2 - 1);
-  }
-  if (!normalize) return values;
-  const norm = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0)) || 1;
-  return values.map((v) => v / norm);
-}

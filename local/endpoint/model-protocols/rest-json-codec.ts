@@ -225,10 +225,12 @@ function shapeOf(model: ApiModel, name: string): Shape {
 
 /**
  * A value as AWS's JSON wires carry it (REST-JSON's, and JSON 1.0/1.1's: the leaf services
- * answer through it): timestamps in epoch seconds, blobs in base64, the rest as it is.
+ * answer through it): timestamps in epoch seconds (ISO 8601 where the shape's `timestampFormat`
+ * says so, as Bedrock's and Bedrock Agent's), blobs in base64, a document and the rest as it is.
  */
 export function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown {
   const shape = shapeOf(model, shapeName);
+  if (shape.document) return value;
   switch (shape.type) {
     case 'structure':
       return Object.fromEntries(

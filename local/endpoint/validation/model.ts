@@ -68,6 +68,8 @@ export interface Shape {
   /** The XML element name of a list's members (protocol-driven models only). */
   readonly locationName?: string;
   readonly timestampFormat?: string;
+  /** Any JSON value (Smithy's `document`), modelled as a structure without members. */
+  readonly document?: boolean;
   /** An error shape's code (when not the shape's name), HTTP status and fault (protocol-driven models only). */
   readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
   readonly exception?: boolean;

@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  BedrockAgentClient,
+  GetIngestionJobCommand,
+  ListDataSourcesCommand,
+  StartIngestionJobCommand,
+} from '@aws-sdk/client-bedrock-agent';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { App, Stack } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../local/clock.js';
+import { LocalRuntime } from '../../../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+
+function synthApp(): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-kb-restart-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Kb', { env: { account: '000000000000', region } });
+  const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-restart' });
+  const kb = new bedrock.CfnKnowledgeBase(stack, 'Kb', {
+    name: 'kb',
+    roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+    knowledgeBaseConfiguration: {
+      type: 'VECTOR',
+      vectorKnowledgeBaseConfiguration: { embeddingModelArn: `arn:aws:bedrock:${region}::foundation-model/cohere.embed-english-v3` },
+    },
+    storageConfiguration: {
+      type: 'S3_VECTORS',
+      s3VectorsConfiguration: { indexArn: 'arn:aws:s3vectors:us-east-1:000000000000:bucket/b/index/i' },
+    },
+  });
+  new bedrock.CfnDataSource(stack, 'Docs', {
+    knowledgeBaseId: kb.attrKnowledgeBaseId,
+    name: 'docs',
+    dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn } },
+    vectorIngestionConfiguration: { chunkingConfiguration: { chunkingStrategy: 'NONE' } },
+  });
+  app.synth();
+  return outdir;
+}
+
+describe('an ingestion job across a restart', () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const cdkOut = synthApp();
+  const dataDir = tempDataDir();
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it('is not lost: accepted before a stop, it completes after the next start once its time has come', async () => {
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: () => {} });
+    const client = { endpoint: runtime.url, region, credentials };
+    await new S3Client({ ...client, forcePathStyle: true }).send(
+      new PutObjectCommand({ Bucket: 'kb-restart', Key: 'faq.txt', Body: 'Parcels ship on Mondays.' }),
+    );
+    let agent = new BedrockAgentClient(client);
+    const knowledgeBaseId = runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
+    const dataSourceId = (await agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.[0]?.dataSourceId ?? '';
+    const { ingestionJob } = await agent.send(
+      new StartIngestionJobCommand({ knowledgeBaseId, dataSourceId, clientToken: 'once-only-token-0123456789abcdef0123' }),
+    );
+    const ids = { knowledgeBaseId, dataSourceId, ingestionJobId: ingestionJob?.ingestionJobId };
+    expect(ingestionJob?.status).toBe('STARTING');
+    await runtime.stop();
+
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: () => {} });
+    agent = new BedrockAgentClient({ ...client, endpoint: runtime.url });
+    expect((await agent.send(new GetIngestionJobCommand(ids))).ingestionJob?.status).toBe('STARTING');
+    const again = await agent.send(
+      new StartIngestionJobCommand({ knowledgeBaseId, dataSourceId, clientToken: 'once-only-token-0123456789abcdef0123' }),
+    );
+    expect(again.ingestionJob?.ingestionJobId).toBe(ids.ingestionJobId);
+    clock.advance(1_000);
+    const done = await eventually(async () => {
+      const { ingestionJob: job } = await (agent as BedrockAgentClient).send(new GetIngestionJobCommand(ids));
+      return job?.status === 'COMPLETE' ? job : undefined;
+    });
+    expect(done.statistics).toMatchObject({ numberOfDocumentsScanned: 1, numberOfNewDocumentsIndexed: 1 });
+  }, 60_000);
+});
