@@ -1,5 +1,5 @@
 import { pictureSize } from '../bedrock/families/picture.js';
-import { PdfReadError, pdfText } from './pdf-text.js';
+import { PdfReadError, pdfText } from '../pdf-text.js';
 
 /** What a document's bytes are, as the document services read them. */
 export type DocumentContent =

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { PdfReadError, pdfText } from '../../pdf-text.js';
 
 /** A document's text, or why it could not be read (the ingestion job counts it failed, with the reason). */
 export type DocumentText = { readonly text: string } | { readonly failure: string };
@@ -29,15 +29,29 @@ export function documentText(uri: string, body: Buffer): DocumentText {
     case 'htm':
       return { text: htmlText(body.toString('utf8')) };
     case 'pdf': {
-      const text = pdfText(body);
-      return text.trim() === ''
-        ? { failure: `The file ${uri} has no text the local runtime can extract (scanned or encoded PDF).` }
-        : { text };
+      const text = pdfDocumentText(body);
+      return text === undefined
+        ? { failure: `The file ${uri} is not a PDF the local runtime can read.` }
+        : text.trim() === ''
+          ? { failure: `The file ${uri} has no text the local runtime can extract (scanned or encoded PDF).` }
+          : { text };
     }
     default:
       return NOT_READ_LOCALLY.has(extension)
         ? { failure: `The file ${uri} is a .${extension} document, which Bedrock reads but the local runtime does not.` }
         : { failure: `The file ${uri} has an unsupported file format${extension === '' ? '' : ` (.${extension})`}.` };
+  }
+}
+
+/** A PDF's text, its pages' lines one after another (the one PDF reader: local/pdf-text.ts); undefined for a PDF that cannot be read. */
+function pdfDocumentText(body: Buffer): string | undefined {
+  try {
+    return pdfText(body)
+      .pages.map((lines) => lines.join('\n'))
+      .join('\n\n');
+  } catch (error) {
+    if (error instanceof PdfReadError) return undefined;
+    throw error;
   }
 }
 
@@ -54,48 +68,6 @@ function htmlText(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/[ \t]+/g, ' ')
     .replace(/\n\s*\n+/g, '\n\n');
-}
-
-/** The strings a PDF's content streams show (`(...) Tj`, `[...] TJ`), a line per text line (`Td`, `T*`, `ET`). */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  const lines: string[] = [];
-  for (const match of raw.matchAll(/<<([\s\S]*?)>>\s*stream\r?\n/g)) {
-    const start = (match.index ?? 0) + match[0].length;
-    const end = raw.indexOf('endstream', start);
-    if (end < 0) continue;
-    let stream = pdf.subarray(start, end);
-    if (/\/FlateDecode/.test(match[1] ?? '')) {
-      try {
-        stream = inflateSync(stream);
-      } catch {
-        continue; // a stream that does not inflate holds no text to read (an image, a damaged object)
-      }
-    } else if (/\/Filter/.test(match[1] ?? '')) continue;
-    lines.push(...streamText(stream.toString('latin1')));
-  }
-  return lines.join('\n');
-}
-
-function streamText(content: string): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const op of content.matchAll(/\[((?:\\.|[^\]])*)\]\s*TJ|\(((?:\\.|[^)])*)\)\s*(?:Tj|'|")|\b(Td|TD|T\*|ET)(?=\s|$)/g)) {
-    if (op[3] !== undefined) {
-      if (line.trim() !== '') lines.push(line.trim());
-      line = '';
-    } else if (op[2] !== undefined) line += unescapePdf(op[2]);
-    else for (const part of (op[1] ?? '').matchAll(/\(((?:\\.|[^)])*)\)/g)) line += unescapePdf(part[1] ?? '');
-  }
-  if (line.trim() !== '') lines.push(line.trim());
-  return lines;
-}
-
-function unescapePdf(text: string): string {
-  return text.replace(/\\([nrtbf()\\]|[0-7]{1,3})/g, (_, c: string) => {
-    const named: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' };
-    return named[c] ?? String.fromCharCode(Number.parseInt(c, 8));
-  });
 }
 
 /** A metadata attribute's value as Retrieve answers it and a filter compares it. */

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-textract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { textPdf } from './documents.js';
 
 describe('Textract on the endpoint', () => {
   let runtime: LocalRuntime;

@@ -5,11 +5,11 @@ import { GetDocumentAnalysisCommand, StartDocumentAnalysisCommand, TextractClien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
+import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, dynamoDbClient, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
 import { ROLE } from '../states/helpers.js';
 import { stateMachine } from '../template-resources.js';
-import { textPdf } from './documents.js';
 
 /** The document pipeline of issue 55: Textract reads the uploaded document, Bedrock summarizes its text, DynamoDB keeps both. */
 const PIPELINE = {

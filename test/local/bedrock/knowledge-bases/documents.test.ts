@@ -1,17 +1,6 @@
-import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { documentText, sidecarAttributes } from '../../../../local/bedrock/knowledge-bases/documents.js';
-
-/** A one-page PDF whose content stream shows `lines`, Flate-compressed. */
-function pdf(lines: readonly string[]): Buffer {
-  const content = `BT /F1 12 Tf 72 720 Td ${lines.map((line) => `(${line.replace(/[()\\]/g, '\\$&')}) Tj T*`).join(' ')} ET`;
-  const stream = deflateSync(Buffer.from(content, 'latin1'));
-  return Buffer.concat([
-    Buffer.from(`%PDF-1.4\n4 0 obj\n<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`, 'latin1'),
-    stream,
-    Buffer.from('\nendstream\nendobj\n%%EOF\n', 'latin1'),
-  ]);
-}
+import { textPdf } from '../../../helpers/text-pdf.js';
 
 describe('documentText', () => {
   it('reads text, Markdown and CSV as they are, and HTML without its tags, scripts and styles', () => {
@@ -21,13 +10,14 @@ describe('documentText', () => {
   });
 
   it("reads the text a PDF's Flate-compressed content stream shows, a line per text line", () => {
-    expect(documentText('s3://b/a.pdf', pdf(['Parcels ship on Mondays.', 'Returns (unopened) are free.']))).toEqual({
+    expect(documentText('s3://b/a.pdf', textPdf([['Parcels ship on Mondays.', 'Returns (unopened) are free.']], true))).toEqual({
       text: 'Parcels ship on Mondays.\nReturns (unopened) are free.',
     });
   });
 
   it('fails a scanned PDF, a Word document and an unsupported format, each saying why', () => {
-    expect(documentText('s3://b/scan.pdf', Buffer.from('%PDF-1.4\n%%EOF'))).toEqual({ failure: expect.stringContaining('has no text') });
+    expect(documentText('s3://b/scan.pdf', textPdf([[]]))).toEqual({ failure: expect.stringContaining('has no text') });
+    expect(documentText('s3://b/broken.pdf', Buffer.from('%PDF-1.4\n%%EOF'))).toEqual({ failure: expect.stringContaining('is not a PDF') });
     expect(documentText('s3://b/a.docx', Buffer.from('PK'))).toEqual({
       failure: 'The file s3://b/a.docx is a .docx document, which Bedrock reads but the local runtime does not.',
     });
