@@ -153,6 +153,8 @@ export class Execution implements StateHost {
       { input: this.inputText, inputDetails: { truncated: false }, roleArn: this.options.roleArn ?? '' },
       this.startTime,
     );
+    // AWS records the first state's entry as following no event (previousEventId 0), in every history it answers.
+    frame.last = 0;
     if (fork) return this.drive(frame, fork.startAt, fork.input);
     return this.drive(frame, this.options.machine.startAt, this.executionContext.Input, this.inputText);
   }

@@ -47,7 +47,8 @@ describe('Task state', () => {
       region: 'us-east-1',
       parameters: '{"v":1}',
     });
-    expect(events.map((e) => e.previousEventId)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // The first state's entry follows no event (previousEventId 0), as in every history AWS answers.
+    expect(events.map((e) => e.previousEventId)).toEqual([0, 0, 2, 3, 4, 5, 6]);
   });
 
   it('retries with the backoff AWS uses and then succeeds', async () => {
