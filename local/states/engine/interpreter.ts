@@ -150,7 +150,13 @@ export class Execution implements StateHost {
       frame,
       'ExecutionStarted',
       'executionStartedEventDetails',
-      { input: this.inputText, inputDetails: { truncated: false }, roleArn: this.options.roleArn ?? '' },
+      {
+        input: this.inputText,
+        inputDetails: { truncated: false },
+        roleArn: this.options.roleArn ?? '',
+        ...(this.options.stateMachineAliasArn ? { stateMachineAliasArn: this.options.stateMachineAliasArn } : {}),
+        ...(this.options.stateMachineVersionArn ? { stateMachineVersionArn: this.options.stateMachineVersionArn } : {}),
+      },
       this.startTime,
     );
     // AWS records the first state's entry as following no event (previousEventId 0), in every history it answers.

@@ -293,6 +293,6 @@ describe('describeResource', () => {
     ['arn:aws:states:::states:startExecution.sync:2', 'states', 'startExecution.sync:2'],
     ['arn:aws:states:::aws-sdk:dynamodb:getItem', 'aws-sdk:dynamodb', 'getItem'],
   ])('names %s as type %s and resource %s, as AWS history events do', (arn, type, name) => {
-    expect(describeResource(arn)).toMatchObject({ type, name, lambdaArn: false });
+    expect(describeResource(arn)).toMatchObject({ type, name, family: 'task' });
   });
 });
