@@ -45,6 +45,9 @@ export async function waitForTaskToken(env: TaskEnvironment, request: TaskReques
 export async function runActivity(env: TaskEnvironment, activities: ActivityTasks, request: TaskRequest, activityArn: string) {
   const token = request.taskToken;
   if (!token) throw new TaskFailure('States.Runtime', `The state '${request.stateName}' has no task token.`);
+  // An Express execution is not kept across a restart, so neither could its task be: AWS refuses activities in Express machines.
+  if (!env.durable(executionArnOf(request)))
+    throw new TaskFailure('States.Runtime', `Express state machine does not support Activity ARN: '${activityArn}'`);
   const { callbacks } = env;
   const input = JSON.stringify(request.input ?? null);
   const { record, existed } = callbacks.open(token, executionArnOf(request), 'activity', { activityArn, input });

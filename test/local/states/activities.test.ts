@@ -119,6 +119,12 @@ describe('Step Functions activities', () => {
     expect(answered).toEqual({});
   });
 
+  it('fails to create an Express state machine with an activity Task, as AWS refuses it', async () => {
+    const { states: service } = await states();
+    const { activityArn } = await service.CreateActivity({ name: 'fast' });
+    expect(await errorCode(createMachine(service, 'express', activityTask(activityArn), 'EXPRESS'))).toBe('InvalidDefinition');
+  });
+
   it('fails TestState of an activity task without a mock, as TestState runs activities only mocked', async () => {
     const { states: service } = await states();
     const { activityArn } = await service.CreateActivity({ name: 'tested' });
