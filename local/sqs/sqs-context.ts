@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
+import { LongPollWaiters } from '../long-poll.js';
 import { FairQueues } from './fair-queues.js';
-import { LongPollWaiters } from './long-poll.js';
 import { missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
 import { openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';
 import type { QueueAttributeMap } from './sqs-types.js';

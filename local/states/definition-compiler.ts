@@ -7,6 +7,7 @@ import { taskStates } from './task-resources.js';
 
 /** AWS ends an Express execution after five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
+const ACTIVITY_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:activity:/;
 
 /**
  * State machine definitions as the engine runs them, with the checks CreateStateMachine
@@ -31,6 +32,11 @@ export class DefinitionCompiler {
     }
     if (type === 'EXPRESS') {
       for (const { resource, path } of taskStates(machine.definition)) {
+        if (ACTIVITY_ARN.test(resource))
+          throw new AwsError(
+            'InvalidDefinition',
+            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at ${path}/Resource'`,
+          );
         const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
         if (pattern) {
           throw new AwsError(

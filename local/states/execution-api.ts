@@ -15,6 +15,7 @@ import type { StandardExecutions } from './standard-executions.js';
 import { describeMachine, type StateMachineRegistry } from './state-machine-registry.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import { type ExecutionOutcome, redriveStatus } from './task-runner.js';
+import type { StateMachineVersions } from './versions.js';
 
 export interface StartExecutionInput {
   stateMachineArn?: string;
@@ -45,6 +46,7 @@ export class ExecutionApi {
     private readonly deps: {
       readonly store: ExecutionStore;
       readonly machines: StateMachineRegistry;
+      readonly versions: StateMachineVersions;
       readonly live: LiveExecutions;
       readonly standard: StandardExecutions;
       readonly express: ExpressExecutions;
@@ -101,7 +103,7 @@ export class ExecutionApi {
   }
 
   async StartSyncExecution(input: StartExecutionInput) {
-    const machine = this.deps.machines.get(required(input.stateMachineArn, 'stateMachineArn'));
+    const { machine } = this.deps.machines.target(required(input.stateMachineArn, 'stateMachineArn'), false);
     if (machine.type !== 'EXPRESS') {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
@@ -143,6 +145,8 @@ export class ExecutionApi {
       error: record.error,
       cause: record.cause,
       traceHeader: record.traceHeader,
+      stateMachineVersionArn: record.stateMachineVersionArn,
+      stateMachineAliasArn: record.stateMachineAliasArn,
       redriveCount: record.redriveCount,
       redriveDate: record.redriveDate === undefined ? undefined : seconds(record.redriveDate),
       redriveStatus: record.arn.includes(':express:') ? 'NOT_REDRIVABLE' : redrive.status,
@@ -150,9 +154,11 @@ export class ExecutionApi {
     };
   }
 
+  /** An execution of a version names the unqualified machine and the version's revision (AWS's recorded answers). */
   async DescribeStateMachineForExecution(input: { executionArn?: string }) {
     const execution = this.find(required(input.executionArn, 'executionArn'));
     const machine = this.deps.machines.find(execution.stateMachineArn);
+    const version = execution.stateMachineVersionArn === undefined ? undefined : this.deps.versions.get(execution.stateMachineVersionArn);
     return {
       stateMachineArn: execution.stateMachineArn,
       name: execution.stateMachineName,
@@ -161,21 +167,24 @@ export class ExecutionApi {
       updateDate: seconds(machine?.updateDate ?? machine?.creationDate ?? execution.startDate),
       loggingConfiguration: machine ? describeMachine(machine).loggingConfiguration : { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: machine ? describeMachine(machine).tracingConfiguration : { enabled: false },
-      revisionId: machine?.revisionId,
+      revisionId: version ? version.revisionId : machine?.revisionId,
     };
   }
 
+  /** A version's or an alias's ARN lists the executions started with it. */
   async ListExecutions(input: ListExecutionsInput) {
     const machineArn = required(input.stateMachineArn, 'stateMachineArn');
-    const machine = this.deps.machines.get(machineArn);
+    const target = this.deps.machines.target(machineArn, false);
+    const machine = target.machine;
     if (machine.type === 'EXPRESS')
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     // statusFilter's enum is checked against the API model (at the endpoint and for aws-sdk:sfn tasks).
     const limit = pageSize(input.maxResults);
-    const scope = `executions|${machine.arn}|${input.statusFilter ?? ''}|${input.redriveFilter ?? ''}`;
+    const scope = `executions|${machineArn}|${input.statusFilter ?? ''}|${input.redriveFilter ?? ''}`;
     const after = decodeToken<{ startDate: number; arn: string }>(input.nextToken, scope);
     const redriven = input.redriveFilter === 'REDRIVEN' ? true : input.redriveFilter === 'NOT_REDRIVEN' ? false : undefined;
-    const rows = this.deps.store.listExecutions(machine.arn, { status: input.statusFilter, redriven, after, limit: limit + 1 });
+    const started = target.stateMachineAliasArn ? { alias: target.stateMachineAliasArn } : { version: target.stateMachineVersionArn };
+    const rows = this.deps.store.listExecutions(machine.arn, { status: input.statusFilter, redriven, after, limit: limit + 1, started });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -186,6 +195,8 @@ export class ExecutionApi {
         status: r.status,
         startDate: seconds(r.startDate),
         stopDate: r.stopDate === undefined ? undefined : seconds(r.stopDate),
+        stateMachineVersionArn: r.stateMachineVersionArn,
+        stateMachineAliasArn: r.stateMachineAliasArn,
         redriveCount: r.redriveCount,
         redriveDate: r.redriveDate === undefined ? undefined : seconds(r.redriveDate),
       })),
@@ -271,7 +282,8 @@ export class ExecutionApi {
   }
 
   async #newExecution(input: StartExecutionInput): Promise<ExecutionRecord> {
-    const machine = this.deps.machines.get(required(input.stateMachineArn, 'stateMachineArn'));
+    const target = this.deps.machines.target(required(input.stateMachineArn, 'stateMachineArn'));
+    const machine = target.machine;
     const name = input.name ?? randomUUID();
     assertValidName(name);
     const text = executionInput(input.input);
@@ -285,8 +297,10 @@ export class ExecutionApi {
       stateMachineName: machine.name,
       name,
       status: 'RUNNING',
-      definition: machine.definition,
-      roleArn: machine.roleArn,
+      definition: target.definition,
+      roleArn: target.roleArn,
+      stateMachineVersionArn: target.stateMachineVersionArn,
+      stateMachineAliasArn: target.stateMachineAliasArn,
       input: text,
       startDate: this.deps.clock.now(),
       redriveCount: 0,

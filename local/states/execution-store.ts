@@ -49,18 +49,25 @@ export interface ExecutionRecord {
    * top-level state named in the input's fork (a Workflow's fork entry routes its forks itself).
    */
   forkStart?: string;
+  /** The version it runs, when it was started with a version's or an alias's ARN. */
+  stateMachineVersionArn?: string;
+  /** The alias it was started with, if it was. */
+  stateMachineAliasArn?: string;
 }
 
 /**
- * An outside party the execution waits on: a task token (`.waitForTaskToken`), or a
- * submission: the child execution a task started, keyed by the task's key (`taskKeyFor`)
- * and written with the child, so that a resumed task is answered with that child instead
- * of starting another.
+ * An outside party the execution waits on: a task token (`.waitForTaskToken`), an activity
+ * task (its token, waiting for a worker to claim it with GetActivityTask: `submitted` once
+ * one has, `response` the worker's name), or a submission: the child execution a task
+ * started, keyed by the task's key (`taskKeyFor`) and written with the child, so that a
+ * resumed task is answered with that child instead of starting another.
  */
 export interface TaskRecord {
   key: string;
   executionArn: string;
-  kind: 'token' | 'submission';
+  kind: 'token' | 'activity' | 'submission';
+  /** An activity task's activity and the input its worker is given (JSON text). */
+  activity?: ActivityTaskInput;
   status: 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED';
   /** Whether the request carrying the token (or starting the child) was accepted. */
   submitted: boolean;
@@ -71,6 +78,18 @@ export interface TaskRecord {
   cause?: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/** What an activity task hands its worker. */
+export interface ActivityTaskInput {
+  readonly activityArn: string;
+  readonly input: string;
+}
+
+/** The version or alias ListExecutions narrows to. */
+export interface StartedWith {
+  readonly version?: string;
+  readonly alias?: string;
 }
 
 export interface ExecutionPageCursor {
@@ -88,7 +107,8 @@ const SQL = {
   deleteMachine: 'DELETE FROM sfn_state_machines WHERE arn = ?',
   machines: 'SELECT * FROM sfn_state_machines ORDER BY name',
   insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input,
-           start_date, redrive_count, trace_header, parent_arn, fork_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+           start_date, redrive_count, trace_header, parent_arn, fork_start, version_arn, alias_arn)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
   forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
   execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
   running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
@@ -99,8 +119,11 @@ const SQL = {
   history: 'SELECT event FROM sfn_history WHERE execution_arn = ? ORDER BY id',
   lastEventId: 'SELECT MAX(id) AS id FROM sfn_history WHERE execution_arn = ?',
   task: 'SELECT * FROM sfn_tasks WHERE key = ?',
-  insertTask:
-    "INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at) VALUES (?, ?, ?, 'WAITING', 0, ?, ?)",
+  insertTask: `INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at, activity_arn, input)
+           VALUES (?, ?, ?, 'WAITING', 0, ?, ?, ?, ?)`,
+  unclaimed:
+    "SELECT key FROM sfn_tasks WHERE activity_arn = ? AND kind = 'activity' AND status = 'WAITING' AND submitted = 0 ORDER BY created_at, key LIMIT 1",
+  claim: "UPDATE sfn_tasks SET submitted = 1, response = ?, updated_at = ? WHERE key = ? AND status = 'WAITING' AND submitted = 0",
   reopenTask: "UPDATE sfn_tasks SET status = 'WAITING', submitted = 0, response = NULL, updated_at = ? WHERE key = ? AND status = 'CLOSED'",
   submitTask: 'UPDATE sfn_tasks SET submitted = 1, response = ?, updated_at = ? WHERE key = ?',
   completeTask: "UPDATE sfn_tasks SET status = ?, output = ?, error = ?, cause = ?, updated_at = ? WHERE key = ? AND status = 'WAITING'",
@@ -145,8 +168,16 @@ export class ExecutionStore {
     addMissingColumns(db, [
       { table: 'sfn_executions', column: 'parent_arn', definition: 'TEXT' },
       { table: 'sfn_executions', column: 'fork_start', definition: 'TEXT' },
+      // Versions and aliases, and activity tasks: data folders from before have none.
+      { table: 'sfn_executions', column: 'version_arn', definition: 'TEXT' },
+      { table: 'sfn_executions', column: 'alias_arn', definition: 'TEXT' },
+      { table: 'sfn_tasks', column: 'activity_arn', definition: 'TEXT' },
+      { table: 'sfn_tasks', column: 'input', definition: 'TEXT' },
     ]);
     db.exec('CREATE INDEX IF NOT EXISTS sfn_executions_by_parent ON sfn_executions (parent_arn) WHERE parent_arn IS NOT NULL');
+    db.exec(
+      "CREATE INDEX IF NOT EXISTS sfn_tasks_unclaimed ON sfn_tasks (activity_arn, created_at) WHERE kind = 'activity' AND status = 'WAITING' AND submitted = 0",
+    );
     this.#s = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
       keyof typeof SQL,
       StatementSync
@@ -223,6 +254,8 @@ export class ExecutionStore {
       e.traceHeader ?? null,
       e.parentArn ?? null,
       e.forkStart ?? null,
+      e.stateMachineVersionArn ?? null,
+      e.stateMachineAliasArn ?? null,
     );
     return (result?.changes ?? 0) > 0;
   }
@@ -241,13 +274,15 @@ export class ExecutionStore {
     return this.#all('running').map(executionOf);
   }
 
-  /** Executions of a machine, newest first, after `cursor`. */
+  /** Executions of a machine (of one of its versions or aliases, when `started` names one), newest first, after `cursor`. */
   listExecutions(
     stateMachineArn: string,
-    options: { status?: string; redriven?: boolean; after?: ExecutionPageCursor; limit: number },
+    options: { status?: string; redriven?: boolean; after?: ExecutionPageCursor; limit: number; started?: StartedWith },
   ): ExecutionRecord[] {
     const where = new SqlWhere()
       .and('state_machine_arn = ?', stateMachineArn)
+      .given(options.started?.version, 'version_arn = ?')
+      .given(options.started?.alias, 'alias_arn = ?')
       .given(options.status || undefined, 'status = ?')
       .given(options.redriven, options.redriven ? 'redrive_count > 0' : 'redrive_count = 0', () => [])
       .given(options.after, '(start_date < ? OR (start_date = ? AND arn < ?))', (after) => [after.startDate, after.startDate, after.arn]);
@@ -331,9 +366,23 @@ export class ExecutionStore {
   }
 
   /** Records a task as waiting unless it is recorded already; returns the record. */
-  openTask(key: string, executionArn: string, kind: TaskRecord['kind'], now: number): TaskRecord {
-    this.#s.insertTask.run(key, executionArn, kind, now, now);
+  openTask(key: string, executionArn: string, kind: TaskRecord['kind'], now: number, activity?: ActivityTaskInput): TaskRecord {
+    this.#s.insertTask.run(key, executionArn, kind, now, now, activity?.activityArn ?? null, activity?.input ?? null);
     return this.task(key) as TaskRecord;
+  }
+
+  /**
+   * Hands the oldest activity task no worker has claimed yet to a worker (`response` says
+   * which); undefined when there is none. The claim is one conditional update, so two
+   * workers polling at once never get the same task.
+   */
+  claimActivityTask(activityArn: string, response: unknown, now: number): TaskRecord | undefined {
+    for (;;) {
+      const row = this.#s.unclaimed.get(activityArn) as Row | undefined;
+      if (!row) return undefined;
+      const key = row.key as string;
+      if ((this.#s.claim.run(JSON.stringify(response), now, key).changes ?? 0) > 0) return this.task(key);
+    }
   }
 
   /** Opens a closed task again, as not submitted: the engine is running it after all. */
@@ -400,6 +449,8 @@ function executionOf(r: Row): ExecutionRecord {
     traceHeader: opt(r.trace_header),
     parentArn: opt(r.parent_arn),
     forkStart: opt(r.fork_start),
+    stateMachineVersionArn: opt(r.version_arn),
+    stateMachineAliasArn: opt(r.alias_arn),
   };
 }
 
@@ -416,5 +467,8 @@ function taskOf(r: Row): TaskRecord {
     cause: opt(r.cause),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    ...(r.activity_arn === null || r.activity_arn === undefined
+      ? {}
+      : { activity: { activityArn: String(r.activity_arn), input: String(r.input ?? '{}') } }),
   };
 }

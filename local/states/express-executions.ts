@@ -51,6 +51,8 @@ export class ExpressExecutions {
         executionArn: record.arn,
         stateMachineArn: record.stateMachineArn,
         stateMachineName: record.stateMachineName,
+        stateMachineVersionArn: record.stateMachineVersionArn,
+        stateMachineAliasArn: record.stateMachineAliasArn,
         roleArn: record.roleArn,
         startTime: record.startDate,
         taskRunner: this.deps.runner,

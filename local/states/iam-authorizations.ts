@@ -1,4 +1,4 @@
-import { arnOf, member, passingRole, type ResourceOf, serviceIam } from '../iam/authorizations.js';
+import { arnOf, member, passingRole, type ResourceOf, records, serviceIam } from '../iam/authorizations.js';
 
 const stateMachine: ResourceOf = (input, context) => {
   const given = member(input, 'stateMachineArn');
@@ -7,19 +7,39 @@ const stateMachine: ResourceOf = (input, context) => {
 };
 const execution: ResourceOf = (input, context) => member(input, 'executionArn') ?? arnOf('states', context, 'execution:*');
 const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('states', context, 'stateMachine:*');
+const activity: ResourceOf = (input, context) =>
+  member(input, 'activityArn') ?? arnOf('states', context, `activity:${member(input, 'name') ?? '*'}`);
+const version: ResourceOf = (input, context) => member(input, 'stateMachineVersionArn') ?? arnOf('states', context, 'stateMachine:*');
+/** An alias's ARN; a new one's is its versions' machine's, with its name. */
+const alias: ResourceOf = (input, context) => {
+  const given = member(input, 'stateMachineAliasArn');
+  if (given) return given;
+  const routed = records(input.routingConfiguration ?? input.RoutingConfiguration)[0];
+  const versionArn = routed ? member(routed, 'stateMachineVersionArn') : undefined;
+  const machine = versionArn?.replace(/:\d+$/, '') ?? arnOf('states', context, 'stateMachine:*');
+  return `${machine}:${member(input, 'name') ?? '*'}`;
+};
 
 /** Creating or updating a state machine with a role passes the role. */
 const withRole = (operation: string) => passingRole('states', operation, stateMachine, (input) => member(input, 'roleArn'));
 
 /**
  * How IAM authorizes Step Functions' requests (its module declares it): each operation is the
- * action of its name on the state machine or execution it names; task tokens name nothing IAM
- * can scope (SendTask* are authorized on `*`). Members are read in camelCase (the API) or
- * PascalCase (aws-sdk:sfn tasks).
+ * action of its name on the state machine, version, alias, execution or activity it names;
+ * task tokens name nothing IAM can scope (SendTask* are authorized on `*`). Members are read
+ * in camelCase (the API) or PascalCase (aws-sdk:sfn tasks).
  */
 export const statesIam = serviceIam('states', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-  unscoped: ['ListStateMachines', 'ValidateStateMachineDefinition', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat', 'TestState'],
+  unscoped: [
+    'ListStateMachines',
+    'ValidateStateMachineDefinition',
+    'SendTaskSuccess',
+    'SendTaskFailure',
+    'SendTaskHeartbeat',
+    'TestState',
+    'ListActivities',
+  ],
   sameNamed: {
     DescribeStateMachine: stateMachine,
     DeleteStateMachine: stateMachine,
@@ -31,6 +51,18 @@ export const statesIam = serviceIam('states', {
     GetExecutionHistory: execution,
     StopExecution: execution,
     RedriveExecution: execution,
+    PublishStateMachineVersion: stateMachine,
+    ListStateMachineVersions: stateMachine,
+    DeleteStateMachineVersion: version,
+    CreateStateMachineAlias: alias,
+    DescribeStateMachineAlias: alias,
+    UpdateStateMachineAlias: alias,
+    DeleteStateMachineAlias: alias,
+    ListStateMachineAliases: stateMachine,
+    CreateActivity: activity,
+    DescribeActivity: activity,
+    DeleteActivity: activity,
+    GetActivityTask: activity,
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,

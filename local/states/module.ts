@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import { statesCatalog } from './catalog-definitions.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
 import type { ExecutionRecord } from './execution-store.js';
@@ -42,34 +44,11 @@ declare module '../service-definitions.js' {
 }
 
 /** Step Functions: the template's state machines; STANDARD executions resume after a restart where their history ends. */
-export const statesModule: ServiceModule<'states'> = {
+export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatalog>> = {
   name: 'states',
   iam: statesIam,
-  apis: [
-    {
-      model: 'stepfunctions',
-      operations: [
-        'CreateStateMachine',
-        'DescribeStateMachine',
-        'DescribeStateMachineForExecution',
-        'ListStateMachines',
-        'UpdateStateMachine',
-        'DeleteStateMachine',
-        'ValidateStateMachineDefinition',
-        'StartExecution',
-        'StartSyncExecution',
-        'StopExecution',
-        'DescribeExecution',
-        'ListExecutions',
-        'GetExecutionHistory',
-        'RedriveExecution',
-        'SendTaskSuccess',
-        'SendTaskFailure',
-        'SendTaskHeartbeat',
-        'TestState',
-      ],
-    },
-  ],
+  // The operations it serves are StatesService's methods.
+  apis: [{ model: 'stepfunctions', operations: apiOperations(StatesService) }],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   stepFunctions: statesStepFunctions,
   // And every module that declares Step Functions integrations (runsStepFunctions).
@@ -78,9 +57,18 @@ export const statesModule: ServiceModule<'states'> = {
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
-  reloads: { types: ['AWS::StepFunctions::StateMachine'] },
+  reloads: {
+    types: [
+      'AWS::StepFunctions::StateMachine',
+      'AWS::StepFunctions::Activity',
+      'AWS::StepFunctions::StateMachineVersion',
+      'AWS::StepFunctions::StateMachineAlias',
+    ],
+  },
   shares: stateMachineDefinitions,
-  create({ settings, database, services, warn, stepFunctionsIntegrations }) {
+  // Its activities, versions and aliases: only Step Functions reads them.
+  definitions: (app) => statesCatalog(app),
+  create({ settings, database, services, warn, stepFunctionsIntegrations }, catalog) {
     const { accountId, region, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
@@ -93,6 +81,7 @@ export const statesModule: ServiceModule<'states'> = {
       accountId,
       region,
       stateMachines: definitions.stateMachines,
+      catalog,
       integrations,
       services: connected.services,
       statusEvents: services.get('events'),
@@ -109,8 +98,9 @@ export const statesModule: ServiceModule<'states'> = {
     });
     return {
       service: states,
-      reload: ({ definitions }) => {
+      reload: ({ definitions, app }) => {
         const machines = states.declareStateMachines(definitions.stateMachines);
+        states.declareCatalog(statesCatalog(app));
         return {
           reloaded: [
             ...machines.changed.map((name) => `state machine ${name}`),
@@ -124,7 +114,8 @@ export const statesModule: ServiceModule<'states'> = {
             targetPrefix: 'AWSStepFunctions',
             jsonVersion: '1.0',
             operations: states.operations,
-            validate: modelValidator('stepfunctions'),
+            // Its answers show a structure as its Java class does (AWS's recorded routing configuration errors).
+            validate: modelValidator('stepfunctions', { namedStructures: true }),
           },
         ],
         reads: stateMachineReads(states),

@@ -20,6 +20,27 @@ export function parseStateMachineArn(arn: string): { region: string; account: st
   return { region: parsed.region, account: parsed.account, name: parsed.resourceId, qualifier: parsed.qualifier };
 }
 
+/**
+ * What a state machine ARN's qualifier names: a version is a number, anything else an alias
+ * (alias names must hold a letter, `_`, `-` or `.`: CreateStateMachineAlias's pattern).
+ */
+export function qualifierKind(qualifier: string): 'version' | 'alias' {
+  return /^\d+$/.test(qualifier) ? 'version' : 'alias';
+}
+
+/** The unqualified state machine ARN of a version or alias ARN (the ARN itself when it has no qualifier). */
+export function baseStateMachineArn(arn: string): string {
+  const { qualifier } = parseStateMachineArn(arn);
+  return qualifier === undefined ? arn : arn.slice(0, arn.length - qualifier.length - 1);
+}
+
+/** `arn:aws:states:<region>:<account>:activity:<name>` */
+export function parseActivityArn(arn: string): { name: string } {
+  const parsed = statesArn(arn, ['activity']);
+  if (parsed.qualifier !== undefined) throw invalidArn(arn);
+  return { name: parsed.resourceId };
+}
+
 /** `...:execution:<machine>:<name>` (STANDARD) or `...:express:<machine>:<name>:<id>` (EXPRESS). */
 export function parseExecutionArn(arn: string): { kind: 'execution' | 'express'; stateMachineName: string; name: string } {
   const parsed = statesArn(arn, ['execution', 'express']);
@@ -47,7 +68,9 @@ function statesArn(arn: string, types: readonly string[]): Arn {
   return parsed;
 }
 
-const invalidArn = (arn: string) => new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
+/** AWS names what is wrong with a string that is not an ARN at all (its recorded answers: `Invalid ARN prefix: <text>`). */
+const invalidArn = (arn: string) =>
+  new AwsError('InvalidArn', arn.startsWith('arn:') ? `Invalid Arn: '${arn}'` : `Invalid Arn: 'Invalid ARN prefix: ${arn}'`);
 
 export function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null) {
@@ -80,7 +103,8 @@ export function decodeToken<T>(token: string | undefined, scope: string): T | un
   } catch {
     // fall through: not one of ours
   }
-  throw new AwsError('InvalidToken', `Invalid Token: '${token}'`);
+  // AWS's text whatever the token (its recorded answers to a made-up nextToken).
+  throw new AwsError('InvalidToken', "Invalid Token: 'Invalid token'");
 }
 
 /** Epoch ms → the JSON protocol's epoch seconds. */

@@ -85,6 +85,8 @@ export class StandardExecutions {
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,
       stateMachineName: record.stateMachineName,
+      stateMachineVersionArn: record.stateMachineVersionArn,
+      stateMachineAliasArn: record.stateMachineAliasArn,
       roleArn: record.roleArn,
       redriveCount: record.redriveCount,
       taskRunner: this.deps.runner,

@@ -1,13 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import type { StateMachineAliases } from './aliases.js';
 import { machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { StateMachineTemplate } from './definitions.js';
 import type { Machine } from './engine/index.js';
 import { checkLoggingConfiguration } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
-import { assertValidName, decodeToken, encodeToken, pageSize, parseStateMachineArn, required, seconds } from './names.js';
+import {
+  assertValidName,
+  baseStateMachineArn,
+  decodeToken,
+  encodeToken,
+  pageSize,
+  parseStateMachineArn,
+  qualifierKind,
+  required,
+  seconds,
+} from './names.js';
+import { type StateMachineVersions, versionAsMachine } from './versions.js';
+
+/**
+ * What an ARN given to StartExecution names: the machine, and what an execution of it runs
+ * (the version's definition and role for a version's or an alias's ARN), with the version and
+ * alias the execution records.
+ */
+export interface ExecutionTarget {
+  readonly machine: StateMachineRecord;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly stateMachineVersionArn?: string;
+  readonly stateMachineAliasArn?: string;
+}
 
 export interface CreateStateMachineInput {
   name?: string;
@@ -41,7 +66,9 @@ export interface ValidateStateMachineDefinitionInput {
 /**
  * The state machines: the template's, registered at every start as a deployment would,
  * and those created through the API, all persisted. Operations on executions find their
- * machine here.
+ * machine here, and the version or alias a qualified ARN names. A change of a machine's
+ * definition, role, logging or tracing is a new revision (a new `revisionId`); publishing
+ * copies the current revision into a version (versions.ts).
  */
 export class StateMachineRegistry {
   readonly #machines = new Map<string, StateMachineRecord>();
@@ -55,19 +82,40 @@ export class StateMachineRegistry {
       readonly clock: Clock;
       readonly region: string;
       readonly accountId: string;
+      readonly versions: StateMachineVersions;
+      readonly aliases: StateMachineAliases;
       readonly log?: (line: string) => void;
     },
   ) {
     for (const machine of deps.store.stateMachines()) this.#machines.set(machine.arn, machine);
   }
 
-  /** The machine an ARN names; a version or alias qualifier names the machine itself. */
+  /** The machine an unqualified ARN names (a version's or alias's ARN names none: UpdateStateMachine refuses them so). */
   get(arn: string): StateMachineRecord {
-    const parsed = parseStateMachineArn(arn);
-    const base = parsed.qualifier === undefined ? arn : arn.slice(0, arn.lastIndexOf(':'));
-    const machine = this.#machines.get(base);
-    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    parseStateMachineArn(arn);
+    const machine = this.#machines.get(arn);
+    if (!machine) throw doesNotExist(arn);
     return machine;
+  }
+
+  /** What StartExecution (and ListExecutions) given this ARN runs: the machine, one of its versions, or an alias's pick. */
+  target(arn: string, pick = true): ExecutionTarget {
+    const { qualifier } = parseStateMachineArn(arn);
+    const machine = this.#machines.get(baseStateMachineArn(arn));
+    if (!machine) throw doesNotExist(arn);
+    if (qualifier === undefined) return { machine, definition: machine.definition, roleArn: machine.roleArn };
+    const alias = qualifierKind(qualifier) === 'alias' ? this.deps.aliases.get(arn) : undefined;
+    if (qualifierKind(qualifier) === 'alias' && !alias) throw doesNotExist(arn);
+    const versionArn = alias ? (pick ? this.deps.aliases.pick(alias) : undefined) : arn;
+    const version = versionArn === undefined ? undefined : this.deps.versions.get(versionArn);
+    if (versionArn !== undefined && !version) throw doesNotExist(arn);
+    return {
+      machine,
+      definition: version?.definition ?? machine.definition,
+      roleArn: version?.roleArn ?? machine.roleArn,
+      stateMachineVersionArn: versionArn,
+      stateMachineAliasArn: alias?.stateMachineAliasArn,
+    };
   }
 
   /** Every machine, the template's and those created through the API. */
@@ -97,12 +145,7 @@ export class StateMachineRegistry {
       updateDate: existing && existing.definition !== declared.definition ? clock.now() : existing?.updateDate,
       revisionId: existing?.revisionId,
     };
-    for (const other of this.#machines.values()) {
-      if (other.name === record.name && other.arn !== record.arn) {
-        store.deleteStateMachine(other.arn);
-        this.#machines.delete(other.arn);
-      }
-    }
+    for (const other of this.#machines.values()) if (other.name === record.name && other.arn !== record.arn) this.#forget(other.arn);
     store.putStateMachine(record);
     this.#machines.set(record.arn, record);
     if (declared.problem !== undefined) {
@@ -137,6 +180,7 @@ export class StateMachineRegistry {
     const definition = required(input.definition, 'definition');
     const roleArn = required(input.roleArn, 'roleArn');
     assertValidName(name);
+    checkVersionDescription(input);
     const type = machineType(input.type);
     this.deps.compiler.validate(definition, type);
     checkLoggingConfiguration(input.loggingConfiguration);
@@ -152,7 +196,7 @@ export class StateMachineRegistry {
         existing.type === type &&
         existing.loggingConfiguration === logging;
       if (!same) throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.arn}'`);
-      return { stateMachineArn: existing.arn, creationDate: seconds(existing.creationDate) };
+      return { stateMachineArn: existing.arn, creationDate: seconds(existing.creationDate), ...this.#published(existing, input) };
     }
     const record: StateMachineRecord = {
       arn,
@@ -166,12 +210,23 @@ export class StateMachineRegistry {
     };
     this.deps.store.putStateMachine(record);
     this.#machines.set(arn, record);
-    return { stateMachineArn: arn, creationDate: seconds(record.creationDate) };
+    return { stateMachineArn: arn, creationDate: seconds(record.creationDate), ...this.#published(record, input) };
   }
 
+  /** The version `publish` makes of the machine's current revision (CreateStateMachine, UpdateStateMachine). */
+  #published(machine: StateMachineRecord, input: { publish?: boolean; versionDescription?: string }) {
+    if (input.publish !== true) return {};
+    return { stateMachineVersionArn: this.deps.versions.publish(machine, input.versionDescription).stateMachineVersionArn };
+  }
+
+  /** A version's ARN describes that version; an alias's names no state machine here. */
   async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
-    const machine = this.get(required(input.stateMachineArn, 'stateMachineArn'));
-    return describeMachine(machine);
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    const { qualifier } = parseStateMachineArn(arn);
+    if (qualifier === undefined) return describeMachine(this.get(arn));
+    const version = qualifierKind(qualifier) === 'version' ? this.deps.versions.get(arn) : undefined;
+    if (!version || !this.#machines.has(version.stateMachineArn)) throw doesNotExist(arn);
+    return describeMachine(versionAsMachine(version));
   }
 
   async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
@@ -203,30 +258,46 @@ export class StateMachineRegistry {
     }
     if (input.definition !== undefined) this.deps.compiler.validate(input.definition, machine.type);
     checkLoggingConfiguration(input.loggingConfiguration);
-    const updated: StateMachineRecord = {
-      ...machine,
+    checkVersionDescription(input);
+    const changes = {
       definition: input.definition ?? machine.definition,
       roleArn: input.roleArn ?? machine.roleArn,
       loggingConfiguration:
         input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
       tracingConfiguration:
         input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
-      updateDate: this.deps.clock.now(),
-      revisionId: randomUUID(),
     };
-    this.deps.store.putStateMachine(updated);
-    this.#machines.set(updated.arn, updated);
-    return { updateDate: seconds(updated.updateDate as number), revisionId: updated.revisionId };
+    // An update that changes nothing is no new revision (AWS's recorded answers: no revisionId, the same version published).
+    const changed = (Object.keys(changes) as (keyof typeof changes)[]).some((key) => changes[key] !== machine[key]);
+    const updated: StateMachineRecord = changed
+      ? { ...machine, ...changes, updateDate: this.deps.clock.now(), revisionId: randomUUID() }
+      : machine;
+    if (changed) {
+      this.deps.store.putStateMachine(updated);
+      this.#machines.set(updated.arn, updated);
+    }
+    return {
+      updateDate: seconds(updated.updateDate ?? updated.creationDate),
+      revisionId: updated.revisionId,
+      ...this.#published(updated, input),
+    };
   }
 
   /** Running executions keep running: each carries the definition it started with. */
   async DeleteStateMachine(input: { stateMachineArn?: string }) {
     const arn = required(input.stateMachineArn, 'stateMachineArn');
     parseStateMachineArn(arn);
+    this.#forget(arn);
+    return {};
+  }
+
+  /** A machine goes with its versions and aliases (DeleteStateMachine: "This API action also deletes all versions and aliases"). */
+  #forget(arn: string): void {
     this.deps.store.deleteStateMachine(arn);
     this.#machines.delete(arn);
     this.#problems.delete(arn);
-    return {};
+    this.deps.aliases.forget(arn);
+    this.deps.versions.forget(arn);
   }
 
   async ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
@@ -246,6 +317,14 @@ export class StateMachineRegistry {
       return { result: 'FAIL', diagnostics: [diagnostic], truncated: false };
     }
   }
+}
+
+const doesNotExist = (arn: string) => new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+
+/** `versionDescription` is for the version `publish` makes (AWS's recorded answer when it is given alone). */
+function checkVersionDescription(input: { publish?: boolean; versionDescription?: string }): void {
+  if (input.versionDescription !== undefined && input.publish !== true)
+    throw validationError('Version description can only be set when publish is true');
 }
 
 export function describeMachine(m: StateMachineRecord) {

@@ -3,6 +3,9 @@ import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import { operationTable } from '../services/operation-table.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import { Activities } from './activities.js';
+import { type RoutingItem, StateMachineAliases } from './aliases.js';
+import type { StatesCatalogTemplate } from './catalog-definitions.js';
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { HistoryEvent, Sleep } from './engine/index.js';
 import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
@@ -27,6 +30,7 @@ import { type DeclaredIntegrations, TaskIntegrations } from './task-integrations
 import { mapIoWarnings, unsupportedResourceWarnings } from './task-resources.js';
 import { type ExecutionOutcome, LocalTaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
+import { StateMachineVersions } from './versions.js';
 
 export { engineView } from './history-views.js';
 
@@ -43,6 +47,8 @@ export interface StatesServiceOptions {
   readonly clock?: Clock;
   /** The template's state machines, (re)registered at every start as a deployment would. */
   readonly stateMachines?: readonly StateMachineTemplate[];
+  /** The template's activities, state machine versions and aliases, registered after the machines. */
+  readonly catalog?: Omit<StatesCatalogTemplate, 'warnings'>;
   /**
    * The Step Functions integrations the other modules declare (each module's `stepFunctions`,
    * with its name and IAM declaration): what a Task resource may name. Step Functions' own
@@ -89,6 +95,9 @@ export class StatesService {
   readonly #live: LiveExecutions;
   readonly #standard: StandardExecutions;
   readonly #machines: StateMachineRegistry;
+  readonly #versions: StateMachineVersions;
+  readonly #aliases: StateMachineAliases;
+  readonly #activities: Activities;
   readonly #executions: ExecutionApi;
   readonly #taskCallbacks: TaskCallbacksApi;
   readonly #express: ExpressExecutions;
@@ -106,6 +115,20 @@ export class StatesService {
     this.#timer = timer;
     const store = new ExecutionStore(options.db);
     const callbacks = new TaskCallbacks(store, clock);
+    const { db, region, accountId } = options;
+    const versions: StateMachineVersions = new StateMachineVersions({
+      db,
+      clock,
+      machine: (arn) => machines.find(arn),
+      aliasesOf: (versionArn) => aliases.referencing(versionArn),
+    });
+    const aliases: StateMachineAliases = new StateMachineAliases({
+      db,
+      clock,
+      machine: (arn) => machines.find(arn),
+      version: (arn) => versions.get(arn),
+    });
+    const activities = new Activities({ db, callbacks, clock, region, accountId });
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
     const live = new LiveExecutions({ store, callbacks, clock, status, log });
     const integrations = this.#taskIntegrations(options, log);
@@ -113,13 +136,14 @@ export class StatesService {
       integrations,
       ...(options.authorizeTask ? { authorize: options.authorizeTask } : {}),
       callbacks,
+      activities,
       clock,
       timer,
       durable: (arn) => !arn.includes(':express:'),
       log,
     });
     const compiler = new DefinitionCompiler((resource) => integrations.sdk.resourceError(resource));
-    const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
+    const machines: StateMachineRegistry = new StateMachineRegistry({ store, compiler, clock, region, accountId, versions, aliases, log });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
     const logSink = (record: ExecutionRecord) => {
@@ -140,7 +164,11 @@ export class StatesService {
     this.#live = live;
     this.#standard = standard;
     this.#machines = machines;
-    this.#executions = new ExecutionApi({ store, machines, live, standard, express, status, clock });
+    this.#versions = versions;
+    this.#aliases = aliases;
+    this.#activities = activities;
+    if (options.catalog) this.declareCatalog(options.catalog);
+    this.#executions = new ExecutionApi({ store, machines, versions, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.#express = express;
     this.#forks = new Forks({ store, machines, executions: this.#executions });
@@ -197,6 +225,7 @@ export class StatesService {
    * SIGKILL would have left, so STANDARD executions resume where their history ends.
    */
   close(): Promise<void> {
+    this.#activities.close();
     return this.#live.close();
   }
 
@@ -224,7 +253,21 @@ export class StatesService {
     return { added, changed };
   }
 
-  // ---- state machines (state-machine-registry.ts) ----
+  /**
+   * Registers the template's activities, versions and aliases (at start, and again after a
+   * reload has declared its machines): a template version is its machine's version 1, over
+   * the machine's definition as declared.
+   */
+  declareCatalog(catalog: Omit<StatesCatalogTemplate, 'warnings'>): void {
+    this.#activities.declare(catalog.activities);
+    for (const version of catalog.versions) {
+      const machine = this.#machines.find(version.stateMachineArn);
+      if (machine) this.#versions.declare(machine, version.description);
+    }
+    this.#aliases.declare(catalog.aliases);
+  }
+
+  // ---- state machines (state-machine-registry.ts), versions (versions.ts) and aliases (aliases.ts) ----
 
   CreateStateMachine(input: CreateStateMachineInput) {
     return this.#machines.CreateStateMachine(input);
@@ -252,6 +295,61 @@ export class StatesService {
 
   ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
     return this.#machines.ValidateStateMachineDefinition(input);
+  }
+
+  PublishStateMachineVersion(input: { stateMachineArn?: string; revisionId?: string; description?: string }) {
+    return this.#versions.PublishStateMachineVersion(input);
+  }
+
+  ListStateMachineVersions(input: { stateMachineArn?: string; maxResults?: number; nextToken?: string }) {
+    return this.#versions.ListStateMachineVersions(input);
+  }
+
+  DeleteStateMachineVersion(input: { stateMachineVersionArn?: string }) {
+    return this.#versions.DeleteStateMachineVersion(input);
+  }
+
+  CreateStateMachineAlias(input: { name?: string; description?: string; routingConfiguration?: RoutingItem[] }) {
+    return this.#aliases.CreateStateMachineAlias(input);
+  }
+
+  DescribeStateMachineAlias(input: { stateMachineAliasArn?: string }) {
+    return this.#aliases.DescribeStateMachineAlias(input);
+  }
+
+  UpdateStateMachineAlias(input: { stateMachineAliasArn?: string; description?: string; routingConfiguration?: RoutingItem[] }) {
+    return this.#aliases.UpdateStateMachineAlias(input);
+  }
+
+  DeleteStateMachineAlias(input: { stateMachineAliasArn?: string }) {
+    return this.#aliases.DeleteStateMachineAlias(input);
+  }
+
+  ListStateMachineAliases(input: { stateMachineArn?: string; maxResults?: number; nextToken?: string }) {
+    return this.#aliases.ListStateMachineAliases(input);
+  }
+
+  // ---- activities (activities.ts) ----
+
+  CreateActivity(input: { name?: string; tags?: unknown; encryptionConfiguration?: unknown }) {
+    return this.#activities.CreateActivity(input);
+  }
+
+  DescribeActivity(input: { activityArn?: string }) {
+    return this.#activities.DescribeActivity(input);
+  }
+
+  ListActivities(input: { maxResults?: number; nextToken?: string }) {
+    return this.#activities.ListActivities(input);
+  }
+
+  DeleteActivity(input: { activityArn?: string }) {
+    return this.#activities.DeleteActivity(input);
+  }
+
+  /** A worker's long poll (up to 60 s of the service's clock); `options` carries an aws-sdk:sfn task's signal. */
+  GetActivityTask(input: { activityArn?: string; workerName?: string }, options?: { signal?: AbortSignal }) {
+    return this.#activities.GetActivityTask(input, options);
   }
 
   // ---- executions (execution-api.ts) ----

@@ -1,7 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { parseTaskToken, TaskFailure } from './engine/index.js';
-import type { ExecutionStore, TaskRecord } from './execution-store.js';
+import type { ActivityTaskInput, ExecutionStore, TaskRecord } from './execution-store.js';
 
 interface Waiter {
   resolve(output: unknown): void;
@@ -11,13 +11,21 @@ interface Waiter {
 
 const taskTimedOut = () => new AwsError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
 
+/** A worker's claim of an activity task (GetActivityTask): what the ActivityStarted event records. */
+export interface ActivityClaim {
+  readonly workerName?: string;
+}
+
 /**
- * Task tokens and the tasks waiting on them. A token's outcome is written to the store
- * before the waiting task hears of it, so a SendTaskSuccess acknowledged just before a
- * crash is what the resumed task returns.
+ * Task tokens and the tasks waiting on them: `.waitForTaskToken` tasks and activity tasks,
+ * whose token a worker claims with GetActivityTask. A token's outcome is written to the
+ * store before the waiting task hears of it, so a SendTaskSuccess acknowledged just before
+ * a crash is what the resumed task returns.
  */
 export class TaskCallbacks {
   readonly #waiters = new Map<string, Waiter>();
+  /** The running activity tasks that hear of their worker's claim, by token. */
+  readonly #claimed = new Map<string, (claim: ActivityClaim) => void>();
   /** Set while the service shuts down: aborts then are a restart, not an outcome to record. */
   closing = false;
 
@@ -27,13 +35,40 @@ export class TaskCallbacks {
   ) {}
 
   /** The recorded task for a key, opening it (WAITING, not submitted) if it is new. */
-  open(key: string, executionArn: string, kind: TaskRecord['kind']): { record: TaskRecord; existed: boolean } {
+  open(
+    key: string,
+    executionArn: string,
+    kind: TaskRecord['kind'],
+    activity?: ActivityTaskInput,
+  ): { record: TaskRecord; existed: boolean } {
     const existing = this.store.task(key);
     // A task closed by an abort that the history never recorded (a crash came first) runs again.
     if (existing?.status === 'CLOSED' && !this.closing)
       return { record: this.store.reopenTask(key, this.clock.now()) ?? existing, existed: true };
     if (existing) return { record: existing, existed: true };
-    return { record: this.store.openTask(key, executionArn, kind, this.clock.now()), existed: false };
+    return { record: this.store.openTask(key, executionArn, kind, this.clock.now(), activity), existed: false };
+  }
+
+  /**
+   * Hands a worker the oldest unclaimed task of an activity (GetActivityTask), telling the
+   * task that waits on it; undefined when there is none. The claim is stored first: a task
+   * resumed after a restart finds it there.
+   */
+  claim(activityArn: string, claim: ActivityClaim): { taskToken: string; input: string } | undefined {
+    const record = this.store.claimActivityTask(activityArn, claim, this.clock.now());
+    if (!record?.activity) return undefined;
+    this.#claimed.get(record.key)?.(claim);
+    return { taskToken: record.key, input: record.activity.input };
+  }
+
+  /** Calls `claimed` when a worker claims the activity task `token` (at once if one has); returns what stops listening. */
+  onClaimed(token: string, claimed: (claim: ActivityClaim) => void): () => void {
+    const record = this.store.task(token);
+    if (record?.submitted) claimed(JSON.parse(record.response ?? '{}') as ActivityClaim);
+    else this.#claimed.set(token, claimed);
+    return () => {
+      if (this.#claimed.get(token) === claimed) this.#claimed.delete(token);
+    };
   }
 
   markSubmitted(key: string, response: unknown): void {
@@ -99,7 +134,8 @@ export class TaskCallbacks {
 
   /** Forgets the in-memory waiters of an execution (it finished or the service stopped). */
   drop(executionArn: string): void {
-    for (const key of this.#waiters.keys()) if (parseTaskToken(key)?.executionArn === executionArn) this.#waiters.delete(key);
+    for (const listeners of [this.#waiters, this.#claimed])
+      for (const key of listeners.keys()) if (parseTaskToken(key)?.executionArn === executionArn) listeners.delete(key);
   }
 
   #settle(
@@ -118,7 +154,8 @@ export class TaskCallbacks {
   #record(token: string): TaskRecord {
     if (!parseTaskToken(token)) throw new AwsError('InvalidToken', "Invalid Token: 'Invalid token'");
     const record = this.store.task(token);
-    if (record?.kind !== 'token') throw new AwsError('TaskDoesNotExist', "Task Does Not Exist: 'Provided task does not exist'");
+    if (record?.kind !== 'token' && record?.kind !== 'activity')
+      throw new AwsError('TaskDoesNotExist', "Task Does Not Exist: 'Provided task does not exist'");
     return record;
   }
 }

@@ -1,7 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { childHeader, currentTraceHeader, stateSegment, withTraceHeader } from '../trace-header.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
-import { waitForTaskToken } from './integrations/callback.js';
+import { type ActivityTasks, runActivity, waitForTaskToken } from './integrations/callback.js';
 import { abortable, asObject, idempotentCall, need, serviceFailure, type TaskEnvironment } from './integrations/shared.js';
 import type { OptimizedAction, OptimizedService, Pattern, TaskIntegrations } from './task-integrations.js';
 
@@ -16,6 +16,8 @@ export interface TaskRunnerOptions extends TaskEnvironment {
    * AccessDenied message when it may not (and IAM enforces), else undefined. @default none
    */
   readonly authorize?: (task: TaskAuthorization) => Promise<string | undefined>;
+  /** The activities Tasks may name (their workers poll the API for them). @default none: a Task naming an activity cannot run */
+  readonly activities?: ActivityTasks;
 }
 
 /** A task's request, as IAM authorizes it for the execution's role. */
@@ -31,12 +33,14 @@ export interface TaskAuthorization {
 
 type Target =
   | { kind: 'lambda-function'; functionArn: string }
+  | { kind: 'activity'; activityArn: string }
   | { kind: 'integration'; service: string; action: string; pattern: Pattern }
   | { kind: 'aws-sdk'; service: string; action: string; pattern: Pattern };
 
 /** Which Task resources this runner can run, and how; undefined for anything else. */
 export function parseResource(resource: string): Target | undefined {
   if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/.test(resource)) return { kind: 'lambda-function', functionArn: resource };
+  if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:[^:]+$/.test(resource)) return { kind: 'activity', activityArn: resource };
   const sdk = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(sync:2|sync|waitForTaskToken))?$/.exec(resource);
   if (sdk) {
     const [, service = '', action = '', pattern] = sdk;
@@ -62,6 +66,7 @@ export class LocalTaskRunner implements TaskRunner {
   unsupported(resource: string): string | undefined {
     const target = parseResource(resource);
     if (target?.kind === 'lambda-function') return undefined;
+    if (target?.kind === 'activity') return this.options.activities ? undefined : 'activities are not run here';
     if (target?.kind === 'aws-sdk') {
       if (target.pattern !== 'request-response' && target.pattern !== 'waitForTaskToken') {
         return 'AWS SDK integrations have no .sync pattern, only Request Response and .waitForTaskToken';
@@ -74,10 +79,16 @@ export class LocalTaskRunner implements TaskRunner {
     if (target && optimized?.actions[target.action]?.patterns.includes(target.pattern)) {
       return optimized.operations === undefined ? `the local runtime was started without ${optimized.errors.prefix}` : undefined;
     }
-    if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource)) return 'activities are not run locally: no worker can poll them here';
     if (target)
       return `no local integration runs ${target.service}:${target.action}${target.pattern === 'request-response' ? '' : `.${target.pattern}`}`;
     return 'it is not a resource the local runtime knows';
+  }
+
+  /** An activity that does not exist fails its Task before it is scheduled, as AWS's recorded answers show. */
+  unschedulable(resource: string): string | undefined {
+    const target = parseResource(resource);
+    if (target?.kind !== 'activity' || this.options.activities?.exists(target.activityArn) !== false) return undefined;
+    return `The activity ${target.activityArn} does not exist.`;
   }
 
   /** What the runner does run, for the message of a task it cannot. */
@@ -110,6 +121,8 @@ export class LocalTaskRunner implements TaskRunner {
         `The local Step Functions runtime cannot run the resource '${request.resource}' of the state '${request.stateName}': ${reason}; ${this.#runsHere()}.`,
       );
     }
+    if (target.kind === 'activity')
+      return runActivity(this.options, need(this.options.activities, 'activities'), request, target.activityArn);
     const args = asObject(request.input, request);
     if (target.kind === 'aws-sdk') {
       const { sdk } = this.options.integrations;

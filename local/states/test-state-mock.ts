@@ -24,6 +24,9 @@ export function assertTestRequest(request: TestStateInput, state: Record<string,
       );
     if (type === 'Task' && /\.(sync(:2)?|waitForTaskToken)$/.test(resource))
       throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
+    // "TestState only supports the following when a mock is specified: Activity tasks, ..." (API reference).
+    if (type === 'Task' && /^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource))
+      throw validationError(`TestState needs a mock to test the activity task '${resource}'`);
     // The API reference: "This field may only be specified if a mock is specified in the same request." (its message is not documented)
     if (request.context !== undefined) throw validationError('TestState does not support a context when a mock is not specified.');
     if (type === 'Task' && request.roleArn === undefined) throw validationError('RoleArn must be specified when testing a Task state');

@@ -46,6 +46,12 @@ export interface CheckOptions {
    * text is left to the service, which words its own answer for a value it cannot read.
    */
   readonly textScalars?: boolean;
+  /**
+   * Whether a structure in a message shows as its Java class's `toString()` does
+   * (`RoutingConfigurationListItem(stateMachineVersionArn=..., weight=50)`: Step Functions'
+   * recorded answers) rather than as a map (`{Source=a}`). Default false.
+   */
+  readonly namedStructures?: boolean;
 }
 
 /** The findings for an operation's input; an operation the model does not know has none. */
@@ -143,13 +149,32 @@ function compiledPattern(pattern: string): RegExp | undefined {
   return patterns.get(pattern);
 }
 
-/** How AWS shows a value in a message: Java's `toString()` of lists (`[a, b]`) and maps (`{k=v}`). */
-function showValue(value: unknown, depth = 0): string {
+/** A value's shape, by name, where structures show their class's name (`namedStructures`). */
+interface Typed {
+  readonly name: string;
+  readonly shapes: Readonly<Record<string, Shape>>;
+}
+
+/**
+ * How AWS shows a value in a message: Java's `toString()` of lists (`[a, b]`) and maps
+ * (`{k=v}`), and of structures when `typed` says what they are (`Name(k=v)`, in the model's
+ * member order).
+ */
+function showValue(value: unknown, depth = 0, typed?: Typed): string {
   if (depth > 8) return '...';
-  if (Array.isArray(value)) return `[${value.map((item) => showValue(item, depth + 1)).join(', ')}]`;
+  const shape = typed ? typed.shapes[typed.name] : undefined;
+  const inner = (name: string | undefined) => (typed && name !== undefined ? { name, shapes: typed.shapes } : undefined);
+  if (Array.isArray(value)) return `[${value.map((item) => showValue(item, depth + 1, inner(shape?.member?.shape))).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
+    if (typed && shape?.type === 'structure') {
+      const present = Object.entries(shape.members ?? {}).filter(([member]) => Object.hasOwn(value, member));
+      const fields = present.map(
+        ([member, ref]) => `${member}=${showValue((value as Record<string, unknown>)[member], depth + 1, inner(ref.shape))}`,
+      );
+      return `${typed.name}(${fields.join(', ')})`;
+    }
     return `{${Object.entries(value)
-      .map(([key, item]) => `${key}=${showValue(item, depth + 1)}`)
+      .map(([key, item]) => `${key}=${showValue(item, depth + 1, inner(shape?.value?.shape))}`)
       .join(', ')}}`;
   }
   return String(value);
@@ -183,7 +208,7 @@ class Walk {
 
   #scalar(shape: Shape, value: unknown, path: readonly PathStep[]): void {
     for (const [kind, constraint] of this.#scalarConstraints(shape, value)) {
-      this.#violate(kind, path, `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: ${constraint}`);
+      this.#violate(kind, path, `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: ${constraint}`);
     }
   }
 
@@ -192,6 +217,13 @@ class Walk {
       hasType(value, type) ||
       (this.options.textScalars === true && typeof value === 'string' && type !== 'structure' && type !== 'list' && type !== 'map')
     );
+  }
+
+  /** `shown` of a value of `shape`, its structures named when the service names them. */
+  #shown(shape: Shape, value: unknown): string {
+    if (!this.options.namedStructures) return shown(shape, value);
+    const name = Object.entries(this.model.shapes).find(([, candidate]) => candidate === shape)?.[0];
+    return shown(shape, value, name === undefined ? undefined : { name, shapes: this.model.shapes });
   }
 
   #shape(name: string): Shape {
@@ -235,7 +267,7 @@ class Walk {
         this.#violate(
           'length',
           path,
-          `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
+          `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
         );
       }
       return;
@@ -263,7 +295,7 @@ class Walk {
       else for (const [, constraint] of this.#scalarConstraints(valueShape, item)) valueConstraints.add(constraint);
     }
     // Written only for a violation: showing a value walks all of it.
-    const where = () => `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
     if (keyConstraints.size > 0)
       this.#violate('pattern', path, `${where()} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
     if (valueConstraints.size > 0)
@@ -272,7 +304,7 @@ class Walk {
 
   /** A list's or map's number of entries against its length constraints. */
   #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
-    const where = () => `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
     if (shape.min !== undefined && size < shape.min)
       this.#violate('length', path, `${where()} Member must have length greater than or equal to ${shape.min}`);
     if (shape.max !== undefined && size > shape.max)
@@ -313,6 +345,6 @@ function isScalar(shape: Shape): boolean {
 }
 
 /** `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo secrets). */
-function shown(shape: Shape, value: unknown): string {
-  return shape.sensitive ? 'Value' : `Value '${showValue(value)}'`;
+function shown(shape: Shape, value: unknown, typed?: Typed): string {
+  return shape.sensitive ? 'Value' : `Value '${showValue(value, 0, typed)}'`;
 }

@@ -13,7 +13,7 @@ export interface TaskRequest {
   /** The effective input (JSONPath Parameters) or the evaluated JSONata Arguments. */
   input: unknown;
   arguments?: unknown;
-  /** Set when the resource ends in `.waitForTaskToken`; deterministic per state entry and attempt. */
+  /** Set when the resource ends in `.waitForTaskToken` or names an activity; deterministic per state entry and attempt. */
   taskToken?: string;
   heartbeatSeconds?: number;
   timeoutSeconds?: number;
@@ -39,6 +39,7 @@ export interface TaskRequest {
   /**
    * Records that the task was handed to the service that finishes it (the request carrying a
    * task token answered, a `.sync` job started): the TaskSubmitted event, with that answer.
+   * An activity's worker claiming it is its ActivityStarted event, with `{ workerName }`.
    */
   submitted?(response: unknown): void;
 }
@@ -46,6 +47,12 @@ export interface TaskRequest {
 export interface TaskRunner {
   /** Resolves with the task result, or throws a TaskFailure. */
   run(request: TaskRequest): Promise<unknown>;
+  /**
+   * Why a Task naming `resource` fails before it is scheduled (an activity that does not
+   * exist): the state fails with States.Runtime and this cause, and nothing is scheduled.
+   * Undefined when it can be scheduled.
+   */
+  unschedulable?(resource: string): string | undefined;
 }
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -66,6 +73,9 @@ export interface ExecutionOptions {
   executionArn: string;
   stateMachineArn: string;
   stateMachineName: string;
+  /** The version it runs and the alias it was started with, if any: its ExecutionStarted event names them. */
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
   roleArn?: string;
   /** Epoch ms; defaults to the clock's now. */
   startTime?: number;

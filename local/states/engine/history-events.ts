@@ -38,6 +38,12 @@ const DETAILS: Record<string, string> = {
   LambdaFunctionSucceeded: 'lambdaFunctionSucceededEventDetails',
   LambdaFunctionFailed: 'lambdaFunctionFailedEventDetails',
   LambdaFunctionTimedOut: 'lambdaFunctionTimedOutEventDetails',
+  ActivityScheduled: 'activityScheduledEventDetails',
+  ActivityScheduleFailed: 'activityScheduleFailedEventDetails',
+  ActivityStarted: 'activityStartedEventDetails',
+  ActivitySucceeded: 'activitySucceededEventDetails',
+  ActivityFailed: 'activityFailedEventDetails',
+  ActivityTimedOut: 'activityTimedOutEventDetails',
   EvaluationFailed: 'evaluationFailedEventDetails',
 };
 

@@ -74,7 +74,9 @@ export function resumeExecution(history: readonly HistoryEvent[], options: Omit<
 
   const fork = options.fork;
   const replay = replayTopLevel(events, machine, Variables.of(fork?.variables));
-  const frame = { vars: replay.variables, last: events[events.length - 1]?.id ?? 0, signal: execution.signal };
+  // Nothing after ExecutionStarted yet: the first state's entry follows no event, as in run().
+  const last = events[events.length - 1];
+  const frame = { vars: replay.variables, last: last === started ? 0 : (last?.id ?? 0), signal: execution.signal };
   let result: Promise<ExecutionResult>;
   if (replay.open) {
     result = execution.drive(frame, replay.open.name, replay.open.input, undefined, replay.open.resumed);

@@ -150,9 +150,17 @@ export class Execution implements StateHost {
       frame,
       'ExecutionStarted',
       'executionStartedEventDetails',
-      { input: this.inputText, inputDetails: { truncated: false }, roleArn: this.options.roleArn ?? '' },
+      {
+        input: this.inputText,
+        inputDetails: { truncated: false },
+        roleArn: this.options.roleArn ?? '',
+        ...(this.options.stateMachineAliasArn ? { stateMachineAliasArn: this.options.stateMachineAliasArn } : {}),
+        ...(this.options.stateMachineVersionArn ? { stateMachineVersionArn: this.options.stateMachineVersionArn } : {}),
+      },
       this.startTime,
     );
+    // AWS records the first state's entry as following no event (previousEventId 0), in every history it answers.
+    frame.last = 0;
     if (fork) return this.drive(frame, fork.startAt, fork.input);
     return this.drive(frame, this.options.machine.startAt, this.executionContext.Input, this.inputText);
   }

@@ -4,7 +4,7 @@ import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { stringify } from './json.js';
 import type { StateHost } from './state-host.js';
-import { describeResource, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
+import { describeResource, type ResourceFamily, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
 const TASK_DONE = Symbol('task done');
 
@@ -14,68 +14,90 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   const { state, frame } = run;
   const runner = x.options.taskRunner;
   const resource = state.resource as string;
-  const taskToken = resource.endsWith('.waitForTaskToken') ? taskTokenFor(x.options.executionArn, run.enteredId, attempt) : undefined;
+  const kind = describeResource(resource);
+  const callback = resource.endsWith('.waitForTaskToken');
+  // An activity's worker answers with the task token GetActivityTask handed it, as a callback task's does.
+  const taskToken = callback || kind.family === 'activity' ? taskTokenFor(x.options.executionArn, run.enteredId, attempt) : undefined;
   // TestState's context may give the token (or more of Task) the state is to see.
-  if (taskToken) x.ctx(run).Task = { Token: taskToken, ...(x.options.context?.Task as object | undefined) };
-  let taskInput: unknown;
-  if (state.ql === 'JSONata') {
-    taskInput = state.arguments ? await state.arguments(x.jsonataScope(frame, x.statesVar(run))) : run.input;
-  } else {
-    const effective = x.effectiveInputCached(run);
-    taskInput = state.parameters ? state.parameters(x.scope(effective, x.ctx(run), frame)) : effective;
-  }
+  if (callback) x.ctx(run).Task = { Token: taskToken, ...(x.options.context?.Task as object | undefined) };
+  const taskInput = await inputOf(x, run);
   const timeoutSeconds = await x.dynamicNumber(run, state.timeoutSeconds, 'TimeoutSeconds', 'integer');
   const heartbeatSeconds = await x.dynamicNumber(run, state.heartbeatSeconds, 'HeartbeatSeconds', 'integer');
-  const kind = describeResource(resource);
   const recorded = run.resumed ? recordedAttempt(run.resumed.events, attempt) : undefined;
-  let result: unknown;
-  if (recorded?.outcome === 'succeeded') {
-    result = recorded.output;
-  } else if (recorded?.outcome === 'failed') {
-    throw new StatesError(recorded.error as string, recorded.cause, undefined, false);
-  } else {
-    if (!recorded) emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds);
-    if (!recorded?.started) {
-      if (kind.lambdaArn) x.emit(frame, 'LambdaFunctionStarted');
-      else x.emit(frame, 'TaskStarted', 'taskStartedEventDetails', { resourceType: kind.type, resource: kind.name });
-    }
-    // A durable sink must hold TaskScheduled before the side effect starts.
-    await x.flush();
-    if (!runner) throw new StatesError(Errors.TaskFailed, `No task runner is configured for the resource '${resource}'.`, undefined, false);
-    const end = callInFlight(x, resource, kind, taskToken);
-    // A resumed attempt whose request was handed over before the restart has its event already.
-    let submitted = recorded?.submitted === true;
-    try {
-      result = await callRunner(x, runner, {
-        resource,
-        input: taskInput,
-        arguments: state.ql === 'JSONata' ? taskInput : undefined,
-        taskToken,
-        heartbeatSeconds,
-        timeoutSeconds,
-        credentials: state.credentials,
-        stateName: state.name,
-        // An iteration of a distributed Map has no history of its own to resume from, nor an entry id of its own.
-        taskKey: frame.silent ? undefined : taskKeyFor(x.options.executionArn, run.enteredId, attempt),
-        stateEntry: frame.silent ? undefined : { executionArn: x.options.executionArn, enteredEventId: run.enteredId },
-        signal: frame.signal,
-        context: x.ctx(run),
-        heartbeat: () => {},
-        submitted: (response) => {
-          if (submitted) return;
-          submitted = true;
-          emitSubmitted(x, run, kind, response);
-        },
-      });
-    } catch (e) {
-      if (frame.signal.aborted) throw e;
-      throw taskFailed(x, run, kind, e);
-    } finally {
-      end();
-    }
-    emitSucceeded(x, run, kind, result);
+  if (recorded?.outcome === 'succeeded') return x.finish(run, recorded.output, run.input);
+  if (recorded?.outcome === 'failed') throw new StatesError(recorded.error as string, recorded.cause, undefined, false);
+  if (!recorded) {
+    const refused = runner?.unschedulable?.(resource);
+    if (refused !== undefined) throw new StatesError(Errors.Runtime, refused);
+    emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds);
   }
+  // An activity starts when its worker claims it (its submission, below).
+  if (!recorded?.started && kind.family !== 'activity')
+    emit(x, run, kind, 'Started', kind.family === 'task' ? resourceOf(kind) : undefined);
+  // A durable sink must hold the Scheduled event before the side effect starts.
+  await x.flush();
+  if (!runner) throw new StatesError(Errors.TaskFailed, `No task runner is configured for the resource '${resource}'.`, undefined, false);
+  const end = callInFlight(x, resource, kind, taskToken);
+  // A resumed attempt whose request was handed over before the restart has its event already.
+  let submitted = recorded?.submitted === true;
+  let result: unknown;
+  try {
+    result = await callRunner(x, runner, {
+      resource,
+      input: taskInput,
+      arguments: state.ql === 'JSONata' ? taskInput : undefined,
+      taskToken,
+      heartbeatSeconds,
+      timeoutSeconds,
+      credentials: state.credentials,
+      stateName: state.name,
+      // An iteration of a distributed Map has no history of its own to resume from, nor an entry id of its own.
+      taskKey: frame.silent ? undefined : taskKeyFor(x.options.executionArn, run.enteredId, attempt),
+      stateEntry: frame.silent ? undefined : { executionArn: x.options.executionArn, enteredEventId: run.enteredId },
+      signal: frame.signal,
+      context: x.ctx(run),
+      heartbeat: () => {},
+      submitted: (response) => {
+        if (submitted) return;
+        submitted = true;
+        emitSubmitted(x, run, kind, response);
+      },
+    });
+  } catch (e) {
+    if (frame.signal.aborted) throw e;
+    throw taskFailed(x, run, kind, e);
+  } finally {
+    end();
+  }
+  emit(x, run, kind, 'Succeeded', { ...resourceOf(kind), output: stringify(result), outputDetails: { truncated: false } });
   return x.finish(run, result, run.input);
+}
+
+/** The effective input (JSONPath Parameters) or the evaluated JSONata Arguments. */
+async function inputOf(x: StateHost, run: StateRun): Promise<unknown> {
+  const { state, frame } = run;
+  if (state.ql === 'JSONata') return state.arguments ? await state.arguments(x.jsonataScope(frame, x.statesVar(run))) : run.input;
+  const effective = x.effectiveInputCached(run);
+  return state.parameters ? state.parameters(x.scope(effective, x.ctx(run), frame)) : effective;
+}
+
+/** The events of each family: LambdaFunctionScheduled, ActivityScheduled, TaskScheduled, ... */
+const FAMILY_EVENTS: Readonly<Record<ResourceFamily, { type: string; details: string }>> = {
+  lambda: { type: 'LambdaFunction', details: 'lambdaFunction' },
+  activity: { type: 'Activity', details: 'activity' },
+  task: { type: 'Task', details: 'task' },
+};
+
+/** One of the task's events, named for its family (a Lambda function's Started event has no details). */
+function emit(x: StateHost, run: StateRun, kind: ResourceKind, event: string, details?: Record<string, unknown>): void {
+  const { type, details: key } = FAMILY_EVENTS[kind.family];
+  if (details === undefined) x.emit(run.frame, `${type}${event}`);
+  else x.emit(run.frame, `${type}${event}`, `${key}${event}EventDetails`, details);
+}
+
+/** A service integration's events name its resource; a function's and an activity's do not. */
+function resourceOf(kind: ResourceKind): Record<string, unknown> {
+  return kind.family === 'task' ? { resourceType: kind.type, resource: kind.name } : {};
 }
 
 /**
@@ -83,16 +105,16 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
  * the clock (Clock.begin): a test's clock waits for it rather than time it out by jumping past
  * its TimeoutSeconds. Not a function's call (its invocation is work of its own, and a durable
  * function's waits on the clock in between), nor a task that waits for someone else (a task
- * token, `.sync`, an activity): those wait on what the clock may have to move for.
+ * token, `.sync`, an activity, a worker's GetActivityTask poll, whose 60 seconds are on the
+ * clock): those wait on what the clock may have to move for.
  */
 function callInFlight(x: StateHost, resource: string, kind: ResourceKind, taskToken: string | undefined): () => void {
-  if (taskToken !== undefined || /\.sync(:\d+)?$/.test(resource) || kind.lambdaArn || /^(aws-sdk:)?lambda$|^activity$/.test(kind.type)) {
-    return () => undefined;
-  }
+  const waitsForOthers = taskToken !== undefined || /\.sync(:\d+)?$/.test(resource) || resource.endsWith(':aws-sdk:sfn:getActivityTask');
+  if (waitsForOthers || kind.family === 'lambda' || /^(aws-sdk:)?lambda$|^activity$/.test(kind.type)) return () => undefined;
   return beginWork(x.clock, () => `a ${kind.type}:${kind.name} task of ${x.options.executionArn}`);
 }
 
-/** LambdaFunctionScheduled or TaskScheduled, with the input and the deadlines the runner gets. */
+/** The Scheduled event, with the input and the deadlines the runner gets. */
 function emitScheduled(
   x: StateHost,
   run: StateRun,
@@ -102,17 +124,13 @@ function emitScheduled(
   heartbeatSeconds: number | undefined,
 ): void {
   const resource = run.state.resource as string;
-  const scheduled: Record<string, unknown> = kind.lambdaArn
-    ? { resource, input: stringify(taskInput), inputDetails: { truncated: false } }
-    : { resourceType: kind.type, resource: kind.name, region: x.region, parameters: stringify(taskInput) };
+  const scheduled: Record<string, unknown> =
+    kind.family === 'task'
+      ? { resourceType: kind.type, resource: kind.name, region: x.region, parameters: stringify(taskInput) }
+      : { resource, input: stringify(taskInput), inputDetails: { truncated: false } };
   if (timeoutSeconds !== undefined) scheduled.timeoutInSeconds = timeoutSeconds;
   if (heartbeatSeconds !== undefined) scheduled.heartbeatInSeconds = heartbeatSeconds;
-  x.emit(
-    run.frame,
-    kind.lambdaArn ? 'LambdaFunctionScheduled' : 'TaskScheduled',
-    kind.lambdaArn ? 'lambdaFunctionScheduledEventDetails' : 'taskScheduledEventDetails',
-    scheduled,
-  );
+  emit(x, run, kind, 'Scheduled', scheduled);
 }
 
 /** Records the runner's failure (or timeout) as its history event; returns the error the state throws. */
@@ -123,46 +141,22 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
       : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
   const heartbeat = err.error === Errors.HeartbeatTimeout;
   const timedOut = err.error === Errors.Timeout || heartbeat;
-  const details: Record<string, unknown> = kind.lambdaArn ? {} : { resourceType: kind.type, resource: kind.name };
-  details.error = heartbeat ? Errors.Timeout : err.error;
+  const details: Record<string, unknown> = { ...resourceOf(kind), error: heartbeat ? Errors.Timeout : err.error };
   if (err.cause !== undefined) details.cause = err.cause;
-  if (kind.lambdaArn)
-    x.emit(
-      run.frame,
-      timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
-      timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
-      details,
-    );
-  else
-    x.emit(run.frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
+  emit(x, run, kind, timedOut ? 'TimedOut' : 'Failed', details);
   return timedOut && err.cause === undefined
     ? new TaskTimedOut(heartbeat)
     : new StatesError(details.error as string, err.cause, undefined, false);
 }
 
+/** TaskSubmitted with the service's answer; for an activity, ActivityStarted naming the worker that claimed it. */
 function emitSubmitted(x: StateHost, run: StateRun, kind: ResourceKind, response: unknown): void {
-  x.emit(run.frame, 'TaskSubmitted', 'taskSubmittedEventDetails', {
-    resourceType: kind.type,
-    resource: kind.name,
-    output: stringify(response),
-    outputDetails: { truncated: false },
-  });
-}
-
-function emitSucceeded(x: StateHost, run: StateRun, kind: ResourceKind, result: unknown): void {
-  const text = stringify(result);
-  if (kind.lambdaArn)
-    x.emit(run.frame, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
-      output: text,
-      outputDetails: { truncated: false },
-    });
-  else
-    x.emit(run.frame, 'TaskSucceeded', 'taskSucceededEventDetails', {
-      resourceType: kind.type,
-      resource: kind.name,
-      output: text,
-      outputDetails: { truncated: false },
-    });
+  if (kind.family === 'activity') {
+    const workerName = (response as { workerName?: unknown } | undefined)?.workerName;
+    emit(x, run, kind, 'Started', typeof workerName === 'string' ? { workerName } : {});
+    return;
+  }
+  emit(x, run, kind, 'Submitted', { ...resourceOf(kind), output: stringify(response), outputDetails: { truncated: false } });
 }
 
 /** Enforces TimeoutSeconds and HeartbeatSeconds around the runner. */

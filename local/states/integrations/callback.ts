@@ -2,6 +2,13 @@ import { realSleep, TaskFailure, type TaskRequest } from '../engine/index.js';
 import type { TaskRecord } from '../execution-store.js';
 import { abortable, executionArnOf, type TaskEnvironment } from './shared.js';
 
+/** The activities Task states schedule work on (activities.ts). */
+export interface ActivityTasks {
+  exists(activityArn: string): boolean;
+  /** A task of the activity can be claimed now: wakes a worker that polls for one. */
+  scheduled(activityArn: string): void;
+}
+
 /**
  * The `.waitForTaskToken` pattern: `send` carries the task token to whoever answers it,
  * once (a request already submitted before a restart is not sent again), then the task
@@ -27,6 +34,32 @@ export async function waitForTaskToken(env: TaskEnvironment, request: TaskReques
   }
   if (!existed) return waiting;
   return Promise.race([waiting, resumedDeadline(env, token, record, request)]);
+}
+
+/**
+ * A Task naming an activity: the task waits, under its token, until a worker claims it with
+ * GetActivityTask (its ActivityStarted event, naming the worker) and answers SendTaskSuccess
+ * or SendTaskFailure, or until it times out. The task is stored as claimable before anyone
+ * hears of it, so an unclaimed task is still there for a worker after a restart.
+ */
+export async function runActivity(env: TaskEnvironment, activities: ActivityTasks, request: TaskRequest, activityArn: string) {
+  const token = request.taskToken;
+  if (!token) throw new TaskFailure('States.Runtime', `The state '${request.stateName}' has no task token.`);
+  // An Express execution is not kept across a restart, so neither could its task be: AWS refuses activities in Express machines.
+  if (!env.durable(executionArnOf(request)))
+    throw new TaskFailure('States.Runtime', `Express state machine does not support Activity ARN: '${activityArn}'`);
+  const { callbacks } = env;
+  const input = JSON.stringify(request.input ?? null);
+  const { record, existed } = callbacks.open(token, executionArnOf(request), 'activity', { activityArn, input });
+  const waiting = callbacks.wait(token, request.signal, () => request.heartbeat());
+  waiting.catch(() => {});
+  const stopListening = callbacks.onClaimed(token, (claim) => request.submitted?.(claim));
+  if (record.status === 'WAITING' && !record.submitted) activities.scheduled(activityArn);
+  try {
+    return await (existed ? Promise.race([waiting, resumedDeadline(env, token, record, request)]) : waiting);
+  } finally {
+    stopListening();
+  }
 }
 
 /**

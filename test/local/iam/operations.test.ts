@@ -152,6 +152,10 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
     executionArn: arn('states', 'execution:sm:e1'),
     name: 'sm',
     roleArn: `arn:aws:iam::${ACCOUNT}:role/sm-role`,
+    activityArn: arn('states', 'activity:worker'),
+    stateMachineVersionArn: arn('states', 'stateMachine:sm:1'),
+    stateMachineAliasArn: arn('states', 'stateMachine:sm:live'),
+    routingConfiguration: [{ stateMachineVersionArn: arn('states', 'stateMachine:sm:1'), weight: 100 }],
   },
   dynamodb: {
     TableName: 'T',
@@ -371,6 +375,32 @@ describe('authorizationsFor examples', () => {
     ]);
     expect(auth('states', 'SendTaskSuccess', { taskToken: 't', output: '{}' })).toEqual([
       { action: 'states:SendTaskSuccess', resource: '*' },
+    ]);
+  });
+
+  it('authorizes activities on the activity, versions and aliases on their qualified ARNs', () => {
+    const sm = arn('states', 'stateMachine:orders');
+    const worker = arn('states', 'activity:worker');
+    expect(auth('states', 'CreateActivity', { name: 'worker' })).toEqual([{ action: 'states:CreateActivity', resource: worker }]);
+    expect(auth('states', 'GetActivityTask', { activityArn: worker, workerName: 'w' })).toEqual([
+      { action: 'states:GetActivityTask', resource: worker },
+    ]);
+    expect(auth('states', 'ListActivities', {})).toEqual([{ action: 'states:ListActivities', resource: '*' }]);
+    expect(auth('states', 'PublishStateMachineVersion', { stateMachineArn: sm })).toEqual([
+      { action: 'states:PublishStateMachineVersion', resource: sm },
+    ]);
+    expect(auth('states', 'DeleteStateMachineVersion', { stateMachineVersionArn: `${sm}:3` })).toEqual([
+      { action: 'states:DeleteStateMachineVersion', resource: `${sm}:3` },
+    ]);
+    // A new alias is named by its versions' machine and its name.
+    expect(
+      auth('states', 'CreateStateMachineAlias', {
+        name: 'live',
+        routingConfiguration: [{ stateMachineVersionArn: `${sm}:3`, weight: 100 }],
+      }),
+    ).toEqual([{ action: 'states:CreateStateMachineAlias', resource: `${sm}:live` }]);
+    expect(auth('states', 'UpdateStateMachineAlias', { stateMachineAliasArn: `${sm}:live` })).toEqual([
+      { action: 'states:UpdateStateMachineAlias', resource: `${sm}:live` },
     ]);
   });
 

@@ -23,9 +23,14 @@ describe('parseStateMachineArn', () => {
     ['no name', 'arn:aws:states:us-east-1:123456789012:stateMachine:'],
     ['an empty qualifier', `${MACHINE}:`],
     ['two qualifiers', `${MACHINE}:1:2`],
-    ['a name, not an ARN', 'Orders'],
   ])('fails if the ARN is %s, with InvalidArn', (_, arn) => {
     expect(() => parseStateMachineArn(arn)).toThrow(expect.objectContaining({ code: 'InvalidArn', message: `Invalid Arn: '${arn}'` }));
+  });
+
+  it("fails if a name is given for an ARN, with AWS's InvalidArn naming the prefix", () => {
+    expect(() => parseStateMachineArn('Orders')).toThrow(
+      expect.objectContaining({ code: 'InvalidArn', message: "Invalid Arn: 'Invalid ARN prefix: Orders'" }),
+    );
   });
 });
 

@@ -649,6 +649,9 @@ describe('LocalTaskRunner resources', () => {
       kind: 'lambda-function',
       functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f:live`,
     });
-    expect(parseResource(`arn:aws:states:${REGION}:${ACCOUNT}:activity:a`)).toBeUndefined();
+    expect(parseResource(`arn:aws:states:${REGION}:${ACCOUNT}:activity:a`)).toEqual({
+      kind: 'activity',
+      activityArn: `arn:aws:states:${REGION}:${ACCOUNT}:activity:a`,
+    });
   });
 });

@@ -48,7 +48,7 @@ const NESTED = {
       Type: 'Map',
       Iterator: {
         StartAt: 'Work',
-        States: { Work: task('arn:aws:states:us-east-1:000000000000:activity:review') },
+        States: { Work: task('arn:aws:states:::ecs:runTask.sync') },
       },
       Next: 'Call',
     },
@@ -82,7 +82,7 @@ describe('unsupported Task resources', () => {
       `state machine nested, state "Fetch" (in Parallel "Fan" branch 2 > Map "Each" item processor): arn:aws:states:::aws-sdk:s3:getObject ${tail}`,
       `state machine nested, state "Summarize": arn:aws:states:::aws-sdk:bedrockruntime:invokeModel ${tail}`,
       `state machine nested, state "Crawl": arn:aws:states:::glue:startJobRun.sync ${tail}`,
-      `state machine nested, state "Work" (in Map "Legacy" item processor): arn:aws:states:us-east-1:000000000000:activity:review ${tail}`,
+      `state machine nested, state "Work" (in Map "Legacy" item processor): arn:aws:states:::ecs:runTask.sync ${tail}`,
       `state machine nested, state "Call": arn:aws:states:::http:invoke ${tail}`,
       `state machine nested, state "Announce": arn:aws:states:::aws-sdk:sns:publish ${tail}`,
       `state machine typo, state "Put": arn:aws:states:::aws-sdk:sqs:sendMesage ${tail}`,
@@ -90,7 +90,7 @@ describe('unsupported Task resources', () => {
     expect(t.states.warnings[6]).toContain('(The resource provided arn:aws:states:::aws-sdk:sqs:sendMesage is not recognized.');
     expect(t.states.warnings[0]).toContain('the local runtime does not host s3');
     expect(t.states.warnings[2]).toContain('(no local integration runs glue:startJobRun.sync)');
-    expect(t.states.warnings[3]).toContain('(activities are not run locally');
+    expect(t.states.warnings[3]).toContain('(no local integration runs ecs:runTask.sync)');
   });
 
   it('fail the task at run time with States.Runtime naming the resource and the state', async () => {

@@ -243,13 +243,35 @@ describe('identify', () => {
   });
 
   describe('AWS::StepFunctions::StateMachine', () => {
-    it('returns the ARN for Ref, and the ARN and name as attributes', () => {
+    it('returns the ARN for Ref, and the ARN, name and first revision (INITIAL) as attributes', () => {
       const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:triage`;
       expect(identity('AWS::StepFunctions::StateMachine', { StateMachineName: 'triage' })).toEqual({
         physicalName: 'triage',
         ref: arn,
-        attributes: { Arn: arn, Name: 'triage' },
+        attributes: { Arn: arn, Name: 'triage', StateMachineRevisionId: 'INITIAL' },
       });
+    });
+
+    it("returns an activity's ARN for Ref and its name as an attribute; a version's and an alias's qualified ARNs", () => {
+      const activity = `arn:aws:states:${REGION}:${ACCOUNT}:activity:review`;
+      expect(identity('AWS::StepFunctions::Activity', { Name: 'review' })).toMatchObject({
+        ref: activity,
+        attributes: { Arn: activity, Name: 'review' },
+      });
+      const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:triage`;
+      expect(identity('AWS::StepFunctions::StateMachineVersion', { StateMachineArn: machine })).toMatchObject({ ref: `${machine}:1` });
+      expect(
+        identity('AWS::StepFunctions::StateMachineAlias', {
+          Name: 'live',
+          RoutingConfiguration: [{ StateMachineVersionArn: `${machine}:1`, Weight: 100 }],
+        }),
+      ).toMatchObject({ ref: `${machine}:live`, attributes: { Arn: `${machine}:live` } });
+      expect(
+        identity('AWS::StepFunctions::StateMachineAlias', {
+          Name: 'prod',
+          DeploymentPreference: { StateMachineVersionArn: `${machine}:1` },
+        }),
+      ).toMatchObject({ ref: `${machine}:prod` });
     });
   });
 

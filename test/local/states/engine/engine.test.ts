@@ -47,7 +47,8 @@ describe('Task state', () => {
       region: 'us-east-1',
       parameters: '{"v":1}',
     });
-    expect(events.map((e) => e.previousEventId)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // The first state's entry follows no event (previousEventId 0), as in every history AWS answers.
+    expect(events.map((e) => e.previousEventId)).toEqual([0, 0, 2, 3, 4, 5, 6]);
   });
 
   it('retries with the backoff AWS uses and then succeeds', async () => {
@@ -292,6 +293,6 @@ describe('describeResource', () => {
     ['arn:aws:states:::states:startExecution.sync:2', 'states', 'startExecution.sync:2'],
     ['arn:aws:states:::aws-sdk:dynamodb:getItem', 'aws-sdk:dynamodb', 'getItem'],
   ])('names %s as type %s and resource %s, as AWS history events do', (arn, type, name) => {
-    expect(describeResource(arn)).toMatchObject({ type, name, lambdaArn: false });
+    expect(describeResource(arn)).toMatchObject({ type, name, family: 'task' });
   });
 });

@@ -1,28 +1,33 @@
-import { type Clock, wakeAfter } from '../clock.js';
+import { type Clock, wakeAfter } from './clock.js';
 
 /**
- * In-process waiters for ReceiveMessage long polling. A poller with nothing to receive parks
+ * In-process waiters for long polls, by what they poll (K): SQS's ReceiveMessage (by queue)
+ * and Step Functions' GetActivityTask (by activity). A poller with nothing to receive parks
  * here until a send (or anything else that may make a message receivable) wakes its queue, a
  * visibility or delay deadline passes, its wait time runs out, or its signal aborts. Waking
  * is only a hint: the woken poller queries again and parks again if another took the message.
  *
  * A deadline is on the services' clock: a test that moves it (the testing API's virtual time)
  * passes a visibility timeout at once, and a poller parked on it wakes then, not when its wait
- * runs out in real time. The wait itself (WaitTimeSeconds) is real time, as a client's is.
+ * runs out in real time. The wait itself is real time, as an SQS client's WaitTimeSeconds is,
+ * unless `waitOnClock`: GetActivityTask's 60 seconds are the service's own, on its clock.
  */
-export class LongPollWaiters {
-  private readonly waiting = new Map<number, Set<() => void>>();
-  private readonly deadlines = new Map<number, { at: number; cancel(): void }>();
+export class LongPollWaiters<K = number> {
+  private readonly waiting = new Map<K, Set<() => void>>();
+  private readonly deadlines = new Map<K, { at: number; cancel(): void }>();
   private closed = false;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: { readonly waitOnClock?: boolean } = {},
+  ) {}
 
-  hasWaiters(queueId: number): boolean {
+  hasWaiters(queueId: K): boolean {
     return (this.waiting.get(queueId)?.size ?? 0) > 0;
   }
 
   /** Resolves when the queue is woken, after `ms`, on abort, or on close; never rejects. */
-  wait(queueId: number, ms: number, signal?: AbortSignal): Promise<void> {
+  wait(queueId: K, ms: number, signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       let set = this.waiting.get(queueId);
@@ -32,13 +37,13 @@ export class LongPollWaiters {
       }
       const waiters = set;
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         signal?.removeEventListener('abort', done);
         waiters.delete(done);
         if (waiters.size === 0 && this.waiting.get(queueId) === waiters) this.waiting.delete(queueId);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = this.#timer(Math.max(0, ms), done);
       signal?.addEventListener('abort', done, { once: true });
       waiters.add(done);
     });
@@ -48,7 +53,7 @@ export class LongPollWaiters {
    * Wakes up to `count` waiters, longest waiting first. A send wakes one poller per message
    * it made visible rather than all of them: the rest would only find the queue empty again.
    */
-  wake(queueId: number, count = Number.POSITIVE_INFINITY): void {
+  wake(queueId: K, count = Number.POSITIVE_INFINITY): void {
     const set = this.waiting.get(queueId);
     if (!set) return;
     let woken = 0;
@@ -59,7 +64,7 @@ export class LongPollWaiters {
   }
 
   /** Wakes the queue's waiters in `delayMs` of the clock, unless an earlier wake-up is already due. */
-  wakeAfter(queueId: number, delayMs: number): void {
+  wakeAfter(queueId: K, delayMs: number): void {
     const at = this.clock.now() + delayMs;
     const existing = this.deadlines.get(queueId);
     if (existing && existing.at <= at) return;
@@ -81,6 +86,14 @@ export class LongPollWaiters {
     // The waiters' own timeouts keep the process alive while anyone is polling (wakeAfter's timer is unref'd).
     const deadline = { at, cancel: () => wake.cancel() };
     this.deadlines.set(queueId, deadline);
+  }
+
+  /** A poll's own time limit: real time (a referenced timer, which keeps the process alive while anyone polls), or the clock's. */
+  #timer(ms: number, done: () => void): { cancel(): void } {
+    // A poller is not work the app waits on: its wait does not keep a test's clock from being idle.
+    if (this.options.waitOnClock) return wakeAfter(this.clock, ms, done, Number.POSITIVE_INFINITY, { background: true });
+    const timer = setTimeout(done, ms);
+    return { cancel: () => clearTimeout(timer) };
   }
 
   close(): void {

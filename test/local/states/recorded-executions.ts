@@ -1,0 +1,58 @@
+import {
+  CreateStateMachineCommand,
+  type CreateStateMachineCommandInput,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { Answer, ReplayContext } from './recorded-replay.js';
+
+/** The recording tests' BaseTemplate.BASE_PASS_RESULT (templates/base/statemachines/pass_result.json5). */
+export const BASE_PASS_RESULT = {
+  Comment: 'BASE_PASS_RESULT',
+  StartAt: 'State_1',
+  States: { State_1: { Type: 'Pass', Result: { Arg1: 'argument1' }, End: true } },
+};
+
+/** `pass_result` with its Comment suffixed, as the versioning tests make revisions (`BASE_PASS_RESULT-R1`). */
+export const passResult = (comment = 'BASE_PASS_RESULT') => ({ ...BASE_PASS_RESULT, Comment: comment });
+
+/**
+ * The recording tests' `create_state_machine` with their IAM role: a fresh name, which the
+ * recording shows as `<ArnPart_<index>idx>` (sfn_sm_create_arn), and the role as `role`.
+ */
+export async function createMachine(
+  context: ReplayContext,
+  definition: unknown,
+  options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number } = {},
+): Promise<Answer & { stateMachineArn: string; stateMachineVersionArn?: string }> {
+  const { role = 'snf_role_arn', index = 0, ...input } = options;
+  const name = context.name('statemachine_');
+  context.replace(context.roleArn, role);
+  context.replace(name, `<ArnPart_${index}idx>`);
+  const created = await context.call(
+    new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: context.roleArn, ...input }),
+  );
+  if (typeof created.stateMachineArn !== 'string') throw new Error(`CreateStateMachine failed: ${JSON.stringify(created)}`);
+  return created as Answer & { stateMachineArn: string };
+}
+
+/** StartExecution, its name shown as `<ExecArnPart_<index>idx>` (sfn_sm_exec_arn). */
+export async function startExecution(
+  context: ReplayContext,
+  stateMachineArn: string,
+  input?: string,
+  index = 0,
+): Promise<Answer & { executionArn: string }> {
+  const started = await context.call(new StartExecutionCommand({ stateMachineArn, ...(input === undefined ? {} : { input }) }));
+  if (typeof started.executionArn !== 'string') throw new Error(`StartExecution failed: ${JSON.stringify(started)}`);
+  context.replace(started.executionArn.split(':').at(-1) as string, `<ExecArnPart_${index}idx>`);
+  return started as Answer & { executionArn: string };
+}
+
+/** The recording tests' `create_and_record_execution`: a machine, one execution to its end, and its history. */
+export async function recordExecution(context: ReplayContext, definition: unknown, input: string): Promise<Answer> {
+  const { stateMachineArn } = await createMachine(context, definition);
+  const { executionArn } = await startExecution(context, stateMachineArn, input);
+  await context.ended(executionArn);
+  return context.call(new GetExecutionHistoryCommand({ executionArn }));
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { caseDifferences, isObject } from '../../helpers/recorded-answers.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+/**
+ * Replays calls recorded against real Step Functions (test/conformance/aws-recorded/stepfunctions/)
+ * on the local runtime, and compares the answers as the recordings' snapshot transformers left
+ * them (see that folder's README): each replay registers the live values the recording test
+ * replaced (an activity's ARN by `activity_arn`, a state machine's name by `<ArnPart_0idx>`,
+ * ...) and the comparison replaces them alike, in the order registered; JSON text that starts
+ * with `{` is compared parsed; a date matches the recording's `datetime`, `timestamp` or
+ * `creation-date`; what remains (`<uuid:1>`, `<partition>`, `111111111111`) is bound by
+ * test/helpers/recorded-answers.ts.
+ */
+
+export type Answer = Record<string, unknown>;
+
+export interface ReplayContext {
+  /** Sends a command; its answer (or its error) as botocore reported it to the recording. */
+  call: (command: object) => Promise<Answer>;
+  /** Sends a command that must fail; the error as the recordings' `{ exception_typename, exception_value }`. */
+  raise: (command: object) => Promise<Answer>;
+  /** A fresh name with this prefix (the recording tests' `short_uid`). */
+  name: (prefix: string) => string;
+  /** Replaces a live value by the recording's placeholder in every answer of this replay (a RegexTransformer). */
+  replace: (live: string, placeholder: string) => void;
+  /** The role the recording tests create for their state machines. */
+  readonly roleArn: string;
+  /** Waits for an execution to end (the recording tests' `await_execution_terminated`). */
+  ended: (executionArn: string) => Promise<void>;
+}
+
+export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
+
+interface RecordedCase {
+  'recorded-date': string;
+  'recorded-content': Record<string, unknown>;
+}
+
+const FILES = ['test_activities', 'test_sfn_api_activities', 'test_sfn_api_versioning', 'test_sfn_api_aliasing'] as const;
+const RECORDED: Record<string, RecordedCase> = Object.assign(
+  {},
+  ...FILES.map(
+    (file) =>
+      JSON.parse(
+        readFileSync(new URL(`../../conformance/aws-recorded/stepfunctions/${file}.snapshot.json`, import.meta.url), 'utf8'),
+      ) as Record<string, RecordedCase>,
+  ),
+);
+
+export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** The redrive members came with RedriveExecution (2023-11-15): recordings made before it have none to compare. */
+const REDRIVE_LAUNCH = Date.UTC(2023, 10, 15);
+const REDRIVE_MEMBERS = new Set(['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason']);
+
+function recordedDate(test: string): number {
+  const [day, month, year] = (RECORDED[test]?.['recorded-date'] ?? '').split(/[-, ]+/);
+  return Date.UTC(Number(year), Number(month) - 1, Number(day));
+}
+
+/** A runtime with no app (the replayed calls create everything) and an SDK v3 client. */
+export async function startReplay(): Promise<{ runtime: LocalRuntime; sfn: SFNClient }> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  return { runtime, sfn };
+}
+
+let counter = 0;
+
+/** A replay's context; `replacements` collects what it registers, for its comparison. */
+export function replayContext(sfn: SFNClient, replacements: [string, string][]): ReplayContext {
+  const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
+  return {
+    async call(command) {
+      try {
+        const { $metadata, ...output } = await send(command);
+        return { ...output, ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
+      } catch (error) {
+        const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+        if (!e.$metadata) throw error;
+        return { Error: { Code: e.name, Message: e.message }, ResponseMetadata: { HTTPStatusCode: e.$metadata.httpStatusCode } };
+      }
+    },
+    async raise(command) {
+      try {
+        await send(command);
+      } catch (error) {
+        const e = error as Error & { $metadata?: unknown };
+        if (!e.$metadata) throw error;
+        const operation = command.constructor.name.replace(/Command$/, '');
+        return {
+          exception_typename: e.name,
+          exception_value: `An error occurred (${e.name}) when calling the ${operation} operation: ${e.message}`,
+        };
+      }
+      throw new Error(`${command.constructor.name} succeeded; the recording has it fail`);
+    },
+    // Eight characters, as short_uid's.
+    name: (prefix) => `${prefix}${((process.pid % 65_536) * 65_536 + ++counter).toString(16).padStart(8, '0').slice(-8)}`,
+    replace: (live, placeholder) => {
+      replacements.push([live, placeholder]);
+    },
+    roleArn: 'arn:aws:iam::000000000000:role/recorded-sfn-role',
+    async ended(executionArn) {
+      for (;;) {
+        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (status !== 'RUNNING') return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+}
+
+/** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
+export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly [string, string][]): string[] {
+  const found = RECORDED[test];
+  if (!found) throw new Error(`no recorded case ${test}`);
+  const beforeRedrive = recordedDate(test) < REDRIVE_LAUNCH;
+  const recorded = found['recorded-content'];
+  const shaped = Object.fromEntries(
+    Object.entries(live).map(([key, answer]) => [key, asRecorded(recorded[key], answer, replacements, beforeRedrive)]),
+  );
+  return caseDifferences(recorded, shaped, withoutMessageCopy);
+}
+
+const DATE_WORDS = new Set(['datetime', 'creation-date']);
+
+/** A live answer as the recording's transformers would have left it, shaped after the recorded one. */
+function asRecorded(recorded: unknown, live: unknown, replacements: readonly [string, string][], beforeRedrive: boolean): unknown {
+  // recorded-answers.ts reads a recorded `timestamp` as epoch milliseconds.
+  if (live instanceof Date) {
+    if (recorded === 'timestamp') return String(live.getTime());
+    return typeof recorded === 'string' && DATE_WORDS.has(recorded) ? recorded : live.toISOString();
+  }
+  if (typeof live === 'string') {
+    const text = replacements.reduce((value, [from, to]) => value.split(from).join(to), live);
+    if (text.startsWith('{')) {
+      try {
+        return asRecorded(recorded, JSON.parse(text), replacements, beforeRedrive);
+      } catch {
+        return text;
+      }
+    }
+    return typeof recorded === 'string' && recorded.startsWith(PARAM_ERROR) ? (botocoreParamError(text) ?? text) : text;
+  }
+  if (Array.isArray(live))
+    return live.map((item, i) => asRecorded(Array.isArray(recorded) ? recorded[i] : undefined, item, replacements, beforeRedrive));
+  if (!isObject(live)) return live;
+  if (isObject(recorded) && recorded.exception_typename === 'ParamValidationError' && typeof live.exception_value === 'string') {
+    const text = botocoreParamError(live.exception_value);
+    if (text !== undefined) return { exception_typename: 'ParamValidationError', exception_value: text };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(live)) {
+    if (value === undefined) continue;
+    if (beforeRedrive && REDRIVE_MEMBERS.has(key) && !(isObject(recorded) && key in recorded)) continue;
+    out[key] = asRecorded(isObject(recorded) ? recorded[key] : undefined, value, replacements, beforeRedrive);
+  }
+  return out;
+}
+
+const PARAM_ERROR = 'Parameter validation failed:';
+
+/**
+ * botocore checks a request against the model before it sends it, and the recording holds its
+ * `ParamValidationError`; the SDK v3 sends the request, and AWS's ValidationException names the
+ * same constraint. Its text as botocore's, when it is a minimum botocore checks; else undefined.
+ */
+function botocoreParamError(live: string): string | undefined {
+  const m =
+    /Value '([^']*)' at '([^']+)' failed to satisfy constraint: Member must have (length|value) greater than or equal to (-?\d+)/.exec(
+      live,
+    );
+  if (!m) return undefined;
+  const [, value = '', path = '', kind, bound] = m;
+  const parameter = path.replace(/\.(\d+)\.member/g, (_, n: string) => `[${Number(n) - 1}]`);
+  // A list shows as `[a, b]`: its length is its items'.
+  const length = value.startsWith('[') ? (value === '[]' ? 0 : value.split(', ').length) : value.length;
+  return kind === 'length'
+    ? `${PARAM_ERROR}\nInvalid length for parameter ${parameter}, value: ${length}, valid min length: ${bound}`
+    : `${PARAM_ERROR}\nInvalid value for parameter ${parameter}, value: ${value}, valid min value: ${bound}`;
+}
+
+/** A recorded error answer without botocore's top-level copy of `Error.Message`. */
+function withoutMessageCopy(answer: unknown): unknown {
+  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
+  const { message: _copy, ...rest } = answer;
+  return rest;
+}
