@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { member } from '../iam/authorizations.js';
 import type { Input, LeafOperation, LeafServiceDeclaration } from './declaration.js';
 import { dominantLanguages, entitiesOf, keyPhrasesOf, piiOf, sentimentOf } from './lexical.js';
 
@@ -39,6 +40,8 @@ const lexical = (answer: (text: string) => unknown, languages: readonly string[]
  */
 export const COMPREHEND: LeafServiceDeclaration = {
   name: 'comprehend',
+  // A custom classifier's endpoint, which ClassifyDocument names.
+  iamResources: { ClassifyDocument: (input) => member(input, 'EndpointArn') ?? '*' },
   title: 'Comprehend',
   sdkClient: { package: '@aws-sdk/client-comprehend', serviceId: 'Comprehend', baseException: 'ComprehendServiceException' },
   operations: {

@@ -1,5 +1,6 @@
 import type { ModelBackend } from '../bedrock/simulated.js';
 import type { Clock } from '../clock.js';
+import type { ResourceOf } from '../iam/authorizations.js';
 import type { AsyncJob } from '../store/async-jobs.js';
 
 /** A request's members, in the API's JSON shape. */
@@ -92,6 +93,11 @@ export interface LeafServiceDeclaration {
   readonly operations: Readonly<Record<string, LeafOperation>>;
   /** Its kinds of asynchronous jobs. @default none */
   readonly jobs?: Readonly<Record<string, LeafJobKind>>;
+  /**
+   * The resource each operation is authorized on where the Service Authorization Reference
+   * requires one (a Transcribe job's ARN); the others are authorized on `*`. @default none
+   */
+  readonly iamResources?: Readonly<Record<string, ResourceOf>>;
   /** A REST-JSON service's paths (Polly's `/v1/...`). */
   readonly restPaths?: RegExp;
   /** Result members in epoch seconds, which Step Functions answers as ISO-8601 text. @default none */

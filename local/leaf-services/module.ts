@@ -82,7 +82,7 @@ export const leafServicesModule: ServiceModule<'leafServices'> = {
 /**
  * A leaf service's module, made from its declaration and its botocore model: its protocol
  * (JSON 1.1 by the model's X-Amz-Target prefix, or REST-JSON by its routes), validation
- * against the model, IAM (each operation `<name>:<Operation>` on `*`), its AWS SDK
+ * against the model, IAM (each operation `<name>:<Operation>` on `*`, or the resource the declaration names), its AWS SDK
  * integration for Step Functions (`aws-sdk:<name>:*`), its jobs' database.
  */
 export function leafServiceModule(declaration: LeafServiceDeclaration): RegisteredModule {
@@ -90,7 +90,11 @@ export function leafServiceModule(declaration: LeafServiceDeclaration): Register
   const module: ServiceModule<LeafServiceName> = {
     name,
     needs: ['leafServices', 'iam', 's3', 'sns'],
-    iam: serviceIam(name, { accessDenied: { code: 'AccessDeniedException', status: 400 }, unscoped: Object.keys(declaration.operations) }),
+    iam: serviceIam(name, {
+      accessDenied: { code: 'AccessDeniedException', status: 400 },
+      unscoped: Object.keys(declaration.operations).filter((operation) => declaration.iamResources?.[operation] === undefined),
+      sameNamed: declaration.iamResources ?? {},
+    }),
     apis: [{ model: name, operations: Object.keys(declaration.operations), protocolFromModel: true }],
     sdkClients: [{ package: sdkClient.package, serviceId: sdkClient.serviceId }],
     ...(declaration.jobs ? { databases: [name] } : {}),

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { arnOf, member, type OperationContext } from '../iam/authorizations.js';
 import { type AsyncJob, AsyncJobFailed } from '../store/async-jobs.js';
 import { spokenText } from './audio.js';
 import type { Input, LeafContext, LeafServiceDeclaration, S3Location } from './declaration.js';
@@ -84,10 +85,16 @@ const notFound = () =>
  * transcript file to the output bucket (or the media's) and moves QUEUED, IN_PROGRESS,
  * COMPLETED on the runtime's clock; an MP3 the simulated Polly made transcribes to its text.
  */
+/** A transcription job's ARN, which IAM authorizes reading and deleting it on. */
+function transcriptionJob(input: Input, context: OperationContext): string {
+  return arnOf('transcribe', context, `transcription-job/${member(input, 'TranscriptionJobName') ?? '*'}`);
+}
+
 export const TRANSCRIBE: LeafServiceDeclaration = {
   name: 'transcribe',
   title: 'Transcribe',
   sdkClient: { package: '@aws-sdk/client-transcribe', serviceId: 'Transcribe', baseException: 'TranscribeServiceException' },
+  iamResources: { GetTranscriptionJob: transcriptionJob, DeleteTranscriptionJob: transcriptionJob },
   operations: {
     StartTranscriptionJob: {
       simulate(input, context) {

