@@ -174,9 +174,17 @@ class PipeRunner {
       .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
       .get(this.pipe.name, this.shard.checkpointKey);
     if (row) return;
-    // A new pipe starts at the oldest record kept (TRIM_HORIZON) or after the newest (LATEST).
-    const start = this.pipe.startingPosition === 'LATEST' ? this.shard.latestPosition() : 0;
-    this.#commit(start);
+    this.#commit(this.#startingPosition());
+  }
+
+  /** Where a new pipe starts: at the oldest record kept (TRIM_HORIZON), after the newest (LATEST), or at the first since a time (AT_TIMESTAMP). */
+  #startingPosition(): number {
+    const { startingPosition, startingPositionTimestampMs } = this.pipe;
+    if (startingPosition === 'LATEST') return this.shard.latestPosition();
+    if (startingPosition === 'AT_TIMESTAMP' && startingPositionTimestampMs !== undefined && this.shard.positionBefore) {
+      return this.shard.positionBefore(startingPositionTimestampMs);
+    }
+    return 0;
   }
 
   #checkpoint(): number {
