@@ -45,7 +45,18 @@ export interface PipeDefinition {
   /** The role it reads the stream and delivers as: a pipe's `RoleArn`, a mapping's function's execution role (IAM). */
   readonly roleArn?: string;
   /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
-  readonly mapping?: { readonly reportBatchItemFailures: boolean };
+  readonly mapping?: StreamMappingSettings;
+}
+
+/** What a Lambda event source mapping of a stream has besides a pipe's settings (GetEventSourceMapping reports them). */
+export interface StreamMappingSettings {
+  readonly reportBatchItemFailures: boolean;
+  /** As the template gives it (runs as 1). */
+  readonly parallelizationFactor?: number;
+  /** As the template gives it (not run). */
+  readonly tumblingWindowSeconds?: number;
+  /** The on-failure destination as given (`deadLetterArn` is set only for one sent to locally). */
+  readonly onFailureDestination?: string;
 }
 
 type Props = Record<string, unknown>;
@@ -162,7 +173,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
     const fn = String(p.FunctionName ?? '');
     const functionArn = functionArns.get(fn) ?? fn;
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
-    const destination = onFailure !== undefined && ON_FAILURE.has(tryParseArn(onFailure)?.service ?? '') ? onFailure : undefined;
+    const destination = onFailure !== undefined && sentToLocally(onFailure) ? onFailure : undefined;
     if (onFailure !== undefined && destination === undefined)
       warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue or SNS topic; it is not sent to locally`);
     if (Number(p.ParallelizationFactor ?? 1) > 1) {
@@ -190,7 +201,12 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       deadLetterArn: destination,
       targetArn: functionArn,
       ...(roleArns.has(functionArn) ? { roleArn: roleArns.get(functionArn) } : {}),
-      mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
+      mapping: {
+        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        ...(p.ParallelizationFactor === undefined ? {} : { parallelizationFactor: Number(p.ParallelizationFactor) }),
+        ...(p.TumblingWindowInSeconds === undefined ? {} : { tumblingWindowSeconds: Number(p.TumblingWindowInSeconds) }),
+        ...(onFailure === undefined ? {} : { onFailureDestination: onFailure }),
+      },
     });
   }
   return mappings;
@@ -198,6 +214,9 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
 
 /** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
 const ON_FAILURE = new Set(['sqs', 'sns']);
+
+/** Whether an on-failure destination is one the local runtime sends to (an SQS queue or SNS topic). */
+export const sentToLocally = (destination: string): boolean => ON_FAILURE.has(tryParseArn(destination)?.service ?? '');
 
 /**
  * Where a new pipe or mapping starts reading. AT_TIMESTAMP takes its StartingPositionTimestamp

@@ -92,6 +92,8 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
       log: (line) => log(`[pipes] ${line}`),
       ...(options.pipesRetryBaseMs === undefined ? {} : { retryBaseMs: options.pipesRetryBaseMs }),
     });
+    // Lambda's API lists and updates the stream mappings this service runs.
+    services.get('lambda').attachStreamMappings(pipes);
     return {
       service: pipes,
       start: () => pipes.start(),
