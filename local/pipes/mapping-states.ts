@@ -37,6 +37,8 @@ export class StreamMappingStates {
   readonly #template = new Map<string, PipeDefinition>();
   readonly #status = new Map<string, { state: MappingState; lastModified: number }>();
   readonly #results = new Map<string, string>();
+  /** Per mapping, the number of its last update: only the last one's readers set the state it rests in. */
+  readonly #updates = new Map<string, number>();
 
   constructor(
     db: DatabaseSync,
@@ -60,20 +62,23 @@ export class StreamMappingStates {
     });
   }
 
-  /** Keeps `next` as the mapping's settings; whether it changed anything (its readers then follow it). */
-  update(before: PipeDefinition, next: PipeDefinition): boolean {
+  /** Keeps `next` as the mapping's settings; the update's number when it changed anything (its readers then follow it). */
+  update(before: PipeDefinition, next: PipeDefinition): number | undefined {
     const now = this.clock.now();
     const template = this.#template.get(next.arn) ?? before;
     this.#store.save(next.arn, template, next, now);
     const changed = JSON.stringify(before) !== JSON.stringify(next);
-    if (!changed) return false;
+    if (!changed) return undefined;
     const state: MappingState = before.running === next.running ? 'Updating' : next.running ? 'Enabling' : 'Disabling';
     this.#status.set(next.arn, { state, lastModified: now });
-    return true;
+    const update = (this.#updates.get(next.arn) ?? 0) + 1;
+    this.#updates.set(next.arn, update);
+    return update;
   }
 
-  /** The mapping's readers have followed its last change. */
-  settled(pipe: PipeDefinition): void {
+  /** The mapping's readers have followed update `update`: it rests in its state, unless a later update is under way. */
+  settled(pipe: PipeDefinition, update: number): void {
+    if (this.#updates.get(pipe.arn) !== update) return;
     this.#status.set(pipe.arn, { state: restingState(pipe), lastModified: this.clock.now() });
   }
 

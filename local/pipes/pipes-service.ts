@@ -132,8 +132,8 @@ export class PipesService {
     if (before === undefined) throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
     const next = change(before);
     this.#pipes[index] = next;
-    const changed = this.#mappings.update(before, next);
-    if (changed) {
+    const update = this.#mappings.update(before, next);
+    if (update !== undefined) {
       const work = this.#changes.then(async () => {
         await Promise.all((this.#runners.get(next.name) ?? []).map((runner) => runner.stop()));
         this.#runners.delete(next.name);
@@ -142,7 +142,7 @@ export class PipesService {
           this.#runners.set(next.name, runners);
           if (this.#started) for (const runner of runners) runner.start();
         }
-        this.#mappings.settled(next);
+        this.#mappings.settled(next, update);
       });
       this.#changes = work.catch((error: unknown) =>
         this.options.log?.(`${next.name}: event source mapping change failed: ${(error as Error).stack ?? String(error)}`),

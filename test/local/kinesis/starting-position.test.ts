@@ -1,7 +1,10 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipeDefinitions } from '../../../local/pipes/definitions.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
@@ -97,5 +100,46 @@ describe('Kinesis event source mappings and pipes starting AT_TIMESTAMP (local)'
     expect(handled.sort()).toEqual(['later', 'new-1', 'new-2', 'new-3', 'new-4']);
     const piped = (await receiveBodies(sqs, runtime.sqs.queueUrl('piped'), 5)).map((b) => JSON.parse(b).data);
     expect(piped.map((d: string) => Buffer.from(d, 'base64').toString()).sort()).toEqual(['later', 'new-1', 'new-2', 'new-3', 'new-4']);
+  });
+});
+
+describe('pipeDefinitions starting AT_TIMESTAMP', () => {
+  it('fails if a mapping starts AT_TIMESTAMP without a timestamp or on a DynamoDB stream: named, and not run, as AWS refuses it', () => {
+    const mapping = (source: object, timestamp?: number) => ({
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        EventSourceArn: source,
+        FunctionName: 'f',
+        StartingPosition: 'AT_TIMESTAMP',
+        ...(timestamp === undefined ? {} : { StartingPositionTimestamp: timestamp }),
+      },
+    });
+    const cdkOut = writeAssembly(tempAssemblyDir(), {
+      Streams: {
+        template: {
+          Resources: {
+            Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks' } },
+            Table: {
+              Type: 'AWS::DynamoDB::Table',
+              Properties: {
+                TableName: 't',
+                KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+                AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+                StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+              },
+            },
+            NoTimestamp: mapping(arnOf('Clicks')),
+            OnTable: mapping({ 'Fn::GetAtt': ['Table', 'StreamArn'] }, 1_700_000_000),
+            Good: mapping(arnOf('Clicks'), 1_700_000_000.5),
+          },
+        },
+      },
+    });
+    const { pipes, warnings } = pipeDefinitions(loadApp({ cdkOut, baseUrl: 'http://localhost:4566', types: TEMPLATE_TYPES }));
+    expect(pipes.map((p) => [p.startingPosition, p.startingPositionTimestampMs])).toEqual([['AT_TIMESTAMP', 1_700_000_000_500]]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/NoTimestamp .*needs a StartingPositionTimestamp.*does not run locally/),
+      expect.stringMatching(/OnTable .*only valid for a Kinesis stream source.*does not run locally/),
+    ]);
   });
 });
