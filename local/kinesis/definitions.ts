@@ -26,5 +26,10 @@ export function kinesisDefinitions(app: LoadedApp): { streams: KinesisStreamDefi
         retentionHours: Number(p.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS),
       };
     });
+  for (const r of app.stacks.flatMap((stack) => stack.resources).filter((c) => c.type === 'AWS::Kinesis::StreamConsumer')) {
+    warnings.push(
+      `${r.stackName}/${r.logicalId} (AWS::Kinesis::StreamConsumer): enhanced fan-out is not served locally (SubscribeToShard's HTTP/2 event stream); the consumer is not registered, and RegisterStreamConsumer, DescribeStreamConsumer and ListStreamConsumers answer for consumers registered through the API`,
+    );
+  }
   return { streams, warnings };
 }

@@ -5,6 +5,16 @@ import { streamOfIterator } from './kinesis-service.js';
 const stream = (input: Input, context: OperationContext) =>
   arnOrName(input.StreamARN ?? input.StreamName, (name) => arnOf('kinesis', context, `stream/${name}`));
 
+/** A tagged resource: a stream's or a consumer's ARN. */
+const resource = (input: Input) => String(input.ResourceARN);
+
+/**
+ * A consumer by its ARN. Named by its stream and name instead, it is authorized on the
+ * consumer ARN pattern of that stream (its creation time is not in the request).
+ */
+const consumer = (input: Input, context: OperationContext) =>
+  input.ConsumerARN === undefined ? `${stream(input, context)}/consumer/${String(input.ConsumerName)}:*` : String(input.ConsumerARN);
+
 /** GetRecords names its stream inside the shard iterator (newer SDKs send its ARN too). */
 const iteratorStream = (input: Input, context: OperationContext) =>
   arnOrName(input.StreamARN ?? streamOfIterator(input.ShardIterator), (name) => arnOf('kinesis', context, `stream/${name}`));
@@ -25,5 +35,17 @@ export const kinesisIam = serviceIam('kinesis', {
     PutRecords: stream,
     GetShardIterator: stream,
     GetRecords: iteratorStream,
+    AddTagsToStream: stream,
+    ListTagsForStream: stream,
+    RemoveTagsFromStream: stream,
+    TagResource: resource,
+    UntagResource: resource,
+    ListTagsForResource: resource,
+    StartStreamEncryption: stream,
+    StopStreamEncryption: stream,
+    RegisterStreamConsumer: stream,
+    ListStreamConsumers: stream,
+    DescribeStreamConsumer: consumer,
+    DeregisterStreamConsumer: consumer,
   },
 });

@@ -1,6 +1,7 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import { operationTable } from '../services/operation-table.js';
+import { type Operation, operationTable } from '../services/operation-table.js';
 import {
   DEFAULT_RETENTION_HOURS,
   hashKeyOf,
@@ -13,6 +14,7 @@ import {
   sequenceNumberOf,
   shardsOf,
 } from './kinesis-store.js';
+import { StreamMetadataApi } from './stream-metadata.js';
 
 /** A shard iterator is valid for 5 minutes after it is returned (Kinesis: "the tolerated delay of 300000 milliseconds"). */
 const ITERATOR_LIFETIME_MS = 300_000;
@@ -29,6 +31,8 @@ export interface KinesisStreamDefinition {
 
 export interface KinesisServiceOptions {
   readonly store: KinesisStore;
+  /** Where tags, encryption settings and consumers are kept (the store's database). */
+  readonly db: DatabaseSync;
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
@@ -55,9 +59,15 @@ interface Iterator {
  * stream's retention period.
  */
 export class KinesisService {
-  readonly operations = operationTable(this, KinesisService);
+  /** Tags, encryption and enhanced fan-out consumers (stream-metadata.ts): served beside these operations. */
+  readonly metadata: StreamMetadataApi;
+  readonly operations: Record<string, Operation>;
 
-  constructor(private readonly options: KinesisServiceOptions) {}
+  constructor(private readonly options: KinesisServiceOptions) {
+    const { db, clock, accountId } = options;
+    this.metadata = new StreamMetadataApi({ db, clock, accountId, streamOf: (ref) => this.#stream(ref) });
+    this.operations = { ...operationTable(this, KinesisService), ...this.metadata.operations };
+  }
 
   /** Creates the template's streams the data folder does not have (one it has keeps its records). */
   declare(streams: readonly KinesisStreamDefinition[]): void {
@@ -98,7 +108,9 @@ export class KinesisService {
   }
 
   async DeleteStream(input: StreamRef) {
-    this.options.store.delete(this.#stream(input).name);
+    const stream = this.#stream(input);
+    this.options.store.delete(stream.name);
+    this.metadata.forget(stream.arn);
     return {};
   }
 
@@ -139,7 +151,13 @@ export class KinesisService {
 
   async DescribeStreamSummary(input: StreamRef) {
     const stream = this.#stream(input);
-    return { StreamDescriptionSummary: { ...this.#summary(stream), OpenShardCount: stream.shardCount, ConsumerCount: 0 } };
+    return {
+      StreamDescriptionSummary: {
+        ...this.#summary(stream),
+        OpenShardCount: stream.shardCount,
+        ConsumerCount: this.metadata.consumerCount(stream.arn),
+      },
+    };
   }
 
   async ListShards(input: StreamRef & { NextToken?: string; MaxResults?: number; ExclusiveStartShardId?: string }) {
@@ -325,7 +343,7 @@ export class KinesisService {
       RetentionPeriodHours: stream.retentionHours,
       StreamCreationTimestamp: stream.createdMs / 1000,
       EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'NONE',
+      ...this.metadata.encryptionOf(stream.arn),
     };
   }
 

@@ -6,6 +6,7 @@ import { kinesisIam } from './iam-authorizations.js';
 import { KinesisService } from './kinesis-service.js';
 import { KinesisStore } from './kinesis-store.js';
 import { KINESIS_TYPE_SPECS } from './resource-types.js';
+import { StreamMetadataApi } from './stream-metadata.js';
 
 /** The running Kinesis: its API, and its store (what event source mappings read in process). */
 export interface LocalKinesis {
@@ -30,15 +31,16 @@ declare module '../endpoint/validation/model.js' {
 export const kinesisModule: ServiceModule<'kinesis', ReturnType<typeof kinesisDefinitions>> = {
   name: 'kinesis',
   iam: kinesisIam,
-  apis: [{ model: 'kinesis', operations: apiOperations(KinesisService) }],
+  apis: [{ model: 'kinesis', operations: [...apiOperations(KinesisService), ...apiOperations(StreamMetadataApi)] }],
   sdkClients: [{ package: '@aws-sdk/client-kinesis', serviceId: 'Kinesis' }],
   databases: ['kinesis'],
   resourceTypes: KINESIS_TYPE_SPECS,
   definitions: kinesisDefinitions,
   create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
-    const store = new KinesisStore(database('kinesis'), clock);
-    const api = new KinesisService({ store, clock, accountId, region });
+    const db = database('kinesis');
+    const store = new KinesisStore(db, clock);
+    const api = new KinesisService({ store, db, clock, accountId, region });
     // Created now, before the services that read them (event source mappings) start.
     api.declare(template.streams);
     return {

@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import type { StreamMapping } from '../pipes/mapping-states.js';
 import { aliasConfiguration, codeDigest, functionConfiguration, functionDetails, functionTags } from './function-configuration.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
@@ -10,10 +11,12 @@ interface HasDefinition {
   readonly definition: FunctionDefinition;
 }
 
-/** The event source mappings as they run, and each one's state (SqsMappings). */
+/** The event source mappings as they run, and each one's state (SqsMappings; stream mappings run as pipes). */
 export interface MappingView {
   readonly definitions: readonly SqsMappingDefinition[];
   status(uuid: string): MappingStatus;
+  /** The mappings of DynamoDB and Kinesis streams (the pipes service runs them). */
+  streams?(): readonly StreamMapping[];
 }
 
 /** Lambda's account quotas (the defaults of a new account), as GetAccountSettings reports them. */
@@ -90,9 +93,9 @@ export class LambdaReadApi<F extends HasDefinition> {
     [
       MAPPING,
       (match) => {
-        const mapping = this.mappings.definitions.find((m) => m.uuid === param(match[1]));
+        const mapping = this.#allMappings().find((m) => m.uuid === param(match[1]));
         if (!mapping) throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
-        return this.mappingConfiguration(mapping);
+        return mapping.configuration();
       },
     ],
     [ACCOUNT_SETTINGS, () => this.#accountSettings()],
@@ -144,12 +147,59 @@ export class LambdaReadApi<F extends HasDefinition> {
     const eventSourceArn = query.get('EventSourceArn');
     // Lambda matches the function exactly: a mapping on an alias is listed for the alias's ARN, not the function's.
     const wanted = functionName === null ? undefined : this.#mappedArn(functionName);
-    const mappings = this.mappings.definitions
-      .filter((m) => eventSourceArn === null || m.queueArn === eventSourceArn)
-      .filter((m) => wanted === undefined || this.#mappedArn(m.functionReference ?? m.functionName) === wanted)
-      .map((m) => this.mappingConfiguration(m));
+    const mappings = this.#allMappings()
+      .filter((m) => eventSourceArn === null || m.sourceArn === eventSourceArn)
+      .filter((m) => wanted === undefined || this.#mappedArn(m.functionReference) === wanted)
+      .map((m) => m.configuration());
     const { items, next } = page(mappings, query, LIST_MAPPINGS_PAGE, (m) => m.UUID);
     return { EventSourceMappings: items, ...(next ? { NextMarker: next } : {}) };
+  }
+
+  /** Every mapping, SQS's then the streams', with what lists pick them by and its answer. */
+  #allMappings() {
+    return [
+      ...this.mappings.definitions.map((m) => ({
+        uuid: m.uuid,
+        sourceArn: m.queueArn,
+        functionReference: m.functionReference ?? m.functionName,
+        configuration: () => this.mappingConfiguration(m),
+      })),
+      ...(this.mappings.streams?.() ?? []).map((m) => ({
+        uuid: m.definition.arn,
+        sourceArn: m.definition.sourceArn,
+        functionReference: m.definition.targetArn,
+        configuration: () => this.streamMappingConfiguration(m),
+      })),
+    ];
+  }
+
+  /** A stream mapping as GetEventSourceMapping answers it (the members Lambda answers for a Kinesis or DynamoDB stream). */
+  streamMappingConfiguration({ definition: pipe, state, lastModified, lastProcessingResult }: StreamMapping) {
+    const mapping = pipe.mapping;
+    return {
+      UUID: pipe.arn,
+      StartingPosition: pipe.startingPosition,
+      ...(pipe.startingPositionTimestampMs === undefined ? {} : { StartingPositionTimestamp: pipe.startingPositionTimestampMs / 1000 }),
+      BatchSize: pipe.batchSize,
+      MaximumBatchingWindowInSeconds: pipe.maximumBatchingWindowSeconds,
+      ParallelizationFactor: mapping?.parallelizationFactor ?? 1,
+      EventSourceArn: pipe.sourceArn,
+      ...(pipe.filters.length === 0 ? {} : { FilterCriteria: { Filters: pipe.filters.map((Pattern) => ({ Pattern })) } }),
+      FunctionArn: this.#mappedArn(pipe.targetArn),
+      LastModified: lastModified / 1000,
+      LastProcessingResult: lastProcessingResult,
+      State: state,
+      StateTransitionReason: 'User action',
+      DestinationConfig: {
+        OnFailure: mapping?.onFailureDestination === undefined ? {} : { Destination: mapping.onFailureDestination },
+      },
+      MaximumRecordAgeInSeconds: pipe.maximumRecordAgeSeconds,
+      BisectBatchOnFunctionError: pipe.bisectOnFailure,
+      MaximumRetryAttempts: pipe.maximumRetryAttempts,
+      TumblingWindowInSeconds: mapping?.tumblingWindowSeconds ?? 0,
+      FunctionResponseTypes: mapping?.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      EventSourceMappingArn: `arn:aws:lambda:${this.place.region}:${this.place.accountId}:event-source-mapping:${pipe.arn}`,
+    };
   }
 
   /** A function, version or alias named in any of Lambda's forms, as the ARN Lambda compares them by. */

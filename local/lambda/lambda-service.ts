@@ -5,6 +5,7 @@ import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { parseBoundedJson } from '../json-depth.js';
+import type { PipesService } from '../pipes/pipes-service.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
@@ -29,7 +30,7 @@ import { validateLambdaInput, validateLambdaRequest } from './input-validation.j
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
-import { updatedMapping } from './mapping-changes.js';
+import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail, parseBody } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
@@ -78,6 +79,9 @@ export interface LambdaServiceOptions {
   readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
 }
 
+/** What Lambda's API needs of the stream mappings the pipes service runs. */
+export type StreamMappingControl = Pick<PipesService, 'streamMappings' | 'updateStreamMapping'>;
+
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 /** Lambda's limit on a synchronous invocation's request. */
@@ -99,6 +103,8 @@ export class LambdaService implements RestProtocolService {
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
   readonly #sqsMappings: SqsMappings;
+  /** The stream mappings, which the pipes service runs (it starts after Lambda and attaches them). */
+  #streamMappings?: StreamMappingControl;
   /** Set by `stop`: `prepare` starts no more environments. */
   #stopped = false;
 
@@ -129,7 +135,15 @@ export class LambdaService implements RestProtocolService {
           ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(mapping.functionReference ?? mapping.functionName))
           : fn,
     });
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#sqsMappings, { accountId, region: options.region });
+    const sqsMappings = this.#sqsMappings;
+    const mappings = {
+      get definitions() {
+        return sqsMappings.definitions;
+      },
+      status: (uuid: string) => sqsMappings.status(uuid),
+      streams: () => this.#streamMappings?.streamMappings() ?? [],
+    };
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, mappings, { accountId, region: options.region });
     this.#async = new AsyncInvoker(this.#functions, {
       db,
       clock: options.clock ?? systemClock,
@@ -337,6 +351,11 @@ export class LambdaService implements RestProtocolService {
     return LAMBDA_PATH_PREFIXES.has(request.path.split('/')[1] ?? '');
   }
 
+  /** The pipes service's stream mappings, for Lambda's API to list and update. */
+  attachStreamMappings(control: StreamMappingControl): void {
+    this.#streamMappings = control;
+  }
+
   /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
   authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
     this.#authorize = authorize;
@@ -391,6 +410,15 @@ export class LambdaService implements RestProtocolService {
       throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
     }
     validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
+    const streams = this.#streamMappings;
+    if (streams?.streamMappings().some((m) => m.definition.arn === uuid)) {
+      const updated = streams.updateStreamMapping(uuid, (current) => updatedStreamMapping(current, body));
+      return {
+        status: 202,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.#read.streamMappingConfiguration(updated)),
+      };
+    }
     const mapping = this.#sqsMappings.update(uuid, (current) =>
       updatedMapping(current, body, (functionName) => {
         const resolved = this.#directory.resolve(functionName);

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
 
 /**
@@ -97,3 +98,75 @@ function emptyFilterCriteria(member: string, value: unknown): boolean {
   const filters = (value as { Filters?: unknown[] }).Filters;
   return filters === undefined || filters === null || filters.length === 0;
 }
+
+/** Members of UpdateEventSourceMapping only an SQS mapping takes: Lambda refuses them for a stream's. */
+const SQS_ONLY = ['ScalingConfig', 'ProvisionedPollerConfig'] as const;
+
+/** Members AWS takes for a stream mapping that the local stream reader does not apply: refused rather than ignored. */
+const NOT_RUN_FOR_STREAMS = [
+  'FunctionName',
+  'TumblingWindowInSeconds',
+  'SourceAccessConfigurations',
+  'KMSKeyArn',
+  'MetricsConfig',
+  'LoggingConfig',
+  'AmazonManagedKafkaEventSourceConfig',
+  'SelfManagedKafkaEventSourceConfig',
+  'DocumentDBEventSourceConfig',
+] as const;
+
+const APPLIED_TO_STREAMS =
+  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue or SNS topic) and ParallelizationFactor 1';
+
+/**
+ * A stream (Kinesis, DynamoDB) mapping, run as a pipe, as an UpdateEventSourceMapping request
+ * body (checked against Lambda's model already) leaves it: the members it gives replace the
+ * mapping's, the others stay.
+ * @throws AwsError InvalidParameterValueException for a member Lambda refuses for a stream, or one not run locally
+ */
+export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Record<string, unknown>>): PipeDefinition {
+  const given = (member: string) => body[member] !== undefined && body[member] !== null;
+  for (const member of SQS_ONLY) {
+    if (given(member)) throw invalid(`${member} applies only to an Amazon SQS event source mapping, not to ${current.sourceArn}.`);
+  }
+  const notRun = [
+    ...NOT_RUN_FOR_STREAMS.filter(given),
+    ...(given('FilterCriteria') && !emptyFilterCriteria('FilterCriteria', body.FilterCriteria) ? ['FilterCriteria'] : []),
+    ...(given('ParallelizationFactor') && body.ParallelizationFactor !== 1 ? ['ParallelizationFactor'] : []),
+  ];
+  if (notRun.length > 0) {
+    throw invalid(
+      `${notRun.join(', ')} is not applied by the local runtime's stream event source mappings: it takes ${APPLIED_TO_STREAMS}.`,
+    );
+  }
+  const recordAge = body.MaximumRecordAgeInSeconds;
+  if (given('MaximumRecordAgeInSeconds') && recordAge !== -1 && Number(recordAge) < MIN_RECORD_AGE_SECONDS) {
+    throw invalid(
+      `MaximumRecordAgeInSeconds must be -1 (records never expire) or between ${MIN_RECORD_AGE_SECONDS} and 604800, not ${recordAge}.`,
+    );
+  }
+  const mapping = current.mapping ?? { reportBatchItemFailures: false };
+  const next: Record<string, unknown> = { ...current };
+  const nextMapping: Record<string, unknown> = { ...mapping };
+  if (given('Enabled')) next.running = body.Enabled === true;
+  if (given('BatchSize')) next.batchSize = Number(body.BatchSize);
+  if (given('MaximumBatchingWindowInSeconds')) next.maximumBatchingWindowSeconds = Number(body.MaximumBatchingWindowInSeconds);
+  if (given('MaximumRetryAttempts')) next.maximumRetryAttempts = Number(body.MaximumRetryAttempts);
+  if (given('MaximumRecordAgeInSeconds')) next.maximumRecordAgeSeconds = Number(recordAge);
+  if (given('BisectBatchOnFunctionError')) next.bisectOnFailure = body.BisectBatchOnFunctionError === true;
+  if (given('FunctionResponseTypes')) {
+    nextMapping.reportBatchItemFailures = (body.FunctionResponseTypes as unknown[]).includes('ReportBatchItemFailures');
+  }
+  if (given('DestinationConfig')) {
+    const destination = (body.DestinationConfig as { OnFailure?: { Destination?: string } }).OnFailure?.Destination;
+    if (destination !== undefined && !sentToLocally(destination)) {
+      throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue or SNS topic ARN.`);
+    }
+    next.deadLetterArn = destination;
+    nextMapping.onFailureDestination = destination;
+  }
+  return { ...next, mapping: nextMapping } as unknown as PipeDefinition;
+}
+
+/** Lambda's least MaximumRecordAgeInSeconds (besides -1). */
+const MIN_RECORD_AGE_SECONDS = 60;

@@ -10,7 +10,9 @@ export interface PipeDefinition {
   readonly running: boolean;
   /** EventBridge patterns (JSON text); a record reaches the pipe's next step if it matches any, or if there are none. */
   readonly filters: readonly string[];
-  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** With AT_TIMESTAMP (Kinesis only): reading starts at the first record that arrived at or after it, epoch milliseconds. */
+  readonly startingPositionTimestampMs?: number;
   readonly batchSize: number;
   readonly maximumBatchingWindowSeconds: number;
   /** -1: retried until the record expires. */
@@ -43,7 +45,18 @@ export interface PipeDefinition {
   /** The role it reads the stream and delivers as: a pipe's `RoleArn`, a mapping's function's execution role (IAM). */
   readonly roleArn?: string;
   /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
-  readonly mapping?: { readonly reportBatchItemFailures: boolean };
+  readonly mapping?: StreamMappingSettings;
+}
+
+/** What a Lambda event source mapping of a stream has besides a pipe's settings (GetEventSourceMapping reports them). */
+export interface StreamMappingSettings {
+  readonly reportBatchItemFailures: boolean;
+  /** As the template gives it (runs as 1). */
+  readonly parallelizationFactor?: number;
+  /** As the template gives it (not run). */
+  readonly tumblingWindowSeconds?: number;
+  /** The on-failure destination as given (`deadLetterArn` is set only for one sent to locally). */
+  readonly onFailureDestination?: string;
 }
 
 type Props = Record<string, unknown>;
@@ -86,6 +99,11 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const enrichment = enrichmentOf(p.Enrichment, machineTypes, where(r), warnings);
     const invocationType = invocationTypeOf(target, targetParameters, machineTypes, where(r), warnings);
     if (enrichment === null || invocationType === null) continue;
+    const start = startingPosition(source, stream.StartingPosition, stream.StartingPositionTimestamp);
+    if (typeof start === 'string') {
+      warnings.push(`${where(r)}: ${start}; the pipe does not run locally`);
+      continue;
+    }
     if (Number(stream.ParallelizationFactor ?? 1) > 1) {
       warnings.push(
         `${where(r)}: ParallelizationFactor ${String(stream.ParallelizationFactor)} is run as 1 locally (one batch at a time, in order)`,
@@ -98,7 +116,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       sourceArn: source,
       running: p.DesiredState !== 'STOPPED',
       filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
-      startingPosition: startingPosition(stream.StartingPosition, where(r), warnings),
+      ...start,
       batchSize: Number(queue ? (queue.BatchSize ?? 10) : (stream.BatchSize ?? 100)),
       maximumBatchingWindowSeconds: Number((queue ?? stream).MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
@@ -147,10 +165,15 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
     const source = String(p.EventSourceArn ?? '');
     if (!isStreamSourceArn(source)) continue;
     const where = `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping)`;
+    const start = startingPosition(source, p.StartingPosition, p.StartingPositionTimestamp);
+    if (typeof start === 'string') {
+      warnings.push(`${where}: ${start}; the mapping does not run locally`);
+      continue;
+    }
     const fn = String(p.FunctionName ?? '');
     const functionArn = functionArns.get(fn) ?? fn;
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
-    const destination = onFailure !== undefined && ON_FAILURE.has(tryParseArn(onFailure)?.service ?? '') ? onFailure : undefined;
+    const destination = onFailure !== undefined && sentToLocally(onFailure) ? onFailure : undefined;
     if (onFailure !== undefined && destination === undefined)
       warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue or SNS topic; it is not sent to locally`);
     if (Number(p.ParallelizationFactor ?? 1) > 1) {
@@ -169,7 +192,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       sourceArn: source,
       running: p.Enabled !== false,
       filters,
-      startingPosition: startingPosition(p.StartingPosition, where, warnings),
+      ...start,
       batchSize: Number(p.BatchSize ?? 100),
       maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
@@ -178,7 +201,12 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       deadLetterArn: destination,
       targetArn: functionArn,
       ...(roleArns.has(functionArn) ? { roleArn: roleArns.get(functionArn) } : {}),
-      mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
+      mapping: {
+        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        ...(p.ParallelizationFactor === undefined ? {} : { parallelizationFactor: Number(p.ParallelizationFactor) }),
+        ...(p.TumblingWindowInSeconds === undefined ? {} : { tumblingWindowSeconds: Number(p.TumblingWindowInSeconds) }),
+        ...(onFailure === undefined ? {} : { onFailureDestination: onFailure }),
+      },
     });
   }
   return mappings;
@@ -187,11 +215,33 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
 /** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
 const ON_FAILURE = new Set(['sqs', 'sns']);
 
-/** Where a new pipe or mapping starts reading: AT_TIMESTAMP (Kinesis) is read from the oldest record kept, and says so. */
-function startingPosition(value: unknown, where: string, warnings: string[]): PipeDefinition['startingPosition'] {
-  if (value === 'AT_TIMESTAMP')
-    warnings.push(`${where}: StartingPosition AT_TIMESTAMP is read from TRIM_HORIZON locally (the oldest record kept)`);
-  return value === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+/** Whether an on-failure destination is one the local runtime sends to (an SQS queue or SNS topic). */
+export const sentToLocally = (destination: string): boolean => ON_FAILURE.has(tryParseArn(destination)?.service ?? '');
+
+/**
+ * Where a new pipe or mapping starts reading. AT_TIMESTAMP takes its StartingPositionTimestamp
+ * (a mapping's: epoch seconds; a pipe's: an ISO 8601 date or epoch seconds) and only a Kinesis
+ * source: AWS refuses the pipe or mapping otherwise, and so the reason (text) is answered.
+ */
+function startingPosition(
+  sourceArn: string,
+  value: unknown,
+  timestamp: unknown,
+): Pick<PipeDefinition, 'startingPosition' | 'startingPositionTimestampMs'> | string {
+  if (value === 'LATEST') return { startingPosition: 'LATEST' };
+  if (value !== 'AT_TIMESTAMP') return { startingPosition: 'TRIM_HORIZON' };
+  if (!isServiceArn(sourceArn, 'kinesis')) return 'StartingPosition AT_TIMESTAMP is only valid for a Kinesis stream source';
+  const ms = timestampMs(timestamp);
+  if (ms === undefined)
+    return `StartingPosition AT_TIMESTAMP needs a StartingPositionTimestamp (epoch seconds or an ISO 8601 date), not ${JSON.stringify(timestamp)}`;
+  return { startingPosition: 'AT_TIMESTAMP', startingPositionTimestampMs: ms };
+}
+
+function timestampMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** Each state machine of the app by its ARN, with its type (STANDARD unless it says EXPRESS). */

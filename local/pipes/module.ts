@@ -48,6 +48,10 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
           const stream = kinesis.api.streamByArn(arn);
           return stream === undefined ? 0 : kinesis.store.latestPosition(stream, shardId);
         },
+        positionBefore: (arn, shardId, ms) => {
+          const stream = kinesis.api.streamByArn(arn);
+          return stream === undefined ? 0 : kinesis.store.positionBefore(stream, shardId, ms);
+        },
         onRecords: (listener) => kinesis.store.onRecords(listener),
       },
       queues: {
@@ -88,6 +92,8 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
       log: (line) => log(`[pipes] ${line}`),
       ...(options.pipesRetryBaseMs === undefined ? {} : { retryBaseMs: options.pipesRetryBaseMs }),
     });
+    // Lambda's API lists and updates the stream mappings this service runs.
+    services.get('lambda').attachStreamMappings(pipes);
     return {
       service: pipes,
       start: () => pipes.start(),

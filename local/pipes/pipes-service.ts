@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
+import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
+import { type StreamMapping, StreamMappingStates } from './mapping-states.js';
 import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeServices } from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
 import { isKinesisStreamArn } from './stream-arns.js';
@@ -17,6 +19,7 @@ import {
   type StreamSource,
 } from './stream-shards.js';
 
+export type { StreamMapping } from './mapping-states.js';
 export type { PipeServices } from './pipe-delivery.js';
 export type { KinesisSource, StreamSource } from './stream-shards.js';
 
@@ -65,32 +68,43 @@ interface Runner {
  * and put once. AWS Pipes is at least once there; the local runtime is not.
  */
 export class PipesService {
-  readonly #runners: Runner[];
+  /** The pipes as they run: the template's, each mapping with what UpdateEventSourceMapping changed of it. */
+  readonly #pipes: PipeDefinition[];
+  /** Each running pipe's readers, by its name. */
+  readonly #runners = new Map<string, Runner[]>();
+  readonly #mappings: StreamMappingStates;
+  #started = false;
+  /** Readers stop and start one mapping change at a time, in the order they came. */
+  #changes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PipesServiceOptions) {
     options.db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (pipe TEXT NOT NULL, stream_arn TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (pipe, stream_arn))',
     );
-    this.#runners = options.pipes.filter((pipe) => pipe.running).flatMap((pipe) => this.#runnersOf(pipe));
+    this.#mappings = new StreamMappingStates(options.db, options.clock);
+    this.#pipes = this.#mappings.reconcile(options.pipes);
+    for (const pipe of this.#pipes) if (pipe.running) this.#runners.set(pipe.name, this.#runnersOf(pipe));
   }
 
   /** A pipe's readers: one per shard of its stream (each shard is read in order, the shards side by side), or its queue's poller. */
   #runnersOf(pipe: PipeDefinition): Runner[] {
     const { queues, kinesis, log } = this.options;
     if (isQueueArn(pipe.sourceArn)) return queues ? [new SqsPipeRunner(pipe, { ...this.options, queues })] : [];
-    if (!isKinesisStreamArn(pipe.sourceArn)) return [new PipeRunner(pipe, this.options, dynamoDbShard(pipe, this.options.source))];
+    const report = (result: string) => this.#mappings.processed(pipe, result);
+    if (!isKinesisStreamArn(pipe.sourceArn)) return [new PipeRunner(pipe, this.options, dynamoDbShard(pipe, this.options.source), report)];
     const shards = kinesis === undefined ? undefined : kinesisShards(pipe, kinesis);
     if (shards === undefined) log?.(`${pipe.name}: does not run: its source ${pipe.sourceArn} is no stream of the local Kinesis`);
-    return (shards ?? []).map((shard) => new PipeRunner(pipe, this.options, shard));
+    return (shards ?? []).map((shard) => new PipeRunner(pipe, this.options, shard, report));
   }
 
   start(): void {
-    for (const runner of this.#runners) runner.start();
+    this.#started = true;
+    for (const runner of [...this.#runners.values()].flat()) runner.start();
   }
 
   /** The running pipes, for the start-up report: the table whose stream each reads (the Kinesis stream, the queue it polls), and its target. */
   describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; stream?: string; target: string }[] {
-    return this.options.pipes
+    return this.#pipes
       .filter((pipe) => pipe.running)
       .map((pipe) => ({
         kind: pipe.mapping ? ('event source mapping' as const) : ('pipe' as const),
@@ -100,14 +114,54 @@ export class PipesService {
       }));
   }
 
+  /** Lambda's event source mappings of streams as they run, with their states (Lambda's API lists them). */
+  streamMappings(): StreamMapping[] {
+    return this.#pipes.filter((pipe) => pipe.mapping).map((pipe) => this.#mappings.of(pipe));
+  }
+
+  /**
+   * UpdateEventSourceMapping of a stream mapping (its UUID): it takes `change(current)` and keeps
+   * it across restarts (template-changes.ts). Answers at once with the transition Lambda reports
+   * (`Disabling`, `Enabling`, `Updating`); behind it the mapping's readers finish their batch in
+   * flight (its position committed) and stop, then read again from their positions if enabled.
+   * @throws AwsError ResourceNotFoundException for a mapping the app does not have
+   */
+  updateStreamMapping(uuid: string, change: (current: PipeDefinition) => PipeDefinition): StreamMapping {
+    const index = this.#pipes.findIndex((pipe) => pipe.mapping && pipe.arn === uuid);
+    const before = this.#pipes[index];
+    if (before === undefined) throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
+    const next = change(before);
+    this.#pipes[index] = next;
+    const update = this.#mappings.update(before, next);
+    if (update !== undefined) {
+      const work = this.#changes.then(async () => {
+        await Promise.all((this.#runners.get(next.name) ?? []).map((runner) => runner.stop()));
+        this.#runners.delete(next.name);
+        if (next.running) {
+          const runners = this.#runnersOf(next);
+          this.#runners.set(next.name, runners);
+          if (this.#started) for (const runner of runners) runner.start();
+        }
+        this.#mappings.settled(next, update);
+      });
+      this.#changes = work.catch((error: unknown) =>
+        this.options.log?.(`${next.name}: event source mapping change failed: ${(error as Error).stack ?? String(error)}`),
+      );
+    }
+    return this.#mappings.of(next);
+  }
+
   /** Stops reading; a batch in flight is finished (and its position committed) first. */
   async stop(): Promise<void> {
-    await Promise.all(this.#runners.map((runner) => runner.stop()));
+    this.#started = false;
+    await this.#changes;
+    await Promise.all([...this.#runners.values()].flat().map((runner) => runner.stop()));
   }
 
   /** Resolves once every pipe has handled every record its stream has now (for tests and the CLI). */
   async idle(): Promise<void> {
-    await Promise.all(this.#runners.map((runner) => runner.idle()));
+    await this.#changes;
+    await Promise.all([...this.#runners.values()].flat().map((runner) => runner.idle()));
   }
 }
 
@@ -120,11 +174,15 @@ class PipeRunner {
   #idleWaiters: (() => void)[] = [];
 
   readonly #delivery: PipeDelivery;
+  /** Set when part of the batch in hand was given up on (dead-lettered): it ends as a problem. */
+  #gaveUp = false;
 
   constructor(
     private readonly pipe: PipeDefinition,
     private readonly options: PipesServiceOptions,
     private readonly shard: ShardReader,
+    /** Told how each batch ended, as a mapping's LastProcessingResult says it. */
+    private readonly report: (result: string) => void,
   ) {
     this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
     this.#delivery = new PipeDelivery(pipe, options);
@@ -174,9 +232,17 @@ class PipeRunner {
       .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
       .get(this.pipe.name, this.shard.checkpointKey);
     if (row) return;
-    // A new pipe starts at the oldest record kept (TRIM_HORIZON) or after the newest (LATEST).
-    const start = this.pipe.startingPosition === 'LATEST' ? this.shard.latestPosition() : 0;
-    this.#commit(start);
+    this.#commit(this.#startingPosition());
+  }
+
+  /** Where a new pipe starts: at the oldest record kept (TRIM_HORIZON), after the newest (LATEST), or at the first since a time (AT_TIMESTAMP). */
+  #startingPosition(): number {
+    const { startingPosition, startingPositionTimestampMs } = this.pipe;
+    if (startingPosition === 'LATEST') return this.shard.latestPosition();
+    if (startingPosition === 'AT_TIMESTAMP' && startingPositionTimestampMs !== undefined && this.shard.positionBefore) {
+      return this.shard.positionBefore(startingPositionTimestampMs);
+    }
+    return 0;
   }
 
   #checkpoint(): number {
@@ -237,11 +303,14 @@ class PipeRunner {
         await this.#handle(batch);
       } catch (error) {
         // Not committed: the batch is read again (after a restart, if the pipe is stopping).
+        this.report(PROBLEM);
         this.options.log?.(`${this.pipe.name}: ${(error as Error).message}`);
         if (!this.#stopped) await this.#sleep(this.options.retryBaseMs ?? 1000);
         continue;
       }
       this.#commit(batch.at(-1)?.position ?? this.#checkpoint());
+      this.report(this.#gaveUp ? PROBLEM : 'OK');
+      this.#gaveUp = false;
       firstSeenAt = undefined;
     }
   }
@@ -339,6 +408,7 @@ class PipeRunner {
   ): Promise<void> {
     const first = batch[0];
     const last = batch.at(-1);
+    this.#gaveUp = true;
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
     if (!this.pipe.deadLetterArn || !first || !last) return;
     const message = {
@@ -364,6 +434,9 @@ class PipeRunner {
     await this.#delivery.deadLetter(JSON.stringify(message));
   }
 }
+
+/** Lambda's LastProcessingResult for a batch whose function failed. */
+const PROBLEM = 'PROBLEM: Function call failed';
 
 /** What a pipe reads, for the start-up report: a queue, a Kinesis stream, or the table a DynamoDB stream (`table/<name>/stream/<label>`) belongs to. */
 function sourceOf(arn: string): { queue: string } | { stream: string } | { table: string } {

@@ -16,6 +16,8 @@ export interface KinesisSource {
   shardIds(streamArn: string): readonly string[] | undefined;
   read(streamArn: string, shardId: string, after: number, limit: number): KinesisRecord[];
   latestPosition(streamArn: string, shardId: string): number;
+  /** The position just before the shard's first record that arrived at or after `ms` (AT_TIMESTAMP). */
+  positionBefore(streamArn: string, shardId: string, ms: number): number;
   onRecords(listener: (streamArn: string) => void): () => void;
 }
 
@@ -43,6 +45,8 @@ export interface ShardReader {
   readonly batchInfo: 'DDBStreamBatchInfo' | 'KinesisBatchInfo';
   read(after: number, limit: number): ShardRecord[];
   latestPosition(): number;
+  /** Where AT_TIMESTAMP starts (Kinesis shards only: a DynamoDB stream's pipe never starts there). */
+  positionBefore?(ms: number): number;
   /** Calls `wake` when the stream has new records. */
   onRecords(wake: () => void): () => void;
 }
@@ -113,6 +117,7 @@ export function kinesisShards(pipe: PipeDefinition, source: KinesisSource): Shar
       batchInfo: 'KinesisBatchInfo',
       read: (after, limit) => source.read(arn, shardId, after, limit).map(toShardRecord),
       latestPosition: () => source.latestPosition(arn, shardId),
+      positionBefore: (ms) => source.positionBefore(arn, shardId, ms),
       onRecords: (wake) => source.onRecords((changed) => changed === arn && wake()),
     };
   });

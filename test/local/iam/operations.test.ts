@@ -172,7 +172,12 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   kms: { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   ssm: { Name: '/app/db', Names: ['/app/db'], Path: '/app', ResourceId: '/app/db', Type: 'SecureString', KeyId: 'alias/app' },
   secretsmanager: { SecretId: 'db', Name: 'db', KmsKeyId: 'alias/app' },
-  kinesis: { StreamName: 'orders', StreamARN: arn('kinesis', 'stream/orders') },
+  kinesis: {
+    StreamName: 'orders',
+    StreamARN: arn('kinesis', 'stream/orders'),
+    ResourceARN: arn('kinesis', 'stream/orders'),
+    ConsumerARN: arn('kinesis', 'stream/orders/consumer/reader:1767225600'),
+  },
   logs: { logGroupName: '/aws/lambda/f', logStreamName: '2026/01/01/[$LATEST]abc', resourceArn: arn('logs', 'log-group:/aws/lambda/f') },
   s3: { Bucket: 'b', Key: 'k/1.json' },
   bedrock: {

@@ -47,6 +47,7 @@ describe('PipesService reading a Kinesis stream', () => {
       shardIds: () => SHARDS,
       read: (_arn, shardId, after, limit) => records.filter((r) => r.shardId === shardId && r.position > after).slice(0, limit),
       latestPosition: (_arn, shardId) => Math.max(0, ...records.filter((r) => r.shardId === shardId).map((r) => r.position)),
+      positionBefore: () => 0,
       onRecords: () => () => {},
     };
     const handled: string[] = [];
@@ -110,6 +111,7 @@ describe('PipesService reading a Kinesis stream', () => {
         shardIds: () => [record.shardId],
         read: (_arn, _shard, after) => (after < record.position ? [record] : []),
         latestPosition: () => record.position,
+        positionBefore: () => 0,
         onRecords: () => () => {},
       },
       services: {
