@@ -5,6 +5,7 @@ import {
   member,
   type OperationAuthorization,
   type OperationContext,
+  type OperationTable,
   on,
   passingRole,
   serviceIam,
@@ -58,6 +59,22 @@ const batchJob = (input: Input, context: OperationContext): string => {
 };
 
 /**
+ * Bedrock Data Automation's runtime (served by local/leaf-services/data-automation.ts under
+ * this prefix): InvokeDataAutomationAsync on its profile, its project and its blueprints, as
+ * the Service Authorization Reference lists them; GetDataAutomationStatus on the invocation.
+ */
+const dataAutomationIam: OperationTable = {
+  InvokeDataAutomationAsync: (input) => {
+    const project = (input.dataAutomationConfiguration as Input | undefined)?.dataAutomationProjectArn;
+    const blueprints = ((input.blueprints as Input[] | undefined) ?? []).map((b) => text(b.blueprintArn));
+    return [text(input.dataAutomationProfileArn) ?? '*', text(project), ...blueprints]
+      .filter((arn): arn is string => arn !== undefined)
+      .map((arn) => on('bedrock:InvokeDataAutomationAsync', arn));
+  },
+  GetDataAutomationStatus: (input) => [on('bedrock:GetDataAutomationStatus', text(input.invocationArn) ?? '*')],
+};
+
+/**
  * How IAM authorizes Bedrock's requests (its module declares it): Converse is
  * bedrock:InvokeModel, ConverseStream bedrock:InvokeModelWithResponseStream (the Converse API
  * has no actions of its own); CountTokens is bedrock:CountTokens. StartAsyncInvoke is
@@ -87,5 +104,6 @@ export const bedrockIam = serviceIam('bedrock', {
     ListModelInvocationJobs: (input, context) => [on('bedrock:ListModelInvocationJobs', ANY(input, context))],
     StopModelInvocationJob: (input, context) => [on('bedrock:StopModelInvocationJob', batchJob(input, context))],
     ...knowledgeBaseIam(invoking),
+    ...dataAutomationIam,
   },
 });

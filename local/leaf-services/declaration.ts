@@ -1,7 +1,9 @@
 import type { ModelBackend } from '../bedrock/simulated.js';
 import type { Clock } from '../clock.js';
-import type { ResourceOf } from '../iam/authorizations.js';
+import type { ResourceOf, ServiceIam } from '../iam/authorizations.js';
 import type { AsyncJob } from '../store/async-jobs.js';
+import type { LoadedResource } from '../template/load.js';
+import type { ResourceTypes } from '../template/resource-spec.js';
 
 /** A request's members, in the API's JSON shape. */
 export type Input = Readonly<Record<string, unknown>>;
@@ -24,12 +26,18 @@ export interface LeafContext {
   /** The request's digest (hex), for ids that one request always gets. */
   readonly digest: string;
   /**
-   * An S3 object's bytes, read as the caller (its role's s3:GetObject, checked by IAM); the
-   * S3 error (NoSuchKey, AccessDenied) for one that cannot be read, for the service to word.
+   * An S3 object's bytes, read as the caller (its role's s3:GetObject, checked by IAM; in a
+   * job's work, the caller that submitted it); the S3 error (NoSuchKey, AccessDenied) for one
+   * that cannot be read, for the service to word.
    */
   readObject(location: S3Location): Promise<Buffer>;
-  /** Writes an object to S3 as the service (Transcribe's transcript in the output bucket). */
-  writeObject(location: S3Location, body: Buffer, contentType: string): void;
+  /**
+   * Writes an object to S3: as the service (Transcribe's transcript in the output bucket), or
+   * with `asCaller` as the caller (its s3:PutObject checked, as Data Automation writes its output).
+   */
+  writeObject(location: S3Location, body: Buffer, contentType: string, options?: { readonly asCaller?: true }): Promise<void>;
+  /** The template's resources of a type (Data Automation's projects and blueprints), as the loader identified them. */
+  resources(type: string): readonly LoadedResource[];
   /** A schema-valid value of one of the model's shapes, drawn from the seed. */
   example(shape: string): unknown;
   /** The service's asynchronous jobs (declared by its `jobs`). */
@@ -69,13 +77,23 @@ export interface LeafJobKind {
   readonly queuedMs: number;
   readonly runMs: number;
   /** The job's output; AsyncJobFailed for a failure AWS reports in the job (an object it cannot read). */
-  run(input: Input, context: LeafContext): Promise<unknown>;
-  /** Told once the job has ended (Textract's NotificationChannel). */
+  run(input: Input, context: LeafContext, id: string): Promise<unknown>;
+  /** Told once the job has ended (Textract's NotificationChannel, Data Automation's EventBridge event). */
   settled?(job: AsyncJob<Input, unknown>, notify: LeafNotify): Promise<void>;
 }
 
-/** Publishes a completion notice to an SNS topic. */
-export type LeafNotify = (topicArn: string, message: string) => Promise<void>;
+/** Where a job's completion notice goes. */
+export interface LeafNotify {
+  /** Publishes a message to an SNS topic. */
+  publish(topicArn: string, message: string): Promise<void>;
+  /** Puts a service's event on the account's default event bus. */
+  putEvent(event: {
+    readonly source: string;
+    readonly 'detail-type': string;
+    readonly resources: string[];
+    readonly detail: unknown;
+  }): void;
+}
 
 /**
  * A leaf service as the engine (local/leaf-services/) serves it: everything the runtime
@@ -102,10 +120,27 @@ export interface LeafServiceDeclaration {
   readonly restPaths?: RegExp;
   /** Result members in epoch seconds, which Step Functions answers as ISO-8601 text. @default none */
   readonly timestamps?: readonly string[];
+  /**
+   * How IAM authorizes its operations, for a service whose actions are another's prefix
+   * (Data Automation's `bedrock:InvokeDataAutomationAsync`, on its project and profile).
+   * @default each operation `<name>:<Operation>` on `*`
+   */
+  readonly iam?: ServiceIam;
+  /** Its name in Step Functions' `aws-sdk:<name>:<action>` tasks. @default its name */
+  readonly stepFunctionsName?: string;
+  /** The CloudFormation resource types it reads from the template (`resources`). @default none */
+  readonly resourceTypes?: ResourceTypes;
 }
 
 /** The leaf services, each declared in its own file of this folder. */
-export type LeafServiceName = 'textract' | 'comprehend' | 'translate' | 'rekognition' | 'polly' | 'transcribe';
+export type LeafServiceName =
+  | 'textract'
+  | 'comprehend'
+  | 'translate'
+  | 'rekognition'
+  | 'polly'
+  | 'transcribe'
+  | 'bedrock-data-automation-runtime';
 
 /** What a model-call operation needs of its backend. */
 export type { ModelBackend };

@@ -5,26 +5,34 @@ import { exchangeDigest } from '../bedrock/fixtures.js';
 import type { Clock } from '../clock.js';
 import { jsonValue } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
+import type { IamPrincipal } from '../iam/types.js';
 import { AsyncJobs } from '../store/async-jobs.js';
 import type { OutboxHandlerError } from '../store/outbox.js';
+import type { LoadedResource } from '../template/load.js';
 import { type LeafBackend, replay } from './backends.js';
 import type { Input, LeafContext, LeafJobs, LeafNotify, LeafOperation, LeafServiceDeclaration, S3Location } from './declaration.js';
 import { shapeExample } from './shape-example.js';
 
-/** What a leaf service reaches of the runtime: S3 (read as the caller, written as the service) and SNS. */
+/** What a leaf service reaches of the runtime: S3 (read as a principal, written as it or as the service), SNS, EventBridge, the template. */
 export interface LeafDependencies {
   readonly region: string;
   readonly accountId: string;
   readonly clock: Clock;
-  readObject(location: S3Location): Promise<Buffer>;
-  writeObject(location: S3Location, body: Buffer, contentType: string): void;
+  /** Who makes the request being answered. */
+  caller(): IamPrincipal;
+  /** The object, read as `principal` (its s3:GetObject checked). */
+  readObject(location: S3Location, principal: IamPrincipal): Promise<Buffer>;
+  /** Writes the object as `principal` (its s3:PutObject checked), or as the service. */
+  writeObject(location: S3Location, body: Buffer, contentType: string, principal?: IamPrincipal): Promise<void>;
+  resources(type: string): readonly LoadedResource[];
   readonly notify: LeafNotify;
   /** The service's database, for a service with asynchronous jobs. */
   readonly db?: DatabaseSync;
   readonly onError: (error: OutboxHandlerError) => void;
 }
 
-type JobInput = { readonly kind: string; readonly input: Input };
+/** A job as kept: its kind, the request, and who made it (its work reads and writes S3 as that caller). */
+type JobInput = { readonly kind: string; readonly input: Input; readonly principal?: IamPrincipal };
 
 /** An operation as the endpoint and Step Functions call it: the API's input shape in, its output shape out (timestamps as Dates, blobs as Buffers). */
 export type LeafOperationCall = (input: never) => Promise<unknown>;
@@ -57,8 +65,9 @@ export class LeafService {
       this.#jobs = new AsyncJobs<JobInput, unknown>({
         db: deps.db,
         clock: deps.clock,
-        table: `${declaration.name}_jobs`,
-        run: (job) => this.#kind(job.input.kind).run(job.input.input, this.#context(job.input.input)),
+        // A table name is SQL as written: Data Automation's hyphens become underscores.
+        table: `${declaration.name.replaceAll('-', '_')}_jobs`,
+        run: (job) => this.#kind(job.input.kind).run(job.input.input, this.#context(job.input.input, job.input.principal), job.id),
         onSettled: async (job) => {
           const kind = this.#kind(job.input.kind);
           await kind.settled?.({ ...job, input: job.input.input } as never, deps.notify);
@@ -114,9 +123,11 @@ export class LeafService {
     return output === undefined ? {} : context.example(output);
   }
 
-  #context(input: Input): LeafContext {
+  /** What an answer may use: S3 as `principal` (a job's, recorded when it was submitted), else as the request's caller. */
+  #context(input: Input, principal?: IamPrincipal): LeafContext {
     const digest = exchangeDigest(input);
     const { region, accountId, clock } = this.deps;
+    const as = () => principal ?? this.deps.caller();
     return {
       service: this.declaration.name,
       region,
@@ -124,8 +135,10 @@ export class LeafService {
       clock,
       digest,
       seed: Number.parseInt(digest.slice(0, 8), 16),
-      readObject: (location) => this.deps.readObject(location),
-      writeObject: (location, body, contentType) => this.deps.writeObject(location, body, contentType),
+      readObject: (location) => this.deps.readObject(location, as()),
+      writeObject: (location, body, contentType, options) =>
+        this.deps.writeObject(location, body, contentType, options?.asCaller ? as() : undefined),
+      resources: (type) => this.deps.resources(type),
       example: (shape) => shapeExample(loadModel(this.declaration.name), shape, Number.parseInt(digest.slice(0, 8), 16)),
       jobs: this.#leafJobs(),
     };
@@ -145,7 +158,7 @@ export class LeafService {
           {
             id: options.id ?? randomUUID().replaceAll('-', ''),
             kind,
-            input: { kind, input },
+            input: { kind, input, principal: this.deps.caller() },
             ...(options.token ? { token: options.token } : {}),
           },
           { queuedMs: timing.queuedMs, runMs: timing.runMs },

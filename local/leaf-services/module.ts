@@ -5,6 +5,8 @@ import type { JsonProtocolService } from '../endpoint/protocols.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { serviceIam } from '../iam/authorizations.js';
+import { currentCaller } from '../iam/caller.js';
+import type { IamPrincipal } from '../iam/types.js';
 import type { RegisteredModule, RunningService, ServiceContext, ServiceModule, ServiceOption } from '../services/service-module.js';
 import { backendLabel, type LeafBackend, parseLeafBackends } from './backends.js';
 import type { LeafServiceDeclaration, LeafServiceName } from './declaration.js';
@@ -27,6 +29,7 @@ declare module '../services/service-module.js' {
     rekognition: LeafService;
     polly: LeafService;
     transcribe: LeafService;
+    'bedrock-data-automation-runtime': LeafService;
   }
   interface ServiceOptions {
     /**
@@ -46,6 +49,7 @@ declare module '../endpoint/validation/model.js' {
     rekognition: 'rekognition';
     polly: 'polly';
     transcribe: 'transcribe';
+    'bedrock-data-automation-runtime': 'bedrock-data-automation-runtime';
   }
 }
 
@@ -89,18 +93,21 @@ export function leafServiceModule(declaration: LeafServiceDeclaration): Register
   const { name, sdkClient } = declaration;
   const module: ServiceModule<LeafServiceName> = {
     name,
-    needs: ['leafServices', 'iam', 's3', 'sns'],
-    iam: serviceIam(name, {
-      accessDenied: { code: 'AccessDeniedException', status: 400 },
-      unscoped: Object.keys(declaration.operations).filter((operation) => declaration.iamResources?.[operation] === undefined),
-      sameNamed: declaration.iamResources ?? {},
-    }),
+    needs: ['leafServices', 'iam', 's3', 'sns', 'events', 'template'],
+    iam:
+      declaration.iam ??
+      serviceIam(name, {
+        accessDenied: { code: 'AccessDeniedException', status: 400 },
+        unscoped: Object.keys(declaration.operations).filter((operation) => declaration.iamResources?.[operation] === undefined),
+        sameNamed: declaration.iamResources ?? {},
+      }),
+    ...(declaration.resourceTypes ? { resourceTypes: declaration.resourceTypes } : {}),
     apis: [{ model: name, operations: Object.keys(declaration.operations), protocolFromModel: true }],
     sdkClients: [{ package: sdkClient.package, serviceId: sdkClient.serviceId }],
     ...(declaration.jobs ? { databases: [name] } : {}),
     stepFunctions: {
       sdk: {
-        [name]: {
+        [declaration.stepFunctionsName ?? name]: {
           name: declaration.title,
           wireCase: 'pascal',
           model: { package: sdkClient.package, baseException: sdkClient.baseException },
@@ -122,17 +129,24 @@ function createLeafService(
   const { name } = declaration;
   const { clock, region, accountId, log } = settings;
   const backend = services.get('leafServices').backends.get(name) ?? { kind: 'simulated' };
+  const iam = () => services.get('iam');
+  const asPrincipal = async (principal: IamPrincipal, operation: string, input: Record<string, string>) => {
+    const refusal = await iam().authorize(principal, iam().authorizationsOf('s3', operation, input), `${declaration.title}`);
+    if (refusal) throw iam().accessDenied('s3', refusal);
+  };
   const service = new LeafService(declaration, backend, {
     region,
     accountId,
     clock,
     ...(declaration.jobs ? { db: database(name) } : {}),
-    async readObject({ bucket, key }) {
-      // As the caller: its role's s3:GetObject, as AWS reads a document with the caller's permissions.
-      await services.get('iam').authorizeCall('s3', 'GetObject', { Bucket: bucket, Key: key });
+    caller: () => iam().principals.principalOf(currentCaller()?.accessKeyId),
+    async readObject({ bucket, key }, principal) {
+      // As the caller: AWS reads a document with the caller's permissions.
+      await asPrincipal(principal, 'GetObject', { Bucket: bucket, Key: key });
       return services.get('s3').s3.GetObject({ Bucket: bucket, Key: key }).body;
     },
-    writeObject({ bucket, key }, body, contentType) {
+    async writeObject({ bucket, key }, body, contentType, principal) {
+      if (principal) await asPrincipal(principal, 'PutObject', { Bucket: bucket, Key: key });
       services
         .get('s3')
         .s3.PutObject(
@@ -140,8 +154,12 @@ function createLeafService(
           { requestId: randomUUID(), sourceIp: '127.0.0.1' },
         );
     },
-    notify: async (topicArn, message) => {
-      await services.get('sns').Publish({ TopicArn: topicArn, Message: message });
+    resources: (type) => services.get('template').app.stacks.flatMap((stack) => stack.resources.filter((r) => r.type === type)),
+    notify: {
+      publish: async (topicArn, message) => {
+        await services.get('sns').Publish({ TopicArn: topicArn, Message: message });
+      },
+      putEvent: (event) => services.get('events').putServiceEvent('default', event),
     },
     onError: (error) => log(`[${name}] ${error.message}`),
   });

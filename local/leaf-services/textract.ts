@@ -155,7 +155,7 @@ function jobKind(kind: Analysis, api: string): LeafJobKind {
         Timestamp: job.endedAt ?? job.submittedAt,
         DocumentLocation: { S3ObjectName: location?.key, S3Bucket: location?.bucket },
       };
-      await notify(channel.SNSTopicArn, JSON.stringify(message));
+      await notify.publish(channel.SNSTopicArn, JSON.stringify(message));
     },
   };
 }

@@ -153,7 +153,7 @@ export const TRANSCRIBE: LeafServiceDeclaration = {
         const name = String(input.TranscriptionJobName);
         const file = transcriptFile(name, context.accountId, transcriptOf(media, context));
         try {
-          context.writeObject(transcriptLocation(input), Buffer.from(JSON.stringify(file)), 'application/json');
+          await context.writeObject(transcriptLocation(input), Buffer.from(JSON.stringify(file)), 'application/json');
         } catch (error) {
           if (error instanceof AwsError)
             throw new AsyncJobFailed(`The output bucket can't be written to: ${error.message}`, { cause: error });

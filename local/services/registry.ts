@@ -87,12 +87,17 @@ export class ServiceRegistry {
     this.#endpoint = options.endpoint;
   }
 
-  /** How IAM authorizes each service's requests, by action prefix: what the modules declare. */
+  /**
+   * How IAM authorizes each service's requests, by action prefix: what the modules declare.
+   * Modules serving APIs under one prefix (Bedrock's and Bedrock Data Automation's) share its one declaration.
+   */
   static iamServices(modules: readonly RegisteredModule[]): Map<string, ServiceIam> {
     const services = new Map<string, ServiceIam>();
     for (const { name, iam } of modules) {
       if (iam === undefined) continue;
-      if (services.has(iam.prefix)) throw new ServiceOrderError(`${name} declares IAM prefix ${iam.prefix}, which another module declares`);
+      const declared = services.get(iam.prefix);
+      if (declared === iam) continue;
+      if (declared !== undefined) throw new ServiceOrderError(`${name} declares IAM prefix ${iam.prefix}, which another module declares`);
       services.set(iam.prefix, iam);
     }
     return services;

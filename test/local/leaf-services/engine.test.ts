@@ -14,9 +14,11 @@ const deps = {
   region: 'us-east-1',
   accountId: '000000000000',
   clock: new ManualClock(0),
+  caller: () => ({ kind: 'admin' }) as const,
   readObject: async () => Buffer.alloc(0),
-  writeObject: () => {},
-  notify: async () => {},
+  writeObject: async () => {},
+  resources: () => [],
+  notify: { publish: async () => {}, putEvent: () => {} },
   onError: () => {},
 };
 const NAMES = { names: ['translate', 'comprehend', 'textract'], modelCalls: new Set(['translate', 'comprehend']) };

@@ -36,7 +36,7 @@ describe('the leaf services in the start-up report', () => {
   it('names each leaf service with the backend --ai-services gives it', async () => {
     const report = await launch(['--ai-services', 'translate=openai:http://127.0.0.1:4731/v1']);
     expect(report).toContain(
-      '  ai services (SWITCHYARD_AI_SERVICES): Textract simulated; Comprehend simulated; Translate model calls to openai:http://127.0.0.1:4731/v1, other operations simulated; Rekognition simulated; Polly simulated; Transcribe simulated',
+      '  ai services (SWITCHYARD_AI_SERVICES): Textract simulated; Comprehend simulated; Translate model calls to openai:http://127.0.0.1:4731/v1, other operations simulated; Rekognition simulated; Polly simulated; Transcribe simulated; BedrockDataAutomationRuntime simulated',
     );
   });
 

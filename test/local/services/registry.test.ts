@@ -291,9 +291,15 @@ describe('ServiceRegistry.reload', () => {
   });
 
   it('fails if two modules declare the same IAM action prefix, naming it', () => {
-    const iam = { prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
-    const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
+    const iam = () => ({ prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } });
+    const declares = (name: string): RegisteredModule => ({ name, iam: iam(), create: () => ({ service: {} }) });
     expect(() => ServiceRegistry.iamServices([declares('sqs'), declares('queues')])).toThrow(/queues declares IAM prefix sqs/);
+  });
+
+  it('lets modules serving APIs under one prefix share its one declaration', () => {
+    const iam = { prefix: 'bedrock', operations: {}, accessDenied: { code: 'AccessDeniedException', status: 403 } };
+    const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
+    expect(ServiceRegistry.iamServices([declares('bedrock'), declares('data-automation')]).get('bedrock')).toBe(iam);
   });
 
   it('gives the APIs the modules serve, with their operations, in the order of the modules', () => {
