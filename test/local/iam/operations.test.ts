@@ -184,6 +184,8 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
     modelId: 'anthropic.claude-sonnet-4-6',
     invocationArn: arn('bedrock', 'async-invoke/abc123'),
     jobIdentifier: arn('bedrock', 'model-invocation-job/abc123'),
+    dataAutomationProfileArn: arn('bedrock', 'data-automation-profile/us.data-automation-v1'),
+    dataAutomationConfiguration: { dataAutomationProjectArn: arn('bedrock', 'data-automation-project/p1') },
   },
   // The leaf AI services: their operations' inputs, as their SDKs send them.
   textract: { Document: { S3Object: { Bucket: 'docs', Name: 'a.pdf' } }, JobId: 'j-1' },
@@ -207,6 +209,11 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   },
   // X-Ray's OTLP endpoint (local/traces): PutSpans takes no resource.
   xray: {},
+};
+
+/** Inputs of operations that name a member as another operation of their prefix does, with another kind of ARN in it. */
+const OPERATION_INPUTS: Readonly<Record<string, Record<string, unknown>>> = {
+  'bedrock:GetDataAutomationStatus': { invocationArn: arn('bedrock', 'data-automation-invocation/abc123') },
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */
@@ -234,7 +241,8 @@ describe('authorizationsFor', () => {
     it('names only actions the reference has, on resources of the ARN formats it gives them', async () => {
       const problems: string[] = [];
       for (const operation of mappedOperations(service as IamService)) {
-        const authorizations = authorizationsFor(service as IamService, operation, SAMPLE_INPUTS[service as IamService] ?? {}, keyed);
+        const input = { ...SAMPLE_INPUTS[service as IamService], ...OPERATION_INPUTS[`${service}:${operation}`] };
+        const authorizations = authorizationsFor(service as IamService, operation, input, keyed);
         expect(authorizations.length, operation).toBeGreaterThan(0);
         for (const authorization of authorizations) {
           if (ANY_ALLOWED.has(authorization.action) && authorization.resource === '*') continue;
