@@ -23,6 +23,7 @@ import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
+import { CONTROL_PLANE_OPERATIONS } from './write-routes.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -82,12 +83,15 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetFunctionConcurrency',
         'ListTags',
         'GetFunctionEventInvokeConfig',
+        ...CONTROL_PLANE_OPERATIONS,
       ],
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb'],
   databases: ['lambda'],
+  // The code of the functions Lambda's API creates.
+  folders: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: LAMBDA_RESOURCE_TYPES,
   resourcePolicies: LAMBDA_RESOURCE_POLICIES,
@@ -104,7 +108,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     ],
   },
   shares: functionDefinitions,
-  create({ settings, database, services, hostedClients, warn }) {
+  create({ settings, database, folder, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
     // Each function's code is read once, for the SDK it needs and the clients it holds.
@@ -126,6 +130,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const lambda = new LambdaService({
       functionUrls,
       db: database('lambda'),
+      folder: folder('lambda'),
+      url,
+      // S3 is created after Lambda (its notifications invoke functions): looked up when CreateFunction names an object.
+      readS3: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
       clock,
       destinations: destinationsOf(services, sqs),
       functions: definitions.functions,
