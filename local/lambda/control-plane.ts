@@ -57,6 +57,9 @@ export interface ControlPlaneOptions {
  * functions change only with a new synthesis: the API refuses to change them, saying so.
  */
 export class ControlPlane {
+  /** The names of functions being created (their new code gets what it needs first): a second CreateFunction of one is refused. */
+  readonly #creating = new Set<string>();
+
   constructor(private readonly options: ControlPlaneOptions) {}
 
   get #host(): FunctionHost {
@@ -75,13 +78,20 @@ export class ControlPlane {
       );
     }
     const name = parseFunctionName(String(input.FunctionName)).name;
-    if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
+    if (this.#host.definitionOf(name) || this.#creating.has(name)) {
+      throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
+    }
     const code = storeCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now: this.options.clock.now() }, code);
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is in place, as it is here now.
     const answered = { ...functionConfiguration(created), ...(input.Publish === true ? { Version: '1' } : {}) };
     const active = input.Publish === true ? this.#published(created, undefined) : created;
-    await this.#save(active);
+    this.#creating.add(name);
+    try {
+      await this.#save(active);
+    } finally {
+      this.#creating.delete(name);
+    }
     return { status: 201, body: inTransition(answered, newRevision(), 'creating') };
   }
 

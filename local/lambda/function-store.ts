@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
@@ -14,13 +15,23 @@ import type { FunctionDefinition } from './function-definition.js';
  */
 export class FunctionStore {
   readonly #table: JsonTable<FunctionDefinition>;
-  /** Where deployment packages are unpacked (function-code.ts), each in a folder named by its zip's digest. */
-  readonly codeRoot: string;
+  #codeRoot: string | undefined;
 
-  constructor(db: DatabaseSync, folder: string) {
+  /** `folder`: the data folder's `lambda/`; without one, a temporary folder made when a package is first stored. */
+  constructor(
+    db: DatabaseSync,
+    private readonly folder?: string,
+  ) {
     this.#table = new JsonTable(db, 'api_functions', 'name');
-    this.codeRoot = path.join(folder, 'code');
-    mkdirSync(this.codeRoot, { recursive: true });
+  }
+
+  /** Where deployment packages are unpacked (function-code.ts), each in a folder named by its zip's digest. */
+  get codeRoot(): string {
+    if (this.#codeRoot === undefined) {
+      this.#codeRoot = path.join(this.folder ?? mkdtempSync(path.join(tmpdir(), 'switchyard-lambda-')), 'code');
+      mkdirSync(this.#codeRoot, { recursive: true });
+    }
+    return this.#codeRoot;
   }
 
   /** The stored functions, except those the template now declares (their rows go: the template's function is the one that runs). */

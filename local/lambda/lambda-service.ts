@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
@@ -78,7 +75,7 @@ export class LambdaService implements RestProtocolService {
   constructor(private readonly options: LambdaServiceOptions) {
     const db = options.db ?? openDatabase(':memory:');
     this.#templateNames = new Set(options.functions.map((fn) => fn.name));
-    this.#store = new FunctionStore(db, options.folder ?? mkdtempSync(path.join(tmpdir(), 'switchyard-lambda-')));
+    this.#store = new FunctionStore(db, options.folder);
     for (const definition of [...options.functions, ...this.#store.load(this.#templateNames)]) {
       this.#functions.set(definition.name, this.#runtimeOf(definition));
     }

@@ -50,7 +50,7 @@ export interface LambdaServiceOptions {
   readonly functionUrls?: FunctionUrls;
   /** What new code needs before it first runs (the SDK packages it leaves to the runtime, fetched). @default nothing */
   readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
-  /** Where the code of functions CreateFunction makes is unpacked (they are kept in `db`). @default a new temporary folder */
+  /** Where the code of functions CreateFunction makes is unpacked (they are kept in `db`). @default a temporary folder, made when first needed */
   readonly folder?: string;
   /** Reads a deployment package CreateFunction names in S3 (`Code.S3Bucket`). @default none: such a request is refused */
   readonly readS3?: S3Reader;

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { zip } from '../../helpers/zip-archive.js';
@@ -303,6 +304,40 @@ describe('Lambda control plane under IAM', () => {
       });
     } finally {
       client.destroy();
+    }
+  });
+});
+
+describe('Lambda control plane creating one name twice at once', () => {
+  it('creates one function and refuses the other with ResourceConflictException, while the first one’s code is prepared', async () => {
+    // New code may wait for SDK packages to be fetched before it runs: the second request comes meanwhile.
+    const lambda = new LambdaService({
+      functions: [],
+      sqsMappings: [],
+      sqs: {} as never,
+      baseEnvironment: {},
+      region,
+      log: () => {},
+      prepareCode: () => new Promise((resolve) => setTimeout(resolve, 100)),
+    });
+    const create = (answer: string) =>
+      lambda.handle({
+        method: 'POST',
+        path: '/2015-03-31/functions',
+        query: new URLSearchParams(),
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({ ...functionInput('raced', handler(answer)), Code: { ZipFile: handler(answer).toString('base64') } }),
+        ),
+      });
+    try {
+      const answers = await Promise.all([create('one'), create('two')]);
+      expect(answers.map((a) => [a.status, a.headers?.['x-amzn-errortype']])).toEqual([
+        [201, undefined],
+        [409, 'ResourceConflictException'],
+      ]);
+    } finally {
+      await lambda.stop();
     }
   });
 });
