@@ -340,6 +340,11 @@ export class LambdaService implements RestProtocolService {
     return this.#async.idle();
   }
 
+  /** The functions Lambda's API made (CreateFunction), by name. */
+  get apiFunctionNames(): string[] {
+    return [...this.#functions.values()].flatMap(({ definition }) => (definition.api ? [definition.name] : []));
+  }
+
   get functionNames(): string[] {
     return [...this.#functions.keys()];
   }

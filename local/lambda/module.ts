@@ -186,7 +186,11 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
   report: (lambda, { url, definitions }) => {
-    const report = functionReport(definitions.functions, url, [...(lambda.sdk?.report() ?? []), ...updatedCodeLines(lambda, definitions)]);
+    const report = functionReport(definitions.functions, url, [
+      ...(lambda.sdk?.report() ?? []),
+      ...updatedCodeLines(lambda, definitions),
+      ...apiFunctionLines(lambda),
+    ]);
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
@@ -229,6 +233,12 @@ function updatedCodeLines(lambda: LambdaService, definitions: ServiceDefinitions
   if (updated.length === 0) return [];
   const names = updated.map((fn) => fn.name).join(', ');
   return [`  code newer than cdk.out: ${names} (rebuilt from the sources since the last synthesis, which the next one writes to cdk.out)`];
+}
+
+/** The functions Lambda's API made in an earlier run, back from the data folder (the app's counts are the template's). */
+function apiFunctionLines(lambda: LambdaService): string[] {
+  const names = lambda.apiFunctionNames;
+  return names.length === 0 ? [] : [`  functions made through Lambda's API (kept in the data folder): ${names.join(', ')}`];
 }
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

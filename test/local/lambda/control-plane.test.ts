@@ -249,7 +249,7 @@ describe('Lambda control plane across a restart', () => {
   const runtimes = new RuntimesWithData();
   afterEach(() => runtimes.stopAll());
 
-  it('keeps the functions, versions and aliases made through the API, each running its code', async () => {
+  it('keeps the functions, versions and aliases made through the API, each running its code, and the start-up report names them', async () => {
     const dataDir = tempDataDir();
     const cdkOut = assemblyOf({});
     const first = await runtimes.start(cdkOut, { dataDir });
@@ -272,6 +272,8 @@ describe('Lambda control plane across a restart', () => {
       expect(payloadOf(await after.send(new InvokeCommand({ FunctionName: 'durable-fn' }))).answer).toBe('two');
       const fn = await after.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }));
       expect([fn.Configuration?.RevisionId, fn.Tags]).toEqual([revision, { team: 'api' }]);
+      const lines = (await second.serviceReports()).flatMap((report) => report.lines ?? []);
+      expect(lines).toContain("  functions made through Lambda's API (kept in the data folder): durable-fn");
     } finally {
       after.destroy();
     }
