@@ -98,6 +98,12 @@ export const READ_API_PATHS = {
    * forks of an execution, oldest first (Step Functions keeps no such list).
    */
   forks: '/forks',
+  /**
+   * GET /function-code/<digest>.zip -> the deployment package of a function Lambda's API
+   * created (`application/zip`), by the hex SHA-256 of the zip: GetFunction's `Code.Location`,
+   * where Lambda answers a presigned S3 URL. 404 when no function runs that package.
+   */
+  functionCode: '/function-code/',
 } as const;
 
 export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from './iam-report.js';

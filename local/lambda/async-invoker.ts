@@ -71,8 +71,11 @@ export class AsyncInvoker {
     });
   }
 
-  /** Queues an event durably: when this returns, the event is committed. */
-  accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
+  /**
+   * Queues an event durably: when this returns, the event is committed. `target`: the version
+   * a qualified invocation runs (an alias's, as routed) and the ARN it named.
+   */
+  accept(fn: FunctionRuntime, event: unknown, target?: { readonly version: string; readonly arn: string }): { requestId: string } {
     const requestId = randomUUID();
     const now = this.options.clock.now();
     this.#outbox.enqueue({
@@ -82,6 +85,7 @@ export class AsyncInvoker {
       accepted_at: now,
       due_at: now,
       trace_header: currentTraceHeader() ?? null,
+      target: target ? JSON.stringify(target) : null,
     });
     return { requestId };
   }
@@ -132,10 +136,12 @@ export class AsyncInvoker {
     const invokeCount = row.invoke_count + 1;
     let outcome: Awaited<ReturnType<FunctionRuntime['invoke']>>;
     try {
+      const target = row.target ? (JSON.parse(row.target) as { version: string; arn: string }) : undefined;
       outcome = await fn.invoke(JSON.parse(row.payload), {
         requestId: row.request_id,
         throttle: fn.definition.reservedConcurrency !== undefined,
         ...(row.trace_header ? { traceHeader: row.trace_header } : {}),
+        ...(target ? { version: target.version, invokedFunctionArn: target.arn } : {}),
       });
     } catch (error) {
       if (this.#stopped) return { kind: 'keep' };

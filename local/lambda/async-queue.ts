@@ -43,6 +43,8 @@ export interface AsyncEventRow {
   last_response: string | null;
   /** The X-Ray trace header the event was invoked with (`X-Amzn-Trace-Id`, or the caller's). */
   trace_header?: string | null;
+  /** The version that runs it and the ARN it was invoked by, when a qualifier named them (JSON `{ version, arn }`); else `$LATEST`. */
+  target?: string | null;
 }
 
 /**
@@ -58,7 +60,11 @@ export class AsyncQueueStore {
   constructor(db: DatabaseSync) {
     db.exec(SCHEMA);
     // Added with trace propagation: queues from before get the column, their events no header.
-    addMissingColumns(db, [{ table: 'lambda_async_event', column: 'trace_header', definition: 'TEXT' }]);
+    // Added with trace propagation, then with versions that run their own code: queues from before get the columns, their events none.
+    addMissingColumns(db, [
+      { table: 'lambda_async_event', column: 'trace_header', definition: 'TEXT' },
+      { table: 'lambda_async_event', column: 'target', definition: 'TEXT' },
+    ]);
     this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM lambda_async_event WHERE function_name = ?');
     this.#functionNames = db.prepare('SELECT DISTINCT function_name FROM lambda_async_event');

@@ -69,8 +69,8 @@ export class EnvironmentPool {
 
   constructor(
     maxConcurrency: number,
-    /** The settings a new environment starts with (read when it starts, so they follow `update`). */
-    private readonly settings: () => EnvironmentSettings,
+    /** The settings a new environment of a version starts with (read when it starts, so they follow `update`). */
+    private readonly settings: (version: string) => EnvironmentSettings,
   ) {
     this.#maxConcurrency = maxConcurrency;
   }
@@ -130,7 +130,7 @@ export class EnvironmentPool {
     if (throttle) {
       throw new AwsError(
         'TooManyRequestsException',
-        `Rate Exceeded. (${this.settings().definition.name} is at its concurrency of ${this.#maxConcurrency})`,
+        `Rate Exceeded. (${this.settings(version).definition.name} is at its concurrency of ${this.#maxConcurrency})`,
         429,
       );
     }
@@ -169,7 +169,7 @@ export class EnvironmentPool {
 
   /** A new environment of `version`, for the caller (its place already counted). */
   #spawn(version: string): Environment {
-    return spawnEnvironment(this.settings(), this.#generation, version);
+    return spawnEnvironment(this.settings(version), this.#generation, version);
   }
 }
 

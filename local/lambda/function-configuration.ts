@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { tryParseArn } from '../arn.js';
 import type { FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
 type Props = Record<string, unknown>;
 
 /**
- * What LastModified reports: the app is deployed once, when the runtime starts, and the
- * same answer on every run keeps recorded answers comparable.
+ * What LastModified reports for a template's function: the app is deployed once, when the
+ * runtime starts, and the same answer on every run keeps recorded answers comparable.
  */
 const LAST_MODIFIED = '1970-01-01T00:00:00.000+0000';
 
@@ -54,23 +55,52 @@ export function codeDigest(folder: string): CodeDigest {
   return digest;
 }
 
-/** A stable RevisionId (Lambda's is a UUID that changes with each update; nothing is updated here). */
+/** A template function's RevisionId: stable, as its template is (Lambda's is a UUID that changes with each update). */
 function revisionId(...parts: string[]): string {
   const hex = createHash('sha256').update(parts.join('\0')).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
- * GetFunctionConfiguration's answer for a function, as the template configures it: the
- * fields Lambda reports for a Zip function, with its defaults where the template is silent.
- * `version` and `arn` are the qualifier's (`$LATEST` and the unqualified ARN by default).
+ * The runtime version Lambda reports a runtime at (`RuntimeVersionConfig`): its ARN names a
+ * build of the runtime by a digest; one per runtime and region here, stable across runs.
+ */
+function runtimeVersionArn(definition: FunctionDefinition): string {
+  const region = tryParseArn(definition.arn)?.region ?? 'us-east-1';
+  return `arn:aws:lambda:${region}::runtime:${createHash('sha256').update(definition.runtime).digest('hex')}`;
+}
+
+/** The members GetFunctionConfiguration has and ListFunctions and ListVersionsByFunction leave out (the API reference says so). */
+const NOT_LISTED = [
+  'State',
+  'StateReason',
+  'StateReasonCode',
+  'LastUpdateStatus',
+  'LastUpdateStatusReason',
+  'LastUpdateStatusReasonCode',
+  'RuntimeVersionConfig',
+] as const;
+
+/** A configuration as ListFunctions and ListVersionsByFunction list it. */
+export function listedConfiguration(configuration: ReturnType<typeof functionConfiguration>): Props {
+  const listed: Props = { ...configuration };
+  for (const member of NOT_LISTED) delete listed[member];
+  return listed;
+}
+
+/**
+ * GetFunctionConfiguration's answer for a function, as its template or Lambda's API
+ * configures it: the fields Lambda reports for a Zip function, with its defaults where the
+ * template is silent. `definition` is the version's (versionDefinition); `version` and `arn`
+ * are the qualifier's (`$LATEST` and the unqualified ARN by default).
  */
 export function functionConfiguration(
   definition: FunctionDefinition,
   qualified: { version: string; arn: string } = { version: '$LATEST', arn: definition.arn },
 ) {
   const t = (definition.template ?? {}) as Props;
-  const code = codeDigest(definition.codePath);
+  const { api } = definition;
+  const code = api ? { size: api.codeSize, sha256: api.codeSha256 } : codeDigest(definition.codePath);
   const logging = (t.LoggingConfig ?? {}) as Props;
   const logFormat = String(logging.LogFormat ?? 'Text');
   const tracing = (t.TracingConfig ?? {}) as Props;
@@ -98,7 +128,7 @@ export function functionConfiguration(
     Description: definition.description ?? '',
     Timeout: definition.timeoutSeconds,
     MemorySize: definition.memorySize,
-    LastModified: LAST_MODIFIED,
+    LastModified: api?.lastModified ?? LAST_MODIFIED,
     CodeSha256: code.sha256,
     Version: qualified.version,
     ...(vpc
@@ -111,10 +141,13 @@ export function functionConfiguration(
         }
       : {}),
     ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
-    ...(Object.keys(definition.environment).length > 0 ? { Environment: { Variables: definition.environment } } : {}),
+    // Lambda answers the variables it was given, an empty set included.
+    ...(t.Environment !== undefined || Object.keys(definition.environment).length > 0
+      ? { Environment: { Variables: definition.environment } }
+      : {}),
     ...(typeof t.KmsKeyArn === 'string' ? { KMSKeyArn: t.KmsKeyArn } : {}),
     TracingConfig: { Mode: String(tracing.Mode ?? 'PassThrough') },
-    RevisionId: revisionId(definition.arn, qualified.version, code.sha256),
+    RevisionId: api?.revisionId ?? revisionId(definition.arn, qualified.version, code.sha256),
     ...(layerArns.length > 0
       ? { Layers: layerArns.map((Arn, index) => ({ Arn, CodeSize: layerFolders?.[index] ? codeDigest(layerFolders[index]).size : 0 })) }
       : {}),
@@ -125,6 +158,7 @@ export function functionConfiguration(
     Architectures: [definition.architecture],
     EphemeralStorage: { Size: Number(ephemeral.Size ?? 512) },
     SnapStart: { ApplyOn: String(snapStart.ApplyOn ?? 'None'), OptimizationStatus: 'Off' },
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(definition) },
     LoggingConfig: {
       LogFormat: logFormat,
       // Lambda sets the levels only for JSON logs, INFO and INFO by default.
@@ -137,13 +171,16 @@ export function functionConfiguration(
   };
 }
 
-/** GetFunction's answer: the configuration, where the code is, the tags and reserved concurrency. */
-export function functionDetails(definition: FunctionDefinition, qualified?: { version: string; arn: string }) {
+/**
+ * GetFunction's answer: the configuration, where the code is, the tags and reserved
+ * concurrency. A function CreateFunction made has its zip at `codeUrl` (Lambda's is a
+ * presigned S3 URL); a template's code is a folder.
+ */
+export function functionDetails(definition: FunctionDefinition, qualified?: { version: string; arn: string }, codeUrl?: string) {
   const tags = functionTags(definition);
   return {
     Configuration: functionConfiguration(definition, qualified),
-    // Lambda answers a presigned S3 URL of the zip; the local code is a folder.
-    Code: { RepositoryType: 'Local', Location: definition.codePath },
+    Code: codeUrl ? { RepositoryType: 'S3', Location: codeUrl } : { RepositoryType: 'Local', Location: definition.codePath },
     ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
     ...(definition.reservedConcurrency !== undefined
       ? { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }
@@ -159,14 +196,15 @@ export function functionTags(definition: FunctionDefinition): Record<string, str
     : {};
 }
 
-/** GetAlias's answer for one of the template's aliases. */
+/** GetAlias's answer for an alias (an empty routing configuration is none). */
 export function aliasConfiguration(definition: FunctionDefinition, alias: FunctionAlias) {
+  const weights = alias.additionalVersionWeights;
   return {
     AliasArn: `${definition.arn}:${alias.name}`,
     Name: alias.name,
     FunctionVersion: alias.functionVersion,
     Description: alias.description ?? '',
-    ...(alias.additionalVersionWeights ? { RoutingConfig: { AdditionalVersionWeights: alias.additionalVersionWeights } } : {}),
-    RevisionId: revisionId(definition.arn, alias.name, alias.functionVersion),
+    ...(weights && Object.keys(weights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}),
+    RevisionId: alias.revisionId ?? revisionId(definition.arn, alias.name, alias.functionVersion),
   };
 }

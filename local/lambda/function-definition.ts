@@ -25,12 +25,36 @@ export interface FunctionDefinition {
   readonly publicLayers?: readonly { readonly arn: string; readonly position: number }[];
   /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
   readonly asyncConfig?: AsyncInvokeConfig;
-  /** The function's resolved template properties: what the read API reports beyond the fields above (Role, TracingConfig, ...). */
+  /**
+   * The function's resolved template properties (or, for a function CreateFunction made, its
+   * request's members under their CloudFormation names): what the API reports beyond the
+   * fields above (Role, TracingConfig, Tags, ...).
+   */
   readonly template?: Readonly<Record<string, unknown>>;
-  /** The versions the template publishes (`AWS::Lambda::Version`): each runs the same code as `$LATEST`. */
+  /**
+   * Its versions: the ones the template publishes (`AWS::Lambda::Version`, each running the
+   * code of `$LATEST`) or PublishVersion published (each running what `published` froze).
+   */
   readonly versions?: readonly string[];
-  /** The template's aliases (`AWS::Lambda::Alias`) of the function. */
+  /** Its aliases: the template's (`AWS::Lambda::Alias`) or CreateAlias's. */
   readonly aliases?: readonly FunctionAlias[];
+  /** What Lambda's API keeps of a function it created; a template's function has none (its answers are derived from the template). */
+  readonly api?: ApiRecord;
+  /** The code and settings each version PublishVersion published froze, by version. */
+  readonly published?: Readonly<Record<string, FunctionDefinition>>;
+}
+
+/** What Lambda's API keeps of a function CreateFunction made (or of one of its published versions). */
+export interface ApiRecord {
+  /** Changes with every change of the function (and each state it passes through), as Lambda's does. */
+  readonly revisionId: string;
+  /** When it last changed, as Lambda writes it (`2026-05-01T10:00:00.000+0000`). */
+  readonly lastModified: string;
+  /** The uploaded zip's SHA-256 (base64) and size, which Lambda reports as CodeSha256 and CodeSize. */
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  /** The last version number PublishVersion gave (versions are never numbered again, even once deleted). */
+  readonly lastVersion?: number;
 }
 
 /** An `AWS::Lambda::Alias`: a name for one of the function's versions. */
@@ -38,8 +62,10 @@ export interface FunctionAlias {
   readonly name: string;
   readonly functionVersion: string;
   readonly description?: string;
-  /** `RoutingConfig.AdditionalVersionWeights`, as the template gives it. */
+  /** `RoutingConfig.AdditionalVersionWeights`: the share of invocations another version takes. */
   readonly additionalVersionWeights?: Readonly<Record<string, number>>;
+  /** An alias CreateAlias made: its RevisionId (a template's alias has a derived one). */
+  readonly revisionId?: string;
 }
 
 /** How Lambda handles an asynchronous invocation of the function once it is queued. */
@@ -58,4 +84,9 @@ export interface LambdaErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly trace?: readonly string[];
+}
+
+/** The code and settings that run for a version: what PublishVersion froze, else the function's own (`$LATEST`, a template's version). */
+export function versionDefinition(definition: FunctionDefinition, version: string): FunctionDefinition {
+  return definition.published?.[version] ?? definition;
 }

@@ -44,7 +44,22 @@ export class FunctionDirectory<F extends { readonly definition: FunctionDefiniti
     return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
   }
 
-  resolve(nameOrArn: string, qualifierParameter?: string | null): ResolvedFunction<F> {
+  /**
+   * The function a name or ARN names, whatever qualifier it carries (a change to the function
+   * itself): Lambda's 404 names its unqualified ARN.
+   */
+  functionOf(nameOrArn: string): F {
+    const { name } = parseFunctionName(nameOrArn);
+    const fn = this.functions.get(name);
+    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${this.arnOf(name)}`, 404);
+    return fn;
+  }
+
+  /**
+   * The function and version a name or ARN and a qualifier name. `invocation`: Invoke's 404
+   * names an unqualified function's `$LATEST`, as Lambda's does (the other operations' do not).
+   */
+  resolve(nameOrArn: string, qualifierParameter?: string | null, invocation = false): ResolvedFunction<F> {
     const { name, qualifier: derived } = parseFunctionName(nameOrArn);
     const given = qualifierParameter ?? undefined;
     if (derived !== undefined && given !== undefined && derived !== given) {
@@ -55,11 +70,28 @@ export class FunctionDirectory<F extends { readonly definition: FunctionDefiniti
     }
     const qualifier = derived ?? given;
     const fn = this.functions.get(name);
-    const arn = qualifier === undefined ? this.arnOf(name) : `${this.arnOf(name)}:${qualifier}`;
+    const named = qualifier ?? (invocation ? '$LATEST' : undefined);
+    const arn = named === undefined ? this.arnOf(name) : `${this.arnOf(name)}:${named}`;
     if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
     const version = this.#version(fn.definition, qualifier);
     if (version === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
     return { fn, qualifier, version, arn: qualifier === undefined ? fn.definition.arn : `${fn.definition.arn}:${qualifier}` };
+  }
+
+  /**
+   * Refuses, in Lambda's words, a call of its API naming a function ARN of another region:
+   * its API serves its own region's. (The services' own invocations reach a function by any
+   * ARN: Step Functions invokes functions of other regions.)
+   */
+  checkRegion(nameOrArn: string): void {
+    const region = nameOrArn.startsWith('arn:') ? tryParseArn(nameOrArn)?.region : undefined;
+    if (region && region !== this.region) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Functions from '${region}' are not reachable in this region ('${this.region}')`,
+        404,
+      );
+    }
   }
 
   #version(definition: FunctionDefinition, qualifier: string | undefined): string | undefined {
@@ -67,4 +99,19 @@ export class FunctionDirectory<F extends { readonly definition: FunctionDefiniti
     if (definition.versions?.includes(qualifier)) return qualifier;
     return definition.aliases?.find((alias) => alias.name === qualifier)?.functionVersion;
   }
+}
+
+/**
+ * The version an invocation of `resolved` runs: an alias's own, or for an alias with a
+ * routing configuration, one of its additional versions for that version's share of
+ * invocations (`random` in [0, 1) picks), as Lambda routes them.
+ */
+export function invokedVersion(resolved: ResolvedFunction<{ readonly definition: FunctionDefinition }>, random = Math.random()): string {
+  const alias = resolved.fn.definition.aliases?.find((a) => a.name === resolved.qualifier);
+  let left = random;
+  for (const [version, weight] of Object.entries(alias?.additionalVersionWeights ?? {})) {
+    if (left < weight) return version;
+    left -= weight;
+  }
+  return resolved.version;
 }

@@ -3,13 +3,13 @@ import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
-import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 
-export type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 export { RUNTIME_ROOT } from './runtime-sdk.js';
 
 /**
@@ -111,7 +111,8 @@ interface Invocation {
 /**
  * The execution environments of one function: worker threads, each running the bundle
  * with the function's environment variables, one invocation at a time, reused while
- * warm. A timeout or a crash discards the environment, as Lambda does.
+ * warm. A timeout or a crash discards the environment, as Lambda does. A published version
+ * runs the code and settings it froze (versionDefinition).
  */
 export class FunctionRuntime {
   readonly #pool: EnvironmentPool;
@@ -121,7 +122,8 @@ export class FunctionRuntime {
   constructor(
     // Not readonly: a reload of the app (`update`) points the function at its new code and settings.
     public definition: FunctionDefinition,
-    private environment: Readonly<Record<string, string>>,
+    /** A version's environment variables, from its definition (the runtime's, the function's, Lambda's reserved ones). */
+    private readonly environmentOf: (definition: FunctionDefinition) => Readonly<Record<string, string>>,
     private readonly log: LogSink,
     private readonly logs?: FunctionLogs,
     private readonly observe?: (note: InvocationNote) => void,
@@ -133,13 +135,16 @@ export class FunctionRuntime {
     private readonly clock: Clock = systemClock,
   ) {
     this.#logging = loggingConfig(definition);
-    this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, () => ({
-      definition: this.definition,
-      environment: this.environment,
-      logging: this.#logging,
-      log: (line) => this.log(this.definition.name, line),
-      sdk: this.sdk?.forWorker(this.definition) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
-    }));
+    this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, (version) => {
+      const running = versionDefinition(this.definition, version);
+      return {
+        definition: running,
+        environment: this.environmentOf(running),
+        logging: running === this.definition ? this.#logging : loggingConfig(running),
+        log: (line) => this.log(this.definition.name, line),
+        sdk: this.sdk?.forWorker(running) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
+      };
+    });
   }
 
   /**
@@ -148,9 +153,8 @@ export class FunctionRuntime {
    * code and then stop, so the next invocation cold-starts the new code. Invocations
    * waiting for an environment get one of the new generation.
    */
-  update(definition: FunctionDefinition, environment: Readonly<Record<string, string>>): void {
+  update(definition: FunctionDefinition): void {
     this.definition = definition;
-    this.environment = environment;
     this.#logging = loggingConfig(definition);
     this.#pool.retire(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
   }
@@ -202,9 +206,10 @@ export class FunctionRuntime {
   }
 
   async #invoke(event: unknown, options: InvokeOptions, log: (line: string) => void, logLines: string[]): Promise<InvokeOutcome> {
-    this.#checkRuntime();
+    const running = versionDefinition(this.definition, options.version ?? '$LATEST');
+    this.#checkRuntime(running);
     // A layer nobody can provide: Lambda would not have created the function; its error is the answer.
-    const layerError = this.sdk?.layers?.error(this.definition);
+    const layerError = this.sdk?.layers?.error(running);
     if (layerError) throw layerError;
     const requestId = options.requestId ?? randomUUID();
     // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
@@ -239,11 +244,11 @@ export class FunctionRuntime {
     }
   }
 
-  #checkRuntime(): void {
-    if (runtimeSupport(this.definition.runtime) === 'unsupported') {
+  #checkRuntime(running: FunctionDefinition): void {
+    if (runtimeSupport(running.runtime) === 'unsupported') {
       throw new AwsError(
         'InvalidRuntimeException',
-        `The runtime ${this.definition.runtime} of function ${this.definition.name} is not supported by the local runtime: only Node.js functions run locally`,
+        `The runtime ${running.runtime} of function ${running.name} is not supported by the local runtime: only Node.js functions run locally`,
         502,
       );
     }
@@ -339,7 +344,7 @@ export class FunctionRuntime {
   }
 
   #run(env: Environment, event: unknown, requestId: string, options: InvokeOptions): Promise<RunOutcome> {
-    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    const timeoutMs = versionDefinition(this.definition, env.version).timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const id = randomUUID();
     return new Promise<RunOutcome>((resolve) => {

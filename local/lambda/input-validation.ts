@@ -1,7 +1,8 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest } from '../endpoint/protocols.js';
+import { checkInput } from '../endpoint/validation/check-input.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { modelValidator } from '../endpoint/validation/validator.js';
+import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
 
 /**
  * Lambda's request checks from its model, for what a REST request carries outside its body:
@@ -10,9 +11,9 @@ import { modelValidator } from '../endpoint/validation/validator.js';
  * words (`1 validation error detected: Value 'a b' at 'functionName' ...`).
  */
 const model = loadModel('lambda');
-const validate = modelValidator('lambda', {
-  wrongType: (finding) => new AwsError('InvalidParameterValueException', `Invalid value: ${finding.message}`),
-});
+const wrongType = (finding: { readonly message: string }) =>
+  new AwsError('InvalidParameterValueException', `Invalid value: ${finding.message}`);
+const validate = modelValidator('lambda', { wrongType });
 
 interface Route {
   readonly operation: string;
@@ -44,20 +45,32 @@ export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path
     if (!match) continue;
     const shape = model.shapes[model.operations[route.operation]?.input ?? ''];
     const input: Record<string, unknown> = {};
+    const inBody = new Set<string>();
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
+      if (ref.location === undefined) inBody.add(member);
       const where = ref.locationName ?? member;
       let value: string | undefined;
+      const type = model.shapes[ref.shape]?.type;
       if (ref.location === 'uri') value = match[route.labels.indexOf(where) + 1];
-      else if (ref.location === 'querystring') value = request.query.get(where) ?? undefined;
+      else if (ref.location === 'querystring' && type === 'list') {
+        // A list member is the parameter repeated (UntagResource's `tagKeys`).
+        const values = request.query.getAll(where);
+        if (values.length > 0) input[member] = values;
+        continue;
+      } else if (ref.location === 'querystring') value = request.query.get(where) ?? undefined;
       else if (ref.location === 'header') {
         const header = request.headers[where.toLowerCase()];
         value = Array.isArray(header) ? header[0] : header;
       }
       if (value === undefined) continue;
-      const type = model.shapes[ref.shape]?.type;
       input[member] = (type === 'integer' || type === 'long') && /^-?\d+$/.test(value) ? Number(value) : value;
     }
-    validate(route.operation, input);
+    // The body's members are checked with the body, by the operation that reads it (validateLambdaInput).
+    const findings = checkInput(model, route.operation, input);
+    if (findings.wrongType) throw wrongType(findings.wrongType);
+    const first = (path: readonly unknown[]) => (path[0] as { member?: string } | undefined)?.member ?? '';
+    const violations = findings.violations.filter((v) => !(v.kind === 'required' && inBody.has(first(v.path))));
+    if (violations.length > 0) throw new AwsError('ValidationException', violationsMessage(violations));
     return;
   }
 }

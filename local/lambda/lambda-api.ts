@@ -1,7 +1,15 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import type { StreamMapping } from '../pipes/mapping-states.js';
-import { aliasConfiguration, codeDigest, functionConfiguration, functionDetails, functionTags } from './function-configuration.js';
+import {
+  aliasConfiguration,
+  codeDigest,
+  functionConfiguration,
+  functionDetails,
+  functionTags,
+  listedConfiguration,
+} from './function-configuration.js';
+import { versionDefinition } from './function-definition.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
@@ -56,7 +64,12 @@ export class LambdaReadApi<F extends HasDefinition> {
     private readonly functions: ReadonlyMap<string, F>,
     private readonly directory: FunctionDirectory<F>,
     private readonly mappings: MappingView,
-    private readonly place: { readonly accountId: string; readonly region: string },
+    private readonly place: {
+      readonly accountId: string;
+      readonly region: string;
+      /** Where the zip of a function CreateFunction made is downloaded from (GetFunction's Code.Location). */
+      readonly codeUrl?: (definition: FunctionDefinition) => string | undefined;
+    },
   ) {}
 
   /** Answers a GET this API serves, or undefined for any other request. */
@@ -76,14 +89,18 @@ export class LambdaReadApi<F extends HasDefinition> {
       FUNCTION,
       (match, query) => {
         const resolved = this.directory.resolve(param(match[1]), query.get('Qualifier'));
-        return functionDetails(resolved.fn.definition, resolved);
+        const running = versionDefinition(resolved.fn.definition, resolved.version);
+        return functionDetails(running, { version: resolved.version, arn: resolved.arn }, this.place.codeUrl?.(running));
       },
     ],
     [
       CONFIGURATION,
       (match, query) => {
         const resolved = this.directory.resolve(param(match[1]), query.get('Qualifier'));
-        return functionConfiguration(resolved.fn.definition, resolved);
+        return functionConfiguration(versionDefinition(resolved.fn.definition, resolved.version), {
+          version: resolved.version,
+          arn: resolved.arn,
+        });
       },
     ],
     [VERSIONS, (match, query) => this.#listVersions(param(match[1]), query)],
@@ -106,7 +123,7 @@ export class LambdaReadApi<F extends HasDefinition> {
         return definition.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: definition.reservedConcurrency };
       },
     ],
-    [TAGS, (match) => ({ Tags: functionTags(this.directory.resolve(parseFunctionName(param(match[1])).name).fn.definition) })],
+    [TAGS, (match) => ({ Tags: functionTags(this.#tagged(param(match[1]))) })],
     [EVENT_INVOKE_CONFIG, (match, query) => this.#eventInvokeConfig(param(match[1]), query.get('Qualifier'))],
   ];
 
@@ -114,14 +131,14 @@ export class LambdaReadApi<F extends HasDefinition> {
     const all = query.get('FunctionVersion') === 'ALL';
     const configurations = [...this.functions.values()]
       .sort((a, b) => a.definition.name.localeCompare(b.definition.name))
-      .flatMap(({ definition }) => (all ? versionConfigurations(definition) : [functionConfiguration(definition)]));
-    const { items, next } = page(configurations, query, LIST_FUNCTIONS_PAGE, (c) => c.FunctionArn);
+      .flatMap(({ definition }) => (all ? versionConfigurations(definition) : [listedConfiguration(functionConfiguration(definition))]));
+    const { items, next } = page(configurations, query, LIST_FUNCTIONS_PAGE, (c) => String(c.FunctionArn));
     return { Functions: items, ...(next ? { NextMarker: next } : {}) };
   }
 
   #listVersions(name: string, query: URLSearchParams) {
     const { definition } = this.directory.resolve(parseFunctionName(name).name).fn;
-    const { items, next } = page(versionConfigurations(definition), query, LIST_FUNCTIONS_PAGE, (c) => c.FunctionArn);
+    const { items, next } = page(versionConfigurations(definition), query, LIST_FUNCTIONS_PAGE, (c) => String(c.FunctionArn));
     return { Versions: items, ...(next ? { NextMarker: next } : {}) };
   }
 
@@ -138,8 +155,19 @@ export class LambdaReadApi<F extends HasDefinition> {
   #getAlias(name: string, aliasName: string) {
     const { definition } = this.directory.resolve(parseFunctionName(name).name).fn;
     const alias = definition.aliases?.find((a) => a.name === aliasName);
-    if (!alias) throw new AwsError('ResourceNotFoundException', `Alias not found: ${definition.arn}:${aliasName}`, 404);
+    if (!alias) throw new AwsError('ResourceNotFoundException', `Cannot find alias arn: ${definition.arn}:${aliasName}`, 404);
     return aliasConfiguration(definition, alias);
+  }
+
+  /** The function ListTags names: by its unqualified ARN only (Lambda tags no versions or aliases). */
+  #tagged(arn: string): FunctionDefinition {
+    if (parseFunctionName(arn).qualifier !== undefined) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'Tags on function aliases and versions are not supported. Please specify a function ARN.',
+      );
+    }
+    return this.directory.functionOf(arn).definition;
   }
 
   #listMappings(query: URLSearchParams) {
@@ -234,7 +262,7 @@ export class LambdaReadApi<F extends HasDefinition> {
     return {
       AccountLimit: { ...ACCOUNT_LIMIT, UnreservedConcurrentExecutions: ACCOUNT_LIMIT.ConcurrentExecutions - reserved },
       AccountUsage: {
-        TotalCodeSize: definitions.reduce((sum, d) => sum + codeDigest(d.codePath).size, 0),
+        TotalCodeSize: definitions.reduce((sum, d) => sum + (d.api?.codeSize ?? codeDigest(d.codePath).size), 0),
         FunctionCount: definitions.length,
       },
     };
@@ -242,7 +270,16 @@ export class LambdaReadApi<F extends HasDefinition> {
 
   /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set (for `$LATEST`). */
   #eventInvokeConfig(name: string, qualifier: string | null) {
-    const resolved = this.directory.resolve(name, qualifier);
+    let resolved: ReturnType<typeof this.directory.resolve>;
+    try {
+      resolved = this.directory.resolve(name, qualifier);
+    } catch (error) {
+      // Lambda answers a function or version it does not have as one without a configuration.
+      if (!(error instanceof AwsError) || !error.message.startsWith('Function not found: ')) throw error;
+      const named = parseFunctionName(name);
+      const arn = `${this.directory.arnOf(named.name)}:${named.qualifier ?? qualifier ?? '$LATEST'}`;
+      throw new AwsError('ResourceNotFoundException', `The function ${arn} doesn't have an EventInvokeConfig`, 404, { cause: error });
+    }
     const { definition } = resolved.fn;
     const config = definition.asyncConfig;
     const configured =
@@ -267,12 +304,11 @@ export class LambdaReadApi<F extends HasDefinition> {
   }
 }
 
-/** `$LATEST` and then each published version, as ListVersionsByFunction lists them. */
+/** `$LATEST` and then each published version, as ListVersionsByFunction lists them (each ARN qualified). */
 function versionConfigurations(definition: FunctionDefinition) {
-  return [
-    functionConfiguration(definition),
-    ...(definition.versions ?? []).map((version) => functionConfiguration(definition, { version, arn: `${definition.arn}:${version}` })),
-  ];
+  return ['$LATEST', ...(definition.versions ?? [])].map((version) =>
+    listedConfiguration(functionConfiguration(versionDefinition(definition, version), { version, arn: `${definition.arn}:${version}` })),
+  );
 }
 
 /**

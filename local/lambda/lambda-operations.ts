@@ -97,7 +97,8 @@ const OPERATIONS: readonly (readonly [name: string, method: string, path: string
 const ROUTES = OPERATIONS.map(([name, method, template]) => ({
   name,
   method,
-  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}/?$`),
+  labels: [...template.matchAll(/\{([^}]+)\}/g)].map((label) => label[1] ?? ''),
 }));
 
 /** The first path segments Lambda's operations use (their API versions). */
@@ -106,4 +107,14 @@ export const LAMBDA_PATH_PREFIXES: ReadonlySet<string> = new Set(OPERATIONS.map(
 /** The name of the Lambda operation a request is, or undefined for a path Lambda does not have. */
 export function lambdaOperation(method: string, path: string): string | undefined {
   return ROUTES.find((route) => route.method === method && route.pattern.test(path))?.name;
+}
+
+/** The path's labels of a request to a Lambda operation (`FunctionName`, `Name`, `Resource`), by name; none for another path. */
+export function lambdaPathLabels(method: string, path: string): Record<string, string> {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match) return Object.fromEntries(route.labels.map((label, i) => [label, match[i + 1] ?? '']));
+  }
+  return {};
 }

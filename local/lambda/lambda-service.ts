@@ -1,83 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { type Clock, systemClock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { parseBoundedJson } from '../json-depth.js';
 import type { PipesService } from '../pipes/pipes-service.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
-import type { DestinationSender } from './destinations.js';
+import { ControlPlane } from './control-plane.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
-import { functionEnvironment, type RoleCredentials } from './function-environment.js';
-import { FunctionDirectory } from './function-reference.js';
-import {
-  type FunctionDefinition,
-  type FunctionLogs,
-  FunctionRuntime,
-  type InvocationNote,
-  type InvokeOutcome,
-  type LogSink,
-} from './function-runtime.js';
+import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
+import { functionEnvironment } from './function-environment.js';
+import { FunctionDirectory, invokedVersion } from './function-reference.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
+import { FunctionStore } from './function-store.js';
 import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaInput, validateLambdaRequest } from './input-validation.js';
-import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
-import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
+import { lambdaErrorAnswer } from './lambda-errors.js';
+import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
 import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail, parseBody } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
-import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
+import type { LambdaServiceOptions } from './service-options.js';
+import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { SqsMappings } from './sqs-mappings.js';
-
-export interface LambdaServiceOptions {
-  readonly functions: readonly FunctionDefinition[];
-  readonly sqsMappings: readonly SqsMappingDefinition[];
-  readonly sqs: SqsForPoller;
-  /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */
-  readonly baseEnvironment: Readonly<Record<string, string>>;
-  /**
-   * The credentials of a function's execution role session, as Lambda puts them in its
-   * environment (the endpoint knows the function's role by them). @default the base environment's
-   */
-  readonly roleCredentials?: RoleCredentials;
-  readonly region: string;
-  /**
-   * IAM for an SQS event source mapping, checked before it polls: AWS's refusal (as
-   * CreateEventSourceMapping answers it) when the function's role may not read the queue
-   * and IAM enforces, else undefined. @default none
-   */
-  readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
-  /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
-  readonly accountId?: string;
-  readonly log: LogSink;
-  /** CloudWatch Logs, where every invocation's lines also go (the function's log group). @default the console only */
-  readonly logs?: FunctionLogs;
-  /** Where the asynchronous invocation queue lives. @default an in-memory database */
-  readonly db?: DatabaseSync;
-  readonly clock?: Clock;
-  /** Where invocation records and dead-lettered events go. @default none: sending fails and is logged */
-  readonly destinations?: DestinationSender;
-  /** Asynchronous invocation timing for tests: the retry delays' factor and the queue's poll interval. */
-  readonly asyncTiming?: { readonly delayScale?: number; readonly pollIntervalMs?: number };
-  /** Called when each invocation starts and ends (the read API's lineage). */
-  readonly onInvocation?: (note: InvocationNote) => void;
-  /** Failures the testing API injects into invocations. */
-  readonly faults?: InvocationFaults;
-  /** The AWS SDK functions get without bundling it. @default what switchyard-cli carries, nothing fetched */
-  readonly sdk?: RuntimeSdk;
-  /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
-  readonly functionUrls?: FunctionUrls;
-  /** What new code needs before it first runs (the SDK packages it leaves to the runtime, fetched). @default nothing */
-  readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
-}
+import { answerWrite } from './write-routes.js';
 
 /** What Lambda's API needs of the stream mappings the pipes service runs. */
 export type StreamMappingControl = Pick<PipesService, 'streamMappings' | 'updateStreamMapping'>;
@@ -105,6 +59,10 @@ export class LambdaService implements RestProtocolService {
   readonly #sqsMappings: SqsMappings;
   /** The stream mappings, which the pipes service runs (it starts after Lambda and attaches them). */
   #streamMappings?: StreamMappingControl;
+  readonly #store: FunctionStore;
+  readonly #controlPlane: ControlPlane;
+  /** The functions the template declares (or declared, until a restart): the API changes none of them. */
+  readonly #templateNames: Set<string>;
   /** Set by `stop`: `prepare` starts no more environments. */
   #stopped = false;
 
@@ -121,11 +79,35 @@ export class LambdaService implements RestProtocolService {
   #authorize?: (operation: string, input: unknown) => Promise<void>;
 
   constructor(private readonly options: LambdaServiceOptions) {
-    for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
+    const db = options.db ?? openDatabase(':memory:');
+    this.#templateNames = new Set(options.functions.map((fn) => fn.name));
+    this.#store = new FunctionStore(db, options.folder);
+    for (const definition of [...options.functions, ...this.#store.load(this.#templateNames)]) {
+      this.#functions.set(definition.name, this.#runtimeOf(definition));
+    }
 
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    const db = options.db ?? openDatabase(':memory:');
+    this.#controlPlane = new ControlPlane({
+      store: this.#store,
+      clock: options.clock ?? systemClock,
+      readS3:
+        options.readS3 ??
+        (() => {
+          throw new AwsError('InvalidParameterValueException', 'No S3 is connected to the local Lambda service');
+        }),
+      host: {
+        directory: this.#directory,
+        definitionOf: (name) => this.#functions.get(name)?.definition,
+        isTemplate: (name) => this.#templateNames.has(name),
+        run: (definition) => this.#run(definition),
+        stop: async (name) => {
+          const fn = this.#functions.get(name);
+          this.#functions.delete(name);
+          await fn?.stop();
+        },
+      },
+    });
     this.#sqsMappings = new SqsMappings(options.sqsMappings, {
       ...options,
       db,
@@ -143,7 +125,11 @@ export class LambdaService implements RestProtocolService {
       status: (uuid: string) => sqsMappings.status(uuid),
       streams: () => this.#streamMappings?.streamMappings() ?? [],
     };
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, mappings, { accountId, region: options.region });
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, mappings, {
+      accountId,
+      region: options.region,
+      codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+    });
     this.#async = new AsyncInvoker(this.#functions, {
       db,
       clock: options.clock ?? systemClock,
@@ -189,6 +175,8 @@ export class LambdaService implements RestProtocolService {
 
   /** Starts the event source pollers and the asynchronous invocation queue. */
   async start(): Promise<void> {
+    // The functions the API made earlier get what their code needs, as they did when it was uploaded.
+    for (const { definition } of this.#functions.values()) if (definition.api) await this.options.prepareCode?.(definition);
     this.#async.start();
     this.#durable.start();
     await this.#sqsMappings.start();
@@ -209,6 +197,9 @@ export class LambdaService implements RestProtocolService {
     const touched = new Set<string>();
     for (const definition of functions) {
       const fn = this.#functions.get(definition.name);
+      // A function the API made that the template now declares is the template's from now on.
+      if (fn && !this.#templateNames.has(definition.name)) this.#store.delete(fn.definition);
+      this.#templateNames.add(definition.name);
       if (fn === undefined) {
         this.#functions.set(definition.name, this.#runtimeOf(definition));
         added.push(definition.name);
@@ -218,11 +209,11 @@ export class LambdaService implements RestProtocolService {
       const what = functionChange(fn.definition, definition);
       if (what === undefined) continue;
       if (fn.definition.reservedConcurrency !== definition.reservedConcurrency) touched.add(definition.name);
-      fn.update(definition, this.#environmentOf(definition));
+      fn.update(definition);
       changed.push({ name: definition.name, what });
     }
     const names = new Set(functions.map((f) => f.name));
-    const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
+    const kept = [...this.#templateNames].filter((name) => !names.has(name));
     const mappings = await this.#sqsMappings.reload(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
@@ -240,7 +231,7 @@ export class LambdaService implements RestProtocolService {
     if (fn === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
     const definition = { ...fn.definition, codePath };
     await this.options.prepareCode?.(definition);
-    fn.update(definition, this.#environmentOf(definition));
+    fn.update(definition);
   }
 
   /** The functions whose code is not the one `template` names (updateFunctionCode since), with the folder each runs. */
@@ -251,9 +242,17 @@ export class LambdaService implements RestProtocolService {
     });
   }
 
+  /** Runs a function the API made or changed: new code gets what it needs first; the next invocation runs it. */
+  async #run(definition: FunctionDefinition): Promise<void> {
+    const fn = this.#functions.get(definition.name);
+    if (fn?.definition.codePath !== definition.codePath) await this.options.prepareCode?.(definition);
+    if (fn) fn.update(definition);
+    else this.#functions.set(definition.name, this.#runtimeOf(definition));
+  }
+
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
     const { log, logs, onInvocation, faults, sdk, clock } = this.options;
-    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, sdk, clock);
+    return new FunctionRuntime(definition, (d) => this.#environmentOf(d), log, logs, onInvocation, faults, sdk, clock);
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {
@@ -284,11 +283,11 @@ export class LambdaService implements RestProtocolService {
       readonly durableExecutionName?: string;
     } = {},
   ): Promise<InvokeOutcome> {
-    const resolved = this.#directory.resolve(functionName);
+    const resolved = this.#directory.resolve(functionName, undefined, true);
     if (durableSettings(resolved.fn.definition)) return invokeDurable(this.#durable, resolved, event, options.durableExecutionName);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
-      version: resolved.version,
+      version: invokedVersion(resolved),
       throttle: options.throttle === true && resolved.fn.definition.reservedConcurrency !== undefined,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -304,7 +303,7 @@ export class LambdaService implements RestProtocolService {
     event: unknown,
     options: { readonly durableExecutionName?: string } = {},
   ): Promise<{ requestId: string }> {
-    const resolved = this.#directory.resolve(functionNameOrArn);
+    const resolved = this.#directory.resolve(functionNameOrArn, undefined, true);
     if (durableSettings(resolved.fn.definition)) {
       const name = options.durableExecutionName;
       startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
@@ -330,7 +329,19 @@ export class LambdaService implements RestProtocolService {
         413,
       );
     }
-    return this.#async.accept(fn, event);
+    return this.#async.accept(
+      fn,
+      event,
+      resolved.qualifier === undefined ? undefined : { version: invokedVersion(resolved), arn: resolved.arn },
+    );
+  }
+
+  /** The zip of a package a function the API created (or one of its versions) runs, by its digest (hex); undefined for any other. */
+  packageZip(digest: string): string | undefined {
+    const runs = [...this.#functions.values()].some(({ definition }) =>
+      [definition, ...Object.values(definition.published ?? {})].some((d) => d.api && storedDigest(d.codePath) === digest),
+    );
+    return runs ? zipPath(this.#store.codeRoot, digest) : undefined;
   }
 
   /** The events of a function still queued for asynchronous invocation (or in flight). */
@@ -341,6 +352,11 @@ export class LambdaService implements RestProtocolService {
   /** Resolves once no asynchronous attempt is in flight (tests). */
   asyncIdle(): Promise<void> {
     return this.#async.idle();
+  }
+
+  /** The functions Lambda's API made (CreateFunction), by name. */
+  get apiFunctionNames(): string[] {
+    return [...this.#functions.values()].flatMap(({ definition }) => (definition.api ? [definition.name] : []));
   }
 
   get functionNames(): string[] {
@@ -366,11 +382,7 @@ export class LambdaService implements RestProtocolService {
       return await this.#handle(request);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-        body: JSON.stringify({ Type: error.senderFault ? 'User' : 'Service', message: error.message }),
-      };
+      return lambdaErrorAnswer(error);
     }
   }
 
@@ -378,17 +390,21 @@ export class LambdaService implements RestProtocolService {
     validateLambdaRequest(request);
     const name = lambdaOperation(request.method, request.path);
     if (name && this.#authorize) await this.#authorize(name, lambdaRequestInput(request));
+    const { FunctionName } = lambdaPathLabels(request.method, request.path);
+    if (FunctionName !== undefined) this.#directory.checkRegion(FunctionName);
     const durable = this.#durableApi.answer(request);
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
     if (name === 'UpdateEventSourceMapping') return this.#updateMapping(request);
+    const written = await answerWrite(this.#controlPlane, name, request);
+    if (written) return written;
     const answer = this.#read.answer(request);
     if (answer) return answer;
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: functions, versions and aliases come from the app's cloud assembly and are read-only, and event source mappings take UpdateEventSourceMapping only`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags) and their reads, and of event source mappings UpdateEventSourceMapping only`,
       );
     }
     throw new AwsError(
@@ -430,7 +446,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {
-    const resolved = this.#directory.resolve(name, request.query.get('Qualifier'));
+    const resolved = this.#directory.resolve(name, request.query.get('Qualifier'), true);
     const fn = resolved.fn;
     const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
@@ -472,19 +488,20 @@ export class LambdaService implements RestProtocolService {
     if (durableSettings(fn.definition))
       return invokeDurableHttp(this.#durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
     if (type === 'Event') {
-      const { requestId } = await this.invokeAsync(fn.definition.name, event);
+      const { requestId } = await this.invokeAsync(resolved.arn, event);
       return { status: 202, headers: { 'x-amzn-requestid': requestId } };
     }
+    const version = invokedVersion(resolved);
     const outcome = await fn.invoke(event, {
       throttle: fn.definition.reservedConcurrency !== undefined,
       clientContext,
       invokedFunctionArn: resolved.arn,
-      version: resolved.version,
+      version,
       captureLog: logType === 'Tail',
     });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'x-amz-executed-version': resolved.version,
+      'x-amz-executed-version': version,
       'x-amzn-requestid': outcome.requestId,
     };
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';

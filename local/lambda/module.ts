@@ -24,6 +24,7 @@ import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
+import { CONTROL_PLANE_OPERATIONS } from './write-routes.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -83,12 +84,15 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetFunctionConcurrency',
         'ListTags',
         'GetFunctionEventInvokeConfig',
+        ...CONTROL_PLANE_OPERATIONS,
       ],
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb'],
   databases: ['lambda'],
+  // The code of the functions Lambda's API creates.
+  folders: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: LAMBDA_RESOURCE_TYPES,
   resourcePolicies: LAMBDA_RESOURCE_POLICIES,
@@ -105,7 +109,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     ],
   },
   shares: functionDefinitions,
-  create({ settings, database, services, hostedClients, warn }) {
+  create({ settings, database, folder, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
     // Each function's code is read once, for the SDK it needs and the clients it holds.
@@ -127,6 +131,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const lambda = new LambdaService({
       functionUrls,
       db: database('lambda'),
+      folder: folder('lambda'),
+      url,
+      // S3 is created after Lambda (its notifications invoke functions): looked up when CreateFunction names an object.
+      readS3: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
       clock,
       destinations: destinationsOf(services, sqs),
       functions: definitions.functions,
@@ -182,7 +190,11 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
   report: (lambda, { url, definitions }) => {
-    const report = functionReport(definitions.functions, url, [...(lambda.sdk?.report() ?? []), ...updatedCodeLines(lambda, definitions)]);
+    const report = functionReport(definitions.functions, url, [
+      ...(lambda.sdk?.report() ?? []),
+      ...updatedCodeLines(lambda, definitions),
+      ...apiFunctionLines(lambda),
+    ]);
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
@@ -240,6 +252,12 @@ function updatedCodeLines(lambda: LambdaService, definitions: ServiceDefinitions
   if (updated.length === 0) return [];
   const names = updated.map((fn) => fn.name).join(', ');
   return [`  code newer than cdk.out: ${names} (rebuilt from the sources since the last synthesis, which the next one writes to cdk.out)`];
+}
+
+/** The functions Lambda's API made in an earlier run, back from the data folder (the app's counts are the template's). */
+function apiFunctionLines(lambda: LambdaService): string[] {
+  const names = lambda.apiFunctionNames;
+  return names.length === 0 ? [] : [`  functions made through Lambda's API (kept in the data folder): ${names.join(', ')}`];
 }
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

@@ -1,4 +1,6 @@
-import type { ServiceReads } from '../read-api/routes.js';
+import { readFileSync } from 'node:fs';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { idInPath, only, ReadApiFailure, type ReadRoute, type ServiceReads } from '../read-api/routes.js';
 import type { RuntimeSettings, ServiceLookup } from '../services/service-module.js';
 import { durableSettings } from './durable/durable-executions.js';
 import { durableReads } from './durable/read-routes.js';
@@ -33,8 +35,26 @@ export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, 
     functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),
   });
   return {
-    routes: [...durable.routes, flowControlRoute(flowControl)],
+    routes: [...durable.routes, flowControlRoute(flowControl), functionCodeRoute(lambda)],
     lineage: durable.lineage,
     close: () => flowControl.close(),
+  };
+}
+
+/** `/function-code/<digest>.zip`: the zip of a package a function the API created runs. */
+function functionCodeRoute(lambda: LambdaService): ReadRoute {
+  const prefix = READ_API_PATHS.functionCode;
+  return {
+    path: prefix,
+    matches: (path) => path.startsWith(prefix),
+    handle: ({ path, query, res }) => {
+      only(query, []);
+      const digest = /^([0-9a-f]{64})\.zip$/.exec(idInPath(path, prefix))?.[1];
+      const file = digest === undefined ? undefined : lambda.packageZip(digest);
+      if (file === undefined) throw new ReadApiFailure(404, 'NotFound', `no function's package is ${path.slice(prefix.length)}`);
+      const zip = readFileSync(file);
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': zip.length, 'cache-control': 'no-store' });
+      res.end(res.req?.method === 'HEAD' ? undefined : zip);
+    },
   };
 }

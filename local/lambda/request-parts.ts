@@ -40,16 +40,32 @@ export function header(request: RawRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** What IAM reads of a request to Lambda's REST API: the function or event source mapping its path names, and the qualifier. */
-export function lambdaRequestInput(request: RawRequest): { FunctionName?: string; Qualifier?: string; UUID?: string } {
-  const fn = /\/functions\/([^/]+)/.exec(request.path)?.[1];
+/**
+ * What IAM reads of a request to Lambda's REST API: the function, event source mapping or
+ * tagged resource its path names (CreateFunction's function is in its body), and the qualifier.
+ */
+export function lambdaRequestInput(request: RawRequest): { FunctionName?: string; Qualifier?: string; UUID?: string; Resource?: string } {
+  const fn = /\/functions\/([^/]+)/.exec(request.path)?.[1] ?? createdFunctionName(request);
   const uuid = /\/event-source-mappings\/([^/]+)/.exec(request.path)?.[1];
+  const resource = /^\/2017-03-31\/tags\/([^/]+)/.exec(request.path)?.[1];
   const qualifier = request.query.get('Qualifier') ?? undefined;
   return {
     ...(fn === undefined ? {} : { FunctionName: fn }),
     ...(uuid === undefined ? {} : { UUID: uuid }),
+    ...(resource === undefined ? {} : { Resource: resource }),
     ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
   };
+}
+
+/** CreateFunction's `FunctionName` (a body that is not JSON names none: the service refuses it, after IAM). */
+function createdFunctionName(request: RawRequest): string | undefined {
+  if (request.method !== 'POST' || !/^\/2015-03-31\/functions\/?$/.test(request.path)) return undefined;
+  try {
+    const name = (JSON.parse(request.body.toString('utf8')) as { FunctionName?: unknown }).FunctionName;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A request's JSON body (`{}` when it has none), as Lambda's REST API reads one. */

@@ -27,7 +27,11 @@ function fn(source: string, overrides: Partial<FunctionDefinition> = {}, logs: s
     logGroupName: '/aws/lambda/test-fn',
     ...overrides,
   };
-  const runtime = new FunctionRuntime(definition, { GREETING: 'hello', ...definition.environment }, (_name, line) => logs.push(line));
+  const runtime = new FunctionRuntime(
+    definition,
+    (d) => ({ GREETING: 'hello', ...d.environment }),
+    (_name, line) => logs.push(line),
+  );
   runtimes.push(runtime);
   return runtime;
 }

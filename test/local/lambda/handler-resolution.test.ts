@@ -43,7 +43,7 @@ function fn(
   };
   const runtime = new FunctionRuntime(
     definition,
-    { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...definition.environment },
+    (d) => ({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...d.environment }),
     (_name, line) => logs.push(line),
   );
   runtimes.push(runtime);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  CreateFunctionCommand,
+  AddPermissionCommand,
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
@@ -231,7 +231,7 @@ describe('LambdaService read API', () => {
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1']);
     const everyVersion = await client.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
     expect(everyVersion.Functions?.filter((f) => f.FunctionName === 'api-echo').map((f) => f.FunctionArn)).toEqual([
-      arnOf('api-echo'),
+      `${arnOf('api-echo')}:$LATEST`,
       `${arnOf('api-echo')}:1`,
     ]);
     const aliases = await client.send(new ListAliasesCommand({ FunctionName: 'api-echo' }));
@@ -242,7 +242,7 @@ describe('LambdaService read API', () => {
     expect(alias.FunctionVersion).toBe('1');
     await expect(client.send(new GetAliasCommand({ FunctionName: 'api-echo', Name: 'beta' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
-      message: `Alias not found: ${arnOf('api-echo')}:beta`,
+      message: `Cannot find alias arn: ${arnOf('api-echo')}:beta`,
     });
   });
 
@@ -310,11 +310,16 @@ describe('LambdaService read API', () => {
   it('fails if an operation the local runtime does not serve is called, naming it, with a 4xx', async () => {
     const error = await client
       .send(
-        new CreateFunctionCommand({ FunctionName: 'new', Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: new Uint8Array() } }),
+        new AddPermissionCommand({
+          FunctionName: 'api-echo',
+          StatementId: 's1',
+          Action: 'lambda:InvokeFunction',
+          Principal: 's3.amazonaws.com',
+        }),
       )
       .catch((e) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 400 } });
-    expect(error.message).toContain('CreateFunction is not supported by the local Lambda service');
+    expect(error.message).toContain('AddPermission is not supported by the local Lambda service');
     const response = await fetch(`${runtime.url}/2015-03-31/no-such-thing`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');

@@ -1,0 +1,330 @@
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
+import {
+  checkArchitectures,
+  checkRevision,
+  checkRuntime,
+  configured,
+  createdDefinition,
+  inTransition,
+  lastModified,
+  newRevision,
+  publishedContent,
+} from './function-changes.js';
+import { type CodeSource, packageBytes, type S3Reader, storeCode } from './function-code.js';
+import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+import type { FunctionDefinition } from './function-definition.js';
+import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
+import type { FunctionStore } from './function-store.js';
+import { validateLambdaInput } from './input-validation.js';
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** A write's answer: its HTTP status and JSON body (none for 204). */
+export interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** What the control plane changes: the running functions, by name, which it replaces with their new definitions. */
+export interface FunctionHost {
+  readonly directory: FunctionDirectory<{ readonly definition: FunctionDefinition }>;
+  /** The function by name, running (the template's or one the API made), if there is one. */
+  definitionOf(name: string): FunctionDefinition | undefined;
+  /** Whether the app's template declares it: it changes with a new synthesis, not through the API. */
+  isTemplate(name: string): boolean;
+  /** Runs a new or changed function from its next invocation on (new code first gets what it needs, as switchyard dev's does). */
+  run(definition: FunctionDefinition): Promise<void>;
+  /** Stops a deleted function. */
+  stop(name: string): Promise<void>;
+}
+
+export interface ControlPlaneOptions {
+  readonly host: FunctionHost;
+  readonly store: FunctionStore;
+  readonly readS3: S3Reader;
+  readonly clock: Clock;
+}
+
+/**
+ * Lambda's control plane for functions the API creates: CreateFunction (a zip uploaded or an
+ * S3 object), UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion (a version
+ * freezes the code and settings it runs), DeleteFunction, TagResource and UntagResource, as
+ * the API reference documents them and AWS answers them (RevisionId, State and
+ * LastUpdateStatus included). What it makes is kept in the data folder (FunctionStore) and
+ * runs in the same execution environments as the template's functions. The template's own
+ * functions change only with a new synthesis: the API refuses to change them, saying so.
+ */
+export class ControlPlane {
+  /** The names of functions being created (their new code gets what it needs first): a second CreateFunction of one is refused. */
+  readonly #creating = new Set<string>();
+
+  constructor(private readonly options: ControlPlaneOptions) {}
+
+  get #host(): FunctionHost {
+    return this.options.host;
+  }
+
+  async CreateFunction(input: Input): Promise<Answer> {
+    checkRuntime(input.Runtime);
+    checkArchitectures(input.Architectures);
+    validateLambdaInput('CreateFunction', input);
+    if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
+    if (input.PackageType === 'Image') {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'The local runtime runs functions of package type Zip only: container images are not run locally',
+      );
+    }
+    const name = parseFunctionName(String(input.FunctionName)).name;
+    if (this.#host.definitionOf(name) || this.#creating.has(name)) {
+      throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
+    }
+    const code = storeCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
+    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now: this.options.clock.now() }, code);
+    // Lambda answers while the function is Pending; it is Active (a new revision) once its code is in place, as it is here now.
+    const answered = { ...functionConfiguration(created), ...(input.Publish === true ? { Version: '1' } : {}) };
+    const active = input.Publish === true ? this.#published(created, undefined) : created;
+    this.#creating.add(name);
+    try {
+      await this.#save(active);
+    } finally {
+      this.#creating.delete(name);
+    }
+    return { status: 201, body: inTransition(answered, newRevision(), 'creating') };
+  }
+
+  async UpdateFunctionConfiguration(input: Input): Promise<Answer> {
+    const current = this.#changeable(input.FunctionName);
+    checkRevision(input.RevisionId, current.api?.revisionId);
+    checkRuntime(input.Runtime);
+    validateLambdaInput('UpdateFunctionConfiguration', input);
+    const changed = configured(current, input);
+    return this.#updated(current, changed, false);
+  }
+
+  async UpdateFunctionCode(input: Input): Promise<Answer> {
+    const current = this.#changeable(input.FunctionName);
+    checkRevision(input.RevisionId, current.api?.revisionId);
+    checkArchitectures(input.Architectures);
+    validateLambdaInput('UpdateFunctionCode', input);
+    const code = storeCode(this.options.store.codeRoot, packageBytes(input as CodeSource, this.options.readS3));
+    const changed: FunctionDefinition = {
+      ...current,
+      codePath: code.folder,
+      ...(Array.isArray(input.Architectures) ? { architecture: String(input.Architectures[0]) } : {}),
+      api: { ...(current.api ?? apiMissing(current)), codeSha256: code.sha256, codeSize: code.size },
+    };
+    return this.#updated(current, changed, input.Publish === true);
+  }
+
+  /** An update as Lambda answers it: InProgress (Successful, with a new revision, once applied, as it is at once here). */
+  async #updated(current: FunctionDefinition, changed: FunctionDefinition, publish: boolean): Promise<Answer> {
+    const now = this.options.clock.now();
+    const applied: FunctionDefinition = {
+      ...changed,
+      api: { ...(changed.api ?? apiMissing(changed)), revisionId: newRevision(), lastModified: lastModified(now) },
+    };
+    const saved = publish ? this.#published(applied, undefined) : applied;
+    await this.#save(saved, current);
+    if (!publish) return { status: 200, body: inTransition(functionConfiguration(applied), newRevision(), 'updating') };
+    const version = String(saved.api?.lastVersion);
+    const answered = this.#versionConfiguration(saved, version);
+    return { status: 200, body: inTransition(answered, answered.RevisionId, 'creating') };
+  }
+
+  async PublishVersion(input: Input): Promise<Answer> {
+    const current = this.#changeable(input.FunctionName);
+    checkRevision(input.RevisionId, current.api?.revisionId);
+    if (input.CodeSha256 !== undefined && input.CodeSha256 !== current.api?.codeSha256) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current.api?.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
+    const latest = current.api?.lastVersion;
+    const last = latest === undefined ? undefined : current.published?.[String(latest)];
+    // Nothing changed since the last version: Lambda answers that version again.
+    if (last && publishedContent(last) === publishedContent(current)) {
+      return { status: 201, body: this.#versionConfiguration(current, String(latest)) };
+    }
+    const published = this.#published(current, input.Description === undefined ? undefined : String(input.Description));
+    await this.#save(published, current);
+    return { status: 201, body: this.#versionConfiguration(published, String(published.api?.lastVersion)) };
+  }
+
+  async DeleteFunction(input: Input): Promise<Answer> {
+    const { name, qualifier: derived } = parseFunctionName(String(input.FunctionName));
+    const given = input.Qualifier === undefined ? undefined : String(input.Qualifier);
+    if (derived !== undefined && given !== undefined && derived !== given) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
+    }
+    const qualifier = derived ?? given;
+    if (qualifier === '$LATEST') {
+      throw new AwsError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
+    }
+    // The function itself must exist (its unqualified ARN is named); a version it has not is deleted already.
+    const current = this.#changeable(input.FunctionName);
+    if (qualifier === undefined) {
+      await this.#host.stop(name);
+      this.options.store.delete(current);
+      return { status: 204 };
+    }
+    if (!current.published?.[qualifier]) return { status: 204 };
+    const aliases = (current.aliases ?? []).filter((a) => a.functionVersion === qualifier || a.additionalVersionWeights?.[qualifier]);
+    if (aliases.length > 0) {
+      throw new AwsError(
+        'ResourceConflictException',
+        `Unable to delete version because the following aliases reference it: [${aliases.map((a) => a.name).join(', ')}]`,
+        409,
+      );
+    }
+    const { [qualifier]: _deleted, ...published } = current.published;
+    await this.#save({ ...current, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
+    return { status: 204 };
+  }
+
+  async TagResource(input: Input): Promise<Answer> {
+    const current = this.#tagged(input.Resource);
+    const tags = (input.Tags ?? {}) as Record<string, string>;
+    if (Object.keys(tags).length === 0) {
+      throw new AwsError('InvalidParameterValueException', 'An error occurred and the request cannot be processed.');
+    }
+    const merged = { ...tagsOf(current), ...tags };
+    if (Object.keys(merged).length > MAX_TAGS) throw tooManyTags();
+    await this.#save(withTags(current, merged), current);
+    return { status: 204 };
+  }
+
+  async UntagResource(input: Input): Promise<Answer> {
+    const current = this.#tagged(input.Resource);
+    const keys = new Set((input.TagKeys ?? []) as string[]);
+    const kept = Object.fromEntries(Object.entries(tagsOf(current)).filter(([key]) => !keys.has(key)));
+    await this.#save(withTags(current, kept), current);
+    return { status: 204 };
+  }
+
+  async CreateAlias(input: Input): Promise<Answer> {
+    const weights = routingWeights(input);
+    validateLambdaInput('CreateAlias', input);
+    const name = parseFunctionName(String(input.FunctionName)).name;
+    // Lambda names the version the alias was to point at.
+    if (!this.#host.definitionOf(name)) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Function not found: ${this.#host.directory.arnOf(name)}:${input.FunctionVersion}`,
+        404,
+      );
+    }
+    const current = this.#changeable(input.FunctionName);
+    const alias = createdAlias(current, input, weights);
+    await this.#save({ ...current, aliases: [...(current.aliases ?? []), alias] });
+    return { status: 201, body: aliasConfiguration(current, alias) };
+  }
+
+  async UpdateAlias(input: Input): Promise<Answer> {
+    const weights = routingWeights(input);
+    validateLambdaInput('UpdateAlias', input);
+    const current = this.#changeable(input.FunctionName);
+    const alias = current.aliases?.find((a) => a.name === input.Name);
+    if (!alias) throw new AwsError('ResourceNotFoundException', `Alias not found: ${current.arn}:${input.Name}`, 404);
+    checkRevision(input.RevisionId, alias.revisionId);
+    const updated = updatedAlias(current, alias, input, weights);
+    await this.#save({ ...current, aliases: (current.aliases ?? []).map((a) => (a === alias ? updated : a)) });
+    return { status: 200, body: aliasConfiguration(current, updated) };
+  }
+
+  /** Deleting an alias the function does not have succeeds, as in Lambda. */
+  async DeleteAlias(input: Input): Promise<Answer> {
+    const current = this.#changeable(input.FunctionName);
+    const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
+    if (aliases.length !== (current.aliases ?? []).length) await this.#save({ ...current, aliases });
+    return { status: 204 };
+  }
+
+  /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */
+  #tagged(resource: unknown): FunctionDefinition {
+    const arn = String(resource ?? '');
+    if (parseFunctionName(arn).qualifier !== undefined) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'Tags on function aliases and versions are not supported. Please specify a function ARN.',
+      );
+    }
+    return this.#changeable(arn);
+  }
+
+  /**
+   * The function a change names, one the API made: a template's function is refused, naming
+   * how it changes instead.
+   * @throws AwsError ResourceNotFoundException, InvalidParameterValueException
+   */
+  #changeable(functionName: unknown): FunctionDefinition {
+    const { definition } = this.#host.directory.functionOf(String(functionName ?? ''));
+    if (this.#host.isTemplate(definition.name)) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `Function ${definition.name} comes from the app's cloud assembly: the local runtime changes it with the next synthesis (switchyard dev reloads it), not through Lambda's API, which changes the functions it creates`,
+      );
+    }
+    return definition;
+  }
+
+  /** `definition` with a new version published: its code and settings frozen, `$LATEST` at a new revision. */
+  #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
+    const api = definition.api ?? apiMissing(definition);
+    const version = (api.lastVersion ?? 0) + 1;
+    const { versions: _v, aliases: _a, published: _p, ...code } = definition;
+    const frozen: FunctionDefinition = {
+      ...code,
+      description: description ?? definition.description ?? '',
+      api: { ...api, revisionId: newRevision(), lastModified: lastModified(this.options.clock.now()) },
+    };
+    return {
+      ...definition,
+      versions: [...(definition.versions ?? []), String(version)],
+      published: { ...definition.published, [String(version)]: frozen },
+      api: { ...api, revisionId: newRevision(), lastVersion: version },
+    };
+  }
+
+  #versionConfiguration(definition: FunctionDefinition, version: string) {
+    const frozen = definition.published?.[version] ?? definition;
+    return functionConfiguration(frozen, { version, arn: `${definition.arn}:${version}` });
+  }
+
+  /** Keeps a function's new definition and runs it; the packages its old one alone ran go. */
+  async #save(definition: FunctionDefinition, before?: FunctionDefinition): Promise<void> {
+    this.options.store.save(definition);
+    await this.#host.run(definition);
+    if (before) this.options.store.release(before, definition);
+  }
+}
+
+/** Lambda's limit of tags on a function. */
+const MAX_TAGS = 50;
+
+const tooManyTags = () => new AwsError('InvalidParameterValueException', 'Number of tags exceeds resource tag limit.');
+
+function tagsOf(definition: FunctionDefinition): Record<string, string> {
+  const tags = definition.template?.Tags;
+  return Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])) : {};
+}
+
+/** Tagging changes the function's revision, as Lambda's does. */
+function withTags(definition: FunctionDefinition, tags: Record<string, string>): FunctionDefinition {
+  return {
+    ...definition,
+    template: { ...definition.template, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    api: { ...(definition.api ?? apiMissing(definition)), revisionId: newRevision() },
+  };
+}
+
+/** Not reached: every function the control plane changes is one it created, with its API record. */
+function apiMissing(definition: FunctionDefinition): never {
+  throw new Error(`function ${definition.name} has no API record: only functions CreateFunction made are changed through the API`);
+}

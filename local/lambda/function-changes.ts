@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import type { StoredCode } from './function-code.js';
+import type { FunctionDefinition } from './function-definition.js';
+
+// What CreateFunction and UpdateFunctionConfiguration make of their members: the definition a
+// function runs, the checks Lambda makes beyond its model, and the transitions it answers with.
+
+type Input = Readonly<Record<string, unknown>>;
+
+/**
+ * The runtimes CreateFunction and UpdateFunctionConfiguration take, in the order Lambda lists
+ * them when it refuses another (its answer recorded on 2025-11-25, test/conformance/aws-recorded/lambda/).
+ */
+const CREATABLE_RUNTIMES = [
+  'nodejs20.x',
+  'python3.14',
+  'provided.al2023',
+  'python3.12',
+  'python3.13',
+  'nodejs24.x',
+  'nodejs22.x',
+  'java25',
+  'python3.10',
+  'python3.11',
+  'java21',
+  'ruby3.3',
+  'ruby3.4',
+  'ruby3.2',
+  'python3.8',
+  'python3.9',
+  'java17',
+  'nodejs16.x',
+  'dotnet10',
+  'dotnet8',
+  'java11',
+  'dotnet6',
+  'nodejs18.x',
+  'provided.al2',
+  'java8.al2',
+];
+
+/** Every runtime Lambda's model names: the ones not creatable any more are deprecated. */
+const MODEL_RUNTIMES = new Set(loadModel('lambda').shapes.Runtime?.enum ?? []);
+
+/**
+ * Refuses a runtime Lambda does not create functions with, in its words: a deprecated one,
+ * or a value that is none. A runtime the local runtime cannot run (Python, Java, ...) is
+ * taken, as Lambda takes it; its invocations fail with InvalidRuntimeException, named.
+ * @throws AwsError InvalidParameterValueException
+ */
+export function checkRuntime(runtime: unknown): void {
+  if (runtime === undefined || CREATABLE_RUNTIMES.includes(String(runtime))) return;
+  if (MODEL_RUNTIMES.has(String(runtime))) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
+    );
+  }
+  throw new AwsError(
+    'InvalidParameterValueException',
+    `Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${CREATABLE_RUNTIMES.join(', ')}] or be a valid ARN`,
+  );
+}
+
+/** Architectures as Lambda checks them, before its model: one, x86_64 or arm64 (its words name the list as sent). */
+export function checkArchitectures(architectures: unknown): void {
+  if (!Array.isArray(architectures) || architectures.length === 0) return;
+  const value = `[${architectures.join(', ')}]`;
+  if (architectures.length > 1) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${value}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1`,
+    );
+  }
+  if (architectures[0] !== 'x86_64' && architectures[0] !== 'arm64') {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${value}' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`,
+    );
+  }
+}
+
+/** Now, as Lambda writes LastModified: `2026-05-01T10:00:00.000+0000`. */
+export function lastModified(now: number): string {
+  return new Date(now).toISOString().replace('Z', '+0000');
+}
+
+/** A new RevisionId: Lambda's changes with every change, and every state a change passes through. */
+export const newRevision = (): string => randomUUID();
+
+/** The configuration members a function keeps under their CloudFormation names (what `template` holds and the answers read). */
+const KEPT_MEMBERS: Readonly<Record<string, string>> = {
+  Role: 'Role',
+  TracingConfig: 'TracingConfig',
+  LoggingConfig: 'LoggingConfig',
+  Layers: 'Layers',
+  VpcConfig: 'VpcConfig',
+  Environment: 'Environment',
+  EphemeralStorage: 'EphemeralStorage',
+  SnapStart: 'SnapStart',
+  KMSKeyArn: 'KmsKeyArn',
+  FileSystemConfigs: 'FileSystemConfigs',
+  DurableConfig: 'DurableConfig',
+  DeadLetterConfig: 'DeadLetterConfig',
+};
+
+/** The definition CreateFunction makes: the request's settings with Lambda's defaults, its code as stored. */
+export function createdDefinition(
+  input: Input,
+  place: { readonly arn: string; readonly now: number },
+  code: StoredCode,
+): FunctionDefinition {
+  const name = String(input.FunctionName);
+  const tags = (input.Tags ?? {}) as Record<string, string>;
+  const created: FunctionDefinition = {
+    name,
+    arn: place.arn,
+    handler: String(input.Handler ?? ''),
+    runtime: String(input.Runtime ?? ''),
+    architecture: String((input.Architectures as string[] | undefined)?.[0] ?? 'x86_64'),
+    codePath: code.folder,
+    timeoutSeconds: 3,
+    memorySize: 128,
+    environment: {},
+    description: '',
+    logGroupName: `/aws/lambda/${name}`,
+    template: { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    api: { revisionId: newRevision(), lastModified: lastModified(place.now), codeSha256: code.sha256, codeSize: code.size },
+  };
+  return configured(created, input);
+}
+
+/** A definition with UpdateFunctionConfiguration's members applied (the ones the request leaves out stay as they were). */
+export function configured(definition: FunctionDefinition, input: Input): FunctionDefinition {
+  const template: Record<string, unknown> = { ...definition.template };
+  for (const [member, kept] of Object.entries(KEPT_MEMBERS)) if (input[member] !== undefined) template[kept] = input[member];
+  const environment = input.Environment as { Variables?: Record<string, string> } | undefined;
+  const logGroup = (input.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup;
+  const deadLetterArn = (input.DeadLetterConfig as { TargetArn?: string } | undefined)?.TargetArn;
+  return {
+    ...definition,
+    ...(input.Handler !== undefined ? { handler: String(input.Handler) } : {}),
+    ...(input.Runtime !== undefined ? { runtime: String(input.Runtime) } : {}),
+    ...(input.Timeout !== undefined ? { timeoutSeconds: Number(input.Timeout) } : {}),
+    ...(input.MemorySize !== undefined ? { memorySize: Number(input.MemorySize) } : {}),
+    ...(input.Description !== undefined ? { description: String(input.Description) } : {}),
+    ...(environment !== undefined ? { environment: environment.Variables ?? {} } : {}),
+    ...(logGroup ? { logGroupName: logGroup } : {}),
+    ...(deadLetterArn !== undefined ? { asyncConfig: { ...definition.asyncConfig, deadLetterArn } } : {}),
+    template,
+  };
+}
+
+/**
+ * What decides whether PublishVersion has anything new to publish: the code and every
+ * setting of `$LATEST`, not its revision, time or tags.
+ */
+export function publishedContent(definition: FunctionDefinition): string {
+  const { Tags: _tags, ...settings } = (definition.template ?? {}) as Record<string, unknown>;
+  return JSON.stringify([
+    definition.api?.codeSha256,
+    definition.handler,
+    definition.runtime,
+    definition.architecture,
+    definition.timeoutSeconds,
+    definition.memorySize,
+    definition.environment,
+    definition.description,
+    definition.logGroupName,
+    definition.asyncConfig,
+    settings,
+  ]);
+}
+
+/** Lambda's answer to a change in progress: what CreateFunction (the function is Pending) and the updates (InProgress) answer. */
+export function inTransition(configuration: Readonly<Record<string, unknown>>, revisionId: string, change: 'creating' | 'updating') {
+  const { LastUpdateStatus: _status, ...rest } = configuration;
+  return change === 'creating'
+    ? { ...rest, RevisionId: revisionId, State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' }
+    : {
+        ...rest,
+        RevisionId: revisionId,
+        LastUpdateStatus: 'InProgress',
+        LastUpdateStatusReason: 'The function is being created.',
+        LastUpdateStatusReasonCode: 'Creating',
+      };
+}
+
+/** Refuses a change that names a revision other than the current one, as Lambda does (optimistic locking). */
+export function checkRevision(given: unknown, current: string | undefined): void {
+  if (given === undefined || given === current) return;
+  throw new AwsError(
+    'PreconditionFailedException',
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+    412,
+  );
+}

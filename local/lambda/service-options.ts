@@ -1,0 +1,59 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../clock.js';
+import type { DestinationSender } from './destinations.js';
+import type { S3Reader } from './function-code.js';
+import type { RoleCredentials } from './function-environment.js';
+import type { FunctionDefinition, FunctionLogs, InvocationNote, LogSink } from './function-runtime.js';
+import type { FunctionUrls } from './function-urls.js';
+import type { InvocationFaults } from './invocation-faults.js';
+import type { RuntimeSdk } from './runtime-sdk.js';
+import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
+
+/** What the local Lambda service runs and is connected to (LambdaService). */
+export interface LambdaServiceOptions {
+  readonly functions: readonly FunctionDefinition[];
+  readonly sqsMappings: readonly SqsMappingDefinition[];
+  readonly sqs: SqsForPoller;
+  /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /**
+   * The credentials of a function's execution role session, as Lambda puts them in its
+   * environment (the endpoint knows the function's role by them). @default the base environment's
+   */
+  readonly roleCredentials?: RoleCredentials;
+  readonly region: string;
+  /**
+   * IAM for an SQS event source mapping, checked before it polls: AWS's refusal (as
+   * CreateEventSourceMapping answers it) when the function's role may not read the queue
+   * and IAM enforces, else undefined. @default none
+   */
+  readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
+  /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
+  readonly accountId?: string;
+  readonly log: LogSink;
+  /** CloudWatch Logs, where every invocation's lines also go (the function's log group). @default the console only */
+  readonly logs?: FunctionLogs;
+  /** Where the asynchronous invocation queue lives. @default an in-memory database */
+  readonly db?: DatabaseSync;
+  readonly clock?: Clock;
+  /** Where invocation records and dead-lettered events go. @default none: sending fails and is logged */
+  readonly destinations?: DestinationSender;
+  /** Asynchronous invocation timing for tests: the retry delays' factor and the queue's poll interval. */
+  readonly asyncTiming?: { readonly delayScale?: number; readonly pollIntervalMs?: number };
+  /** Called when each invocation starts and ends (the read API's lineage). */
+  readonly onInvocation?: (note: InvocationNote) => void;
+  /** Failures the testing API injects into invocations. */
+  readonly faults?: InvocationFaults;
+  /** The AWS SDK functions get without bundling it. @default what switchyard-cli carries, nothing fetched */
+  readonly sdk?: RuntimeSdk;
+  /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
+  readonly functionUrls?: FunctionUrls;
+  /** What new code needs before it first runs (the SDK packages it leaves to the runtime, fetched). @default nothing */
+  readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
+  /** Where the code of functions CreateFunction makes is unpacked (they are kept in `db`). @default a temporary folder, made when first needed */
+  readonly folder?: string;
+  /** Reads a deployment package CreateFunction names in S3 (`Code.S3Bucket`). @default none: such a request is refused */
+  readonly readS3?: S3Reader;
+  /** The endpoint's base URL: where GetFunction's Code.Location downloads a package CreateFunction uploaded. @default none */
+  readonly url?: string;
+}

@@ -1,0 +1,345 @@
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  type InvokeCommandOutput,
+  LambdaClient,
+  ListFunctionsCommand,
+  PublishVersionCommand,
+  TagResourceCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaService } from '../../../local/lambda/lambda-service.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { zip } from '../../helpers/zip-archive.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/fn-role';
+
+/** A Node.js handler answering `answer` and the version that ran it. */
+const handler = (answer: string) =>
+  zip([
+    {
+      path: 'index.js',
+      body: `exports.handler = async (event, context) => ({ answer: ${JSON.stringify(answer)}, version: context.functionVersion });`,
+    },
+  ]);
+
+const functionInput = (
+  FunctionName: string,
+  code: Uint8Array,
+  extra: Partial<CreateFunctionCommandInput> = {},
+): CreateFunctionCommandInput => ({
+  FunctionName,
+  Runtime: 'nodejs24.x',
+  Handler: 'index.handler',
+  Role: ROLE,
+  Code: { ZipFile: code },
+  ...extra,
+});
+
+const payloadOf = (output: InvokeCommandOutput) => JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8'));
+
+/** A function of the app's template, which the control plane leaves to the next synthesis. */
+const TEMPLATE_FUNCTION = {
+  TemplateFn: {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: 'from-template',
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Role: ROLE,
+      Code: { ZipFile: 'exports.handler = async () => "template";' },
+    },
+  },
+};
+
+describe('Lambda control plane', () => {
+  const runtimes = new RuntimesWithData();
+  let runtime: LocalRuntime;
+  let client: LambdaClient;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    runtime = await runtimes.start(assemblyOf(TEMPLATE_FUNCTION), { dataDir });
+    client = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await runtimes.stopAll();
+  });
+
+  it('runs a function CreateFunction made from a zip, with its variables', async () => {
+    await client.send(
+      new CreateFunctionCommand(
+        functionInput(
+          'greeter',
+          zip([{ path: 'index.js', body: 'exports.handler = async (e) => process.env.GREETING + ", " + e.name;' }]),
+          {
+            Environment: { Variables: { GREETING: 'hello' } },
+          },
+        ),
+      ),
+    );
+    const output = await client.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
+    expect(payloadOf(output)).toBe('hello, Ada');
+    expect(output.ExecutedVersion).toBe('$LATEST');
+  });
+
+  it('runs a published version’s code and settings, not the current ones', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('versioned', handler('one'), { Timeout: 7 })));
+    const { Version } = await client.send(new PublishVersionCommand({ FunctionName: 'versioned' }));
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'versioned', ZipFile: handler('two') }));
+    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'versioned', Timeout: 9 }));
+    const first = await client.send(new InvokeCommand({ FunctionName: `versioned:${Version}` }));
+    expect([payloadOf(first), first.ExecutedVersion]).toEqual([{ answer: 'one', version: '1' }, '1']);
+    const latest = await client.send(new InvokeCommand({ FunctionName: 'versioned' }));
+    expect(payloadOf(latest)).toEqual({ answer: 'two', version: '$LATEST' });
+    const frozen = await client.send(new GetFunctionCommand({ FunctionName: 'versioned', Qualifier: '1' }));
+    expect(frozen.Configuration?.Timeout).toBe(7);
+  });
+
+  it('runs an Event invocation of a version with that version', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('queued', handler('one'))));
+    await client.send(new PublishVersionCommand({ FunctionName: 'queued' }));
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'queued', ZipFile: handler('two') }));
+    const accepted = await client.send(new InvokeCommand({ FunctionName: 'queued', Qualifier: '1', InvocationType: 'Event' }));
+    expect(accepted.StatusCode).toBe(202);
+    const logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    try {
+      // Lambda names an environment's log stream after the version it runs.
+      const streams = await eventually(async () => {
+        const { logStreams = [] } = await logs
+          .send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/queued' }))
+          .catch(() => ({ logStreams: [] }));
+        return logStreams.length > 0 ? logStreams.map((stream) => String(stream.logStreamName)) : undefined;
+      });
+      expect(streams).toEqual([expect.stringContaining('/[1]')]);
+    } finally {
+      logs.destroy();
+    }
+  });
+
+  it('routes an alias’s invocations by its weights, each answer naming the version that ran', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('weighted', handler('one'))));
+    await client.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'weighted', ZipFile: handler('two') }));
+    await client.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    await client.send(
+      new CreateAliasCommand({
+        FunctionName: 'weighted',
+        Name: 'live',
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.5 } },
+      }),
+    );
+    const ran = new Map<string, string>();
+    for (let i = 0; i < 40; i++) {
+      const output = await client.send(new InvokeCommand({ FunctionName: 'weighted', Qualifier: 'live' }));
+      const { answer, version } = payloadOf(output);
+      expect(output.ExecutedVersion).toBe(version);
+      ran.set(version, answer);
+    }
+    // Both versions take a share of 40 invocations (each missing all of them has a chance of 2^-40).
+    expect(Object.fromEntries(ran)).toEqual({ 1: 'one', 2: 'two' });
+  });
+
+  it('answers a timeout as Lambda does: the function error Sandbox.Timedout, with the request id', async () => {
+    const sleeper = zip([{ path: 'index.js', body: 'exports.handler = () => new Promise((resolve) => setTimeout(resolve, 5000));' }]);
+    await client.send(new CreateFunctionCommand(functionInput('sleeper', sleeper, { Timeout: 1 })));
+    const output = await client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: '{}' }));
+    expect({ ...output, Payload: payloadOf(output), $metadata: undefined }).toEqual({
+      $metadata: undefined,
+      ExecutedVersion: '$LATEST',
+      FunctionError: 'Unhandled',
+      StatusCode: 200,
+      Payload: {
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `RequestId: ${output.$metadata.requestId} Error: Task timed out after 1.00 seconds`,
+      },
+    });
+  });
+
+  it('creates a function from an object of the local S3, and GetFunction’s Code.Location downloads its zip', async () => {
+    const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+    const code = handler('from s3');
+    await s3.send(new CreateBucketCommand({ Bucket: 'code' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'code', Key: 'fn.zip', Body: code }));
+    s3.destroy();
+    await client.send(new CreateFunctionCommand({ ...functionInput('from-s3', code), Code: { S3Bucket: 'code', S3Key: 'fn.zip' } }));
+    expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'from-s3' }))).answer).toBe('from s3');
+    const { Code, Configuration } = await client.send(new GetFunctionCommand({ FunctionName: 'from-s3' }));
+    expect(Code?.RepositoryType).toBe('S3');
+    const downloaded = Buffer.from(await (await fetch(String(Code?.Location))).arrayBuffer());
+    expect(downloaded.equals(code)).toBe(true);
+    expect([Configuration?.CodeSha256, Configuration?.CodeSize]).toEqual([createHash('sha256').update(code).digest('base64'), code.length]);
+  });
+
+  it('fails to invoke a function of a runtime the local runtime cannot run, naming the runtime', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('pythonic', handler('x'), { Runtime: 'python3.12' })));
+    await expect(client.send(new InvokeCommand({ FunctionName: 'pythonic' }))).rejects.toMatchObject({
+      name: 'InvalidRuntimeException',
+      message: expect.stringContaining('python3.12'),
+    });
+  });
+
+  it('fails if the upload is not a zip, in Lambda’s words, and leaves no function or files behind', async () => {
+    const codeFolders = () => readdirSync(path.join(dataDir, 'lambda', 'code')).sort();
+    const before = codeFolders();
+    await expect(
+      client.send(new CreateFunctionCommand(functionInput('broken', Buffer.from('this is not a zip file, just some text')))),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'Could not unzip uploaded file. Please check your file, then try to upload again.',
+    });
+    const { Functions = [] } = await client.send(new ListFunctionsCommand({}));
+    expect(Functions.map((f) => f.FunctionName)).not.toContain('broken');
+    expect(codeFolders()).toEqual(before);
+  });
+
+  it('fails if the function name is taken, with ResourceConflictException', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('taken', handler('x'))));
+    await expect(client.send(new CreateFunctionCommand(functionInput('taken', handler('y'))))).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+      message: 'Function already exist: taken',
+    });
+  });
+
+  it('fails if a function of the template is changed through the API, saying how it changes', async () => {
+    for (const change of [
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'from-template', Timeout: 9 }),
+      new TagResourceCommand({ Resource: `arn:aws:lambda:${region}:000000000000:function:from-template`, Tags: { a: 'b' } }),
+      new DeleteFunctionCommand({ FunctionName: 'from-template' }),
+    ]) {
+      await expect(client.send(change as never)).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: expect.stringContaining("from-template comes from the app's cloud assembly"),
+      });
+    }
+    const output = await client.send(new InvokeCommand({ FunctionName: 'from-template' }));
+    expect(payloadOf(output)).toBe('template');
+  });
+
+  it('removes a deleted function’s package from the data folder', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('short-lived', handler('gone soon'))));
+    const { Configuration } = await client.send(new GetFunctionCommand({ FunctionName: 'short-lived' }));
+    const digest = Buffer.from(String(Configuration?.CodeSha256), 'base64').toString('hex');
+    expect(readdirSync(path.join(dataDir, 'lambda', 'code'))).toContain(digest);
+    await client.send(new DeleteFunctionCommand({ FunctionName: 'short-lived' }));
+    expect(readdirSync(path.join(dataDir, 'lambda', 'code')).filter((f) => f.startsWith(digest))).toEqual([]);
+  });
+});
+
+describe('Lambda control plane across a restart', () => {
+  const runtimes = new RuntimesWithData();
+  afterEach(() => runtimes.stopAll());
+
+  it('keeps the functions, versions and aliases made through the API, each running its code, and the start-up report names them', async () => {
+    const dataDir = tempDataDir();
+    const cdkOut = assemblyOf({});
+    const first = await runtimes.start(cdkOut, { dataDir });
+    const before = new LambdaClient({ endpoint: first.url, region, credentials, maxAttempts: 1 });
+    await before.send(new CreateFunctionCommand(functionInput('durable-fn', handler('one'), { Tags: { team: 'api' } })));
+    await before.send(new PublishVersionCommand({ FunctionName: 'durable-fn' }));
+    await before.send(new UpdateFunctionCodeCommand({ FunctionName: 'durable-fn', ZipFile: handler('two') }));
+    await before.send(new CreateAliasCommand({ FunctionName: 'durable-fn', Name: 'stable', FunctionVersion: '1' }));
+    const revision = (await before.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }))).Configuration?.RevisionId;
+    before.destroy();
+    await runtimes.stopAll();
+
+    const second = await runtimes.start(cdkOut, { dataDir });
+    const after = new LambdaClient({ endpoint: second.url, region, credentials, maxAttempts: 1 });
+    try {
+      expect(payloadOf(await after.send(new InvokeCommand({ FunctionName: 'durable-fn', Qualifier: 'stable' })))).toEqual({
+        answer: 'one',
+        version: '1',
+      });
+      expect(payloadOf(await after.send(new InvokeCommand({ FunctionName: 'durable-fn' }))).answer).toBe('two');
+      const fn = await after.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }));
+      expect([fn.Configuration?.RevisionId, fn.Tags]).toEqual([revision, { team: 'api' }]);
+      const lines = (await second.serviceReports()).flatMap((report) => report.lines ?? []);
+      expect(lines).toContain("  functions made through Lambda's API (kept in the data folder): durable-fn");
+    } finally {
+      after.destroy();
+    }
+  });
+});
+
+describe('Lambda control plane under IAM', () => {
+  const runtimes = new RuntimesWithData();
+  afterAll(() => runtimes.stopAll());
+
+  it('authorizes CreateFunction on the function its request names, refusing one the caller may not create', async () => {
+    const cdkOut = assemblyOf({
+      Deployer: serviceRole('lambda.amazonaws.com', {
+        RoleName: 'deployer',
+        Policies: [
+          inlinePolicy('p', { Action: ['lambda:CreateFunction'], Resource: `arn:aws:lambda:${region}:000000000000:function:allowed-*` }),
+        ],
+      }),
+    });
+    const runtime = await runtimes.start(cdkOut, { iam: 'enforce' });
+    const asDeployer = runtime.iam.principals.credentialsFor('arn:aws:iam::000000000000:role/deployer', 'test');
+    const client = new LambdaClient({ endpoint: runtime.url, region, credentials: asDeployer, maxAttempts: 1 });
+    try {
+      await expect(client.send(new CreateFunctionCommand(functionInput('allowed-fn', handler('x'))))).resolves.toMatchObject({
+        State: 'Pending',
+      });
+      await expect(client.send(new CreateFunctionCommand(functionInput('other-fn', handler('x'))))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(`function:other-fn`),
+      });
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('Lambda control plane creating one name twice at once', () => {
+  it('creates one function and refuses the other with ResourceConflictException, while the first one’s code is prepared', async () => {
+    // New code may wait for SDK packages to be fetched before it runs: the second request comes meanwhile.
+    const lambda = new LambdaService({
+      functions: [],
+      sqsMappings: [],
+      sqs: {} as never,
+      baseEnvironment: {},
+      region,
+      log: () => {},
+      prepareCode: () => new Promise((resolve) => setTimeout(resolve, 100)),
+    });
+    const create = (answer: string) =>
+      lambda.handle({
+        method: 'POST',
+        path: '/2015-03-31/functions',
+        query: new URLSearchParams(),
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({ ...functionInput('raced', handler(answer)), Code: { ZipFile: handler(answer).toString('base64') } }),
+        ),
+      });
+    try {
+      const answers = await Promise.all([create('one'), create('two')]);
+      expect(answers.map((a) => [a.status, a.headers?.['x-amzn-errortype']])).toEqual([
+        [201, undefined],
+        [409, 'ResourceConflictException'],
+      ]);
+    } finally {
+      await lambda.stop();
+    }
+  });
+});

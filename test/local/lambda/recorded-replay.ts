@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import {
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  GetFunctionCommand,
+  LambdaClient,
+  type LambdaClientConfig,
+} from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { loadModel } from '../../../local/endpoint/validation/model.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { zip } from '../../helpers/zip-archive.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+/**
+ * Replays calls recorded against real Lambda (test/conformance/aws-recorded/lambda/) on the
+ * local runtime with the AWS SDK v3 client and shapes each answer as botocore reported it to
+ * the recording: the output without `$metadata` and with `ResponseMetadata.HTTPStatusCode`;
+ * Invoke's `Payload` as LocalStack's snapshot reads a stream (a JSON object or list parsed,
+ * anything else as text); an error as `{ Error: { Code, Message }, ... }` with the members of
+ * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`:
+ * none for an error the model does not declare, such as ValidationException).
+ */
+
+export type Answer = Record<string, unknown>;
+
+export interface ReplayContext {
+  /** Sends a command; its answer (or error) as botocore reported it in the recording. */
+  call(command: object): Promise<Answer>;
+  /** A Lambda client whose parameters are not checked: botocore's `parameter_validation=False`, which the SDK never does. */
+  readonly lambda: LambdaClient;
+  readonly s3: S3Client;
+  /** A fresh function name with the prefix. */
+  name(prefix: string): string;
+  /** A zip of one file, a new archive each call (as the recordings' archives differ by their files' times). */
+  archive(file: string, body: string): Uint8Array;
+  /** The role the recordings' functions run as. */
+  readonly role: string;
+  readonly accountId: string;
+  /** The `create_lambda_function_aws` fixture: CreateFunction, then GetFunction until the function is no longer Pending; its answer. */
+  createAws(input: CreateFunctionCommandInput): Promise<Answer>;
+  /**
+   * The `create_lambda_function` fixture: a Python (or Node.js) echo function named `name` with
+   * the fixture's defaults (`handler.handler`, a 30 s timeout, empty variables and tags), waited for; its answer.
+   */
+  create(name: string, input?: Partial<CreateFunctionCommandInput>): Promise<Answer>;
+  /** Every page of a list, one item a page (botocore's paginator with `PageSize: 1`), joined under `key`. */
+  paginate(command: (marker: string | undefined) => object, key: string): Promise<Answer>;
+}
+
+export type Replay = (context: ReplayContext) => Promise<Answer>;
+
+interface RecordedCase {
+  'recorded-date': string;
+  'recorded-content': Record<string, unknown>;
+}
+
+const RECORDED: Record<string, RecordedCase> = Object.assign(
+  {},
+  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json'].map(
+    (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
+  ),
+);
+
+export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** The recorded answers of one test, by snapshot key. */
+function recorded(test: string): Record<string, unknown> {
+  const found = RECORDED[test];
+  if (!found) throw new Error(`no recorded case ${test}`);
+  return found['recorded-content'];
+}
+
+/**
+ * Compares every recorded answer of a test with the live ones, keyed alike; returns the
+ * differences. A recorded answer that is botocore's own refusal of a parameter (`Parameter
+ * validation failed`: the request never reached AWS, and the SDK v3 makes no such check) is
+ * not replayed.
+ */
+export function compareCase(test: string, live: Answer): string[] {
+  const sent = Object.entries(recorded(test)).filter(
+    ([, answer]) => !(typeof answer === 'string' && answer.startsWith('Parameter validation failed')),
+  );
+  return caseDifferences(Object.fromEntries(sent), live);
+}
+
+interface RawAnswer {
+  status: number;
+  body: string;
+}
+
+/** The account the runtime runs in (its default). */
+const ACCOUNT = '000000000000';
+
+/** The errors botocore's model declares, by code (their members are the body's it reports). */
+const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
+
+/** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
+export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
+  const lambda = new LambdaClient(config);
+  const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+  let raw: RawAnswer | undefined;
+  // Inside the deserializer: sees the HTTP answer before the SDK turns it into output or an exception.
+  lambda.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { statusCode: number; body: AsyncIterable<Uint8Array> };
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of response.body) chunks.push(chunk);
+      const body = Buffer.concat(chunks);
+      response.body = Readable.from([body]);
+      raw = { status: response.statusCode, body: body.toString('utf8') };
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
+  );
+  const call = (command: object) =>
+    asBoto(
+      () => lambda.send(command as never),
+      () => raw,
+    );
+  let counter = 0;
+  const role = `arn:aws:iam::${ACCOUNT}:role/lambda-test-role`;
+  const untilNotPending = (name: string) =>
+    eventually(async () => {
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+      return fn.Configuration?.State === 'Pending' ? undefined : true;
+    });
+  const context: ReplayContext = {
+    call,
+    lambda,
+    s3,
+    role,
+    accountId: ACCOUNT,
+    name: (prefix) => `${prefix}-${process.pid}-${++counter}`,
+    archive: (file, body) => zip([{ path: file, body }], `archive ${++counter}`),
+    async createAws(input) {
+      const answer = await call(new CreateFunctionCommand(input));
+      if (answer.Error === undefined) await untilNotPending(String(input.FunctionName));
+      return answer;
+    },
+    async create(name, input = {}) {
+      const runtimeName = input.Runtime ?? 'python3.12';
+      const file = runtimeName.startsWith('nodejs') ? 'handler.js' : 'handler.py';
+      const answer = await context.createAws({
+        FunctionName: name,
+        Runtime: runtimeName,
+        Handler: 'handler.handler',
+        Role: role,
+        Code: { ZipFile: context.archive(file, ECHO[file] ?? '') },
+        Timeout: 30,
+        Environment: { Variables: {} },
+        Tags: {},
+        ...input,
+      });
+      if (answer.Error !== undefined) throw new Error(`the fixture could not create ${name}: ${JSON.stringify(answer.Error)}`);
+      return { CreateEventSourceMappingResponse: null, CreateFunctionResponse: answer };
+    },
+    async paginate(command, key) {
+      const items: unknown[] = [];
+      let marker: string | undefined;
+      do {
+        const page = (await lambda.send(command(marker) as never)) as unknown as Record<string, unknown>;
+        items.push(...((page[key] as unknown[] | undefined) ?? []));
+        marker = page.NextMarker as string | undefined;
+      } while (marker);
+      return { [key]: pythonShape(items) };
+    },
+  };
+  const close = () => {
+    lambda.destroy();
+    s3.destroy();
+  };
+  return { runtime, context, close };
+}
+
+/** The recordings' echo functions (their language does not matter where they never run). */
+export const ECHO: Readonly<Record<string, string>> = {
+  'handler.py': 'def handler(event, context):\n    return event\n',
+  'handler.js': 'exports.handler = async function (event) {\n  console.log(event);\n  return event;\n};\n',
+};
+
+/** An answer as botocore reported it to the recording (see the top of this file). */
+async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undefined): Promise<Answer> {
+  try {
+    const { $metadata, ...output } = (await send()) as Answer & { $metadata: { httpStatusCode?: number } };
+    const shaped = pythonShape({ ...output, ...('Payload' in output ? { Payload: payloadOf(output.Payload as Uint8Array) } : {}) });
+    return { ...(shaped as Answer), ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
+  } catch (error) {
+    const raw = last();
+    if (!(error instanceof Error) || !raw) throw error;
+    const code = error.name;
+    const body = (raw.body === '' ? {} : JSON.parse(raw.body)) as Record<string, unknown>;
+    const member = MODELED_ERRORS[code];
+    const modeled =
+      member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
+    return { Error: { Code: code, Message: error.message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
+  }
+}
+
+/** Invoke's payload as LocalStack's snapshot reads the stream: a JSON object or list parsed, anything else as its text. */
+function payloadOf(payload: Uint8Array | undefined): unknown {
+  const text = Buffer.from(payload ?? new Uint8Array()).toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObject(parsed) || Array.isArray(parsed) ? parsed : text;
+  } catch {
+    return text;
+  }
+}
+
+/** A function of the `create_lambda_function_aws` cases: `index.handler`, Python, a zip uploaded; its answer. */
+export function zipFunction(c: ReplayContext, FunctionName: string, extra: object = {}): Promise<Answer> {
+  return c.createAws({
+    FunctionName,
+    Handler: 'index.handler',
+    Code: { ZipFile: c.archive('handler.py', ECHO['handler.py'] ?? '') },
+    PackageType: 'Zip',
+    Role: c.role,
+    Runtime: 'python3.12',
+    ...extra,
+  });
+}
+
+/** Sorts a list answer's items by a key, as the recording's SortingTransformer sorted AWS's. */
+export function sortedBy(answer: Answer, list: string, key: string): Answer {
+  const items = [...((answer[list] as Record<string, unknown>[] | undefined) ?? [])];
+  items.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
+  return { ...answer, [list]: items };
+}
