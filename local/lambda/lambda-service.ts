@@ -20,12 +20,12 @@ import { FunctionDirectory, invokedVersion } from './function-reference.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
 import type { FunctionUrls } from './function-urls.js';
-import { validateLambdaInput, validateLambdaRequest } from './input-validation.js';
+import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
-import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
-import { decodeClientContext, header, lambdaRequestInput, logTail, parseBody } from './request-parts.js';
+import { updateEventSourceMapping } from './mapping-changes.js';
+import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
@@ -396,7 +396,17 @@ export class LambdaService implements RestProtocolService {
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
-    if (name === 'UpdateEventSourceMapping') return this.#updateMapping(request);
+    if (name === 'UpdateEventSourceMapping') {
+      return updateEventSourceMapping(request, {
+        streams: this.#streamMappings,
+        sqsMappings: this.#sqsMappings,
+        read: this.#read,
+        functionOf: (functionName) => ({
+          functionName: this.#directory.resolve(functionName).fn.definition.name,
+          functionReference: functionName,
+        }),
+      });
+    }
     const written = await answerWrite(this.#controlPlane, name, request);
     if (written) return written;
     const answer = this.#read.answer(request);
@@ -412,37 +422,6 @@ export class LambdaService implements RestProtocolService {
       `Unknown operation: ${request.method} ${request.path} is not an operation of Lambda's API`,
       404,
     );
-  }
-
-  /**
-   * UpdateEventSourceMapping of one of the app's SQS mappings: Enabled pauses and resumes its
-   * pollers, the other members it applies take effect from its next batch (mapping-changes.ts).
-   */
-  #updateMapping(request: RawRequest): RawResponse {
-    // The endpoint has decoded the path already.
-    const uuid = request.path.split('/')[3] ?? '';
-    const body = parseBody(request.body);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
-    }
-    validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
-    const streams = this.#streamMappings;
-    if (streams?.streamMappings().some((m) => m.definition.arn === uuid)) {
-      const updated = streams.updateStreamMapping(uuid, (current) => updatedStreamMapping(current, body));
-      return {
-        status: 202,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(this.#read.streamMappingConfiguration(updated)),
-      };
-    }
-    const mapping = this.#sqsMappings.update(uuid, (current) =>
-      updatedMapping(current, body, (functionName) => {
-        const resolved = this.#directory.resolve(functionName);
-        return { functionName: resolved.fn.definition.name, functionReference: functionName };
-      }),
-    );
-    // Lambda answers 202: the mapping is changing (its State says to what).
-    return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.#read.mappingConfiguration(mapping)) };
   }
 
   async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {

@@ -1,6 +1,12 @@
 import { AwsError } from '../aws-error.js';
+import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
+import { validateLambdaInput } from './input-validation.js';
+import type { LambdaReadApi } from './lambda-api.js';
+import type { StreamMappingControl } from './lambda-service.js';
+import { parseBody } from './request-parts.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
+import type { SqsMappings } from './sqs-mappings.js';
 
 /**
  * The members of UpdateEventSourceMapping that belong to other event sources (streams, Kafka,
@@ -170,3 +176,40 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
 
 /** Lambda's least MaximumRecordAgeInSeconds (besides -1). */
 const MIN_RECORD_AGE_SECONDS = 60;
+
+/**
+ * UpdateEventSourceMapping of one of the app's mappings: a stream mapping (run by the pipes
+ * service) or an SQS one. Enabled pauses and resumes it; the other members it applies take
+ * effect from its next batch. Lambda answers 202: the mapping is changing (its State says to what).
+ */
+export function updateEventSourceMapping(
+  request: RawRequest,
+  lambda: {
+    readonly streams: StreamMappingControl | undefined;
+    readonly sqsMappings: SqsMappings;
+    readonly read: Pick<LambdaReadApi<never>, 'streamMappingConfiguration' | 'mappingConfiguration'>;
+    /** A function name the request gives, as the mapping keeps it. */
+    readonly functionOf: (functionName: string) => { functionName: string; functionReference: string };
+  },
+): RawResponse {
+  // The endpoint has decoded the path already.
+  const uuid = request.path.split('/')[3] ?? '';
+  const body = parseBody(request.body);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
+  }
+  validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
+  const answer = (configuration: unknown): RawResponse => ({
+    status: 202,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(configuration),
+  });
+  const streams = lambda.streams;
+  if (streams?.streamMappings().some((m) => m.definition.arn === uuid)) {
+    return answer(
+      lambda.read.streamMappingConfiguration(streams.updateStreamMapping(uuid, (current) => updatedStreamMapping(current, body))),
+    );
+  }
+  const mapping = lambda.sqsMappings.update(uuid, (current) => updatedMapping(current, body, lambda.functionOf));
+  return answer(lambda.read.mappingConfiguration(mapping));
+}
