@@ -6,6 +6,7 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { table, time, truncate } from '../../clients/format.js';
+import { htmlText } from '../../clients/html-text.js';
 import type { MailMessage, MailPage, MailSummary } from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { call, clientConfig, describeAwsError, type Target } from '../../inspect/aws.js';
@@ -97,21 +98,6 @@ export function renderMessage(m: MailMessage): string[] {
     lines.push(...m.links.map((link, i) => `  [${i + 1}] ${link.text === link.href ? link.href : `${link.text}: ${link.href}`}`));
   }
   return lines;
-}
-
-/** The text of an HTML part, for a terminal: tags dropped, block ends as line breaks, entities read. */
-function htmlText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<(br|\/p|\/div|\/h\d|\/li|\/tr)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n');
 }
 
 async function verify(target: Extract<Target, { kind: 'local' }>, address: string, io: CommandIo): Promise<void> {

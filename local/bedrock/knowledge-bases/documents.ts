@@ -1,3 +1,4 @@
+import { htmlText } from '../../../clients/html-text.js';
 import { PdfReadError, pdfText } from '../../pdf-text.js';
 
 /** A document's text, or why it could not be read (the ingestion job counts it failed, with the reason). */
@@ -53,21 +54,6 @@ function pdfDocumentText(body: Buffer): string | undefined {
     if (error instanceof PdfReadError) return undefined;
     throw error;
   }
-}
-
-function htmlText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<(br|\/p|\/div|\/h[1-6]|\/li|\/tr)[^>]*>/gi, '\n')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\n\s*\n+/g, '\n\n');
 }
 
 /** A metadata attribute's value as Retrieve answers it and a filter compares it. */
