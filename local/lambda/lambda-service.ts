@@ -4,7 +4,6 @@ import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { parseBoundedJson } from '../json-depth.js';
-import type { PipesService } from '../pipes/pipes-service.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
@@ -24,7 +23,7 @@ import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
-import { updateEventSourceMapping } from './mapping-changes.js';
+import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
@@ -32,9 +31,6 @@ import type { LambdaServiceOptions } from './service-options.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { SqsMappings } from './sqs-mappings.js';
 import { answerWrite } from './write-routes.js';
-
-/** What Lambda's API needs of the stream mappings the pipes service runs. */
-export type StreamMappingControl = Pick<PipesService, 'streamMappings' | 'updateStreamMapping'>;
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;

@@ -1,9 +1,9 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
+import type { PipesService } from '../pipes/pipes-service.js';
 import { validateLambdaInput } from './input-validation.js';
 import type { LambdaReadApi } from './lambda-api.js';
-import type { StreamMappingControl } from './lambda-service.js';
 import { parseBody } from './request-parts.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
 import type { SqsMappings } from './sqs-mappings.js';
@@ -176,6 +176,9 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
 
 /** Lambda's least MaximumRecordAgeInSeconds (besides -1). */
 const MIN_RECORD_AGE_SECONDS = 60;
+
+/** What Lambda's API needs of the stream mappings the pipes service runs. */
+export type StreamMappingControl = Pick<PipesService, 'streamMappings' | 'updateStreamMapping'>;
 
 /**
  * UpdateEventSourceMapping of one of the app's mappings: a stream mapping (run by the pipes
