@@ -66,9 +66,12 @@ describe('the AI services around Bedrock on the installed packages (fixtures/ai-
         outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://${out.VideoBucket}/clips` } },
       }),
     );
-    // Each service the app calls is served, and the start-up report says by what.
-    expect(running.output()).toMatch(/Textract simulated/);
-    expect(running.output()).toMatch(/knowledge base/i);
+    // Each service the app calls is served, and the start-up report (printed once the endpoint answers) says by what.
+    const report = await waitFor('the start-up report naming the AI services', () => {
+      const output = running?.output() ?? '';
+      return /ai services \(SWITCHYARD_AI_SERVICES\): .*Textract simulated/.test(output) ? output : undefined;
+    });
+    expect(report).toMatch(/knowledge base handbook \(\w+\): 1 data source/);
   });
 
   it('reads an uploaded PDF with Textract in a state machine, summarizes it with Bedrock and keeps the summary in DynamoDB', async () => {
