@@ -4,17 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { freePort, RuntimeProcesses } from '../runtime-process.js';
-
-/** Sends each record's data to the `handled` queue, slowly enough for a batch to be in flight when the process dies. */
-const CONSUMER = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
-const sqs = new SQSClient({});
-exports.handler = async (event) => {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'handled' }));
-  for (const r of event.Records) {
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: Buffer.from(r.kinesis.data, 'base64').toString() }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};`;
+import { forwardingConsumer } from './forwarding-consumer.js';
 
 const BATCH = 5;
 
@@ -26,16 +16,7 @@ function assembly() {
           Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
           Feed: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'feed', ShardCount: 1 } },
           Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'consumer',
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 30,
-              Code: { ZipFile: CONSUMER },
-            },
-          },
+          Consumer: forwardingConsumer(50, { Timeout: 30 }),
           Mapping: {
             Type: 'AWS::Lambda::EventSourceMapping',
             Properties: {

@@ -10,19 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf } from '../template-resources.js';
+import { forwardingConsumer } from './forwarding-consumer.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
-
-/** Sends each record's data to the `handled` queue. */
-const CONSUMER = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
-const sqs = new SQSClient({});
-exports.handler = async (event) => {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'handled' }));
-  for (const r of event.Records) {
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: Buffer.from(r.kinesis.data, 'base64').toString() }));
-  }
-};`;
 
 function assembly() {
   return writeAssembly(tempAssemblyDir(), {
@@ -32,10 +23,7 @@ function assembly() {
           Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 1 } },
           Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
           Failed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failed' } },
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'consumer', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: CONSUMER } },
-          },
+          Consumer: forwardingConsumer(),
           Mapping: {
             Type: 'AWS::Lambda::EventSourceMapping',
             Properties: {

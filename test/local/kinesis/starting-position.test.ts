@@ -7,19 +7,10 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { arnOf } from '../template-resources.js';
+import { forwardingConsumer } from './forwarding-consumer.js';
 
-const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
-
-/** Sends each record's data to the `handled` queue. */
-const CONSUMER = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
-const sqs = new SQSClient({});
-exports.handler = async (event) => {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'handled' }));
-  for (const r of event.Records) {
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: Buffer.from(r.kinesis.data, 'base64').toString() }));
-  }
-};`;
 
 /** The stream alone, then (`since` given) a mapping and a pipe that start reading it AT_TIMESTAMP `since`. */
 function assembly(since?: number) {
@@ -29,10 +20,7 @@ function assembly(since?: number) {
       : {
           Handled: queue('handled'),
           Piped: queue('piped'),
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'consumer', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: CONSUMER } },
-          },
+          Consumer: forwardingConsumer(),
           Mapping: {
             Type: 'AWS::Lambda::EventSourceMapping',
             Properties: {
