@@ -141,6 +141,7 @@ export const dynamoDbStepFunctions: StepFunctionsIntegrations<{ readonly host: D
   optimized: {
     errors: ERRORS,
     outputModel: 'dynamodb',
+    exhaustive: true,
     actions: Object.fromEntries(
       ['getItem', 'putItem', 'updateItem', 'deleteItem'].map((action) => [
         action,

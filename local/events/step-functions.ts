@@ -71,6 +71,7 @@ export const eventsStepFunctions: StepFunctionsIntegrations<EventsService> = {
   optimized: {
     errors: ERRORS,
     outputModel: 'events',
+    exhaustive: true,
     actions: { putEvents: { patterns: ['request-response', 'waitForTaskToken'], run: eventsPutEvents } },
   },
   sdk: {

@@ -45,6 +45,8 @@ export interface ControlPlaneOptions {
   readonly store: FunctionStore;
   readonly readS3: S3Reader;
   readonly clock: Clock;
+  /** The app's layers' folders, by what `Layers` names them with; any other layer is a published one (public-layers/). */
+  readonly layerFolders: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,7 +84,8 @@ export class ControlPlane {
       throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     }
     const code = storeCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
-    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now: this.options.clock.now() }, code);
+    const place = { arn: this.#host.directory.arnOf(name), now: this.options.clock.now() };
+    const created = createdDefinition(input, place, code, this.options.layerFolders);
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is in place, as it is here now.
     const answered = { ...functionConfiguration(created), ...(input.Publish === true ? { Version: '1' } : {}) };
     const active = input.Publish === true ? this.#published(created, undefined) : created;
@@ -100,7 +103,7 @@ export class ControlPlane {
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
-    const changed = configured(current, input);
+    const changed = configured(current, input, this.options.layerFolders);
     return this.#updated(current, changed, false);
   }
 

@@ -9,11 +9,15 @@ import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFo
 
 type Props = Record<string, unknown>;
 
-/** The template's functions, their SQS event source mappings (DynamoDB stream mappings are the pipes') and their URLs. */
+/**
+ * The template's functions, their SQS event source mappings (DynamoDB stream mappings are the
+ * pipes') and their URLs, and the app's layers' folders (a function CreateFunction makes may name them).
+ */
 export function functionDefinitions(byType: (type: string) => readonly LoadedResource[]): {
   functions: FunctionDefinition[];
   sqsMappings: SqsMappingDefinition[];
   functionUrls: FunctionUrlDefinition[];
+  layerFolders: Record<string, string>;
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -54,7 +58,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
       reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
-      ...layersOf(r, layers),
+      ...functionLayers(p.Layers, layers),
       template: p,
     });
   }
@@ -63,13 +67,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   warnings.push(...runtimeWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
-  return { functions, sqsMappings, functionUrls, warnings };
-}
-
-/** A function's `Layers`: its app layers' folders, and the others (public layers) only when it has any. */
-function layersOf(r: LoadedResource, folders: ReadonlyMap<string, string>): Pick<FunctionDefinition, 'layers' | 'publicLayers'> {
-  const { layers, publicLayers } = functionLayers(r, folders);
-  return publicLayers.length > 0 ? { layers, publicLayers } : { layers };
+  return { functions, sqsMappings, functionUrls, layerFolders: layers, warnings };
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

@@ -10,8 +10,9 @@ export interface LambdaReload {
   readonly mappings: readonly string[];
 }
 
-/** Whether a function's code (its bundle folder or layers) or only its settings changed; undefined when neither did. */
+/** Whether a function's code (its bundle folder or layers, public ones included) or only its settings changed; undefined when neither did. */
 export function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
-  if (before.codePath !== after.codePath || JSON.stringify(before.layers ?? []) !== JSON.stringify(after.layers ?? [])) return 'code';
+  const layers = (d: FunctionDefinition) => JSON.stringify([d.layers ?? [], d.publicLayers ?? []]);
+  if (before.codePath !== after.codePath || layers(before) !== layers(after)) return 'code';
   return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
 }

@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import type { StoredCode } from './function-code.js';
 import type { FunctionDefinition } from './function-definition.js';
+import { functionLayers } from './template-config.js';
 
 // What CreateFunction and UpdateFunctionConfiguration make of their members: the definition a
 // function runs, the checks Lambda makes beyond its model, and the transitions it answers with.
@@ -111,6 +112,7 @@ export function createdDefinition(
   input: Input,
   place: { readonly arn: string; readonly now: number },
   code: StoredCode,
+  layerFolders: Readonly<Record<string, string>>,
 ): FunctionDefinition {
   const name = String(input.FunctionName);
   const tags = (input.Tags ?? {}) as Record<string, string>;
@@ -129,18 +131,27 @@ export function createdDefinition(
     template: { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
     api: { revisionId: newRevision(), lastModified: lastModified(place.now), codeSha256: code.sha256, codeSize: code.size },
   };
-  return configured(created, input);
+  return configured(created, input, layerFolders);
 }
 
-/** A definition with UpdateFunctionConfiguration's members applied (the ones the request leaves out stay as they were). */
-export function configured(definition: FunctionDefinition, input: Input): FunctionDefinition {
+/**
+ * A definition with UpdateFunctionConfiguration's members applied (the ones the request leaves
+ * out stay as they were); its `Layers` run as a template function's do: the app's from their
+ * folders (`layerFolders`), the others as published layers.
+ */
+export function configured(
+  definition: FunctionDefinition,
+  input: Input,
+  layerFolders: Readonly<Record<string, string>>,
+): FunctionDefinition {
   const template: Record<string, unknown> = { ...definition.template };
   for (const [member, kept] of Object.entries(KEPT_MEMBERS)) if (input[member] !== undefined) template[kept] = input[member];
   const environment = input.Environment as { Variables?: Record<string, string> } | undefined;
   const logGroup = (input.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup;
   const deadLetterArn = (input.DeadLetterConfig as { TargetArn?: string } | undefined)?.TargetArn;
+  const { layers: _layers, publicLayers: _public, ...unlayered } = definition;
   return {
-    ...definition,
+    ...(input.Layers === undefined ? definition : { ...unlayered, ...functionLayers(input.Layers, layerFolders) }),
     ...(input.Handler !== undefined ? { handler: String(input.Handler) } : {}),
     ...(input.Runtime !== undefined ? { runtime: String(input.Runtime) } : {}),
     ...(input.Timeout !== undefined ? { timeoutSeconds: Number(input.Timeout) } : {}),

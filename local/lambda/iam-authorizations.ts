@@ -1,4 +1,4 @@
-import { arnOf, type Input, type OperationContext, on, type ResourceOf, serviceIam, text } from '../iam/authorizations.js';
+import { arnOf, type Input, type OperationContext, on, passingRole, type ResourceOf, serviceIam, text } from '../iam/authorizations.js';
 
 /**
  * A function's ARN from `FunctionName` (a name, `name:qualifier`, a partial ARN
@@ -48,7 +48,8 @@ const durableExecution: ResourceOf = (input) => text(input.DurableExecutionArn) 
 /**
  * How IAM authorizes Lambda's requests (its module declares it): Invoke and
  * InvokeWithResponseStream are lambda:InvokeFunction on the function (its version or alias
- * when qualified); the other operations are the action of their name on the function, layer,
+ * when qualified); CreateFunction and UpdateFunctionConfiguration need iam:PassRole on the role
+ * they give the function too; the other operations are the action of their name on the function, layer,
  * mapping, code signing config or capacity provider they name.
  */
 export const lambdaIam = serviceIam('lambda', {
@@ -83,8 +84,6 @@ export const lambdaIam = serviceIam('lambda', {
     DeleteFunction: fn,
     PublishVersion: unqualified,
     UpdateFunctionCode: unqualified,
-    UpdateFunctionConfiguration: unqualified,
-    CreateFunction: unqualified,
     ListVersionsByFunction: unqualified,
     ListAliases: unqualified,
     GetAlias: unqualified,
@@ -148,6 +147,9 @@ export const lambdaIam = serviceIam('lambda', {
     StopDurableExecution: durableExecution,
   },
   operations: {
+    // Giving a function its execution role passes the role: the caller needs iam:PassRole on it (an update only when it names one).
+    CreateFunction: passingRole('lambda', 'CreateFunction', unqualified, (input) => text(input.Role)),
+    UpdateFunctionConfiguration: passingRole('lambda', 'UpdateFunctionConfiguration', unqualified, (input) => text(input.Role)),
     // Both the function's and the config's permissions are checked (the SAR lists both resources as required).
     PutFunctionCodeSigningConfig: (input, context) => [
       on('lambda:PutFunctionCodeSigningConfig', codeSigning(input, context)),

@@ -84,26 +84,7 @@ export class LambdaService implements RestProtocolService {
 
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    this.#controlPlane = new ControlPlane({
-      store: this.#store,
-      clock: options.clock ?? systemClock,
-      readS3:
-        options.readS3 ??
-        (() => {
-          throw new AwsError('InvalidParameterValueException', 'No S3 is connected to the local Lambda service');
-        }),
-      host: {
-        directory: this.#directory,
-        definitionOf: (name) => this.#functions.get(name)?.definition,
-        isTemplate: (name) => this.#templateNames.has(name),
-        run: (definition) => this.#run(definition),
-        stop: async (name) => {
-          const fn = this.#functions.get(name);
-          this.#functions.delete(name);
-          await fn?.stop();
-        },
-      },
-    });
+    this.#controlPlane = this.#newControlPlane();
     this.#sqsMappings = new SqsMappings(options.sqsMappings, {
       ...options,
       db,
@@ -238,10 +219,11 @@ export class LambdaService implements RestProtocolService {
     });
   }
 
-  /** Runs a function the API made or changed: new code gets what it needs first; the next invocation runs it. */
+  /** Runs a function the API made or changed: new code or layers (public ones, for each definition) get what they need first. */
   async #run(definition: FunctionDefinition): Promise<void> {
     const fn = this.#functions.get(definition.name);
-    if (fn?.definition.codePath !== definition.codePath) await this.options.prepareCode?.(definition);
+    const prepare = !fn || functionChange(fn.definition, definition) === 'code' || (definition.publicLayers ?? []).length > 0;
+    if (prepare) await this.options.prepareCode?.(definition);
     if (fn) fn.update(definition);
     else this.#functions.set(definition.name, this.#runtimeOf(definition));
   }
@@ -371,6 +353,31 @@ export class LambdaService implements RestProtocolService {
   /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
   authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
     this.#authorize = authorize;
+  }
+
+  /** The control plane of the functions the API makes, over this service's functions and store. */
+  #newControlPlane(): ControlPlane {
+    return new ControlPlane({
+      store: this.#store,
+      layerFolders: this.options.layerFolders ?? {},
+      clock: this.options.clock ?? systemClock,
+      readS3:
+        this.options.readS3 ??
+        (() => {
+          throw new AwsError('InvalidParameterValueException', 'No S3 is connected to the local Lambda service');
+        }),
+      host: {
+        directory: this.#directory,
+        definitionOf: (name) => this.#functions.get(name)?.definition,
+        isTemplate: (name) => this.#templateNames.has(name),
+        run: (definition) => this.#run(definition),
+        stop: async (name) => {
+          const fn = this.#functions.get(name);
+          this.#functions.delete(name);
+          await fn?.stop();
+        },
+      },
+    });
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {

@@ -58,6 +58,8 @@ declare module '../service-definitions.js' {
     readonly functions: readonly FunctionDefinition[];
     readonly sqsMappings: readonly SqsMappingDefinition[];
     readonly functionUrls: readonly FunctionUrlDefinition[];
+    /** The app's layers' folders by what a function's `Layers` names them with (its `Ref`, its version ARN). */
+    readonly layerFolders: Readonly<Record<string, string>>;
   }
 }
 
@@ -138,6 +140,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       clock,
       destinations: destinationsOf(services, sqs),
       functions: definitions.functions,
+      layerFolders: definitions.layerFolders,
       sqsMappings: definitions.sqsMappings,
       sqs,
       region,

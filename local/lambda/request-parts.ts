@@ -42,29 +42,46 @@ export function header(request: RawRequest, name: string): string | undefined {
 
 /**
  * What IAM reads of a request to Lambda's REST API: the function, event source mapping or
- * tagged resource its path names (CreateFunction's function is in its body), and the qualifier.
+ * tagged resource its path names (CreateFunction's function is in its body), the qualifier, and
+ * the execution role CreateFunction and UpdateFunctionConfiguration give the function (iam:PassRole).
  */
-export function lambdaRequestInput(request: RawRequest): { FunctionName?: string; Qualifier?: string; UUID?: string; Resource?: string } {
-  const fn = /\/functions\/([^/]+)/.exec(request.path)?.[1] ?? createdFunctionName(request);
+export function lambdaRequestInput(request: RawRequest): {
+  FunctionName?: string;
+  Qualifier?: string;
+  UUID?: string;
+  Resource?: string;
+  Role?: string;
+} {
+  const settings = functionSettings(request);
+  const fn = /\/functions\/([^/]+)/.exec(request.path)?.[1] ?? (CREATE_FUNCTION.test(request.path) ? settings.FunctionName : undefined);
   const uuid = /\/event-source-mappings\/([^/]+)/.exec(request.path)?.[1];
   const resource = /^\/2017-03-31\/tags\/([^/]+)/.exec(request.path)?.[1];
   const qualifier = request.query.get('Qualifier') ?? undefined;
   return {
-    ...(fn === undefined ? {} : { FunctionName: fn }),
+    ...(typeof fn === 'string' ? { FunctionName: fn } : {}),
     ...(uuid === undefined ? {} : { UUID: uuid }),
     ...(resource === undefined ? {} : { Resource: resource }),
     ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
+    ...(typeof settings.Role === 'string' ? { Role: settings.Role } : {}),
   };
 }
 
-/** CreateFunction's `FunctionName` (a body that is not JSON names none: the service refuses it, after IAM). */
-function createdFunctionName(request: RawRequest): string | undefined {
-  if (request.method !== 'POST' || !/^\/2015-03-31\/functions\/?$/.test(request.path)) return undefined;
+const CREATE_FUNCTION = /^\/2015-03-31\/functions\/?$/;
+const CONFIGURATION = /^\/2015-03-31\/functions\/[^/]+\/configuration$/;
+
+/**
+ * The body of CreateFunction (POST) or UpdateFunctionConfiguration (PUT), else `{}` (an Invoke's
+ * payload is not read for IAM); a body that is not JSON is `{}`: the service refuses it, after IAM.
+ */
+function functionSettings(request: RawRequest): Record<string, unknown> {
+  const settings =
+    (request.method === 'POST' && CREATE_FUNCTION.test(request.path)) || (request.method === 'PUT' && CONFIGURATION.test(request.path));
+  if (!settings) return {};
   try {
-    const name = (JSON.parse(request.body.toString('utf8')) as { FunctionName?: unknown }).FunctionName;
-    return typeof name === 'string' ? name : undefined;
+    const body: unknown = JSON.parse(request.body.toString('utf8'));
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -12,6 +12,8 @@ import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
 /** What the local Lambda service runs and is connected to (LambdaService). */
 export interface LambdaServiceOptions {
   readonly functions: readonly FunctionDefinition[];
+  /** The app's layers' folders, by what a function's `Layers` names them with: what a function CreateFunction makes may name. @default none */
+  readonly layerFolders?: Readonly<Record<string, string>>;
   readonly sqsMappings: readonly SqsMappingDefinition[];
   readonly sqs: SqsForPoller;
   /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */

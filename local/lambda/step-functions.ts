@@ -99,6 +99,7 @@ export const lambdaStepFunctions: StepFunctionsIntegrations<LambdaService> = {
   optimized: {
     errors: ERRORS,
     outputModel: 'lambda',
+    exhaustive: true,
     actions: { invoke: { patterns: ['request-response', 'waitForTaskToken'], run: lambdaInvoke } },
     ownArns: {
       label: 'Lambda function ARNs',

@@ -16,37 +16,37 @@ const EVENT_AGE_RANGE = [60, 21_600] as const;
  * The folders of the app's layers (`AWS::Lambda::LayerVersion` with a code asset), by what
  * a function's `Layers` names them with (the layer's `Ref`, its version ARN).
  */
-export function layerFolders(layers: readonly LoadedResource[], warnings: string[]): Map<string, string> {
-  const folders = new Map<string, string>();
+export function layerFolders(layers: readonly LoadedResource[], warnings: string[]): Record<string, string> {
+  const folders: Record<string, string> = {};
   for (const layer of layers) {
     if (!layer.assetPath) {
       warnings.push(`${layer.logicalId} (AWS::Lambda::LayerVersion): no code asset folder was found; functions using it run without it`);
       continue;
     }
-    folders.set(layer.ref, layer.assetPath);
-    if (layer.attributes.LayerVersionArn) folders.set(layer.attributes.LayerVersionArn, layer.assetPath);
+    folders[layer.ref] = layer.assetPath;
+    if (layer.attributes.LayerVersionArn) folders[layer.attributes.LayerVersionArn] = layer.assetPath;
   }
   return folders;
 }
 
 /**
- * A function's `Layers`: the asset folders of the app's own, and the others (a published
- * layer's ARN) with their position, which local/lambda/public-layers/ provides at start-up.
+ * A function's `Layers` (its template's or its CreateFunction's): the asset folders of the app's
+ * own, and the others (a published layer's ARN) with their position, only when it has any, which
+ * local/lambda/public-layers/ provides.
  */
 export function functionLayers(
-  fn: LoadedResource,
-  folders: ReadonlyMap<string, string>,
-): { layers: string[]; publicLayers: { arn: string; position: number }[] } {
-  const layers = (fn.properties as Props).Layers;
-  if (!Array.isArray(layers)) return { layers: [], publicLayers: [] };
+  layers: unknown,
+  folders: Readonly<Record<string, string>>,
+): Pick<FunctionDefinition, 'layers' | 'publicLayers'> {
+  if (!Array.isArray(layers)) return { layers: [] };
   const found: string[] = [];
   const publicLayers: { arn: string; position: number }[] = [];
   layers.map(String).forEach((layer, position) => {
-    const folder = folders.get(layer);
+    const folder = Object.hasOwn(folders, layer) ? folders[layer] : undefined;
     if (folder) found.push(folder);
     else publicLayers.push({ arn: layer, position });
   });
-  return { layers: found, publicLayers };
+  return publicLayers.length > 0 ? { layers: found, publicLayers } : { layers: found };
 }
 
 /**

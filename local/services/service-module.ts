@@ -416,6 +416,12 @@ export interface OptimizedIntegrations<O> {
   readonly outputModel?: OutputModelService;
   /** Its actions (`sendMessage`): the patterns each supports and how a task runs it. */
   readonly actions: Readonly<Record<string, OptimizedAction<O>>>;
+  /**
+   * Its actions are all those AWS offers for the service, so CreateStateMachine refuses a Task
+   * naming another, as AWS does (`The resource provided ... is not recognized`). @default false:
+   * AWS offers more than run here, and accepts them
+   */
+  readonly exhaustive?: boolean;
   /** A Task whose resource is one of the service's own ARNs (a Lambda function's, as ASL allows): how it runs. */
   readonly ownArns?: ArnTasks<O>;
 }

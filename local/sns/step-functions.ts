@@ -75,6 +75,7 @@ export const snsStepFunctions: StepFunctionsIntegrations<SnsService> = {
   optimized: {
     errors: ERRORS,
     outputModel: 'sns',
+    exhaustive: true,
     actions: { publish: { patterns: ['request-response', 'waitForTaskToken'], run: snsPublish } },
   },
   sdk: { sns: { name: 'Sns', wireCase: 'pascal', model: { package: SDK_PACKAGE, baseException: 'SNSServiceException' } } },

@@ -84,6 +84,7 @@ export const sqsStepFunctions: StepFunctionsIntegrations<SqsService> = {
   optimized: {
     errors: ERRORS,
     outputModel: 'sqs',
+    exhaustive: true,
     actions: { sendMessage: { patterns: ['request-response', 'waitForTaskToken'], run: sqsSendMessage } },
   },
   sdk: { sqs: { name: 'Sqs', wireCase: 'pascal', model: { package: '@aws-sdk/client-sqs', baseException: 'SQSServiceException' } } },

@@ -1,5 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
+import { jacksonSyntaxError } from './engine/jackson-syntax.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 
@@ -40,14 +41,19 @@ export function assertExecutionInputJson(text: string): void {
   if (tooDeep(text)) {
     throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
   }
+  // AWS's recorded answer to an empty input
+  if (text.trim() === '') throw new AwsError('InvalidExecutionInput', "Invalid State Machine Execution Input: 'Invalid execution input.'");
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`, 400, {
+    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jacksonReason(text, error)}'`, 400, {
       cause: error,
     });
   }
 }
+
+/** Why a JSON text does not parse, in Jackson's words where they are known (AWS's parser), else JSON.parse's. */
+const jacksonReason = (text: string, error: unknown) => jacksonSyntaxError(text)?.message ?? (error as Error).message;
 
 export function taskToken(token: string | undefined): string {
   const value = required(token, 'taskToken');
@@ -68,7 +74,7 @@ export function taskOutput(output: string | undefined): string {
   try {
     JSON.parse(value);
   } catch (error) {
-    throw new AwsError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`, 400, { cause: error });
+    throw new AwsError('InvalidOutput', `Invalid Output: '${jacksonReason(value, error)}'`, 400, { cause: error });
   }
   return value;
 }

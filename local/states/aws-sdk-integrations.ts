@@ -129,7 +129,7 @@ export class SdkIntegrations {
     const sdk = model === undefined ? undefined : sdkModule(model.package);
     const known = sdk === undefined || (/^[a-z]/.test(action) && typeof sdk[`${pascal(action)}Command`] === 'function');
     if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
-    return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
+    return unrecognizedResource(resource);
   }
 
   /** Why `aws-sdk:<service>:<action>` cannot run here, or undefined when it can. */
@@ -281,3 +281,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null &&
   !Array.isArray(v) &&
   (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/** AWS's InvalidDefinition reason for a Task resource it does not know. */
+export const unrecognizedResource = (resource: string) =>
+  `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;

@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
-import { compileDefinition, InvalidDefinition, type Machine } from './engine/index.js';
+import { invalidDefinition } from './engine/errors.js';
+import { compileDefinition, InvalidDefinition, type Machine, parseDefinitionJson } from './engine/index.js';
 import type { StateMachineType } from './execution-store.js';
 import { isObject } from './integrations/shared.js';
 import { taskStates } from './task-resources.js';
@@ -16,7 +17,7 @@ const ACTIVITY_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:activity:/;
 export class DefinitionCompiler {
   readonly #compiled = new Map<string, Machine>();
 
-  /** `resourceError`: why AWS rejects a Task resource when the machine is created (SdkIntegrations.resourceError), or undefined. */
+  /** `resourceError`: why AWS rejects a Task resource when the machine is created (TaskIntegrations.resourceError), or undefined. */
   constructor(private readonly resourceError: (resource: string) => string | undefined) {}
 
   /** Throws InvalidDefinition as CreateStateMachine answers it. */
@@ -38,10 +39,12 @@ export class DefinitionCompiler {
             `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at ${path}/Resource'`,
           );
         const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
+        // AWS's text for .waitForTaskToken ends with a space (its recorded answers), .sync's does not
+        const space = pattern === '.waitForTaskToken' ? ' ' : '';
         if (pattern) {
           throw new AwsError(
             'InvalidDefinition',
-            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '${pattern}' service integration at ${path}/Resource'`,
+            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '${pattern}' service integration${space} at ${path}/Resource'`,
           );
         }
       }
@@ -75,20 +78,17 @@ export class DefinitionCompiler {
 
 /**
  * A definition's JSON, refused as CreateStateMachine refuses bad JSON (InvalidDefinition,
- * INVALID_JSON_DESCRIPTION); one nested deeper than MAX_JSON_DEPTH is refused so too
- * (compiling it recurses per level).
+ * INVALID_JSON_DESCRIPTION, in Jackson's words); one nested deeper than MAX_JSON_DEPTH is
+ * refused so too (compiling it recurses per level).
  * @throws AwsError InvalidDefinition
  */
 export function parseDefinition(text: string): unknown {
   try {
-    if (tooDeep(text)) throw new SyntaxError(`the definition is nested more than ${MAX_JSON_DEPTH} levels deep`);
-    return JSON.parse(text);
+    if (tooDeep(text))
+      throw invalidDefinition(`INVALID_JSON_DESCRIPTION: the definition is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    return parseDefinitionJson(text);
   } catch (error) {
-    throw new AwsError(
-      'InvalidDefinition',
-      `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
-      400,
-      { cause: error },
-    );
+    if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message, 400, { cause: error });
+    throw error;
   }
 }

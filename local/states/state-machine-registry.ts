@@ -313,7 +313,9 @@ export class StateMachineRegistry {
         code: m?.[1] ?? 'SCHEMA_VALIDATION_FAILED',
         message: m?.[2] ?? error.message,
       };
-      if (m?.[3]) diagnostic.location = m[3];
+      // Jackson's message ends with its location, which the diagnostic repeats
+      const location = m?.[3] ?? /\n at (\[Source: [\s\S]*\])$/.exec(diagnostic.message as string)?.[1];
+      if (location) diagnostic.location = location;
       return { result: 'FAIL', diagnostics: [diagnostic], truncated: false };
     }
   }

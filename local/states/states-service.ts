@@ -142,7 +142,7 @@ export class StatesService {
       durable: (arn) => !arn.includes(':express:'),
       log,
     });
-    const compiler = new DefinitionCompiler((resource) => integrations.sdk.resourceError(resource));
+    const compiler = new DefinitionCompiler((resource) => integrations.resourceError(resource));
     const machines: StateMachineRegistry = new StateMachineRegistry({ store, compiler, clock, region, accountId, versions, aliases, log });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
@@ -175,7 +175,7 @@ export class StatesService {
     this.warnings = [
       ...unsupportedResourceWarnings(
         options.stateMachines ?? [],
-        (resource) => integrations.sdk.resourceError(resource) ?? runner.unsupported(resource),
+        (resource) => integrations.resourceError(resource) ?? runner.unsupported(resource),
       ),
       ...mapIoWarnings(options.stateMachines ?? []),
     ];

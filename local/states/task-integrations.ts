@@ -7,7 +7,7 @@ import type {
   ServiceName,
   StepFunctionsIntegrations,
 } from '../services/service-module.js';
-import { apiOperations, SdkIntegrations } from './aws-sdk-integrations.js';
+import { apiOperations, SdkIntegrations, unrecognizedResource } from './aws-sdk-integrations.js';
 
 export type {
   ArnTasks,
@@ -92,6 +92,18 @@ export class TaskIntegrations {
   /** The optimized integrations' service a resource names (`sqs`), undefined when no module declares it. */
   optimized(service: string): OptimizedService | undefined {
     return this.#optimized.get(service);
+  }
+
+  /**
+   * Why AWS rejects a Task resource when the state machine is created, or undefined: an AWS SDK
+   * integration's reasons (SdkIntegrations.resourceError), or an action an optimized
+   * integration that lists all of AWS's does not list.
+   */
+  resourceError(resource: string): string | undefined {
+    const [, service = '', action = ''] = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z0-9]+)(?:\.[a-z0-9:]+)?$/.exec(resource) ?? [];
+    const optimized = this.#optimized.get(service);
+    if (optimized?.exhaustive && !Object.hasOwn(optimized.actions, action)) return unrecognizedResource(resource);
+    return this.sdk.resourceError(resource);
   }
 
   /** What the optimized integrations run, for the message of a task that cannot: their resources, then the ARNs tasks may name. */

@@ -1,32 +1,15 @@
+import { type NestedState, nestedStates } from './engine/state-tree.js';
+
 /** A Task state of a definition, wherever it is nested. */
-export interface TaskState {
+export interface TaskState extends Omit<NestedState, 'state'> {
   readonly resource: string;
-  readonly name: string;
-  /** Where it is in the definition, as AWS's validation messages locate it: `/States/Fan/Branches[1]/States/Fetch`. */
-  readonly path: string;
-  /** The enclosing Parallel and Map states, outermost first: `Parallel "Fan" branch 2 > Map "Each" item processor`. */
-  readonly within: string;
 }
 
 /** Every Task state of a definition, including those in Parallel branches and Map item processors. */
-export function taskStates(definition: unknown, path = '', within: readonly string[] = []): TaskState[] {
-  if (!isObject(definition) || !isObject(definition.States)) return [];
+export function taskStates(definition: unknown): TaskState[] {
   const found: TaskState[] = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (!isObject(state)) continue;
-    const at = `${path}/States/${name}`;
-    if (state.Type === 'Task' && typeof state.Resource === 'string') {
-      found.push({ resource: state.Resource, name, path: at, within: within.join(' > ') });
-    }
-    if (Array.isArray(state.Branches)) {
-      for (const [i, branch] of state.Branches.entries()) {
-        found.push(...taskStates(branch, `${at}/Branches[${i}]`, [...within, `Parallel "${name}" branch ${i + 1}`]));
-      }
-    }
-    for (const key of ['ItemProcessor', 'Iterator']) {
-      if (isObject(state[key])) found.push(...taskStates(state[key], `${at}/${key}`, [...within, `Map "${name}" item processor`]));
-    }
-  }
+  for (const { name, state, path, within } of nestedStates(definition))
+    if (state.Type === 'Task' && typeof state.Resource === 'string') found.push({ resource: state.Resource, name, path, within });
   return found;
 }
 
@@ -66,22 +49,10 @@ export function unsupportedResourceWarnings(
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Each Map state of a definition with its ItemReader or ResultWriter, wherever it is nested. */
-function mapStates(
-  definition: unknown,
-  within: readonly string[] = [],
-): { name: string; state: Record<string, unknown>; within: string }[] {
-  if (!isObject(definition) || !isObject(definition.States)) return [];
-  const found: { name: string; state: Record<string, unknown>; within: string }[] = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (!isObject(state)) continue;
-    if (state.Type === 'Map' && (state.ItemReader !== undefined || state.ResultWriter !== undefined))
-      found.push({ name, state, within: within.join(' > ') });
-    for (const [i, branch] of (Array.isArray(state.Branches) ? state.Branches : []).entries())
-      found.push(...mapStates(branch, [...within, `Parallel "${name}" branch ${i + 1}`]));
-    for (const key of ['ItemProcessor', 'Iterator'])
-      if (isObject(state[key])) found.push(...mapStates(state[key], [...within, `Map "${name}" item processor`]));
-  }
-  return found;
+function mapStates(definition: unknown): NestedState[] {
+  return [...nestedStates(definition)].filter(
+    ({ state }) => state.Type === 'Map' && (state.ItemReader !== undefined || state.ResultWriter !== undefined),
+  );
 }
 
 /** What of an ItemReader or ResultWriter the local runtime does not run, or undefined. */

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { compilePath } from '../jsonpath.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
+import { invalidDefinition, NOT_AN_OBJECT } from './engine/errors.js';
 import {
   type ExecutionResult,
   type HistoryEvent,
@@ -108,11 +109,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
 
 function parseTestDefinition(text: string): Record<string, unknown> {
   const definition = parseDefinition(text);
-  if (!isObject(definition))
-    throw new AwsError(
-      'InvalidDefinition',
-      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object'",
-    );
+  if (!isObject(definition)) throw new AwsError('InvalidDefinition', invalidDefinition(NOT_AN_OBJECT).message);
   return definition;
 }
 

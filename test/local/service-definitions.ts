@@ -8,6 +8,7 @@ export function appDefinitions(overrides: Partial<ServiceDefinitions> = {}): Ser
     functions: [],
     sqsMappings: [],
     functionUrls: [],
+    layerFolders: {},
     buses: [],
     rules: [],
     archives: [],

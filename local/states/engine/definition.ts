@@ -1,6 +1,6 @@
 import { aslValidatorRejection } from './asl-validator.js';
 import { compileRule, type Rule } from './choice.js';
-import { InvalidDefinition } from './errors.js';
+import { InvalidDefinition, invalidDefinition, NOT_AN_OBJECT } from './errors.js';
 import { compileJsonata, compileJsonataValue, isJsonataTemplate, type JsonataTemplate } from './jsonata.js';
 import {
   compileItemReader,
@@ -19,6 +19,7 @@ import {
   type ReferencePath,
   type ResultPathApply,
 } from './payload.js';
+import { nestedStates } from './state-tree.js';
 import { parseTimestamp } from './timestamp.js';
 
 /**
@@ -126,45 +127,32 @@ export interface Machine extends Program {
   definition: Record<string, unknown>;
 }
 
-const parsed = new Map<string, Machine>();
-
-/**
- * Parses and validates a definition the way CreateStateMachine does. Machines are
- * immutable, so the same text yields the same compiled machine (validation is slow).
- */
-export function parseDefinition(json: string): Machine {
-  const cached = parsed.get(json);
-  if (cached) return cached;
-  const machine = parseUncached(json);
-  if (parsed.size >= 500) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(json, machine);
-  return machine;
-}
-
-function parseUncached(json: string): Machine {
-  let definition: unknown;
-  try {
-    definition = JSON.parse(json);
-  } catch (e) {
-    throw invalid(`INVALID_JSON_DESCRIPTION: ${(e as Error).message}`);
-  }
-  return compileDefinition(definition);
-}
-
-const invalid = (message: string) => new InvalidDefinition(`Invalid State Machine Definition: '${message}'`);
+const invalid = invalidDefinition;
 
 export function compileDefinition(definition: unknown): Machine {
-  if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
-    throw invalid('SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /');
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw invalid(NOT_AN_OBJECT);
+  const def = definition as Record<string, unknown>;
+  // AWS names every missing one, in this order (its recorded answers)
+  const missing = ['States', 'StartAt'].filter((field) => def[field] === undefined);
+  if (missing.length > 0) throw invalid(`SCHEMA_VALIDATION_FAILED: These fields are required: [${missing.join(', ')}] at /`);
   const rejected = aslValidatorRejection(definition);
   if (rejected) throw invalid(rejected);
-  const def = definition as Record<string, unknown>;
+  if (def.QueryLanguage === 'JSONata') refuseJsonPathStates(def);
   const ql = queryLanguageOf(def.QueryLanguage, 'JSONPath', '/QueryLanguage');
   const program = compileProgram(def, ql, '');
   const timeoutSeconds = def.TimeoutSeconds;
   if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 0))
     throw invalid('SCHEMA_VALIDATION_FAILED: TimeoutSeconds must be a non-negative integer at /TimeoutSeconds');
   return { ...program, timeoutSeconds: timeoutSeconds as number | undefined, definition: def };
+}
+
+/** A machine that sets JSONata at its top refuses a JSONPath state at any depth (a JSONata Map in a JSONPath machine may hold one). */
+function refuseJsonPathStates(def: Record<string, unknown>): void {
+  for (const { state, path } of nestedStates(def))
+    if (state.QueryLanguage === 'JSONPath')
+      throw invalid(
+        `SCHEMA_VALIDATION_FAILED: 'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine at ${path}`,
+      );
 }
 
 function queryLanguageOf(v: unknown, fallback: QueryLanguage, where: string): QueryLanguage {
@@ -301,12 +289,6 @@ function checkState(raw: Record<string, unknown>, parentQl: QueryLanguage, where
   if (!['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'].includes(type))
     throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Type' is required and must be a valid state type at ${where}`);
   const ql = queryLanguageOf(raw.QueryLanguage, parentQl, `${where}/QueryLanguage`);
-  if (parentQl === 'JSONata' && ql === 'JSONPath' && raw.QueryLanguage !== undefined) {
-    // AWS refuses a JSONPath state inside a JSONata machine
-    throw invalid(
-      `SCHEMA_VALIDATION_FAILED: The QueryLanguage of a state cannot be JSONPath when the state machine uses JSONata at ${where}/QueryLanguage`,
-    );
-  }
   for (const f of ql === 'JSONata' ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (raw[f] !== undefined && !(f === 'ItemSelector' && ql === 'JSONata'))
       throw invalid(`SCHEMA_VALIDATION_FAILED: The field '${f}' is not supported for the ${ql} query language at ${where}/${f}`);
@@ -350,7 +332,15 @@ function compileTask(state: State, raw: Record<string, unknown>, ql: QueryLangua
   state.resource = raw.Resource;
   state.timeoutSeconds = dynamicNumber(raw, 'TimeoutSeconds', ql, where);
   state.heartbeatSeconds = dynamicNumber(raw, 'HeartbeatSeconds', ql, where);
-  state.credentials = raw.Credentials;
+  state.credentials = compileCredentials(raw.Credentials, where);
+}
+
+/** A Task's Credentials name the role to assume: `RoleArn` (or `RoleArn.$` in JSONPath), AWS's first check of them. */
+function compileCredentials(credentials: unknown, where: string): unknown {
+  if (credentials === undefined) return undefined;
+  if (typeof credentials !== 'object' || credentials === null || !('RoleArn' in credentials || 'RoleArn.$' in credentials))
+    throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'RoleArn' is required but was missing at ${where}/Credentials`);
+  return credentials;
 }
 
 function compileChoice(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {

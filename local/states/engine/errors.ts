@@ -45,6 +45,13 @@ export class InvalidDefinition extends Error {
   readonly code = 'InvalidDefinition';
 }
 
+/** `reason` is `<diagnostic code>: <message>[ at <location>]`, as ValidateStateMachineDefinition reads it back. */
+export const invalidDefinition = (reason: string, options?: ErrorOptions) =>
+  new InvalidDefinition(`Invalid State Machine Definition: '${reason}'`, options);
+
+/** AWS's ValidateStateMachineDefinition answer for a blank definition (recorded); it has no location. */
+export const NOT_AN_OBJECT = 'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object';
+
 export const Errors = {
   ALL: 'States.ALL',
   Runtime: 'States.Runtime',

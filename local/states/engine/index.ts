@@ -5,7 +5,8 @@
  */
 import { executionEndStatus, type TerminalExecutionStatus } from '../../../clients/execution-statuses.js';
 import type { Machine, State } from './definition.js';
-import { compileDefinition, parseDefinition } from './definition.js';
+import { compileDefinition } from './definition.js';
+import { parseDefinition, parseDefinitionJson } from './definition-text.js';
 import { Errors } from './errors.js';
 import { type ExecutionOptions, type ExecutionResult, type ResumedState, Variables } from './execution-types.js';
 import { detailsOf, type HistoryEvent } from './history-events.js';
@@ -18,7 +19,7 @@ export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history-events.js';
 export { retryDelay } from './retry-policy.js';
 export { executionOfTaskKey, parseTaskToken } from './task-tokens.js';
-export { compileDefinition, parseDefinition };
+export { compileDefinition, parseDefinition, parseDefinitionJson };
 
 export interface StartExecutionOptions extends Omit<ExecutionOptions, 'machine'> {
   /** A parsed machine, or the definition text (parsed here, once). */

@@ -90,12 +90,11 @@ class IntrinsicParser {
     while (this.pos < src.length && src[this.pos] !== "'") {
       if (src[this.pos] === '\\' && this.pos + 1 < src.length) {
         const next = src[this.pos + 1] as string;
-        // \' \{ \} \\ are the escapes AWS knows; a lone backslash stays
-        if ("'{}\\".includes(next)) {
-          value += next === '{' || next === '}' ? `\\${next}` : next;
-          this.pos += 2;
-          continue;
-        }
+        // \' \{ \} \\ are the escapes AWS knows; it refuses any other (`\"` among them, its recorded answers)
+        if (!"'{}\\".includes(next)) throw new IntrinsicSyntaxError(`Unknown escape sequence \\${next} in ${src}`);
+        value += next === '{' || next === '}' ? `\\${next}` : next;
+        this.pos += 2;
+        continue;
       }
       value += src[this.pos++];
     }

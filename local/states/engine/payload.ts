@@ -47,9 +47,10 @@ export function compileDynamic(value: string, field: string): Payload {
     try {
       expr = parseIntrinsic(value);
     } catch (e) {
-      throw new PayloadSyntaxError(
-        `The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call: ${(e as Error).message}`,
-      );
+      // AWS's words name the field only; what the parser stopped at is the cause
+      throw new PayloadSyntaxError(`The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call`, {
+        cause: e,
+      });
     }
     return (scope) => evaluateIntrinsic(expr, scope, field);
   }

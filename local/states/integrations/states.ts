@@ -166,6 +166,7 @@ export const statesStepFunctions: StepFunctionsIntegrations<StatesForTasks> = {
   optimized: {
     errors: ERRORS,
     outputModel: 'stepfunctions',
+    exhaustive: true,
     actions: { startExecution: { patterns: ['request-response', 'sync', 'sync:2', 'waitForTaskToken'], run: startExecution } },
   },
   sdk: {

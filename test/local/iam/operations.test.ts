@@ -376,6 +376,23 @@ describe('authorizationsFor examples', () => {
     expect(auth('events', 'DescribeRule', { Name: 'r' })).toEqual([{ action: 'events:DescribeRule', resource: arn('events', 'rule/r') }]);
   });
 
+  it('authorizes Lambda CreateFunction and an UpdateFunctionConfiguration naming a role with iam:PassRole on the role', () => {
+    const f = arn('lambda', 'function:f');
+    const role = `arn:aws:iam::${ACCOUNT}:role/r`;
+    const passRole = { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } };
+    expect(auth('lambda', 'CreateFunction', { FunctionName: 'f', Role: role })).toEqual([
+      { action: 'lambda:CreateFunction', resource: f },
+      passRole,
+    ]);
+    expect(auth('lambda', 'UpdateFunctionConfiguration', { FunctionName: 'f', Role: role })).toEqual([
+      { action: 'lambda:UpdateFunctionConfiguration', resource: f },
+      passRole,
+    ]);
+    expect(auth('lambda', 'UpdateFunctionConfiguration', { FunctionName: 'f', Timeout: 9 })).toEqual([
+      { action: 'lambda:UpdateFunctionConfiguration', resource: f },
+    ]);
+  });
+
   it('authorizes Lambda Invoke as InvokeFunction on the function, its version or alias when qualified', () => {
     const f = arn('lambda', 'function:f');
     expect(auth('lambda', 'Invoke', { FunctionName: 'f' })).toEqual([{ action: 'lambda:InvokeFunction', resource: f }]);

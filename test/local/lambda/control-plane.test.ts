@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -67,6 +67,27 @@ const TEMPLATE_FUNCTION = {
   },
 };
 
+/** A layer of the app's template, holding the package `greeting`; a function names it by its version's ARN. */
+const APP_LAYER = {
+  Greetings: {
+    Type: 'AWS::Lambda::LayerVersion',
+    Properties: { LayerName: 'greetings', Content: { S3Bucket: 'b', S3Key: 'layer.zip' }, CompatibleRuntimes: ['nodejs24.x'] },
+    Metadata: { 'aws:asset:path': 'asset.layer', 'aws:asset:property': 'Content' },
+  },
+};
+const APP_LAYER_ARN = `arn:aws:lambda:${region}:000000000000:layer:greetings:1`;
+/** A published layer no one can provide here (neither AWS's nor a known vendor's). */
+const UNKNOWN_LAYER = `arn:aws:lambda:${region}:123456789012:layer:private-tools:3`;
+
+/** The template's function and layer, the layer's package written into its asset folder. */
+function appAssembly(): string {
+  const cdkOut = assemblyOf({ ...TEMPLATE_FUNCTION, ...APP_LAYER });
+  const modules = path.join(cdkOut, 'asset.layer', 'nodejs', 'node_modules', 'greeting');
+  mkdirSync(modules, { recursive: true });
+  writeFileSync(path.join(modules, 'index.js'), "module.exports = (name) => 'hello from the layer, ' + name;");
+  return cdkOut;
+}
+
 describe('Lambda control plane', () => {
   const runtimes = new RuntimesWithData();
   let runtime: LocalRuntime;
@@ -75,13 +96,30 @@ describe('Lambda control plane', () => {
 
   beforeAll(async () => {
     dataDir = tempDataDir();
-    runtime = await runtimes.start(assemblyOf(TEMPLATE_FUNCTION), { dataDir });
+    runtime = await runtimes.start(appAssembly(), { dataDir });
     client = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
 
   afterAll(async () => {
     client?.destroy();
     await runtimes.stopAll();
+  });
+
+  it("runs a function CreateFunction made naming the app's layer with the layer's packages, as a template function runs", async () => {
+    const code = zip([{ path: 'index.js', body: "exports.handler = async (e) => require('greeting')(e.name);" }]);
+    await client.send(new CreateFunctionCommand(functionInput('layered', code, { Layers: [APP_LAYER_ARN] })));
+    const output = await client.send(new InvokeCommand({ FunctionName: 'layered', Payload: JSON.stringify({ name: 'Ada' }) }));
+    expect(payloadOf(output)).toBe('hello from the layer, Ada');
+  });
+
+  it('fails if a layer CreateFunction names is one nobody can provide, as a template function does, until an update takes it away', async () => {
+    await client.send(new CreateFunctionCommand(functionInput('unlayered', handler('ran'), { Layers: [UNKNOWN_LAYER] })));
+    await expect(client.send(new InvokeCommand({ FunctionName: 'unlayered' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`lambda:GetLayerVersion on resource: ${UNKNOWN_LAYER}`),
+    });
+    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'unlayered', Layers: [] }));
+    expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'unlayered' })))).toMatchObject({ answer: 'ran' });
   });
 
   it('runs a function CreateFunction made from a zip, with its variables', async () => {
@@ -284,18 +322,22 @@ describe('Lambda control plane under IAM', () => {
   const runtimes = new RuntimesWithData();
   afterAll(() => runtimes.stopAll());
 
-  it('authorizes CreateFunction on the function its request names, refusing one the caller may not create', async () => {
+  /** A runtime enforcing IAM and a client acting as a deployer role with `statements`. */
+  async function asDeployer(...statements: Parameters<typeof inlinePolicy>[1][]) {
     const cdkOut = assemblyOf({
-      Deployer: serviceRole('lambda.amazonaws.com', {
-        RoleName: 'deployer',
-        Policies: [
-          inlinePolicy('p', { Action: ['lambda:CreateFunction'], Resource: `arn:aws:lambda:${region}:000000000000:function:allowed-*` }),
-        ],
-      }),
+      Deployer: serviceRole('lambda.amazonaws.com', { RoleName: 'deployer', Policies: [inlinePolicy('p', ...statements)] }),
     });
     const runtime = await runtimes.start(cdkOut, { iam: 'enforce' });
-    const asDeployer = runtime.iam.principals.credentialsFor('arn:aws:iam::000000000000:role/deployer', 'test');
-    const client = new LambdaClient({ endpoint: runtime.url, region, credentials: asDeployer, maxAttempts: 1 });
+    const credentials = runtime.iam.principals.credentialsFor('arn:aws:iam::000000000000:role/deployer', 'test');
+    return new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  }
+  const passRole = { Action: ['iam:PassRole'], Resource: ROLE };
+
+  it('authorizes CreateFunction on the function its request names, refusing one the caller may not create', async () => {
+    const client = await asDeployer(
+      { Action: ['lambda:CreateFunction'], Resource: `arn:aws:lambda:${region}:000000000000:function:allowed-*` },
+      passRole,
+    );
     try {
       await expect(client.send(new CreateFunctionCommand(functionInput('allowed-fn', handler('x'))))).resolves.toMatchObject({
         State: 'Pending',
@@ -303,6 +345,31 @@ describe('Lambda control plane under IAM', () => {
       await expect(client.send(new CreateFunctionCommand(functionInput('other-fn', handler('x'))))).rejects.toMatchObject({
         name: 'AccessDeniedException',
         message: expect.stringContaining(`function:other-fn`),
+      });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('fails if the caller may not pass the execution role CreateFunction or UpdateFunctionConfiguration gives the function', async () => {
+    const other = 'arn:aws:iam::000000000000:role/other-role';
+    const client = await asDeployer({ Action: ['lambda:CreateFunction', 'lambda:UpdateFunctionConfiguration'], Resource: '*' }, passRole);
+    const refusal = (role: string) => ({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(
+        new RegExp(`^User: \\S+ is not authorized to perform: iam:PassRole on resource: ${role.replace(/[/]/g, '\\/')}\\b`),
+      ),
+    });
+    try {
+      await expect(client.send(new CreateFunctionCommand(functionInput('passed', handler('x'), { Role: other })))).rejects.toMatchObject(
+        refusal(other),
+      );
+      await client.send(new CreateFunctionCommand(functionInput('passed', handler('x'))));
+      await expect(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'passed', Role: other }))).rejects.toMatchObject(
+        refusal(other),
+      );
+      await expect(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'passed', Timeout: 9 }))).resolves.toMatchObject({
+        Timeout: 9,
       });
     } finally {
       client.destroy();

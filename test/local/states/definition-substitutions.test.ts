@@ -214,7 +214,7 @@ describe('StartExecution of a template machine whose substituted definition is n
     });
     await expect(t.states.StartExecution({ stateMachineArn: machineArn('broken') })).rejects.toMatchObject({
       code: 'InvalidDefinition',
-      message: expect.stringMatching(/^Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: .*' \(Test\/Broken: .*\$\{N\}\)$/),
+      message: expect.stringMatching(/^Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: [\s\S]*' \(Test\/Broken: .*\$\{N\}\)$/),
     });
   });
 });

@@ -18,17 +18,18 @@ export const passResult = (comment = 'BASE_PASS_RESULT') => ({ ...BASE_PASS_RESU
 
 /**
  * The recording tests' `create_state_machine` with their IAM role: a fresh name, which the
- * recording shows as `<ArnPart_<index>idx>` (sfn_sm_create_arn), and the role as `role`.
+ * recording shows as `<ArnPart_<index>idx>` (sfn_sm_create_arn) unless `unnamed` (the test
+ * registered no transformer for it), and the role as `role`.
  */
 export async function createMachine(
   context: ReplayContext,
   definition: unknown,
-  options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number } = {},
+  options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number; unnamed?: boolean } = {},
 ): Promise<Answer & { stateMachineArn: string; stateMachineVersionArn?: string }> {
-  const { role = 'snf_role_arn', index = 0, ...input } = options;
+  const { role = 'snf_role_arn', index = 0, unnamed = false, ...input } = options;
   const name = context.name('statemachine_');
   context.replace(context.roleArn, role);
-  context.replace(name, `<ArnPart_${index}idx>`);
+  if (!unnamed) context.replace(name, `<ArnPart_${index}idx>`);
   const created = await context.call(
     new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: context.roleArn, ...input }),
   );

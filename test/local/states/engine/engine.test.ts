@@ -25,8 +25,46 @@ describe('parseDefinition', () => {
     expect(() => parseDefinition(text)).toThrow(/Invalid State Machine Definition/);
   });
 
-  it('fails if the text is not JSON', () => {
+  it('fails if the text is not JSON, in the words and at the place of the parser AWS uses', () => {
     expect(() => parseDefinition('{')).toThrow(/INVALID_JSON_DESCRIPTION/);
+    expect(() => parseDefinition('{\n  x')).toThrow(
+      "INVALID_JSON_DESCRIPTION: Unexpected character ('x' (code 120)): was expecting double-quote to start field name\n at [Source: (String)\"{\n  x\"; line: 2, column: 4]'",
+    );
+  });
+
+  it('fails if the definition is blank, or lacks States or StartAt, naming every field missing', () => {
+    expect(() => parseDefinition(' ')).toThrow("'SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object'");
+    expect(() => parseDefinition('{}')).toThrow("'SCHEMA_VALIDATION_FAILED: These fields are required: [States, StartAt] at /'");
+  });
+
+  it('fails if a JSONata machine has a JSONPath state at any depth, and runs one inside a JSONata Map of a JSONPath machine', () => {
+    const map = (mapQl: string, innerQl: string) => ({
+      Type: 'Map',
+      QueryLanguage: mapQl,
+      ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', QueryLanguage: innerQl, End: true } } },
+      End: true,
+    });
+    expect(() =>
+      parseDefinition(JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'M', States: { M: map('JSONata', 'JSONPath') } })),
+    ).toThrow("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine at /States/M/ItemProcessor/States/P'");
+    expect(() => parseDefinition(JSON.stringify({ StartAt: 'M', States: { M: map('JSONata', 'JSONPath') } }))).not.toThrow();
+  });
+
+  it('fails if the Credentials of a Task name no role', () => {
+    for (const Credentials of [{}, { RoleArnPath: '$.r' }])
+      expect(() => parseDefinition(JSON.stringify(task({ Credentials })))).toThrow(
+        "The field 'RoleArn' is required but was missing at /States/Call/Credentials'",
+      );
+    expect(() => parseDefinition(JSON.stringify(task({ Credentials: { 'RoleArn.$': '$.r' } })))).not.toThrow();
+  });
+
+  it('fails if a string literal of an intrinsic function escapes a character AWS does not escape', () => {
+    const pass = (call: string) =>
+      JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': call }, End: true } } });
+    expect(() => parseDefinition(pass("States.Format('say \\\"{}\\\"', 'hi')"))).toThrow(
+      "'SCHEMA_VALIDATION_FAILED: The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call at /States/A/Parameters'",
+    );
+    expect(() => parseDefinition(pass("States.Format('it\\'s \\{\\} {}', 'ok')"))).not.toThrow();
   });
 });
 
