@@ -119,6 +119,8 @@ function parseSegments(text: string, start: number, basic = false): Segment[] {
         continue;
       }
       i += 1;
+      // Jayway's readDotToken reads whatever token follows the dot: `$.[0].body` is `$[0].body`.
+      if (text[i] === '[' && !basic) continue;
       const [name, next] = readName(text, i);
       if (name === '') throw new JsonPathSyntaxError(`Invalid path: ${text}`);
       if (name === '*') segments.push({ kind: 'wildcard' });

@@ -226,7 +226,8 @@ export function importGraph(files) {
   }
   for (const input of Object.values(metafile.inputs)) {
     for (const { path: specifier, external } of input.imports) {
-      if (external) add(specifier);
+      // <runtime>: esbuild's own helpers for a CommonJS file (cli/dev/synth-hook.cjs), no package.
+      if (external && specifier !== '<runtime>') add(specifier);
     }
   }
   const reached = Object.keys(metafile.inputs)

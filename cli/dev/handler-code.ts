@@ -135,7 +135,7 @@ export class HandlerCode {
     return this.#rebundler.dispose();
   }
 
-  /** As synth-hook.mjs's cache keeps a bundle: esbuild's outputs, and the inputs they were built from. */
+  /** As synth-hook.cjs's cache keeps a bundle: esbuild's outputs, and the inputs they were built from. */
   #cache(bundle: BundleRecord, rebuilt: Rebuilt): void {
     if (this.bundleCache === undefined) return;
     const entry = path.join(this.bundleCache, bundle.key);

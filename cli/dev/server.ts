@@ -10,7 +10,7 @@ import { type CdkProject, prepareStateFolder, readCdkProject } from './project.j
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
 import { loadRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
-import { SourceWatcher } from './watch.js';
+import { excludingFolder, SourceWatcher } from './watch.js';
 
 /** local/launcher.ts, which cli/commands/dev.ts loads on Node 24 only (it opens node:sqlite). */
 type Launcher = typeof import('../../local/launcher.js');
@@ -83,7 +83,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   };
   const dataDir = path.resolve(options.data ?? path.join(folder, 'data'));
   // Watched from before the synthesis: a file saved while dev starts is applied once the runtime runs.
-  const changes = options.watch ? new Changes(dev) : undefined;
+  const changes = options.watch ? new Changes(dev, dataDir) : undefined;
   let runtime: Runtime;
   try {
     runtime = await startRuntime(options, dev, dataDir, started);
@@ -203,11 +203,14 @@ class Changes {
   #running: Promise<void> | undefined;
   #queued: string[] = [];
 
-  constructor(private readonly dev: Dev) {
+  constructor(
+    private readonly dev: Dev,
+    dataDir: string,
+  ) {
     const { project, io } = dev;
     this.#watcher = new SourceWatcher(
       project.root,
-      project.watch,
+      excludingFolder(project.watch, project.root, dataDir),
       (files) => {
         // The rebuild or synthesis the change needs goes first: the check starts again once it is applied.
         dev.types?.interrupt();

@@ -9,7 +9,7 @@ import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFol
 export interface BundleRecord {
   /** The asset folder in cdk.out holding this bundle (what the functions' `Code` points at). */
   readonly assetDir: string;
-  /** The invocation's key in the bundle cache (synth-hook.mjs): a rebuild stores its output there for the next synthesis. */
+  /** The invocation's key in the bundle cache (synth-hook.cjs): a rebuild stores its output there for the next synthesis. */
   readonly key: string;
   /** esbuild's arguments, `--bundle <entry> --outfile=<temporary folder>/index.mjs ...`. */
   readonly esbuildArgs: readonly string[];
@@ -24,7 +24,7 @@ export interface BundleRecord {
   readonly inputs: readonly FileStamp[];
 }
 
-/** What `switchyard dev` learned from one synthesis of the app (the preload cli/dev/synth-hook.mjs recorded it). */
+/** What `switchyard dev` learned from one synthesis of the app (the preload cli/dev/synth-hook.cjs recorded it). */
 export interface SynthRecord {
   readonly version: typeof RECORD_VERSION;
   /** The assembly this synthesis wrote. */
@@ -50,7 +50,7 @@ const RECORD_VERSION = 1;
 /** Variables `switchyard dev` sets itself for each synthesis: not the user's environment. */
 const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|SWITCHYARD_SYNTH_RECORD|SWITCHYARD_BUNDLE_CACHE)$/;
 
-/** One process's record, as synth-hook.mjs writes it. */
+/** One process's record, as synth-hook.cjs writes it. */
 interface ProcessRecord {
   readonly app: boolean;
   readonly modules: readonly string[];

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { CdkProject } from './project.js';
 import { readSynthRecord, type SynthRecord } from './synth-record.js';
 
 /** The preload that records what a synthesis read and how it bundled each function (it ships beside this file). */
-const SYNTH_HOOK = path.join(import.meta.dirname, 'synth-hook.mjs');
+const SYNTH_HOOK = path.join(import.meta.dirname, 'synth-hook.cjs');
 
 /**
  * The context the CDK CLI adds to every synth (its defaults for `pathMetadata`,
@@ -54,7 +53,7 @@ export class SynthError extends Error {
 export interface SynthState {
   /** A folder the hook's per-process records go into (emptied each synthesis). */
   readonly scratch: string;
-  /** esbuild's outputs by invocation (cli/dev/synth-hook.mjs): a function whose inputs did not change is not bundled again. */
+  /** esbuild's outputs by invocation (cli/dev/synth-hook.cjs): a function whose inputs did not change is not bundled again. */
   readonly bundleCache: string;
 }
 
@@ -95,7 +94,7 @@ export async function synthesize(
     records = mkdtempSync(path.join(state.scratch, 'synth-'));
     env.SWITCHYARD_SYNTH_RECORD = records;
     env.SWITCHYARD_BUNDLE_CACHE = state.bundleCache;
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(SYNTH_HOOK).href}`.trim();
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(SYNTH_HOOK)}`.trim();
   }
   try {
     if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")');

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 export interface WatchPatterns {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** Project-relative folders switchyard dev writes itself, taken by name (not as globs: a folder may be named `data[1]`). */
+  readonly ownFolders?: readonly string[];
 }
 
 /**
@@ -16,6 +18,18 @@ const ALWAYS_EXCLUDED_SEGMENTS = new Set(['node_modules', 'cdk.out']);
 /** Left out when cdk.json has no `watch`: the usual build output folder too. */
 const DEFAULT_PATTERNS: WatchPatterns = { include: ['**'], exclude: ['dist', 'cdk.out'] };
 
+/**
+ * The patterns (cdk.json's `watch`, or the defaults) without a folder dev writes itself: a
+ * `--data` folder inside the project holds the runtime's state, whose writes are never the
+ * app's changes.
+ */
+export function excludingFolder(patterns: WatchPatterns | undefined, root: string, folder: string): WatchPatterns {
+  const base = patterns ?? DEFAULT_PATTERNS;
+  const relative = path.relative(root, folder);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return base;
+  return { ...base, ownFolders: [...(base.ownFolders ?? []), relative.split(path.sep).join('/')] };
+}
+
 /** Whether a project-relative path (with `/` separators) is a source by the patterns. */
 export function isSource(relative: string, patterns: WatchPatterns): boolean {
   return !isExcluded(relative, patterns) && patterns.include.some((glob) => path.matchesGlob(relative, glob));
@@ -25,6 +39,7 @@ export function isSource(relative: string, patterns: WatchPatterns): boolean {
 function isExcluded(relative: string, patterns: WatchPatterns): boolean {
   const segments = relative.split('/');
   if (segments.some((segment) => segment.startsWith('.') || ALWAYS_EXCLUDED_SEGMENTS.has(segment))) return true;
+  if (patterns.ownFolders?.some((folder) => relative === folder || relative.startsWith(`${folder}/`))) return true;
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join('/');
     if (patterns.exclude.some((glob) => path.matchesGlob(prefix, glob))) return true;

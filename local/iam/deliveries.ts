@@ -10,12 +10,14 @@ const KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
  * resource policy must allow the service principal, with the source's ARN and account as
  * `aws:SourceArn` and `aws:SourceAccount`. A queue or topic encrypted with a customer key
  * also needs the key's policy to let the service use the key. Targets IAM has nothing to
- * say of (a log group, an ARN the runtime cannot reach) need none.
+ * say of (a log group, an ARN the runtime cannot reach) need none. `synchronous`: the service
+ * waits for the target's answer (a state machine is then run with StartSyncExecution).
  */
 export function deliveryAuthorizations(
   targetArn: string,
   source: { readonly arn: string; readonly account: string },
   context: Pick<OperationContext, 'queueKmsKey' | 'topicKmsKey' | 'region'>,
+  synchronous = false,
 ): readonly OperationAuthorization[] {
   const parsed = tryParseArn(targetArn);
   if (!parsed) return [];
@@ -30,7 +32,8 @@ export function deliveryAuthorizations(
     case 'lambda':
       return [on('lambda:InvokeFunction')];
     case 'states':
-      return [on('states:StartExecution')];
+      // A pipe's enrichment, and its REQUEST_RESPONSE target, run an Express workflow synchronously.
+      return [on(synchronous ? 'states:StartSyncExecution' : 'states:StartExecution')];
     case 'events':
       return [on('events:PutEvents')];
     default:

@@ -195,16 +195,18 @@ export class IamCheck {
 
   /**
    * Authorizes a delivery a service makes (a rule's target, a subscription, a notification):
-   * as the service principal, or as the role it assumes for the target.
+   * as the service principal, or as the role it assumes for the target; `synchronous` when
+   * the service waits for the target's answer (a pipe's enrichment).
    */
   async authorizeDelivery(
     from: IamPrincipal,
     targetArn: string,
     source: { readonly arn: string; readonly account: string },
     where: string,
+    synchronous = false,
   ): Promise<IamRefusal | undefined> {
     if (this.options.mode === 'off') return undefined;
-    return this.authorize(from, deliveryAuthorizations(targetArn, source, this.#context), where);
+    return this.authorize(from, deliveryAuthorizations(targetArn, source, this.#context, synchronous), where);
   }
 
   /**

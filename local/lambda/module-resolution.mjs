@@ -143,6 +143,8 @@ export function installModuleResolution({ taskRoot, layerRoots, sdkRoots, sdkUna
   registerHooks({
     resolve(specifier, context, nextResolve) {
       const parentURL = context.parentURL;
+      // A lookup of this hook's own (resolveFrom's require.resolve) is Node's plain resolution.
+      if (ownLookups > 0) return nextResolve(specifier, context);
       if (!isBare(specifier) || isBuiltin(specifier) || !parentURL?.startsWith('file:')) return nextResolve(specifier, context);
       const parentPath = fileURLToPath(parentURL);
       // Only the function's own code is confined; the SDK's files resolve their dependencies normally.
@@ -179,11 +181,24 @@ function within(result, roots) {
   return !result.url.startsWith('file:') || roots.some((root) => isInside(fileURLToPath(result.url), root));
 }
 
+/**
+ * How many of resolveFrom's require.resolve calls are under way: those go through the hooks
+ * again (registerHooks covers require.resolve), and from a layer's folder, which is the
+ * function's own, the hook would look in the layers again, endlessly, for a package none has.
+ */
+let ownLookups = 0;
+
 /** Resolves `specifier` as if it were imported or required from `parentURL`; undefined if Node finds nothing there. */
 function resolveFrom(specifier, context, nextResolve, parentURL, isRequire) {
   try {
     if (isRequire) {
-      const file = createRequire(parentURL).resolve(specifier);
+      ownLookups++;
+      let file;
+      try {
+        file = createRequire(parentURL).resolve(specifier);
+      } finally {
+        ownLookups--;
+      }
       return isBuiltin(file) ? { url: `node:${file}`, shortCircuit: true } : { url: pathToFileURL(file).href, shortCircuit: true };
     }
     return nextResolve(specifier, { ...context, parentURL });

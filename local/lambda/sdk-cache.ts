@@ -60,6 +60,12 @@ export interface FillResult {
   readonly notInSdk: ReadonlyMap<string, string>;
   /** Could not be fetched (offline, registry refused): the reason npm gave. */
   readonly failed: ReadonlyMap<string, string>;
+  /**
+   * A pinned release was resolved without `--before`: the registry dates the release itself
+   * after `publishedBefore` (a mirror that records its own publication times), so the
+   * dependencies are the newest the registry has, not those of the release's day.
+   */
+  readonly undated?: boolean;
 }
 
 /** A fill that waits this long for another's lock gives up (npm's own timeouts are shorter). */
@@ -149,21 +155,26 @@ export class SdkCache {
     if (names.every((name) => this.has(name))) return { provided: [...names], notInSdk, failed };
     mkdirSync(this.folder, { recursive: true });
     const release = await this.#lock();
+    let undated = false;
     try {
       // Another runtime may have fetched them while this one waited.
       const before = this.tree();
       const wanted = names.filter((name) => !this.holds(before, name));
-      if (wanted.length > 0) await this.#build(before, wanted, notInSdk, failed);
+      if (wanted.length > 0) undated = await this.#build(before, wanted, notInSdk, failed);
       this.#removeOldTrees();
     } finally {
       release();
     }
     const after = this.tree();
-    return { provided: names.filter((name) => this.holds(after, name)), notInSdk, failed };
+    return { provided: names.filter((name) => this.holds(after, name)), notInSdk, failed, ...(undated ? { undated } : {}) };
   }
 
-  /** Installs the tree's packages and `wanted` in a new folder, dropping those the registry does not have, and points the cache at it. */
-  async #build(before: string | undefined, wanted: string[], notInSdk: Map<string, string>, failed: Map<string, string>): Promise<void> {
+  /**
+   * Installs the tree's packages and `wanted` in a new folder, dropping those the registry does
+   * not have, and points the cache at it. Resolves true when a pinned release was resolved
+   * without its date (FillResult.undated).
+   */
+  async #build(before: string | undefined, wanted: string[], notInSdk: Map<string, string>, failed: Map<string, string>): Promise<boolean> {
     const staging = path.join(this.folder, `tree-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}`);
     const held = before === undefined ? {} : dependenciesOf(this.#modules(before));
     if (before !== undefined) {
@@ -172,11 +183,17 @@ export class SdkCache {
     } else mkdirSync(this.#modules(staging), { recursive: true });
     const range = this.release.pinned ? this.release.version : '*';
     let remaining = [...wanted];
+    let dated = true;
     try {
       while (remaining.length > 0) {
         writeManifest(this.#modules(staging), { ...held, ...Object.fromEntries(remaining.map((name) => [name, range])) });
-        const outcome = await this.#install(this.#modules(staging));
+        const outcome = await this.#install(this.#modules(staging), dated);
         if (outcome.ok) break;
+        // The release's own version exists but the registry dates it after the release: only the date is wrong.
+        if (dated && this.release.pinned && outcome.code === 'ETARGET' && outcome.text.includes('with a date before')) {
+          dated = false;
+          continue;
+        }
         const missing = NOT_PUBLISHED.has(outcome.code) ? remaining.find((name) => mentions(outcome.text, name)) : undefined;
         if (missing === undefined) {
           for (const name of remaining) failed.set(name, outcome.reason);
@@ -186,11 +203,11 @@ export class SdkCache {
         notInSdk.set(missing, outcome.reason);
         remaining = remaining.filter((name) => name !== missing);
       }
-      if (remaining.length === 0) return;
+      if (remaining.length === 0) return !dated;
       const absent = remaining.filter((name) => !this.holds(staging, name));
       if (absent.length > 0) {
         for (const name of absent) failed.set(name, 'npm install finished without installing it');
-        return;
+        return !dated;
       }
       // The tree is complete: only now does the cache point at it (a rename replaces the pointer at once).
       const pointer = path.join(this.folder, `current.json.${process.pid}.${randomUUID().slice(0, 8)}`);
@@ -201,18 +218,19 @@ export class SdkCache {
       renameSync(pointer, path.join(this.folder, 'current.json'));
       // The replaced tree's age counts from now: a runtime started before may still load from it lazily.
       if (before !== undefined) utimesSync(before, new Date(), new Date());
+      return !dated;
     } finally {
       if (this.tree() !== staging) rmSync(staging, { recursive: true, force: true });
     }
   }
 
-  /** Runs `npm install` in `folder`: the release's versions, no scripts, no dev dependencies. */
-  #install(folder: string): Promise<{ ok: true } | { ok: false; code: string; reason: string; text: string }> {
+  /** Runs `npm install` in `folder`: the release's versions (`dated`: as of its date), no scripts, no dev dependencies. */
+  #install(folder: string, dated: boolean): Promise<{ ok: true } | { ok: false; code: string; reason: string; text: string }> {
     const [command = 'npm', ...prefix] = this.npm.command ?? npmCommand();
     const args = [
       ...prefix,
       'install',
-      `--before=${this.release.publishedBefore}`,
+      ...(dated ? [`--before=${this.release.publishedBefore}`] : []),
       '--prefer-offline',
       '--ignore-scripts',
       '--omit=dev',

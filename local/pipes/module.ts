@@ -86,7 +86,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
                 sourceReads(iam, resourceArn, (arn) => sqs.queueUrlFromArn(arn)),
                 where,
               )
-            : await iam.authorizeDelivery(from, resourceArn, { arn: pipe.arn, account: accountId }, where);
+            : await iam.authorizeDelivery(from, resourceArn, { arn: pipe.arn, account: accountId }, where, use === 'run');
         return refusal?.message;
       },
       log: (line) => log(`[pipes] ${line}`),

@@ -66,6 +66,13 @@ export class PartialFailure extends PipeDeliveryFailure {
 }
 
 /** One record of a batch as the pipe hands it on: `event` goes to the enrichment or target, `id` keys it. */
+/**
+ * What a pipe's role is asked for on a resource: to read its source, to deliver to a target,
+ * or to run one and wait for its answer (the enrichment, a REQUEST_RESPONSE target: an
+ * Express state machine through StartSyncExecution).
+ */
+export type PipeResourceUse = 'read' | 'deliver' | 'run';
+
 export interface PipeRecord {
   readonly event: object;
   /** What identifies the record in its source: a stream record's sequence number, an SQS message's id. */
@@ -75,7 +82,7 @@ export interface PipeRecord {
 export interface PipeDeliveryOptions {
   readonly clock: Clock;
   readonly services: PipeServices;
-  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: 'read' | 'deliver') => Promise<string | undefined>;
+  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: PipeResourceUse) => Promise<string | undefined>;
 }
 
 /**
@@ -127,7 +134,7 @@ export class PipeDelivery {
     };
     let payloads: unknown[] = records.map((r) => r.event);
     if (this.pipe.enrichmentArn) {
-      await this.#mayDeliverTo(this.pipe.enrichmentArn);
+      await this.#mayDeliverTo(this.pipe.enrichmentArn, 'run');
       const template = this.pipe.enrichmentInputTemplate;
       const input =
         template === undefined
@@ -145,7 +152,7 @@ export class PipeDelivery {
     if (limit !== undefined && payloads.length > limit) {
       throw new PipeDeliveryFailure(`the batch has ${payloads.length} events, more than the ${limit} its target takes at once`);
     }
-    await this.#mayDeliverTo(this.pipe.targetArn);
+    await this.#mayDeliverTo(this.pipe.targetArn, this.pipe.invocationType === 'REQUEST_RESPONSE' ? 'run' : 'deliver');
     const template = this.pipe.targetInputTemplate;
     const rendered = payloads.map((p) =>
       template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
@@ -154,8 +161,8 @@ export class PipeDelivery {
   }
 
   /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
-  async #mayDeliverTo(arn: string): Promise<void> {
-    const refusal = await this.options.authorize?.(this.pipe, arn, 'deliver');
+  async #mayDeliverTo(arn: string, use: 'deliver' | 'run'): Promise<void> {
+    const refusal = await this.options.authorize?.(this.pipe, arn, use);
     if (refusal !== undefined) throw new PipeDeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
   }
 

@@ -7,7 +7,14 @@ import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { type StreamMapping, StreamMappingStates } from './mapping-states.js';
-import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeServices } from './pipe-delivery.js';
+import {
+  type MappingResponse,
+  PartialFailure,
+  PipeDelivery,
+  PipeDeliveryFailure,
+  type PipeResourceUse,
+  type PipeServices,
+} from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
 import { isKinesisStreamArn } from './stream-arns.js';
 import {
@@ -40,7 +47,7 @@ export interface PipesServiceOptions {
    * when it creates the pipe), `deliver` to its enrichment or target. AWS's message when the
    * role may not (and IAM enforces), else undefined. @default none
    */
-  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: 'read' | 'deliver') => Promise<string | undefined>;
+  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: PipeResourceUse) => Promise<string | undefined>;
   readonly log?: (line: string) => void;
 }
 

@@ -127,6 +127,34 @@ describe('synthesize, followed', () => {
     expect(readFileSync(path.join(root, '.switchyard', 'cdk.out', 'asset.1', 'index.mjs'), 'utf8')).toContain('hi from');
   });
 
+  it("runs an app whose TypeScript main a CommonJS require hook compiles, as ts-node (cdk init's app command) runs it, and records its modules", async () => {
+    // ts-node's bin compiles .ts through require.extensions, then hands the script to Module.runMain.
+    // A preload given as --import makes Node load the main entry with its own ES module loader
+    // (type stripping on Node 24), which does not resolve the extensionless imports CommonJS resolves.
+    const root = project({
+      'cdk.json': '{}',
+      'runner.cjs': `const Module = require('node:module');
+const { readFileSync } = require('node:fs');
+require.extensions['.ts'] = (module, filename) => {
+  const source = readFileSync(filename, 'utf8').replace(/^import \\{ (\\w+) \\} from '(.+)';$/gm, "const { $1 } = require('$2');");
+  module._compile(source, filename);
+};
+process.argv.splice(1, 1);
+process.argv[1] = require('node:path').resolve(process.argv[1]);
+Module.runMain();
+`,
+      'lib.ts': "exports.name = 'stack';\n",
+      'app.ts': `import { name } from './lib';
+require('node:fs').writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ name }));
+`,
+    });
+    const outdir = path.join(root, '.switchyard', 'cdk.out');
+    const state = { scratch: path.join(root, '.switchyard', 'tmp'), bundleCache: path.join(root, '.switchyard', 'bundle-cache') };
+    const { record } = await synthesize({ root, app: `"${process.execPath}" runner.cjs app.ts`, context: {} }, outdir, state);
+    expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({ name: 'stack' });
+    expect(record?.read.map((stamp) => path.relative(root, stamp.file))).toEqual(expect.arrayContaining(['app.ts', 'lib.ts']));
+  });
+
   it('is stale once a file the synthesis read, or a variable it read, changes; never for a handler alone', async () => {
     const root = project(APP);
     const { record } = await synthesizeApp(root);

@@ -5,7 +5,7 @@ import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
-import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
+import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
@@ -156,6 +156,29 @@ describe('SourceWatcher', () => {
       watcher.close();
     }
     expect(batches.flat()).not.toContain('node_modules/dep/index.js');
+  });
+
+  it("never reports what the runtime writes into a --data folder inside the project, whatever cdk.json's watch says", async () => {
+    const root = project({ 'lib/stack.ts': '1', 'data[1]/tables.sqlite': '1' });
+    const batches: (readonly string[])[] = [];
+    const watch = { include: ['**'], exclude: [] };
+    const watcher = new SourceWatcher(
+      root,
+      excludingFolder(watch, root, path.join(root, 'data[1]')),
+      (files) => batches.push(files),
+      (error) => batches.push([String(error)]),
+      100,
+    );
+    try {
+      writeFileSync(path.join(root, 'data[1]', 'tables.sqlite'), '2');
+      mkdirSync(path.join(root, 'data[1]', 'sqs'));
+      writeFileSync(path.join(root, 'lib', 'stack.ts'), '2');
+      await until(() => batches.flat().includes('lib/stack.ts'), 'the change of lib/stack.ts');
+    } finally {
+      watcher.close();
+    }
+    expect(batches.flat()).toEqual(['lib/stack.ts']);
+    expect(excludingFolder(watch, root, path.join(path.dirname(root), 'elsewhere'))).toEqual(watch);
   });
 });
 

@@ -20,6 +20,12 @@ describe('compilePath', () => {
     expect(compilePath("$.items[0]['name','price']").evaluate(doc)).toEqual(['a', 5]);
   });
 
+  it('reads a bracket after a dot as the bracket alone, as Jayway’s readDotToken does', () => {
+    expect(compilePath('$.[0].body').evaluate([{ body: 'first' }])).toBe('first');
+    expect(compilePath('$.items.[1].name').evaluate(doc)).toBe('b');
+    expect(compilePath("$.detail.['instance-id']").normalized).toBe("$['detail']['instance-id']");
+  });
+
   it('fails if a path does not start with $, unless the service reads it from the root (implicitRoot)', () => {
     expect(() => compilePath('items[0].name')).toThrow(JsonPathSyntaxError);
     expect(compilePath('items[0].name', { implicitRoot: true }).evaluate(doc)).toBe('a');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { AwsError } from '../../aws-error.js';
@@ -29,12 +30,20 @@ function errorType(code: string): string {
   return `com.amazonaws.dynamodb.v20120810#${code}`;
 }
 
-/** Sends a JSON 1.0 answer with DynamoDB's headers (the CRC32 botocore checks). */
+const REQUEST_ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A request id as DynamoDB writes them: 52 capital letters and digits. */
+function requestId(): string {
+  return Array.from(randomBytes(52), (byte) => REQUEST_ID_CHARACTERS[byte % REQUEST_ID_CHARACTERS.length]).join('');
+}
+
+/** Sends a JSON 1.0 answer with DynamoDB's headers (its request id, which SDKs read into `$metadata.requestId`; the CRC32 botocore checks). */
 export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = Buffer.from(JSON.stringify(payload));
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
     'content-length': String(body.length),
+    'x-amzn-requestid': requestId(),
     'x-amz-crc32': String(crc32(body)),
   });
   res.end(body);

@@ -148,13 +148,19 @@ export class PublicLayers {
       };
     }
     log(`fetching ${missing.join(', ')} (${title}, the layer's release) into ${cache.folder}, once`);
-    const result = await cache.fill(missing).catch((error: Error) => ({ failed: new Map(missing.map((n) => [n, error.message])) }));
-    const failed = [...result.failed].map(([name, why]) => `${name} (${why})`);
+    const result = await cache
+      .fill(missing)
+      .catch((error: Error) => ({ failed: new Map(missing.map((n) => [n, error.message])), notInSdk: new Map(), undated: false }));
+    // A package the registry does not have at the release is as absent from the function as one it could not reach.
+    const failed = [...result.notInSdk, ...result.failed].map(([name, why]) => `${name} (${why})`);
+    const undated = result.undated
+      ? ` (the registry dates ${release.version} after the layer's ${release.publishedBefore}: its dependencies are the newest the registry has)`
+      : '';
     return {
       folder: cache.tree(),
       line:
         failed.length === 0
-          ? `${title}${newer}, fetched into ${cache.folder}`
+          ? `${title}${newer}, fetched into ${cache.folder}${undated}`
           : `${title}${newer}: could not fetch ${failed.join(', ')}; its init fails with Cannot find package until a start fetches them`,
     };
   }

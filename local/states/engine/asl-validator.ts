@@ -17,8 +17,8 @@ export function aslValidatorRejection(definition: object): string | undefined {
     const mod = require('asl-validator') as AslValidator | { default: AslValidator };
     return typeof mod === 'function' ? mod : mod.default;
   })();
-  // asl-validator writes default QueryLanguage fields into what it is given
-  const { isValid, errors } = aslValidator(structuredClone(definition));
+  // asl-validator writes default QueryLanguage fields into what it is given: a copy, walked anyway.
+  const { isValid, errors } = aslValidator(asJaywayReadsPaths(definition, ''));
   if (isValid) return undefined;
   // asl-validator predates variables, JSONata values (a choice rule's literal `"Condition": true`
   // among them), fractional percentages and a ResultWriter with only a WriterConfig: AWS accepts
@@ -33,4 +33,19 @@ export function aslValidatorRejection(definition: object): string | undefined {
   );
   const first = real[0];
   return first ? `${first['Error code']}: ${first.Message}` : undefined;
+}
+
+/** The fields whose strings are JSONPath: payload templates' `<name>.$`, the `...Path` fields, a choice rule's Variable. */
+const PATH_FIELD = /\.\$$|Path$|^Variable$/;
+
+/**
+ * A copy of the definition with each JSONPath field's `.[` written `[`, as Jayway reads it
+ * (its readDotToken reads whatever token follows a dot: `$.[0].body` is `$[0].body`), which
+ * asl-validator's path grammar refuses. The engine compiles the paths themselves afterwards.
+ */
+function asJaywayReadsPaths(value: unknown, key: string): unknown {
+  if (typeof value === 'string') return PATH_FIELD.test(key) ? value.replaceAll('.[', '[') : value;
+  if (Array.isArray(value)) return value.map((item) => asJaywayReadsPaths(item, key));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asJaywayReadsPaths(v, k)]));
 }

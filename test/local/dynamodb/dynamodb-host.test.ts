@@ -42,6 +42,21 @@ describe('DynamoDbHost', () => {
     }
   });
 
+  it('names each answer with a request id of its own, as DynamoDB does (x-amzn-RequestId: SDKs read it into $metadata.requestId)', async () => {
+    const host = await DynamoDbHost.start();
+    const endpoint = new Endpoint({ port: 0 });
+    const url = await endpoint.start();
+    endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
+    try {
+      const ids = [(await post(url, '{}')).headers['x-amzn-requestid'], (await post(url, '{"Limit":')).headers['x-amzn-requestid']];
+      expect(ids).toEqual([expect.stringMatching(/^[A-Z0-9]{52}$/), expect.stringMatching(/^[A-Z0-9]{52}$/)]);
+      expect(ids[0]).not.toBe(ids[1]);
+    } finally {
+      await endpoint.stop();
+      await host.stop();
+    }
+  });
+
   it.each([
     ['not JSON', '{"Limit":'],
     ['empty', ''],

@@ -403,6 +403,26 @@ describe('FunctionRuntime handler resolution', () => {
     expect(payload(await runtime.invoke({}))).toBe('from layer');
   });
 
+  it("lets CommonJS code with a layer require what the layer lacks: the runtime's SDK, and Node's Cannot find module for the rest", async () => {
+    // Powertools' example app: a bundle that leaves @aws-lambda-powertools/* to the layer and requires @aws-sdk/util-dynamodb.
+    const layer = mkdtempSync(path.join(tmpdir(), 'switchyard-layer-'));
+    mkdirSync(path.join(layer, 'nodejs', 'node_modules', 'shared-lib'), { recursive: true });
+    writeFileSync(path.join(layer, 'nodejs', 'node_modules', 'shared-lib', 'index.js'), `exports.hello = () => 'from layer';`);
+    const { runtime } = fn(
+      {
+        'index.js': `const { marshall } = require('@aws-sdk/util-dynamodb');
+          exports.handler = async () => {
+            let missing;
+            try { require('not-in-any-layer'); } catch (error) { missing = error.code; }
+            return { layer: require('shared-lib').hello(), item: marshall({ a: 1 }), missing };
+          };`,
+      },
+      'index.handler',
+      { layers: [layer] },
+    );
+    expect(payload(await runtime.invoke({}))).toEqual({ layer: 'from layer', item: { a: { N: '1' } }, missing: 'MODULE_NOT_FOUND' });
+  });
+
   it('reports the Init Duration on the first REPORT of an execution environment only', async () => {
     const logs: string[] = [];
     const { runtime } = fn({ 'index.js': `exports.handler = async () => 1;` }, 'index.handler', {}, logs);

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { PublicLayers } from '../../../local/lambda/public-layers/public-layers.
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { startRegistry } from './npm-registry.js';
+import { type RegistryPackage, startRegistry } from './npm-registry.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 const POWERTOOLS_V2 = (version: number) => `arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:${version}`;
@@ -322,5 +322,58 @@ describe('PublicLayers fetching', () => {
       await registry.close();
       rmSync(root, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  /** Provides layer V2:40 (Powertools 2.28.1, dated 2025-10-23T16:35:42Z) from a registry serving `packages`; its report line and logger's package.json. */
+  async function provideV240(packages: RegistryPackage[]): Promise<{ line: string | undefined; installed: string | undefined }> {
+    const registry = await startRegistry(packages);
+    const root = mkdtempSync(path.join(tmpdir(), 'switchyard-powertools-cache-'));
+    try {
+      const layers = new PublicLayers({
+        cacheRoot: root,
+        fetch: true,
+        npm: { env: registry.npmEnv },
+        endpoint: '',
+        region: 'us-east-1',
+        accountId: '000000000000',
+        log: () => {},
+      });
+      const orders = {
+        name: 'orders',
+        runtime: 'nodejs22.x',
+        codePath: root,
+        environment: {},
+        publicLayers: [{ arn: POWERTOOLS_V2(40), position: 0 }],
+      } as unknown as FunctionDefinition;
+      await layers.provide(
+        [orders],
+        () => new Set(['@aws-lambda-powertools/logger']),
+        () => {},
+      );
+      const [layerRoot] = layers.forWorker(orders).layerRoots;
+      const manifest = layerRoot && path.join(layerRoot, 'nodejs', 'node_modules', '@aws-lambda-powertools', 'logger', 'package.json');
+      return { line: layers.report()[0], installed: manifest && existsSync(manifest) ? readFileSync(manifest, 'utf8') : undefined };
+    } finally {
+      await registry.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it("fetches the release a registry dates after the layer (a mirror's own publication times), saying its dependencies are today's", async () => {
+    const { line, installed } = await provideV240([
+      { name: '@aws-lambda-powertools/logger', version: '2.28.1', published: '2026-03-21T00:54:34.000Z', files: { 'index.js': '' } },
+    ]);
+    expect(JSON.parse(installed ?? '{}').version).toBe('2.28.1');
+    expect(line).toMatch(/2\.28\.1, fetched into .* \(the registry dates 2\.28\.1 after the layer's 2025-10-23T16:35:42Z: /);
+  }, 120_000);
+
+  it('fails if the registry has no such release, saying so at start-up instead of "fetched"', async () => {
+    const { line, installed } = await provideV240([
+      { name: '@aws-lambda-powertools/logger', version: '2.28.2', published: '2025-10-01T00:00:00.000Z', files: { 'index.js': '' } },
+    ]);
+    expect(installed).toBeUndefined();
+    expect(line).toMatch(
+      /2\.28\.1: could not fetch @aws-lambda-powertools\/logger \(npm ETARGET: .*\); its init fails with Cannot find package/,
+    );
   }, 120_000);
 });

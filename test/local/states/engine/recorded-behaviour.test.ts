@@ -37,6 +37,27 @@ describe('parseDefinition of a Wait Timestamp', () => {
   });
 });
 
+describe('parseDefinition of a path with a bracket after a dot', () => {
+  const parse = (parameters: Record<string, string>) =>
+    parseDefinition(JSON.stringify({ StartAt: 'Parse', States: { Parse: { Type: 'Pass', Parameters: parameters, End: true } } }));
+
+  it('takes it as Jayway reads it ($.[0].body is $[0].body), in a path and an intrinsic function, and runs it', async () => {
+    // serverless-patterns' normalizer-pattern-cdk: an Express enrichment of a pipe reads the batch's first record.
+    const parameters = { 'body.$': 'States.StringToJson($.[0].body)', 'first.$': '$.[0].id' };
+    expect(() => parse(parameters)).not.toThrow();
+    const { result } = await run({ StartAt: 'Parse', States: { Parse: { Type: 'Pass', Parameters: parameters, End: true } } }, [
+      { id: 'm-1', body: '{"source":"systemA"}' },
+    ]);
+    expect(JSON.parse(result.output ?? 'null')).toEqual({ body: { source: 'systemA' }, first: 'm-1' });
+  });
+
+  it('fails if the path is still not one Jayway reads', () => {
+    for (const path of ['$.[0', '$.a..', 'States.StringToJson($.[0)']) {
+      expect(() => parse({ 'body.$': path }), path).toThrow(/^Invalid State Machine Definition: /);
+    }
+  });
+});
+
 describe('a JSONata Choice rule', () => {
   it('runs a literal "Condition": true', async () => {
     const { result } = await run({

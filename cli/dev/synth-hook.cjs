@@ -1,20 +1,23 @@
-// Preloaded (NODE_OPTIONS=--import) into the processes of a CDK app that `switchyard dev`
+// Preloaded (NODE_OPTIONS=--require) into the processes of a CDK app that `switchyard dev`
 // synthesizes, and only there. It changes nothing the app writes: it records what the
 // synthesis read and how each function was bundled, so that dev can tell a handler edit
 // (rebundle that function, no synthesis) from an infrastructure edit (synthesize again), and
 // start from its last synthesis when nothing it read has changed (docs/local-runtime.md,
 // "The inner loop"). Plain JavaScript on Node's public APIs only: it runs in the app's Node,
-// with the app's aws-cdk-lib, whatever their versions.
+// with the app's aws-cdk-lib, whatever their versions. CommonJS given to --require, because an
+// --import preload makes Node load the app's main entry with its ES module loader: a ts-node
+// app (`cdk init`'s `npx ts-node --prefer-ts-exts bin/app.ts`) then has its .ts main stripped
+// by Node itself on Node 24, not compiled by ts-node, and its extensionless imports fail.
 //
 //   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
 //   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
 //                            input is unchanged is copied from there instead of built again
-import childProcess from 'node:child_process';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import module from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+const childProcess = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const nodeModule = require('node:module');
+const path = require('node:path');
+const { fileURLToPath } = require('node:url');
 
 // The hook's own reads (the cache, a bundle's digest) are not the app's: it keeps the originals,
 // and reads nothing while it bundles (fs.readFileSync itself calls fs.openSync, the one watched).
@@ -34,9 +37,9 @@ function install(recordDir) {
   watchModules(seen, () => watchEnvironment(seen, env));
   watchReads(seen);
   watchCommands(seen);
-  module.syncBuiltinESMExports();
+  nodeModule.syncBuiltinESMExports();
   process.on('exit', () => {
-    for (const file of Object.keys(module.createRequire(import.meta.url).cache ?? {})) seen.modules.add(file);
+    for (const file of Object.keys(require.cache ?? {})) seen.modules.add(file);
     const values = {};
     // An unset variable the app looked for counts too: setting it later changes the app.
     for (const key of seen.env) values[key] = env[key] ?? null;
@@ -45,7 +48,7 @@ function install(recordDir) {
       argv: process.argv.slice(1),
       cwd: process.cwd(),
       ms: Math.round(performance.now() - started),
-      hooks: typeof module.registerHooks === 'function',
+      hooks: typeof nodeModule.registerHooks === 'function',
       app: seen.app,
       modules: [...seen.modules],
       reads: [...seen.reads],
@@ -64,8 +67,8 @@ function install(recordDir) {
  * first module outside node_modules marks the app's own process (not npx's or tsx's launcher).
  */
 function watchModules(seen, onAppModule) {
-  if (typeof module.registerHooks !== 'function') return;
-  module.registerHooks({
+  if (typeof nodeModule.registerHooks !== 'function') return;
+  nodeModule.registerHooks({
     resolve(specifier, context, next) {
       const resolved = next(specifier, context);
       if (resolved.url?.startsWith('file:')) {
@@ -265,7 +268,7 @@ function localEsbuild(call) {
 
 function esbuildVersion(call) {
   try {
-    return module.createRequire(path.join(call.cwd, 'package.json'))('esbuild/package.json').version;
+    return nodeModule.createRequire(path.join(call.cwd, 'package.json'))('esbuild/package.json').version;
   } catch {
     return 'unknown';
   }
