@@ -225,6 +225,21 @@ describe.skipIf(!python)('Python functions', () => {
     expect(refused).toMatchObject({ errorType: 'ClientError', errorMessage: expect.stringContaining('AccessDenied') });
   });
 
+  it('answers a DryRun with 204 and runs an Event invocation after answering 202', async () => {
+    expect((await invoke('py-orders', {}, { InvocationType: 'DryRun' })).StatusCode).toBe(204);
+    const queueUrl = `${runtime.url}/000000000000/py-granted`;
+    expect((await invoke('py-orders', { orderId: 'o-9', queueUrl }, { InvocationType: 'Event' })).StatusCode).toBe(202);
+    const sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const body = await eventually(async () => {
+      const { Messages = [] } = await sqsClient.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      return Messages.find((message) => message.Body === 'hello o-9')?.Body;
+    }, 10_000);
+    sqsClient.destroy();
+    expect(body).toBe('hello o-9');
+  });
+
   it('runs a function CreateFunction made from a zip of a .py file', async () => {
     await client.send(
       new CreateFunctionCommand({
