@@ -30,8 +30,8 @@ const builtFrom = digestOf(root, buildInputs());
 
 /** The folders (and files) the packages are compiled from. */
 const packageSources = allSources();
-/** Run-time files tsc does not emit, by how their names end (`.tmpl`: switchyard init's app template). */
-const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json', '.tmpl'];
+/** Run-time files tsc does not emit, by how their names end (`.tmpl`: switchyard init's app template; `.py`: the Python functions' bootstrap). */
+const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json', '.tmpl', '.py'];
 /** Files with such names that only tests or maintainers read. */
 const NOT_SHIPPED = new Set([
   'local/states/engine/KNOWN_GAPS.json',

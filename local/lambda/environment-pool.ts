@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
 import { logRecord } from './console-format.mjs';
-import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
-import type { LoggingConfig } from './invocation-logs.js';
+import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
+import type { LambdaErrorPayload } from './function-definition.js';
+import { startPythonHost } from './python-environment.js';
+import { runtimeLanguage } from './runtimes.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 /** What each function's execution environment (its worker thread) is named, before the function's name. */
@@ -14,7 +16,7 @@ export const FUNCTION_THREAD_PREFIX = 'fn:';
 type Readiness = { error?: LambdaErrorPayload; initDurationMs: number };
 
 export interface Environment {
-  readonly worker: Worker;
+  readonly host: EnvironmentHost;
   readonly ready: Promise<Readiness>;
   /** Whether an invocation ran here yet: the first one reports the Init Duration. */
   used: boolean;
@@ -28,28 +30,6 @@ export interface Environment {
   readonly version: string;
   /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
   readonly generation: number;
-}
-
-/** What a new execution environment runs: the function's code and settings as they are when it starts. */
-export interface EnvironmentSettings {
-  readonly definition: FunctionDefinition;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly logging: LoggingConfig;
-  /** Where the function's console lines go (the log sink, under the function's name). */
-  readonly log: (line: string) => void;
-  /**
-   * What stands in for the managed runtime's /var/runtime/node_modules: the folders whose
-   * node_modules hold the AWS SDK, first first, and the SDK packages that could not be had
-   * locally, with why (RuntimeSdk.forWorker).
-   */
-  readonly sdk: {
-    readonly roots: readonly string[];
-    readonly unavailable: Readonly<Record<string, string>>;
-    /** The function's layer folders, its public layers' among them, in its `Layers` order. @default its app layers' */
-    readonly layerRoots?: readonly string[];
-    /** What its public layers add to its environment (the extension's port when its own was taken). */
-    readonly environment?: Readonly<Record<string, string>>;
-  };
 }
 
 /**
@@ -85,13 +65,13 @@ export class EnvironmentPool {
     this.#generation++;
     const retired = this.#idle.splice(0);
     this.#count -= retired.length;
-    for (const env of retired) void env.worker.terminate();
+    for (const env of retired) void env.host.terminate();
   }
 
   /** Stops every idle execution environment. */
   async stop(): Promise<void> {
     const all = this.#idle.splice(0);
-    await Promise.all(all.map((env) => env.worker.terminate()));
+    await Promise.all(all.map((env) => env.host.terminate()));
   }
 
   /**
@@ -107,7 +87,7 @@ export class EnvironmentPool {
     this.#count++;
     const env = this.#spawn('$LATEST');
     this.#idle.push(env);
-    await Promise.race([env.ready, new Promise((resolve) => env.worker.once('exit', resolve))]);
+    await Promise.race([env.ready, new Promise((resolve) => env.host.once('exit', resolve))]);
   }
 
   async acquire(throttle: boolean, signal?: AbortSignal, version = '$LATEST'): Promise<Environment> {
@@ -124,7 +104,7 @@ export class EnvironmentPool {
     const other = this.#idle.shift();
     if (other) {
       // Its place goes to the version asked for.
-      void other.worker.terminate();
+      void other.host.terminate();
       return this.#spawn(version);
     }
     if (throttle) {
@@ -155,7 +135,7 @@ export class EnvironmentPool {
   release(env: Environment, discard: boolean): void {
     const next = this.#waiting.shift();
     if (discard || env.generation !== this.#generation || (next && next.version !== env.version)) {
-      void env.worker.terminate();
+      void env.host.terminate();
       if (next) next.take(this.#spawn(next.version));
       else this.#count--;
       return;
@@ -173,10 +153,26 @@ export class EnvironmentPool {
   }
 }
 
-/** Starts a worker thread running the function's bundle with its environment variables. */
+/** Starts an environment of the function's language running its code with its environment variables. */
 function spawnEnvironment(settings: EnvironmentSettings, generation: number, version: string): Environment {
-  const { definition } = settings;
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${version}]${randomUUID().replaceAll('-', '')}`;
+  const start = { settings, version, logStreamName, environment: hostEnvironment(settings, version, logStreamName) };
+  const host = runtimeLanguage(settings.definition.runtime) === 'python' ? startPythonHost(start) : startWorker(start);
+  const initLines: string[] = [];
+  // Assigned below; the console listeners only run once the host writes.
+  let environment: Environment | undefined;
+  forwardConsole(host, (line) => {
+    settings.log(line);
+    environment?.onLine?.(line);
+  });
+  const ready = readiness(host, initLines, settings.log);
+  environment = { host, ready, used: false, initLines, logStreamName, version, generation };
+  return environment;
+}
+
+/** A worker thread running a Node.js function's bundle (worker.mjs). */
+function startWorker({ settings, version, logStreamName, environment }: HostStart): Worker {
+  const { definition } = settings;
   const worker = new Worker(WORKER_SCRIPT, {
     // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
     name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
@@ -195,33 +191,29 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
       logStreamName,
       logging: settings.logging,
     },
-    env: {
-      ...settings.environment,
-      ...settings.sdk.environment,
-      AWS_LAMBDA_FUNCTION_VERSION: version,
-      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    },
+    env: environment,
     stdout: true,
     stderr: true,
     execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
     resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
   });
   worker.unref();
-  const initLines: string[] = [];
-  // Assigned below; the console listeners only run once the worker writes.
-  let environment: Environment | undefined;
-  forwardConsole(worker, (line) => {
-    settings.log(line);
-    environment?.onLine?.(line);
-  });
-  const ready = readiness(worker, initLines, settings.log);
-  environment = { worker, ready, used: false, initLines, logStreamName, version, generation };
-  return environment;
+  return worker;
 }
 
-/** Hands each line the worker writes to stdout or stderr on as it completes, as one log record. */
-function forwardConsole(worker: Worker, onLine: (line: string) => void): void {
-  for (const stream of [worker.stdout, worker.stderr]) {
+/** An environment's variables: the function's, what its public layers add, and the ones Lambda sets per environment. */
+function hostEnvironment(settings: EnvironmentSettings, version: string, logStreamName: string): Record<string, string> {
+  return {
+    ...settings.environment,
+    ...settings.sdk.environment,
+    AWS_LAMBDA_FUNCTION_VERSION: version,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+  };
+}
+
+/** Hands each line the host writes to stdout or stderr on as it completes, as one log record. */
+function forwardConsole(host: EnvironmentHost, onLine: (line: string) => void): void {
+  for (const stream of [host.stdout, host.stderr]) {
     let buffered = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -236,31 +228,38 @@ function forwardConsole(worker: Worker, onLine: (line: string) => void): void {
   }
 }
 
-/** The worker's init phase: ready, or failed (its lines logged, and kept for the first invocation's log). */
-function readiness(worker: Worker, initLines: string[], log: (line: string) => void): Promise<Readiness> {
+/**
+ * The host's init phase: ready, or failed (its lines logged, and kept for the first invocation's
+ * log). A host that logs its init failure in its own language's way sends those lines (`logLines`).
+ */
+function readiness(host: EnvironmentHost, initLines: string[], log: (line: string) => void): Promise<Readiness> {
   const spawned = performance.now();
   return new Promise<Readiness>((resolve) => {
-    const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number }) => {
+    const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number; logLines?: string[] }) => {
       const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
       if (message.type === 'ready') resolve({ initDurationMs });
       else if (message.type === 'init-error' && message.error) {
-        // Lambda logs the init failure before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`).
-        const { trace, ...logged } = message.error;
         initLines.push(
-          `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ ...logged, stack: trace ?? [] })}`,
+          ...(message.logLines ?? [uncaughtExceptionLine(message.error)]),
           `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
         );
         for (const line of initLines) log(line);
         resolve({ error: message.error, initDurationMs });
       } else return;
-      worker.off('message', onMessage);
+      host.off('message', onMessage);
     };
-    worker.on('message', onMessage);
-    worker.once('error', (error) =>
+    host.on('message', onMessage);
+    host.once('error', (error) =>
       resolve({
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
         initDurationMs: performance.now() - spawned,
       }),
     );
   });
+}
+
+/** Node.js's runtime logs a failed init before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`). */
+function uncaughtExceptionLine(error: LambdaErrorPayload): string {
+  const { trace, ...logged } = error;
+  return `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ ...logged, stack: trace ?? [] })}`;
 }

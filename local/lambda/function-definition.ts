@@ -80,10 +80,17 @@ export interface AsyncInvokeConfig {
   readonly deadLetterArn?: string;
 }
 
+/**
+ * A function's error as Lambda answers it. Node.js's runtime gives `trace`; Python's gives
+ * `requestId` and `stackTrace` (its members in its order: `errorMessage` first), which an
+ * answer keeps as the environment sent it.
+ */
 export interface LambdaErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly trace?: readonly string[];
+  readonly requestId?: string;
+  readonly stackTrace?: readonly string[];
 }
 
 /** The code and settings that run for a version: what PublishVersion froze, else the function's own (`$LATEST`, a template's version). */

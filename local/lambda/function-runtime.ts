@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
@@ -7,7 +6,7 @@ import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } f
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
-import { runtimeSupport } from './runtimes.js';
+import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
 export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 export { RUNTIME_ROOT } from './runtime-sdk.js';
@@ -89,6 +88,8 @@ interface RunOutcome {
   readonly memoryUsedMb?: number;
   /** What the function wrote to stdout and stderr during the invocation, by line (none when it timed out or crashed). */
   readonly functionLines: readonly string[];
+  /** The environment logged the function's error itself, as Python's runtime does (Node.js's leaves it to the runtime here). */
+  readonly errorLogged?: boolean;
 }
 
 /** One invocation in an environment: what its steps share, and what its end (REPORT, log stream, release) needs to know. */
@@ -245,13 +246,7 @@ export class FunctionRuntime {
   }
 
   #checkRuntime(running: FunctionDefinition): void {
-    if (runtimeSupport(running.runtime) === 'unsupported') {
-      throw new AwsError(
-        'InvalidRuntimeException',
-        `The runtime ${running.runtime} of function ${running.name} is not supported by the local runtime: only Node.js functions run locally`,
-        502,
-      );
-    }
+    if (runtimeSupport(running.runtime) === 'unsupported') throw unsupportedRuntimeError(running);
   }
 
   /** Tells the observer that the invocation started or ended. */
@@ -312,7 +307,8 @@ export class FunctionRuntime {
       invocation.discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
       if (outcome.error.errorType === 'Sandbox.Timedout') invocation.status = '\tStatus: timeout';
       else if (invocation.discard) invocation.status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
-      else invocation.log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
+      else if (!run.errorLogged)
+        invocation.log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
     }
     return outcome;
   }
@@ -352,16 +348,17 @@ export class FunctionRuntime {
       // What the worker reports is exact; when it cannot report (a timeout, a crash), the lines the console got stand in.
       let functionLines: readonly string[] = [];
       let reported = false;
+      let errorLogged = false;
       const consoleLines: string[] = [];
       if (options.captureLog) env.onLine = (line) => consoleLines.push(line);
       const finish = (outcome: InvokeOutcome) => {
         env.onLine = undefined;
         if (!reported) functionLines = consoleLines;
         clearTimeout(timer);
-        env.worker.off('message', onMessage);
-        env.worker.off('exit', onExit);
-        env.worker.off('error', onError);
-        resolve({ outcome, memoryUsedMb, functionLines });
+        env.host.off('message', onMessage);
+        env.host.off('exit', onExit);
+        env.host.off('error', onError);
+        resolve({ outcome, memoryUsedMb, functionLines, errorLogged });
       };
       const onMessage = (message: {
         type: string;
@@ -370,10 +367,12 @@ export class FunctionRuntime {
         error?: LambdaErrorPayload;
         memoryUsedMb?: number;
         logLines?: string[];
+        logged?: boolean;
       }) => {
         if (message.id !== id) return;
         memoryUsedMb = message.memoryUsedMb;
         reported = true;
+        errorLogged = message.logged === true;
         functionLines = message.logLines ?? [];
         if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
         else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
@@ -403,10 +402,10 @@ export class FunctionRuntime {
           },
         });
       }, timeoutMs);
-      env.worker.on('message', onMessage);
-      env.worker.once('exit', onExit);
-      env.worker.once('error', onError);
-      env.worker.postMessage({
+      env.host.on('message', onMessage);
+      env.host.once('exit', onExit);
+      env.host.once('error', onError);
+      env.host.postMessage({
         type: 'invoke',
         id,
         event,

@@ -26,7 +26,7 @@ import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambd
 import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
-import { runtimeSupport } from './runtimes.js';
+import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { SqsMappings } from './sqs-mappings.js';
@@ -292,13 +292,7 @@ export class LambdaService implements RestProtocolService {
       return { requestId: randomUUID() };
     }
     const fn = resolved.fn;
-    if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
-      throw new AwsError(
-        'InvalidRuntimeException',
-        `The runtime ${fn.definition.runtime} of function ${fn.definition.name} is not supported by the local runtime: only Node.js functions run locally`,
-        502,
-      );
-    }
+    if (runtimeSupport(fn.definition.runtime) === 'unsupported') throw unsupportedRuntimeError(fn.definition);
     const size = Buffer.byteLength(JSON.stringify(event ?? null));
     if (size > MAX_ASYNC_PAYLOAD_BYTES) {
       throw new AwsError(

@@ -19,6 +19,7 @@ import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
+import { pythonReportLines } from './runtimes.js';
 import { type RuntimeSdkOptions, sdkCacheSettings } from './sdk-cache.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
@@ -195,6 +196,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   report: (lambda, { url, definitions }) => {
     const report = functionReport(definitions.functions, url, [
       ...(lambda.sdk?.report() ?? []),
+      ...pythonReportLines(definitions.functions),
       ...updatedCodeLines(lambda, definitions),
       ...apiFunctionLines(lambda),
     ]);

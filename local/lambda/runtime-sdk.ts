@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FunctionDefinition } from './function-definition.js';
 import { shipsSdkV2 } from './module-resolution.mjs';
 import type { PublicLayers } from './public-layers/public-layers.js';
-import { runtimeSupport } from './runtimes.js';
+import { runtimeLanguage, runtimeSupport } from './runtimes.js';
 import { type RuntimeSdkOptions, SdkCache, SdkCacheError, type SdkRelease, sdkCacheSettings, treeHolds } from './sdk-cache.js';
 import type { CodeScan } from './unhosted-clients.js';
 
@@ -100,7 +100,8 @@ export class RuntimeSdk {
   async provide(functions: readonly FunctionDefinition[], scanOf: (fn: FunctionDefinition) => CodeScan, log: (line: string) => void) {
     await this.layers?.provide(functions, (fn) => scanOf(fn).external, log);
     const needs = functions
-      .filter((fn) => runtimeSupport(fn.runtime) !== 'unsupported')
+      // The JavaScript SDK is for Node.js functions; a Python function's boto3 is the machine's Python's.
+      .filter((fn) => runtimeLanguage(fn.runtime) === 'nodejs' && runtimeSupport(fn.runtime) !== 'unsupported')
       .map((fn) => ({ fn, ...this.#classify(fn, [...scanOf(fn).external].sort()) }));
     // A function that needs the cache takes all its SDK packages from there (the cache's tree
     // resolves first), so the clients the CLI also carries are fetched with what it lacks: one release.

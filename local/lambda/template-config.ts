@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
 import type { LoadedResource } from '../template/load.js';
 import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './function-runtime.js';
+import { runtimeLanguage } from './runtimes.js';
 
 type Props = Record<string, unknown>;
 
@@ -160,18 +161,22 @@ function inRange(value: unknown, [min, max]: readonly [number, number], what: st
   return number;
 }
 
+/** The file CloudFormation writes a function's inline code to, by its runtime's language. */
+const INLINE_FILE: Readonly<Record<string, string>> = { nodejs: 'index.js', python: 'index.py' };
+
 /**
- * The folder of a Node.js function whose code is inline in the template (`Code.ZipFile`,
- * CDK's `Code.fromInline`): Lambda writes it to `index.js`, so it is written there, in a
- * folder named by its content so restarts and other apps never clash. Undefined for
- * anything else (image code, other languages' inline code).
+ * The folder of a Node.js or Python function whose code is inline in the template
+ * (`Code.ZipFile`, CDK's `Code.fromInline`): CloudFormation writes it to `index.js` (`index.py`),
+ * so it is written there, in a folder named by its content and file so restarts and other apps
+ * never clash. Undefined for anything else (image code, other languages' inline code).
  */
 export function inlineCodeFolder(fn: LoadedResource): string | undefined {
   const p = fn.properties as Props;
   const zipFile = (p.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
-  if (typeof zipFile !== 'string' || !String(p.Runtime ?? '').startsWith('nodejs')) return undefined;
-  const folder = path.join(tmpdir(), `switchyard-inline-${createHash('sha256').update(zipFile).digest('hex').slice(0, 16)}`);
+  const file = INLINE_FILE[runtimeLanguage(String(p.Runtime ?? 'nodejs24.x')) ?? ''];
+  if (typeof zipFile !== 'string' || file === undefined) return undefined;
+  const folder = path.join(tmpdir(), `switchyard-inline-${createHash('sha256').update(file).update(zipFile).digest('hex').slice(0, 16)}`);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, 'index.js'), zipFile);
+  writeFileSync(path.join(folder, file), zipFile);
   return folder;
 }

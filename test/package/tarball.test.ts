@@ -108,6 +108,7 @@ describe('the switchyard-cli package', () => {
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
       'dist/local/lambda/worker.mjs',
+      'dist/local/lambda/python-bootstrap.py',
       'dist/local/endpoint/models/sqs.json',
       'dist/cli/cost/prices-us-east-1.json',
       'dist/cli/init/template/lib/__NAME__-stack.ts.tmpl',

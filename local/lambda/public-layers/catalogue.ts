@@ -64,7 +64,7 @@ const CATALOGUE: readonly Entry[] = [
     title: 'Powertools for AWS Lambda (Python)',
     account: /^017000801446$/,
     name: /^AWSLambdaPowertoolsPython/,
-    describe: standIn('only Node.js functions run locally, so no function here loads it'),
+    describe: standIn('its Python packages are not provided locally: a Python function that imports them fails to init'),
   },
   {
     // Published from a different account in each region (AWS's list per region).

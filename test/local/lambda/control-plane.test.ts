@@ -229,10 +229,10 @@ describe('Lambda control plane', () => {
   });
 
   it('fails to invoke a function of a runtime the local runtime cannot run, naming the runtime', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('pythonic', handler('x'), { Runtime: 'python3.12' })));
-    await expect(client.send(new InvokeCommand({ FunctionName: 'pythonic' }))).rejects.toMatchObject({
+    await client.send(new CreateFunctionCommand(functionInput('rubyist', handler('x'), { Runtime: 'ruby3.3' })));
+    await expect(client.send(new InvokeCommand({ FunctionName: 'rubyist' }))).rejects.toMatchObject({
       name: 'InvalidRuntimeException',
-      message: expect.stringContaining('python3.12'),
+      message: expect.stringContaining('ruby3.3'),
     });
   });
 

@@ -448,8 +448,8 @@ describe('FunctionRuntime handler resolution', () => {
     expect(Number(/\tInit Duration: ([\d.]+) ms/.exec(report ?? '')?.[1])).toBeGreaterThanOrEqual(290);
   });
 
-  it('fails if the function declares a runtime other than Node.js, with InvalidRuntimeException', async () => {
-    const { runtime } = fn({ 'index.py': 'def handler(e, c): return 1' }, 'index.handler', { runtime: 'python3.12' });
+  it('fails if the function declares a runtime other than Node.js or Python, with InvalidRuntimeException', async () => {
+    const { runtime } = fn({ 'index.rb': 'def handler(event:, context:) 1 end' }, 'index.handler', { runtime: 'ruby3.3' });
     await expect(runtime.invoke({})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });
   });
 });

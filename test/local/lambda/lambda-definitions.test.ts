@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localPython } from '../../../local/lambda/python-interpreter.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
@@ -134,18 +135,51 @@ describe('serviceDefinitions for Lambda', () => {
     expect(definitions.warnings).toEqual([expect.stringContaining('Image (AWS::Lambda::Function): no code asset folder was found')]);
   });
 
-  it('warns once about functions on another Node.js version and about each function on another language', () => {
+  it('warns once about functions on another Node.js version and about each function of a language that does not run', () => {
     const { definitions } = definitionsOf({
       Old: fn({ Runtime: 'nodejs20.x' }),
       Older: fn({ Runtime: 'nodejs18.x' }),
-      Py: fn({ Runtime: 'python3.13', Handler: 'app.handler' }),
       Custom: fn({ Runtime: 'provided.al2023', Handler: 'bootstrap' }),
     });
     expect(definitions.warnings).toEqual([
       expect.stringMatching(/^functions App-Old \(nodejs20\.x\), App-Older \(nodejs18\.x\) declare another Node\.js runtime/),
-      'function App-Py (python3.13): only Node.js functions run locally; its invocations fail with InvalidRuntimeException',
-      'function App-Custom (provided.al2023): only Node.js functions run locally; its invocations fail with InvalidRuntimeException',
+      'function App-Custom (provided.al2023): only Node.js and Python functions run locally; its invocations fail with InvalidRuntimeException',
     ]);
-    expect(definitions.functions.map((f) => f.name)).toEqual(['App-Old', 'App-Older', 'App-Py', 'App-Custom']);
+    expect(definitions.functions.map((f) => f.name)).toEqual(['App-Old', 'App-Older', 'App-Custom']);
+  });
+
+  it("warns once about Python functions on another Python than the machine's, naming it", () => {
+    const python = localPython();
+    const other = python?.version === '3.13' ? 'python3.12' : 'python3.13';
+    const { definitions } = definitionsOf({
+      Py: fn({ Runtime: other, Handler: 'app.handler' }),
+      Same: fn({ Runtime: `python${python?.version}`, Handler: 'app.handler' }),
+    });
+    expect(definitions.warnings).toEqual(
+      python
+        ? [
+            expect.stringMatching(
+              new RegExp(
+                `^functions App-Py \\(${other.replace('.', '\\.')}\\) declare another Python runtime than this machine's Python ${python.version} \\(`,
+              ),
+            ),
+          ]
+        : [expect.stringContaining('none was found'), expect.stringContaining('none was found')],
+    );
+  });
+
+  it('fails if there is no Python to run Python functions on: they are named at start-up', () => {
+    const command = process.env.SWITCHYARD_PYTHON;
+    process.env.SWITCHYARD_PYTHON = '/nonexistent/python3';
+    try {
+      const { definitions } = definitionsOf({ Py: fn({ Runtime: 'python3.13', Handler: 'app.handler' }) });
+      expect(definitions.warnings).toEqual([
+        "function App-Py (python3.13): Python functions run locally on the machine's python3, and " +
+          'SWITCHYARD_PYTHON=/nonexistent/python3 does not run as a Python 3; its invocations fail with InvalidRuntimeException',
+      ]);
+    } finally {
+      if (command === undefined) delete process.env.SWITCHYARD_PYTHON;
+      else process.env.SWITCHYARD_PYTHON = command;
+    }
   });
 });

@@ -1,42 +1,84 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
+import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
-import { compareCase, type ReplayContext, recordedTests, replayContext, startReplay } from './recorded-replay.js';
+import { compareCase, type ReplayClients, type ReplayContext, recordedTests, replayContext, startReplay } from './recorded-replay.js';
 
 /**
  * The local Step Functions against answers recorded on real AWS (LocalStack's AWS-validated
- * activity, versioning, aliasing, API error, definition validation and runtime error tests; see test/conformance/aws-recorded/stepfunctions/README.md):
+ * activity, versioning, aliasing, API error, definition validation and runtime error tests, and the
+ * Lambda task tests with their Python functions; see test/conformance/aws-recorded/stepfunctions/README.md):
  * each recorded test is replayed call by call through the AWS SDK v3 client and every answer
  * compared with AWS's, modulo the recording's placeholders (names, ARNs, ids, dates).
  */
 let runtime: LocalRuntime;
-let sfn: SFNClient;
+let clients: ReplayClients;
 /** What the replay running now registered for its comparison (the recording's RegexTransformers). */
 let replacements: [string, string][] = [];
 
+/**
+ * Differences the local Step Functions still has, by test and the path they are found at: each
+ * must still occur when its test runs (the last test says which no longer does, so that it is
+ * taken off this list).
+ */
+const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
+  {
+    test: 'test_invoke_json_values[0.0]',
+    path: /^get_execution_history\.events\[\d+\]\.\w+EventDetails\.(input|output)$/,
+    reason:
+      "a number's text is not kept: AWS passes the input 0.0 on (to the function, out of the state) as 0.0; the local " +
+      "engine's JSON values are JavaScript numbers, so 0.0 goes on as 0",
+  },
+];
+const ran = new Set<string>();
+const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
+
+/** The differences of a test not on the known list; marks the known ones found. */
+function unexpected(test: string, found: readonly string[]): string[] {
+  ran.add(test);
+  return found.filter((difference) => {
+    const path = difference.slice(0, difference.indexOf(':'));
+    const known = KNOWN_DIFFERENCES.find((k) => k.test === test && k.path.test(path));
+    if (known) met.add(known);
+    return known === undefined;
+  });
+}
+
 beforeAll(async () => {
-  ({ runtime, sfn } = await startReplay());
+  let sfn: SFNClient;
+  let lambda: LambdaClient;
+  ({ runtime, sfn, lambda } = await startReplay());
+  clients = { sfn, lambda };
 });
 
 afterAll(async () => {
-  sfn?.destroy();
+  clients?.sfn.destroy();
+  clients?.lambda.destroy();
   await runtime?.stop();
 });
 
 describe('Step Functions answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...ACTIVITY_CASES, ...VERSION_CASES, ...ALIAS_CASES, ...API_CASES, ...DEFINITION_CASES, ...RUNTIME_ERROR_CASES },
+    { ...ACTIVITY_CASES, ...VERSION_CASES, ...ALIAS_CASES, ...API_CASES, ...DEFINITION_CASES, ...RUNTIME_ERROR_CASES, ...LAMBDA_TASK_CASES },
     recordedTests,
-    (test, live) => compareCase(test, live, replacements),
+    (test, live) => unexpected(test, compareCase(test, live, replacements)),
     (): ReplayContext => {
       replacements = [];
-      return replayContext(sfn, replacements);
+      return replayContext(clients, replacements);
     },
   );
+});
+
+describe('Step Functions answers recorded on AWS, known differences', () => {
+  it('meets every known difference of the tests that ran, so none is listed that is gone', () => {
+    const gone = KNOWN_DIFFERENCES.filter((k) => ran.has(k.test) && !met.has(k));
+    expect(gone.map((k) => k.reason)).toEqual([]);
+  });
 });

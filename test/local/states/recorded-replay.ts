@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject } from '../../helpers/recorded-answers.js';
+import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 /**
  * Replays calls recorded against real Step Functions (test/conformance/aws-recorded/stepfunctions/)
@@ -31,6 +33,11 @@ export interface ReplayContext {
   readonly roleArn: string;
   /** Waits for an execution to end (the recording tests' `await_execution_terminated`). */
   ended: (executionArn: string) => Promise<void>;
+  /**
+   * The recording tests' `create_lambda_function`: a python3.12 function of one `handler.py`
+   * (`source`) through CreateFunction, active before it returns; its ARN.
+   */
+  createFunction: (name: string, source: string) => Promise<string>;
 }
 
 export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
@@ -52,6 +59,7 @@ const FILES = [
   'test_credentials_base',
   'test_dynamodb_task_service',
   'test_wait',
+  'test_lambda_task',
 ] as const;
 const RECORDED: Record<string, RecordedCase> = Object.assign(
   {},
@@ -74,17 +82,24 @@ function recordedDate(test: string): number {
   return Date.UTC(Number(year), Number(month) - 1, Number(day));
 }
 
-/** A runtime with no app (the replayed calls create everything) and an SDK v3 client. */
-export async function startReplay(): Promise<{ runtime: LocalRuntime; sfn: SFNClient }> {
+/** The clients a replay calls with. */
+export interface ReplayClients {
+  readonly sfn: SFNClient;
+  readonly lambda: LambdaClient;
+}
+
+/** A runtime with no app (the replayed calls create everything) and SDK v3 clients. */
+export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayClients> {
   const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  return { runtime, sfn };
+  const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  return { runtime, sfn, lambda };
 }
 
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext(sfn: SFNClient, replacements: [string, string][]): ReplayContext {
+export function replayContext({ sfn, lambda }: ReplayClients, replacements: [string, string][]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -123,6 +138,24 @@ export function replayContext(sfn: SFNClient, replacements: [string, string][]):
         if (status !== 'RUNNING') return;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+    },
+    async createFunction(name, source) {
+      const created = await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'python3.12',
+          Handler: 'handler.handler',
+          Role: 'arn:aws:iam::000000000000:role/recorded-lambda-role',
+          Code: { ZipFile: zip([{ path: 'handler.py', body: source }]) },
+        }),
+      );
+      await eventually(
+        async () =>
+          (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration?.State === 'Active' ? true : undefined,
+        10_000,
+        `function ${name} to be active`,
+      );
+      return created.FunctionArn as string;
     },
   };
 }

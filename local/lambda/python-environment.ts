@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { logRecord } from './console-format.mjs';
+import type { EnvironmentHost, HostStart } from './environment-host.js';
+import { localPython } from './python-interpreter.js';
+
+/** The bootstrap each Python environment runs (the runtime interface client's part). */
+const BOOTSTRAP = path.join(import.meta.dirname, 'python-bootstrap.py');
+/** The file descriptor the bootstrap and the runtime speak on (JSON lines both ways); 0-2 are the function's own. */
+const CHANNEL_FD = 3;
+
+/**
+ * A Python function's execution environment: a `python3` child process running
+ * python-bootstrap.py, which loads the handler from the task root and its layers and runs one
+ * invocation at a time. It speaks the worker threads' messages (EnvironmentHost) as JSON lines
+ * on file descriptor 3, so the pool and FunctionRuntime drive it as they drive a Node.js one.
+ */
+class PythonHost extends EventEmitter implements EnvironmentHost {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly #child: ChildProcess;
+  readonly #channel: Socket;
+  readonly #exited: Promise<void>;
+
+  constructor(child: ChildProcess) {
+    super();
+    this.#child = child;
+    const [, stdout, stderr, channel] = child.stdio as unknown as [unknown, Readable, Readable, Socket];
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.#channel = channel;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // The environment never keeps the runtime running, as a worker thread does not (Worker.unref).
+    child.unref();
+    for (const stream of [stdout, stderr, channel]) (stream as Socket).unref?.();
+    child.once('error', (error) => this.emit('error', error));
+    // Lambda names how the runtime ended: its exit status, or the signal that stopped it.
+    child.once('exit', (code, signal) => this.emit('exit', code ?? `signal: ${signal}`));
+    this.#readMessages();
+  }
+
+  postMessage(message: unknown): void {
+    // A message to an environment that has ended is lost, as one posted to an ended worker is: its `exit` answers.
+    if (this.#channel.writable) this.#channel.write(`${JSON.stringify(message)}\n`);
+  }
+
+  async terminate(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  #readMessages(): void {
+    let buffered = '';
+    this.#channel.setEncoding('utf8');
+    this.#channel.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        const message = JSON.parse(line) as { logLines?: string[] | null };
+        // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
+        if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
+        else delete message.logLines;
+        this.emit('message', message);
+      }
+    });
+    // A channel error is the process ending under it: its `exit` reports that.
+    this.#channel.on('error', () => {});
+  }
+}
+
+/** Starts a Python environment for the function (its interpreter: localPython; FunctionRuntime refuses the function without one). */
+export function startPythonHost({ settings, environment }: HostStart): EnvironmentHost {
+  const { definition } = settings;
+  const python = localPython();
+  const init = {
+    taskRoot: definition.codePath,
+    handler: definition.handler,
+    runtime: definition.runtime,
+    layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
+    invokedFunctionArn: definition.arn,
+    logging: settings.logging,
+    channelFd: CHANNEL_FD,
+  };
+  const child = spawn(python?.executable ?? localPython.command(), ['-X', 'utf8', BOOTSTRAP, JSON.stringify(init)], {
+    cwd: definition.codePath,
+    env: {
+      // Lambda's environment is the function's and its own, nothing of the machine's: PATH and HOME only, for what code runs.
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      // Operations whose host takes a prefix (StartSyncExecution's `sync-`) reach the local endpoint as it is
+      // (what endpoint-host-prefix.mjs does for Node.js), unless the function says otherwise.
+      AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+      ...environment,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  return new PythonHost(child);
+}
