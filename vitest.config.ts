@@ -91,7 +91,7 @@ const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
  */
 const DURABILITY = [
   'test/durability/**/*.test.ts',
-  'test/local/{dynamodb,s3,ses,sns}/crash.test.ts',
+  'test/local/{dynamodb,kinesis,s3,ses,sns}/crash.test.ts',
   'test/local/data-folder.test.ts',
   'test/testing/own-process.test.ts',
 ];

@@ -29,6 +29,15 @@ describe('launchSettings', () => {
     expect(launchSettings({ models: 'openai:http://localhost:11434/v1' }).models).toBe('openai:http://localhost:11434/v1');
     expect(launchSettings({})).not.toHaveProperty('models');
   });
+
+  it('fails if --keep-events or --keep-hours keeps nothing, naming the option', () => {
+    expect(() => launchSettings({ 'keep-events': '0' })).toThrow(
+      new LaunchError('--keep-events is "0"; it must be a whole number from 1 to 10000000'),
+    );
+    expect(() => launchSettings({ 'keep-hours': 'soon' })).toThrow(
+      new LaunchError('--keep-hours is "soon"; it must be a number of hours above 0, at most 8784 (a year)'),
+    );
+  });
 });
 
 describe('the services options (each module declares its own)', () => {

@@ -91,10 +91,22 @@ describe('npm start (local/main.ts)', () => {
     expect(readdirSync(empty)).toEqual([]);
   });
 
-  it('says in --help that another folder is run as it is', () => {
+  it('fails if an option is refused (--keep-events keeps nothing), naming it, before it starts', () => {
+    const refused = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'local/main.ts', '--cdk-out', otherApp(), '--data', tempDataDir(), '--port', '0', '--keep-events', '0'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--keep-events is "0"; it must be a whole number from 1 to 10000000');
+    expect(refused.stdout).not.toContain('listening');
+  });
+
+  it("says in --help that another folder is run as it is, and documents the read API's options", () => {
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("any folder other than this project's cdk.out");
     expect(help.stdout).toContain('never synthesized');
+    expect(help.stdout).toContain('--keep-events N, --keep-hours H');
   });
 });

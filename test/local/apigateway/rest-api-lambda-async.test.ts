@@ -1,16 +1,20 @@
 import { rmSync } from 'node:fs';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 
-/** Takes 3 s, then reports the job it was given on the `jobs-done` queue. */
-const SLOW_JOB = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
+/** Waits for the test's go on the `jobs-go` queue, then reports the job it was given on the `jobs-done` queue. */
+const SLOW_JOB = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand } = require('@aws-sdk/client-sqs');
 const sqs = new SQSClient({});
 exports.handler = async (event) => {
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const go = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs-go' }))).QueueUrl;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: go, WaitTimeSeconds: 1 }));
+    if (Messages.length > 0) break;
+  }
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs-done' }));
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: event.jobId }));
   return { done: event.jobId };
@@ -27,6 +31,7 @@ const functionUri =
 function assembly(): string {
   return assemblyOf(
     {
+      Go: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-go' } },
       Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
       SlowJob: inlineFunction(SLOW_JOB, { FunctionName: 'slow-job', Runtime: 'nodejs22.x', Timeout: 10 }),
       Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
@@ -82,8 +87,9 @@ describe('RestApiService with an asynchronous Lambda custom integration', () => 
     const answer = JSON.parse(await response.text());
     expect(response.status).toBe(202);
     expect(answer).toEqual({ jobId: expect.any(String) });
-    // The function sleeps 3 s before it reports: nothing yet.
+    // The function waits for the go, which it has not had: an answer now came before it ran to its end.
     expect(await jobsDone()).toEqual([]);
+    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl('jobs-go'), MessageBody: 'go' }));
     const done = await eventually(async () => {
       const messages = await jobsDone();
       return messages.length > 0 ? messages : undefined;

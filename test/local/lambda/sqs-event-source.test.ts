@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
@@ -37,6 +38,8 @@ function mapping(queueId: string, reportFailures: boolean) {
 
 let runtime: LocalRuntime;
 let sqs: SQSClient;
+// Moved by no test: it tells when the work in flight (a poller's batch, from receive to delete) has ended.
+const clock = new AdvanceableClock();
 
 beforeAll(async () => {
   const cdkOut = assemblyOf({
@@ -46,7 +49,7 @@ beforeAll(async () => {
     PartialMapping: mapping('Partial', true),
     WholeBatchMapping: mapping('WholeBatch', false),
   });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {}, clock });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
 });
 afterAll(async () => {
@@ -66,13 +69,16 @@ async function send(queueName: string, bodies: readonly string[]): Promise<void>
   await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
 }
 
-/** Waits for the queue to reach `expected`, then checks it stays there once the function's answer was applied. */
+/**
+ * Waits for the queue to reach `expected`, then checks it stays there once the function's
+ * answer was applied: the clock knows when the pollers' batches have ended (their deletes made).
+ */
 async function settlesAt(queueName: string, expected: { visible: number; inFlight: number }): Promise<void> {
   await eventually(async () => {
     const now = await depth(queueName);
     return now.visible === expected.visible && now.inFlight === expected.inFlight ? now : undefined;
   }).catch(async () => expect(await depth(queueName)).toEqual(expected));
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await clock.whenIdle({ timeoutMs: 10_000 });
   expect(await depth(queueName)).toEqual(expected);
 }
 

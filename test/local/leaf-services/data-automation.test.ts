@@ -7,6 +7,7 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
@@ -14,6 +15,8 @@ import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
 const PROFILE = `arn:aws:bedrock:${region}:${ACCOUNT}:data-automation-profile/us.data-automation-v1`;
+/** Past a job's time in the queue and at work (seconds on AWS's clock, on the test's here). */
+const JOB_TIME_MS = 60_000;
 
 /** Reads a JSON object the runtime wrote to S3. */
 async function json(s3: S3Client, uri: string): Promise<Record<string, unknown>> {
@@ -28,8 +31,10 @@ describe('Bedrock Data Automation', () => {
   let dataDir: string;
   let bda: BedrockDataAutomationRuntimeClient;
   let s3: S3Client;
+  // One clock across the restart: the jobs' times are on it.
+  const clock = new AdvanceableClock();
   const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, iam: 'enforce', logEvents: false, log: () => {} });
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, iam: 'enforce', logEvents: false, log: () => {}, clock });
     bda = new BedrockDataAutomationRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
     s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
   };
@@ -48,11 +53,13 @@ describe('Bedrock Data Automation', () => {
         ...input,
       }),
     );
-  const ended = (invocationArn: string | undefined) =>
-    eventually(async () => {
+  const ended = (invocationArn: string | undefined) => {
+    clock.advance(JOB_TIME_MS);
+    return eventually(async () => {
       const status = await bda.send(new GetDataAutomationStatusCommand({ invocationArn }));
       return status.status === 'Created' || status.status === 'InProgress' ? undefined : status;
     });
+  };
 
   beforeAll(async () => {
     cdkOut = assemblyOf({
@@ -172,6 +179,7 @@ describe('Bedrock Data Automation', () => {
   it('puts Bedrock Data Automation Job Succeeded on the default bus when EventBridge notification is enabled', async () => {
     const { invocationArn } = await invoke({ notificationConfiguration: { eventBridgeConfiguration: { eventBridgeEnabled: true } } });
     const id = invocationArn?.split('/').pop();
+    clock.advance(JOB_TIME_MS);
     const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
     const queueUrl = `${runtime.url}/${ACCOUNT}/bda-events`;
     const event = await eventually(async () => {

@@ -47,18 +47,21 @@ describe('Lambda durable functions conformance', () => {
     'gives the SDK’s CloudDurableTestRunner the same outcome for %s as its LocalDurableTestRunner',
     async (name) => {
       const payload = { name: 'ana' };
-      const cloud = await run(
-        new CloudDurableTestRunner({
-          functionName: `${name}:$LATEST`,
-          client: lambda,
-          config: { pollInterval: 200, invocationType: name === 'callback' ? InvocationType.Event : InvocationType.RequestResponse },
-        }),
-        payload,
-        name,
-      );
       const { handler } = (await import(path.join(folder, `${name}.mjs`))) as { handler: never };
       const { handler: doubler } = (await import(path.join(folder, 'doubler.mjs'))) as { handler: never };
-      const local = await run(new LocalDurableTestRunner({ handlerFunction: handler }).registerFunction('doubler', doubler), payload, name);
+      // Side by side: neither runner shares anything with the other, and each waits out the handler's retry delays and waits in real time.
+      const [cloud, local] = await Promise.all([
+        run(
+          new CloudDurableTestRunner({
+            functionName: `${name}:$LATEST`,
+            client: lambda,
+            config: { pollInterval: 200, invocationType: name === 'callback' ? InvocationType.Event : InvocationType.RequestResponse },
+          }),
+          payload,
+          name,
+        ),
+        run(new LocalDurableTestRunner({ handlerFunction: handler }).registerFunction('doubler', doubler), payload, name),
+      ]);
       expect(outcome(cloud)).toEqual(outcome(local));
       expect(cloud.getStatus()).toBe(name === 'failing' ? 'FAILED' : 'SUCCEEDED');
     },
