@@ -125,14 +125,27 @@ export interface Clients {
   readonly dynamodb: DynamoDBClient;
 }
 
+const require = createRequire(import.meta.url);
+
 /**
- * The clients, each built on first use and its SDK package loaded then (a synchronous
- * require: the packages are CommonJS, the same module an `import` of them gets). Loading an
- * SDK client package is tens of milliseconds of a command's start, and a command calls one or
- * two of the seven.
+ * The SDK client packages the CLI calls, each required on first use (a synchronous require:
+ * the packages are CommonJS, the same module an `import` of them gets). Loading one is tens
+ * of milliseconds of a command's start, and a command calls one or two of them: a module
+ * that needs a package's paginator or command only on some paths takes it from here then,
+ * rather than importing it (an import loads the package with the module).
  */
+export const sdk = {
+  events: () => require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge'),
+  sfn: () => require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn'),
+  logs: () => require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs'),
+  sqs: () => require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs'),
+  lambda: () => require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda'),
+  scheduler: () => require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler'),
+  dynamodb: () => require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb'),
+} satisfies Partial<Record<Service, () => unknown>>;
+
+/** The clients, each built on first use, its package required then (`sdk`). */
 export function createClients(target: Target): Clients {
-  const require = createRequire(import.meta.url);
   const made = new Map<Service, unknown>();
   function client<C>(service: Service, make: (config: ReturnType<typeof clientConfig>) => C): C {
     if (!made.has(service)) made.set(service, make(clientConfig(target, service)));
@@ -141,41 +154,25 @@ export function createClients(target: Target): Clients {
   return {
     target,
     get events() {
-      return client(
-        'events',
-        (config) => new (require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')).EventBridgeClient(config),
-      );
+      return client('events', (config) => new (sdk.events().EventBridgeClient)(config));
     },
     get sfn() {
-      return client('sfn', (config) => new (require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn')).SFNClient(config));
+      return client('sfn', (config) => new (sdk.sfn().SFNClient)(config));
     },
     get logs() {
-      return client(
-        'logs',
-        (config) =>
-          new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
-      );
+      return client('logs', (config) => new (sdk.logs().CloudWatchLogsClient)(config));
     },
     get sqs() {
-      return client('sqs', (config) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(config));
+      return client('sqs', (config) => new (sdk.sqs().SQSClient)(config));
     },
     get lambda() {
-      return client(
-        'lambda',
-        (config) => new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
-      );
+      return client('lambda', (config) => new (sdk.lambda().LambdaClient)(config));
     },
     get scheduler() {
-      return client(
-        'scheduler',
-        (config) => new (require('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler')).SchedulerClient(config),
-      );
+      return client('scheduler', (config) => new (sdk.scheduler().SchedulerClient)(config));
     },
     get dynamodb() {
-      return client(
-        'dynamodb',
-        (config) => new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient(config),
-      );
+      return client('dynamodb', (config) => new (sdk.dynamodb().DynamoDBClient)(config));
     },
   };
 }

@@ -1,7 +1,6 @@
-import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeStateMachineCommand, type ExecutionStatus, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { executionEndStatus, START_AND_END_PATTERN } from '../clients/execution-statuses.js';
-import { type Clients, call, pages } from './aws.js';
+import { type Clients, call, pages, sdk } from './aws.js';
 import type { Flow } from './flows.js';
 
 /**
@@ -69,6 +68,8 @@ export async function readRecords(
   options: ReadOptions = {},
 ): Promise<{ executionArn: string; event: HistoryEvent; ingested: number }[]> {
   const records: { executionArn: string; event: HistoryEvent; ingested: number }[] = [];
+  // Required here, not imported: only an Express flow's executions need CloudWatch Logs.
+  const { paginateFilterLogEvents } = sdk.logs();
   const paginator = paginateFilterLogEvents(
     { client: clients.logs },
     { logGroupName: logGroup, filterPattern: options.filterPattern, startTime: options.startTime },

@@ -73,12 +73,8 @@ describe('the switchyard command', () => {
 
   it('loads the module of the command it runs and the SDK clients that command calls, not the others', () => {
     expect(steps[1]?.code).toBe(1);
-    // executions lists Step Functions executions, and reads an Express workflow's from its log group.
-    expect(summary(steps[1])).toEqual({
-      clients: ['client-cloudwatch-logs', 'client-sfn'],
-      commands: ['executions'],
-      typebox: false,
-    });
+    // executions lists Step Functions executions; CloudWatch Logs, where an Express flow's are, only for an Express flow.
+    expect(summary(steps[1])).toEqual({ clients: ['client-sfn'], commands: ['executions'], typebox: false });
     // The app's flows, which executions lists by, are read by inspect/ (what the CLI shares with the testing API).
     expect(steps[1]?.loaded.some((url) => url.endsWith('/inspect/app-flows.ts'))).toBe(true);
   });
@@ -89,10 +85,11 @@ describe('the switchyard command', () => {
     expect(steps[2]?.loaded.some((url) => url.endsWith('/contracts/schema-check.ts'))).toBe(true);
   });
 
-  it('leaves out the Lambda client, the largest, for an app that declares no durable function', () => {
+  it('leaves out the Lambda client, the largest, for an app that declares no durable function, and Logs for one without an Express flow', () => {
     expect(steps[3]?.code).toBe(1);
     expect(summary(steps[3]).commands).toEqual(['failures']);
     expect(summary(steps[3]).clients).not.toContain('client-lambda');
+    expect(summary(steps[3]).clients).not.toContain('client-cloudwatch-logs');
   });
 
   it("reads the runtime's read API over node:http without loading undici (fetch), which an ES import of node:http loads", () => {
