@@ -7,16 +7,16 @@ import {
   checkRuntime,
   configured,
   createdDefinition,
-  inTransition,
   lastModified,
   newRevision,
   publishedContent,
 } from './function-changes.js';
-import { type CodeSource, packageBytes, type S3Reader, storeCode } from './function-code.js';
+import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
+import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
 
 type Input = Readonly<Record<string, unknown>>;
@@ -30,12 +30,16 @@ export interface Answer {
 /** What the control plane changes: the running functions, by name, which it replaces with their new definitions. */
 export interface FunctionHost {
   readonly directory: FunctionDirectory<{ readonly definition: FunctionDefinition }>;
-  /** The function by name, running (the template's or one the API made), if there is one. */
+  /** The function by name as the API describes it (the template's or one the API made), if there is one. */
   definitionOf(name: string): FunctionDefinition | undefined;
   /** Whether the app's template declares it: it changes with a new synthesis, not through the API. */
   isTemplate(name: string): boolean;
-  /** Runs a new or changed function from its next invocation on (new code first gets what it needs, as switchyard dev's does). */
-  run(definition: FunctionDefinition): Promise<void>;
+  /** Describes a new or changed function whose code is not ready yet: reads answer it, invocations run what ran before. */
+  describe(definition: FunctionDefinition): void;
+  /** Gets what new code needs before it first runs (as switchyard dev's does). */
+  prepare(definition: FunctionDefinition): Promise<void>;
+  /** Runs a new or changed function from its next invocation on. */
+  run(definition: FunctionDefinition): void;
   /** Stops a deleted function. */
   stop(name: string): Promise<void>;
 }
@@ -47,6 +51,8 @@ export interface ControlPlaneOptions {
   readonly clock: Clock;
   /** The app's layers' folders, by what `Layers` names them with; any other layer is a published one (public-layers/). */
   readonly layerFolders: Readonly<Record<string, string>>;
+  /** A function's log: where a change that failed says why. */
+  readonly log: (name: string, line: string) => void;
 }
 
 /**
@@ -54,15 +60,17 @@ export interface ControlPlaneOptions {
  * S3 object), UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion (a version
  * freezes the code and settings it runs), DeleteFunction, TagResource and UntagResource, as
  * the API reference documents them and AWS answers them (RevisionId, State and
- * LastUpdateStatus included). What it makes is kept in the data folder (FunctionStore) and
- * runs in the same execution environments as the template's functions. The template's own
+ * LastUpdateStatus included: a change is Pending or InProgress until its code is ready,
+ * function-transitions.ts). What it makes is kept in the data folder (FunctionStore) and runs
+ * in the same execution environments as the template's functions. The template's own
  * functions change only with a new synthesis: the API refuses to change them, saying so.
  */
 export class ControlPlane {
-  /** The names of functions being created (their new code gets what it needs first): a second CreateFunction of one is refused. */
-  readonly #creating = new Set<string>();
+  readonly transitions: FunctionTransitions;
 
-  constructor(private readonly options: ControlPlaneOptions) {}
+  constructor(private readonly options: ControlPlaneOptions) {
+    this.transitions = new FunctionTransitions(options.clock, options.log);
+  }
 
   get #host(): FunctionHost {
     return this.options.host;
@@ -80,26 +88,19 @@ export class ControlPlane {
       );
     }
     const name = parseFunctionName(String(input.FunctionName)).name;
-    if (this.#host.definitionOf(name) || this.#creating.has(name)) {
-      throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
-    }
-    const code = storeCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
-    const place = { arn: this.#host.directory.arnOf(name), now: this.options.clock.now() };
-    const created = createdDefinition(input, place, code, this.options.layerFolders);
-    // Lambda answers while the function is Pending; it is Active (a new revision) once its code is in place, as it is here now.
-    const answered = { ...functionConfiguration(created), ...(input.Publish === true ? { Version: '1' } : {}) };
-    const active = input.Publish === true ? this.#published(created, undefined) : created;
-    this.#creating.add(name);
-    try {
-      await this.#save(active);
-    } finally {
-      this.#creating.delete(name);
-    }
-    return { status: 201, body: inTransition(answered, newRevision(), 'creating') };
+    if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
+    const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
+    const now = this.options.clock.now();
+    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders);
+    // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
+    const pending = changing(created, 'creating', lastModified(now));
+    this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
+    return { status: 201, body: { ...functionConfiguration(pending), ...(input.Publish === true ? { Version: '1' } : {}) } };
   }
 
   async UpdateFunctionConfiguration(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
+    this.transitions.checkIdle(current);
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
@@ -109,10 +110,11 @@ export class ControlPlane {
 
   async UpdateFunctionCode(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
+    this.transitions.checkIdle(current);
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkArchitectures(input.Architectures);
     validateLambdaInput('UpdateFunctionCode', input);
-    const code = storeCode(this.options.store.codeRoot, packageBytes(input as CodeSource, this.options.readS3));
+    const code = acceptCode(this.options.store.codeRoot, packageBytes(input as CodeSource, this.options.readS3));
     const changed: FunctionDefinition = {
       ...current,
       codePath: code.folder,
@@ -122,23 +124,61 @@ export class ControlPlane {
     return this.#updated(current, changed, input.Publish === true);
   }
 
-  /** An update as Lambda answers it: InProgress (Successful, with a new revision, once applied, as it is at once here). */
-  async #updated(current: FunctionDefinition, changed: FunctionDefinition, publish: boolean): Promise<Answer> {
-    const now = this.options.clock.now();
-    const applied: FunctionDefinition = {
-      ...changed,
-      api: { ...(changed.api ?? apiMissing(changed)), revisionId: newRevision(), lastModified: lastModified(now) },
-    };
+  /** An update as Lambda answers it: InProgress (a version it publishes Pending) until its code is ready. */
+  #updated(current: FunctionDefinition, changed: FunctionDefinition, publish: boolean): Answer {
+    const applied = changing(changed, 'updating', lastModified(this.options.clock.now()));
     const saved = publish ? this.#published(applied, undefined) : applied;
-    await this.#save(saved, current);
-    if (!publish) return { status: 200, body: inTransition(functionConfiguration(applied), newRevision(), 'updating') };
-    const version = String(saved.api?.lastVersion);
-    const answered = this.#versionConfiguration(saved, version);
-    return { status: 200, body: inTransition(answered, answered.RevisionId, 'creating') };
+    this.#accept(saved, current);
+    if (!publish) return { status: 200, body: functionConfiguration(saved) };
+    return { status: 200, body: this.#versionConfiguration(saved, String(saved.api?.lastVersion)) };
+  }
+
+  /**
+   * Takes a change whose code is not ready yet: it is kept and answered from now on (Pending,
+   * InProgress), and applied once its code is unpacked and prepared (`before` runs meanwhile).
+   */
+  #accept(described: FunctionDefinition, before: FunctionDefinition | undefined): void {
+    this.options.store.save(described);
+    this.#host.describe(described);
+    this.transitions.start(described.name, (current) => this.#apply(described, before, current));
+  }
+
+  /** Unpacks and prepares a change's code, then runs it (Active, Successful); a failure is the function's Failed state. */
+  async #apply(described: FunctionDefinition, before: FunctionDefinition | undefined, current: () => boolean): Promise<void> {
+    try {
+      for (const d of [described, ...Object.values(described.published ?? {})]) {
+        if (d.api?.change !== undefined) await unpackCode(this.options.store.codeRoot, d.codePath);
+      }
+      await this.#host.prepare(described);
+    } catch (error) {
+      if (!current()) return;
+      const reason = `The local runtime could not prepare the function's code: ${(error as Error).message}`;
+      this.options.log(described.name, `${reason}\n${(error as Error).stack ?? ''}`);
+      const failed = failedDefinition(described, before, reason);
+      this.options.store.save(failed);
+      this.#host.describe(failed);
+      this.options.store.release(described, failed);
+      return;
+    }
+    if (!current()) return;
+    // Tags or aliases changed meanwhile are the function's: it is settled as it is now.
+    const ready = settledDefinition(this.#host.definitionOf(described.name) ?? described);
+    this.options.store.save(ready);
+    this.#host.run(ready);
+    if (before) this.options.store.release(before, ready);
+  }
+
+  /** Applies the changes a stopped runtime left in progress (kept in the data folder), before any invocation; resolves once they end. */
+  async resume(definitions: readonly FunctionDefinition[]): Promise<void> {
+    for (const definition of definitions) {
+      if (inTransition(definition)) this.transitions.start(definition.name, (current) => this.#apply(definition, undefined, current));
+    }
+    await this.transitions.settled();
   }
 
   async PublishVersion(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
+    this.transitions.checkIdle(current);
     checkRevision(input.RevisionId, current.api?.revisionId);
     if (input.CodeSha256 !== undefined && input.CodeSha256 !== current.api?.codeSha256) {
       throw new AwsError(
@@ -153,7 +193,7 @@ export class ControlPlane {
       return { status: 201, body: this.#versionConfiguration(current, String(latest)) };
     }
     const published = this.#published(current, input.Description === undefined ? undefined : String(input.Description));
-    await this.#save(published, current);
+    this.#save(published, current);
     return { status: 201, body: this.#versionConfiguration(published, String(published.api?.lastVersion)) };
   }
 
@@ -173,6 +213,7 @@ export class ControlPlane {
     // The function itself must exist (its unqualified ARN is named); a version it has not is deleted already.
     const current = this.#changeable(input.FunctionName);
     if (qualifier === undefined) {
+      this.transitions.forget(name);
       await this.#host.stop(name);
       this.options.store.delete(current);
       return { status: 204 };
@@ -187,7 +228,7 @@ export class ControlPlane {
       );
     }
     const { [qualifier]: _deleted, ...published } = current.published;
-    await this.#save({ ...current, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
+    this.#save({ ...current, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
     return { status: 204 };
   }
 
@@ -199,7 +240,7 @@ export class ControlPlane {
     }
     const merged = { ...tagsOf(current), ...tags };
     if (Object.keys(merged).length > MAX_TAGS) throw tooManyTags();
-    await this.#save(withTags(current, merged), current);
+    this.#save(withTags(current, merged), current);
     return { status: 204 };
   }
 
@@ -207,7 +248,7 @@ export class ControlPlane {
     const current = this.#tagged(input.Resource);
     const keys = new Set((input.TagKeys ?? []) as string[]);
     const kept = Object.fromEntries(Object.entries(tagsOf(current)).filter(([key]) => !keys.has(key)));
-    await this.#save(withTags(current, kept), current);
+    this.#save(withTags(current, kept), current);
     return { status: 204 };
   }
 
@@ -225,7 +266,7 @@ export class ControlPlane {
     }
     const current = this.#changeable(input.FunctionName);
     const alias = createdAlias(current, input, weights);
-    await this.#save({ ...current, aliases: [...(current.aliases ?? []), alias] });
+    this.#save({ ...current, aliases: [...(current.aliases ?? []), alias] });
     return { status: 201, body: aliasConfiguration(current, alias) };
   }
 
@@ -237,7 +278,7 @@ export class ControlPlane {
     if (!alias) throw new AwsError('ResourceNotFoundException', `Alias not found: ${current.arn}:${input.Name}`, 404);
     checkRevision(input.RevisionId, alias.revisionId);
     const updated = updatedAlias(current, alias, input, weights);
-    await this.#save({ ...current, aliases: (current.aliases ?? []).map((a) => (a === alias ? updated : a)) });
+    this.#save({ ...current, aliases: (current.aliases ?? []).map((a) => (a === alias ? updated : a)) });
     return { status: 200, body: aliasConfiguration(current, updated) };
   }
 
@@ -245,7 +286,7 @@ export class ControlPlane {
   async DeleteAlias(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
     const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
-    if (aliases.length !== (current.aliases ?? []).length) await this.#save({ ...current, aliases });
+    if (aliases.length !== (current.aliases ?? []).length) this.#save({ ...current, aliases });
     return { status: 204 };
   }
 
@@ -282,10 +323,16 @@ export class ControlPlane {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
     const { versions: _v, aliases: _a, published: _p, ...code } = definition;
+    // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,
       description: description ?? definition.description ?? '',
-      api: { ...api, revisionId: newRevision(), lastModified: lastModified(this.options.clock.now()) },
+      api: {
+        ...api,
+        revisionId: newRevision(),
+        lastModified: lastModified(this.options.clock.now()),
+        ...(api.change ? { change: 'creating' as const } : {}),
+      },
     };
     return {
       ...definition,
@@ -300,10 +347,15 @@ export class ControlPlane {
     return functionConfiguration(frozen, { version, arn: `${definition.arn}:${version}` });
   }
 
-  /** Keeps a function's new definition and runs it; the packages its old one alone ran go. */
-  async #save(definition: FunctionDefinition, before?: FunctionDefinition): Promise<void> {
+  /**
+   * Keeps a change that needs no new code (versions, aliases, tags) and runs it; one made while
+   * a change is in progress is described, and runs when that one ends. The packages the old
+   * definition alone ran go.
+   */
+  #save(definition: FunctionDefinition, before?: FunctionDefinition): void {
     this.options.store.save(definition);
-    await this.#host.run(definition);
+    if (inTransition(definition)) this.#host.describe(definition);
+    else this.#host.run(definition);
     if (before) this.options.store.release(before, definition);
   }
 }

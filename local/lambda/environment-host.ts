@@ -22,6 +22,8 @@ export interface EnvironmentSettings {
     readonly layerRoots?: readonly string[];
     /** What its public layers add to its environment (the extension's port when its own was taken). */
     readonly environment?: Readonly<Record<string, string>>;
+    /** Python modules a public layer holds at another release than the machine's: a Python function does not find them. */
+    readonly hiddenModules?: readonly string[];
   };
 }
 

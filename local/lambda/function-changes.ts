@@ -185,20 +185,6 @@ export function publishedContent(definition: FunctionDefinition): string {
   ]);
 }
 
-/** Lambda's answer to a change in progress: what CreateFunction (the function is Pending) and the updates (InProgress) answer. */
-export function inTransition(configuration: Readonly<Record<string, unknown>>, revisionId: string, change: 'creating' | 'updating') {
-  const { LastUpdateStatus: _status, ...rest } = configuration;
-  return change === 'creating'
-    ? { ...rest, RevisionId: revisionId, State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' }
-    : {
-        ...rest,
-        RevisionId: revisionId,
-        LastUpdateStatus: 'InProgress',
-        LastUpdateStatusReason: 'The function is being created.',
-        LastUpdateStatusReasonCode: 'Creating',
-      };
-}
-
 /** Refuses a change that names a revision other than the current one, as Lambda does (optimistic locking). */
 export function checkRevision(given: unknown, current: string | undefined): void {
   if (given === undefined || given === current) return;

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
 import { AwsError } from '../aws-error.js';
@@ -64,32 +65,45 @@ export function packageBytes(code: CodeSource, readS3: S3Reader): Buffer {
 }
 
 /**
- * Unpacks a deployment package under `root`, in a folder named by the zip's digest (two
- * functions or versions of the same zip share it), and keeps the zip beside it (what
- * GetFunction's Code.Location downloads). A file that is not a zip, or an entry that would
- * land outside the folder, is refused with Lambda's words; nothing is left half-written.
+ * Takes a deployment package: checks that it is a zip whose entries stay inside the folder
+ * it will be unpacked to (Lambda's words for one that is not) and keeps the zip under `root`
+ * by its digest (what GetFunction's Code.Location downloads). The folder it runs from is
+ * unpacked afterwards (unpackCode), while the function is Pending or its update InProgress.
  * @throws AwsError InvalidParameterValueException
  */
-export function storeCode(root: string, zip: Buffer): StoredCode {
+export function acceptCode(root: string, zip: Buffer): StoredCode {
   const digest = createHash('sha256').update(zip);
   const hex = digest.copy().digest('hex');
   const stored = { folder: path.join(root, hex), sha256: digest.digest('base64'), size: zip.length };
   if (existsSync(stored.folder)) return stored;
-  const entries = unzipped(zip);
-  const temporary = path.join(root, `.${hex}.${randomUUID()}`);
+  unzipped(zip);
+  const temporary = `${zipPath(root, hex)}.${randomUUID()}`;
+  writeFileSync(temporary, zip);
+  renameSync(temporary, zipPath(root, hex));
+  return stored;
+}
+
+/**
+ * Unpacks a package acceptCode took into its folder (two functions or versions of the same
+ * zip share it), from the zip kept beside it; nothing is left half-written. A folder already
+ * there is done.
+ */
+export async function unpackCode(root: string, folder: string): Promise<void> {
+  if (existsSync(folder)) return;
+  const entries = unzipped(await readFile(zipPath(root, storedDigest(folder))));
+  const temporary = path.join(root, `.${storedDigest(folder)}.${randomUUID()}`);
   try {
+    await mkdir(temporary, { recursive: true });
     for (const entry of entries) {
       const file = path.resolve(temporary, entry.path);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, entry.body);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, entry.body);
     }
-    mkdirSync(temporary, { recursive: true });
-    writeFileSync(zipPath(root, hex), zip);
-    renameSync(temporary, stored.folder);
+    // Another change of the same zip may have unpacked it meanwhile: its folder is as good.
+    if (!existsSync(folder)) await rename(temporary, folder);
   } finally {
-    rmSync(temporary, { recursive: true, force: true });
+    await rm(temporary, { recursive: true, force: true });
   }
-  return stored;
 }
 
 /** Where the zip of a stored package is kept, by its digest (hex). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
-import type { FunctionAlias, FunctionDefinition } from './function-runtime.js';
+import type { ApiRecord, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
 type Props = Record<string, unknown>;
 
@@ -68,6 +68,35 @@ function revisionId(...parts: string[]): string {
 function runtimeVersionArn(definition: FunctionDefinition): string {
   const region = tryParseArn(definition.arn)?.region ?? 'us-east-1';
   return `arn:aws:lambda:${region}::runtime:${createHash('sha256').update(definition.runtime).digest('hex')}`;
+}
+
+/** Lambda's reason while a function is Pending or its update InProgress: its recorded words, for an update too. */
+const IN_PROGRESS = { reason: 'The function is being created.', code: 'Creating' } as const;
+
+/**
+ * State and LastUpdateStatus, with their reasons, as Lambda reports them through a change
+ * (ApiRecord.change): a function being created is Pending (no LastUpdateStatus yet), one being
+ * updated Active with its update InProgress; a failed creation is Failed, a failed update leaves
+ * the function Active with its update Failed; otherwise Active and Successful.
+ */
+function stateMembers(api: ApiRecord | undefined): Props {
+  const failure = api?.failure;
+  switch (api?.change) {
+    case 'creating':
+      return { State: 'Pending', StateReason: IN_PROGRESS.reason, StateReasonCode: IN_PROGRESS.code };
+    case 'updating':
+      return {
+        State: 'Active',
+        LastUpdateStatus: 'InProgress',
+        LastUpdateStatusReason: IN_PROGRESS.reason,
+        LastUpdateStatusReasonCode: IN_PROGRESS.code,
+      };
+  }
+  if (failure === undefined) return { State: 'Active', LastUpdateStatus: 'Successful' };
+  const update = { LastUpdateStatus: 'Failed', LastUpdateStatusReason: failure.reason, LastUpdateStatusReasonCode: failure.code };
+  return failure.of === 'creating'
+    ? { State: 'Failed', StateReason: failure.reason, StateReasonCode: failure.code, ...update }
+    : { State: 'Active', ...update };
 }
 
 /** The members GetFunctionConfiguration has and ListFunctions and ListVersionsByFunction leave out (the API reference says so). */
@@ -151,8 +180,7 @@ export function functionConfiguration(
     ...(layerArns.length > 0
       ? { Layers: layerArns.map((Arn, index) => ({ Arn, CodeSize: layerFolders?.[index] ? codeDigest(layerFolders[index]).size : 0 })) }
       : {}),
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
+    ...stateMembers(api),
     ...(fileSystems ? { FileSystemConfigs: fileSystems.map((f) => ({ Arn: f.Arn, LocalMountPath: f.LocalMountPath })) } : {}),
     PackageType: 'Zip',
     Architectures: [definition.architecture],

@@ -55,6 +55,14 @@ export interface ApiRecord {
   readonly codeSize: number;
   /** The last version number PublishVersion gave (versions are never numbered again, even once deleted). */
   readonly lastVersion?: number;
+  /**
+   * A change Lambda accepted and has not applied yet: `creating`, the function (or a version
+   * being published) is Pending; `updating`, an update of `$LATEST` is InProgress. Each ends
+   * once its code is prepared (local/lambda/function-transitions.ts).
+   */
+  readonly change?: 'creating' | 'updating';
+  /** Why the last change failed: the function is Failed (`of` a creation) or its LastUpdateStatus is (an update's). */
+  readonly failure?: { readonly of: 'creating' | 'updating'; readonly reason: string; readonly code: string };
 }
 
 /** An `AWS::Lambda::Alias`: a name for one of the function's versions. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
@@ -119,9 +120,15 @@ export class FunctionRuntime {
   readonly #pool: EnvironmentPool;
   /** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
   #logging: LoggingConfig;
+  /** What its invocations run: `definition` once its code is ready; none while the function is being created (Pending). */
+  #runs: FunctionDefinition | undefined;
 
   constructor(
-    // Not readonly: a reload of the app (`update`) points the function at its new code and settings.
+    /**
+     * The function as Lambda's API describes it; not readonly: a reload of the app (`update`)
+     * points the function at its new code and settings, and a change Lambda's API accepted
+     * (`describe`) is described before its code runs.
+     */
     public definition: FunctionDefinition,
     /** A version's environment variables, from its definition (the runtime's, the function's, Lambda's reserved ones). */
     private readonly environmentOf: (definition: FunctionDefinition) => Readonly<Record<string, string>>,
@@ -135,13 +142,14 @@ export class FunctionRuntime {
     /** The runtime's clock: each invocation is work in flight on it, which a test's clock never moves past (Clock.begin). */
     private readonly clock: Clock = systemClock,
   ) {
+    this.#runs = definition.api?.change === 'creating' ? undefined : definition;
     this.#logging = loggingConfig(definition);
     this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, (version) => {
-      const running = versionDefinition(this.definition, version);
+      const running = versionDefinition(this.#running(version), version);
       return {
         definition: running,
         environment: this.environmentOf(running),
-        logging: running === this.definition ? this.#logging : loggingConfig(running),
+        logging: running === this.#runs ? this.#logging : loggingConfig(running),
         log: (line) => this.log(this.definition.name, line),
         sdk: this.sdk?.forWorker(running) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
       };
@@ -156,8 +164,39 @@ export class FunctionRuntime {
    */
   update(definition: FunctionDefinition): void {
     this.definition = definition;
+    this.#runs = definition;
     this.#logging = loggingConfig(definition);
     this.#pool.retire(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
+  }
+
+  /**
+   * Describes a change Lambda's API accepted whose code is not ready yet: reads answer it
+   * (Pending, InProgress), invocations go on running what ran before (`update` runs it).
+   */
+  describe(definition: FunctionDefinition): void {
+    this.definition = definition;
+  }
+
+  /** What invocations run now: the code and settings before a change in progress; none while the function is being created. */
+  get running(): FunctionDefinition | undefined {
+    return this.#runs;
+  }
+
+  /**
+   * What an invocation of `version` runs, as Lambda answers one it cannot run yet: a function
+   * being created (or that failed to be), or a version being published, is refused with
+   * ResourceConflictException naming its state.
+   * @throws AwsError ResourceConflictException
+   */
+  #running(version: string): FunctionDefinition {
+    const described = versionDefinition(this.definition, version);
+    const pending = described.api?.change === 'creating' ? 'Pending' : described.api?.failure?.of === 'creating' ? 'Failed' : undefined;
+    if (pending === undefined && this.#runs) return this.#runs;
+    throw new AwsError(
+      'ResourceConflictException',
+      `The operation cannot be performed at this time. The function is currently in the following state: ${pending ?? 'Pending'}`,
+      409,
+    );
   }
 
   get maxConcurrency(): number {
@@ -166,7 +205,7 @@ export class FunctionRuntime {
 
   /** Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare). */
   prepare(): Promise<void> {
-    return runtimeSupport(this.definition.runtime) === 'unsupported' ? Promise.resolve() : this.#pool.prepare();
+    return !this.#runs || runtimeSupport(this.#runs.runtime) === 'unsupported' ? Promise.resolve() : this.#pool.prepare();
   }
 
   /**
@@ -207,7 +246,8 @@ export class FunctionRuntime {
   }
 
   async #invoke(event: unknown, options: InvokeOptions, log: (line: string) => void, logLines: string[]): Promise<InvokeOutcome> {
-    const running = versionDefinition(this.definition, options.version ?? '$LATEST');
+    const version = options.version ?? '$LATEST';
+    const running = versionDefinition(this.#running(version), version);
     this.#checkRuntime(running);
     // A layer nobody can provide: Lambda would not have created the function; its error is the answer.
     const layerError = this.sdk?.layers?.error(running);
@@ -265,7 +305,7 @@ export class FunctionRuntime {
         traceHeader,
         ...(callerTraceHeader ? { callerTraceHeader } : {}),
         ...(messages ? { messages } : {}),
-        logGroupName: this.definition.logGroupName,
+        logGroupName: (this.#runs ?? this.definition).logGroupName,
         logStreamName: env.logStreamName,
         time: Date.now(),
         ...(error ? { error } : {}),
@@ -320,7 +360,7 @@ export class FunctionRuntime {
     log(`END RequestId: ${requestId}`);
     log(
       `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
-        `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${invocation.memoryUsedMb ?? 0} MB` +
+        `Memory Size: ${(this.#runs ?? this.definition).memorySize} MB\tMax Memory Used: ${invocation.memoryUsedMb ?? 0} MB` +
         `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}`,
     );
     if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
@@ -331,7 +371,7 @@ export class FunctionRuntime {
   /** Writes lines to the environment's log stream (see logStreamEvents for the time each line takes). */
   #tee(env: Environment, lines: readonly string[], since: number, at: number): void {
     if (!this.logs || lines.length === 0) return;
-    this.logs.write(this.definition.logGroupName, env.logStreamName, logStreamEvents(lines, since, at, this.#logging));
+    this.logs.write((this.#runs ?? this.definition).logGroupName, env.logStreamName, logStreamEvents(lines, since, at, this.#logging));
   }
 
   /** Stops every execution environment. */
@@ -340,7 +380,7 @@ export class FunctionRuntime {
   }
 
   #run(env: Environment, event: unknown, requestId: string, options: InvokeOptions): Promise<RunOutcome> {
-    const timeoutMs = versionDefinition(this.definition, env.version).timeoutSeconds * 1000;
+    const timeoutMs = versionDefinition(this.#runs ?? this.definition, env.version).timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const id = randomUUID();
     return new Promise<RunOutcome>((resolve) => {

@@ -18,13 +18,14 @@ import { functionEnvironment } from './function-environment.js';
 import { FunctionDirectory, invokedVersion } from './function-reference.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
+import { type FunctionTransitions, inTransition } from './function-transitions.js';
 import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
 import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
-import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
+import { decodeClientContext, header, invocationHeaders, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
@@ -152,8 +153,10 @@ export class LambdaService implements RestProtocolService {
 
   /** Starts the event source pollers and the asynchronous invocation queue. */
   async start(): Promise<void> {
-    // The functions the API made earlier get what their code needs, as they did when it was uploaded.
-    for (const { definition } of this.#functions.values()) if (definition.api) await this.options.prepareCode?.(definition);
+    // The functions the API made earlier get what their code needs, as they did when it was uploaded; changes a stop interrupted end.
+    const made = [...this.#functions.values()].flatMap(({ definition }) => (definition.api ? [definition] : []));
+    for (const definition of made) if (!inTransition(definition)) await this.options.prepareCode?.(definition);
+    await this.#controlPlane.resume(made);
     this.#async.start();
     this.#durable.start();
     await this.#sqsMappings.start();
@@ -219,13 +222,23 @@ export class LambdaService implements RestProtocolService {
     });
   }
 
-  /** Runs a function the API made or changed: new code or layers (public ones, for each definition) get what they need first. */
-  async #run(definition: FunctionDefinition): Promise<void> {
-    const fn = this.#functions.get(definition.name);
-    const prepare = !fn || functionChange(fn.definition, definition) === 'code' || (definition.publicLayers ?? []).length > 0;
+  /** What a function the API made or changed needs before it runs: new code or layers (public ones, for each definition). */
+  async #prepare(definition: FunctionDefinition): Promise<void> {
+    const running = this.#functions.get(definition.name)?.running;
+    const prepare = !running || functionChange(running, definition) === 'code' || (definition.publicLayers ?? []).length > 0;
     if (prepare) await this.options.prepareCode?.(definition);
-    if (fn) fn.update(definition);
+  }
+
+  /** Runs (`update`) or describes a function the API made or changed: a new one gets its execution environments. */
+  #apply(definition: FunctionDefinition, how: 'update' | 'describe'): void {
+    const fn = this.#functions.get(definition.name);
+    if (fn) fn[how](definition);
     else this.#functions.set(definition.name, this.#runtimeOf(definition));
+  }
+
+  /** The changes Lambda's API accepted that are still in progress (Pending, InProgress): tests hold them and wait for their end. */
+  get transitions(): FunctionTransitions {
+    return this.#controlPlane.transitions;
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
@@ -354,6 +367,7 @@ export class LambdaService implements RestProtocolService {
     return new ControlPlane({
       store: this.#store,
       layerFolders: this.options.layerFolders ?? {},
+      log: this.options.log,
       clock: this.options.clock ?? systemClock,
       readS3:
         this.options.readS3 ??
@@ -364,7 +378,9 @@ export class LambdaService implements RestProtocolService {
         directory: this.#directory,
         definitionOf: (name) => this.#functions.get(name)?.definition,
         isTemplate: (name) => this.#templateNames.has(name),
-        run: (definition) => this.#run(definition),
+        describe: (definition) => this.#apply(definition, 'describe'),
+        prepare: (definition) => this.#prepare(definition),
+        run: (definition) => this.#apply(definition, 'update'),
         stop: async (name) => {
           const fn = this.#functions.get(name);
           this.#functions.delete(name);
@@ -424,20 +440,7 @@ export class LambdaService implements RestProtocolService {
   async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {
     const resolved = this.#directory.resolve(name, request.query.get('Qualifier'), true);
     const fn = resolved.fn;
-    const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-    if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
-      throw new AwsError(
-        'ValidationException',
-        `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
-      );
-    }
-    const logType = header(request, 'x-amz-log-type') ?? 'None';
-    if (logType !== 'None' && logType !== 'Tail') {
-      throw new AwsError(
-        'ValidationException',
-        `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
-      );
-    }
+    const { type, logType } = invocationHeaders(request);
     if (type !== 'Event' && request.body.length > MAX_SYNC_PAYLOAD_BYTES) {
       throw new AwsError(
         'RequestTooLargeException',

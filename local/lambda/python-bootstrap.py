@@ -175,6 +175,21 @@ def setup_sys_path():
     for root in reversed(INIT["layerRoots"]):
         layer_paths += [os.path.join(root, "python", "lib", INIT["runtime"], "site-packages"), os.path.join(root, "python")]
     sys.path[0:0] = [INIT["taskRoot"], *layer_paths]
+    # A public layer not provided here holds these at another release than the machine's: not the machine's either.
+    if INIT.get("hiddenModules"):
+        sys.meta_path.insert(0, HiddenModules(set(INIT["hiddenModules"])))
+
+
+class HiddenModules:
+    """Finds the hidden modules nowhere, as Lambda's runtime would without the layer that holds them."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+        return None
 
 
 def function_frames(tb):

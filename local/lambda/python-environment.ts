@@ -83,6 +83,7 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
     handler: definition.handler,
     runtime: definition.runtime,
     layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
+    hiddenModules: settings.sdk.hiddenModules ?? [],
     invokedFunctionArn: definition.arn,
     logging: settings.logging,
     channelFd: CHANNEL_FD,

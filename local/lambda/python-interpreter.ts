@@ -8,16 +8,19 @@ export interface LocalPython {
   readonly version: string;
   /** Its boto3's version, when it has one: the SDK a function's code gets, as Lambda's runtime provides one. */
   readonly boto3?: string;
+  /** Its aws-lambda-powertools's version, when it has one: what a Powertools for AWS Lambda (Python) layer can be provided with. */
+  readonly powertools?: string;
 }
 
 /** Asks the interpreter what it is without importing boto3 (which takes a few hundred milliseconds). */
 const PROBE = `import sys, json
-try:
-    from importlib.metadata import version
-    boto3 = version("boto3")
-except Exception:
-    boto3 = None
-print(json.dumps({"executable": sys.executable, "version": "%d.%d" % sys.version_info[:2], "boto3": boto3}))`;
+from importlib.metadata import version
+def installed(name):
+    try:
+        return version(name)
+    except Exception:
+        return None
+print(json.dumps({"executable": sys.executable, "version": "%d.%d" % sys.version_info[:2], "boto3": installed("boto3"), "powertools": installed("aws-lambda-powertools")}))`;
 
 const found = new Map<string, LocalPython | undefined>();
 
@@ -38,9 +41,14 @@ function probe(command: string): LocalPython | undefined {
   const result = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: 10_000 });
   if (result.status !== 0) return undefined;
   try {
-    const answer = JSON.parse(result.stdout) as { executable: string; version: string; boto3: string | null };
+    const answer = JSON.parse(result.stdout) as { executable: string; version: string; boto3: string | null; powertools: string | null };
     if (!/^3\.\d+$/.test(answer.version)) return undefined;
-    return { executable: answer.executable, version: answer.version, ...(answer.boto3 ? { boto3: answer.boto3 } : {}) };
+    return {
+      executable: answer.executable,
+      version: answer.version,
+      ...(answer.boto3 ? { boto3: answer.boto3 } : {}),
+      ...(answer.powertools ? { powertools: answer.powertools } : {}),
+    };
   } catch {
     // Not a Python that answers as one: the same as none.
     return undefined;

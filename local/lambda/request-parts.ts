@@ -35,6 +35,28 @@ export function decodeClientContext(encoded: string | undefined): unknown {
   }
 }
 
+/**
+ * Invoke's `X-Amz-Invocation-Type` and `X-Amz-Log-Type`, with Lambda's defaults.
+ * @throws AwsError ValidationException for a value Lambda does not take, in its words
+ */
+export function invocationHeaders(request: RawRequest): { type: 'RequestResponse' | 'Event' | 'DryRun'; logType: 'None' | 'Tail' } {
+  const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    );
+  }
+  const logType = header(request, 'x-amz-log-type') ?? 'None';
+  if (logType !== 'None' && logType !== 'Tail') {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
+    );
+  }
+  return { type, logType };
+}
+
 export function header(request: RawRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -84,12 +84,13 @@ export class RuntimeSdk {
     unavailable: Record<string, string>;
     layerRoots: string[];
     environment: Record<string, string>;
+    hiddenModules: string[];
   } {
     const tree = shipsSdkV2(fn.runtime) ? undefined : this.#tree();
     return {
       roots: [...(tree === undefined ? [] : [tree]), this.#carriedRoot],
       unavailable: Object.fromEntries(this.#unavailable),
-      ...(this.layers?.forWorker(fn) ?? { layerRoots: [...(fn.layers ?? [])], environment: {} }),
+      ...(this.layers?.forWorker(fn) ?? { layerRoots: [...(fn.layers ?? [])], environment: {}, hiddenModules: [] }),
     };
   }
 

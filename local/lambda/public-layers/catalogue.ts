@@ -1,3 +1,4 @@
+import { POWERTOOLS_PYTHON_LAYER_RELEASES } from './powertools-python-releases.js';
 import { POWERTOOLS_LAYER_RELEASES } from './powertools-releases.js';
 
 /**
@@ -27,6 +28,12 @@ export interface PowertoolsRelease {
 /** What a known public layer does for a function locally. */
 export type PublicLayer =
   | { readonly kind: 'powertools'; readonly title: string; readonly layer: LayerArn; readonly release: PowertoolsRelease }
+  | {
+      readonly kind: 'powertools-python';
+      readonly title: string;
+      readonly layer: LayerArn;
+      readonly release: Omit<PowertoolsRelease, 'publishedBefore'>;
+    }
   | { readonly kind: 'parameters-secrets'; readonly title: string; readonly layer: LayerArn }
   /** A layer whose absence changes nothing the function can see: `note` says what stands in. */
   | { readonly kind: 'stand-in'; readonly title: string; readonly layer: LayerArn; readonly note: string };
@@ -36,6 +43,8 @@ export const POWERTOOLS_PACKAGES = /^@aws-lambda-powertools\//;
 
 /** The account that publishes Powertools for AWS Lambda's layers in every commercial region. */
 const POWERTOOLS_ACCOUNT = '094274105915';
+/** The account that publishes Powertools for AWS Lambda (Python)'s layers in every commercial region. */
+const POWERTOOLS_PYTHON_ACCOUNT = '017000801446';
 
 interface Entry {
   readonly title: string;
@@ -62,7 +71,18 @@ const CATALOGUE: readonly Entry[] = [
   },
   {
     title: 'Powertools for AWS Lambda (Python)',
-    account: /^017000801446$/,
+    account: new RegExp(`^${POWERTOOLS_PYTHON_ACCOUNT}$`),
+    name: /^AWSLambdaPowertoolsPython(V3-python3\d+-(x86_64|arm64)|V2(-Arm64)?)$/,
+    describe: (layer, title) => ({
+      kind: 'powertools-python',
+      title,
+      layer,
+      release: powertoolsPythonRelease(layer.name.startsWith('AWSLambdaPowertoolsPythonV3') ? 'V3' : 'V2', layer.version),
+    }),
+  },
+  {
+    title: 'Powertools for AWS Lambda (Python) V1',
+    account: new RegExp(`^${POWERTOOLS_PYTHON_ACCOUNT}$`),
     name: /^AWSLambdaPowertoolsPython/,
     describe: standIn('its Python packages are not provided locally: a Python function that imports them fails to init'),
   },
@@ -115,4 +135,12 @@ export function powertoolsRelease(major: 'V1' | 'V2', layerVersion: number): Pow
   // Each row is the first layer version of its release: a version between rows holds the earlier row's release.
   const row = [...rows].reverse().find(([version]) => version <= layerVersion) ?? (rows[0] as typeof newest);
   return { version: row[1], publishedBefore: row[2], newerThanKnown: layerVersion > newest[0] };
+}
+
+/** The release a Powertools for AWS Lambda (Python) layer version holds: the table's, or for a version newer than the table, the newest release known. */
+export function powertoolsPythonRelease(major: 'V2' | 'V3', layerVersion: number): Omit<PowertoolsRelease, 'publishedBefore'> {
+  const rows = POWERTOOLS_PYTHON_LAYER_RELEASES[major];
+  const newest = rows.at(-1) as readonly [number, string, string];
+  const row = [...rows].reverse().find(([version]) => version <= layerVersion) ?? (rows[0] as typeof newest);
+  return { version: row[1], newerThanKnown: layerVersion > newest[0] };
 }

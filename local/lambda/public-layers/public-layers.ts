@@ -1,6 +1,7 @@
 import { AwsError } from '../../aws-error.js';
 import type { FunctionDefinition } from '../function-definition.js';
 import type { RoleCredentials } from '../function-environment.js';
+import { type LocalPython, localPython } from '../python-interpreter.js';
 import { type NpmSettings, SdkCache } from '../sdk-cache.js';
 import { type LayerArn, POWERTOOLS_PACKAGES, type PublicLayer, parseLayerArn, publicLayer } from './catalogue.js';
 import { EXTENSION_PORT, ParametersSecretsExtension, PORT_VARIABLE } from './parameters-secrets.js';
@@ -27,6 +28,8 @@ interface FunctionUse {
   /** By the position in the function's `Layers`: its folder (a Powertools release's tree), or none. */
   readonly folders: Map<number, string | undefined>;
   readonly environment: Record<string, string>;
+  /** Python modules the function must not import from the machine's Python: a layer holds them at another release. */
+  readonly hiddenModules: string[];
   readonly lines: string[];
   /** Lambda's error for a layer nobody can provide: the function's creation would have failed. */
   readonly error?: AwsError;
@@ -67,18 +70,21 @@ export class PublicLayers {
     }
   }
 
-  /** A worker's layer folders in the order of the function's `Layers`, and what the layers add to its environment. */
-  forWorker(fn: FunctionDefinition): { layerRoots: string[]; environment: Record<string, string> } {
+  /**
+   * A worker's layer folders in the order of the function's `Layers`, what the layers add to its
+   * environment, and the Python modules it must not import from the machine (`hiddenModules`).
+   */
+  forWorker(fn: FunctionDefinition): { layerRoots: string[]; environment: Record<string, string>; hiddenModules: string[] } {
     const use = this.#uses.get(fn.name);
     const own = [...(fn.layers ?? [])];
-    if (use === undefined || use.fn !== fn) return { layerRoots: own, environment: {} };
+    if (use === undefined || use.fn !== fn) return { layerRoots: own, environment: {}, hiddenModules: [] };
     const count = own.length + use.folders.size;
     const layerRoots: string[] = [];
     for (let position = 0; position < count; position++) {
       const folder = use.folders.has(position) ? use.folders.get(position) : own.shift();
       if (folder !== undefined) layerRoots.push(folder);
     }
-    return { layerRoots, environment: use.environment };
+    return { layerRoots, environment: use.environment, hiddenModules: use.hiddenModules };
   }
 
   /** Lambda's error for the function's layers, when one cannot be had: every invocation answers it. */
@@ -99,6 +105,7 @@ export class PublicLayers {
     const folders = new Map<number, string | undefined>();
     const environment: Record<string, string> = {};
     const lines: string[] = [];
+    const hiddenModules: string[] = [];
     let error: AwsError | undefined;
     for (const { arn, position } of fn.publicLayers ?? []) {
       const layer = publicLayer(arn);
@@ -119,11 +126,15 @@ export class PublicLayers {
         }));
         folders.set(position, folder);
         lines.push(`${where}: ${line}`);
+      } else if (layer.kind === 'powertools-python') {
+        const { line, hide } = powertoolsPython(layer, localPython());
+        if (hide) hiddenModules.push(POWERTOOLS_PYTHON_MODULE);
+        lines.push(`${where}: ${line}`);
       } else if (layer.kind === 'parameters-secrets') {
         lines.push(`${where}: ${await this.#serveExtension(fn, environment)}`);
       } else lines.push(`${where}: ${layer.title}, not run locally: ${layer.note}`);
     }
-    return { fn, folders, environment, lines, error };
+    return { fn, folders, environment, hiddenModules, lines, error };
   }
 
   /** The Powertools release's tree, filled with the packages the function imports; and the report's words for it. */
@@ -213,4 +224,34 @@ export class PublicLayers {
     }
     return cache;
   }
+}
+
+/** The module Powertools for AWS Lambda (Python)'s layer holds (with its dependencies). */
+const POWERTOOLS_PYTHON_MODULE = 'aws_lambda_powertools';
+
+/**
+ * What a Powertools for AWS Lambda (Python) layer is locally: the machine's Python's
+ * aws-lambda-powertools when it is the layer's release (its packages are the same), else
+ * nothing (PyPI is not fetched from): a function that imports it fails its init as Lambda's
+ * runtime fails a missing module (Runtime.ImportModuleError), and another release on the
+ * machine is hidden from it (`hide`) rather than run in the layer's place.
+ */
+function powertoolsPython(
+  layer: Extract<PublicLayer, { kind: 'powertools-python' }>,
+  python: LocalPython | undefined,
+): { line: string; hide: boolean } {
+  const { release } = layer;
+  const newer = release.newerThanKnown
+    ? ` (layer version ${layer.layer.version} is newer than the releases this switchyard knows: the newest known, ${release.version}, stands in)`
+    : '';
+  const title = `${layer.title} ${release.version}${newer}`;
+  if (python?.powertools === release.version) return { line: `${title}, from the machine's Python (${python.executable})`, hide: false };
+  const machine =
+    python === undefined
+      ? 'there is no python3 here'
+      : `${python.executable} has ${python.powertools === undefined ? 'no aws-lambda-powertools' : `aws-lambda-powertools ${python.powertools}`}`;
+  return {
+    line: `${title}: not provided (${machine}, and its packages are not fetched from PyPI): a function that imports ${POWERTOOLS_PYTHON_MODULE} fails its init with Runtime.ImportModuleError`,
+    hide: python?.powertools !== undefined,
+  };
 }

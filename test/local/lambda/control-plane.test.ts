@@ -5,16 +5,13 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
-  type CreateFunctionCommandInput,
   DeleteFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
-  type InvokeCommandOutput,
   LambdaClient,
   ListFunctionsCommand,
   PublishVersionCommand,
   TagResourceCommand,
-  UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -26,32 +23,7 @@ import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { inlinePolicy, serviceRole } from '../template-resources.js';
-
-const ROLE = 'arn:aws:iam::000000000000:role/fn-role';
-
-/** A Node.js handler answering `answer` and the version that ran it. */
-const handler = (answer: string) =>
-  zip([
-    {
-      path: 'index.js',
-      body: `exports.handler = async (event, context) => ({ answer: ${JSON.stringify(answer)}, version: context.functionVersion });`,
-    },
-  ]);
-
-const functionInput = (
-  FunctionName: string,
-  code: Uint8Array,
-  extra: Partial<CreateFunctionCommandInput> = {},
-): CreateFunctionCommandInput => ({
-  FunctionName,
-  Runtime: 'nodejs24.x',
-  Handler: 'index.handler',
-  Role: ROLE,
-  Code: { ZipFile: code },
-  ...extra,
-});
-
-const payloadOf = (output: InvokeCommandOutput) => JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8'));
+import { createFunction, functionInput, handler, payloadOf, ROLE, updateCode, updateConfiguration } from './control-plane-clients.js';
 
 /** A function of the app's template, which the control plane leaves to the next synthesis. */
 const TEMPLATE_FUNCTION = {
@@ -107,32 +79,27 @@ describe('Lambda control plane', () => {
 
   it("runs a function CreateFunction made naming the app's layer with the layer's packages, as a template function runs", async () => {
     const code = zip([{ path: 'index.js', body: "exports.handler = async (e) => require('greeting')(e.name);" }]);
-    await client.send(new CreateFunctionCommand(functionInput('layered', code, { Layers: [APP_LAYER_ARN] })));
+    await createFunction(client, functionInput('layered', code, { Layers: [APP_LAYER_ARN] }));
     const output = await client.send(new InvokeCommand({ FunctionName: 'layered', Payload: JSON.stringify({ name: 'Ada' }) }));
     expect(payloadOf(output)).toBe('hello from the layer, Ada');
   });
 
   it('fails if a layer CreateFunction names is one nobody can provide, as a template function does, until an update takes it away', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('unlayered', handler('ran'), { Layers: [UNKNOWN_LAYER] })));
+    await createFunction(client, functionInput('unlayered', handler('ran'), { Layers: [UNKNOWN_LAYER] }));
     await expect(client.send(new InvokeCommand({ FunctionName: 'unlayered' }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
       message: expect.stringContaining(`lambda:GetLayerVersion on resource: ${UNKNOWN_LAYER}`),
     });
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'unlayered', Layers: [] }));
+    await updateConfiguration(client, { FunctionName: 'unlayered', Layers: [] });
     expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'unlayered' })))).toMatchObject({ answer: 'ran' });
   });
 
   it('runs a function CreateFunction made from a zip, with its variables', async () => {
-    await client.send(
-      new CreateFunctionCommand(
-        functionInput(
-          'greeter',
-          zip([{ path: 'index.js', body: 'exports.handler = async (e) => process.env.GREETING + ", " + e.name;' }]),
-          {
-            Environment: { Variables: { GREETING: 'hello' } },
-          },
-        ),
-      ),
+    await createFunction(
+      client,
+      functionInput('greeter', zip([{ path: 'index.js', body: 'exports.handler = async (e) => process.env.GREETING + ", " + e.name;' }]), {
+        Environment: { Variables: { GREETING: 'hello' } },
+      }),
     );
     const output = await client.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
     expect(payloadOf(output)).toBe('hello, Ada');
@@ -140,10 +107,10 @@ describe('Lambda control plane', () => {
   });
 
   it('runs a published version’s code and settings, not the current ones', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('versioned', handler('one'), { Timeout: 7 })));
+    await createFunction(client, functionInput('versioned', handler('one'), { Timeout: 7 }));
     const { Version } = await client.send(new PublishVersionCommand({ FunctionName: 'versioned' }));
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'versioned', ZipFile: handler('two') }));
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'versioned', Timeout: 9 }));
+    await updateCode(client, { FunctionName: 'versioned', ZipFile: handler('two') });
+    await updateConfiguration(client, { FunctionName: 'versioned', Timeout: 9 });
     const first = await client.send(new InvokeCommand({ FunctionName: `versioned:${Version}` }));
     expect([payloadOf(first), first.ExecutedVersion]).toEqual([{ answer: 'one', version: '1' }, '1']);
     const latest = await client.send(new InvokeCommand({ FunctionName: 'versioned' }));
@@ -153,9 +120,9 @@ describe('Lambda control plane', () => {
   });
 
   it('runs an Event invocation of a version with that version', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('queued', handler('one'))));
+    await createFunction(client, functionInput('queued', handler('one')));
     await client.send(new PublishVersionCommand({ FunctionName: 'queued' }));
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'queued', ZipFile: handler('two') }));
+    await updateCode(client, { FunctionName: 'queued', ZipFile: handler('two') });
     const accepted = await client.send(new InvokeCommand({ FunctionName: 'queued', Qualifier: '1', InvocationType: 'Event' }));
     expect(accepted.StatusCode).toBe(202);
     const logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
@@ -174,9 +141,9 @@ describe('Lambda control plane', () => {
   });
 
   it('routes an alias’s invocations by its weights, each answer naming the version that ran', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('weighted', handler('one'))));
+    await createFunction(client, functionInput('weighted', handler('one')));
     await client.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'weighted', ZipFile: handler('two') }));
+    await updateCode(client, { FunctionName: 'weighted', ZipFile: handler('two') });
     await client.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
     await client.send(
       new CreateAliasCommand({
@@ -199,7 +166,7 @@ describe('Lambda control plane', () => {
 
   it('answers a timeout as Lambda does: the function error Sandbox.Timedout, with the request id', async () => {
     const sleeper = zip([{ path: 'index.js', body: 'exports.handler = () => new Promise((resolve) => setTimeout(resolve, 5000));' }]);
-    await client.send(new CreateFunctionCommand(functionInput('sleeper', sleeper, { Timeout: 1 })));
+    await createFunction(client, functionInput('sleeper', sleeper, { Timeout: 1 }));
     const output = await client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: '{}' }));
     expect({ ...output, Payload: payloadOf(output), $metadata: undefined }).toEqual({
       $metadata: undefined,
@@ -219,7 +186,7 @@ describe('Lambda control plane', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'code' }));
     await s3.send(new PutObjectCommand({ Bucket: 'code', Key: 'fn.zip', Body: code }));
     s3.destroy();
-    await client.send(new CreateFunctionCommand({ ...functionInput('from-s3', code), Code: { S3Bucket: 'code', S3Key: 'fn.zip' } }));
+    await createFunction(client, { ...functionInput('from-s3', code), Code: { S3Bucket: 'code', S3Key: 'fn.zip' } });
     expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'from-s3' }))).answer).toBe('from s3');
     const { Code, Configuration } = await client.send(new GetFunctionCommand({ FunctionName: 'from-s3' }));
     expect(Code?.RepositoryType).toBe('S3');
@@ -229,7 +196,7 @@ describe('Lambda control plane', () => {
   });
 
   it('fails to invoke a function of a runtime the local runtime cannot run, naming the runtime', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('rubyist', handler('x'), { Runtime: 'ruby3.3' })));
+    await createFunction(client, functionInput('rubyist', handler('x'), { Runtime: 'ruby3.3' }));
     await expect(client.send(new InvokeCommand({ FunctionName: 'rubyist' }))).rejects.toMatchObject({
       name: 'InvalidRuntimeException',
       message: expect.stringContaining('ruby3.3'),
@@ -251,7 +218,7 @@ describe('Lambda control plane', () => {
   });
 
   it('fails if the function name is taken, with ResourceConflictException', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('taken', handler('x'))));
+    await createFunction(client, functionInput('taken', handler('x')));
     await expect(client.send(new CreateFunctionCommand(functionInput('taken', handler('y'))))).rejects.toMatchObject({
       name: 'ResourceConflictException',
       message: 'Function already exist: taken',
@@ -274,7 +241,7 @@ describe('Lambda control plane', () => {
   });
 
   it('removes a deleted function’s package from the data folder', async () => {
-    await client.send(new CreateFunctionCommand(functionInput('short-lived', handler('gone soon'))));
+    await createFunction(client, functionInput('short-lived', handler('gone soon')));
     const { Configuration } = await client.send(new GetFunctionCommand({ FunctionName: 'short-lived' }));
     const digest = Buffer.from(String(Configuration?.CodeSha256), 'base64').toString('hex');
     expect(readdirSync(path.join(dataDir, 'lambda', 'code'))).toContain(digest);
@@ -292,9 +259,9 @@ describe('Lambda control plane across a restart', () => {
     const cdkOut = assemblyOf({});
     const first = await runtimes.start(cdkOut, { dataDir });
     const before = new LambdaClient({ endpoint: first.url, region, credentials, maxAttempts: 1 });
-    await before.send(new CreateFunctionCommand(functionInput('durable-fn', handler('one'), { Tags: { team: 'api' } })));
+    await createFunction(before, functionInput('durable-fn', handler('one'), { Tags: { team: 'api' } }));
     await before.send(new PublishVersionCommand({ FunctionName: 'durable-fn' }));
-    await before.send(new UpdateFunctionCodeCommand({ FunctionName: 'durable-fn', ZipFile: handler('two') }));
+    await updateCode(before, { FunctionName: 'durable-fn', ZipFile: handler('two') });
     await before.send(new CreateAliasCommand({ FunctionName: 'durable-fn', Name: 'stable', FunctionVersion: '1' }));
     const revision = (await before.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }))).Configuration?.RevisionId;
     before.destroy();
@@ -353,7 +320,10 @@ describe('Lambda control plane under IAM', () => {
 
   it('fails if the caller may not pass the execution role CreateFunction or UpdateFunctionConfiguration gives the function', async () => {
     const other = 'arn:aws:iam::000000000000:role/other-role';
-    const client = await asDeployer({ Action: ['lambda:CreateFunction', 'lambda:UpdateFunctionConfiguration'], Resource: '*' }, passRole);
+    const client = await asDeployer(
+      { Action: ['lambda:CreateFunction', 'lambda:UpdateFunctionConfiguration', 'lambda:GetFunction'], Resource: '*' },
+      passRole,
+    );
     const refusal = (role: string) => ({
       name: 'AccessDeniedException',
       message: expect.stringMatching(
@@ -364,11 +334,11 @@ describe('Lambda control plane under IAM', () => {
       await expect(client.send(new CreateFunctionCommand(functionInput('passed', handler('x'), { Role: other })))).rejects.toMatchObject(
         refusal(other),
       );
-      await client.send(new CreateFunctionCommand(functionInput('passed', handler('x'))));
+      await createFunction(client, functionInput('passed', handler('x')));
       await expect(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'passed', Role: other }))).rejects.toMatchObject(
         refusal(other),
       );
-      await expect(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'passed', Timeout: 9 }))).resolves.toMatchObject({
+      await expect(updateConfiguration(client, { FunctionName: 'passed', Timeout: 9 })).resolves.toMatchObject({
         Timeout: 9,
       });
     } finally {

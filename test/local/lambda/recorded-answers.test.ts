@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
+import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
 import { compareCase, type ReplayContext, recordedTests, startReplay } from './recorded-replay.js';
@@ -30,5 +31,10 @@ afterAll(async () => {
 });
 
 describe('Lambda answers recorded on AWS', () => {
-  itAnswersAsRecorded({ ...FUNCTION_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES }, recordedTests, compareCase, () => context);
+  itAnswersAsRecorded(
+    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES },
+    recordedTests,
+    compareCase,
+    () => context,
+  );
 });

@@ -81,10 +81,12 @@ export const FUNCTION_CASES: Record<string, Replay> = {
         Environment: { Variables: { ENV_A: 'a' } },
       }),
     );
+    await c.updated(name);
     live.get_function_response_postupdate = await c.call(new GetFunctionCommand({ FunctionName: name }));
     live.update_code_response = await c.call(
       new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: c.archive('handler.py', VERSION_PY) }),
     );
+    await c.updated(name);
     live.get_function_response_postcodeupdate = await c.call(new GetFunctionCommand({ FunctionName: name }));
     live.delete_response = await c.call(new DeleteFunctionCommand({ FunctionName: name }));
     live.delete_postdelete = await c.call(new DeleteFunctionCommand({ FunctionName: name }));
@@ -96,11 +98,13 @@ export const FUNCTION_CASES: Record<string, Replay> = {
     live.first_update_result = await c.call(
       new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: '1st update description' }),
     );
+    await c.updated(name);
     live.get_fn_config_result = await c.call(new GetFunctionConfigurationCommand({ FunctionName: name }));
     live.get_fn_result = await c.call(new GetFunctionCommand({ FunctionName: name }));
     live.redundant_update_result = await c.call(
       new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: '1st update description' }),
     );
+    await c.updated(name);
     live.get_fn_result_after_redundant_update = await c.call(new GetFunctionCommand({ FunctionName: name }));
     return live;
   },

@@ -22,6 +22,7 @@ async function twoVersions(c: ReplayContext, name: string, create: object, live:
   live.create_response = await zipFunction(c, name, { Environment: { Variables: { testenv: 'staging' } }, ...create });
   live.publish_v1 = await c.call(new PublishVersionCommand({ FunctionName: name }));
   await c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { testenv: 'prod' } } }));
+  await c.updated(name);
   live.publish_v2 = await c.call(new PublishVersionCommand({ FunctionName: name }));
 }
 
@@ -48,6 +49,7 @@ export const VERSION_CASES: Record<string, Replay> = {
     live.first_update_response = await c.call(
       new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: 'First version :)' }),
     );
+    await c.updated(name);
     live.first_update_get_function = await get(c, name);
     live.first_publish_response = await c.call(
       new PublishVersionCommand({ FunctionName: name, Description: 'First version description :)' }),
@@ -58,6 +60,7 @@ export const VERSION_CASES: Record<string, Replay> = {
     live.second_update_response = await c.call(
       new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: 'Second version :))' }),
     );
+    await c.updated(name);
     live.first_publish_get_function_after_update = await get(c, name, first);
     live.second_publish_response = await c.call(new PublishVersionCommand({ FunctionName: name }));
     live.third_publish_response = await c.call(
@@ -176,6 +179,7 @@ export const VERSION_CASES: Record<string, Replay> = {
     live.update_function_code_response_rev3 = await c.call(
       new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip, RevisionId: revision(live.get_function_response_rev2) }),
     );
+    await c.updated(name);
     live.get_function_response_rev4 = await get(c, name);
     live.update_function_configuration_revision_exception = await c.call(
       new UpdateFunctionConfigurationCommand({ FunctionName: name, Runtime: 'python3.8', RevisionId: 'wrong' }),
@@ -187,6 +191,7 @@ export const VERSION_CASES: Record<string, Replay> = {
         RevisionId: revision(live.get_function_response_rev4),
       }),
     );
+    await c.updated(name);
     live.get_function_response_rev6 = await get(c, name);
     return live;
   },

@@ -3,9 +3,10 @@ import { Readable } from 'node:stream';
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
-  GetFunctionCommand,
   LambdaClient,
   type LambdaClientConfig,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
@@ -13,7 +14,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
 
 /**
  * Replays calls recorded against real Lambda (test/conformance/aws-recorded/lambda/) on the
@@ -40,8 +41,15 @@ export interface ReplayContext {
   /** The role the recordings' functions run as. */
   readonly role: string;
   readonly accountId: string;
-  /** The `create_lambda_function_aws` fixture: CreateFunction, then GetFunction until the function is no longer Pending; its answer. */
+  /** The `create_lambda_function_aws` fixture: CreateFunction, then the `function_active_v2` waiter; its answer. */
   createAws(input: CreateFunctionCommandInput): Promise<Answer>;
+  /** The `function_updated_v2` waiter, as the recorded tests wait after an update. */
+  updated(name: string): Promise<void>;
+  /**
+   * Runs `steps` with every change they make held in progress (Pending, InProgress), as
+   * LocalStack's suite holds AWS's with a patched hook (FunctionTransitions.hold); released after.
+   */
+  whileInProgress<T>(steps: () => Promise<T>): Promise<T>;
   /**
    * The `create_lambda_function` fixture: a Python (or Node.js) echo function named `name` with
    * the fixture's defaults (`handler.handler`, a 30 s timeout, empty variables and tags), waited for; its answer.
@@ -126,11 +134,8 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     );
   let counter = 0;
   const role = `arn:aws:iam::${ACCOUNT}:role/lambda-test-role`;
-  const untilNotPending = (name: string) =>
-    eventually(async () => {
-      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
-      return fn.Configuration?.State === 'Pending' ? undefined : true;
-    });
+  // The SDK's waiters, looking often: a local change ends in milliseconds.
+  const waiting = { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 };
   const context: ReplayContext = {
     call,
     lambda,
@@ -141,8 +146,19 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     archive: (file, body) => zip([{ path: file, body }], `archive ${++counter}`),
     async createAws(input) {
       const answer = await call(new CreateFunctionCommand(input));
-      if (answer.Error === undefined) await untilNotPending(String(input.FunctionName));
+      if (answer.Error === undefined) await waitUntilFunctionActiveV2(waiting, { FunctionName: input.FunctionName });
       return answer;
+    },
+    async updated(name) {
+      await waitUntilFunctionUpdatedV2(waiting, { FunctionName: name });
+    },
+    async whileInProgress(steps) {
+      const release = runtime.lambda.transitions.hold();
+      try {
+        return await steps();
+      } finally {
+        release();
+      }
     },
     async create(name, input = {}) {
       const runtimeName = input.Runtime ?? 'python3.12';
