@@ -1,8 +1,8 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
 import { beginWork } from '../../clock.js';
-import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut, tooLarge } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
-import { stringify } from './json.js';
+import { byteLength, PAYLOAD_LIMIT, stringify } from './json.js';
 import type { StateHost } from './state-host.js';
 import { describeResource, type ResourceFamily, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
@@ -41,6 +41,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   // A resumed attempt whose request was handed over before the restart has its event already.
   let submitted = recorded?.submitted === true;
   let result: unknown;
+  let output: string;
   try {
     result = await callRunner(x, runner, {
       resource,
@@ -63,13 +64,16 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
         emitSubmitted(x, run, kind, response);
       },
     });
+    output = stringify(result);
+    if (byteLength(output) > PAYLOAD_LIMIT)
+      throw new TaskFailure(Errors.DataLimitExceeded, tooLarge(kind.family === 'task' ? kind.type : resource));
   } catch (e) {
     if (frame.signal.aborted) throw e;
     throw taskFailed(x, run, kind, e);
   } finally {
     end();
   }
-  emit(x, run, kind, 'Succeeded', { ...resourceOf(kind), output: stringify(result), outputDetails: { truncated: false } });
+  emit(x, run, kind, 'Succeeded', { ...resourceOf(kind), output, outputDetails: { truncated: false } });
   return x.finish(run, result, run.input);
 }
 

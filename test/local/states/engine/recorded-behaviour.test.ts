@@ -161,3 +161,54 @@ describe('a Task that times out', () => {
     });
   });
 });
+
+describe('a Task whose result is over the 256 KiB quota', () => {
+  const large = 'a'.repeat(257 * 1024);
+  const catchingAll = (resource: string) => ({
+    StartAt: 'InvokeLambda',
+    States: {
+      InvokeLambda: { Type: 'Task', Resource: resource, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'HandleGeneralError' }], End: true },
+      HandleGeneralError: { Type: 'Pass', End: true },
+    },
+  });
+
+  it('fails as the task with States.DataLimitExceeded naming the integration, which States.ALL catches, as AWS records it', async () => {
+    const resource = 'arn:aws:states:::lambda:invoke';
+    const { output, events } = await run(catchingAll(resource), {}, { taskRunner: stubRunner({ [resource]: () => large }) });
+    const cause = "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.";
+    expect(events.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.DataLimitExceeded',
+      cause,
+    });
+    expect(types(events)).not.toContain('TaskSucceeded');
+    expect(output).toEqual({ Error: 'States.DataLimitExceeded', Cause: cause });
+  });
+
+  it("names a function's ARN in its LambdaFunctionFailed", async () => {
+    const resource = 'arn:aws:lambda:us-east-1:111111111111:function:large';
+    const { events } = await run(catchingAll(resource), {}, { taskRunner: stubRunner({ [resource]: () => large }) });
+    expect(events.find((e) => e.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails).toEqual({
+      error: 'States.DataLimitExceeded',
+      cause: `The state/task '${resource}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    });
+  });
+
+  it("is not caught by States.ALL when it is a state's output that is over the quota (terminal, as AWS documents)", async () => {
+    const { result } = await run({
+      StartAt: 'Large',
+      States: {
+        Large: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'P', States: { P: { Type: 'Pass', Result: large, End: true } } }],
+          End: true,
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.DataLimitExceeded');
+  });
+});
