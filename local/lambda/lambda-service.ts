@@ -16,7 +16,7 @@ import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
 import { functionEnvironment } from './function-environment.js';
 import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
 import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaRequest } from './input-validation.js';
@@ -482,7 +482,7 @@ export class LambdaService implements RestProtocolService {
     };
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
     if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
-    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+    return { status: 200, headers, body: outcome.ok ? outcome.payload : errorPayload(outcome) };
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

@@ -11,7 +11,7 @@ import {
 } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import type { InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type InvokeOutcome } from './function-runtime.js';
 import type { LambdaService } from './lambda-service.js';
 import { type LambdaForTasks, lambdaOperations } from './sdk-invoke.js';
 
@@ -21,7 +21,8 @@ const ERRORS = { prefix: 'Lambda', service: 'AWSLambda', accessDenied: 'AWSLambd
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
 async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {
   const outcome = await invoke(lambda, functionArn, input, signal);
-  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, JSON.stringify(outcome.error));
+  // The cause is the function's error payload as its runtime wrote it (AWS's recorded answers).
+  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, errorPayload(outcome));
   return parsePayload(outcome.payload);
 }
 
@@ -41,6 +42,8 @@ async function lambdaInvoke(
     throw serviceFailure(ERRORS, new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
   }
   const outcome = await invoke(lambda, name, event, request.signal);
+  // The integration reads the payload and writes its JSON again: its cause is compact whatever the
+  // runtime wrote (AWS's recorded answers: a Python error's `", "` are gone), unlike a Task naming the function.
   const body = outcome.ok ? outcome.payload : JSON.stringify(outcome.error);
   if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, body);
   return {
