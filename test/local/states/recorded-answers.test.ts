@@ -7,9 +7,18 @@ import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
+import { ERROR_CASES } from './recorded-cases-errors.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
-import { compareCase, type ReplayClients, type ReplayContext, recordedTests, replayContext, startReplay } from './recorded-replay.js';
+import {
+  compareCase,
+  type Replacement,
+  type ReplayClients,
+  type ReplayContext,
+  recordedTests,
+  replayContext,
+  startReplay,
+} from './recorded-replay.js';
 
 /**
  * The local Step Functions against answers recorded on real AWS (LocalStack's AWS-validated
@@ -21,7 +30,7 @@ import { compareCase, type ReplayClients, type ReplayContext, recordedTests, rep
 let runtime: LocalRuntime;
 let clients: ReplayClients;
 /** What the replay running now registered for its comparison (the recording's RegexTransformers). */
-let replacements: [string, string][] = [];
+let replacements: Replacement[] = [];
 
 /**
  * Differences the local Step Functions still has, by test and the path they are found at: each
@@ -66,7 +75,16 @@ afterAll(async () => {
 
 describe('Step Functions answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...ACTIVITY_CASES, ...VERSION_CASES, ...ALIAS_CASES, ...API_CASES, ...DEFINITION_CASES, ...RUNTIME_ERROR_CASES, ...LAMBDA_TASK_CASES },
+    {
+      ...ACTIVITY_CASES,
+      ...VERSION_CASES,
+      ...ALIAS_CASES,
+      ...API_CASES,
+      ...DEFINITION_CASES,
+      ...RUNTIME_ERROR_CASES,
+      ...LAMBDA_TASK_CASES,
+      ...ERROR_CASES,
+    },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
     (): ReplayContext => {

@@ -1,6 +1,6 @@
 import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
-import { createMachine, recordExecution } from './recorded-executions.js';
-import type { Replay, ReplayContext } from './recorded-replay.js';
+import { createMachine, lambdaFunction, recordExecution } from './recorded-executions.js';
+import type { Replay } from './recorded-replay.js';
 
 /**
  * The recorded Lambda task tests, replayed as LocalStack's
@@ -50,18 +50,11 @@ const taskSeq2 = (arn: string) => ({
   States: { State_1: task(arn, { Next: 'State_2' }), State_2: task(arn, { ResultPath: '$.result_value', End: true }) },
 });
 
-/** A function named as the tests name it, shown as `placeholder` in the recording. */
-async function lambdaFunction(context: ReplayContext, source: string, placeholder: string, prefix = 'lambda_1_func_'): Promise<string> {
-  const name = context.name(prefix);
-  context.replace(name, placeholder);
-  return context.createFunction(name, source);
-}
-
 /** One function of `source` behind LAMBDA_INVOKE_RESOURCE, run once with `input`. */
 const invokeOnce =
   (source: string, input: string): Replay =>
   async (context) => {
-    const arn = await lambdaFunction(context, source, '<lambda_function_1_name>');
+    const { arn } = await lambdaFunction(context, source, '<lambda_function_1_name>');
     return { get_execution_history: await recordExecution(context, invokeResource(arn), input) };
   };
 
@@ -84,11 +77,11 @@ export const LAMBDA_TASK_CASES: Record<string, Replay> = {
   ),
   async test_invoke_pipe(context) {
     const first = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_1_name>');
-    const second = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_2_name>', 'lambda_2_func_');
-    return { get_execution_history: await recordExecution(context, invokePipe(first, second), '{}') };
+    const second = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_2_name>', { prefix: 'lambda_2_func_' });
+    return { get_execution_history: await recordExecution(context, invokePipe(first.arn, second.arn), '{}') };
   },
   async test_lambda_task_filter_parameters_input(context) {
-    const arn = await lambdaFunction(context, ID_FUNCTION, 'lambda_function_name', 'lambda_func_');
+    const { arn } = await lambdaFunction(context, ID_FUNCTION, 'lambda_function_name', { prefix: 'lambda_func_' });
     return { get_execution_history: await recordExecution(context, inputParametersFilter(arn), '{}') };
   },
   async test_create_delete_valid_sm(context) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   CreateStateMachineCommand,
   type CreateStateMachineCommandInput,
@@ -56,4 +57,42 @@ export async function recordExecution(context: ReplayContext, definition: unknow
   const { executionArn } = await startExecution(context, stateMachineArn, input);
   await context.ended(executionArn);
   return context.call(new GetExecutionHistoryCommand({ executionArn }));
+}
+
+const TEMPLATES = new URL('../../conformance/aws-recorded/stepfunctions/templates/', import.meta.url);
+
+/** A state machine of the recording tests' templates (`errorhandling/statemachines/x.json`), a fresh copy to change. */
+export const template = (path: string): Definition => JSON.parse(readFileSync(new URL(path, TEMPLATES), 'utf8')) as Definition;
+
+/** A Python function of the recording tests' templates (`errorhandling/lambdafunctions/x.py`). */
+export const functionCode = (path: string): string => readFileSync(new URL(path, TEMPLATES), 'utf8');
+
+/** A definition as the tests change it before they create the machine. */
+export type Definition = { States: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+
+/**
+ * A function named as the tests name it (`<prefix><short uid>`), shown as `placeholder` in the
+ * recording; its name and ARN. A traceback names the function's folder where Lambda's names
+ * `/var/task` (docs/local-runtime/lambda.md#python-functions), which the replay replaces alike.
+ */
+export async function lambdaFunction(
+  context: ReplayContext,
+  source: string,
+  placeholder: string,
+  { prefix = 'lambda_1_func_', timeout }: { prefix?: string; timeout?: number } = {},
+): Promise<{ name: string; arn: string }> {
+  const name = context.name(prefix);
+  context.replace(name, placeholder);
+  context.replace(TASK_ROOT_FILE, '/var/task/$1');
+  return { name, arn: await context.createFunction(name, source, { timeout }) };
+}
+
+/** A file of a function's folder in a traceback's `File "..."`. */
+const TASK_ROOT_FILE = /(?:\/[^/"\\\s]+)+\/(handler\.py)/g;
+
+/** A template's state, to change as the test does. */
+export function stateOf(definition: Definition, name: string): Record<string, unknown> {
+  const state = definition.States[name];
+  if (!state) throw new Error(`the template has no state ${name}`);
+  return state;
 }

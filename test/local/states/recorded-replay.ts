@@ -27,18 +27,22 @@ export interface ReplayContext {
   raise: (command: object) => Promise<Answer>;
   /** A fresh name with this prefix (the recording tests' `short_uid`). */
   name: (prefix: string) => string;
-  /** Replaces a live value by the recording's placeholder in every answer of this replay (a RegexTransformer). */
-  replace: (live: string, placeholder: string) => void;
+  /** Replaces a live value (every match of a pattern) by the recording's placeholder in every answer of this replay (a RegexTransformer). */
+  replace: (live: string | RegExp, placeholder: string) => void;
   /** The role the recording tests create for their state machines. */
   readonly roleArn: string;
   /** Waits for an execution to end (the recording tests' `await_execution_terminated`). */
   ended: (executionArn: string) => Promise<void>;
   /**
    * The recording tests' `create_lambda_function`: a python3.12 function of one `handler.py`
-   * (`source`) through CreateFunction, active before it returns; its ARN.
+   * (`source`) through CreateFunction with the fixture's 30-second timeout unless `timeout`
+   * says, active before it returns; its ARN.
    */
-  createFunction: (name: string, source: string) => Promise<string>;
+  createFunction: (name: string, source: string, options?: { timeout?: number }) => Promise<string>;
 }
+
+/** A live value (or every match of a global pattern) and the recording's placeholder for it. */
+export type Replacement = [string | RegExp, string];
 
 export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
 
@@ -60,16 +64,28 @@ const FILES = [
   'test_dynamodb_task_service',
   'test_wait',
   'test_lambda_task',
+  'test_task_lambda',
+  'test_task_service_lambda',
+  'test_states_errors',
 ] as const;
-const RECORDED: Record<string, RecordedCase> = Object.assign(
-  {},
-  ...FILES.map(
-    (file) =>
+/**
+ * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
+ * hold that name, the file's and the test's (`test_task_service_lambda::test_raise_exception`).
+ */
+const RECORDED: Record<string, RecordedCase> = recordedByName();
+
+function recordedByName(): Record<string, RecordedCase> {
+  const held = FILES.flatMap((file) =>
+    Object.entries(
       JSON.parse(
         readFileSync(new URL(`../../conformance/aws-recorded/stepfunctions/${file}.snapshot.json`, import.meta.url), 'utf8'),
       ) as Record<string, RecordedCase>,
-  ),
-);
+    ).map(([test, recorded]) => ({ file, test, recorded })),
+  );
+  const files = new Map<string, number>();
+  for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
+  return Object.fromEntries(held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file}::${test}`, recorded]));
+}
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
@@ -99,7 +115,7 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayC
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda }: ReplayClients, replacements: [string, string][]): ReplayContext {
+export function replayContext({ sfn, lambda }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -139,12 +155,13 @@ export function replayContext({ sfn, lambda }: ReplayClients, replacements: [str
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
-    async createFunction(name, source) {
+    async createFunction(name, source, { timeout = 30 } = {}) {
       const created = await lambda.send(
         new CreateFunctionCommand({
           FunctionName: name,
           Runtime: 'python3.12',
           Handler: 'handler.handler',
+          Timeout: timeout,
           Role: 'arn:aws:iam::000000000000:role/recorded-lambda-role',
           Code: { ZipFile: zip([{ path: 'handler.py', body: source }]) },
         }),
@@ -161,7 +178,7 @@ export function replayContext({ sfn, lambda }: ReplayClients, replacements: [str
 }
 
 /** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
-export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly [string, string][]): string[] {
+export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly Replacement[]): string[] {
   const found = RECORDED[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   const beforeRedrive = recordedDate(test) < REDRIVE_LAUNCH;
@@ -176,15 +193,19 @@ const DATE_WORDS = new Set(['datetime', 'creation-date']);
 const TIMESTAMP_KEY = /timestamp/i;
 
 /** A live answer as the recording's transformers would have left it, shaped after the recorded one. */
-function asRecorded(recorded: unknown, live: unknown, replacements: readonly [string, string][], beforeRedrive: boolean): unknown {
+function asRecorded(recorded: unknown, live: unknown, replacements: readonly Replacement[], beforeRedrive: boolean): unknown {
   // recorded-answers.ts reads a recorded `timestamp` as epoch milliseconds.
   if (live instanceof Date) {
     if (recorded === 'timestamp') return String(live.getTime());
     return typeof recorded === 'string' && DATE_WORDS.has(recorded) ? recorded : live.toISOString();
   }
   if (typeof live === 'string') {
-    const text = replacements.reduce((value, [from, to]) => value.split(from).join(to), live);
-    if (text.startsWith('{')) {
+    const text = replacements.reduce(
+      (value, [from, to]) => (typeof from === 'string' ? value.split(from).join(to) : value.replace(from, to)),
+      live,
+    );
+    // Where the recording holds the text itself (an error's Cause inside an output), so is it compared.
+    if (text.startsWith('{') && typeof recorded !== 'string') {
       try {
         return asRecorded(recorded, JSON.parse(text), replacements, beforeRedrive);
       } catch {
