@@ -259,6 +259,8 @@ export class LambdaService implements RestProtocolService {
       readonly signal?: AbortSignal;
       /** Invoke's DurableExecutionName: a durable function's execution of that name, started once (a name already used answers its outcome). */
       readonly durableExecutionName?: string;
+      /** Invoke's `LogType: Tail`: the outcome keeps the invocation's log lines. */
+      readonly captureLog?: boolean;
     } = {},
   ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName, undefined, true);
@@ -267,6 +269,7 @@ export class LambdaService implements RestProtocolService {
       invokedFunctionArn: resolved.arn,
       version: invokedVersion(resolved),
       throttle: options.throttle === true && resolved.fn.definition.reservedConcurrency !== undefined,
+      captureLog: options.captureLog === true,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }

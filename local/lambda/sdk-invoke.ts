@@ -12,7 +12,12 @@ export interface LambdaForTasks {
   invoke(
     functionName: string,
     event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
+    options?: {
+      readonly throttle?: boolean;
+      readonly signal?: AbortSignal;
+      readonly durableExecutionName?: string;
+      readonly captureLog?: boolean;
+    },
   ): Promise<InvokeOutcome>;
   /**
    * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
