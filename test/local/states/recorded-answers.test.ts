@@ -39,11 +39,18 @@ let replacements: Replacement[] = [];
  */
 const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
   {
-    test: 'test_invoke_json_values[0.0]',
+    test: 'test_lambda_task::test_invoke_json_values[0.0]',
     path: /^get_execution_history\.events\[\d+\]\.\w+EventDetails\.(input|output)$/,
     reason:
       "a number's text is not kept: AWS passes the input 0.0 on (to the function, out of the state) as 0.0; the local " +
       "engine's JSON values are JavaScript numbers, so 0.0 goes on as 0",
+  },
+  {
+    test: 'test_lambda_task_service::test_invoke_json_values[0.0]',
+    path: /\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
+    reason:
+      "a number's text is not kept: the function gets the Payload 0.0 as 0 and answers 0, one byte where AWS's " +
+      'answered 0.0 in three (the Payload compares equal as a number)',
   },
 ];
 const ran = new Set<string>();

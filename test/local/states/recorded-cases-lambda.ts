@@ -1,5 +1,5 @@
 import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
-import { createMachine, lambdaFunction, recordExecution } from './recorded-executions.js';
+import { createMachine, lambdaFunction, recordExecution, template } from './recorded-executions.js';
 import type { Replay } from './recorded-replay.js';
 
 /**
@@ -69,11 +69,35 @@ const JSON_VALUES: Record<string, string> = {
   json_value6: '[]',
 };
 
+/**
+ * test_lambda_task_service.py: a function of `source` through `arn:aws:states:::lambda:invoke`
+ * (templates/services/statemachines/lambda_invoke.json5, or another `machine`), the input naming
+ * it with `Payload` (and `extra`).
+ */
+const invokeService =
+  (source: string, payload: unknown, { machine = 'lambda_invoke', extra = {} }: { machine?: string; extra?: object } = {}): Replay =>
+  async (context) => {
+    const { name } = await lambdaFunction(context, source, '<lambda_function_name>', { prefix: 'lambda_func_' });
+    const input = JSON.stringify({ FunctionName: name, Payload: payload, ...extra });
+    return { get_execution_history: await recordExecution(context, template(`services/statemachines/${machine}.json`), input) };
+  };
+
 export const LAMBDA_TASK_CASES: Record<string, Replay> = {
-  test_invoke_bytes_payload: invokeOnce(RETURN_BYTES_STR, '{}'),
+  'test_lambda_task::test_invoke_bytes_payload': invokeOnce(RETURN_BYTES_STR, '{}'),
   test_invoke_string_payload: invokeOnce(ID_FUNCTION, '"HelloWorld"'),
   ...Object.fromEntries(
-    Object.entries(JSON_VALUES).map(([id, input]) => [`test_invoke_json_values[${id}]`, invokeOnce(ID_FUNCTION, input)]),
+    Object.entries(JSON_VALUES).map(([id, input]) => [`test_lambda_task::test_invoke_json_values[${id}]`, invokeOnce(ID_FUNCTION, input)]),
+  ),
+  test_invoke: invokeService(ID_FUNCTION, null),
+  // The test's Payload is Python's json.dumps of a string.
+  'test_lambda_task_service::test_invoke_bytes_payload': invokeService(RETURN_BYTES_STR, JSON.stringify("'{'Hello':'World'}'")),
+  test_invoke_unsupported_param: invokeService(ID_FUNCTION, null, { machine: 'lambda_invoke_log_type', extra: { LogType: 'Tail' } }),
+  // The Payload is the value's JSON text, as the test's json.dumps wrote it.
+  ...Object.fromEntries(
+    Object.entries(JSON_VALUES).map(([id, input]) => [
+      `test_lambda_task_service::test_invoke_json_values[${id}]`,
+      invokeService(ID_FUNCTION, input),
+    ]),
   ),
   async test_invoke_pipe(context) {
     const first = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_1_name>');

@@ -67,6 +67,7 @@ const FILES = [
   'test_task_lambda',
   'test_task_service_lambda',
   'test_states_errors',
+  'test_lambda_task_service',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
@@ -190,7 +191,26 @@ export function compareCase(test: string, live: Record<string, unknown>, replace
 }
 
 const DATE_WORDS = new Set(['datetime', 'creation-date']);
+/**
+ * The keys whose values LocalStack's Step Functions transformers (TransformerUtility.stepfunctions_api)
+ * replace wherever they are, in an integration's SDK metadata: the request id, trace header and date.
+ */
+const KEY_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  Date: 'date',
+  RequestId: 'RequestId',
+  'X-Amzn-Trace-Id': 'X-Amzn-Trace-Id',
+  'x-amz-crc32': 'x-amz-crc32',
+  'x-amzn-RequestId': 'x-amzn-RequestId',
+  'x-amzn-requestid': 'x-amzn-requestid',
+};
 const TIMESTAMP_KEY = /timestamp/i;
+
+/** A live header (or its list) as its placeholder; a date as ISO text, which recorded-answers.ts takes for `date` (an HTTP date is not). */
+function asPlaceholder(placeholder: string, live: unknown): string {
+  if (placeholder !== 'date') return placeholder;
+  const time = Date.parse(String(Array.isArray(live) ? live[0] : live));
+  return Number.isNaN(time) ? String(live) : new Date(time).toISOString();
+}
 
 /** A live answer as the recording's transformers would have left it, shaped after the recorded one. */
 function asRecorded(recorded: unknown, live: unknown, replacements: readonly Replacement[], beforeRedrive: boolean): unknown {
@@ -229,6 +249,11 @@ function asRecorded(recorded: unknown, live: unknown, replacements: readonly Rep
     // input), whatever its text; recorded-answers.ts reads `timestamp` as epoch milliseconds.
     if (typeof value === 'string' && TIMESTAMP_KEY.test(key) && isObject(recorded) && recorded[key] === 'timestamp') {
       out[key] = String(Date.parse(value) || 0);
+      continue;
+    }
+    // The Step Functions recordings replaced the value of these keys (a header's list too) by their placeholder.
+    if (isObject(recorded) && KEY_PLACEHOLDERS[key] !== undefined && recorded[key] === KEY_PLACEHOLDERS[key]) {
+      out[key] = asPlaceholder(recorded[key], value);
       continue;
     }
     out[key] = asRecorded(isObject(recorded) ? recorded[key] : undefined, value, replacements, beforeRedrive);
