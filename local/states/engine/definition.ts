@@ -59,7 +59,8 @@ export interface ChoiceBranch {
 /** A number field that may come from a literal, a path or a JSONata template. */
 export interface Dynamic<T> {
   value?: T;
-  path?: ReferencePath;
+  /** What a Wait's SecondsPath or a Fail's ErrorPath (a path or an intrinsic function) resolves to. */
+  path?: Pick<ReferencePath, 'source' | 'resolve'>;
   template?: JsonataTemplate;
 }
 

@@ -101,6 +101,24 @@ describe('States.Runtime', () => {
   });
 });
 
+describe('a reference path that matches nothing', () => {
+  const outputPath = async (path: string) =>
+    (await run({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { a: {} }, OutputPath: path, End: true } } })).result;
+
+  it("fails with Jayway's words: a property missing before the last is `Missing property in path` up to it, as AWS records", async () => {
+    const result = await outputPath('$.no.such.result.path');
+    expect(result.error).toBe('States.Runtime');
+    expect(result.cause).toBe(
+      "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.no.such.result.path' : Missing property in path $['no']",
+    );
+    expect((await outputPath('$.a.b.c')).cause).toMatch(/Invalid path '\$\.a\.b\.c' : Missing property in path \$\['a'\]\['b'\]$/);
+  });
+
+  it('fails with `No results for path` when only its last property is missing', async () => {
+    expect((await outputPath('$.a.b')).cause).toMatch(/Invalid path '\$\.a\.b' : No results for path: \$\['a'\]\['b'\]$/);
+  });
+});
+
 describe('a Parallel state', () => {
   it('records ParallelStateSucceeded after its branches, and its Exited follows the last branch event, as AWS’s event ids show', async () => {
     const { events } = await run({
