@@ -9,6 +9,7 @@ import { API_CASES } from './recorded-cases-api.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
 import { ERROR_CASES } from './recorded-cases-errors.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
+import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
 import {
   compareCase,
@@ -52,6 +53,13 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "a number's text is not kept: the function gets the Payload 0.0 as 0 and answers 0, one byte where AWS's " +
       'answered 0.0 in three (the Payload compares equal as a number)',
   },
+  {
+    test: 'test_map_state_nested_config_distributed_no_max_max_concurrency',
+    path: /^get_execution_history\.events\[8\]\.previousEventId$/,
+    reason:
+      "AWS's recordings disagree on a distributed Map's MapStateExited: this one (2025) follows its MapRunStarted, " +
+      "test_map_state_config_distributed_reentrant_lambda's (2024) its MapRunSucceeded, as the engine's does",
+  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
@@ -91,6 +99,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...RUNTIME_ERROR_CASES,
       ...LAMBDA_TASK_CASES,
       ...ERROR_CASES,
+      ...SCENARIO_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),

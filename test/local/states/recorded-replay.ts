@@ -90,9 +90,12 @@ function recordedByName(): Record<string, RecordedCase> {
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
-/** The redrive members came with RedriveExecution (2023-11-15): recordings made before it have none to compare. */
+/**
+ * The redrive members came with RedriveExecution (2023-11-15), the context object's
+ * `Execution.RedriveCount` too: recordings made before it have none to compare.
+ */
 const REDRIVE_LAUNCH = Date.UTC(2023, 10, 15);
-const REDRIVE_MEMBERS = new Set(['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason']);
+const REDRIVE_MEMBERS = new Set(['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason', 'RedriveCount']);
 
 function recordedDate(test: string): number {
   const [day, month, year] = (RECORDED[test]?.['recorded-date'] ?? '').split(/[-, ]+/);
