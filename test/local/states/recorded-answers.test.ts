@@ -60,6 +60,14 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "AWS's recordings disagree on a distributed Map's MapStateExited: this one (2025) follows its MapRunStarted, " +
       "test_map_state_config_distributed_reentrant_lambda's (2024) its MapRunSucceeded, as the engine's does",
   },
+  {
+    test: 'test_service_lambda_map_timeout',
+    path: /^get_execution_history\.events$/,
+    reason:
+      "four Map iterations time out together, and AWS's history records the race: each iteration's TaskTimedOut, then " +
+      'the first failure, a TaskStateAborted and a MapIterationAborted for each other one; the engine aborts the other ' +
+      'iterations at the first timeout and records no TaskStateAborted (LocalStack marks the test needs_fixing)',
+  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();

@@ -16,7 +16,7 @@ const RAISE_CUSTOM = 'errorhandling/lambdafunctions/raise_custom_exception.py';
 const LARGE_OUTPUT = 'errorhandling/lambdafunctions/large_output_string.py';
 const WAIT_60_SECONDS = 'timeouts/lambdafunctions/wait_60_seconds.py';
 
-const machine = (name: string) => template(`errorhandling/statemachines/${name}.json`);
+const machine = (name: string) => template(name.includes('/') ? name : `errorhandling/statemachines/${name}.json`);
 
 interface ErrorCase {
   /** The function's code (a template's path). */
@@ -27,6 +27,8 @@ interface ErrorCase {
   readonly noSuchFunction?: boolean;
   /** The execution's `Payload` (null unless given). */
   readonly payload?: unknown;
+  /** The execution's input, where it is not `{FunctionName, Payload}`. */
+  readonly input?: (name: string) => Record<string, unknown>;
   /** How the test names the function, and the recording's placeholder for the name. */
   readonly prefix?: string;
   readonly placeholder?: string;
@@ -39,13 +41,13 @@ const errorCase =
     definition,
     noSuchFunction = false,
     payload = null,
+    input = (name) => ({ FunctionName: noSuchFunction ? `no_such_${name}` : name, Payload: payload }),
     prefix = 'lambda_func_',
     placeholder = '<lambda_function_name>',
   }: ErrorCase): Replay =>
   async (context) => {
     const { name, arn } = await lambdaFunction(context, functionCode(code), placeholder, { prefix });
-    const input = JSON.stringify({ FunctionName: noSuchFunction ? `no_such_${name}` : name, Payload: payload });
-    return { get_execution_history: await recordExecution(context, definition(arn), input) };
+    return { get_execution_history: await recordExecution(context, definition(arn), JSON.stringify(input(name))) };
   };
 
 /** A template whose `state` invokes the function by its ARN, as test_task_lambda.py sets it. */
@@ -137,6 +139,32 @@ const UNIQUE: Record<string, ErrorCase> = {
   },
 };
 
+/** timeouts/test_timeouts.py: a function sleeping 60 seconds past the state's TimeoutSeconds (5, or from the input). */
+const SLEEPING = { code: WAIT_60_SECONDS, prefix: 'lambda_1_func_', placeholder: '<lambda_function_1_name>' };
+const timeouts = (name: string) => `timeouts/statemachines/${name}.json`;
+const TIMEOUTS: Record<string, ErrorCase> = {
+  test_fixed_timeout_lambda: {
+    ...SLEEPING,
+    definition: byArn(timeouts('lambda_wait_with_timeout_seconds'), 'Start'),
+    input: () => ({ Payload: null }),
+  },
+  test_fixed_timeout_service_lambda: {
+    ...SLEEPING,
+    definition: service(timeouts('service_lambda_wait_with_timeout_seconds')),
+    input: (name) => ({ FunctionName: name, Payload: null, TimeoutSecondsValue: 5 }),
+  },
+  test_fixed_timeout_service_lambda_with_path: {
+    ...SLEEPING,
+    definition: service(timeouts('service_lambda_wait_with_timeout_seconds_path')),
+    input: (name) => ({ TimeoutSecondsValue: 5, FunctionName: name, Payload: null }),
+  },
+  test_service_lambda_map_timeout: {
+    ...SLEEPING,
+    definition: service(timeouts('service_lambda_map_function_invoke_with_timeout_seconds')),
+    input: (name) => ({ Inputs: Array.from({ length: 4 }, () => ({ FunctionName: name, Payload: null })) }),
+  },
+};
+
 const replays = (cases: Record<string, ErrorCase>, file = ''): Record<string, Replay> =>
   Object.fromEntries(Object.entries(cases).map(([test, spec]) => [`${file}${test}`, errorCase(spec)]));
 
@@ -144,4 +172,5 @@ export const ERROR_CASES: Record<string, Replay> = {
   ...replays(TASK_LAMBDA, 'test_task_lambda::'),
   ...replays(TASK_SERVICE_LAMBDA, 'test_task_service_lambda::'),
   ...replays(UNIQUE),
+  ...replays(TIMEOUTS),
 };

@@ -68,6 +68,7 @@ const FILES = [
   'test_task_service_lambda',
   'test_states_errors',
   'test_lambda_task_service',
+  'test_timeouts',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
