@@ -147,6 +147,25 @@ describe('a Parallel state', () => {
   });
 });
 
+describe('an inline Map state', () => {
+  it('starts an iteration after the last one’s state events and ends after its MapIterationSucceeded, as AWS’s event ids show', async () => {
+    const { events } = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true },
+        },
+      },
+      [1, 2],
+    );
+    const previous = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth]?.previousEventId;
+    const id = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth]?.id;
+    expect(previous('MapIterationStarted', 1)).toBe(id('PassStateExited', 0));
+    expect(previous('MapStateSucceeded')).toBe(id('MapIterationSucceeded', 1));
+    expect(previous('MapStateExited')).toBe(id('MapIterationSucceeded', 1));
+  });
+});
+
 describe('a Task that times out', () => {
   it('is caught with an empty Cause, while its TaskTimedOut has none, as AWS records a lambda:invoke past TimeoutSeconds', async () => {
     const runner = {
