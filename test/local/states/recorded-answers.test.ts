@@ -8,6 +8,7 @@ import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
 import { ERROR_CASES } from './recorded-cases-errors.js';
+import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -108,6 +109,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...LAMBDA_TASK_CASES,
       ...ERROR_CASES,
       ...SCENARIO_CASES,
+      ...JSONATA_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),

@@ -69,6 +69,8 @@ const FILES = [
   'test_states_errors',
   'test_lambda_task_service',
   'test_timeouts',
+  'test_base_evaluate_expressions',
+  'test_mixed_query_language',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
