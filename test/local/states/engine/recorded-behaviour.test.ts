@@ -166,6 +166,32 @@ describe('an inline Map state', () => {
   });
 });
 
+describe("a Task's Credentials", () => {
+  it('are evaluated as Parameters are, its TaskScheduled naming the role as taskCredentials and the runner getting it, as AWS records', async () => {
+    const resource = 'arn:aws:states:::lambda:invoke';
+    const runner = stubRunner({ [resource]: () => ({}) });
+    const { events } = await run(
+      {
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: resource,
+            Parameters: { FunctionName: 'f' },
+            Credentials: { 'RoleArn.$': "States.Format('arn:aws:iam::{}:role/{}', $.account, 'CrossAccountRole')" },
+            End: true,
+          },
+        },
+      },
+      { account: '111111111111' },
+      { taskRunner: runner },
+    );
+    const roleArn = 'arn:aws:iam::111111111111:role/CrossAccountRole';
+    expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({ taskCredentials: { roleArn } });
+    expect(runner.calls[0]?.credentials).toEqual({ RoleArn: roleArn });
+  });
+});
+
 describe('a Task that times out', () => {
   it('is caught with an empty Cause, while its TaskTimedOut has none, as AWS records a lambda:invoke past TimeoutSeconds', async () => {
     const runner = {
