@@ -11,6 +11,7 @@ import { ERROR_CASES } from './recorded-cases-errors.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
+import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
 import {
   compareCase,
@@ -69,6 +70,20 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       'the first failure, a TaskStateAborted and a MapIterationAborted for each other one; the engine aborts the other ' +
       'iterations at the first timeout and records no TaskStateAborted (LocalStack marks the test needs_fixing)',
   },
+  {
+    test: 'test_variables_in_lambda_task[BASE_REFERENCE_IN_LAMBDA_TASK_FIELDS]',
+    path: /^get_execution_history\.events\[[67]\]\./,
+    reason:
+      "the machine's role may not assume the task's Credentials role on AWS (not authorized to assume the task state's " +
+      'role, a TaskFailed); the local runtime models no role trust and assumes it, so the function runs',
+  },
+  {
+    test: 'test_map_catch_error[MAP_CATCH_ERROR_OUTPUT_WITH_RETRY]',
+    path: /^get_execution_history\.events\[1[35]\]\.previousEventId$/,
+    reason:
+      "AWS's one recorded EvaluationFailed (a Pass state's after a Catch) follows the event before the state's entry, " +
+      "and the iteration's failure follows it; the engine's follows the entry (too little evidence for a rule)",
+  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
@@ -110,6 +125,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...ERROR_CASES,
       ...SCENARIO_CASES,
       ...JSONATA_CASES,
+      ...VARIABLE_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),

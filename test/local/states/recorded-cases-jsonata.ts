@@ -1,4 +1,4 @@
-import { type Definition, functionCode, lambdaFunction, recordExecution, stateOf, template } from './recorded-executions.js';
+import { type Definition, stateOf, templateCase } from './recorded-executions.js';
 import type { Replay } from './recorded-replay.js';
 
 /**
@@ -9,28 +9,12 @@ import type { Replay } from './recorded-replay.js';
  */
 
 const ID_FUNCTION = 'services/lambdafunctions/id_function.py';
-/** What the query language templates name the function by, replaced by its ARN. */
-const ARN_PLACEHOLDER = '%LAMBDA_FUNCTION_ARN_LITERAL_PLACEHOLDER%';
 
-/** A function, the machine `change` makes of `machine` (with the function's ARN in it), and one execution of `input`. */
-const jsonataCase =
-  (
-    machine: string,
-    {
-      change = () => undefined,
-      input = {},
-      prefix = 'fn-eval-',
-    }: { change?: (d: Definition) => void; input?: unknown; prefix?: string } = {},
-  ): Replay =>
-  async (context) => {
-    const { arn } = await lambdaFunction(context, functionCode(ID_FUNCTION), '<lambda-function-name>', { prefix });
-    const definition = template(machine);
-    change(definition);
-    const withArn = JSON.parse(JSON.stringify(definition).split(ARN_PLACEHOLDER).join(arn)) as Definition;
-    // test_task_dataflow_to_state names the function in its input.
-    const execution = JSON.stringify(input === ARN_PLACEHOLDER ? { functionName: arn } : input);
-    return { get_execution_history: await recordExecution(context, withArn, execution) };
-  };
+/** A function returning its event and a template of these tests, run once with `input`. */
+const jsonataCase = (
+  machine: string,
+  { change, input = {}, prefix = 'fn-eval-' }: { change?: (d: Definition) => void; input?: unknown; prefix?: string } = {},
+): Replay => templateCase(machine, { code: ID_FUNCTION, change, input: () => input, prefix });
 
 const setStart = (field: string, value: unknown) => (definition: Definition) => {
   stateOf(definition, 'Start')[field] = value;
@@ -70,8 +54,10 @@ export const JSONATA_CASES: Record<string, Replay> = {
       jsonataCase(BASE_MAP, { change: setStart(field, INPUT_EXPRESSION), input: { input_value: value } }),
     ]),
   ),
-  test_task_dataflow_to_state: jsonataCase('querylanguage/statemachines/jsonpath_to_jsonata_dataflow.json', {
-    input: ARN_PLACEHOLDER,
+  // The test names the function in its input.
+  test_task_dataflow_to_state: templateCase('querylanguage/statemachines/jsonpath_to_jsonata_dataflow.json', {
+    code: ID_FUNCTION,
+    input: ({ arn }) => ({ functionName: arn }),
     prefix: 'fn-data-flow-',
   }),
   ...Object.fromEntries(

@@ -5,7 +5,7 @@ import {
   GetExecutionHistoryCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { Answer, ReplayContext } from './recorded-replay.js';
+import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 /** The recording tests' BaseTemplate.BASE_PASS_RESULT (templates/base/statemachines/pass_result.json5). */
 export const BASE_PASS_RESULT = {
@@ -96,3 +96,34 @@ export function stateOf(definition: Definition, name: string): Record<string, un
   if (!state) throw new Error(`the template has no state ${name}`);
   return state;
 }
+
+/** What the query language and state variable templates name the function by, replaced by its ARN. */
+const ARN_PLACEHOLDER = '%LAMBDA_FUNCTION_ARN_LITERAL_PLACEHOLDER%';
+
+export interface TemplateCase {
+  /** The function's code (a template's path). */
+  readonly code: string;
+  /** Changes the template as the test does. */
+  readonly change?: (definition: Definition) => void;
+  /** The execution's input, which may name the function. */
+  readonly input?: (fn: { readonly name: string; readonly arn: string }) => unknown;
+  readonly prefix: string;
+  readonly placeholder?: string;
+}
+
+/**
+ * The later recording tests' shape: a Python function, a template (`machine`) whose
+ * `%LAMBDA_FUNCTION_ARN_LITERAL_PLACEHOLDER%` is the function's ARN, and one execution.
+ */
+export const templateCase =
+  (
+    machine: string,
+    { code, change = () => undefined, input = () => ({}), prefix, placeholder = '<lambda-function-name>' }: TemplateCase,
+  ): Replay =>
+  async (context) => {
+    const fn = await lambdaFunction(context, functionCode(code), placeholder, { prefix });
+    const definition = template(machine);
+    change(definition);
+    const withArn = JSON.parse(JSON.stringify(definition).split(ARN_PLACEHOLDER).join(fn.arn)) as Definition;
+    return { get_execution_history: await recordExecution(context, withArn, JSON.stringify(input(fn))) };
+  };

@@ -71,6 +71,9 @@ const FILES = [
   'test_timeouts',
   'test_base_evaluate_expressions',
   'test_mixed_query_language',
+  'test_assign_base',
+  'test_assign_reference_variables',
+  'test_error_output',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
