@@ -1,5 +1,3 @@
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
@@ -100,10 +98,9 @@ function unexpected(test: string, found: readonly string[]): string[] {
 }
 
 beforeAll(async () => {
-  let sfn: SFNClient;
-  let lambda: LambdaClient;
-  ({ runtime, sfn, lambda } = await startReplay());
-  clients = { sfn, lambda };
+  let rest: ReplayClients;
+  ({ runtime, ...rest } = await startReplay());
+  clients = rest;
 });
 
 afterAll(async () => {

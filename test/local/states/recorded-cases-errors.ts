@@ -16,6 +16,13 @@ const RAISE_CUSTOM = 'errorhandling/lambdafunctions/raise_custom_exception.py';
 const LARGE_OUTPUT = 'errorhandling/lambdafunctions/large_output_string.py';
 const WAIT_60_SECONDS = 'timeouts/lambdafunctions/wait_60_seconds.py';
 
+/**
+ * Its invocation ends 6 seconds in rather than the fixture's 30 (after the state's timeout, so the
+ * history is the same): an invocation still running is work in flight on the replay's clock,
+ * which keeps the next replays from skipping their Retry waits.
+ */
+const SLEEPING = { code: WAIT_60_SECONDS, prefix: 'lambda_1_func_', placeholder: '<lambda_function_1_name>', timeout: 6 };
+
 const machine = (name: string) => template(name.includes('/') ? name : `errorhandling/statemachines/${name}.json`);
 
 interface ErrorCase {
@@ -32,6 +39,8 @@ interface ErrorCase {
   /** How the test names the function, and the recording's placeholder for the name. */
   readonly prefix?: string;
   readonly placeholder?: string;
+  /** The function's timeout, where it is not the fixture's 30 seconds. */
+  readonly timeout?: number;
 }
 
 /** A function, a machine invoking it, and one execution with `{FunctionName, Payload}` for its input. */
@@ -44,9 +53,10 @@ const errorCase =
     input = (name) => ({ FunctionName: noSuchFunction ? `no_such_${name}` : name, Payload: payload }),
     prefix = 'lambda_func_',
     placeholder = '<lambda_function_name>',
+    timeout,
   }: ErrorCase): Replay =>
   async (context) => {
-    const { name, arn } = await lambdaFunction(context, functionCode(code), placeholder, { prefix });
+    const { name, arn } = await lambdaFunction(context, functionCode(code), placeholder, { prefix, timeout });
     return { get_execution_history: await recordExecution(context, definition(arn), JSON.stringify(input(name))) };
   };
 
@@ -114,12 +124,7 @@ const UNIQUE: Record<string, ErrorCase> = {
       },
     ]),
   ),
-  test_invoke_timeout: {
-    code: WAIT_60_SECONDS,
-    definition: service('task_service_lambda_invoke_catch_timeout'),
-    prefix: 'lambda_1_func_',
-    placeholder: '<lambda_function_1_name>',
-  },
+  test_invoke_timeout: { ...SLEEPING, definition: service('task_service_lambda_invoke_catch_timeout') },
   // test_states_errors.py: a result over the 256 KiB limit.
   test_service_task_lambada_data_limit_exceeded_on_large_utf8_response: {
     code: LARGE_OUTPUT,
@@ -140,7 +145,6 @@ const UNIQUE: Record<string, ErrorCase> = {
 };
 
 /** timeouts/test_timeouts.py: a function sleeping 60 seconds past the state's TimeoutSeconds (5, or from the input). */
-const SLEEPING = { code: WAIT_60_SECONDS, prefix: 'lambda_1_func_', placeholder: '<lambda_function_1_name>' };
 const timeouts = (name: string) => `timeouts/statemachines/${name}.json`;
 const TIMEOUTS: Record<string, ErrorCase> = {
   test_fixed_timeout_lambda: {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
@@ -112,20 +113,37 @@ function recordedDate(test: string): number {
 export interface ReplayClients {
   readonly sfn: SFNClient;
   readonly lambda: LambdaClient;
+  /** The runtime's clock, which `ended` moves past a Retry's wait. */
+  readonly clock: AdvanceableClock;
 }
 
 /** A runtime with no app (the replayed calls create everything) and SDK v3 clients. */
 export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayClients> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const clock = new AdvanceableClock();
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  return { runtime, sfn, lambda };
+  return { runtime, sfn, lambda, clock };
+}
+
+/** A task attempt's failure: what a Retry's wait follows. */
+const FAILED_ATTEMPT = /^(Task|LambdaFunction)(Failed|TimedOut)$/;
+
+/**
+ * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that
+ * a replay does not wait for it in real time: only once nothing is in flight (no invocation runs)
+ * and the execution's last event is a failed attempt, so that no task's TimeoutSeconds is passed.
+ */
+async function skipRetryWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
+  if (clock.nextWake() === undefined || clock.workInFlight().length > 0) return;
+  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+  if (FAILED_ATTEMPT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
 }
 
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda }: ReplayClients, replacements: Replacement[]): ReplayContext {
+export function replayContext({ sfn, lambda, clock }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -162,6 +180,7 @@ export function replayContext({ sfn, lambda }: ReplayClients, replacements: Repl
       for (;;) {
         const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (status !== 'RUNNING') return;
+        await skipRetryWait(sfn, clock, executionArn);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
