@@ -82,12 +82,10 @@ function compile(source: string, options: JsonPathOptions): CompiledPath {
     evaluate: definite ? (root) => evaluateDefinite(segments, root) : (root) => evaluateIndefinite(segments, root),
     notFound: (root, rootName = '$') => {
       const missing = definite ? missingProperty(segments, root) : undefined;
+      const upTo = segments.slice(0, (missing ?? -1) + 1).map(normalizeSegment);
       return missing === undefined
         ? `No results for path: ${rootName}${normalized.slice(1)}`
-        : `Missing property in path ${rootName}${segments
-            .slice(0, missing + 1)
-            .map(normalizeSegment)
-            .join('')}`;
+        : `Missing property in path ${rootName}${upTo.join('')}`;
     },
   };
 }

@@ -32,6 +32,17 @@ export type InvokeOutcome = (
   readonly logLines?: readonly string[];
 };
 
+/** What an environment answers an invocation: its result or its error (`payload`: the text its runtime wrote), and its log. */
+interface InvocationAnswer {
+  readonly type: string;
+  readonly id?: string;
+  readonly payload?: string;
+  readonly error?: LambdaErrorPayload;
+  readonly memoryUsedMb?: number;
+  readonly logLines?: string[];
+  readonly logged?: boolean;
+}
+
 /** A failed invocation's response body: the error as its runtime wrote it, or as JSON where Lambda answers for it (a timeout, a crash). */
 export const errorPayload = (outcome: Extract<InvokeOutcome, { ok: false }>): string => outcome.payload ?? JSON.stringify(outcome.error);
 
@@ -369,15 +380,7 @@ export class FunctionRuntime {
         env.host.off('error', onError);
         resolve({ outcome, memoryUsedMb, functionLines, errorLogged });
       };
-      const onMessage = (message: {
-        type: string;
-        id?: string;
-        payload?: string;
-        error?: LambdaErrorPayload;
-        memoryUsedMb?: number;
-        logLines?: string[];
-        logged?: boolean;
-      }) => {
+      const onMessage = (message: InvocationAnswer) => {
         if (message.id !== id) return;
         memoryUsedMb = message.memoryUsedMb;
         reported = true;
