@@ -41,6 +41,11 @@ export interface CompiledPath {
   readonly normalized: string;
   /** Returns `undefined` when a definite path matches nothing. */
   evaluate(root: unknown): unknown;
+  /**
+   * Why a path matches nothing, in Jayway's words: a definite path's property missing before its
+   * last is `Missing property in path $['a']` (the path to it); anything else `No results for path: $['a']['b']`.
+   */
+  notFound(root: unknown, rootName?: string): string;
 }
 
 /** A path the service would not compile; `message` names it. */
@@ -75,7 +80,25 @@ function compile(source: string, options: JsonPathOptions): CompiledPath {
     definite,
     normalized,
     evaluate: definite ? (root) => evaluateDefinite(segments, root) : (root) => evaluateIndefinite(segments, root),
+    notFound: (root, rootName = '$') => {
+      const missing = definite ? missingProperty(segments, root) : undefined;
+      const upTo = segments.slice(0, (missing ?? -1) + 1).map(normalizeSegment);
+      return missing === undefined
+        ? `No results for path: ${rootName}${normalized.slice(1)}`
+        : `Missing property in path ${rootName}${upTo.join('')}`;
+    },
   };
+}
+
+/** The index of a name segment before the last that an object along a definite path lacks. */
+function missingProperty(segments: Segment[], root: unknown): number | undefined {
+  let current: unknown = root;
+  for (const [i, s] of segments.slice(0, -1).entries()) {
+    if (s.kind !== 'name' || !isObject(current)) return undefined;
+    if (!Object.hasOwn(current, s.name)) return i;
+    current = current[s.name];
+  }
+  return undefined;
 }
 
 /** A segment of EventBridge's subset. */

@@ -13,7 +13,7 @@ const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 export const FUNCTION_THREAD_PREFIX = 'fn:';
 
 /** An execution environment's init phase as it ended. */
-type Readiness = { error?: LambdaErrorPayload; initDurationMs: number };
+type Readiness = { error?: LambdaErrorPayload; payload?: string; initDurationMs: number };
 
 export interface Environment {
   readonly host: EnvironmentHost;
@@ -235,7 +235,13 @@ function forwardConsole(host: EnvironmentHost, onLine: (line: string) => void): 
 function readiness(host: EnvironmentHost, initLines: string[], log: (line: string) => void): Promise<Readiness> {
   const spawned = performance.now();
   return new Promise<Readiness>((resolve) => {
-    const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number; logLines?: string[] }) => {
+    const onMessage = (message: {
+      type: string;
+      error?: LambdaErrorPayload;
+      payload?: string;
+      initDurationMs?: number;
+      logLines?: string[];
+    }) => {
       const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
       if (message.type === 'ready') resolve({ initDurationMs });
       else if (message.type === 'init-error' && message.error) {
@@ -244,7 +250,7 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
           `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
         );
         for (const line of initLines) log(line);
-        resolve({ error: message.error, initDurationMs });
+        resolve({ error: message.error, payload: message.payload, initDurationMs });
       } else return;
       host.off('message', onMessage);
     };

@@ -21,11 +21,31 @@ const DEFAULT_LOCAL_CONCURRENCY = Number(process.env.SWITCHYARD_LAMBDA_CONCURREN
 
 export type InvokeOutcome = (
   | { readonly ok: true; readonly payload: string; readonly requestId: string }
-  | { readonly ok: false; readonly error: LambdaErrorPayload; readonly requestId: string }
+  | {
+      readonly ok: false;
+      readonly error: LambdaErrorPayload;
+      readonly requestId: string;
+      /** The error as the runtime wrote it (Python's: its JSON encoder's `", "` and `": "`); else Lambda's, the error's JSON (errorPayload). */
+      readonly payload?: string;
+    }
 ) & {
   /** The invocation's log lines, from START to REPORT (what Invoke's `LogType: Tail` returns the end of). */
   readonly logLines?: readonly string[];
 };
+
+/** What an environment answers an invocation: its result or its error (`payload`: the text its runtime wrote), and its log. */
+interface InvocationAnswer {
+  readonly type: string;
+  readonly id?: string;
+  readonly payload?: string;
+  readonly error?: LambdaErrorPayload;
+  readonly memoryUsedMb?: number;
+  readonly logLines?: string[];
+  readonly logged?: boolean;
+}
+
+/** A failed invocation's response body: the error as its runtime wrote it, or as JSON where Lambda answers for it (a timeout, a crash). */
+export const errorPayload = (outcome: Extract<InvokeOutcome, { ok: false }>): string => outcome.payload ?? JSON.stringify(outcome.error);
 
 /** What one invocation carries besides its event. */
 export interface InvokeOptions {
@@ -277,7 +297,7 @@ export class FunctionRuntime {
         invocation.discard = true;
         invocation.status = `\tStatus: error\tError Type: ${init.error.errorType}`;
         invocation.ended = init.error;
-        return { ok: false, error: init.error, requestId };
+        return { ok: false, error: init.error, payload: init.payload, requestId };
       }
       return await this.#runHandler(invocation, event, { ...options, traceHeader });
     } finally {
@@ -400,22 +420,15 @@ export class FunctionRuntime {
         env.host.off('error', onError);
         resolve({ outcome, memoryUsedMb, functionLines, errorLogged });
       };
-      const onMessage = (message: {
-        type: string;
-        id?: string;
-        payload?: string;
-        error?: LambdaErrorPayload;
-        memoryUsedMb?: number;
-        logLines?: string[];
-        logged?: boolean;
-      }) => {
+      const onMessage = (message: InvocationAnswer) => {
         if (message.id !== id) return;
         memoryUsedMb = message.memoryUsedMb;
         reported = true;
         errorLogged = message.logged === true;
         functionLines = message.logLines ?? [];
         if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
-        else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
+        else if (message.type === 'error' && message.error)
+          finish({ ok: false, error: message.error, payload: message.payload, requestId });
       };
       const onExit = (code: number) =>
         finish({

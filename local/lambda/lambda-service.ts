@@ -16,7 +16,7 @@ import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
 import { functionEnvironment } from './function-environment.js';
 import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
 import { type FunctionTransitions, inTransition } from './function-transitions.js';
 import type { FunctionUrls } from './function-urls.js';
@@ -272,6 +272,8 @@ export class LambdaService implements RestProtocolService {
       readonly signal?: AbortSignal;
       /** Invoke's DurableExecutionName: a durable function's execution of that name, started once (a name already used answers its outcome). */
       readonly durableExecutionName?: string;
+      /** Invoke's `LogType: Tail`: the outcome keeps the invocation's log lines. */
+      readonly captureLog?: boolean;
     } = {},
   ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName, undefined, true);
@@ -280,6 +282,7 @@ export class LambdaService implements RestProtocolService {
       invokedFunctionArn: resolved.arn,
       version: invokedVersion(resolved),
       throttle: options.throttle === true && resolved.fn.definition.reservedConcurrency !== undefined,
+      captureLog: options.captureLog === true,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
@@ -485,7 +488,7 @@ export class LambdaService implements RestProtocolService {
     };
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
     if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
-    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+    return { status: 200, headers, body: outcome.ok ? outcome.payload : errorPayload(outcome) };
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

@@ -335,7 +335,8 @@ def invoke(channel, handler, message):
     except Exception as e:
         error = error_of(e, message["requestId"])
         sys.stdout.write(error_log_line(error) + "\n")
-        answer.update(type="error", error=error, logged=True)
+        # The payload is the error as the runtime interface client posts it (its encoder's separators).
+        answer.update(type="error", error=error, payload=ENCODER.encode(error), logged=True)
     channel.send({**answer, "memoryUsedMb": memory_used_mb(), "logLines": CapturingStream.take_lines()})
 
 
@@ -351,7 +352,9 @@ def main():
     except Exception as e:
         error = error_of(e)
         warning = f"[WARNING]\t{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}.{int(time.time() * 1000) % 1000:03d}Z\t\t{UNHANDLED_WARNING}"
-        channel.send({"type": "init-error", "error": error, "logLines": [warning, error_log_line(error)]})
+        channel.send(
+            {"type": "init-error", "error": error, "payload": ENCODER.encode(error), "logLines": [warning, error_log_line(error)]}
+        )
         # As Lambda's runtime exits after reporting a failed init; the next invocation starts a new environment.
         return
     # Without a duration of its own, the init's is the runtime's from the process's start: the interpreter's start-up is Lambda's init too.

@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
-import type { InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type InvokeOutcome } from './function-runtime.js';
 
 /** Lambda, as LambdaService offers it in process. */
 export interface LambdaForTasks {
@@ -12,7 +12,12 @@ export interface LambdaForTasks {
   invoke(
     functionName: string,
     event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
+    options?: {
+      readonly throttle?: boolean;
+      readonly signal?: AbortSignal;
+      readonly durableExecutionName?: string;
+      readonly captureLog?: boolean;
+    },
   ): Promise<InvokeOutcome>;
   /**
    * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
@@ -84,8 +89,7 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
         ...durable,
         ...(options?.signal ? { signal: options.signal } : {}),
       });
-      if (!outcome.ok)
-        return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error), StatusCode: 200 };
+      if (!outcome.ok) return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: errorPayload(outcome), StatusCode: 200 };
       return { ExecutedVersion: '$LATEST', Payload: outcome.payload, StatusCode: 200 };
     },
   };

@@ -11,8 +11,9 @@ import {
 } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import type { InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type InvokeOutcome } from './function-runtime.js';
 import type { LambdaService } from './lambda-service.js';
+import { logTail } from './request-parts.js';
 import { type LambdaForTasks, lambdaOperations } from './sdk-invoke.js';
 
 /** The Java SDK's names in the errors of `lambda:` tasks (and of tasks naming a function's ARN). */
@@ -21,7 +22,8 @@ const ERRORS = { prefix: 'Lambda', service: 'AWSLambda', accessDenied: 'AWSLambd
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
 async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {
   const outcome = await invoke(lambda, functionArn, input, signal);
-  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, JSON.stringify(outcome.error));
+  // The cause is the function's error payload as its runtime wrote it (AWS's recorded answers).
+  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, errorPayload(outcome));
   return parsePayload(outcome.payload);
 }
 
@@ -40,13 +42,20 @@ async function lambdaInvoke(
   if (type !== 'RequestResponse') {
     throw serviceFailure(ERRORS, new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
   }
-  const outcome = await invoke(lambda, name, event, request.signal);
+  const tail = args.LogType === 'Tail';
+  const outcome = await invoke(lambda, name, event, request.signal, tail);
+  // The integration reads the payload and writes its JSON again: its cause is compact whatever the
+  // runtime wrote (AWS's recorded answers: a Python error's `", "` are gone), unlike a Task naming the function.
   const body = outcome.ok ? outcome.payload : JSON.stringify(outcome.error);
   if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, body);
+  // LogType Tail: the end of the invocation's log, as Invoke answers it (AWS's recorded answers).
+  const logResult = tail ? logTail(outcome.logLines ?? []) : undefined;
   return {
     ExecutedVersion: '$LATEST',
+    ...(logResult === undefined ? {} : { LogResult: logResult }),
     Payload: parsePayload(outcome.payload),
     ...sdkMetadata(env.clock, 'application/json', body, 200, {
+      ...(logResult === undefined ? {} : { 'X-Amz-Log-Result': logResult }),
       'X-Amz-Executed-Version': '$LATEST',
       'x-amzn-Remapped-Content-Length': '0',
       Connection: 'keep-alive',
@@ -81,10 +90,16 @@ async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: s
   return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 202, {}, requestId), StatusCode: 202 };
 }
 
-async function invoke(lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal): Promise<InvokeOutcome> {
+async function invoke(
+  lambda: LambdaForTasks,
+  name: string,
+  event: unknown,
+  signal: AbortSignal,
+  captureLog = false,
+): Promise<InvokeOutcome> {
   try {
     // The signal reaches the function too: an invocation still waiting for room when the task times out is never run.
-    return await abortable(lambda.invoke(name, event, { throttle: true, signal }), signal);
+    return await abortable(lambda.invoke(name, event, { throttle: true, signal, captureLog }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
     throw serviceFailure(ERRORS, error);

@@ -59,7 +59,8 @@ export interface ChoiceBranch {
 /** A number field that may come from a literal, a path or a JSONata template. */
 export interface Dynamic<T> {
   value?: T;
-  path?: ReferencePath;
+  /** What a Wait's SecondsPath or a Fail's ErrorPath (a path or an intrinsic function) resolves to. */
+  path?: Pick<ReferencePath, 'source' | 'resolve'>;
   template?: JsonataTemplate;
 }
 
@@ -89,7 +90,7 @@ export interface State {
   resource?: string;
   timeoutSeconds?: Dynamic<number>;
   heartbeatSeconds?: Dynamic<number>;
-  credentials?: unknown;
+  credentials?: Dynamic<unknown>;
   // Choice
   choices?: ChoiceBranch[];
   default?: string;
@@ -332,15 +333,20 @@ function compileTask(state: State, raw: Record<string, unknown>, ql: QueryLangua
   state.resource = raw.Resource;
   state.timeoutSeconds = dynamicNumber(raw, 'TimeoutSeconds', ql, where);
   state.heartbeatSeconds = dynamicNumber(raw, 'HeartbeatSeconds', ql, where);
-  state.credentials = compileCredentials(raw.Credentials, where);
+  state.credentials = compileCredentials(raw.Credentials, ql, where);
 }
 
-/** A Task's Credentials name the role to assume: `RoleArn` (or `RoleArn.$` in JSONPath), AWS's first check of them. */
-function compileCredentials(credentials: unknown, where: string): unknown {
+/**
+ * A Task's Credentials name the role to assume: `RoleArn` (or `RoleArn.$` in JSONPath), AWS's
+ * first check of them; evaluated as Parameters are (a JSONata expression in a JSONata state).
+ */
+function compileCredentials(credentials: unknown, ql: QueryLanguage, where: string): Dynamic<unknown> | undefined {
   if (credentials === undefined) return undefined;
   if (typeof credentials !== 'object' || credentials === null || !('RoleArn' in credentials || 'RoleArn.$' in credentials))
     throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'RoleArn' is required but was missing at ${where}/Credentials`);
-  return credentials;
+  if (ql === 'JSONata') return { template: jsonataValue(credentials, 'Credentials', where) };
+  const payload = wrap(() => compilePayload(credentials), `${where}/Credentials`);
+  return { path: { source: 'Credentials', resolve: payload } };
 }
 
 function compileChoice(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {

@@ -28,6 +28,21 @@ export class TaskTimedOut extends StatesError {
   }
 }
 
+/**
+ * A state's output over the 256 KiB quota: terminal, as AWS documents it (States.ALL does not
+ * catch it; a Retrier or Catcher naming States.DataLimitExceeded does). A task's result over the
+ * quota is the task's failure instead, which States.ALL catches (AWS's recorded answers).
+ */
+export class StateOutputTooLarge extends StatesError {
+  constructor(stateName: string) {
+    super('States.DataLimitExceeded', tooLarge(stateName), undefined, false);
+  }
+}
+
+/** AWS's cause for a result or output over the quota; `source` is the state, the function's ARN, or the integration's service. */
+export const tooLarge = (source: string) =>
+  `The state/task '${source}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+
 /** Thrown by a TaskRunner when the task fails; the engine turns it into a StatesError. */
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';

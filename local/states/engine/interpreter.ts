@@ -7,7 +7,7 @@
 import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
 import type { Assigner, Dynamic, Program, State } from './definition.js';
-import { Errors, StatesError } from './errors.js';
+import { Errors, StateOutputTooLarge, StatesError } from './errors.js';
 import {
   type ExecutionOptions,
   type ExecutionResult,
@@ -344,13 +344,7 @@ export class Execution implements StateHost {
 
   private exit(run: StateRun, outcome: Outcome): Outcome {
     const text = stringify(outcome.output);
-    if (byteLength(text) > PAYLOAD_LIMIT)
-      throw new StatesError(
-        Errors.DataLimitExceeded,
-        `The state/task '${run.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
-        undefined,
-        false,
-      );
+    if (byteLength(text) > PAYLOAD_LIMIT) throw new StateOutputTooLarge(run.state.name);
     const details: Record<string, unknown> = {};
     if (run.assigned && Object.keys(run.assigned).length > 0) {
       const shown: Record<string, string> = {};

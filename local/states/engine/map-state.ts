@@ -38,7 +38,7 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const units = iterations.units;
   const limit = maxConcurrency > 0 ? maxConcurrency : units.length;
   await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, () => iterations.work()));
-  frame.last = Math.max(frame.last, iterations.lastId);
+  frame.last = Math.max(frame.last, iterations.endId);
   const failure = iterations.failure;
   if (failure !== undefined) {
     if (x.signal.aborted) throw failure;
@@ -80,7 +80,13 @@ class MapIterations {
   /** Each child execution (item or batch), for a ResultWriter, in the order of the items. */
   readonly records: (ChildRecord | undefined)[];
   failure: unknown;
+  /** The last event of the iterations, which the next iteration's MapIterationStarted follows. */
   lastId: number;
+  /**
+   * The last MapIterationSucceeded: the Map's own next event follows it (or lastId, if later),
+   * while a next iteration's follows the event before it (AWS's recorded ids).
+   */
+  private succeededId = 0;
   private failures = 0;
   private nextIndex = 0;
   private readonly distributed: boolean;
@@ -104,6 +110,11 @@ class MapIterations {
     this.tolerance = percentage !== undefined || count !== undefined;
     this.signal = AbortSignal.any([run.frame.signal, this.abort.signal]);
     this.lastId = run.frame.last;
+  }
+
+  /** The event the Map's own next one follows. */
+  get endId(): number {
+    return Math.max(this.lastId, this.succeededId);
   }
 
   /** The child executions that ran, in the order of the items. */
@@ -141,6 +152,7 @@ class MapIterations {
           this.records[index] = { ...child, status: 'SUCCEEDED', output: this.results[index], stopDate: x.clock.now() };
         this.lastId = Math.max(this.lastId, iterFrame.last);
         if (!distributed) x.emit(iterFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { index, name: state.name });
+        this.succeededId = Math.max(this.succeededId, iterFrame.last);
       } catch (e) {
         if (this.stopped(index, iterFrame)) return;
         this.failed(e, index, iterFrame);

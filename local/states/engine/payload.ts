@@ -79,39 +79,33 @@ export interface ReferencePath {
   readonly source: string;
   /** `undefined` when nothing matches. */
   resolve(scope: Scope): unknown;
+  /** Why nothing matches, in Jayway's words (`No results for path: $['a']`). */
+  notFound(scope: Scope): string;
 }
 
 export function compileReferencePath(source: string): ReferencePath {
   const expr = parsePathReference(source);
+  const root = (scope: Scope): { found: boolean; value?: unknown } => {
+    if (expr.root === 'variable') return scope.variable(expr.variable as string);
+    return { found: true, value: expr.root === 'context' ? scope.context : scope.input };
+  };
   return {
     source,
     resolve(scope) {
-      if (expr.root === 'variable') {
-        const v = scope.variable(expr.variable as string);
-        if (!v.found) return undefined;
-        return expr.path.evaluate(v.value);
-      }
-      return expr.path.evaluate(expr.root === 'context' ? scope.context : scope.input);
+      const { found, value } = root(scope);
+      return found ? expr.path.evaluate(value) : undefined;
+    },
+    notFound(scope) {
+      // Jayway names a context path from `$$`.
+      return expr.path.notFound(root(scope).value, expr.root === 'context' ? '$$' : '$');
     },
   };
 }
 
 export function requirePath(path: ReferencePath, scope: Scope): unknown {
   const v = path.resolve(scope);
-  if (v === undefined) {
-    const normalized = normalizedPath(path.source);
-    throw new StatesError(Errors.Runtime, `Invalid path '${path.source}' : No results for path: ${normalized}`);
-  }
+  if (v === undefined) throw new StatesError(Errors.Runtime, `Invalid path '${path.source}' : ${path.notFound(scope)}`);
   return v;
-}
-
-function normalizedPath(source: string): string {
-  try {
-    const expr = parsePathReference(source);
-    return expr.root === 'context' ? `$${expr.path.normalized}` : expr.path.normalized;
-  } catch {
-    return source;
-  }
 }
 
 /** ResultPath: where the result goes into a copy of the raw input. */

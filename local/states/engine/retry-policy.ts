@@ -1,9 +1,6 @@
 /** Which Retrier or Catcher an error matches, how long a retry waits, and how many Map failures are tolerated. */
 import type { Retrier, State } from './definition.js';
-import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
-
-/** Errors that `States.ALL` does not match: only a Retrier or Catcher naming them does. */
-const RESERVED_NOT_ALL = new Set<string>([Errors.DataLimitExceeded]);
+import { Errors, StateOutputTooLarge, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
 
 /** Errors after which a Map or Parallel state records its `StateFailed` event. */
 export const failedBody = new WeakSet<object>();
@@ -28,7 +25,8 @@ export function matches(errorEquals: string[], err: StatesError | string | undef
   if (error === undefined || error === Errors.Runtime) return false;
   if (errorEquals.includes(error)) return true;
   if (err instanceof TaskTimedOut && err.heartbeat && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
-  if (RESERVED_NOT_ALL.has(error)) return false;
+  // A state's output over the quota is terminal; a name alone (TestState's) is taken as one.
+  if (typeof err === 'string' ? error === Errors.DataLimitExceeded : err instanceof StateOutputTooLarge) return false;
   if (errorEquals.includes(Errors.ALL)) return true;
   // States.TaskFailed is a wildcard for any error of a Task except States.Timeout
   return type === 'Task' && errorEquals.includes(Errors.TaskFailed) && error !== Errors.Timeout;

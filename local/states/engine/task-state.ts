@@ -1,8 +1,8 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
 import { beginWork } from '../../clock.js';
-import { Errors, StatesError, TaskFailure, TaskTimedOut } from './errors.js';
+import { Errors, StatesError, TaskFailure, TaskTimedOut, tooLarge } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
-import { stringify } from './json.js';
+import { byteLength, PAYLOAD_LIMIT, stringify } from './json.js';
 import type { StateHost } from './state-host.js';
 import { describeResource, type ResourceFamily, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
@@ -21,6 +21,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   // TestState's context may give the token (or more of Task) the state is to see.
   if (callback) x.ctx(run).Task = { Token: taskToken, ...(x.options.context?.Task as object | undefined) };
   const taskInput = await inputOf(x, run);
+  const credentials = await credentialsOf(x, run);
   const timeoutSeconds = await x.dynamicNumber(run, state.timeoutSeconds, 'TimeoutSeconds', 'integer');
   const heartbeatSeconds = await x.dynamicNumber(run, state.heartbeatSeconds, 'HeartbeatSeconds', 'integer');
   const recorded = run.resumed ? recordedAttempt(run.resumed.events, attempt) : undefined;
@@ -29,7 +30,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   if (!recorded) {
     const refused = runner?.unschedulable?.(resource);
     if (refused !== undefined) throw new StatesError(Errors.Runtime, refused);
-    emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds);
+    emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds, credentials);
   }
   // An activity starts when its worker claims it (its submission, below).
   if (!recorded?.started && kind.family !== 'activity')
@@ -41,6 +42,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   // A resumed attempt whose request was handed over before the restart has its event already.
   let submitted = recorded?.submitted === true;
   let result: unknown;
+  let output: string;
   try {
     result = await callRunner(x, runner, {
       resource,
@@ -49,7 +51,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
       taskToken,
       heartbeatSeconds,
       timeoutSeconds,
-      credentials: state.credentials,
+      credentials,
       stateName: state.name,
       // An iteration of a distributed Map has no history of its own to resume from, nor an entry id of its own.
       taskKey: frame.silent ? undefined : taskKeyFor(x.options.executionArn, run.enteredId, attempt),
@@ -63,13 +65,16 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
         emitSubmitted(x, run, kind, response);
       },
     });
+    output = stringify(result);
+    if (byteLength(output) > PAYLOAD_LIMIT)
+      throw new TaskFailure(Errors.DataLimitExceeded, tooLarge(kind.family === 'task' ? kind.type : resource));
   } catch (e) {
     if (frame.signal.aborted) throw e;
     throw taskFailed(x, run, kind, e);
   } finally {
     end();
   }
-  emit(x, run, kind, 'Succeeded', { ...resourceOf(kind), output: stringify(result), outputDetails: { truncated: false } });
+  emit(x, run, kind, 'Succeeded', { ...resourceOf(kind), output, outputDetails: { truncated: false } });
   return x.finish(run, result, run.input);
 }
 
@@ -79,6 +84,15 @@ async function inputOf(x: StateHost, run: StateRun): Promise<unknown> {
   if (state.ql === 'JSONata') return state.arguments ? await state.arguments(x.jsonataScope(frame, x.statesVar(run))) : run.input;
   const effective = x.effectiveInputCached(run);
   return state.parameters ? state.parameters(x.scope(effective, x.ctx(run), frame)) : effective;
+}
+
+/** The Credentials evaluated as Parameters are (JSONPath), or as a JSONata expression: `{ RoleArn }`. */
+async function credentialsOf(x: StateHost, run: StateRun): Promise<{ RoleArn?: unknown } | undefined> {
+  const { state, frame } = run;
+  const credentials = state.credentials;
+  if (credentials === undefined) return undefined;
+  if (credentials.template) return (await credentials.template(x.jsonataScope(frame, x.statesVar(run)))) as { RoleArn?: unknown };
+  return credentials.path?.resolve(x.scope(x.effectiveInputCached(run), x.ctx(run), frame)) as { RoleArn?: unknown };
 }
 
 /** The events of each family: LambdaFunctionScheduled, ActivityScheduled, TaskScheduled, ... */
@@ -122,6 +136,7 @@ function emitScheduled(
   taskInput: unknown,
   timeoutSeconds: number | undefined,
   heartbeatSeconds: number | undefined,
+  credentials: { RoleArn?: unknown } | undefined,
 ): void {
   const resource = run.state.resource as string;
   const scheduled: Record<string, unknown> =
@@ -130,6 +145,8 @@ function emitScheduled(
       : { resource, input: stringify(taskInput), inputDetails: { truncated: false } };
   if (timeoutSeconds !== undefined) scheduled.timeoutInSeconds = timeoutSeconds;
   if (heartbeatSeconds !== undefined) scheduled.heartbeatInSeconds = heartbeatSeconds;
+  // The role the task assumes (AWS's recorded TaskScheduled names it).
+  if (typeof credentials?.RoleArn === 'string' && kind.family !== 'activity') scheduled.taskCredentials = { roleArn: credentials.RoleArn };
   emit(x, run, kind, 'Scheduled', scheduled);
 }
 

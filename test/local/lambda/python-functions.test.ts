@@ -150,6 +150,10 @@ describe.skipIf(!python)('Python functions', () => {
         /^ {2}File ".*handlers\/orders\.py", line \d+, in handler\n {4}raise ValueError\("no stock for " \+ event\["orderId"\]\)\n$/,
       ),
     ]);
+    // The text as the runtime interface client writes it, with its JSON encoder's separators.
+    expect(new TextDecoder().decode(output.Payload)).toMatch(
+      /^\{"errorMessage": "no stock for o-2", "errorType": "ValueError", "requestId": "/,
+    );
   });
 
   it('fails if the result is not JSON-serializable, with Runtime.MarshalError', async () => {
@@ -163,12 +167,9 @@ describe.skipIf(!python)('Python functions', () => {
   it('fails if the handler module cannot be imported, with Runtime.ImportModuleError at init', async () => {
     const output = await invoke('py-broken', {});
     expect(output.FunctionError).toBe('Unhandled');
-    expect(payloadOf(output)).toEqual({
-      errorMessage: "Unable to import module 'missing': No module named 'missing'",
-      errorType: 'Runtime.ImportModuleError',
-      requestId: '',
-      stackTrace: [],
-    });
+    expect(new TextDecoder().decode(output.Payload)).toBe(
+      '{"errorMessage": "Unable to import module \'missing\': No module named \'missing\'", "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}',
+    );
     expect(logs).toContainEqual(
       "[py-broken] [ERROR] Runtime.ImportModuleError: Unable to import module 'missing': No module named 'missing'\nTraceback (most recent call last):",
     );

@@ -17,29 +17,36 @@ export const ROLE = `arn:aws:iam::${ACCOUNT}:role/states`;
 export const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 export const executionArn = (machine: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
 
+type FakeInvokeOptions = {
+  readonly throttle?: boolean;
+  readonly signal?: AbortSignal;
+  readonly durableExecutionName?: string;
+  readonly captureLog?: boolean;
+};
+
 /** Lambda that answers with what `handler` returns, or fails with what it throws (errorType = the error's name). */
 export class FakeLambda {
   readonly calls: { name: string; event: unknown }[] = [];
   handler: (name: string, event: unknown) => unknown | Promise<unknown> = () => ({ ok: true });
   /** The options of each call, in order (`throttle` for the synchronous invocations of tasks, and the task's `signal`). */
-  readonly options: ({ readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string } | undefined)[] =
-    [];
+  readonly options: (FakeInvokeOptions | undefined)[] = [];
+  /** The invocation's log lines, answered to a call that captures them (Invoke's `LogType: Tail`). */
+  logLines: string[] = ['START RequestId: r Version: $LATEST', 'END RequestId: r'];
 
-  async invoke(
-    name: string,
-    event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
-  ): Promise<InvokeOutcome> {
+  async invoke(name: string, event: unknown, options?: FakeInvokeOptions): Promise<InvokeOutcome> {
     this.calls.push({ name, event });
     this.options.push(options);
     const short = name.split(':')[6] ?? name;
     if (short === 'missing') throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
     try {
       const result = await this.handler(short, event);
-      return { ok: true, payload: typeof result === 'string' ? result : JSON.stringify(result), requestId: 'r' };
+      const payload = typeof result === 'string' ? result : JSON.stringify(result);
+      return { ok: true, payload, requestId: 'r', ...(options?.captureLog ? { logLines: this.logLines } : {}) };
     } catch (error) {
-      const e = error as Error;
-      return { ok: false, error: { errorType: e.name, errorMessage: e.message, trace: [`${e.name}: ${e.message}`] }, requestId: 'r' };
+      // An error with a `payload` is one whose runtime wrote it so (Python's).
+      const e = error as Error & { payload?: string };
+      const failed = { errorType: e.name, errorMessage: e.message, trace: [`${e.name}: ${e.message}`] };
+      return { ok: false, error: failed, requestId: 'r', ...(e.payload === undefined ? {} : { payload: e.payload }) };
     }
   }
 }

@@ -1,5 +1,3 @@
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
@@ -7,9 +5,21 @@ import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
+import { ERROR_CASES } from './recorded-cases-errors.js';
+import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
+import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
+import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
-import { compareCase, type ReplayClients, type ReplayContext, recordedTests, replayContext, startReplay } from './recorded-replay.js';
+import {
+  compareCase,
+  type Replacement,
+  type ReplayClients,
+  type ReplayContext,
+  recordedTests,
+  replayContext,
+  startReplay,
+} from './recorded-replay.js';
 
 /**
  * The local Step Functions against answers recorded on real AWS (LocalStack's AWS-validated
@@ -21,7 +31,7 @@ import { compareCase, type ReplayClients, type ReplayContext, recordedTests, rep
 let runtime: LocalRuntime;
 let clients: ReplayClients;
 /** What the replay running now registered for its comparison (the recording's RegexTransformers). */
-let replacements: [string, string][] = [];
+let replacements: Replacement[] = [];
 
 /**
  * Differences the local Step Functions still has, by test and the path they are found at: each
@@ -30,11 +40,47 @@ let replacements: [string, string][] = [];
  */
 const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
   {
-    test: 'test_invoke_json_values[0.0]',
+    test: 'test_lambda_task::test_invoke_json_values[0.0]',
     path: /^get_execution_history\.events\[\d+\]\.\w+EventDetails\.(input|output)$/,
     reason:
       "a number's text is not kept: AWS passes the input 0.0 on (to the function, out of the state) as 0.0; the local " +
       "engine's JSON values are JavaScript numbers, so 0.0 goes on as 0",
+  },
+  {
+    test: 'test_lambda_task_service::test_invoke_json_values[0.0]',
+    path: /\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
+    reason:
+      "a number's text is not kept: the function gets the Payload 0.0 as 0 and answers 0, one byte where AWS's " +
+      'answered 0.0 in three (the Payload compares equal as a number)',
+  },
+  {
+    test: 'test_map_state_nested_config_distributed_no_max_max_concurrency',
+    path: /^get_execution_history\.events\[8\]\.previousEventId$/,
+    reason:
+      "AWS's recordings disagree on a distributed Map's MapStateExited: this one (2025) follows its MapRunStarted, " +
+      "test_map_state_config_distributed_reentrant_lambda's (2024) its MapRunSucceeded, as the engine's does",
+  },
+  {
+    test: 'test_service_lambda_map_timeout',
+    path: /^get_execution_history\.events$/,
+    reason:
+      "four Map iterations time out together, and AWS's history records the race: each iteration's TaskTimedOut, then " +
+      'the first failure, a TaskStateAborted and a MapIterationAborted for each other one; the engine aborts the other ' +
+      'iterations at the first timeout and records no TaskStateAborted (LocalStack marks the test needs_fixing)',
+  },
+  {
+    test: 'test_variables_in_lambda_task[BASE_REFERENCE_IN_LAMBDA_TASK_FIELDS]',
+    path: /^get_execution_history\.events\[[67]\]\./,
+    reason:
+      "the machine's role may not assume the task's Credentials role on AWS (not authorized to assume the task state's " +
+      'role, a TaskFailed); the local runtime models no role trust and assumes it, so the function runs',
+  },
+  {
+    test: 'test_map_catch_error[MAP_CATCH_ERROR_OUTPUT_WITH_RETRY]',
+    path: /^get_execution_history\.events\[1[35]\]\.previousEventId$/,
+    reason:
+      "AWS's one recorded EvaluationFailed (a Pass state's after a Catch) follows the event before the state's entry, " +
+      "and the iteration's failure follows it; the engine's follows the entry (too little evidence for a rule)",
   },
 ];
 const ran = new Set<string>();
@@ -52,10 +98,9 @@ function unexpected(test: string, found: readonly string[]): string[] {
 }
 
 beforeAll(async () => {
-  let sfn: SFNClient;
-  let lambda: LambdaClient;
-  ({ runtime, sfn, lambda } = await startReplay());
-  clients = { sfn, lambda };
+  let rest: ReplayClients;
+  ({ runtime, ...rest } = await startReplay());
+  clients = rest;
 });
 
 afterAll(async () => {
@@ -66,7 +111,19 @@ afterAll(async () => {
 
 describe('Step Functions answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...ACTIVITY_CASES, ...VERSION_CASES, ...ALIAS_CASES, ...API_CASES, ...DEFINITION_CASES, ...RUNTIME_ERROR_CASES, ...LAMBDA_TASK_CASES },
+    {
+      ...ACTIVITY_CASES,
+      ...VERSION_CASES,
+      ...ALIAS_CASES,
+      ...API_CASES,
+      ...DEFINITION_CASES,
+      ...RUNTIME_ERROR_CASES,
+      ...LAMBDA_TASK_CASES,
+      ...ERROR_CASES,
+      ...SCENARIO_CASES,
+      ...JSONATA_CASES,
+      ...VARIABLE_CASES,
+    },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
     (): ReplayContext => {

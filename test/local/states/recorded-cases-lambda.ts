@@ -1,6 +1,6 @@
 import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
-import { createMachine, recordExecution } from './recorded-executions.js';
-import type { Replay, ReplayContext } from './recorded-replay.js';
+import { createMachine, lambdaFunction, recordExecution, template } from './recorded-executions.js';
+import type { Replay } from './recorded-replay.js';
 
 /**
  * The recorded Lambda task tests, replayed as LocalStack's
@@ -50,18 +50,11 @@ const taskSeq2 = (arn: string) => ({
   States: { State_1: task(arn, { Next: 'State_2' }), State_2: task(arn, { ResultPath: '$.result_value', End: true }) },
 });
 
-/** A function named as the tests name it, shown as `placeholder` in the recording. */
-async function lambdaFunction(context: ReplayContext, source: string, placeholder: string, prefix = 'lambda_1_func_'): Promise<string> {
-  const name = context.name(prefix);
-  context.replace(name, placeholder);
-  return context.createFunction(name, source);
-}
-
 /** One function of `source` behind LAMBDA_INVOKE_RESOURCE, run once with `input`. */
 const invokeOnce =
   (source: string, input: string): Replay =>
   async (context) => {
-    const arn = await lambdaFunction(context, source, '<lambda_function_1_name>');
+    const { arn } = await lambdaFunction(context, source, '<lambda_function_1_name>');
     return { get_execution_history: await recordExecution(context, invokeResource(arn), input) };
   };
 
@@ -76,19 +69,43 @@ const JSON_VALUES: Record<string, string> = {
   json_value6: '[]',
 };
 
+/**
+ * test_lambda_task_service.py: a function of `source` through `arn:aws:states:::lambda:invoke`
+ * (templates/services/statemachines/lambda_invoke.json5, or another `machine`), the input naming
+ * it with `Payload` (and `extra`).
+ */
+const invokeService =
+  (source: string, payload: unknown, { machine = 'lambda_invoke', extra = {} }: { machine?: string; extra?: object } = {}): Replay =>
+  async (context) => {
+    const { name } = await lambdaFunction(context, source, '<lambda_function_name>', { prefix: 'lambda_func_' });
+    const input = JSON.stringify({ FunctionName: name, Payload: payload, ...extra });
+    return { get_execution_history: await recordExecution(context, template(`services/statemachines/${machine}.json`), input) };
+  };
+
 export const LAMBDA_TASK_CASES: Record<string, Replay> = {
-  test_invoke_bytes_payload: invokeOnce(RETURN_BYTES_STR, '{}'),
+  'test_lambda_task::test_invoke_bytes_payload': invokeOnce(RETURN_BYTES_STR, '{}'),
   test_invoke_string_payload: invokeOnce(ID_FUNCTION, '"HelloWorld"'),
   ...Object.fromEntries(
-    Object.entries(JSON_VALUES).map(([id, input]) => [`test_invoke_json_values[${id}]`, invokeOnce(ID_FUNCTION, input)]),
+    Object.entries(JSON_VALUES).map(([id, input]) => [`test_lambda_task::test_invoke_json_values[${id}]`, invokeOnce(ID_FUNCTION, input)]),
+  ),
+  test_invoke: invokeService(ID_FUNCTION, null),
+  // The test's Payload is Python's json.dumps of a string.
+  'test_lambda_task_service::test_invoke_bytes_payload': invokeService(RETURN_BYTES_STR, JSON.stringify("'{'Hello':'World'}'")),
+  test_invoke_unsupported_param: invokeService(ID_FUNCTION, null, { machine: 'lambda_invoke_log_type', extra: { LogType: 'Tail' } }),
+  // The Payload is the value's JSON text, as the test's json.dumps wrote it.
+  ...Object.fromEntries(
+    Object.entries(JSON_VALUES).map(([id, input]) => [
+      `test_lambda_task_service::test_invoke_json_values[${id}]`,
+      invokeService(ID_FUNCTION, input),
+    ]),
   ),
   async test_invoke_pipe(context) {
     const first = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_1_name>');
-    const second = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_2_name>', 'lambda_2_func_');
-    return { get_execution_history: await recordExecution(context, invokePipe(first, second), '{}') };
+    const second = await lambdaFunction(context, ECHO_FUNCTION, '<lambda_function_2_name>', { prefix: 'lambda_2_func_' });
+    return { get_execution_history: await recordExecution(context, invokePipe(first.arn, second.arn), '{}') };
   },
   async test_lambda_task_filter_parameters_input(context) {
-    const arn = await lambdaFunction(context, ID_FUNCTION, 'lambda_function_name', 'lambda_func_');
+    const { arn } = await lambdaFunction(context, ID_FUNCTION, 'lambda_function_name', { prefix: 'lambda_func_' });
     return { get_execution_history: await recordExecution(context, inputParametersFilter(arn), '{}') };
   },
   async test_create_delete_valid_sm(context) {

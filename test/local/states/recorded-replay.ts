@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
@@ -27,18 +28,22 @@ export interface ReplayContext {
   raise: (command: object) => Promise<Answer>;
   /** A fresh name with this prefix (the recording tests' `short_uid`). */
   name: (prefix: string) => string;
-  /** Replaces a live value by the recording's placeholder in every answer of this replay (a RegexTransformer). */
-  replace: (live: string, placeholder: string) => void;
+  /** Replaces a live value (every match of a pattern) by the recording's placeholder in every answer of this replay (a RegexTransformer). */
+  replace: (live: string | RegExp, placeholder: string) => void;
   /** The role the recording tests create for their state machines. */
   readonly roleArn: string;
   /** Waits for an execution to end (the recording tests' `await_execution_terminated`). */
   ended: (executionArn: string) => Promise<void>;
   /**
    * The recording tests' `create_lambda_function`: a python3.12 function of one `handler.py`
-   * (`source`) through CreateFunction, active before it returns; its ARN.
+   * (`source`) through CreateFunction with the fixture's 30-second timeout unless `timeout`
+   * says, active before it returns; its ARN.
    */
-  createFunction: (name: string, source: string) => Promise<string>;
+  createFunction: (name: string, source: string, options?: { timeout?: number }) => Promise<string>;
 }
+
+/** A live value (or every match of a global pattern) and the recording's placeholder for it. */
+export type Replacement = [string | RegExp, string];
 
 export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
 
@@ -60,22 +65,44 @@ const FILES = [
   'test_dynamodb_task_service',
   'test_wait',
   'test_lambda_task',
+  'test_task_lambda',
+  'test_task_service_lambda',
+  'test_states_errors',
+  'test_lambda_task_service',
+  'test_timeouts',
+  'test_base_evaluate_expressions',
+  'test_mixed_query_language',
+  'test_assign_base',
+  'test_assign_reference_variables',
+  'test_error_output',
 ] as const;
-const RECORDED: Record<string, RecordedCase> = Object.assign(
-  {},
-  ...FILES.map(
-    (file) =>
+/**
+ * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
+ * hold that name, the file's and the test's (`test_task_service_lambda::test_raise_exception`).
+ */
+const RECORDED: Record<string, RecordedCase> = recordedByName();
+
+function recordedByName(): Record<string, RecordedCase> {
+  const held = FILES.flatMap((file) =>
+    Object.entries(
       JSON.parse(
         readFileSync(new URL(`../../conformance/aws-recorded/stepfunctions/${file}.snapshot.json`, import.meta.url), 'utf8'),
       ) as Record<string, RecordedCase>,
-  ),
-);
+    ).map(([test, recorded]) => ({ file, test, recorded })),
+  );
+  const files = new Map<string, number>();
+  for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
+  return Object.fromEntries(held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file}::${test}`, recorded]));
+}
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
-/** The redrive members came with RedriveExecution (2023-11-15): recordings made before it have none to compare. */
+/**
+ * The redrive members came with RedriveExecution (2023-11-15), the context object's
+ * `Execution.RedriveCount` too: recordings made before it have none to compare.
+ */
 const REDRIVE_LAUNCH = Date.UTC(2023, 10, 15);
-const REDRIVE_MEMBERS = new Set(['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason']);
+const REDRIVE_MEMBERS = new Set(['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason', 'RedriveCount']);
 
 function recordedDate(test: string): number {
   const [day, month, year] = (RECORDED[test]?.['recorded-date'] ?? '').split(/[-, ]+/);
@@ -86,20 +113,37 @@ function recordedDate(test: string): number {
 export interface ReplayClients {
   readonly sfn: SFNClient;
   readonly lambda: LambdaClient;
+  /** The runtime's clock, which `ended` moves past a Retry's wait. */
+  readonly clock: AdvanceableClock;
 }
 
 /** A runtime with no app (the replayed calls create everything) and SDK v3 clients. */
 export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayClients> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const clock = new AdvanceableClock();
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  return { runtime, sfn, lambda };
+  return { runtime, sfn, lambda, clock };
+}
+
+/** A task attempt's failure: what a Retry's wait follows. */
+const FAILED_ATTEMPT = /^(Task|LambdaFunction)(Failed|TimedOut)$/;
+
+/**
+ * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that
+ * a replay does not wait for it in real time: only once nothing is in flight (no invocation runs)
+ * and the execution's last event is a failed attempt, so that no task's TimeoutSeconds is passed.
+ */
+async function skipRetryWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
+  if (clock.nextWake() === undefined || clock.workInFlight().length > 0) return;
+  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+  if (FAILED_ATTEMPT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
 }
 
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda }: ReplayClients, replacements: [string, string][]): ReplayContext {
+export function replayContext({ sfn, lambda, clock }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -136,15 +180,17 @@ export function replayContext({ sfn, lambda }: ReplayClients, replacements: [str
       for (;;) {
         const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (status !== 'RUNNING') return;
+        await skipRetryWait(sfn, clock, executionArn);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
-    async createFunction(name, source) {
+    async createFunction(name, source, { timeout = 30 } = {}) {
       const created = await lambda.send(
         new CreateFunctionCommand({
           FunctionName: name,
           Runtime: 'python3.12',
           Handler: 'handler.handler',
+          Timeout: timeout,
           Role: 'arn:aws:iam::000000000000:role/recorded-lambda-role',
           Code: { ZipFile: zip([{ path: 'handler.py', body: source }]) },
         }),
@@ -161,7 +207,7 @@ export function replayContext({ sfn, lambda }: ReplayClients, replacements: [str
 }
 
 /** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
-export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly [string, string][]): string[] {
+export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly Replacement[]): string[] {
   const found = RECORDED[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   const beforeRedrive = recordedDate(test) < REDRIVE_LAUNCH;
@@ -173,18 +219,41 @@ export function compareCase(test: string, live: Record<string, unknown>, replace
 }
 
 const DATE_WORDS = new Set(['datetime', 'creation-date']);
+/**
+ * The keys whose values LocalStack's Step Functions transformers (TransformerUtility.stepfunctions_api)
+ * replace wherever they are, in an integration's SDK metadata: the request id, trace header and date.
+ */
+const KEY_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  Date: 'date',
+  RequestId: 'RequestId',
+  'X-Amzn-Trace-Id': 'X-Amzn-Trace-Id',
+  'x-amz-crc32': 'x-amz-crc32',
+  'x-amzn-RequestId': 'x-amzn-RequestId',
+  'x-amzn-requestid': 'x-amzn-requestid',
+};
 const TIMESTAMP_KEY = /timestamp/i;
 
+/** A live header (or its list) as its placeholder; a date as ISO text, which recorded-answers.ts takes for `date` (an HTTP date is not). */
+function asPlaceholder(placeholder: string, live: unknown): string {
+  if (placeholder !== 'date') return placeholder;
+  const time = Date.parse(String(Array.isArray(live) ? live[0] : live));
+  return Number.isNaN(time) ? String(live) : new Date(time).toISOString();
+}
+
 /** A live answer as the recording's transformers would have left it, shaped after the recorded one. */
-function asRecorded(recorded: unknown, live: unknown, replacements: readonly [string, string][], beforeRedrive: boolean): unknown {
+function asRecorded(recorded: unknown, live: unknown, replacements: readonly Replacement[], beforeRedrive: boolean): unknown {
   // recorded-answers.ts reads a recorded `timestamp` as epoch milliseconds.
   if (live instanceof Date) {
     if (recorded === 'timestamp') return String(live.getTime());
     return typeof recorded === 'string' && DATE_WORDS.has(recorded) ? recorded : live.toISOString();
   }
   if (typeof live === 'string') {
-    const text = replacements.reduce((value, [from, to]) => value.split(from).join(to), live);
-    if (text.startsWith('{')) {
+    const text = replacements.reduce(
+      (value, [from, to]) => (typeof from === 'string' ? value.split(from).join(to) : value.replace(from, to)),
+      live,
+    );
+    // Where the recording holds the text itself (an error's Cause inside an output), so is it compared.
+    if (text.startsWith('{') && typeof recorded !== 'string') {
       try {
         return asRecorded(recorded, JSON.parse(text), replacements, beforeRedrive);
       } catch {
@@ -208,6 +277,11 @@ function asRecorded(recorded: unknown, live: unknown, replacements: readonly [st
     // input), whatever its text; recorded-answers.ts reads `timestamp` as epoch milliseconds.
     if (typeof value === 'string' && TIMESTAMP_KEY.test(key) && isObject(recorded) && recorded[key] === 'timestamp') {
       out[key] = String(Date.parse(value) || 0);
+      continue;
+    }
+    // The Step Functions recordings replaced the value of these keys (a header's list too) by their placeholder.
+    if (isObject(recorded) && KEY_PLACEHOLDERS[key] !== undefined && recorded[key] === KEY_PLACEHOLDERS[key]) {
+      out[key] = asPlaceholder(recorded[key], value);
       continue;
     }
     out[key] = asRecorded(isObject(recorded) ? recorded[key] : undefined, value, replacements, beforeRedrive);

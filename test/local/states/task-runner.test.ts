@@ -79,6 +79,29 @@ describe('LocalTaskRunner lambda:invoke', () => {
     expect(metadata.SdkHttpMetadata.HttpHeaders['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16}/);
   });
 
+  it("answers LogType Tail with the end of the invocation's log as LogResult and X-Amz-Log-Result, as Invoke does", async () => {
+    t = await createStates();
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', LogType: 'Tail' },
+    });
+    const tail = Buffer.from('START RequestId: r Version: $LATEST\nEND RequestId: r\n').toString('base64');
+    expect(t.lambda.options[0]?.captureLog).toBe(true);
+    expect(result).toMatchObject({ LogResult: tail, SdkHttpMetadata: { HttpHeaders: { 'X-Amz-Log-Result': tail } } });
+  });
+
+  it("fails a Task naming the function with its error payload as the runtime wrote it, and lambda:invoke's with compact JSON", async () => {
+    t = await createStates();
+    const written = '{"errorMessage": "out", "errorType": "ValueError"}';
+    t.lambda.handler = () => {
+      throw Object.assign(new Error('out'), { name: 'ValueError', payload: written });
+    };
+    const byArn = await runTask({ Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:py` }, {}, 'by-arn');
+    expect(byArn.cause).toBe(written);
+    const integration = await runTask({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'py' } }, {}, 'invoke');
+    expect(integration.cause).toBe(JSON.stringify({ errorType: 'ValueError', errorMessage: 'out', trace: ['ValueError: out'] }));
+  });
+
   it('passes a JSON string Payload through and answers a non-JSON response as text', async () => {
     t = await createStates();
     t.lambda.handler = () => 'plain text';

@@ -101,6 +101,24 @@ describe('States.Runtime', () => {
   });
 });
 
+describe('a reference path that matches nothing', () => {
+  const outputPath = async (path: string) =>
+    (await run({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { a: {} }, OutputPath: path, End: true } } })).result;
+
+  it("fails with Jayway's words: a property missing before the last is `Missing property in path` up to it, as AWS records", async () => {
+    const result = await outputPath('$.no.such.result.path');
+    expect(result.error).toBe('States.Runtime');
+    expect(result.cause).toBe(
+      "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.no.such.result.path' : Missing property in path $['no']",
+    );
+    expect((await outputPath('$.a.b.c')).cause).toMatch(/Invalid path '\$\.a\.b\.c' : Missing property in path \$\['a'\]\['b'\]$/);
+  });
+
+  it('fails with `No results for path` when only its last property is missing', async () => {
+    expect((await outputPath('$.a.b')).cause).toMatch(/Invalid path '\$\.a\.b' : No results for path: \$\['a'\]\['b'\]$/);
+  });
+});
+
 describe('a Parallel state', () => {
   it('records ParallelStateSucceeded after its branches, and its Exited follows the last branch event, as AWS’s event ids show', async () => {
     const { events } = await run({
@@ -126,6 +144,51 @@ describe('a Parallel state', () => {
     const [branchExited, succeeded, exited] = events.slice(4, 7);
     expect(succeeded?.previousEventId).toBe(branchExited?.id);
     expect(exited?.previousEventId).toBe(branchExited?.id);
+  });
+});
+
+describe('an inline Map state', () => {
+  it('starts an iteration after the last one’s state events and ends after its MapIterationSucceeded, as AWS’s event ids show', async () => {
+    const { events } = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true },
+        },
+      },
+      [1, 2],
+    );
+    const previous = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth]?.previousEventId;
+    const id = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth]?.id;
+    expect(previous('MapIterationStarted', 1)).toBe(id('PassStateExited', 0));
+    expect(previous('MapStateSucceeded')).toBe(id('MapIterationSucceeded', 1));
+    expect(previous('MapStateExited')).toBe(id('MapIterationSucceeded', 1));
+  });
+});
+
+describe("a Task's Credentials", () => {
+  it('are evaluated as Parameters are, its TaskScheduled naming the role as taskCredentials and the runner getting it, as AWS records', async () => {
+    const resource = 'arn:aws:states:::lambda:invoke';
+    const runner = stubRunner({ [resource]: () => ({}) });
+    const { events } = await run(
+      {
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: resource,
+            Parameters: { FunctionName: 'f' },
+            Credentials: { 'RoleArn.$': "States.Format('arn:aws:iam::{}:role/{}', $.account, 'CrossAccountRole')" },
+            End: true,
+          },
+        },
+      },
+      { account: '111111111111' },
+      { taskRunner: runner },
+    );
+    const roleArn = 'arn:aws:iam::111111111111:role/CrossAccountRole';
+    expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({ taskCredentials: { roleArn } });
+    expect(runner.calls[0]?.credentials).toEqual({ RoleArn: roleArn });
   });
 });
 
@@ -159,5 +222,56 @@ describe('a Task that times out', () => {
       resource: 'invoke',
       error: 'States.Timeout',
     });
+  });
+});
+
+describe('a Task whose result is over the 256 KiB quota', () => {
+  const large = 'a'.repeat(257 * 1024);
+  const catchingAll = (resource: string) => ({
+    StartAt: 'InvokeLambda',
+    States: {
+      InvokeLambda: { Type: 'Task', Resource: resource, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'HandleGeneralError' }], End: true },
+      HandleGeneralError: { Type: 'Pass', End: true },
+    },
+  });
+
+  it('fails as the task with States.DataLimitExceeded naming the integration, which States.ALL catches, as AWS records it', async () => {
+    const resource = 'arn:aws:states:::lambda:invoke';
+    const { output, events } = await run(catchingAll(resource), {}, { taskRunner: stubRunner({ [resource]: () => large }) });
+    const cause = "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.";
+    expect(events.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.DataLimitExceeded',
+      cause,
+    });
+    expect(types(events)).not.toContain('TaskSucceeded');
+    expect(output).toEqual({ Error: 'States.DataLimitExceeded', Cause: cause });
+  });
+
+  it("names a function's ARN in its LambdaFunctionFailed", async () => {
+    const resource = 'arn:aws:lambda:us-east-1:111111111111:function:large';
+    const { events } = await run(catchingAll(resource), {}, { taskRunner: stubRunner({ [resource]: () => large }) });
+    expect(events.find((e) => e.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails).toEqual({
+      error: 'States.DataLimitExceeded',
+      cause: `The state/task '${resource}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    });
+  });
+
+  it("is not caught by States.ALL when it is a state's output that is over the quota (terminal, as AWS documents)", async () => {
+    const { result } = await run({
+      StartAt: 'Large',
+      States: {
+        Large: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'P', States: { P: { Type: 'Pass', Result: large, End: true } } }],
+          End: true,
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.DataLimitExceeded');
   });
 });
