@@ -346,9 +346,9 @@ describe('LambdaService asynchronous invocation', () => {
   it('fails if the function does not exist or does not run locally', async () => {
     const s = await setup(SUCCEEDING, undefined);
     await expect(s.lambda.invokeAsync('no-such-fn', {})).rejects.toMatchObject({ code: 'ResourceNotFoundException', status: 404 });
-    const python = await setup('', undefined, { overrides: { runtime: 'python3.13' } });
-    await expect(python.lambda.invokeAsync('async-fn', {})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });
-    expect(python.lambda.queuedAsyncEvents('async-fn')).toBe(0);
+    const ruby = await setup('', undefined, { overrides: { runtime: 'ruby3.3' } });
+    await expect(ruby.lambda.invokeAsync('async-fn', {})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });
+    expect(ruby.lambda.queuedAsyncEvents('async-fn')).toBe(0);
   });
 });
 
