@@ -173,7 +173,7 @@ const INLINE_FILE: Readonly<Record<string, string>> = { nodejs: 'index.js', pyth
 export function inlineCodeFolder(fn: LoadedResource): string | undefined {
   const p = fn.properties as Props;
   const zipFile = (p.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
-  const file = INLINE_FILE[runtimeLanguage(String(p.Runtime ?? 'nodejs24.x')) ?? ''];
+  const file = INLINE_FILE[runtimeLanguage(String(p.Runtime ?? '')) ?? ''];
   if (typeof zipFile !== 'string' || file === undefined) return undefined;
   const folder = path.join(tmpdir(), `switchyard-inline-${createHash('sha256').update(file).update(zipFile).digest('hex').slice(0, 16)}`);
   mkdirSync(folder, { recursive: true });
