@@ -68,8 +68,9 @@ export function runtimeWarnings(functions: readonly { name: string; runtime: str
     );
   }
   const otherPython = otherVersion('python');
-  const python = localPython();
-  if (otherPython.length > 0 && python) {
+  // Only an app with Python functions asks the machine for its Python (a process at start-up).
+  const python = otherPython.length > 0 ? localPython() : undefined;
+  if (python) {
     warnings.push(
       `functions ${listed(otherPython)} declare another Python runtime than this machine's Python ${python.version} ` +
         `(${python.executable}); they run on Python ${python.version} here, so version differences (the language, the ` +
@@ -84,8 +85,9 @@ export function runtimeWarnings(functions: readonly { name: string; runtime: str
 
 /** The start-up report's line naming the Python that Python functions run on, when the app has any. */
 export function pythonReportLines(functions: readonly { name: string; runtime: string }[]): string[] {
+  if (!functions.some((f) => runtimeLanguage(f.runtime) === 'python')) return [];
   const python = localPython();
-  if (!python || !functions.some((f) => runtimeLanguage(f.runtime) === 'python')) return [];
+  if (!python) return [];
   const boto3 = python.boto3 ? `boto3 ${python.boto3}` : 'no boto3 (functions that import it fail to init)';
   return [`  Python functions run on Python ${python.version} (${python.executable}), with its ${boto3}`];
 }

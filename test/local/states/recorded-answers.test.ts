@@ -130,6 +130,18 @@ describe('Step Functions answers recorded on AWS', () => {
       replacements = [];
       return replayContext(clients, replacements);
     },
+    {
+      // Each waits out a task's, an activity's or a heartbeat's timeout of 4-5 s in real time.
+      realTime: [
+        'test_activity_task_start_timeout',
+        'test_activity_task_with_heartbeat',
+        'test_invoke_timeout',
+        'test_fixed_timeout_lambda',
+        'test_fixed_timeout_service_lambda',
+        'test_fixed_timeout_service_lambda_with_path',
+        'test_service_lambda_map_timeout',
+      ],
+    },
   );
 });
 
