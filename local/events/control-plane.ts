@@ -10,7 +10,7 @@ import {
   paginationInput,
 } from './api-validation.js';
 import type { BusSettings } from './bus-settings.js';
-import { type BusDefinition, LOCAL_TARGET_SERVICES, type RuleDefinition, type TargetDefinition } from './definitions.js';
+import { type BusDefinition, type RuleDefinition, ruleTargetRunsLocally, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
 import type { CompiledRule, RuleStore } from './rule-store.js';
 import type { EventTags } from './tags.js';
@@ -161,10 +161,11 @@ export class ControlPlane {
       throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
     if (accepted.length > 0) this.#ruleStore.saveRule({ ...rule.definition, targets: [...merged.values()] });
     for (const target of accepted) {
-      const service = tryParseArn(target.arn)?.service ?? '';
-      if (!LOCAL_TARGET_SERVICES.has(service)) {
+      if (!ruleTargetRunsLocally(target.arn)) {
+        const parsed = tryParseArn(target.arn);
+        const kind = parsed?.resourceType === 'api-destination' ? 'API destination' : (parsed?.service ?? '');
         this.options.log?.(
-          `rule ${rule.definition.name} target ${target.id}: ${service} targets are not run locally; deliveries to ${target.arn} will fail and be retried`,
+          `rule ${rule.definition.name} target ${target.id}: ${kind} targets are not run locally; deliveries to ${target.arn} will fail and be retried`,
         );
       }
     }

@@ -107,7 +107,13 @@ export interface EventSchemaDefinition {
   readonly detail: unknown;
 }
 
-export const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
+const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
+
+/** Whether a rule target is delivered to locally: an API destination's ARN is EventBridge's too, but only pipes call one locally. */
+export function ruleTargetRunsLocally(arn: string): boolean {
+  const parsed = tryParseArn(arn);
+  return parsed !== undefined && LOCAL_TARGET_SERVICES.has(parsed.service) && parsed.resourceType !== 'api-destination';
+}
 
 /** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
@@ -134,8 +140,7 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
       );
     }
     for (const t of (p.Targets as Props[] | undefined) ?? []) {
-      const service = tryParseArn(String(t.Arn))?.service;
-      if (service !== undefined && LOCAL_TARGET_SERVICES.has(service)) continue;
+      if (ruleTargetRunsLocally(String(t.Arn))) continue;
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Events::Rule): target ${String(t.Id)} (${String(t.Arn)}) is not run locally: its deliveries fail and are retried under its retry policy, then go to its dead-letter queue`,
       );

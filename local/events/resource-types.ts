@@ -1,4 +1,4 @@
-import { ALPHANUMERIC_DASH_UNDERSCORE, arn, busName, EVENTS_NAME, type TypeSpecs, text } from '../template/resource-spec.js';
+import { ALPHANUMERIC_DASH_UNDERSCORE, arn, busName, EVENTS_NAME, type TypeSpecs, text, uuidOf } from '../template/resource-spec.js';
 
 /** EventBridge's resource types as the template loader names them (its module declares them). */
 export const EVENTS_TYPE_SPECS: TypeSpecs = {
@@ -25,5 +25,27 @@ export const EVENTS_TYPE_SPECS: TypeSpecs = {
   'AWS::Events::Archive': {
     name: { property: 'ArchiveName', max: 48, invalid: EVENTS_NAME },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'events', `archive/${name}`) } }),
+  },
+  // Connections and API destinations: ARNs end in a UUID of their own; ArnForPolicy leaves it out.
+  'AWS::Events::Connection': {
+    name: { property: 'Name', max: 64, invalid: EVENTS_NAME },
+    identify: (input, name) => ({
+      ref: name,
+      attributes: {
+        Arn: arn(input, 'events', `connection/${name}/${uuidOf(input)}`),
+        ArnForPolicy: arn(input, 'events', `connection/${name}`),
+        SecretArn: arn(input, 'secretsmanager', `secret:events!connection/${name}/${uuidOf(input)}`),
+      },
+    }),
+  },
+  'AWS::Events::ApiDestination': {
+    name: { property: 'Name', max: 64, invalid: EVENTS_NAME },
+    identify: (input, name) => ({
+      ref: name,
+      attributes: {
+        Arn: arn(input, 'events', `api-destination/${name}/${uuidOf(input)}`),
+        ArnForPolicy: arn(input, 'events', `api-destination/${name}`),
+      },
+    }),
   },
 };

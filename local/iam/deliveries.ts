@@ -35,7 +35,10 @@ export function deliveryAuthorizations(
       // A pipe's enrichment, and its REQUEST_RESPONSE target, run an Express workflow synchronously.
       return [on(synchronous ? 'states:StartSyncExecution' : 'states:StartExecution')];
     case 'events':
-      return [on('events:PutEvents')];
+      // A pipe's API destination enrichment or target is invoked, a bus put to.
+      return [on(parsed.resourceType === 'api-destination' ? 'events:InvokeApiDestination' : 'events:PutEvents')];
+    case 'execute-api':
+      return [on('execute-api:Invoke')];
     default:
       return [];
   }

@@ -1,5 +1,7 @@
 import { tryParseArn } from '../arn.js';
+import { apiDestinations } from '../events/api-destinations.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { httpEndpointOf, httpParametersOf, isHttpArn, type PipeHttpCall } from './pipe-http.js';
 import { isStreamSourceArn } from './stream-arns.js';
 
 /** A pipe with a DynamoDB stream, Kinesis stream or SQS source, as the template declares it (the API's defaults filled in). */
@@ -23,7 +25,11 @@ export interface PipeDefinition {
   readonly deadLetterArn?: string;
   readonly enrichmentArn?: string;
   readonly enrichmentInputTemplate?: string;
+  /** An API destination or API Gateway enrichment: where it is called, with its HttpParameters. */
+  readonly enrichmentHttp?: PipeHttpCall;
   readonly targetArn: string;
+  /** An API destination or API Gateway target: where it is called, with its HttpParameters. */
+  readonly targetHttp?: PipeHttpCall;
   readonly targetInputTemplate?: string;
   readonly eventBusParameters?: {
     readonly DetailType?: string;
@@ -61,8 +67,20 @@ export interface StreamMappingSettings {
 
 type Props = Record<string, unknown>;
 
-/** Target services the local pipes deliver to, by the ARN's service. */
-const TARGETS = new Set(['events', 'sqs', 'lambda', 'states', 'sns', 'kinesis', 'logs']);
+/** Target services the local pipes deliver to, by the ARN's service (`events`: a bus or an API destination; `execute-api`: API Gateway). */
+const TARGETS = new Set(['events', 'sqs', 'lambda', 'states', 'sns', 'kinesis', 'logs', 'execute-api']);
+
+/** The targets AWS documents that the local runtime does not run, by the ARN's service, as the start-up report names them. */
+const TARGETS_NOT_RUN: Readonly<Record<string, string>> = {
+  ecs: 'an ECS task',
+  batch: 'a Batch job queue',
+  sagemaker: 'a SageMaker AI pipeline',
+  redshift: 'Redshift Data API queries',
+  'redshift-serverless': 'Redshift Data API queries',
+  timestream: 'a Timestream for LiveAnalytics table',
+  firehose: 'a Firehose delivery stream',
+  inspector: 'an Inspector assessment template',
+};
 
 /** The template's pipes that run locally, and a warning for each that does not (or runs differently). */
 export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warnings: string[] } {
@@ -71,6 +89,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   const pipes: PipeDefinition[] = [];
   const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (AWS::Pipes::Pipe)`;
   const machineTypes = stateMachineTypes(app);
+  const destinations = apiDestinations(app);
   for (const r of resources) {
     const p = r.properties as Props;
     const source = String(p.Source ?? '');
@@ -82,11 +101,9 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       );
       continue;
     }
-    const service = tryParseArn(target)?.service ?? '';
-    if (!TARGETS.has(service)) {
-      warnings.push(
-        `${where(r)}: its target ${target} is not an event bus, SQS queue, SNS topic, Lambda function, state machine, Kinesis stream or log group; the pipe does not run locally`,
-      );
+    const notRun = targetNotRun(target);
+    if (notRun !== undefined) {
+      warnings.push(`${where(r)}: ${notRun}; the pipe does not run locally`);
       continue;
     }
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
@@ -98,7 +115,13 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const enrichmentParameters = (p.EnrichmentParameters ?? {}) as Props;
     const enrichment = enrichmentOf(p.Enrichment, machineTypes, where(r), warnings);
     const invocationType = invocationTypeOf(target, targetParameters, machineTypes, where(r), warnings);
-    if (enrichment === null || invocationType === null) continue;
+    const http = httpCalls(p, destinations, where(r), warnings);
+    if (enrichment === null || invocationType === null || http === null) continue;
+    const batchSize = batchSizeOf(queue ?? stream, queue ? 10 : 100, Object.keys(http).length > 0);
+    if (typeof batchSize === 'string') {
+      warnings.push(`${where(r)}: ${batchSize}; the pipe does not run locally`);
+      continue;
+    }
     const start = startingPosition(source, stream.StartingPosition, stream.StartingPositionTimestamp);
     if (typeof start === 'string') {
       warnings.push(`${where(r)}: ${start}; the pipe does not run locally`);
@@ -117,7 +140,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       running: p.DesiredState !== 'STOPPED',
       filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
       ...start,
-      batchSize: Number(queue ? (queue.BatchSize ?? 10) : (stream.BatchSize ?? 100)),
+      batchSize,
       maximumBatchingWindowSeconds: Number((queue ?? stream).MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
@@ -125,6 +148,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       deadLetterArn: (stream.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
       enrichmentArn: enrichment,
       enrichmentInputTemplate: enrichmentParameters.InputTemplate === undefined ? undefined : String(enrichmentParameters.InputTemplate),
+      ...http,
       targetArn: target,
       targetInputTemplate: targetParameters.InputTemplate === undefined ? undefined : String(targetParameters.InputTemplate),
       eventBusParameters: targetParameters.EventBridgeEventBusParameters as PipeDefinition['eventBusParameters'],
@@ -135,6 +159,27 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   }
   pipes.push(...streamMappings(app, warnings));
   return { pipes, warnings };
+}
+
+/** Why the local runtime does not run a pipe's target, or undefined when it does. */
+function targetNotRun(target: string): string | undefined {
+  const service = tryParseArn(target)?.service ?? '';
+  if (TARGETS.has(service)) return undefined;
+  const kind = TARGETS_NOT_RUN[service];
+  return kind === undefined
+    ? `its target ${target} is not an event bus, API destination, API Gateway REST API, SQS queue, SNS topic, Lambda function, state machine, Kinesis stream or log group`
+    : `its target ${target} is ${kind}, which the local runtime does not run`;
+}
+
+/**
+ * The source's batch size (its default when not given), or why the pipe cannot run: an API
+ * destination or API Gateway enrichment or target takes one event at a time, and AWS does not
+ * let the source batch for one (so without a BatchSize such a pipe reads one record at a time).
+ */
+function batchSizeOf(source: Props, byDefault: number, http: boolean): number | string {
+  if (!http) return Number(source.BatchSize ?? byDefault);
+  if (source.BatchSize === undefined || Number(source.BatchSize) <= 1) return 1;
+  return `BatchSize ${String(source.BatchSize)} with an API destination or API Gateway enrichment or target, which take one event at a time (AWS does not let the source batch)`;
 }
 
 /**
@@ -255,10 +300,10 @@ function stateMachineTypes(app: LoadedApp): Map<string, 'STANDARD' | 'EXPRESS'> 
 }
 
 /**
- * The enrichment a pipe runs locally: a Lambda function or an Express state machine (AWS takes
- * no Standard workflow as an enrichment: CreatePipe refuses it, so the pipe is not run, `null`).
- * API Gateway and API destination enrichments are not run locally: said, and the records go
- * to the target without them.
+ * The enrichment a pipe runs locally: a Lambda function, an Express state machine, an API
+ * destination or an API Gateway REST API (httpCalls resolves those two). AWS takes no Standard
+ * workflow as an enrichment (CreatePipe refuses it), nor anything else: said, and the pipe is
+ * not run (`null`).
  */
 function enrichmentOf(
   value: unknown,
@@ -269,7 +314,7 @@ function enrichmentOf(
   if (value === undefined) return undefined;
   const arn = String(value);
   const service = tryParseArn(arn)?.service;
-  if (service === 'lambda') return arn;
+  if (service === 'lambda' || isHttpArn(arn)) return arn;
   if (service === 'states') {
     if (machineTypes.get(arn) !== 'STANDARD') return arn;
     warnings.push(
@@ -278,9 +323,38 @@ function enrichmentOf(
     return null;
   }
   warnings.push(
-    `${where}: its enrichment ${arn} is not a Lambda function or an Express state machine (API Gateway and API destination enrichments are not run locally); records go to the target without it`,
+    `${where}: its enrichment ${arn} is not a Lambda function, an Express state machine, an API destination or an API Gateway REST API; the pipe does not run locally`,
   );
-  return undefined;
+  return null;
+}
+
+/**
+ * The pipe's API destination or API Gateway enrichment and target, with their HttpParameters;
+ * `null` (and a warning) when one cannot be called locally: an API destination the app does
+ * not declare, whose connection's secrets the template does not give, or whose endpoint is
+ * not on this machine.
+ */
+function httpCalls(
+  p: Props,
+  destinations: Parameters<typeof httpEndpointOf>[1],
+  where: string,
+  warnings: string[],
+): Pick<PipeDefinition, 'enrichmentHttp' | 'targetHttp'> | null {
+  const calls: { enrichmentHttp?: PipeHttpCall; targetHttp?: PipeHttpCall } = {};
+  const steps = [
+    ['enrichment', 'enrichmentHttp', p.Enrichment, p.EnrichmentParameters],
+    ['target', 'targetHttp', p.Target, p.TargetParameters],
+  ] as const;
+  for (const [step, key, arn, parameters] of steps) {
+    if (typeof arn !== 'string' || !isHttpArn(arn)) continue;
+    const endpoint = httpEndpointOf(arn, destinations);
+    if (typeof endpoint === 'string') {
+      warnings.push(`${where}: its ${step} cannot be called locally: ${endpoint}; the pipe does not run locally`);
+      return null;
+    }
+    calls[key] = { endpoint, parameters: httpParametersOf((parameters as Props | undefined)?.HttpParameters) };
+  }
+  return calls;
 }
 
 /**

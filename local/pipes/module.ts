@@ -1,4 +1,5 @@
 import { parseArn } from '../arn.js';
+import { ApiDestinationCaller } from '../events/api-destination-call.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { pipeDefinitions } from './definitions.js';
@@ -73,6 +74,8 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         sns: services.get('sns'),
         kinesis: { PutRecords: (input) => kinesis.api.PutRecords(input) },
         logs: services.get('logs'),
+        // API destinations through their connections; API Gateway REST APIs at the local endpoint's URL for them.
+        http: { apiDestinations: new ApiDestinationCaller(clock), apiGatewayUrl: `${settings.url}/_aws/execute-api/` },
       },
       // A pipe reads and delivers as its role; a mapping reads as its function's role (invoking the function needs no grant).
       authorize: async (pipe, resourceArn, use) => {

@@ -1,5 +1,7 @@
+import { HttpIntegrationError } from '../apigateway/http-forward.js';
 import { parseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
+import { ConnectionAuthorizationError } from '../events/api-destination-call.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import {
   type LambdaOutcome,
@@ -12,6 +14,7 @@ import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
 import { EnrichmentFailure, type EnrichmentServices, enrich } from './pipe-enrichment.js';
+import { callHttp, type PipeHttpCall, type PipeHttpServices } from './pipe-http.js';
 
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
@@ -30,10 +33,19 @@ export interface PipeServices {
   readonly sns?: TargetServices['sns'];
   readonly kinesis?: { PutRecords(input: { StreamARN: string; Records: { Data: string; PartitionKey: string }[] }): Promise<unknown> };
   readonly logs?: TargetServices['logs'];
+  /** API destination and API Gateway enrichments and targets. */
+  readonly http?: PipeHttpServices;
 }
 
-/** The most events each batching target takes at once (Pipes' batching and concurrency page): more fail the batch, as Pipes does not invoke it. */
+/**
+ * The most events each target takes at once (Pipes' batching and concurrency page): more fail
+ * the batch, as Pipes does not invoke it. API destinations and API Gateway take no batches: one.
+ */
 const TARGET_BATCH_LIMITS: Readonly<Record<string, number>> = { events: 10, sqs: 10, sns: 10, kinesis: 500, logs: 10_000 };
+
+function targetBatchLimit(pipe: PipeDefinition): number | undefined {
+  return pipe.targetHttp === undefined ? TARGET_BATCH_LIMITS[parseArn(pipe.targetArn).service] : 1;
+}
 
 /** A batch (or part of one) the enrichment or target did not take: retried, then dead-lettered, as the source says. */
 export class PipeDeliveryFailure extends Error {
@@ -136,19 +148,19 @@ export class PipeDelivery {
     if (this.pipe.enrichmentArn) {
       await this.#mayDeliverTo(this.pipe.enrichmentArn, 'run');
       const template = this.pipe.enrichmentInputTemplate;
-      const input =
-        template === undefined
-          ? payloads
-          : payloads.map((p) => JSON.parse(renderPipeTemplate(template, parsedView(p), variables as never)));
+      const input = payloads.map((p) => ({
+        text: template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
+        event: parsedView(p),
+      }));
       try {
-        payloads = await enrich(this.options.services, this.pipe.enrichmentArn, input);
+        payloads = await enrich(this.options.services, this.pipe.enrichmentArn, input, this.pipe.enrichmentHttp);
       } catch (error) {
         if (error instanceof EnrichmentFailure) throw new PipeDeliveryFailure(error.message);
         throw error;
       }
     }
     if (payloads.length === 0) return new Set();
-    const limit = TARGET_BATCH_LIMITS[parseArn(this.pipe.targetArn).service];
+    const limit = targetBatchLimit(this.pipe);
     if (limit !== undefined && payloads.length > limit) {
       throw new PipeDeliveryFailure(`the batch has ${payloads.length} events, more than the ${limit} its target takes at once`);
     }
@@ -193,7 +205,9 @@ export class PipeDelivery {
   ): Promise<ReadonlySet<string>> {
     const arn = this.pipe.targetArn;
     const service = parseArn(arn).service;
-    if (service === 'events') {
+    if (this.pipe.targetHttp !== undefined) {
+      for (const [index, body] of rendered.entries()) await this.#toHttp(this.pipe.targetHttp, payloads[index], body);
+    } else if (service === 'events') {
       await this.#toBus(arn, payloads, rendered, keys);
     } else if (service === 'sqs') {
       const p = this.pipe.sqsParameters ?? {};
@@ -260,6 +274,22 @@ export class PipeDelivery {
     }
     const failed = parseBatchItemFailures(answer || 'null', ids);
     return failed === 'invalid' ? ids : failed;
+  }
+
+  /** An API destination or API Gateway target: one request per event; an answer other than 2xx fails the batch. */
+  async #toHttp(call: PipeHttpCall, payload: unknown, body: string): Promise<void> {
+    const http = this.options.services.http;
+    if (http === undefined) throw new PipeDeliveryFailure(`the HTTP target ${this.pipe.targetArn} cannot be reached here`);
+    let answer: Awaited<ReturnType<typeof callHttp>>;
+    try {
+      answer = await callHttp(http, call, payload, body);
+    } catch (error) {
+      if (error instanceof HttpIntegrationError || error instanceof ConnectionAuthorizationError)
+        throw new PipeDeliveryFailure(`the target failed: ${error.message}`);
+      throw error;
+    }
+    if (answer.status < 200 || answer.status > 299)
+      throw new PipeDeliveryFailure(`the target ${this.pipe.targetArn} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
   }
 
   /** A Kinesis stream target: the batch in one PutRecords, each record keyed by the partition key parameter. */

@@ -190,6 +190,14 @@ describe('EventBridge control plane', () => {
     expect(logs.filter((line) => line.includes('kinesis targets are not run locally'))).toHaveLength(1);
   });
 
+  it('says in the log that an API destination target is not run locally (only pipes call one)', async () => {
+    const { api, logs } = service();
+    await api.PutRule({ Name: 'r1', EventPattern: '{"source":["app"]}' });
+    const destination = `arn:aws:events:us-east-1:${ACCOUNT}:api-destination/hook/00000000-0000-0000-0000-000000000000`;
+    await api.PutTargets({ Rule: 'r1', Targets: [{ Id: 'h', Arn: destination, RoleArn: `arn:aws:iam::${ACCOUNT}:role/events` }] });
+    expect(logs.filter((line) => line.includes('API destination targets are not run locally'))).toHaveLength(1);
+  });
+
   it('fails if a target is added beyond the fifth of a rule', async () => {
     const { api } = service();
     await api.PutRule({ Name: 'r1', EventPattern: '{"source":["app"]}' });
