@@ -279,7 +279,7 @@ export class ReadApi {
       );
       return;
     }
-    const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : undefined;
+    const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : failedRecordsReason(note);
     this.records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
     this.records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
   }
@@ -333,6 +333,17 @@ function reasonIn(attributes: Readonly<Record<string, string>> | undefined): str
   const code = find(/error[._-]?(code|name|type)$/i);
   const message = find(/error[._-]?message$/i);
   return [code, message].filter(Boolean).join(': ') || undefined;
+}
+
+/**
+ * What an invocation Lambda calls a success did to its batch when it reported records failed
+ * (a consumer that will retry one answers so): without it, the record's retries all read "succeeded".
+ */
+function failedRecordsReason({ failedMessages, messages }: InvocationNote): string | undefined {
+  if (failedMessages === undefined) return undefined;
+  if (failedMessages === 'invalid') return 'its partial batch response is invalid: Lambda treats the whole batch as failed';
+  const n = failedMessages.size;
+  return `reported ${n} of its ${messages?.length ?? n} records failed (batchItemFailures): SQS delivers ${n === 1 ? 'it' : 'them'} again`;
 }
 
 /** The id of the message a consumer dead-lettered, when it named it (`...OriginalMessageId`). */
