@@ -15,7 +15,9 @@ export type Attempt = Readonly<SharedAttempt>;
  * (clients/history-reader.ts), with the visit's duration and, when a Catch took its
  * error, that error and the state it went to.
  */
-export type StateVisit = Readonly<Pick<SharedVisit, 'name' | 'type' | 'enteredAt' | 'exitedAt' | 'input' | 'output' | 'status'>> & {
+export type StateVisit = Readonly<
+  Pick<SharedVisit, 'name' | 'type' | 'enteredAt' | 'exitedAt' | 'input' | 'output' | 'status' | 'redriven'>
+> & {
   readonly durationMs?: number;
   readonly attempts: readonly Attempt[];
   /** The visit ended in an error that a Catch took to `next`. */
@@ -43,6 +45,7 @@ export function stateVisits(events: readonly HistoryEvent[]): StateVisit[] {
     attempts: visit.attempts,
     caught: visit.status === 'caught' ? { error: visit.error?.error, cause: visit.error?.cause, next: visit.caughtNext } : undefined,
     status: visit.status,
+    ...(visit.redriven ? { redriven: true as const } : {}),
   }));
 }
 

@@ -253,7 +253,7 @@ function since(calls: readonly ModelCallSummary[]): string {
   return oldest === undefined ? '' : ` since ${time(new Date(oldest.at))}`;
 }
 
-/** A per-event quantity with three significant digits, however small (GB of logs per event). */
-function perEvent(n: number): string {
-  return n >= 1000 || n === 0 ? count(n) : String(Number(n.toPrecision(3)));
+/** A per-event quantity with three significant digits, however small (GB of logs per event), never in exponent notation. */
+export function perEvent(n: number): string {
+  return n >= 1000 || n === 0 ? count(n) : n.toLocaleString('en-US', { maximumSignificantDigits: 3, maximumFractionDigits: 20 });
 }

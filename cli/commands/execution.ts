@@ -73,7 +73,7 @@ export const execution: Command = async (argv, io) => {
     io.out(JSON.stringify({ flow, execution: described, fork, forks, states: visits, failure, events }, null, 2));
     return;
   }
-  render(io.out, { flow: flow ?? '-', execution: described, fork, forks, visits, failure, full: values.full === true });
+  renderExecution(io.out, { flow: flow ?? '-', execution: described, fork, forks, visits, failure, full: values.full === true });
   if (found?.type === 'EXPRESS' && described.input === undefined) {
     io.out('');
     io.out(`(${found.flow} logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)`);
@@ -270,7 +270,8 @@ interface Shown {
   readonly full: boolean;
 }
 
-function render(out: (line: string) => void, { flow, execution: e, fork, forks, visits, failure, full }: Shown) {
+/** The execution as `switchyard execution` prints it, line by line. */
+export function renderExecution(out: (line: string) => void, { flow, execution: e, fork, forks, visits, failure, full }: Shown) {
   const took = e.startDate ? duration((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) : '-';
   const whole = (text: string) => text.replace(/\s*\n\s*/g, ' ');
   out(`${e.name}  ${e.status}  (flow ${flow})`);
@@ -279,6 +280,9 @@ function render(out: (line: string) => void, { flow, execution: e, fork, forks, 
   if (fork !== undefined)
     out(`  fork of ${fork.parent.split(':').at(-1)} from ${fork.from}${fork.effects === 'rerun' ? ', effects applied again' : ''}`);
   out(`  started ${time(e.startDate)}, ${e.stopDate ? `took ${took}` : `running for ${took}`}`);
+  // The states it failed in show above the ones the redrive ran: say when that was, or a reader takes the old failure for the outcome.
+  if ((e.redriveCount ?? 0) > 0)
+    out(`  redriven ${e.redriveCount === 1 ? 'once' : `${e.redriveCount} times`}, last at ${time(e.redriveDate)}`);
   out(`  ${e.executionArn}`);
   if (e.input !== undefined) out(`  input:  ${full ? whole(e.input) : truncate(e.input)}`);
   out('');
@@ -290,7 +294,7 @@ function render(out: (line: string) => void, { flow, execution: e, fork, forks, 
         : v.enteredAt && v.status === 'running'
           ? `${duration(Date.now() - v.enteredAt.getTime())} so far`
           : '-';
-    out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${v.status}  ${took}`);
+    out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${v.status}${v.redriven ? ', then redriven' : ''}  ${took}`);
     v.attempts.forEach((a, n) => {
       if (v.attempts.length === 1 && a.outcome !== 'failed' && a.outcome !== 'timed out') return;
       const why = a.error ? `: ${a.error}${a.cause ? ` (${truncate(causeMessage(a.cause), 120)})` : ''}` : '';

@@ -72,6 +72,8 @@ export interface InvokeOptions {
   readonly traceHeader?: string;
   /** The SQS messages of an event source mapping's batch. */
   readonly messages?: readonly { readonly messageId: string; readonly queueArn: string; readonly traceHeader?: string }[];
+  /** For a mapping that reads partial batch responses: the messages an answer names failed, or 'invalid' (all of them). */
+  readonly failedMessages?: (payload: string) => ReadonlySet<string> | 'invalid';
 }
 
 /** An invocation starting or ending, for observers outside Lambda (the read API's lineage). */
@@ -88,6 +90,8 @@ export interface InvocationNote {
   readonly logStreamName?: string;
   readonly time: number;
   readonly error?: LambdaErrorPayload;
+  /** What {@link InvokeOptions.failedMessages} read of the answer, so the lineage says an invocation failed records. */
+  readonly failedMessages?: ReadonlySet<string> | 'invalid';
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
@@ -119,8 +123,9 @@ interface Invocation {
   readonly requestId: string;
   readonly log: (line: string) => void;
   readonly logLines: string[];
-  readonly note: (phase: InvocationNote['phase'], error?: LambdaErrorPayload) => void;
+  readonly note: (phase: InvocationNote['phase'], error?: LambdaErrorPayload, failedMessages?: InvocationNote['failedMessages']) => void;
   ended?: LambdaErrorPayload;
+  failedMessages?: InvocationNote['failedMessages'];
   started: number;
   discard: boolean;
   initDurationMs?: number;
@@ -317,7 +322,7 @@ export class FunctionRuntime {
     callerTraceHeader: string | undefined,
     messages: InvokeOptions['messages'],
   ): Invocation['note'] {
-    return (phase, error) =>
+    return (phase, error, failedMessages) =>
       this.observe?.({
         phase,
         requestId,
@@ -329,6 +334,7 @@ export class FunctionRuntime {
         logStreamName: env.logStreamName,
         time: Date.now(),
         ...(error ? { error } : {}),
+        ...(failedMessages === 'invalid' || failedMessages?.size ? { failedMessages } : {}),
       });
   }
 
@@ -362,6 +368,7 @@ export class FunctionRuntime {
     invocation.memoryUsedMb = run.memoryUsedMb;
     invocation.logLines.push(...run.functionLines);
     const outcome = withinResponseLimit(run.outcome);
+    if (outcome.ok) invocation.failedMessages = options.failedMessages?.(outcome.payload);
     if (!outcome.ok) {
       invocation.ended = outcome.error;
       invocation.discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
@@ -384,7 +391,7 @@ export class FunctionRuntime {
         `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}`,
     );
     if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
-    if (teeFrom !== undefined) invocation.note('ended', invocation.ended);
+    if (teeFrom !== undefined) invocation.note('ended', invocation.ended, invocation.failedMessages);
     this.#pool.release(env, invocation.discard);
   }
 

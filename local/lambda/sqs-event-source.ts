@@ -233,6 +233,10 @@ export class SqsEventSource {
     const event = { Records: messages.map((message) => sqsRecord(message, this.mapping.queueArn, this.region)) };
     // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
     const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
+    const batchIds = new Set(messages.map((m) => m.MessageId ?? ''));
+    const failedMessages = this.mapping.reportBatchItemFailures
+      ? (payload: string) => parseBatchItemFailures(payload, batchIds)
+      : undefined;
     // invoke() marks its invocation as work in flight before it returns its promise: the batch hands over without a gap.
     const invoked = this.fn.invoke(event, {
       ...(traceHeader ? { traceHeader } : {}),
@@ -241,6 +245,7 @@ export class SqsEventSource {
         queueArn: this.mapping.queueArn,
         ...(message.Attributes?.AWSTraceHeader ? { traceHeader: message.Attributes.AWSTraceHeader } : {}),
       })),
+      ...(failedMessages ? { failedMessages } : {}),
     });
     work.release();
     const outcome = await invoked;
@@ -250,8 +255,8 @@ export class SqsEventSource {
       this.log(this.fn.definition.name, `batch of ${messages.length} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       return;
     }
-    if (this.mapping.reportBatchItemFailures) {
-      const failedIds = parseBatchItemFailures(outcome.payload, new Set(messages.map((m) => m.MessageId ?? '')));
+    if (failedMessages) {
+      const failedIds = failedMessages(outcome.payload);
       if (failedIds === 'invalid') {
         this.log(
           this.fn.definition.name,

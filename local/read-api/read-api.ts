@@ -19,7 +19,7 @@ import {
 } from '../trace-header.js';
 import { LineageBuilder } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
-import { ReadApiRecords, type Retention } from './records.js';
+import { ReadApiRecords, type Retention, type StoredNode } from './records.js';
 import { ReadApiRouter } from './router.js';
 import { type LogReader, ReadApiRouteError, type ServiceReads } from './routes.js';
 
@@ -177,23 +177,37 @@ export class ReadApi {
     const deadLetter = toDeadLetterQueue;
     const reason = deadLetter ? reasonIn(note.attributes) : undefined;
     // A dead-letter sent by a consumer names the message it gave up on: it hangs under that message too.
-    const original = deadLetter ? originalMessageIn(note.attributes) : undefined;
+    const named = originalMessageIn(note.attributes);
+    const original = deadLetter ? named : undefined;
+    // A message that names one a consumer gave up on, sent anywhere but a dead-letter queue, is
+    // that dead letter sent back (a redrive copies its attributes): the journey goes on under it.
+    const sentBack = !deadLetter && named !== undefined ? this.#deadLetterOf(named, note.time) : undefined;
+    const from = sentBack?.attributes?.queue;
     this.records.putNode(
       {
         kind: deadLetter ? 'dead-letter' : 'message',
         id: note.messageId,
         segment: messageSegment(note.messageId),
-        label: deadLetter ? `sent to dead-letter queue ${queue}` : `message to ${queue}`,
+        label: deadLetter ? `sent to dead-letter queue ${queue}` : `message to ${queue}${from ? `, sent back from ${from}` : ''}`,
         time: note.time,
         status: deadLetter ? 'dead-lettered' : 'sent',
         ...(reason ? { reason } : {}),
         attributes: { queue, queueArn: note.queueArn },
       },
-      [...(parent ? [parent] : []), ...(original ? [messageSegment(original)] : [])],
+      [...(parent ? [parent] : []), ...(original ? [messageSegment(original)] : []), ...(sentBack ? [messageSegment(sentBack.id)] : [])],
     );
     if (deadLetter) {
       this.#publish({ kind: 'dead-letter', queueArn: note.queueArn, messageId: note.messageId, ...(reason ? { reason } : {}) });
     }
+  }
+
+  /** The newest dead letter recorded for the message `original` by `time`. */
+  #deadLetterOf(original: string, time: number): StoredNode | undefined {
+    return this.records
+      .children(messageSegment(original))
+      .filter((node) => node.kind === 'dead-letter' && node.time <= time)
+      .sort((a, b) => a.time - b.time)
+      .at(-1);
   }
 
   /** Step Functions recorded a history event. */
@@ -265,7 +279,7 @@ export class ReadApi {
       );
       return;
     }
-    const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : undefined;
+    const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : failedRecordsReason(note);
     this.records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
     this.records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
   }
@@ -319,6 +333,17 @@ function reasonIn(attributes: Readonly<Record<string, string>> | undefined): str
   const code = find(/error[._-]?(code|name|type)$/i);
   const message = find(/error[._-]?message$/i);
   return [code, message].filter(Boolean).join(': ') || undefined;
+}
+
+/**
+ * What an invocation Lambda calls a success did to its batch when it reported records failed
+ * (a consumer that will retry one answers so): without it, the record's retries all read "succeeded".
+ */
+function failedRecordsReason({ failedMessages, messages }: InvocationNote): string | undefined {
+  if (failedMessages === undefined) return undefined;
+  if (failedMessages === 'invalid') return 'its partial batch response is invalid: Lambda treats the whole batch as failed';
+  const n = failedMessages.size;
+  return `reported ${n} of its ${messages?.length ?? n} records failed (batchItemFailures): SQS delivers ${n === 1 ? 'it' : 'them'} again`;
 }
 
 /** The id of the message a consumer dead-lettered, when it named it (`...OriginalMessageId`). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { perEvent } from '../../cli/commands/cost.js';
 import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
@@ -353,6 +354,16 @@ describe('the entry events of an app whose consumer publishes an event another c
     expect(usage.undeclaredPublishers).toEqual([]);
     const notify = usage.usage.find((u) => u.component === 'function NotifyHandler' && u.price === 'lambda.request');
     expect(notify?.quantity).toBe(1000);
+  });
+
+  it('prints each line with its unit and a per-event figure a reader can read, however small (GB of logs)', async () => {
+    const cdkOut = writeAssembly(tempAssemblyDir(), { App: { template: ordersTemplate(true) } });
+    const text = await runCli(['cost', '--cdk-out', cdkOut]);
+    expect(text.code, text.stderr).toBe(0);
+    const logs = text.stdout.split('\n').find((line) => line.includes('logs of function NotifyHandler'));
+    expect(logs).toMatch(/ GB of CloudWatch Logs ingestion, Standard log class +0\.000001 /);
+    // Half an invocation per event (a Choice's branch) logs 0.0000005 GB per event, not 5e-7.
+    expect([perEvent(5e-7), perEvent(1.234e-9), perEvent(3.65), perEvent(4200)]).toEqual(['0.0000005', '0.00000000123', '3.65', '4,200']);
   });
 
   it('says which function may send an entry event from its code when it declares nothing, and how to declare it', async () => {

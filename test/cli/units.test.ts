@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { renderExecution } from '../../cli/commands/execution.js';
 import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
 import { executionFailure, stateVisits } from '../../cli/state-visits.js';
 import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../inspect/aws.js';
@@ -234,6 +235,56 @@ describe('execution history', () => {
     expect(classify?.status).toBe('succeeded');
     expect(classify?.attempts.map((a) => a.outcome)).toEqual(['failed', 'succeeded']);
     expect(classify?.caught).toBeUndefined();
+  });
+
+  it('says an execution was redriven, and marks the visit it failed in, so the old failure does not read as the outcome', () => {
+    const task = (id: number, previousEventId: number, type: HistoryEvent['type'], s: number, more: Partial<HistoryEvent> = {}) => ({
+      id,
+      previousEventId,
+      type,
+      timestamp: at(s),
+      ...more,
+    });
+    const redriven: HistoryEvent[] = [
+      { id: 1, type: 'ExecutionStarted', timestamp: at(0) },
+      task(2, 1, 'TaskStateEntered', 0, { stateEnteredEventDetails: { name: 'Assess', input: '{}' } }),
+      task(3, 2, 'TaskScheduled', 0),
+      task(4, 3, 'TaskFailed', 1, {
+        taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Error', cause: 'no risk model' },
+      }),
+      task(5, 4, 'ExecutionFailed', 1, { executionFailedEventDetails: { error: 'Error', cause: 'no risk model' } }),
+      task(6, 5, 'ExecutionRedriven', 10, { executionRedrivenEventDetails: { redriveCount: 1 } }),
+      task(7, 6, 'TaskStateEntered', 10, { stateEnteredEventDetails: { name: 'Assess', input: '{}' } }),
+      task(8, 7, 'TaskScheduled', 10),
+      task(9, 8, 'TaskSucceeded', 11),
+      task(10, 9, 'TaskStateExited', 11, { stateExitedEventDetails: { name: 'Assess', output: '{"risk":"low"}' } }),
+      task(11, 10, 'ExecutionSucceeded', 11, { executionSucceededEventDetails: { output: '{"risk":"low"}' } }),
+    ];
+    const lines: string[] = [];
+    renderExecution((line) => lines.push(line), {
+      flow: 'Fulfilment',
+      execution: {
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Fulfilment:O-1',
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Fulfilment',
+        name: 'O-1',
+        status: 'SUCCEEDED',
+        startDate: at(0),
+        stopDate: at(11),
+        redriveCount: 1,
+        redriveDate: at(10),
+      },
+      fork: undefined,
+      forks: undefined,
+      visits: stateVisits(redriven),
+      failure: executionFailure(redriven),
+      full: false,
+    });
+    expect(lines).toContain('  redriven once, last at 2026-01-01 00:00:10Z');
+    expect(lines.filter((line) => /^ {3}\d\. Assess/.test(line))).toEqual([
+      '   1. Assess  [Task]  failed, then redriven  1.0s',
+      '   2. Assess  [Task]  succeeded  1.0s',
+    ]);
+    expect(lines.join('\n')).not.toContain('Failed:');
   });
 
   it("closes a Parallel whose exit follows its last branch's events, and leaves that branch's state closed once", () => {
