@@ -3,6 +3,7 @@
  * whole, even when the benchmark fails or is interrupted), watched from outside through its
  * endpoint with the AWS SDK only. See bench/devloop.ts.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { start } from '../test/package/helpers.js';
 import { type DevloopApp, type EditTarget, PROBE_EVENT, type ProbeAnswer } from './devloop-apps.js';
@@ -124,6 +125,27 @@ export class DevSession {
     return { ms: performance.now() - since, invocationMs: first.ms };
   }
 
+  /**
+   * Waits until dev's processes are idle: under a second of their CPU time per 10 s of wall time
+   * (clock ticks read from /proc), as after an edit once its type check has ended. A command is
+   * timed then, so that its figure is the command's own, not the share of two cores a
+   * background `tsc` left it. Returns how long it waited; gives up (and says so) after 30 s.
+   */
+  async settled(): Promise<number> {
+    const started = performance.now();
+    const window = 500;
+    let before = groupCpuTicks(this.process.pid);
+    while (performance.now() - started < 30_000) {
+      await sleep(window);
+      const now = groupCpuTicks(this.process.pid);
+      // Ticks are 10 ms: at most 5 ticks of CPU in a 500 ms window is under 10% of one core.
+      if (now - before <= 5) return performance.now() - started;
+      before = now;
+    }
+    console.log('bench:devloop: dev still busy after 30 s; commands timed anyway');
+    return performance.now() - started;
+  }
+
   /** Stops it as Ctrl-C does (SIGINT to its process group), and waits until every process of the group is gone. */
   async stop(): Promise<void> {
     this.lambda.destroy();
@@ -177,6 +199,31 @@ export class DevSession {
       await sleep(50);
     }
   }
+}
+
+/** The user and system clock ticks of every process in `pid`'s process group (Linux /proc; 0 elsewhere). */
+function groupCpuTicks(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let ticks = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    // After the command's name in parentheses: state ppid pgrp ... utime (14th field) stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
 }
 
 function groupAlive(pid: number | undefined): boolean {

@@ -16,7 +16,8 @@
  *   - a handler edit until the new code runs (p50 and max; now and then another function);
  *   - an infrastructure edit until it is in effect;
  *   - the first invocation after a start and after an edit, and a warm one;
- *   - the scaffold's `npx switchyard executions`, `failures`, `send` (its compiled CLI).
+ *   - the scaffold's `npx switchyard executions`, `failures`, `send` (its compiled CLI), once
+ *     dev is idle again after the edits (its background type check ended; DevSession.settled).
  *
  *   npm run bench:devloop
  *   BENCH_APPS=scaffold BENCH_EDITS=3 BENCH_INFRA_EDITS=1 BENCH_STARTS=1 BENCH_RUNS=3 npm run bench:devloop   # a quick run
@@ -217,7 +218,12 @@ async function benchApp(app: DevloopApp, opts: Options): Promise<Measured> {
     await handlerEdits(app, dev, opts, measured);
     console.log(`bench:devloop: ${app.name}: ${opts.infraEdits} infrastructure edits`);
     await infraEdits(app, dev, opts, measured);
-    if (app.commands.length > 0) console.log(`bench:devloop: ${app.name}: commands, ${opts.runs} runs each`);
+    if (app.commands.length > 0) {
+      const waited = await dev.settled();
+      console.log(
+        `bench:devloop: ${app.name}: commands, ${opts.runs} runs each (dev idle after ${(waited / 1000).toFixed(1)} s: its type check ended)`,
+      );
+    }
     commands(app, env, opts, measured);
   } finally {
     await dev.stop();

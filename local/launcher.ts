@@ -264,27 +264,46 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
   return runtime;
 }
 
+/** How often a runtime npm started looks whether npm is still there. */
+const PARENT_CHECK_MS = 1_000;
+
 /**
  * Stops the runtime on Ctrl-C or SIGTERM and exits 0 once it has (after `before`, the
- * launcher's own clean-up); a second signal exits at once.
+ * launcher's own clean-up); a second signal exits at once. Started by npm (`npx switchyard
+ * dev`, `npm start`: npm sets `npm_command`), it also stops once npm is gone: a SIGTERM to
+ * npm (a process manager, an editor's task, `kill`) ends npm and its shell but not this
+ * process, which would otherwise keep the port and the data folder with nobody to stop it.
  */
 export function stopOnSignals(runtime: LocalRuntime, before: () => Promise<void> | void = () => {}): void {
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      console.log('stopping...');
-      void Promise.resolve()
-        .then(before)
-        .then(() => runtime.stop())
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(`stopping failed: ${(error as Error).stack ?? String(error)}`);
-            process.exit(1);
-          },
-        );
-    });
-  }
+  const stop = (why: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(why);
+    void Promise.resolve()
+      .then(before)
+      .then(() => runtime.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`stopping failed: ${(error as Error).stack ?? String(error)}`);
+          process.exit(1);
+        },
+      );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop('stopping...'));
+  if (process.env.npm_command !== undefined) stopWithParent(stop);
+}
+
+/** Calls `stop` once this process's parent has exited (its parent is then another: init or a subreaper). */
+function stopWithParent(stop: (why: string) => void): void {
+  const parent = process.ppid;
+  // Already orphaned at start (npm exited first): nothing to follow.
+  if (parent === 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop(`stopping: the npm process that started it (pid ${parent}) has exited`);
+  }, PARENT_CHECK_MS);
+  timer.unref();
 }

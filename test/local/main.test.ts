@@ -109,4 +109,54 @@ describe('npm start (local/main.ts)', () => {
     expect(help.stdout).toContain('never synthesized');
     expect(help.stdout).toContain('--keep-events N, --keep-hours H');
   });
+
+  it('stops once the npm process that started it has exited, as when npm is sent SIGTERM', async () => {
+    const assembly = otherApp();
+    const data = tempDataDir();
+    dirs.push(data);
+    // The shell stands for npm exec's: npm sets npm_command for what it runs, and dies of a SIGTERM without passing it on.
+    const runtime = `'${process.execPath}' --import tsx local/main.ts --cdk-out '${assembly}' --port 0 --data '${data}'`;
+    const npm = spawn('sh', ['-c', `${runtime} & echo "pid $!"; wait`], {
+      cwd: process.cwd(),
+      env: { ...process.env, npm_command: 'exec' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(npm);
+    let output = '';
+    npm.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    npm.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    await until(
+      () => output.includes('listening on'),
+      () => `no start within 30 s:\n${output}`,
+    );
+    const pid = Number(/^pid (\d+)$/m.exec(output)?.[1]);
+    npm.kill('SIGKILL');
+
+    await until(
+      () => !alive(pid),
+      () => `the runtime (pid ${pid}) still runs 30 s after npm exited:\n${output}`,
+    );
+    expect(output).toMatch(/stopping: the npm process that started it \(pid \d+\) has exited/);
+  }, 90_000);
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(done: () => boolean, failure: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
