@@ -14,7 +14,7 @@ import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region } from '../helpers.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
 import { createFunction, functionInput, handler, payloadOf } from './control-plane-clients.js';
 
 const stateOf = async (client: LambdaClient, name: string) => {
@@ -158,6 +158,39 @@ describe('Lambda function states of a change that fails', () => {
       expect(outcome.ok && JSON.parse(outcome.payload).answer).toBe('one');
     } finally {
       await lambda.stop();
+    }
+  });
+});
+
+describe('Lambda function states across a restart', () => {
+  const runtimes = new RuntimesWithData();
+  afterAll(async () => runtimes.stopAll());
+
+  it('finishes after a restart the changes that were in progress when the runtime stopped: the function created, the update applied', async () => {
+    const dataDir = tempDataDir();
+    const before = await runtimes.start(assemblyOf({}), { dataDir });
+    let client = new LambdaClient({ endpoint: before.url, region, credentials, maxAttempts: 1 });
+    await client.send(new CreateFunctionCommand(functionInput('updated-fn', handler('one'))));
+    await waitUntilFunctionActiveV2({ client, minDelay: 0.05, maxWaitTime: 20 }, { FunctionName: 'updated-fn' });
+    const release = before.lambda.transitions.hold();
+    await client.send(new CreateFunctionCommand(functionInput('created-fn', handler('created'))));
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'updated-fn', ZipFile: handler('two') }));
+    expect((await stateOf(client, 'created-fn')).State).toBe('Pending');
+    expect((await stateOf(client, 'updated-fn')).LastUpdateStatus).toBe('InProgress');
+    client.destroy();
+    await before.stop();
+    release();
+
+    const after = await runtimes.start(assemblyOf({}), { dataDir });
+    client = new LambdaClient({ endpoint: after.url, region, credentials, maxAttempts: 1 });
+    try {
+      await waitUntilFunctionActiveV2({ client, minDelay: 0.05, maxWaitTime: 20 }, { FunctionName: 'created-fn' });
+      await waitUntilFunctionUpdatedV2({ client, minDelay: 0.05, maxWaitTime: 20 }, { FunctionName: 'updated-fn' });
+      expect(await stateOf(client, 'updated-fn')).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful' });
+      expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'created-fn' }))).answer).toBe('created');
+      expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'updated-fn' }))).answer).toBe('two');
+    } finally {
+      client.destroy();
     }
   });
 });
