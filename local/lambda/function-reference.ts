@@ -1,6 +1,7 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { FunctionDefinition } from './function-runtime.js';
+import { LATEST_PUBLISHED } from './template-config.js';
 
 /** A function named in a request, resolved to one of its versions as Lambda resolves qualifiers. */
 export interface ResolvedFunction<F> {
@@ -95,6 +96,8 @@ export class FunctionDirectory<F extends { readonly definition: FunctionDefiniti
   }
 
   #version(definition: FunctionDefinition, qualifier: string | undefined): string | undefined {
+    // Unqualified, a Lambda Managed Instances function runs its $LATEST.PUBLISHED version, not $LATEST.
+    if (qualifier === undefined && definition.versions?.includes(LATEST_PUBLISHED)) return LATEST_PUBLISHED;
     if (qualifier === undefined || qualifier === '$LATEST') return '$LATEST';
     if (definition.versions?.includes(qualifier)) return qualifier;
     return definition.aliases?.find((alias) => alias.name === qualifier)?.functionVersion;

@@ -110,6 +110,9 @@ export function applyAsyncConfig(
  * version's `Ref` and `Version` attribute say). Aliases of functions that are not run
  * locally are dropped silently: the function itself is warned about.
  */
+/** The version CloudFormation publishes of a Lambda Managed Instances function, and PublishVersion's `PublishTo: LATEST_PUBLISHED`. */
+export const LATEST_PUBLISHED = '$LATEST.PUBLISHED';
+
 export function applyVersionsAndAliases(
   functions: FunctionDefinition[],
   versions: readonly LoadedResource[],
@@ -145,6 +148,9 @@ export function applyVersionsAndAliases(
   }
   functions.forEach((fn, index) => {
     const fnVersions = [...(published.get(fn.name) ?? [])].sort((a, b) => Number(a) - Number(b));
+    // A Lambda Managed Instances function (on a capacity provider): CloudFormation publishes its
+    // $LATEST.PUBLISHED version, the one an unqualified invocation runs.
+    if (fn.template?.CapacityProviderConfig !== undefined) fnVersions.push(LATEST_PUBLISHED);
     const fnAliases = aliasesByName.get(fn.name) ?? [];
     if (fnVersions.length === 0 && fnAliases.length === 0) return;
     functions[index] = { ...fn, versions: fnVersions, aliases: fnAliases };

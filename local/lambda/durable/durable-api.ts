@@ -28,8 +28,12 @@ const MAX_OPERATIONS_PER_EXECUTION = 25_000;
 const STATE_PAGE = 1000;
 const LIST_PAGE = 1000;
 
-const EXECUTION_PATH =
-  /^\/2025-12-01\/durable-executions\/(arn:.+\/durable-execution\/[^/]+\/[^/]+?)(?:\/(checkpoint|state|history|stop))?\/?$/;
+/** The path of an execution's operations: its ARN (as short as can be), then the operation's own part. */
+const EXECUTION_PATH = /^\/2025-12-01\/durable-executions\/(.+?)(?:\/(checkpoint|state|history|stop))?\/?$/;
+/** Lambda's pattern for a DurableExecutionArn (its API model), quoted in its ValidationException. */
+const DURABLE_EXECUTION_ARN_PATTERN =
+  'arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)';
+const DURABLE_EXECUTION_ARN = new RegExp(`^${DURABLE_EXECUTION_ARN_PATTERN}$`);
 const CALLBACK_PATH = /^\/2025-12-01\/durable-execution-callbacks\/(.+)\/(succeed|fail|heartbeat)\/?$/;
 const LIST_PATH = /^\/2025-12-01\/functions\/([^/]+)\/durable-executions\/?$/;
 const CALLBACK_ID = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -56,7 +60,17 @@ export class DurableApi {
   /** The answer to a durable execution request, or undefined for any other request. */
   answer(request: RawRequest): RawResponse | undefined {
     const execution = EXECUTION_PATH.exec(request.path);
-    if (execution) return this.#execution(request, execution[1] ?? '', execution[2]);
+    if (execution) {
+      const arn = execution[1] ?? '';
+      if (!DURABLE_EXECUTION_ARN.test(arn)) {
+        // An ARN without its execution id (.../durable-execution/<name>, as a README may build it), or no ARN at all.
+        throw new AwsError(
+          'ValidationException',
+          `1 validation error detected: Value '${arn}' at 'durableExecutionArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DURABLE_EXECUTION_ARN_PATTERN}`,
+        );
+      }
+      return this.#execution(request, arn, execution[2]);
+    }
     const callback = CALLBACK_PATH.exec(request.path);
     if (callback && request.method === 'POST') return this.#callback(callback[1] ?? '', callback[2] ?? '', request.body);
     const list = LIST_PATH.exec(request.path);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FunctionDirectory } from '../../../local/lambda/function-reference.js';
 import { localPython } from '../../../local/lambda/python-interpreter.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
@@ -51,6 +52,25 @@ describe('serviceDefinitions for Lambda', () => {
     expect(versioned?.versions).toEqual(['1']);
     expect(versioned?.aliases).toEqual([{ name: 'live', functionVersion: '1', additionalVersionWeights: { '2': 0.1 } }]);
     expect(definitions.functions.find((f) => f.name === 'plain')?.aliases).toBeUndefined();
+  });
+
+  it('gives a Lambda Managed Instances function the $LATEST.PUBLISHED version CloudFormation publishes, the one an unqualified name runs', () => {
+    const { definitions } = definitionsOf({
+      Fn: fn({
+        FunctionName: 'managed',
+        CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn' } },
+      }),
+      Other: fn({ FunctionName: 'plain' }),
+    });
+    const byName = new Map(definitions.functions.map((definition) => [definition.name, { definition }]));
+    const directory = new FunctionDirectory(byName, '000000000000', 'us-east-1');
+    expect(byName.get('managed')?.definition.versions).toEqual(['$LATEST.PUBLISHED']);
+    expect(directory.resolve('managed:$LATEST.PUBLISHED', undefined, true).version).toBe('$LATEST.PUBLISHED');
+    expect(directory.resolve('managed', undefined, true).version).toBe('$LATEST.PUBLISHED');
+    expect(directory.resolve('managed:$LATEST', undefined, true).version).toBe('$LATEST');
+    expect(() => directory.resolve('plain:$LATEST.PUBLISHED', undefined, true)).toThrow(
+      'Function not found: arn:aws:lambda:us-east-1:000000000000:function:plain:$LATEST.PUBLISHED',
+    );
   });
 
   it('reads AWS::Lambda::EventInvokeConfig and the DeadLetterConfig onto the function', () => {

@@ -108,6 +108,22 @@ describe('Lambda durable functions', () => {
     expect((await endOf(arn)).Status).toBe('SUCCEEDED');
   });
 
+  it('fails if a durable execution ARN lacks its execution id, with the ValidationException quoting the pattern Lambda checks', async () => {
+    const partial = 'arn:aws:lambda:us-east-1:000000000000:function:callback-only:$LATEST/durable-execution/my-run';
+    for (const send of [
+      () => lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: partial })),
+      () => lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: partial })),
+    ]) {
+      await expect(send()).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining(
+          `1 validation error detected: Value '${partial}' at 'durableExecutionArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:([a-zA-Z0-9-]+):lambda:`,
+        ),
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
+
   it('fails if a callback id does not exist', async () => {
     await expect(
       lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: 'bm90LWEtY2FsbGJhY2s=', Result: Buffer.from('x') })),
