@@ -3,7 +3,7 @@ import { readdirSync, rmSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
-import { tempDataDir } from './helpers.js';
+import { eventually, processAlive, tempDataDir } from './helpers.js';
 import { eventRule } from './template-resources.js';
 
 const children: ChildProcess[] = [];
@@ -129,34 +129,11 @@ describe('npm start (local/main.ts)', () => {
     npm.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
-    await until(
-      () => output.includes('listening on'),
-      () => `no start within 30 s:\n${output}`,
-    );
+    await eventually(async () => output.includes('listening on') || undefined, 30_000, 'the runtime to listen');
     const pid = Number(/^pid (\d+)$/m.exec(output)?.[1]);
     npm.kill('SIGKILL');
 
-    await until(
-      () => !alive(pid),
-      () => `the runtime (pid ${pid}) still runs 30 s after npm exited:\n${output}`,
-    );
+    await eventually(async () => !processAlive(pid) || undefined, 30_000, `the runtime (pid ${pid}) to stop after npm exited`);
     expect(output).toMatch(/stopping: the npm process that started it \(pid \d+\) has exited/);
   }, 90_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(done: () => boolean, failure: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(failure());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -4,20 +4,12 @@ import * as path from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
+import { processAlive } from '../local/helpers.js';
 import { consumerApp, OrderPlaced, smallApp } from './small-app.js';
 
 /** The pid of the runtime that holds the data folder now (its lock's holder record). */
 function holderPid(app: TestApp): number {
   return (JSON.parse(readFileSync(path.join(app.dataDir, 'runtime.lock.json'), 'utf8')) as { pid: number }).pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function listening(port: number): Promise<boolean> {
@@ -51,7 +43,7 @@ describe('startApp with ownProcess', () => {
     const before = holderPid(app);
     for (let i = 0; i < 20; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `kept-${i}` }));
     await app.crash();
-    expect(alive(before)).toBe(false);
+    expect(processAlive(before)).toBe(false);
     expect(holderPid(app)).not.toBe(before);
     expect(app.endpoint).toBe(endpoint);
     const { Attributes } = await app.clients.sqs.send(
@@ -75,7 +67,7 @@ describe('startApp with ownProcess', () => {
     const pid = holderPid(other);
     const port = Number(new URL(other.endpoint).port);
     await other.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(await listening(port)).toBe(false);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPython } from '../../../local/lambda/python-interpreter.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { zip } from '../../helpers/zip-archive.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, processAlive, region, tempDataDir } from '../helpers.js';
 
 const python = localPython();
 if (!python) console.warn('Python functions: skipped, no python3 on PATH (nor SWITCHYARD_PYTHON) to run them on');
@@ -183,18 +183,7 @@ describe.skipIf(!python)('Python functions', () => {
       errorType: 'Sandbox.Timedout',
       errorMessage: `RequestId: ${output.$metadata.requestId} Error: Task timed out after 2.00 seconds`,
     });
-    await eventually(
-      async () => {
-        try {
-          process.kill(pid, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      },
-      5_000,
-      `the timed-out environment's process ${pid} to end`,
-    );
+    await eventually(async () => !processAlive(pid) || undefined, 5_000, `the timed-out environment's process ${pid} to end`);
     const next = await invoke('py-orders', { orderId: 'o-5' }, { LogType: 'Tail' });
     expect(payloadOf(next)).toMatchObject({ greeting: 'hello o-5' });
     expect(payloadOf(next).pid).not.toBe(pid);
