@@ -82,6 +82,14 @@ export const READ_API_PATHS = {
    */
   queueMessages: '/queue-messages',
   /**
+   * GET -> {@link RetryingMessagesPage}: the SQS records a consumer failed (its function threw, or
+   * named them in batchItemFailures) that are still in their queue, to be delivered again: what
+   * fails now but is not dead-lettered yet, latest failure first. Remembered from the failure
+   * until the record succeeds or leaves its queue, in memory (since the runtime started). AWS has
+   * no such list.
+   */
+  retryingMessages: '/retrying-messages',
+  /**
    * GET /traces/<id> -> {@link OtlpTracesData}, OTLP/JSON (an `ExportTraceServiceRequest`): the spans
    * the runtime's OTLP receiver kept. For a trace id (32 hex digits, or X-Ray's `1-<8>-<24>`), that
    * trace; for any id `/lineage/<id>` takes, every trace of that journey; and with either, the
@@ -108,6 +116,7 @@ export const READ_API_PATHS = {
 
 export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from './iam-report.js';
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
+export type { RetryingMessage, RetryingMessagesPage } from './retrying-messages.js';
 
 /** One model call the local Bedrock answered or failed (local/bedrock/call-ledger.ts keeps them). */
 export interface ModelCallSummary {

@@ -2,7 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
 import { causeMessage } from '../../clients/history-reader.js';
-import type { IamReport } from '../../clients/read-api-contract.js';
+import type { IamReport, RetryingMessagesPage } from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import { describeSource, failureSources, selectSources } from '../../inspect/app-failures.js';
@@ -42,6 +42,9 @@ Everything of the app that failed, newest first, each with its source, reason an
   - failed, timed-out and stopped executions of its Lambda durable functions with their
     error: ListDurableExecutionsByFunction and GetDurableExecution (switchyard durable
     <name> shows one's operations).
+  - on a local runtime, the records a consumer failed that SQS delivers again (kind
+    retrying): they fail now, and reach the dead-letter queue only after the queue's
+    maxReceiveCount receives; each with the function's error and when it is tried again.
 
   --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
   --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN)
@@ -52,7 +55,7 @@ Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixe
 ${GLOBAL_HELP}`;
 
 export interface FailureRow {
-  readonly kind: 'message' | 'execution' | 'permission';
+  readonly kind: 'message' | 'execution' | 'permission' | 'retrying';
   readonly source: string;
   readonly id: string;
   readonly failedAt?: Date;
@@ -90,6 +93,7 @@ export const failures: Command = async (argv, io) => {
     failedDurableExecutions(clients, durableSources, { since, limit }),
     values.source === undefined && clients.target.kind === 'local' ? permissionRows(clients.target) : [],
   ]);
+  const retrying = clients.target.kind === 'local' ? await retryingRows(clients.target, values.source) : [];
   const executions = [...flowExecutions, ...durableExecutions];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
 
@@ -98,6 +102,7 @@ export const failures: Command = async (argv, io) => {
     ...queues.flatMap(({ queue, letters }) => copiesOf(letters.filter((l) => recent(l.failedAt))).map((c) => messageRow(queue, c))),
     ...executions.map(executionRow),
     ...denials.filter((r) => recent(r.failedAt)),
+    ...retrying.filter((r) => recent(r.failedAt)),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
 
@@ -244,6 +249,29 @@ async function permissionRows(target: Parameters<typeof getReadApi>[0]): Promise
     reason: `${f.mode === 'enforce' ? 'refused' : 'AWS would refuse (ran locally)'}: ${f.message}. Fix: ${f.fix}`,
     what: `${f.resource} (${f.where}${f.count > 1 ? `, ${f.count}x` : ''})`,
   }));
+}
+
+/**
+ * The records a consumer failed that SQS delivers again (local runtime only): they fail now
+ * but reach a dead-letter queue only after maxReceiveCount receives, minutes later.
+ */
+async function retryingRows(target: Parameters<typeof getReadApi>[0], source: string | undefined): Promise<FailureRow[]> {
+  const { messages } = await getReadApi<RetryingMessagesPage>(target, READ_API_PATHS.retryingMessages);
+  const queueName = (arn: string) => arn.split(':').at(-1) ?? arn;
+  return messages
+    .filter((m) => source === undefined || [queueName(m.queueArn), m.queueUrl, m.queueArn, m.functionName].includes(source))
+    .map((m) => {
+      const receives = `received ${m.receiveCount}${m.maxReceiveCount ? ` of ${m.maxReceiveCount}` : ''} times`;
+      const next = Date.parse(m.nextReceiveAt) - Date.now();
+      return {
+        kind: 'retrying',
+        source: queueName(m.queueArn),
+        id: m.messageId,
+        failedAt: new Date(m.failedAt),
+        error: m.reason.split(':')[0] ?? m.reason,
+        reason: `${m.functionName} failed it: ${m.reason}; ${receives}, SQS delivers it again ${next > 1000 ? `in ${duration(next)}` : 'now'}`,
+      };
+    });
 }
 
 function executionRow(e: FailedExecution): FailureRow {

@@ -5,6 +5,7 @@ import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
@@ -324,14 +325,29 @@ function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestin
   });
 }
 
-/** Who hears of each invocation: the read API (its lineage) and the runtime's spans (`faas.*`). */
+/**
+ * Who hears of each invocation: the read API (its lineage), the runtime's spans (`faas.*`), and
+ * SQS, which keeps the records a consumer failed until they are delivered again (`failures`).
+ */
 function invocationObserver(services: ServiceLookup): (note: InvocationNote) => void {
   const readApi = services.get('readApi');
   const { spans } = services.get('traces');
+  const sqs = services.get('sqs');
   return (note) => {
     readApi.invocation(note);
     spans.invocation(note);
+    if (note.phase === 'ended' && note.messages?.length) sqs.consumerOutcome(consumerOutcome(note, note.messages));
   };
+}
+
+/** What an ended invocation did with its batch's SQS messages: all failed with its error, the ones its answer named, or none. */
+function consumerOutcome(note: InvocationNote, messages: NonNullable<InvocationNote['messages']>): ConsumerOutcome {
+  const outcome = { functionName: note.functionName, time: note.time, messages };
+  if (note.error) return { ...outcome, failed: 'all', reason: `${note.error.errorType}: ${note.error.errorMessage}` };
+  if (note.failedMessages === 'invalid') {
+    return { ...outcome, failed: 'all', reason: 'its partial batch response is invalid: Lambda treats the whole batch as failed' };
+  }
+  return { ...outcome, failed: note.failedMessages ?? new Set(), reason: 'reported failed in its answer (batchItemFailures)' };
 }
 
 /**

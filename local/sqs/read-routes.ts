@@ -1,12 +1,13 @@
-import { type QueueMessagesPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { type QueueMessagesPage, READ_API_PATHS, type RetryingMessagesPage } from '../../clients/read-api-contract.js';
 import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 import type { SqsService } from './sqs-service.js';
 
 /**
  * What SQS adds to the read API: `/queue-messages?queueUrl=`, a queue's messages read without
- * being received (their receive count stays, nothing turns invisible), which AWS has no read for.
+ * being received (their receive count stays, nothing turns invisible), and `/retrying-messages`,
+ * the records consumers failed that are still to be delivered again; AWS has no read for either.
  */
-export function queueMessagesReads(sqs: Pick<SqsService, 'peekMessages'>): ServiceReads {
+export function queueMessagesReads(sqs: Pick<SqsService, 'peekMessages' | 'retryingMessages'>): ServiceReads {
   return {
     routes: [
       {
@@ -21,6 +22,14 @@ export function queueMessagesReads(sqs: Pick<SqsService, 'peekMessages'>): Servi
           const found = sqs.peekMessages(queueUrl, limitOf(query), after);
           if (found === undefined) throw new ReadApiFailure(404, 'NotFound', `no queue ${queueUrl}`);
           const page: QueueMessagesPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
+          sendJson(res, 200, page);
+        },
+      },
+      {
+        path: READ_API_PATHS.retryingMessages,
+        handle({ query, res }) {
+          only(query, []);
+          const page: RetryingMessagesPage = { messages: sqs.retryingMessages() };
           sendJson(res, 200, page);
         },
       },

@@ -1,6 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { RetryingMessage } from '../../clients/read-api-contract.js';
 import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import { ConsumerFailures, type ConsumerOutcome } from './consumer-failures.js';
 import type { FairQueueMetrics } from './fair-queues.js';
 import { MessageMoveTasks } from './message-move-tasks.js';
 import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
@@ -91,6 +93,7 @@ export class SqsService {
   private readonly receiver: MessageReceiver;
   private readonly received: ReceivedMessages;
   private readonly moveTasks: MessageMoveTasks;
+  private readonly consumerFailures: ConsumerFailures;
 
   constructor(options: SqsServiceOptions) {
     this.context = new SqsContext(options);
@@ -99,6 +102,17 @@ export class SqsService {
     this.receiver = new MessageReceiver(this.context);
     this.received = new ReceivedMessages(this.context);
     this.moveTasks = new MessageMoveTasks(this.context);
+    this.consumerFailures = new ConsumerFailures(this.context);
+  }
+
+  /** What a consumer's invocation did with the messages of its batch (Lambda's poller tells): see ConsumerFailures. */
+  consumerOutcome(outcome: ConsumerOutcome): void {
+    this.consumerFailures.note(outcome);
+  }
+
+  /** The records a consumer failed that are still in their queue, to be delivered again (ConsumerFailures.retrying). */
+  retryingMessages(): RetryingMessage[] {
+    return this.consumerFailures.retrying();
   }
 
   /** Stops long polls (they return empty) and move tasks. The database stays open: its owner closes it. */

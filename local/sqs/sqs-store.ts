@@ -274,6 +274,10 @@ function messageStateStatements(q: Prepare) {
       `UPDATE sqs_message SET queue_id = ?, visible_at = ?, receive_count = 0, first_received_at = NULL,
         received_at = NULL, receipt = NULL, dlq_source_arn = NULL WHERE seq = ?`,
     ),
+    /** A message by its id in its queue (what `switchyard failures` shows of a record being retried). */
+    messageById: q<{ receive_count: number; visible_at: number }>(
+      'SELECT receive_count, visible_at FROM sqs_message WHERE queue_id = ? AND message_id = ? LIMIT 1',
+    ),
     movableMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND seq > ? AND visible_at <= ? ORDER BY seq LIMIT ?`,
     ),
