@@ -275,3 +275,16 @@ describe('a Task whose result is over the 256 KiB quota', () => {
     expect(result.error).toBe('States.DataLimitExceeded');
   });
 });
+
+describe('a JSONata expression that fails', () => {
+  it('records EvaluationFailed after the event its state’s entry followed, and the failure after it, as AWS’s event ids show', async () => {
+    const { events } = await run({
+      QueryLanguage: 'JSONata',
+      StartAt: 'First',
+      States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Pass', Output: '{% $doesNotExist %}', End: true } },
+    });
+    const byType = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth];
+    expect(byType('EvaluationFailed')?.previousEventId).toBe(byType('PassStateExited')?.id);
+    expect(byType('ExecutionFailed')?.previousEventId).toBe(byType('EvaluationFailed')?.id);
+  });
+});
