@@ -8,6 +8,7 @@ import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definiti
 import { ERROR_CASES } from './recorded-cases-errors.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
+import { OUTPUT_DECLARATION_CASES } from './recorded-cases-outputs.js';
 import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
 import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -100,6 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients?.sfn.destroy();
   clients?.lambda.destroy();
+  clients?.s3.destroy();
   await runtime?.stop();
 });
 
@@ -117,6 +119,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...SCENARIO_CASES,
       ...JSONATA_CASES,
       ...VARIABLE_CASES,
+      ...OUTPUT_DECLARATION_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
