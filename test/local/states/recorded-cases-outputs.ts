@@ -1,5 +1,5 @@
 import { ARN_PLACEHOLDER, type Definition, recordExecution, stateOf, template, templateCase } from './recorded-executions.js';
-import type { Replay } from './recorded-replay.js';
+import type { Answer, Replay } from './recorded-replay.js';
 
 /**
  * The recorded tests of what a state passes on, replayed as LocalStack's
@@ -25,6 +25,42 @@ const executionCase =
     const resolved = JSON.parse(path === undefined ? text : text.split(CONTEXT_PLACEHOLDER).join(path)) as Definition;
     return { get_execution_history: await recordExecution(context, resolved, JSON.stringify(input)) };
   };
+
+/** The events that end the sublist of a Parallel state's branches in LocalStack's transformer. */
+const PARALLEL_ENDS = new Set(['ParallelStateSucceeded', 'ParallelStateAborted', 'ParallelStateExited', 'ParallelStateFailed']);
+
+/**
+ * LocalStack's SfnNoneRecursiveParallelTransformer, which test_base_parallel_cases registered: the
+ * branches' events after a ParallelStateStarted get the id `[0]` and previousEventId 0 and are
+ * sorted by their JSON text (its first key the timestamp, which the engine gives them alike) at
+ * each ending event; at the second (the Exited after the Succeeded), the slice it replaces holds
+ * the ParallelStateSucceeded too, which it drops, as the recording shows. Done as its Python does,
+ * on the live history before the comparison.
+ */
+function normaliseParallel(events: Answer[]): void {
+  let start = -1;
+  let sublist: Answer[] = [];
+  let inSublist = false;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as Answer;
+    if (PARALLEL_ENDS.has(String(event.type))) {
+      if (start >= 0) events.splice(start, i - start, ...[...sublist].sort((a, b) => jsonText(a).localeCompare(jsonText(b))));
+      inSublist = false;
+    } else if (event.type === 'ParallelStateStarted') {
+      inSublist = true;
+      sublist = [];
+      start = i + 1;
+    } else if (inSublist) {
+      event.id = [0];
+      event.previousEventId = 0;
+      sublist.push(event);
+    }
+  }
+}
+
+/** An event's JSON text as botocore's parse orders its keys (timestamp, type, id, previousEventId, details). */
+const jsonText = ({ timestamp, type, id, previousEventId, ...details }: Answer): string =>
+  JSON.stringify({ timestamp: timestamp instanceof Date ? timestamp.toISOString() : timestamp, type, id, previousEventId, ...details });
 
 /** A template whose `state` runs a function returning its event (by its ARN), named `placeholder` in the recording. */
 const functionCase = (machine: string, state: string, placeholder: string, prefix = 'lambda_func_', input: unknown = VALUES): Replay =>
@@ -137,6 +173,11 @@ const ASSIGN_CASES: Record<string, Replay> = {
   ...byIds('test_base_cases', ['BASE_CONSTANT_LITERALS', 'BASE_PATHS', 'BASE_VAR', 'BASE_SCOPE_MAP'], (id) =>
     executionCase(assign(id), { input_value: 'input_value_literal' }),
   ),
+  'test_base_parallel_cases[BASE_SCOPE_PARALLEL]': async (context) => {
+    const { get_execution_history: history } = await executionCase(assign('BASE_SCOPE_PARALLEL'), {})(context);
+    normaliseParallel((history as { events: Answer[] }).events);
+    return { get_execution_history: history };
+  },
   'test_assign_base::test_base_cases[BASE_EMPTY]': executionCase(assign('BASE_EMPTY'), { input_value: 'input_value_literal' }),
   ...byIds(
     'test_reference_assign',
