@@ -339,6 +339,9 @@ export class Execution implements StateHost {
     const details: Record<string, unknown> = { cause: err.cause, error: err.error };
     if (err.location) details.location = err.location;
     details.state = run.state.name;
+    // AWS's EvaluationFailed follows the event its state's entry followed, not the entry (its recorded ids).
+    const entry = this.events.find((event) => event.id === run.enteredId);
+    if (entry && !run.frame.silent) run.frame.last = entry.previousEventId;
     this.emit(run.frame, 'EvaluationFailed', 'evaluationFailedEventDetails', details);
   }
 

@@ -23,7 +23,8 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   if (!Array.isArray(items))
     throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
   const maxConcurrency = (await x.dynamicNumber(run, state.maxConcurrency, 'MaxConcurrency', 'integer')) ?? 0;
-  x.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  // A Map reading its items with an ItemReader starts with none: its Map Run reads them (AWS's recorded length is 0).
+  x.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: state.itemReader ? 0 : items.length });
   const percentage = await x.dynamicNumber(run, state.toleratedFailurePercentage, 'ToleratedFailurePercentage', 'float');
   const count = await x.dynamicNumber(run, state.toleratedFailureCount, 'ToleratedFailureCount', 'integer');
   if (percentage !== undefined && (percentage < 0 || percentage > 100))
@@ -43,15 +44,17 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   if (failure !== undefined) {
     if (x.signal.aborted) throw failure;
     if (distributed) x.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', {});
+    else if (iterations.failedAfter !== undefined) frame.last = iterations.failedAfter;
     throw markFailed(failure);
   }
   // A ResultWriter exports the children's results (or shapes them) in place of the array of outputs.
   const result = state.resultWriter
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
-  if (distributed) x.emit(frame, 'MapRunSucceeded');
-  // AWS's MapStateExited names the last iteration event as its previous one, not this (its recorded ids).
+  // AWS's MapStateExited names the last iteration event (a distributed Map's: its MapRunStarted) as its
+  // previous one, not MapRunSucceeded or MapStateSucceeded (its recorded ids since 2024-11).
   const last = frame.last;
+  if (distributed) x.emit(frame, 'MapRunSucceeded');
   x.emit(frame, 'MapStateSucceeded');
   frame.last = last;
   return x.finish(run, result, effective);
@@ -80,6 +83,11 @@ class MapIterations {
   /** Each child execution (item or batch), for a ResultWriter, in the order of the items. */
   readonly records: (ChildRecord | undefined)[];
   failure: unknown;
+  /**
+   * The failing iteration's last event before its MapIterationFailed, which the Map's MapStateFailed
+   * follows (AWS's recorded ids).
+   */
+  failedAfter: number | undefined;
   /** The last event of the iterations, which the next iteration's MapIterationStarted follows. */
   lastId: number;
   /**
@@ -176,6 +184,7 @@ class MapIterations {
   /** Records a failed iteration; past the tolerance, it fails the Map and stops the other iterations. */
   private failed(e: unknown, index: number, iterFrame: Frame): void {
     const { x, distributed, tolerance } = this;
+    const before = iterFrame.last;
     if (!distributed) x.emit(iterFrame, 'MapIterationFailed', 'mapIterationFailedEventDetails', { index, name: this.run.state.name });
     this.lastId = Math.max(this.lastId, iterFrame.last);
     this.failures++;
@@ -183,6 +192,7 @@ class MapIterations {
     this.results[index] = { Error: err.error, Cause: err.cause };
     const tolerated = tolerance && this.failures <= toleratedCount(this.units.length, this.percentage, this.count);
     if (!tolerated && this.failure === undefined) {
+      if (!distributed) this.failedAfter = before;
       this.failure =
         tolerance || distributed
           ? new StatesError(Errors.ExceedToleratedFailureThreshold, 'The specified tolerance threshold was exceeded', undefined, false)

@@ -98,7 +98,7 @@ export function stateOf(definition: Definition, name: string): Record<string, un
 }
 
 /** What the query language and state variable templates name the function by, replaced by its ARN. */
-const ARN_PLACEHOLDER = '%LAMBDA_FUNCTION_ARN_LITERAL_PLACEHOLDER%';
+export const ARN_PLACEHOLDER = '%LAMBDA_FUNCTION_ARN_LITERAL_PLACEHOLDER%';
 
 export interface TemplateCase {
   /** The function's code (a template's path). */

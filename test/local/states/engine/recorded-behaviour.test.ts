@@ -275,3 +275,69 @@ describe('a Task whose result is over the 256 KiB quota', () => {
     expect(result.error).toBe('States.DataLimitExceeded');
   });
 });
+
+describe('a JSONata expression that fails', () => {
+  it('records EvaluationFailed after the event its state’s entry followed, and the failure after it, as AWS’s event ids show', async () => {
+    const { events } = await run({
+      QueryLanguage: 'JSONata',
+      StartAt: 'First',
+      States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Pass', Output: '{% $doesNotExist %}', End: true } },
+    });
+    const byType = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth];
+    expect(byType('EvaluationFailed')?.previousEventId).toBe(byType('PassStateExited')?.id);
+    expect(byType('ExecutionFailed')?.previousEventId).toBe(byType('EvaluationFailed')?.id);
+  });
+});
+
+describe('a Map state that fails', () => {
+  it('records MapStateFailed after the failing iteration’s last event before its MapIterationFailed, as AWS’s event ids show', async () => {
+    const { events } = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: { Type: 'Map', ItemProcessor: { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom' } } }, End: true },
+        },
+      },
+      [1],
+    );
+    const byType = (type: string) => events.find((e) => e.type === type);
+    expect(types(events)).toContain('MapIterationFailed');
+    expect(byType('MapStateFailed')?.previousEventId).toBe(byType('FailStateEntered')?.id);
+  });
+});
+
+describe('a distributed Map state', () => {
+  const distributed = (extra: Record<string, unknown> = {}) => ({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', End: true } },
+        },
+        End: true,
+        ...extra,
+      },
+    },
+  });
+
+  it('records MapStateExited after its MapRunStarted, as AWS’s event ids show since 2024-11', async () => {
+    const { events } = await run(distributed(), [1, 2]);
+    const byType = (type: string) => events.find((e) => e.type === type);
+    expect(byType('MapStateExited')?.previousEventId).toBe(byType('MapRunStarted')?.id);
+  });
+
+  it('starts with a length of 0 when an ItemReader reads its items, as AWS records', async () => {
+    const runner = stubRunner({ 'arn:aws:states:::aws-sdk:s3:getObject': () => ({ Body: '[1, 2, 3]' }) });
+    const reader = {
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'b', Key: 'k' },
+    };
+    const { events, output } = await run(distributed({ ItemReader: reader }), {}, { taskRunner: runner });
+    expect(output).toEqual([1, 2, 3]);
+    expect(events.find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails).toEqual({ length: 0 });
+  });
+});
