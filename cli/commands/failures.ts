@@ -87,13 +87,13 @@ export const failures: Command = async (argv, io) => {
   const durableSources = values.source === undefined ? durable : namedDurable;
 
   // Each source is read on its own, so they are read at once: a command's wall time is its slowest read, not their sum.
-  const [queues, { executions: flowExecutions, unlogged }, durableExecutions, denials] = await Promise.all([
+  const [queues, { executions: flowExecutions, unlogged }, durableExecutions, denials, retrying] = await Promise.all([
     Promise.all(selected.queues.map((queue) => queueLetters(clients, queue, limit))),
     failedExecutions(clients, selected.flows, { since, limit }),
     failedDurableExecutions(clients, durableSources, { since, limit }),
     values.source === undefined && clients.target.kind === 'local' ? permissionRows(clients.target) : [],
+    clients.target.kind === 'local' ? retryingRows(clients.target, values.source) : [],
   ]);
-  const retrying = clients.target.kind === 'local' ? await retryingRows(clients.target, values.source) : [];
   const executions = [...flowExecutions, ...durableExecutions];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
 
