@@ -9,6 +9,7 @@ import { ERROR_CASES } from './recorded-cases-errors.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
+import { TEST_STATE_CASES } from './recorded-cases-test-state.js';
 import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
 import {
@@ -123,6 +124,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...SCENARIO_CASES,
       ...JSONATA_CASES,
       ...VARIABLE_CASES,
+      ...TEST_STATE_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
