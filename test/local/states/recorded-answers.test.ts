@@ -4,6 +4,7 @@ import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { CREDENTIALS_CASES } from './recorded-cases-credentials.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
 import { ERROR_CASES } from './recorded-cases-errors.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
@@ -83,6 +84,14 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "AWS's one recorded EvaluationFailed (a Pass state's after a Catch) follows the event before the state's entry, " +
       "and the iteration's failure follows it; the engine's follows the entry (too little evidence for a rule)",
   },
+  ...['JSONATA', 'PATH', 'PATH_CONTEXT', 'VARIABLE', 'INTRINSIC'].map((id) => ({
+    test: `test_cross_account_states_start_sync_execution[SFN_START_EXECUTION_SYNC_ROLE_ARN_${id}]`,
+    path: /\.taskSubmittedEventDetails\.output\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
+    reason:
+      "StartExecution's Content-Length counts its body, whose execution ARN names the region and whose startDate has " +
+      'as many digits as the time it started: the recording shows neither (<region>, <start-date>), so its length ' +
+      '(177 or 178) cannot be had locally; the runtime answers the length of its own body',
+  })),
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
@@ -125,6 +134,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...JSONATA_CASES,
       ...VARIABLE_CASES,
       ...TEST_STATE_CASES,
+      ...CREDENTIALS_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
