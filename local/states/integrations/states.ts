@@ -6,6 +6,7 @@ import {
   abortable,
   executionArnOf,
   idempotentCall,
+  KEEP_ALIVE,
   payloadText,
   requiredString,
   sdkMetadata,
@@ -62,7 +63,7 @@ export async function startExecution(
   const body = JSON.stringify({ executionArn: started.ExecutionArn, startDate: started.StartDate / 1000 });
   const answer = {
     ExecutionArn: started.ExecutionArn,
-    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, { connection: 'keep-alive' }),
+    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, KEEP_ALIVE),
     StartDate: started.StartDate,
   };
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') return answer;

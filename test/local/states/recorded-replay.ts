@@ -40,6 +40,8 @@ export interface ReplayContext {
    * says, active before it returns; its ARN.
    */
   createFunction: (name: string, source: string, options?: { timeout?: number }) => Promise<string>;
+  /** The runtime's URL, for a replay's clients of the other services (queues, topics, tables it makes). */
+  readonly endpoint: string;
 }
 
 /** A live value (or every match of a global pattern) and the recording's placeholder for it. */
@@ -76,6 +78,7 @@ const FILES = [
   'test_assign_reference_variables',
   'test_error_output',
   'test_test_state_scenarios',
+  'local_mocking/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
@@ -116,6 +119,7 @@ export interface ReplayClients {
   readonly lambda: LambdaClient;
   /** The runtime's clock, which `ended` moves past a Retry's wait. */
   readonly clock: AdvanceableClock;
+  readonly endpoint: string;
 }
 
 /** A runtime with no app (the replayed calls create everything) and SDK v3 clients. */
@@ -125,7 +129,7 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayC
   // The SDK sends TestState to a `sync-` host; the local endpoint has none.
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  return { runtime, sfn, lambda, clock };
+  return { runtime, sfn, lambda, clock, endpoint: runtime.url };
 }
 
 /** A task attempt's failure: what a Retry's wait follows. */
@@ -145,7 +149,7 @@ async function skipRetryWait(sfn: SFNClient, clock: AdvanceableClock, executionA
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda, clock }: ReplayClients, replacements: Replacement[]): ReplayContext {
+export function replayContext({ sfn, lambda, clock, endpoint }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -178,6 +182,7 @@ export function replayContext({ sfn, lambda, clock }: ReplayClients, replacement
       replacements.push([live, placeholder]);
     },
     roleArn: 'arn:aws:iam::000000000000:role/recorded-sfn-role',
+    endpoint,
     async ended(executionArn) {
       for (;;) {
         const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
