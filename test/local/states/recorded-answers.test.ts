@@ -61,7 +61,7 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
     path: /^get_execution_history\.events\[(10|20)\]\.previousEventId$/,
     reason:
       "recorded in May 2024, when a distributed Map's MapStateExited followed its MapRunSucceeded: every recording of " +
-      "LocalStack's suite since November 2024 (17, among them local_mocking's test_map_state_lambda on this same " +
+      "LocalStack's suite since November 2024 (15, among them local_mocking's test_map_state_lambda on this same " +
       'machine) has it follow the MapRunStarted, as the engine does',
   },
   {
