@@ -94,13 +94,6 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       'as many digits as the time it started: the recording shows neither (<region>, <start-date>), so its length ' +
       '(177 or 178) cannot be had locally; the runtime answers the length of its own body',
   })),
-  {
-    test: 'test_lambda_service_invoke_sync_execution',
-    path: /^start_execution_sync_response\.billingDetails\.billedDurationInMilliseconds$/,
-    reason:
-      "an Express execution's billed duration is its run time rounded up to 100 ms: AWS's run took 300-400 ms, the " +
-      "local one as long as the function's python3 takes on this machine",
-  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();

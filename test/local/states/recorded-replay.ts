@@ -286,6 +286,11 @@ function asRecorded(recorded: unknown, live: unknown, replacements: readonly Rep
       out[key] = String(Date.parse(value) || 0);
       continue;
     }
+    // An Express execution's billed duration is its run time rounded up to 100 ms: it matches any such figure.
+    if (key === 'billedDurationInMilliseconds' && typeof value === 'number' && value >= 100 && value % 100 === 0) {
+      out[key] = isObject(recorded) ? recorded[key] : value;
+      continue;
+    }
     // The Step Functions recordings replaced the value of these keys (a header's list too) by their placeholder.
     if (isObject(recorded) && KEY_PLACEHOLDERS[key] !== undefined && recorded[key] === KEY_PLACEHOLDERS[key]) {
       out[key] = asPlaceholder(recorded[key], value);
