@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../aws-error.js';
 import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
@@ -34,7 +35,10 @@ export async function dynamoDbTask(
   const operation = `${action.charAt(0).toUpperCase()}${action.slice(1)}` as DynamoDbOperation;
   try {
     const response = await abortable(dynamodb.send(operation, args, idempotentCall(env, request)), request.signal);
-    return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(response)) };
+    const body = JSON.stringify(response);
+    // DynamoDB's answer headers as AWS's recorded tasks show them: its checksum of the body, its server's name.
+    const headers = { Connection: 'keep-alive', Server: 'Server', 'x-amz-crc32': String(crc32(body)) };
+    return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, headers) };
   } catch (error) {
     if (request.signal.aborted) throw error;
     throw serviceFailure(ERRORS, error);

@@ -5,6 +5,7 @@ import { compilePath } from '../jsonpath.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
 import { invalidDefinition, NOT_AN_OBJECT } from './engine/errors.js';
+import type { InspectedStep } from './engine/execution-types.js';
 import {
   type ExecutionResult,
   type HistoryEvent,
@@ -14,6 +15,7 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
+import { compileJsonataValue, isJsonataTemplate } from './engine/jsonata.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
 import type { TestStateInput } from './test-state-input.js';
@@ -53,18 +55,20 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
 
-  // An express-style ARN: nothing the test runs is recorded for a restart.
+  // An express-style ARN: nothing the test runs is recorded for a restart. Each test runs in a
+  // machine of its own name, as AWS's context objects show.
   const id = randomUUID();
+  const machineName = `TestState-${randomUUID()}`;
   const steps: Steps = {};
-  const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
   const handle = startExecution({
     definition: machine,
     input: inputText,
     name: id,
-    executionArn: `arn:aws:states:${deps.region}:${deps.accountId}:express:TestState:${id}:${id}`,
-    stateMachineArn,
-    stateMachineName: 'TestState',
+    executionArn: `arn:aws:states:${deps.region}:${deps.accountId}:express:${machineName}:${id}:${id}`,
+    stateMachineArn: `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:${machineName}`,
+    stateMachineName: machineName,
     roleArn: request.roleArn,
+    testState: true,
     taskRunner: taskRunnerFor(mock, deps),
     clock: deps.clock,
     sleep: async () => {},
@@ -100,7 +104,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
   if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
     response.inspectionData = {
-      ...inspection(inputText, after, exited, steps, { ...state, QueryLanguage: queryLanguage }),
+      ...(await inspection(inputText, after, exited, steps, { ...state, QueryLanguage: queryLanguage }, request.variables)),
       ...(errorDetails ? { errorDetails } : {}),
     };
   }
@@ -308,45 +312,62 @@ function backoff(retrier: Retrier, retryCount: number): number {
 }
 
 /** The tested state's values after each data-flow step (JSONPath only: AWS leaves them out in JSONata). */
-type Steps = Partial<Record<'afterInputPath' | 'afterResultSelector', string>>;
+type Steps = Partial<Record<InspectedStep, string>>;
+
+/** The state types with a ResultPath, whose inspection shows afterResultPath. */
+const RESULT_PATH_TYPES = new Set(['Pass', 'Task', 'Map', 'Parallel']);
 
 /**
  * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterItemsPath (a JSONPath Map), afterParameters
  * (afterArguments in JSONata), result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
  * shows no afterParameters and no result (the mock stands for the whole state); a Parallel
  * no afterInputPath either, as AWS answers them (AWS News Blog, scenarios 3 and 4); a Map
- * its maxConcurrency (0 when unset) and tolerated failures when its definition sets them.
+ * its maxConcurrency (0 when unset) and tolerated failures, their expressions evaluated. As
+ * recorded against AWS (LocalStack's test_test_state_scenarios): a Pass with a Result shows
+ * that Result and not the input it ignores (no afterInputPath, no afterParameters); a Fail
+ * (which has no InputPath) its input as afterInputPath; only a state with a ResultPath
+ * shows afterResultPath.
  */
-function inspection(
+async function inspection(
   input: string,
   events: HistoryEvent[],
   exited: HistoryEvent | undefined,
   steps: Steps,
   state: Record<string, unknown>,
-): Record<string, unknown> {
+  variables: string | undefined,
+): Promise<Record<string, unknown>> {
   const whole = state.Type === 'Map' || state.Type === 'Parallel';
+  const jsonPath = state.QueryLanguage !== 'JSONata';
+  const passResult = state.Type === 'Pass' && 'Result' in state && jsonPath;
   const data: Record<string, unknown> = { input };
-  if (steps.afterInputPath !== undefined && state.Type !== 'Parallel') data.afterInputPath = steps.afterInputPath;
+  const afterInputPath = state.Type === 'Fail' && jsonPath ? input : steps.afterInputPath;
+  if (afterInputPath !== undefined && state.Type !== 'Parallel' && !passResult) data.afterInputPath = afterInputPath;
   const items = afterItemsPath(state, steps.afterInputPath ?? input);
   if (items !== undefined) data.afterItemsPath = items;
+  if (steps.afterParameters !== undefined) data.afterParameters = steps.afterParameters;
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
   if (scheduled && !whole) {
     const d = detailsOf(scheduled);
     // What the state sends: after its Parameters (JSONPath) or its Arguments (JSONata).
-    data[state.QueryLanguage === 'JSONata' ? 'afterArguments' : 'afterParameters'] = (d.parameters ?? d.input) as string;
+    data[jsonPath ? 'afterParameters' : 'afterArguments'] = (d.parameters ?? d.input) as string;
   }
   const succeeded = events.find((e) => e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded');
   if (succeeded && !whole) data.result = detailsOf(succeeded).output;
+  if (passResult) data.result = JSON.stringify(state.Result);
   if (steps.afterResultSelector !== undefined) data.afterResultSelector = steps.afterResultSelector;
+  const given = variables === undefined ? {} : parseObject(variables, 'variables');
+  let assigned: Record<string, unknown> = {};
   if (exited) {
     const d = detailsOf(exited);
     // JSONata has no ResultPath (as recorded against AWS: a JSONata Map's answer shows none).
-    if (state.QueryLanguage !== 'JSONata') data.afterResultPath = d.output;
-    if (isObject(d.assignedVariables)) {
-      data.variables = JSON.stringify(Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))])));
-    }
+    if (jsonPath && RESULT_PATH_TYPES.has(String(state.Type))) data.afterResultPath = d.output;
+    if (isObject(d.assignedVariables))
+      assigned = Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))]));
   }
-  if (state.Type === 'Map') Object.assign(data, mapSettings(state));
+  // The variables after the state: those the request set up, with what the state assigned.
+  const after = { ...given, ...assigned };
+  if (Object.keys(after).length > 0) data.variables = JSON.stringify(after);
+  if (state.Type === 'Map') Object.assign(data, await mapSettings(state, JSON.parse(input) as unknown, given));
   return data;
 }
 
@@ -365,11 +386,25 @@ function afterItemsPath(state: Record<string, unknown>, effectiveInput: string):
   }
 }
 
-/** A Map state's concurrency and tolerated failures as its definition gives them (a JSONPath or JSONata value is not evaluated). */
-function mapSettings(state: Record<string, unknown>): Record<string, number> {
-  const settings: Record<string, number> = { maxConcurrency: typeof state.MaxConcurrency === 'number' ? state.MaxConcurrency : 0 };
-  if (typeof state.ToleratedFailureCount === 'number') settings.toleratedFailureCount = state.ToleratedFailureCount;
-  if (typeof state.ToleratedFailurePercentage === 'number') settings.toleratedFailurePercentage = state.ToleratedFailurePercentage;
+/**
+ * A Map state's concurrency and tolerated failures: a number as its definition gives it, a
+ * JSONata expression evaluated on the state's input and variables (recorded against AWS:
+ * `"MaxConcurrency": "{% $variable := 1 %}"` shows as 1); a JSONPath `...Path` is not evaluated.
+ */
+async function mapSettings(
+  state: Record<string, unknown>,
+  input: unknown,
+  variables: Record<string, unknown>,
+): Promise<Record<string, number>> {
+  const evaluated = async (field: string): Promise<unknown> =>
+    isJsonataTemplate(state[field]) ? compileJsonataValue(state[field], field)({ states: { input }, variables }) : state[field];
+  const settings: Record<string, number> = {};
+  const maxConcurrency = await evaluated('MaxConcurrency');
+  settings.maxConcurrency = typeof maxConcurrency === 'number' ? maxConcurrency : 0;
+  const count = await evaluated('ToleratedFailureCount');
+  if (typeof count === 'number') settings.toleratedFailureCount = count;
+  const percentage = await evaluated('ToleratedFailurePercentage');
+  if (typeof percentage === 'number') settings.toleratedFailurePercentage = percentage;
   return settings;
 }
 

@@ -108,8 +108,17 @@ export interface ExecutionOptions {
    * TestState's inspection: each JSONPath state's value after its InputPath and after its
    * ResultSelector, as it is computed (nothing is recorded in the history).
    */
-  inspect?: (state: string, step: 'afterInputPath' | 'afterResultSelector', value: unknown) => void;
+  inspect?: (state: string, step: InspectedStep, value: unknown) => void;
+  /**
+   * A run of TestState, whose Context object is TestState's as AWS answers it: no
+   * `Execution.RedriveCount` (nothing it runs can be redriven), `State.Name` always
+   * `StateName`, and `Execution.RoleArn` null when the request names no role.
+   */
+  testState?: boolean;
 }
+
+/** The steps of a JSONPath state's data flow that TestState's inspection shows. */
+export type InspectedStep = 'afterInputPath' | 'afterParameters' | 'afterResultSelector';
 
 /**
  * The longest delay setTimeout takes (about 24.8 days); a longer one fires at once. Wait

@@ -16,6 +16,7 @@ export async function passState(x: StateHost, run: StateRun): Promise<unknown> {
   let result: unknown = effective;
   if (state.parameters) result = state.parameters(x.scope(effective, x.ctx(run), run.frame));
   if (state.hasResult) result = state.result;
+  else x.options.inspect?.(state.name, 'afterParameters', result);
   return x.finish(run, result, effective, false);
 }
 

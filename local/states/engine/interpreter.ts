@@ -80,8 +80,8 @@ export class Execution implements StateHost {
       Input: input,
       StartTime: isoMillis(this.startTime),
       Name: options.name,
-      RoleArn: options.roleArn ?? '',
-      RedriveCount: options.redriveCount ?? 0,
+      RoleArn: options.roleArn ?? (options.testState ? null : ''),
+      ...(options.testState ? {} : { RedriveCount: options.redriveCount ?? 0 }),
     };
     this.stateMachineContext = { Id: options.stateMachineArn, Name: options.stateMachineName };
     if (options.fork && !options.machine.states.has(options.fork.startAt))
@@ -249,7 +249,10 @@ export class Execution implements StateHost {
   }
 
   context(state: State, enteredTime: number, frame: Frame, retryCount?: number): Record<string, unknown> {
-    const stateCtx: Record<string, unknown> = { Name: state.name, EnteredTime: isoMillis(enteredTime) };
+    const stateCtx: Record<string, unknown> = {
+      Name: this.options.testState ? 'StateName' : state.name,
+      EnteredTime: isoMillis(enteredTime),
+    };
     if (retryCount !== undefined) stateCtx.RetryCount = retryCount;
     const ctx: Record<string, unknown> = { Execution: this.executionContext, StateMachine: this.stateMachineContext, State: stateCtx };
     if (frame.map) ctx.Map = { Item: { Index: frame.map.Index, Value: frame.map.Value } };

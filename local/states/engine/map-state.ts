@@ -32,7 +32,7 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   if (count !== undefined && count < 0) throw new StatesError(Errors.Runtime, 'ToleratedFailureCount cannot be negative.');
   const distributed = state.distributed === true;
   const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
-  if (distributed) x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+  const runStarted = distributed ? x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn }) : undefined;
   void attempt;
   const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
@@ -51,10 +51,11 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const result = state.resultWriter
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
-  // AWS's MapStateExited names the last iteration event (a distributed Map's: its MapRunStarted) as its
-  // previous one, not MapRunSucceeded or MapStateSucceeded (its recorded ids since 2024-11).
-  const last = frame.last;
   if (distributed) x.emit(frame, 'MapRunSucceeded');
+  // AWS's MapStateExited names the last iteration event as its previous one, not MapStateSucceeded;
+  // a distributed Map's iterations run in its Map Run, and its exit names MapRunStarted (AWS's
+  // recordings since 2025; those of 2024 named MapRunSucceeded).
+  const last = runStarted ?? frame.last;
   x.emit(frame, 'MapStateSucceeded');
   frame.last = last;
   return x.finish(run, result, effective);

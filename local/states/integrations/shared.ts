@@ -25,6 +25,9 @@ export function idempotentCall(env: TaskEnvironment, request: TaskRequest): Idem
   return request.taskKey !== undefined && env.durable(executionArnOf(request)) ? { idempotencyKey: request.taskKey } : {};
 }
 
+/** The header the JSON and query services (SQS, SNS, Step Functions) answer with, in lower case as AWS's recorded tasks show it. */
+export const KEEP_ALIVE: Readonly<Record<string, string>> = { connection: 'keep-alive' };
+
 /** The Java SDK response metadata optimized integrations add to a service's answer. */
 export function sdkMetadata(
   clock: Clock,

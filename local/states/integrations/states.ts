@@ -6,6 +6,7 @@ import {
   abortable,
   executionArnOf,
   idempotentCall,
+  KEEP_ALIVE,
   payloadText,
   requiredString,
   sdkMetadata,
@@ -57,9 +58,12 @@ export async function startExecution(
   pattern: Pattern,
 ): Promise<unknown> {
   const started = await startChild(states, args, request, idempotentCall(env, request));
+  // The headers of StartExecution's HTTP answer, as AWS's recorded TaskSubmitted shows them: its
+  // length is that of the service's JSON body (epoch seconds), and it keeps the connection alive.
+  const body = JSON.stringify({ executionArn: started.ExecutionArn, startDate: started.StartDate / 1000 });
   const answer = {
     ExecutionArn: started.ExecutionArn,
-    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(started)),
+    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, KEEP_ALIVE),
     StartDate: started.StartDate,
   };
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') return answer;

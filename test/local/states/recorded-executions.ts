@@ -27,8 +27,7 @@ export async function createMachine(
   definition: unknown,
   options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number; unnamed?: boolean } = {},
 ): Promise<Answer & { stateMachineArn: string; stateMachineVersionArn?: string }> {
-  const { role = 'snf_role_arn', index = 0, unnamed = false, ...input } = options;
-  const name = context.name('statemachine_');
+  const { role = 'snf_role_arn', index = 0, unnamed = false, name = context.name('statemachine_'), ...input } = options;
   context.replace(context.roleArn, role);
   if (!unnamed) context.replace(name, `<ArnPart_${index}idx>`);
   const created = await context.call(
