@@ -6,6 +6,7 @@
  */
 import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
+import { enterState, exitState } from './abort-events.js';
 import type { Assigner, Dynamic, Program, State } from './definition.js';
 import { Errors, StateOutputTooLarge, StatesError } from './errors.js';
 import {
@@ -281,6 +282,7 @@ export class Execution implements StateHost {
       });
       enteredTime = this.clock.now();
     }
+    enterState(frame, state.type);
     const run: StateRun = { state, input, frame, enteredId, enteredTime, resumed, assigned: undefined };
     try {
       let outcome: Outcome;
@@ -357,6 +359,7 @@ export class Execution implements StateHost {
     details.outputDetails = { truncated: false };
     if (run.state.type !== 'Fail' && !run.resumed?.exited)
       this.emit(run.frame, `${run.state.type}StateExited`, 'stateExitedEventDetails', details);
+    exitState(run.frame);
     if (run.assigned) for (const [k, v] of Object.entries(run.assigned)) run.frame.vars.values.set(k, v);
     return { ...outcome, outputText: text };
   }
