@@ -8,6 +8,7 @@ import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definiti
 import { ERROR_CASES } from './recorded-cases-errors.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
+import { PARALLEL_CASES } from './recorded-cases-parallel.js';
 import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
 import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -76,6 +77,14 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       'role, a TaskFailed); the local runtime models no role trust and assumes it, so the function runs',
   },
   {
+    test: 'test_parallel_state_nested',
+    path: /^get_execution_history\.events\[[3-8]\]\.(stateEnteredEventDetails\.input|\w+EventDetails\.output)$/,
+    reason:
+      "this recording (2024-03) carries the execution's input text as sent (Python's '[[1, 2, 3], [4, 5, 6]]') into " +
+      "the branches and out of the Parallel states; the engine writes each state's JSON after the first compactly, as " +
+      "AWS's later recordings do even for the first state (test_map_state_label, 2024-07, local/states/engine/KNOWN_GAPS.json)",
+  },
+  {
     test: 'test_map_catch_error[MAP_CATCH_ERROR_OUTPUT_WITH_RETRY]',
     path: /^get_execution_history\.events\[13\]\.previousEventId$/,
     reason:
@@ -123,6 +132,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...SCENARIO_CASES,
       ...JSONATA_CASES,
       ...VARIABLE_CASES,
+      ...PARALLEL_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),

@@ -75,6 +75,9 @@ const FILES = [
   'test_assign_base',
   'test_assign_reference_variables',
   'test_error_output',
+  // Held apart, so that each file stays as LocalStack's (a folder's file is named by its own name).
+  'parallel/test_error_output',
+  'parallel/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
@@ -92,7 +95,9 @@ function recordedByName(): Record<string, RecordedCase> {
   );
   const files = new Map<string, number>();
   for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
-  return Object.fromEntries(held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file}::${test}`, recorded]));
+  return Object.fromEntries(
+    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, recorded]),
+  );
 }
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
