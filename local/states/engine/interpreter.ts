@@ -336,8 +336,18 @@ export class Execution implements StateHost {
     return this.scopeError(run, new StatesError(Errors.Runtime, e instanceof Error ? e.message : String(e)));
   }
 
+  /** A recorded event by its id (ids count the history from 1). */
+  private eventById(id: number): HistoryEvent | undefined {
+    const at = this.events[id - 1];
+    return at?.id === id ? at : this.events.find((e) => e.id === id);
+  }
+
   private evaluationFailed(run: StateRun, err: StatesError): void {
     run.evaluationFailedEmitted = true;
+    // AWS's EvaluationFailed of a state that recorded nothing since its entry follows the event
+    // before that entry, but a Wait's (evaluated as it waits) its entry: AWS's recorded ids.
+    const entered = run.frame.last === run.enteredId && run.state.type !== 'Wait' ? this.eventById(run.enteredId) : undefined;
+    if (entered) run.frame.last = entered.previousEventId;
     const details: Record<string, unknown> = { cause: err.cause, error: err.error };
     if (err.location) details.location = err.location;
     details.state = run.state.name;

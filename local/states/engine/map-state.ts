@@ -32,7 +32,7 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   if (count !== undefined && count < 0) throw new StatesError(Errors.Runtime, 'ToleratedFailureCount cannot be negative.');
   const distributed = state.distributed === true;
   const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
-  if (distributed) x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+  const runStarted = distributed ? x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn }) : undefined;
   void attempt;
   const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
@@ -51,8 +51,9 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
   if (distributed) x.emit(frame, 'MapRunSucceeded');
-  // AWS's MapStateExited names the last iteration event as its previous one, not this (its recorded ids).
-  const last = frame.last;
+  // AWS's MapStateExited names the last iteration event as its previous one, not this; a distributed
+  // Map's, its MapRunStarted (AWS's recorded ids, since 2024-11; before, its MapRunSucceeded).
+  const last = runStarted ?? frame.last;
   x.emit(frame, 'MapStateSucceeded');
   frame.last = last;
   return x.finish(run, result, effective);

@@ -76,8 +76,8 @@ const FILES = [
   'test_assign_reference_variables',
   'test_error_output',
   // Held apart, so that each file stays as LocalStack's (a folder's file is named by its own name).
-  'parallel/test_error_output',
-  'parallel/test_base_scenarios',
+  'parallel-map/test_error_output',
+  'parallel-map/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
