@@ -121,6 +121,7 @@ export const PARALLEL_MAP_CASES: Record<string, Replay> = {
     MaxConcurrencyValue: {},
     Values: ['HelloWorld'],
   }),
+  test_max_concurrency_path_negative: mapScenario('max_concurrency_path', { MaxConcurrencyValue: -1, Values: ['HelloWorld'] }),
   'test_map_state_items_input_array[singleton]': mapScenario('map_state_items', { items: [0] }),
   'test_map_state_items_input_types[object]': mapScenario('map_state_items', { items: { foo: 'bar' } }),
   'test_map_state_items_variable_sampling[object]': mapScenario('map_state_items_variable', {}, '{"foo": "bar"}'),

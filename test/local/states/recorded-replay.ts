@@ -131,8 +131,8 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayC
   return { runtime, sfn, lambda, clock };
 }
 
-/** A task attempt's failure: what a Retry's wait follows. */
-const FAILED_ATTEMPT = /^(Task|LambdaFunction)(Failed|TimedOut)$/;
+/** A task attempt's failure (or a Parallel branch's, its Task aborted after it): what a Retry's wait follows. */
+const FAILED_ATTEMPT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted)$/;
 
 /**
  * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that
