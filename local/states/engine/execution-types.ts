@@ -183,6 +183,23 @@ export interface Frame {
   /** The id of the last event on this thread of the history (previousEventId of the next). */
   last: number;
   signal: AbortSignal;
+  /** The state this thread is in, while it is one whose abort the history records: see abort-events.ts. */
+  current?: OpenState;
+}
+
+/** A Task, Parallel, Map or Wait state entered and not exited, and the branches or iterations it runs. */
+export interface OpenState {
+  readonly type: string;
+  threads: Thread[];
+}
+
+/** A branch of a Parallel state or an iteration of a Map state. */
+export interface Thread {
+  readonly frame: Frame;
+  /** A Map iteration's index and the Map state's name (its events' details). */
+  readonly iteration?: { readonly index: number; readonly name: string };
+  /** Its end is recorded (a Map iteration's MapIterationSucceeded, Failed or Aborted) or it needs none. */
+  ended?: boolean;
 }
 
 /** A state already entered before a restart, with what the history recorded inside it. */

@@ -6,6 +6,7 @@
  */
 import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
+import { enterState, exitState } from './abort-events.js';
 import type { Assigner, Dynamic, Program, State } from './definition.js';
 import { Errors, StateOutputTooLarge, StatesError } from './errors.js';
 import {
@@ -284,6 +285,7 @@ export class Execution implements StateHost {
       });
       enteredTime = this.clock.now();
     }
+    enterState(frame, state.type);
     const run: StateRun = { state, input, frame, enteredId, enteredTime, resumed, assigned: undefined };
     try {
       let outcome: Outcome;
@@ -337,14 +339,21 @@ export class Execution implements StateHost {
     return this.scopeError(run, new StatesError(Errors.Runtime, e instanceof Error ? e.message : String(e)));
   }
 
+  /** A recorded event by its id (ids count the history from 1). */
+  private eventById(id: number): HistoryEvent | undefined {
+    const at = this.events[id - 1];
+    return at?.id === id ? at : this.events.find((e) => e.id === id);
+  }
+
   private evaluationFailed(run: StateRun, err: StatesError): void {
     run.evaluationFailedEmitted = true;
+    // AWS's EvaluationFailed of a state that recorded nothing since its entry follows the event
+    // before that entry, but a Wait's (evaluated as it waits) its entry: AWS's recorded ids.
+    const entered = run.frame.last === run.enteredId && run.state.type !== 'Wait' ? this.eventById(run.enteredId) : undefined;
+    if (entered && !run.frame.silent) run.frame.last = entered.previousEventId;
     const details: Record<string, unknown> = { cause: err.cause, error: err.error };
     if (err.location) details.location = err.location;
     details.state = run.state.name;
-    // AWS's EvaluationFailed follows the event its state's entry followed, not the entry (its recorded ids).
-    const entry = this.events.find((event) => event.id === run.enteredId);
-    if (entry && !run.frame.silent) run.frame.last = entry.previousEventId;
     this.emit(run.frame, 'EvaluationFailed', 'evaluationFailedEventDetails', details);
   }
 
@@ -363,6 +372,7 @@ export class Execution implements StateHost {
     details.outputDetails = { truncated: false };
     if (run.state.type !== 'Fail' && !run.resumed?.exited)
       this.emit(run.frame, `${run.state.type}StateExited`, 'stateExitedEventDetails', details);
+    exitState(run.frame);
     if (run.assigned) for (const [k, v] of Object.entries(run.assigned)) run.frame.vars.values.set(k, v);
     return { ...outcome, outputText: text };
   }

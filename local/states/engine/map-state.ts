@@ -1,8 +1,9 @@
 /** The Map state (inline and distributed): item selection, batching, concurrency and tolerated failures. */
 import { randomUUID } from 'node:crypto';
+import { abortThreads } from './abort-events.js';
 import type { Program, State } from './definition.js';
 import { Errors, StatesError } from './errors.js';
-import type { Frame, StateRun } from './execution-types.js';
+import type { StateRun, Thread } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
 import type { ChildRecord } from './item-formats.js';
 import { stringify, typeName } from './json.js';
@@ -39,12 +40,11 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const units = iterations.units;
   const limit = maxConcurrency > 0 ? maxConcurrency : units.length;
   await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, () => iterations.work()));
-  frame.last = Math.max(frame.last, iterations.endId);
   const failure = iterations.failure;
+  frame.last = failure === undefined ? Math.max(frame.last, iterations.endId) : iterations.failedAt;
   if (failure !== undefined) {
     if (x.signal.aborted) throw failure;
     if (distributed) x.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', {});
-    else if (iterations.failedAfter !== undefined) frame.last = iterations.failedAfter;
     throw markFailed(failure);
   }
   // A ResultWriter exports the children's results (or shapes them) in place of the array of outputs.
@@ -52,9 +52,8 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
   if (distributed) x.emit(frame, 'MapRunSucceeded');
-  // AWS's MapStateExited names the last iteration event as its previous one, not MapStateSucceeded;
-  // a distributed Map's iterations run in its Map Run, and its exit names MapRunStarted (AWS's
-  // recordings since 2025; those of 2024 named MapRunSucceeded).
+  // AWS's MapStateExited names the last iteration event as its previous one, not this; a distributed
+  // Map's, its MapRunStarted (AWS's recorded ids, since 2024-11; before, its MapRunSucceeded).
   const last = runStarted ?? frame.last;
   x.emit(frame, 'MapStateSucceeded');
   frame.last = last;
@@ -84,11 +83,10 @@ class MapIterations {
   /** Each child execution (item or batch), for a ResultWriter, in the order of the items. */
   readonly records: (ChildRecord | undefined)[];
   failure: unknown;
-  /**
-   * The failing iteration's last event before its MapIterationFailed, which the Map's MapStateFailed
-   * follows (AWS's recorded ids).
-   */
-  failedAfter: number | undefined;
+  /** The event the failure came after, which the Map's failure events follow. */
+  failedAt: number;
+  /** The iterations started, in the order they started (see abort-events.ts). */
+  readonly threads: Thread[] = [];
   /** The last event of the iterations, which the next iteration's MapIterationStarted follows. */
   lastId: number;
   /**
@@ -119,6 +117,8 @@ class MapIterations {
     this.tolerance = percentage !== undefined || count !== undefined;
     this.signal = AbortSignal.any([run.frame.signal, this.abort.signal]);
     this.lastId = run.frame.last;
+    this.failedAt = run.frame.last;
+    if (run.frame.current) run.frame.current.threads = this.threads;
   }
 
   /** The event the Map's own next one follows. */
@@ -149,11 +149,12 @@ class MapIterations {
           else itemInput = (state.itemSelector as (s: Scope) => unknown)(x.scope(this.effective, ctx, frame));
         }
       } catch (e) {
-        this.failure = e;
-        this.abort.abort(new Error('selector failed'));
+        this.fail(e, this.lastId);
         return;
       }
       if (!distributed) x.emit(iterFrame, 'MapIterationStarted', 'mapIterationStartedEventDetails', { index, name: state.name });
+      const thread: Thread = { frame: iterFrame, ended: distributed, ...(distributed ? {} : { iteration: { index, name: state.name } }) };
+      this.threads.push(thread);
       const child = { name: childName(), input: itemInput, startDate: x.clock.now() };
       try {
         this.results[index] = await x.runProgram(processor, itemInput, iterFrame);
@@ -161,10 +162,11 @@ class MapIterations {
           this.records[index] = { ...child, status: 'SUCCEEDED', output: this.results[index], stopDate: x.clock.now() };
         this.lastId = Math.max(this.lastId, iterFrame.last);
         if (!distributed) x.emit(iterFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { index, name: state.name });
+        thread.ended = true;
         this.succeededId = Math.max(this.succeededId, iterFrame.last);
       } catch (e) {
-        if (this.stopped(index, iterFrame)) return;
-        this.failed(e, index, iterFrame);
+        if (this.stopped(iterFrame.last)) return;
+        this.failed(e, index, thread);
         const { Error: error, Cause: cause } = this.results[index] as { Error: string; Cause?: string };
         if (this.records.length > 0)
           this.records[index] = { ...child, status: 'FAILED', error, ...(cause === undefined ? {} : { cause }), stopDate: x.clock.now() };
@@ -172,34 +174,45 @@ class MapIterations {
     }
   }
 
-  /** An iteration that ended because the execution or this Map stopped: not a failure of its own. */
-  private stopped(index: number, iterFrame: Frame): boolean {
-    const { x, distributed } = this;
-    if (!(x.signal.aborted || (this.signal.aborted && this.failure !== undefined))) return false;
-    if (!distributed && !x.signal.aborted)
-      x.emit(iterFrame, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { index, name: this.run.state.name });
-    this.lastId = Math.max(this.lastId, iterFrame.last);
+  /**
+   * An iteration that ended because the execution, this Map or the state around it stopped: not a
+   * failure of its own (the failure that stopped it recorded its abort).
+   */
+  private stopped(last: number): boolean {
+    if (!(this.x.signal.aborted || this.signal.aborted)) return false;
+    this.lastId = Math.max(this.lastId, last);
     return true;
   }
 
+  /** Stops the other iterations: the Map fails with `failure`, after the event `at`. */
+  private fail(failure: unknown, at: number): void {
+    this.failure = failure;
+    this.failedAt = at;
+    this.abort.abort(new Error('iteration failed'));
+    if (!this.x.signal.aborted) abortThreads(this.x, this.threads, at);
+  }
+
   /** Records a failed iteration; past the tolerance, it fails the Map and stops the other iterations. */
-  private failed(e: unknown, index: number, iterFrame: Frame): void {
+  private failed(e: unknown, index: number, thread: Thread): void {
     const { x, distributed, tolerance } = this;
-    const before = iterFrame.last;
+    const iterFrame = thread.frame;
+    const at = iterFrame.last;
     if (!distributed) x.emit(iterFrame, 'MapIterationFailed', 'mapIterationFailedEventDetails', { index, name: this.run.state.name });
+    thread.ended = true;
+    // Its state closes after it, tolerated or not (the others' only if the Map fails).
+    if (!x.signal.aborted) abortThreads(x, [thread], at);
     this.lastId = Math.max(this.lastId, iterFrame.last);
     this.failures++;
     const err = e instanceof StatesError ? e : toStatesError(e);
     this.results[index] = { Error: err.error, Cause: err.cause };
     const tolerated = tolerance && this.failures <= toleratedCount(this.units.length, this.percentage, this.count);
-    if (!tolerated && this.failure === undefined) {
-      if (!distributed) this.failedAfter = before;
-      this.failure =
+    if (!tolerated && this.failure === undefined)
+      this.fail(
         tolerance || distributed
           ? new StatesError(Errors.ExceedToleratedFailureThreshold, 'The specified tolerance threshold was exceeded', undefined, false)
-          : e;
-      this.abort.abort(new Error('iteration failed'));
-    }
+          : e,
+        at,
+      );
   }
 }
 

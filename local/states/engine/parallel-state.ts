@@ -1,5 +1,6 @@
 /** The Parallel state: every branch on the same input; the first failure stops the others. */
-import type { StateRun } from './execution-types.js';
+import { abortThreads } from './abort-events.js';
+import type { StateRun, Thread } from './execution-types.js';
 import { markFailed } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
@@ -16,11 +17,15 @@ export async function parallelState(x: StateHost, run: StateRun, _attempt: numbe
   const abort = new AbortController();
   const signal = AbortSignal.any([frame.signal, abort.signal]);
   const branches = state.branches ?? [];
+  const threads: Thread[] = branches.map(() => ({ frame: x.childFrame(frame, signal), ended: true }));
+  if (frame.current) frame.current.threads = threads;
   let failure: unknown;
+  /** The event the failing branch ended on, which the state's failure events follow. */
+  let failedAt = frame.last;
   let lastId = frame.last;
   const results = await Promise.all(
-    branches.map(async (branch) => {
-      const child = x.childFrame(frame, signal);
+    branches.map(async (branch, i) => {
+      const child = (threads[i] as Thread).frame;
       try {
         const out = await x.runProgram(branch, branchInput, child);
         lastId = Math.max(lastId, child.last);
@@ -29,17 +34,21 @@ export async function parallelState(x: StateHost, run: StateRun, _attempt: numbe
         lastId = Math.max(lastId, child.last);
         if (failure === undefined) {
           failure = e;
+          failedAt = child.last;
           abort.abort(new Error('branch failed'));
+          // The failed branch's state first, then the others' in order.
+          if (!x.signal.aborted) abortThreads(x, [threads[i] as Thread, ...threads], failedAt);
         }
         return undefined;
       }
     }),
   );
-  frame.last = lastId;
   if (failure !== undefined) {
+    frame.last = failedAt;
     if (x.signal.aborted) throw failure;
     throw markFailed(failure);
   }
+  frame.last = lastId;
   // AWS's ParallelStateExited names the last branch event as its previous one, not this (its recorded ids).
   const last = frame.last;
   x.emit(frame, 'ParallelStateSucceeded');

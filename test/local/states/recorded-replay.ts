@@ -86,6 +86,9 @@ const FILES = [
   'test_context_object',
   'test_test_state_scenarios',
   'local_mocking/test_base_scenarios',
+  // Held apart, so that each file stays as LocalStack's (a folder's file is named by its own name).
+  'parallel-map/test_error_output',
+  'parallel-map/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
@@ -103,7 +106,9 @@ function recordedByName(): Record<string, RecordedCase> {
   );
   const files = new Map<string, number>();
   for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
-  return Object.fromEntries(held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file}::${test}`, recorded]));
+  return Object.fromEntries(
+    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, recorded]),
+  );
 }
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
@@ -141,8 +146,8 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayC
   return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url };
 }
 
-/** A task attempt's failure: what a Retry's wait follows. */
-const FAILED_ATTEMPT = /^(Task|LambdaFunction)(Failed|TimedOut)$/;
+/** A task attempt's failure (or a Parallel branch's, its Task aborted after it): what a Retry's wait follows. */
+const FAILED_ATTEMPT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted)$/;
 
 /**
  * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that

@@ -306,6 +306,38 @@ describe('a Map state that fails', () => {
   });
 });
 
+describe('an EvaluationFailed event', () => {
+  const jsonata = (states: Record<string, unknown>, startAt: string) => ({ QueryLanguage: 'JSONata', StartAt: startAt, States: states });
+
+  it('follows the event before its state’s entry, as AWS’s recorded ids show, and the state’s failure follows it', async () => {
+    const { events } = await run(
+      jsonata(
+        {
+          Load: { Type: 'Pass', Next: 'Each' },
+          Each: {
+            Type: 'Map',
+            Items: '{% $states.input.items %}',
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+        'Load',
+      ),
+      { items: { foo: 'bar' } },
+    );
+    const entered = events.find((e) => e.type === 'MapStateEntered');
+    const failed = events.find((e) => e.type === 'EvaluationFailed');
+    expect(failed?.previousEventId).toBe(entered?.previousEventId);
+    expect(events.find((e) => e.type === 'MapStateFailed')?.previousEventId).toBe(failed?.id);
+  });
+
+  it('follows a Wait state’s entry, whose Timestamp is evaluated as it waits', async () => {
+    const { events } = await run(jsonata({ W: { Type: 'Wait', Timestamp: "{% 'not a time' %}", End: true } }, 'W'));
+    const entered = events.find((e) => e.type === 'WaitStateEntered');
+    expect(events.find((e) => e.type === 'EvaluationFailed')?.previousEventId).toBe(entered?.id);
+  });
+});
+
 describe('a distributed Map state', () => {
   const distributed = (extra: Record<string, unknown> = {}) => ({
     StartAt: 'Each',
@@ -339,5 +371,28 @@ describe('a distributed Map state', () => {
     const { events, output } = await run(distributed({ ItemReader: reader }), {}, { taskRunner: runner });
     expect(output).toEqual([1, 2, 3]);
     expect(events.find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails).toEqual({ length: 0 });
+  });
+
+  it('records its MapStateExited after its MapRunStarted, as AWS’s recordings since 2024-11 show', async () => {
+    const { events } = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'P',
+              States: { P: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      [1, 2],
+    );
+    const id = (type: string) => events.find((e) => e.type === type)?.id;
+    expect(events.find((e) => e.type === 'MapStateSucceeded')?.previousEventId).toBe(id('MapRunSucceeded'));
+    expect(events.find((e) => e.type === 'MapStateExited')?.previousEventId).toBe(id('MapRunStarted'));
   });
 });
