@@ -14,6 +14,7 @@ import {
 import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
+import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
@@ -228,7 +229,8 @@ export class ControlPlane {
       );
     }
     const { [qualifier]: _deleted, ...published } = current.published;
-    this.#save({ ...current, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
+    const kept = withoutPolicyOf(current, qualifier);
+    this.#save({ ...kept, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
     return { status: 204 };
   }
 
@@ -286,7 +288,31 @@ export class ControlPlane {
   async DeleteAlias(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
     const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
-    if (aliases.length !== (current.aliases ?? []).length) this.#save({ ...current, aliases });
+    if (aliases.length !== (current.aliases ?? []).length) this.#save({ ...withoutPolicyOf(current, String(input.Name)), aliases });
+    return { status: 204 };
+  }
+
+  /** A statement added to the function's (or its version's or alias's) resource-based policy (function-permissions.ts). */
+  async AddPermission(input: Input): Promise<Answer> {
+    validateLambdaInput('AddPermission', input);
+    const current = this.#changeable(input.FunctionName);
+    const added = addPermission(current, input);
+    this.#save(added.definition, current);
+    return { status: 201, body: { Statement: JSON.stringify(added.statement) } };
+  }
+
+  async RemovePermission(input: Input): Promise<Answer> {
+    validateLambdaInput('RemovePermission', input);
+    let current: FunctionDefinition;
+    try {
+      current = this.#changeable(input.FunctionName);
+    } catch (error) {
+      // Lambda names the policy it did not find, not the function.
+      if (!(error instanceof AwsError) || error.code !== 'ResourceNotFoundException') throw error;
+      const arn = this.#host.directory.arnOf(parseFunctionName(String(input.FunctionName)).name);
+      throw new AwsError('ResourceNotFoundException', `No policy found for: ${arn}`, 404, { cause: error });
+    }
+    this.#save(removePermission(current, input), current);
     return { status: 204 };
   }
 
@@ -322,7 +348,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, ...code } = definition;
+    const { versions: _v, aliases: _a, published: _p, policies: _policies, ...code } = definition;
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,

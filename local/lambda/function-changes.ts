@@ -186,11 +186,11 @@ export function publishedContent(definition: FunctionDefinition): string {
 }
 
 /** Refuses a change that names a revision other than the current one, as Lambda does (optimistic locking). */
-export function checkRevision(given: unknown, current: string | undefined): void {
+export function checkRevision(given: unknown, current: string | undefined, read = 'GetFunction/GetAlias'): void {
   if (given === undefined || given === current) return;
   throw new AwsError(
     'PreconditionFailedException',
-    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+    `The Revision Id provided does not match the latest Revision Id. Call the ${read} API to retrieve the latest Revision Id`,
     412,
   );
 }

@@ -430,7 +430,7 @@ export class LambdaService implements RestProtocolService {
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags) and their reads, and of event source mappings UpdateEventSourceMapping only`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions) and their reads, and of event source mappings UpdateEventSourceMapping only`,
       );
     }
     throw new AwsError(

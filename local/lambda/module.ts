@@ -87,6 +87,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetFunctionConcurrency',
         'ListTags',
         'GetFunctionEventInvokeConfig',
+        'GetPolicy',
         ...CONTROL_PLANE_OPERATIONS,
       ],
     },

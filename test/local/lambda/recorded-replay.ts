@@ -64,6 +64,9 @@ export type Replay = (context: ReplayContext) => Promise<Answer>;
 /** The Python invocations' tests (recorded-cases-python.ts), in their own files. */
 const PYTHON_SNAPSHOTS = ['python/test_lambda.snapshot.json', 'python/test_lambda_api.snapshot.json'];
 
+/** The permissions' tests (recorded-cases-permissions.ts). */
+const PERMISSION_SNAPSHOTS = ['permissions/test_lambda_api.snapshot.json'];
+
 interface RecordedCase {
   'recorded-date': string;
   'recorded-content': Record<string, unknown>;
@@ -71,7 +74,7 @@ interface RecordedCase {
 
 const RECORDED: Record<string, RecordedCase> = Object.assign(
   {},
-  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json', ...PYTHON_SNAPSHOTS].map(
+  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json', ...PYTHON_SNAPSHOTS, ...PERMISSION_SNAPSHOTS].map(
     (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
   ),
 );
