@@ -50,8 +50,11 @@ export interface ControlPlaneOptions {
   readonly store: FunctionStore;
   readonly readS3: S3Reader;
   readonly clock: Clock;
-  /** The app's layers' folders, by what `Layers` names them with; any other layer is a published one (public-layers/). */
-  readonly layerFolders: Readonly<Record<string, string>>;
+  /**
+   * The folders of the layers a function may name, by what `Layers` names them with (the app's,
+   * and those PublishLayerVersion published); any other layer is a public one (public-layers/).
+   */
+  readonly layerFolders: () => Readonly<Record<string, string>>;
   /** A function's log: where a change that failed says why. */
   readonly log: (name: string, line: string) => void;
 }
@@ -92,7 +95,7 @@ export class ControlPlane {
     if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const now = this.options.clock.now();
-    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders);
+    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
     const pending = changing(created, 'creating', lastModified(now));
     this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
@@ -105,7 +108,7 @@ export class ControlPlane {
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
-    const changed = configured(current, input, this.options.layerFolders);
+    const changed = configured(current, input, this.options.layerFolders());
     return this.#updated(current, changed, false);
   }
 

@@ -83,6 +83,31 @@ export function checkArchitectures(architectures: unknown): void {
   }
 }
 
+/**
+ * A layer's CompatibleRuntimes and CompatibleArchitectures as Lambda checks them, before its
+ * model: any runtime it ever had (deprecated ones too), its words listing the ones it creates.
+ * @throws AwsError ValidationException naming each list with a value that is none
+ */
+export function checkLayerCompatibilities(runtimes: unknown, architectures: unknown): void {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const violations: string[] = [];
+  const givenRuntimes = list(runtimes);
+  if (givenRuntimes.some((r) => !MODEL_RUNTIMES.has(r) && !CREATABLE_RUNTIMES.includes(r))) {
+    violations.push(
+      `Value '[${givenRuntimes.join(', ')}]' at 'compatibleRuntimes' failed to satisfy constraint: Member must satisfy enum value set: [${CREATABLE_RUNTIMES.join(', ')}]`,
+    );
+  }
+  const givenArchitectures = list(architectures);
+  if (givenArchitectures.some((a) => a !== 'x86_64' && a !== 'arm64')) {
+    violations.push(
+      `Value '[${givenArchitectures.join(', ')}]' at 'compatibleArchitectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`,
+    );
+  }
+  if (violations.length === 0) return;
+  const count = violations.length === 1 ? '1 validation error' : `${violations.length} validation errors`;
+  throw new AwsError('ValidationException', `${count} detected: ${violations.join('; ')}`);
+}
+
 /** Now, as Lambda writes LastModified: `2026-05-01T10:00:00.000+0000`. */
 export function lastModified(now: number): string {
   return new Date(now).toISOString().replace('Z', '+0000');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
+import { LAYER_CASES } from './recorded-cases-layers.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
 import { STATE_CASES } from './recorded-cases-states.js';
@@ -32,6 +33,20 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "data folder (LAMBDA_TASK_ROOT), not at /var/task, and on the machine's python3, whose importlib frames differ " +
       "from Lambda's python3.13 (LocalStack skips this path too)",
   })),
+  {
+    test: 'TestLambdaLayer::test_layer_exceptions',
+    path: /^list_layers_exc_compatibleruntime_invalid\.Error\.Message$/,
+    reason:
+      "ListLayers' refusal of a CompatibleRuntime lists the Runtime enum of AWS's own model, in its set's order and with " +
+      "values botocore's model (1.43.11, local/endpoint/models/lambda.json), which the endpoint validates against, does not have",
+  },
+  {
+    test: 'TestLambdaLayer::test_layer_exceptions',
+    path: /^get_layer_version_by_arn_exc_invalidarn\.Error\.Message$/,
+    reason:
+      "GetLayerVersionByArn's refusal quotes the ARN pattern AWS's service checks now ((eusc-)? regions, awslayer ARNs), " +
+      "which botocore's model (1.43.11) the endpoint validates against does not have yet (as test_invalid_invoke's, not held)",
+  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
@@ -63,7 +78,7 @@ afterAll(async () => {
 
 describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES },
+    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES, ...LAYER_CASES },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live)),
     () => context,

@@ -66,6 +66,8 @@ const PYTHON_SNAPSHOTS = ['python/test_lambda.snapshot.json', 'python/test_lambd
 
 /** The permissions' tests (recorded-cases-permissions.ts). */
 const PERMISSION_SNAPSHOTS = ['permissions/test_lambda_api.snapshot.json'];
+/** The layers' tests (recorded-cases-layers.ts). */
+const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -74,7 +76,7 @@ interface RecordedCase {
 
 const RECORDED: Record<string, RecordedCase> = Object.assign(
   {},
-  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json', ...PYTHON_SNAPSHOTS, ...PERMISSION_SNAPSHOTS].map(
+  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json', ...PYTHON_SNAPSHOTS, ...PERMISSION_SNAPSHOTS, ...LAYER_SNAPSHOTS].map(
     (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
   ),
 );

@@ -1,0 +1,162 @@
+import {
+  DeleteLayerVersionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  GetLayerVersionByArnCommand,
+  GetLayerVersionCommand,
+  ListLayersCommand,
+  ListLayerVersionsCommand,
+  PublishLayerVersionCommand,
+  type PublishLayerVersionCommandInput,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { zip } from '../../helpers/zip-archive.js';
+import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+
+/** The `dummylayer` fixture's zip (tests/aws/services/lambda_/layers/testlayer.zip), one archive for every case: a layer of one Python module. */
+const DUMMY_LAYER = zip([{ path: 'python/testlayer.py', body: 'GREETING = "from the layer"\n' }], 'dummylayer');
+
+const publish = (c: ReplayContext, LayerName: string, extra: Partial<PublishLayerVersionCommandInput> = {}) =>
+  c.call(new PublishLayerVersionCommand({ LayerName, Content: { ZipFile: DUMMY_LAYER }, ...extra }));
+
+const layerVersion = (c: ReplayContext, LayerName: string, VersionNumber: number) =>
+  c.call(new GetLayerVersionCommand({ LayerName, VersionNumber }));
+
+const deleteVersion = (c: ReplayContext, LayerName: string, VersionNumber: number) =>
+  c.call(new DeleteLayerVersionCommand({ LayerName, VersionNumber }));
+
+/** The runtimes and architectures test_layer_compatibilities publishes (LocalStack's ALL_RUNTIMES in batches of 15). */
+const RUNTIME_BATCHES: readonly (readonly string[])[] = [
+  [
+    'nodejs24.x',
+    'nodejs22.x',
+    'nodejs20.x',
+    'nodejs18.x',
+    'nodejs16.x',
+    'nodejs14.x',
+    'nodejs12.x',
+    'python3.14',
+    'python3.13',
+    'python3.12',
+    'python3.11',
+    'python3.10',
+    'python3.9',
+    'python3.8',
+    'python3.7',
+  ],
+  [
+    'java25',
+    'java21',
+    'java17',
+    'java11',
+    'java8.al2',
+    'java8',
+    'dotnet10',
+    'dotnet8',
+    'dotnet6',
+    'dotnetcore3.1',
+    'go1.x',
+    'ruby3.4',
+    'ruby3.3',
+    'ruby3.2',
+    'ruby2.7',
+  ],
+  ['provided.al2023', 'provided.al2', 'provided'],
+];
+
+const compatibilities =
+  (runtimes: readonly string[]): Replay =>
+  async (c) => ({
+    publish_result: await publish(c, c.name('testlayer'), {
+      CompatibleRuntimes: runtimes as never,
+      CompatibleArchitectures: ['arm64', 'x86_64'],
+    }),
+  });
+
+/** Fails the replay where the recorded test asserts, as its `assert` would. */
+function expectThat(holds: boolean, what: string): void {
+  if (!holds) throw new Error(`the recorded test asserts ${what}`);
+}
+
+/** test_lambda_api.py's TestLambdaLayer, by snapshot key. */
+export const LAYER_CASES: Record<string, Replay> = {
+  ...Object.fromEntries(
+    RUNTIME_BATCHES.map((runtimes, i) => [`TestLambdaLayer::test_layer_compatibilities[runtimes${i}]`, compatibilities(runtimes)]),
+  ),
+  'TestLambdaLayer::test_layer_lifecycle': async (c) => {
+    const functionName = c.name('fn-layer');
+    const layerName = c.name('testlayer');
+    const details = { LicenseInfo: c.name('licenseinfo'), Description: c.name('description') };
+    const python = { CompatibleRuntimes: ['python3.12' as const], CompatibleArchitectures: ['x86_64' as const], ...details };
+    await c.create(functionName, { Code: { ZipFile: c.archive('handler.py', 'def handler(event, context):\n    return event\n') } });
+    const live: Answer = { get_fn_result: await c.call(new GetFunctionCommand({ FunctionName: functionName })) };
+    live.get_fn_config_result = await c.call(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    live.publish_result = await publish(c, layerName, python);
+    live.publish_result_2 = await publish(c, layerName, python);
+    const first = live.publish_result as { Version: number; LayerVersionArn: string; Content: { CodeSha256: string } };
+    const second = live.publish_result_2 as typeof first;
+    expectThat(first.Version === 1 && second.Version === 2, 'the versions are 1 and 2');
+    expectThat(first.Content.CodeSha256 === second.Content.CodeSha256, 'both versions have the same CodeSha256');
+    live.update_fn_config = await c.call(
+      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: [first.LayerVersionArn] }),
+    );
+    await c.updated(functionName);
+    live.get_fn_config = await c.call(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    live.get_layer_ver_result = await layerVersion(c, layerName, 1);
+    live.get_layer_by_arn_version = await c.call(new GetLayerVersionByArnCommand({ Arn: first.LayerVersionArn }));
+    live.list_layer_versions_predelete = await c.call(new ListLayerVersionsCommand({ LayerName: layerName }));
+    live.delete_layer_1 = await deleteVersion(c, layerName, 1);
+    live.get_fn_config_postdelete = await c.call(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    live.delete_layer_2 = await deleteVersion(c, layerName, 2);
+    live.list_layer_versions_postdelete = await c.call(new ListLayerVersionsCommand({ LayerName: layerName }));
+    live.publish_result_3 = await publish(c, layerName, python);
+    expectThat((live.publish_result_3 as { Version: number }).Version === 3, 'a version published after all were deleted is 3');
+    return live;
+  },
+  'TestLambdaLayer::test_layer_exceptions': async (c) => {
+    const layerName = c.name('testlayer');
+    const live: Answer = {
+      publish_result: await publish(c, layerName, { CompatibleRuntimes: ['python3.12'], CompatibleArchitectures: ['x86_64'] }),
+    };
+    const layerArn = String((live.publish_result as { LayerArn: string }).LayerArn);
+    live.list_layers_exc_compatibleruntime_invalid = await c.call(
+      new ListLayersCommand({ CompatibleRuntime: 'runtimedoesnotexist' as never }),
+    );
+    live.list_layers_exc_compatiblearchitecture_invalid = await c.call(
+      new ListLayersCommand({ CompatibleArchitecture: 'archdoesnotexist' as never }),
+    );
+    live.list_nonexistent_layer = await c.call(new ListLayerVersionsCommand({ LayerName: 'layerdoesnotexist' }));
+    live.get_layer_version_exc_layer_doesnotexist = await layerVersion(c, 'layerdoesnotexist', 1);
+    live.get_layer_version_exc_layer_version_doesnotexist_negative = await layerVersion(c, layerName, -1);
+    live.get_layer_version_exc_layer_version_doesnotexist_zero = await layerVersion(c, layerName, 0);
+    live.get_layer_version_exc_layer_version_doesnotexist_2 = await layerVersion(c, layerName, 2);
+    live.get_layer_version_by_arn_exc_invalidarn = await c.call(new GetLayerVersionByArnCommand({ Arn: layerArn }));
+    live.get_layer_version_by_arn_exc_nonexistentversion = await c.call(new GetLayerVersionByArnCommand({ Arn: `${layerArn}:2` }));
+    live.delete_nonexistent_response = await deleteVersion(c, 'layerdoesnotexist', 1);
+    live.delete_nonexistent_version_response = await deleteVersion(c, layerName, 2);
+    live.delete_layer_response = await deleteVersion(c, layerName, 1);
+    live.delete_layer_again_response = await deleteVersion(c, layerName, 1);
+    live.delete_layer_version_exc_layerversion_invalid_version = await deleteVersion(c, layerName, -1);
+    live.publish_empty_result = await publish(c, c.name('testlayer-empty'), { CompatibleRuntimes: [], CompatibleArchitectures: [] });
+    live.publish_layer_version_exc_invalid_runtime_arch = await publish(c, c.name('testlayer-2'), {
+      CompatibleRuntimes: ['invalidruntime' as never],
+      CompatibleArchitectures: ['invalidarch' as never],
+    });
+    live.publish_layer_version_exc_partially_invalid_values = await publish(c, c.name('testlayer-2'), {
+      CompatibleRuntimes: ['invalidruntime', 'invalidruntime2', 'nodejs20.x'] as never,
+      CompatibleArchitectures: ['invalidarch', 'x86_64'] as never,
+    });
+    return live;
+  },
+  'TestLambdaLayer::test_layer_s3_content': async (c) => {
+    const bucket = c.name('bucket').toLowerCase();
+    await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: '/layercontent.zip', Body: DUMMY_LAYER }));
+    return {
+      publish_layer_result: await c.call(
+        new PublishLayerVersionCommand({ LayerName: c.name('bucket-layer'), Content: { S3Bucket: bucket, S3Key: '/layercontent.zip' } }),
+      ),
+    };
+  },
+};
