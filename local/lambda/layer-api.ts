@@ -15,6 +15,7 @@ import {
 } from './function-code.js';
 import { validateLambdaInput } from './input-validation.js';
 import { lambdaPathLabels } from './lambda-operations.js';
+import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
 import { parseBody } from './request-parts.js';
 
@@ -28,6 +29,9 @@ export const LAYER_OPERATIONS = [
   'ListLayerVersions',
   'ListLayers',
   'DeleteLayerVersion',
+  'AddLayerVersionPermission',
+  'RemoveLayerVersionPermission',
+  'GetLayerVersionPolicy',
 ] as const;
 type LayerOperation = (typeof LAYER_OPERATIONS)[number];
 
@@ -49,7 +53,8 @@ const notFound = () => new AwsError('ResourceNotFoundException', 'The resource y
 
 /**
  * Lambda's layers made through its API (PublishLayerVersion, GetLayerVersion,
- * GetLayerVersionByArn, ListLayerVersions, ListLayers, DeleteLayerVersion), as the API
+ * GetLayerVersionByArn, ListLayerVersions, ListLayers, DeleteLayerVersion, and the version's
+ * permissions: AddLayerVersionPermission, RemoveLayerVersionPermission, GetLayerVersionPolicy), as the API
  * reference documents them and AWS answers them: versions numbered per layer name and never
  * again once deleted, the content unpacked where a function naming the version's ARN finds it
  * (its `/opt`), as the app's own layers are found.
@@ -109,6 +114,10 @@ export class LayerApi {
         }));
         return { status: 200, answer: { Layers } };
       }
+      case 'AddLayerVersionPermission':
+      case 'RemoveLayerVersionPermission':
+      case 'GetLayerVersionPolicy':
+        return this.#permissions(name, input);
       case 'DeleteLayerVersion': {
         // Deleting a version that is not there succeeds, as in Lambda.
         const layer = this.options.store.get(layerNameOf(input.LayerName), versionNumber(input.VersionNumber));
@@ -116,6 +125,23 @@ export class LayerApi {
         return { status: 204 };
       }
     }
+  }
+
+  /** A layer version's resource-based policy (layer-permissions.ts), kept with the version. */
+  #permissions(name: 'AddLayerVersionPermission' | 'RemoveLayerVersionPermission' | 'GetLayerVersionPolicy', input: Input) {
+    const layerName = layerNameOf(input.LayerName);
+    const version = versionNumber(input.VersionNumber);
+    const layer = this.options.store.get(layerName, version);
+    if (!layer) {
+      const arn = `arn:aws:lambda:${this.options.region}:${this.options.accountId}:layer:${layerName}:${version}`;
+      throw new AwsError('ResourceNotFoundException', `Layer version ${arn} does not exist.`, 404);
+    }
+    if (name === 'GetLayerVersionPolicy') return { status: 200, answer: layerPolicyAnswer(layer) };
+    // The path carries the version as text; the model's member is a number.
+    validateLambdaInput(name, { ...input, VersionNumber: version });
+    const changed = name === 'AddLayerVersionPermission' ? addLayerPermission(layer, input) : removeLayerPermission(layer, input);
+    this.options.store.save(changed.layer);
+    return { status: changed.status, answer: changed.answer };
   }
 
   async #publish(input: Input): Promise<LayerVersion> {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
 import { removeCode } from './function-code.js';
+import type { FunctionPolicy } from './function-definition.js';
 
 /** A layer version PublishLayerVersion published, as Lambda's API describes it. */
 export interface LayerVersion {
@@ -21,6 +22,8 @@ export interface LayerVersion {
   readonly codeSize: number;
   /** The folder its zip is unpacked to: what a function naming it finds under /opt. */
   readonly folder: string;
+  /** Its resource-based policy (AddLayerVersionPermission), if it has one. */
+  readonly policy?: FunctionPolicy;
 }
 
 /** What a layer name keeps once its versions are gone: versions are never numbered again. */
@@ -62,9 +65,12 @@ export class LayerStore {
     return (this.#names.get(name)?.lastVersion ?? 0) + 1;
   }
 
+  /** Keeps a version, a new one or one whose policy changed (the layer's last version number stays the highest). */
   save(layer: LayerVersion): void {
     this.#versions.put(versionArn(layer), layer);
-    this.#names.put(layer.layerName, { name: layer.layerName, lastVersion: layer.version });
+    if (layer.version >= this.nextVersion(layer.layerName)) {
+      this.#names.put(layer.layerName, { name: layer.layerName, lastVersion: layer.version });
+    }
   }
 
   get(layerName: string, version: number): LayerVersion | undefined {

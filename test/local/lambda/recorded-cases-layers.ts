@@ -1,17 +1,22 @@
 import {
+  AddLayerVersionPermissionCommand,
+  type AddLayerVersionPermissionCommandInput,
   DeleteLayerVersionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetLayerVersionByArnCommand,
   GetLayerVersionCommand,
+  GetLayerVersionPolicyCommand,
   ListLayersCommand,
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
   type PublishLayerVersionCommandInput,
+  RemoveLayerVersionPermissionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { zip } from '../../helpers/zip-archive.js';
+import { documents } from './recorded-cases-permissions.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 /** The `dummylayer` fixture's zip (tests/aws/services/lambda_/layers/testlayer.zip), one archive for every case: a layer of one Python module. */
@@ -73,6 +78,26 @@ const compatibilities =
       CompatibleArchitectures: ['arm64', 'x86_64'],
     }),
   });
+
+/** A layer version's permission: `lambda:GetLayerVersion` for anyone, version 1 unless said. */
+const permit = async (c: ReplayContext, LayerName: string, extra: Partial<AddLayerVersionPermissionCommandInput>) =>
+  documents(
+    await c.call(
+      new AddLayerVersionPermissionCommand({
+        LayerName,
+        VersionNumber: 1,
+        Action: 'lambda:GetLayerVersion',
+        Principal: '*',
+        StatementId: 's1',
+        ...extra,
+      }),
+    ),
+  );
+const layerPolicy = async (c: ReplayContext, LayerName: string, VersionNumber = 1) =>
+  documents(await c.call(new GetLayerVersionPolicyCommand({ LayerName, VersionNumber })));
+const unpermit = (c: ReplayContext, LayerName: string, StatementId: string, extra: { VersionNumber?: number; RevisionId?: string } = {}) =>
+  c.call(new RemoveLayerVersionPermissionCommand({ LayerName, VersionNumber: 1, StatementId, ...extra }));
+const pythonLayer = { CompatibleRuntimes: ['python3.12' as const], CompatibleArchitectures: ['x86_64' as const] };
 
 /** Fails the replay where the recorded test asserts, as its `assert` would. */
 function expectThat(holds: boolean, what: string): void {
@@ -147,6 +172,37 @@ export const LAYER_CASES: Record<string, Replay> = {
       CompatibleRuntimes: ['invalidruntime', 'invalidruntime2', 'nodejs20.x'] as never,
       CompatibleArchitectures: ['invalidarch', 'x86_64'] as never,
     });
+    return live;
+  },
+  'TestLambdaLayer::test_layer_policy_exceptions': async (c) => {
+    const layerName = c.name('layer4policy');
+    const missing = `${layerName}-doesnotexist`;
+    const live: Answer = { publish_result: await publish(c, layerName, pythonLayer) };
+    live.layer_permission_nopolicy_get = await layerPolicy(c, layerName);
+    live.add_layer_permission_result = await permit(c, layerName, {});
+    live.layer_permission_action_invalid = await permit(c, layerName, { Action: '*', StatementId: c.name('s') });
+    live.layer_permission_duplicate_statement = await permit(c, layerName, {});
+    live.layer_permission_wrong_revision = await permit(c, layerName, { StatementId: 's2', RevisionId: 'wrong' });
+    live.layer_permission_layername_doesnotexist_add = await permit(c, missing, { StatementId: c.name('s') });
+    live.layer_permission_layername_doesnotexist_get = await layerPolicy(c, missing);
+    live.layer_permission_layername_doesnotexist_remove = await unpermit(c, missing, 's1');
+    live.layer_permission_layerversion_doesnotexist_add = await permit(c, layerName, { VersionNumber: 2, StatementId: c.name('s') });
+    live.layer_permission_layerversion_doesnotexist_get = await layerPolicy(c, layerName, 2);
+    live.layer_permission_layerversion_doesnotexist_remove = await unpermit(c, layerName, 's1', { VersionNumber: 2 });
+    live.layer_permission_statementid_doesnotexist_remove = await unpermit(c, layerName, 'doesnotexist');
+    live.layer_permission_wrong_revision_remove = await unpermit(c, layerName, 's1', { RevisionId: 'wrong' });
+    return live;
+  },
+  'TestLambdaLayer::test_layer_policy_lifecycle': async (c) => {
+    const layerName = c.name('testlayer');
+    const live: Answer = { publish_result: await publish(c, layerName, pythonLayer) };
+    live.add_policy_s1 = await permit(c, layerName, {});
+    live.get_layer_version_policy = await layerPolicy(c, layerName);
+    const revision = (answer: unknown) => String((answer as { RevisionId: string }).RevisionId);
+    live.add_policy_s2 = await permit(c, layerName, { StatementId: 's2', RevisionId: revision(live.get_layer_version_policy) });
+    live.get_layer_version_policy_postadd2 = await layerPolicy(c, layerName);
+    live.remove_s2 = await unpermit(c, layerName, 's2', { RevisionId: revision(live.get_layer_version_policy_postadd2) });
+    live.get_layer_version_policy_postdeletes2 = await layerPolicy(c, layerName);
     return live;
   },
   'TestLambdaLayer::test_layer_s3_content': async (c) => {

@@ -25,7 +25,7 @@ async function echoFunction(c: ReplayContext, prefix: string): Promise<{ name: s
 }
 
 /** LocalStack's snapshot reads a JSON document in a string (`Statement`, `Policy`) as the document. */
-function documents(answer: Answer): Answer {
+export function documents(answer: Answer): Answer {
   return Object.fromEntries(
     Object.entries(answer).map(([key, value]) => {
       if (typeof value !== 'string' || !/^[[{]/.test(value)) return [key, value];
