@@ -52,6 +52,7 @@ export function apiPlanes(
   const functions = new ControlPlane({
     store: parts.store,
     layerFolders: () => ({ ...options.layerFolders, ...layers.folders() }),
+    place: { region: options.region, accountId: parts.accountId },
     log: options.log,
     clock,
     readS3,

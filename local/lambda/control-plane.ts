@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import {
   checkArchitectures,
+  checkLayers,
   checkRevision,
   checkRuntime,
   configured,
@@ -55,6 +56,8 @@ export interface ControlPlaneOptions {
    * and those PublishLayerVersion published); any other layer is a public one (public-layers/).
    */
   readonly layerFolders: () => Readonly<Record<string, string>>;
+  /** The region and account the functions are in: a function's layers must be in its region. */
+  readonly place: { readonly region: string; readonly accountId: string };
   /** A function's log: where a change that failed says why. */
   readonly log: (name: string, line: string) => void;
 }
@@ -84,6 +87,7 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     checkArchitectures(input.Architectures);
     validateLambdaInput('CreateFunction', input);
+    checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
     if (input.PackageType === 'Image') {
       throw new AwsError(
@@ -108,6 +112,7 @@ export class ControlPlane {
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
+    checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     const changed = configured(current, input, this.options.layerFolders());
     return this.#updated(current, changed, false);
   }

@@ -108,6 +108,44 @@ export function checkLayerCompatibilities(runtimes: unknown, architectures: unkn
   throw new AwsError('ValidationException', `${count} detected: ${violations.join('; ')}`);
 }
 
+/** Lambda's quota of layers on a function. */
+const MAX_LAYERS = 5;
+
+/**
+ * A function's `Layers` as Lambda checks them: at most five, all in the function's region, no
+ * two versions of one layer, and a layer of the function's own account one that exists (the
+ * app's or one PublishLayerVersion published: `known`); another account's is a public one.
+ * @throws AwsError InvalidParameterValueException in Lambda's words
+ */
+export function checkLayers(
+  layers: unknown,
+  known: Readonly<Record<string, string>>,
+  place: { readonly region: string; readonly accountId: string },
+): void {
+  if (!Array.isArray(layers)) return;
+  const arns = layers.map(String);
+  const refuse = (message: string) => new AwsError('InvalidParameterValueException', message);
+  if (arns.length > MAX_LAYERS) throw refuse(`Cannot reference more than ${MAX_LAYERS} layers.`);
+  const parsed = arns.map((arn) => {
+    const groups = /^arn:[^:]+:lambda:(?<region>[^:]*):(?<account>\d{12}):layer:(?<name>[^:]+):\d+$/.exec(arn)?.groups;
+    return { arn, region: groups?.region, account: groups?.account, name: groups?.name };
+  });
+  if (parsed.some((layer) => layer.region !== undefined && layer.region !== place.region)) {
+    throw refuse(`Layers are not in the same region as the function. Layers are expected to be in region ${place.region}.`);
+  }
+  const layerOf = (layer: (typeof parsed)[number]) => `${layer.account}:${layer.name}`;
+  for (const [i, layer] of parsed.entries()) {
+    const other = parsed.slice(i + 1).find((o) => layerOf(o) === layerOf(layer));
+    if (other) {
+      throw refuse(
+        `Two different versions of the same layer are not allowed to be referenced in the same function. ${layer.arn} and ${other.arn} are versions of the same layer.`,
+      );
+    }
+  }
+  const missing = parsed.find((layer) => layer.account === place.accountId && !Object.hasOwn(known, layer.arn));
+  if (missing) throw refuse(`Layer version ${missing.arn} does not exist.`);
+}
+
 /** Now, as Lambda writes LastModified: `2026-05-01T10:00:00.000+0000`. */
 export function lastModified(now: number): string {
   return new Date(now).toISOString().replace('Z', '+0000');

@@ -1,6 +1,7 @@
 import {
   AddLayerVersionPermissionCommand,
   type AddLayerVersionPermissionCommandInput,
+  CreateFunctionCommand,
   DeleteLayerVersionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -16,6 +17,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { zip } from '../../helpers/zip-archive.js';
+import { region } from '../helpers.js';
 import { documents } from './recorded-cases-permissions.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
@@ -98,6 +100,18 @@ const layerPolicy = async (c: ReplayContext, LayerName: string, VersionNumber = 
 const unpermit = (c: ReplayContext, LayerName: string, StatementId: string, extra: { VersionNumber?: number; RevisionId?: string } = {}) =>
   c.call(new RemoveLayerVersionPermissionCommand({ LayerName, VersionNumber: 1, StatementId, ...extra }));
 const pythonLayer = { CompatibleRuntimes: ['python3.12' as const], CompatibleArchitectures: ['x86_64' as const] };
+
+/** The `create_lambda_function` fixture's request for a Python echo function (its default runtime), without waiting. */
+const fixtureFunction = (c: ReplayContext, FunctionName: string) => ({
+  FunctionName,
+  Runtime: 'python3.12' as const,
+  Handler: 'handler.handler',
+  Role: c.role,
+  Code: { ZipFile: c.archive('handler.py', 'def handler(event, context):\n    return event\n') },
+  Timeout: 30,
+  Environment: { Variables: {} },
+  Tags: {},
+});
 
 /** Fails the replay where the recorded test asserts, as its `assert` would. */
 function expectThat(holds: boolean, what: string): void {
@@ -204,6 +218,52 @@ export const LAYER_CASES: Record<string, Replay> = {
     live.remove_s2 = await unpermit(c, layerName, 's2', { RevisionId: revision(live.get_layer_version_policy_postadd2) });
     live.get_layer_version_policy_postdeletes2 = await layerPolicy(c, layerName);
     return live;
+  },
+  'TestLambdaLayer::test_layer_function_exceptions': async (c) => {
+    const layerName = c.name('testlayer');
+    const empty = { CompatibleRuntimes: [], CompatibleArchitectures: ['x86_64' as const] };
+    const live: Answer = { publish_result: await publish(c, layerName, empty) };
+    live.publish_result_2 = await publish(c, layerName, empty);
+    live.publish_result_3 = await publish(c, layerName, empty);
+    const arnOf = (key: string) => String((live[key] as { LayerVersionArn: string }).LayerVersionArn);
+    const layerArn = String((live.publish_result as { LayerArn: string }).LayerArn);
+    const functionName = c.name('fn-layer');
+    const echo = { Code: { ZipFile: c.archive('handler.py', 'def handler(event, context):\n    return event\n') } };
+    await c.create(functionName, echo);
+    live.get_fn_result = await c.call(new GetFunctionCommand({ FunctionName: functionName }));
+    const layered = (Layers: string[]) => c.call(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers }));
+    live.two_layer_versions_single_function_exc = await layered([arnOf('publish_result'), arnOf('publish_result_2')]);
+    live.three_layer_versions_single_function_exc = await layered([
+      arnOf('publish_result'),
+      arnOf('publish_result_2'),
+      arnOf('publish_result_3'),
+    ]);
+    live.two_identical_layer_versions_single_function_exc = await layered([arnOf('publish_result'), arnOf('publish_result')]);
+    live.add_nonexistent_layer_exc = await layered([`${layerArn.replace(layerName, 'doesnotexist')}:1`]);
+    live.add_nonexistent_layer_version_exc = await layered([`${layerArn}:9`]);
+    live.add_layer_arn_without_version_exc = await layered([layerArn]);
+    // The test publishes the layer in a second region; the local runtime serves one, so its version's ARN is named.
+    const otherRegion = `${layerArn.replace(`:${region}:`, ':eu-west-1:')}:1`;
+    live.create_function_with_layer_in_different_region = await c.call(
+      new CreateFunctionCommand({ ...fixtureFunction(c, functionName), Layers: [otherRegion] }),
+    );
+    return live;
+  },
+  'TestLambdaLayer::test_layer_function_quota_exception': async (c) => {
+    const arns: string[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const published = await c.lambda.send(
+        new PublishLayerVersionCommand({
+          LayerName: c.name(`testlayer-${n}`),
+          Content: { ZipFile: DUMMY_LAYER },
+          CompatibleArchitectures: ['x86_64'],
+        }),
+      );
+      arns.push(String(published.LayerVersionArn));
+    }
+    return {
+      create_function_with_six_layers: await c.call(new CreateFunctionCommand({ ...fixtureFunction(c, c.name('fn-layer')), Layers: arns })),
+    };
   },
   'TestLambdaLayer::test_layer_s3_content': async (c) => {
     const bucket = c.name('bucket').toLowerCase();
