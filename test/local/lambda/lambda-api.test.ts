@@ -339,7 +339,7 @@ describe('LambdaService Invoke', () => {
     expect(payloadOf(response.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout' });
     const tail = decode(response.LogResult);
     expect(tail).toContain('about to hang\n');
-    expect(tail).toMatch(/REPORT RequestId: [^\n]+\tStatus: timeout\n$/);
+    expect(tail).toMatch(/REPORT RequestId: [^\n]+\tStatus: timeout\t\n$/);
   });
 
   it('starts the log tail of a failed init with the init error', async () => {
