@@ -24,21 +24,30 @@ function permissionPrincipal(who: string): unknown {
 }
 
 /**
- * The statement GetPolicy shows for an `AWS::Lambda::Permission` ("Viewing resource-based IAM
- * policies in Lambda"): SourceArn as `ArnLike AWS:SourceArn`, SourceAccount as `StringEquals
- * AWS:SourceAccount`, PrincipalOrgID and FunctionUrlAuthType as `StringEquals` on their keys,
- * InvokedViaFunctionUrl as `Bool lambda:InvokedViaFunctionUrl`.
+ * The statement GetPolicy shows for an `AWS::Lambda::Permission` or an AddPermission request
+ * (their members have the same names; "Viewing resource-based IAM policies in Lambda"):
+ * SourceArn as `ArnLike AWS:SourceArn`, SourceAccount as `StringEquals AWS:SourceAccount`,
+ * FunctionUrlAuthType, PrincipalOrgID and EventSourceToken as `StringEquals` on their keys (in
+ * the order AWS's recorded answers show), InvokedViaFunctionUrl as `Bool lambda:InvokedViaFunctionUrl`.
  */
-export function permissionStatement(r: LoadedResource, functionArn: string): Record<string, unknown> {
-  const p = r.properties as Record<string, unknown>;
+export function permissionStatement(
+  sid: string,
+  properties: Readonly<Record<string, unknown>>,
+  functionArn: string,
+): Record<string, unknown> {
+  const p = properties;
   const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);
   const stringEquals: Record<string, string> = {};
-  const sourceAccount = text('SourceAccount');
-  const orgId = text('PrincipalOrgID');
-  const authType = text('FunctionUrlAuthType');
-  if (sourceAccount) stringEquals['AWS:SourceAccount'] = sourceAccount;
-  if (orgId) stringEquals['aws:PrincipalOrgID'] = orgId;
-  if (authType) stringEquals['lambda:FunctionUrlAuthType'] = authType;
+  const keys = {
+    SourceAccount: 'AWS:SourceAccount',
+    FunctionUrlAuthType: 'lambda:FunctionUrlAuthType',
+    PrincipalOrgID: 'aws:PrincipalOrgID',
+    EventSourceToken: 'lambda:EventSourceToken',
+  };
+  for (const [member, key] of Object.entries(keys)) {
+    const value = text(member);
+    if (value) stringEquals[key] = value;
+  }
   const sourceArn = text('SourceArn');
   // A statement for a function URL's calls (Lambda asks InvokeFunction of them too since October 2025).
   const viaUrl = p.InvokedViaFunctionUrl === true || p.InvokedViaFunctionUrl === 'true';
@@ -48,7 +57,7 @@ export function permissionStatement(r: LoadedResource, functionArn: string): Rec
     ...(viaUrl ? { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } : {}),
   };
   return {
-    Sid: r.logicalId,
+    Sid: sid,
     Effect: 'Allow',
     // A Principal the template could not resolve is kept as it is: the store names it as a problem.
     Principal: typeof p.Principal === 'string' ? permissionPrincipal(p.Principal) : p.Principal,

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import {
   checkArchitectures,
+  checkLayers,
   checkRevision,
   checkRuntime,
   configured,
@@ -14,6 +15,7 @@ import {
 import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
+import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
@@ -49,8 +51,13 @@ export interface ControlPlaneOptions {
   readonly store: FunctionStore;
   readonly readS3: S3Reader;
   readonly clock: Clock;
-  /** The app's layers' folders, by what `Layers` names them with; any other layer is a published one (public-layers/). */
-  readonly layerFolders: Readonly<Record<string, string>>;
+  /**
+   * The folders of the layers a function may name, by what `Layers` names them with (the app's,
+   * and those PublishLayerVersion published); any other layer is a public one (public-layers/).
+   */
+  readonly layerFolders: () => Readonly<Record<string, string>>;
+  /** The region and account the functions are in: a function's layers must be in its region. */
+  readonly place: { readonly region: string; readonly accountId: string };
   /** A function's log: where a change that failed says why. */
   readonly log: (name: string, line: string) => void;
 }
@@ -80,6 +87,7 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     checkArchitectures(input.Architectures);
     validateLambdaInput('CreateFunction', input);
+    checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
     if (input.PackageType === 'Image') {
       throw new AwsError(
@@ -91,7 +99,7 @@ export class ControlPlane {
     if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const now = this.options.clock.now();
-    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders);
+    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
     const pending = changing(created, 'creating', lastModified(now));
     this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
@@ -104,7 +112,8 @@ export class ControlPlane {
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
-    const changed = configured(current, input, this.options.layerFolders);
+    checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
+    const changed = configured(current, input, this.options.layerFolders());
     return this.#updated(current, changed, false);
   }
 
@@ -228,7 +237,8 @@ export class ControlPlane {
       );
     }
     const { [qualifier]: _deleted, ...published } = current.published;
-    this.#save({ ...current, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
+    const kept = withoutPolicyOf(current, qualifier);
+    this.#save({ ...kept, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
     return { status: 204 };
   }
 
@@ -286,7 +296,31 @@ export class ControlPlane {
   async DeleteAlias(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
     const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
-    if (aliases.length !== (current.aliases ?? []).length) this.#save({ ...current, aliases });
+    if (aliases.length !== (current.aliases ?? []).length) this.#save({ ...withoutPolicyOf(current, String(input.Name)), aliases });
+    return { status: 204 };
+  }
+
+  /** A statement added to the function's (or its version's or alias's) resource-based policy (function-permissions.ts). */
+  async AddPermission(input: Input): Promise<Answer> {
+    validateLambdaInput('AddPermission', input);
+    const current = this.#changeable(input.FunctionName);
+    const added = addPermission(current, input);
+    this.#save(added.definition, current);
+    return { status: 201, body: { Statement: JSON.stringify(added.statement) } };
+  }
+
+  async RemovePermission(input: Input): Promise<Answer> {
+    validateLambdaInput('RemovePermission', input);
+    let current: FunctionDefinition;
+    try {
+      current = this.#changeable(input.FunctionName);
+    } catch (error) {
+      // Lambda names the policy it did not find, not the function.
+      if (!(error instanceof AwsError) || error.code !== 'ResourceNotFoundException') throw error;
+      const arn = this.#host.directory.arnOf(parseFunctionName(String(input.FunctionName)).name);
+      throw new AwsError('ResourceNotFoundException', `No policy found for: ${arn}`, 404, { cause: error });
+    }
+    this.#save(removePermission(current, input), current);
     return { status: 204 };
   }
 
@@ -322,7 +356,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, ...code } = definition;
+    const { versions: _v, aliases: _a, published: _p, policies: _policies, ...code } = definition;
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,

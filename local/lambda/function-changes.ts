@@ -83,6 +83,69 @@ export function checkArchitectures(architectures: unknown): void {
   }
 }
 
+/**
+ * A layer's CompatibleRuntimes and CompatibleArchitectures as Lambda checks them, before its
+ * model: any runtime it ever had (deprecated ones too), its words listing the ones it creates.
+ * @throws AwsError ValidationException naming each list with a value that is none
+ */
+export function checkLayerCompatibilities(runtimes: unknown, architectures: unknown): void {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const violations: string[] = [];
+  const givenRuntimes = list(runtimes);
+  if (givenRuntimes.some((r) => !MODEL_RUNTIMES.has(r) && !CREATABLE_RUNTIMES.includes(r))) {
+    violations.push(
+      `Value '[${givenRuntimes.join(', ')}]' at 'compatibleRuntimes' failed to satisfy constraint: Member must satisfy enum value set: [${CREATABLE_RUNTIMES.join(', ')}]`,
+    );
+  }
+  const givenArchitectures = list(architectures);
+  if (givenArchitectures.some((a) => a !== 'x86_64' && a !== 'arm64')) {
+    violations.push(
+      `Value '[${givenArchitectures.join(', ')}]' at 'compatibleArchitectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`,
+    );
+  }
+  if (violations.length === 0) return;
+  const count = violations.length === 1 ? '1 validation error' : `${violations.length} validation errors`;
+  throw new AwsError('ValidationException', `${count} detected: ${violations.join('; ')}`);
+}
+
+/** Lambda's quota of layers on a function. */
+const MAX_LAYERS = 5;
+
+/**
+ * A function's `Layers` as Lambda checks them: at most five, all in the function's region, no
+ * two versions of one layer, and a layer of the function's own account one that exists (the
+ * app's or one PublishLayerVersion published: `known`); another account's is a public one.
+ * @throws AwsError InvalidParameterValueException in Lambda's words
+ */
+export function checkLayers(
+  layers: unknown,
+  known: Readonly<Record<string, string>>,
+  place: { readonly region: string; readonly accountId: string },
+): void {
+  if (!Array.isArray(layers)) return;
+  const arns = layers.map(String);
+  const refuse = (message: string) => new AwsError('InvalidParameterValueException', message);
+  if (arns.length > MAX_LAYERS) throw refuse(`Cannot reference more than ${MAX_LAYERS} layers.`);
+  const parsed = arns.map((arn) => {
+    const groups = /^arn:[^:]+:lambda:(?<region>[^:]*):(?<account>\d{12}):layer:(?<name>[^:]+):\d+$/.exec(arn)?.groups;
+    return { arn, region: groups?.region, account: groups?.account, name: groups?.name };
+  });
+  if (parsed.some((layer) => layer.region !== undefined && layer.region !== place.region)) {
+    throw refuse(`Layers are not in the same region as the function. Layers are expected to be in region ${place.region}.`);
+  }
+  const layerOf = (layer: (typeof parsed)[number]) => `${layer.account}:${layer.name}`;
+  for (const [i, layer] of parsed.entries()) {
+    const other = parsed.slice(i + 1).find((o) => layerOf(o) === layerOf(layer));
+    if (other) {
+      throw refuse(
+        `Two different versions of the same layer are not allowed to be referenced in the same function. ${layer.arn} and ${other.arn} are versions of the same layer.`,
+      );
+    }
+  }
+  const missing = parsed.find((layer) => layer.account === place.accountId && !Object.hasOwn(known, layer.arn));
+  if (missing) throw refuse(`Layer version ${missing.arn} does not exist.`);
+}
+
 /** Now, as Lambda writes LastModified: `2026-05-01T10:00:00.000+0000`. */
 export function lastModified(now: number): string {
   return new Date(now).toISOString().replace('Z', '+0000');
@@ -186,11 +249,11 @@ export function publishedContent(definition: FunctionDefinition): string {
 }
 
 /** Refuses a change that names a revision other than the current one, as Lambda does (optimistic locking). */
-export function checkRevision(given: unknown, current: string | undefined): void {
+export function checkRevision(given: unknown, current: string | undefined, read = 'GetFunction/GetAlias'): void {
   if (given === undefined || given === current) return;
   throw new AwsError(
     'PreconditionFailedException',
-    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+    `The Revision Id provided does not match the latest Revision Id. Call the ${read} API to retrieve the latest Revision Id`,
     412,
   );
 }

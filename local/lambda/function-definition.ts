@@ -42,6 +42,14 @@ export interface FunctionDefinition {
   readonly api?: ApiRecord;
   /** The code and settings each version PublishVersion published froze, by version. */
   readonly published?: Readonly<Record<string, FunctionDefinition>>;
+  /** The resource-based policies AddPermission wrote: the function's own (key `''`) and its versions' and aliases', by qualifier. */
+  readonly policies?: Readonly<Record<string, FunctionPolicy>>;
+}
+
+/** A resource-based policy of a function (or of one of its versions or aliases): its statements and its own RevisionId. */
+export interface FunctionPolicy {
+  readonly revisionId: string;
+  readonly statements: readonly Record<string, unknown>[];
 }
 
 /** What Lambda's API keeps of a function CreateFunction made (or of one of its published versions). */

@@ -385,10 +385,11 @@ export class FunctionRuntime {
     const { env, requestId, log, logLines, teeFrom, initDurationMs } = invocation;
     const duration = performance.now() - invocation.started;
     log(`END RequestId: ${requestId}`);
+    // Each field ends with a tab, the last one too, as AWS's recorded REPORT lines show.
     log(
       `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
         `Memory Size: ${(this.#runs ?? this.definition).memorySize} MB\tMax Memory Used: ${invocation.memoryUsedMb ?? 0} MB` +
-        `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}`,
+        `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}\t`,
     );
     if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
     if (teeFrom !== undefined) invocation.note('ended', invocation.ended, invocation.failedMessages);

@@ -20,10 +20,12 @@ interface Route {
   readonly method: string;
   readonly pattern: RegExp;
   readonly labels: readonly string[];
+  /** The query parameter the route names (`?find=LayerVersion`): another operation shares its path. */
+  readonly query?: readonly [key: string, value: string];
 }
 
 const ROUTES: readonly Route[] = Object.entries(model.operations).map(([operation, { http }]) => {
-  const path = http.requestUri.split('?')[0] ?? '';
+  const [path = '', query] = http.requestUri.split('?');
   const labels: string[] = [];
   const source = path
     .split(/(\{[^}]+\})/)
@@ -34,13 +36,18 @@ const ROUTES: readonly Route[] = Object.entries(model.operations).map(([operatio
       return '([^/]+)';
     })
     .join('');
-  return { operation, method: http.method, pattern: new RegExp(`^${source}/?$`), labels };
+  const [key, value] = query?.split('=') ?? [];
+  const named = key === undefined || value === undefined ? undefined : ([key, value] as const);
+  return { operation, method: http.method, pattern: new RegExp(`^${source}/?$`), labels, ...(named ? { query: named } : {}) };
 });
+// A route naming a query is tried first: the operation sharing its path names none.
+const ORDERED = [...ROUTES.filter((r) => r.query !== undefined), ...ROUTES.filter((r) => r.query === undefined)];
 
 /** Checks a request to one of the operations in Lambda's model; any other request passes. */
 export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path' | 'query' | 'headers'>): void {
-  for (const route of ROUTES) {
+  for (const route of ORDERED) {
     if (route.method !== request.method) continue;
+    if (route.query && request.query.get(route.query[0]) !== route.query[1]) continue;
     const match = route.pattern.exec(request.path);
     if (!match) continue;
     const shape = model.shapes[model.operations[route.operation]?.input ?? ''];

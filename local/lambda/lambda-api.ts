@@ -10,6 +10,7 @@ import {
   listedConfiguration,
 } from './function-configuration.js';
 import { versionDefinition } from './function-definition.js';
+import { policyAnswer } from './function-permissions.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
@@ -51,13 +52,14 @@ const MAPPING = /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/;
 const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/;
 const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
 const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/;
+const POLICY = /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/;
 const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 
 /**
  * The read side of Lambda's API over the functions and event source mappings the template
  * declares: GetFunction, GetFunctionConfiguration, ListFunctions, ListVersionsByFunction,
  * GetAlias, ListAliases, GetEventSourceMapping, ListEventSourceMappings,
- * GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings, ListTags.
+ * GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings, ListTags, GetPolicy.
  */
 export class LambdaReadApi<F extends HasDefinition> {
   constructor(
@@ -124,6 +126,14 @@ export class LambdaReadApi<F extends HasDefinition> {
       },
     ],
     [TAGS, (match) => ({ Tags: functionTags(this.#tagged(param(match[1]))) })],
+    [
+      POLICY,
+      (match, query) =>
+        policyAnswer(this.functions.get(parseFunctionName(param(match[1])).name)?.definition, {
+          FunctionName: param(match[1]),
+          ...(query.get('Qualifier') === null ? {} : { Qualifier: query.get('Qualifier') }),
+        }),
+    ],
     [EVENT_INVOKE_CONFIG, (match, query) => this.#eventInvokeConfig(param(match[1]), query.get('Qualifier'))],
   ];
 

@@ -42,7 +42,7 @@ const OPERATIONS: readonly (readonly [name: string, method: string, path: string
   ['GetFunctionScalingConfig', 'GET', '/2025-11-30/functions/{FunctionName}/function-scaling-config'],
   ['GetFunctionUrlConfig', 'GET', '/2021-10-31/functions/{FunctionName}/url'],
   ['GetLayerVersion', 'GET', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}'],
-  ['GetLayerVersionByArn', 'GET', '/2018-10-31/layers'],
+  ['GetLayerVersionByArn', 'GET', '/2018-10-31/layers?find=LayerVersion'],
   ['GetLayerVersionPolicy', 'GET', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy'],
   ['GetPolicy', 'GET', '/2015-03-31/functions/{FunctionName}/policy'],
   ['GetProvisionedConcurrencyConfig', 'GET', '/2019-09-30/functions/{FunctionName}/provisioned-concurrency'],
@@ -94,19 +94,31 @@ const OPERATIONS: readonly (readonly [name: string, method: string, path: string
   ['UpdateFunctionUrlConfig', 'PUT', '/2021-10-31/functions/{FunctionName}/url'],
 ];
 
-const ROUTES = OPERATIONS.map(([name, method, template]) => ({
-  name,
-  method,
-  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}/?$`),
-  labels: [...template.matchAll(/\{([^}]+)\}/g)].map((label) => label[1] ?? ''),
-}));
+/** A template's path, and the query parameter some operations share their path by (`?find=LayerVersion`). */
+const ROUTES = OPERATIONS.map(([name, method, template]) => {
+  const [route = '', query] = template.split('?');
+  const [key, value] = query?.split('=') ?? [];
+  return {
+    name,
+    method,
+    pattern: new RegExp(`^${route.replace(/\{[^}]+\}/g, '([^/]+)')}/?$`),
+    labels: [...route.matchAll(/\{([^}]+)\}/g)].map((label) => label[1] ?? ''),
+    query: key === undefined ? undefined : { key, value },
+  };
+});
+
+/** Whether a request's query is the one its route needs, if any. */
+const queryMatches = (route: (typeof ROUTES)[number], query: URLSearchParams | undefined) =>
+  route.query === undefined || query?.get(route.query.key) === route.query.value;
 
 /** The first path segments Lambda's operations use (their API versions). */
-export const LAMBDA_PATH_PREFIXES: ReadonlySet<string> = new Set(OPERATIONS.map(([, , template]) => template.split('/')[1] ?? ''));
+export const LAMBDA_PATH_PREFIXES: ReadonlySet<string> = new Set(OPERATIONS.map(([, , template]) => template.split(/[/?]/)[1] ?? ''));
 
 /** The name of the Lambda operation a request is, or undefined for a path Lambda does not have. */
-export function lambdaOperation(method: string, path: string): string | undefined {
-  return ROUTES.find((route) => route.method === method && route.pattern.test(path))?.name;
+export function lambdaOperation(method: string, path: string, query?: URLSearchParams): string | undefined {
+  // An operation whose route names a query comes first: another shares its path (ListLayers).
+  const candidates = ROUTES.filter((route) => route.method === method && route.pattern.test(path) && queryMatches(route, query));
+  return (candidates.find((route) => route.query !== undefined) ?? candidates[0])?.name;
 }
 
 /** The path's labels of a request to a Lambda operation (`FunctionName`, `Name`, `Resource`), by name; none for another path. */

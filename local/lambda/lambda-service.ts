@@ -6,8 +6,9 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/p
 import { parseBoundedJson } from '../json-depth.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
+import { apiPlanes } from './api-planes.js';
 import { AsyncInvoker } from './async-invoker.js';
-import { ControlPlane } from './control-plane.js';
+import type { ControlPlane, FunctionHost } from './control-plane.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
@@ -24,6 +25,7 @@ import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
+import type { LayerApi } from './layer-api.js';
 import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
 import { decodeClientContext, header, invocationHeaders, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
@@ -58,6 +60,7 @@ export class LambdaService implements RestProtocolService {
   #streamMappings?: StreamMappingControl;
   readonly #store: FunctionStore;
   readonly #controlPlane: ControlPlane;
+  readonly #layers: LayerApi;
   /** The functions the template declares (or declared, until a restart): the API changes none of them. */
   readonly #templateNames: Set<string>;
   /** Set by `stop`: `prepare` starts no more environments. */
@@ -85,7 +88,15 @@ export class LambdaService implements RestProtocolService {
 
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    this.#controlPlane = this.#newControlPlane();
+    const planes = apiPlanes(options, {
+      db,
+      store: this.#store,
+      accountId,
+      definitions: () => [...this.#functions.values()].map((fn) => fn.definition),
+      host: this.#apiHost(),
+    });
+    this.#controlPlane = planes.functions;
+    this.#layers = planes.layers;
     this.#sqsMappings = new SqsMappings(options.sqsMappings, {
       ...options,
       db,
@@ -324,12 +335,12 @@ export class LambdaService implements RestProtocolService {
     );
   }
 
-  /** The zip of a package a function the API created (or one of its versions) runs, by its digest (hex); undefined for any other. */
+  /** The zip of a package a function the API created (or one of its versions) runs, or of a layer version it published, by its digest (hex); undefined for any other. */
   packageZip(digest: string): string | undefined {
     const runs = [...this.#functions.values()].some(({ definition }) =>
       [definition, ...Object.values(definition.published ?? {})].some((d) => d.api && storedDigest(d.codePath) === digest),
     );
-    return runs ? zipPath(this.#store.codeRoot, digest) : undefined;
+    return runs ? zipPath(this.#store.codeRoot, digest) : this.#layers.zipOf(digest);
   }
 
   /** The events of a function still queued for asynchronous invocation (or in flight). */
@@ -365,32 +376,21 @@ export class LambdaService implements RestProtocolService {
     this.#authorize = authorize;
   }
 
-  /** The control plane of the functions the API makes, over this service's functions and store. */
-  #newControlPlane(): ControlPlane {
-    return new ControlPlane({
-      store: this.#store,
-      layerFolders: this.options.layerFolders ?? {},
-      log: this.options.log,
-      clock: this.options.clock ?? systemClock,
-      readS3:
-        this.options.readS3 ??
-        (() => {
-          throw new AwsError('InvalidParameterValueException', 'No S3 is connected to the local Lambda service');
-        }),
-      host: {
-        directory: this.#directory,
-        definitionOf: (name) => this.#functions.get(name)?.definition,
-        isTemplate: (name) => this.#templateNames.has(name),
-        describe: (definition) => this.#apply(definition, 'describe'),
-        prepare: (definition) => this.#prepare(definition),
-        run: (definition) => this.#apply(definition, 'update'),
-        stop: async (name) => {
-          const fn = this.#functions.get(name);
-          this.#functions.delete(name);
-          await fn?.stop();
-        },
+  /** What the control plane changes: this service's functions, which it describes, prepares, runs and stops. */
+  #apiHost(): FunctionHost {
+    return {
+      directory: this.#directory,
+      definitionOf: (name) => this.#functions.get(name)?.definition,
+      isTemplate: (name) => this.#templateNames.has(name),
+      describe: (definition) => this.#apply(definition, 'describe'),
+      prepare: (definition) => this.#prepare(definition),
+      run: (definition) => this.#apply(definition, 'update'),
+      stop: async (name) => {
+        const fn = this.#functions.get(name);
+        this.#functions.delete(name);
+        await fn?.stop();
       },
-    });
+    };
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -404,7 +404,7 @@ export class LambdaService implements RestProtocolService {
 
   async #handle(request: RawRequest): Promise<RawResponse> {
     validateLambdaRequest(request);
-    const name = lambdaOperation(request.method, request.path);
+    const name = lambdaOperation(request.method, request.path, request.query);
     if (name && this.#authorize) await this.#authorize(name, lambdaRequestInput(request));
     const { FunctionName } = lambdaPathLabels(request.method, request.path);
     if (FunctionName !== undefined) this.#directory.checkRegion(FunctionName);
@@ -423,14 +423,14 @@ export class LambdaService implements RestProtocolService {
         }),
       });
     }
-    const written = await answerWrite(this.#controlPlane, name, request);
+    const written = (await answerWrite(this.#controlPlane, name, request)) ?? (await this.#layers.answer(name, request));
     if (written) return written;
     const answer = this.#read.answer(request);
     if (answer) return answer;
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags) and their reads, and of event source mappings UpdateEventSourceMapping only`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers and their reads, and of event source mappings UpdateEventSourceMapping only`,
       );
     }
     throw new AwsError(

@@ -15,6 +15,7 @@ import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaService } from './lambda-service.js';
+import { LAYER_OPERATIONS } from './layer-api.js';
 import { PublicLayers } from './public-layers/public-layers.js';
 import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
@@ -88,7 +89,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetFunctionConcurrency',
         'ListTags',
         'GetFunctionEventInvokeConfig',
+        'GetPolicy',
         ...CONTROL_PLANE_OPERATIONS,
+        ...LAYER_OPERATIONS,
       ],
     },
   ],

@@ -8,7 +8,7 @@ export const LAMBDA_RESOURCE_POLICIES: ResourcePolicySources = {
     read: (r, { region, accountId }) => {
       if (typeof r.properties.FunctionName !== 'string') return [];
       const fn = functionArnOf(r.properties.FunctionName, region, accountId);
-      return policyOn(fn, { Version: '2012-10-17', Statement: [permissionStatement(r, fn)] });
+      return policyOn(fn, { Version: '2012-10-17', Statement: [permissionStatement(r.logicalId, r.properties, fn)] });
     },
   },
   // A layer's permissions let other accounts use it, and no call here names a layer: a policy with nothing to evaluate.

@@ -17,6 +17,8 @@ const WRITES = [
   'DeleteAlias',
   'TagResource',
   'UntagResource',
+  'AddPermission',
+  'RemovePermission',
 ] as const;
 type Write = (typeof WRITES)[number];
 

@@ -51,9 +51,11 @@ function lambdaCase(operation: string): fc.Arbitrary<RestCase> {
     .map(([values, pick, variant, payload]): RestCase => {
       const broken = variant % 4 === 0 || breakable.length === 0 ? undefined : breakable[pick % breakable.length];
       if (broken) values[broken[0]] = broken[1];
-      const query = new URLSearchParams();
+      // A query the route itself names (`?find=LayerVersion`) tells its operation from another on the same path.
+      const [route = '/', named = ''] = http.requestUri.split('?');
+      const query = new URLSearchParams(named);
       const headers: Record<string, string> = {};
-      let path = http.requestUri.split('?')[0] ?? '/';
+      let path = route;
       for (const [name, ref] of members) {
         const given = values[name] as string;
         const where = ref.locationName ?? name;

@@ -3,10 +3,13 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  AddPermissionCommand,
   CreateAliasCommand,
   CreateFunctionCommand,
+  DeleteAliasCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
@@ -230,6 +233,7 @@ describe('Lambda control plane', () => {
       new UpdateFunctionConfigurationCommand({ FunctionName: 'from-template', Timeout: 9 }),
       new TagResourceCommand({ Resource: `arn:aws:lambda:${region}:000000000000:function:from-template`, Tags: { a: 'b' } }),
       new DeleteFunctionCommand({ FunctionName: 'from-template' }),
+      new AddPermissionCommand({ FunctionName: 'from-template', StatementId: 's', Action: 'lambda:InvokeFunction', Principal: '*' }),
     ]) {
       await expect(client.send(change as never)).rejects.toMatchObject({
         name: 'InvalidParameterValueException',
@@ -238,6 +242,40 @@ describe('Lambda control plane', () => {
     }
     const output = await client.send(new InvokeCommand({ FunctionName: 'from-template' }));
     expect(payloadOf(output)).toBe('template');
+  });
+
+  it('drops the policy of a deleted version or alias, so that an alias made again under its name has none', async () => {
+    await createFunction(client, functionInput('with-policies', handler('p')));
+    await client.send(new PublishVersionCommand({ FunctionName: 'with-policies' }));
+    await client.send(new CreateAliasCommand({ FunctionName: 'with-policies', Name: 'live', FunctionVersion: '1' }));
+    const permit = (Qualifier: string) =>
+      client.send(
+        new AddPermissionCommand({
+          FunctionName: 'with-policies',
+          Qualifier,
+          StatementId: 's3',
+          Action: 'lambda:InvokeFunction',
+          Principal: 's3.amazonaws.com',
+        }),
+      );
+    await permit('live');
+    await client.send(new DeleteAliasCommand({ FunctionName: 'with-policies', Name: 'live' }));
+    await client.send(new CreateAliasCommand({ FunctionName: 'with-policies', Name: 'live', FunctionVersion: '1' }));
+    await expect(client.send(new GetPolicyCommand({ FunctionName: 'with-policies', Qualifier: 'live' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await client.send(new DeleteAliasCommand({ FunctionName: 'with-policies', Name: 'live' }));
+    await permit('1');
+    const kept = JSON.parse(String((await client.send(new GetPolicyCommand({ FunctionName: 'with-policies', Qualifier: '1' }))).Policy));
+    expect(kept.Statement.map((s: { Resource: string }) => s.Resource)).toEqual([
+      `arn:aws:lambda:${region}:000000000000:function:with-policies:1`,
+    ]);
+    await client.send(new DeleteFunctionCommand({ FunctionName: 'with-policies', Qualifier: '1' }));
+    const stored = (await client.send(new GetFunctionCommand({ FunctionName: 'with-policies' }))).Configuration;
+    expect(stored?.FunctionName).toBe('with-policies');
+    await expect(client.send(new GetPolicyCommand({ FunctionName: 'with-policies', Qualifier: '1' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 
   it('removes a deleted function’s package from the data folder', async () => {
@@ -254,7 +292,7 @@ describe('Lambda control plane across a restart', () => {
   const runtimes = new RuntimesWithData();
   afterEach(() => runtimes.stopAll());
 
-  it('keeps the functions, versions and aliases made through the API, each running its code, and the start-up report names them', async () => {
+  it('keeps the functions, versions, aliases and permissions made through the API, each running its code, and the start-up report names them', async () => {
     const dataDir = tempDataDir();
     const cdkOut = assemblyOf({});
     const first = await runtimes.start(cdkOut, { dataDir });
@@ -263,6 +301,15 @@ describe('Lambda control plane across a restart', () => {
     await before.send(new PublishVersionCommand({ FunctionName: 'durable-fn' }));
     await updateCode(before, { FunctionName: 'durable-fn', ZipFile: handler('two') });
     await before.send(new CreateAliasCommand({ FunctionName: 'durable-fn', Name: 'stable', FunctionVersion: '1' }));
+    await before.send(
+      new AddPermissionCommand({
+        FunctionName: 'durable-fn',
+        StatementId: 'events',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+      }),
+    );
+    const policy = (await before.send(new GetPolicyCommand({ FunctionName: 'durable-fn' }))).Policy;
     const revision = (await before.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }))).Configuration?.RevisionId;
     before.destroy();
     await runtimes.stopAll();
@@ -277,6 +324,7 @@ describe('Lambda control plane across a restart', () => {
       expect(payloadOf(await after.send(new InvokeCommand({ FunctionName: 'durable-fn' }))).answer).toBe('two');
       const fn = await after.send(new GetFunctionCommand({ FunctionName: 'durable-fn' }));
       expect([fn.Configuration?.RevisionId, fn.Tags]).toEqual([revision, { team: 'api' }]);
+      expect((await after.send(new GetPolicyCommand({ FunctionName: 'durable-fn' }))).Policy).toBe(policy);
       const lines = (await second.serviceReports()).flatMap((report) => report.lines ?? []);
       expect(lines).toContain("  functions made through Lambda's API (kept in the data folder): durable-fn");
     } finally {

@@ -199,7 +199,7 @@ describe('FunctionRuntime.prepare', () => {
     expect(outcome).toMatchObject({ ok: true, payload: String(initAt) });
     expect(initAt).toBeLessThanOrEqual(invoked);
     expect(inits()).toHaveLength(1);
-    expect(logs).toContainEqual(expect.stringMatching(/^REPORT RequestId: .*\tInit Duration: [\d.]+ ms$/));
+    expect(logs).toContainEqual(expect.stringMatching(/^REPORT RequestId: .*\tInit Duration: [\d.]+ ms\t$/));
   });
 
   it('gives an invocation the environment still initializing, rather than starting a second one', async () => {

@@ -430,7 +430,7 @@ describe('FunctionRuntime handler resolution', () => {
     await runtime.invoke({});
     const reports = logs.filter((l) => l.startsWith('REPORT RequestId:'));
     expect(reports).toHaveLength(2);
-    expect(reports[0]).toMatch(/\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/);
+    expect(reports[0]).toMatch(/\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$/);
     expect(reports[1]).not.toContain('Init Duration');
   });
 

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  AddPermissionCommand,
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
@@ -16,6 +15,7 @@ import {
   ListFunctionsCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
+  PutProvisionedConcurrencyConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { App, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -309,17 +309,10 @@ describe('LambdaService read API', () => {
 
   it('fails if an operation the local runtime does not serve is called, naming it, with a 4xx', async () => {
     const error = await client
-      .send(
-        new AddPermissionCommand({
-          FunctionName: 'api-echo',
-          StatementId: 's1',
-          Action: 'lambda:InvokeFunction',
-          Principal: 's3.amazonaws.com',
-        }),
-      )
+      .send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'api-echo', Qualifier: '1', ProvisionedConcurrentExecutions: 1 }))
       .catch((e) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 400 } });
-    expect(error.message).toContain('AddPermission is not supported by the local Lambda service');
+    expect(error.message).toContain('PutProvisionedConcurrencyConfig is not supported by the local Lambda service');
     const response = await fetch(`${runtime.url}/2015-03-31/no-such-thing`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
@@ -346,7 +339,7 @@ describe('LambdaService Invoke', () => {
     expect(payloadOf(response.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout' });
     const tail = decode(response.LogResult);
     expect(tail).toContain('about to hang\n');
-    expect(tail).toMatch(/REPORT RequestId: [^\n]+\tStatus: timeout\n$/);
+    expect(tail).toMatch(/REPORT RequestId: [^\n]+\tStatus: timeout\t\n$/);
   });
 
   it('starts the log tail of a failed init with the init error', async () => {

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
+import { LAYER_CASES } from './recorded-cases-layers.js';
+import { PERMISSION_CASES } from './recorded-cases-permissions.js';
+import { PYTHON_CASES } from './recorded-cases-python.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -15,6 +18,56 @@ import { compareCase, type ReplayContext, recordedTests, startReplay } from './r
  * placeholders (revision ids, digests, names, dates).
  */
 let runtime: LocalRuntime;
+
+/**
+ * Differences the local Lambda still has, by test and the path they are found at: each must
+ * still occur when its test runs (the last test says which no longer does, so that it is taken
+ * off this list).
+ */
+const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
+  ...['TestLambdaErrors::test_lambda_handler_error', 'TestLambdaErrors::test_lambda_runtime_error'].map((test) => ({
+    test,
+    path: /^invocation_error\.Payload\.stackTrace/,
+    reason:
+      "a Python error's stack trace names the files where they are: the local runtime runs a function's code in its " +
+      "data folder (LAMBDA_TASK_ROOT), not at /var/task, and on the machine's python3, whose importlib frames differ " +
+      "from Lambda's python3.13 (LocalStack skips this path too)",
+  })),
+  {
+    test: 'TestLambdaLayer::test_layer_exceptions',
+    path: /^list_layers_exc_compatibleruntime_invalid\.Error\.Message$/,
+    reason:
+      "ListLayers' refusal of a CompatibleRuntime lists the Runtime enum of AWS's own model, in its set's order and with " +
+      "values botocore's model (1.43.11, local/endpoint/models/lambda.json), which the endpoint validates against, does not have",
+  },
+  {
+    test: 'TestLambdaLayer::test_layer_function_exceptions',
+    path: /^add_layer_arn_without_version_exc\.Error\.Message$/,
+    reason:
+      "a Layers item without its version is refused quoting AWS's newer LayerVersionArn pattern and each constraint of the " +
+      "item (its lengths, not null); the endpoint validates against botocore 1.43.11's model, which names its older pattern only",
+  },
+  {
+    test: 'TestLambdaLayer::test_layer_exceptions',
+    path: /^get_layer_version_by_arn_exc_invalidarn\.Error\.Message$/,
+    reason:
+      "GetLayerVersionByArn's refusal quotes the ARN pattern AWS's service checks now ((eusc-)? regions, awslayer ARNs), " +
+      "which botocore's model (1.43.11) the endpoint validates against does not have yet (as test_invalid_invoke's, not held)",
+  },
+];
+const ran = new Set<string>();
+const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
+
+/** The differences of a test not on the known list; marks the known ones found. */
+function unexpected(test: string, found: readonly string[]): string[] {
+  ran.add(test);
+  return found.filter((difference) => {
+    const path = difference.slice(0, difference.indexOf(':'));
+    const known = KNOWN_DIFFERENCES.find((k) => k.test === test && k.path.test(path));
+    if (known) met.add(known);
+    return known === undefined;
+  });
+}
 let context: ReplayContext;
 let close: () => void;
 
@@ -32,9 +85,18 @@ afterAll(async () => {
 
 describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES },
+    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES, ...LAYER_CASES },
     recordedTests,
-    compareCase,
+    (test, live) => unexpected(test, compareCase(test, live)),
     () => context,
+    // Each waits out its function's sleep of 1-2 s in real time.
+    { realTime: ['TestLambdaBehavior::test_lambda_invoke_with_timeout', 'TestLambdaBehavior::test_lambda_invoke_no_timeout'] },
   );
+});
+
+describe('Lambda answers recorded on AWS, known differences', () => {
+  it('meets every known difference of the tests that ran, so none is listed that is gone', () => {
+    const gone = KNOWN_DIFFERENCES.filter((k) => ran.has(k.test) && !met.has(k));
+    expect(gone.map((k) => k.reason)).toEqual([]);
+  });
 });

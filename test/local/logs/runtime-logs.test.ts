@@ -149,7 +149,7 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(end).toBe(`END RequestId: ${requestId}`);
     expect(report).toMatch(
       new RegExp(
-        `^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms$`,
+        `^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms\\t$`,
       ),
     );
     expect(lines[6]).toContain('handling Bob');

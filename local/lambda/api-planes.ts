@@ -1,0 +1,62 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import { systemClock } from '../clock.js';
+import { ControlPlane, type FunctionHost } from './control-plane.js';
+import type { S3Reader } from './function-code.js';
+import type { FunctionDefinition } from './function-definition.js';
+import type { FunctionStore } from './function-store.js';
+import { LayerApi } from './layer-api.js';
+import { LayerStore } from './layer-store.js';
+import type { LambdaServiceOptions } from './service-options.js';
+
+/** What Lambda's API makes beside what the template declares: functions (ControlPlane) and layers (LayerApi). */
+export interface ApiPlanes {
+  readonly functions: ControlPlane;
+  readonly layers: LayerApi;
+}
+
+/**
+ * The control plane of the functions the API makes and the layers it publishes, over the
+ * service's functions (`host`) and stores: a function may name the app's layers and the
+ * published ones, a layer version's content staying while a function runs it.
+ */
+export function apiPlanes(
+  options: LambdaServiceOptions,
+  parts: {
+    readonly db: DatabaseSync;
+    readonly store: FunctionStore;
+    readonly host: FunctionHost;
+    readonly accountId: string;
+    /** Every function the service runs now. */
+    readonly definitions: () => Iterable<FunctionDefinition>;
+  },
+): ApiPlanes {
+  const clock = options.clock ?? systemClock;
+  const readS3: S3Reader =
+    options.readS3 ??
+    (() => {
+      throw new AwsError('InvalidParameterValueException', 'No S3 is connected to the local Lambda service');
+    });
+  const layers = new LayerApi({
+    store: new LayerStore(parts.db, options.folder),
+    clock,
+    readS3,
+    accountId: parts.accountId,
+    region: options.region,
+    ...(options.url ? { url: options.url } : {}),
+    inUse: (folder) =>
+      [...parts.definitions()].some((definition) =>
+        [definition, ...Object.values(definition.published ?? {})].some((d) => d.layers?.includes(folder)),
+      ),
+  });
+  const functions = new ControlPlane({
+    store: parts.store,
+    layerFolders: () => ({ ...options.layerFolders, ...layers.folders() }),
+    place: { region: options.region, accountId: parts.accountId },
+    log: options.log,
+    clock,
+    readS3,
+    host: parts.host,
+  });
+  return { functions, layers };
+}
