@@ -81,7 +81,7 @@ export class Execution implements StateHost {
       StartTime: isoMillis(this.startTime),
       Name: options.name,
       RoleArn: options.roleArn ?? '',
-      RedriveCount: options.redriveCount ?? 0,
+      ...(options.noRedriveCount ? {} : { RedriveCount: options.redriveCount ?? 0 }),
     };
     this.stateMachineContext = { Id: options.stateMachineArn, Name: options.stateMachineName };
     if (options.fork && !options.machine.states.has(options.fork.startAt))
