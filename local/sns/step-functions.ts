@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { queryErrorExceptions } from '../states/aws-sdk-integrations.js';
 import type { TaskRequest } from '../states/engine/index.js';
-import { abortable, idempotentCall, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
+import {
+  abortable,
+  idempotentCall,
+  KEEP_ALIVE,
+  pick,
+  sdkMetadata,
+  serviceFailure,
+  type TaskEnvironment,
+} from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import type { PublishInput } from './message.js';
@@ -45,7 +53,7 @@ async function snsPublish(env: TaskEnvironment, sns: SnsForTasks, args: Record<s
   }
   const requestId = randomUUID();
   const result: Record<string, unknown> = { MessageId: response.MessageId };
-  Object.assign(result, sdkMetadata(env.clock, 'text/xml', publishResponseXml(response, requestId), 200, {}, requestId));
+  Object.assign(result, sdkMetadata(env.clock, 'text/xml', publishResponseXml(response, requestId), 200, KEEP_ALIVE, requestId));
   if (response.SequenceNumber !== undefined) result.SequenceNumber = response.SequenceNumber;
   return result;
 }

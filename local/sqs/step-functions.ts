@@ -2,6 +2,7 @@ import type { TaskRequest } from '../states/engine/index.js';
 import {
   abortable,
   idempotentCall,
+  KEEP_ALIVE,
   missingField,
   pick,
   requiredString,
@@ -54,7 +55,8 @@ async function sqsSendMessage(
     if (response.MD5OfMessageAttributes !== undefined) result.MD5OfMessageAttributes = response.MD5OfMessageAttributes;
     result.MD5OfMessageBody = response.MD5OfMessageBody;
     result.MessageId = response.MessageId;
-    Object.assign(result, sdkMetadata(env.clock, 'text/xml', JSON.stringify(response)));
+    // SQS speaks AWS JSON 1.0 to the integration (AWS's recorded answers since 2024), over a kept-alive connection.
+    Object.assign(result, sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(response), 200, KEEP_ALIVE));
     if (response.SequenceNumber !== undefined) result.SequenceNumber = response.SequenceNumber;
     return result;
   } catch (error) {

@@ -25,6 +25,9 @@ export function idempotentCall(env: TaskEnvironment, request: TaskRequest): Idem
   return request.taskKey !== undefined && env.durable(executionArnOf(request)) ? { idempotencyKey: request.taskKey } : {};
 }
 
+/** The header SNS, SQS and Step Functions answer the integrations' requests with (AWS's recorded answers since 2024; Lambda's is `Connection`). */
+export const KEEP_ALIVE: Readonly<Record<string, string>> = { connection: 'keep-alive' };
+
 /** The Java SDK response metadata optimized integrations add to a service's answer. */
 export function sdkMetadata(
   clock: Clock,

@@ -6,6 +6,7 @@ import {
   abortable,
   executionArnOf,
   idempotentCall,
+  KEEP_ALIVE,
   payloadText,
   requiredString,
   sdkMetadata,
@@ -59,7 +60,7 @@ export async function startExecution(
   const started = await startChild(states, args, request, idempotentCall(env, request));
   const answer = {
     ExecutionArn: started.ExecutionArn,
-    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(started)),
+    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', startExecutionBody(started), 200, KEEP_ALIVE),
     StartDate: started.StartDate,
   };
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') return answer;
@@ -108,6 +109,18 @@ async function startChild(
     if (request.signal.aborted) throw error;
     throw serviceFailure(ERRORS, error, (code) => `${code}Exception`);
   }
+}
+
+/**
+ * StartExecution's answer as Step Functions writes it on the wire (its length is the
+ * metadata's Content-Length): the start date in epoch seconds as Java writes a double
+ * (`1.688136138819E9`), as AWS's recorded `.sync` answers show.
+ */
+function startExecutionBody({ ExecutionArn, StartDate }: { ExecutionArn: string; StartDate: number }): string {
+  const [whole = '', fraction = ''] = String(StartDate / 1000).split('.');
+  const digits = `${whole}${fraction}`.replace(/0+$/, '');
+  const startDate = `${digits[0]}.${digits.slice(1) || '0'}E${whole.length - 1}`;
+  return `{"executionArn":${JSON.stringify(ExecutionArn)},"startDate":${startDate}}`;
 }
 
 /** `.sync` answers DescribeExecution in the Java SDK's casing, dates in epoch ms; `.sync:2` parses Input and Output. */
