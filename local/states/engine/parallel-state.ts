@@ -1,6 +1,6 @@
 /** The Parallel state: every branch on the same input; the first failure stops the others. */
 import type { StateRun } from './execution-types.js';
-import { markFailed } from './retry-policy.js';
+import { markFailed, taskFailures } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
 export async function parallelState(x: StateHost, run: StateRun, _attempt: number): Promise<unknown> {
@@ -27,6 +27,8 @@ export async function parallelState(x: StateHost, run: StateRun, _attempt: numbe
         return out;
       } catch (e) {
         lastId = Math.max(lastId, child.last);
+        // Off the branch's thread: the Parallel's failure still follows the task's.
+        if (taskFailures.has(e as object)) x.emit(child, 'TaskStateAborted');
         if (failure === undefined) {
           failure = e;
           abort.abort(new Error('branch failed'));

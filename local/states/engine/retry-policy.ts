@@ -9,6 +9,12 @@ export function markFailed(e: unknown): unknown {
   return e;
 }
 
+/**
+ * A task's own failure (its TaskFailed or TaskTimedOut): when it leaves its Task state in a
+ * Parallel branch, AWS records that state as aborted too (TaskStateAborted; its recorded answers).
+ */
+export const taskFailures = new WeakSet<object>();
+
 export function toStatesError(e: unknown): StatesError {
   if (e instanceof StatesError) return e;
   if (e instanceof TaskFailure) return new StatesError(e.error, e.cause, undefined, false);
@@ -21,9 +27,11 @@ export function toStatesError(e: unknown): StatesError {
  * AWS documents.
  */
 export function matches(errorEquals: string[], err: StatesError | string | undefined, type: State['type']): boolean {
-  const error = typeof err === 'string' ? err : err?.error;
-  if (error === undefined || error === Errors.Runtime) return false;
-  if (errorEquals.includes(error)) return true;
+  if (err === undefined) return false;
+  const error = typeof err === 'string' ? err : err.error;
+  if (error === Errors.Runtime) return false;
+  // A failure without a name (SendTaskFailure's without an error) is matched by the wildcards alone.
+  if (error !== undefined && errorEquals.includes(error)) return true;
   if (err instanceof TaskTimedOut && err.heartbeat && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
   // A state's output over the quota is terminal; a name alone (TestState's) is taken as one.
   if (typeof err === 'string' ? error === Errors.DataLimitExceeded : err instanceof StateOutputTooLarge) return false;

@@ -3,6 +3,7 @@ import { beginWork } from '../../clock.js';
 import { Errors, StatesError, TaskFailure, TaskTimedOut, tooLarge } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { byteLength, PAYLOAD_LIMIT, stringify } from './json.js';
+import { taskFailures } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 import { describeResource, type ResourceFamily, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
@@ -158,12 +159,14 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
       : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
   const heartbeat = err.error === Errors.HeartbeatTimeout;
   const timedOut = err.error === Errors.Timeout || heartbeat;
-  const details: Record<string, unknown> = { ...resourceOf(kind), error: heartbeat ? Errors.Timeout : err.error };
+  const error = heartbeat ? Errors.Timeout : err.error;
+  const details: Record<string, unknown> = { ...resourceOf(kind) };
+  if (error !== undefined) details.error = error;
   if (err.cause !== undefined) details.cause = err.cause;
   emit(x, run, kind, timedOut ? 'TimedOut' : 'Failed', details);
-  return timedOut && err.cause === undefined
-    ? new TaskTimedOut(heartbeat)
-    : new StatesError(details.error as string, err.cause, undefined, false);
+  const failure = timedOut && err.cause === undefined ? new TaskTimedOut(heartbeat) : new StatesError(error, err.cause, undefined, false);
+  taskFailures.add(failure);
+  return failure;
 }
 
 /** TaskSubmitted with the service's answer; for an activity, ActivityStarted naming the worker that claimed it. */

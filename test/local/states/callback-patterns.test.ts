@@ -25,6 +25,58 @@ async function events(arn: string) {
 
 const caughtAll = { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }] };
 
+describe('StatesService callback tasks', () => {
+  it('records a SendTaskFailure without an error as a TaskFailed without one, and a Catch gets Error and Cause as null', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      StartAt: 'Ask',
+      States: { Ask: { ...callbackState('Caught'), ...caughtAll }, Caught: { Type: 'Pass', End: true } },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb', input: '{"q":1}' });
+    await t.states.SendTaskFailure({ taskToken: await tokenSentTo(t.sqs) });
+    const described = await finished(t.states, arn);
+    expect(JSON.parse(described.output ?? 'null')).toEqual({ q: 1, error: { Error: null, Cause: null } });
+    const failed = (await events(arn)).find((e) => e.type === 'TaskFailed');
+    expect(failed?.taskFailedEventDetails).toEqual({ resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken' });
+  });
+
+  it('fails the execution with no error when nothing catches a SendTaskFailure without one', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', { StartAt: 'Ask', States: { Ask: callbackState() } });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    await t.states.SendTaskFailure({ taskToken: await tokenSentTo(t.sqs) });
+    const described = await finished(t.states, arn);
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBeUndefined();
+    expect((await events(arn)).at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: {} });
+  });
+
+  it("records a Task failing in a Parallel branch as aborted, off the thread the Parallel's failure follows", async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      StartAt: 'Both',
+      States: {
+        Both: { Type: 'Parallel', Branches: [{ StartAt: 'Ask', States: { Ask: callbackState() } }], ...caughtAll, End: true },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    await t.states.SendTaskFailure({ taskToken: await tokenSentTo(t.sqs), error: 'Rejected' });
+    await finished(t.states, arn);
+    const history = await events(arn);
+    const failed = history.find((e) => e.type === 'TaskFailed');
+    expect(history.slice(history.indexOf(failed as Record<string, unknown>)).map((e) => [e.type, e.previousEventId])).toEqual([
+      ['TaskFailed', 7],
+      ['TaskStateAborted', 8],
+      ['ParallelStateFailed', 8],
+      ['ParallelStateExited', 10],
+      ['PassStateEntered', 11],
+      ['PassStateExited', 12],
+      ['ExecutionSucceeded', 13],
+    ]);
+  });
+});
+
 describe('StatesService integration metadata', () => {
   it("answers sqs:sendMessage's metadata as SQS's JSON 1.0 over a kept-alive connection", async () => {
     t = await createStates();
