@@ -77,6 +77,30 @@ describe('StatesService callback tasks', () => {
   });
 });
 
+describe('StatesService .sync tasks', () => {
+  it('ends a .sync task with SendTaskSuccess on its $$.Task.Token while the child runs on', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', { StartAt: 'Ask', States: { Ask: callbackState() } });
+    const stateMachineArn = await createMachine(t.states, 'parent', {
+      StartAt: 'Run',
+      States: {
+        Run: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync',
+          Parameters: { StateMachineArn: childArn, Name: 'kid', Input: { 'parentToken.$': '$$.Task.Token' } },
+          End: true,
+        },
+      },
+    });
+    const { executionArn: parent } = await t.states.StartExecution({ stateMachineArn, name: 'p' });
+    await tokenSentTo(t.sqs);
+    const { parentToken } = (t.sqs.lastBody().input ?? {}) as { parentToken?: string };
+    await t.states.SendTaskSuccess({ taskToken: String(parentToken), output: '"early"' });
+    expect(await finished(t.states, parent)).toMatchObject({ status: 'SUCCEEDED', output: '"early"' });
+    expect((await t.states.DescribeExecution({ executionArn: executionArn('child', 'kid') })).status).toBe('RUNNING');
+  });
+});
+
 describe('StatesService integration metadata', () => {
   it("answers sqs:sendMessage's metadata as SQS's JSON 1.0 over a kept-alive connection", async () => {
     t = await createStates();
