@@ -38,7 +38,8 @@ export class ExpressExecutions {
     return [...this.#summaries.values()];
   }
 
-  launch(record: ExecutionRecord, machine: Machine): LiveExecution {
+  /** Starts an execution; `sync` for StartSyncExecution's, whose context object AWS gives no `RedriveCount`. */
+  launch(record: ExecutionRecord, machine: Machine, sync = false): LiveExecution {
     const { clock } = this.deps;
     this.#summaries.set(record.arn, record);
     this.#trim();
@@ -55,6 +56,7 @@ export class ExpressExecutions {
         stateMachineAliasArn: record.stateMachineAliasArn,
         roleArn: record.roleArn,
         startTime: record.startDate,
+        noRedriveCount: sync,
         taskRunner: this.deps.runner,
         clock,
         sleep: this.deps.sleep,
@@ -76,7 +78,7 @@ export class ExpressExecutions {
   /** StartSyncExecution: runs the execution to its end and answers with its outcome. */
   async runSync(record: ExecutionRecord, machine: Machine) {
     const { clock } = this.deps;
-    const live = this.launch(record, machine);
+    const live = this.launch(record, machine, true);
     await live.ended;
     const done = this.#summaries.get(record.arn) ?? record;
     const duration = (done.stopDate ?? clock.now()) - done.startDate;
@@ -92,7 +94,8 @@ export class ExpressExecutions {
       input: done.input,
       inputDetails: { included: true },
       output: done.output,
-      outputDetails: done.output === undefined ? undefined : { included: true },
+      // AWS answers it for a failed execution too, which has no output.
+      outputDetails: { included: true },
       traceHeader: done.traceHeader,
       billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(duration / 100) * 100) },
     };

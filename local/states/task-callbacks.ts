@@ -82,7 +82,7 @@ export class TaskCallbacks {
   wait(token: string, signal: AbortSignal, heartbeat: () => void): Promise<unknown> {
     const record = this.store.task(token);
     if (record?.status === 'SUCCEEDED') return Promise.resolve(JSON.parse(record.output ?? 'null'));
-    if (record?.status === 'FAILED') return Promise.reject(new TaskFailure(record.error ?? '', record.cause));
+    if (record?.status === 'FAILED') return Promise.reject(new TaskFailure(record.error, record.cause));
     if (record?.status === 'TIMED_OUT') return Promise.reject(new TaskFailure('States.Timeout'));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -116,7 +116,7 @@ export class TaskCallbacks {
 
   /** SendTaskFailure. */
   fail(token: string, error: string | undefined, cause: string | undefined): void {
-    this.#settle(token, 'FAILED', { error, cause }, (w) => w.reject(new TaskFailure(error ?? '', cause)));
+    this.#settle(token, 'FAILED', { error, cause }, (w) => w.reject(new TaskFailure(error, cause)));
   }
 
   /** SendTaskHeartbeat. */

@@ -1,7 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { childHeader, currentTraceHeader, stateSegment, withTraceHeader } from '../trace-header.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
-import { type ActivityTasks, runActivity, waitForTaskToken } from './integrations/callback.js';
+import { type ActivityTasks, runActivity, syncOrTaskToken, waitForTaskToken } from './integrations/callback.js';
 import { abortable, asObject, idempotentCall, need, serviceFailure, type TaskEnvironment } from './integrations/shared.js';
 import type { OptimizedAction, OptimizedService, Pattern, TaskIntegrations } from './task-integrations.js';
 
@@ -143,6 +143,8 @@ export class LocalTaskRunner implements TaskRunner {
     await this.#authorize(request, integration, target.service, operation, input);
     const call = () => action.run(this.options, integration.operations, args, request, target.pattern);
     if (target.pattern === 'waitForTaskToken') return waitForTaskToken(this.options, request, call);
+    if (target.pattern === 'sync' || target.pattern === 'sync:2')
+      return syncOrTaskToken(this.options, request, (job) => action.run(this.options, integration.operations, args, job, target.pattern));
     return call();
   }
 

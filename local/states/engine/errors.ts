@@ -2,7 +2,8 @@
 export class StatesError extends Error {
   override readonly name = 'StatesError';
   constructor(
-    readonly error: string,
+    /** Undefined only for a SendTaskFailure that named no error (see TaskFailure). */
+    readonly error: string | undefined,
     override readonly cause?: string,
     /** Where a JSONata evaluation failed (`Output/result`), for the EvaluationFailed event. */
     readonly location?: string,
@@ -12,7 +13,7 @@ export class StatesError extends Error {
      */
     public scoped = true,
   ) {
-    super(cause ? `${error}: ${cause}` : error);
+    super(cause ? `${error ?? ''}: ${cause}` : (error ?? ''));
   }
 }
 
@@ -47,10 +48,11 @@ export const tooLarge = (source: string) =>
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';
   constructor(
-    readonly error: string,
+    /** Undefined when SendTaskFailure named none: AWS's TaskFailed then has no error, and only States.ALL catches it. */
+    readonly error: string | undefined,
     override readonly cause?: string,
   ) {
-    super(cause ? `${error}: ${cause}` : error);
+    super(cause ? `${error ?? ''}: ${cause}` : (error ?? ''));
   }
 }
 

@@ -80,6 +80,11 @@ export interface ExecutionOptions {
   /** Epoch ms; defaults to the clock's now. */
   startTime?: number;
   redriveCount?: number;
+  /**
+   * The context object's `Execution` names no `RedriveCount`: AWS's StartSyncExecution gives
+   * its executions none (an Express execution StartExecution starts has `RedriveCount: 0`).
+   */
+  noRedriveCount?: boolean;
   taskRunner?: TaskRunner;
   clock?: Clock;
   /** Waits of Wait states and retry intervals; tests pass one that returns at once. */

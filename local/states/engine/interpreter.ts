@@ -82,7 +82,7 @@ export class Execution implements StateHost {
       StartTime: isoMillis(this.startTime),
       Name: options.name,
       RoleArn: options.roleArn ?? (options.testState ? null : ''),
-      ...(options.testState ? {} : { RedriveCount: options.redriveCount ?? 0 }),
+      ...(options.testState || options.noRedriveCount ? {} : { RedriveCount: options.redriveCount ?? 0 }),
     };
     this.stateMachineContext = { Id: options.stateMachineArn, Name: options.stateMachineName };
     if (options.fork && !options.machine.states.has(options.fork.startAt))

@@ -47,10 +47,11 @@ export async function withRetryAndCatch(
 }
 
 async function caught(x: StateHost, run: StateRun, catcher: Catcher, err: StatesError): Promise<Outcome> {
-  const errorOutput: Record<string, unknown> = {};
-  if (err.error !== undefined) errorOutput.Error = err.error;
+  const errorOutput: Record<string, unknown> = { Error: err.error };
   if (err.cause !== undefined) errorOutput.Cause = err.cause;
   else if (err instanceof TaskTimedOut) errorOutput.Cause = '';
+  // SendTaskFailure without an error: AWS's error output holds both as null (its recorded answers).
+  if (err.error === undefined) Object.assign(errorOutput, { Error: null, Cause: err.cause ?? null });
   if (run.state.ql === 'JSONata') {
     const states = x.statesVar(run, { errorOutput });
     run.assigned = await x.evalAssign(catcher.assign, run, errorOutput, states);

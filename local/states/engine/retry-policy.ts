@@ -21,9 +21,11 @@ export function toStatesError(e: unknown): StatesError {
  * AWS documents.
  */
 export function matches(errorEquals: string[], err: StatesError | string | undefined, type: State['type']): boolean {
-  const error = typeof err === 'string' ? err : err?.error;
-  if (error === undefined || error === Errors.Runtime) return false;
-  if (errorEquals.includes(error)) return true;
+  if (err === undefined) return false;
+  const error = typeof err === 'string' ? err : err.error;
+  if (error === Errors.Runtime) return false;
+  // A failure without a name (SendTaskFailure's without an error) is matched by the wildcards alone.
+  if (error !== undefined && errorEquals.includes(error)) return true;
   if (err instanceof TaskTimedOut && err.heartbeat && errorEquals.includes(Errors.HeartbeatTimeout)) return true;
   // A state's output over the quota is terminal; a name alone (TestState's) is taken as one.
   if (typeof err === 'string' ? error === Errors.DataLimitExceeded : err instanceof StateOutputTooLarge) return false;

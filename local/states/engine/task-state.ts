@@ -10,12 +10,16 @@ const TASK_DONE = Symbol('task done');
 
 type ResourceKind = ReturnType<typeof describeResource>;
 
+/** The `.sync` integration pattern's resources (`startExecution.sync`, `.sync:2`). */
+const SYNC = /\.sync(:\d+)?$/;
+
 export async function taskState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {
   const { state, frame } = run;
   const runner = x.options.taskRunner;
   const resource = state.resource as string;
   const kind = describeResource(resource);
-  const callback = resource.endsWith('.waitForTaskToken');
+  // A `.sync` task has a token in its context object too, which SendTaskSuccess may answer (AWS's recorded answers).
+  const callback = resource.endsWith('.waitForTaskToken') || SYNC.test(resource);
   // An activity's worker answers with the task token GetActivityTask handed it, as a callback task's does.
   const taskToken = callback || kind.family === 'activity' ? taskTokenFor(x.options.executionArn, run.enteredId, attempt) : undefined;
   // TestState's context may give the token (or more of Task) the state is to see.
@@ -123,7 +127,7 @@ function resourceOf(kind: ResourceKind): Record<string, unknown> {
  * clock): those wait on what the clock may have to move for.
  */
 function callInFlight(x: StateHost, resource: string, kind: ResourceKind, taskToken: string | undefined): () => void {
-  const waitsForOthers = taskToken !== undefined || /\.sync(:\d+)?$/.test(resource) || resource.endsWith(':aws-sdk:sfn:getActivityTask');
+  const waitsForOthers = taskToken !== undefined || SYNC.test(resource) || resource.endsWith(':aws-sdk:sfn:getActivityTask');
   if (waitsForOthers || kind.family === 'lambda' || /^(aws-sdk:)?lambda$|^activity$/.test(kind.type)) return () => undefined;
   return beginWork(x.clock, () => `a ${kind.type}:${kind.name} task of ${x.options.executionArn}`);
 }
@@ -158,12 +162,12 @@ function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown)
       : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
   const heartbeat = err.error === Errors.HeartbeatTimeout;
   const timedOut = err.error === Errors.Timeout || heartbeat;
-  const details: Record<string, unknown> = { ...resourceOf(kind), error: heartbeat ? Errors.Timeout : err.error };
+  const error = heartbeat ? Errors.Timeout : err.error;
+  const details: Record<string, unknown> = { ...resourceOf(kind) };
+  if (error !== undefined) details.error = error;
   if (err.cause !== undefined) details.cause = err.cause;
   emit(x, run, kind, timedOut ? 'TimedOut' : 'Failed', details);
-  return timedOut && err.cause === undefined
-    ? new TaskTimedOut(heartbeat)
-    : new StatesError(details.error as string, err.cause, undefined, false);
+  return timedOut && err.cause === undefined ? new TaskTimedOut(heartbeat) : new StatesError(error, err.cause, undefined, false);
 }
 
 /** TaskSubmitted with the service's answer; for an activity, ActivityStarted naming the worker that claimed it. */

@@ -37,6 +37,36 @@ export async function waitForTaskToken(env: TaskEnvironment, request: TaskReques
 }
 
 /**
+ * A `.sync` task has a task token too (`$$.Task.Token`): SendTaskSuccess or SendTaskFailure on
+ * it ends the task before its job does, as AWS's recorded answers show (the job runs on).
+ */
+export async function syncOrTaskToken(
+  env: TaskEnvironment,
+  request: TaskRequest,
+  run: (request: TaskRequest) => Promise<unknown>,
+): Promise<unknown> {
+  const token = request.taskToken;
+  if (!token) return run(request);
+  const { callbacks } = env;
+  callbacks.open(token, executionArnOf(request), 'token');
+  const answered = callbacks.wait(token, request.signal, () => request.heartbeat());
+  answered.catch(() => {});
+  // The job is aborted (its child stopped) with the task, but not once an answer has ended the task.
+  const job = new AbortController();
+  const abortJob = () => job.abort(request.signal.reason);
+  request.signal.addEventListener('abort', abortJob, { once: true });
+  const running = run({ ...request, signal: job.signal });
+  running.catch(() => {});
+  try {
+    return await Promise.race([running, answered]);
+  } finally {
+    request.signal.removeEventListener('abort', abortJob);
+    // The token's wait ends with the task, whichever ended it; an answer after that is refused.
+    callbacks.abandon(token, 'CLOSED');
+  }
+}
+
+/**
  * A Task naming an activity: the task waits, under its token, until a worker claims it with
  * GetActivityTask (its ActivityStarted event, naming the worker) and answers SendTaskSuccess
  * or SendTaskFailure, or until it times out. The task is stored as claimable before anyone

@@ -58,12 +58,9 @@ export async function startExecution(
   pattern: Pattern,
 ): Promise<unknown> {
   const started = await startChild(states, args, request, idempotentCall(env, request));
-  // The headers of StartExecution's HTTP answer, as AWS's recorded TaskSubmitted shows them: its
-  // length is that of the service's JSON body (epoch seconds), and it keeps the connection alive.
-  const body = JSON.stringify({ executionArn: started.ExecutionArn, startDate: started.StartDate / 1000 });
   const answer = {
     ExecutionArn: started.ExecutionArn,
-    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, KEEP_ALIVE),
+    ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', startExecutionBody(started), 200, KEEP_ALIVE),
     StartDate: started.StartDate,
   };
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') return answer;
@@ -112,6 +109,18 @@ async function startChild(
     if (request.signal.aborted) throw error;
     throw serviceFailure(ERRORS, error, (code) => `${code}Exception`);
   }
+}
+
+/**
+ * StartExecution's answer as Step Functions writes it on the wire (its length is the
+ * metadata's Content-Length): the start date in epoch seconds as Java writes a double
+ * (`1.688136138819E9`), as AWS's recorded `.sync` answers show.
+ */
+function startExecutionBody({ ExecutionArn, StartDate }: { ExecutionArn: string; StartDate: number }): string {
+  const [whole = '', fraction = ''] = String(StartDate / 1000).split('.');
+  const digits = `${whole}${fraction}`.replace(/0+$/, '');
+  const startDate = `${digits[0]}.${digits.slice(1) || '0'}E${whole.length - 1}`;
+  return `{"executionArn":${JSON.stringify(ExecutionArn)},"startDate":${startDate}}`;
 }
 
 /** `.sync` answers DescribeExecution in the Java SDK's casing, dates in epoch ms; `.sync:2` parses Input and Output. */

@@ -4,9 +4,11 @@ import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { CALLBACK_CASES, CALLBACK_REAL_TIME } from './recorded-cases-callbacks.js';
 import { CREDENTIALS_CASES } from './recorded-cases-credentials.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
 import { ERROR_CASES } from './recorded-cases-errors.js';
+import { EXPRESS_CASES, EXPRESS_REAL_TIME } from './recorded-cases-express.js';
 import { JSONATA_CASES } from './recorded-cases-jsonata.js';
 import { LAMBDA_TASK_CASES } from './recorded-cases-lambda.js';
 import { OUTPUT_DECLARATION_CASES } from './recorded-cases-outputs.js';
@@ -105,6 +107,13 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "the branches and out of the Parallel states; the engine writes each state's JSON after the first compactly, as " +
       "AWS's later recordings do even for the first state (test_map_state_label, 2024-07, local/states/engine/KNOWN_GAPS.json)",
   },
+  {
+    test: 'test_sync_with_task_token',
+    path: /^get_execution_history\.events\[4\]\.taskSubmittedEventDetails\.output\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
+    reason:
+      "StartExecution's answer is 164 bytes where test_start_execution_sync's, the same machine and execution names, is 161 " +
+      "(as the replay's): three more characters in the child's ARN, most likely a region with a longer name than us-east-1",
+  },
 ];
 const ran = new Set<string>();
 const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
@@ -152,6 +161,8 @@ describe('Step Functions answers recorded on AWS', () => {
       ...CREDENTIALS_CASES,
       ...SERVICE_SCENARIO_CASES,
       ...PARALLEL_MAP_CASES,
+      ...CALLBACK_CASES,
+      ...EXPRESS_CASES,
     },
     recordedTests,
     (test, live) => unexpected(test, compareCase(test, live, replacements)),
@@ -169,6 +180,8 @@ describe('Step Functions answers recorded on AWS', () => {
         'test_fixed_timeout_service_lambda',
         'test_fixed_timeout_service_lambda_with_path',
         'test_service_lambda_map_timeout',
+        ...CALLBACK_REAL_TIME,
+        ...EXPRESS_REAL_TIME,
       ],
     },
   );

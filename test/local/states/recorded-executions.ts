@@ -18,16 +18,16 @@ export const BASE_PASS_RESULT = {
 export const passResult = (comment = 'BASE_PASS_RESULT') => ({ ...BASE_PASS_RESULT, Comment: comment });
 
 /**
- * The recording tests' `create_state_machine` with their IAM role: a fresh name, which the
- * recording shows as `<ArnPart_<index>idx>` (sfn_sm_create_arn) unless `unnamed` (the test
- * registered no transformer for it), and the role as `role`.
+ * The recording tests' `create_state_machine` with their IAM role: a fresh name (`prefix` and a
+ * short uid), which the recording shows as `<ArnPart_<index>idx>` (sfn_sm_create_arn) unless
+ * `unnamed` (the test registered no transformer for it), and the role as `role`.
  */
 export async function createMachine(
   context: ReplayContext,
   definition: unknown,
-  options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number; unnamed?: boolean } = {},
+  options: Partial<CreateStateMachineCommandInput> & { role?: string; index?: number; unnamed?: boolean; prefix?: string } = {},
 ): Promise<Answer & { stateMachineArn: string; stateMachineVersionArn?: string }> {
-  const { role = 'snf_role_arn', index = 0, unnamed = false, name = context.name('statemachine_'), ...input } = options;
+  const { role = 'snf_role_arn', index = 0, unnamed = false, prefix = 'statemachine_', name = context.name(prefix), ...input } = options;
   context.replace(context.roleArn, role);
   if (!unnamed) context.replace(name, `<ArnPart_${index}idx>`);
   const created = await context.call(
@@ -51,8 +51,13 @@ export async function startExecution(
 }
 
 /** The recording tests' `create_and_record_execution`: a machine, one execution to its end, and its history. */
-export async function recordExecution(context: ReplayContext, definition: unknown, input: string): Promise<Answer> {
-  const { stateMachineArn } = await createMachine(context, definition);
+export async function recordExecution(
+  context: ReplayContext,
+  definition: unknown,
+  input: string,
+  options: Parameters<typeof createMachine>[2] = {},
+): Promise<Answer> {
+  const { stateMachineArn } = await createMachine(context, definition, options);
   const { executionArn } = await startExecution(context, stateMachineArn, input);
   await context.ended(executionArn);
   return context.call(new GetExecutionHistoryCommand({ executionArn }));

@@ -340,7 +340,25 @@ describe('StatesService executions', () => {
       { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Nope', Cause: 'because' } } },
       'EXPRESS',
     );
-    expect(await t.states.StartSyncExecution({ stateMachineArn })).toMatchObject({ status: 'FAILED', error: 'Nope', cause: 'because' });
+    const result = await t.states.StartSyncExecution({ stateMachineArn });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Nope', cause: 'because' });
+    // AWS answers outputDetails without an output too (its recorded answers).
+    expect(result.outputDetails).toEqual({ included: true });
+    expect(result.output).toBeUndefined();
+  });
+
+  it("gives a synchronous EXPRESS execution's context object no RedriveCount, and an asynchronous one's 0, as AWS does", async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(
+      t.states,
+      'fast',
+      { StartAt: 'Look', States: { Look: { Type: 'Pass', Parameters: { 'execution.$': '$$.Execution' }, End: true } } },
+      'EXPRESS',
+    );
+    const synced = await t.states.StartSyncExecution({ stateMachineArn });
+    expect(JSON.parse(synced.output ?? 'null').execution).not.toHaveProperty('RedriveCount');
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn });
+    expect(JSON.parse((await finished(t.states, arn)).output ?? 'null').execution).toMatchObject({ RedriveCount: 0 });
   });
 
   it('fails if StartSyncExecution is called on a STANDARD machine', async () => {
