@@ -45,8 +45,6 @@ export interface ReplayContext {
   createFunction: (name: string, source: string, options?: { timeout?: number }) => Promise<string>;
   /** The recording tests' `s3_create_bucket` (a fresh bucket of this name) and one object put in it. */
   putObject: (bucket: string, key: string, body: string) => Promise<void>;
-  /** The runtime's URL, for a replay's clients of the other services (queues, topics, tables it makes). */
-  readonly endpoint: string;
 }
 
 /** A live value (or every match of a global pattern) and the recording's placeholder for it. */
