@@ -145,3 +145,39 @@ export function itAnswersAsRecorded<C, A>(
     20_000,
   );
 }
+
+/** A difference from AWS's recorded answer that the local runtime still has, with why. */
+export interface KnownDifference {
+  /** The recorded test's name. */
+  readonly test: string;
+  /** Where in the answers it is found (a difference's path). */
+  readonly path: RegExp;
+  readonly reason: string;
+}
+
+/**
+ * A replay's list of known differences: each must still occur when its test runs, so that one
+ * that is gone is taken off the list (`gone`, checked by the replay's last test).
+ */
+export class KnownDifferences {
+  readonly #ran = new Set<string>();
+  readonly #met = new Set<KnownDifference>();
+
+  constructor(private readonly list: readonly KnownDifference[]) {}
+
+  /** The differences of a test not on the list; marks the listed ones found. */
+  unexpected(test: string, found: readonly string[]): string[] {
+    this.#ran.add(test);
+    return found.filter((difference) => {
+      const path = difference.slice(0, difference.indexOf(':'));
+      const known = this.list.find((k) => k.test === test && k.path.test(path));
+      if (known) this.#met.add(known);
+      return known === undefined;
+    });
+  }
+
+  /** The listed differences of the tests that ran that did not occur. */
+  gone(): KnownDifference[] {
+    return this.list.filter((k) => this.#ran.has(k.test) && !this.#met.has(k));
+  }
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
+import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
@@ -24,7 +24,7 @@ let runtime: LocalRuntime;
  * still occur when its test runs (the last test says which no longer does, so that it is taken
  * off this list).
  */
-const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
+const KNOWN_DIFFERENCES = new KnownDifferences([
   ...['TestLambdaErrors::test_lambda_handler_error', 'TestLambdaErrors::test_lambda_runtime_error'].map((test) => ({
     test,
     path: /^invocation_error\.Payload\.stackTrace/,
@@ -54,20 +54,7 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "GetLayerVersionByArn's refusal quotes the ARN pattern AWS's service checks now ((eusc-)? regions, awslayer ARNs), " +
       "which botocore's model (1.43.11) the endpoint validates against does not have yet (as test_invalid_invoke's, not held)",
   },
-];
-const ran = new Set<string>();
-const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
-
-/** The differences of a test not on the known list; marks the known ones found. */
-function unexpected(test: string, found: readonly string[]): string[] {
-  ran.add(test);
-  return found.filter((difference) => {
-    const path = difference.slice(0, difference.indexOf(':'));
-    const known = KNOWN_DIFFERENCES.find((k) => k.test === test && k.path.test(path));
-    if (known) met.add(known);
-    return known === undefined;
-  });
-}
+]);
 let context: ReplayContext;
 let close: () => void;
 
@@ -87,7 +74,7 @@ describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
     { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES, ...LAYER_CASES },
     recordedTests,
-    (test, live) => unexpected(test, compareCase(test, live)),
+    (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => context,
     // Each waits out its function's sleep of 1-2 s in real time.
     { realTime: ['TestLambdaBehavior::test_lambda_invoke_with_timeout', 'TestLambdaBehavior::test_lambda_invoke_no_timeout'] },
@@ -96,7 +83,6 @@ describe('Lambda answers recorded on AWS', () => {
 
 describe('Lambda answers recorded on AWS, known differences', () => {
   it('meets every known difference of the tests that ran, so none is listed that is gone', () => {
-    const gone = KNOWN_DIFFERENCES.filter((k) => ran.has(k.test) && !met.has(k));
-    expect(gone.map((k) => k.reason)).toEqual([]);
+    expect(KNOWN_DIFFERENCES.gone().map((k) => k.reason)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
+import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
@@ -45,7 +45,7 @@ let replacements: Replacement[] = [];
  * must still occur when its test runs (the last test says which no longer does, so that it is
  * taken off this list).
  */
-const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp; readonly reason: string }[] = [
+const KNOWN_DIFFERENCES = new KnownDifferences([
   {
     test: 'test_lambda_task::test_invoke_json_values[0.0]',
     path: /^get_execution_history\.events\[\d+\]\.\w+EventDetails\.(input|output)$/,
@@ -114,20 +114,7 @@ const KNOWN_DIFFERENCES: readonly { readonly test: string; readonly path: RegExp
       "StartExecution's answer is 164 bytes where test_start_execution_sync's, the same machine and execution names, is 161 " +
       "(as the replay's): three more characters in the child's ARN, most likely a region with a longer name than us-east-1",
   },
-];
-const ran = new Set<string>();
-const met = new Set<(typeof KNOWN_DIFFERENCES)[number]>();
-
-/** The differences of a test not on the known list; marks the known ones found. */
-function unexpected(test: string, found: readonly string[]): string[] {
-  ran.add(test);
-  return found.filter((difference) => {
-    const path = difference.slice(0, difference.indexOf(':'));
-    const known = KNOWN_DIFFERENCES.find((k) => k.test === test && k.path.test(path));
-    if (known) met.add(known);
-    return known === undefined;
-  });
-}
+]);
 
 beforeAll(async () => {
   let rest: ReplayClients;
@@ -165,7 +152,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...EXPRESS_CASES,
     },
     recordedTests,
-    (test, live) => unexpected(test, compareCase(test, live, replacements)),
+    (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live, replacements)),
     (): ReplayContext => {
       replacements = [];
       return replayContext(clients, replacements);
@@ -189,7 +176,6 @@ describe('Step Functions answers recorded on AWS', () => {
 
 describe('Step Functions answers recorded on AWS, known differences', () => {
   it('meets every known difference of the tests that ran, so none is listed that is gone', () => {
-    const gone = KNOWN_DIFFERENCES.filter((k) => ran.has(k.test) && !met.has(k));
-    expect(gone.map((k) => k.reason)).toEqual([]);
+    expect(KNOWN_DIFFERENCES.gone().map((k) => k.reason)).toEqual([]);
   });
 });
