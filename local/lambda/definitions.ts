@@ -5,7 +5,14 @@ import type { FunctionDefinition } from './function-runtime.js';
 import { type FunctionUrlDefinition, functionUrlDefinitions } from './function-url-definitions.js';
 import { runtimeWarnings } from './runtimes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
-import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
+import {
+  applyAsyncConfig,
+  applyTemplatePermissions,
+  applyVersionsAndAliases,
+  functionLayers,
+  inlineCodeFolder,
+  layerFolders,
+} from './template-config.js';
 
 type Props = Record<string, unknown>;
 
@@ -64,6 +71,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   }
   applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
   applyVersionsAndAliases(functions, byType('AWS::Lambda::Version'), byType('AWS::Lambda::Alias'));
+  applyTemplatePermissions(functions, byType('AWS::Lambda::Permission'));
   warnings.push(...runtimeWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);

@@ -1,7 +1,9 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { FunctionDefinition } from './function-runtime.js';
-import { LATEST_PUBLISHED } from './template-config.js';
+
+/** The version CloudFormation publishes of a Lambda Managed Instances function, and PublishVersion's `PublishTo: LATEST_PUBLISHED`. */
+export const LATEST_PUBLISHED = '$LATEST.PUBLISHED';
 
 /** A function named in a request, resolved to one of its versions as Lambda resolves qualifiers. */
 export interface ResolvedFunction<F> {

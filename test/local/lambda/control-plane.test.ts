@@ -40,6 +40,15 @@ const TEMPLATE_FUNCTION = {
       Code: { ZipFile: 'exports.handler = async () => "template";' },
     },
   },
+  TemplatePermission: {
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      FunctionName: { Ref: 'TemplateFn' },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: `arn:aws:events:${region}:000000000000:rule/nightly`,
+    },
+  },
 };
 
 /** A layer of the app's template, holding the package `greeting`; a function names it by its version's ARN. */
@@ -95,6 +104,25 @@ describe('Lambda control plane', () => {
     });
     await updateConfiguration(client, { FunctionName: 'unlayered', Layers: [] });
     expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'unlayered' })))).toMatchObject({ answer: 'ran' });
+  });
+
+  it("answers GetPolicy of a template function with the template's permissions, as CloudFormation's AddPermission wrote them", async () => {
+    const { Policy, RevisionId } = await client.send(new GetPolicyCommand({ FunctionName: 'from-template' }));
+    expect(RevisionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(String(Policy))).toEqual({
+      Version: '2012-10-17',
+      Id: 'default',
+      Statement: [
+        {
+          Sid: 'TemplatePermission',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'lambda:InvokeFunction',
+          Resource: `arn:aws:lambda:${region}:000000000000:function:from-template`,
+          Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:events:${region}:000000000000:rule/nightly` } },
+        },
+      ],
+    });
   });
 
   it('runs a function CreateFunction made from a zip, with its variables', async () => {
