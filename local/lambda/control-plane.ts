@@ -16,7 +16,7 @@ import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } 
 import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
@@ -207,15 +207,7 @@ export class ControlPlane {
   }
 
   async DeleteFunction(input: Input): Promise<Answer> {
-    const { name, qualifier: derived } = parseFunctionName(String(input.FunctionName));
-    const given = input.Qualifier === undefined ? undefined : String(input.Qualifier);
-    if (derived !== undefined && given !== undefined && derived !== given) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        'The derived qualifier from the function name does not match the specified qualifier.',
-      );
-    }
-    const qualifier = derived ?? given;
+    const { name, qualifier } = requestQualifier(String(input.FunctionName), input.Qualifier);
     if (qualifier === '$LATEST') {
       throw new AwsError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
     }

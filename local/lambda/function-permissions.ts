@@ -2,7 +2,7 @@ import { AwsError } from '../aws-error.js';
 import { permissionStatement } from '../iam/resource-statements.js';
 import { checkRevision, newRevision } from './function-changes.js';
 import type { FunctionDefinition, FunctionPolicy } from './function-definition.js';
-import { parseFunctionName } from './function-reference.js';
+import { requestQualifier } from './function-reference.js';
 
 // AddPermission, RemovePermission and GetPolicy on a function the API made: a resource-based
 // policy for the function itself and one for each of its versions and aliases, as the API
@@ -33,15 +33,7 @@ interface PolicyTarget {
  * @throws AwsError InvalidParameterValueException, ResourceNotFoundException
  */
 function targetOf(definition: FunctionDefinition, input: Input): PolicyTarget {
-  const derived = parseFunctionName(String(input.FunctionName ?? '')).qualifier;
-  const given = input.Qualifier === undefined ? undefined : String(input.Qualifier);
-  if (derived !== undefined && given !== undefined && derived !== given) {
-    throw new AwsError(
-      'InvalidParameterValueException',
-      'The derived qualifier from the function name does not match the specified qualifier.',
-    );
-  }
-  const qualifier = derived ?? given;
+  const { qualifier } = requestQualifier(String(input.FunctionName ?? ''), input.Qualifier);
   if (qualifier === undefined) return { key: FUNCTION_ITSELF, resource: definition.arn, revisionId: definition.api?.revisionId };
   const resource = `${definition.arn}:${qualifier}`;
   if (ALIAS_NAME.test(qualifier)) {

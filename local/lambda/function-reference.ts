@@ -32,6 +32,24 @@ export function parseFunctionName(nameOrArn: string): { name: string; qualifier?
 }
 
 /**
+ * The qualifier a request names: with the name (`f:alias`, an ARN's suffix) or as the
+ * `Qualifier` parameter, not both differently.
+ * @throws AwsError InvalidParameterValueException when the two differ
+ */
+export function requestQualifier(nameOrArn: string, qualifierParameter: unknown): { name: string; qualifier?: string } {
+  const { name, qualifier: derived } = parseFunctionName(nameOrArn);
+  const given = qualifierParameter === undefined || qualifierParameter === null ? undefined : String(qualifierParameter);
+  if (derived !== undefined && given !== undefined && derived !== given) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      'The derived qualifier from the function name does not match the specified qualifier.',
+    );
+  }
+  const qualifier = derived ?? given;
+  return qualifier === undefined ? { name } : { name, qualifier };
+}
+
+/**
  * Looks functions up by the names and qualifiers requests give: `$LATEST`, a version the
  * template publishes or an alias it declares; anything else is Lambda's 404.
  */
@@ -63,15 +81,7 @@ export class FunctionDirectory<F extends { readonly definition: FunctionDefiniti
    * names an unqualified function's `$LATEST`, as Lambda's does (the other operations' do not).
    */
   resolve(nameOrArn: string, qualifierParameter?: string | null, invocation = false): ResolvedFunction<F> {
-    const { name, qualifier: derived } = parseFunctionName(nameOrArn);
-    const given = qualifierParameter ?? undefined;
-    if (derived !== undefined && given !== undefined && derived !== given) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        'The derived qualifier from the function name does not match the specified qualifier.',
-      );
-    }
-    const qualifier = derived ?? given;
+    const { name, qualifier } = requestQualifier(nameOrArn, qualifierParameter);
     const fn = this.functions.get(name);
     const named = qualifier ?? (invocation ? '$LATEST' : undefined);
     const arn = named === undefined ? this.arnOf(name) : `${this.arnOf(name)}:${named}`;
