@@ -1,18 +1,12 @@
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
+import { applyTemplatePermissions } from './function-permissions.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { type FunctionUrlDefinition, functionUrlDefinitions } from './function-url-definitions.js';
 import { runtimeWarnings } from './runtimes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
-import {
-  applyAsyncConfig,
-  applyTemplatePermissions,
-  applyVersionsAndAliases,
-  functionLayers,
-  inlineCodeFolder,
-  layerFolders,
-} from './template-config.js';
+import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
 
 type Props = Record<string, unknown>;
 

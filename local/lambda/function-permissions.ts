@@ -1,10 +1,11 @@
 import { AwsError } from '../aws-error.js';
 import { permissionStatement } from '../iam/resource-statements.js';
+import type { LoadedResource } from '../template/load.js';
 import { checkRevision, newRevision } from './function-changes.js';
 import type { FunctionDefinition, FunctionPolicy } from './function-definition.js';
-import { requestQualifier } from './function-reference.js';
+import { parseFunctionName, requestQualifier } from './function-reference.js';
 
-// AddPermission, RemovePermission and GetPolicy on a function the API made: a resource-based
+// AddPermission, RemovePermission and GetPolicy: a resource-based
 // policy for the function itself and one for each of its versions and aliases, as the API
 // reference documents them and AWS answers them (test/conformance/aws-recorded/lambda/).
 
@@ -136,4 +137,34 @@ export function withoutPolicyOf(definition: FunctionDefinition, qualifier: strin
   if (definition.policies?.[qualifier] === undefined) return definition;
   const { [qualifier]: _deleted, ...policies } = definition.policies;
   return { ...definition, policies };
+}
+
+/**
+ * The template's `AWS::Lambda::Permission`s as the policies GetPolicy shows, on their functions
+ * (a qualified FunctionName: on that version's or alias's policy), each statement as CloudFormation's
+ * AddPermission wrote it (its Sid the permission's logical id, as the local IAM names it).
+ */
+export function applyTemplatePermissions(functions: FunctionDefinition[], permissions: readonly LoadedResource[]): void {
+  const byName = new Map<string, Map<string, LoadedResource[]>>();
+  for (const r of permissions) {
+    const named = (r.properties as Record<string, unknown>).FunctionName;
+    if (typeof named !== 'string') continue;
+    const { name, qualifier = '' } = parseFunctionName(named);
+    const policies = byName.get(name) ?? new Map<string, LoadedResource[]>();
+    policies.set(qualifier, [...(policies.get(qualifier) ?? []), r]);
+    byName.set(name, policies);
+  }
+  functions.forEach((fn, index) => {
+    const declared = byName.get(fn.name);
+    if (declared === undefined) return;
+    const policies: Record<string, FunctionPolicy> = {};
+    for (const [qualifier, resources] of declared) {
+      const arn = qualifier === '' ? fn.arn : `${fn.arn}:${qualifier}`;
+      policies[qualifier === '' ? FUNCTION_ITSELF : qualifier] = {
+        revisionId: newRevision(),
+        statements: resources.map((r) => permissionStatement(r.logicalId, r.properties as Record<string, unknown>, arn)),
+      };
+    }
+    functions[index] = { ...fn, policies };
+  });
 }

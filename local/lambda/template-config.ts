@@ -3,11 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
-import { permissionStatement } from '../iam/resource-statements.js';
 import type { LoadedResource } from '../template/load.js';
-import { newRevision } from './function-changes.js';
-import type { FunctionPolicy } from './function-definition.js';
-import { LATEST_PUBLISHED, parseFunctionName } from './function-reference.js';
+import { LATEST_PUBLISHED } from './function-reference.js';
 import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 import { runtimeLanguage } from './runtimes.js';
 
@@ -186,34 +183,4 @@ export function inlineCodeFolder(fn: LoadedResource): string | undefined {
   mkdirSync(folder, { recursive: true });
   writeFileSync(path.join(folder, file), zipFile);
   return folder;
-}
-
-/**
- * The template's `AWS::Lambda::Permission`s as the policies GetPolicy shows, on their functions
- * (a qualified FunctionName: on that version's or alias's policy), each statement as CloudFormation's
- * AddPermission wrote it (its Sid the permission's logical id, as the local IAM names it).
- */
-export function applyTemplatePermissions(functions: FunctionDefinition[], permissions: readonly LoadedResource[]): void {
-  const byName = new Map<string, Map<string, LoadedResource[]>>();
-  for (const r of permissions) {
-    const named = (r.properties as Props).FunctionName;
-    if (typeof named !== 'string') continue;
-    const { name, qualifier = '' } = parseFunctionName(named);
-    const policies = byName.get(name) ?? new Map<string, LoadedResource[]>();
-    policies.set(qualifier, [...(policies.get(qualifier) ?? []), r]);
-    byName.set(name, policies);
-  }
-  functions.forEach((fn, index) => {
-    const declared = byName.get(fn.name);
-    if (declared === undefined) return;
-    const policies: Record<string, FunctionPolicy> = {};
-    for (const [qualifier, resources] of declared) {
-      const arn = qualifier === '' ? fn.arn : `${fn.arn}:${qualifier}`;
-      policies[qualifier] = {
-        revisionId: newRevision(),
-        statements: resources.map((r) => permissionStatement(r.logicalId, r.properties as Props, arn)),
-      };
-    }
-    functions[index] = { ...fn, policies };
-  });
 }
