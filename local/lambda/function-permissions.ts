@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { permissionStatement } from '../iam/resource-statements.js';
 import type { LoadedResource } from '../template/load.js';
+import { stableUuid } from '../template/resolve.js';
 import { checkRevision, newRevision } from './function-changes.js';
 import type { FunctionDefinition, FunctionPolicy } from './function-definition.js';
 import { parseFunctionName, requestQualifier } from './function-reference.js';
@@ -163,14 +163,8 @@ export function applyTemplatePermissions(functions: FunctionDefinition[], permis
       const arn = qualifier === '' ? fn.arn : `${fn.arn}:${qualifier}`;
       const statements = resources.map((r) => permissionStatement(r.logicalId, r.properties as Record<string, unknown>, arn));
       // The same statements, the same revision: a synthesis that changes no permission changes no function.
-      policies[qualifier === '' ? FUNCTION_ITSELF : qualifier] = { revisionId: revisionOf(statements), statements };
+      policies[qualifier === '' ? FUNCTION_ITSELF : qualifier] = { revisionId: stableUuid(JSON.stringify(statements)), statements };
     }
     functions[index] = { ...fn, policies };
   });
-}
-
-/** A RevisionId (a UUID's shape) that is the same for the same statements. */
-function revisionOf(statements: readonly Record<string, unknown>[]): string {
-  const hex = createHash('sha256').update(JSON.stringify(statements)).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
