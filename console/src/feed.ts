@@ -25,6 +25,8 @@ import {
   type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
+  type RetryingMessage,
+  type RetryingMessagesPage,
   readAllPages,
   STREAM_MESSAGE_KINDS,
   type StreamMessage,
@@ -138,6 +140,11 @@ export async function flowControl(): Promise<FlowControlReport> {
 /** The model calls the runtime keeps, newest first (not paged: the read API keeps the last 10,000). */
 export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
+}
+
+/** The records consumers failed that their queues will deliver again (before any reaches a dead-letter queue). */
+export async function retryingMessages(): Promise<readonly RetryingMessage[]> {
+  return (await get<RetryingMessagesPage>(READ_API_PATHS.retryingMessages)).messages;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { breaksContract } from '../../../clients/dead-letter-reasons.js';
+import type { RetryingMessage } from '../../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, time } from '../dom.js';
@@ -191,6 +192,46 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
           h('td', {}, e.express ? '' : h('button', { type: 'button', onclick: () => onRedrive(e.executionArn) }, 'Redrive')),
         ),
       ),
+    ),
+  );
+}
+
+/**
+ * The records consumers failed that SQS will deliver again: they fail now, and reach the
+ * dead-letter queue only after maxReceiveCount receives, minutes later. Latest failure first.
+ */
+export function retryingTable(messages: readonly RetryingMessage[], now: number): HTMLElement {
+  const queueName = (arn: string) => arn.split(':').at(-1) ?? arn;
+  return h(
+    'table',
+    { class: 'retrying' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Queue', 'Function', 'Reason', 'Receives', 'Delivered again', 'Failed', 'Message'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      messages.map((m) => {
+        const next = Date.parse(m.nextReceiveAt) - now;
+        return h(
+          'tr',
+          { 'data-message': m.messageId },
+          h('td', {}, queueName(m.queueArn)),
+          h('td', {}, m.functionName),
+          h('td', { class: 'reason' }, m.reason),
+          // Past maxReceiveCount receives, SQS moves it to the dead-letter queue instead of delivering it.
+          h('td', { class: 'receives' }, m.maxReceiveCount ? `${m.receiveCount} of ${m.maxReceiveCount}` : String(m.receiveCount)),
+          h('td', { class: 'next' }, next > 1000 ? `in ${duration(next)}` : 'now'),
+          h('td', {}, duration(now - Date.parse(m.failedAt))),
+          h('td', { class: 'small' }, m.messageId),
+        );
+      }),
     ),
   );
 }

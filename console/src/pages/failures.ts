@@ -1,10 +1,16 @@
 import { call } from '../aws.js';
 import { h, message, replace } from '../dom.js';
-import { subscribe } from '../feed.js';
+import { retryingMessages, subscribe } from '../feed.js';
 import { coalescedReload } from '../refresh.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
 import { deadLetterGroups } from './failures-order.js';
-import { deadLetterQueue, emptyDeadLetterQueues, failedExecutionsTable, queuesTable } from './failures-view.js';
+import { deadLetterQueue, emptyDeadLetterQueues, failedExecutionsTable, queuesTable, retryingTable } from './failures-view.js';
+
+/**
+ * How often the records being retried are read again: a consumer's failure reaches no live
+ * feed, and the time to each record's next delivery moves on.
+ */
+const RETRYING_REFRESH_MS = 3000;
 
 /** The page's redrive buttons. */
 interface Redrives {
@@ -19,9 +25,10 @@ interface Redrives {
 export function failuresPage(root: HTMLElement): () => void {
   const queuesBox = h('section', {}, h('p', { class: 'muted' }, 'Loading queues…'));
   const deadBox = h('section', {});
+  const retryingBox = h('section', {});
   const executionsBox = h('section', {});
   const status = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
-  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, executionsBox, queuesBox);
+  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, retryingBox, executionsBox, queuesBox);
   let stopped = false;
   const isStopped = () => stopped;
 
@@ -33,10 +40,12 @@ export function failuresPage(root: HTMLElement): () => void {
     // A redrive's delayed reload can fire after the page was left: it reads nothing then.
     if (stopped) return;
     if (await drawQueues(deadBox, queuesBox, redrive, isStopped)) return;
+    await drawRetrying(retryingBox, isStopped);
     await drawFailedExecutions(executionsBox, redrive, isStopped);
   };
 
   void load();
+  const retryingTimer = setInterval(() => void drawRetrying(retryingBox, isStopped), RETRYING_REFRESH_MS);
   const reload = coalescedReload(500, () => void load());
   const unsubscribe = subscribe((m) => {
     if (m.kind !== 'dead-letter' && !(m.kind === 'execution' && m.status !== 'RUNNING')) return;
@@ -44,6 +53,7 @@ export function failuresPage(root: HTMLElement): () => void {
   });
   return () => {
     stopped = true;
+    clearInterval(retryingTimer);
     unsubscribe();
     reload.cancel();
   };
@@ -93,6 +103,30 @@ async function drawQueues(deadBox: HTMLElement, queuesBox: HTMLElement, redrive:
     if (!stopped()) replace(queuesBox, h('p', { class: 'error' }, message(error)));
   }
   return false;
+}
+
+/** The records consumers failed that their queues deliver again (the local runtime's read API). */
+async function drawRetrying(box: HTMLElement, stopped: () => boolean): Promise<void> {
+  try {
+    const messages = await retryingMessages();
+    if (stopped()) return;
+    replace(
+      box,
+      h('h2', {}, 'Being retried'),
+      messages.length === 0
+        ? h('p', { class: 'muted' }, 'No record is being retried: no consumer has failed one that is still in its queue.')
+        : [
+            h(
+              'p',
+              { class: 'muted small' },
+              'Records a consumer failed: SQS delivers each again after its visibility timeout, and moves it to the dead-letter queue after maxReceiveCount receives.',
+            ),
+            retryingTable(messages, Date.now()),
+          ],
+    );
+  } catch (error) {
+    if (!stopped()) replace(box, h('h2', {}, 'Being retried'), h('p', { class: 'error' }, message(error)));
+  }
 }
 
 /** Failed executions of every flow, each Standard one with a Redrive button. */

@@ -1,0 +1,75 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../local/runtime.js';
+import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
+import { assemblyOf } from '../local/assembly.js';
+import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { inlineFunction } from '../local/template-resources.js';
+import { boxOf } from './drawn.js';
+
+/** Names the records whose body starts with `fail` as failed, and takes the rest. */
+const handlerSource = `
+exports.handler = async (event) => ({
+  batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({ itemIdentifier: r.messageId })),
+});`;
+
+let runtime: LocalRuntime;
+
+/** The console's Failures page in Debian's chromium (npm run test:browser); skipped where chromium is missing, failing in CI. */
+describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", () => {
+  const { open } = useConsoleBrowser({
+    async start() {
+      const cdkOut = assemblyOf({
+        Dead: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders-dead' } },
+        // A long visibility timeout: a failed record waits, to be delivered again, for the whole test.
+        Orders: {
+          Type: 'AWS::SQS::Queue',
+          Properties: {
+            QueueName: 'orders',
+            VisibilityTimeout: 600,
+            RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dead', 'Arn'] }, maxReceiveCount: 3 },
+          },
+        },
+        Consumer: inlineFunction(handlerSource, { FunctionName: 'order-consumer' }),
+        Mapping: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: {
+            FunctionName: { Ref: 'Consumer' },
+            EventSourceArn: { 'Fn::GetAtt': ['Orders', 'Arn'] },
+            BatchSize: 1,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+          },
+        },
+      });
+      runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      return runtime;
+    },
+    stop: (started) => started.stop(),
+    url: (started) => started.url,
+    timeoutMs: 60_000,
+  });
+
+  it('shows a record its consumer failed while SQS will deliver it again: its reason, receives and next delivery', async () => {
+    const page = await open('#/failures');
+    await page.getByText('No record is being retried').waitFor({ timeout: 10_000 });
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/orders`, MessageBody: 'fail-order' }),
+    );
+    sqs.destroy();
+    // No live feed message says a consumer failed a record: the page reads the list again by itself.
+    const row = page.locator(`table.retrying tr[data-message="${MessageId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 4)).toEqual(['orders', 'order-consumer', 'reported failed in its answer (batchItemFailures)', '1 of 3']);
+    expect(cells[4]).toMatch(/^in (9|10) min/);
+    expect(await page.locator('h2', { hasText: 'Being retried' }).isVisible()).toBe(true);
+    // Drawn as a table a reader can read: the reason's cell has a size, and the section sits above the failed executions.
+    const reason = await boxOf(row.locator('td.reason'));
+    expect(reason.width).toBeGreaterThan(100);
+    expect(reason.height).toBeGreaterThan(10);
+    const retrying = await boxOf(page.locator('h2', { hasText: 'Being retried' }));
+    const executions = await boxOf(page.locator('h2', { hasText: 'Failed executions' }));
+    expect(retrying.y).toBeLessThan(executions.y);
+  });
+});
