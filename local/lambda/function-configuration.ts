@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
+import { stableUuid } from '../template/resolve.js';
 import type { ApiRecord, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
 type Props = Record<string, unknown>;
@@ -57,8 +58,7 @@ export function codeDigest(folder: string): CodeDigest {
 
 /** A template function's RevisionId: stable, as its template is (Lambda's is a UUID that changes with each update). */
 function revisionId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\0')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(parts.join('\0'));
 }
 
 /**

@@ -106,6 +106,17 @@ describe('Lambda control plane', () => {
     expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'unlayered' })))).toMatchObject({ answer: 'ran' });
   });
 
+  it("gives a template function and its policy UUIDs as RevisionIds, as Lambda's, the same for the same template", async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const read = async () => [
+      (await client.send(new GetFunctionCommand({ FunctionName: 'from-template' }))).Configuration?.RevisionId,
+      (await client.send(new GetPolicyCommand({ FunctionName: 'from-template' }))).RevisionId,
+    ];
+    const first = await read();
+    expect(first).toEqual([expect.stringMatching(uuid), expect.stringMatching(uuid)]);
+    expect(await read()).toEqual(first);
+  });
+
   it("answers GetPolicy of a template function with the template's permissions, as CloudFormation's AddPermission wrote them", async () => {
     const { Policy, RevisionId } = await client.send(new GetPolicyCommand({ FunctionName: 'from-template' }));
     expect(RevisionId).toMatch(/^[0-9a-f-]{36}$/);
