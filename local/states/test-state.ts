@@ -52,7 +52,10 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   assertTestRequest(request, state, deps.outputModel);
   const mock = withMapFailures(request, state);
 
-  const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
+  // The state as given is checked as a definition (a Parallel without branches is refused) before a mock stands in for it.
+  deps.compile(testMachine(state, name, queryLanguage, request).machineDefinition);
+  const runnable = state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state;
+  const { tested, retry, targets, machineDefinition } = testMachine(runnable, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
 
   // An express-style ARN: nothing the test runs is recorded for a restart. Each test runs in a
@@ -128,12 +131,13 @@ function stateToTest(
   if (isObject(definition.States)) {
     name = required(request.stateName, 'stateName');
     const found = findState(definition, name);
-    if (!isObject(found)) throw validationError(`The state '${name}' is not in the state machine definition`);
+    if (!isObject(found)) throw validationError('State not found in definition');
     state = found;
   } else {
     if (request.stateName !== undefined) throw validationError('stateName can only be given with a whole state machine definition');
     state = definition;
-    name = 'TestState';
+    // AWS's name for a state given alone: its definition errors are located at /States/StateName.
+    name = 'StateName';
     queryLanguage = undefined;
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
@@ -172,7 +176,7 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
     targets.set(synthetic, String(next));
     return synthetic;
   };
-  const { Retry: retry, ...tested } = structuredClone(state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state);
+  const { Retry: retry, ...tested } = structuredClone(state);
   if (typeof tested.Next === 'string') tested.Next = lead(tested.Next, 'next');
   else if (tested.Type !== 'Choice' && tested.Type !== 'Succeed' && tested.Type !== 'Fail') tested.End = true;
   if (Array.isArray(tested.Choices))
@@ -274,13 +278,12 @@ function outcomeOf(
     };
   }
   const catchIndex = synthetic?.startsWith('__test_state_catch_') ? Number(synthetic.slice('__test_state_catch_'.length)) : undefined;
-  return {
-    status,
-    output,
-    error,
-    cause,
-    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { errorDetails: { catchIndex } } : {}),
+  // A retrier with no attempt left still names itself (recorded: `{ retryIndex: 0 }` once retrierRetryCount reaches MaxAttempts).
+  const errorDetails = {
+    ...(retrier !== undefined ? { retryIndex: retrier.index } : {}),
+    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { catchIndex } : {}),
   };
+  return { status, output, error, cause, ...(Object.keys(errorDetails).length > 0 ? { errorDetails } : {}) };
 }
 
 interface Retrier {

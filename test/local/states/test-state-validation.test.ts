@@ -1,4 +1,4 @@
-import { TestStateCommand, type TestStateCommandInput, ValidationException } from '@aws-sdk/client-sfn';
+import { InvalidDefinition, TestStateCommand, type TestStateCommandInput, ValidationException } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE } from './helpers.js';
 import { statesOnEndpoint } from './test-state-sdk.js';
@@ -36,12 +36,15 @@ const PARALLEL = {
   End: true,
 };
 
-async function refusal(input: Omit<TestStateCommandInput, 'definition'> & { definition: object }): Promise<string> {
+async function refusal(
+  input: Omit<TestStateCommandInput, 'definition'> & { definition: object },
+  kind: typeof ValidationException | typeof InvalidDefinition = ValidationException,
+): Promise<string> {
   const error = await env.sfn.send(new TestStateCommand({ ...input, definition: JSON.stringify(input.definition) })).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ValidationException);
+  expect(error).toBeInstanceOf(kind);
   return (error as Error).message;
 }
 
@@ -75,8 +78,19 @@ describe('TestState validation', () => {
   it('fails if a Map or Parallel state is tested without a mock', async () => {
     const message =
       'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]';
-    expect(await refusal({ definition: MAP, roleArn: ROLE })).toBe(message);
-    expect(await refusal({ definition: PARALLEL, roleArn: ROLE })).toBe(message);
+    expect(await refusal({ definition: MAP, roleArn: ROLE }, InvalidDefinition)).toBe(message);
+    expect(await refusal({ definition: PARALLEL, roleArn: ROLE }, InvalidDefinition)).toBe(message);
+  });
+
+  it('fails if a Parallel state has no branches, with the definition error located at the state AWS names StateName', async () => {
+    expect(await refusal({ definition: { Type: 'Parallel', Branches: [], End: true }, mock: { result: '[]' } }, InvalidDefinition)).toBe(
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/StateName/Branches'",
+    );
+  });
+
+  it('fails if stateName names no state of the machine', async () => {
+    const machine = { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
+    expect(await refusal({ definition: machine, stateName: 'B' })).toBe('State not found in definition');
   });
 
   it('fails if a Map state s mocked result is not an array, or not an object when it has a ResultWriter', async () => {

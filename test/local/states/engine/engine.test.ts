@@ -50,6 +50,16 @@ describe('parseDefinition', () => {
     expect(() => parseDefinition(JSON.stringify({ StartAt: 'M', States: { M: map('JSONata', 'JSONPath') } }))).not.toThrow();
   });
 
+  it('fails if a state s Type is not a state type, or a Parallel has no branches, in AWS s words (recorded)', () => {
+    const machine = (state: object) => JSON.stringify({ StartAt: 'S', States: { S: state } });
+    expect(() => parseDefinition(machine({ Type: 'TypeThatDoesNotExist', End: true }))).toThrow(
+      "'SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/S/Type'",
+    );
+    expect(() => parseDefinition(machine({ Type: 'Parallel', Branches: [], End: true }))).toThrow(
+      "'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/S/Branches'",
+    );
+  });
+
   it('fails if the Credentials of a Task name no role', () => {
     for (const Credentials of [{}, { RoleArnPath: '$.r' }])
       expect(() => parseDefinition(JSON.stringify(task({ Credentials })))).toThrow(
