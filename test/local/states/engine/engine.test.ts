@@ -281,6 +281,17 @@ describe('Execution', () => {
     expect(output).toEqual({ branches: [11], x: 1, inner: false });
   });
 
+  it('fails a Map with States.Runtime if its ItemsPath selects no array, naming a context path from its root (AWS s words)', async () => {
+    const map = (ItemsPath: string) => ({
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemsPath, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
+    });
+    const byInput = await run(map('$.v'), { v: 1 });
+    expect(byInput.result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(byInput.result.cause).toMatch(/Reference path "\$\.v" must point to array\.$/);
+    expect((await run(map('$$.Execution'), {})).result.cause).toMatch(/Reference path "\$\.Execution" must point to array\.$/);
+  });
+
   it('runs Map iterations with at most MaxConcurrency at once', async () => {
     let active = 0;
     let peak = 0;
