@@ -18,6 +18,7 @@ import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
 import { contextObject } from './test-state-context.js';
 import type { TestStateInput } from './test-state-input.js';
+import { GivenJson } from './test-state-json.js';
 import { MockedMapItems, mapSettings } from './test-state-map.js';
 import { assertTestRequest, withMapFailures } from './test-state-mock.js';
 
@@ -57,11 +58,16 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const items = state.Type === 'Map' ? new MockedMapItems(state, queryLanguage !== 'JSONata', variables) : undefined;
   const run = await runState(request, { state, name, queryLanguage, inputText, context, items }, deps);
   const inspected = request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE';
+  const { mock, stateConfiguration: configuration } = request;
+  const given = new GivenJson([inputText, request.context, request.variables, mock?.result, configuration?.mapItemReaderData]);
 
   // Items that are not an array fail the Map before anything else it does (States.Runtime: no Retry or Catch takes it).
   if (items?.failure) {
     const { error = '', cause } = items.failure;
-    const data = { input: inputText, ...(run.steps.afterInputPath !== undefined ? { afterInputPath: run.steps.afterInputPath } : {}) };
+    const data = {
+      input: inputText,
+      ...(run.steps.afterInputPath !== undefined ? { afterInputPath: given.as(run.steps.afterInputPath) } : {}),
+    };
     return { status: 'FAILED', error, ...(cause !== undefined ? { cause } : {}), ...(inspected ? { inspectionData: data } : {}) };
   }
   const { events, tested, retry, targets } = run;
@@ -75,16 +81,15 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const { status, output, error, cause, errorDetails } = outcome;
 
   const response: Record<string, unknown> = { status };
-  if (output !== undefined) response.output = output;
+  if (output !== undefined) response.output = given.as(output);
   if (error !== undefined) response.error = error;
   if (cause !== undefined) response.cause = cause;
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
   if (inspected) {
     const tests = { ...state, QueryLanguage: queryLanguage };
-    response.inspectionData = {
-      ...(await inspection(inputText, after, exited, run.steps, tests, variables, items?.items)),
-      ...(errorDetails ? { errorDetails } : {}),
-    };
+    const data = await inspection(inputText, after, exited, run.steps, tests, variables, items?.items);
+    for (const [step, value] of Object.entries(data)) if (typeof value === 'string' && step !== 'input') data[step] = given.as(value);
+    response.inspectionData = { ...data, ...(errorDetails ? { errorDetails } : {}) };
   }
   return response;
 }
