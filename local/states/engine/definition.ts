@@ -290,10 +290,13 @@ const STATE_TYPES: readonly State['type'][] = ['Task', 'Wait', 'Pass', 'Succeed'
 function checkState(raw: Record<string, unknown>, parentQl: QueryLanguage, where: string): { type: State['type']; ql: QueryLanguage } {
   if (typeof raw !== 'object' || raw === null) throw invalid(`SCHEMA_VALIDATION_FAILED: A state must be an object at ${where}`);
   const type = raw.Type as State['type'];
-  if (raw.Type === undefined) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Type' is required and must be a valid state type at ${where}`);
+  if (raw.Type === undefined)
+    throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Type' is required and must be a valid state type at ${where}`);
   // AWS's text for a Type that is not a state type (recorded), in its order of the types.
   if (!STATE_TYPES.includes(type))
-    throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [${STATE_TYPES.join(', ')}] at ${where}/Type`);
+    throw invalid(
+      `SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [${STATE_TYPES.join(', ')}] at ${where}/Type`,
+    );
   const ql = queryLanguageOf(raw.QueryLanguage, parentQl, `${where}/QueryLanguage`);
   for (const f of ql === 'JSONata' ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (raw[f] !== undefined && !(f === 'ItemSelector' && ql === 'JSONata'))
