@@ -13,5 +13,10 @@ export interface TestStateInput {
   mock?: { result?: string; errorOutput?: { error?: string; cause?: string }; fieldValidationMode?: string };
   context?: string;
   /** Where the tested state stands (TestState since November 2025): `retrierRetryCount`, the retries its Retry already made. */
-  stateConfiguration?: { retrierRetryCount?: number; errorCausedByState?: string; mapIterationFailureCount?: number };
+  stateConfiguration?: {
+    retrierRetryCount?: number;
+    errorCausedByState?: string;
+    mapIterationFailureCount?: number;
+    mapItemReaderData?: string;
+  };
 }

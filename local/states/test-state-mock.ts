@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../aws-error.js';
 import { assertMockMatchesModel, type OutputModelOf } from './mock-validation.js';
 import type { TestStateInput } from './test-state-input.js';
 
@@ -18,8 +18,10 @@ export function assertTestRequest(request: TestStateInput, state: Record<string,
     // Checked first: AWS answers this for a Map state without a mock (as recorded).
     if (request.stateConfiguration?.mapIterationFailureCount !== undefined)
       throw validationError('TestState does not support MapIterationFailureCount when a mock is not specified.');
+    // AWS answers it as a definition error (recorded).
     if (type === 'Map' || type === 'Parallel')
-      throw validationError(
+      throw new AwsError(
+        'InvalidDefinition',
         'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]',
       );
     if (type === 'Task' && /\.(sync(:2)?|waitForTaskToken)$/.test(resource))

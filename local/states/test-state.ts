@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import { compilePath } from '../jsonpath.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
 import { invalidDefinition, NOT_AN_OBJECT } from './engine/errors.js';
@@ -15,10 +14,12 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
-import { compileJsonataValue, isJsonataTemplate } from './engine/jsonata.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
+import { contextObject } from './test-state-context.js';
 import type { TestStateInput } from './test-state-input.js';
+import { GivenJson } from './test-state-json.js';
+import { MockedMapItems, mapSettings } from './test-state-map.js';
 import { assertTestRequest, withMapFailures } from './test-state-mock.js';
 
 export type { TestStateInput } from './test-state-input.js';
@@ -50,11 +51,65 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const inputText = request.input ?? '{}';
   assertExecutionInputJson(inputText);
   assertTestRequest(request, state, deps.outputModel);
-  const mock = withMapFailures(request, state);
+  const context = request.context === undefined ? undefined : contextObject(request.context, state);
+  // The state as given is checked as a definition (a Parallel without branches is refused) before a mock stands in for it.
+  deps.compile(testMachine(state, name, queryLanguage, request).machineDefinition);
+  const variables = request.variables === undefined ? {} : parseObject(request.variables, 'variables');
+  const items = state.Type === 'Map' ? new MockedMapItems(state, queryLanguage !== 'JSONata', variables) : undefined;
+  const run = await runState(request, { state, name, queryLanguage, inputText, context, items }, deps);
+  const inspected = request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE';
+  const { mock, stateConfiguration: configuration } = request;
+  const given = new GivenJson([inputText, request.context, request.variables, mock?.result, configuration?.mapItemReaderData]);
 
-  const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
-  const machine = deps.compile(machineDefinition);
+  // Items that are not an array fail the Map before anything else it does (States.Runtime: no Retry or Catch takes it).
+  if (items?.failure) {
+    const { error = '', cause } = items.failure;
+    const data = {
+      input: inputText,
+      ...(run.steps.afterInputPath !== undefined ? { afterInputPath: given.as(run.steps.afterInputPath) } : {}),
+    };
+    return { status: 'FAILED', error, ...(cause !== undefined ? { cause } : {}), ...(inspected ? { inspectionData: data } : {}) };
+  }
+  const { events, tested, retry, targets } = run;
+  const entered = events.findIndex((e) => e.type === `${String(tested.Type)}StateEntered` && detailsOf(e).name === name);
+  const after = events.slice(entered + 1);
+  const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
+  const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
+  const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
+  const retryCount = request.stateConfiguration?.retrierRetryCount ?? 0;
+  const outcome = outcomeOf(run.result, after, exited, synthetic, retry, state.Type === 'Task', retryCount);
+  const { status, output, error, cause, errorDetails } = outcome;
 
+  const response: Record<string, unknown> = { status };
+  if (output !== undefined) response.output = given.as(output);
+  if (error !== undefined) response.error = error;
+  if (cause !== undefined) response.cause = cause;
+  if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
+  if (inspected) {
+    const tests = { ...state, QueryLanguage: queryLanguage };
+    const data = await inspection(inputText, after, exited, run.steps, tests, variables, items?.items);
+    for (const [step, value] of Object.entries(data)) if (typeof value === 'string' && step !== 'input') data[step] = given.as(value);
+    response.inspectionData = { ...data, ...(errorDetails ? { errorDetails } : {}) };
+  }
+  return response;
+}
+
+/** What testState knows of the state before it runs it. */
+interface TestedState {
+  readonly state: Record<string, unknown>;
+  readonly name: string;
+  readonly queryLanguage: unknown;
+  readonly inputText: string;
+  readonly context: Record<string, unknown> | undefined;
+  readonly items: MockedMapItems | undefined;
+}
+
+/** Runs the state in its test machine (a mocked Map or Parallel as a task the mock answers): its run's result, events and steps. */
+async function runState(request: TestStateInput, tested: TestedState, deps: TestStateDependencies) {
+  const { state, name, queryLanguage, inputText, context, items } = tested;
+  const runnable = state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state;
+  const test = testMachine(runnable, name, queryLanguage, request);
+  const machine = deps.compile(test.machineDefinition);
   // An express-style ARN: nothing the test runs is recorded for a restart. Each test runs in a
   // machine of its own name, as AWS's context objects show.
   const id = randomUUID();
@@ -69,46 +124,17 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     stateMachineName: machineName,
     roleArn: request.roleArn,
     testState: true,
-    taskRunner: taskRunnerFor(mock, deps),
+    taskRunner: taskRunnerFor(withMapFailures(request, state), deps, items),
     clock: deps.clock,
     sleep: async () => {},
     timer: deps.timer,
-    ...(request.context !== undefined ? { context: parseObject(request.context, 'context') } : {}),
+    ...(context !== undefined ? { context } : {}),
     inspect: (stateName, step, value) => {
       if (stateName === name) steps[step] = JSON.stringify(value);
     },
   });
   const result = await handle.result;
-  const events = handle.events;
-
-  const entered = events.findIndex((e) => e.type === `${String(tested.Type)}StateEntered` && detailsOf(e).name === name);
-  const after = events.slice(entered + 1);
-  const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
-  const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
-  const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
-  const retryCount = request.stateConfiguration?.retrierRetryCount ?? 0;
-  const { status, output, error, cause, errorDetails } = outcomeOf(
-    result,
-    after,
-    exited,
-    synthetic,
-    retry,
-    state.Type === 'Task',
-    retryCount,
-  );
-
-  const response: Record<string, unknown> = { status };
-  if (output !== undefined) response.output = output;
-  if (error !== undefined) response.error = error;
-  if (cause !== undefined) response.cause = cause;
-  if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
-  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
-    response.inspectionData = {
-      ...(await inspection(inputText, after, exited, steps, { ...state, QueryLanguage: queryLanguage }, request.variables)),
-      ...(errorDetails ? { errorDetails } : {}),
-    };
-  }
-  return response;
+  return { result, events: handle.events, steps, ...test };
 }
 
 function parseTestDefinition(text: string): Record<string, unknown> {
@@ -128,12 +154,13 @@ function stateToTest(
   if (isObject(definition.States)) {
     name = required(request.stateName, 'stateName');
     const found = findState(definition, name);
-    if (!isObject(found)) throw validationError(`The state '${name}' is not in the state machine definition`);
+    if (!isObject(found)) throw validationError('State not found in definition');
     state = found;
   } else {
     if (request.stateName !== undefined) throw validationError('stateName can only be given with a whole state machine definition');
     state = definition;
-    name = 'TestState';
+    // AWS's name for a state given alone: its definition errors are located at /States/StateName.
+    name = 'StateName';
     queryLanguage = undefined;
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
@@ -172,7 +199,7 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
     targets.set(synthetic, String(next));
     return synthetic;
   };
-  const { Retry: retry, ...tested } = structuredClone(state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state);
+  const { Retry: retry, ...tested } = structuredClone(state);
   if (typeof tested.Next === 'string') tested.Next = lead(tested.Next, 'next');
   else if (tested.Type !== 'Choice' && tested.Type !== 'Succeed' && tested.Type !== 'Fail') tested.End = true;
   if (Array.isArray(tested.Choices))
@@ -225,10 +252,11 @@ function mockedWhole(state: Record<string, unknown>): Record<string, unknown> {
 /** What the mocked Map or Parallel runs as: any resource the compiler takes, since the mock answers it. */
 const MOCKED_RESOURCE = 'arn:aws:states:::aws-sdk:sts:getCallerIdentity';
 
-function taskRunnerFor(mock: TestStateInput['mock'], deps: TestStateDependencies): TaskRunner {
+function taskRunnerFor(mock: TestStateInput['mock'], deps: TestStateDependencies, items: MockedMapItems | undefined): TaskRunner {
   return mock
     ? {
-        run: async () => {
+        run: async (request) => {
+          items?.select(request);
           if (mock.errorOutput) throw new TaskFailure(mock.errorOutput.error ?? '', mock.errorOutput.cause);
           return JSON.parse(mock.result ?? 'null') as unknown;
         },
@@ -274,13 +302,12 @@ function outcomeOf(
     };
   }
   const catchIndex = synthetic?.startsWith('__test_state_catch_') ? Number(synthetic.slice('__test_state_catch_'.length)) : undefined;
-  return {
-    status,
-    output,
-    error,
-    cause,
-    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { errorDetails: { catchIndex } } : {}),
+  // A retrier with no attempt left still names itself (recorded: `{ retryIndex: 0 }` once retrierRetryCount reaches MaxAttempts).
+  const errorDetails = {
+    ...(retrier !== undefined ? { retryIndex: retrier.index } : {}),
+    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { catchIndex } : {}),
   };
+  return { status, output, error, cause, ...(Object.keys(errorDetails).length > 0 ? { errorDetails } : {}) };
 }
 
 interface Retrier {
@@ -334,7 +361,8 @@ async function inspection(
   exited: HistoryEvent | undefined,
   steps: Steps,
   state: Record<string, unknown>,
-  variables: string | undefined,
+  given: Record<string, unknown>,
+  items: string | undefined,
 ): Promise<Record<string, unknown>> {
   const whole = state.Type === 'Map' || state.Type === 'Parallel';
   const jsonPath = state.QueryLanguage !== 'JSONata';
@@ -342,7 +370,6 @@ async function inspection(
   const data: Record<string, unknown> = { input };
   const afterInputPath = state.Type === 'Fail' && jsonPath ? input : steps.afterInputPath;
   if (afterInputPath !== undefined && state.Type !== 'Parallel' && !passResult) data.afterInputPath = afterInputPath;
-  const items = afterItemsPath(state, steps.afterInputPath ?? input);
   if (items !== undefined) data.afterItemsPath = items;
   if (steps.afterParameters !== undefined) data.afterParameters = steps.afterParameters;
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
@@ -355,7 +382,6 @@ async function inspection(
   if (succeeded && !whole) data.result = detailsOf(succeeded).output;
   if (passResult) data.result = JSON.stringify(state.Result);
   if (steps.afterResultSelector !== undefined) data.afterResultSelector = steps.afterResultSelector;
-  const given = variables === undefined ? {} : parseObject(variables, 'variables');
   let assigned: Record<string, unknown> = {};
   if (exited) {
     const d = detailsOf(exited);
@@ -369,43 +395,6 @@ async function inspection(
   if (Object.keys(after).length > 0) data.variables = JSON.stringify(after);
   if (state.Type === 'Map') Object.assign(data, await mapSettings(state, JSON.parse(input) as unknown, given));
   return data;
-}
-
-/**
- * A JSONPath Map state's items, its ItemsPath applied to its input after InputPath, as JSON
- * text (recorded against AWS for a mocked Map that sets ItemsPath); undefined otherwise.
- */
-function afterItemsPath(state: Record<string, unknown>, effectiveInput: string): string | undefined {
-  if (state.Type !== 'Map' || state.QueryLanguage === 'JSONata' || typeof state.ItemsPath !== 'string') return undefined;
-  try {
-    const items = compilePath(state.ItemsPath).evaluate(JSON.parse(effectiveInput) as unknown);
-    return items === undefined ? undefined : JSON.stringify(items);
-  } catch {
-    // An ItemsPath that does not evaluate fails the state when it runs; the mock stands for that run.
-    return undefined;
-  }
-}
-
-/**
- * A Map state's concurrency and tolerated failures: a number as its definition gives it, a
- * JSONata expression evaluated on the state's input and variables (recorded against AWS:
- * `"MaxConcurrency": "{% $variable := 1 %}"` shows as 1); a JSONPath `...Path` is not evaluated.
- */
-async function mapSettings(
-  state: Record<string, unknown>,
-  input: unknown,
-  variables: Record<string, unknown>,
-): Promise<Record<string, number>> {
-  const evaluated = async (field: string): Promise<unknown> =>
-    isJsonataTemplate(state[field]) ? compileJsonataValue(state[field], field)({ states: { input }, variables }) : state[field];
-  const settings: Record<string, number> = {};
-  const maxConcurrency = await evaluated('MaxConcurrency');
-  settings.maxConcurrency = typeof maxConcurrency === 'number' ? maxConcurrency : 0;
-  const count = await evaluated('ToleratedFailureCount');
-  if (typeof count === 'number') settings.toleratedFailureCount = count;
-  const percentage = await evaluated('ToleratedFailurePercentage');
-  if (typeof percentage === 'number') settings.toleratedFailurePercentage = percentage;
-  return settings;
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {

@@ -268,6 +268,7 @@ function compileState(name: string, raw: Record<string, unknown>, parentQl: Quer
       break;
     case 'Parallel':
       if (!Array.isArray(raw.Branches)) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Branches' is required at ${where}`);
+      if (raw.Branches.length === 0) throw invalid(`SCHEMA_VALIDATION_FAILED: Value cannot be empty at ${where}/Branches`);
       state.branches = raw.Branches.map((b, i) =>
         compileProgram(
           b as Record<string, unknown>,
@@ -283,12 +284,19 @@ function compileState(name: string, raw: Record<string, unknown>, parentQl: Quer
   return state;
 }
 
+const STATE_TYPES: readonly State['type'][] = ['Task', 'Wait', 'Pass', 'Succeed', 'Fail', 'Choice', 'Parallel', 'Map'];
+
 /** The checks every state type shares: a known Type, its query language's fields only, and Next or End. */
 function checkState(raw: Record<string, unknown>, parentQl: QueryLanguage, where: string): { type: State['type']; ql: QueryLanguage } {
   if (typeof raw !== 'object' || raw === null) throw invalid(`SCHEMA_VALIDATION_FAILED: A state must be an object at ${where}`);
   const type = raw.Type as State['type'];
-  if (!['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'].includes(type))
+  if (raw.Type === undefined)
     throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Type' is required and must be a valid state type at ${where}`);
+  // AWS's text for a Type that is not a state type (recorded), in its order of the types.
+  if (!STATE_TYPES.includes(type))
+    throw invalid(
+      `SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [${STATE_TYPES.join(', ')}] at ${where}/Type`,
+    );
   const ql = queryLanguageOf(raw.QueryLanguage, parentQl, `${where}/QueryLanguage`);
   for (const f of ql === 'JSONata' ? JSONPATH_ONLY : JSONATA_ONLY) {
     if (raw[f] !== undefined && !(f === 'ItemSelector' && ql === 'JSONata'))

@@ -105,8 +105,8 @@ export interface ExecutionOptions {
    */
   fork?: ForkStartOptions;
   /**
-   * TestState's `context`: its fields laid over each state's Context object (`Execution`,
-   * `State`, `StateMachine`, `Task`, ...: an object field by field, anything else whole).
+   * TestState's `context`: the Context object each state sees, as given (AWS's answers show only
+   * the fields given: `$$` of `{}` is `{}`).
    */
   context?: Record<string, unknown>;
   /**

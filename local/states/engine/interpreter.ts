@@ -255,10 +255,10 @@ export class Execution implements StateHost {
       EnteredTime: isoMillis(enteredTime),
     };
     if (retryCount !== undefined) stateCtx.RetryCount = retryCount;
+    // TestState's given Context object is the whole of it (a copy: a callback task adds its Task).
+    if (this.options.context !== undefined) return { ...this.options.context };
     const ctx: Record<string, unknown> = { Execution: this.executionContext, StateMachine: this.stateMachineContext, State: stateCtx };
     if (frame.map) ctx.Map = { Item: { Index: frame.map.Index, Value: frame.map.Value } };
-    for (const [key, value] of Object.entries(this.options.context ?? {}))
-      ctx[key] = isPlainObject(value) && isPlainObject(ctx[key]) ? { ...ctx[key], ...value } : value;
     return ctx;
   }
 

@@ -9,7 +9,7 @@ import type { ChildRecord } from './item-formats.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
 import { childName, readItems, writeResults } from './map-io.js';
-import { compilePayload, compileReferencePath, requirePath } from './payload.js';
+import { compilePayload, compileReferencePath, type ReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
@@ -20,7 +20,8 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   let items: unknown;
   if (state.itemReader) items = await readItems(x, run, effective, state.itemReader);
   else if (jsonata) items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
-  else items = state.itemsPath ? requirePath(state.itemsPath, x.scope(effective, x.ctx(run), frame)) : effective;
+  else if (state.itemsPath) items = mapItems(state.itemsPath, x.scope(effective, x.ctx(run), frame));
+  else items = effective;
   if (!Array.isArray(items))
     throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
   const maxConcurrency = (await x.dynamicNumber(run, state.maxConcurrency, 'MaxConcurrency', 'integer')) ?? 0;
@@ -58,6 +59,20 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   x.emit(frame, 'MapStateSucceeded');
   frame.last = last;
   return x.finish(run, result, effective);
+}
+
+/**
+ * The items a JSONPath Map's ItemsPath selects, an array, or States.Runtime as AWS words it
+ * (recorded by TestState: `Reference path "$.Execution.Input" must point to array.` for
+ * `$$.Execution.Input`, a context path named from its context root).
+ */
+export function mapItems(itemsPath: ReferencePath, scope: Scope): unknown[] {
+  const items = requirePath(itemsPath, scope);
+  if (!Array.isArray(items)) {
+    const source = itemsPath.source.startsWith('$$') ? itemsPath.source.slice(1) : itemsPath.source;
+    throw new StatesError(Errors.Runtime, `Reference path "${source}" must point to array.`);
+  }
+  return items;
 }
 
 /** What a JSONata Items expression gave, if it is an array. */

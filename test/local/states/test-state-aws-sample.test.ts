@@ -12,7 +12,7 @@ import { statesOnEndpoint } from './test-state-sdk.js';
  */
 let env: Awaited<ReturnType<typeof statesOnEndpoint>>;
 beforeAll(async () => {
-  env = await statesOnEndpoint(4832);
+  env = await statesOnEndpoint();
 });
 afterAll(async () => env?.close());
 

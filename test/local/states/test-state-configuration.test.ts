@@ -52,6 +52,18 @@ describe('StatesService TestState stateConfiguration.retrierRetryCount', () => {
     const result = await t.states.TestState({ definition: uncaught, mock: throttled, stateConfiguration: { retrierRetryCount: 2 } });
     expect(result).toEqual({ status: 'FAILED', error: 'Throttled', cause: 'slow down' });
   });
+
+  it('names the spent retrier in the error details of a state that fails (as AWS answered, recorded)', async () => {
+    t = await createStates();
+    const uncaught = JSON.stringify({ ...JSON.parse(TASK), Catch: undefined });
+    const result = await t.states.TestState({
+      definition: uncaught,
+      mock: throttled,
+      inspectionLevel: 'DEBUG',
+      stateConfiguration: { retrierRetryCount: 2 },
+    });
+    expect(result).toMatchObject({ status: 'FAILED', inspectionData: { errorDetails: { retryIndex: 0 } } });
+  });
 });
 
 /** A Map over the input's orders whose iterations would call a Lambda function; its result goes to $.charged. */
@@ -80,10 +92,10 @@ const PARALLEL = JSON.stringify({
 });
 
 describe('StatesService TestState with a Map or Parallel state', () => {
-  it('fails without a mock, as AWS documents', async () => {
+  it('fails without a mock, as AWS documents (an InvalidDefinition, as recorded)', async () => {
     t = await createStates();
-    await expect(t.states.TestState({ definition: MAP, input: '{"orders":[1]}' })).rejects.toMatchObject({ code: 'ValidationException' });
-    await expect(t.states.TestState({ definition: PARALLEL })).rejects.toMatchObject({ code: 'ValidationException' });
+    await expect(t.states.TestState({ definition: MAP, input: '{"orders":[1]}' })).rejects.toMatchObject({ code: 'InvalidDefinition' });
+    await expect(t.states.TestState({ definition: PARALLEL })).rejects.toMatchObject({ code: 'InvalidDefinition' });
   });
 
   it('takes the mock as the state s result, through its own result processing, without running an iteration', async () => {

@@ -50,6 +50,16 @@ describe('parseDefinition', () => {
     expect(() => parseDefinition(JSON.stringify({ StartAt: 'M', States: { M: map('JSONata', 'JSONPath') } }))).not.toThrow();
   });
 
+  it('fails if a state s Type is not a state type, or a Parallel has no branches, in AWS s words (recorded)', () => {
+    const machine = (state: object) => JSON.stringify({ StartAt: 'S', States: { S: state } });
+    expect(() => parseDefinition(machine({ Type: 'TypeThatDoesNotExist', End: true }))).toThrow(
+      "'SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/S/Type'",
+    );
+    expect(() => parseDefinition(machine({ Type: 'Parallel', Branches: [], End: true }))).toThrow(
+      "'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/S/Branches'",
+    );
+  });
+
   it('fails if the Credentials of a Task name no role', () => {
     for (const Credentials of [{}, { RoleArnPath: '$.r' }])
       expect(() => parseDefinition(JSON.stringify(task({ Credentials })))).toThrow(
@@ -269,6 +279,17 @@ describe('Execution', () => {
     };
     const { output } = await run(definition);
     expect(output).toEqual({ branches: [11], x: 1, inner: false });
+  });
+
+  it('fails a Map with States.Runtime if its ItemsPath selects no array, naming a context path from its root (AWS s words)', async () => {
+    const map = (ItemsPath: string) => ({
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemsPath, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
+    });
+    const byInput = await run(map('$.v'), { v: 1 });
+    expect(byInput.result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(byInput.result.cause).toMatch(/Reference path "\$\.v" must point to array\.$/);
+    expect((await run(map('$$.Execution'), {})).result.cause).toMatch(/Reference path "\$\.Execution" must point to array\.$/);
   });
 
   it('runs Map iterations with at most MaxConcurrency at once', async () => {
