@@ -92,6 +92,9 @@ const FILES = [
   'test_callback',
   'test_express_async',
   'test_express_sync',
+  'test_sqs_task_service',
+  'test_sns_task_service',
+  'test_events_task_service',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files

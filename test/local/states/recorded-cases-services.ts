@@ -1,0 +1,228 @@
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { credentials, region } from '../helpers.js';
+import { eventsToQueue } from './recorded-cases-service-scenarios.js';
+import { type Definition, recordExecution, stateOf, template } from './recorded-executions.js';
+import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+
+/**
+ * LocalStack's tests of Step Functions' optimized service integrations and their errors
+ * (tests/aws/services/stepfunctions/v2/services/test_{sns,sqs,events,dynamodb,sfn,aws_sdk}_task_service.py
+ * and v2/error_handling/test_{task_service_*,aws_sdk}.py): the queues, topics, rules, tables,
+ * buckets and secrets they use are made through the local APIs, then one execution of the
+ * test's machine is recorded, with what the test read afterwards (a queue's messages).
+ */
+
+const services = (path: string): Definition => template(`services/statemachines/${path}.json`);
+
+const clientOptions = (context: ReplayContext) => ({ endpoint: context.endpoint, region, credentials, maxAttempts: 1 });
+
+/** The SQS tests' transformers name the role by `<resource:1>`: it is created by its ARN, not replaced. */
+const byArn = (context: ReplayContext) => ({ role: context.roleArn });
+
+/** `sqs_create_queue(QueueName=queue-<uid>)`, its URL and name shown as `<sqs_queue_url>` and `<sqs_queue_name>`. */
+async function queue(context: ReplayContext, sqs: SQSClient): Promise<string> {
+  const name = context.name('queue-');
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error('CreateQueue answered no QueueUrl');
+  context.replace(QueueUrl, '<sqs_queue_url>');
+  context.replace(name, '<sqs_queue_name>');
+  return QueueUrl;
+}
+
+async function withSqs<T>(context: ReplayContext, run: (sqs: SQSClient) => Promise<T>): Promise<T> {
+  const sqs = new SQSClient(clientOptions(context));
+  try {
+    return await run(sqs);
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function withSns<T>(context: ReplayContext, run: (sns: SNSClient, sqs: SQSClient) => Promise<T>): Promise<T> {
+  const sns = new SNSClient(clientOptions(context));
+  try {
+    return await withSqs(context, (sqs) => run(sns, sqs));
+  } finally {
+    sns.destroy();
+  }
+}
+
+/** test_sqs_task_service: `sqs:sendMessage` of the input's body (and attributes) to a new queue. */
+const sendMessage =
+  (machine: string, input: (queueUrl: string) => unknown): Replay =>
+  (context) =>
+    withSqs(context, async (sqs) => {
+      const queueUrl = await queue(context, sqs);
+      return { get_execution_history: await recordExecution(context, services(machine), JSON.stringify(input(queueUrl)), byArn(context)) };
+    });
+
+/** `sns_create_topic` (`test-topic-<uid>`, or the test's name and attributes). */
+async function topic(context: ReplayContext, sns: SNSClient, input: { Name?: string; Attributes?: Record<string, string> } = {}) {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: context.name('test-topic-'), ...input }));
+  if (!TopicArn) throw new Error('CreateTopic answered no TopicArn');
+  return TopicArn;
+}
+
+/** test_publish_base: the message parameter is not used; each case publishes the same input. */
+const publishBase: Replay = (context) =>
+  withSns(context, async (sns) => {
+    const TopicArn = await topic(context, sns);
+    const input = JSON.stringify({ TopicArn, Message: { Message: 'HelloWorld!' } });
+    return { get_execution_history: await recordExecution(context, services('sns_publish'), input, byArn(context)) };
+  });
+
+const publishToDeletedTopic: Replay = (context) =>
+  withSns(context, async (sns) => {
+    const TopicArn = await topic(context, sns);
+    await sns.send(new DeleteTopicCommand({ TopicArn }));
+    const input = JSON.stringify({ TopicArn, Message: { Message: 'HelloWorld!' } });
+    return { get_execution_history: await recordExecution(context, services('sns_publish'), input, byArn(context)) };
+  });
+
+/** test_fifo_message_attribute: a FIFO topic, published to without (`fail`) and with a group and deduplication id. */
+const fifoPublish =
+  (params: Record<string, unknown>, fail: boolean): Replay =>
+  (context) =>
+    withSns(context, async (sns) => {
+      const TopicArn = await topic(context, sns, { Name: context.name('topic-').concat('.fifo'), Attributes: { FifoTopic: 'true' } });
+      const machine = services(fail ? 'sns_fifo_publish_fail' : 'sns_fifo_publish');
+      return { get_execution_history: await recordExecution(context, machine, JSON.stringify({ ...params, TopicArn }), byArn(context)) };
+    });
+
+/**
+ * `sqs_receive_num_messages(queue_url, 1)`: up to three long polls of 5 s with VisibilityTimeout
+ * 0, each message's body read as JSON and deleted.
+ */
+async function receiveNotifications(sqs: SQSClient, queueUrl: string, expected: number): Promise<unknown[]> {
+  const messages: unknown[] = [];
+  for (let i = 0; i < 3 && messages.length < expected; i++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 0, WaitTimeSeconds: 5 }),
+    );
+    for (const m of Messages) {
+      messages.push(JSON.parse(m.Body as string));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+  return messages.slice(0, expected);
+}
+
+/** test_publish_message_attributes: a queue subscribed to the topic (with the policy that lets it) gets the notification. */
+const publishMessageAttributes =
+  (message: unknown, change: (definition: Definition) => void = () => undefined): Replay =>
+  (context) =>
+    withSns(context, async (sns, sqs) => {
+      const TopicArn = await topic(context, sns);
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: context.name('test-queue-') }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      const queueArn = Attributes?.QueueArn as string;
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: queueArn,
+            Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } },
+          },
+        ],
+      };
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+      const reading = receiveNotifications(sqs, QueueUrl as string, 1);
+      const input = JSON.stringify({ TopicArn, Message: message, MessageAttributeValue1: 'Hello', MessageAttributeValue2: 'World!' });
+      const machine = services('sns_publish_message_attributes');
+      change(machine);
+      const history = await recordExecution(context, machine, input, byArn(context));
+      const messages = await reading;
+      return { get_execution_history: history, messages };
+    });
+
+/**
+ * `record_sqs_events(queue_url, n)`: the queue is read (without deleting) until `n` events are
+ * in hand, each body read as JSON, then they are sorted by their detail. Where fewer came, the
+ * test's loop read one again once its visibility timeout ran out (the queue's 30 s); the replay
+ * receives with a visibility timeout of 2 s, so that the second read comes sooner.
+ */
+async function recordSqsEvents(sqs: SQSClient, queueUrl: string, count: number): Promise<unknown[]> {
+  const events: { detail?: unknown }[] = [];
+  const deadline = Date.now() + 60_000;
+  while (events.length < count && Date.now() < deadline) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 2 }));
+    for (const m of Messages) events.push(JSON.parse(m.Body as string));
+  }
+  return events.sort((a, b) => JSON.stringify(a.detail ?? {}).localeCompare(JSON.stringify(b.detail ?? {})));
+}
+
+/** test_events_task_service: `events:putEvents` of the entries to the default bus, whose rule sends them to a queue. */
+const putEvents =
+  (entries: (detailType: string, queueUrl: string) => unknown[], received?: number): Replay =>
+  (context) =>
+    withSqs(context, async (sqs) => {
+      const detailType = context.name('detail_type_');
+      const queueUrl = await eventsToQueue(context, { 'detail-type': [detailType] });
+      context.replace(detailType, '<detail-type>');
+      context.replace(queueUrl, '<sqs_queue_url>');
+      const input = JSON.stringify({ Entries: entries(detailType, queueUrl) });
+      const answers: Answer = { get_execution_history: await recordExecution(context, services('events_put_events'), input) };
+      if (received !== undefined) answers.stepfunctions_events = await recordSqsEvents(sqs, queueUrl, received);
+      return answers;
+    });
+
+const entry = (detailType: string, detail: unknown, extra: Record<string, unknown> = { Source: 'some.source' }) => ({
+  Detail: detail,
+  DetailType: detailType,
+  ...extra,
+});
+
+export const SERVICE_CASES: Record<string, Replay> = {
+  // The SQS tests' message as json.dumps wrote it.
+  test_send_message: sendMessage('sqs_send_msg', (QueueUrl) => ({ QueueUrl, MessageBody: 'test_message_body' })),
+  test_send_message_unsupported_parameters: sendMessage('sqs_send_msg', (QueueUrl) => ({
+    QueueUrl,
+    MessageBody: 'test',
+    MessageSystemAttribute: { AWSTraceHeader: 'test' },
+  })),
+  test_send_message_attributes: sendMessage('sqs_send_msg_attributes', (QueueUrl) => ({
+    QueueUrl,
+    Message: 'test_message_body',
+    MessageAttributeValue1: 'Hello',
+    MessageAttributeValue2: 'World',
+  })),
+  ...Object.fromEntries(['HelloWorld', 'message1', '1', 'True', 'None', ''].map((id) => [`test_publish_base[${id}]`, publishBase])),
+  test_publish_base_error_topic_arn: publishToDeletedTopic,
+  'test_fifo_message_attribute[input_params0-True]': fifoPublish({ Message: { Message: 'HelloWorld!' } }, true),
+  'test_fifo_message_attribute[input_params1-False]': fifoPublish(
+    { Message: { Message: 'HelloWorld!' }, MessageGroupId: 'a-group', MessageDeduplicationId: 'dedup-1' },
+    false,
+  ),
+  // The 2023 recording of the test before it was parametrized, whose machine had no `Version` attribute (LocalStack's b0627a18a added it).
+  test_publish_message_attributes: publishMessageAttributes('HelloWorld!', (definition) => {
+    delete (stateOf(definition, 'Publish').Parameters as { MessageAttributes: Record<string, unknown> }).MessageAttributes.Version;
+  }),
+  'test_publish_message_attributes[HelloWorld]': publishMessageAttributes('HelloWorld'),
+  'test_publish_message_attributes["HelloWorld"]': publishMessageAttributes('"HelloWorld"'),
+  'test_publish_message_attributes[{}]': publishMessageAttributes('{}'),
+  'test_publish_message_attributes[message_value3]': publishMessageAttributes({}),
+  // A Detail as json.dumps wrote it, with its spaces.
+  test_put_events_base: putEvents(
+    (type, queueUrl) => [
+      entry(type, '{"Message": "HelloWorld0"}'),
+      entry(type, { Message: 'HelloWorld1' }),
+      entry(type, { Message: 'HelloWorld2' }, { Source: 'some.source', Resources: [queueUrl] }),
+    ],
+    3,
+  ),
+  test_put_events_malformed_detail: putEvents((type) => [entry(type, '"jsonstring"')]),
+  test_put_events_no_source: putEvents((type) => [entry(type, { Message: 'HelloWorld1' }), entry(type, { Message: 'HelloWorld' }, {})], 2),
+  test_put_events_mixed_malformed_detail: putEvents((type) => [entry(type, '{"Message": "HelloWorld0"}'), entry(type, '"jsonstring"')], 1),
+};
