@@ -116,6 +116,14 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       '(test_publish_base and the other test_publish_message_attributes cases, 2025-11) have connection: keep-alive, as the runtime does',
   },
   {
+    test: 'test_start_execution_input_json',
+    path: /\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
+    reason:
+      "StartExecution's answer is 163 bytes where the 2023 recordings of the same machine and execution names " +
+      "(test_start_execution_sync's .sync task) are 161, as the runtime's: its length counts the region and the start date's " +
+      'digits, which the recording hides (<region>, start-date); test_sync_with_task_token (2024) has 164',
+  },
+  {
     test: 'test_sync_with_task_token',
     path: /^get_execution_history\.events\[4\]\.taskSubmittedEventDetails\.output\.SdkHttpMetadata\.(AllHttpHeaders\.Content-Length\[0\]|HttpHeaders\.Content-Length)$/,
     reason:

@@ -1,3 +1,4 @@
+import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -8,8 +9,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { credentials, region } from '../helpers.js';
+import { sqsCase } from './recorded-cases-callbacks.js';
 import { eventsToQueue } from './recorded-cases-service-scenarios.js';
-import { type Definition, recordExecution, stateOf, template } from './recorded-executions.js';
+import { BASE_PASS_RESULT, createMachine, type Definition, recordExecution, stateOf, template } from './recorded-executions.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 /**
@@ -57,11 +59,11 @@ async function withSns<T>(context: ReplayContext, run: (sns: SNSClient, sqs: SQS
 
 /** test_sqs_task_service: `sqs:sendMessage` of the input's body (and attributes) to a new queue. */
 const sendMessage =
-  (machine: string, input: (queueUrl: string) => unknown): Replay =>
+  (machine: () => Definition, input: (queueUrl: string) => unknown): Replay =>
   (context) =>
     withSqs(context, async (sqs) => {
       const queueUrl = await queue(context, sqs);
-      return { get_execution_history: await recordExecution(context, services(machine), JSON.stringify(input(queueUrl)), byArn(context)) };
+      return { get_execution_history: await recordExecution(context, machine(), JSON.stringify(input(queueUrl)), byArn(context)) };
     });
 
 /** `sns_create_topic` (`test-topic-<uid>`, or the test's name and attributes). */
@@ -184,20 +186,66 @@ const entry = (detailType: string, detail: unknown, extra: Record<string, unknow
   ...extra,
 });
 
+const errorHandling = (path: string): Definition => template(`errorhandling/statemachines/${path}.json`);
+
+/**
+ * test_task_service_sqs's sends to `http://no-such-queue-<uid>`, a host that does not resolve:
+ * the recorded cause names the host untransformed, so the replay sends to the one it recorded.
+ */
+const noSuchQueue =
+  (machine: () => Definition, uid: string): Replay =>
+  async (context) => {
+    const queueUrl = `http://no-such-queue-${uid}`;
+    context.replace(queueUrl, '<no_such_sqs_queue_url>');
+    const input = JSON.stringify({ QueueUrl: queueUrl, MessageBody: 'test_message_body' });
+    return { get_execution_history: await recordExecution(context, machine(), input, byArn(context)) };
+  };
+
+/** `states:startExecution` of BASE_PASS_RESULT, or of an ARN that names no machine (the deleted one's, suffixed). */
+const startExecution =
+  (input: unknown, noSuchArn = false): Replay =>
+  async (context) => {
+    context.replace(/"StartDate":("[^"]*"|[\d.eE+-]+)/g, '"StartDate":"start-date"');
+    const target = await createMachine(context, BASE_PASS_RESULT, { prefix: CREATE_AND_RECORD });
+    let stateMachineArn = target.stateMachineArn;
+    if (noSuchArn) {
+      await context.call(new DeleteStateMachineCommand({ stateMachineArn }));
+      const suffix = context.name('NoSuchArn');
+      context.replace(suffix, '<random_arn_part>');
+      stateMachineArn += suffix;
+    }
+    const executionInput = JSON.stringify({ StateMachineArn: stateMachineArn, Input: input, Name: 'TestStartTarget' });
+    return {
+      get_execution_history: await recordExecution(context, services('sfn_start_execution'), executionInput, { prefix: CREATE_AND_RECORD }),
+    };
+  };
+
+/** How `create_state_machine_with_iam_role` names its machines (the child's ARN is in the StartExecution answer's length). */
+const CREATE_AND_RECORD = 'statemachine_create_and_record_execution_';
+
 export const SERVICE_CASES: Record<string, Replay> = {
   // The SQS tests' message as json.dumps wrote it.
-  test_send_message: sendMessage('sqs_send_msg', (QueueUrl) => ({ QueueUrl, MessageBody: 'test_message_body' })),
-  test_send_message_unsupported_parameters: sendMessage('sqs_send_msg', (QueueUrl) => ({
-    QueueUrl,
-    MessageBody: 'test',
-    MessageSystemAttribute: { AWSTraceHeader: 'test' },
-  })),
-  test_send_message_attributes: sendMessage('sqs_send_msg_attributes', (QueueUrl) => ({
-    QueueUrl,
-    Message: 'test_message_body',
-    MessageAttributeValue1: 'Hello',
-    MessageAttributeValue2: 'World',
-  })),
+  test_send_message: sendMessage(
+    () => services('sqs_send_msg'),
+    (QueueUrl) => ({ QueueUrl, MessageBody: 'test_message_body' }),
+  ),
+  test_send_message_unsupported_parameters: sendMessage(
+    () => services('sqs_send_msg'),
+    (QueueUrl) => ({
+      QueueUrl,
+      MessageBody: 'test',
+      MessageSystemAttribute: { AWSTraceHeader: 'test' },
+    }),
+  ),
+  test_send_message_attributes: sendMessage(
+    () => services('sqs_send_msg_attributes'),
+    (QueueUrl) => ({
+      QueueUrl,
+      Message: 'test_message_body',
+      MessageAttributeValue1: 'Hello',
+      MessageAttributeValue2: 'World',
+    }),
+  ),
   ...Object.fromEntries(['HelloWorld', 'message1', '1', 'True', 'None', ''].map((id) => [`test_publish_base[${id}]`, publishBase])),
   test_publish_base_error_topic_arn: publishToDeletedTopic,
   'test_fifo_message_attribute[input_params0-True]': fifoPublish({ Message: { Message: 'HelloWorld!' } }, true),
@@ -224,5 +272,21 @@ export const SERVICE_CASES: Record<string, Replay> = {
   ),
   test_put_events_malformed_detail: putEvents((type) => [entry(type, '"jsonstring"')]),
   test_put_events_no_source: putEvents((type) => [entry(type, { Message: 'HelloWorld1' }), entry(type, { Message: 'HelloWorld' }, {})], 2),
+  test_send_message_no_such_queue: noSuchQueue(() => errorHandling('task_service_sqs_send_msg_catch'), '73e08fde'),
+  test_send_message_no_such_queue_no_catch: noSuchQueue(() => services('sqs_send_msg'), 'fa484d45'),
+  test_send_message_empty_body: sendMessage(
+    () => errorHandling('task_service_sqs_send_msg_catch'),
+    (QueueUrl) => ({ QueueUrl, MessageBody: null }),
+  ),
+  test_sqs_failure_in_wait_for_task_tok: sqsCase({
+    machine: () => {
+      const definition = errorHandling('aws_service_sqs_send_msg_catch_token_failure');
+      return JSON.parse(JSON.stringify(definition).replace('<%WaitForTaskTokenFailureErrorName%>', 'Failure error')) as Definition;
+    },
+    worker: 'sqs_failure_on_task_token',
+    token: 'task_token',
+  }),
+  test_start_execution_input_json: startExecution({ Hello: 'World' }),
+  test_start_execution_no_such_arn: startExecution(null, true),
   test_put_events_mixed_malformed_detail: putEvents((type) => [entry(type, '{"Message": "HelloWorld0"}'), entry(type, '"jsonstring"')], 1),
 };
