@@ -173,11 +173,10 @@ export class SdkIntegrations {
     if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
-    const declared = metadata.model ? modeledErrors(metadata.model) : new Set<string>();
     // Query-protocol services (SNS) answer a short code that the model maps to its exception (`ParameterValueInvalid`).
     const queryException = code === undefined || !metadata.model ? undefined : queryErrorExceptions(metadata.model.package).get(code);
-    const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
-    const exception = queryException ?? (known ? javaExceptionName(code) : `${metadata.name}Exception`);
+    const modeledName = code === undefined || !metadata.model ? undefined : modeledException(metadata.model, code);
+    const exception = queryException ?? modeledName ?? `${metadata.name}Exception`;
     return new TaskFailure(
       `${metadata.name}.${exception}`,
       `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
@@ -228,6 +227,16 @@ function modeledErrors(model: NonNullable<SdkServiceMetadata['model']>): Readonl
     modeled.set(model.package, names);
   }
   return names;
+}
+
+/**
+ * The Java SDK's class of an error code a service's model declares (`ResourceNotFoundException`,
+ * `InternalServerError` -> `InternalServerErrorException`); undefined for one it does not
+ * (`ValidationException` of DynamoDB), which the SDK throws as its service's generic exception.
+ */
+export function modeledException(model: NonNullable<SdkServiceMetadata['model']>, code: string): string | undefined {
+  const declared = modeledErrors(model);
+  return declared.has(code) || declared.has(`${code}Exception`) ? javaExceptionName(code) : undefined;
 }
 
 const queryExceptions = new Map<string, ReadonlyMap<string, string>>();

@@ -164,7 +164,8 @@ export const SERVICE_SCENARIO_CASES: Record<string, Replay> = {
   test_sqs_send_message: sqsSendMessage,
   test_sns_publish_base: snsPublish,
   test_events_put_events: eventsPutEvents,
-  test_dynamodb_put_get_item: dynamoDbPutGetItem,
+  // test_aws_sdk_task_service holds a test of the same name.
+  'test_base_scenarios::test_dynamodb_put_get_item': dynamoDbPutGetItem,
   test_map_state_lambda: mapStateLambda,
   test_numbered_mock_responses_multiple_success_invocations: repeatUntilLoop,
 };

@@ -1,3 +1,4 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -223,6 +224,51 @@ const startExecution =
 /** How `create_state_machine_with_iam_role` names its machines (the child's ARN is in the StartExecution answer's length). */
 const CREATE_AND_RECORD = 'statemachine_create_and_record_execution_';
 
+/** `dynamodb_create_table(table_name=sfn_test_table_<uid>, partition_key="id")`; its name. */
+async function table(context: ReplayContext, placeholder: string): Promise<string> {
+  const dynamodb = new DynamoDBClient(clientOptions(context));
+  try {
+    const name = context.name('sfn_test_table_');
+    context.replace(name, placeholder);
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    return name;
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+const ITEM = { data: { S: 'HelloWorld' }, id: { S: 'id1' } };
+
+/**
+ * The DynamoDB tests: a table (shown as `table-name`, or as the dynamodb_api transformer's
+ * `<test-table>`) and one execution putting, getting, updating, deleting or querying its item.
+ */
+const dynamoDb =
+  (machine: () => Definition, placeholder: string, extra: Record<string, unknown> = {}): Replay =>
+  async (context) => {
+    const TableName = await table(context, placeholder);
+    const input = JSON.stringify({ TableName, Item: ITEM, Key: { id: { S: 'id1' } }, ...extra });
+    return { get_execution_history: await recordExecution(context, machine(), input) };
+  };
+
+const UPDATE = { UpdateExpression: 'set S=:r', ExpressionAttributeValues: { ':r': { S: 'HelloWorldUpdated' } } };
+
+/** The error tests' table that is never made (`no_such_sfn_test_table_<uid>`, or an invalid name), shown as `<test-table>`. */
+const noSuchTable =
+  (machine: () => Definition, input: (table: string) => unknown, prefix = 'no_such_sfn_test_table_'): Replay =>
+  async (context) => {
+    const name = context.name(prefix);
+    context.replace(name.replace(/^\//, ''), '<test-table>');
+    return { get_execution_history: await recordExecution(context, machine(), JSON.stringify(input(name))) };
+  };
+
 export const SERVICE_CASES: Record<string, Replay> = {
   // The SQS tests' message as json.dumps wrote it.
   test_send_message: sendMessage(
@@ -288,5 +334,35 @@ export const SERVICE_CASES: Record<string, Replay> = {
   }),
   test_start_execution_input_json: startExecution({ Hello: 'World' }),
   test_start_execution_no_such_arn: startExecution(null, true),
+  ...Object.fromEntries(
+    ['PUT_GET_ITEM', 'PUT_DELETE_ITEM', 'PUT_UPDATE_GET_ITEM', 'PUT_QUERY'].map((id) => [
+      `test_base_integrations[DYNAMODB_${id}]`,
+      dynamoDb(() => services(`dynamodb_${id.toLowerCase()}`), 'table-name', UPDATE),
+    ]),
+  ),
+  test_invalid_param: noSuchTable(
+    () => errorHandling('task_service_dynamodb_put_item'),
+    (TableName) => ({ TableName, Key: null, Item: null }),
+  ),
+  test_put_item_no_such_table: noSuchTable(
+    () => errorHandling('task_service_dynamodb_put_item'),
+    (TableName) => ({ TableName, Item: ITEM }),
+  ),
+  test_put_item_invalid_table_name: noSuchTable(
+    () => errorHandling('task_service_dynamodb_put_item'),
+    (TableName) => ({ TableName, Item: ITEM }),
+    '/invalid_test_table_',
+  ),
+  test_dynamodb_invalid_param: noSuchTable(
+    () => errorHandling('task_service_aws_sdk_dynamodb_put_item'),
+    (TableName) => ({ TableName, Key: null, Item: null }),
+  ),
+  test_dynamodb_put_item_no_such_table: noSuchTable(
+    () => errorHandling('task_service_aws_sdk_dynamodb_put_item'),
+    (TableName) => ({ TableName, Item: ITEM }),
+  ),
+  'test_aws_sdk_task_service::test_dynamodb_put_get_item': dynamoDb(() => services('aws_sdk_dynamodb_put_get_item'), '<test-table>'),
+  test_dynamodb_put_delete_item: dynamoDb(() => services('aws_sdk_dynamodb_put_delete_item'), '<test-table>'),
+  test_dynamodb_put_update_get_item: dynamoDb(() => services('aws_sdk_dynamodb_put_update_get_item'), '<test-table>', UPDATE),
   test_put_events_mixed_malformed_detail: putEvents((type) => [entry(type, '{"Message": "HelloWorld0"}'), entry(type, '"jsonstring"')], 1),
 };

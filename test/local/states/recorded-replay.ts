@@ -98,6 +98,9 @@ const FILES = [
   'test_task_service_sqs',
   'test_sfn_task_service',
   'test_task_service_sfn',
+  'test_task_service_dynamodb',
+  'test_aws_sdk',
+  'test_aws_sdk_task_service',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
