@@ -192,7 +192,7 @@ const TABLE_NAME_PATTERN = '[a-zA-Z0-9_.-]+';
  * TableName accepts a table's ARN too (since 2024), so it checks only the length, but DynamoDB
  * still refuses another name with the pattern's ValidationException (not ResourceNotFoundException).
  */
-export function checkTableName(input: Record<string, unknown>): void {
+export function checkTableName(input: { readonly TableName?: unknown }): void {
   const name = input.TableName;
   if (typeof name !== 'string' || name.startsWith('arn:') || new RegExp(`^${TABLE_NAME_PATTERN}$`).test(name)) return;
   throw validation(
