@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AwsError } from '../aws-error.js';
-import type { ModelService } from '../endpoint/validation/model.js';
+import { type ApiModel, loadModel, type ModelService } from '../endpoint/validation/model.js';
 import { type InputValidator, modelValidator } from '../endpoint/validation/validator.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import { asRequestTypes } from './aws-sdk-parameters.js';
 import { TaskFailure } from './engine/index.js';
 
 /**
@@ -18,7 +19,7 @@ import { TaskFailure } from './engine/index.js';
  * - a service error is `<Service>.<Exception>`: the Java SDK's exception class for an error
  *   the service's API model declares (`QueueDoesNotExist` -> `QueueDoesNotExistException`),
  *   else the service's base exception (`Sqs.SqsException`); the cause is the service's
- *   message and `(Service: Sqs, Status Code: 400, Request ID: ...)`.
+ *   message and `(Service: Sqs, Status Code: 400, Request ID: ...) (SDK Attempt Count: 1)`.
  */
 
 /**
@@ -48,6 +49,8 @@ export interface SdkServiceMetadata {
    * machine may name any action, and every error is `<name>.<name>Exception`
    */
   readonly model?: { readonly package: string; readonly baseException: string };
+  /** Whether the service answers each request with an extended request id (S3's `x-amz-id-2`), which the Java SDK's error message names. */
+  readonly extendedRequestId?: boolean;
   /** Actions AWS does not offer as SDK integrations for this service. */
   readonly unsupported?: ReadonlySet<string>;
   /**
@@ -90,7 +93,10 @@ export function apiOperations(service: object): SdkOperations {
 /** The aws-sdk integrations of the services given, by their names in the ARN: those given their operations run here. */
 export class SdkIntegrations {
   readonly #known = new Map<string, SdkServiceMetadata>();
-  readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator }>();
+  readonly #services = new Map<
+    string,
+    { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator; model?: ApiModel }
+  >();
 
   constructor(
     services: readonly SdkService[],
@@ -99,7 +105,8 @@ export class SdkIntegrations {
     for (const { arnName, metadata, operations } of services) {
       this.#known.set(arnName, metadata);
       const validate = metadata.apiModel ? modelValidator(metadata.apiModel, { wrongType: () => undefined }) : undefined;
-      if (operations) this.#services.set(arnName, { metadata, operations, validate });
+      const model = metadata.apiModel ? loadModel(metadata.apiModel) : undefined;
+      if (operations) this.#services.set(arnName, { metadata, operations, validate, model });
     }
   }
 
@@ -152,9 +159,10 @@ export class SdkIntegrations {
         'States.Runtime',
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
-    const { metadata, operations, validate } = hosted;
+    const { metadata, operations, validate, model } = hosted;
     const operation = operations[pascal(action)] as (input: unknown, options: SdkCallOptions) => Promise<unknown>;
-    const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    const renamed = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    const input = model ? asRequestTypes(model, pascal(action), renamed) : renamed;
     let output: unknown;
     try {
       validate?.(pascal(action), input);
@@ -177,9 +185,11 @@ export class SdkIntegrations {
     const queryException = code === undefined || !metadata.model ? undefined : queryErrorExceptions(metadata.model.package).get(code);
     const modeledName = code === undefined || !metadata.model ? undefined : modeledException(metadata.model, code);
     const exception = queryException ?? modeledName ?? `${metadata.name}Exception`;
+    const extended = metadata.extendedRequestId ? `, Extended Request ID: ${randomBytes(56).toString('base64')}` : '';
+    // The Java SDK (since 2.30, January 2025) ends its message with the attempts it made: one, as the integration does not retry.
     return new TaskFailure(
       `${metadata.name}.${exception}`,
-      `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
+      `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId}${extended}) (SDK Attempt Count: 1)`,
     );
   }
 }

@@ -142,6 +142,13 @@ const REDRIVE_MEMBERS = new Set([
   'RedriveStatusReason',
 ]);
 
+/**
+ * The Java SDK, which AWS runs the aws-sdk integrations on, ends an error's message with
+ * `(SDK Attempt Count: n)` since 2.30 (2025-01-28): recordings made before it have none.
+ */
+const SDK_ATTEMPT_COUNT_LAUNCH = Date.UTC(2025, 0, 28);
+const WITHOUT_ATTEMPT_COUNT: Replacement = [/ \(SDK Attempt Count: \d+\)/g, ''];
+
 function recordedDate(test: string): number {
   const [day, month, year] = (RECORDED[test]?.['recorded-date'] ?? '').split(/[-, ]+/);
   return Date.UTC(Number(year), Number(month) - 1, Number(day));
@@ -258,9 +265,10 @@ export function compareCase(test: string, live: Record<string, unknown>, replace
   const found = RECORDED[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   const beforeRedrive = recordedDate(test) < REDRIVE_LAUNCH;
+  const shownAs = recordedDate(test) < SDK_ATTEMPT_COUNT_LAUNCH ? [...replacements, WITHOUT_ATTEMPT_COUNT] : replacements;
   const recorded = found['recorded-content'];
   const shaped = Object.fromEntries(
-    Object.entries(live).map(([key, answer]) => [key, asRecorded(recorded[key], answer, replacements, beforeRedrive)]),
+    Object.entries(live).map(([key, answer]) => [key, asRecorded(recorded[key], answer, shownAs, beforeRedrive)]),
   );
   return caseDifferences(recorded, shaped, withoutMessageCopy);
 }

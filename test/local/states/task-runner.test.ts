@@ -289,7 +289,7 @@ describe('LocalTaskRunner sqs:sendMessage', () => {
     // SQS answers 403 AccessDenied, which its API model does not declare: its base exception.
     expect(await outcome('arn:aws:states:::aws-sdk:sqs:sendMessage', { QueueUrl: 'q', MessageBody: 'x' }, 'sqs')).toEqual([
       'Sqs.SqsException',
-      expect.stringMatching(/^User: .* \(Service: Sqs, Status Code: 403, Request ID: [0-9a-f-]{36}\)$/),
+      expect.stringMatching(/^User: .* \(Service: Sqs, Status Code: 403, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/),
     ]);
     // SNS answers 403 AuthorizationError, whose exception its model names.
     expect(await outcome('arn:aws:states:::aws-sdk:sns:publish', { TopicArn: 't', Message: 'x' }, 'sns')).toEqual([
