@@ -1,4 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -269,6 +270,100 @@ const noSuchTable =
     return { get_execution_history: await recordExecution(context, machine(), JSON.stringify(input(name))) };
   };
 
+/** `s3_create_bucket()` (`test-bucket-<uid>`, shown as `bucket-name`); the S3 client and the bucket. */
+async function bucket(context: ReplayContext): Promise<{ s3: S3Client; name: string }> {
+  const s3 = new S3Client({ ...clientOptions(context), forcePathStyle: true });
+  const name = context.name('test-bucket-');
+  context.replace(name, 'bucket-name');
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  return { s3, name };
+}
+
+/** test_s3_get_object: an object of each body kind (text, bytes, empty) put with boto3's put_object, read by `aws-sdk:s3:getObject`. */
+const s3GetObject =
+  (body: string | Uint8Array): Replay =>
+  async (context) => {
+    const { s3, name } = await bucket(context);
+    try {
+      const put = new PutObjectCommand({ Bucket: name, Key: 'file_key', Body: body });
+      // boto3's put_object sends no Content-Type (S3 keeps binary/octet-stream); the SDK v3 sends application/octet-stream.
+      put.middlewareStack.add(
+        (next) => (args) => {
+          delete (args.request as { headers: Record<string, string> }).headers['content-type'];
+          return next(args);
+        },
+        { step: 'build', name: 'asBoto3PutObject' },
+      );
+      await s3.send(put);
+      const input = JSON.stringify({ Bucket: name, Key: 'file_key' });
+      return { get_execution_history: await recordExecution(context, services('aws_sdk_s3_get_object'), input) };
+    } finally {
+      s3.destroy();
+    }
+  };
+
+/** test_s3_put_object: `aws-sdk:s3:putObject` of a JSON value as the Body, then the object as boto3's get_object reads it (its Body as text). */
+const s3PutObject =
+  (body: unknown): Replay =>
+  async (context) => {
+    const { s3, name } = await bucket(context);
+    try {
+      const key = context.name('file-key-');
+      context.replace(key, 'file-key');
+      const history = await recordExecution(
+        context,
+        services('aws_sdk_s3_put_object'),
+        JSON.stringify({ Bucket: name, Key: key, Body: body }),
+      );
+      const { $metadata, Body, ...object } = await s3.send(new GetObjectCommand({ Bucket: name, Key: key }));
+      const text = await Body?.transformToString();
+      return {
+        get_execution_history: history,
+        'get-s3-object': { ...object, Body: text, ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } },
+      };
+    } finally {
+      s3.destroy();
+    }
+  };
+
+/** test_s3_no_such_key: `aws-sdk:s3:getObject` of a key the test's bucket does not hold. */
+const s3NoSuchKey: Replay = async (context) => {
+  const { s3, name } = await bucket(context);
+  s3.destroy();
+  const machine = errorHandling('aws_sdk_task_error_s3_no_such_key');
+  return { get_execution_history: await recordExecution(context, machine, JSON.stringify({ Bucket: name })) };
+};
+
+/** test_no_such_bucket: `aws-sdk:s3:listObjects` of a bucket never made (a name S3 would not create). */
+const s3NoSuchBucket: Replay = async (context) => {
+  const name = context.name('someNonexistentBucketName');
+  context.replace(name, 'someNonexistentBucketName');
+  const machine = errorHandling('aws_sdk_task_error_s3_list_objects');
+  return { get_execution_history: await recordExecution(context, machine, JSON.stringify({ Bucket: name })) };
+};
+
+/** An `aws-sdk:` machine run once on the input, nothing made before it. */
+const sdkTask =
+  (machine: () => Definition, input: unknown): Replay =>
+  async (context) => ({ get_execution_history: await recordExecution(context, machine(), JSON.stringify(input)) });
+
+/** test_sfn_start_execution: `aws-sdk:sfn:startExecution` of BASE_RAISE_FAILURE, both machines shown as `<ArnPart_0idx>`. */
+const sdkStartExecution: Replay = async (context) => {
+  const target = await createMachine(context, template('base/statemachines/raise_failure.json'), { prefix: CREATE_AND_RECORD });
+  const input = JSON.stringify({ StateMachineArn: target.stateMachineArn, Input: null, Name: 'TestStartTarget' });
+  return {
+    get_execution_history: await recordExecution(context, services('aws_sdk_sfn_start_execution'), input, { prefix: CREATE_AND_RECORD }),
+  };
+};
+
+/** test_sfn_start_execution_implicit_json_serialisation: the machine names BASE_PASS_RESULT's ARN and passes a JSON object as its Input. */
+const sdkStartExecutionJsonInput: Replay = async (context) => {
+  const target = await createMachine(context, BASE_PASS_RESULT, { prefix: CREATE_AND_RECORD });
+  const machine = services('aws_sdk_sfn_start_execution_implicit_json_serialisation');
+  (stateOf(machine, 'StartTarget').Parameters as Record<string, unknown>).StateMachineArn = target.stateMachineArn;
+  return { get_execution_history: await recordExecution(context, machine, '{}', { prefix: CREATE_AND_RECORD }) };
+};
+
 export const SERVICE_CASES: Record<string, Replay> = {
   // The SQS tests' message as json.dumps wrote it.
   test_send_message: sendMessage(
@@ -364,5 +459,30 @@ export const SERVICE_CASES: Record<string, Replay> = {
   'test_aws_sdk_task_service::test_dynamodb_put_get_item': dynamoDb(() => services('aws_sdk_dynamodb_put_get_item'), '<test-table>'),
   test_dynamodb_put_delete_item: dynamoDb(() => services('aws_sdk_dynamodb_put_delete_item'), '<test-table>'),
   test_dynamodb_put_update_get_item: dynamoDb(() => services('aws_sdk_dynamodb_put_update_get_item'), '<test-table>', UPDATE),
+  test_invalid_secret_name: sdkTask(() => errorHandling('aws_sdk_task_error_secretsmanager_crate_secret'), {
+    Name: 'Invalid Name',
+    SecretString: 'HelloWorld',
+  }),
+  test_no_such_bucket: s3NoSuchBucket,
+  test_s3_no_such_key: s3NoSuchKey,
+  test_list_secrets: sdkTask(() => services('aws_sdk_secrestsmaager_list_secrets'), {}),
+  ...Object.fromEntries(
+    ['success', 'failure'].map((outcome, i) => [
+      `test_sfn_send_task_outcome_with_no_such_token[state_machine_template${i}]`,
+      sdkTask(() => services(`aws_sdk_sfn_send_task_${outcome}`), { TaskToken: 'NoSuchTaskToken' }),
+    ]),
+  ),
+  test_sfn_start_execution: sdkStartExecution,
+  test_sfn_start_execution_implicit_json_serialisation: sdkStartExecutionJsonInput,
+  'test_s3_get_object[empty_str]': s3GetObject(''),
+  'test_s3_get_object[str]': s3GetObject('text data'),
+  'test_s3_get_object[empty_binary]': s3GetObject(new Uint8Array()),
+  'test_s3_get_object[binary]': s3GetObject(Buffer.from('binary data')),
+  'test_s3_get_object[bytearray]': s3GetObject(Buffer.from('byte array data')),
+  'test_s3_put_object[str]': s3PutObject('text data'),
+  'test_s3_put_object[dict]': s3PutObject({ Dict: 'Value' }),
+  'test_s3_put_object[list]': s3PutObject(['List', 'Data']),
+  'test_s3_put_object[bool]': s3PutObject(false),
+  'test_s3_put_object[num]': s3PutObject(0),
   test_put_events_mixed_malformed_detail: putEvents((type) => [entry(type, '{"Message": "HelloWorld0"}'), entry(type, '"jsonstring"')], 1),
 };
