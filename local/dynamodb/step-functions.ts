@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../aws-error.js';
-import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
+import { modeledException, type SdkCallOptions, type SdkOperations } from '../states/aws-sdk-integrations.js';
 import type { TaskRequest } from '../states/engine/index.js';
 import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
@@ -10,6 +10,11 @@ import type { DynamoDbHost } from './dynamodb-host.js';
 
 /** The Java SDK's names in the errors of `dynamodb:` tasks. */
 const ERRORS = { prefix: 'DynamoDB', service: 'AmazonDynamoDBv2', accessDenied: 'AmazonDynamoDBException' };
+/** DynamoDB's SDK package, whose exceptions are the errors its model declares. */
+const SDK_MODEL = { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' };
+
+/** The Java SDK's exception for a DynamoDB error code: the model's (`ResourceNotFoundException`), else the generic one (a `ValidationException`). */
+const dynamoDbExceptionName = (code: string): string => modeledException(SDK_MODEL, code) ?? 'AmazonDynamoDBException';
 
 /** A DynamoDB API operation by name: `GetItem`, `PutItem`, `TransactWriteItems`, ... */
 export type DynamoDbOperation = string;
@@ -41,7 +46,7 @@ export async function dynamoDbTask(
     return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', body, 200, headers) };
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure(ERRORS, error);
+    throw serviceFailure(ERRORS, error, dynamoDbExceptionName);
   }
 }
 
@@ -162,7 +167,7 @@ export const dynamoDbStepFunctions: StepFunctionsIntegrations<{ readonly host: D
       name: 'DynamoDb',
       wireCase: 'pascal',
       // The SDK client DynamoDB is reached through answers Date objects, which are converted anyway.
-      model: { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' },
+      model: SDK_MODEL,
       operations: dynamoDbOperations,
     },
   },

@@ -21,7 +21,7 @@ import {
   storedHeaders,
   urlEncodeKey,
 } from './request-parts.js';
-import { type RequestContext, type S3Service, s3RequestId } from './s3-service.js';
+import { type RequestContext, type S3Service, SERVER_SIDE_ENCRYPTION, s3RequestId } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
 import { document, elementTexts, hasElement, type XmlElement } from './xml.js';
 
@@ -226,7 +226,7 @@ export class S3RestProtocol implements RestProtocolService {
       const echoed = Object.fromEntries(
         Object.keys(checksums).map((algorithm) => [`x-amz-checksum-${algorithm}`, Checksums[algorithm] ?? '']),
       );
-      return { status: 200, headers: { etag: ETag, ...echoed } };
+      return { status: 200, headers: { etag: ETag, ...echoed, 'x-amz-server-side-encryption': SERVER_SIDE_ENCRYPTION } };
     }
     if (method === 'POST') {
       const text = requestBody(request).body.toString('utf8');
@@ -238,7 +238,7 @@ export class S3RestProtocol implements RestProtocolService {
         throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
       }
       const { ETag } = this.s3.CompleteMultipartUpload({ Bucket: bucket, Key: key, UploadId: uploadId, Parts: parts }, context);
-      return xml(document('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag }));
+      return encrypted(xml(document('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag })));
     }
     if (method === 'DELETE') {
       this.s3.AbortMultipartUpload({ Bucket: bucket, Key: key, UploadId: uploadId });
@@ -346,7 +346,12 @@ export class S3RestProtocol implements RestProtocolService {
     );
     return {
       status: 200,
-      headers: { etag: ETag, ...echoed, ...(Object.keys(echoed).length > 0 ? { 'x-amz-checksum-type': 'FULL_OBJECT' } : {}) },
+      headers: {
+        etag: ETag,
+        ...echoed,
+        ...(Object.keys(echoed).length > 0 ? { 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),
+        'x-amz-server-side-encryption': SERVER_SIDE_ENCRYPTION,
+      },
     };
   }
 
@@ -367,7 +372,7 @@ export class S3RestProtocol implements RestProtocolService {
       },
       context,
     );
-    return xml(document('CopyObjectResult', { LastModified: isoMillis(LastModified), ETag }));
+    return encrypted(xml(document('CopyObjectResult', { LastModified: isoMillis(LastModified), ETag })));
   }
 
   #getObject(request: RawRequest, bucket: string, key: string): RawResponse {
@@ -389,6 +394,7 @@ export class S3RestProtocol implements RestProtocolService {
       etag: `"${object.etag}"`,
       'last-modified': new Date(object.lastModified).toUTCString(),
       'accept-ranges': 'bytes',
+      'x-amz-server-side-encryption': SERVER_SIDE_ENCRYPTION,
       ...object.headers,
       ...Object.fromEntries(Object.entries(object.metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
       ...responseOverrides(request.query),
@@ -437,6 +443,11 @@ function notServed(what: string): AwsError {
 
 function xml(body: string): RawResponse {
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
+}
+
+/** An answer about an object S3 wrote, naming how it is encrypted at rest. */
+function encrypted(response: RawResponse): RawResponse {
+  return { ...response, headers: { ...response.headers, 'x-amz-server-side-encryption': SERVER_SIDE_ENCRYPTION } };
 }
 
 function commonHeaders(requestId: string): Record<string, string> {

@@ -39,6 +39,12 @@ export interface PutObjectOutput {
   readonly Checksums: Readonly<Record<string, string>>;
 }
 
+/**
+ * How S3 encrypts an object at rest: SSE-S3 for every new object (since January 2023) when
+ * the bucket names no other default, which it answers in `x-amz-server-side-encryption`.
+ */
+export const SERVER_SIDE_ENCRYPTION = 'AES256';
+
 const MAX_KEY_BYTES = 1024;
 /** Metadata S3 keeps with an object besides `x-amz-meta-*`. */
 export const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache-control', 'content-language', 'expires'] as const;

@@ -1,14 +1,15 @@
 /**
  * S3's API operations as Step Functions reaches them (`arn:aws:states:::aws-sdk:s3:<action>`,
  * and a distributed Map's ItemReader and ResultWriter): the API's request and response
- * shapes over the local S3 service. Step Functions hands an object's `Body` as text both
- * ways, as its S3 SDK integration does.
+ * shapes over the local S3 service. Step Functions hands an object's `Body` as text: GetObject
+ * answers it as it is, PutObject writes its JSON text, as its S3 SDK integration does.
  * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
-import type { S3Service } from './s3-service.js';
+import { checksumOf } from './checksums.js';
+import { type S3Service, SERVER_SIDE_ENCRYPTION } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
 
 type Input = Record<string, unknown>;
@@ -32,21 +33,7 @@ function s3SdkOperations(s3: S3Service): Readonly<Record<string, Operation>> {
       const object = s3.HeadObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
       return { ...objectHeaders(object), AcceptRanges: 'bytes' };
     }),
-    PutObject: op((input) => {
-      const body = input.Body === undefined ? '' : typeof input.Body === 'string' ? input.Body : JSON.stringify(input.Body);
-      const metadata = input.Metadata as Record<string, string> | undefined;
-      const { ETag } = s3.PutObject(
-        {
-          Bucket: text(input, 'Bucket'),
-          Key: text(input, 'Key'),
-          Body: Buffer.from(body, 'utf8'),
-          ...(typeof input.ContentType === 'string' ? { ContentType: input.ContentType } : {}),
-          ...(metadata ? { Metadata: metadata } : {}),
-        },
-        CONTEXT(),
-      );
-      return { ETag };
-    }),
+    PutObject: op((input) => putObject(s3, input)),
     CopyObject: op((input) => {
       const source = decodeURIComponent(text(input, 'CopySource')).replace(/^\//, '');
       const slash = source.indexOf('/');
@@ -66,8 +53,67 @@ function s3SdkOperations(s3: S3Service): Readonly<Record<string, Operation>> {
       s3.DeleteObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') }, CONTEXT());
       return {};
     }),
+    ListObjects: op((input) => listObjects(s3, input)),
     ListObjectsV2: op((input) => listObjectsV2(s3, input)),
   };
+}
+
+/**
+ * PutObject as AWS's integration sends it: the Body as its JSON text, a string too (`"text"`,
+ * quotes and all), with the Java SDK's content type for text and its CRC32 of the body, which
+ * S3 keeps as the object's checksum and answers. A Body of bytes (a distributed Map's
+ * ResultWriter writes its files so) is written as it is.
+ */
+function putObject(s3: S3Service, input: Input): unknown {
+  const bytes = input.Body instanceof Uint8Array;
+  const body = bytes
+    ? Buffer.from(input.Body as Uint8Array)
+    : Buffer.from(input.Body === undefined ? '' : JSON.stringify(input.Body), 'utf8');
+  const contentType = typeof input.ContentType === 'string' ? input.ContentType : bytes ? undefined : 'text/plain; charset=UTF-8';
+  const metadata = input.Metadata as Record<string, string> | undefined;
+  const { ETag, Checksums } = s3.PutObject(
+    {
+      Bucket: text(input, 'Bucket'),
+      Key: text(input, 'Key'),
+      Body: body,
+      ...(contentType === undefined ? {} : { ContentType: contentType }),
+      Checksums: { crc32: checksumOf('crc32', body) },
+      ...(metadata ? { Metadata: metadata } : {}),
+    },
+    CONTEXT(),
+  );
+  return { ChecksumCRC32: Checksums.crc32, ChecksumType: 'FULL_OBJECT', ETag, ServerSideEncryption: SERVER_SIDE_ENCRYPTION };
+}
+
+/** ListObjects (version 1): a page after `Marker`; `NextMarker` when a delimiter is given and the page is truncated, as S3 answers. */
+function listObjects(s3: S3Service, input: Input): unknown {
+  const Bucket = text(input, 'Bucket');
+  const MaxKeys = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
+  const optional = (name: string) => (typeof input[name] === 'string' ? { [name]: input[name] as string } : {});
+  const page = s3.ListObjects({
+    Bucket,
+    MaxKeys,
+    ...optional('Prefix'),
+    ...optional('Delimiter'),
+    ...(typeof input.Marker === 'string' ? { StartAfter: input.Marker } : {}),
+  });
+  const last = [...page.Contents.map((o) => o.key), ...page.CommonPrefixes].sort().at(-1);
+  return {
+    Contents: page.Contents.map(listedObject),
+    CommonPrefixes: page.CommonPrefixes.map((Prefix) => ({ Prefix })),
+    IsTruncated: page.IsTruncated,
+    Marker: typeof input.Marker === 'string' ? input.Marker : '',
+    MaxKeys,
+    Name: Bucket,
+    Prefix: typeof input.Prefix === 'string' ? input.Prefix : '',
+    ...optional('Delimiter'),
+    ...(page.IsTruncated && typeof input.Delimiter === 'string' && last !== undefined ? { NextMarker: last } : {}),
+  };
+}
+
+/** An object of a listing. */
+function listedObject(o: { etag: string; key: string; lastModified: number; size: number }): Record<string, unknown> {
+  return { ETag: `"${o.etag}"`, Key: o.key, LastModified: new Date(o.lastModified), Size: o.size, StorageClass: 'STANDARD' };
 }
 
 function listObjectsV2(s3: S3Service, input: Input): unknown {
@@ -83,13 +129,7 @@ function listObjectsV2(s3: S3Service, input: Input): unknown {
     ...optional('ContinuationToken'),
   });
   return {
-    Contents: page.Contents.map((o) => ({
-      ETag: `"${o.etag}"`,
-      Key: o.key,
-      LastModified: new Date(o.lastModified),
-      Size: o.size,
-      StorageClass: 'STANDARD',
-    })),
+    Contents: page.Contents.map(listedObject),
     CommonPrefixes: page.CommonPrefixes.map((Prefix) => ({ Prefix })),
     IsTruncated: page.IsTruncated,
     KeyCount: page.Contents.length + page.CommonPrefixes.length,
@@ -111,6 +151,7 @@ function objectHeaders(object: ObjectRecord): Record<string, unknown> {
     ETag: `"${object.etag}"`,
     LastModified: new Date(object.lastModified),
     Metadata: { ...object.metadata },
+    ServerSideEncryption: SERVER_SIDE_ENCRYPTION,
   };
 }
 
@@ -130,6 +171,7 @@ export const s3StepFunctions: StepFunctionsIntegrations<{ readonly s3: S3Service
     s3: {
       name: 'S3',
       wireCase: 'pascal',
+      extendedRequestId: true,
       // The service answers Date objects, which the integration writes as ISO-8601 text.
       model: { package: '@aws-sdk/client-s3', baseException: 'S3ServiceException' },
       operations: ({ s3 }) => s3SdkOperations(s3),

@@ -4,6 +4,7 @@ import { secretsManagerIam } from './iam-authorizations.js';
 import { SECRETS_MANAGER_RESOURCE_POLICIES } from './resource-policies.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
 import { SecretsManagerService } from './secrets-service.js';
+import { secretsManagerStepFunctions } from './step-functions.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -15,6 +16,7 @@ declare module '../services/service-module.js' {
 export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<typeof secretDefinitions>> = {
   name: 'secretsmanager',
   iam: secretsManagerIam,
+  stepFunctions: secretsManagerStepFunctions,
   sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,

@@ -1,9 +1,11 @@
-import type { TaskRequest } from '../states/engine/index.js';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { AwsError } from '../aws-error.js';
+import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import {
   abortable,
   idempotentCall,
   KEEP_ALIVE,
-  missingField,
   pick,
   requiredString,
   sdkMetadata,
@@ -13,6 +15,7 @@ import {
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import type { SqsQueues } from '../targets/queues.js';
+import { missingParameter, SqsError } from './sqs-errors.js';
 import type { SqsService } from './sqs-service.js';
 import type { SendMessageInput } from './sqs-types.js';
 
@@ -28,7 +31,11 @@ export interface SqsForTasks extends SqsQueues {
   ): Promise<{ MessageId?: string; MD5OfMessageBody?: string; MD5OfMessageAttributes?: string; SequenceNumber?: string }>;
 }
 
-/** `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text. */
+/**
+ * `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text; a null or absent
+ * one is not sent, so SQS answers its MissingParameter. The request goes to the QueueUrl's host,
+ * as the Java SDK sends it (unreachableHost).
+ */
 async function sqsSendMessage(
   env: TaskEnvironment,
   sqs: SqsForTasks,
@@ -36,9 +43,11 @@ async function sqsSendMessage(
   request: TaskRequest,
 ): Promise<unknown> {
   const queueUrl = requiredString(args, 'QueueUrl', request);
-  if (args.MessageBody === undefined) throw missingField('MessageBody', request);
-  const body = typeof args.MessageBody === 'string' ? args.MessageBody : JSON.stringify(args.MessageBody);
+  const unreachable = await abortable(unreachableHost(queueUrl), request.signal);
+  if (unreachable) throw unreachable;
   try {
+    if (args.MessageBody === undefined || args.MessageBody === null) throw missingParameter('MessageBody');
+    const body = typeof args.MessageBody === 'string' ? args.MessageBody : JSON.stringify(args.MessageBody);
     const { QueueUrl } = await abortable(sqs.GetQueueUrl(queueNameOf(queueUrl)), request.signal);
     const response = await abortable(
       sqs.SendMessage(
@@ -61,15 +70,48 @@ async function sqsSendMessage(
     return result;
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure(ERRORS, error, sqsErrorName);
+    throw serviceFailure(ERRORS, error instanceof SqsError ? asQueryError(error) : error, sqsErrorName);
   }
 }
+
+/**
+ * An SqsError as the Java SDK reports it: by its query error code (`MissingParameter`,
+ * `AWS.SimpleQueueService.NonExistentQueue`), which SQS's JSON answers carry too
+ * (`x-amzn-query-error`, the awsQueryCompatible trait), so its exception is named alike in both protocols.
+ */
+const asQueryError = (error: SqsError) => new AwsError(error.queryErrorCode, error.message, error.status);
+
+/**
+ * The Java SDK sends an SQS request to the QueueUrl's own host. The runtime's queues answer for
+ * SQS's endpoints (AWS's names, localhost, an IP address); any other host that does not resolve
+ * fails the request before SQS is reached, as `SQS.SdkClientException` with the SDK's words.
+ */
+async function unreachableHost(queueUrl: string): Promise<TaskFailure | undefined> {
+  let host: string;
+  try {
+    host = new URL(queueUrl).hostname;
+  } catch {
+    return undefined;
+  }
+  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0 || SQS_HOSTS.test(host)) return undefined;
+  try {
+    await lookup(host);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTFOUND') return undefined;
+    return new TaskFailure(`${ERRORS.prefix}.SdkClientException`, `Unable to execute HTTP request: ${host}: Name or service not known`);
+  }
+}
+
+/** Hosts the runtime's queues answer for whatever DNS says: AWS's SQS endpoints and this machine. */
+const SQS_HOSTS = /(^|\.)(localhost|amazonaws\.com|amazonaws\.com\.cn)$/;
 
 /** The Java SDK's exception class for an SQS error code (modelled ones, else the generic one). */
 function sqsErrorName(code: string): string {
   if (code === 'QueueDoesNotExist' || code === 'AWS.SimpleQueueService.NonExistentQueue') return 'QueueDoesNotExistException';
   if (code === 'InvalidMessageContents') return 'InvalidMessageContentsException';
-  if (code === 'UnsupportedOperation') return 'UnsupportedOperationException';
+  if (code === 'UnsupportedOperation' || code === 'AWS.SimpleQueueService.UnsupportedOperation') return 'UnsupportedOperationException';
   return 'AmazonSQSException';
 }
 

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AwsError } from '../aws-error.js';
-import type { ModelService } from '../endpoint/validation/model.js';
+import { type ApiModel, loadModel, type ModelService } from '../endpoint/validation/model.js';
 import { type InputValidator, modelValidator } from '../endpoint/validation/validator.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import { asRequestTypes } from './aws-sdk-parameters.js';
 import { TaskFailure } from './engine/index.js';
 
 /**
@@ -18,7 +19,7 @@ import { TaskFailure } from './engine/index.js';
  * - a service error is `<Service>.<Exception>`: the Java SDK's exception class for an error
  *   the service's API model declares (`QueueDoesNotExist` -> `QueueDoesNotExistException`),
  *   else the service's base exception (`Sqs.SqsException`); the cause is the service's
- *   message and `(Service: Sqs, Status Code: 400, Request ID: ...)`.
+ *   message and `(Service: Sqs, Status Code: 400, Request ID: ...) (SDK Attempt Count: 1)`.
  */
 
 /**
@@ -48,6 +49,8 @@ export interface SdkServiceMetadata {
    * machine may name any action, and every error is `<name>.<name>Exception`
    */
   readonly model?: { readonly package: string; readonly baseException: string };
+  /** Whether the service answers each request with an extended request id (S3's `x-amz-id-2`), which the Java SDK's error message names. */
+  readonly extendedRequestId?: boolean;
   /** Actions AWS does not offer as SDK integrations for this service. */
   readonly unsupported?: ReadonlySet<string>;
   /**
@@ -90,7 +93,10 @@ export function apiOperations(service: object): SdkOperations {
 /** The aws-sdk integrations of the services given, by their names in the ARN: those given their operations run here. */
 export class SdkIntegrations {
   readonly #known = new Map<string, SdkServiceMetadata>();
-  readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator }>();
+  readonly #services = new Map<
+    string,
+    { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator; model?: ApiModel }
+  >();
 
   constructor(
     services: readonly SdkService[],
@@ -99,7 +105,8 @@ export class SdkIntegrations {
     for (const { arnName, metadata, operations } of services) {
       this.#known.set(arnName, metadata);
       const validate = metadata.apiModel ? modelValidator(metadata.apiModel, { wrongType: () => undefined }) : undefined;
-      if (operations) this.#services.set(arnName, { metadata, operations, validate });
+      const model = metadata.apiModel ? loadModel(metadata.apiModel) : undefined;
+      if (operations) this.#services.set(arnName, { metadata, operations, validate, model });
     }
   }
 
@@ -152,9 +159,10 @@ export class SdkIntegrations {
         'States.Runtime',
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
-    const { metadata, operations, validate } = hosted;
+    const { metadata, operations, validate, model } = hosted;
     const operation = operations[pascal(action)] as (input: unknown, options: SdkCallOptions) => Promise<unknown>;
-    const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    const renamed = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    const input = model ? asRequestTypes(model, pascal(action), renamed) : renamed;
     let output: unknown;
     try {
       validate?.(pascal(action), input);
@@ -173,14 +181,15 @@ export class SdkIntegrations {
     if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
-    const declared = metadata.model ? modeledErrors(metadata.model) : new Set<string>();
     // Query-protocol services (SNS) answer a short code that the model maps to its exception (`ParameterValueInvalid`).
     const queryException = code === undefined || !metadata.model ? undefined : queryErrorExceptions(metadata.model.package).get(code);
-    const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
-    const exception = queryException ?? (known ? javaExceptionName(code) : `${metadata.name}Exception`);
+    const modeledName = code === undefined || !metadata.model ? undefined : modeledException(metadata.model, code);
+    const exception = queryException ?? modeledName ?? `${metadata.name}Exception`;
+    const extended = metadata.extendedRequestId ? `, Extended Request ID: ${randomBytes(56).toString('base64')}` : '';
+    // The Java SDK (since 2.30, January 2025) ends its message with the attempts it made: one, as the integration does not retry.
     return new TaskFailure(
       `${metadata.name}.${exception}`,
-      `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
+      `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId}${extended}) (SDK Attempt Count: 1)`,
     );
   }
 }
@@ -228,6 +237,16 @@ function modeledErrors(model: NonNullable<SdkServiceMetadata['model']>): Readonl
     modeled.set(model.package, names);
   }
   return names;
+}
+
+/**
+ * The Java SDK's class of an error code a service's model declares (`ResourceNotFoundException`,
+ * `InternalServerError` -> `InternalServerErrorException`); undefined for one it does not
+ * (`ValidationException` of DynamoDB), which the SDK throws as its service's generic exception.
+ */
+export function modeledException(model: NonNullable<SdkServiceMetadata['model']>, code: string): string | undefined {
+  const declared = modeledErrors(model);
+  return declared.has(code) || declared.has(`${code}Exception`) ? javaExceptionName(code) : undefined;
 }
 
 const queryExceptions = new Map<string, ReadonlyMap<string, string>>();

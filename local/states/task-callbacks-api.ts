@@ -7,6 +7,8 @@ export class TaskCallbacksApi {
 
   async SendTaskSuccess(input: { taskToken?: string; output?: string }) {
     const token = taskToken(input.taskToken);
+    // AWS reads the token first: a made-up one is InvalidToken whatever the output.
+    this.callbacks.checkReadable(token);
     const output = taskOutput(input.output);
     this.callbacks.succeed(token, output);
     return {};

@@ -151,8 +151,13 @@ export class TaskCallbacks {
     if (waiter) notify(waiter);
   }
 
-  #record(token: string): TaskRecord {
+  /** A token that is not one Step Functions issues: InvalidToken, which AWS answers before it reads the rest of the request. */
+  checkReadable(token: string): void {
     if (!parseTaskToken(token)) throw new AwsError('InvalidToken', "Invalid Token: 'Invalid token'");
+  }
+
+  #record(token: string): TaskRecord {
+    this.checkReadable(token);
     const record = this.store.task(token);
     if (record?.kind !== 'token' && record?.kind !== 'activity')
       throw new AwsError('TaskDoesNotExist', "Task Does Not Exist: 'Provided task does not exist'");

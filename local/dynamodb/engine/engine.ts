@@ -19,7 +19,7 @@ import {
 import { ItemStore } from './item-store.js';
 import { batchExecuteStatement, executeStatement, executeTransaction } from './partiql/operations.js';
 import { query, scan } from './read-operations.js';
-import { TableCatalog } from './table-catalog.js';
+import { checkTableName, TableCatalog } from './table-catalog.js';
 import * as tables from './table-operations.js';
 import * as settings from './table-settings.js';
 import { TRANSACTION_TOKENS_SCHEMA, transactGetItems, transactWriteItems } from './transactions.js';
@@ -166,6 +166,7 @@ export class DynamoDbEngine {
       throw new DynamoDbError('SerializationException', UNREADABLE_BODY, { Message: UNREADABLE_BODY });
     }
     validate(operation, input);
+    checkTableName(input);
     // A read is one statement (its own snapshot) or, for several items, a deferred transaction; a write takes the write lock at once.
     if (SINGLE_READS.has(operation)) return run(input as Json, body, serviceDelete);
     if (MULTI_READS.has(operation)) return inReadTransaction(this.db, () => run(input as Json, body, serviceDelete));

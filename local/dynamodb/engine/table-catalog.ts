@@ -184,6 +184,22 @@ export function declareTableId(db: DatabaseSync, name: string, tableId: string):
   db.prepare('INSERT OR REPLACE INTO dynamodb_declared_table_ids (name, table_id) VALUES (?, ?)').run(name, tableId);
 }
 
+/** The names DynamoDB allows a table. */
+const TABLE_NAME_PATTERN = '[a-zA-Z0-9_.-]+';
+
+/**
+ * A request's TableName that is not an ARN must be a name DynamoDB allows: the model's
+ * TableName accepts a table's ARN too (since 2024), so it checks only the length, but DynamoDB
+ * still refuses another name with the pattern's ValidationException (not ResourceNotFoundException).
+ */
+export function checkTableName(input: { readonly TableName?: unknown }): void {
+  const name = input.TableName;
+  if (typeof name !== 'string' || name.startsWith('arn:') || new RegExp(`^${TABLE_NAME_PATTERN}$`).test(name)) return;
+  throw validation(
+    `1 validation error detected: Value '${name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${TABLE_NAME_PATTERN}`,
+  );
+}
+
 /** A table's name from its name or ARN (`arn:aws:dynamodb:...:table/<name>`). */
 export function tableNameOf(nameOrArn: string): string {
   const match = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)/.exec(nameOrArn);

@@ -86,7 +86,8 @@ export async function writeResults(
   const given = typeof parameters.Prefix === 'string' ? parameters.Prefix : '';
   const prefix = `${given === '' || given.endsWith('/') ? given : `${given}/`}${mapRunArn.slice(mapRunArn.lastIndexOf(':') + 1)}/`;
   const put = async (key: string, body: string) => {
-    await call(x, run, 'putObject', { Bucket: bucket, Key: key, Body: body }, Errors.ResultWriterFailed);
+    // As bytes: the integration writes a JSON value's JSON text, and the files are already text.
+    await call(x, run, 'putObject', { Bucket: bucket, Key: key, Body: Buffer.from(body) }, Errors.ResultWriterFailed);
     return { Key: key, Size: Buffer.byteLength(body) };
   };
   const files: Record<'FAILED' | 'PENDING' | 'SUCCEEDED', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };

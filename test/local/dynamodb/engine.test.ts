@@ -168,6 +168,18 @@ describe('DynamoDbEngine', () => {
     );
   });
 
+  it("fails a table name DynamoDB does not allow with the pattern's ValidationException, and takes a table's ARN", async () => {
+    const error = await thrown(client.send(new GetItemCommand({ TableName: 'orders!', Key: { pk: { S: 'n' }, sk: { N: '1' } } })));
+    expect([error?.name, error?.message]).toEqual([
+      'ValidationException',
+      "1 validation error detected: Value 'orders!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    ]);
+    const byArn = await client.send(
+      new GetItemCommand({ TableName: 'arn:aws:dynamodb:us-east-1:000000000000:table/orders', Key: { pk: { S: 'n' }, sk: { N: '1.5' } } }),
+    );
+    expect(byArn.Item?.pk).toEqual({ S: 'n' });
+  });
+
   it('answers a query of a global secondary index with its projection', async () => {
     await client.send(
       new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'g' }, sk: { N: '1' }, status: { S: 'OPEN' }, note: { S: 'x' } } }),

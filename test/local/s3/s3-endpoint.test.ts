@@ -49,15 +49,19 @@ describe('the local S3 through @aws-sdk/client-s3', () => {
     );
     const md5 = createHash('md5').update(body).digest('hex');
     expect(put.ETag).toBe(`"${md5}"`);
+    // S3 encrypts every new object with SSE-S3 and says so.
+    expect(put.ServerSideEncryption).toBe('AES256');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'quiet-bucket', Key: 'docs/hello.txt', ChecksumMode: 'ENABLED' }));
     expect(await got.Body?.transformToString()).toBe(body);
     expect(got.ETag).toBe(`"${md5}"`);
     expect(got.ContentType).toBe('text/plain');
     expect(got.ContentLength).toBe(body.length);
     expect(got.Metadata).toEqual({ owner: 'sam' });
+    expect(got.ServerSideEncryption).toBe('AES256');
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'quiet-bucket', Key: 'docs/hello.txt' }));
     expect(head.ContentLength).toBe(body.length);
     expect(head.ETag).toBe(`"${md5}"`);
+    expect(head.ServerSideEncryption).toBe('AES256');
   });
 
   it('gives an object sent without a checksum a full-object CRC64NVME, which the SDK validates on GetObject', async () => {
@@ -150,6 +154,7 @@ describe('the local S3 through @aws-sdk/client-s3', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'source.txt', Body: 'copy me', Metadata: { a: '1' } }));
     const copy = await s3.send(new CopyObjectCommand({ Bucket: 'listing', Key: 'copied.txt', CopySource: 'quiet-bucket/source.txt' }));
     expect(copy.CopyObjectResult?.ETag).toBe(`"${createHash('md5').update('copy me').digest('hex')}"`);
+    expect(copy.ServerSideEncryption).toBe('AES256');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'listing', Key: 'copied.txt' }));
     expect(await got.Body?.transformToString()).toBe('copy me');
     expect(got.Metadata).toEqual({ a: '1' });

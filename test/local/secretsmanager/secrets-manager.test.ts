@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -14,7 +15,29 @@ import { generateSecretString } from '../../../local/secretsmanager/generate-sec
 import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { stateMachine } from '../template-resources.js';
+
+/** A state machine reaching Secrets Manager through its AWS SDK integrations: a name it refuses, then the list. */
+const SDK_FLOW = {
+  StartAt: 'Create',
+  States: {
+    Create: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:secretsmanager:createSecret',
+      Parameters: { Name: 'Invalid Name', SecretString: 'x' },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.refused', Next: 'List' }],
+      Next: 'List',
+    },
+    List: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:secretsmanager:listSecrets',
+      ResultSelector: { 'names.$': '$.SecretList[*].Name', 'created.$': '$.SecretList[0].CreatedDate' },
+      ResultPath: '$.listed',
+      End: true,
+    },
+  },
+};
 
 const secretsTemplate = (generate: Record<string, unknown>) =>
   writeAssembly(tempAssemblyDir(), {
@@ -23,6 +46,7 @@ const secretsTemplate = (generate: Record<string, unknown>) =>
         Resources: {
           Generated: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: generate, Description: 'made here' } },
           Given: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'given', SecretString: 'from-the-template' } },
+          Flow: stateMachine(SDK_FLOW, { StateMachineName: 'secrets-flow', RoleArn: 'arn:aws:iam::000000000000:role/flow' }),
         },
         Outputs: { GeneratedArn: { Value: { Ref: 'Generated' } } },
       },
@@ -81,6 +105,25 @@ describe('local Secrets Manager', () => {
     await expect(client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated', VersionStage: 'AWSPREVIOUS' }))).rejects.toThrow(
       "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS",
     );
+  });
+
+  it("answers aws-sdk:secretsmanager tasks: a name it refuses as SecretsManager.SecretsManagerException in AWS's words, the list with ISO dates", async () => {
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    try {
+      const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:secrets-flow';
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+      const ended = await executionEnded(sfn, executionArn as string);
+      expect(ended.status, ended.cause).toBe('SUCCEEDED');
+      const { refused, listed } = JSON.parse(String(ended.output));
+      expect(refused.Error).toBe('SecretsManager.SecretsManagerException');
+      expect(refused.Cause).toMatch(
+        /^Invalid name\. Must be a valid name containing alphanumeric characters, or any of the following: -\/_\+=\.@! \(Service: SecretsManager, Status Code: 400, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/,
+      );
+      expect(listed.names).toContain('given');
+      expect(listed.created).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    } finally {
+      sfn.destroy();
+    }
   });
 
   it('creates a secret through the API and refuses a second of the same name', async () => {

@@ -222,7 +222,7 @@ describe('a new service: its folder and one line of registration', () => {
     expect(execution.error).toBe('Acm.AcmException');
     expect(execution.cause).toMatch(
       new RegExp(
-        `^User: arn:aws:sts::000000000000:assumed-role/certificate-flow/[^ ]+ is not authorized to perform: acm:DescribeCertificate on resource: ${admin} .* \\(Service: Acm, Status Code: 400, Request ID: [0-9a-f-]{36}\\)$`,
+        `^User: arn:aws:sts::000000000000:assumed-role/certificate-flow/[^ ]+ is not authorized to perform: acm:DescribeCertificate on resource: ${admin} .* \\(Service: Acm, Status Code: 400, Request ID: [0-9a-f-]{36}\\) \\(SDK Attempt Count: 1\\)$`,
       ),
     );
   });

@@ -44,7 +44,9 @@ describe('aws-sdk:dynamodb integrations', () => {
     expect(second.status).toBe('SUCCEEDED');
     const error = caught(second.result);
     expect(error.Error).toBe('DynamoDb.ConditionalCheckFailedException');
-    expect(error.Cause).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/);
+    expect(error.Cause).toMatch(
+      /^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\) \(SDK Attempt Count: 1\)$/,
+    );
   });
 
   it('runs operations beyond the optimized four: batchWriteItem, query, describeTable; bytes as base64, timestamps as ISO-8601', async () => {

@@ -93,6 +93,8 @@ describe('aws-sdk:eventbridge integrations', () => {
     );
     const error = caught(missing.result);
     expect(error.Error).toBe('EventBridge.ResourceNotFoundException');
-    expect(error.Cause).toMatch(/^Event bus gone does not exist\. \(Service: EventBridge, Status Code: 400, Request ID: [0-9a-f-]{36}\)$/);
+    expect(error.Cause).toMatch(
+      /^Event bus gone does not exist\. \(Service: EventBridge, Status Code: 400, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/,
+    );
   });
 });

@@ -85,7 +85,9 @@ describe('aws-sdk:lambda integrations', () => {
     });
     const error = caught(result);
     expect(error.Error).toBe('Lambda.ResourceNotFoundException');
-    expect(error.Cause).toMatch(/^Function not found: \S+ \(Service: Lambda, Status Code: 404, Request ID: [0-9a-f-]{36}\)$/);
+    expect(error.Cause).toMatch(
+      /^Function not found: \S+ \(Service: Lambda, Status Code: 404, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/,
+    );
   });
 
   it('does not run invokeAsync, which AWS does not offer as an SDK integration', async () => {

@@ -15,7 +15,7 @@ import {
 let t: TestStates;
 afterEach(async () => t?.close());
 
-const CAUSE = /^(.+) \(Service: Sfn, Status Code: 400, Request ID: [0-9a-f-]{36}\)$/;
+const CAUSE = /^(.+) \(Service: Sfn, Status Code: 400, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/;
 
 /** A token as this runtime issues them, for a task that was never scheduled. */
 const unknownToken = () => Buffer.from(JSON.stringify({ e: executionArn('nobody', 'none'), s: 3, a: 0 })).toString('base64url');
@@ -109,6 +109,37 @@ describe('aws-sdk:sfn integrations', () => {
       ...catchInto('States.TaskFailed'),
     });
     expect(caught(result).Error).toBe('Sfn.InvalidTokenException');
+  });
+
+  it('fails with Sfn.InvalidTokenException for a made-up token whatever the output, which AWS reads after the token', async () => {
+    t = await createStates();
+    const { result } = await runCaughtTask(t.states, {
+      Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskSuccess',
+      Parameters: { TaskToken: 'NoSuchTaskToken', Output: 'not json' },
+      ...catchInto('States.TaskFailed'),
+    });
+    expect(caught(result).Error).toBe('Sfn.InvalidTokenException');
+    expect(CAUSE.exec(String(caught(result).Cause))?.[1]).toBe("Invalid Token: 'Invalid token'");
+  });
+
+  it("sends a JSON object given for a string member (startExecution's Input) as its JSON text", async () => {
+    t = await createStates();
+    const target = await createMachine(t.states, 'target', { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
+    const machine = await createMachine(t.states, 'start-with-object', {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:sfn:startExecution',
+          Parameters: { StateMachineArn: target, Name: 'object-input', Input: { key: 'value', list: [1] } },
+          End: true,
+        },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn: machine });
+    expect((await finished(t.states, arn)).status).toBe('SUCCEEDED');
+    const child = await t.states.DescribeExecution({ executionArn: executionArn('target', 'object-input') });
+    expect(child.input).toBe('{"key":"value","list":[1]}');
   });
 
   it("adds the Java SDK's Exception suffix to the errors the API model declares", async () => {

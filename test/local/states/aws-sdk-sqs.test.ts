@@ -122,7 +122,9 @@ describe('aws-sdk:sqs integrations', () => {
     });
     const error = caught(result);
     expect(error.Error).toBe('Sqs.QueueDoesNotExistException');
-    expect(error.Cause).toMatch(/^The specified queue does not exist\.? \(Service: Sqs, Status Code: 400, Request ID: [0-9a-f-]{36}\)$/);
+    expect(error.Cause).toMatch(
+      /^The specified queue does not exist\.? \(Service: Sqs, Status Code: 400, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/,
+    );
   });
 
   it('names an error the SQS API model does not declare Sqs.SqsException', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -5,6 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { checksumOf } from '../../../local/s3/checksums.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
@@ -80,16 +82,33 @@ const MACHINES: Record<string, string> = {
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
         Parameters: { Bucket: BUCKET, Key: 'notes/hello.txt', Body: 'hello from a state machine' },
-        ResultPath: null,
+        ResultPath: '$.put',
         Next: 'Get',
       },
       Get: {
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
         Parameters: { Bucket: BUCKET, Key: 'notes/hello.txt' },
-        ResultSelector: { 'body.$': '$.Body', 'type.$': '$.ContentType' },
-        End: true,
+        ResultSelector: { 'body.$': '$.Body', 'type.$': '$.ContentType', 'encryption.$': '$.ServerSideEncryption' },
+        ResultPath: '$.got',
+        Next: 'List',
       },
+      List: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:s3:listObjects',
+        Parameters: { Bucket: BUCKET, Prefix: 'notes/' },
+        ResultSelector: { 'keys.$': '$.Contents[*].Key', 'marker.$': '$.Marker' },
+        ResultPath: '$.listed',
+        Next: 'Missing',
+      },
+      Missing: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:s3:listObjects',
+        Parameters: { Bucket: 'no-such-bucket-here' },
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.missing', Next: 'Done' }],
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
     },
   }),
 };
@@ -231,9 +250,23 @@ describe('Distributed Map with an S3 ItemReader and ResultWriter', () => {
     expect(ended.error).toBe('States.ItemReaderFailed');
   });
 
-  it('puts and gets an object through the aws-sdk:s3 integrations, the body as text', async () => {
+  it('puts an object as its JSON text and gets it as text through the aws-sdk:s3 integrations, lists it, and fails as S3 does', async () => {
     const ended = await run('sdk');
     expect(ended.status, ended.cause).toBe('SUCCEEDED');
-    expect(JSON.parse(String(ended.output))).toEqual({ body: 'hello from a state machine', type: 'binary/octet-stream' });
+    const output = JSON.parse(String(ended.output));
+    // AWS's putObject writes the Body's JSON text (a string in quotes) with the Java SDK's content type and CRC32.
+    const written = '"hello from a state machine"';
+    expect(output.put).toEqual({
+      ChecksumCRC32: checksumOf('crc32', Buffer.from(written)),
+      ChecksumType: 'FULL_OBJECT',
+      ETag: `"${createHash('md5').update(written).digest('hex')}"`,
+      ServerSideEncryption: 'AES256',
+    });
+    expect(output.got).toEqual({ body: written, type: 'text/plain; charset=UTF-8', encryption: 'AES256' });
+    expect(output.listed).toEqual({ keys: ['notes/hello.txt'], marker: '' });
+    expect(output.missing.Error).toBe('S3.NoSuchBucketException');
+    expect(output.missing.Cause).toMatch(
+      /^The specified bucket does not exist \(Service: S3, Status Code: 404, Request ID: [0-9a-f-]+, Extended Request ID: \S+\) \(SDK Attempt Count: 1\)$/,
+    );
   });
 });

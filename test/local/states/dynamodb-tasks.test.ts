@@ -82,4 +82,40 @@ describe('sdkDynamoDb', () => {
       await t.close();
     }
   });
+
+  it("fails with DynamoDB.AmazonDynamoDBException for a ValidationException, which DynamoDB's model does not declare, and the declared exception for a missing table", async () => {
+    const t = await createStates({ dynamodb });
+    try {
+      const stateMachineArn = await createMachine(t.states, 'invalid', {
+        StartAt: 'Put',
+        States: {
+          Put: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::dynamodb:putItem',
+            Parameters: { 'TableName.$': '$.table', Item: { id: { S: 'x' } } },
+            End: true,
+          },
+        },
+      });
+      const failure = async (table: string) => {
+        const { executionArn } = await t.states.StartExecution({ stateMachineArn, input: JSON.stringify({ table }) });
+        const described = await finished(t.states, executionArn);
+        return [described.error, described.cause];
+      };
+      expect(await failure('/not a table')).toEqual([
+        'DynamoDB.AmazonDynamoDBException',
+        expect.stringMatching(
+          /^1 validation error detected: Value '\/not a table' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.-\]\+ \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException;/,
+        ),
+      ]);
+      expect(await failure('missing')).toEqual([
+        'DynamoDB.ResourceNotFoundException',
+        expect.stringMatching(
+          /^Requested resource not found \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException;/,
+        ),
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { type Clock, ManualClock } from '../../../local/clock.js';
 import type { DynamoDbForTasks, DynamoDbOperation } from '../../../local/dynamodb/step-functions.js';
 import type { PutEventsEntry } from '../../../local/events/step-functions.js';
 import type { InvokeOutcome } from '../../../local/lambda/function-runtime.js';
+import { queueDoesNotExist } from '../../../local/sqs/sqs-errors.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
 import { type StateMachineTemplate, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
@@ -56,7 +57,7 @@ export class FakeSqs {
   readonly queues = new Set(['tickets']);
 
   async GetQueueUrl(input: { QueueName: string }) {
-    if (!this.queues.has(input.QueueName)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    if (!this.queues.has(input.QueueName)) throw queueDoesNotExist();
     return { QueueUrl: `http://127.0.0.1:4566/${ACCOUNT}/${input.QueueName}` };
   }
 

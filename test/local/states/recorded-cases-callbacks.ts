@@ -190,7 +190,7 @@ const BARE = { url: 'sqs_queue_url', name: 'sqs_queue_name' };
  * A queue, the worker or the test's own reader on it, one execution of the machine and its
  * history; the role shows as the SQS transformers left it (`role/<resource:1>`), so it is not replaced.
  */
-const sqsCase =
+export const sqsCase =
   ({
     machine,
     worker,

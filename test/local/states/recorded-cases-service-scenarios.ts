@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { credentials, region } from '../helpers.js';
 import { createMachine, type Definition, functionCode, lambdaFunction, startExecution, stateOf, template } from './recorded-executions.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
@@ -90,8 +90,8 @@ const snsPublish: Replay = async (context) => {
   }
 };
 
-/** `events_to_sqs_queue`: a rule on the default bus sending what matches the pattern to a new queue. */
-async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<void> {
+/** `events_to_sqs_queue`: a rule on the default bus sending what matches the pattern to a new queue (long polls of 1 s); its URL. */
+export async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<string> {
   const sqs = new SQSClient(clientOptions(context));
   const events = new EventBridgeClient(clientOptions(context));
   try {
@@ -100,6 +100,8 @@ async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<
     const rule = context.name('test-rule-');
     await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(pattern) }));
     await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: context.name('target-'), Arn: Attributes?.QueueArn }] }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { ReceiveMessageWaitTimeSeconds: '1' } }));
+    return QueueUrl as string;
   } finally {
     sqs.destroy();
     events.destroy();
@@ -162,7 +164,8 @@ export const SERVICE_SCENARIO_CASES: Record<string, Replay> = {
   test_sqs_send_message: sqsSendMessage,
   test_sns_publish_base: snsPublish,
   test_events_put_events: eventsPutEvents,
-  test_dynamodb_put_get_item: dynamoDbPutGetItem,
+  // test_aws_sdk_task_service holds a test of the same name.
+  'test_base_scenarios::test_dynamodb_put_get_item': dynamoDbPutGetItem,
   test_map_state_lambda: mapStateLambda,
   test_numbered_mock_responses_multiple_success_invocations: repeatUntilLoop,
 };

@@ -215,7 +215,38 @@ describe('LocalTaskRunner sqs:sendMessage', () => {
       Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/nowhere`, MessageBody: 'x' },
     });
     expect(error).toBe('SQS.QueueDoesNotExistException');
-    expect(cause).toMatch(/^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: QueueDoesNotExist;/);
+    expect(cause).toMatch(
+      /^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: AWS\.SimpleQueueService\.NonExistentQueue;/,
+    );
+  });
+
+  it("fails with SQS's MissingParameter when the MessageBody is null, sending nothing", async () => {
+    t = await createStates();
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/tickets`, MessageBody: null },
+    });
+    expect([error, cause]).toEqual([
+      'SQS.AmazonSQSException',
+      expect.stringMatching(
+        /^The request must contain the parameter MessageBody\. \(Service: AmazonSQS; Status Code: 400; Error Code: MissingParameter;/,
+      ),
+    ]);
+    expect(t.sqs.sent).toEqual([]);
+  });
+
+  it('fails with SQS.SdkClientException when the QueueUrl names a host that does not resolve, sending nothing', async () => {
+    t = await createStates();
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      // .invalid never resolves (RFC 6761).
+      Parameters: { QueueUrl: `http://no-such-queue.invalid/${ACCOUNT}/tickets`, MessageBody: 'x' },
+    });
+    expect([error, cause]).toEqual([
+      'SQS.SdkClientException',
+      'Unable to execute HTTP request: no-such-queue.invalid: Name or service not known',
+    ]);
+    expect(t.sqs.sent).toEqual([]);
   });
 
   it("fails with SQS's and SNS's own AccessDenied codes in the cause when the execution's role may not send or publish", async () => {
@@ -258,7 +289,7 @@ describe('LocalTaskRunner sqs:sendMessage', () => {
     // SQS answers 403 AccessDenied, which its API model does not declare: its base exception.
     expect(await outcome('arn:aws:states:::aws-sdk:sqs:sendMessage', { QueueUrl: 'q', MessageBody: 'x' }, 'sqs')).toEqual([
       'Sqs.SqsException',
-      expect.stringMatching(/^User: .* \(Service: Sqs, Status Code: 403, Request ID: [0-9a-f-]{36}\)$/),
+      expect.stringMatching(/^User: .* \(Service: Sqs, Status Code: 403, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/),
     ]);
     // SNS answers 403 AuthorizationError, whose exception its model names.
     expect(await outcome('arn:aws:states:::aws-sdk:sns:publish', { TopicArn: 't', Message: 'x' }, 'sns')).toEqual([

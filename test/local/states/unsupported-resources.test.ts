@@ -150,7 +150,9 @@ describe('unsupported Task resources', () => {
     });
     const failed = await finished(t.states, gone.executionArn);
     expect(failed.error).toBe('Sns.NotFoundException');
-    expect(failed.cause).toMatch(/^Topic does not exist \(Service: Sns, Status Code: 404, Request ID: [0-9a-f-]{36}\)$/);
+    expect(failed.cause).toMatch(
+      /^Topic does not exist \(Service: Sns, Status Code: 404, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/,
+    );
 
     // SNS's query error code names its exception only through the model: ParameterValueInvalid is InvalidParameterValueException.
     const empty = await t.states.StartExecution({
