@@ -73,7 +73,7 @@ const scenario = (machine: string, input: string): Replay =>
   }));
 
 /** JSON text as the tests' `json.dumps` writes it (`, ` and `: ` between items), which the first state's input keeps. */
-const pythonJson = (value: unknown): string =>
+export const pythonJson = (value: unknown): string =>
   JSON.stringify(value).replace(
     /("(?:[^"\\]|\\.)*")|([,:])/g,
     (_match, text: string | undefined, separator: string | undefined) => text ?? `${separator} `,

@@ -92,6 +92,12 @@ const FILES = [
   'test_callback',
   'test_express_async',
   'test_express_sync',
+  'base-states/test_base_scenarios',
+  'base-states/test_base',
+  'base-states/test_wait',
+  'base-states/test_timestamp_operators',
+  'base-states/test_unique_id_generation',
+  'base-states/test_timeouts',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
