@@ -4,8 +4,21 @@ import {
   GetExecutionHistoryCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { pythonJson } from './recorded-cases-parallel-map.js';
-import { createMachine, type Definition, recordExecution, startExecution, stateOf, template } from './recorded-executions.js';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { credentials, region } from '../helpers.js';
+import { BARE, callbacks, passResult, sqsCase, startExecutionSync } from './recorded-cases-callbacks.js';
+import { normaliseParallelEvents, pythonJson } from './recorded-cases-parallel-map.js';
+import { eventsToQueue } from './recorded-cases-service-scenarios.js';
+import {
+  createMachine,
+  type Definition,
+  functionCode,
+  lambdaFunction,
+  recordExecution,
+  startExecution,
+  stateOf,
+  template,
+} from './recorded-executions.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 /**
@@ -180,6 +193,92 @@ const arrayAccess = (path: string) => () => {
   return definition;
 };
 
+/**
+ * test_event_bridge_events_base: the execution's status changes as EventBridge delivers them to
+ * a queue (a rule on the default bus for the machine), read until one is not RUNNING and sorted
+ * by time; the test's transformers write each start and stop date and name as placeholders.
+ */
+const eventBridgeEvents: Replay = async (context) => {
+  const definition = base('wait_1_min');
+  // The test waits a minute on AWS and a second elsewhere: nothing recorded shows which.
+  stateOf(definition, 'State_1').Seconds = 1;
+  const { stateMachineArn } = await createMachine(context, definition, {
+    unnamed: true,
+    role: context.roleArn,
+    name: context.name('test_event_bridge_events-'),
+  });
+  const queueUrl = await eventsToQueue(context, { source: ['aws.states'], detail: { stateMachineArn: [stateMachineArn] } });
+  const { executionArn } = await context.call(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+  await context.ended(executionArn as string);
+  const sqs = new SQSClient({ endpoint: context.endpoint, region, credentials, maxAttempts: 1 });
+  const events: { time: string; detail: Record<string, unknown> }[] = [];
+  try {
+    // poll_condition's 60 s, a second a poll.
+    for (let i = 0; i < 60 && [undefined, 'RUNNING'].includes(events.at(-1)?.detail.status as string | undefined); i++) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
+      for (const m of Messages) events.push(JSON.parse(m.Body as string));
+      events.sort((a, b) => a.time.localeCompare(b.time));
+    }
+  } finally {
+    sqs.destroy();
+  }
+  for (const { detail } of events) {
+    detail.startDate = 'start-date';
+    detail.stopDate = 'stop-date';
+    detail.name = 'test_event_bridge_events-{short_uid()}';
+  }
+  return { stepfunctions_events: events };
+};
+
+/**
+ * local_mocking's test_parallel_state_lambda as it ran on AWS: two branches invoking two
+ * functions; its history through the Parallel normaliser, then each state's and the
+ * execution's output written as a placeholder.
+ */
+const parallelStateLambda: Replay = async (context) => {
+  const branch1 = await lambdaFunction(context, functionCode('services/lambdafunctions/id_function.py'), 'function_name_branch1', {
+    prefix: 'lambda_branch1_',
+  });
+  const branch2 = await lambdaFunction(
+    context,
+    functionCode('services/lambdafunctions/return_decorated_input.py'),
+    'function_name_branch2',
+    { prefix: 'lambda_branch2_' },
+  );
+  const input = { FunctionNameBranch1: branch1.name, FunctionNameBranch2: branch2.name, Payload: ['string-literal'] };
+  const history = await recordExecution(context, scenarios('parallel_state_service_lambda'), pythonJson(input));
+  const events = history.events as Answer[];
+  normaliseParallelEvents(events);
+  for (const event of events as Record<string, Record<string, unknown>>[]) {
+    if (event.stateExitedEventDetails) event.stateExitedEventDetails.output = 'stateExitedEventDetails.output';
+    if (event.executionSucceededEventDetails) event.executionSucceededEventDetails.output = 'executionSucceededEventDetails.output';
+  }
+  return { get_execution_history: history };
+};
+
+const heartbeat = (change: (definition: Definition) => void, input: Record<string, unknown> = {}): Replay =>
+  sqsCase({
+    machine: () => {
+      const definition = template('timeouts/statemachines/service_sqs_send_and_wait_for_task_token_with_heartbeat.json');
+      change(definition);
+      return definition;
+    },
+    token: 'task_token',
+    input: (url) => ({ QueueUrl: url, Message: 'test_message_txt', ...input }),
+  });
+
+/**
+ * local_mocking's `.sync` tests as they ran on AWS: the child's ARNs written as the test's
+ * placeholders (`$..StateMachineArn`, `$..ExecutionArn`), before the machines' names are.
+ */
+const startExecutionSyncCase =
+  (machine: string): Replay =>
+  (context) => {
+    context.replace(/arn:aws:states:[^"\\]*:execution:[^"\\]*/g, 'execution-arn');
+    context.replace(/arn:aws:states:[^"\\]*:stateMachine:[^"\\]*/g, 'state-machine-arn');
+    return startExecutionSync(machine, passResult)(context);
+  };
+
 export const BASE_STATE_CASES: Record<string, Replay> = {
   test_map_item_reader_base_list_objects_v2: listObjects,
   test_map_item_reader_base_csv_headers_first_line: reading(
@@ -274,10 +373,36 @@ export const BASE_STATE_CASES: Record<string, Replay> = {
   test_timestamp_greater_than_path: comparison('TimestampGreaterThanPath', [['2012-10-09T19:00:55Z', '2012-10-09T19:00:56Z']]),
   test_uuid: uuid,
   test_global_timeout: globalTimeout,
+  test_event_bridge_events_base: eventBridgeEvents,
+  test_parallel_state_lambda: parallelStateLambda,
+  test_heartbeat_timeout: heartbeat(() => undefined),
+  test_heartbeat_no_timeout: heartbeat((definition) => {
+    delete stateOf(definition, 'SendMessageWithWait').TimeoutSeconds;
+  }),
+  test_heartbeat_path_timeout: sqsCase({
+    machine: () => template('timeouts/statemachines/service_sqs_send_and_wait_for_task_token_with_heartbeat_path.json'),
+    token: 'task_token',
+    input: (url) => ({ QueueUrl: url, Message: 'test_message_txt', HeartbeatSecondsPath: 5 }),
+  }),
+  'test_sfn_start_execution_sync[SFN_SYNC]': startExecutionSyncCase('sfn_start_execution_sync'),
+  'test_sfn_start_execution_sync[SFN_SYNC2]': startExecutionSyncCase('sfn_start_execution_sync2'),
+  test_sqs_wait_for_task_token_task_failure: sqsCase({
+    machine: () => callbacks('sqs_wait_for_task_token_catch'),
+    worker: 'sqs_failure_on_task_token',
+    queue: BARE,
+    token: 'task_token',
+    input: (url) => ({ QueueUrl: url, Message: 'string-literal' }),
+    describe: true,
+  }),
 };
 
 /** The base state tests that wait out a timeout in real time. */
-export const BASE_STATE_REAL_TIME = ['test_global_timeout'];
+export const BASE_STATE_REAL_TIME = [
+  'test_global_timeout',
+  'test_heartbeat_timeout',
+  'test_heartbeat_no_timeout',
+  'test_heartbeat_path_timeout',
+];
 
 /**
  * The tests recorded before 2024-08, when AWS's history had a distributed Map's MapStateExited

@@ -90,8 +90,8 @@ const snsPublish: Replay = async (context) => {
   }
 };
 
-/** `events_to_sqs_queue`: a rule on the default bus sending what matches the pattern to a new queue. */
-async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<void> {
+/** `events_to_sqs_queue`: a rule on the default bus sending what matches the pattern to a new queue; its URL. */
+export async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<string> {
   const sqs = new SQSClient(clientOptions(context));
   const events = new EventBridgeClient(clientOptions(context));
   try {
@@ -100,6 +100,7 @@ async function eventsToQueue(context: ReplayContext, pattern: unknown): Promise<
     const rule = context.name('test-rule-');
     await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(pattern) }));
     await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: context.name('target-'), Arn: Attributes?.QueueArn }] }));
+    return QueueUrl as string;
   } finally {
     sqs.destroy();
     events.destroy();

@@ -98,6 +98,9 @@ const FILES = [
   'base-states/test_timestamp_operators',
   'base-states/test_unique_id_generation',
   'base-states/test_timeouts',
+  'base-states/test_heartbeats',
+  'base-states/local_mocking/test_base_callbacks',
+  'base-states/local_mocking/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
