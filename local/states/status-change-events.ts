@@ -36,6 +36,9 @@ export class StatusChangeEvents {
         detail: {
           executionArn: record.arn,
           stateMachineArn: record.stateMachineArn,
+          // The version or alias the execution was started through, null when neither (AWS's recorded events).
+          stateMachineVersionArn: record.stateMachineVersionArn ?? null,
+          stateMachineAliasArn: record.stateMachineAliasArn ?? null,
           name: record.name,
           status: record.status,
           startDate: record.startDate,

@@ -21,11 +21,12 @@ export function aslValidatorRejection(definition: object): string | undefined {
   const { isValid, errors } = aslValidator(asJaywayReadsPaths(definition, ''));
   if (isValid) return undefined;
   // asl-validator predates variables, JSONata values (a choice rule's literal `"Condition": true`
-  // among them), fractional percentages and a ResultWriter with only a WriterConfig: AWS accepts
+  // among them), fractional percentages, a ReaderConfig's MaxItems of 0 (no limit) and a ResultWriter with
+  // only a WriterConfig: AWS accepts
   // what these errors complain about, and the checks below cover the rest.
   const tolerated = (p: string, m: string) =>
     /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter|Condition)(\/|$)/.test(p) ||
-    /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
+    /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp|MaxItems/.test(p) ||
     /\/Type$/.test(p) ||
     /must match exactly one schema|must be equal to one of the allowed values/.test(m);
   const real = errors.filter(

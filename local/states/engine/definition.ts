@@ -3,9 +3,11 @@ import { compileRule, type Rule } from './choice.js';
 import { InvalidDefinition, invalidDefinition, NOT_AN_OBJECT } from './errors.js';
 import { compileJsonata, compileJsonataValue, isJsonataTemplate, type JsonataTemplate } from './jsonata.js';
 import {
+  compileItemBatcher,
   compileItemReader,
   compileResultWriter,
   type FieldCompiler,
+  type ItemBatcherSpec,
   type ItemReaderSpec,
   type ResultWriterSpec,
 } from './map-io-definition.js';
@@ -64,6 +66,9 @@ export interface Dynamic<T> {
   template?: JsonataTemplate;
 }
 
+/** A number given as a value, a JSONata expression or a reference path (`<Field>Path`). */
+export type DynamicNumber = Dynamic<number> & { path?: ReferencePath };
+
 export interface State {
   name: string;
   type: 'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map';
@@ -88,14 +93,14 @@ export interface State {
   result?: unknown;
   // Task
   resource?: string;
-  timeoutSeconds?: Dynamic<number>;
-  heartbeatSeconds?: Dynamic<number>;
+  timeoutSeconds?: DynamicNumber;
+  heartbeatSeconds?: DynamicNumber;
   credentials?: Dynamic<unknown>;
   // Choice
   choices?: ChoiceBranch[];
   default?: string;
   // Wait
-  seconds?: Dynamic<number>;
+  seconds?: DynamicNumber;
   timestamp?: Dynamic<string>;
   // Fail
   error?: Dynamic<string>;
@@ -109,10 +114,10 @@ export interface State {
   items?: JsonataTemplate;
   itemSelector?: Payload | JsonataTemplate;
   itemSelectorIsJsonata?: boolean;
-  maxConcurrency?: Dynamic<number>;
-  toleratedFailurePercentage?: Dynamic<number>;
-  toleratedFailureCount?: Dynamic<number>;
-  itemBatcher?: Record<string, unknown>;
+  maxConcurrency?: DynamicNumber;
+  toleratedFailurePercentage?: DynamicNumber;
+  toleratedFailureCount?: DynamicNumber;
+  itemBatcher?: ItemBatcherSpec;
   itemReader?: ItemReaderSpec;
   resultWriter?: ResultWriterSpec;
 }
@@ -194,7 +199,7 @@ function wrap<T>(fn: () => T, where: string): T {
 
 const jsonataValue = (v: unknown, field: string, where: string) => wrap(() => compileJsonataValue(v, field), `${where}/${field}`);
 
-function dynamicNumber(raw: Record<string, unknown>, key: string, ql: QueryLanguage, where: string): Dynamic<number> | undefined {
+function dynamicNumber(raw: Record<string, unknown>, key: string, ql: QueryLanguage, where: string): DynamicNumber | undefined {
   const v = raw[key];
   const p = raw[`${key}Path`];
   if (v !== undefined) {
@@ -421,7 +426,7 @@ function compileMap(state: State, raw: Record<string, unknown>, ql: QueryLanguag
   state.maxConcurrency = dynamicNumber(raw, 'MaxConcurrency', ql, where);
   state.toleratedFailurePercentage = dynamicNumber(raw, 'ToleratedFailurePercentage', ql, where);
   state.toleratedFailureCount = dynamicNumber(raw, 'ToleratedFailureCount', ql, where);
-  if (raw.ItemBatcher !== undefined) state.itemBatcher = raw.ItemBatcher as Record<string, unknown>;
+  if (raw.ItemBatcher !== undefined) state.itemBatcher = compileItemBatcher(raw.ItemBatcher, ql === 'JSONata', where, FIELDS);
   if (raw.ItemReader !== undefined) state.itemReader = compileItemReader(raw.ItemReader, ql === 'JSONata', where, FIELDS);
   if (raw.ResultWriter !== undefined) state.resultWriter = compileResultWriter(raw.ResultWriter, ql === 'JSONata', where, FIELDS);
 }
@@ -429,6 +434,7 @@ function compileMap(state: State, raw: Record<string, unknown>, ql: QueryLanguag
 const FIELDS: FieldCompiler = {
   payload: (value, at) => wrap(() => compilePayload(value), at),
   jsonata: (value, field, at) => jsonataValue(value, field, at),
+  number: (raw, key, jsonata, at) => dynamicNumber(raw, key, jsonata ? 'JSONata' : 'JSONPath', at),
   invalid: (message) => invalid(message),
 };
 

@@ -7,7 +7,7 @@
 import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
 import { enterState, exitState } from './abort-events.js';
-import type { Assigner, Dynamic, Program, State } from './definition.js';
+import type { Assigner, DynamicNumber, Program, State } from './definition.js';
 import { Errors, StateOutputTooLarge, StatesError } from './errors.js';
 import {
   type ExecutionOptions,
@@ -453,7 +453,7 @@ export class Execution implements StateHost {
 
   async dynamicNumber(
     run: StateRun,
-    field: Dynamic<number> | undefined,
+    field: DynamicNumber | undefined,
     name: string,
     kind: 'integer' | 'float',
   ): Promise<number | undefined> {
@@ -472,7 +472,8 @@ export class Execution implements StateHost {
     }
     const path = field.path as NonNullable<typeof field.path>;
     const input = run.state.ql === 'JSONPath' ? this.effectiveInputCached(run) : run.input;
-    v = path.resolve(this.scope(input, this.ctx(run), run.frame));
+    // A path that finds nothing is AWS's `Invalid path` (States.Runtime), not a value of null.
+    v = requirePath(path, this.scope(input, this.ctx(run), run.frame));
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
     if (Number.isNaN(n) || (kind === 'integer' && !Number.isInteger(n)))
       throw new StatesError(

@@ -29,14 +29,16 @@ export function itemsOf(text: string, config: Readonly<Record<string, unknown>>,
 
 function jsonItems(text: string, where: string): unknown[] {
   const value = parse(text, where);
-  if (!Array.isArray(value))
-    throw failed(`The object ${where} is not a JSON array: the ItemReader's InputType JSON reads an array of items`);
+  // AWS's cause (its recorded answers).
+  if (!Array.isArray(value)) throw failed('Attempting to map over non-iterable node.');
   return value;
 }
 
 /**
  * Rows as objects of the header's names (FIRST_ROW, or GIVEN with CSVHeaders), every value a
- * string, as Step Functions passes them; RFC 4180 quoting (`"a,b"`, `""` for a quote).
+ * string, as Step Functions passes them; RFC 4180 quoting (`"a,b"`, `""` for a quote). A row's
+ * fields past the headers are dropped. Each row's keys come in the order of Step Functions' own
+ * map of them (a Java HashMap: javaHashOrder), which its output keeps (AWS's recorded answers).
  */
 function csvItems(text: string, config: Readonly<Record<string, unknown>>, where: string): unknown[] {
   const delimiter = DELIMITERS[String(config.CSVDelimiter ?? 'COMMA')];
@@ -45,7 +47,28 @@ function csvItems(text: string, config: Readonly<Record<string, unknown>>, where
   const given = config.CSVHeaderLocation === 'GIVEN';
   const headers = given ? (Array.isArray(config.CSVHeaders) ? config.CSVHeaders.map(String) : []) : (rows.shift() ?? []);
   if (headers.length === 0) throw failed(`The CSV object ${where} has no header row`);
-  return rows.map((row) => Object.fromEntries(headers.map((name, i) => [name, row[i] ?? ''])));
+  if (new Set(headers).size !== headers.length) throw failed('CSV headers cannot contain duplicates.');
+  const columns = javaHashOrder(headers).map((name) => [name, headers.indexOf(name)] as const);
+  return rows.map((row) => Object.fromEntries(columns.map(([name, i]) => [name, row[i] ?? ''])));
+}
+
+/**
+ * Distinct keys in the order a java.util.HashMap holding them (inserted in this order) iterates:
+ * by bucket (String.hashCode, its high half folded in, modulo the table's power-of-two size,
+ * which grows past three quarters full from 16), then in insertion order within a bucket.
+ */
+export function javaHashOrder(keys: readonly string[]): string[] {
+  let capacity = 16;
+  while (keys.length > capacity * 0.75) capacity *= 2;
+  const bucket = (key: string) => {
+    let h = 0;
+    for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + key.charCodeAt(i)) | 0;
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return keys
+    .map((key, index) => ({ key, index, bucket: bucket(key) }))
+    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
+    .map(({ key }) => key);
 }
 
 function csvRows(text: string, delimiter: string): string[][] {

@@ -6,18 +6,41 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
  */
 import type { JsonataTemplate } from './jsonata.js';
-import type { Payload } from './payload.js';
+import type { Payload, ReferencePath } from './payload.js';
 
 /** An S3 action of the Map and its request, as the definition's Parameters (JSONPath) or Arguments (JSONata) build it. */
 export interface MapS3Call {
   /** `arn:aws:states:::s3:getObject`, `...:s3:listObjectsV2`, `...:s3:putObject`. */
   readonly resource: string;
-  readonly parameters?: { readonly jsonata: false; readonly build: Payload } | { readonly jsonata: true; readonly build: JsonataTemplate };
+  readonly parameters?: Built;
 }
 
 export interface ItemReaderSpec extends MapS3Call {
   /** `ReaderConfig` as written: InputType, CSVHeaderLocation, CSVHeaders, CSVDelimiter, MaxItems, MaxItemsPath. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** ReaderConfig's MaxItems (a number, or a JSONata expression) or MaxItemsPath. */
+  readonly maxItems?: NumberField;
+}
+
+/** A number field as a value, a JSONata expression or a reference path (`<Field>Path`). */
+export interface NumberField {
+  readonly value?: number;
+  readonly path?: ReferencePath;
+  readonly template?: JsonataTemplate;
+}
+
+/** A request or value the definition builds, by its Parameters-like template (JSONPath) or JSONata. */
+type Built = { readonly jsonata: false; readonly build: Payload } | { readonly jsonata: true; readonly build: JsonataTemplate };
+
+/**
+ * The ItemBatcher: at most MaxItemsPerBatch items and MaxInputBytesPerBatch bytes a batch (each
+ * a value, a JSONata expression, or a `...Path`), and the BatchInput every batch carries.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html
+ */
+export interface ItemBatcherSpec {
+  readonly maxItemsPerBatch?: NumberField;
+  readonly maxInputBytesPerBatch?: NumberField;
+  readonly batchInput?: Built;
 }
 
 export interface ResultWriterSpec {
@@ -32,13 +55,35 @@ export interface ResultWriterSpec {
 export interface FieldCompiler {
   payload(value: unknown, at: string): Payload;
   jsonata(value: unknown, field: string, at: string): JsonataTemplate;
+  /** A number field given as a value, a JSONata expression (`jsonata`) or `<key>Path`. */
+  number(raw: Record<string, unknown>, key: string, jsonata: boolean, at: string): NumberField | undefined;
   invalid(message: string): Error;
 }
 
 export function compileItemReader(raw: unknown, jsonata: boolean, where: string, compile: FieldCompiler): ItemReaderSpec {
   const r = object(raw, 'ItemReader', where, compile);
   const call = compileCall(r, jsonata, `${where}/ItemReader`, compile);
-  return { ...call, config: r.ReaderConfig === undefined ? {} : object(r.ReaderConfig, 'ReaderConfig', `${where}/ItemReader`, compile) };
+  const config = r.ReaderConfig === undefined ? {} : object(r.ReaderConfig, 'ReaderConfig', `${where}/ItemReader`, compile);
+  const maxItems = compile.number(config, 'MaxItems', jsonata, `${where}/ItemReader/ReaderConfig`);
+  return { ...call, config, ...(maxItems ? { maxItems } : {}) };
+}
+
+export function compileItemBatcher(raw: unknown, jsonata: boolean, where: string, compile: FieldCompiler): ItemBatcherSpec {
+  const b = object(raw, 'ItemBatcher', where, compile);
+  const at = `${where}/ItemBatcher`;
+  const maxItemsPerBatch = compile.number(b, 'MaxItemsPerBatch', jsonata, at);
+  const maxInputBytesPerBatch = compile.number(b, 'MaxInputBytesPerBatch', jsonata, at);
+  const batchInput: Built | undefined =
+    b.BatchInput === undefined
+      ? undefined
+      : jsonata
+        ? { jsonata: true, build: compile.jsonata(b.BatchInput, 'BatchInput', at) }
+        : { jsonata: false, build: compile.payload(b.BatchInput, `${at}/BatchInput`) };
+  return {
+    ...(maxItemsPerBatch ? { maxItemsPerBatch } : {}),
+    ...(maxInputBytesPerBatch ? { maxInputBytesPerBatch } : {}),
+    ...(batchInput ? { batchInput } : {}),
+  };
 }
 
 export function compileResultWriter(raw: unknown, jsonata: boolean, where: string, compile: FieldCompiler): ResultWriterSpec {

@@ -9,17 +9,25 @@ import { Errors, StatesError, TaskFailure } from './errors.js';
 import type { StateRun } from './execution-types.js';
 import { type ChildRecord, itemsOf, recordOf, serialize, transformed } from './item-formats.js';
 import type { ItemReaderSpec, MapS3Call, ResultWriterSpec } from './map-io-definition.js';
-import { compileReferencePath, requirePath } from './payload.js';
 import type { StateHost } from './state-host.js';
 
-/** The items the Map iterates over, read as its ItemReader says. */
-export async function readItems(x: StateHost, run: StateRun, effective: unknown, reader: ItemReaderSpec): Promise<unknown[]> {
+/**
+ * The items the Map Run reads as its ItemReader says, at most `limit` (readerLimit's). Its
+ * failures are the Map Run's: States.ItemReaderFailed with AWS's cause.
+ */
+export async function readItems(
+  x: StateHost,
+  run: StateRun,
+  effective: unknown,
+  reader: ItemReaderSpec,
+  limit: number,
+): Promise<unknown[]> {
   const parameters = asObject(await evaluate(x, run, effective, reader));
   const action = /^arn:[^:]+:states:::s3:(getObject|listObjectsV2)$/.exec(reader.resource)?.[1];
   if (action === undefined) {
     throw new StatesError(Errors.ItemReaderFailed, `The ItemReader's resource ${reader.resource} is not read by the local runtime`);
   }
-  const limit = await maxItems(x, run, effective, reader.config);
+  if (limit < 0) throw new StatesError(Errors.ItemReaderFailed, 'field MaxItems must be positive');
   const s3 = (operation: string, input: Record<string, unknown>) => call(x, run, operation, input, Errors.ItemReaderFailed);
   if (action === 'getObject') {
     const object = (await s3('getObject', parameters)) as { Body?: unknown };
@@ -51,17 +59,17 @@ interface ListPage {
   readonly NextContinuationToken?: string;
 }
 
-/** ReaderConfig's MaxItems (a number, or a JSONata expression) or MaxItemsPath; every item when neither. */
-async function maxItems(x: StateHost, run: StateRun, effective: unknown, config: Readonly<Record<string, unknown>>): Promise<number> {
-  let value: unknown = config.MaxItems;
-  if (typeof config.MaxItemsPath === 'string') {
-    value = requirePath(compileReferencePath(config.MaxItemsPath), x.scope(effective, x.ctx(run), run.frame));
-  }
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new StatesError(Errors.ItemReaderFailed, `MaxItems must be a non-negative integer, was ${String(value)}`);
-  return n === 0 ? Number.POSITIVE_INFINITY : n;
+/** A Map Run reads at most 100,000,000 items (the ItemReader page's ReaderConfig). */
+const MAX_ITEMS = 100_000_000;
+
+/**
+ * ReaderConfig's MaxItems or MaxItemsPath, read before the Map Run starts (one that is not an
+ * integer fails the state with States.Runtime); 0, or neither, reads every item up to the quota.
+ * A negative one fails the Map Run when it reads (readItems).
+ */
+export async function readerLimit(x: StateHost, run: StateRun, reader: ItemReaderSpec): Promise<number> {
+  const n = (await x.dynamicNumber(run, reader.maxItems, 'MaxItems', 'integer')) ?? 0;
+  return n === 0 ? MAX_ITEMS : Math.min(n, MAX_ITEMS);
 }
 
 /** Where the Map's results went, or the results themselves when the ResultWriter only shapes them. */

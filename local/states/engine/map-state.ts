@@ -6,10 +6,11 @@ import { Errors, StatesError } from './errors.js';
 import type { StateRun, Thread } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
 import type { ChildRecord } from './item-formats.js';
-import { stringify, typeName } from './json.js';
+import { byteLength, stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
-import { childName, readItems, writeResults } from './map-io.js';
-import { compilePayload, compileReferencePath, type ReferencePath, requirePath } from './payload.js';
+import { childName, readerLimit, readItems, writeResults } from './map-io.js';
+import type { ItemBatcherSpec, ItemReaderSpec } from './map-io-definition.js';
+import { type ReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
@@ -17,25 +18,21 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const { state, frame } = run;
   const jsonata = state.ql === 'JSONata';
   const effective = jsonata ? run.input : x.effectiveInputCached(run);
-  let items: unknown;
-  if (state.itemReader) items = await readItems(x, run, effective, state.itemReader);
-  else if (jsonata) items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
-  else if (state.itemsPath) items = mapItems(state.itemsPath, x.scope(effective, x.ctx(run), frame));
-  else items = effective;
-  if (!Array.isArray(items))
-    throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
-  const maxConcurrency = (await x.dynamicNumber(run, state.maxConcurrency, 'MaxConcurrency', 'integer')) ?? 0;
   // A Map reading its items with an ItemReader starts with none: its Map Run reads them (AWS's recorded length is 0).
-  x.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: state.itemReader ? 0 : items.length });
+  const given = state.itemReader ? [] : await inputItems(x, run, effective);
+  const maxConcurrency = (await x.dynamicNumber(run, state.maxConcurrency, 'MaxConcurrency', 'integer')) ?? 0;
+  x.emit(frame, 'MapStateStarted', 'mapStateStartedEventDetails', { length: given.length });
   const percentage = await x.dynamicNumber(run, state.toleratedFailurePercentage, 'ToleratedFailurePercentage', 'float');
   const count = await x.dynamicNumber(run, state.toleratedFailureCount, 'ToleratedFailureCount', 'integer');
   if (percentage !== undefined && (percentage < 0 || percentage > 100))
     throw new StatesError(Errors.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
   if (count !== undefined && count < 0) throw new StatesError(Errors.Runtime, 'ToleratedFailureCount cannot be negative.');
+  const maxItems = state.itemReader ? await readerLimit(x, run, state.itemReader) : 0;
   const distributed = state.distributed === true;
   const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
   const runStarted = distributed ? x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn }) : undefined;
   void attempt;
+  const items = state.itemReader ? await mapRunItems(x, run, effective, state.itemReader, maxItems) : given;
   const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
   const units = iterations.units;
@@ -73,6 +70,34 @@ export function mapItems(itemsPath: ReferencePath, scope: Scope): unknown[] {
     throw new StatesError(Errors.Runtime, `Reference path "${source}" must point to array.`);
   }
   return items;
+}
+
+/** The items of a Map without an ItemReader: its ItemsPath (JSONPath) or Items (JSONata), or its input. */
+async function inputItems(x: StateHost, run: StateRun, effective: unknown): Promise<unknown[]> {
+  const { state, frame } = run;
+  let items: unknown;
+  if (state.ql === 'JSONata')
+    items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
+  else items = state.itemsPath ? mapItems(state.itemsPath, x.scope(effective, x.ctx(run), frame)) : effective;
+  if (!Array.isArray(items))
+    throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
+  return items;
+}
+
+/**
+ * The items the Map Run reads. AWS ignores the ItemsPath of a Map with an ItemReader (its
+ * recorded answers: a path into the reader's items or one that finds nothing read them all). A
+ * reader's failure is the Map Run's: its MapRunFailed carries the error and the cause, which the
+ * execution's failure repeats without the state's prefix.
+ */
+async function mapRunItems(x: StateHost, run: StateRun, effective: unknown, reader: ItemReaderSpec, limit: number): Promise<unknown[]> {
+  try {
+    return await readItems(x, run, effective, reader, limit);
+  } catch (e) {
+    if (x.signal.aborted || !(e instanceof StatesError)) throw e;
+    x.emit(run.frame, 'MapRunFailed', 'mapRunFailedEventDetails', { error: e.error, cause: e.cause });
+    throw markFailed(new StatesError(e.error, e.cause, undefined, false));
+  }
 }
 
 /** What a JSONata Items expression gave, if it is an array. */
@@ -231,21 +256,36 @@ class MapIterations {
   }
 }
 
+/**
+ * The items in batches as the ItemBatcher says: at most MaxItemsPerBatch items, and at most
+ * MaxInputBytesPerBatch bytes of items and BatchInput (a single item larger still makes a batch).
+ */
 async function batch(x: StateHost, run: StateRun, items: unknown[], effective: unknown): Promise<unknown[]> {
-  const cfg = run.state.itemBatcher as Record<string, unknown>;
-  const scope = x.scope(effective, x.ctx(run), run.frame);
-  let maxItems = items.length;
-  if (typeof cfg.MaxItemsPerBatch === 'number') maxItems = cfg.MaxItemsPerBatch;
-  else if (typeof cfg.MaxItemsPerBatchPath === 'string')
-    maxItems = Number(requirePath(compileReferencePath(cfg.MaxItemsPerBatchPath), scope));
-  const size = Math.max(1, Number.isFinite(maxItems) ? maxItems : items.length);
-  const batchInput = cfg.BatchInput !== undefined ? compilePayload(cfg.BatchInput)(scope) : undefined;
-  const out: unknown[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    const b: Record<string, unknown> = {};
-    if (batchInput !== undefined) b.BatchInput = batchInput;
-    b.Items = items.slice(i, i + size);
-    out.push(b);
+  const batcher = run.state.itemBatcher as ItemBatcherSpec;
+  const maxItems = (await x.dynamicNumber(run, batcher.maxItemsPerBatch, 'MaxItemsPerBatch', 'integer')) ?? items.length;
+  const maxBytes =
+    (await x.dynamicNumber(run, batcher.maxInputBytesPerBatch, 'MaxInputBytesPerBatch', 'integer')) ?? Number.POSITIVE_INFINITY;
+  const built = batcher.batchInput;
+  const batchInput =
+    built === undefined
+      ? undefined
+      : built.jsonata
+        ? await built.build(x.jsonataScope(run.frame, x.statesVar(run)))
+        : built.build(x.scope(effective, x.ctx(run), run.frame));
+  const base = batchInput === undefined ? 0 : byteLength(stringify(batchInput));
+  const out: { BatchInput?: unknown; Items: unknown[] }[] = [];
+  let current: unknown[] = [];
+  let bytes = base;
+  for (const item of items) {
+    const size = byteLength(stringify(item));
+    if (current.length > 0 && (current.length >= Math.max(1, maxItems) || bytes + size > maxBytes)) {
+      out.push({ ...(batchInput === undefined ? {} : { BatchInput: batchInput }), Items: current });
+      current = [];
+      bytes = base;
+    }
+    current.push(item);
+    bytes += size;
   }
+  if (current.length > 0) out.push({ ...(batchInput === undefined ? {} : { BatchInput: batchInput }), Items: current });
   return out;
 }

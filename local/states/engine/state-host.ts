@@ -6,7 +6,7 @@
  * interpreter, so the interpreter can import them without an import circle.
  */
 import type { Clock } from '../../clock.js';
-import type { Assigner, Dynamic, Program } from './definition.js';
+import type { Assigner, DynamicNumber, Program } from './definition.js';
 import type { ExecutionOptions, Frame, ResumedState, Sleep, StateRun } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
 import type { JsonataScope } from './jsonata.js';
@@ -42,6 +42,6 @@ export interface StateHost {
   /** A state's result through ResultSelector, ResultPath/Output, Assign and OutputPath. */
   finish(run: StateRun, result: unknown, effectiveInput: unknown, hasResultSelector?: boolean): Promise<unknown>;
   outputPath(run: StateRun, value: unknown): unknown;
-  dynamicNumber(run: StateRun, field: Dynamic<number> | undefined, name: string, kind: 'integer' | 'float'): Promise<number | undefined>;
+  dynamicNumber(run: StateRun, field: DynamicNumber | undefined, name: string, kind: 'integer' | 'float'): Promise<number | undefined>;
   childFrame(frame: Frame, signal: AbortSignal, map?: Frame['map'], silent?: boolean): Frame;
 }

@@ -238,7 +238,7 @@ describe('Distributed Map with an S3 ItemReader and ResultWriter', () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'object.json', Body: '{"id":1}' }));
     const ended = await run('json', { key: 'object.json' });
     expect(ended.error).toBe('States.ItemReaderFailed');
-    expect(ended.cause).toContain('is not a JSON array');
+    expect(ended.cause).toBe('Attempting to map over non-iterable node.');
   });
 
   it('names at start-up a Map whose ItemReader reads a format the runtime does not, which fails with States.ItemReaderFailed', async () => {

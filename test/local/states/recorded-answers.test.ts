@@ -4,6 +4,7 @@ import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-an
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { BASE_STATE_CASES, BASE_STATE_KNOWN_DIFFERENCES, BASE_STATE_REAL_TIME } from './recorded-cases-base-states.js';
 import { CALLBACK_CASES, CALLBACK_REAL_TIME } from './recorded-cases-callbacks.js';
 import { CREDENTIALS_CASES } from './recorded-cases-credentials.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
@@ -71,6 +72,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'did until 2024-08; those since 2024-11 (test_map_state_nested_config_distributed and nine others) follow its ' +
       'MapRunStarted, as the engine does',
   },
+  ...BASE_STATE_KNOWN_DIFFERENCES,
   {
     test: 'test_service_lambda_map_timeout',
     path: /^get_execution_history\.events$/,
@@ -191,6 +193,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...CALLBACK_CASES,
       ...EXPRESS_CASES,
       ...SERVICE_CASES,
+      ...BASE_STATE_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live, replacements)),
@@ -210,6 +213,7 @@ describe('Step Functions answers recorded on AWS', () => {
         'test_service_lambda_map_timeout',
         ...CALLBACK_REAL_TIME,
         ...EXPRESS_REAL_TIME,
+        ...BASE_STATE_REAL_TIME,
       ],
     },
   );

@@ -1,4 +1,5 @@
 import {
+  DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
@@ -25,6 +26,7 @@ import {
   functionCode,
   lambdaFunction,
   recordExecution,
+  startExecution,
   stateOf,
   template,
 } from './recorded-executions.js';
@@ -39,7 +41,7 @@ import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
  * times out; and `states:startExecution.sync` (and `.sync:2`) running a child state machine.
  */
 
-const callbacks = (name: string) => template(`callbacks/statemachines/${name}.json`);
+export const callbacks = (name: string) => template(`callbacks/statemachines/${name}.json`);
 
 /** The SQS client and SNS client of a replay, on the runtime's endpoint. */
 function clientsOf(context: ReplayContext) {
@@ -63,7 +65,7 @@ async function createQueue(context: ReplayContext, sqs: SQSClient, placeholders?
 }
 
 /** The fixtures' worker state machines, which poll the queue each second and answer the task tokens they read. */
-type Worker = 'sqs_success_on_task_token' | 'sqs_failure_on_task_token' | 'sqs_hearbeat_success_on_task_token';
+export type Worker = 'sqs_success_on_task_token' | 'sqs_failure_on_task_token' | 'sqs_hearbeat_success_on_task_token';
 
 /** Starts a fixture's worker machine on the queue (as `sqs_send_task_success_state_machine(queue_url)` does); its execution's ARN. */
 async function startWorker(context: ReplayContext, worker: Worker, queueUrl: string): Promise<string> {
@@ -167,7 +169,7 @@ async function heartbeatsAndSuccess(context: ReplayContext, sqs: SQSClient, queu
 
 const history = (context: ReplayContext, executionArn: string) => context.call(new GetExecutionHistoryCommand({ executionArn }));
 
-interface SqsCase {
+export interface SqsCase {
   /** The machine the test runs. */
   readonly machine: () => Definition;
   /** The fixture's worker that answers the token, if any. */
@@ -181,10 +183,12 @@ interface SqsCase {
   readonly input?: (queueUrl: string) => Record<string, unknown>;
   /** What the test itself does with the queue while the execution runs. */
   readonly answer?: (context: ReplayContext, sqs: SQSClient, queueUrl: string, until: { done: boolean }) => Promise<void>;
+  /** Whether the test also records DescribeExecution's answer (`describe_execution_response`). */
+  readonly describe?: boolean;
 }
 
-const ANGLED = { url: '<sqs_queue_url>', name: '<sqs_queue_name>' };
-const BARE = { url: 'sqs_queue_url', name: 'sqs_queue_name' };
+export const ANGLED = { url: '<sqs_queue_url>', name: '<sqs_queue_name>' };
+export const BARE = { url: 'sqs_queue_url', name: 'sqs_queue_name' };
 
 /**
  * A queue, the worker or the test's own reader on it, one execution of the machine and its
@@ -199,6 +203,7 @@ export const sqsCase =
     messageId,
     input = (url) => ({ QueueUrl: url, Message: 'test_message_txt' }),
     answer,
+    describe = false,
   }: SqsCase): Replay =>
   async (context) => {
     const { sqs } = clientsOf(context);
@@ -207,13 +212,17 @@ export const sqsCase =
       const workers = worker ? [await startWorker(context, worker, queueUrl)] : [];
       const until = { done: false };
       const answering = answer?.(context, sqs, queueUrl, until);
-      const recorded = await recordExecution(context, machine(), JSON.stringify(input(queueUrl)), { role: context.roleArn });
+      const { stateMachineArn } = await createMachine(context, machine(), { role: context.roleArn });
+      const { executionArn } = await startExecution(context, stateMachineArn, JSON.stringify(input(queueUrl)));
+      await context.ended(executionArn);
+      const recorded = await history(context, executionArn);
       until.done = true;
       await answering;
       await stop(context, workers);
       if (messageId) replaceValuesOf(context, 'MessageId', [recorded], messageId);
       if (token) replaceValuesOf(context, 'TaskToken', [recorded], token);
-      return { get_execution_history: recorded };
+      const described = describe ? { describe_execution_response: await context.call(new DescribeExecutionCommand({ executionArn })) } : {};
+      return { get_execution_history: recorded, ...described };
     } finally {
       sqs.destroy();
     }
@@ -227,7 +236,7 @@ async function failWithoutError(context: ReplayContext, sqs: SQSClient, queueUrl
 }
 
 /** `.sync` on a child machine (BASE_PASS_RESULT unless `child` says), both shown as `<ArnPart_0idx>` (the tests register both at index 0). */
-const startExecutionSync =
+export const startExecutionSync =
   (machine: string, child: (context: ReplayContext) => Promise<{ definition: unknown; input: unknown }>): Replay =>
   async (context) => {
     replaceChildDates(context);
@@ -244,7 +253,7 @@ const startExecutionSync =
  */
 const CREATE_AND_RECORD = 'statemachine_create_and_record_execution_';
 
-const passResult = async () => ({ definition: BASE_PASS_RESULT, input: null });
+export const passResult = async () => ({ definition: BASE_PASS_RESULT, input: null });
 
 /** test_sns_publish_wait_for_task_token: the token goes out through a topic to a queue; the test reads it there and answers. */
 const snsPublish: Replay = async (context) => {

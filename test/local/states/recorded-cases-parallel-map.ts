@@ -13,9 +13,19 @@ import type { Answer, Replay } from './recorded-replay.js';
 /** The events that end the transformer's run of branch events (`HistoryEventType`'s). */
 const ENDS = new Set(['ParallelStateSucceeded', 'ParallelStateAborted', 'ParallelStateExited', 'ParallelStateFailed']);
 
-/** JSON text with sorted keys: the order the transformer sorted the events by (the snapshot's keys are sorted). */
+/**
+ * JSON text with sorted keys: the order the transformer sorted the events by (the snapshot's keys
+ * are sorted, and its JSON text, an output, was parsed before).
+ */
 function sortedJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (typeof value === 'string' && /^[{[]/.test(value)) {
+    try {
+      return sortedJson(JSON.parse(value));
+    } catch {
+      // Text that only looks like JSON sorts as text.
+    }
+  }
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   if (typeof value === 'object' && value !== null)
     return `{${Object.keys(value)

@@ -109,6 +109,15 @@ const FILES = [
   'test_task_service_dynamodb',
   'test_aws_sdk',
   'test_aws_sdk_task_service',
+  'base-states/test_base_scenarios',
+  'base-states/test_base',
+  'base-states/test_wait',
+  'base-states/test_timestamp_operators',
+  'base-states/test_unique_id_generation',
+  'base-states/test_timeouts',
+  'base-states/test_heartbeats',
+  'base-states/local_mocking/test_base_callbacks',
+  'base-states/local_mocking/test_base_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files

@@ -432,6 +432,8 @@ describe('StatesService status change events', () => {
       detail: {
         executionArn: arn,
         stateMachineArn,
+        stateMachineVersionArn: null,
+        stateMachineAliasArn: null,
         name: 'watched',
         status: 'RUNNING',
         startDate: t.clock.now(),
