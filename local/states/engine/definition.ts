@@ -21,6 +21,7 @@ import {
   type ReferencePath,
   type ResultPathApply,
 } from './payload.js';
+import { checkErrorEquals, compileRetrier, type Retrier } from './retrier-definition.js';
 import { nestedStates } from './state-tree.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -29,18 +30,11 @@ import { parseTimestamp } from './timestamp.js';
  * is parsed here, so running a state does no parsing.
  */
 
+export type { Retrier };
+
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 
 export type Assigner = { kind: 'JSONPath'; payload: Payload } | { kind: 'JSONata'; template: JsonataTemplate };
-
-export interface Retrier {
-  errorEquals: string[];
-  intervalSeconds: number;
-  maxAttempts: number;
-  backoffRate: number;
-  maxDelaySeconds?: number;
-  jitter: 'FULL' | 'NONE';
-}
 
 export interface Catcher {
   errorEquals: string[];
@@ -456,28 +450,6 @@ function failField(raw: Record<string, unknown>, key: 'Error' | 'Cause', ql: Que
   return undefined;
 }
 
-function compileRetrier(r: Record<string, unknown>, where: string): Retrier {
-  if (!Array.isArray(r.ErrorEquals) || r.ErrorEquals.length === 0)
-    throw invalid(`SCHEMA_VALIDATION_FAILED: ErrorEquals must be a non-empty array at ${where}`);
-  const num = (k: string, d: number) => {
-    const v = r[k];
-    if (v === undefined) return d;
-    if (typeof v !== 'number') throw invalid(`SCHEMA_VALIDATION_FAILED: ${k} must be a number at ${where}/${k}`);
-    return v;
-  };
-  const retrier: Retrier = {
-    errorEquals: r.ErrorEquals as string[],
-    intervalSeconds: num('IntervalSeconds', 1),
-    maxAttempts: num('MaxAttempts', 3),
-    backoffRate: num('BackoffRate', 2),
-    jitter: r.JitterStrategy === 'FULL' ? 'FULL' : 'NONE',
-  };
-  if (r.MaxDelaySeconds !== undefined) retrier.maxDelaySeconds = num('MaxDelaySeconds', 0);
-  if (retrier.backoffRate < 1) throw invalid(`SCHEMA_VALIDATION_FAILED: BackoffRate must be at least 1.0 at ${where}/BackoffRate`);
-  checkErrorEquals(retrier.errorEquals, where);
-  return retrier;
-}
-
 function compileCatcher(c: Record<string, unknown>, ql: QueryLanguage, where: string): Catcher {
   if (!Array.isArray(c.ErrorEquals) || c.ErrorEquals.length === 0)
     throw invalid(`SCHEMA_VALIDATION_FAILED: ErrorEquals must be a non-empty array at ${where}`);
@@ -491,11 +463,6 @@ function compileCatcher(c: Record<string, unknown>, ql: QueryLanguage, where: st
   };
   if (ql === 'JSONata' && c.Output !== undefined) catcher.output = jsonataValue(c.Output, 'Output', where);
   return catcher;
-}
-
-function checkErrorEquals(errors: string[], where: string): void {
-  const all = errors.indexOf('States.ALL');
-  if (all >= 0 && errors.length > 1) throw invalid(`SCHEMA_VALIDATION_FAILED: States.ALL must appear alone in ErrorEquals at ${where}`);
 }
 
 export { compileJsonata };
