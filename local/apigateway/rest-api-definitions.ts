@@ -112,7 +112,11 @@ interface Lookup {
 
 /** The REST APIs of the app: resource tree, methods and their integrations, stages; and what of them is not run locally. */
 export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[]; warnings: string[] } {
-  const resources = app.stacks.flatMap((stack) => stack.resources);
+  return restApiDefinitionsOf(app.stacks.flatMap((stack) => stack.resources));
+}
+
+/** The REST APIs `AWS::ApiGateway::*` resources declare: the template's, or an API made through the API, as rest-api-cloudformation.ts declares it. */
+export function restApiDefinitionsOf(resources: readonly LoadedResource[]): { apis: RestApiDefinition[]; warnings: string[] } {
   const lookup: Lookup = {
     byType: (type: string) => resources.filter((r) => r.type === type),
     ofApi: (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId,
