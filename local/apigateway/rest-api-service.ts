@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
@@ -98,11 +98,17 @@ export class RestApiService {
   async handle(request: HttpApiRequest, apiId: string): Promise<HttpResponse> {
     const started = this.options.clock.now();
     const requestId = randomUUID();
+    const deployed = this.#apis.get(apiId);
+    const edge = deployed?.[0]?.definition.endpointType === 'EDGE';
     const stamp = (response: HttpResponse): HttpResponse => ({
       ...response,
-      headers: { ...response.headers, 'x-amzn-requestid': requestId, 'x-amz-apigw-id': requestId.slice(0, 16) },
+      headers: {
+        ...response.headers,
+        'x-amzn-requestid': requestId,
+        'x-amz-apigw-id': requestId.slice(0, 16),
+        ...(edge ? cloudFrontHeaders(response.status) : {}),
+      },
     });
-    const deployed = this.#apis.get(apiId);
     if (!deployed) return stamp(restError(404, 'Not Found', 'NotFoundException'));
     const stageName = request.rawPath.split('/')[1] ?? '';
     const api = deployed.find((d) => d.definition.stages.some((s) => s.name === stageName));
@@ -155,7 +161,12 @@ export class RestApiService {
       event,
       methodArn,
     });
-    return finish(outcome.response, outcome.integrationStatus, outcome.error);
+    // A function's answer carries the trace header API Gateway invoked it with.
+    const traced =
+      integration.kind === 'lambda' || integration.kind === 'lambda-custom'
+        ? { ...outcome.response, headers: { ...outcome.response.headers, 'x-amzn-trace-id': traceHeaderOf(event) } }
+        : outcome.response;
+    return finish(traced, outcome.integrationStatus, outcome.error);
   }
 
   /** The Lambda proxy event (payload 1.0) of a request to a method: what the integration, the authorizer and the validators read. */
@@ -290,6 +301,25 @@ export class RestApiService {
     if (response === MALFORMED) return { response: internalError(502), integrationStatus: 200, error: 'Malformed Lambda proxy response' };
     return { response, integrationStatus: 200 };
   }
+}
+
+/**
+ * What CloudFront adds to the answers of an edge-optimized API, which it fronts: API Gateway's
+ * distributions cache nothing, so every answer is a miss, or an error from the origin.
+ */
+function cloudFrontHeaders(status: number): Record<string, string> {
+  return {
+    via: `1.1 ${randomBytes(16).toString('hex')}.cloudfront.net (CloudFront)`,
+    'x-cache': status >= 400 ? 'Error from cloudfront' : 'Miss from cloudfront',
+    'x-amz-cf-pop': 'LOCAL',
+    'x-amz-cf-id': randomBytes(42).toString('base64url'),
+  };
+}
+
+/** The X-Ray trace header of the request as the integration got it (v1Event adds one when the request had none). */
+function traceHeaderOf(event: Record<string, unknown>): string {
+  const headers = (event.headers ?? {}) as Record<string, string>;
+  return Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1] ?? '';
 }
 
 /** A definition with its routes: every resource that has a method, by path. */
