@@ -18,6 +18,7 @@ import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
 import { RestApiStore } from './rest-api-store.js';
 import { apiLines } from './startup-lines.js';
+import { apiGatewayStepFunctions } from './step-functions.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
 export interface LocalApiGateway {
@@ -40,13 +41,17 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-/** API Gateway: the template's REST and HTTP APIs in front of the local functions, and the REST APIs its API makes (kept in the data folder). */
+/**
+ * API Gateway: the template's REST and HTTP APIs in front of the local functions, the REST APIs
+ * its API makes (kept in the data folder), and Step Functions' `apigateway:invoke`.
+ */
 export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
   iam: apiGatewayIam,
   // The operations it serves are RestApiControl's methods.
   apis: [{ model: 'apigateway', operations: apiOperations(RestApiControl), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-api-gateway', serviceId: 'API Gateway' }],
+  stepFunctions: apiGatewayStepFunctions,
   needs: ['lambda', 'logs', 'iam'],
   databases: ['apigateway'],
   resourceTypes: API_GATEWAY_RESOURCE_TYPES,
