@@ -66,6 +66,7 @@ export class RestApiControl {
       throw badRequest('Only dualstack ipAddressType is supported for Private APIs.');
     const id = lowerAlphanumericId(10);
     const rootResourceId = lowerAlphanumericId(10);
+    const cloned = typeof input.cloneFrom === 'string' ? this.#api(input.cloneFrom).resources : [];
     const api: StoredRestApi = {
       api: {
         id,
@@ -80,7 +81,7 @@ export class RestApiControl {
         disableExecuteApiEndpoint: input.disableExecuteApiEndpoint === true,
         rootResourceId,
       },
-      resources: [{ id: rootResourceId }],
+      resources: cloned.length === 0 ? [{ id: rootResourceId }] : cloneOf(cloned, rootResourceId),
       deployments: [],
       stages: [],
     };
@@ -296,6 +297,26 @@ export class RestApiControl {
     for (const warning of warnings) this.options.log(warning);
     this.options.deployed.serve(stored.api.id, apis);
   }
+}
+
+/** `cloneFrom`'s copy of an API's resources and methods, each resource with an id of its own, the root `rootResourceId`. */
+function cloneOf(resources: readonly StoredResource[], rootResourceId: string): StoredResource[] {
+  const ids = new Map(resources.map((r) => [r.id, r.parentId === undefined ? rootResourceId : lowerAlphanumericId(6)]));
+  const idOf = (id: string) => ids.get(id) ?? id;
+  return resources.map((r) => {
+    const methods = Object.entries(r.resourceMethods ?? {}).map(([name, method]): [string, StoredMethod] => {
+      const integration = method.methodIntegration;
+      // An integration's cache namespace is its resource's id unless it was given another.
+      const namespace = integration?.cacheNamespace === r.id ? { cacheNamespace: idOf(r.id) } : {};
+      return [name, integration ? { ...method, methodIntegration: { ...integration, ...namespace } } : method];
+    });
+    return {
+      ...r,
+      id: idOf(r.id),
+      ...(r.parentId === undefined ? {} : { parentId: idOf(r.parentId) }),
+      ...(methods.length === 0 ? {} : { resourceMethods: Object.fromEntries(methods) }),
+    };
+  });
 }
 
 /** A resource as GetResource answers it: its path from the root, and its methods (whole, or by name only unless embedded). */

@@ -122,6 +122,20 @@ describe('API Gateway REST API control plane', () => {
     });
   });
 
+  it("copies another API's resources and methods with cloneFrom, each resource with an id of its own", async () => {
+    const { api, ids } = await mockApi(client, 'original', 'cloned', '{}');
+    const clone = await client.send(new CreateRestApiCommand({ name: 'clone', cloneFrom: api.id }));
+    const { items } = await client.send(new GetResourcesCommand({ restApiId: clone.id }));
+    expect(items?.map((r) => r.path)).toEqual(['/', '/cloned']);
+    const copied = items?.find((r) => r.path === '/cloned')?.id as string;
+    expect(copied).not.toBe(ids.resourceId);
+    expect(items?.[0]?.id).toBe(clone.rootResourceId);
+    expect(await client.send(new GetMethodCommand({ ...ids, restApiId: clone.id, resourceId: copied }))).toMatchObject({
+      httpMethod: 'POST',
+      methodIntegration: { type: 'MOCK', cacheNamespace: copied },
+    });
+  });
+
   it('keeps the APIs it made and serves their stages after a restart', async () => {
     const { api } = await mockApi(client, 'kept', 'kept', '{"kept": true}');
     const restApiId = api.id as string;
