@@ -4,6 +4,7 @@ import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-an
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { API_GATEWAY_CASES } from './recorded-cases-apigateway.js';
 import { CALLBACK_CASES, CALLBACK_REAL_TIME } from './recorded-cases-callbacks.js';
 import { CREDENTIALS_CASES } from './recorded-cases-credentials.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';
@@ -150,6 +151,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...PARALLEL_MAP_CASES,
       ...CALLBACK_CASES,
       ...EXPRESS_CASES,
+      ...API_GATEWAY_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live, replacements)),

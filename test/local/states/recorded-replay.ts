@@ -92,6 +92,7 @@ const FILES = [
   'test_callback',
   'test_express_async',
   'test_express_sync',
+  'test_apigetway_task_service',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
