@@ -27,7 +27,9 @@ const ECHO = `exports.handler = async (e) => ({
     body: e.body,
   }),
 });`;
-const lambdaUri = { 'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['Echo', 'Arn'] }, '/invocations']] };
+const lambdaUri = {
+  'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['Echo', 'Arn'] }, '/invocations']],
+};
 
 /** A REST API `Api` whose every path (`{proxy+}`) reaches the echo on stage prod, and an HTTP API `Http` with its `$default` stage. */
 const APP = {
@@ -97,7 +99,8 @@ describe("Step Functions' apigateway:invoke", () => {
   }
 
   const historyOf = async (executionArn: string) => (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
-  const output = (events: HistoryEvent[]) => JSON.parse(events.find((e) => e.type === 'TaskSucceeded')?.taskSucceededEventDetails?.output ?? '{}');
+  const output = (events: HistoryEvent[]) =>
+    JSON.parse(events.find((e) => e.type === 'TaskSucceeded')?.taskSucceededEventDetails?.output ?? '{}');
   const failure = (events: HistoryEvent[]) => events.find((e) => e.type === 'ExecutionFailed')?.executionFailedEventDetails;
 
   it("calls a REST API's stage with the path, query parameters, headers and JSON body, and answers its body, headers and status", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -8,6 +9,14 @@ import {
   PutMethodCommand,
   PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
 import { lambdaFunction, recordExecution, template } from './recorded-executions.js';
 import type { Replay, ReplayContext } from './recorded-replay.js';
@@ -102,7 +111,53 @@ const HEADERS: Record<string, unknown> = {
   custom_header2: ['arrayHeader0', 'arrayHeader1'],
 };
 
+/**
+ * v2/scenarios/test_sfn_scenarios.py's `test_step_functions_calling_api_gateway` (serverlessland's
+ * "step-functions-calling-api-gateway"): its CloudFormation template (a Python function behind a
+ * CDK LambdaRestApi, a machine calling it through apigateway:invoke and choosing on its answer)
+ * deployed as an app of its own, described, and run to failure and to success.
+ */
+const callingApiGateway: Replay = async (context) => {
+  const path = new URL(
+    '../../conformance/aws-recorded/stepfunctions/templates/scenarios/step-functions-calling-api-gateway.json',
+    import.meta.url,
+  );
+  const cdkOut = writeAssembly(tempAssemblyDir(), { CallingApiGateway: { template: JSON.parse(readFileSync(path, 'utf8')) } });
+  const deployed = await context.deployed(cdkOut);
+  try {
+    const cloudFormation = new CloudFormationClient({ endpoint: deployed.context.endpoint, region, credentials, maxAttempts: 1 });
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({}));
+    cloudFormation.destroy();
+    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue as string]));
+    const { StateMachineArn: stateMachineArn = '', StateMachineName: name = '', RoleName: role = '' } = outputs;
+    context.replace(role, '<role-name>');
+    context.replace(name, '<state-machine-name>');
+    for (const key of ['Via', 'X-Amz-Cf-Pop', 'X-Amz-Cf-Id', 'X-Amzn-Trace-Id', 'x-amz-apigw-id', 'x-amzn-RequestId'])
+      context.replaceValuesOf(key);
+    const answers: Record<string, unknown> = {
+      describe_statemachine: await deployed.context.call(new DescribeStateMachineCommand({ stateMachineArn })),
+    };
+    // The test's run names are the other way round from their inputs.
+    for (const [run, input] of [
+      ['success', { fail: true }],
+      ['failure', { fail: false }],
+    ] as const) {
+      const started = await deployed.context.call(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+      const executionArn = String(started.executionArn);
+      context.replace(executionArn.split(':').at(-1) as string, `<execution-id-${run}>`);
+      await deployed.context.ended(executionArn);
+      answers[`${run}__start_execution_result`] = started;
+      answers[`${run}__describe_ex_done`] = await deployed.context.call(new DescribeExecutionCommand({ executionArn }));
+      answers[`${run}__execution_history`] = await deployed.context.call(new GetExecutionHistoryCommand({ executionArn }));
+    }
+    return answers;
+  } finally {
+    await deployed.stop();
+  }
+};
+
 export const API_GATEWAY_CASES: Record<string, Replay> = {
+  test_step_functions_calling_api_gateway: callingApiGateway,
   test_invoke_base: invokeCase('api_gateway_invoke_base', {}, { path: 'get_constant' }),
   ...Object.fromEntries(
     Object.entries(BODIES).map(([id, body]) => [
