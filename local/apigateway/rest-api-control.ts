@@ -289,7 +289,8 @@ export class RestApiControl {
   #save(stored: StoredRestApi): void {
     const before = this.options.store.get(stored.api.id);
     this.options.store.save(stored);
-    if (before?.deployments !== stored.deployments || before?.stages !== stored.stages) this.#serve(stored);
+    const served = (api: StoredRestApi | undefined) => JSON.stringify([api?.deployments, api?.stages]);
+    if (served(before) !== served(stored)) this.#serve(stored);
   }
 
   #serve(stored: StoredRestApi): void {

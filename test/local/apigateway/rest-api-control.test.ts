@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -16,6 +17,9 @@ import {
   PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RestApiControl } from '../../../local/apigateway/rest-api-control.js';
+import { RestApiStore } from '../../../local/apigateway/rest-api-store.js';
+import { ManualClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
@@ -255,5 +259,29 @@ describe('API Gateway REST API control plane', () => {
         'No integration defined for method',
       );
     });
+  });
+});
+
+describe('RestApiControl', () => {
+  it('serves an API anew only when a deployment or stage changed, saying once what of it does not run', async () => {
+    const served: string[] = [];
+    const log: string[] = [];
+    const control = new RestApiControl({
+      store: new RestApiStore(new DatabaseSync(':memory:')),
+      deployed: { serve: (apiId, definitions) => served.push(`${apiId}:${definitions.length}`) },
+      clock: new ManualClock(),
+      accountId: '000000000000',
+      log: (line) => log.push(line),
+    });
+    const api = await control.CreateRestApi({ name: 'remote' });
+    const ids = { restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET' };
+    await control.PutMethod({ ...ids, authorizationType: 'NONE' });
+    await control.PutIntegration({ ...ids, type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: 'https://example.com/' });
+    await control.CreateDeployment({ restApiId: api.id, stageName: 'prod' });
+    await control.PutMethodResponse({ ...ids, statusCode: '200' });
+    expect(served).toEqual([`${api.id}:1`]);
+    expect(log).toEqual([
+      expect.stringContaining('HTTP_PROXY integrations to https://example.com/, not on this machine, are not called locally'),
+    ]);
   });
 });
