@@ -105,6 +105,11 @@ export class HttpApiService {
     return url.startsWith(PATH_PREFIX) || HOST_STYLE.test(hostname(host));
   }
 
+  /** Whether it serves the HTTP API of this id. */
+  serves(apiId: string): boolean {
+    return this.#apis.has(apiId);
+  }
+
   /** The URL each API's stages are reached at locally, for the start-up report. */
   urls(endpointUrl: string): HttpApiUrl[] {
     return [...this.#apis.values()]

@@ -1,15 +1,24 @@
 import { AwsError } from '../aws-error.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator } from '../endpoint/validation/validator.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
+import { apiOperations, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
 import { httpApiDefinitions } from './definitions.js';
 import { HttpApiService, type HttpApiUrl } from './http-api-service.js';
+import { apiGatewayIam } from './iam-authorizations.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { API_GATEWAY_RESOURCE_TYPES } from './resource-types.js';
+import { RestApiControl } from './rest-api-control.js';
 import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
+import { RestApiStore } from './rest-api-store.js';
 import { apiLines } from './startup-lines.js';
+import { apiGatewayStepFunctions } from './step-functions.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
 export interface LocalApiGateway {
@@ -25,13 +34,29 @@ declare module '../services/service-module.js' {
   }
 }
 
-/** API Gateway: the template's REST and HTTP APIs in front of the local functions. */
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    apigateway: 'apigateway';
+  }
+}
+
+/**
+ * API Gateway: the template's REST and HTTP APIs in front of the local functions, the REST APIs
+ * its API makes (kept in the data folder), and Step Functions' `apigateway:invoke`.
+ */
 export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
+  iam: apiGatewayIam,
+  // The operations it serves are RestApiControl's methods.
+  apis: [{ model: 'apigateway', operations: apiOperations(RestApiControl), protocolFromModel: true }],
+  sdkClients: [{ package: '@aws-sdk/client-api-gateway', serviceId: 'API Gateway' }],
+  stepFunctions: apiGatewayStepFunctions,
   needs: ['lambda', 'logs', 'iam'],
+  databases: ['apigateway'],
   resourceTypes: API_GATEWAY_RESOURCE_TYPES,
   definitions: apiDefinitions,
-  create({ settings, services }, template) {
+  create({ settings, services, database }, template) {
     const { clock, accountId, region } = settings;
     // API Gateway invokes a function as apigateway.amazonaws.com (the function's permission must let it in), or as the integration's role.
     const lambda = invokerFor(services.get('lambda'), () => services.get('iam'), accountId);
@@ -64,10 +89,34 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
-    return { service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) }, mounts: { httpApis: [httpApis] } };
+    const control = new RestApiControl({
+      store: new RestApiStore(database('apigateway')),
+      deployed: restApis,
+      clock,
+      accountId,
+      log: (line) => settings.log(`[apigateway] ${line}`),
+    });
+    return {
+      service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) },
+      mounts: { httpApis: [httpApis], rest: [restApiProtocol(control)] },
+    };
   },
   report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url) }),
 };
+
+/**
+ * API Gateway's REST-JSON protocol over the REST API operations, from its model: every path
+ * under `/restapis` is its own (a method or path none of its routes takes is its
+ * UnknownOperationException); its other routes (`/apikeys`, `/tags/{resource_arn}`, ...) are not.
+ */
+function restApiProtocol(control: RestApiControl): ModelRestJsonProtocol {
+  return new ModelRestJsonProtocol(
+    loadModel('apigateway'),
+    operationTable(control, RestApiControl) as ModelOperations,
+    { serviceName: 'API Gateway', validate: modelValidator('apigateway') },
+    { paths: /^\/restapis(\/|$)/ },
+  );
+}
 
 /** The template's HTTP and REST APIs, with what does not run of them. */
 function apiDefinitions(app: LoadedApp) {

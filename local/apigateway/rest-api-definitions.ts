@@ -98,6 +98,8 @@ export interface RestApiDefinition {
   readonly binaryMediaTypes: readonly string[];
   /** The API keys and usage plans that name this API. */
   readonly keys: RestApiKeys;
+  /** Where it is reached: an edge-optimized API (API Gateway's default) through CloudFront, whose headers its answers carry. */
+  readonly endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
 }
 
 type Props = Record<string, unknown>;
@@ -112,7 +114,11 @@ interface Lookup {
 
 /** The REST APIs of the app: resource tree, methods and their integrations, stages; and what of them is not run locally. */
 export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[]; warnings: string[] } {
-  const resources = app.stacks.flatMap((stack) => stack.resources);
+  return restApiDefinitionsOf(app.stacks.flatMap((stack) => stack.resources));
+}
+
+/** The REST APIs `AWS::ApiGateway::*` resources declare: the template's, or an API made through the API, as rest-api-cloudformation.ts declares it. */
+export function restApiDefinitionsOf(resources: readonly LoadedResource[]): { apis: RestApiDefinition[]; warnings: string[] } {
   const lookup: Lookup = {
     byType: (type: string) => resources.filter((r) => r.type === type),
     ofApi: (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId,
@@ -147,12 +153,19 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       resources: methods,
       stages,
       binaryMediaTypes: Array.isArray(p.BinaryMediaTypes) ? p.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/')) : [],
+      endpointType: endpointTypeOf(p.EndpointConfiguration),
     });
   }
   for (const r of byType('AWS::ApiGateway::GatewayResponse')) {
     warnings.push(`${where(r)}: gateway responses are not applied locally: errors answer with API Gateway's defaults`);
   }
   return { apis, warnings };
+}
+
+/** The API's endpoint type: its EndpointConfiguration's one type, EDGE when it names none (CloudFormation's and API Gateway's default). */
+function endpointTypeOf(configuration: unknown): RestApiDefinition['endpointType'] {
+  const [type] = ((configuration as Props | undefined)?.Types ?? []) as unknown[];
+  return type === 'REGIONAL' || type === 'PRIVATE' ? type : 'EDGE';
 }
 
 /** The path of each of the API's resources, from its parents up to the root (undefined for one not in the tree). */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
@@ -55,7 +55,8 @@ const internalError = (status: number) => restError(status, 'Internal server err
  * service integrations, Lambda custom integrations and MOCK integrations (CDK's CORS preflight).
  */
 export class RestApiService {
-  readonly #apis: ReadonlyMap<string, LoadedApi>;
+  /** Each API's definitions by id: the template's one, or one per deployment of an API made through the API (each serving its own stages). */
+  readonly #apis = new Map<string, readonly LoadedApi[]>();
   readonly #aws?: LoopbackAwsClient;
   readonly #usage = new UsagePlanMeter();
   readonly #authorization: RestAuthorization;
@@ -63,19 +64,17 @@ export class RestApiService {
   constructor(private readonly options: RestApiServiceOptions) {
     if (options.awsEndpoint) this.#aws = new LoopbackAwsClient(options.awsEndpoint, options.region);
     this.#authorization = new RestAuthorization({ lambda: options.lambda, log: options.log ?? ((line) => console.error(line)) });
-    this.#apis = new Map(
-      options.apis.map((definition) => {
-        const withMethods = definition.resources.filter((r) => r.methods.size > 0);
-        const routes = new RouteTable(
-          withMethods.map((r) => ({ routeKey: `ANY ${r.path}`, integrationId: r.id, authorizationType: 'NONE' })),
-        );
-        return [definition.id, { definition, resources: routes, byId: new Map(withMethods.map((r) => [r.id, r])) }];
-      }),
-    );
+    for (const definition of options.apis) this.#apis.set(definition.id, [loadedApi(definition)]);
   }
 
   serves(apiId: string): boolean {
     return this.#apis.has(apiId);
+  }
+
+  /** Serves an API's definitions from now on (an API made through API Gateway's API, deployed anew), or stops serving it (none). */
+  serve(apiId: string, definitions: readonly RestApiDefinition[]): void {
+    if (definitions.length === 0) this.#apis.delete(apiId);
+    else this.#apis.set(apiId, definitions.map(loadedApi));
   }
 
   /** Where each stage is reached, with its methods (`GET /pets/{id}`), for the start-up report. */
@@ -83,7 +82,7 @@ export class RestApiService {
     endpointUrl: string,
     pathPrefix: string,
   ): { apiId: string; name: string; stage: string; url: string; routes: string[]; kind: 'rest' }[] {
-    return [...this.#apis.values()].flatMap(({ definition }) =>
+    return [...this.#apis.values()].flat().flatMap(({ definition }) =>
       definition.stages.map((stage) => ({
         kind: 'rest' as const,
         apiId: definition.id,
@@ -99,15 +98,22 @@ export class RestApiService {
   async handle(request: HttpApiRequest, apiId: string): Promise<HttpResponse> {
     const started = this.options.clock.now();
     const requestId = randomUUID();
+    const deployed = this.#apis.get(apiId);
+    const edge = deployed?.[0]?.definition.endpointType === 'EDGE';
     const stamp = (response: HttpResponse): HttpResponse => ({
       ...response,
-      headers: { ...response.headers, 'x-amzn-requestid': requestId, 'x-amz-apigw-id': requestId.slice(0, 16) },
+      headers: {
+        ...response.headers,
+        'x-amzn-requestid': requestId,
+        'x-amz-apigw-id': requestId.slice(0, 16),
+        ...(edge ? cloudFrontHeaders(response.status) : {}),
+      },
     });
-    const api = this.#apis.get(apiId);
-    if (!api) return stamp(restError(404, 'Not Found', 'NotFoundException'));
+    if (!deployed) return stamp(restError(404, 'Not Found', 'NotFoundException'));
     const stageName = request.rawPath.split('/')[1] ?? '';
-    const stage = api.definition.stages.find((s) => s.name === stageName);
-    if (!stage) return stamp(missingToken());
+    const api = deployed.find((d) => d.definition.stages.some((s) => s.name === stageName));
+    const stage = api?.definition.stages.find((s) => s.name === stageName);
+    if (!api || !stage) return stamp(missingToken());
     const path = request.rawPath.slice(stageName.length + 1) || '/';
     let resourcePath = '-';
     const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
@@ -155,7 +161,12 @@ export class RestApiService {
       event,
       methodArn,
     });
-    return finish(outcome.response, outcome.integrationStatus, outcome.error);
+    // A function's answer carries the trace header API Gateway invoked it with.
+    const traced =
+      integration.kind === 'lambda' || integration.kind === 'lambda-custom'
+        ? { ...outcome.response, headers: { ...outcome.response.headers, 'x-amzn-trace-id': traceHeaderOf(event) } }
+        : outcome.response;
+    return finish(traced, outcome.integrationStatus, outcome.error);
   }
 
   /** The Lambda proxy event (payload 1.0) of a request to a method: what the integration, the authorizer and the validators read. */
@@ -290,6 +301,32 @@ export class RestApiService {
     if (response === MALFORMED) return { response: internalError(502), integrationStatus: 200, error: 'Malformed Lambda proxy response' };
     return { response, integrationStatus: 200 };
   }
+}
+
+/**
+ * What CloudFront adds to the answers of an edge-optimized API, which it fronts: API Gateway's
+ * distributions cache nothing, so every answer is a miss, or an error from the origin.
+ */
+function cloudFrontHeaders(status: number): Record<string, string> {
+  return {
+    via: `1.1 ${randomBytes(16).toString('hex')}.cloudfront.net (CloudFront)`,
+    'x-cache': status >= 400 ? 'Error from cloudfront' : 'Miss from cloudfront',
+    'x-amz-cf-pop': 'LOCAL',
+    'x-amz-cf-id': randomBytes(42).toString('base64url'),
+  };
+}
+
+/** The X-Ray trace header of the request as the integration got it (v1Event adds one when the request had none). */
+function traceHeaderOf(event: Record<string, unknown>): string {
+  const headers = (event.headers ?? {}) as Record<string, string>;
+  return Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1] ?? '';
+}
+
+/** A definition with its routes: every resource that has a method, by path. */
+function loadedApi(definition: RestApiDefinition): LoadedApi {
+  const withMethods = definition.resources.filter((r) => r.methods.size > 0);
+  const routes = new RouteTable(withMethods.map((r) => ({ routeKey: `ANY ${r.path}`, integrationId: r.id, authorizationType: 'NONE' })));
+  return { definition, resources: routes, byId: new Map(withMethods.map((r) => [r.id, r])) };
 }
 
 /** The resource's method for the request: its own, else ANY. */

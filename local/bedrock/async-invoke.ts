@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { IamPrincipal } from '../iam/types.js';
+import { lowerAlphanumericId } from '../random-id.js';
 import { type AsyncJob, AsyncJobs } from '../store/async-jobs.js';
 import type { OutboxHandlerError } from '../store/outbox.js';
 import { type ListPage, listPage } from './job-listing.js';
@@ -137,6 +137,5 @@ export class AsyncInvokeApi {
 
 /** A job's id as Bedrock writes them: 12 lowercase letters and digits. */
 export function randomId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return [...randomBytes(12)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return lowerAlphanumericId(12);
 }

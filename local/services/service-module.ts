@@ -428,8 +428,17 @@ export interface OptimizedIntegrations<O> {
 
 export interface OptimizedAction<O> {
   readonly patterns: readonly Pattern[];
-  /** The request IAM authorizes for the task: its operation and input. @default the action in PascalCase, with the task's parameters */
-  request?(args: Record<string, unknown>): { readonly operation: string; readonly input: unknown };
+  /**
+   * The request IAM authorizes for the task: its operation and input; undefined when the task
+   * asks nothing of the execution's role (what it calls authorizes the call itself).
+   * @default the action in PascalCase, with the task's parameters
+   */
+  request?(args: Record<string, unknown>): { readonly operation: string; readonly input: unknown } | undefined;
+  /**
+   * Why Step Functions refuses the task's parameters before it schedules the task (the state
+   * then fails with States.Runtime and this cause, nothing scheduled), or undefined. @default none refused
+   */
+  refuses?(args: Record<string, unknown>): string | undefined;
   run(env: TaskEnvironment, operations: O, args: Record<string, unknown>, request: TaskRequest, pattern: Pattern): Promise<unknown>;
 }
 

@@ -84,9 +84,17 @@ export class LocalTaskRunner implements TaskRunner {
     return 'it is not a resource the local runtime knows';
   }
 
-  /** An activity that does not exist fails its Task before it is scheduled, as AWS's recorded answers show. */
-  unschedulable(resource: string): string | undefined {
+  /**
+   * An activity that does not exist, or parameters an optimized integration refuses, fail the
+   * Task before it is scheduled, as AWS's recorded answers show.
+   */
+  unschedulable(resource: string, input: unknown): string | undefined {
     const target = parseResource(resource);
+    if (target?.kind === 'integration') {
+      const refuses = this.options.integrations.optimized(target.service)?.actions[target.action]?.refuses;
+      const args = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+      return args === undefined ? undefined : refuses?.(args);
+    }
     if (target?.kind !== 'activity' || this.options.activities?.exists(target.activityArn) !== false) return undefined;
     return `The activity ${target.activityArn} does not exist.`;
   }
@@ -139,8 +147,8 @@ export class LocalTaskRunner implements TaskRunner {
     }
     const integration = this.options.integrations.optimized(target.service) as OptimizedService;
     const action = integration.actions[target.action] as OptimizedAction<unknown>;
-    const { operation, input } = action.request?.(args) ?? { operation: pascalCase(target.action), input: args };
-    await this.#authorize(request, integration, target.service, operation, input);
+    const asked = action.request ? action.request(args) : { operation: pascalCase(target.action), input: args };
+    if (asked) await this.#authorize(request, integration, target.service, asked.operation, asked.input);
     const call = () => action.run(this.options, integration.operations, args, request, target.pattern);
     if (target.pattern === 'waitForTaskToken') return waitForTaskToken(this.options, request, call);
     if (target.pattern === 'sync' || target.pattern === 'sync:2')

@@ -9,7 +9,7 @@ export class JsonTable<T> {
   readonly #statements: Record<'entries' | 'get' | 'put' | 'delete', StatementSync>;
 
   /** `table` and `key` are the code's own names (never input): the table is `<table> (<key> TEXT PRIMARY KEY, json TEXT NOT NULL)`. */
-  constructor(db: DatabaseSync, table: string, key: 'arn' | 'name') {
+  constructor(db: DatabaseSync, table: string, key: 'arn' | 'name' | 'id') {
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${key} TEXT PRIMARY KEY, json TEXT NOT NULL)`);
     this.#statements = {
       entries: db.prepare(`SELECT ${key} AS key, json FROM ${table} ORDER BY ${key}`),

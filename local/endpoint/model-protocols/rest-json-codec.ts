@@ -49,7 +49,8 @@ export interface RestJsonDialect {
 /**
  * AWS's REST-JSON protocol driven by a service's model: the operation is found by method and
  * path (the model's `requestUri`s), its input read from the path labels, query string,
- * headers and JSON body as each member's `location` says, its output answered as JSON
+ * headers and JSON body as each member's `location` says (a body member by its
+ * `locationName`: API Gateway's `item` lists), its output answered as JSON
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
  * error as `x-amzn-errortype` with its text in the member the model's errors name
  * (`{"message": ...}`, Scheduler's `{"Message": ...}`). A route of an operation the local
@@ -157,8 +158,8 @@ export class ModelRestJsonProtocol implements RestProtocolService {
       } else if (ref.location === 'header') {
         const value = request.headers[name.toLowerCase()];
         if (value !== undefined) input[member] = this.#scalar(ref, Array.isArray(value) ? value.join(',') : value);
-      } else if (ref.location === undefined && Object.hasOwn(body, member)) {
-        input[member] = body[member];
+      } else if (ref.location === undefined && Object.hasOwn(body, name)) {
+        input[member] = body[name];
       }
     }
     return input;
@@ -200,7 +201,7 @@ export class ModelRestJsonProtocol implements RestProtocolService {
       const value = output[member];
       if (value === undefined || value === null || member === shape?.payload) continue;
       if (ref.location === 'header') headers[(ref.locationName ?? member).toLowerCase()] = String(value);
-      else if (ref.location === undefined) body[member] = jsonValue(this.model, ref.shape, value);
+      else if (ref.location === undefined) body[ref.locationName ?? member] = jsonValue(this.model, ref.shape, value);
     }
     const status = operation.http.responseCode ?? 200;
     if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
@@ -236,7 +237,7 @@ export function jsonValue(model: ApiModel, shapeName: string, value: unknown): u
       return Object.fromEntries(
         Object.entries(shape.members ?? {}).flatMap(([member, ref]) => {
           const item = (value as Record<string, unknown>)[member];
-          return item === undefined || item === null ? [] : [[member, jsonValue(model, ref.shape, item)]];
+          return item === undefined || item === null ? [] : [[ref.locationName ?? member, jsonValue(model, ref.shape, item)]];
         }),
       );
     case 'list':

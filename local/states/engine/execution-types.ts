@@ -48,11 +48,11 @@ export interface TaskRunner {
   /** Resolves with the task result, or throws a TaskFailure. */
   run(request: TaskRequest): Promise<unknown>;
   /**
-   * Why a Task naming `resource` fails before it is scheduled (an activity that does not
-   * exist): the state fails with States.Runtime and this cause, and nothing is scheduled.
-   * Undefined when it can be scheduled.
+   * Why a Task naming `resource` with this effective input fails before it is scheduled (an
+   * activity that does not exist, parameters its integration refuses): the state fails with
+   * States.Runtime and this cause, and nothing is scheduled. Undefined when it can be scheduled.
    */
-  unschedulable?(resource: string): string | undefined;
+  unschedulable?(resource: string, input: unknown): string | undefined;
 }
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;

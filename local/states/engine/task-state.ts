@@ -32,7 +32,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   if (recorded?.outcome === 'succeeded') return x.finish(run, recorded.output, run.input);
   if (recorded?.outcome === 'failed') throw new StatesError(recorded.error as string, recorded.cause, undefined, false);
   if (!recorded) {
-    const refused = runner?.unschedulable?.(resource);
+    const refused = runner?.unschedulable?.(resource, taskInput);
     if (refused !== undefined) throw new StatesError(Errors.Runtime, refused);
     emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds, credentials);
   }

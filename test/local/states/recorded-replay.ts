@@ -45,10 +45,25 @@ export interface ReplayContext {
   createFunction: (name: string, source: string, options?: { timeout?: number }) => Promise<string>;
   /** The recording tests' `s3_create_bucket` (a fresh bucket of this name) and one object put in it. */
   putObject: (bucket: string, key: string, body: string) => Promise<void>;
+  /**
+   * The recording's `key_value` transformer: the value of every `key` is the recording's
+   * placeholder, by default the key's name as the snapshot library writes it (`X-Amz-Cf-Id` is
+   * `x--amz--cf--id`).
+   */
+  replaceValuesOf: (key: string, placeholder?: string) => void;
+  /**
+   * The recording tests' `deploy_cfn_template`: a runtime of its own running `cdkOut` (the
+   * test's template), and a context calling it whose answers are compared with this replay's;
+   * `stop` ends that runtime.
+   */
+  deployed: (cdkOut: string) => Promise<{ context: ReplayContext; stop: () => Promise<void> }>;
 }
 
-/** A live value (or every match of a global pattern) and the recording's placeholder for it. */
-export type Replacement = [string | RegExp, string];
+/**
+ * A live value (or every match of a global pattern) and the recording's placeholder for it; or
+ * a key whose every value the recording replaced by its placeholder.
+ */
+export type Replacement = [string | RegExp, string] | { readonly key: string; readonly placeholder: string };
 
 export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
 
@@ -118,6 +133,8 @@ const FILES = [
   'base-states/test_heartbeats',
   'base-states/local_mocking/test_base_callbacks',
   'base-states/local_mocking/test_base_scenarios',
+  'test_apigetway_task_service',
+  'test_sfn_scenarios',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
@@ -181,10 +198,10 @@ export interface ReplayClients {
   readonly endpoint: string;
 }
 
-/** A runtime with no app (the replayed calls create everything) and SDK v3 clients. */
-export async function startReplay(): Promise<{ runtime: LocalRuntime } & ReplayClients> {
+/** A runtime with no app (the replayed calls create everything), or with `cdkOut`'s, and SDK v3 clients. */
+export async function startReplay(cdkOut = assemblyOf({})): Promise<{ runtime: LocalRuntime } & ReplayClients> {
   const clock = new AdvanceableClock();
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
+  const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
   // The SDK sends TestState to a `sync-` host; the local endpoint has none.
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
@@ -274,8 +291,24 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint }: ReplayClient
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
+    replaceValuesOf: (key, placeholder = snapshotKeyName(key)) => {
+      replacements.push({ key, placeholder });
+    },
+    async deployed(cdkOut) {
+      const { runtime, ...clients } = await startReplay(cdkOut);
+      return {
+        context: replayContext(clients, replacements),
+        stop: async () => {
+          for (const client of [clients.sfn, clients.lambda, clients.s3]) client.destroy();
+          await runtime.stop();
+        },
+      };
+    },
   };
 }
+
+/** The snapshot library's placeholder of a key_value transformer: each capital letter after a `-`, in lower case. */
+const snapshotKeyName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^-+|-+$/g, '');
 
 /** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
 export function compareCase(test: string, live: Record<string, unknown>, replacements: readonly Replacement[]): string[] {
@@ -320,10 +353,11 @@ function asRecorded(recorded: unknown, live: unknown, replacements: readonly Rep
     return typeof recorded === 'string' && DATE_WORDS.has(recorded) ? recorded : live.toISOString();
   }
   if (typeof live === 'string') {
-    const text = replacements.reduce(
-      (value, [from, to]) => (typeof from === 'string' ? value.split(from).join(to) : value.replace(from, to)),
-      live,
-    );
+    const text = replacements.reduce((value, replacement) => {
+      if (!Array.isArray(replacement)) return value;
+      const [from, to] = replacement;
+      return typeof from === 'string' ? value.split(from).join(to) : value.replace(from, to);
+    }, live);
     // The recording held a JSON string holding a date as `"date"` (the snapshot library parses JSON text).
     if (recorded === '"date"' && /^"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[^"]*"$/.test(text)) return recorded;
     // Where the recording holds the text itself (an error's Cause inside an output), so is it compared; where it
@@ -362,6 +396,12 @@ function asRecorded(recorded: unknown, live: unknown, replacements: readonly Rep
     // A recording made before its test replaced the Date header (2024) holds AWS's own date: any HTTP date stands in for it.
     if (key === 'Date' && isObject(recorded) && isHttpDate(recorded[key]) && isHttpDate(value)) {
       out[key] = recorded[key];
+      continue;
+    }
+    // The test's key_value transformers replaced the value of these keys by their placeholder.
+    const keyed = replacements.find((r) => !Array.isArray(r) && r.key === key) as { placeholder: string } | undefined;
+    if (keyed && isObject(recorded) && recorded[key] === keyed.placeholder) {
+      out[key] = keyed.placeholder;
       continue;
     }
     // The Step Functions recordings replaced the value of these keys (a header's list too) by their placeholder.

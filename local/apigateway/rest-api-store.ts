@@ -1,0 +1,136 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { JsonTable } from '../store/json-table.js';
+
+/**
+ * What API Gateway's control plane keeps of a REST API made through it (CreateRestApi,
+ * CreateResource, PutMethod, ...), in the API's own shapes (what GetMethod and GetResources
+ * answer): its resources with their methods as they are now, each deployment's copy of them
+ * as CreateDeployment took it, and its stages. rest-api-cloudformation.ts makes a deployment
+ * the same RestApiDefinition the template's APIs are served from.
+ */
+
+/** An integration response (PutIntegrationResponse), as GetIntegrationResponse answers it. */
+export interface StoredIntegrationResponse {
+  readonly statusCode: string;
+  readonly selectionPattern?: string;
+  readonly responseParameters?: Readonly<Record<string, string>>;
+  readonly responseTemplates?: Readonly<Record<string, string>>;
+  readonly contentHandling?: string;
+}
+
+/** A method's integration (PutIntegration), as GetIntegration answers it. */
+export interface StoredIntegration {
+  readonly type: string;
+  /** The integration's own HTTP method (`integrationHttpMethod` of PutIntegration). */
+  readonly httpMethod?: string;
+  readonly uri?: string;
+  readonly connectionType?: string;
+  readonly connectionId?: string;
+  readonly credentials?: string;
+  readonly requestParameters?: Readonly<Record<string, string>>;
+  readonly requestTemplates?: Readonly<Record<string, string>>;
+  readonly passthroughBehavior: string;
+  readonly contentHandling?: string;
+  readonly timeoutInMillis: number;
+  readonly cacheNamespace: string;
+  readonly cacheKeyParameters: readonly string[];
+  readonly integrationResponses?: Readonly<Record<string, StoredIntegrationResponse>>;
+}
+
+/** A method response (PutMethodResponse). */
+export interface StoredMethodResponse {
+  readonly statusCode: string;
+  readonly responseParameters: Readonly<Record<string, boolean>>;
+  readonly responseModels: Readonly<Record<string, string>>;
+}
+
+/** A method (PutMethod), as GetMethod answers it. */
+export interface StoredMethod {
+  readonly httpMethod: string;
+  readonly authorizationType: string;
+  readonly authorizerId?: string;
+  readonly apiKeyRequired: boolean;
+  readonly requestValidatorId?: string;
+  readonly operationName?: string;
+  readonly requestParameters?: Readonly<Record<string, boolean>>;
+  readonly requestModels?: Readonly<Record<string, string>>;
+  readonly authorizationScopes?: readonly string[];
+  readonly methodResponses?: Readonly<Record<string, StoredMethodResponse>>;
+  readonly methodIntegration?: StoredIntegration;
+}
+
+/** A resource of the tree; the root has neither parent nor path part. */
+export interface StoredResource {
+  readonly id: string;
+  readonly parentId?: string;
+  readonly pathPart?: string;
+  readonly resourceMethods?: Readonly<Record<string, StoredMethod>>;
+}
+
+/** A deployment: the API's resources and methods as they were when it was made. */
+export interface StoredDeployment {
+  readonly id: string;
+  readonly description?: string;
+  readonly createdDate: number;
+  readonly resources: readonly StoredResource[];
+}
+
+export interface StoredStage {
+  readonly stageName: string;
+  readonly deploymentId: string;
+  readonly description?: string;
+  readonly variables?: Readonly<Record<string, string>>;
+  readonly tracingEnabled: boolean;
+  readonly createdDate: number;
+  readonly lastUpdatedDate: number;
+}
+
+/** The RestApi as GetRestApi answers it (dates in epoch milliseconds). */
+export interface StoredRestApiProperties {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly version?: string;
+  readonly createdDate: number;
+  readonly binaryMediaTypes?: readonly string[];
+  readonly minimumCompressionSize?: number;
+  readonly apiKeySource: string;
+  readonly endpointConfiguration: { readonly types: readonly string[]; readonly ipAddressType: string };
+  readonly policy?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly disableExecuteApiEndpoint: boolean;
+  readonly rootResourceId: string;
+}
+
+export interface StoredRestApi {
+  readonly api: StoredRestApiProperties;
+  /** The tree as it is now, the root first, each resource after its parent. */
+  readonly resources: readonly StoredResource[];
+  readonly deployments: readonly StoredDeployment[];
+  readonly stages: readonly StoredStage[];
+}
+
+/** The REST APIs API Gateway's API made, in SQLite, so that they outlive a restart as the functions Lambda's API made do. */
+export class RestApiStore {
+  readonly #table: JsonTable<StoredRestApi>;
+
+  constructor(db: DatabaseSync) {
+    this.#table = new JsonTable(db, 'api_rest_apis', 'id');
+  }
+
+  all(): StoredRestApi[] {
+    return this.#table.all();
+  }
+
+  get(id: string): StoredRestApi | undefined {
+    return this.#table.get(id);
+  }
+
+  save(api: StoredRestApi): void {
+    this.#table.put(api.api.id, api);
+  }
+
+  delete(id: string): void {
+    this.#table.delete(id);
+  }
+}
