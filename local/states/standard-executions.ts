@@ -130,7 +130,9 @@ export class StandardExecutions {
   #endDormant(record: ExecutionRecord, type: string, key: string, details: Record<string, unknown>): void {
     const { store, clock } = this.deps;
     const last = store.lastEventId(record.arn);
-    store.appendEvent(record.arn, { id: last + 1, previousEventId: last, timestamp: clock.now(), type, [key]: details });
+    // An abort follows StopExecution, not an event (as the engine's ExecutionAborted).
+    const previousEventId = type === 'ExecutionAborted' ? 0 : last;
+    store.appendEvent(record.arn, { id: last + 1, previousEventId, timestamp: clock.now(), type, [key]: details });
     store.closeTasks(record.arn, clock.now());
     const done = store.execution(record.arn);
     if (done) this.deps.status.publish(done);
