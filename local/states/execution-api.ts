@@ -128,8 +128,11 @@ export class ExecutionApi {
     return { stopDate: seconds(stopped.stopDate ?? this.deps.clock.now()) };
   }
 
+  /** An Express execution's ARN is refused, as AWS refuses it ("not supported by EXPRESS state machines"). */
   async DescribeExecution(input: { executionArn?: string; includedData?: string }) {
-    const record = this.find(required(input.executionArn, 'executionArn'));
+    const arn = required(input.executionArn, 'executionArn');
+    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
+    const record = this.find(arn);
     const redrive = this.#redriveStatus(record);
     return {
       executionArn: record.arn,
@@ -149,8 +152,8 @@ export class ExecutionApi {
       stateMachineAliasArn: record.stateMachineAliasArn,
       redriveCount: record.redriveCount,
       redriveDate: record.redriveDate === undefined ? undefined : seconds(record.redriveDate),
-      redriveStatus: record.arn.includes(':express:') ? 'NOT_REDRIVABLE' : redrive.status,
-      redriveStatusReason: record.arn.includes(':express:') ? 'Execution is Express and cannot be redriven' : redrive.reason,
+      redriveStatus: redrive.status,
+      redriveStatusReason: redrive.reason,
     };
   }
 
