@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { LongPollWaiters } from '../long-poll.js';
 import { JsonTable } from '../store/json-table.js';
 import type { ActivityTasks } from './integrations/callback.js';
-import { assertValidName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
+import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** An activity, created through the API or declared by the template (`AWS::StepFunctions::Activity`). */
@@ -98,7 +98,7 @@ export class Activities implements ActivityTasks {
     const after = decodeToken<string>(input.nextToken, 'activities');
     const all = this.#table
       .all()
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort(byName)
       .filter((a) => after === undefined || a.name > after);
     const page = all.slice(0, limit);
     const last = page[page.length - 1];

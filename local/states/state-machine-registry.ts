@@ -11,6 +11,7 @@ import type { ExecutionStore, StateMachineRecord, StateMachineType } from './exe
 import {
   assertValidName,
   baseStateMachineArn,
+  byName,
   decodeToken,
   encodeToken,
   pageSize,
@@ -232,9 +233,7 @@ export class StateMachineRegistry {
   async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
     const limit = pageSize(input.maxResults);
     const after = decodeToken<string>(input.nextToken, 'state-machines');
-    const all = [...this.#machines.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .filter((m) => after === undefined || m.name > after);
+    const all = [...this.#machines.values()].sort(byName).filter((m) => after === undefined || m.name > after);
     const page = all.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -89,13 +89,13 @@ describe('StatesService state machines', () => {
     expect((await t.states.DescribeStateMachine({ stateMachineArn })).definition).toBe(JSON.stringify(PASS));
   });
 
-  it('lists state machines a page at a time', async () => {
+  it('lists state machines a page at a time, by name in code-unit order as AWS lists them', async () => {
     t = await createStates();
-    for (const name of ['c', 'a', 'b']) await createMachine(t.states, name, PASS);
+    for (const name of ['m_2_x', 'm_1_x', 'm_10_x']) await createMachine(t.states, name, PASS);
     const first = await t.states.ListStateMachines({ maxResults: 2 });
-    expect(first.stateMachines.map((m) => m.name)).toEqual(['a', 'b']);
+    expect(first.stateMachines.map((m) => m.name)).toEqual(['m_10_x', 'm_1_x']);
     const second = await t.states.ListStateMachines({ maxResults: 2, nextToken: first.nextToken });
-    expect(second.stateMachines.map((m) => m.name)).toEqual(['c']);
+    expect(second.stateMachines.map((m) => m.name)).toEqual(['m_2_x']);
     expect(second.nextToken).toBeUndefined();
   });
 
