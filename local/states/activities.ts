@@ -5,6 +5,7 @@ import { LongPollWaiters } from '../long-poll.js';
 import { JsonTable } from '../store/json-table.js';
 import type { ActivityTasks } from './integrations/callback.js';
 import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
+import type { StatesTag, StatesTags } from './resource-tags.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** An activity, created through the API or declared by the template (`AWS::StepFunctions::Activity`). */
@@ -44,6 +45,7 @@ export class Activities implements ActivityTasks {
       readonly clock: Clock;
       readonly region: string;
       readonly accountId: string;
+      readonly tags: StatesTags;
     },
   ) {
     this.#table = new JsonTable(deps.db, 'sfn_activities', 'arn');
@@ -72,7 +74,7 @@ export class Activities implements ActivityTasks {
   }
 
   /** Idempotent by name: the same name again answers the activity it made (tags are not compared, as AWS documents). */
-  async CreateActivity(input: { name?: string; tags?: unknown; encryptionConfiguration?: unknown }) {
+  async CreateActivity(input: { name?: string; tags?: Partial<StatesTag>[]; encryptionConfiguration?: unknown }) {
     const name = required(input.name, 'name');
     assertValidName(name);
     const activityArn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:activity:${name}`;
@@ -80,6 +82,7 @@ export class Activities implements ActivityTasks {
     if (existing) return { activityArn, creationDate: seconds(existing.creationDate) };
     const record: ActivityRecord = { activityArn, name, creationDate: this.deps.clock.now() };
     this.#table.put(activityArn, record);
+    this.deps.tags.tag(activityArn, input.tags);
     return { activityArn, creationDate: seconds(record.creationDate) };
   }
 
@@ -113,6 +116,7 @@ export class Activities implements ActivityTasks {
     const arn = required(input.activityArn, 'activityArn');
     parseActivityArn(arn);
     this.#table.delete(arn);
+    this.deps.tags.forget(arn);
     return {};
   }
 

@@ -20,6 +20,7 @@ import {
   required,
   seconds,
 } from './names.js';
+import type { StatesTag, StatesTags } from './resource-tags.js';
 import { type StateMachineVersions, versionAsMachine } from './versions.js';
 
 /**
@@ -42,7 +43,7 @@ export interface CreateStateMachineInput {
   type?: string;
   loggingConfiguration?: unknown;
   tracingConfiguration?: unknown;
-  tags?: unknown;
+  tags?: Partial<StatesTag>[];
   publish?: boolean;
   versionDescription?: string;
 }
@@ -85,6 +86,7 @@ export class StateMachineRegistry {
       readonly accountId: string;
       readonly versions: StateMachineVersions;
       readonly aliases: StateMachineAliases;
+      readonly tags: StatesTags;
       readonly log?: (line: string) => void;
     },
   ) {
@@ -211,6 +213,7 @@ export class StateMachineRegistry {
     };
     this.deps.store.putStateMachine(record);
     this.#machines.set(arn, record);
+    this.deps.tags.tag(arn, input.tags);
     return { stateMachineArn: arn, creationDate: seconds(record.creationDate), ...this.#published(record, input) };
   }
 
@@ -297,6 +300,7 @@ export class StateMachineRegistry {
     this.#problems.delete(arn);
     this.deps.aliases.forget(arn);
     this.deps.versions.forget(arn);
+    this.deps.tags.forget(arn);
   }
 
   async ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {

@@ -16,6 +16,7 @@ import { type ForkAnswer, type ForkRequest, Forks } from './forks.js';
 import { statesIam } from './iam-authorizations.js';
 import { statesStepFunctions } from './integrations/states.js';
 import { LiveExecutions } from './live-executions.js';
+import { type StatesTag, StatesTags } from './resource-tags.js';
 import { StandardExecutions } from './standard-executions.js';
 import {
   type CreateStateMachineInput,
@@ -98,6 +99,7 @@ export class StatesService {
   readonly #versions: StateMachineVersions;
   readonly #aliases: StateMachineAliases;
   readonly #activities: Activities;
+  readonly #tags: StatesTags;
   readonly #executions: ExecutionApi;
   readonly #taskCallbacks: TaskCallbacksApi;
   readonly #express: ExpressExecutions;
@@ -128,7 +130,10 @@ export class StatesService {
       machine: (arn) => machines.find(arn),
       version: (arn) => versions.get(arn),
     });
-    const activities = new Activities({ db, callbacks, clock, region, accountId });
+    const tags: StatesTags = new StatesTags(db, (arn) =>
+      arn.includes(':activity:') ? activities.exists(arn) : machines.find(arn) !== undefined,
+    );
+    const activities = new Activities({ db, callbacks, clock, region, accountId, tags });
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
     const live = new LiveExecutions({ store, callbacks, clock, status, log });
     const integrations = this.#taskIntegrations(options, log);
@@ -143,7 +148,17 @@ export class StatesService {
       log,
     });
     const compiler = new DefinitionCompiler((resource) => integrations.resourceError(resource));
-    const machines: StateMachineRegistry = new StateMachineRegistry({ store, compiler, clock, region, accountId, versions, aliases, log });
+    const machines: StateMachineRegistry = new StateMachineRegistry({
+      store,
+      compiler,
+      clock,
+      region,
+      accountId,
+      versions,
+      aliases,
+      tags,
+      log,
+    });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
     const logSink = (record: ExecutionRecord) => {
@@ -167,6 +182,7 @@ export class StatesService {
     this.#versions = versions;
     this.#aliases = aliases;
     this.#activities = activities;
+    this.#tags = tags;
     if (options.catalog) this.declareCatalog(options.catalog);
     this.#executions = new ExecutionApi({ store, machines, versions, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
@@ -329,9 +345,23 @@ export class StatesService {
     return this.#aliases.ListStateMachineAliases(input);
   }
 
+  // ---- tags of state machines and activities (resource-tags.ts) ----
+
+  TagResource(input: { resourceArn?: string; tags?: Partial<StatesTag>[] }) {
+    return this.#tags.TagResource(input);
+  }
+
+  UntagResource(input: { resourceArn?: string; tagKeys?: string[] }) {
+    return this.#tags.UntagResource(input);
+  }
+
+  ListTagsForResource(input: { resourceArn?: string }) {
+    return this.#tags.ListTagsForResource(input);
+  }
+
   // ---- activities (activities.ts) ----
 
-  CreateActivity(input: { name?: string; tags?: unknown; encryptionConfiguration?: unknown }) {
+  CreateActivity(input: { name?: string; tags?: Partial<StatesTag>[]; encryptionConfiguration?: unknown }) {
     return this.#activities.CreateActivity(input);
   }
 
