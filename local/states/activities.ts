@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { LongPollWaiters } from '../long-poll.js';
 import { JsonTable } from '../store/json-table.js';
+import { AWS_OWNED_KEY } from './api-input.js';
 import type { ActivityTasks } from './integrations/callback.js';
 import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
 import type { StatesTag, StatesTags } from './resource-tags.js';
@@ -92,7 +93,7 @@ export class Activities implements ActivityTasks {
       activityArn: activity.activityArn,
       name: activity.name,
       creationDate: seconds(activity.creationDate),
-      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
+      encryptionConfiguration: AWS_OWNED_KEY,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { StateMachineAliases } from './aliases.js';
-import { machineType } from './api-input.js';
+import { AWS_OWNED_KEY, machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { StateMachineTemplate } from './definitions.js';
 import type { Machine } from './engine/index.js';
@@ -21,6 +21,7 @@ import {
   seconds,
 } from './names.js';
 import type { StatesTag, StatesTags } from './resource-tags.js';
+import { variableReferences } from './variable-references.js';
 import { type StateMachineVersions, versionAsMachine } from './versions.js';
 
 /**
@@ -347,5 +348,7 @@ export function describeMachine(m: StateMachineRecord) {
     tracingConfiguration: m.tracingConfiguration ? (JSON.parse(m.tracingConfiguration) as unknown) : { enabled: false },
     revisionId: m.revisionId,
     description: m.description,
+    encryptionConfiguration: AWS_OWNED_KEY,
+    variableReferences: variableReferences(m.definition),
   };
 }

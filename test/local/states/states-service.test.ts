@@ -38,6 +38,23 @@ describe('StatesService state machines', () => {
       definition: JSON.stringify(PASS),
       roleArn: ROLE,
       loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
+    });
+  });
+
+  it('describes the variables each state reads, for the machine and for an execution of it', async () => {
+    t = await createStates();
+    const definition = {
+      StartAt: 'Set',
+      States: { Set: { Type: 'Pass', Assign: { x: 1 }, Next: 'Read' }, Read: { Type: 'Pass', OutputPath: '$x', End: true } },
+    };
+    const stateMachineArn = await createMachine(t.states, 'vars', definition);
+    expect((await t.states.DescribeStateMachine({ stateMachineArn })).variableReferences).toEqual({ Read: ['x'] });
+    const { executionArn } = await t.states.StartExecution({ stateMachineArn });
+    await finished(t.states, executionArn);
+    expect(await t.states.DescribeStateMachineForExecution({ executionArn })).toMatchObject({
+      variableReferences: { Read: ['x'] },
+      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
     });
   });
 
