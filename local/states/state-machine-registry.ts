@@ -6,7 +6,7 @@ import { AWS_OWNED_KEY, machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { StateMachineTemplate } from './definitions.js';
 import type { Machine } from './engine/index.js';
-import { checkLoggingConfiguration } from './execution-logging.js';
+import type { ExecutionLogging } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
 import {
   assertValidName,
@@ -88,6 +88,8 @@ export class StateMachineRegistry {
       readonly versions: StateMachineVersions;
       readonly aliases: StateMachineAliases;
       readonly tags: StatesTags;
+      /** Checks a logging configuration against the log groups there are, and opens its group's delivery check stream. */
+      readonly logging: ExecutionLogging;
       readonly log?: (line: string) => void;
     },
   ) {
@@ -187,9 +189,8 @@ export class StateMachineRegistry {
     checkVersionDescription(input);
     const type = machineType(input.type);
     this.deps.compiler.validate(definition, type);
-    checkLoggingConfiguration(input.loggingConfiguration);
+    const logging = this.deps.logging.check(input.loggingConfiguration);
     const arn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:stateMachine:${name}`;
-    const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
     const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
     const existing = [...this.#machines.values()].find((m) => m.name === name);
     if (existing) {
@@ -215,6 +216,7 @@ export class StateMachineRegistry {
     this.deps.store.putStateMachine(record);
     this.#machines.set(arn, record);
     this.deps.tags.tag(arn, input.tags);
+    this.deps.logging.configured(logging);
     return { stateMachineArn: arn, creationDate: seconds(record.creationDate), ...this.#published(record, input) };
   }
 
@@ -260,13 +262,12 @@ export class StateMachineRegistry {
       );
     }
     if (input.definition !== undefined) this.deps.compiler.validate(input.definition, machine.type);
-    checkLoggingConfiguration(input.loggingConfiguration);
+    const logging = this.deps.logging.check(input.loggingConfiguration);
     checkVersionDescription(input);
     const changes = {
       definition: input.definition ?? machine.definition,
       roleArn: input.roleArn ?? machine.roleArn,
-      loggingConfiguration:
-        input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
+      loggingConfiguration: logging ?? machine.loggingConfiguration,
       tracingConfiguration:
         input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
     };
@@ -279,6 +280,7 @@ export class StateMachineRegistry {
       this.deps.store.putStateMachine(updated);
       this.#machines.set(updated.arn, updated);
     }
+    this.deps.logging.configured(logging);
     return {
       updateDate: seconds(updated.updateDate ?? updated.creationDate),
       revisionId: updated.revisionId,

@@ -148,6 +148,7 @@ export class StatesService {
       log,
     });
     const compiler = new DefinitionCompiler((resource) => integrations.resourceError(resource));
+    const logging = new ExecutionLogging(options.logs);
     const machines: StateMachineRegistry = new StateMachineRegistry({
       store,
       compiler,
@@ -157,10 +158,10 @@ export class StatesService {
       versions,
       aliases,
       tags,
+      logging,
       log,
     });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
-    const logging = new ExecutionLogging(options.logs);
     const logSink = (record: ExecutionRecord) => {
       const sink = logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
       const observe = options.onHistoryEvent;
