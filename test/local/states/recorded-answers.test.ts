@@ -17,6 +17,7 @@ import { SCENARIO_CASES } from './recorded-cases-scenarios.js';
 import { SERVICE_SCENARIO_CASES } from './recorded-cases-service-scenarios.js';
 import { SFN_API_CASES } from './recorded-cases-sfn-api.js';
 import { SFN_API_MORE_CASES } from './recorded-cases-sfn-api-more.js';
+import { SFN_LOGS_CASES } from './recorded-cases-sfn-logs.js';
 import { TEST_STATE_CASES } from './recorded-cases-test-state.js';
 import { VARIABLE_CASES } from './recorded-cases-variables.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -161,6 +162,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...EXPRESS_CASES,
       ...SFN_API_CASES,
       ...SFN_API_MORE_CASES,
+      ...SFN_LOGS_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live, replacements)),

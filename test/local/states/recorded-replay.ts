@@ -102,6 +102,8 @@ const FILES = [
   'api/test_sfn_api_express',
   'api/test_sfn_api_aliasing',
   'api/test_sfn_api_variable_references',
+  'api/test_sfn_api_logs',
+  'logs/test_logs',
 ] as const;
 /**
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
