@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { ForkStartOptions } from './engine/execution-types.js';
-import { type HistoryEvent, resumeExecution, type Sleep, startExecution } from './engine/index.js';
+import { type HistoryEvent, type MapRunReport, resumeExecution, type Sleep, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { engineView } from './history-views.js';
 import type { LiveExecutions } from './live-executions.js';
@@ -37,6 +37,8 @@ export class StandardExecutions {
       readonly log?: (line: string) => void;
       /** The execution's CloudWatch Logs sink, when its machine logs. */
       readonly logSink?: (record: ExecutionRecord) => ((event: HistoryEvent) => void) | undefined;
+      /** Hears the Map Runs of its distributed Maps (map-runs.ts). */
+      readonly onMapRun?: (run: MapRunReport) => void;
     },
   ) {}
 
@@ -95,6 +97,7 @@ export class StandardExecutions {
       timer: this.deps.timer,
       onHistoryEvent: sink,
       flushHistory: () => store.committed(),
+      onMapRun: this.deps.onMapRun,
     };
     const resuming = history.some((e) => e.type === 'ExecutionStarted');
     // Tasks run in the execution's trace, with the execution as their parent (lambda invocations, messages, events).
