@@ -1,10 +1,12 @@
 import {
   DeleteStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   ListTagsForResourceCommand,
   PublishStateMachineVersionCommand,
   StopExecutionCommand,
@@ -17,9 +19,9 @@ import { BASE_PASS_RESULT, createMachine, startExecution, template } from './rec
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 /**
- * The recorded tagging, Express and variable reference tests, replayed call by call as
+ * The recorded tagging, Express, Map Run and variable reference tests, replayed call by call as
  * LocalStack's tests/aws/services/stepfunctions/v2/test_sfn_api_tagging.py,
- * test_sfn_api_express.py and test_sfn_api_variable_references.py make
+ * test_sfn_api_express.py, test_sfn_api_map_run.py and test_sfn_api_variable_references.py make
  * them; each returns the answers by the recording's keys.
  */
 
@@ -107,6 +109,31 @@ const EXPRESS_API_CASES: Record<string, Replay> = {
   'test_sfn_api_express::test_start_sync_execution': syncCase({ definition: () => BASE_PASS_RESULT, input: () => ({}) }),
 };
 
+/** A Map Run's ARN (`...:mapRun:<machine>/<label>:<id>`) as `sfn_map_run_arn` shows it: its id, and its label when a UUID. */
+function replaceMapRunArn(context: ReplayContext, mapRunArn: string): void {
+  const [label = '', id = ''] = (mapRunArn.split('/').at(-1) as string).split(':');
+  context.replace(id, '<MapRunArnPart1_0idx>');
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(label)) context.replace(label, '<MapRunArnPart0_0idx>');
+}
+
+const MAP_RUN_CASES: Record<string, Replay> = {
+  async test_list_map_runs_and_describe_map_run(context) {
+    const bucket = context.name('bucket-');
+    context.replace(bucket, 'bucket_name');
+    await context.putObject(bucket, 'file.csv', 'Col1,Col2,Col3\nValue1,Value2,Value3\nValue4,Value5,Value6');
+    const created = await createMachine(context, template('scenarios/statemachines/map_item_reader_base_csv_headers_first_line.json'));
+    const started = await startExecution(context, created.stateMachineArn, JSON.stringify({ Bucket: bucket, Key: 'file.csv' }));
+    await context.ended(started.executionArn);
+    const listed = await context.call(new ListMapRunsCommand({ executionArn: started.executionArn }));
+    const mapRuns = listed.mapRuns as { mapRunArn: string }[];
+    for (const { mapRunArn } of mapRuns) replaceMapRunArn(context, mapRunArn);
+    return {
+      list_map_runs: listed,
+      describe_map_run: await context.call(new DescribeMapRunCommand({ mapRunArn: mapRuns[0]?.mapRunArn })),
+    };
+  },
+};
+
 /** The variable reference tests' templates, by their parameter id (templates/assign/statemachines/). */
 const ASSIGN_TEMPLATES = [
   'BASE_REFERENCE_IN_PARAMETERS',
@@ -179,5 +206,6 @@ const REFERENCE_CASES: Record<string, Replay> = {
 export const SFN_API_MORE_CASES: Record<string, Replay> = {
   ...TAGGING_CASES,
   ...EXPRESS_API_CASES,
+  ...MAP_RUN_CASES,
   ...REFERENCE_CASES,
 };

@@ -102,6 +102,7 @@ const FILES = [
   'api/test_sfn_api_express',
   'api/test_sfn_api_aliasing',
   'api/test_sfn_api_variable_references',
+  'api/test_sfn_api_map_run',
   'api/test_sfn_api_logs',
   'logs/test_logs',
 ] as const;
@@ -282,7 +283,8 @@ export function compareCase(test: string, live: Record<string, unknown>, replace
   return caseDifferences(recorded, shaped, withoutMessageCopy);
 }
 
-const DATE_WORDS = new Set(['datetime', 'creation-date']);
+// `start-date` and `stop-date` where a JsonpathTransformer replaced `$..startDate` and `$..stopDate` (test_sfn_api_map_run).
+const DATE_WORDS = new Set(['datetime', 'creation-date', 'start-date', 'stop-date']);
 /**
  * The keys whose values LocalStack's Step Functions transformers (TransformerUtility.stepfunctions_api)
  * replace wherever they are, in an integration's SDK metadata: the request id, trace header and date.
