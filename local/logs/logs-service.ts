@@ -130,6 +130,17 @@ export class LogsService {
     }
   }
 
+  /** Whether a log group exists (Step Functions logs its executions only to one that does). */
+  hasGroup(name: string): boolean {
+    return this.#store.group(name) !== undefined;
+  }
+
+  /** Creates a stream of a group that exists, unless it has one by that name (Step Functions' delivery check). */
+  openStream(group: string, stream: string): void {
+    this.flush();
+    if (this.hasGroup(group)) this.#store.createStream(group, stream, this.options.clock.now());
+  }
+
   /** Commits every pending write. */
   flush(): void {
     this.#flushScheduled = false;

@@ -3,8 +3,10 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { LongPollWaiters } from '../long-poll.js';
 import { JsonTable } from '../store/json-table.js';
+import { AWS_OWNED_KEY } from './api-input.js';
 import type { ActivityTasks } from './integrations/callback.js';
-import { assertValidName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
+import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
+import type { StatesTag, StatesTags } from './resource-tags.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** An activity, created through the API or declared by the template (`AWS::StepFunctions::Activity`). */
@@ -44,6 +46,7 @@ export class Activities implements ActivityTasks {
       readonly clock: Clock;
       readonly region: string;
       readonly accountId: string;
+      readonly tags: StatesTags;
     },
   ) {
     this.#table = new JsonTable(deps.db, 'sfn_activities', 'arn');
@@ -72,7 +75,7 @@ export class Activities implements ActivityTasks {
   }
 
   /** Idempotent by name: the same name again answers the activity it made (tags are not compared, as AWS documents). */
-  async CreateActivity(input: { name?: string; tags?: unknown; encryptionConfiguration?: unknown }) {
+  async CreateActivity(input: { name?: string; tags?: Partial<StatesTag>[]; encryptionConfiguration?: unknown }) {
     const name = required(input.name, 'name');
     assertValidName(name);
     const activityArn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:activity:${name}`;
@@ -80,6 +83,7 @@ export class Activities implements ActivityTasks {
     if (existing) return { activityArn, creationDate: seconds(existing.creationDate) };
     const record: ActivityRecord = { activityArn, name, creationDate: this.deps.clock.now() };
     this.#table.put(activityArn, record);
+    this.deps.tags.tag(activityArn, input.tags);
     return { activityArn, creationDate: seconds(record.creationDate) };
   }
 
@@ -89,7 +93,7 @@ export class Activities implements ActivityTasks {
       activityArn: activity.activityArn,
       name: activity.name,
       creationDate: seconds(activity.creationDate),
-      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
+      encryptionConfiguration: AWS_OWNED_KEY,
     };
   }
 
@@ -98,7 +102,7 @@ export class Activities implements ActivityTasks {
     const after = decodeToken<string>(input.nextToken, 'activities');
     const all = this.#table
       .all()
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort(byName)
       .filter((a) => after === undefined || a.name > after);
     const page = all.slice(0, limit);
     const last = page[page.length - 1];
@@ -113,6 +117,7 @@ export class Activities implements ActivityTasks {
     const arn = required(input.activityArn, 'activityArn');
     parseActivityArn(arn);
     this.#table.delete(arn);
+    this.deps.tags.forget(arn);
     return {};
   }
 

@@ -14,6 +14,13 @@ const MAX_PAYLOAD = 256 * 1024;
 const MAX_ERROR_LENGTH = 256;
 const MAX_CAUSE_LENGTH = 32_768;
 
+/**
+ * The encryption DescribeStateMachine and DescribeActivity answer (AWS's recorded answers since
+ * customer managed keys came, 2024-07): AWS's own key. The local runtime encrypts with no KMS
+ * key, so a configuration given is not kept.
+ */
+export const AWS_OWNED_KEY = { type: 'AWS_OWNED_KEY' } as const;
+
 export function machineType(type: string | undefined): StateMachineType {
   if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type ?? 'STANDARD';
   throw validationError(

@@ -4,7 +4,7 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { currentTraceHeader } from '../trace-header.js';
-import { executionInput, notForExpress } from './api-input.js';
+import { AWS_OWNED_KEY, executionInput, notForExpress } from './api-input.js';
 import { executionOfTaskKey, type HistoryEvent } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { ExpressExecutions } from './express-executions.js';
@@ -15,6 +15,7 @@ import type { StandardExecutions } from './standard-executions.js';
 import { describeMachine, type StateMachineRegistry } from './state-machine-registry.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import { type ExecutionOutcome, redriveStatus } from './task-runner.js';
+import { variableReferences } from './variable-references.js';
 import type { StateMachineVersions } from './versions.js';
 
 export interface StartExecutionInput {
@@ -128,8 +129,11 @@ export class ExecutionApi {
     return { stopDate: seconds(stopped.stopDate ?? this.deps.clock.now()) };
   }
 
+  /** An Express execution's ARN is refused, as AWS refuses it ("not supported by EXPRESS state machines"). */
   async DescribeExecution(input: { executionArn?: string; includedData?: string }) {
-    const record = this.find(required(input.executionArn, 'executionArn'));
+    const arn = required(input.executionArn, 'executionArn');
+    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
+    const record = this.find(arn);
     const redrive = this.#redriveStatus(record);
     return {
       executionArn: record.arn,
@@ -149,8 +153,8 @@ export class ExecutionApi {
       stateMachineAliasArn: record.stateMachineAliasArn,
       redriveCount: record.redriveCount,
       redriveDate: record.redriveDate === undefined ? undefined : seconds(record.redriveDate),
-      redriveStatus: record.arn.includes(':express:') ? 'NOT_REDRIVABLE' : redrive.status,
-      redriveStatusReason: record.arn.includes(':express:') ? 'Execution is Express and cannot be redriven' : redrive.reason,
+      redriveStatus: redrive.status,
+      redriveStatusReason: redrive.reason,
     };
   }
 
@@ -168,6 +172,8 @@ export class ExecutionApi {
       loggingConfiguration: machine ? describeMachine(machine).loggingConfiguration : { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: machine ? describeMachine(machine).tracingConfiguration : { enabled: false },
       revisionId: version ? version.revisionId : machine?.revisionId,
+      encryptionConfiguration: AWS_OWNED_KEY,
+      variableReferences: variableReferences(execution.definition),
     };
   }
 

@@ -6,7 +6,17 @@ import { isObject } from './integrations/shared.js';
 /** CloudWatch Logs as Step Functions writes to it (the logs service's own `write`). */
 export interface LogsForStates {
   write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]): void;
+  /** Whether the log group exists: executions log only to one that does, and a configuration naming another is refused. */
+  hasGroup(name: string): boolean;
+  /** Creates a stream in a group that exists, unless it has one by that name. */
+  openStream(group: string, stream: string): void;
 }
+
+/**
+ * The stream AWS's log delivery leaves in a group once a state machine is configured to log to it
+ * (its check that it may deliver there), before any execution's.
+ */
+const DELIVERY_CHECK_STREAM = 'log_stream_created_by_aws_to_validate_log_delivery_subscriptions';
 
 /** A state machine's `loggingConfiguration`, as the API shapes it. */
 interface LoggingConfiguration {
@@ -63,6 +73,19 @@ export class ExecutionLogging {
 
   constructor(private readonly logs: LogsForStates | undefined) {}
 
+  /** A configuration checked (against the log groups there are) and as it is kept: checkLoggingConfiguration. */
+  check(value: unknown): string | undefined {
+    const logs = this.logs;
+    return checkLoggingConfiguration(value, logs && ((name) => logs.hasGroup(name)));
+  }
+
+  /** A machine now logs with this configuration (its kept text): its group gets the delivery check's stream, as on AWS. */
+  configured(loggingConfiguration: string | undefined): void {
+    if (loggingConfiguration === undefined) return;
+    const group = logGroupOf(JSON.parse(loggingConfiguration) as LoggingConfiguration);
+    if (group !== undefined) this.logs?.openStream(group, DELIVERY_CHECK_STREAM);
+  }
+
   /**
    * The history sink of an execution of a machine with this configuration (JSON text, as
    * stored), or undefined when nothing is logged.
@@ -78,7 +101,8 @@ export class ExecutionLogging {
     const stream = `states/${execution.stateMachineName}/${new Date(execution.startDate).toISOString().slice(0, 16).replace(/[T:]/g, '-')}/00000000`;
     const redriveCount = String(execution.redriveCount);
     return (event) => {
-      if (!settings.logs(event.type)) return;
+      // A group deleted since the machine was configured gets nothing, as AWS delivers nowhere.
+      if (!settings.logs(event.type) || !logs.hasGroup(settings.group)) return;
       logs.write(settings.group, stream, [
         { timestamp: event.timestamp, message: logRecord(event, execution.arn, redriveCount, settings.includeData) },
       ]);
@@ -90,8 +114,7 @@ export class ExecutionLogging {
     let settings: Settings | undefined;
     try {
       const config = JSON.parse(text) as LoggingConfiguration;
-      const arn = config.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
-      const group = arn === undefined ? undefined : /:log-group:([^:]+)/.exec(arn)?.[1];
+      const group = logGroupOf(config);
       const level = config.level ?? 'OFF';
       if (group !== undefined && level !== 'OFF') {
         settings = {
@@ -111,12 +134,14 @@ export class ExecutionLogging {
 const invalidLogging = (message: string) => new AwsError('InvalidLoggingConfiguration', `Invalid Logging Configuration: ${message}`);
 
 /**
- * Refuses a `loggingConfiguration` CreateStateMachine or UpdateStateMachine would: an
- * unknown level, a level other than OFF without exactly one log group, or a log group ARN
- * without its `:*` qualifier.
+ * A `loggingConfiguration` as CreateStateMachine and UpdateStateMachine take it: refused as AWS
+ * refuses it (an unknown level; a level other than OFF without exactly one destination, or more
+ * than one; a log group ARN without its `:*` qualifier; a group that does not exist, where
+ * `groupExists` can tell), else its JSON text as DescribeStateMachine answers it (AWS's recorded
+ * answers: `level` OFF and `includeExecutionData` false unless given, `destinations` as given).
  */
-export function checkLoggingConfiguration(value: unknown): void {
-  if (value === undefined || value === null) return;
+export function checkLoggingConfiguration(value: unknown, groupExists?: (name: string) => boolean): string | undefined {
+  if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw invalidLogging('loggingConfiguration must be an object.');
   const config = value as LoggingConfiguration;
   const level = config.level ?? 'OFF';
@@ -127,12 +152,25 @@ export function checkLoggingConfiguration(value: unknown): void {
     );
   }
   const destinations = config.destinations ?? [];
-  if (destinations.length > 1) throw invalidLogging('Only one log destination is allowed.');
-  if (level !== 'OFF' && destinations.length === 0) throw invalidLogging('A log destination is required when the log level is not OFF.');
+  if (destinations.length > 1 || (level !== 'OFF' && destinations.length === 0))
+    throw invalidLogging('Must specify exactly one Log Destination.');
   const arn = destinations[0]?.cloudWatchLogsLogGroup?.logGroupArn;
   if (destinations.length === 1 && (typeof arn !== 'string' || !/^arn:[\w-]+:logs:[^:]*:\d*:log-group:[^:]+:\*$/.test(arn))) {
     throw invalidLogging("Log Group ARN must be provided with '*' qualifier.");
   }
+  const group = logGroupOf(config);
+  if (group !== undefined && groupExists && !groupExists(group)) throw invalidLogging('Log Destination not found.');
+  return JSON.stringify({
+    level,
+    includeExecutionData: config.includeExecutionData === true,
+    ...(config.destinations === undefined ? {} : { destinations: config.destinations }),
+  });
+}
+
+/** The log group a configuration's (first) destination names. */
+function logGroupOf(config: LoggingConfiguration): string | undefined {
+  const arn = config.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
+  return arn === undefined ? undefined : /:log-group:([^:]+)/.exec(arn)?.[1];
 }
 
 /** One history event as Step Functions logs it. */
@@ -142,7 +180,8 @@ function logRecord(event: HistoryEvent, executionArn: string, redriveCount: stri
     if (key.endsWith('EventDetails') && isObject(value)) details = value;
   }
   if (!includeData) {
-    const { input: _input, output: _output, ...rest } = details;
+    // AWS's recorded records: without execution data, the data's details go with it.
+    const { input: _input, inputDetails: _inputDetails, output: _output, outputDetails: _outputDetails, ...rest } = details;
     details = rest;
   }
   return JSON.stringify({

@@ -16,6 +16,9 @@ import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
 import { connectIntegrations } from './task-integrations.js';
 
+/** ListExecutions' statusFilter as AWS lists its values when it refuses one (its recorded answers), not in the model's order. */
+const STATES_ENUM_ORDERS = [['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING']];
+
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
@@ -115,7 +118,7 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
             jsonVersion: '1.0',
             operations: states.operations,
             // Its answers show a structure as its Java class does (AWS's recorded routing configuration errors).
-            validate: modelValidator('stepfunctions', { namedStructures: true }),
+            validate: modelValidator('stepfunctions', { namedStructures: true, enumOrders: STATES_ENUM_ORDERS }),
           },
         ],
         reads: stateMachineReads(states),

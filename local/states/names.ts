@@ -79,6 +79,12 @@ export function required<T>(value: T | undefined | null, field: string): T {
   return value;
 }
 
+/**
+ * Orders by name as AWS lists state machines and activities: by code unit (`statemachine_10_x`
+ * before `statemachine_1_x`, its recorded answers), the order a page's token continues from.
+ */
+export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 /** maxResults: 0 or absent means the default; AWS allows up to 1000. */
 export function pageSize(maxResults: number | undefined, fallback = 100): number {
   if (maxResults === undefined || maxResults === 0) return fallback;

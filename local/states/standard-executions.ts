@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { ForkStartOptions } from './engine/execution-types.js';
-import { type HistoryEvent, resumeExecution, type Sleep, startExecution } from './engine/index.js';
+import { type HistoryEvent, type MapRunReport, resumeExecution, type Sleep, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { engineView } from './history-views.js';
 import type { LiveExecutions } from './live-executions.js';
@@ -37,6 +37,8 @@ export class StandardExecutions {
       readonly log?: (line: string) => void;
       /** The execution's CloudWatch Logs sink, when its machine logs. */
       readonly logSink?: (record: ExecutionRecord) => ((event: HistoryEvent) => void) | undefined;
+      /** Hears the Map Runs of its distributed Maps (map-runs.ts). */
+      readonly onMapRun?: (run: MapRunReport) => void;
     },
   ) {}
 
@@ -95,6 +97,7 @@ export class StandardExecutions {
       timer: this.deps.timer,
       onHistoryEvent: sink,
       flushHistory: () => store.committed(),
+      onMapRun: this.deps.onMapRun,
     };
     const resuming = history.some((e) => e.type === 'ExecutionStarted');
     // Tasks run in the execution's trace, with the execution as their parent (lambda invocations, messages, events).
@@ -130,7 +133,9 @@ export class StandardExecutions {
   #endDormant(record: ExecutionRecord, type: string, key: string, details: Record<string, unknown>): void {
     const { store, clock } = this.deps;
     const last = store.lastEventId(record.arn);
-    store.appendEvent(record.arn, { id: last + 1, previousEventId: last, timestamp: clock.now(), type, [key]: details });
+    // An abort follows StopExecution, not an event (as the engine's ExecutionAborted).
+    const previousEventId = type === 'ExecutionAborted' ? 0 : last;
+    store.appendEvent(record.arn, { id: last + 1, previousEventId, timestamp: clock.now(), type, [key]: details });
     store.closeTasks(record.arn, clock.now());
     const done = store.execution(record.arn);
     if (done) this.deps.status.publish(done);

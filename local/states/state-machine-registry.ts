@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { StateMachineAliases } from './aliases.js';
-import { machineType } from './api-input.js';
+import { AWS_OWNED_KEY, machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { StateMachineTemplate } from './definitions.js';
 import type { Machine } from './engine/index.js';
-import { checkLoggingConfiguration } from './execution-logging.js';
+import type { ExecutionLogging } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
 import {
   assertValidName,
   baseStateMachineArn,
+  byName,
   decodeToken,
   encodeToken,
   pageSize,
@@ -19,6 +20,8 @@ import {
   required,
   seconds,
 } from './names.js';
+import type { StatesTag, StatesTags } from './resource-tags.js';
+import { variableReferences } from './variable-references.js';
 import { type StateMachineVersions, versionAsMachine } from './versions.js';
 
 /**
@@ -41,7 +44,7 @@ export interface CreateStateMachineInput {
   type?: string;
   loggingConfiguration?: unknown;
   tracingConfiguration?: unknown;
-  tags?: unknown;
+  tags?: Partial<StatesTag>[];
   publish?: boolean;
   versionDescription?: string;
 }
@@ -84,6 +87,9 @@ export class StateMachineRegistry {
       readonly accountId: string;
       readonly versions: StateMachineVersions;
       readonly aliases: StateMachineAliases;
+      readonly tags: StatesTags;
+      /** Checks a logging configuration against the log groups there are, and opens its group's delivery check stream. */
+      readonly logging: ExecutionLogging;
       readonly log?: (line: string) => void;
     },
   ) {
@@ -183,9 +189,8 @@ export class StateMachineRegistry {
     checkVersionDescription(input);
     const type = machineType(input.type);
     this.deps.compiler.validate(definition, type);
-    checkLoggingConfiguration(input.loggingConfiguration);
+    const logging = this.deps.logging.check(input.loggingConfiguration);
     const arn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:stateMachine:${name}`;
-    const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
     const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
     const existing = [...this.#machines.values()].find((m) => m.name === name);
     if (existing) {
@@ -210,6 +215,8 @@ export class StateMachineRegistry {
     };
     this.deps.store.putStateMachine(record);
     this.#machines.set(arn, record);
+    this.deps.tags.tag(arn, input.tags);
+    this.deps.logging.configured(logging);
     return { stateMachineArn: arn, creationDate: seconds(record.creationDate), ...this.#published(record, input) };
   }
 
@@ -232,9 +239,7 @@ export class StateMachineRegistry {
   async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
     const limit = pageSize(input.maxResults);
     const after = decodeToken<string>(input.nextToken, 'state-machines');
-    const all = [...this.#machines.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .filter((m) => after === undefined || m.name > after);
+    const all = [...this.#machines.values()].sort(byName).filter((m) => after === undefined || m.name > after);
     const page = all.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -257,13 +262,12 @@ export class StateMachineRegistry {
       );
     }
     if (input.definition !== undefined) this.deps.compiler.validate(input.definition, machine.type);
-    checkLoggingConfiguration(input.loggingConfiguration);
+    const logging = this.deps.logging.check(input.loggingConfiguration);
     checkVersionDescription(input);
     const changes = {
       definition: input.definition ?? machine.definition,
       roleArn: input.roleArn ?? machine.roleArn,
-      loggingConfiguration:
-        input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
+      loggingConfiguration: logging ?? machine.loggingConfiguration,
       tracingConfiguration:
         input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
     };
@@ -276,6 +280,7 @@ export class StateMachineRegistry {
       this.deps.store.putStateMachine(updated);
       this.#machines.set(updated.arn, updated);
     }
+    this.deps.logging.configured(logging);
     return {
       updateDate: seconds(updated.updateDate ?? updated.creationDate),
       revisionId: updated.revisionId,
@@ -298,6 +303,7 @@ export class StateMachineRegistry {
     this.#problems.delete(arn);
     this.deps.aliases.forget(arn);
     this.deps.versions.forget(arn);
+    this.deps.tags.forget(arn);
   }
 
   async ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
@@ -344,5 +350,7 @@ export function describeMachine(m: StateMachineRecord) {
     tracingConfiguration: m.tracingConfiguration ? (JSON.parse(m.tracingConfiguration) as unknown) : { enabled: false },
     revisionId: m.revisionId,
     description: m.description,
+    encryptionConfiguration: AWS_OWNED_KEY,
+    variableReferences: variableReferences(m.definition),
   };
 }

@@ -7,15 +7,17 @@ import { Activities } from './activities.js';
 import { type RoutingItem, StateMachineAliases } from './aliases.js';
 import type { StatesCatalogTemplate } from './catalog-definitions.js';
 import { DefinitionCompiler } from './definition-compiler.js';
-import type { HistoryEvent, Sleep } from './engine/index.js';
+import type { HistoryEvent, MapRunReport, Sleep } from './engine/index.js';
 import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
 import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
-import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
+import { type ExecutionRecord, ExecutionStore, type StateMachineRecord } from './execution-store.js';
 import { ExpressExecutions } from './express-executions.js';
 import { type ForkAnswer, type ForkRequest, Forks } from './forks.js';
 import { statesIam } from './iam-authorizations.js';
 import { statesStepFunctions } from './integrations/states.js';
 import { LiveExecutions } from './live-executions.js';
+import { MapRuns } from './map-runs.js';
+import { type StatesTag, StatesTags } from './resource-tags.js';
 import { StandardExecutions } from './standard-executions.js';
 import {
   type CreateStateMachineInput,
@@ -98,6 +100,8 @@ export class StatesService {
   readonly #versions: StateMachineVersions;
   readonly #aliases: StateMachineAliases;
   readonly #activities: Activities;
+  readonly #tags: StatesTags;
+  readonly #mapRuns: MapRuns;
   readonly #executions: ExecutionApi;
   readonly #taskCallbacks: TaskCallbacksApi;
   readonly #express: ExpressExecutions;
@@ -116,19 +120,11 @@ export class StatesService {
     const store = new ExecutionStore(options.db);
     const callbacks = new TaskCallbacks(store, clock);
     const { db, region, accountId } = options;
-    const versions: StateMachineVersions = new StateMachineVersions({
-      db,
-      clock,
-      machine: (arn) => machines.find(arn),
-      aliasesOf: (versionArn) => aliases.referencing(versionArn),
-    });
-    const aliases: StateMachineAliases = new StateMachineAliases({
-      db,
-      clock,
-      machine: (arn) => machines.find(arn),
-      version: (arn) => versions.get(arn),
-    });
-    const activities = new Activities({ db, callbacks, clock, region, accountId });
+    const { versions, aliases } = versionsAndAliases(db, clock, (arn) => machines.find(arn));
+    const tags: StatesTags = new StatesTags(db, (arn) =>
+      arn.includes(':activity:') ? activities.exists(arn) : machines.find(arn) !== undefined,
+    );
+    const activities = new Activities({ db, callbacks, clock, region, accountId, tags });
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
     const live = new LiveExecutions({ store, callbacks, clock, status, log });
     const integrations = this.#taskIntegrations(options, log);
@@ -143,19 +139,24 @@ export class StatesService {
       log,
     });
     const compiler = new DefinitionCompiler((resource) => integrations.resourceError(resource));
-    const machines: StateMachineRegistry = new StateMachineRegistry({ store, compiler, clock, region, accountId, versions, aliases, log });
-    for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
-    const logSink = (record: ExecutionRecord) => {
-      const sink = logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
-      const observe = options.onHistoryEvent;
-      if (!observe) return sink;
-      return (event: HistoryEvent) => {
-        observe(record, event);
-        return sink?.(event);
-      };
-    };
-    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log, logSink });
+    const machines: StateMachineRegistry = new StateMachineRegistry({
+      store,
+      compiler,
+      clock,
+      region,
+      accountId,
+      versions,
+      aliases,
+      tags,
+      logging,
+      log,
+    });
+    for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
+    const logSink = (record: ExecutionRecord) => this.#historySink(logging, machines, record);
+    const mapRuns = new MapRuns(db, (arn) => this.#executions.find(arn));
+    const onMapRun = (run: MapRunReport) => mapRuns.record(run);
+    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log, logSink, onMapRun });
     const express = new ExpressExecutions({ live, runner, clock, sleep, timer, logSink });
     this.#clock = clock;
     this.#runner = runner;
@@ -167,6 +168,8 @@ export class StatesService {
     this.#versions = versions;
     this.#aliases = aliases;
     this.#activities = activities;
+    this.#tags = tags;
+    this.#mapRuns = mapRuns;
     if (options.catalog) this.declareCatalog(options.catalog);
     this.#executions = new ExecutionApi({ store, machines, versions, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
@@ -179,6 +182,17 @@ export class StatesService {
       ),
       ...mapIoWarnings(options.stateMachines ?? []),
     ];
+  }
+
+  /** Where an execution's history events go besides its store: its machine's log group, and the runtime's observer. */
+  #historySink(logging: ExecutionLogging, machines: StateMachineRegistry, record: ExecutionRecord) {
+    const sink = logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
+    const observe = this.options.onHistoryEvent;
+    if (!observe) return sink;
+    return (event: HistoryEvent) => {
+      observe(record, event);
+      return sink?.(event);
+    };
   }
 
   /**
@@ -329,9 +343,23 @@ export class StatesService {
     return this.#aliases.ListStateMachineAliases(input);
   }
 
+  // ---- tags of state machines and activities (resource-tags.ts) ----
+
+  TagResource(input: { resourceArn?: string; tags?: Partial<StatesTag>[] }) {
+    return this.#tags.TagResource(input);
+  }
+
+  UntagResource(input: { resourceArn?: string; tagKeys?: string[] }) {
+    return this.#tags.UntagResource(input);
+  }
+
+  ListTagsForResource(input: { resourceArn?: string }) {
+    return this.#tags.ListTagsForResource(input);
+  }
+
   // ---- activities (activities.ts) ----
 
-  CreateActivity(input: { name?: string; tags?: unknown; encryptionConfiguration?: unknown }) {
+  CreateActivity(input: { name?: string; tags?: Partial<StatesTag>[]; encryptionConfiguration?: unknown }) {
     return this.#activities.CreateActivity(input);
   }
 
@@ -381,6 +409,16 @@ export class StatesService {
 
   RedriveExecution(input: { executionArn?: string; clientToken?: string }) {
     return this.#executions.RedriveExecution(input);
+  }
+
+  // ---- Map Runs (map-runs.ts) ----
+
+  ListMapRuns(input: { executionArn?: string; maxResults?: number; nextToken?: string }) {
+    return this.#mapRuns.ListMapRuns(input);
+  }
+
+  DescribeMapRun(input: { mapRunArn?: string }) {
+    return this.#mapRuns.DescribeMapRun(input);
   }
 
   // ---- task tokens (task-callbacks-api.ts) ----
@@ -434,4 +472,11 @@ export class StatesService {
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome> {
     return this.#executions.executionOutcome(executionArn, signal);
   }
+}
+
+/** A machine's versions and aliases, each finding the other, and the machines through `machine`. */
+function versionsAndAliases(db: DatabaseSync, clock: Clock, machine: (arn: string) => StateMachineRecord | undefined) {
+  const versions: StateMachineVersions = new StateMachineVersions({ db, clock, machine, aliasesOf: (arn) => aliases.referencing(arn) });
+  const aliases: StateMachineAliases = new StateMachineAliases({ db, clock, machine, version: (arn) => versions.get(arn) });
+  return { versions, aliases };
 }

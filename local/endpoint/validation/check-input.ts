@@ -52,6 +52,12 @@ export interface CheckOptions {
    * recorded answers) rather than as a map (`{Source=a}`). Default false.
    */
   readonly namedStructures?: boolean;
+  /**
+   * Enum value sets as the service lists them in its message where that order is not the
+   * model's (Step Functions' ExecutionStatus: its recorded answers); a set of the model is
+   * listed in the order of the one given here with the same values.
+   */
+  readonly enumOrders?: readonly (readonly string[])[];
 }
 
 /** The findings for an operation's input; an operation the model does not know has none. */
@@ -302,6 +308,12 @@ class Walk {
       this.#violate('length', path, `${where()} Map value must satisfy constraint: [${[...valueConstraints].join(', ')}]`);
   }
 
+  /** An enum's values in the order the service lists them (CheckOptions.enumOrders), else the model's. */
+  #listed(values: readonly string[]): readonly string[] {
+    const same = (order: readonly string[]) => order.length === values.length && order.every((v) => values.includes(v));
+    return this.options.enumOrders?.find(same) ?? values;
+  }
+
   /** A list's or map's number of entries against its length constraints. */
   #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
     const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
@@ -324,7 +336,7 @@ class Walk {
       if (regex && (value.length > 0 || this.options.emptyValuePatterns === true) && !regex.test(value))
         failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
-        failed.push(['enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`]);
+        failed.push(['enum', `Member must satisfy enum value set: [${this.#listed(shape.enum).join(', ')}]`]);
     } else if (typeof value === 'string' && shape.type === 'blob') {
       const bytes = Buffer.byteLength(value, 'base64');
       if (shape.min !== undefined && bytes < shape.min)

@@ -65,6 +65,35 @@ export interface ExecutionResult {
   cause?: string;
 }
 
+/** A Map Run's counts of its items or of its child executions, as DescribeMapRun answers them. */
+export interface MapRunCounts {
+  readonly pending: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly total: number;
+  readonly resultsWritten: number;
+}
+
+/** A distributed Map's Map Run, reported when it starts and when it ends. */
+export interface MapRunReport {
+  readonly mapRunArn: string;
+  readonly executionArn: string;
+  /** The Map Run's own state machine: `<machine ARN>/<label>`. */
+  readonly stateMachineArn: string;
+  /** Epoch ms. */
+  readonly startDate: number;
+  readonly stopDate?: number;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  readonly maxConcurrency: number;
+  readonly toleratedFailureCount: number;
+  readonly toleratedFailurePercentage: number;
+  readonly itemCounts: MapRunCounts;
+  readonly executionCounts: MapRunCounts;
+}
+
 export interface ExecutionOptions {
   machine: Machine;
   /** The execution input as sent (JSON text); `{}` when absent. */
@@ -98,6 +127,8 @@ export interface ExecutionOptions {
    * (what happens between tasks is pure and safe to run again after a crash).
    */
   flushHistory?: () => Promise<void>;
+  /** Hears each distributed Map's Map Run as it starts and ends (ListMapRuns, DescribeMapRun). */
+  onMapRun?: (run: MapRunReport) => void;
   signal?: AbortSignal;
   /**
    * A fork (contracts/fork.ts): the execution begins at this top-level state with this input

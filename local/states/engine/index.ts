@@ -14,7 +14,7 @@ import { Execution } from './interpreter.js';
 
 export type { Machine } from './definition.js';
 export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
-export type { ExecutionResult, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
+export type { ExecutionResult, MapRunCounts, MapRunReport, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
 export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history-events.js';
 export { retryDelay } from './retry-policy.js';

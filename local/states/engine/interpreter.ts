@@ -212,6 +212,8 @@ export class Execution implements StateHost {
       const details: Record<string, unknown> = {};
       if (reason.error !== undefined) details.error = reason.error;
       if (reason.cause !== undefined) details.cause = reason.cause;
+      // StopExecution, not an event of the execution, caused it: AWS's recorded ExecutionAborted follows event 0.
+      frame.last = 0;
       this.emit(frame, 'ExecutionAborted', 'executionAbortedEventDetails', details);
       return { status: 'ABORTED', error: reason.error, cause: reason.cause };
     }

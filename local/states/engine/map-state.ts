@@ -10,6 +10,7 @@ import { byteLength, stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
 import { childName, readerLimit, readItems, writeResults } from './map-io.js';
 import type { ItemBatcherSpec, ItemReaderSpec } from './map-io-definition.js';
+import { mapRunReporter } from './map-run.js';
 import { type ReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
@@ -29,7 +30,9 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   if (count !== undefined && count < 0) throw new StatesError(Errors.Runtime, 'ToleratedFailureCount cannot be negative.');
   const maxItems = state.itemReader ? await readerLimit(x, run, state.itemReader) : 0;
   const distributed = state.distributed === true;
-  const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
+  // A Map without a Label has a UUID for it in its Map Run's ARN (AWS's recorded ARNs).
+  const label = (state.raw.Label as string | undefined) ?? randomUUID();
+  const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${randomUUID()}`;
   const runStarted = distributed ? x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn }) : undefined;
   void attempt;
   const items = state.itemReader ? await mapRunItems(x, run, effective, state.itemReader, maxItems) : given;
@@ -37,10 +40,19 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
   const units = iterations.units;
   const limit = maxConcurrency > 0 ? maxConcurrency : units.length;
+  const report = distributed
+    ? mapRunReporter(
+        x,
+        { mapRunArn, label, maxConcurrency, toleratedFailureCount: count, toleratedFailurePercentage: percentage },
+        iterations,
+      )
+    : undefined;
+  report?.('RUNNING');
   await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, () => iterations.work()));
   const failure = iterations.failure;
   frame.last = failure === undefined ? Math.max(frame.last, iterations.endId) : iterations.failedAt;
   if (failure !== undefined) {
+    report?.(x.signal.aborted ? 'ABORTED' : 'FAILED');
     if (x.signal.aborted) throw failure;
     if (distributed) x.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', {});
     throw markFailed(failure);
@@ -49,6 +61,7 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const result = state.resultWriter
     ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
     : iterations.results;
+  report?.('SUCCEEDED');
   if (distributed) x.emit(frame, 'MapRunSucceeded');
   // AWS's MapStateExited names the last iteration event as its previous one, not this; a distributed
   // Map's, its MapRunStarted (AWS's recorded ids, since 2024-11; before, its MapRunSucceeded).
@@ -135,6 +148,8 @@ class MapIterations {
    */
   private succeededId = 0;
   private failures = 0;
+  /** Each unit's child execution as it went: started, then SUCCEEDED or FAILED (a Map Run's counts). */
+  readonly statuses: ('RUNNING' | 'SUCCEEDED' | 'FAILED' | undefined)[];
   private nextIndex = 0;
   private readonly distributed: boolean;
   private readonly tolerance: boolean;
@@ -152,6 +167,7 @@ class MapIterations {
   ) {
     this.units = batches ?? items;
     this.results = new Array(this.units.length);
+    this.statuses = new Array(this.units.length);
     this.records = new Array(run.state.resultWriter ? this.units.length : 0);
     this.distributed = run.state.distributed === true;
     this.tolerance = percentage !== undefined || count !== undefined;
@@ -196,8 +212,10 @@ class MapIterations {
       const thread: Thread = { frame: iterFrame, ended: distributed, ...(distributed ? {} : { iteration: { index, name: state.name } }) };
       this.threads.push(thread);
       const child = { name: childName(), input: itemInput, startDate: x.clock.now() };
+      this.statuses[index] = 'RUNNING';
       try {
         this.results[index] = await x.runProgram(processor, itemInput, iterFrame);
+        this.statuses[index] = 'SUCCEEDED';
         if (this.records.length > 0)
           this.records[index] = { ...child, status: 'SUCCEEDED', output: this.results[index], stopDate: x.clock.now() };
         this.lastId = Math.max(this.lastId, iterFrame.last);
@@ -206,6 +224,7 @@ class MapIterations {
         this.succeededId = Math.max(this.succeededId, iterFrame.last);
       } catch (e) {
         if (this.stopped(iterFrame.last)) return;
+        this.statuses[index] = 'FAILED';
         this.failed(e, index, thread);
         const { Error: error, Cause: cause } = this.results[index] as { Error: string; Cause?: string };
         if (this.records.length > 0)

@@ -91,13 +91,13 @@ describe('Endpoint with bad input', () => {
     });
   });
 
-  it('fails if ListExecutions filters by a status Step Functions does not have', async () => {
+  it("fails if ListExecutions filters by a status Step Functions does not have, listing them in AWS's order", async () => {
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-machine';
     expect(error(await states('ListExecutions', { stateMachineArn, statusFilter: 'DONE' }))).toMatchObject({
       status: 400,
       __type: 'ValidationException',
       message:
-        "1 validation error detected: Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+        "1 validation error detected: Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
     });
   });
 

@@ -95,6 +95,13 @@ describe('checkInput', () => {
     ]);
   });
 
+  it("lists an enum in the order the service gives, where it is not the model's", () => {
+    const findings = checkInput(model, 'Put', { ...valid, Mode: 'on' }, { enumOrders: [['OFF', 'ON']] });
+    expect(findings.violations.map((v) => v.message)).toEqual([
+      "Value 'on' at 'mode' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON]",
+    ]);
+  });
+
   it('names a member of a list of structures by its 1-based index', () => {
     expect(messages({ ...valid, Entries: [{ Source: 'a' }, { Source: 'TOOLONGNAME' }, {}] })).toEqual([
       "Value 'TOOLONGNAME' at 'entries.2.member.source' failed to satisfy constraint: Member must have length less than or equal to 8",

@@ -239,12 +239,12 @@ describe('aws-sdk:sfn integrations', () => {
   it('fails with States.Runtime naming the resource for an operation the local Step Functions does not implement', async () => {
     t = await createStates();
     const { status, error, cause } = await runTaskState(t.states, {
-      Resource: 'arn:aws:states:::aws-sdk:sfn:describeMapRun',
-      Parameters: { MapRunArn: 'arn:aws:states:us-east-1:000000000000:mapRun:m/map:1' },
+      Resource: 'arn:aws:states:::aws-sdk:sfn:updateMapRun',
+      Parameters: { MapRunArn: 'arn:aws:states:us-east-1:000000000000:mapRun:m/map:1', MaxConcurrency: 1 },
     });
     expect(status).toBe('FAILED');
     expect(error).toBe('States.Runtime');
-    expect(cause).toContain("'arn:aws:states:::aws-sdk:sfn:describeMapRun' of the state 'Task'");
-    expect(cause).toContain('does not implement DescribeMapRun');
+    expect(cause).toContain("'arn:aws:states:::aws-sdk:sfn:updateMapRun' of the state 'Task'");
+    expect(cause).toContain('does not implement UpdateMapRun');
   });
 });

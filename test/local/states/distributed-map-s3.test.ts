@@ -195,7 +195,10 @@ describe('Distributed Map with an S3 ItemReader and ResultWriter', () => {
     expect(ended.status, ended.cause).toBe('SUCCEEDED');
     const output = JSON.parse(String(ended.output)) as { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };
     const runId = output.MapRunArn.split(':').at(-1);
-    expect(output.MapRunArn).toMatch(/^arn:aws:states:us-east-1:000000000000:mapRun:exported\/Each:/);
+    // A Map without a Label has a UUID in its place, as AWS's recorded Map Run ARNs show.
+    const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(output.MapRunArn).toMatch(new RegExp(`^arn:aws:states:us-east-1:000000000000:mapRun:exported/${UUID}:${UUID}$`));
+    const label = output.MapRunArn.split('/')[1]?.split(':')[0];
     expect(output.ResultWriterDetails).toEqual({ Bucket: BUCKET, Key: `results/${runId}/manifest.json` });
     const manifest = JSON.parse(await objectText(output.ResultWriterDetails.Key));
     expect(manifest).toMatchObject({
@@ -215,8 +218,8 @@ describe('Distributed Map with an S3 ItemReader and ResultWriter', () => {
     expect(succeeded[0]).toMatchObject({
       Status: 'SUCCEEDED',
       Input: '{"item":{"id":1},"index":0}',
-      StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:exported/Each',
-      ExecutionArn: expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:execution:exported\/Each:/),
+      StateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:exported/${label}`,
+      ExecutionArn: expect.stringContaining(`arn:aws:states:us-east-1:000000000000:execution:exported/${label}:`),
     });
     const failed = JSON.parse(await objectText(`results/${runId}/FAILED_0.json`)) as Record<string, unknown>[];
     expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'Item.Bad', Cause: 'asked to fail' })]);

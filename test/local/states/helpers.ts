@@ -222,15 +222,27 @@ export async function createMachine(
 }
 
 /** Waits until the execution has ended; returns DescribeExecution. */
+/**
+ * An execution once it has ended: DescribeExecution's answer, or for an Express one (which
+ * DescribeExecution does not serve, as on AWS) the summary the runtime keeps of it.
+ */
 export async function finished(states: StatesService, executionArn: string) {
   return vi.waitFor(
     async () => {
-      const described = await states.DescribeExecution({ executionArn });
+      const described = executionArn.includes(':express:')
+        ? expressSummary(states, executionArn)
+        : await states.DescribeExecution({ executionArn });
       if (described.status === 'RUNNING') throw new Error(`${executionArn} is still running`);
       return described;
     },
     { timeout: 5_000, interval: 5 },
   );
+}
+
+function expressSummary(states: StatesService, executionArn: string) {
+  const record = states.expressExecutions().find((r) => r.arn === executionArn);
+  if (!record) throw new Error(`no Express execution ${executionArn}`);
+  return { ...record, executionArn };
 }
 
 export async function historyTypes(states: StatesService, executionArn: string): Promise<string[]> {

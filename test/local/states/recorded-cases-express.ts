@@ -27,7 +27,7 @@ import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
  */
 
 /** The tests' machines: the function's name goes in the input or its ARN in the definition. */
-interface ExpressCase {
+export interface ExpressCase {
   readonly definition: (fn: { name: string; arn: string } | undefined) => Definition | typeof BASE_PASS_RESULT;
   readonly input: (fn: { name: string; arn: string } | undefined) => unknown;
   /** The test's function (templates/errorhandling/lambdafunctions/raise_exception.py), shown as `lambda_function_name`. */
@@ -80,7 +80,7 @@ async function prepare(context: ReplayContext, spec: ExpressCase): Promise<{ nam
 }
 
 /** `create_and_record_express_sync_execution`: the machine's creation and StartSyncExecution's answer. */
-const syncCase =
+export const syncCase =
   (spec: ExpressCase): Replay =>
   async (context) => {
     const fn = await prepare(context, spec);
@@ -101,7 +101,7 @@ const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTim
  * machine logging ALL to it with the execution's data, StartExecution, and the group's last
  * record once it is the execution's end.
  */
-const asyncCase =
+export const asyncCase =
   (spec: ExpressCase): Replay =>
   async (context) => {
     const logs = new CloudWatchLogsClient({ endpoint: context.endpoint, region, credentials, maxAttempts: 1 });
