@@ -4,8 +4,8 @@ import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-an
 import { ACTIVITY_CASES } from './recorded-cases-activities.js';
 import { ALIAS_CASES } from './recorded-cases-aliases.js';
 import { API_CASES } from './recorded-cases-api.js';
-import { BASE_STATE_CASES, BASE_STATE_KNOWN_DIFFERENCES, BASE_STATE_REAL_TIME } from './recorded-cases-base-states.js';
 import { API_GATEWAY_CASES } from './recorded-cases-apigateway.js';
+import { BASE_STATE_CASES, BASE_STATE_KNOWN_DIFFERENCES, BASE_STATE_REAL_TIME } from './recorded-cases-base-states.js';
 import { CALLBACK_CASES, CALLBACK_REAL_TIME } from './recorded-cases-callbacks.js';
 import { CREDENTIALS_CASES } from './recorded-cases-credentials.js';
 import { DEFINITION_CASES, RUNTIME_ERROR_CASES } from './recorded-cases-definitions.js';

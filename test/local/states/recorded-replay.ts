@@ -344,9 +344,7 @@ export function compareCase(test: string, live: Record<string, unknown>, replace
   const later = unlaunched(test);
   const shownAs = recordedDate(test) < SDK_ATTEMPT_COUNT_LAUNCH ? [...replacements, WITHOUT_ATTEMPT_COUNT] : replacements;
   const recorded = found['recorded-content'];
-  const shaped = Object.fromEntries(
-    Object.entries(live).map(([key, answer]) => [key, asRecorded(recorded[key], answer, shownAs, later)]),
-  );
+  const shaped = Object.fromEntries(Object.entries(live).map(([key, answer]) => [key, asRecorded(recorded[key], answer, shownAs, later)]));
   return caseDifferences(recorded, shaped, withoutMessageCopy);
 }
 
