@@ -21,6 +21,7 @@ import { SERVICE_CASES } from './recorded-cases-services.js';
 import { SFN_API_CASES } from './recorded-cases-sfn-api.js';
 import { SFN_API_MORE_CASES } from './recorded-cases-sfn-api-more.js';
 import { SFN_LOGS_CASES } from './recorded-cases-sfn-logs.js';
+import { SFN_SCENARIO_CASES } from './recorded-cases-sfn-scenarios.js';
 import { TEST_STATE_CASES } from './recorded-cases-test-state.js';
 import { TEST_STATE_CONTEXT_CASES } from './recorded-cases-test-state-context.js';
 import { TEST_STATE_MOCK_CASES } from './recorded-cases-test-state-mocks.js';
@@ -209,6 +210,7 @@ describe('Step Functions answers recorded on AWS', () => {
       ...SFN_API_CASES,
       ...SFN_API_MORE_CASES,
       ...SFN_LOGS_CASES,
+      ...SFN_SCENARIO_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live, replacements)),

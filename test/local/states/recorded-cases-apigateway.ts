@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -9,15 +8,8 @@ import {
   PutMethodCommand,
   PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import {
-  DescribeExecutionCommand,
-  DescribeStateMachineCommand,
-  GetExecutionHistoryCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
+import { deployedScenario } from './recorded-cases-sfn-scenarios.js';
 import { lambdaFunction, recordExecution, template } from './recorded-executions.js';
 import type { Replay, ReplayContext } from './recorded-replay.js';
 
@@ -117,44 +109,12 @@ const HEADERS: Record<string, unknown> = {
  * CDK LambdaRestApi, a machine calling it through apigateway:invoke and choosing on its answer)
  * deployed as an app of its own, described, and run to failure and to success.
  */
-const callingApiGateway: Replay = async (context) => {
-  const path = new URL(
-    '../../conformance/aws-recorded/stepfunctions/templates/scenarios/step-functions-calling-api-gateway.json',
-    import.meta.url,
-  );
-  const cdkOut = writeAssembly(tempAssemblyDir(), { CallingApiGateway: { template: JSON.parse(readFileSync(path, 'utf8')) } });
-  const deployed = await context.deployed(cdkOut);
-  try {
-    const cloudFormation = new CloudFormationClient({ endpoint: deployed.context.endpoint, region, credentials, maxAttempts: 1 });
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({}));
-    cloudFormation.destroy();
-    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue as string]));
-    const { StateMachineArn: stateMachineArn = '', StateMachineName: name = '', RoleName: role = '' } = outputs;
-    context.replace(role, '<role-name>');
-    context.replace(name, '<state-machine-name>');
-    for (const key of ['Via', 'X-Amz-Cf-Pop', 'X-Amz-Cf-Id', 'X-Amzn-Trace-Id', 'x-amz-apigw-id', 'x-amzn-RequestId'])
-      context.replaceValuesOf(key);
-    const answers: Record<string, unknown> = {
-      describe_statemachine: await deployed.context.call(new DescribeStateMachineCommand({ stateMachineArn })),
-    };
-    // The test's run names are the other way round from their inputs.
-    for (const [run, input] of [
-      ['success', { fail: true }],
-      ['failure', { fail: false }],
-    ] as const) {
-      const started = await deployed.context.call(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
-      const executionArn = String(started.executionArn);
-      context.replace(executionArn.split(':').at(-1) as string, `<execution-id-${run}>`);
-      await deployed.context.ended(executionArn);
-      answers[`${run}__start_execution_result`] = started;
-      answers[`${run}__describe_ex_done`] = await deployed.context.call(new DescribeExecutionCommand({ executionArn }));
-      answers[`${run}__execution_history`] = await deployed.context.call(new GetExecutionHistoryCommand({ executionArn }));
-    }
-    return answers;
-  } finally {
-    await deployed.stop();
-  }
-};
+const callingApiGateway = deployedScenario(
+  'step-functions-calling-api-gateway',
+  // The test's run names are the other way round from their inputs.
+  { success: { fail: true }, failure: { fail: false } },
+  { app: 'CallingApiGateway', hidden: ['Via', 'X-Amz-Cf-Pop', 'X-Amz-Cf-Id', 'X-Amzn-Trace-Id', 'x-amz-apigw-id', 'x-amzn-RequestId'] },
+);
 
 export const API_GATEWAY_CASES: Record<string, Replay> = {
   test_step_functions_calling_api_gateway: callingApiGateway,
