@@ -56,4 +56,11 @@ export const SFN_SCENARIO_CASES: Record<string, Replay> = {
     second_path: { type: 'Private', value: 25 },
     default_path: { type: 'Private', value: 3 },
   }),
+  // serverlessland's "wait-for-callback": sqs:sendMessage.waitForTaskToken to a queue a Python
+  // function reads through an event source mapping, answering SendTaskSuccess or SendTaskFailure.
+  test_wait_for_callback: deployedScenario(
+    'wait-for-callback',
+    { success: { shouldfail: 'no' }, failure: { shouldfail: 'yes' } },
+    { hidden: ['QueueUrl', 'TaskToken', 'MD5OfMessageBody', 'Date'] },
+  ),
 };
