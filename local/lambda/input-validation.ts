@@ -13,7 +13,9 @@ import { modelValidator, violationsMessage } from '../endpoint/validation/valida
 const model = loadModel('lambda');
 const wrongType = (finding: { readonly message: string }) =>
   new AwsError('InvalidParameterValueException', `Invalid value: ${finding.message}`);
-const validate = modelValidator('lambda', { wrongType });
+/** The enums Lambda lists in another order than its model's, as its recorded refusals list them. */
+const ENUM_ORDERS = [['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON']];
+const validate = modelValidator('lambda', { wrongType, enumOrders: ENUM_ORDERS });
 
 interface Route {
   readonly operation: string;
@@ -73,7 +75,7 @@ export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path
       input[member] = (type === 'integer' || type === 'long') && /^-?\d+$/.test(value) ? Number(value) : value;
     }
     // The body's members are checked with the body, by the operation that reads it (validateLambdaInput).
-    const findings = checkInput(model, route.operation, input);
+    const findings = checkInput(model, route.operation, input, { enumOrders: ENUM_ORDERS });
     if (findings.wrongType) throw wrongType(findings.wrongType);
     const first = (path: readonly unknown[]) => (path[0] as { member?: string } | undefined)?.member ?? '';
     const violations = findings.violations.filter((v) => !(v.kind === 'required' && inBody.has(first(v.path))));

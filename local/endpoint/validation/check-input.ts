@@ -37,6 +37,12 @@ export interface CheckOptions {
   /** Whether the service enforces its model's enums (default true). */
   readonly enums?: boolean;
   /**
+   * Enums the service lists in its refusals in another order than its model's (a Java set's
+   * order, as recorded), each as it lists them: one with the same values as a shape's enum is
+   * what its refusal quotes.
+   */
+  readonly enumOrders?: readonly (readonly string[])[];
+  /**
    * Whether an empty string is also checked against its pattern (default false: EventBridge
    * and Step Functions report only its length; CloudWatch Logs reports both).
    */
@@ -311,6 +317,12 @@ class Walk {
       this.#violate('length', path, `${where()} Member must have length less than or equal to ${shape.max}`);
   }
 
+  /** An enum's values in the order the service lists them (`enumOrders`), else the model's. */
+  #listed(values: readonly string[]): readonly string[] {
+    const same = (order: readonly string[]) => order.length === values.length && order.every((value) => values.includes(value));
+    return this.options.enumOrders?.find(same) ?? values;
+  }
+
   /** The constraints a scalar of the right type fails, each as AWS words it. */
   #scalarConstraints(shape: Shape, value: unknown): [ViolationKind, string][] {
     const failed: [ViolationKind, string][] = [];
@@ -324,7 +336,7 @@ class Walk {
       if (regex && (value.length > 0 || this.options.emptyValuePatterns === true) && !regex.test(value))
         failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
-        failed.push(['enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`]);
+        failed.push(['enum', `Member must satisfy enum value set: [${this.#listed(shape.enum).join(', ')}]`]);
     } else if (typeof value === 'string' && shape.type === 'blob') {
       const bytes = Buffer.byteLength(value, 'base64');
       if (shape.min !== undefined && bytes < shape.min)
