@@ -13,6 +13,7 @@ import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
+import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
 import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
 import { functionEnvironment } from './function-environment.js';
@@ -26,13 +27,11 @@ import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
 import type { LayerApi } from './layer-api.js';
-import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
 import { decodeClientContext, header, invocationHeaders, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
-import { SqsMappings } from './sqs-mappings.js';
 import { answerWrite } from './write-routes.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -55,9 +54,7 @@ export class LambdaService implements RestProtocolService {
   readonly #durableApi: DurableApi;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
-  readonly #sqsMappings: SqsMappings;
-  /** The stream mappings, which the pipes service runs (it starts after Lambda and attaches them). */
-  #streamMappings?: StreamMappingControl;
+  readonly #mappings: EventSourceMappings;
   readonly #store: FunctionStore;
   readonly #controlPlane: ControlPlane;
   readonly #layers: LayerApi;
@@ -97,24 +94,21 @@ export class LambdaService implements RestProtocolService {
     });
     this.#controlPlane = planes.functions;
     this.#layers = planes.layers;
-    this.#sqsMappings = new SqsMappings(options.sqsMappings, {
+    this.#mappings = new EventSourceMappings({
       ...options,
       db,
+      template: options.sqsMappings,
+      directory: this.#directory,
+      accountId,
       functions: this.#functions,
-      targetOf: (fn, mapping) =>
-        durableSettings(fn.definition)
-          ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(mapping.functionReference ?? mapping.functionName))
-          : fn,
-    });
-    const sqsMappings = this.#sqsMappings;
-    const mappings = {
-      get definitions() {
-        return sqsMappings.definitions;
+      targetOf: (fn, mapping) => {
+        const reference = mapping.functionReference ?? mapping.functionName;
+        return durableSettings(fn.definition)
+          ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(reference))
+          : EventSourceMappings.versionTarget(this.#directory, fn, reference);
       },
-      status: (uuid: string) => sqsMappings.status(uuid),
-      streams: () => this.#streamMappings?.streamMappings() ?? [],
-    };
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, mappings, {
+    });
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, {
       accountId,
       region: options.region,
       codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
@@ -170,7 +164,7 @@ export class LambdaService implements RestProtocolService {
     await this.#controlPlane.resume(made);
     this.#async.start();
     this.#durable.start();
-    await this.#sqsMappings.start();
+    await this.#mappings.sqs.start();
   }
 
   /**
@@ -205,7 +199,7 @@ export class LambdaService implements RestProtocolService {
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#templateNames].filter((name) => !names.has(name));
-    const mappings = await this.#sqsMappings.reload(sqsMappings, touched);
+    const mappings = await this.#mappings.sqs.reload(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
 
@@ -265,7 +259,7 @@ export class LambdaService implements RestProtocolService {
     this.#stopped = true;
     await this.#async.stop();
     await this.#durable.stop();
-    await this.#sqsMappings.stop();
+    await this.#mappings.sqs.stop();
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
 
@@ -368,7 +362,7 @@ export class LambdaService implements RestProtocolService {
 
   /** The pipes service's stream mappings, for Lambda's API to list and update. */
   attachStreamMappings(control: StreamMappingControl): void {
-    this.#streamMappings = control;
+    this.#mappings.attachStreams(control);
   }
 
   /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
@@ -384,10 +378,16 @@ export class LambdaService implements RestProtocolService {
       isTemplate: (name) => this.#templateNames.has(name),
       describe: (definition) => this.#apply(definition, 'describe'),
       prepare: (definition) => this.#prepare(definition),
-      run: (definition) => this.#apply(definition, 'update'),
+      run: (definition) => {
+        this.#apply(definition, 'update');
+        // A mapping that outlived a function of this name invokes the new one once its code is ready.
+        void this.#mappings.sqs.functionChanged(definition.name);
+      },
       stop: async (name) => {
         const fn = this.#functions.get(name);
         this.#functions.delete(name);
+        // Its mappings stay, as Lambda's do, and poll nothing until a function of the name comes back.
+        await this.#mappings.sqs.functionChanged(name);
         await fn?.stop();
       },
     };
@@ -412,25 +412,17 @@ export class LambdaService implements RestProtocolService {
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
-    if (name === 'UpdateEventSourceMapping') {
-      return updateEventSourceMapping(request, {
-        streams: this.#streamMappings,
-        sqsMappings: this.#sqsMappings,
-        read: this.#read,
-        functionOf: (functionName) => ({
-          functionName: this.#directory.resolve(functionName).fn.definition.name,
-          functionReference: functionName,
-        }),
-      });
-    }
-    const written = (await answerWrite(this.#controlPlane, name, request)) ?? (await this.#layers.answer(name, request));
+    const written =
+      (await answerWrite(this.#controlPlane, name, request)) ??
+      (await this.#layers.answer(name, request)) ??
+      (await this.#mappings.answer(name, request));
     if (written) return written;
     const answer = this.#read.answer(request);
     if (answer) return answer;
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers and their reads, and of event source mappings UpdateEventSourceMapping only`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers, event source mappings and their reads`,
       );
     }
     throw new AwsError(

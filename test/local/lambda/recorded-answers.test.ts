@@ -3,6 +3,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
+import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
 import { STATE_CASES } from './recorded-cases-states.js';
@@ -72,7 +73,16 @@ afterAll(async () => {
 
 describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES, ...LAYER_CASES },
+    {
+      ...FUNCTION_CASES,
+      ...STATE_CASES,
+      ...VERSION_CASES,
+      ...TAG_AND_INVOKE_CASES,
+      ...PYTHON_CASES,
+      ...PERMISSION_CASES,
+      ...LAYER_CASES,
+      ...MAPPING_CASES,
+    },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => context,
