@@ -87,6 +87,14 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     checkArchitectures(input.Architectures);
     validateLambdaInput('CreateFunction', input);
+    const name = parseFunctionName(String(input.FunctionName)).name;
+    if (name.length > MAX_NAME_LENGTH) {
+      // Lambda's own check of the name within an ARN, in its words but with this code.
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+      );
+    }
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
     if (input.PackageType === 'Image') {
@@ -95,7 +103,6 @@ export class ControlPlane {
         'The local runtime runs functions of package type Zip only: container images are not run locally',
       );
     }
-    const name = parseFunctionName(String(input.FunctionName)).name;
     if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const now = this.options.clock.now();
@@ -210,6 +217,10 @@ export class ControlPlane {
     const { name, qualifier } = requestQualifier(String(input.FunctionName), input.Qualifier);
     if (qualifier === '$LATEST') {
       throw new AwsError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
+    }
+    // An alias's name (DeleteAlias deletes one), whether or not the function has it.
+    if (qualifier !== undefined && ALIAS_NAME.test(qualifier)) {
+      throw new AwsError('InvalidParameterValueException', 'Deletion of aliases is not currently supported.');
     }
     // The function itself must exist (its unqualified ARN is named); a version it has not is deleted already.
     const current = this.#changeable(input.FunctionName);
@@ -388,6 +399,12 @@ export class ControlPlane {
 
 /** Lambda's limit of tags on a function. */
 const MAX_TAGS = 50;
+
+/** The longest name of a function (its ARN, which the model bounds, may be longer). */
+const MAX_NAME_LENGTH = 64;
+
+/** An alias's name: not a version number. */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
 
 const tooManyTags = () => new AwsError('InvalidParameterValueException', 'Number of tags exceeds resource tag limit.');
 

@@ -43,6 +43,12 @@ export interface CheckOptions {
    */
   readonly enumOrders?: readonly (readonly string[])[];
   /**
+   * The patterns the service checks in place of its model's, by the model's: AWS's service may
+   * check a newer pattern than its published model has (as its recorded refusals quote it),
+   * which is then both checked and quoted.
+   */
+  readonly servicePatterns?: Readonly<Record<string, string>>;
+  /**
    * Whether an empty string is also checked against its pattern (default false: EventBridge
    * and Step Functions report only its length; CloudWatch Logs reports both).
    */
@@ -331,10 +337,11 @@ class Walk {
         failed.push(['length', `Member must have length greater than or equal to ${shape.min}`]);
       if (shape.max !== undefined && value.length > shape.max)
         failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
-      const regex = shape.pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(shape.pattern);
+      const pattern = shape.pattern === undefined ? undefined : (this.options.servicePatterns?.[shape.pattern] ?? shape.pattern);
+      const regex = pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(pattern);
       // An empty value fails only its length, as EventBridge and Step Functions answer, unless the service says otherwise.
       if (regex && (value.length > 0 || this.options.emptyValuePatterns === true) && !regex.test(value))
-        failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
+        failed.push(['pattern', `Member must satisfy regular expression pattern: ${pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
         failed.push(['enum', `Member must satisfy enum value set: [${this.#listed(shape.enum).join(', ')}]`]);
     } else if (typeof value === 'string' && shape.type === 'blob') {

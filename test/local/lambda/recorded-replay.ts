@@ -72,6 +72,8 @@ const PERMISSION_SNAPSHOTS = ['permissions/test_lambda_api.snapshot.json'];
 const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 /** The event source mappings' tests (recorded-cases-mappings.ts). */
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
+/** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
+const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -87,6 +89,7 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...PERMISSION_SNAPSHOTS,
     ...LAYER_SNAPSHOTS,
     ...MAPPING_SNAPSHOTS,
+    ...API_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
