@@ -3,8 +3,8 @@ import type { PipeDefinition } from '../pipes/definitions.js';
 import { JsonTable } from '../store/json-table.js';
 import { type CreatedMapping, uuidOf } from './mapping-create.js';
 
-/** A mapping CreateEventSourceMapping made, as kept: its definition now and when it was last changed (epoch milliseconds). */
-export type StoredMapping = CreatedMapping & { readonly lastModified: number };
+/** A mapping CreateEventSourceMapping made, as kept: its definition now, when it was last changed (epoch milliseconds), its tags. */
+export type StoredMapping = CreatedMapping & { readonly lastModified: number; readonly tags?: Readonly<Record<string, string>> };
 
 /**
  * The event source mappings Lambda's API made, kept whole in the Lambda database
@@ -30,6 +30,10 @@ export class ApiMappingStore {
 
   streams(): { definition: PipeDefinition; lastModified: number }[] {
     return this.all().flatMap((m) => (m.kind === 'stream' ? [{ definition: m.definition, lastModified: m.lastModified }] : []));
+  }
+
+  get(uuid: string): StoredMapping | undefined {
+    return this.#table.get(uuid);
   }
 
   save(mapping: StoredMapping): void {

@@ -13,13 +13,14 @@ import {
   publishedContent,
 } from './function-changes.js';
 import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
-import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier } from './function-reference.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
+import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -96,7 +97,7 @@ export class ControlPlane {
       );
     }
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
-    if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
+    checkTagCount(input.Tags as Record<string, string> | undefined);
     if (input.PackageType === 'Image') {
       throw new AwsError(
         'InvalidParameterValueException',
@@ -247,21 +248,13 @@ export class ControlPlane {
 
   async TagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    const tags = (input.Tags ?? {}) as Record<string, string>;
-    if (Object.keys(tags).length === 0) {
-      throw new AwsError('InvalidParameterValueException', 'An error occurred and the request cannot be processed.');
-    }
-    const merged = { ...tagsOf(current), ...tags };
-    if (Object.keys(merged).length > MAX_TAGS) throw tooManyTags();
-    this.#save(withTags(current, merged), current);
+    this.#save(withTags(current, taggedWith(functionTags(current), input.Tags as Record<string, string> | undefined)), current);
     return { status: 204 };
   }
 
   async UntagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    const keys = new Set((input.TagKeys ?? []) as string[]);
-    const kept = Object.fromEntries(Object.entries(tagsOf(current)).filter(([key]) => !keys.has(key)));
-    this.#save(withTags(current, kept), current);
+    this.#save(withTags(current, untagged(functionTags(current), (input.TagKeys ?? []) as string[])), current);
     return { status: 204 };
   }
 
@@ -329,14 +322,7 @@ export class ControlPlane {
 
   /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */
   #tagged(resource: unknown): FunctionDefinition {
-    const arn = String(resource ?? '');
-    if (parseFunctionName(arn).qualifier !== undefined) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        'Tags on function aliases and versions are not supported. Please specify a function ARN.',
-      );
-    }
-    return this.#changeable(arn);
+    return this.#changeable(taggedFunctionArn(String(resource ?? '')));
   }
 
   /**
@@ -397,21 +383,11 @@ export class ControlPlane {
   }
 }
 
-/** Lambda's limit of tags on a function. */
-const MAX_TAGS = 50;
-
 /** The longest name of a function (its ARN, which the model bounds, may be longer). */
 const MAX_NAME_LENGTH = 64;
 
 /** An alias's name: not a version number. */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
-
-const tooManyTags = () => new AwsError('InvalidParameterValueException', 'Number of tags exceeds resource tag limit.');
-
-function tagsOf(definition: FunctionDefinition): Record<string, string> {
-  const tags = definition.template?.Tags;
-  return Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])) : {};
-}
 
 /** Tagging changes the function's revision, as Lambda's does. */
 function withTags(definition: FunctionDefinition, tags: Record<string, string>): FunctionDefinition {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
@@ -8,6 +9,7 @@ import { ApiMappingStore } from './api-mappings.js';
 import { type FunctionDirectory, invokedVersion, parseFunctionName } from './function-reference.js';
 import type { FunctionRuntime } from './function-runtime.js';
 import { validateLambdaInput } from './input-validation.js';
+import { lambdaPathLabels } from './lambda-operations.js';
 import { listPage } from './list-pages.js';
 import {
   kafkaMappingConfiguration,
@@ -19,6 +21,7 @@ import {
 import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { type CreatedMapping, createdMapping, type KafkaMappingDefinition, uuidOf } from './mapping-create.js';
 import { parseBody } from './request-parts.js';
+import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { type MappingStatus, SqsMappings, type SqsMappingsOptions } from './sqs-mappings.js';
 
@@ -99,6 +102,10 @@ export class EventSourceMappings {
         return answer(202, this.#update(uuid, body(request)));
       case 'DeleteEventSourceMapping':
         return answer(202, this.#delete(uuid));
+      case 'TagResource':
+      case 'UntagResource':
+      case 'ListTags':
+        return this.#tagging(operation, request);
       default:
         return undefined;
     }
@@ -106,6 +113,7 @@ export class EventSourceMappings {
 
   async #create(input: Record<string, unknown>) {
     const uuid = randomUUID();
+    checkTagCount(input.Tags as Record<string, string> | undefined);
     const created = await createdMapping(input, uuid, {
       functionOf: (reference) => {
         let resolved: ReturnType<FunctionDirectory<FunctionRuntime>['resolve']>;
@@ -131,13 +139,13 @@ export class EventSourceMappings {
       queueRefusal: async (roleArn, queueArn, functionName) => this.options.authorizeSource?.(roleArn, queueArn, functionName),
       existing: () => this.#all().map((m) => ({ uuid: m.uuid, source: m.source, functionArn: m.functionArn, topics: m.topics })),
     });
-    return this.#add(created);
+    return this.#add(created, input.Tags as Record<string, string> | undefined);
   }
 
-  /** Runs a new mapping where its kind runs, keeps it, and answers it `Creating`. */
-  #add(created: CreatedMapping) {
+  /** Runs a new mapping where its kind runs, keeps it (with its tags), and answers it `Creating`. */
+  #add(created: CreatedMapping, tags: Record<string, string> | undefined) {
     const lastModified = this.#clock.now();
-    this.#store.save({ ...created, lastModified });
+    this.#store.save({ ...created, lastModified, ...(tags ? { tags } : {}) });
     if (created.kind === 'sqs') return sqsMappingConfiguration(this.#place, created.definition, this.sqs.add(created.definition));
     if (created.kind === 'stream') {
       const streams = this.#streams;
@@ -197,6 +205,33 @@ export class EventSourceMappings {
     return kafkaMappingConfiguration(this.#place, kafka.definition, { ...kafka.status, state: 'Deleting' });
   }
 
+  /**
+   * TagResource, UntagResource and ListTags of a mapping (its ARN), or undefined for another
+   * resource's. The template's mappings answer their template's Tags and change with it only.
+   */
+  #tagging(operation: string, request: RawRequest): RawResponse | undefined {
+    const resource = lambdaPathLabels(request.method, request.path).Resource ?? '';
+    const arn = tryParseArn(resource);
+    if (arn?.resourceType !== 'event-source-mapping') return undefined;
+    const found = this.#all().find((m) => m.uuid === arn.resourceId);
+    if (found === undefined) throw new AwsError('ResourceNotFoundException', `Event source mapping not found: ${resource}`, 404);
+    const stored = this.#store.get(found.uuid);
+    const tags = stored ? (stored.tags ?? {}) : found.tags;
+    if (operation === 'ListTags') return answer(200, { Tags: tags });
+    if (stored === undefined) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `Event source mapping ${found.uuid} comes from the app's cloud assembly: its tags change with the next synthesis, not through Lambda's API`,
+      );
+    }
+    const next =
+      operation === 'TagResource'
+        ? taggedWith(tags, (body(request).Tags ?? {}) as Record<string, string>)
+        : untagged(tags, request.query.getAll('tagKeys'));
+    this.#store.save({ ...stored, tags: next });
+    return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
+  }
+
   #made(uuid: string): boolean {
     return this.#store.all().some((m) => uuidOf(m) === uuid);
   }
@@ -230,6 +265,7 @@ export class EventSourceMappings {
         source: m.queueArn,
         functionArn: mappedArn(place, m.functionReference ?? m.functionName),
         topics: undefined as readonly string[] | undefined,
+        tags: m.tags ?? {},
         configuration: () => sqsMappingConfiguration(place, m, this.sqs.status(m.uuid)),
       })),
       ...(this.#streams?.streamMappings() ?? []).map((m) => ({
@@ -238,6 +274,7 @@ export class EventSourceMappings {
         source: m.definition.sourceArn,
         functionArn: mappedArn(place, m.definition.targetArn),
         topics: undefined,
+        tags: m.definition.mapping?.tags ?? {},
         configuration: () => streamMappingConfiguration(place, m),
       })),
       ...[...this.#kafka.values()].map(({ definition, status }) => ({
@@ -246,6 +283,7 @@ export class EventSourceMappings {
         source: definition.bootstrapServers.join(','),
         functionArn: mappedArn(place, definition.functionReference),
         topics: definition.topics,
+        tags: {},
         configuration: () => kafkaMappingConfiguration(place, definition, status),
       })),
     ];

@@ -10,7 +10,7 @@ import {
 } from './function-configuration.js';
 import { versionDefinition } from './function-definition.js';
 import { policyAnswer } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
+import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { listPage } from './list-pages.js';
 
@@ -148,13 +148,7 @@ export class LambdaReadApi<F extends HasDefinition> {
 
   /** The function ListTags names: by its unqualified ARN only (Lambda tags no versions or aliases). */
   #tagged(arn: string): FunctionDefinition {
-    if (parseFunctionName(arn).qualifier !== undefined) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        'Tags on function aliases and versions are not supported. Please specify a function ARN.',
-      );
-    }
-    return this.directory.functionOf(arn).definition;
+    return this.directory.functionOf(taggedFunctionArn(arn)).definition;
   }
 
   #accountSettings() {

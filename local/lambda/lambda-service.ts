@@ -412,10 +412,11 @@ export class LambdaService implements RestProtocolService {
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
+    // Mappings first: their tags are answered there, a function's by the control plane.
     const written =
+      (await this.#mappings.answer(name, request)) ??
       (await answerWrite(this.#controlPlane, name, request)) ??
-      (await this.#layers.answer(name, request)) ??
-      (await this.#mappings.answer(name, request));
+      (await this.#layers.answer(name, request));
     if (written) return written;
     const answer = this.#read.answer(request);
     if (answer) return answer;

@@ -30,7 +30,7 @@ function clients(c: ReplayContext) {
 }
 
 /** The `sqs_create_queue` fixture: a queue, and its ARN. */
-async function queueArn(c: ReplayContext): Promise<string> {
+export async function queueArn(c: ReplayContext): Promise<string> {
   const { sqs } = clients(c);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: c.name('queue') }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -61,7 +61,7 @@ async function tableStream(c: ReplayContext, viewType: 'NEW_IMAGE' | 'NEW_AND_OL
 }
 
 /** Polls `check` until it holds, as the tests' `wait_until` and `retry` do (each local change ends in milliseconds). */
-async function until(check: () => Promise<boolean>): Promise<void> {
+export async function until(check: () => Promise<boolean>): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
