@@ -41,12 +41,13 @@ const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
 const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/;
 const POLICY = /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/;
 const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
+const CODE_SIGNING_CONFIG = /^\/2020-06-30\/functions\/([^/]+)\/code-signing-config\/?$/;
 
 /**
  * The read side of Lambda's API over the functions: GetFunction, GetFunctionConfiguration,
  * ListFunctions, ListVersionsByFunction, GetAlias, ListAliases, GetFunctionConcurrency,
- * GetFunctionEventInvokeConfig, GetAccountSettings, ListTags, GetPolicy (event source mappings
- * are event-source-mappings.ts's).
+ * GetFunctionEventInvokeConfig, GetFunctionCodeSigningConfig, GetAccountSettings, ListTags,
+ * GetPolicy (event source mappings are event-source-mappings.ts's).
  */
 export class LambdaReadApi<F extends HasDefinition> {
   constructor(
@@ -112,6 +113,15 @@ export class LambdaReadApi<F extends HasDefinition> {
         }),
     ],
     [EVENT_INVOKE_CONFIG, (match, query) => this.#eventInvokeConfig(param(match[1]), query.get('Qualifier'))],
+    [
+      CODE_SIGNING_CONFIG,
+      (match) => {
+        // The template's CodeSigningConfigArn (not enforced locally); none is answered as Lambda answers it: an empty object.
+        const { definition } = this.directory.functionOf(param(match[1]));
+        const arn = definition.template?.CodeSigningConfigArn;
+        return typeof arn === 'string' ? { CodeSigningConfigArn: arn, FunctionName: definition.name } : {};
+      },
+    ],
   ];
 
   #listFunctions(query: URLSearchParams) {

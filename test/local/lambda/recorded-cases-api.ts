@@ -1,20 +1,71 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CreateAliasCommand,
   CreateEventSourceMappingCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionUrlConfigCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  GetFunctionUrlConfigCommand,
   InvokeCommand,
+  ListFunctionUrlConfigsCommand,
   ListTagsCommand,
   type LoggingConfig,
+  PublishVersionCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateFunctionConfigurationCommand,
+  UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import { queueArn, until } from './recorded-cases-mappings.js';
 import { tagLifecycle } from './recorded-cases-tags.js';
-import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import { type Answer, ECHO, type Replay, type ReplayContext, sortedBy, zipFunction } from './recorded-replay.js';
+
+/** TestLambdaUrl's function: the Node.js echo handler (`lambda_handler.handler`, nodejs20.x) of the create_lambda_function fixture. */
+async function urlFunction(c: ReplayContext): Promise<string> {
+  const name = c.name('test-function');
+  await c.create(name, {
+    Runtime: 'nodejs20.x',
+    Handler: 'lambda_handler.handler',
+    Code: { ZipFile: c.archive('lambda_handler.js', ECHO['handler.js'] ?? '') },
+  });
+  return name;
+}
+
+/** The function URL operations test_url_config_exceptions calls, by the prefix of its snapshot keys. */
+const URL_OPERATIONS: Readonly<Record<string, (input: { FunctionName: string; Qualifier?: string }) => object>> = {
+  create_function_url_config: (input) => new CreateFunctionUrlConfigCommand({ ...input, AuthType: 'NONE' }),
+  get_function_url_config: (input) => new GetFunctionUrlConfigCommand(input),
+  delete_function_url_config: (input) => new DeleteFunctionUrlConfigCommand(input),
+  update_function_url_config: (input) => new UpdateFunctionUrlConfigCommand({ ...input, AuthType: 'AWS_IAM' }),
+};
+
+async function urlExceptions(c: ReplayContext): Promise<Answer> {
+  const name = await urlFunction(c);
+  const fn = await c.lambda.send(new GetFunctionCommand({ FunctionName: name }));
+  const arn = String(fn.Configuration?.FunctionArn);
+  const live: Answer = { fn_version_result: await c.call(new PublishVersionCommand({ FunctionName: name })) };
+  live.create_alias_result = await c.call(
+    new CreateAliasCommand({ FunctionName: name, Name: 'urlalias', FunctionVersion: String((live.fn_version_result as Answer).Version) }),
+  );
+  const tests: Record<string, { FunctionName: string; Qualifier?: string }> = {
+    name_doesnotexist: { FunctionName: 'doesnotexist' },
+    arn_doesnotexist: { FunctionName: arn.replace(name, 'doesnotexist') },
+    name_doesnotexist_qualifier: { FunctionName: 'doesnotexist', Qualifier: '1' },
+    qualifier_version: { FunctionName: name, Qualifier: '1' },
+    qualifier_version_doesnotexist: { FunctionName: name, Qualifier: '2' },
+    qualifier_alias_doesnotexist: { FunctionName: name, Qualifier: 'v1' },
+    qualifier_alias_doesnotmatch_arn: { FunctionName: `${name}:urlalias-doesnotmatch`, Qualifier: 'urlalias' },
+    qualifier_latest: { FunctionName: name, Qualifier: '$LATEST' },
+  };
+  for (const [operation, command] of Object.entries(URL_OPERATIONS)) {
+    const cases = operation === 'create_function_url_config' ? tests : { ...tests, config_doesnotexist: { FunctionName: name } };
+    for (const [key, input] of Object.entries(cases)) live[`${operation}_${key}`] = await c.call(command(input));
+  }
+  return live;
+}
 
 /** TestLambdaTag's `esm_arn` fixture: a function and an SQS mapping of a new queue to it; the mapping's ARN. */
 async function mappingArn(c: ReplayContext, Tags?: Record<string, string>): Promise<{ arn: string; uuid: string }> {
@@ -74,6 +125,58 @@ const PARTIAL_CONFIGS: readonly LoggingConfig[] = [
 
 /** More of test_lambda_api.py's tests of the functions' API (their settings, tags, URLs, concurrency), by snapshot key. */
 export const API_CASES: Record<string, Replay> = {
+  'TestLambdaUrl::test_url_config_exceptions': urlExceptions,
+  'TestLambdaUrl::test_url_config_list_paging': async (c) => {
+    const name = await urlFunction(c);
+    const live: Answer = { fn_version_result: await c.call(new PublishVersionCommand({ FunctionName: name })) };
+    live.create_alias_result = await c.call(
+      new CreateAliasCommand({ FunctionName: name, Name: 'urlalias', FunctionVersion: String((live.fn_version_result as Answer).Version) }),
+    );
+    live.list_function_notfound = await c.call(new ListFunctionUrlConfigsCommand({ FunctionName: 'doesnotexist' }));
+    live.list_all_empty = await c.call(new ListFunctionUrlConfigsCommand({ FunctionName: name }));
+    live.url_config_fn = await c.call(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
+    live.url_config_alias = await c.call(
+      new CreateFunctionUrlConfigCommand({ FunctionName: `${name}:urlalias`, Qualifier: 'urlalias', AuthType: 'NONE' }),
+    );
+    live.list_all = sortedBy(await c.call(new ListFunctionUrlConfigsCommand({ FunctionName: name })), 'FunctionUrlConfigs', 'FunctionArn');
+    // The test's paging is asserted, not recorded: one page of one, then the other after its marker.
+    const first = await c.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: name, MaxItems: 1 }));
+    const second = await c.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: name, MaxItems: 1, Marker: first.NextMarker }));
+    const urls = [first, second].map((page) => page.FunctionUrlConfigs?.map((config) => config.FunctionUrl));
+    if (urls[0]?.length !== 1 || urls[1]?.length !== 1 || urls[0][0] === urls[1][0])
+      throw new Error(`paging failed: ${JSON.stringify(urls)}`);
+    return live;
+  },
+  'TestLambdaUrl::test_url_config_lifecycle': async (c) => {
+    const name = await urlFunction(c);
+    const live: Answer = { url_creation: await c.call(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' })) };
+    live.failed_duplication = await c.call(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
+    live.get_url_config = await c.call(new GetFunctionUrlConfigCommand({ FunctionName: name }));
+    live.updated_url_config = await c.call(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'AWS_IAM' }));
+    await c.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: name }));
+    live.failed_getter = await c.call(new GetFunctionUrlConfigCommand({ FunctionName: name }));
+    return live;
+  },
+  'TestLambdaUrl::test_url_config_deletion_without_qualifier': async (c) => {
+    const name = c.name('alias-fn');
+    await zipFunction(c, name, { Environment: { Variables: { testenv: 'staging' } } });
+    await c.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await c.lambda.send(
+      new CreateAliasCommand({ FunctionName: name, Name: 'test-alias', FunctionVersion: '1', Description: 'custom-alias' }),
+    );
+    const live: Answer = { url_creation: await c.call(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' })) };
+    live.url_with_alias_creation = await c.call(
+      new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE', Qualifier: 'test-alias' }),
+    );
+    live.get_url_config = await c.call(new GetFunctionUrlConfigCommand({ FunctionName: name }));
+    live.get_url_config_with_alias = await c.call(new GetFunctionUrlConfigCommand({ FunctionName: name, Qualifier: 'test-alias' }));
+    live.delete_function_url_config = await c.call(new DeleteFunctionUrlConfigCommand({ FunctionName: name }));
+    live.get_url_config_after_deletion = await c.call(new GetFunctionUrlConfigCommand({ FunctionName: name }));
+    live.get_url_config_with_alias_after_deletion = await c.call(
+      new GetFunctionUrlConfigCommand({ FunctionName: name, Qualifier: 'test-alias' }),
+    );
+    return live;
+  },
   'TestLambdaTag::test_create_tag_on_esm_create': async (c) => {
     const { arn, uuid } = await mappingArn(c, { testtag: c.name('tag') });
     await until(async () => (await c.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State !== 'Creating');
