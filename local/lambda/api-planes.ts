@@ -75,6 +75,7 @@ export function apiPlanes(
     log: options.log,
     clock,
     readS3,
+    definitions: parts.definitions,
     // A deleted function's URLs go with it.
     host: {
       ...parts.host,

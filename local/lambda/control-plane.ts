@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import {
   checkArchitectures,
@@ -61,6 +62,8 @@ export interface ControlPlaneOptions {
   readonly place: { readonly region: string; readonly accountId: string };
   /** A function's log: where a change that failed says why. */
   readonly log: (name: string, line: string) => void;
+  /** Every function the service runs now (the account's reserved concurrency is theirs). */
+  readonly definitions: () => Iterable<FunctionDefinition>;
 }
 
 /**
@@ -244,6 +247,43 @@ export class ControlPlane {
     const kept = withoutPolicyOf(current, qualifier);
     this.#save({ ...kept, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
     return { status: 204 };
+  }
+
+  /** PutFunctionConcurrency: the function's reserved concurrency, which its invocations then run within (0 throttles every one). */
+  async PutFunctionConcurrency(input: Input): Promise<Answer> {
+    const current = this.#concurrencyOf(input.FunctionName);
+    validateLambdaInput('PutFunctionConcurrency', input);
+    const reserved = Number(input.ReservedConcurrentExecutions);
+    checkReservedConcurrency(
+      [...this.options.definitions()].filter((d) => d.name !== current.name),
+      reserved,
+    );
+    this.#save({ ...current, reservedConcurrency: reserved }, current);
+    return { status: 200, body: { ReservedConcurrentExecutions: reserved } };
+  }
+
+  async DeleteFunctionConcurrency(input: Input): Promise<Answer> {
+    const { reservedConcurrency: _removed, ...current } = this.#concurrencyOf(input.FunctionName);
+    this.#save(current, current);
+    return { status: 204 };
+  }
+
+  /**
+   * The function a concurrency call names: unqualified only; Lambda's 404 names its `$LATEST`.
+   * @throws AwsError InvalidParameterValueException for a version or alias, ResourceNotFoundException
+   */
+  #concurrencyOf(functionName: unknown): FunctionDefinition {
+    const { name, qualifier } = parseFunctionName(String(functionName ?? ''));
+    if (qualifier !== undefined) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+      );
+    }
+    if (!this.#host.definitionOf(name)) {
+      throw new AwsError('ResourceNotFoundException', `Function not found: ${this.#host.directory.arnOf(name)}:$LATEST`, 404);
+    }
+    return this.#changeable(name);
   }
 
   async TagResource(input: Input): Promise<Answer> {

@@ -1,13 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import {
-  aliasConfiguration,
-  codeDigest,
-  functionConfiguration,
-  functionDetails,
-  functionTags,
-  listedConfiguration,
-} from './function-configuration.js';
+import { accountSettings } from './account-limits.js';
+import { aliasConfiguration, functionConfiguration, functionDetails, functionTags, listedConfiguration } from './function-configuration.js';
 import { versionDefinition } from './function-definition.js';
 import { policyAnswer } from './function-permissions.js';
 import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './function-reference.js';
@@ -17,15 +11,6 @@ import { listPage } from './list-pages.js';
 interface HasDefinition {
   readonly definition: FunctionDefinition;
 }
-
-/** Lambda's account quotas (the defaults of a new account), as GetAccountSettings reports them. */
-const ACCOUNT_LIMIT = {
-  TotalCodeSize: 80_530_636_800,
-  CodeSizeUnzipped: 262_144_000,
-  CodeSizeZipped: 52_428_800,
-  ConcurrentExecutions: 1000,
-  UnreservedConcurrentExecutions: 1000,
-};
 
 /** ListFunctions answers at most 50 functions a call, whatever MaxItems asks for. */
 const LIST_FUNCTIONS_PAGE = 50;
@@ -58,6 +43,8 @@ export class LambdaReadApi<F extends HasDefinition> {
       readonly region: string;
       /** Where the zip of a function CreateFunction made is downloaded from (GetFunction's Code.Location). */
       readonly codeUrl?: (definition: FunctionDefinition) => string | undefined;
+      /** The storage the published layer versions' archives take (GetAccountSettings' TotalCodeSize counts them). */
+      readonly layerCodeSize?: () => number;
     },
   ) {}
 
@@ -95,7 +82,14 @@ export class LambdaReadApi<F extends HasDefinition> {
     [VERSIONS, (match, query) => this.#listVersions(param(match[1]), query)],
     [ALIASES, (match, query) => this.#listAliases(param(match[1]), query)],
     [ALIAS, (match) => this.#getAlias(param(match[1]), param(match[2]))],
-    [ACCOUNT_SETTINGS, () => this.#accountSettings()],
+    [
+      ACCOUNT_SETTINGS,
+      () =>
+        accountSettings(
+          [...this.functions.values()].map((fn) => fn.definition),
+          this.place.layerCodeSize?.() ?? 0,
+        ),
+    ],
     [
       CONCURRENCY,
       (match) => {
@@ -159,18 +153,6 @@ export class LambdaReadApi<F extends HasDefinition> {
   /** The function ListTags names: by its unqualified ARN only (Lambda tags no versions or aliases). */
   #tagged(arn: string): FunctionDefinition {
     return this.directory.functionOf(taggedFunctionArn(arn)).definition;
-  }
-
-  #accountSettings() {
-    const definitions = [...this.functions.values()].map((fn) => fn.definition);
-    const reserved = definitions.reduce((sum, d) => sum + (d.reservedConcurrency ?? 0), 0);
-    return {
-      AccountLimit: { ...ACCOUNT_LIMIT, UnreservedConcurrentExecutions: ACCOUNT_LIMIT.ConcurrentExecutions - reserved },
-      AccountUsage: {
-        TotalCodeSize: definitions.reduce((sum, d) => sum + (d.api?.codeSize ?? codeDigest(d.codePath).size), 0),
-        FunctionCount: definitions.length,
-      },
-    };
   }
 
   /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set (for `$LATEST`). */

@@ -112,6 +112,7 @@ export class LambdaService implements RestProtocolService {
       accountId,
       region: options.region,
       codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+      layerCodeSize: () => this.#planes.layers.codeSize(),
     });
     this.#async = new AsyncInvoker(this.#functions, {
       db,

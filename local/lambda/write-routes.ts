@@ -19,6 +19,8 @@ const WRITES = [
   'UntagResource',
   'AddPermission',
   'RemovePermission',
+  'PutFunctionConcurrency',
+  'DeleteFunctionConcurrency',
 ] as const;
 type Write = (typeof WRITES)[number];
 

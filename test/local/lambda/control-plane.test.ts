@@ -8,12 +8,14 @@ import {
   CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   GetFunctionCommand,
   GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
   TagResourceCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -135,6 +137,14 @@ describe('Lambda control plane', () => {
     const output = await client.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
     expect(payloadOf(output)).toBe('hello, Ada');
     expect(output.ExecutedVersion).toBe('$LATEST');
+  });
+
+  it('throttles every invocation of a function PutFunctionConcurrency reserved 0 for, and runs it again once DeleteFunctionConcurrency', async () => {
+    await createFunction(client, functionInput('reserved', zip([{ path: 'index.js', body: 'exports.handler = async () => "ran";' }])));
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'reserved', ReservedConcurrentExecutions: 0 }));
+    await expect(client.send(new InvokeCommand({ FunctionName: 'reserved' }))).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'reserved' }));
+    expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'reserved' })))).toBe('ran');
   });
 
   it('runs a published version’s code and settings, not the current ones', async () => {
