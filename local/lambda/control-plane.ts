@@ -2,6 +2,7 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
+import { eventInvokeConfigWrites } from './event-invoke-configs.js';
 import {
   checkArchitectures,
   checkLayers,
@@ -286,6 +287,26 @@ export class ControlPlane {
     return this.#changeable(name);
   }
 
+  async PutFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    return this.#invokeConfig(eventInvokeConfigWrites.put(this.#host.directory, input, this.options.clock.now()));
+  }
+
+  async UpdateFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    return this.#invokeConfig(eventInvokeConfigWrites.update(this.#host.directory, input, this.options.clock.now()));
+  }
+
+  async DeleteFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    const changed = eventInvokeConfigWrites.delete(this.#host.directory, input);
+    this.#save({ ...this.#changeable(changed.name), eventInvokeConfigs: changed.eventInvokeConfigs });
+    return { status: 204 };
+  }
+
+  /** Keeps a function's new asynchronous invocation settings (the API's functions only) and answers them. */
+  #invokeConfig(written: { definition: FunctionDefinition; answer: object }): Answer {
+    this.#save({ ...this.#changeable(written.definition.name), eventInvokeConfigs: written.definition.eventInvokeConfigs });
+    return { status: 200, body: written.answer };
+  }
+
   async TagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
     this.#save(withTags(current, taggedWith(functionTags(current), input.Tags as Record<string, string> | undefined)), current);
@@ -385,7 +406,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, policies: _policies, ...code } = definition;
+    const { versions: _v, aliases: _a, published: _p, policies: _policies, eventInvokeConfigs: _e, ...code } = definition;
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,

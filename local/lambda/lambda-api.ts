@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { accountSettings } from './account-limits.js';
+import { eventInvokeConfigAnswer, eventInvokeConfigList } from './event-invoke-configs.js';
 import { aliasConfiguration, functionConfiguration, functionDetails, functionTags, listedConfiguration } from './function-configuration.js';
 import { versionDefinition } from './function-definition.js';
 import { policyAnswer } from './function-permissions.js';
@@ -26,12 +27,13 @@ const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
 const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/;
 const POLICY = /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/;
 const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
+const EVENT_INVOKE_CONFIGS = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/;
 const CODE_SIGNING_CONFIG = /^\/2020-06-30\/functions\/([^/]+)\/code-signing-config\/?$/;
 
 /**
  * The read side of Lambda's API over the functions: GetFunction, GetFunctionConfiguration,
  * ListFunctions, ListVersionsByFunction, GetAlias, ListAliases, GetFunctionConcurrency,
- * GetFunctionEventInvokeConfig, GetFunctionCodeSigningConfig, GetAccountSettings, ListTags,
+ * GetFunctionEventInvokeConfig, ListFunctionEventInvokeConfigs, GetFunctionCodeSigningConfig, GetAccountSettings, ListTags,
  * GetPolicy (event source mappings are event-source-mappings.ts's).
  */
 export class LambdaReadApi<F extends HasDefinition> {
@@ -106,7 +108,12 @@ export class LambdaReadApi<F extends HasDefinition> {
           ...(query.get('Qualifier') === null ? {} : { Qualifier: query.get('Qualifier') }),
         }),
     ],
-    [EVENT_INVOKE_CONFIG, (match, query) => this.#eventInvokeConfig(param(match[1]), query.get('Qualifier'))],
+    [
+      EVENT_INVOKE_CONFIG,
+      (match, query) =>
+        eventInvokeConfigAnswer(this.directory, { FunctionName: param(match[1]), Qualifier: query.get('Qualifier') ?? undefined }),
+    ],
+    [EVENT_INVOKE_CONFIGS, (match, query) => eventInvokeConfigList(this.directory, param(match[1]), query)],
     [
       CODE_SIGNING_CONFIG,
       (match) => {
@@ -153,41 +160,6 @@ export class LambdaReadApi<F extends HasDefinition> {
   /** The function ListTags names: by its unqualified ARN only (Lambda tags no versions or aliases). */
   #tagged(arn: string): FunctionDefinition {
     return this.directory.functionOf(taggedFunctionArn(arn)).definition;
-  }
-
-  /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set (for `$LATEST`). */
-  #eventInvokeConfig(name: string, qualifier: string | null) {
-    let resolved: ReturnType<typeof this.directory.resolve>;
-    try {
-      resolved = this.directory.resolve(name, qualifier);
-    } catch (error) {
-      // Lambda answers a function or version it does not have as one without a configuration.
-      if (!(error instanceof AwsError) || !error.message.startsWith('Function not found: ')) throw error;
-      const named = parseFunctionName(name);
-      const arn = `${this.directory.arnOf(named.name)}:${named.qualifier ?? qualifier ?? '$LATEST'}`;
-      throw new AwsError('ResourceNotFoundException', `The function ${arn} doesn't have an EventInvokeConfig`, 404, { cause: error });
-    }
-    const { definition } = resolved.fn;
-    const config = definition.asyncConfig;
-    const configured =
-      config &&
-      (config.maximumRetryAttempts !== undefined ||
-        config.maximumEventAgeSeconds !== undefined ||
-        config.onSuccess !== undefined ||
-        config.onFailure !== undefined);
-    if (!configured || resolved.version !== '$LATEST') {
-      throw new AwsError('ResourceNotFoundException', `The function ${resolved.arn} doesn't have an EventInvokeConfig`, 404);
-    }
-    return {
-      FunctionArn: `${definition.arn}:$LATEST`,
-      LastModified: 0,
-      MaximumRetryAttempts: config.maximumRetryAttempts,
-      MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
-      DestinationConfig: {
-        OnSuccess: config.onSuccess === undefined ? {} : { Destination: config.onSuccess },
-        OnFailure: config.onFailure === undefined ? {} : { Destination: config.onFailure },
-      },
-    };
   }
 }
 

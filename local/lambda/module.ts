@@ -93,6 +93,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'GetFunctionEventInvokeConfig',
         'GetPolicy',
         'GetFunctionCodeSigningConfig',
+        'ListFunctionEventInvokeConfigs',
         'CreateFunctionUrlConfig',
         'GetFunctionUrlConfig',
         'UpdateFunctionUrlConfig',

@@ -21,6 +21,9 @@ const WRITES = [
   'RemovePermission',
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
+  'PutFunctionEventInvokeConfig',
+  'UpdateFunctionEventInvokeConfig',
+  'DeleteFunctionEventInvokeConfig',
 ] as const;
 type Write = (typeof WRITES)[number];
 
