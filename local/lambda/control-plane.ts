@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { checkReservedConcurrency } from './account-limits.js';
+import { UntypedLambdaError } from './lambda-errors.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import { eventInvokeConfigWrites } from './event-invoke-configs.js';
 import {
@@ -92,6 +93,7 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     checkArchitectures(input.Architectures);
     validateLambdaInput('CreateFunction', input);
+    this.#checkPlace(String(input.FunctionName));
     const name = parseFunctionName(String(input.FunctionName)).name;
     if (name.length > MAX_NAME_LENGTH) {
       // Lambda's own check of the name within an ARN, in its words but with this code.
@@ -379,6 +381,17 @@ export class ControlPlane {
     }
     this.#save(removePermission(current, input), current);
     return { status: 204 };
+  }
+
+  /**
+   * A function CreateFunction names by an ARN is made in this region and account only: another
+   * region's is refused as Lambda refuses it, another account's denied (without a message, as recorded).
+   */
+  #checkPlace(functionName: string): void {
+    this.#host.directory.checkRegion(functionName);
+    const parts = functionName.split(':');
+    const account = functionName.startsWith('arn:') ? parts[4] : parts[1] === 'function' ? parts[0] : undefined;
+    if (account !== undefined && account !== this.options.place.accountId) throw new UntypedLambdaError('AccessDeniedException', '', 403);
   }
 
   /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteFunctionEventInvokeConfigCommand,
@@ -15,6 +16,7 @@ import {
   GetFunctionEventInvokeConfigCommand,
   GetFunctionUrlConfigCommand,
   InvokeCommand,
+  LambdaClient,
   ListFunctionEventInvokeConfigsCommand,
   ListFunctionUrlConfigsCommand,
   ListTagsCommand,
@@ -31,7 +33,7 @@ import {
   UpdateFunctionEventInvokeConfigCommand,
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
-import { region } from '../helpers.js';
+import { credentials, region } from '../helpers.js';
 import { queueArn, until } from './recorded-cases-mappings.js';
 import { tagLifecycle } from './recorded-cases-tags.js';
 import { type Answer, ECHO, type Replay, type ReplayContext, sortedBy, zipFunction } from './recorded-replay.js';
@@ -239,6 +241,60 @@ const PARTIAL_CONFIGS: readonly LoggingConfig[] = [
 
 /** More of test_lambda_api.py's tests of the functions' API (their settings, tags, URLs, concurrency), by snapshot key. */
 export const API_CASES: Record<string, Replay> = {
+  'TestPartialARNMatching::test_update_function_configuration_full_arn': async (c) => {
+    const name = c.name('fn');
+    const created = (await c.create(name, { MemorySize: 256, Timeout: 5 })) as { CreateFunctionResponse: { FunctionArn: string } };
+    const fullArn = created.CreateFunctionResponse.FunctionArn;
+    // Nothing is recorded: each update must succeed, by the full ARN, the name and the partial ARN.
+    for (const FunctionName of [fullArn, name, fullArn.split(':').slice(-3).join(':')]) {
+      await c.lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName,
+          Description: 'Changed-Description',
+          MemorySize: 512,
+          Timeout: 10,
+          Environment: { Variables: { ENV_A: 'a' } },
+        }),
+      );
+      await c.updated(name);
+    }
+    return {};
+  },
+  'TestPartialARNMatching::test_cross_region_arn_function_access': async (c) => {
+    const name = c.name('fn');
+    const created = (await c.create(name, { MemorySize: 256, Timeout: 5 })) as { CreateFunctionResponse: { FunctionArn: string } };
+    // A client of another region reads the function by its full ARN (nothing is recorded: it must succeed).
+    const secondary = new LambdaClient({ endpoint: c.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+    try {
+      await secondary.send(new GetFunctionCommand({ FunctionName: created.CreateFunctionResponse.FunctionArn }));
+    } finally {
+      secondary.destroy();
+    }
+    return {};
+  },
+  'TestLambdaFunction::test_function_arns': async (c) => {
+    const arnOf = (name: string, place = `${region}:${c.accountId}`) => `arn:aws:lambda:${place}:function:${name}`;
+    const live: Answer = { 'create-function-arn-response': await c.create(arnOf(c.name('test-function-arn'))) };
+    live['create-function-partial-arn-response'] = await c.create(`${c.accountId}:function:${c.name('test-partial-arn')}`);
+    const create = (FunctionName: string) =>
+      c.call(
+        new CreateFunctionCommand({
+          FunctionName,
+          Handler: 'index.handler',
+          Code: { ZipFile: c.archive('handler.py', ECHO['handler.py'] ?? '') },
+          PackageType: 'Zip',
+          Role: c.role,
+          Runtime: 'python3.12',
+        }),
+      );
+    live.invalid_function_name_exc = await create('invalid:function:name');
+    live.long_function_name_exc = await create('a'.repeat(65));
+    const prefix = arnOf('');
+    live.long_function_arn_exc = await create(prefix + 'a'.repeat(140 - prefix.length + 1));
+    live.function_arn_other_region_exc = await create(arnOf(c.name('test-function-arn'), `ap-southeast-1:${c.accountId}`));
+    live.function_arn_other_account_exc = await create(arnOf(c.name('test-function-arn'), `${region}:123456789012`));
+    return live;
+  },
   'TestLambdaEventInvokeConfig::test_lambda_eventinvokeconfig_exceptions': invokeConfigExceptions,
   'TestLambdaEventInvokeConfig::test_lambda_eventinvokeconfig_lifecycle': async (c) => {
     const name = c.name('fn-eventinvoke');

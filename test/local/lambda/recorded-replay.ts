@@ -249,7 +249,9 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
     const member = MODELED_ERRORS[code];
     const modeled =
       member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
-    return { Error: { Code: code, Message: error.message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
+    // botocore's Message is the body's; a body without one reports None.
+    const message = 'message' in body || 'Message' in body ? error.message : null;
+    return { Error: { Code: code, Message: message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
   }
 }
 
