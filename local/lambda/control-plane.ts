@@ -1,7 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { checkReservedConcurrency } from './account-limits.js';
-import { UntypedLambdaError } from './lambda-errors.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import { eventInvokeConfigWrites } from './event-invoke-configs.js';
 import {
@@ -23,6 +22,7 @@ import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunc
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
+import { UntypedLambdaError } from './lambda-errors.js';
 import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 
 type Input = Readonly<Record<string, unknown>>;
