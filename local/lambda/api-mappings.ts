@@ -36,6 +36,12 @@ export class ApiMappingStore {
     return this.#table.get(uuid);
   }
 
+  /** Keeps a mapping UpdateEventSourceMapping changed: its new definition, its tags as they were. */
+  changed(mapping: CreatedMapping, lastModified: number): void {
+    const tags = this.get(uuidOf(mapping))?.tags;
+    this.save({ ...mapping, lastModified, ...(tags ? { tags } : {}) });
+  }
+
   save(mapping: StoredMapping): void {
     this.#table.put(uuidOf(mapping), mapping);
   }

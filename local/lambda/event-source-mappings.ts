@@ -70,7 +70,10 @@ export class EventSourceMappings {
     this.#place = { region, accountId, arnOf: (name) => directory.arnOf(name) };
     this.sqs = new SqsMappings(options.template, {
       ...options,
-      api: { mappings: this.#store.sqs(), save: (definition, lastModified) => this.#store.save({ kind: 'sqs', definition, lastModified }) },
+      api: {
+        mappings: this.#store.sqs(),
+        save: (definition, lastModified) => this.#store.changed({ kind: 'sqs', definition }, lastModified),
+      },
     });
     for (const stored of this.#store.all()) {
       if (stored.kind !== 'kafka') continue;
@@ -171,7 +174,7 @@ export class EventSourceMappings {
     if (found.kind === 'stream') {
       const updated = this.#streams?.updateStreamMapping(uuid, (current) => updatedStreamMapping(current, input));
       if (updated === undefined) throw notFound();
-      if (this.#made(uuid)) this.#store.save({ kind: 'stream', definition: updated.definition, lastModified: updated.lastModified });
+      if (this.#made(uuid)) this.#store.changed({ kind: 'stream', definition: updated.definition }, updated.lastModified);
       return streamMappingConfiguration(this.#place, updated);
     }
     if (found.kind === 'kafka')

@@ -11,6 +11,7 @@ import {
   ListTagsCommand,
   PublishVersionCommand,
   TagResourceCommand,
+  UpdateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
@@ -133,15 +134,18 @@ describe('Event source mappings made through Lambda’s API', () => {
     await seen('second-life got meanwhile');
   });
 
-  it('keeps the mappings it made across a restart, with their tags: they are listed and run again', async () => {
+  it('keeps the mappings it made across a restart, with their updates and tags: they are listed and run again', async () => {
     const before = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
     const Resource = String(before.EventSourceMappings?.[0]?.EventSourceMappingArn);
     await lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'orders' } }));
+    // An update keeps them.
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: before.EventSourceMappings?.[0]?.UUID, BatchSize: 5 }));
     await stop();
     await start();
     const after = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
     expect(after.EventSourceMappings?.map((m) => [m.UUID, m.State])).toEqual(before.EventSourceMappings?.map((m) => [m.UUID, 'Enabled']));
     expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'orders' });
+    expect(after.EventSourceMappings?.[0]?.BatchSize).toBe(5);
     const inbox = await queue('api-inbox');
     await sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'after-restart' }));
     await seen('consumer got after-restart');
