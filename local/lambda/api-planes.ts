@@ -1,18 +1,29 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
+import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { ControlPlane, type FunctionHost } from './control-plane.js';
 import type { S3Reader } from './function-code.js';
 import type { FunctionDefinition } from './function-definition.js';
 import type { FunctionStore } from './function-store.js';
+import { FunctionUrlApi } from './function-url-api.js';
 import { LayerApi } from './layer-api.js';
 import { LayerStore } from './layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
+import { answerWrite } from './write-routes.js';
 
-/** What Lambda's API makes beside what the template declares: functions (ControlPlane) and layers (LayerApi). */
+/** What Lambda's API makes beside what the template declares: functions (ControlPlane), layers (LayerApi) and function URLs (FunctionUrlApi). */
 export interface ApiPlanes {
   readonly functions: ControlPlane;
   readonly layers: LayerApi;
+  readonly urls: FunctionUrlApi;
+}
+
+/** Answers a request for an operation of one of the planes, or undefined for another. */
+export async function answerPlanes(planes: ApiPlanes, name: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
+  return (
+    (await answerWrite(planes.functions, name, request)) ?? (await planes.layers.answer(name, request)) ?? planes.urls.answer(name, request)
+  );
 }
 
 /**
@@ -49,6 +60,14 @@ export function apiPlanes(
         [definition, ...Object.values(definition.published ?? {})].some((d) => d.layers?.includes(folder)),
       ),
   });
+  const urls = new FunctionUrlApi({
+    db: parts.db,
+    directory: parts.host.directory,
+    clock,
+    region: options.region,
+    ...(options.functionUrls ? { served: options.functionUrls } : {}),
+    ...(options.url ? { url: options.url } : {}),
+  });
   const functions = new ControlPlane({
     store: parts.store,
     layerFolders: () => ({ ...options.layerFolders, ...layers.folders() }),
@@ -56,7 +75,15 @@ export function apiPlanes(
     log: options.log,
     clock,
     readS3,
-    host: parts.host,
+    definitions: parts.definitions,
+    // A deleted function's URLs go with it.
+    host: {
+      ...parts.host,
+      stop: async (name) => {
+        await parts.host.stop(name);
+        urls.forget(name);
+      },
+    },
   });
-  return { functions, layers };
+  return { functions, layers, urls };
 }

@@ -6,6 +6,8 @@ import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
 import { currentTraceHeader, withTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
+import { asyncConfigOf } from './event-invoke-configs.js';
+import { parseFunctionName } from './function-reference.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 
 /** Lambda's defaults for asynchronous invocation (developer guide, "Asynchronous invocation"). */
@@ -127,7 +129,7 @@ export class AsyncInvoker {
   }
 
   async #attemptOf(fn: FunctionRuntime, row: AsyncEventRow): Promise<OutboxOutcome> {
-    const config = fn.definition.asyncConfig ?? {};
+    const config = configOf(fn, row);
     const now = this.options.clock.now();
     const maximumAgeMs = (config.maximumEventAgeSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
     const last = row.last_response ? (JSON.parse(row.last_response) as LastResponse) : undefined;
@@ -189,7 +191,7 @@ export class AsyncInvoker {
     invokeCount: number,
     last: LastResponse | undefined,
   ): Promise<OutboxOutcome> {
-    const config = fn.definition.asyncConfig ?? {};
+    const config = configOf(fn, row);
     const record: InvocationRecord = {
       version: '1.0',
       timestamp: new Date(this.options.clock.now()).toISOString(),
@@ -276,4 +278,10 @@ function truncateBytes(text: string, bytes: number): string {
         .subarray(0, bytes)
         .toString('utf8')
         .replace(/\uFFFD$/, '');
+}
+
+/** The settings an event runs with: those of the qualifier it was invoked with (an alias's, a version's), else `$LATEST`'s. */
+function configOf(fn: FunctionRuntime, row: AsyncEventRow) {
+  const target = row.target ? (JSON.parse(row.target) as { arn: string }) : undefined;
+  return asyncConfigOf(fn.definition, target === undefined ? undefined : parseFunctionName(target.arn).qualifier);
 }

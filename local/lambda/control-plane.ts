@@ -1,6 +1,8 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
+import { eventInvokeConfigWrites } from './event-invoke-configs.js';
 import {
   checkArchitectures,
   checkLayers,
@@ -13,13 +15,15 @@ import {
   publishedContent,
 } from './function-changes.js';
 import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
-import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier } from './function-reference.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
+import { UntypedLambdaError } from './lambda-errors.js';
+import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -60,6 +64,8 @@ export interface ControlPlaneOptions {
   readonly place: { readonly region: string; readonly accountId: string };
   /** A function's log: where a change that failed says why. */
   readonly log: (name: string, line: string) => void;
+  /** Every function the service runs now (the account's reserved concurrency is theirs). */
+  readonly definitions: () => Iterable<FunctionDefinition>;
 }
 
 /**
@@ -87,15 +93,23 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     checkArchitectures(input.Architectures);
     validateLambdaInput('CreateFunction', input);
+    this.#checkPlace(String(input.FunctionName));
+    const name = parseFunctionName(String(input.FunctionName)).name;
+    if (name.length > MAX_NAME_LENGTH) {
+      // Lambda's own check of the name within an ARN, in its words but with this code.
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+      );
+    }
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
-    if (Object.keys(input.Tags ?? {}).length > MAX_TAGS) throw tooManyTags();
+    checkTagCount(input.Tags as Record<string, string> | undefined);
     if (input.PackageType === 'Image') {
       throw new AwsError(
         'InvalidParameterValueException',
         'The local runtime runs functions of package type Zip only: container images are not run locally',
       );
     }
-    const name = parseFunctionName(String(input.FunctionName)).name;
     if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const now = this.options.clock.now();
@@ -211,6 +225,10 @@ export class ControlPlane {
     if (qualifier === '$LATEST') {
       throw new AwsError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
     }
+    // An alias's name (DeleteAlias deletes one), whether or not the function has it.
+    if (qualifier !== undefined && ALIAS_NAME.test(qualifier)) {
+      throw new AwsError('InvalidParameterValueException', 'Deletion of aliases is not currently supported.');
+    }
     // The function itself must exist (its unqualified ARN is named); a version it has not is deleted already.
     const current = this.#changeable(input.FunctionName);
     if (qualifier === undefined) {
@@ -234,23 +252,72 @@ export class ControlPlane {
     return { status: 204 };
   }
 
+  /** PutFunctionConcurrency: the function's reserved concurrency, which its invocations then run within (0 throttles every one). */
+  async PutFunctionConcurrency(input: Input): Promise<Answer> {
+    const current = this.#concurrencyOf(input.FunctionName);
+    validateLambdaInput('PutFunctionConcurrency', input);
+    const reserved = Number(input.ReservedConcurrentExecutions);
+    checkReservedConcurrency(
+      [...this.options.definitions()].filter((d) => d.name !== current.name),
+      reserved,
+    );
+    this.#save({ ...current, reservedConcurrency: reserved }, current);
+    return { status: 200, body: { ReservedConcurrentExecutions: reserved } };
+  }
+
+  async DeleteFunctionConcurrency(input: Input): Promise<Answer> {
+    const { reservedConcurrency: _removed, ...current } = this.#concurrencyOf(input.FunctionName);
+    this.#save(current, current);
+    return { status: 204 };
+  }
+
+  /**
+   * The function a concurrency call names: unqualified only; Lambda's 404 names its `$LATEST`.
+   * @throws AwsError InvalidParameterValueException for a version or alias, ResourceNotFoundException
+   */
+  #concurrencyOf(functionName: unknown): FunctionDefinition {
+    const { name, qualifier } = parseFunctionName(String(functionName ?? ''));
+    if (qualifier !== undefined) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+      );
+    }
+    if (!this.#host.definitionOf(name)) {
+      throw new AwsError('ResourceNotFoundException', `Function not found: ${this.#host.directory.arnOf(name)}:$LATEST`, 404);
+    }
+    return this.#changeable(name);
+  }
+
+  async PutFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    return this.#invokeConfig(eventInvokeConfigWrites.put(this.#host.directory, input, this.options.clock.now()));
+  }
+
+  async UpdateFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    return this.#invokeConfig(eventInvokeConfigWrites.update(this.#host.directory, input, this.options.clock.now()));
+  }
+
+  async DeleteFunctionEventInvokeConfig(input: Input): Promise<Answer> {
+    const changed = eventInvokeConfigWrites.delete(this.#host.directory, input);
+    this.#save({ ...this.#changeable(changed.name), eventInvokeConfigs: changed.eventInvokeConfigs });
+    return { status: 204 };
+  }
+
+  /** Keeps a function's new asynchronous invocation settings (the API's functions only) and answers them. */
+  #invokeConfig(written: { definition: FunctionDefinition; answer: object }): Answer {
+    this.#save({ ...this.#changeable(written.definition.name), eventInvokeConfigs: written.definition.eventInvokeConfigs });
+    return { status: 200, body: written.answer };
+  }
+
   async TagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    const tags = (input.Tags ?? {}) as Record<string, string>;
-    if (Object.keys(tags).length === 0) {
-      throw new AwsError('InvalidParameterValueException', 'An error occurred and the request cannot be processed.');
-    }
-    const merged = { ...tagsOf(current), ...tags };
-    if (Object.keys(merged).length > MAX_TAGS) throw tooManyTags();
-    this.#save(withTags(current, merged), current);
+    this.#save(withTags(current, taggedWith(functionTags(current), input.Tags as Record<string, string> | undefined)), current);
     return { status: 204 };
   }
 
   async UntagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    const keys = new Set((input.TagKeys ?? []) as string[]);
-    const kept = Object.fromEntries(Object.entries(tagsOf(current)).filter(([key]) => !keys.has(key)));
-    this.#save(withTags(current, kept), current);
+    this.#save(withTags(current, untagged(functionTags(current), (input.TagKeys ?? []) as string[])), current);
     return { status: 204 };
   }
 
@@ -316,16 +383,20 @@ export class ControlPlane {
     return { status: 204 };
   }
 
+  /**
+   * A function CreateFunction names by an ARN is made in this region and account only: another
+   * region's is refused as Lambda refuses it, another account's denied (without a message, as recorded).
+   */
+  #checkPlace(functionName: string): void {
+    this.#host.directory.checkRegion(functionName);
+    const parts = functionName.split(':');
+    const account = functionName.startsWith('arn:') ? parts[4] : parts[1] === 'function' ? parts[0] : undefined;
+    if (account !== undefined && account !== this.options.place.accountId) throw new UntypedLambdaError('AccessDeniedException', '', 403);
+  }
+
   /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */
   #tagged(resource: unknown): FunctionDefinition {
-    const arn = String(resource ?? '');
-    if (parseFunctionName(arn).qualifier !== undefined) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        'Tags on function aliases and versions are not supported. Please specify a function ARN.',
-      );
-    }
-    return this.#changeable(arn);
+    return this.#changeable(taggedFunctionArn(String(resource ?? '')));
   }
 
   /**
@@ -348,7 +419,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, policies: _policies, ...code } = definition;
+    const { versions: _v, aliases: _a, published: _p, policies: _policies, eventInvokeConfigs: _e, ...code } = definition;
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,
@@ -386,15 +457,11 @@ export class ControlPlane {
   }
 }
 
-/** Lambda's limit of tags on a function. */
-const MAX_TAGS = 50;
+/** The longest name of a function (its ARN, which the model bounds, may be longer). */
+const MAX_NAME_LENGTH = 64;
 
-const tooManyTags = () => new AwsError('InvalidParameterValueException', 'Number of tags exceeds resource tag limit.');
-
-function tagsOf(definition: FunctionDefinition): Record<string, string> {
-  const tags = definition.template?.Tags;
-  return Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])) : {};
-}
+/** An alias's name: not a version number. */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
 
 /** Tagging changes the function's revision, as Lambda's does. */
 function withTags(definition: FunctionDefinition, tags: Record<string, string>): FunctionDefinition {

@@ -1,5 +1,6 @@
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
+import { templateTags } from '../template/tags.js';
 import { applyTemplatePermissions } from './function-permissions.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
@@ -110,6 +111,7 @@ function sqsMappingDefinitions(
       ...provisionedModeOf(p, `${r.stackName}/${r.logicalId}`, warnings),
       reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
       enabled: p.Enabled !== false,
+      ...templateTags(p.Tags),
     });
   }
 

@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import type { StoredCode } from './function-code.js';
 import type { FunctionDefinition } from './function-definition.js';
+import { parseFunctionName } from './function-reference.js';
 import { functionLayers } from './template-config.js';
 
 // What CreateFunction and UpdateFunctionConfiguration make of their members: the definition a
@@ -177,7 +178,8 @@ export function createdDefinition(
   code: StoredCode,
   layerFolders: Readonly<Record<string, string>>,
 ): FunctionDefinition {
-  const name = String(input.FunctionName);
+  // A name, or a full or partial ARN naming one (the region and account are checked already).
+  const name = parseFunctionName(String(input.FunctionName)).name;
   const tags = (input.Tags ?? {}) as Record<string, string>;
   const created: FunctionDefinition = {
     name,

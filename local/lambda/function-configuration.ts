@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
 import { stableUuid } from '../template/resolve.js';
+import { tagMap } from '../template/tags.js';
 import type { ApiRecord, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
 type Props = Record<string, unknown>;
@@ -218,10 +219,7 @@ export function functionDetails(definition: FunctionDefinition, qualified?: { ve
 
 /** The function's tags (its template `Tags`, which include CDK's and the stack's), as ListTags answers them. */
 export function functionTags(definition: FunctionDefinition): Record<string, string> {
-  const tags = definition.template?.Tags;
-  return Array.isArray(tags)
-    ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, String(tag.Value)]))
-    : {};
+  return tagMap(definition.template?.Tags);
 }
 
 /** GetAlias's answer for an alias (an empty routing configuration is none). */

@@ -26,6 +26,12 @@ export interface FunctionDefinition {
   /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
   readonly asyncConfig?: AsyncInvokeConfig;
   /**
+   * The asynchronous invocation settings PutFunctionEventInvokeConfig gave a function the API
+   * made, by qualifier (`$LATEST`, a version, an alias): once set, what each qualifier's
+   * invocations run with in place of `asyncConfig`'s (whose dead-letter queue stays the function's).
+   */
+  readonly eventInvokeConfigs?: Readonly<Record<string, EventInvokeConfig>>;
+  /**
    * The function's resolved template properties (or, for a function CreateFunction made, its
    * request's members under their CloudFormation names): what the API reports beyond the
    * fields above (Role, TracingConfig, Tags, ...).
@@ -94,6 +100,12 @@ export interface AsyncInvokeConfig {
   readonly onFailure?: string;
   /** `DeadLetterConfig.TargetArn`: an SQS queue or SNS topic. */
   readonly deadLetterArn?: string;
+}
+
+/** One qualifier's asynchronous invocation settings (event-invoke-configs.ts), and when they were set. */
+export interface EventInvokeConfig extends Omit<AsyncInvokeConfig, 'deadLetterArn'> {
+  /** Epoch milliseconds. */
+  readonly lastModified: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import type { PolicyDocument } from '../iam/policy-documents.js';
 import { permissionStatement } from '../iam/resource-statements.js';
 import type { LoadedResource } from '../template/load.js';
 import { stableUuid } from '../template/resolve.js';
@@ -127,10 +128,49 @@ export function policyAnswer(definition: FunctionDefinition | undefined, input: 
   }
   const policy = definition.policies?.[target.key];
   if (!policy) throw noSuchPolicy();
-  return {
-    Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: policy.statements }),
-    RevisionId: policy.revisionId,
-  };
+  return { Policy: JSON.stringify(policyDocument(policy)), RevisionId: policy.revisionId };
+}
+
+/** A policy as its document: GetPolicy's `Policy`, and what IAM evaluates. */
+const policyDocument = (policy: FunctionPolicy): PolicyDocument => ({
+  Version: '2012-10-17',
+  Id: 'default',
+  Statement: policy.statements as unknown as PolicyDocument['Statement'],
+});
+
+/**
+ * Hands the policies AddPermission wrote on the functions the API made to IAM, which evaluates a
+ * call to the function (its URL, another service's invocation) against them as it does the
+ * template's `AWS::Lambda::Permission`s: each function's and each version's and alias's, the
+ * ones a change removed taken back.
+ */
+export class ApiPolicies {
+  /** The resources each function's policies are on, as last handed over. */
+  readonly #set = new Map<string, readonly string[]>();
+
+  constructor(private readonly onPolicyChange: ((resourceArn: string, policy: PolicyDocument | undefined) => void) | undefined) {}
+
+  apply(definition: FunctionDefinition): void {
+    if (definition.api === undefined || this.onPolicyChange === undefined) return;
+    const policies = Object.entries(definition.policies ?? {}).map(([key, policy]) => ({
+      arn: key === FUNCTION_ITSELF ? definition.arn : `${definition.arn}:${key}`,
+      policy,
+    }));
+    for (const arn of this.#set.get(definition.name) ?? []) {
+      if (!policies.some((p) => p.arn === arn)) this.onPolicyChange(arn, undefined);
+    }
+    for (const { arn, policy } of policies) this.onPolicyChange(arn, policyDocument(policy));
+    this.#set.set(
+      definition.name,
+      policies.map((p) => p.arn),
+    );
+  }
+
+  /** A deleted function's policies go with it. */
+  forget(name: string): void {
+    for (const arn of this.#set.get(name) ?? []) this.onPolicyChange?.(arn, undefined);
+    this.#set.delete(name);
+  }
 }
 
 /** `definition` without the policy of a version or alias that is deleted. */

@@ -130,3 +130,22 @@ export function invokedVersion(resolved: ResolvedFunction<{ readonly definition:
   }
   return resolved.version;
 }
+
+/**
+ * The function a tagging request (TagResource, UntagResource, ListTags) names by its ARN: an
+ * unqualified function only (Lambda tags no versions or aliases). A capacity provider's ARN is
+ * one the local runtime has none of.
+ * @throws AwsError InvalidParameterValueException for a qualified ARN, ResourceNotFoundException for a capacity provider
+ */
+export function taggedFunctionArn(arn: string): string {
+  if (tryParseArn(arn)?.resourceType === 'capacity-provider') {
+    throw new AwsError('ResourceNotFoundException', `Capacity provider not found: ${arn}`, 404);
+  }
+  if (parseFunctionName(arn).qualifier !== undefined) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      'Tags on function aliases and versions are not supported. Please specify a function ARN.',
+    );
+  }
+  return arn;
+}

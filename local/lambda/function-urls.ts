@@ -55,17 +55,35 @@ export interface FunctionUrlAddress {
   readonly hostUrl: string;
 }
 
-/** The template's function URLs in front of the local functions. */
+/** The function URLs in front of the local functions: the template's, and those Lambda's API made (function-url-api.ts). */
 export class FunctionUrls implements AppHttpService {
-  #urls: ReadonlyMap<string, FunctionUrlDefinition>;
+  #template: readonly FunctionUrlDefinition[];
+  #made: readonly FunctionUrlDefinition[] = [];
+  #urls: ReadonlyMap<string, FunctionUrlDefinition> = new Map();
 
   constructor(private readonly options: FunctionUrlsOptions) {
-    this.#urls = new Map(options.urls.map((url) => [url.urlId, url]));
+    this.#template = options.urls;
+    this.#index();
   }
 
   /** Takes a reloaded app's URLs (`switchyard dev`): a new URL answers from now on, a removed one no longer. */
   reload(urls: readonly FunctionUrlDefinition[]): void {
-    this.#urls = new Map(urls.map((url) => [url.urlId, url]));
+    this.#template = urls;
+    this.#index();
+  }
+
+  templateUrls(): readonly FunctionUrlDefinition[] {
+    return this.#template;
+  }
+
+  /** Serves the URLs Lambda's API made (all of them: what it no longer gives answers no more). */
+  setMade(urls: readonly FunctionUrlDefinition[]): void {
+    this.#made = urls;
+    this.#index();
+  }
+
+  #index(): void {
+    this.#urls = new Map([...this.#template, ...this.#made].map((url) => [url.urlId, url]));
   }
 
   addresses(endpointUrl: string): FunctionUrlAddress[] {

@@ -13,7 +13,35 @@ import { modelValidator, violationsMessage } from '../endpoint/validation/valida
 const model = loadModel('lambda');
 const wrongType = (finding: { readonly message: string }) =>
   new AwsError('InvalidParameterValueException', `Invalid value: ${finding.message}`);
-const validate = modelValidator('lambda', { wrongType });
+/** The region part of Lambda's ARN patterns, and as its service checks it: a European Sovereign Cloud region (`eusc-`) too. */
+const REGION = '[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}';
+const SERVICE_REGION = `(eusc-)?${REGION}`;
+const LAYER_VERSION = `arn:(aws[a-zA-Z-]*)?:lambda:${SERVICE_REGION}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+`;
+
+/**
+ * The patterns Lambda's service checks where its published model (botocore 1.43.11) has older
+ * ones, as its recorded refusals quote them (2025-11): a region may be a European Sovereign
+ * Cloud one, a taggable resource a layer, a layer version an AWS-managed layer (`awslayer`).
+ */
+const SERVICE_PATTERNS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(model.shapes).flatMap(([name, { pattern }]) => {
+    if (pattern === undefined) return [];
+    if (name === 'LayerVersionArn') return [[pattern, `(${LAYER_VERSION})|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)`]];
+    if (!pattern.includes(REGION)) return [];
+    const checked = pattern.replaceAll(REGION, SERVICE_REGION);
+    return [
+      [
+        pattern,
+        name === 'TaggableResource' ? checked.replace('|code-signing-config:', '|layer:([a-zA-Z0-9-_]+)|code-signing-config:') : checked,
+      ],
+    ];
+  }),
+);
+
+/** The enums Lambda lists in another order than its model's, as its recorded refusals list them. */
+const ENUM_ORDERS = [['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON']];
+const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS };
+const validate = modelValidator('lambda', { wrongType, ...CHECKS });
 
 interface Route {
   readonly operation: string;
@@ -73,7 +101,7 @@ export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path
       input[member] = (type === 'integer' || type === 'long') && /^-?\d+$/.test(value) ? Number(value) : value;
     }
     // The body's members are checked with the body, by the operation that reads it (validateLambdaInput).
-    const findings = checkInput(model, route.operation, input);
+    const findings = checkInput(model, route.operation, input, CHECKS);
     if (findings.wrongType) throw wrongType(findings.wrongType);
     const first = (path: readonly unknown[]) => (path[0] as { member?: string } | undefined)?.member ?? '';
     const violations = findings.violations.filter((v) => !(v.kind === 'required' && inBody.has(first(v.path))));

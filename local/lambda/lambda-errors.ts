@@ -2,7 +2,7 @@ import { AwsError } from '../aws-error.js';
 import type { RawResponse } from '../endpoint/protocols.js';
 import { errorMessageMember } from '../endpoint/validation/model.js';
 
-/** A refusal Lambda answers without its `Type` member, as a few of its answers are recorded. */
+/** A refusal Lambda answers without its `Type` member, as a few of its answers are recorded (one without a message: with no body at all). */
 export class UntypedLambdaError extends AwsError {
   override readonly name: string = 'UntypedLambdaError';
 }
@@ -13,10 +13,12 @@ export class UntypedLambdaError extends AwsError {
  * `message` for InvalidParameterValueException, as botocore's model says), and whose fault it is.
  */
 export function lambdaErrorAnswer(error: AwsError): RawResponse {
-  const type = error instanceof UntypedLambdaError ? {} : { Type: error.senderFault ? 'User' : 'Service' };
+  const untyped = error instanceof UntypedLambdaError;
+  const type = untyped ? {} : { Type: error.senderFault ? 'User' : 'Service' };
+  const message = untyped && error.message === '' ? {} : { [errorMessageMember('lambda', error.code)]: error.message };
   return {
     status: error.status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-    body: JSON.stringify({ ...type, [errorMessageMember('lambda', error.code)]: error.message }),
+    body: JSON.stringify({ ...type, ...message }),
   };
 }

@@ -6,16 +6,18 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/p
 import { parseBoundedJson } from '../json-depth.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
-import { apiPlanes } from './api-planes.js';
+import { type ApiPlanes, answerPlanes, apiPlanes } from './api-planes.js';
 import { AsyncInvoker } from './async-invoker.js';
-import type { ControlPlane, FunctionHost } from './control-plane.js';
+import type { FunctionHost } from './control-plane.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
+import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
 import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
 import { functionEnvironment } from './function-environment.js';
+import { ApiPolicies } from './function-permissions.js';
 import { FunctionDirectory, invokedVersion } from './function-reference.js';
 import { errorPayload, type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
@@ -25,15 +27,11 @@ import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
-import type { LayerApi } from './layer-api.js';
-import { type StreamMappingControl, updateEventSourceMapping } from './mapping-changes.js';
 import { decodeClientContext, header, invocationHeaders, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
-import { SqsMappings } from './sqs-mappings.js';
-import { answerWrite } from './write-routes.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
@@ -55,12 +53,11 @@ export class LambdaService implements RestProtocolService {
   readonly #durableApi: DurableApi;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
-  readonly #sqsMappings: SqsMappings;
-  /** The stream mappings, which the pipes service runs (it starts after Lambda and attaches them). */
-  #streamMappings?: StreamMappingControl;
+  readonly #mappings: EventSourceMappings;
   readonly #store: FunctionStore;
-  readonly #controlPlane: ControlPlane;
-  readonly #layers: LayerApi;
+  readonly #planes: ApiPlanes;
+  /** What IAM evaluates of the functions the API made: their policies. */
+  readonly #policies: ApiPolicies;
   /** The functions the template declares (or declared, until a restart): the API changes none of them. */
   readonly #templateNames: Set<string>;
   /** Set by `stop`: `prepare` starts no more environments. */
@@ -86,38 +83,36 @@ export class LambdaService implements RestProtocolService {
       this.#functions.set(definition.name, this.#runtimeOf(definition));
     }
 
+    this.#policies = new ApiPolicies(options.onPolicyChange);
+    for (const fn of this.#functions.values()) this.#policies.apply(fn.definition);
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    const planes = apiPlanes(options, {
+    this.#planes = apiPlanes(options, {
       db,
       store: this.#store,
       accountId,
       definitions: () => [...this.#functions.values()].map((fn) => fn.definition),
       host: this.#apiHost(),
     });
-    this.#controlPlane = planes.functions;
-    this.#layers = planes.layers;
-    this.#sqsMappings = new SqsMappings(options.sqsMappings, {
+    this.#mappings = new EventSourceMappings({
       ...options,
       db,
+      template: options.sqsMappings,
+      directory: this.#directory,
+      accountId,
       functions: this.#functions,
-      targetOf: (fn, mapping) =>
-        durableSettings(fn.definition)
-          ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(mapping.functionReference ?? mapping.functionName))
-          : fn,
-    });
-    const sqsMappings = this.#sqsMappings;
-    const mappings = {
-      get definitions() {
-        return sqsMappings.definitions;
+      targetOf: (fn, mapping) => {
+        const reference = mapping.functionReference ?? mapping.functionName;
+        return durableSettings(fn.definition)
+          ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(reference))
+          : EventSourceMappings.versionTarget(this.#directory, fn, reference);
       },
-      status: (uuid: string) => sqsMappings.status(uuid),
-      streams: () => this.#streamMappings?.streamMappings() ?? [],
-    };
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, mappings, {
+    });
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, {
       accountId,
       region: options.region,
       codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+      layerCodeSize: () => this.#planes.layers.codeSize(),
     });
     this.#async = new AsyncInvoker(this.#functions, {
       db,
@@ -167,10 +162,10 @@ export class LambdaService implements RestProtocolService {
     // The functions the API made earlier get what their code needs, as they did when it was uploaded; changes a stop interrupted end.
     const made = [...this.#functions.values()].flatMap(({ definition }) => (definition.api ? [definition] : []));
     for (const definition of made) if (!inTransition(definition)) await this.options.prepareCode?.(definition);
-    await this.#controlPlane.resume(made);
+    await this.#planes.functions.resume(made);
     this.#async.start();
     this.#durable.start();
-    await this.#sqsMappings.start();
+    await this.#mappings.sqs.start();
   }
 
   /**
@@ -205,7 +200,7 @@ export class LambdaService implements RestProtocolService {
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#templateNames].filter((name) => !names.has(name));
-    const mappings = await this.#sqsMappings.reload(sqsMappings, touched);
+    const mappings = await this.#mappings.sqs.reload(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
 
@@ -249,7 +244,7 @@ export class LambdaService implements RestProtocolService {
 
   /** The changes Lambda's API accepted that are still in progress (Pending, InProgress): tests hold them and wait for their end. */
   get transitions(): FunctionTransitions {
-    return this.#controlPlane.transitions;
+    return this.#planes.functions.transitions;
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
@@ -265,7 +260,7 @@ export class LambdaService implements RestProtocolService {
     this.#stopped = true;
     await this.#async.stop();
     await this.#durable.stop();
-    await this.#sqsMappings.stop();
+    await this.#mappings.sqs.stop();
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
 
@@ -340,7 +335,7 @@ export class LambdaService implements RestProtocolService {
     const runs = [...this.#functions.values()].some(({ definition }) =>
       [definition, ...Object.values(definition.published ?? {})].some((d) => d.api && storedDigest(d.codePath) === digest),
     );
-    return runs ? zipPath(this.#store.codeRoot, digest) : this.#layers.zipOf(digest);
+    return runs ? zipPath(this.#store.codeRoot, digest) : this.#planes.layers.zipOf(digest);
   }
 
   /** The events of a function still queued for asynchronous invocation (or in flight). */
@@ -368,7 +363,7 @@ export class LambdaService implements RestProtocolService {
 
   /** The pipes service's stream mappings, for Lambda's API to list and update. */
   attachStreamMappings(control: StreamMappingControl): void {
-    this.#streamMappings = control;
+    this.#mappings.attachStreams(control);
   }
 
   /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
@@ -382,12 +377,23 @@ export class LambdaService implements RestProtocolService {
       directory: this.#directory,
       definitionOf: (name) => this.#functions.get(name)?.definition,
       isTemplate: (name) => this.#templateNames.has(name),
-      describe: (definition) => this.#apply(definition, 'describe'),
+      describe: (definition) => {
+        this.#apply(definition, 'describe');
+        this.#policies.apply(definition);
+      },
       prepare: (definition) => this.#prepare(definition),
-      run: (definition) => this.#apply(definition, 'update'),
+      run: (definition) => {
+        this.#apply(definition, 'update');
+        this.#policies.apply(definition);
+        // A mapping that outlived a function of this name invokes the new one once its code is ready.
+        void this.#mappings.sqs.functionChanged(definition.name);
+      },
       stop: async (name) => {
         const fn = this.#functions.get(name);
         this.#functions.delete(name);
+        this.#policies.forget(name);
+        // Its mappings stay, as Lambda's do, and poll nothing until a function of the name comes back.
+        await this.#mappings.sqs.functionChanged(name);
         await fn?.stop();
       },
     };
@@ -412,25 +418,15 @@ export class LambdaService implements RestProtocolService {
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
-    if (name === 'UpdateEventSourceMapping') {
-      return updateEventSourceMapping(request, {
-        streams: this.#streamMappings,
-        sqsMappings: this.#sqsMappings,
-        read: this.#read,
-        functionOf: (functionName) => ({
-          functionName: this.#directory.resolve(functionName).fn.definition.name,
-          functionReference: functionName,
-        }),
-      });
-    }
-    const written = (await answerWrite(this.#controlPlane, name, request)) ?? (await this.#layers.answer(name, request));
+    // Mappings first: their tags are answered there, a function's by the control plane.
+    const written = (await this.#mappings.answer(name, request)) ?? (await answerPlanes(this.#planes, name, request));
     if (written) return written;
     const answer = this.#read.answer(request);
     if (answer) return answer;
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers and their reads, and of event source mappings UpdateEventSourceMapping only`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers, event source mappings and their reads`,
       );
     }
     throw new AwsError(

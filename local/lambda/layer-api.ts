@@ -67,6 +67,11 @@ export class LayerApi {
     return Object.fromEntries(this.options.store.all().map((layer) => [versionArn(layer), layer.folder]));
   }
 
+  /** The storage the published layer versions' archives take. */
+  codeSize(): number {
+    return this.options.store.all().reduce((sum, layer) => sum + layer.codeSize, 0);
+  }
+
   /** The zip of a published layer's content by its digest (hex), for Content.Location; undefined for any other. */
   zipOf(digest: string): string | undefined {
     const found = this.options.store.all().some((layer) => storedDigest(layer.folder) === digest);

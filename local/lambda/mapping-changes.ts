@@ -1,20 +1,13 @@
 import { AwsError } from '../aws-error.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
-import type { PipesService } from '../pipes/pipes-service.js';
-import { validateLambdaInput } from './input-validation.js';
-import type { LambdaReadApi } from './lambda-api.js';
-import { parseBody } from './request-parts.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
-import type { SqsMappings } from './sqs-mappings.js';
 
 /**
  * The members of UpdateEventSourceMapping that belong to other event sources (streams, Kafka,
  * MQ, DocumentDB): Lambda refuses them for an SQS mapping. The code is Lambda's; the wording
- * is ours (AWS does not publish it).
+ * is ours (AWS does not publish it), but for DestinationConfig's, which is recorded.
  */
 const NOT_FOR_SQS = [
-  'DestinationConfig',
   'MaximumRecordAgeInSeconds',
   'BisectBatchOnFunctionError',
   'MaximumRetryAttempts',
@@ -38,6 +31,9 @@ const UNWINDOWED_BATCH = 10;
 
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', message);
 
+/** Lambda's refusal of a DestinationConfig an SQS mapping never takes, or of an OnSuccess destination, which a stream's does not. */
+const unsupportedDestination = () => invalid('Unsupported DestinationConfig parameter for given event source mapping type.');
+
 /** The function a mapping's FunctionName names: the function's name and the reference as given. */
 export type MappingFunctionResolver = (functionName: string) => Pick<SqsMappingDefinition, 'functionName' | 'functionReference'>;
 
@@ -55,6 +51,7 @@ export function updatedMapping(
   resolveFunction: MappingFunctionResolver,
 ): SqsMappingDefinition {
   const given = (member: string) => body[member] !== undefined && body[member] !== null;
+  if (given('DestinationConfig')) throw unsupportedDestination();
   for (const member of NOT_FOR_SQS) {
     if (given(member)) throw invalid(`${member} does not apply to an Amazon SQS event source mapping (${current.queueArn}).`);
   }
@@ -164,7 +161,9 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
     nextMapping.reportBatchItemFailures = (body.FunctionResponseTypes as unknown[]).includes('ReportBatchItemFailures');
   }
   if (given('DestinationConfig')) {
-    const destination = (body.DestinationConfig as { OnFailure?: { Destination?: string } }).OnFailure?.Destination;
+    const config = body.DestinationConfig as { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } };
+    if (config.OnSuccess?.Destination !== undefined) throw unsupportedDestination();
+    const destination = config.OnFailure?.Destination;
     if (destination !== undefined && !sentToLocally(destination)) {
       throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue or SNS topic ARN.`);
     }
@@ -176,43 +175,3 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
 
 /** Lambda's least MaximumRecordAgeInSeconds (besides -1). */
 const MIN_RECORD_AGE_SECONDS = 60;
-
-/** What Lambda's API needs of the stream mappings the pipes service runs. */
-export type StreamMappingControl = Pick<PipesService, 'streamMappings' | 'updateStreamMapping'>;
-
-/**
- * UpdateEventSourceMapping of one of the app's mappings: a stream mapping (run by the pipes
- * service) or an SQS one. Enabled pauses and resumes it; the other members it applies take
- * effect from its next batch. Lambda answers 202: the mapping is changing (its State says to what).
- */
-export function updateEventSourceMapping(
-  request: RawRequest,
-  lambda: {
-    readonly streams: StreamMappingControl | undefined;
-    readonly sqsMappings: SqsMappings;
-    readonly read: Pick<LambdaReadApi<never>, 'streamMappingConfiguration' | 'mappingConfiguration'>;
-    /** A function name the request gives, as the mapping keeps it. */
-    readonly functionOf: (functionName: string) => { functionName: string; functionReference: string };
-  },
-): RawResponse {
-  // The endpoint has decoded the path already.
-  const uuid = request.path.split('/')[3] ?? '';
-  const body = parseBody(request.body);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
-  }
-  validateLambdaInput('UpdateEventSourceMapping', { ...body, UUID: uuid });
-  const answer = (configuration: unknown): RawResponse => ({
-    status: 202,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(configuration),
-  });
-  const streams = lambda.streams;
-  if (streams?.streamMappings().some((m) => m.definition.arn === uuid)) {
-    return answer(
-      lambda.read.streamMappingConfiguration(streams.updateStreamMapping(uuid, (current) => updatedStreamMapping(current, body))),
-    );
-  }
-  const mapping = lambda.sqsMappings.update(uuid, (current) => updatedMapping(current, body, lambda.functionOf));
-  return answer(lambda.read.mappingConfiguration(mapping));
-}

@@ -82,14 +82,23 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'ListVersionsByFunction',
         'ListAliases',
         'GetAlias',
+        'CreateEventSourceMapping',
         'ListEventSourceMappings',
         'GetEventSourceMapping',
         'UpdateEventSourceMapping',
+        'DeleteEventSourceMapping',
         'GetAccountSettings',
         'GetFunctionConcurrency',
         'ListTags',
         'GetFunctionEventInvokeConfig',
         'GetPolicy',
+        'GetFunctionCodeSigningConfig',
+        'ListFunctionEventInvokeConfigs',
+        'CreateFunctionUrlConfig',
+        'GetFunctionUrlConfig',
+        'UpdateFunctionUrlConfig',
+        'DeleteFunctionUrlConfig',
+        'ListFunctionUrlConfigs',
         ...CONTROL_PLANE_OPERATIONS,
         ...LAYER_OPERATIONS,
       ],
@@ -124,17 +133,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const sqs = services.get('sqs');
     const iam = services.get('iam');
     const sdk = new RuntimeSdk(settings.options.sdk, publicLayers(settings, iam));
-    // Function URLs: a caller is let in as the URL's auth type and the function's resource policy say.
-    const functionUrls = new FunctionUrls({
-      urls: definitions.functionUrls,
-      // Looked up when requests come, once the service below exists.
-      invoke: (fn, event, options) => services.get('lambda').invoke(fn, event, options),
-      authorize: urlAuthorizer(iam),
-      accountId,
-      region,
-      clock,
-      log,
-    });
+    const functionUrls = functionUrlsOf(settings, services, definitions.functionUrls);
     const lambda = new LambdaService({
       functionUrls,
       db: database('lambda'),
@@ -161,6 +160,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       prepareCode: (definition) => provideSdk(sdk, [definition], scanOf, log),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: queueSourceAuthorizer(sqs, iam),
+      // AddPermission's statements on a function the API made are its policy for IAM, as the template's permissions are.
+      onPolicyChange: (resourceArn, policy) => iam.setResourcePolicy(resourceArn, policy),
       baseEnvironment: baseEnvironment(url, services.get('dynamodb').host.url, region, credentials),
     });
     const reads = lambdaReads(settings, services, lambda);
@@ -207,6 +208,25 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
+
+/** Function URLs: a caller is let in as the URL's auth type and the function's resource policy say. */
+function functionUrlsOf(
+  settings: Parameters<ServiceModule<'lambda'>['create']>[0]['settings'],
+  services: ServiceLookup,
+  urls: readonly FunctionUrlDefinition[],
+): FunctionUrls {
+  const { clock, region, accountId, log } = settings;
+  return new FunctionUrls({
+    urls,
+    // Looked up when requests come, once the Lambda service exists.
+    invoke: (fn, event, options) => services.get('lambda').invoke(fn, event, options),
+    authorize: urlAuthorizer(services.get('iam')),
+    accountId,
+    region,
+    clock,
+    log,
+  });
+}
 
 /** The public layers' provider: their packages in the SDK's cache, the extension's calls signed as each function's role. */
 function publicLayers(settings: Parameters<ServiceModule<'lambda'>['create']>[0]['settings'], iam: IamCheck): PublicLayers {

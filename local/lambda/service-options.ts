@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
+import type { PolicyDocument } from '../iam/policy-documents.js';
 import type { DestinationSender } from './destinations.js';
 import type { S3Reader } from './function-code.js';
 import type { RoleCredentials } from './function-environment.js';
@@ -58,4 +59,6 @@ export interface LambdaServiceOptions {
   readonly readS3?: S3Reader;
   /** The endpoint's base URL: where GetFunction's Code.Location downloads a package CreateFunction uploaded. @default none */
   readonly url?: string;
+  /** Where the policies AddPermission writes on the functions the API made go (IAM evaluates them); undefined removes one. @default none */
+  readonly onPolicyChange?: (resourceArn: string, policy: PolicyDocument | undefined) => void;
 }

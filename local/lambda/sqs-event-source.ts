@@ -49,6 +49,8 @@ export interface SqsMappingDefinition {
   readonly refusal?: string;
   readonly reportBatchItemFailures: boolean;
   readonly enabled: boolean;
+  /** The template's Tags (ListTags answers them; a mapping the API made keeps its own, api-mappings.ts). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface ProvisionedPollerConfig {

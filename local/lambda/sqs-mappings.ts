@@ -19,6 +19,11 @@ export interface SqsMappingsOptions {
   readonly targetOf: (fn: FunctionRuntime, mapping: SqsMappingDefinition) => FunctionRuntime;
   /** AWS's refusal of the mapping when the function's role may not read the queue and IAM enforces (LambdaServiceOptions). */
   readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
+  /** The mappings CreateEventSourceMapping made, as kept (api-mappings.ts), and where one is kept again when UpdateEventSourceMapping changes it. */
+  readonly api?: {
+    readonly mappings: readonly { readonly definition: SqsMappingDefinition; readonly lastModified: number }[];
+    save(definition: SqsMappingDefinition, lastModified: number): void;
+  };
 }
 
 /** The settings of an SQS mapping UpdateEventSourceMapping changes; the rest is the template's alone. */
@@ -33,8 +38,11 @@ const UPDATABLE_SETTINGS = [
   'enabled',
 ] as const satisfies readonly (keyof SqsMappingDefinition)[];
 
-/** A mapping's state as Lambda reports it: `Disabling` until its batches in flight end, `Enabling` until it polls. */
-export type MappingState = 'Enabled' | 'Enabling' | 'Disabled' | 'Disabling' | 'Updating';
+/**
+ * A mapping's state as Lambda reports it: `Disabling` until its batches in flight end, `Enabling`
+ * until it polls; `Creating` until a new one polls, `Deleting` until a deleted one has stopped.
+ */
+export type MappingState = 'Creating' | 'Enabled' | 'Enabling' | 'Disabled' | 'Disabling' | 'Updating' | 'Deleting';
 
 export interface MappingStatus {
   readonly state: MappingState;
@@ -43,9 +51,11 @@ export interface MappingStatus {
 }
 
 /**
- * The app's SQS event source mappings and their pollers: started with Lambda, changed by
+ * The SQS event source mappings and their pollers: the app's, started with Lambda, changed by
  * UpdateEventSourceMapping (kept in the data folder), replaced in place by a reload (only
- * those whose settings or function changed poll again), stopped with it.
+ * those whose settings or function changed poll again), stopped with it; and those
+ * CreateEventSourceMapping made (`add`, `remove`), kept whole in the data folder, which no
+ * reload touches.
  */
 export class SqsMappings {
   /** The mappings as they run now (the read API lists this array: updates and reloads replace its items in place). */
@@ -56,6 +66,10 @@ export class SqsMappings {
   readonly #clock: Clock;
   /** The template's mappings, which the kept changes apply to. */
   #template: ReadonlyMap<string, SqsMappingDefinition>;
+  /** The UUIDs of the mappings the API made. */
+  readonly #apiMade = new Set<string>();
+  /** The function each mapping's pollers were last started for (undefined: there was none to run). */
+  readonly #startedFor = new Map<string, FunctionRuntime | undefined>();
   readonly #status = new Map<string, MappingStatus>();
   /** Per mapping, the number of its last update: only the last one's transition sets the state it ends in. */
   readonly #updates = new Map<string, number>();
@@ -72,6 +86,11 @@ export class SqsMappings {
     this.#clock = options.clock ?? systemClock;
     this.#template = new Map(template.map((m) => [m.uuid, m]));
     this.definitions = this.#reconcile(template);
+    for (const { definition, lastModified } of options.api?.mappings ?? []) {
+      this.#apiMade.add(definition.uuid);
+      this.definitions.push(definition);
+      this.#status.set(definition.uuid, { state: restingState(definition), lastModified });
+    }
   }
 
   async start(): Promise<void> {
@@ -81,6 +100,58 @@ export class SqsMappings {
   /** A mapping's state and when it last changed. */
   status(uuid: string): MappingStatus {
     return this.#status.get(uuid) ?? { state: 'Enabled', lastModified: 0 };
+  }
+
+  /**
+   * CreateEventSourceMapping: the mapping is listed at once, `Creating` until its pollers
+   * have started (then Enabled, or Disabled if it was created so).
+   */
+  add(mapping: SqsMappingDefinition): MappingStatus {
+    const now = this.#clock.now();
+    this.#apiMade.add(mapping.uuid);
+    this.definitions.push(mapping);
+    const status: MappingStatus = { state: 'Creating', lastModified: now };
+    this.#status.set(mapping.uuid, status);
+    void this.#enqueue(async () => {
+      await this.#startSource(mapping);
+      if (this.#status.get(mapping.uuid) === status) this.#status.set(mapping.uuid, { state: restingState(mapping), lastModified: now });
+    });
+    return status;
+  }
+
+  /**
+   * DeleteEventSourceMapping of a mapping the API made: `Deleting` (its definition answered)
+   * until its pollers have stopped, a batch in flight ending first; then it is gone.
+   * @throws AwsError ResourceNotFoundException for a mapping that is not one the API made
+   */
+  remove(uuid: string): { mapping: SqsMappingDefinition; status: MappingStatus } {
+    const mapping = this.definitions.find((m) => m.uuid === uuid);
+    if (mapping === undefined || !this.#apiMade.has(uuid)) throw notFound();
+    const status: MappingStatus = { state: 'Deleting', lastModified: this.#status.get(uuid)?.lastModified ?? this.#clock.now() };
+    this.#status.set(uuid, status);
+    void this.#enqueue(async () => {
+      await this.#stopSources(new Set([uuid]));
+      this.definitions.splice(this.definitions.indexOf(mapping), 1);
+      this.#apiMade.delete(uuid);
+      this.#status.delete(uuid);
+    });
+    return { mapping, status };
+  }
+
+  /**
+   * Polls again for the mappings of a function that came or went (CreateFunction and
+   * DeleteFunction through the API): a mapping outlives its function, as Lambda's do, and
+   * polls nothing while it has none. A function that only changed keeps its pollers.
+   */
+  functionChanged(functionName: string): Promise<void> {
+    const current = this.options.functions.get(functionName);
+    const stale = this.definitions.filter((m) => m.functionName === functionName && this.#startedFor.get(m.uuid) !== current);
+    const uuids = new Set(stale.map((m) => m.uuid));
+    if (uuids.size === 0) return Promise.resolve();
+    return this.#enqueue(async () => {
+      await this.#stopSources(uuids);
+      for (const mapping of this.definitions) if (uuids.has(mapping.uuid)) await this.#startSource(mapping);
+    });
   }
 
   /**
@@ -94,12 +165,11 @@ export class SqsMappings {
     const index = this.definitions.findIndex((m) => m.uuid === uuid);
     const before = this.definitions[index];
     const template = this.#template.get(uuid);
-    if (before === undefined || template === undefined) {
-      throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
-    }
+    if (before === undefined || (template === undefined && !this.#apiMade.has(uuid))) throw notFound();
     const next = change(before);
     const now = this.#clock.now();
-    this.#store.save(uuid, template, next, now);
+    if (template === undefined) this.options.api?.save(next, now);
+    else this.#store.save(uuid, template, next, now);
     this.definitions[index] = next;
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     const state = transitionOf(before, next, changed, this.status(uuid).state);
@@ -125,7 +195,7 @@ export class SqsMappings {
    */
   reload(nextTemplate: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
     return this.#enqueue(async () => {
-      const before = new Map(this.definitions.map((m) => [m.uuid, m]));
+      const before = new Map(this.definitions.filter((m) => !this.#apiMade.has(m.uuid)).map((m) => [m.uuid, m]));
       this.#template = new Map(nextTemplate.map((m) => [m.uuid, m]));
       const next = this.#reconcile(nextTemplate);
       const restart = new Set<string>();
@@ -137,11 +207,14 @@ export class SqsMappings {
       }
       const nextIds = new Set(next.map((m) => m.uuid));
       for (const uuid of before.keys()) if (!nextIds.has(uuid)) restart.add(uuid);
+      const made = this.definitions.filter((m) => this.#apiMade.has(m.uuid));
+      for (const mapping of made) if (touchedFunctions.has(mapping.functionName)) restart.add(mapping.uuid);
       await this.#stopSources(restart);
-      this.definitions.splice(0, this.definitions.length, ...next);
-      for (const mapping of next) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
-      // Only mappings whose own settings changed are news; one restarted for its function's code is not.
+      this.definitions.splice(0, this.definitions.length, ...next, ...made);
+      for (const mapping of this.definitions) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
+      // Only the template's mappings whose own settings changed are news; one restarted for its function's code is not.
       return [...restart].filter((uuid) => {
+        if (this.#apiMade.has(uuid)) return false;
         const mapping = next.find((m) => m.uuid === uuid);
         const old = before.get(uuid);
         return mapping === undefined || old === undefined || JSON.stringify(old) !== JSON.stringify(mapping);
@@ -184,6 +257,7 @@ export class SqsMappings {
   async #startSource(mapping: SqsMappingDefinition): Promise<void> {
     const { log, sqs, region, clock } = this.options;
     const fn = this.options.functions.get(mapping.functionName);
+    this.#startedFor.set(mapping.uuid, fn);
     // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
     if (!fn) {
       log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
@@ -204,6 +278,8 @@ export class SqsMappings {
     this.#sources.push(source);
   }
 }
+
+const notFound = () => new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
 
 function restingState(mapping: SqsMappingDefinition): MappingState {
   return mapping.enabled ? 'Enabled' : 'Disabled';

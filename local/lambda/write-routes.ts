@@ -19,6 +19,11 @@ const WRITES = [
   'UntagResource',
   'AddPermission',
   'RemovePermission',
+  'PutFunctionConcurrency',
+  'DeleteFunctionConcurrency',
+  'PutFunctionEventInvokeConfig',
+  'UpdateFunctionEventInvokeConfig',
+  'DeleteFunctionEventInvokeConfig',
 ] as const;
 type Write = (typeof WRITES)[number];
 

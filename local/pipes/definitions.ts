@@ -1,6 +1,7 @@
 import { tryParseArn } from '../arn.js';
 import { apiDestinations } from '../events/api-destinations.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { templateTags } from '../template/tags.js';
 import { httpEndpointOf, httpParametersOf, isHttpArn, type PipeHttpCall } from './pipe-http.js';
 import { isStreamSourceArn } from './stream-arns.js';
 
@@ -63,6 +64,8 @@ export interface StreamMappingSettings {
   readonly tumblingWindowSeconds?: number;
   /** The on-failure destination as given (`deadLetterArn` is set only for one sent to locally). */
   readonly onFailureDestination?: string;
+  /** The template's Tags (ListTags answers them; a mapping the API made keeps its own in Lambda's store). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 type Props = Record<string, unknown>;
@@ -251,6 +254,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
         ...(p.ParallelizationFactor === undefined ? {} : { parallelizationFactor: Number(p.ParallelizationFactor) }),
         ...(p.TumblingWindowInSeconds === undefined ? {} : { tumblingWindowSeconds: Number(p.TumblingWindowInSeconds) }),
         ...(onFailure === undefined ? {} : { onFailureDestination: onFailure }),
+        ...templateTags(p.Tags),
       },
     });
   }

@@ -62,11 +62,38 @@ export class StreamMappingStates {
     });
   }
 
-  /** Keeps `next` as the mapping's settings; the update's number when it changed anything (its readers then follow it). */
+  /**
+   * A mapping CreateEventSourceMapping made (Lambda keeps it): `Creating` until its readers
+   * start (`settled`), or resting in its state already when it is one made before a restart.
+   */
+  add(pipe: PipeDefinition, creating: boolean, lastModified: number): number {
+    this.#status.set(pipe.arn, { state: creating ? 'Creating' : restingState(pipe), lastModified });
+    const update = (this.#updates.get(pipe.arn) ?? 0) + 1;
+    this.#updates.set(pipe.arn, update);
+    return update;
+  }
+
+  /** DeleteEventSourceMapping: `Deleting` until its readers have stopped (then `forget`). */
+  deleting(pipe: PipeDefinition): void {
+    const status = this.#status.get(pipe.arn);
+    this.#status.set(pipe.arn, { state: 'Deleting', lastModified: status?.lastModified ?? this.clock.now() });
+    this.#updates.set(pipe.arn, (this.#updates.get(pipe.arn) ?? 0) + 1);
+  }
+
+  forget(pipe: PipeDefinition): void {
+    this.#status.delete(pipe.arn);
+    this.#results.delete(pipe.arn);
+    this.#updates.delete(pipe.arn);
+  }
+
+  /**
+   * Keeps `next` as the mapping's settings (a template's; Lambda keeps those of the mappings
+   * its API made); the update's number when it changed anything (its readers then follow it).
+   */
   update(before: PipeDefinition, next: PipeDefinition): number | undefined {
     const now = this.clock.now();
-    const template = this.#template.get(next.arn) ?? before;
-    this.#store.save(next.arn, template, next, now);
+    const template = this.#template.get(next.arn);
+    if (template !== undefined) this.#store.save(next.arn, template, next, now);
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     if (!changed) return undefined;
     const state: MappingState = before.running === next.running ? 'Updating' : next.running ? 'Enabling' : 'Disabling';

@@ -1,9 +1,9 @@
 import { parseArn } from '../arn.js';
 import { ApiDestinationCaller } from '../events/api-destination-call.js';
 import type { IamCheck } from '../iam/iam-check.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule, ServiceTypes } from '../services/service-module.js';
 import { pipeDefinitions } from './definitions.js';
-import { PipesService } from './pipes-service.js';
+import { type KinesisSource, PipesService } from './pipes-service.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
 import { pipeLines } from './startup-lines.js';
 
@@ -35,26 +35,12 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
       clock,
       pipes: template.pipes,
       source: {
+        exists: (arn) => streams.store.stream(arn) !== undefined,
         readAfter: (arn, after, limit) => streams.readAfter(arn, after, limit),
         latestPosition: (arn) => streams.store.latestPosition(arn),
         onRecords: (listener) => streams.store.onRecords(listener),
       },
-      kinesis: {
-        shardIds: (arn) => kinesis.api.streamByArn(arn)?.shards.map((s) => s.shardId),
-        read: (arn, shardId, after, limit) => {
-          const stream = kinesis.api.streamByArn(arn);
-          return stream === undefined ? [] : kinesis.store.read(stream, shardId, after, limit);
-        },
-        latestPosition: (arn, shardId) => {
-          const stream = kinesis.api.streamByArn(arn);
-          return stream === undefined ? 0 : kinesis.store.latestPosition(stream, shardId);
-        },
-        positionBefore: (arn, shardId, ms) => {
-          const stream = kinesis.api.streamByArn(arn);
-          return stream === undefined ? 0 : kinesis.store.positionBefore(stream, shardId, ms);
-        },
-        onRecords: (listener) => kinesis.store.onRecords(listener),
-      },
+      kinesis: kinesisSource(kinesis),
       queues: {
         region: settings.region,
         GetQueueUrl: (input) => sqs.GetQueueUrl(input),
@@ -106,6 +92,26 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
   },
   report: (pipes) => ({ serves: pipeLines(pipes.describe()) }),
 };
+
+/** Where pipes and mappings read a Kinesis stream's shards: the local Kinesis's store. */
+function kinesisSource(kinesis: ServiceTypes['kinesis']): KinesisSource {
+  return {
+    shardIds: (arn) => kinesis.api.streamByArn(arn)?.shards.map((s) => s.shardId),
+    read: (arn, shardId, after, limit) => {
+      const stream = kinesis.api.streamByArn(arn);
+      return stream === undefined ? [] : kinesis.store.read(stream, shardId, after, limit);
+    },
+    latestPosition: (arn, shardId) => {
+      const stream = kinesis.api.streamByArn(arn);
+      return stream === undefined ? 0 : kinesis.store.latestPosition(stream, shardId);
+    },
+    positionBefore: (arn, shardId, ms) => {
+      const stream = kinesis.api.streamByArn(arn);
+      return stream === undefined ? 0 : kinesis.store.positionBefore(stream, shardId, ms);
+    },
+    onRecords: (listener) => kinesis.store.onRecords(listener),
+  };
+}
 
 /**
  * What reading the source takes (the pipe's and a mapping's documented permissions), as the

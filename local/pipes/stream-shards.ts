@@ -5,6 +5,8 @@ import type { PipeDefinition } from './definitions.js';
 
 /** Where a pipe reads a DynamoDB stream's records (the local DynamoDB Streams, in process). */
 export interface StreamSource {
+  /** Whether the stream exists (CreateEventSourceMapping refuses one that does not). @default every stream is taken to */
+  exists?(streamArn: string): boolean;
   readAfter(streamArn: string, after: number, limit: number): StoredRecord[];
   latestPosition(streamArn: string): number;
   onRecords(listener: (streamArn: string) => void): () => void;

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /**
- * A SQLite table of JSON documents by a text key (an ARN or a name): how a service keeps what
+ * A SQLite table of JSON documents by a text key (an ARN, a name or a UUID): how a service keeps what
  * its API creates (EventBridge's buses, rules, archives, replays, tags and bus settings,
  * Scheduler's schedules and groups) across restarts, each as one row it reads back whole.
  */
@@ -9,7 +9,7 @@ export class JsonTable<T> {
   readonly #statements: Record<'entries' | 'get' | 'put' | 'delete', StatementSync>;
 
   /** `table` and `key` are the code's own names (never input): the table is `<table> (<key> TEXT PRIMARY KEY, json TEXT NOT NULL)`. */
-  constructor(db: DatabaseSync, table: string, key: 'arn' | 'name' | 'id') {
+  constructor(db: DatabaseSync, table: string, key: 'arn' | 'name' | 'id' | 'uuid') {
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${key} TEXT PRIMARY KEY, json TEXT NOT NULL)`);
     this.#statements = {
       entries: db.prepare(`SELECT ${key} AS key, json FROM ${table} ORDER BY ${key}`),

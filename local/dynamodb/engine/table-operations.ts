@@ -140,7 +140,11 @@ export function listTables(context: TableContext, input: Json): Json {
   return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
 }
 
-/** UpdateTable: billing mode and throughput, deletion protection, a GSI created or deleted, the stream. */
+/**
+ * UpdateTable: billing mode and throughput, deletion protection, a GSI created or deleted, the
+ * stream. Answered with the table UPDATING, as AWS answers every UpdateTable (a local change is
+ * done once answered, as DescribeTable then says: ACTIVE).
+ */
 export function updateTable(context: TableContext, input: Json): Json {
   let table = context.catalog.described(String(input.TableName));
   const description = { ...table.description };
@@ -204,7 +208,7 @@ export function updateTable(context: TableContext, input: Json): Json {
   const sse = input.SSESpecification === undefined ? undefined : updatedSse(description, input.SSESpecification, context);
   table = { ...table, indexes, description };
   context.catalog.replace(table);
-  return { TableDescription: { ...describe(context, table), ...sse } };
+  return { TableDescription: { ...describe(context, table), TableStatus: 'UPDATING', ...sse } };
 }
 
 /**

@@ -37,6 +37,18 @@ export interface CheckOptions {
   /** Whether the service enforces its model's enums (default true). */
   readonly enums?: boolean;
   /**
+   * Enums the service lists in its refusals in another order than its model's (a Java set's
+   * order, as recorded: Lambda's StartingPosition, Step Functions' ExecutionStatus), each as it lists them: one with the same values as a shape's enum is
+   * what its refusal quotes.
+   */
+  readonly enumOrders?: readonly (readonly string[])[];
+  /**
+   * The patterns the service checks in place of its model's, by the model's: AWS's service may
+   * check a newer pattern than its published model has (as its recorded refusals quote it),
+   * which is then both checked and quoted.
+   */
+  readonly servicePatterns?: Readonly<Record<string, string>>;
+  /**
    * Whether an empty string is also checked against its pattern (default false: EventBridge
    * and Step Functions report only its length; CloudWatch Logs reports both).
    */
@@ -52,12 +64,6 @@ export interface CheckOptions {
    * recorded answers) rather than as a map (`{Source=a}`). Default false.
    */
   readonly namedStructures?: boolean;
-  /**
-   * Enum value sets as the service lists them in its message where that order is not the
-   * model's (Step Functions' ExecutionStatus: its recorded answers); a set of the model is
-   * listed in the order of the one given here with the same values.
-   */
-  readonly enumOrders?: readonly (readonly string[])[];
 }
 
 /** The findings for an operation's input; an operation the model does not know has none. */
@@ -331,10 +337,11 @@ class Walk {
         failed.push(['length', `Member must have length greater than or equal to ${shape.min}`]);
       if (shape.max !== undefined && value.length > shape.max)
         failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
-      const regex = shape.pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(shape.pattern);
+      const pattern = shape.pattern === undefined ? undefined : (this.options.servicePatterns?.[shape.pattern] ?? shape.pattern);
+      const regex = pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(pattern);
       // An empty value fails only its length, as EventBridge and Step Functions answer, unless the service says otherwise.
       if (regex && (value.length > 0 || this.options.emptyValuePatterns === true) && !regex.test(value))
-        failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
+        failed.push(['pattern', `Member must satisfy regular expression pattern: ${pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
         failed.push(['enum', `Member must satisfy enum value set: [${this.#listed(shape.enum).join(', ')}]`]);
     } else if (typeof value === 'string' && shape.type === 'blob') {

@@ -51,7 +51,7 @@ describe('DynamoDB table descriptions and settings (local engine)', () => {
     expect(Table?.WarmThroughput).toEqual({ ReadUnitsPerSecond: 5, WriteUnitsPerSecond: 7, Status: 'ACTIVE' });
   });
 
-  it('describes an on-demand table and its global index warmed to 12,000 reads and 4,000 writes, or to what UpdateTable asked', async () => {
+  it('describes an on-demand table and its global index warmed to 12,000 reads and 4,000 writes, or to what UpdateTable asked (answered UPDATING, as AWS does)', async () => {
     const before = await dynamodb.client.send(new DescribeTableCommand({ TableName: 'settings' }));
     expect(before.Table?.WarmThroughput).toEqual({ ReadUnitsPerSecond: 12_000, WriteUnitsPerSecond: 4_000, Status: 'ACTIVE' });
     expect(before.Table?.GlobalSecondaryIndexes?.[0]?.WarmThroughput).toEqual({
@@ -59,8 +59,12 @@ describe('DynamoDB table descriptions and settings (local engine)', () => {
       WriteUnitsPerSecond: 4_000,
       Status: 'ACTIVE',
     });
-    await dynamodb.client.send(new UpdateTableCommand({ TableName: 'warm', WarmThroughput: { ReadUnitsPerSecond: 15_000 } }));
+    const updated = await dynamodb.client.send(
+      new UpdateTableCommand({ TableName: 'warm', WarmThroughput: { ReadUnitsPerSecond: 15_000 } }),
+    );
+    expect(updated.TableDescription?.TableStatus).toBe('UPDATING');
     const after = await dynamodb.client.send(new DescribeTableCommand({ TableName: 'warm' }));
+    expect(after.Table?.TableStatus).toBe('ACTIVE');
     expect(after.Table?.WarmThroughput).toEqual({ ReadUnitsPerSecond: 15_000, WriteUnitsPerSecond: 7, Status: 'ACTIVE' });
   });
 

@@ -8,23 +8,27 @@ import {
   CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   GetFunctionCommand,
   GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
   TagResourceCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
 import { inlinePolicy, serviceRole } from '../template-resources.js';
 import { createFunction, functionInput, handler, payloadOf, ROLE, updateCode, updateConfiguration } from './control-plane-clients.js';
 
@@ -146,6 +150,47 @@ describe('Lambda control plane', () => {
     const output = await client.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
     expect(payloadOf(output)).toBe('hello, Ada');
     expect(output.ExecutedVersion).toBe('$LATEST');
+  });
+
+  it('throttles every invocation of a function PutFunctionConcurrency reserved 0 for, and runs it again once DeleteFunctionConcurrency', async () => {
+    await createFunction(client, functionInput('reserved', zip([{ path: 'index.js', body: 'exports.handler = async () => "ran";' }])));
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'reserved', ReservedConcurrentExecutions: 0 }));
+    await expect(client.send(new InvokeCommand({ FunctionName: 'reserved' }))).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'reserved' }));
+    expect(payloadOf(await client.send(new InvokeCommand({ FunctionName: 'reserved' })))).toBe('ran');
+  });
+
+  it('runs an Event invocation with the settings PutFunctionEventInvokeConfig gave its qualifier: retries and the on-failure destination', async () => {
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    const queueOf = async (QueueName: string) => {
+      const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName }));
+      return { url: QueueUrl, arn: `arn:aws:sqs:${region}:000000000000:${QueueName}` };
+    };
+    const [latest, aliased] = [await queueOf('invoke-config-latest'), await queueOf('invoke-config-alias')];
+    await createFunction(
+      client,
+      functionInput('always-fails', zip([{ path: 'index.js', body: 'exports.handler = async () => { throw new Error("no"); };' }])),
+    );
+    const { Version } = await client.send(new PublishVersionCommand({ FunctionName: 'always-fails' }));
+    await client.send(new CreateAliasCommand({ FunctionName: 'always-fails', Name: 'live', FunctionVersion: Version }));
+    const onFailure = (Destination: string) => ({ MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination } } });
+    await client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'always-fails', ...onFailure(latest.arn) }));
+    await client.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'always-fails', Qualifier: 'live', ...onFailure(aliased.arn) }),
+    );
+    await client.send(new InvokeCommand({ FunctionName: 'always-fails', InvocationType: 'Event', Payload: '{"to":"latest"}' }));
+    await client.send(new InvokeCommand({ FunctionName: 'always-fails:live', InvocationType: 'Event', Payload: '{"to":"alias"}' }));
+    // Without the settings (two retries, a minute apart), no record would be sent this soon.
+    const [recordOf, aliasRecordOf] = await Promise.all([receiveBodies(sqs, latest.url, 1), receiveBodies(sqs, aliased.url, 1)]);
+    expect(JSON.parse(String(recordOf[0]))).toMatchObject({
+      requestPayload: { to: 'latest' },
+      requestContext: { approximateInvokeCount: 1 },
+    });
+    expect(JSON.parse(String(aliasRecordOf[0]))).toMatchObject({
+      requestPayload: { to: 'alias' },
+      requestContext: { approximateInvokeCount: 1 },
+    });
+    sqs.destroy();
   });
 
   it('runs a published version’s code and settings, not the current ones', async () => {

@@ -2,6 +2,8 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  ListTagsCommand,
+  TagResourceCommand,
   UpdateEventSourceMappingCommand,
   type UpdateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
@@ -54,6 +56,7 @@ function writeApp(dir: string, mapping: Record<string, unknown> = {}): string {
               FunctionName: { Ref: 'Consumer' },
               EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] },
               BatchSize: 10,
+              Tags: [{ Key: 'team', Value: 'inbox' }],
               ...mapping,
             },
           },
@@ -248,6 +251,15 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
       type: 'InvalidRequestContentException',
     });
     expect(await mapping()).toMatchObject({ BatchSize: 50, State: 'Enabled' });
+  });
+
+  it('answers ListTags of a template mapping with its template Tags, and fails if TagResource would change them, naming why', async () => {
+    const { EventSourceMappingArn: Resource } = await mapping();
+    expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
+    await expect(lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'other' } }))).rejects.toThrow(
+      "comes from the app's cloud assembly: its tags change with the next synthesis",
+    );
+    expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
   });
 
   it('fails if the caller may not lambda:UpdateEventSourceMapping the mapping, and lets one that may', async () => {

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
+import { API_CASES } from './recorded-cases-api.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
+import { MAPPING_CASES } from './recorded-cases-mappings.js';
+import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
 import { STATE_CASES } from './recorded-cases-states.js';
@@ -44,15 +47,8 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
     test: 'TestLambdaLayer::test_layer_function_exceptions',
     path: /^add_layer_arn_without_version_exc\.Error\.Message$/,
     reason:
-      "a Layers item without its version is refused quoting AWS's newer LayerVersionArn pattern and each constraint of the " +
-      "item (its lengths, not null); the endpoint validates against botocore 1.43.11's model, which names its older pattern only",
-  },
-  {
-    test: 'TestLambdaLayer::test_layer_exceptions',
-    path: /^get_layer_version_by_arn_exc_invalidarn\.Error\.Message$/,
-    reason:
-      "GetLayerVersionByArn's refusal quotes the ARN pattern AWS's service checks now ((eusc-)? regions, awslayer ARNs), " +
-      "which botocore's model (1.43.11) the endpoint validates against does not have yet (as test_invalid_invoke's, not held)",
+      'a Layers item without its version is refused quoting each constraint of the item (its lengths, not null) besides the ' +
+      "pattern it fails; the endpoint's model validation names the constraints an item fails only",
   },
 ]);
 let context: ReplayContext;
@@ -72,7 +68,18 @@ afterAll(async () => {
 
 describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
-    { ...FUNCTION_CASES, ...STATE_CASES, ...VERSION_CASES, ...TAG_AND_INVOKE_CASES, ...PYTHON_CASES, ...PERMISSION_CASES, ...LAYER_CASES },
+    {
+      ...FUNCTION_CASES,
+      ...STATE_CASES,
+      ...VERSION_CASES,
+      ...TAG_AND_INVOKE_CASES,
+      ...PYTHON_CASES,
+      ...PERMISSION_CASES,
+      ...LAYER_CASES,
+      ...MAPPING_CASES,
+      ...NAME_CASES,
+      ...API_CASES,
+    },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => context,

@@ -1,10 +1,12 @@
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  GetFunctionCodeSigningConfigCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
+  GetFunctionUrlConfigCommand,
   InvokeCommand,
   ListFunctionsCommand,
   UpdateFunctionCodeCommand,
@@ -24,6 +26,8 @@ const ON_FUNCTION: Readonly<Record<string, (FunctionName: string, Qualifier?: st
   get_function_configuration: (FunctionName, Qualifier) => new GetFunctionConfigurationCommand({ FunctionName, Qualifier }),
   get_function_event_invoke_config: (FunctionName, Qualifier) => new GetFunctionEventInvokeConfigCommand({ FunctionName, Qualifier }),
   get_function_concurrency: (FunctionName) => new GetFunctionConcurrencyCommand({ FunctionName }),
+  get_function_url_config: (FunctionName, Qualifier) => new GetFunctionUrlConfigCommand({ FunctionName, Qualifier }),
+  get_function_code_signing_config: (FunctionName) => new GetFunctionCodeSigningConfigCommand({ FunctionName }),
   invoke: (FunctionName, Qualifier) => new InvokeCommand({ FunctionName, Qualifier }),
 };
 
@@ -135,9 +139,15 @@ export const FUNCTION_CASES: Record<string, Replay> = {
     };
   },
   ...Object.fromEntries(
-    ['delete_function', 'get_function', 'get_function_configuration', 'get_function_event_invoke_config', 'get_function_concurrency'].map(
-      (op) => [`TestLambdaFunction::test_ops_on_nonexisting_fn[${op}]`, nonexistingFn(op)],
-    ),
+    [
+      'delete_function',
+      'get_function',
+      'get_function_configuration',
+      'get_function_event_invoke_config',
+      'get_function_concurrency',
+      'get_function_url_config',
+      'get_function_code_signing_config',
+    ].map((op) => [`TestLambdaFunction::test_ops_on_nonexisting_fn[${op}]`, nonexistingFn(op)]),
   ),
   ...Object.fromEntries(
     [
@@ -147,6 +157,8 @@ export const FUNCTION_CASES: Record<string, Replay> = {
       'get_function_concurrency',
       'delete_function',
       'invoke',
+      'get_function_url_config',
+      'get_function_code_signing_config',
     ].map((op) => [`TestLambdaFunction::test_get_function_wrong_region[${op}]`, wrongRegion(op)]),
   ),
   'TestLambdaFunction::test_lambda_code_location_s3_errors': async (c) => {

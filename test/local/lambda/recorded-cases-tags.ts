@@ -22,6 +22,23 @@ async function taggable(c: ReplayContext, prefix: string, Tags?: Record<string, 
   return { name, arn: String(fn.Configuration?.FunctionArn) };
 }
 
+/** test_tag_lifecycle: tags added, overlapped and removed on a resource (a function, an event source mapping), listed after each. */
+export async function tagLifecycle(c: ReplayContext, arn: string): Promise<Answer> {
+  const live: Answer = {};
+  const step = async (key: string, change: Promise<Answer>) => {
+    live[key] = await change;
+    live[`${key}_listtags`] = await listTags(c, arn);
+  };
+  await step('tag_single_response', tag(c, arn, { A: 'tag-a' }));
+  await step('tag_multiple_response', tag(c, arn, { B: 'tag-b', C: 'tag-c' }));
+  await step('tag_overlap_response', tag(c, arn, { C: 'tag-c-newsuffix', D: 'tag-d' }));
+  await step('untag_single_response', untag(c, arn, ['A']));
+  await step('untag_multiple_response', untag(c, arn, ['B', 'C']));
+  await step('untag_nonexisting_response', untag(c, arn, ['F']));
+  await step('untag_existing_and_nonexisting_response', untag(c, arn, ['D', 'F']));
+  return live;
+}
+
 /** The Node.js function of test_lambda.py's invocation cases (`lambda_echo.js`, or `lambda_none.js`, which answers nothing). */
 const NONE_JS = 'exports.handler = async function (event) {\n  console.log(JSON.stringify(event));\n};\n';
 
@@ -62,22 +79,7 @@ export const TAG_AND_INVOKE_CASES: Record<string, Replay> = {
     const { name, arn } = await taggable(c, 'fn', { testtag: c.name('tag') });
     return { get_function_result: await c.call(new GetFunctionCommand({ FunctionName: name })), list_tags_result: await listTags(c, arn) };
   },
-  'TestLambdaTag::test_tag_lifecycle[lambda_function]': async (c) => {
-    const { arn } = await taggable(c, 'fn');
-    const live: Answer = {};
-    const step = async (key: string, change: Promise<Answer>) => {
-      live[key] = await change;
-      live[`${key}_listtags`] = await listTags(c, arn);
-    };
-    await step('tag_single_response', tag(c, arn, { A: 'tag-a' }));
-    await step('tag_multiple_response', tag(c, arn, { B: 'tag-b', C: 'tag-c' }));
-    await step('tag_overlap_response', tag(c, arn, { C: 'tag-c-newsuffix', D: 'tag-d' }));
-    await step('untag_single_response', untag(c, arn, ['A']));
-    await step('untag_multiple_response', untag(c, arn, ['B', 'C']));
-    await step('untag_nonexisting_response', untag(c, arn, ['F']));
-    await step('untag_existing_and_nonexisting_response', untag(c, arn, ['D', 'F']));
-    return live;
-  },
+  'TestLambdaTag::test_tag_lifecycle[lambda_function]': async (c) => tagLifecycle(c, (await taggable(c, 'fn')).arn),
   'TestLambdaTag::test_tag_nonexisting_resource': async (c) => {
     const { arn } = await taggable(c, 'fn');
     const live: Answer = { pre_delete_get_function: await c.call(new GetFunctionCommand({ FunctionName: arn })) };

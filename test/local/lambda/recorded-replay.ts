@@ -34,6 +34,8 @@ export interface ReplayContext {
   /** A Lambda client whose parameters are not checked: botocore's `parameter_validation=False`, which the SDK never does. */
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
+  /** The runtime's endpoint, for clients of the services a test makes its resources in (SQS, DynamoDB, Kinesis). */
+  readonly endpoint: string;
   /** A fresh function name with the prefix. */
   name(prefix: string): string;
   /** A zip of one file, a new archive each call (as the recordings' archives differ by their files' times). */
@@ -68,6 +70,10 @@ const PYTHON_SNAPSHOTS = ['python/test_lambda.snapshot.json', 'python/test_lambd
 const PERMISSION_SNAPSHOTS = ['permissions/test_lambda_api.snapshot.json'];
 /** The layers' tests (recorded-cases-layers.ts). */
 const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
+/** The event source mappings' tests (recorded-cases-mappings.ts). */
+const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
+/** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
+const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -76,9 +82,15 @@ interface RecordedCase {
 
 const RECORDED: Record<string, RecordedCase> = Object.assign(
   {},
-  ...['test_lambda_api.snapshot.json', 'test_lambda.snapshot.json', ...PYTHON_SNAPSHOTS, ...PERMISSION_SNAPSHOTS, ...LAYER_SNAPSHOTS].map(
-    (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
-  ),
+  ...[
+    'test_lambda_api.snapshot.json',
+    'test_lambda.snapshot.json',
+    ...PYTHON_SNAPSHOTS,
+    ...PERMISSION_SNAPSHOTS,
+    ...LAYER_SNAPSHOTS,
+    ...MAPPING_SNAPSHOTS,
+    ...API_SNAPSHOTS,
+  ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
@@ -107,7 +119,7 @@ export function compareCase(test: string, live: Answer): string[] {
  * test_lambda.py's `key_value(..., reference_replacement=False)` transformers wrote the key's
  * name in place of any value (`"CodeSha256": "code-sha256"`): read as a placeholder for any value.
  */
-const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result' };
+const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result', FunctionUrl: 'lambda-url' };
 
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
@@ -161,6 +173,7 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     call,
     lambda,
     s3,
+    endpoint: runtime.url,
     role,
     accountId: ACCOUNT,
     name: (prefix) => `${prefix}-${process.pid}-${++counter}`,
@@ -226,7 +239,7 @@ export const ECHO: Readonly<Record<string, string>> = {
 async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undefined): Promise<Answer> {
   try {
     const { $metadata, ...output } = (await send()) as Answer & { $metadata: { httpStatusCode?: number } };
-    const shaped = pythonShape({ ...output, ...('Payload' in output ? { Payload: payloadOf(output.Payload as Uint8Array) } : {}) });
+    const shaped = botoShape({ ...output, ...('Payload' in output ? { Payload: payloadOf(output.Payload as Uint8Array) } : {}) });
     return { ...(shaped as Answer), ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
   } catch (error) {
     const raw = last();
@@ -236,8 +249,26 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
     const member = MODELED_ERRORS[code];
     const modeled =
       member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
-    return { Error: { Code: code, Message: error.message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
+    // botocore's Message is the body's; a body without one reports None.
+    const message = 'message' in body || 'Message' in body ? error.message : null;
+    return { Error: { Code: code, Message: message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
   }
+}
+
+/** The answer of another service's client (a test's DynamoDB table) as botocore reported it: the output, ResponseMetadata. */
+export async function asBotoAnswer(send: () => Promise<object>): Promise<Answer> {
+  const { $metadata, ...output } = (await send()) as Answer & { $metadata: { httpStatusCode?: number } };
+  return { ...(botoShape(output) as Answer), ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
+}
+
+/** Output as the recordings show it: a timestamp member (a Date here) as `datetime`, bytes as Python's. */
+function botoShape(value: unknown): unknown {
+  if (value instanceof Date) return 'datetime';
+  if (Array.isArray(value)) return value.map(botoShape);
+  if (isObject(value) && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, botoShape(v)]])));
+  }
+  return pythonShape(value);
 }
 
 /** Invoke's payload as LocalStack's snapshot reads the stream: a JSON object or list parsed, anything else as its text. */

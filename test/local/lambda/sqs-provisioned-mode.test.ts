@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionDirectory } from '../../../local/lambda/function-reference.js';
 import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
-import { LambdaReadApi } from '../../../local/lambda/lambda-api.js';
+import { sqsMappingConfiguration } from '../../../local/lambda/mapping-answers.js';
 import {
   type ProvisionedPollerConfig,
   SqsEventSource,
@@ -171,20 +170,14 @@ describe('SQS event source provisioned mode from the template', () => {
     const [mapping] = definitions.sqsMappings;
     expect(mapping?.provisionedPollerConfig).toEqual({ MinimumPollers: 2, MaximumPollers: 3 });
     expect(mapping?.refusal).toBeUndefined();
-    const functions = new Map<string, never>();
-    const mappings = { definitions: definitions.sqsMappings, status: () => ({ state: 'Enabled' as const, lastModified: 0 }) };
-    const api = new LambdaReadApi(functions, new FunctionDirectory(functions, '000000000000', REGION), mappings, {
+    if (mapping === undefined) throw new Error('no mapping');
+    const place = {
       accountId: '000000000000',
       region: REGION,
-    });
-    const answer = api.answer({
-      method: 'GET',
-      path: `/2015-03-31/event-source-mappings/${mapping?.uuid}`,
-      query: new URLSearchParams(),
-      headers: {},
-      body: Buffer.alloc(0),
-    } as never);
-    expect(JSON.parse(String(answer?.body)).ProvisionedPollerConfig).toEqual({ MinimumPollers: 2, MaximumPollers: 3 });
+      arnOf: (name: string) => `arn:aws:lambda:${REGION}:000000000000:function:${name}`,
+    };
+    const answer = sqsMappingConfiguration(place, mapping, { state: 'Enabled', lastModified: 0 });
+    expect(answer.ProvisionedPollerConfig).toEqual({ MinimumPollers: 2, MaximumPollers: 3 });
   });
 
   it('fails the mapping with Lambda’s error when Lambda would refuse its ProvisionedPollerConfig, and does not run it', async () => {

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { compilePattern, matchesPattern } from '../events/pattern.js';
+import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
+import type { PipeDefinition } from './definitions.js';
+import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeDeliveryOptions } from './pipe-delivery.js';
+import type { ShardReader, ShardRecord } from './stream-shards.js';
+
+/** What a shard's reader needs: where its checkpoints are kept, and how it delivers. */
+export interface PipeRunnerOptions extends PipeDeliveryOptions {
+  /** Holds the `checkpoints` table (PipesService creates it). */
+  readonly db: DatabaseSync;
+  /** The first retry of a failed batch waits this long, doubling up to a minute. @default 1000 */
+  readonly retryBaseMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Reads one shard of a pipe's (or a Lambda event source mapping's) stream in order: batches
+ * from its checkpoint, filtered, delivered with retries, bisection and the dead-letter queue,
+ * the checkpoint committed after each (pipes-service.ts runs one per shard).
+ */
+export class PipeRunner {
+  readonly #filters: ReturnType<typeof compilePattern>[];
+  #stopped = true;
+  #wake?: () => void;
+  #loop?: Promise<void>;
+  #unsubscribe?: () => void;
+  #idleWaiters: (() => void)[] = [];
+
+  readonly #delivery: PipeDelivery;
+  /** Set when part of the batch in hand was given up on (dead-lettered): it ends as a problem. */
+  #gaveUp = false;
+
+  constructor(
+    private readonly pipe: PipeDefinition,
+    private readonly options: PipeRunnerOptions,
+    private readonly shard: ShardReader,
+    /** Told how each batch ended, as a mapping's LastProcessingResult says it. */
+    private readonly report: (result: string) => void,
+  ) {
+    this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
+    this.#delivery = new PipeDelivery(pipe, options);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#ensureCheckpoint();
+    this.#unsubscribe = this.shard.onRecords(() => this.#wake?.());
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#wake?.();
+    for (const cut of this.#backoffs.splice(0)) cut();
+    await this.#loop;
+  }
+
+  readonly #backoffs: (() => void)[] = [];
+
+  /** Waits before a retry; stopping the pipe cuts it short (the batch is then read again after the restart). */
+  #backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#backoffs.push(done);
+    });
+  }
+
+  idle(): Promise<void> {
+    if (this.#stopped || this.#pending() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pending(): number {
+    return this.shard.read(this.#checkpoint(), 1).length;
+  }
+
+  #ensureCheckpoint(): void {
+    const db = this.options.db;
+    const row = db
+      .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
+      .get(this.pipe.name, this.shard.checkpointKey);
+    if (row) return;
+    this.#commit(this.#startingPosition());
+  }
+
+  /** Where a new pipe starts: at the oldest record kept (TRIM_HORIZON), after the newest (LATEST), or at the first since a time (AT_TIMESTAMP). */
+  #startingPosition(): number {
+    const { startingPosition, startingPositionTimestampMs } = this.pipe;
+    if (startingPosition === 'LATEST') return this.shard.latestPosition();
+    if (startingPosition === 'AT_TIMESTAMP' && startingPositionTimestampMs !== undefined && this.shard.positionBefore) {
+      return this.shard.positionBefore(startingPositionTimestampMs);
+    }
+    return 0;
+  }
+
+  #checkpoint(): number {
+    const row = this.options.db
+      .prepare('SELECT position FROM checkpoints WHERE pipe = ? AND stream_arn = ?')
+      .get(this.pipe.name, this.shard.checkpointKey) as { position: number } | undefined;
+    return Number(row?.position ?? 0);
+  }
+
+  #commit(position: number): void {
+    this.options.db
+      .prepare(
+        'INSERT INTO checkpoints (pipe, stream_arn, position) VALUES (?, ?, ?) ON CONFLICT (pipe, stream_arn) DO UPDATE SET position = excluded.position',
+      )
+      .run(this.pipe.name, this.shard.checkpointKey, position);
+  }
+
+  /** Waits for a new record or `ms`, whichever comes first (stop wakes it too). */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #run(): Promise<void> {
+    // AWS refuses to create a pipe (CREATE_FAILED) or a mapping whose role cannot read the stream: it never runs.
+    const unreadable = await this.options.authorize?.(this.pipe, this.pipe.sourceArn, 'read');
+    if (unreadable !== undefined) {
+      this.options.log?.(
+        `${this.pipe.name}: does not run: its role may not read ${this.pipe.sourceArn} (AWS: CREATE_FAILED): ${unreadable}`,
+      );
+      this.#stopped = true;
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      return;
+    }
+    let firstSeenAt: number | undefined;
+    while (!this.#stopped) {
+      let batch = this.shard.read(this.#checkpoint(), this.pipe.batchSize);
+      if (batch.length === 0) {
+        for (const resolve of this.#idleWaiters.splice(0)) resolve();
+        await this.#sleep(1000);
+        continue;
+      }
+      // A partial batch waits for the batching window, counted from when its first record was seen, to fill.
+      firstSeenAt ??= Date.now();
+      const windowMs = this.pipe.maximumBatchingWindowSeconds * 1000;
+      while (!this.#stopped && batch.length < this.pipe.batchSize && Date.now() - firstSeenAt < windowMs) {
+        await this.#sleep(windowMs - (Date.now() - firstSeenAt));
+        batch = this.shard.read(this.#checkpoint(), this.pipe.batchSize);
+      }
+      if (this.#stopped) break;
+      try {
+        await this.#handle(batch);
+      } catch (error) {
+        // Not committed: the batch is read again (after a restart, if the pipe is stopping).
+        this.report(PROBLEM);
+        this.options.log?.(`${this.pipe.name}: ${(error as Error).message}`);
+        if (!this.#stopped) await this.#sleep(this.options.retryBaseMs ?? 1000);
+        continue;
+      }
+      this.#commit(batch.at(-1)?.position ?? this.#checkpoint());
+      this.report(this.#gaveUp ? PROBLEM : 'OK');
+      this.#gaveUp = false;
+      firstSeenAt = undefined;
+    }
+  }
+
+  /** One batch: filtered, then delivered with retries, bisection and the dead-letter queue. */
+  async #handle(batch: readonly ShardRecord[]): Promise<void> {
+    const kept =
+      this.#filters.length === 0 ? batch : batch.filter(({ filtered }) => this.#filters.some((f) => matchesPattern(f, filtered)));
+    if (kept.length > 0) await this.#deliverWithRetries(kept, 0);
+  }
+
+  async #deliverWithRetries(records: readonly ShardRecord[], attemptsSoFar: number): Promise<void> {
+    let batch = records;
+    let attempts = attemptsSoFar;
+    let response: MappingResponse | undefined;
+    for (;;) {
+      const tooOld = this.#expired(batch);
+      if (tooOld) {
+        return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds', response);
+      }
+      try {
+        await this.#deliver(batch);
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (error instanceof PipeDeliveryFailure && error.response) response = error.response;
+        if (error instanceof PartialFailure && error.index > 0) batch = batch.slice(error.index);
+        if (this.pipe.bisectOnFailure && batch.length > 1) {
+          const half = Math.ceil(batch.length / 2);
+          await this.#deliverWithRetries(batch.slice(0, half), attempts);
+          await this.#deliverWithRetries(batch.slice(half), attempts);
+          return;
+        }
+        attempts++;
+        const limit = this.pipe.maximumRetryAttempts;
+        if (limit >= 0 && attempts > limit) return this.#deadLetter(batch, 'RetryAttemptsExhausted', attempts, message, response);
+        if (this.#stopped) throw new Error(`stopped while retrying a batch (${message}); it is read again after a restart`);
+        this.options.log?.(`${this.pipe.name}: batch of ${batch.length} failed (${message}); retry ${attempts}`);
+        await this.#backoff(Math.min(60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1)));
+      }
+    }
+  }
+
+  #expired(batch: readonly ShardRecord[]): boolean {
+    const maxAge = this.pipe.maximumRecordAgeSeconds;
+    if (maxAge < 0) return false;
+    const oldest = Math.min(...batch.map((b) => b.createdMs));
+    return this.options.clock.now() - oldest > maxAge * 1000;
+  }
+
+  async #deliver(records: readonly ShardRecord[]): Promise<void> {
+    if (this.pipe.mapping) return this.#invokeMapped(records, this.pipe.mapping);
+    // A target function's batchItemFailures are not read for a stream source (the SQS source reads them).
+    await this.#delivery.deliver(records.map(({ event, sequenceNumber }) => ({ event, id: sequenceNumber })));
+  }
+
+  /** A Lambda event source mapping: the function gets `{ Records }`; with ReportBatchItemFailures it may name the records it failed. */
+  async #invokeMapped(records: readonly ShardRecord[], mapping: NonNullable<PipeDefinition['mapping']>): Promise<void> {
+    const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records.map((r) => r.event) });
+    // Only the unqualified function runs here, so what ran is $LATEST (as the runtime's asynchronous invocations record it).
+    if (!outcome.ok) {
+      throw new PipeDeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, {
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        functionError: 'Unhandled',
+      });
+    }
+    if (!mapping.reportBatchItemFailures) return;
+    const sequenceNumbers = records.map((r) => r.sequenceNumber);
+    // Read as Lambda reads a partial batch response: a malformed one, or an identifier that
+    // names no record of the batch, fails the whole batch; otherwise the lowest failed record is
+    // where the stream is retried from.
+    const failed = parseBatchItemFailures(outcome.payload || 'null', new Set(sequenceNumbers));
+    if (failed !== 'invalid' && failed.size === 0) return;
+    const first = failed === 'invalid' ? 0 : Math.min(...[...failed].map((id) => sequenceNumbers.indexOf(id)));
+    const reported = failed === 'invalid' ? 'a malformed partial batch response' : `${failed.size} failed record(s)`;
+    throw new PartialFailure(first, `the function reported ${reported}, from sequence number ${sequenceNumbers[first]}`, {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+    });
+  }
+
+  /**
+   * The description of a batch given up on (the records stay in the stream until it drops
+   * them). A Lambda event source mapping's says what the function last answered
+   * (`responseContext`: status code, executed version, function error), as Lambda's on-failure
+   * record does; the reason is logged. A pipe's carries the reason.
+   */
+  async #deadLetter(
+    batch: readonly ShardRecord[],
+    condition: string,
+    attempts: number,
+    reason: string,
+    response: MappingResponse | undefined,
+  ): Promise<void> {
+    const first = batch[0];
+    const last = batch.at(-1);
+    this.#gaveUp = true;
+    this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
+    if (!this.pipe.deadLetterArn || !first || !last) return;
+    const message = {
+      requestContext: {
+        requestId: randomUUID(),
+        ...(this.pipe.mapping ? { functionArn: this.pipe.targetArn } : { pipeArn: this.pipe.arn }),
+        condition,
+        approximateInvokeCount: attempts,
+      },
+      ...(this.pipe.mapping ? (response ? { responseContext: response } : {}) : { responseContext: { errorMessage: reason } }),
+      version: '1.0',
+      timestamp: new Date(this.options.clock.now()).toISOString(),
+      [this.shard.batchInfo]: {
+        shardId: this.shard.shardId,
+        startSequenceNumber: first.sequenceNumber,
+        endSequenceNumber: last.sequenceNumber,
+        approximateArrivalOfFirstRecord: new Date(first.createdMs).toISOString(),
+        approximateArrivalOfLastRecord: new Date(last.createdMs).toISOString(),
+        batchSize: batch.length,
+        streamArn: this.pipe.sourceArn,
+      },
+    };
+    await this.#delivery.deadLetter(JSON.stringify(message));
+  }
+}
+
+/** Lambda's LastProcessingResult for a batch whose function failed. */
+const PROBLEM = 'PROBLEM: Function call failed';

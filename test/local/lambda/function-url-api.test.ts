@@ -1,0 +1,106 @@
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetFunctionUrlConfigCommand,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { zip } from '../../helpers/zip-archive.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const HANDLER = `exports.handler = async (event) => ({ statusCode: 200, body: 'hello from ' + event.rawPath });\n`;
+
+const dataDir = tempDataDir();
+const cdkOut = assemblyOf({});
+let runtime: LocalRuntime;
+let lambda: LambdaClient;
+
+async function start(): Promise<void> {
+  runtime = await LocalRuntime.start({
+    cdkOut,
+    dataDir,
+    port: 0,
+    log: (line) => {
+      if (process.env.SHOW_LOG) console.log(line);
+    },
+    iam: 'enforce',
+  });
+  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+}
+
+async function stop(): Promise<void> {
+  lambda?.destroy();
+  await runtime?.stop();
+}
+
+beforeAll(start);
+afterAll(stop);
+
+/** A function made through the API whose resource policy lets anyone call its public URL, as the console adds it. */
+async function publicFunction(FunctionName: string): Promise<void> {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::000000000000:role/url-function',
+      Code: { ZipFile: zip([{ path: 'index.js', body: HANDLER }]) },
+    }),
+  );
+  await waitUntilFunctionActiveV2({ client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
+  await lambda.send(
+    new AddPermissionCommand({
+      FunctionName,
+      StatementId: 'public-url',
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: '*',
+      FunctionUrlAuthType: 'NONE',
+    }),
+  );
+  await lambda.send(
+    new AddPermissionCommand({ FunctionName, StatementId: 'public-invoke', Action: 'lambda:InvokeFunction', Principal: '*' }),
+  );
+}
+
+/** The url id of a FunctionUrl (its port is the endpoint's, which a restart changes). */
+const urlIdOf = (functionUrl: string) => /^http:\/\/([a-z0-9]+)\.lambda-url\./.exec(functionUrl)?.[1];
+
+/** Calls a URL path-style at the endpoint, by the url id of the FunctionUrl the API answered. */
+async function call(functionUrl: string, path: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${runtime.url}/_aws/lambda-url/${urlIdOf(functionUrl)}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+describe('Function URLs made through Lambda’s API', () => {
+  let functionUrl: string;
+
+  it('serves a URL CreateFunctionUrlConfig made: a request reaches the function', async () => {
+    await publicFunction('url-api-fn');
+    const created = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
+    functionUrl = String(created.FunctionUrl);
+    expect(functionUrl).toMatch(new RegExp(`^http://[a-z0-9]{32}\\.lambda-url\\.${region}\\.localhost:\\d+/$`));
+    expect(await call(functionUrl, '/greet')).toEqual({ status: 200, body: 'hello from /greet' });
+  });
+
+  it('keeps it across a restart, and serves it again', async () => {
+    await stop();
+    await start();
+    const kept = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
+    expect(urlIdOf(String(kept.FunctionUrl))).toBe(urlIdOf(functionUrl));
+    expect(await call(functionUrl, '/again')).toEqual({ status: 200, body: 'hello from /again' });
+  });
+
+  it('no longer serves it once DeleteFunctionUrlConfig deleted it, nor a deleted function’s', async () => {
+    await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
+    expect((await call(functionUrl, '/')).status).toBe(404);
+    const again = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'url-api-fn' }));
+    expect((await call(String(again.FunctionUrl), '/')).status).toBe(404);
+  });
+});
