@@ -85,28 +85,32 @@ function putObject(s3: S3Service, input: Input): unknown {
   return { ChecksumCRC32: Checksums.crc32, ChecksumType: 'FULL_OBJECT', ETag, ServerSideEncryption: SERVER_SIDE_ENCRYPTION };
 }
 
-/** ListObjects (version 1): a page after `Marker`; `NextMarker` when a delimiter is given and the page is truncated, as S3 answers. */
-function listObjects(s3: S3Service, input: Input): unknown {
+/**
+ * One page of the bucket's objects, as both ListObjects versions read their input: the page, the
+ * answer's members they share, and `optional` (a string member of the input, when given).
+ */
+function listing(s3: S3Service, input: Input, from: Record<string, string>) {
   const Bucket = text(input, 'Bucket');
   const MaxKeys = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
   const optional = (name: string) => (typeof input[name] === 'string' ? { [name]: input[name] as string } : {});
-  const page = s3.ListObjects({
-    Bucket,
-    MaxKeys,
-    ...optional('Prefix'),
-    ...optional('Delimiter'),
-    ...(typeof input.Marker === 'string' ? { StartAfter: input.Marker } : {}),
-  });
-  const last = [...page.Contents.map((o) => o.key), ...page.CommonPrefixes].sort().at(-1);
-  return {
+  const page = s3.ListObjects({ Bucket, MaxKeys, ...optional('Prefix'), ...optional('Delimiter'), ...from });
+  const shared = {
     Contents: page.Contents.map(listedObject),
     CommonPrefixes: page.CommonPrefixes.map((Prefix) => ({ Prefix })),
     IsTruncated: page.IsTruncated,
+  };
+  const named = { MaxKeys, Name: Bucket, Prefix: typeof input.Prefix === 'string' ? input.Prefix : '', ...optional('Delimiter') };
+  return { page, shared, named, optional };
+}
+
+/** ListObjects (version 1): a page after `Marker`; `NextMarker` when a delimiter is given and the page is truncated, as S3 answers. */
+function listObjects(s3: S3Service, input: Input): unknown {
+  const { page, shared, named } = listing(s3, input, typeof input.Marker === 'string' ? { StartAfter: input.Marker } : {});
+  const last = [...page.Contents.map((o) => o.key), ...page.CommonPrefixes].sort().at(-1);
+  return {
+    ...shared,
     Marker: typeof input.Marker === 'string' ? input.Marker : '',
-    MaxKeys,
-    Name: Bucket,
-    Prefix: typeof input.Prefix === 'string' ? input.Prefix : '',
-    ...optional('Delimiter'),
+    ...named,
     ...(page.IsTruncated && typeof input.Delimiter === 'string' && last !== undefined ? { NextMarker: last } : {}),
   };
 }
@@ -117,26 +121,12 @@ function listedObject(o: { etag: string; key: string; lastModified: number; size
 }
 
 function listObjectsV2(s3: S3Service, input: Input): unknown {
-  const Bucket = text(input, 'Bucket');
-  const MaxKeys = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
-  const optional = (name: string) => (typeof input[name] === 'string' ? { [name]: input[name] as string } : {});
-  const page = s3.ListObjects({
-    Bucket,
-    MaxKeys,
-    ...optional('Prefix'),
-    ...optional('Delimiter'),
-    ...optional('StartAfter'),
-    ...optional('ContinuationToken'),
-  });
+  const given = (name: string) => (typeof input[name] === 'string' ? { [name]: input[name] as string } : {});
+  const { page, shared, named, optional } = listing(s3, input, { ...given('StartAfter'), ...given('ContinuationToken') });
   return {
-    Contents: page.Contents.map(listedObject),
-    CommonPrefixes: page.CommonPrefixes.map((Prefix) => ({ Prefix })),
-    IsTruncated: page.IsTruncated,
+    ...shared,
     KeyCount: page.Contents.length + page.CommonPrefixes.length,
-    MaxKeys,
-    Name: Bucket,
-    Prefix: typeof input.Prefix === 'string' ? input.Prefix : '',
-    ...optional('Delimiter'),
+    ...named,
     ...optional('StartAfter'),
     ...optional('ContinuationToken'),
     ...(page.NextContinuationToken ? { NextContinuationToken: page.NextContinuationToken } : {}),
