@@ -90,6 +90,20 @@ export class EventSourceMappings {
     for (const { definition, lastModified } of this.#store.streams()) control.addStreamMapping(definition, { now: false, lastModified });
   }
 
+  /** The mappings the API made, each as its source and function (the start-up report names them). */
+  madeLabels(): string[] {
+    return this.#store.all().map((stored) => {
+      if (stored.kind === 'kafka') {
+        const { bootstrapServers, functionReference } = stored.definition;
+        return `Kafka ${bootstrapServers.join(',')} -> ${functionReference} (not read locally)`;
+      }
+      const source = stored.kind === 'sqs' ? stored.definition.queueArn : stored.definition.sourceArn;
+      const fn =
+        stored.kind === 'sqs' ? (stored.definition.functionReference ?? stored.definition.functionName) : stored.definition.targetArn;
+      return `${tryParseArn(source)?.resourceId ?? source} -> ${parseFunctionName(fn).name}`;
+    });
+  }
+
   /** Answers a request for one of the mapping operations, or undefined for another. */
   async answer(operation: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
     // The endpoint has decoded the path already.

@@ -3,7 +3,6 @@ import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
-import { parseBoundedJson } from '../json-depth.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { type ApiPlanes, answerPlanes, apiPlanes } from './api-planes.js';
@@ -12,22 +11,23 @@ import type { FunctionHost } from './control-plane.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
-import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
+import { durableMappingTarget, invokeDurable, startDurable } from './durable/durable-invoke.js';
 import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
 import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
 import { functionEnvironment } from './function-environment.js';
 import { ApiPolicies } from './function-permissions.js';
 import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { errorPayload, type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
 import { type FunctionTransitions, inTransition } from './function-transitions.js';
 import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaRequest } from './input-validation.js';
+import { invokeRoute } from './invoke-route.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
-import { decodeClientContext, header, invocationHeaders, lambdaRequestInput, logTail } from './request-parts.js';
+import { lambdaRequestInput } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
@@ -35,10 +35,6 @@ import type { SqsMappingDefinition } from './sqs-event-source.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
-/** Lambda's limit on a synchronous invocation's request. */
-const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
@@ -348,6 +344,11 @@ export class LambdaService implements RestProtocolService {
     return this.#async.idle();
   }
 
+  /** The event source mappings Lambda's API made, each as its source and function. */
+  get apiMappingLabels(): string[] {
+    return this.#mappings.madeLabels();
+  }
+
   /** The functions Lambda's API made (CreateFunction), by name. */
   get apiFunctionNames(): string[] {
     return [...this.#functions.values()].flatMap(({ definition }) => (definition.api ? [definition.name] : []));
@@ -416,8 +417,12 @@ export class LambdaService implements RestProtocolService {
     if (FunctionName !== undefined) this.#directory.checkRegion(FunctionName);
     const durable = this.#durableApi.answer(request);
     if (durable) return durable;
-    const invoke = INVOKE_PATH.exec(request.path);
-    if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
+    const invoked = await invokeRoute(request, {
+      resolve: (name, qualifier) => this.#directory.resolve(name, qualifier, true),
+      durable: this.#durable,
+      invokeAsync: (arn, event) => this.invokeAsync(arn, event),
+    });
+    if (invoked) return invoked;
     // Mappings first: their tags are answered there, a function's by the control plane.
     const written = (await this.#mappings.answer(name, request)) ?? (await answerPlanes(this.#planes, name, request));
     if (written) return written;
@@ -434,57 +439,6 @@ export class LambdaService implements RestProtocolService {
       `Unknown operation: ${request.method} ${request.path} is not an operation of Lambda's API`,
       404,
     );
-  }
-
-  async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {
-    const resolved = this.#directory.resolve(name, request.query.get('Qualifier'), true);
-    const fn = resolved.fn;
-    const { type, logType } = invocationHeaders(request);
-    if (type !== 'Event' && request.body.length > MAX_SYNC_PAYLOAD_BYTES) {
-      throw new AwsError(
-        'RequestTooLargeException',
-        `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
-        413,
-      );
-    }
-    // Lambda hands a function `{}` when Invoke carries no payload.
-    let event: unknown = {};
-    if (request.body.length > 0) {
-      try {
-        event = parseBoundedJson(request.body);
-      } catch (error) {
-        throw new AwsError(
-          'InvalidRequestContentException',
-          `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
-          400,
-          { cause: error },
-        );
-      }
-    }
-    const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
-    if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
-    if (durableSettings(fn.definition))
-      return invokeDurableHttp(this.#durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
-    if (type === 'Event') {
-      const { requestId } = await this.invokeAsync(resolved.arn, event);
-      return { status: 202, headers: { 'x-amzn-requestid': requestId } };
-    }
-    const version = invokedVersion(resolved);
-    const outcome = await fn.invoke(event, {
-      throttle: fn.definition.reservedConcurrency !== undefined,
-      clientContext,
-      invokedFunctionArn: resolved.arn,
-      version,
-      captureLog: logType === 'Tail',
-    });
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'x-amz-executed-version': version,
-      'x-amzn-requestid': outcome.requestId,
-    };
-    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
-    if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
-    return { status: 200, headers, body: outcome.ok ? outcome.payload : errorPayload(outcome) };
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

@@ -283,10 +283,16 @@ function updatedCodeLines(lambda: LambdaService, definitions: ServiceDefinitions
   return [`  code newer than cdk.out: ${names} (rebuilt from the sources since the last synthesis, which the next one writes to cdk.out)`];
 }
 
-/** The functions Lambda's API made in an earlier run, back from the data folder (the app's counts are the template's). */
+/** The functions and mappings Lambda's API made in an earlier run, back from the data folder (the app's counts are the template's). */
 function apiFunctionLines(lambda: LambdaService): string[] {
   const names = lambda.apiFunctionNames;
-  return names.length === 0 ? [] : [`  functions made through Lambda's API (kept in the data folder): ${names.join(', ')}`];
+  const mappings = lambda.apiMappingLabels;
+  return [
+    ...(names.length === 0 ? [] : [`  functions made through Lambda's API (kept in the data folder): ${names.join(', ')}`]),
+    ...(mappings.length === 0
+      ? []
+      : [`  event source mappings made through Lambda's API (kept in the data folder): ${mappings.join('; ')}`]),
+  ];
 }
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

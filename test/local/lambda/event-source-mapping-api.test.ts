@@ -146,6 +146,8 @@ describe('Event source mappings made through Lambda’s API', () => {
     expect(after.EventSourceMappings?.map((m) => [m.UUID, m.State])).toEqual(before.EventSourceMappings?.map((m) => [m.UUID, 'Enabled']));
     expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'orders' });
     expect(after.EventSourceMappings?.[0]?.BatchSize).toBe(5);
+    const lines = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []);
+    expect(lines.find((line) => line.includes('event source mappings made through Lambda'))).toContain('api-inbox -> api-consumer');
     const inbox = await queue('api-inbox');
     await sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'after-restart' }));
     await seen('consumer got after-restart');
