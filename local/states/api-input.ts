@@ -72,12 +72,19 @@ export function taskToken(token: string | undefined): string {
   return value;
 }
 
-/** SendTaskSuccess's output: what the waiting task returns, so it must be JSON. */
-export function taskOutput(output: string | undefined): string {
+/**
+ * SendTaskSuccess's output within its bounds (its length, how deep it nests): checked as the
+ * request is read, before the token is looked at, as a limit that protects the parser.
+ */
+export function boundedTaskOutput(output: string | undefined): string {
   const value = required(output, 'output');
-  // Refused before the token is looked at, so the waiting task keeps waiting for a valid answer.
   if (Buffer.byteLength(value) > MAX_PAYLOAD) throw tooLong('output', MAX_PAYLOAD);
   if (tooDeep(value)) throw new AwsError('InvalidOutput', `Invalid Output: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
+  return value;
+}
+
+/** SendTaskSuccess's output: what the waiting task returns, so it must be JSON (read after the token, as AWS reads it). */
+export function taskOutput(value: string): string {
   try {
     JSON.parse(value);
   } catch (error) {

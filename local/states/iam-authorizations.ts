@@ -7,6 +7,8 @@ const stateMachine: ResourceOf = (input, context) => {
 };
 const execution: ResourceOf = (input, context) => member(input, 'executionArn') ?? arnOf('states', context, 'execution:*');
 const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('states', context, 'stateMachine:*');
+/** A distributed Map's run (DescribeMapRun: `states:DescribeMapRun` on the mapRun ARN). */
+const mapRun: ResourceOf = (input, context) => member(input, 'mapRunArn') ?? arnOf('states', context, 'mapRun:*/*:*');
 const activity: ResourceOf = (input, context) =>
   member(input, 'activityArn') ?? arnOf('states', context, `activity:${member(input, 'name') ?? '*'}`);
 const version: ResourceOf = (input, context) => member(input, 'stateMachineVersionArn') ?? arnOf('states', context, 'stateMachine:*');
@@ -51,6 +53,9 @@ export const statesIam = serviceIam('states', {
     GetExecutionHistory: execution,
     StopExecution: execution,
     RedriveExecution: execution,
+    // ListMapRuns is authorized on the execution whose Map Runs it lists.
+    ListMapRuns: execution,
+    DescribeMapRun: mapRun,
     PublishStateMachineVersion: stateMachine,
     ListStateMachineVersions: stateMachine,
     DeleteStateMachineVersion: version,

@@ -1,4 +1,4 @@
-import { taskFailure, taskOutput, taskToken } from './api-input.js';
+import { boundedTaskOutput, taskFailure, taskOutput, taskToken } from './api-input.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the API side of `.waitForTaskToken`. */
@@ -7,9 +7,10 @@ export class TaskCallbacksApi {
 
   async SendTaskSuccess(input: { taskToken?: string; output?: string }) {
     const token = taskToken(input.taskToken);
-    // AWS reads the token first: a made-up one is InvalidToken whatever the output.
+    // An output past its bounds is refused as the request is read; then AWS reads the token: a made-up one is InvalidToken whatever the output.
+    const bounded = boundedTaskOutput(input.output);
     this.callbacks.checkReadable(token);
-    const output = taskOutput(input.output);
+    const output = taskOutput(bounded);
     this.callbacks.succeed(token, output);
     return {};
   }
