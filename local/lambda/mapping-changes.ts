@@ -119,7 +119,7 @@ const NOT_RUN_FOR_STREAMS = [
 ] as const;
 
 const APPLIED_TO_STREAMS =
-  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue or SNS topic) and ParallelizationFactor 1';
+  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue, SNS topic or S3 bucket) and ParallelizationFactor 1';
 
 /**
  * A stream (Kinesis, DynamoDB) mapping, run as a pipe, as an UpdateEventSourceMapping request
@@ -165,7 +165,7 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
     if (config.OnSuccess?.Destination !== undefined) throw unsupportedDestination();
     const destination = config.OnFailure?.Destination;
     if (destination !== undefined && !sentToLocally(destination)) {
-      throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue or SNS topic ARN.`);
+      throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue, SNS topic or S3 bucket ARN.`);
     }
     next.deadLetterArn = destination;
     nextMapping.onFailureDestination = destination;

@@ -360,9 +360,10 @@ export function sqsRecord(message: SqsMessage, queueArn: string, region: string)
 }
 
 /**
- * Reads a partial batch response as Lambda does: null, `{}` or an empty/null list mean
- * all succeeded; a malformed response, or an itemIdentifier that is empty, null or not
- * in the batch, fails the whole batch.
+ * Reads a partial batch response as Lambda does: null, `{}`, an empty/null list, or an
+ * empty list answered instead of an object (as Lambda read it for DynamoDB and Kinesis
+ * mappings, LocalStack's recorded `empty_list_success`) mean all succeeded; a malformed
+ * response, or an itemIdentifier that is empty, null or not in the batch, fails the whole batch.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 export function parseBatchItemFailures(payload: string, batchIds: ReadonlySet<string>): Set<string> | 'invalid' {
@@ -372,7 +373,7 @@ export function parseBatchItemFailures(payload: string, batchIds: ReadonlySet<st
   } catch {
     return 'invalid';
   }
-  if (response === null) return new Set();
+  if (response === null || (Array.isArray(response) && response.length === 0)) return new Set();
   if (typeof response !== 'object' || Array.isArray(response)) return 'invalid';
   const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return new Set();

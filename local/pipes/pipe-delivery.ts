@@ -35,6 +35,8 @@ export interface PipeServices {
   readonly logs?: TargetServices['logs'];
   /** API destination and API Gateway enrichments and targets. */
   readonly http?: PipeHttpServices;
+  /** A stream mapping's on-failure bucket (the local S3). */
+  readonly s3?: { putObject(bucket: string, key: string, body: string): void };
 }
 
 /**
@@ -59,11 +61,15 @@ export class PipeDeliveryFailure extends Error {
   }
 }
 
-/** A Lambda event source mapping's `responseContext`: the last invocation's status, version and error kind. */
+/**
+ * A Lambda event source mapping's `responseContext`: the last invocation's status, version and
+ * error kind (null when the function answered but the batch failed: a partial batch response
+ * naming failed records, or a malformed one).
+ */
 export interface MappingResponse {
   readonly statusCode: number;
   readonly executedVersion: string;
-  readonly functionError?: 'Unhandled';
+  readonly functionError: 'Unhandled' | null;
 }
 
 /** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
@@ -126,9 +132,20 @@ export class PipeDelivery {
     });
   }
 
-  /** Sends a message to the pipe's dead-letter queue (or a mapping's on-failure queue or topic). */
-  async deadLetter(body: string): Promise<void> {
-    if (this.pipe.deadLetterArn) await this.#dispatcher.send(this.pipe.deadLetterArn, { body });
+  /**
+   * Sends a message to the pipe's dead-letter queue (or a mapping's on-failure queue or topic),
+   * or puts it in a mapping's on-failure bucket under `objectKey`.
+   */
+  async deadLetter(body: string, objectKey: () => string): Promise<void> {
+    const arn = this.pipe.deadLetterArn;
+    if (!arn) return;
+    if (isBucketArn(arn)) {
+      const s3 = this.options.services.s3;
+      if (s3 === undefined) throw new Error(`no S3 runs here to take the failure record for ${arn}`);
+      s3.putObject(arn.slice(arn.indexOf(':::') + 3), objectKey(), body);
+      return;
+    }
+    await this.#dispatcher.send(arn, { body });
   }
 
   /**
@@ -331,6 +348,9 @@ export class PipeDelivery {
     }
   }
 }
+
+/** Whether an on-failure destination is an S3 bucket (`arn:aws:s3:::<bucket>`). */
+export const isBucketArn = (arn: string): boolean => /^arn:[^:]+:s3:::[^/]+$/.test(arn);
 
 /**
  * The record as filters, input templates and dynamic parameters see it: an SQS record's

@@ -3,7 +3,14 @@ import type { DatabaseSync } from 'node:sqlite';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
-import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeDeliveryOptions } from './pipe-delivery.js';
+import {
+  isBucketArn,
+  type MappingResponse,
+  PartialFailure,
+  PipeDelivery,
+  PipeDeliveryFailure,
+  type PipeDeliveryOptions,
+} from './pipe-delivery.js';
 import type { ShardReader, ShardRecord } from './stream-shards.js';
 
 /** What a shard's reader needs: where its checkpoints are kept, and how it delivers. */
@@ -245,6 +252,7 @@ export class PipeRunner {
     throw new PartialFailure(first, `the function reported ${reported}, from sequence number ${sequenceNumbers[first]}`, {
       statusCode: 200,
       executedVersion: '$LATEST',
+      functionError: null,
     });
   }
 
@@ -252,7 +260,8 @@ export class PipeRunner {
    * The description of a batch given up on (the records stay in the stream until it drops
    * them). A Lambda event source mapping's says what the function last answered
    * (`responseContext`: status code, executed version, function error), as Lambda's on-failure
-   * record does; the reason is logged. A pipe's carries the reason.
+   * record does; the reason is logged. A pipe's carries the reason. One put in an S3 bucket
+   * carries the batch too (`payload`, the function's event), keyed as Lambda keys it.
    */
   async #deadLetter(
     batch: readonly ShardRecord[],
@@ -266,6 +275,8 @@ export class PipeRunner {
     this.#gaveUp = true;
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
     if (!this.pipe.deadLetterArn || !first || !last) return;
+    const now = new Date(this.options.clock.now());
+    const toBucket = isBucketArn(this.pipe.deadLetterArn);
     const message = {
       requestContext: {
         requestId: randomUUID(),
@@ -275,7 +286,7 @@ export class PipeRunner {
       },
       ...(this.pipe.mapping ? (response ? { responseContext: response } : {}) : { responseContext: { errorMessage: reason } }),
       version: '1.0',
-      timestamp: new Date(this.options.clock.now()).toISOString(),
+      timestamp: now.toISOString(),
       [this.shard.batchInfo]: {
         shardId: this.shard.shardId,
         startSequenceNumber: first.sequenceNumber,
@@ -285,9 +296,19 @@ export class PipeRunner {
         batchSize: batch.length,
         streamArn: this.pipe.sourceArn,
       },
+      ...(toBucket ? { payload: { Records: batch.map((r) => r.event) } } : {}),
     };
-    await this.#delivery.deadLetter(JSON.stringify(message));
+    await this.#delivery.deadLetter(JSON.stringify(message), () => failureObjectKey(this.pipe.arn, this.shard.shardId, now));
   }
+}
+
+/**
+ * Where Lambda puts a stream mapping's failure record in its on-failure bucket:
+ * `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`.
+ */
+function failureObjectKey(uuid: string, shardId: string, at: Date): string {
+  const time = at.toISOString().slice(0, 19);
+  return `aws/lambda/${uuid}/${shardId}/${time.slice(0, 10).replace(/-/g, '/')}/${time.replace(/:/g, '.')}-${randomUUID()}`;
 }
 
 /** Lambda's LastProcessingResult for a batch whose function failed. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
@@ -95,6 +95,25 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
+/**
+ * Another replay's recordings (snapshot files under aws-recorded/lambda/, keyed alike): its
+ * tests, and the comparison of a test's live answers with them, as `compareCase` compares these.
+ */
+export function recordedSet(files: readonly string[]): { tests(): string[]; compare(test: string, live: Answer): string[] } {
+  const set: Record<string, RecordedCase> = Object.assign(
+    {},
+    ...files.map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
+  );
+  return {
+    tests: () => Object.keys(set),
+    compare(test, live) {
+      const found = set[test];
+      if (!found) throw new Error(`no recorded case ${test}`);
+      return caseDifferences(found['recorded-content'], live, unreferenced);
+    },
+  };
+}
+
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
   const found = RECORDED[test];
@@ -139,9 +158,14 @@ const ACCOUNT = '000000000000';
 /** The errors botocore's model declares, by code (their members are the body's it reports). */
 const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
-/** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
-export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+/**
+ * A runtime with no app (the replayed calls make the functions) and the clients the recordings
+ * used; `options` adds to the runtime's (a replay's quicker retries).
+ */
+export async function startReplay(
+  options: Partial<RuntimeOptions> = {},
+): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, ...options });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
