@@ -126,7 +126,7 @@ export function itAnswersAsRecorded<C, A>(
   recordedTests: () => string[],
   compare: (test: string, live: A) => string[],
   context: () => C,
-  { realTime = [] }: { readonly realTime?: readonly string[] } = {},
+  { realTime = [], timeoutMs = 20_000 }: { readonly realTime?: readonly string[]; readonly timeoutMs?: number } = {},
 ): void {
   it('replays every recorded test it holds', () => {
     expect(Object.keys(cases).sort()).toEqual(recordedTests().sort());
@@ -142,7 +142,7 @@ export function itAnswersAsRecorded<C, A>(
       if (!replay) throw new Error(`no replay for ${test}`);
       expect(compare(test, await replay(context()))).toEqual([]);
     },
-    20_000,
+    timeoutMs,
   );
 }
 
