@@ -189,9 +189,21 @@ export class PipeRunner {
     let attempts = attemptsSoFar;
     let response: MappingResponse | undefined;
     for (;;) {
-      const tooOld = this.#expired(batch);
-      if (tooOld) {
-        return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds', response);
+      // A shard's records come oldest first: those past MaximumRecordAgeInSeconds are set apart
+      // as a batch of their own, and the rest delivered (as Lambda discards an expired record
+      // from a batch). Their record counts the attempt that was to come, and carries no
+      // response: the function never answered for it (as AWS's RecordAgeExceeded records show).
+      const expired = this.#expiredCount(batch);
+      if (expired > 0) {
+        await this.#deadLetter(
+          batch.slice(0, expired),
+          'RecordAgeExceeded',
+          attempts + 1,
+          'the record is older than MaximumRecordAgeInSeconds',
+          undefined,
+        );
+        batch = batch.slice(expired);
+        if (batch.length === 0) return;
       }
       try {
         await this.#deliver(batch);
@@ -216,11 +228,13 @@ export class PipeRunner {
     }
   }
 
-  #expired(batch: readonly ShardRecord[]): boolean {
+  /** How many of the batch's first records are older than MaximumRecordAgeInSeconds. */
+  #expiredCount(batch: readonly ShardRecord[]): number {
     const maxAge = this.pipe.maximumRecordAgeSeconds;
-    if (maxAge < 0) return false;
-    const oldest = Math.min(...batch.map((b) => b.createdMs));
-    return this.options.clock.now() - oldest > maxAge * 1000;
+    if (maxAge < 0) return 0;
+    const now = this.options.clock.now();
+    const fresh = batch.findIndex((record) => now - record.createdMs <= maxAge * 1000);
+    return fresh === -1 ? batch.length : fresh;
   }
 
   async #deliver(records: readonly ShardRecord[]): Promise<void> {

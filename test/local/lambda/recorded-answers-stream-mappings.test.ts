@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { isObject, itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { DYNAMODB_STREAM_CASES } from './recorded-cases-dynamodb-streams.js';
 import { KINESIS_STREAM_CASES } from './recorded-cases-kinesis-streams.js';
-import { type Answer, type ReplayContext, recordedSet, startReplay } from './recorded-replay.js';
+import { type Answer, recordedSet, startReplay } from './recorded-replay.js';
+import type { StreamReplayContext } from './stream-mapping-fixtures.js';
 
 /**
  * Lambda's event source mappings of DynamoDB and Kinesis streams against answers recorded on
@@ -35,6 +37,13 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       "AWS's log shows the failing record (test_5) in five invocations where its failure record counts four " +
       '(approximateInvokeCount 4); the local mapping invokes it four times (LocalStack skips $..Records here too)',
   },
+  {
+    test: 'TestKinesisSource::test_kinesis_maximum_record_age_exceeded[expire-while-retrying]',
+    path: /^record_age_exceeded_payload\.Messages\[0\]\.Body\.requestContext\.approximateInvokeCount$/,
+    reason:
+      'how many times AWS retried the record in the minute before it expired (8) follows the pace of its retries, which ' +
+      'it does not document; the replay retries every 20 ms and moves the clock past the minute after the first failure',
+  },
 ]);
 
 /** A live answer as LocalStack's snapshot shows it: a string that is a JSON object, parsed (a filter's Pattern). */
@@ -52,14 +61,16 @@ function snapshotShape(value: unknown): unknown {
 }
 
 let runtime: LocalRuntime;
-let context: ReplayContext;
+let context: StreamReplayContext;
 let close: () => void;
 
 beforeAll(async () => {
   // A failed batch is retried after 20 ms, not the runtime's second: the recordings show the retries, not their pace.
-  const started = await startReplay({ pipesRetryBaseMs: 20 });
+  // The clock moves with real time, and past a minute where a record is to expire (MaximumRecordAgeInSeconds is at least 60).
+  const clock = new AdvanceableClock();
+  const started = await startReplay({ pipesRetryBaseMs: 20, clock });
   runtime = started.runtime;
-  context = started.context;
+  context = { ...started.context, advance: (ms) => clock.advanceTo(clock.now() + ms, { timeoutMs: 10_000 }) };
   close = started.close;
 });
 

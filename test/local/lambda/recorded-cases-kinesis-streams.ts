@@ -2,6 +2,7 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import type { StreamReplayContext } from './stream-mapping-fixtures.js';
 import {
   createKinesisStream,
   createMapping,
@@ -37,6 +38,50 @@ const BATCH_ITEM_FAILURES_PY =
  */
 const RAISE_ON_FLAG_PY =
   'import logging\n\nlogging.basicConfig(level=logging.INFO)\nLOGGER = logging.getLogger(__name__)\n\n\ndef handler(event, context):\n    print("Lambda log message - print function", flush=True)\n    LOGGER.info("Lambda log message - logging module")\n    if "raise_error" in event:\n        raise Exception("Test exception (this is intentional)")\n    for record in event.get("Records", []):\n        import base64, json\n        if "raise_error" in json.loads(base64.b64decode(record["kinesis"]["data"])):\n            raise Exception("Test exception (this is intentional)")\n';
+
+const ECHOFAIL_PY =
+  'import json\n\n\ndef handler(event, context):\n    # Just print the event that was passed to the Lambda\n    print(json.dumps({"event": event, "aws_request_id": context.aws_request_id}))\n    raise Exception("intentional failure")\n';
+const SEND_MESSAGE_PY =
+  'import json\nimport os\n\nimport boto3\n\n\ndef handler(event, context):\n    endpoint_url = os.environ.get("AWS_ENDPOINT_URL")\n\n    region_name = (\n        os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"\n    )\n\n    sqs = boto3.client("sqs", endpoint_url=endpoint_url, verify=False, region_name=region_name)\n\n    queue_url = os.environ.get("SQS_QUEUE_URL")\n\n    records = event.get("Records", [])\n    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(records))\n\n    return {"count": len(records)}\n';
+
+/** A minute and a second: a record past MaximumRecordAgeInSeconds 60 (the tests sleep 60 s, or 80 s, on AWS). */
+const PAST_RECORD_AGE_MS = 61_000;
+
+/**
+ * `test_kinesis_maximum_record_age_exceeded`: a record put, a failing function mapped with
+ * MaximumRecordAgeInSeconds 60 and `maxRetries`; the record expires before the mapping
+ * reads it (`expireFirst`) or while it retries.
+ */
+function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
+  return async (context) => {
+    const c = context as StreamReplayContext;
+    const { StreamName, arn } = await createKinesisStream(c);
+    await putRecord(c, StreamName, 'stream-data', 'test');
+    if (expireFirst) await c.advance(PAST_RECORD_AGE_MS);
+    const name = await pythonFunction(c, ECHOFAIL_PY);
+    const queue = await createQueue(c);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 1,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: maxRetries,
+        MaximumRecordAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    if (!expireFirst) {
+      // Retried until it expires: the function has failed on it at least once, then the minute passes.
+      await logEvents(c, name, 1);
+      await c.advance(PAST_RECORD_AGE_MS);
+    }
+    live.record_age_exceeded_payload = await receiveFailure(c, queue.url);
+    return live;
+  };
+}
 
 /** The message the on-failure tests put (Python's json.dumps of it): `lambda_integration`'s raise_error flag set. */
 const RAISING_MESSAGE = '{"input": "hello", "value": "world", "raise_error": 1}';
@@ -318,6 +363,43 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_batch_item_failure_success]`]: successScenario(
     '{"batchItemFailures": None}',
   ),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-while-retrying]`]: recordAgeExceeded(false, -1),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-before-ingestion]`]: recordAgeExceeded(true, 0),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (context) => {
+    const c = context as StreamReplayContext;
+    const { StreamName, arn } = await createKinesisStream(c);
+    await putRecord(c, StreamName, 'stream-data', 'test');
+    await c.advance(PAST_RECORD_AGE_MS);
+    const destination = await createQueue(c);
+    const name = await pythonFunction(c, SEND_MESSAGE_PY, { Environment: { Variables: { SQS_QUEUE_URL: destination.url } } });
+    const deadLetters = await createQueue(c);
+    // The first record of the batch has expired; the rest have not.
+    await putRecords(
+      c,
+      StreamName,
+      Array.from({ length: 5 }, (_, i) => ({ Data: `stream-data-${i + 1}`, PartitionKey: 'test' })),
+    );
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 10,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 0,
+        MaximumRecordAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: deadLetters.arn } },
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    live.record_age_exceeded_payload = await receiveFailure(c, deadLetters.url);
+    const sent = await receiveFailure(c, destination.url);
+    // The recording's SortingTransformer sorted them by their data.
+    const records = (sent.Messages as { Body: { kinesis: { data: string } }[] }[]).flatMap((m) => m.Body);
+    const data = (r: (typeof records)[number]) => Buffer.from(r.kinesis.data, 'base64').toString('utf8');
+    live.Records = records.sort((a, b) => (data(a) < data(b) ? -1 : data(a) > data(b) ? 1 : 0));
+    return live;
+  },
   'TestKinesisEventFiltering::test_kinesis_event_filtering_json_pattern': async (c) => {
     const { StreamName, arn } = await createKinesisStream(c);
     const first = await pythonFunction(c, KINESIS_LOG_PY);

@@ -35,10 +35,16 @@ export interface StreamFixtures {
   readonly logs: CloudWatchLogsClient;
 }
 
-const clientsByContext = new WeakMap<ReplayContext, StreamFixtures>();
+/** A replay's context with the runtime's clock to move (the tests that wait a minute for a record to expire). */
+export interface StreamReplayContext extends ReplayContext {
+  /** Moves the runtime's clock `ms` on, once the work in flight has ended (AdvanceableClock). */
+  advance(ms: number): Promise<void>;
+}
+
+const clientsByContext = new Map<string, StreamFixtures>();
 
 export function fixtures(c: ReplayContext): StreamFixtures {
-  let found = clientsByContext.get(c);
+  let found = clientsByContext.get(c.endpoint);
   if (found === undefined) {
     const config = { endpoint: c.endpoint, region, credentials, maxAttempts: 1 };
     found = {
@@ -48,7 +54,7 @@ export function fixtures(c: ReplayContext): StreamFixtures {
       sns: new SNSClient(config),
       logs: new CloudWatchLogsClient(config),
     };
-    clientsByContext.set(c, found);
+    clientsByContext.set(c.endpoint, found);
   }
   return found;
 }
