@@ -223,7 +223,9 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
     const destination = onFailure !== undefined && sentToLocally(onFailure) ? onFailure : undefined;
     if (onFailure !== undefined && destination === undefined)
-      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue, SNS topic or S3 bucket; it is not sent to locally`);
+      warnings.push(
+        `${where}: its on-failure destination ${onFailure} is not an SQS queue, SNS topic or S3 bucket; it is not sent to locally`,
+      );
     if (Number(p.ParallelizationFactor ?? 1) > 1) {
       warnings.push(
         `${where}: ParallelizationFactor ${String(p.ParallelizationFactor)} is run as 1 locally (one batch at a time per shard, in order)`,

@@ -63,10 +63,12 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         logs: services.get('logs'),
         s3: {
           putObject: (Bucket, Key, body) =>
-            services.get('s3').s3.PutObject(
-              { Bucket, Key, Body: Buffer.from(body), ContentType: 'application/json' },
-              { requestId: randomUUID(), sourceIp: '127.0.0.1' },
-            ),
+            services
+              .get('s3')
+              .s3.PutObject(
+                { Bucket, Key, Body: Buffer.from(body), ContentType: 'application/json' },
+                { requestId: randomUUID(), sourceIp: '127.0.0.1' },
+              ),
         },
         // API destinations through their connections; API Gateway REST APIs at the local endpoint's URL for them.
         http: { apiDestinations: new ApiDestinationCaller(clock), apiGatewayUrl: `${settings.url}/_aws/execute-api/` },

@@ -126,7 +126,16 @@ export function itAnswersAsRecorded<C, A>(
   recordedTests: () => string[],
   compare: (test: string, live: A) => string[],
   context: () => C,
-  { realTime = [], timeoutMs = 20_000 }: { readonly realTime?: readonly string[]; readonly timeoutMs?: number } = {},
+  {
+    realTime = [],
+    timeoutMs = 20_000,
+    sampleEvery = SAMPLE_EVERY,
+  }: {
+    readonly realTime?: readonly string[];
+    readonly timeoutMs?: number;
+    /** npm test replays every `sampleEvery`th test (a replay whose tests each wait for real work samples fewer). */
+    readonly sampleEvery?: number;
+  } = {},
 ): void {
   it('replays every recorded test it holds', () => {
     expect(Object.keys(cases).sort()).toEqual(recordedTests().sort());
@@ -134,7 +143,7 @@ export function itAnswersAsRecorded<C, A>(
   });
 
   const names = Object.keys(cases);
-  const sampled = names.filter((test) => !realTime.includes(test)).filter((_, index) => index % SAMPLE_EVERY === 0);
+  const sampled = names.filter((test) => !realTime.includes(test)).filter((_, index) => index % sampleEvery === 0);
   it.each(REPLAY_ALL ? names : sampled)(
     'answers %s as AWS did',
     async (test) => {

@@ -92,6 +92,8 @@ describe('Lambda stream mappings as recorded on AWS', () => {
         'TestKinesisSource::test_kinesis_event_source_trim_horizon',
       ],
       timeoutMs: 30_000,
+      // Each waits for a function's invocations (about a second): npm test replays a few.
+      sampleEvery: 12,
     },
   );
 });

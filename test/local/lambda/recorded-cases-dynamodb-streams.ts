@@ -18,6 +18,7 @@ import {
   pythonFunction,
   receiveFailure,
   receiveNotification,
+  SETTLE_MS,
   s3FailureRecord,
   topicIntoQueue,
   uuidOf,
@@ -59,7 +60,13 @@ async function functionAndStream(c: ReplayContext, code: string, live: Answer, t
 function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>, key: string): Replay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, UNHANDLED_ERROR_PY, live, 'create_table_response', 'update_table_response');
+    const { name, TableName, streamArn } = await functionAndStream(
+      c,
+      UNHANDLED_ERROR_PY,
+      live,
+      'create_table_response',
+      'update_table_response',
+    );
     const target = await destination(c);
     live.create_event_source_mapping_response = await createMapping(c, {
       FunctionName: name,
@@ -95,7 +102,7 @@ function eventFilter(first: Record<string, AttributeValue>, second: Record<strin
     await putItem(c, table.TableName, first);
     live['lambda-log-events'] = await logEvents(c, name, 1);
     await putItem(c, table.TableName, second);
-    live['lambda-multiple-log-events'] = await logEvents(c, name, calls, undefined, calls === 1 ? 1500 : 0);
+    live['lambda-multiple-log-events'] = await logEvents(c, name, calls, undefined, calls === 1 ? SETTLE_MS : 0);
     return live;
   };
 }
@@ -140,7 +147,7 @@ function successScenario(response: string): Replay {
     });
     await mappingState(c, String(created.UUID), 'Enabled');
     await putItem(c, TableName, DB_ITEM);
-    live.dynamodb_events = await logEvents(c, name, 1, invocations, 1000);
+    live.dynamodb_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
     return live;
   };
 }
@@ -214,7 +221,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
     live.update_event_source_mapping_result = await c.call(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
     await mappingState(c, UUID, 'Disabled');
     await putItem(c, table.TableName, { id: { S: c.name('id') }, data: { S: 'data2' } });
-    const events = await logEvents(c, name, 1, undefined, 1500);
+    const events = await logEvents(c, name, 1, undefined, SETTLE_MS);
     if (events.length !== 1) throw new Error(`the disabled mapping invoked its function: ${events.length} events`);
     return live;
   },
@@ -352,10 +359,8 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
   [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[empty_list_success]`]: successScenario('[]'),
   [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[null_success]`]: successScenario('None'),
   [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[empty_dict_success]`]: successScenario('{}'),
-  [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]: successScenario(
-    '{"batchItemFailures": []}',
-  ),
-  [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[null_batch_item_failure_success]`]: successScenario(
-    '{"batchItemFailures": None}',
-  ),
+  [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": []}'),
+  [`${PREFIX}test_dynamodb_report_batch_item_success_scenarios[null_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": None}'),
 };

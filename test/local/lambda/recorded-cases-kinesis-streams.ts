@@ -17,11 +17,12 @@ import {
   pythonFunction,
   receiveFailure,
   receiveNotification,
+  SETTLE_MS,
   s3FailureRecord,
   topicIntoQueue,
   uuidOf,
-  waitFor,
   WITH_RESPONSE_PY,
+  waitFor,
 } from './stream-mapping-fixtures.js';
 
 /** The Python files of LocalStack's tests/aws/services/lambda_/functions/ these cases run. */
@@ -159,7 +160,7 @@ function successScenario(response: string): Replay {
     };
     await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecord(c, StreamName, 'hello', 'test');
-    live.kinesis_events = await logEvents(c, name, 1, invocations, 1000);
+    live.kinesis_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
     return live;
   };
 }
@@ -293,7 +294,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
     await mappingState(c, UUID, 'Disabled');
     await tenRecords(c, StreamName, 'test', 'record_id_disabled');
-    const after = await logEvents(c, name, 1, undefined, 1500);
+    const after = await logEvents(c, name, 1, undefined, SETTLE_MS);
     if (after.length !== 1) throw new Error(`the disabled mapping invoked its function: ${after.length} events`);
     return live;
   },
@@ -328,12 +329,17 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     await putRecords(
       c,
       StreamName,
-      Array.from({ length: 6 }, (_, i) => ({ Data: JSON.stringify({ should_fail: i === 5 }).replace(':', ': '), PartitionKey: `test_${i}` })),
+      Array.from({ length: 6 }, (_, i) => ({
+        Data: JSON.stringify({ should_fail: i === 5 }).replace(':', ': '),
+        PartitionKey: `test_${i}`,
+      })),
     );
     live.sqs_payload = await receiveFailure(c, queue.url);
     const batches = (await logEvents(c, name, 5, invocations)) as { Records: { kinesis: { partitionKey: string } }[] }[];
     const records = batches.flatMap((batch) => batch.Records);
-    records.sort((a, b) => (a.kinesis.partitionKey < b.kinesis.partitionKey ? -1 : a.kinesis.partitionKey > b.kinesis.partitionKey ? 1 : 0));
+    records.sort((a, b) =>
+      a.kinesis.partitionKey < b.kinesis.partitionKey ? -1 : a.kinesis.partitionKey > b.kinesis.partitionKey ? 1 : 0,
+    );
     live.kinesis_records = { Records: records };
     return live;
   },
@@ -357,12 +363,10 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_list_success]`]: successScenario('[]'),
   [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_success]`]: successScenario('None'),
   [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_dict_success]`]: successScenario('{}'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]: successScenario(
-    '{"batchItemFailures": []}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_batch_item_failure_success]`]: successScenario(
-    '{"batchItemFailures": None}',
-  ),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": []}'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": None}'),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-while-retrying]`]: recordAgeExceeded(false, -1),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-before-ingestion]`]: recordAgeExceeded(true, 0),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (context) => {

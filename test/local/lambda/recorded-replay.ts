@@ -102,7 +102,9 @@ export const recordedTests = (): string[] => Object.keys(RECORDED);
 export function recordedSet(files: readonly string[]): { tests(): string[]; compare(test: string, live: Answer): string[] } {
   const set: Record<string, RecordedCase> = Object.assign(
     {},
-    ...files.map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
+    ...files.map(
+      (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
+    ),
   );
   return {
     tests: () => Object.keys(set),

@@ -1,4 +1,4 @@
-import { FilterLogEventsCommand, CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -103,7 +103,9 @@ export async function createTable(c: ReplayContext, partitionKey: string, viewTy
 /** UpdateTable turning the table's stream on: its answer and the stream's ARN. */
 export async function enableStream(c: ReplayContext, TableName: string, viewType: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES') {
   const answer = await asBotoAnswer(() =>
-    fixtures(c).dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } })),
+    fixtures(c).dynamodb.send(
+      new UpdateTableCommand({ TableName, StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } }),
+    ),
   );
   return { answer, streamArn: String((answer.TableDescription as { LatestStreamArn: string }).LatestStreamArn) };
 }
@@ -153,6 +155,12 @@ export async function topicIntoQueue(c: ReplayContext): Promise<{ topicArn: stri
 /** CreateEventSourceMapping, its answer as botocore reported it. */
 export const createMapping = (c: ReplayContext, input: CreateEventSourceMappingCommandInput) =>
   c.call(new CreateEventSourceMappingCommand(input));
+
+/**
+ * How long a replay waits, after what it expects, for an invocation it must not see (a retry,
+ * a record a filter or a disabled mapping lets through): a warm local function runs in far less.
+ */
+export const SETTLE_MS = 700;
 
 /** A mapping's UUID, from CreateEventSourceMapping's answer. */
 export const uuidOf = (answer: unknown): string => String((answer as Answer).UUID);
