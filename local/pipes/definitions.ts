@@ -263,7 +263,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   return mappings;
 }
 
-/** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
+/** Where a stream mapping's batches given up on can go locally (AWS also takes Kafka topics, for Kafka sources). */
 const ON_FAILURE = new Set(['sqs', 'sns', 's3']);
 
 /** Whether an on-failure destination is one the local runtime sends to (an SQS queue, SNS topic or S3 bucket). */
