@@ -9,6 +9,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Clock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
@@ -95,9 +96,27 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
+/**
+ * The recordings replayed by test files of their own (recorded-answers-*.test.ts), by file
+ * under aws-recorded/lambda/: compareCase finds their tests, recordedTests does not list them.
+ */
+const OWN_FILES = ['event-source-mappings/test_lambda_integration_sqs.snapshot.json'];
+const OWN_RECORDED: Record<string, Record<string, RecordedCase>> = Object.fromEntries(
+  OWN_FILES.map((file) => [
+    file,
+    JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as Record<
+      string,
+      RecordedCase
+    >,
+  ]),
+);
+
+/** The tests one of OWN_FILES holds. */
+export const recordedTestsIn = (file: string): string[] => Object.keys(OWN_RECORDED[file] ?? {});
+
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
-  const found = RECORDED[test];
+  const found = RECORDED[test] ?? Object.values(OWN_RECORDED).find((cases) => cases[test] !== undefined)?.[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   return found['recorded-content'];
 }
@@ -119,7 +138,15 @@ export function compareCase(test: string, live: Answer): string[] {
  * test_lambda.py's `key_value(..., reference_replacement=False)` transformers wrote the key's
  * name in place of any value (`"CodeSha256": "code-sha256"`): read as a placeholder for any value.
  */
-const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result', FunctionUrl: 'lambda-url' };
+const UNREFERENCED: Readonly<Record<string, string>> = {
+  CodeSha256: 'code-sha256',
+  LogResult: 'log-result',
+  FunctionUrl: 'lambda-url',
+  // test_lambda_integration_sqs.py's, of an SQS record's attributes and a mapping's batching window.
+  SenderId: 'sender-id',
+  SentTimestamp: 'sent-timestamp',
+  MaximumBatchingWindowInSeconds: 'maximum-batching-window-in-seconds',
+};
 
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
@@ -139,9 +166,16 @@ const ACCOUNT = '000000000000';
 /** The errors botocore's model declares, by code (their members are the body's it reports). */
 const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
-/** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
-export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+/**
+ * A runtime with no app (the replayed calls make the functions) and the clients the recordings
+ * used; on `clock` when given (a replay that moves it past visibility timeouts).
+ */
+export async function startReplay({ clock }: { readonly clock?: Clock } = {}): Promise<{
+  runtime: LocalRuntime;
+  context: ReplayContext;
+  close(): void;
+}> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
