@@ -125,7 +125,7 @@ async function readLogEvents(c: SqsMappingContext, functionName: string): Promis
  * the source queue's visibility timeout when nothing is in flight (a failed batch's messages come
  * back after it). Gives up after `seconds` of clock time.
  */
-export async function receiveWaiting(c: SqsMappingContext, QueueUrl: string, seconds = 20): Promise<Answer> {
+export async function receiveWaiting(c: SqsMappingContext, QueueUrl: string, seconds = 60): Promise<Answer> {
   const until = c.clock.now() + seconds * 1000;
   for (;;) {
     const answer = await asBotoAnswer(() =>
