@@ -157,8 +157,8 @@ export function provisionedModeOf(
 
 /**
  * Drains a queue into a function the way Lambda's SQS event source does: long-polls,
- * gathers up to BatchSize records within the batching window, invokes, deletes what
- * succeeded. Failed records are left alone, so they come back after the visibility
+ * gathers up to BatchSize records within the batching window, deletes those its
+ * FilterCriteria do not match, invokes with the rest, deletes what succeeded. Failed records are left alone, so they come back after the visibility
  * timeout and, after maxReceiveCount, go to the DLQ.
  */
 export class SqsEventSource {
