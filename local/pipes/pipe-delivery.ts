@@ -15,6 +15,7 @@ import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
 import { EnrichmentFailure, type EnrichmentServices, enrich } from './pipe-enrichment.js';
 import { callHttp, type PipeHttpCall, type PipeHttpServices } from './pipe-http.js';
+import { parsedView } from './record-filter.js';
 
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
@@ -351,18 +352,3 @@ export class PipeDelivery {
 
 /** Whether an on-failure destination is an S3 bucket (`arn:aws:s3:::<bucket>`). */
 export const isBucketArn = (arn: string): boolean => /^arn:[^:]+:s3:::[^/]+$/.test(arn);
-
-/**
- * The record as filters, input templates and dynamic parameters see it: an SQS record's
- * `body` parsed when it is JSON text (Pipes' "implicit body data parsing"), else the record.
- */
-export function parsedView(record: unknown): unknown {
-  if (record === null || typeof record !== 'object' || (record as { eventSource?: unknown }).eventSource !== 'aws:sqs') return record;
-  const body = (record as { body?: unknown }).body;
-  if (typeof body !== 'string') return record;
-  try {
-    return { ...record, body: JSON.parse(body) as unknown };
-  } catch {
-    return record;
-  }
-}

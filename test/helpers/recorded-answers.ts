@@ -87,6 +87,24 @@ export function caseDifferences(
   );
 }
 
+/**
+ * A live answer as LocalStack's snapshot keeps one: a string that is a JSON object (it begins
+ * with `{`) is parsed, once (the strings inside what it parsed are kept as they are); anything else
+ * as it is.
+ */
+export function parsedAsSnapshot(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(parsedAsSnapshot);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, parsedAsSnapshot(inner)]));
+  if (typeof value === 'string' && value.startsWith('{')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -128,13 +146,14 @@ export function itAnswersAsRecorded<C, A>(
   context: () => C,
   {
     realTime = [],
-    timeoutMs = 20_000,
     sampleEvery = SAMPLE_EVERY,
+    timeoutMs = 20_000,
   }: {
     readonly realTime?: readonly string[];
-    readonly timeoutMs?: number;
-    /** npm test replays every `sampleEvery`th test (a replay whose tests each wait for real work samples fewer). */
+    /** npm test's share, for a replay whose every test runs functions (a queue's mapping): one in so many. */
     readonly sampleEvery?: number;
+    /** How long one replay may take (one that waits for functions that sleep takes longer). */
+    readonly timeoutMs?: number;
   } = {},
 ): void {
   it('replays every recorded test it holds', () => {

@@ -104,6 +104,31 @@ describe('serviceDefinitions for Lambda', () => {
     });
   });
 
+  it("reads an SQS mapping's FilterCriteria (a pattern as text or as an object), and leaves one with a pattern Lambda refuses not run, warning", () => {
+    const mapping = (Pattern: unknown) => ({
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        FunctionName: { Ref: 'Fn' },
+        EventSourceArn: { 'Fn::GetAtt': ['Q', 'Arn'] },
+        FilterCriteria: { Filters: [{ Pattern }] },
+      },
+    });
+    const { definitions } = definitionsOf({
+      Q: queue,
+      Fn: fn(),
+      Text: mapping('{"body":{"kind":["order"]}}'),
+      Object: mapping({ body: { kind: ['order'] } }),
+      Refused: mapping('{"body":"order"}'),
+    });
+    const [text, object, refused] = definitions.sqsMappings;
+    expect(text?.filters).toEqual(['{"body":{"kind":["order"]}}']);
+    expect(object?.filters).toEqual(['{"body":{"kind":["order"]}}']);
+    expect(refused?.refusal).toBe('InvalidParameterValueException: Invalid filter pattern definition.');
+    expect(definitions.warnings).toEqual([
+      expect.stringContaining('App/Refused (AWS::Lambda::EventSourceMapping): Lambda refuses its FilterCriteria'),
+    ]);
+  });
+
   it('fails if an EventInvokeConfig value is outside what Lambda accepts, warning and keeping the default', () => {
     const { definitions } = definitionsOf({
       Fn: fn(),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { isObject, itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
+import { itAnswersAsRecorded, KnownDifferences, parsedAsSnapshot } from '../../helpers/recorded-answers.js';
 import { DYNAMODB_STREAM_CASES } from './recorded-cases-dynamodb-streams.js';
 import { KINESIS_STREAM_CASES } from './recorded-cases-kinesis-streams.js';
-import { type Answer, recordedSet, startReplay } from './recorded-replay.js';
+import { type Answer, compareCase, recordedTestsIn, startReplay } from './recorded-replay.js';
 import type { StreamReplayContext } from './stream-mapping-fixtures.js';
 
 /**
@@ -15,10 +15,10 @@ import type { StreamReplayContext } from './stream-mapping-fixtures.js';
  * clients, and what the mappings did read as the tests read it (the function's log events, the
  * failure records in a queue, topic or bucket), compared with AWS's modulo the placeholders.
  */
-const RECORDINGS = recordedSet([
+const FILES = [
   'stream-mappings/test_lambda_integration_dynamodbstreams.snapshot.json',
   'stream-mappings/test_lambda_integration_kinesis.snapshot.json',
-]);
+];
 
 /** Differences the local mappings still have, by test and path (each must still occur when its test runs). */
 const KNOWN_DIFFERENCES = new KnownDifferences([
@@ -46,20 +46,6 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
   },
 ]);
 
-/** A live answer as LocalStack's snapshot shows it: a string that is a JSON object, parsed (a filter's Pattern). */
-function snapshotShape(value: unknown): unknown {
-  if (typeof value === 'string' && value.startsWith('{')) {
-    try {
-      return snapshotShape(JSON.parse(value));
-    } catch {
-      return value;
-    }
-  }
-  if (Array.isArray(value)) return value.map(snapshotShape);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, snapshotShape(v)]));
-  return value;
-}
-
 let runtime: LocalRuntime;
 let context: StreamReplayContext;
 let close: () => void;
@@ -82,8 +68,9 @@ afterAll(async () => {
 describe('Lambda stream mappings as recorded on AWS', () => {
   itAnswersAsRecorded(
     { ...DYNAMODB_STREAM_CASES, ...KINESIS_STREAM_CASES },
-    RECORDINGS.tests,
-    (test, live) => KNOWN_DIFFERENCES.unexpected(test, RECORDINGS.compare(test, snapshotShape(live) as Answer)),
+    () => FILES.flatMap(recordedTestsIn),
+    // A live string that is a JSON object (a filter's Pattern) is compared as the snapshot parsed it.
+    (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, parsedAsSnapshot(live) as Answer)),
     () => context,
     {
       // Their function (lambda_parallel.py) sleeps 5 s each batch, and the test waits for two or three batches in turn.

@@ -9,8 +9,9 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Clock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
+import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
@@ -96,29 +97,30 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
 /**
- * Another replay's recordings (snapshot files under aws-recorded/lambda/, keyed alike): its
- * tests, and the comparison of a test's live answers with them, as `compareCase` compares these.
+ * The recordings replayed by test files of their own (recorded-answers-*.test.ts), by file
+ * under aws-recorded/lambda/: compareCase finds their tests, recordedTests does not list them.
  */
-export function recordedSet(files: readonly string[]): { tests(): string[]; compare(test: string, live: Answer): string[] } {
-  const set: Record<string, RecordedCase> = Object.assign(
-    {},
-    ...files.map(
-      (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
-    ),
-  );
-  return {
-    tests: () => Object.keys(set),
-    compare(test, live) {
-      const found = set[test];
-      if (!found) throw new Error(`no recorded case ${test}`);
-      return caseDifferences(found['recorded-content'], live, unreferenced);
-    },
-  };
-}
+const OWN_FILES = [
+  'event-source-mappings/test_lambda_integration_sqs.snapshot.json',
+  'stream-mappings/test_lambda_integration_dynamodbstreams.snapshot.json',
+  'stream-mappings/test_lambda_integration_kinesis.snapshot.json',
+];
+const OWN_RECORDED: Record<string, Record<string, RecordedCase>> = Object.fromEntries(
+  OWN_FILES.map((file) => [
+    file,
+    JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as Record<
+      string,
+      RecordedCase
+    >,
+  ]),
+);
+
+/** The tests one of OWN_FILES holds. */
+export const recordedTestsIn = (file: string): string[] => Object.keys(OWN_RECORDED[file] ?? {});
 
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
-  const found = RECORDED[test];
+  const found = RECORDED[test] ?? Object.values(OWN_RECORDED).find((cases) => cases[test] !== undefined)?.[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   return found['recorded-content'];
 }
@@ -140,7 +142,15 @@ export function compareCase(test: string, live: Answer): string[] {
  * test_lambda.py's `key_value(..., reference_replacement=False)` transformers wrote the key's
  * name in place of any value (`"CodeSha256": "code-sha256"`): read as a placeholder for any value.
  */
-const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result', FunctionUrl: 'lambda-url' };
+const UNREFERENCED: Readonly<Record<string, string>> = {
+  CodeSha256: 'code-sha256',
+  LogResult: 'log-result',
+  FunctionUrl: 'lambda-url',
+  // test_lambda_integration_sqs.py's, of an SQS record's attributes and a mapping's batching window.
+  SenderId: 'sender-id',
+  SentTimestamp: 'sent-timestamp',
+  MaximumBatchingWindowInSeconds: 'maximum-batching-window-in-seconds',
+};
 
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
@@ -162,12 +172,22 @@ const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
 /**
  * A runtime with no app (the replayed calls make the functions) and the clients the recordings
- * used; `options` adds to the runtime's (a replay's quicker retries).
+ * used; on `clock` when given (a replay that moves it past visibility timeouts), with the
+ * pipes' retries `pipesRetryBaseMs` apart when given (a replay that counts retries, not their pace).
  */
-export async function startReplay(
-  options: Partial<RuntimeOptions> = {},
-): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined, ...options });
+export async function startReplay({ clock, pipesRetryBaseMs }: { readonly clock?: Clock; readonly pipesRetryBaseMs?: number } = {}): Promise<{
+  runtime: LocalRuntime;
+  context: ReplayContext;
+  close(): void;
+}> {
+  const runtime = await LocalRuntime.start({
+    cdkOut: assemblyOf({}),
+    dataDir: tempDataDir(),
+    port: 0,
+    log: () => undefined,
+    clock,
+    ...(pipesRetryBaseMs === undefined ? {} : { pipesRetryBaseMs }),
+  });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
