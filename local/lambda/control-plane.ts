@@ -14,6 +14,7 @@ import {
   lastModified,
   newRevision,
   publishedContent,
+  versionPart,
 } from './function-changes.js';
 import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
@@ -437,7 +438,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, policies: _policies, eventInvokeConfigs: _e, ...code } = definition;
+    const code = versionPart(definition);
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,

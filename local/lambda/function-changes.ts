@@ -275,12 +275,32 @@ export function configured(
   };
 }
 
+/** What a version freezes of a function: its code and settings, none of what is the function's (versions, aliases, policies, invoke and concurrency settings). */
+export function versionPart(definition: FunctionDefinition): FunctionDefinition {
+  const {
+    versions: _v,
+    aliases: _a,
+    published: _p,
+    policies: _policies,
+    eventInvokeConfigs: _e,
+    provisionedConcurrency: _c,
+    ...code
+  } = definition;
+  return code;
+}
+
 /**
  * What decides whether PublishVersion has anything new to publish: the code and every
- * setting of `$LATEST`, not its revision, time or tags.
+ * setting of `$LATEST`, not its revision, time or tags, nor the function's own settings that
+ * no version freezes (its recursion setting, its code signing configuration).
  */
 export function publishedContent(definition: FunctionDefinition): string {
-  const { Tags: _tags, ...settings } = (definition.template ?? {}) as Record<string, unknown>;
+  const {
+    Tags: _tags,
+    RecursiveLoop: _loop,
+    CodeSigningConfigArn: _signing,
+    ...settings
+  } = (definition.template ?? {}) as Record<string, unknown>;
   return JSON.stringify([
     definition.api?.codeSha256,
     definition.handler,

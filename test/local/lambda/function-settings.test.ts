@@ -64,6 +64,13 @@ describe('Lambda function settings through the API', () => {
     await updateConfiguration(client, { FunctionName: 'snap-py', Runtime: 'nodejs24.x', SnapStart: { ApplyOn: 'None' } });
   });
 
+  it('publishes no new version for a change of the function’s own settings: its recursion setting is no version’s', async () => {
+    await createFunction(client, functionInput('loop-fn', handler('loop')));
+    await client.send(new PublishVersionCommand({ FunctionName: 'loop-fn' }));
+    await client.send(new PutFunctionRecursionConfigCommand({ FunctionName: 'loop-fn', RecursiveLoop: 'Allow' }));
+    expect((await client.send(new PublishVersionCommand({ FunctionName: 'loop-fn' }))).Version).toBe('1');
+  });
+
   it('runs a version with provisioned concurrency as any other, its configuration READY at once', async () => {
     await createFunction(client, functionInput('provisioned-fn', handler('warm')));
     await client.send(new PublishVersionCommand({ FunctionName: 'provisioned-fn' }));
