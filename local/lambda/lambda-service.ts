@@ -408,8 +408,9 @@ export class LambdaService implements RestProtocolService {
 
   /** The endpoint's refusal of a body over maxBodyBytes, in Lambda's words, naming the operation. */
   errorResponse(error: AwsError, method: string, path: string): RawResponse {
-    if (error.code !== 'RequestEntityTooLarge') return lambdaErrorAnswer(error);
-    const operation = lambdaOperation(method, decodeURIComponent(path)) ?? 'Unknown';
+    // The path as sent (still escaped): a label's escapes do not change which route it is on.
+    const operation = lambdaOperation(method, path);
+    if (error.code !== 'RequestEntityTooLarge' || operation === undefined) return lambdaErrorAnswer(error);
     const refusal = `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation} operation`;
     return lambdaErrorAnswer(new AwsError('RequestEntityTooLargeException', refusal, 413, { cause: error }));
   }
