@@ -48,6 +48,11 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
         `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): its EFS file systems (FileSystemConfigs) are not mounted locally`,
       );
     }
+    if ((p.SnapStart as Props | undefined)?.ApplyOn === 'PublishedVersions') {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): SnapStart takes no snapshot locally: its versions answer OptimizationStatus On, but each execution environment runs the init phase, and no runtime hooks (before checkpoint, after restore) run`,
+      );
+    }
     const logging = p.LoggingConfig as { LogGroup?: string } | undefined;
     functions.push({
       name: r.physicalName,

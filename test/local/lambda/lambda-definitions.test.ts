@@ -33,6 +33,16 @@ const fn = (properties: Record<string, unknown> = {}) => ({
 const queue = { Type: 'AWS::SQS::Queue', Properties: {} };
 
 describe('serviceDefinitions for Lambda', () => {
+  it('warns that a function with SnapStart on its versions takes no snapshot locally', () => {
+    const { definitions } = definitionsOf({
+      Snap: fn({ FunctionName: 'snap', Runtime: 'python3.12', SnapStart: { ApplyOn: 'PublishedVersions' } }),
+      Plain: fn({ FunctionName: 'plain', SnapStart: { ApplyOn: 'None' } }),
+    });
+    expect(definitions.warnings.filter((w) => w.includes('SnapStart'))).toEqual([
+      'App/Snap (AWS::Lambda::Function): SnapStart takes no snapshot locally: its versions answer OptimizationStatus On, but each execution environment runs the init phase, and no runtime hooks (before checkpoint, after restore) run',
+    ]);
+  });
+
   it('puts the template versions and aliases, with an alias routing weights, on their function', () => {
     const { definitions } = definitionsOf({
       Fn: fn({ FunctionName: 'versioned' }),

@@ -4,10 +4,12 @@ import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-an
 import { API_CASES } from './recorded-cases-api.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
+import { LIMIT_CASES } from './recorded-cases-limits.js';
 import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
+import { SETTINGS_CASES } from './recorded-cases-settings.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -79,6 +81,8 @@ describe('Lambda answers recorded on AWS', () => {
       ...MAPPING_CASES,
       ...NAME_CASES,
       ...API_CASES,
+      ...SETTINGS_CASES,
+      ...LIMIT_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),

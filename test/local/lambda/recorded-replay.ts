@@ -75,6 +75,8 @@ const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 /** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
+/** Its tests of a function's settings and limits (recorded-cases-settings.ts, recorded-cases-limits.ts). */
+const SETTINGS_SNAPSHOTS = ['settings/test_lambda_api.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -91,6 +93,7 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...LAYER_SNAPSHOTS,
     ...MAPPING_SNAPSHOTS,
     ...API_SNAPSHOTS,
+    ...SETTINGS_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
