@@ -178,7 +178,13 @@ const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
  * used; on `clock` when given (a replay that moves it past visibility timeouts), with the
  * pipes' retries `pipesRetryBaseMs` apart when given (a replay that counts retries, not their pace).
  */
-export async function startReplay({ clock, pipesRetryBaseMs }: { readonly clock?: Clock; readonly pipesRetryBaseMs?: number } = {}): Promise<{
+export async function startReplay({
+  clock,
+  pipesRetryBaseMs,
+}: {
+  readonly clock?: Clock;
+  readonly pipesRetryBaseMs?: number;
+} = {}): Promise<{
   runtime: LocalRuntime;
   context: ReplayContext;
   close(): void;
