@@ -4,11 +4,11 @@ import type { CreateEventSourceMappingCommandInput } from '@aws-sdk/client-lambd
 import { ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import type { HandlerFile } from './sqs-mapping-replay.js';
 import {
   createMapping,
   createQueue,
   createTable,
-  ECHO_PY,
   enableStream,
   fixtures,
   invocations,
@@ -22,14 +22,8 @@ import {
   s3FailureRecord,
   topicIntoQueue,
   uuidOf,
-  WITH_RESPONSE_PY,
+  withResponse,
 } from './stream-mapping-fixtures.js';
-
-/** The Python files of LocalStack's tests/aws/services/lambda_/functions/ these cases run. */
-const UNHANDLED_ERROR_PY =
-  'class CustomException(Exception):\n    pass\n\n\ndef handler(event, context):\n    raise CustomException("some error occurred")\n';
-const BATCH_ITEM_FAILURES_PY =
-  'import json\n\n\ndef handler(event, context):\n    batch_item_failures = []\n    print(json.dumps(event))\n\n    for record in event.get("Records", []):\n        new_image = record["dynamodb"].get("NewImage", {})\n\n        # If multiple items, the lowest sequence number is selected\n        if new_image.get("should_fail", {}).get("BOOL", False):\n            batch_item_failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})\n\n    return {"batchItemFailures": batch_item_failures}\n';
 
 const PARTITION_KEY = 'my_partition_key';
 /** The item most tests put: a string key and a binary attribute. */
@@ -47,7 +41,13 @@ const ONE_AT_A_TIME = {
 } as const satisfies Partial<CreateEventSourceMappingCommandInput>;
 
 /** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable. */
-async function functionAndStream(c: ReplayContext, code: string, live: Answer, tableKey: string, updateKey?: string) {
+async function functionAndStream(
+  c: ReplayContext,
+  code: HandlerFile | { code: string },
+  live: Answer,
+  tableKey: string,
+  updateKey?: string,
+) {
   const name = await pythonFunction(c, code);
   const table = await createTable(c, PARTITION_KEY);
   live[tableKey] = table.answer;
@@ -62,7 +62,7 @@ function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; rea
     const live: Answer = {};
     const { name, TableName, streamArn } = await functionAndStream(
       c,
-      UNHANDLED_ERROR_PY,
+      'lambda_unhandled_error',
       live,
       'create_table_response',
       'update_table_response',
@@ -88,7 +88,7 @@ function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; rea
  */
 function eventFilter(first: Record<string, AttributeValue>, second: Record<string, AttributeValue>, filter: object, calls: number): Replay {
   return async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id');
     const live: Answer = { table_creation_response: table.answer };
     const { streamArn } = await enableStream(c, table.TableName, 'NEW_AND_OLD_IMAGES');
@@ -111,7 +111,7 @@ function eventFilter(first: Record<string, AttributeValue>, second: Record<strin
 function failureScenario(response: string): Replay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, WITH_RESPONSE_PY(response), live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
     const queue = await createQueue(c);
     const created = await createMapping(c, {
       FunctionName: name,
@@ -135,7 +135,7 @@ function failureScenario(response: string): Replay {
 function successScenario(response: string): Replay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, WITH_RESPONSE_PY(response), live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
     const created = await createMapping(c, {
       EventSourceArn: streamArn,
       FunctionName: name,
@@ -155,7 +155,7 @@ function successScenario(response: string): Replay {
 const invalidFilter =
   (pattern: string): Replay =>
   async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id');
     const { streamArn } = await enableStream(c, table.TableName, 'NEW_AND_OLD_IMAGES');
     return {
@@ -173,7 +173,7 @@ const PREFIX = 'TestDynamoDBEventSourceMapping::';
 /** test_lambda_integration_dynamodbstreams.py's tests, by snapshot key. */
 export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
   [`${PREFIX}test_esm_with_not_existing_dynamodb_stream`]: async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     return {
       error: await createMapping(c, {
         FunctionName: name,
@@ -184,7 +184,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
   },
   [`${PREFIX}test_dynamodb_event_source_mapping`]: async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, ECHO_PY, live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_echo', live, 'create-table-result');
     live.create_event_source_mapping_response = await createMapping(c, { FunctionName: name, EventSourceArn: streamArn, ...ONE_AT_A_TIME });
     await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putItem(c, TableName, DB_ITEM);
@@ -196,16 +196,16 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
     const live: Answer = { 'create-table-result': table.answer };
     const { streamArn } = await enableStream(c, table.TableName, 'NEW_IMAGE');
     const settings = { StartingPosition: 'TRIM_HORIZON', MaximumBatchingWindowInSeconds: 1, MaximumRetryAttempts: 1 } as const;
-    const first = await pythonFunction(c, ECHO_PY);
+    const first = await pythonFunction(c, 'lambda_echo');
     live.create = await createMapping(c, { FunctionName: first, EventSourceArn: streamArn, ...settings });
     live.error = await createMapping(c, { FunctionName: first, EventSourceArn: streamArn, ...settings });
-    const second = await pythonFunction(c, ECHO_PY);
+    const second = await pythonFunction(c, 'lambda_echo');
     const another = await createMapping(c, { FunctionName: second, EventSourceArn: streamArn, ...settings });
     if (another.Error !== undefined) throw new Error(`a second function's mapping was refused: ${JSON.stringify(another.Error)}`);
     return live;
   },
   [`${PREFIX}test_disabled_dynamodb_event_source_mapping`]: async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id', 'NEW_IMAGE');
     const live: Answer = { dynamodb_create_table_result: table.answer };
     live.create_event_source_mapping_result = await createMapping(c, {
@@ -226,7 +226,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
     return live;
   },
   [`${PREFIX}test_deletion_event_source_mapping_with_dynamodb`]: async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id', 'NEW_IMAGE');
     const live: Answer = { create_dynamodb_table_response: table.answer };
     live.create_event_source_mapping_result = await createMapping(c, {
@@ -311,7 +311,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
     const live: Answer = {};
     const { name, TableName, streamArn } = await functionAndStream(
       c,
-      BATCH_ITEM_FAILURES_PY,
+      'lambda_report_batch_item_failures_dynamodb',
       live,
       'create_table_response',
       'update_table_response',

@@ -2,12 +2,12 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import type { HandlerFile } from './sqs-mapping-replay.js';
 import type { StreamReplayContext } from './stream-mapping-fixtures.js';
 import {
   createKinesisStream,
   createMapping,
   createQueue,
-  ECHO_PY,
   fixtures,
   invocations,
   logEvents,
@@ -21,29 +21,9 @@ import {
   s3FailureRecord,
   topicIntoQueue,
   uuidOf,
-  WITH_RESPONSE_PY,
   waitFor,
+  withResponse,
 } from './stream-mapping-fixtures.js';
-
-/** The Python files of LocalStack's tests/aws/services/lambda_/functions/ these cases run. */
-const PARALLEL_PY =
-  'import json\nimport time\n\n\ndef handler(event, context):\n    result = {"executionStart": time.time(), "event": event}\n    time.sleep(5)\n    # Just print the event was passed to lambda\n    print(json.dumps(result))\n    return result\n';
-const KINESIS_LOG_PY =
-  'import json\nfrom base64 import b64decode\n\n\ndef _process_kinesis_records(event):\n    for record in event["Records"]:\n        raw_data = record["kinesis"]["data"]\n        parsed_data = b64decode(raw_data.encode())\n        yield json.loads(parsed_data.decode())\n\n\ndef handler(event, context):\n    records_data = list(_process_kinesis_records(event))\n    print(json.dumps(records_data))\n';
-const BATCH_ITEM_FAILURES_PY =
-  'import base64\nimport json\n\n\ndef handler(event, context):\n    batch_item_failures = []\n    print(json.dumps(event))\n\n    for record in event.get("Records", []):\n        payload = json.loads(base64.b64decode(record["kinesis"]["data"]))\n\n        # If multiple items, the lowest sequence number is selected\n        if payload.get("should_fail", False):\n            batch_item_failures.append({"itemIdentifier": record["kinesis"]["sequenceNumber"]})\n\n    return {"batchItemFailures": batch_item_failures}\n';
-/**
- * What `lambda_integration.py` (TEST_LAMBDA_PYTHON) does with the on-failure tests' Kinesis
- * record: its log lines, then the exception its `raise_error` flag asks for (the rest of that
- * file forwards other events, which these tests never send).
- */
-const RAISE_ON_FLAG_PY =
-  'import logging\n\nlogging.basicConfig(level=logging.INFO)\nLOGGER = logging.getLogger(__name__)\n\n\ndef handler(event, context):\n    print("Lambda log message - print function", flush=True)\n    LOGGER.info("Lambda log message - logging module")\n    if "raise_error" in event:\n        raise Exception("Test exception (this is intentional)")\n    for record in event.get("Records", []):\n        import base64, json\n        if "raise_error" in json.loads(base64.b64decode(record["kinesis"]["data"])):\n            raise Exception("Test exception (this is intentional)")\n';
-
-const ECHOFAIL_PY =
-  'import json\n\n\ndef handler(event, context):\n    # Just print the event that was passed to the Lambda\n    print(json.dumps({"event": event, "aws_request_id": context.aws_request_id}))\n    raise Exception("intentional failure")\n';
-const SEND_MESSAGE_PY =
-  'import json\nimport os\n\nimport boto3\n\n\ndef handler(event, context):\n    endpoint_url = os.environ.get("AWS_ENDPOINT_URL")\n\n    region_name = (\n        os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"\n    )\n\n    sqs = boto3.client("sqs", endpoint_url=endpoint_url, verify=False, region_name=region_name)\n\n    queue_url = os.environ.get("SQS_QUEUE_URL")\n\n    records = event.get("Records", [])\n    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(records))\n\n    return {"count": len(records)}\n';
 
 /** A minute and a second: a record past MaximumRecordAgeInSeconds 60 (the tests sleep 60 s, or 80 s, on AWS). */
 const PAST_RECORD_AGE_MS = 61_000;
@@ -59,7 +39,7 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
     const { StreamName, arn } = await createKinesisStream(c);
     await putRecord(c, StreamName, 'stream-data', 'test');
     if (expireFirst) await c.advance(PAST_RECORD_AGE_MS);
-    const name = await pythonFunction(c, ECHOFAIL_PY);
+    const name = await pythonFunction(c, 'lambda_echofail');
     const queue = await createQueue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
@@ -88,7 +68,7 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
 const RAISING_MESSAGE = '{"input": "hello", "value": "world", "raise_error": 1}';
 
 /** A function of `code` and a stream of one shard. */
-async function functionAndStream(c: ReplayContext, code: string) {
+async function functionAndStream(c: ReplayContext, code: HandlerFile | { code: string }) {
   const name = await pythonFunction(c, code);
   const stream = await createKinesisStream(c);
   return { name, ...stream };
@@ -97,7 +77,7 @@ async function functionAndStream(c: ReplayContext, code: string) {
 /** A function that fails on the record put, mapped with an on-failure destination after one retry. */
 function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>, key: string): Replay {
   return async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, RAISE_ON_FLAG_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_integration');
     const target = await destination(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
@@ -121,7 +101,7 @@ function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; rea
 /** `test_kinesis_report_batch_item_failure_scenarios`: a function answering `response` (Python) for one record, retried twice. */
 function failureScenario(response: string): Replay {
   return async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, WITH_RESPONSE_PY(response));
+    const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const queue = await createQueue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
@@ -146,7 +126,7 @@ function failureScenario(response: string): Replay {
 /** `test_kinesis_report_batch_item_success_scenarios`: a function answering `response` (Python) that names no failed record. */
 function successScenario(response: string): Replay {
   return async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, WITH_RESPONSE_PY(response));
+    const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         EventSourceArn: arn,
@@ -190,7 +170,7 @@ const PREFIX = 'TestKinesisSource::';
 /** test_lambda_integration_kinesis.py's tests, by snapshot key. */
 export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   [`${PREFIX}test_esm_with_not_existing_kinesis_stream`]: async (c) => {
-    const name = await pythonFunction(c, ECHO_PY);
+    const name = await pythonFunction(c, 'lambda_echo');
     return {
       error: await createMapping(c, {
         EventSourceArn: `arn:aws:kinesis:${region}:${c.accountId}:stream/test-foobar-81ded7e8`,
@@ -200,7 +180,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     };
   },
   [`${PREFIX}test_create_kinesis_event_source_mapping`]: async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, ECHO_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, { EventSourceArn: arn, FunctionName: name, StartingPosition: 'LATEST' }),
     };
@@ -218,7 +198,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     const live: Answer = {};
     const functions: [string, string][] = [];
     for (const id of ['a', 'b']) {
-      const name = await pythonFunction(c, ECHO_PY);
+      const name = await pythonFunction(c, 'lambda_echo');
       functions.push([name, id]);
       live[`create_event_source_mapping_response-${id}`] = await createMapping(c, {
         EventSourceArn: arn,
@@ -232,18 +212,18 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   },
   [`${PREFIX}test_duplicate_event_source_mappings`]: async (c) => {
     const { arn } = await createKinesisStream(c);
-    const first = await pythonFunction(c, ECHO_PY);
+    const first = await pythonFunction(c, 'lambda_echo');
     const live: Answer = {
       create: await createMapping(c, { FunctionName: first, EventSourceArn: arn, StartingPosition: 'LATEST' }),
       error: await createMapping(c, { FunctionName: first, EventSourceArn: arn, StartingPosition: 'LATEST' }),
     };
-    const second = await pythonFunction(c, ECHO_PY);
+    const second = await pythonFunction(c, 'lambda_echo');
     const another = await createMapping(c, { FunctionName: second, EventSourceArn: arn, StartingPosition: 'LATEST' });
     if (another.Error !== undefined) throw new Error(`a second function's mapping was refused: ${JSON.stringify(another.Error)}`);
     return live;
   },
   [`${PREFIX}test_kinesis_event_source_mapping_with_async_invocation`]: async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, PARALLEL_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         EventSourceArn: arn,
@@ -263,7 +243,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     return live;
   },
   [`${PREFIX}test_kinesis_event_source_trim_horizon`]: async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, PARALLEL_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
     for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
@@ -278,7 +258,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     return live;
   },
   [`${PREFIX}test_disable_kinesis_event_source_mapping`]: async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, ECHO_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         EventSourceArn: arn,
@@ -311,7 +291,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     'record_body',
   ),
   [`${PREFIX}test_kinesis_report_batch_item_failures`]: async (c) => {
-    const { name, StreamName, arn } = await functionAndStream(c, BATCH_ITEM_FAILURES_PY);
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_report_batch_item_failures_kinesis');
     const queue = await createQueue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
@@ -375,7 +355,9 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     await putRecord(c, StreamName, 'stream-data', 'test');
     await c.advance(PAST_RECORD_AGE_MS);
     const destination = await createQueue(c);
-    const name = await pythonFunction(c, SEND_MESSAGE_PY, { Environment: { Variables: { SQS_QUEUE_URL: destination.url } } });
+    const name = await pythonFunction(c, 'lambda_event_source_mapping_send_message', {
+      Environment: { Variables: { SQS_QUEUE_URL: destination.url } },
+    });
     const deadLetters = await createQueue(c);
     // The first record of the batch has expired; the rest have not.
     await putRecords(
@@ -406,8 +388,8 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   },
   'TestKinesisEventFiltering::test_kinesis_event_filtering_json_pattern': async (c) => {
     const { StreamName, arn } = await createKinesisStream(c);
-    const first = await pythonFunction(c, KINESIS_LOG_PY);
-    const second = await pythonFunction(c, KINESIS_LOG_PY);
+    const first = await pythonFunction(c, 'kinesis_log');
+    const second = await pythonFunction(c, 'kinesis_log');
     const mapping = (FunctionName: string, eventType: string) =>
       createMapping(c, {
         FunctionName,

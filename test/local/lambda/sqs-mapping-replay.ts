@@ -25,7 +25,7 @@ export interface SqsMappingContext extends ReplayContext {
 
 export type SqsMappingReplay = (context: SqsMappingContext) => Promise<Answer>;
 
-/** The handler files the tests run, by their module name. */
+/** The handler files the tests run (these and the stream mappings' replays), by their module name. */
 export type HandlerFile =
   | 'lambda_echo'
   | 'lambda_sqs_integration'
@@ -33,9 +33,16 @@ export type HandlerFile =
   | 'lambda_sleep'
   | 'lambda_echo_version_env'
   | 'lambda_event_source_mapping_send_message'
-  | 'lambda_integration';
+  | 'lambda_integration'
+  | 'lambda_unhandled_error'
+  | 'lambda_report_batch_item_failures_dynamodb'
+  | 'lambda_report_batch_item_failures_kinesis'
+  | 'lambda_parallel'
+  | 'kinesis_log'
+  | 'lambda_echofail';
 
-const handlerSource = (module: HandlerFile) => readFileSync(new URL(`fixtures/localstack-functions/${module}.py`, import.meta.url), 'utf8');
+export const handlerSource = (module: HandlerFile) =>
+  readFileSync(new URL(`fixtures/localstack-functions/${module}.py`, import.meta.url), 'utf8');
 
 export function sqsMappingContext(context: ReplayContext, clock: AdvanceableClock): SqsMappingContext {
   const config = { endpoint: context.endpoint, region, credentials, maxAttempts: 1 };

@@ -19,6 +19,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { credentials, region } from '../helpers.js';
 import { until } from './recorded-cases-mappings.js';
 import { type Answer, asBotoAnswer, type ReplayContext } from './recorded-replay.js';
+import { type HandlerFile, handlerSource } from './sqs-mapping-replay.js';
 
 /**
  * The fixtures of LocalStack's stream mapping tests (tests/aws/services/lambda_/event_source_mapping/,
@@ -59,22 +60,29 @@ export function fixtures(c: ReplayContext): StreamFixtures {
   return found;
 }
 
-/** `lambda_echo.py`. */
-export const ECHO_PY =
-  'import json\n\n\ndef handler(event, context):\n    # Just print the event that was passed to the Lambda\n    print(json.dumps(event))\n    return event\n';
-
 /** `utils.py`'s `create_lambda_with_response`: prints the event, answers `response` (Python source). */
-export const WITH_RESPONSE_PY = (response: string) =>
-  `\nimport json\n\ndef handler(event, context):\n    print(json.dumps(event))\n    return ${response}\n`;
+export const withResponse = (response: string) => ({
+  code: `\nimport json\n\ndef handler(event, context):\n    print(json.dumps(event))\n    return ${response}\n`,
+});
 
-/** `create_lambda_function` with one Python file as `handler.py`: a python3.12 function, waited for; its name. */
+/**
+ * `create_lambda_function` with one of LocalStack's handler files (fixtures/localstack-functions/,
+ * `<module>.handler`) or, given `{ code }`, one Python file of the test's own (`handler.py`): a
+ * python3.12 function, waited for; its name.
+ */
 export async function pythonFunction(
   c: ReplayContext,
-  code: string,
+  handler: HandlerFile | { readonly code: string },
   extra: { Environment?: { Variables: Record<string, string> } } = {},
 ): Promise<string> {
   const name = c.name('lambda_func');
-  await c.create(name, { Runtime: 'python3.12', Code: { ZipFile: c.archive('handler.py', code) }, ...extra });
+  const [module, code] = typeof handler === 'string' ? [handler, handlerSource(handler)] : ['handler', handler.code];
+  await c.create(name, {
+    Runtime: 'python3.12',
+    Handler: `${module}.handler`,
+    Code: { ZipFile: c.archive(`${module}.py`, code) },
+    ...extra,
+  });
   return name;
 }
 
