@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences, parsedAsSnapshot } from '../../helpers/recorded-answers.js';
+import { MAPPING_REPLAY_TIMEOUT_MS, type MappingReplayContext, startMappingReplay } from './mapping-replay-fixtures.js';
 import { SQS_FILTER_CASES } from './recorded-cases-sqs-filters.js';
 import { SQS_MAPPING_CASES } from './recorded-cases-sqs-mappings.js';
-import { compareCase, recordedTestsIn, startReplay } from './recorded-replay.js';
-import { type SqsMappingContext, sqsMappingContext } from './sqs-mapping-replay.js';
+import { compareCase, recordedTestsIn } from './recorded-replay.js';
 
 /**
  * Lambda's SQS event source mappings against answers recorded on real AWS (LocalStack's
@@ -17,7 +16,7 @@ import { type SqsMappingContext, sqsMappingContext } from './sqs-mapping-replay.
  * visibility timeouts rather than wait them out.
  */
 let runtime: LocalRuntime;
-let context: SqsMappingContext;
+let context: MappingReplayContext;
 let close: () => void;
 
 const FILE = 'event-source-mappings/test_lambda_integration_sqs.snapshot.json';
@@ -43,15 +42,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
 ]);
 
 beforeAll(async () => {
-  const clock = new AdvanceableClock();
-  const started = await startReplay({ clock });
-  runtime = started.runtime;
-  context = sqsMappingContext(started.context, clock);
-  close = () => {
-    started.close();
-    context.sqs.destroy();
-    context.logs.destroy();
-  };
+  ({ runtime, context, close } = await startMappingReplay());
 });
 
 afterAll(async () => {
@@ -70,6 +61,7 @@ describe('Lambda SQS event source mappings as recorded on AWS', () => {
       realTime: [15, 100, 1000, 10_000].map((size) => `TestSQSEventSourceMapping::test_sqs_event_source_mapping_batch_size[${size}]`),
       // Every test runs Python functions behind a poller (about a second each): npm test replays one in fifteen.
       sampleEvery: 15,
+      timeoutMs: MAPPING_REPLAY_TIMEOUT_MS,
     },
   );
 });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences, parsedAsSnapshot } from '../../helpers/recorded-answers.js';
+import { MAPPING_REPLAY_TIMEOUT_MS, type MappingReplayContext, startMappingReplay } from './mapping-replay-fixtures.js';
 import { DYNAMODB_STREAM_CASES } from './recorded-cases-dynamodb-streams.js';
 import { KINESIS_STREAM_CASES } from './recorded-cases-kinesis-streams.js';
-import { type Answer, compareCase, recordedTestsIn, startReplay } from './recorded-replay.js';
-import type { StreamReplayContext } from './stream-mapping-fixtures.js';
+import { type Answer, compareCase, recordedTestsIn } from './recorded-replay.js';
 
 /**
  * Lambda's event source mappings of DynamoDB and Kinesis streams against answers recorded on
@@ -47,17 +46,13 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
 ]);
 
 let runtime: LocalRuntime;
-let context: StreamReplayContext;
+let context: MappingReplayContext;
 let close: () => void;
 
 beforeAll(async () => {
   // A failed batch is retried after 20 ms, not the runtime's second: the recordings show the retries, not their pace.
   // The clock moves with real time, and past a minute where a record is to expire (MaximumRecordAgeInSeconds is at least 60).
-  const clock = new AdvanceableClock();
-  const started = await startReplay({ pipesRetryBaseMs: 20, clock });
-  runtime = started.runtime;
-  context = { ...started.context, advance: (ms) => clock.advanceTo(clock.now() + ms, { timeoutMs: 10_000 }) };
-  close = started.close;
+  ({ runtime, context, close } = await startMappingReplay({ pipesRetryBaseMs: 20 }));
 });
 
 afterAll(async () => {
@@ -78,7 +73,7 @@ describe('Lambda stream mappings as recorded on AWS', () => {
         'TestKinesisSource::test_kinesis_event_source_mapping_with_async_invocation',
         'TestKinesisSource::test_kinesis_event_source_trim_horizon',
       ],
-      timeoutMs: 30_000,
+      timeoutMs: MAPPING_REPLAY_TIMEOUT_MS,
       // Each waits for a function's invocations (about a second): npm test replays a few.
       sampleEvery: 12,
     },

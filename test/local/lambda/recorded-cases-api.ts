@@ -35,7 +35,8 @@ import {
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { credentials, region } from '../helpers.js';
-import { queueArn, until } from './recorded-cases-mappings.js';
+import { until } from './mapping-replay-fixtures.js';
+import { queueArn } from './recorded-cases-mappings.js';
 import { tagLifecycle } from './recorded-cases-tags.js';
 import { type Answer, ECHO, type Replay, type ReplayContext, sortedBy, zipFunction } from './recorded-replay.js';
 

@@ -3,27 +3,23 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { CreateEventSourceMappingCommandInput } from '@aws-sdk/client-lambda';
 import { ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
-import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
-import type { HandlerFile } from './sqs-mapping-replay.js';
 import {
   createMapping,
-  createQueue,
-  createTable,
-  enableStream,
-  fixtures,
+  type HandlerFile,
   invocations,
   logEvents,
+  type MappingReplay,
+  type MappingReplayContext,
   mappingState,
-  putItem,
   pythonFunction,
+  queue,
   receiveFailure,
-  receiveNotification,
   SETTLE_MS,
-  s3FailureRecord,
-  topicIntoQueue,
   uuidOf,
   withResponse,
-} from './stream-mapping-fixtures.js';
+} from './mapping-replay-fixtures.js';
+import type { Answer } from './recorded-replay.js';
+import { createTable, enableStream, putItem, receiveNotification, s3FailureRecord, topicIntoQueue } from './stream-mapping-fixtures.js';
 
 const PARTITION_KEY = 'my_partition_key';
 /** The item most tests put: a string key and a binary attribute. */
@@ -42,7 +38,7 @@ const ONE_AT_A_TIME = {
 
 /** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable. */
 async function functionAndStream(
-  c: ReplayContext,
+  c: MappingReplayContext,
   code: HandlerFile | { code: string },
   live: Answer,
   tableKey: string,
@@ -57,7 +53,10 @@ async function functionAndStream(
 }
 
 /** A function failing each invocation, mapped with an on-failure destination (`destination(c)`) after one retry. */
-function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>, key: string): Replay {
+function onFailure(
+  destination: (c: MappingReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>,
+  key: string,
+): MappingReplay {
   return async (c) => {
     const live: Answer = {};
     const { name, TableName, streamArn } = await functionAndStream(
@@ -86,7 +85,12 @@ function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; rea
  * `test_dynamodb_event_filter`: a mapping of one filter; the first item must pass it, the
  * second may (`calls` says how many invocations there are in the end).
  */
-function eventFilter(first: Record<string, AttributeValue>, second: Record<string, AttributeValue>, filter: object, calls: number): Replay {
+function eventFilter(
+  first: Record<string, AttributeValue>,
+  second: Record<string, AttributeValue>,
+  filter: object,
+  calls: number,
+): MappingReplay {
   return async (c) => {
     const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id');
@@ -108,11 +112,11 @@ function eventFilter(first: Record<string, AttributeValue>, second: Record<strin
 }
 
 /** `test_dynamodb_report_batch_item_failure_scenarios`: a function answering `response` (Python) for a batch that reports its failures. */
-function failureScenario(response: string): Replay {
+function failureScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
     const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
-    const queue = await createQueue(c);
+    const failures = await queue(c);
     const created = await createMapping(c, {
       FunctionName: name,
       EventSourceArn: streamArn,
@@ -120,19 +124,19 @@ function failureScenario(response: string): Replay {
       StartingPosition: 'TRIM_HORIZON',
       MaximumBatchingWindowInSeconds: 1,
       MaximumRetryAttempts: 3,
-      DestinationConfig: { OnFailure: { Destination: queue.arn } },
+      DestinationConfig: { OnFailure: { Destination: failures.arn } },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     await mappingState(c, String(created.UUID), 'Enabled');
     await putItem(c, TableName, DB_ITEM);
-    live.destination_queue_messages = await receiveFailure(c, queue.url);
+    live.destination_queue_messages = await receiveFailure(c, failures.url);
     live.dynamodb_events = await logEvents(c, name, 4, invocations);
     return live;
   };
 }
 
 /** `test_dynamodb_report_batch_item_success_scenarios`: a function answering `response` (Python) that names no failed record. */
-function successScenario(response: string): Replay {
+function successScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
     const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
@@ -153,7 +157,7 @@ function successScenario(response: string): Replay {
 }
 
 const invalidFilter =
-  (pattern: string): Replay =>
+  (pattern: string): MappingReplay =>
   async (c) => {
     const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id');
@@ -171,7 +175,7 @@ const invalidFilter =
 const PREFIX = 'TestDynamoDBEventSourceMapping::';
 
 /** test_lambda_integration_dynamodbstreams.py's tests, by snapshot key. */
-export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
+export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_esm_with_not_existing_dynamodb_stream`]: async (c) => {
     const name = await pythonFunction(c, 'lambda_echo');
     return {
@@ -235,7 +239,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
       StartingPosition: 'TRIM_HORIZON',
     });
     await mappingState(c, uuidOf(live.create_event_source_mapping_result), 'Enabled');
-    await fixtures(c).dynamodb.send(new DeleteTableCommand({ TableName: table.TableName }));
+    await c.dynamodb.send(new DeleteTableCommand({ TableName: table.TableName }));
     live.list_event_source_mapping_result = await c.call(new ListEventSourceMappingsCommand({ EventSourceArn: table.streamArn }));
     return live;
   },
@@ -244,8 +248,8 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
     return { arn: topicArn, read: () => receiveNotification(c, queueUrl) };
   }, 'failure_sns_message'),
   [`${PREFIX}test_dynamodb_event_source_mapping_with_on_failure_destination_config`]: onFailure(async (c) => {
-    const queue = await createQueue(c);
-    return { arn: queue.arn, read: () => receiveFailure(c, queue.url) };
+    const failures = await queue(c);
+    return { arn: failures.arn, read: () => receiveFailure(c, failures.url) };
   }, 'destination_queue_messages'),
   [`${PREFIX}test_dynamodb_event_source_mapping_with_s3_on_failure_destination`]: onFailure(
     (c) => s3FailureRecord(c, 'DDBStreamBatchInfo'),
@@ -316,7 +320,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
       'create_table_response',
       'update_table_response',
     );
-    const queue = await createQueue(c);
+    const failures = await queue(c);
     live.create_event_source_mapping_response = await createMapping(c, {
       FunctionName: name,
       BatchSize: 3,
@@ -324,7 +328,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
       EventSourceArn: streamArn,
       MaximumBatchingWindowInSeconds: 1,
       MaximumRetryAttempts: 3,
-      DestinationConfig: { OnFailure: { Destination: queue.arn } },
+      DestinationConfig: { OnFailure: { Destination: failures.arn } },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
@@ -332,7 +336,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, Replay> = {
       await putItem(c, TableName, { [PARTITION_KEY]: { S: `testId${i}` }, should_fail: { BOOL: i === 5 } });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    live.destination_queue_messages = await receiveFailure(c, queue.url);
+    live.destination_queue_messages = await receiveFailure(c, failures.url);
     const batches = (await logEvents(c, name, 1)) as { Records?: { dynamodb: { Keys: Record<string, { S: string }> } }[] }[];
     const records = batches.flatMap((batch) => batch.Records ?? []);
     const key = (r: (typeof records)[number]) => String(r.dynamodb.Keys[PARTITION_KEY]?.S);

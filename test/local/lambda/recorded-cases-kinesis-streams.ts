@@ -1,28 +1,31 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
-import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
-import type { HandlerFile } from './sqs-mapping-replay.js';
-import type { StreamReplayContext } from './stream-mapping-fixtures.js';
 import {
-  createKinesisStream,
+  advance,
   createMapping,
-  createQueue,
-  fixtures,
+  type HandlerFile,
   invocations,
   logEvents,
+  type MappingReplay,
+  type MappingReplayContext,
   mappingState,
+  pythonFunction,
+  queue,
+  receiveFailure,
+  SETTLE_MS,
+  until,
+  uuidOf,
+  withResponse,
+} from './mapping-replay-fixtures.js';
+import type { Answer } from './recorded-replay.js';
+import {
+  createKinesisStream,
   putRecord,
   putRecords,
-  pythonFunction,
-  receiveFailure,
   receiveNotification,
-  SETTLE_MS,
   s3FailureRecord,
   topicIntoQueue,
-  uuidOf,
-  waitFor,
-  withResponse,
 } from './stream-mapping-fixtures.js';
 
 /** A minute and a second: a record past MaximumRecordAgeInSeconds 60 (the tests sleep 60 s, or 80 s, on AWS). */
@@ -33,14 +36,13 @@ const PAST_RECORD_AGE_MS = 61_000;
  * MaximumRecordAgeInSeconds 60 and `maxRetries`; the record expires before the mapping
  * reads it (`expireFirst`) or while it retries.
  */
-function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
-  return async (context) => {
-    const c = context as StreamReplayContext;
+function recordAgeExceeded(expireFirst: boolean, maxRetries: number): MappingReplay {
+  return async (c) => {
     const { StreamName, arn } = await createKinesisStream(c);
     await putRecord(c, StreamName, 'stream-data', 'test');
-    if (expireFirst) await c.advance(PAST_RECORD_AGE_MS);
+    if (expireFirst) await advance(c, PAST_RECORD_AGE_MS);
     const name = await pythonFunction(c, 'lambda_echofail');
-    const queue = await createQueue(c);
+    const failures = await queue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         FunctionName: name,
@@ -50,16 +52,16 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
         MaximumBatchingWindowInSeconds: 1,
         MaximumRetryAttempts: maxRetries,
         MaximumRecordAgeInSeconds: 60,
-        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+        DestinationConfig: { OnFailure: { Destination: failures.arn } },
       }),
     };
     await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     if (!expireFirst) {
       // Retried until it expires: the function has failed on it at least once, then the minute passes.
       await logEvents(c, name, 1);
-      await c.advance(PAST_RECORD_AGE_MS);
+      await advance(c, PAST_RECORD_AGE_MS);
     }
-    live.record_age_exceeded_payload = await receiveFailure(c, queue.url);
+    live.record_age_exceeded_payload = await receiveFailure(c, failures.url);
     return live;
   };
 }
@@ -68,14 +70,17 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
 const RAISING_MESSAGE = '{"input": "hello", "value": "world", "raise_error": 1}';
 
 /** A function of `code` and a stream of one shard. */
-async function functionAndStream(c: ReplayContext, code: HandlerFile | { code: string }) {
+async function functionAndStream(c: MappingReplayContext, code: HandlerFile | { code: string }) {
   const name = await pythonFunction(c, code);
   const stream = await createKinesisStream(c);
   return { name, ...stream };
 }
 
 /** A function that fails on the record put, mapped with an on-failure destination after one retry. */
-function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>, key: string): Replay {
+function onFailure(
+  destination: (c: MappingReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>,
+  key: string,
+): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_integration');
     const target = await destination(c);
@@ -99,10 +104,10 @@ function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; rea
 }
 
 /** `test_kinesis_report_batch_item_failure_scenarios`: a function answering `response` (Python) for one record, retried twice. */
-function failureScenario(response: string): Replay {
+function failureScenario(response: string): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
-    const queue = await createQueue(c);
+    const failures = await queue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         EventSourceArn: arn,
@@ -112,19 +117,19 @@ function failureScenario(response: string): Replay {
         MaximumBatchingWindowInSeconds: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         MaximumRetryAttempts: 2,
-        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+        DestinationConfig: { OnFailure: { Destination: failures.arn } },
       }),
     };
     await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecord(c, StreamName, 'hello', 'test');
-    live.sqs_payload = await receiveFailure(c, queue.url);
+    live.sqs_payload = await receiveFailure(c, failures.url);
     live.kinesis_events = await logEvents(c, name, 3, invocations);
     return live;
   };
 }
 
 /** `test_kinesis_report_batch_item_success_scenarios`: a function answering `response` (Python) that names no failed record. */
-function successScenario(response: string): Replay {
+function successScenario(response: string): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const live: Answer = {
@@ -146,7 +151,7 @@ function successScenario(response: string): Replay {
 }
 
 /** Ten records of `{"record_id": j}` under one partition key, in one PutRecords. */
-const tenRecords = (c: ReplayContext, StreamName: string, key: string, member = 'record_id') =>
+const tenRecords = (c: MappingReplayContext, StreamName: string, key: string, member = 'record_id') =>
   putRecords(
     c,
     StreamName,
@@ -154,9 +159,9 @@ const tenRecords = (c: ReplayContext, StreamName: string, key: string, member = 
   );
 
 /** The REPORT lines of a function's log: how many times it ran. */
-async function reports(c: ReplayContext, functionName: string): Promise<number> {
+async function reports(c: MappingReplayContext, functionName: string): Promise<number> {
   try {
-    const page = await fixtures(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}` }));
+    const page = await c.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}` }));
     return (page.events ?? []).filter((e) => e.message?.includes('REPORT')).length;
   } catch (error) {
     // Its log group comes with its first invocation.
@@ -168,7 +173,7 @@ async function reports(c: ReplayContext, functionName: string): Promise<number> 
 const PREFIX = 'TestKinesisSource::';
 
 /** test_lambda_integration_kinesis.py's tests, by snapshot key. */
-export const KINESIS_STREAM_CASES: Record<string, Replay> = {
+export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_esm_with_not_existing_kinesis_stream`]: async (c) => {
     const name = await pythonFunction(c, 'lambda_echo');
     return {
@@ -279,8 +284,8 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     return live;
   },
   [`${PREFIX}test_kinesis_event_source_mapping_with_on_failure_destination_config`]: onFailure(async (c) => {
-    const queue = await createQueue(c);
-    return { arn: queue.arn, read: () => receiveFailure(c, queue.url) };
+    const failures = await queue(c);
+    return { arn: failures.arn, read: () => receiveFailure(c, failures.url) };
   }, 'sqs_payload'),
   [`${PREFIX}test_kinesis_event_source_mapping_with_sns_on_failure_destination_config`]: onFailure(async (c) => {
     const { topicArn, queueUrl } = await topicIntoQueue(c);
@@ -292,7 +297,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
   ),
   [`${PREFIX}test_kinesis_report_batch_item_failures`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_report_batch_item_failures_kinesis');
-    const queue = await createQueue(c);
+    const failures = await queue(c);
     const live: Answer = {
       create_event_source_mapping_response: await createMapping(c, {
         FunctionName: name,
@@ -301,7 +306,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
         EventSourceArn: arn,
         MaximumBatchingWindowInSeconds: 1,
         MaximumRetryAttempts: 3,
-        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+        DestinationConfig: { OnFailure: { Destination: failures.arn } },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
     };
@@ -314,7 +319,7 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
         PartitionKey: `test_${i}`,
       })),
     );
-    live.sqs_payload = await receiveFailure(c, queue.url);
+    live.sqs_payload = await receiveFailure(c, failures.url);
     const batches = (await logEvents(c, name, 5, invocations)) as { Records: { kinesis: { partitionKey: string } }[] }[];
     const records = batches.flatMap((batch) => batch.Records);
     records.sort((a, b) =>
@@ -349,16 +354,15 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     successScenario('{"batchItemFailures": None}'),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-while-retrying]`]: recordAgeExceeded(false, -1),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-before-ingestion]`]: recordAgeExceeded(true, 0),
-  [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (context) => {
-    const c = context as StreamReplayContext;
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (c) => {
     const { StreamName, arn } = await createKinesisStream(c);
     await putRecord(c, StreamName, 'stream-data', 'test');
-    await c.advance(PAST_RECORD_AGE_MS);
-    const destination = await createQueue(c);
+    await advance(c, PAST_RECORD_AGE_MS);
+    const destination = await queue(c);
     const name = await pythonFunction(c, 'lambda_event_source_mapping_send_message', {
       Environment: { Variables: { SQS_QUEUE_URL: destination.url } },
     });
-    const deadLetters = await createQueue(c);
+    const deadLetters = await queue(c);
     // The first record of the batch has expired; the rest have not.
     await putRecords(
       c,
@@ -406,8 +410,8 @@ export const KINESIS_STREAM_CASES: Record<string, Replay> = {
     await mappingState(c, uuidOf(live.create_event_source_mapping_2_response), 'Enabled');
     await putRecord(c, StreamName, '{"event_type": "function_1", "message": "foo"}', 'custom');
     await putRecord(c, StreamName, '{"event_type": "function_2", "message": "bar"}', 'custom');
-    for (const name of [first, second]) await waitFor(async () => (await reports(c, name)) >= 1, `an invocation of ${name}`);
-    const page = await fixtures(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${first}` }));
+    for (const name of [first, second]) await until(async () => (await reports(c, name)) >= 1, `an invocation of ${name}`);
+    const page = await c.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${first}` }));
     live['kinesis-record-lambda-payload'] = String(page.events?.find((e) => e.message?.includes('{'))?.message).trim();
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const name of [first, second]) {

@@ -16,6 +16,7 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { credentials, region } from '../helpers.js';
+import { until } from './mapping-replay-fixtures.js';
 import { type Answer, asBotoAnswer, type Replay, type ReplayContext } from './recorded-replay.js';
 
 /** Clients of the services the mapping tests make their sources with, at the runtime's endpoint. */
@@ -58,15 +59,6 @@ async function tableStream(c: ReplayContext, viewType: 'NEW_IMAGE' | 'NEW_AND_OL
     dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } })),
   );
   return { answer, arn: String((answer.TableDescription as { LatestStreamArn: string }).LatestStreamArn) };
-}
-
-/** Polls `check` until it holds, as the tests' `wait_until` and `retry` do (each local change ends in milliseconds). */
-export async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the awaited state never came');
 }
 
 const stateOf = async (c: ReplayContext, UUID: string) => (await c.lambda.send(new GetEventSourceMappingCommand({ UUID }))).State;

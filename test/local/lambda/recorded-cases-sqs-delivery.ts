@@ -1,18 +1,19 @@
 import { GetEventSourceMappingCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { pythonJson } from './recorded-cases-sqs-filters.js';
-import { type Answer, asBotoAnswer } from './recorded-replay.js';
 import {
   createMapping,
-  enabled,
   handlerFunction,
   idleStep,
+  type MappingReplay,
+  type MappingReplayContext,
+  mappingState,
   queue,
   queueUrlOf,
   receiveWaiting,
-  type SqsMappingContext,
-  type SqsMappingReplay,
-} from './sqs-mapping-replay.js';
+  uuidOf,
+} from './mapping-replay-fixtures.js';
+import { pythonJson } from './recorded-cases-sqs-filters.js';
+import { type Answer, asBotoAnswer } from './recorded-replay.js';
 
 /**
  * test_lambda_integration_sqs.py's tests of what a mapping delivers and what becomes of a batch
@@ -25,14 +26,14 @@ import {
  */
 
 /** The destination queue the function writes to, and its GetQueueUrl as recorded. */
-async function destinationQueue(c: SqsMappingContext): Promise<{ url: string; answer: Answer }> {
+async function destinationQueue(c: MappingReplayContext): Promise<{ url: string; answer: Answer }> {
   const name = c.name('destination-queue');
   const { url } = await queue(c, name);
   return { url, answer: await queueUrlOf(c, name) };
 }
 
 /** A source queue whose messages go to a new dead-letter queue after `maxReceiveCount` receives. */
-async function redrivenQueue(c: SqsMappingContext, visibility: number, maxReceiveCount: number, fifo = false) {
+async function redrivenQueue(c: MappingReplayContext, visibility: number, maxReceiveCount: number, fifo = false) {
   const suffix = fifo ? '.fifo' : '';
   const dlq = await queue(c, `${c.name('event-dlq')}${suffix}`, fifo ? { FifoQueue: 'true' } : undefined);
   const source = await queue(c, `${c.name('source-queue')}${suffix}`, {
@@ -58,14 +59,14 @@ function sortedInvocation(answer: Answer): Answer {
 }
 
 /** A case with `lambda_sqs_integration.py` failing `fail_attempts` times behind a queue whose visibility timeout is 5 s. */
-async function integrationFunction(c: SqsMappingContext, prefix: string): Promise<string> {
+async function integrationFunction(c: MappingReplayContext, prefix: string): Promise<string> {
   const name = c.name(prefix);
   await handlerFunction(c, name, 'lambda_sqs_integration', { Timeout: 5 });
   return name;
 }
 
 /** `lambda_sqs_batch_item_failure.py` writing to `destination`, answering `overwrite` when given. */
-async function batchItemFunction(c: SqsMappingContext, destination: string, Timeout: number, overwrite?: string): Promise<string> {
+async function batchItemFunction(c: MappingReplayContext, destination: string, Timeout: number, overwrite?: string): Promise<string> {
   const name = c.name('failing-lambda');
   const variables = { DESTINATION_QUEUE_URL: destination, ...(overwrite === undefined ? {} : { OVERWRITE_RESULT: overwrite }) };
   await handlerFunction(c, name, 'lambda_sqs_batch_item_failure', { Timeout, Environment: { Variables: variables } });
@@ -73,7 +74,7 @@ async function batchItemFunction(c: SqsMappingContext, destination: string, Time
 }
 
 /** `_await_queue_size`: until the queue has `count` messages to receive. */
-async function queueSize(c: SqsMappingContext, QueueUrl: string, count: number): Promise<void> {
+async function queueSize(c: MappingReplayContext, QueueUrl: string, count: number): Promise<void> {
   for (;;) {
     const read = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
     if (Number(read.Attributes?.ApproximateNumberOfMessages) >= count) return;
@@ -81,13 +82,13 @@ async function queueSize(c: SqsMappingContext, QueueUrl: string, count: number):
   }
 }
 
-export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
+export const SQS_DELIVERY_CASES: Record<string, MappingReplay> = {
   test_failing_lambda_retries_after_visibility_timeout: async (c) => {
     const destination = await destinationQueue(c);
     const name = await integrationFunction(c, 'failing-lambda');
     const source = await queue(c, c.name('source-queue'), { VisibilityTimeout: '5' });
-    const [, uuid] = await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 });
-    await enabled(c, uuid);
+    const uuid = uuidOf(await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 }));
+    await mappingState(c, uuid, 'Enabled');
     const live: Answer = { get_destination_queue_url: destination.answer };
     live.event_source_mapping = await c.call(new GetEventSourceMappingCommand({ UUID: uuid }));
     await c.sqs.send(
@@ -106,8 +107,8 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
     const destination = await destinationQueue(c);
     const name = await integrationFunction(c, 'lambda');
     const { source } = await redrivenQueue(c, 5, 2);
-    const [, uuid] = await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 });
-    await enabled(c, uuid);
+    const uuid = uuidOf(await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 }));
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(
       new SendMessageCommand({
         QueueUrl: source.url,
@@ -125,8 +126,8 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
     const destination = await destinationQueue(c);
     const name = await integrationFunction(c, 'failing-lambda');
     const { source, dlq } = await redrivenQueue(c, 5, 2);
-    const [, uuid] = await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 });
-    await enabled(c, uuid);
+    const uuid = uuidOf(await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, BatchSize: 1 }));
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(
       new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ destination: destination.url, fail_attempts: 2 }) }),
     );
@@ -170,15 +171,15 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
       return { ...sent, Successful: sent.Successful?.sort((a, b) => String(a.Id).localeCompare(String(b.Id))) };
     });
     await queueSize(c, source.url, 4);
-    let uuid: string;
-    [live.create_event_source_mapping, uuid] = await createMapping(c, {
+    live.create_event_source_mapping = await createMapping(c, {
       EventSourceArn: source.arn,
       FunctionName: name,
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 0,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    await enabled(c, uuid);
+    const uuid = uuidOf(live.create_event_source_mapping);
+    await mappingState(c, uuid, 'Enabled');
     live.first_invocation = sortedInvocation(await receiveWaiting(c, destination.url));
     live.second_invocation = sortedInvocation(await receiveWaiting(c, destination.url));
     live.dlq_response = await receiveWaiting(c, dlq.url);
@@ -198,12 +199,14 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
       }),
     );
     await queueSize(c, source.url, 2);
-    const [, uuid] = await createMapping(c, {
-      EventSourceArn: source.arn,
-      FunctionName: name,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    await enabled(c, uuid);
+    const uuid = uuidOf(
+      await createMapping(c, {
+        EventSourceArn: source.arn,
+        FunctionName: name,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    await mappingState(c, uuid, 'Enabled');
     const messages: Answer[] = [];
     while (messages.length < 2) {
       await idleStep(c);
@@ -217,14 +220,16 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
     const destination = await destinationQueue(c);
     const name = await batchItemFunction(c, destination.url, 4, '{"batchItemFailures": [{"foo":"notvalid"}]}');
     const { source, dlq } = await redrivenQueue(c, 4, 2);
-    const [, uuid] = await createMapping(c, {
-      EventSourceArn: source.arn,
-      FunctionName: name,
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 0,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    await enabled(c, uuid);
+    const uuid = uuidOf(
+      await createMapping(c, {
+        EventSourceArn: source.arn,
+        FunctionName: name,
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ message: 1, fail_attempts: 0 }) }));
     const live: Answer = { get_destination_queue_url: destination.answer, first_invocation: await receiveWaiting(c, destination.url) };
     live.second_invocation = await receiveWaiting(c, destination.url);
@@ -235,14 +240,16 @@ export const SQS_DELIVERY_CASES: Record<string, SqsMappingReplay> = {
     const destination = await destinationQueue(c);
     const name = await batchItemFunction(c, destination.url, 4, '{}');
     const { source, dlq } = await redrivenQueue(c, 4, 1);
-    const [, uuid] = await createMapping(c, {
-      EventSourceArn: source.arn,
-      FunctionName: name,
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 0,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    await enabled(c, uuid);
+    const uuid = uuidOf(
+      await createMapping(c, {
+        EventSourceArn: source.arn,
+        FunctionName: name,
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ message: 1, fail_attempts: 0 }) }));
     const live: Answer = { get_destination_queue_url: destination.answer, first_invocation: await receiveWaiting(c, destination.url) };
     const dead = await receiveWaiting(c, dlq.url, 5);

@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createMapping, enabled, handlerFunction, logEvents, queue, type SqsMappingReplay } from './sqs-mapping-replay.js';
+import { createMapping, handlerFunction, logEvents, type MappingReplay, mappingState, queue, uuidOf } from './mapping-replay-fixtures.js';
 
 /** Python's json.dumps (its `", "` and `": "` separators), as the recorded tests write their messages. */
 export function pythonJson(value: unknown): string {
@@ -18,7 +18,7 @@ export function pythonJson(value: unknown): string {
  * one it matches, and the queue is left empty (Lambda deletes what no filter matches).
  */
 const filterCase =
-  (filter: object, matching: object, notMatching: object | string): SqsMappingReplay =>
+  (filter: object, matching: object, notMatching: object | string): MappingReplay =>
   async (c) => {
     const name = c.name('lambda_func');
     await handlerFunction(c, name, 'lambda_echo');
@@ -26,13 +26,14 @@ const filterCase =
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson(matching) }));
     const other = typeof notMatching === 'string' ? notMatching : pythonJson(notMatching);
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: other }));
-    const [created, uuid] = await createMapping(c, {
+    const created = await createMapping(c, {
       EventSourceArn: source.arn,
       FunctionName: name,
       MaximumBatchingWindowInSeconds: 1,
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(filter) }] },
     });
-    await enabled(c, uuid);
+    const uuid = uuidOf(created);
+    await mappingState(c, uuid, 'Enabled');
     const events = await logEvents(c, name, 1);
     const left = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: source.url }));
     if ((left.Messages ?? []).length > 0) throw new Error(`the queue still has ${left.Messages?.length} message(s)`);
@@ -42,12 +43,12 @@ const filterCase =
 
 /** `test_sqs_invalid_event_filter`: a pattern that is not a JSON object of rules, refused. */
 const invalidFilterCase =
-  (pattern: string): SqsMappingReplay =>
+  (pattern: string): MappingReplay =>
   async (c) => {
     const name = c.name('lambda_func');
     await handlerFunction(c, name, 'lambda_echo');
     const source = await queue(c, c.name('queue'));
-    const [refused] = await createMapping(c, {
+    const refused = await createMapping(c, {
       EventSourceArn: source.arn,
       FunctionName: name,
       MaximumBatchingWindowInSeconds: 1,
@@ -64,7 +65,7 @@ const INVALID = 'TestSQSEventSourceMapping::test_sqs_invalid_event_filter';
  * of an earlier parametrization (testItem, test2): their filter and matching message are as
  * recorded; the message the filter does not match is not recorded, and is one it does not.
  */
-export const SQS_FILTER_CASES: Record<string, SqsMappingReplay> = {
+export const SQS_FILTER_CASES: Record<string, MappingReplay> = {
   [`${FILTER}[single]`]: filterCase({ body: { 'my-key': ['my-value'] } }, { 'my-key': 'my-value' }, { 'my-key': 'other-value' }),
   [`${FILTER}[or]`]: filterCase(
     { body: { 'my-key': ['my-value-one', 'my-value-two'] } },
@@ -131,7 +132,7 @@ export const SQS_FILTER_CASES: Record<string, SqsMappingReplay> = {
   [`${INVALID}[invalid_filter3]`]: invalidFilterCase(JSON.stringify({ eventSource: [] })),
 };
 
-function earlierFilters(prefix: string, cases: [string, object, object, object | string][]): Record<string, SqsMappingReplay> {
+function earlierFilters(prefix: string, cases: [string, object, object, object | string][]): Record<string, MappingReplay> {
   return Object.fromEntries(
     cases.map(([id, rules, matching, notMatching]) => [`${prefix}${id}`, filterCase({ body: rules }, matching, notMatching)]),
   );

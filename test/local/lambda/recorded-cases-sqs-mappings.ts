@@ -8,24 +8,25 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { isObject } from '../../helpers/recorded-answers.js';
-import { SQS_DELIVERY_CASES } from './recorded-cases-sqs-delivery.js';
-import { pythonJson } from './recorded-cases-sqs-filters.js';
-import { type Answer, asBotoAnswer } from './recorded-replay.js';
 import {
   createMapping,
-  enabled,
   handlerFunction,
   idleStep,
   logEvents,
+  type MappingReplay,
+  type MappingReplayContext,
+  mappingState,
   queue,
-  type SqsMappingContext,
-  type SqsMappingReplay,
-} from './sqs-mapping-replay.js';
+  uuidOf,
+} from './mapping-replay-fixtures.js';
+import { SQS_DELIVERY_CASES } from './recorded-cases-sqs-delivery.js';
+import { pythonJson } from './recorded-cases-sqs-filters.js';
+import { type Answer, asBotoAnswer } from './recorded-replay.js';
 
 const CLASS = 'TestSQSEventSourceMapping';
 
 /** The queue is empty now (the recorded tests' last ReceiveMessage). */
-async function drained(c: SqsMappingContext, QueueUrl: string): Promise<void> {
+async function drained(c: MappingReplayContext, QueueUrl: string): Promise<void> {
   const left = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
   if ((left.Messages ?? []).length > 0) throw new Error(`${QueueUrl} still has ${left.Messages?.length} message(s)`);
 }
@@ -35,7 +36,7 @@ async function drained(c: SqsMappingContext, QueueUrl: string): Promise<void> {
  * records), read until they hold `count` records; the records, sorted by body as the recording's
  * SortingTransformer sorted AWS's, and the number of batches.
  */
-async function sentBatches(c: SqsMappingContext, QueueUrl: string, count: number): Promise<{ records: Answer[]; batches: number }> {
+async function sentBatches(c: MappingReplayContext, QueueUrl: string, count: number): Promise<{ records: Answer[]; batches: number }> {
   const batches: Answer[][] = [];
   while (batches.flat().length < count) {
     const read = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 120 }));
@@ -48,7 +49,7 @@ async function sentBatches(c: SqsMappingContext, QueueUrl: string, count: number
 
 /** `test_sqs_event_source_mapping_batch_size[n]`: fifteen messages reach the function in batches of at most n. */
 const batchSizeCase =
-  (BatchSize: number): SqsMappingReplay =>
+  (BatchSize: number): MappingReplay =>
   async (c) => {
     const destination = await queue(c, c.name('destination-queue'));
     const name = c.name('lambda_func');
@@ -57,13 +58,14 @@ const batchSizeCase =
     });
     const source = await queue(c, c.name('source-queue'));
     // The test's own value off AWS (2 s, where AWS's took 10): the recording keeps no value.
-    const [created, uuid] = await createMapping(c, {
+    const created = await createMapping(c, {
       EventSourceArn: source.arn,
       FunctionName: name,
       MaximumBatchingWindowInSeconds: 2,
       BatchSize,
     });
-    await enabled(c, uuid);
+    const uuid = uuidOf(created);
+    await mappingState(c, uuid, 'Enabled');
     const send = (round: number, count: number) =>
       asBotoAnswer(async () => {
         const sent = await c.sqs.send(
@@ -81,12 +83,12 @@ const batchSizeCase =
     return live;
   };
 
-export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
+export const SQS_MAPPING_CASES: Record<string, MappingReplay> = {
   ...SQS_DELIVERY_CASES,
   test_esm_with_not_existing_sqs_queue: async (c) => {
     const name = c.name('simple-lambda');
     await handlerFunction(c, name, 'lambda_sqs_integration', { Timeout: 5 });
-    const [error] = await createMapping(c, {
+    const error = await createMapping(c, {
       EventSourceArn: `arn:aws:sqs:us-east-1:${c.accountId}:${c.name('not-existing-queue')}`,
       FunctionName: name,
       BatchSize: 1,
@@ -103,7 +105,8 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     // The test's function sleeps 5 s a message and the test then waits a minute for one log stream:
     // nothing of that is recorded, so the replay's does not sleep.
     await handlerFunction(c, name, 'lambda_sleep', { Timeout: 10, Environment: { Variables: { TEST_SLEEP_S: '0' } } });
-    const [disabled, uuid] = await createMapping(c, { FunctionName: name, EventSourceArn: source.arn, Enabled: false, BatchSize: 1 });
+    const disabled = await createMapping(c, { FunctionName: name, EventSourceArn: source.arn, Enabled: false, BatchSize: 1 });
+    const uuid = uuidOf(disabled);
     for (let i = 0; i < 5; i++) {
       await c.sqs.send(
         new SendMessageCommand({ QueueUrl: source.url, MessageBody: `message-${i}`, MessageGroupId: 'fixed-message-group-id-test' }),
@@ -111,7 +114,7 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     }
     const live: Answer = { create_esm_disabled: disabled };
     live.update_esm_enabling = await c.call(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
-    await enabled(c, uuid);
+    await mappingState(c, uuid, 'Enabled');
     live.get_esm_enabled = await c.call(new GetEventSourceMappingCommand({ UUID: uuid }));
     return live;
   },
@@ -119,14 +122,15 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     const name = c.name('lambda_func');
     const first = await queue(c, c.name('queue'));
     await handlerFunction(c, name, 'lambda_echo');
-    const [created, uuid] = await createMapping(c, { EventSourceArn: first.arn, FunctionName: name });
-    await enabled(c, uuid);
+    const created = await createMapping(c, { EventSourceArn: first.arn, FunctionName: name });
+    const uuid = uuidOf(created);
+    await mappingState(c, uuid, 'Enabled');
     const live: Answer = { 'create-event-source-mapping': created };
     live['invalid-update-event-source-mapping'] = await c.call(
       new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: name, BatchSize: 11 }),
     );
     const second = await queue(c, c.name('queue'));
-    [live['invalid-create-event-source-mapping']] = await createMapping(c, {
+    live['invalid-create-event-source-mapping'] = await createMapping(c, {
       EventSourceArn: second.arn,
       FunctionName: name,
       BatchSize: 11,
@@ -137,8 +141,9 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     const name = c.name('lambda_func');
     await handlerFunction(c, name, 'lambda_echo');
     const source = await queue(c, c.name('queue'));
-    const [created, uuid] = await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, MaximumBatchingWindowInSeconds: 1 });
-    await enabled(c, uuid);
+    const created = await createMapping(c, { EventSourceArn: source.arn, FunctionName: name, MaximumBatchingWindowInSeconds: 1 });
+    const uuid = uuidOf(created);
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ foo: 'bar' }) }));
     const events = await logEvents(c, name, 1);
     await drained(c, source.url);
@@ -166,15 +171,15 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
         }),
       );
     }
-    let uuid: string;
-    [live['create-event-source-mapping-response'], uuid] = await createMapping(c, {
+    live['create-event-source-mapping-response'] = await createMapping(c, {
       EventSourceArn: source.arn,
       FunctionName: name,
       MaximumBatchingWindowInSeconds: 1,
       BatchSize: 20,
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    await enabled(c, uuid);
+    const uuid = uuidOf(live['create-event-source-mapping-response']);
+    await mappingState(c, uuid, 'Enabled');
     const { records, batches } = await sentBatches(c, destination.url, 30);
     live.batch_info = { total_batches_received: batches };
     live.Records = records;
@@ -197,15 +202,16 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     };
     const first = await publish('a');
     const source = await queue(c, c.name('queue'));
-    const [created, uuid] = await createMapping(c, { EventSourceArn: source.arn, FunctionName: first, MaximumBatchingWindowInSeconds: 1 });
+    const created = await createMapping(c, { EventSourceArn: source.arn, FunctionName: first, MaximumBatchingWindowInSeconds: 1 });
+    const uuid = uuidOf(created);
     const live: Answer = { 'create-event-source-mapping-response': created };
-    await enabled(c, uuid);
+    await mappingState(c, uuid, 'Enabled');
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ foo: 'bar' }) }));
     live.events = await logEvents(c, name, 1);
     await drained(c, source.url);
     const second = await publish('b');
     live.updated_esm = await c.call(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: second }));
-    await enabled(c, uuid);
+    await mappingState(c, uuid, 'Enabled');
     live.updated_event_source_mapping = await c.call(new GetEventSourceMappingCommand({ UUID: uuid }));
     await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ foo: 'bar2' }) }));
     live.events_postupdate = await logEvents(c, name, 2);
@@ -217,11 +223,11 @@ export const SQS_MAPPING_CASES: Record<string, SqsMappingReplay> = {
     const source = await queue(c, c.name('queue'));
     await handlerFunction(c, first, 'lambda_echo');
     const live: Answer = {};
-    [live.create] = await createMapping(c, { FunctionName: first, EventSourceArn: source.arn });
-    [live.error] = await createMapping(c, { FunctionName: first, EventSourceArn: source.arn });
+    live.create = await createMapping(c, { FunctionName: first, EventSourceArn: source.arn });
+    live.error = await createMapping(c, { FunctionName: first, EventSourceArn: source.arn });
     // A mapping of the same queue to another function is made.
     await handlerFunction(c, second, 'lambda_echo');
-    const [other] = await createMapping(c, { FunctionName: second, EventSourceArn: source.arn });
+    const other = await createMapping(c, { FunctionName: second, EventSourceArn: source.arn });
     if (!isObject(other) || other.Error !== undefined)
       throw new Error(`the second function's mapping was refused: ${JSON.stringify(other)}`);
     return live;

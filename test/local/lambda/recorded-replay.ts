@@ -9,9 +9,8 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Clock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
@@ -175,16 +174,11 @@ const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
 /**
  * A runtime with no app (the replayed calls make the functions) and the clients the recordings
- * used; on `clock` when given (a replay that moves it past visibility timeouts), with the
- * pipes' retries `pipesRetryBaseMs` apart when given (a replay that counts retries, not their pace).
+ * used. `runtimeOptions` go to the runtime as they are: its `clock` (a replay that moves time on,
+ * as mapping-replay-fixtures.ts's startMappingReplay does), the pipes' `pipesRetryBaseMs` (a
+ * replay that counts retries, not their pace).
  */
-export async function startReplay({
-  clock,
-  pipesRetryBaseMs,
-}: {
-  readonly clock?: Clock;
-  readonly pipesRetryBaseMs?: number;
-} = {}): Promise<{
+export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' | 'pipesRetryBaseMs'> = {}): Promise<{
   runtime: LocalRuntime;
   context: ReplayContext;
   close(): void;
@@ -194,8 +188,7 @@ export async function startReplay({
     dataDir: tempDataDir(),
     port: 0,
     log: () => undefined,
-    clock,
-    ...(pipesRetryBaseMs === undefined ? {} : { pipesRetryBaseMs }),
+    ...runtimeOptions,
   });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
