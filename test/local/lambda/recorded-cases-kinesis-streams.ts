@@ -20,7 +20,10 @@ import {
 } from './mapping-replay-fixtures.js';
 import type { Answer } from './recorded-replay.js';
 import {
+  BATCH_ITEM_FAILURE_RESPONSES,
+  BATCH_ITEM_SUCCESS_RESPONSES,
   createKinesisStream,
+  parametrized,
   putRecord,
   putRecords,
   receiveNotification,
@@ -328,30 +331,8 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
     live.kinesis_records = { Records: records };
     return live;
   },
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[item_identifier_not_present_failure]`]: failureScenario(
-    '{"batchItemFailures": [{"itemIdentifier": 123}]}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[empty_string_item_identifier_failure]`]: failureScenario(
-    '{"batchItemFailures": [{"itemIdentifier": ""}]}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[null_item_identifier_failure]`]: failureScenario(
-    '{"batchItemFailures": [{"itemIdentifier": None}]}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[invalid_key_foo_failure]`]: failureScenario(
-    '{"batchItemFailures": [{"foo": 123}]}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[invalid_key_foo_null_value_failure]`]: failureScenario(
-    '{"batchItemFailures": [{"foo": None}]}',
-  ),
-  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[unhandled_exception_in_function]`]: failureScenario('(lambda: 1 / 0)()'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_string_success]`]: successScenario(''),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_list_success]`]: successScenario('[]'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_success]`]: successScenario('None'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_dict_success]`]: successScenario('{}'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]:
-    successScenario('{"batchItemFailures": []}'),
-  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_batch_item_failure_success]`]:
-    successScenario('{"batchItemFailures": None}'),
+  ...parametrized(`${PREFIX}test_kinesis_report_batch_item_failure_scenarios`, BATCH_ITEM_FAILURE_RESPONSES, failureScenario),
+  ...parametrized(`${PREFIX}test_kinesis_report_batch_item_success_scenarios`, BATCH_ITEM_SUCCESS_RESPONSES, successScenario),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-while-retrying]`]: recordAgeExceeded(false, -1),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-before-ingestion]`]: recordAgeExceeded(true, 0),
   [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (c) => {

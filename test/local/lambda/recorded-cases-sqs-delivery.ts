@@ -73,6 +73,35 @@ async function batchItemFunction(c: MappingReplayContext, destination: string, T
   return name;
 }
 
+/**
+ * The two tests of a batch item failure function answering `overwrite`: it runs behind a queue
+ * whose messages go to a dead-letter queue after `maxReceiveCount` receives, mapped as the tests
+ * map it, and is sent one message; the live answer so far (the destination's URL, the first
+ * invocation), and the queues to read on.
+ */
+async function overwrittenBatch(
+  c: MappingReplayContext,
+  overwrite: string,
+  maxReceiveCount: number,
+): Promise<{ live: Answer; destination: string; dlq: string }> {
+  const destination = await destinationQueue(c);
+  const name = await batchItemFunction(c, destination.url, 4, overwrite);
+  const { source, dlq } = await redrivenQueue(c, 4, maxReceiveCount);
+  const uuid = uuidOf(
+    await createMapping(c, {
+      EventSourceArn: source.arn,
+      FunctionName: name,
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    }),
+  );
+  await mappingState(c, uuid, 'Enabled');
+  await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ message: 1, fail_attempts: 0 }) }));
+  const live: Answer = { get_destination_queue_url: destination.answer, first_invocation: await receiveWaiting(c, destination.url) };
+  return { live, destination: destination.url, dlq: dlq.url };
+}
+
 /** `_await_queue_size`: until the queue has `count` messages to receive. */
 async function queueSize(c: MappingReplayContext, QueueUrl: string, count: number): Promise<void> {
   for (;;) {
@@ -217,42 +246,14 @@ export const SQS_DELIVERY_CASES: Record<string, MappingReplay> = {
     return { dlq_messages: messages };
   },
   test_report_batch_item_failures_invalid_result_json_batch_fails: async (c) => {
-    const destination = await destinationQueue(c);
-    const name = await batchItemFunction(c, destination.url, 4, '{"batchItemFailures": [{"foo":"notvalid"}]}');
-    const { source, dlq } = await redrivenQueue(c, 4, 2);
-    const uuid = uuidOf(
-      await createMapping(c, {
-        EventSourceArn: source.arn,
-        FunctionName: name,
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 0,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      }),
-    );
-    await mappingState(c, uuid, 'Enabled');
-    await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ message: 1, fail_attempts: 0 }) }));
-    const live: Answer = { get_destination_queue_url: destination.answer, first_invocation: await receiveWaiting(c, destination.url) };
-    live.second_invocation = await receiveWaiting(c, destination.url);
-    live.dlq_response = await receiveWaiting(c, dlq.url);
+    const { live, destination, dlq } = await overwrittenBatch(c, '{"batchItemFailures": [{"foo":"notvalid"}]}', 2);
+    live.second_invocation = await receiveWaiting(c, destination);
+    live.dlq_response = await receiveWaiting(c, dlq);
     return live;
   },
   test_report_batch_item_failures_empty_json_batch_succeeds: async (c) => {
-    const destination = await destinationQueue(c);
-    const name = await batchItemFunction(c, destination.url, 4, '{}');
-    const { source, dlq } = await redrivenQueue(c, 4, 1);
-    const uuid = uuidOf(
-      await createMapping(c, {
-        EventSourceArn: source.arn,
-        FunctionName: name,
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 0,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      }),
-    );
-    await mappingState(c, uuid, 'Enabled');
-    await c.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: pythonJson({ message: 1, fail_attempts: 0 }) }));
-    const live: Answer = { get_destination_queue_url: destination.answer, first_invocation: await receiveWaiting(c, destination.url) };
-    const dead = await receiveWaiting(c, dlq.url, 5);
+    const { live, dlq } = await overwrittenBatch(c, '{}', 1);
+    const dead = await receiveWaiting(c, dlq, 5);
     if ((dead.Messages as unknown[] | undefined)?.length) throw new Error('the batch that succeeded went to the dead-letter queue');
     return live;
   },

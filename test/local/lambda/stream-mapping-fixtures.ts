@@ -8,7 +8,7 @@ import {
 import { CreateStreamCommand, DescribeStreamCommand, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { type MappingReplayContext, parsedJson, queue, receiveFailure, until } from './mapping-replay-fixtures.js';
+import { type MappingReplay, type MappingReplayContext, parsedJson, queue, receiveFailure, until } from './mapping-replay-fixtures.js';
 import { asBotoAnswer } from './recorded-replay.js';
 
 /**
@@ -117,4 +117,36 @@ export async function s3FailureRecord(c: MappingReplayContext, batchInfo: 'DDBSt
       return record;
     },
   };
+}
+
+/**
+ * The responses (Python) `test_*_report_batch_item_failure_scenarios` parametrizes its function
+ * with, by id: the same in the DynamoDB and Kinesis tests.
+ */
+export const BATCH_ITEM_FAILURE_RESPONSES: Readonly<Record<string, string>> = {
+  item_identifier_not_present_failure: '{"batchItemFailures": [{"itemIdentifier": 123}]}',
+  empty_string_item_identifier_failure: '{"batchItemFailures": [{"itemIdentifier": ""}]}',
+  null_item_identifier_failure: '{"batchItemFailures": [{"itemIdentifier": None}]}',
+  invalid_key_foo_failure: '{"batchItemFailures": [{"foo": 123}]}',
+  invalid_key_foo_null_value_failure: '{"batchItemFailures": [{"foo": None}]}',
+  unhandled_exception_in_function: '(lambda: 1 / 0)()',
+};
+
+/** Those of `test_*_report_batch_item_success_scenarios` (the Kinesis test's: the DynamoDB test's has no empty_string_success). */
+export const BATCH_ITEM_SUCCESS_RESPONSES: Readonly<Record<string, string>> = {
+  empty_string_success: '',
+  empty_list_success: '[]',
+  null_success: 'None',
+  empty_dict_success: '{}',
+  empty_batch_item_failure_success: '{"batchItemFailures": []}',
+  null_batch_item_failure_success: '{"batchItemFailures": None}',
+};
+
+/** The cases of a recorded test parametrized by `responses`: `<test>[<id>]`, each replayed by `replay(response)`. */
+export function parametrized(
+  test: string,
+  responses: Readonly<Record<string, string>>,
+  replay: (response: string) => MappingReplay,
+): Record<string, MappingReplay> {
+  return Object.fromEntries(Object.entries(responses).map(([id, response]) => [`${test}[${id}]`, replay(response)]));
 }
