@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
+import { execWrapperPath, WrappedWorkerHost, WrapperError } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
@@ -170,35 +171,44 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
   return environment;
 }
 
-/** A worker thread running a Node.js function's bundle (worker.mjs). */
-function startWorker({ settings, version, logStreamName, environment }: HostStart): Worker {
+/**
+ * A worker thread running a Node.js function's bundle (worker.mjs); under the function's
+ * AWS_LAMBDA_EXEC_WRAPPER, with what the wrapper handed the runtime (exec-wrapper.ts).
+ */
+function startWorker({ settings, version, logStreamName, environment }: HostStart): EnvironmentHost {
   const { definition } = settings;
-  const worker = new Worker(WORKER_SCRIPT, {
-    // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
-    name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
-    workerData: {
-      taskRoot: definition.codePath,
-      handlerString: definition.handler,
-      runtime: definition.runtime,
-      layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
-      sdkRoots: settings.sdk.roots,
-      sdkUnavailable: settings.sdk.unavailable,
-      functionName: definition.name,
-      functionVersion: version,
-      invokedFunctionArn: definition.arn,
-      memoryLimitInMB: String(definition.memorySize),
-      logGroupName: definition.logGroupName,
-      logStreamName,
-      logging: settings.logging,
-    },
-    env: environment,
-    stdout: true,
-    stderr: true,
-    execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
-    resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
-  });
-  worker.unref();
-  return worker;
+  const layerRoots = settings.sdk.layerRoots ?? definition.layers ?? [];
+  const execArgv = definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [];
+  const start = (env: Readonly<Record<string, string>>, wrapperArgv: readonly string[] = []) => {
+    const worker = new Worker(WORKER_SCRIPT, {
+      // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
+      name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
+      workerData: {
+        taskRoot: definition.codePath,
+        handlerString: definition.handler,
+        runtime: definition.runtime,
+        layerRoots,
+        sdkRoots: settings.sdk.roots,
+        sdkUnavailable: settings.sdk.unavailable,
+        functionName: definition.name,
+        functionVersion: version,
+        invokedFunctionArn: definition.arn,
+        memoryLimitInMB: String(definition.memorySize),
+        logGroupName: definition.logGroupName,
+        logStreamName,
+        logging: settings.logging,
+      },
+      env: env,
+      stdout: true,
+      stderr: true,
+      execArgv: [...new Set([...execArgv, ...wrapperArgv])],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
+    });
+    worker.unref();
+    return worker;
+  };
+  const wrapper = execWrapperPath(environment, definition.codePath, layerRoots);
+  return wrapper === undefined ? start(environment) : new WrappedWorkerHost(wrapper, environment, (w) => start(w.env, w.execArgv));
 }
 
 /** An environment's variables: the function's, what its public layers add, and the ones Lambda sets per environment. */
@@ -257,7 +267,11 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
     host.on('message', onMessage);
     host.once('error', (error) =>
       resolve({
-        error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
+        // A wrapper script that did not start the runtime ends the runtime's process, as Lambda reports it.
+        error: {
+          errorType: error instanceof WrapperError ? 'Runtime.ExitError' : 'Runtime.ImportModuleError',
+          errorMessage: error.message,
+        },
         initDurationMs: performance.now() - spawned,
       }),
     );

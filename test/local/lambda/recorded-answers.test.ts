@@ -8,6 +8,7 @@ import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
+import { COMMON_CASES, RUNTIME_KNOWN_DIFFERENCES } from './recorded-cases-runtimes.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -50,6 +51,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'a Layers item without its version is refused quoting each constraint of the item (its lengths, not null) besides the ' +
       "pattern it fails; the endpoint's model validation names the constraints an item fails only",
   },
+  ...RUNTIME_KNOWN_DIFFERENCES,
 ]);
 let context: ReplayContext;
 let close: () => void;
@@ -79,6 +81,7 @@ describe('Lambda answers recorded on AWS', () => {
       ...MAPPING_CASES,
       ...NAME_CASES,
       ...API_CASES,
+      ...COMMON_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),

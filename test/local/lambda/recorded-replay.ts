@@ -74,6 +74,8 @@ const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 /** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
+/** The runtimes' tests: test_lambda_common.py (recorded-cases-runtimes.ts). */
+const RUNTIME_SNAPSHOTS = ['runtimes/test_lambda_common.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -90,6 +92,7 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...LAYER_SNAPSHOTS,
     ...MAPPING_SNAPSHOTS,
     ...API_SNAPSHOTS,
+    ...RUNTIME_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
