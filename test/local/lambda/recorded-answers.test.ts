@@ -8,7 +8,7 @@ import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
-import { COMMON_CASES, RUNTIME_KNOWN_DIFFERENCES } from './recorded-cases-runtimes.js';
+import { COMMON_CASES, RUNTIME_CASES, RUNTIME_KNOWN_DIFFERENCES } from './recorded-cases-runtimes.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
@@ -82,6 +82,7 @@ describe('Lambda answers recorded on AWS', () => {
       ...NAME_CASES,
       ...API_CASES,
       ...COMMON_CASES,
+      ...RUNTIME_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),

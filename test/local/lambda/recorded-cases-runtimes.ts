@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { localPython } from '../../../local/lambda/python-interpreter.js';
 import type { KnownDifference } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
-import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import { type Answer, asserted, type Replay, type ReplayContext } from './recorded-replay.js';
 
 /**
  * LocalStack's multiruntime functions (tests/aws/services/lambda_/functions/common/<scenario>/,
@@ -146,6 +147,80 @@ export const COMMON_CASES: Record<string, Replay> = Object.fromEntries(
   ]),
 );
 
+/** One of LocalStack's single-file functions (tests/aws/services/lambda_/functions/, in fixtures/functions/). */
+const functionSource = (file: string) => readFileSync(new URL(`functions/${file}`, FIXTURES), 'utf8');
+
+/** test_invoke_nodejs_es6_lambda: `lambda_handler_es6.mjs`, an ES module, made by `create_lambda_function` and invoked. */
+const nodeEs6 =
+  (Runtime: string): Replay =>
+  async (c) => {
+    const name = c.name('test-function');
+    const live: Answer = {
+      'creation-result': await c.create(name, {
+        Runtime: Runtime as never,
+        Handler: 'lambda_handler_es6.handler',
+        Code: { ZipFile: zip([{ path: 'lambda_handler_es6.mjs', body: functionSource('lambda_handler_es6.mjs') }], c.name('es6')) },
+      }),
+    };
+    live['invocation-result'] = await c.call(
+      new InvokeCommand({ FunctionName: name, Payload: JSON.stringify({ event_type: 'test_lambda' }) }),
+    );
+    return live;
+  };
+
+/** test_handler_in_submodule: `lambda_integration.py` at `localstack_package/def/main.py` (a package named by a keyword), `__init__.py` on the way. */
+const handlerInSubmodule =
+  (Runtime: string): Replay =>
+  async (c) => {
+    const name = c.name('test-function');
+    const files = [
+      { path: 'localstack_package/__init__.py', body: '' },
+      { path: 'localstack_package/def/__init__.py', body: '' },
+      { path: 'localstack_package/def/main.py', body: functionSource('lambda_integration.py') },
+    ];
+    await c.create(name, {
+      Runtime: Runtime as never,
+      Handler: 'localstack_package.def.main.handler',
+      Code: { ZipFile: zip(files, c.name('sub')) },
+    });
+    const answer = await c.call(new InvokeCommand({ FunctionName: name, Payload: '{}' }));
+    return asserted({ StatusCode: [200, answer.StatusCode], event: [{}, (answer.Payload as { event?: unknown } | undefined)?.event] });
+  };
+
+/** test_python_runtime_correct_versions: `lambda_python_version.py` answers the interpreter's `python<major>.<minor>`, which must be the runtime's. */
+const pythonVersion =
+  (Runtime: string): Replay =>
+  async (c) => {
+    const name = c.name('test_python_executor');
+    await c.create(name, {
+      Runtime: Runtime as never,
+      Code: { ZipFile: zip([{ path: 'handler.py', body: functionSource('lambda_python_version.py') }], c.name('v')) },
+    });
+    const answer = await c.call(new InvokeCommand({ FunctionName: name, Payload: '{}' }));
+    return asserted({ version: [Runtime, (answer.Payload as { version?: string } | undefined)?.version] });
+  };
+
+/** test_lambda_runtimes.py's tests of the Node.js and Python runtimes, by snapshot key. */
+export const RUNTIME_CASES: Record<string, Replay> = Object.fromEntries([
+  ...NODE_RUNTIMES.map((runtime) => [`TestNodeJSRuntimes::test_invoke_nodejs_es6_lambda[${runtime}]`, nodeEs6(runtime)]),
+  ...PYTHON_RUNTIMES.flatMap((runtime) => [
+    [`TestPythonRuntimes::test_handler_in_submodule[${runtime}]`, handlerInSubmodule(runtime)],
+    [`TestPythonRuntimes::test_python_runtime_correct_versions[${runtime}]`, pythonVersion(runtime)],
+  ]),
+]);
+
+/** The Python every Python function runs on here, whatever its runtime (python-interpreter.ts). */
+const LOCAL_PYTHON = localPython()?.version;
+
+/** The Python runtimes that are not the machine's: their functions run on its Python, and say so. */
+const OTHER_PYTHON_VERSIONS: readonly KnownDifference[] = PYTHON_RUNTIMES.filter((runtime) => runtime !== `python${LOCAL_PYTHON}`).map(
+  (runtime) => ({
+    test: `TestPythonRuntimes::test_python_runtime_correct_versions[${runtime}]`,
+    path: /^assert\.version$/,
+    reason: `every Python function runs on this machine's python3 (${LOCAL_PYTHON}), whatever python3.x it declares (the start-up report names each that differs); its AWS_EXECUTION_ENV names the runtime it declares`,
+  }),
+);
+
 /** An introspection answer's environment variables (both invocations'), by name. */
 const variables = (...names: string[]) => new RegExp(`^invocation_result_payload(_qualified)?\\.environment\\.(${names.join('|')})$`);
 
@@ -153,64 +228,67 @@ const variables = (...names: string[]) => new RegExp(`^invocation_result_payload
  * What the introspection functions' environments still show of where the local runtime runs
  * them (each the same in every Node.js and Python runtime, but those named).
  */
-export const RUNTIME_KNOWN_DIFFERENCES: readonly KnownDifference[] = COMMON_RUNTIMES.flatMap((runtime) => {
-  const test = `TestLambdaRuntimesCommon::test_introspection_invoke[${runtime}]`;
-  const differences: KnownDifference[] = [
-    {
-      test,
-      path: variables('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_DISABLE_HOST_PREFIX_INJECTION'),
-      reason:
-        "the local runtime points the SDK in a function at itself (AWS_ENDPOINT_URL, DynamoDB's own endpoint; a Python function's " +
-        'host prefixes off): without them the clients would call AWS (LocalStack does not compare AWS_ENDPOINT_URL either)',
-    },
-    {
-      test,
-      path: variables(
-        'AWS_LAMBDA_RUNTIME_API',
-        'AWS_XRAY_CONTEXT_MISSING',
-        'AWS_XRAY_DAEMON_ADDRESS',
-        '_AWS_XRAY_DAEMON_ADDRESS',
-        '_AWS_XRAY_DAEMON_PORT',
-        'POWERTOOLS_TRACE_ENABLED',
-      ),
-      reason:
-        'no Runtime API serves the local environments (a worker thread, or a Python process on a file descriptor, speaks to the ' +
-        'runtime) and no X-Ray daemon runs: the SDKs are told not to look for one (IGNORE_ERROR, Powertools tracing off) rather ' +
-        "than given Lambda's daemon address",
-    },
-    {
-      test,
-      path: variables(
-        'LAMBDA_TASK_ROOT',
-        'LAMBDA_RUNTIME_DIR',
-        'PWD',
-        'PATH',
-        'LD_LIBRARY_PATH',
-        'NODE_PATH',
-        'NODE_EXTRA_CA_CERTS',
-        'PYTHONPATH',
-      ),
-      reason:
-        "the folders are the machine's, not Lambda's image's: the code runs in its data folder (LAMBDA_TASK_ROOT; a Python " +
-        "process's working directory, PWD), the programs are the machine's (PATH), and the runtime's own folders (/var/runtime, " +
-        "/var/lang/lib, its CA bundle) do not exist; modules are found by the runtime's own resolution (module-resolution.mjs, " +
-        "python-bootstrap.py's sys.path), not NODE_PATH or PYTHONPATH. A Node.js worker thread shares the runtime's working directory: no PWD",
-    },
-    {
-      test,
-      path: variables('SHLVL'),
-      reason: 'Lambda starts its runtime from a shell script, which leaves SHLVL=0; no shell starts the local one',
-    },
-  ];
-  if (['python3.8', 'python3.9', 'python3.10', 'python3.11'].includes(runtime)) {
-    differences.push({
-      test,
-      path: variables('LC_CTYPE'),
-      reason:
-        "Python coerces the locale (PEP 538: LC_CTYPE=C.UTF-8) where LANG's en_US.UTF-8 is not installed, as on Lambda's " +
-        "Amazon Linux 2023 images of python3.12 and later; this machine has no en_US.UTF-8 either, but python3.11's and older " +
-        'images of Lambda have it',
-    });
-  }
-  return differences;
-});
+export const RUNTIME_KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  ...OTHER_PYTHON_VERSIONS,
+  ...COMMON_RUNTIMES.flatMap((runtime) => {
+    const test = `TestLambdaRuntimesCommon::test_introspection_invoke[${runtime}]`;
+    const differences: KnownDifference[] = [
+      {
+        test,
+        path: variables('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_DISABLE_HOST_PREFIX_INJECTION'),
+        reason:
+          "the local runtime points the SDK in a function at itself (AWS_ENDPOINT_URL, DynamoDB's own endpoint; a Python function's " +
+          'host prefixes off): without them the clients would call AWS (LocalStack does not compare AWS_ENDPOINT_URL either)',
+      },
+      {
+        test,
+        path: variables(
+          'AWS_LAMBDA_RUNTIME_API',
+          'AWS_XRAY_CONTEXT_MISSING',
+          'AWS_XRAY_DAEMON_ADDRESS',
+          '_AWS_XRAY_DAEMON_ADDRESS',
+          '_AWS_XRAY_DAEMON_PORT',
+          'POWERTOOLS_TRACE_ENABLED',
+        ),
+        reason:
+          'no Runtime API serves the local environments (a worker thread, or a Python process on a file descriptor, speaks to the ' +
+          'runtime) and no X-Ray daemon runs: the SDKs are told not to look for one (IGNORE_ERROR, Powertools tracing off) rather ' +
+          "than given Lambda's daemon address",
+      },
+      {
+        test,
+        path: variables(
+          'LAMBDA_TASK_ROOT',
+          'LAMBDA_RUNTIME_DIR',
+          'PWD',
+          'PATH',
+          'LD_LIBRARY_PATH',
+          'NODE_PATH',
+          'NODE_EXTRA_CA_CERTS',
+          'PYTHONPATH',
+        ),
+        reason:
+          "the folders are the machine's, not Lambda's image's: the code runs in its data folder (LAMBDA_TASK_ROOT; a Python " +
+          "process's working directory, PWD), the programs are the machine's (PATH), and the runtime's own folders (/var/runtime, " +
+          "/var/lang/lib, its CA bundle) do not exist; modules are found by the runtime's own resolution (module-resolution.mjs, " +
+          "python-bootstrap.py's sys.path), not NODE_PATH or PYTHONPATH. A Node.js worker thread shares the runtime's working directory: no PWD",
+      },
+      {
+        test,
+        path: variables('SHLVL'),
+        reason: 'Lambda starts its runtime from a shell script, which leaves SHLVL=0; no shell starts the local one',
+      },
+    ];
+    if (['python3.8', 'python3.9', 'python3.10', 'python3.11'].includes(runtime)) {
+      differences.push({
+        test,
+        path: variables('LC_CTYPE'),
+        reason:
+          "Python coerces the locale (PEP 538: LC_CTYPE=C.UTF-8) where LANG's en_US.UTF-8 is not installed, as on Lambda's " +
+          "Amazon Linux 2023 images of python3.12 and later; this machine has no en_US.UTF-8 either, but python3.11's and older " +
+          'images of Lambda have it',
+      });
+    }
+    return differences;
+  }),
+];

@@ -74,8 +74,8 @@ const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 /** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
-/** The runtimes' tests: test_lambda_common.py (recorded-cases-runtimes.ts). */
-const RUNTIME_SNAPSHOTS = ['runtimes/test_lambda_common.snapshot.json'];
+/** The runtimes' tests: test_lambda_common.py, test_lambda_runtimes.py (recorded-cases-runtimes.ts). */
+const RUNTIME_SNAPSHOTS = ['runtimes/test_lambda_common.snapshot.json', 'runtimes/test_lambda_runtimes.snapshot.json'];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -115,7 +115,22 @@ export function compareCase(test: string, live: Answer): string[] {
   const sent = Object.entries(recorded(test)).filter(
     ([, answer]) => !(typeof answer === 'string' && answer.startsWith('Parameter validation failed')),
   );
-  return caseDifferences(Object.fromEntries(sent), live, unreferenced);
+  return [...caseDifferences(Object.fromEntries(sent), live, unreferenced), ...((live[ASSERTED] as string[] | undefined) ?? [])];
+}
+
+/**
+ * Where a replay's own checks go (`asserted`): a test that snapshots nothing asserts what it
+ * reads (test_python_runtime_correct_versions' version), and what the replay finds otherwise is one
+ * more difference, so that one can be listed as known with its reason.
+ */
+const ASSERTED = '$asserted';
+
+/** The live answer of a replay that checks values the recorded test asserts: each that differs, as `assert.<what>: expected ≠ live`. */
+export function asserted(checks: Record<string, readonly [expected: unknown, live: unknown]>): Answer {
+  const found = Object.entries(checks).flatMap(([what, [expected, live]]) =>
+    JSON.stringify(expected) === JSON.stringify(live) ? [] : [`assert.${what}: ${JSON.stringify(expected)} ≠ ${JSON.stringify(live)}`],
+  );
+  return { [ASSERTED]: found };
 }
 
 /**
@@ -124,8 +139,16 @@ export function compareCase(test: string, live: Answer): string[] {
  */
 const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result', FunctionUrl: 'lambda-url' };
 
+/**
+ * A `key_value` transformer whose replacement was already bracketed (test_lambda_runtimes.py's
+ * `key_value("CodeSha256", "<code-sha-256>")`) wrote its numbered placeholders bracketed twice
+ * (`<<code-sha-256>:1>`): read as the placeholder `<code-sha-256:1>`.
+ */
+const BRACKETED_TWICE = /^<<([^<>]+)>:(\d+)>$/;
+
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
+  if (typeof answer === 'string' && BRACKETED_TWICE.test(answer)) return answer.replace(BRACKETED_TWICE, '<$1:$2>');
   if (Array.isArray(answer)) return answer.map((item) => unreferenced(item));
   if (isObject(answer)) return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, unreferenced(v, k)]));
   return answer;
