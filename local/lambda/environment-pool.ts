@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AwsError } from '../aws-error.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
-import { execWrapperPath, WrappedWorkerHost, WrapperError } from './exec-wrapper.js';
+import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
+import { ThrottledError } from './lambda-errors.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
 
@@ -109,11 +109,8 @@ export class EnvironmentPool {
       return this.#spawn(version);
     }
     if (throttle) {
-      throw new AwsError(
-        'TooManyRequestsException',
-        `Rate Exceeded. (${this.settings(version).definition.name} is at its concurrency of ${this.#maxConcurrency})`,
-        429,
-      );
+      const reserved = this.settings(version).definition.reservedConcurrency !== undefined;
+      throw new ThrottledError(reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
     }
     return new Promise((resolve, reject) => {
       const abandon = () => {
@@ -265,17 +262,32 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
       host.off('message', onMessage);
     };
     host.on('message', onMessage);
-    host.once('error', (error) =>
+    // A runtime that ends before it is ready (a wrapper script that does not start it, a Python
+    // module that exits as it loads) fails the init as Lambda reports it, with its exit status;
+    // the invocation that meets it names itself (FunctionRuntime).
+    host.once('exit', (code: number | string) =>
       resolve({
-        // A wrapper script that did not start the runtime ends the runtime's process, as Lambda reports it.
         error: {
-          errorType: error instanceof WrapperError ? 'Runtime.ExitError' : 'Runtime.ImportModuleError',
-          errorMessage: error.message,
+          errorType: 'Runtime.ExitError',
+          errorMessage: `Runtime exited with error: ${typeof code === 'number' ? `exit status ${code}` : code}`,
         },
         initDurationMs: performance.now() - spawned,
       }),
     );
+    host.once('error', (error) =>
+      resolve({
+        error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
+        initDurationMs: performance.now() - spawned,
+      }),
+    );
   });
+}
+
+/** A failed init as the invocation that met it reports it: a runtime that exited names the invocation's request id, as Lambda does. */
+export function initErrorOf(error: LambdaErrorPayload, requestId: string): LambdaErrorPayload {
+  return error.errorType === 'Runtime.ExitError'
+    ? { ...error, errorMessage: `RequestId: ${requestId} Error: ${error.errorMessage}` }
+    : error;
 }
 
 /** Node.js's runtime logs a failed init before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`). */

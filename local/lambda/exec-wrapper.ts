@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
@@ -17,9 +17,10 @@ import type { EnvironmentHost } from './environment-host.js';
 /**
  * The wrapper script the function's environment names, where it is here: under the code's
  * folder for `/var/task/...`, under the last of its layers holding it for `/opt/...` (later layers
- * overwrite earlier ones in /opt). None when unset, or when neither holds it: a public layer the
- * local runtime stands in for (the OpenTelemetry layers' `/opt/otel-handler`) has no files, and
- * its function runs unwrapped as before.
+ * overwrite earlier ones in /opt), any other path as it is. None when unset, or for an `/opt/...`
+ * script no layer holds: a public layer the local runtime stands in for (the OpenTelemetry
+ * layers' `/opt/otel-handler`) has no files, and its function runs unwrapped. A script that is
+ * not there otherwise is run all the same, and fails as Lambda's runtime does (exit status 127).
  */
 export function execWrapperPath(
   environment: Readonly<Record<string, string>>,
@@ -28,32 +29,26 @@ export function execWrapperPath(
 ): string | undefined {
   const named = environment.AWS_LAMBDA_EXEC_WRAPPER;
   if (!named) return undefined;
-  const under = (prefix: string) => (named.startsWith(prefix) ? named.slice(prefix.length) : undefined);
-  const inTask = under('/var/task/');
-  const inOpt = under('/opt/');
-  const candidates =
-    inTask !== undefined
-      ? [path.join(taskRoot, inTask)]
-      : inOpt !== undefined
-        ? [...layerRoots].reverse().map((root) => path.join(root, inOpt))
-        : [named];
-  return candidates.find((file) => {
-    try {
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
+  if (named.startsWith('/var/task/')) return path.join(taskRoot, named.slice('/var/task/'.length));
+  if (!named.startsWith('/opt/')) return named;
+  return [...layerRoots]
+    .reverse()
+    .map((root) => path.join(root, named.slice('/opt/'.length)))
+    .find((file) => {
+      try {
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
 
-/** Whether the script may be run (Lambda's runtime fails to start one that may not, as a shell would). */
-export function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * The exit status of a script that could not be started, as a shell's `exec` reports it (127:
+ * not found, 126: found but not runnable), which Lambda reports as the runtime's exit.
+ */
+export function execFailureStatus(error: NodeJS.ErrnoException): number {
+  return error.code === 'ENOENT' ? 127 : 126;
 }
 
 /** The script that stands in for the Node.js runtime under a wrapper: it reports the environment and Node options it was started with. */
@@ -79,6 +74,8 @@ export class WrappedWorkerHost extends EventEmitter implements EnvironmentHost {
   readonly stderr: Readable = new PassThrough();
   readonly #worker: Promise<Worker | undefined>;
   #stopped = false;
+  /** The wrapper while it runs (stopped with the environment). */
+  #wrapper: ChildProcess | undefined;
 
   constructor(wrapper: string, environment: Readonly<Record<string, string>>, start: (wrapped: WrappedStart) => Worker) {
     super();
@@ -91,8 +88,9 @@ export class WrappedWorkerHost extends EventEmitter implements EnvironmentHost {
         for (const event of ['message', 'error', 'exit']) worker.on(event, (value) => this.emit(event, value));
         return worker;
       },
-      (error: Error) => {
-        this.emit('error', error);
+      (status: number | string) => {
+        // The wrapper ended without starting the runtime: the environment ends with its status.
+        this.emit('exit', status);
         return undefined;
       },
     );
@@ -104,16 +102,15 @@ export class WrappedWorkerHost extends EventEmitter implements EnvironmentHost {
 
   async terminate(): Promise<unknown> {
     this.#stopped = true;
+    if (this.#wrapper?.exitCode === null) this.#wrapper.kill('SIGKILL');
     return (await this.#worker)?.terminate();
   }
 
+  /** Runs the wrapper with the stand-in; resolves with what it handed the runtime, rejects with its exit status. */
   #run(wrapper: string, environment: Readonly<Record<string, string>>): Promise<WrappedStart> {
     return new Promise((resolve, reject) => {
-      if (!isExecutable(wrapper)) {
-        reject(new WrapperError(`${environment.AWS_LAMBDA_EXEC_WRAPPER}: permission denied`));
-        return;
-      }
       const child = spawn(wrapper, [process.execPath, CAPTURE_SCRIPT], { env: environment, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      this.#wrapper = child;
       child.stdout?.pipe(this.stdout as PassThrough, { end: false });
       child.stderr?.pipe(this.stderr as PassThrough, { end: false });
       let report = '';
@@ -122,16 +119,11 @@ export class WrappedWorkerHost extends EventEmitter implements EnvironmentHost {
       channel.on('data', (chunk: string) => {
         report += chunk;
       });
-      child.once('error', (error) => reject(new WrapperError(`${environment.AWS_LAMBDA_EXEC_WRAPPER}: ${error.message}`)));
-      child.once('close', (code) => {
-        if (report === '') reject(new WrapperError(`${environment.AWS_LAMBDA_EXEC_WRAPPER} exited (${code}) without starting the runtime`));
-        else resolve(JSON.parse(report) as WrappedStart);
+      child.once('error', (error) => reject(execFailureStatus(error)));
+      child.once('close', (code, signal) => {
+        if (report !== '') resolve(JSON.parse(report) as WrappedStart);
+        else reject(code ?? `signal: ${signal}`);
       });
     });
   }
-}
-
-/** A wrapper script that could not start the runtime (not executable, failed, or ended without `exec`ing it). */
-export class WrapperError extends Error {
-  override readonly name = 'WrapperError';
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, HostStart } from './environment-host.js';
-import { execWrapperPath, WrapperError } from './exec-wrapper.js';
+import { execFailureStatus, execWrapperPath } from './exec-wrapper.js';
 import { localPython } from './python-interpreter.js';
 
 /** The bootstrap each Python environment runs (the runtime interface client's part). */
@@ -26,19 +26,24 @@ class PythonHost extends EventEmitter implements EnvironmentHost {
   readonly #channel: Socket;
   readonly #exited: Promise<void>;
 
-  /** `wrapper`: the AWS_LAMBDA_EXEC_WRAPPER the process was started through, whose failure to start is the runtime's exit. */
-  constructor(child: ChildProcess, wrapper?: string) {
+  /** `wrapped`: started through an AWS_LAMBDA_EXEC_WRAPPER script, whose failure to start is the runtime's exit. */
+  constructor(child: ChildProcess, wrapped = false) {
     super();
     this.#child = child;
     const [, stdout, stderr, channel] = child.stdio as unknown as [unknown, Readable, Readable, Socket];
     this.stdout = stdout;
     this.stderr = stderr;
     this.#channel = channel;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A process that could not be started never exits: its error ends it.
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
     // The environment never keeps the runtime running, as a worker thread does not (Worker.unref).
     child.unref();
     for (const stream of [stdout, stderr, channel]) (stream as Socket).unref?.();
-    child.once('error', (error) => this.emit('error', wrapper === undefined ? error : new WrapperError(`${wrapper}: ${error.message}`)));
+    // A wrapper script that cannot be started ends the runtime as a shell's exec would (exec-wrapper.ts).
+    child.once('error', (error) => (wrapped ? this.emit('exit', execFailureStatus(error)) : this.emit('error', error)));
     // Lambda names how the runtime ended: its exit status, or the signal that stopped it.
     child.once('exit', (code, signal) => this.emit('exit', code ?? `signal: ${signal}`));
     this.#readMessages();
@@ -106,5 +111,5 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
     },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
-  return new PythonHost(child, wrapper === undefined ? undefined : environment.AWS_LAMBDA_EXEC_WRAPPER);
+  return new PythonHost(child, wrapper !== undefined);
 }

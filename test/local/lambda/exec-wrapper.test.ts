@@ -30,10 +30,14 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: where its script is', () => {
     expect(wrapper('/opt/both')).toBe(inBoth[1]);
   });
 
-  it('runs none when the variable is unset or names a script neither holds (a stand-in layer has no files)', () => {
+  it('runs none when the variable is unset or names an /opt script no layer holds (a stand-in layer has no files)', () => {
     expect(execWrapperPath({}, task, layers)).toBeUndefined();
     expect(wrapper('/opt/otel-handler')).toBeUndefined();
-    expect(wrapper('/var/task/missing')).toBeUndefined();
+  });
+
+  it('runs any other script where it is said to be, there or not (one that is not fails as in Lambda)', () => {
+    expect(wrapper('/var/task/missing')).toBe(path.join(task, 'missing'));
+    expect(wrapper('/idontexist.sh')).toBe('/idontexist.sh');
   });
 });
 
@@ -60,7 +64,7 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
     },
   };
   let counter = 0;
-  const invokeWrapped = async (language: 'nodejs' | 'python', wrapper: string, mode: number) => {
+  const invokeWrapped = async (language: 'nodejs' | 'python', wrapper: string, mode: number, named = '/var/task/wrap') => {
     const FunctionName = `wrapped-${language}-${++counter}`;
     const handler = handlers[language];
     await lambda.send(
@@ -75,7 +79,7 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
             { path: 'wrap', body: wrapper, mode },
           ]),
         },
-        Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/var/task/wrap' } },
+        Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: named } },
       }),
     );
     await waitUntilFunctionActiveV2({ client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
@@ -88,12 +92,18 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
     expect(answer).toEqual({ error: undefined, payload: { wrapped: 'yes', lang: 'en_US.UTF-8' } });
   });
 
-  it.each(['nodejs', 'python'] as const)(
-    'fails the %s invocation when the script is not executable (the archive kept no permission to run it)',
-    async (language) => {
-      const answer = await invokeWrapped(language, '#!/bin/sh\nexec "$@"\n', 0o100644);
-      expect(answer.error).toBe('Unhandled');
-      expect(answer.payload).toMatchObject({ errorType: 'Runtime.ExitError' });
-    },
-  );
+  it.each(['nodejs', 'python'] as const)('fails the %s invocation as the runtime exiting when the script cannot run', async (language) => {
+    // Not executable (the archive kept no permission to run it): a shell's 126.
+    const denied = await invokeWrapped(language, '#!/bin/sh\nexec "$@"\n', 0o100644);
+    expect(denied.error).toBe('Unhandled');
+    expect(denied.payload).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 126$/),
+    });
+    // Not there (as AWS answers test_lambda_runtime_wrapper_not_found: 127); one that exits without starting the runtime, its status.
+    const missing = await invokeWrapped(language, '', 0o100755, '/idontexist.sh');
+    expect(missing.payload.errorMessage).toMatch(/exit status 127$/);
+    const exits = await invokeWrapped(language, '#!/bin/sh\nexit 3\n', 0o100755);
+    expect(exits.payload.errorMessage).toMatch(/exit status 3$/);
+  });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { BEHAVIOR_CASES } from './recorded-cases-behavior.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
 import { MAPPING_CASES } from './recorded-cases-mappings.js';
@@ -83,6 +84,7 @@ describe('Lambda answers recorded on AWS', () => {
       ...API_CASES,
       ...COMMON_CASES,
       ...RUNTIME_CASES,
+      ...BEHAVIOR_CASES,
     },
     recordedTests,
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),

@@ -413,6 +413,8 @@ export const API_CASES: Record<string, Replay> = {
     const most = Number(settings.AccountLimit?.UnreservedConcurrentExecutions) - 101;
     const answered = await put(most);
     if (answered.ReservedConcurrentExecutions !== most) throw new Error(`reserving ${most} answered ${JSON.stringify(answered)}`);
+    // Released, as the fixture's teardown deletes the function: the account's other tests reserve too.
+    await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
     return live;
   },
   'TestLambdaUrl::test_url_config_exceptions': urlExceptions,

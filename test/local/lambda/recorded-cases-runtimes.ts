@@ -148,7 +148,7 @@ export const COMMON_CASES: Record<string, Replay> = Object.fromEntries(
 );
 
 /** One of LocalStack's single-file functions (tests/aws/services/lambda_/functions/, in fixtures/functions/). */
-const functionSource = (file: string) => readFileSync(new URL(`functions/${file}`, FIXTURES), 'utf8');
+export const functionSource = (file: string) => readFileSync(new URL(`functions/${file}`, FIXTURES), 'utf8');
 
 /** test_invoke_nodejs_es6_lambda: `lambda_handler_es6.mjs`, an ES module, made by `create_lambda_function` and invoked. */
 const nodeEs6 =

@@ -22,8 +22,8 @@ import { credentials, region, tempDataDir } from '../helpers.js';
  * the recording: the output without `$metadata` and with `ResponseMetadata.HTTPStatusCode`;
  * Invoke's `Payload` as LocalStack's snapshot reads a stream (a JSON object or list parsed,
  * anything else as text); an error as `{ Error: { Code, Message }, ... }` with the members of
- * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`:
- * none for an error the model does not declare, such as ValidationException).
+ * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`,
+ * TooManyRequestsException's `Reason`: none for an error the model does not declare, such as ValidationException).
  */
 
 export type Answer = Record<string, unknown>;
@@ -74,8 +74,12 @@ const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 /** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
-/** The runtimes' tests: test_lambda_common.py, test_lambda_runtimes.py (recorded-cases-runtimes.ts). */
-const RUNTIME_SNAPSHOTS = ['runtimes/test_lambda_common.snapshot.json', 'runtimes/test_lambda_runtimes.snapshot.json'];
+/** The runtimes' tests: test_lambda_common.py, test_lambda_runtimes.py (recorded-cases-runtimes.ts), test_lambda.py's of how a function runs (recorded-cases-behavior.ts). */
+const RUNTIME_SNAPSHOTS = [
+  'runtimes/test_lambda_common.snapshot.json',
+  'runtimes/test_lambda_runtimes.snapshot.json',
+  'runtimes/test_lambda.snapshot.json',
+];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -274,7 +278,9 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
     const body = (raw.body === '' ? {} : JSON.parse(raw.body)) as Record<string, unknown>;
     const member = MODELED_ERRORS[code];
     const modeled =
-      member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
+      member === undefined
+        ? {}
+        : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member || key === 'Reason'));
     // botocore's Message is the body's; a body without one reports None.
     const message = 'message' in body || 'Message' in body ? error.message : null;
     return { Error: { Code: code, Message: message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
