@@ -153,9 +153,9 @@ const FILES = [
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
  * hold that name, the file's and the test's (`test_task_service_lambda::test_raise_exception`).
  */
-const RECORDED: Record<string, RecordedCase> = recordedByName();
+const RECORDED: Record<string, RecordedCase & { readonly file: string }> = recordedByName();
 
-function recordedByName(): Record<string, RecordedCase> {
+function recordedByName(): Record<string, RecordedCase & { readonly file: string }> {
   const held = FILES.flatMap((file) =>
     Object.entries(
       JSON.parse(
@@ -166,11 +166,14 @@ function recordedByName(): Record<string, RecordedCase> {
   const files = new Map<string, number>();
   for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
   return Object.fromEntries(
-    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, recorded]),
+    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, { ...recorded, file }]),
   );
 }
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** The recording file a test is held in (`base-states/test_base_scenarios`): npm test samples each file's tests. */
+export const recordedFileOf = (test: string): string => RECORDED[test]?.file ?? '';
 
 /**
  * The redrive members came with RedriveExecution (2023-11-15), the context object's
@@ -215,7 +218,7 @@ export interface ReplayClients {
   readonly sfn: SFNClient;
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
-  /** The runtime's clock, which `ended` moves past a Retry's wait. */
+  /** The runtime's clock, which `ended` moves past a Retry's or a Wait state's wait. */
   readonly clock: AdvanceableClock;
   readonly endpoint: string;
   /** Deploys a cloud assembly to the runtime (a reload, as `switchyard dev` does). */
@@ -233,18 +236,22 @@ export async function startReplay(cdkOut = assemblyOf({})): Promise<{ runtime: L
   return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url, deploy: (cdkOut) => runtime.reload(cdkOut) };
 }
 
-/** A task attempt's failure (or a Parallel branch's, its Task aborted after it): what a Retry's wait follows. */
-const FAILED_ATTEMPT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted)$/;
+/**
+ * A task attempt's failure (or a Parallel branch's, its Task aborted after it), which a Retry's
+ * wait follows, or a Wait state entered: what the clock may be moved past.
+ */
+const WAITED_EVENT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted|WaitStateEntered)$/;
 
 /**
- * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that
- * a replay does not wait for it in real time: only once nothing is in flight (no invocation runs)
- * and the execution's last event is a failed attempt, so that no task's TimeoutSeconds is passed.
+ * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds) or a Wait
+ * state's, so that a replay does not wait for it in real time: only once nothing is in flight
+ * (no invocation runs) and the execution's last event is a failed attempt or a Wait state
+ * entered, so that no task's TimeoutSeconds is passed.
  */
-async function skipRetryWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
+async function skipWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
   if (clock.nextWake() === undefined || clock.workInFlight().length > 0) return;
   const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
-  if (FAILED_ATTEMPT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
+  if (WAITED_EVENT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
 }
 
 let counter = 0;
@@ -288,7 +295,7 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
       for (;;) {
         const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (status !== 'RUNNING') return;
-        await skipRetryWait(sfn, clock, executionArn);
+        await skipWait(sfn, clock, executionArn);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
