@@ -54,13 +54,19 @@ export interface ReplayContext {
    */
   replaceValuesOf: (key: string, placeholder?: string) => void;
   /**
-   * The recording tests' `deploy_cfn_template`: a runtime of its own running `cdkOut` (the
-   * test's template), and a context calling it whose answers are compared with this replay's;
-   * `stop` ends that runtime.
+   * The recording tests' CloudFormation stacks (`deploy_cfn_template`, `create_stack`): a runtime
+   * of its own running the app (a stack of `resources`, or the cloud assembly in `cdkOut`), and a
+   * context calling it whose answers are compared with this replay's; `stop` ends that runtime.
+   * Not a reload of the replay's runtime: a reload applies neither a new API Gateway API nor a
+   * resource removed (they wait for a restart), so a stack could not be deployed and deleted there.
    */
-  deployed: (cdkOut: string) => Promise<{ context: ReplayContext; stop: () => Promise<void> }>;
-  /** Deploys a stack of these resources (the recording tests' CloudFormation `create_stack`), as `switchyard dev` deploys a synthesized app. */
-  deploy: (resources: Readonly<Record<string, TemplateResource>>) => Promise<void>;
+  deploy: (app: Readonly<Record<string, TemplateResource>> | { readonly cdkOut: string }) => Promise<Deployed>;
+}
+
+/** A stack deployed on a runtime of its own (ReplayContext's `deploy`). */
+export interface Deployed {
+  readonly context: ReplayContext;
+  readonly stop: () => Promise<void>;
 }
 
 /**
@@ -221,8 +227,6 @@ export interface ReplayClients {
   /** The runtime's clock, which `ended` moves past a Retry's or a Wait state's wait. */
   readonly clock: AdvanceableClock;
   readonly endpoint: string;
-  /** Deploys a cloud assembly to the runtime (a reload, as `switchyard dev` does). */
-  readonly deploy: (cdkOut: string) => Promise<unknown>;
 }
 
 /** A runtime with no app (the replayed calls create everything), or with `cdkOut`'s, and SDK v3 clients. */
@@ -233,7 +237,7 @@ export async function startReplay(cdkOut = assemblyOf({})): Promise<{ runtime: L
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, maxAttempts: 1, forcePathStyle: true });
-  return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url, deploy: (cdkOut) => runtime.reload(cdkOut) };
+  return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url };
 }
 
 /**
@@ -257,7 +261,7 @@ async function skipWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: s
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: ReplayClients, replacements: Replacement[]): ReplayContext {
+export function replayContext({ sfn, lambda, s3, clock, endpoint }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -325,8 +329,8 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
     replaceValuesOf: (key, placeholder = snapshotKeyName(key)) => {
       replacements.push({ key, placeholder });
     },
-    async deployed(cdkOut) {
-      const { runtime, ...clients } = await startReplay(cdkOut);
+    async deploy(app) {
+      const { runtime, ...clients } = await startReplay('cdkOut' in app ? (app.cdkOut as string) : assemblyOf(app));
       return {
         context: replayContext(clients, replacements),
         stop: async () => {
@@ -334,9 +338,6 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
           await runtime.stop();
         },
       };
-    },
-    async deploy(resources) {
-      await deploy(assemblyOf(resources));
     },
   };
 }
