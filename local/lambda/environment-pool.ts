@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AwsError } from '../aws-error.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
+import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
+import { ThrottledError } from './lambda-errors.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
 
@@ -108,11 +109,8 @@ export class EnvironmentPool {
       return this.#spawn(version);
     }
     if (throttle) {
-      throw new AwsError(
-        'TooManyRequestsException',
-        `Rate Exceeded. (${this.settings(version).definition.name} is at its concurrency of ${this.#maxConcurrency})`,
-        429,
-      );
+      const reserved = this.settings(version).definition.reservedConcurrency !== undefined;
+      throw new ThrottledError(reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
     }
     return new Promise((resolve, reject) => {
       const abandon = () => {
@@ -170,35 +168,44 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
   return environment;
 }
 
-/** A worker thread running a Node.js function's bundle (worker.mjs). */
-function startWorker({ settings, version, logStreamName, environment }: HostStart): Worker {
+/**
+ * A worker thread running a Node.js function's bundle (worker.mjs); under the function's
+ * AWS_LAMBDA_EXEC_WRAPPER, with what the wrapper handed the runtime (exec-wrapper.ts).
+ */
+function startWorker({ settings, version, logStreamName, environment }: HostStart): EnvironmentHost {
   const { definition } = settings;
-  const worker = new Worker(WORKER_SCRIPT, {
-    // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
-    name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
-    workerData: {
-      taskRoot: definition.codePath,
-      handlerString: definition.handler,
-      runtime: definition.runtime,
-      layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
-      sdkRoots: settings.sdk.roots,
-      sdkUnavailable: settings.sdk.unavailable,
-      functionName: definition.name,
-      functionVersion: version,
-      invokedFunctionArn: definition.arn,
-      memoryLimitInMB: String(definition.memorySize),
-      logGroupName: definition.logGroupName,
-      logStreamName,
-      logging: settings.logging,
-    },
-    env: environment,
-    stdout: true,
-    stderr: true,
-    execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
-    resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
-  });
-  worker.unref();
-  return worker;
+  const layerRoots = settings.sdk.layerRoots ?? definition.layers ?? [];
+  const execArgv = definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [];
+  const start = (env: Readonly<Record<string, string>>, wrapperArgv: readonly string[] = []) => {
+    const worker = new Worker(WORKER_SCRIPT, {
+      // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
+      name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
+      workerData: {
+        taskRoot: definition.codePath,
+        handlerString: definition.handler,
+        runtime: definition.runtime,
+        layerRoots,
+        sdkRoots: settings.sdk.roots,
+        sdkUnavailable: settings.sdk.unavailable,
+        functionName: definition.name,
+        functionVersion: version,
+        invokedFunctionArn: definition.arn,
+        memoryLimitInMB: String(definition.memorySize),
+        logGroupName: definition.logGroupName,
+        logStreamName,
+        logging: settings.logging,
+      },
+      env: env,
+      stdout: true,
+      stderr: true,
+      execArgv: [...new Set([...execArgv, ...wrapperArgv])],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
+    });
+    worker.unref();
+    return worker;
+  };
+  const wrapper = execWrapperPath(environment, definition.codePath, layerRoots);
+  return wrapper === undefined ? start(environment) : new WrappedWorkerHost(wrapper, environment, (w) => start(w.env, w.execArgv));
 }
 
 /** An environment's variables: the function's, what its public layers add, and the ones Lambda sets per environment. */
@@ -255,6 +262,18 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
       host.off('message', onMessage);
     };
     host.on('message', onMessage);
+    // A runtime that ends before it is ready (a wrapper script that does not start it, a Python
+    // module that exits as it loads) fails the init as Lambda reports it, with its exit status;
+    // the invocation that meets it names itself (FunctionRuntime).
+    host.once('exit', (code: number | string) =>
+      resolve({
+        error: {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `Runtime exited with error: ${typeof code === 'number' ? `exit status ${code}` : code}`,
+        },
+        initDurationMs: performance.now() - spawned,
+      }),
+    );
     host.once('error', (error) =>
       resolve({
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
@@ -262,6 +281,13 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
       }),
     );
   });
+}
+
+/** A failed init as the invocation that met it reports it: a runtime that exited names the invocation's request id, as Lambda does. */
+export function initErrorOf(error: LambdaErrorPayload, requestId: string): LambdaErrorPayload {
+  return error.errorType === 'Runtime.ExitError'
+    ? { ...error, errorMessage: `RequestId: ${requestId} Error: ${error.errorMessage}` }
+    : error;
 }
 
 /** Node.js's runtime logs a failed init before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`). */

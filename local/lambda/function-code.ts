@@ -117,7 +117,8 @@ export async function unpackCode(root: string, folder: string): Promise<void> {
     for (const entry of entries) {
       const file = path.resolve(temporary, entry.path);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, entry.body);
+      // An executable keeps its permission (a runtime wrapper, a layer's binary), as Lambda's unpacked package does.
+      await writeFile(file, entry.body, entry.mode === undefined ? {} : { mode: entry.mode });
     }
     // Another change of the same zip may have unpacked it meanwhile: its folder is as good.
     if (!existsSync(folder)) await rename(temporary, folder);
@@ -148,7 +149,7 @@ export function removeCode(root: string, folder: string): void {
 }
 
 /** The zip's files, each checked to stay inside the folder it is unpacked to. */
-function unzipped(zip: Buffer): { path: string; body: Buffer }[] {
+function unzipped(zip: Buffer): ReturnType<typeof zipEntries> {
   const unreadable = (cause: unknown) =>
     new AwsError(
       'InvalidParameterValueException',
@@ -158,7 +159,7 @@ function unzipped(zip: Buffer): { path: string; body: Buffer }[] {
         cause,
       },
     );
-  let entries: { path: string; body: Buffer }[];
+  let entries: ReturnType<typeof zipEntries>;
   try {
     entries = zipEntries(zip);
   } catch (error) {

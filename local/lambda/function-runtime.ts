@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import { type Environment, EnvironmentPool } from './environment-pool.js';
+import { type Environment, EnvironmentPool, initErrorOf } from './environment-pool.js';
 import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
@@ -299,10 +299,11 @@ export class FunctionRuntime {
       const init = await env.ready;
       this.#start(invocation, init.initDurationMs, options.version);
       if (init.error) {
+        const error = initErrorOf(init.error, requestId);
         invocation.discard = true;
-        invocation.status = `\tStatus: error\tError Type: ${init.error.errorType}`;
-        invocation.ended = init.error;
-        return { ok: false, error: init.error, payload: init.payload, requestId };
+        invocation.status = `\tStatus: error\tError Type: ${error.errorType}`;
+        invocation.ended = error;
+        return { ok: false, error, payload: init.payload, requestId };
       }
       return await this.#runHandler(invocation, event, { ...options, traceHeader });
     } finally {

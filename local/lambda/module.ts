@@ -264,7 +264,11 @@ function baseEnvironment(
     // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
     POWERTOOLS_TRACE_ENABLED: 'false',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    TZ: 'UTC',
+    // As Lambda sets them for every runtime (its documented defined variables), under the function's own.
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    // The programs code runs are the machine's (Lambda's PATH names its image's folders: /var/lang/bin, /usr/bin, /opt/bin).
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
   };
 }
 

@@ -22,8 +22,8 @@ import { credentials, region, tempDataDir } from '../helpers.js';
  * the recording: the output without `$metadata` and with `ResponseMetadata.HTTPStatusCode`;
  * Invoke's `Payload` as LocalStack's snapshot reads a stream (a JSON object or list parsed,
  * anything else as text); an error as `{ Error: { Code, Message }, ... }` with the members of
- * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`:
- * none for an error the model does not declare, such as ValidationException).
+ * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`,
+ * TooManyRequestsException's `Reason`: none for an error the model does not declare, such as ValidationException).
  */
 
 export type Answer = Record<string, unknown>;
@@ -76,6 +76,12 @@ const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
 /** Its tests of a function's settings and limits (recorded-cases-settings.ts, recorded-cases-limits.ts). */
 const SETTINGS_SNAPSHOTS = ['settings/test_lambda_api.snapshot.json'];
+/** The runtimes' tests: test_lambda_common.py, test_lambda_runtimes.py (recorded-cases-runtimes.ts), test_lambda.py's of how a function runs (recorded-cases-behavior.ts). */
+const RUNTIME_SNAPSHOTS = [
+  'runtimes/test_lambda_common.snapshot.json',
+  'runtimes/test_lambda_runtimes.snapshot.json',
+  'runtimes/test_lambda.snapshot.json',
+];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -93,6 +99,7 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...MAPPING_SNAPSHOTS,
     ...API_SNAPSHOTS,
     ...SETTINGS_SNAPSHOTS,
+    ...RUNTIME_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
@@ -137,7 +144,22 @@ export function compareCase(test: string, live: Answer): string[] {
   const sent = Object.entries(recorded(test)).filter(
     ([, answer]) => !(typeof answer === 'string' && answer.startsWith('Parameter validation failed')),
   );
-  return caseDifferences(Object.fromEntries(sent), live, unreferenced);
+  return [...caseDifferences(Object.fromEntries(sent), live, unreferenced), ...((live[ASSERTED] as string[] | undefined) ?? [])];
+}
+
+/**
+ * Where a replay's own checks go (`asserted`): a test that snapshots nothing asserts what it
+ * reads (test_python_runtime_correct_versions' version), and what the replay finds otherwise is one
+ * more difference, so that one can be listed as known with its reason.
+ */
+const ASSERTED = '$asserted';
+
+/** The live answer of a replay that checks values the recorded test asserts: each that differs, as `assert.<what>: expected ≠ live`. */
+export function asserted(checks: Record<string, readonly [expected: unknown, live: unknown]>): Answer {
+  const found = Object.entries(checks).flatMap(([what, [expected, live]]) =>
+    JSON.stringify(expected) === JSON.stringify(live) ? [] : [`assert.${what}: ${JSON.stringify(expected)} ≠ ${JSON.stringify(live)}`],
+  );
+  return { [ASSERTED]: found };
 }
 
 /**
@@ -154,8 +176,16 @@ const UNREFERENCED: Readonly<Record<string, string>> = {
   MaximumBatchingWindowInSeconds: 'maximum-batching-window-in-seconds',
 };
 
+/**
+ * A `key_value` transformer whose replacement was already bracketed (test_lambda_runtimes.py's
+ * `key_value("CodeSha256", "<code-sha-256>")`) wrote its numbered placeholders bracketed twice
+ * (`<<code-sha-256>:1>`): read as the placeholder `<code-sha-256:1>`.
+ */
+const BRACKETED_TWICE = /^<<([^<>]+)>:(\d+)>$/;
+
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
+  if (typeof answer === 'string' && BRACKETED_TWICE.test(answer)) return answer.replace(BRACKETED_TWICE, '<$1:$2>');
   if (Array.isArray(answer)) return answer.map((item) => unreferenced(item));
   if (isObject(answer)) return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, unreferenced(v, k)]));
   return answer;
@@ -296,7 +326,9 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
     const body = (raw.body === '' ? {} : JSON.parse(raw.body)) as Record<string, unknown>;
     const member = MODELED_ERRORS[code];
     const modeled =
-      member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
+      member === undefined
+        ? {}
+        : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member || key === 'Reason'));
     // botocore's Message is the body's; a body without one reports None.
     const message = 'message' in body || 'Message' in body ? error.message : null;
     return { Error: { Code: code, Message: message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };
