@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -13,6 +12,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, Rece
 import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, region } from '../helpers.js';
+import { functionSource } from './recorded-cases-runtimes.js';
 import { type Answer, asBotoAnswer, type ReplayContext, startReplay } from './recorded-replay.js';
 
 /**
@@ -20,7 +20,8 @@ import { type Answer, asBotoAnswer, type ReplayContext, startReplay } from './re
  * recorded-answers-stream-mappings.test.ts): LocalStack's tests/aws/services/lambda_/event_source_mapping/
  * and the fixtures of its conftest and localstack.testing, made with the SDK's clients at the
  * runtime's endpoint. Their functions are LocalStack's own Python handler files
- * (fixtures/localstack-functions/); what a mapping did is read as the tests read it (the
+ * (tests/aws/services/lambda_/functions/, with the runtimes replay's in
+ * aws-recorded/lambda/runtimes/fixtures/functions/); what a mapping did is read as the tests read it (the
  * function's log events, a queue's messages). The runtime runs on a clock the replays move (past
  * a visibility timeout, a record's maximum age) instead of waiting it out.
  */
@@ -69,7 +70,7 @@ export async function startMappingReplay(
   return { runtime: started.runtime, context: { ...started.context, ...clients, clock }, close };
 }
 
-/** The handler files the tests run, by their module name (fixtures/localstack-functions/<module>.py). */
+/** The handler files the tests run, by their module name (`<module>.py`, one of LocalStack's functions: functionSource). */
 export type HandlerFile =
   | 'lambda_echo'
   | 'lambda_sqs_integration'
@@ -85,7 +86,7 @@ export type HandlerFile =
   | 'kinesis_log'
   | 'lambda_echofail';
 
-const handlerSource = (module: HandlerFile) => readFileSync(new URL(`fixtures/localstack-functions/${module}.py`, import.meta.url), 'utf8');
+const handlerSource = (module: HandlerFile) => functionSource(`${module}.py`);
 
 /**
  * The `create_lambda_function` fixture with one of LocalStack's handler files (`<module>.handler`)
