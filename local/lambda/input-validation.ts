@@ -39,7 +39,10 @@ const SERVICE_PATTERNS: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** The enums Lambda lists in another order than its model's, as its recorded refusals list them. */
-const ENUM_ORDERS = [['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON']];
+const ENUM_ORDERS = [
+  ['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON'],
+  ['RESPONSE_STREAM', 'BUFFERED'],
+];
 const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS };
 const validate = modelValidator('lambda', { wrongType, ...CHECKS });
 

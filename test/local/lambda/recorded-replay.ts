@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   CreateFunctionCommand,
@@ -63,6 +64,73 @@ export interface ReplayContext {
 
 export type Replay = (context: ReplayContext) => Promise<Answer>;
 
+/** An HTTP answer as python-requests gives it to a recorded test: the status, headers by lower-case name, the body. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+/**
+ * A request as the recorded tests' python-requests sends it (`requests.post(url, data=...)`):
+ * its default headers (`User-Agent`, `Accept-Encoding: gzip, deflate`, `Accept` of any type,
+ * `Connection: keep-alive`), `Content-Length` of any body (0 for a POST without one), the
+ * `Host` of the URL (a function URL's `<url-id>.lambda-url.<region>.localhost:<port>`), sent
+ * to this machine's address, as `*.localhost` names it.
+ */
+export function requestsCall(
+  url: string,
+  { method = 'GET', body, headers = {} }: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const payload = body === undefined ? undefined : Buffer.from(body);
+  const defaults: Record<string, string> = {
+    Host: target.host,
+    'User-Agent': 'python-requests/2.32.3',
+    'Accept-Encoding': 'gzip, deflate',
+    Accept: '*/*',
+    Connection: 'keep-alive',
+    ...(payload !== undefined || method === 'POST' ? { 'Content-Length': String(payload?.length ?? 0) } : {}),
+  };
+  // As requests merges them: a test's header replaces the default of the same name, whatever its case.
+  const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  const sent = { ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !given.has(name.toLowerCase()))), ...headers };
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(
+      { host: '127.0.0.1', port: target.port, method, path: `${target.pathname}${target.search}`, headers: sent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const answered: Record<string, string | undefined> = {};
+          for (const [name, value] of Object.entries(response.headers)) answered[name] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({ status: response.statusCode ?? 0, headers: answered, body: Buffer.concat(chunks) });
+        });
+        response.on('error', reject);
+      },
+    );
+    call.on('error', reject);
+    call.end(payload);
+  });
+}
+
+/**
+ * A value as LocalStack's snapshot records it: a string holding a JSON object (`{...}`), at
+ * any depth, as the object it holds (a list's text stays text: `"[\"hello\",3,true]"`).
+ */
+export function asSnapshotted(value: unknown): unknown {
+  if (typeof value === 'string' && value.startsWith('{')) {
+    try {
+      return asSnapshotted(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(asSnapshotted);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asSnapshotted(v)]));
+  return value;
+}
+
 /** The Python invocations' tests (recorded-cases-python.ts), in their own files. */
 const PYTHON_SNAPSHOTS = ['python/test_lambda.snapshot.json', 'python/test_lambda_api.snapshot.json'];
 
@@ -119,10 +187,14 @@ export function compareCase(test: string, live: Answer): string[] {
  * test_lambda.py's `key_value(..., reference_replacement=False)` transformers wrote the key's
  * name in place of any value (`"CodeSha256": "code-sha256"`): read as a placeholder for any value.
  */
-const UNREFERENCED: Readonly<Record<string, string>> = { CodeSha256: 'code-sha256', LogResult: 'log-result', FunctionUrl: 'lambda-url' };
+const UNREFERENCED: Readonly<Record<string, readonly string[]>> = {
+  CodeSha256: ['code-sha256'],
+  LogResult: ['log-result'],
+  FunctionUrl: ['lambda-url', 'function-url'],
+};
 
 function unreferenced(answer: unknown, key?: string): unknown {
-  if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
+  if (key !== undefined && typeof answer === 'string' && UNREFERENCED[key]?.includes(answer)) return `<${answer}>`;
   if (Array.isArray(answer)) return answer.map((item) => unreferenced(item));
   if (isObject(answer)) return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, unreferenced(v, k)]));
   return answer;
