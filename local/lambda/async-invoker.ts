@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
-import { currentTraceHeader, withTraceHeader } from '../trace-header.js';
+import { childHeader, currentTraceHeader, segmentOf, withTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import { asyncConfigOf } from './event-invoke-configs.js';
@@ -75,18 +75,26 @@ export class AsyncInvoker {
 
   /**
    * Queues an event durably: when this returns, the event is committed. `target`: the version
-   * a qualified invocation runs (an alias's, as routed) and the ARN it named.
+   * a qualified invocation runs (an alias's, as routed) and the ARN it named; `payload`: the
+   * event's JSON as the caller sent it, which the dead-letter queue gets back as it was.
    */
-  accept(fn: FunctionRuntime, event: unknown, target?: { readonly version: string; readonly arn: string }): { requestId: string } {
+  accept(
+    fn: FunctionRuntime,
+    event: unknown,
+    target?: { readonly version: string; readonly arn: string },
+    payload?: string,
+  ): { requestId: string } {
     const requestId = randomUUID();
     const now = this.options.clock.now();
     this.#outbox.enqueue({
       function_name: fn.definition.name,
       request_id: requestId,
-      payload: JSON.stringify(event ?? null),
+      payload: payload ?? JSON.stringify(event ?? null),
       accepted_at: now,
       due_at: now,
-      trace_header: currentTraceHeader() ?? null,
+      // Lambda traces each event from its acceptance: every attempt, its destinations and its
+      // dead-letter queue's message carry the caller's trace, or the one Lambda starts for it.
+      trace_header: currentTraceHeader() ?? childHeader(undefined, segmentOf(requestId)),
       target: target ? JSON.stringify(target) : null,
     });
     return { requestId };
@@ -158,6 +166,7 @@ export class AsyncInvoker {
         errorMessage: `${code}: ${(error as Error).message}`,
       };
       const at = this.options.clock.now() + this.#scaled(delay);
+      if (at - row.accepted_at >= maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, response);
       return { kind: 'retry', at, set: { throttles: row.throttles + 1, last_response: JSON.stringify(response) } };
     }
     if (this.#stopped) return { kind: 'keep' };
@@ -180,6 +189,9 @@ export class AsyncInvoker {
     if (row.function_errors >= retries) return this.#finish(fn, row, 'RetriesExhausted', invokeCount, response);
     const delay = FUNCTION_ERROR_DELAYS_MS[Math.min(row.function_errors, FUNCTION_ERROR_DELAYS_MS.length - 1)] ?? 60_000;
     const at = this.options.clock.now() + this.#scaled(delay);
+    // A retry that would come at or past the event's maximum age is not waited for: the event
+    // fails as too old now (a one-minute age with its first retry a minute away is tried once).
+    if (at - row.accepted_at >= maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', invokeCount, response);
     return { kind: 'retry', at, set: { function_errors: row.function_errors + 1, last_response: JSON.stringify(response) } };
   }
 

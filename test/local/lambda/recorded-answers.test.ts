@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { DESTINATION_CASES } from './recorded-cases-destinations.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
 import { MAPPING_CASES } from './recorded-cases-mappings.js';
@@ -12,7 +13,7 @@ import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { URL_CASES } from './recorded-cases-urls.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
-import { compareCase, type ReplayContext, recordedTests, startReplay } from './recorded-replay.js';
+import { compareCase, type ReplayContext, recordedTests, startReplay, virtualTimeTests } from './recorded-replay.js';
 
 /**
  * The local Lambda API against answers recorded on real AWS (LocalStack's AWS-validated
@@ -28,15 +29,34 @@ let runtime: LocalRuntime;
  * still occur when its test runs (the last test says which no longer does, so that it is taken
  * off this list).
  */
+const PYTHON_STACK_TRACE =
+  "a Python error's stack trace names the files where they are: the local runtime runs a function's code in its " +
+  "data folder (LAMBDA_TASK_ROOT), not at /var/task, and on the machine's python3, whose importlib frames differ " +
+  "from Lambda's python3.13 (LocalStack skips this path too)";
+/** Where each test's Python stack traces are: an invocation's error, a destination's record of it, its log. */
+const STACK_TRACES: Readonly<Record<string, RegExp>> = {
+  'TestLambdaErrors::test_lambda_handler_error': /^invocation_error\.Payload\.stackTrace/,
+  'TestLambdaErrors::test_lambda_runtime_error': /^invocation_error\.Payload\.stackTrace/,
+  'TestLambdaDestinationSqs::test_assess_lambda_destination_invocation[payload1]':
+    /^receive_message_result\.Messages\[0\]\.Body\.responsePayload\.stackTrace/,
+  'TestLambdaDestinationSqs::test_lambda_destination_default_retries':
+    /^receive_message_result\.Messages\[0\]\.Body\.responsePayload\.stackTrace/,
+  'TestLambdaDestinationSqs::test_retries': /^queue_destination_payload\.Messages\[0\]\.Body\.responsePayload\.stackTrace/,
+  'TestLambdaDestinationSqs::test_maxeventage': /^(no_retry|single_retry)_failure_message\.Body\.responsePayload\.stackTrace/,
+  'TestLambdaDLQ::test_dead_letter_queue': /^(invoke_result\.Payload\.stackTrace|log_result\.result\[5\])/,
+  'TestLambdaDestinationEventbridge::test_invoke_lambda_eventbridge':
+    /^lambda_destination_event_bus_failure\.detail\.responsePayload\.stackTrace/,
+};
+
 const KNOWN_DIFFERENCES = new KnownDifferences([
-  ...['TestLambdaErrors::test_lambda_handler_error', 'TestLambdaErrors::test_lambda_runtime_error'].map((test) => ({
-    test,
-    path: /^invocation_error\.Payload\.stackTrace/,
+  ...Object.entries(STACK_TRACES).map(([test, path]) => ({ test, path, reason: PYTHON_STACK_TRACE })),
+  {
+    test: 'TestLambdaDestinationSqs::test_maxeventage',
+    path: /^single_retry_failure_message\.Attributes\.SenderId$/,
     reason:
-      "a Python error's stack trace names the files where they are: the local runtime runs a function's code in its " +
-      "data folder (LAMBDA_TASK_ROOT), not at /var/task, and on the machine's python3, whose importlib frames differ " +
-      "from Lambda's python3.13 (LocalStack skips this path too)",
-  })),
+      "AWS's destination messages are sent by Lambda as a session of the function's role, another for the second " +
+      "event's record (its SenderId differs); the local runtime sends every record as the account's own sender",
+  },
   {
     test: 'TestLambdaURL::test_lambda_url_echo_http_fixture_default',
     path: /^url_response\.headers\.x-amzn-tls-(cipher-suite|version)$/,
@@ -61,17 +81,21 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
 ]);
 let context: ReplayContext;
 let close: () => void;
+/** The replay of the tests that wait out Lambda's retries, on a clock it moves. */
+let timed: Awaited<ReturnType<typeof startReplay>> | undefined;
 
 beforeAll(async () => {
   const started = await startReplay();
   runtime = started.runtime;
   context = started.context;
   close = started.close;
+  timed = await startReplay({ virtualTime: true });
 });
 
 afterAll(async () => {
   close?.();
-  await runtime?.stop();
+  timed?.close();
+  await Promise.all([runtime?.stop(), timed?.runtime.stop()]);
 });
 
 describe('Lambda answers recorded on AWS', () => {
@@ -94,6 +118,18 @@ describe('Lambda answers recorded on AWS', () => {
     () => context,
     // Each waits out its function's sleep of 1-2 s in real time.
     { realTime: ['TestLambdaBehavior::test_lambda_invoke_with_timeout', 'TestLambdaBehavior::test_lambda_invoke_no_timeout'] },
+  );
+});
+
+describe('Lambda answers recorded on AWS, its retries waited out on a clock the replay moves', () => {
+  itAnswersAsRecorded(
+    DESTINATION_CASES,
+    virtualTimeTests,
+    (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
+    () => {
+      if (!timed) throw new Error('the virtual-time replay did not start');
+      return timed.context;
+    },
   );
 });
 

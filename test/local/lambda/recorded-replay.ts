@@ -10,8 +10,10 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { runUntilIdle } from '../../../testing/virtual-time.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
@@ -58,6 +60,12 @@ export interface ReplayContext {
    * the fixture's defaults (`handler.handler`, a 30 s timeout, empty variables and tags), waited for; its answer.
    */
   create(name: string, input?: Partial<CreateFunctionCommandInput>): Promise<Answer>;
+  /**
+   * Runs what waits on the runtime's clock (a retry's backoff, an event's age) until nothing
+   * does, at most `limitMs` of it: the recorded tests' minutes of waiting for Lambda's retries,
+   * at once. Only on a replay started with `virtualTime`.
+   */
+  runUntilIdle(limitMs: number): Promise<void>;
   /** Every page of a list, one item a page (botocore's paginator with `PageSize: 1`), joined under `key`. */
   paginate(command: (marker: string | undefined) => object, key: string): Promise<Answer>;
 }
@@ -148,20 +156,35 @@ interface RecordedCase {
   'recorded-content': Record<string, unknown>;
 }
 
-const RECORDED: Record<string, RecordedCase> = Object.assign(
-  {},
-  ...[
-    'test_lambda_api.snapshot.json',
-    'test_lambda.snapshot.json',
-    ...PYTHON_SNAPSHOTS,
-    ...PERMISSION_SNAPSHOTS,
-    ...LAYER_SNAPSHOTS,
-    ...MAPPING_SNAPSHOTS,
-    ...API_SNAPSHOTS,
-  ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
-);
+/**
+ * test_lambda_destinations.py's tests (recorded-cases-destinations.ts), which wait out Lambda's
+ * retries: replayed on a runtime of their own whose clock the replay moves (`runUntilIdle`).
+ */
+const VIRTUAL_TIME_SNAPSHOTS = ['destinations/test_lambda_destinations.snapshot.json'];
 
-export const recordedTests = (): string[] => Object.keys(RECORDED);
+const read = (files: readonly string[]): Record<string, RecordedCase> =>
+  Object.assign(
+    {},
+    ...files.map(
+      (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
+    ),
+  );
+const REAL_TIME: Record<string, RecordedCase> = read([
+  'test_lambda_api.snapshot.json',
+  'test_lambda.snapshot.json',
+  ...PYTHON_SNAPSHOTS,
+  ...PERMISSION_SNAPSHOTS,
+  ...LAYER_SNAPSHOTS,
+  ...MAPPING_SNAPSHOTS,
+  ...API_SNAPSHOTS,
+]);
+const VIRTUAL_TIME: Record<string, RecordedCase> = read(VIRTUAL_TIME_SNAPSHOTS);
+const RECORDED: Record<string, RecordedCase> = { ...REAL_TIME, ...VIRTUAL_TIME };
+
+/** The recorded tests replayed on the real clock. */
+export const recordedTests = (): string[] => Object.keys(REAL_TIME);
+/** The recorded tests replayed on a clock the replay moves (`startReplay({ virtualTime: true })`). */
+export const virtualTimeTests = (): string[] => Object.keys(VIRTUAL_TIME);
 
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
@@ -212,8 +235,19 @@ const ACCOUNT = '000000000000';
 const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
 /** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
-export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+export async function startReplay({ virtualTime = false }: { readonly virtualTime?: boolean } = {}): Promise<{
+  runtime: LocalRuntime;
+  context: ReplayContext;
+  close(): void;
+}> {
+  const clock = virtualTime ? new AdvanceableClock() : undefined;
+  const runtime = await LocalRuntime.start({
+    cdkOut: assemblyOf({}),
+    dataDir: tempDataDir(),
+    port: 0,
+    log: () => undefined,
+    ...(clock ? { clock } : {}),
+  });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
@@ -243,6 +277,10 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
   const waiting = { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 };
   const context: ReplayContext = {
     call,
+    async runUntilIdle(limitMs) {
+      if (!clock) throw new Error('runUntilIdle moves virtual time: the replay runs on the real clock');
+      await runUntilIdle(clock, limitMs, { settle, timeoutMs: 10_000, call: 'runUntilIdle' });
+    },
     lambda,
     s3,
     endpoint: runtime.url,
@@ -299,6 +337,11 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     s3.destroy();
   };
   return { runtime, context, close };
+}
+
+/** What a wake started gets to begin (an invocation, a destination's message) before the clock moves again. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** The recordings' echo functions (their language does not matter where they never run). */
