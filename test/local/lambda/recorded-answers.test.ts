@@ -9,11 +9,12 @@ import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
+import { REQUEST_ID_CASES, TIMED_REQUEST_ID_CASES } from './recorded-cases-request-ids.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { URL_CASES } from './recorded-cases-urls.js';
 import { VERSION_CASES } from './recorded-cases-versions.js';
-import { compareCase, type ReplayContext, recordedTests, startReplay, virtualTimeTests } from './recorded-replay.js';
+import { compareCase, type ReplayContext, recordedTests, startReplay } from './recorded-replay.js';
 
 /**
  * The local Lambda API against answers recorded on real AWS (LocalStack's AWS-validated
@@ -98,6 +99,13 @@ afterAll(async () => {
   await Promise.all([runtime?.stop(), timed?.runtime.stop()]);
 });
 
+/**
+ * The tests that wait out Lambda's retries (a minute, then two): replayed on a runtime of their
+ * own whose clock the replay moves (`runUntilIdle`), in seconds.
+ */
+const VIRTUAL_TIME_CASES = { ...DESTINATION_CASES, ...TIMED_REQUEST_ID_CASES };
+const timedTest = (test: string) => Object.hasOwn(VIRTUAL_TIME_CASES, test);
+
 describe('Lambda answers recorded on AWS', () => {
   itAnswersAsRecorded(
     {
@@ -112,8 +120,9 @@ describe('Lambda answers recorded on AWS', () => {
       ...NAME_CASES,
       ...API_CASES,
       ...URL_CASES,
+      ...REQUEST_ID_CASES,
     },
-    recordedTests,
+    () => recordedTests().filter((test) => !timedTest(test)),
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => context,
     // Each waits out its function's sleep of 1-2 s in real time.
@@ -123,8 +132,8 @@ describe('Lambda answers recorded on AWS', () => {
 
 describe('Lambda answers recorded on AWS, its retries waited out on a clock the replay moves', () => {
   itAnswersAsRecorded(
-    DESTINATION_CASES,
-    virtualTimeTests,
+    VIRTUAL_TIME_CASES,
+    () => recordedTests().filter(timedTest),
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => {
       if (!timed) throw new Error('the virtual-time replay did not start');

@@ -91,7 +91,7 @@ const assess =
   };
 
 /** The lines of the function's log group with `text` in them (FilterLogEvents, as the tests count attempts). */
-async function logLines(c: ReplayContext, name: string, text: string): Promise<string[]> {
+export async function logLines(c: ReplayContext, name: string, text: string): Promise<string[]> {
   const { events = [] } = await clients(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}` }));
   return events.map((e) => String(e.message)).filter((message) => message.includes(text));
 }

@@ -110,11 +110,11 @@ const fn = (c: ReplayContext, prefix: string, file: string, code: string, extra:
 };
 
 const urlOf = (config: Answer) => String(config.FunctionUrl);
-const text = (answer: HttpAnswer) => answer.body.toString('utf8');
+export const text = (answer: HttpAnswer) => answer.body.toString('utf8');
 const json = (answer: HttpAnswer) => JSON.parse(text(answer)) as Record<string, unknown>;
 
 /** A function answering `returnValue` at its public URL, posted `{'key':'value'}` to as the test does; the answers it records. */
-async function urlFunction(c: ReplayContext, returnValue: string, extra: object = {}) {
+export async function urlFunction(c: ReplayContext, returnValue: string, extra: object = {}) {
   const name = await fn(c, 'test-function', 'handler.py', URL_HANDLER(returnValue), extra);
   const live: Answer = { create_lambda_url_config: await urlConfig(c, { FunctionName: name }) };
   live.add_permission = await publicPermission(c, name);

@@ -34,6 +34,8 @@ export type Answer = Record<string, unknown>;
 export interface ReplayContext {
   /** Sends a command; its answer (or error) as botocore reported it in the recording. */
   call(command: object): Promise<Answer>;
+  /** The request id of the last answer (its `x-amzn-RequestId`: botocore's `ResponseMetadata.RequestId`, which the recordings leave out). */
+  lastRequestId(): string | undefined;
   /** A Lambda client whose parameters are not checked: botocore's `parameter_validation=False`, which the SDK never does. */
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
@@ -156,35 +158,24 @@ interface RecordedCase {
   'recorded-content': Record<string, unknown>;
 }
 
-/**
- * test_lambda_destinations.py's tests (recorded-cases-destinations.ts), which wait out Lambda's
- * retries: replayed on a runtime of their own whose clock the replay moves (`runUntilIdle`).
- */
-const VIRTUAL_TIME_SNAPSHOTS = ['destinations/test_lambda_destinations.snapshot.json'];
+/** test_lambda_destinations.py's tests (recorded-cases-destinations.ts). */
+const DESTINATION_SNAPSHOTS = ['destinations/test_lambda_destinations.snapshot.json'];
 
-const read = (files: readonly string[]): Record<string, RecordedCase> =>
-  Object.assign(
-    {},
-    ...files.map(
-      (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object,
-    ),
-  );
-const REAL_TIME: Record<string, RecordedCase> = read([
-  'test_lambda_api.snapshot.json',
-  'test_lambda.snapshot.json',
-  ...PYTHON_SNAPSHOTS,
-  ...PERMISSION_SNAPSHOTS,
-  ...LAYER_SNAPSHOTS,
-  ...MAPPING_SNAPSHOTS,
-  ...API_SNAPSHOTS,
-]);
-const VIRTUAL_TIME: Record<string, RecordedCase> = read(VIRTUAL_TIME_SNAPSHOTS);
-const RECORDED: Record<string, RecordedCase> = { ...REAL_TIME, ...VIRTUAL_TIME };
+const RECORDED: Record<string, RecordedCase> = Object.assign(
+  {},
+  ...[
+    'test_lambda_api.snapshot.json',
+    'test_lambda.snapshot.json',
+    ...PYTHON_SNAPSHOTS,
+    ...PERMISSION_SNAPSHOTS,
+    ...LAYER_SNAPSHOTS,
+    ...MAPPING_SNAPSHOTS,
+    ...API_SNAPSHOTS,
+    ...DESTINATION_SNAPSHOTS,
+  ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
+);
 
-/** The recorded tests replayed on the real clock. */
-export const recordedTests = (): string[] => Object.keys(REAL_TIME);
-/** The recorded tests replayed on a clock the replay moves (`startReplay({ virtualTime: true })`). */
-export const virtualTimeTests = (): string[] => Object.keys(VIRTUAL_TIME);
+export const recordedTests = (): string[] => Object.keys(RECORDED);
 
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
@@ -226,6 +217,8 @@ function unreferenced(answer: unknown, key?: string): unknown {
 interface RawAnswer {
   status: number;
   body: string;
+  /** The answer's `x-amzn-RequestId` (botocore's `ResponseMetadata.RequestId`). */
+  requestId?: string;
 }
 
 /** The account the runtime runs in (its default). */
@@ -256,12 +249,12 @@ export async function startReplay({ virtualTime = false }: { readonly virtualTim
   lambda.middlewareStack.add(
     (next) => async (args) => {
       const out = await next(args);
-      const response = out.response as { statusCode: number; body: AsyncIterable<Uint8Array> };
+      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
       const chunks: Uint8Array[] = [];
       for await (const chunk of response.body) chunks.push(chunk);
       const body = Buffer.concat(chunks);
       response.body = Readable.from([body]);
-      raw = { status: response.statusCode, body: body.toString('utf8') };
+      raw = { status: response.statusCode, body: body.toString('utf8'), requestId: response.headers['x-amzn-requestid'] };
       return out;
     },
     { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
@@ -277,6 +270,7 @@ export async function startReplay({ virtualTime = false }: { readonly virtualTim
   const waiting = { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 };
   const context: ReplayContext = {
     call,
+    lastRequestId: () => raw?.requestId,
     async runUntilIdle(limitMs) {
       if (!clock) throw new Error('runUntilIdle moves virtual time: the replay runs on the real clock');
       await runUntilIdle(clock, limitMs, { settle, timeoutMs: 10_000, call: 'runUntilIdle' });
