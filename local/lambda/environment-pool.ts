@@ -13,7 +13,20 @@ const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 export const FUNCTION_THREAD_PREFIX = 'fn:';
 
 /** An execution environment's init phase as it ended. */
-type Readiness = { error?: LambdaErrorPayload; payload?: string; initDurationMs: number };
+/** An environment's init: ready, failed with an error, or ended (`exit`: the runtime's exit status or signal) before it was ready. */
+type Readiness = { error?: LambdaErrorPayload; payload?: string; exit?: number | string; initDurationMs: number };
+
+/**
+ * Lambda's error for a runtime that ended: exit status 0 (`sys.exit(0)`, `process.exit()`) is
+ * "without providing a reason", any other status or a signal is named.
+ */
+export function runtimeExitError(requestId: string, exit: number | string): LambdaErrorPayload {
+  const reason =
+    exit === 0
+      ? 'Runtime exited without providing a reason'
+      : `Runtime exited with error: ${typeof exit === 'number' ? `exit status ${exit}` : exit}`;
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}` };
+}
 
 export interface Environment {
   readonly host: EnvironmentHost;
@@ -253,8 +266,20 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
         resolve({ error: message.error, payload: message.payload, initDurationMs });
       } else return;
       host.off('message', onMessage);
+      host.off('exit', onExit);
+    };
+    // A runtime that ends while it initializes (its code exits at import) fails the invocation waiting for it.
+    const onExit = (exit: number | string) => {
+      const initDurationMs = performance.now() - spawned;
+      initLines.push(
+        `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError`,
+      );
+      for (const line of initLines) log(line);
+      host.off('message', onMessage);
+      resolve({ exit, initDurationMs });
     };
     host.on('message', onMessage);
+    host.once('exit', onExit);
     host.once('error', (error) =>
       resolve({
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },

@@ -51,6 +51,14 @@ const STACK_TRACES: Readonly<Record<string, RegExp>> = {
 
 const KNOWN_DIFFERENCES = new KnownDifferences([
   ...Object.entries(STACK_TRACES).map(([test, path]) => ({ test, path, reason: PYTHON_STACK_TRACE })),
+  ...['body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt', 'message-\\x99\\xeb,j\\x07\\xa1zYh'].map((id) => ({
+    test: `TestLambdaErrors::test_lambda_invoke_payload_encoding_error[${id}]`,
+    path: /^invoke_function_invalid_payload_(body|message)\.(Error\.Message|message)$/,
+    reason:
+      "Lambda's front end parses a payload with Jackson and quotes its parser's words for the first bad byte and where it is " +
+      '(`Invalid UTF-8 start byte 0x87 ... column: 3`); the local runtime refuses the same payloads with the same error and ' +
+      'its own words (`Invalid UTF-8 in the request body`); LocalStack does not compare these texts either',
+  })),
   {
     test: 'TestLambdaDestinationSqs::test_maxeventage',
     path: /^single_retry_failure_message\.Attributes\.SenderId$/,

@@ -28,6 +28,9 @@ const MULTIPLE_HANDLERS_PY =
   'def handler(event, context):\n    result = {\n        "handler": "handler",\n    }\n    print(result)\n    return result\n\n\ndef handler_two(event, context):\n    result = {\n        "handler": "handler_two",\n    }\n    print(result)\n    return result\n';
 const HANDLER_ERROR_PY = 'def handler(event, context):\n    raise Exception("Handler fails")\n';
 const RUNTIME_ERROR_PY = 'raise Exception("Runtime startup fails")\n';
+/** `lambda_runtime_exit.py` and `lambda_handler_exit.py`: the runtime ends (status 0) at import, and in the handler. */
+const RUNTIME_EXIT_PY = 'import sys\n\nsys.exit(0)\n';
+const HANDLER_EXIT_PY = 'import sys\n\n\ndef handler(event, context):\n    sys.exit(0)\n';
 
 const invoke = (c: ReplayContext, FunctionName: string, Qualifier?: string) =>
   c.call(new InvokeCommand({ FunctionName, Qualifier, Payload: '{}' }));
@@ -76,11 +79,29 @@ const invocationType =
 
 /** A function of one file `<module>.py` (its handler `<module>.handler`) that raises, invoked once. */
 const failing =
-  (module: string, code: string, Runtime: 'python3.12' | 'python3.13'): Replay =>
+  (module: string, code: string, Runtime: 'python3.12' | 'python3.13', Variables: Record<string, string> = {}): Replay =>
   async (c) => {
     const name = c.name('test-function');
-    await c.create(name, { Runtime, Handler: `${module}.handler`, Code: { ZipFile: c.archive(`${module}.py`, code) } });
+    await c.create(name, {
+      Runtime,
+      Handler: `${module}.handler`,
+      Code: { ZipFile: c.archive(`${module}.py`, code) },
+      Environment: { Variables },
+    });
     return { invocation_error: await c.call(new InvokeCommand({ FunctionName: name })) };
+  };
+
+/** test_lambda_invoke_payload_encoding_error: Invoke with a payload that is not UTF-8 JSON (what AWS CLI v2 sends without `raw-in-base64-out`). */
+const undecodable =
+  (label: string, payload: number[]): Replay =>
+  async (c) => {
+    const name = c.name('test-function');
+    await c.create(name, { Handler: 'lambda_echo.handler', Code: { ZipFile: c.archive('lambda_echo.py', ECHO_PY) } });
+    return {
+      [`invoke_function_invalid_payload_${label}`]: await c.call(
+        new InvokeCommand({ FunctionName: name, Payload: Uint8Array.from(payload) }),
+      ),
+    };
   };
 
 /** test_lambda.py's and test_lambda_api.py's tests whose answers are of a Python function's invocation, by snapshot key. */
@@ -230,4 +251,14 @@ export const PYTHON_CASES: Record<string, Replay> = {
   },
   'TestLambdaErrors::test_lambda_handler_error': failing('lambda_handler_error', HANDLER_ERROR_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_runtime_error': failing('lambda_runtime_error', RUNTIME_ERROR_PY, 'python3.13'),
+  'TestLambdaErrors::test_lambda_runtime_exit': failing('lambda_runtime_exit', RUNTIME_EXIT_PY, 'python3.12'),
+  'TestLambdaErrors::test_lambda_handler_exit': failing('lambda_handler_exit', HANDLER_EXIT_PY, 'python3.12'),
+  'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt]': undecodable(
+    'body',
+    [0x6e, 0x87, 0x72, 0x9e, 0xe9, 0xb5, 0xd7, 0x49, 0xee, 0x9b, 0x6d, 0x74],
+  ),
+  'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[message-\\x99\\xeb,j\\x07\\xa1zYh]': undecodable(
+    'message',
+    [0x99, 0xeb, 0x2c, 0x6a, 0x07, 0xa1, 0x7a, 0x59, 0x68],
+  ),
 };
