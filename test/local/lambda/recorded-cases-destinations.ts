@@ -18,7 +18,7 @@ import { type Answer, asBotoAnswer, asSnapshotted, type Replay, type ReplayConte
  * the event has `raise_error`, else answers the event and its context), `lambda_echofail.py`,
  * and the two functions of TestLambdaDestinationEventbridge's stack.
  */
-const INTEGRATION_PY = readFileSync(
+export const INTEGRATION_PY = readFileSync(
   new URL('../../conformance/aws-recorded/lambda/destinations/fixtures/lambda_integration.py', import.meta.url),
   'utf8',
 );

@@ -9,6 +9,8 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { INTEGRATION_PY } from './recorded-cases-destinations.js';
 import { type Answer, type Replay, type ReplayContext, zipFunction } from './recorded-replay.js';
 
 /**
@@ -102,6 +104,41 @@ const undecodable =
         new InvokeCommand({ FunctionName: name, Payload: Uint8Array.from(payload) }),
       ),
     };
+  };
+
+/**
+ * test_upload_lambda_from_s3 and test_invocation_with_qualifier: `lambda_integration.py` as
+ * `handler.py`, its zip uploaded to a bucket and the function made from it (published, for the
+ * latter), invoked with a payload of quotes; the answers of both.
+ */
+const fromS3 =
+  (Publish: boolean): Replay =>
+  async (c) => {
+    const bucket = c.name('bucket').toLowerCase();
+    await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'test_lambda.zip', Body: c.archive('handler.py', INTEGRATION_PY) }));
+    const name = c.name('test_lambda');
+    const live: Answer = {
+      'creation-response': await c.createAws({
+        FunctionName: name,
+        Runtime: 'python3.12',
+        Role: c.role,
+        Handler: 'handler.handler',
+        Code: { S3Bucket: bucket, S3Key: 'test_lambda.zip' },
+        Timeout: 10,
+        ...(Publish ? { Publish } : {}),
+      }),
+    };
+    const Qualifier = Publish ? String((live['creation-response'] as Answer).Version) : undefined;
+    const Payload = Buffer.from('{"foo": "bar with \'quotes\\""}');
+    const invoked = await c.call(new InvokeCommand({ FunctionName: name, Payload, Qualifier, ...(Publish ? { LogType: 'Tail' } : {}) }));
+    live['invocation-response'] = invoked;
+    if (!Publish) return live;
+    // As the test reads them: the tail decoded, split into lines, the REPORT line left out.
+    const lines = Buffer.from(String(invoked.LogResult), 'base64').toString('utf8').split(/\r?\n/);
+    if (lines.at(-1) === '') lines.pop();
+    live.log_result = { log_result: lines.filter((line) => !line.startsWith('REPORT')) };
+    return live;
   };
 
 /** test_lambda.py's and test_lambda_api.py's tests whose answers are of a Python function's invocation, by snapshot key. */
@@ -251,6 +288,8 @@ export const PYTHON_CASES: Record<string, Replay> = {
   },
   'TestLambdaErrors::test_lambda_handler_error': failing('lambda_handler_error', HANDLER_ERROR_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_runtime_error': failing('lambda_runtime_error', RUNTIME_ERROR_PY, 'python3.13'),
+  'TestLambdaFeatures::test_upload_lambda_from_s3': fromS3(false),
+  'TestLambdaFeatures::test_invocation_with_qualifier': fromS3(true),
   'TestLambdaErrors::test_lambda_runtime_exit': failing('lambda_runtime_exit', RUNTIME_EXIT_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_handler_exit': failing('lambda_handler_exit', HANDLER_EXIT_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt]': undecodable(
