@@ -30,10 +30,10 @@ const PLACEHOLDER = /^<[^<>]+>$/;
 /** A placeholder with a number (`<uuid:1>`) stands for one value; one without (`<table-status>`) for any, as the transformers replaced every value of the key alike. */
 const NUMBERED = /:\d+>$/;
 /**
- * Placeholders inside a string: `<...>`, the recordings' account, and `date` between tabs,
+ * Placeholders inside a string: `<...>`, the recordings' account, and `date` before a tab,
  * where LocalStack's transformers replaced a log line's time (`[INFO]\tdate\t<request-id>\t...`).
  */
-const EMBEDDED = /<[^<>]+>|111111111111|(?<=\t)date(?=\t)/g;
+const EMBEDDED = /<[^<>]+>|111111111111|(?<=^|\t)date(?=\t)/g;
 const LOG_TIME = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z';
 
 /**

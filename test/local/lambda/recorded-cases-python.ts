@@ -141,6 +141,25 @@ const fromS3 =
     return live;
   };
 
+/** test_invocation_with_logs: the `invocation_echo_lambda` fixture's function invoked with `LogType: Tail`; the answer and its log lines. */
+export const invocationWithLogs =
+  (Runtime: 'python3.10' | 'nodejs16.x', file: string, code: string): Replay =>
+  async (c) => {
+    const name = c.name('echo-func');
+    const created = (await c.create(name, { Runtime, Code: { ZipFile: c.archive(file, code) } })) as {
+      CreateFunctionResponse: { FunctionArn: string };
+    };
+    const invoke = await c.call(
+      new InvokeCommand({ FunctionName: created.CreateFunctionResponse.FunctionArn, Payload: '{}', LogType: 'Tail' }),
+    );
+    // As the test reads them: the tail decoded, split into lines that keep their ends.
+    const logs =
+      Buffer.from(String(invoke.LogResult), 'base64')
+        .toString('utf8')
+        .match(/[^\n]*\n|[^\n]+$/g) ?? [];
+    return { invoke, logs: { logs } };
+  };
+
 /** test_lambda.py's and test_lambda_api.py's tests whose answers are of a Python function's invocation, by snapshot key. */
 export const PYTHON_CASES: Record<string, Replay> = {
   'TestLambdaBehavior::test_lambda_invoke_with_timeout': timeoutCase(1, 2),
@@ -246,21 +265,7 @@ export const PYTHON_CASES: Record<string, Replay> = {
     'python3.12',
   ),
   'TestLambdaFeatures::test_invocation_type_no_return_payload[python-Event]': invocationType('Event', NONE_PY, 'python3.12'),
-  'TestLambdaFeatures::test_invocation_with_logs[python3.10]': async (c) => {
-    const name = c.name('echo-func');
-    const created = (await c.create(name, { Runtime: 'python3.10', Code: { ZipFile: c.archive('handler.py', ECHO_PY) } })) as {
-      CreateFunctionResponse: { FunctionArn: string };
-    };
-    const invoke = await c.call(
-      new InvokeCommand({ FunctionName: created.CreateFunctionResponse.FunctionArn, Payload: '{}', LogType: 'Tail' }),
-    );
-    // As the test reads them: the tail decoded, split into lines that keep their ends.
-    const logs =
-      Buffer.from(String(invoke.LogResult), 'base64')
-        .toString('utf8')
-        .match(/[^\n]*\n|[^\n]+$/g) ?? [];
-    return { invoke, logs: { logs } };
-  },
+  'TestLambdaFeatures::test_invocation_with_logs[python3.10]': invocationWithLogs('python3.10', 'handler.py', ECHO_PY),
   'TestLambdaVersions::test_lambda_handler_update': async (c) => {
     const name = c.name('test_lambda');
     await c.create(name, { Code: { ZipFile: c.archive('handler.py', MULTIPLE_HANDLERS_PY) } });
