@@ -12,7 +12,15 @@ import {
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { documents } from './recorded-cases-permissions.js';
-import { type Answer, asSnapshotted, type HttpAnswer, type Replay, type ReplayContext, requestsCall } from './recorded-replay.js';
+import {
+  type Answer,
+  asSnapshotted,
+  type HttpAnswer,
+  type Replay,
+  type ReplayContext,
+  requestsCall,
+  startReplay,
+} from './recorded-replay.js';
 
 /**
  * The functions of LocalStack's test_lambda.py these cases run: `URL_HANDLER_CODE` (its
@@ -200,8 +208,29 @@ async function aliasUrlAnswer(url: string): Promise<Answer> {
   return asSnapshotted({ status_code: response.status, headers: { 'x-amzn-ErrorType': errorType }, content: text(response) }) as Answer;
 }
 
-/** test_lambda.py's TestLambdaURL and the URL case of TestRequestIdHandling, by snapshot key. */
+/** test_lambda.py's TestLambdaURL and TestLambdaPermissions, by snapshot key. */
 export const URL_CASES: Record<string, Replay> = {
+  /**
+   * A URL whose function's policy lets no one invoke it. The other cases' account had AWS's
+   * exception for accounts with older URLs (`lambda:InvokeFunctionUrl` alone lets a caller in;
+   * new URLs need `lambda:InvokeFunction` too since October 2025, which the local runtime asks
+   * under `--iam enforce`), so they run with IAM off; this one on a runtime of its own that
+   * enforces IAM, as AWS enforces a URL's policy whatever the account.
+   */
+  'TestLambdaPermissions::test_lambda_permission_url_invocation': async () => {
+    const enforcing = await startReplay({ iam: 'enforce' });
+    try {
+      const c = enforcing.context;
+      const name = await fn(c, 'test-function', 'lambda_url.js', LAMBDA_URL_JS, { Runtime: 'nodejs20.x', Handler: 'lambda_url.handler' });
+      const config = await urlConfig(c, { FunctionName: name });
+      const result = await requestsCall(urlOf(config), { method: 'POST', body: 'text', headers: { 'Content-Type': 'text/plain' } });
+      expectThat(result.status === 403, `the URL refuses the caller, not ${result.status}`);
+      return { lambda_url_invocation_missing_permission: asSnapshotted(text(result)) };
+    } finally {
+      enforcing.close();
+      await enforcing.runtime.stop();
+    }
+  },
   'TestLambdaURL::test_lambda_url_invocation[dict]': invocation('{"hello": "world"}'),
   'TestLambdaURL::test_lambda_url_invocation[http-response]': invocation('{"statusCode": 200, "body": "body123"}'),
   'TestLambdaURL::test_lambda_url_invocation[http-response-json]': invocation('{"statusCode": 200, "body": "{\\"hello\\": \\"world\\"}"}'),

@@ -228,7 +228,14 @@ const ACCOUNT = '000000000000';
 const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
 /** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
-export async function startReplay({ virtualTime = false }: { readonly virtualTime?: boolean } = {}): Promise<{
+export async function startReplay({
+  virtualTime = false,
+  iam,
+}: {
+  readonly virtualTime?: boolean;
+  /** IAM's mode (off unless given): `enforce` refuses what AWS would, a function URL's anonymous caller included. */
+  readonly iam?: 'enforce';
+} = {}): Promise<{
   runtime: LocalRuntime;
   context: ReplayContext;
   close(): void;
@@ -240,6 +247,7 @@ export async function startReplay({ virtualTime = false }: { readonly virtualTim
     port: 0,
     log: () => undefined,
     ...(clock ? { clock } : {}),
+    ...(iam ? { iam } : {}),
   });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
