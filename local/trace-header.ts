@@ -106,6 +106,11 @@ export function childHeader(incoming: string | TraceHeader | undefined, segment:
   return formatTraceHeader({ root: parsed?.root ?? newTraceRoot(), parent: segment, sampled: parsed?.sampled ?? LOCAL_SAMPLING_DECISION });
 }
 
+/** The header of a trace that begins here, with no parent (an asynchronous Invoke that came without one: Lambda traces the event from its acceptance). */
+export function rootHeader(): string {
+  return formatTraceHeader({ root: newTraceRoot() });
+}
+
 /** The header of the request or task being served now, if it has one. */
 export function currentTraceHeader(): string | undefined {
   return context.getStore();

@@ -60,8 +60,11 @@ export interface RestProtocolService {
   handle(request: RawRequest): Promise<RawResponse>;
   /** The largest request body it takes, where AWS's limit is above the endpoint's 20 MiB (SES v2's 40 MB messages). */
   readonly maxBodyBytes?: number;
-  /** The service's own error document, for errors the endpoint answers itself (a body too large, a broken path). */
-  errorResponse?(error: AwsError, method: string): RawResponse;
+  /**
+   * The service's own error document, for errors the endpoint answers itself (a body too large,
+   * a broken path); `path` is the request's as sent (Lambda names the operation a body too large was for).
+   */
+  errorResponse?(error: AwsError, method: string, path: string): RawResponse;
   /** Takes the IAM check of its module (see Authorizable): required of a mount whose module declares IAM. */
   authorizeWith?(authorize: OperationAuthorizer): void;
 }

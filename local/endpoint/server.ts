@@ -293,7 +293,7 @@ export class Endpoint {
         service.errorResponse !== undefined &&
         service.handles({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, query: url.searchParams }),
     );
-    if (rest?.errorResponse) return rest.errorResponse(error, req.method ?? 'GET');
+    if (rest?.errorResponse) return rest.errorResponse(error, req.method ?? 'GET', url.pathname);
     return jsonError(error, '1.1');
   }
 

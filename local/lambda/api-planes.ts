@@ -2,9 +2,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { CodeSigningApi } from './code-signing-api.js';
 import { ControlPlane, type FunctionHost } from './control-plane.js';
 import type { S3Reader } from './function-code.js';
 import type { FunctionDefinition } from './function-definition.js';
+import { FunctionSettingsApi } from './function-settings-api.js';
 import type { FunctionStore } from './function-store.js';
 import { FunctionUrlApi } from './function-url-api.js';
 import { LayerApi } from './layer-api.js';
@@ -12,17 +14,27 @@ import { LayerStore } from './layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import { answerWrite } from './write-routes.js';
 
-/** What Lambda's API makes beside what the template declares: functions (ControlPlane), layers (LayerApi) and function URLs (FunctionUrlApi). */
+/**
+ * What Lambda's API makes beside what the template declares: functions (ControlPlane), layers
+ * (LayerApi), function URLs (FunctionUrlApi), functions' provisioned concurrency and recursion
+ * settings (FunctionSettingsApi) and code signing configurations (CodeSigningApi).
+ */
 export interface ApiPlanes {
   readonly functions: ControlPlane;
   readonly layers: LayerApi;
   readonly urls: FunctionUrlApi;
+  readonly settings: FunctionSettingsApi;
+  readonly codeSigning: CodeSigningApi;
 }
 
 /** Answers a request for an operation of one of the planes, or undefined for another. */
 export async function answerPlanes(planes: ApiPlanes, name: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
   return (
-    (await answerWrite(planes.functions, name, request)) ?? (await planes.layers.answer(name, request)) ?? planes.urls.answer(name, request)
+    (await answerWrite(planes.functions, name, request)) ??
+    (await planes.layers.answer(name, request)) ??
+    planes.urls.answer(name, request) ??
+    planes.settings.answer(name, request) ??
+    planes.codeSigning.answer(name, request)
   );
 }
 
@@ -87,5 +99,14 @@ export function apiPlanes(
       },
     },
   });
-  return { functions, layers, urls };
+  const settings = new FunctionSettingsApi({ functions, host: parts.host, clock, definitions: parts.definitions });
+  const codeSigning = new CodeSigningApi({
+    db: parts.db,
+    functions,
+    clock,
+    region: options.region,
+    accountId: parts.accountId,
+    definitions: parts.definitions,
+  });
+  return { functions, layers, urls, settings, codeSigning };
 }

@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
-import { childHeader, currentTraceHeader, segmentOf, withTraceHeader } from '../trace-header.js';
+import { currentTraceHeader, rootHeader, withTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import { asyncConfigOf } from './event-invoke-configs.js';
@@ -15,6 +15,9 @@ const DEFAULT_RETRY_ATTEMPTS = 2;
 const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
 /** After a function error: one minute before the first retry, two before the second. */
 const FUNCTION_ERROR_DELAYS_MS = [60_000, 120_000] as const;
+/** A dead-lettered event's ErrorMessage when no attempt answered one. */
+const DLQ_CONDITION_MESSAGES: Partial<Record<Condition, string>> = { EventAgeExceeded: 'Event age exceeded' };
+
 /** After a throttle or a system error: from one second, doubling, up to five minutes. */
 const THROTTLE_FIRST_DELAY_MS = 1_000;
 const THROTTLE_MAX_DELAY_MS = 300_000;
@@ -65,7 +68,8 @@ export class AsyncInvoker {
       clock: options.clock,
       // One lane per function, drained at the function's concurrency.
       table: { name: 'lambda_async_event', id: 'seq', dueAt: 'due_at', lane: 'function_name' },
-      laneLimit: (name) => this.functions.get(name)?.maxConcurrency ?? 0,
+      // A function at reserved concurrency 0 still has its events taken, to be ended untried (ZeroReservedConcurrency).
+      laneLimit: (name) => Math.max(this.functions.get(name)?.maxConcurrency ?? 0, this.functions.has(name) ? 1 : 0),
       concurrency: Number.MAX_SAFE_INTEGER,
       maxSleepMs: options.pollIntervalMs ?? 1000,
       handle: (row) => this.#attempt(row),
@@ -92,9 +96,8 @@ export class AsyncInvoker {
       payload: payload ?? JSON.stringify(event ?? null),
       accepted_at: now,
       due_at: now,
-      // Lambda traces each event from its acceptance: every attempt, its destinations and its
-      // dead-letter queue's message carry the caller's trace, or the one Lambda starts for it.
-      trace_header: currentTraceHeader() ?? childHeader(undefined, segmentOf(requestId)),
+      // The event is in a trace from its acceptance, as Lambda's: its attempts, destinations and dead-letter message carry it (AWSTraceHeader).
+      trace_header: currentTraceHeader() ?? rootHeader(),
       target: target ? JSON.stringify(target) : null,
     });
     return { requestId };
@@ -142,6 +145,8 @@ export class AsyncInvoker {
     const maximumAgeMs = (config.maximumEventAgeSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
     const last = row.last_response ? (JSON.parse(row.last_response) as LastResponse) : undefined;
     if (now - row.accepted_at > maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, last);
+    // A function whose reserved concurrency is 0 never runs: Lambda ends its events at once, as its records say, untried.
+    if (fn.definition.reservedConcurrency === 0) return this.#finish(fn, row, 'ZeroReservedConcurrency', row.invoke_count, last);
     this.#store.started(row.seq);
     const invokeCount = row.invoke_count + 1;
     let outcome: Awaited<ReturnType<FunctionRuntime['invoke']>>;
@@ -239,10 +244,7 @@ export class AsyncInvoker {
         );
         if (config.onFailure) sends.push(this.#send(fn, config.onFailure, JSON.stringify(record)));
         if (config.deadLetterArn) {
-          const errorMessage = truncateBytes(
-            last?.errorMessage || (condition === 'EventAgeExceeded' ? 'Event age exceeded' : 'Unknown error'),
-            DLQ_MESSAGE_BYTES,
-          );
+          const errorMessage = truncateBytes(last?.errorMessage || DLQ_CONDITION_MESSAGES[condition] || 'Unknown error', DLQ_MESSAGE_BYTES);
           sends.push(
             this.#send(fn, config.deadLetterArn, row.payload, {
               RequestID: { DataType: 'String', StringValue: row.request_id },

@@ -8,13 +8,15 @@ import {
   checkLayers,
   checkRevision,
   checkRuntime,
+  checkSettings,
   configured,
   createdDefinition,
   lastModified,
   newRevision,
   publishedContent,
+  versionPart,
 } from './function-changes.js';
-import { acceptCode, type CodeSource, packageBytes, type S3Reader, unpackCode } from './function-code.js';
+import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
@@ -23,6 +25,7 @@ import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { validateLambdaInput } from './input-validation.js';
 import { UntypedLambdaError } from './lambda-errors.js';
+import { withoutQualifier } from './provisioned-concurrency.js';
 import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 
 type Input = Readonly<Record<string, unknown>>;
@@ -106,6 +109,7 @@ export class ControlPlane {
     }
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     checkTagCount(input.Tags as Record<string, string> | undefined);
+    checkSettings(input);
     if (input.PackageType === 'Image') {
       throw new AwsError(
         'InvalidParameterValueException',
@@ -129,6 +133,7 @@ export class ControlPlane {
     checkRuntime(input.Runtime);
     validateLambdaInput('UpdateFunctionConfiguration', input);
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
+    checkSettings(input, current);
     const changed = configured(current, input, this.options.layerFolders());
     return this.#updated(current, changed, false);
   }
@@ -139,6 +144,7 @@ export class ControlPlane {
     checkRevision(input.RevisionId, current.api?.revisionId);
     checkArchitectures(input.Architectures);
     validateLambdaInput('UpdateFunctionCode', input);
+    checkZipUpdate(input as CodeSource);
     const code = acceptCode(this.options.store.codeRoot, packageBytes(input as CodeSource, this.options.readS3));
     const changed: FunctionDefinition = {
       ...current,
@@ -249,7 +255,7 @@ export class ControlPlane {
       );
     }
     const { [qualifier]: _deleted, ...published } = current.published;
-    const kept = withoutPolicyOf(current, qualifier);
+    const kept = withoutQualifier(withoutPolicyOf(current, qualifier), qualifier);
     this.#save({ ...kept, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
     return { status: 204 };
   }
@@ -357,8 +363,9 @@ export class ControlPlane {
   async DeleteAlias(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
     const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
+    // Its policy and provisioned concurrency go with it, and its function URL (aliasDeleted).
     if (aliases.length !== (current.aliases ?? []).length) {
-      this.#save({ ...withoutPolicyOf(current, String(input.Name)), aliases });
+      this.#save({ ...withoutQualifier(withoutPolicyOf(current, String(input.Name)), String(input.Name)), aliases });
       this.options.aliasDeleted?.(current.name, String(input.Name));
     }
     return { status: 204 };
@@ -386,6 +393,16 @@ export class ControlPlane {
     }
     this.#save(removePermission(current, input), current);
     return { status: 204 };
+  }
+
+  /** The function a settings change names, one the API made (for the planes beside this one: function-settings-api.ts, code-signing-api.ts). */
+  changeable(functionName: unknown): FunctionDefinition {
+    return this.#changeable(functionName);
+  }
+
+  /** Keeps and runs a settings change of a function the API made (one that needs no new code). */
+  keep(definition: FunctionDefinition): void {
+    this.#save(definition);
   }
 
   /**
@@ -424,7 +441,7 @@ export class ControlPlane {
   #published(definition: FunctionDefinition, description: string | undefined): FunctionDefinition {
     const api = definition.api ?? apiMissing(definition);
     const version = (api.lastVersion ?? 0) + 1;
-    const { versions: _v, aliases: _a, published: _p, policies: _policies, eventInvokeConfigs: _e, ...code } = definition;
+    const code = versionPart(definition);
     // A version of code not ready yet is being created (Pending) until it is.
     const frozen: FunctionDefinition = {
       ...code,

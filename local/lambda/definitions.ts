@@ -1,3 +1,4 @@
+import { AwsError } from '../aws-error.js';
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
@@ -5,6 +6,7 @@ import { applyTemplatePermissions } from './function-permissions.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { type FunctionUrlDefinition, functionUrlDefinitions } from './function-url-definitions.js';
+import { filterPatterns } from './mapping-changes.js';
 import { runtimeWarnings } from './runtimes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
@@ -44,6 +46,11 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
     if (Array.isArray(p.FileSystemConfigs) && p.FileSystemConfigs.length > 0) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): its EFS file systems (FileSystemConfigs) are not mounted locally`,
+      );
+    }
+    if ((p.SnapStart as Props | undefined)?.ApplyOn === 'PublishedVersions') {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): SnapStart takes no snapshot locally: its versions answer OptimizationStatus On, but each execution environment runs the init phase, and no runtime hooks (before checkpoint, after restore) run`,
       );
     }
     const logging = p.LoggingConfig as { LogGroup?: string } | undefined;
@@ -111,9 +118,30 @@ function sqsMappingDefinitions(
       ...provisionedModeOf(p, `${r.stackName}/${r.logicalId}`, warnings),
       reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
       enabled: p.Enabled !== false,
+      ...templateFilters(p.FilterCriteria, `${r.stackName}/${r.logicalId}`, warnings),
       ...templateTags(p.Tags),
     });
   }
 
   return sqsMappings;
+}
+
+/**
+ * A template mapping's FilterCriteria as its patterns' text (an object pattern, as CloudFormation
+ * takes it, as JSON); one Lambda refuses makes the mapping one that is not run (CloudFormation
+ * would fail to create it), which is warned of under `where`.
+ */
+function templateFilters(criteria: unknown, where: string, warnings: string[]): Pick<SqsMappingDefinition, 'filters' | 'refusal'> {
+  const filters = ((criteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? []).map(({ Pattern }) =>
+    typeof Pattern === 'string' ? Pattern : JSON.stringify(Pattern ?? null),
+  );
+  if (filters.length === 0) return {};
+  try {
+    return { filters: filterPatterns({ Filters: filters.map((Pattern) => ({ Pattern })) }) };
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    const refusal = `${error.code}: ${error.message}`;
+    warnings.push(`${where} (AWS::Lambda::EventSourceMapping): Lambda refuses its FilterCriteria (${refusal}); the mapping is not run`);
+    return { refusal };
+  }
 }

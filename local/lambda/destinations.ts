@@ -19,7 +19,8 @@ export interface ResponseContext {
   readonly functionError?: 'Unhandled';
 }
 
-export type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+/** Why an event ended; ZeroReservedConcurrency: the function may not run at all (reserved concurrency 0), so it is not tried. */
+export type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
 
 /** The invocation record Lambda sends to a destination (Lambda developer guide, "Invocation records"). */
 export interface InvocationRecord {

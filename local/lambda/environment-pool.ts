@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AwsError } from '../aws-error.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
+import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
+import { ThrottledError } from './lambda-errors.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
 
@@ -13,20 +14,7 @@ const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 export const FUNCTION_THREAD_PREFIX = 'fn:';
 
 /** An execution environment's init phase as it ended. */
-/** An environment's init: ready, failed with an error, or ended (`exit`: the runtime's exit status or signal) before it was ready. */
-type Readiness = { error?: LambdaErrorPayload; payload?: string; exit?: number | string; initDurationMs: number };
-
-/**
- * Lambda's error for a runtime that ended: exit status 0 (`sys.exit(0)`, `process.exit()`) is
- * "without providing a reason", any other status or a signal is named.
- */
-export function runtimeExitError(requestId: string, exit: number | string): LambdaErrorPayload {
-  const reason =
-    exit === 0
-      ? 'Runtime exited without providing a reason'
-      : `Runtime exited with error: ${typeof exit === 'number' ? `exit status ${exit}` : exit}`;
-  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}` };
-}
+type Readiness = { error?: LambdaErrorPayload; payload?: string; initDurationMs: number };
 
 export interface Environment {
   readonly host: EnvironmentHost;
@@ -121,11 +109,8 @@ export class EnvironmentPool {
       return this.#spawn(version);
     }
     if (throttle) {
-      throw new AwsError(
-        'TooManyRequestsException',
-        `Rate Exceeded. (${this.settings(version).definition.name} is at its concurrency of ${this.#maxConcurrency})`,
-        429,
-      );
+      const reserved = this.settings(version).definition.reservedConcurrency !== undefined;
+      throw new ThrottledError(reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
     }
     return new Promise((resolve, reject) => {
       const abandon = () => {
@@ -183,35 +168,44 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
   return environment;
 }
 
-/** A worker thread running a Node.js function's bundle (worker.mjs). */
-function startWorker({ settings, version, logStreamName, environment }: HostStart): Worker {
+/**
+ * A worker thread running a Node.js function's bundle (worker.mjs); under the function's
+ * AWS_LAMBDA_EXEC_WRAPPER, with what the wrapper handed the runtime (exec-wrapper.ts).
+ */
+function startWorker({ settings, version, logStreamName, environment }: HostStart): EnvironmentHost {
   const { definition } = settings;
-  const worker = new Worker(WORKER_SCRIPT, {
-    // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
-    name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
-    workerData: {
-      taskRoot: definition.codePath,
-      handlerString: definition.handler,
-      runtime: definition.runtime,
-      layerRoots: settings.sdk.layerRoots ?? definition.layers ?? [],
-      sdkRoots: settings.sdk.roots,
-      sdkUnavailable: settings.sdk.unavailable,
-      functionName: definition.name,
-      functionVersion: version,
-      invokedFunctionArn: definition.arn,
-      memoryLimitInMB: String(definition.memorySize),
-      logGroupName: definition.logGroupName,
-      logStreamName,
-      logging: settings.logging,
-    },
-    env: environment,
-    stdout: true,
-    stderr: true,
-    execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
-    resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
-  });
-  worker.unref();
-  return worker;
+  const layerRoots = settings.sdk.layerRoots ?? definition.layers ?? [];
+  const execArgv = definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [];
+  const start = (env: Readonly<Record<string, string>>, wrapperArgv: readonly string[] = []) => {
+    const worker = new Worker(WORKER_SCRIPT, {
+      // The thread's name in the operating system's view (top -H, /proc/<pid>/task; 15 bytes kept there): bench:runtime counts CPU by it.
+      name: `${FUNCTION_THREAD_PREFIX}${definition.name}`,
+      workerData: {
+        taskRoot: definition.codePath,
+        handlerString: definition.handler,
+        runtime: definition.runtime,
+        layerRoots,
+        sdkRoots: settings.sdk.roots,
+        sdkUnavailable: settings.sdk.unavailable,
+        functionName: definition.name,
+        functionVersion: version,
+        invokedFunctionArn: definition.arn,
+        memoryLimitInMB: String(definition.memorySize),
+        logGroupName: definition.logGroupName,
+        logStreamName,
+        logging: settings.logging,
+      },
+      env: env,
+      stdout: true,
+      stderr: true,
+      execArgv: [...new Set([...execArgv, ...wrapperArgv])],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
+    });
+    worker.unref();
+    return worker;
+  };
+  const wrapper = execWrapperPath(environment, definition.codePath, layerRoots);
+  return wrapper === undefined ? start(environment) : new WrappedWorkerHost(wrapper, environment, (w) => start(w.env, w.execArgv));
 }
 
 /** An environment's variables: the function's, what its public layers add, and the ones Lambda sets per environment. */
@@ -266,20 +260,17 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
         resolve({ error: message.error, payload: message.payload, initDurationMs });
       } else return;
       host.off('message', onMessage);
-      host.off('exit', onExit);
-    };
-    // A runtime that ends while it initializes (its code exits at import) fails the invocation waiting for it.
-    const onExit = (exit: number | string) => {
-      const initDurationMs = performance.now() - spawned;
-      initLines.push(
-        `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError`,
-      );
-      for (const line of initLines) log(line);
-      host.off('message', onMessage);
-      resolve({ exit, initDurationMs });
     };
     host.on('message', onMessage);
-    host.once('exit', onExit);
+    // A runtime that ends before it is ready (a wrapper script that does not start it, a Python
+    // module that exits as it loads) fails the init as Lambda reports it, with its exit status;
+    // the invocation that meets it names itself (FunctionRuntime).
+    host.once('exit', (code: number | string) =>
+      resolve({
+        error: { errorType: 'Runtime.ExitError', errorMessage: runtimeExitReason(code) },
+        initDurationMs: performance.now() - spawned,
+      }),
+    );
     host.once('error', (error) =>
       resolve({
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
@@ -287,6 +278,23 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
       }),
     );
   });
+}
+
+/**
+ * How Lambda says a runtime ended: exit status 0 (`sys.exit(0)`, `process.exit()`) is "without
+ * providing a reason" (as recorded on AWS: TestLambdaErrors' runtime and handler exits); any other
+ * status or a signal is named.
+ */
+export function runtimeExitReason(exit: number | string): string {
+  if (exit === 0) return 'Runtime exited without providing a reason';
+  return `Runtime exited with error: ${typeof exit === 'number' ? `exit status ${exit}` : exit}`;
+}
+
+/** A failed init as the invocation that met it reports it: a runtime that exited names the invocation's request id, as Lambda does. */
+export function initErrorOf(error: LambdaErrorPayload, requestId: string): LambdaErrorPayload {
+  return error.errorType === 'Runtime.ExitError'
+    ? { ...error, errorMessage: `RequestId: ${requestId} Error: ${error.errorMessage}` }
+    : error;
 }
 
 /** Node.js's runtime logs a failed init before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`). */

@@ -66,6 +66,51 @@ export function checkRuntime(runtime: unknown): void {
   );
 }
 
+/** The runtimes SnapStart works with: Java 11 and later, Python 3.12 and later, .NET 8 and later (Lambda's SnapStart guide). */
+export function snapStartRuntime(runtime: string): boolean {
+  const version = (pattern: RegExp) => Number(pattern.exec(runtime)?.[1] ?? Number.NaN);
+  return version(/^java(\d+)$/) >= 11 || version(/^python3\.(\d+)$/) >= 12 || version(/^dotnet(\d+)$/) >= 8;
+}
+
+/**
+ * SnapStart on published versions for a function of a runtime it does not work with is refused
+ * in Lambda's words, at creation and when a configuration update leaves the two together
+ * (`current`: the function's SnapStart before, `None` for a new function).
+ * @throws AwsError InvalidParameterValueException
+ */
+export function checkSnapStart(input: Input, current?: FunctionDefinition): void {
+  const applyOn =
+    (input.SnapStart as { ApplyOn?: unknown } | undefined)?.ApplyOn ?? (current?.template?.SnapStart as Input | undefined)?.ApplyOn;
+  const runtime = String(input.Runtime ?? current?.runtime ?? '');
+  if (applyOn !== 'PublishedVersions' || snapStartRuntime(runtime)) return;
+  throw new AwsError('InvalidParameterValueException', `${runtime} is not supported for SnapStart enabled functions.`);
+}
+
+/** The checks of CreateFunction's and UpdateFunctionConfiguration's settings beyond the model's: SnapStart's runtime, the environment's size. */
+export function checkSettings(input: Input, current?: FunctionDefinition): void {
+  checkSnapStart(input, current);
+  checkEnvironmentSize(input.Environment);
+}
+
+/** Lambda's quota on a function's environment variables, measured as their JSON object. */
+const MAX_ENVIRONMENT_BYTES = 4096;
+
+/**
+ * Environment variables over 4 KB (their JSON object, as Lambda measures them) are refused in
+ * Lambda's words, which quote what it measured.
+ * @throws AwsError InvalidParameterValueException
+ */
+export function checkEnvironmentSize(environment: unknown): void {
+  const variables = (environment as { Variables?: unknown } | undefined)?.Variables;
+  if (variables === undefined || variables === null) return;
+  const measured = JSON.stringify(variables);
+  if (Buffer.byteLength(measured) <= MAX_ENVIRONMENT_BYTES) return;
+  throw new AwsError(
+    'InvalidParameterValueException',
+    `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+  );
+}
+
 /** Architectures as Lambda checks them, before its model: one, x86_64 or arm64 (its words name the list as sent). */
 export function checkArchitectures(architectures: unknown): void {
   if (!Array.isArray(architectures) || architectures.length === 0) return;
@@ -165,6 +210,7 @@ const KEPT_MEMBERS: Readonly<Record<string, string>> = {
   Environment: 'Environment',
   EphemeralStorage: 'EphemeralStorage',
   SnapStart: 'SnapStart',
+  CodeSigningConfigArn: 'CodeSigningConfigArn',
   KMSKeyArn: 'KmsKeyArn',
   FileSystemConfigs: 'FileSystemConfigs',
   DurableConfig: 'DurableConfig',
@@ -229,12 +275,32 @@ export function configured(
   };
 }
 
+/** What a version freezes of a function: its code and settings, none of what is the function's (versions, aliases, policies, invoke and concurrency settings). */
+export function versionPart(definition: FunctionDefinition): FunctionDefinition {
+  const {
+    versions: _v,
+    aliases: _a,
+    published: _p,
+    policies: _policies,
+    eventInvokeConfigs: _e,
+    provisionedConcurrency: _c,
+    ...code
+  } = definition;
+  return code;
+}
+
 /**
  * What decides whether PublishVersion has anything new to publish: the code and every
- * setting of `$LATEST`, not its revision, time or tags.
+ * setting of `$LATEST`, not its revision, time or tags, nor the function's own settings that
+ * no version freezes (its recursion setting, its code signing configuration).
  */
 export function publishedContent(definition: FunctionDefinition): string {
-  const { Tags: _tags, ...settings } = (definition.template ?? {}) as Record<string, unknown>;
+  const {
+    Tags: _tags,
+    RecursiveLoop: _loop,
+    CodeSigningConfigArn: _signing,
+    ...settings
+  } = (definition.template ?? {}) as Record<string, unknown>;
   return JSON.stringify([
     definition.api?.codeSha256,
     definition.handler,

@@ -6,6 +6,9 @@ import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract
 import { AwsError } from '../aws-error.js';
 import { ZipReadError, zipEntries } from '../s3/zip-entries.js';
 
+/** Lambda's quota on a deployment package uploaded in the request (CodeSizeZipped); one in S3 is bounded unzipped only. */
+const MAX_ZIPPED_BYTES = 52_428_800;
+
 /** Lambda's quota on a deployment package once unzipped (CodeSizeUnzipped). */
 const MAX_UNZIPPED_BYTES = 262_144_000;
 
@@ -44,7 +47,14 @@ export function packageBytes(code: CodeSource, readS3: S3Reader): Buffer {
       'The local runtime runs functions of package type Zip only: container images (ImageUri) are not run locally',
     );
   }
-  if (typeof code.ZipFile === 'string') return Buffer.from(code.ZipFile, 'base64');
+  if (typeof code.ZipFile === 'string') {
+    const zip = Buffer.from(code.ZipFile, 'base64');
+    // "Smaller than": a package of the quota's size exactly is refused too, as AWS refuses it.
+    if (zip.length >= MAX_ZIPPED_BYTES) {
+      throw new AwsError('RequestEntityTooLargeException', `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`, 413);
+    }
+    return zip;
+  }
   if (typeof code.S3Bucket === 'string' && typeof code.S3Key === 'string') {
     try {
       return readS3(code.S3Bucket, code.S3Key);
@@ -62,6 +72,16 @@ export function packageBytes(code: CodeSource, readS3: S3Reader): Buffer {
     'InvalidParameterValueException',
     'Please provide a source for function code: Code.ZipFile, or Code.S3Bucket and Code.S3Key',
   );
+}
+
+/**
+ * UpdateFunctionCode of a function of package type Zip (every function the local runtime runs)
+ * takes a zip: an image is refused in Lambda's words.
+ * @throws AwsError InvalidParameterValueException
+ */
+export function checkZipUpdate(code: CodeSource): void {
+  if (code.ImageUri === undefined) return;
+  throw new AwsError('InvalidParameterValueException', "Please don't provide ImageUri when updating a function with packageType Zip.");
 }
 
 /**
@@ -97,7 +117,8 @@ export async function unpackCode(root: string, folder: string): Promise<void> {
     for (const entry of entries) {
       const file = path.resolve(temporary, entry.path);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, entry.body);
+      // An executable keeps its permission (a runtime wrapper, a layer's binary), as Lambda's unpacked package does.
+      await writeFile(file, entry.body, entry.mode === undefined ? {} : { mode: entry.mode });
     }
     // Another change of the same zip may have unpacked it meanwhile: its folder is as good.
     if (!existsSync(folder)) await rename(temporary, folder);
@@ -128,7 +149,7 @@ export function removeCode(root: string, folder: string): void {
 }
 
 /** The zip's files, each checked to stay inside the folder it is unpacked to. */
-function unzipped(zip: Buffer): { path: string; body: Buffer }[] {
+function unzipped(zip: Buffer): ReturnType<typeof zipEntries> {
   const unreadable = (cause: unknown) =>
     new AwsError(
       'InvalidParameterValueException',
@@ -138,7 +159,7 @@ function unzipped(zip: Buffer): { path: string; body: Buffer }[] {
         cause,
       },
     );
-  let entries: { path: string; body: Buffer }[];
+  let entries: ReturnType<typeof zipEntries>;
   try {
     entries = zipEntries(zip);
   } catch (error) {
@@ -153,7 +174,7 @@ function unzipped(zip: Buffer): { path: string; body: Buffer }[] {
     }
     size += entry.body.length;
   }
-  if (size > MAX_UNZIPPED_BYTES) {
+  if (size >= MAX_UNZIPPED_BYTES) {
     throw new AwsError('InvalidParameterValueException', `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
   }
   return entries;

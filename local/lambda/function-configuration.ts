@@ -186,7 +186,11 @@ export function functionConfiguration(
     PackageType: 'Zip',
     Architectures: [definition.architecture],
     EphemeralStorage: { Size: Number(ephemeral.Size ?? 512) },
-    SnapStart: { ApplyOn: String(snapStart.ApplyOn ?? 'None'), OptimizationStatus: 'Off' },
+    // A published version of a function with SnapStart on is optimized (Lambda snapshots it; locally nothing is: docs/local-runtime/lambda.md).
+    SnapStart: {
+      ApplyOn: String(snapStart.ApplyOn ?? 'None'),
+      OptimizationStatus: snapStart.ApplyOn === 'PublishedVersions' && /^\d+$/.test(qualified.version) ? 'On' : 'Off',
+    },
     RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(definition) },
     LoggingConfig: {
       LogFormat: logFormat,

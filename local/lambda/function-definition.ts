@@ -32,6 +32,11 @@ export interface FunctionDefinition {
    */
   readonly eventInvokeConfigs?: Readonly<Record<string, EventInvokeConfig>>;
   /**
+   * The provisioned concurrency PutProvisionedConcurrencyConfig gave a function the API made, by
+   * qualifier (a version or an alias): kept and answered, allocated at once (provisioned-concurrency.ts).
+   */
+  readonly provisionedConcurrency?: Readonly<Record<string, ProvisionedConcurrency>>;
+  /**
    * The function's resolved template properties (or, for a function CreateFunction made, its
    * request's members under their CloudFormation names): what the API reports beyond the
    * fields above (Role, TracingConfig, Tags, ...).
@@ -50,6 +55,12 @@ export interface FunctionDefinition {
   readonly published?: Readonly<Record<string, FunctionDefinition>>;
   /** The resource-based policies AddPermission wrote: the function's own (key `''`) and its versions' and aliases', by qualifier. */
   readonly policies?: Readonly<Record<string, FunctionPolicy>>;
+}
+
+/** A qualifier's provisioned concurrency: what was requested, and when. */
+export interface ProvisionedConcurrency {
+  readonly requested: number;
+  readonly lastModified: string;
 }
 
 /** A resource-based policy of a function (or of one of its versions or aliases): its statements and its own RevisionId. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import { type Environment, EnvironmentPool, runtimeExitError } from './environment-pool.js';
+import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './environment-pool.js';
 import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
@@ -298,12 +298,12 @@ export class FunctionRuntime {
     try {
       const init = await env.ready;
       this.#start(invocation, init.initDurationMs, options.version);
-      const initError = init.error ?? (init.exit === undefined ? undefined : runtimeExitError(requestId, init.exit));
-      if (initError) {
+      if (init.error) {
+        const error = initErrorOf(init.error, requestId);
         invocation.discard = true;
-        invocation.status = `\tStatus: error\tError Type: ${initError.errorType}`;
-        invocation.ended = initError;
-        return { ok: false, error: initError, payload: init.payload, requestId };
+        invocation.status = `\tStatus: error\tError Type: ${error.errorType}`;
+        invocation.ended = error;
+        return { ok: false, error, payload: init.payload, requestId };
       }
       return await this.#runHandler(invocation, event, { ...options, traceHeader });
     } finally {
@@ -439,7 +439,12 @@ export class FunctionRuntime {
         else if (message.type === 'error' && message.error)
           finish({ ok: false, error: message.error, payload: message.payload, requestId });
       };
-      const onExit = (exit: number | string) => finish({ ok: false, requestId, error: runtimeExitError(requestId, exit) });
+      const onExit = (exit: number | string) =>
+        finish({
+          ok: false,
+          requestId,
+          error: initErrorOf({ errorType: 'Runtime.ExitError', errorMessage: runtimeExitReason(exit) }, requestId),
+        });
       const onError = (error: Error) =>
         finish({
           ok: false,

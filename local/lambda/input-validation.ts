@@ -41,6 +41,7 @@ const SERVICE_PATTERNS: Readonly<Record<string, string>> = Object.fromEntries(
 /** The enums Lambda lists in another order than its model's, as its recorded refusals list them. */
 const ENUM_ORDERS = [
   ['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON'],
+  ['Terminate', 'Allow'],
   ['RESPONSE_STREAM', 'BUFFERED'],
 ];
 const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS };

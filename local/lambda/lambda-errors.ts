@@ -8,6 +8,18 @@ export class UntypedLambdaError extends AwsError {
 }
 
 /**
+ * Lambda's throttle (TooManyRequestsException, 429): `Rate Exceeded.` and, in its `Reason`
+ * member, which limit: the function's reserved concurrency, or the account's (which the local
+ * runtime's default concurrency per function stands in for).
+ */
+export class ThrottledError extends AwsError {
+  override readonly name: string = 'ThrottledError';
+  constructor(readonly reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded') {
+    super('TooManyRequestsException', 'Rate Exceeded.', 429);
+  }
+}
+
+/**
  * An error as Lambda's REST-JSON protocol answers it: the code in `x-amzn-errortype`, the
  * text under the member the error's shape names it by (`Message` for ResourceNotFoundException,
  * `message` for InvalidParameterValueException, as botocore's model says), and whose fault it is.
@@ -19,6 +31,6 @@ export function lambdaErrorAnswer(error: AwsError): RawResponse {
   return {
     status: error.status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-    body: JSON.stringify({ ...type, ...message }),
+    body: JSON.stringify({ ...type, ...message, ...(error instanceof ThrottledError ? { Reason: error.reason } : {}) }),
   };
 }

@@ -63,7 +63,7 @@ const OPERATIONS: readonly (readonly [name: string, method: string, path: string
   ['ListFunctionVersionsByCapacityProvider', 'GET', '/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions'],
   ['ListLayers', 'GET', '/2018-10-31/layers'],
   ['ListLayerVersions', 'GET', '/2018-10-31/layers/{LayerName}/versions'],
-  ['ListProvisionedConcurrencyConfigs', 'GET', '/2019-09-30/functions/{FunctionName}/provisioned-concurrency'],
+  ['ListProvisionedConcurrencyConfigs', 'GET', '/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL'],
   ['ListTags', 'GET', '/2017-03-31/tags/{Resource}'],
   ['ListVersionsByFunction', 'GET', '/2015-03-31/functions/{FunctionName}/versions'],
   ['PublishLayerVersion', 'POST', '/2018-10-31/layers/{LayerName}/versions'],

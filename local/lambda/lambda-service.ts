@@ -33,6 +33,9 @@ import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 
+/** Lambda's limit on a request to its API (AWS's answer to CreateFunction names it). */
+const MAX_REQUEST_BYTES = 70_167_211;
+
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 
@@ -405,6 +408,18 @@ export class LambdaService implements RestProtocolService {
     };
   }
 
+  /** Lambda's largest request (CreateFunction's, a 50 MB zip base64-encoded with its settings); Invoke's payloads are checked within. */
+  readonly maxBodyBytes = MAX_REQUEST_BYTES;
+
+  /** The endpoint's refusal of a body over maxBodyBytes, in Lambda's words, naming the operation. */
+  errorResponse(error: AwsError, method: string, path: string): RawResponse {
+    // The path as sent (still escaped): a label's escapes do not change which route it is on.
+    const operation = lambdaOperation(method, path);
+    if (error.code !== 'RequestEntityTooLarge' || operation === undefined) return lambdaErrorAnswer(error);
+    const refusal = `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation} operation`;
+    return lambdaErrorAnswer(new AwsError('RequestEntityTooLargeException', refusal, 413, { cause: error }));
+  }
+
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
       return await this.#handle(request);
@@ -436,7 +451,7 @@ export class LambdaService implements RestProtocolService {
     if (name) {
       throw new AwsError(
         'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions), layers, event source mappings and their reads`,
+        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions, provisioned concurrency, recursion settings), layers, event source mappings, function URLs, code signing configurations and their reads`,
       );
     }
     throw new AwsError(

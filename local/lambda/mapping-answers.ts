@@ -26,6 +26,7 @@ export function sqsMappingConfiguration(place: MappingPlace, m: SqsMappingDefini
     BatchSize: m.batchSize,
     MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
     EventSourceArn: m.queueArn,
+    ...(m.filters === undefined ? {} : { FilterCriteria: { Filters: m.filters.map((Pattern) => ({ Pattern })) } }),
     FunctionArn: mappedArn(place, m.functionReference ?? m.functionName),
     // Epoch seconds, as Lambda's REST-JSON protocol carries timestamps.
     LastModified: lastModified / 1000,

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { compilePattern } from '../events/pattern.js';
 import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
 
@@ -20,11 +21,11 @@ const NOT_FOR_SQS = [
 ] as const;
 
 /** Members AWS takes for an SQS mapping that the local poller does not apply: refused rather than ignored. */
-const NOT_RUN_LOCALLY = ['FilterCriteria', 'KMSKeyArn', 'MetricsConfig', 'LoggingConfig'] as const;
+const NOT_RUN_LOCALLY = ['KMSKeyArn', 'MetricsConfig', 'LoggingConfig'] as const;
 
 /** What the local runtime applies of UpdateEventSourceMapping, named in its refusals. */
 const APPLIED =
-  'Enabled, FunctionName, BatchSize, MaximumBatchingWindowInSeconds, ScalingConfig, ProvisionedPollerConfig and FunctionResponseTypes';
+  'Enabled, FunctionName, BatchSize, MaximumBatchingWindowInSeconds, FilterCriteria, ScalingConfig, ProvisionedPollerConfig and FunctionResponseTypes';
 
 /** Lambda's largest batch from a FIFO queue, and from a standard queue without a batching window. */
 const UNWINDOWED_BATCH = 10;
@@ -56,9 +57,7 @@ export function updatedMapping(
     if (given(member)) throw invalid(`${member} does not apply to an Amazon SQS event source mapping (${current.queueArn}).`);
   }
   for (const member of NOT_RUN_LOCALLY) {
-    if (given(member) && !emptyFilterCriteria(member, body[member])) {
-      throw invalid(`${member} is not applied by the local runtime's SQS event source mappings: it takes ${APPLIED}.`);
-    }
+    if (given(member)) throw invalid(`${member} is not applied by the local runtime's SQS event source mappings: it takes ${APPLIED}.`);
   }
   const next: Record<string, unknown> = { ...current };
   if (given('FunctionName')) Object.assign(next, resolveFunction(String(body.FunctionName)));
@@ -67,6 +66,12 @@ export function updatedMapping(
   if (given('MaximumBatchingWindowInSeconds')) next.maximumBatchingWindowSeconds = Number(body.MaximumBatchingWindowInSeconds);
   if (given('FunctionResponseTypes')) {
     next.reportBatchItemFailures = (body.FunctionResponseTypes as unknown[]).includes('ReportBatchItemFailures');
+  }
+  if (given('FilterCriteria')) {
+    // Filters replace the mapping's; none clear them.
+    const filters = filterPatterns(body.FilterCriteria);
+    if (filters.length === 0) delete next.filters;
+    else next.filters = filters;
   }
   if (given('ScalingConfig')) next.maximumConcurrency = (body.ScalingConfig as { MaximumConcurrency?: number }).MaximumConcurrency;
   if (given('ProvisionedPollerConfig')) next.provisionedPollerConfig = body.ProvisionedPollerConfig;
@@ -95,7 +100,23 @@ function checkSqsBatching({ queueArn, batchSize, maximumBatchingWindowSeconds }:
   }
 }
 
-/** FilterCriteria without filters clears a mapping's filters, which the local poller has none of: nothing to refuse. */
+/**
+ * A FilterCriteria's patterns, each checked as Lambda checks them (an EventBridge pattern: a
+ * JSON object of rules), in Lambda's words when one is not.
+ */
+export function filterPatterns(criteria: unknown): string[] {
+  const filters = (criteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? [];
+  return filters.map(({ Pattern }) => {
+    try {
+      compilePattern(Pattern);
+    } catch (error) {
+      throw new AwsError('InvalidParameterValueException', 'Invalid filter pattern definition.', 400, { cause: error });
+    }
+    return String(Pattern);
+  });
+}
+
+/** FilterCriteria without filters clears a mapping's filters, which the local stream reader has none of: nothing to refuse. */
 function emptyFilterCriteria(member: string, value: unknown): boolean {
   if (member !== 'FilterCriteria') return false;
   const filters = (value as { Filters?: unknown[] }).Filters;
@@ -119,7 +140,7 @@ const NOT_RUN_FOR_STREAMS = [
 ] as const;
 
 const APPLIED_TO_STREAMS =
-  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue or SNS topic) and ParallelizationFactor 1';
+  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue, SNS topic or S3 bucket) and ParallelizationFactor 1';
 
 /**
  * A stream (Kinesis, DynamoDB) mapping, run as a pipe, as an UpdateEventSourceMapping request
@@ -165,7 +186,7 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
     if (config.OnSuccess?.Destination !== undefined) throw unsupportedDestination();
     const destination = config.OnFailure?.Destination;
     if (destination !== undefined && !sentToLocally(destination)) {
-      throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue or SNS topic ARN.`);
+      throw invalid(`The on-failure destination ${destination} is not sent to locally: give an SQS queue, SNS topic or S3 bucket ARN.`);
     }
     next.deadLetterArn = destination;
     nextMapping.onFailureDestination = destination;

@@ -1,10 +1,9 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { compilePattern } from '../events/pattern.js';
 import type { PipeDefinition } from '../pipes/definitions.js';
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import { validateLambdaInput } from './input-validation.js';
-import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
+import { filterPatterns, updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 
 /** A self-managed Apache Kafka mapping, which the local runtime keeps (and answers) but does not read: it connects to no Kafka cluster. */
@@ -105,7 +104,7 @@ interface Named {
 
 /** An SQS mapping: the update's checks applied to Lambda's defaults; its queue must exist and be readable by the function's role. */
 async function sqsMapping(body: Body, named: Named, fn: { name: string; arn: string; roleArn?: string }, world: MappingWorld) {
-  const { uuid, source, reference, filters } = named;
+  const { uuid, source, reference } = named;
   const initial: SqsMappingDefinition = {
     uuid,
     queueArn: source,
@@ -117,7 +116,7 @@ async function sqsMapping(body: Body, named: Named, fn: { name: string; arn: str
     enabled: true,
   };
   const { FunctionName: _f, EventSourceArn: _e, Tags: _t, ...settings } = body;
-  const definition = updatedMapping(initial, filters.length === 0 ? withoutFilters(settings) : settings, () => ({
+  const definition = updatedMapping(initial, settings, () => ({
     functionName: fn.name,
     functionReference: reference,
   }));
@@ -217,25 +216,4 @@ function kafkaMapping(body: Body, uuid: string, fn: { name: string; arn: string 
     enabled: body.Enabled !== false,
     lastProcessingResult: 'No records processed',
   };
-}
-
-/**
- * A FilterCriteria's patterns, each checked as Lambda checks them (an EventBridge pattern: a
- * JSON object of rules), in Lambda's words when one is not.
- */
-function filterPatterns(criteria: unknown): string[] {
-  const filters = (criteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? [];
-  return filters.map(({ Pattern }) => {
-    try {
-      compilePattern(Pattern);
-    } catch (error) {
-      throw new AwsError('InvalidParameterValueException', 'Invalid filter pattern definition.', 400, { cause: error });
-    }
-    return String(Pattern);
-  });
-}
-
-function withoutFilters(settings: Body): Body {
-  const { FilterCriteria: _c, ...rest } = settings;
-  return rest;
 }

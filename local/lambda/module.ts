@@ -7,9 +7,11 @@ import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
+import { CODE_SIGNING_OPERATIONS } from './code-signing-api.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
+import { FUNCTION_SETTINGS_OPERATIONS } from './function-settings-api.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
@@ -101,6 +103,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         'ListFunctionUrlConfigs',
         ...CONTROL_PLANE_OPERATIONS,
         ...LAYER_OPERATIONS,
+        ...FUNCTION_SETTINGS_OPERATIONS,
+        ...CODE_SIGNING_OPERATIONS,
       ],
     },
   ],
@@ -260,7 +264,11 @@ function baseEnvironment(
     // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
     POWERTOOLS_TRACE_ENABLED: 'false',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    TZ: 'UTC',
+    // As Lambda sets them for every runtime (its documented defined variables), under the function's own.
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    // The programs code runs are the machine's (Lambda's PATH names its image's folders: /var/lang/bin, /usr/bin, /opt/bin).
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
   };
 }
 

@@ -201,13 +201,16 @@ def function_frames(tb):
     return frames
 
 
+# python3.8's runtime kept an older runtime interface client, whose error payload has no requestId (AWS's recordings show it).
+ERROR_HAS_REQUEST_ID = INIT["runtime"] != "python3.8"
+
+
 def make_error(message, error_type, stack_trace, request_id=None):
-    return {
-        "errorMessage": message or "",
-        "errorType": error_type or "",
-        "requestId": request_id if request_id is not None else "",
-        "stackTrace": stack_trace or [],
-    }
+    error = {"errorMessage": message or "", "errorType": error_type or ""}
+    if ERROR_HAS_REQUEST_ID:
+        error["requestId"] = request_id if request_id is not None else ""
+    error["stackTrace"] = stack_trace or []
+    return error
 
 
 def error_of(exc, request_id=None):

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, HostStart } from './environment-host.js';
+import { execFailureStatus, execWrapperPath } from './exec-wrapper.js';
 import { localPython } from './python-interpreter.js';
 
 /** The bootstrap each Python environment runs (the runtime interface client's part). */
@@ -25,18 +26,24 @@ class PythonHost extends EventEmitter implements EnvironmentHost {
   readonly #channel: Socket;
   readonly #exited: Promise<void>;
 
-  constructor(child: ChildProcess) {
+  /** `wrapped`: started through an AWS_LAMBDA_EXEC_WRAPPER script, whose failure to start is the runtime's exit. */
+  constructor(child: ChildProcess, wrapped = false) {
     super();
     this.#child = child;
     const [, stdout, stderr, channel] = child.stdio as unknown as [unknown, Readable, Readable, Socket];
     this.stdout = stdout;
     this.stderr = stderr;
     this.#channel = channel;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A process that could not be started never exits: its error ends it.
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
     // The environment never keeps the runtime running, as a worker thread does not (Worker.unref).
     child.unref();
     for (const stream of [stdout, stderr, channel]) (stream as Socket).unref?.();
-    child.once('error', (error) => this.emit('error', error));
+    // A wrapper script that cannot be started ends the runtime as a shell's exec would (exec-wrapper.ts).
+    child.once('error', (error) => (wrapped ? this.emit('exit', execFailureStatus(error)) : this.emit('error', error)));
     // Lambda names how the runtime ended: its exit status, or the signal that stopped it.
     child.once('exit', (code, signal) => this.emit('exit', code ?? `signal: ${signal}`));
     this.#readMessages();
@@ -88,12 +95,15 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
     logging: settings.logging,
     channelFd: CHANNEL_FD,
   };
-  const child = spawn(python?.executable ?? localPython.command(), ['-X', 'utf8', BOOTSTRAP, JSON.stringify(init)], {
+  const command = [python?.executable ?? localPython.command(), '-X', 'utf8', BOOTSTRAP, JSON.stringify(init)];
+  // Under AWS_LAMBDA_EXEC_WRAPPER the wrapper starts, with the runtime's command line as its arguments (exec-wrapper.ts).
+  const wrapper = execWrapperPath(environment, definition.codePath, init.layerRoots);
+  const [file, ...args] = wrapper === undefined ? command : [wrapper, ...command];
+  const child = spawn(file as string, args, {
     cwd: definition.codePath,
     env: {
-      // Lambda's environment is the function's and its own, nothing of the machine's: PATH and HOME only, for what code runs.
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
+      // The process runs in the code's folder, as Lambda's runtime starts in /var/task.
+      PWD: definition.codePath,
       // Operations whose host takes a prefix (StartSyncExecution's `sync-`) reach the local endpoint as it is
       // (what endpoint-host-prefix.mjs does for Node.js), unless the function says otherwise.
       AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
@@ -101,5 +111,5 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
     },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
-  return new PythonHost(child);
+  return new PythonHost(child, wrapper !== undefined);
 }

@@ -1,6 +1,7 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, HeldWork, systemClock } from '../clock.js';
+import { sqsRecordFilter } from '../pipes/record-filter.js';
 import type { SqsQueues } from '../targets/queues.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 
@@ -49,6 +50,8 @@ export interface SqsMappingDefinition {
   readonly refusal?: string;
   readonly reportBatchItemFailures: boolean;
   readonly enabled: boolean;
+  /** Its FilterCriteria's patterns (JSON text): a message none matches is deleted without an invocation. */
+  readonly filters?: readonly string[];
   /** The template's Tags (ListTags answers them; a mapping the API made keeps its own, api-mappings.ts). */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -154,14 +157,15 @@ export function provisionedModeOf(
 
 /**
  * Drains a queue into a function the way Lambda's SQS event source does: long-polls,
- * gathers up to BatchSize records within the batching window, invokes, deletes what
- * succeeded. Failed records are left alone, so they come back after the visibility
+ * gathers up to BatchSize records within the batching window, deletes those its
+ * FilterCriteria do not match, invokes with the rest, deletes what succeeded. Failed records are left alone, so they come back after the visibility
  * timeout and, after maxReceiveCount, go to the DLQ.
  */
 export class SqsEventSource {
   #stopped = false;
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
+  readonly #matches: (record: object) => boolean;
 
   constructor(
     readonly mapping: SqsMappingDefinition,
@@ -171,7 +175,9 @@ export class SqsEventSource {
     private readonly log: LogSink,
     /** The runtime's clock: a batch is work in flight on it from its receive to its delete (Clock.begin). */
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.#matches = sqsRecordFilter(mapping.filters ?? []);
+  }
 
   async start(): Promise<void> {
     if (!this.mapping.enabled) return;
@@ -231,8 +237,16 @@ export class SqsEventSource {
     }
   }
 
-  async #deliver(queueUrl: string, messages: SqsMessage[], work: HeldWork): Promise<void> {
-    const event = { Records: messages.map((message) => sqsRecord(message, this.mapping.queueArn, this.region)) };
+  async #deliver(queueUrl: string, received: SqsMessage[], work: HeldWork): Promise<void> {
+    const messages = await this.#filtered(queueUrl, received);
+    if (messages.length === 0) return;
+    // Lambda's SQS records carry md5OfMessageAttributes, null for a message without attributes.
+    const event = {
+      Records: messages.map((message) => ({
+        md5OfMessageAttributes: null,
+        ...sqsRecord(message, this.mapping.queueArn, this.region),
+      })),
+    };
     // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
     const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
     const batchIds = new Set(messages.map((m) => m.MessageId ?? ''));
@@ -271,6 +285,22 @@ export class SqsEventSource {
       succeeded = messages;
     }
     await deleteSqsMessages(this.sqs, queueUrl, succeeded);
+  }
+
+  /**
+   * The messages its FilterCriteria match; the others are deleted from the queue unread, as
+   * Lambda deletes an SQS message that matches none of a mapping's filters.
+   */
+  async #filtered(queueUrl: string, messages: SqsMessage[]): Promise<SqsMessage[]> {
+    if ((this.mapping.filters ?? []).length === 0) return messages;
+    const record = (message: SqsMessage) => sqsRecord(message, this.mapping.queueArn, this.region);
+    const kept = messages.filter((message) => this.#matches(record(message)));
+    await deleteSqsMessages(
+      this.sqs,
+      queueUrl,
+      messages.filter((message) => !kept.includes(message)),
+    );
+    return kept;
   }
 }
 
@@ -360,9 +390,10 @@ export function sqsRecord(message: SqsMessage, queueArn: string, region: string)
 }
 
 /**
- * Reads a partial batch response as Lambda does: null, `{}` or an empty/null list mean
- * all succeeded; a malformed response, or an itemIdentifier that is empty, null or not
- * in the batch, fails the whole batch.
+ * Reads a partial batch response as Lambda does: null, `{}`, an empty/null list, or an
+ * empty list answered instead of an object (as Lambda read it for DynamoDB and Kinesis
+ * mappings, LocalStack's recorded `empty_list_success`) mean all succeeded; a malformed
+ * response, or an itemIdentifier that is empty, null or not in the batch, fails the whole batch.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 export function parseBatchItemFailures(payload: string, batchIds: ReadonlySet<string>): Set<string> | 'invalid' {
@@ -372,7 +403,7 @@ export function parseBatchItemFailures(payload: string, batchIds: ReadonlySet<st
   } catch {
     return 'invalid';
   }
-  if (response === null) return new Set();
+  if (response === null || (Array.isArray(response) && response.length === 0)) return new Set();
   if (typeof response !== 'object' || Array.isArray(response)) return 'invalid';
   const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return new Set();

@@ -36,6 +36,7 @@ const UPDATABLE_SETTINGS = [
   'provisionedPollerConfig',
   'reportBatchItemFailures',
   'enabled',
+  'filters',
 ] as const satisfies readonly (keyof SqsMappingDefinition)[];
 
 /**
@@ -104,13 +105,14 @@ export class SqsMappings {
 
   /**
    * CreateEventSourceMapping: the mapping is listed at once, `Creating` until its pollers
-   * have started (then Enabled, or Disabled if it was created so).
+   * have started (then Enabled); one created disabled is Disabled from the start.
    */
   add(mapping: SqsMappingDefinition): MappingStatus {
     const now = this.#clock.now();
     this.#apiMade.add(mapping.uuid);
     this.definitions.push(mapping);
-    const status: MappingStatus = { state: 'Creating', lastModified: now };
+    // One created disabled has no pollers to start: Lambda answers it Disabled at once.
+    const status: MappingStatus = { state: mapping.enabled ? 'Creating' : 'Disabled', lastModified: now };
     this.#status.set(mapping.uuid, status);
     void this.#enqueue(async () => {
       await this.#startSource(mapping);

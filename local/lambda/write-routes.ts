@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import type { ControlPlane } from './control-plane.js';
+import type { Answer, ControlPlane } from './control-plane.js';
 import { lambdaPathLabels } from './lambda-operations.js';
 import { parseBody } from './request-parts.js';
 
@@ -36,19 +36,31 @@ const isWrite = (name: string | undefined): name is Write => WRITES.includes(nam
  */
 export async function answerWrite(plane: ControlPlane, name: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
   if (!isWrite(name)) return undefined;
+  return answered(await plane[name](writeInput(request)));
+}
+
+/**
+ * A write's input: the request's JSON body (an object, or refused as Lambda refuses it) with its
+ * path's labels and its query's `Qualifier` and `tagKeys`, as Lambda's REST-JSON protocol carries them.
+ * @throws AwsError InvalidRequestContentException
+ */
+export function writeInput(request: RawRequest): Record<string, unknown> {
   const body = parseBody(request.body);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
   }
   const qualifier = request.query.get('Qualifier');
   const tagKeys = request.query.getAll('tagKeys');
-  const input = {
+  return {
     ...body,
     ...lambdaPathLabels(request.method, request.path),
     ...(qualifier === null ? {} : { Qualifier: qualifier }),
     ...(tagKeys.length > 0 ? { TagKeys: tagKeys } : {}),
   };
-  const answer = await plane[name](input);
+}
+
+/** An operation's answer (status and JSON body, none for 204) as the HTTP response. */
+export function answered(answer: Answer): RawResponse {
   return {
     status: answer.status,
     headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() },

@@ -223,7 +223,9 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
     const destination = onFailure !== undefined && sentToLocally(onFailure) ? onFailure : undefined;
     if (onFailure !== undefined && destination === undefined)
-      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue or SNS topic; it is not sent to locally`);
+      warnings.push(
+        `${where}: its on-failure destination ${onFailure} is not an SQS queue, SNS topic or S3 bucket; it is not sent to locally`,
+      );
     if (Number(p.ParallelizationFactor ?? 1) > 1) {
       warnings.push(
         `${where}: ParallelizationFactor ${String(p.ParallelizationFactor)} is run as 1 locally (one batch at a time per shard, in order)`,
@@ -261,10 +263,10 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   return mappings;
 }
 
-/** Where a stream mapping's batches given up on can go locally (AWS also takes S3 buckets and Kafka topics). */
-const ON_FAILURE = new Set(['sqs', 'sns']);
+/** Where a stream mapping's batches given up on can go locally (AWS also takes Kafka topics, for Kafka sources). */
+const ON_FAILURE = new Set(['sqs', 'sns', 's3']);
 
-/** Whether an on-failure destination is one the local runtime sends to (an SQS queue or SNS topic). */
+/** Whether an on-failure destination is one the local runtime sends to (an SQS queue, SNS topic or S3 bucket). */
 export const sentToLocally = (destination: string): boolean => ON_FAILURE.has(tryParseArn(destination)?.service ?? '');
 
 /**

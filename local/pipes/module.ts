@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseArn } from '../arn.js';
 import { ApiDestinationCaller } from '../events/api-destination-call.js';
 import type { IamCheck } from '../iam/iam-check.js';
@@ -20,7 +21,7 @@ declare module '../services/service-module.js' {
 /** EventBridge Pipes with DynamoDB stream, Kinesis stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs'],
+  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs', 's3'],
   databases: ['pipes'],
   resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
@@ -60,6 +61,15 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         sns: services.get('sns'),
         kinesis: { PutRecords: (input) => kinesis.api.PutRecords(input) },
         logs: services.get('logs'),
+        s3: {
+          putObject: (Bucket, Key, body) =>
+            services
+              .get('s3')
+              .s3.PutObject(
+                { Bucket, Key, Body: Buffer.from(body), ContentType: 'application/json' },
+                { requestId: randomUUID(), sourceIp: '127.0.0.1' },
+              ),
+        },
         // API destinations through their connections; API Gateway REST APIs at the local endpoint's URL for them.
         http: { apiDestinations: new ApiDestinationCaller(clock), apiGatewayUrl: `${settings.url}/_aws/execute-api/` },
       },

@@ -15,6 +15,7 @@ import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
 import { EnrichmentFailure, type EnrichmentServices, enrich } from './pipe-enrichment.js';
 import { callHttp, type PipeHttpCall, type PipeHttpServices } from './pipe-http.js';
+import { parsedView } from './record-filter.js';
 
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
@@ -35,6 +36,8 @@ export interface PipeServices {
   readonly logs?: TargetServices['logs'];
   /** API destination and API Gateway enrichments and targets. */
   readonly http?: PipeHttpServices;
+  /** A stream mapping's on-failure bucket (the local S3). */
+  readonly s3?: { putObject(bucket: string, key: string, body: string): void };
 }
 
 /**
@@ -59,11 +62,15 @@ export class PipeDeliveryFailure extends Error {
   }
 }
 
-/** A Lambda event source mapping's `responseContext`: the last invocation's status, version and error kind. */
+/**
+ * A Lambda event source mapping's `responseContext`: the last invocation's status, version and
+ * error kind (null when the function answered but the batch failed: a partial batch response
+ * naming failed records, or a malformed one).
+ */
 export interface MappingResponse {
   readonly statusCode: number;
   readonly executedVersion: string;
-  readonly functionError?: 'Unhandled';
+  readonly functionError: 'Unhandled' | null;
 }
 
 /** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
@@ -126,9 +133,20 @@ export class PipeDelivery {
     });
   }
 
-  /** Sends a message to the pipe's dead-letter queue (or a mapping's on-failure queue or topic). */
-  async deadLetter(body: string): Promise<void> {
-    if (this.pipe.deadLetterArn) await this.#dispatcher.send(this.pipe.deadLetterArn, { body });
+  /**
+   * Sends a message to the pipe's dead-letter queue (or a mapping's on-failure queue or topic),
+   * or puts it in a mapping's on-failure bucket under `objectKey`.
+   */
+  async deadLetter(body: string, objectKey: () => string): Promise<void> {
+    const arn = this.pipe.deadLetterArn;
+    if (!arn) return;
+    if (isBucketArn(arn)) {
+      const s3 = this.options.services.s3;
+      if (s3 === undefined) throw new Error(`no S3 runs here to take the failure record for ${arn}`);
+      s3.putObject(arn.slice(arn.indexOf(':::') + 3), objectKey(), body);
+      return;
+    }
+    await this.#dispatcher.send(arn, { body });
   }
 
   /**
@@ -332,17 +350,5 @@ export class PipeDelivery {
   }
 }
 
-/**
- * The record as filters, input templates and dynamic parameters see it: an SQS record's
- * `body` parsed when it is JSON text (Pipes' "implicit body data parsing"), else the record.
- */
-export function parsedView(record: unknown): unknown {
-  if (record === null || typeof record !== 'object' || (record as { eventSource?: unknown }).eventSource !== 'aws:sqs') return record;
-  const body = (record as { body?: unknown }).body;
-  if (typeof body !== 'string') return record;
-  try {
-    return { ...record, body: JSON.parse(body) as unknown };
-  } catch {
-    return record;
-  }
-}
+/** Whether an on-failure destination is an S3 bucket (`arn:aws:s3:::<bucket>`). */
+export const isBucketArn = (arn: string): boolean => /^arn:[^:]+:s3:::[^/]+$/.test(arn);

@@ -3,7 +3,14 @@ import type { DatabaseSync } from 'node:sqlite';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
-import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeDeliveryOptions } from './pipe-delivery.js';
+import {
+  isBucketArn,
+  type MappingResponse,
+  PartialFailure,
+  PipeDelivery,
+  PipeDeliveryFailure,
+  type PipeDeliveryOptions,
+} from './pipe-delivery.js';
 import type { ShardReader, ShardRecord } from './stream-shards.js';
 
 /** What a shard's reader needs: where its checkpoints are kept, and how it delivers. */
@@ -182,9 +189,21 @@ export class PipeRunner {
     let attempts = attemptsSoFar;
     let response: MappingResponse | undefined;
     for (;;) {
-      const tooOld = this.#expired(batch);
-      if (tooOld) {
-        return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds', response);
+      // A shard's records come oldest first: those past MaximumRecordAgeInSeconds are set apart
+      // as a batch of their own, and the rest delivered (as Lambda discards an expired record
+      // from a batch). Their record counts the attempt that was to come, and carries no
+      // response: the function never answered for it (as AWS's RecordAgeExceeded records show).
+      const expired = this.#expiredCount(batch);
+      if (expired > 0) {
+        await this.#deadLetter(
+          batch.slice(0, expired),
+          'RecordAgeExceeded',
+          attempts + 1,
+          'the record is older than MaximumRecordAgeInSeconds',
+          undefined,
+        );
+        batch = batch.slice(expired);
+        if (batch.length === 0) return;
       }
       try {
         await this.#deliver(batch);
@@ -209,11 +228,13 @@ export class PipeRunner {
     }
   }
 
-  #expired(batch: readonly ShardRecord[]): boolean {
+  /** How many of the batch's first records are older than MaximumRecordAgeInSeconds. */
+  #expiredCount(batch: readonly ShardRecord[]): number {
     const maxAge = this.pipe.maximumRecordAgeSeconds;
-    if (maxAge < 0) return false;
-    const oldest = Math.min(...batch.map((b) => b.createdMs));
-    return this.options.clock.now() - oldest > maxAge * 1000;
+    if (maxAge < 0) return 0;
+    const now = this.options.clock.now();
+    const fresh = batch.findIndex((record) => now - record.createdMs <= maxAge * 1000);
+    return fresh === -1 ? batch.length : fresh;
   }
 
   async #deliver(records: readonly ShardRecord[]): Promise<void> {
@@ -245,6 +266,7 @@ export class PipeRunner {
     throw new PartialFailure(first, `the function reported ${reported}, from sequence number ${sequenceNumbers[first]}`, {
       statusCode: 200,
       executedVersion: '$LATEST',
+      functionError: null,
     });
   }
 
@@ -252,7 +274,8 @@ export class PipeRunner {
    * The description of a batch given up on (the records stay in the stream until it drops
    * them). A Lambda event source mapping's says what the function last answered
    * (`responseContext`: status code, executed version, function error), as Lambda's on-failure
-   * record does; the reason is logged. A pipe's carries the reason.
+   * record does; the reason is logged. A pipe's carries the reason. One put in an S3 bucket
+   * carries the batch too (`payload`, the function's event), keyed as Lambda keys it.
    */
   async #deadLetter(
     batch: readonly ShardRecord[],
@@ -266,6 +289,8 @@ export class PipeRunner {
     this.#gaveUp = true;
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
     if (!this.pipe.deadLetterArn || !first || !last) return;
+    const now = new Date(this.options.clock.now());
+    const toBucket = isBucketArn(this.pipe.deadLetterArn);
     const message = {
       requestContext: {
         requestId: randomUUID(),
@@ -275,7 +300,7 @@ export class PipeRunner {
       },
       ...(this.pipe.mapping ? (response ? { responseContext: response } : {}) : { responseContext: { errorMessage: reason } }),
       version: '1.0',
-      timestamp: new Date(this.options.clock.now()).toISOString(),
+      timestamp: now.toISOString(),
       [this.shard.batchInfo]: {
         shardId: this.shard.shardId,
         startSequenceNumber: first.sequenceNumber,
@@ -285,9 +310,19 @@ export class PipeRunner {
         batchSize: batch.length,
         streamArn: this.pipe.sourceArn,
       },
+      ...(toBucket ? { payload: { Records: batch.map((r) => r.event) } } : {}),
     };
-    await this.#delivery.deadLetter(JSON.stringify(message));
+    await this.#delivery.deadLetter(JSON.stringify(message), () => failureObjectKey(this.pipe.arn, this.shard.shardId, now));
   }
+}
+
+/**
+ * Where Lambda puts a stream mapping's failure record in its on-failure bucket:
+ * `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`.
+ */
+function failureObjectKey(uuid: string, shardId: string, at: Date): string {
+  const time = at.toISOString().slice(0, 19);
+  return `aws/lambda/${uuid}/${shardId}/${time.slice(0, 10).replace(/-/g, '/')}/${time.replace(/:/g, '.')}-${randomUUID()}`;
 }
 
 /** Lambda's LastProcessingResult for a batch whose function failed. */

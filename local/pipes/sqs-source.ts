@@ -1,9 +1,9 @@
 import { tryParseArn } from '../arn.js';
 import { HeldWork } from '../clock.js';
-import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { collectSqsBatch, deleteSqsMessages, type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
-import { PipeDelivery, type PipeDeliveryOptions, type PipeRecord, parsedView } from './pipe-delivery.js';
+import { PipeDelivery, type PipeDeliveryOptions, type PipeRecord } from './pipe-delivery.js';
+import { sqsRecordFilter } from './record-filter.js';
 
 /** The local SQS as a pipe polls it. */
 export interface PipeQueueSource extends SqsForPoller {
@@ -31,7 +31,7 @@ export interface SqsPipeOptions extends PipeDeliveryOptions {
  * parsed when it is JSON (implicit body data parsing).
  */
 export class SqsPipeRunner {
-  readonly #filters: ReturnType<typeof compilePattern>[];
+  readonly #matches: (record: object) => boolean;
   readonly #delivery: PipeDelivery;
   readonly #abort = new AbortController();
   #stopped = true;
@@ -43,7 +43,7 @@ export class SqsPipeRunner {
     private readonly pipe: PipeDefinition,
     private readonly options: SqsPipeOptions,
   ) {
-    this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
+    this.#matches = sqsRecordFilter(pipe.filters);
     this.#delivery = new PipeDelivery(pipe, options);
   }
 
@@ -115,10 +115,7 @@ export class SqsPipeRunner {
   /** Filters, delivers and deletes what is done with; what failed stays for the queue to redeliver. */
   async #handle(url: string, messages: readonly SqsMessage[]): Promise<void> {
     const records = messages.map((message) => ({ message, record: sqsRecord(message, this.pipe.sourceArn, this.options.queues.region) }));
-    const kept =
-      this.#filters.length === 0
-        ? records
-        : records.filter(({ record }) => this.#filters.some((filter) => matchesPattern(filter, parsedView(record) as object)));
+    const kept = records.filter(({ record }) => this.#matches(record));
     let failed: ReadonlySet<string> = new Set();
     if (kept.length > 0) {
       try {

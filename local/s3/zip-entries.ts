@@ -14,12 +14,18 @@ const END_OF_DIRECTORY = 0x06054b50;
 const DIRECTORY_ENTRY = 0x02014b50;
 const LOCAL_HEADER = 0x04034b50;
 
-/** Each file's path (with `/`) and its bytes, in the archive's order; folders are left out. */
-export function zipEntries(archive: Buffer): { path: string; body: Buffer }[] {
+/** A Unix-made entry's permission bits (its external attributes' high half); other systems' entries have none. */
+const MADE_ON_UNIX = 3;
+
+/**
+ * Each file's path (with `/`), its bytes and, when the archive was made on Unix, its permission
+ * bits (`mode`: zip and Python's zipfile keep an executable's), in the archive's order; folders are left out.
+ */
+export function zipEntries(archive: Buffer): { path: string; body: Buffer; mode?: number }[] {
   const end = endOfDirectory(archive);
   const count = archive.readUInt16LE(end + 10);
   let at = archive.readUInt32LE(end + 16);
-  const entries: { path: string; body: Buffer }[] = [];
+  const entries: { path: string; body: Buffer; mode?: number }[] = [];
   for (let i = 0; i < count; i++) {
     if (archive.readUInt32LE(at) !== DIRECTORY_ENTRY) throw new ZipReadError('a central directory entry is damaged');
     const flags = archive.readUInt16LE(at + 8);
@@ -29,6 +35,8 @@ export function zipEntries(archive: Buffer): { path: string; body: Buffer }[] {
     const extraLength = archive.readUInt16LE(at + 30);
     const commentLength = archive.readUInt16LE(at + 32);
     const local = archive.readUInt32LE(at + 42);
+    const unixMode = archive.readUInt8(at + 5) === MADE_ON_UNIX ? (archive.readUInt32LE(at + 38) >>> 16) & 0o7777 : 0;
+    const mode = unixMode === 0 ? {} : { mode: unixMode };
     const path = archive.toString(flags & 0x800 ? 'utf8' : 'latin1', at + 46, at + 46 + nameLength);
     at += 46 + nameLength + extraLength + commentLength;
     if (path.endsWith('/')) continue;
@@ -36,8 +44,8 @@ export function zipEntries(archive: Buffer): { path: string; body: Buffer }[] {
     if (archive.readUInt32LE(local) !== LOCAL_HEADER) throw new ZipReadError(`the local header of ${path} is damaged`);
     const start = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
     const data = archive.subarray(start, start + compressed);
-    if (method === 0) entries.push({ path, body: Buffer.from(data) });
-    else if (method === 8) entries.push({ path, body: inflateRawSync(data) });
+    if (method === 0) entries.push({ path, body: Buffer.from(data), ...mode });
+    else if (method === 8) entries.push({ path, body: inflateRawSync(data), ...mode });
     else throw new ZipReadError(`${path} is compressed with method ${method} (only stored and deflated entries are read)`);
   }
   return entries;

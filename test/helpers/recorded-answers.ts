@@ -91,6 +91,24 @@ export function caseDifferences(
   );
 }
 
+/**
+ * A live answer as LocalStack's snapshot keeps one: a string that is a JSON object (it begins
+ * with `{`) is parsed, once (the strings inside what it parsed are kept as they are); anything else
+ * as it is.
+ */
+export function parsedAsSnapshot(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(parsedAsSnapshot);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, parsedAsSnapshot(inner)]));
+  if (typeof value === 'string' && value.startsWith('{')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -130,7 +148,17 @@ export function itAnswersAsRecorded<C, A>(
   recordedTests: () => string[],
   compare: (test: string, live: A) => string[],
   context: () => C,
-  { realTime = [] }: { readonly realTime?: readonly string[] } = {},
+  {
+    realTime = [],
+    sampleEvery = SAMPLE_EVERY,
+    timeoutMs = 20_000,
+  }: {
+    readonly realTime?: readonly string[];
+    /** npm test's share, for a replay whose every test runs functions (a queue's mapping): one in so many. */
+    readonly sampleEvery?: number;
+    /** How long one replay may take (one that waits for functions that sleep takes longer). */
+    readonly timeoutMs?: number;
+  } = {},
 ): void {
   it('replays every recorded test it holds', () => {
     expect(Object.keys(cases).sort()).toEqual(recordedTests().sort());
@@ -138,7 +166,7 @@ export function itAnswersAsRecorded<C, A>(
   });
 
   const names = Object.keys(cases);
-  const sampled = names.filter((test) => !realTime.includes(test)).filter((_, index) => index % SAMPLE_EVERY === 0);
+  const sampled = names.filter((test) => !realTime.includes(test)).filter((_, index) => index % sampleEvery === 0);
   it.each(REPLAY_ALL ? names : sampled)(
     'answers %s as AWS did',
     async (test) => {
@@ -146,7 +174,7 @@ export function itAnswersAsRecorded<C, A>(
       if (!replay) throw new Error(`no replay for ${test}`);
       expect(compare(test, await replay(context()))).toEqual([]);
     },
-    20_000,
+    timeoutMs,
   );
 }
 

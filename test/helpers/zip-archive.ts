@@ -3,9 +3,10 @@ import { crc32, deflateRawSync } from 'node:zlib';
 /**
  * A zip archive as the APPNOTE lays it out: local headers and data, the central directory, its
  * end record (with `comment`, which makes two archives of the same files differ, as their times would).
- * Entries are deflated unless they say `method: 0`.
+ * Entries are deflated unless they say `method: 0`; one with a `mode` is made on Unix and carries it
+ * (its external attributes' high half, as Info-ZIP and Python's zipfile write a file's permissions).
  */
-export function zip(files: readonly { path: string; body: string | Buffer; method?: 0 | 8 }[], comment = ''): Buffer {
+export function zip(files: readonly { path: string; body: string | Buffer; method?: 0 | 8; mode?: number }[], comment = ''): Buffer {
   const locals: Buffer[] = [];
   const directory: Buffer[] = [];
   let offset = 0;
@@ -23,6 +24,10 @@ export function zip(files: readonly { path: string; body: string | Buffer; metho
     local.writeUInt16LE(name.length, 26);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
+    if (file.mode !== undefined) {
+      entry.writeUInt16LE((3 << 8) | 20, 4);
+      entry.writeUInt32LE((file.mode << 16) >>> 0, 38);
+    }
     entry.writeUInt16LE(0x800, 8);
     entry.writeUInt16LE(method, 10);
     entry.writeUInt32LE(crc32(body), 16);

@@ -210,6 +210,23 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
     expect(cleared.FunctionResponseTypes).toEqual([]);
   });
 
+  it('applies FilterCriteria from the next batch: a message no filter matches is deleted unread; the filters are answered until cleared', async () => {
+    const Filters = [{ Pattern: JSON.stringify({ body: [{ prefix: 'kept-' }] }) }];
+    expect((await update({ FilterCriteria: { Filters } })).FilterCriteria).toEqual({ Filters });
+    await settled(inboxMapping, 'Enabled');
+    await send('dropped', 3);
+    await send('kept', 3);
+    await eventually(async () => (handled('kept').length >= 3 ? true : undefined));
+    await eventually(async () => ((await depth('pause-inbox')).inFlight === 0 ? true : undefined));
+    // Deleted, not left to come back and be dead-lettered after the queue's one receive.
+    expect(await depth('pause-inbox')).toEqual({ visible: 0, inFlight: 0 });
+    expect(await depth('pause-inbox-dlq')).toEqual({ visible: 0, inFlight: 0 });
+    expect(handled('dropped')).toEqual([]);
+    expect((await mapping()).FilterCriteria).toEqual({ Filters });
+    expect((await update({ FilterCriteria: { Filters: [] } })).FilterCriteria).toBeUndefined();
+    await settled(inboxMapping, 'Enabled');
+  });
+
   it('fails if a setting is one Lambda refuses for an SQS mapping, naming it, and changes nothing', async () => {
     const refused = (input: Omit<UpdateEventSourceMappingCommandInput, 'UUID'>, uuid = inboxMapping) =>
       update(input, uuid).then(
@@ -231,9 +248,10 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
       name: 'InvalidParameterValueException',
       message: `MaximumRetryAttempts does not apply to an Amazon SQS event source mapping (arn:aws:sqs:${region}:${ACCOUNT}:pause-inbox).`,
     });
-    expect((await refused({ FilterCriteria: { Filters: [{ Pattern: '{"body":["x"]}' }] } })).message).toContain(
-      'FilterCriteria is not applied by the local runtime',
-    );
+    expect(await refused({ FilterCriteria: { Filters: [{ Pattern: '{"body":"x"}' }] } })).toEqual({
+      name: 'InvalidParameterValueException',
+      message: 'Invalid filter pattern definition.',
+    });
     expect(await refused({ ScalingConfig: { MaximumConcurrency: 2 }, ProvisionedPollerConfig: { MinimumPollers: 2 } })).toMatchObject({
       name: 'InvalidParameterValueException',
     });

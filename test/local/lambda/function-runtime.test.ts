@@ -223,8 +223,8 @@ describe('FunctionRuntime.prepare', () => {
 
 describe('parseBatchItemFailures', () => {
   const batch = new Set(['a', 'b']);
-  it('treats null, {} and an empty or null list as all succeeded', () => {
-    for (const payload of ['null', '{}', '{"batchItemFailures":[]}', '{"batchItemFailures":null}']) {
+  it('treats null, {}, [] and an empty or null list as all succeeded', () => {
+    for (const payload of ['null', '{}', '[]', '{"batchItemFailures":[]}', '{"batchItemFailures":null}']) {
       expect(parseBatchItemFailures(payload, batch)).toEqual(new Set());
     }
   });
@@ -238,6 +238,7 @@ describe('parseBatchItemFailures', () => {
     ['an identifier not in the batch', '{"batchItemFailures":[{"itemIdentifier":"z"}]}'],
     ['a misspelled key', '{"batchItemFailures":[{"itemId":"a"}]}'],
     ['a list that is not a list', '{"batchItemFailures":"a"}'],
+    ['a list answered instead of an object', '[{"itemIdentifier":"a"}]'],
   ])('fails the whole batch for %s', (_name, payload) => {
     expect(parseBatchItemFailures(payload, batch)).toBe('invalid');
   });

@@ -15,7 +15,7 @@ import {
   ListFunctionsCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
-  PutProvisionedConcurrencyConfigCommand,
+  PutRuntimeManagementConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { App, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -309,10 +309,10 @@ describe('LambdaService read API', () => {
 
   it('fails if an operation the local runtime does not serve is called, naming it, with a 4xx', async () => {
     const error = await client
-      .send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'api-echo', Qualifier: '1', ProvisionedConcurrentExecutions: 1 }))
+      .send(new PutRuntimeManagementConfigCommand({ FunctionName: 'api-echo', UpdateRuntimeOn: 'Auto' }))
       .catch((e) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 400 } });
-    expect(error.message).toContain('PutProvisionedConcurrencyConfig is not supported by the local Lambda service');
+    expect(error.message).toContain('PutRuntimeManagementConfig is not supported by the local Lambda service');
     const response = await fetch(`${runtime.url}/2015-03-31/no-such-thing`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');

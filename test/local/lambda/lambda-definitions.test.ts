@@ -33,6 +33,16 @@ const fn = (properties: Record<string, unknown> = {}) => ({
 const queue = { Type: 'AWS::SQS::Queue', Properties: {} };
 
 describe('serviceDefinitions for Lambda', () => {
+  it('warns that a function with SnapStart on its versions takes no snapshot locally', () => {
+    const { definitions } = definitionsOf({
+      Snap: fn({ FunctionName: 'snap', Runtime: 'python3.12', SnapStart: { ApplyOn: 'PublishedVersions' } }),
+      Plain: fn({ FunctionName: 'plain', SnapStart: { ApplyOn: 'None' } }),
+    });
+    expect(definitions.warnings.filter((w) => w.includes('SnapStart'))).toEqual([
+      'App/Snap (AWS::Lambda::Function): SnapStart takes no snapshot locally: its versions answer OptimizationStatus On, but each execution environment runs the init phase, and no runtime hooks (before checkpoint, after restore) run',
+    ]);
+  });
+
   it('puts the template versions and aliases, with an alias routing weights, on their function', () => {
     const { definitions } = definitionsOf({
       Fn: fn({ FunctionName: 'versioned' }),
@@ -102,6 +112,31 @@ describe('serviceDefinitions for Lambda', () => {
       onSuccess: 'arn:aws:sqs:us-east-1:000000000000:App-Ok',
       onFailure: 'arn:aws:sqs:us-east-1:000000000000:App-Failed',
     });
+  });
+
+  it("reads an SQS mapping's FilterCriteria (a pattern as text or as an object), and leaves one with a pattern Lambda refuses not run, warning", () => {
+    const mapping = (Pattern: unknown) => ({
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        FunctionName: { Ref: 'Fn' },
+        EventSourceArn: { 'Fn::GetAtt': ['Q', 'Arn'] },
+        FilterCriteria: { Filters: [{ Pattern }] },
+      },
+    });
+    const { definitions } = definitionsOf({
+      Q: queue,
+      Fn: fn(),
+      Text: mapping('{"body":{"kind":["order"]}}'),
+      Object: mapping({ body: { kind: ['order'] } }),
+      Refused: mapping('{"body":"order"}'),
+    });
+    const [text, object, refused] = definitions.sqsMappings;
+    expect(text?.filters).toEqual(['{"body":{"kind":["order"]}}']);
+    expect(object?.filters).toEqual(['{"body":{"kind":["order"]}}']);
+    expect(refused?.refusal).toBe('InvalidParameterValueException: Invalid filter pattern definition.');
+    expect(definitions.warnings).toEqual([
+      expect.stringContaining('App/Refused (AWS::Lambda::EventSourceMapping): Lambda refuses its FilterCriteria'),
+    ]);
   });
 
   it('fails if an EventInvokeConfig value is outside what Lambda accepts, warning and keeping the default', () => {

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { API_CASES } from './recorded-cases-api.js';
+import { BEHAVIOR_CASES } from './recorded-cases-behavior.js';
 import { DESTINATION_CASES } from './recorded-cases-destinations.js';
 import { FUNCTION_CASES } from './recorded-cases-functions.js';
 import { LAYER_CASES } from './recorded-cases-layers.js';
+import { LIMIT_CASES } from './recorded-cases-limits.js';
 import { MAPPING_CASES } from './recorded-cases-mappings.js';
 import { NAME_CASES } from './recorded-cases-names.js';
 import { PERMISSION_CASES } from './recorded-cases-permissions.js';
 import { PYTHON_CASES } from './recorded-cases-python.js';
 import { REQUEST_ID_CASES, TIMED_REQUEST_ID_CASES } from './recorded-cases-request-ids.js';
+import { COMMON_CASES, RUNTIME_CASES, RUNTIME_KNOWN_DIFFERENCES } from './recorded-cases-runtimes.js';
+import { SETTINGS_CASES } from './recorded-cases-settings.js';
 import { STATE_CASES } from './recorded-cases-states.js';
 import { TAG_AND_INVOKE_CASES } from './recorded-cases-tags.js';
 import { URL_CASES } from './recorded-cases-urls.js';
@@ -87,6 +92,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'a Layers item without its version is refused quoting each constraint of the item (its lengths, not null) besides the ' +
       "pattern it fails; the endpoint's model validation names the constraints an item fails only",
   },
+  ...RUNTIME_KNOWN_DIFFERENCES,
 ]);
 let context: ReplayContext;
 let close: () => void;
@@ -98,7 +104,7 @@ beforeAll(async () => {
   runtime = started.runtime;
   context = started.context;
   close = started.close;
-  timed = await startReplay({ virtualTime: true });
+  timed = await startReplay({ clock: new AdvanceableClock() });
 });
 
 afterAll(async () => {
@@ -127,6 +133,11 @@ describe('Lambda answers recorded on AWS', () => {
       ...MAPPING_CASES,
       ...NAME_CASES,
       ...API_CASES,
+      ...SETTINGS_CASES,
+      ...LIMIT_CASES,
+      ...COMMON_CASES,
+      ...RUNTIME_CASES,
+      ...BEHAVIOR_CASES,
       ...URL_CASES,
       ...REQUEST_ID_CASES,
     },

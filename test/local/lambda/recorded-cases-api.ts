@@ -5,6 +5,7 @@ import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteFunctionEventInvokeConfigCommand,
   DeleteFunctionUrlConfigCommand,
@@ -413,6 +414,8 @@ export const API_CASES: Record<string, Replay> = {
     const most = Number(settings.AccountLimit?.UnreservedConcurrentExecutions) - 101;
     const answered = await put(most);
     if (answered.ReservedConcurrentExecutions !== most) throw new Error(`reserving ${most} answered ${JSON.stringify(answered)}`);
+    // The fixture deletes its function after the test: the account's concurrency is free again for the next (provisioned concurrency's limits).
+    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     return live;
   },
   'TestLambdaUrl::test_url_config_exceptions': urlExceptions,

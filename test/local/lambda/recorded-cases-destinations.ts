@@ -19,7 +19,7 @@ import { type Answer, asBotoAnswer, asSnapshotted, type Replay, type ReplayConte
  * and the two functions of TestLambdaDestinationEventbridge's stack.
  */
 export const INTEGRATION_PY = readFileSync(
-  new URL('../../conformance/aws-recorded/lambda/destinations/fixtures/lambda_integration.py', import.meta.url),
+  new URL('../../conformance/aws-recorded/lambda/runtimes/fixtures/functions/lambda_integration.py', import.meta.url),
   'utf8',
 );
 const ECHOFAIL_PY =

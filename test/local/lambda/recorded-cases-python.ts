@@ -297,6 +297,9 @@ export const PYTHON_CASES: Record<string, Replay> = {
   'TestLambdaFeatures::test_invocation_with_qualifier': fromS3(true),
   'TestLambdaErrors::test_lambda_runtime_exit': failing('lambda_runtime_exit', RUNTIME_EXIT_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_handler_exit': failing('lambda_handler_exit', HANDLER_EXIT_PY, 'python3.12'),
+  'TestLambdaErrors::test_lambda_runtime_wrapper_not_found': failing('lambda_echo', ECHO_PY, 'python3.12', {
+    AWS_LAMBDA_EXEC_WRAPPER: '/idontexist.sh',
+  }),
   'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt]': undecodable(
     'body',
     [0x6e, 0x87, 0x72, 0x9e, 0xe9, 0xb5, 0xd7, 0x49, 0xee, 0x9b, 0x6d, 0x74],

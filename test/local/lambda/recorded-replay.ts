@@ -10,7 +10,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AdvanceableClock } from '../../../local/clock.js';
+import { AdvanceableClock, type Clock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { runUntilIdle } from '../../../testing/virtual-time.js';
@@ -25,8 +25,8 @@ import { credentials, region, tempDataDir } from '../helpers.js';
  * the recording: the output without `$metadata` and with `ResponseMetadata.HTTPStatusCode`;
  * Invoke's `Payload` as LocalStack's snapshot reads a stream (a JSON object or list parsed,
  * anything else as text); an error as `{ Error: { Code, Message }, ... }` with the members of
- * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`:
- * none for an error the model does not declare, such as ValidationException).
+ * the error's shape in botocore's model that the body carries (`Type`, `Message` or `message`,
+ * TooManyRequestsException's `Reason`: none for an error the model does not declare, such as ValidationException).
  */
 
 export type Answer = Record<string, unknown>;
@@ -152,6 +152,14 @@ const LAYER_SNAPSHOTS = ['layers/test_lambda_api.snapshot.json'];
 const MAPPING_SNAPSHOTS = ['mappings/test_lambda_api.snapshot.json'];
 /** More of test_lambda_api.py's tests (recorded-cases-names.ts, recorded-cases-api.ts). */
 const API_SNAPSHOTS = ['api/test_lambda_api.snapshot.json'];
+/** Its tests of a function's settings and limits (recorded-cases-settings.ts, recorded-cases-limits.ts). */
+const SETTINGS_SNAPSHOTS = ['settings/test_lambda_api.snapshot.json'];
+/** The runtimes' tests: test_lambda_common.py, test_lambda_runtimes.py (recorded-cases-runtimes.ts), test_lambda.py's of how a function runs (recorded-cases-behavior.ts). */
+const RUNTIME_SNAPSHOTS = [
+  'runtimes/test_lambda_common.snapshot.json',
+  'runtimes/test_lambda_runtimes.snapshot.json',
+  'runtimes/test_lambda.snapshot.json',
+];
 
 interface RecordedCase {
   'recorded-date': string;
@@ -171,15 +179,39 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...LAYER_SNAPSHOTS,
     ...MAPPING_SNAPSHOTS,
     ...API_SNAPSHOTS,
+    ...SETTINGS_SNAPSHOTS,
+    ...RUNTIME_SNAPSHOTS,
     ...DESTINATION_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
 
+/**
+ * The recordings replayed by test files of their own (recorded-answers-*.test.ts), by file
+ * under aws-recorded/lambda/: compareCase finds their tests, recordedTests does not list them.
+ */
+const OWN_FILES = [
+  'event-source-mappings/test_lambda_integration_sqs.snapshot.json',
+  'stream-mappings/test_lambda_integration_dynamodbstreams.snapshot.json',
+  'stream-mappings/test_lambda_integration_kinesis.snapshot.json',
+];
+const OWN_RECORDED: Record<string, Record<string, RecordedCase>> = Object.fromEntries(
+  OWN_FILES.map((file) => [
+    file,
+    JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as Record<
+      string,
+      RecordedCase
+    >,
+  ]),
+);
+
+/** The tests one of OWN_FILES holds. */
+export const recordedTestsIn = (file: string): string[] => Object.keys(OWN_RECORDED[file] ?? {});
+
 /** The recorded answers of one test, by snapshot key. */
 function recorded(test: string): Record<string, unknown> {
-  const found = RECORDED[test];
+  const found = RECORDED[test] ?? Object.values(OWN_RECORDED).find((cases) => cases[test] !== undefined)?.[test];
   if (!found) throw new Error(`no recorded case ${test}`);
   return found['recorded-content'];
 }
@@ -194,7 +226,22 @@ export function compareCase(test: string, live: Answer): string[] {
   const sent = Object.entries(recorded(test)).filter(
     ([, answer]) => !(typeof answer === 'string' && answer.startsWith('Parameter validation failed')),
   );
-  return caseDifferences(Object.fromEntries(sent), live, unreferenced);
+  return [...caseDifferences(Object.fromEntries(sent), live, unreferenced), ...((live[ASSERTED] as string[] | undefined) ?? [])];
+}
+
+/**
+ * Where a replay's own checks go (`asserted`): a test that snapshots nothing asserts what it
+ * reads (test_python_runtime_correct_versions' version), and what the replay finds otherwise is one
+ * more difference, so that one can be listed as known with its reason.
+ */
+const ASSERTED = '$asserted';
+
+/** The live answer of a replay that checks values the recorded test asserts: each that differs, as `assert.<what>: expected ≠ live`. */
+export function asserted(checks: Record<string, readonly [expected: unknown, live: unknown]>): Answer {
+  const found = Object.entries(checks).flatMap(([what, [expected, live]]) =>
+    JSON.stringify(expected) === JSON.stringify(live) ? [] : [`assert.${what}: ${JSON.stringify(expected)} ≠ ${JSON.stringify(live)}`],
+  );
+  return { [ASSERTED]: found };
 }
 
 /**
@@ -205,10 +252,22 @@ const UNREFERENCED: Readonly<Record<string, readonly string[]>> = {
   CodeSha256: ['code-sha256'],
   LogResult: ['log-result'],
   FunctionUrl: ['lambda-url', 'function-url'],
+  // test_lambda_integration_sqs.py's, of an SQS record's attributes and a mapping's batching window.
+  SenderId: ['sender-id'],
+  SentTimestamp: ['sent-timestamp'],
+  MaximumBatchingWindowInSeconds: ['maximum-batching-window-in-seconds'],
 };
+
+/**
+ * A `key_value` transformer whose replacement was already bracketed (test_lambda_runtimes.py's
+ * `key_value("CodeSha256", "<code-sha-256>")`) wrote its numbered placeholders bracketed twice
+ * (`<<code-sha-256>:1>`): read as the placeholder `<code-sha-256:1>`.
+ */
+const BRACKETED_TWICE = /^<<([^<>]+)>:(\d+)>$/;
 
 function unreferenced(answer: unknown, key?: string): unknown {
   if (key !== undefined && typeof answer === 'string' && UNREFERENCED[key]?.includes(answer)) return `<${answer}>`;
+  if (typeof answer === 'string' && BRACKETED_TWICE.test(answer)) return answer.replace(BRACKETED_TWICE, '<$1:$2>');
   if (Array.isArray(answer)) return answer.map((item) => unreferenced(item));
   if (isObject(answer)) return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, unreferenced(v, k)]));
   return answer;
@@ -227,26 +286,34 @@ const ACCOUNT = '000000000000';
 /** The errors botocore's model declares, by code (their members are the body's it reports). */
 const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 
-/** A runtime with no app (the replayed calls make the functions) and the clients the recordings used. */
+/**
+ * A runtime with no app (the replayed calls make the functions) and the clients the recordings
+ * used; on `clock` when given (a replay that moves it past visibility timeouts, or an
+ * AdvanceableClock its cases move with `runUntilIdle`), with the pipes' retries
+ * `pipesRetryBaseMs` apart when given (a replay that counts retries, not their pace), and IAM's
+ * mode when given (off otherwise: `enforce` refuses what AWS would, a function URL's anonymous
+ * caller included).
+ */
 export async function startReplay({
-  virtualTime = false,
+  clock,
+  pipesRetryBaseMs,
   iam,
 }: {
-  readonly virtualTime?: boolean;
-  /** IAM's mode (off unless given): `enforce` refuses what AWS would, a function URL's anonymous caller included. */
+  readonly clock?: Clock;
+  readonly pipesRetryBaseMs?: number;
   readonly iam?: 'enforce';
 } = {}): Promise<{
   runtime: LocalRuntime;
   context: ReplayContext;
   close(): void;
 }> {
-  const clock = virtualTime ? new AdvanceableClock() : undefined;
   const runtime = await LocalRuntime.start({
     cdkOut: assemblyOf({}),
     dataDir: tempDataDir(),
     port: 0,
     log: () => undefined,
-    ...(clock ? { clock } : {}),
+    clock,
+    ...(pipesRetryBaseMs === undefined ? {} : { pipesRetryBaseMs }),
     ...(iam ? { iam } : {}),
   });
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
@@ -280,7 +347,7 @@ export async function startReplay({
     call,
     lastRequestId: () => raw?.requestId,
     async runUntilIdle(limitMs) {
-      if (!clock) throw new Error('runUntilIdle moves virtual time: the replay runs on the real clock');
+      if (!(clock instanceof AdvanceableClock)) throw new Error('runUntilIdle moves virtual time: the replay runs on no AdvanceableClock');
       await runUntilIdle(clock, limitMs, { settle, timeoutMs: 10_000, call: 'runUntilIdle' });
     },
     lambda,
@@ -365,7 +432,9 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
     const body = (raw.body === '' ? {} : JSON.parse(raw.body)) as Record<string, unknown>;
     const member = MODELED_ERRORS[code];
     const modeled =
-      member === undefined ? {} : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member));
+      member === undefined
+        ? {}
+        : Object.fromEntries(Object.entries(body).filter(([key]) => key === 'Type' || key === member || key === 'Reason'));
     // botocore's Message is the body's; a body without one reports None.
     const message = 'message' in body || 'Message' in body ? error.message : null;
     return { Error: { Code: code, Message: message }, ...modeled, ResponseMetadata: { HTTPStatusCode: raw.status } };

@@ -89,6 +89,22 @@ describe('PipesService', () => {
     });
   });
 
+  it('sets the expired records of a batch apart, as a batch of their own, and delivers the rest', async () => {
+    const h = harness(pipe({ maximumRecordAgeSeconds: 60 }));
+    h.add('old');
+    h.clock.advance(61_000);
+    h.add('new-1');
+    h.add('new-2');
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => s.queue)).toEqual(['dlq', 'out', 'out']);
+    expect(JSON.parse(h.sent[0]?.body as string)).toMatchObject({
+      requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 1 },
+      DDBStreamBatchInfo: { batchSize: 1, startSequenceNumber: '1', endSequenceNumber: '1' },
+    });
+  });
+
   it("records what a mapped function last answered in its failure record, as Lambda's on-failure destination gets it", async () => {
     const failing: PipeServices['lambda'] = {
       invoke: async () => ({ ok: false, error: { errorType: 'Error', errorMessage: 'boom' } }),

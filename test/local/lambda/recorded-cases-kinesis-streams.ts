@@ -1,0 +1,419 @@
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { region } from '../helpers.js';
+import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
+import type { HandlerFile } from './sqs-mapping-replay.js';
+import type { StreamReplayContext } from './stream-mapping-fixtures.js';
+import {
+  createKinesisStream,
+  createMapping,
+  createQueue,
+  fixtures,
+  invocations,
+  logEvents,
+  mappingState,
+  putRecord,
+  putRecords,
+  pythonFunction,
+  receiveFailure,
+  receiveNotification,
+  SETTLE_MS,
+  s3FailureRecord,
+  topicIntoQueue,
+  uuidOf,
+  waitFor,
+  withResponse,
+} from './stream-mapping-fixtures.js';
+
+/** A minute and a second: a record past MaximumRecordAgeInSeconds 60 (the tests sleep 60 s, or 80 s, on AWS). */
+const PAST_RECORD_AGE_MS = 61_000;
+
+/**
+ * `test_kinesis_maximum_record_age_exceeded`: a record put, a failing function mapped with
+ * MaximumRecordAgeInSeconds 60 and `maxRetries`; the record expires before the mapping
+ * reads it (`expireFirst`) or while it retries.
+ */
+function recordAgeExceeded(expireFirst: boolean, maxRetries: number): Replay {
+  return async (context) => {
+    const c = context as StreamReplayContext;
+    const { StreamName, arn } = await createKinesisStream(c);
+    await putRecord(c, StreamName, 'stream-data', 'test');
+    if (expireFirst) await c.advance(PAST_RECORD_AGE_MS);
+    const name = await pythonFunction(c, 'lambda_echofail');
+    const queue = await createQueue(c);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 1,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: maxRetries,
+        MaximumRecordAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    if (!expireFirst) {
+      // Retried until it expires: the function has failed on it at least once, then the minute passes.
+      await logEvents(c, name, 1);
+      await c.advance(PAST_RECORD_AGE_MS);
+    }
+    live.record_age_exceeded_payload = await receiveFailure(c, queue.url);
+    return live;
+  };
+}
+
+/** The message the on-failure tests put (Python's json.dumps of it): `lambda_integration`'s raise_error flag set. */
+const RAISING_MESSAGE = '{"input": "hello", "value": "world", "raise_error": 1}';
+
+/** A function of `code` and a stream of one shard. */
+async function functionAndStream(c: ReplayContext, code: HandlerFile | { code: string }) {
+  const name = await pythonFunction(c, code);
+  const stream = await createKinesisStream(c);
+  return { name, ...stream };
+}
+
+/** A function that fails on the record put, mapped with an on-failure destination after one retry. */
+function onFailure(destination: (c: ReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>, key: string): Replay {
+  return async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_integration');
+    const target = await destination(c);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 1,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnFailure: { Destination: target.arn } },
+      }),
+    };
+    const uuid = uuidOf(live.create_event_source_mapping_response);
+    await mappingState(c, uuid, 'Enabled');
+    await putRecord(c, StreamName, RAISING_MESSAGE, 'custom');
+    live[key] = await target.read(uuid);
+    return live;
+  };
+}
+
+/** `test_kinesis_report_batch_item_failure_scenarios`: a function answering `response` (Python) for one record, retried twice. */
+function failureScenario(response: string): Replay {
+  return async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
+    const queue = await createQueue(c);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 1,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    await putRecord(c, StreamName, 'hello', 'test');
+    live.sqs_payload = await receiveFailure(c, queue.url);
+    live.kinesis_events = await logEvents(c, name, 3, invocations);
+    return live;
+  };
+}
+
+/** `test_kinesis_report_batch_item_success_scenarios`: a function answering `response` (Python) that names no failed record. */
+function successScenario(response: string): Replay {
+  return async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 1,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 2,
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    await putRecord(c, StreamName, 'hello', 'test');
+    live.kinesis_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
+    return live;
+  };
+}
+
+/** Ten records of `{"record_id": j}` under one partition key, in one PutRecords. */
+const tenRecords = (c: ReplayContext, StreamName: string, key: string, member = 'record_id') =>
+  putRecords(
+    c,
+    StreamName,
+    Array.from({ length: 10 }, (_, j) => ({ Data: JSON.stringify({ [member]: j }).replace(':', ': '), PartitionKey: key })),
+  );
+
+/** The REPORT lines of a function's log: how many times it ran. */
+async function reports(c: ReplayContext, functionName: string): Promise<number> {
+  try {
+    const page = await fixtures(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}` }));
+    return (page.events ?? []).filter((e) => e.message?.includes('REPORT')).length;
+  } catch (error) {
+    // Its log group comes with its first invocation.
+    if ((error as Error).name === 'ResourceNotFoundException') return 0;
+    throw error;
+  }
+}
+
+const PREFIX = 'TestKinesisSource::';
+
+/** test_lambda_integration_kinesis.py's tests, by snapshot key. */
+export const KINESIS_STREAM_CASES: Record<string, Replay> = {
+  [`${PREFIX}test_esm_with_not_existing_kinesis_stream`]: async (c) => {
+    const name = await pythonFunction(c, 'lambda_echo');
+    return {
+      error: await createMapping(c, {
+        EventSourceArn: `arn:aws:kinesis:${region}:${c.accountId}:stream/test-foobar-81ded7e8`,
+        FunctionName: name,
+        StartingPosition: 'LATEST',
+      }),
+    };
+  },
+  [`${PREFIX}test_create_kinesis_event_source_mapping`]: async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, { EventSourceArn: arn, FunctionName: name, StartingPosition: 'LATEST' }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    await putRecords(
+      c,
+      StreamName,
+      Array.from({ length: 10 }, (_, i) => ({ Data: 'hello', PartitionKey: `test_${i}` })),
+    );
+    live.kinesis_records = (await logEvents(c, name, 1))[0];
+    return live;
+  },
+  [`${PREFIX}test_create_kinesis_event_source_mapping_multiple_lambdas_single_kinesis_event_stream`]: async (c) => {
+    const { StreamName, arn } = await createKinesisStream(c);
+    const live: Answer = {};
+    const functions: [string, string][] = [];
+    for (const id of ['a', 'b']) {
+      const name = await pythonFunction(c, 'lambda_echo');
+      functions.push([name, id]);
+      live[`create_event_source_mapping_response-${id}`] = await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'TRIM_HORIZON',
+      });
+    }
+    await putRecords(c, StreamName, [{ Data: 'hello', PartitionKey: 'test_1' }]);
+    for (const [name, id] of functions) live[`kinesis_records-${id}`] = (await logEvents(c, name, 1))[0];
+    return live;
+  },
+  [`${PREFIX}test_duplicate_event_source_mappings`]: async (c) => {
+    const { arn } = await createKinesisStream(c);
+    const first = await pythonFunction(c, 'lambda_echo');
+    const live: Answer = {
+      create: await createMapping(c, { FunctionName: first, EventSourceArn: arn, StartingPosition: 'LATEST' }),
+      error: await createMapping(c, { FunctionName: first, EventSourceArn: arn, StartingPosition: 'LATEST' }),
+    };
+    const second = await pythonFunction(c, 'lambda_echo');
+    const another = await createMapping(c, { FunctionName: second, EventSourceArn: arn, StartingPosition: 'LATEST' });
+    if (another.Error !== undefined) throw new Error(`a second function's mapping was refused: ${JSON.stringify(another.Error)}`);
+    return live;
+  },
+  [`${PREFIX}test_kinesis_event_source_mapping_with_async_invocation`]: async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'LATEST',
+        BatchSize: 10,
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
+    const events = (await logEvents(c, name, 2)) as { executionStart: number }[];
+    // Kinesis keeps a shard's order: the second batch runs once the first (which sleeps 5 s) has ended.
+    if (!((events[1]?.executionStart ?? 0) - (events[0]?.executionStart ?? 0) > 5)) {
+      throw new Error('the second batch started before the first ended');
+    }
+    live.invocation_events = events;
+    return live;
+  },
+  [`${PREFIX}test_kinesis_event_source_trim_horizon`]: async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
+    for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 10,
+      }),
+    };
+    await tenRecords(c, StreamName, 'test_3');
+    live.invocation_events = await logEvents(c, name, 3);
+    return live;
+  },
+  [`${PREFIX}test_disable_kinesis_event_source_mapping`]: async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'LATEST',
+        BatchSize: 10,
+      }),
+    };
+    const UUID = uuidOf(live.create_event_source_mapping_response);
+    await mappingState(c, UUID, 'Enabled');
+    await tenRecords(c, StreamName, 'test');
+    live.invocation_events = await logEvents(c, name, 1);
+    await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+    await mappingState(c, UUID, 'Disabled');
+    await tenRecords(c, StreamName, 'test', 'record_id_disabled');
+    const after = await logEvents(c, name, 1, undefined, SETTLE_MS);
+    if (after.length !== 1) throw new Error(`the disabled mapping invoked its function: ${after.length} events`);
+    return live;
+  },
+  [`${PREFIX}test_kinesis_event_source_mapping_with_on_failure_destination_config`]: onFailure(async (c) => {
+    const queue = await createQueue(c);
+    return { arn: queue.arn, read: () => receiveFailure(c, queue.url) };
+  }, 'sqs_payload'),
+  [`${PREFIX}test_kinesis_event_source_mapping_with_sns_on_failure_destination_config`]: onFailure(async (c) => {
+    const { topicArn, queueUrl } = await topicIntoQueue(c);
+    return { arn: topicArn, read: () => receiveNotification(c, queueUrl) };
+  }, 'failure_sns_message'),
+  [`${PREFIX}test_kinesis_event_source_mapping_with_s3_on_failure_destination`]: onFailure(
+    (c) => s3FailureRecord(c, 'KinesisBatchInfo'),
+    'record_body',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failures`]: async (c) => {
+    const { name, StreamName, arn } = await functionAndStream(c, 'lambda_report_batch_item_failures_kinesis');
+    const queue = await createQueue(c);
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 3,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 3,
+        DestinationConfig: { OnFailure: { Destination: queue.arn } },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    await putRecords(
+      c,
+      StreamName,
+      Array.from({ length: 6 }, (_, i) => ({
+        Data: JSON.stringify({ should_fail: i === 5 }).replace(':', ': '),
+        PartitionKey: `test_${i}`,
+      })),
+    );
+    live.sqs_payload = await receiveFailure(c, queue.url);
+    const batches = (await logEvents(c, name, 5, invocations)) as { Records: { kinesis: { partitionKey: string } }[] }[];
+    const records = batches.flatMap((batch) => batch.Records);
+    records.sort((a, b) =>
+      a.kinesis.partitionKey < b.kinesis.partitionKey ? -1 : a.kinesis.partitionKey > b.kinesis.partitionKey ? 1 : 0,
+    );
+    live.kinesis_records = { Records: records };
+    return live;
+  },
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[item_identifier_not_present_failure]`]: failureScenario(
+    '{"batchItemFailures": [{"itemIdentifier": 123}]}',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[empty_string_item_identifier_failure]`]: failureScenario(
+    '{"batchItemFailures": [{"itemIdentifier": ""}]}',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[null_item_identifier_failure]`]: failureScenario(
+    '{"batchItemFailures": [{"itemIdentifier": None}]}',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[invalid_key_foo_failure]`]: failureScenario(
+    '{"batchItemFailures": [{"foo": 123}]}',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[invalid_key_foo_null_value_failure]`]: failureScenario(
+    '{"batchItemFailures": [{"foo": None}]}',
+  ),
+  [`${PREFIX}test_kinesis_report_batch_item_failure_scenarios[unhandled_exception_in_function]`]: failureScenario('(lambda: 1 / 0)()'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_string_success]`]: successScenario(''),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_list_success]`]: successScenario('[]'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_success]`]: successScenario('None'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_dict_success]`]: successScenario('{}'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[empty_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": []}'),
+  [`${PREFIX}test_kinesis_report_batch_item_success_scenarios[null_batch_item_failure_success]`]:
+    successScenario('{"batchItemFailures": None}'),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-while-retrying]`]: recordAgeExceeded(false, -1),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded[expire-before-ingestion]`]: recordAgeExceeded(true, 0),
+  [`${PREFIX}test_kinesis_maximum_record_age_exceeded_discard_records`]: async (context) => {
+    const c = context as StreamReplayContext;
+    const { StreamName, arn } = await createKinesisStream(c);
+    await putRecord(c, StreamName, 'stream-data', 'test');
+    await c.advance(PAST_RECORD_AGE_MS);
+    const destination = await createQueue(c);
+    const name = await pythonFunction(c, 'lambda_event_source_mapping_send_message', {
+      Environment: { Variables: { SQS_QUEUE_URL: destination.url } },
+    });
+    const deadLetters = await createQueue(c);
+    // The first record of the batch has expired; the rest have not.
+    await putRecords(
+      c,
+      StreamName,
+      Array.from({ length: 5 }, (_, i) => ({ Data: `stream-data-${i + 1}`, PartitionKey: 'test' })),
+    );
+    const live: Answer = {
+      create_event_source_mapping_response: await createMapping(c, {
+        FunctionName: name,
+        BatchSize: 10,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 0,
+        MaximumRecordAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: deadLetters.arn } },
+      }),
+    };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    live.record_age_exceeded_payload = await receiveFailure(c, deadLetters.url);
+    const sent = await receiveFailure(c, destination.url);
+    // The recording's SortingTransformer sorted them by their data.
+    const records = (sent.Messages as { Body: { kinesis: { data: string } }[] }[]).flatMap((m) => m.Body);
+    const data = (r: (typeof records)[number]) => Buffer.from(r.kinesis.data, 'base64').toString('utf8');
+    live.Records = records.sort((a, b) => (data(a) < data(b) ? -1 : data(a) > data(b) ? 1 : 0));
+    return live;
+  },
+  'TestKinesisEventFiltering::test_kinesis_event_filtering_json_pattern': async (c) => {
+    const { StreamName, arn } = await createKinesisStream(c);
+    const first = await pythonFunction(c, 'kinesis_log');
+    const second = await pythonFunction(c, 'kinesis_log');
+    const mapping = (FunctionName: string, eventType: string) =>
+      createMapping(c, {
+        FunctionName,
+        BatchSize: 1,
+        StartingPosition: 'TRIM_HORIZON',
+        EventSourceArn: arn,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 1,
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { event_type: [eventType] } }) }] },
+      });
+    const live: Answer = { create_event_source_mapping_response: await mapping(first, 'function_1') };
+    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    live.create_event_source_mapping_2_response = await mapping(second, 'function_2');
+    await mappingState(c, uuidOf(live.create_event_source_mapping_2_response), 'Enabled');
+    await putRecord(c, StreamName, '{"event_type": "function_1", "message": "foo"}', 'custom');
+    await putRecord(c, StreamName, '{"event_type": "function_2", "message": "bar"}', 'custom');
+    for (const name of [first, second]) await waitFor(async () => (await reports(c, name)) >= 1, `an invocation of ${name}`);
+    const page = await fixtures(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${first}` }));
+    live['kinesis-record-lambda-payload'] = String(page.events?.find((e) => e.message?.includes('{'))?.message).trim();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const name of [first, second]) {
+      const count = await reports(c, name);
+      if (count !== 1) throw new Error(`${name} ran ${count} times; its filter passes one record`);
+    }
+    return live;
+  },
+};
