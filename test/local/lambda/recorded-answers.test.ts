@@ -144,8 +144,16 @@ describe('Lambda answers recorded on AWS', () => {
     () => recordedTests().filter((test) => !timedTest(test)),
     (test, live) => KNOWN_DIFFERENCES.unexpected(test, compareCase(test, live)),
     () => context,
-    // Each waits out its function's sleep of 1-2 s in real time.
-    { realTime: ['TestLambdaBehavior::test_lambda_invoke_with_timeout', 'TestLambdaBehavior::test_lambda_invoke_no_timeout'] },
+    // Each waits out its function's sleep in real time (1-2 s; the function update tests' 20 and 22 s).
+    {
+      realTime: [
+        'TestLambdaBehavior::test_lambda_invoke_with_timeout',
+        'TestLambdaBehavior::test_lambda_invoke_no_timeout',
+        'TestLambdaVersions::test_function_update_during_invoke',
+        'TestLambdaVersions::test_async_invoke_queue_upon_function_update',
+      ],
+      timeoutMs: 60_000,
+    },
   );
 });
 

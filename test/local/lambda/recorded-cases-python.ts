@@ -1,15 +1,17 @@
 import {
   CreateAliasCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
   GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { INTEGRATION_PY } from './recorded-cases-destinations.js';
 import { type Answer, type Replay, type ReplayContext, zipFunction } from './recorded-replay.js';
 
@@ -160,6 +162,77 @@ export const invocationWithLogs =
     return { invoke, logs: { logs } };
   };
 
+/** `lambda_s3_integration_function_version.py`: sleeps as asked, answers its variant, and writes it to the bucket named in its environment. */
+const FUNCTION_VERSION_PY =
+  'import json\nimport os\nimport time\n\nimport boto3\n\ns3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))\n' +
+  'S3_BUCKET_NAME = os.environ.get("S3_BUCKET_NAME")\n# Configurable identifier to test function updates\nFUNCTION_VARIANT = os.environ.get("FUNCTION_VARIANT")\n\n\n' +
+  'def handler(event, context):\n    sleep_duration = int(event.get("sleep_seconds", 0))\n    if sleep_duration > 0:\n' +
+  '        print(f"Sleeping for {sleep_duration} seconds ...")\n        time.sleep(sleep_duration)\n        print("... done sleeping")\n\n' +
+  '    request_prefix = event.get("request_prefix")\n    response = {\n        "function_version": context.function_version,\n' +
+  '        "request_id": context.aws_request_id,\n        "request_prefix": request_prefix,\n        "function_variant": FUNCTION_VARIANT,\n    }\n\n' +
+  '    # The side effect is required to test async invokes\n    if S3_BUCKET_NAME:\n        s3_key = f"{request_prefix}--{FUNCTION_VARIANT}"\n' +
+  '        response["s3_key"] = s3_key\n        s3.put_object(Bucket=S3_BUCKET_NAME, Key=s3_key, Body=json.dumps(response))\n\n    return response\n';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const variant = (c: ReplayContext, name: string, Variables: Record<string, string>) =>
+  c.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables } }));
+
+/** test_lambda.py's TestLambdaVersions tests of a function updated while an invocation runs (20 s) or events wait in its queue. */
+const UPDATE_CASES: Record<string, Replay> = {
+  'TestLambdaVersions::test_function_update_during_invoke': async (c) => {
+    const name = c.name('test-function');
+    const v1 = { FUNCTION_VARIANT: 'variant-1' };
+    await c.create(name, { Code: { ZipFile: c.archive('handler.py', FUNCTION_VERSION_PY) }, Environment: { Variables: v1 } });
+    const update = (async () => {
+      await sleep(5_000);
+      await variant(c, name, { FUNCTION_VARIANT: 'variant-2' });
+      await c.updated(name);
+      const after = await c.call(new InvokeCommand({ FunctionName: name, Payload: '{"request_prefix": "2-post-update"}' }));
+      const payload = after.Payload as { function_variant?: string; function_version?: string };
+      if (after.StatusCode !== 200 || payload.function_variant !== 'variant-2' || payload.function_version !== '$LATEST')
+        throw new Error(`the recorded test asserts the invocation after the update runs variant-2: ${JSON.stringify(after)}`);
+    })();
+    const before = await c.call(new InvokeCommand({ FunctionName: name, Payload: '{"request_prefix": "1-sleep", "sleep_seconds": 20}' }));
+    await update;
+    return { invoke_response_before: before };
+  },
+  'TestLambdaVersions::test_async_invoke_queue_upon_function_update': async (c) => {
+    const bucket = c.name('lambda-target-bucket').toLowerCase();
+    await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const name = c.name('test-function');
+    const v1 = { S3_BUCKET_NAME: bucket, FUNCTION_VARIANT: 'variant-1' };
+    await c.create(name, { Code: { ZipFile: c.archive('handler.py', FUNCTION_VERSION_PY) }, Environment: { Variables: v1 } });
+    await c.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+    try {
+      return await queuedThroughUpdate(c, name, bucket, v1);
+    } finally {
+      // As the fixture's teardown deletes the function: the account's unreserved concurrency is the other tests' again.
+      await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
+    }
+  },
+};
+
+/** test_async_invoke_queue_upon_function_update's events: one that sleeps, 9 queued before the update, 5 after; the objects they wrote. */
+async function queuedThroughUpdate(c: ReplayContext, name: string, bucket: string, v1: Record<string, string>): Promise<Answer> {
+  const event = (payload: object) =>
+    c.lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'Event', Payload: JSON.stringify(payload) }));
+  await event({ request_prefix: '01-sleep', sleep_seconds: 22 });
+  await sleep(2_000);
+  for (let index = 0; index < 9; index++) await event({ request_prefix: `${String(index + 2).padStart(2, '0')}-before` });
+  await variant(c, name, { ...v1, FUNCTION_VARIANT: 'variant-2' });
+  await c.updated(name);
+  for (let index = 0; index < 5; index++) await event({ request_prefix: `${String(index + 11).padStart(2, '0')}-after` });
+  // The test's retry: every event's object written, looked for up to 20 times 5 s apart (here 50 times 1 s).
+  for (let tries = 1; ; tries++) {
+    const { Contents = [] } = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = Contents.map((o) => String(o.Key)).sort();
+    // The recording's transformer read the first event's key, whichever variant ran it, as variant-1.
+    if (keys.length >= 15) return { async_invoke_history_sorted: keys.map((k) => k.replace('01-sleep--variant-2', '01-sleep--variant-1')) };
+    if (tries >= 50) throw new Error(`the recorded test asserts 15 objects written, not ${keys.length}`);
+    await sleep(1_000);
+  }
+}
+
 /** test_lambda.py's and test_lambda_api.py's tests whose answers are of a Python function's invocation, by snapshot key. */
 export const PYTHON_CASES: Record<string, Replay> = {
   'TestLambdaBehavior::test_lambda_invoke_with_timeout': timeoutCase(1, 2),
@@ -295,6 +368,7 @@ export const PYTHON_CASES: Record<string, Replay> = {
   'TestLambdaErrors::test_lambda_runtime_error': failing('lambda_runtime_error', RUNTIME_ERROR_PY, 'python3.13'),
   'TestLambdaFeatures::test_upload_lambda_from_s3': fromS3(false),
   'TestLambdaFeatures::test_invocation_with_qualifier': fromS3(true),
+  ...UPDATE_CASES,
   'TestLambdaErrors::test_lambda_runtime_exit': failing('lambda_runtime_exit', RUNTIME_EXIT_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_handler_exit': failing('lambda_handler_exit', HANDLER_EXIT_PY, 'python3.12'),
   'TestLambdaErrors::test_lambda_runtime_wrapper_not_found': failing('lambda_echo', ECHO_PY, 'python3.12', {
