@@ -1,5 +1,3 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { AwsError } from '../aws-error.js';
 import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import {
@@ -15,6 +13,7 @@ import {
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import type { SqsQueues } from '../targets/queues.js';
+import { QueueHosts } from './queue-hosts.js';
 import { missingParameter, SqsError } from './sqs-errors.js';
 import type { SqsService } from './sqs-service.js';
 import type { SendMessageInput } from './sqs-types.js';
@@ -34,7 +33,7 @@ export interface SqsForTasks extends SqsQueues {
 /**
  * `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text; a null or absent
  * one is not sent, so SQS answers its MissingParameter. The request goes to the QueueUrl's host,
- * as the Java SDK sends it (unreachableHost).
+ * as the Java SDK sends it (QueueHosts).
  */
 async function sqsSendMessage(
   env: TaskEnvironment,
@@ -43,8 +42,8 @@ async function sqsSendMessage(
   request: TaskRequest,
 ): Promise<unknown> {
   const queueUrl = requiredString(args, 'QueueUrl', request);
-  const unreachable = await abortable(unreachableHost(queueUrl), request.signal);
-  if (unreachable) throw unreachable;
+  const unreachable = await abortable(QUEUE_HOSTS.unreachable(queueUrl), request.signal);
+  if (unreachable !== undefined) throw new TaskFailure(`${ERRORS.prefix}.SdkClientException`, unreachable);
   try {
     if (args.MessageBody === undefined || args.MessageBody === null) throw missingParameter('MessageBody');
     const body = typeof args.MessageBody === 'string' ? args.MessageBody : JSON.stringify(args.MessageBody);
@@ -81,31 +80,8 @@ async function sqsSendMessage(
  */
 const asQueryError = (error: SqsError) => new AwsError(error.queryErrorCode, error.message, error.status);
 
-/**
- * The Java SDK sends an SQS request to the QueueUrl's own host. The runtime's queues answer for
- * SQS's endpoints (AWS's names, localhost, an IP address); any other host that does not resolve
- * fails the request before SQS is reached, as `SQS.SdkClientException` with the SDK's words.
- */
-async function unreachableHost(queueUrl: string): Promise<TaskFailure | undefined> {
-  let host: string;
-  try {
-    host = new URL(queueUrl).hostname;
-  } catch {
-    return undefined;
-  }
-  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0 || SQS_HOSTS.test(host)) return undefined;
-  try {
-    await lookup(host);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTFOUND') return undefined;
-    return new TaskFailure(`${ERRORS.prefix}.SdkClientException`, `Unable to execute HTTP request: ${host}: Name or service not known`);
-  }
-}
-
-/** Hosts the runtime's queues answer for whatever DNS says: AWS's SQS endpoints and this machine. */
-const SQS_HOSTS = /(^|\.)(localhost|amazonaws\.com|amazonaws\.com\.cn)$/;
+/** What DNS answered for QueueUrls' hosts: the machine's, so one for every runtime in the process. */
+const QUEUE_HOSTS = new QueueHosts();
 
 /** The Java SDK's exception class for an SQS error code (modelled ones, else the generic one). */
 function sqsErrorName(code: string): string {

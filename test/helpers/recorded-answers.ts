@@ -133,15 +133,16 @@ export class Bindings {
 /**
  * A service's replays as tests: one that every recorded test has a replay, and one a replay
  * that its answers are AWS's (compare names no difference); `context` is read when a replay runs.
- */
-/**
- * npm test replays every fourth recorded test (spread over each file, so each area keeps some),
- * leaving out those that wait out a timeout in real time (`realTime`: a running invocation or
- * an activity's worker keeps the runtime's clock from moving past it);
- * npm run test:conformance (SWITCHYARD_CONFORMANCE=1), which CI runs, replays every one.
+ *
+ * npm test replays every sixth recorded test of each category (`categoryOf`: the recording's
+ * test class or file; by default the class a `Class::test` name starts with), the first of each
+ * among them, so that every category keeps one; it leaves out those that wait out a timeout in
+ * real time (`realTime`: a running invocation or an activity's worker keeps the runtime's clock
+ * from moving past it). npm run test:conformance (SWITCHYARD_CONFORMANCE=1), which CI runs,
+ * replays every one.
  */
 const REPLAY_ALL = process.env.SWITCHYARD_CONFORMANCE !== undefined;
-const SAMPLE_EVERY = 4;
+const SAMPLE_EVERY = 6;
 
 export function itAnswersAsRecorded<C, A>(
   cases: Readonly<Record<string, (context: C) => Promise<A>>>,
@@ -152,12 +153,14 @@ export function itAnswersAsRecorded<C, A>(
     realTime = [],
     sampleEvery = SAMPLE_EVERY,
     timeoutMs = 20_000,
+    categoryOf = testClassOf,
   }: {
     readonly realTime?: readonly string[];
-    /** npm test's share, for a replay whose every test runs functions (a queue's mapping): one in so many. */
+    /** npm test's share, for a replay whose every test runs functions (a queue's mapping): one in so many of each category. */
     readonly sampleEvery?: number;
     /** How long one replay may take (one that waits for functions that sleep takes longer). */
     readonly timeoutMs?: number;
+    readonly categoryOf?: (test: string) => string;
   } = {},
 ): void {
   it('replays every recorded test it holds', () => {
@@ -166,8 +169,7 @@ export function itAnswersAsRecorded<C, A>(
   });
 
   const names = Object.keys(cases);
-  const sampled = names.filter((test) => !realTime.includes(test)).filter((_, index) => index % sampleEvery === 0);
-  it.each(REPLAY_ALL ? names : sampled)(
+  it.each(REPLAY_ALL ? names : sampledTests(names, realTime, categoryOf, sampleEvery))(
     'answers %s as AWS did',
     async (test) => {
       const replay = cases[test];
@@ -176,6 +178,26 @@ export function itAnswersAsRecorded<C, A>(
     },
     timeoutMs,
   );
+}
+
+/** A `Class::test` name's class; '' for a name with none. */
+const testClassOf = (test: string): string => (test.includes('::') ? test.slice(0, test.indexOf('::')) : '');
+
+/** Every `every`-th test of each category, from its first, leaving out those that run in real time. */
+export function sampledTests(
+  names: readonly string[],
+  realTime: readonly string[],
+  categoryOf: (test: string) => string,
+  every = SAMPLE_EVERY,
+): string[] {
+  const seen = new Map<string, number>();
+  return names.filter((test) => {
+    if (realTime.includes(test)) return false;
+    const category = categoryOf(test);
+    const index = seen.get(category) ?? 0;
+    seen.set(category, index + 1);
+    return index % every === 0;
+  });
 }
 
 /** A difference from AWS's recorded answer that the local runtime still has, with why. */

@@ -23,13 +23,14 @@ type Status = MapRunReport['status'];
  * Reports a distributed Map's Map Run to the execution's `onMapRun`, as it stands when called:
  * its status, and its items and child executions counted by how they went. A child that has not
  * ended when the Map Run fails or is stopped is counted aborted, as are those never started.
+ * `children` are the Map Run's as they stand (none until it has read its items).
  */
-export function mapRunReporter(x: StateHost, settings: MapRunSettings, children: MapRunUnits): (status: Status) => void {
+export function mapRunReporter(x: StateHost, settings: MapRunSettings, children: () => MapRunUnits): (status: Status) => void {
   const startDate = x.clock.now();
   const { mapRunArn, label, maxConcurrency } = settings;
   const stateMachineArn = `${x.options.stateMachineArn}/${label}`;
   const items = (i: number) => {
-    const batch = children.units[i] as { Items?: unknown[] } | undefined;
+    const batch = children().units[i] as { Items?: unknown[] } | undefined;
     return Array.isArray(batch?.Items) ? batch.Items.length : 1;
   };
   return (status) => {
@@ -44,8 +45,8 @@ export function mapRunReporter(x: StateHost, settings: MapRunSettings, children:
       maxConcurrency,
       toleratedFailureCount: settings.toleratedFailureCount ?? 0,
       toleratedFailurePercentage: settings.toleratedFailurePercentage ?? 0,
-      itemCounts: counted(children, status, items),
-      executionCounts: counted(children, status, () => 1),
+      itemCounts: counted(children(), status, items),
+      executionCounts: counted(children(), status, () => 1),
     });
   };
 }

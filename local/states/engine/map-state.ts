@@ -10,7 +10,7 @@ import { byteLength, stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
 import { childName, readerLimit, readItems, writeResults } from './map-io.js';
 import type { ItemBatcherSpec, ItemReaderSpec } from './map-io-definition.js';
-import { mapRunReporter } from './map-run.js';
+import { type MapRunUnits, mapRunReporter } from './map-run.js';
 import { type ReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
@@ -35,18 +35,25 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${randomUUID()}`;
   const runStarted = distributed ? x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn }) : undefined;
   void attempt;
-  const items = state.itemReader ? await mapRunItems(x, run, effective, state.itemReader, maxItems) : given;
-  const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
+  // The Map Run is reported from its MapRunStarted, before it reads its items, as AWS lists it:
+  // one whose ItemReader fails is there, FAILED, with nothing counted.
+  let children: MapRunUnits = NOTHING_READ;
+  const settings = { mapRunArn, label, maxConcurrency, toleratedFailureCount: count, toleratedFailurePercentage: percentage };
+  const report = distributed ? mapRunReporter(x, settings, () => children) : undefined;
+  report?.('RUNNING');
+  let items: unknown[];
+  let batches: unknown[] | undefined;
+  try {
+    items = state.itemReader ? await mapRunItems(x, run, effective, state.itemReader, maxItems) : given;
+    batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
+  } catch (e) {
+    report?.(x.signal.aborted ? 'ABORTED' : 'FAILED');
+    throw e;
+  }
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
+  children = iterations;
   const units = iterations.units;
   const limit = maxConcurrency > 0 ? maxConcurrency : units.length;
-  const report = distributed
-    ? mapRunReporter(
-        x,
-        { mapRunArn, label, maxConcurrency, toleratedFailureCount: count, toleratedFailurePercentage: percentage },
-        iterations,
-      )
-    : undefined;
   report?.('RUNNING');
   await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, () => iterations.work()));
   const failure = iterations.failure;
@@ -70,6 +77,9 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   frame.last = last;
   return x.finish(run, result, effective);
 }
+
+/** A Map Run's children before it has read its items: none. */
+const NOTHING_READ: MapRunUnits = { units: [], statuses: [] };
 
 /**
  * The items a JSONPath Map's ItemsPath selects, an array, or States.Runtime as AWS words it

@@ -76,6 +76,30 @@ describe('MapRuns', () => {
     });
   });
 
+  it('lists a Map Run whose ItemReader fails, FAILED with nothing counted, from its MapRunStarted on', async () => {
+    t = await createStates();
+    // A negative MaxItems fails the Map Run as it reads, before any item is read (States.ItemReaderFailed).
+    const reader = { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'items', Key: 'items.json' } };
+    const definition = distributedMap({ ItemReader: { ...reader, ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$.max' } } });
+    const stateMachineArn = await createMachine(t.states, 'unread', definition);
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, input: JSON.stringify({ max: -1 }) });
+    const described = await finished(t.states, arn);
+    expect([described.status, described.error]).toEqual(['FAILED', 'States.ItemReaderFailed']);
+    const { events } = await t.states.GetExecutionHistory({ executionArn: arn, maxResults: 1000 });
+    const started = events.find((e) => e.type === 'MapRunStarted')?.mapRunStartedEventDetails as { mapRunArn: string };
+    const { mapRuns } = await t.states.ListMapRuns({ executionArn: arn });
+    expect(mapRuns).toEqual([expect.objectContaining({ mapRunArn: started.mapRunArn, stopDate: expect.any(Number) })]);
+    const nothing = { pending: 0, running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, total: 0, resultsWritten: 0 };
+    expect(await t.states.DescribeMapRun({ mapRunArn: started.mapRunArn })).toMatchObject({
+      executionArn: arn,
+      status: 'FAILED',
+      startDate: expect.any(Number),
+      stopDate: expect.any(Number),
+      itemCounts: nothing,
+      executionCounts: nothing,
+    });
+  });
+
   it('fails if the execution or the Map Run is not there', async () => {
     t = await createStates();
     expect(await errorCode(t.states.ListMapRuns({ executionArn: executionArn('fan', 'nope') }))).toBe('ExecutionDoesNotExist');

@@ -32,6 +32,7 @@ import {
   type Replacement,
   type ReplayClients,
   type ReplayContext,
+  recordedFileOf,
   recordedTests,
   replayContext,
   startReplay,
@@ -227,6 +228,7 @@ describe('Step Functions answers recorded on AWS', () => {
       return replayContext(clients, replacements);
     },
     {
+      categoryOf: recordedFileOf,
       // Each waits out a task's, an activity's or a heartbeat's timeout of 4-5 s in real time.
       realTime: [
         'test_activity_task_start_timeout',

@@ -66,16 +66,16 @@ async function updates(
 /**
  * The CloudFormation tests: a stack of one `AWS::StepFunctions::StateMachine` whose definition is
  * `Definition` (an object) or `DefinitionString`, found by ListStateMachines and described. The
- * local runtime deploys a template from a cloud assembly, so the stack is deployed as `switchyard
- * dev` deploys a synthesized app's; the YAML the `[dump]` cases sent is CloudFormation's to read,
- * and its template reads as the same JSON.
+ * local runtime runs a template from a cloud assembly, so the stack is deployed as a synthesized
+ * app is run, on a runtime of its own (ReplayContext's `deploy`); the YAML the `[dump]` cases sent
+ * is CloudFormation's to read, and its template reads as the same JSON.
  */
 function cloudFormationCase(property: 'Definition' | 'DefinitionString'): Replay {
   return async (context) => {
     context.replace(context.roleArn, 'snf_role_arn');
     const name = context.name('statemachine');
     context.replace(name, 'state_machine_name');
-    await context.deploy({
+    const stack = await context.deploy({
       MyStateMachine: {
         Type: 'AWS::StepFunctions::StateMachine',
         Properties: {
@@ -85,13 +85,17 @@ function cloudFormationCase(property: 'Definition' | 'DefinitionString'): Replay
         },
       },
     });
-    const machines = await listedMachines(context, {});
-    const stateMachineArn = machines.find((machine) => machine.name === name)?.stateMachineArn;
-    if (stateMachineArn === undefined) throw new Error(`ListStateMachines lists no machine ${name}`);
-    context.replace(stateMachineArn, 'state_machine_arn');
-    const described = await describe(context, stateMachineArn);
-    await context.call(new DeleteStateMachineCommand({ stateMachineArn }));
-    return { describe_state_machine_response: described };
+    try {
+      const machines = await listedMachines(stack.context, {});
+      const stateMachineArn = machines.find((machine) => machine.name === name)?.stateMachineArn;
+      if (stateMachineArn === undefined) throw new Error(`ListStateMachines lists no machine ${name}`);
+      context.replace(stateMachineArn, 'state_machine_arn');
+      const described = await describe(stack.context, stateMachineArn);
+      await stack.context.call(new DeleteStateMachineCommand({ stateMachineArn }));
+      return { describe_state_machine_response: described };
+    } finally {
+      await stack.stop();
+    }
   };
 }
 

@@ -21,7 +21,7 @@ export const deployedScenario =
   async (context) => {
     const path = new URL(`../../conformance/aws-recorded/stepfunctions/templates/scenarios/${template}.json`, import.meta.url);
     const cdkOut = writeAssembly(tempAssemblyDir(), { [app]: { template: JSON.parse(readFileSync(path, 'utf8')) } });
-    const deployed = await context.deployed(cdkOut);
+    const deployed = await context.deploy({ cdkOut });
     try {
       const cloudFormation = new CloudFormationClient({ endpoint: deployed.context.endpoint, region, credentials, maxAttempts: 1 });
       const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({}));

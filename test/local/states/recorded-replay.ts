@@ -54,13 +54,19 @@ export interface ReplayContext {
    */
   replaceValuesOf: (key: string, placeholder?: string) => void;
   /**
-   * The recording tests' `deploy_cfn_template`: a runtime of its own running `cdkOut` (the
-   * test's template), and a context calling it whose answers are compared with this replay's;
-   * `stop` ends that runtime.
+   * The recording tests' CloudFormation stacks (`deploy_cfn_template`, `create_stack`): a runtime
+   * of its own running the app (a stack of `resources`, or the cloud assembly in `cdkOut`), and a
+   * context calling it whose answers are compared with this replay's; `stop` ends that runtime.
+   * Not a reload of the replay's runtime: a reload applies neither a new API Gateway API nor a
+   * resource removed (they wait for a restart), so a stack could not be deployed and deleted there.
    */
-  deployed: (cdkOut: string) => Promise<{ context: ReplayContext; stop: () => Promise<void> }>;
-  /** Deploys a stack of these resources (the recording tests' CloudFormation `create_stack`), as `switchyard dev` deploys a synthesized app. */
-  deploy: (resources: Readonly<Record<string, TemplateResource>>) => Promise<void>;
+  deploy: (app: Readonly<Record<string, TemplateResource>> | { readonly cdkOut: string }) => Promise<Deployed>;
+}
+
+/** A stack deployed on a runtime of its own (ReplayContext's `deploy`). */
+export interface Deployed {
+  readonly context: ReplayContext;
+  readonly stop: () => Promise<void>;
 }
 
 /**
@@ -153,9 +159,9 @@ const FILES = [
  * The recorded tests by name: a test's own name (`test_raise_exception`), or, where two files
  * hold that name, the file's and the test's (`test_task_service_lambda::test_raise_exception`).
  */
-const RECORDED: Record<string, RecordedCase> = recordedByName();
+const RECORDED: Record<string, RecordedCase & { readonly file: string }> = recordedByName();
 
-function recordedByName(): Record<string, RecordedCase> {
+function recordedByName(): Record<string, RecordedCase & { readonly file: string }> {
   const held = FILES.flatMap((file) =>
     Object.entries(
       JSON.parse(
@@ -166,11 +172,14 @@ function recordedByName(): Record<string, RecordedCase> {
   const files = new Map<string, number>();
   for (const { test } of held) files.set(test, (files.get(test) ?? 0) + 1);
   return Object.fromEntries(
-    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, recorded]),
+    held.map(({ file, test, recorded }) => [files.get(test) === 1 ? test : `${file.split('/').at(-1)}::${test}`, { ...recorded, file }]),
   );
 }
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** The recording file a test is held in (`base-states/test_base_scenarios`): npm test samples each file's tests. */
+export const recordedFileOf = (test: string): string => RECORDED[test]?.file ?? '';
 
 /**
  * The redrive members came with RedriveExecution (2023-11-15), the context object's
@@ -215,11 +224,9 @@ export interface ReplayClients {
   readonly sfn: SFNClient;
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
-  /** The runtime's clock, which `ended` moves past a Retry's wait. */
+  /** The runtime's clock, which `ended` moves past a Retry's or a Wait state's wait. */
   readonly clock: AdvanceableClock;
   readonly endpoint: string;
-  /** Deploys a cloud assembly to the runtime (a reload, as `switchyard dev` does). */
-  readonly deploy: (cdkOut: string) => Promise<unknown>;
 }
 
 /** A runtime with no app (the replayed calls create everything), or with `cdkOut`'s, and SDK v3 clients. */
@@ -230,27 +237,31 @@ export async function startReplay(cdkOut = assemblyOf({})): Promise<{ runtime: L
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, maxAttempts: 1, forcePathStyle: true });
-  return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url, deploy: (cdkOut) => runtime.reload(cdkOut) };
+  return { runtime, sfn, lambda, s3, clock, endpoint: runtime.url };
 }
 
-/** A task attempt's failure (or a Parallel branch's, its Task aborted after it): what a Retry's wait follows. */
-const FAILED_ATTEMPT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted)$/;
+/**
+ * A task attempt's failure (or a Parallel branch's, its Task aborted after it), which a Retry's
+ * wait follows, or a Wait state entered: what the clock may be moved past.
+ */
+const WAITED_EVENT = /^((Task|LambdaFunction)(Failed|TimedOut)|TaskStateAborted|WaitStateEntered)$/;
 
 /**
- * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds), so that
- * a replay does not wait for it in real time: only once nothing is in flight (no invocation runs)
- * and the execution's last event is a failed attempt, so that no task's TimeoutSeconds is passed.
+ * Moves the clock past a Retry's wait (IntervalSeconds, BackoffRate, MaxDelaySeconds) or a Wait
+ * state's, so that a replay does not wait for it in real time: only once nothing is in flight
+ * (no invocation runs) and the execution's last event is a failed attempt or a Wait state
+ * entered, so that no task's TimeoutSeconds is passed.
  */
-async function skipRetryWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
+async function skipWait(sfn: SFNClient, clock: AdvanceableClock, executionArn: string): Promise<void> {
   if (clock.nextWake() === undefined || clock.workInFlight().length > 0) return;
   const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
-  if (FAILED_ATTEMPT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
+  if (WAITED_EVENT.test(events?.[0]?.type ?? '') && clock.workInFlight().length === 0) clock.advanceToNextWake();
 }
 
 let counter = 0;
 
 /** A replay's context; `replacements` collects what it registers, for its comparison. */
-export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: ReplayClients, replacements: Replacement[]): ReplayContext {
+export function replayContext({ sfn, lambda, s3, clock, endpoint }: ReplayClients, replacements: Replacement[]): ReplayContext {
   const send = (command: object) => sfn.send(command as never) as Promise<Answer & { $metadata: { httpStatusCode?: number } }>;
   return {
     async call(command) {
@@ -288,7 +299,7 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
       for (;;) {
         const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (status !== 'RUNNING') return;
-        await skipRetryWait(sfn, clock, executionArn);
+        await skipWait(sfn, clock, executionArn);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
@@ -318,8 +329,8 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
     replaceValuesOf: (key, placeholder = snapshotKeyName(key)) => {
       replacements.push({ key, placeholder });
     },
-    async deployed(cdkOut) {
-      const { runtime, ...clients } = await startReplay(cdkOut);
+    async deploy(app) {
+      const { runtime, ...clients } = await startReplay('cdkOut' in app ? (app.cdkOut as string) : assemblyOf(app));
       return {
         context: replayContext(clients, replacements),
         stop: async () => {
@@ -327,9 +338,6 @@ export function replayContext({ sfn, lambda, s3, clock, endpoint, deploy }: Repl
           await runtime.stop();
         },
       };
-    },
-    async deploy(resources) {
-      await deploy(assemblyOf(resources));
     },
   };
 }
