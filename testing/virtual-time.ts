@@ -60,6 +60,9 @@ export async function runUntilIdle(clock: AdvanceableClock, limitMs: number, opt
   for (;;) {
     await options.settle();
     await idle(clock, options);
+    // What the work that just ended does next (a failed async invocation's retry, queued by its
+    // outbox once the attempt has settled) waits on the clock from the turns after it ended.
+    await options.settle();
     // Idle when only schedules wait (they recur for ever); their firings on the way run in order.
     const next = clock.nextWake();
     if (next === undefined) return;

@@ -19,7 +19,15 @@ export interface HttpApiRequest {
   readonly sourceIp: string;
   /** `HTTP/1.1`. */
   readonly protocol: string;
+  /** The port the request came in on. */
+  readonly port?: number;
 }
+
+/**
+ * Headers of the client's connection to the front door (RFC 9110's connection-specific
+ * fields), which it consumes as a proxy does: the function never sees them.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te']);
 
 export interface EventContext {
   readonly accountId: string;
@@ -54,10 +62,11 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
   // Names come from the client: `__proto__` must be a header like any other, not the object's prototype.
   const headers: Record<string, string> = Object.create(null);
   for (const [name, values] of Object.entries(request.headers)) {
-    if (values === undefined || name === 'cookie') continue;
+    if (values === undefined || name === 'cookie' || HOP_BY_HOP.has(name)) continue;
     headers[name] = values.join(',');
   }
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${request.sourceIp}` : request.sourceIp;
+  if (request.port !== undefined) headers['x-forwarded-port'] ??= String(request.port);
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-amzn-trace-id'] ??= traceId(context.now);
   const cookies = (request.headers.cookie ?? []).flatMap((header) =>

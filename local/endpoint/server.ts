@@ -38,6 +38,8 @@ export interface AppHttpService {
     body: Buffer;
     sourceIp: string;
     protocol: string;
+    /** The port the request came in on (`x-forwarded-port` of the events built from it). */
+    port?: number;
   }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
 }
 
@@ -264,6 +266,7 @@ export class Endpoint {
       body: await readBody(req),
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       protocol: `HTTP/${req.httpVersion}`,
+      port: req.socket.localPort,
     });
     res.writeHead(response.status, { ...response.headers, 'content-length': response.body.length });
     res.end(response.body);

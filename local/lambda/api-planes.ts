@@ -88,6 +88,8 @@ export function apiPlanes(
     clock,
     readS3,
     definitions: parts.definitions,
+    // A deleted alias's URL goes with it (as AWS deletes it; the URL then refuses its callers).
+    aliasDeleted: (name, alias) => urls.forget(name, alias),
     // A deleted function's URLs go with it.
     host: {
       ...parts.host,

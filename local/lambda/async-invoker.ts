@@ -79,15 +79,21 @@ export class AsyncInvoker {
 
   /**
    * Queues an event durably: when this returns, the event is committed. `target`: the version
-   * a qualified invocation runs (an alias's, as routed) and the ARN it named.
+   * a qualified invocation runs (an alias's, as routed) and the ARN it named; `payload`: the
+   * event's JSON as the caller sent it, which the dead-letter queue gets back as it was.
    */
-  accept(fn: FunctionRuntime, event: unknown, target?: { readonly version: string; readonly arn: string }): { requestId: string } {
+  accept(
+    fn: FunctionRuntime,
+    event: unknown,
+    target?: { readonly version: string; readonly arn: string },
+    payload?: string,
+  ): { requestId: string } {
     const requestId = randomUUID();
     const now = this.options.clock.now();
     this.#outbox.enqueue({
       function_name: fn.definition.name,
       request_id: requestId,
-      payload: JSON.stringify(event ?? null),
+      payload: payload ?? JSON.stringify(event ?? null),
       accepted_at: now,
       due_at: now,
       // The event is in a trace from its acceptance, as Lambda's: its attempts, destinations and dead-letter message carry it (AWSTraceHeader).
@@ -165,6 +171,7 @@ export class AsyncInvoker {
         errorMessage: `${code}: ${(error as Error).message}`,
       };
       const at = this.options.clock.now() + this.#scaled(delay);
+      if (at - row.accepted_at >= maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, response);
       return { kind: 'retry', at, set: { throttles: row.throttles + 1, last_response: JSON.stringify(response) } };
     }
     if (this.#stopped) return { kind: 'keep' };
@@ -187,6 +194,9 @@ export class AsyncInvoker {
     if (row.function_errors >= retries) return this.#finish(fn, row, 'RetriesExhausted', invokeCount, response);
     const delay = FUNCTION_ERROR_DELAYS_MS[Math.min(row.function_errors, FUNCTION_ERROR_DELAYS_MS.length - 1)] ?? 60_000;
     const at = this.options.clock.now() + this.#scaled(delay);
+    // A retry that would come at or past the event's maximum age is not waited for: the event
+    // fails as too old now (a one-minute age with its first retry a minute away is tried once).
+    if (at - row.accepted_at >= maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', invokeCount, response);
     return { kind: 'retry', at, set: { function_errors: row.function_errors + 1, last_response: JSON.stringify(response) } };
   }
 

@@ -69,6 +69,8 @@ export interface ControlPlaneOptions {
   readonly log: (name: string, line: string) => void;
   /** Every function the service runs now (the account's reserved concurrency is theirs). */
   readonly definitions: () => Iterable<FunctionDefinition>;
+  /** After DeleteAlias deleted an alias: what belongs to it (its function URL) goes with it. */
+  readonly aliasDeleted?: (functionName: string, alias: string) => void;
 }
 
 /**
@@ -361,9 +363,10 @@ export class ControlPlane {
   async DeleteAlias(input: Input): Promise<Answer> {
     const current = this.#changeable(input.FunctionName);
     const aliases = (current.aliases ?? []).filter((a) => a.name !== input.Name);
-    // Its policy and provisioned concurrency go with it.
+    // Its policy and provisioned concurrency go with it, and its function URL (aliasDeleted).
     if (aliases.length !== (current.aliases ?? []).length) {
       this.#save({ ...withoutQualifier(withoutPolicyOf(current, String(input.Name)), String(input.Name)), aliases });
+      this.options.aliasDeleted?.(current.name, String(input.Name));
     }
     return { status: 204 };
   }

@@ -267,10 +267,7 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
     // the invocation that meets it names itself (FunctionRuntime).
     host.once('exit', (code: number | string) =>
       resolve({
-        error: {
-          errorType: 'Runtime.ExitError',
-          errorMessage: `Runtime exited with error: ${typeof code === 'number' ? `exit status ${code}` : code}`,
-        },
+        error: { errorType: 'Runtime.ExitError', errorMessage: runtimeExitReason(code) },
         initDurationMs: performance.now() - spawned,
       }),
     );
@@ -281,6 +278,16 @@ function readiness(host: EnvironmentHost, initLines: string[], log: (line: strin
       }),
     );
   });
+}
+
+/**
+ * How Lambda says a runtime ended: exit status 0 (`sys.exit(0)`, `process.exit()`) is "without
+ * providing a reason" (as recorded on AWS: TestLambdaErrors' runtime and handler exits); any other
+ * status or a signal is named.
+ */
+export function runtimeExitReason(exit: number | string): string {
+  if (exit === 0) return 'Runtime exited without providing a reason';
+  return `Runtime exited with error: ${typeof exit === 'number' ? `exit status ${exit}` : exit}`;
 }
 
 /** A failed init as the invocation that met it reports it: a runtime that exited names the invocation's request id, as Lambda does. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import { type Environment, EnvironmentPool, initErrorOf } from './environment-pool.js';
+import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './environment-pool.js';
 import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
@@ -439,14 +439,11 @@ export class FunctionRuntime {
         else if (message.type === 'error' && message.error)
           finish({ ok: false, error: message.error, payload: message.payload, requestId });
       };
-      const onExit = (code: number) =>
+      const onExit = (exit: number | string) =>
         finish({
           ok: false,
           requestId,
-          error: {
-            errorType: 'Runtime.ExitError',
-            errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`,
-          },
+          error: initErrorOf({ errorType: 'Runtime.ExitError', errorMessage: runtimeExitReason(exit) }, requestId),
         });
       const onError = (error: Error) =>
         finish({

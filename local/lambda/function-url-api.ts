@@ -97,9 +97,11 @@ export class FunctionUrlApi {
     }
   }
 
-  /** The URLs of a function DeleteFunction deleted go with it. */
-  forget(functionName: string): void {
-    for (const [arn, config] of this.#table.entries()) if (config.functionName === functionName) this.#table.delete(arn);
+  /** The URLs of a function DeleteFunction deleted go with it; the URL of an alias DeleteAlias deleted (`alias`) with it. */
+  forget(functionName: string, alias?: string): void {
+    for (const [arn, config] of this.#table.entries()) {
+      if (config.functionName === functionName && (alias === undefined || config.qualifier === alias)) this.#table.delete(arn);
+    }
     this.#serve();
   }
 
@@ -144,8 +146,9 @@ export class FunctionUrlApi {
     };
     this.#table.put(arn, next);
     this.#serve();
+    // As CreateFunctionUrlConfig's: InvokeMode once one was set (by this update or before), kept when this one names none.
     const { InvokeMode: _i, ...updated } = this.#answer(next);
-    return { ...updated, ...(input.InvokeMode === undefined ? {} : { InvokeMode: next.invokeMode }) };
+    return { ...updated, ...(next.invokeMode ? { InvokeMode: next.invokeMode } : {}) };
   }
 
   #delete(name: string, qualifier: string | undefined): void {

@@ -23,6 +23,9 @@ const PATH_PREFIX = '/_aws/lambda-url/';
 const HOST_STYLE = /^([a-z0-9]+)\.lambda-url\.[a-z0-9-]+\.localhost$/;
 /** A function URL takes requests up to Invoke's synchronous payload limit (6 MB). */
 const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+/** Lambda's refusal of a caller it does not let in (as recorded on AWS, test_lambda.py's TestLambdaPermissions). */
+const FORBIDDEN =
+  'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html';
 
 /** What IAM made of a URL's caller: refused (with why, for the runtime log), or let in (as whom, for an AWS_IAM URL's event). */
 export type UrlAuthorization =
@@ -60,6 +63,8 @@ export class FunctionUrls implements AppHttpService {
   #template: readonly FunctionUrlDefinition[];
   #made: readonly FunctionUrlDefinition[] = [];
   #urls: ReadonlyMap<string, FunctionUrlDefinition> = new Map();
+  /** Ids of URLs served once and deleted since: AWS still knows such an id, and refuses its callers as unauthorized. */
+  readonly #deleted = new Set<string>();
 
   constructor(private readonly options: FunctionUrlsOptions) {
     this.#template = options.urls;
@@ -83,7 +88,10 @@ export class FunctionUrls implements AppHttpService {
   }
 
   #index(): void {
+    const before = this.#urls;
     this.#urls = new Map([...this.#template, ...this.#made].map((url) => [url.urlId, url]));
+    for (const urlId of before.keys()) if (!this.#urls.has(urlId)) this.#deleted.add(urlId);
+    for (const urlId of this.#urls.keys()) this.#deleted.delete(urlId);
   }
 
   addresses(endpointUrl: string): FunctionUrlAddress[] {
@@ -102,7 +110,8 @@ export class FunctionUrls implements AppHttpService {
   async handle(request: UrlRequest): Promise<HttpResponse> {
     const { urlId, rawPath, rawQueryString } = addressOf(request.host, request.url);
     const url = this.#urls.get(urlId);
-    if (url === undefined) return message(404, `No function URL ${urlId} in this app`);
+    // As AWS answers a URL id it never gave out (`{"Message":null}`) and one whose config was deleted.
+    if (url === undefined) return accessDenied(this.#deleted.has(urlId) ? FORBIDDEN : null);
     // A browser's preflight carries no credentials: a URL with CORS settings answers it itself, whatever its auth type.
     if (url.cors && isPreflight(request.method, request.headers)) return preflightResponse(url.cors, request.headers);
     if (request.body.length > MAX_REQUEST_BYTES) {
@@ -111,19 +120,19 @@ export class FunctionUrls implements AppHttpService {
     const access = await this.options.authorize(url);
     if (access.refused !== undefined) {
       this.options.log(`[lambda] function URL ${url.urlId} (${url.resource}): 403 Forbidden: ${access.refused}`);
-      return message(403, 'Forbidden');
+      return accessDenied(FORBIDDEN);
     }
-    const event = this.#event(url, { ...request, rawPath, rawQueryString }, access.iam);
+    const event = this.#event(url, { ...request, rawPath, rawQueryString }, hostOf(request, url.urlId, this.options.region), access.iam);
     const response = await this.#invoke(url, event);
     return url.cors ? withCors(url.cors, request.headers, response) : response;
   }
 
-  #event(url: FunctionUrlDefinition, request: HttpApiRequest, iam: UrlAuthorization['iam']): Record<string, unknown> {
+  #event(url: FunctionUrlDefinition, request: HttpApiRequest, host: string, iam: UrlAuthorization['iam']): Record<string, unknown> {
     const now = this.options.clock.now();
     const event = lambdaEvent(request, {
       accountId: this.options.accountId,
       apiId: url.urlId,
-      domainName: `${url.urlId}.lambda-url.${this.options.region}.localhost`,
+      domainName: host,
       // Function URLs have no routes or stages: Lambda sets both to `$default` as placeholders.
       stage: '$default',
       routeKey: '$default',
@@ -146,19 +155,19 @@ export class FunctionUrls implements AppHttpService {
       if (error instanceof AwsError && error.code === 'TooManyRequestsException') return message(429, 'Rate Exceeded.');
       if (!(error instanceof AwsError)) throw error;
       this.options.log(`[lambda] function URL ${url.urlId} (${url.resource}): 502: ${error.code}: ${error.message}`);
-      return message(502, 'Internal Server Error');
+      return internalError();
     }
     const requestId = { 'x-amzn-requestid': outcome.requestId };
     if (!outcome.ok) {
       this.options.log(
         `[lambda] function URL ${url.urlId} (${url.resource}): 502: ${target} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
       );
-      return withHeaders(message(502, 'Internal Server Error'), requestId);
+      return withHeaders(internalError(), requestId);
     }
     const answer = url.invokeMode === 'RESPONSE_STREAM' ? streamedAnswer(outcome.payload) : bufferedAnswer(outcome.payload);
     if (answer === undefined) {
       this.options.log(`[lambda] function URL ${url.urlId} (${url.resource}): 502: ${target} answered a malformed response`);
-      return withHeaders(message(502, 'Internal Server Error'), requestId);
+      return withHeaders(internalError(), requestId);
     }
     return withHeaders(answer, requestId);
   }
@@ -166,14 +175,21 @@ export class FunctionUrls implements AppHttpService {
 
 /**
  * The function's answer as Lambda reads it for a BUFFERED URL: an object with `statusCode`
- * is the response field by field (payload format 2.0); any other JSON (an object, a string)
- * is the body as the function returned it, 200 and `application/json` (the invocation page's
- * "Hello, world!" example answers the string with its quotes). Undefined when malformed.
+ * is the response field by field (payload format 2.0), `application/json` unless its headers
+ * name a type; any other JSON is the body, 200 and `application/json`: a string as its text,
+ * anything else as compact JSON (`{"hello":"world"}`, `["hello",3,true]`, `3.1`, `true`, as
+ * recorded on AWS in test_lambda.py's test_lambda_url_invocation). Undefined when malformed.
  */
 function bufferedAnswer(payload: string): HttpResponse | undefined {
   const answer = v2Answer(payload);
-  if (answer === undefined || 'response' in answer) return answer?.response;
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(payload, 'utf8') };
+  if (answer === undefined) return undefined;
+  if ('response' in answer) {
+    const { headers } = answer.response;
+    return { ...answer.response, headers: { 'content-type': 'application/json', ...headers } };
+  }
+  const { unstructured } = answer;
+  const body = typeof unstructured === 'string' ? unstructured : (JSON.stringify(unstructured) ?? '');
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body, 'utf8') };
 }
 
 /**
@@ -189,12 +205,38 @@ function streamedAnswer(payload: string): HttpResponse | undefined {
 }
 
 /** Lambda's own answers at a function URL: `{"Message": ...}`. */
-function message(status: number, text: string): HttpResponse {
+function message(status: number, text: string | null): HttpResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ Message: text })) };
+}
+
+/** A refused caller, or a URL id Lambda does not serve: 403 with the error type in `x-amzn-ErrorType`, as AWS answers. */
+function accessDenied(text: string | null): HttpResponse {
+  return withHeaders(message(403, text), { 'x-amzn-errortype': 'AccessDeniedException' });
+}
+
+/**
+ * A function that failed or answered a malformed response: 502 with the bare text `Internal
+ * Server Error` (as recorded on AWS, test_lambda_url_invocation_exception; its content type was
+ * not recorded).
+ */
+function internalError(): HttpResponse {
+  return { status: 502, headers: { 'content-type': 'application/json' }, body: Buffer.from('Internal Server Error') };
 }
 
 function withHeaders(response: HttpResponse, headers: Record<string, string>): HttpResponse {
   return { ...response, headers: { ...response.headers, ...headers } };
+}
+
+/**
+ * The URL's host as its event names it (`requestContext.domainName`, equal to the `host`
+ * header on AWS): the Host a host-style request was sent to, port included; for a path-style
+ * one, the host-style address of the same URL on the endpoint's port.
+ */
+function hostOf(request: UrlRequest, urlId: string, region: string): string {
+  const host = (request.host ?? '').toLowerCase();
+  if (HOST_STYLE.test(hostname(host))) return host;
+  const port = /:(\d+)$/.exec(host)?.[1];
+  return `${urlId}.lambda-url.${region}.localhost${port ? `:${port}` : ''}`;
 }
 
 function hostname(host: string | undefined): string {

@@ -42,6 +42,7 @@ const SERVICE_PATTERNS: Readonly<Record<string, string>> = Object.fromEntries(
 const ENUM_ORDERS = [
   ['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON'],
   ['Terminate', 'Allow'],
+  ['RESPONSE_STREAM', 'BUFFERED'],
 ];
 const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS };
 const validate = modelValidator('lambda', { wrongType, ...CHECKS });

@@ -19,7 +19,7 @@ export interface InvokeTargets {
   /** The function and version a name and Qualifier name (Invoke's 404 names `$LATEST`). */
   resolve(name: string, qualifier: string | null): ResolvedFunction<FunctionRuntime>;
   readonly durable: DurableExecutions;
-  invokeAsync(arn: string, event: unknown): Promise<{ requestId: string }>;
+  invokeAsync(arn: string, event: unknown, options: { readonly payload?: string }): Promise<{ requestId: string }>;
 }
 
 /**
@@ -59,7 +59,9 @@ export async function invokeRoute(request: RawRequest, targets: InvokeTargets): 
   if (durableSettings(fn.definition))
     return invokeDurableHttp(targets.durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
   if (type === 'Event') {
-    const { requestId } = await targets.invokeAsync(resolved.arn, event);
+    // The payload as sent is what a dead-letter queue gets back, byte for byte.
+    const payload = request.body.length > 0 ? request.body.toString('utf8') : undefined;
+    const { requestId } = await targets.invokeAsync(resolved.arn, event, payload === undefined ? {} : { payload });
     return { status: 202, headers: { 'x-amzn-requestid': requestId } };
   }
   const version = invokedVersion(resolved);

@@ -300,7 +300,11 @@ export class LambdaService implements RestProtocolService {
   async invokeAsync(
     functionNameOrArn: string,
     event: unknown,
-    options: { readonly durableExecutionName?: string } = {},
+    options: {
+      readonly durableExecutionName?: string;
+      /** The event's JSON as the caller sent it (Invoke's body): kept as it is for the dead-letter queue. */
+      readonly payload?: string;
+    } = {},
   ): Promise<{ requestId: string }> {
     const resolved = this.#directory.resolve(functionNameOrArn, undefined, true);
     if (durableSettings(resolved.fn.definition)) {
@@ -314,7 +318,7 @@ export class LambdaService implements RestProtocolService {
     }
     const fn = resolved.fn;
     if (runtimeSupport(fn.definition.runtime) === 'unsupported') throw unsupportedRuntimeError(fn.definition);
-    const size = Buffer.byteLength(JSON.stringify(event ?? null));
+    const size = Buffer.byteLength(options.payload ?? JSON.stringify(event ?? null));
     if (size > MAX_ASYNC_PAYLOAD_BYTES) {
       throw new AwsError(
         'RequestTooLargeException',
@@ -326,6 +330,7 @@ export class LambdaService implements RestProtocolService {
       fn,
       event,
       resolved.qualifier === undefined ? undefined : { version: invokedVersion(resolved), arn: resolved.arn },
+      options.payload,
     );
   }
 
@@ -435,7 +440,7 @@ export class LambdaService implements RestProtocolService {
     const invoked = await invokeRoute(request, {
       resolve: (name, qualifier) => this.#directory.resolve(name, qualifier, true),
       durable: this.#durable,
-      invokeAsync: (arn, event) => this.invokeAsync(arn, event),
+      invokeAsync: (arn, event, options) => this.invokeAsync(arn, event, options),
     });
     if (invoked) return invoked;
     // Mappings first: their tags are answered there, a function's by the control plane.

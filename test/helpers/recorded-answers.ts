@@ -29,7 +29,12 @@ export function pythonShape(value: unknown): unknown {
 const PLACEHOLDER = /^<[^<>]+>$/;
 /** A placeholder with a number (`<uuid:1>`) stands for one value; one without (`<table-status>`) for any, as the transformers replaced every value of the key alike. */
 const NUMBERED = /:\d+>$/;
-const EMBEDDED = /<[^<>]+>|111111111111/g;
+/**
+ * Placeholders inside a string: `<...>`, the recordings' account, and `date` before a tab,
+ * where LocalStack's transformers replaced a log line's time (`[INFO]\tdate\t<request-id>\t...`).
+ */
+const EMBEDDED = /<[^<>]+>|111111111111|(?<=^|\t)date(?=\t)/g;
+const LOG_TIME = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z';
 
 /**
  * The differences between a recorded answer and a live one, as `path: recorded ≠ live`
@@ -46,11 +51,10 @@ export function differences(recordedValue: unknown, live: unknown, pairs = new B
       return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(live) ? [] : [`${path}: a date ≠ ${JSON.stringify(live)}`];
     if (PLACEHOLDER.test(recordedValue))
       return pairs.bind(recordedValue, live) ? [] : [`${path}: ${recordedValue} bound elsewhere ≠ ${live}`];
-    if (recordedValue.match(EMBEDDED)) {
-      const pattern = recordedValue
-        .split(EMBEDDED)
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('(.+?)');
+    const embedded = recordedValue.match(EMBEDDED);
+    if (embedded) {
+      const literal = recordedValue.split(EMBEDDED).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const pattern = literal.reduce((text, part, i) => `${text}${embedded[i - 1] === 'date' ? LOG_TIME : '(.+?)'}${part}`);
       return new RegExp(`^${pattern}$`).test(live) ? [] : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
     }
   }
@@ -90,14 +94,17 @@ export function caseDifferences(
 /**
  * A live answer as LocalStack's snapshot keeps one: a string that is a JSON object (it begins
  * with `{`) is parsed, once (the strings inside what it parsed are kept as they are); anything else
- * as it is.
+ * as it is. `nested` parses the strings inside too, as a test's `JsonStringTransformer` does (the
+ * destination tests' message bodies).
  */
-export function parsedAsSnapshot(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(parsedAsSnapshot);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, parsedAsSnapshot(inner)]));
+export function parsedAsSnapshot(value: unknown, { nested = false }: { readonly nested?: boolean } = {}): unknown {
+  const parsed = (inner: unknown) => parsedAsSnapshot(inner, { nested });
+  if (Array.isArray(value)) return value.map(parsed);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, parsed(inner)]));
   if (typeof value === 'string' && value.startsWith('{')) {
     try {
-      return JSON.parse(value) as unknown;
+      const json = JSON.parse(value) as unknown;
+      return nested ? parsed(json) : json;
     } catch {
       return value;
     }

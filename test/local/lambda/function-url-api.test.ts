@@ -96,11 +96,25 @@ describe('Function URLs made through Lambda’s API', () => {
     expect(await call(functionUrl, '/again')).toEqual({ status: 200, body: 'hello from /again' });
   });
 
-  it('no longer serves it once DeleteFunctionUrlConfig deleted it, nor a deleted function’s', async () => {
+  it('no longer serves it once DeleteFunctionUrlConfig deleted it, nor a deleted function’s: 403 as for a caller not let in', async () => {
+    const forbidden = {
+      status: 403,
+      body: JSON.stringify({
+        Message:
+          'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+      }),
+    };
     await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
-    expect((await call(functionUrl, '/')).status).toBe(404);
+    expect(await call(functionUrl, '/')).toEqual(forbidden);
     const again = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'url-api-fn' }));
-    expect((await call(String(again.FunctionUrl), '/')).status).toBe(404);
+    expect(await call(String(again.FunctionUrl), '/')).toEqual(forbidden);
+  });
+
+  it('answers a URL id it never gave out 403 {"Message":null}', async () => {
+    expect(await call('http://0123456789abcdefghijklmnopqrstuv.lambda-url.us-east-1.localhost/', '/')).toEqual({
+      status: 403,
+      body: '{"Message":null}',
+    });
   });
 });

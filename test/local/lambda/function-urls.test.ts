@@ -35,6 +35,8 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
 });`;
 
 const ROLE_NAME = 'UrlCaller';
+const FORBIDDEN =
+  'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html';
 const OTHER_ROLE_NAME = 'NotACaller';
 
 /**
@@ -163,11 +165,11 @@ describe('Lambda function URLs', () => {
     expect(status).toBe(201);
   });
 
-  it('answers a result without statusCode as a 200 JSON body, a string with its quotes', async () => {
+  it('answers a result without statusCode as a 200 JSON body, a string as its text', async () => {
     const text = await fetch(`${urlOf('Echo')}text`);
     expect(text.status).toBe(200);
     expect(text.headers.get('content-type')).toBe('application/json');
-    expect(await text.text()).toBe('"Hello, world!"');
+    expect(await text.text()).toBe('Hello, world!');
     const plain = await fetch(`${urlOf('Echo')}plain`);
     expect(await plain.json()).toEqual({ message: 'no status' });
   });
@@ -176,7 +178,7 @@ describe('Lambda function URLs', () => {
     for (const path of ['fail', 'bad-status']) {
       const response = await fetch(`${urlOf('Echo')}${path}`);
       expect(response.status).toBe(502);
-      expect(await response.json()).toEqual({ Message: 'Internal Server Error' });
+      expect(await response.text()).toBe('Internal Server Error');
     }
   });
 
@@ -195,7 +197,8 @@ describe('Lambda function URLs', () => {
   it('fails with 403 if a request to an AWS_IAM URL is not signed', async () => {
     const response = await fetch(urlOf('Streamer'));
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ Message: 'Forbidden' });
+    expect(response.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+    expect(await response.json()).toEqual({ Message: FORBIDDEN });
   });
 
   it('lets in a role granted the URL, and reads a RESPONSE_STREAM function’s status and headers from its stream', async () => {
@@ -213,7 +216,8 @@ describe('Lambda function URLs', () => {
   it('fails with 403 if a NONE URL’s function has no statement letting everyone invoke it, under enforce', async () => {
     const response = await fetch(urlOf('Unpermitted'));
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ Message: 'Forbidden' });
+    expect(response.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+    expect(await response.json()).toEqual({ Message: FORBIDDEN });
   });
 
   it('lists each URL in the start-up report, with its local and AWS forms', async () => {

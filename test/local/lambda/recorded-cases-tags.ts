@@ -8,6 +8,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
+import { invocationWithLogs } from './recorded-cases-python.js';
 import { type Answer, ECHO, type Replay, type ReplayContext } from './recorded-replay.js';
 
 const tag = (c: ReplayContext, Resource: string, Tags: Record<string, string>) => c.call(new TagResourceCommand({ Resource, Tags }));
@@ -40,6 +41,8 @@ export async function tagLifecycle(c: ReplayContext, arn: string): Promise<Answe
 }
 
 /** The Node.js function of test_lambda.py's invocation cases (`lambda_echo.js`, or `lambda_none.js`, which answers nothing). */
+/** `lambda_echo.js`: logs the event and answers it. */
+const ECHO_JS = 'exports.handler = async function(event, context) {\n\tconsole.log(event);\n\treturn event;\n};\n';
 const NONE_JS = 'exports.handler = async function (event) {\n  console.log(JSON.stringify(event));\n};\n';
 
 const invocationType =
@@ -156,6 +159,7 @@ export const TAG_AND_INVOKE_CASES: Record<string, Replay> = {
   ),
   'TestLambdaFeatures::test_invocation_type_event[nodejs16.x]': invocationType('Event', ECHO['handler.js'] ?? '', 'nodejs16.x'),
   'TestLambdaFeatures::test_invocation_type_dry_run[nodejs16.x]': invocationType('DryRun', ECHO['handler.js'] ?? '', 'nodejs16.x'),
+  'TestLambdaFeatures::test_invocation_with_logs[nodejs16.x]': invocationWithLogs('nodejs16.x', 'handler.js', ECHO_JS),
   'TestLambdaFeatures::test_invocation_type_no_return_payload[nodejs-RequestResponse]': invocationType(
     'RequestResponse',
     NONE_JS,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   CreateFunctionCommand,
@@ -9,8 +10,10 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { AdvanceableClock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
+import { runUntilIdle } from '../../../testing/virtual-time.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
@@ -31,6 +34,8 @@ export type Answer = Record<string, unknown>;
 export interface ReplayContext {
   /** Sends a command; its answer (or error) as botocore reported it in the recording. */
   call(command: object): Promise<Answer>;
+  /** The request id of the last answer (its `x-amzn-RequestId`: botocore's `ResponseMetadata.RequestId`, which the recordings leave out). */
+  lastRequestId(): string | undefined;
   /** A Lambda client whose parameters are not checked: botocore's `parameter_validation=False`, which the SDK never does. */
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
@@ -57,11 +62,67 @@ export interface ReplayContext {
    * the fixture's defaults (`handler.handler`, a 30 s timeout, empty variables and tags), waited for; its answer.
    */
   create(name: string, input?: Partial<CreateFunctionCommandInput>): Promise<Answer>;
+  /**
+   * Runs what waits on the runtime's clock (a retry's backoff, an event's age) until nothing
+   * does, at most `limitMs` of it: the recorded tests' minutes of waiting for Lambda's retries,
+   * at once. Only on a replay started with `virtualTime`.
+   */
+  runUntilIdle(limitMs: number): Promise<void>;
   /** Every page of a list, one item a page (botocore's paginator with `PageSize: 1`), joined under `key`. */
   paginate(command: (marker: string | undefined) => object, key: string): Promise<Answer>;
 }
 
 export type Replay = (context: ReplayContext) => Promise<Answer>;
+
+/** An HTTP answer as python-requests gives it to a recorded test: the status, headers by lower-case name, the body. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+/**
+ * A request as the recorded tests' python-requests sends it (`requests.post(url, data=...)`):
+ * its default headers (`User-Agent`, `Accept-Encoding: gzip, deflate`, `Accept` of any type,
+ * `Connection: keep-alive`), `Content-Length` of any body (0 for a POST without one), the
+ * `Host` of the URL (a function URL's `<url-id>.lambda-url.<region>.localhost:<port>`), sent
+ * to this machine's address, as `*.localhost` names it.
+ */
+export function requestsCall(
+  url: string,
+  { method = 'GET', body, headers = {} }: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const payload = body === undefined ? undefined : Buffer.from(body);
+  const defaults: Record<string, string> = {
+    Host: target.host,
+    'User-Agent': 'python-requests/2.32.3',
+    'Accept-Encoding': 'gzip, deflate',
+    Accept: '*/*',
+    Connection: 'keep-alive',
+    ...(payload !== undefined || method === 'POST' ? { 'Content-Length': String(payload?.length ?? 0) } : {}),
+  };
+  // As requests merges them: a test's header replaces the default of the same name, whatever its case.
+  const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  const sent = { ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !given.has(name.toLowerCase()))), ...headers };
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(
+      { host: '127.0.0.1', port: target.port, method, path: `${target.pathname}${target.search}`, headers: sent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const answered: Record<string, string | undefined> = {};
+          for (const [name, value] of Object.entries(response.headers)) answered[name] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({ status: response.statusCode ?? 0, headers: answered, body: Buffer.concat(chunks) });
+        });
+        response.on('error', reject);
+      },
+    );
+    call.on('error', reject);
+    call.end(payload);
+  });
+}
 
 /** The Python invocations' tests (recorded-cases-python.ts), in their own files. */
 const PYTHON_SNAPSHOTS = ['python/test_lambda.snapshot.json', 'python/test_lambda_api.snapshot.json'];
@@ -88,6 +149,9 @@ interface RecordedCase {
   'recorded-content': Record<string, unknown>;
 }
 
+/** test_lambda_destinations.py's tests (recorded-cases-destinations.ts). */
+const DESTINATION_SNAPSHOTS = ['destinations/test_lambda_destinations.snapshot.json'];
+
 const RECORDED: Record<string, RecordedCase> = Object.assign(
   {},
   ...[
@@ -100,6 +164,7 @@ const RECORDED: Record<string, RecordedCase> = Object.assign(
     ...API_SNAPSHOTS,
     ...SETTINGS_SNAPSHOTS,
     ...RUNTIME_SNAPSHOTS,
+    ...DESTINATION_SNAPSHOTS,
   ].map((file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/lambda/${file}`, import.meta.url), 'utf8')) as object),
 );
 
@@ -166,14 +231,14 @@ export function asserted(checks: Record<string, readonly [expected: unknown, liv
  * test_lambda.py's `key_value(..., reference_replacement=False)` transformers wrote the key's
  * name in place of any value (`"CodeSha256": "code-sha256"`): read as a placeholder for any value.
  */
-const UNREFERENCED: Readonly<Record<string, string>> = {
-  CodeSha256: 'code-sha256',
-  LogResult: 'log-result',
-  FunctionUrl: 'lambda-url',
+const UNREFERENCED: Readonly<Record<string, readonly string[]>> = {
+  CodeSha256: ['code-sha256'],
+  LogResult: ['log-result'],
+  FunctionUrl: ['lambda-url', 'function-url'],
   // test_lambda_integration_sqs.py's, of an SQS record's attributes and a mapping's batching window.
-  SenderId: 'sender-id',
-  SentTimestamp: 'sent-timestamp',
-  MaximumBatchingWindowInSeconds: 'maximum-batching-window-in-seconds',
+  SenderId: ['sender-id'],
+  SentTimestamp: ['sent-timestamp'],
+  MaximumBatchingWindowInSeconds: ['maximum-batching-window-in-seconds'],
 };
 
 /**
@@ -184,7 +249,7 @@ const UNREFERENCED: Readonly<Record<string, string>> = {
 const BRACKETED_TWICE = /^<<([^<>]+)>:(\d+)>$/;
 
 function unreferenced(answer: unknown, key?: string): unknown {
-  if (key !== undefined && UNREFERENCED[key] !== undefined && answer === UNREFERENCED[key]) return `<${answer}>`;
+  if (key !== undefined && typeof answer === 'string' && UNREFERENCED[key]?.includes(answer)) return `<${answer}>`;
   if (typeof answer === 'string' && BRACKETED_TWICE.test(answer)) return answer.replace(BRACKETED_TWICE, '<$1:$2>');
   if (Array.isArray(answer)) return answer.map((item) => unreferenced(item));
   if (isObject(answer)) return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, unreferenced(v, k)]));
@@ -194,6 +259,8 @@ function unreferenced(answer: unknown, key?: string): unknown {
 interface RawAnswer {
   status: number;
   body: string;
+  /** The answer's `x-amzn-RequestId` (botocore's `ResponseMetadata.RequestId`). */
+  requestId?: string;
 }
 
 /** The account the runtime runs in (its default). */
@@ -205,10 +272,12 @@ const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
 /**
  * A runtime with no app (the replayed calls make the functions) and the clients the recordings
  * used. `runtimeOptions` go to the runtime as they are: its `clock` (a replay that moves time on,
- * as mapping-replay-fixtures.ts's startMappingReplay does), the pipes' `pipesRetryBaseMs` (a
- * replay that counts retries, not their pace).
+ * as mapping-replay-fixtures.ts's startMappingReplay does, or an AdvanceableClock its cases move
+ * with `runUntilIdle`), the pipes' `pipesRetryBaseMs` (a replay that counts retries, not their
+ * pace), IAM's mode (off unless given: `enforce` refuses what AWS would, a function URL's
+ * anonymous caller included).
  */
-export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' | 'pipesRetryBaseMs'> = {}): Promise<{
+export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' | 'pipesRetryBaseMs' | 'iam'> = {}): Promise<{
   runtime: LocalRuntime;
   context: ReplayContext;
   close(): void;
@@ -228,12 +297,12 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
   lambda.middlewareStack.add(
     (next) => async (args) => {
       const out = await next(args);
-      const response = out.response as { statusCode: number; body: AsyncIterable<Uint8Array> };
+      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
       const chunks: Uint8Array[] = [];
       for await (const chunk of response.body) chunks.push(chunk);
       const body = Buffer.concat(chunks);
       response.body = Readable.from([body]);
-      raw = { status: response.statusCode, body: body.toString('utf8') };
+      raw = { status: response.statusCode, body: body.toString('utf8'), requestId: response.headers['x-amzn-requestid'] };
       return out;
     },
     { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
@@ -249,6 +318,12 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
   const waiting = { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 };
   const context: ReplayContext = {
     call,
+    lastRequestId: () => raw?.requestId,
+    async runUntilIdle(limitMs) {
+      const { clock } = runtimeOptions;
+      if (!(clock instanceof AdvanceableClock)) throw new Error('runUntilIdle moves virtual time: the replay runs on no AdvanceableClock');
+      await runUntilIdle(clock, limitMs, { settle, timeoutMs: 10_000, call: 'runUntilIdle' });
+    },
     lambda,
     s3,
     endpoint: runtime.url,
@@ -305,6 +380,11 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
     s3.destroy();
   };
   return { runtime, context, close };
+}
+
+/** What a wake started gets to begin (an invocation, a destination's message) before the clock moves again. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** The recordings' echo functions (their language does not matter where they never run). */
