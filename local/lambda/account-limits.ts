@@ -11,8 +11,8 @@ const ACCOUNT_LIMIT = {
   UnreservedConcurrentExecutions: 1000,
 };
 
-/** The concurrency Lambda leaves unreserved in an account whatever functions reserve (100 of a new account's 1000). */
-const MIN_UNRESERVED = 100;
+/** The concurrency Lambda leaves unreserved in an account whatever functions reserve or provision (100 of a new account's 1000). */
+export const MIN_UNRESERVED = 100;
 
 const reservedBy = (definitions: Iterable<FunctionDefinition>) =>
   [...definitions].reduce((sum, d) => sum + (d.reservedConcurrency ?? 0), 0);

@@ -116,13 +116,6 @@ export function filterPatterns(criteria: unknown): string[] {
   });
 }
 
-/** FilterCriteria without filters clears a mapping's filters, which the local stream reader has none of: nothing to refuse. */
-function emptyFilterCriteria(member: string, value: unknown): boolean {
-  if (member !== 'FilterCriteria') return false;
-  const filters = (value as { Filters?: unknown[] }).Filters;
-  return filters === undefined || filters === null || filters.length === 0;
-}
-
 /** Members of UpdateEventSourceMapping only an SQS mapping takes: Lambda refuses them for a stream's. */
 const SQS_ONLY = ['ScalingConfig', 'ProvisionedPollerConfig'] as const;
 
@@ -140,7 +133,7 @@ const NOT_RUN_FOR_STREAMS = [
 ] as const;
 
 const APPLIED_TO_STREAMS =
-  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue, SNS topic or S3 bucket) and ParallelizationFactor 1';
+  'Enabled, BatchSize, MaximumBatchingWindowInSeconds, FilterCriteria, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig (an SQS queue, SNS topic or S3 bucket) and ParallelizationFactor 1';
 
 /**
  * A stream (Kinesis, DynamoDB) mapping, run as a pipe, as an UpdateEventSourceMapping request
@@ -155,7 +148,6 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
   }
   const notRun = [
     ...NOT_RUN_FOR_STREAMS.filter(given),
-    ...(given('FilterCriteria') && !emptyFilterCriteria('FilterCriteria', body.FilterCriteria) ? ['FilterCriteria'] : []),
     ...(given('ParallelizationFactor') && body.ParallelizationFactor !== 1 ? ['ParallelizationFactor'] : []),
   ];
   if (notRun.length > 0) {
@@ -178,6 +170,8 @@ export function updatedStreamMapping(current: PipeDefinition, body: Readonly<Rec
   if (given('MaximumRetryAttempts')) next.maximumRetryAttempts = Number(body.MaximumRetryAttempts);
   if (given('MaximumRecordAgeInSeconds')) next.maximumRecordAgeSeconds = Number(recordAge);
   if (given('BisectBatchOnFunctionError')) next.bisectOnFailure = body.BisectBatchOnFunctionError === true;
+  // Filters replace the mapping's (the pipe's, which its reader applies); none clear them.
+  if (given('FilterCriteria')) next.filters = filterPatterns(body.FilterCriteria);
   if (given('FunctionResponseTypes')) {
     nextMapping.reportBatchItemFailures = (body.FunctionResponseTypes as unknown[]).includes('ReportBatchItemFailures');
   }

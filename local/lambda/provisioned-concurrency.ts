@@ -1,5 +1,5 @@
 import { AwsError } from '../aws-error.js';
-import { accountSettings } from './account-limits.js';
+import { accountSettings, MIN_UNRESERVED } from './account-limits.js';
 import type { FunctionDefinition, ProvisionedConcurrency } from './function-definition.js';
 import { UntypedLambdaError } from './lambda-errors.js';
 
@@ -7,9 +7,6 @@ import { UntypedLambdaError } from './lambda-errors.js';
 // PutProvisionedConcurrencyConfig and its reads and AWS answers them: on a published version or
 // an alias only, one of the two for a version. Locally it is allocated at once (no environments
 // are started for it: a function's environments start as they always do), so it reads READY.
-
-/** The concurrency Lambda leaves unreserved in an account whatever functions reserve or provision. */
-const MIN_UNRESERVED = 100;
 
 /**
  * The version or alias a provisioned concurrency call names: it must exist (a version number

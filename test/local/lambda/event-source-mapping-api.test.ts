@@ -106,6 +106,40 @@ describe('Event source mappings made through Lambda’s API', () => {
     await seen('stream got {"id":{"S":"before"}}');
   });
 
+  it('applies the FilterCriteria UpdateEventSourceMapping gives a stream mapping, and clears them when given none', async () => {
+    await createFunction('api-filtered-stream', 'filtered');
+    const TableName = 'api-filtered-table';
+    const { TableDescription } = await dynamodb.send(
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+    const UUID = await mapped('api-filtered-stream', String(TableDescription?.LatestStreamArn), { StartingPosition: 'LATEST' });
+    const Filters = [{ Pattern: '{"dynamodb":{"Keys":{"id":{"S":[{"prefix":"keep"}]}}}}' }];
+    const put = (id: string) => dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: id } } }));
+    const settled = () =>
+      eventually(async () => ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined));
+
+    expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters } }))).FilterCriteria).toEqual({
+      Filters,
+    });
+    await settled();
+    await put('drop-1');
+    await put('keep-1');
+    await seen('filtered got {"id":{"S":"keep-1"}}');
+    expect(logs.some((line) => line.includes('"drop-1"'))).toBe(false);
+
+    const cleared = await lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters: [] } }));
+    expect(cleared.FilterCriteria).toBeUndefined();
+    await settled();
+    await put('drop-2');
+    await seen('filtered got {"id":{"S":"drop-2"}}');
+  });
+
   it('runs the version an alias names for a mapping on the alias, not the function’s latest code', async () => {
     await createFunction('api-versioned', 'version-one');
     const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: 'api-versioned' }));
