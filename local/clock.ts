@@ -51,6 +51,8 @@ export class HeldWork {
 export interface WorkInFlight {
   readonly what: string;
   readonly forMs: number;
+  /** It waits on a wake of the clock (SleepOptions.holding), not in real time. */
+  readonly parked?: boolean;
 }
 
 /** A clock asked to move waited its bound for work in flight to end, and some is still running (listed in `work`). */
@@ -74,6 +76,12 @@ export interface SleepOptions {
    * @default false
    */
   readonly background?: boolean;
+  /**
+   * Work in flight that waits here for the clock (an SQS poller's batching window, its first
+   * messages received): counted by `whenIdle`, as the batch is not done, but no bar to moving
+   * the clock, which is what it waits for. `what` says what it is, as `begin`'s does.
+   */
+  readonly holding?: () => string;
 }
 
 /**
@@ -136,7 +144,8 @@ interface Timer {
 export class AdvanceableClock implements Clock {
   #offset = 0;
   readonly #timers = new Set<Timer>();
-  readonly #work = new Set<{ readonly what: () => string; readonly since: number }>();
+  /** Work in flight: running in real time, or parked on a wake of this clock (SleepOptions.holding). */
+  readonly #work = new Set<{ readonly what: () => string; readonly since: number; readonly parked?: boolean; readonly due?: number }>();
   /** Who waits for the work in flight to end (whenIdle). */
   readonly #idleWaiters = new Set<() => void>();
 
@@ -147,9 +156,12 @@ export class AdvanceableClock implements Clock {
   sleep(ms: number, signal: AbortSignal, options: SleepOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
+      const parked = options.holding ? { what: options.holding, since: performance.now(), parked: true, due: this.now() + ms } : undefined;
+      if (parked) this.#work.add(parked);
       const onAbort = () => {
         clearTimeout(timer.handle);
         this.#timers.delete(timer);
+        if (parked) this.#ended(parked);
         reject(signal.reason);
       };
       const timer: Timer = {
@@ -158,6 +170,7 @@ export class AdvanceableClock implements Clock {
         fire: () => {
           signal.removeEventListener('abort', onAbort);
           this.#timers.delete(timer);
+          if (parked) this.#ended(parked);
           resolve();
         },
       };
@@ -170,52 +183,80 @@ export class AdvanceableClock implements Clock {
   begin(what: () => string): () => void {
     const work = { what, since: performance.now() };
     this.#work.add(work);
-    return () => {
-      if (!this.#work.delete(work) || this.#work.size > 0) return;
-      for (const wake of [...this.#idleWaiters]) wake();
-    };
+    return () => this.#ended(work);
+  }
+
+  /** Work that ended: whoever waits for idleness looks again (parked work may be all that is left). */
+  #ended(work: { readonly what: () => string; readonly since: number }): void {
+    if (!this.#work.delete(work)) return;
+    for (const wake of [...this.#idleWaiters]) wake();
+  }
+
+  /** Whether work is in flight: any, or only what runs in real time (not what is parked on a wake). */
+  #busy(includeParked: boolean): boolean {
+    for (const work of this.#work) if (includeParked || !work.parked) return true;
+    return false;
   }
 
   /** The work in flight now (see {@link Clock.begin}), the longest running first. */
   workInFlight(): WorkInFlight[] {
     const now = performance.now();
-    return [...this.#work].map((w) => ({ what: w.what(), forMs: now - w.since })).sort((a, b) => b.forMs - a.forMs);
+    return [...this.#work]
+      .map((w) => ({ what: w.what(), forMs: now - w.since, ...(w.parked ? { parked: true } : {}) }))
+      .sort((a, b) => b.forMs - a.forMs);
   }
 
   /**
    * Resolves once no work is in flight, and none began in the turn of the event loop after
    * the last one ended (work handed on from one to the next, an invocation's end to its
    * poller's delete, happens in that turn); rejects with WorkInFlightError, listing what
-   * still runs, once `timeoutMs` of real time have passed.
+   * still runs, once `timeoutMs` of real time have passed. Work parked on a wake of this clock
+   * counts unless `includeParked` is false (a test moving the clock moves it on to that wake).
    */
-  async whenIdle({ timeoutMs }: { readonly timeoutMs: number }): Promise<void> {
-    await this.#idle(performance.now(), timeoutMs);
+  async whenIdle({ timeoutMs, includeParked = true }: { readonly timeoutMs: number; readonly includeParked?: boolean }): Promise<void> {
+    await this.#idle(performance.now(), timeoutMs, includeParked);
   }
 
   /**
    * Moves the clock on to `at` (clock time; not back, if real time has passed it) once no
    * work is in flight (`whenIdle`, whose WorkInFlightError it rejects with after `timeoutMs`).
+   * Work parked on a wake does not hold it back, but the clock stops at the earliest such wake
+   * before `at` and waits again: what the wake resumes (a batch's delivery) runs before the
+   * clock passes the deadlines it lives by (its messages' visibility timeout).
    * The move itself is synchronous with the last look, so no work begins in between.
    */
   async advanceTo(at: number, { timeoutMs }: { readonly timeoutMs: number }): Promise<void> {
     const started = performance.now();
     for (;;) {
-      await this.#idle(started, timeoutMs);
-      if (this.#work.size > 0) continue;
-      this.advance(Math.max(0, at - this.now()));
-      return;
+      await this.#idle(started, timeoutMs, false);
+      if (this.#busy(false)) continue;
+      const parkedWake = this.#parkedWake();
+      const to = parkedWake !== undefined && parkedWake < at ? parkedWake : at;
+      this.advance(Math.max(0, to - this.now()));
+      if (to === at) return;
     }
   }
 
-  async #idle(started: number, timeoutMs: number): Promise<void> {
+  /** When the earliest wake with work parked on it falls due. */
+  #parkedWake(): number | undefined {
+    let next: number | undefined;
+    for (const { due } of this.#work) if (due !== undefined && (next === undefined || due < next)) next = due;
+    return next;
+  }
+
+  async #idle(started: number, timeoutMs: number, includeParked: boolean): Promise<void> {
     for (;;) {
-      if (this.#work.size === 0) {
+      if (!this.#busy(includeParked)) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.#work.size === 0) return;
+        if (!this.#busy(includeParked)) return;
         continue;
       }
       const remaining = started + timeoutMs - performance.now();
-      if (remaining <= 0) throw new WorkInFlightError(this.workInFlight(), timeoutMs);
+      if (remaining <= 0)
+        throw new WorkInFlightError(
+          this.workInFlight().filter((w) => includeParked || !w.parked),
+          timeoutMs,
+        );
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

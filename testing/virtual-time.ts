@@ -82,9 +82,14 @@ async function moveTo(clock: AdvanceableClock, at: number, options: MoveOptions)
   }
 }
 
+/**
+ * Waits for the work that runs in real time to end. Work parked on the clock (a poller's batch
+ * in its batching window) is not waited for: it waits for the clock, which moves it on when a
+ * test moves it to or past its wake (runUntilIdle does, as the next wake).
+ */
 async function idle(clock: AdvanceableClock, options: MoveOptions): Promise<void> {
   try {
-    await clock.whenIdle({ timeoutMs: options.timeoutMs });
+    await clock.whenIdle({ timeoutMs: options.timeoutMs, includeParked: false });
   } catch (error) {
     throw workError(error, options);
   }

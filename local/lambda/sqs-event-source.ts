@@ -223,7 +223,8 @@ export class SqsEventSource {
         const batch = await collectSqsBatch(this.sqs, queueUrl, this.mapping, {
           signal: this.#abort.signal,
           stopped: () => this.#stopped,
-          received: () => work.hold(),
+          clock: this.clock,
+          work,
         });
         if (batch.length > 0) await this.#deliver(queueUrl, batch, work);
       } catch (error) {
@@ -309,6 +310,11 @@ export class SqsEventSource {
  * the first messages, then receives until `batchSize` or the batching window, counted from
  * the first message, has passed. Never more than `batchSize` (each receive asks for what
  * room is left); without a window, what the first receive brought.
+ *
+ * The batch is work in flight (`work`) from its first receive. The window is on the runtime's
+ * clock: on a test's clock (virtual time) the batch is parked on the window's end meanwhile,
+ * so moving the clock closes the window at once instead of waiting it out in real time, and
+ * stops there until the batch is delivered (SleepOptions.holding).
  */
 export async function collectSqsBatch(
   sqs: Pick<SqsForPoller, 'ReceiveMessage'>,
@@ -317,15 +323,17 @@ export async function collectSqsBatch(
   {
     signal,
     stopped,
-    received,
+    clock,
+    work,
   }: {
     readonly signal: AbortSignal;
     readonly stopped: () => boolean;
-    /** Called as soon as the first messages are received, before the batching window: the batch is in flight from then on. */
-    readonly received?: () => void;
+    readonly clock: Clock;
+    /** Held from the first messages received, before the batching window: the batch is in flight from then on. */
+    readonly work: Pick<HeldWork, 'hold' | 'release'>;
   },
 ): Promise<SqsMessage[]> {
-  const receive = async (waitSeconds: number, room: number) =>
+  const receive = async (waitSeconds: number, room: number, until = signal) =>
     (
       await sqs.ReceiveMessage(
         {
@@ -335,19 +343,55 @@ export async function collectSqsBatch(
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         },
-        { signal },
+        { signal: until },
       )
     ).Messages ?? [];
   const batch = await receive(20, batchSize);
-  if (batch.length > 0) received?.();
+  if (batch.length > 0) work.hold();
   if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
-  const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1000;
-  while (batch.length < batchSize && !stopped()) {
-    const remaining = windowEnds - Date.now();
-    if (remaining <= 0) break;
-    batch.push(...(await receive(Math.min(20, Math.max(1, Math.floor(remaining / 1000))), batchSize - batch.length)));
+  const windowEnds = clock.now() + maximumBatchingWindowSeconds * 1000;
+  const window = clock.sleep ? parkedWindow(clock, windowEnds - clock.now(), signal, work) : undefined;
+  try {
+    while (batch.length < batchSize && !stopped() && !window?.over.aborted) {
+      const remaining = windowEnds - clock.now();
+      if (remaining <= 0) break;
+      // An aborted receive takes nothing, so closing the window on the clock loses no message.
+      const waitSeconds = Math.min(20, Math.max(1, Math.floor(remaining / 1000)));
+      batch.push(...(await receive(waitSeconds, batchSize - batch.length, window?.receiving ?? signal)));
+    }
+  } finally {
+    window?.close();
   }
   return batch;
+}
+
+/**
+ * A batching window on a clock that sleeps: the batch's work is parked on the window's end (not
+ * running), and held again the moment the window ends, before whoever moved the clock looks for
+ * idleness. `over` aborts then; `receiving` aborts a receive then, or on the poller's signal.
+ */
+function parkedWindow(clock: Clock, ms: number, signal: AbortSignal, work: Pick<HeldWork, 'hold' | 'release'>) {
+  const ended = new AbortController();
+  const cancel = new AbortController();
+  work.release();
+  clock.sleep?.(ms, AbortSignal.any([signal, cancel.signal]), { holding: () => 'an SQS batch in its batching window' }).then(
+    () => {
+      work.hold();
+      ended.abort();
+    },
+    () => undefined,
+  );
+  return {
+    over: ended.signal,
+    receiving: AbortSignal.any([signal, ended.signal]),
+    /** The window ended early (the batch is full, the poller stopped): the batch runs on, held. */
+    close(): void {
+      if (ended.signal.aborted) return;
+      cancel.abort();
+      work.hold();
+      ended.abort();
+    },
+  };
 }
 
 /** Deletes the messages, ten to a DeleteMessageBatch. */

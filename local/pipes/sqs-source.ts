@@ -92,7 +92,7 @@ export class SqsPipeRunner {
       // it rather than pass the visibility timeout of messages being delivered (Clock.begin).
       const work = new HeldWork(this.options.clock, () => `a batch of pipe ${this.pipe.name} (${this.pipe.sourceArn})`);
       try {
-        const batch = await this.#collect(url, () => work.hold());
+        const batch = await this.#collect(url, work);
         if (batch.length === 0 || this.#stopped) continue;
         this.#inFlight = true;
         await this.#handle(url, batch);
@@ -108,8 +108,13 @@ export class SqsPipeRunner {
     }
   }
 
-  #collect(url: string, received: () => void): Promise<SqsMessage[]> {
-    return collectSqsBatch(this.options.queues, url, this.pipe, { signal: this.#abort.signal, stopped: () => this.#stopped, received });
+  #collect(url: string, work: HeldWork): Promise<SqsMessage[]> {
+    return collectSqsBatch(this.options.queues, url, this.pipe, {
+      signal: this.#abort.signal,
+      stopped: () => this.#stopped,
+      clock: this.options.clock,
+      work,
+    });
   }
 
   /** Filters, delivers and deletes what is done with; what failed stays for the queue to redeliver. */

@@ -136,6 +136,44 @@ describe('AdvanceableClock', () => {
     end();
   });
 
+  it('moves past work parked on a wake, stopping at the wake until what it resumed has ended', async () => {
+    const clock = new AdvanceableClock();
+    const start = clock.now();
+    let resumedAt: number | undefined;
+    let end: (() => void) | undefined;
+    // A batch in its batching window: parked on the window's end, then running (its delivery) from the wake on.
+    void clock.sleep(60_000, new AbortController().signal, { holding: () => 'a batch in its window' }).then(() => {
+      resumedAt = clock.now() - start;
+      end = clock.begin(() => 'the batch delivered');
+      setTimeout(() => end?.(), 30);
+    });
+    expect(clock.workInFlight()).toEqual([expect.objectContaining({ what: 'a batch in its window', parked: true })]);
+    // A parked batch is still in flight for whoever waits for all of it, not for a move of the clock.
+    await expect(clock.whenIdle({ timeoutMs: 20 })).rejects.toBeInstanceOf(WorkInFlightError);
+    await clock.whenIdle({ timeoutMs: 20, includeParked: false });
+    let movedWhileDelivering: number | undefined;
+    void clock.sleep(HOUR / 2, new AbortController().signal).then(() => {
+      movedWhileDelivering = clock.workInFlight().length;
+    });
+    await clock.advanceTo(start + HOUR, { timeoutMs: 5000 });
+    expect(resumedAt).toBeGreaterThanOrEqual(60_000);
+    expect(resumedAt).toBeLessThan(61_000);
+    // The clock passed the half hour only once the delivery the wake resumed had ended.
+    expect(movedWhileDelivering).toBe(0);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(HOUR);
+    expect(clock.workInFlight()).toEqual([]);
+  });
+
+  it('forgets work parked on a sleep whose signal aborts', async () => {
+    const clock = new AdvanceableClock();
+    const controller = new AbortController();
+    const sleeping = clock.sleep(HOUR, controller.signal, { holding: () => 'a batch in its window' }).catch(() => 'aborted');
+    controller.abort();
+    expect(await sleeping).toBe('aborted');
+    expect(clock.workInFlight()).toEqual([]);
+    await clock.whenIdle({ timeoutMs: 20 });
+  });
+
   it('has no work to wait for on a clock of real time', () => {
     const end = beginWork(systemClock, () => 'an invocation');
     expect(end).toBeTypeOf('function');

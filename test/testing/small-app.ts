@@ -147,3 +147,32 @@ export const handler = async (event) => {
     },
   });
 }
+
+/**
+ * A queue drained in batches of up to ten with a 60 s batching window: the function appends
+ * each batch's message bodies, as one line, to `<signals>/batches`. The queue's visibility
+ * timeout (120 s) covers the window and the function's timeout, as Lambda recommends.
+ */
+export function windowApp(signals: string): string {
+  const dir = path.join(tempAssemblyDir(), 'cdk.out');
+  mkdirSync(path.join(dir, 'asset.window'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'asset.window', 'index.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export const handler = async (event) => {
+  appendFileSync(process.env.SIGNALS + '/batches', event.Records.map((record) => record.body).join(' ') + '\\n');
+};
+`,
+  );
+  return writeAssembly(dir, {
+    Window: {
+      template: {
+        Resources: {
+          Inbox: sqsQueue('window-inbox', { VisibilityTimeout: 120 }),
+          Fn: assetFunction('window-fn', 'asset.window', { Timeout: 10, Environment: { Variables: { SIGNALS: signals } } }),
+          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 10, MaximumBatchingWindowInSeconds: 60 }),
+        },
+      },
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
-import { blockingApp } from './small-app.js';
+import { blockingApp, windowApp } from './small-app.js';
 
 /** Each test's signal folder: the handler writes `started` there and waits for `release`. */
 let signals: string;
@@ -143,5 +143,38 @@ describe('TestApp virtual time and work in flight', () => {
     await app.advance('1h');
     expect(started()).toHaveLength(1);
     expect(await depth(app, 'blocking-dlq')).toBe(0);
+  });
+
+  it("closes an SQS mapping's batching window when the clock passes its end, not after it in real time", async () => {
+    await using app = await startApp({ cdkOut: windowApp(newSignals()) }, { virtualTime: true });
+    const batches = () =>
+      existsSync(path.join(signals, 'batches')) ? readFileSync(path.join(signals, 'batches'), 'utf8').trim().split('\n') : [];
+    const send = (body: string) =>
+      app.clients.sqs.send(new SendMessageCommand({ QueueUrl: `${app.endpoint}/000000000000/window-inbox`, MessageBody: body }));
+    await send('one');
+    await sleep(300);
+    await send('two');
+    await sleep(300);
+    // The 60 s window is open on the clock: nothing is delivered yet.
+    expect(batches()).toEqual([]);
+    // The window ends 60 s on: moving 90 s ends it there, within advance's 10 s wait for work in flight, and the batch is delivered before advance returns.
+    await app.advance('90s');
+    // Each poller gathers a batch of its own (the mapping's several), so the two may come in one batch or two.
+    expect(
+      batches()
+        .flatMap((line) => line.split(' '))
+        .sort(),
+    ).toEqual(['one', 'two']);
+    expect(await depth(app, 'window-inbox')).toBe(0);
+  });
+
+  it("runs an SQS mapping's batch whose batching window is open when runUntilIdle is called", async () => {
+    await using app = await startApp({ cdkOut: windowApp(newSignals()) }, { virtualTime: true });
+    const batches = () =>
+      existsSync(path.join(signals, 'batches')) ? readFileSync(path.join(signals, 'batches'), 'utf8').trim().split('\n') : [];
+    await app.clients.sqs.send(new SendMessageCommand({ QueueUrl: `${app.endpoint}/000000000000/window-inbox`, MessageBody: 'alone' }));
+    await sleep(300);
+    await app.runUntilIdle();
+    expect(batches()).toEqual(['alone']);
   });
 });
