@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { PACKAGES } from './packages/index.mjs';
+import { LongestFirstSequencer } from './test/sequencer.js';
 
 /**
  * The packages' own names (`switchyard-cdk/kit`, ...), which the reference app and the tests
@@ -163,6 +164,8 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
     setupFiles: ['test/setup.ts'],
+    // The longest files first, by test/durations.json on a fresh clone, so that none starts last and runs on alone.
+    sequence: { sequencer: LongestFirstSequencer },
     // Most suites wait on sockets, child processes and timers rather than the CPU, so one test
     // file more than the cores runs at a time (vitest's default, one fewer, ran the suite one
     // file at a time on a 2-core machine).

@@ -8,7 +8,6 @@ import {
   PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { credentials, region } from '../helpers.js';
 import { queueArn } from './recorded-cases-mappings.js';
 import { functionSource } from './recorded-cases-runtimes.js';
 import { type Answer, asBotoAnswer, asserted, type Replay, type ReplayContext } from './recorded-replay.js';
@@ -125,19 +124,15 @@ export const BEHAVIOR_CASES: Record<string, Replay> = {
       }),
     );
     live.invoke_result = await c.call(new InvokeCommand({ FunctionName: arn, InvocationType: 'Event' }));
-    const sqs = new SQSClient({ endpoint: c.endpoint, region, credentials });
-    try {
-      const QueueUrl = `${c.endpoint}/${c.accountId}/${destination.split(':').at(-1)}`;
-      for (let tries = 0; tries < 10 && live.msg === undefined; tries++) {
-        const received = await asBotoAnswer(() =>
-          sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 1 })),
-        );
-        const message = (received.Messages as Record<string, unknown>[] | undefined)?.[0];
-        // As the recording's snapshot shows the body: the JSON it holds, parsed.
-        if (message) live.msg = { ...message, Body: JSON.parse(String(message.Body)) };
-      }
-    } finally {
-      sqs.destroy();
+    const sqs = c.client(SQSClient);
+    const QueueUrl = `${c.endpoint}/${c.accountId}/${destination.split(':').at(-1)}`;
+    for (let tries = 0; tries < 10 && live.msg === undefined; tries++) {
+      const received = await asBotoAnswer(() =>
+        sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 1 })),
+      );
+      const message = (received.Messages as Record<string, unknown>[] | undefined)?.[0];
+      // As the recording's snapshot shows the body: the JSON it holds, parsed.
+      if (message) live.msg = { ...message, Body: JSON.parse(String(message.Body)) };
     }
     return live;
   },

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, type ReceiveMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { parsedAsSnapshot } from '../../helpers/recorded-answers.js';
-import { credentials, region } from '../helpers.js';
+import { region } from '../helpers.js';
 import { queueArn } from './recorded-cases-mappings.js';
 import { type Answer, asBotoAnswer, type Replay, type ReplayContext } from './recorded-replay.js';
 
@@ -32,11 +32,6 @@ const TRIGGERED_PY = '\nimport json\n\ndef handler(event, context):\n    print(j
 /** Lambda's retries of an event wait 1 and 2 minutes, its age is at most 6 hours: the replay moves the clock past them all. */
 const RETRIES_MS = 7 * 60 * 60 * 1000;
 
-function clients(c: ReplayContext) {
-  const config = { endpoint: c.endpoint, region, credentials, maxAttempts: 1 };
-  return { sqs: new SQSClient(config), logs: new CloudWatchLogsClient(config), events: new EventBridgeClient(config) };
-}
-
 /** The `sqs_create_queue` fixture's queue: its URL and ARN. */
 async function queue(c: ReplayContext): Promise<{ url: string; arn: string }> {
   const arn = await queueArn(c);
@@ -52,7 +47,7 @@ const pyJson = (value: Record<string, unknown>) =>
 
 /** ReceiveMessage's answer as the recording's snapshot holds it: a body that is a JSON object read as the object. */
 async function receive(c: ReplayContext, input: Omit<ReceiveMessageCommandInput, 'QueueUrl'> & { QueueUrl: string }): Promise<Answer> {
-  return parsedAsSnapshot(await asBotoAnswer(() => clients(c).sqs.send(new ReceiveMessageCommand(input))), { nested: true }) as Answer;
+  return parsedAsSnapshot(await asBotoAnswer(() => c.client(SQSClient).send(new ReceiveMessageCommand(input))), { nested: true }) as Answer;
 }
 
 /** Fails the replay where the recorded test asserts, as its `assert` would. */
@@ -93,18 +88,18 @@ const assess =
 
 /** The lines of the function's log group with `text` in them (FilterLogEvents, as the tests count attempts). */
 export async function logLines(c: ReplayContext, name: string, text: string): Promise<string[]> {
-  const { events = [] } = await clients(c).logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}` }));
+  const { events = [] } = await c.client(CloudWatchLogsClient).send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}` }));
   return events.map((e) => String(e.message)).filter((message) => message.includes(text));
 }
 
 /** `get_msg_from_q` of test_maxeventage: the one message, deleted once read. */
 async function takeMessage(c: ReplayContext, QueueUrl: string): Promise<Answer> {
-  const received = await clients(c).sqs.send(
-    new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 3, MaxNumberOfMessages: 1 }),
-  );
+  const received = await c
+    .client(SQSClient)
+    .send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 3, MaxNumberOfMessages: 1 }));
   const messages: Message[] = received.Messages ?? [];
   expectThat(messages.length === 1, `one message in the queue, not ${messages.length}`);
-  await clients(c).sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: messages[0]?.ReceiptHandle }));
+  await c.client(SQSClient).send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: messages[0]?.ReceiptHandle }));
   return parsedAsSnapshot(messages[0], { nested: true }) as Answer;
 }
 
@@ -121,7 +116,7 @@ async function echofail(c: ReplayContext, config: { MaximumRetryAttempts: number
 
 /** test_invoke_lambda_eventbridge's stack: a bus, the input function's destinations on it, a rule invoking the triggered function. */
 async function eventBridgeStack(c: ReplayContext) {
-  const { events } = clients(c);
+  const events = c.client(EventBridgeClient);
   const bus = await events.send(new CreateEventBusCommand({ Name: c.name('CustomEventBus') }));
   const input = c.name('InputLambda');
   const triggered = c.name('TriggeredLambda');
@@ -201,9 +196,9 @@ export const DESTINATION_CASES: Record<string, Replay> = {
     const invoked = await invokeEvent(c, name, pyJson({ message: messageId }));
     expectThat(invoked.StatusCode === 202, 'the event is accepted');
     await c.runUntilIdle(RETRIES_MS);
-    const first = await clients(c).sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 0 }),
-    );
+    const first = await c
+      .client(SQSClient)
+      .send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 0 }));
     expectThat(first.Messages?.length === 1, 'the record is in the queue');
     const live: Answer = {
       queue_destination_payload: await receive(c, { QueueUrl: url, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 1 }),
@@ -226,7 +221,7 @@ export const DESTINATION_CASES: Record<string, Replay> = {
       new UpdateFunctionEventInvokeConfigCommand({ FunctionName: name, MaximumEventAgeInSeconds: 90, MaximumRetryAttempts: 2 }),
     );
     await c.updated(name);
-    await clients(c).logs.send(new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${name}` }));
+    await c.client(CloudWatchLogsClient).send(new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${name}` }));
     await invokeEvent(c, name, pyJson({ message: messageId }));
     await c.runUntilIdle(RETRIES_MS);
     live.single_retry_failure_message = await takeMessage(c, url);

@@ -15,24 +15,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { credentials, region } from '../helpers.js';
+import { region } from '../helpers.js';
 import { until } from './mapping-replay-fixtures.js';
 import { type Answer, asBotoAnswer, type Replay, type ReplayContext } from './recorded-replay.js';
 
-/** Clients of the services the mapping tests make their sources with, at the runtime's endpoint. */
-function clients(c: ReplayContext) {
-  const config = { endpoint: c.endpoint, region, credentials, maxAttempts: 1 };
-  return {
-    sqs: new SQSClient(config),
-    dynamodb: new DynamoDBClient(config),
-    kinesis: new KinesisClient(config),
-    secrets: new SecretsManagerClient(config),
-  };
-}
-
 /** The `sqs_create_queue` fixture: a queue, and its ARN. */
 export async function queueArn(c: ReplayContext): Promise<string> {
-  const { sqs } = clients(c);
+  const sqs = c.client(SQSClient);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: c.name('queue') }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return String(Attributes?.QueueArn);
@@ -43,7 +32,7 @@ export async function queueArn(c: ReplayContext): Promise<string> {
  * UpdateTable turning its stream on, as the tests do: the answer, and the stream's ARN.
  */
 async function tableStream(c: ReplayContext, viewType: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES'): Promise<{ answer: Answer; arn: string }> {
-  const { dynamodb } = clients(c);
+  const dynamodb = c.client(DynamoDBClient);
   const TableName = c.name('teststreamtable');
   await dynamodb.send(
     new CreateTableCommand({
@@ -175,7 +164,7 @@ export const MAPPING_CASES: Record<string, Replay> = {
   'TestLambdaEventSourceMappings::test_create_event_source_validation_kinesis': async (c) => {
     const name = c.name('function');
     await c.create(name);
-    const { kinesis } = clients(c);
+    const kinesis = c.client(KinesisClient);
     const StreamName = c.name('stream');
     await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
     const described = await kinesis.send(new DescribeStreamCommand({ StreamName }));
@@ -198,7 +187,7 @@ export const MAPPING_CASES: Record<string, Replay> = {
   'TestLambdaEventSourceMappings::test_create_event_source_self_managed': async (c) => {
     const name = c.name('function');
     await c.create(name);
-    const { secrets } = clients(c);
+    const secrets = c.client(SecretsManagerClient);
     const secret = await secrets.send(
       new CreateSecretCommand({
         Name: c.name('secret'),

@@ -31,6 +31,14 @@ import { credentials, region, tempDataDir } from '../helpers.js';
 
 export type Answer = Record<string, unknown>;
 
+/** What a replay's clients of other services are made with: the runtime's endpoint, one attempt (a refusal is an answer). */
+export interface ServiceClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: typeof credentials;
+  readonly maxAttempts: number;
+}
+
 export interface ReplayContext {
   /** Sends a command; its answer (or error) as botocore reported it in the recording. */
   call(command: object): Promise<Answer>;
@@ -41,6 +49,11 @@ export interface ReplayContext {
   readonly s3: S3Client;
   /** The runtime's endpoint, for clients of the services a test makes its resources in (SQS, DynamoDB, Kinesis). */
   readonly endpoint: string;
+  /**
+   * The replay's client of another service at the runtime's endpoint (SQS, DynamoDB, Kinesis, ...),
+   * made on first use, one per client class, and destroyed with the replay's own (`close`).
+   */
+  client<C extends { destroy(): void }>(Client: new (config: ServiceClientConfig) => C): C;
   /** A fresh function name with the prefix. */
   name(prefix: string): string;
   /** A zip of one file, a new archive each call (as the recordings' archives differ by their files' times). */
@@ -312,6 +325,7 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
       () => lambda.send(command as never),
       () => raw,
     );
+  const services = new Map<new (config: ServiceClientConfig) => { destroy(): void }, { destroy(): void }>();
   let counter = 0;
   const role = `arn:aws:iam::${ACCOUNT}:role/lambda-test-role`;
   // The SDK's waiters, looking often: a local change ends in milliseconds.
@@ -327,6 +341,11 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
     lambda,
     s3,
     endpoint: runtime.url,
+    client<C extends { destroy(): void }>(Client: new (config: ServiceClientConfig) => C): C {
+      const made = services.get(Client) ?? new Client({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+      services.set(Client, made);
+      return made as C;
+    },
     role,
     accountId: ACCOUNT,
     name: (prefix) => `${prefix}-${process.pid}-${++counter}`,
@@ -378,6 +397,7 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
   const close = () => {
     lambda.destroy();
     s3.destroy();
+    for (const client of services.values()) client.destroy();
   };
   return { runtime, context, close };
 }
