@@ -1,4 +1,5 @@
 import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import { storedTopicDeliveryPolicy } from './delivery-policy.js';
 import { invalidParameter } from './sns-errors.js';
 
 /** Topic attributes CreateTopic and SetTopicAttributes take (the API reference's list). */
@@ -84,6 +85,8 @@ export function validateTopicAttributes(
       stored = String(Number(value));
     } else if ((name === 'Policy' || name === 'DeliveryPolicy' || name === 'ArchivePolicy') && value !== '' && !isJsonObject(value)) {
       throw invalidParameter(`${prefix}${name}: failed to parse JSON`);
+    } else if (name === 'DeliveryPolicy' && value !== '') {
+      stored = storedTopicDeliveryPolicy(value);
     }
     out[name] = stored;
   }
@@ -206,22 +209,6 @@ export function validateEndpoint(protocol: string, endpoint: string, fifoTopic: 
 export function defaultTopicAttribute(name: string): string | undefined {
   return name === 'FifoTopic' ? 'false' : undefined;
 }
-
-export const EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
-  http: {
-    defaultHealthyRetryPolicy: {
-      minDelayTarget: 20,
-      maxDelayTarget: 20,
-      numRetries: 3,
-      numMaxDelayRetries: 0,
-      numNoDelayRetries: 0,
-      numMinDelayRetries: 0,
-      backoffFunction: 'linear',
-    },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-});
 
 /** The policy SNS gives a new topic: the owner may do everything. */
 export function defaultTopicPolicy(topicArn: string, accountId: string): string {

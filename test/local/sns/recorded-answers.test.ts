@@ -13,6 +13,7 @@ import { type Clients, SQS_REPLAYS } from './recorded-replays.js';
 import { BATCH_REPLAYS } from './recorded-replays-batch.js';
 import { NAME_REPLAYS } from './recorded-replays-names.js';
 import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
+import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
 
 /**
  * Replays LocalStack's AWS-validated SNS tests against the local runtime and compares every
@@ -23,7 +24,7 @@ import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
  * MaximumMessageSize (a topic may raise it to 1 MiB: large-message-payloads.html, 2026).
  */
 const FOLDER = path.join(import.meta.dirname, '../../conformance/aws-recorded/sns');
-const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS };
+const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS };
 
 interface RecordedCase {
   readonly test: string;
