@@ -1,4 +1,5 @@
 import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import { jacksonRedactedReason } from '../jackson-syntax.js';
 import { storedTopicDeliveryPolicy } from './delivery-policy.js';
 import { invalidParameter } from './sns-errors.js';
 
@@ -170,11 +171,14 @@ function validateRedrivePolicy(value: string, prefix: string): string {
   let policy: unknown;
   try {
     policy = JSON.parse(value);
-  } catch {
-    throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.`);
+  } catch (error) {
+    // AWS's reason is its JSON parser's (Jackson's); trailing text after a value is worded by JavaScript's.
+    throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON. ${jacksonRedactedReason(value) ?? (error as Error).message}`);
   }
   const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
   if (typeof target !== 'string') throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is missing`);
+  // Not an ARN at all (recorded on AWS); an ARN of another service or shape keeps the wording below.
+  if (!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(target)) throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn`);
   if (!/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,80}$/.test(target) && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,75}\.fifo$/.test(target)) {
     throw invalidParameter(`${prefix}RedrivePolicy: Invalid deadLetterTargetArn: ${target}`);
   }

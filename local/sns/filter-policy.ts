@@ -18,6 +18,7 @@ import { AwsError } from '../aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
 import { jsonDepth } from '../json-depth.js';
 import { invalidParameter } from './sns-errors.js';
+import { jacksonRedactedReason } from '../jackson-syntax.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -70,7 +71,8 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
   try {
     policy = JSON.parse(text);
   } catch (error) {
-    return fail(`failed to parse JSON. ${(error as Error).message}`);
+    // AWS's reason is its JSON parser's (Jackson's); trailing text after a value is worded by JavaScript's.
+    return fail(`failed to parse JSON. ${jacksonRedactedReason(text) ?? (error as Error).message}`);
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return fail('Filter policy must be a JSON object');
   if (Object.keys(policy).length > MAX_KEYS) fail('Filter policy can not have more than 5 keys');

@@ -1,0 +1,153 @@
+import {
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
+  type Subscription,
+  SubscribeCommand,
+  type SubscribeCommandInput,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { answerOf } from './recorded-compare.js';
+import { type Answers, type Clients, createQueue, createTopic, type Replay, setSubscription, subscribeQueue } from './recorded-replays.js';
+
+/** Subscription CRUD: Subscribe's checks and idempotency, attributes, Unsubscribe, listing. */
+const subscribe = ({ sns }: Clients, input: SubscribeCommandInput) => answerOf(sns.send(new SubscribeCommand(input)));
+const unsubscribe = ({ sns }: Clients, SubscriptionArn: string) => answerOf(sns.send(new UnsubscribeCommand({ SubscriptionArn })));
+const subscriptionAttributes = ({ sns }: Clients, SubscriptionArn: string) =>
+  answerOf(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn })));
+
+async function topicAndQueue(clients: Clients) {
+  return { topicArn: await createTopic(clients), queue: await createQueue(clients) };
+}
+
+const subscribeWithInvalidProtocol: Replay = async (clients) => ({
+  exception: await subscribe(clients, {
+    TopicArn: await createTopic(clients),
+    Protocol: 'test-protocol',
+    Endpoint: 'localstack@yopmail.com',
+  }),
+});
+
+const unsubscribeFromNonExistingSubscription: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const { SubscriptionArn } = await subscribeQueue(clients, topicArn, queue.arn);
+  await unsubscribe(clients, SubscriptionArn as string);
+  return { 'empty-unsubscribe': await unsubscribe(clients, SubscriptionArn as string) };
+};
+
+const createSubscriptionsWithAttributes: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const withRaw = (RawMessageDelivery: string) =>
+    subscribe(clients, {
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queue.arn,
+      Attributes: { RawMessageDelivery, FilterPolicyScope: 'MessageBody', FilterPolicy: '' },
+      ReturnSubscriptionArn: true,
+    });
+  const answers: Answers = { 'subscribe-wrong-attr': await withRaw('wrongvalue') };
+  answers.subscribe = await withRaw('TrUe');
+  const arn = answers.subscribe.SubscriptionArn as string;
+  answers['get-attrs'] = await subscriptionAttributes(clients, arn);
+  answers['get-attrs-nonexistent-sub'] = await subscriptionAttributes(clients, `${arn.slice(0, -8)}${'x'.repeat(8)}`);
+  return answers;
+};
+
+const notFoundErrorOnSetSubscriptionAttributes: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const byTopic = () => answerOf(clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn })));
+  const answers: Answers = { sub: await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn }) };
+  const arn = answers.sub.SubscriptionArn as string;
+  answers['sub-attrs'] = await subscriptionAttributes(clients, arn);
+  answers['subscriptions-for-topic-before-unsub'] = await byTopic();
+  await unsubscribe(clients, arn);
+  answers['sub-not-found'] = await answerOf(setSubscription(clients, arn, 'RawMessageDelivery', 'true'));
+  answers['subscriptions-for-topic-after-unsub'] = await byTopic();
+  return answers;
+};
+
+const validateSetSubAttributes: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const { SubscriptionArn } = await subscribeQueue(clients, topicArn, queue.arn);
+  const set = (name: string, value: string) => answerOf(setSubscription(clients, SubscriptionArn as string, name, value));
+  return {
+    'fake-attribute': await set('FakeAttribute', 'test-value'),
+    'raw-message-wrong-value': await set('RawMessageDelivery', 'test-ValUe'),
+    'raw-message-empty-value': await set('RawMessageDelivery', ''),
+    'fake-arn-redrive-policy': await set('RedrivePolicy', JSON.stringify({ deadLetterTargetArn: 'fake-arn' })),
+    'invalid-json-redrive-policy': await set('RedrivePolicy', '{invalidjson}'),
+    'invalid-json-filter-policy': await set('FilterPolicy', '{invalidjson}'),
+  };
+};
+
+/** No recorded answer: the test checks that every subscription made is listed, across pages. */
+const listSubscriptions: Replay = async (clients) => {
+  const made: string[] = [];
+  for (const topicArn of [await createTopic(clients), await createTopic(clients)]) {
+    for (let i = 0; i < 3; i++) {
+      const queue = await createQueue(clients);
+      await subscribeQueue(clients, topicArn, queue.arn);
+      made.push(`${topicArn} ${queue.arn}`);
+    }
+  }
+  const listed: Subscription[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await clients.sns.send(new ListSubscriptionsCommand({ NextToken }));
+    listed.push(...(page.Subscriptions ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const pairs = new Set(listed.map((s) => `${s.TopicArn} ${s.Endpoint}`));
+  const missing = made.filter((pair) => !pairs.has(pair));
+  if (missing.length > 0) throw new Error(`subscriptions not listed: ${missing.join(', ')}`);
+  return {};
+};
+
+const listSubscriptionsByTopicPagination: Replay = async (clients) => {
+  const topicArn = await createTopic(clients);
+  for (let suffix = 0; suffix < 101; suffix++)
+    await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sms', Endpoint: `+12312312${suffix}` }));
+  const first = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  if (first.Subscriptions?.length !== 100 || !first.NextToken) throw new Error(`page 1 is not 100 subscriptions and a token`);
+  if (Buffer.from(first.NextToken, 'base64').length === 0) throw new Error(`NextToken ${first.NextToken} is not base64`);
+  const page1 = new Set(first.Subscriptions.map((s) => s.SubscriptionArn));
+  const second = await answerOf(clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: first.NextToken })));
+  const rest = (second.Subscriptions as Subscription[] | undefined) ?? [];
+  if (rest.some((s) => page1.has(s.SubscriptionArn))) throw new Error('page 2 repeats a subscription of page 1');
+  return { 'list-sub-per-topic-page-2': second };
+};
+
+const subscribeIdempotency: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const again = (Attributes?: Record<string, string>) =>
+    subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn, ReturnSubscriptionArn: true, Attributes });
+  const answers: Answers = { subscribe: await again({ RawMessageDelivery: 'True' }) };
+  answers['get-sub-attrs'] = await subscriptionAttributes(clients, answers.subscribe.SubscriptionArn as string);
+  answers['subscribe-exact-same-raw'] = await again({ RawMessageDelivery: 'true' });
+  answers['subscribe-idempotent'] = await again({ RawMessageDelivery: 'true', FilterPolicyScope: 'MessageAttributes' });
+  answers['subscribe-idempotent-no-attributes'] = await again();
+  answers['subscribe-idempotent-empty-attributes'] = await again({});
+  answers['subscribe-missing-attributes'] = await again({ FilterPolicyScope: 'MessageAttributes' });
+  answers['subscribe-diff-attributes'] = await again({ RawMessageDelivery: 'false', FilterPolicyScope: 'MessageBody' });
+  return answers;
+};
+
+const unsubscribeIdempotency: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  const { SubscriptionArn } = await subscribeQueue(clients, topicArn, queue.arn);
+  const answers: Answers = { 'unsubscribe-1': await unsubscribe(clients, SubscriptionArn as string) };
+  answers['unsubscribe-2'] = await unsubscribe(clients, SubscriptionArn as string);
+  return answers;
+};
+
+export const SUBSCRIPTION_REPLAYS: Readonly<Record<string, Replay>> = {
+  'TestSNSSubscriptionCrud::test_subscribe_with_invalid_protocol': subscribeWithInvalidProtocol,
+  'TestSNSSubscriptionCrud::test_unsubscribe_from_non_existing_subscription': unsubscribeFromNonExistingSubscription,
+  'TestSNSSubscriptionCrud::test_create_subscriptions_with_attributes': createSubscriptionsWithAttributes,
+  'TestSNSSubscriptionCrud::test_not_found_error_on_set_subscription_attributes': notFoundErrorOnSetSubscriptionAttributes,
+  'TestSNSSubscriptionCrud::test_validate_set_sub_attributes': validateSetSubAttributes,
+  'TestSNSSubscriptionCrud::test_list_subscriptions': listSubscriptions,
+  'TestSNSSubscriptionCrud::test_list_subscriptions_by_topic_pagination': listSubscriptionsByTopicPagination,
+  'TestSNSSubscriptionCrud::test_subscribe_idempotency': subscribeIdempotency,
+  'TestSNSSubscriptionCrud::test_unsubscribe_idempotency': unsubscribeIdempotency,
+};
