@@ -165,11 +165,12 @@ export function jacksonLocation(text: string, error: JacksonSyntaxError): string
 
 /**
  * Jackson's source location since 2.16, where quoting the source is off by default (SNS's
- * attribute policies, recorded on AWS): the source redacted, then line and column, the column
- * now that of the character it stopped at rather than just past it (`{invalidjson}`: column 2).
+ * attribute policies, recorded on AWS): the source redacted, then line and column. Since 2.17
+ * (jackson-core#1173) an unexpected character is located at itself rather than just past it
+ * (`{invalidjson}`: column 2); an unrecognized token still just past it (`invalid-json`: column 8).
  */
 export function jacksonRedactedLocation(error: JacksonSyntaxError): string {
-  const column = Math.max(1, error.column - 1);
+  const column = error.message.startsWith('Unexpected character') ? Math.max(1, error.column - 1) : error.column;
   return `[Source: REDACTED (\`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION\` disabled); line: ${error.line}, column: ${column}]`;
 }
 

@@ -1,7 +1,7 @@
 import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { jacksonRedactedReason } from '../jackson-syntax.js';
 import { storedTopicDeliveryPolicy } from './delivery-policy.js';
-import { invalidParameter } from './sns-errors.js';
+import { invalidParameter, SnsError } from './sns-errors.js';
 
 /** Topic attributes CreateTopic and SetTopicAttributes take (the API reference's list). */
 const DELIVERY_STATUS_ATTRIBUTES = ['Application', 'Firehose', 'HTTP', 'Lambda', 'SQS'].flatMap((protocol) => [
@@ -203,11 +203,23 @@ export function validateEndpoint(protocol: string, endpoint: string, fifoTopic: 
     }
   } else if (protocol === 'lambda') {
     if (!/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(endpoint)) throw invalidParameter('Lambda endpoint ARN');
+  } else if (protocol === 'sms' && !isSmsEndpoint(endpoint)) {
+    throw new SnsError('InvalidParameter', `Invalid SMS endpoint: ${endpoint}`);
   } else if ((protocol === 'http' || protocol === 'https') && !endpoint.startsWith(`${protocol}://`)) {
     throw invalidParameter('Endpoint must match the specified protocol');
   } else if (endpoint === '') {
     throw invalidParameter('Endpoint');
   }
+}
+
+/**
+ * A phone number SNS takes for an `sms` subscription: an E.164 number (up to 15 digits, no
+ * leading 0), its digits optionally grouped by single `-`, `.`, `/` or spaces between them
+ * (recorded on AWS: `+12/34-567.890` is taken; `+15--551234567`, `+15551234567.`,
+ * `/+15551234567` and `NAA+15551234567` are not).
+ */
+function isSmsEndpoint(endpoint: string): boolean {
+  return /^\+?\d+(?:[-./ ]\d+)*$/.test(endpoint) && /^\+?[1-9]\d{1,14}$/.test(endpoint.replace(/[-./ ]/g, ''));
 }
 
 export function defaultTopicAttribute(name: string): string | undefined {

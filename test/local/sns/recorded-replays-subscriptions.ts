@@ -1,4 +1,5 @@
 import {
+  DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListSubscriptionsCommand,
@@ -140,6 +141,97 @@ const unsubscribeIdempotency: Replay = async (clients) => {
   return answers;
 };
 
+const subscribeSms =
+  (key: string, Endpoint: string): Replay =>
+  async (clients) => ({ [key]: await subscribe(clients, { TopicArn: await createTopic(clients), Protocol: 'sms', Endpoint }) });
+
+const subscribeInvalidSms: Replay = async (clients) => {
+  const topicArn = await createTopic(clients);
+  const answers: Answers = {};
+  for (const Endpoint of ['+15--551234567', 'NAA+15551234567', '+15551234567.', '/+15551234567'])
+    answers[`subscribe-bad-sms-${Endpoint}`] = await subscribe(clients, { TopicArn: topicArn, Protocol: 'sms', Endpoint });
+  return answers;
+};
+
+const subscribeUnknownTopic: Replay = async (clients) => ({
+  'subscribe-unknown-topic': await subscribe(clients, {
+    TopicArn: `arn:aws:sns:us-east-1:000000000000:unknown-${Date.now()}`,
+    Protocol: 'sms',
+    Endpoint: '+1234567890',
+  }),
+});
+
+const subscribeUnknownSqsQueue: Replay = async (clients) => {
+  const topicArn = await createTopic(clients);
+  return {
+    'subscribe-unknown-sqs': await subscribe(clients, {
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: `arn:aws:sqs:us-east-1:000000000000:unknown-${Date.now()}`,
+    }),
+    'subscribe-unknown-sqs-invalid_arn': await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: 'unknown' }),
+  };
+};
+
+const subscribeSqsQueueUrl: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  return { 'subscribe-sqs-via-url-error': await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.url }) };
+};
+
+const creatingSubscription: Replay = async (clients) => ({
+  'create-subscription': await subscribe(clients, {
+    TopicArn: await createTopic(clients),
+    Protocol: 'http',
+    Endpoint: 'http://example.com/',
+  }),
+});
+
+/** An HTTP subscription waits for confirmation: its "ARN" is `pending confirmation`, which Unsubscribe refuses. */
+const unsubscribeFromDeletedTopic: Replay = async (clients) => {
+  const topicArn = await createTopic(clients);
+  const { SubscriptionArn } = await clients.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: 'http://example.com/' }),
+  );
+  await clients.sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+  return { 'unsubscribe-deleted-topic': await unsubscribe(clients, SubscriptionArn as string) };
+};
+
+const gettingSubscriptionsByTopic: Replay = async (clients) => {
+  const { topicArn, queue } = await topicAndQueue(clients);
+  await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn });
+  return {
+    'list-subscriptions-by-topic': await answerOf(clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))),
+  };
+};
+
+/** Subscribes a queue (with `Attributes`), changes an attribute after when `set` says so, and answers the subscription's attributes. */
+const subscriptionAttributesOf =
+  (key: string, Attributes?: Record<string, string>, set?: [string, string]): Replay =>
+  async (clients) => {
+    const { topicArn, queue } = await topicAndQueue(clients);
+    const { SubscriptionArn } = await clients.sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn, Attributes }),
+    );
+    if (set) await setSubscription(clients, SubscriptionArn as string, ...set);
+    return { [key]: await subscriptionAttributes(clients, SubscriptionArn as string) };
+  };
+
+const subscribeInvalidFilterPolicy: Replay = async (clients) => ({
+  'subscribe-invalid-filter-policy': await subscribe(clients, {
+    TopicArn: await createTopic(clients),
+    Protocol: 'email',
+    Endpoint: 'test@example.com',
+    Attributes: { FilterPolicy: 'invalid-json' },
+  }),
+});
+
+const getSubscriptionAttributesErrorNotExists: Replay = async (clients) => ({
+  'get-sub-attrs-nonexistent': await subscriptionAttributes(
+    clients,
+    `arn:aws:sns:us-east-1:000000000000:nonexistent:${crypto.randomUUID()}`,
+  ),
+});
+
 export const SUBSCRIPTION_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSSubscriptionCrud::test_subscribe_with_invalid_protocol': subscribeWithInvalidProtocol,
   'TestSNSSubscriptionCrud::test_unsubscribe_from_non_existing_subscription': unsubscribeFromNonExistingSubscription,
@@ -150,4 +242,23 @@ export const SUBSCRIPTION_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSSubscriptionCrud::test_list_subscriptions_by_topic_pagination': listSubscriptionsByTopicPagination,
   'TestSNSSubscriptionCrud::test_subscribe_idempotency': subscribeIdempotency,
   'TestSNSSubscriptionCrud::test_unsubscribe_idempotency': unsubscribeIdempotency,
+  'TestSNSSubscriptionCrudV2::test_subscribe_sms': subscribeSms('subscribe-sms-1', '+1234567890'),
+  'TestSNSSubscriptionCrudV2::test_subscribe_sms_obscure_phone_number': subscribeSms('subscribe-sms-2', '+12/34-567.890'),
+  'TestSNSSubscriptionCrudV2::test_subscribe_invalid_sms': subscribeInvalidSms,
+  'TestSNSSubscriptionCrudV2::test_subscribe_unknown_topic': subscribeUnknownTopic,
+  'TestSNSSubscriptionCrudV2::test_subscribe_unknown_sqs_queue': subscribeUnknownSqsQueue,
+  'TestSNSSubscriptionCrudV2::test_subscribe_sqs_queue_url': subscribeSqsQueueUrl,
+  'TestSNSSubscriptionCrudV2::test_creating_subscription': creatingSubscription,
+  'TestSNSSubscriptionCrudV2::test_unsubscribe_from_deleted_topic': unsubscribeFromDeletedTopic,
+  'TestSNSSubscriptionCrudV2::test_getting_subscriptions_by_topic': gettingSubscriptionsByTopic,
+  'TestSNSSubscriptionCrudV2::test_subscribe_attributes': subscriptionAttributesOf('get-subscription-attributes'),
+  'TestSNSSubscriptionCrudV2::test_creating_subscription_with_attributes': subscriptionAttributesOf('subscription-with-attributes', {
+    RawMessageDelivery: 'true',
+  }),
+  'TestSNSSubscriptionCrudV2::test_set_subscription_attributes': subscriptionAttributesOf('set-subscription-attributes', undefined, [
+    'RawMessageDelivery',
+    'true',
+  ]),
+  'TestSNSSubscriptionCrudV2::test_subscribe_invalid_filter_policy': subscribeInvalidFilterPolicy,
+  'TestSNSSubscriptionCrudV2::test_get_subscription_attributes_error_not_exists': getSubscriptionAttributesErrorNotExists,
 };
