@@ -18,7 +18,7 @@ import { AwsError } from '../aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
 import { jsonDepth } from '../json-depth.js';
 import { invalidParameter } from './sns-errors.js';
-import { jacksonRedactedReason } from '../jackson-syntax.js';
+import { jacksonLocation, jacksonRedactedReason } from '../jackson-syntax.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -76,7 +76,7 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return fail('Filter policy must be a JSON object');
   if (Object.keys(policy).length > MAX_KEYS) fail('Filter policy can not have more than 5 keys');
-  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, scope, fail, prefix);
+  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, scope, fail, prefix, policy);
   if (combinations > MAX_COMBINATIONS) fail('Filter policy is too complex');
   try {
     const pattern = compilePattern(policy);
@@ -98,6 +98,7 @@ function countCombinations(
   scope: FilterPolicyScope,
   fail: (reason: string) => never,
   prefix: string,
+  root: unknown,
 ): number {
   let combinations = start;
   for (const [key, value] of Object.entries(policy)) {
@@ -109,7 +110,7 @@ function countCombinations(
           if (typeof alternative !== 'object' || alternative === null || Array.isArray(alternative)) {
             fail('Only JSON object is allowed in array of $or relationship.');
           }
-          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, scope, fail, prefix);
+          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, scope, fail, prefix, root);
         }
         combinations = sum;
       } else {
@@ -120,12 +121,27 @@ function countCombinations(
       if (scope === 'MessageAttributes') {
         throw invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
       }
-      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, scope, fail, prefix);
+      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, scope, fail, prefix, root);
     } else {
-      fail(`"${key}" must be an object or an array`);
+      fail(`"${key}" must be an object or an array\n at ${valueLocation(root, policy, key)}`);
     }
   }
   return combinations;
+}
+
+/**
+ * Where AWS's parser (Jackson) locates a member's value, in the policy as AWS writes it again
+ * (compact JSON, recorded on AWS: `{"key_a":"value_one"}`, column 11): just past a string's
+ * opening quote, just past any other token.
+ */
+function valueLocation(root: unknown, holder: Record<string, unknown>, key: string): string {
+  const value = holder[key];
+  const marker = `\u0000${key}\u0000marker`;
+  holder[key] = marker;
+  const at = JSON.stringify(root).indexOf(JSON.stringify(marker));
+  holder[key] = value;
+  const column = at + 1 + (typeof value === 'string' ? 1 : JSON.stringify(value).length);
+  return jacksonLocation(JSON.stringify(root), { message: '', line: 1, column });
 }
 
 /** The operators SNS documents; event-ruler knows more (wildcard, ...) that SNS refuses. */
