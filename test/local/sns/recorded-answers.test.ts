@@ -13,6 +13,7 @@ import { type Clients, SQS_REPLAYS } from './recorded-replays.js';
 import { BATCH_REPLAYS } from './recorded-replays-batch.js';
 import { NAME_REPLAYS } from './recorded-replays-names.js';
 import { FILTER_REPLAYS } from './recorded-replays-filter.js';
+import { FILTER_BODY_REPLAYS } from './recorded-replays-filter-body.js';
 import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
 import { SUBSCRIPTION_REPLAYS } from './recorded-replays-subscriptions.js';
 import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
@@ -26,7 +27,7 @@ import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
  * MaximumMessageSize (a topic may raise it to 1 MiB: large-message-payloads.html, 2026).
  */
 const FOLDER = path.join(import.meta.dirname, '../../conformance/aws-recorded/sns');
-const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS, ...SUBSCRIPTION_REPLAYS, ...FILTER_REPLAYS };
+const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS, ...SUBSCRIPTION_REPLAYS, ...FILTER_REPLAYS, ...FILTER_BODY_REPLAYS };
 
 interface RecordedCase {
   readonly test: string;
