@@ -76,7 +76,12 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return fail('Filter policy must be a JSON object');
   if (Object.keys(policy).length > MAX_KEYS) fail('Filter policy can not have more than 5 keys');
-  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, scope, fail, prefix, policy);
+  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, fail, policy);
+  // A nested key is refused for the attributes scope once the policy itself is valid: AWS
+  // words `{"key": {"suffix": "value"}}` by its rule, not its scope (recorded on AWS).
+  if (scope === 'MessageAttributes' && hasNestedKey(policy as Record<string, unknown>)) {
+    throw invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
+  }
   if (combinations > MAX_COMBINATIONS) fail('Filter policy is too complex');
   try {
     const pattern = compilePattern(policy);
@@ -95,9 +100,7 @@ function countCombinations(
   policy: Record<string, unknown>,
   depth: number,
   start: number,
-  scope: FilterPolicyScope,
   fail: (reason: string) => never,
-  prefix: string,
   root: unknown,
 ): number {
   let combinations = start;
@@ -110,7 +113,7 @@ function countCombinations(
           if (typeof alternative !== 'object' || alternative === null || Array.isArray(alternative)) {
             fail('Only JSON object is allowed in array of $or relationship.');
           }
-          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, scope, fail, prefix, root);
+          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, fail, root);
         }
         combinations = sum;
       } else {
@@ -118,15 +121,20 @@ function countCombinations(
         combinations *= value.length * depth;
       }
     } else if (typeof value === 'object' && value !== null) {
-      if (scope === 'MessageAttributes') {
-        throw invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
-      }
-      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, scope, fail, prefix, root);
+      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, fail, root);
     } else {
       fail(`"${key}" must be an object or an array\n at ${valueLocation(root, policy, key)}`);
     }
   }
   return combinations;
+}
+
+/** Whether a key of the policy (or of one of its `$or` alternatives) holds an object rather than a list of rules. */
+function hasNestedKey(policy: Record<string, unknown>): boolean {
+  return Object.entries(policy).some(([key, value]) => {
+    if (Array.isArray(value)) return key === '$or' && value.some((alternative) => hasNestedKey(alternative as Record<string, unknown>));
+    return typeof value === 'object' && value !== null;
+  });
 }
 
 /**
@@ -166,7 +174,8 @@ function validateRule(rule: unknown, fail: (reason: string) => never): void {
       }
       if (typeof value === 'object' && value !== null) {
         for (const [inner, operand] of Object.entries(value)) {
-          if (inner !== 'prefix' && inner !== 'suffix') fail(`Unsupported anything-but pattern: ${inner}`);
+          // SNS takes anything-but with a prefix only (recorded on AWS: a suffix is refused).
+          if (inner !== 'prefix') fail(`Unsupported anything-but pattern: ${inner}`);
           if (typeof operand !== 'string') fail(`${inner} match pattern must be a string`);
         }
         return;
