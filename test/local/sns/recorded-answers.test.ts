@@ -16,6 +16,7 @@ import { FILTER_REPLAYS } from './recorded-replays-filter.js';
 import { FILTER_BODY_REPLAYS } from './recorded-replays-filter-body.js';
 import { FILTER_CONDITION_REPLAYS } from './recorded-replays-filter-conditions.js';
 import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
+import { SQS_DELIVERY_REPLAYS } from './recorded-replays-sqs.js';
 import { SUBSCRIPTION_REPLAYS } from './recorded-replays-subscriptions.js';
 import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
 
@@ -28,7 +29,7 @@ import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
  * MaximumMessageSize (a topic may raise it to 1 MiB: large-message-payloads.html, 2026).
  */
 const FOLDER = path.join(import.meta.dirname, '../../conformance/aws-recorded/sns');
-const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS, ...SUBSCRIPTION_REPLAYS, ...FILTER_REPLAYS, ...FILTER_BODY_REPLAYS, ...FILTER_CONDITION_REPLAYS };
+const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS, ...SUBSCRIPTION_REPLAYS, ...FILTER_REPLAYS, ...FILTER_BODY_REPLAYS, ...FILTER_CONDITION_REPLAYS, ...SQS_DELIVERY_REPLAYS };
 
 interface RecordedCase {
   readonly test: string;
