@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface Caller {
   /** The access key the request is signed with (SigV4 `Credential=` or a presigned URL's `X-Amz-Credential`). */
   readonly accessKeyId?: string;
+  /** The region the request is signed for (its SigV4 credential scope): on AWS, the regional endpoint it reached. */
+  readonly region?: string;
 }
 
 const callers = new AsyncLocalStorage<Caller>();
@@ -24,4 +26,11 @@ export function accessKeyOf(authorization: string | undefined, url: string | und
   if (signed !== undefined) return signed;
   const presigned = url === undefined ? undefined : /[?&]X-Amz-Credential=([^%/&]+)(?:%2F|\/)/i.exec(url)?.[1];
   return presigned;
+}
+
+/** The region of a request's SigV4 credential scope (`Credential=<key>/<date>/<region>/...`, or a presigned URL's). */
+export function signedRegionOf(authorization: string | undefined, url: string | undefined): string | undefined {
+  const signed = authorization === undefined ? undefined : /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(authorization)?.[1];
+  if (signed !== undefined) return signed;
+  return url === undefined ? undefined : /[?&]X-Amz-Credential=[^%/&]+(?:%2F|\/)\d{8}(?:%2F|\/)([^%/&]+)(?:%2F|\/)/i.exec(url)?.[1];
 }
