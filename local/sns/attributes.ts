@@ -1,6 +1,6 @@
-import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { jacksonRedactedReason } from '../jackson-syntax.js';
 import { storedTopicDeliveryPolicy } from './delivery-policy.js';
+import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { invalidParameter, SnsError } from './sns-errors.js';
 
 /** Topic attributes CreateTopic and SetTopicAttributes take (the API reference's list). */
@@ -178,7 +178,8 @@ function validateRedrivePolicy(value: string, prefix: string): string {
   const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
   if (typeof target !== 'string') throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is missing`);
   // Not an ARN at all (recorded on AWS); an ARN of another service or shape keeps the wording below.
-  if (!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(target)) throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn`);
+  if (!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(target))
+    throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn`);
   if (!/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,80}$/.test(target) && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,75}\.fifo$/.test(target)) {
     throw invalidParameter(`${prefix}RedrivePolicy: Invalid deadLetterTargetArn: ${target}`);
   }

@@ -16,9 +16,9 @@
  */
 import { AwsError } from '../aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
+import { jacksonLocation, jacksonRedactedReason } from '../jackson-syntax.js';
 import { jsonDepth } from '../json-depth.js';
 import { invalidParameter } from './sns-errors.js';
-import { jacksonLocation, jacksonRedactedReason } from '../jackson-syntax.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 

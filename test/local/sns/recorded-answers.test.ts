@@ -11,11 +11,11 @@ import { credentials, region } from '../helpers.js';
 import { Bindings, differences, normalise } from './recorded-compare.js';
 import { type Clients, SQS_REPLAYS } from './recorded-replays.js';
 import { BATCH_REPLAYS } from './recorded-replays-batch.js';
-import { NAME_REPLAYS } from './recorded-replays-names.js';
 import { FIFO_REPLAYS } from './recorded-replays-fifo.js';
 import { FILTER_REPLAYS } from './recorded-replays-filter.js';
 import { FILTER_BODY_REPLAYS } from './recorded-replays-filter-body.js';
 import { FILTER_CONDITION_REPLAYS } from './recorded-replays-filter-conditions.js';
+import { NAME_REPLAYS } from './recorded-replays-names.js';
 import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
 import { SQS_DELIVERY_REPLAYS } from './recorded-replays-sqs.js';
 import { SUBSCRIPTION_REPLAYS } from './recorded-replays-subscriptions.js';
@@ -30,7 +30,19 @@ import { TOPIC_REPLAYS } from './recorded-replays-topics.js';
  * MaximumMessageSize (a topic may raise it to 1 MiB: large-message-payloads.html, 2026).
  */
 const FOLDER = path.join(import.meta.dirname, '../../conformance/aws-recorded/sns');
-const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS, ...TOPIC_REPLAYS, ...SUBSCRIPTION_REPLAYS, ...FILTER_REPLAYS, ...FILTER_BODY_REPLAYS, ...FILTER_CONDITION_REPLAYS, ...SQS_DELIVERY_REPLAYS, ...FIFO_REPLAYS };
+const REPLAYS = {
+  ...SQS_REPLAYS,
+  ...BATCH_REPLAYS,
+  ...NAME_REPLAYS,
+  ...PUBLISH_REPLAYS,
+  ...TOPIC_REPLAYS,
+  ...SUBSCRIPTION_REPLAYS,
+  ...FILTER_REPLAYS,
+  ...FILTER_BODY_REPLAYS,
+  ...FILTER_CONDITION_REPLAYS,
+  ...SQS_DELIVERY_REPLAYS,
+  ...FIFO_REPLAYS,
+};
 
 interface RecordedCase {
   readonly test: string;

@@ -1,7 +1,18 @@
 import { GetTopicAttributesCommand, PublishBatchCommand, type PublishBatchRequestEntry, PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { answerOf } from './recorded-compare.js';
-import { type Answers, type Clients, createQueue, createTopic, drain, number, type Replay, setSubscription, subscribeQueue, uid } from './recorded-replays.js';
+import {
+  type Answers,
+  type Clients,
+  createQueue,
+  createTopic,
+  drain,
+  number,
+  type Replay,
+  setSubscription,
+  subscribeQueue,
+  uid,
+} from './recorded-replays.js';
 import { deleteFirst, subscriptionAttributes } from './recorded-replays-filter.js';
 
 /** TestSNSSubscriptionSQSFifo: FIFO topics to FIFO queues, deduplication (topic and content based) and order. */
@@ -12,29 +23,47 @@ async function fifoTopicAndQueue(clients: Clients, topicAttributes: Record<strin
   return { topicArn, queue };
 }
 
-const receiveAll = ({ sqs }: Clients, QueueUrl: string, input: { WaitTimeSeconds: number; VisibilityTimeout: number; MaxNumberOfMessages?: number }) =>
-  answerOf(sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'], ...input })));
+const receiveAll = (
+  { sqs }: Clients,
+  QueueUrl: string,
+  input: { WaitTimeSeconds: number; VisibilityTimeout: number; MaxNumberOfMessages?: number },
+) =>
+  answerOf(
+    sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'], ...input })),
+  );
 
 const batchFromFifoTopicToFifoQueue =
   (contentBased: boolean): Replay =>
   async (clients) => {
-    const dedup = contentBased ? { ContentBasedDeduplication: 'true' } : {};
+    const dedup: Record<string, string> = contentBased ? { ContentBasedDeduplication: 'true' } : {};
     const { topicArn, queue } = await fifoTopicAndQueue(clients, dedup, dedup);
     const answers: Answers = { 'topic-attrs': await answerOf(clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))) };
     const { SubscriptionArn } = await subscribeQueue(clients, topicArn, queue.arn);
     await setSubscription(clients, SubscriptionArn as string, 'RawMessageDelivery', 'true');
     answers['sub-attrs-raw-true'] = await subscriptionAttributes(clients, SubscriptionArn as string);
     const group = { MessageGroupId: 'complexMessageGroupId', Subject: 'Subject' };
-    const entries: PublishBatchRequestEntry[] = [
-      { Id: '1', ...group, Message: 'Test Message with two attributes', MessageAttributes: { attr1: number('99.12'), attr2: number('109.12') } },
+    const given: PublishBatchRequestEntry[] = [
+      {
+        Id: '1',
+        ...group,
+        Message: 'Test Message with two attributes',
+        MessageAttributes: { attr1: number('99.12'), attr2: number('109.12') },
+      },
       { Id: '2', ...group, Message: 'Test Message with one attribute', MessageAttributes: { attr1: number('19.12') } },
       { Id: '3', ...group, Message: 'Test Message without attribute' },
-    ].map((entry, index) => (contentBased ? entry : { ...entry, MessageDeduplicationId: `MessageDeduplicationId-${index}` }));
+    ];
+    const entries = given.map((entry, index) =>
+      contentBased ? entry : { ...entry, MessageDeduplicationId: `MessageDeduplicationId-${index}` },
+    );
     const publish = () => answerOf(clients.sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries })));
     answers['publish-batch-response-fifo'] = await publish();
     answers.messages = await drain(clients, queue.url, 3);
     answers['republish-batch-response-fifo'] = await publish();
-    answers['duplicate-messages'] = await receiveAll(clients, queue.url, { MaxNumberOfMessages: 10, WaitTimeSeconds: 3, VisibilityTimeout: 0 });
+    answers['duplicate-messages'] = await receiveAll(clients, queue.url, {
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 3,
+      VisibilityTimeout: 0,
+    });
     return answers;
   };
 
@@ -66,7 +95,11 @@ const deduplicationOnTopicLevel: Replay = async (clients) => {
   for (const MessageGroupId of ['message-group-id-1', 'message-group-id-2'])
     await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'Test', MessageGroupId }));
   const receive = (WaitTimeSeconds: number) =>
-    answerOf(clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, VisibilityTimeout: 10, WaitTimeSeconds, MessageSystemAttributeNames: ['All'] })));
+    answerOf(
+      clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.url, VisibilityTimeout: 10, WaitTimeSeconds, MessageSystemAttributeNames: ['All'] }),
+      ),
+    );
   const answers: Answers = { messages: await receive(10) };
   await deleteFirst(clients, queue.url, answers.messages);
   answers['dedup-messages'] = await receive(1);
@@ -82,13 +115,16 @@ const messageToFifoSqsOrdering: Replay = async (clients) => {
     await subscribeQueue(clients, topicArn, queue.arn, { RawMessageDelivery: 'true' });
     queues.push(queue);
   }
-  for (let i = 0; i < 10; i++) await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: String(i), MessageGroupId: 'message-group-id-1' }));
+  for (let i = 0; i < 10; i++)
+    await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: String(i), MessageGroupId: 'message-group-id-1' }));
   const orders: string[] = [];
   for (const queue of queues) {
     const bodies: string[] = [];
     const deadline = Date.now() + 10_000;
     while (bodies.length < 10 && Date.now() < deadline) {
-      const answer = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const answer = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       for (const message of answer.Messages ?? []) {
         bodies.push(message.Body as string);
         await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }));

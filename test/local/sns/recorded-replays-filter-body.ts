@@ -1,6 +1,15 @@
 import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type Answers, type Clients, createQueue, createTopic, number, type Replay, setSubscription, subscribeQueue } from './recorded-replays.js';
+import {
+  type Answers,
+  type Clients,
+  createQueue,
+  createTopic,
+  number,
+  type Replay,
+  setSubscription,
+  subscribeQueue,
+} from './recorded-replays.js';
 import {
   deleteFirst,
   pythonJson,
@@ -56,7 +65,7 @@ const onMessageBody =
     for (const [i, message] of [{ object: { key: 'auto-test' } }, { object: { key: 'hardcodedvalue' } }].entries()) {
       await publishJson(clients, topicArn, message);
       answers[`recv-passed-msg-${i}`] = await receiveVisible(clients, queue.url, 2);
-      await deleteFirst(clients, queue.url, answers[`recv-passed-msg-${i}`] as Answers);
+      await deleteFirst(clients, queue.url, answers[`recv-passed-msg-${i}`]);
     }
     for (const message of [
       { object: { key: 'test-auto' } },
@@ -114,7 +123,7 @@ const dotAttribute: Replay = async (clients) => {
     for (const [i, message] of messages.entries()) {
       await publishJson(clients, topicArn, message);
       answers[`${prefix}-${i}`] = await receiveVisible(clients, queue.url, 2);
-      await deleteFirst(clients, queue.url, answers[`${prefix}-${i}`] as Answers);
+      await deleteFirst(clients, queue.url, answers[`${prefix}-${i}`]);
     }
   };
   await passes([{ object: { nested: 'string.value' } }, { 'object.nested': 'string.value' }], 'recv-nested-msg');

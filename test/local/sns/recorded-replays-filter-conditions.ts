@@ -113,9 +113,7 @@ const policyComplexity: Replay = async (clients) => {
   return {
     'error-complexity-in-one-condition': await subscribe({ key: values('value', 151) }),
     'error-complexity-in-two-conditions': await subscribe({ key1: values('value', 100), key2: values('value', 51) }),
-    'error-complexity-too-many-fields': await subscribe(
-      Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`key${i}`, [`value${i}`]])),
-    ),
+    'error-complexity-too-many-fields': await subscribe(Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`key${i}`, [`value${i}`]]))),
   };
 };
 
@@ -128,7 +126,10 @@ const policyComplexityWithOr: Replay = async (clients) => {
         source: ['aws.cloudwatch', 'aws.events', 'aws.test', 'aws.test2'],
         $or: [
           { metricName: ['CPUUtilization', 'ReadLatency', 't1', 't2', 't3', 't4'] },
-          { metricType: ['MetricType', 'TestType', 'TestType2', 'TestType3'], $or: [{ metricId: [1234, 4321, 5678, 9012] }, { spaceId: [1, 2, 3, 4] }] },
+          {
+            metricType: ['MetricType', 'TestType', 'TestType2', 'TestType3'],
+            $or: [{ metricId: [1234, 4321, 5678, 9012] }, { spaceId: [1, 2, 3, 4] }],
+          },
         ],
       },
       'MessageAttributes',
@@ -151,7 +152,10 @@ const policyComplexityWithOr: Replay = async (clients) => {
       source: ['aws.cloudwatch', 'aws.events', 'aws.test'],
       $or: [
         { metricName: ['CPUUtilization', 'ReadLatency', 'TestVal', 'TestVal2', 'TestVal3', 'TestVal4'] },
-        { metricType: ['MetricType', 'TestType', 'TestType2', 'TestType3'], $or: [{ metricId: [1234, 4321, 5678, 9012] }, { spaceId: [1, 2, 3, 4, 5, 6, 7] }] },
+        {
+          metricType: ['MetricType', 'TestType', 'TestType2', 'TestType3'],
+          $or: [{ metricId: [1234, 4321, 5678, 9012] }, { spaceId: [1, 2, 3, 4, 5, 6, 7] }],
+        },
       ],
     },
     'MessageAttributes',

@@ -12,7 +12,9 @@ import { type Answers, type Clients, createQueue, createTopic, type Replay, setS
 export function pythonJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   if (value !== null && typeof value === 'object')
-    return `{${Object.entries(value).map(([key, member]) => `${JSON.stringify(key)}: ${pythonJson(member)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([key, member]) => `${JSON.stringify(key)}: ${pythonJson(member)}`)
+      .join(', ')}}`;
   return JSON.stringify(value);
 }
 
@@ -40,8 +42,9 @@ export const subscriptionAttributes = ({ sns }: Clients, SubscriptionArn: string
 export const receiveVisible = ({ sqs }: Clients, QueueUrl: string, WaitTimeSeconds?: number) =>
   answerOf(sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0, WaitTimeSeconds })));
 
-export async function deleteFirst({ sqs }: Clients, QueueUrl: string, received: Answers): Promise<void> {
-  const [first] = (received.Messages as Message[] | undefined) ?? [];
+/** Deletes the first message of a ReceiveMessage answer (answerOf's shape). */
+export async function deleteFirst({ sqs }: Clients, QueueUrl: string, received: unknown): Promise<void> {
+  const [first] = ((received as { Messages?: Message[] }).Messages as Message[] | undefined) ?? [];
   if (!first) throw new Error(`no message to delete: ${JSON.stringify(received)}`);
   await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first.ReceiptHandle }));
 }
@@ -86,7 +89,9 @@ const nestedPropertyConstraints: Replay = async (clients) => {
       key_f: values('one', 'two', 'three'),
     }),
     'sub-filter-policy-max-attr-keys': await set(
-      Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((key, i) => [`key_${key}`, [`value_${['one', 'two', 'three', 'four', 'five', 'six'][i]}`]])),
+      Object.fromEntries(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((key, i) => [`key_${key}`, [`value_${['one', 'two', 'three', 'four', 'five', 'six'][i]}`]]),
+      ),
     ),
     'sub-filter-policy-rule-no-list': await set({ key_a: 'value_one' }),
   };

@@ -1,10 +1,4 @@
-import {
-  GetSubscriptionAttributesCommand,
-  PublishBatchCommand,
-  PublishCommand,
-  SNSClient,
-  SubscribeCommand,
-} from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../sha256.js';
@@ -135,7 +129,8 @@ const publishMessageByTargetArn: Replay = async (clients) => {
 const publishMessageBeforeSubscribe: Replay = async (clients) => {
   const topicArn = await createTopic(clients);
   const queue = await createQueue(clients);
-  const publish = (Subject: string, Message: string) => answerOf(clients.sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message })));
+  const publish = (Subject: string, Message: string) =>
+    answerOf(clients.sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message })));
   const answers: Answers = { 'publish-before-subscribing': await publish('test-subject-before-sub', 'test_message_before') };
   await subscribeQueue(clients, topicArn, queue.arn);
   answers['publish-after-subscribing'] = await publish('test-subject-after-sub', 'test_message_after');
@@ -192,8 +187,21 @@ const publishByPathParameters: Replay = async (clients) => {
   if (!endpoint) throw new Error('the client has no endpoint');
   const query = { Action: 'Publish', Version: '2010-03-31', TopicArn: topicArn, Message: 'test message direct post request' };
   const host = `${endpoint.hostname}:${endpoint.port}`;
-  const signer = new SignatureV4({ service: 'sns', region: 'us-east-1', credentials: await clients.sns.config.credentials(), sha256: Sha256 });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: endpoint.hostname, port: endpoint.port, path: '/', query, headers: { host } });
+  const signer = new SignatureV4({
+    service: 'sns',
+    region: 'us-east-1',
+    credentials: await clients.sns.config.credentials(),
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: endpoint.hostname,
+    port: endpoint.port,
+    path: '/',
+    query,
+    headers: { host },
+  });
   const response = await fetch(`http://${host}/?${new URLSearchParams(query)}`, { method: 'POST', headers: signed.headers });
   const xml = await response.text();
   // The test reads the XML with xmltodict; the recording keeps the MessageId (the request id was left out by its transformer).

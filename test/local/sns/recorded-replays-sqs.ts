@@ -8,7 +8,16 @@ import {
 } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, DeleteQueueCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { answerOf } from './recorded-compare.js';
-import { type Answers, type Clients, createQueue, createTopic, number, type Replay, setSubscription, subscribeQueue } from './recorded-replays.js';
+import {
+  type Answers,
+  type Clients,
+  createQueue,
+  createTopic,
+  number,
+  type Replay,
+  setSubscription,
+  subscribeQueue,
+} from './recorded-replays.js';
 import { deleteFirst, subscribedQueue, subscriptionAttributes } from './recorded-replays-filter.js';
 
 /** TestSNSSubscriptionSQS: delivery to SQS (raw and enveloped), message attributes, batches, X-Ray, dead-letter queues. */
@@ -16,7 +25,13 @@ import { deleteFirst, subscribedQueue, subscriptionAttributes } from './recorded
 type Attributes = Record<string, MessageAttributeValue>;
 
 /** ReceiveMessage with every message and system attribute; `visibility` as the test gives it. */
-const receiveAll = ({ sqs }: Clients, QueueUrl: string, WaitTimeSeconds: number, VisibilityTimeout?: number, MaxNumberOfMessages?: number) =>
+const receiveAll = (
+  { sqs }: Clients,
+  QueueUrl: string,
+  WaitTimeSeconds: number,
+  VisibilityTimeout?: number,
+  MaxNumberOfMessages?: number,
+) =>
   answerOf(
     sqs.send(
       new ReceiveMessageCommand({
@@ -40,7 +55,11 @@ const subscriptionConfirmation: Replay = async (clients) => {
 const publishSqsFromSns: Replay = async (clients) => {
   const { topicArn, queue, subscriptionArn } = await subscribedQueue(clients);
   const receive = () =>
-    answerOf(clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MessageAttributeNames: ['All'], VisibilityTimeout: 0, WaitTimeSeconds: 4 })));
+    answerOf(
+      clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.url, MessageAttributeNames: ['All'], VisibilityTimeout: 0, WaitTimeSeconds: 4 }),
+      ),
+    );
   await setSubscription(clients, subscriptionArn, 'RawMessageDelivery', 'true');
   const answers: Answers = { 'sub-attrs-raw-true': await subscriptionAttributes(clients, subscriptionArn) };
   await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'Test msg', MessageAttributes: { attr1: number('99.12') } }));
@@ -59,7 +78,13 @@ async function consolidated(clients: Clients, QueueUrl: string, expected: number
   const deadline = Date.now() + 10_000;
   while (messages.length < expected && Date.now() < deadline) {
     const answer = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 0, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     for (const message of answer.Messages ?? []) {
       messages.push(message);
@@ -167,7 +192,9 @@ const subscriptionAfterFailureToDeliver: Replay = async (clients) => {
   const dlq = await createQueue(clients);
   const answers: Answers = { 'subscriptions-attrs': await subscriptionAttributes(clients, subscriptionArn) };
   await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'test_dlq_before_sqs_endpoint_deleted' }));
-  answers['messages-before-delete'] = await answerOf(sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 10, MaxNumberOfMessages: 4 })));
+  answers['messages-before-delete'] = await answerOf(
+    sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 10, MaxNumberOfMessages: 4 })),
+  );
   await deleteFirst(clients, queue.url, answers['messages-before-delete']);
   await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }));
   // A second subscription tells when the message to the deleted queue was published; it goes nowhere (no DLQ yet).
@@ -181,7 +208,9 @@ const subscriptionAfterFailureToDeliver: Replay = async (clients) => {
   answers['subscriptions-attrs-with-redrive'] = await subscriptionAttributes(clients, subscriptionArn);
   for (const i of [0, 1]) {
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: `test_dlq_after_sqs_endpoint_deleted_${i}` }));
-    const response = await answerOf(sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 10, MaxNumberOfMessages: 4 })));
+    const response = await answerOf(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 10, MaxNumberOfMessages: 4 })),
+    );
     await deleteFirst(clients, dlq.url, response);
     answers[`message-${i}-after-delete`] = response;
   }
@@ -230,7 +259,11 @@ const messageAttributesPrefixes: Replay = async (clients) => {
   const publish = (DataType: string) =>
     answerOf(
       clients.sns.send(
-        new PublishCommand({ TopicArn: topicArn, Message: 'test message', MessageAttributes: { attr1: { DataType, StringValue: 'prefixed-1' } } }),
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: 'test message',
+          MessageAttributes: { attr1: { DataType, StringValue: 'prefixed-1' } },
+        }),
       ),
     );
   return {

@@ -3,9 +3,9 @@ import {
   GetSubscriptionAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListSubscriptionsCommand,
-  type Subscription,
   SubscribeCommand,
   type SubscribeCommandInput,
+  type Subscription,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { answerOf } from './recorded-compare.js';
@@ -47,8 +47,9 @@ const createSubscriptionsWithAttributes: Replay = async (clients) => {
       ReturnSubscriptionArn: true,
     });
   const answers: Answers = { 'subscribe-wrong-attr': await withRaw('wrongvalue') };
-  answers.subscribe = await withRaw('TrUe');
-  const arn = answers.subscribe.SubscriptionArn as string;
+  const subscribed = await withRaw('TrUe');
+  answers.subscribe = subscribed;
+  const arn = subscribed.SubscriptionArn as string;
   answers['get-attrs'] = await subscriptionAttributes(clients, arn);
   answers['get-attrs-nonexistent-sub'] = await subscriptionAttributes(clients, `${arn.slice(0, -8)}${'x'.repeat(8)}`);
   return answers;
@@ -57,8 +58,9 @@ const createSubscriptionsWithAttributes: Replay = async (clients) => {
 const notFoundErrorOnSetSubscriptionAttributes: Replay = async (clients) => {
   const { topicArn, queue } = await topicAndQueue(clients);
   const byTopic = () => answerOf(clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn })));
-  const answers: Answers = { sub: await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn }) };
-  const arn = answers.sub.SubscriptionArn as string;
+  const sub = await subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn });
+  const answers: Answers = { sub };
+  const arn = sub.SubscriptionArn as string;
   answers['sub-attrs'] = await subscriptionAttributes(clients, arn);
   answers['subscriptions-for-topic-before-unsub'] = await byTopic();
   await unsubscribe(clients, arn);
@@ -122,8 +124,9 @@ const subscribeIdempotency: Replay = async (clients) => {
   const { topicArn, queue } = await topicAndQueue(clients);
   const again = (Attributes?: Record<string, string>) =>
     subscribe(clients, { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn, ReturnSubscriptionArn: true, Attributes });
-  const answers: Answers = { subscribe: await again({ RawMessageDelivery: 'True' }) };
-  answers['get-sub-attrs'] = await subscriptionAttributes(clients, answers.subscribe.SubscriptionArn as string);
+  const first = await again({ RawMessageDelivery: 'True' });
+  const answers: Answers = { subscribe: first };
+  answers['get-sub-attrs'] = await subscriptionAttributes(clients, first.SubscriptionArn as string);
   answers['subscribe-exact-same-raw'] = await again({ RawMessageDelivery: 'true' });
   answers['subscribe-idempotent'] = await again({ RawMessageDelivery: 'true', FilterPolicyScope: 'MessageAttributes' });
   answers['subscribe-idempotent-no-attributes'] = await again();
