@@ -42,10 +42,10 @@ export class SnsContext {
     if (arn === undefined || arn === null) throw missingMember(parameter === 'TopicArn' ? 'topicArn' : 'targetArn');
     checkArnElements(arn, parameter);
     if (!TOPIC_ARN.test(arn)) throw invalidParameter(parameter);
-    // A request signed for another region reached that region's SNS, where no topic of this region is
-    // known: AWS refuses the ARN itself (recorded on AWS for every topic operation).
-    const signed = currentCaller()?.region;
-    if (signed !== undefined && signed !== arn.split(':')[3]) throw invalidParameter(parameter);
+    // An SNS request signed for another region reached that region's SNS, where no topic of this
+    // region is known: AWS refuses the ARN itself (recorded on AWS for every topic operation).
+    const signed = currentCaller()?.signedFor;
+    if (signed?.service === 'sns' && signed.region !== arn.split(':')[3]) throw invalidParameter(parameter);
     return arn;
   }
 
