@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
-import { accessKeyOf, asCaller, signedScopeOf } from '../iam/caller.js';
+import { accessKeyOf, asCaller } from '../iam/caller.js';
 import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
 import { parseTraceHeader, traceHeaderFromTraceparent, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
@@ -115,8 +115,7 @@ export class Endpoint {
       const traceHeader = header(req, 'x-amzn-trace-id');
       const valid = parseTraceHeader(traceHeader) ? traceHeader : traceHeaderFromTraceparent(header(req, 'traceparent'));
       // Who signed the request, for the services' IAM checks (local/iam/caller.ts).
-      const authorization = header(req, 'authorization');
-      const caller = { accessKeyId: accessKeyOf(authorization, req.url), signedFor: signedScopeOf(authorization, req.url) };
+      const caller = { accessKeyId: accessKeyOf(header(req, 'authorization'), req.url) };
       asCaller(caller, () => withTraceHeader(valid, () => this.#route(req, res))).catch((error: unknown) => {
         if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
         // Nobody is there to answer, and it is no failure of the runtime's.

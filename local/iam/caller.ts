@@ -4,12 +4,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface Caller {
   /** The access key the request is signed with (SigV4 `Credential=` or a presigned URL's `X-Amz-Credential`). */
   readonly accessKeyId?: string;
-  /**
-   * The region and service the request is signed for (its SigV4 credential scope): on AWS, the
-   * regional endpoint it reached. A service judges only requests signed for itself by it: the
-   * work another service's request sets off here (a rule's target, a task) is not that service's caller.
-   */
-  readonly signedFor?: { readonly region: string; readonly service: string };
 }
 
 const callers = new AsyncLocalStorage<Caller>();
@@ -30,15 +24,4 @@ export function accessKeyOf(authorization: string | undefined, url: string | und
   if (signed !== undefined) return signed;
   const presigned = url === undefined ? undefined : /[?&]X-Amz-Credential=([^%/&]+)(?:%2F|\/)/i.exec(url)?.[1];
   return presigned;
-}
-
-/** The region and service of a request's SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/...`, or a presigned URL's). */
-export function signedScopeOf(authorization: string | undefined, url: string | undefined): { region: string; service: string } | undefined {
-  const signed = authorization === undefined ? undefined : /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\//.exec(authorization);
-  const found =
-    signed ??
-    (url === undefined
-      ? undefined
-      : /[?&]X-Amz-Credential=[^%/&]+(?:%2F|\/)\d{8}(?:%2F|\/)([^%/&]+)(?:%2F|\/)([^%/&]+)(?:%2F|\/)/i.exec(url));
-  return found ? { region: found[1] as string, service: found[2] as string } : undefined;
 }

@@ -140,35 +140,6 @@ const publishMessageBeforeSubscribe: Replay = async (clients) => {
   return answers;
 };
 
-/** A client of the same endpoint signing for another region (the tests' secondary region). */
-export async function otherRegionClient(clients: Clients): Promise<SNSClient> {
-  const endpoint = await clients.sns.config.endpoint?.();
-  if (!endpoint) throw new Error('the client has no endpoint');
-  return new SNSClient({
-    endpoint: `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`,
-    region: 'eu-west-1',
-    credentials: await clients.sns.config.credentials(),
-    maxAttempts: 1,
-  });
-}
-
-/** A client of another region names a topic of this one: SNS refuses the ARN. */
-const topicPublishAnotherRegion: Replay = async (clients) => {
-  const topicArn = await createTopic(clients);
-  const Message = 'This is a test message';
-  const answers: Answers = { success: await answerOf(clients.sns.send(new PublishCommand({ TopicArn: topicArn, Message }))) };
-  const other = await otherRegionClient(clients);
-  try {
-    answers.error = await answerOf(other.send(new PublishCommand({ TopicArn: topicArn, Message })));
-    answers['error-batch'] = await answerOf(
-      other.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: [{ Id: '1', Message }] })),
-    );
-  } finally {
-    other.destroy();
-  }
-  return answers;
-};
-
 const emptySnsMessage: Replay = async (clients) => {
   const { topicArn, queue } = await topicWithQueue(clients);
   const answers: Answers = {
@@ -221,7 +192,6 @@ export const PUBLISH_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSSubscriptionLambda::test_redrive_policy_lambda_subscription': redrivePolicyLambdaSubscription,
   'TestSNSPublishCrud::test_publish_message_by_target_arn': publishMessageByTargetArn,
   'TestSNSPublishCrud::test_publish_message_before_subscribe_topic': publishMessageBeforeSubscribe,
-  'TestSNSPublishCrud::test_topic_publish_another_region': topicPublishAnotherRegion,
   'TestSNSPublishCrud::test_empty_sns_message': emptySnsMessage,
   'TestSNSPublishCrud::test_publish_by_path_parameters': publishByPathParameters,
 };

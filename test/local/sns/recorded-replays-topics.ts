@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/client-sns';
 import { answerOf } from './recorded-compare.js';
 import { type Answers, type Clients, createTopic, type Replay, uid } from './recorded-replays.js';
-import { otherRegionClient } from './recorded-replays-publish.js';
 
 /** Topic CRUD: create (idempotent, tags), delete (idempotent), tags, DeliveryPolicy. */
 const create = ({ sns }: Clients, Name: string, input: { Tags?: Tag[]; Attributes?: Record<string, string> } = {}) =>
@@ -151,28 +150,6 @@ const createTopicShouldBeIdempotent: Replay = async (clients) => {
   return answers;
 };
 
-/** TestSNSMultiRegions: a topic's operations from a client of another region are refused (one region runs here). */
-const crossRegionAccess: Replay = async (clients) => {
-  const topicArn = await createTopic(clients);
-  const other = await otherRegionClient(clients);
-  try {
-    return {
-      'set-topic-attrs': await answerOf(
-        other.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'DisplayName', AttributeValue: 'xenon' })),
-      ),
-      'get-topic-attrs': await answerOf(other.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))),
-      'cross-region-publish-forbidden': await answerOf(other.send(new PublishCommand({ TopicArn: topicArn, Message: 'hello world' }))),
-      'cross-region-subscribe': await answerOf(
-        other.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'devil@hell.com' })),
-      ),
-      'list-subs': await answerOf(other.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))),
-      'delete-topic': await answerOf(other.send(new DeleteTopicCommand({ TopicArn: topicArn }))),
-    };
-  } finally {
-    other.destroy();
-  }
-};
-
 export const TOPIC_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSTopicCrud::test_tags': tags,
   'TestSNSTopicCrud::test_tags_removed_after_deletion': tagsRemovedAfterDeletion,
@@ -184,5 +161,4 @@ export const TOPIC_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSTopicCrud::test_topic_delivery_policy_crud': topicDeliveryPolicyCrud,
   'TestSNSTopicCrudV2::test_delete_non_existent_topic': deleteNonExistentTopic,
   'TestSNSTopicCrudV2::test_create_topic_should_be_idempotent': createTopicShouldBeIdempotent,
-  'TestSNSMultiRegions::test_cross_region_access': crossRegionAccess,
 };
