@@ -1,5 +1,7 @@
+import { jacksonRedactedReason } from '../jackson-syntax.js';
+import { storedTopicDeliveryPolicy } from './delivery-policy.js';
 import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
-import { invalidParameter } from './sns-errors.js';
+import { invalidParameter, SnsError } from './sns-errors.js';
 
 /** Topic attributes CreateTopic and SetTopicAttributes take (the API reference's list). */
 const DELIVERY_STATUS_ATTRIBUTES = ['Application', 'Firehose', 'HTTP', 'Lambda', 'SQS'].flatMap((protocol) => [
@@ -84,6 +86,8 @@ export function validateTopicAttributes(
       stored = String(Number(value));
     } else if ((name === 'Policy' || name === 'DeliveryPolicy' || name === 'ArchivePolicy') && value !== '' && !isJsonObject(value)) {
       throw invalidParameter(`${prefix}${name}: failed to parse JSON`);
+    } else if (name === 'DeliveryPolicy' && value !== '') {
+      stored = storedTopicDeliveryPolicy(value);
     }
     out[name] = stored;
   }
@@ -167,11 +171,15 @@ function validateRedrivePolicy(value: string, prefix: string): string {
   let policy: unknown;
   try {
     policy = JSON.parse(value);
-  } catch {
-    throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.`);
+  } catch (error) {
+    // AWS's reason is its JSON parser's (Jackson's); trailing text after a value is worded by JavaScript's.
+    throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON. ${jacksonRedactedReason(value) ?? (error as Error).message}`);
   }
   const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
   if (typeof target !== 'string') throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is missing`);
+  // Not an ARN at all (recorded on AWS); an ARN of another service or shape keeps the wording below.
+  if (!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(target))
+    throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn`);
   if (!/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,80}$/.test(target) && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]{1,75}\.fifo$/.test(target)) {
     throw invalidParameter(`${prefix}RedrivePolicy: Invalid deadLetterTargetArn: ${target}`);
   }
@@ -196,6 +204,8 @@ export function validateEndpoint(protocol: string, endpoint: string, fifoTopic: 
     }
   } else if (protocol === 'lambda') {
     if (!/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(endpoint)) throw invalidParameter('Lambda endpoint ARN');
+  } else if (protocol === 'sms' && !isSmsEndpoint(endpoint)) {
+    throw new SnsError('InvalidParameter', `Invalid SMS endpoint: ${endpoint}`);
   } else if ((protocol === 'http' || protocol === 'https') && !endpoint.startsWith(`${protocol}://`)) {
     throw invalidParameter('Endpoint must match the specified protocol');
   } else if (endpoint === '') {
@@ -203,25 +213,19 @@ export function validateEndpoint(protocol: string, endpoint: string, fifoTopic: 
   }
 }
 
+/**
+ * A phone number SNS takes for an `sms` subscription: an E.164 number (up to 15 digits, no
+ * leading 0), its digits optionally grouped by single `-`, `.`, `/` or spaces between them
+ * (recorded on AWS: `+12/34-567.890` is taken; `+15--551234567`, `+15551234567.`,
+ * `/+15551234567` and `NAA+15551234567` are not).
+ */
+function isSmsEndpoint(endpoint: string): boolean {
+  return /^\+?\d+(?:[-./ ]\d+)*$/.test(endpoint) && /^\+?[1-9]\d{1,14}$/.test(endpoint.replace(/[-./ ]/g, ''));
+}
+
 export function defaultTopicAttribute(name: string): string | undefined {
   return name === 'FifoTopic' ? 'false' : undefined;
 }
-
-export const EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
-  http: {
-    defaultHealthyRetryPolicy: {
-      minDelayTarget: 20,
-      maxDelayTarget: 20,
-      numRetries: 3,
-      numMaxDelayRetries: 0,
-      numNoDelayRetries: 0,
-      numMinDelayRetries: 0,
-      backoffFunction: 'linear',
-    },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-});
 
 /** The policy SNS gives a new topic: the owner may do everything. */
 export function defaultTopicPolicy(topicArn: string, accountId: string): string {

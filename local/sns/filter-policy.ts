@@ -16,6 +16,7 @@
  */
 import { AwsError } from '../aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
+import { jacksonLocation, jacksonRedactedReason } from '../jackson-syntax.js';
 import { jsonDepth } from '../json-depth.js';
 import { invalidParameter } from './sns-errors.js';
 
@@ -70,11 +71,17 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
   try {
     policy = JSON.parse(text);
   } catch (error) {
-    return fail(`failed to parse JSON. ${(error as Error).message}`);
+    // AWS's reason is its JSON parser's (Jackson's); trailing text after a value is worded by JavaScript's.
+    return fail(`failed to parse JSON. ${jacksonRedactedReason(text) ?? (error as Error).message}`);
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return fail('Filter policy must be a JSON object');
   if (Object.keys(policy).length > MAX_KEYS) fail('Filter policy can not have more than 5 keys');
-  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, scope, fail, prefix);
+  const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, fail, policy);
+  // A nested key is refused for the attributes scope once the policy itself is valid: AWS
+  // words `{"key": {"suffix": "value"}}` by its rule, not its scope (recorded on AWS).
+  if (scope === 'MessageAttributes' && hasNestedKey(policy as Record<string, unknown>)) {
+    throw invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
+  }
   if (combinations > MAX_COMBINATIONS) fail('Filter policy is too complex');
   try {
     const pattern = compilePattern(policy);
@@ -93,9 +100,8 @@ function countCombinations(
   policy: Record<string, unknown>,
   depth: number,
   start: number,
-  scope: FilterPolicyScope,
   fail: (reason: string) => never,
-  prefix: string,
+  root: unknown,
 ): number {
   let combinations = start;
   for (const [key, value] of Object.entries(policy)) {
@@ -107,7 +113,7 @@ function countCombinations(
           if (typeof alternative !== 'object' || alternative === null || Array.isArray(alternative)) {
             fail('Only JSON object is allowed in array of $or relationship.');
           }
-          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, scope, fail, prefix);
+          sum += countCombinations(alternative as Record<string, unknown>, depth, combinations, fail, root);
         }
         combinations = sum;
       } else {
@@ -115,15 +121,35 @@ function countCombinations(
         combinations *= value.length * depth;
       }
     } else if (typeof value === 'object' && value !== null) {
-      if (scope === 'MessageAttributes') {
-        throw invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
-      }
-      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, scope, fail, prefix);
+      combinations = countCombinations(value as Record<string, unknown>, depth + 1, combinations, fail, root);
     } else {
-      fail(`"${key}" must be an object or an array`);
+      fail(`"${key}" must be an object or an array\n at ${valueLocation(root, policy, key)}`);
     }
   }
   return combinations;
+}
+
+/** Whether a key of the policy (or of one of its `$or` alternatives) holds an object rather than a list of rules. */
+function hasNestedKey(policy: Record<string, unknown>): boolean {
+  return Object.entries(policy).some(([key, value]) => {
+    if (Array.isArray(value)) return key === '$or' && value.some((alternative) => hasNestedKey(alternative as Record<string, unknown>));
+    return typeof value === 'object' && value !== null;
+  });
+}
+
+/**
+ * Where AWS's parser (Jackson) locates a member's value, in the policy as AWS writes it again
+ * (compact JSON, recorded on AWS: `{"key_a":"value_one"}`, column 11): just past a string's
+ * opening quote, just past any other token.
+ */
+function valueLocation(root: unknown, holder: Record<string, unknown>, key: string): string {
+  const value = holder[key];
+  const marker = `\u0000${key}\u0000marker`;
+  holder[key] = marker;
+  const at = JSON.stringify(root).indexOf(JSON.stringify(marker));
+  holder[key] = value;
+  const column = at + 1 + (typeof value === 'string' ? 1 : JSON.stringify(value).length);
+  return jacksonLocation(JSON.stringify(root), { message: '', line: 1, column });
 }
 
 /** The operators SNS documents; event-ruler knows more (wildcard, ...) that SNS refuses. */
@@ -148,7 +174,8 @@ function validateRule(rule: unknown, fail: (reason: string) => never): void {
       }
       if (typeof value === 'object' && value !== null) {
         for (const [inner, operand] of Object.entries(value)) {
-          if (inner !== 'prefix' && inner !== 'suffix') fail(`Unsupported anything-but pattern: ${inner}`);
+          // SNS takes anything-but with a prefix only (recorded on AWS: a suffix is refused).
+          if (inner !== 'prefix') fail(`Unsupported anything-but pattern: ${inner}`);
           if (typeof operand !== 'string') fail(`${inner} match pattern must be a string`);
         }
         return;

@@ -59,13 +59,18 @@ export class SnsContext {
   }
 
   subscription(arn: string | undefined): SubscriptionRecord {
+    const subscription = this.store.subscription(this.validSubscriptionArn(arn));
+    if (!subscription) throw subscriptionNotFound();
+    return subscription;
+  }
+
+  /** A subscription ARN checked for its shape (not whether the subscription exists). */
+  validSubscriptionArn(arn: string | undefined): string {
     if (arn === undefined || arn === null) throw missingMember('subscriptionArn');
     checkArnElements(arn, 'SubscriptionArn');
     // An ARN of SNS's shape whose last part is no subscription id (a topic's ARN, say).
     if (!SUBSCRIPTION_ARN.test(arn)) throw invalidParameter('SubscriptionId');
-    const subscription = this.store.subscription(arn);
-    if (!subscription) throw subscriptionNotFound();
-    return subscription;
+    return arn;
   }
 
   /** The subscription's compiled filter policy, compiled again when its text or scope changed (or after a restart). */

@@ -8,6 +8,9 @@ import type { SubscriptionRecord } from './sns-store.js';
 /** Protocols SNS has; only sqs and lambda are delivered locally (LOCALLY_DELIVERED_PROTOCOLS). */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
 
+/** The values a subscription has for attributes it was not given. */
+const SUBSCRIPTION_DEFAULTS: Readonly<Record<string, string>> = { RawMessageDelivery: 'false', FilterPolicyScope: 'MessageAttributes' };
+
 export interface SubscribeInput {
   TopicArn?: string;
   Protocol?: string;
@@ -32,9 +35,10 @@ export class SubscriptionManagement {
 
     const existing = this.context.store.subscriptions(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing) {
-      // Subscribe is idempotent, unless the same endpoint asks for other attributes.
+      // Subscribe is idempotent, unless the same endpoint asks for other attributes than it has
+      // (an attribute it leaves out, or gives its default value, is no difference: recorded on AWS).
       for (const [name, value] of Object.entries(attributes)) {
-        if (existing.attributes[name] !== value)
+        if ((existing.attributes[name] ?? SUBSCRIPTION_DEFAULTS[name]) !== value)
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
       }
       return { SubscriptionArn: !isPending(existing) || returnsArn(input) ? existing.arn : 'pending confirmation' };
@@ -58,10 +62,11 @@ export class SubscriptionManagement {
     return { SubscriptionArn: pending && !returnsArn(input) ? 'pending confirmation' : subscription.arn };
   }
 
+  /** Unsubscribing from a subscription that is gone (or never was) is not an error (recorded on AWS). */
   unsubscribe(input: { SubscriptionArn?: string }) {
-    const subscription = this.context.subscription(input.SubscriptionArn);
-    this.context.store.deleteSubscription(subscription.arn);
-    this.context.forgetFilter(subscription.arn);
+    const arn = this.context.validSubscriptionArn(input.SubscriptionArn);
+    this.context.store.deleteSubscription(arn);
+    this.context.forgetFilter(arn);
     return {};
   }
 

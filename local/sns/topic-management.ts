@@ -1,4 +1,5 @@
-import { defaultTopicAttribute, defaultTopicPolicy, EFFECTIVE_DELIVERY_POLICY, validateTopicAttributes } from './attributes.js';
+import { defaultTopicAttribute, defaultTopicPolicy, validateTopicAttributes } from './attributes.js';
+import { effectiveDeliveryPolicy } from './delivery-policy.js';
 import { isPending, paginate, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember } from './sns-errors.js';
 
@@ -20,7 +21,7 @@ export class TopicManagement {
     const attributes = validateTopicAttributes(requested, fifo, 'create');
     // A standard topic does not keep FifoTopic=false.
     if (!fifo) delete attributes.FifoTopic;
-    const tags = Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    const tags = tagsOf(input.Tags);
     const arn = this.context.topicArn(input.Name);
     const existing = this.context.store.topic(arn);
     if (existing) {
@@ -69,7 +70,7 @@ export class TopicManagement {
         SubscriptionsConfirmed: String(subscriptions.filter((s) => !isPending(s)).length),
         SubscriptionsPending: String(subscriptions.filter(isPending).length),
         SubscriptionsDeleted: '0',
-        EffectiveDeliveryPolicy: EFFECTIVE_DELIVERY_POLICY,
+        EffectiveDeliveryPolicy: effectiveDeliveryPolicy(topic.attributes.DeliveryPolicy),
         // FifoThroughputScope is answered only once set (recorded on AWS).
         ...(fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : {}),
         ...topic.attributes,
@@ -82,14 +83,17 @@ export class TopicManagement {
     const topic = this.context.topic(input.TopicArn);
     const value = input.AttributeValue ?? '';
     const changed = validateTopicAttributes({ [input.AttributeName]: value }, topic.attributes.FifoTopic === 'true', 'set');
-    this.context.store.putTopic({ ...topic, attributes: { ...topic.attributes, ...changed } });
+    const attributes = { ...topic.attributes, ...changed };
+    // An empty DeliveryPolicy removes it (recorded on AWS).
+    if (changed.DeliveryPolicy === '') delete attributes.DeliveryPolicy;
+    this.context.store.putTopic({ ...topic, attributes });
     if ('Policy' in changed) this.context.options.onPolicyChange?.(topic.arn, changed.Policy || undefined);
     return {};
   }
 
   tagResource(input: { ResourceArn?: string; Tags?: Tag[] }) {
     const topic = this.context.topicForTags(input.ResourceArn);
-    const tags = { ...topic.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])) };
+    const tags = { ...topic.tags, ...tagsOf(input.Tags) };
     this.context.store.putTopic({ ...topic, tags });
     return {};
   }
@@ -108,4 +112,14 @@ export class TopicManagement {
     const topic = this.context.topicForTags(input.ResourceArn);
     return { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
+}
+
+/** The tags of a request; a key given twice is refused (recorded on AWS for TagResource). */
+function tagsOf(tags: readonly Tag[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of tags) {
+    if (Object.hasOwn(out, tag.Key)) throw invalidParameter('Duplicated keys are not allowed.');
+    out[tag.Key] = tag.Value;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
+import { jacksonSyntaxError } from '../jackson-syntax.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
-import { jacksonSyntaxError } from './engine/jackson-syntax.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 

@@ -171,8 +171,7 @@ export function itAnswersAsRecorded<C, A>(
     expect(realTime.filter((test) => !Object.hasOwn(cases, test))).toEqual([]);
   });
 
-  const names = Object.keys(cases);
-  it.each(REPLAY_ALL ? names : sampledTests(names, realTime, categoryOf, sampleEvery))(
+  it.each(testsToReplay(Object.keys(cases), { realTime, categoryOf, sampleEvery }))(
     'answers %s as AWS did',
     async (test) => {
       const replay = cases[test];
@@ -181,6 +180,21 @@ export function itAnswersAsRecorded<C, A>(
     },
     timeoutMs,
   );
+}
+
+/**
+ * The tests a replay runs: every one under npm run test:conformance (SWITCHYARD_CONFORMANCE=1),
+ * npm test's sample otherwise (sampledTests).
+ */
+export function testsToReplay(
+  names: readonly string[],
+  {
+    realTime = [],
+    categoryOf = testClassOf,
+    sampleEvery = SAMPLE_EVERY,
+  }: { readonly realTime?: readonly string[]; readonly categoryOf?: (test: string) => string; readonly sampleEvery?: number } = {},
+): string[] {
+  return REPLAY_ALL ? [...names] : sampledTests(names, realTime, categoryOf, sampleEvery);
 }
 
 /** A `Class::test` name's class; '' for a name with none. */

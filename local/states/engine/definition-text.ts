@@ -1,6 +1,6 @@
+import { jacksonLocation, jacksonSyntaxError } from '../../jackson-syntax.js';
 import { compileDefinition, type Machine } from './definition.js';
 import { invalidDefinition, NOT_AN_OBJECT } from './errors.js';
-import { jacksonLocation, jacksonSyntaxError } from './jackson-syntax.js';
 
 const parsed = new Map<string, Machine>();
 

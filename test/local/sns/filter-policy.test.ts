@@ -56,7 +56,13 @@ describe('compileFilterPolicy', () => {
 
   it('fails on the operators and values SNS refuses, with its reasons', () => {
     expect(rejection({ a: [] })).toBe('Invalid parameter: FilterPolicy: Empty arrays are not allowed');
-    expect(rejection({ a: 'x' })).toBe('Invalid parameter: FilterPolicy: "a" must be an object or an array');
+    // Located as AWS's parser locates the value, in the policy written compactly (recorded on AWS).
+    expect(rejection({ a: 'x' })).toBe(
+      'Invalid parameter: FilterPolicy: "a" must be an object or an array\n at [Source: (String)"{"a":"x"}"; line: 1, column: 7]',
+    );
+    expect(rejection({ b: ['y'], a: 10 })).toBe(
+      'Invalid parameter: FilterPolicy: "a" must be an object or an array\n at [Source: (String)"{"b":["y"],"a":10}"; line: 1, column: 18]',
+    );
     expect(rejection({ a: [{ wildcard: 'x*' }] })).toBe('Invalid parameter: FilterPolicy: Unrecognized match type wildcard');
     expect(rejection({ a: [{ prefix: 1 }] })).toBe('Invalid parameter: FilterPolicy: prefix match pattern must be a string');
     expect(rejection({ a: [{ exists: 'yes' }] })).toBe(

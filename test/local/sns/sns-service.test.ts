@@ -172,7 +172,9 @@ describe('SnsService subscriptions', () => {
     await t.sns.idle();
     expect(t.sqs.bodies('a').map((b) => b.Message)).toEqual(['{"kind":"x"}']);
     await t.sns.Unsubscribe({ SubscriptionArn: sub });
-    await expect(t.sns.Unsubscribe({ SubscriptionArn: sub })).rejects.toMatchObject({
+    // A second Unsubscribe succeeds as well (recorded on AWS); the subscription stays gone.
+    await expect(t.sns.Unsubscribe({ SubscriptionArn: sub })).resolves.toEqual({});
+    await expect(t.sns.GetSubscriptionAttributes({ SubscriptionArn: sub })).rejects.toMatchObject({
       code: 'NotFound',
       message: 'Subscription does not exist',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jacksonLocation, jacksonSyntaxError } from '../../../../local/states/engine/jackson-syntax.js';
+import { jacksonLocation, jacksonSyntaxError } from '../../local/jackson-syntax.js';
 
 describe('jacksonSyntaxError', () => {
   it('finds nothing wrong in JSON that parses', () => {

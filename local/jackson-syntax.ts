@@ -1,7 +1,7 @@
 /**
- * Why a JSON text does not parse, worded as Step Functions words it: its parser is Jackson's
- * (jackson-core 2.12 and later), so its InvalidExecutionInput and INVALID_JSON_DESCRIPTION
- * texts are Jackson's (`Unrecognized token 'not': was expecting (JSON String, Number, Array,
+ * Why a JSON text does not parse, worded as AWS's Java services word it: their parser is
+ * Jackson's (jackson-core 2.12 and later), so Step Functions' InvalidExecutionInput and
+ * INVALID_JSON_DESCRIPTION texts and SNS's `failed to parse JSON.` reasons are Jackson's (`Unrecognized token 'not': was expecting (JSON String, Number, Array,
  * Object or token 'null', 'true' or 'false')`, AWS's recorded answers), located by line and
  * column as Jackson locates them: just past the character or token it stopped at.
  */
@@ -161,4 +161,21 @@ export function jacksonSyntaxError(text: string): JacksonSyntaxError | undefined
 export function jacksonLocation(text: string, error: JacksonSyntaxError): string {
   const source = text.length > 500 ? `${text.slice(0, 500)}"[truncated ${text.length - 500} chars]` : `${text}"`;
   return `[Source: (String)"${source}; line: ${error.line}, column: ${error.column}]`;
+}
+
+/**
+ * Jackson's source location since 2.16, where quoting the source is off by default (SNS's
+ * attribute policies, recorded on AWS): the source redacted, then line and column. Since 2.17
+ * (jackson-core#1173) an unexpected character is located at itself rather than just past it
+ * (`{invalidjson}`: column 2); an unrecognized token still just past it (`invalid-json`: column 8).
+ */
+export function jacksonRedactedLocation(error: JacksonSyntaxError): string {
+  const column = error.message.startsWith('Unexpected character') ? Math.max(1, error.column - 1) : error.column;
+  return `[Source: REDACTED (\`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION\` disabled); line: ${error.line}, column: ${column}]`;
+}
+
+/** `<Jackson's reason>\n at <location, source redacted>`, or undefined when the text's first value reads. */
+export function jacksonRedactedReason(text: string): string | undefined {
+  const error = jacksonSyntaxError(text);
+  return error ? `${error.message}\n at ${jacksonRedactedLocation(error)}` : undefined;
 }
