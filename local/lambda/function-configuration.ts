@@ -167,6 +167,8 @@ export function functionConfiguration(
             SubnetIds: (vpc.SubnetIds as string[] | undefined) ?? [],
             SecurityGroupIds: (vpc.SecurityGroupIds as string[] | undefined) ?? [],
             Ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack === true,
+            // The VPC of its subnets, as EC2 named it when the function was made or changed (vpc-config.ts).
+            VpcId: typeof vpc.VpcId === 'string' ? vpc.VpcId : '',
           },
         }
       : {}),
