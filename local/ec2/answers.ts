@@ -30,7 +30,8 @@ export function vpcAnswer(vpc: VpcRecord, state: 'pending' | 'available' = 'avai
     CidrBlockAssociationSet: [{ AssociationId: vpc.AssociationId, CidrBlock: vpc.CidrBlock, CidrBlockState: { State: 'associated' } }],
     IsDefault: vpc.IsDefault,
     ...(vpc.Tags.length > 0 ? { Tags: vpc.Tags } : {}),
-    BlockPublicAccessStates: { InternetGatewayBlockMode: 'off' },
+    // CreateVpc's answer has none (as recorded); DescribeVpcs names the VPC's block public access mode.
+    ...(state === 'available' ? { BlockPublicAccessStates: { InternetGatewayBlockMode: 'off' } } : {}),
     VpcId: vpc.VpcId,
     State: state,
     CidrBlock: vpc.CidrBlock,
