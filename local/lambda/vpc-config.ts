@@ -53,3 +53,13 @@ export function templateVpcConfig(
   const first = ids(config.SubnetIds)[0];
   return { ...template, VpcConfig: { ...config, VpcId: (first && subnetVpcs.get(first)) ?? '' } };
 }
+
+/** A function's VpcConfig as Lambda answers it: its subnets' VPC as EC2 named it when the function was made or changed. */
+export function vpcConfigAnswer(vpc: Input) {
+  return {
+    SubnetIds: ids(vpc.SubnetIds),
+    SecurityGroupIds: ids(vpc.SecurityGroupIds),
+    Ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack === true,
+    VpcId: typeof vpc.VpcId === 'string' ? vpc.VpcId : '',
+  };
+}
