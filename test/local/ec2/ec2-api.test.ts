@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -20,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ec2Service } from '../../../local/ec2/ec2-service.js';
 import { Ec2QueryProtocol } from '../../../local/ec2/query-protocol.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
+import { tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
 
@@ -206,5 +208,28 @@ describe('Ec2Service', () => {
       const { RunInstancesCommand } = await import('@aws-sdk/client-ec2');
       expect(await failure(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1 })))).toMatchObject({ code: 'InvalidAction' });
     });
+  });
+
+  it('keeps what the API made across a restart, and does not make a deleted default VPC again', async () => {
+    const file = join(tempDataDir(), 'ec2.db');
+    const place = { region: 'eu-west-1', accountId: ACCOUNT };
+    const first = new Ec2Service(new DatabaseSync(file), place);
+    first.declare({ stacks: [], warnings: [] });
+    const { Vpc } = await first.CreateVpc({ CidrBlock: '10.9.0.0/16' });
+    const defaultVpc = (await first.DescribeVpcs({ Filters: [{ Name: 'is-default', Values: ['true'] }] })).Vpcs[0]?.VpcId ?? '';
+    for (const subnet of (await first.DescribeSubnets({ Filters: [{ Name: 'vpc-id', Values: [defaultVpc] }] })).Subnets) {
+      await first.DeleteSubnet({ SubnetId: subnet.SubnetId });
+    }
+    await first.DeleteVpc({ VpcId: defaultVpc });
+
+    const again = new Ec2Service(new DatabaseSync(file), place);
+    again.declare({ stacks: [], warnings: [] });
+    const { Vpcs } = await again.DescribeVpcs({});
+    expect(Vpcs.map((vpc) => vpc.VpcId)).toEqual([Vpc.VpcId]);
+    expect((await again.DescribeAvailabilityZones({})).AvailabilityZones.map((zone) => zone.ZoneId)).toEqual([
+      'euw1-az1',
+      'euw1-az2',
+      'euw1-az3',
+    ]);
   });
 });
