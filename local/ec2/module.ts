@@ -1,32 +1,54 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { Ec2Service } from './ec2-service.js';
+import { ec2Iam } from './iam-authorizations.js';
+import { Ec2QueryProtocol } from './query-protocol.js';
 import { EC2_TYPE_SPECS, NETWORK_NOT_MODELLED } from './resource-types.js';
-
-/** The app's network resources: accepted with placeholder ids, not modelled (resource-types.ts). */
-export interface Ec2Network {
-  /** The template's VPC resources, `<stack>/<logicalId>`. */
-  readonly resources: readonly string[];
-}
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
-    ec2: Ec2Network;
+    ec2: Ec2Service;
+  }
+}
+
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    ec2: 'ec2';
   }
 }
 
 const EC2_TYPES = Object.keys(EC2_TYPE_SPECS);
 
-/** VPCs, subnets, security groups and the rest: no service runs them; one start-up line says so when an app has any. */
+/**
+ * EC2's VPCs, subnets and security groups (ec2-service.ts): the account's default VPC, the
+ * template's network under the ids its references resolve to, and what the API makes. Nothing
+ * routes traffic: one start-up line says so when an app has network resources.
+ */
 export const ec2Module: ServiceModule<'ec2'> = {
   name: 'ec2',
+  iam: ec2Iam,
+  // The operations it serves are Ec2Service's methods.
+  apis: [{ model: 'ec2', operations: apiOperations(Ec2Service), protocolFromModel: true }],
+  sdkClients: [{ package: '@aws-sdk/client-ec2', serviceId: 'EC2' }],
+  databases: ['ec2'],
   needs: ['template'],
   resourceTypes: EC2_TYPE_SPECS,
-  create({ services, warn }) {
-    const resources = services
-      .get('template')
-      .app.stacks.flatMap((stack) =>
-        stack.resources.filter((r) => EC2_TYPES.includes(r.type)).map((r) => `${stack.stackName}/${r.logicalId}`),
-      );
-    if (resources.length > 0) warn([NETWORK_NOT_MODELLED]);
-    return { service: { resources } };
+  reloads: { types: ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup'], removals: true },
+  create({ services, settings, database, warn }) {
+    const ec2 = new Ec2Service(database('ec2'), { region: settings.region, accountId: settings.accountId });
+    return {
+      service: ec2,
+      mounts: { query: [new Ec2QueryProtocol(ec2)] },
+      start: () => {
+        const { app } = services.get('template');
+        ec2.declare(app);
+        if (app.stacks.some((stack) => stack.resources.some((r) => EC2_TYPES.includes(r.type)))) warn([NETWORK_NOT_MODELLED]);
+      },
+      reload: () => {
+        ec2.declare(services.get('template').app);
+        return { reloaded: [] };
+      },
+    };
   },
 };

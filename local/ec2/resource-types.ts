@@ -89,4 +89,4 @@ export const EC2_TYPE_SPECS: TypeSpecs = {
 
 /** The one start-up line for an app with network resources. */
 export const NETWORK_NOT_MODELLED =
-  'VPC resources (subnets, security groups, gateways, endpoints) are accepted with placeholder ids; the network is not modelled: functions in a VPC run as any other, reaching the local endpoint and this machine';
+  'VPC resources (subnets, security groups, gateways, endpoints) are accepted with placeholder ids (EC2 describes the VPCs, subnets and security groups under them); the network is not modelled: functions in a VPC run as any other, reaching the local endpoint and this machine';

@@ -62,3 +62,16 @@ export function queryErrorResponse(xmlns: string, error: AwsError, requestId: st
     `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
   return xmlResponse(error.status, body, requestId);
 }
+
+/** The EC2 protocol's `<ActionResponse>`: the request id first, then the output's members, with no result wrapper. */
+export function ec2ResponseBody(xmlns: string, action: string, members: string, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns.endsWith('/') ? xmlns : `${xmlns}/`}">${text('requestId', requestId)}${members}</${action}Response>`;
+}
+
+/** The EC2 protocol's error document (`<Response><Errors><Error>`, `<RequestID>`), with the error's status. */
+export function ec2ErrorResponse(error: AwsError, requestId: string): RawResponse {
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>${text('Code', error.code)}${text('Message', error.message)}</Error></Errors>` +
+    `${text('RequestID', requestId)}</Response>`;
+  return xmlResponse(error.status, body, requestId);
+}

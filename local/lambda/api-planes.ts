@@ -87,6 +87,7 @@ export function apiPlanes(
     log: options.log,
     clock,
     readS3,
+    ...(options.network ? { network: options.network } : {}),
     definitions: parts.definitions,
     // A deleted alias's URL goes with it (as AWS deletes it; the URL then refuses its callers).
     aliasDeleted: (name, alias) => urls.forget(name, alias),

@@ -6,6 +6,7 @@ import { eventInvokeConfigWrites } from './event-invoke-configs.js';
 import {
   checkArchitectures,
   checkLayers,
+  checkNameLength,
   checkRevision,
   checkRuntime,
   checkSettings,
@@ -27,6 +28,7 @@ import { validateLambdaInput } from './input-validation.js';
 import { UntypedLambdaError } from './lambda-errors.js';
 import { withoutQualifier } from './provisioned-concurrency.js';
 import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
+import { type NetworkLookup, withCheckedVpc } from './vpc-config.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -69,6 +71,8 @@ export interface ControlPlaneOptions {
   readonly log: (name: string, line: string) => void;
   /** Every function the service runs now (the account's reserved concurrency is theirs). */
   readonly definitions: () => Iterable<FunctionDefinition>;
+  /** EC2, which checks a VpcConfig's subnets and groups and names their VPC. @default none: a VpcConfig is taken as given */
+  readonly network?: NetworkLookup;
   /** After DeleteAlias deleted an alias: what belongs to it (its function URL) goes with it. */
   readonly aliasDeleted?: (functionName: string, alias: string) => void;
 }
@@ -100,16 +104,11 @@ export class ControlPlane {
     validateLambdaInput('CreateFunction', input);
     this.#checkPlace(String(input.FunctionName));
     const name = parseFunctionName(String(input.FunctionName)).name;
-    if (name.length > MAX_NAME_LENGTH) {
-      // Lambda's own check of the name within an ARN, in its words but with this code.
-      throw new AwsError(
-        'InvalidParameterValueException',
-        `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
-      );
-    }
+    checkNameLength(name);
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     checkTagCount(input.Tags as Record<string, string> | undefined);
     checkSettings(input);
+    const checked = await withCheckedVpc(input, this.options.network);
     if (input.PackageType === 'Image') {
       throw new AwsError(
         'InvalidParameterValueException',
@@ -119,7 +118,7 @@ export class ControlPlane {
     if (this.#host.definitionOf(name)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
     const code = acceptCode(this.options.store.codeRoot, packageBytes((input.Code ?? {}) as CodeSource, this.options.readS3));
     const now = this.options.clock.now();
-    const created = createdDefinition(input, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
+    const created = createdDefinition(checked, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
     const pending = changing(created, 'creating', lastModified(now));
     this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
@@ -134,7 +133,7 @@ export class ControlPlane {
     validateLambdaInput('UpdateFunctionConfiguration', input);
     checkLayers(input.Layers, this.options.layerFolders(), this.options.place);
     checkSettings(input, current);
-    const changed = configured(current, input, this.options.layerFolders());
+    const changed = configured(current, await withCheckedVpc(input, this.options.network), this.options.layerFolders());
     return this.#updated(current, changed, false);
   }
 
@@ -478,9 +477,6 @@ export class ControlPlane {
     if (before) this.options.store.release(before, definition);
   }
 }
-
-/** The longest name of a function (its ARN, which the model bounds, may be longer). */
-const MAX_NAME_LENGTH = 64;
 
 /** An alias's name: not a version number. */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;

@@ -10,6 +10,7 @@ import { filterPatterns } from './mapping-changes.js';
 import { runtimeWarnings } from './runtimes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
+import { templateVpcConfig } from './vpc-config.js';
 
 type Props = Record<string, unknown>;
 
@@ -34,6 +35,8 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
 
   const functions: FunctionDefinition[] = [];
   const layers = layerFolders(byType('AWS::Lambda::LayerVersion'), warnings);
+  // The VPC of each template subnet: a function's VpcConfig answers its subnets' VpcId.
+  const subnetVpcs = new Map(byType('AWS::EC2::Subnet').map((s) => [s.ref, s.attributes.VpcId ?? '']));
   for (const r of byType('AWS::Lambda::Function')) {
     const p = r.properties as Props;
     const codePath = r.assetPath ?? inlineCodeFolder(r);
@@ -68,7 +71,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
       ...functionLayers(p.Layers, layers),
-      template: p,
+      template: templateVpcConfig(p, subnetVpcs),
     });
   }
   applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);

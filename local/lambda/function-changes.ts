@@ -192,6 +192,18 @@ export function checkLayers(
   if (missing) throw refuse(`Layer version ${missing.arn} does not exist.`);
 }
 
+/** The longest name of a function (its ARN, which the model bounds, may be longer). */
+const MAX_NAME_LENGTH = 64;
+
+/** Lambda's own check of the name within an ARN, in its words but with this code. */
+export function checkNameLength(name: string): void {
+  if (name.length <= MAX_NAME_LENGTH) return;
+  throw new AwsError(
+    'InvalidParameterValueException',
+    `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`,
+  );
+}
+
 /** Now, as Lambda writes LastModified: `2026-05-01T10:00:00.000+0000`. */
 export function lastModified(now: number): string {
   return new Date(now).toISOString().replace('Z', '+0000');

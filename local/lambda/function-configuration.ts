@@ -5,6 +5,7 @@ import { tryParseArn } from '../arn.js';
 import { stableUuid } from '../template/resolve.js';
 import { tagMap } from '../template/tags.js';
 import type { ApiRecord, FunctionAlias, FunctionDefinition } from './function-runtime.js';
+import { vpcConfigAnswer } from './vpc-config.js';
 
 type Props = Record<string, unknown>;
 
@@ -161,15 +162,7 @@ export function functionConfiguration(
     LastModified: api?.lastModified ?? LAST_MODIFIED,
     CodeSha256: code.sha256,
     Version: qualified.version,
-    ...(vpc
-      ? {
-          VpcConfig: {
-            SubnetIds: (vpc.SubnetIds as string[] | undefined) ?? [],
-            SecurityGroupIds: (vpc.SecurityGroupIds as string[] | undefined) ?? [],
-            Ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack === true,
-          },
-        }
-      : {}),
+    ...(vpc ? { VpcConfig: vpcConfigAnswer(vpc) } : {}),
     ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
     // Lambda answers the variables it was given, an empty set included.
     ...(t.Environment !== undefined || Object.keys(definition.environment).length > 0

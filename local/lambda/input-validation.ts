@@ -44,7 +44,12 @@ const ENUM_ORDERS = [
   ['Terminate', 'Allow'],
   ['RESPONSE_STREAM', 'BUFFERED'],
 ];
-const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS };
+/** The constraints Lambda checks on a VpcConfig's ids, which its published model leaves bare (as its recorded refusals quote them). */
+const SERVICE_SHAPES = {
+  SubnetId: { min: 0, max: 1024, pattern: 'subnet-[0-9a-z]*' },
+  SecurityGroupId: { min: 0, max: 1024, pattern: 'sg-[0-9a-zA-Z]*' },
+};
+const CHECKS = { enumOrders: ENUM_ORDERS, servicePatterns: SERVICE_PATTERNS, serviceShapes: SERVICE_SHAPES, wholeMemberConstraints: true };
 const validate = modelValidator('lambda', { wrongType, ...CHECKS });
 
 interface Route {

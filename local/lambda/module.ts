@@ -109,7 +109,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
-  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb'],
+  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb', 'ec2'],
   databases: ['lambda'],
   // The code of the functions Lambda's API creates.
   folders: ['lambda'],
@@ -145,6 +145,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       url,
       // S3 is created after Lambda (its notifications invoke functions): looked up when CreateFunction names an object.
       readS3: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
+      // A function's VpcConfig names EC2's subnets and security groups.
+      network: services.get('ec2'),
       clock,
       destinations: destinationsOf(services, sqs),
       functions: definitions.functions,

@@ -9,6 +9,7 @@ import type { FunctionUrls } from './function-urls.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
+import type { NetworkLookup } from './vpc-config.js';
 
 /** What the local Lambda service runs and is connected to (LambdaService). */
 export interface LambdaServiceOptions {
@@ -57,6 +58,8 @@ export interface LambdaServiceOptions {
   readonly folder?: string;
   /** Reads a deployment package CreateFunction names in S3 (`Code.S3Bucket`). @default none: such a request is refused */
   readonly readS3?: S3Reader;
+  /** EC2, which checks the subnets and security groups of a function's VpcConfig. @default none: a VpcConfig is taken as given */
+  readonly network?: NetworkLookup;
   /** The endpoint's base URL: where GetFunction's Code.Location downloads a package CreateFunction uploaded. @default none */
   readonly url?: string;
   /** Where the policies AddPermission writes on the functions the API made go (IAM evaluates them); undefined removes one. @default none */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import type { QueryProtocolService, RawRequest, RawResponse } from '../protocols.js';
-import { FormParams, queryErrorResponse, queryResponseBody, xmlResponse } from '../query-form.js';
+import { ec2ErrorResponse, ec2ResponseBody, FormParams, queryErrorResponse, queryResponseBody, xmlResponse } from '../query-form.js';
 import type { ApiModel } from '../validation/model.js';
 import type { XmlEscaping } from '../xml-escape.js';
 import { type ModelOperations, type ProtocolChecks, runOperation } from './operations.js';
@@ -48,6 +48,10 @@ export interface QueryDialect {
  * maps `Name.entry.N.key/value` (or their `locationName`s), as botocore's serializer writes
  * them. Scalars are decoded by the model's type; a number or boolean that does not read as
  * one stays text, and the model validation (`textScalars`) leaves it to the operation.
+ *
+ * A model of the EC2 protocol (`ec2`) is spoken as EC2 speaks it: input members by their
+ * `queryName` (or capitalized `locationName`), every list `Name.N`; answers with the request
+ * id and the output's members and no result wrapper; errors as `<Response><Errors>`.
  */
 export class ModelQueryProtocol implements QueryProtocolService {
   /** The service in a SigV4 credential scope, telling this service's actions from another's of the same name. */
@@ -61,7 +65,9 @@ export class ModelQueryProtocol implements QueryProtocolService {
     private checks: ProtocolChecks,
     private readonly dialect: QueryDialect = {},
   ) {
-    if (model.metadata.protocol !== 'query') throw new Error(`the model's protocol is ${model.metadata.protocol}, not query`);
+    if (model.metadata.protocol !== 'query' && model.metadata.protocol !== 'ec2') {
+      throw new Error(`the model's protocol is ${model.metadata.protocol}, not query`);
+    }
     this.signingName = dialect.answersUnscoped ? undefined : (model.metadata.signingName ?? model.metadata.endpointPrefix);
     this.#xmlns = model.metadata.xmlNamespace ?? '';
     this.#writing = { model, escaping: dialect.escaping, order: dialect.elementOrder ?? {} };
@@ -108,6 +114,11 @@ export class ModelQueryProtocol implements QueryProtocolService {
   encode(action: string, output: unknown, requestId: string): string {
     const operation = this.model.operations[action];
     if (operation === undefined) throw new Error(`${action} is not an operation of the model`);
+    if (this.model.metadata.protocol === 'ec2') {
+      const members =
+        operation.output === undefined ? '' : encodeMembers(this.#writing, operation.output, (output ?? {}) as Record<string, unknown>);
+      return ec2ResponseBody(this.#xmlns, action, members, requestId);
+    }
     const result =
       operation.output === undefined || operation.resultWrapper === undefined
         ? undefined
@@ -117,7 +128,9 @@ export class ModelQueryProtocol implements QueryProtocolService {
 
   /** The service's `<ErrorResponse>` document, with the error's status. */
   errorResponse(error: AwsError, requestId: string = randomUUID()): RawResponse {
-    return this.dialect.errorResponse?.(error, requestId) ?? queryErrorResponse(this.#xmlns, error, requestId);
+    const own = this.dialect.errorResponse?.(error, requestId);
+    if (own !== undefined) return own;
+    return this.model.metadata.protocol === 'ec2' ? ec2ErrorResponse(error, requestId) : queryErrorResponse(this.#xmlns, error, requestId);
   }
 
   #refusal(action: string): AwsError {

@@ -19,8 +19,26 @@ function queryName(model: ApiModel, ref: MemberRef, member: string): string {
   return ref.locationName ?? shapeOf(model, ref.shape).locationName ?? member;
 }
 
+/**
+ * The EC2 protocol (query requests, XML answers without a result wrapper): an input member's
+ * form name is its `queryName`, else its `locationName` capitalized, else its own; every list
+ * is sent flattened (`SubnetId.1`), as botocore's EC2 serializer writes them.
+ */
+const isEc2 = (model: ApiModel): boolean => model.metadata.protocol === 'ec2';
+
+function inputName(model: ApiModel, ref: MemberRef, member: string): string {
+  if (!isEc2(model)) return queryName(model, ref, member);
+  const name = ref.queryName ?? ref.locationName;
+  return name === undefined ? member : name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 function isFlattened(shape: Shape, ref: MemberRef): boolean {
   return (shape.type === 'list' || shape.type === 'map') && (shape.flattened === true || ref.flattened === true);
+}
+
+/** Whether an input list or map comes as `Name.N` rather than `Name.member.N`. */
+function isFlattenedInput(model: ApiModel, shape: Shape, ref: MemberRef): boolean {
+  return (isEc2(model) && shape.type === 'list') || isFlattened(shape, ref);
 }
 
 // ---- decoding the form into the input shape ----
@@ -30,12 +48,12 @@ export function decodeStructure(model: ApiModel, shapeName: string, params: Form
   const required = new Set(shape.required ?? []);
   const input: Record<string, unknown> = {};
   for (const [member, ref] of Object.entries(shape.members ?? {})) {
-    const node = params.children.get(queryName(model, ref, member));
+    const node = params.children.get(inputName(model, ref, member));
     const value = node === undefined ? undefined : decodeValue(model, ref, node);
     const memberShape = shapeOf(model, ref.shape);
     // A map, or a flattened list, cannot be sent empty: one without items is absent, or empty
     // where the member is required (the operation then answers as the service does: SQS's EmptyBatchRequest).
-    if ((memberShape.type === 'map' || isFlattened(memberShape, ref)) && isEmpty(value)) {
+    if ((memberShape.type === 'map' || isFlattenedInput(model, memberShape, ref)) && isEmpty(value)) {
       if (required.has(member)) input[member] = memberShape.type === 'list' ? [] : {};
     } else if (value !== undefined) {
       input[member] = value;
@@ -64,7 +82,7 @@ function decodeValue(model: ApiModel, ref: MemberRef, node: FormParams): unknown
       return decodeStructure(model, ref.shape, node);
     case 'list': {
       const member = shape.member as MemberRef;
-      if (isFlattened(shape, ref)) {
+      if (isFlattenedInput(model, shape, ref)) {
         // An index without a value is no item of a flattened list of scalars (`Name.1.x=...`).
         const items = indexed(node).map((item) => decodeValue(model, member, item));
         return items.filter((item) => item !== undefined);

@@ -82,7 +82,7 @@ const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensit
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
 /** What a codec driven by the model needs besides what validation reads. */
 const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception', 'payload'] as const;
-const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'flattened', 'timestampFormat'] as const;
+const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'queryName', 'flattened', 'timestampFormat'] as const;
 
 type Json = Record<string, unknown>;
 

@@ -49,6 +49,18 @@ export interface CheckOptions {
    */
   readonly servicePatterns?: Readonly<Record<string, string>>;
   /**
+   * The constraints the service checks on shapes its published model leaves bare, by shape
+   * name (Lambda's SubnetId and SecurityGroupId: lengths and a pattern), as its recorded
+   * refusals quote them: merged into the model's shape.
+   */
+  readonly serviceShapes?: Readonly<Record<string, Pick<Shape, 'min' | 'max' | 'pattern'>>>;
+  /**
+   * Whether a list of scalars whose items fail is refused quoting every constraint of its
+   * member (its maximum and minimum length, its pattern, as Lambda's recorded refusals do),
+   * not only the ones an item fails. Default false.
+   */
+  readonly wholeMemberConstraints?: boolean;
+  /**
    * Whether an empty string is also checked against its pattern (default false: EventBridge
    * and Step Functions report only its length; CloudWatch Logs reports both).
    */
@@ -241,7 +253,8 @@ class Walk {
   #shape(name: string): Shape {
     const shape = this.model.shapes[name];
     if (shape === undefined) throw new Error(`shape ${name} is missing from the model`);
-    return shape;
+    const added = this.options.serviceShapes?.[name];
+    return added === undefined ? shape : { ...shape, ...added };
   }
 
   #violate(kind: ViolationKind, path: readonly PathStep[], message: string): void {
@@ -276,10 +289,11 @@ class Walk {
         else for (const [, constraint] of this.#scalarConstraints(member, item)) constraints.add(constraint);
       }
       if (constraints.size > 0) {
+        const quoted = this.options.wholeMemberConstraints ? memberConstraints(member, this.options, constraints) : [...constraints];
         this.#violate(
           'length',
           path,
-          `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
+          `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${quoted.join(', ')}]`,
         );
       }
       return;
@@ -357,6 +371,17 @@ class Walk {
     }
     return failed;
   }
+}
+
+/** Every constraint of a list's scalar member, as a service quoting them all words them: lengths, pattern, then the nulls found. */
+function memberConstraints(member: Shape, options: CheckOptions, found: ReadonlySet<string>): string[] {
+  const pattern = member.pattern === undefined ? undefined : (options.servicePatterns?.[member.pattern] ?? member.pattern);
+  return [
+    ...(member.max !== undefined ? [`Member must have length less than or equal to ${member.max}`] : []),
+    ...(member.min !== undefined ? [`Member must have length greater than or equal to ${member.min}`] : []),
+    ...(pattern !== undefined ? [`Member must satisfy regular expression pattern: ${pattern}`] : []),
+    ...[...found].filter((constraint) => !/^Member must (have length|satisfy regular expression)/.test(constraint)),
+  ];
 }
 
 function isScalar(shape: Shape): boolean {

@@ -82,6 +82,8 @@ export interface MemberRef {
   /** Where a REST member travels: `uri`, `querystring`, `header`, `headers` (absent: the body). */
   readonly location?: string;
   readonly locationName?: string;
+  /** The EC2 protocol's name of an input member, where not its capitalized `locationName` (protocol-driven models only). */
+  readonly queryName?: string;
   readonly flattened?: boolean;
   readonly timestampFormat?: string;
 }

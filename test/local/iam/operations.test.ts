@@ -5,6 +5,7 @@ import { RestApiControl } from '../../../local/apigateway/rest-api-control.js';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
+import { Ec2Service } from '../../../local/ec2/ec2-service.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import {
@@ -84,6 +85,7 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   ],
   scheduler: () => methods(SchedulerApi),
   cloudformation: () => methods(CloudFormationService),
+  ec2: () => methods(Ec2Service),
   // API Gateway's REST API control plane.
   apigateway: () => methods(RestApiControl),
   // Both of SES's APIs share the prefix: what each model-driven codec serves, as its model lists them.
@@ -202,6 +204,12 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   transcribe: { TranscriptionJobName: 'job-1', Media: { MediaFileUri: 's3://docs/a.mp3' } },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
+  ec2: {
+    VpcId: 'vpc-0a1b2c3d4e5f60718',
+    SubnetId: 'subnet-0a1b2c3d4e5f60718',
+    GroupId: 'sg-0a1b2c3d4e5f60718',
+    Resources: ['subnet-0a1b2c3d4e5f60718'],
+  },
   apigateway: {
     restApiId: 'a1b2c3d4e5',
     resourceId: 'r1s2t3',

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETWORK_NOT_MODELLED } from '../../../local/ec2/resource-types.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
@@ -35,5 +36,24 @@ describe('a nested stack with a VPC', () => {
     expect(answer).toEqual({ vpc: expect.stringMatching(/^vpc-0[0-9a-f]{16}$/), group: expect.stringMatching(/^sg-0[0-9a-f]{16}$/) });
     expect(runtime.warnings.filter((w) => w === NETWORK_NOT_MODELLED)).toHaveLength(1);
     expect(runtime.warnings.filter((w) => /AWS::EC2::/.test(w))).toEqual([]);
+  });
+
+  it("describes the template's VPC, subnets and group through EC2 under the ids the function was given, and answers its VpcConfig's VpcId", async () => {
+    const out = await client.send(new InvokeCommand({ FunctionName: 'vpc-worker', Payload: '{}' }));
+    const { vpc, group } = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8')) as { vpc: string; group: string };
+    const ec2 = new EC2Client({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    try {
+      const { Vpcs } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc] }));
+      expect(Vpcs?.[0]).toMatchObject({ VpcId: vpc, IsDefault: false });
+      const { SecurityGroups } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }));
+      expect(SecurityGroups?.[0]?.GroupId).toBe(group);
+      const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }));
+      expect(Subnets?.length).toBeGreaterThan(0);
+      const { VpcConfig } = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'vpc-worker' }));
+      expect(VpcConfig?.VpcId).toBe(vpc);
+      expect(VpcConfig?.SubnetIds?.every((id) => Subnets?.some((s) => s.SubnetId === id))).toBe(true);
+    } finally {
+      ec2.destroy();
+    }
   });
 });
