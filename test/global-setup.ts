@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -42,9 +42,49 @@ function npxShortcut(folder: string): string | undefined {
   return bin;
 }
 
+/**
+ * The run's temporary folder, which the test workers' os.tmpdir() answers (TMPDIR): in memory
+ * where the machine has a tmpfs at /dev/shm. Each runtime a test starts opens and closes a score
+ * of SQLite databases, and each open and close syncs to disk: on this repository's 2-core
+ * machine a runtime's start and stop on disk blocked its worker 1.0 s, in memory 0.3 s
+ * (hundreds of runtimes a run). What SQLite promises the runtime (a commit survives the
+ * process's SIGKILL) holds the same in memory; only an OS crash differs, which no test makes.
+ * The folder goes with the run, and with it what tests leave in their temporary folders; one of
+ * a run that was killed is removed by the next run (its process is gone).
+ */
+function runTemporaryFolder(): string | undefined {
+  const memory = '/dev/shm';
+  let base: string;
+  try {
+    base = statSync(memory).isDirectory() ? memory : tmpdir();
+  } catch {
+    base = tmpdir();
+  }
+  const prefix = 'switchyard-test-run-';
+  for (const name of readdirSync(base)) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (name.startsWith(prefix) && Number.isInteger(pid) && !processAlive(pid))
+      rmSync(path.join(base, name), { recursive: true, force: true });
+  }
+  try {
+    return mkdtempSync(path.join(base, `${prefix}${process.pid}-`));
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The run's folder, one for every project of the run (vitest.config.ts): each project calls setup. */
 const RUN = Symbol.for('switchyard.synthRun');
-type Run = { folder: string; projects: number; path: string | undefined };
+type Run = { folder: string; projects: number; path: string | undefined; temporary: string | undefined; tmpdir: string | undefined };
 
 /**
  * Gives every test file of one `vitest run` a folder of its own to share the synthesized app
@@ -57,9 +97,12 @@ type Run = { folder: string; projects: number; path: string | undefined };
 export default function setup(project: TestProject): () => void {
   const shared = globalThis as { [RUN]?: Run };
   if (shared[RUN] === undefined) {
+    const temporary = runTemporaryFolder();
+    const previousTmpdir = process.env.TMPDIR;
+    if (temporary !== undefined) process.env.TMPDIR = temporary;
     const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-run-'));
     const bin = npxShortcut(folder);
-    shared[RUN] = { folder, projects: 0, path: process.env.PATH };
+    shared[RUN] = { folder, projects: 0, path: process.env.PATH, temporary, tmpdir: previousTmpdir };
     if (bin !== undefined) process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
   }
   const run = shared[RUN];
@@ -79,6 +122,11 @@ export default function setup(project: TestProject): () => void {
     if (run.path === undefined) delete process.env.PATH;
     else process.env.PATH = run.path;
     rmSync(run.folder, { recursive: true, force: true });
+    if (run.temporary !== undefined) {
+      if (run.tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = run.tmpdir;
+      rmSync(run.temporary, { recursive: true, force: true });
+    }
     delete shared[RUN];
   };
 }
