@@ -171,8 +171,7 @@ export function itAnswersAsRecorded<C, A>(
     expect(realTime.filter((test) => !Object.hasOwn(cases, test))).toEqual([]);
   });
 
-  const names = Object.keys(cases);
-  it.each(REPLAY_ALL ? names : sampledTests(names, realTime, categoryOf, sampleEvery))(
+  it.each(replayedTests(Object.keys(cases), { realTime, categoryOf, sampleEvery }))(
     'answers %s as AWS did',
     async (test) => {
       const replay = cases[test];
@@ -181,6 +180,18 @@ export function itAnswersAsRecorded<C, A>(
     },
     timeoutMs,
   );
+}
+
+/** The tests a run replays: every one under test:conformance, else npm test's sample (`sampledTests`). */
+export function replayedTests(
+  names: readonly string[],
+  {
+    realTime = [],
+    categoryOf = testClassOf,
+    sampleEvery = SAMPLE_EVERY,
+  }: { readonly realTime?: readonly string[]; readonly categoryOf?: (test: string) => string; readonly sampleEvery?: number } = {},
+): string[] {
+  return REPLAY_ALL ? [...names] : sampledTests(names, realTime, categoryOf, sampleEvery);
 }
 
 /** A `Class::test` name's class; '' for a name with none. */

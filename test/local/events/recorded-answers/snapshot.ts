@@ -17,7 +17,7 @@ export interface RecordedCase {
 
 /** Every recorded case of the folder, by file and test id. */
 export function loadRecorded(): RecordedCase[] {
-  const files = ['test_events', 'test_archive_and_replay', 'test_events_tags', 'test_events_patterns'];
+  const files = ['test_events', 'test_archive_and_replay', 'test_events_tags', 'test_events_patterns', 'test_events_schedule'];
   return files.flatMap((file) => {
     const cases = JSON.parse(readFileSync(path.join(RECORDED_DIR, `${file}.json`), 'utf8')) as Record<
       string,
