@@ -57,6 +57,7 @@ export class Snapshot {
   readonly #regexes: [string, string][] = [];
   readonly #keyValues: [string, string][] = [];
   readonly #sorts: [string, string][] = [];
+  readonly #skipped: string[][] = [];
 
   constructor(private readonly defaults: { accountId: string; region: string }) {}
 
@@ -77,6 +78,28 @@ export class Snapshot {
   /** SortingTransformer: the list under `key` sorted by each item's `by`. */
   sortBy(key: string, by: string): void {
     this.#sorts.push([key, by]);
+  }
+
+  /**
+   * markers.snapshot.skip_snapshot_verify(paths=["$..<path>"]): the test does not compare what
+   * lies under `path` (dotted keys, found at any depth), on either side (`verifiable`).
+   */
+  skipVerify(path: string): void {
+    this.#skipped.push(path.split('.'));
+  }
+
+  /** An answer (recorded or live) without what the test does not verify. */
+  verifiable(answer: Answer): Answer {
+    const without = (value: unknown, trail: string[]): unknown => {
+      if (Array.isArray(value)) return value.map((item) => without(item, trail));
+      if (value === null || typeof value !== 'object') return value;
+      const kept = Object.entries(value).filter(([key]) => {
+        const at = [...trail, key];
+        return !this.#skipped.some((skip) => skip.every((part, i) => at[at.length - skip.length + i] === part));
+      });
+      return Object.fromEntries(kept.map(([key, inner]) => [key, without(inner, [...trail, key])]));
+    };
+    return without(answer, []) as Answer;
   }
 
   /** The answers recorded, transformed as LocalStack's snapshot session transforms them. */
