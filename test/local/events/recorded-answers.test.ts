@@ -5,6 +5,7 @@
  */
 
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { replayedTests } from '../../helpers/recorded-answers.js';
@@ -14,6 +15,7 @@ import { credentials, region } from '../helpers.js';
 import { archiveCases, tagCases } from './recorded-answers/cases-archives-tags.js';
 import { busCases } from './recorded-answers/cases-buses.js';
 import { eventCases } from './recorded-answers/cases-events.js';
+import { inputCases } from './recorded-answers/cases-inputs.js';
 import { patternCases } from './recorded-answers/cases-patterns.js';
 import { replayCases } from './recorded-answers/cases-replays.js';
 import { ruleCases } from './recorded-answers/cases-rules.js';
@@ -31,6 +33,7 @@ const REPLAYS: Record<string, ReplayedCase> = {
   ...tagCases,
   ...scheduleCases,
   ...patternCases,
+  ...inputCases,
 };
 const recorded = loadRecorded();
 // npm test replays every tenth case of each recording file's test class (or of the file, for a test
@@ -44,11 +47,13 @@ const replayed = new Set(replayedTests(recorded.map(keyOf), { categoryOf }));
 const runtimes = new RuntimesWithData();
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
+let sqs: SQSClient;
 const outcomes = new Map<string, boolean>();
 
 beforeAll(async () => {
   runtime = await runtimes.start(assemblyOf({}));
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
 });
 afterAll(async () => {
   const matched = [...outcomes.values()].filter(Boolean).length;
@@ -66,7 +71,7 @@ describe('EventBridge against answers recorded on AWS', () => {
     it(`answers ${file}.py::${id} as AWS did`, async () => {
       outcomes.set(id, false);
       const snap = new Snapshot({ accountId: ACCOUNT, region });
-      const { context, cleanUp } = caseContext(events, snap, ACCOUNT, region);
+      const { context, cleanUp } = caseContext(events, sqs, snap, ACCOUNT, region);
       try {
         const replay = REPLAYS[id];
         if (!replay) throw new Error(`no replay for ${id}`);

@@ -16,6 +16,13 @@ import {
   type PutRuleCommandOutput,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Snapshot } from './snapshot.js';
 
 /** The fixture values of the recording tests (tests/aws/services/events/test_events.py). */
@@ -29,10 +36,24 @@ export const TEST_EVENT_PATTERN_NO_DETAIL = {
   'detail-type': ['core.update-account-command'],
 };
 export const TEST_EVENT_DETAIL = { command: 'update-account', payload: { acc_id: '0a787ecb-4015', sf_id: 'baz' } };
+export const SPECIAL_EVENT_DETAIL = {
+  ...TEST_EVENT_DETAIL,
+  listsingle: ['HIGH'],
+  listmulti: ['ACTIVE', 'INACTIVE'],
+  valid: true,
+};
+
+/** A queue made as a target (sqs_as_events_target). */
+export interface TargetQueue {
+  readonly url: string;
+  readonly arn: string;
+  readonly name: string;
+}
 
 /** What a replayed case gets: the client, the snapshot and LocalStack's fixtures, which clean up after the case. */
 export interface CaseContext {
   readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
   readonly snap: Snapshot;
   readonly accountId: string;
   readonly secondaryAccountId: string;
@@ -46,18 +67,22 @@ export interface CaseContext {
   defaultOrCustomBus(kind: string): Promise<{ name: string; arn: string }>;
   /** A queue ARN as a target (nothing is delivered in these cases). */
   queueArn(): string;
+  /** sqs_as_events_target: a queue whose policy lets EventBridge send to it, deleted after the case. */
+  sqsTarget(): Promise<TargetQueue>;
 }
 
 export type ReplayedCase = (c: CaseContext) => Promise<void>;
 
 /** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
-export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId: string, region: string) {
+export function caseContext(events: EventBridgeClient, sqs: SQSClient, snap: Snapshot, accountId: string, region: string) {
   const buses: string[] = [];
+  const queues: string[] = [];
   const rules: { name: string; bus?: string }[] = [];
   const archives: string[] = [];
   const uid = () => randomUUID().slice(0, 8);
   const context: CaseContext = {
     events,
+    sqs,
     snap,
     accountId,
     secondaryAccountId: '222222222222',
@@ -85,6 +110,17 @@ export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId
       return { name, arn: EventBusArn ?? '' };
     },
     queueArn: () => `arn:aws:sqs:${region}:${accountId}:queue-${uid()}`,
+    async sqsTarget() {
+      const name = `tests-queue-${uid()}`;
+      const { QueueUrl: url = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      queues.push(url);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      const arn = Attributes?.QueueArn ?? '';
+      const statement = { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn };
+      const policy = { Version: '2012-10-17', Statement: [{ Sid: `SendMessage-${uid()}`, ...statement }] };
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }));
+      return { url, arn, name };
+    },
   };
   const cleanUp = async () => {
     const quietly = (call: Promise<unknown>) => call.catch(() => undefined);
@@ -96,6 +132,7 @@ export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId
       await quietly(events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })));
     }
     for (const name of buses) await quietly(events.send(new DeleteEventBusCommand({ Name: name })));
+    for (const url of queues) await quietly(sqs.send(new DeleteQueueCommand({ QueueUrl: url })));
   };
   return { context, cleanUp };
 }

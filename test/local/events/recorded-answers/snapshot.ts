@@ -17,7 +17,14 @@ export interface RecordedCase {
 
 /** Every recorded case of the folder, by file and test id. */
 export function loadRecorded(): RecordedCase[] {
-  const files = ['test_events', 'test_archive_and_replay', 'test_events_tags', 'test_events_patterns', 'test_events_schedule'];
+  const files = [
+    'test_events',
+    'test_archive_and_replay',
+    'test_events_tags',
+    'test_events_patterns',
+    'test_events_schedule',
+    'test_events_inputs',
+  ];
   return files.flatMap((file) => {
     const cases = JSON.parse(readFileSync(path.join(RECORDED_DIR, `${file}.json`), 'utf8')) as Record<
       string,
@@ -58,6 +65,7 @@ export class Snapshot {
   readonly #keyValues: [string, string][] = [];
   readonly #sorts: [string, string][] = [];
   readonly #skipped: string[][] = [];
+  readonly #atPaths: [string[], string][] = [];
 
   constructor(private readonly defaults: { accountId: string; region: string }) {}
 
@@ -73,6 +81,14 @@ export class Snapshot {
   /** snapshot.transform.key_value / jsonpath: each distinct value of `key` becomes `<name:N>`. */
   keyValue(key: string, name: string): void {
     this.#keyValues.push([key, name]);
+  }
+
+  /**
+   * snapshot.transform.jsonpath(path, value_replacement, reference_replacement=False): the value
+   * at `path` (keys from the top, `*` for each item of a list) becomes `replacement` as it is.
+   */
+  replaceAt(path: string, replacement: string): void {
+    this.#atPaths.push([path.split('.'), replacement]);
   }
 
   /** SortingTransformer: the list under `key` sorted by each item's `by`. */
@@ -107,6 +123,7 @@ export class Snapshot {
     // Datetimes become "datetime" and JSON strings holding an object or a list are parsed.
     const plain = normalise(this.#recorded) as Answer;
     for (const [key, by] of this.#sorts) sortLists(plain, key, by);
+    for (const [path, replacement] of this.#atPaths) replaceAtPath(plain, path, replacement);
     const references = new Map<string, string>();
     const counters = new Map<string, number>();
     const reference = (value: string, name: string) => {
@@ -131,8 +148,23 @@ export class Snapshot {
       [this.defaults.region, '<region>'],
       ['arn:aws:', 'arn:<partition>:'],
     ];
-    replaceValues(plain, (_key, value) => regexes.reduce((text, [from, to]) => text.split(from).join(to), value));
+    replaceValues(plain, (_key, value) => regexes.reduce((text, [from, to]) => text.split(from).join(to), value.replace(ISO8601, 'date')));
     return plain;
+  }
+}
+
+/** The session's RegexTransformer(PATTERN_ISO8601, "date"): a timestamp anywhere in a string. */
+const ISO8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})/g;
+
+function replaceAtPath(value: unknown, path: readonly string[], replacement: string): void {
+  const [head, ...rest] = path;
+  if (head === undefined || value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  const keys = head === '*' ? Object.keys(record) : [head];
+  for (const key of keys) {
+    if (!(key in record)) continue;
+    if (rest.length === 0) record[key] = replacement;
+    else replaceAtPath(record[key], rest, replacement);
   }
 }
 
