@@ -20,6 +20,7 @@ import { patternCases } from './recorded-answers/cases-patterns.js';
 import { replayCases } from './recorded-answers/cases-replays.js';
 import { ruleCases } from './recorded-answers/cases-rules.js';
 import { scheduleCases } from './recorded-answers/cases-schedules.js';
+import { targetCases } from './recorded-answers/cases-targets.js';
 import { caseContext, type ReplayedCase } from './recorded-answers/context.js';
 import { loadRecorded, Snapshot } from './recorded-answers/snapshot.js';
 
@@ -34,6 +35,7 @@ const REPLAYS: Record<string, ReplayedCase> = {
   ...scheduleCases,
   ...patternCases,
   ...inputCases,
+  ...targetCases,
 };
 const recorded = loadRecorded();
 // npm test replays every tenth case of each recording file's test class (or of the file, for a test
@@ -71,7 +73,11 @@ describe('EventBridge against answers recorded on AWS', () => {
     it(`answers ${file}.py::${id} as AWS did`, async () => {
       outcomes.set(id, false);
       const snap = new Snapshot({ accountId: ACCOUNT, region });
-      const { context, cleanUp } = caseContext(events, sqs, snap, ACCOUNT, region);
+      const { context, cleanUp } = caseContext(
+        { events, sqs, clientConfig: { endpoint: runtime.url, region, credentials } },
+        snap,
+        ACCOUNT,
+      );
       try {
         const replay = REPLAYS[id];
         if (!replay) throw new Error(`no replay for ${id}`);

@@ -43,6 +43,12 @@ export const SPECIAL_EVENT_DETAIL = {
   valid: true,
 };
 
+export interface ClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /** A queue made as a target (sqs_as_events_target). */
 export interface TargetQueue {
   readonly url: string;
@@ -54,6 +60,8 @@ export interface TargetQueue {
 export interface CaseContext {
   readonly events: EventBridgeClient;
   readonly sqs: SQSClient;
+  /** How to make another service's client on the runtime (SNS, Kinesis). */
+  readonly clientConfig: ClientConfig;
   readonly snap: Snapshot;
   readonly accountId: string;
   readonly secondaryAccountId: string;
@@ -74,7 +82,12 @@ export interface CaseContext {
 export type ReplayedCase = (c: CaseContext) => Promise<void>;
 
 /** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
-export function caseContext(events: EventBridgeClient, sqs: SQSClient, snap: Snapshot, accountId: string, region: string) {
+export function caseContext(
+  { events, sqs, clientConfig }: { events: EventBridgeClient; sqs: SQSClient; clientConfig: ClientConfig },
+  snap: Snapshot,
+  accountId: string,
+) {
+  const { region } = clientConfig;
   const buses: string[] = [];
   const queues: string[] = [];
   const rules: { name: string; bus?: string }[] = [];
@@ -83,6 +96,7 @@ export function caseContext(events: EventBridgeClient, sqs: SQSClient, snap: Sna
   const context: CaseContext = {
     events,
     sqs,
+    clientConfig,
     snap,
     accountId,
     secondaryAccountId: '222222222222',

@@ -24,6 +24,7 @@ export function loadRecorded(): RecordedCase[] {
     'test_events_patterns',
     'test_events_schedule',
     'test_events_inputs',
+    'test_events_targets',
   ];
   return files.flatMap((file) => {
     const cases = JSON.parse(readFileSync(path.join(RECORDED_DIR, `${file}.json`), 'utf8')) as Record<
@@ -62,7 +63,7 @@ export async function failure(call: () => Promise<unknown>): Promise<Answer> {
 export class Snapshot {
   readonly #recorded: Answer = {};
   readonly #regexes: [string, string][] = [];
-  readonly #keyValues: [string, string][] = [];
+  readonly #keyValues: [string, string, boolean][] = [];
   readonly #sorts: [string, string][] = [];
   readonly #skipped: string[][] = [];
   readonly #atPaths: [string[], string][] = [];
@@ -78,9 +79,12 @@ export class Snapshot {
     this.#regexes.push([text, replacement]);
   }
 
-  /** snapshot.transform.key_value / jsonpath: each distinct value of `key` becomes `<name:N>`. */
-  keyValue(key: string, name: string): void {
-    this.#keyValues.push([key, name]);
+  /**
+   * snapshot.transform.key_value / jsonpath: each distinct value of `key` becomes `<name:N>`;
+   * with `reference: false` (reference_replacement=False) every value becomes `name` as it is.
+   */
+  keyValue(key: string, name: string, { reference = true }: { readonly reference?: boolean } = {}): void {
+    this.#keyValues.push([key, name, reference]);
   }
 
   /**
@@ -120,7 +124,7 @@ export class Snapshot {
 
   /** The answers recorded, transformed as LocalStack's snapshot session transforms them. */
   result(): Answer {
-    // Datetimes become "datetime" and JSON strings holding an object or a list are parsed.
+    // Datetimes become "datetime" and strings that begin with `{` are parsed (once).
     const plain = normalise(this.#recorded) as Answer;
     for (const [key, by] of this.#sorts) sortLists(plain, key, by);
     for (const [path, replacement] of this.#atPaths) replaceAtPath(plain, path, replacement);
@@ -137,7 +141,7 @@ export class Snapshot {
     };
     replaceValues(plain, (key, value) => {
       const named = this.#keyValues.find(([k]) => k === key);
-      if (named) return reference(value, named[1]);
+      if (named) return named[2] ? reference(value, named[1]) : named[1];
       if (UUID.test(value)) return reference(value, 'uuid');
       return value;
     });
@@ -180,9 +184,11 @@ function normalise(value: unknown): unknown {
         .map(([k, v]) => [k, normalise(v)]),
     );
   }
-  if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+  // As the session's _transform_dict_to_parseable_values: a string that begins with `{` is
+  // parsed, once; the strings inside what it parsed stay as they are (an SNS message's Message).
+  if (typeof value === 'string' && value.startsWith('{')) {
     try {
-      return normalise(JSON.parse(value));
+      return JSON.parse(value) as unknown;
     } catch {
       return value;
     }
