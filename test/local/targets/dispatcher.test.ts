@@ -54,6 +54,7 @@ function services() {
       forward: (bus, forwarded) => void calls.push(['forward', bus, forwarded]),
     },
     logs: { write: (group, stream, events) => void calls.push(['write', group, stream, events]) },
+    kinesis: { PutRecord: async (input) => calls.push(['PutRecord', input]) },
   };
   return { all, calls, lookups };
 }
@@ -181,6 +182,16 @@ describe('TargetDispatcher', () => {
     ).resolves.toEqual({ service: 'logs' });
     expect(calls).toEqual([['write', '/aws/events/app', 'e-1', [{ timestamp: 1_000, message: '{"a":1}' }]]]);
     await expect(new TargetDispatcher(all).send(LOG_GROUP, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
+  });
+
+  it('puts the body on a stream as one record (Data in base64) with the partition key the caller gives', async () => {
+    const { all, calls } = services();
+    const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+    await expect(new TargetDispatcher(all).send(STREAM, { body: '{"a":1}', kinesis: { partitionKey: 'k' } })).resolves.toMatchObject({
+      service: 'kinesis',
+    });
+    expect(calls).toEqual([['PutRecord', { StreamARN: STREAM, Data: Buffer.from('{"a":1}').toString('base64'), PartitionKey: 'k' }]]);
+    await expect(new TargetDispatcher(all).send(STREAM, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
   });
 
   it('fails if the service of the ARN was not given to it, or a bus target came without events', async () => {

@@ -168,4 +168,5 @@ export const targetCases: Record<string, ReplayedCase> = {
   [`${SNS}[standard]`]: targetSns,
   [`${SNS}[domain]`]: targetSns,
   [`${SNS}[path]`]: targetSns,
+  'TestEventsTargetKinesis::test_put_events_with_target_kinesis': targetKinesis,
 };
