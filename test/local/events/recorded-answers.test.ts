@@ -21,6 +21,7 @@ import { replayCases } from './recorded-answers/cases-replays.js';
 import { ruleCases } from './recorded-answers/cases-rules.js';
 import { scheduleCases } from './recorded-answers/cases-schedules.js';
 import { targetCases } from './recorded-answers/cases-targets.js';
+import { lambdaTargetCases } from './recorded-answers/cases-targets-lambda.js';
 import { caseContext, type ReplayedCase } from './recorded-answers/context.js';
 import { loadRecorded, Snapshot } from './recorded-answers/snapshot.js';
 
@@ -36,6 +37,7 @@ const REPLAYS: Record<string, ReplayedCase> = {
   ...patternCases,
   ...inputCases,
   ...targetCases,
+  ...lambdaTargetCases,
 };
 const recorded = loadRecorded();
 // npm test replays every tenth case of each recording file's test class (or of the file, for a test
