@@ -164,7 +164,12 @@ describe('TargetDispatcher', () => {
   });
 
   it.each([
-    ['a service the runtime does not run', 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', 'kinesis', 'targets of service kinesis'],
+    [
+      'a service the runtime does not run',
+      'arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks',
+      'firehose',
+      'targets of service firehose',
+    ],
     ['an S3 bucket', 'arn:aws:s3:::uploads', 's3', 'targets of service s3'],
     ['not an ARN', 'orders', undefined, 'target orders is not an ARN'],
   ])('fails if the target is %s, with a typed error naming the ARN', async (_what, arn, service, message) => {

@@ -1,9 +1,18 @@
 /**
  * Replays of LocalStack's tests/aws/services/events/test_events_targets.py: what a rule's target
  * receives, for the targets the local runtime serves through their APIs: SQS queues, event buses,
- * SNS topics (read through a subscribed queue) and Kinesis streams. Roles are ARNs only: the local
- * runtime serves no IAM API and does not assume a target's role.
+ * SNS topics (read through a subscribed queue), Kinesis streams and log groups. Roles are ARNs
+ * only: the local runtime serves no IAM API and does not assume a target's role.
  */
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DeleteResourcePolicyCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  PutResourcePolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { PutEventsCommand, PutPermissionCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateStreamCommand,
@@ -16,6 +25,7 @@ import { CreateTopicCommand, DeleteTopicCommand, SetTopicAttributesCommand, SNSC
 import { expect } from 'vitest';
 import { type CaseContext, type ReplayedCase, TEST_EVENT_DETAIL, TEST_EVENT_PATTERN } from './context.js';
 import { collectMessages, putEventsWithFilterToSqs } from './delivery.js';
+import { answerOf } from './snapshot.js';
 
 const SOURCE = TEST_EVENT_PATTERN.source[0];
 const DETAIL_TYPE = TEST_EVENT_PATTERN['detail-type'][0];
@@ -153,6 +163,58 @@ async function targetKinesis(c: CaseContext) {
   c.snap.match('response', new TextDecoder().decode(records[0]?.Data));
 }
 
+/** The events_log_group fixture's account resource policy letting EventBridge write to `groupArn`. */
+const logsPolicy = (groupArn: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EventBridgePutLogEvents',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${groupArn}:*`,
+      },
+    ],
+  });
+
+/** test_put_events_with_target_cloudwatch_logs: the answers on the way, and the log event the group then holds. */
+async function targetLogs(c: CaseContext) {
+  const logs = new CloudWatchLogsClient(c.clientConfig);
+  c.snap.keyValue('EventId', 'event-id');
+  c.snap.keyValue('RuleArn', 'rule-arn');
+  c.snap.keyValue('EventBusArn', 'event-bus-arn');
+  const bus = `test-bus-${c.uid()}`;
+  c.snap.match('event_bus_response', answerOf(await c.createBus({ Name: bus })));
+  const group = `/aws/events/test-log-group-${c.uid()}`;
+  const groupArn = `arn:aws:logs:${c.region}:${c.accountId}:log-group:${group}`;
+  const policies = [`EventBridgePolicy-${c.uid()}`, `EventBridgePolicy-${c.uid()}`];
+  await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+  try {
+    for (const policyName of policies) await logs.send(new PutResourcePolicyCommand({ policyName, policyDocument: logsPolicy(groupArn) }));
+    const rule = `test-rule-${c.uid()}`;
+    c.snap.match(
+      'rule_response',
+      answerOf(await c.putRule({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) })),
+    );
+    const targets = new PutTargetsCommand({ Rule: rule, EventBusName: bus, Targets: [{ Id: `target-${c.uid()}`, Arn: groupArn }] });
+    c.snap.match('put_targets_response', answerOf(await c.events.send(targets)));
+    c.snap.match('put_events_response', answerOf(await c.events.send(new PutEventsCommand({ Entries: [entry(TEST_EVENT_DETAIL, bus)] }))));
+    let events: unknown[] = [];
+    for (let i = 0; i < 50 && events.length === 0; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const { logStreams = [] } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+      const stream = logStreams[0]?.logStreamName;
+      if (stream) events = (await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream }))).events ?? [];
+    }
+    c.snap.match('log_events', events);
+  } finally {
+    for (const policyName of policies) await logs.send(new DeleteResourcePolicyCommand({ policyName })).catch(() => undefined);
+    await logs.send(new DeleteLogGroupCommand({ logGroupName: group })).catch(() => undefined);
+    logs.destroy();
+  }
+}
+
 const SNS = 'TestEventsTargetSns::test_put_events_with_target_sns';
 const EVENTS = 'TestEventsTargetEvents::test_put_events_with_target_events';
 
@@ -169,4 +231,5 @@ export const targetCases: Record<string, ReplayedCase> = {
   [`${SNS}[domain]`]: targetSns,
   [`${SNS}[path]`]: targetSns,
   'TestEventsTargetKinesis::test_put_events_with_target_kinesis': targetKinesis,
+  'TestEventsTargetCloudWatchLogs::test_put_events_with_target_cloudwatch_logs': targetLogs,
 };

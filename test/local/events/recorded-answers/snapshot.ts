@@ -128,6 +128,7 @@ export class Snapshot {
     const plain = normalise(this.#recorded) as Answer;
     for (const [key, by] of this.#sorts) sortLists(plain, key, by);
     for (const [path, replacement] of this.#atPaths) replaceAtPath(plain, path, replacement);
+    timestamps(plain);
     const references = new Map<string, string>();
     const counters = new Map<string, number>();
     const reference = (value: string, name: string) => {
@@ -159,6 +160,23 @@ export class Snapshot {
 
 /** The session's RegexTransformer(PATTERN_ISO8601, "date"): a timestamp anywhere in a string. */
 const ISO8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/**
+ * The session's timestamp transformer: a value under a key that names a timestamp (or
+ * `creationTime`, `ingestionTime`), unless an ISO 8601 text, becomes "timestamp".
+ */
+function timestamps(value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) timestamps(item);
+  else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const [key, inner] of Object.entries(record)) {
+      const named = /timestamp/i.test(key) || key === 'creationTime' || key === 'ingestionTime';
+      if (named && inner !== null && typeof inner !== 'object' && !new RegExp(ISO8601.source).test(String(inner)))
+        record[key] = 'timestamp';
+      else timestamps(inner);
+    }
+  }
+}
 
 function replaceAtPath(value: unknown, path: readonly string[], replacement: string): void {
   const [head, ...rest] = path;
