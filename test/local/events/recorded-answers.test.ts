@@ -7,6 +7,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { replayedTests } from '../../helpers/recorded-answers.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
@@ -19,6 +20,7 @@ import { inputCases } from './recorded-answers/cases-inputs.js';
 import { patternCases } from './recorded-answers/cases-patterns.js';
 import { replayCases } from './recorded-answers/cases-replays.js';
 import { ruleCases } from './recorded-answers/cases-rules.js';
+import { scheduleFiringCases } from './recorded-answers/cases-schedule-firings.js';
 import { scheduleCases } from './recorded-answers/cases-schedules.js';
 import { targetCases } from './recorded-answers/cases-targets.js';
 import { lambdaTargetCases } from './recorded-answers/cases-targets-lambda.js';
@@ -34,6 +36,7 @@ const REPLAYS: Record<string, ReplayedCase> = {
   ...replayCases,
   ...tagCases,
   ...scheduleCases,
+  ...scheduleFiringCases,
   ...patternCases,
   ...inputCases,
   ...targetCases,
@@ -52,10 +55,12 @@ const runtimes = new RuntimesWithData();
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let sqs: SQSClient;
+// The schedule cases move it on where their tests sleep out a minute.
+const clock = new AdvanceableClock();
 const outcomes = new Map<string, boolean>();
 
 beforeAll(async () => {
-  runtime = await runtimes.start(assemblyOf({}));
+  runtime = await runtimes.start(assemblyOf({}), { clock });
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
 });
@@ -76,7 +81,7 @@ describe('EventBridge against answers recorded on AWS', () => {
       outcomes.set(id, false);
       const snap = new Snapshot({ accountId: ACCOUNT, region });
       const { context, cleanUp } = caseContext(
-        { events, sqs, clientConfig: { endpoint: runtime.url, region, credentials } },
+        { events, sqs, clientConfig: { endpoint: runtime.url, region, credentials }, clock },
         snap,
         ACCOUNT,
       );

@@ -23,6 +23,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { AdvanceableClock } from '../../../../local/clock.js';
 import type { Snapshot } from './snapshot.js';
 
 /** The fixture values of the recording tests (tests/aws/services/events/test_events.py). */
@@ -75,15 +76,19 @@ export interface CaseContext {
   defaultOrCustomBus(kind: string): Promise<{ name: string; arn: string }>;
   /** A queue ARN as a target (nothing is delivered in these cases). */
   queueArn(): string;
-  /** sqs_as_events_target: a queue whose policy lets EventBridge send to it, deleted after the case. */
-  sqsTarget(): Promise<TargetQueue>;
+  /** sqs_as_events_target: a queue whose policy lets EventBridge send to it (named `name` if given), deleted after the case. */
+  sqsTarget(name?: string): Promise<TargetQueue>;
+  /** The runtime's clock, which `wait` moves on. */
+  now(): number;
+  /** `time.sleep(seconds)` of a test that waits for a schedule: the runtime's clock moves on at once. */
+  wait(ms: number): Promise<void>;
 }
 
 export type ReplayedCase = (c: CaseContext) => Promise<void>;
 
 /** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
 export function caseContext(
-  { events, sqs, clientConfig }: { events: EventBridgeClient; sqs: SQSClient; clientConfig: ClientConfig },
+  { events, sqs, clientConfig, clock }: { events: EventBridgeClient; sqs: SQSClient; clientConfig: ClientConfig; clock: AdvanceableClock },
   snap: Snapshot,
   accountId: string,
 ) {
@@ -124,8 +129,10 @@ export function caseContext(
       return { name, arn: EventBusArn ?? '' };
     },
     queueArn: () => `arn:aws:sqs:${region}:${accountId}:queue-${uid()}`,
-    async sqsTarget() {
-      const name = `tests-queue-${uid()}`;
+    now: () => clock.now(),
+    wait: (ms) => clock.advanceTo(clock.now() + ms, { timeoutMs: 10_000 }),
+    async sqsTarget(named) {
+      const name = named ?? `tests-queue-${uid()}`;
       const { QueueUrl: url = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
       queues.push(url);
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
