@@ -322,6 +322,11 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
   const deadLetterArn = c.string(deadLetter?.Arn, `${at}.deadLetterConfig.arn`, { min: 1, max: 1600 });
   const sqs = c.structure(t.SqsParameters, `${at}.sqsParameters`);
   const messageGroupId = c.string(sqs?.MessageGroupId, `${at}.sqsParameters.messageGroupId`, { max: 100 });
+  const kinesis = c.structure(t.KinesisParameters, `${at}.kinesisParameters`);
+  const partitionKeyPath = c.string(kinesis?.PartitionKeyPath, `${at}.kinesisParameters.partitionKeyPath`, {
+    required: kinesis !== undefined,
+    max: 256,
+  });
   return {
     id,
     arn,
@@ -332,6 +337,7 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
     retryPolicy: retry ? { maximumRetryAttempts, maximumEventAgeInSeconds } : undefined,
     deadLetterArn,
     messageGroupId,
+    partitionKeyPath,
   };
 }
 
@@ -388,5 +394,6 @@ function describeTarget(t: TargetDefinition) {
     },
     DeadLetterConfig: t.deadLetterArn ? { Arn: t.deadLetterArn } : undefined,
     SqsParameters: t.messageGroupId ? { MessageGroupId: t.messageGroupId } : undefined,
+    KinesisParameters: t.partitionKeyPath === undefined ? undefined : { PartitionKeyPath: t.partitionKeyPath },
   };
 }

@@ -26,6 +26,8 @@ export interface TargetDefinition {
    * standard one; a dynamic path parameter (`$.detail.customerId`) is resolved per event.
    */
   readonly messageGroupId?: string;
+  /** `KinesisParameters.PartitionKeyPath`: the path in the event whose value is a stream target's partition key (else the event's id). */
+  readonly partitionKeyPath?: string;
 }
 
 export interface RuleDefinition {
@@ -107,7 +109,7 @@ export interface EventSchemaDefinition {
   readonly detail: unknown;
 }
 
-const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
+const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs', 'kinesis']);
 
 /** Whether a rule target is delivered to locally: an API destination's ARN is EventBridge's too, but only pipes call one locally. */
 export function ruleTargetRunsLocally(arn: string): boolean {
@@ -169,6 +171,7 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
           deadLetterArn: (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
           ...(typeof t.RoleArn === 'string' ? { roleArn: t.RoleArn } : {}),
           messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
+          partitionKeyPath: (t.KinesisParameters as { PartitionKeyPath?: string } | undefined)?.PartitionKeyPath,
         }),
       ),
     };

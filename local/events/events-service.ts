@@ -193,6 +193,16 @@ export class EventsService {
     this.#scheduledRules.runDue();
   }
 
+  /**
+   * A rule PutRule or EnableRule just saved: its schedule starts now (a rate's first firing one
+   * period after the call, as EventBridge runs it), not when the scheduler's next pass finds it
+   * up to a minute later, and the scheduler wakes for its first firing.
+   */
+  #rescheduled<T>(answer: T): T {
+    this.#scheduledRules.runDue();
+    return answer;
+  }
+
   /** Each enabled scheduled rule with its next firing, for the start-up report. */
   scheduledRules(): { name: string; expression: string; next?: number }[] {
     return this.#scheduledRules.outlook();
@@ -211,9 +221,9 @@ export class EventsService {
       PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }, options?: PutEventsCall) =>
         this.PutEvents(input, options),
       TestEventPattern: (input: { EventPattern?: string; Event?: string }) => this.TestEventPattern(input),
-      PutRule: async (input: unknown) => control.PutRule(requestObject(input)),
+      PutRule: async (input: unknown) => this.#rescheduled(await control.PutRule(requestObject(input))),
       DeleteRule: async (input: unknown) => control.DeleteRule(requestObject(input)),
-      EnableRule: async (input: unknown) => control.EnableRule(requestObject(input)),
+      EnableRule: async (input: unknown) => this.#rescheduled(await control.EnableRule(requestObject(input))),
       DisableRule: async (input: unknown) => control.DisableRule(requestObject(input)),
       DescribeRule: async (input: unknown) => control.DescribeRule(requestObject(input)),
       ListRules: async (input: unknown) => control.ListRules(requestObject(input)),

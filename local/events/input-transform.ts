@@ -8,6 +8,8 @@
  * - inside a JSON string it takes the text: strings unescaped, objects and arrays as JSON
  *   with their quotes removed ("Detail is {state:RUNNING}");
  * - a path that selects nothing gives an empty string (`""` outside a string);
+ * - in a template that is a JSON object, an object or array inside a JSON string leaves the
+ *   filled template no longer JSON: AWS does not deliver it (`TargetInputError`);
  * - `<aws.events.event>` is the event without `detail` and with `detail-type` as `detailType`.
  */
 import { validationError } from '../aws-error.js';
@@ -45,6 +47,15 @@ const PREDEFINED = new Set([
   'aws.events.event',
   'aws.events.event.json',
 ]);
+
+/**
+ * A filled template AWS does not deliver: an object or array placed inside a string of a JSON
+ * object template (recorded on AWS by LocalStack's test_input_transformer_nested_keys_replacement_not_valid).
+ * The input is the same on every attempt, so the delivery is not retried.
+ */
+export class TargetInputError extends Error {
+  override readonly name = 'TargetInputError';
+}
 
 /** `<` and `>` cannot be escaped in a template, so every `<...>` is a placeholder. */
 const PLACEHOLDER = /<([^<>]*)>/g;
@@ -149,6 +160,7 @@ const MISSING: unique symbol = Symbol('missing');
 type Selected = unknown | typeof MISSING;
 
 function fillTemplate(template: string, lookup: (name: string) => Selected): string {
+  const jsonObject = template.trimStart().startsWith('{');
   let out = '';
   let inString = false;
   let i = 0;
@@ -158,7 +170,11 @@ function fillTemplate(template: string, lookup: (name: string) => Selected): str
       const close = template.indexOf('>', i + 1);
       const name = close < 0 ? undefined : template.slice(i + 1, close);
       if (name !== undefined && !name.includes('<')) {
-        out += render(lookup(name), inString);
+        const value = lookup(name);
+        if (jsonObject && inString && value !== null && typeof value === 'object') {
+          throw new TargetInputError(`<${name}> is an object or array inside a string of a JSON template`);
+        }
+        out += render(value, inString);
         i = close + 1;
         continue;
       }

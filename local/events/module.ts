@@ -85,7 +85,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
   ],
-  needs: ['template', 'iam', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'logs'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'logs', 'kinesis'],
   databases: ['events'],
   resourceTypes: EVENTS_TYPE_SPECS,
   resourcePolicies: EVENTS_RESOURCE_POLICIES,
@@ -115,6 +115,8 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
           logs.flush();
         },
       },
+      // Looked up when a target is delivered, as Step Functions is.
+      kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
       log: (line) => log(`[events] ${line}`),
       // EventBridge sends as itself (the target's resource policy must allow it), or as the target's role when it has one.
       authorize: async (target, ruleArn) => {

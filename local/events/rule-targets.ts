@@ -17,7 +17,7 @@ export type StatesForTargets = NonNullable<TargetServices['states']>;
 
 /**
  * Hands a rule target's input to the local service behind the target's ARN, through
- * that service's own operations (as EventBridge calls SQS, Lambda and Step Functions).
+ * that service's own operations (as EventBridge calls SQS, Lambda, Step Functions and Kinesis).
  * What EventBridge adds is here: FIFO ids from the target and the event, the event itself
  * (not the input) for a bus target, its dead-letter attributes; the sending is the dispatcher's.
  */
@@ -33,6 +33,7 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly states: StatesForTargets;
     readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
     readonly logs?: NonNullable<TargetServices['logs']>;
+    readonly kinesis?: NonNullable<TargetServices['kinesis']>;
     readonly log: (line: string) => void;
     /**
      * IAM for a delivery: AWS's message when EventBridge (or the target's role) may not send
@@ -50,6 +51,7 @@ export class LocalTargetDelivery implements TargetDelivery {
       states: { StartExecution: (input) => services.states.StartExecution(input) },
       events: { forward: (busArn, event) => services.forwardToBus(busArn, event) },
       ...(services.logs ? { logs: services.logs } : {}),
+      ...(services.kinesis ? { kinesis: services.kinesis } : {}),
     });
   }
 
@@ -68,6 +70,8 @@ export class LocalTargetDelivery implements TargetDelivery {
       sqs: { ...fifo, ...fair },
       sns: fifo,
       events: { forward: event },
+      // KinesisParameters: the partition key is the value at PartitionKeyPath, else the event's id (API_KinesisParameters).
+      kinesis: { partitionKey: dynamicParameter(target.partitionKeyPath, event) ?? event.id },
     });
   }
 

@@ -6,7 +6,7 @@ import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../st
 import { UnsupportedTargetError } from '../targets/dispatcher.js';
 import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
-import { renderTargetInput } from './input-transform.js';
+import { renderTargetInput, TargetInputError } from './input-transform.js';
 
 /** EventBridge's default target retry policy. */
 const DEFAULT_RETRY_ATTEMPTS = 185;
@@ -219,6 +219,7 @@ export class TargetDeliveryOutbox extends OutboxOwner<DeliveryRow> {
  * names it), as does any error that is not a service's answer.
  */
 function retriable(error: unknown): boolean {
+  if (error instanceof TargetInputError) return false;
   if (!(error instanceof AwsError) || error instanceof UnsupportedTargetError) return true;
   if (/Throttl|TooManyRequests|LimitExceeded/i.test(error.code)) return true;
   return error.status === 429 || error.status >= 500;

@@ -29,7 +29,8 @@ const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? a
  */
 export const logsIam = serviceIam('logs', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-  unscoped: ['DescribeLogGroups'],
+  // Resource policies are the account's, not a group's: their actions take resource "*".
+  unscoped: ['DescribeLogGroups', 'PutResourcePolicy', 'DescribeResourcePolicies', 'DeleteResourcePolicy'],
   sameNamed: {
     CreateLogGroup: group,
     DeleteLogGroup: group,

@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
+import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
@@ -56,6 +57,7 @@ type Input = Record<string, unknown>;
  */
 export class LogsService {
   readonly #store: LogsStore;
+  readonly #policies: LogsAccountPolicies;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
   #flushScheduled = false;
   #stopped = false;
@@ -63,6 +65,7 @@ export class LogsService {
 
   constructor(private readonly options: ServiceState) {
     this.#store = new LogsStore(options.db);
+    this.#policies = new LogsAccountPolicies(options.db);
   }
 
   /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
@@ -226,6 +229,20 @@ export class LogsService {
     this.#group(name);
     this.#store.setRetention(name, null);
     return {};
+  }
+
+  // ---- the account's resource policies ----
+
+  async PutResourcePolicy(input: Input) {
+    return this.#policies.put(input.policyName as string, input.policyDocument as string, this.options.clock.now());
+  }
+
+  async DescribeResourcePolicies(_input: Input) {
+    return this.#policies.describe();
+  }
+
+  async DeleteResourcePolicy(input: Input) {
+    return this.#policies.delete(input.policyName as string);
   }
 
   async ListTagsForResource(input: Input) {

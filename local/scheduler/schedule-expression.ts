@@ -32,7 +32,10 @@ const UNIT_MS: Record<string, number> = {
  * @throws ScheduleExpressionError saying what is wrong
  */
 export function parseScheduleExpression(text: string, options: { dialect: 'scheduler' | 'rule' }): ScheduleExpression {
-  const match = /^(cron|rate|at)\((.*)\)$/s.exec(text.trim());
+  // A rule's expression is taken as written: PutRule refuses ` rate(10 minutes)` and
+  // `rate( 10 minutes )` (AWS's answers recorded by LocalStack's test_events_schedule).
+  const strict = options.dialect === 'rule';
+  const match = /^(cron|rate|at)\((.*)\)$/s.exec(strict ? text : text.trim());
   if (!match) throw new ScheduleExpressionError('an expression is cron(...), rate(...) or at(...)');
   const [, kind, body = ''] = match;
   if (kind === 'cron') {
@@ -44,7 +47,7 @@ export function parseScheduleExpression(text: string, options: { dialect: 'sched
     }
   }
   if (kind === 'rate') {
-    const rate = /^(\d+) (minutes?|hours?|days?)$/.exec(body.trim());
+    const rate = /^(\d+) (minutes?|hours?|days?)$/.exec(strict ? body : body.trim());
     if (!rate) throw new ScheduleExpressionError('a rate is rate(<positive whole number> minute(s)|hour(s)|day(s))');
     const value = Number(rate[1]);
     const unit = rate[2] ?? '';

@@ -47,6 +47,8 @@ export interface TargetServices {
     putServiceEvent?(busArn: string, event: ServiceEvent): void;
     forward?(busArn: string, event: EventEnvelope): void;
   };
+  /** Kinesis's PutRecord (JSON protocol: Data in base64). */
+  readonly kinesis?: { PutRecord(input: { StreamARN: string; Data: string; PartitionKey: string }): Promise<unknown> };
   readonly logs?: {
     /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
     write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
@@ -81,6 +83,8 @@ export interface TargetMessage {
   readonly states?: { readonly name?: string };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
+  /** Required for Kinesis stream targets: the record's partition key. */
+  readonly kinesis?: { readonly partitionKey: string };
   /** Required for log group targets: the stream the body goes to, and the log event's time. */
   readonly logs?: { readonly streamName: string; readonly timestamp: number };
 }
@@ -92,6 +96,7 @@ export type Dispatched =
   | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
   | { readonly service: 'states'; readonly answer: unknown }
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
+  | { readonly service: 'kinesis'; readonly answer: unknown }
   | { readonly service: 'logs' };
 
 /**
@@ -121,7 +126,7 @@ function unsupportedTarget(arn: string, service: string | undefined): Unsupporte
 /**
  * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
  * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
- * state machine, an event on a bus, a log event in a log group. EventBridge rule targets,
+ * state machine, an event on a bus, a record on a stream, a log event in a log group. EventBridge rule targets,
  * Lambda destinations, Scheduler and Pipes targets and SNS subscriptions all send through it.
  */
 export class TargetDispatcher {
@@ -152,6 +157,12 @@ export class TargetDispatcher {
       }
       case 'events':
         return this.#toBus(arn, parsed, message);
+      case 'kinesis': {
+        const kinesis = this.#service(this.services.kinesis, arn, parsed);
+        if (parsed.resourceType !== 'stream' || !message.kinesis) throw this.unsupported(arn, parsed.service);
+        const record = { StreamARN: arn, Data: Buffer.from(message.body).toString('base64'), PartitionKey: message.kinesis.partitionKey };
+        return { service: 'kinesis', answer: await kinesis.PutRecord(record) };
+      }
       case 'logs': {
         const logs = this.#service(this.services.logs, arn, parsed);
         if (parsed.resourceType !== 'log-group' || !message.logs) throw this.unsupported(arn, parsed.service);

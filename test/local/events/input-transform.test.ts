@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTargetInput, validateTargetInput } from '../../../local/events/input-transform.js';
+import { renderTargetInput, TargetInputError, validateTargetInput } from '../../../local/events/input-transform.js';
 
 const event = {
   version: '0',
@@ -93,6 +93,13 @@ describe('renderTargetInput', () => {
     expect(transform('{"instance": "<instance>", "n": "<count>", "h": "<healthy>", "q": "<quote>"}', paths)).toBe(
       '{"instance": "i-0123456789", "n": "3", "h": "true", "q": "say "hi""}',
     );
+  });
+
+  it('refuses an object or array inside a string of a JSON object template, and takes one in a string template', () => {
+    expect(() => transform('{"tags": "<tags>"}', { tags: '$.detail.tags' })).toThrow(TargetInputError);
+    expect(() => transform('{"r": "first <resources>"}', { resources: '$.resources' })).toThrow(TargetInputError);
+    expect(transform('"tags <tags>"', { tags: '$.detail.tags' })).toBe('"tags {env:prod}"');
+    expect(transform('{"tags": <tags>}', { tags: '$.detail.tags' })).toBe('{"tags": {"env":"prod"}}');
   });
 
   it('escapes a string placed outside quotes', () => {

@@ -79,7 +79,7 @@ beforeAll(async () => {
               InputTemplate: '{"timestamp": <time>, "message": <type>}',
             },
           },
-          { Id: 'Stream', Arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/audit' },
+          { Id: 'Stream', Arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/audit' },
         ],
       },
     },
@@ -233,9 +233,9 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(JSON.parse(whole?.message ?? '{}')).toMatchObject({ id, source: 'logs.test', 'detail-type': 'Audited', detail: { n: 1 } });
     expect(found?.find((e) => e.message === 'Audited')).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
     expect(whole).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
-    // The Kinesis target is named at start-up: it is not run here.
+    // The Firehose target is named at start-up: it is not run here.
     expect(runtime.warnings).toContainEqual(
-      expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Stream \(arn:aws:kinesis:.*\) is not run locally/),
+      expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Stream \(arn:aws:firehose:.*\) is not run locally/),
     );
   });
 

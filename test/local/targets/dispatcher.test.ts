@@ -54,6 +54,7 @@ function services() {
       forward: (bus, forwarded) => void calls.push(['forward', bus, forwarded]),
     },
     logs: { write: (group, stream, events) => void calls.push(['write', group, stream, events]) },
+    kinesis: { PutRecord: async (input) => calls.push(['PutRecord', input]) },
   };
   return { all, calls, lookups };
 }
@@ -163,7 +164,12 @@ describe('TargetDispatcher', () => {
   });
 
   it.each([
-    ['a service the runtime does not run', 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', 'kinesis', 'targets of service kinesis'],
+    [
+      'a service the runtime does not run',
+      'arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks',
+      'firehose',
+      'targets of service firehose',
+    ],
     ['an S3 bucket', 'arn:aws:s3:::uploads', 's3', 'targets of service s3'],
     ['not an ARN', 'orders', undefined, 'target orders is not an ARN'],
   ])('fails if the target is %s, with a typed error naming the ARN', async (_what, arn, service, message) => {
@@ -181,6 +187,16 @@ describe('TargetDispatcher', () => {
     ).resolves.toEqual({ service: 'logs' });
     expect(calls).toEqual([['write', '/aws/events/app', 'e-1', [{ timestamp: 1_000, message: '{"a":1}' }]]]);
     await expect(new TargetDispatcher(all).send(LOG_GROUP, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
+  });
+
+  it('puts the body on a stream as one record (Data in base64) with the partition key the caller gives', async () => {
+    const { all, calls } = services();
+    const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+    await expect(new TargetDispatcher(all).send(STREAM, { body: '{"a":1}', kinesis: { partitionKey: 'k' } })).resolves.toMatchObject({
+      service: 'kinesis',
+    });
+    expect(calls).toEqual([['PutRecord', { StreamARN: STREAM, Data: Buffer.from('{"a":1}').toString('base64'), PartitionKey: 'k' }]]);
+    await expect(new TargetDispatcher(all).send(STREAM, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
   });
 
   it('fails if the service of the ARN was not given to it, or a bus target came without events', async () => {

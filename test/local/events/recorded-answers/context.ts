@@ -16,6 +16,14 @@ import {
   type PutRuleCommandOutput,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { AdvanceableClock } from '../../../../local/clock.js';
 import type { Snapshot } from './snapshot.js';
 
 /** The fixture values of the recording tests (tests/aws/services/events/test_events.py). */
@@ -29,10 +37,32 @@ export const TEST_EVENT_PATTERN_NO_DETAIL = {
   'detail-type': ['core.update-account-command'],
 };
 export const TEST_EVENT_DETAIL = { command: 'update-account', payload: { acc_id: '0a787ecb-4015', sf_id: 'baz' } };
+export const SPECIAL_EVENT_DETAIL = {
+  ...TEST_EVENT_DETAIL,
+  listsingle: ['HIGH'],
+  listmulti: ['ACTIVE', 'INACTIVE'],
+  valid: true,
+};
+
+export interface ClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** A queue made as a target (sqs_as_events_target). */
+export interface TargetQueue {
+  readonly url: string;
+  readonly arn: string;
+  readonly name: string;
+}
 
 /** What a replayed case gets: the client, the snapshot and LocalStack's fixtures, which clean up after the case. */
 export interface CaseContext {
   readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
+  /** How to make another service's client on the runtime (SNS, Kinesis). */
+  readonly clientConfig: ClientConfig;
   readonly snap: Snapshot;
   readonly accountId: string;
   readonly secondaryAccountId: string;
@@ -46,18 +76,32 @@ export interface CaseContext {
   defaultOrCustomBus(kind: string): Promise<{ name: string; arn: string }>;
   /** A queue ARN as a target (nothing is delivered in these cases). */
   queueArn(): string;
+  /** sqs_as_events_target: a queue whose policy lets EventBridge send to it (named `name` if given), deleted after the case. */
+  sqsTarget(name?: string): Promise<TargetQueue>;
+  /** The runtime's clock, which `wait` moves on. */
+  now(): number;
+  /** `time.sleep(seconds)` of a test that waits for a schedule: the runtime's clock moves on at once. */
+  wait(ms: number): Promise<void>;
 }
 
 export type ReplayedCase = (c: CaseContext) => Promise<void>;
 
 /** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
-export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId: string, region: string) {
+export function caseContext(
+  { events, sqs, clientConfig, clock }: { events: EventBridgeClient; sqs: SQSClient; clientConfig: ClientConfig; clock: AdvanceableClock },
+  snap: Snapshot,
+  accountId: string,
+) {
+  const { region } = clientConfig;
   const buses: string[] = [];
+  const queues: string[] = [];
   const rules: { name: string; bus?: string }[] = [];
   const archives: string[] = [];
   const uid = () => randomUUID().slice(0, 8);
   const context: CaseContext = {
     events,
+    sqs,
+    clientConfig,
     snap,
     accountId,
     secondaryAccountId: '222222222222',
@@ -85,6 +129,19 @@ export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId
       return { name, arn: EventBusArn ?? '' };
     },
     queueArn: () => `arn:aws:sqs:${region}:${accountId}:queue-${uid()}`,
+    now: () => clock.now(),
+    wait: (ms) => clock.advanceTo(clock.now() + ms, { timeoutMs: 10_000 }),
+    async sqsTarget(named) {
+      const name = named ?? `tests-queue-${uid()}`;
+      const { QueueUrl: url = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      queues.push(url);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      const arn = Attributes?.QueueArn ?? '';
+      const statement = { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn };
+      const policy = { Version: '2012-10-17', Statement: [{ Sid: `SendMessage-${uid()}`, ...statement }] };
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }));
+      return { url, arn, name };
+    },
   };
   const cleanUp = async () => {
     const quietly = (call: Promise<unknown>) => call.catch(() => undefined);
@@ -96,6 +153,7 @@ export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId
       await quietly(events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })));
     }
     for (const name of buses) await quietly(events.send(new DeleteEventBusCommand({ Name: name })));
+    for (const url of queues) await quietly(sqs.send(new DeleteQueueCommand({ QueueUrl: url })));
   };
   return { context, cleanUp };
 }
