@@ -42,11 +42,20 @@ interface RecordedCase {
   'recorded-content': Record<string, unknown>;
 }
 
-const RECORDED = JSON.parse(
-  readFileSync(new URL('../../conformance/aws-recorded/sqs/test_sqs.snapshot.json', import.meta.url), 'utf8'),
+/** The held recordings, one file per test module; their test names do not overlap. */
+const FILES = ['test_sqs.snapshot.json', 'test_sqs_move_task.snapshot.json'];
+const RECORDED = Object.assign(
+  {},
+  ...FILES.map(
+    (file) =>
+      JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/sqs/${file}`, import.meta.url), 'utf8')) as Record<
+        string,
+        RecordedCase
+      >,
+  ),
 ) as Record<string, RecordedCase>;
 
-/** The recorded answers of one test of test_sqs.py, by snapshot key. */
+/** The recorded answers of one test of test_sqs.py or test_sqs_move_task.py, by snapshot key. */
 export function recorded(test: string): Record<string, unknown> {
   const found = RECORDED[test];
   if (!found) throw new Error(`no recorded case ${test}`);
