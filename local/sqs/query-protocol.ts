@@ -57,7 +57,7 @@ const SQS_QUERY_EDITION: QueryEdition = {
 const SQS_DIALECT: QueryDialect = {
   // Named entities, and CR as a character reference so that a message body keeps its MD5.
   escaping: { entities: 'named', carriageReturn: true },
-  // AddPermission and RemovePermission: a queue's policy, which IAM evaluates, is set with SetQueueAttributes' Policy.
+  // An action of SQS's model that the local service does not serve.
   unsupported: (action) => new SqsError('UnsupportedOperation', `${action} is not supported by the local SQS service.`),
   unknown: (action) => new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint.`, 400),
   errorResponse: sqsQueryError,

@@ -1,16 +1,26 @@
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, region } from '../helpers.js';
+import { ATTRIBUTE_CASES } from './recorded-cases-attributes.js';
+import { FIFO_CASES } from './recorded-cases-fifo.js';
 import { MESSAGE_CASES } from './recorded-cases-messages.js';
 import { MOVE_TASK_CASES, MOVE_TASK_REAL_TIME } from './recorded-cases-move-tasks.js';
 import { QUEUE_CASES } from './recorded-cases-queues.js';
+import { VISIBILITY_CASES, VISIBILITY_REAL_TIME } from './recorded-cases-visibility.js';
 import { type Answer, asBoto, type RawAnswer, type Replay, type ReplayContext } from './recorded-replay.js';
 
 /** Every replayed recorded test, by its name in test_sqs.snapshot.json. */
-export const CASES: Record<string, Replay> = { ...QUEUE_CASES, ...MESSAGE_CASES, ...MOVE_TASK_CASES };
+export const CASES: Record<string, Replay> = {
+  ...QUEUE_CASES,
+  ...ATTRIBUTE_CASES,
+  ...MESSAGE_CASES,
+  ...FIFO_CASES,
+  ...VISIBILITY_CASES,
+  ...MOVE_TASK_CASES,
+};
 
 /** The replays that wait seconds of real time (npm test leaves them to SWITCHYARD_CONFORMANCE=1). */
-export const REAL_TIME: readonly string[] = [...MOVE_TASK_REAL_TIME];
+export const REAL_TIME: readonly string[] = [...VISIBILITY_REAL_TIME, ...MOVE_TASK_REAL_TIME];
 
 let counter = 0;
 
