@@ -98,9 +98,10 @@ export const ATTRIBUTE_CASES: Record<string, Replay> = {
     return {};
   },
 
-  async 'test_create_queue_with_different_attributes_raises_exception[sqs]'({ call, name }) {
+  // The test creates its queues through the sqs_create_queue fixture, in JSON.
+  async 'test_create_queue_with_different_attributes_raises_exception[sqs]'({ call, json, name }) {
     const QueueName = name();
-    const create = (Attributes?: Record<string, string>) => call(new CreateQueueCommand({ QueueName, Attributes }));
+    const create = (Attributes?: Record<string, string>) => json(new CreateQueueCommand({ QueueName, Attributes }));
     const { QueueUrl } = await check(create({ ReceiveMessageWaitTimeSeconds: '1', DelaySeconds: '1' }));
     await sameUrl(create(), QueueUrl);
     await sameUrl(create({ DelaySeconds: '1' }), QueueUrl);
@@ -110,9 +111,9 @@ export const ATTRIBUTE_CASES: Record<string, Replay> = {
     return { create_queue_01: first, create_queue_02: await create({ ReceiveMessageWaitTimeSeconds: '1', DelaySeconds: '1' }) };
   },
 
-  async 'test_create_fifo_queue_with_different_attributes_raises_error[sqs]'({ call, name }) {
+  async 'test_create_fifo_queue_with_different_attributes_raises_error[sqs]'({ json, name }) {
     const QueueName = `${name()}.fifo`;
-    const create = (input: Partial<CreateQueueCommandInput>) => call(new CreateQueueCommand({ QueueName, ...input }));
+    const create = (input: Partial<CreateQueueCommandInput>) => json(new CreateQueueCommand({ QueueName, ...input }));
     await check(create({ Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
     return { 'queue-already-exists': await create({ Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' } }) };
   },

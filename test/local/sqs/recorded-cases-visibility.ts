@@ -9,6 +9,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { credentials, region } from '../helpers.js';
+import { REQUEST_HEADERS } from './recorded-query-client.js';
 import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 
 type Message = { Body: string; ReceiptHandle: string; MessageId: string; Attributes?: Record<string, string> };
@@ -103,10 +104,11 @@ export const VISIBILITY_CASES: Record<string, Replay> = {
       MessageBody: 'test',
       MessageAttributes: { timestamp: { StringValue: '1493147359900', DataType: 'Number' } },
     });
-    // As the test's botocore hook: the X-Ray header on the SendMessage request only.
+    // As the test's botocore hook: the X-Ray header on the SendMessage request only, by either client.
+    REQUEST_HEADERS.set(send, { 'x-amzn-trace-id': TRACE });
     send.middlewareStack.add(
       (next) => async (args) => {
-        (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = TRACE;
+        Object.assign((args.request as { headers: Record<string, string> }).headers, REQUEST_HEADERS.get(send));
         return next(args);
       },
       { step: 'build', name: 'xrayHeader' },

@@ -24,14 +24,18 @@ import { credentials, region, tempDataDir } from '../helpers.js';
 export type Answer = Record<string, unknown> & { Messages?: unknown[]; Error?: unknown };
 
 export interface ReplayContext {
-  /** Sends a command; its answer (or error) as botocore reported it in the recording. */
+  /** Sends a command as the test's `aws_sqs_client` (JSON, or query in an `[sqs_query]` twin); its answer (or error) as botocore reported it in the recording. */
   call: (command: object) => Promise<Answer>;
+  /** Sends a command as the test's fixtures and `aws_client.sqs` do: in JSON, whichever client the test is parametrized with. */
+  json: (command: object) => Promise<Answer>;
   /** Creates a queue (a fresh name unless given) as the test's `sqs_create_queue` fixture; its URL. */
   queue: (input?: Partial<CreateQueueCommandInput>) => Promise<string>;
   /** A fresh queue name. */
   name: () => string;
   /** One query-protocol (XML) call, as the recordings' `sqs_query` client makes it; the error as botocore reports it. */
   query: (params: Record<string, string>) => Promise<Answer>;
+  /** Sends an SDK command through the query client instead (the `[sqs_query]` twin of a replay). */
+  queryCommand: (command: object) => Promise<Answer>;
   sleep: (ms: number) => Promise<void>;
 }
 
