@@ -36,8 +36,11 @@ function queryTwins(cases: Record<string, Replay>): Record<string, Replay> {
   );
 }
 
-/** The replays that wait seconds of real time (npm test leaves them to SWITCHYARD_CONFORMANCE=1). */
-export const REAL_TIME: readonly string[] = [...VISIBILITY_REAL_TIME, ...MOVE_TASK_REAL_TIME];
+/** The replays that wait seconds of real time, and their query twins (npm test leaves them to SWITCHYARD_CONFORMANCE=1). */
+export const REAL_TIME: readonly string[] = [...VISIBILITY_REAL_TIME, ...MOVE_TASK_REAL_TIME].flatMap((test) => {
+  const twin = test.replace('[sqs]', '[sqs_query]');
+  return twin !== test && Object.hasOwn(CASES, twin) ? [test, twin] : [test];
+});
 
 let counter = 0;
 
