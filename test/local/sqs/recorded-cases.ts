@@ -1,6 +1,7 @@
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, region } from '../helpers.js';
+import { ASSERTION_CASES } from './recorded-cases-assertions.js';
 import { ATTRIBUTE_CASES } from './recorded-cases-attributes.js';
 import { FIFO_CASES } from './recorded-cases-fifo.js';
 import { MESSAGE_CASES } from './recorded-cases-messages.js';
@@ -17,6 +18,7 @@ const JSON_CASES: Record<string, Replay> = {
   ...FIFO_CASES,
   ...VISIBILITY_CASES,
   ...MOVE_TASK_CASES,
+  ...ASSERTION_CASES,
 };
 
 /**
