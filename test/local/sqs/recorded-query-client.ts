@@ -93,7 +93,7 @@ export async function queryCommand(url: string, command: object): Promise<Answer
 
 /** An `<ErrorResponse>` as botocore's query parser reports it (`Detail: null` where the document has an empty one). */
 export function queryError(xml: string, status: number): Answer {
-  const field = (tag: string) => unescape(xml.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))?.[1] ?? '');
+  const field = (tag: string) => xmlText(xml.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))?.[1] ?? '');
   const error: Record<string, unknown> = { Code: field('Code'), Message: field('Message'), Type: field('Type') };
   if (/<Detail\s*\/>|<Detail><\/Detail>/.test(xml)) error.Detail = null;
   return { Error: error, ResponseMetadata: { HTTPStatusCode: status } };
@@ -145,28 +145,32 @@ function structure(children: Element[], lists: Readonly<Record<string, string>> 
   for (const child of children) {
     const list = LISTS[child.name] ?? lists[child.name];
     const map = MAPS[child.name];
-    if (list) (out[list] = (out[list] as unknown[] | undefined) ?? []).push(valueOf(child));
-    else if (map) {
+    if (list) {
+      const items = (out[list] as unknown[] | undefined) ?? [];
+      items.push(elementValue(child));
+      out[list] = items;
+    } else if (map) {
       const [member, keyName] = map;
-      const entries = (out[member] = (out[member] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+      const entries = (out[member] as Record<string, unknown> | undefined) ?? {};
+      out[member] = entries;
       const key = child.children.find((c) => c.name === keyName);
       const value = child.children.find((c) => c.name === 'Value');
-      entries[unescape(key?.text ?? '')] = value ? valueOf(value) : '';
-    } else out[child.name] = valueOf(child);
+      entries[xmlText(key?.text ?? '')] = value ? elementValue(value) : '';
+    } else out[child.name] = elementValue(child);
   }
   return out;
 }
 
-function valueOf(element: Element): unknown {
+function elementValue(element: Element): unknown {
   if (element.children.length > 0) return structure(element.children);
-  const text = unescape(element.text);
+  const text = xmlText(element.text);
   if (NUMBERS.has(element.name)) return Number(text);
   if (BOOLEANS.has(element.name)) return text === 'true';
   if (element.name === 'BinaryValue') return new Uint8Array(Buffer.from(text, 'base64'));
   return text;
 }
 
-function unescape(text: string): string {
+function xmlText(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|quot|apos|lt|gt|amp);/gi, (_, entity: string) => {
     if (entity[0] === '#') return String.fromCodePoint(entity[1] === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
     return { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' }[entity.toLowerCase()] as string;
