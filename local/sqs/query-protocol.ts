@@ -31,6 +31,8 @@ const SQS_QUERY_EDITION: QueryEdition = {
     tags: 'Tag',
     Tags: 'Tag',
     TagKeys: 'TagKey',
+    AWSAccountIds: 'AWSAccountId',
+    Actions: 'ActionName',
     AttributeNames: 'AttributeName',
     MessageSystemAttributeNames: 'MessageSystemAttributeName',
     MessageAttributeNames: 'MessageAttributeName',
@@ -57,7 +59,7 @@ const SQS_QUERY_EDITION: QueryEdition = {
 const SQS_DIALECT: QueryDialect = {
   // Named entities, and CR as a character reference so that a message body keeps its MD5.
   escaping: { entities: 'named', carriageReturn: true },
-  // AddPermission and RemovePermission: a queue's policy, which IAM evaluates, is set with SetQueueAttributes' Policy.
+  // An action of SQS's model that the local service does not serve.
   unsupported: (action) => new SqsError('UnsupportedOperation', `${action} is not supported by the local SQS service.`),
   unknown: (action) => new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint.`, 400),
   errorResponse: sqsQueryError,
@@ -88,8 +90,15 @@ function queryErrorMessage(error: AwsError): string {
   return error.message;
 }
 
-/** SQS's query error document, with the legacy code (`AWS.SimpleQueueService.NonExistentQueue`), a `<Detail/>` and the error's status. */
-export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
+/**
+ * The actions whose errors AWS writes with no `<Detail/>` (recorded the same day as the others,
+ * which have one: DeleteMessageBatch's and ChangeMessageVisibilityBatch's invalid entry ids and
+ * too many entries, where SendMessageBatch's have it).
+ */
+const NO_DETAIL_ACTIONS = new Set(['DeleteMessageBatch', 'ChangeMessageVisibilityBatch']);
+
+/** SQS's query error document, with the legacy code (`AWS.SimpleQueueService.NonExistentQueue`), a `<Detail/>` (but for NO_DETAIL_ACTIONS) and the error's status. */
+export function sqsQueryError(error: AwsError, requestId: string, action?: string): RawResponse {
   const escaping = SQS_DIALECT.escaping;
   const code = error instanceof SqsError ? error.queryErrorCode : error.code;
   const body =
@@ -97,7 +106,7 @@ export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
     text('Type', error.senderFault ? 'Sender' : 'Receiver', escaping) +
     text('Code', code, escaping) +
     text('Message', queryErrorMessage(error), escaping) +
-    `<Detail/></Error>${text('RequestId', requestId, escaping)}</ErrorResponse>`;
+    `${action !== undefined && NO_DETAIL_ACTIONS.has(action) ? '' : '<Detail/>'}</Error>${text('RequestId', requestId, escaping)}</ErrorResponse>`;
   return xmlResponse(error.status, body, requestId);
 }
 

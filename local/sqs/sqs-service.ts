@@ -8,10 +8,12 @@ import { MessageMoveTasks } from './message-move-tasks.js';
 import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
 import { MessageSender } from './message-sending.js';
 import { QueueManagement } from './queue-management.js';
+import { QueuePermissions } from './queue-permissions.js';
 import { ReceivedMessages } from './received-messages.js';
 import { type MessageNote, SqsContext } from './sqs-context.js';
 import { queueDoesNotExist, SqsError } from './sqs-errors.js';
 import type {
+  AddPermissionInput,
   BatchOutput,
   CancelMessageMoveTaskInput,
   CancelMessageMoveTaskOutput,
@@ -37,6 +39,7 @@ import type {
   QueueUrlInput,
   ReceiveMessageInput,
   ReceiveMessageOutput,
+  RemovePermissionInput,
   SendMessageBatchInput,
   SendMessageBatchOutput,
   SendMessageInput,
@@ -89,6 +92,7 @@ export interface SqsServiceOptions {
 export class SqsService {
   private readonly context: SqsContext;
   private readonly queues: QueueManagement;
+  private readonly permissions: QueuePermissions;
   private readonly sender: MessageSender;
   private readonly receiver: MessageReceiver;
   private readonly received: ReceivedMessages;
@@ -98,6 +102,7 @@ export class SqsService {
   constructor(options: SqsServiceOptions) {
     this.context = new SqsContext(options);
     this.queues = new QueueManagement(this.context, options.deletedQueueNameCooldownMs ?? 60_000);
+    this.permissions = new QueuePermissions(this.context, this.queues);
     this.sender = new MessageSender(this.context, options.senderId ?? options.accountId);
     this.receiver = new MessageReceiver(this.context);
     this.received = new ReceivedMessages(this.context);
@@ -269,6 +274,16 @@ export class SqsService {
 
   async ChangeMessageVisibilityBatch(input: ChangeMessageVisibilityBatchInput): Promise<BatchOutput> {
     return this.received.changeMessageVisibilityBatch(input);
+  }
+
+  // ---- permissions (statements in the queue's Policy) ----
+
+  async AddPermission(input: AddPermissionInput): Promise<EmptyOutput> {
+    return this.permissions.addPermission(input);
+  }
+
+  async RemovePermission(input: RemovePermissionInput): Promise<EmptyOutput> {
+    return this.permissions.removePermission(input);
   }
 
   // ---- dead-letter redrive ----

@@ -54,6 +54,17 @@ export interface SetQueueAttributesInput {
   Attributes: QueueAttributeMap;
 }
 
+export interface AddPermissionInput {
+  QueueUrl: string;
+  Label: string;
+  AWSAccountIds: string[];
+  Actions: string[];
+}
+export interface RemovePermissionInput {
+  QueueUrl: string;
+  Label: string;
+}
+
 export interface QueueUrlInput {
   QueueUrl: string;
 }

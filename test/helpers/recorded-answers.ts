@@ -44,6 +44,8 @@ const LOG_TIME = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z';
 export function differences(recordedValue: unknown, live: unknown, pairs = new Bindings(), path = '$'): string[] {
   // A placeholder for any value stands for a number too (Lambda's `<code-size>`).
   if (typeof recordedValue === 'string' && PLACEHOLDER.test(recordedValue) && !NUMBERED.test(recordedValue)) return [];
+  // An epoch-milliseconds number (SQS's StartedTimestamp, a JSON Long) the transformers replaced alike.
+  if (recordedValue === 'timestamp' && typeof live === 'number') return Number.isInteger(live) ? [] : [`${path}: a timestamp ≠ ${live}`];
   if (typeof recordedValue === 'string' && typeof live === 'string') {
     if (recordedValue === 'timestamp') return /^\d+$/.test(live) ? [] : [`${path}: a timestamp ≠ ${JSON.stringify(live)}`];
     // Lambda's LastModified (`2026-05-01T10:00:00.000+0000`), which the recordings replace with `date`.

@@ -24,8 +24,8 @@ export interface QueryDialect {
   readonly unsupported?: (action: string) => AwsError;
   /** The error for an action the API does not have (a caller of `handle` or `decode` that did not ask `handles`). @default as `unsupported` */
   readonly unknown?: (action: string) => AwsError;
-  /** The service's `<ErrorResponse>` document. @default the query services' (queryErrorResponse) */
-  readonly errorResponse?: (error: AwsError, requestId: string) => RawResponse;
+  /** The service's `<ErrorResponse>` document, for the action that failed where known. @default the query services' (queryErrorResponse) */
+  readonly errorResponse?: (error: AwsError, requestId: string, action?: string) => RawResponse;
   /** Parameters a request carries outside its form, added where the form has none (SQS: the queue URL it was posted to). */
   readonly requestParameters?: (request: RawRequest) => Readonly<Record<string, string>>;
   /**
@@ -91,7 +91,7 @@ export class ModelQueryProtocol implements QueryProtocolService {
       return xmlResponse(200, this.encode(action, output, requestId), requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      return this.errorResponse(error, requestId);
+      return this.errorResponse(error, requestId, action);
     }
   }
 
@@ -127,8 +127,8 @@ export class ModelQueryProtocol implements QueryProtocolService {
   }
 
   /** The service's `<ErrorResponse>` document, with the error's status. */
-  errorResponse(error: AwsError, requestId: string = randomUUID()): RawResponse {
-    const own = this.dialect.errorResponse?.(error, requestId);
+  errorResponse(error: AwsError, requestId: string = randomUUID(), action?: string): RawResponse {
+    const own = this.dialect.errorResponse?.(error, requestId, action);
     if (own !== undefined) return own;
     return this.model.metadata.protocol === 'ec2' ? ec2ErrorResponse(error, requestId) : queryErrorResponse(this.#xmlns, error, requestId);
   }

@@ -281,7 +281,8 @@ describe('SNS in the local runtime', () => {
         },
         body: 'Action=AddPermission&Label=l',
       }).then((response) => response.text());
-    expect(await post('sqs')).toContain('AWS.SimpleQueueService.UnsupportedOperation');
+    // SQS serves AddPermission: it answers for the missing queue in its own words.
+    expect(await post('sqs')).toContain('<Code>MissingParameter</Code>');
     expect(await post('sns')).toContain('<Code>InvalidAction</Code>');
   });
 

@@ -341,14 +341,17 @@ describe('SqsQueryProtocol', () => {
     );
   });
 
-  it('fails if the action is unknown or not supported locally', async () => {
+  it('fails if the action is unknown; serves every action of the model (AddPermission too)', async () => {
     const unknown = await protocol.handle(form({ Action: 'Publish' }), post());
     expect(unknown.status).toBe(400);
     expect(String(unknown.body)).toContain(
       '<Type>Sender</Type><Code>InvalidAction</Code><Message>The action Publish is not valid for this endpoint.</Message>',
     );
-    const unsupported = await protocol.handle(form({ Action: 'AddPermission', QueueUrl: 'q', Label: 'l' }), post());
-    expect(String(unsupported.body)).toContain('<Code>AWS.SimpleQueueService.UnsupportedOperation</Code>');
+    const served = await protocol.handle(
+      form({ Action: 'AddPermission', QueueUrl: 'q', Label: 'l', 'AWSAccountId.1': ACCOUNT, 'ActionName.1': 'SendMessage' }),
+      post(),
+    );
+    expect(String(served.body)).toContain('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>');
   });
 });
 

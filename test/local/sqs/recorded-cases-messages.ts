@@ -193,16 +193,16 @@ export const MESSAGE_CASES: Record<string, Replay> = {
     };
   },
 
-  // Its `-query` answers came from the test framework's default client, which speaks JSON too.
-  async 'test_posting_to_fifo_requires_deduplicationid_group_id[sqs]'({ call, queue, name }) {
+  // Its `-query` answers came from the test framework's default client (`aws_client.sqs`), which speaks JSON.
+  async 'test_posting_to_fifo_requires_deduplicationid_group_id[sqs]'({ call, json, queue, name }) {
     const QueueUrl = await queue({ QueueName: `${name()}.fifo`, Attributes: { FifoQueue: 'true' } });
     return {
       'invalid-parameter-value': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageGroupId: 'fifo_group-1' })),
       'missing-parameter': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageDeduplicationId: 'fifo_dedup-1' })),
-      'invalid-parameter-value-query': await call(
+      'invalid-parameter-value-query': await json(
         new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageGroupId: 'fifo_group-1' }),
       ),
-      'missing-parameter-query': await call(
+      'missing-parameter-query': await json(
         new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageDeduplicationId: 'fifo_dedup-1' }),
       ),
     };

@@ -62,9 +62,10 @@ export const QUEUE_CASES: Record<string, Replay> = {
     };
   },
 
-  async 'test_create_standard_queue_with_fifo_attribute_raises_error[sqs]'({ call, name }) {
+  // The test creates its queues through the sqs_create_queue fixture, in JSON.
+  async 'test_create_standard_queue_with_fifo_attribute_raises_error[sqs]'({ json, name }) {
     const QueueName = name();
-    const create = (Attributes: Record<string, string>) => call(new CreateQueueCommand({ QueueName, Attributes }));
+    const create = (Attributes: Record<string, string>) => json(new CreateQueueCommand({ QueueName, Attributes }));
     return {
       'invalid-attribute-fifo-queue': await create({ FifoQueue: 'false' }),
       'invalid-attribute-content-based-deduplication': await create({ ContentBasedDeduplication: 'false' }),

@@ -24,14 +24,18 @@ import { credentials, region, tempDataDir } from '../helpers.js';
 export type Answer = Record<string, unknown> & { Messages?: unknown[]; Error?: unknown };
 
 export interface ReplayContext {
-  /** Sends a command; its answer (or error) as botocore reported it in the recording. */
+  /** Sends a command as the test's `aws_sqs_client` (JSON, or query in an `[sqs_query]` twin); its answer (or error) as botocore reported it in the recording. */
   call: (command: object) => Promise<Answer>;
+  /** Sends a command as the test's fixtures and `aws_client.sqs` do: in JSON, whichever client the test is parametrized with. */
+  json: (command: object) => Promise<Answer>;
   /** Creates a queue (a fresh name unless given) as the test's `sqs_create_queue` fixture; its URL. */
   queue: (input?: Partial<CreateQueueCommandInput>) => Promise<string>;
   /** A fresh queue name. */
   name: () => string;
   /** One query-protocol (XML) call, as the recordings' `sqs_query` client makes it; the error as botocore reports it. */
   query: (params: Record<string, string>) => Promise<Answer>;
+  /** Sends an SDK command through the query client instead (the `[sqs_query]` twin of a replay). */
+  queryCommand: (command: object) => Promise<Answer>;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -42,11 +46,20 @@ interface RecordedCase {
   'recorded-content': Record<string, unknown>;
 }
 
-const RECORDED = JSON.parse(
-  readFileSync(new URL('../../conformance/aws-recorded/sqs/test_sqs.snapshot.json', import.meta.url), 'utf8'),
+/** The held recordings, one file per test module; their test names do not overlap. */
+const FILES = ['test_sqs.snapshot.json', 'test_sqs_move_task.snapshot.json'];
+const RECORDED = Object.assign(
+  {},
+  ...FILES.map(
+    (file) =>
+      JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/sqs/${file}`, import.meta.url), 'utf8')) as Record<
+        string,
+        RecordedCase
+      >,
+  ),
 ) as Record<string, RecordedCase>;
 
-/** The recorded answers of one test of test_sqs.py, by snapshot key. */
+/** The recorded answers of one test of test_sqs.py or test_sqs_move_task.py, by snapshot key. */
 export function recorded(test: string): Record<string, unknown> {
   const found = RECORDED[test];
   if (!found) throw new Error(`no recorded case ${test}`);
