@@ -33,18 +33,21 @@ export class LogsAccountPolicies {
   }
 
   /** Creates the policy, or replaces the document of the one by that name. */
-  put(name: string, document: string, now: number) {
+  put(name: string | undefined, document: string, now: number) {
+    const policyName = named(name);
     try {
       JSON.parse(document);
     } catch (error) {
       // The message AWS gives for a document that is not JSON was not recorded.
       throw invalidParameter(`Policy document is not valid JSON: ${(error as Error).message}`);
     }
-    const exists = this.db.prepare('SELECT 1 FROM logs_resource_policy WHERE name = ?').get(name) !== undefined;
+    const exists = this.db.prepare('SELECT 1 FROM logs_resource_policy WHERE name = ?').get(policyName) !== undefined;
     const count = (this.db.prepare('SELECT COUNT(*) AS n FROM logs_resource_policy').get() as { n: number }).n;
     if (!exists && count >= MAX_POLICIES) throw new AwsError('LimitExceededException', 'Resource limit exceeded.');
-    this.db.prepare('INSERT OR REPLACE INTO logs_resource_policy (name, document, last_updated) VALUES (?, ?, ?)').run(name, document, now);
-    return { resourcePolicy: described({ name, document, last_updated: now }) };
+    this.db
+      .prepare('INSERT OR REPLACE INTO logs_resource_policy (name, document, last_updated) VALUES (?, ?, ?)')
+      .run(policyName, document, now);
+    return { resourcePolicy: described({ name: policyName, document, last_updated: now }) };
   }
 
   describe() {
@@ -52,10 +55,23 @@ export class LogsAccountPolicies {
     return { resourcePolicies: rows.map(described) };
   }
 
-  delete(name: string) {
-    const gone = this.db.prepare('DELETE FROM logs_resource_policy WHERE name = ?').run(name).changes > 0;
+  delete(name: string | undefined) {
+    const policyName = named(name);
+    const gone = this.db.prepare('DELETE FROM logs_resource_policy WHERE name = ?').run(policyName).changes > 0;
     // The text is unverified (AWS's was not recorded); the code is the API reference's.
-    if (!gone) throw new AwsError('ResourceNotFoundException', `Policy with name [${name}] does not exist`);
+    if (!gone) throw new AwsError('ResourceNotFoundException', `Policy with name [${policyName}] does not exist`);
     return {};
   }
+}
+
+/**
+ * The policy's name, which the model leaves optional for the policies scoped to one resource
+ * (`resourceArn`), which the local runtime does not keep: an account policy needs one.
+ */
+function named(name: string | undefined): string {
+  if (typeof name !== 'string' || name === '')
+    throw invalidParameter(
+      'policyName is required: the local runtime keeps account resource policies only, not those scoped to a resourceArn',
+    );
+  return name;
 }

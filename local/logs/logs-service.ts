@@ -234,7 +234,7 @@ export class LogsService {
   // ---- the account's resource policies ----
 
   async PutResourcePolicy(input: Input) {
-    return this.#policies.put(input.policyName as string, input.policyDocument as string, this.options.clock.now());
+    return this.#policies.put(input.policyName as string | undefined, input.policyDocument as string, this.options.clock.now());
   }
 
   async DescribeResourcePolicies(_input: Input) {
@@ -242,7 +242,7 @@ export class LogsService {
   }
 
   async DeleteResourcePolicy(input: Input) {
-    return this.#policies.delete(input.policyName as string);
+    return this.#policies.delete(input.policyName as string | undefined);
   }
 
   async ListTagsForResource(input: Input) {

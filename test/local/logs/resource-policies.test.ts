@@ -37,4 +37,17 @@ describe("CloudWatch Logs' account resource policies", () => {
     });
     await expect(logs.PutResourcePolicy({ policyName: 'p0', policyDocument: document('again') })).resolves.toBeDefined();
   });
+
+  it('fails if a put or a delete names no policy (policies scoped to a resourceArn are not kept)', async () => {
+    const logs = service();
+    for (const call of [
+      () => logs.PutResourcePolicy({ policyDocument: document('1') }),
+      () => logs.PutResourcePolicy({ resourceArn: 'arn:aws:logs:us-east-1:000000000000:log-group:g', policyDocument: document('1') }),
+      () => logs.DeleteResourcePolicy({}),
+    ])
+      await expect(call()).rejects.toMatchObject({
+        code: 'InvalidParameterException',
+        message: expect.stringMatching(/^policyName is required/),
+      });
+  });
 });
