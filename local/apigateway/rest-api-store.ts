@@ -85,6 +85,14 @@ export interface StoredStage {
   readonly lastUpdatedDate: number;
 }
 
+/** A request validator (CreateRequestValidator), as GetRequestValidator answers it. */
+export interface StoredRequestValidator {
+  readonly id: string;
+  readonly name: string;
+  readonly validateRequestBody: boolean;
+  readonly validateRequestParameters: boolean;
+}
+
 /** The RestApi as GetRestApi answers it (dates in epoch milliseconds). */
 export interface StoredRestApiProperties {
   readonly id: string;
@@ -108,6 +116,8 @@ export interface StoredRestApi {
   readonly resources: readonly StoredResource[];
   readonly deployments: readonly StoredDeployment[];
   readonly stages: readonly StoredStage[];
+  /** Absent in what was kept before validators were made through the API. */
+  readonly requestValidators?: readonly StoredRequestValidator[];
 }
 
 /** The REST APIs API Gateway's API made, in SQLite, so that they outlive a restart as the functions Lambda's API made do. */

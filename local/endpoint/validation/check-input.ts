@@ -43,6 +43,11 @@ export interface CheckOptions {
    */
   readonly enumOrders?: readonly (readonly string[])[];
   /**
+   * Whether a refusal names a member from the operation's input (`createRestApiInput.name`),
+   * as API Gateway's do, rather than from the request's top (`name`).
+   */
+  readonly inputNamed?: boolean;
+  /**
    * The patterns the service checks in place of its model's, by the model's: AWS's service may
    * check a newer pattern than its published model has (as its recorded refusals quote it),
    * which is then both checked and quoted.
@@ -70,7 +75,7 @@ export interface CheckOptions {
 export function checkInput(model: ApiModel, operation: string, input: unknown, options: CheckOptions = {}): Findings {
   const shape = model.operations[operation]?.input;
   if (shape === undefined) return { violations: [] };
-  const walk = new Walk(model, options);
+  const walk = new Walk(model, options, options.inputNamed ? `${lowerFirst(operation)}Input.` : '');
   // A JSON `null` body is read as an empty request, as AWS reads it.
   walk.value(shape, input ?? {}, []);
   return { wrongType: walk.wrongType, violations: walk.violations };
@@ -202,7 +207,13 @@ class Walk {
   constructor(
     private readonly model: ApiModel,
     private readonly options: CheckOptions,
+    /** What a member's path in a refusal starts with. */
+    private readonly root: string,
   ) {}
+
+  #at(path: readonly PathStep[]): string {
+    return `${this.root}${awsPath(path)}`;
+  }
 
   value(shapeName: string, value: unknown, path: readonly PathStep[]): void {
     const shape = this.#shape(shapeName);
@@ -220,7 +231,7 @@ class Walk {
 
   #scalar(shape: Shape, value: unknown, path: readonly PathStep[]): void {
     for (const [kind, constraint] of this.#scalarConstraints(shape, value)) {
-      this.#violate(kind, path, `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: ${constraint}`);
+      this.#violate(kind, path, `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint: ${constraint}`);
     }
   }
 
@@ -261,7 +272,7 @@ class Walk {
   }
 
   #notNull(path: readonly PathStep[]): void {
-    this.#violate('required', path, `Value null at '${awsPath(path)}' failed to satisfy constraint: Member must not be null`);
+    this.#violate('required', path, `Value null at '${this.#at(path)}' failed to satisfy constraint: Member must not be null`);
   }
 
   #list(shape: Shape, value: unknown[], path: readonly PathStep[]): void {
@@ -279,7 +290,7 @@ class Walk {
         this.#violate(
           'length',
           path,
-          `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
+          `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
         );
       }
       return;
@@ -307,7 +318,7 @@ class Walk {
       else for (const [, constraint] of this.#scalarConstraints(valueShape, item)) valueConstraints.add(constraint);
     }
     // Written only for a violation: showing a value walks all of it.
-    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint:`;
     if (keyConstraints.size > 0)
       this.#violate('pattern', path, `${where()} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
     if (valueConstraints.size > 0)
@@ -322,7 +333,7 @@ class Walk {
 
   /** A list's or map's number of entries against its length constraints. */
   #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
-    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint:`;
     if (shape.min !== undefined && size < shape.min)
       this.#violate('length', path, `${where()} Member must have length greater than or equal to ${shape.min}`);
     if (shape.max !== undefined && size > shape.max)
