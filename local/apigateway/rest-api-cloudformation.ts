@@ -19,6 +19,14 @@ export function deployedDefinitions(stored: StoredRestApi): { apis: RestApiDefin
     const resources = [
       restApiResource(stored),
       ...deployment.resources.flatMap((resource) => resourceOf(stored, resource)),
+      ...(deployment.requestValidators ?? []).map((v) =>
+        loaded(stored, `RequestValidator ${v.id}`, 'AWS::ApiGateway::RequestValidator', v.id, {
+          RestApiId: stored.api.id,
+          Name: v.name,
+          ValidateRequestBody: v.validateRequestBody,
+          ValidateRequestParameters: v.validateRequestParameters,
+        }),
+      ),
       ...stages.map((stage) =>
         loaded(stored, `Stage ${stage.stageName}`, 'AWS::ApiGateway::Stage', stage.stageName, {
           RestApiId: stored.api.id,
@@ -130,7 +138,9 @@ function integrationProperties(integration: StoredIntegration): Props {
         StatusCode: r.statusCode,
         SelectionPattern: r.selectionPattern,
         ResponseParameters: r.responseParameters,
-        ResponseTemplates: r.responseTemplates,
+        // A template AWS keeps as null passes the answer through, as an empty one does.
+        ResponseTemplates:
+          r.responseTemplates && Object.fromEntries(Object.entries(r.responseTemplates).map(([type, t]) => [type, t ?? ''])),
         ContentHandling: r.contentHandling,
       }),
     ),

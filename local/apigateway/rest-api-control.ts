@@ -208,9 +208,14 @@ export class RestApiControl {
 
   async PutIntegrationResponse(input: Input & Ids & { statusCode: string }) {
     const { stored, resource, method, integration } = this.#integration(input);
+    const templates = input.responseTemplates as Record<string, string | null> | undefined;
     const response: StoredIntegrationResponse = {
       statusCode: input.statusCode,
-      ...pick(input, ['selectionPattern', 'responseParameters', 'responseTemplates', 'contentHandling']),
+      ...pick(input, ['selectionPattern', 'responseParameters', 'contentHandling']),
+      // AWS keeps an empty template as null (no template: the answer passes through).
+      ...(templates === undefined
+        ? {}
+        : { responseTemplates: Object.fromEntries(Object.entries(templates).map(([type, t]) => [type, t || null])) }),
     };
     const integrationResponses = { ...integration.integrationResponses, [input.statusCode]: response };
     this.saveMethod(stored, resource, { ...method, methodIntegration: { ...integration, integrationResponses } });
@@ -228,11 +233,12 @@ export class RestApiControl {
       ...pick(input, ['description']),
       createdDate: now,
       resources: stored.resources,
+      requestValidators: stored.requestValidators ?? [],
     };
     const stageName = typeof input.stageName === 'string' && input.stageName !== '' ? input.stageName : undefined;
     const stages = stageName === undefined ? stored.stages : this.#withStage(stored.stages, stageName, deployment.id, input, now);
     this.save({ ...stored, deployments: [...stored.deployments, deployment], stages });
-    const { resources: _taken, ...answer } = deployment;
+    const { resources: _taken, requestValidators: _too, ...answer } = deployment;
     return answer;
   }
 

@@ -138,3 +138,50 @@ export function patchRequestValidator(validator: StoredRequestValidator, ops: re
   }
   return next;
 }
+
+/** Where a patch of a map entry (`/responseParameters/{name}`) finds nothing to replace or remove: AWS's error. */
+export type MissingEntry = (op: PatchOperation) => Error;
+
+/**
+ * A patch of an object's scalar members (`scalars`, `replace` only; a replace without a value
+ * removes the member) and map entries (`maps`: `/map/{key}` added, replaced or removed, the key
+ * JSON-pointer escaped, a value read by `parse`); a map emptied is left out, as AWS answers it.
+ */
+export function patchMembers<T extends object>(
+  target: T,
+  ops: readonly PatchOperation[],
+  spec: {
+    readonly scalars: readonly string[];
+    readonly maps: Readonly<Record<string, { missing: MissingEntry; parse?: (value: string | undefined) => unknown }>>;
+  },
+): T {
+  let next = { ...target } as Record<string, unknown>;
+  for (const op of ops) {
+    const [, head = '', ...rest] = (op.path ?? '').split('/');
+    const map = spec.maps[head];
+    if (map && rest.length > 0) {
+      const key = unescaped(rest.join('/'));
+      const entries = { ...((next[head] ?? {}) as Record<string, unknown>) };
+      if (op.op !== 'add' && !(key in entries)) throw map.missing(op);
+      if (op.op === 'remove') delete entries[key];
+      else entries[key] = map.parse ? map.parse(op.value) : op.value;
+      const { [head]: _old, ...others } = next;
+      next = Object.keys(entries).length === 0 ? others : { ...others, [head]: entries };
+    } else if (spec.scalars.includes(head) && rest.length === 0) {
+      if (op.op !== 'replace') throw unsupportedOp(op);
+      const { [head]: _old, ...others } = next;
+      next = op.value === undefined ? others : { ...others, [head]: scalarOf(target, head, op.value) };
+    } else {
+      throw badRequest(`Invalid patch path ${op.path}`);
+    }
+  }
+  return next as T;
+}
+
+/** A patch's text as the member's type: a number or boolean member takes its text's number or truth. */
+function scalarOf(target: object, key: string, value: string): unknown {
+  const before = (target as Record<string, unknown>)[key];
+  if (typeof before === 'number') return Number(value);
+  if (typeof before === 'boolean') return value === 'true';
+  return value;
+}

@@ -14,7 +14,7 @@ export interface StoredIntegrationResponse {
   readonly statusCode: string;
   readonly selectionPattern?: string;
   readonly responseParameters?: Readonly<Record<string, string>>;
-  readonly responseTemplates?: Readonly<Record<string, string>>;
+  readonly responseTemplates?: Readonly<Record<string, string | null>>;
   readonly contentHandling?: string;
 }
 
@@ -40,8 +40,8 @@ export interface StoredIntegration {
 /** A method response (PutMethodResponse). */
 export interface StoredMethodResponse {
   readonly statusCode: string;
-  readonly responseParameters: Readonly<Record<string, boolean>>;
-  readonly responseModels: Readonly<Record<string, string>>;
+  readonly responseParameters?: Readonly<Record<string, boolean>>;
+  readonly responseModels?: Readonly<Record<string, string>>;
 }
 
 /** A method (PutMethod), as GetMethod answers it. */
@@ -73,6 +73,8 @@ export interface StoredDeployment {
   readonly description?: string;
   readonly createdDate: number;
   readonly resources: readonly StoredResource[];
+  /** The API's request validators when it was made (absent in deployments kept before they were). */
+  readonly requestValidators?: readonly StoredRequestValidator[];
 }
 
 export interface StoredStage {

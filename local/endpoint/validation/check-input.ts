@@ -47,6 +47,8 @@ export interface CheckOptions {
    * as API Gateway's do, rather than from the request's top (`name`).
    */
   readonly inputNamed?: boolean;
+  /** Whether refusals of the body's members come before those of the URI's, query string's and headers' (API Gateway's order). */
+  readonly bodyFirst?: boolean;
   /**
    * The patterns the service checks in place of its model's, by the model's: AWS's service may
    * check a newer pattern than its published model has (as its recorded refusals quote it),
@@ -75,10 +77,19 @@ export interface CheckOptions {
 export function checkInput(model: ApiModel, operation: string, input: unknown, options: CheckOptions = {}): Findings {
   const shape = model.operations[operation]?.input;
   if (shape === undefined) return { violations: [] };
-  const walk = new Walk(model, options, options.inputNamed ? `${lowerFirst(operation)}Input.` : '');
+  // A member sent in the URI, query string or a header is named as it is, without the input's name.
+  const located = new Set(Object.entries(model.shapes[shape]?.members ?? {}).flatMap(([name, ref]) => (ref.location ? [name] : [])));
+  const isLocated = (path: readonly PathStep[]) => {
+    const first = path[0];
+    return first !== undefined && 'member' in first && located.has(first.member);
+  };
+  const walk = new Walk(model, options, (path) => (options.inputNamed && !isLocated(path) ? `${lowerFirst(operation)}Input.` : ''));
   // A JSON `null` body is read as an empty request, as AWS reads it.
   walk.value(shape, input ?? {}, []);
-  return { wrongType: walk.wrongType, violations: walk.violations };
+  const violations = options.bodyFirst
+    ? [...walk.violations].sort((a, b) => Number(isLocated(a.path)) - Number(isLocated(b.path)))
+    : walk.violations;
+  return { wrongType: walk.wrongType, violations };
 }
 
 /** `entries.1.member.detailType`: member names with a lower-case first letter, lists and maps by `<n>.member`. */
@@ -208,11 +219,11 @@ class Walk {
     private readonly model: ApiModel,
     private readonly options: CheckOptions,
     /** What a member's path in a refusal starts with. */
-    private readonly root: string,
+    private readonly root: (path: readonly PathStep[]) => string,
   ) {}
 
   #at(path: readonly PathStep[]): string {
-    return `${this.root}${awsPath(path)}`;
+    return `${this.root(path)}${awsPath(path)}`;
   }
 
   value(shapeName: string, value: unknown, path: readonly PathStep[]): void {

@@ -19,6 +19,13 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'recorded in 2023, before API Gateway answered an endpoint configuration with its ipAddressType; ' +
       'the later recordings of CreateRestApi (e.g. test_list_and_delete_apis) have it, as the local runtime does',
   },
+  {
+    test: 'TestApigatewayIntegration::test_put_integration_response_templates',
+    path: /^put-integration-response-template-none\.responseTemplates\.application\/json$/,
+    reason:
+      'the recording sends a null template (botocore with parameter validation off); the SDK v3 client leaves a null map ' +
+      'value out of the request, so no template reaches the runtime (an empty one, the next call, is answered null as AWS does)',
+  },
 ]);
 
 let runtime: LocalRuntime;

@@ -7,7 +7,7 @@ import {
   GetRestApisCommand,
 } from '@aws-sdk/client-api-gateway';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { botoShape, caseDifferences, withoutMessageCopy } from '../../helpers/recorded-answers.js';
+import { botoShape, caseDifferences, parsedAsSnapshot, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
@@ -51,8 +51,9 @@ function recorded(test: string): Record<string, unknown> {
   return found[1]['recorded-content'];
 }
 
+/** A test's differences from its recording, each live answer as the snapshot keeps one (a JSON template parsed). */
 export function compareCase(test: string, live: Answer): string[] {
-  return caseDifferences(recorded(test), live, withoutMessageCopy);
+  return caseDifferences(recorded(test), parsedAsSnapshot(live) as Answer, withoutMessageCopy);
 }
 
 let counter = 0;
