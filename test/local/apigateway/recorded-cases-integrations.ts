@@ -25,6 +25,9 @@ import type { Answer, Replay, ReplayContext } from './recorded-replay.js';
 type Operation = { op: string; path: string; value?: string };
 type Ids = { restApiId: string; resourceId: string; httpMethod: string };
 
+/** API Gateway's `${stageVariables.name}` reference (the VPC link test's connection id). */
+const stageVariable = (name: string) => `\${stageVariables.${name}}`;
+
 const MOCK_TEMPLATES = { 'application/json': '{"statusCode": 200}' };
 
 /** A fresh API (with `description`) and the ids of its root's GET. */
@@ -96,11 +99,11 @@ export const INTEGRATION_CASES: Record<string, Replay> = {
         uri: 'http://my-vpclink-test-nlb-1234567890abcdef.us-east-1.amazonaws.com',
         integrationHttpMethod: 'GET',
         connectionType: 'VPC_LINK',
-        connectionId: '${stageVariables.vpcLinkId}',
+        connectionId: stageVariable('vpcLinkId'),
       }),
     );
     const got = await c.call(new GetIntegrationCommand(ids));
-    const ops = [{ op: 'replace', path: '/connectionId', value: '${stageVariables.vpcLinkIdBeta}' }];
+    const ops = [{ op: 'replace', path: '/connectionId', value: stageVariable('vpcLinkIdBeta') }];
     return {
       'put-integration-vpc-link': put,
       'get-integration-vpc-link': got,

@@ -1,4 +1,5 @@
 import { INTEGRATION_CASES, INTEGRATION_RESPONSE_CASES, METHOD_RESPONSE_CASES } from './recorded-cases-integrations.js';
+import { METHOD_CASES } from './recorded-cases-methods.js';
 import { RESOURCE_CASES, VALIDATOR_CASES } from './recorded-cases-resources.js';
 import { REST_API_CASES } from './recorded-cases-rest-apis.js';
 import type { Replay } from './recorded-replay.js';
@@ -11,4 +12,5 @@ export const CASES: Record<string, Replay> = {
   ...INTEGRATION_CASES,
   ...INTEGRATION_RESPONSE_CASES,
   ...METHOD_RESPONSE_CASES,
+  ...METHOD_CASES,
 };

@@ -1,0 +1,64 @@
+import { DeleteMethodCommand, GetMethodCommand, PutMethodCommand, type PutMethodCommandInput } from '@aws-sdk/client-api-gateway';
+import type { Replay, ReplayContext } from './recorded-replay.js';
+
+/**
+ * The recorded tests of methods (TestApiGatewayApiMethod) that need no model or authorizer made
+ * through the API, replayed call by call as test_apigateway_api.py makes them; each returns the
+ * answers by snapshot key.
+ */
+
+/** A fresh API (with `description`) and the ids of its root's ANY. */
+async function rootAny(c: ReplayContext, description: string) {
+  const api = await c.api({ description });
+  return { restApiId: String(api.id), resourceId: String(api.rootResourceId), httpMethod: 'ANY' };
+}
+
+const put = (c: ReplayContext, input: Omit<PutMethodCommandInput, 'authorizationType'> & { authorizationType?: string }) =>
+  c.call(new PutMethodCommand({ authorizationType: 'NONE', ...input }));
+
+export const METHOD_CASES: Record<string, Replay> = {
+  async 'TestApiGatewayApiMethod::test_method_lifecycle'(c) {
+    const ids = await rootAny(c, 'testing resource method lifecycle');
+    return {
+      'put-base-method-response': await put(c, ids),
+      'get-base-method-response': await c.call(new GetMethodCommand(ids)),
+      'del-base-method-response': await c.call(new DeleteMethodCommand(ids)),
+      'get-deleted-method-response': await c.call(new GetMethodCommand(ids)),
+      'delete-deleted-method-response': await c.call(new DeleteMethodCommand(ids)),
+    };
+  },
+
+  async 'TestApiGatewayApiMethod::test_method_request_parameters'(c) {
+    const ids = await rootAny(c, 'testing resource method request params');
+    const created = await put(c, {
+      ...ids,
+      requestParameters: {
+        'method.request.querystring.q_optional': false,
+        'method.request.querystring.q_required': true,
+        'method.request.header.h_optional': false,
+        'method.request.header.h_required': true,
+      },
+    });
+    return {
+      'put-method-request-params-response': created,
+      'get-method-request-params-response': await c.call(new GetMethodCommand(ids)),
+      'req-params-same-name': await put(c, {
+        ...ids,
+        httpMethod: 'GET',
+        requestParameters: { 'method.request.querystring.optional': false, 'method.request.header.optional': false },
+      }),
+    };
+  },
+
+  async 'TestApiGatewayApiMethod::test_put_method_validation'(c) {
+    const ids = await rootAny(c, 'testing resource method request params');
+    return {
+      'wrong-api': await put(c, { ...ids, restApiId: 'fake-api', httpMethod: 'WRONG' }),
+      'wrong-resource': await put(c, { ...ids, resourceId: 'fake-resource-id', httpMethod: 'WRONG' }),
+      'wrong-method': await put(c, { ...ids, httpMethod: 'WRONG' }),
+      'missing-authorizer-id': await put(c, { ...ids, authorizationType: 'CUSTOM' }),
+      'invalid-request-validator': await put(c, { ...ids, requestValidatorId: 'fake-validator' }),
+      'invalid-model-name': await put(c, { ...ids, requestModels: { 'application/json': 'petModel' } }),
+    };
+  },
+};
