@@ -1,6 +1,6 @@
-import { INTEGRATION_NOT_FOUND, notFound, RESPONSE_NOT_FOUND } from './rest-api-checks.js';
+import { badRequest, INTEGRATION_NOT_FOUND, notFound, RESPONSE_NOT_FOUND } from './rest-api-checks.js';
 import type { RestApiControl } from './rest-api-control.js';
-import { type PatchOperation, patchMembers } from './rest-api-patch.js';
+import { ONLY_REPLACE, type PatchOperation, patchMembers } from './rest-api-patch.js';
 import type { StoredIntegration, StoredIntegrationResponse, StoredMethod, StoredMethodResponse } from './rest-api-store.js';
 
 type Ids = { restApiId: string; resourceId: string; httpMethod: string };
@@ -10,6 +10,14 @@ type Patch = { patchOperations?: PatchOperation[] };
 const missingParameter = () => notFound('Invalid parameter name specified');
 const missingContentType = () => notFound('Content-Type specified was not found');
 const asBoolean = (value: string | undefined) => value === 'true';
+
+/** What UpdateMethod changes: its own members (`replace` only), its request parameters and models by name. */
+const METHOD_PATCH = {
+  scalars: ['operationName', 'authorizationType', 'authorizerId', 'apiKeyRequired', 'requestValidatorId'],
+  maps: { requestParameters: { missing: missingParameter, parse: asBoolean }, requestModels: { missing: missingContentType } },
+  scalarOp: () => badRequest(ONLY_REPLACE),
+};
+const AUTHORIZED_TYPES = ['CUSTOM', 'COGNITO_USER_POOLS'];
 
 /** What UpdateIntegration changes: its own members, its templates and parameters by name. */
 const INTEGRATION_PATCH = {
@@ -43,6 +51,23 @@ const METHOD_RESPONSE_PATCH = {
  */
 export class RestApiMethodEdits {
   constructor(private readonly control: RestApiControl) {}
+
+  async UpdateMethod(input: Ids & Patch) {
+    const { stored, method } = this.control.methodOf(input);
+    const patched = patchMembers(method, input.patchOperations ?? [], METHOD_PATCH);
+    if (AUTHORIZED_TYPES.includes(patched.authorizationType)) {
+      // No authorizer is made through this API locally, so none can be named.
+      throw badRequest(
+        'Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.',
+      );
+    }
+    if (patched.requestValidatorId !== undefined && !stored.requestValidators?.some((v) => v.id === patched.requestValidatorId))
+      throw badRequest('Invalid Request Validator identifier specified');
+    // An authorizer id means nothing to a method its type does not authorize with: AWS drops it.
+    const { authorizerId: _ignored, ...changed } = patched;
+    this.#saveMethod(input, changed);
+    return changed;
+  }
 
   async UpdateIntegration(input: Ids & Patch) {
     const { method, integration } = this.#integration(input);

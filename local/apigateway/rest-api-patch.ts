@@ -37,7 +37,7 @@ export function replaceOnly(op: PatchOperation, paths: readonly string[]): void 
 const MAX_COMPRESSION = 10_485_760;
 const ENDPOINT_TYPES = ['REGIONAL', 'EDGE', 'PRIVATE'];
 const IP_ADDRESS_TYPES = ['ipv4', 'dualstack'];
-const ONLY_REPLACE = 'Invalid patch operation specified. Must be one of: [replace]';
+export const ONLY_REPLACE = 'Invalid patch operation specified. Must be one of: [replace]';
 
 /** CreateRestApi's and UpdateRestApi's check of `minimumCompressionSize` (a number, or the patch's text). */
 export function compressionSize(value: unknown): number {
@@ -153,14 +153,17 @@ export function patchMembers<T extends object>(
   spec: {
     readonly scalars: readonly string[];
     readonly maps: Readonly<Record<string, { missing: MissingEntry; parse?: (value: string | undefined) => unknown }>>;
+    /** The error for an op other than `replace` on a scalar (default: the path's unsupported-op text). */
+    readonly scalarOp?: (op: PatchOperation) => Error;
   },
 ): T {
   let next = { ...target } as Record<string, unknown>;
   for (const op of ops) {
     const [, head = '', ...rest] = (op.path ?? '').split('/');
     const map = spec.maps[head];
-    if (map && rest.length > 0) {
-      const key = unescaped(rest.join('/'));
+    // A map's key is one segment (`~1` for a `/` in it).
+    if (map && rest.length === 1) {
+      const key = unescaped(rest[0] ?? '');
       const entries = { ...((next[head] ?? {}) as Record<string, unknown>) };
       if (op.op !== 'add' && !(key in entries)) throw map.missing(op);
       if (op.op === 'remove') delete entries[key];
@@ -168,7 +171,7 @@ export function patchMembers<T extends object>(
       const { [head]: _old, ...others } = next;
       next = Object.keys(entries).length === 0 ? others : { ...others, [head]: entries };
     } else if (spec.scalars.includes(head) && rest.length === 0) {
-      if (op.op !== 'replace') throw unsupportedOp(op);
+      if (op.op !== 'replace') throw (spec.scalarOp ?? unsupportedOp)(op);
       const { [head]: _old, ...others } = next;
       next = op.value === undefined ? others : { ...others, [head]: scalarOf(target, head, op.value) };
     } else {

@@ -1,4 +1,10 @@
-import { DeleteMethodCommand, GetMethodCommand, PutMethodCommand, type PutMethodCommandInput } from '@aws-sdk/client-api-gateway';
+import {
+  DeleteMethodCommand,
+  GetMethodCommand,
+  PutMethodCommand,
+  type PutMethodCommandInput,
+  UpdateMethodCommand,
+} from '@aws-sdk/client-api-gateway';
 import type { Replay, ReplayContext } from './recorded-replay.js';
 
 /**
@@ -59,6 +65,39 @@ export const METHOD_CASES: Record<string, Replay> = {
       'missing-authorizer-id': await put(c, { ...ids, authorizationType: 'CUSTOM' }),
       'invalid-request-validator': await put(c, { ...ids, requestValidatorId: 'fake-validator' }),
       'invalid-model-name': await put(c, { ...ids, requestModels: { 'application/json': 'petModel' } }),
+    };
+  },
+
+  async 'TestApiGatewayApiMethod::test_update_method_validation'(c) {
+    const ids = await rootAny(c, 'testing resource method request params');
+    type Op = { op: string; path: string; value?: string };
+    const update = (ops: Op[], changed: Partial<typeof ids> = {}) =>
+      c.call(new UpdateMethodCommand({ ...ids, ...changed, patchOperations: ops as never }));
+    const out: Record<string, unknown> = {
+      'wrong-rest-api': await update([], { restApiId: 'fake-api' }),
+      'wrong-resource-id': await update([], { resourceId: 'fake-resource-id' }),
+      'method-does-not-exist': await update([{ op: 'replace', path: '/operationName', value: 'methodDoesNotExist' }], {
+        httpMethod: 'GET',
+      }),
+      'put-method-response': await put(c, { ...ids, apiKeyRequired: true }),
+    };
+    return {
+      ...out,
+      'unsupported-operation': await update([{ op: 'add', path: '/operationName', value: 'operationName' }]),
+      'unsupported-operation-2': await update([{ op: 'add', path: '/requestValidatorId', value: 'wrong-id' }]),
+      'unsupported-path': await update([{ op: 'add', path: '/httpMethod', value: 'PUT' }]),
+      'wrong-path-request-parameters': await update([
+        { op: 'replace', path: '/requestParameters', value: 'method.request.querystring.optional=false' },
+      ]),
+      'wrong-path-request-models': await update([{ op: 'add', path: '/requestModels/application/json', value: 'Empty' }]),
+      'wrong-value-type': await update([{ op: 'replace', path: '/apiKeyRequired', value: 'whatever' }]),
+      'wrong-auth-type': await update([{ op: 'replace', path: '/authorizationType', value: 'CUSTOM' }]),
+      'skip-auth-id-with-wrong-type': await update([{ op: 'replace', path: '/authorizerId', value: 'abc123' }]),
+      'wrong-auth-id': await update([
+        { op: 'replace', path: '/authorizationType', value: 'CUSTOM' },
+        { op: 'replace', path: '/authorizerId', value: 'abc123' },
+      ]),
+      'wrong-req-validator-id': await update([{ op: 'replace', path: '/requestValidatorId', value: 'fake-id' }]),
     };
   },
 };
