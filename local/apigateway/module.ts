@@ -17,6 +17,7 @@ import { RestApiControl } from './rest-api-control.js';
 import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiEdits } from './rest-api-edits.js';
 import { RestApiMethodEdits } from './rest-api-method-edits.js';
+import { RestApiModels } from './rest-api-models.js';
 import { RestApiService } from './rest-api-service.js';
 import { RestApiStore } from './rest-api-store.js';
 import { apiLines } from './startup-lines.js';
@@ -54,7 +55,12 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
   apis: [
     {
       model: 'apigateway',
-      operations: [...apiOperations(RestApiControl), ...apiOperations(RestApiEdits), ...apiOperations(RestApiMethodEdits)],
+      operations: [
+        ...apiOperations(RestApiControl),
+        ...apiOperations(RestApiEdits),
+        ...apiOperations(RestApiMethodEdits),
+        ...apiOperations(RestApiModels),
+      ],
       protocolFromModel: true,
     },
   ],
@@ -124,6 +130,7 @@ function restApiProtocol(control: RestApiControl): ModelRestJsonProtocol {
       ...operationTable(control, RestApiControl),
       ...operationTable(new RestApiEdits(control), RestApiEdits),
       ...operationTable(new RestApiMethodEdits(control), RestApiMethodEdits),
+      ...operationTable(new RestApiModels(control), RestApiModels),
     } as ModelOperations,
     {
       serviceName: 'API Gateway',

@@ -27,6 +27,14 @@ export function deployedDefinitions(stored: StoredRestApi): { apis: RestApiDefin
           ValidateRequestParameters: v.validateRequestParameters,
         }),
       ),
+      ...(deployment.models ?? []).map((m) =>
+        loaded(stored, `Model ${m.name}`, 'AWS::ApiGateway::Model', m.name, {
+          RestApiId: stored.api.id,
+          Name: m.name,
+          ContentType: m.contentType,
+          ...(m.schema === undefined ? {} : { Schema: m.schema }),
+        }),
+      ),
       ...stages.map((stage) =>
         loaded(stored, `Stage ${stage.stageName}`, 'AWS::ApiGateway::Stage', stage.stageName, {
           RestApiId: stored.api.id,

@@ -14,6 +14,7 @@ import {
   STAGE_NOT_FOUND,
 } from './rest-api-checks.js';
 import { deployedDefinitions } from './rest-api-cloudformation.js';
+import { defaultModels, modelsOf } from './rest-api-default-models.js';
 import type { RestApiDefinition } from './rest-api-definitions.js';
 import { compressionSize } from './rest-api-patch.js';
 import type {
@@ -92,6 +93,7 @@ export class RestApiControl {
       resources: cloned.length === 0 ? [{ id: rootResourceId }] : cloneOf(cloned, rootResourceId),
       deployments: [],
       stages: [],
+      models: defaultModels(),
     };
     this.options.store.save(api);
     return api.api;
@@ -155,7 +157,8 @@ export class RestApiControl {
     }
     if (input.requestValidatorId !== undefined && !stored.requestValidators?.some((v) => v.id === input.requestValidatorId))
       throw badRequest('Invalid Request Validator identifier specified');
-    const unknownModel = Object.values((input.requestModels ?? {}) as Record<string, string>).find((m) => m !== 'Empty' && m !== 'Error');
+    const names = modelsOf(stored).map((m) => m.name);
+    const unknownModel = Object.values((input.requestModels ?? {}) as Record<string, string>).find((m) => !names.includes(m));
     if (unknownModel !== undefined) throw badRequest(`Invalid model identifier specified: ${unknownModel}`);
     checkRequestParameters(input.requestParameters as Record<string, boolean> | undefined);
     const method: StoredMethod = {
@@ -234,11 +237,12 @@ export class RestApiControl {
       createdDate: now,
       resources: stored.resources,
       requestValidators: stored.requestValidators ?? [],
+      models: modelsOf(stored),
     };
     const stageName = typeof input.stageName === 'string' && input.stageName !== '' ? input.stageName : undefined;
     const stages = stageName === undefined ? stored.stages : this.#withStage(stored.stages, stageName, deployment.id, input, now);
     this.save({ ...stored, deployments: [...stored.deployments, deployment], stages });
-    const { resources: _taken, requestValidators: _too, ...answer } = deployment;
+    const { resources: _taken, requestValidators: _validators, models: _models, ...answer } = deployment;
     return answer;
   }
 

@@ -75,6 +75,8 @@ export interface StoredDeployment {
   readonly resources: readonly StoredResource[];
   /** The API's request validators when it was made (absent in deployments kept before they were). */
   readonly requestValidators?: readonly StoredRequestValidator[];
+  /** The API's models when it was made (likewise). */
+  readonly models?: readonly StoredModel[];
 }
 
 export interface StoredStage {
@@ -93,6 +95,15 @@ export interface StoredRequestValidator {
   readonly name: string;
   readonly validateRequestBody: boolean;
   readonly validateRequestParameters: boolean;
+}
+
+/** A model (CreateModel), as GetModel answers it: its schema as the text it was given. */
+export interface StoredModel {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly contentType: string;
+  readonly schema?: string;
 }
 
 /** The RestApi as GetRestApi answers it (dates in epoch milliseconds). */
@@ -120,6 +131,8 @@ export interface StoredRestApi {
   readonly stages: readonly StoredStage[];
   /** Absent in what was kept before validators were made through the API. */
   readonly requestValidators?: readonly StoredRequestValidator[];
+  /** Its models, `Empty` and `Error` among them (absent in what was kept before models were made through the API). */
+  readonly models?: readonly StoredModel[];
 }
 
 /** The REST APIs API Gateway's API made, in SQLite, so that they outlive a restart as the functions Lambda's API made do. */

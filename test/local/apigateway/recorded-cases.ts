@@ -1,5 +1,6 @@
 import { INTEGRATION_CASES, INTEGRATION_RESPONSE_CASES, METHOD_RESPONSE_CASES } from './recorded-cases-integrations.js';
 import { METHOD_CASES } from './recorded-cases-methods.js';
+import { MODEL_CASES } from './recorded-cases-models.js';
 import { RESOURCE_CASES, VALIDATOR_CASES } from './recorded-cases-resources.js';
 import { REST_API_CASES } from './recorded-cases-rest-apis.js';
 import type { Replay } from './recorded-replay.js';
@@ -13,4 +14,5 @@ export const CASES: Record<string, Replay> = {
   ...INTEGRATION_RESPONSE_CASES,
   ...METHOD_RESPONSE_CASES,
   ...METHOD_CASES,
+  ...MODEL_CASES,
 };
