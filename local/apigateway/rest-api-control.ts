@@ -352,7 +352,8 @@ function resourceAnswer(stored: StoredRestApi, resource: StoredResource, embedMe
   };
 }
 
-function pathOf(stored: StoredRestApi, resource: StoredResource): string {
+/** A resource's path from the root (`/` for the root). */
+export function pathOf(stored: StoredRestApi, resource: StoredResource): string {
   const parts: string[] = [];
   for (let at: StoredResource | undefined = resource; at?.parentId !== undefined; ) {
     parts.unshift(at.pathPart ?? '');

@@ -1,6 +1,6 @@
 import { lowerAlphanumericId } from '../random-id.js';
 import { badRequest, conflict, notFound } from './rest-api-checks.js';
-import type { RestApiControl } from './rest-api-control.js';
+import { pathOf, type RestApiControl } from './rest-api-control.js';
 import { modelsOf } from './rest-api-default-models.js';
 import { type PatchOperation, replaceOnly } from './rest-api-patch.js';
 import type { StoredModel } from './rest-api-store.js';
@@ -59,10 +59,13 @@ export class RestApiModels {
 
   async DeleteModel(ids: { restApiId: string; modelName: string }) {
     const { stored, model } = this.#model(ids);
-    const user = stored.resources
-      .flatMap((r) => Object.values(r.resourceMethods ?? {}))
-      .find((m) => usesModel(m.requestModels, model.name));
-    if (user) throw conflict(`Cannot delete model '${model.name}', is referenced in method request: ${user.httpMethod}`);
+    // AWS names a method that uses it by its resource's path and its method (`//ANY` on the root).
+    const users = stored.resources.flatMap((r) =>
+      Object.values(r.resourceMethods ?? {}).flatMap((m) =>
+        usesModel(m.requestModels, model.name) ? [`${pathOf(stored, r)}/${m.httpMethod}`] : [],
+      ),
+    );
+    if (users[0] !== undefined) throw conflict(`Cannot delete model '${model.name}', is referenced in method request: ${users[0]}`);
     this.control.save({ ...stored, models: modelsOf(stored).filter((m) => m.id !== model.id) });
     return {};
   }

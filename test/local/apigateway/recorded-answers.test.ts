@@ -26,6 +26,13 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'the recording sends a null template (botocore with parameter validation off); the SDK v3 client leaves a null map ' +
       'value out of the request, so no template reaches the runtime (an empty one, the next call, is answered null as AWS does)',
   },
+  {
+    test: 'TestApiGatewayApiMethod::test_put_method_model',
+    path: /^delete-model-used-by-2-method\.Error\.Message$/,
+    reason:
+      'two methods use the model; AWS named the one on /test, the runtime names the first in the tree (the root), ' +
+      "which of them AWS names is not documented (LocalStack's test skips this text too)",
+  },
 ]);
 
 let runtime: LocalRuntime;

@@ -1,5 +1,8 @@
 import {
+  CreateModelCommand,
+  CreateResourceCommand,
   DeleteMethodCommand,
+  DeleteModelCommand,
   GetMethodCommand,
   PutMethodCommand,
   type PutMethodCommandInput,
@@ -99,5 +102,49 @@ export const METHOD_CASES: Record<string, Replay> = {
       ]),
       'wrong-req-validator-id': await update([{ op: 'replace', path: '/requestValidatorId', value: 'fake-id' }]),
     };
+  },
+
+  async 'TestApiGatewayApiMethod::test_put_method_model'(c) {
+    const ids = await rootAny(c, 'testing resource method model');
+    const { restApiId } = ids;
+    const model = (name: string) =>
+      c.call(
+        new CreateModelCommand({
+          restApiId,
+          name,
+          contentType: 'application/json',
+          description: '',
+          schema: JSON.stringify({ title: name, type: 'object' }),
+        }),
+      );
+    const remove = (modelName: string) => c.call(new DeleteModelCommand({ restApiId, modelName }));
+    const models = (op: string, value: string, changed = {}) =>
+      c.call(
+        new UpdateMethodCommand({
+          ...ids,
+          ...changed,
+          patchOperations: [{ op, path: '/requestModels/application~1json', value }] as never,
+        }),
+      );
+    const out: Record<string, unknown> = {
+      'create-model': await model('MySchema'),
+      'create-model-2': await model('MySchemaTwo'),
+      'put-method-request-models': await put(c, { ...ids, requestModels: { 'application/json': 'MySchema' } }),
+      'delete-model-used': await remove('MySchema'),
+      'update-method-model': await models('replace', 'MySchemaTwo'),
+      'delete-model-unused': await remove('MySchema'),
+      'delete-model-used-2': await remove('MySchemaTwo'),
+    };
+    const resource = await c.send<{ id: string }>(new CreateResourceCommand({ restApiId, parentId: ids.resourceId, pathPart: 'test' }));
+    out['put-method-2-request-models'] = await put(c, {
+      ...ids,
+      resourceId: resource.id,
+      requestModels: { 'application/json': 'MySchemaTwo' },
+    });
+    out['delete-model-used-by-2-method'] = await remove('MySchemaTwo');
+    out['update-method-model-2'] = await models('remove', 'MySchemaTwo', { resourceId: resource.id });
+    out['delete-model-used-by-method-1'] = await remove('MySchemaTwo');
+    out['delete-method-using-model-2'] = await c.call(new DeleteMethodCommand(ids));
+    return { ...out, 'delete-model-unused-2': await remove('MySchemaTwo') };
   },
 };
