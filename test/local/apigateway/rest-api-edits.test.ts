@@ -1,10 +1,12 @@
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
+  CreateModelCommand,
   CreateRequestValidatorCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
   DeleteIntegrationResponseCommand,
+  DeleteModelCommand,
   DeleteResourceCommand,
   PutIntegrationCommand,
   PutIntegrationResponseCommand,
@@ -79,6 +81,36 @@ describe('API Gateway REST API control plane: updates, deletes and request valid
     expect((await get(restApiId, 'dev/pets?kind=cat')).status).toBe(200);
   });
 
+  it('checks a body against a model made through the API once the method naming it is deployed', async () => {
+    const api = await client.send(new CreateRestApiCommand({ name: 'modelled' }));
+    const restApiId = api.id as string;
+    const schema = JSON.stringify({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } });
+    await client.send(new CreateModelCommand({ restApiId, name: 'Pet', contentType: 'application/json', schema }));
+    const validator = await client.send(new CreateRequestValidatorCommand({ restApiId, name: 'body', validateRequestBody: true }));
+    const ids = { restApiId, resourceId: api.rootResourceId as string, httpMethod: 'POST' };
+    await client.send(
+      new PutMethodCommand({
+        ...ids,
+        authorizationType: 'NONE',
+        requestValidatorId: validator.id,
+        requestModels: { 'application/json': 'Pet' },
+      }),
+    );
+    await client.send(new PutIntegrationCommand({ ...ids, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await client.send(new PutMethodResponseCommand({ ...ids, statusCode: '200' }));
+    await client.send(
+      new PutIntegrationResponseCommand({ ...ids, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true}' } }),
+    );
+    await client.send(new CreateDeploymentCommand({ restApiId, stageName: 'dev' }));
+
+    const post = (body: string) =>
+      fetch(`${runtime.url}/_aws/execute-api/${restApiId}/dev/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const refused = await post('{"age":3}');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ message: 'Invalid request body' });
+    expect((await post('{"name":"Rex"}')).status).toBe(200);
+  });
+
   it('serves a resource moved by UpdateResource at its new path once deployed again, and none that was deleted', async () => {
     const { api, ids } = await petsApi();
     await client.send(new CreateDeploymentCommand({ restApiId: ids.restApiId, stageName: 'dev' }));
@@ -143,6 +175,21 @@ describe('API Gateway REST API control plane: updates, deletes and request valid
           }),
         ),
       ).rejects.toThrow('Invalid parameter name specified');
+    });
+
+    it('fails if a model is made without a schema, or deleted while a method uses it', async () => {
+      const { ids } = await petsApi();
+      const { restApiId } = ids;
+      await expect(client.send(new CreateModelCommand({ restApiId, name: 'Bare', contentType: 'application/json' }))).rejects.toThrow(
+        'Model schema must have at least 1 property or array items defined',
+      );
+      await client.send(new CreateModelCommand({ restApiId, name: 'Pet', contentType: 'application/json', schema: '{"type":"object"}' }));
+      await client.send(
+        new PutMethodCommand({ ...ids, httpMethod: 'POST', authorizationType: 'NONE', requestModels: { 'application/json': 'Pet' } }),
+      );
+      await expect(client.send(new DeleteModelCommand({ restApiId, modelName: 'Pet' }))).rejects.toThrow(
+        "Cannot delete model 'Pet', is referenced in method request: /pets/POST",
+      );
     });
 
     it('fails if a validator is made on an API that does not exist, or a response deleted that is not there', async () => {
