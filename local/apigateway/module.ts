@@ -15,6 +15,9 @@ import type { LambdaInvoker } from './lambda-invoker.js';
 import { API_GATEWAY_RESOURCE_TYPES } from './resource-types.js';
 import { RestApiControl } from './rest-api-control.js';
 import { restApiDefinitions } from './rest-api-definitions.js';
+import { RestApiEdits } from './rest-api-edits.js';
+import { RestApiMethodEdits } from './rest-api-method-edits.js';
+import { RestApiModels } from './rest-api-models.js';
 import { RestApiService } from './rest-api-service.js';
 import { RestApiStore } from './rest-api-store.js';
 import { apiLines } from './startup-lines.js';
@@ -49,7 +52,18 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
   name: 'apigateway',
   iam: apiGatewayIam,
   // The operations it serves are RestApiControl's methods.
-  apis: [{ model: 'apigateway', operations: apiOperations(RestApiControl), protocolFromModel: true }],
+  apis: [
+    {
+      model: 'apigateway',
+      operations: [
+        ...apiOperations(RestApiControl),
+        ...apiOperations(RestApiEdits),
+        ...apiOperations(RestApiMethodEdits),
+        ...apiOperations(RestApiModels),
+      ],
+      protocolFromModel: true,
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-api-gateway', serviceId: 'API Gateway' }],
   stepFunctions: apiGatewayStepFunctions,
   needs: ['lambda', 'logs', 'iam'],
@@ -112,11 +126,27 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
 function restApiProtocol(control: RestApiControl): ModelRestJsonProtocol {
   return new ModelRestJsonProtocol(
     loadModel('apigateway'),
-    operationTable(control, RestApiControl) as ModelOperations,
-    { serviceName: 'API Gateway', validate: modelValidator('apigateway') },
+    {
+      ...operationTable(control, RestApiControl),
+      ...operationTable(new RestApiEdits(control), RestApiEdits),
+      ...operationTable(new RestApiMethodEdits(control), RestApiMethodEdits),
+      ...operationTable(new RestApiModels(control), RestApiModels),
+    } as ModelOperations,
+    {
+      serviceName: 'API Gateway',
+      // Its refusals name the operation's input, come body first and list enums in its Java sets' order (as recorded).
+      validate: modelValidator('apigateway', { inputNamed: true, bodyFirst: true, enumOrders: API_GATEWAY_ENUM_ORDERS }),
+    },
     { paths: /^\/restapis(\/|$)/ },
   );
 }
+
+/** The enums API Gateway lists in its refusals in another order than its model's (LocalStack's recordings). */
+const API_GATEWAY_ENUM_ORDERS = [
+  ['PRIVATE', 'EDGE', 'REGIONAL'],
+  ['add', 'remove', 'move', 'test', 'replace', 'copy'],
+  ['HTTP', 'MOCK', 'AWS_PROXY', 'HTTP_PROXY', 'AWS'],
+];
 
 /** The template's HTTP and REST APIs, with what does not run of them. */
 function apiDefinitions(app: LoadedApp) {

@@ -19,6 +19,22 @@ export function deployedDefinitions(stored: StoredRestApi): { apis: RestApiDefin
     const resources = [
       restApiResource(stored),
       ...deployment.resources.flatMap((resource) => resourceOf(stored, resource)),
+      ...(deployment.requestValidators ?? []).map((v) =>
+        loaded(stored, `RequestValidator ${v.id}`, 'AWS::ApiGateway::RequestValidator', v.id, {
+          RestApiId: stored.api.id,
+          Name: v.name,
+          ValidateRequestBody: v.validateRequestBody,
+          ValidateRequestParameters: v.validateRequestParameters,
+        }),
+      ),
+      ...(deployment.models ?? []).map((m) =>
+        loaded(stored, `Model ${m.name}`, 'AWS::ApiGateway::Model', m.name, {
+          RestApiId: stored.api.id,
+          Name: m.name,
+          ContentType: m.contentType,
+          ...(m.schema === undefined ? {} : { Schema: m.schema }),
+        }),
+      ),
       ...stages.map((stage) =>
         loaded(stored, `Stage ${stage.stageName}`, 'AWS::ApiGateway::Stage', stage.stageName, {
           RestApiId: stored.api.id,
@@ -130,7 +146,9 @@ function integrationProperties(integration: StoredIntegration): Props {
         StatusCode: r.statusCode,
         SelectionPattern: r.selectionPattern,
         ResponseParameters: r.responseParameters,
-        ResponseTemplates: r.responseTemplates,
+        // A template AWS keeps as null passes the answer through, as an empty one does.
+        ResponseTemplates:
+          r.responseTemplates && Object.fromEntries(Object.entries(r.responseTemplates).map(([type, t]) => [type, t ?? ''])),
         ContentHandling: r.contentHandling,
       }),
     ),

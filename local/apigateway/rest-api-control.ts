@@ -14,7 +14,9 @@ import {
   STAGE_NOT_FOUND,
 } from './rest-api-checks.js';
 import { deployedDefinitions } from './rest-api-cloudformation.js';
+import { defaultModels, modelsOf } from './rest-api-default-models.js';
 import type { RestApiDefinition } from './rest-api-definitions.js';
+import { compressionSize } from './rest-api-patch.js';
 import type {
   RestApiStore,
   StoredIntegration,
@@ -56,17 +58,24 @@ export class RestApiControl {
     for (const stored of options.store.all()) this.#serve(stored);
   }
 
+  /** Where the APIs are kept (RestApiEdits reads them here too). */
+  get store(): RestApiStore {
+    return this.options.store;
+  }
+
   async CreateRestApi(input: Input) {
     if (input.description === '') throw badRequest('Description cannot be an empty string');
     const configuration = (input.endpointConfiguration ?? {}) as { types?: string[]; ipAddressType?: string };
     const types = configuration.types ?? ['EDGE'];
+    if (types.length === 0) throw badRequest('REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.');
+    if (input.minimumCompressionSize !== undefined) compressionSize(input.minimumCompressionSize);
     if (types.length > 1) throw badRequest('Cannot create an api with multiple Endpoint Types.');
     const ipAddressType = configuration.ipAddressType ?? (types[0] === 'PRIVATE' ? 'dualstack' : 'ipv4');
     if (types[0] === 'PRIVATE' && ipAddressType !== 'dualstack')
       throw badRequest('Only dualstack ipAddressType is supported for Private APIs.');
     const id = lowerAlphanumericId(10);
     const rootResourceId = lowerAlphanumericId(10);
-    const cloned = typeof input.cloneFrom === 'string' ? this.#api(input.cloneFrom).resources : [];
+    const cloned = typeof input.cloneFrom === 'string' ? this.apiOf(input.cloneFrom).resources : [];
     const api: StoredRestApi = {
       api: {
         id,
@@ -77,20 +86,21 @@ export class RestApiControl {
           : {}),
         createdDate: this.options.clock.now(),
         apiKeySource: typeof input.apiKeySource === 'string' ? input.apiKeySource : 'HEADER',
-        endpointConfiguration: { types: types.length === 0 ? ['EDGE'] : types, ipAddressType },
+        endpointConfiguration: { types, ipAddressType },
         disableExecuteApiEndpoint: input.disableExecuteApiEndpoint === true,
         rootResourceId,
       },
       resources: cloned.length === 0 ? [{ id: rootResourceId }] : cloneOf(cloned, rootResourceId),
       deployments: [],
       stages: [],
+      models: defaultModels(),
     };
     this.options.store.save(api);
     return api.api;
   }
 
   async GetRestApi({ restApiId }: { restApiId: string }) {
-    return this.#api(restApiId).api;
+    return this.apiOf(restApiId).api;
   }
 
   async GetRestApis(input: Paged) {
@@ -102,14 +112,14 @@ export class RestApiControl {
   }
 
   async DeleteRestApi({ restApiId }: { restApiId: string }) {
-    this.#api(restApiId);
+    this.apiOf(restApiId);
     this.options.store.delete(restApiId);
     this.options.deployed.serve(restApiId, []);
     return {};
   }
 
   async GetResources(input: Paged & { restApiId: string; embed?: string[] }) {
-    const stored = this.#api(input.restApiId);
+    const stored = this.apiOf(input.restApiId);
     const methods = input.embed?.includes('methods') === true;
     return page(
       stored.resources.map((r) => resourceAnswer(stored, r, methods)),
@@ -118,24 +128,24 @@ export class RestApiControl {
   }
 
   async GetResource(input: { restApiId: string; resourceId: string; embed?: string[] }) {
-    const { stored, resource } = this.#resource(input);
+    const { stored, resource } = this.resourceOf(input);
     return resourceAnswer(stored, resource, input.embed?.includes('methods') === true);
   }
 
   async CreateResource({ restApiId, parentId, pathPart }: { restApiId: string; parentId: string; pathPart: string }) {
-    const { stored, resource: parent } = this.#resource({ restApiId, resourceId: parentId });
+    const { stored, resource: parent } = this.resourceOf({ restApiId, resourceId: parentId });
     checkNewResource(
       pathPart,
       parent,
       stored.resources.filter((r) => r.parentId === parentId),
     );
     const created: StoredResource = { id: lowerAlphanumericId(6), parentId, pathPart };
-    this.#save({ ...stored, resources: [...stored.resources, created] });
+    this.save({ ...stored, resources: [...stored.resources, created] });
     return resourceAnswer(stored, created, false);
   }
 
   async PutMethod(input: Input & Ids) {
-    const { stored, resource } = this.#resource(input);
+    const { stored, resource } = this.resourceOf(input);
     checkHttpMethod(input.httpMethod);
     if (resource.resourceMethods?.[input.httpMethod]) throw conflict('Method already exists for this resource');
     const authorizationType = String(input.authorizationType);
@@ -145,26 +155,28 @@ export class RestApiControl {
         'Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.',
       );
     }
-    if (input.requestValidatorId !== undefined) throw badRequest('Invalid Request Validator identifier specified');
-    const unknownModel = Object.values((input.requestModels ?? {}) as Record<string, string>).find((m) => m !== 'Empty' && m !== 'Error');
+    if (input.requestValidatorId !== undefined && !stored.requestValidators?.some((v) => v.id === input.requestValidatorId))
+      throw badRequest('Invalid Request Validator identifier specified');
+    const names = modelsOf(stored).map((m) => m.name);
+    const unknownModel = Object.values((input.requestModels ?? {}) as Record<string, string>).find((m) => !names.includes(m));
     if (unknownModel !== undefined) throw badRequest(`Invalid model identifier specified: ${unknownModel}`);
     checkRequestParameters(input.requestParameters as Record<string, boolean> | undefined);
     const method: StoredMethod = {
       httpMethod: input.httpMethod,
       authorizationType,
       apiKeyRequired: input.apiKeyRequired === true,
-      ...pick(input, ['operationName', 'requestParameters', 'requestModels', 'authorizationScopes']),
+      ...pick(input, ['operationName', 'requestParameters', 'requestModels', 'authorizationScopes', 'requestValidatorId']),
     };
-    this.#saveMethod(stored, resource, method);
+    this.saveMethod(stored, resource, method);
     return method;
   }
 
   async GetMethod(input: Ids) {
-    return this.#method(input).method;
+    return this.methodOf(input).method;
   }
 
   async PutIntegration(input: Input & Ids) {
-    const { stored, resource, method } = this.#method(input);
+    const { stored, resource, method } = this.methodOf(input);
     const type = String(input.type);
     const uri = typeof input.uri === 'string' ? input.uri : undefined;
     const integrationHttpMethod = typeof input.integrationHttpMethod === 'string' ? input.integrationHttpMethod : undefined;
@@ -178,7 +190,7 @@ export class RestApiControl {
       cacheNamespace: typeof input.cacheNamespace === 'string' ? input.cacheNamespace : resource.id,
       cacheKeyParameters: Array.isArray(input.cacheKeyParameters) ? (input.cacheKeyParameters as string[]) : [],
     };
-    this.#saveMethod(stored, resource, { ...method, methodIntegration: integration });
+    this.saveMethod(stored, resource, { ...method, methodIntegration: integration });
     return integration;
   }
 
@@ -187,29 +199,34 @@ export class RestApiControl {
   }
 
   async PutMethodResponse(input: Input & Ids & { statusCode: string }) {
-    const { stored, resource, method } = this.#method(input);
+    const { stored, resource, method } = this.methodOf(input);
     const response = {
       statusCode: input.statusCode,
       responseParameters: (input.responseParameters ?? {}) as Record<string, boolean>,
       responseModels: (input.responseModels ?? {}) as Record<string, string>,
     };
-    this.#saveMethod(stored, resource, { ...method, methodResponses: { ...method.methodResponses, [input.statusCode]: response } });
+    this.saveMethod(stored, resource, { ...method, methodResponses: { ...method.methodResponses, [input.statusCode]: response } });
     return response;
   }
 
   async PutIntegrationResponse(input: Input & Ids & { statusCode: string }) {
     const { stored, resource, method, integration } = this.#integration(input);
+    const templates = input.responseTemplates as Record<string, string | null> | undefined;
     const response: StoredIntegrationResponse = {
       statusCode: input.statusCode,
-      ...pick(input, ['selectionPattern', 'responseParameters', 'responseTemplates', 'contentHandling']),
+      ...pick(input, ['selectionPattern', 'responseParameters', 'contentHandling']),
+      // AWS keeps an empty template as null (no template: the answer passes through).
+      ...(templates === undefined
+        ? {}
+        : { responseTemplates: Object.fromEntries(Object.entries(templates).map(([type, t]) => [type, t || null])) }),
     };
     const integrationResponses = { ...integration.integrationResponses, [input.statusCode]: response };
-    this.#saveMethod(stored, resource, { ...method, methodIntegration: { ...integration, integrationResponses } });
+    this.saveMethod(stored, resource, { ...method, methodIntegration: { ...integration, integrationResponses } });
     return response;
   }
 
   async CreateDeployment(input: Input & { restApiId: string }) {
-    const stored = this.#api(input.restApiId);
+    const stored = this.apiOf(input.restApiId);
     const methods = stored.resources.flatMap((r) => Object.values(r.resourceMethods ?? {}));
     if (methods.length === 0) throw badRequest("The REST API doesn't contain any methods");
     if (methods.some((m) => m.methodIntegration === undefined)) throw badRequest('No integration defined for method');
@@ -219,22 +236,24 @@ export class RestApiControl {
       ...pick(input, ['description']),
       createdDate: now,
       resources: stored.resources,
+      requestValidators: stored.requestValidators ?? [],
+      models: modelsOf(stored),
     };
     const stageName = typeof input.stageName === 'string' && input.stageName !== '' ? input.stageName : undefined;
     const stages = stageName === undefined ? stored.stages : this.#withStage(stored.stages, stageName, deployment.id, input, now);
-    this.#save({ ...stored, deployments: [...stored.deployments, deployment], stages });
-    const { resources: _taken, ...answer } = deployment;
+    this.save({ ...stored, deployments: [...stored.deployments, deployment], stages });
+    const { resources: _taken, requestValidators: _validators, models: _models, ...answer } = deployment;
     return answer;
   }
 
   async GetStage({ restApiId, stageName }: { restApiId: string; stageName: string }) {
-    const stage = this.#api(restApiId).stages.find((s) => s.stageName === stageName);
+    const stage = this.apiOf(restApiId).stages.find((s) => s.stageName === stageName);
     if (!stage) throw notFound(STAGE_NOT_FOUND);
     return stageAnswer(stage);
   }
 
   async GetStages({ restApiId, deploymentId }: { restApiId: string; deploymentId?: string }) {
-    const stages = this.#api(restApiId).stages.filter((s) => deploymentId === undefined || s.deploymentId === deploymentId);
+    const stages = this.apiOf(restApiId).stages.filter((s) => deploymentId === undefined || s.deploymentId === deploymentId);
     return { item: stages.map(stageAnswer) };
   }
 
@@ -252,41 +271,41 @@ export class RestApiControl {
     return [...stages.filter((s) => s !== existing), stage];
   }
 
-  #api(restApiId: string): StoredRestApi {
+  apiOf(restApiId: string): StoredRestApi {
     const stored = this.options.store.get(restApiId);
     if (!stored) throw notFound(`Invalid API identifier specified ${this.options.accountId}:${restApiId}`);
     return stored;
   }
 
   /** A resource of an API; an API that does not exist is a resource that does not (AWS's answer to both). */
-  #resource({ restApiId, resourceId }: { restApiId: string; resourceId: string }) {
+  resourceOf({ restApiId, resourceId }: { restApiId: string; resourceId: string }) {
     const stored = this.options.store.get(restApiId);
     const resource = stored?.resources.find((r) => r.id === resourceId);
     if (!stored || !resource) throw notFound(RESOURCE_NOT_FOUND);
     return { stored, resource };
   }
 
-  #method(ids: Ids) {
-    const found = this.#resource(ids);
+  methodOf(ids: Ids) {
+    const found = this.resourceOf(ids);
     const method = found.resource.resourceMethods?.[ids.httpMethod];
     if (!method) throw notFound(METHOD_NOT_FOUND);
     return { ...found, method };
   }
 
   #integration(ids: Ids) {
-    const found = this.#method(ids);
+    const found = this.methodOf(ids);
     const integration = found.method.methodIntegration;
     if (!integration) throw notFound(INTEGRATION_NOT_FOUND);
     return { ...found, integration };
   }
 
-  #saveMethod(stored: StoredRestApi, resource: StoredResource, method: StoredMethod): void {
+  saveMethod(stored: StoredRestApi, resource: StoredResource, method: StoredMethod): void {
     const changed = { ...resource, resourceMethods: { ...resource.resourceMethods, [method.httpMethod]: method } };
-    this.#save({ ...stored, resources: stored.resources.map((r) => (r.id === resource.id ? changed : r)) });
+    this.save({ ...stored, resources: stored.resources.map((r) => (r.id === resource.id ? changed : r)) });
   }
 
   /** Keeps the API, and serves its deployments anew when they changed (a change to its resources waits for the next deployment). */
-  #save(stored: StoredRestApi): void {
+  save(stored: StoredRestApi): void {
     const before = this.options.store.get(stored.api.id);
     this.options.store.save(stored);
     const served = (api: StoredRestApi | undefined) => JSON.stringify([api?.deployments, api?.stages]);
@@ -333,7 +352,8 @@ function resourceAnswer(stored: StoredRestApi, resource: StoredResource, embedMe
   };
 }
 
-function pathOf(stored: StoredRestApi, resource: StoredResource): string {
+/** A resource's path from the root (`/` for the root). */
+export function pathOf(stored: StoredRestApi, resource: StoredResource): string {
   const parts: string[] = [];
   for (let at: StoredResource | undefined = resource; at?.parentId !== undefined; ) {
     parts.unshift(at.pathPart ?? '');

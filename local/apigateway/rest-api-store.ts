@@ -14,7 +14,7 @@ export interface StoredIntegrationResponse {
   readonly statusCode: string;
   readonly selectionPattern?: string;
   readonly responseParameters?: Readonly<Record<string, string>>;
-  readonly responseTemplates?: Readonly<Record<string, string>>;
+  readonly responseTemplates?: Readonly<Record<string, string | null>>;
   readonly contentHandling?: string;
 }
 
@@ -40,8 +40,8 @@ export interface StoredIntegration {
 /** A method response (PutMethodResponse). */
 export interface StoredMethodResponse {
   readonly statusCode: string;
-  readonly responseParameters: Readonly<Record<string, boolean>>;
-  readonly responseModels: Readonly<Record<string, string>>;
+  readonly responseParameters?: Readonly<Record<string, boolean>>;
+  readonly responseModels?: Readonly<Record<string, string>>;
 }
 
 /** A method (PutMethod), as GetMethod answers it. */
@@ -73,6 +73,10 @@ export interface StoredDeployment {
   readonly description?: string;
   readonly createdDate: number;
   readonly resources: readonly StoredResource[];
+  /** The API's request validators when it was made (absent in deployments kept before they were). */
+  readonly requestValidators?: readonly StoredRequestValidator[];
+  /** The API's models when it was made (likewise). */
+  readonly models?: readonly StoredModel[];
 }
 
 export interface StoredStage {
@@ -83,6 +87,23 @@ export interface StoredStage {
   readonly tracingEnabled: boolean;
   readonly createdDate: number;
   readonly lastUpdatedDate: number;
+}
+
+/** A request validator (CreateRequestValidator), as GetRequestValidator answers it. */
+export interface StoredRequestValidator {
+  readonly id: string;
+  readonly name: string;
+  readonly validateRequestBody: boolean;
+  readonly validateRequestParameters: boolean;
+}
+
+/** A model (CreateModel), as GetModel answers it: its schema as the text it was given. */
+export interface StoredModel {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly contentType: string;
+  readonly schema?: string;
 }
 
 /** The RestApi as GetRestApi answers it (dates in epoch milliseconds). */
@@ -108,6 +129,10 @@ export interface StoredRestApi {
   readonly resources: readonly StoredResource[];
   readonly deployments: readonly StoredDeployment[];
   readonly stages: readonly StoredStage[];
+  /** Absent in what was kept before validators were made through the API. */
+  readonly requestValidators?: readonly StoredRequestValidator[];
+  /** Its models, `Empty` and `Error` among them (absent in what was kept before models were made through the API). */
+  readonly models?: readonly StoredModel[];
 }
 
 /** The REST APIs API Gateway's API made, in SQLite, so that they outlive a restart as the functions Lambda's API made do. */

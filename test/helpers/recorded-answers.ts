@@ -114,6 +114,23 @@ export function parsedAsSnapshot(value: unknown, { nested = false }: { readonly 
   return value;
 }
 
+/** A recorded error answer without botocore's top-level copy of `Error.Message` (newer botocore adds it; older recordings lack it). */
+export function withoutMessageCopy(answer: unknown): unknown {
+  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
+  const { message: _copy, ...rest } = answer;
+  return rest;
+}
+
+/** An SDK v3 output as the recordings show botocore's: a timestamp member (a Date here) as `datetime`, bytes as Python's, undefined members left out. */
+export function botoShape(value: unknown): unknown {
+  if (value instanceof Date) return 'datetime';
+  if (Array.isArray(value)) return value.map(botoShape);
+  if (isObject(value) && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, botoShape(v)]])));
+  }
+  return pythonShape(value);
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

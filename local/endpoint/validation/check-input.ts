@@ -43,6 +43,13 @@ export interface CheckOptions {
    */
   readonly enumOrders?: readonly (readonly string[])[];
   /**
+   * Whether a refusal names a member from the operation's input (`createRestApiInput.name`),
+   * as API Gateway's do, rather than from the request's top (`name`).
+   */
+  readonly inputNamed?: boolean;
+  /** Whether refusals of the body's members come before those of the URI's, query string's and headers' (API Gateway's order). */
+  readonly bodyFirst?: boolean;
+  /**
    * The patterns the service checks in place of its model's, by the model's: AWS's service may
    * check a newer pattern than its published model has (as its recorded refusals quote it),
    * which is then both checked and quoted.
@@ -82,10 +89,19 @@ export interface CheckOptions {
 export function checkInput(model: ApiModel, operation: string, input: unknown, options: CheckOptions = {}): Findings {
   const shape = model.operations[operation]?.input;
   if (shape === undefined) return { violations: [] };
-  const walk = new Walk(model, options);
+  // A member sent in the URI, query string or a header is named as it is, without the input's name.
+  const located = new Set(Object.entries(model.shapes[shape]?.members ?? {}).flatMap(([name, ref]) => (ref.location ? [name] : [])));
+  const isLocated = (path: readonly PathStep[]) => {
+    const first = path[0];
+    return first !== undefined && 'member' in first && located.has(first.member);
+  };
+  const walk = new Walk(model, options, (path) => (options.inputNamed && !isLocated(path) ? `${lowerFirst(operation)}Input.` : ''));
   // A JSON `null` body is read as an empty request, as AWS reads it.
   walk.value(shape, input ?? {}, []);
-  return { wrongType: walk.wrongType, violations: walk.violations };
+  const violations = options.bodyFirst
+    ? [...walk.violations].sort((a, b) => Number(isLocated(a.path)) - Number(isLocated(b.path)))
+    : walk.violations;
+  return { wrongType: walk.wrongType, violations };
 }
 
 /** `entries.1.member.detailType`: member names with a lower-case first letter, lists and maps by `<n>.member`. */
@@ -214,7 +230,13 @@ class Walk {
   constructor(
     private readonly model: ApiModel,
     private readonly options: CheckOptions,
+    /** What a member's path in a refusal starts with. */
+    private readonly root: (path: readonly PathStep[]) => string,
   ) {}
+
+  #at(path: readonly PathStep[]): string {
+    return `${this.root(path)}${awsPath(path)}`;
+  }
 
   value(shapeName: string, value: unknown, path: readonly PathStep[]): void {
     const shape = this.#shape(shapeName);
@@ -232,7 +254,7 @@ class Walk {
 
   #scalar(shape: Shape, value: unknown, path: readonly PathStep[]): void {
     for (const [kind, constraint] of this.#scalarConstraints(shape, value)) {
-      this.#violate(kind, path, `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: ${constraint}`);
+      this.#violate(kind, path, `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint: ${constraint}`);
     }
   }
 
@@ -274,7 +296,7 @@ class Walk {
   }
 
   #notNull(path: readonly PathStep[]): void {
-    this.#violate('required', path, `Value null at '${awsPath(path)}' failed to satisfy constraint: Member must not be null`);
+    this.#violate('required', path, `Value null at '${this.#at(path)}' failed to satisfy constraint: Member must not be null`);
   }
 
   #list(shape: Shape, value: unknown[], path: readonly PathStep[]): void {
@@ -293,7 +315,7 @@ class Walk {
         this.#violate(
           'length',
           path,
-          `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${quoted.join(', ')}]`,
+          `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint: Member must satisfy constraint: [${quoted.join(', ')}]`,
         );
       }
       return;
@@ -321,7 +343,7 @@ class Walk {
       else for (const [, constraint] of this.#scalarConstraints(valueShape, item)) valueConstraints.add(constraint);
     }
     // Written only for a violation: showing a value walks all of it.
-    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint:`;
     if (keyConstraints.size > 0)
       this.#violate('pattern', path, `${where()} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
     if (valueConstraints.size > 0)
@@ -336,7 +358,7 @@ class Walk {
 
   /** A list's or map's number of entries against its length constraints. */
   #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
-    const where = () => `${this.#shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${this.#shown(shape, value)} at '${this.#at(path)}' failed to satisfy constraint:`;
     if (shape.min !== undefined && size < shape.min)
       this.#violate('length', path, `${where()} Member must have length greater than or equal to ${shape.min}`);
     if (shape.max !== undefined && size > shape.max)

@@ -14,7 +14,7 @@ import { AdvanceableClock } from '../../../local/clock.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { runUntilIdle } from '../../../testing/virtual-time.js';
-import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { botoShape, caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -439,16 +439,6 @@ async function asBoto(send: () => Promise<object>, last: () => RawAnswer | undef
 export async function asBotoAnswer(send: () => Promise<object>): Promise<Answer> {
   const { $metadata, ...output } = (await send()) as Answer & { $metadata: { httpStatusCode?: number } };
   return { ...(botoShape(output) as Answer), ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
-}
-
-/** Output as the recordings show it: a timestamp member (a Date here) as `datetime`, bytes as Python's. */
-function botoShape(value: unknown): unknown {
-  if (value instanceof Date) return 'datetime';
-  if (Array.isArray(value)) return value.map(botoShape);
-  if (isObject(value) && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, botoShape(v)]])));
-  }
-  return pythonShape(value);
 }
 
 /** Invoke's payload as LocalStack's snapshot reads the stream: a JSON object or list parsed, anything else as its text. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { type CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { caseDifferences, pythonShape, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -122,11 +122,4 @@ export async function asBoto(call: () => Promise<object>, last: () => RawAnswer 
 /** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
 export function compareCase(test: string, live: Record<string, unknown>): string[] {
   return caseDifferences(recorded(test), live, withoutMessageCopy);
-}
-
-/** A recorded error answer without botocore's top-level copy of `Error.Message`. */
-function withoutMessageCopy(answer: unknown): unknown {
-  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
-  const { message: _copy, ...rest } = answer;
-  return rest;
 }

@@ -6,7 +6,7 @@ import { AdvanceableClock } from '../../../local/clock.js';
 import { loadModel, type ShapeType } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
-import { caseDifferences, isObject } from '../../helpers/recorded-answers.js';
+import { caseDifferences, isObject, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
@@ -502,11 +502,4 @@ function botocoreNone(live: string): string | undefined {
   const input = model.shapes[model.operations[operation]?.input ?? ''];
   const types = PYTHON_TYPES[model.shapes[input?.members?.[member]?.shape ?? '']?.type as ShapeType];
   return types && `${PARAM_ERROR}\nInvalid type for parameter ${member}, value: None, type: <class 'NoneType'>, valid types: ${types}`;
-}
-
-/** A recorded error answer without botocore's top-level copy of `Error.Message`. */
-function withoutMessageCopy(answer: unknown): unknown {
-  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
-  const { message: _copy, ...rest } = answer;
-  return rest;
 }
