@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { processAlive } from '../local/store/data-folder-lock.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -69,16 +70,8 @@ function runTemporaryFolder(): string | undefined {
   try {
     return mkdtempSync(path.join(base, `${prefix}${process.pid}-`));
   } catch {
+    // A /dev/shm this user cannot write to: the workers keep the machine's temporary folder.
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,3 +1,5 @@
+import { REGION_NAMES } from '../region-names.js';
+
 /**
  * A region's availability zones as DescribeAvailabilityZones answers them. Zone ids map to
  * names per account on AWS; this is the mapping AWS answered in LocalStack's recordings for
@@ -20,20 +22,6 @@ export interface Zone {
 /** Zone ids in zone-name order, where AWS's recordings give them. */
 const ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
   'us-east-1': ['use1-az6', 'use1-az1', 'use1-az2', 'use1-az4', 'use1-az3', 'use1-az5'],
-};
-
-/** The long names AWS gives a region's zone group (`US East (N. Virginia) 1`), for the regions most used. */
-const LONG_NAMES: Readonly<Record<string, string>> = {
-  'us-east-1': 'US East (N. Virginia)',
-  'us-east-2': 'US East (Ohio)',
-  'us-west-1': 'US West (N. California)',
-  'us-west-2': 'US West (Oregon)',
-  'eu-west-1': 'Europe (Ireland)',
-  'eu-west-2': 'Europe (London)',
-  'eu-central-1': 'Europe (Frankfurt)',
-  'ap-southeast-1': 'Asia Pacific (Singapore)',
-  'ap-southeast-2': 'Asia Pacific (Sydney)',
-  'ap-northeast-1': 'Asia Pacific (Tokyo)',
 };
 
 const DIRECTIONS: Readonly<Record<string, string>> = {
@@ -65,7 +53,7 @@ export function zonesOf(region: string): Zone[] {
     OptInStatus: 'opt-in-not-required',
     Messages: [],
     GroupName: `${region}-zg-1`,
-    GroupLongName: `${LONG_NAMES[region] ?? region} 1`,
+    GroupLongName: `${REGION_NAMES[region] ?? region} 1`,
     NetworkBorderGroup: region,
     ZoneType: 'availability-zone',
   }));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
+import { REGION_NAMES } from '../region-names.js';
 import { domainOfAddress, parseAddress, SIMULATOR_DOMAIN } from './addresses.js';
 import { composeMessage } from './mime.js';
 import { newMessageId, type SesContext } from './ses-context.js';
@@ -11,19 +12,6 @@ export const VERIFICATION_WINDOW_MS = 24 * 3600_000;
 export const VERIFICATION_SENDER = 'no-reply-aws@amazon.com';
 /** The query action of the link in a verification mail (served unsigned: the link's token is its proof). */
 export const CONFIRM_VERIFICATION_ACTION = 'ConfirmVerification';
-
-const REGION_NAMES: Readonly<Record<string, string>> = {
-  'us-east-1': 'US East (N. Virginia)',
-  'us-east-2': 'US East (Ohio)',
-  'us-west-1': 'US West (N. California)',
-  'us-west-2': 'US West (Oregon)',
-  'eu-west-1': 'Europe (Ireland)',
-  'eu-west-2': 'Europe (London)',
-  'eu-central-1': 'Europe (Frankfurt)',
-  'ap-southeast-1': 'Asia Pacific (Singapore)',
-  'ap-southeast-2': 'Asia Pacific (Sydney)',
-  'ap-northeast-1': 'Asia Pacific (Tokyo)',
-};
 
 /**
  * SES's identities and their verification. Identities the app's template declares are

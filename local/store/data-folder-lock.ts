@@ -97,13 +97,14 @@ function readHolder(folder: string): DataFolderHolder | undefined {
   try {
     const holder = JSON.parse(readFileSync(path.join(folder, HOLDER_FILE), 'utf8')) as DataFolderHolder;
     // A holder file left by a runtime that died names nobody (the live holder may not have written its own yet).
-    return typeof holder.pid === 'number' && isAlive(holder.pid) ? holder : undefined;
+    return typeof holder.pid === 'number' && processAlive(holder.pid) ? holder : undefined;
   } catch {
     return undefined;
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs (signal 0 checks without signalling; EPERM: it runs, as another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

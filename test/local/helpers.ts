@@ -13,15 +13,7 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'switchyard-data-'));
 }
 
-/** Whether a process with this pid is still running (signal 0 checks without signalling). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processAlive } from '../../local/store/data-folder-lock.js';
 
 /** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {

@@ -1,5 +1,4 @@
 import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import {
   type Answers,
   type Clients,
@@ -18,34 +17,12 @@ import {
   subscribedQueue,
   subscriptionAttributes,
 } from './recorded-replays-filter.js';
+import { consolidated } from './recorded-replays-sqs.js';
 
 /** test_sns_filter_policy.py's TestSNSFilterPolicyBody: filter policies on the message body (scope MessageBody). */
 
 const publishJson = ({ sns }: Clients, TopicArn: string, message: unknown) =>
   sns.send(new PublishCommand({ TopicArn, Message: typeof message === 'string' ? message : pythonJson(message) }));
-
-/** The test's get_messages under retry: receives (and deletes) until `expected` came, sorted by body as the test sorts them. */
-async function messagesOf({ sqs }: Clients, QueueUrl: string, expected: number): Promise<Answers> {
-  const messages: Message[] = [];
-  const deadline = Date.now() + 10_000;
-  while (messages.length < expected && Date.now() < deadline) {
-    const answer = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 0,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    for (const message of answer.Messages ?? []) {
-      messages.push(message);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
-  if (messages.length !== expected) throw new Error(`${messages.length} messages came, not ${expected}`);
-  return { Messages: messages.sort((a, b) => ((a.Body ?? '') < (b.Body ?? '') ? -1 : 1)) };
-}
 
 /** Nothing more reaches the queue (the test's check after publishing messages the policy refuses). */
 async function expectNone(clients: Clients, queueUrl: string, seconds: number): Promise<void> {
@@ -158,7 +135,7 @@ const arrayAttributes: Replay = async (clients) => {
   for (const routes of [['queue3'], ['queue1'], ['queue2'], ['queue1', 'queue2']])
     await publishJson(clients, topicArn, { headers: { 'route-to': routes } });
   const answers: Answers = {};
-  for (const [i, queue] of queues.entries()) answers[`messages-queue-${i}`] = await messagesOf(clients, queue.url, 2);
+  for (const [i, queue] of queues.entries()) answers[`messages-queue-${i}`] = await consolidated(clients, queue.url, 2);
   return answers;
 };
 
@@ -194,7 +171,7 @@ const arrayOfObjectAttributes: Replay = async (clients) => {
     s3Event('ObjectCreated:Put', 'auto-insurance-2314.xml'),
   ])
     await publishJson(clients, topicArn, message);
-  return { messages: await messagesOf(clients, queue.url, 2) };
+  return { messages: await consolidated(clients, queue.url, 2) };
 };
 
 const orAttribute: Replay = async (clients) => {
@@ -218,7 +195,7 @@ const orAttribute: Replay = async (clients) => {
     { metricName: 'CPUUtilization', detail: { scope: 'Service', type: alarm } },
   ])
     await publishJson(clients, topicArn, message);
-  return { 'messages-queue': await messagesOf(clients, queue.url, 5) };
+  return { 'messages-queue': await consolidated(clients, queue.url, 5) };
 };
 
 const emptyArrayPayload: Replay = async (clients) => {
@@ -234,7 +211,7 @@ const emptyArrayPayload: Replay = async (clients) => {
     resources: [],
     detail: { eventVersion: '', responseElements: null },
   });
-  return { 'messages-queue': await messagesOf(clients, queue.url, 1) };
+  return { 'messages-queue': await consolidated(clients, queue.url, 1) };
 };
 
 const ipAddressCondition: Replay = async (clients) => {
@@ -257,7 +234,7 @@ const ipAddressCondition: Replay = async (clients) => {
     event('4', { sourceIPAddressV6: '2001:0db8:123f:1a01:0000:0000:0000:0000' }),
   ])
     await publishJson(clients, topicArn, message);
-  return { 'messages-queue': await messagesOf(clients, queue.url, 2) };
+  return { 'messages-queue': await consolidated(clients, queue.url, 2) };
 };
 
 export const FILTER_BODY_REPLAYS: Readonly<Record<string, Replay>> = {

@@ -72,8 +72,8 @@ const publishSqsFromSns: Replay = async (clients) => {
   return answers;
 };
 
-/** Receives (and deletes) until `expected` came, sorted by body as the test sorts them. */
-async function consolidated(clients: Clients, QueueUrl: string, expected: number): Promise<Answers> {
+/** Receives (and deletes) until `expected` came, sorted by body as the tests sort them (their get_messages under retry). */
+export async function consolidated(clients: Clients, QueueUrl: string, expected: number): Promise<Answers> {
   const messages: Message[] = [];
   const deadline = Date.now() + 10_000;
   while (messages.length < expected && Date.now() < deadline) {
