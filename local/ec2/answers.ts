@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseCidr, usableAddresses } from './cidr.js';
-import type { SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
+import type { IpPermission, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
 
 /** The shapes EC2 answers for what it keeps (the API reference's Vpc, Subnet, SecurityGroup). */
 
@@ -65,6 +65,28 @@ export function subnetAnswer(subnet: SubnetRecord, place: Place) {
 
 export const groupArn = (group: SecurityGroupRecord, place: Place): string =>
   `arn:aws:ec2:${place.region}:${group.OwnerId}:security-group/${group.GroupId}`;
+
+/** One ingress rule an IP range of a permission makes, as AuthorizeSecurityGroupIngress answers it: its ARN names the rule (`security-group-rule/sgr-…`). */
+export function ruleAnswer(
+  group: SecurityGroupRecord,
+  ruleId: string,
+  rule: IpPermission,
+  range: { CidrIp?: string; Description?: string },
+  place: Place,
+) {
+  return {
+    SecurityGroupRuleId: ruleId,
+    GroupId: group.GroupId,
+    GroupOwnerId: group.OwnerId,
+    IsEgress: false,
+    IpProtocol: rule.IpProtocol,
+    FromPort: rule.FromPort,
+    ToPort: rule.ToPort,
+    CidrIpv4: range.CidrIp,
+    ...(range.Description !== undefined ? { Description: range.Description } : {}),
+    SecurityGroupRuleArn: `arn:aws:ec2:${place.region}:${group.OwnerId}:security-group-rule/${ruleId}`,
+  };
+}
 
 export function groupAnswer(group: SecurityGroupRecord, place: Place) {
   return {

@@ -9,6 +9,7 @@ import {
   groupForVpcAnswer,
   newId,
   type Place,
+  ruleAnswer,
   specifiedTags,
   subnetAnswer,
   vpcAnswer,
@@ -102,8 +103,10 @@ export class Ec2Service {
 
   /** The default VPC (once) and the template's network, as the runtime starts or reloads. */
   declare(app: LoadedApp): void {
-    ensureDefaultVpc(this.store, this.place);
-    declareTemplateNetwork(this.store, app, this.place);
+    this.store.atomically(() => {
+      ensureDefaultVpc(this.store, this.place);
+      declareTemplateNetwork(this.store, app, this.place);
+    });
   }
 
   async CreateVpc(input: Input) {
@@ -121,9 +124,11 @@ export class Ec2Service {
       OwnerId: this.place.accountId,
       Tags: specifiedTags(input.TagSpecifications, 'vpc'),
     };
-    this.store.vpcs.put(VpcId, vpc);
     const group = defaultGroup(vpc, newId('sg'));
-    this.store.groups.put(group.GroupId, group);
+    this.store.atomically(() => {
+      this.store.vpcs.put(VpcId, vpc);
+      this.store.groups.put(group.GroupId, group);
+    });
     return { Vpc: vpcAnswer(vpc, 'pending') };
   }
 
@@ -137,8 +142,10 @@ export class Ec2Service {
     const groups = this.store.groups.all().filter((group) => group.VpcId === vpc.VpcId);
     const inUse = this.store.subnets.all().some((subnet) => subnet.VpcId === vpc.VpcId) || groups.some((g) => g.GroupName !== 'default');
     if (inUse) throw vpcHasDependencies(vpc.VpcId);
-    for (const group of groups) this.store.groups.delete(group.GroupId);
-    this.store.vpcs.delete(vpc.VpcId);
+    this.store.atomically(() => {
+      for (const group of groups) this.store.groups.delete(group.GroupId);
+      this.store.vpcs.delete(vpc.VpcId);
+    });
     return { Return: true };
   }
 
@@ -264,18 +271,9 @@ export class Ec2Service {
     }));
     this.store.groups.put(group.GroupId, { ...group, IpPermissions: [...group.IpPermissions, ...permissions] });
     const rules = permissions.flatMap((rule) =>
-      (rule.IpRanges as { CidrIp?: string; Description?: string }[]).map((range) => ({
-        SecurityGroupRuleId: newId('sgr'),
-        GroupId: group.GroupId,
-        GroupOwnerId: group.OwnerId,
-        IsEgress: false,
-        IpProtocol: rule.IpProtocol,
-        FromPort: rule.FromPort,
-        ToPort: rule.ToPort,
-        CidrIpv4: range.CidrIp,
-        ...(range.Description !== undefined ? { Description: range.Description } : {}),
-        SecurityGroupRuleArn: `arn:aws:ec2:${this.place.region}:${group.OwnerId}:security-group-rule/${group.GroupId}`,
-      })),
+      (rule.IpRanges as { CidrIp?: string; Description?: string }[]).map((range) =>
+        ruleAnswer(group, newId('sgr'), rule, range, this.place),
+      ),
     );
     return { Return: true, SecurityGroupRules: rules };
   }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** A tag as EC2 answers it. */
 export interface Tag {
@@ -58,11 +59,16 @@ export class Ec2Store {
   /** Facts about the store itself: `defaultVpc` once the default network was made (a deleted default VPC is not made again). */
   readonly facts: JsonTable<true>;
 
-  constructor(db: DatabaseSync) {
+  constructor(private readonly db: DatabaseSync) {
     this.facts = new JsonTable(db, 'ec2_fact', 'name');
     this.vpcs = new JsonTable(db, 'ec2_vpc', 'id');
     this.subnets = new JsonTable(db, 'ec2_subnet', 'id');
     this.groups = new JsonTable(db, 'ec2_security_group', 'id');
+  }
+
+  /** Runs `work` as one transaction: a VPC and its default group, or a declaration of the template's network, are written whole or not at all. */
+  atomically<T>(work: () => T): T {
+    return inTransaction(this.db, work);
   }
 
   /** The resource of any kind an id names (CreateTags and DeleteTags take ids of every kind). */

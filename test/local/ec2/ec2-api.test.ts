@@ -83,12 +83,15 @@ describe('Ec2Service', () => {
     expect(Subnet).toMatchObject({ VpcId: vpcId, AvailabilityZoneId: 'use1-az1', AvailableIpAddressCount: 251, State: 'available' });
     const group = await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: 'web', Description: 'Web' }));
     expect(group.SecurityGroupArn).toBe(`arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/${group.GroupId}`);
-    await ec2.send(
+    const { SecurityGroupRules } = await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: group.GroupId,
         IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
       }),
     );
+    const ruleId = SecurityGroupRules?.[0]?.SecurityGroupRuleId ?? '';
+    expect(ruleId).toMatch(/^sgr-[0-9a-f]{17}$/);
+    expect(SecurityGroupRules?.[0]?.SecurityGroupRuleArn).toBe(`arn:aws:ec2:us-east-1:${ACCOUNT}:security-group-rule/${ruleId}`);
     const { SecurityGroupForVpcs } = await ec2.send(new GetSecurityGroupsForVpcCommand({ VpcId: vpcId }));
     expect(SecurityGroupForVpcs?.map((g) => g.GroupName).sort()).toEqual(['default', 'web']);
     const { SecurityGroups } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group.GroupId ?? ''] }));
