@@ -35,8 +35,10 @@ export async function withCheckedVpc(input: Input, network: NetworkLookup | unde
   const groups = ids(config.SecurityGroupIds);
   const subnets = ids(config.SubnetIds);
   let vpcId = '';
-  if (network !== undefined && (groups.length > 0 || subnets.length > 0)) {
+  // A Describe with no ids lists every resource: only the ids given are looked up, and no subnet means no VPC.
+  if (network !== undefined && groups.length > 0)
     await relayed('DescribeSecurityGroups', () => network.DescribeSecurityGroups({ GroupIds: groups }));
+  if (network !== undefined && subnets.length > 0) {
     const { Subnets } = await relayed('DescribeSubnets', () => network.DescribeSubnets({ SubnetIds: subnets }));
     vpcId = Subnets?.[0]?.VpcId ?? '';
   }
