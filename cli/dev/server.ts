@@ -5,7 +5,7 @@ import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
 import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
-import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-code.js';
+import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
 import { type BundleRecord, loadRecord, saveRecord, staleness } from './synth-record.js';
@@ -277,7 +277,7 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
  * cannot tell which function's code came from it, so no function would run the edit), else
  * undefined.
  */
-async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly BundleRecord[], what: string): Promise<string | undefined> {
+async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly CodeRecord[], what: string): Promise<string | undefined> {
   const outcomes = await dev.code.rebuild(bundles);
   await runReplacements(runtime, dev.code.replacements());
   const unreached = outcomes.filter((outcome) => 'rebuilt' in outcome && functionsRunning(runtime, outcome.bundle.assetDir).length === 0);
@@ -351,13 +351,14 @@ function reportRebuilt(dev: Dev, outcomes: readonly RebuildOutcome[], what: stri
   }
 }
 
-/** The bundle's entry file, relative to the project. */
-function entryPath(dev: Dev, bundle: BundleRecord): string {
+/** The bundle's entry file (a copied folder's source folder, with a slash), relative to the project. */
+function entryPath(dev: Dev, bundle: CodeRecord): string {
+  if ('source' in bundle) return `${path.relative(dev.project.root, bundle.source)}/`;
   return path.relative(dev.project.root, path.resolve(bundle.cwd, entryOf(bundle)));
 }
 
 /** The bundle's entry file, as its esbuild command line names it. */
-function entryOf(bundle: RebuildOutcome['bundle']): string {
+function entryOf(bundle: BundleRecord): string {
   return bundle.esbuildArgs.find((arg) => !arg.startsWith('--')) ?? bundle.outfile;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type CopyRecord, copiedAssets, isInsideSource } from './copied-assets.js';
 import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFolder, stampFiles, stampFolders } from './file-stamps.js';
 
 /**
@@ -46,10 +47,12 @@ export interface SynthRecord {
   /** The environment variables the app read, with their values (null: unset). */
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly BundleRecord[];
+  /** The asset folders that are copies of a project folder (Python functions' code). */
+  readonly copies: readonly CopyRecord[];
 }
 
-/** 2: bundles matched to asset folders by all their outputs, one record per folder. */
-const RECORD_VERSION = 2;
+/** 3: bundles matched to asset folders by all their outputs, one record per folder; copied folders. */
+const RECORD_VERSION = 3;
 
 /** Variables `switchyard dev` sets itself for each synthesis: not the user's environment. */
 const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|SWITCHYARD_SYNTH_RECORD|SWITCHYARD_BUNDLE_CACHE)$/;
@@ -98,13 +101,25 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
   // A bundling hook's commands (SwitchyardFunction's copies of its asset files): the files they name are read.
   const commands = processes.flatMap((p) => p.commands).map((command) => filesNamed(command, cdkOut));
   for (const named of commands) for (const file of named.files) read.add(file);
+  const usedFolders = assetFolders(cdkOut);
   const bundles = bundlesByAssetFolder(
     processes.flatMap((p) => p.bundles),
-    assetFolders(cdkOut),
+    usedFolders,
   );
   // A bundle found in no asset folder the app uses (an after-bundling hook changed its output): an
   // edit of its sources is not rebuilt here but synthesized, so what it read counts as the synthesis's.
   for (const unmatched of bundles.unmatched) for (const file of unmatched.inputs) read.add(file);
+  // Python code copied into an asset folder: the synthesis read its files to fingerprint and copy
+  // them, but an edit of one changes that function's code only, copied again with no synthesis.
+  const bundled = new Set(bundles.matched.map((bundle) => bundle.assetDir));
+  const copies = copiedAssets(
+    usedFolders.filter((folder) => !bundled.has(folder)),
+    listed,
+  );
+  for (const copy of copies) {
+    for (const file of read) if (isInsideSource(file, copy)) read.delete(file);
+    for (const folder of listed) if (folder === copy.source || isInsideSource(folder, copy)) listed.delete(folder);
+  }
   return {
     version: RECORD_VERSION,
     cdkOut,
@@ -114,6 +129,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     listed: stampFolders(listed),
     env,
     bundles: bundles.matched,
+    copies,
   };
 }
 
