@@ -147,7 +147,13 @@ export class HandlerCode {
     const entry = path.join(this.bundleCache, bundle.key);
     rmSync(entry, { recursive: true, force: true });
     mkdirSync(path.join(entry, 'out'), { recursive: true });
-    for (const file of rebuilt.outputs) copyFileSync(path.join(rebuilt.dir, file), path.join(entry, 'out', file));
+    for (const file of rebuilt.outputs) {
+      const from = path.join(rebuilt.dir, file);
+      const to = path.join(entry, 'out', file);
+      // The synthesis writes the bundle where its own esbuild did: a source map names the sources from there.
+      if (file.endsWith('.map')) writeFileSync(to, sourceMapFrom(readFileSync(from, 'utf8'), rebuilt.dir, path.dirname(bundle.outfile)));
+      else copyFileSync(from, to);
+    }
     writeFileSync(path.join(entry, 'inputs.json'), JSON.stringify(rebuilt.inputs));
   }
 
@@ -195,4 +201,21 @@ function loadReplacements(file: string, record: SynthRecord): Map<string, Replac
   } catch {
     return new Map();
   }
+}
+
+/**
+ * A source map built for one folder as esbuild would have written it for another at the same
+ * sources: its `sources` made relative to `to`, the rest as it was. A rebuilt bundle is written
+ * one folder deeper than the synthesis's (so that it names the sources from where it runs);
+ * cached with that map, the next synthesis's asset named them one folder off, and held the
+ * same index.mjs as a fresh build beside another map, in another asset folder.
+ */
+function sourceMapFrom(map: string, from: string, to: string): string {
+  const { sources } = JSON.parse(map) as { sources?: unknown };
+  if (!Array.isArray(sources)) return map;
+  const moved = sources.map((source) =>
+    typeof source === 'string' ? path.relative(to, path.resolve(from, source)).split(path.sep).join('/') : source,
+  );
+  // esbuild's own layout (one `"sources": [...]` line), so that the cached map is the bytes a build writes.
+  return map.replace(/"sources":\s*\[[^\]]*\]/, `"sources": [${moved.map((source) => JSON.stringify(source)).join(', ')}]`);
 }

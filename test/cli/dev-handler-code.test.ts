@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -331,6 +331,29 @@ describe('HandlerCode', () => {
     const again = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
     expect(again.replacements()).toEqual(new Map([[record.bundles[0]?.assetDir, outcome.rebuilt.dir]]));
     expect(again.stale()).toEqual([]);
+  });
+
+  it('stores a rebuilt bundle for the next synthesis with the source map the synthesis would write, naming the sources from the asset folder', async () => {
+    const root = project(APP);
+    const { record } = await synthesizeApp(root);
+    const cache = path.join(root, '.switchyard', 'bundle-cache');
+    const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record, cache);
+    write(root, 'helper.ts', "export const greet = (who: string) => 'cached by ' + who;\n");
+    await code.rebuild(record.bundles);
+    await code.dispose();
+    // The next synthesis takes the bundle from the cache, as it would have built it.
+    expect((await synthesizeApp(root)).bundlePid).toBe(0);
+    const asset = path.join(root, '.switchyard', 'cdk.out', 'asset.1');
+    expect(readFileSync(path.join(asset, 'index.mjs'), 'utf8')).toContain('cached by');
+    const map = JSON.parse(readFileSync(path.join(asset, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.map((source) => path.resolve(asset, source)).sort()).toEqual(
+      [path.join(root, 'handler.ts'), path.join(root, 'helper.ts')].sort(),
+    );
+    // Byte for byte what esbuild writes for the same sources: CDK names the asset folder the same.
+    const cached = ['index.mjs', 'index.mjs.map'].map((file) => readFileSync(path.join(asset, file), 'utf8'));
+    rmSync(cache, { recursive: true, force: true });
+    expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
+    expect(['index.mjs', 'index.mjs.map'].map((file) => readFileSync(path.join(asset, file), 'utf8'))).toEqual(cached);
   });
 
   it('fails to rebuild a bundle whose source does not compile, naming the file, line and column', async () => {
