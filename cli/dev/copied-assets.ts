@@ -27,11 +27,16 @@ const NOT_COMPARED = /(^|\/)(__pycache__|\.[^/]*)(\/|$)/;
  * folder and its subfolder both are.
  */
 export function copiedAssets(assetDirs: readonly string[], listed: ReadonlySet<string>): CopyRecord[] {
-  const sources = [...listed].map((folder) => ({ folder, files: filesOf(folder) })).filter(({ files }) => files.some(isPython));
+  const assets = assetDirs.map((assetDir) => ({ assetDir, asset: filesOf(assetDir) })).filter(({ asset }) => asset.some(isPython));
+  if (assets.length === 0) return [];
+  // Only folders with Python in them or in a listed subfolder are walked: a synthesis may list many (a Docker build's context).
+  const folders = [...listed].filter((folder) => !folder.split(path.sep).includes('node_modules'));
+  const python = folders.filter(holdsPython);
+  const sources = folders
+    .filter((folder) => python.some((inner) => inner === folder || inner.startsWith(`${folder}${path.sep}`)))
+    .map((folder) => ({ folder, files: filesOf(folder) }));
   const copies: CopyRecord[] = [];
-  for (const assetDir of assetDirs) {
-    const asset = filesOf(assetDir);
-    if (!asset.some(isPython)) continue;
+  for (const { assetDir, asset } of assets) {
     const held = new Set(asset);
     const best = sources
       .filter(({ folder, files }) =>
@@ -63,6 +68,16 @@ export function filesOf(folder: string): string[] {
     .map((entry) => entry.split(path.sep).join('/'))
     .filter((entry) => !NOT_COMPARED.test(entry) && isFile(path.join(folder, entry)))
     .sort();
+}
+
+/** Whether the folder itself (not a subfolder) holds a Python file. */
+function holdsPython(folder: string): boolean {
+  try {
+    return readdirSync(folder).some(isPython);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
 }
 
 function isPython(file: string): boolean {

@@ -31,8 +31,8 @@ writeFileSync(out + '/manifest.json', JSON.stringify({ version: '1' }));
 `,
 };
 
-async function pythonApp(): Promise<{ root: string; record: SynthRecord; code: HandlerCode }> {
-  const root = project(APP);
+async function pythonApp(files: Record<string, string> = APP): Promise<{ root: string; record: SynthRecord; code: HandlerCode }> {
+  const root = project(files);
   const outdir = path.join(root, '.switchyard', 'cdk.out');
   const state = { scratch: path.join(root, '.switchyard', 'tmp'), bundleCache: path.join(root, '.switchyard', 'bundle-cache') };
   const { record } = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir, state);
@@ -52,6 +52,22 @@ describe('HandlerCode, a Python function copied from a source folder', () => {
     writeFiles(root, { 'report/extra.py': 'X = 1\n' });
     expect(code.plan([path.join(root, 'report', 'extra.py')])).toEqual({ kind: 'code', bundles: record.copies });
     expect(code.plan([path.join(root, 'settings.json')])).toEqual({ kind: 'synth', reason: "the app's synthesis reads settings.json" });
+  });
+
+  it('takes a folder whose Python is in a subfolder only (a package beside its requirements.txt) as the source, not the subfolder', async () => {
+    const { root, record } = await pythonApp({
+      'cdk.json': '{}',
+      'svc/requirements.txt': 'requests\n',
+      'svc/src/app.py': 'def handler(event, context):\n    return 1\n',
+      'app.mjs': `import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const out = process.env.CDK_OUTDIR;
+for (const folder of ['svc', 'svc/src']) for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isFile()) readFileSync(folder + '/' + entry.name);
+cpSync('svc', out + '/asset.svc', { recursive: true });
+writeFileSync(out + '/App.assets.json', JSON.stringify({ files: { a: { source: { path: 'asset.svc', packaging: 'zip' } } } }));
+writeFileSync(out + '/manifest.json', '{}');
+`,
+    });
+    expect(record.copies.map((copy) => path.relative(root, copy.source))).toEqual(['svc']);
   });
 
   it('copies the edited folder into a folder of its own for the function to run, and keeps what it replaces for a restart', async () => {
