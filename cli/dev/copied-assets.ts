@@ -55,6 +55,13 @@ export function isInsideSource(file: string, copy: CopyRecord): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
+/** Python's dependency files: a change to one is installed by a synthesis (PythonFunction's bundling), not copied. */
+const DEPENDENCY_FILES = /^(requirements[^/]*\.txt|Pipfile|Pipfile\.lock|pyproject\.toml|poetry\.lock|uv\.lock|setup\.py|setup\.cfg)$/;
+
+export function isDependencyFile(file: string): boolean {
+  return DEPENDENCY_FILES.test(path.basename(file));
+}
+
 /** A folder's files, relative to it with `/` separators, without those never compared. */
 export function filesOf(folder: string): string[] {
   let entries: string[];

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type CopyRecord, copiedAssets, isInsideSource } from './copied-assets.js';
+import { type CopyRecord, copiedAssets, isDependencyFile, isInsideSource } from './copied-assets.js';
 import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFolder, stampFiles, stampFolders } from './file-stamps.js';
 
 /**
@@ -117,7 +117,8 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     listed,
   );
   for (const copy of copies) {
-    for (const file of read) if (isInsideSource(file, copy)) read.delete(file);
+    // Its dependency files stay the synthesis's: a PythonFunction's bundling installs what they name.
+    for (const file of read) if (isInsideSource(file, copy) && !isDependencyFile(file)) read.delete(file);
     for (const folder of listed) if (folder === copy.source || isInsideSource(folder, copy)) listed.delete(folder);
   }
   return {

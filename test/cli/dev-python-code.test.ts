@@ -68,6 +68,13 @@ writeFileSync(out + '/manifest.json', '{}');
 `,
     });
     expect(record.copies.map((copy) => path.relative(root, copy.source))).toEqual(['svc']);
+    // Its dependencies are installed by a synthesis (PythonFunction's bundling), its code copied.
+    const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
+    expect(code.plan([path.join(root, 'svc', 'requirements.txt')])).toEqual({
+      kind: 'synth',
+      reason: "the app's synthesis reads svc/requirements.txt",
+    });
+    expect(code.plan([path.join(root, 'svc', 'src', 'app.py')])).toEqual({ kind: 'code', bundles: record.copies });
   });
 
   it('copies the edited folder into a folder of its own for the function to run, and keeps what it replaces for a restart', async () => {
