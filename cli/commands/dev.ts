@@ -17,7 +17,9 @@ AWS-compatible endpoint, and reloads it as you edit it:
   3. watches the app's sources (cdk.json's "watch" include/exclude, as cdk watch uses them; else
      the folder without node_modules, cdk.out, dist and dot-folders). A change only functions'
      bundles read (a handler and what it imports) rebuilds those bundles with the options of
-     the synthesis and runs them from the next invocation, with no synthesis (the start-up
+     the synthesis, and one in a Python function's folder (Code.fromAsset's copy) copies it
+     again once its Python compiles; the functions run it from the next invocation, with no
+     synthesis (the start-up
      report says which functions run code newer than cdk.out). Any other change synthesizes
      again and reloads the changed functions, event source mappings, rules and state machines
      in place: queued messages, running executions and table items stay, the next event runs

@@ -1,15 +1,19 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type CopyRecord, isInsideSource } from './copied-assets.js';
 import { type FileStamp, firstChanged } from './file-stamps.js';
 import { BundleError, type Rebuilt, Rebundler } from './rebundle.js';
 import type { BundleRecord, SynthRecord } from './synth-record.js';
+
+/** A function's code dev updates without a synthesis: an esbuild bundle, or a copied source folder (Python). */
+export type CodeRecord = BundleRecord | CopyRecord;
 
 /** What a batch of changed files asks for. */
 export type ChangePlan =
   /** The app's synthesis read one of them (or what it read is not known): synthesize and reload. */
   | { readonly kind: 'synth'; readonly reason: string }
-  /** Only functions' bundles read them: rebuild those bundles, no synthesis. */
-  | { readonly kind: 'code'; readonly bundles: readonly BundleRecord[] }
+  /** Only functions' code reads them: rebuild those bundles (copy those folders), no synthesis. */
+  | { readonly kind: 'code'; readonly bundles: readonly CodeRecord[] }
   /** Nothing reads them (a new file nothing imports yet, an editor's temporary file). */
   | { readonly kind: 'none' };
 
@@ -21,8 +25,8 @@ interface Replacement {
 
 /** The outcome of rebuilding a bundle for the reload line. */
 export type RebuildOutcome =
-  | { readonly bundle: BundleRecord; readonly rebuilt: Rebuilt }
-  | { readonly bundle: BundleRecord; readonly error: BundleError };
+  | { readonly bundle: CodeRecord; readonly rebuilt: Rebuilt }
+  | { readonly bundle: CodeRecord; readonly error: BundleError };
 
 /**
  * The functions' code as `switchyard dev` runs it between syntheses: the bundles of the last
@@ -41,7 +45,7 @@ export class HandlerCode {
   #read = new Set<string>();
   #listed = new Set<string>();
   /** The bundles that read each file, by the inputs they were built from last. */
-  #readers = new Map<string, Set<BundleRecord>>();
+  #readers = new Map<string, Set<CodeRecord>>();
 
   constructor(
     /** The project folder (changed files are named relative to it). */
@@ -79,12 +83,14 @@ export class HandlerCode {
     const record = this.#record;
     if (record === undefined) return { kind: 'synth', reason: 'the last synthesis failed' };
     if (!record.complete) return { kind: 'synth', reason: 'what the synthesis reads is not known' };
-    const bundles = new Set<BundleRecord>();
+    const bundles = new Set<CodeRecord>();
     for (const file of files) {
       if (this.#read.has(file) || this.#listed.has(path.dirname(file))) {
         return { kind: 'synth', reason: `the app's synthesis reads ${path.relative(this.project, file)}` };
       }
       const readers = this.#readers.get(file) ?? new Set();
+      // A file added to (or removed from) a copied folder is that function's code too.
+      for (const copy of record.copies) if (isInsideSource(file, copy)) readers.add(copy);
       for (const bundle of readers) bundles.add(bundle);
       if (readers.size === 0 && existsSync(file)) {
         for (const bundle of record.bundles) if (this.#failing.has(bundle.assetDir)) bundles.add(bundle);
@@ -101,19 +107,19 @@ export class HandlerCode {
   }
 
   /** The bundles whose inputs changed since they were built (while dev was not running, say). */
-  stale(): BundleRecord[] {
-    return (this.#record?.bundles ?? []).filter((bundle) => firstChanged(this.#inputsOf(bundle)) !== undefined);
+  stale(): CodeRecord[] {
+    return this.#code().filter((bundle) => firstChanged(this.#inputsOf(bundle)) !== undefined);
   }
 
   /** Rebuilds each bundle; one that fails keeps its last good code (the outcome says why). */
-  async rebuild(bundles: readonly BundleRecord[]): Promise<RebuildOutcome[]> {
+  async rebuild(bundles: readonly CodeRecord[]): Promise<RebuildOutcome[]> {
     const outcomes: RebuildOutcome[] = [];
     for (const bundle of bundles) {
       try {
-        const rebuilt = await this.#rebundler.rebuild(bundle);
+        const rebuilt = 'source' in bundle ? await this.#rebundler.recopy(bundle, this.project) : await this.#rebundler.rebuild(bundle);
         this.#replaced.set(bundle.assetDir, { dir: rebuilt.dir, inputs: rebuilt.inputs });
         this.#indexReaders();
-        this.#cache(bundle, rebuilt);
+        if (!('source' in bundle)) this.#cache(bundle, rebuilt);
         this.#failing.delete(bundle.assetDir);
         outcomes.push({ bundle, rebuilt });
       } catch (error) {
@@ -141,12 +147,23 @@ export class HandlerCode {
     const entry = path.join(this.bundleCache, bundle.key);
     rmSync(entry, { recursive: true, force: true });
     mkdirSync(path.join(entry, 'out'), { recursive: true });
-    for (const file of rebuilt.outputs) copyFileSync(path.join(rebuilt.dir, file), path.join(entry, 'out', file));
+    for (const file of rebuilt.outputs) {
+      const from = path.join(rebuilt.dir, file);
+      const to = path.join(entry, 'out', file);
+      // The synthesis writes the bundle where its own esbuild did: a source map names the sources from there.
+      if (file.endsWith('.map')) writeFileSync(to, sourceMapFrom(readFileSync(from, 'utf8'), rebuilt.dir, path.dirname(bundle.outfile)));
+      else copyFileSync(from, to);
+    }
     writeFileSync(path.join(entry, 'inputs.json'), JSON.stringify(rebuilt.inputs));
   }
 
-  #inputsOf(bundle: BundleRecord): readonly FileStamp[] {
-    return this.#replaced.get(bundle.assetDir)?.inputs ?? bundle.inputs;
+  #inputsOf(bundle: CodeRecord): readonly FileStamp[] {
+    return this.#replaced.get(bundle.assetDir)?.inputs ?? ('source' in bundle ? bundle.files : bundle.inputs);
+  }
+
+  /** Every function's code the record knows: its bundles and its copied folders. */
+  #code(): CodeRecord[] {
+    return [...(this.#record?.bundles ?? []), ...(this.#record?.copies ?? [])];
   }
 
   #setRecord(record: SynthRecord | undefined): void {
@@ -158,7 +175,7 @@ export class HandlerCode {
 
   #indexReaders(): void {
     this.#readers = new Map();
-    for (const bundle of this.#record?.bundles ?? []) {
+    for (const bundle of this.#code()) {
       for (const { file } of this.#inputsOf(bundle)) {
         const readers = this.#readers.get(file) ?? new Set();
         readers.add(bundle);
@@ -179,9 +196,26 @@ function loadReplacements(file: string, record: SynthRecord): Map<string, Replac
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { cdkOut?: string; replaced?: Record<string, Replacement> };
     if (saved.cdkOut !== record.cdkOut) return new Map();
-    const assets = new Set(record.bundles.map((bundle) => bundle.assetDir));
+    const assets = new Set([...record.bundles, ...record.copies].map((code) => code.assetDir));
     return new Map(Object.entries(saved.replaced ?? {}).filter(([asset, replacement]) => assets.has(asset) && existsSync(replacement.dir)));
   } catch {
     return new Map();
   }
+}
+
+/**
+ * A source map built for one folder as esbuild would have written it for another at the same
+ * sources: its `sources` made relative to `to`, the rest as it was. A rebuilt bundle is written
+ * one folder deeper than the synthesis's (so that it names the sources from where it runs);
+ * cached with that map, the next synthesis's asset named them one folder off, and held the
+ * same index.mjs as a fresh build beside another map, in another asset folder.
+ */
+function sourceMapFrom(map: string, from: string, to: string): string {
+  const { sources } = JSON.parse(map) as { sources?: unknown };
+  if (!Array.isArray(sources)) return map;
+  const moved = sources.map((source) =>
+    typeof source === 'string' ? path.relative(to, path.resolve(from, source)).split(path.sep).join('/') : source,
+  );
+  // esbuild's own layout (one `"sources": [...]` line), so that the cached map is the bytes a build writes.
+  return map.replace(/"sources":\s*\[[^\]]*\]/, `"sources": [${moved.map((source) => JSON.stringify(source)).join(', ')}]`);
 }

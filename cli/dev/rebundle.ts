@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BuildContext, BuildFailure, BuildOptions, Message } from 'esbuild';
+import { type CopyRecord, filesOf, pythonSyntaxErrors } from './copied-assets.js';
 import { esbuildOptions } from './esbuild-options.js';
 import { type FileStamp, stampFiles } from './file-stamps.js';
 import type { BundleRecord } from './synth-record.js';
@@ -66,6 +67,43 @@ export class Rebundler {
     this.#generation.set(name, generation);
     this.#prune(name, generation);
     return { dir, outputs: [...outputs.files.keys()], inputs: stampFiles(outputs.inputs), ms: performance.now() - started };
+  }
+
+  /**
+   * Copies a copied asset's source folder again (a Python function's code) into a folder of its
+   * own, over what the asset folder held beside it, once every Python file of it compiles.
+   * @param project the folder errors name files relative to
+   * @throws BundleError naming each file, line and column that does not compile (the code that runs stays as it was)
+   */
+  async recopy(copy: CopyRecord, project: string): Promise<Rebuilt> {
+    const started = performance.now();
+    const files = filesOf(copy.source);
+    const python = files.filter((file) => file.endsWith('.py')).map((file) => path.relative(project, path.join(copy.source, file)));
+    let errors: string[];
+    try {
+      errors = await pythonSyntaxErrors(python, project);
+    } catch (error) {
+      throw new BundleError([(error as Error).message], { cause: error });
+    }
+    if (errors.length > 0) throw new BundleError(errors);
+    const dir = this.#nextFolder(copy.assetDir);
+    // What the asset held beside the copy (what a bundling added) stays; the source's files are copied anew.
+    cpSync(copy.assetDir, dir, { recursive: true });
+    for (const stamp of copy.files) rmSync(path.join(dir, path.relative(copy.source, stamp.file)), { force: true });
+    for (const file of files) cpSync(path.join(copy.source, file), path.join(dir, file));
+    return { dir, outputs: [], inputs: stampFiles(files.map((file) => path.join(copy.source, file))), ms: performance.now() - started };
+  }
+
+  /** A new generation's folder for the asset's code (empty), the older ones but the last pruned. */
+  #nextFolder(assetDir: string): string {
+    const name = path.basename(assetDir);
+    const generation = (this.#generation.get(name) ?? this.#lastGeneration(name)) + 1;
+    const dir = path.join(this.root, name, String(generation));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    this.#generation.set(name, generation);
+    this.#prune(name, generation);
+    return dir;
   }
 
   /** Closes the esbuild contexts. */

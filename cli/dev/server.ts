@@ -5,10 +5,10 @@ import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
 import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
-import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-code.js';
+import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
-import { loadRecord, saveRecord, staleness } from './synth-record.js';
+import { type BundleRecord, loadRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
 
@@ -262,15 +262,41 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
     dev.io.out(`changed: ${named}: neither the app's synthesis nor a function's bundle reads it; nothing to reload`);
     return;
   }
+  let reason = plan.kind === 'synth' ? plan.reason : undefined;
   if (plan.kind === 'code') {
-    const outcomes = await dev.code.rebuild(plan.bundles);
-    await runReplacements(runtime, dev.code.replacements());
-    reportRebuilt(dev, outcomes, `changed: ${named}`, runtime);
-    // As after a reload: the new code's first environment starts ahead of its next event.
-    void runtime.warm();
-    return;
+    reason = await rebuildInPlace(runtime, dev, plan.bundles, `changed: ${named}`);
+    if (reason === undefined) return;
   }
-  dev.io.out(`changed: ${named}; synthesizing (${plan.reason})...`);
+  dev.io.out(`changed: ${named}; synthesizing (${reason})...`);
+  await synthesizeAndReload(runtime, dev);
+}
+
+/**
+ * Rebuilds the bundles and runs each in every function whose code is its asset folder. Returns
+ * why the app must be synthesized instead when a bundle that built runs in no function (dev
+ * cannot tell which function's code came from it, so no function would run the edit), else
+ * undefined.
+ */
+async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly CodeRecord[], what: string): Promise<string | undefined> {
+  const outcomes = await dev.code.rebuild(bundles);
+  await runReplacements(runtime, dev.code.replacements());
+  const unreached = outcomes.filter((outcome) => 'rebuilt' in outcome && functionsRunning(runtime, outcome.bundle.assetDir).length === 0);
+  if (unreached.length > 0) {
+    const entries = [...new Set(unreached.map((outcome) => entryPath(dev, outcome.bundle)))].join(', ');
+    const folders = unreached.map((outcome) => path.relative(dev.project.root, outcome.bundle.assetDir)).join(', ');
+    dev.io.err(
+      `${what}: rebuilt ${entries}, but no function runs its asset folder (${folders}), so dev cannot tell which functions run it; synthesizing instead`,
+    );
+    return `no function runs the rebuilt ${entries}`;
+  }
+  reportRebuilt(dev, outcomes, what, runtime);
+  // As after a reload: the new code's first environment starts ahead of its next event.
+  void runtime.warm();
+  return undefined;
+}
+
+/** Synthesizes the app and reloads what changed in place; a failed synthesis or load leaves the last good app running. */
+async function synthesizeAndReload(runtime: Runtime, dev: Dev): Promise<void> {
   const started = performance.now();
   try {
     const summary = await runtime.reload(await synthesizeInto(dev));
@@ -298,15 +324,22 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
   }
 }
 
-/** The rebuilt handlers (their entry files and the functions that run them), or the build errors (each once, with its file and line). */
+/** The functions whose code is the asset folder (the template's code, which a rebuilt bundle replaces). */
+function functionsRunning(runtime: Runtime, assetDir: string): string[] {
+  return runtime.definitions.functions.filter((fn) => path.resolve(fn.codePath) === assetDir).map((fn) => fn.name);
+}
+
+/**
+ * The rebuilt handlers (their entry files and the functions that run them), or the build errors
+ * (each once, with its file and line). Without a runtime (at start, before it runs) no function
+ * is named: the start-up report says which run code newer than the synthesis.
+ */
 function reportRebuilt(dev: Dev, outcomes: readonly RebuildOutcome[], what: string, runtime?: Runtime): void {
   const built = outcomes.flatMap((outcome) => ('rebuilt' in outcome ? [outcome] : []));
   const errors = [...new Set(outcomes.flatMap((outcome) => ('error' in outcome ? outcome.error.lines : [])))];
   if (built.length > 0) {
-    const entries = built.map((b) => path.relative(dev.project.root, path.resolve(b.bundle.cwd, entryOf(b.bundle)))).join(', ');
-    const functions = runtime?.definitions.functions
-      .filter((fn) => built.some((b) => b.bundle.assetDir === path.resolve(fn.codePath)))
-      .map((fn) => fn.name);
+    const entries = [...new Set(built.map((b) => entryPath(dev, b.bundle)))].join(', ');
+    const functions = runtime && [...new Set(built.flatMap((b) => functionsRunning(runtime, b.bundle.assetDir)))];
     const ms = Math.round(built.reduce((sum, b) => sum + b.rebuilt.ms, 0));
     const runs =
       functions === undefined ? '' : `: ${functions.join(', ')} ${functions.length === 1 ? 'runs' : 'run'} it from the next invocation`;
@@ -318,8 +351,14 @@ function reportRebuilt(dev: Dev, outcomes: readonly RebuildOutcome[], what: stri
   }
 }
 
+/** The bundle's entry file (a copied folder's source folder, with a slash), relative to the project. */
+function entryPath(dev: Dev, bundle: CodeRecord): string {
+  if ('source' in bundle) return `${path.relative(dev.project.root, bundle.source)}/`;
+  return path.relative(dev.project.root, path.resolve(bundle.cwd, entryOf(bundle)));
+}
+
 /** The bundle's entry file, as its esbuild command line names it. */
-function entryOf(bundle: RebuildOutcome['bundle']): string {
+function entryOf(bundle: BundleRecord): string {
   return bundle.esbuildArgs.find((arg) => !arg.startsWith('--')) ?? bundle.outfile;
 }
 

@@ -203,7 +203,7 @@ function bundle(call, spawnSync, bundles) {
       key,
       cached: true,
       inputs: hit.inputs,
-      digest: digestOf(call.outfile),
+      outputs: outputDigests(outdir, hit.outputs, call.outfile),
       ms: Math.round(performance.now() - started),
     });
     return {
@@ -239,7 +239,11 @@ function bundle(call, spawnSync, bundles) {
     key,
     cached: false,
     inputs,
-    digest: digestOf(call.outfile),
+    outputs: outputDigests(
+      outdir,
+      outputs.filter((file) => path.dirname(file) === outdir && file !== metafile).map((file) => path.basename(file)),
+      call.outfile,
+    ),
     ms: Math.round(performance.now() - started),
   });
   return result;
@@ -320,5 +324,21 @@ function fromCache(entry, outdir) {
   }
   fs.mkdirSync(outdir, { recursive: true });
   fs.cpSync(path.join(entry, 'out'), outdir, { recursive: true });
-  return { inputs: inputs.map((input) => input.file) };
+  return { inputs: inputs.map((input) => input.file), outputs: readdirSync(path.join(entry, 'out')) };
+}
+
+/**
+ * The sha256 of each file esbuild wrote (the bundle and its source map), by name, taken before
+ * an after-bundling hook adds its files: dev finds the asset folders the bundle ended in by all
+ * of them, since two folders may hold the same index.mjs with another source map (one built
+ * from a rebuilt handler's cached output) or other files beside it (two functions of one entry).
+ */
+function outputDigests(outdir, names, outfile) {
+  const digests = {};
+  // Without a metafile, the bundle itself is all that is known of the outputs.
+  for (const name of names.length > 0 ? names : [path.basename(outfile)]) {
+    const sha = digestOf(path.join(outdir, name));
+    if (sha !== undefined) digests[name] = sha;
+  }
+  return digests;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type CopyRecord, copiedAssets, isDependencyFile, isInsideSource } from './copied-assets.js';
 import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFolder, stampFiles, stampFolders } from './file-stamps.js';
 
 /**
@@ -7,7 +8,10 @@ import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFol
  * NodejsFunction ran it), the files it read, and the asset folder of cdk.out it ended in.
  */
 export interface BundleRecord {
-  /** The asset folder in cdk.out holding this bundle (what the functions' `Code` points at). */
+  /**
+   * An asset folder in cdk.out the assembly uses that holds this bundle (what the functions' `Code`
+   * points at); a bundle in two folders (two functions of one entry) has a record for each.
+   */
   readonly assetDir: string;
   /** The invocation's key in the bundle cache (synth-hook.cjs): a rebuild stores its output there for the next synthesis. */
   readonly key: string;
@@ -43,9 +47,12 @@ export interface SynthRecord {
   /** The environment variables the app read, with their values (null: unset). */
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly BundleRecord[];
+  /** The asset folders that are copies of a project folder (Python functions' code). */
+  readonly copies: readonly CopyRecord[];
 }
 
-const RECORD_VERSION = 1;
+/** 3: bundles matched to asset folders by all their outputs, one record per folder; copied folders. */
+const RECORD_VERSION = 3;
 
 /** Variables `switchyard dev` sets itself for each synthesis: not the user's environment. */
 const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|SWITCHYARD_SYNTH_RECORD|SWITCHYARD_BUNDLE_CACHE)$/;
@@ -65,7 +72,8 @@ interface ProcessRecord {
     readonly runnerArgs: string[];
     readonly outfile: string;
     readonly inputs: string[];
-    readonly digest?: string;
+    /** The sha256 of each file esbuild wrote, by name. */
+    readonly outputs?: Readonly<Record<string, string>>;
   }[];
   readonly commands: readonly string[];
 }
@@ -93,14 +101,25 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
   // A bundling hook's commands (SwitchyardFunction's copies of its asset files): the files they name are read.
   const commands = processes.flatMap((p) => p.commands).map((command) => filesNamed(command, cdkOut));
   for (const named of commands) for (const file of named.files) read.add(file);
-  const assets = assetFolders(cdkOut);
-  const bundles: BundleRecord[] = [];
-  for (const bundle of processes.flatMap((p) => p.bundles)) {
-    const assetDir = bundle.digest === undefined ? undefined : assets.get(`${bundle.digest}/${path.basename(bundle.outfile)}`);
-    // A bundle an after-bundling hook changed is not esbuild's output alone: it is synthesized again, not rebuilt here.
-    if (assetDir === undefined || bundle.inputs.length === 0) continue;
-    const { key, esbuildArgs, cwd, command, runnerArgs, outfile } = bundle;
-    bundles.push({ key, esbuildArgs, cwd, command, runnerArgs, outfile, assetDir, inputs: stampFiles(bundle.inputs) });
+  const usedFolders = assetFolders(cdkOut);
+  const bundles = bundlesByAssetFolder(
+    processes.flatMap((p) => p.bundles),
+    usedFolders,
+  );
+  // A bundle found in no asset folder the app uses (an after-bundling hook changed its output): an
+  // edit of its sources is not rebuilt here but synthesized, so what it read counts as the synthesis's.
+  for (const unmatched of bundles.unmatched) for (const file of unmatched.inputs) read.add(file);
+  // Python code copied into an asset folder: the synthesis read its files to fingerprint and copy
+  // them, but an edit of one changes that function's code only, copied again with no synthesis.
+  const bundled = new Set(bundles.matched.map((bundle) => bundle.assetDir));
+  const copies = copiedAssets(
+    usedFolders.filter((folder) => !bundled.has(folder)),
+    listed,
+  );
+  for (const copy of copies) {
+    // Its dependency files stay the synthesis's: a PythonFunction's bundling installs what they name.
+    for (const file of read) if (isInsideSource(file, copy) && !isDependencyFile(file)) read.delete(file);
+    for (const folder of listed) if (folder === copy.source || isInsideSource(folder, copy)) listed.delete(folder);
   }
   return {
     version: RECORD_VERSION,
@@ -110,26 +129,97 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     read: stampFiles(read),
     listed: stampFolders(listed),
     env,
-    bundles,
+    bundles: bundles.matched,
+    copies,
   };
 }
 
-/** Each asset folder's files by `<sha256 of content>/<file name>`, for the files a bundle may have written. */
-function assetFolders(cdkOut: string): Map<string, string> {
-  const byContent = new Map<string, string>();
+type ProcessBundle = ProcessRecord['bundles'][number];
+
+/**
+ * Each asset folder of the assembly's that holds a bundle's outputs (every file esbuild wrote, by
+ * content: CDK names the folder after it), with the bundle that wrote them; one record per folder,
+ * so that two functions of one entry whose folders differ (a hook's other files beside the same
+ * bundle) are both rebuilt. The bundles found in no folder are returned apart.
+ */
+function bundlesByAssetFolder(
+  written: readonly ProcessBundle[],
+  folders: readonly string[],
+): { matched: BundleRecord[]; unmatched: ProcessBundle[] } {
+  const matched: BundleRecord[] = [];
+  const found = new Set<ProcessBundle>();
+  for (const assetDir of folders) {
+    // Two bundlings of one entry write the same outputs: the first is the folder's, both are found.
+    const holding = written.filter((b) => b.inputs.length > 0 && holdsOutputs(assetDir, b.outputs));
+    const bundle = holding[0];
+    if (bundle === undefined) continue;
+    for (const b of holding) found.add(b);
+    const { key, esbuildArgs, cwd, command, runnerArgs, outfile } = bundle;
+    matched.push({ key, esbuildArgs, cwd, command, runnerArgs, outfile, assetDir, inputs: stampFiles(bundle.inputs) });
+  }
+  return { matched, unmatched: written.filter((b) => !found.has(b)) };
+}
+
+/** Whether the folder holds each of the files with the same content. */
+function holdsOutputs(folder: string, outputs: Readonly<Record<string, string>> | undefined): boolean {
+  const files = Object.entries(outputs ?? {});
+  return (
+    files.length > 0 &&
+    files.every(([name, sha]) => {
+      try {
+        return digest(readFileSync(path.join(folder, name))) === sha;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    })
+  );
+}
+
+/**
+ * The asset folders the assembly (and its nested assemblies) uses: those its asset manifests or
+ * its asset metadata name. The folder also keeps those of earlier syntheses (CDK never empties
+ * it), and one of them may hold the same bundle as a folder in use: a function runs none of them.
+ * An assembly that names none (an older synthesizer) has each of its asset folders taken.
+ */
+function assetFolders(cdkOut: string): string[] {
+  const all: string[] = [];
+  const used = new Set<string>();
   const visit = (dir: string, depth: number) => {
+    for (const name of usedAssetPaths(dir)) used.add(path.resolve(dir, name));
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const folder = path.join(dir, entry.name);
-      if (entry.name.startsWith('asset.')) {
-        for (const file of readdirSync(folder)) {
-          if (/\.(m|c)?js$/.test(file)) byContent.set(`${digest(readFileSync(path.join(folder, file)))}/${file}`, folder);
-        }
-      } else if (depth === 0 && entry.name.startsWith('assembly-')) visit(folder, 1);
+      if (entry.name.startsWith('asset.')) all.push(folder);
+      else if (depth === 0 && entry.name.startsWith('assembly-')) visit(folder, 1);
     }
   };
   visit(cdkOut, 0);
-  return byContent;
+  return used.size === 0 ? all.sort() : all.filter((folder) => used.has(folder)).sort();
+}
+
+/** The asset paths an assembly folder's `*.assets.json` files and its manifest's `aws:cdk:asset` metadata name. */
+function usedAssetPaths(dir: string): string[] {
+  const paths: string[] = [];
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.assets.json')) {
+      const manifest = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+        files?: Record<string, { source?: { path?: unknown } }>;
+      };
+      for (const asset of Object.values(manifest.files ?? {})) if (typeof asset.source?.path === 'string') paths.push(asset.source.path);
+    }
+  }
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) return paths;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    artifacts?: Record<string, { metadata?: Record<string, readonly { type?: string; data?: { path?: unknown } }[]> }>;
+  };
+  for (const artifact of Object.values(manifest.artifacts ?? {})) {
+    for (const entries of Object.values(artifact.metadata ?? {})) {
+      for (const entry of entries) if (entry.type === 'aws:cdk:asset' && typeof entry.data?.path === 'string') paths.push(entry.data.path);
+    }
+  }
+  return paths;
 }
 
 /**

@@ -111,7 +111,11 @@ export class TypeCheck {
     }
   }
 
-  /** tsc exits 0 with no errors; else it prints one `file(line,col): error TS...` line each (a message's further lines indented). */
+  /**
+   * tsc exits 0 with no errors; else it prints one `file(line,col): error TS...` line each, and
+   * the message's chain below it, indented (`Types of property 'consumer' are incompatible.`,
+   * then what is wrong: `Property 'idempotency' is missing ...`), which is printed with it.
+   */
   #report(code: number | null, output: string): void {
     if (code === 0) {
       if (this.#reported !== undefined && this.#reported !== '') this.io.out('types: no errors again');
@@ -119,17 +123,47 @@ export class TypeCheck {
       return;
     }
     const lines = output.split('\n').filter((line) => line.trim() !== '');
-    const errors = lines.filter((line) => /\berror TS\d+:/.test(line));
+    const errors = diagnostics(lines);
     if (errors.length === 0) {
       this.io.err(`types: tsc failed (exit ${code}): ${lines.slice(0, 3).join(' ') || 'no output'}`);
       return;
     }
-    const key = errors.join('\n');
+    const key = errors.map((error) => error.join('\n')).join('\n');
     if (key === this.#reported) return;
     this.#reported = key;
     const plural = errors.length === 1 ? '' : 's';
     this.io.err(`types: ${errors.length} error${plural} (the code runs regardless: switchyard dev reports types, never blocks on them)`);
-    for (const line of errors.slice(0, ERRORS_SHOWN)) this.io.err(`  ${line}`);
+    for (const error of errors.slice(0, ERRORS_SHOWN)) for (const line of error) this.io.err(`  ${line}`);
     if (errors.length > ERRORS_SHOWN) this.io.err(`  and ${errors.length - ERRORS_SHOWN} more (npx tsc --noEmit lists them all)`);
   }
+}
+
+/** How many lines of an error's message chain are printed below it (tsc's own chains rarely pass it). */
+const CHAIN_LINES = 6;
+
+/**
+ * tsc's errors (`--pretty false`), each its first line and its message chain's lines as tsc
+ * indents them; a chain longer than CHAIN_LINES keeps its first lines and its last (the
+ * innermost reason, most often the one that says what to fix), the rest counted.
+ */
+function diagnostics(lines: readonly string[]): string[][] {
+  const errors: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of lines) {
+    if (/^\S.*\berror TS\d+:/.test(line)) {
+      current = [line];
+      errors.push(current);
+    } else if (current !== undefined && /^\s/.test(line)) current.push(line);
+    else current = undefined;
+  }
+  return errors.map(([first = '', ...chain]) => {
+    if (chain.length <= CHAIN_LINES) return [first, ...chain];
+    const left = chain.length - CHAIN_LINES + 1;
+    return [
+      first,
+      ...chain.slice(0, CHAIN_LINES - 2),
+      `  ... ${left} more line${left === 1 ? '' : 's'} (npx tsc --noEmit shows them)`,
+      chain.at(-1) ?? '',
+    ];
+  });
 }

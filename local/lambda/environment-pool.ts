@@ -6,6 +6,7 @@ import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environm
 import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
 import { ThrottledError } from './lambda-errors.js';
+import { metricsSummary } from './metrics-line.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
 
@@ -160,7 +161,8 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
   // Assigned below; the console listeners only run once the host writes.
   let environment: Environment | undefined;
   forwardConsole(host, (line) => {
-    settings.log(line);
+    // The runtime's log shows a metrics record in one short line; the log group keeps it whole (onLine).
+    settings.log(metricsSummary(line, settings.definition.logGroupName) ?? line);
     environment?.onLine?.(line);
   });
   const ready = readiness(host, initLines, settings.log);

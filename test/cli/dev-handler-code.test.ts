@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../cli/dev/esbuild-options.js';
 import { HandlerCode } from '../../cli/dev/handler-code.js';
+import { startDevServer } from '../../cli/dev/server.js';
 import { synthErrorLines, synthesize } from '../../cli/dev/synth.js';
 import { type SynthRecord, staleness } from '../../cli/dev/synth-record.js';
 import { useTempFolders, writeFiles } from '../helpers/temp-folders.js';
@@ -167,6 +168,130 @@ require('node:fs').writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON
   });
 });
 
+/**
+ * An app with two functions of one entry, as a second consumer of the same handler makes them: each
+ * bundled on its own, each asset folder with another file beside the same bundle (so CDK, which
+ * names the folder after all its content, makes two). Its asset manifest names the two; the
+ * assembly also keeps a folder of an earlier synthesis with the same index.mjs and another source
+ * map (as one made from a rebuilt handler's cached output is), which no function runs.
+ */
+const TWO_FUNCTIONS_APP = {
+  'cdk.json': '{}',
+  ...HANDLER_FILES,
+  'app.mjs': `import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+const out = process.env.CDK_OUTDIR;
+for (const [n, extra] of [[1, 'first'], [2, 'second']]) {
+  const temp = out + '/bundling-temp-' + n;
+  rmSync(temp, { recursive: true, force: true });
+  const bundled = spawnSync(${JSON.stringify(ESBUILD)}, ['--bundle', 'handler.ts', '--outfile=' + temp + '/index.mjs', ...${JSON.stringify(NODEJS_FUNCTION_FLAGS)}], { stdio: 'inherit' });
+  if (bundled.status !== 0) process.exit(1);
+  writeFileSync(temp + '/settings.txt', extra);
+  rmSync(out + '/asset.' + n, { recursive: true, force: true });
+  renameSync(temp, out + '/asset.' + n);
+}
+// An earlier synthesis's folder: the same bundle, another source map, named by no manifest.
+rmSync(out + '/asset.0', { recursive: true, force: true });
+mkdirSync(out + '/asset.0');
+writeFileSync(out + '/asset.0/index.mjs', readFileSync(out + '/asset.1/index.mjs'));
+writeFileSync(out + '/asset.0/index.mjs.map', '{"version":3,"sources":["../../elsewhere/handler.ts"],"mappings":""}');
+writeFileSync(out + '/App.assets.json', JSON.stringify({ files: { a: { source: { path: 'asset.1', packaging: 'zip' } }, b: { source: { path: 'asset.2', packaging: 'zip' } }, t: { source: { path: 'App.template.json', packaging: 'file' } } } }));
+writeFileSync(out + '/manifest.json', JSON.stringify({ version: '1' }));
+`,
+};
+
+describe('synthesize, followed, with two functions of one entry', () => {
+  it("matches the bundle to each asset folder in use that holds it, not to an earlier synthesis's folder with the same index.mjs", async () => {
+    const root = project(TWO_FUNCTIONS_APP);
+    const { record } = await synthesizeApp(root);
+    const cdkOut = path.join(root, '.switchyard', 'cdk.out');
+    expect(record.bundles.map((bundle) => bundle.assetDir)).toEqual([path.join(cdkOut, 'asset.1'), path.join(cdkOut, 'asset.2')]);
+    const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
+    const plan = code.plan([path.join(root, 'helper.ts')]);
+    expect(plan.kind === 'code' && plan.bundles.map((bundle) => path.basename(bundle.assetDir))).toEqual(['asset.1', 'asset.2']);
+    write(root, 'helper.ts', "export const greet = (who: string) => 'rebuilt for both by ' + who;\n");
+    const outcomes = await code.rebuild(record.bundles);
+    await code.dispose();
+    // Each function's folder is rebuilt with its own files beside the new bundle.
+    const replaced = code.replacements();
+    for (const [n, extra] of [
+      [1, 'first'],
+      [2, 'second'],
+    ] as const) {
+      const dir = replaced.get(path.join(cdkOut, `asset.${n}`));
+      if (dir === undefined) throw new Error(`asset.${n} not replaced: ${JSON.stringify(outcomes)}`);
+      expect(readFileSync(path.join(dir, 'index.mjs'), 'utf8')).toContain('rebuilt for both by');
+      expect(readFileSync(path.join(dir, 'settings.txt'), 'utf8')).toBe(extra);
+    }
+  });
+});
+
+describe('startDevServer, a saved handler edit', () => {
+  /**
+   * dev on APP with a stand-in runtime whose one function runs `codeOf(cdkOut)`; saves helper.ts
+   * and collects what dev printed and did until it applied the change.
+   */
+  async function saveHandlerEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[]; reloads: number }> {
+    const root = project({ ...APP, 'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }) });
+    const lines: string[] = [];
+    const updated: string[] = [];
+    let reloads = 0;
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: string }) => ({
+        url: 'http://127.0.0.1:0',
+        definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
+        lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+        reload: async () => {
+          reloads++;
+          return { reloaded: ['function Summarize (code)'], needsRestart: [] };
+        },
+        warm: async () => {},
+      }),
+      LaunchError: class extends Error {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    await startDevServer({ root, settings: {} as never, synth: true, watch: true, typecheck: false, io, launcher });
+    try {
+      write(root, 'helper.ts', "export const greet = (who: string) => 'edited by ' + who;\n");
+      const deadline = Date.now() + 30_000;
+      while (!lines.some((line) => /^reloaded in|from the next invocation/.test(line)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return { lines, updated, reloads };
+    } finally {
+      await stop?.();
+    }
+  }
+
+  it('runs the rebuilt bundle in the function whose code is its asset folder, naming it', async () => {
+    const { lines, updated, reloads } = await saveHandlerEdit((cdkOut) => path.join(cdkOut, 'asset.1'));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^changed: helper\.ts: rebuilt handler\.ts in \d+ ms, no synthesis: Summarize runs it from the next invocation/,
+      ),
+    );
+    expect(updated).toEqual(['Summarize']);
+    expect(reloads).toBe(0);
+  });
+
+  it('synthesizes instead, saying why, when no function runs the asset folder the bundle was found in: it never says a blank name runs it', async () => {
+    const { lines, updated, reloads } = await saveHandlerEdit((cdkOut) => path.join(cdkOut, 'asset.elsewhere'));
+    expect(lines.join('\n')).not.toMatch(/run(s)? it from the next invocation/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^changed: helper\.ts: rebuilt handler\.ts, but no function runs its asset folder \(.*asset\.1\).*synthesizing instead$/,
+      ),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^reloaded in [\d.]+ s: function Summarize \(code\)$/));
+    expect(updated).toEqual([]);
+    expect(reloads).toBe(1);
+  });
+});
+
 describe('HandlerCode', () => {
   async function handlerCode(): Promise<{ root: string; code: HandlerCode; record: SynthRecord }> {
     const root = project(APP);
@@ -206,6 +331,29 @@ describe('HandlerCode', () => {
     const again = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
     expect(again.replacements()).toEqual(new Map([[record.bundles[0]?.assetDir, outcome.rebuilt.dir]]));
     expect(again.stale()).toEqual([]);
+  });
+
+  it('stores a rebuilt bundle for the next synthesis with the source map the synthesis would write, naming the sources from the asset folder', async () => {
+    const root = project(APP);
+    const { record } = await synthesizeApp(root);
+    const cache = path.join(root, '.switchyard', 'bundle-cache');
+    const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record, cache);
+    write(root, 'helper.ts', "export const greet = (who: string) => 'cached by ' + who;\n");
+    await code.rebuild(record.bundles);
+    await code.dispose();
+    // The next synthesis takes the bundle from the cache, as it would have built it.
+    expect((await synthesizeApp(root)).bundlePid).toBe(0);
+    const asset = path.join(root, '.switchyard', 'cdk.out', 'asset.1');
+    expect(readFileSync(path.join(asset, 'index.mjs'), 'utf8')).toContain('cached by');
+    const map = JSON.parse(readFileSync(path.join(asset, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.map((source) => path.resolve(asset, source)).sort()).toEqual(
+      [path.join(root, 'handler.ts'), path.join(root, 'helper.ts')].sort(),
+    );
+    // Byte for byte what esbuild writes for the same sources: CDK names the asset folder the same.
+    const cached = ['index.mjs', 'index.mjs.map'].map((file) => readFileSync(path.join(asset, file), 'utf8'));
+    rmSync(cache, { recursive: true, force: true });
+    expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
+    expect(['index.mjs', 'index.mjs.map'].map((file) => readFileSync(path.join(asset, file), 'utf8'))).toEqual(cached);
   });
 
   it('fails to rebuild a bundle whose source does not compile, naming the file, line and column', async () => {

@@ -313,6 +313,33 @@ describe('TypeCheck', () => {
     }
   }, 120_000);
 
+  it("prints an error's whole message chain under it, where what is wrong is said last", async () => {
+    const root = typedApp({
+      'consumer.ts': `type Options = { consumer: { idempotency: string[]; name: string } };
+const value = { consumer: { name: 'x' } };
+export const options: Options = value;
+`,
+    });
+    const lines: string[] = [];
+    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
+    try {
+      check.request();
+      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      const at = lines.indexOf('types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      expect(lines.slice(at + 1)).toEqual([
+        "  consumer.ts(3,14): error TS2322: Type '{ consumer: { name: string; }; }' is not assignable to type 'Options'.",
+        "    Types of property 'consumer' are incompatible.",
+        "      Property 'idempotency' is missing in type '{ name: string; }' but required in type '{ idempotency: string[]; name: string; }'.",
+      ]);
+    } finally {
+      check.close();
+    }
+  }, 120_000);
+
   it('stops a check for a change and checks the changed code once it is applied', async () => {
     const root = typedApp({ 'price.ts': 'export const price: number = 10;\n' });
     const lines: string[] = [];

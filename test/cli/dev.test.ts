@@ -171,6 +171,31 @@ describe('switchyard dev', () => {
     expect(dev.output.slice(from)).not.toContain('synthesizing');
   });
 
+  it('runs a saved edit of a Python handler with no synthesis, and keeps the last good code when one does not compile, naming its file and line', async () => {
+    const reportAnswer = async (id: string) => {
+      const { Payload } = await lambda.send(new InvokeCommand({ FunctionName: 'dev-fixture-report', Payload: JSON.stringify({ id }) }));
+      return JSON.parse(Buffer.from(Payload ?? []).toString('utf8')) as string;
+    };
+    const source = path.join(app, 'report', 'index.py');
+    const good = readFileSync(source, 'utf8');
+    expect(await reportAnswer('p1')).toBe('report v1 p1');
+    const from = dev.output.length;
+    writeFileSync(source, good.replace('report v1', 'report v2'));
+    await dev.waitFor(/rebuilt report\/ in \d+ ms, no synthesis: dev-fixture-report runs it/, from);
+    expect(await reportAnswer('p2')).toBe('report v2 p2');
+    expect(dev.output.slice(from)).not.toContain('synthesizing');
+    const next = dev.output.length;
+    writeFileSync(source, good.replace('report v1', 'report v3').replace('+ event["id"]', '+ (event["id"]'));
+    await dev.waitFor(/report\/index\.py:2:\d+: SyntaxError: /, next);
+    expect(dev.output.slice(next)).toContain('the last good code keeps running');
+    expect(await reportAnswer('p3')).toBe('report v2 p3');
+    expect(dev.output.slice(from)).not.toContain('synthesizing');
+    // Fixed again: the code that runs (the restart below runs it again, with no synthesis).
+    const fixed = dev.output.length;
+    writeFileSync(source, good.replace('report v1', 'report v2'));
+    await dev.waitFor(/rebuilt report\/ in \d+ ms, no synthesis: dev-fixture-report runs it/, fixed);
+  });
+
   it('keeps the last good code running when a saved handler does not build, naming the file and line once', async () => {
     const from = dev.output.length;
     writeFileSync(path.join(app, 'bundled', 'marker.ts'), "export const marker = 'bundled v3\n");
@@ -198,7 +223,9 @@ describe('switchyard dev', () => {
     expect(dev.output).toContain('starting from the last synthesis (.switchyard/cdk.out): nothing it read has changed');
     expect(dev.output).not.toContain('synthesizing');
     expect(dev.output).toMatch(/handlers saved since the last synthesis: rebuilt bundled\/handler\.ts in \d+ ms/);
-    expect(dev.output).toContain('  code newer than cdk.out: dev-fixture-bundled (rebuilt from the sources since the last synthesis');
+    expect(dev.output).toContain(
+      '  code newer than cdk.out: dev-fixture-report, dev-fixture-bundled (rebuilt from the sources since the last synthesis',
+    );
     expect(await bundledAnswer('b5')).toBe('bundled v4 b5');
   });
 

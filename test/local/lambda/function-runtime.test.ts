@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FunctionDefinition, FunctionRuntime } from '../../../local/lambda/function-runtime.js';
+import { metricsSummary } from '../../../local/lambda/metrics-line.js';
 import { parseBatchItemFailures } from '../../../local/lambda/sqs-event-source.js';
 
 const runtimes: FunctionRuntime[] = [];
@@ -218,6 +219,58 @@ describe('FunctionRuntime.prepare', () => {
     const throttled = counted([], { reservedConcurrency: 0 });
     await throttled.runtime.prepare();
     expect(throttled.inits()).toEqual([]);
+  });
+});
+
+describe('FunctionRuntime, metrics records', () => {
+  const EMF = {
+    _aws: {
+      Timestamp: 1_764_000_000_000,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'Orders',
+          Dimensions: [['service']],
+          Metrics: [
+            { Name: 'OrderRecorded', Unit: 'Count' },
+            { Name: 'Latency', Unit: 'Milliseconds' },
+          ],
+        },
+      ],
+    },
+    service: 'record-order',
+    OrderRecorded: 1,
+    Latency: [12, 15],
+  };
+
+  it("shows a function's metrics record in the runtime's log as one short line, and keeps it whole in the invocation's log", async () => {
+    const logs: string[] = [];
+    const record = JSON.stringify(EMF);
+    const runtime = fn(
+      `export const handler = async () => { process.stdout.write(${JSON.stringify(`${record}\n`)}); console.log('recorded'); return 'ok'; }`,
+      {},
+      logs,
+    );
+    // captureLog: the function's lines as the invocation's log (its tail, its log stream) keeps them.
+    const outcome = await runtime.invoke({}, { captureLog: true });
+    expect(outcome.ok).toBe(true);
+    // The runtime's log gets the function's stdout as it is forwarded, which may be after the answer.
+    const deadline = Date.now() + 10_000;
+    while (!logs.some((line) => line.endsWith('\tINFO\trecorded')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(logs).toContain('metrics Orders: OrderRecorded=1, Latency=12|15 Milliseconds (the record in log group /aws/lambda/test-fn)');
+    expect(logs.some((line) => line.includes('"_aws"'))).toBe(false);
+    expect(logs.some((line) => line.endsWith('\tINFO\trecorded'))).toBe(true);
+    expect(outcome.logLines).toContain(record);
+  });
+
+  it('reads a record written through the console, in the text and the JSON log format', () => {
+    const record = JSON.stringify(EMF);
+    const shown = 'metrics Orders: OrderRecorded=1, Latency=12|15 Milliseconds (the record in log group /aws/lambda/x)';
+    expect(metricsSummary(`2026-11-27T13:00:00.000Z\tabc\tINFO\t${record}`, '/aws/lambda/x')).toBe(shown);
+    expect(metricsSummary(JSON.stringify({ timestamp: 't', level: 'INFO', requestId: 'abc', message: record }), '/aws/lambda/x')).toBe(
+      shown,
+    );
+    expect(metricsSummary('{"_aws": not json', '/aws/lambda/x')).toBeUndefined();
+    expect(metricsSummary(JSON.stringify({ level: 'INFO', message: 'mentions "_aws"' }), '/aws/lambda/x')).toBeUndefined();
   });
 });
 
