@@ -8,7 +8,14 @@ import { uniqueMatch } from './waits.js';
 
 /** The dead letters a test expects (its poison): by queue, error name and/or a test of the letter. */
 export type DeadLetterExpectation =
-  | { readonly queue?: string; readonly errorName?: string; readonly detail?: Record<string, unknown> }
+  | {
+      /** The dead-letter queue (a part of its name or URL). @default - any queue */
+      readonly queue?: string;
+      /** The error the consumer gave up with. @default - any error */
+      readonly errorName?: string;
+      /** Fields the letter's event detail has, each with the same value. @default - any detail */
+      readonly detail?: Record<string, unknown>;
+    }
   | ((letter: DeadLetterFailure) => boolean);
 
 /**
@@ -129,7 +136,7 @@ export interface EffectLedger {
    * @default - its key's value for a table keyed on one attribute (`O-1`), else its key attributes as JSON
    */
   readonly name?: (item: Record<string, unknown>) => string;
-  /** Effects that must be there, by `name`: one missing fails (never applied). */
+  /** Effects that must be there, by `name`: one missing fails (never applied). @default - none: only the effects in the table are checked */
   readonly expected?: readonly string[];
 }
 
