@@ -19,9 +19,9 @@ export interface StoppedExecution {
 
 /** Why an execution is stopped: the error and cause it ends with. */
 export interface StopReason {
-  /** At most 256 characters. */
+  /** At most 256 characters. @default - none, as StopExecution without one */
   readonly error?: string;
-  /** At most 32,768 characters. */
+  /** At most 32,768 characters. @default - none, as StopExecution without one */
   readonly cause?: string;
 }
 

@@ -5,14 +5,15 @@
 //   npm run api:check    fails when a surface differs from its committed api-report/*.api.md,
 //                        or the API reference (docs/api/, TypeDoc) from what the TSDoc gives
 //   npm run api:update   writes the reports and the reference; commit them with the change that made them
-// A changed report in a diff is the change to review: every type, signature and default
-// an app can depend on.
+// A changed report in a diff is the change to review: every type and signature an app can
+// depend on, and (api-report/*.defaults.md, scripts/api-defaults.mjs) every default.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { PACKAGES } from '../packages/index.mjs';
+import { publicDefaults } from './api-defaults.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const update = process.argv.includes('--update');
@@ -57,6 +58,24 @@ for (const { pkg, entry } of ENTRY_POINTS) {
     );
   } else {
     console.log(`api-report: ${pkg}/${entry} ${update && result.apiReportChanged ? 'updated' : 'unchanged'} (${report})`);
+  }
+}
+
+// The defaults reports (api-report/<report>.defaults.md): API Extractor's report leaves out
+// doc comments, so each optional prop's `@default` is listed there, compared as the reports are.
+for (const { pkg, entry, report, text } of publicDefaults()) {
+  const relative = path.relative(root, report);
+  const committed = existsSync(report) ? readFileSync(report, 'utf8') : undefined;
+  if (committed === text) console.log(`api-report: ${pkg}/${entry}'s defaults unchanged (${relative})`);
+  else if (update) {
+    writeFileSync(report, text);
+    console.log(`api-report: ${pkg}/${entry}'s defaults updated (${relative})`);
+  } else {
+    failed.push(`${entry} defaults`);
+    console.error(
+      `api-report: ${pkg}/${entry}'s defaults differ from ${relative}${committed === undefined ? ' (missing)' : ''}; ` +
+        'if the change is meant, run npm run api:update and commit the report: a changed default goes through deprecation (docs/public-surface.md)',
+    );
   }
 }
 

@@ -8,7 +8,14 @@ import { uniqueMatch } from './waits.js';
 
 /** The dead letters a test expects (its poison): by queue, error name and/or a test of the letter. */
 export type DeadLetterExpectation =
-  | { readonly queue?: string; readonly errorName?: string; readonly detail?: Record<string, unknown> }
+  | {
+      /** The dead-letter queue (a part of its name or URL). @default - any queue */
+      readonly queue?: string;
+      /** The error the consumer gave up with. @default - any error */
+      readonly errorName?: string;
+      /** Fields the letter's event detail has, each with the same value. @default - any detail */
+      readonly detail?: Record<string, unknown>;
+    }
   | ((letter: DeadLetterFailure) => boolean);
 
 /**
@@ -100,19 +107,36 @@ export async function expectNoFailedExecutions(
 
 /** The attribute a ledger item counts its effect's applications in, unless the ledger names another: the scaffold's and docs/testing.md's. */
 const DEFAULT_EFFECT_COUNT = 'timesApplied';
+/**
+ * The default before `timesApplied` (docs/testing.md's ledgers counted `applied`). A ledger
+ * that names no `count` and has no `timesApplied` but `applied` is still counted in it, with
+ * a deprecation warning, for one minor release: changing the default alone broke suites
+ * written from the earlier docs.
+ */
+const DEPRECATED_EFFECT_COUNT = 'applied';
+/** The warning's code: `node --no-deprecation` or `process.noDeprecation` silence it, as they do Node's own. */
+const EFFECT_COUNT_DEPRECATION = 'SWITCHYARD_DEP_EFFECT_COUNT';
+/** The tables already warned about, so a suite's every assertion does not repeat it. */
+const warnedDeprecatedCount = new Set<string>();
 
 /** Where the effects are counted: a table whose items are effects, each with how many times it was applied. */
 export interface EffectLedger {
   /** The table (its name, or a unique part of it). */
   readonly table: string;
-  /** The numeric attribute holding how many times the item's effect was applied (`ADD timesApplied :one`). @default 'timesApplied' */
+  /**
+   * The numeric attribute holding how many times the item's effect was applied (`ADD timesApplied :one`).
+   * A ledger that names none and whose items have `applied` but no `timesApplied` (the default
+   * before) is counted in `applied` with a deprecation warning until the next minor release:
+   * pass `count: 'applied'` to keep counting it.
+   * @default 'timesApplied'
+   */
   readonly count?: string;
   /**
    * How to name an item in the message and in `expected`.
    * @default - its key's value for a table keyed on one attribute (`O-1`), else its key attributes as JSON
    */
   readonly name?: (item: Record<string, unknown>) => string;
-  /** Effects that must be there, by `name`: one missing fails (never applied). */
+  /** Effects that must be there, by `name`: one missing fails (never applied). @default - none: only the effects in the table are checked */
   readonly expected?: readonly string[];
 }
 
@@ -127,8 +151,8 @@ export async function expectEachEffectOnce(app: RunningApp, ledger: EffectLedger
   const tables = app.runtime.definitions.tables;
   const names = tables.map((t) => t.name);
   const table = known('table', ledger.table, names, uniqueMatch(ledger.table, names));
-  const countAttribute = ledger.count ?? DEFAULT_EFFECT_COUNT;
   const items = await scanAll(app, table);
+  const countAttribute = ledger.count ?? defaultCountOf(table, items);
   const keys = keyAttributes(tables.find((t) => t.name === table)?.definition);
   const nameOf = ledger.name ?? ((item: Record<string, unknown>) => defaultEffectName(item, keys));
   const counted = items.filter((item) => item[countAttribute] !== undefined);
@@ -155,6 +179,24 @@ export async function expectEachEffectOnce(app: RunningApp, ledger: EffectLedger
     lines.push(`${missing.length} effect${missing.length === 1 ? ' was' : 's were'} never applied: ${missing.join(', ')} (${there})`);
   }
   if (lines.length > 0) fail(lines.join('\n'));
+}
+
+/**
+ * `timesApplied`, unless no item has it and some have `applied`, the default before: then
+ * `applied`, warning once per table that the default changed and what to pass instead.
+ */
+function defaultCountOf(table: string, items: readonly Record<string, unknown>[]): string {
+  const has = (attribute: string) => items.some((item) => item[attribute] !== undefined);
+  if (has(DEFAULT_EFFECT_COUNT) || !has(DEPRECATED_EFFECT_COUNT)) return DEFAULT_EFFECT_COUNT;
+  if (!warnedDeprecatedCount.has(table)) {
+    warnedDeprecatedCount.add(table);
+    process.emitWarning(
+      `expectEachEffectOnce counts ${DEFAULT_EFFECT_COUNT} by default now; ${table}'s items have ${DEPRECATED_EFFECT_COUNT} and no ${DEFAULT_EFFECT_COUNT}, so it counted ${DEPRECATED_EFFECT_COUNT} as before. ` +
+        `Pass count: '${DEPRECATED_EFFECT_COUNT}' (expectEachEffectOnce({ table: '${table}', count: '${DEPRECATED_EFFECT_COUNT}' })) to keep counting it: the next minor release counts only ${DEFAULT_EFFECT_COUNT} unless told.`,
+      { type: 'DeprecationWarning', code: EFFECT_COUNT_DEPRECATION },
+    );
+  }
+  return DEPRECATED_EFFECT_COUNT;
 }
 
 async function scanAll(app: RunningApp, table: string): Promise<Record<string, unknown>[]> {

@@ -30,7 +30,9 @@ export interface ForkStartOptions {
 
 /** The fork begins with the input the state was entered with. */
 export interface ForkRecordedInput {
+  /** Not given: the recorded input. @default undefined */
   readonly input?: undefined;
+  /** Not given: nothing patched. @default undefined */
   readonly patch?: undefined;
 }
 
@@ -38,6 +40,7 @@ export interface ForkRecordedInput {
 export interface ForkInput {
   /** The state's input instead of the recorded one. */
   readonly input: unknown;
+  /** Not given with `input`. @default undefined */
   readonly patch?: undefined;
 }
 
@@ -45,6 +48,7 @@ export interface ForkInput {
 export interface ForkPatch {
   /** An RFC 7396 merge patch of the recorded input: the members it names replace the recorded ones, `null` removes one. */
   readonly patch: unknown;
+  /** Not given with `patch`. @default undefined */
   readonly input?: undefined;
 }
 

@@ -5,9 +5,9 @@ import type { RunningApp } from './start.js';
 import { uniqueMatch } from './waits.js';
 
 export interface FailFunctionOptions {
-  /** Fail the next `times` invocations (give this or `probability`). */
+  /** Fail the next `times` invocations (give this or `probability`). @default - none: `probability` is given */
   readonly times?: number;
-  /** Fail each invocation with this probability, 0 to 1, drawn from the app's seed (give this or `times`). */
+  /** Fail each invocation with this probability, 0 to 1, drawn from the app's seed (give this or `times`). @default - none: `times` is given */
   readonly probability?: number;
   /**
    * `before`: the handler does not run (a crash at its start); `after`: it runs, effects
@@ -17,6 +17,7 @@ export interface FailFunctionOptions {
   readonly when?: 'before' | 'after';
   /** The error the invocation fails with, as Lambda reports a function error. @default 'InjectedFault' */
   readonly errorType?: string;
+  /** The error's message. @default 'a fault the test injected into <function name>' */
   readonly errorMessage?: string;
 }
 

@@ -3,7 +3,13 @@ import { listed, poll, TestAppError, type WaitOptions } from './poll.js';
 import type { RunningApp } from './start.js';
 
 /** Which message to wait for: one to an address (and with a subject), or a test of each message read. */
-export type MailSelector = { readonly to: string; readonly subject?: string | RegExp } | ((message: MailMessage) => boolean);
+export type MailSelector =
+  | {
+      readonly to: string;
+      /** The subject, equal or matching. @default - any subject */
+      readonly subject?: string | RegExp;
+    }
+  | ((message: MailMessage) => boolean);
 
 async function readApi<T>(app: RunningApp, path: string): Promise<T> {
   const response = await fetch(`${app.endpoint}${READ_API_PREFIX}${path}`);

@@ -15,7 +15,7 @@ export type AppSource = { readonly cdkOut: string } | { readonly app: { synth():
 export interface StartOptions {
   /** The runtime's own output (functions' logs, events). @default kept, not printed: `TestApp.logs()` has them */
   readonly log?: (line: string) => void;
-  /** Template parameters, as `cdk deploy --parameters` takes them (`[Stack:]Name`). */
+  /** Template parameters, as `cdk deploy --parameters` takes them (`[Stack:]Name`). @default - each parameter's own Default */
   readonly parameters?: Readonly<Record<string, string>>;
   /** The seed of the faults' random draws (`failFunction` with a probability): the same seed fails the same invocations. @default 1 */
   readonly seed?: number;

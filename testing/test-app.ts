@@ -199,7 +199,12 @@ export class TestApp {
   sendLate<C extends AnyEventContract>(
     contract: C,
     detail: Detail<C>,
-    options?: SendOptions & { readonly after?: Promise<unknown>; readonly delayMs?: number },
+    options?: SendOptions & {
+      /** What the event waits for (settled, either way). @default - nothing */
+      readonly after?: Promise<unknown>;
+      /** Milliseconds more to wait. @default 0 */
+      readonly delayMs?: number;
+    },
   ): Promise<Sent> {
     return sendLate(this.#running, contract, detail as object, options);
   }
@@ -222,12 +227,18 @@ export class TestApp {
   }
 
   /** Fails unless the dead-letter queues are empty but for the expected poison (`except`), which must be there. */
-  expectNoDeadLetters(options?: { except?: readonly DeadLetterExpectation[] }): Promise<void> {
+  expectNoDeadLetters(options?: {
+    /** The letters the test expects (its poison): each must be there. @default - none: every dead letter fails */
+    except?: readonly DeadLetterExpectation[];
+  }): Promise<void> {
     return expectNoDeadLetters(this.#running, options);
   }
 
   /** Fails if an execution of the app's flows failed, timed out or was aborted, listing each with its error. */
-  expectNoFailedExecutions(options?: { except?: (execution: FailedExecution) => boolean }): Promise<void> {
+  expectNoFailedExecutions(options?: {
+    /** The executions expected to fail. @default - none: every failed execution fails */
+    except?: (execution: FailedExecution) => boolean;
+  }): Promise<void> {
     return expectNoFailedExecutions(this.#running, options);
   }
 
@@ -250,7 +261,13 @@ export class TestApp {
    * as on AWS, where a function's timeout ends its call before its queue's visibility timeout.
    * Resolves once what the last wakes started has ended.
    */
-  async advance(duration: string | number, options: { readonly timeoutMs?: number } = {}): Promise<void> {
+  async advance(
+    duration: string | number,
+    options: {
+      /** How long to wait for the work in flight before each move, in milliseconds. @default 10000 */
+      readonly timeoutMs?: number;
+    } = {},
+  ): Promise<void> {
     const ms = durationMs(duration);
     await advanceBy(this.#clock('advance'), ms, this.#moving(`advance(${JSON.stringify(duration)})`, options));
   }
@@ -263,7 +280,14 @@ export class TestApp {
    * a dead-letter queue that always fails waits until its retention ends: give `limit`).
    * Waits for work in flight as `advance` does.
    */
-  async runUntilIdle(options: { readonly limit?: string | number; readonly timeoutMs?: number } = {}): Promise<void> {
+  async runUntilIdle(
+    options: {
+      /** The most virtual time to run (`'30d'`, or milliseconds). @default '366d' */
+      readonly limit?: string | number;
+      /** How long to wait for the work in flight before each move, in milliseconds. @default 10000 */
+      readonly timeoutMs?: number;
+    } = {},
+  ): Promise<void> {
     const limit = durationMs(options.limit ?? '366d');
     await runUntilIdle(this.#clock('runUntilIdle'), limit, this.#moving('runUntilIdle()', options));
   }

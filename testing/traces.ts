@@ -9,7 +9,12 @@ export type { SpanNode } from '../clients/span-tree.js';
  * attributes (each equal, or matching a pattern); or a test of each span.
  */
 export type SpanSelector =
-  | { readonly name?: string | RegExp; readonly attributes?: Readonly<Record<string, unknown>> }
+  | {
+      /** The span's name, equal or matching. @default - any name */
+      readonly name?: string | RegExp;
+      /** Attributes the span has, each equal or matching. @default - any attributes */
+      readonly attributes?: Readonly<Record<string, unknown>>;
+    }
   | ((span: SpanNode) => boolean);
 
 /**

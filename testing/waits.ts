@@ -20,11 +20,16 @@ export type ExecutionSummary = ExecutionListItem & { readonly stateMachine: stri
 /** Which execution to wait for: its name or ARN, the event that started it, or a test of each execution the app has. */
 export type ExecutionSelector =
   | string
-  | { readonly contract: AnyEventContract; readonly detail: Record<string, unknown>; readonly eventId?: string }
+  | {
+      readonly contract: AnyEventContract;
+      readonly detail: Record<string, unknown>;
+      /** The event's id, which names the execution when the contract has no idempotencyFields. @default - none: the name comes from the idempotencyFields */
+      readonly eventId?: string;
+    }
   | ((execution: ExecutionSummary) => boolean);
 
 export interface ExecutionWaitOptions extends WaitOptions {
-  /** Only executions of this state machine (its name, or a unique part of it). */
+  /** Only executions of this state machine (its name, or a unique part of it). @default - any of the app's state machines */
   readonly stateMachine?: string;
 }
 

@@ -37,8 +37,14 @@ const APP_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 50;
 /** Template files all end in `.tmpl`: not compiled, linted or packed as the package's own sources. */
 const TEMPLATE_SUFFIX = '.tmpl';
-/** npm pack leaves out files named .gitignore, so the template's is stored without the dot. */
-const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+/** npm pack leaves out files named .gitignore, so the template's is stored without the dot (and .nvmrc beside it alike). */
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', nvmrc: '.nvmrc' };
+/**
+ * The Node an app's tests need: they start a local runtime, which runs on Lambda's
+ * nodejs24.x Node (node:sqlite). The app's engines names it and its pretest
+ * (scripts/check-node.mjs) refuses an older Node before vitest fails on it naming none.
+ */
+const APP_NODE_MAJOR = 24;
 
 export const init: Command = async (argv, io) => {
   const { values, positionals } = parseCommand(argv, { switchyard: { type: 'string' } });
@@ -60,7 +66,7 @@ export const init: Command = async (argv, io) => {
 
   const own = ownPackage();
   const specs = values.switchyard === undefined ? dependencySpecs(own) : givenSpecs(String(values.switchyard), own);
-  const replacements: Record<string, string> = { __NAME__: name, __CLASS__: className(name) };
+  const replacements: Record<string, string> = { __NAME__: name, __CLASS__: className(name), __NODE__: String(APP_NODE_MAJOR) };
   const files = templateFiles(path.join(own.root, templateFolder(own.root)));
   mkdirSync(dir, { recursive: true });
   for (const file of files) {
@@ -192,8 +198,10 @@ function appManifest(name: string, specs: Specs, own: Manifest): Record<string, 
     version: '0.1.0',
     private: true,
     type: 'module',
+    engines: { node: `>=${APP_NODE_MAJOR}` },
     scripts: {
       dev: 'switchyard dev',
+      pretest: 'node scripts/check-node.mjs',
       test: 'vitest run',
       typecheck: 'tsc',
       synth: 'cdk synth --quiet',

@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'switchyard-init-'));
@@ -30,4 +31,38 @@ describe('switchyard init', () => {
       for (const starts of columnStarts(readme)) expect(new Set(starts).size, JSON.stringify(starts)).toBe(1);
     },
   );
+
+  describe('on a Node older than 24', () => {
+    /** Node 24 saying it is Node 20, as an older Node would: vitest needs Map.groupBy, which Node 20 lacks, so no real Node 20 is needed to show who speaks first. */
+    const NODE_20 = "--import=data:text/javascript,Object.defineProperty(process.versions,'node',{value:'20.19.0'})";
+    const dir = path.join(work, 'old-node-app');
+    beforeAll(async () => {
+      const created = await runCli(['init', dir, '--switchyard', '0.1.0']);
+      expect(created.code, created.stderr).toBe(0);
+    });
+
+    it('writes a package.json whose engines names Node 24, and a .nvmrc naming it for nvm use', () => {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(manifest.engines).toEqual({ node: '>=24' });
+      expect(manifest.scripts.pretest).toBe('node scripts/check-node.mjs');
+      expect(readFileSync(path.join(dir, '.nvmrc'), 'utf8').trim()).toBe('24');
+    });
+
+    it('fails npm test at once, before vitest runs, naming Node 24 and how to install it', () => {
+      // No npm install: vitest is not there, so the run shows the check stopped it first.
+      const run = spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: NODE_20 } });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(
+        "old-node-app's tests need Node 24 or newer, the Node of Lambda's nodejs24.x, to run the app on a local runtime (this is Node 20.19.0)",
+      );
+      expect(run.stderr).toContain('nvm install 24 && nvm use');
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/vitest/);
+    });
+
+    it('lets the tests run on Node 24', () => {
+      const check = spawnSync(process.execPath, ['scripts/check-node.mjs'], { cwd: dir, encoding: 'utf8' });
+      expect(check.status, check.stderr).toBe(0);
+      expect(check.stderr).toBe('');
+    });
+  });
 });

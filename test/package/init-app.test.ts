@@ -148,6 +148,8 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     expect(manifest.type).toBe('module');
     for (const file of [
       '.gitignore',
+      '.nvmrc',
+      'scripts/check-node.mjs',
       'README.md',
       'cdk.json',
       'tsconfig.json',

@@ -1,7 +1,7 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { OrderPlaced, smallApp } from './small-app.js';
 
@@ -96,5 +96,34 @@ describe('TestApp.expectEachEffectOnce', () => {
 
   it('fails at once for a table the app does not have, naming the ones it has', async () => {
     await expect(app.expectEachEffectOnce({ table: 'ledger' })).rejects.toThrow('no table "ledger" in the app; it has: small-items');
+  });
+
+  it('counts applied, warning that the default is timesApplied and what to pass, for a ledger written to the earlier default', async () => {
+    // A suite written from the earlier docs: its ledger counts `applied`, and it names no count.
+    const table = 'small-items';
+    for (const pk of ['charge#o-1', 'charge#o-2'])
+      await app.clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: pk } } }));
+    const putApplied = (pk: string, applied: number) =>
+      app.clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, applied: { N: String(applied) } } }));
+    await putApplied('charge#o-4', 1);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      await app.expectEachEffectOnce({ table, expected: ['charge#o-4'] });
+      await putApplied('charge#o-5', 2);
+      await expect(app.expectEachEffectOnce({ table })).rejects.toThrow('1 effect was not applied exactly once (applied in small-items)');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("Pass count: 'applied'"), {
+        type: 'DeprecationWarning',
+        code: 'SWITCHYARD_DEP_EFFECT_COUNT',
+      });
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(
+        /^expectEachEffectOnce counts timesApplied by default now; small-items's items have applied/,
+      );
+      // Named, the attribute is counted without a warning.
+      await expect(app.expectEachEffectOnce({ table, count: 'applied' })).rejects.toThrow('charge#o-5: applied = 2');
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -201,9 +201,14 @@ export class KnowledgeBaseService {
   /** The start-up report's lines: each knowledge base, and that one local index serves them whatever their storage. */
   describe(): string[] {
     return this.knowledgeBases.map((kb) => {
-      const sources = this.options.definitions.dataSources.filter((ds) => ds.knowledgeBaseId === kb.knowledgeBaseId).length;
-      const storage = kb.storageConfiguration?.type ?? 'no storage configuration';
-      return `  knowledge base ${kb.name} (${kb.knowledgeBaseId}): ${sources} data source(s); its ${storage} vector store is the local vector index (knowledge-bases.sqlite)`;
+      // ListDataSources' own list: the template's and those the API created (kept across restarts), not the template's alone.
+      const sources = this.dataSources(kb.knowledgeBaseId).length;
+      const storage = kb.storageConfiguration?.type;
+      const store =
+        storage === undefined
+          ? 'it names no vector store: the local vector index (knowledge-bases.sqlite) serves it'
+          : `its ${storage} vector store is the local vector index (knowledge-bases.sqlite)`;
+      return `  knowledge base ${kb.name} (${kb.knowledgeBaseId}): ${sources} data source(s); ${store}`;
     });
   }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   BedrockAgentClient,
+  CreateDataSourceCommand,
+  CreateKnowledgeBaseCommand,
   GetIngestionJobCommand,
   ListDataSourcesCommand,
   StartIngestionJobCommand,
@@ -81,5 +83,49 @@ describe('an ingestion job across a restart', () => {
       return job?.status === 'COMPLETE' ? job : undefined;
     });
     expect(done.statistics).toMatchObject({ numberOfDocumentsScanned: 1, numberOfNewDocumentsIndexed: 1 });
+  }, 60_000);
+});
+
+describe('the start-up report across a restart', () => {
+  const cdkOut = synthApp();
+  const dataDir = tempDataDir();
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it("counts each knowledge base's data sources as ListDataSources answers them, the API's kept beside the template's", async () => {
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
+    let agent = new BedrockAgentClient({ endpoint: runtime.url, region, credentials });
+    const templateKb = runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
+    const s3Source = (name: string) => ({
+      name,
+      dataSourceConfiguration: { type: 'S3' as const, s3Configuration: { bucketArn: 'arn:aws:s3:::kb-restart' } },
+    });
+    await agent.send(new CreateDataSourceCommand({ knowledgeBaseId: templateKb, ...s3Source('more-docs') }));
+    const { knowledgeBase } = await agent.send(
+      new CreateKnowledgeBaseCommand({
+        name: 'by-api',
+        roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+        knowledgeBaseConfiguration: {
+          type: 'VECTOR',
+          vectorKnowledgeBaseConfiguration: { embeddingModelArn: `arn:aws:bedrock:${region}::foundation-model/cohere.embed-english-v3` },
+        },
+      }),
+    );
+    const apiKb = knowledgeBase?.knowledgeBaseId ?? '';
+    await agent.send(new CreateDataSourceCommand({ knowledgeBaseId: apiKb, ...s3Source('api-docs') }));
+    await runtime.stop();
+
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
+    agent = new BedrockAgentClient({ endpoint: runtime.url, region, credentials });
+    const listed = async (knowledgeBaseId: string) =>
+      (await agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.length;
+    expect([await listed(templateKb), await listed(apiKb)]).toEqual([2, 1]);
+    const reported = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []).join('\n');
+    expect(reported).toContain(`knowledge base kb (${templateKb}): 2 data source(s);`);
+    expect(reported).toContain(
+      `knowledge base by-api (${apiKb}): 1 data source(s); it names no vector store: the local vector index (knowledge-bases.sqlite) serves it`,
+    );
   }, 60_000);
 });
