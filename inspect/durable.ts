@@ -119,24 +119,46 @@ export function isDurableExecutionArn(value: string): boolean {
   return /^arn:[^:]+:lambda:[^:]*:\d*:function:[^/]+\/durable-execution\/[^/]+\/[^/]+$/.test(value);
 }
 
-/** One durable execution by ARN, or by name among the functions' executions. */
+/** No durable execution of the functions searched has the name (nor any of its aliases). */
+export class NoDurableExecutionNamed extends CliError {
+  constructor(
+    readonly wanted: string,
+    /** Where it was looked for, as the message says it: the functions, or that the app has none. */
+    readonly searched: string,
+  ) {
+    super(`no durable execution named "${wanted}" in ${searched}`);
+    this.name = 'NoDurableExecutionNamed';
+  }
+}
+
+/**
+ * One durable execution by ARN, or by name among the functions' executions; when none has
+ * the name, by the names in `aliases` (what a starter names an execution about it:
+ * cli/execution-names.ts).
+ */
 export async function loadDurableExecution(
   clients: Clients,
   functions: readonly DurableFunction[],
   wanted: string,
+  aliases: () => readonly string[] = () => [],
 ): Promise<DurableDetail> {
   let arn = wanted;
   let fn: string | undefined;
   if (!isDurableExecutionArn(wanted)) {
-    const named = await listDurableExecutions(clients, functions, { name: wanted, limit: 1000 });
+    let named = await listDurableExecutions(clients, functions, { name: wanted, limit: 1000 });
+    for (const alias of named.length === 0 && functions.length > 0 ? aliases() : []) {
+      named = [...named, ...(await listDurableExecutions(clients, functions, { name: alias, limit: 1000 }))];
+    }
     if (named.length === 0) {
-      throw new CliError(
-        `no durable execution named "${wanted}" in ${functions.map((f) => f.function).join(', ') || 'no durable function'}`,
-      );
+      const searched =
+        functions.length === 0
+          ? 'the app: it has no durable function deployed in the target'
+          : `the app's durable functions (${functions.map((f) => f.function).join(', ')})`;
+      throw new NoDurableExecutionNamed(wanted, searched);
     }
     const arns = new Set(named.map((e) => e.DurableExecutionArn));
     if (arns.size > 1) {
-      throw new CliError(`durable execution "${wanted}" exists several times (${[...arns].join(', ')}): pass its ARN`);
+      throw new CliError(`durable execution "${wanted}" exists several times (${[...arns].join(', ')}): pass one of these ARNs`);
     }
     arn = named[0]?.DurableExecutionArn ?? wanted;
     fn = named[0]?.function;

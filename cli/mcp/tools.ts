@@ -17,7 +17,12 @@ import { changed, options, record, type ToolContext, type ToolDefinition, tool }
 /** An object's members as the command printed them (its --json), for a tool's structured output. */
 const asObject = (json: unknown) => (json ?? {}) as Record<string, unknown>;
 
-const executionWord = z.string().min(1).describe("the execution's ARN or name (looked up in the app's flows, then its durable functions)");
+const executionWord = z
+  .string()
+  .min(1)
+  .describe(
+    'the execution\'s ARN, its name, or what it is about: the business key list_executions gives (OrderPlaced#orderId="O-1") or the id alone (looked up in the app\'s flows, then its durable functions)',
+  );
 const flowOption = z.string().min(1).optional().describe('the flow to look the execution up in, when several have the name');
 const pauseTarget = z.string().min(1).describe('a flow, function or queue name, as switchyard pause takes it');
 
@@ -77,7 +82,7 @@ const COMMAND_TOOLS = [
     title: 'Get one execution',
     description:
       'One execution state by state: each state with its input, output, error and retries, the failure, the fork it is and its forks (switchyard execution).',
-    input: { execution: executionWord.describe("the execution's ARN, its name, or its business key"), flow: flowOption },
+    input: { execution: executionWord, flow: flowOption },
     output: {
       flow: z.string().optional(),
       execution: record,
