@@ -1,4 +1,5 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
+import { type AppThing, NAMED_BY, namesThing, severalNamed, thingsNamed } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { usageError } from './errors.js';
 import { flowSettingsOf } from './flow-control.js';
@@ -42,6 +43,8 @@ export interface PauseTarget {
   readonly kind: 'flow' | 'function' | 'queue';
   /** The other names it is known by: its logical id, the name its template sets. */
   readonly aliases: readonly string[];
+  /** The resource it is (absent for a flow of keyed flow control, which is a name in a function's settings). */
+  readonly resource?: AppResource;
   readonly consumers: readonly Consumer[];
 }
 
@@ -59,7 +62,9 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
   const targets: PauseTarget[] = [];
   const add = (name: string, kind: PauseTarget['kind'], resource: TemplateResource, chosen: readonly Consumer[], ...aliases: string[]) => {
     const names = [resource.logicalId, ...aliases].filter((alias) => alias !== name);
-    targets.push({ name, kind, aliases: [...new Set(names)], consumers: chosen });
+    const explicit = aliases[0] === undefined ? {} : { explicitName: aliases[0] };
+    const own = { stackName: resource.stackName, logicalId: resource.logicalId, ...explicit };
+    targets.push({ name, kind, aliases: [...new Set(names)], resource: own, consumers: chosen });
   };
   const startersOf = (flow: TemplateResource) => {
     const references = new Set([flow.logicalId, ...versionsAndAliasesOf(assembly, flow)]);
@@ -87,10 +92,20 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
   return targets;
 }
 
-/** The targets `name` names (by name or alias, case-insensitive): a flow and a function may share one. */
+/**
+ * The targets `name` names (inspect/app-names.ts: by the name listed, logical id, the name its
+ * template sets, its deployed name or ARN, its construct path; case-insensitive): a flow and a
+ * function may share one. When none, those of the construct it names, its flows first.
+ */
 export function targetsNamed(targets: readonly PauseTarget[], name: string): PauseTarget[] {
-  const wanted = name.toLowerCase();
-  return targets.filter((t) => [t.name, ...t.aliases].some((n) => n.toLowerCase() === wanted));
+  const things = targets.map((target) => ({ ...pauseThing(target), target }));
+  return thingsNamed(things, name, (thing) => thing.kind === 'flow').map((thing) => thing.target);
+}
+
+/** A target as the one name resolver sees it; a flow of keyed flow control goes by its name alone. */
+function pauseThing(target: PauseTarget): AppThing {
+  const own = target.resource ?? { stackName: '', logicalId: target.name };
+  return { kind: target.kind, shown: target.name, ...own, aliases: target.aliases };
 }
 
 /** Every SQS mapping, schedule and scheduled rule of the app. */
@@ -197,7 +212,11 @@ function same(resource: TemplateResource, other: AppResource): boolean {
  */
 export function selectPauseTargets(all: readonly PauseTarget[], name: string): PauseTarget[] {
   const chosen = targetsNamed(all, name);
-  if (chosen.length === 0) throw usageError(`no flow, function or queue "${name}" in the app (${pausable(all)})`);
+  if (chosen.length === 0) throw usageError(`no flow, function or queue "${name}" in the app (${pausable(all)}); ${NAMED_BY}`);
+  // Several things of one construct (not a flow and a function sharing a name): which one is for the user to say.
+  if (chosen.length > 1 && !chosen.some((t) => namesThing(pauseThing(t), name))) {
+    throw severalNamed(chosen.map(pauseThing), name);
+  }
   if (chosen.every((t) => t.consumers.length === 0)) {
     const what = chosen.map((t) => `${t.kind} ${t.name}`).join(' and ');
     throw usageError(
