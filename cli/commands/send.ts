@@ -25,7 +25,8 @@ the event unless --no-validate says to send it unchecked.
                       --count sends distinct events
   --source <s>        the event's source (default: the contract's)
   --count <n>         send n events (default 1, at most 1,000,000)
-  --bus <name|arn>    the bus (default: the app's bus from the cloud assembly)
+  --bus <name|arn>    the bus (default: the app's bus from the cloud assembly): its name,
+                      its logical id or construct path in the app, or an ARN
   --no-validate       send the detail unchecked (still JSON): for events the assembly has
                       no contract for, or with no assembly at hand (then --source and --bus
                       are required); a warning on stderr says so

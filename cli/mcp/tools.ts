@@ -24,7 +24,12 @@ const executionWord = z
     'the execution\'s ARN, its name, or what it is about: the business key list_executions gives (OrderPlaced#orderId="O-1") or the id alone (looked up in the app\'s flows, then its durable functions)',
   );
 const flowOption = z.string().min(1).optional().describe('the flow to look the execution up in, when several have the name');
-const pauseTarget = z.string().min(1).describe('a flow, function or queue name, as switchyard pause takes it');
+const pauseTarget = z
+  .string()
+  .min(1)
+  .describe(
+    "a flow, function or queue: describe_app's name, its logical id, deployed name, ARN or construct path, as switchyard pause takes it",
+  );
 
 /** The operator commands, each a tool: the command run with --json, its answer typed. */
 const COMMAND_TOOLS = [
@@ -38,7 +43,11 @@ const COMMAND_TOOLS = [
       detailType: z.string().min(1).describe("one of the app's contracts (describe_app lists them)"),
       detail: record.describe("the event's detail, as the contract's schema describes it"),
       source: z.string().min(1).optional().describe("the event's source (default: the contract's)"),
-      bus: z.string().min(1).optional().describe("the bus name or ARN (default: the app's)"),
+      bus: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("the bus: describe_app's name for it, its logical id, construct path or ARN (default: the app's)"),
     },
     output: {
       bus: z.string(),
