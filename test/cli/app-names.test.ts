@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { candidateExecutionNames } from '../../cli/execution-names.js';
+import { executionNameFor } from '../../contracts/identity.js';
+import type { AnyEventContract } from '../../contracts/index.js';
 import { type AppThing, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../inspect/app-names.js';
+import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
+import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 /** A function as CDK names it from the construct path `Shop/OrderSaga/Steps/Function/Resource`. */
@@ -108,5 +113,50 @@ describe('selectFlows and selectPauseTargets', () => {
     expect(() => selectPauseTargets(targets, 'OrderSaga')).toThrow(
       /^"OrderSaga" names 2 things of the app: function OrderSagaStepsFunction/,
     );
+  });
+});
+
+describe('candidateExecutionNames', () => {
+  it("names a durable flow's executions about an id as its starter names them, as a workflow's", () => {
+    const registry = {
+      title: 'OrderPlaced',
+      type: 'object',
+      properties: {
+        'detail-type': { type: 'string', enum: ['OrderPlaced'] },
+        source: { type: 'string', enum: ['shop'] },
+        detail: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+      },
+    };
+    const dir = writeAssembly(tempAssemblyDir(), {
+      Shop: {
+        template: {
+          Resources: {
+            Schema: { Type: 'AWS::EventSchemas::Schema', Properties: { Type: 'JSONSchemaDraft4', Content: JSON.stringify(registry) } },
+            Saga: { Type: 'AWS::Lambda::Function', Properties: { DurableConfig: { ExecutionTimeout: 900 } } },
+            SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: '1', Name: 'live' } },
+            SagaStarter: {
+              Type: 'AWS::Lambda::Function',
+              Properties: { Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
+            },
+            SagaStarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
+            SagaStarterMapping: {
+              Type: 'AWS::Lambda::EventSourceMapping',
+              Properties: { EventSourceArn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] }, FunctionName: { Ref: 'SagaStarter' } },
+            },
+            SagaTrigger: {
+              Type: 'AWS::Events::Rule',
+              Properties: {
+                EventPattern: { 'detail-type': ['OrderPlaced'] },
+                Targets: [{ Id: 'q', Arn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] } }],
+              },
+            },
+          },
+        },
+      },
+    });
+    const name = executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, 'OrderPlaced#orderId="O-1"');
+    expect(candidateExecutionNames(readAssembly(dir), 'O-1')).toEqual([
+      { name, detailType: 'OrderPlaced', field: 'orderId', flows: ['SagaAlias'] },
+    ]);
   });
 });
