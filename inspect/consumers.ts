@@ -45,6 +45,8 @@ export interface PauseTarget {
   readonly aliases: readonly string[];
   /** The resource it is (absent for a flow of keyed flow control, which is a name in a function's settings). */
   readonly resource?: AppResource;
+  /** A durable function: a flow too, which a construct's name picks first, as a state machine. */
+  readonly durable?: boolean;
   readonly consumers: readonly Consumer[];
 }
 
@@ -64,7 +66,8 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
     const names = [resource.logicalId, ...aliases].filter((alias) => alias !== name);
     const explicit = aliases[0] === undefined ? {} : { explicitName: aliases[0] };
     const own = { stackName: resource.stackName, logicalId: resource.logicalId, ...explicit };
-    targets.push({ name, kind, aliases: [...new Set(names)], resource: own, consumers: chosen });
+    const durable = resource.properties.DurableConfig === undefined ? {} : { durable: true };
+    targets.push({ name, kind, aliases: [...new Set(names)], resource: own, ...durable, consumers: chosen });
   };
   const startersOf = (flow: TemplateResource) => {
     const references = new Set([flow.logicalId, ...versionsAndAliasesOf(assembly, flow)]);
@@ -99,7 +102,7 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
  */
 export function targetsNamed(targets: readonly PauseTarget[], name: string): PauseTarget[] {
   const things = targets.map((target) => ({ ...pauseThing(target), target }));
-  return thingsNamed(things, name, (thing) => thing.kind === 'flow').map((thing) => thing.target);
+  return thingsNamed(things, name, (thing) => thing.kind === 'flow' || thing.target.durable === true).map((thing) => thing.target);
 }
 
 /** A target as the one name resolver sees it; a flow of keyed flow control goes by its name alone. */

@@ -114,6 +114,20 @@ describe('selectFlows and selectPauseTargets', () => {
       /^"OrderSaga" names 2 things of the app: function OrderSagaStepsFunction/,
     );
   });
+
+  it("pause a durable flow by its construct's name: its durable function, not its starter's queue", () => {
+    const rule = { kind: 'rule' as const, resource: { stackName: 'Shop', logicalId: 'Rule' }, label: 'rule', enabledInTemplate: true };
+    const of = (kind: PauseTarget['kind'], name: string, durable = false): PauseTarget => ({
+      name,
+      kind,
+      aliases: [],
+      resource: { stackName: 'Shop', logicalId: `${name}1A2B3C4D` },
+      ...(durable ? { durable } : {}),
+      consumers: [rule],
+    });
+    const targets = [of('queue', 'DurableSagaFlowStarterQueue'), of('function', 'DurableSagaFlowFunction', true)];
+    expect(selectPauseTargets(targets, 'DurableSaga').map((t) => t.name)).toEqual(['DurableSagaFlowFunction']);
+  });
 });
 
 describe('candidateExecutionNames', () => {
