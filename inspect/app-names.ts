@@ -42,12 +42,25 @@ export function namesThing(thing: AppThing, wanted: string): boolean {
     ...(thing.aliases ?? []),
   ];
   if (exact.some((name) => name !== undefined && name.toLowerCase() === lower)) return true;
-  // A deployed name, alone or as the last parts of an ARN or URL (a function's ARN may end in its qualifier).
-  const parts = wanted.split(/[:/]/).filter((part) => part !== '');
-  const deployedAs = (part: string) => physicalNameMatches(thing, part) || logicalIdIn(part) === thing.logicalId;
-  if (parts.slice(-2).some(deployedAs)) return true;
+  const deployed = deployedNameIn(wanted);
+  if (deployed !== undefined && (physicalNameMatches(thing, deployed) || logicalIdIn(deployed) === thing.logicalId)) return true;
   const path = constructPathId(wanted, thing.stackName);
   return path !== undefined && path.toLowerCase() === resourceName(thing.logicalId).toLowerCase();
+}
+
+/**
+ * The deployed name a name holds: the name itself; a queue URL's last part; the resource of an
+ * ARN that names a state machine or function (with or without a version or alias qualifier)
+ * or a queue or bus (`event-bus/<name>`). Undefined for the ARN of anything else (an
+ * execution's ARN holds its state machine's name, and names the execution, not the flow) and
+ * for a path.
+ */
+function deployedNameIn(wanted: string): string | undefined {
+  if (/^https?:\/\//.test(wanted)) return wanted.split('/').at(-1);
+  if (!wanted.startsWith('arn:')) return wanted.includes('/') ? undefined : wanted;
+  const resource = wanted.split(':').slice(5);
+  if (resource.length === 1) return resource[0]?.split('/').at(-1);
+  return resource[0] === 'stateMachine' || resource[0] === 'function' ? resource[1] : undefined;
 }
 
 /**

@@ -51,6 +51,13 @@ describe('namesThing', () => {
       expect(namesThing(steps, name), name).toBe(false);
     }
   });
+
+  it("takes a state machine's ARN, never the ARN of one of its executions, which names the execution", () => {
+    const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:Shop-OrderSagaWorkflowStateMachine9C0D1E2F';
+    expect(namesThing(flow, machine)).toBe(true);
+    expect(namesThing(flow, `${machine.replace(':stateMachine:', ':execution:')}:order-1`)).toBe(false);
+    expect(namesThing(flow, `${machine.replace(':stateMachine:', ':express:')}:order-1:0000`)).toBe(false);
+  });
 });
 
 describe('constructPathId', () => {
