@@ -1,10 +1,9 @@
 import { resourceName } from '../clients/resource-names.js';
 import { appFlows } from './app-flows.js';
-import { type AppThing, NAMED_BY, thingsNamed } from './app-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
 import type { Clients } from './aws.js';
 import { type DeadLetterQueue, type DeadLetterSource, deadLetterQueueDefinitions, resolveQueues } from './dead-letters.js';
-import { usageError } from './errors.js';
 import { type Flow, flowThing } from './flows.js';
 
 /** What the failure commands work on: the app's dead-letter queues and flows, as deployed in the target. */
@@ -43,11 +42,11 @@ export function selectSources(
     ...sources.queues.map(queueThing),
     ...sources.flows.map(flowThing),
   ];
-  const named = thingsNamed(things, selector);
+  const named = thingsNamed(things, selector, undefined, option);
   const queues = named.flatMap((thing) => thing.queue ?? []);
   const flows = named.flatMap((thing) => thing.flow ?? []);
   if (queues.length === 0 && flows.length === 0)
-    throw usageError(`${option}: no source "${selector}" (${knownSources(sources)}); ${NAMED_BY}`);
+    throw new NoSuchName(`${option}: no source "${selector}" (${knownSources(sources)}); ${NAMED_BY}`);
   return { queues, flows };
 }
 

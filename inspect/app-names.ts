@@ -1,6 +1,6 @@
 import { logicalIdIn, physicalNameMatches, resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
-import { usageError } from './errors.js';
+import { CliError } from './errors.js';
 
 /**
  * One thing of the app a command takes by name (a flow, a function, a queue, a bus), with
@@ -81,20 +81,40 @@ export function constructPathId(path: string, stackName: string): string | undef
   return id === '' ? undefined : id;
 }
 
+/** A name that names nothing of the app of the kind asked for (exit 2: bad input). */
+export class NoSuchName extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'NoSuchName';
+  }
+}
+
+/** A name that names several things of the app where one was meant (exit 2: bad input). */
+export class AmbiguousName extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'AmbiguousName';
+  }
+}
+
 /** What names a thing of the app, for the errors that say what would be right. */
 export const NAMED_BY = 'name one as the commands list it, or by its logical id, deployed name, ARN or construct path';
 
 /**
- * The things `wanted` names (namesThing); when none, the things inside the construct it names
- * (`OrderSaga`: the logical ids CDK made of `OrderSaga/...`), those `prefer` picks first when
- * it picks any (the construct's flow, say). Empty when nothing is named.
+ * The things `wanted` names (namesThing: a flow and a function may share a name, and both are
+ * named); when none, the one thing inside the construct it names (`OrderSaga`: the logical ids
+ * CDK made of `OrderSaga/...`), the one `prefer` picks when it picks one (the construct's flow,
+ * say). Empty when nothing is named.
+ * @throws AmbiguousName when the construct holds several such things: which one is for the user to say
  */
-export function thingsNamed<T extends AppThing>(things: readonly T[], wanted: string, prefer?: (thing: T) => boolean): T[] {
+export function thingsNamed<T extends AppThing>(things: readonly T[], wanted: string, prefer?: (thing: T) => boolean, where?: string): T[] {
   const named = things.filter((thing) => namesThing(thing, wanted));
   if (named.length > 0) return named;
   const within = things.filter((thing) => insideConstruct(thing, wanted));
   const preferred = prefer === undefined ? [] : within.filter(prefer);
-  return preferred.length > 0 ? preferred : within;
+  const chosen = preferred.length > 0 ? preferred : within;
+  if (chosen.length > 1) throw severalNamed(chosen, wanted, where);
+  return chosen;
 }
 
 /** Whether the thing's logical id was made of a path under the construct `wanted` (a name or a path). */
@@ -109,10 +129,10 @@ function insideConstruct(thing: AppThing, wanted: string): boolean {
  * The one thing `wanted` names. Bad input names what would be right: a name that matches
  * nothing lists what the app has of that kind; one that matches several lists them, each by a
  * name that picks it alone (its logical id and stack).
- * @throws CliError (exit 2) naming `where` (the option or argument) and the candidates
+ * @throws NoSuchName or AmbiguousName naming `where` (the option or argument) and the candidates
  */
 export function oneThingNamed<T extends AppThing>(things: readonly T[], wanted: string, where: string, prefer?: (thing: T) => boolean): T {
-  const named = thingsNamed(things, wanted, prefer);
+  const named = thingsNamed(things, wanted, prefer, where);
   const only = named[0];
   if (only !== undefined && named.length === 1) return only;
   if (named.length === 0) throw noThingNamed(things, wanted, where);
@@ -127,13 +147,13 @@ export function noThingNamed(things: readonly AppThing[], wanted: string, where:
     return `${kind === 'bus' ? 'buses' : `${kind}s`}: ${names.join(', ') || 'none'}`;
   });
   const what = looked.length === 0 ? 'thing' : looked.join(' or ');
-  return usageError(`${where}: no ${what} "${wanted}" in the app (its ${lists.join('; ')}); ${NAMED_BY}`);
+  return new NoSuchName(`${where}: no ${what} "${wanted}" in the app (its ${lists.join('; ')}); ${NAMED_BY}`);
 }
 
 /** The error for a name that names several things: each, and the name that picks it alone. */
 export function severalNamed(named: readonly AppThing[], wanted: string, where?: string) {
   const each = named.map((t) => `${t.kind} ${t.shown} (${t.stackName === '' ? '' : `${t.stackName}/`}${t.logicalId})`);
-  return usageError(
+  return new AmbiguousName(
     `${where === undefined ? '' : `${where}: `}"${wanted}" names ${named.length} things of the app: ${each.join(', ')}; name one of them (its name or logical id, as listed here)`,
   );
 }

@@ -1,5 +1,5 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
-import { type AppThing, NAMED_BY, namesThing, severalNamed, thingsNamed } from './app-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { usageError } from './errors.js';
 import { flowSettingsOf } from './flow-control.js';
@@ -215,11 +215,7 @@ function same(resource: TemplateResource, other: AppResource): boolean {
  */
 export function selectPauseTargets(all: readonly PauseTarget[], name: string): PauseTarget[] {
   const chosen = targetsNamed(all, name);
-  if (chosen.length === 0) throw usageError(`no flow, function or queue "${name}" in the app (${pausable(all)}); ${NAMED_BY}`);
-  // Several things of one construct (not a flow and a function sharing a name): which one is for the user to say.
-  if (chosen.length > 1 && !chosen.some((t) => namesThing(pauseThing(t), name))) {
-    throw severalNamed(chosen.map(pauseThing), name);
-  }
+  if (chosen.length === 0) throw new NoSuchName(`no flow, function or queue "${name}" in the app (${pausable(all)}); ${NAMED_BY}`);
   if (chosen.every((t) => t.consumers.length === 0)) {
     const what = chosen.map((t) => `${t.kind} ${t.name}`).join(' and ');
     throw usageError(

@@ -2,7 +2,7 @@ import type { Execution, ExecutionStatus, GetDurableExecutionResponse } from '@a
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
-import { type AppThing, NAMED_BY, thingsNamed } from './app-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';
@@ -85,17 +85,16 @@ export function selectDurableFunctions(all: readonly DurableFunction[], wanted: 
   if (wanted === undefined) return [...all];
   const chosen = durableFunctionsNamed(all, wanted);
   if (chosen.length === 0) {
-    throw new CliError(
+    throw new NoSuchName(
       `no durable function "${wanted}" in the app (durable functions: ${all.map((f) => f.function).join(', ') || 'none'}); ${NAMED_BY}`,
-      2,
     );
   }
   return chosen;
 }
 
 /** The durable functions `wanted` names (inspect/app-names.ts); none when it names none. */
-export function durableFunctionsNamed(all: readonly DurableFunction[], wanted: string): DurableFunction[] {
-  return thingsNamed(all.map(durableThing), wanted).map((thing) => thing.fn);
+export function durableFunctionsNamed(all: readonly DurableFunction[], wanted: string, where = '--function'): DurableFunction[] {
+  return thingsNamed(all.map(durableThing), wanted, undefined, where).map((thing) => thing.fn);
 }
 
 /** A durable function as the one name resolver sees it. */

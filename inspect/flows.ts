@@ -1,9 +1,8 @@
 import { ListTagsForResourceCommand, paginateListStateMachines, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { flowName } from '../clients/resource-names.js';
-import { type AppThing, NAMED_BY, thingsNamed } from './app-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
-import { CliError } from './errors.js';
 
 /** A state machine of the app as the assembly describes it. */
 export interface FlowDefinition {
@@ -105,10 +104,10 @@ async function listStateMachines(clients: Clients): Promise<StateMachineListItem
  */
 export function selectFlows(flows: readonly Flow[], selector: string | undefined): Flow[] {
   if (selector === undefined) return [...flows];
-  const selected = thingsNamed(flows.map(flowThing), selector).map((thing) => thing.flow);
+  const selected = thingsNamed(flows.map(flowThing), selector, undefined, '--flow').map((thing) => thing.flow);
   if (selected.length === 0) {
     const known = flows.map((f) => f.flow).join(', ') || 'none deployed';
-    throw new CliError(`--flow: no flow "${selector}" (the app's flows: ${known}); ${NAMED_BY}`, 2);
+    throw new NoSuchName(`--flow: no flow "${selector}" (the app's flows: ${known}); ${NAMED_BY}`);
   }
   return selected;
 }

@@ -81,7 +81,7 @@ export const failures: Command = async (argv, io) => {
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
   ]);
-  const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source);
+  const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
   const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSources(sources, values.source);
   const durableSources = values.source === undefined ? durable : namedDurable;

@@ -3,6 +3,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { breaksContract } from '../../clients/dead-letter-reasons.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
+import { NoSuchName } from '../../inspect/app-names.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { queueDepth } from '../../inspect/dead-letter-messages.js';
 import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../../inspect/dead-letters.js';
@@ -139,7 +140,8 @@ function trySelect(sources: FailureSources, selector: string) {
   try {
     return selectSources(sources, selector);
   } catch (error) {
-    if (error instanceof CliError && error.exitCode === 2) return undefined;
+    // Only a name that names no source may be an execution's; one that names several is the user's to pick.
+    if (error instanceof NoSuchName) return undefined;
     throw error;
   }
 }

@@ -125,7 +125,7 @@ async function requireBus(clients: Clients, bus: string, cdkOut: string): Promis
  */
 function busNamed(cdkOut: string, wanted: string): string {
   if (wanted.startsWith('arn:') || !hasAssembly(cdkOut)) return wanted;
-  const named = thingsNamed(appBuses(readAssembly(cdkOut)), wanted);
+  const named = thingsNamed(appBuses(readAssembly(cdkOut)), wanted, undefined, '--bus');
   if (named.length > 1) throw severalNamed(named, wanted, '--bus');
   return named[0]?.explicitName ?? wanted;
 }

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { candidateExecutionNames } from '../../cli/execution-names.js';
 import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
+import { selectSources } from '../../inspect/app-failures.js';
 import { type AppThing, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../inspect/app-names.js';
 import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
+import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
@@ -179,5 +181,42 @@ describe('candidateExecutionNames', () => {
     expect(candidateExecutionNames(readAssembly(dir), 'O-1')).toEqual([
       { name, detailType: 'OrderPlaced', field: 'orderId', flows: ['SagaAlias'] },
     ]);
+  });
+});
+
+describe('selectSources', () => {
+  const dlq = (logicalId: string): DeadLetterQueue => ({
+    name: logicalId.slice(0, -8),
+    stackName: 'Shop',
+    logicalId,
+    fifo: false,
+    sources: [],
+    queueName: `Shop-${logicalId}`,
+    url: `http://localhost:4566/000000000000/Shop-${logicalId}`,
+    arn: `arn:aws:sqs:us-east-1:000000000000:Shop-${logicalId}`,
+  });
+  const sources = {
+    assembly: { dir: '', stacks: [] },
+    queues: [dlq('TriageStarterDeadLetterQueue1A2B3C4D'), dlq('TriageStarterTargetDeadLetterQueue5E6F7A8B')],
+    flows: [],
+  };
+
+  it('takes a dead-letter queue by its URL, its deployed name and its construct path', () => {
+    for (const name of [
+      sources.queues[1]?.url,
+      'Shop-TriageStarterTargetDeadLetterQueue5E6F7A8B',
+      'Triage/Starter/TargetDeadLetterQueue',
+    ]) {
+      expect(
+        selectSources(sources, name).queues.map((q) => q.name),
+        name,
+      ).toEqual(['TriageStarterTargetDeadLetterQueue']);
+    }
+  });
+
+  it('fails if a construct holds several dead-letter queues, rather than redriving them all', () => {
+    expect(() => selectSources(sources, 'TriageStarter')).toThrow(
+      '--source: "TriageStarter" names 2 things of the app: queue TriageStarterDeadLetterQueue (Shop/TriageStarterDeadLetterQueue1A2B3C4D), queue TriageStarterTargetDeadLetterQueue (Shop/TriageStarterTargetDeadLetterQueue5E6F7A8B)',
+    );
   });
 });
