@@ -10,7 +10,7 @@ export interface CandidateName {
   /** The trigger's detail-type and the detail field that would hold the id. */
   readonly detailType: string;
   readonly field: string;
-  /** The state machines (logical ids) the trigger starts. */
+  /** The state machines (logical ids) the trigger starts, and the aliases of the durable functions it starts. */
   readonly flows: readonly string[];
 }
 
@@ -55,15 +55,17 @@ export function executionNamesAbout(cdkOutOption: string | undefined, wanted: st
 }
 
 /**
- * Which detail-types start which state machines: a Workflow's trigger is a rule that
- * targets the queue its starter function drains, and the starter names its state machine
- * in ENV.stateMachineArn (lib/constructs/workflow.ts).
+ * Which detail-types start which state machines and durable functions: a Workflow's (or a
+ * DurableFlow's) trigger is a rule that targets the queue its starter function drains, and the
+ * starter names its state machine in ENV.stateMachineArn (lib/constructs/workflow.ts), or the
+ * durable function's alias in ENV.durableFunctionArn (lib/constructs/durable-flow.ts), whose
+ * executions it names the same way. The logical ids are the state machine's or the alias's.
  */
 export function workflowTriggers(assembly: CloudAssembly): Map<string, string[]> {
   const starters = new Map<string, string>();
   for (const fn of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
     const variables = (fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    const machine = referencedId(variables?.[ENV.stateMachineArn]);
+    const machine = referencedId(variables?.[ENV.stateMachineArn]) ?? referencedId(variables?.[ENV.durableFunctionArn]);
     if (machine !== undefined) starters.set(fn.logicalId, machine);
   }
   const queues = new Map<string, string>();

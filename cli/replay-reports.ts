@@ -75,13 +75,22 @@ export function summarize(reports: readonly ReplayReport[]): ReplaySummary {
 }
 
 /** The log group of each function of the app in the target (LoggingConfig.LogGroup, else `/aws/lambda/<name>`). */
-export async function functionLogGroups(clients: Clients, assembly: CloudAssembly): Promise<{ function: string; logGroup: string }[]> {
+/** A function of the app deployed in the target, with its log group. */
+export interface FunctionLogGroup {
+  readonly function: string;
+  readonly logGroup: string;
+  /** Its deployed name, and where the assembly declares it: what names it (inspect/app-names.ts). */
+  readonly functionName: string;
+  readonly definition: { readonly stackName: string; readonly logicalId: string; readonly explicitName?: string };
+}
+
+export async function functionLogGroups(clients: Clients, assembly: CloudAssembly): Promise<FunctionLogGroup[]> {
   const definitions = resourcesOfType(assembly, 'AWS::Lambda::Function').map((f) => ({
     stackName: f.stackName,
     logicalId: f.logicalId,
     explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
   }));
-  const groups: { function: string; logGroup: string }[] = [];
+  const groups: FunctionLogGroup[] = [];
   for await (const page of pages(clients.target, paginateListFunctions({ client: clients.lambda, pageSize: 50 }, {}))) {
     for (const fn of page.Functions ?? []) {
       const definition = definitions.find((d) => physicalNameMatches(d, fn.FunctionName ?? ''));
@@ -89,6 +98,8 @@ export async function functionLogGroups(clients: Clients, assembly: CloudAssembl
       groups.push({
         function: resourceName(definition.logicalId),
         logGroup: fn.LoggingConfig?.LogGroup ?? `/aws/lambda/${fn.FunctionName}`,
+        functionName: fn.FunctionName,
+        definition,
       });
     }
   }

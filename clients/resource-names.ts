@@ -41,3 +41,18 @@ export function resourceNameOfDeployed(deployedName: string): string {
   const logicalId = logicalIdIn(deployedName);
   return logicalId === undefined ? deployedName : resourceName(logicalId);
 }
+
+/**
+ * Whether a deployed name is the template's resource's (a queue's, a function's, ...): the name its template sets, else the
+ * local runtime's `<Stack>-<LogicalId>` or CloudFormation's `<Stack>-<LogicalId>-<suffix>`.
+ */
+export function physicalNameMatches(
+  definition: { stackName: string; logicalId: string; explicitName?: string; fifo?: boolean },
+  name: string,
+): boolean {
+  if (definition.explicitName !== undefined) return name === definition.explicitName;
+  const bare = definition.fifo ? name.replace(/\.fifo$/, '') : name;
+  if (bare === `${definition.stackName}-${definition.logicalId}`) return true;
+  const stack = definition.stackName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${stack}-${definition.logicalId}-[A-Za-z0-9]{6,}$`).test(bare);
+}

@@ -1,4 +1,5 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
+import { appBuses } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import type { Clients } from './aws.js';
 import { queueDepth } from './dead-letter-messages.js';
@@ -37,11 +38,17 @@ export interface AppDescription {
 const named = (resource: TemplateResource, property: string) =>
   typeof resource.properties[property] === 'string' ? (resource.properties[property] as string) : resourceName(resource.logicalId);
 
-/** The name of what `value` references (a resource of the template), else the value itself when it is a plain string. */
+/**
+ * The name of what `value` references (a resource of the template), as the commands take it: a
+ * flow by its flow name, a bus by the name it is deployed under (what send_event and --bus
+ * take), anything else by its logical id without the hash; else the value itself when it is a
+ * plain string.
+ */
 function nameOf(assembly: CloudAssembly, value: unknown): { name: string; type?: string } | undefined {
   const id = referencedId(value);
   if (id === undefined) return typeof value === 'string' ? { name: value } : undefined;
   const resource = assembly.stacks.flatMap((s) => s.resources).find((r) => r.logicalId === id);
+  if (resource?.type === 'AWS::Events::EventBus') return { name: named(resource, 'Name'), type: resource.type };
   return { name: resource?.type === 'AWS::StepFunctions::StateMachine' ? flowName(id) : resourceName(id), type: resource?.type };
 }
 
@@ -53,7 +60,7 @@ function nameOf(assembly: CloudAssembly, value: unknown): { name: string; type?:
  */
 export async function describeApp(clients: Clients, assembly: CloudAssembly): Promise<AppDescription> {
   const of = (type: string) => resourcesOfType(assembly, type);
-  const buses = ['default', ...of('AWS::Events::EventBus').map((b) => named(b, 'Name'))];
+  const buses = ['default', ...appBuses(assembly).map((b) => b.shown)];
   const rules = of('AWS::Events::Rule').map((rule) => {
     const p = rule.properties;
     const targets = ((p.Targets ?? []) as { Arn?: unknown; DeadLetterConfig?: { Arn?: unknown } }[]).map((t) => {

@@ -1,10 +1,10 @@
 import { resourceName } from '../clients/resource-names.js';
 import { appFlows } from './app-flows.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
 import type { Clients } from './aws.js';
 import { type DeadLetterQueue, type DeadLetterSource, deadLetterQueueDefinitions, resolveQueues } from './dead-letters.js';
-import { usageError } from './errors.js';
-import type { Flow } from './flows.js';
+import { type Flow, flowThing } from './flows.js';
 
 /** What the failure commands work on: the app's dead-letter queues and flows, as deployed in the target. */
 export interface FailureSources {
@@ -26,8 +26,9 @@ export async function failureSources(
 }
 
 /**
- * The queues and flows a `<source>` names: a dead-letter queue by its name as listed, queue
- * name, URL or ARN; a flow by its name, state machine name or ARN (case-insensitive).
+ * The queues and flows a `<source>` names, by every name each is shown by (inspect/app-names.ts):
+ * a dead-letter queue by its name as listed, logical id, queue name, URL, ARN or construct path;
+ * a flow by its name, state machine name, logical id, ARN or construct path (case-insensitive).
  * Undefined selects everything; a name that matches nothing is a usage error listing the
  * known ones.
  */
@@ -37,11 +38,32 @@ export function selectSources(
   option = '--source',
 ): { queues: DeadLetterQueue[]; flows: Flow[] } {
   if (selector === undefined) return { queues: sources.queues, flows: sources.flows };
-  const wanted = selector.toLowerCase();
-  const queues = sources.queues.filter((q) => [q.name, q.logicalId, q.queueName, q.url, q.arn].some((n) => n.toLowerCase() === wanted));
-  const flows = sources.flows.filter((f) => [f.flow, f.name, f.logicalId, f.arn].some((n) => n.toLowerCase() === wanted));
-  if (queues.length === 0 && flows.length === 0) throw usageError(`${option}: no source "${selector}" (${knownSources(sources)})`);
+  const things: (AppThing & { queue?: DeadLetterQueue; flow?: Flow })[] = [
+    ...sources.queues.map(queueThing),
+    ...sources.flows.map(flowThing),
+  ];
+  const named = thingsNamed(things, selector, undefined, option);
+  const queues = named.flatMap((thing) => thing.queue ?? []);
+  const flows = named.flatMap((thing) => thing.flow ?? []);
+  if (queues.length === 0 && flows.length === 0)
+    throw new NoSuchName(`${option}: no source "${selector}" (${knownSources(sources)}); ${NAMED_BY}`);
   return { queues, flows };
+}
+
+/** A dead-letter queue as the one name resolver sees it. */
+function queueThing(queue: DeadLetterQueue): AppThing & { readonly queue: DeadLetterQueue } {
+  const { stackName, logicalId, explicitName, fifo } = queue;
+  const explicit = explicitName === undefined ? {} : { explicitName };
+  return {
+    kind: 'queue',
+    shown: queue.name,
+    stackName,
+    logicalId,
+    ...explicit,
+    fifo,
+    deployed: [queue.queueName, queue.url, queue.arn],
+    queue,
+  };
 }
 
 export function knownSources(sources: FailureSources): string {

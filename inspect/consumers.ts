@@ -1,4 +1,5 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { usageError } from './errors.js';
 import { flowSettingsOf } from './flow-control.js';
@@ -42,6 +43,10 @@ export interface PauseTarget {
   readonly kind: 'flow' | 'function' | 'queue';
   /** The other names it is known by: its logical id, the name its template sets. */
   readonly aliases: readonly string[];
+  /** The resource it is (absent for a flow of keyed flow control, which is a name in a function's settings). */
+  readonly resource?: AppResource;
+  /** A durable function: a flow too, which a construct's name picks first, as a state machine. */
+  readonly durable?: boolean;
   readonly consumers: readonly Consumer[];
 }
 
@@ -59,7 +64,10 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
   const targets: PauseTarget[] = [];
   const add = (name: string, kind: PauseTarget['kind'], resource: TemplateResource, chosen: readonly Consumer[], ...aliases: string[]) => {
     const names = [resource.logicalId, ...aliases].filter((alias) => alias !== name);
-    targets.push({ name, kind, aliases: [...new Set(names)], consumers: chosen });
+    const explicit = aliases[0] === undefined ? {} : { explicitName: aliases[0] };
+    const own = { stackName: resource.stackName, logicalId: resource.logicalId, ...explicit };
+    const durable = resource.properties.DurableConfig === undefined ? {} : { durable: true };
+    targets.push({ name, kind, aliases: [...new Set(names)], resource: own, ...durable, consumers: chosen });
   };
   const startersOf = (flow: TemplateResource) => {
     const references = new Set([flow.logicalId, ...versionsAndAliasesOf(assembly, flow)]);
@@ -87,10 +95,20 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
   return targets;
 }
 
-/** The targets `name` names (by name or alias, case-insensitive): a flow and a function may share one. */
+/**
+ * The targets `name` names (inspect/app-names.ts: by the name listed, logical id, the name its
+ * template sets, its deployed name or ARN, its construct path; case-insensitive): a flow and a
+ * function may share one. When none, those of the construct it names, its flows first.
+ */
 export function targetsNamed(targets: readonly PauseTarget[], name: string): PauseTarget[] {
-  const wanted = name.toLowerCase();
-  return targets.filter((t) => [t.name, ...t.aliases].some((n) => n.toLowerCase() === wanted));
+  const things = targets.map((target) => ({ ...pauseThing(target), target }));
+  return thingsNamed(things, name, (thing) => thing.kind === 'flow' || thing.target.durable === true).map((thing) => thing.target);
+}
+
+/** A target as the one name resolver sees it; a flow of keyed flow control goes by its name alone. */
+function pauseThing(target: PauseTarget): AppThing {
+  const own = target.resource ?? { stackName: '', logicalId: target.name };
+  return { kind: target.kind, shown: target.name, ...own, aliases: target.aliases };
 }
 
 /** Every SQS mapping, schedule and scheduled rule of the app. */
@@ -197,7 +215,7 @@ function same(resource: TemplateResource, other: AppResource): boolean {
  */
 export function selectPauseTargets(all: readonly PauseTarget[], name: string): PauseTarget[] {
   const chosen = targetsNamed(all, name);
-  if (chosen.length === 0) throw usageError(`no flow, function or queue "${name}" in the app (${pausable(all)})`);
+  if (chosen.length === 0) throw new NoSuchName(`no flow, function or queue "${name}" in the app (${pausable(all)}); ${NAMED_BY}`);
   if (chosen.every((t) => t.consumers.length === 0)) {
     const what = chosen.map((t) => `${t.kind} ${t.name}`).join(' and ');
     throw usageError(

@@ -1,5 +1,5 @@
 import { ListQueueTagsCommand, paginateListQueues } from '@aws-sdk/client-sqs';
-import { resourceName } from '../clients/resource-names.js';
+import { physicalNameMatches, resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
 
@@ -129,20 +129,8 @@ function parsePolicy(value: unknown): { deadLetterTargetArn?: unknown; maxReceiv
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
-/**
- * Whether a deployed queue name is the template's queue: its QueueName when set, else the
- * local runtime's `<Stack>-<LogicalId>` or CloudFormation's `<Stack>-<LogicalId>-<suffix>`.
- */
-export function physicalNameMatches(
-  definition: { stackName: string; logicalId: string; explicitName?: string; fifo?: boolean },
-  name: string,
-): boolean {
-  if (definition.explicitName !== undefined) return name === definition.explicitName;
-  const bare = definition.fifo ? name.replace(/\.fifo$/, '') : name;
-  if (bare === `${definition.stackName}-${definition.logicalId}`) return true;
-  const stack = definition.stackName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${stack}-${definition.logicalId}-[A-Za-z0-9]{6,}$`).test(bare);
-}
+// The one matcher of deployed names, pure so that the resolver of names (inspect/app-names.ts) loads no SQS client.
+export { physicalNameMatches };
 
 /** Every queue of the target, by name. */
 export async function listQueues(clients: Clients): Promise<DeployedQueue[]> {

@@ -2,6 +2,7 @@ import type { Execution, ExecutionStatus, GetDurableExecutionResponse } from '@a
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';
@@ -12,6 +13,8 @@ export interface DurableFunction {
   /** Its name in the app (the logical id without CDK's hash), or its deployed name without an assembly. */
   readonly function: string;
   readonly functionName: string;
+  /** Where the assembly declares it (absent without an assembly). */
+  readonly definition?: { readonly stackName: string; readonly logicalId: string; readonly explicitName?: string };
 }
 
 /** One durable execution as listed, with the function it runs. */
@@ -64,23 +67,40 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
       const definition = definitions.find((d) => physicalNameMatches(d, fn.FunctionName ?? ''));
       if (definition !== undefined) {
         const name = definition.explicitName ?? resourceName(definition.logicalId);
-        found.push({ function: name, functionName: fn.FunctionName });
+        const { stackName, logicalId, explicitName } = definition;
+        const declared = { stackName, logicalId, ...(explicitName === undefined ? {} : { explicitName }) };
+        found.push({ function: name, functionName: fn.FunctionName, definition: declared });
       }
     }
   }
   return found;
 }
 
-/** The durable functions named by `--function` (its app name or deployed name), or all of them. */
+/**
+ * The durable functions named by `--function`, by every name a function is shown by
+ * (inspect/app-names.ts: its name in the app, logical id, deployed name, ARN, construct path),
+ * or all of them.
+ */
 export function selectDurableFunctions(all: readonly DurableFunction[], wanted: string | undefined): DurableFunction[] {
   if (wanted === undefined) return [...all];
-  const chosen = all.filter((f) => f.function === wanted || f.functionName === wanted);
+  const chosen = durableFunctionsNamed(all, wanted);
   if (chosen.length === 0) {
-    throw new CliError(
-      `no durable function "${wanted}" in the app (durable functions: ${all.map((f) => f.function).join(', ') || 'none'})`,
+    throw new NoSuchName(
+      `no durable function "${wanted}" in the app (durable functions: ${all.map((f) => f.function).join(', ') || 'none'}); ${NAMED_BY}`,
     );
   }
   return chosen;
+}
+
+/** The durable functions `wanted` names (inspect/app-names.ts); none when it names none. */
+export function durableFunctionsNamed(all: readonly DurableFunction[], wanted: string, where = '--function'): DurableFunction[] {
+  return thingsNamed(all.map(durableThing), wanted, undefined, where).map((thing) => thing.fn);
+}
+
+/** A durable function as the one name resolver sees it. */
+function durableThing(fn: DurableFunction): AppThing & { readonly fn: DurableFunction } {
+  const declared = fn.definition ?? { stackName: '', logicalId: fn.functionName };
+  return { kind: 'function', shown: fn.function, ...declared, deployed: [fn.functionName], fn };
 }
 
 /** Each function's durable executions (ListDurableExecutionsByFunction), newest first, at most `limit`. */
@@ -119,24 +139,46 @@ export function isDurableExecutionArn(value: string): boolean {
   return /^arn:[^:]+:lambda:[^:]*:\d*:function:[^/]+\/durable-execution\/[^/]+\/[^/]+$/.test(value);
 }
 
-/** One durable execution by ARN, or by name among the functions' executions. */
+/** No durable execution of the functions searched has the name (nor any of its aliases). */
+export class NoDurableExecutionNamed extends CliError {
+  constructor(
+    readonly wanted: string,
+    /** Where it was looked for, as the message says it: the functions, or that the app has none. */
+    readonly searched: string,
+  ) {
+    super(`no durable execution named "${wanted}" in ${searched}`);
+    this.name = 'NoDurableExecutionNamed';
+  }
+}
+
+/**
+ * One durable execution by ARN, or by name among the functions' executions; when none has
+ * the name, by the names in `aliases` (what a starter names an execution about it:
+ * cli/execution-names.ts).
+ */
 export async function loadDurableExecution(
   clients: Clients,
   functions: readonly DurableFunction[],
   wanted: string,
+  aliases: () => readonly string[] = () => [],
 ): Promise<DurableDetail> {
   let arn = wanted;
   let fn: string | undefined;
   if (!isDurableExecutionArn(wanted)) {
-    const named = await listDurableExecutions(clients, functions, { name: wanted, limit: 1000 });
+    let named = await listDurableExecutions(clients, functions, { name: wanted, limit: 1000 });
+    for (const alias of named.length === 0 && functions.length > 0 ? aliases() : []) {
+      named = [...named, ...(await listDurableExecutions(clients, functions, { name: alias, limit: 1000 }))];
+    }
     if (named.length === 0) {
-      throw new CliError(
-        `no durable execution named "${wanted}" in ${functions.map((f) => f.function).join(', ') || 'no durable function'}`,
-      );
+      const searched =
+        functions.length === 0
+          ? 'the app: it has no durable function deployed in the target'
+          : `the app's durable functions (${functions.map((f) => f.function).join(', ')})`;
+      throw new NoDurableExecutionNamed(wanted, searched);
     }
     const arns = new Set(named.map((e) => e.DurableExecutionArn));
     if (arns.size > 1) {
-      throw new CliError(`durable execution "${wanted}" exists several times (${[...arns].join(', ')}): pass its ARN`);
+      throw new CliError(`durable execution "${wanted}" exists several times (${[...arns].join(', ')}): pass one of these ARNs`);
     }
     arn = named[0]?.DurableExecutionArn ?? wanted;
     fn = named[0]?.function;

@@ -1,8 +1,8 @@
 import { ListTagsForResourceCommand, paginateListStateMachines, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { flowName } from '../clients/resource-names.js';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
-import { CliError } from './errors.js';
 
 /** A state machine of the app as the assembly describes it. */
 export interface FlowDefinition {
@@ -97,14 +97,24 @@ async function listStateMachines(clients: Clients): Promise<StateMachineListItem
   return machines;
 }
 
-/** The flows `--flow` selects: by flow name (case-insensitive), deployed name, logical id or ARN. */
+/**
+ * The flows `--flow` selects, by every name a flow is shown by (inspect/app-names.ts: flow name,
+ * deployed name, logical id, ARN, construct path; case-insensitive), or the flows of the
+ * construct it names.
+ */
 export function selectFlows(flows: readonly Flow[], selector: string | undefined): Flow[] {
   if (selector === undefined) return [...flows];
-  const wanted = selector.toLowerCase();
-  const selected = flows.filter((f) => [f.flow, f.name, f.logicalId, f.arn].some((n) => n.toLowerCase() === wanted));
+  const selected = thingsNamed(flows.map(flowThing), selector, undefined, '--flow').map((thing) => thing.flow);
   if (selected.length === 0) {
     const known = flows.map((f) => f.flow).join(', ') || 'none deployed';
-    throw new CliError(`--flow: no flow "${selector}" (the app's flows: ${known})`, 2);
+    throw new NoSuchName(`--flow: no flow "${selector}" (the app's flows: ${known}); ${NAMED_BY}`);
   }
   return selected;
+}
+
+/** A flow as the one name resolver sees it. */
+export function flowThing(flow: Flow): AppThing & { readonly flow: Flow } {
+  const explicit = flow.explicitName === undefined ? {} : { explicitName: flow.explicitName };
+  const { stackName, logicalId } = flow;
+  return { kind: 'flow', shown: flow.flow, stackName, logicalId, ...explicit, deployed: [flow.name, flow.arn], flow };
 }

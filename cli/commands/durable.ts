@@ -18,6 +18,7 @@ import {
 } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { executionNamesAbout } from '../execution-names.js';
 import type { Command, CommandIo } from './command.js';
 
 export const HELP = `Usage: switchyard durable [--function <name>] [--status <status>] [--limit <n>]
@@ -32,8 +33,9 @@ belongs to a function version, its ARN, statuses and history are Lambda's, not S
 Functions'.
 
   (no argument)       list them, newest first (ListDurableExecutionsByFunction)
-  <name|arn>          one execution (GetDurableExecution, GetDurableExecutionHistory): its
-                      operations in the order they started (steps with their result and every
+  <name|arn>          one execution, by its ARN, its name or the business key a starter
+                      named it after (OrderPlaced#orderId="O-1"; GetDurableExecution,
+                      GetDurableExecutionHistory): its operations in the order they started (steps with their result and every
                       retried try, waits with when they end, callbacks with their ids), and
                       its status, result or error
   approve <id>        answer a waiting callback (SendDurableExecutionCallbackSuccess) with
@@ -67,7 +69,12 @@ export const durable: Command = async (argv, io) => {
   if (second !== undefined) throw usageError('durable takes at most one <name|arn>');
   const clients = io.clients(values);
   const functions = selectDurableFunctions(await durableFunctions(clients, values['cdk-out']), values.function);
-  if (first !== undefined) return show(io, await loadDurableExecution(clients, functions, first), values.json === true);
+  if (first !== undefined)
+    return show(
+      io,
+      await loadDurableExecution(clients, functions, first, () => executionNamesAbout(values['cdk-out'], first)),
+      values.json === true,
+    );
   const status = values.status?.toUpperCase();
   if (status !== undefined && !isStatusOf(DURABLE_EXECUTION_STATUSES, status)) {
     throw usageError(`--status must be one of ${DURABLE_EXECUTION_STATUSES.join(', ')} (got "${values.status}")`);

@@ -11,7 +11,13 @@ import { type ForkSummary, type ForksPage, READ_API_PATHS, readAllPages } from '
 import { type Fork, forkOfInput, InvalidForkInput } from '../../contracts/fork-starts.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
-import { type DurableDetail, durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../../inspect/durable.js';
+import {
+  type DurableDetail,
+  durableFunctions,
+  isDurableExecutionArn,
+  loadDurableExecution,
+  NoDurableExecutionNamed,
+} from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import {
   type ExpressExecution,
@@ -113,15 +119,34 @@ async function forksOf(clients: Clients, described: Described, note: (line: stri
   }
 }
 
+/** No execution of the flows searched (nor of the durable functions) has the name, nor any name of what it is about. */
+export class NoExecutionNamed extends CliError {
+  constructor(
+    readonly wanted: string,
+    /** Where it was looked for: the flows, and why an Express flow could not be searched. */
+    readonly searched: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      `no execution named "${wanted}" in ${searched}; an execution is named by its ARN, its name, or what it is about: the business key switchyard executions lists (OrderPlaced#orderId="O-1") or the id alone (O-1)`,
+      1,
+      options,
+    );
+    this.name = 'NoExecutionNamed';
+  }
+}
+
 /** A state machine's execution with its history, or a Lambda durable execution. */
 export type AnyExecution =
   | { readonly kind: 'state machine'; readonly described: Described; readonly events: HistoryEvent[] }
   | { readonly kind: 'durable function'; readonly execution: DurableDetail['execution'] };
 
 /**
- * The execution a command that acts on one (fork, stop) is given: a durable execution's ARN, a
- * state machine execution's ARN, or a name looked up in the app's flows and, when no flow has
- * it (and no --flow narrowed the search), among its durable functions' executions.
+ * The execution a command that acts on one (fork, stop) is given, by every name
+ * `switchyard execution` takes: a durable execution's ARN, a state machine execution's ARN,
+ * its name, or what it is about (the business key executions shows, or the id alone:
+ * executionNamesAbout), looked up in the app's flows and, when no flow has it (and no --flow
+ * narrowed the search), among its durable functions' executions.
  */
 export async function loadAnyExecution(
   clients: Clients,
@@ -132,14 +157,26 @@ export async function loadAnyExecution(
   if (isDurableExecutionArn(wanted))
     return { kind: 'durable function', execution: (await loadDurableExecution(clients, [], wanted)).execution };
   const byArn = wanted.startsWith('arn:');
+  // The same names `switchyard execution` tries, so that what one command shows every other takes.
+  const aliases = () => executionNamesAbout(options.cdkOut, wanted);
   try {
     const flows = byArn ? [] : selectFlows(await appFlows(clients, options.cdkOut, note), options.flow);
-    const { described, events } = await loadExecution(clients, flows, wanted);
+    const { described, events } = await loadExecution(clients, flows, wanted, aliases);
     return { kind: 'state machine', described, events };
   } catch (error) {
-    if (byArn || options.flow !== undefined || !(error instanceof CliError) || !/^no execution named/.test(error.message)) throw error;
-    const found = await loadDurableExecution(clients, await durableFunctions(clients, options.cdkOut), wanted);
-    return { kind: 'durable function', execution: found.execution };
+    if (byArn || options.flow !== undefined || !(error instanceof NoExecutionNamed)) throw error;
+    const functions = await durableFunctions(clients, options.cdkOut);
+    if (functions.length === 0) throw error;
+    try {
+      const found = await loadDurableExecution(clients, functions, wanted, aliases);
+      return { kind: 'durable function', execution: found.execution };
+    } catch (durableError) {
+      if (!(durableError instanceof NoDurableExecutionNamed)) throw durableError;
+      // Neither has it: one error that says both where it was looked for.
+      throw new NoExecutionNamed(wanted, `${error.searched}, nor among the executions of ${durableError.searched}`, {
+        cause: durableError,
+      });
+    }
   }
 }
 
@@ -229,7 +266,7 @@ async function findByName(
       .map((f) => f.flow)
       .join(', ') || 'none';
   const hint = unlogged.length > 0 ? `; ${unlogged.map(noExpressRecord).join('; ')}` : '';
-  throw new CliError(`no execution named "${name}" in the app's flows (${searched})${hint}`);
+  throw new NoExecutionNamed(name, `the app's flows (${searched})${hint}`);
 }
 
 /** The executions of the flows with one of these names, and the Express flows that log none. */

@@ -9,7 +9,7 @@ import { describeSource, failureSources, selectSources } from '../../inspect/app
 import type { Clients } from '../../inspect/aws.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
-import { durableFunctions } from '../../inspect/durable.js';
+import { durableFunctions, durableFunctionsNamed } from '../../inspect/durable.js';
 import { noExpressRecord } from '../../inspect/express.js';
 import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../../inspect/failed-executions.js';
 import { getReadApi } from '../../inspect/read-api.js';
@@ -81,7 +81,7 @@ export const failures: Command = async (argv, io) => {
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
   ]);
-  const namedDurable = durable.filter((f) => values.source !== undefined && [f.function, f.functionName].includes(values.source));
+  const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
   const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSources(sources, values.source);
   const durableSources = values.source === undefined ? durable : namedDurable;

@@ -24,7 +24,9 @@ A Lambda durable execution forks from one of its handler's steps: the steps befo
 answered with the parent's results, not run again (docs/durable-forks.md). A DurableFlow
 forks itself, in AWS as locally; the local runtime forks any durable function.
 
-  <execution>         the parent: its ARN, or its name (looked up in the app's flows, then
+  <execution>         the parent: its ARN, its name, or what it is about (the business key
+                      executions shows, OrderPlaced#orderId="O-1", or the id alone, O-1),
+                      as switchyard execution takes it (looked up in the app's flows, then
                       its durable functions)
   --from <state>      the state (or durable step) the fork begins at
   --input <JSON>      the state's input instead of the recorded one (JSON or @file); for a

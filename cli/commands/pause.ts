@@ -7,8 +7,10 @@ import type { Command } from './command.js';
 
 const TARGETS = `<target> is one of the app's flows (a state machine as switchyard executions and failures
 name it, a durable function, or a flow of keyed flow control as switchyard flow names it), a
-function, or a queue, by the name the commands list (or its logical id, or the name its
-template sets). What it pauses, its consumers:
+function, or a queue, by any name the commands and tools show it by: the name the commands
+list, its logical id, the name its template sets, its deployed name or ARN (a queue's URL),
+its construct path, or a construct's name for what is inside it (its flow first). What it
+pauses, its consumers:
 
   flow      the SQS event source mappings of the functions that start it (a Workflow's or
             DurableFlow's starter), and the Scheduler schedules and scheduled rules that

@@ -1,8 +1,9 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
 import { breaksContract } from '../../clients/dead-letter-reasons.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
+import { NoSuchName } from '../../inspect/app-names.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { queueDepth } from '../../inspect/dead-letter-messages.js';
 import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../../inspect/dead-letters.js';
@@ -11,8 +12,10 @@ import { failedExecutions } from '../../inspect/failed-executions.js';
 import type { Flow } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, jsonOption, parseCommand } from '../args.js';
 import { contractsInAssembly } from '../assembly-contracts.js';
+import { executionNamesAbout } from '../execution-names.js';
 import { type DestinationFor, moveMessages, runMoveTask, withDetail } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
+import { loadExecution, NoExecutionNamed } from './execution.js';
 
 export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--detail <JSON|@file>] [--include-invalid] [--yes]
 
@@ -69,7 +72,7 @@ export const redrive: Command = async (argv, io) => {
     const named = trySelect(sources, selector);
     if (named !== undefined) ({ queues, flows } = named);
     else {
-      executionArn = await findExecution(clients, sources.flows, selector);
+      executionArn = await findExecution(clients, sources.flows, selector, values['cdk-out']);
       if (executionArn === undefined) {
         throw usageError(`no dead-letter queue, flow or execution "${selector}" (${knownSources(sources)}; or an execution name or ARN)`);
       }
@@ -137,7 +140,8 @@ function trySelect(sources: FailureSources, selector: string) {
   try {
     return selectSources(sources, selector);
   } catch (error) {
-    if (error instanceof CliError && error.exitCode === 2) return undefined;
+    // Only a name that names no source may be an execution's; one that names several is the user's to pick.
+    if (error instanceof NoSuchName) return undefined;
     throw error;
   }
 }
@@ -278,19 +282,28 @@ async function redriveExecution(
 }
 
 /** An execution by ARN, or by name in one of the app's Standard flows. */
-async function findExecution(clients: Clients, flows: readonly Flow[], selector: string): Promise<string | undefined> {
-  const candidates = selector.startsWith('arn:')
-    ? [selector]
-    : flows.filter((f) => f.type === 'STANDARD').map((f) => `${f.arn.replace(':stateMachine:', ':execution:')}:${selector}`);
-  for (const executionArn of candidates) {
-    let described: DescribeExecutionCommandOutput;
+async function findExecution(
+  clients: Clients,
+  flows: readonly Flow[],
+  selector: string,
+  cdkOut: string | undefined,
+): Promise<string | undefined> {
+  if (selector.startsWith('arn:')) {
     try {
-      described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: selector }));
+      return described.executionArn;
     } catch (error) {
-      if (['ExecutionDoesNotExist', 'InvalidArn'].includes(errorCode(error) ?? '')) continue;
+      if (['ExecutionDoesNotExist', 'InvalidArn'].includes(errorCode(error) ?? '')) return undefined;
       return call(clients.target, () => Promise.reject(error));
     }
-    if (described.executionArn) return described.executionArn;
   }
-  return undefined;
+  // By name or by what it is about, as switchyard execution finds it (RedriveExecution takes Standard executions only).
+  const standard = flows.filter((f) => f.type === 'STANDARD');
+  try {
+    const found = await loadExecution(clients, standard, selector, () => executionNamesAbout(cdkOut, selector));
+    return found.described.executionArn;
+  } catch (error) {
+    if (error instanceof NoExecutionNamed) return undefined;
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
+import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
@@ -24,7 +25,8 @@ the event unless --no-validate says to send it unchecked.
                       --count sends distinct events
   --source <s>        the event's source (default: the contract's)
   --count <n>         send n events (default 1, at most 1,000,000)
-  --bus <name|arn>    the bus (default: the app's bus from the cloud assembly)
+  --bus <name|arn>    the bus (default: the app's bus from the cloud assembly): its name,
+                      its logical id or construct path in the app, or an ARN
   --no-validate       send the detail unchecked (still JSON): for events the assembly has
                       no contract for, or with no assembly at hand (then --source and --bus
                       are required); a warning on stderr says so
@@ -69,8 +71,8 @@ export const send: Command = async (argv, io) => {
   const entries = eventEntries({ contract: unvalidated ? undefined : contract, detailType, detailText, source, count });
 
   const clients = io.clients(values);
-  const bus = values.bus ?? defaultBus(cdkOut, detailType);
-  await requireBus(clients, bus);
+  const bus = values.bus === undefined ? defaultBus(cdkOut, detailType) : busNamed(cdkOut, values.bus);
+  await requireBus(clients, bus, cdkOut);
   for (const entry of entries) entry.EventBusName = bus;
 
   const result = await putAll(clients, entries, (sent) => {
@@ -97,15 +99,35 @@ export const send: Command = async (argv, io) => {
  * Fails when the bus does not exist: PutEvents accepts an entry for a missing bus with an
  * EventId and drops it, as AWS does, so without this check the events would be lost quietly.
  */
-async function requireBus(clients: Clients, bus: string): Promise<void> {
+async function requireBus(clients: Clients, bus: string, cdkOut: string): Promise<void> {
   try {
     await clients.events.send(new DescribeEventBusCommand({ Name: bus }));
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw describeAwsError(clients.target, error);
+    const known = hasAssembly(cdkOut)
+      ? `; the app's buses: ${
+          appBuses(readAssembly(cdkOut))
+            .map((b) => b.shown)
+            .join(', ') || 'none'
+        }`
+      : '';
     throw new CliError(
-      `no event bus ${bus}: PutEvents would accept the events and drop them, as AWS does (aws events list-event-buses lists the buses)`,
+      `no event bus ${bus}: PutEvents would accept the events and drop them, as AWS does (aws events list-event-buses lists the buses${known})`,
     );
   }
+}
+
+/**
+ * The bus --bus names, by every name the commands and tools show it by (inspect/app-names.ts:
+ * describe_app's name, its logical id, construct path), as PutEvents takes it: its deployed
+ * name. An ARN, and a name no bus of the app goes by (`default`, a bus of another app), are
+ * taken as given; requireBus then checks the target has it.
+ */
+function busNamed(cdkOut: string, wanted: string): string {
+  if (wanted.startsWith('arn:') || !hasAssembly(cdkOut)) return wanted;
+  const named = thingsNamed(appBuses(readAssembly(cdkOut)), wanted, undefined, '--bus');
+  if (named.length > 1) throw severalNamed(named, wanted, '--bus');
+  return named[0]?.explicitName ?? wanted;
 }
 
 /** The app's contract of `detailType`; a usage error when there is none, unless the event is sent unchecked. */

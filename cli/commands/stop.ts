@@ -12,7 +12,9 @@ a Lambda durable execution with StopDurableExecution (it ends STOPPED), in AWS a
 What it was doing stops where it is: a step under way is not undone. An execution that has
 already ended is left as it is and said so; stopping twice does what stopping once did.
 
-  <execution>         its ARN, or its name (looked up in the app's flows, then its durable
+  <execution>         its ARN, its name, or what it is about (the business key executions
+                      shows, OrderPlaced#orderId="O-1", or the id alone, O-1), as switchyard
+                      execution takes it (looked up in the app's flows, then its durable
                       functions)
   --error <code>      the error the execution ends with (at most 256 characters)
   --cause <text>      why (at most 32,768 characters)

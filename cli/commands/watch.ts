@@ -13,6 +13,7 @@ import { CliError, usageError } from '../../inspect/errors.js';
 import { executionPattern, expressExecutions, expressLogging, readRecords } from '../../inspect/express.js';
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { executionNamesAbout } from '../execution-names.js';
 import { executionFailure, type StateVisit, stateVisits } from '../state-visits.js';
 import type { Command } from './command.js';
 import { loadExecution } from './execution.js';
@@ -39,7 +40,7 @@ export const watch: Command = async (argv, io) => {
   const clients = io.clients(values);
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
   const wanted = positionals[0] === undefined ? await latestRunning(clients, flows) : String(positionals[0]);
-  const { described, events, flow } = await loadExecution(clients, flows, wanted);
+  const { described, events, flow } = await loadExecution(clients, flows, wanted, () => executionNamesAbout(values['cdk-out'], wanted));
   const executionArn = described.executionArn as string;
   io.out(`watching ${described.name} (flow ${flow?.flow ?? described.stateMachineArn?.split(':').pop()})`);
 

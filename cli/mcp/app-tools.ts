@@ -1,9 +1,9 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
 import { describeApp } from '../../inspect/app-description.js';
+import { oneThingNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { pages } from '../../inspect/aws.js';
-import { CliError } from '../../inspect/errors.js';
 import { queryTable } from '../../inspect/table-query.js';
 import { contractsInAssembly } from '../assembly-contracts.js';
 import { cost } from '../commands/cost.js';
@@ -51,7 +51,10 @@ export const APP_TOOLS = [
     description:
       "A function's log lines (FilterLogEvents on its log group), oldest first: since a time, and only those holding a request id or correlation id (or any text) when given.",
     input: {
-      function: z.string().min(1).describe('the function, by its name in the app (describe_app lists them)'),
+      function: z
+        .string()
+        .min(1)
+        .describe('the function: its name in the app (describe_app lists them), logical id, deployed name, ARN or construct path'),
       since: z.string().min(1).optional().describe('30m, 2h, 7d (ago) or an ISO-8601 time (default 1h)'),
       requestId: z.string().min(1).optional(),
       correlationId: z.string().min(1).optional(),
@@ -73,13 +76,15 @@ export const APP_TOOLS = [
     async run(args, ctx) {
       const clients = ctx.clients();
       const groups = await functionLogGroups(clients, readAssembly(defaultCdkOut(ctx.cdkOut)));
-      const group = groups.find((g) => g.function === args.function || g.logGroup.endsWith(`/${args.function}`));
-      if (group === undefined) {
-        throw new CliError(
-          `no function "${args.function}" deployed in the target (the app's: ${groups.map((g) => g.function).join(', ') || 'none'})`,
-          2,
-        );
-      }
+      // One name resolver for every tool and command that takes a function (inspect/app-names.ts).
+      const things = groups.map((g) => ({
+        kind: 'function',
+        shown: g.function,
+        ...g.definition,
+        deployed: [g.functionName, g.logGroup],
+        group: g,
+      }));
+      const { group } = oneThingNamed(things, args.function, 'function');
       const terms = [args.requestId, args.correlationId, args.text].filter((t) => t !== undefined);
       const limit = args.limit ?? 100;
       const lines: { time: string; message: string }[] = [];

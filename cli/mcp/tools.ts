@@ -17,9 +17,19 @@ import { changed, options, record, type ToolContext, type ToolDefinition, tool }
 /** An object's members as the command printed them (its --json), for a tool's structured output. */
 const asObject = (json: unknown) => (json ?? {}) as Record<string, unknown>;
 
-const executionWord = z.string().min(1).describe("the execution's ARN or name (looked up in the app's flows, then its durable functions)");
+const executionWord = z
+  .string()
+  .min(1)
+  .describe(
+    'the execution\'s ARN, its name, or what it is about: the business key list_executions gives (OrderPlaced#orderId="O-1") or the id alone (looked up in the app\'s flows, then its durable functions)',
+  );
 const flowOption = z.string().min(1).optional().describe('the flow to look the execution up in, when several have the name');
-const pauseTarget = z.string().min(1).describe('a flow, function or queue name, as switchyard pause takes it');
+const pauseTarget = z
+  .string()
+  .min(1)
+  .describe(
+    "a flow, function or queue: describe_app's name, its logical id, deployed name, ARN or construct path, as switchyard pause takes it",
+  );
 
 /** The operator commands, each a tool: the command run with --json, its answer typed. */
 const COMMAND_TOOLS = [
@@ -33,7 +43,11 @@ const COMMAND_TOOLS = [
       detailType: z.string().min(1).describe("one of the app's contracts (describe_app lists them)"),
       detail: record.describe("the event's detail, as the contract's schema describes it"),
       source: z.string().min(1).optional().describe("the event's source (default: the contract's)"),
-      bus: z.string().min(1).optional().describe("the bus name or ARN (default: the app's)"),
+      bus: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("the bus: describe_app's name for it, its logical id, construct path or ARN (default: the app's)"),
     },
     output: {
       bus: z.string(),
@@ -77,7 +91,7 @@ const COMMAND_TOOLS = [
     title: 'Get one execution',
     description:
       'One execution state by state: each state with its input, output, error and retries, the failure, the fork it is and its forks (switchyard execution).',
-    input: { execution: executionWord.describe("the execution's ARN, its name, or its business key"), flow: flowOption },
+    input: { execution: executionWord, flow: flowOption },
     output: {
       flow: z.string().optional(),
       execution: record,

@@ -180,3 +180,27 @@ describe('what an execution is about, in switchyard executions, failures and exe
     expect(shown.stdout).toMatch(new RegExp(`^${name}  \\w+  \\(flow Orders\\)\n  about OrderPlaced#orderId="O-3"\n`));
   });
 });
+
+describe('one name for one execution, in every command that takes one', () => {
+  it('stops and forks an execution by the business key executions shows, as execution finds it', async () => {
+    const key = 'OrderPlaced#orderId="O-5"';
+    const name = executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, key);
+    const input = { detail: { orderId: 'O-5', amount: 5 }, event: { id: 'e-O-5', detailType: 'OrderPlaced', idempotencyKey: key } };
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('OrdersStateMachine1A2B3C4D'), name, input: JSON.stringify(input) }));
+    await eventually(async () => ((await runCli(['execution', name, ...target])).stdout.includes('SUCCEEDED') ? true : undefined));
+    const forked = await runCli(['fork', key, '--from', 'Check', '--json', ...target]);
+    expect(forked.code, forked.stderr).toBe(0);
+    expect(JSON.parse(forked.stdout)).toMatchObject({ parent: expect.stringMatching(new RegExp(`:${name}$`)), from: 'Check' });
+    const stopped = await runCli(['stop', key, '--json', ...target]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ name, kind: 'state machine', stopped: false, status: 'SUCCEEDED' });
+  });
+
+  it('fails if no execution has the name, saying where it looked and what names one, never "in no durable function"', async () => {
+    const stopped = await runCli(['stop', 'O-404', ...target]);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('no execution named "O-404" in the app\'s flows (Orders, Stock, Tickets)');
+    expect(stopped.stderr).toContain('the business key switchyard executions lists (OrderPlaced#orderId="O-1") or the id alone (O-1)');
+    expect(stopped.stderr).not.toContain('no durable function');
+  });
+});

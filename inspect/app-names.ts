@@ -1,0 +1,174 @@
+import { logicalIdIn, physicalNameMatches, resourceName } from '../clients/resource-names.js';
+import { type CloudAssembly, resourcesOfType } from './assembly.js';
+import { CliError } from './errors.js';
+
+/**
+ * One thing of the app a command takes by name (a flow, a function, a queue, a bus), with
+ * every name a command or tool shows it by. The one place those names are matched: every
+ * command and MCP tool that takes a flow, function, queue or bus resolves it here, so that
+ * what one of them shows, every other takes (issue 66).
+ */
+export interface AppThing {
+  /** What it is, as errors say it: `flow`, `function`, `queue`, `bus`. */
+  readonly kind: string;
+  /** The name the commands list it by (clients/resource-names.ts: a flow's, a resource's). */
+  readonly shown: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** The name its template sets (StateMachineName, FunctionName, QueueName, Name). */
+  readonly explicitName?: string;
+  readonly fifo?: boolean;
+  /** What the target calls it, where it was found there: its deployed name, ARN, URL. */
+  readonly deployed?: readonly (string | undefined)[];
+  /** Other names it goes by (a flow of keyed flow control's name). */
+  readonly aliases?: readonly string[];
+}
+
+/**
+ * Whether `wanted` names the thing, case-insensitively: the name the commands list it by, its
+ * logical id (with or without CDK's hash), the name its template sets, what the target calls
+ * it (a deployed name, an ARN or URL ending in one, a Lambda ARN with its qualifier), or its
+ * construct path (`OrderSaga/Workflow/StateMachine`, with or without the stack and a last
+ * `Resource`, which CDK's logical id is made of).
+ */
+export function namesThing(thing: AppThing, wanted: string): boolean {
+  const lower = wanted.toLowerCase();
+  const exact = [
+    thing.shown,
+    thing.logicalId,
+    resourceName(thing.logicalId),
+    thing.explicitName,
+    ...(thing.deployed ?? []),
+    ...(thing.aliases ?? []),
+  ];
+  if (exact.some((name) => name !== undefined && name.toLowerCase() === lower)) return true;
+  const deployed = deployedNameIn(wanted);
+  if (deployed !== undefined && (physicalNameMatches(thing, deployed) || logicalIdIn(deployed) === thing.logicalId)) return true;
+  const path = constructPathId(wanted, thing.stackName);
+  return path !== undefined && path.toLowerCase() === resourceName(thing.logicalId).toLowerCase();
+}
+
+/**
+ * The deployed name a name holds: the name itself; a queue URL's last part; the resource of an
+ * ARN that names a state machine or function (with or without a version or alias qualifier)
+ * or a queue or bus (`event-bus/<name>`). Undefined for the ARN of anything else (an
+ * execution's ARN holds its state machine's name, and names the execution, not the flow) and
+ * for a path.
+ */
+function deployedNameIn(wanted: string): string | undefined {
+  if (/^https?:\/\//.test(wanted)) return wanted.split('/').at(-1);
+  if (!wanted.startsWith('arn:')) return wanted.includes('/') ? undefined : wanted;
+  const resource = wanted.split(':').slice(5);
+  if (resource.length === 1) return resource[0]?.split('/').at(-1);
+  return resource[0] === 'stateMachine' || resource[0] === 'function' ? resource[1] : undefined;
+}
+
+/**
+ * The part of a logical id a construct path makes (CDK's makeUniqueId, without its hash):
+ * the path inside its stack, `Default` left out, a part that the one before ends with left
+ * out, `Resource` left out, each part's letters and digits. Undefined for a name with no `/`.
+ */
+export function constructPathId(path: string, stackName: string): string | undefined {
+  if (!path.includes('/')) return undefined;
+  let parts = path.split('/').filter((part) => part !== '' && part !== 'Default');
+  if (parts[0]?.toLowerCase() === stackName.toLowerCase() && parts.length > 1) parts = parts.slice(1);
+  const kept: string[] = [];
+  for (const part of parts) if (!kept.at(-1)?.endsWith(part)) kept.push(part);
+  const id = kept
+    .filter((part) => part !== 'Resource')
+    .map((part) => part.replace(/[^A-Za-z0-9]/g, ''))
+    .join('');
+  return id === '' ? undefined : id;
+}
+
+/** A name that names nothing of the app of the kind asked for (exit 2: bad input). */
+export class NoSuchName extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'NoSuchName';
+  }
+}
+
+/** A name that names several things of the app where one was meant (exit 2: bad input). */
+export class AmbiguousName extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'AmbiguousName';
+  }
+}
+
+/** What names a thing of the app, for the errors that say what would be right. */
+export const NAMED_BY = 'name one as the commands list it, or by its logical id, deployed name, ARN or construct path';
+
+/**
+ * The things `wanted` names (namesThing: a flow and a function may share a name, and both are
+ * named); when none, the one thing inside the construct it names (`OrderSaga`: the logical ids
+ * CDK made of `OrderSaga/...`), the one `prefer` picks when it picks one (the construct's flow,
+ * say). Empty when nothing is named.
+ * @throws AmbiguousName when the construct holds several such things: which one is for the user to say
+ */
+export function thingsNamed<T extends AppThing>(things: readonly T[], wanted: string, prefer?: (thing: T) => boolean, where?: string): T[] {
+  const named = things.filter((thing) => namesThing(thing, wanted));
+  if (named.length > 0) return named;
+  const within = things.filter((thing) => insideConstruct(thing, wanted));
+  const preferred = prefer === undefined ? [] : within.filter(prefer);
+  const chosen = preferred.length > 0 ? preferred : within;
+  if (chosen.length > 1) throw severalNamed(chosen, wanted, where);
+  return chosen;
+}
+
+/** Whether the thing's logical id was made of a path under the construct `wanted` (a name or a path). */
+function insideConstruct(thing: AppThing, wanted: string): boolean {
+  const construct = (constructPathId(wanted, thing.stackName) ?? wanted.replace(/[^A-Za-z0-9]/g, '')).toLowerCase();
+  const id = resourceName(thing.logicalId);
+  // The construct's own parts end where the next part of the path begins: an upper-case letter or a digit.
+  return construct !== '' && id.toLowerCase().startsWith(construct) && /^[A-Z0-9]/.test(id.slice(construct.length));
+}
+
+/**
+ * The one thing `wanted` names. Bad input names what would be right: a name that matches
+ * nothing lists what the app has of that kind; one that matches several lists them, each by a
+ * name that picks it alone (its logical id and stack).
+ * @throws NoSuchName or AmbiguousName naming `where` (the option or argument) and the candidates
+ */
+export function oneThingNamed<T extends AppThing>(things: readonly T[], wanted: string, where: string, prefer?: (thing: T) => boolean): T {
+  const named = thingsNamed(things, wanted, prefer, where);
+  const only = named[0];
+  if (only !== undefined && named.length === 1) return only;
+  if (named.length === 0) throw noThingNamed(things, wanted, where);
+  throw severalNamed(named, wanted, where);
+}
+
+/** The error for a name that names nothing: the kinds looked for and what the app has of each. */
+export function noThingNamed(things: readonly AppThing[], wanted: string, where: string, kinds?: readonly string[]) {
+  const looked = kinds ?? [...new Set(things.map((t) => t.kind))];
+  const lists = looked.map((kind) => {
+    const names = [...new Set(things.filter((t) => t.kind === kind).map((t) => t.shown))];
+    return `${kind === 'bus' ? 'buses' : `${kind}s`}: ${names.join(', ') || 'none'}`;
+  });
+  const what = looked.length === 0 ? 'thing' : looked.join(' or ');
+  return new NoSuchName(`${where}: no ${what} "${wanted}" in the app (its ${lists.join('; ')}); ${NAMED_BY}`);
+}
+
+/** The error for a name that names several things: each, and the name that picks it alone. */
+export function severalNamed(named: readonly AppThing[], wanted: string, where?: string) {
+  const each = named.map((t) => `${t.kind} ${t.shown} (${t.stackName === '' ? '' : `${t.stackName}/`}${t.logicalId})`);
+  return new AmbiguousName(
+    `${where === undefined ? '' : `${where}: `}"${wanted}" names ${named.length} things of the app: ${each.join(', ')}; name one of them (its name or logical id, as listed here)`,
+  );
+}
+
+/** The app's event buses (an AWS::Events::EventBus's Name is required), each by every name it is shown by. */
+export function appBuses(assembly: CloudAssembly): AppThing[] {
+  return resourcesOfType(assembly, 'AWS::Events::EventBus').map((bus) => {
+    const name = typeof bus.properties.Name === 'string' ? bus.properties.Name : undefined;
+    const shown = name ?? resourceName(bus.logicalId);
+    return {
+      kind: 'bus',
+      shown,
+      stackName: bus.stackName,
+      logicalId: bus.logicalId,
+      ...(name === undefined ? {} : { explicitName: name }),
+    };
+  });
+}
