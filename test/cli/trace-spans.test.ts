@@ -21,6 +21,9 @@ function span(spanId: string, name: string, startMs: number, ms: number, parentS
       { key: 'messaging.destination.name', value: { stringValue: 'orders' } },
       ...Object.entries(extra).map(([key, value]) => ({ key, value: { stringValue: value } })),
     ],
+    events: [],
+    links: [],
+    status: { code: 1 },
   };
 }
 
@@ -33,6 +36,7 @@ function journey(): OtlpTracesData {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: 'EventBridge' } }] },
         scopeSpans: [
           {
+            scope: { name: 'switchyard' },
             spans: [
               span('00000000000000a1', 'PutEvents orders', 0, 2, undefined, many),
               span('00000000000000a2', 'send orders', 1, 1, '00000000000000a1', many),
