@@ -134,8 +134,8 @@ export function noAssemblyAdvice(dir: string): string {
 /**
  * The project's assembly synthesized last, if it has one: `cdk synth` writes ./cdk.out,
  * `switchyard dev` .switchyard/cdk.out, and the newer is the app as it is now (the one a
- * running dev server reloaded last). Every command that reads the app starts here, `dev
- * --no-synth` too.
+ * running dev server reloaded last). `dev --no-synth` starts from it, and chooseAssembly
+ * (every other command) does unless the source does not synthesize.
  */
 export function newestAssembly(cwd: string): string | undefined {
   const candidates = [DEV_CDK_OUT, 'cdk.out']
