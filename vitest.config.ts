@@ -47,7 +47,7 @@ const SHARED_MODULES = [
   'test/local/template/{resolve,not-run,resources,multi-stack,cdk-v1-assets,cloud-assembly}.test.ts',
   'test/local/{sns,s3}/definitions.test.ts',
   // The CLI's pure parts: cost arithmetic, time and unit parsing, queries, assemblies read from disk.
-  'test/cli/{cost,times,units,follow-queries,dead-letters,assembly-contracts,default-assembly}.test.ts',
+  'test/cli/{cost,times,units,follow-queries,dead-letters,assembly-contracts,default-assembly,trace-spans}.test.ts',
 ];
 /** The CLI's end-to-end suites: subprocesses against a running runtime (npm run test:cli). Its pure parts stay in npm test. */
 const CLI_END_TO_END =

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { withAssemblyNotices } from '../inspect/assembly.js';
 import { type Clients, createClients, resolveTarget, type TargetOptions } from '../inspect/aws.js';
 import { CliError } from '../inspect/errors.js';
 import { GLOBAL_HELP } from './args.js';
@@ -127,7 +128,10 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'clients
     if (command === undefined) throw new CliError(`unknown command "${name}": the commands are ${Object.keys(COMMANDS).join(', ')}`, 2);
     let clients: Clients | undefined;
     const run = await command.load();
-    await run(rest, { ...io, clients: (options: TargetOptions) => (clients ??= createClients(resolveTarget(options))) });
+    // Which assembly the command reads is said once on stderr when it is not the source's (the source does not synthesize).
+    await withAssemblyNotices(io.err, () =>
+      run(rest, { ...io, clients: (options: TargetOptions) => (clients ??= createClients(resolveTarget(options))) }),
+    );
     return 0;
   } catch (error) {
     if (error instanceof CliError) {

@@ -1,6 +1,6 @@
 import { truncate, usd } from '../clients/format.js';
 import { type OtlpTracesData, READ_API_PATHS } from '../clients/read-api-contract.js';
-import { modelUsageOf, SPAN_KIND_NAMES, type SpanNode, spanTrees } from '../clients/span-tree.js';
+import { modelUsageOf, SPAN_KIND_NAMES, type SpanNode, spansOf, spanTrees } from '../clients/span-tree.js';
 import type { Target } from '../inspect/aws.js';
 import { CliError } from '../inspect/errors.js';
 import { getReadApi } from '../inspect/read-api.js';
@@ -45,8 +45,12 @@ function headline(span: SpanNode, traceStart: number): string {
   return `${offset}  ${duration(span)}  ${span.name}  [${SPAN_KIND_NAMES[span.kind] ?? span.kind}]${service}${model}${shown.length ? `  ${shown.join(' ')}` : ''}${error}`;
 }
 
-/** Lines of the answer's span trees, one block per trace: each span's offset from its trace's start, duration, name, kind and service. */
-export function renderSpanTrees(data: OtlpTracesData): string[] {
+/**
+ * Lines of the answer's span trees, one block per trace: each span's offset from its trace's
+ * start, duration, name, kind and service. With `spanIds`, each line starts with its span's id,
+ * for a reader who asks for one span's detail next (the MCP get_trace tool, spanDetail).
+ */
+export function renderSpanTrees(data: OtlpTracesData, { spanIds = false }: { readonly spanIds?: boolean } = {}): string[] {
   const roots = spanTrees(data);
   const byTrace = new Map<string, SpanNode[]>();
   for (const root of roots) byTrace.set(root.traceId, [...(byTrace.get(root.traceId) ?? []), root]);
@@ -56,7 +60,7 @@ export function renderSpanTrees(data: OtlpTracesData): string[] {
     if (lines.length > 0) lines.push('');
     lines.push(`trace ${traceId}  ${new Date(start).toISOString()}`);
     const visit = (span: SpanNode, lead: string, last: boolean) => {
-      lines.push(`${lead}${last ? '└─ ' : '├─ '}${headline(span, start)}`);
+      lines.push(`${lead}${last ? '└─ ' : '├─ '}${spanIds ? `${span.spanId}  ` : ''}${headline(span, start)}`);
       const under = `${lead}${last ? '   ' : '│  '}`;
       for (const [i, child] of span.children.entries()) visit(child, under, i === span.children.length - 1);
       const links = span.links.filter((link) => link.traceId !== span.traceId);
@@ -65,4 +69,28 @@ export function renderSpanTrees(data: OtlpTracesData): string[] {
     for (const [i, root] of traceRoots.entries()) visit(root, '', i === traceRoots.length - 1);
   }
   return lines;
+}
+
+/** A span id the answer does not hold: the ids it does hold are in the tree's lines. */
+export class SpanNotFound extends CliError {
+  constructor(spanId: string, id: string) {
+    super(`no span ${spanId} in the traces of "${id}": give one of the span ids the tree's lines start with`, 2);
+    this.name = 'SpanNotFound';
+  }
+}
+
+/** One span of the answer whole, what its tree line leaves out: every attribute, its resource's, its links, and the spans under it by id. */
+export function spanDetail(data: OtlpTracesData, spanId: string, id: string) {
+  const spans = spansOf(data);
+  const span = spans.find((candidate) => candidate.spanId === spanId);
+  if (span === undefined) throw new SpanNotFound(spanId, id);
+  const children = spans.filter((candidate) => candidate.traceId === span.traceId && candidate.parentSpanId === span.spanId);
+  const { children: _children, start, end, kind, ...rest } = span;
+  return {
+    ...rest,
+    kind: SPAN_KIND_NAMES[kind] ?? String(kind),
+    start: new Date(start).toISOString(),
+    durationMs: end - start,
+    children: children.map((child) => ({ spanId: child.spanId, name: child.name })),
+  };
 }

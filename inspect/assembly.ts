@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors.js';
@@ -6,6 +7,17 @@ import { CliError } from './errors.js';
 export const STATE_FOLDER = '.switchyard';
 /** Where in the project `switchyard dev` synthesizes the app; the other commands read it from there too. */
 export const DEV_CDK_OUT = path.join(STATE_FOLDER, 'cdk.out');
+/**
+ * Where a running `switchyard dev` keeps a copy of the assembly it runs (its manifest and
+ * templates, no assets): a synthesis that fails empties DEV_CDK_OUT, and the tools then read
+ * the app that is running from here. Dev removes it when it stops.
+ */
+export const RUNNING_CDK_OUT = path.join(STATE_FOLDER, 'running.out');
+/**
+ * The file `switchyard dev` writes when the app's source does not synthesize: the first line of
+ * the error, as text. The next synthesis that works removes it.
+ */
+export const SYNTH_FAILED = path.join(STATE_FOLDER, 'synth-failed.txt');
 
 /** One resource of a synthesized template, with the stack it belongs to. */
 export interface TemplateResource {
@@ -27,17 +39,103 @@ export interface CloudAssembly {
   readonly stacks: readonly AssemblyStack[];
 }
 
-export function defaultCdkOut(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+/** The assembly a command reads, and what it says once about the choice (the source does not synthesize). */
+export interface AssemblyChoice {
+  readonly dir: string;
+  readonly notice?: string;
+}
+
+/**
+ * The one place that decides which assembly every command and MCP tool reads: --cdk-out, then
+ * SWITCHYARD_CDK_OUT, then the project's. While the source does not synthesize (dev's
+ * SYNTH_FAILED), that is the app `switchyard dev` runs (RUNNING_CDK_OUT), not the emptied
+ * DEV_CDK_OUT nor an older ./cdk.out; the notice says so.
+ */
+export function chooseAssembly(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AssemblyChoice {
   const chosen = option ?? env.SWITCHYARD_CDK_OUT;
-  if (chosen !== undefined && chosen !== '') return path.resolve(cwd, chosen);
-  return newestAssembly(cwd) ?? path.resolve(cwd, 'cdk.out');
+  if (chosen !== undefined && chosen !== '') return { dir: path.resolve(cwd, chosen) };
+  const failure = synthFailure(cwd);
+  const running = path.resolve(cwd, RUNNING_CDK_OUT);
+  if (failure !== undefined && hasAssembly(running)) {
+    return { dir: running, notice: `the source does not synthesize (${failure}); using the app that is running` };
+  }
+  const newest = newestAssembly(cwd);
+  if (newest === undefined) return { dir: path.resolve(cwd, failure === undefined ? 'cdk.out' : DEV_CDK_OUT) };
+  if (failure === undefined) return { dir: newest };
+  return {
+    dir: newest,
+    notice: `the source does not synthesize (${failure}); using the app synthesized before it broke, in ${path.relative(cwd, newest)}`,
+  };
+}
+
+/** The assembly a command reads (chooseAssembly), saying its notice once per command run (withAssemblyNotices). */
+export function defaultCdkOut(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const { dir, notice } = chooseAssembly(option, env, cwd);
+  if (notice !== undefined) sayOnce(notice);
+  return dir;
+}
+
+/** Where a command's notices go, and those it said already. */
+interface NoticeSink {
+  readonly say: (line: string) => void;
+  readonly said: Set<string>;
+}
+
+const notices = new AsyncLocalStorage<NoticeSink>();
+/** Outside any command's run (a reader called on its own): stderr, once per process. */
+const processSink: NoticeSink = { say: (line) => void process.stderr.write(`${line}\n`), said: new Set() };
+
+/**
+ * Runs one command (or one MCP tool call) with its notices about the assembly going to `say`,
+ * each once however many readers ask for the assembly; commands run concurrently (the MCP
+ * server's tool calls) each have their own.
+ */
+export function withAssemblyNotices<T>(say: (line: string) => void, run: () => Promise<T>): Promise<T> {
+  return notices.run({ say, said: new Set() }, run);
+}
+
+function sayOnce(notice: string): void {
+  const sink = notices.getStore() ?? processSink;
+  if (sink.said.has(notice)) return;
+  sink.said.add(notice);
+  sink.say(`note: ${notice}`);
+}
+
+/**
+ * The first line of the error of the project's last synthesis, while it is the newest news
+ * of the app: a synthesis written since (./cdk.out by `cdk synth`, or dev's) makes it old.
+ */
+export function synthFailure(cwd: string): string | undefined {
+  const marker = path.resolve(cwd, SYNTH_FAILED);
+  if (!existsSync(marker)) return undefined;
+  const failedAt = statSync(marker).mtimeMs;
+  const newer = [DEV_CDK_OUT, 'cdk.out'].some((dir) => {
+    const manifest = path.resolve(cwd, dir, 'manifest.json');
+    return existsSync(manifest) && statSync(manifest).mtimeMs > failedAt;
+  });
+  if (newer) return undefined;
+  const line = readFileSync(marker, 'utf8').trim();
+  return line === '' ? 'its error said nothing' : line;
+}
+
+/**
+ * What to do when `dir` holds no assembly: the failure to fix when it is a project's default
+ * folder and its source does not synthesize, else how to synthesize one.
+ */
+export function noAssemblyAdvice(dir: string): string {
+  const root = path.basename(path.dirname(dir)) === STATE_FOLDER ? path.dirname(path.dirname(dir)) : path.dirname(dir);
+  const failure = ['cdk.out', DEV_CDK_OUT].some((d) => path.resolve(root, d) === dir) ? synthFailure(root) : undefined;
+  if (failure !== undefined) {
+    return `the app's source does not synthesize (${failure}): fix it (npx switchyard dev shows the whole error and synthesizes again on save)`;
+  }
+  return 'run npx cdk synth (npx switchyard dev does too)';
 }
 
 /**
  * The project's assembly synthesized last, if it has one: `cdk synth` writes ./cdk.out,
  * `switchyard dev` .switchyard/cdk.out, and the newer is the app as it is now (the one a
- * running dev server reloaded last). Every command that reads the app starts here, `dev
- * --no-synth` too.
+ * running dev server reloaded last). `dev --no-synth` starts from it, and chooseAssembly
+ * (every other command) does unless the source does not synthesize.
  */
 export function newestAssembly(cwd: string): string | undefined {
   const candidates = [DEV_CDK_OUT, 'cdk.out']
@@ -59,7 +157,7 @@ export function hasAssembly(dir: string): boolean {
 export function readAssembly(dir: string): CloudAssembly {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) {
-    throw new CliError(`no cloud assembly at ${dir}: run npx cdk synth (npx switchyard dev does too), or pass --cdk-out <dir>`, 2);
+    throw new CliError(`no cloud assembly at ${dir}: ${noAssemblyAdvice(dir)}, or pass --cdk-out <dir>`, 2);
   }
   const manifest = readJson(manifestFile) as {
     artifacts?: Record<string, { type?: string; environment?: string; properties?: Record<string, unknown> }>;

@@ -1,7 +1,7 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
-import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
+import { defaultCdkOut, hasAssembly, noAssemblyAdvice, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand, textOption } from '../args.js';
@@ -141,7 +141,7 @@ function contractFor(
   if (contract !== undefined || unvalidated) return contract;
   if (contracts === undefined) {
     throw usageError(
-      `no cloud assembly at ${cdkOut} to find the contract of ${detailType} in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked`,
+      `no cloud assembly at ${cdkOut} to find the contract of ${detailType} in: ${noAssemblyAdvice(cdkOut)}, or pass --cdk-out <dir>; --no-validate sends it unchecked`,
     );
   }
   throw usageError(
@@ -224,7 +224,9 @@ function fieldError(error: string): string {
 /** The bus a detail-type goes to: the assembly's only bus, or the one with a rule for it. */
 function defaultBus(cdkOut: string, detailType: string): string {
   if (!hasAssembly(cdkOut))
-    throw usageError(`--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (run npx cdk synth, or pass --cdk-out)`);
+    throw usageError(
+      `--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (${noAssemblyAdvice(cdkOut)}, or pass --cdk-out <dir>)`,
+    );
   const assembly = readAssembly(cdkOut);
   const buses = resourcesOfType(assembly, 'AWS::Events::EventBus').filter((b) => typeof b.properties.Name === 'string');
   if (buses.length === 1) return String(buses[0]?.properties.Name);

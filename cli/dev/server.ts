@@ -7,7 +7,8 @@ import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
-import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
+import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
+import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize, synthFailureLine } from './synth.js';
 import { type BundleRecord, loadRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
@@ -65,6 +66,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   const started = performance.now();
   const project = readCdkProject(root);
   const folder = prepareStateFolder(root, io.out);
+  // A copy left by a dev that was killed: no app runs until this one starts.
+  forgetRunningApp(root);
   const state: DevState = {
     scratch: path.join(folder, 'tmp'),
     bundleCache: path.join(folder, 'bundle-cache'),
@@ -96,6 +99,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   if (typeCheck) io.out(typeCheck.line);
   types?.request();
   launcher.stopOnSignals(runtime, async () => {
+    forgetRunningApp(root);
     changes?.close();
     types?.close();
     await dev.code.dispose();
@@ -121,8 +125,9 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
   const cdkOut = options.synth ? await firstSynthesis(dev) : lastAssembly(dev);
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  let runtime: Runtime;
   try {
-    return await launcher.launchRuntime({
+    runtime = await launcher.launchRuntime({
       cdkOut,
       dataDir,
       settings: options.settings,
@@ -136,6 +141,18 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
   } catch (error) {
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);
     throw error;
+  }
+  keepForTools(dev, cdkOut);
+  return runtime;
+}
+
+/** The assembly the runtime now runs, kept where the other commands find it while a later synthesis fails (running-app.ts). */
+function keepForTools(dev: Dev, cdkOut: string): void {
+  try {
+    keepRunningApp(dev.project.root, cdkOut);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    dev.io.err(`switchyard dev: could not keep a copy of the app that runs for the other commands (${reason}); they read ${DEV_CDK_OUT}`);
   }
 }
 
@@ -172,11 +189,14 @@ function lastAssembly(dev: Dev): string {
 async function synthesizeInto(dev: Dev): Promise<string> {
   try {
     const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state);
+    clearSynthFailure(dev.project.root);
     dev.code.synthesized(record);
     if (record !== undefined) saveRecord(dev.state.record, record);
     return cdkOut;
   } catch (error) {
     dev.code.failed();
+    // The other commands say so, and read the app that runs meanwhile (inspect/assembly.ts's chooseAssembly).
+    if (error instanceof SynthError) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
 }
@@ -299,7 +319,9 @@ async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly Code
 async function synthesizeAndReload(runtime: Runtime, dev: Dev): Promise<void> {
   const started = performance.now();
   try {
-    const summary = await runtime.reload(await synthesizeInto(dev));
+    const cdkOut = await synthesizeInto(dev);
+    const summary = await runtime.reload(cdkOut);
+    keepForTools(dev, cdkOut);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     dev.io.out(
       summary.reloaded.length > 0

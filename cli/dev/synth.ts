@@ -160,3 +160,15 @@ export function synthErrorLines(output: string): string[] {
   // Node's quote of the throw site is its file:line, then the source line left out above.
   return lines.filter((line, i) => !(/^\S+:\d+$/.test(line) && (lines[i + 1] ?? '').trim() === ''));
 }
+
+/**
+ * The one line that says why a synthesis failed, for the tools to quote (cli/dev/running-app.ts):
+ * the app's error (`Error: ...`, `ValidationError: ...`) where its output has one, else the
+ * failure's own message.
+ */
+export function synthFailureLine(error: SynthError): string {
+  const named = synthErrorLines(error.output)
+    .map((line) => line.trim())
+    .find((line) => /^[A-Za-z.]*(Error|Exception)\b/.test(line));
+  return named ?? error.message;
+}

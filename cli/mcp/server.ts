@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { withAssemblyNotices } from '../../inspect/assembly.js';
 import type { Clients, TargetOptions } from '../../inspect/aws.js';
 import { CliError } from '../../inspect/errors.js';
 import { callCommand, sharedClients } from './command-call.js';
@@ -64,12 +65,19 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         annotations: { readOnlyHint: definition.write !== true, destructiveHint: definition.write === true, openWorldHint: false },
       },
       async (args: Record<string, unknown>): Promise<CallToolResult> => {
+        // What the call says about the app it read (the source does not synthesize) goes to the agent, once per call.
+        const notes: string[] = [];
+        const noted = (result: CallToolResult): CallToolResult =>
+          notes.length === 0 ? result : { ...result, content: [...result.content, { type: 'text', text: notes.join('\n') }] };
         try {
           if (definition.write && readOnly) throw new WriteRefused(definition.name);
-          const result = await definition.run(args, context);
-          return { content: [{ type: 'text', text: JSON.stringify(result, null, 2) }], structuredContent: result };
+          const result = await withAssemblyNotices(
+            (line) => void notes.push(line),
+            () => definition.run(args, context),
+          );
+          return noted({ content: [{ type: 'text', text: JSON.stringify(result, null, 2) }], structuredContent: result });
         } catch (error) {
-          return toolError(definition.name, error);
+          return noted(toolError(definition.name, error));
         }
       },
     );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
+import type { OtlpTracesData } from '../../clients/read-api-contract.js';
 import { approve, reject } from '../commands/decide.js';
 import { execution } from '../commands/execution.js';
 import { executions } from '../commands/executions.js';
@@ -11,6 +12,7 @@ import { replay } from '../commands/replay.js';
 import { send } from '../commands/send.js';
 import { stop } from '../commands/stop.js';
 import { trace } from '../commands/trace.js';
+import { renderSpanTrees, spanDetail } from '../trace-spans.js';
 import { APP_TOOLS } from './app-tools.js';
 import { changed, options, record, type ToolContext, type ToolDefinition, tool } from './tool.js';
 
@@ -111,16 +113,31 @@ const COMMAND_TOOLS = [
     name: 'get_trace',
     title: 'Trace an event, message, execution or business value',
     description:
-      'The lineage of an event id, message id, execution, trace id or business value (an order or ticket id): rules, messages, invocations with their logs, executions, dead letters with their reason (switchyard trace). With spans, the OpenTelemetry span tree with the GenAI (model call) spans.',
+      'The lineage of an event id, message id, execution, trace id or business value (an order or ticket id): rules, messages, invocations with their logs, executions, dead letters with their reason (switchyard trace). With spans, the OpenTelemetry span tree as switchyard trace --spans prints it, a line per span starting with its id (model calls with their tokens and cost); with span, that one span whole (every attribute).',
     input: {
       id: z.string().min(1).describe('an event id, message id, request id, execution ARN or name, trace id, or a value in an event detail'),
-      spans: z.boolean().optional().describe('the span tree instead of the lineage (local runtime)'),
+      spans: z.boolean().optional().describe('the span tree instead of the lineage (local runtime): one line per span'),
+      span: z
+        .string()
+        .regex(/^[0-9a-f]{16}$/)
+        .optional()
+        .describe("one span's detail: its id, as its line of the span tree starts with (implies spans)"),
+      otlp: z
+        .boolean()
+        .optional()
+        .describe('with spans, the raw OTLP/JSON instead of the tree (tens of KB for a journey; the tree and span say the same)'),
       depth: z.number().int().min(1).max(50).optional(),
     },
-    output: { id: z.string(), view: z.enum(['lineage', 'spans']), trace: z.unknown() },
+    output: { id: z.string(), view: z.enum(['lineage', 'spans', 'span', 'otlp']), trace: z.unknown() },
     async run(args, ctx) {
-      const { json } = await ctx.command(trace, [args.id, ...options({ spans: args.spans, depth: args.depth })]);
-      return { id: args.id, view: args.spans ? 'spans' : 'lineage', trace: json };
+      const spans = args.spans === true || args.span !== undefined || args.otlp === true;
+      const { json } = await ctx.command(trace, [args.id, ...options({ spans, depth: args.depth })]);
+      if (!spans) return { id: args.id, view: 'lineage', trace: json };
+      // The command answers OTLP/JSON (16-24 KB for one journey): an agent reads the tree the CLI prints, a screen of it.
+      const data = json as OtlpTracesData;
+      if (args.span !== undefined) return { id: args.id, view: 'span', trace: spanDetail(data, args.span, args.id) };
+      if (args.otlp === true) return { id: args.id, view: 'otlp', trace: data };
+      return { id: args.id, view: 'spans', trace: renderSpanTrees(data, { spanIds: true }) };
     },
   }),
   tool({

@@ -1,7 +1,17 @@
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultCdkOut } from '../../inspect/assembly.js';
-import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
+import {
+  chooseAssembly,
+  DEV_CDK_OUT,
+  defaultCdkOut,
+  RUNNING_CDK_OUT,
+  readAssembly,
+  STATE_FOLDER,
+  SYNTH_FAILED,
+  withAssemblyNotices,
+} from '../../inspect/assembly.js';
+import { assembliesIn, useTempFolders, writeFiles } from '../helpers/temp-folders.js';
 
 const { folder } = useTempFolders('switchyard-assembly-');
 
@@ -28,5 +38,77 @@ describe('defaultCdkOut', () => {
   it('names ./cdk.out when there is no assembly at all, for the error that says how to make one', () => {
     const root = project();
     expect(defaultCdkOut(undefined, {}, root)).toBe(path.join(root, 'cdk.out'));
+  });
+});
+
+/** A project as `switchyard dev` leaves it when a synthesis failed with `error` while `running` runs. */
+function brokenUnderDev(root: string, error = 'Error: broken on purpose'): string {
+  assembliesIn(root, RUNNING_CDK_OUT);
+  mkdirSync(path.join(root, DEV_CDK_OUT), { recursive: true });
+  writeFileSync(path.join(root, SYNTH_FAILED), `${error}\n`);
+  return root;
+}
+
+describe('chooseAssembly', () => {
+  it('reads the app switchyard dev runs while the source does not synthesize, saying so with the error', () => {
+    const root = brokenUnderDev(project('cdk.out'));
+    expect(chooseAssembly(undefined, {}, root)).toEqual({
+      dir: path.join(root, RUNNING_CDK_OUT),
+      notice: 'the source does not synthesize (Error: broken on purpose); using the app that is running',
+    });
+  });
+
+  it('reads the newest assembly again once one is synthesized after the failure', () => {
+    const root = brokenUnderDev(folder());
+    // `npx cdk synth` worked after dev's synthesis failed: the source synthesizes again.
+    const later = new Date(Date.now() + 60_000);
+    writeFiles(root, { 'cdk.out/manifest.json': '{}' });
+    utimesSync(path.join(root, 'cdk.out', 'manifest.json'), later, later);
+    expect(chooseAssembly(undefined, {}, root)).toEqual({ dir: path.join(root, 'cdk.out') });
+  });
+
+  it('takes --cdk-out over the app that is running, saying nothing', () => {
+    const root = brokenUnderDev(folder());
+    expect(chooseAssembly('mine.out', {}, root)).toEqual({ dir: path.join(root, 'mine.out') });
+  });
+
+  it('reads an older ./cdk.out when no dev runs the app, saying it is from before the source broke', () => {
+    const root = project('cdk.out');
+    mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
+    writeFileSync(path.join(root, SYNTH_FAILED), 'Error: broken on purpose\n');
+    expect(chooseAssembly(undefined, {}, root)).toEqual({
+      dir: path.join(root, 'cdk.out'),
+      notice: 'the source does not synthesize (Error: broken on purpose); using the app synthesized before it broke, in cdk.out',
+    });
+  });
+
+  it('fails if nothing was synthesized, naming the folder dev synthesizes into and the error to fix', () => {
+    const root = folder();
+    mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
+    writeFileSync(path.join(root, SYNTH_FAILED), 'Error: broken on purpose\n');
+    const { dir, notice } = chooseAssembly(undefined, {}, root);
+    expect(dir).toBe(path.join(root, DEV_CDK_OUT));
+    expect(notice).toBeUndefined();
+    expect(() => readAssembly(dir)).toThrow(
+      `no cloud assembly at ${dir}: the app's source does not synthesize (Error: broken on purpose): fix it (npx switchyard dev shows the whole error and synthesizes again on save), or pass --cdk-out <dir>`,
+    );
+  });
+});
+
+describe('withAssemblyNotices', () => {
+  it('says the notice once however many readers ask for the assembly, in each run of its own', async () => {
+    const root = brokenUnderDev(folder());
+    const lines: string[] = [];
+    const run = () =>
+      withAssemblyNotices(
+        (line) => void lines.push(line),
+        async () => [defaultCdkOut(undefined, {}, root), defaultCdkOut(undefined, {}, root)],
+      );
+    expect(await run()).toEqual([path.join(root, RUNNING_CDK_OUT), path.join(root, RUNNING_CDK_OUT)]);
+    await run();
+    expect(lines).toEqual([
+      'note: the source does not synthesize (Error: broken on purpose); using the app that is running',
+      'note: the source does not synthesize (Error: broken on purpose); using the app that is running',
+    ]);
   });
 });

@@ -1,11 +1,13 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
+import { keepRunningApp } from '../../cli/dev/running-app.js';
 import { startDevServer } from '../../cli/dev/server.js';
-import { SynthError, synthesize } from '../../cli/dev/synth.js';
+import { SynthError, synthesize, synthFailureLine } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
+import { RUNNING_CDK_OUT } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
@@ -115,6 +117,44 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
     await expect(synthesize({ root, app: `"${process.execPath}" -e "0"`, context: {} }, path.join(root, 'out'))).rejects.toThrow(
       /ended without writing a cloud assembly/,
     );
+  });
+});
+
+describe('synthFailureLine', () => {
+  it("names the app's error, not the throw site Node quotes before it", () => {
+    const output =
+      "file:///app/app.mjs:51\nthrow new Error('broken on purpose');\n^\n\nError: broken on purpose\n    at file:///app/app.mjs:51:7\n";
+    expect(synthFailureLine(new SynthError('the app (cdk.json "app") failed (node app.mjs: exit 1)', output))).toBe(
+      'Error: broken on purpose',
+    );
+  });
+
+  it("is the failure's own message when the output names no error", () => {
+    expect(synthFailureLine(new SynthError('the app (cdk.json "app") failed (node app.mjs: exit 3)', 'no such stack\n'))).toBe(
+      'the app (cdk.json "app") failed (node app.mjs: exit 3)',
+    );
+  });
+});
+
+describe('keepRunningApp', () => {
+  it("copies the assembly's manifests and templates for the other commands, leaving its assets out, and replaces the copy before", () => {
+    const root = project({
+      'cdk.out/manifest.json': '{"version":"2"}',
+      'cdk.out/Stack.template.json': '{}',
+      'cdk.out/asset.abc/index.mjs': 'export {};',
+      'cdk.out/assembly-Stage/manifest.json': '{}',
+      'cdk.out/assembly-Stage/asset.def/index.mjs': 'export {};',
+      [`${RUNNING_CDK_OUT}/Gone.template.json`]: '{}',
+    });
+    keepRunningApp(root, path.join(root, 'cdk.out'));
+    const running = path.join(root, RUNNING_CDK_OUT);
+    expect(readdirSync(running, { recursive: true }).map(String).sort()).toEqual([
+      'Stack.template.json',
+      'assembly-Stage',
+      path.join('assembly-Stage', 'manifest.json'),
+      'manifest.json',
+    ]);
+    expect(readFileSync(path.join(running, 'manifest.json'), 'utf8')).toBe('{"version":"2"}');
   });
 });
 

@@ -1,11 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv } from './run-cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(REPO, 'cli', 'bin.mjs');
@@ -23,6 +27,18 @@ function copyFixture(): string {
   cpSync(FIXTURE, dir, { recursive: true });
   symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/** `switchyard <args>` run in the app's folder against the dev server, as a user runs it in another terminal. */
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args, '--endpoint', config.endpoint],
+      { cwd: app, env: childEnv(), timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
+    );
+  });
 }
 
 /** `switchyard dev <args>` in `cwd`, through the package's bin, as a user runs it; its output is collected. */
@@ -160,6 +176,41 @@ describe('switchyard dev', () => {
     await dev.waitFor(/handled-by v2 event e3/, next);
     writeFileSync(source, good);
     await dev.waitFor(/reloaded in [\d.]+ s: nothing that runs locally changed/, next);
+  });
+
+  it('keeps send, failures, executions and the MCP list_failures on the app that is running while the source does not synthesize, saying so once', async () => {
+    const from = dev.output.length;
+    const source = path.join(app, 'app.mjs');
+    const good = readFileSync(source, 'utf8');
+    writeFileSync(source, `${good}\nthrow new Error('broken on purpose');\n`);
+    try {
+      await dev.waitFor(/the last good app keeps running/, from);
+      const note = 'note: the source does not synthesize (Error: broken on purpose); using the app that is running\n';
+      // The bus comes from the running app's assembly: the one dev synthesized is gone.
+      const sent = await cli(['send', 'Order', '--detail', '{"id":"e9"}', '--source', 'dev.fixture', '--no-validate']);
+      expect([sent.code, sent.stderr]).toEqual([0, `${note}warning: Order is sent unchecked (--no-validate)\n`]);
+      await dev.waitFor(/handled-by v\d event e9/, from);
+      const failures = await cli(['failures']);
+      expect([failures.code, failures.stderr]).toEqual([0, note]);
+      // The flows by the names the app gives them, not every state machine of the runtime.
+      const executions = await cli(['executions', '--json']);
+      expect([executions.code, executions.stderr]).toEqual([0, note]);
+
+      const mcp = new Client({ name: 'switchyard-test', version: '1.0.0' });
+      await mcp.connect(new StreamableHTTPClientTransport(new URL(`${config.endpoint}/mcp`)));
+      try {
+        const result = (await mcp.callTool({ name: 'list_failures', arguments: {} })) as CallToolResult;
+        expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+        expect(result.content.slice(1)).toEqual([{ type: 'text', text: note.trimEnd() }]);
+      } finally {
+        await mcp.close();
+      }
+    } finally {
+      const next = dev.output.length;
+      writeFileSync(source, good);
+      await dev.waitFor(/reloaded in [\d.]+ s/, next);
+    }
+    expect(await cli(['failures'])).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('runs a saved edit of a bundled handler with no synthesis: only its bundle is built again, and the next invocation runs it', async () => {

@@ -107,6 +107,17 @@ describe('switchyard mcp', () => {
 
     const trace = await answer<{ trace: unknown }>(stdio, 'get_trace', { id: eventId });
     expect(JSON.stringify(trace.trace)).toContain(eventId);
+    // The spans as the CLI's tree, a line per span starting with its id; then one span whole, by that id.
+    const tree = await answer<{ view: string; trace: string[] }>(stdio, 'get_trace', { id: eventId, spans: true });
+    expect(tree.view).toBe('spans');
+    expect(tree.trace[0]).toMatch(/^trace [0-9a-f]{32} {2}/);
+    const first = /^└─ ([0-9a-f]{16}) {2}\+0 ms {2}/.exec(tree.trace[1] ?? '')?.[1];
+    expect(first, tree.trace.join('\n')).toBeDefined();
+    const detail = await answer<{ view: string; trace: { spanId: string; attributes: object } }>(stdio, 'get_trace', {
+      id: eventId,
+      span: first,
+    });
+    expect(detail).toMatchObject({ view: 'span', trace: { spanId: first } });
 
     // The starter's log lines of the dead-lettered event: the consumer kit logs its failure.
     const logs = await eventually(async () => {

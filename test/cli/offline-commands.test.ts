@@ -48,7 +48,7 @@ describe('switchyard send without a contract', () => {
     const result = await runCli(['send', 'OrderPlaced', '--detail', '{}', '--cdk-out', '/nonexistent/cdk.out']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'switchyard send: no cloud assembly at /nonexistent/cdk.out to find the contract of OrderPlaced in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked',
+      'switchyard send: no cloud assembly at /nonexistent/cdk.out to find the contract of OrderPlaced in: run npx cdk synth (npx switchyard dev does too), or pass --cdk-out <dir>; --no-validate sends it unchecked',
     );
   });
 

@@ -1,0 +1,36 @@
+import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { RUNNING_CDK_OUT, SYNTH_FAILED } from '../../inspect/assembly.js';
+
+/**
+ * What `switchyard dev` leaves on disk for the other commands and the MCP tools while it runs
+ * (inspect/assembly.ts's chooseAssembly reads it): a copy of the assembly the runtime runs, and
+ * whether the source synthesizes. A synthesis that fails empties .switchyard/cdk.out; with
+ * these, the tools keep reading the app that is running and say why.
+ */
+
+/** Copies the assembly the runtime now runs (its manifests and templates: the tools read no asset) to RUNNING_CDK_OUT. */
+export function keepRunningApp(root: string, cdkOut: string): void {
+  const running = path.join(root, RUNNING_CDK_OUT);
+  const next = `${running}.next`;
+  rmSync(next, { recursive: true, force: true });
+  cpSync(cdkOut, next, { recursive: true, filter: (source) => !path.basename(source).startsWith('asset.') });
+  // Swapped in whole, so that a command never reads half of one app and half of another.
+  rmSync(running, { recursive: true, force: true });
+  renameSync(next, running);
+}
+
+/** Dev stops (or starts): no app runs from this folder any more. */
+export function forgetRunningApp(root: string): void {
+  rmSync(path.join(root, RUNNING_CDK_OUT), { recursive: true, force: true });
+}
+
+/** The source does not synthesize: `line` is the first line of its error, which the tools quote. */
+export function recordSynthFailure(root: string, line: string): void {
+  writeFileSync(path.join(root, SYNTH_FAILED), `${line}\n`);
+}
+
+/** A synthesis worked: the source synthesizes again. */
+export function clearSynthFailure(root: string): void {
+  rmSync(path.join(root, SYNTH_FAILED), { force: true });
+}
