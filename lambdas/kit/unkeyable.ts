@@ -1,4 +1,5 @@
-import { MissingIdempotencyField } from '../../contracts/identity.js';
+import type { AnyEventContract } from '../../contracts/contract.js';
+import { MissingIdempotencyField, requireIdempotencyFields } from '../../contracts/identity.js';
 import { InvalidEventError } from './errors.js';
 
 /**
@@ -13,6 +14,17 @@ export function invalidIfUnkeyable<T>(message: string, step: () => T): T {
     return step();
   } catch (error) {
     if (error instanceof MissingIdempotencyField) throw new InvalidEventError(message, [error.message], { cause: error });
+    throw error;
+  }
+}
+
+/** Why `detail` cannot be keyed under its contract (the idempotency fields it has no value for), or undefined if it can. */
+export function unkeyableProblem(contract: AnyEventContract, detail: Readonly<Record<string, unknown>>): string | undefined {
+  try {
+    requireIdempotencyFields(contract, detail);
+    return undefined;
+  } catch (error) {
+    if (error instanceof MissingIdempotencyField) return error.message;
     throw error;
   }
 }
