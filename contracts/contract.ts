@@ -5,6 +5,7 @@ import type { Static, TObject, TProperties, TSchema } from 'typebox';
 // that object. The schemas are the same either way.
 import * as Type from 'typebox';
 import { type ValidationResult, validatorFor } from './validator.js';
+import { REGISTRY_IDEMPOTENCY_FIELDS } from './wiring.js';
 
 /**
  * Metadata every Switchyard event may carry in `detail.metadata`. EventBridge
@@ -182,7 +183,8 @@ export function contractFromDefinition(definition: ContractDefinition): AnyEvent
 
 /**
  * The schema registry document for a contract: the whole EventBridge envelope, in
- * JSON Schema draft-04 (one of the two formats the registry accepts).
+ * JSON Schema draft-04 (one of the two formats the registry accepts), and its idempotency
+ * fields under REGISTRY_IDEMPOTENCY_FIELDS (an unknown keyword, which draft-04 allows).
  */
 export function registrySchema(contract: AnyEventContract): Record<string, unknown> {
   return {
@@ -196,6 +198,7 @@ export function registrySchema(contract: AnyEventContract): Record<string, unkno
       source: { type: 'string', enum: [contract.source] },
       detail: toDraft4(contract.schema),
     },
+    ...((contract.idempotencyFields ?? []).length === 0 ? {} : { [REGISTRY_IDEMPOTENCY_FIELDS]: [...(contract.idempotencyFields ?? [])] }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { MissingIdempotencyField, requireIdempotencyFields } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
@@ -162,7 +163,7 @@ function eventEntries(event: {
 
 /** The parsed detail, or a usage error naming the field the contract rejects (any JSON object without a contract). */
 export function validDetail(
-  contract: Pick<AssemblyContract, 'validate'> | undefined,
+  contract: Pick<AssemblyContract, 'validate' | 'idempotencyFields'> | undefined,
   detailType: string,
   text: string,
   n?: number,
@@ -183,6 +184,13 @@ export function validDetail(
   if (!result.ok) {
     const problems = result.errors.map(fieldError);
     throw usageError(`invalid ${detailType}${which}: ${problems.join('; ')}`);
+  }
+  // A schema may let a key field be left out; every consumer would dead-letter such an event.
+  try {
+    requireIdempotencyFields({ detailType, idempotencyFields: contract.idempotencyFields }, result.value as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof MissingIdempotencyField) throw usageError(`invalid ${detailType}${which}: ${error.message}`);
+    throw error;
   }
   return result.value;
 }
