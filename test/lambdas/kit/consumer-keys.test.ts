@@ -37,6 +37,21 @@ const errorName = (i: number) => sqs.sent[i]?.MessageAttributes?.[DEAD_LETTER_AT
 const errorMessage = (i: number) => sqs.sent[i]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorMessage]?.StringValue;
 
 describe('createSqsConsumer with events lacking their key field', () => {
+  it("never gets issue 66's misspelt contract: defining it fails, naming the contract, the field and the fields it has", () => {
+    const misspelt = () =>
+      defineContract({
+        detailType: 'OrderPlaced',
+        source: 'test.orders',
+        description: 'An order was placed.',
+        properties: { orderId: Type.String({ minLength: 1 }) },
+        // What the type checker refuses and esbuild, tsx and cdk synth ran anyway.
+        idempotencyFields: ['orderNumber' as 'orderId'],
+      });
+    expect(misspelt).toThrow(
+      'contract OrderPlaced: idempotencyFields names "orderNumber", which is not a property of its detail; its properties are orderId, metadata',
+    );
+  });
+
   it('dead-letters each new order lacking its key field as InvalidEvent naming the field, and skips none as a duplicate', async () => {
     const info = vi.spyOn(Logger.prototype, 'info');
     const errorLog = vi.spyOn(Logger.prototype, 'error');
