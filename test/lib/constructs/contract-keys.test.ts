@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { type AnyEventContract, defineContract } from '../../../contracts/index.js';
+import { type AnyEventContract, defineContract, REGISTRY_IDEMPOTENCY_FIELDS } from '../../../contracts/index.js';
 import { OPTIONAL_IDEMPOTENCY_FIELD_WARNING } from '../../../lib/constructs/contract-keys.js';
 import { EventHub } from '../../../lib/constructs/event-hub.js';
 import { QueueConsumer } from '../../../lib/constructs/queue-consumer.js';
@@ -65,6 +65,13 @@ describe('EventHub contracts', () => {
     const { stack } = testStack();
     new EventHub(stack, 'Hub', { contracts: [OrderPlaced] });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('keys its events on'))).toEqual([]);
+  });
+
+  it("lists each contract's idempotency fields in its registry document, where switchyard send reads them", () => {
+    const { stack } = testStack();
+    new EventHub(stack, 'Hub', { contracts: [OrderPlaced] });
+    const [schema] = Object.values(Template.fromStack(stack).findResources('AWS::EventSchemas::Schema'));
+    expect(JSON.parse(schema?.Properties.Content)).toMatchObject({ [REGISTRY_IDEMPOTENCY_FIELDS]: ['orderId'] });
   });
 });
 
