@@ -32,34 +32,25 @@ export class MissingIdempotencyField extends Error {
   }
 }
 
-/** The contract's idempotency fields `detail` has no value for: absent, null or an empty string. */
-function missingIdempotencyFields(
-  contract: Pick<AnyEventContract, 'idempotencyFields'>,
+/**
+ * The one check of whether `detail` can be keyed: a MissingIdempotencyField naming each of the
+ * contract's idempotency fields it has no value for (absent, null or an empty string), or
+ * undefined if it has them all. Returned, not thrown, so that each caller refuses the event in
+ * its own terms (the kit's InvalidEvent, a webhook's 400, the CLI's usage error) with it as the cause.
+ */
+export function idempotencyFieldsMissing(
+  contract: Pick<AnyEventContract, 'detailType' | 'idempotencyFields'>,
   detail: Readonly<Record<string, unknown>>,
-): string[] {
-  return (contract.idempotencyFields ?? []).filter((field) => {
+): MissingIdempotencyField | undefined {
+  const missing = (contract.idempotencyFields ?? []).filter((field) => {
     const value = detail[field];
     return value === undefined || value === null || value === '';
   });
-}
-
-/**
- * Throws unless `detail` has a value for each of the contract's idempotency fields: what a
- * producer checks before it sends an event (the kit's `emit`), so that no consumer gets one it
- * cannot key.
- * @throws MissingIdempotencyField naming the fields it lacks
- */
-export function requireIdempotencyFields(
-  contract: Pick<AnyEventContract, 'detailType' | 'idempotencyFields'>,
-  detail: Readonly<Record<string, unknown>>,
-): void {
-  const missing = missingIdempotencyFields(contract, detail);
-  if (missing.length > 0) {
-    throw new MissingIdempotencyField(
-      contract.detailType,
-      missing.map((field) => `detail.${field}`),
-    );
-  }
+  if (missing.length === 0) return undefined;
+  return new MissingIdempotencyField(
+    contract.detailType,
+    missing.map((field) => `detail.${field}`),
+  );
 }
 
 /**
@@ -77,7 +68,8 @@ export function idempotencyKeyOf(
     if (typeof event.id !== 'string' || event.id === '') throw new MissingIdempotencyField(contract.detailType, ['id']);
     return `${contract.detailType}#id=${event.id}`;
   }
-  requireIdempotencyFields(contract, event.detail);
+  const missing = idempotencyFieldsMissing(contract, event.detail);
+  if (missing !== undefined) throw missing;
   const values = fields.map((field) => `${field}=${JSON.stringify(event.detail[field])}`);
   return `${contract.detailType}#${values.join('&')}`;
 }

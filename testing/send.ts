@@ -1,5 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { type AnyEventContract, MissingIdempotencyField, requireIdempotencyFields } from '../contracts/index.js';
+import { type AnyEventContract, idempotencyFieldsMissing } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { known, listed, TestAppError } from './poll.js';
 import type { RunningApp } from './start.js';
@@ -32,12 +32,8 @@ export async function send(app: RunningApp, contract: AnyEventContract, detail: 
     throw new TestAppError(`${contract.detailType} does not satisfy its contract: ${checked.errors.join('; ')}`);
   }
   // Before PutEvents: naming the execution after a key the event lacks would fail once it is sent.
-  try {
-    requireIdempotencyFields(contract, detail as Record<string, unknown>);
-  } catch (error) {
-    if (error instanceof MissingIdempotencyField) throw new TestAppError(error.message, { cause: error });
-    throw error;
-  }
+  const unkeyable = idempotencyFieldsMissing(contract, detail as Record<string, unknown>);
+  if (unkeyable !== undefined) throw new TestAppError(unkeyable.message, { cause: unkeyable });
   const source = options.source ?? contract.source;
   const bus = busFor(app, { source, 'detail-type': contract.detailType, detail }, options.bus);
   const result = await app.clients.eventbridge.send(

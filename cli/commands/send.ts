@@ -1,5 +1,5 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { MissingIdempotencyField, requireIdempotencyFields } from '../../contracts/identity.js';
+import { idempotencyFieldsMissing } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
@@ -186,12 +186,11 @@ export function validDetail(
     throw usageError(`invalid ${detailType}${which}: ${problems.join('; ')}`);
   }
   // A schema may let a key field be left out; every consumer would dead-letter such an event.
-  try {
-    requireIdempotencyFields({ detailType, idempotencyFields: contract.idempotencyFields }, result.value as Record<string, unknown>);
-  } catch (error) {
-    if (error instanceof MissingIdempotencyField) throw usageError(`invalid ${detailType}${which}: ${error.message}`);
-    throw error;
-  }
+  const unkeyable = idempotencyFieldsMissing(
+    { detailType, idempotencyFields: contract.idempotencyFields },
+    result.value as Record<string, unknown>,
+  );
+  if (unkeyable !== undefined) throw usageError(`invalid ${detailType}${which}: ${unkeyable.message}`);
   return result.value;
 }
 

@@ -14,13 +14,12 @@ import {
   PUT_EVENTS_MAX_BYTES,
   PUT_EVENTS_MAX_ENTRIES,
   putEventsEntrySize,
-  requireIdempotencyFields,
 } from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { EmitError, InvalidEventError } from './errors.js';
 import { activeTraceContext, inSpan } from './tracing/invocation.js';
 import { toTraceparent } from './tracing/trace-context.js';
-import { invalidIfUnkeyable } from './unkeyable.js';
+import { unkeyableEventError } from './unkeyable.js';
 
 const MAX_ENTRIES_PER_CALL = PUT_EVENTS_MAX_ENTRIES;
 const MAX_BYTES_PER_CALL = PUT_EVENTS_MAX_BYTES;
@@ -102,7 +101,8 @@ export function prepareEvent(emission: Emission, cause: EmitCause): PreparedEven
   if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
   // A contract whose schema lets a key field be absent (or null, or empty) would pass the
   // check above: refused here, where the producer is, rather than dead-lettered by every consumer.
-  invalidIfUnkeyable(`refusing to emit ${contract.detailType}: it cannot be keyed`, () => requireIdempotencyFields(contract, detail));
+  const unkeyable = unkeyableEventError(`refusing to emit ${contract.detailType}: it cannot be keyed`, contract, detail);
+  if (unkeyable !== undefined) throw unkeyable;
   const event: PreparedEvent = {
     source: contract.source,
     detailType: contract.detailType,

@@ -2,7 +2,7 @@ import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
 import { type AnyEventContract, idempotencyKeyOf as contractIdempotencyKey } from '../../contracts/index.js';
 import { InvalidEventError, UnknownEventTypeError } from './errors.js';
 import { fromTraceparent } from './tracing/trace-context.js';
-import { invalidIfUnkeyable } from './unkeyable.js';
+import { unkeyableEventError } from './unkeyable.js';
 
 /** An EventBridge event as delivered to an SQS target (the whole envelope is the message body). */
 export type Envelope = EventBridgeEvent<string, Record<string, unknown>> & { readonly 'replay-name'?: string };
@@ -88,7 +88,9 @@ export class ContractRegistry {
  * @throws InvalidEventError if the event has no value for one of the fields
  */
 export function idempotencyKeyOf(contract: AnyEventContract, envelope: Envelope): string {
-  return invalidIfUnkeyable(`${contract.detailType} ${envelope.id} cannot be keyed`, () => contractIdempotencyKey(contract, envelope));
+  const unkeyable = unkeyableEventError(`${contract.detailType} ${envelope.id} cannot be keyed`, contract, envelope.detail);
+  if (unkeyable !== undefined) throw unkeyable;
+  return contractIdempotencyKey(contract, envelope);
 }
 
 function envelopeProblems(value: unknown): string[] {

@@ -6,11 +6,10 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { TProperties } from 'typebox';
-import { type Detail, type EventContract, webhookEventId } from '../../contracts/index.js';
+import { type Detail, type EventContract, idempotencyFieldsMissing, webhookEventId } from '../../contracts/index.js';
 import type { EventPublisher } from './emit.js';
 import { logger as defaultLogger } from './observability.js';
 import { traceInvocation } from './tracing/invocation.js';
-import { unkeyableProblem } from './unkeyable.js';
 import { deliveryIdOf, deliveryIdSource, type Headers, type SignatureProfile, verifySignature } from './webhook-signature.js';
 
 /** Where the handler gets the accepted signing secrets (the kit's RotatingSecret). */
@@ -181,8 +180,8 @@ function acceptedDelivery<P extends TProperties>(
   const validation = options.contract.validate(detail);
   // A schema that lets a key field be left out passes validation, but emit would refuse the
   // event (and the provider, answered 503, would retry it for ever): refused here, as what it is.
-  const unkeyable = validation.ok ? unkeyableProblem(options.contract, detail) : undefined;
-  const problems = validation.ok ? (unkeyable === undefined ? [] : [unkeyable]) : validation.errors;
+  const unkeyable = validation.ok ? idempotencyFieldsMissing(options.contract, detail) : undefined;
+  const problems = validation.ok ? (unkeyable === undefined ? [] : [unkeyable.message]) : validation.errors;
   if (problems.length > 0) {
     return answer(400, {
       message: `the delivery does not make a valid ${options.contract.detailType}: ${problems.join('; ')}`,

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   defineContract,
   executionNameFor,
+  idempotencyFieldsMissing,
   idempotencyKeyOf,
   MissingIdempotencyField,
-  requireIdempotencyFields,
 } from '../../contracts/index.js';
 
 const OrderPlaced = defineContract({
@@ -54,11 +54,12 @@ describe('idempotencyKeyOf', () => {
   });
 });
 
-describe('requireIdempotencyFields', () => {
-  it('fails if the detail lacks several key fields, naming each', () => {
-    expect(() => requireIdempotencyFields(OrderPlaced, { orderId: null })).toThrow(
-      expect.objectContaining({ fields: ['detail.orderId', 'detail.customerId'] }),
-    );
-    expect(() => requireIdempotencyFields(OrderPlaced, { orderId: 'O-1', customerId: 'C-1' })).not.toThrow();
+describe('idempotencyFieldsMissing', () => {
+  it('names each key field the detail has no value for, and nothing for a detail that has them all', () => {
+    expect(idempotencyFieldsMissing(OrderPlaced, { orderId: null })).toMatchObject({
+      name: 'MissingIdempotencyField',
+      fields: ['detail.orderId', 'detail.customerId'],
+    });
+    expect(idempotencyFieldsMissing(OrderPlaced, { orderId: 'O-1', customerId: 'C-1' })).toBeUndefined();
   });
 });
