@@ -1,5 +1,6 @@
 import type { TSchema } from '../contracts/index.js';
 import { type ValidationResult, validatorFor } from '../contracts/validator.js';
+import { REGISTRY_IDEMPOTENCY_FIELDS } from '../contracts/wiring.js';
 import { type CloudAssembly, resourcesOfType } from '../inspect/assembly.js';
 
 /**
@@ -14,6 +15,8 @@ export interface AssemblyContract {
   readonly description?: string;
   /** JSON Schema of `detail`, back in the form the contract defined it (see fromDraft4). */
   readonly schema: Record<string, unknown>;
+  /** The fields that identify the fact (the contract's `idempotencyFields`); absent from an assembly synthesized before they were published. */
+  readonly idempotencyFields?: readonly string[];
   /** Checks a detail as the contract's own `validate` does (the same ajv settings, contracts/contract.ts). */
   validate(detail: unknown): ValidationResult<object>;
 }
@@ -36,11 +39,13 @@ export function contractsInAssembly(assembly: CloudAssembly): AssemblyContract[]
     const detail = properties.detail;
     if (detailType === undefined || detail === undefined || contracts.has(detailType)) continue;
     const schema = fromDraft4(detail) as Record<string, unknown>;
+    const keys = document[REGISTRY_IDEMPOTENCY_FIELDS];
     contracts.set(detailType, {
       detailType,
       source: onlyValue(properties.source) ?? '',
       ...(typeof document.description === 'string' ? { description: document.description } : {}),
       schema,
+      ...(Array.isArray(keys) && keys.every((k) => typeof k === 'string') ? { idempotencyFields: keys } : {}),
       validate: validatorFor(schema as TSchema) as AssemblyContract['validate'],
     });
   }

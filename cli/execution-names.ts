@@ -23,6 +23,8 @@ export interface CandidateName {
  * A flow started by another flow under the starter's name (an escalation) has it too.
  */
 export function candidateExecutionNames(assembly: CloudAssembly, id: string): CandidateName[] {
+  // No event keyed on an empty value starts an execution (idempotencyKeyOf refuses one), so none is named after it.
+  if (id === '') return [];
   const contracts = new Map(contractsInAssembly(assembly).map((c) => [c.detailType, c]));
   const names = new Map<string, CandidateName>();
   for (const [detailType, flows] of workflowTriggers(assembly)) {

@@ -5,6 +5,7 @@ import type { Static, TObject, TProperties, TSchema } from 'typebox';
 // that object. The schemas are the same either way.
 import * as Type from 'typebox';
 import { type ValidationResult, validatorFor } from './validator.js';
+import { REGISTRY_IDEMPOTENCY_FIELDS } from './wiring.js';
 
 /**
  * Metadata every Switchyard event may carry in `detail.metadata`. EventBridge
@@ -82,11 +83,55 @@ export interface EventContract<P extends TProperties = TProperties> extends AnyE
 /** The TypeScript type of a contract's `detail`. */
 export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : Record<string, unknown>;
 
+/**
+ * A contract that cannot key its events: an idempotency field its schema does not have.
+ * Every event would be keyed on a value it never carries (`OrderPlaced#orderNumber=undefined`),
+ * so the second event would be taken for the first and skipped as a duplicate.
+ */
+export class InvalidContract extends Error {
+  override readonly name = 'InvalidContract';
+  constructor(
+    /** The contract's detail-type. */
+    readonly detailType: string,
+    /** The idempotency field its schema has no property for. */
+    readonly field: string,
+    /** The properties its schema has. */
+    readonly properties: readonly string[],
+  ) {
+    super(
+      `contract ${detailType}: idempotencyFields names ${JSON.stringify(field)}, which is not a property of its detail; ` +
+        `its properties are ${properties.join(', ') || '(none)'} (an idempotency field is a top-level property, not a path)`,
+    );
+  }
+}
+
+/**
+ * Checks a contract's idempotency fields against its schema: each must be a top-level
+ * property of `detail` (idempotencyKeyOf reads `detail[field]`, never a path). Returns the
+ * ones the schema does not require: an event may lack them, and such an event cannot be
+ * keyed (idempotencyKeyOf refuses it), so a construct warns about them at synth.
+ * @throws InvalidContract for a field the schema does not have
+ */
+export function checkIdempotencyFields(contract: Pick<AnyEventContract, 'detailType' | 'schema' | 'idempotencyFields'>): string[] {
+  const fields = contract.idempotencyFields ?? [];
+  if (fields.length === 0) return [];
+  const schema = contract.schema as { properties?: unknown; required?: unknown };
+  const properties = typeof schema.properties === 'object' && schema.properties !== null ? Object.keys(schema.properties) : [];
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  for (const field of fields) {
+    if (!properties.includes(field)) throw new InvalidContract(contract.detailType, field, properties);
+  }
+  return fields.filter((field) => !required.includes(field));
+}
+
 export function defineContract<const P extends TProperties>(options: EventContractOptions<P>): EventContract<P> {
   const schema = Type.Object({ ...options.properties, metadata: Type.Optional(EventMetadataSchema) } as WithMetadata<P>, {
     additionalProperties: true,
     description: options.description,
   });
+  // Here, where the contract is written, not at the first event: esbuild and tsx do not type-check,
+  // so a misspelt field (which the type `keyof P` would refuse) reaches synthesis otherwise.
+  checkIdempotencyFields({ detailType: options.detailType, schema, idempotencyFields: options.idempotencyFields });
   return {
     detailType: options.detailType,
     source: options.source,
@@ -119,9 +164,13 @@ export function contractDefinition(contract: AnyEventContract): ContractDefiniti
   };
 }
 
-/** A contract rebuilt from its JSON form: it validates and keys events exactly as the original does. */
+/**
+ * A contract rebuilt from its JSON form: it validates and keys events exactly as the original does.
+ * @throws InvalidContract for an idempotency field its schema does not have
+ */
 export function contractFromDefinition(definition: ContractDefinition): AnyEventContract {
   const schema = definition.schema as TSchema;
+  checkIdempotencyFields({ detailType: definition.detailType, schema, idempotencyFields: definition.idempotencyFields });
   return {
     detailType: definition.detailType,
     source: definition.source,
@@ -134,7 +183,8 @@ export function contractFromDefinition(definition: ContractDefinition): AnyEvent
 
 /**
  * The schema registry document for a contract: the whole EventBridge envelope, in
- * JSON Schema draft-04 (one of the two formats the registry accepts).
+ * JSON Schema draft-04 (one of the two formats the registry accepts), and its idempotency
+ * fields under REGISTRY_IDEMPOTENCY_FIELDS (an unknown keyword, which draft-04 allows).
  */
 export function registrySchema(contract: AnyEventContract): Record<string, unknown> {
   return {
@@ -148,6 +198,7 @@ export function registrySchema(contract: AnyEventContract): Record<string, unkno
       source: { type: 'string', enum: [contract.source] },
       detail: toDraft4(contract.schema),
     },
+    ...((contract.idempotencyFields ?? []).length === 0 ? {} : { [REGISTRY_IDEMPOTENCY_FIELDS]: [...(contract.idempotencyFields ?? [])] }),
   };
 }
 

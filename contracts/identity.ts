@@ -11,15 +11,65 @@ import type { AnyEventContract } from './contract.js';
 const DIGEST_LENGTH = 43;
 
 /**
+ * An event lacks a value for one of its contract's idempotency fields (absent, null or an empty
+ * string), so it cannot be keyed: keyed anyway (`OrderPlaced#orderId=undefined`) every such
+ * event would be one fact, and all but the first skipped as duplicates. The kit refuses the
+ * event as InvalidEvent (dead-lettered at once, never retried).
+ */
+export class MissingIdempotencyField extends Error {
+  override readonly name = 'MissingIdempotencyField';
+  constructor(
+    /** The contract's detail-type. */
+    readonly detailType: string,
+    /** Where the event lacks them: `detail.orderId`, or `id` for a contract keyed on the event id. */
+    readonly fields: readonly string[],
+  ) {
+    const one = fields.length === 1;
+    super(
+      `${detailType} has no value for ${fields.join(', ')} (absent, null or empty): ${one ? 'it is' : 'they are'} ` +
+        `what its contract identifies each fact by (its idempotency key), so every ${detailType} must carry ${one ? 'it' : 'them'}`,
+    );
+  }
+}
+
+/**
+ * The one check of whether `detail` can be keyed: a MissingIdempotencyField naming each of the
+ * contract's idempotency fields it has no value for (absent, null or an empty string), or
+ * undefined if it has them all. Returned, not thrown, so that each caller refuses the event in
+ * its own terms (the kit's InvalidEvent, a webhook's 400, the CLI's usage error) with it as the cause.
+ */
+export function idempotencyFieldsMissing(
+  contract: Pick<AnyEventContract, 'detailType' | 'idempotencyFields'>,
+  detail: Readonly<Record<string, unknown>>,
+): MissingIdempotencyField | undefined {
+  const missing = (contract.idempotencyFields ?? []).filter((field) => {
+    const value = detail[field];
+    return value === undefined || value === null || value === '';
+  });
+  if (missing.length === 0) return undefined;
+  return new MissingIdempotencyField(
+    contract.detailType,
+    missing.map((field) => `detail.${field}`),
+  );
+}
+
+/**
  * `<detail-type>#<field>=<JSON value>&...` over the contract's idempotency fields, or
  * `<detail-type>#id=<event id>` for a contract that names none (every event its own fact).
+ * @throws MissingIdempotencyField if the detail has no value for one of the fields; an empty
+ * event id throws too (a missing value never becomes a key)
  */
 export function idempotencyKeyOf(
   contract: AnyEventContract,
   event: { readonly id: string; readonly detail: Readonly<Record<string, unknown>> },
 ): string {
   const fields = contract.idempotencyFields;
-  if (fields === undefined || fields.length === 0) return `${contract.detailType}#id=${event.id}`;
+  if (fields === undefined || fields.length === 0) {
+    if (typeof event.id !== 'string' || event.id === '') throw new MissingIdempotencyField(contract.detailType, ['id']);
+    return `${contract.detailType}#id=${event.id}`;
+  }
+  const missing = idempotencyFieldsMissing(contract, event.detail);
+  if (missing !== undefined) throw missing;
   const values = fields.map((field) => `${field}=${JSON.stringify(event.detail[field])}`);
   return `${contract.detailType}#${values.join('&')}`;
 }

@@ -100,6 +100,14 @@ export const ENV = {
 export const STARTER_CONTRACTS_DEFINE = 'SWITCHYARD_STARTER_CONTRACTS';
 
 /**
+ * The keyword of a contract's schema registry document (`registrySchema`, which EventHub
+ * publishes) that lists its idempotency fields: JSON Schema has no word for them, and the CLI,
+ * which knows an app's contracts only from its cloud assembly, refuses an event lacking one.
+ * Beside the envelope's schema, not inside `detail`'s, which validators compile.
+ */
+export const REGISTRY_IDEMPOTENCY_FIELDS = 'x-switchyard-idempotency-fields';
+
+/**
  * The attribute DynamoDB's TTL reads on tables that keep bookkeeping records (ignored
  * events): epoch seconds after which the service may delete the item.
  */

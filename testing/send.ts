@@ -1,5 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { AnyEventContract } from '../contracts/index.js';
+import { type AnyEventContract, idempotencyFieldsMissing } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { known, listed, TestAppError } from './poll.js';
 import type { RunningApp } from './start.js';
@@ -21,7 +21,8 @@ export interface Sent {
 }
 
 /**
- * Checks `detail` against the contract (the error names each field at fault) and sends it
+ * Checks `detail` against the contract (the error names each field at fault, and each
+ * idempotency field it has no value for) and sends it
  * with PutEvents, one entry: every call is a new event with its own id, as a producer's
  * retry would be.
  */
@@ -30,6 +31,9 @@ export async function send(app: RunningApp, contract: AnyEventContract, detail: 
   if (!checked.ok) {
     throw new TestAppError(`${contract.detailType} does not satisfy its contract: ${checked.errors.join('; ')}`);
   }
+  // Before PutEvents: naming the execution after a key the event lacks would fail once it is sent.
+  const unkeyable = idempotencyFieldsMissing(contract, detail as Record<string, unknown>);
+  if (unkeyable !== undefined) throw new TestAppError(unkeyable.message, { cause: unkeyable });
   const source = options.source ?? contract.source;
   const bus = busFor(app, { source, 'detail-type': contract.detailType, detail }, options.bus);
   const result = await app.clients.eventbridge.send(

@@ -1,4 +1,5 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { idempotencyFieldsMissing } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, hasAssembly, noAssemblyAdvice, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
@@ -184,7 +185,7 @@ function eventEntries(event: {
 
 /** The parsed detail, or a usage error naming the field the contract rejects (any JSON object without a contract). */
 export function validDetail(
-  contract: Pick<AssemblyContract, 'validate'> | undefined,
+  contract: Pick<AssemblyContract, 'validate' | 'idempotencyFields'> | undefined,
   detailType: string,
   text: string,
   n?: number,
@@ -206,6 +207,12 @@ export function validDetail(
     const problems = result.errors.map(fieldError);
     throw usageError(`invalid ${detailType}${which}: ${problems.join('; ')}`);
   }
+  // A schema may let a key field be left out; every consumer would dead-letter such an event.
+  const unkeyable = idempotencyFieldsMissing(
+    { detailType, idempotencyFields: contract.idempotencyFields },
+    result.value as Record<string, unknown>,
+  );
+  if (unkeyable !== undefined) throw usageError(`invalid ${detailType}${which}: ${unkeyable.message}`);
   return result.value;
 }
 

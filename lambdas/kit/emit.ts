@@ -19,6 +19,7 @@ import type { ValidatedEvent } from './envelope.js';
 import { EmitError, InvalidEventError } from './errors.js';
 import { activeTraceContext, inSpan } from './tracing/invocation.js';
 import { toTraceparent } from './tracing/trace-context.js';
+import { unkeyableEventError } from './unkeyable.js';
 
 const MAX_ENTRIES_PER_CALL = PUT_EVENTS_MAX_ENTRIES;
 const MAX_BYTES_PER_CALL = PUT_EVENTS_MAX_BYTES;
@@ -83,7 +84,7 @@ export interface PreparedEvent {
  * `traceparent` of the span running now), for a caller that hands it to EventBridge
  * another way: a transactional outbox stores it in the write that makes the fact true, and
  * a pipe sends it. One builder, so what the outbox sends is byte for byte what `emit` would.
- * @throws InvalidEventError if the detail breaks its contract, or the entry is too large for PutEvents
+ * @throws InvalidEventError if the detail breaks its contract, lacks a value for an idempotency field, or the entry is too large for PutEvents
  */
 export function prepareEvent(emission: Emission, cause: EmitCause): PreparedEvent {
   const { contract } = emission;
@@ -98,6 +99,10 @@ export function prepareEvent(emission: Emission, cause: EmitCause): PreparedEven
   const detail = { ...emission.detail, metadata };
   const result = contract.validate(detail);
   if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
+  // A contract whose schema lets a key field be absent (or null, or empty) would pass the
+  // check above: refused here, where the producer is, rather than dead-lettered by every consumer.
+  const unkeyable = unkeyableEventError(`refusing to emit ${contract.detailType}: it cannot be keyed`, contract, detail);
+  if (unkeyable !== undefined) throw unkeyable;
   const event: PreparedEvent = {
     source: contract.source,
     detailType: contract.detailType,

@@ -2,6 +2,7 @@ import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
 import { type AnyEventContract, idempotencyKeyOf as contractIdempotencyKey } from '../../contracts/index.js';
 import { InvalidEventError, UnknownEventTypeError } from './errors.js';
 import { fromTraceparent } from './tracing/trace-context.js';
+import { unkeyableEventError } from './unkeyable.js';
 
 /** An EventBridge event as delivered to an SQS target (the whole envelope is the message body). */
 export type Envelope = EventBridgeEvent<string, Record<string, unknown>> & { readonly 'replay-name'?: string };
@@ -84,8 +85,11 @@ export class ContractRegistry {
  * The key under which a record's side effect is claimed: the contract's
  * idempotency fields if it names any (two webhook deliveries of one ticket are one
  * fact), else the EventBridge event id.
+ * @throws InvalidEventError if the event has no value for one of the fields
  */
 export function idempotencyKeyOf(contract: AnyEventContract, envelope: Envelope): string {
+  const unkeyable = unkeyableEventError(`${contract.detailType} ${envelope.id} cannot be keyed`, contract, envelope.detail);
+  if (unkeyable !== undefined) throw unkeyable;
   return contractIdempotencyKey(contract, envelope);
 }
 

@@ -6,7 +6,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { TProperties } from 'typebox';
-import { type Detail, type EventContract, webhookEventId } from '../../contracts/index.js';
+import { type Detail, type EventContract, idempotencyFieldsMissing, webhookEventId } from '../../contracts/index.js';
 import type { EventPublisher } from './emit.js';
 import { logger as defaultLogger } from './observability.js';
 import { traceInvocation } from './tracing/invocation.js';
@@ -67,7 +67,8 @@ const DEFAULT_MAX_BODY_BYTES = 262_144;
  * Answers: 202 `{ eventId }` when the delivery was published (or had been: a redelivery
  * gets the first answer and publishes nothing); 200 `{ ignored }` for a delivery the app
  * does not act on; 401 for a missing, wrong or stale signature; 400 naming the problem for
- * a body over the limit, not JSON, without a delivery id or breaking the contract; 409
+ * a body over the limit, not JSON, without a delivery id, breaking the contract or lacking a value for
+ * one of its idempotency fields; 409
  * while the same delivery is being processed by another request; 503 if publishing failed
  * (the provider retries). Nothing is published unless the answer is 202.
  */
@@ -177,10 +178,14 @@ function acceptedDelivery<P extends TProperties>(
   }
   const detail = { ...translated, eventId, provider: options.provider, deliveryId } as Record<string, unknown>;
   const validation = options.contract.validate(detail);
-  if (!validation.ok) {
+  // A schema that lets a key field be left out passes validation, but emit would refuse the
+  // event (and the provider, answered 503, would retry it for ever): refused here, as what it is.
+  const unkeyable = validation.ok ? idempotencyFieldsMissing(options.contract, detail) : undefined;
+  const problems = validation.ok ? (unkeyable === undefined ? [] : [unkeyable.message]) : validation.errors;
+  if (problems.length > 0) {
     return answer(400, {
-      message: `the delivery does not make a valid ${options.contract.detailType}: ${validation.errors.join('; ')}`,
-      problems: validation.errors,
+      message: `the delivery does not make a valid ${options.contract.detailType}: ${problems.join('; ')}`,
+      problems,
     });
   }
   return { detail, deliveryId, eventId };

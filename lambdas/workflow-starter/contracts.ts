@@ -1,4 +1,4 @@
-import { type AnyEventContract, type ContractDefinition, contractFromDefinition } from '../../contracts/contract.js';
+import { type AnyEventContract, type ContractDefinition, contractFromDefinition, InvalidContract } from '../../contracts/contract.js';
 import { STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { ConfigError } from '../kit/errors.js';
 
@@ -20,5 +20,11 @@ export function starterContracts(json: string | undefined): AnyEventContract[] {
   if (!Array.isArray(definitions) || definitions.length === 0) {
     throw new ConfigError(`${STARTER_CONTRACTS_DEFINE} must be a non-empty array of contract definitions`);
   }
-  return (definitions as ContractDefinition[]).map(contractFromDefinition);
+  try {
+    return (definitions as ContractDefinition[]).map(contractFromDefinition);
+  } catch (error) {
+    // Synthesis refuses such a contract (EventHub, QueueConsumer): this is a bundle built another way.
+    if (error instanceof InvalidContract) throw new ConfigError(`${STARTER_CONTRACTS_DEFINE}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }

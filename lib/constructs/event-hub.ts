@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';
+import { validateContractKeys } from './contract-keys.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { readPrincipalQuietly } from './quiet-deprecations.js';
 import { invalidProp, validateRange } from './validation.js';
@@ -80,6 +81,7 @@ export class EventHub extends Construct {
     });
     if (kmsKey !== undefined) this.#encryptArchive(bus, kmsKey);
 
+    validateContractKeys(this, 'contracts', props.contracts);
     this.#contracts = props.contracts;
     this.registry = new schemas.CfnRegistry(this, 'Registry', {
       description: 'Schemas of the Switchyard event contracts',

@@ -7,6 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';
+import { validateContractKeys } from './contract-keys.js';
 import { FlowControlTable } from './flow-control-table.js';
 import { grantSendMessages } from './key-grants.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
@@ -176,6 +177,7 @@ export class QueueConsumer extends Construct implements IMonitorable {
 
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
+    validateContractKeys(this, 'contracts', props.contracts);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     validateRange(this, 'maxReceiveCount', maxReceiveCount, 1, 1000);
     validateInteger(this, 'maxReceiveCount', maxReceiveCount);

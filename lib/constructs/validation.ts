@@ -12,8 +12,9 @@ export class PropValidationError extends Error {
     /** The path of the construct whose prop is invalid. */
     readonly constructPath: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${constructPath}: ${message}`);
+    super(`${constructPath}: ${message}`, options);
   }
 }
 
@@ -29,8 +30,8 @@ function pathOf(subject: ValidationSubject): string {
 }
 
 /** Throws a PropValidationError naming the construct's path and the prop. */
-export function invalidProp(subject: ValidationSubject, message: string): never {
-  throw new PropValidationError(pathOf(subject), message);
+export function invalidProp(subject: ValidationSubject, message: string, options?: ErrorOptions): never {
+  throw new PropValidationError(pathOf(subject), message, options);
 }
 
 /** Throws unless `value` is within [min, max] (tokens pass: their value is only known at deploy time). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contractsInAssembly, fromDraft4 } from '../../cli/assembly-contracts.js';
-import { CONTRACTS, registrySchema, TicketCreated } from '../../domain/index.js';
+import { validDetail } from '../../cli/commands/send.js';
+import { type AnyEventContract, CONTRACTS, OrderPlaced, registrySchema, TicketCreated } from '../../domain/index.js';
 import type { CloudAssembly } from '../../inspect/assembly.js';
 
 /** An assembly holding one registry schema per contract, as EventHub writes them. */
@@ -42,6 +43,36 @@ describe('contractsInAssembly', () => {
     const contracts = contractsInAssembly(assemblyOf([registrySchema(TicketCreated), other, '{not json', { type: 'object' }]));
     expect(contracts.map((c) => [c.detailType, c.description])).toEqual([['TicketCreated', TicketCreated.description]]);
     expect(contractsInAssembly(assemblyOf([registrySchema(TicketCreated)], 'OpenApi3'))).toEqual([]);
+  });
+});
+
+describe('switchyard send validation', () => {
+  const [orderPlaced] = contractsInAssembly(assemblyOf([registrySchema(OrderPlaced)]));
+  // Keyed on a field its schema does not require: validation alone would let an event without it through.
+  const keyedOnCoordination: AnyEventContract = { ...OrderPlaced, idempotencyFields: ['orderId', 'coordination'] };
+  const [coordinationKeyed] = contractsInAssembly(assemblyOf([registrySchema(keyedOnCoordination)]));
+  const order = { orderId: 'O-1', customerId: 'C-1', sku: 'S', quantity: 1, amount: 100, currency: 'eur' };
+
+  it("reads each contract's idempotency fields from its registry document", () => {
+    expect(orderPlaced?.idempotencyFields).toEqual(['orderId']);
+  });
+
+  it('fails if the detail lacks its key field, naming it', () => {
+    const { orderId: _, ...withoutKey } = order;
+    expect(() => validDetail(orderPlaced, 'OrderPlaced', JSON.stringify(withoutKey))).toThrow(
+      'invalid OrderPlaced: detail.orderId: is required',
+    );
+  });
+
+  it('fails if the detail has no value for a key field its schema lets it leave out, naming it', () => {
+    expect(validDetail(coordinationKeyed, 'OrderPlaced', JSON.stringify({ ...order, coordination: 'durable' }))).toMatchObject(order);
+    expect(() => validDetail(coordinationKeyed, 'OrderPlaced', JSON.stringify(order))).toThrow(
+      expect.objectContaining({
+        name: 'CliError',
+        exitCode: 2,
+        message: expect.stringContaining('invalid OrderPlaced: OrderPlaced has no value for detail.coordination (absent, null or empty)'),
+      }),
+    );
   });
 });
 

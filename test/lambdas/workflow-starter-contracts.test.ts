@@ -20,6 +20,17 @@ describe('starterContracts', () => {
     expect(() => starterContracts(undefined)).toThrow('bundled without SWITCHYARD_STARTER_CONTRACTS');
   });
 
+  it('fails as ConfigError if a bundled contract names an idempotency field its schema does not have, naming it', () => {
+    const misspelt = { ...contractDefinition(TicketCreated), idempotencyFields: ['ticketNumber'] };
+    expect(() => starterContracts(JSON.stringify([misspelt]))).toThrow(
+      expect.objectContaining({
+        name: 'ConfigError',
+        message: expect.stringContaining('SWITCHYARD_STARTER_CONTRACTS: contract TicketCreated: idempotencyFields names "ticketNumber"'),
+        cause: expect.objectContaining({ name: 'InvalidContract' }),
+      }),
+    );
+  });
+
   it('fails if the bundled contracts are not a non-empty JSON array', () => {
     expect(() => starterContracts('{')).toThrow('SWITCHYARD_STARTER_CONTRACTS is not JSON');
     expect(() => starterContracts('[]')).toThrow('must be a non-empty array');

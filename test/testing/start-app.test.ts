@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AnyEventContract } from '../../contracts/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { OrderPlaced, smallApp } from './small-app.js';
 
@@ -58,6 +59,20 @@ describe('TestApp.send', () => {
     await expect(app.send(OrderPlaced, { orderId: 'o-2', amount: -1 })).rejects.toThrow(
       /OrderPlaced does not satisfy its contract: \/amount/,
     );
+  });
+
+  it('fails if the detail has no value for a key field, naming it, and sends nothing', async () => {
+    // Keyed on a field its schema does not have, as a contract written without defineContract can be.
+    const misspelt: AnyEventContract = { ...OrderPlaced, idempotencyFields: ['orderNumber'] };
+    const put = vi.spyOn(app.clients.eventbridge, 'send');
+    await expect(app.send(misspelt, { orderId: 'o-4', amount: 1 })).rejects.toThrow(
+      expect.objectContaining({
+        name: 'TestAppError',
+        message: expect.stringContaining('OrderPlaced has no value for detail.orderNumber'),
+      }),
+    );
+    expect(put).not.toHaveBeenCalled();
+    put.mockRestore();
   });
 
   it('fails if the bus named is not the app s, naming the buses it has', async () => {

@@ -1,4 +1,6 @@
+import * as Type from 'typebox';
 import { describe, expect, it } from 'vitest';
+import { defineContract } from '../../../contracts/index.js';
 import { TicketRouted } from '../../../domain/index.js';
 import { type Emission, EventPublisher, emission, entrySize } from '../../../lambdas/kit/emit.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
@@ -56,6 +58,24 @@ describe('EventPublisher', () => {
       message: expect.stringContaining('/queue'),
     });
     expect(bus.calls).toHaveLength(0);
+  });
+
+  it("fails if a detail has no value for its contract's idempotency field, naming it, and sends nothing", async () => {
+    // A schema that lets the key field be absent: validation passes, but no consumer could key the event.
+    const Noted = defineContract({
+      detailType: 'Noted',
+      source: 'test.notes',
+      description: 'A note was taken.',
+      properties: { noteId: Type.Optional(Type.String()) },
+      idempotencyFields: ['noteId'],
+    });
+    const bus = new FakeEventBridge();
+    const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
+    await expect(publisher.emit([routed('T-1'), emission(Noted, {})])).rejects.toMatchObject({
+      name: 'InvalidEvent',
+      message: expect.stringContaining('refusing to emit Noted: it cannot be keyed: Noted has no value for detail.noteId'),
+    });
+    expect(bus.calls).toEqual([]);
   });
 
   it('fails if one entry is larger than 1 MiB', async () => {

@@ -62,12 +62,17 @@ class FakeSecrets implements SigningSecrets {
   }
 }
 
-function handlerWith(bus: FakeEventBridge, secrets: SigningSecrets = new FakeSecrets([SECRET]), maxBodyBytes?: number) {
+function handlerWith(
+  bus: FakeEventBridge,
+  secrets: SigningSecrets = new FakeSecrets([SECRET]),
+  maxBodyBytes?: number,
+  contract: typeof PaymentReceived = PaymentReceived,
+) {
   return createWebhookHandler({
     provider: 'payments',
     signature: { kind: 'stripe' },
     secrets,
-    contract: PaymentReceived,
+    contract,
     translate: translatePayment,
     publisher: new EventPublisher({ client: bus.client, eventBusName: 'hub', baseDelayMs: 1, maxAttempts: 1 }),
     idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName: table.name, awsSdkV3Client: dynamo.client }) },
@@ -181,6 +186,17 @@ describe('createWebhookHandler', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.message).toContain('PaymentReceived');
     expect(answer.body.problems).toEqual(['/amount: must be integer']);
+    expect(bus.calls).toHaveLength(0);
+  });
+
+  it('fails with 400 naming the field if the delivery has no value for an idempotency field its contract lets it leave out', async () => {
+    const bus = new FakeEventBridge();
+    // Keyed on a field the schema does not require: validation passes, but the event could not be keyed.
+    const keyedOnCustomer = { ...PaymentReceived, idempotencyFields: ['customerId'] as const };
+    const body = paymentBody({ object: { id: 'pi_3', amount: 2000, amount_received: 2000, currency: 'usd' } });
+    const answer = await call(handlerWith(bus, undefined, undefined, keyedOnCustomer), request(body, { 'stripe-signature': signed(body) }));
+    expect(answer.status).toBe(400);
+    expect(answer.body.problems).toEqual([expect.stringContaining('PaymentReceived has no value for detail.customerId')]);
     expect(bus.calls).toHaveLength(0);
   });
 
