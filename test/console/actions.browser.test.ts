@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,5 +194,56 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's actions, followed to their en
     expect(await shownText(page, '.flash .action')).toBe('Redriven redrive-me: SUCCEEDED.');
     expect(await paintOf(succeeded, 'color')).toBe(await colourOf(page, '--ok'));
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
+  });
+
+  it('draws the state a stopped execution was in as aborted, and a timed-out one’s as timed out, each as its legend says and neither as failed', async () => {
+    const waiting = (name: string, timeoutSeconds?: number) =>
+      sfn.send(
+        new CreateStateMachineCommand({
+          name,
+          definition: JSON.stringify({
+            ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
+            StartAt: 'Hold',
+            States: { Hold: { Type: 'Wait', Seconds: 600, End: true } },
+          }),
+          roleArn: ROLE,
+        }),
+      );
+    const { stateMachineArn: held } = await waiting('ActionsStopped');
+    const { executionArn: stopped = '' } = await sfn.send(new StartExecutionCommand({ stateMachineArn: held, input: '{}' }));
+    await sfn.send(new StopExecutionCommand({ executionArn: stopped }));
+    const { stateMachineArn: timed } = await waiting('ActionsTimedOut', 1);
+    const { executionArn: timedOut = '' } = await sfn.send(new StartExecutionCommand({ stateMachineArn: timed, input: '{}' }));
+    await eventually(
+      async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn: timedOut }))).status === 'TIMED_OUT' ? true : undefined),
+      15_000,
+      'the execution to time out',
+    );
+
+    const page = await open(`#/execution/${encodeURIComponent(stopped)}`);
+    const drawn = async (ended: string, state: string) => {
+      const status = page.locator('[data-testid="execution-status"]', { hasText: ended });
+      await status.waitFor({ timeout: 10_000 });
+      const hold = page.locator('svg.graph g.state[data-state="Hold"]');
+      expect(await hold.getAttribute('data-status')).toBe(state);
+      const fill = await paintOf(hold.locator('> rect'), 'fill');
+      expect(fill).toBe(await paintOf(page.locator(`.legend .status-${state} .swatch`), 'background-color'));
+      expect(fill).not.toBe(await paintOf(page.locator('.legend .status-failed .swatch'), 'background-color'));
+      // The execution's own status is not drawn as FAILED's either.
+      expect(await paintOf(status, 'background-color')).not.toBe(
+        await paintOf(page.locator('.legend .status-failed .swatch'), 'background-color'),
+      );
+      expect(await page.locator('svg.graph g[data-status="failed"]').count()).toBe(0);
+    };
+    await drawn('ABORTED', 'aborted');
+    // Its history's ExecutionAborted as the graph draws it, not in failure's red.
+    const abortedRow = page.locator('table.history-table tr', { hasText: 'ExecutionAborted' }).locator('td').first();
+    expect(await paintOf(abortedRow, 'color')).toBe(await colourOf(page, '--aborted'));
+    expect(await shownText(page, '.legend')).toContain('aborted');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-execution-aborted.png'), fullPage: true });
+
+    await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(timedOut)}`);
+    await drawn('TIMED_OUT', 'timed-out');
+    expect(await shownText(page, '.legend')).toContain('timed out');
   });
 });
