@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -14,6 +15,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { durableApp } from '../local/lambda/durable/fixture.js';
 import { boxOf, paintOf, shownText } from './drawn.js';
 
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -245,5 +247,98 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's actions, followed to their en
     await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(timedOut)}`);
     await drawn('TIMED_OUT', 'timed-out');
     expect(await shownText(page, '.legend')).toContain('timed out');
+  });
+});
+
+describe.skipIf(!BROWSER_TESTS_RUN)("the console's Stop and a durable execution's callback answers, followed to their end", () => {
+  let lambda: LambdaClient;
+  const { open } = useConsoleBrowser({
+    start: () => LocalRuntime.start({ cdkOut: durableApp().cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} }),
+    stop: (started) => started.stop(),
+    url: (started) => started.url,
+    timeoutMs: 60_000,
+  });
+  let url = '';
+
+  beforeAll(async () => {
+    const page = await open('#/');
+    url = new URL(page.url()).origin;
+    await page.close();
+    lambda = new LambdaClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+    sfn = new SFNClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  });
+  afterAll(() => {
+    lambda?.destroy();
+    sfn?.destroy();
+  });
+
+  /** A durable execution of `callback-only`, waiting at its callback `answer`, and its page showing the form to answer it. */
+  async function waiting(name: string): Promise<Page> {
+    const { DurableExecutionArn: arn = '' } = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'callback-only:$LATEST',
+        InvocationType: 'Event',
+        DurableExecutionName: name,
+        Payload: Buffer.from('{}'),
+      }),
+    );
+    const page = await open(`#/durable-execution/${encodeURIComponent(arn)}`);
+    await page.locator('form.decision').waitFor({ timeout: 20_000 });
+    return page;
+  }
+
+  /** The newest line of what the callback answers did, once the execution they were followed to has ended. */
+  async function answered(page: Page) {
+    const line = page.locator('[data-testid="callback-answers"] .action').first();
+    await expect.poll(() => line.getAttribute('data-outcome'), { timeout: 20_000 }).not.toBe('working');
+    return line;
+  }
+
+  it('approves a waiting callback and says so in green only once the execution it resumed has succeeded', async () => {
+    const page = await waiting('approve-me');
+    await page.locator('form.decision').getByRole('button', { name: 'Approve' }).click();
+    const line = await answered(page);
+    expect(await shownText(page, '[data-testid="callback-answers"] .action')).toBe('Approved at answer: the execution SUCCEEDED.');
+    expect(await paintOf(line, 'color')).toBe(await colourOf(page, '--ok'));
+  });
+
+  it('shows in red, with its error, the failure a refused callback ends its execution in', async () => {
+    const page = await waiting('refuse-me');
+    await page.getByRole('textbox', { name: 'reason' }).fill('not today');
+    await page.locator('form.decision').getByRole('button', { name: 'Refuse' }).click();
+    const line = await answered(page);
+    expect(await line.getAttribute('data-outcome')).toBe('failed');
+    expect(await shownText(page, '[data-testid="callback-answers"] .action')).toBe(
+      'Refused at answer: the execution FAILED: CallbackExternalError: not today',
+    );
+    expect(await paintOf(line, 'color')).toBe(await colourOf(page, '--fail'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-callback-refused.png'), fullPage: true });
+  });
+
+  it('says a durable execution stopped only once it has ended STOPPED', async () => {
+    const page = await waiting('stop-me');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop execution' }).click();
+    const note = page.getByTestId('stop-control').locator('[role="status"] span');
+    await expect.poll(() => note.textContent(), { timeout: 20_000 }).toBe('Stopped: STOPPED.');
+    expect(await paintOf(note, 'color')).toBe(await colourOf(page, '--ok'));
+  });
+
+  it('says a Standard execution stopped only once it has ended ABORTED', async () => {
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ActionsStop',
+        definition: JSON.stringify({ StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 600, End: true } } }),
+        roleArn: ROLE,
+      }),
+    );
+    const { executionArn = '' } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const page = await open(`#/execution/${encodeURIComponent(executionArn)}`);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop execution' }).click();
+    const note = page.getByTestId('stop-control').locator('[role="status"] span');
+    await expect.poll(() => note.textContent(), { timeout: 20_000 }).toBe('Stopped: ABORTED.');
+    expect(await paintOf(note, 'color')).toBe(await colourOf(page, '--ok'));
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('ABORTED');
   });
 });

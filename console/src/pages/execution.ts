@@ -1,5 +1,6 @@
 import { executionSubject } from '../../../clients/execution-subject.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../../../clients/history-reader.js';
+import { followExecution } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { errorView } from '../error-view.js';
@@ -25,7 +26,11 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
   const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading execution…'));
   const stop = stopControl(
     'It ends ABORTED; a step under way is not undone.',
-    async () => void (await call('sfn', 'StopExecution', { executionArn })),
+    'ABORTED',
+    async () => {
+      await call('sfn', 'StopExecution', { executionArn });
+      return (await followExecution(executionArn, undefined, () => stopped))?.status;
+    },
     () => reload.ask(),
   );
   const forks = forksBox(executionArn);
