@@ -198,6 +198,48 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's actions, followed to their en
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
   });
 
+  it('says in red that a decision was not taken when its execution ends before the escalation policy’s verdict', async () => {
+    const policy = {
+      policy: 'ActionsPolicy',
+      askState: 'AwaitDecision',
+      ask: { detailType: 'ActionAsked', source: 'actions', subjectField: 'ticketId' },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ActionsEscalation',
+        definition: JSON.stringify({
+          StartAt: 'AwaitDecision',
+          States: {
+            AwaitDecision: {
+              Type: 'Task',
+              Comment: `switchyard:escalation-policy ${JSON.stringify(policy)}`,
+              Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+              Parameters: {
+                QueueUrl: `${runtime.url}/000000000000/billing`,
+                MessageBody: { 'taskToken.$': '$$.Task.Token', ticketId: 'T-9' },
+              },
+              Next: 'Abandon',
+            },
+            // Nothing records the decision: the policy never gives its verdict.
+            Abandon: { Type: 'Fail', Error: 'Abandoned', Cause: 'nobody records the decision' },
+          },
+        }),
+        roleArn: ROLE,
+      }),
+    );
+    await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'escalate-t9', input: '{}' }));
+    const page = await open('#/escalations');
+    const card = page.locator('article.escalation[data-subject="T-9"]');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    const failed = page.getByTestId('decision-failed');
+    await failed.waitFor({ timeout: 20_000 });
+    expect(await shownText(page, '[data-testid="decision-failed"]')).toBe(
+      'Approval of ticket T-9 not taken: escalate-t9 ended FAILED before its escalation policy gave a verdict on the decision Watch its execution',
+    );
+    expect(await paintOf(failed, 'color')).toBe(await colourOf(page, '--fail'));
+    expect(await page.getByTestId('decided').count()).toBe(0);
+  });
+
   it('draws the state a stopped execution was in as aborted, and a timed-out one’s as timed out, each as its legend says and neither as failed', async () => {
     const waiting = (name: string, timeoutSeconds?: number) =>
       sfn.send(
