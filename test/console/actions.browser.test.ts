@@ -364,6 +364,10 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Stop and a durable execution'
     const note = page.getByTestId('stop-control').locator('[role="status"] span');
     await expect.poll(() => note.textContent(), { timeout: 20_000 }).toBe('Stopped: STOPPED.');
     expect(await paintOf(note, 'color')).toBe(await colourOf(page, '--ok'));
+    // Its status drawn as a Step Functions execution's ABORTED is: stopped, not failed, not idle grey.
+    const pill = page.locator('[data-testid="execution-status"]', { hasText: 'STOPPED' });
+    await pill.waitFor({ timeout: 10_000 });
+    expect(await paintOf(pill, 'color')).toBe(await colourOf(page, '--aborted'));
   });
 
   it('says a Standard execution stopped only once it has ended ABORTED', async () => {
