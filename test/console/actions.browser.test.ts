@@ -354,6 +354,8 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Stop and a durable execution'
       'Refused at answer: the execution FAILED: CallbackExternalError: not today',
     );
     expect(await paintOf(line, 'color')).toBe(await colourOf(page, '--fail'));
+    // The page says what the line says: the execution FAILED.
+    expect(await shownText(page, '[data-testid="execution-status"]')).toBe('FAILED');
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-callback-refused.png'), fullPage: true });
   });
 

@@ -159,6 +159,8 @@ async function followAnswer(
       stopped,
     );
     if (view === undefined) return;
+    // The page first, then the line: both say the same when the line says how it ended.
+    await reload();
     const e = view.detail.execution;
     if (!ended(view)) line.show('ok', `${answer}: the execution went on and now waits at ${view.waiting.map((w) => w.label).join(', ')}.`);
     else if (e.status === 'SUCCEEDED') line.show('ok', `${answer}: the execution SUCCEEDED.`);
