@@ -8,6 +8,7 @@ import {
   type SendMessageCommandInput,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { moveTaskFailureCause, moveTaskProgress } from '../clients/move-task.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
@@ -41,18 +42,14 @@ export async function runMoveTask(
       clients.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 1 })),
     );
     const task = Results[0];
-    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
-    const toMove = task?.ApproximateNumberOfMessagesToMove ?? 0;
-    const line = `${task?.Status ?? 'UNKNOWN'}: moved ${moved} of ${toMove}`;
+    const { moved, toMove, line, ended, failed } = moveTaskProgress(task);
     if (line !== last) options.progress(line);
     last = line;
-    if (task?.Status === 'COMPLETED') return { moved, toMove, taskHandle: TaskHandle };
-    if (task?.Status === 'FAILED' || task?.Status === 'CANCELLED') {
-      const hint =
-        task.FailureReason === 'CouldNotDetermineMessageSource'
-          ? ' (a message was sent straight to the dead-letter queue, so SQS cannot tell where it came from; name it with --ids, or redrive a queue the template gives a single source)'
-          : '';
-      throw new CliError(`move task ${task.Status} after moving ${moved} of ${toMove}: ${task.FailureReason ?? 'cancelled'}${hint}`);
+    if (ended && !failed) return { moved, toMove, taskHandle: TaskHandle };
+    if (failed) {
+      const cause = moveTaskFailureCause(task?.FailureReason);
+      const hint = cause ? ` (${cause}; name it with --ids, or redrive a queue the template gives a single source)` : '';
+      throw new CliError(`move task ${task?.Status} after moving ${moved} of ${toMove}: ${task?.FailureReason ?? 'cancelled'}${hint}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
   }

@@ -7,7 +7,7 @@
 
 /** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
 import { FORK_ENTRY_STATE } from '../contracts/fork-names.js';
-import { executionEndStatus, type LocalExecutionStatus } from './execution-statuses.js';
+import { executionEndStatus, type LocalExecutionStatus, type TerminalExecutionStatus } from './execution-statuses.js';
 import { lambdaErrorOf } from './lambda-error.js';
 
 export interface HistoryEventLike {
@@ -58,6 +58,12 @@ export interface StateVisit {
   /** The state a Catch sent the execution to, when the error was caught. */
   caughtNext?: string;
   status: VisitStatus;
+  /**
+   * How the execution ended, on a visit still open when it did and that had no error of its
+   * own: it was cut off (ABORTED by StopExecution, TIMED_OUT by the execution's timeout), not
+   * failed by what it ran. Its status is `failed`, as the execution did not succeed.
+   */
+  cutOffBy?: TerminalExecutionStatus;
   /**
    * Set on a visit the execution failed in when a redrive (ExecutionRedriven) ran the
    * execution again from it: how the state ends now is its next visit's.
@@ -196,6 +202,8 @@ function endExecution(open: StateVisit[], type: string, d: Record<string, unknow
   for (const visit of ended) {
     visit.status = failed ? 'failed' : visit.error ? 'failed' : 'succeeded';
     visit.exitedAt = toDate(timestamp);
+    // A state's own `...Aborted` event (TaskStateAborted) says only that the execution's end cut it off.
+    if (failed && (visit.error === undefined || visit.error.error?.endsWith('Aborted'))) visit.cutOffBy = executionEndStatus(type);
     if (failed && visit.error === undefined) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
   }
   return ended.filter((visit) => visit.status === 'failed');

@@ -7,6 +7,7 @@ import {
 } from '../../clients/durable-timeline.js';
 import { DURABLE_EXECUTION_STATUSES, isStatusOf } from '../../clients/execution-statuses.js';
 import type { DurableExecutionDetail } from '../../clients/read-api-contract.js';
+import { followUntil } from './actions.js';
 import { AwsCallError } from './aws.js';
 import type { ExecutionRow } from './executions-data.js';
 import { durableExecution, durableExecutions } from './feed.js';
@@ -24,6 +25,11 @@ export async function loadDurable(arn: string): Promise<DurableView> {
   const detail = await durableExecution(arn);
   const operations = durableOperations(detail.events);
   return { detail, operations, waiting: waitingCallbacks(operations), outcome: durableOutcome(detail.events) };
+}
+
+/** Reads a durable execution until `done` says an action's work is over; undefined when the page stopped first. */
+export function followDurable(arn: string, done: (view: DurableView) => boolean, stopped: () => boolean): Promise<DurableView | undefined> {
+  return followUntil(() => loadDurable(arn), done, stopped);
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { WireHistoryEvent } from '../../clients/history-reader.js';
+import { executionOutcome, type WireHistoryEvent } from '../../clients/history-reader.js';
 import { openTaskOfHistory, refusalOfLastAsk } from '../../clients/open-task.js';
+import { followUntil } from './actions.js';
 import { all, call } from './aws.js';
 import {
   type Decision,
@@ -72,7 +73,19 @@ export async function openTasks(): Promise<OpenTask[]> {
   return tasks.sort((a, b) => (a.scheduledAt?.getTime() ?? 0) - (b.scheduledAt?.getTime() ?? 0));
 }
 
-export async function decide(task: OpenTask, decision: Decision): Promise<void> {
+/**
+ * Sends a decision to the task the execution waits on now (SendTaskSuccess), tells `sent`, then
+ * follows the execution until its escalation policy gives its verdict: resolves once it accepted
+ * the decision (at once for a task no policy governs: SendTaskSuccess is then the whole of it),
+ * undefined when the page stopped first. Throws when the policy refused it, or when the
+ * execution ended before any verdict.
+ */
+export async function decide(
+  task: OpenTask,
+  decision: Decision,
+  sent: (taskToken: string) => void,
+  stopped: () => boolean,
+): Promise<'accepted' | undefined> {
   const problems = decisionProblems(task.policy, decision);
   if (problems.length > 0) throw new Error(problems.join('; '));
   const machine = { stateMachineArn: task.stateMachineArn, name: task.flow, policies: task.policy ? [task.policy] : [] };
@@ -90,14 +103,22 @@ export async function decide(task: OpenTask, decision: Decision): Promise<void> 
     }
     throw error;
   }
-  // The escalation policy may still refuse it (a reviewer not on the current step): wait for its verdict.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const outcome = decisionOutcomeIn(await historyOf(task.executionArn), current.taskToken);
-    if (outcome?.accepted === false) throw new Error(`The decision was refused: ${outcome.problems.join('; ')}`);
-    if (outcome !== undefined || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  sent(current.taskToken);
+  if (task.policy === undefined) return 'accepted';
+  // The escalation policy may still refuse it (a reviewer not on the current step): its verdict is the decision's outcome.
+  const seen = await followUntil(
+    async () => {
+      const events = await historyOf(task.executionArn);
+      return { verdict: decisionOutcomeIn(events, current.taskToken), execution: executionOutcome(events).status };
+    },
+    (now) => now.verdict !== undefined || now.execution !== 'RUNNING',
+    stopped,
+  );
+  if (seen === undefined) return undefined;
+  if (seen.verdict?.accepted === false) throw new Error(`The decision was refused: ${seen.verdict.problems.join('; ')}`);
+  if (seen.verdict === undefined)
+    throw new Error(`${task.executionName} ended ${seen.execution} before its escalation policy gave a verdict on the decision`);
+  return 'accepted';
 }
 
 /**

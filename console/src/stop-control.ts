@@ -9,10 +9,17 @@ export interface StopControl {
 
 /**
  * A running execution's Stop: the button asks once more (a stopped execution cannot go on,
- * and a step under way is not undone), then stops it and says how that went. Drawn once per
- * page and kept while the page redraws, so a live update never takes the question away.
+ * and a step under way is not undone), then stops it and says how that went: `stop` resolves
+ * to the status the execution ended in, and only the one a stop gives (`stoppedAs`) is shown
+ * as stopped; another (it ended by itself first) is said in red. Drawn once per page and kept
+ * while the page redraws, so a live update never takes the question away.
  */
-export function stopControl(consequence: string, stop: () => Promise<void>, stopped: () => void): StopControl {
+export function stopControl(
+  consequence: string,
+  stoppedAs: string,
+  stop: () => Promise<string | undefined>,
+  stopped: () => void,
+): StopControl {
   const buttons = h('span', { class: 'stop-buttons' });
   const note = h('span', { role: 'status' });
   const element = h('div', { class: 'stop-control', 'data-testid': 'stop-control' }, buttons, note);
@@ -36,8 +43,16 @@ export function stopControl(consequence: string, stop: () => Promise<void>, stop
   const confirm = async () => {
     for (const button of buttons.querySelectorAll('button')) button.disabled = true;
     try {
-      await stop();
-      replace(note, h('span', { class: 'ok' }, 'Stopped.'));
+      replace(note, h('span', { class: 'working' }, 'Stopping…'));
+      const status = await stop();
+      // The page was left while the execution was followed: nothing more to say.
+      if (status === undefined) return;
+      replace(
+        note,
+        status === stoppedAs
+          ? h('span', { class: 'ok' }, `Stopped: ${status}.`)
+          : h('span', { class: 'error' }, `Not stopped: it had already ended ${status}.`),
+      );
       running = false;
       idle();
       stopped();

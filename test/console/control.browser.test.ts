@@ -3,12 +3,12 @@ import { GetDurableExecutionCommand, InvokeCommand, LambdaClient } from '@aws-sd
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelCallsPage } from '../../clients/read-api-contract.js';
+import type { ModelCallsPage, PausesPage } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { forkApp, WRITER_MODELS } from '../local/lambda/durable/fork-fixture.js';
-import { boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
+import { boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
 
 /**
  * The console's control of a durable execution and of a flow, in Debian's chromium (npm run
@@ -237,5 +237,34 @@ describe.skipIf(!hasChromium && !inCi)("the console's pause and resume of a flow
     );
     // Handled, each from its first receive: none dead-lettered.
     expect(await counts('console-inbox-dlq')).toEqual({ waiting: 0, inFlight: 0 });
+  });
+
+  it('says a function paused only once its consumers are at rest, Disabling until then', async () => {
+    const page = await open(runtime, '#/flows');
+    // The page's reads of /pauses are held at Disabling until the test lets them through: a mapping settling slowly.
+    let settling = true;
+    await page.route('**/_switchyard/v1/pauses', async (route) => {
+      const response = await route.fetch();
+      if (route.request().method() !== 'GET' || !settling) return route.fulfill({ response });
+      const page = (await response.json()) as PausesPage;
+      const held = page.targets.map((t) => ({
+        ...t,
+        consumers: t.consumers.map((c) => (c.state === 'Disabled' ? { ...c, state: 'Disabling' } : c)),
+      }));
+      return route.fulfill({ response, json: { targets: held } });
+    });
+    const consumer = page.locator('tr[data-target="Consumer"]').first();
+    await consumer.getByRole('button', { name: 'Pause' }).click();
+    const note = page.getByTestId('pause-note').locator('span');
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe('Pausing Consumer: Disabling…');
+    expect(await paintOf(note, 'color')).not.toBe(await paintOf(page.locator('h1'), 'color'));
+    expect(await note.getAttribute('class')).toBe('working');
+    settling = false;
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe('Paused Consumer.');
+    expect(await note.getAttribute('class')).toBe('ok');
+    expect((await shownTexts(consumer.locator('td')))[3]).toBe('paused (Disabled)');
+    // Resumed again, for the tests after it.
+    await page.getByRole('button', { name: 'Resume' }).first().click();
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe('Resumed Consumer.');
   });
 });

@@ -114,6 +114,19 @@ describe('nodeStates', () => {
     // Not visited again yet: still as it failed.
     expect(states.get('Charge')?.status).toBe('failed');
   });
+
+  it('colours a state the execution’s stop or timeout cut off as aborted or timed out, not failed', () => {
+    const states = nodeStates([
+      { ...visit('Hold', 'failed'), cutOffBy: 'ABORTED' },
+      { ...visit('Wait', 'failed'), cutOffBy: 'TIMED_OUT' },
+      { ...visit('Fail', 'failed'), cutOffBy: 'FAILED' },
+    ]);
+    expect([...states].map(([name, state]) => [name, state.status])).toEqual([
+      ['Hold', 'aborted'],
+      ['Wait', 'timed-out'],
+      ['Fail', 'failed'],
+    ]);
+  });
 });
 
 describe('layoutScope', () => {

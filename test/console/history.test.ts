@@ -85,6 +85,34 @@ describe('stateVisits', () => {
     expect(visits).toMatchObject([{ name: 'Call', status: 'failed', error: { error: 'Nope' } }]);
   });
 
+  it('says which states a stopped or timed-out execution cut off, and not of a state that failed by itself', () => {
+    const stopped = stateVisits(
+      history(
+        entered('Wait', 'Hold'),
+        entered('Task', 'Call'),
+        { type: 'TaskScheduled' },
+        { type: 'TaskStateAborted' },
+        { type: 'ExecutionAborted' },
+      ),
+    );
+    expect(stopped).toMatchObject([
+      { name: 'Hold', status: 'failed', cutOffBy: 'ABORTED' },
+      { name: 'Call', status: 'failed', cutOffBy: 'ABORTED' },
+    ]);
+    const timedOut = stateVisits(
+      history(entered('Wait', 'Hold'), { type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } }),
+    );
+    expect(timedOut).toMatchObject([{ name: 'Hold', status: 'failed', cutOffBy: 'TIMED_OUT', error: { error: 'States.Timeout' } }]);
+    const failed = stateVisits(
+      history(
+        entered('Task', 'Call'),
+        { type: 'TaskFailed', taskFailedEventDetails: { error: 'Nope' } },
+        { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Nope' } },
+      ),
+    );
+    expect(failed[0]?.cutOffBy).toBeUndefined();
+  });
+
   it('marks the visits the execution failed in as redriven when a redrive runs it again, and only those', () => {
     const visits = stateVisits(
       history(

@@ -3,7 +3,20 @@ import { withoutForkEntry } from '../../../contracts/fork-starts.js';
 import { truncate } from '../text.js';
 
 /** What the graph shows of a state: how its visits ended. */
-export type NodeStatus = 'succeeded' | 'failed' | 'caught' | 'running' | 'not-reached';
+export type NodeStatus = 'succeeded' | 'failed' | 'caught' | 'running' | 'aborted' | 'timed-out' | 'not-reached';
+
+/**
+ * How one visit is drawn: a visit the execution's end cut off is drawn as that end (a stopped
+ * execution's state aborted, a timed-out one's timed out), not as a state that failed.
+ */
+export function visitStatus(visit: Pick<StateVisit, 'status' | 'cutOffBy'>): Exclude<NodeStatus, 'not-reached'> {
+  if (visit.status === 'failed' && visit.cutOffBy === 'ABORTED') return 'aborted';
+  if (visit.status === 'failed' && visit.cutOffBy === 'TIMED_OUT') return 'timed-out';
+  return visit.status;
+}
+
+/** Which status a state with several visits is drawn in: the first its visits have, in this order. */
+const STATUS_PRECEDENCE = ['running', 'failed', 'timed-out', 'aborted', 'caught'] as const;
 
 /** The part of an ASL definition the graph reads. */
 export interface AslScope {
@@ -169,7 +182,7 @@ export interface NodeState {
 
 /**
  * Each state's status from its visits: running if any visit runs; else failed if any
- * failed; else caught if any ended in a caught error; else succeeded. A visit a redrive ran
+ * failed; else timed out or aborted if the execution's end cut one off; else caught if any ended in a caught error; else succeeded. A visit a redrive ran
  * again counts no more once the state is visited again (a redriven state that succeeded is
  * green). States never entered are `not-reached` (absent from the map).
  */
@@ -179,8 +192,8 @@ export function nodeStates(visits: readonly StateVisit[]): Map<string, NodeState
   const states = new Map<string, NodeState>();
   for (const [name, list] of byName) {
     const current = list.filter((v) => !v.redriven);
-    const has = (status: StateVisit['status']) => (current.length > 0 ? current : list).some((v) => v.status === status);
-    const status: NodeStatus = has('running') ? 'running' : has('failed') ? 'failed' : has('caught') ? 'caught' : 'succeeded';
+    const has = (status: NodeStatus) => (current.length > 0 ? current : list).some((v) => visitStatus(v) === status);
+    const status: NodeStatus = STATUS_PRECEDENCE.find(has) ?? 'succeeded';
     states.set(name, {
       status,
       visits: list.length,

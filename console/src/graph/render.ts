@@ -13,12 +13,14 @@ const STATUS_TEXT: Record<NodeStatus, string> = {
   failed: 'failed',
   caught: 'error caught',
   running: 'running',
+  aborted: 'aborted (the execution was stopped)',
+  'timed-out': 'timed out (the execution ran out of time)',
   'not-reached': 'not reached',
 };
 
 /**
  * The state machine as SVG: each state a `<g class="state" data-state="<name>"
- * data-status="<succeeded|failed|caught|running|not-reached>">`, Parallel and Map states
+ * data-status="<succeeded|failed|caught|running|aborted|timed-out|not-reached>">`, Parallel and Map states
  * as groups holding their branches; colours come from the stylesheet by status.
  */
 export function renderGraph(scope: Scope, view: GraphView): SVGSVGElement {

@@ -1,7 +1,8 @@
 import type { DurableError, DurableOperationView } from '../../../clients/durable-timeline.js';
 import { durableForkStarts } from '../../../contracts/durable-fork-starts.js';
+import { actionLine } from '../actions.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
-import { answerCallback, type DurableView, loadDurable, stopDurable } from '../durable.js';
+import { answerCallback, type DurableView, followDurable, loadDurable, stopDurable } from '../durable.js';
 import { resourceLabel } from '../names.js';
 import { stopControl } from '../stop-control.js';
 import { DURABLE_FORKS, forkLine, forksList, type RerunPanel, type RerunStart, rerunButton, rerunPanel } from './execution-forks.js';
@@ -29,10 +30,17 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
   let stopped = false;
   const stop = stopControl(
     'It ends STOPPED; a step under way is not undone.',
-    () => stopDurable(arn),
+    'STOPPED',
+    async () => {
+      await stopDurable(arn);
+      return (await followDurable(arn, ended, () => stopped))?.detail.execution.status;
+    },
     () => void load(),
   );
-  replace(root, header, stop.element, forks, callbacks, rerun.element, timeline);
+  // What Approve and Refuse did, kept above the forms: a callback answered leaves the page's forms.
+  const answers = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite', 'data-testid': 'callback-answers' });
+  const answered = (op: DurableOperationView, approve: boolean) => void followAnswer(arn, op, approve, answers, () => stopped, load);
+  replace(root, header, stop.element, forks, answers, callbacks, rerun.element, timeline);
 
   const load = async () => {
     clearTimeout(timer);
@@ -43,7 +51,7 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
       stop.show(view.detail.execution.status === 'RUNNING');
       replace(
         callbacks,
-        view.waiting.map((op) => callbackForm(op, load)),
+        view.waiting.map((op) => callbackForm(op, answered)),
       );
       replace(
         forks,
@@ -89,7 +97,7 @@ function drawHeader(header: HTMLElement, view: DurableView): void {
 }
 
 /** A waiting callback with its id, a result to approve with and a reason to refuse with. */
-function callbackForm(op: DurableOperationView, reload: () => Promise<void>): HTMLElement {
+function callbackForm(op: DurableOperationView, answered: (op: DurableOperationView, approve: boolean) => void): HTMLElement {
   const id = op.callbackId ?? '';
   const result = h('textarea', { name: 'result', rows: 2, 'aria-label': 'result' }, '{"approved":true}') as HTMLTextAreaElement;
   const reason = h('input', { name: 'reason', placeholder: 'why (refuse)', 'aria-label': 'reason' }) as HTMLInputElement;
@@ -101,8 +109,7 @@ function callbackForm(op: DurableOperationView, reload: () => Promise<void>): HT
         id,
         approve ? { approve, result: result.value } : { approve, errorType: 'Refused', reason: reason.value || 'refused by an operator' },
       );
-      replace(status, approve ? 'Approved: the execution resumes.' : 'Refused: the execution resumes with the error.');
-      await reload();
+      answered(op, approve);
     } catch (error) {
       replace(status, h('span', { class: 'error' }, message(error)));
     }
@@ -122,6 +129,45 @@ function callbackForm(op: DurableOperationView, reload: () => Promise<void>): HT
     h('button', { type: 'button', onclick: () => void send(false) }, 'Refuse'),
     status,
   );
+}
+
+/** A durable execution has ended: it runs no more. */
+const ended = (view: DurableView) => view.detail.execution.status !== 'RUNNING';
+
+/**
+ * Follows a callback's answer to where it took the execution: ended (green if it succeeded, red
+ * with its error if not), or gone on to wait at another callback. Until then it says that the
+ * execution runs on: an answer accepted is only a start.
+ */
+async function followAnswer(
+  arn: string,
+  op: DurableOperationView,
+  approve: boolean,
+  answers: HTMLElement,
+  stopped: () => boolean,
+  reload: () => Promise<void>,
+): Promise<void> {
+  const line = actionLine();
+  answers.prepend(line.element);
+  const answer = `${approve ? 'Approved' : 'Refused'} at ${op.label}`;
+  line.show('working', `${answer}: the execution runs on…`);
+  void reload();
+  try {
+    const view = await followDurable(
+      arn,
+      (now) => ended(now) || (now.waiting.length > 0 && !now.waiting.some((w) => w.callbackId === op.callbackId)),
+      stopped,
+    );
+    if (view === undefined) return;
+    // The page first, then the line: both say the same when the line says how it ended.
+    await reload();
+    const e = view.detail.execution;
+    if (!ended(view)) line.show('ok', `${answer}: the execution went on and now waits at ${view.waiting.map((w) => w.label).join(', ')}.`);
+    else if (e.status === 'SUCCEEDED') line.show('ok', `${answer}: the execution SUCCEEDED.`);
+    else line.show('failed', `${answer}: the execution ${e.status}${e.error ? `: ${errorText(e.error)}` : '.'}`);
+  } catch (error) {
+    line.show('failed', `${answer}, then reading the execution failed: ${message(error)}`);
+  }
 }
 
 /**

@@ -44,7 +44,7 @@ export function escalationsPage(root: HTMLElement): () => void {
         list,
         tasks.length === 0
           ? h('p', { class: 'muted', 'data-testid': 'no-escalations' }, 'No open escalations.')
-          : tasks.map((t) => escalationCard(t, status, load)),
+          : tasks.map((t) => escalationCard(t, status, load, () => stopped)),
       );
     } catch (error) {
       if (!stopped) replace(list, h('p', { class: 'error' }, message(error)));
@@ -83,10 +83,12 @@ interface DecisionForm {
   readonly buttons: HTMLButtonElement[];
   readonly status: HTMLElement;
   readonly reload: () => Promise<void>;
+  /** The page was left: a decision sent is followed no further. */
+  readonly stopped: () => boolean;
 }
 
 /** An open task: what it is about, the ask and its SLA, the whole question, and a form to decide it. */
-function escalationCard(task: OpenTask, status: HTMLElement, reload: () => Promise<void>): HTMLElement {
+function escalationCard(task: OpenTask, status: HTMLElement, reload: () => Promise<void>, stopped: () => boolean): HTMLElement {
   const policy = task.policy;
   const subject = subjectOf(task, policy);
   const label = subjectLabel(policy);
@@ -99,7 +101,17 @@ function escalationCard(task: OpenTask, status: HTMLElement, reload: () => Promi
     taskFacts(task),
     // Everything the ask says, for what the summary leaves out.
     h('details', {}, h('summary', {}, 'The question'), h('pre', {}, JSON.stringify(question, null, 2))),
-    decisionForm({ task, subject, label, controls, problems: h('p', { class: 'error', role: 'alert' }), buttons: [], status, reload }),
+    decisionForm({
+      task,
+      subject,
+      label,
+      controls,
+      problems: h('p', { class: 'error', role: 'alert' }),
+      buttons: [],
+      status,
+      reload,
+      stopped,
+    }),
   );
 }
 
@@ -188,19 +200,30 @@ async function submitDecision(form: DecisionForm, kind: 'approve' | 'reject'): P
   if (found.length > 0) return;
   if (typeof fields.reviewer === 'string') sessionStorage.setItem(REVIEWER_KEY, fields.reviewer);
   for (const b of buttons) b.disabled = true;
+  const what = `${kind === 'approve' ? 'Approved' : 'Rejected'} ${subject ? `${label} ${subject}` : task.executionName}`;
+  const watch = () => h('a', { href: executionHref(task.executionArn) }, 'Watch its execution');
   try {
-    await decide(task, decision);
+    const outcome = await decide(
+      task,
+      decision,
+      // Sent, not yet decided: the escalation policy may still refuse it.
+      () => replace(status, h('p', { class: 'working' }, `${what}: sent; waiting for the escalation policy’s verdict… `, watch())),
+      form.stopped,
+    );
+    if (outcome === undefined) return;
+    replace(status, h('p', { class: 'ok', 'data-testid': 'decided' }, `${what}. `, watch()));
+    void form.reload();
+  } catch (error) {
+    // Said above the cards too: the page's next read takes away the card of an execution that ended.
     replace(
       status,
       h(
         'p',
-        { class: 'ok', 'data-testid': 'decided' },
-        `${kind === 'approve' ? 'Approved' : 'Rejected'} ${subject ? `${label} ${subject}` : task.executionName}. `,
-        h('a', { href: executionHref(task.executionArn) }, 'Watch its execution'),
+        { class: 'error', 'data-testid': 'decision-failed' },
+        `${kind === 'approve' ? 'Approval' : 'Rejection'} of ${subject ? `${label} ${subject}` : task.executionName} not taken: ${message(error)} `,
+        watch(),
       ),
     );
-    void form.reload();
-  } catch (error) {
     replace(problems, message(error));
     for (const b of buttons) b.disabled = false;
   }

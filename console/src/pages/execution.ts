@@ -1,11 +1,12 @@
 import { executionSubject } from '../../../clients/execution-subject.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../../../clients/history-reader.js';
+import { followExecution } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { type ExecutionDetail, loadExecution, startInput } from '../executions-data.js';
 import { feedStatus, subscribe } from '../feed.js';
-import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
+import { type AslScope, allNodes, graphOf, nodeStates, type StateNode, visitStatus } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
 import { flowLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
@@ -25,7 +26,11 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
   const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading execution…'));
   const stop = stopControl(
     'It ends ABORTED; a step under way is not undone.',
-    async () => void (await call('sfn', 'StopExecution', { executionArn })),
+    'ABORTED',
+    async () => {
+      await call('sfn', 'StopExecution', { executionArn });
+      return (await followExecution(executionArn, undefined, () => stopped))?.status;
+    },
     () => reload.ask(),
   );
   const forks = forksBox(executionArn);
@@ -163,8 +168,8 @@ function legend(): HTMLElement {
   return h(
     'ul',
     { class: 'legend' },
-    ['succeeded', 'caught', 'failed', 'running', 'not-reached'].map((s) =>
-      h('li', { class: `status-${s}` }, h('span', { class: 'swatch' }), s.replace('-', ' ')),
+    ['succeeded', 'caught', 'failed', 'timed-out', 'aborted', 'running', 'not-reached'].map((s) =>
+      h('li', { class: `status-${s}`, 'data-status': s }, h('span', { class: 'swatch' }), s.replace('-', ' ')),
     ),
     h('li', {}, '↻ retries · ⚑ error caught · × visits'),
   );
@@ -192,11 +197,11 @@ function stateVisitsView(mine: readonly StateVisit[]): HTMLElement {
     mine.map((v, i) =>
       h(
         'section',
-        { class: `visit status-${v.status}` },
+        { class: `visit status-${visitStatus(v)}` },
         h(
           'h3',
           {},
-          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}${v.redriven ? ', then redriven' : ''}`,
+          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${visitStatus(v).replace('-', ' ')}${v.redriven ? ', then redriven' : ''}`,
           v.enteredAt ? ` · ${time(v.enteredAt)}` : '',
           v.exitedAt && v.enteredAt ? ` · ${duration(v.exitedAt.getTime() - v.enteredAt.getTime())}` : '',
         ),
@@ -217,7 +222,7 @@ function stateVisitsView(mine: readonly StateVisit[]): HTMLElement {
         v.status === 'caught' && v.error
           ? h('p', { class: 'caught' }, `Caught ${v.error.error ?? 'an error'}${v.caughtNext ? ` → ${v.caughtNext}` : ''}`)
           : null,
-        v.status === 'failed' && v.error ? h('div', { class: 'error' }, errorView(v.error.error ?? 'failed', v.error.cause)) : null,
+        visitStatus(v) === 'failed' && v.error ? h('div', { class: 'error' }, errorView(v.error.error ?? 'failed', v.error.cause)) : null,
         h('h4', {}, 'Input'),
         h('pre', {}, v.input === undefined ? '(not recorded)' : prettyJson(v.input)),
         h('h4', {}, 'Output'),
@@ -225,6 +230,13 @@ function stateVisitsView(mine: readonly StateVisit[]): HTMLElement {
       ),
     ),
   );
+}
+
+/** A history event's row: the execution's stop and timeout as the graph draws them (aborted, timed out), other failures red. */
+function eventClass(type: string): string {
+  if (type === 'ExecutionAborted' || type.endsWith('StateAborted')) return 'aborted';
+  if (type === 'ExecutionTimedOut') return 'timed-out';
+  return /Failed|TimedOut/.test(type) ? 'failed' : '';
 }
 
 function historyTable(detail: ExecutionDetail, visits: readonly StateVisit[]): HTMLElement {
@@ -258,7 +270,7 @@ function historyTable(detail: ExecutionDetail, visits: readonly StateVisit[]): H
                 .join(':');
         return h(
           'tr',
-          { class: /Failed|TimedOut|Aborted/.test(e.type ?? '') ? 'failed' : '' },
+          { class: eventClass(e.type ?? '') },
           h('td', {}, String(e.id ?? '')),
           h('td', {}, e.type ?? ''),
           h('td', {}, typeof d.name === 'string' ? d.name : (stateOf.get(e.id ?? -1) ?? '')),

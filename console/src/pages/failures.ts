@@ -1,7 +1,11 @@
-import { call } from '../aws.js';
+import { moveTaskFailureCause } from '../../../clients/move-task.js';
+import { actionLine, followExecution, followMoveTask, longId } from '../actions.js';
+import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
+import { errorView } from '../error-view.js';
 import { retryingMessages, subscribe } from '../feed.js';
 import { coalescedReload } from '../refresh.js';
+import { executionHref } from '../routes.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
 import { deadLetterGroups } from './failures-order.js';
 import { deadLetterQueue, emptyDeadLetterQueues, failedExecutionsTable, queuesTable, retryingTable } from './failures-view.js';
@@ -14,7 +18,8 @@ const RETRYING_REFRESH_MS = 3000;
 
 /** The page's redrive buttons. */
 interface Redrives {
-  queue(queue: QueueInfo): void;
+  /** A dead-letter queue, with the queues whose redrive policy names it. */
+  queue(queue: QueueInfo, sources: readonly QueueInfo[]): void;
   execution(executionArn: string): void;
 }
 
@@ -33,8 +38,8 @@ export function failuresPage(root: HTMLElement): () => void {
   const isStopped = () => stopped;
 
   const redrive: Redrives = {
-    queue: (queue) => void redriveQueue(queue, status, load),
-    execution: (executionArn) => void redriveExecution(executionArn, status, load),
+    queue: (queue, sources) => void redriveQueue(queue, sources, status, load, isStopped),
+    execution: (executionArn) => void redriveExecution(executionArn, status, load, isStopped),
   };
   const load = async () => {
     // A redrive's delayed reload can fire after the page was left: it reads nothing then.
@@ -93,7 +98,11 @@ async function drawQueues(deadBox: HTMLElement, queuesBox: HTMLElement, redrive:
           sourcesOf(q.arn),
           peeks[i] ?? [],
           queues.some((s) => s.deadLetterArn === q.arn),
-          redrive.queue,
+          (dlq) =>
+            redrive.queue(
+              dlq,
+              queues.filter((s) => s.deadLetterArn === dlq.arn),
+            ),
         ),
       ),
       empty.length > 0 ? emptyDeadLetterQueues(empty, sourcesOf, emptyOpen) : null,
@@ -144,24 +153,99 @@ async function drawFailedExecutions(executionsBox: HTMLElement, redrive: Redrive
   }
 }
 
-/** Moves a dead-letter queue's messages back to the queues they came from, then reads the page again. */
-async function redriveQueue(queue: QueueInfo, status: HTMLElement, reload: () => Promise<void>): Promise<void> {
+/**
+ * Moves a dead-letter queue's messages back with a message move task and follows the task to
+ * its end (ListMessageMoveTasks), as `switchyard redrive` does: to its one source queue named
+ * as the task's DestinationArn, since a message the consumer kit sent straight to the
+ * dead-letter queue has no DeadLetterQueueSourceArn and a task without a destination fails on
+ * it (CouldNotDetermineMessageSource); with several source queues SQS sends each message back
+ * where it came from. Green once every message moved; red with SQS's reason otherwise.
+ */
+async function redriveQueue(
+  queue: QueueInfo,
+  sources: readonly QueueInfo[],
+  status: HTMLElement,
+  reload: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
+  const line = actionLine();
+  status.prepend(line.element);
+  const destination = sources.length === 1 ? sources[0] : undefined;
+  const to = destination?.name ?? `their source queues (${sources.map((s) => s.name).join(', ')})`;
   try {
-    const { TaskHandle } = await call<{ TaskHandle?: string }>('sqs', 'StartMessageMoveTask', { SourceArn: queue.arn });
-    replace(status, h('p', { class: 'ok' }, `Redriving ${queue.name} to its source queues (task ${TaskHandle ?? '?'}).`));
-    setTimeout(() => void reload(), 1000);
+    const { TaskHandle } = await call<{ TaskHandle?: string }>('sqs', 'StartMessageMoveTask', {
+      SourceArn: queue.arn,
+      ...(destination === undefined ? {} : { DestinationArn: destination.arn }),
+    });
+    const task = TaskHandle === undefined ? [] : [' (task ', longId(TaskHandle), ')'];
+    line.show('working', `Redriving ${queue.name} to ${to}: started`, task, '.');
+    const end = await followMoveTask(
+      queue.arn,
+      (now) => line.show('working', `Redriving ${queue.name} to ${to}: ${now.line}`, task, '.'),
+      stopped,
+    );
+    if (end === undefined) return;
+    if (!end.failed) {
+      line.show(
+        'ok',
+        `Redrove ${queue.name} to ${to}: moved ${end.moved} of ${end.toMove} message${end.toMove === 1 ? '' : 's'}`,
+        task,
+        '.',
+      );
+    } else {
+      const cause = moveTaskFailureCause(end.reason);
+      line.show(
+        'failed',
+        `Redrive of ${queue.name} to ${to} ${end.status} after moving ${end.moved} of ${end.toMove}: ${end.reason ?? 'cancelled'}`,
+        task,
+        '. ',
+        cause === undefined
+          ? ''
+          : `${capitalized(cause)}, and ${queue.name} is the dead-letter queue of ${sources.length} queues: send it again to the one it belongs to. `,
+        `The messages not moved stay in ${queue.name}.`,
+      );
+    }
   } catch (error) {
-    replace(status, h('p', { class: 'error' }, message(error)));
+    line.show('failed', `Redrive of ${queue.name} failed: ${message(error)}`);
   }
+  await reload();
 }
 
-/** Redrives a failed Standard execution from where it failed, then reads the page again. */
-async function redriveExecution(executionArn: string, status: HTMLElement, reload: () => Promise<void>): Promise<void> {
+/**
+ * Redrives a failed Standard execution from where it failed and follows it to its end
+ * (DescribeExecution): running until then, green if it succeeds, red with its error if not.
+ */
+async function redriveExecution(
+  executionArn: string,
+  status: HTMLElement,
+  reload: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
+  const line = actionLine();
+  status.prepend(line.element);
+  const name = executionArn.split(':').at(-1) ?? executionArn;
+  const link = h('a', { href: executionHref(executionArn) }, name);
   try {
-    await call('sfn', 'RedriveExecution', { executionArn });
-    replace(status, h('p', { class: 'ok' }, `Redriven: ${executionArn.split(':').at(-1)}.`));
+    const { redriveDate } = await call<{ redriveDate?: unknown }>('sfn', 'RedriveExecution', { executionArn });
+    line.show('working', 'Redriving ', link, ': running again from where it failed…');
     void reload();
+    const end = await followExecution(executionArn, toDate(redriveDate), stopped);
+    if (end === undefined) return;
+    if (end.status === 'SUCCEEDED') line.show('ok', 'Redriven ', link, ': SUCCEEDED.');
+    else
+      line.show(
+        'failed',
+        'Redriven ',
+        link,
+        `: ${end.status} again`,
+        end.error === undefined && end.cause === undefined ? '.' : [': ', errorView(end.error, end.cause)],
+      );
   } catch (error) {
-    replace(status, h('p', { class: 'error' }, message(error)));
+    line.show('failed', `Redrive of ${name} failed: ${message(error)}`);
   }
+  await reload();
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

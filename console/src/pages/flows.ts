@@ -1,4 +1,5 @@
 import type { PauseTargetView } from '../../../clients/read-api-contract.js';
+import { followUntil } from '../actions.js';
 import { h, message, replace, time } from '../dom.js';
 import { pauses, setPaused } from '../feed.js';
 
@@ -35,27 +36,59 @@ export function flowsPage(root: HTMLElement): () => void {
     }
   };
   const act = async (target: string, action: 'pause' | 'resume') => {
-    replace(note);
+    const doing = action === 'pause' ? 'Pausing' : 'Resuming';
+    const say = (outcome: 'working' | 'ok' | 'error', text: string) => replace(note, h('span', { class: outcome }, text));
+    say('working', `${doing} ${target}…`);
+    let outcome: HTMLElement;
     try {
       const report = await setPaused(target, action);
-      const changed = report.consumers.filter((c) => c.changed).length;
-      replace(
-        note,
-        h(
-          'span',
-          { class: 'ok' },
-          changed === 0 ? `${target}: nothing changed.` : `${action === 'pause' ? 'Paused' : 'Resumed'} ${target}.`,
-        ),
+      // Asked, a consumer is Disabling (Enabling) until its pollers follow: paused (resumed) only once at rest.
+      const settled = report.consumers.every((c) => !c.changed)
+        ? true
+        : await followUntil(
+            pauses,
+            (page) =>
+              atRest(
+                page.targets.find((t) => t.name === target),
+                action,
+              ),
+            () => stopped,
+            (page) => say('working', `${doing} ${target}: ${statesOf(page.targets.find((t) => t.name === target))}…`),
+          );
+      if (settled === undefined) return;
+      const changed = report.consumers.some((c) => c.changed);
+      outcome = h(
+        'span',
+        { class: 'ok' },
+        changed ? `${action === 'pause' ? 'Paused' : 'Resumed'} ${target}.` : `${target}: nothing changed.`,
       );
     } catch (error) {
-      replace(note, h('span', { class: 'error' }, message(error)));
+      outcome = h('span', { class: 'error' }, `${doing} ${target} failed: ${message(error)}`);
     }
+    // The table first, then the note: both say the same when the note says it ended.
     await load();
+    replace(note, outcome);
   };
   void load();
   return () => {
     stopped = true;
   };
+}
+
+/**
+ * Every consumer of the target paused (resumed) and at rest: none Disabling, Enabling or
+ * Updating. One its template disables is left paused by a resume, as `switchyard resume` leaves it.
+ */
+function atRest(target: PauseTargetView | undefined, action: 'pause' | 'resume'): boolean {
+  if (target === undefined) throw new Error('it is no longer among what can be paused');
+  return target.consumers
+    .filter((c) => action === 'pause' || c.enabledInTemplate)
+    .every((c) => c.paused === (action === 'pause') && !c.state.endsWith('ing'));
+}
+
+/** Its consumers' states in the service's words, as the note shows them while they settle. */
+function statesOf(target: PauseTargetView | undefined): string {
+  return [...new Set(target?.consumers.map((c) => c.state) ?? [])].join(', ');
 }
 
 function targetsTable(
