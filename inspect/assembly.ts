@@ -25,6 +25,11 @@ export interface TemplateResource {
   readonly logicalId: string;
   readonly type: string;
   readonly properties: Record<string, unknown>;
+  /**
+   * Its construct path (`Stack/OrderSaga/Workflow/StateMachine/Resource`), from its
+   * `aws:cdk:path` metadata; absent when the app synthesized without path metadata.
+   */
+  readonly constructPath?: string;
 }
 
 export interface AssemblyStack {
@@ -168,15 +173,19 @@ export function readAssembly(dir: string): CloudAssembly {
     const properties = artifact.properties ?? {};
     const stackName = typeof properties.stackName === 'string' ? properties.stackName : id;
     const template = readJson(path.join(dir, String(properties.templateFile))) as {
-      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
     };
     const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
-    const resources = Object.entries(template.Resources ?? {}).map(([logicalId, r]) => ({
-      stackName,
-      logicalId,
-      type: String(r.Type),
-      properties: r.Properties ?? {},
-    }));
+    const resources = Object.entries(template.Resources ?? {}).map(([logicalId, r]) => {
+      const constructPath = r.Metadata?.['aws:cdk:path'];
+      return {
+        stackName,
+        logicalId,
+        type: String(r.Type),
+        properties: r.Properties ?? {},
+        ...(typeof constructPath === 'string' ? { constructPath } : {}),
+      };
+    });
     stacks.push({ stackName, region: region === 'unknown-region' ? undefined : region, resources });
   }
   return { dir, stacks };
@@ -188,6 +197,11 @@ function readJson(file: string): unknown {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** A resource's construct path as a member to spread (none when its template has no path metadata). */
+export function constructPathOf(resource: TemplateResource): { readonly constructPath?: string } {
+  return resource.constructPath === undefined ? {} : { constructPath: resource.constructPath };
 }
 
 export function resourcesOfType(assembly: CloudAssembly, type: string): TemplateResource[] {
