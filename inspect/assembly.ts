@@ -216,23 +216,32 @@ export function readAssembly(dir: string): CloudAssembly {
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const properties = artifact.properties ?? {};
     const stackName = typeof properties.stackName === 'string' ? properties.stackName : id;
-    const template = readJson(path.join(dir, String(properties.templateFile))) as {
-      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
-    };
+    const template = readJson(path.join(dir, String(properties.templateFile)));
     const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
-    const resources = Object.entries(template.Resources ?? {}).map(([logicalId, r]) => {
-      const constructPath = r.Metadata?.['aws:cdk:path'];
-      return {
-        stackName,
-        logicalId,
-        type: String(r.Type),
-        properties: r.Properties ?? {},
-        ...(typeof constructPath === 'string' ? { constructPath } : {}),
-      };
-    });
-    stacks.push({ stackName, region: region === 'unknown-region' ? undefined : region, resources });
+    stacks.push(assemblyStack(stackName, template, region === 'unknown-region' ? undefined : region));
   }
   return { dir, stacks };
+}
+
+/**
+ * One stack of an assembly from its template as synthesized (read from its file, or the one the
+ * local runtime holds in memory): its resources with their properties as written.
+ */
+export function assemblyStack(stackName: string, template: unknown, region?: string): AssemblyStack {
+  const { Resources } = template as {
+    Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
+  };
+  const resources = Object.entries(Resources ?? {}).map(([logicalId, r]) => {
+    const constructPath = r.Metadata?.['aws:cdk:path'];
+    return {
+      stackName,
+      logicalId,
+      type: String(r.Type),
+      properties: r.Properties ?? {},
+      ...(typeof constructPath === 'string' ? { constructPath } : {}),
+    };
+  });
+  return { stackName, ...(region === undefined ? {} : { region }), resources };
 }
 
 function readJson(file: string): unknown {

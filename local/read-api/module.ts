@@ -19,7 +19,7 @@ export const readApiModule: ServiceModule<'readApi'> = {
   name: 'readApi',
   // Accepted events are recorded in the bus's own transaction, so their records live in its database.
   databases: ['read-api', 'events'],
-  create({ settings, database }) {
+  create({ settings, database, services }) {
     const { clock, options } = settings;
     const readApi = new ReadApi({
       db: database('read-api'),
@@ -31,7 +31,8 @@ export const readApiModule: ServiceModule<'readApi'> = {
       service: readApi,
       mounts: {
         // Pausing needs the app's cloud assembly to find a flow's consumers, which the console has not.
-        reads: pauseReads({ url: settings.url, region: settings.region, cdkOut: options.cdkOut }),
+        // The app the template service runs when asked (a reload replaces it), not options.cdkOut's folder.
+        reads: pauseReads({ url: settings.url, region: settings.region, app: () => services.get('template').app }),
         readApi: {
           handles: (path) => readApi.router.handles(path),
           handle: (req, res) => readApi.router.handle(req, res),
