@@ -165,7 +165,7 @@ export class NoDurableExecutionNamed extends CliError {
 /**
  * One durable execution by ARN, or by name among the functions' executions; when none has
  * the name, by the names in `aliases` (what a starter names an execution about it:
- * cli/execution-names.ts).
+ * inspect/execution-names.ts).
  */
 export async function loadDurableExecution(
   clients: Clients,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { candidateExecutionNames } from '../../cli/execution-names.js';
 import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { selectSources } from '../../inspect/app-failures.js';
@@ -7,6 +6,7 @@ import { type AppThing, constructPathId, namesThing, oneThingNamed, thingsNamed 
 import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
+import { candidateExecutionNames } from '../../inspect/execution-names.js';
 import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
