@@ -144,6 +144,15 @@ describe('TestApp.fork', () => {
   });
 });
 
+describe('TestApp.waitForExecution', () => {
+  it('takes the execution by the business key switchyard executions shows, and by the id alone', async () => {
+    const first = await start(executionAbout('O-4'), 0);
+    expect(await app.waitForExecution('OrderPlaced#orderId="O-4"')).toMatchObject({ executionArn: first, status: 'SUCCEEDED' });
+    const second = await start(executionAbout('O-5'), 0);
+    expect(await app.waitForExecution('O-5')).toMatchObject({ executionArn: second, status: 'SUCCEEDED' });
+  });
+});
+
 describe('TestApp.stopExecution', () => {
   it('stops a running execution with its error and cause, and leaves one that has ended as it is', async () => {
     const running = await start('long-1', 3600);
