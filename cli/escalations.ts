@@ -22,8 +22,8 @@ import {
 } from '../inspect/assembly.js';
 import { type Clients, call, errorCode, pages } from '../inspect/aws.js';
 import { CliError } from '../inspect/errors.js';
+import { candidateExecutionNames } from '../inspect/execution-names.js';
 import type { Flow } from '../inspect/flows.js';
-import { candidateExecutionNames } from './execution-names.js';
 import { historyOf } from './fetch-history.js';
 
 export { subjectLabel, subjectOf } from '../clients/escalation-policy.js';

@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { moveTaskFailureCause, moveTaskProgress } from '../clients/move-task.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
+import type { AssemblyContract } from '../inspect/assembly-contracts.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
 import { CliError, usageError } from '../inspect/errors.js';
-import type { AssemblyContract } from './assembly-contracts.js';
 
 /** How long a message taken for a move stays hidden, should the CLI die between send and delete. */
 const MOVE_VISIBILITY_SECONDS = 60;

@@ -9,7 +9,7 @@ import {
   type ReplayClaimState,
   type ReprocessOutcome,
 } from '../contracts/replay-policy.js';
-import { type CloudAssembly, resourcesOfType } from '../inspect/assembly.js';
+import { type CloudAssembly, constructPathOf, resourcesOfType } from '../inspect/assembly.js';
 import { type Clients, pages } from '../inspect/aws.js';
 import { physicalNameMatches } from '../inspect/dead-letters.js';
 
@@ -81,7 +81,12 @@ export interface FunctionLogGroup {
   readonly logGroup: string;
   /** Its deployed name, and where the assembly declares it: what names it (inspect/app-names.ts). */
   readonly functionName: string;
-  readonly definition: { readonly stackName: string; readonly logicalId: string; readonly explicitName?: string };
+  readonly definition: {
+    readonly stackName: string;
+    readonly logicalId: string;
+    readonly explicitName?: string;
+    readonly constructPath?: string;
+  };
 }
 
 export async function functionLogGroups(clients: Clients, assembly: CloudAssembly): Promise<FunctionLogGroup[]> {
@@ -89,6 +94,7 @@ export async function functionLogGroups(clients: Clients, assembly: CloudAssembl
     stackName: f.stackName,
     logicalId: f.logicalId,
     explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
+    ...constructPathOf(f),
   }));
   const groups: FunctionLogGroup[] = [];
   for await (const page of pages(clients.target, paginateListFunctions({ client: clients.lambda, pageSize: 50 }, {}))) {

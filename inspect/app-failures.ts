@@ -52,7 +52,7 @@ export function selectSources(
 
 /** A dead-letter queue as the one name resolver sees it. */
 function queueThing(queue: DeadLetterQueue): AppThing & { readonly queue: DeadLetterQueue } {
-  const { stackName, logicalId, explicitName, fifo } = queue;
+  const { stackName, logicalId, explicitName, fifo, constructPath } = queue;
   const explicit = explicitName === undefined ? {} : { explicitName };
   return {
     kind: 'queue',
@@ -60,6 +60,7 @@ function queueThing(queue: DeadLetterQueue): AppThing & { readonly queue: DeadLe
     stackName,
     logicalId,
     ...explicit,
+    ...(constructPath === undefined ? {} : { constructPath }),
     fifo,
     deployed: [queue.queueName, queue.url, queue.arn],
     queue,

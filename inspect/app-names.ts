@@ -1,5 +1,5 @@
 import { logicalIdIn, physicalNameMatches, resourceName } from '../clients/resource-names.js';
-import { type CloudAssembly, resourcesOfType } from './assembly.js';
+import { type CloudAssembly, constructPathOf, resourcesOfType } from './assembly.js';
 import { CliError } from './errors.js';
 
 /**
@@ -22,6 +22,12 @@ export interface AppThing {
   readonly deployed?: readonly (string | undefined)[];
   /** Other names it goes by (a flow of keyed flow control's name). */
   readonly aliases?: readonly string[];
+  /**
+   * Its construct path (`Stack/OrderSaga/Workflow/StateMachine/Resource`, the template's
+   * `aws:cdk:path` metadata): a construct's name is matched against its parts. Absent when the
+   * app synthesized without path metadata.
+   */
+  readonly constructPath?: string;
 }
 
 /**
@@ -117,12 +123,34 @@ export function thingsNamed<T extends AppThing>(things: readonly T[], wanted: st
   return chosen;
 }
 
-/** Whether the thing's logical id was made of a path under the construct `wanted` (a name or a path). */
+/**
+ * Whether the thing is inside the construct `wanted` names (a name or a path): by its construct
+ * path when its template has path metadata, else by the logical id CDK made of that path.
+ */
 function insideConstruct(thing: AppThing, wanted: string): boolean {
+  if (thing.constructPath !== undefined) return underConstructPath(thing.constructPath, thing.stackName, wanted);
+  // No path metadata: the logical id begins with the construct's id. A guess (`Order` matches OrderSaga's).
   const construct = (constructPathId(wanted, thing.stackName) ?? wanted.replace(/[^A-Za-z0-9]/g, '')).toLowerCase();
   const id = resourceName(thing.logicalId);
   // The construct's own parts end where the next part of the path begins: an upper-case letter or a digit.
   return construct !== '' && id.toLowerCase().startsWith(construct) && /^[A-Z0-9]/.test(id.slice(construct.length));
+}
+
+/**
+ * Whether the construct path `wanted` (`OrderSaga`, `OrderSaga/Workflow`, `Stack/OrderSaga`)
+ * is, part for part, the beginning of `constructPath` below its stack (or with its stack, by
+ * its construct id or stack name), case-insensitively: `Order` is not `OrderSaga`.
+ */
+function underConstructPath(constructPath: string, stackName: string, wanted: string): boolean {
+  const parts = constructPath.toLowerCase().split('/');
+  const asked = wanted
+    .toLowerCase()
+    .split('/')
+    .filter((part) => part !== '');
+  if (asked.length === 0) return false;
+  const startsWith = (from: number) => asked.length <= parts.length - from && asked.every((part, i) => parts[from + i] === part);
+  const withStack = asked[0] === stackName.toLowerCase() ? [parts[0] ?? '', ...asked.slice(1)] : asked;
+  return startsWith(1) || (withStack.length > 1 && withStack.every((part, i) => parts[i] === part));
 }
 
 /**
@@ -169,6 +197,7 @@ export function appBuses(assembly: CloudAssembly): AppThing[] {
       stackName: bus.stackName,
       logicalId: bus.logicalId,
       ...(name === undefined ? {} : { explicitName: name }),
+      ...constructPathOf(bus),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '../contracts/process-alive.js';
 import { CliError } from './errors.js';
 
 /** The folder, inside the project, where `switchyard dev` keeps everything it writes. */
@@ -14,6 +15,18 @@ export const DEV_CDK_OUT = path.join(STATE_FOLDER, 'cdk.out');
  */
 export const RUNNING_CDK_OUT = path.join(STATE_FOLDER, 'running.out');
 /**
+ * Beside RUNNING_CDK_OUT, the `switchyard dev` that keeps it: its pid and when it started (JSON).
+ * A dev killed with SIGKILL removes neither; the pid says whether the app still runs.
+ */
+export const RUNNING_DEV = path.join(STATE_FOLDER, 'running.json');
+
+/** The `switchyard dev` that keeps RUNNING_CDK_OUT, as it wrote itself down. */
+export interface RunningDev {
+  readonly pid: number;
+  /** When it started (ISO 8601). */
+  readonly startedAt: string;
+}
+/**
  * The file `switchyard dev` writes when the app's source does not synthesize: the first line of
  * the error, as text. The next synthesis that works removes it.
  */
@@ -25,6 +38,11 @@ export interface TemplateResource {
   readonly logicalId: string;
   readonly type: string;
   readonly properties: Record<string, unknown>;
+  /**
+   * Its construct path (`Stack/OrderSaga/Workflow/StateMachine/Resource`), from its
+   * `aws:cdk:path` metadata; absent when the app synthesized without path metadata.
+   */
+  readonly constructPath?: string;
 }
 
 export interface AssemblyStack {
@@ -56,16 +74,47 @@ export function chooseAssembly(option: string | undefined, env: NodeJS.ProcessEn
   if (chosen !== undefined && chosen !== '') return { dir: path.resolve(cwd, chosen) };
   const failure = synthFailure(cwd);
   const running = path.resolve(cwd, RUNNING_CDK_OUT);
-  if (failure !== undefined && hasAssembly(running)) {
+  const left = failure !== undefined && hasAssembly(running) ? runningDevOf(cwd) : undefined;
+  if (left?.alive === true) {
     return { dir: running, notice: `the source does not synthesize (${failure}); using the app that is running` };
   }
   const newest = newestAssembly(cwd);
-  if (newest === undefined) return { dir: path.resolve(cwd, failure === undefined ? 'cdk.out' : DEV_CDK_OUT) };
+  // A dev that ended without removing its copy (killed): no app runs, and the notice says so.
+  const ended = left === undefined ? '' : `; ${left.ended}`;
+  if (newest === undefined) {
+    if (left !== undefined) {
+      return {
+        dir: running,
+        notice: `the source does not synthesize (${failure})${ended}; using the app it ran last, in ${RUNNING_CDK_OUT}`,
+      };
+    }
+    return { dir: path.resolve(cwd, failure === undefined ? 'cdk.out' : DEV_CDK_OUT) };
+  }
   if (failure === undefined) return { dir: newest };
   return {
     dir: newest,
-    notice: `the source does not synthesize (${failure}); using the app synthesized before it broke, in ${path.relative(cwd, newest)}`,
+    notice: `the source does not synthesize (${failure})${ended}; using the app synthesized before it broke, in ${path.relative(cwd, newest)}`,
   };
+}
+
+/**
+ * Whether the `switchyard dev` that kept RUNNING_CDK_OUT still runs (RUNNING_DEV's pid), and
+ * when not, what to say about it. A copy with no RUNNING_DEV beside it, or one that cannot be
+ * read, names no running dev.
+ */
+function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive: false; readonly ended: string } {
+  const file = path.resolve(cwd, RUNNING_DEV);
+  let dev: Partial<RunningDev> | undefined;
+  try {
+    dev = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunningDev>;
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no record of the dev that kept it' : `${RUNNING_DEV} is unreadable`;
+    return { alive: false, ended: `the app is not running (${why} beside ${RUNNING_CDK_OUT})` };
+  }
+  if (typeof dev.pid === 'number' && Number.isInteger(dev.pid) && dev.pid > 0 && processAlive(dev.pid)) return { alive: true };
+  const which =
+    typeof dev.pid === 'number' ? `process ${dev.pid}${dev.startedAt === undefined ? '' : `, started ${dev.startedAt}`}` : 'its process';
+  return { alive: false, ended: `the app is not running (switchyard dev, ${which}, has ended without removing ${RUNNING_CDK_OUT})` };
 }
 
 /** The assembly a command reads (chooseAssembly), saying its notice once per command run (withAssemblyNotices). */
@@ -167,19 +216,32 @@ export function readAssembly(dir: string): CloudAssembly {
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const properties = artifact.properties ?? {};
     const stackName = typeof properties.stackName === 'string' ? properties.stackName : id;
-    const template = readJson(path.join(dir, String(properties.templateFile))) as {
-      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
-    };
+    const template = readJson(path.join(dir, String(properties.templateFile)));
     const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
-    const resources = Object.entries(template.Resources ?? {}).map(([logicalId, r]) => ({
+    stacks.push(assemblyStack(stackName, template, region === 'unknown-region' ? undefined : region));
+  }
+  return { dir, stacks };
+}
+
+/**
+ * One stack of an assembly from its template as synthesized (read from its file, or the one the
+ * local runtime holds in memory): its resources with their properties as written.
+ */
+export function assemblyStack(stackName: string, template: unknown, region?: string): AssemblyStack {
+  const { Resources } = template as {
+    Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
+  };
+  const resources = Object.entries(Resources ?? {}).map(([logicalId, r]) => {
+    const constructPath = r.Metadata?.['aws:cdk:path'];
+    return {
       stackName,
       logicalId,
       type: String(r.Type),
       properties: r.Properties ?? {},
-    }));
-    stacks.push({ stackName, region: region === 'unknown-region' ? undefined : region, resources });
-  }
-  return { dir, stacks };
+      ...(typeof constructPath === 'string' ? { constructPath } : {}),
+    };
+  });
+  return { stackName, ...(region === undefined ? {} : { region }), resources };
 }
 
 function readJson(file: string): unknown {
@@ -188,6 +250,11 @@ function readJson(file: string): unknown {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** A resource's construct path as a member to spread (none when its template has no path metadata). */
+export function constructPathOf(resource: TemplateResource): { readonly constructPath?: string } {
+  return resource.constructPath === undefined ? {} : { constructPath: resource.constructPath };
 }
 
 export function resourcesOfType(assembly: CloudAssembly, type: string): TemplateResource[] {

@@ -1,6 +1,6 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
 import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
-import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
+import { type CloudAssembly, constructPathOf, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { usageError } from './errors.js';
 import { flowSettingsOf } from './flow-control.js';
 
@@ -10,6 +10,8 @@ export interface AppResource {
   readonly logicalId: string;
   readonly explicitName?: string;
   readonly fifo?: boolean;
+  /** Its construct path, when the template has path metadata. */
+  readonly constructPath?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
   const add = (name: string, kind: PauseTarget['kind'], resource: TemplateResource, chosen: readonly Consumer[], ...aliases: string[]) => {
     const names = [resource.logicalId, ...aliases].filter((alias) => alias !== name);
     const explicit = aliases[0] === undefined ? {} : { explicitName: aliases[0] };
-    const own = { stackName: resource.stackName, logicalId: resource.logicalId, ...explicit };
+    const own = { stackName: resource.stackName, logicalId: resource.logicalId, ...explicit, ...constructPathOf(resource) };
     const durable = resource.properties.DurableConfig === undefined ? {} : { durable: true };
     targets.push({ name, kind, aliases: [...new Set(names)], resource: own, ...durable, consumers: chosen });
   };
@@ -190,7 +192,12 @@ function environmentReferences(fn: TemplateResource): string[] {
 }
 
 function appResource(resource: TemplateResource, nameProperty?: string): AppResource {
-  return { stackName: resource.stackName, logicalId: resource.logicalId, ...explicitNameOf(resource, nameProperty) };
+  return {
+    stackName: resource.stackName,
+    logicalId: resource.logicalId,
+    ...explicitNameOf(resource, nameProperty),
+    ...constructPathOf(resource),
+  };
 }
 
 function explicitNameOf(resource: TemplateResource, property: string | undefined): { explicitName?: string } {

@@ -1,6 +1,6 @@
 import { ListQueueTagsCommand, paginateListQueues } from '@aws-sdk/client-sqs';
 import { physicalNameMatches, resourceName } from '../clients/resource-names.js';
-import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
+import { type CloudAssembly, constructPathOf, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
 
 /**
@@ -35,6 +35,8 @@ export interface DeadLetterQueueDefinition {
   readonly explicitName?: string;
   readonly fifo: boolean;
   readonly sources: readonly DeadLetterSource[];
+  /** Its construct path, when the template has path metadata. */
+  readonly constructPath?: string;
 }
 
 /** A queue of the app found in the target. */
@@ -102,6 +104,7 @@ export function deadLetterQueueDefinitions(assembly: CloudAssembly): DeadLetterQ
     explicitName: typeof queue.properties.QueueName === 'string' ? queue.properties.QueueName : undefined,
     fifo: String(queue.properties.FifoQueue) === 'true',
     sources,
+    ...constructPathOf(queue),
   }));
 }
 

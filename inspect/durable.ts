@@ -3,7 +3,7 @@ import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
 import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
-import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
+import { constructPathOf, defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';
 import { CliError } from './errors.js';
@@ -14,7 +14,12 @@ export interface DurableFunction {
   readonly function: string;
   readonly functionName: string;
   /** Where the assembly declares it (absent without an assembly). */
-  readonly definition?: { readonly stackName: string; readonly logicalId: string; readonly explicitName?: string };
+  readonly definition?: {
+    readonly stackName: string;
+    readonly logicalId: string;
+    readonly explicitName?: string;
+    readonly constructPath?: string;
+  };
 }
 
 /** One durable execution as listed, with the function it runs. */
@@ -51,6 +56,7 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
           stackName: f.stackName,
           logicalId: f.logicalId,
           explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
+          ...constructPathOf(f),
         }))
     : undefined;
   // An app whose template declares none has none deployed: nothing to ask Lambda.
@@ -67,8 +73,13 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
       const definition = definitions.find((d) => physicalNameMatches(d, fn.FunctionName ?? ''));
       if (definition !== undefined) {
         const name = definition.explicitName ?? resourceName(definition.logicalId);
-        const { stackName, logicalId, explicitName } = definition;
-        const declared = { stackName, logicalId, ...(explicitName === undefined ? {} : { explicitName }) };
+        const { stackName, logicalId, explicitName, constructPath } = definition;
+        const declared = {
+          stackName,
+          logicalId,
+          ...(explicitName === undefined ? {} : { explicitName }),
+          ...(constructPath === undefined ? {} : { constructPath }),
+        };
         found.push({ function: name, functionName: fn.FunctionName, definition: declared });
       }
     }
@@ -154,7 +165,7 @@ export class NoDurableExecutionNamed extends CliError {
 /**
  * One durable execution by ARN, or by name among the functions' executions; when none has
  * the name, by the names in `aliases` (what a starter names an execution about it:
- * cli/execution-names.ts).
+ * inspect/execution-names.ts).
  */
 export async function loadDurableExecution(
   clients: Clients,

@@ -1,7 +1,7 @@
 import { ListTagsForResourceCommand, paginateListStateMachines, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { flowName } from '../clients/resource-names.js';
 import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
-import { type CloudAssembly, resourcesOfType } from './assembly.js';
+import { type CloudAssembly, constructPathOf, resourcesOfType } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
 
 /** A state machine of the app as the assembly describes it. */
@@ -15,6 +15,8 @@ export interface FlowDefinition {
   readonly explicitName?: string;
   /** Whether the state machine logs its executions to a log group (Express executions can only be read there). */
   readonly logs: boolean;
+  /** Its construct path, when the template has path metadata (inspect/app-names.ts matches a construct's name by it). */
+  readonly constructPath?: string;
 }
 
 /** A flow found in the target, with its deployed name and ARN. */
@@ -34,6 +36,7 @@ export function flowDefinitions(assembly: CloudAssembly): FlowDefinition[] {
       type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
       explicitName: typeof p.StateMachineName === 'string' ? p.StateMachineName : undefined,
       logs: logging !== undefined && logging.Level !== undefined && logging.Level !== 'OFF' && (logging.Destinations?.length ?? 0) > 0,
+      ...constructPathOf(r),
     };
   });
 }
@@ -115,6 +118,7 @@ export function selectFlows(flows: readonly Flow[], selector: string | undefined
 /** A flow as the one name resolver sees it. */
 export function flowThing(flow: Flow): AppThing & { readonly flow: Flow } {
   const explicit = flow.explicitName === undefined ? {} : { explicitName: flow.explicitName };
-  const { stackName, logicalId } = flow;
-  return { kind: 'flow', shown: flow.flow, stackName, logicalId, ...explicit, deployed: [flow.name, flow.arn], flow };
+  const { stackName, logicalId, constructPath } = flow;
+  const path = constructPath === undefined ? {} : { constructPath };
+  return { kind: 'flow', shown: flow.flow, stackName, logicalId, ...explicit, ...path, deployed: [flow.name, flow.arn], flow };
 }

@@ -3,6 +3,7 @@ import type { ForkAnswer } from '../clients/read-api-contract.js';
 import { errorCode } from '../inspect/aws.js';
 import { durableFunctions, isDurableExecutionArn, loadDurableExecution } from '../inspect/durable.js';
 import { CliError } from '../inspect/errors.js';
+import { executionNamesAbout } from '../inspect/execution-names.js';
 import { postReadApi } from '../inspect/read-api.js';
 import { type StoppedExecution, type StopReason, stopDurableExecution, stopStateMachineExecution } from '../inspect/stop.js';
 import { TEST_REGION } from './clients.js';
@@ -53,8 +54,9 @@ export interface ForkPatch {
 }
 
 /**
- * Starts a fork of a Step Functions execution (its name or ARN) at one of its top-level
- * states, as `switchyard fork` does on the local runtime (the read API's POST /forks), and
+ * Starts a fork of a Step Functions execution (its name or ARN, or what it is about: the
+ * business key `switchyard executions` shows, `OrderPlaced#orderId="O-1"`, or the id alone,
+ * `O-1`) at one of its top-level states, as `switchyard fork` does on the local runtime (the read API's POST /forks), and
  * resolves with the fork's ARN. The same fork asked twice answers the execution the first
  * one started.
  */
@@ -71,7 +73,9 @@ export async function forkExecution(app: RunningApp, execution: string, options:
 }
 
 /**
- * Stops a running execution (its name or ARN) as `switchyard stop` does: a Step Functions one
+ * Stops a running execution (its name or ARN, or what it is about: the business key
+ * `switchyard executions` shows or the id alone, as `switchyard stop` takes it) as
+ * `switchyard stop` does: a Step Functions one
  * with StopExecution (it ends ABORTED), a Lambda durable one with StopDurableExecution (it ends
  * STOPPED). One that has ended is left as it is (`stopped: false`).
  */
@@ -83,7 +87,8 @@ export async function stopExecution(app: RunningApp, execution: string, reason: 
     if (described !== undefined) return await stopStateMachineExecution(clients, described, reason);
     const functions = durableArn ? [] : await durableFunctions(clients, app.cdkOut);
     if (!durableArn && functions.length === 0) throw new TestAppError(`cannot stop ${execution}: ${noExecution(app, execution)}`);
-    return await stopDurableExecution(clients, (await loadDurableExecution(clients, functions, execution)).execution, reason);
+    const aliases = () => executionNamesAbout(app.cdkOut, execution);
+    return await stopDurableExecution(clients, (await loadDurableExecution(clients, functions, execution, aliases)).execution, reason);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     // A name no Standard state machine nor durable function has.
@@ -94,13 +99,30 @@ export async function stopExecution(app: RunningApp, execution: string, reason: 
   }
 }
 
-/** The Step Functions execution of that ARN, or of that name in one of the app's Standard state machines; undefined when none has it. */
+/**
+ * The Step Functions execution of that ARN, or of that name in one of the app's Standard state
+ * machines; when none has the name, of the names a workflow starter gives an execution about it
+ * (inspect/execution-names.ts, as every CLI command that takes an execution tries them).
+ * Undefined when none has it.
+ */
 async function describedExecution(app: RunningApp, execution: string): Promise<DescribeExecutionCommandOutput | undefined> {
-  const arns = execution.startsWith('arn:')
-    ? [execution]
-    : app.runtime.definitions.stateMachines
-        .filter((m) => m.type !== 'EXPRESS')
-        .map((m) => `${m.arn.replace(':stateMachine:', ':execution:')}:${execution}`);
+  if (execution.startsWith('arn:')) return describedNamed(app, execution, [execution]);
+  const named = await describedNamed(app, execution, [execution]);
+  if (named !== undefined) return named;
+  const aliases = executionNamesAbout(app.cdkOut, execution);
+  return aliases.length === 0 ? undefined : describedNamed(app, execution, aliases);
+}
+
+/** The one execution of the app's Standard state machines with one of `names` (execution names, or one ARN). */
+async function describedNamed(
+  app: RunningApp,
+  execution: string,
+  names: readonly string[],
+): Promise<DescribeExecutionCommandOutput | undefined> {
+  const machines = app.runtime.definitions.stateMachines.filter((m) => m.type !== 'EXPRESS');
+  const arns = names.flatMap((name) =>
+    name.startsWith('arn:') ? [name] : machines.map((m) => `${m.arn.replace(':stateMachine:', ':execution:')}:${name}`),
+  );
   const found: DescribeExecutionCommandOutput[] = [];
   for (const executionArn of arns) {
     try {
@@ -118,5 +140,8 @@ async function describedExecution(app: RunningApp, execution: string): Promise<D
 
 function noExecution(app: RunningApp, execution: string): string {
   const machines = app.runtime.definitions.stateMachines.filter((m) => m.type !== 'EXPRESS').map((m) => m.name);
-  return `no execution ${execution} in the app's Standard state machines (${listed(machines, 10)})`;
+  return (
+    `no execution ${execution} in the app's Standard state machines (${listed(machines, 10)}); an execution is named by ` +
+    'its ARN, its name, or what it is about: the business key switchyard executions lists (OrderPlaced#orderId="O-1") or the id alone (O-1)'
+  );
 }

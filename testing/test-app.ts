@@ -112,14 +112,18 @@ export class TestApp {
     return send(this.#running, contract, detail as object, options);
   }
 
-  /** Waits for an execution to end: by name or ARN, by the event that started it (`{ contract, detail, eventId }`), or by a predicate. */
+  /**
+   * Waits for an execution to end: by name or ARN, or what it is about (the business key
+   * `switchyard executions` shows, `OrderPlaced#orderId="O-1"`, or the id alone), by the event
+   * that started it (`{ contract, detail, eventId }`), or by a predicate.
+   */
   waitForExecution(selector: ExecutionSelector, options?: ExecutionWaitOptions): Promise<DescribeExecutionCommandOutput> {
     return waitForExecution(this.#running, selector, options);
   }
 
   /**
-   * Reruns a Step Functions execution (its name or ARN) from one of its top-level states, as
-   * `switchyard fork` does: a new execution of the same state machine that begins at `from`
+   * Reruns a Step Functions execution (its name or ARN, its business key or the id alone) from
+   * one of its top-level states, as `switchyard fork` does: a new execution of the same state machine that begins at `from`
    * with the input and variables the state had in the parent (or `input` instead, or the
    * recorded input with `patch` merged in, RFC 7396); the states before it do not run.
    * Resolves with the fork's ARN, which `waitForExecution` takes. The same fork asked twice
@@ -131,8 +135,8 @@ export class TestApp {
   }
 
   /**
-   * Stops a running execution (its name or ARN) as `switchyard stop` does: a Step Functions one
-   * ends ABORTED (StopExecution), a Lambda durable one STOPPED (StopDurableExecution), with the
+   * Stops a running execution (its name or ARN, its business key or the id alone) as
+   * `switchyard stop` does: a Step Functions one ends ABORTED (StopExecution), a Lambda durable one STOPPED (StopDurableExecution), with the
    * error and cause given. One that has ended is left as it is (`stopped: false`). Named
    * `stopExecution` because `stop()` stops the app.
    */

@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, type Message } from '@aw
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type BusEventRecord, type ExpressExecutionsPage, READ_API_PATHS, READ_API_PREFIX } from '../clients/read-api-contract.js';
 import { type AnyEventContract, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
+import { executionNamesAbout } from '../inspect/execution-names.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { peekQueue } from './failures.js';
 import { known, listed, poll, TestAppError, type WaitOptions } from './poll.js';
@@ -17,7 +18,11 @@ import type { RunningApp } from './start.js';
 /** An execution of one of the app's state machines, as ListExecutions lists it, with its machine's name. */
 export type ExecutionSummary = ExecutionListItem & { readonly stateMachine: string };
 
-/** Which execution to wait for: its name or ARN, the event that started it, or a test of each execution the app has. */
+/**
+ * Which execution to wait for: its name or ARN, or what it is about (the business key
+ * `switchyard executions` shows, `OrderPlaced#orderId="O-1"`, or the id alone, `O-1`), the
+ * event that started it, or a test of each execution the app has.
+ */
 export type ExecutionSelector =
   | string
   | {
@@ -111,11 +116,14 @@ export async function waitForExecution(
       : typeof selector === 'function'
         ? undefined
         : executionNameOf(selector.contract, selector.detail, selector.eventId);
+  // What a string names when no execution has it as its name: the names a workflow starter gives one about it.
+  const about = typeof selector === 'string' && !selector.startsWith('arn:') ? executionNamesAbout(app.cdkOut, selector) : [];
   const matches = (e: ExecutionSummary) =>
     typeof selector === 'function' ? selector(e) : e.name === name || (name?.startsWith('arn:') === true && e.executionArn === name);
   const what = name === undefined ? 'an execution the predicate accepts to end' : `execution ${name} to end`;
   const check = async () => {
-    const found = (await executionsOf(app, machine)).find(matches);
+    const executions = await executionsOf(app, machine);
+    const found = executions.find(matches) ?? oneAbout(executions, about, String(name));
     if (found === undefined || found.status === 'RUNNING') return undefined;
     // DescribeExecution does not take an Express execution (as on AWS): its summary is all there is.
     if (found.executionArn?.includes(':express:')) return { $metadata: {}, ...found } as DescribeExecutionCommandOutput;
@@ -130,6 +138,20 @@ export async function waitForExecution(
     );
   };
   return poll(check, what, seen, options);
+}
+
+/**
+ * The one execution whose name a starter would give one about the name waited for; undefined
+ * when none has one yet.
+ * @throws TestAppError when several have: the id alone names each, and which one is for the test to say
+ */
+function oneAbout(executions: readonly ExecutionSummary[], about: readonly string[], wanted: string): ExecutionSummary | undefined {
+  const found = executions.filter((e) => e.name !== undefined && about.includes(e.name));
+  if (found.length > 1)
+    throw new TestAppError(
+      `"${wanted}" names ${found.length} executions (${found.map((e) => `${e.stateMachine}/${e.name}`).join(', ')}): wait for one by its business key or name`,
+    );
+  return found[0];
 }
 
 /** Waits for the item with `key` (plain values, as the document client takes them) and resolves with it, unmarshalled. */

@@ -7,11 +7,11 @@ import type { TSchema } from '../../contracts/index.js';
 import { validatorFor } from '../../contracts/validator.js';
 import { appFlows } from '../../inspect/app-flows.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../../inspect/assembly.js';
+import { contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { selectFlows } from '../../inspect/flows.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseCommand } from '../args.js';
-import { contractsInAssembly } from '../assembly-contracts.js';
 import {
   type DecisionOutcome,
   decisionOutcome,

@@ -17,8 +17,8 @@ import {
   selectDurableFunctions,
 } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
+import { executionNamesAbout } from '../../inspect/execution-names.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { executionNamesAbout } from '../execution-names.js';
 import type { Command, CommandIo } from './command.js';
 
 export const HELP = `Usage: switchyard durable [--function <name>] [--status <status>] [--limit <n>]

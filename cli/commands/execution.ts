@@ -19,6 +19,7 @@ import {
   NoDurableExecutionNamed,
 } from '../../inspect/durable.js';
 import { CliError, usageError } from '../../inspect/errors.js';
+import { executionNamesAbout } from '../../inspect/execution-names.js';
 import {
   type ExpressExecution,
   executionPattern,
@@ -32,7 +33,6 @@ import {
 import { type Flow, selectFlows } from '../../inspect/flows.js';
 import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { executionNamesAbout } from '../execution-names.js';
 import { historyOf } from '../fetch-history.js';
 import { stateOutputLine } from '../state-data.js';
 import { executionFailure, type StateVisit, stateVisits } from '../state-visits.js';

@@ -3,10 +3,10 @@ import { idempotencyFieldsMissing } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, hasAssembly, noAssemblyAdvice, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
+import { type AssemblyContract, contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand, textOption } from '../args.js';
-import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>] [--no-validate]

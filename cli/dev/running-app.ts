@@ -1,6 +1,6 @@
 import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RUNNING_CDK_OUT, SYNTH_FAILED } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, SYNTH_FAILED } from '../../inspect/assembly.js';
 
 /**
  * What `switchyard dev` leaves on disk for the other commands and the MCP tools while it runs
@@ -18,11 +18,18 @@ export function keepRunningApp(root: string, cdkOut: string): void {
   // Swapped in whole, so that a command never reads half of one app and half of another.
   rmSync(running, { recursive: true, force: true });
   renameSync(next, running);
+  // Which process keeps it: a dev killed with SIGKILL removes neither, and the tools check this pid runs.
+  const dev: RunningDev = { pid: process.pid, startedAt: startedAt.toISOString() };
+  writeFileSync(path.join(root, RUNNING_DEV), `${JSON.stringify(dev)}\n`);
 }
+
+/** When this process (dev) started. */
+const startedAt = new Date(Date.now() - process.uptime() * 1000);
 
 /** Dev stops (or starts): no app runs from this folder any more. */
 export function forgetRunningApp(root: string): void {
   rmSync(path.join(root, RUNNING_CDK_OUT), { recursive: true, force: true });
+  rmSync(path.join(root, RUNNING_DEV), { force: true });
 }
 
 /** The source does not synthesize: `line` is the first line of its error, which the tools quote. */

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
+import { contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { CliError } from '../../inspect/errors.js';
-import { contractsInAssembly } from '../assembly-contracts.js';
 
 /**
  * Where the docs pages are: the package's docs/ (dist/cli/mcp -> docs), which holds the pages

@@ -7,6 +7,7 @@ import { durableExecutionPage } from './pages/durable-execution.js';
 import { escalationsPage } from './pages/escalations.js';
 import { eventsPage, lineagePage } from './pages/events.js';
 import { executionPage } from './pages/execution.js';
+import { executionLookupPage } from './pages/execution-lookup.js';
 import { executionsPage } from './pages/executions.js';
 import { failuresPage } from './pages/failures.js';
 import { flowControlPage } from './pages/flow-control.js';
@@ -57,7 +58,9 @@ function route(): void {
   const arg = rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined;
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.getAttribute('href') === `#/${page}`);
   main.replaceChildren();
-  if (page === 'execution' && arg) cleanup = executionPage(main, arg);
+  // A name that is not an ARN (its name, business key or id alone) is looked up first.
+  if ((page === 'execution' || page === 'durable-execution') && arg && !arg.startsWith('arn:')) cleanup = executionLookupPage(main, arg);
+  else if (page === 'execution' && arg) cleanup = executionPage(main, arg);
   else if (page === 'durable-execution' && arg) cleanup = durableExecutionPage(main, arg);
   else if (page === 'escalations') cleanup = escalationsPage(main);
   else if (page === 'failures') cleanup = failuresPage(main);

@@ -1,5 +1,4 @@
 import type { ServiceModule } from '../services/service-module.js';
-import { pauseReads } from './pauses.js';
 import { ReadApi } from './read-api.js';
 
 declare module '../services/service-module.js' {
@@ -12,8 +11,8 @@ declare module '../services/service-module.js' {
  * The read API: every service tells it what happens; it answers under READ_API_PREFIX its own
  * views (the event records, lineage, the live stream) and what the other modules mount in
  * `reads` (their routes, lineage nodes and invocations' log lines), which the registry hands it
- * once they all exist: it asks no service of its own (its pauses go through the runtime's public
- * APIs, pauses.ts).
+ * once they all exist: it asks no service of its own (its pauses, which the template module
+ * mounts, go through the runtime's public APIs, pauses.ts).
  */
 export const readApiModule: ServiceModule<'readApi'> = {
   name: 'readApi',
@@ -30,8 +29,6 @@ export const readApiModule: ServiceModule<'readApi'> = {
     return {
       service: readApi,
       mounts: {
-        // Pausing needs the app's cloud assembly to find a flow's consumers, which the console has not.
-        reads: pauseReads({ url: settings.url, region: settings.region, cdkOut: options.cdkOut }),
         readApi: {
           handles: (path) => readApi.router.handles(path),
           handle: (req, res) => readApi.router.handle(req, res),

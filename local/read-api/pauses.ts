@@ -1,15 +1,30 @@
 import { type PauseRequest, type PausesPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { readAssembly } from '../../inspect/assembly.js';
+import { assemblyStack, type CloudAssembly } from '../../inspect/assembly.js';
 import { type Clients, createClients } from '../../inspect/aws.js';
 import { CliError } from '../../inspect/errors.js';
 import { pauseOrResume, pauseReportJson, pauseTargetStates } from '../../inspect/pauses.js';
+import type { LoadedApp } from '../template/load.js';
 import { only, ReadApiFailure, type ReadRoute, type ServiceReads, sendJson } from './routes.js';
 
 /** Where the runtime's own AWS APIs answer, and the app it runs. */
 export interface PauseSources {
   readonly url: string;
   readonly region: string;
-  readonly cdkOut: string;
+  /**
+   * The app the runtime runs now (the template service's, which a reload replaces): never the
+   * assembly's folder, which a synthesis that fails under `switchyard dev` empties.
+   */
+  readonly app: () => LoadedApp;
+}
+
+/** The app the runtime runs, as inspect/ reads an assembly: its top-level stacks' templates as synthesized. */
+function runningAssembly(sources: PauseSources): CloudAssembly {
+  const stacks = sources
+    .app()
+    .stacks.filter((stack) => stack.description.parentStackId === undefined)
+    .map((stack) => assemblyStack(stack.stackName, stack.template));
+  // Read from the runtime's memory, not from a folder.
+  return { dir: '', stacks };
 }
 
 /**
@@ -25,7 +40,7 @@ export function pauseReads(sources: PauseSources): ServiceReads {
     async handle({ query, res }) {
       only(query, []);
       const page: PausesPage = {
-        targets: await withClients(sources, (clients) => pauseTargetStates(clients, readAssembly(sources.cdkOut))),
+        targets: await withClients(sources, (clients) => pauseTargetStates(clients, runningAssembly(sources))),
       };
       sendJson(res, 200, page);
     },
@@ -33,7 +48,7 @@ export function pauseReads(sources: PauseSources): ServiceReads {
       only(query, []);
       const request = pauseRequestOf(body);
       const report = await withClients(sources, (clients) =>
-        pauseOrResume(clients, readAssembly(sources.cdkOut), request.target, request.action === 'pause'),
+        pauseOrResume(clients, runningAssembly(sources), request.target, request.action === 'pause'),
       ).catch((error: unknown) => {
         if (error instanceof CliError)
           throw new ReadApiFailure(error.exitCode === 2 ? 400 : 404, error.exitCode === 2 ? 'InvalidParameter' : 'NotFound', error.message);

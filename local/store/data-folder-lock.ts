@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { processAlive } from '../../contracts/process-alive.js';
 
 /** Who holds a data folder, as the holder wrote it down for the next one to read. */
 export interface DataFolderHolder {
@@ -103,12 +104,5 @@ function readHolder(folder: string): DataFolderHolder | undefined {
   }
 }
 
-/** Whether a process with this pid runs (signal 0 checks without signalling; EPERM: it runs, as another user's). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+// The one check of whether a process runs, shared with inspect/ (which reads what switchyard dev leaves on disk).
+export { processAlive };

@@ -70,6 +70,12 @@ export interface LoadedStack {
   readonly description: StackDescription;
   /** The cloud assembly's file assets of the stack, by their S3 object key: what a deployment would upload (a bucket deployment's sources). */
   readonly assets?: ReadonlyMap<string, string>;
+  /**
+   * The template as the assembly wrote it (intrinsics unresolved): what the runtime runs, for a
+   * reader that finds the app's parts by their references (the console's pauses), when the
+   * assembly's folder has since changed or been emptied by a synthesis that failed.
+   */
+  readonly template: Template;
 }
 
 export interface LoadedApp {
@@ -207,7 +213,8 @@ class StackLoader {
       exportNames,
       ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
     });
-    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description, assets: this.stack.assets };
+    const { stackName, assets, template } = this.stack;
+    return { stackName, resources: this.order, outputs, exports, description, assets, template };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */

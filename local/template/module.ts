@@ -1,3 +1,4 @@
+import { pauseReads } from '../read-api/pauses.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadAppOptions, LoadedApp } from './load.js';
@@ -51,8 +52,15 @@ export const templateModule: ServiceModule<'template'> = {
     const { app, definitions } = load(options.cdkOut);
     warn([...app.warnings, ...definitions.warnings]);
     const deadLetterQueues = new Set(deadLetterQueuesOf(definitions));
+    const service: LoadedTemplate = { app, definitions, load, deadLetterQueues };
     return {
-      service: { app, definitions, load, deadLetterQueues },
+      service,
+      mounts: {
+        // Pausing needs the app's templates to find a flow's consumers, which the console has not: the
+        // ones this service runs when asked (a reload replaces them), never the assembly's folder,
+        // which a synthesis that fails under switchyard dev empties.
+        reads: pauseReads({ url: settings.url, region: settings.region, app: () => service.app }),
+      },
       // A queue that was a dead-letter queue stays one for the read API: its messages still are dead letters.
       reload: (change) => {
         for (const arn of deadLetterQueuesOf(change.definitions)) deadLetterQueues.add(arn);

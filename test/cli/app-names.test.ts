@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { candidateExecutionNames } from '../../cli/execution-names.js';
 import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { selectSources } from '../../inspect/app-failures.js';
@@ -7,7 +6,8 @@ import { type AppThing, constructPathId, namesThing, oneThingNamed, thingsNamed 
 import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
-import { type Flow, selectFlows } from '../../inspect/flows.js';
+import { candidateExecutionNames } from '../../inspect/execution-names.js';
+import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
@@ -136,6 +136,47 @@ describe('selectFlows and selectPauseTargets', () => {
     });
     const targets = [of('queue', 'DurableSagaFlowStarterQueue'), of('function', 'DurableSagaFlowFunction', true)];
     expect(selectPauseTargets(targets, 'DurableSaga').map((t) => t.name)).toEqual(['DurableSagaFlowFunction']);
+  });
+});
+
+describe('selectFlows by construct path metadata', () => {
+  /** An app with two flows, OrderSaga's and Order's, whose templates carry (or not) each resource's `aws:cdk:path`. */
+  const flowsOf = (withPaths: boolean): Flow[] => {
+    const machine = (constructPath: string) => ({
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {},
+      ...(withPaths ? { Metadata: { 'aws:cdk:path': constructPath } } : {}),
+    });
+    const dir = writeAssembly(tempAssemblyDir(), {
+      Shop: {
+        template: {
+          Resources: {
+            OrderSagaWorkflowStateMachine9C0D1E2F: machine('Shop/OrderSaga/Workflow/StateMachine/Resource'),
+            OrdersAuditStateMachine3A4B5C6D: machine('Shop/OrdersAudit/StateMachine/Resource'),
+          },
+        },
+      },
+    });
+    return flowDefinitions(readAssembly(dir)).map((definition) => ({
+      ...definition,
+      name: `Shop-${definition.logicalId}`,
+      arn: `arn:aws:states:us-east-1:000000000000:stateMachine:Shop-${definition.logicalId}`,
+    }));
+  };
+  const selected = (flows: readonly Flow[], name: string) => selectFlows(flows, name).map((f) => f.flow);
+
+  it("takes a construct's name by the parts of its path: Order is not OrderSaga", () => {
+    const flows = flowsOf(true);
+    expect(() => selectFlows(flows, 'Order')).toThrow('--flow: no flow "Order" (the app\'s flows: OrderSagaWorkflow, OrdersAudit)');
+    expect(selected(flows, 'OrderSaga')).toEqual(['OrderSagaWorkflow']);
+    expect(selected(flows, 'ordersaga/workflow')).toEqual(['OrderSagaWorkflow']);
+    expect(selected(flows, 'Shop/OrderSaga/Workflow')).toEqual(['OrderSagaWorkflow']);
+    expect(selected(flows, 'OrdersAudit')).toEqual(['OrdersAudit']);
+  });
+
+  it('guesses by the logical id only where the template has no path metadata', () => {
+    expect(selected(flowsOf(false), 'OrderSaga')).toEqual(['OrderSagaWorkflow']);
+    expect(selected(flowsOf(false), 'Order')).toEqual(['OrderSagaWorkflow']);
   });
 });
 

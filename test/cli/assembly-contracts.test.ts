@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contractsInAssembly, fromDraft4 } from '../../cli/assembly-contracts.js';
 import { validDetail } from '../../cli/commands/send.js';
 import { type AnyEventContract, CONTRACTS, OrderPlaced, registrySchema, TicketCreated } from '../../domain/index.js';
 import type { CloudAssembly } from '../../inspect/assembly.js';
+import { contractsInAssembly, fromDraft4 } from '../../inspect/assembly-contracts.js';
 
 /** An assembly holding one registry schema per contract, as EventHub writes them. */
 function assemblyOf(documents: readonly unknown[], type = 'JSONSchemaDraft4'): CloudAssembly {

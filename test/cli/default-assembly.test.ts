@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import {
   DEV_CDK_OUT,
   defaultCdkOut,
   RUNNING_CDK_OUT,
+  RUNNING_DEV,
   readAssembly,
   STATE_FOLDER,
   SYNTH_FAILED,
@@ -41,12 +43,23 @@ describe('defaultCdkOut', () => {
   });
 });
 
-/** A project as `switchyard dev` leaves it when a synthesis failed with `error` while `running` runs. */
-function brokenUnderDev(root: string, error = 'Error: broken on purpose'): string {
+/**
+ * A project as `switchyard dev` leaves it when a synthesis failed with `error` while `running`
+ * runs, dev being process `pid` (this test's process, which runs).
+ */
+function brokenUnderDev(root: string, error = 'Error: broken on purpose', pid = process.pid): string {
   assembliesIn(root, RUNNING_CDK_OUT);
   mkdirSync(path.join(root, DEV_CDK_OUT), { recursive: true });
   writeFileSync(path.join(root, SYNTH_FAILED), `${error}\n`);
+  writeFileSync(path.join(root, RUNNING_DEV), JSON.stringify({ pid, startedAt: '2026-11-27T14:00:00.000Z' }));
   return root;
+}
+
+/** The pid of a process that has ended (as a dev killed with SIGKILL has). */
+function endedPid(): number {
+  const { pid, status } = spawnSync(process.execPath, ['-e', '']);
+  expect(status).toBe(0);
+  return pid;
 }
 
 describe('chooseAssembly', () => {
@@ -55,6 +68,24 @@ describe('chooseAssembly', () => {
     expect(chooseAssembly(undefined, {}, root)).toEqual({
       dir: path.join(root, RUNNING_CDK_OUT),
       notice: 'the source does not synthesize (Error: broken on purpose); using the app that is running',
+    });
+  });
+
+  it('says the app is not running when the dev that kept it has ended (killed), reading the assembly from before the source broke', () => {
+    const pid = endedPid();
+    const root = brokenUnderDev(project('cdk.out'), 'Error: broken on purpose', pid);
+    expect(chooseAssembly(undefined, {}, root)).toEqual({
+      dir: path.join(root, 'cdk.out'),
+      notice: `the source does not synthesize (Error: broken on purpose); the app is not running (switchyard dev, process ${pid}, started 2026-11-27T14:00:00.000Z, has ended without removing ${RUNNING_CDK_OUT}); using the app synthesized before it broke, in cdk.out`,
+    });
+  });
+
+  it('says the app is not running and reads the copy the ended dev ran last when there is no other assembly', () => {
+    const pid = endedPid();
+    const root = brokenUnderDev(folder(), 'Error: broken on purpose', pid);
+    expect(chooseAssembly(undefined, {}, root)).toEqual({
+      dir: path.join(root, RUNNING_CDK_OUT),
+      notice: `the source does not synthesize (Error: broken on purpose); the app is not running (switchyard dev, process ${pid}, started 2026-11-27T14:00:00.000Z, has ended without removing ${RUNNING_CDK_OUT}); using the app it ran last, in ${RUNNING_CDK_OUT}`,
     });
   });
 

@@ -1,13 +1,13 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
-import { keepRunningApp } from '../../cli/dev/running-app.js';
+import { forgetRunningApp, keepRunningApp } from '../../cli/dev/running-app.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize, synthFailureLine } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
-import { RUNNING_CDK_OUT } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
@@ -155,6 +155,17 @@ describe('keepRunningApp', () => {
       'manifest.json',
     ]);
     expect(readFileSync(path.join(running, 'manifest.json'), 'utf8')).toBe('{"version":"2"}');
+  });
+
+  it('writes down beside the copy which process keeps it, and forgetRunningApp removes both', () => {
+    const root = project({ 'cdk.out/manifest.json': '{}' });
+    keepRunningApp(root, path.join(root, 'cdk.out'));
+    const dev = JSON.parse(readFileSync(path.join(root, RUNNING_DEV), 'utf8')) as { pid: number; startedAt: string };
+    expect(dev.pid).toBe(process.pid);
+    expect(Date.parse(dev.startedAt)).toBeLessThanOrEqual(Date.now());
+    forgetRunningApp(root);
+    expect(existsSync(path.join(root, RUNNING_DEV))).toBe(false);
+    expect(existsSync(path.join(root, RUNNING_CDK_OUT))).toBe(false);
   });
 });
 

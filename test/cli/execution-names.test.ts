@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { candidateExecutionNames } from '../../cli/execution-names.js';
 import { ENV } from '../../contracts/wiring.js';
 import { executionNameFor, idempotencyKeyOf, OrderPlaced, registrySchema } from '../../domain/index.js';
 import type { CloudAssembly } from '../../inspect/assembly.js';
+import { candidateExecutionNames } from '../../inspect/execution-names.js';
 
 /** A workflow's trigger as the template holds it: a rule to the starter's queue, its mapping, the starter naming its state machine. */
 function workflowAssembly(): CloudAssembly {

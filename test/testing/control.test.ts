@@ -2,12 +2,34 @@ import * as path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORK_INPUT_KEY } from '../../contracts/fork.js';
+import { executionNameFor } from '../../contracts/identity.js';
+import type { AnyEventContract } from '../../contracts/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
+/** The OrderPlaced contract as the app's registry publishes it: keyed on its one required string field, orderId. */
+const ORDER_PLACED_SCHEMA = {
+  title: 'OrderPlaced',
+  type: 'object',
+  properties: {
+    'detail-type': { type: 'string', enum: ['OrderPlaced'] },
+    source: { type: 'string', enum: ['shop'] },
+    detail: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+  },
+};
+
+/**
+ * The name a workflow starter gives the execution about an order (contracts/identity.ts), as
+ * `switchyard executions` shows it by its business key `OrderPlaced#orderId="<id>"`.
+ */
+const executionAbout = (orderId: string) =>
+  executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, `OrderPlaced#orderId=${JSON.stringify(orderId)}`);
+
 /**
  * A hand-written assembly with one Standard state machine: Outline, Draft, then a Wait of
- * `$.pause` seconds (0 ends at once; a long one keeps an execution running to stop it).
+ * `$.pause` seconds (0 ends at once; a long one keeps an execution running to stop it). Its
+ * Workflow-like trigger (OrderPlaced, a rule to a queue its starter drains, the starter naming
+ * the state machine) is what lets the id alone name an execution.
  */
 function writerApp(): string {
   const definition = {
@@ -28,6 +50,31 @@ function writerApp(): string {
               StateMachineName: 'writer',
               DefinitionString: JSON.stringify(definition),
               RoleArn: 'arn:aws:iam::000000000000:role/writer',
+            },
+          },
+          Schema: {
+            Type: 'AWS::EventSchemas::Schema',
+            Properties: { Type: 'JSONSchemaDraft4', Content: JSON.stringify(ORDER_PLACED_SCHEMA) },
+          },
+          StarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
+          Starter: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: 'exports.handler = async () => {};' },
+              Environment: { Variables: { STATE_MACHINE_ARN: { Ref: 'Machine' } } },
+            },
+          },
+          StarterMapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { EventSourceArn: { 'Fn::GetAtt': ['StarterQueue', 'Arn'] }, FunctionName: { Ref: 'Starter' } },
+          },
+          Trigger: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventPattern: { 'detail-type': ['OrderPlaced'] },
+              Targets: [{ Id: 'starter', Arn: { 'Fn::GetAtt': ['StarterQueue', 'Arn'] } }],
             },
           },
         },
@@ -83,10 +130,26 @@ describe('TestApp.fork', () => {
     );
   });
 
+  it('takes the execution by the order id alone, as switchyard fork does', async () => {
+    const parent = await start(executionAbout('O-2'), 0);
+    await app.waitForExecution(parent);
+    const fork = await app.fork('O-2', { from: 'Draft' });
+    expect(fork).toMatch(new RegExp(`:execution:writer:${executionAbout('O-2')}-fork-\\w{16}$`));
+  });
+
   it('fails if the app has no such execution, naming its state machines', async () => {
     await expect(app.fork('never-ran', { from: 'Draft' })).rejects.toThrow(
       "cannot fork never-ran: no execution never-ran in the app's Standard state machines (writer)",
     );
+  });
+});
+
+describe('TestApp.waitForExecution', () => {
+  it('takes the execution by the business key switchyard executions shows, and by the id alone', async () => {
+    const first = await start(executionAbout('O-4'), 0);
+    expect(await app.waitForExecution('OrderPlaced#orderId="O-4"')).toMatchObject({ executionArn: first, status: 'SUCCEEDED' });
+    const second = await start(executionAbout('O-5'), 0);
+    expect(await app.waitForExecution('O-5')).toMatchObject({ executionArn: second, status: 'SUCCEEDED' });
   });
 });
 
@@ -106,6 +169,13 @@ describe('TestApp.stopExecution', () => {
       cause: 'wrong prompt',
     });
     expect(await app.stopExecution(running)).toMatchObject({ stopped: false, status: 'ABORTED' });
+  });
+
+  it('takes the execution by the business key switchyard executions shows, and by the id alone', async () => {
+    const first = await start(executionAbout('O-1'), 3600);
+    expect(await app.stopExecution('OrderPlaced#orderId="O-1"')).toMatchObject({ executionArn: first, stopped: true, status: 'ABORTED' });
+    const second = await start(executionAbout('O-3'), 3600);
+    expect(await app.stopExecution('O-3')).toMatchObject({ executionArn: second, stopped: true, status: 'ABORTED' });
   });
 
   it('fails if the app has no such execution', async () => {

@@ -86,7 +86,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
  * The executions of one flow, or of every flow and every durable function, newest first;
  * with the state machines (for the flow list) and what could not be read.
  */
-async function readExecutions(
+export async function readExecutions(
   flow: string | undefined,
   status: string | undefined,
 ): Promise<{ rows: ExecutionRow[]; machines: StateMachineItem[]; problems: string }> {

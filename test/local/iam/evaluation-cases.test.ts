@@ -65,7 +65,10 @@ function store(options: {
     resources.push(resource('QueuePolicy', 'AWS::SQS::QueuePolicy', { Queues: [queueUrl], PolicyDocument: options.queuePolicy }));
   if (options.keyPolicy)
     resources.push(resource('Key', 'AWS::KMS::Key', { KeyPolicy: options.keyPolicy }, { attributes: { Arn: keyArn } }));
-  const app: LoadedApp = { stacks: [{ stackName: 'S', resources, outputs: {}, exports: {}, description: {} as never }], warnings: [] };
+  const app: LoadedApp = {
+    stacks: [{ stackName: 'S', resources, outputs: {}, exports: {}, description: {} as never, template: {} }],
+    warnings: [],
+  };
   return PolicyStore.fromApp(app, { accountId: account, region, resourcePolicies: RESOURCE_POLICIES });
 }
 
@@ -206,6 +209,7 @@ describe('PolicyStore', () => {
           outputs: {},
           exports: {},
           description: {} as never,
+          template: {},
         },
       ],
       warnings: [],

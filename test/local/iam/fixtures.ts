@@ -57,6 +57,7 @@ export function app(...resources: LoadedResource[]): LoadedApp {
         outputs: {},
         exports: {},
         description: {} as LoadedApp['stacks'][number]['description'],
+        template: {},
       },
     ],
     warnings: [],

@@ -1,7 +1,7 @@
 import { executionNameFor, idempotencyKeyOf } from '../contracts/identity.js';
 import type { AnyEventContract } from '../contracts/index.js';
 import { ENV } from '../contracts/wiring.js';
-import { type CloudAssembly, defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../inspect/assembly.js';
+import { type CloudAssembly, defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from './assembly.js';
 import { contractsInAssembly } from './assembly-contracts.js';
 
 /** A name the workflow starter would give the execution an event about `id` starts. */

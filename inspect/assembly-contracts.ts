@@ -1,7 +1,7 @@
 import type { TSchema } from '../contracts/index.js';
 import { type ValidationResult, validatorFor } from '../contracts/validator.js';
 import { REGISTRY_IDEMPOTENCY_FIELDS } from '../contracts/wiring.js';
-import { type CloudAssembly, resourcesOfType } from '../inspect/assembly.js';
+import { type CloudAssembly, resourcesOfType } from './assembly.js';
 
 /**
  * An event contract as the app's cloud assembly publishes it: the EventHub construct puts
