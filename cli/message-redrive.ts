@@ -2,14 +2,13 @@ import {
   DeleteMessageCommand,
   ListMessageMoveTasksCommand,
   type Message,
-  type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SendMessageCommandInput,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import type { RedriveQueue } from '../clients/message-redrive.js';
 import { moveTaskFailureCause, moveTaskProgress } from '../clients/move-task.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import type { AssemblyContract } from '../inspect/assembly-contracts.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
@@ -55,55 +54,14 @@ export async function runMoveTask(
   }
 }
 
-/** Where one message goes back to; undefined when that cannot be told. */
-export type DestinationFor = (message: Message) => DeployedQueue | undefined;
-
-export interface MoveOptions {
-  readonly ids?: readonly string[];
-  readonly refuse?: (message: Message) => boolean;
-  /** The body a message goes back with, when not its own (redrive --detail). */
-  readonly rewrite?: (message: Message) => string;
-  readonly progress: (line: string) => void;
-}
-
-export interface MoveOutcome {
-  readonly moved: { messageId: string; newMessageId?: string; destination: string }[];
-  /** Ids asked for that were not found in the queue. */
-  readonly missing: string[];
-  /** Ids of the messages `refuse` kept in the queue (handed back). */
-  readonly refused: string[];
-}
-
 /**
- * Moves messages one by one: ReceiveMessage, SendMessage to where each came from (body,
- * message attributes, and for FIFO its group), and DeleteMessage only once the send
- * succeeded, so a failure on the way loses nothing (at worst a message is in both queues).
- * With `ids`, only those messages; every other message received on the way is handed back
- * at once, as is each message `refuse` refuses, and each message this move sent that failed
- * again on the way (a redrive moves what the queue held, and never chases its own copies).
- * Throws at the first message that cannot be moved, after handing the rest back.
+ * A dead-letter queue's SQS calls through the SDK, for the redrive the CLI and the console
+ * share (clients/message-redrive.ts): each call's AWS error worded as every command words it.
  */
-export async function moveMessages(
-  clients: Clients,
-  dlq: DeadLetterQueue,
-  destinationFor: DestinationFor,
-  options: MoveOptions,
-): Promise<MoveOutcome> {
-  const wanted = options.ids === undefined ? undefined : new Set(options.ids);
-  const moved: MoveOutcome['moved'] = [];
-  const refused: string[] = [];
-  const others: { Id: string; ReceiptHandle: string }[] = [];
-  const seen = new Set<string>();
-  // The ids of the copies sent: a copy dead-lettered again comes back with the same id (SQS's
-  // redrive policy) or with it as its OriginalMessageId (the consumer kit's failure router).
-  const sent = new Set<string>();
-  const cameBack = (message: Message) =>
-    sent.has(message.MessageId ?? '') || sent.has(message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue ?? '');
-  // Received but neither moved nor handed back yet: handed back too if a move fails midway.
-  let unsettled: Message[] = [];
-  try {
-    for (;;) {
-      if (wanted !== undefined && wanted.size === 0) break;
+export function sqsRedriveQueue(clients: Clients, dlq: DeadLetterQueue): RedriveQueue<Message> {
+  return {
+    name: dlq.name,
+    async receive() {
       const { Messages = [] } = await call(clients.target, () =>
         clients.sqs.send(
           new ReceiveMessageCommand({
@@ -117,95 +75,24 @@ export async function moveMessages(
           }),
         ),
       );
-      const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
-      if (fresh.length === 0) {
-        others.push(...Messages.flatMap((m) => (m.ReceiptHandle ? [{ Id: `o${others.length}`, ReceiptHandle: m.ReceiptHandle }] : [])));
-        break;
-      }
-      unsettled = [...Messages];
-      for (const message of Messages) {
-        unsettled.shift();
-        const id = message.MessageId ?? '';
-        const handle = message.ReceiptHandle ?? '';
-        if (seen.has(id) || (wanted !== undefined && !wanted.has(id)) || cameBack(message)) {
-          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          seen.add(id);
-          continue;
-        }
-        seen.add(id);
-        if (options.refuse?.(message)) {
-          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-          wanted?.delete(id);
-          refused.push(id);
-          continue;
-        }
-        const { newMessageId, destination } = await moveOne(clients, dlq, message, destinationFor(message), options.rewrite).catch(
-          (error: unknown) => {
-            others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
-            throw error;
-          },
-        );
-        wanted?.delete(id);
-        if (newMessageId !== undefined) sent.add(newMessageId);
-        moved.push({ messageId: id, newMessageId, destination });
-        options.progress(`moved ${id} -> ${destination}${newMessageId ? ` (now ${newMessageId})` : ''}`);
-      }
-    }
-  } finally {
-    for (const message of unsettled)
-      if (message.ReceiptHandle) others.push({ Id: `o${others.length}`, ReceiptHandle: message.ReceiptHandle });
-    await handBack(clients, dlq.url, others);
-  }
-  return { moved, missing: wanted === undefined ? [] : [...wanted], refused };
-}
-
-/**
- * Sends one received message to where it came from, then deletes it from the dead-letter
- * queue: only then, so a message is never deleted before its copy was accepted. Throws, the
- * message left in the queue, when its source is unknown or the send fails.
- */
-async function moveOne(
-  clients: Clients,
-  dlq: DeadLetterQueue,
-  message: Message,
-  destination: DeployedQueue | undefined,
-  rewrite: ((message: Message) => string) | undefined,
-): Promise<{ newMessageId?: string; destination: string }> {
-  const id = message.MessageId ?? '';
-  const body = rewrite?.(message);
-  if (destination === undefined) {
-    throw new CliError(
-      `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
-    );
-  }
-  let newMessageId: string | undefined;
-  try {
-    ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination, body))));
-  } catch (error) {
-    throw new CliError(
-      `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
-    );
-  }
-  await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: message.ReceiptHandle })));
-  return { newMessageId, destination: destination.queueName };
-}
-
-/** The SendMessage that puts a received message back: its body and attributes, and its group in a FIFO queue. */
-export function sendInput(message: Message, destination: DeployedQueue, body = message.Body ?? ''): SendMessageCommandInput {
-  const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    attributes[name] = { DataType: value.DataType, StringValue: value.StringValue, BinaryValue: value.BinaryValue };
-  }
-  const input: SendMessageCommandInput = {
-    QueueUrl: destination.url,
-    MessageBody: body,
-    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+      return Messages;
+    },
+    async send(request) {
+      // The request's attributes are those ReceiveMessage gave, bytes as the SDK gave them.
+      const { MessageId } = await clients.sqs.send(new SendMessageCommand(request as SendMessageCommandInput));
+      return MessageId;
+    },
+    async delete(receiptHandle) {
+      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: receiptHandle }));
+    },
+    handBack: (receiptHandles) =>
+      handBack(
+        clients,
+        dlq.url,
+        receiptHandles.map((ReceiptHandle, i) => ({ Id: `m${i}`, ReceiptHandle })),
+      ),
+    describeError: (error) => describeAwsError(clients.target, error).message,
   };
-  if (destination.queueName.endsWith('.fifo')) {
-    input.MessageGroupId = message.Attributes?.MessageGroupId ?? 'redrive';
-    input.MessageDeduplicationId = message.MessageId;
-  }
-  return input;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * A message move task (StartMessageMoveTask) as ListMessageMoveTasks answers it, read the same
- * way by the CLI's `switchyard redrive` and the console's "Redrive to source": how far it got,
- * whether it ended, and why it failed. Pure, so that the browser runs it too.
+ * A message move task (StartMessageMoveTask) as ListMessageMoveTasks answers it, as
+ * `switchyard redrive --include-invalid` follows it: how far it got, whether it ended, and why
+ * it failed. (The console's "Redrive to source" moves one message at a time instead, as the CLI
+ * does by default: message-redrive.ts.)
  */
 
 /** The members of a ListMessageMoveTasks result entry that say how the task goes. */

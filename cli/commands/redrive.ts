@@ -1,6 +1,13 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
-import { breaksContract } from '../../clients/dead-letter-reasons.js';
+import {
+  destinationOf,
+  outcomeCounts,
+  outcomeLine,
+  type RedriveDestination,
+  redriveMessages,
+  redriveSummary,
+} from '../../clients/message-redrive.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
 import { NoSuchName } from '../../inspect/app-names.js';
@@ -13,7 +20,7 @@ import { executionNamesAbout } from '../../inspect/execution-names.js';
 import { failedExecutions } from '../../inspect/failed-executions.js';
 import type { Flow } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, jsonOption, parseCommand } from '../args.js';
-import { type DestinationFor, moveMessages, runMoveTask, withDetail } from '../message-redrive.js';
+import { runMoveTask, sqsRedriveQueue, withDetail } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
 import { loadExecution, NoExecutionNamed } from './execution.js';
 
@@ -169,11 +176,8 @@ async function redriveQueue(
   const { sourceQueues, targetQueues, unsupported } = await destinations(clients, sources, dlq);
   const single =
     sourceQueues.length === 1 ? sourceQueues[0] : targetQueues.length === 1 && sourceQueues.length === 0 ? targetQueues[0] : undefined;
-  const byArn = new Map([...sourceQueues, ...targetQueues].map((q) => [q.arn, q]));
-  const destinationFor: DestinationFor = (message) => {
-    const from = message.Attributes?.DeadLetterQueueSourceArn;
-    return (from === undefined ? undefined : byArn.get(from)) ?? single;
-  };
+  const known = [...sourceQueues, ...targetQueues].map(asDestination);
+  const one = single === undefined ? undefined : asDestination(single);
 
   // A move task moves every message: only a redrive that takes the invalid ones too may use it.
   if (options.ids !== undefined || sourceQueues.length === 0 || !options.includeInvalid) {
@@ -184,21 +188,32 @@ async function redriveQueue(
     }
     // A message given its fixed detail no longer breaks its contract: it goes back with that detail.
     const detail = options.detail;
-    const refuse = options.includeInvalid || detail !== undefined ? undefined : breaksContract;
     const contracts = detail === undefined ? [] : contractsInAssembly(sources.assembly);
-    const rewrite = detail === undefined ? undefined : (message: Message) => withDetail(message, detail.value, contracts);
-    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, refuse, rewrite, progress: options.progress });
+    const outcome = await redriveMessages(sqsRedriveQueue(clients, queue), {
+      destinationFor: (message) => destinationOf(message, known, one),
+      ids: options.ids,
+      leaveInvalid: !options.includeInvalid && detail === undefined,
+      rewrite: detail === undefined ? undefined : (message: Message) => withDetail(message, detail.value, contracts),
+      onOutcome: (o) => (o.kind === 'moved' ? options.progress(outcomeLine(o, dlq.name)) : options.io.err(outcomeLine(o, dlq.name))),
+    });
+    const { moved, leftInvalid, failed } = outcomeCounts(outcome.outcomes);
     if (outcome.missing.length > 0) {
-      throw new CliError(`${outcome.moved.length} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
+      throw new CliError(`${moved} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
     }
-    options.progress(`${dlq.name}: ${outcome.moved.length} message${outcome.moved.length === 1 ? '' : 's'} moved`);
-    if (outcome.refused.length > 0) {
-      const left = leftInvalid(dlq.name, outcome.refused);
+    options.progress(`${dlq.name}: ${redriveSummary(outcome.outcomes)}`);
+    const left = outcome.outcomes.flatMap((o) => (o.kind === 'left-invalid' ? [o.messageId] : []));
+    if (failed > 0) throw new CliError(`${dlq.name}: ${failed} message${failed === 1 ? '' : 's'} not moved (see above)`);
+    if (leftInvalid > 0) {
       // Named by --ids, a message left is a request not done; in a whole queue, the others moved.
-      if (options.ids !== undefined) throw new CliError(left);
-      options.io.err(left);
+      if (options.ids !== undefined) throw new CliError(leftInvalidAdvice(dlq.name, left));
+      options.io.err(leftInvalidAdvice(dlq.name, left));
     }
-    return { source: dlq.name, moved: outcome.moved.length, messages: outcome.moved, leftInvalid: outcome.refused };
+    return {
+      source: dlq.name,
+      moved,
+      messages: outcome.outcomes.flatMap(({ kind, ...o }) => (kind === 'moved' ? [o] : [])),
+      leftInvalid: left,
+    };
   }
   // Several source queues: SQS sends each message back where it came from (DeadLetterQueueSourceArn).
   const destination = sourceQueues.length === 1 ? sourceQueues[0] : undefined;
@@ -210,7 +225,7 @@ async function redriveQueue(
 }
 
 /** What a redrive says of the messages it left because their events break their contracts, and what to do instead. */
-function leftInvalid(queue: string, ids: readonly string[]): string {
+function leftInvalidAdvice(queue: string, ids: readonly string[]): string {
   const one = ids.length === 1;
   return (
     `${queue}: left ${ids.length} message${one ? '' : 's'} whose event breaks its contract (InvalidEvent: ${ids.join(', ')}): ` +
@@ -218,6 +233,11 @@ function leftInvalid(queue: string, ids: readonly string[]): string {
     `detail fixed (--ids <id> --detail <JSON>; the MCP redrive tool's detail), or fix the event where it is produced and send it again ` +
     `with switchyard send; if the contract was what was wrong and the consumer now accepts ${one ? 'it' : 'them'}, redrive with --include-invalid`
   );
+}
+
+/** A queue as the shared redrive names it. */
+function asDestination(queue: DeployedQueue): RedriveDestination {
+  return { name: queue.queueName, url: queue.url, arn: queue.arn };
 }
 
 /** The queues a dead-letter queue's messages go back to: its source queues, or the queues its rule targets deliver to. */

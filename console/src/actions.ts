@@ -1,10 +1,9 @@
-import { type MoveTaskProgress, moveTaskProgress } from '../../clients/move-task.js';
 import { call, toDate } from './aws.js';
 import { h, replace } from './dom.js';
 
 /**
  * What a console action shows, and how it follows its work to the end: an action only starts
- * work (a move task, a redriven execution), so a page says it succeeded only once that work
+ * work (a redriven execution, a pause), so a page says it succeeded only once that work
  * has ended so, and shows a failure, with AWS's reason, as plainly as a success.
  */
 
@@ -37,14 +36,6 @@ export function actionLine(): ActionLine {
 }
 
 /**
- * A long identifier (a move task's handle, an ARN) in a line of text: cut to what fits with
- * an ellipsis, the whole value in its title, so that it never widens the page.
- */
-export function longId(value: string): HTMLElement {
-  return h('code', { class: 'long-id', title: value }, value);
-}
-
-/**
  * Reads `read` until `ended` says what it answered is the end of the work, every FOLLOW_MS,
  * telling `progress` each answer before it; the end's answer, or undefined when the page
  * stopped first. An error reading is thrown: the action then shows it.
@@ -62,40 +53,6 @@ export async function followUntil<T>(
     progress(now);
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
   }
-}
-
-/** A move task as it ended: its progress and the FailureReason SQS gave. */
-export interface MoveTaskEnd extends MoveTaskProgress {
-  readonly reason?: string;
-}
-
-/**
- * Follows the newest message move task of the queue `sourceArn` (ListMessageMoveTasks, as
- * `switchyard redrive` does) until it ends, telling `progress` each change. Undefined when
- * the page stopped first; an AWS error is thrown.
- */
-export async function followMoveTask(
-  sourceArn: string,
-  progress: (now: MoveTaskProgress) => void,
-  stopped: () => boolean,
-): Promise<MoveTaskEnd | undefined> {
-  let last = '';
-  return followUntil(
-    async (): Promise<MoveTaskEnd> => {
-      const { Results = [] } = await call<{ Results?: { Status?: string; FailureReason?: string }[] }>('sqs', 'ListMessageMoveTasks', {
-        SourceArn: sourceArn,
-        MaxResults: 1,
-      });
-      const task = Results[0];
-      return { ...moveTaskProgress(task), ...(task?.FailureReason === undefined ? {} : { reason: task.FailureReason }) };
-    },
-    (now) => now.ended,
-    stopped,
-    (now) => {
-      if (now.line !== last) progress(now);
-      last = now.line;
-    },
-  );
 }
 
 /** How an execution ended: DescribeExecution's status, error and cause. */

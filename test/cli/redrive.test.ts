@@ -7,7 +7,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { moveMessages } from '../../cli/message-redrive.js';
+import { sqsRedriveQueue } from '../../cli/message-redrive.js';
+import { outcomeLine, redriveMessages } from '../../clients/message-redrive.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { Clients } from '../../inspect/aws.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
@@ -84,9 +85,17 @@ describe('switchyard redrive (queues)', () => {
     const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', ...app.target]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(
-      `moved ${failed} -> ${STARTER_QUEUE} (now ${result.stdout.match(/\(now (\S+)\)/)?.[1]})\nTicketTriageStarterDeadLetterQueue: 1 message moved\n`,
+      `moved ${failed} -> ${STARTER_QUEUE} (now ${result.stdout.match(/\(now (\S+)\)/)?.[1]})\n` +
+        'TicketTriageStarterDeadLetterQueue: 1 message moved, 1 left because its event breaks its contract\n',
     );
-    expect(result.stderr.trim()).toBe(
+    const [leftLine, advice] = result.stderr.trim().split('\n');
+    // The consumer's reason names the field the event lacks.
+    expect(leftLine).toMatch(
+      new RegExp(
+        `^left ${invalid?.id} in TicketTriageStarterDeadLetterQueue: its event breaks its contract \\(InvalidEvent: .*customer.*\\)$`,
+      ),
+    );
+    expect(advice).toBe(
       `TicketTriageStarterDeadLetterQueue: left 1 message whose event breaks its contract (InvalidEvent: ${invalid?.id}): a redrive sends it back unchanged, ` +
         "to be dead-lettered again at once. Redrive it with its detail fixed (--ids <id> --detail <JSON>; the MCP redrive tool's detail), " +
         'or fix the event where it is produced and send it again with switchyard send; ' +
@@ -283,9 +292,9 @@ describe('switchyard redrive (bad input)', () => {
   });
 });
 
-describe('moveMessages', () => {
+describe('sqsRedriveQueue', () => {
   /** An SQS client holding two received messages; SendMessage fails when told to. Records every call in order. */
-  function fakeSqs(failSend: boolean, later: object[] = []) {
+  function fakeSqs(failSend: boolean) {
     const calls: string[] = [];
     const batches = [
       [1, 2].map((n) => ({
@@ -294,7 +303,6 @@ describe('moveMessages', () => {
         Body: `body ${n}`,
         MessageAttributes: { a: { DataType: 'String', StringValue: `${n}` } },
       })),
-      later,
     ];
     const sqs = {
       async send(command: object) {
@@ -303,7 +311,7 @@ describe('moveMessages', () => {
           return { Messages: batches.shift() ?? [] };
         }
         if (command instanceof SendMessageCommand) {
-          calls.push(`send ${command.input.MessageBody} ${command.input.MessageAttributes?.a?.StringValue}`);
+          calls.push(`send ${command.input.QueueUrl} ${command.input.MessageBody} ${command.input.MessageAttributes?.a?.StringValue}`);
           if (failSend) throw Object.assign(new Error('queue is gone'), { name: 'QueueDoesNotExist' });
           return { MessageId: 'new' };
         }
@@ -317,40 +325,21 @@ describe('moveMessages', () => {
     return { clients, calls };
   }
   const dlq = { name: 'Dlq', url: 'http://x/dlq', arn: 'arn:dlq', queueName: 'dlq', sources: [] } as unknown as DeadLetterQueue;
-  const destination = { url: 'http://x/src', arn: 'arn:src', queueName: 'src' };
+  const destination = { url: 'http://x/src', arn: 'arn:src', name: 'src' };
 
-  it('sends each named message before deleting it, and hands the others back', async () => {
+  it('sends each named message to its source with its attributes before deleting it, and hands the others back', async () => {
     const { clients, calls } = fakeSqs(false);
-    const outcome = await moveMessages(clients, dlq, () => destination, { ids: ['m2'], progress: () => {} });
-    expect(outcome).toEqual({ moved: [{ messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [], refused: [] });
-    expect(calls).toEqual(['receive', 'send body 2 2', 'delete h2', 'hand back h1']);
+    const outcome = await redriveMessages(sqsRedriveQueue(clients, dlq), { destinationFor: () => destination, ids: ['m2'] });
+    expect(outcome).toEqual({ outcomes: [{ kind: 'moved', messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [] });
+    expect(calls).toEqual(['receive', 'send http://x/src body 2 2', 'delete h2', 'hand back h1']);
   });
 
-  it('never moves its own copy again when it is dead-lettered again during the move', async () => {
-    // The copy of m2 (sent as "new") failed at once: back with its id as the kit's OriginalMessageId, and as SQS moves it.
-    const { clients, calls } = fakeSqs(false, [
-      { MessageId: 'm3', ReceiptHandle: 'h3', MessageAttributes: { [DEAD_LETTER_ATTRIBUTES.originalMessageId]: { StringValue: 'new' } } },
-      { MessageId: 'new', ReceiptHandle: 'h4' },
-    ]);
-    const outcome = await moveMessages(clients, dlq, () => destination, { refuse: (m) => m.MessageId === 'm1', progress: () => {} });
-    expect(outcome.moved.map((m) => m.messageId)).toEqual(['m2']);
-    expect(calls.filter((c) => c.startsWith('send'))).toEqual(['send body 2 2']);
-    expect(calls.at(-1)).toBe('hand back h1,h3,h4');
-  });
-
-  it('hands back each message it is told to refuse, and names it', async () => {
-    const { clients, calls } = fakeSqs(false);
-    const refuse = (m: { MessageId?: string }) => m.MessageId === 'm1';
-    const outcome = await moveMessages(clients, dlq, () => destination, { refuse, progress: () => {} });
-    expect(outcome).toEqual({ moved: [{ messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [], refused: ['m1'] });
-    expect(calls).toEqual(['receive', 'send body 2 2', 'delete h2', 'receive', 'hand back h1']);
-  });
-
-  it('never deletes a message whose send failed: it is handed back and the command fails', async () => {
+  it('never deletes a message whose send failed: it is handed back with AWS’s reason', async () => {
     const { clients, calls } = fakeSqs(true);
-    await expect(moveMessages(clients, dlq, () => destination, { ids: ['m1'], progress: () => {} })).rejects.toThrow(
+    const outcome = await redriveMessages(sqsRedriveQueue(clients, dlq), { destinationFor: () => destination, ids: ['m1'] });
+    expect(outcome.outcomes.map((o) => outcomeLine(o, dlq.name))).toEqual([
       'message m1 not moved (it stays in Dlq): sending it to src failed: QueueDoesNotExist: queue is gone',
-    );
+    ]);
     expect(calls.filter((c) => c.startsWith('delete'))).toEqual([]);
     expect(calls.at(-1)).toMatch(/^hand back (h2,h1|h1,h2)$/);
   });

@@ -8,8 +8,9 @@ import { flowLabel } from '../names.js';
 import { executionHref } from '../routes.js';
 import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
 
-const NOT_REDRIVABLE =
-  'A redrive sends an event back unchanged, and one that breaks its contract fails again. Fix the event where it is produced and send it again (or fix the contract, if it is the contract that is wrong).';
+/** What to do with a dead letter whose event breaks its contract, which a redrive leaves where it is. */
+export const NOT_REDRIVABLE =
+  'A redrive would send an event back unchanged, and one that breaks its contract would fail again. Fix the event where it is produced and send it again (or fix the contract, if it is the contract that is wrong).';
 
 /**
  * A dead-letter queue: its depth, the queues and rule targets that feed it, its messages with
@@ -35,7 +36,7 @@ export function deadLetterQueue(
       `${q.name} · ${q.depth} message${q.depth === 1 ? '' : 's'}`,
       sources.length ? h('span', { class: 'muted' }, ` from ${sources.join(', ')}`) : null,
       ' ',
-      // StartMessageMoveTask moves back to the queues that dead-lettered them; a rule target's DLQ has none.
+      // A redrive moves each message back to the queue that dead-lettered it; a rule target's DLQ has none.
       q.depth > 0 && redrivable && !allInvalid ? h('button', { type: 'button', onclick: () => onRedrive(q) }, 'Redrive to source') : null,
       q.depth > 0 && !redrivable
         ? h('span', { class: 'muted small' }, ' (a rule target’s dead-letter queue: its events can be sent again with PutEvents)')
@@ -47,7 +48,7 @@ export function deadLetterQueue(
           { class: 'not-redrivable', 'data-testid': 'not-redrivable' },
           allInvalid
             ? `Not offered for redrive: ${invalid === 1 ? 'its message breaks its event’s contract' : `its ${invalid} messages break their events’ contracts`}. `
-            : `${invalid === 1 ? '1 of these messages breaks its event’s contract' : `${invalid} of these messages break their events’ contracts`}: a redrive sends ${invalid === 1 ? 'it' : 'them'} back to fail again. `,
+            : `${invalid === 1 ? '1 of these messages breaks its event’s contract' : `${invalid} of these messages break their events’ contracts`}: Redrive to source leaves ${invalid === 1 ? 'it' : 'them'} here. `,
           NOT_REDRIVABLE,
         )
       : null,

@@ -1,14 +1,29 @@
-import { moveTaskFailureCause } from '../../../clients/move-task.js';
-import { actionLine, followExecution, followMoveTask, longId } from '../actions.js';
+import {
+  destinationOf,
+  type MessageOutcome,
+  outcomeCounts,
+  outcomeLine,
+  redriveMessages,
+  redriveSummary,
+} from '../../../clients/message-redrive.js';
+import { actionLine, followExecution } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { retryingMessages, subscribe } from '../feed.js';
+import { signedRedriveQueue } from '../redrive.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
 import { deadLetterGroups } from './failures-order.js';
-import { deadLetterQueue, emptyDeadLetterQueues, failedExecutionsTable, queuesTable, retryingTable } from './failures-view.js';
+import {
+  deadLetterQueue,
+  emptyDeadLetterQueues,
+  failedExecutionsTable,
+  NOT_REDRIVABLE,
+  queuesTable,
+  retryingTable,
+} from './failures-view.js';
 
 /**
  * How often the records being retried are read again: a consumer's failure reaches no live
@@ -38,7 +53,7 @@ export function failuresPage(root: HTMLElement): () => void {
   const isStopped = () => stopped;
 
   const redrive: Redrives = {
-    queue: (queue, sources) => void redriveQueue(queue, sources, status, load, isStopped),
+    queue: (queue, sources) => void redriveQueue(queue, sources, status, load),
     execution: (executionArn) => void redriveExecution(executionArn, status, load, isStopped),
   };
   const load = async () => {
@@ -154,59 +169,50 @@ async function drawFailedExecutions(executionsBox: HTMLElement, redrive: Redrive
 }
 
 /**
- * Moves a dead-letter queue's messages back with a message move task and follows the task to
- * its end (ListMessageMoveTasks), as `switchyard redrive` does: to its one source queue named
- * as the task's DestinationArn, since a message the consumer kit sent straight to the
- * dead-letter queue has no DeadLetterQueueSourceArn and a task without a destination fails on
- * it (CouldNotDetermineMessageSource); with several source queues SQS sends each message back
- * where it came from. Green once every message moved; red with SQS's reason otherwise.
+ * Moves a dead-letter queue's messages back one at a time, as `switchyard redrive` does, with
+ * the same mechanism (clients/message-redrive.ts): each to the source queue SQS names on it,
+ * else to the queue's one source (the consumer kit sends its dead letters straight to the
+ * dead-letter queue, so SQS names none on them); a message whose event breaks its contract is
+ * left where it is, since sent back unchanged it would fail again at once. The line counts
+ * what moved, was left and failed, and names each message not moved and why: red when any
+ * failed, with AWS's reason.
  */
 async function redriveQueue(
   queue: QueueInfo,
   sources: readonly QueueInfo[],
   status: HTMLElement,
   reload: () => Promise<void>,
-  stopped: () => boolean,
 ): Promise<void> {
   const line = actionLine();
   status.prepend(line.element);
-  const destination = sources.length === 1 ? sources[0] : undefined;
-  const to = destination?.name ?? `their source queues (${sources.map((s) => s.name).join(', ')})`;
+  const known = sources.map((s) => ({ name: s.name, url: s.url, arn: s.arn }));
+  const single = known.length === 1 ? known[0] : undefined;
+  const to = single?.name ?? `their source queues (${known.map((s) => s.name).join(', ')})`;
+  const outcomes: MessageOutcome[] = [];
+  line.show('working', `Redriving ${queue.name} to ${to}…`);
   try {
-    const { TaskHandle } = await call<{ TaskHandle?: string }>('sqs', 'StartMessageMoveTask', {
-      SourceArn: queue.arn,
-      ...(destination === undefined ? {} : { DestinationArn: destination.arn }),
+    await redriveMessages(signedRedriveQueue(queue), {
+      destinationFor: (m) => destinationOf(m, known, single),
+      onOutcome: (outcome) => {
+        outcomes.push(outcome);
+        line.show('working', `Redriving ${queue.name} to ${to}: ${redriveSummary(outcomes)}…`);
+      },
     });
-    const task = TaskHandle === undefined ? [] : [' (task ', longId(TaskHandle), ')'];
-    line.show('working', `Redriving ${queue.name} to ${to}: started`, task, '.');
-    const end = await followMoveTask(
-      queue.arn,
-      (now) => line.show('working', `Redriving ${queue.name} to ${to}: ${now.line}`, task, '.'),
-      stopped,
+    const { leftInvalid, failed } = outcomeCounts(outcomes);
+    const notMoved = outcomes.filter((o) => o.kind !== 'moved').map((o) => ` ${capitalized(outcomeLine(o, queue.name))}.`);
+    line.show(
+      failed > 0 ? 'failed' : 'ok',
+      `Redrove ${queue.name} to ${to}: ${redriveSummary(outcomes)}.`,
+      notMoved,
+      leftInvalid > 0 ? ` ${NOT_REDRIVABLE}` : '',
     );
-    if (end === undefined) return;
-    if (!end.failed) {
-      line.show(
-        'ok',
-        `Redrove ${queue.name} to ${to}: moved ${end.moved} of ${end.toMove} message${end.toMove === 1 ? '' : 's'}`,
-        task,
-        '.',
-      );
-    } else {
-      const cause = moveTaskFailureCause(end.reason);
-      line.show(
-        'failed',
-        `Redrive of ${queue.name} to ${to} ${end.status} after moving ${end.moved} of ${end.toMove}: ${end.reason ?? 'cancelled'}`,
-        task,
-        '. ',
-        cause === undefined
-          ? ''
-          : `${capitalized(cause)}, and ${queue.name} is the dead-letter queue of ${sources.length} queues: send it again to the one it belongs to. `,
-        `The messages not moved stay in ${queue.name}.`,
-      );
-    }
   } catch (error) {
-    line.show('failed', `Redrive of ${queue.name} failed: ${message(error)}`);
+    line.show(
+      'failed',
+      `Redrive of ${queue.name} failed: ${message(error)}`,
+      outcomes.length > 0 ? ` (${redriveSummary(outcomes)} before)` : '',
+      '.',
+    );
   }
   await reload();
 }

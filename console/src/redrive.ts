@@ -1,0 +1,43 @@
+import type { RedriveMessage, RedriveQueue } from '../../clients/message-redrive.js';
+import { call } from './aws.js';
+import { message } from './dom.js';
+
+/** How long a message taken for a redrive stays hidden, should the page be closed between send and delete (the CLI's too). */
+const MOVE_VISIBILITY_SECONDS = 60;
+
+/**
+ * A dead-letter queue's SQS calls, signed as every console call is, for the redrive the
+ * console shares with `switchyard redrive` (clients/message-redrive.ts).
+ */
+export function signedRedriveQueue(queue: { readonly name: string; readonly url: string }): RedriveQueue {
+  return {
+    name: queue.name,
+    async receive() {
+      const { Messages = [] } = await call<{ Messages?: RedriveMessage[] }>('sqs', 'ReceiveMessage', {
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
+        // A long poll asks every SQS server; a short one may answer empty while messages wait.
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      });
+      return Messages;
+    },
+    async send(request) {
+      const { MessageId } = await call<{ MessageId?: string }>('sqs', 'SendMessage', request);
+      return MessageId;
+    },
+    async delete(receiptHandle) {
+      await call('sqs', 'DeleteMessage', { QueueUrl: queue.url, ReceiptHandle: receiptHandle });
+    },
+    async handBack(receiptHandles) {
+      for (let i = 0; i < receiptHandles.length; i += 10) {
+        const Entries = receiptHandles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: `m${j}`, ReceiptHandle, VisibilityTimeout: 0 }));
+        await call('sqs', 'ChangeMessageVisibilityBatch', { QueueUrl: queue.url, Entries });
+      }
+    },
+    // AwsCallError's message is `Code: AWS's message`.
+    describeError: message,
+  };
+}
