@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, HostStart } from './environment-host.js';
 import { execFailureStatus, execWrapperPath } from './exec-wrapper.js';
+import { readLines } from './line-reader.js';
 import { localPython } from './python-interpreter.js';
 
 /** The bootstrap each Python environment runs (the runtime interface client's part). */
@@ -60,21 +61,12 @@ class PythonHost extends EventEmitter implements EnvironmentHost {
   }
 
   #readMessages(): void {
-    let buffered = '';
-    this.#channel.setEncoding('utf8');
-    this.#channel.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-        const message = JSON.parse(line) as { logLines?: string[] | null };
-        // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
-        if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
-        else delete message.logLines;
-        this.emit('message', message);
-      }
+    readLines(this.#channel, (line) => {
+      const message = JSON.parse(line) as { logLines?: string[] | null };
+      // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
+      if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
+      else delete message.logLines;
+      this.emit('message', message);
     });
     // A channel error is the process ending under it: its `exit` reports that.
     this.#channel.on('error', () => {});
