@@ -5,7 +5,9 @@ awslambdaric/bootstrap.py) does, with the same error types, texts and payloads: 
 root and the layers on sys.path, loads the handler `module.sub.func`, formats the root logger's
 lines as Lambda does, and runs one invocation at a time with Lambda's context object. Instead of
 the Runtime API it speaks JSON lines on a file descriptor the runtime gives it (the messages of
-worker.mjs): `ready` or `init-error` once, then a `result` or `error` for each `invoke`.
+worker.mjs): `ready` or `init-error` once, then for each `invoke` a `started` when the handler
+starts, a `returned` when its answer is ready (the function's timeout counts between the two),
+and the `result` or `error`.
 """
 
 import decimal
@@ -333,6 +335,10 @@ def invoke(channel, handler, message):
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     CapturingStream.captured = [] if message.get("captureLog") else None
     answer = {"id": message["id"]}
+    # The function's time starts now that the event is here, as Lambda's starts when its runtime takes
+    # the event: moving the event in (and the answer out) is the platform's work (invocation-timeout.ts).
+    message["deadline"] = int(time.time() * 1000) + message["timeoutMs"]
+    channel.send({"type": "started", "id": message["id"]})
     try:
         answer.update(type="result", payload=marshal(handler(message.get("event"), LambdaContext(message))))
     except Exception as e:
@@ -340,6 +346,7 @@ def invoke(channel, handler, message):
         sys.stdout.write(error_log_line(error) + "\n")
         # The payload is the error as the runtime interface client posts it (its encoder's separators).
         answer.update(type="error", error=error, payload=ENCODER.encode(error), logged=True)
+    channel.send({"type": "returned", "id": message["id"]})
     channel.send({**answer, "memoryUsedMb": memory_used_mb(), "logLines": CapturingStream.take_lines()})
 
 

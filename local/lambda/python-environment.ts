@@ -23,6 +23,8 @@ const CHANNEL_FD = 3;
 class PythonHost extends EventEmitter implements EnvironmentHost {
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /** Its event and answer cross a socket, which the function's timeout does not count (python-bootstrap.py's `started`, `returned`). */
+  readonly reportsHandlerTime = true;
   readonly #child: ChildProcess;
   readonly #channel: Socket;
   readonly #exited: Promise<void>;
