@@ -104,6 +104,10 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
       ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // A process group of its own: a terminal's Ctrl-C goes to its foreground group, which would otherwise be
+    // this process's too, and the interpreter would print a KeyboardInterrupt traceback while the runtime
+    // stops. The runtime ends it (terminate), and it ends itself when the runtime is gone (python-bootstrap.py).
+    detached: true,
   });
   return new PythonHost(child, wrapper !== undefined);
 }

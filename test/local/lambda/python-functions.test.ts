@@ -260,7 +260,7 @@ def lambda_handler(event, context):
             os.kill(os.getpid(), signal.SIGSTOP)
             return getrusage(who)
         resource.getrusage = held
-    return {"pid": os.getpid(), "remaining": context.get_remaining_time_in_millis()}
+    return {"pid": os.getpid(), "remaining": context.get_remaining_time_in_millis(), "group": os.getpgid(0)}
 `;
   /** Whether the process is stopped (SIGSTOP), from its state in /proc. */
   const stopped = (pid: number) => /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -293,13 +293,18 @@ def lambda_handler(event, context):
     await holdUp(pid);
     const answeredBefore = await before;
     expect(answeredBefore.FunctionError).toBeUndefined();
-    expect(payloadOf(answeredBefore)).toEqual({ pid, remaining: expect.any(Number) });
+    expect(payloadOf(answeredBefore)).toMatchObject({ pid, remaining: expect.any(Number) });
     expect(payloadOf(answeredBefore).remaining).toBeGreaterThan(0);
     const after = invoke('py-held', { holdAfter: true });
     await holdUp(pid);
     const answeredAfter = await after;
     expect(answeredAfter.FunctionError).toBeUndefined();
-    expect(payloadOf(answeredAfter)).toEqual({ pid, remaining: expect.any(Number) });
+    expect(payloadOf(answeredAfter)).toMatchObject({ pid, remaining: expect.any(Number) });
+  });
+
+  it("runs each environment's process in a process group of its own: Ctrl-C in a terminal stops the runtime, which ends it, and is not a KeyboardInterrupt in it", async () => {
+    const { pid, group } = payloadOf(await invoke('py-held', {}));
+    expect(group).toBe(pid);
   });
 
   it('names the Python the functions run on in the start-up report, and that a python3.12 function runs on it', async () => {
