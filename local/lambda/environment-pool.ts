@@ -221,7 +221,13 @@ function hostEnvironment(settings: EnvironmentSettings, version: string, logStre
 
 /** Hands each line the host writes to stdout or stderr on as it completes, as one log record. */
 function forwardConsole(host: EnvironmentHost, onLine: (line: string) => void): void {
-  for (const stream of [host.stdout, host.stderr]) readLines(stream, (line) => onLine(logRecord(line)));
+  for (const stream of [host.stdout, host.stderr]) {
+    readLines(stream, (line) => {
+      onLine(logRecord(line));
+      // A console line announces no bytes after it.
+      return undefined;
+    });
+  }
 }
 
 /**

@@ -64,11 +64,23 @@ class PythonHost extends EventEmitter implements EnvironmentHost {
 
   #readMessages(): void {
     readLines(this.#channel, (line) => {
-      const message = JSON.parse(line) as { logLines?: string[] | null };
+      const message = JSON.parse(line) as { logLines?: string[] | null; payload?: string; payloadBytes?: number };
       // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
       if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
       else delete message.logLines;
-      this.emit('message', message);
+      if (message.payloadBytes === undefined) {
+        this.emit('message', message);
+        return undefined;
+      }
+      // A result's payload (JSON already, or the text of the bytes a handler returned) follows its line as it is.
+      return {
+        rawBytes: message.payloadBytes,
+        take: (raw: Buffer) => {
+          delete message.payloadBytes;
+          message.payload = raw.toString('utf8');
+          this.emit('message', message);
+        },
+      };
     });
     // A channel error is the process ending under it: its `exit` reports that.
     this.#channel.on('error', () => {});

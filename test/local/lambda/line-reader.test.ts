@@ -12,7 +12,10 @@ function stream(): { readable: Readable; send(chunk: Buffer | string): void } {
 function linesOf(chunks: readonly (Buffer | string)[]): string[] {
   const lines: string[] = [];
   const { readable, send } = stream();
-  readLines(readable, (line) => lines.push(line));
+  readLines(readable, (line) => {
+    lines.push(line);
+    return undefined;
+  });
   for (const chunk of chunks) send(chunk);
   return lines;
 }
@@ -56,12 +59,30 @@ describe('readLines', () => {
     expect(linesOf(['\n\r\na\rb\n'])).toEqual(['', '\r', 'a\rb']);
   });
 
+  it('hands on the bytes a line announces whole, line ends among them, then reads lines again', () => {
+    const read: string[] = [];
+    const { readable, send } = stream();
+    readLines(readable, (line) => {
+      read.push(`line ${line}`);
+      if (!line.startsWith('raw ')) return undefined;
+      return { rawBytes: Number(line.slice(4)), take: (raw) => read.push(`raw ${raw.toString('utf8')}`) };
+    });
+    const payload = Buffer.from('a\nb 🥳\n');
+    send(`one\nraw ${payload.length}\n`);
+    send(payload.subarray(0, 3));
+    send(Buffer.concat([payload.subarray(3), Buffer.from('two\nraw 0\nthree\n')]));
+    expect(read).toEqual(['line one', `line raw ${payload.length}`, 'raw a\nb 🥳\n', 'line two', 'line raw 0', 'raw ', 'line three']);
+  });
+
   it('searches each byte of a line that arrives in many chunks once, not again with each chunk', () => {
     // A pipe hands a 5 MiB line over in about 80 chunks; here 1 MiB in 1,024.
     const chunk = 'x'.repeat(1024);
     const { readable, send } = stream();
     const lines: string[] = [];
-    readLines(readable, (line) => lines.push(line));
+    readLines(readable, (line) => {
+      lines.push(line);
+      return undefined;
+    });
     const searched = searchedLength(() => {
       for (let i = 0; i < 1024; i++) send(Buffer.from(chunk));
       send(Buffer.from('\n'));
