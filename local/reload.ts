@@ -1,5 +1,6 @@
 import type { ServiceDefinitions } from './service-definitions.js';
 import type { ServiceReload, TemplateChange } from './services/service-module.js';
+import { reportedWarnings } from './startup-report.js';
 import type { LoadedApp, LoadedResource } from './template/load.js';
 
 /** What a reload runs on: the running services (the registry), and the app they run, which a reload replaces. */
@@ -20,6 +21,12 @@ export interface ReloadSummary {
   readonly reloaded: readonly string[];
   /** Changes that take a restart to apply (removed resources, services not reloaded in place). */
   readonly needsRestart: readonly string[];
+  /**
+   * What the new app runs differently from AWS that the last did not (a function that now declares
+   * another Python runtime than this machine's, ...), as the start-up report prints it: said now,
+   * not at the next start.
+   */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -36,7 +43,8 @@ export async function reloadServices(target: ReloadTarget, cdkOut: string): Prom
   const needsRestart = [...restartChanges(before.app, app, target.reloadedTypes), ...notApplied];
   // What the runtime reports from now on is the new template, but removed functions, rules and machines still run.
   target.current = { app, definitions };
-  return { reloaded, needsRestart };
+  const warnings = definitions.warnings.filter((warning) => !before.definitions.warnings.includes(warning));
+  return { reloaded, needsRestart, warnings: reportedWarnings(warnings) };
 }
 
 /**

@@ -63,10 +63,18 @@ export function startupReport(input: StartupReportInput): StartupReport {
     const best = candidates.filter((candidate) => candidate.command !== undefined).sort((x, y) => x.rank - y.rank)[0];
     if (best !== undefined) lines.push(`  try: ${aws} ${best.command}`);
   }
-  // Each warning says itself what differs from AWS (not run, run differently, left out); one
-  // tagged already (`[as in AWS] ...`: a call that will fail here as it fails in AWS) keeps its tag.
+  return { lines, warnings: reportedWarnings(input.warnings) };
+}
+
+/**
+ * Warnings as the report prints them (at start-up, and for a reload what the new app adds):
+ * many resources of one type with one note folded into a line, each tagged. Each says itself
+ * what differs from AWS (not run, run differently, left out); one tagged already
+ * (`[as in AWS] ...`: a call that will fail here as it fails in AWS) keeps its tag.
+ */
+export function reportedWarnings(warnings: readonly string[]): string[] {
   const tagged = (warning: string) => (/^\[[^\]]+\] /.test(warning) ? warning : `[not as in AWS] ${warning}`);
-  return { lines, warnings: groupedWarnings(input.warnings).map(tagged) };
+  return groupedWarnings(warnings).map(tagged);
 }
 
 /** More resources than this of one type with the same note share one line (an app's alarms would fill the screen). */

@@ -14,6 +14,7 @@ const BENCHES = [
   'bench:bedrock',
   'bench:iam',
   'bench:dynamodb',
+  'bench:hosts',
   'bench:devloop',
 ];
 const missed = [];

@@ -329,6 +329,7 @@ async function synthesizeAndReload(runtime: Runtime, dev: Dev): Promise<void> {
         : `reloaded in ${seconds} s: nothing that runs locally changed`,
     );
     for (const line of summary.needsRestart) dev.io.out(`  not reloaded: ${line}`);
+    for (const warning of summary.warnings) dev.io.err(warning);
     if (summary.needsRestart.length > 0) {
       dev.io.out(
         '  restart switchyard dev to run these (Ctrl-C, then npx switchyard dev: it starts from this synthesis, without synthesizing again)',

@@ -33,6 +33,12 @@ export interface EnvironmentSettings {
  * `init-error` once, then one `result` or `error` for each `invoke`; `exit` when it ends.
  */
 export interface EnvironmentHost extends EventEmitter {
+  /**
+   * The host says when the handler starts and when its answer is ready (a `started` and a
+   * `returned` message before the `result` or `error`): the function's timeout counts only
+   * between the two (invocation-timeout.ts), not the host's moving of the event and the answer.
+   */
+  readonly reportsHandlerTime?: boolean;
   postMessage(message: unknown): void;
   terminate(): Promise<unknown>;
   readonly stdout: Readable;

@@ -6,6 +6,7 @@ import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environm
 import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
 import type { LambdaErrorPayload } from './function-definition.js';
 import { ThrottledError } from './lambda-errors.js';
+import { readLines } from './line-reader.js';
 import { metricsSummary } from './metrics-line.js';
 import { startPythonHost } from './python-environment.js';
 import { runtimeLanguage } from './runtimes.js';
@@ -223,16 +224,10 @@ function hostEnvironment(settings: EnvironmentSettings, version: string, logStre
 /** Hands each line the host writes to stdout or stderr on as it completes, as one log record. */
 function forwardConsole(host: EnvironmentHost, onLine: (line: string) => void): void {
   for (const stream of [host.stdout, host.stderr]) {
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        onLine(logRecord(buffered.slice(0, newline)));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-      }
+    readLines(stream, (line) => {
+      onLine(logRecord(line));
+      // A console line announces no bytes after it.
+      return undefined;
     });
   }
 }

@@ -4,6 +4,7 @@ import { loadModel } from '../endpoint/validation/model.js';
 import type { StoredCode } from './function-code.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionName } from './function-reference.js';
+import { CREATABLE_RUNTIMES, endedRuntime } from './runtime-lifecycle.js';
 import { functionLayers } from './template-config.js';
 
 // What CreateFunction and UpdateFunctionConfiguration make of their members: the definition a
@@ -11,39 +12,7 @@ import { functionLayers } from './template-config.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
-/**
- * The runtimes CreateFunction and UpdateFunctionConfiguration take, in the order Lambda lists
- * them when it refuses another (its answer recorded on 2025-11-25, test/conformance/aws-recorded/lambda/).
- */
-const CREATABLE_RUNTIMES = [
-  'nodejs20.x',
-  'python3.14',
-  'provided.al2023',
-  'python3.12',
-  'python3.13',
-  'nodejs24.x',
-  'nodejs22.x',
-  'java25',
-  'python3.10',
-  'python3.11',
-  'java21',
-  'ruby3.3',
-  'ruby3.4',
-  'ruby3.2',
-  'python3.8',
-  'python3.9',
-  'java17',
-  'nodejs16.x',
-  'dotnet10',
-  'dotnet8',
-  'java11',
-  'dotnet6',
-  'nodejs18.x',
-  'provided.al2',
-  'java8.al2',
-];
-
-/** Every runtime Lambda's model names: the ones not creatable any more are deprecated. */
+/** Every runtime Lambda's model names (a layer may name any as compatible). */
 const MODEL_RUNTIMES = new Set(loadModel('lambda').shapes.Runtime?.enum ?? []);
 
 /**
@@ -54,12 +23,14 @@ const MODEL_RUNTIMES = new Set(loadModel('lambda').shapes.Runtime?.enum ?? []);
  */
 export function checkRuntime(runtime: unknown): void {
   if (runtime === undefined || CREATABLE_RUNTIMES.includes(String(runtime))) return;
-  if (MODEL_RUNTIMES.has(String(runtime))) {
+  if (endedRuntime(String(runtime)) !== undefined) {
     throw new AwsError(
       'InvalidParameterValueException',
       `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
     );
   }
+  // One of Lambda's model newer than its recorded listing (ruby4.0): created, as Lambda creates it.
+  if (MODEL_RUNTIMES.has(String(runtime))) return;
   throw new AwsError(
     'InvalidParameterValueException',
     `Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${CREATABLE_RUNTIMES.join(', ')}] or be a valid ARN`,

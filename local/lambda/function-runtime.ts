@@ -6,6 +6,7 @@ import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } fro
 import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
+import { InvocationTimeout } from './invocation-timeout.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
@@ -423,7 +424,7 @@ export class FunctionRuntime {
       const finish = (outcome: InvokeOutcome) => {
         env.onLine = undefined;
         if (!reported) functionLines = consoleLines;
-        clearTimeout(timer);
+        timeout.stop();
         env.host.off('message', onMessage);
         env.host.off('exit', onExit);
         env.host.off('error', onError);
@@ -431,6 +432,8 @@ export class FunctionRuntime {
       };
       const onMessage = (message: InvocationAnswer) => {
         if (message.id !== id) return;
+        if (message.type === 'started') return timeout.start();
+        if (message.type === 'returned') return timeout.stop();
         memoryUsedMb = message.memoryUsedMb;
         reported = true;
         errorLogged = message.logged === true;
@@ -451,16 +454,11 @@ export class FunctionRuntime {
           requestId,
           error: { errorType: error.name || 'Error', errorMessage: error.message, trace: error.stack?.split('\n') },
         });
-      const timer = setTimeout(() => {
-        finish({
-          ok: false,
-          requestId,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-          },
-        });
-      }, timeoutMs);
+      const timeout = new InvocationTimeout(
+        timeoutMs,
+        () => finish({ ok: false, requestId, error: timeout.error(requestId) }),
+        env.host.reportsHandlerTime === true,
+      );
       env.host.on('message', onMessage);
       env.host.once('exit', onExit);
       env.host.once('error', onError);
@@ -470,6 +468,7 @@ export class FunctionRuntime {
         event,
         requestId,
         deadline,
+        timeoutMs,
         clientContext: options.clientContext,
         invokedFunctionArn: options.invokedFunctionArn,
         functionVersion: options.version,

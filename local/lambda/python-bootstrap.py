@@ -5,7 +5,9 @@ awslambdaric/bootstrap.py) does, with the same error types, texts and payloads: 
 root and the layers on sys.path, loads the handler `module.sub.func`, formats the root logger's
 lines as Lambda does, and runs one invocation at a time with Lambda's context object. Instead of
 the Runtime API it speaks JSON lines on a file descriptor the runtime gives it (the messages of
-worker.mjs): `ready` or `init-error` once, then a `result` or `error` for each `invoke`.
+worker.mjs): `ready` or `init-error` once, then for each `invoke` a `started` when the handler
+starts, a `returned` when its answer is ready (the function's timeout counts between the two),
+and the `result` (its payload following the line as it is, `payloadBytes` long) or `error`.
 """
 
 import decimal
@@ -64,10 +66,15 @@ class Channel:
         # even in the middle of an invocation, as Lambda's would be.
         os._exit(0)
 
-    def send(self, message):
+    def send(self, message, payload=None):
+        """The message as a line; a `payload` (text) follows it as it is, its length in `payloadBytes`:
+        a 5 MiB result encoded again as a JSON string inside the line cost more than its crossing."""
+        raw = b"" if payload is None else payload.encode("utf-8")
+        if payload is not None:
+            message = {**message, "payloadBytes": len(raw)}
         data = (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8")
         with self.lock:
-            self.sock.sendall(data)
+            self.sock.sendall(data + raw if raw else data)
 
     def receive(self):
         return self.inbox.get()
@@ -333,14 +340,21 @@ def invoke(channel, handler, message):
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     CapturingStream.captured = [] if message.get("captureLog") else None
     answer = {"id": message["id"]}
+    # The function's time starts now that the event is here, as Lambda's starts when its runtime takes
+    # the event: moving the event in (and the answer out) is the platform's work (invocation-timeout.ts).
+    message["deadline"] = int(time.time() * 1000) + message["timeoutMs"]
+    channel.send({"type": "started", "id": message["id"]})
+    payload = None
     try:
-        answer.update(type="result", payload=marshal(handler(message.get("event"), LambdaContext(message))))
+        answer["type"] = "result"
+        payload = marshal(handler(message.get("event"), LambdaContext(message)))
     except Exception as e:
         error = error_of(e, message["requestId"])
         sys.stdout.write(error_log_line(error) + "\n")
         # The payload is the error as the runtime interface client posts it (its encoder's separators).
         answer.update(type="error", error=error, payload=ENCODER.encode(error), logged=True)
-    channel.send({**answer, "memoryUsedMb": memory_used_mb(), "logLines": CapturingStream.take_lines()})
+    channel.send({"type": "returned", "id": message["id"]})
+    channel.send({**answer, "memoryUsedMb": memory_used_mb(), "logLines": CapturingStream.take_lines()}, payload)
 
 
 def main():

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, HostStart } from './environment-host.js';
 import { execFailureStatus, execWrapperPath } from './exec-wrapper.js';
+import { readLines } from './line-reader.js';
 import { localPython } from './python-interpreter.js';
 
 /** The bootstrap each Python environment runs (the runtime interface client's part). */
@@ -22,6 +23,8 @@ const CHANNEL_FD = 3;
 class PythonHost extends EventEmitter implements EnvironmentHost {
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /** Its event and answer cross a socket, which the function's timeout does not count (python-bootstrap.py's `started`, `returned`). */
+  readonly reportsHandlerTime = true;
   readonly #child: ChildProcess;
   readonly #channel: Socket;
   readonly #exited: Promise<void>;
@@ -60,21 +63,24 @@ class PythonHost extends EventEmitter implements EnvironmentHost {
   }
 
   #readMessages(): void {
-    let buffered = '';
-    this.#channel.setEncoding('utf8');
-    this.#channel.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-        const message = JSON.parse(line) as { logLines?: string[] | null };
-        // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
-        if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
-        else delete message.logLines;
+    readLines(this.#channel, (line) => {
+      const message = JSON.parse(line) as { logLines?: string[] | null; payload?: string; payloadBytes?: number };
+      // The bootstrap writes lines as Lambda's runtime writes stdout; they are read back into records here, as the workers' are.
+      if (Array.isArray(message.logLines)) message.logLines = message.logLines.map(logRecord);
+      else delete message.logLines;
+      if (message.payloadBytes === undefined) {
         this.emit('message', message);
+        return undefined;
       }
+      // A result's payload (JSON already, or the text of the bytes a handler returned) follows its line as it is.
+      return {
+        rawBytes: message.payloadBytes,
+        take: (raw: Buffer) => {
+          delete message.payloadBytes;
+          message.payload = raw.toString('utf8');
+          this.emit('message', message);
+        },
+      };
     });
     // A channel error is the process ending under it: its `exit` reports that.
     this.#channel.on('error', () => {});
@@ -110,6 +116,10 @@ export function startPythonHost({ settings, environment }: HostStart): Environme
       ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // A process group of its own: a terminal's Ctrl-C goes to its foreground group, which would otherwise be
+    // this process's too, and the interpreter would print a KeyboardInterrupt traceback while the runtime
+    // stops. The runtime ends it (terminate), and it ends itself when the runtime is gone (python-bootstrap.py).
+    detached: true,
   });
   return new PythonHost(child, wrapper !== undefined);
 }

@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import { localPython } from './python-interpreter.js';
+import { endedRuntime } from './runtime-lifecycle.js';
 
 /** The Node.js major version the local runtime runs every Node.js function on. */
 const LOCAL_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -53,7 +54,7 @@ export function unsupportedRuntimeError(fn: { readonly name: string; readonly ru
   );
 }
 
-/** The start-up warnings about functions whose runtime the local runtime does not run as declared. */
+/** The start-up warnings about functions whose runtime the local runtime does not run as declared, or Lambda no longer creates. */
 export function runtimeWarnings(functions: readonly { name: string; runtime: string }[]): string[] {
   const warnings: string[] = [];
   const listed = (fns: readonly { name: string; runtime: string }[]) => fns.map((f) => `${f.name} (${f.runtime})`).join(', ');
@@ -75,6 +76,15 @@ export function runtimeWarnings(functions: readonly { name: string; runtime: str
       `functions ${listed(otherPython)} declare another Python runtime than this machine's Python ${python.version} ` +
         `(${python.executable}); they run on Python ${python.version} here, so version differences (the language, the ` +
         `standard library, the boto3 the runtime provides: here the machine's${python.boto3 ? ` ${python.boto3}` : ', none installed'}) will not show locally`,
+    );
+  }
+  for (const f of functions) {
+    const ended = endedRuntime(f.runtime);
+    if (ended === undefined) continue;
+    warnings.push(
+      `function ${f.name} (${f.runtime}): Lambda no longer creates functions on ${f.runtime} (deprecated on ${ended.deprecated}, ` +
+        `creation blocked since ${ended.creationBlocked}; its successor: ${ended.successor}), so deploying this template fails where ` +
+        `it creates the function, and CreateFunction refuses ${f.runtime} here as in AWS; the template's function runs here anyway`,
     );
   }
   for (const f of functions.filter((fn) => runtimeSupport(fn.runtime) === 'unsupported')) {

@@ -73,7 +73,20 @@ function writeVersion(version: 1 | 2): string {
           Machine: stateMachine(definition, { StateMachineName: 'reload-machine', RoleArn: 'arn:aws:iam::000000000000:role/reload' }),
           Items: table('reload-items'),
           ...(version === 2
-            ? { More: table('reload-more') }
+            ? {
+                More: table('reload-more'),
+                // A function on a runtime Lambda no longer creates, and another Node.js than this one: the reload says so at once.
+                Old: {
+                  Type: 'AWS::Lambda::Function',
+                  Metadata: { 'aws:asset:path': asset },
+                  Properties: {
+                    FunctionName: 'reload-old',
+                    Code: { S3Bucket: 'cdk-assets', S3Key: `${asset}.zip` },
+                    Handler: 'index.handler',
+                    Runtime: 'nodejs14.x',
+                  },
+                },
+              }
             : { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'reload-topic' } } }),
         },
       },
@@ -151,6 +164,10 @@ describe('LocalRuntime.reload', () => {
       ]),
     );
     expect(summary.needsRestart).toEqual(['AWS::SNS::Topic App/Topic was removed (it keeps running until switchyard dev restarts)']);
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(/^\[not as in AWS\] functions reload-old \(nodejs14\.x\) declare another Node\.js runtime than this machine's/),
+      expect.stringMatching(/^\[not as in AWS\] function reload-old \(nodejs14\.x\): Lambda no longer creates functions on nodejs14\.x/),
+    ]);
     // The message queued before the reload reaches the new code, once.
     await eventually(
       async () => (lines.some((l) => l.includes('handled-by v2 message m1')) ? true : undefined),
@@ -175,8 +192,8 @@ describe('LocalRuntime.reload', () => {
     expect(runtime.definitions.tables.map((t) => t.name)).toContain('reload-more');
   });
 
-  it('reports nothing when the same app is loaded again', async () => {
-    expect(await runtime.reload(v2)).toEqual({ reloaded: [], needsRestart: [] });
+  it('reports nothing when the same app is loaded again, its warnings said already', async () => {
+    expect(await runtime.reload(v2)).toEqual({ reloaded: [], needsRestart: [], warnings: [] });
   });
 });
 

@@ -61,18 +61,18 @@ describe('LocalRuntime.reload under IAM', () => {
     const granted = writeVersion('policy');
     folders.push(granted);
     // Said as what it is (a reload that said nothing read as if nothing had changed).
-    expect(await runtime.reload(granted)).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [] });
+    expect(await runtime.reload(granted)).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
 
     const revoked = writeVersion(false);
     folders.push(revoked);
     // A removed policy grants nothing from now on: it does not keep running until a restart.
-    expect(await runtime.reload(revoked)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [] });
+    expect(await runtime.reload(revoked)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('AccessDenied');
 
     const inline = writeVersion('role policy');
     folders.push(inline);
-    expect(await runtime.reload(inline)).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [] });
+    expect(await runtime.reload(inline)).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
     const revokedAgain = writeVersion(false);
     folders.push(revokedAgain);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
@@ -246,6 +246,65 @@ describe.skipIf(!python)('Python functions', () => {
       10_000,
     );
     expect(payloadOf(await invoke('py-created', { n: 1 }))).toEqual({ echo: { n: 1 } });
+  });
+
+  /** A function of 2 s whose process can be held up before its handler runs, or once its answer is ready (`holdAfter`). */
+  const HELD = `import os, resource, signal
+
+def lambda_handler(event, context):
+    if event.get("holdAfter"):
+        # The bootstrap asks for the memory used once the answer is ready, before sending it: held up there, as a slow socket would hold the answer.
+        getrusage = resource.getrusage
+        def held(who):
+            resource.getrusage = getrusage
+            os.kill(os.getpid(), signal.SIGSTOP)
+            return getrusage(who)
+        resource.getrusage = held
+    return {"pid": os.getpid(), "remaining": context.get_remaining_time_in_millis(), "group": os.getpgid(0)}
+`;
+  /** Whether the process is stopped (SIGSTOP), from its state in /proc. */
+  const stopped = (pid: number) => /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const holdUp = async (pid: number) => {
+    await eventually(async () => stopped(pid) || undefined, 10_000, `process ${pid} to stop`);
+    // Longer than the function's timeout.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    process.kill(pid, 'SIGCONT');
+  };
+
+  it("counts the timeout from the handler's start to its answer, not the event's way in or the answer's way out", async () => {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'py-held',
+        Runtime: 'python3.12',
+        Handler: 'lambda_function.lambda_handler',
+        Role: 'arn:aws:iam::000000000000:role/py-held',
+        Timeout: 2,
+        Code: { ZipFile: zip([{ path: 'lambda_function.py', body: HELD }]) },
+      }),
+    );
+    await eventually(
+      async () => (await client.send(new GetFunctionCommand({ FunctionName: 'py-held' }))).Configuration?.State === 'Active' || undefined,
+      10_000,
+    );
+    const { pid } = payloadOf(await invoke('py-held', {}));
+    // Stopped, the process takes the event only once it goes on, as a loaded machine's slow transfer would hold it.
+    process.kill(pid, 'SIGSTOP');
+    const before = invoke('py-held', {});
+    await holdUp(pid);
+    const answeredBefore = await before;
+    expect(answeredBefore.FunctionError).toBeUndefined();
+    expect(payloadOf(answeredBefore)).toMatchObject({ pid, remaining: expect.any(Number) });
+    expect(payloadOf(answeredBefore).remaining).toBeGreaterThan(0);
+    const after = invoke('py-held', { holdAfter: true });
+    await holdUp(pid);
+    const answeredAfter = await after;
+    expect(answeredAfter.FunctionError).toBeUndefined();
+    expect(payloadOf(answeredAfter)).toMatchObject({ pid, remaining: expect.any(Number) });
+  });
+
+  it("runs each environment's process in a process group of its own: Ctrl-C in a terminal stops the runtime, which ends it, and is not a KeyboardInterrupt in it", async () => {
+    const { pid, group } = payloadOf(await invoke('py-held', {}));
+    expect(group).toBe(pid);
   });
 
   it('names the Python the functions run on in the start-up report, and that a python3.12 function runs on it', async () => {
