@@ -1,4 +1,4 @@
-import { decode, encode, Tag } from 'cbor2';
+import { decode, encode, type ITag, Tag } from 'cbor2';
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import type { ModelOperations } from '../../../local/endpoint/model-protocols/operations.js';
@@ -18,6 +18,7 @@ const model: ApiModel = {
     SimpleScalarProperties: { input: 'Scalars', output: 'Scalars', http: { method: 'POST', requestUri: '/' } },
     EmptyInputOutput: { input: 'Empty', output: 'Empty', http: { method: 'POST', requestUri: '/' } },
     Stamp: { input: 'Empty', output: 'Stamped', http: { method: 'POST', requestUri: '/' } },
+    Schedule: { input: 'Stamped', output: 'Empty', http: { method: 'POST', requestUri: '/' } },
   },
   otherOperations: { GreetingWithErrors: { method: 'POST', requestUri: '/' } },
   shapes: {
@@ -99,7 +100,7 @@ async function inputOf(body: string): Promise<unknown> {
 
 function decoded(body: string | Buffer | undefined): unknown {
   // Tag 1 kept as a tag, so that the test sees what travels rather than cbor2's Date.
-  return decode(new Uint8Array(Buffer.from(body ?? '')), { tags: new Map([[1, (tag: Tag) => tag]]), ignoreGlobalTags: true });
+  return decode(new Uint8Array(Buffer.from(body ?? '')), { tags: new Map([[1, (tag: ITag) => tag]]), ignoreGlobalTags: true });
 }
 
 describe('ModelRpcV2CborProtocol', () => {
@@ -157,6 +158,18 @@ describe('ModelRpcV2CborProtocol', () => {
       Data: new Uint8Array(Buffer.from('raw')),
       Tags: { a: 'b' },
     });
+  });
+
+  it('reads a timestamp under tag 1 as epoch seconds and a byte string as base64, as the JSON shapes carry them', async () => {
+    let seen: unknown;
+    const operation = async (input: unknown) => {
+      seen = input;
+      return {};
+    };
+    const body = Buffer.from(encode({ At: new Tag(1, 1790244000.5), Data: new Uint8Array([1, 2, 3]), Tags: { a: 'b', n: null } }));
+    const response = await codec({ Schedule: operation }).handle(request('Schedule', body));
+    expect(response.status).toBe(200);
+    expect(seen).toEqual({ At: 1790244000.5, Data: Buffer.from([1, 2, 3]).toString('base64'), Tags: { a: 'b', n: null } });
   });
 
   it("fails with the error's __type in the service's namespace and its Message, as RpcV2CborInvalidGreetingError reads it", async () => {

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const DATA_PATH = join(import.meta.dirname, '../../fixtures/botocore-data');
+
+/** One call: botocore's snake_case method and its parameters (`{ $epoch: n }` a timestamp, `{ $bytes: base64 }` a blob). */
+export interface BotocoreCall {
+  readonly operation: string;
+  readonly params?: Record<string, unknown>;
+}
+
+export type BotocoreOutcome =
+  | { readonly result: Record<string, unknown>; readonly error?: undefined }
+  | { readonly error: { readonly code: string; readonly message: string; readonly status: number }; readonly result?: undefined };
+
+/**
+ * Runs the calls in order through botocore (python3, the machine's botocore with the vendored
+ * eventbridgev2 model on AWS_DATA_PATH) against `endpoint`: AWS's own client, serializer and
+ * error parser for Smithy RPC v2 CBOR. Asynchronous, as the endpoint answers from this process.
+ */
+export async function botocore(endpoint: string, calls: readonly BotocoreCall[], accessKeyId = 'local'): Promise<BotocoreOutcome[]> {
+  const child = run('python3', [join(import.meta.dirname, 'botocore-calls.py')], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_DATA_PATH: DATA_PATH,
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  child.child.stdin?.end(JSON.stringify({ endpoint, calls, accessKeyId }));
+  const { stdout } = await child;
+  return JSON.parse(stdout) as BotocoreOutcome[];
+}
+
+/** The result of a call that must succeed; fails naming the error otherwise. */
+export function ok(outcome: BotocoreOutcome | undefined): Record<string, unknown> {
+  if (outcome?.result === undefined) throw new Error(`the call failed: ${JSON.stringify(outcome?.error)}`);
+  return outcome.result;
+}
