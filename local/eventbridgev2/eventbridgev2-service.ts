@@ -11,7 +11,9 @@ import {
   eventSourceType,
   invalidInput,
 } from './checks.js';
+import { putEventsEntries, putRawEventsEntries } from './entries.js';
 import { type ArnContext, arnKind, busArn, eventSourceArn, newOpaqueId, subscriberArn } from './ids.js';
+import { type EntryResult, EventAcceptance } from './publishing.js';
 import { ResourcePolicies } from './resource-policies.js';
 import { nameOf, page, pick, SUBSCRIBER_SETTINGS, withDefaults } from './shapes.js';
 import { type BusRecord, EventBridgeV2Store, type EventSourceRecord, type Fields, type SubscriberRecord } from './store.js';
@@ -34,6 +36,8 @@ const revoked = (what: string, arn: string) =>
 export class EventBridgeV2Service {
   readonly store: EventBridgeV2Store;
   readonly #policies: ResourcePolicies;
+  /** The events PutEvents and PutRawEvents accepted, in the durable outbox (not delivered yet). */
+  readonly events: EventAcceptance;
 
   constructor(
     db: DatabaseSync,
@@ -41,6 +45,7 @@ export class EventBridgeV2Service {
   ) {
     this.store = new EventBridgeV2Store(db);
     this.#policies = new ResourcePolicies(this.store, context.clock);
+    this.events = new EventAcceptance(db, context.clock);
   }
 
   /** The template's buses, subscribers, event sources and policies, under the ARNs their Refs resolve to (template-resources.ts). */
@@ -49,8 +54,12 @@ export class EventBridgeV2Service {
   }
 
   /** What it keeps, for the start-up report. */
-  counts(): { buses: number; subscribers: number } {
-    return { buses: this.store.buses.all().length, subscribers: this.store.subscribers.all().length };
+  counts(): { buses: number; subscribers: number; waiting: number } {
+    return {
+      buses: this.store.buses.all().length,
+      subscribers: this.store.subscribers.all().length,
+      waiting: this.events.waiting().length,
+    };
   }
 
   // Event buses
@@ -315,6 +324,22 @@ export class EventBridgeV2Service {
     };
   }
 
+  // Publishing: accepted into the outbox, not yet delivered to subscribers
+
+  async PutEvents(input: Input): Promise<Fields> {
+    const bus = this.#bus(input.EventBusArn);
+    return answered(this.events.accept(bus, putEventsEntries(input, this.#place(bus))));
+  }
+
+  async PutRawEvents(input: Input): Promise<Fields> {
+    const bus = this.#bus(input.EventBusArn);
+    return answered(this.events.accept(bus, putRawEventsEntries(input, this.#place(bus))));
+  }
+
+  #place(bus: BusRecord) {
+    return { busArn: bus.EventBusArn, accountId: this.context.accountId, region: this.context.region, now: this.context.clock.now() };
+  }
+
   // Resource policies, revocation and tags
 
   async PutResourcePolicy(input: Input): Promise<Fields> {
@@ -448,4 +473,9 @@ export class EventBridgeV2Service {
       return arn;
     });
   }
+}
+
+/** PutEvents' and PutRawEvents' answer: each entry's result in order, and how many failed. */
+function answered(entries: readonly EntryResult[]): Fields {
+  return { FailedEntryCount: entries.filter((entry) => 'ErrorCode' in entry).length, Entries: entries };
 }

@@ -18,15 +18,15 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-/** What an app with custom event buses is told at start-up: the control plane runs, no event is delivered yet. */
+/** What an app with custom event buses is told at start-up: the control plane runs; events are accepted but not yet delivered. */
 export const NOT_DELIVERED =
-  'EventBridge custom event buses (AWS::EventsV2): buses, subscribers, event sources and policies run as the API keeps them; PutEvents and PutRawEvents are not served yet, so no event reaches a subscriber (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): buses, subscribers, event sources and policies run as the API keeps them; events PutEvents and PutRawEvents send are accepted but not yet delivered: they wait in the data folder and no event reaches a subscriber (docs/local-runtime/eventbridgev2.md)';
 
 /**
  * EventBridge's custom event buses (`eventbridgev2`, `aws eventsv2`): the control plane of
  * buses, subscribers, event sources, resource policies and tags, over Smithy RPC v2 CBOR from
- * the model, and the template's `AWS::EventsV2::*` resources. Events are not delivered to
- * subscribers yet (docs/local-runtime/eventbridgev2.md).
+ * the model, and the template's `AWS::EventsV2::*` resources. PutEvents and PutRawEvents are
+ * accepted into a durable outbox, not yet delivered to subscribers (docs/local-runtime/eventbridgev2.md).
  */
 export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
   name: 'eventbridgev2',
@@ -55,6 +55,15 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
   },
   report: (service) => {
     const counts = service.counts();
-    return { counts: { 'custom event buses': counts.buses, subscribers: counts.subscribers } };
+    return {
+      counts: { 'custom event buses': counts.buses, subscribers: counts.subscribers },
+      ...(counts.waiting > 0
+        ? {
+            lines: [
+              `custom event buses: ${counts.waiting} event(s) accepted but not yet delivered (delivery to subscribers is not built yet)`,
+            ],
+          }
+        : {}),
+    };
   },
 };

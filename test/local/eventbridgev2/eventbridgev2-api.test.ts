@@ -32,12 +32,13 @@ describe('EventBridgeV2Service', () => {
   const clock = new ManualClock(Date.UTC(2026, 9, 1));
   const file = join(tempDataDir(), 'eventbridgev2.sqlite');
   let db: DatabaseSync;
+  let service: EventBridgeV2Service;
   let endpoint: Endpoint;
   let url: string;
 
   beforeAll(async () => {
     db = new DatabaseSync(file);
-    const service = new EventBridgeV2Service(db, { region: 'us-east-1', accountId: ACCOUNT, clock });
+    service = new EventBridgeV2Service(db, { region: 'us-east-1', accountId: ACCOUNT, clock });
     service.declare({ stacks: [], warnings: [] });
     endpoint = new Endpoint({ port: 0 });
     url = await endpoint.start();
@@ -284,6 +285,114 @@ describe('EventBridgeV2Service', () => {
     expect((ok(second).EventBuses as { Name: string }[]).map((b) => b.Name)).toEqual(['page-c']);
     expect(ok(second).NextToken).toBeUndefined();
     expect(bad?.error).toMatchObject({ code: 'InvalidInputException' });
+  });
+
+  it('accepts PutEvents into the outbox, answering a repeat of a deduplication id or content within 300 s DEDUPLICATED', async () => {
+    const bus = await newBus('published');
+    const entry = (id: string) => ({
+      Source: 'shop',
+      DetailType: 'OrderPlaced',
+      Detail: '{"orderId": "o-1"}',
+      SystemMetadata: { DeduplicationId: id },
+    });
+    const [first, repeat] = await calls(
+      { operation: 'put_events', params: { EventBusArn: bus, Entries: [entry('d-1'), entry('d-2')] } },
+      { operation: 'put_events', params: { EventBusArn: bus, Entries: [entry('d-1')] } },
+    );
+    const [one, two] = ok(first).Entries as { EventId: string; SuccessCode: string }[];
+    expect(ok(first).FailedEntryCount).toBe(0);
+    expect([one?.SuccessCode, two?.SuccessCode]).toEqual(['PUBLISHED', 'PUBLISHED']);
+    expect(ok(repeat).Entries).toEqual([{ EventId: one?.EventId, SuccessCode: 'DEDUPLICATED' }]);
+    clock.advance(300_001);
+    const content = { Source: 'shop', DetailType: 'OrderPlaced', Detail: '{"orderId": "o-2"}' };
+    const [later, contentBased, again] = await calls(
+      { operation: 'put_events', params: { EventBusArn: bus, Entries: [entry('d-1')] } },
+      {
+        operation: 'put_events',
+        params: { EventBusArn: bus, Entries: [content], DeduplicationConfiguration: { DeduplicationType: 'CONTENT_BASED' } },
+      },
+      {
+        operation: 'put_events',
+        params: { EventBusArn: bus, Entries: [content], DeduplicationConfiguration: { DeduplicationType: 'CONTENT_BASED' } },
+      },
+    );
+    expect(ok(later).Entries).toEqual([{ EventId: expect.not.stringMatching(one?.EventId ?? ''), SuccessCode: 'PUBLISHED' }]);
+    expect((ok(again).Entries as { SuccessCode: string }[])[0]?.SuccessCode).toBe('DEDUPLICATED');
+    expect((ok(again).Entries as { EventId: string }[])[0]?.EventId).toBe((ok(contentBased).Entries as { EventId: string }[])[0]?.EventId);
+    // Accepted, not yet delivered: the four published events wait in the outbox, in order.
+    const waiting = service.events.waiting(bus);
+    expect(waiting.map((event) => (event.detail as { orderId: string }).orderId)).toEqual(['o-1', 'o-1', 'o-1', 'o-2']);
+    expect(waiting[0]).toMatchObject({
+      source: 'shop',
+      'detail-type': 'OrderPlaced',
+      account: ACCOUNT,
+      region: 'us-east-1',
+      'event-bus-arn': bus,
+    });
+  });
+
+  it('fails if PutEvents names an unknown bus or sends more than 100 entries, and refuses an aws. source, a malformed detail or an oversized event by entry', async () => {
+    const bus = await newBus('refusing');
+    const missing = bus.replace(/[a-z0-9]{25}$/, 'b'.repeat(25));
+    const good = { Source: 'shop', DetailType: 'OrderPlaced', Detail: '{}' };
+    const [unknown, tooMany, mixed] = await calls(
+      { operation: 'put_events', params: { EventBusArn: missing, Entries: [good] } },
+      { operation: 'put_events', params: { EventBusArn: bus, Entries: Array.from({ length: 101 }, () => good) } },
+      {
+        operation: 'put_events',
+        params: {
+          EventBusArn: bus,
+          Entries: [
+            { ...good, Source: 'aws.s3' },
+            { ...good, Detail: '{"broken"' },
+            good,
+            { ...good, Detail: JSON.stringify({ blob: 'x'.repeat(1_048_576) }) },
+          ],
+        },
+      },
+    );
+    expect(unknown?.error).toMatchObject({ code: 'ResourceNotFoundException', status: 404 });
+    expect(tooMany?.error).toMatchObject({ code: 'InvalidInputException', status: 400 });
+    expect(tooMany?.error?.message).toContain(
+      "at 'entries' failed to satisfy constraint: Member must have length less than or equal to 100",
+    );
+    const entries = ok(mixed).Entries as Record<string, string>[];
+    expect(ok(mixed).FailedEntryCount).toBe(3);
+    expect(entries.map((entry) => entry.ErrorCode ?? entry.SuccessCode)).toEqual([
+      'InvalidInputException',
+      'InvalidInputException',
+      'PUBLISHED',
+      'InvalidInputException',
+    ]);
+    expect(entries[0]?.ErrorMessage).toContain('the aws. prefix is reserved for AWS services');
+    expect(entries[1]?.ErrorMessage).toContain('Detail is malformed');
+    expect(entries[3]?.ErrorMessage).toContain('over the 1048576-byte (1 MB) event size limit');
+  });
+
+  it('accepts PutRawEvents of JSON data, and fails if open-format data comes without a schema registry', async () => {
+    const bus = await newBus('raw');
+    const data = { $bytes: Buffer.from('{"orderId": "r-1"}').toString('base64') };
+    const [json, avro] = await calls(
+      {
+        operation: 'put_raw_events',
+        params: {
+          EventBusArn: bus,
+          Entries: [
+            { Data: data, Metadata: { tenant: 't-1' }, SystemMetadata: { ContentType: 'application/cloudevents+json', EventGroupId: 'g' } },
+          ],
+        },
+      },
+      {
+        operation: 'put_raw_events',
+        params: { EventBusArn: bus, Entries: [{ Data: data, SystemMetadata: { ContentType: 'application/avro' } }] },
+      },
+    );
+    expect(ok(json).Entries).toEqual([
+      { EventId: expect.any(String), SequenceNumber: expect.stringMatching(/^\d{20}$/), SuccessCode: 'PUBLISHED' },
+    ]);
+    expect(avro?.error).toMatchObject({ code: 'InvalidInputException' });
+    expect(avro?.error?.message).toContain('SchemaRegistryConfiguration is required');
+    expect(service.events.waiting(bus)).toEqual([expect.objectContaining({ data: { orderId: 'r-1' }, metadata: { tenant: 't-1' } })]);
   });
 
   it('keeps what the API made in its database: a service over the same file after a restart describes it', async () => {
