@@ -6,7 +6,7 @@ import { Endpoint } from '../../../local/endpoint/server.js';
 import { EventBridgeV2Service } from '../../../local/eventbridgev2/eventbridgev2-service.js';
 import { eventBridgeV2Protocol } from '../../../local/eventbridgev2/protocol.js';
 import { tempDataDir } from '../helpers.js';
-import { type BotocoreCall, botocore, ok } from './botocore.js';
+import { BOTOCORE_SKIP_REASON, type BotocoreCall, botocore, botocoreMissing, ok } from './botocore.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deliver`;
@@ -28,7 +28,7 @@ function subscriber(bus: string, name: string, rest: Record<string, unknown> = {
  * EventBridge's custom event bus API (eventbridgev2) through botocore, AWS's own client, with
  * the model it ships: Smithy RPC v2 CBOR requests, answers and errors as AWS's SDKs read them.
  */
-describe('EventBridgeV2Service', () => {
+describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
   const clock = new ManualClock(Date.UTC(2026, 9, 1));
   const file = join(tempDataDir(), 'eventbridgev2.sqlite');
   let db: DatabaseSync;
@@ -401,3 +401,5 @@ describe('EventBridgeV2Service', () => {
     expect(await again.DescribeEventBus({ EventBusArn: bus })).toMatchObject({ Name: 'durable', State: 'ACTIVE' });
   });
 });
+
+if (botocoreMissing) console.info(BOTOCORE_SKIP_REASON);

@@ -3,7 +3,7 @@ import { eventBridgeV2Module, NOT_DELIVERED } from '../../../local/eventbridgev2
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { botocore, ok } from './botocore.js';
+import { BOTOCORE_SKIP_REASON, botocore, botocoreMissing, ok } from './botocore.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deliver`;
@@ -53,7 +53,7 @@ const APP = assemblyOf({
  * The `AWS::EventsV2::*` resources of a template in the local runtime: run (not named as left
  * out), their Refs the ARNs the API describes them by, ACTIVE, and what the API makes kept across a restart.
  */
-describe('EventBridgeV2 in the local runtime', () => {
+describe.skipIf(botocoreMissing)('EventBridgeV2 in the local runtime', () => {
   const dataDir = tempDataDir();
   let runtime: LocalRuntime;
 
@@ -126,3 +126,5 @@ describe('EventBridgeV2 in the local runtime', () => {
     ]);
   });
 });
+
+if (botocoreMissing) console.info(BOTOCORE_SKIP_REASON);
