@@ -19,8 +19,9 @@ client = botocore.session.get_session().create_client(
     "eventbridgev2",
     region_name="us-east-1",
     endpoint_url=request["endpoint"],
-    aws_access_key_id=request.get("accessKeyId", "local"),
-    aws_secret_access_key="local",
+    aws_access_key_id=request.get("credentials", {}).get("accessKeyId", "local"),
+    aws_secret_access_key=request.get("credentials", {}).get("secretAccessKey", "local"),
+    aws_session_token=request.get("credentials", {}).get("sessionToken"),
     # The runtime's own checks are under test: botocore's client-side validation would refuse first.
     config=Config(retries={"max_attempts": 1}, parameter_validation=False),
 )

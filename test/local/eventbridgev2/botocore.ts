@@ -22,6 +22,13 @@ export interface BotocoreCall {
   readonly params?: Record<string, unknown>;
 }
 
+/** Who signs the calls (a role's session, `principals.credentialsFor`); the runtime's administrator without. */
+export interface BotocoreCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
 export type BotocoreOutcome =
   | { readonly result: Record<string, unknown>; readonly error?: undefined }
   | { readonly error: { readonly code: string; readonly message: string; readonly status: number }; readonly result?: undefined };
@@ -31,7 +38,11 @@ export type BotocoreOutcome =
  * eventbridgev2 model on AWS_DATA_PATH) against `endpoint`: AWS's own client, serializer and
  * error parser for Smithy RPC v2 CBOR. Asynchronous, as the endpoint answers from this process.
  */
-export async function botocore(endpoint: string, calls: readonly BotocoreCall[], accessKeyId = 'local'): Promise<BotocoreOutcome[]> {
+export async function botocore(
+  endpoint: string,
+  calls: readonly BotocoreCall[],
+  credentials?: BotocoreCredentials,
+): Promise<BotocoreOutcome[]> {
   const child = run('python3', [join(import.meta.dirname, 'botocore-calls.py')], {
     env: {
       PATH: process.env.PATH,
@@ -42,7 +53,7 @@ export async function botocore(endpoint: string, calls: readonly BotocoreCall[],
     },
     maxBuffer: 16 * 1024 * 1024,
   });
-  child.child.stdin?.end(JSON.stringify({ endpoint, calls, accessKeyId }));
+  child.child.stdin?.end(JSON.stringify({ endpoint, calls, ...(credentials ? { credentials } : {}) }));
   const { stdout } = await child;
   return JSON.parse(stdout) as BotocoreOutcome[];
 }

@@ -3,6 +3,7 @@ import { eventBridgeV2Module, NOT_DELIVERED } from '../../../local/eventbridgev2
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
 import { BOTOCORE_SKIP_REASON, botocore, botocoreMissing, ok } from './botocore.js';
 
 const ACCOUNT = '000000000000';
@@ -124,6 +125,47 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 in the local runtime', () => {
     expect(report?.lines).toEqual([
       'custom event buses: 1 event(s) accepted but not yet delivered (delivery to subscribers is not built yet)',
     ]);
+  });
+});
+
+/**
+ * IAM over the API's protocol: each call is authorized as `events:<Operation>` on the v2
+ * resource, and a refusal is answered in RPC v2 CBOR as the SDKs read it (AccessDeniedException, 403).
+ */
+describe.skipIf(botocoreMissing)('EventBridgeV2 under IAM', () => {
+  const READER = `arn:aws:iam::${ACCOUNT}:role/bus-reader`;
+  let runtime: LocalRuntime;
+
+  beforeAll(async () => {
+    const app = assemblyOf({
+      Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'guarded' } },
+      Reader: serviceRole('lambda.amazonaws.com', {
+        RoleName: 'bus-reader',
+        Policies: [inlinePolicy('read', { Action: 'events:DescribeEventBus', Resource: { Ref: 'Bus' } })],
+      }),
+      Refs: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Name: 'bus', Value: { Ref: 'Bus' } } },
+    });
+    runtime = await LocalRuntime.start({ cdkOut: app, dataDir: tempDataDir(), port: 0, log: () => undefined, iam: 'enforce' });
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it('lets a role do what its policy allows on the bus, and fails with AccessDeniedException for the rest', async () => {
+    const { Parameter } = (await runtime.ssm.GetParameter({ Name: 'bus' })) as { Parameter: { Value: string } };
+    const bus = Parameter.Value;
+    const [described, deleted] = await botocore(
+      runtime.url,
+      [
+        { operation: 'describe_event_bus', params: { EventBusArn: bus } },
+        { operation: 'delete_event_bus', params: { EventBusArn: bus } },
+      ],
+      runtime.iam.principals.credentialsFor(READER, 'test'),
+    );
+    expect(ok(described)).toMatchObject({ Name: 'guarded', State: 'ACTIVE' });
+    expect(deleted?.error).toMatchObject({ code: 'AccessDeniedException', status: 403 });
+    expect(deleted?.error?.message).toContain(`is not authorized to perform: events:DeleteEventBus on resource: ${bus}`);
   });
 });
 
