@@ -3,6 +3,7 @@ import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
+import { eventBridgeV2Module } from '../eventbridgev2/module.js';
 import { eventsModule } from '../events/module.js';
 import { iamModule } from '../iam/module.js';
 import { kinesisModule } from '../kinesis/module.js';
@@ -46,6 +47,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   lambdaModule,
   snsModule,
   eventsModule,
+  eventBridgeV2Module,
   sesModule,
   s3Module,
   statesModule,

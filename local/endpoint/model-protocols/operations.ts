@@ -1,4 +1,5 @@
 import { AwsError } from '../../aws-error.js';
+import type { ApiModel } from '../validation/model.js';
 import type { InputValidator } from '../validation/validator.js';
 
 /**
@@ -36,4 +37,13 @@ export async function runOperation(operations: ModelOperations, checks: Protocol
 export function timestampValue(value: unknown): Date {
   if (value instanceof Date) return value;
   return new Date(typeof value === 'number' ? value : String(value));
+}
+
+/** The member an error's text travels in: the one the model's errors name (`Message` in Scheduler's), else `message`. */
+export function errorMessageMember(model: ApiModel): string {
+  for (const shape of Object.values(model.shapes)) {
+    const member = shape.exception ? Object.keys(shape.members ?? {}).find((name) => name.toLowerCase() === 'message') : undefined;
+    if (member !== undefined) return member;
+  }
+  return 'message';
 }

@@ -2,7 +2,7 @@ import { AwsError } from '../../aws-error.js';
 import { parseBoundedJson } from '../../json-depth.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
-import { type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
+import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
 
 /** One operation's route: its method and its `requestUri` as a pattern with a group per label. */
 interface Route {
@@ -207,15 +207,6 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
     return { status, headers, body: JSON.stringify(body) };
   }
-}
-
-/** The member an error's text travels in: the one the model's errors name (`Message` in Scheduler's), else `message`. */
-function errorMessageMember(model: ApiModel): string {
-  for (const shape of Object.values(model.shapes)) {
-    const member = shape.exception ? Object.keys(shape.members ?? {}).find((name) => name.toLowerCase() === 'message') : undefined;
-    if (member !== undefined) return member;
-  }
-  return 'message';
 }
 
 function shapeOf(model: ApiModel, name: string): Shape {

@@ -13,7 +13,7 @@
  * Functions' TestState checks a mocked result against (`mock.fieldValidationMode`,
  * local/states/mock-validation.ts): types, required members, lengths, ranges and enums.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -172,12 +172,37 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
   return {
     source: 'botocore',
     botocoreVersion,
-    metadata: pick(metadata, protocol ? [...metadataKeys, 'xmlNamespace', 'signingName', 'serviceId'] : metadataKeys),
+    // RPC v2 CBOR names its errors in the namespace of the model's uid (`com.amazonaws.eventbridgev2#...`).
+    metadata: pick(
+      metadata,
+      protocol
+        ? [...metadataKeys, 'xmlNamespace', 'signingName', 'serviceId', ...(metadata.protocol === 'smithy-rpc-v2-cbor' ? ['uid'] : [])]
+        : metadataKeys,
+    ),
     operations: trimmedOperations,
     ...(otherOperations ? { otherOperations } : {}),
     ...(Object.keys(errorMessages).length > 0 ? { errorMessages } : {}),
     shapes,
   };
+}
+
+/**
+ * A service's newest model: from the folders on `AWS_DATA_PATH` first, as botocore's own loader
+ * looks (a service newer than the machine's botocore: test/fixtures/botocore-data), then from
+ * botocore's data. A folder on the path names the origin of its models in its `VERSION` file.
+ */
+function serviceModel(
+  dataFolder: string,
+  service: string,
+  botocoreVersion: string,
+): { model: Json; version: string; botocoreVersion: string } {
+  const extra = (process.env.AWS_DATA_PATH ?? '').split(':').filter((folder) => folder !== '');
+  const folder = extra.find((candidate) => existsSync(join(candidate, service))) ?? dataFolder;
+  const version = newestVersion(folder, service);
+  const file = join(folder, service, version, 'service-2.json');
+  const text = existsSync(`${file}.gz`) ? gunzipSync(readFileSync(`${file}.gz`)).toString('utf8') : readFileSync(file, 'utf8');
+  const origin = folder === dataFolder ? botocoreVersion : readFileSync(join(folder, 'VERSION'), 'utf8').trim();
+  return { model: JSON.parse(text) as Json, version, botocoreVersion: origin };
 }
 
 function main(): void {
@@ -190,11 +215,10 @@ function main(): void {
   const botocoreVersion = versionArgument ?? /__version__ = '([^']+)'/.exec(initFile)?.[1] ?? 'unknown';
   const here = dirname(fileURLToPath(import.meta.url));
   for (const [service, operations] of Object.entries(SERVED_OPERATIONS)) {
-    const version = newestVersion(dataFolder, service);
-    const model = JSON.parse(gunzipSync(readFileSync(join(dataFolder, service, version, 'service-2.json.gz'))).toString('utf8')) as Json;
-    const trimmed = trimModel(model, operations, botocoreVersion, PROTOCOL_FROM_MODEL.has(service));
+    const found = serviceModel(dataFolder, service, botocoreVersion);
+    const trimmed = trimModel(found.model, operations, found.botocoreVersion, PROTOCOL_FROM_MODEL.has(service));
     writeFileSync(join(here, `${service}.json`), `${JSON.stringify(trimmed, null, 1)}\n`);
-    console.log(`${service} ${version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
+    console.log(`${service} ${found.version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
   }
   mkdirSync(join(here, 'outputs'), { recursive: true });
   for (const service of OUTPUT_MODEL_SERVICES) {

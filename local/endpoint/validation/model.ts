@@ -16,6 +16,8 @@ export interface ApiModel {
     /** The service's endpoint prefix, its signing name where the model gives none. */
     readonly endpointPrefix?: string;
     readonly serviceId?: string;
+    /** botocore's `<service>-<api version>`: the Smithy namespace of RPC v2 CBOR's error types (protocol-driven models only). */
+    readonly uid?: string;
   };
   readonly operations: Readonly<Record<string, ModelOperation>>;
   /** The service's other operations, by name, with their routes: what the local service does not serve (protocol-driven models only). */

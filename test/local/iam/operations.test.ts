@@ -7,6 +7,7 @@ import { CloudFormationService } from '../../../local/cloudformation/cloudformat
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
 import { Ec2Service } from '../../../local/ec2/ec2-service.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
+import { EventBridgeV2Service } from '../../../local/eventbridgev2/eventbridgev2-service.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import {
   authorizationsFor as authorizationsOfService,
@@ -90,6 +91,7 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   apigateway: () => methods(RestApiControl),
   // Both of SES's APIs share the prefix: what each model-driven codec serves, as its model lists them.
   ses: () => [...Object.keys(loadModel('ses').operations), ...Object.keys(loadModel('sesv2').operations)],
+  eventbridgev2: () => methods(EventBridgeV2Service),
 };
 
 // ---- What the Service Authorization Reference says of an action and its resources ----
@@ -231,6 +233,15 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   },
   // X-Ray's OTLP endpoint (local/traces): PutSpans takes no resource.
   xray: {},
+  // EventBridge's custom event buses: their actions are `events:` ones, on the v2 resources.
+  eventbridgev2: {
+    Name: 'orders',
+    EventBusArn: arn('events', `event-busv2/orders/${'a'.repeat(25)}`),
+    SubscriberArn: arn('events', `subscriber/to-queue/${'b'.repeat(25)}`),
+    EventSourceArn: arn('events', `event-sourcev2/aws.service/s3/${'c'.repeat(25)}`),
+    ResourceArn: arn('events', `event-busv2/orders/${'a'.repeat(25)}`),
+    Arn: arn('events', `subscriber/to-queue/${'b'.repeat(25)}`),
+  },
 };
 
 /** Inputs of operations that name a member as another operation of their prefix does, with another kind of ARN in it. */

@@ -1,0 +1,128 @@
+import { AwsError } from '../aws-error.js';
+import { compilePattern } from '../events/pattern.js';
+import { compileJsonata, isJsonataTemplate } from '../states/engine/jsonata.js';
+import type { Fields } from './store.js';
+
+/** The API's answer to a request parameter that is missing or not valid (its model's InvalidInputException, 400). */
+export const invalidInput = (message: string, cause?: unknown) =>
+  new AwsError('InvalidInputException', message, 400, cause === undefined ? undefined : { cause });
+
+/** What the model cannot say of a request: the API's own checks, each failing with InvalidInputException naming the member. */
+
+/**
+ * A subscriber's FilterConfiguration: Filters present with at least one pattern, each pattern
+ * one EventBridge accepts (the rules' own parser, local/events/pattern.ts). On UpdateSubscriber an
+ * empty FilterConfiguration clears the filter (`clears`).
+ */
+export function checkFilterConfiguration(configuration: Fields | undefined, update: boolean): void {
+  if (configuration === undefined) return;
+  if (update && Object.keys(configuration).length === 0) return;
+  const filters = configuration.Filters as readonly Fields[] | undefined;
+  if (filters === undefined || filters.length === 0)
+    throw invalidInput(
+      'FilterConfiguration.Filters must contain at least one Filter with a non-empty Pattern' +
+        (update ? ' (an empty FilterConfiguration {} clears the filter)' : ''),
+    );
+  filters.forEach((filter, index) => {
+    const where = `FilterConfiguration.Filters[${index}].Pattern`;
+    if (filter.Pattern === '') throw invalidInput(`${where} must not be empty`);
+    try {
+      compilePattern(filter.Pattern);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      throw invalidInput(`${where}: ${error.message}`, error);
+    }
+  });
+}
+
+/** A universal (AWS SDK) target's ARN: `arn:aws:events:::aws-sdk:<service>:<apiAction>`. */
+export const isUniversalTarget = (targetArn: unknown) =>
+  typeof targetArn === 'string' && /^arn:aws[-a-z0-9]*:events:::aws-sdk:/.test(targetArn);
+
+/**
+ * A subscriber's Transformer: JSONATA needs a JsonataConfiguration whose expression compiles,
+ * the other types take none, and a universal target takes no Transformer at all (its input is
+ * UniversalTargetParameters.Input).
+ */
+export function checkTransformer(transformer: Fields | undefined, targetArn: unknown): void {
+  if (transformer === undefined) return;
+  if (isUniversalTarget(targetArn))
+    throw invalidInput(
+      `a Transformer is not applicable to the universal target ${String(targetArn)}: set its input in InvokeConfiguration.UniversalTargetParameters.Input`,
+    );
+  const jsonata = transformer.JsonataConfiguration as Fields | undefined;
+  if (transformer.Type === 'JSONATA') {
+    if (jsonata === undefined) throw invalidInput('Transformer.JsonataConfiguration is required when Transformer.Type is JSONATA');
+    checkJsonata(jsonata.Expression, 'Transformer.JsonataConfiguration.Expression');
+  } else if (jsonata !== undefined) {
+    throw invalidInput(
+      `Transformer.JsonataConfiguration applies only when Transformer.Type is JSONATA, not ${String(transformer.Type ?? 'unset')}`,
+    );
+  }
+}
+
+function checkJsonata(expression: unknown, where: string): void {
+  if (!isJsonataTemplate(expression)) throw invalidInput(`${where} must be a JSONata expression wrapped in {% %}`);
+  try {
+    compileJsonata(expression);
+  } catch (error) {
+    throw invalidInput(`${where} is not a valid JSONata expression: ${(error as Error).message}`, error);
+  }
+}
+
+/** A subscriber's starting position: POINT_IN_TIME needs a PointInTimeConfiguration, and TIMESTAMP a StartingPoint. */
+export function checkStartingPosition(input: Fields): void {
+  const pointInTime = input.PointInTimeConfiguration as Fields | undefined;
+  if (input.StartingPosition === 'POINT_IN_TIME' && pointInTime === undefined)
+    throw invalidInput('PointInTimeConfiguration is required when StartingPosition is POINT_IN_TIME');
+  if (pointInTime !== undefined && input.StartingPosition !== 'POINT_IN_TIME')
+    throw invalidInput('PointInTimeConfiguration applies only when StartingPosition is POINT_IN_TIME');
+  if (pointInTime?.PointType === 'TIMESTAMP' && pointInTime.StartingPoint === undefined)
+    throw invalidInput('PointInTimeConfiguration.StartingPoint is required when PointType is TIMESTAMP');
+}
+
+/** The role a subscriber's service assumes must be the caller's account's. */
+export function checkRoleAccount(invoke: Fields | undefined, accountId: string): void {
+  const role = invoke?.RoleArn;
+  if (typeof role === 'string' && role.split(':')[4] !== accountId)
+    throw invalidInput(`InvokeConfiguration.RoleArn ${role} must belong to the calling account ${accountId}`);
+}
+
+/** An event source's Configuration: exactly one of its variants (a union). */
+export function eventSourceType(configuration: Fields): 'AWS_SERVICE_EVENTS' | 'PARTNER_EVENTS' {
+  const variants = Object.keys(configuration);
+  if (variants.length !== 1)
+    throw invalidInput(
+      `Configuration must set exactly one of AwsServiceEventsConfiguration and PartnerEventsConfiguration, not ${variants.length === 0 ? 'none' : variants.join(' and ')}`,
+    );
+  const pattern = (configuration.AwsServiceEventsConfiguration ?? configuration.PartnerEventsConfiguration) as Fields;
+  if (pattern.Pattern !== undefined && pattern.Pattern !== '') {
+    try {
+      compilePattern(pattern.Pattern);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      throw invalidInput(`Configuration.${variants[0]}.Pattern: ${error.message}`, error);
+    }
+  }
+  return variants[0] === 'AwsServiceEventsConfiguration' ? 'AWS_SERVICE_EVENTS' : 'PARTNER_EVENTS';
+}
+
+/**
+ * Whether a policy grants public access: a statement allowing a wildcard principal with no
+ * condition naming the callers' accounts, organizations or principals (the model's
+ * PublicPolicyException). Conditions on event content do not identify the caller.
+ */
+export function grantsPublicAccess(document: Fields): boolean {
+  const statements = Array.isArray(document.Statement) ? (document.Statement as Fields[]) : [document.Statement as Fields];
+  return statements.some((statement) => {
+    if (statement?.Effect !== 'Allow') return false;
+    const principal = statement.Principal;
+    const wildcard =
+      principal === '*' || (typeof principal === 'object' && principal !== null && [(principal as Fields).AWS].flat().includes('*'));
+    if (!wildcard) return false;
+    const keys = Object.values((statement.Condition ?? {}) as Record<string, Fields>).flatMap((operands) => Object.keys(operands ?? {}));
+    return !keys.some((key) =>
+      /^aws:(SourceAccount|SourceOwner|PrincipalAccount|PrincipalOrgID|PrincipalOrgPaths|PrincipalArn|SourceArn)$/i.test(key),
+    );
+  });
+}

@@ -1,0 +1,98 @@
+import { AwsError } from '../aws-error.js';
+import { invalidInput } from './checks.js';
+import { type Accepted, dedupKeyOf, MAX_EVENT_BYTES } from './publishing.js';
+import type { Fields } from './store.js';
+
+/** An entry refused on its own (the batch goes on): the model's vocabulary, InvalidInputException, with why. */
+type Refused = { readonly ErrorCode: string; readonly ErrorMessage: string };
+const refused = (message: string): Refused => ({ ErrorCode: 'InvalidInputException', ErrorMessage: message });
+
+/** Where an event lives: the bus, the account and region it was published in. */
+export interface Place {
+  readonly busArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly now: number;
+}
+
+const tooLarge = (bytes: number) => refused(`The event is ${bytes} bytes, over the ${MAX_EVENT_BYTES}-byte (1 MB) event size limit.`);
+
+/** PutEvents' entries as events to accept, or each its refusal: an `aws.` source, a detail that is not a JSON object, an event over 1 MB. */
+export function putEventsEntries(input: Fields, place: Place): (Accepted | Refused)[] {
+  const contentBased = (input.DeduplicationConfiguration as Fields | undefined)?.DeduplicationType === 'CONTENT_BASED';
+  return (input.Entries as Fields[]).map((entry) => {
+    const source = entry.Source as string;
+    if (source.startsWith('aws.')) return refused(`Source ${source} is not allowed: the aws. prefix is reserved for AWS services.`);
+    const text = (entry.Detail ?? '{}') as string;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_EVENT_BYTES) return tooLarge(bytes);
+    let detail: unknown;
+    try {
+      detail = JSON.parse(text);
+    } catch {
+      return refused('Detail is malformed: it is not valid JSON.');
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+      return refused('Detail is malformed: it must be a JSON object.');
+    const system = (entry.SystemMetadata ?? {}) as Fields;
+    const content = { source, 'detail-type': entry.DetailType, detail, resources: entry.Resources ?? [] };
+    return {
+      event: {
+        version: '0',
+        ...content,
+        account: place.accountId,
+        region: place.region,
+        time: new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : place.now).toISOString(),
+        'event-bus-arn': place.busArn,
+        ...(system.EventGroupId === undefined ? {} : { 'event-group-id': system.EventGroupId }),
+      },
+      dedupKey: dedupKeyOf(system.DeduplicationId, contentBased, content),
+      ...(typeof system.EventGroupId === 'string' ? { groupId: system.EventGroupId } : {}),
+    };
+  });
+}
+
+/** Content types whose data is JSON (`application/json`, `application/cloudevents+json`): checked as JSON. */
+const isJson = (contentType: string) => /^application\/([\w.-]+\+)?json$/i.test(contentType.split(';')[0]?.trim() ?? '');
+
+/**
+ * PutRawEvents' entries: JSON data must parse; open formats (Avro, Protobuf) need the request's
+ * SchemaRegistryConfiguration, and with one the local runtime reaches no registry.
+ * @throws AwsError InvalidInputException or SchemaRegistryUnavailableException for the whole request
+ */
+export function putRawEventsEntries(input: Fields, place: Place): (Accepted | Refused)[] {
+  const entries = input.Entries as Fields[];
+  const openFormat = entries.some((entry) => !isJson(String((entry.SystemMetadata as Fields).ContentType)));
+  if (openFormat && input.SchemaRegistryConfiguration === undefined)
+    throw invalidInput('SchemaRegistryConfiguration is required for open-format (Avro, Protobuf) entries: their ContentType is not JSON');
+  if (openFormat)
+    throw new AwsError(
+      'SchemaRegistryUnavailableException',
+      'The schema registry could not be reached: the local runtime reaches no Glue or Confluent schema registry, so open-format entries are not accepted here.',
+      400,
+    );
+  const contentBased = (input.DeduplicationConfiguration as Fields | undefined)?.DeduplicationType === 'CONTENT_BASED';
+  return entries.map((entry) => {
+    const system = entry.SystemMetadata as Fields;
+    const data = Buffer.from(String(entry.Data), 'base64');
+    if (data.length > MAX_EVENT_BYTES) return tooLarge(data.length);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      return refused(`Data is not valid JSON, as its ContentType ${String(system.ContentType)} says it is.`);
+    }
+    const content = { data: parsed, metadata: entry.Metadata ?? {}, contentType: system.ContentType };
+    return {
+      event: {
+        ...content,
+        account: place.accountId,
+        region: place.region,
+        time: new Date(place.now).toISOString(),
+        'event-bus-arn': place.busArn,
+      },
+      dedupKey: dedupKeyOf(system.DeduplicationId, contentBased, content),
+      ...(typeof system.EventGroupId === 'string' ? { groupId: system.EventGroupId } : {}),
+    };
+  });
+}
