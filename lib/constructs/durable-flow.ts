@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
+import { DURABLE_LAMBDA_CLIENT, flaggedDefault } from './feature-flags.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
@@ -37,8 +38,10 @@ export interface DurableFlowProps {
   /**
    * The durable handler: its entry must export `handler = withDurableExecution(...)`
    * (`@aws/durable-execution-sdk-js`). `timeout` bounds one invocation (a replay), not the
-   * execution (`executionTimeout` does). `durableLambdaClient` defaults to true here: the
-   * bundle holds only the part of `@aws-sdk/client-lambda` the durable execution SDK uses.
+   * execution (`executionTimeout` does). `durableLambdaClient` defaults to true here where the
+   * app's context sets `@switchyard/constructs:durableLambdaClient` (the scaffold's cdk.json
+   * does): the bundle holds only the part of `@aws-sdk/client-lambda` the durable execution SDK
+   * uses. Without the key it defaults to false, with a warning: true from the next minor release.
    */
   readonly handler: SwitchyardFunctionProps;
   /** The bus the trigger listens on. */
@@ -132,10 +135,11 @@ export class DurableFlow extends Construct implements IMonitorable {
     validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
 
     // The durable execution SDK's import() of the Lambda client would keep all of it (SwitchyardFunction's durableLambdaClient).
+    const durableLambdaClient = flaggedDefault(this, DURABLE_LAMBDA_CLIENT, props.handler.durableLambdaClient);
     const forks = props.forks ?? true;
     this.function = new SwitchyardFunction(this, 'Function', {
       ...props.handler,
-      durableLambdaClient: props.handler.durableLambdaClient ?? true,
+      durableLambdaClient,
       ...(forks
         ? {
             entry: FORKING_ENTRY,
