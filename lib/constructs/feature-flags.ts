@@ -47,8 +47,19 @@ export const DURABLE_LAMBDA_CLIENT: FeatureFlag = {
     "the function's bundle holds only the part of @aws-sdk/client-lambda the durable execution SDK uses (about 110 KB less); a handler importing another name of the client must then set it to false",
 };
 
+/** `DurableFlow`'s `forks`: the handler is bundled inside the kit's fork support. */
+export const DURABLE_FLOW_FORKS: FeatureFlag = {
+  key: '@switchyard/constructs:durableFlowForks',
+  construct: 'DurableFlow',
+  prop: 'forks',
+  defaultWithout: false,
+  defaultWith: true,
+  change:
+    "the handler is bundled inside the kit's fork support, so that `switchyard fork` can rerun an execution in AWS (the function gets lambda:GetDurableExecutionHistory on its own versions and SWITCHYARD_DURABLE_FORKS=1)",
+};
+
 /** Every feature flag of the constructs: the one list (docs/constructs.md#feature-flags documents it; cdk.json and the scaffold's set each). */
-export const FEATURE_FLAGS: readonly FeatureFlag[] = [WORKFLOW_FORK_ENTRY, DURABLE_LAMBDA_CLIENT];
+export const FEATURE_FLAGS: readonly FeatureFlag[] = [WORKFLOW_FORK_ENTRY, DURABLE_LAMBDA_CLIENT, DURABLE_FLOW_FORKS];
 
 /** The context a new app is made with: every flag at its new default (the scaffold's cdk.json, this repository's). */
 export const NEW_APP_CONTEXT: Readonly<Record<string, boolean>> = Object.fromEntries(

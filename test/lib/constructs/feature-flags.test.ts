@@ -6,8 +6,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { FORK_ENTRY_STATE } from '../../../contracts/fork-names.js';
+import { ENV } from '../../../contracts/wiring.js';
 import { DurableFlow } from '../../../lib/constructs/durable-flow.js';
-import { DURABLE_LAMBDA_CLIENT, FEATURE_FLAGS, NEW_APP_CONTEXT, WORKFLOW_FORK_ENTRY } from '../../../lib/constructs/feature-flags.js';
+import {
+  DURABLE_FLOW_FORKS,
+  DURABLE_LAMBDA_CLIENT,
+  FEATURE_FLAGS,
+  NEW_APP_CONTEXT,
+  WORKFLOW_FORK_ENTRY,
+} from '../../../lib/constructs/feature-flags.js';
 import { Workflow } from '../../../lib/constructs/workflow.js';
 import { definitionOf, TEST_ENV } from '../../helpers/synth.js';
 
@@ -40,6 +47,21 @@ function durableFlowIn(context: Record<string, unknown>, durableLambdaClient?: b
     handler: { entry: INVOKER, description: 'A durable flow', ...(durableLambdaClient === undefined ? {} : { durableLambdaClient }) },
   });
   return Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+}
+
+/** Whether a DurableFlow (with a handler that bundles either way) forks in AWS, and the warnings of its synth. */
+function forkingIn(context: Record<string, unknown>, forks?: boolean) {
+  const stack = stackWith(context);
+  new DurableFlow(stack, 'Flow', {
+    eventBus: new events.EventBus(stack, 'Bus'),
+    handler: { entry: path.join(ROOT, 'lambdas/orders/durable-saga-handler.ts'), description: 'A durable flow' },
+    ...(forks === undefined ? {} : { forks }),
+  });
+  const fn = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { DurableConfig: Match.anyValue() } }),
+  )[0];
+  const forking = fn?.Properties?.Environment?.Variables?.[ENV.durableForks] === '1';
+  return { forking, warnings: warningsNaming(Annotations.fromStack(stack).findWarning('*', Match.anyValue()), DURABLE_FLOW_FORKS.key) };
 }
 
 const warningsNaming = (warnings: { entry: { data: unknown } }[], key: string) =>
@@ -99,8 +121,26 @@ describe('DurableFlow durableLambdaClient', () => {
   });
 
   it('does as the handler says whatever the flag, without a warning', () => {
-    expect(durableFlowIn({ [DURABLE_LAMBDA_CLIENT.key]: true }, false)).toEqual([]);
+    expect(warningsNaming(durableFlowIn({ [DURABLE_LAMBDA_CLIENT.key]: true }, false), DURABLE_LAMBDA_CLIENT.key)).toEqual([]);
     expect(() => durableFlowIn({}, true)).toThrow(/Set durableLambdaClient: false on the handler/);
+  });
+});
+
+describe('DurableFlow forks', () => {
+  it('bundles the handler as it is in an app without the flag, and warns once naming forks and the flag', () => {
+    const { forking, warnings } = forkingIn({});
+    expect(forking).toBe(false);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.entry.data)).toContain("DurableFlow's forks defaults to false here");
+  });
+
+  it("bundles the handler inside the kit's fork support in an app whose cdk.json sets the flag, without a warning", () => {
+    expect(forkingIn({ [DURABLE_FLOW_FORKS.key]: true })).toEqual({ forking: true, warnings: [] });
+  });
+
+  it('does as its forks prop says whatever the flag, without a warning', () => {
+    expect(forkingIn({}, true)).toEqual({ forking: true, warnings: [] });
+    expect(forkingIn({ [DURABLE_FLOW_FORKS.key]: true }, false)).toEqual({ forking: false, warnings: [] });
   });
 });
 
