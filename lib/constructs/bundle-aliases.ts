@@ -68,10 +68,10 @@ export function checkDurableLambdaClientImports(subject: ValidationSubject, file
   if (!existsSync(file)) return;
   const source = readFileSync(file, 'utf8');
   const missing = new Set<string>();
-  for (const [, typeOnly, names] of source.matchAll(LAMBDA_CLIENT_IMPORT)) {
+  for (const [, typeOnly, names = ''] of source.matchAll(LAMBDA_CLIENT_IMPORT)) {
     if (typeOnly) continue;
     for (const specifier of names.split(',')) {
-      const [name] = specifier.trim().split(/\s+as\s+/);
+      const [name = ''] = specifier.trim().split(/\s+as\s+/);
       if (name === '' || name.startsWith('type ')) continue;
       if (!DURABLE_LAMBDA_CLIENT_EXPORTS.includes(name)) missing.add(name);
     }

@@ -64,7 +64,7 @@ function forkingIn(context: Record<string, unknown>, forks?: boolean) {
   return { forking, warnings: warningsNaming(Annotations.fromStack(stack).findWarning('*', Match.anyValue()), DURABLE_FLOW_FORKS.key) };
 }
 
-const warningsNaming = (warnings: { entry: { data: unknown } }[], key: string) =>
+const warningsNaming = (warnings: { entry: { data?: unknown } }[], key: string) =>
   warnings.filter(({ entry }) => String(entry.data).includes(key));
 
 describe('Workflow forkEntry', () => {
