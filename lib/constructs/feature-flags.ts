@@ -58,7 +58,7 @@ export const DURABLE_FLOW_FORKS: FeatureFlag = {
     "the handler is bundled inside the kit's fork support, so that `switchyard fork` can rerun an execution in AWS (the function gets lambda:GetDurableExecutionHistory on its own versions and SWITCHYARD_DURABLE_FORKS=1)",
 };
 
-/** Every feature flag of the constructs: the one list (docs/constructs.md#feature-flags documents it; cdk.json and the scaffold's set each). */
+/** Every feature flag of the constructs: the one list (docs/constructs.md#feature-flags-defaults-that-change documents it; cdk.json and the scaffold's set each). */
 export const FEATURE_FLAGS: readonly FeatureFlag[] = [WORKFLOW_FORK_ENTRY, DURABLE_LAMBDA_CLIENT, DURABLE_FLOW_FORKS];
 
 /** The context a new app is made with: every flag at its new default (the scaffold's cdk.json, this repository's). */
