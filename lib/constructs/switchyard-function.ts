@@ -75,8 +75,9 @@ export interface SwitchyardFunctionProps {
    * `DurableExecutionAlreadyStartedException`, with the schemas of those operations only. The
    * package's own client carries every schema and error of the service, and the durable SDK's
    * `import()` of it every export (~60 KB and ~50 KB). A handler that imports another name from
-   * the package fails the build (esbuild: No matching export); set `false` for it.
-   * @default false (DurableFlow's function and its starter: true)
+   * the package fails synthesis naming this option; set `false` for it.
+   * @default false (DurableFlow's starter: true; its function: true where the app sets the
+   *   `@switchyard/constructs:durableLambdaClient` context, as a new app's cdk.json does)
    */
   readonly durableLambdaClient?: boolean;
   /**
