@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, DescribeStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ForkAnswer } from '../../clients/read-api-contract.js';
 import { FORK_EFFECTS, type ForkEdit, type ForkEffects, ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
+import { NO_FORK_ENTRY } from '../../contracts/fork-names.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { forkDurableExecution } from '../../inspect/durable-fork.js';
 import { CliError, usageError } from '../../inspect/errors.js';
@@ -16,8 +17,8 @@ at <state> with the input and the variables (Assign) that state had in the paren
 from the parent's history. The states before it do not run, nor do their model calls. The
 new execution names its parent; the same fork asked twice starts one execution.
 
-A Switchyard Workflow begins with a fork entry, so its fork is a plain StartExecution, in
-AWS as locally; the local runtime forks any state machine of any app. Any top-level state
+A Switchyard Workflow with a fork entry (forkEntry: true) forks through a plain
+StartExecution, in AWS as locally; the local runtime forks any state machine of any app. Any top-level state
 the parent entered can begin a fork (not one inside a Parallel branch or a Map iteration).
 
 A Lambda durable execution forks from one of its handler's steps: the steps before it are
@@ -69,8 +70,15 @@ export const fork: Command = async (argv, io) => {
   if (values.json)
     return io.out(JSON.stringify({ executionArn: answer.executionArn, name: answer.name, parent: answer.parent, from: answer.from }));
   io.out(answer.executionArn);
-  io.err(`forked ${wanted} from ${answer.from} as ${answer.name}${answer.entry ? ' (through its fork entry)' : ''}`);
+  io.err(`forked ${wanted} from ${answer.from} as ${answer.name}${forkedHow(answer)}`);
 };
+
+/** How the fork was started; a state machine the local runtime forked without its own fork entry could not be forked in AWS. */
+function forkedHow(answer: ForkAnswer): string {
+  if (answer.entry) return ' (through its fork entry)';
+  const isStateMachine = answer.executionArn.split(':')[2] === 'states';
+  return isStateMachine ? ` by the local runtime: its state machine ${NO_FORK_ENTRY}` : '';
+}
 
 /** A Step Functions execution forks from a state, a durable execution from a step. */
 async function forkOne(
@@ -114,9 +122,7 @@ async function forkExecution(
   );
   if (!hasForkEntry(JSON.parse(machine.definition ?? '{}'))) {
     if (clients.target.kind !== 'local') {
-      throw new CliError(
-        `${machine.name} has no fork entry: in AWS a fork needs a Switchyard Workflow (its forkEntry, on by default); the local runtime forks any state machine`,
-      );
+      throw new CliError(`${machine.name} ${NO_FORK_ENTRY}; the local runtime forks any state machine`);
     }
     return postReadApi<ForkAnswer>(clients.target, '/forks', { executionArn: parent.arn, ...to.edit });
   }

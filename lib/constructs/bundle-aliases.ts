@@ -1,6 +1,25 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { packagedHandlerEntry } from './handler-entry.js';
+import { invalidProp, type ValidationSubject } from './validation.js';
+
+/**
+ * What the kit's durable subset of `@aws-sdk/client-lambda` (lambdas/kit/durable-lambda-client.ts)
+ * exports: a handler bundled with it may import these names of the client and no other
+ * (test/lambdas/bundle-aliases.test.ts checks the list against the module).
+ */
+export const DURABLE_LAMBDA_CLIENT_EXPORTS: readonly string[] = [
+  'CheckpointDurableExecutionCommand',
+  'DurableExecutionAlreadyStartedException',
+  'GetDurableExecutionHistoryCommand',
+  'GetDurableExecutionStateCommand',
+  'InvokeCommand',
+  'LambdaClient',
+];
+
+/** `import { A, B as C } from '@aws-sdk/client-lambda'` and `export { ... } from` it; type-only ones are left out (erased). */
+const LAMBDA_CLIENT_IMPORT = /\b(?:import|export)\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/client-lambda['"]/g;
 
 /** What decides a function's aliases: SwitchyardFunctionProps' fields of the same names. */
 export interface BundleAliasOptions {
@@ -35,6 +54,33 @@ export function bundleAliases(props: BundleAliasOptions): Record<string, string>
     // The app's durable handler, which the kit's DurableFlow entry (kit/durable-flow-entry) wraps.
     ...(props.wrappedHandler ? { 'switchyard-cdk/durable-flow-handler': props.wrappedHandler } : {}),
   };
+}
+
+/**
+ * Fails synthesis, naming `durableLambdaClient: false`, when the handler's file imports from
+ * `@aws-sdk/client-lambda` a name the durable subset does not export. esbuild would fail the
+ * bundle too, but with `No matching export in ".../durable-lambda-client"`, which names
+ * neither the option nor the construct. A name imported by another file of the handler is
+ * caught at bundling instead (SwitchyardFunction then names the option beside esbuild's error).
+ */
+export function checkDurableLambdaClientImports(subject: ValidationSubject, file: string): void {
+  // A missing entry is NodejsFunction's to report, with its own message.
+  if (!existsSync(file)) return;
+  const source = readFileSync(file, 'utf8');
+  const missing = new Set<string>();
+  for (const [, typeOnly, names = ''] of source.matchAll(LAMBDA_CLIENT_IMPORT)) {
+    if (typeOnly) continue;
+    for (const specifier of names.split(',')) {
+      const [name = ''] = specifier.trim().split(/\s+as\s+/);
+      if (name === '' || name.startsWith('type ')) continue;
+      if (!DURABLE_LAMBDA_CLIENT_EXPORTS.includes(name)) missing.add(name);
+    }
+  }
+  if (missing.size === 0) return;
+  invalidProp(
+    subject,
+    `${path.basename(file)} imports ${[...missing].join(', ')} from @aws-sdk/client-lambda, which the kit's durable subset of the client (durableLambdaClient) does not have; it has ${DURABLE_LAMBDA_CLIENT_EXPORTS.join(', ')}. Set durableLambdaClient: false on the handler to bundle the whole client.`,
+  );
 }
 
 /** The directory of the `@aws-sdk/client-lambda` the handler's entry imports, else the one this package depends on. */

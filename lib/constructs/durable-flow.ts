@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
+import { DURABLE_FLOW_FORKS, DURABLE_LAMBDA_CLIENT, flaggedDefault } from './feature-flags.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
@@ -37,8 +38,10 @@ export interface DurableFlowProps {
   /**
    * The durable handler: its entry must export `handler = withDurableExecution(...)`
    * (`@aws/durable-execution-sdk-js`). `timeout` bounds one invocation (a replay), not the
-   * execution (`executionTimeout` does). `durableLambdaClient` defaults to true here: the
-   * bundle holds only the part of `@aws-sdk/client-lambda` the durable execution SDK uses.
+   * execution (`executionTimeout` does). `durableLambdaClient` defaults to true here where the
+   * app's context sets `@switchyard/constructs:durableLambdaClient` (the scaffold's cdk.json
+   * does): the bundle holds only the part of `@aws-sdk/client-lambda` the durable execution SDK
+   * uses. Without the key it defaults to false, with a warning: true from the next minor release.
    */
   readonly handler: SwitchyardFunctionProps;
   /** The bus the trigger listens on. */
@@ -87,7 +90,8 @@ export interface DurableFlowProps {
    * permission it adds) and writes the steps before the fork's step into the fork's checkpoint.
    * An execution that is not a fork costs one look at its event. `false` bundles the handler as
    * it is; the local runtime forks any durable function either way.
-   * @default true
+   * @default - true where the app's context sets `@switchyard/constructs:durableFlowForks`
+   *   (the scaffold's cdk.json does); else false, with a warning: true from the next minor release
    */
   readonly forks?: boolean;
 }
@@ -132,10 +136,11 @@ export class DurableFlow extends Construct implements IMonitorable {
     validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
 
     // The durable execution SDK's import() of the Lambda client would keep all of it (SwitchyardFunction's durableLambdaClient).
-    const forks = props.forks ?? true;
+    const durableLambdaClient = flaggedDefault(this, DURABLE_LAMBDA_CLIENT, props.handler.durableLambdaClient);
+    const forks = flaggedDefault(this, DURABLE_FLOW_FORKS, props.forks);
     this.function = new SwitchyardFunction(this, 'Function', {
       ...props.handler,
-      durableLambdaClient: props.handler.durableLambdaClient ?? true,
+      durableLambdaClient,
       ...(forks
         ? {
             entry: FORKING_ENTRY,

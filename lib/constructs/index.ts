@@ -15,6 +15,7 @@ export * from './durable-flow.js';
 export * from './encryption.js';
 export * from './escalation-policy.js';
 export * from './event-hub.js';
+export { FEATURE_FLAGS, type FeatureFlag } from './feature-flags.js';
 export * from './file-trigger.js';
 export * from './flow-control-table.js';
 export * from './idempotency-store.js';

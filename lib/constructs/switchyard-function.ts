@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { Aspects, Duration, type IAspect, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { ENV, TRACING_BUNDLED_DEFINE } from '../../contracts/wiring.js';
-import { bundleAliases } from './bundle-aliases.js';
+import { bundleAliases, checkDurableLambdaClientImports, DURABLE_LAMBDA_CLIENT_EXPORTS } from './bundle-aliases.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { OTLP_EXPORT_ACTIONS, type TracingMode, tracingModeOf } from './tracing.js';
 import { invalidProp, type ValidationSubject, validateRange } from './validation.js';
@@ -75,8 +75,9 @@ export interface SwitchyardFunctionProps {
    * `DurableExecutionAlreadyStartedException`, with the schemas of those operations only. The
    * package's own client carries every schema and error of the service, and the durable SDK's
    * `import()` of it every export (~60 KB and ~50 KB). A handler that imports another name from
-   * the package fails the build (esbuild: No matching export); set `false` for it.
-   * @default false (DurableFlow's function and its starter: true)
+   * the package fails synthesis naming this option; set `false` for it.
+   * @default false (DurableFlow's starter: true; its function: true where the app sets the
+   *   `@switchyard/constructs:durableLambdaClient` context, as a new app's cdk.json does)
    */
   readonly durableLambdaClient?: boolean;
   /**
@@ -127,59 +128,43 @@ export class SwitchyardFunction extends NodejsFunction {
     const assetFiles = Object.entries(props.assetFiles ?? {});
     validateAssetFiles(subject, assetFiles);
     const tracing = tracingModeOf(subject, props.tracing);
+    if (props.durableLambdaClient) checkDurableLambdaClientImports(subject, props.wrappedHandler ?? props.entry);
     const { logGroup, role } = logsAndRole(scope, id, props.logRetention, tracing);
 
-    super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
-      description: props.description,
-      runtime: SWITCHYARD_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      tracing: tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
-      timeout,
-      memorySize: props.memorySize ?? 512,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Switchyard',
-        NODE_OPTIONS: '--enable-source-maps',
-        ...(tracing === 'opentelemetry' ? { [ENV.tracing]: tracing } : {}),
-        ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the version that was tested is the version that runs.
-        externalModules: [],
-        // Some CommonJS dependencies call require() on Node built-ins; ESM has no require.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-        forceDockerBundling: false,
-        // Modules bundled in place of others (bundle-aliases.ts): the SDK's credential chain always,
-        // the Lambda client and the SDK's event streams as `durableLambdaClient` and `eventStreams` say.
-        esbuildArgs: { '--alias': Object.entries(bundleAliases(props)).map(([from, to]) => `${from}=${to}`) },
-        // Without OpenTelemetry the kit's span recording and export are dead code esbuild drops (~16 KB).
-        define: { ...props.define, [TRACING_BUNDLED_DEFINE]: String(tracing === 'opentelemetry') },
-        ...(assetFiles.length === 0
-          ? {}
-          : {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) =>
-                  assetFiles.map(([name, source]) => copyCommand(source, path.join(outputDir, name))),
-              },
-            }),
-      },
-    });
+    try {
+      super(scope, id, {
+        entry: props.entry,
+        handler: 'handler',
+        description: props.description,
+        runtime: SWITCHYARD_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        tracing: tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+        timeout,
+        memorySize: props.memorySize ?? 512,
+        role,
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+        environment: {
+          POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+          POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Switchyard',
+          NODE_OPTIONS: '--enable-source-maps',
+          ...(tracing === 'opentelemetry' ? { [ENV.tracing]: tracing } : {}),
+          ...props.environment,
+        },
+        bundling: bundlingOptions(props, tracing, assetFiles),
+      });
+    } catch (error) {
+      // esbuild prints its error to stderr; the message CDK throws only says the bundle failed.
+      if (props.durableLambdaClient && error instanceof Error && error.message.includes('Failed to bundle asset')) {
+        invalidProp(
+          subject,
+          `bundling failed with durableLambdaClient on. If esbuild's error above is No matching export in ".../durable-lambda-client", a file of the handler imports a name of @aws-sdk/client-lambda that the kit's durable subset does not have (it has ${DURABLE_LAMBDA_CLIENT_EXPORTS.join(', ')}): set durableLambdaClient: false on the handler to bundle the whole client`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     this.timeout = timeout;
     this.tracingMode = tracing;
 
@@ -189,6 +174,40 @@ export class SwitchyardFunction extends NodejsFunction {
     });
     Aspects.of(this).add(new ForwardAcknowledgements(this, [role, logGroup]));
   }
+}
+
+/** How a SwitchyardFunction is bundled: esbuild, one minified ESM file with the SDK in it. */
+function bundlingOptions(props: SwitchyardFunctionProps, tracing: TracingMode, assetFiles: [string, string][]): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node24',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourceMap: true,
+    sourceMapMode: SourceMapMode.DEFAULT,
+    sourcesContent: false,
+    // Bundle the AWS SDK too: the version that was tested is the version that runs.
+    externalModules: [],
+    // Some CommonJS dependencies call require() on Node built-ins; ESM has no require.
+    banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+    forceDockerBundling: false,
+    // Modules bundled in place of others (bundle-aliases.ts): the SDK's credential chain always,
+    // the Lambda client and the SDK's event streams as `durableLambdaClient` and `eventStreams` say.
+    esbuildArgs: { '--alias': Object.entries(bundleAliases(props)).map(([from, to]) => `${from}=${to}`) },
+    // Without OpenTelemetry the kit's span recording and export are dead code esbuild drops (~16 KB).
+    define: { ...props.define, [TRACING_BUNDLED_DEFINE]: String(tracing === 'opentelemetry') },
+    ...(assetFiles.length === 0
+      ? {}
+      : {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) =>
+              assetFiles.map(([name, source]) => copyCommand(source, path.join(outputDir, name))),
+          },
+        }),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/contract.js';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { flaggedDefault, WORKFLOW_FORK_ENTRY } from './feature-flags.js';
 import { ForkEntryDefinitionBody } from './fork-entry.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -127,7 +128,8 @@ export interface WorkflowProps {
    * top-level state through a plain StartExecution. It costs each execution one state
    * transition (STANDARD bills transitions); `false` leaves it out, and forks of this workflow
    * then run only locally.
-   * @default true
+   * @default - true where the app's context sets `@switchyard/constructs:workflowForkEntry`
+   *   (the scaffold's cdk.json does); else false, with a warning: true from the next minor release
    */
   readonly forkEntry?: boolean;
 }
@@ -174,8 +176,7 @@ export class Workflow extends Construct implements IMonitorable {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: type,
-      definitionBody:
-        props.forkEntry === false ? sfn.DefinitionBody.fromChainable(props.definition) : new ForkEntryDefinitionBody(props.definition),
+      definitionBody: definitionBodyOf(this, props),
       timeout,
       tracingEnabled: tracing !== 'off',
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.logExecutionData ?? false },
@@ -240,6 +241,12 @@ export class Workflow extends Construct implements IMonitorable {
       context.rule(this, this.statusChangeRule, `Step Functions status changes -> ${flow}`, true);
     }
   }
+}
+
+/** The chain as written, or with the fork entry at its top: `forkEntry`, else the workflowForkEntry flag (feature-flags.ts). */
+function definitionBodyOf(workflow: Workflow, props: WorkflowProps): sfn.DefinitionBody {
+  const forkEntry = flaggedDefault(workflow, WORKFLOW_FORK_ENTRY, props.forkEntry);
+  return forkEntry ? new ForkEntryDefinitionBody(props.definition) : sfn.DefinitionBody.fromChainable(props.definition);
 }
 
 /**

@@ -19,9 +19,11 @@ let target: string[];
 let client: SFNClient;
 let plainArn: string;
 let workflowArn: string;
+let bareArn: string;
+let cdkOut: string;
 
 beforeAll(async () => {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-fork-'));
+  cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-fork-'));
   const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'Writer', { env: { account: '000000000000', region } });
   // Plain aws-cdk-lib: any app's state machine.
@@ -30,7 +32,19 @@ beforeAll(async () => {
     definitionBody: sfn.DefinitionBody.fromChainable(threeModelSteps(stack, 'P')),
   });
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'writer-hub' });
-  new Workflow(stack, 'Flow', { eventBus: bus, stateMachineName: 'workflow-writer', definition: threeModelSteps(stack, 'W') });
+  new Workflow(stack, 'Flow', {
+    eventBus: bus,
+    stateMachineName: 'workflow-writer',
+    definition: threeModelSteps(stack, 'W'),
+    forkEntry: true,
+  });
+  // As a Workflow of an app without the workflowForkEntry flag has it: no fork entry.
+  new Workflow(stack, 'Bare', {
+    eventBus: bus,
+    stateMachineName: 'bare-writer',
+    definition: threeModelSteps(stack, 'B'),
+    forkEntry: false,
+  });
   app.synth();
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
@@ -38,6 +52,7 @@ beforeAll(async () => {
   const arnOf = (name: string) => runtime.definitions.stateMachines.find((m) => m.name === name)?.arn as string;
   plainArn = arnOf('plain-writer');
   workflowArn = arnOf('workflow-writer');
+  bareArn = arnOf('bare-writer');
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -101,6 +116,26 @@ describe('switchyard fork', () => {
     });
     expect(JSON.parse(described.output ?? '{}').answer).toContain('by hand');
     expect(await modelCalls()).toBe(before + 1);
+  });
+
+  it('forks a Workflow without a fork entry locally, saying that AWS could not and naming forkEntry: true', async () => {
+    const parent = await parentOf(bareArn, 'otters-6');
+    const forked = await runCli(['fork', parent, '--from', 'Polish', ...target]);
+    expect(forked.code).toBe(0);
+    expect(forked.stderr).toContain('by the local runtime: its state machine has no fork entry, so it cannot be forked in AWS');
+    expect(forked.stderr).toContain('forkEntry: true');
+    expect((await succeeded(forked.stdout.trim())).status).toBe('SUCCEEDED');
+  });
+
+  it('fails if a Workflow without a fork entry is forked in AWS, naming forkEntry: true and the flag', async () => {
+    const parent = await parentOf(bareArn, 'otters-7');
+    // --aws with the SDK's endpoint variable: the CLI takes it for AWS and talks to this runtime.
+    const env = { AWS_ENDPOINT_URL: runtime.url, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    const refused = await runCli(['fork', parent, '--from', 'Polish', '--aws', '--cdk-out', cdkOut], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('bare-writer has no fork entry, so it cannot be forked in AWS');
+    expect(refused.stderr).toContain('forkEntry: true');
+    expect(refused.stderr).toContain('"@switchyard/constructs:workflowForkEntry": true');
   });
 
   it('fails if the state cannot begin a fork, naming those that can, and starts nothing', async () => {

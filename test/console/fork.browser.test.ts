@@ -76,6 +76,10 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's rerun from here and stop in a
     const editor = page.getByRole('textbox', { name: 'input' });
     // The editor holds the input Draft was entered with in the parent, as JSON.
     expect(JSON.parse(await editor.inputValue())).toEqual({ prompt: 'Outline of otters', pause: 0 });
+    // A plain state machine has no fork entry: the local runtime forks it, AWS could not.
+    expect(await shownText(page, '[data-testid="rerun-local-only"]')).toMatch(
+      /^Local only: this state machine has no fork entry, so it cannot be forked in AWS: a Switchyard Workflow has one with forkEntry: true/,
+    );
 
     // Not JSON: said so, and nothing started.
     const before = await executionCount();

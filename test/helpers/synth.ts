@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { withoutForkEntry } from '../../contracts/fork.js';
+import { NEW_APP_CONTEXT } from '../../lib/constructs/feature-flags.js';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { sharedOnce } from './shared-once.js';
 import { assemblyKey, DEFAULT_ENV, depth, type SynthEnv } from './switchyard-assembly.js';
@@ -22,10 +23,12 @@ export const WITH_BUNDLED_APP = process.env.SWITCHYARD_APPS !== undefined;
 /**
  * An app that skips esbuild bundling (asset hashes become placeholders): construct
  * tests assert on template properties, and bundling every function for each would
- * take seconds apiece. test/app.test.ts bundles for real.
+ * take seconds apiece. test/app.test.ts bundles for real. Its feature flags are on, as this
+ * repository's cdk.json and a new app's have them (test/lib/constructs/feature-flags.test.ts
+ * tests the defaults without them).
  */
 export function testApp(): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({ context: { ...NEW_APP_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
 }
 
 export function testStack(): { stack: Stack; bus: events.EventBus } {
@@ -89,7 +92,7 @@ export function synthOverSharedBundles(outdir: string, options: SynthOptions = {
   if (shared === undefined || depth(shared) !== depth(outdir)) return synthInto(outdir, env, props, context);
   const app = new App({
     outdir,
-    context: { 'aws:cdk:enable-asset-metadata': true, ...context, 'aws:cdk:bundling-stacks': [] },
+    context: { ...NEW_APP_CONTEXT, 'aws:cdk:enable-asset-metadata': true, ...context, 'aws:cdk:bundling-stacks': [] },
   });
   new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
   const file = app.synth().getStackArtifact('Switchyard').templateFullPath;
@@ -116,7 +119,8 @@ export function synthOverSharedBundles(outdir: string, options: SynthOptions = {
 }
 
 function synthInto(outdir: string, env: SynthEnv, props: SwitchyardStackProps = {}, context: Record<string, unknown> = {}) {
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
+  // The feature flags as cdk.json sets them.
+  const app = new App({ outdir, context: { ...NEW_APP_CONTEXT, 'aws:cdk:enable-asset-metadata': true, ...context } });
   // As cdk.json has it for the example app: the demo events' simulated failures are allowed.
   const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
   const template = Template.fromStack(stack);

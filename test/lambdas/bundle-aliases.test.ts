@@ -7,6 +7,7 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as noEventStreams from '../../lambdas/kit/no-event-streams.js';
+import { DURABLE_LAMBDA_CLIENT_EXPORTS } from '../../lib/constructs/bundle-aliases.js';
 import { ERRORS, OPERATIONS } from '../../scripts/generate-lambda-subset.mjs';
 import { handlerBuildOptions } from './handler-build.js';
 
@@ -84,6 +85,11 @@ describe("the durable function's Lambda client (durableLambdaClient)", () => {
     const lambdaCommands = (inputs: Map<string, number>) => commandsIn(inputs).filter((c) => c.startsWith('client-lambda '));
     expect(lambdaCommands(whole.inputs).length).toBeGreaterThanOrEqual(commandsWithout);
     expect(whole.code.length - slim.code.length).toBeGreaterThan(55_000);
+  });
+
+  it("exports the names SwitchyardFunction's import check knows it by (DURABLE_LAMBDA_CLIENT_EXPORTS)", async () => {
+    const { exports } = await bundle(subset, { durableLambdaClient: true });
+    expect(exports.sort()).toEqual([...DURABLE_LAMBDA_CLIENT_EXPORTS].sort());
   });
 
   it('exports every name the durable execution SDK reads from the client it imports', async () => {

@@ -1,4 +1,5 @@
 import type { ForkAnswer, ForkRequest } from '../../../clients/read-api-contract.js';
+import { NO_FORK_ENTRY } from '../../../contracts/fork-names.js';
 import { type Fork, type ForkHistoryEvent, type ForkStart, forkOfInput, forkStarts } from '../../../contracts/fork-starts.js';
 import { h, message, prettyJson, replace, time } from '../dom.js';
 import { durableFork, fork, forksOf } from '../feed.js';
@@ -51,8 +52,12 @@ export type RerunStart = Pick<ForkStart, 'name' | 'input'>;
 /** The "Rerun from here" of the selected state, and what it shows for it. */
 export interface RerunPanel {
   readonly element: HTMLElement;
-  /** Shows the selected state's Rerun from here (or why there is none); an open editor stays as the operator left it. */
-  show(state: string | undefined, starts: ReadonlyMap<string, RerunStart>, entered: boolean): void;
+  /**
+   * Shows the selected state's Rerun from here (or why there is none); an open editor stays as
+   * the operator left it. `localOnly`: the state machine has no fork entry, so its editor says
+   * that only the local runtime can fork it (AWS could not), naming `forkEntry: true`.
+   */
+  show(state: string | undefined, starts: ReadonlyMap<string, RerunStart>, entered: boolean, localOnly?: boolean): void;
   /** Opens the editor of a fork from `start` (a durable step's row has its own Rerun from here). */
   edit(start: RerunStart): void;
 }
@@ -68,6 +73,7 @@ export interface RerunPanel {
 export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_FORKS): RerunPanel {
   const element = h('div', { class: 'rerun', 'data-testid': 'rerun' });
   let editing: string | undefined;
+  let localOnly = false;
 
   const edit = (start: RerunStart) => {
     editing = start.name;
@@ -101,6 +107,7 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
         { class: 'rerun-editor', onsubmit: (e: Event) => e.preventDefault() },
         h('h3', {}, `Rerun from ${start.name}`),
         h('p', { class: 'muted small' }, kind.explanation),
+        localOnly ? h('p', { class: 'note', 'data-testid': 'rerun-local-only' }, `Local only: this state machine ${NO_FORK_ENTRY}.`) : null,
         h('label', {}, kind.inputLabel, input),
         problem,
         h('div', { class: 'rerun-buttons' }, rerun, h('button', { type: 'button', onclick: () => close(start) }, 'Cancel')),
@@ -117,7 +124,8 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
   return {
     element,
     edit,
-    show(state, starts, entered) {
+    show(state, starts, entered, noEntry = false) {
+      localOnly = noEntry;
       if (editing !== undefined && editing === state) return;
       editing = undefined;
       shown = true;

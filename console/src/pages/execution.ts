@@ -1,5 +1,6 @@
 import { executionSubject } from '../../../clients/execution-subject.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../../../clients/history-reader.js';
+import { FORK_ENTRY_STATE } from '../../../contracts/fork-names.js';
 import { followExecution } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
@@ -158,7 +159,9 @@ function statePanel(executionArn: string) {
         ),
       );
       const entered = visits.some((v) => v.name === selected);
-      rerun.show(selected, detail.type === 'STANDARD' ? rerunStarts(detail.events) : new Map(), entered);
+      // Without a fork entry (a Workflow's forkEntry: false, any other app's machine) only the local runtime can fork it.
+      const states = (detail.definition as { States?: Record<string, unknown> } | undefined)?.States ?? {};
+      rerun.show(selected, detail.type === 'STANDARD' ? rerunStarts(detail.events) : new Map(), entered, !(FORK_ENTRY_STATE in states));
       replace(visitsBox, selected === undefined ? null : stateVisitsView(visits.filter((v) => v.name === selected)));
     },
   };

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../contracts/wiring.js';
 import { DurableFlow, type DurableFlowProps } from '../../../lib/constructs/durable-flow.js';
+import { NEW_APP_CONTEXT } from '../../../lib/constructs/feature-flags.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardMonitoring } from '../../../lib/constructs/monitoring.js';
 import type { SwitchyardFunctionProps } from '../../../lib/constructs/switchyard-function.js';
@@ -207,7 +208,8 @@ describe('DurableFlow bundling', () => {
   ): Record<'function' | 'starter', string> {
     const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-bundles-'));
     try {
-      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      // The flags as a new app's cdk.json sets them: the handler bundled with the Lambda client subset.
+      const app = new App({ outdir, context: { ...NEW_APP_CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
       const stack = new Stack(app, 'Test', { env: TEST_ENV });
       const durable = new DurableFlow(stack, 'Flow', {
         eventBus: new events.EventBus(stack, 'Bus'),
@@ -228,8 +230,12 @@ describe('DurableFlow bundling', () => {
     }
   }
 
-  it("bundles the function with the Lambda client subset, so a handler's other Lambda command fails the build", () => {
-    expect(() => bundles({})).toThrow(/Failed to bundle asset Test\/Flow\/Function/);
+  it("fails if a file of the handler imports another Lambda command than the client subset's, naming durableLambdaClient: false", () => {
+    // The entry only re-exports the handler, so esbuild is the one to find the import; the error names the option beside it.
+    const indirect = path.join(import.meta.dirname, '../../fixtures/durable-invoke-indirect-handler.ts');
+    expect(() => bundles({ entry: indirect })).toThrow(
+      /Test\/Flow\/Function: bundling failed with durableLambdaClient on\. .*set durableLambdaClient: false on the handler/,
+    );
   });
 
   it("bundles the handler inside the kit's fork support, and as it is with forks: false", () => {
