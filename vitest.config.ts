@@ -160,6 +160,10 @@ export default defineConfig({
       // run by a vitest of their own (110 s), the README's examples type-checked whole (35 s):
       // npm run test:docs, which CI runs.
       ...(process.env.SWITCHYARD_DOCS ? [] : DOCS_PROGRAMS),
+      // Every public @default read by the TypeScript compiler over the entry points and aws-cdk-lib's
+      // types (20-45 s of one core, the longest file of npm test): npm run api:check, which CI runs
+      // and which reads the same defaults reports (scripts/api-defaults.mjs).
+      ...(process.env.SWITCHYARD_API_DEFAULTS ? [] : ['test/api-defaults.test.ts']),
       // The console driven in Debian's chromium (a browser per run, the app synthesized and running): npm run test:browser, which CI runs.
       ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
