@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { PACKAGES } from './packages/index.mjs';
 import { LongestFirstSequencer } from './test/sequencer.js';
+import { WAIT_DEFAULTS } from './test/wait-defaults.js';
 
 /**
  * The packages' own names (`switchyard-cdk/kit`, ...), which the reference app and the tests
@@ -179,6 +180,8 @@ export default defineConfig({
     // CDK synthesis and in-process DynamoDB take seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's default of 1 s of real time failed waits a busy machine takes seconds over: test/wait-defaults.ts (vi.waitFor's too, test/setup.ts).
+    expect: { poll: WAIT_DEFAULTS },
     env: {
       // Powertools: no X-Ray daemon and no metrics namespace outside Lambda.
       POWERTOOLS_TRACE_ENABLED: 'false',
