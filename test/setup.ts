@@ -20,7 +20,6 @@ process.env.SWITCHYARD_SDK_FETCH ??= 'off';
 // take seconds): its default is WAIT_DEFAULTS' here, as vitest.config.ts gives expect.poll
 // (vitest has a setting for expect.poll, none for vi.waitFor). A test that waits on real time
 // for something that must not come still names its own timeout.
-
 const withDefault = Symbol.for('switchyard.waitFor.defaults');
 if (!(withDefault in vi.waitFor)) {
   const waitFor = vi.waitFor;
