@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { PACKAGES } from './packages/index.mjs';
 import { LongestFirstSequencer } from './test/sequencer.js';
+import { WAIT_DEFAULTS } from './test/wait-defaults.js';
 
 /**
  * The packages' own names (`switchyard-cdk/kit`, ...), which the reference app and the tests
@@ -160,6 +161,10 @@ export default defineConfig({
       // run by a vitest of their own (110 s), the README's examples type-checked whole (35 s):
       // npm run test:docs, which CI runs.
       ...(process.env.SWITCHYARD_DOCS ? [] : DOCS_PROGRAMS),
+      // Every public @default read by the TypeScript compiler over the entry points and aws-cdk-lib's
+      // types (20-45 s of one core, the longest file of npm test): npm run api:check, which CI runs
+      // and which reads the same defaults reports (scripts/api-defaults.mjs).
+      ...(process.env.SWITCHYARD_API_DEFAULTS ? [] : ['test/api-defaults.test.ts']),
       // The console driven in Debian's chromium (a browser per run, the app synthesized and running): npm run test:browser, which CI runs.
       ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
@@ -175,6 +180,8 @@ export default defineConfig({
     // CDK synthesis and in-process DynamoDB take seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's default of 1 s of real time failed waits a busy machine takes seconds over: test/wait-defaults.ts (vi.waitFor's too, test/setup.ts).
+    expect: { poll: WAIT_DEFAULTS },
     env: {
       // Powertools: no X-Ray daemon and no metrics namespace outside Lambda.
       POWERTOOLS_TRACE_ENABLED: 'false',

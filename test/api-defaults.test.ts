@@ -8,6 +8,8 @@ import { type EntryPointDefaults, publicDefaults } from '../scripts/api-defaults
  * default is a change: each optional prop and option an app passes to an entry point
  * documents its `@default`, and api-report/<report>.defaults.md lists them, so a changed
  * default is a changed line in review (API Extractor's report leaves doc comments out).
+ * Run by `npm run api:check` (SWITCHYARD_API_DEFAULTS), not npm test: the compiler reads
+ * aws-cdk-lib's types whole, 20-45 s of a core.
  */
 
 /**

@@ -45,8 +45,14 @@ afterAll(() => endpoint.stop());
 
 const jsonHeaders = 'X-Amz-Target: AWSEvents.ListEventBuses\r\nContent-Type: application/x-amz-json-1.1\r\n';
 
+/**
+ * How long a test waits for the endpoint to close a connection its limits cut (hundreds of
+ * milliseconds): a busy machine's seconds fit, and Node's own limits (60 s, 300 s) do not.
+ */
+const CLOSE_WAIT_MS = 30_000;
+
 /** Writes `data` on a new connection and collects what comes back until the endpoint closes it (or `waitMs` passes). */
-function rawConnection(data: string, waitMs = 4_000): Promise<{ closed: boolean; received: string }> {
+function rawConnection(data: string, waitMs = CLOSE_WAIT_MS): Promise<{ closed: boolean; received: string }> {
   return new Promise((resolve) => {
     const socket = connect(Number(url.port), url.hostname);
     let received = '';
@@ -93,9 +99,7 @@ function h2Request(session: ClientHttp2Session, target: string, body?: string) {
 
 describe('Endpoint with slow clients', () => {
   it('closes a connection that says nothing', async () => {
-    const started = Date.now();
     expect(await rawConnection('')).toEqual({ closed: true, received: '' });
-    expect(Date.now() - started).toBeLessThan(PAST_LIMITS * 2);
   });
 
   it('closes a connection that sends only part of the HTTP/2 preface', async () => {
@@ -134,7 +138,7 @@ describe('Endpoint with slow clients', () => {
     const session = connectHttp2(url.origin);
     const closed = new Promise<boolean>((resolve) => {
       session.once('close', () => resolve(true));
-      setTimeout(() => resolve(false), 4_000);
+      setTimeout(() => resolve(false), CLOSE_WAIT_MS);
     });
     session.on('error', () => {});
     expect((await h2Request(session, 'ListEventBuses', '{}')).status).toBe(200);

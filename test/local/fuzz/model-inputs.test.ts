@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { type ApiModel, loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
-import { validValue } from './model-inputs.js';
+import { generablePattern, patternTexts, validValue } from './model-inputs.js';
 
 /** A model of one operation whose input has one string member of the given shape. */
 function modelWith(shape: { pattern: string; min?: number; max?: number }): ApiModel {
@@ -42,5 +42,23 @@ describe('the fuzzers’ model-driven inputs', () => {
     expect(() => fc.sample(validValue(model, 'Text'), { seed: 1, numRuns: 1 })).toThrow(
       /shape Text: no text of \/a\{10\}\/ of 0 to 5 characters/,
     );
+  });
+
+  it('builds the texts of a pattern once, however often the fuzzers ask for it', () => {
+    const pattern = '[a-z]{1,3}-\\p{L}+';
+    expect(patternTexts(pattern)).toBeDefined();
+    expect(patternTexts(pattern)).toBe(patternTexts(pattern));
+  });
+
+  it('generates the texts of a class of a property and its complement as any text, which the pattern matches', () => {
+    expect(generablePattern('[\\P{M}\\p{M}]{0,20}')).toBe('[\\s\\S]{0,20}');
+    expect(generablePattern('a[\\p{L}\\P{L}]+b')).toBe('a[\\s\\S]+b');
+    // A class of one property twice, or of two, is left as it is.
+    expect(generablePattern('[\\p{L}\\p{L}]')).toBe('[\\p{L}\\p{L}]');
+    expect(generablePattern('[\\P{M}\\p{L}]')).toBe('[\\P{M}\\p{L}]');
+    const original = /^(?:[\P{M}\p{M}]{0,20})$/u;
+    for (const text of fc.sample(validValue(modelWith({ pattern: '[\\P{M}\\p{M}]{0,20}', max: 20 }), 'Text'), { seed: 1, numRuns: 50 })) {
+      expect(text).toMatch(original);
+    }
   });
 });

@@ -71,12 +71,7 @@ function validString(name: string, shape: Shape, options: InputOptions): fc.Arbi
   const minLength = shape.min ?? 0;
   const maxLength = Math.min(shape.max ?? 40, minLength + 40);
   if (shape.pattern) {
-    let texts: fc.Arbitrary<string> | undefined;
-    try {
-      texts = fc.stringMatching(new RegExp(`^(?:${shape.pattern})$`, shape.pattern.includes('\\p{') ? 'u' : ''));
-    } catch {
-      // A pattern fast-check cannot generate from (a lookahead): any text, which the service may refuse.
-    }
+    const texts = patternTexts(shape.pattern);
     if (texts !== undefined) {
       // The model's own limits, not the cap above: a pattern's texts are short already, and the
       // shortest may be longer than the cap (SES's ArchiveArn: 66 characters, a Lambda ARN: 48).
@@ -86,6 +81,39 @@ function validString(name: string, shape: Shape, options: InputOptions): fc.Arbi
     }
   }
   return fc.oneof(fc.string({ minLength, maxLength }), fc.string({ unit: 'grapheme', minLength, maxLength }));
+}
+
+/**
+ * The texts of a model's pattern, built once per pattern: fast-check enumerates every code point
+ * for each `\p{...}` class, up to seconds a pattern, and the fuzzers ask for the same patterns
+ * (ARNs, names) operation after operation, file after file of a worker. Undefined for a pattern
+ * fast-check cannot generate from (a lookahead): the caller generates any text, which the
+ * service may refuse.
+ */
+export function patternTexts(pattern: string): fc.Arbitrary<string> | undefined {
+  if (PATTERN_TEXTS.has(pattern)) return PATTERN_TEXTS.get(pattern);
+  const source = generablePattern(pattern);
+  let texts: fc.Arbitrary<string> | undefined;
+  try {
+    texts = fc.stringMatching(new RegExp(`^(?:${source})$`, pattern.includes('\\p{') ? 'u' : ''));
+  } catch {
+    // A lookahead or other syntax fast-check refuses: texts stays undefined, as documented above.
+  }
+  PATTERN_TEXTS.set(pattern, texts);
+  return texts;
+}
+
+const PATTERN_TEXTS = new Map<string, fc.Arbitrary<string> | undefined>();
+
+/**
+ * The pattern with each class of a property and its complement (`[\P{M}\p{M}]`, Translate's
+ * "any text") written as `[\s\S]`: the same texts, without the seconds fast-check spends
+ * enumerating both properties over every code point.
+ */
+export function generablePattern(pattern: string): string {
+  return pattern.replace(/\[\\([pP])\{(\w+)\}\\([pP])\{\2\}\]/g, (whole, first: string, _name: string, second: string) =>
+    first === second ? whole : '[\\s\\S]',
+  );
 }
 
 /**

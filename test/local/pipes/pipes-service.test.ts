@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
@@ -35,13 +35,17 @@ function harness(definition: PipeDefinition, clock = new ManualClock(), retryBas
     onRecords: () => () => {},
   };
   let failTarget = false;
+  let refused = 0;
   const services: PipeServices = {
     lambda: lambda ?? { invoke: async () => ({ ok: true, payload: '[]' }) },
     events: { PutEvents: async () => ({ FailedEntryCount: 0 }) },
     sqs: {
       queueUrlOf: (arn) => arn.split(':').at(-1) as string,
       SendMessage: async (input) => {
-        if (failTarget && input.QueueUrl === 'out') throw new Error('queue unavailable');
+        if (failTarget && input.QueueUrl === 'out') {
+          refused++;
+          throw new Error('queue unavailable');
+        }
         sent.push({ queue: input.QueueUrl, body: input.MessageBody });
         return {};
       },
@@ -71,7 +75,7 @@ function harness(definition: PipeDefinition, clock = new ManualClock(), retryBas
       },
     });
   };
-  return { service, add, sent, clock, failTarget: (fail: boolean) => (failTarget = fail) };
+  return { service, add, sent, clock, failTarget: (fail: boolean) => (failTarget = fail), refused: () => refused };
 }
 
 describe('PipesService', () => {
@@ -161,14 +165,17 @@ describe('PipesService', () => {
   });
 
   it('stops without waiting out a retry backoff, leaving the batch to be read again', async () => {
-    const h = harness(pipe(), new ManualClock(), 60_000);
+    // A backoff of ten minutes of real time (a ManualClock does not sleep): a stop that waited it
+    // out would be far past any bound here, however busy the machine.
+    const h = harness(pipe(), new ManualClock(), 600_000);
     h.failTarget(true);
     h.add('a');
     h.service.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // In its backoff once the target has refused the batch (not after a guessed pause).
+    await vi.waitFor(() => expect(h.refused()).toBe(1), { timeout: 30_000, interval: 5 });
     const started = Date.now();
     await h.service.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     h.failTarget(false);
     h.service.start();
     await h.service.idle();

@@ -34,7 +34,7 @@ async function claim(service: StatesService, activityArn: string, workerName = '
       if (taskToken === undefined) throw new Error('no task yet');
       return { taskToken, input };
     },
-    { timeout: 5_000, interval: 5 },
+    { interval: 5 },
   );
 }
 

@@ -235,7 +235,7 @@ export async function finished(states: StatesService, executionArn: string) {
       if (described.status === 'RUNNING') throw new Error(`${executionArn} is still running`);
       return described;
     },
-    { timeout: 5_000, interval: 5 },
+    { interval: 5 },
   );
 }
 
