@@ -363,6 +363,11 @@ export interface ForkAnswer {
   readonly from: string;
   /** Whether the flow's own fork support started it (a Workflow's fork entry, a DurableFlow's kit), else the runtime began it at its start. */
   readonly entry: boolean;
+  /**
+   * Present when the same fork was asked before: the answer is that execution (running or
+   * ended), and nothing started now. What says "started" must not say it then.
+   */
+  readonly existing?: true;
 }
 
 /** A fork of an execution, as GET /forks lists it. */

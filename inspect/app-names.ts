@@ -110,16 +110,24 @@ export const NAMED_BY = 'name one as the commands list it, or by its logical id,
  * The things `wanted` names (namesThing: a flow and a function may share a name, and both are
  * named); when none, the one thing inside the construct it names (`OrderSaga`: the logical ids
  * CDK made of `OrderSaga/...`), the one `prefer` picks when it picks one (the construct's flow,
- * say). Empty when nothing is named.
+ * say), or all of them when `oneToCommand` says they are one thing to the command (a
+ * QueueConsumer's function and the queue it drains: one consumer to pause). Empty when nothing
+ * is named.
  * @throws AmbiguousName when the construct holds several such things: which one is for the user to say
  */
-export function thingsNamed<T extends AppThing>(things: readonly T[], wanted: string, prefer?: (thing: T) => boolean, where?: string): T[] {
+export function thingsNamed<T extends AppThing>(
+  things: readonly T[],
+  wanted: string,
+  prefer?: (thing: T) => boolean,
+  where?: string,
+  oneToCommand?: (chosen: readonly T[]) => boolean,
+): T[] {
   const named = things.filter((thing) => namesThing(thing, wanted));
   if (named.length > 0) return named;
   const within = things.filter((thing) => insideConstruct(thing, wanted));
   const preferred = prefer === undefined ? [] : within.filter(prefer);
   const chosen = preferred.length > 0 ? preferred : within;
-  if (chosen.length > 1) throw severalNamed(chosen, wanted, where);
+  if (chosen.length > 1 && oneToCommand?.(chosen) !== true) throw severalNamed(chosen, wanted, where);
   return chosen;
 }
 

@@ -100,11 +100,28 @@ export function pauseTargets(assembly: CloudAssembly): PauseTarget[] {
 /**
  * The targets `name` names (inspect/app-names.ts: by the name listed, logical id, the name its
  * template sets, its deployed name or ARN, its construct path; case-insensitive): a flow and a
- * function may share one. When none, those of the construct it names, its flows first.
+ * function may share one. When none, those of the construct it names, its flows first; a
+ * construct whose things all stop the same consumers (a QueueConsumer: its function and the
+ * queue it drains, one mapping) is one thing to pause, not a choice for the user to make.
  */
 export function targetsNamed(targets: readonly PauseTarget[], name: string): PauseTarget[] {
   const things = targets.map((target) => ({ ...pauseThing(target), target }));
-  return thingsNamed(things, name, (thing) => thing.kind === 'flow' || thing.target.durable === true).map((thing) => thing.target);
+  const flowFirst = (thing: (typeof things)[number]) => thing.kind === 'flow' || thing.target.durable === true;
+  const sameConsumers = (chosen: readonly (typeof things)[number][]) => {
+    const [first, ...others] = chosen.map(({ target }) => consumerKeys(target.consumers));
+    return first !== undefined && first !== '' && others.every((keys) => keys === first);
+  };
+  return thingsNamed(things, name, flowFirst, undefined, sameConsumers).map((thing) => thing.target);
+}
+
+/** A consumer by the resource it is (`<stack>/<logical id>`): one consumer, however many targets reach it. */
+export function consumerKey(consumer: Consumer): string {
+  return `${consumer.resource.stackName}/${consumer.resource.logicalId}`;
+}
+
+/** The consumers a pause of a target stops, as one comparable string. */
+function consumerKeys(consumers: readonly Consumer[]): string {
+  return [...new Set(consumers.map(consumerKey))].sort().join('\n');
 }
 
 /** A target as the one name resolver sees it; a flow of keyed flow control goes by its name alone. */

@@ -8,7 +8,7 @@ import type { ScheduleSummary } from '@aws-sdk/client-scheduler';
 import type { PauseAnswer, PausedConsumer, PauseOutcomeView, PauseTargetView } from '../clients/read-api-contract.js';
 import type { CloudAssembly } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
-import { type Consumer, pauseTargets, selectPauseTargets } from './consumers.js';
+import { type Consumer, consumerKey, pauseTargets, selectPauseTargets } from './consumers.js';
 import { physicalNameMatches } from './dead-letters.js';
 import { CliError } from './errors.js';
 
@@ -251,9 +251,7 @@ export interface PauseReport {
  */
 export async function pauseOrResume(clients: Clients, assembly: CloudAssembly, name: string, stop: boolean): Promise<PauseReport> {
   const targets = selectPauseTargets(pauseTargets(assembly), name);
-  const consumers = [
-    ...new Map(targets.flatMap((t) => t.consumers).map((c) => [`${c.resource.stackName}/${c.resource.logicalId}`, c])).values(),
-  ];
+  const consumers = [...new Map(targets.flatMap((t) => t.consumers).map((c) => [consumerKey(c), c])).values()];
   const { found, missing } = await consumerStates(clients, consumers);
   if (found.length === 0) {
     throw new CliError(

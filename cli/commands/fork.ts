@@ -39,7 +39,8 @@ forks itself, in AWS as locally; the local runtime forks any durable function.
                       rerun: the fork's steps apply their effects again
   --flow <name>       the flow to look the name up in, when several have it
 
-Prints the new execution's ARN; --json prints { executionArn, name, parent, from }.
+Prints the new execution's ARN; --json prints { executionArn, name, parent, from }, with
+existing: true when the same fork was asked before (then nothing started, and stderr says so).
 
 ${GLOBAL_HELP}`;
 
@@ -67,10 +68,12 @@ export const fork: Command = async (argv, io) => {
   const clients = io.clients(values);
   const wanted = String(positionals[0]);
   const answer = await forkOne(clients, wanted, edit, { flow: values.flow, cdkOut: values['cdk-out'] }, io.err);
-  if (values.json)
-    return io.out(JSON.stringify({ executionArn: answer.executionArn, name: answer.name, parent: answer.parent, from: answer.from }));
+  if (values.json) {
+    const { executionArn, name, parent, from, existing } = answer;
+    return io.out(JSON.stringify({ executionArn, name, parent, from, ...(existing ? { existing } : {}) }));
+  }
   io.out(answer.executionArn);
-  io.err(`forked ${wanted} from ${answer.from} as ${answer.name}${forkedHow(answer)}`);
+  io.err(answer.existing ? forkedBefore(wanted, answer) : `forked ${wanted} from ${answer.from} as ${answer.name}${forkedHow(answer)}`);
 };
 
 /** How the fork was started; a state machine the local runtime forked without its own fork entry could not be forked in AWS. */
@@ -78,6 +81,14 @@ function forkedHow(answer: ForkAnswer): string {
   if (answer.entry) return ' (through its fork entry)';
   const isStateMachine = answer.executionArn.split(':')[2] === 'states';
   return isStateMachine ? ` by the local runtime: its state machine ${NO_FORK_ENTRY}` : '';
+}
+
+/** What a fork asked again says: nothing started, and what starts another. */
+export function forkedBefore(wanted: string, answer: Pick<ForkAnswer, 'from' | 'name'>): string {
+  return (
+    `nothing started: ${wanted} was forked from ${answer.from} before, as ${answer.name} (the same fork asked twice is one execution; ` +
+    `switchyard execution ${answer.name} shows how it ran); an edit of its input (--input, --patch) starts another`
+  );
 }
 
 /** A Step Functions execution forks from a state, a durable execution from a step. */
@@ -127,17 +138,35 @@ async function forkExecution(
     return postReadApi<ForkAnswer>(clients.target, '/forks', { executionArn: parent.arn, ...to.edit });
   }
   const answer = { name: planned.name, parent: parent.arn, from: planned.fork.from, entry: true };
+  const executionArn = `${to.stateMachineArn.replace(':stateMachine:', ':execution:')}:${planned.name}`;
+  // Asked again (while the first fork runs, or after): StartExecution would answer that one as
+  // if it started, so look first and say it is the fork asked before.
+  if (await sameForkExists(clients, executionArn, planned)) return { ...answer, executionArn, existing: true };
   const start = new StartExecutionCommand({ stateMachineArn: to.stateMachineArn, name: planned.name, input: planned.input });
   try {
     const started = await clients.sfn.send(start);
     return { ...answer, executionArn: String(started.executionArn) };
   } catch (error) {
     if (errorCode(error) !== 'ExecutionAlreadyExists') return call(clients.target, () => Promise.reject(error));
-    // Asked again after the first fork ended: the execution of that name and input is the fork.
-    const executionArn = `${to.stateMachineArn.replace(':stateMachine:', ':execution:')}:${planned.name}`;
-    const existing = await call(clients.target, () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
-    if (existing.input !== planned.input)
-      throw new CliError(`an execution named ${planned.name} exists with another input: ${executionArn}`);
-    return { ...answer, executionArn };
+    // Started by another request between the look and the start.
+    if (await sameForkExists(clients, executionArn, planned)) return { ...answer, executionArn, existing: true };
+    return call(clients.target, () => Promise.reject(error));
   }
+}
+
+/**
+ * Whether the fork's execution exists already: false when there is none of its name.
+ * @throws CliError when an execution of its name has another input (a digest collision)
+ */
+async function sameForkExists(clients: Clients, executionArn: string, planned: { name: string; input: string }): Promise<boolean> {
+  let existing: Awaited<ReturnType<typeof describe>>;
+  const describe = () => clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  try {
+    existing = await describe();
+  } catch (error) {
+    if (errorCode(error) === 'ExecutionDoesNotExist') return false;
+    return call(clients.target, () => Promise.reject(error));
+  }
+  if (existing.input !== planned.input) throw new CliError(`an execution named ${planned.name} exists with another input: ${executionArn}`);
+  return true;
 }

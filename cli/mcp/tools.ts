@@ -5,7 +5,7 @@ import { approve, reject } from '../commands/decide.js';
 import { execution } from '../commands/execution.js';
 import { executions } from '../commands/executions.js';
 import { failures } from '../commands/failures.js';
-import { fork } from '../commands/fork.js';
+import { fork, forkedBefore } from '../commands/fork.js';
 import { pause, resume } from '../commands/pause.js';
 import { redrive } from '../commands/redrive.js';
 import { replay } from '../commands/replay.js';
@@ -228,7 +228,14 @@ const COMMAND_TOOLS = [
       effects: z.enum(['skip', 'rerun']).optional(),
       flow: flowOption,
     },
-    output: { executionArn: z.string(), name: z.string(), parent: z.string(), from: z.string(), ...changed },
+    output: {
+      executionArn: z.string(),
+      name: z.string(),
+      parent: z.string(),
+      from: z.string(),
+      existing: z.literal(true).optional(),
+      ...changed,
+    },
     async run(args, ctx) {
       const edit = {
         input: args.input === undefined ? undefined : JSON.stringify(args.input),
@@ -238,7 +245,8 @@ const COMMAND_TOOLS = [
         args.execution,
         ...options({ from: args.from, ...edit, effects: args.effects, flow: args.flow }),
       ]);
-      const answer = asObject(json) as { executionArn: string; name: string; from: string };
+      const answer = asObject(json) as { executionArn: string; name: string; from: string; existing?: true };
+      if (answer.existing) return { ...answer, changed: forkedBefore(args.execution, answer) };
       return { ...answer, changed: `started ${answer.name}, a fork of ${args.execution} from ${answer.from}` };
     },
   }),

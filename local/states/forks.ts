@@ -37,13 +37,17 @@ export class Forks {
     }
     const entry = hasForkEntry(definition);
     const answer = { name, parent: parent.arn, from: fork.from, entry };
+    // Asked again (during the first fork's run or after it): the same name and input are that
+    // fork, which the answer says, so that no caller reports a start that did not happen.
+    const before = this.#existing(machine.arn, name);
+    if (before?.input === input) return { ...answer, executionArn: before.arn, existing: true };
     try {
       const started = await this.deps.executions.start({ stateMachineArn: machine.arn, name, input }, {}, entry ? undefined : fork.from);
       return { ...answer, executionArn: started.executionArn };
     } catch (error) {
-      // Asked again after the first fork ended: the same name and input are that fork.
+      // Started by another request between the look and the start.
       const existing = error instanceof AwsError && error.code === 'ExecutionAlreadyExists' ? this.#existing(machine.arn, name) : undefined;
-      if (existing?.input === input) return { ...answer, executionArn: existing.arn };
+      if (existing?.input === input) return { ...answer, executionArn: existing.arn, existing: true };
       throw error;
     }
   }

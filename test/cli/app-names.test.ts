@@ -112,7 +112,8 @@ describe('selectFlows and selectPauseTargets', () => {
       kind: t.kind as PauseTarget['kind'],
       aliases: [t.logicalId],
       resource: { stackName: t.stackName, logicalId: t.logicalId },
-      consumers: [{ kind: 'rule', resource: { stackName: 'Shop', logicalId: 'Rule' }, label: 'rule', enabledInTemplate: true }],
+      // Each its own consumer: two things to pause, which a construct's name cannot choose between.
+      consumers: [{ kind: 'rule', resource: { stackName: 'Shop', logicalId: `${t.shown}Rule` }, label: 'rule', enabledInTemplate: true }],
     });
     const targets = [target(steps), target(queue)];
     expect(selectPauseTargets(targets, `${ARN}:Shop-OrderSagaStepsFunction1A2B3C4D`).map((t) => t.name)).toEqual([

@@ -119,3 +119,51 @@ describe('pauseTargets', () => {
     );
   });
 });
+
+describe('selectPauseTargets', () => {
+  /**
+   * Two QueueConsumers as CDK names their resources (`Shop/RecordOrder/Queue`,
+   * `Shop/RecordOrder/Handler`, ...), and a construct holding two consumers of its own.
+   */
+  function consumersApp() {
+    const dir = writeAssembly(tempAssemblyDir(), {
+      Shop: {
+        template: {
+          Resources: {
+            RecordOrderQueue32D08339: queue,
+            RecordOrderDeadLetterQueue662AFDF1: queue,
+            RecordOrderHandler56290BC6: fn(),
+            RecordOrderHandlerSqsEventSourceShopRecordOrderQueue0A1B2C3D: mapping('RecordOrderQueue32D08339', {
+              Ref: 'RecordOrderHandler56290BC6',
+            }),
+            ReportsDailyQueue11111111: queue,
+            ReportsDailyHandler22222222: fn(),
+            ReportsDailyMapping: mapping('ReportsDailyQueue11111111', { Ref: 'ReportsDailyHandler22222222' }),
+            ReportsWeeklyQueue33333333: queue,
+            ReportsWeeklyHandler44444444: fn(),
+            ReportsWeeklyMapping: mapping('ReportsWeeklyQueue33333333', { Ref: 'ReportsWeeklyHandler44444444' }),
+          },
+        },
+      },
+    });
+    return pauseTargets(readAssembly(dir));
+  }
+
+  it("pauses a QueueConsumer by its construct's name and path: its function and its queue, one mapping", () => {
+    const targets = consumersApp();
+    for (const name of ['RecordOrder', 'Shop/RecordOrder']) {
+      expect(consumersOf(targets, name), name).toEqual([
+        'function RecordOrderHandler: mapping RecordOrderQueue -> RecordOrderHandler',
+        'queue RecordOrderQueue: mapping RecordOrderQueue -> RecordOrderHandler',
+      ]);
+    }
+  });
+
+  it('fails if the construct holds several consumers, naming each thing and how to name one', () => {
+    expect(() => selectPauseTargets(consumersApp(), 'Reports')).toThrow(
+      '"Reports" names 4 things of the app: function ReportsDailyHandler (Shop/ReportsDailyHandler22222222), ' +
+        'function ReportsWeeklyHandler (Shop/ReportsWeeklyHandler44444444), queue ReportsDailyQueue (Shop/ReportsDailyQueue11111111), ' +
+        'queue ReportsWeeklyQueue (Shop/ReportsWeeklyQueue33333333); name one of them (its name or logical id, as listed here)',
+    );
+  });
+});

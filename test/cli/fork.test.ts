@@ -95,9 +95,9 @@ describe('switchyard fork', () => {
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '{}').answer).toContain('say FORKED');
     expect(await modelCalls()).toBe(before + 1);
-    // Asked again: the same execution, none started.
+    // Asked again: the same execution, none started, and the answer says so.
     const again = await runCli(['fork', parent, '--from', 'Polish', '--patch', '{"prompt":"Polish: say FORKED"}', '--json', ...target]);
-    expect(JSON.parse(again.stdout).executionArn).toBe(answer.executionArn);
+    expect(JSON.parse(again.stdout)).toMatchObject({ executionArn: answer.executionArn, existing: true });
     expect(await modelCalls()).toBe(before + 1);
   });
 
@@ -115,6 +115,13 @@ describe('switchyard fork', () => {
       input: { prompt: 'Polish: by hand' },
     });
     expect(JSON.parse(described.output ?? '{}').answer).toContain('by hand');
+    expect(await modelCalls()).toBe(before + 1);
+    // Asked again after it ended: its execution, nothing started, and never "forked ... as".
+    const again = await runCli(['fork', 'otters-2', '--from', 'Polish', '--input', '{"prompt":"Polish: by hand"}', ...target]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(executionArn);
+    expect(again.stderr).toContain(`nothing started: otters-2 was forked from Polish before, as ${executionArn.split(':').at(-1)}`);
+    expect(again.stderr).not.toContain('forked otters-2 from Polish as');
     expect(await modelCalls()).toBe(before + 1);
   });
 

@@ -183,6 +183,13 @@ describe('switchyard mcp', () => {
     );
     expect(forked).toMatchObject({ from, changed: `started ${forked.name}, a fork of ${parent.name} from ${from}` });
     expect(forked.parent).toContain(parent.name);
+    // Asked again: the same execution, and the answer says nothing started rather than "started".
+    const again = await answer<{ executionArn: string; existing?: true; changed: string }>(stdio, 'fork_execution', {
+      execution: parent.name,
+      from,
+    });
+    expect(again).toMatchObject({ executionArn: forked.executionArn, existing: true });
+    expect(again.changed).toMatch(new RegExp(`^nothing started: ${parent.name} was forked from ${from} before, as ${forked.name} `));
 
     const ledger = await answer<{ items: { orderId: string }[] }>(stdio, 'query_table', {
       table: 'OrderSagaLedger',

@@ -109,6 +109,34 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's rerun from here and stop in a
     expect(await page.getByTestId('fork-of').count()).toBe(0);
   });
 
+  it('says a rerun asked again with the same input started nothing, linking the fork it started before, and stays on the page', async () => {
+    const parent = await start('post-2', 0);
+    expect((await executionEnded(client, parent)).status).toBe('SUCCEEDED');
+    const page = await open(pageOf(parent));
+    const rerunDraft = async () => {
+      await page.locator('svg.graph [data-state="Draft"]').click();
+      await page.getByRole('button', { name: 'Rerun from here' }).click();
+      await page.getByRole('button', { name: 'Rerun', exact: true }).click();
+    };
+    await rerunDraft();
+    await page.getByTestId('fork-of').waitFor({ timeout: 10_000 });
+    const forkArn = decodeURIComponent(new URL(page.url()).hash.replace('#/execution/', ''));
+    expect((await executionEnded(client, forkArn)).status).toBe('SUCCEEDED');
+
+    await page.goto(new URL(pageOf(parent), page.url()).href);
+    const before = await executionCount();
+    await rerunDraft();
+    await page.getByTestId('rerun-note').getByRole('link').waitFor({ timeout: 10_000 });
+    const forkName = forkArn.split(':').at(-1) ?? '';
+    expect(await shownText(page, '[data-testid="rerun-note"]')).toBe(
+      `Nothing started: this fork from Draft with this input ran before, as ${forkName}. Edit the input to start another.`,
+    );
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/execution/${parent}`);
+    expect(await executionCount()).toBe(before);
+    await page.getByTestId('rerun-note').getByRole('link', { name: forkName }).click();
+    await page.getByTestId('fork-of').waitFor({ timeout: 10_000 });
+  });
+
   it('stops a running execution from its page, after asking once more', async () => {
     const running = await start('long-1', 3600);
     const page = await open(pageOf(running));

@@ -81,6 +81,7 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
     const rows = Math.min(EDITOR_ROWS.max, Math.max(EDITOR_ROWS.min, text.split('\n').length + 1));
     const input = h('textarea', { name: 'input', rows, spellcheck: 'false', 'aria-label': 'input' }, text) as HTMLTextAreaElement;
     const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'rerun-error' });
+    const note = h('p', { class: 'rerun-note', role: 'status', 'data-testid': 'rerun-note' });
     const send = async (rerun: HTMLButtonElement) => {
       let parsed: unknown;
       try {
@@ -91,8 +92,16 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
       }
       rerun.disabled = true;
       replace(problem);
+      replace(note);
       try {
         const started = await kind.start({ executionArn, from: start.name, input: parsed });
+        if (started.existing) {
+          // The same fork asked again is the one execution it started before: opening it as if
+          // it were new would pass an old run off as a rerun (of code fixed since, say).
+          replace(note, ...forkedBefore(started, kind));
+          rerun.disabled = false;
+          return;
+        }
         location.hash = kind.href(started.executionArn);
       } catch (error) {
         replace(problem, message(error));
@@ -110,6 +119,7 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
         localOnly ? h('p', { class: 'note', 'data-testid': 'rerun-local-only' }, `Local only: this state machine ${NO_FORK_ENTRY}.`) : null,
         h('label', {}, kind.inputLabel, input),
         problem,
+        note,
         h('div', { class: 'rerun-buttons' }, rerun, h('button', { type: 'button', onclick: () => close(start) }, 'Cancel')),
       ),
     );
@@ -140,6 +150,15 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
       else replace(element);
     },
   };
+}
+
+/** What Rerun says when the fork was asked before: nothing started, a link to that execution, what starts another. */
+function forkedBefore(answer: ForkAnswer, kind: ForkKind): (string | HTMLElement)[] {
+  return [
+    `Nothing started: this fork from ${answer.from} with this input ran before, as `,
+    h('a', { href: kind.href(answer.executionArn) }, answer.name),
+    '. Edit the input to start another.',
+  ];
 }
 
 /** The button that opens a fork's editor. */

@@ -27,7 +27,7 @@ export function forkDurableExecution(executions: DurableExecutions, request: For
   if (fn === undefined) throw new ForkNotPossible(`Cannot fork ${parent.arn}: its function ${parent.functionName} is no longer in the app`);
   const copied = new Set(planned.copied.map((op) => op.Id));
   const operations = records.filter((r) => copied.has(r.op.Id)).map((r) => replayable(r, () => executions.newCallbackId()));
-  const { arn } = executions.startExecution(
+  const { arn, existing } = executions.startExecution(
     fn,
     { arn: fn.definition.arn, version: parent.version },
     planned.input,
@@ -38,7 +38,9 @@ export function forkDurableExecution(executions: DurableExecutions, request: For
       operations,
     },
   );
-  return { executionArn: arn, name: planned.name, parent: parent.arn, from: planned.fork.from, entry: false };
+  const answer = { executionArn: arn, name: planned.name, parent: parent.arn, from: planned.fork.from, entry: false };
+  // The same fork asked again: that execution, nothing started now.
+  return existing === true ? { ...answer, existing: true } : answer;
 }
 
 /**

@@ -120,6 +120,8 @@ describe('StatesService forks', () => {
     expect(after.executionArn).toBe(first.executionArn);
     expect(edited.executionArn).not.toBe(first.executionArn);
     expect(t.states.forksOf(parent.executionArn)).toHaveLength(2);
+    // The answers say which started and which are the fork asked before, nothing started.
+    expect([first.existing, again.existing, after.existing, edited.existing]).toEqual([undefined, true, true, undefined]);
   });
 
   it('goes on from where its history ends after a restart, still past the states before its start', async () => {

@@ -122,6 +122,8 @@ describe('durable forks (POST /durable-forks)', () => {
     expect(other.body.executionArn).not.toBe(first.body.executionArn);
     const names = await executionNames('writer');
     expect(names.filter((n) => n === first.body.name)).toHaveLength(1);
+    // The answers say which started and which are the fork asked before, nothing started.
+    expect([first, second, third, other].map((answer) => answer.body.existing)).toEqual([undefined, true, true, undefined]);
   });
 
   it('answers a wait as done and a callback as answered: the fork from the step after them neither waits nor asks', async () => {
