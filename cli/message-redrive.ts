@@ -7,16 +7,13 @@ import {
   type SendMessageCommandInput,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { RedriveQueue } from '../clients/message-redrive.js';
+import { type RedriveQueue, redriveReceiveRequest } from '../clients/message-redrive.js';
 import { moveTaskFailureCause, moveTaskProgress } from '../clients/move-task.js';
 import type { AssemblyContract } from '../inspect/assembly-contracts.js';
 import { type Clients, call, describeAwsError } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
 import { CliError, usageError } from '../inspect/errors.js';
-
-/** How long a message taken for a move stays hidden, should the CLI die between send and delete. */
-const MOVE_VISIBILITY_SECONDS = 60;
 
 /**
  * Redrives a whole dead-letter queue with a message move task (StartMessageMoveTask), then
@@ -63,17 +60,7 @@ export function sqsRedriveQueue(clients: Clients, dlq: DeadLetterQueue): Redrive
     name: dlq.name,
     async receive() {
       const { Messages = [] } = await call(clients.target, () =>
-        clients.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlq.url,
-            MaxNumberOfMessages: 10,
-            VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
-            // A long poll asks every SQS server; a short one may answer empty while messages wait.
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        ),
+        clients.sqs.send(new ReceiveMessageCommand(redriveReceiveRequest(dlq.url))),
       );
       return Messages;
     },

@@ -48,6 +48,22 @@ export interface RedriveSendRequest {
   MessageDeduplicationId?: string;
 }
 
+/** How long a message taken for a redrive stays hidden, should the CLI die or the page close between send and delete. */
+export const REDRIVE_VISIBILITY_SECONDS = 60;
+
+/** The ReceiveMessage request a redrive makes of the dead-letter queue, the CLI's and the console's alike. */
+export function redriveReceiveRequest(queueUrl: string) {
+  return {
+    QueueUrl: queueUrl,
+    MaxNumberOfMessages: 10,
+    VisibilityTimeout: REDRIVE_VISIBILITY_SECONDS,
+    // A long poll asks every SQS server; a short one may answer empty while messages wait.
+    WaitTimeSeconds: 1,
+    MessageSystemAttributeNames: ['All' as const],
+    MessageAttributeNames: ['All'],
+  };
+}
+
 /** The dead-letter queue's SQS calls, made by the CLI with the SDK and by the console with its signed calls. */
 export interface RedriveQueue<M extends RedriveMessage = RedriveMessage> {
   /** The queue's name, as the lines say it. */

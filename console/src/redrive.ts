@@ -1,9 +1,6 @@
-import type { RedriveMessage, RedriveQueue } from '../../clients/message-redrive.js';
+import { type RedriveMessage, type RedriveQueue, redriveReceiveRequest } from '../../clients/message-redrive.js';
 import { call } from './aws.js';
 import { message } from './dom.js';
-
-/** How long a message taken for a redrive stays hidden, should the page be closed between send and delete (the CLI's too). */
-const MOVE_VISIBILITY_SECONDS = 60;
 
 /**
  * A dead-letter queue's SQS calls, signed as every console call is, for the redrive the
@@ -13,15 +10,7 @@ export function signedRedriveQueue(queue: { readonly name: string; readonly url:
   return {
     name: queue.name,
     async receive() {
-      const { Messages = [] } = await call<{ Messages?: RedriveMessage[] }>('sqs', 'ReceiveMessage', {
-        QueueUrl: queue.url,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
-        // A long poll asks every SQS server; a short one may answer empty while messages wait.
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      });
+      const { Messages = [] } = await call<{ Messages?: RedriveMessage[] }>('sqs', 'ReceiveMessage', redriveReceiveRequest(queue.url));
       return Messages;
     },
     async send(request) {
