@@ -82,33 +82,15 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
     const input = h('textarea', { name: 'input', rows, spellcheck: 'false', 'aria-label': 'input' }, text) as HTMLTextAreaElement;
     const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'rerun-error' });
     const note = h('p', { class: 'rerun-note', role: 'status', 'data-testid': 'rerun-note' });
-    const send = async (rerun: HTMLButtonElement) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(input.value);
-      } catch (error) {
-        replace(problem, `The input is not JSON (${message(error)}): fix it and Rerun again. Nothing was started.`);
-        return;
-      }
-      rerun.disabled = true;
-      replace(problem);
-      replace(note);
-      try {
-        const started = await kind.start({ executionArn, from: start.name, input: parsed });
-        if (started.existing) {
-          // The same fork asked again is the one execution it started before: opening it as if
-          // it were new would pass an old run off as a rerun (of code fixed since, say).
-          replace(note, ...forkedBefore(started, kind));
-          rerun.disabled = false;
-          return;
-        }
-        location.hash = kind.href(started.executionArn);
-      } catch (error) {
-        replace(problem, message(error));
-        rerun.disabled = false;
-      }
-    };
-    const rerun = h('button', { type: 'button', class: 'approve', onclick: () => void send(rerun) }, 'Rerun') as HTMLButtonElement;
+    const rerun = h(
+      'button',
+      {
+        type: 'button',
+        class: 'approve',
+        onclick: () => void startRerun(rerun, { executionArn, kind, from: start.name, input, problem, note }),
+      },
+      'Rerun',
+    ) as HTMLButtonElement;
     replace(
       element,
       h(
@@ -150,6 +132,44 @@ export function rerunPanel(executionArn: string, kind: ForkKind = STATE_MACHINE_
       else replace(element);
     },
   };
+}
+
+/** What Rerun works with: the execution and state forked, the editor's input, and where it says what went wrong or what happened. */
+interface RerunForm {
+  readonly executionArn: string;
+  readonly kind: ForkKind;
+  readonly from: string;
+  readonly input: HTMLTextAreaElement;
+  readonly problem: HTMLElement;
+  readonly note: HTMLElement;
+}
+
+/** Rerun: the input checked to be JSON, then the fork started and its page opened; else, in the editor, why not. */
+async function startRerun(rerun: HTMLButtonElement, { executionArn, kind, from, input, problem, note }: RerunForm): Promise<void> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input.value);
+  } catch (error) {
+    replace(problem, `The input is not JSON (${message(error)}): fix it and Rerun again. Nothing was started.`);
+    return;
+  }
+  rerun.disabled = true;
+  replace(problem);
+  replace(note);
+  try {
+    const started = await kind.start({ executionArn, from, input: parsed });
+    if (started.existing) {
+      // The same fork asked again is the one execution it started before: opening it as if
+      // it were new would pass an old run off as a rerun (of code fixed since, say).
+      replace(note, ...forkedBefore(started, kind));
+      rerun.disabled = false;
+      return;
+    }
+    location.hash = kind.href(started.executionArn);
+  } catch (error) {
+    replace(problem, message(error));
+    rerun.disabled = false;
+  }
 }
 
 /** What Rerun says when the fork was asked before: nothing started, a link to that execution, what starts another. */
