@@ -132,12 +132,16 @@ describe('one name for one thing, in every command and tool', () => {
     }
   });
 
-  it('fails if a name names several things of the app, listing them and how to name one', async () => {
-    const result = (await mcp.callTool({ name: 'pause_flow', arguments: { target: 'Recorder' } })) as CallToolResult;
-    expect(result.isError).toBe(true);
-    const text = (result.content[0] as { text: string }).text;
-    expect(text).toMatch(/"Recorder" names \d+ things of the app: .*function RecorderHandler \(Fixture\/RecorderHandler[0-9A-F]{8}\)/);
-    expect(text).toContain('name one of them (its name or logical id, as listed here)');
+  it('takes a QueueConsumer by its construct name: its function and the queue it drains are one consumer, paused once', async () => {
+    // What holds several consumers is refused, listing each (test/cli/consumers.test.ts, app-names.test.ts).
+    const paused = await tool<{ targets: { kind: string; name: string }[]; consumers: { consumer: string }[] }>('pause_flow', {
+      target: 'Recorder',
+    });
+    expect(paused.targets.map((t) => `${t.kind} ${t.name}`)).toEqual(['function RecorderHandler', 'queue RecorderQueue']);
+    expect(paused.consumers.map((c) => c.consumer)).toEqual(['RecorderQueue -> RecorderHandler']);
+    const resumed = await runCli(['resume', 'Recorder', '--json', ...target]);
+    expect(resumed.code, `resume Recorder: ${resumed.stderr}`).toBe(0);
+    expect(JSON.parse(resumed.stdout).consumers.map((c: { consumer: string }) => c.consumer)).toEqual(['RecorderQueue -> RecorderHandler']);
   });
 
   it('fails if a name names nothing of the app, listing what it has and what names one', async () => {
