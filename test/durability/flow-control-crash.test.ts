@@ -10,7 +10,11 @@ import { type FlowControlItem, flowControlReport, heldBackByKey } from '../../cl
 import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { credentials, eventually, region } from '../local/helpers.js';
 
-const JOBS = Array.from({ length: 8 }, (_, i) => `FC-${i}`);
+/**
+ * Enough that the moment the kill wants (a job done, both slots held, jobs still waiting) lasts
+ * a dozen seconds: with 8 it lasted about three, and a loaded machine's polling could miss it.
+ */
+const JOBS = Array.from({ length: 16 }, (_, i) => `FC-${i}`);
 /** Most runs of the one key at once. */
 const LIMIT = 2;
 /** Invocations the event source runs at once: above LIMIT, so records are held back. */
@@ -128,7 +132,7 @@ describe('QueueConsumer flow control durability', () => {
         const farFromEnd = running.length === LIMIT && running.every((r) => now - r.startedAt < RUN_MS - KILL_MARGIN_MS);
         return done.size >= 1 && done.size <= JOBS.length - 4 && Object.keys(held).length === LIMIT && farFromEnd ? true : undefined;
       },
-      30_000,
+      60_000,
       'both slots held with jobs still waiting',
     );
     // The consumer logged the records it held back: the limit, not the event source, bounded the runs.
