@@ -135,7 +135,10 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
       started,
       out: io.out,
       warn: io.err,
-      prepare: (running) => runReplacements(running, dev.code.replacements()),
+      prepare: (running) => {
+        reportUnrun(dev, running, dev.code.replacements());
+        return runReplacements(running, dev.code.replacements());
+      },
       mcp: mcpMount(ownPackage().manifest.version ?? '0.0.0'),
     });
   } catch (error) {
@@ -199,6 +202,21 @@ async function synthesizeInto(dev: Dev): Promise<string> {
     if (error instanceof SynthError) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
+}
+
+/**
+ * Says so of a handler rebuilt since the last synthesis whose asset folder no function runs:
+ * the edit would stay unrun without a word (while dev runs, such a rebuild synthesizes instead).
+ */
+function reportUnrun(dev: Dev, runtime: Runtime, replacements: ReadonlyMap<string, string>): void {
+  const running = new Set(runtime.definitions.functions.map((fn) => path.resolve(fn.codePath)));
+  const unrun = [...replacements.keys()].filter((asset) => !running.has(asset));
+  if (unrun.length === 0) return;
+  const folders = unrun.map((asset) => path.relative(dev.project.root, asset)).join(', ');
+  dev.io.err(
+    `switchyard dev: a handler rebuilt since the last synthesis runs in no function (its asset folder ${folders}), so its edit does not run ` +
+      'until the app is synthesized again: save a file the synthesis reads (the stack, say) to run it',
+  );
 }
 
 /** Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset folder. */

@@ -292,6 +292,63 @@ describe('startDevServer, a saved handler edit', () => {
   });
 });
 
+describe('startDevServer, a handler saved while dev was stopped', () => {
+  /** A stand-in runtime whose one function runs `codeOf(cdkOut)`, prepared as the launcher prepares one (its rebuilt bundles run). */
+  function standIn(codeOf: (cdkOut: string) => string) {
+    const lines: string[] = [];
+    const updated: string[] = [];
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: string; prepare?: (runtime: unknown) => Promise<unknown> }) => {
+        const runtime = {
+          url: 'http://127.0.0.1:0',
+          definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
+          lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+          reload: async () => ({ reloaded: [], needsRestart: [] }),
+          warm: async () => {},
+        };
+        await options.prepare?.(runtime);
+        return runtime;
+      },
+      LaunchError: class extends Error {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    return { lines, updated, launcher, io, stop: async () => stop?.() };
+  }
+
+  async function restartAfterEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[] }> {
+    const root = project({ ...APP, 'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }) });
+    const options = { root, settings: {} as never, synth: true, watch: false, typecheck: false };
+    const first = standIn(codeOf);
+    await startDevServer({ ...options, io: first.io, launcher: first.launcher });
+    await first.stop();
+    write(root, 'helper.ts', "export const greet = (who: string) => 'edited by ' + who;\n");
+    const second = standIn(codeOf);
+    await startDevServer({ ...options, io: second.io, launcher: second.launcher });
+    await second.stop();
+    return second;
+  }
+
+  it('runs the rebuilt bundle in the function whose code is its asset folder, saying nothing is unrun', async () => {
+    const { lines, updated } = await restartAfterEdit((cdkOut) => path.join(cdkOut, 'asset.1'));
+    expect(updated).toEqual(['Summarize']);
+    expect(lines.join('\n')).not.toMatch(/runs in no function/);
+  });
+
+  it('says so when no function runs the asset folder the rebuilt bundle replaces: the edit does not run without a word', async () => {
+    const { lines, updated } = await restartAfterEdit((cdkOut) => path.join(cdkOut, 'asset.elsewhere'));
+    expect(updated).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^switchyard dev: a handler rebuilt since the last synthesis runs in no function \(its asset folder .*asset\.1\)/,
+      ),
+    );
+  });
+});
+
 describe('HandlerCode', () => {
   async function handlerCode(): Promise<{ root: string; code: HandlerCode; record: SynthRecord }> {
     const root = project(APP);
