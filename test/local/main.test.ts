@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
@@ -133,7 +133,20 @@ describe('npm start (local/main.ts)', () => {
     const pid = Number(/^pid (\d+)$/m.exec(output)?.[1]);
     npm.kill('SIGKILL');
 
-    await eventually(async () => !processAlive(pid) || undefined, 30_000, `the runtime (pid ${pid}) to stop after npm exited`);
+    // Orphaned, the runtime is reaped by whatever adopts it: a zombie left unreaped has stopped all the same.
+    const zombie = () => {
+      try {
+        return /^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false; // gone between the two looks: processAlive says so next time
+      }
+    };
+    const stopped = () => !processAlive(pid) || zombie();
+    await eventually(async () => stopped() || undefined, 30_000, `the runtime (pid ${pid}) to stop after npm exited`).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; it printed:\n${output}`, { cause: error });
+      },
+    );
     expect(output).toMatch(/stopping: the npm process that started it \(pid \d+\) has exited/);
   }, 90_000);
 });
