@@ -1,11 +1,6 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { tagMap } from '../template/tags.js';
 import type { BusRecord, EventBridgeV2Store, EventSourceRecord, Fields, SubscriberRecord } from './store.js';
-
-/** CloudFormation's tag list (`[{Key, Value}]`) as the API's tag map. */
-function tagMap(tags: unknown): Record<string, string> {
-  if (!Array.isArray(tags)) return {};
-  return Object.fromEntries(tags.map((tag) => [String((tag as Fields).Key), String((tag as Fields).Value)]));
-}
 
 function settings(resource: LoadedResource, omit: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(resource.properties).filter(([key]) => !omit.includes(key)));
