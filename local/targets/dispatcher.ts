@@ -124,6 +124,43 @@ function unsupportedTarget(arn: string, service: string | undefined): Unsupporte
 }
 
 /**
+ * What `send` reaches, by the ARN's service: the resource type of the ARNs it sends to
+ * (undefined: the resource is the name itself, a queue's or a topic's). The one list of what
+ * the runtime delivers to: EventBridge rules, Pipes, Scheduler and the start-up report ask
+ * {@link reachable} and keep only the restrictions their own AWS service documents. A service
+ * added here needs its case in `send` (the switch is checked to cover this table).
+ */
+export const DISPATCHABLE = {
+  sqs: { resourceType: undefined, is: 'an SQS queue' },
+  sns: { resourceType: undefined, is: 'an SNS topic' },
+  lambda: { resourceType: 'function', is: 'a Lambda function' },
+  states: { resourceType: 'stateMachine', is: 'a state machine' },
+  events: { resourceType: 'event-bus', is: 'an event bus' },
+  kinesis: { resourceType: 'stream', is: 'a Kinesis stream' },
+  logs: { resourceType: 'log-group', is: 'a log group' },
+} as const satisfies Readonly<Record<string, { readonly resourceType: string | undefined; readonly is: string }>>;
+
+/** A service `send` reaches. */
+export type DispatchableService = keyof typeof DISPATCHABLE;
+
+/** The service of an ARN `send` reaches (a queue, topic, function, state machine, bus, stream or log group), else undefined. */
+export function dispatchableService(arn: string): DispatchableService | undefined {
+  const parsed = tryParseArn(arn);
+  if (parsed === undefined || !Object.hasOwn(DISPATCHABLE, parsed.service)) return undefined;
+  const service = parsed.service as DispatchableService;
+  return DISPATCHABLE[service].resourceType === parsed.resourceType ? service : undefined;
+}
+
+/** Whether `send` reaches the resource an ARN names (when given that service's operations). */
+export const reachable = (arn: string): boolean => dispatchableService(arn) !== undefined;
+
+/** What `send` reaches, for a message naming it: `an SQS queue, an SNS topic, ... or a log group`, and any the caller adds first. */
+export function reachableKinds(...others: readonly string[]): string {
+  const kinds = [...others, ...Object.values(DISPATCHABLE).map((d) => d.is)];
+  return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
+}
+
+/**
  * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
  * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
  * state machine, an event on a bus, a record on a stream, a log event in a log group. EventBridge rule targets,
@@ -140,7 +177,9 @@ export class TargetDispatcher {
   async send(arn: string, message: TargetMessage): Promise<Dispatched> {
     const parsed = tryParseArn(arn);
     if (parsed === undefined) throw this.unsupported(arn, undefined);
-    switch (parsed.service) {
+    const service = dispatchableService(arn);
+    if (service === undefined) throw this.unsupported(arn, parsed.service);
+    switch (service) {
       case 'sqs':
         return { service: 'sqs', answer: await this.#toQueue(arn, parsed, message) };
       case 'sns':
@@ -159,18 +198,19 @@ export class TargetDispatcher {
         return this.#toBus(arn, parsed, message);
       case 'kinesis': {
         const kinesis = this.#service(this.services.kinesis, arn, parsed);
-        if (parsed.resourceType !== 'stream' || !message.kinesis) throw this.unsupported(arn, parsed.service);
+        if (!message.kinesis) throw this.unsupported(arn, parsed.service);
         const record = { StreamARN: arn, Data: Buffer.from(message.body).toString('base64'), PartitionKey: message.kinesis.partitionKey };
         return { service: 'kinesis', answer: await kinesis.PutRecord(record) };
       }
       case 'logs': {
         const logs = this.#service(this.services.logs, arn, parsed);
-        if (parsed.resourceType !== 'log-group' || !message.logs) throw this.unsupported(arn, parsed.service);
+        if (!message.logs) throw this.unsupported(arn, parsed.service);
         logs.write(parsed.resourceId, message.logs.streamName, [{ timestamp: message.logs.timestamp, message: message.body }]);
         return { service: 'logs' };
       }
       default:
-        throw this.unsupported(arn, parsed.service);
+        // DISPATCHABLE names a service this switch has no case for.
+        return service satisfies never;
     }
   }
 
