@@ -113,6 +113,13 @@ export function loadModel(service: ModelService): ApiModel {
   return model;
 }
 
+/** Every API model in `../models/` (each one some module serves), by name. */
+export function apiModelNames(): ModelService[] {
+  return readdirSync(new URL('../models/', import.meta.url))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length) as ModelService);
+}
+
 /**
  * The member of an error's JSON body that carries its text, as the service's model declares
  * the error's shape: `message` unless it says otherwise (DynamoDB's TransactionCanceledException
