@@ -1,0 +1,50 @@
+import { DatabaseSync } from 'node:sqlite';
+import { describe, expect, it } from 'vitest';
+import { TagStore } from '../../../local/store/tag-store.js';
+
+const ARN = 'arn:aws:events:us-east-1:000000000000:event-bus/app';
+
+describe('TagStore', () => {
+  it('keeps tags by ARN in the order their keys were first given, a key given again taking its new value', () => {
+    const store = new TagStore(new DatabaseSync(':memory:'));
+    store.tag(ARN, [
+      ['team', 'a'],
+      ['10', 'ten'],
+    ]);
+    store.tag(ARN, [
+      ['env', 'dev'],
+      ['team', 'b'],
+    ]);
+    expect(store.list(ARN)).toEqual([
+      ['team', 'b'],
+      ['10', 'ten'],
+      ['env', 'dev'],
+    ]);
+    expect(store.list('arn:other')).toEqual([]);
+  });
+
+  it('removes the keys given, and forgets a deleted resource whole', () => {
+    const store = new TagStore(new DatabaseSync(':memory:'));
+    store.tag(ARN, [
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    store.untag(ARN, ['a', 'missing']);
+    expect(store.map(ARN)).toEqual({ b: '2' });
+    store.forget(ARN);
+    expect(store.list(ARN)).toEqual([]);
+  });
+
+  it('keeps the tags a data folder of an earlier version held in its own table, and drops that table', () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE tags (arn TEXT PRIMARY KEY, json TEXT NOT NULL)');
+    db.prepare('INSERT INTO tags (arn, json) VALUES (?, ?)').run(ARN, JSON.stringify([{ Key: 'team', Value: 'a' }]));
+    const legacy = {
+      table: 'tags',
+      pairs: (rows: unknown) => (rows as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value] as const),
+    };
+    expect(new TagStore(db, legacy).list(ARN)).toEqual([['team', 'a']]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'tags'").get()).toBeUndefined();
+    expect(new TagStore(db, legacy).list(ARN)).toEqual([['team', 'a']]);
+  });
+});
