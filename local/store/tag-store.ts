@@ -5,15 +5,23 @@ import { inTransaction } from './transaction.js';
 export type TagPair = readonly [key: string, value: string];
 
 /**
- * Where a service kept its tags before the TagStore (one JSON document per ARN): read once into
- * the store, then dropped, so a data folder written by an earlier version keeps its tags.
+ * Where a service kept its tags before the TagStore: read once into the store, then dropped, so
+ * a data folder written by an earlier version keeps its tags. Either one JSON document per ARN
+ * (`<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`, read by `pairs`) or a row per tag
+ * (`<table> (<arnColumn>, key, value)`).
  */
-export interface LegacyTagTable {
-  /** The code's own table name (never input), `<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`. */
-  readonly table: string;
-  /** The pairs a row's document holds. */
-  readonly pairs: (document: unknown) => readonly TagPair[];
-}
+export type LegacyTagTable =
+  | {
+      /** The code's own table name (never input). */
+      readonly table: string;
+      /** The pairs a row's document holds. */
+      readonly pairs: (document: unknown) => readonly TagPair[];
+    }
+  | {
+      readonly table: string;
+      /** The code's own column name (never input) of the resource's ARN. */
+      readonly arnColumn: string;
+    };
 
 /**
  * Resources' tags, kept in SQLite by ARN: the one mechanism behind each service's TagResource,
@@ -24,7 +32,7 @@ export interface LegacyTagTable {
  */
 export class TagStore {
   readonly #db: DatabaseSync;
-  readonly #statements: Record<'list' | 'put' | 'remove' | 'forget', StatementSync>;
+  readonly #statements: Record<'list' | 'put' | 'remove' | 'forget' | 'forgetUnder', StatementSync>;
 
   constructor(db: DatabaseSync, legacy?: LegacyTagTable) {
     this.#db = db;
@@ -38,6 +46,8 @@ export class TagStore {
         ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value`),
       remove: db.prepare('DELETE FROM resource_tags WHERE arn = ? AND key = ?'),
       forget: db.prepare('DELETE FROM resource_tags WHERE arn = ?'),
+      // A prefix compared as text, not LIKE: an ARN may hold `_` or `%`.
+      forgetUnder: db.prepare('DELETE FROM resource_tags WHERE substr(arn, 1, length(?1)) = ?1'),
     };
     if (legacy) this.#adopt(legacy);
   }
@@ -71,12 +81,26 @@ export class TagStore {
     this.#statements.forget.run(arn);
   }
 
+  /** Drops the tags of every resource whose ARN starts with `prefix` (a deleted stream's consumers: `<stream ARN>/consumer/`). */
+  forgetUnder(prefix: string): void {
+    this.#statements.forgetUnder.run(prefix);
+  }
+
   #adopt(legacy: LegacyTagTable): void {
     const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(legacy.table);
     if (exists === undefined) return;
     inTransaction(this.#db, () => {
-      const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
-      for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
+      if ('pairs' in legacy) {
+        const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
+        for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
+      } else {
+        const rows = this.#db.prepare(`SELECT ${legacy.arnColumn} AS arn, key, value FROM ${legacy.table} ORDER BY rowid`).all() as {
+          arn: string;
+          key: string;
+          value: string;
+        }[];
+        for (const row of rows) this.tag(row.arn, [[row.key, row.value]]);
+      }
       this.#db.exec(`DROP TABLE ${legacy.table}`);
     });
   }

@@ -35,6 +35,28 @@ describe('TagStore', () => {
     expect(store.list(ARN)).toEqual([]);
   });
 
+  it("forgets every resource under a prefix (a deleted stream's consumers), taking its text as text", () => {
+    const store = new TagStore(new DatabaseSync(':memory:'));
+    const stream = 'arn:aws:kinesis:us-east-1:000000000000:stream/a_b';
+    store.tag(`${stream}/consumer/c:1`, [['k', 'v']]);
+    store.tag('arn:aws:kinesis:us-east-1:000000000000:stream/aXb/consumer/c:1', [['k', 'v']]);
+    store.forgetUnder(`${stream}/consumer/`);
+    expect(store.list(`${stream}/consumer/c:1`)).toEqual([]);
+    expect(store.list('arn:aws:kinesis:us-east-1:000000000000:stream/aXb/consumer/c:1')).toEqual([['k', 'v']]);
+  });
+
+  it('keeps the tags an earlier version held a row per tag, in the order they were written', () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE tags (resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key))');
+    const insert = db.prepare('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)');
+    insert.run(ARN, 'b', '2');
+    insert.run(ARN, 'a', '1');
+    expect(new TagStore(db, { table: 'tags', arnColumn: 'resource_arn' }).list(ARN)).toEqual([
+      ['b', '2'],
+      ['a', '1'],
+    ]);
+  });
+
   it('keeps the tags a data folder of an earlier version held in its own table, and drops that table', () => {
     const db = new DatabaseSync(':memory:');
     db.exec('CREATE TABLE tags (arn TEXT PRIMARY KEY, json TEXT NOT NULL)');
