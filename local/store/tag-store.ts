@@ -94,7 +94,9 @@ export class TagStore {
         const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
         for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
       } else {
-        const rows = this.#db.prepare(`SELECT ${legacy.arnColumn} AS arn, key, value FROM ${legacy.table} ORDER BY rowid`).all() as {
+        const rows = this.#db
+          .prepare(`SELECT ${legacy.arnColumn} AS arn, key, value FROM ${legacy.table} ORDER BY ${legacy.arnColumn}, key`)
+          .all() as {
           arn: string;
           key: string;
           value: string;

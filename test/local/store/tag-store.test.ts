@@ -45,15 +45,15 @@ describe('TagStore', () => {
     expect(store.list('arn:aws:kinesis:us-east-1:000000000000:stream/aXb/consumer/c:1')).toEqual([['k', 'v']]);
   });
 
-  it('keeps the tags an earlier version held a row per tag, in the order they were written', () => {
+  it('keeps the tags an earlier version held a row per tag, by key as it listed them', () => {
     const db = new DatabaseSync(':memory:');
     db.exec('CREATE TABLE tags (resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key))');
     const insert = db.prepare('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)');
     insert.run(ARN, 'b', '2');
     insert.run(ARN, 'a', '1');
     expect(new TagStore(db, { table: 'tags', arnColumn: 'resource_arn' }).list(ARN)).toEqual([
-      ['b', '2'],
       ['a', '1'],
+      ['b', '2'],
     ]);
   });
 
