@@ -19,8 +19,10 @@ export type LegacyTagTable =
     }
   | {
       readonly table: string;
-      /** The code's own column name (never input) of the resource's ARN. */
+      /** The code's own column name (never input) of the resource's ARN, or of what `arnOf` makes one of. */
       readonly arnColumn: string;
+      /** The ARN of the resource a row names, for a table that named it otherwise (SSM: by the parameter's name). */
+      readonly arnOf?: (value: string) => string;
     };
 
 /**
@@ -101,7 +103,7 @@ export class TagStore {
           key: string;
           value: string;
         }[];
-        for (const row of rows) this.tag(row.arn, [[row.key, row.value]]);
+        for (const row of rows) this.tag(legacy.arnOf ? legacy.arnOf(row.arn) : row.arn, [[row.key, row.value]]);
       }
       this.#db.exec(`DROP TABLE ${legacy.table}`);
     });

@@ -57,6 +57,17 @@ describe('TagStore', () => {
     ]);
   });
 
+  it("keeps the tags an earlier version held by another name than the ARN (SSM's by parameter name), under the ARN", () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec(
+      'CREATE TABLE ssm_parameter_tag (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID',
+    );
+    db.prepare('INSERT INTO ssm_parameter_tag (name, key, value) VALUES (?, ?, ?)').run('/app/db', 'team', 'a');
+    const arnOf = (name: string) => `arn:aws:ssm:us-east-1:000000000000:parameter${name}`;
+    const store = new TagStore(db, { table: 'ssm_parameter_tag', arnColumn: 'name', arnOf });
+    expect(store.list(arnOf('/app/db'))).toEqual([['team', 'a']]);
+  });
+
   it('keeps the tags a data folder of an earlier version held in its own table, and drops that table', () => {
     const db = new DatabaseSync(':memory:');
     db.exec('CREATE TABLE tags (arn TEXT PRIMARY KEY, json TEXT NOT NULL)');
