@@ -1,5 +1,5 @@
 import { tryParseArn } from '../arn.js';
-import { reachable } from '../targets/dispatcher.js';
+import { reachable } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';
 

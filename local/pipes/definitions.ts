@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { apiDestinations } from '../events/api-destinations.js';
-import { reachable, reachableKinds } from '../targets/dispatcher.js';
+import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
 import { httpEndpointOf, httpParametersOf, isHttpArn, type PipeHttpCall } from './pipe-http.js';

@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { reachable, reachableKinds } from '../targets/dispatcher.js';
+import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp } from '../template/load.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
 import { isKnownTimeZone } from './time-zones.js';

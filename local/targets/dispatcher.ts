@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../events/definitions.js';
 import type { PublishInput } from '../sns/message.js';
 import type { SendMessageInput } from '../sqs/sqs-types.js';
 import type { QueueSender } from './queues.js';
+import { dispatchableService } from './reachable.js';
 
 /** A PutEvents entry; the bus is the target's ARN. */
 export interface PutEventsEntry {
@@ -121,43 +122,6 @@ function unsupportedTarget(arn: string, service: string | undefined): Unsupporte
   if (service === undefined) return new UnsupportedTargetError(arn, service, `target ${arn} is not an ARN`);
   if (service === 'sns') return new UnsupportedTargetError(arn, service, `SNS topic targets (${arn}) are not run locally`);
   return new UnsupportedTargetError(arn, service, `targets of service ${service} (${arn}) are not run locally`);
-}
-
-/**
- * What `send` reaches, by the ARN's service: the resource type of the ARNs it sends to
- * (undefined: the resource is the name itself, a queue's or a topic's). The one list of what
- * the runtime delivers to: EventBridge rules, Pipes, Scheduler and the start-up report ask
- * {@link reachable} and keep only the restrictions their own AWS service documents. A service
- * added here needs its case in `send` (the switch is checked to cover this table).
- */
-export const DISPATCHABLE = {
-  sqs: { resourceType: undefined, is: 'an SQS queue' },
-  sns: { resourceType: undefined, is: 'an SNS topic' },
-  lambda: { resourceType: 'function', is: 'a Lambda function' },
-  states: { resourceType: 'stateMachine', is: 'a state machine' },
-  events: { resourceType: 'event-bus', is: 'an event bus' },
-  kinesis: { resourceType: 'stream', is: 'a Kinesis stream' },
-  logs: { resourceType: 'log-group', is: 'a log group' },
-} as const satisfies Readonly<Record<string, { readonly resourceType: string | undefined; readonly is: string }>>;
-
-/** A service `send` reaches. */
-export type DispatchableService = keyof typeof DISPATCHABLE;
-
-/** The service of an ARN `send` reaches (a queue, topic, function, state machine, bus, stream or log group), else undefined. */
-export function dispatchableService(arn: string): DispatchableService | undefined {
-  const parsed = tryParseArn(arn);
-  if (parsed === undefined || !Object.hasOwn(DISPATCHABLE, parsed.service)) return undefined;
-  const service = parsed.service as DispatchableService;
-  return DISPATCHABLE[service].resourceType === parsed.resourceType ? service : undefined;
-}
-
-/** Whether `send` reaches the resource an ARN names (when given that service's operations). */
-export const reachable = (arn: string): boolean => dispatchableService(arn) !== undefined;
-
-/** What `send` reaches, for a message naming it: `an SQS queue, an SNS topic, ... or a log group`, and any the caller adds first. */
-export function reachableKinds(...others: readonly string[]): string {
-  const kinds = [...others, ...Object.values(DISPATCHABLE).map((d) => d.is)];
-  return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
 }
 
 /**

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
-import {
-  DISPATCHABLE,
-  type DispatchableService,
-  TargetDispatcher,
-  type TargetServices,
-  UnsupportedTargetError,
-} from '../../../local/targets/dispatcher.js';
+import { TargetDispatcher, type TargetServices, UnsupportedTargetError } from '../../../local/targets/dispatcher.js';
 import { QueuesByArn } from '../../../local/targets/queues.js';
+import { DISPATCHABLE, type DispatchableService } from '../../../local/targets/reachable.js';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';

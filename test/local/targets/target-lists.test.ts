@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ruleTargetRunsLocally } from '../../../local/events/definitions.js';
 import { targetNotRun } from '../../../local/pipes/definitions.js';
 import { targetProblem } from '../../../local/scheduler/definitions.js';
-import { DISPATCHABLE, type DispatchableService } from '../../../local/targets/dispatcher.js';
+import { DISPATCHABLE, type DispatchableService } from '../../../local/targets/reachable.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 
