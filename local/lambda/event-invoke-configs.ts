@@ -12,7 +12,12 @@ import { listPage } from './list-pages.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
-/** The services a destination may be of (Lambda's API reference: a queue, a topic, a function or a bus). */
+/**
+ * The services a destination may be of: what Lambda accepts (a queue, a topic, a function or a
+ * bus; https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), not
+ * what the runtime sends to, which the target dispatcher says when one is sent to (destinations.ts).
+ * AWS also takes an S3 bucket as an on-failure destination, which this does not yet.
+ */
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
 
 /** ListFunctionEventInvokeConfigs answers at most 50 a call. */
