@@ -245,6 +245,23 @@ export class BedrockService {
     return { model, request, ...(typeof tier === 'string' ? { tier } : {}) };
   }
 
+  /**
+   * A chat request in another API's shape (the OpenAI-compatible Chat Completions and
+   * Responses APIs): `read` makes the request of the served model (refusing a model that API
+   * does not take), its structured output is checked as `field` names it, and it is answered
+   * on its route and recorded as every call is.
+   */
+  async answerChat(
+    modelId: string,
+    read: (model: FoundationModel) => ModelRequest,
+    field: string,
+  ): Promise<{ model: FoundationModel; settled: Settled }> {
+    const model = this.served(modelId);
+    const request = read(model);
+    checkStructuredOutput(model, request, invokeApi(field));
+    return { model, settled: await this.#settle(model, request, modelId) };
+  }
+
   /** A chat model's native InvokeModel body as a request, its structured output checked in the model's own words. */
   #nativeChat(model: FoundationModel, body: Body): ModelRequest {
     const request = nativeRequest(model, body);

@@ -13,6 +13,7 @@ import { KNOWLEDGE_BASE_TYPES } from './knowledge-bases/resource-types.js';
 import { bedrockAgentRuntimeProtocol, KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { OpenAiCompatibleApi } from './openai-compatible-api.js';
 import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
@@ -117,6 +118,8 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     KNOWLEDGE_BASES.set(bedrock, knowledgeBases);
     const rest = [
       new BedrockApi(bedrock),
+      // The OpenAI-compatible Chat Completions and Responses under /openai/v1, bedrock-runtime's as AWS serves them.
+      new OpenAiCompatibleApi(bedrock, { region, clock }),
       ...jobs.protocols,
       bedrockAgentRuntimeProtocol(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock)),
       bedrockAgentProtocol(new KnowledgeBaseAgentApi(knowledgeBases)),

@@ -7,7 +7,8 @@ const message = (settled: Settled): Body => {
   return { role: 'assistant', content: text === '' && calls ? null : text, ...(calls ? { tool_calls: calls } : {}) };
 };
 
-const usage = (settled: Settled) => ({
+/** A settled answer's usage as chat completions report it. */
+export const completionUsage = (settled: Settled) => ({
   prompt_tokens: settled.usage.inputTokens,
   completion_tokens: settled.usage.outputTokens,
   total_tokens: settled.usage.inputTokens + settled.usage.outputTokens,
@@ -41,24 +42,35 @@ export const chatCompletionsCodec: ChatCodec = {
     created: Math.floor((settled.at ?? 0) / 1000),
     model: modelId,
     choices: [{ index: 0, message: message(settled), finish_reason: finishReason(String(settled.stopReason)) }],
-    usage: usage(settled),
+    usage: completionUsage(settled),
   }),
   stream(modelId, settled) {
-    const head = {
-      id: `chatcmpl-${answerId(settled.content)}`,
-      object: 'chat.completion.chunk',
-      created: Math.floor((settled.at ?? 0) / 1000),
-      model: modelId,
-    };
-    const chunks: Body[] = deltas(settled).map((delta) => ({ ...head, choices: [{ index: 0, delta, finish_reason: null }] }));
-    chunks.push({
-      ...head,
-      choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }],
-      usage: usage(settled),
-    });
-    return withMetrics(chunks, settled);
+    const chunks = completionChunks(modelId, settled);
+    const last = chunks.length - 1;
+    return withMetrics(
+      chunks.map((chunk, index) => (index === last ? { ...chunk, usage: completionUsage(settled) } : chunk)),
+      settled,
+    );
   },
 };
+
+/**
+ * A settled answer as the `chat.completion.chunk`s of a streamed chat completion: the role,
+ * the text piece by piece, each tool call whole, then a chunk with the finish reason. What
+ * InvokeModelWithResponseStream and the OpenAI-compatible Chat Completions API both send.
+ */
+export function completionChunks(modelId: string, settled: Settled): Body[] {
+  const head = {
+    id: `chatcmpl-${answerId(settled.content)}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor((settled.at ?? 0) / 1000),
+    model: modelId,
+  };
+  return [
+    ...deltas(settled).map((delta) => ({ ...head, choices: [{ index: 0, delta, finish_reason: null }] })),
+    { ...head, choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }] },
+  ];
+}
 
 /**
  * AI21's Jamba: the chat-completions request, answered by `{id, choices, usage, meta, model}`
@@ -70,14 +82,18 @@ export const ai21ChatCodec: ChatCodec = {
   response: (modelId, settled) => ({
     id: `chatcmpl-${answerId(settled.content)}`,
     choices: [{ index: 0, message: message(settled), finish_reason: finishReason(String(settled.stopReason)) }],
-    usage: usage(settled),
+    usage: completionUsage(settled),
     meta: { requestDurationMillis: settled.latencyMs },
     model: modelId.replace(/^ai21\./, '').replace(/-v\d+:\d+$/, ''),
   }),
   stream(_modelId, settled) {
     const id = `chatcmpl-${answerId(settled.content)}`;
     const chunks: Body[] = deltas(settled).map((delta) => ({ id, choices: [{ index: 0, delta, finish_reason: null }], usage: null }));
-    chunks.push({ id, choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }], usage: usage(settled) });
+    chunks.push({
+      id,
+      choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }],
+      usage: completionUsage(settled),
+    });
     return withMetrics(chunks, settled);
   },
 };

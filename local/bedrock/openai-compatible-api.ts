@@ -1,0 +1,223 @@
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { asCaller } from '../iam/caller.js';
+import { parseBoundedJson } from '../json-depth.js';
+import { BearerKeyError, bearerTokenOf, checkUsable, readBedrockApiKey } from './bearer-keys.js';
+import type { BedrockService } from './bedrock-service.js';
+import { chatCompletionsCodec, completionChunks, completionUsage } from './families/chat-completions.js';
+import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-messages.js';
+import { type Body, isObject, type Settled } from './families/shared.js';
+import { type FoundationModel, resolveModel } from './model-ids.js';
+import { chatBodyOfResponse, ResponsesInputError, responseEvents, responseObject } from './responses-api.js';
+
+/** Each path's operation, as IAM names it (iam-authorizations.ts). */
+const OPERATIONS: Readonly<Record<string, 'CreateChatCompletion' | 'CreateResponse'>> = {
+  '/openai/v1/chat/completions': 'CreateChatCompletion',
+  '/openai/v1/responses': 'CreateResponse',
+};
+
+/** An OpenAI error type by HTTP status (https://platform.openai.com/docs/guides/error-codes). */
+const TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'timeout_error',
+  424: 'api_error',
+  429: 'rate_limit_error',
+};
+
+/** An error of the OpenAI-compatible APIs: answered as `{"error": {message, type, code, param}}` with its status. */
+export class OpenAiApiError extends AwsError {
+  override readonly name = 'OpenAiApiError';
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    readonly param: string | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, status, options);
+  }
+}
+
+/**
+ * Bedrock's OpenAI-compatible APIs on bedrock-runtime, under `/openai/v1`
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html,
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-responses-api.html):
+ * `POST /openai/v1/chat/completions` and `POST /openai/v1/responses`, called with a Bedrock
+ * API key (`Authorization: Bearer`) or signed with SigV4, answered by the same backends as
+ * Converse (BedrockService.answerChat) and recorded in the model calls as every call is. A
+ * stream is sent as server-sent events once the backend has answered.
+ */
+export class OpenAiCompatibleApi implements RestProtocolService {
+  #authorize?: OperationAuthorizer;
+
+  constructor(
+    private readonly bedrock: BedrockService,
+    private readonly settings: { readonly region: string; readonly clock: Clock },
+  ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: OperationAuthorizer): void {
+    this.#authorize = authorize;
+  }
+
+  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
+    return request.method === 'POST' && OPERATIONS[request.path] !== undefined;
+  }
+
+  async handle(request: RawRequest): Promise<RawResponse> {
+    try {
+      return await this.#route(request);
+    } catch (error) {
+      if (error instanceof BearerKeyError) return this.errorResponse(new OpenAiApiError('invalid_api_key', error.message, error.status));
+      if (error instanceof ResponsesInputError)
+        return this.errorResponse(new OpenAiApiError('invalid_request', error.message, 400, error.param));
+      if (!(error instanceof AwsError)) throw error;
+      return this.errorResponse(error);
+    }
+  }
+
+  /** An error in OpenAI's shape: the AWS error code (or OpenAI's, for the errors only this API has) as its `code`. */
+  errorResponse(error: AwsError): RawResponse {
+    const type = TYPES[error.status] ?? (error.status >= 500 ? 'api_error' : 'invalid_request_error');
+    const param = error instanceof OpenAiApiError ? error.param : null;
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
+      body: JSON.stringify({ error: { message: error.message, type, code: error.code, param } }),
+    };
+  }
+
+  async #route(request: RawRequest): Promise<RawResponse> {
+    const operation = OPERATIONS[request.path] ?? 'CreateChatCompletion';
+    const key = this.#apiKey(request);
+    const body = parseBody(request.body);
+    if (typeof body.model !== 'string' || body.model === '') {
+      throw new OpenAiApiError('invalid_request', 'You must provide a model parameter.', 400, 'model');
+    }
+    const modelId = body.model;
+    const stream = body.stream === true;
+    const run = async () => {
+      await this.#authorize?.(operation, { modelId, stream, ...(key ? { bearerTokenType: key.type } : {}) });
+      return operation === 'CreateChatCompletion' ? this.#chat(modelId, body, stream) : this.#response(modelId, body, stream);
+    };
+    // A short-term key has the permissions of the access key it was signed with (a function's role session's, say).
+    return key?.accessKeyId ? asCaller({ accessKeyId: key.accessKeyId }, run) : run();
+  }
+
+  /** The request's Bedrock API key (undefined when it is signed with SigV4 instead), refused when malformed or unusable. */
+  #apiKey(request: RawRequest) {
+    const authorization = header(request, 'authorization');
+    const token = bearerTokenOf(authorization);
+    if (token !== undefined) {
+      const key = readBedrockApiKey(token);
+      checkUsable(key, this.settings.region, this.settings.clock.now());
+      return key;
+    }
+    if (authorization?.startsWith('AWS4-HMAC-SHA256 ')) return undefined;
+    throw new OpenAiApiError(
+      'invalid_api_key',
+      "Authentication failed: the request has no Bedrock API key. Send one as `Authorization: Bearer <key>` (the OpenAI client's apiKey) or sign the request with SigV4.",
+      401,
+    );
+  }
+
+  async #chat(modelId: string, body: Body, stream: boolean): Promise<RawResponse> {
+    const settled = await this.#answer(modelId, 'chat completions', (model) => chatMessagesRequest(model.id, body), RESPONSE_FORMAT_FIELD);
+    if (!stream) return json(chatCompletionsCodec.response(modelId, settled, body));
+    const usage = isObject(body.stream_options) && body.stream_options.include_usage === true;
+    const chunks = completionChunks(modelId, settled);
+    // With include_usage, every chunk says `usage: null` and one more, with no choices, carries it (OpenAI's stream_options).
+    const sent = usage
+      ? [...chunks.map((chunk) => ({ ...chunk, usage: null })), { ...chunks[0], choices: [], usage: completionUsage(settled) }]
+      : chunks;
+    return serverSent(`${sent.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n`);
+  }
+
+  async #response(modelId: string, body: Body, stream: boolean): Promise<RawResponse> {
+    const chatBody = chatBodyOfResponse(body);
+    const settled = await this.#answer(modelId, 'responses', (model) => chatMessagesRequest(model.id, chatBody), 'text.format');
+    if (!stream) return json(responseObject(modelId, settled, body));
+    return serverSent(
+      responseEvents(modelId, settled, body)
+        .map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
+        .join(''),
+    );
+  }
+
+  /** The answer of a model this API serves; a model it does not is refused in OpenAI's words. */
+  async #answer(
+    modelId: string,
+    api: 'chat completions' | 'responses',
+    read: (model: FoundationModel) => ReturnType<typeof chatMessagesRequest>,
+    field: string,
+  ): Promise<Settled> {
+    const model = servedModel(modelId, this.settings.region, api);
+    const { settled } = await this.bedrock.answerChat(model, read, field);
+    return settled;
+  }
+}
+
+/**
+ * The model id's model when this API serves it: the models whose native body is OpenAI's chat
+ * completions (gpt-oss, the GPT models and the other open-weight models Bedrock serves so), and
+ * for the Responses API not the GPT OSS models, which AWS serves there on bedrock-mantle only.
+ * An id Bedrock does not know, or a model the API does not serve, is a 404 `model_not_found`
+ * (OpenAI's code; the text is written here: AWS's answer is not recorded).
+ */
+function servedModel(modelId: string, region: string, api: 'chat completions' | 'responses'): string {
+  let model: FoundationModel;
+  try {
+    model = resolveModel(modelId, region).model;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === 'ValidationException') {
+      throw new OpenAiApiError(
+        'model_not_found',
+        `The model \`${modelId}\` does not exist or you do not have access to it.`,
+        404,
+        'model',
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  const served = model.codec === 'chat-completions' && !(api === 'responses' && model.id.startsWith('openai.gpt-oss'));
+  if (!served) {
+    throw new OpenAiApiError(
+      'model_not_found',
+      `The model \`${modelId}\` is not served by the OpenAI-compatible ${api} API on bedrock-runtime: use Converse or InvokeModel for it.`,
+      404,
+      'model',
+    );
+  }
+  return modelId;
+}
+
+const json = (body: unknown): RawResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+const serverSent = (text: string): RawResponse => ({
+  status: 200,
+  headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+  body: text,
+});
+
+function header(request: RawRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseBody(body: Buffer): Body {
+  let value: unknown;
+  try {
+    value = parseBoundedJson(body);
+  } catch (error) {
+    throw new OpenAiApiError('invalid_json', 'We could not parse the JSON body of your request.', 400, null, { cause: error });
+  }
+  if (!isObject(value)) throw new OpenAiApiError('invalid_request', 'The request body must be a JSON object.', 400);
+  return value;
+}
