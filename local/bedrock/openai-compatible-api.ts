@@ -1,9 +1,9 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { BearerKeyError, bearerTokenOf, checkUsable, readBedrockApiKey } from '../iam/bedrock-api-keys.js';
 import { asCaller } from '../iam/caller.js';
 import { parseBoundedJson } from '../json-depth.js';
-import { BearerKeyError, bearerTokenOf, checkUsable, readBedrockApiKey } from './bearer-keys.js';
 import type { BedrockService } from './bedrock-service.js';
 import { chatCompletionsCodec, completionChunks, completionUsage } from './families/chat-completions.js';
 import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-messages.js';

@@ -19,7 +19,16 @@ export interface BedrockApiKey {
   readonly region?: string;
   /** When a short-term key stops being valid (epoch ms). */
   readonly expiresAt?: number;
+  /**
+   * A short-term key's presigned request as it was signed (`/?Action=CallWithBearerToken&...`,
+   * without the `&Version=1` the generators add after signing), to `POST` to `PRESIGNED_HOST`:
+   * what the endpoint verifies when it checks signatures.
+   */
+  readonly presigned?: string;
 }
+
+/** The host a short-term key's URL is presigned for. */
+export const PRESIGNED_HOST = 'bedrock.amazonaws.com';
 
 /** Why a bearer token is refused: its text is the one Bedrock answers. */
 export class BearerKeyError extends Error {
@@ -68,7 +77,8 @@ export function readBedrockApiKey(token: string): BedrockApiKey {
   ) {
     throw new BearerKeyError(INVALID_KEY, 403);
   }
-  return { type: 'SHORT_TERM', accessKeyId, region, expiresAt: signedAt + lifetime * 1000 };
+  const presigned = url.slice(url.indexOf('/')).replace(/&Version=1$/, '');
+  return { type: 'SHORT_TERM', accessKeyId, region, expiresAt: signedAt + lifetime * 1000, presigned };
 }
 
 /** The key a request carries (`Authorization: Bearer <key>`), or undefined when it has none. */
