@@ -23,14 +23,25 @@ function shortTermKey(accessKeyId: string): string {
   return `bedrock-api-key-${Buffer.from(url).toString('base64')}`;
 }
 
-function request(authorization: string, body: unknown): RawRequest {
+function request(authorization: string, body: unknown, path = '/openai/v1/chat/completions'): RawRequest {
   return {
     method: 'POST',
-    path: '/openai/v1/chat/completions',
+    path,
     query: new URLSearchParams(),
     headers: { authorization, 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify(body)),
+    body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
   };
+}
+
+function api(): OpenAiCompatibleApi {
+  const bedrock = new BedrockService({
+    routes: parseModelSettings('simulated?latency=0..0'),
+    region: 'us-east-1',
+    clock: systemClock,
+    log: () => {},
+    callsDb: new DatabaseSync(':memory:'),
+  });
+  return new OpenAiCompatibleApi(bedrock, { region: 'us-east-1', clock: systemClock });
 }
 
 describe('the OpenAI-compatible APIs in IAM', () => {
@@ -50,19 +61,12 @@ describe('the OpenAI-compatible APIs in IAM', () => {
   });
 
   it("checks a call made with a short-term key as the access key that signed the key (a function role session's)", async () => {
-    const bedrock = new BedrockService({
-      routes: parseModelSettings('simulated?latency=0..0'),
-      region: 'us-east-1',
-      clock: systemClock,
-      log: () => {},
-      callsDb: new DatabaseSync(':memory:'),
-    });
-    const api = new OpenAiCompatibleApi(bedrock, { region: 'us-east-1', clock: systemClock });
+    const openai = api();
     const checked: unknown[] = [];
-    api.authorizeWith(async (operation, input) => {
+    openai.authorizeWith(async (operation, input) => {
       checked.push({ operation, input, caller: currentCaller()?.accessKeyId });
     });
-    const answer = await api.handle(
+    const answer = await openai.handle(
       request(`Bearer ${shortTermKey('ASIAROLESESSION')}`, {
         model: 'openai.gpt-oss-20b-1:0',
         messages: [{ role: 'user', content: 'Hi' }],
@@ -76,5 +80,36 @@ describe('the OpenAI-compatible APIs in IAM', () => {
         caller: 'ASIAROLESESSION',
       },
     ]);
+  });
+});
+
+const MODEL = 'openai.gpt-oss-20b-1:0';
+const HOSTILE: [string, unknown][] = [
+  ['/openai/v1/chat/completions', 'not json'],
+  ['/openai/v1/chat/completions', [1, 2]],
+  ['/openai/v1/chat/completions', { model: 7, messages: [] }],
+  ['/openai/v1/chat/completions', { model: MODEL, messages: 'hello' }],
+  ['/openai/v1/chat/completions', { model: MODEL, messages: [null, 3, { role: 'wizard', content: 'x' }] }],
+  ['/openai/v1/chat/completions', { model: MODEL, messages: [{ role: 'user', content: 'x' }], tools: [null, 'x'], tool_choice: 5 }],
+  ['/openai/v1/chat/completions', { model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: 'json' }],
+  ['/openai/v1/chat/completions', { model: MODEL, messages: [{ role: 'user', content: 'x' }], max_tokens: 'ten', stop: 5 }],
+  ['/openai/v1/responses', { model: 'openai.gpt-5.6-terra' }],
+  ['/openai/v1/responses', { model: 'openai.gpt-5.6-terra', input: [null, 'x', { type: 'web_search_call' }] }],
+  ['/openai/v1/responses', { model: 'openai.gpt-5.6-terra', input: 'x', tools: [{ type: 'web_search' }] }],
+  ['/openai/v1/responses', { model: 'openai.gpt-5.6-terra', input: 'x', text: { format: { type: 'json_schema' } } }],
+  ['/openai/v1/responses', { model: 'openai.gpt-5.6-terra', input: 'x', max_output_tokens: 'many' }],
+];
+
+describe('the OpenAI-compatible APIs given hostile bodies', () => {
+  it('refuses each as bad input (a 4xx in OpenAI error shape) or answers it, and never crashes', async () => {
+    const openai = api();
+    const key = `Bearer ${shortTermKey('AKIDLOCAL')}`;
+    for (const [path, body] of HOSTILE) {
+      const answer = await openai.handle(request(key, body, path));
+      expect(answer.status, JSON.stringify(body)).toBeLessThan(500);
+      if (answer.status >= 400) {
+        expect(JSON.parse(String(answer.body))).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
+      }
+    }
   });
 });
