@@ -78,6 +78,19 @@ describe("Bedrock's OpenAI-compatible APIs (/openai/v1) through the openai packa
     });
   });
 
+  it("records a call that sends its caller's X-Amzn-Trace-Id under that caller's segment, as switchyard trace shows it", async () => {
+    const traceHeader = 'Root=1-6745f1a0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
+    const traced = new OpenAI({
+      baseURL: `${runtime.url}/openai/v1`,
+      apiKey: LONG_TERM_KEY,
+      maxRetries: 0,
+      defaultHeaders: { 'X-Amzn-Trace-Id': traceHeader },
+    });
+    await traced.responses.create({ model: GPT, input: 'Traced question' });
+    const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
+    expect(calls[0]).toMatchObject({ modelId: GPT, traceHeader });
+  });
+
   it('streams a chat completion as chunks ending with [DONE], the usage in a last chunk when include_usage asks for it', async () => {
     const messages = [{ role: 'user' as const, content: 'Stream me an answer about refunds.' }];
     const whole = await openai.chat.completions.create({ model: GPT_OSS, messages });
