@@ -45,7 +45,17 @@ describe('Bedrock API keys when the endpoint verifies signatures', () => {
     });
 
   beforeAll(async () => {
-    writeAssembly(assembly, {});
+    // An app whose role may call a model: the start-up report says where the OpenAI-compatible APIs are.
+    const invoke = { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' };
+    const trust = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    const role = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [trust] },
+        Policies: [{ PolicyName: 'models', PolicyDocument: { Version: '2012-10-17', Statement: [invoke] } }],
+      },
+    };
+    writeAssembly(assembly, { App: { template: { Resources: { Caller: role } } } });
     runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, verifySignatures: { credentials: [KEY] } });
   });
 
@@ -53,6 +63,14 @@ describe('Bedrock API keys when the endpoint verifies signatures', () => {
     await runtime?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('says at start-up, for an app that may call a model, where the APIs are and that a key must be presigned', async () => {
+    const serves = (await runtime.serviceReports()).flatMap((report) => report.serves ?? []);
+    expect(serves).toContain(
+      `  OpenAI-compatible APIs (Chat Completions, Responses): ${runtime.url}/openai/v1 with a Bedrock API key (any well-formed key, unless --verify-signatures) or SigV4`,
+    );
+    expect(runtime.trustLines().join('\n')).toContain('a short-term Bedrock API key must be presigned with one of them');
   });
 
   it('answers a call with a short-term key presigned with the access key the endpoint trusts', async () => {

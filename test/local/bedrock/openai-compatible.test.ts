@@ -200,6 +200,10 @@ describe("Bedrock's OpenAI-compatible APIs (/openai/v1) through the openai packa
     expect(Object.keys(JSON.parse(response.output_text))).toEqual(['category', 'urgent']);
   });
 
+  it('says nothing of the OpenAI-compatible APIs at start-up for an app that calls no model', async () => {
+    expect((await runtime.serviceReports()).flatMap((report) => report.serves ?? []).join('\n')).not.toContain('/openai/v1');
+  });
+
   it('fails if the model is unknown, with a 404 in OpenAI error shape', async () => {
     const refused = await openai.chat.completions
       .create({ model: 'openai.gpt-nine', messages: [{ role: 'user', content: 'Hi' }] })
