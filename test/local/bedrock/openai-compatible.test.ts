@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import { runCli } from '../../cli/run-cli.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 const GPT_OSS = 'openai.gpt-oss-20b-1:0';
@@ -76,6 +77,15 @@ describe("Bedrock's OpenAI-compatible APIs (/openai/v1) through the openai packa
       outputTokens: completion.usage?.completion_tokens,
       stopReason: 'end_turn',
     });
+  });
+
+  it('prices the calls with switchyard cost --local, as every model call', async () => {
+    const result = await runCli(['cost', '--local', '--endpoint', runtime.url, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { models } = JSON.parse(result.stdout) as { models: { model: string; calls: number; usd?: number }[] };
+    const gptOss = models.find((m) => m.model === GPT_OSS);
+    expect(gptOss?.calls).toBeGreaterThan(0);
+    expect(gptOss?.usd).toBeGreaterThan(0);
   });
 
   it("records a call that sends its caller's X-Amzn-Trace-Id under that caller's segment, as switchyard trace shows it", async () => {
