@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
@@ -5,9 +6,9 @@ import { BearerKeyError, bearerTokenOf, checkUsable, readBedrockApiKey } from '.
 import { asCaller } from '../iam/caller.js';
 import { parseBoundedJson } from '../json-depth.js';
 import type { BedrockService } from './bedrock-service.js';
-import { chatCompletionsCodec, completionChunks, completionUsage } from './families/chat-completions.js';
+import { chatCompletionsCodec, completionChunks, completionUsage, relayChunks } from './families/chat-completions.js';
 import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-messages.js';
-import { type Body, isObject, type Settled } from './families/shared.js';
+import { type Body, isObject } from './families/shared.js';
 import { type FoundationModel, resolveModel } from './model-ids.js';
 import { chatBodyOfResponse, ResponsesInputError, responseEvents, responseObject } from './responses-api.js';
 
@@ -126,38 +127,51 @@ export class OpenAiCompatibleApi implements RestProtocolService {
   }
 
   async #chat(modelId: string, body: Body, stream: boolean): Promise<RawResponse> {
-    const settled = await this.#answer(modelId, 'chat completions', (model) => chatMessagesRequest(model.id, body), RESPONSE_FORMAT_FIELD);
-    if (!stream) return json(chatCompletionsCodec.response(modelId, settled, body));
+    servedModel(modelId, this.settings.region, 'chat completions');
+    const read = (model: FoundationModel) => chatMessagesRequest(model.id, body);
+    if (!stream) {
+      const { settled } = await this.bedrock.answerChat(modelId, read, RESPONSE_FORMAT_FIELD);
+      return json(chatCompletionsCodec.response(modelId, settled, body));
+    }
     const usage = isObject(body.stream_options) && body.stream_options.include_usage === true;
-    const chunks = completionChunks(modelId, settled);
+    const answer = await this.bedrock.answerChatStream(modelId, read, RESPONSE_FORMAT_FIELD);
+    if ('pieces' in answer) {
+      // A backend that streams: relayed as it comes.
+      const head = {
+        id: `chatcmpl-${randomUUID().replaceAll('-', '')}`,
+        object: 'chat.completion.chunk',
+        created: Math.floor(this.settings.clock.now() / 1000),
+        model: modelId,
+      };
+      return { ...serverSent(), stream: this.#serverSentData(relayChunks(answer.pieces, answer.context, head, usage)) };
+    }
+    const chunks = completionChunks(modelId, answer.settled);
     // With include_usage, every chunk says `usage: null` and one more, with no choices, carries it (OpenAI's stream_options).
     const sent = usage
-      ? [...chunks.map((chunk) => ({ ...chunk, usage: null })), { ...chunks[0], choices: [], usage: completionUsage(settled) }]
+      ? [...chunks.map((chunk) => ({ ...chunk, usage: null })), { ...chunks[0], choices: [], usage: completionUsage(answer.settled) }]
       : chunks;
-    return serverSent(`${sent.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n`);
+    return { ...serverSent(), body: `${sent.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n` };
+  }
+
+  /** Chunks as server-sent `data:` events ending `[DONE]`; a failure midway (the caller has its 200) is an `error` event, as OpenAI's streams carry one. */
+  async *#serverSentData(chunks: AsyncIterable<Body>): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of chunks) yield Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      yield Buffer.from(`data: ${String(this.errorResponse(error).body)}\n\n`);
+      return;
+    }
+    yield Buffer.from('data: [DONE]\n\n');
   }
 
   async #response(modelId: string, body: Body, stream: boolean): Promise<RawResponse> {
     const chatBody = chatBodyOfResponse(body);
-    const settled = await this.#answer(modelId, 'responses', (model) => chatMessagesRequest(model.id, chatBody), 'text.format');
+    servedModel(modelId, this.settings.region, 'responses');
+    const { settled } = await this.bedrock.answerChat(modelId, (model) => chatMessagesRequest(model.id, chatBody), 'text.format');
     if (!stream) return json(responseObject(modelId, settled, body));
-    return serverSent(
-      responseEvents(modelId, settled, body)
-        .map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
-        .join(''),
-    );
-  }
-
-  /** The answer of a model this API serves; a model it does not is refused in OpenAI's words. */
-  async #answer(
-    modelId: string,
-    api: 'chat completions' | 'responses',
-    read: (model: FoundationModel) => ReturnType<typeof chatMessagesRequest>,
-    field: string,
-  ): Promise<Settled> {
-    const model = servedModel(modelId, this.settings.region, api);
-    const { settled } = await this.bedrock.answerChat(model, read, field);
-    return settled;
+    const events = responseEvents(modelId, settled, body);
+    return { ...serverSent(), body: events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`).join('') };
   }
 }
 
@@ -168,7 +182,7 @@ export class OpenAiCompatibleApi implements RestProtocolService {
  * An id Bedrock does not know, or a model the API does not serve, is a 404 `model_not_found`
  * (OpenAI's code; the text is written here: AWS's answer is not recorded).
  */
-function servedModel(modelId: string, region: string, api: 'chat completions' | 'responses'): string {
+function servedModel(modelId: string, region: string, api: 'chat completions' | 'responses'): void {
   let model: FoundationModel;
   try {
     model = resolveModel(modelId, region).model;
@@ -195,15 +209,13 @@ function servedModel(modelId: string, region: string, api: 'chat completions' | 
       'model',
     );
   }
-  return modelId;
 }
 
 const json = (body: unknown): RawResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-const serverSent = (text: string): RawResponse => ({
+const serverSent = () => ({
   status: 200,
   headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
-  body: text,
 });
 
 function header(request: RawRequest, name: string): string | undefined {

@@ -1,3 +1,5 @@
+import type { StopReason } from '../conversation.js';
+import { type RelayContext, type StreamPiece, settleRelay } from '../stream-relay.js';
 import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
 import { answerId, type Body, type ChatCodec, pieces, type Settled, textOf, withMetrics } from './shared.js';
 
@@ -8,7 +10,7 @@ const message = (settled: Settled): Body => {
 };
 
 /** A settled answer's usage as chat completions report it. */
-export const completionUsage = (settled: Settled) => ({
+export const completionUsage = (settled: Pick<Settled, 'usage'>) => ({
   prompt_tokens: settled.usage.inputTokens,
   completion_tokens: settled.usage.outputTokens,
   total_tokens: settled.usage.inputTokens + settled.usage.outputTokens,
@@ -97,3 +99,53 @@ export const ai21ChatCodec: ChatCodec = {
     return withMetrics(chunks, settled);
   },
 };
+
+/**
+ * A streamed answer's pieces as `chat.completion.chunk`s as they come (the OpenAI-compatible
+ * API's stream from a backend that streams): the role, the text deltas, each tool call started
+ * with its id and name then its argument fragments, then the finish reason, and with
+ * `includeUsage` every chunk's `usage: null` and a last chunk with the usage. `head` is every
+ * chunk's id, object, created and model. A failure midway is told to `context.failed` and thrown.
+ */
+export async function* relayChunks(
+  pieces: AsyncIterable<StreamPiece>,
+  context: RelayContext,
+  head: Body,
+  includeUsage: boolean,
+): AsyncGenerator<Body> {
+  const chunk = (delta: Body, finish: string | null = null): Body => ({
+    ...head,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  yield chunk({ role: 'assistant', content: '' });
+  const calls = new Map<number, number>();
+  let said = '';
+  let stop: StopReason = 'end_turn';
+  let reported: { inputTokens: number; outputTokens: number } | undefined;
+  try {
+    for await (const piece of pieces) {
+      if ('stop' in piece) {
+        stop = piece.stop;
+        reported = piece.usage ?? reported;
+      } else if ('text' in piece) {
+        said += piece.text;
+        yield chunk({ content: piece.text });
+      } else if ('toolUse' in piece) {
+        const index = calls.size;
+        calls.set(piece.index, index);
+        const { toolUseId: id, name } = piece.toolUse;
+        yield chunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] });
+      } else {
+        said += piece.toolInput;
+        yield chunk({ tool_calls: [{ index: calls.get(piece.index) ?? 0, function: { arguments: piece.toolInput } }] });
+      }
+    }
+  } catch (error) {
+    context.failed(error as Error);
+    throw error;
+  }
+  const settled = settleRelay(context, stop, reported, said);
+  yield chunk({}, finishReason(stop));
+  if (includeUsage) yield { ...head, choices: [], usage: completionUsage(settled) };
+}

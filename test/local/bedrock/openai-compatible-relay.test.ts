@@ -1,0 +1,125 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { startBedrockRuntime } from './bedrock-runtime.js';
+
+const GPT_OSS = 'openai.gpt-oss-20b-1:0';
+const LONG_TERM_KEY = `ABSK${Buffer.from('BedrockAPIKey-abcd-at-123456789012:c2VjcmV0').toString('base64')}`;
+
+/**
+ * An OpenAI-compatible model server that streams its answer in two halves: the first chunk, then
+ * the rest only once `release` is called (by the test, on reading the first chunk; by itself
+ * after 10 s, so that a relay that waits for the whole answer fails instead of hanging).
+ */
+function gatedServer(): { server: Server; release: () => void; releasedBy: () => string | undefined } {
+  let releasedBy: string | undefined;
+  let open: (() => void) | undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const release = (by: string) => {
+    releasedBy ??= by;
+    open?.();
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const tools = (JSON.parse(body) as { tools?: unknown }).tools !== undefined;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const [first, ...rest] = tools ? toolChunks() : textChunks();
+      write(res, first);
+      setTimeout(() => release('the server'), 10_000).unref();
+      void gate.then(() => {
+        for (const chunk of rest) write(res, chunk);
+        res.end('data: [DONE]\n\n');
+      });
+    });
+  });
+  return { server, release: () => release('the client'), releasedBy: () => releasedBy };
+}
+
+const chunk = (delta: object, finish: string | null = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
+const usage = { choices: [], usage: { prompt_tokens: 11, completion_tokens: 2 } };
+const textChunks = () => [chunk({ role: 'assistant', content: 'Hello ' }), chunk({ content: 'relayed' }, 'stop'), usage];
+const toolChunks = () => [
+  chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'label', arguments: '' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '{"risk":' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '"low"}' } }] }, 'tool_calls'),
+  usage,
+];
+const write = (res: ServerResponse, value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
+
+describe('the OpenAI-compatible Chat Completions streamed from a backend that streams', () => {
+  let runtime: LocalRuntime;
+  let stop: () => Promise<void>;
+  let gated: ReturnType<typeof gatedServer>;
+  let openai: OpenAI;
+
+  beforeAll(async () => {
+    gated = gatedServer();
+    await new Promise<void>((resolve) => gated.server.listen(0, '127.0.0.1', resolve));
+    const { port } = gated.server.address() as AddressInfo;
+    ({ runtime, stop } = await startBedrockRuntime(`openai:http://127.0.0.1:${port}/v1?model=local`));
+    openai = new OpenAI({ baseURL: `${runtime.url}/openai/v1`, apiKey: LONG_TERM_KEY, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    gated?.server.close();
+  });
+
+  it("relays the backend's chunks as they come, the usage it reports in the last chunk and in the call's record", async () => {
+    const stream = await openai.chat.completions.create({
+      model: GPT_OSS,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let last: OpenAI.Chat.Completions.ChatCompletionChunk | undefined;
+    for await (const received of stream) {
+      text += received.choices[0]?.delta.content ?? '';
+      // The first half came before the server sent the second: the relay did not wait for the whole answer.
+      if (text !== '') gated.release();
+      last = received;
+    }
+    expect(gated.releasedBy()).toBe('the client');
+    expect(text).toBe('Hello relayed');
+    expect(last).toMatchObject({
+      object: 'chat.completion.chunk',
+      model: GPT_OSS,
+      choices: [],
+      usage: { prompt_tokens: 11, completion_tokens: 2 },
+    });
+    const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
+    expect(calls[0]).toMatchObject({
+      modelId: GPT_OSS,
+      backend: expect.stringContaining('openai:'),
+      inputTokens: 11,
+      outputTokens: 2,
+      stopReason: 'end_turn',
+    });
+  });
+
+  it('relays a streamed tool call: its id and name first, then its argument fragments, as the openai package assembles them', async () => {
+    const stream = openai.chat.completions.stream({
+      model: GPT_OSS,
+      messages: [{ role: 'user', content: 'label it' }],
+      tools: [{ type: 'function', function: { name: 'label', parameters: { type: 'object', properties: { risk: { type: 'string' } } } } }],
+      tool_choice: 'required',
+    });
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      id: 'call_9',
+      type: 'function',
+      function: { name: 'label', arguments: '{"risk":"low"}' },
+    });
+  });
+});
