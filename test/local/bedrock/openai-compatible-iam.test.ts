@@ -1,5 +1,7 @@
+import { rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { bedrockIam } from '../../../local/bedrock/iam-authorizations.js';
 import { parseModelSettings } from '../../../local/bedrock/model-settings.js';
@@ -8,6 +10,9 @@ import { systemClock } from '../../../local/clock.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { authorizationsFor } from '../../../local/iam/authorizations.js';
 import { currentCaller } from '../../../local/iam/caller.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
 
 const context = { region: 'us-east-1', accountId: '111122223333' } as Parameters<typeof authorizationsFor>[3];
 const GPT_OSS_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-20b-1:0';
@@ -111,5 +116,62 @@ describe('the OpenAI-compatible APIs given hostile bodies', () => {
         expect(JSON.parse(String(answer.body))).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
       }
     }
+  });
+});
+
+const ACCOUNT = '111111111111';
+
+/** A role a function could have, allowed `actions` on every resource. */
+const roleAllowing = (name: string, actions: string[]) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    RoleName: name,
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    Policies: [
+      { PolicyName: 'models', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } },
+    ],
+  },
+});
+
+describe('the OpenAI-compatible APIs under IAM enforce', () => {
+  let runtime: LocalRuntime;
+  const dataDir = tempDataDir();
+  const assembly = tempAssemblyDir();
+  /** A client with a short-term key made from a session of the role, as a function with that execution role makes one. */
+  const as = (role: string) => {
+    const { accessKeyId } = runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/${role}`, 'fn');
+    return new OpenAI({ baseURL: `${runtime.url}/openai/v1`, apiKey: shortTermKey(accessKeyId), maxRetries: 0 });
+  };
+  const ask = (client: OpenAI) => client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
+
+  beforeAll(async () => {
+    const resources = {
+      Caller: roleAllowing('Caller', ['bedrock:InvokeModel', 'bedrock:CallWithBearerToken']),
+      NoKeys: roleAllowing('NoKeys', ['bedrock:InvokeModel']),
+    };
+    writeAssembly(assembly, { App: { template: { Resources: resources } } });
+    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, iam: 'enforce', accountId: ACCOUNT });
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('answers a role allowed bedrock:CallWithBearerToken and bedrock:InvokeModel', async () => {
+    expect((await ask(as('Caller'))).choices[0]?.message.content).toContain('Simulated answer');
+  });
+
+  it('fails if the role that made the key may not call with a bearer token, naming bedrock:CallWithBearerToken', async () => {
+    const refused = await ask(as('NoKeys')).catch((e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(refused).toMatchObject({ status: 403, code: 'AccessDeniedException', type: 'permission_error' });
+    expect(refused.message).toContain(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/NoKeys/fn is not authorized to perform: bedrock:CallWithBearerToken`,
+    );
   });
 });
