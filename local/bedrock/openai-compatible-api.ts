@@ -10,7 +10,8 @@ import { chatCompletionsCodec, completionChunks, completionUsage, relayChunks } 
 import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-messages.js';
 import { type Body, isObject } from './families/shared.js';
 import { type FoundationModel, resolveModel } from './model-ids.js';
-import { chatBodyOfResponse, ResponsesInputError, responseEvents, responseObject } from './responses-api.js';
+import { chatBodyOfResponse, ResponsesInputError, responseEvents, settledIds, settledPieces, settledResponse } from './responses-api.js';
+import { type StreamPiece, settleRelay } from './stream-relay.js';
 
 /** Each path's operation, as IAM names it (iam-authorizations.ts). */
 const OPERATIONS: Readonly<Record<string, 'CreateChatCompletion' | 'CreateResponse'>> = {
@@ -143,7 +144,7 @@ export class OpenAiCompatibleApi implements RestProtocolService {
         created: Math.floor(this.settings.clock.now() / 1000),
         model: modelId,
       };
-      return { ...serverSent(), stream: this.#serverSentData(relayChunks(answer.pieces, answer.context, head, usage)) };
+      return { ...serverSent(), stream: this.#serverSent(relayChunks(answer.pieces, answer.context, head, usage), 'chat') };
     }
     const chunks = completionChunks(modelId, answer.settled);
     // With include_usage, every chunk says `usage: null` and one more, with no choices, carries it (OpenAI's stream_options).
@@ -153,25 +154,62 @@ export class OpenAiCompatibleApi implements RestProtocolService {
     return { ...serverSent(), body: `${sent.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n` };
   }
 
-  /** Chunks as server-sent `data:` events ending `[DONE]`; a failure midway (the caller has its 200) is an `error` event, as OpenAI's streams carry one. */
-  async *#serverSentData(chunks: AsyncIterable<Body>): AsyncGenerator<Buffer> {
+  /**
+   * A stream's items as server-sent events: chat chunks as `data:` events ending `[DONE]`,
+   * Responses events each under its `event:` type. A failure midway (the caller has its 200)
+   * ends it with an error event, as OpenAI's streams carry one.
+   */
+  async *#serverSent(items: AsyncIterable<Body>, api: 'chat' | 'responses'): AsyncGenerator<Buffer> {
+    const line = (value: Body) =>
+      api === 'chat' ? `data: ${JSON.stringify(value)}\n\n` : `event: ${String(value.type)}\ndata: ${JSON.stringify(value)}\n\n`;
     try {
-      for await (const chunk of chunks) yield Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`);
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
-      yield Buffer.from(`data: ${String(this.errorResponse(error).body)}\n\n`);
+      for await (const item of items) yield Buffer.from(line(item));
+    } catch (cause) {
+      const error = cause instanceof AwsError ? cause : new AwsError('ModelStreamErrorException', (cause as Error).message, 424, { cause });
+      const { error: body } = JSON.parse(String(this.errorResponse(error).body)) as { error: Body };
+      yield Buffer.from(api === 'chat' ? line({ error: body }) : line({ type: 'error', ...body }));
       return;
     }
-    yield Buffer.from('data: [DONE]\n\n');
+    if (api === 'chat') yield Buffer.from('data: [DONE]\n\n');
   }
 
   async #response(modelId: string, body: Body, stream: boolean): Promise<RawResponse> {
     const chatBody = chatBodyOfResponse(body);
     servedModel(modelId, this.settings.region, 'responses');
-    const { settled } = await this.bedrock.answerChat(modelId, (model) => chatMessagesRequest(model.id, chatBody), 'text.format');
-    if (!stream) return json(responseObject(modelId, settled, body));
-    const events = responseEvents(modelId, settled, body);
-    return { ...serverSent(), body: events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`).join('') };
+    const read = (model: FoundationModel) => chatMessagesRequest(model.id, chatBody);
+    if (!stream) {
+      const { settled } = await this.bedrock.answerChat(modelId, read, 'text.format');
+      return json(settledResponse(modelId, settled, body));
+    }
+    const answer = await this.bedrock.answerChatStream(modelId, read, 'text.format');
+    const events =
+      'pieces' in answer
+        ? // A backend that streams: relayed as it comes, the call recorded once it ends.
+          responseEvents(
+            told(answer.pieces, answer.context.failed),
+            {
+              modelId,
+              request: body,
+              ids: { id: randomUUID().replaceAll('-', ''), createdAt: Math.floor(this.settings.clock.now() / 1000) },
+            },
+            (stop, reported, said) => settleRelay(answer.context, stop, reported, said).usage,
+          )
+        : responseEvents(
+            settledPieces(answer.settled),
+            { modelId, request: body, ids: settledIds(answer.settled) },
+            () => answer.settled.usage,
+          );
+    return { ...serverSent(), stream: this.#serverSent(events, 'responses') };
+  }
+}
+
+/** The pieces, a failure among them told to `failed` (which records the call) before it is thrown on. */
+async function* told(pieces: AsyncIterable<StreamPiece>, failed: (error: Error) => void): AsyncGenerator<StreamPiece> {
+  try {
+    yield* pieces;
+  } catch (error) {
+    failed(error as Error);
+    throw error;
   }
 }
 

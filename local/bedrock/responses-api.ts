@@ -1,5 +1,7 @@
+import type { StopReason } from './conversation.js';
 import { toolCalls } from './families/chat-messages.js';
 import { answerId, type Body, isObject, pieces, type Settled, textOf } from './families/shared.js';
+import type { StreamPiece } from './stream-relay.js';
 
 /**
  * OpenAI's Responses API as Bedrock serves it on bedrock-runtime (`POST /openai/v1/responses`,
@@ -94,22 +96,42 @@ function responseFormatOf(format: Body): Body {
   return { type: 'json_schema', json_schema: { name, description, schema, strict } };
 }
 
-/** The response object of a settled answer; `request` is the Responses body, whose settings it repeats. */
-export function responseObject(modelId: string, settled: Settled, request: Body, status: 'completed' | 'in_progress' = 'completed'): Body {
-  const id = answerId(settled.content);
-  const done = status === 'completed';
-  const incomplete = done && settled.stopReason === 'max_tokens';
+/** A response's id and creation time (epoch seconds), which its streamed events carry from the first. */
+export interface ResponseIds {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+/** The ids of a settled answer's response: derived from what it says (the same answer, the same ids). */
+export const settledIds = (settled: Settled): ResponseIds => ({
+  id: answerId(settled.content),
+  createdAt: Math.floor((settled.at ?? 0) / 1000),
+});
+
+/** What a finished response holds: its output items, usage and why the model stopped. */
+interface Finished {
+  readonly output: readonly Body[];
+  readonly usage: Settled['usage'];
+  readonly stopReason: string;
+}
+
+/**
+ * The response object; `request` is the Responses body, whose settings it repeats. Without
+ * `finished` it is the response in progress (a stream's first events).
+ */
+export function responseObject(modelId: string, request: Body, ids: ResponseIds, finished?: Finished): Body {
+  const incomplete = finished?.stopReason === 'max_tokens';
   return {
-    id: `resp_${id}`,
+    id: `resp_${ids.id}`,
     object: 'response',
-    created_at: Math.floor((settled.at ?? 0) / 1000),
-    status: incomplete ? 'incomplete' : status,
+    created_at: ids.createdAt,
+    status: finished === undefined ? 'in_progress' : incomplete ? 'incomplete' : 'completed',
     error: null,
     incomplete_details: incomplete ? { reason: 'max_output_tokens' } : null,
     instructions: request.instructions ?? null,
     max_output_tokens: request.max_output_tokens ?? null,
     model: modelId,
-    output: done ? outputItems(settled) : [],
+    output: finished?.output ?? [],
     parallel_tool_calls: request.parallel_tool_calls ?? true,
     previous_response_id: null,
     store: false,
@@ -118,12 +140,24 @@ export function responseObject(modelId: string, settled: Settled, request: Body,
     tool_choice: request.tool_choice ?? 'auto',
     tools: Array.isArray(request.tools) ? request.tools : [],
     top_p: request.top_p ?? 1,
-    usage: done ? responseUsage(settled) : null,
+    usage: finished === undefined ? null : responseUsage(finished.usage),
   };
 }
 
-function responseUsage(settled: Settled): Body {
-  const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = settled.usage;
+/** A settled answer's response object, its output the answer's text as one message and each tool use as a `function_call`. */
+export function settledResponse(modelId: string, settled: Settled, request: Body): Body {
+  const ids = settledIds(settled);
+  const text = textOf(settled.content);
+  const calls = (toolCalls(settled.content) ?? []).map((call, index) => {
+    const fn = call.function as Body;
+    return functionCallItem(`fc_${ids.id}_${index}`, String(call.id), String(fn.name), String(fn.arguments));
+  });
+  const output = [...(text === '' && calls.length > 0 ? [] : [messageItem(`msg_${ids.id}`, text)]), ...calls];
+  return responseObject(modelId, request, ids, { output, usage: settled.usage, stopReason: String(settled.stopReason) });
+}
+
+function responseUsage(usage: Settled['usage']): Body {
+  const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = usage;
   const input = inputTokens + cacheReadInputTokens + cacheWriteInputTokens;
   return {
     input_tokens: input,
@@ -134,27 +168,6 @@ function responseUsage(settled: Settled): Body {
   };
 }
 
-/** The answer's output items: its text as one assistant message, each tool use as a `function_call`. */
-function outputItems(settled: Settled): Body[] {
-  const id = answerId(settled.content, 16);
-  const text = textOf(settled.content);
-  const calls = toolCalls(settled.content) ?? [];
-  return [
-    ...(text === '' && calls.length > 0 ? [] : [messageItem(`msg_${id}`, text)]),
-    ...calls.map((call, index) => {
-      const fn = call.function as Body;
-      return {
-        type: 'function_call',
-        id: `fc_${id}_${index}`,
-        call_id: call.id,
-        name: fn.name,
-        arguments: fn.arguments,
-        status: 'completed',
-      };
-    }),
-  ];
-}
-
 const messageItem = (id: string, text: string, status = 'completed'): Body => ({
   type: 'message',
   id,
@@ -163,35 +176,116 @@ const messageItem = (id: string, text: string, status = 'completed'): Body => ({
   content: status === 'completed' ? [{ type: 'output_text', text, annotations: [] }] : [],
 });
 
-/**
- * The server-sent events of a streamed response, as OpenAI's SDK reads them: response.created
- * and response.in_progress, then per output item its added, deltas and done events
- * (`output_text` piece by piece, a function call's arguments whole), then response.completed
- * (or response.incomplete) with the whole response. Each carries its `sequence_number`.
- */
-export function responseEvents(modelId: string, settled: Settled, request: Body): Body[] {
-  const events: Body[] = [];
-  const emit = (type: string, fields: Body) => events.push({ type, sequence_number: events.length, ...fields });
-  const pending = responseObject(modelId, settled, request, 'in_progress');
-  emit('response.created', { response: pending });
-  emit('response.in_progress', { response: pending });
-  const final = responseObject(modelId, settled, request);
-  (final.output as Body[]).forEach((item, output_index) => {
-    if (item.type === 'message') {
-      const text = textOf(settled.content);
-      const at = { item_id: item.id, output_index, content_index: 0 };
-      emit('response.output_item.added', { output_index, item: messageItem(String(item.id), '', 'in_progress') });
-      emit('response.content_part.added', { ...at, part: { type: 'output_text', text: '', annotations: [] } });
-      if (text !== '') for (const delta of pieces(text)) emit('response.output_text.delta', { ...at, delta, logprobs: [] });
-      emit('response.output_text.done', { ...at, text, logprobs: [] });
-      emit('response.content_part.done', { ...at, part: { type: 'output_text', text, annotations: [] } });
+const functionCallItem = (id: string, callId: string, name: string, args: string, status = 'completed'): Body => ({
+  type: 'function_call',
+  id,
+  call_id: callId,
+  name,
+  arguments: args,
+  status,
+});
+
+/** A settled answer as the pieces a backend would have streamed: its text word by word, each tool use whole, then its stop. */
+export async function* settledPieces(settled: Settled): AsyncGenerator<StreamPiece> {
+  for (const [index, block] of settled.content.entries()) {
+    if ('text' in block) {
+      for (const text of pieces(block.text)) yield { index, text };
     } else {
-      emit('response.output_item.added', { output_index, item: { ...item, arguments: '', status: 'in_progress' } });
-      emit('response.function_call_arguments.delta', { item_id: item.id, output_index, delta: item.arguments });
-      emit('response.function_call_arguments.done', { item_id: item.id, output_index, arguments: item.arguments });
+      yield { index, toolUse: { toolUseId: block.toolUse.toolUseId, name: block.toolUse.name } };
+      yield { index, toolInput: JSON.stringify(block.toolUse.input) };
     }
-    emit('response.output_item.done', { output_index, item });
-  });
-  emit(final.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final });
-  return events;
+  }
+  yield { stop: settled.stopReason as StopReason };
+}
+
+/**
+ * A streamed answer's pieces as the Responses API's server-sent events, as OpenAI's SDK reads
+ * them: response.created and response.in_progress, then per output item (a text block a
+ * `message`, a tool use a `function_call`) its added event, its deltas and its done events,
+ * then response.completed (response.incomplete when cut at max tokens) with the whole response;
+ * each with its `sequence_number`. `settle` gives the usage once the pieces have ended (a
+ * relay's settleRelay, or the settled answer's).
+ */
+export async function* responseEvents(
+  pieces: AsyncIterable<StreamPiece>,
+  response: { readonly modelId: string; readonly request: Body; readonly ids: ResponseIds },
+  settle: (stop: StopReason, reported: StreamUsage | undefined, said: string) => Settled['usage'],
+): AsyncGenerator<Body> {
+  const { modelId, request, ids } = response;
+  let sequence = 0;
+  const event = (type: string, fields: Body): Body => ({ type, sequence_number: sequence++, ...fields });
+  yield event('response.created', { response: responseObject(modelId, request, ids) });
+  yield event('response.in_progress', { response: responseObject(modelId, request, ids) });
+  const output: Body[] = [];
+  let open: OpenItem | undefined;
+  let calls = 0;
+  let said = '';
+  let stop: StopReason = 'end_turn';
+  let reported: StreamUsage | undefined;
+  for await (const piece of pieces) {
+    if ('stop' in piece) {
+      stop = piece.stop;
+      reported = piece.usage ?? reported;
+      continue;
+    }
+    if (open?.index !== piece.index) {
+      if (open) yield* itemDone(open, output, event);
+      // Ids as settledResponse gives them: the message's from the response's, each function call's by its order.
+      const item =
+        'toolUse' in piece
+          ? functionCallItem(`fc_${ids.id}_${calls++}`, piece.toolUse.toolUseId, piece.toolUse.name, '', 'in_progress')
+          : messageItem(`msg_${ids.id}${output.length === 0 ? '' : `_${output.length}`}`, '', 'in_progress');
+      open = { index: piece.index, outputIndex: output.length, text: '', args: '', item };
+      yield event('response.output_item.added', { output_index: open.outputIndex, item: open.item });
+      if (open.item.type === 'message') {
+        yield event('response.content_part.added', { ...at(open), part: { type: 'output_text', text: '', annotations: [] } });
+      }
+    }
+    if ('text' in piece) {
+      said += piece.text;
+      open.text += piece.text;
+      if (piece.text !== '') yield event('response.output_text.delta', { ...at(open), delta: piece.text, logprobs: [] });
+    } else if ('toolInput' in piece) {
+      said += piece.toolInput;
+      open.args += piece.toolInput;
+      yield event('response.function_call_arguments.delta', {
+        item_id: open.item?.id,
+        output_index: open.outputIndex,
+        delta: piece.toolInput,
+      });
+    }
+  }
+  if (open) yield* itemDone(open, output, event);
+  const usage = settle(stop, reported, said);
+  const final = responseObject(modelId, request, ids, { output, usage, stopReason: stop });
+  yield event(final.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final });
+}
+
+type StreamUsage = { readonly inputTokens: number; readonly outputTokens: number };
+
+/** The output item a stream is adding to: its block's index, its place in the output, what it has said so far. */
+interface OpenItem {
+  readonly index: number;
+  readonly outputIndex: number;
+  text: string;
+  args: string;
+  readonly item: Body;
+}
+
+const at = (open: OpenItem) => ({ item_id: open.item.id, output_index: open.outputIndex, content_index: 0 });
+
+/** The done events of an output item, its finished form added to `output`. */
+function* itemDone(open: OpenItem, output: Body[], event: (type: string, fields: Body) => Body): Generator<Body> {
+  const { item } = open;
+  let done: Body;
+  if (item.type === 'message') {
+    yield event('response.output_text.done', { ...at(open), text: open.text, logprobs: [] });
+    yield event('response.content_part.done', { ...at(open), part: { type: 'output_text', text: open.text, annotations: [] } });
+    done = messageItem(String(item.id), open.text);
+  } else {
+    yield event('response.function_call_arguments.done', { item_id: item.id, output_index: open.outputIndex, arguments: open.args });
+    done = functionCallItem(String(item.id), String(item.call_id), String(item.name), open.args);
+  }
+  output.push(done);
+  yield event('response.output_item.done', { output_index: open.outputIndex, item: done });
 }

@@ -10,20 +10,12 @@ const GPT_OSS = 'openai.gpt-oss-20b-1:0';
 const LONG_TERM_KEY = `ABSK${Buffer.from('BedrockAPIKey-abcd-at-123456789012:c2VjcmV0').toString('base64')}`;
 
 /**
- * An OpenAI-compatible model server that streams its answer in two halves: the first chunk, then
- * the rest only once `release` is called (by the test, on reading the first chunk; by itself
- * after 10 s, so that a relay that waits for the whole answer fails instead of hanging).
+ * An OpenAI-compatible model server that streams each answer in two halves: the first chunk, then
+ * the rest only once the request's gate is released (by the test, on reading the first chunk; by
+ * the server itself after 10 s, so that a relay that waits for the whole answer fails instead of hanging).
  */
 function gatedServer(): { server: Server; release: () => void; releasedBy: () => string | undefined } {
-  let releasedBy: string | undefined;
-  let open: (() => void) | undefined;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  const release = (by: string) => {
-    releasedBy ??= by;
-    open?.();
-  };
+  const gates: { releasedBy?: string; release: (by: string) => void }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
@@ -34,14 +26,23 @@ function gatedServer(): { server: Server; release: () => void; releasedBy: () =>
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const [first, ...rest] = tools ? toolChunks() : textChunks();
       write(res, first);
-      setTimeout(() => release('the server'), 10_000).unref();
-      void gate.then(() => {
+      const opened = new Promise<string>((resolve) => {
+        const gate: (typeof gates)[number] = {
+          release: (by) => {
+            gate.releasedBy ??= by;
+            resolve(by);
+          },
+        };
+        gates.push(gate);
+        setTimeout(() => gate.release('the server'), 10_000).unref();
+      });
+      void opened.then(() => {
         for (const chunk of rest) write(res, chunk);
         res.end('data: [DONE]\n\n');
       });
     });
   });
-  return { server, release: () => release('the client'), releasedBy: () => releasedBy };
+  return { server, release: () => gates.at(-1)?.release('the client'), releasedBy: () => gates.at(-1)?.releasedBy };
 }
 
 const chunk = (delta: object, finish: string | null = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -55,7 +56,7 @@ const toolChunks = () => [
 ];
 const write = (res: ServerResponse, value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
 
-describe('the OpenAI-compatible Chat Completions streamed from a backend that streams', () => {
+describe('the OpenAI-compatible APIs streamed from a backend that streams', () => {
   let runtime: LocalRuntime;
   let stop: () => Promise<void>;
   let gated: ReturnType<typeof gatedServer>;
@@ -107,6 +108,25 @@ describe('the OpenAI-compatible Chat Completions streamed from a backend that st
     });
   });
 
+  it('relays a streamed response as its events as they come, the usage the backend reports in response.completed', async () => {
+    const stream = await openai.responses.create({ model: 'openai.gpt-5.6-terra', input: 'hi', stream: true });
+    let text = '';
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      // The first half came before the server sent the second.
+      if (text !== '') gated.release();
+      events.push(event);
+    }
+    expect(gated.releasedBy()).toBe('the client');
+    expect(text).toBe('Hello relayed');
+    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    expect(completed.type).toBe('response.completed');
+    expect(completed.response.id).toBe((events[0] as OpenAI.Responses.ResponseCreatedEvent).response.id);
+    expect(completed.response.usage).toMatchObject({ input_tokens: 11, output_tokens: 2 });
+    expect(completed.response.output).toMatchObject([{ type: 'message', content: [{ type: 'output_text', text: 'Hello relayed' }] }]);
+  });
+
   it('relays a streamed tool call: its id and name first, then its argument fragments, as the openai package assembles them', async () => {
     const stream = openai.chat.completions.stream({
       model: GPT_OSS,
@@ -114,7 +134,9 @@ describe('the OpenAI-compatible Chat Completions streamed from a backend that st
       tools: [{ type: 'function', function: { name: 'label', parameters: { type: 'object', properties: { risk: { type: 'string' } } } } }],
       tool_choice: 'required',
     });
+    stream.on('chunk', () => gated.release());
     const completion = await stream.finalChatCompletion();
+    expect(gated.releasedBy()).toBe('the client');
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
     expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({
       id: 'call_9',
