@@ -167,7 +167,10 @@ export class OpenAiCompatibleApi implements RestProtocolService {
     } catch (cause) {
       const error = cause instanceof AwsError ? cause : new AwsError('ModelStreamErrorException', (cause as Error).message, 424, { cause });
       const { error: body } = JSON.parse(String(this.errorResponse(error).body)) as { error: Body };
-      yield Buffer.from(api === 'chat' ? line({ error: body }) : line({ type: 'error', ...body }));
+      // Chat: a chunk with `error`; Responses: an `error` event (its ResponseErrorEvent). The openai package throws either.
+      yield Buffer.from(
+        api === 'chat' ? line({ error: body }) : line({ type: 'error', code: body.code, message: body.message, param: body.param }),
+      );
       return;
     }
     if (api === 'chat') yield Buffer.from('data: [DONE]\n\n');

@@ -24,6 +24,12 @@ function gatedServer(): { server: Server; release: () => void; releasedBy: () =>
     req.on('end', () => {
       const tools = (JSON.parse(body) as { tools?: unknown }).tools !== undefined;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // A model server that breaks midway: its first chunk, then a line that is not JSON.
+      if (body.includes('break midway')) {
+        write(res, textChunks()[0]);
+        res.end('data: {"choices": [\n\n');
+        return;
+      }
       const [first, ...rest] = tools ? toolChunks() : textChunks();
       write(res, first);
       const opened = new Promise<string>((resolve) => {
@@ -143,5 +149,26 @@ describe('the OpenAI-compatible APIs streamed from a backend that streams', () =
       type: 'function',
       function: { name: 'label', arguments: '{"risk":"low"}' },
     });
+  });
+
+  it('fails a stream that breaks midway with an error event (a chat chunk with `error`, a Responses `error` event: the openai package throws either), and records the call as failed', async () => {
+    const messages = [{ role: 'user' as const, content: 'break midway' }];
+    const chat = await openai.chat.completions.create({ model: GPT_OSS, messages, stream: true });
+    const chatFailure = await (async () => {
+      for await (const _ of chat);
+    })().catch((e) => e);
+    expect(chatFailure).toBeInstanceOf(OpenAI.APIError);
+    expect(chatFailure.message).toContain('JSON');
+    const response = await openai.responses.create({ model: 'openai.gpt-5.6-terra', input: 'break midway', stream: true });
+    const responseFailure = await (async () => {
+      for await (const _ of response);
+    })().catch((e) => e);
+    expect(responseFailure).toBeInstanceOf(OpenAI.APIError);
+    expect(responseFailure.message).toContain('JSON');
+    const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
+    expect(calls.slice(0, 2).map((call) => [call.modelId, call.error])).toEqual([
+      ['openai.gpt-5.6-terra', 'SyntaxError'],
+      [GPT_OSS, 'SyntaxError'],
+    ]);
   });
 });
