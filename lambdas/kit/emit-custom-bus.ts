@@ -173,7 +173,7 @@ function dedupNote(entry: PutEventsV2Entry): string {
  * contract that names no idempotency fields: every such event is its own fact, known by the id
  * the bus gives it, so there is no key before it is published (and none is made up).
  */
-export function deduplicationIdOf(contract: AnyEventContract, detail: Readonly<Record<string, unknown>>): string | undefined {
+function deduplicationIdOf(contract: AnyEventContract, detail: Readonly<Record<string, unknown>>): string | undefined {
   if (contract.idempotencyFields === undefined || contract.idempotencyFields.length === 0) return undefined;
   // The fields were checked by prepareEvent; the id is never read for a keyed contract.
   const key = idempotencyKeyOf(contract, { id: '', detail });

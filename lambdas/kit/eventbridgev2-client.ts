@@ -186,7 +186,7 @@ export class EventBridgeV2Client {
  * `com.amazonaws.eventbridgev2#ResourceNotFoundException` (Smithy lets a server append
  * `:<suffix>`, which is not part of the name), its text in `Message` (the model's member) or `message`.
  */
-export function errorOf(operation: string, status: number, payload: Uint8Array): EventBridgeV2Error {
+function errorOf(operation: string, status: number, payload: Uint8Array): EventBridgeV2Error {
   let body: Record<string, unknown> = {};
   try {
     const decoded = payload.byteLength === 0 ? {} : cbor.deserialize(payload);
