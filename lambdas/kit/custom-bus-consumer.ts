@@ -1,3 +1,4 @@
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -5,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
-import { type ClaimStore, claimConfig, loadIdempotency } from './claims.js';
+import { claimConfig, loadIdempotency } from './claims.js';
 import type { Emission, EmitCause } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, EventsFailedError, type FailedBatchEvent, InvalidEventError, isPermanent, toError } from './errors.js';
@@ -22,6 +23,7 @@ export interface CustomBusEventContext {
   readonly eventGroupId?: string;
   /** A logger whose every line carries the event id, detail-type, correlation id and group. */
   readonly logger: Logger;
+  /** The invocation's Lambda context. */
   readonly lambdaContext: Context;
   /** Publishes follow-up events that carry this event's correlation id. */
   emit(emissions: readonly Emission[]): Promise<void>;
@@ -37,6 +39,7 @@ export interface FollowUpPublisher {
   emit(emissions: readonly Emission[], cause?: EmitCause): Promise<void>;
 }
 
+/** What createCustomBusConsumer builds a subscriber's handler from. */
 export interface CustomBusConsumerOptions<C extends readonly AnyEventContract[]> {
   /** The contracts this consumer accepts; an event of any other detail-type is rejected alone (UnknownEventType). */
   readonly contracts: C;
@@ -47,7 +50,13 @@ export interface CustomBusConsumerOptions<C extends readonly AnyEventContract[]>
    * on its idempotency key, so a batch delivered again skips what already succeeded. `false` only
    * for a handler whose one side effect is itself a conditional write keyed on the fact.
    */
-  readonly idempotency: ClaimStore | false;
+  readonly idempotency:
+    | {
+        readonly persistenceStore: BasePersistenceLayer;
+        /** How long a completed claim keeps a fact's later deliveries out. @default 86_400 (a day) */
+        readonly expiresAfterSeconds?: number;
+      }
+    | false;
   /**
    * Keep each event group's order, for a FIFO subscriber (with `InvocationType` REQUEST_RESPONSE):
    * after an event of a group fails, the group's later events of the batch are not run and count

@@ -129,6 +129,7 @@ function describeThrown(thrown: unknown): string {
 export interface FailedBatchEvent {
   /** The event's id (`aws:EventId`), or its position in the batch when it has none. */
   readonly eventId: string;
+  /** @default - the event has no group */
   readonly eventGroupId?: string;
   /** The failure's error name; `EventsFailed` for an event held behind an earlier failure of its group (never run). */
   readonly errorName: string;

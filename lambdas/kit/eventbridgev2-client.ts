@@ -4,7 +4,6 @@ import { cbor } from '@smithy/core/cbor';
 import { HttpRequest } from '@smithy/core/protocols';
 import { NodeHttpHandler, streamCollector } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigError } from './errors.js';
 import { NodeSha256 } from './node-sha256.js';
 
@@ -22,19 +21,35 @@ const ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_EVENTBRIDGEV2';
 /** Error codes another attempt of the same call may not meet (the model's `ThrottlingException`, `InternalException`). */
 const TRANSIENT_CODES = new Set(['ThrottlingException', 'InternalException']);
 
+/** Credentials to sign with, as an AWS SDK credential provider gives them (asked before each call: they may rotate). */
+export type EventBridgeV2Credentials = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}>;
+
 /** One entry of PutEvents, as the model's `PutEventsRequestEntry` has it. */
 export interface PutEventsV2Entry {
   readonly Source: string;
   readonly DetailType: string;
+  /** The detail as JSON text. @default - no detail: the event's detail is `{}` */
   readonly Detail?: string;
+  /** @default - none */
   readonly Resources?: readonly string[];
-  readonly SystemMetadata?: { readonly EventGroupId?: string; readonly DeduplicationId?: string };
+  /** @default - no event group and no deduplication id */
+  readonly SystemMetadata?: {
+    /** The event's group: FIFO subscribers keep each group's order. @default - no group: unordered */
+    readonly EventGroupId?: string;
+    /** A repeat within 300 s is answered DEDUPLICATED. @default - deduplicated only under the request's CONTENT_BASED deduplication */
+    readonly DeduplicationId?: string;
+  };
 }
 
 /** PutEvents' input (`PutEventsRequest`). */
 export interface PutEventsV2Input {
   readonly EventBusArn: string;
   readonly Entries: readonly PutEventsV2Entry[];
+  /** @default - deduplicated by each entry's DeduplicationId only */
   readonly DeduplicationConfiguration?: { readonly DeduplicationType: 'CONTENT_BASED' };
 }
 
@@ -90,7 +105,7 @@ export interface EventBridgeV2ClientOptions {
   /**
    * @default - the environment's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), which Lambda and the local runtime set for every function
    */
-  readonly credentials?: AwsCredentialIdentityProvider;
+  readonly credentials?: EventBridgeV2Credentials;
   /**
    * Attempts per call, counting the first, for a throttled call, a server error or no answer.
    * @default 3
