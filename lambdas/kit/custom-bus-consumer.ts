@@ -166,7 +166,9 @@ function eventsOf(delivery: unknown): readonly unknown[] {
 /**
  * One delivered event as the consumer handles it. WITH_METADATA: the id is
  * `SystemMetadata['aws:EventId']` (given to the envelope if its data has none) and the group
- * `SystemMetadata.EventGroupId`; RAW: the envelope's `id`, the group from `eventGroupField`.
+ * `SystemMetadata.EventGroupId`, the names Powertools' WITH_METADATA schema reads
+ * (https://docs.aws.amazon.com/powertools/typescript/latest/api/variables/_aws-lambda-powertools_parser.schemas.EventBridgeWithMetadataSystemMetadataSchema.html);
+ * RAW: the envelope's `id`, the group from `eventGroupField`.
  */
 function itemOf(raw: unknown, index: number, registry: ContractRegistry, groupField: string | undefined): BatchItem {
   const withMetadata = isObject(raw) && isObject(raw.Data) && isObject(raw.SystemMetadata);
