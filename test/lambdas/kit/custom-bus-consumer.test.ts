@@ -65,6 +65,15 @@ describe('createCustomBusConsumer', () => {
     expect(again).toEqual({ processed: [], duplicates: ['evt-T-4', 'evt-T-5'], rejected: [] });
   });
 
+  it('runs two deliveries of one fact in a batch once, the second completing as a duplicate', async () => {
+    const { handler, runs } = consumer();
+    const first = ticketCreated('T-16');
+    const copy = ticketCreated('T-16');
+    const summary = await handler([first, copy], lambdaContext());
+    expect(runs).toEqual(['T-16']);
+    expect(summary).toEqual({ processed: [first.id], duplicates: [copy.id], rejected: [] });
+  });
+
   it('fails the invocation naming the failed event when one fails, and the batch delivered again runs only that one', async () => {
     let down = true;
     const { handler, runs } = consumer(async (detail) => {
