@@ -1,0 +1,118 @@
+import { CfnEventBus } from 'aws-cdk-lib/aws-eventsv2';
+import { describe, expect, it } from 'vitest';
+import { EventBridgeV2Client } from '../../contracts/eventbridgev2-client.js';
+import { defineContract, Type } from '../../contracts/index.js';
+import { EventHub } from '../../lib/constructs/index.js';
+import { startCdkApp, useApp } from './app-fixture.js';
+import { runCli } from './run-cli.js';
+
+const OrderPlaced = defineContract({
+  detailType: 'OrderPlaced',
+  source: 'shop.orders',
+  properties: { orderId: Type.String({ minLength: 1 }), total: Type.Number({ minimum: 0 }) },
+  idempotencyFields: ['orderId'],
+});
+
+let busArn = '';
+const app = useApp(
+  async ({ config }) => {
+    const client = new EventBridgeV2Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      credentials: async () => config.credentials,
+      env: {},
+    });
+    const { EventBuses = [] } = (await client.call('ListEventBuses', {})) as { EventBuses?: { Name: string; EventBusArn: string }[] };
+    busArn = String(EventBuses.find((b) => b.Name === 'orders-v2')?.EventBusArn);
+  },
+  () =>
+    startCdkApp('Shop', (stack) => {
+      // A classic hub publishes the contracts (its schema registry); the Custom Event Bus beside it.
+      new EventHub(stack, 'Hub', { eventBusName: 'shop-hub', contracts: [OrderPlaced] });
+      new CfnEventBus(stack, 'Orders', { name: 'orders-v2' });
+    }),
+);
+
+const detail = (orderId: string) => JSON.stringify({ orderId, total: 3 });
+
+describe('switchyard send to a Custom Event Bus', () => {
+  it('publishes with the eventbridgev2 API to the bus --bus names by name, logical id, construct path or ARN, printing each id PUBLISHED', async () => {
+    expect(busArn).toMatch(/:event-busv2\/orders-v2\/[a-z0-9]{25}$/);
+    for (const [i, bus] of ['orders-v2', 'Orders', 'Shop/Orders', busArn].entries()) {
+      const sent = await runCli(['send', 'OrderPlaced', '--detail', detail(`O-${i}`), '--bus', bus, ...app.target]);
+      expect(sent.stderr).toBe('');
+      expect(sent.code).toBe(0);
+      expect(sent.stdout.trim()).toMatch(/^\S+ PUBLISHED$/);
+    }
+  });
+
+  it('sends --group and --dedup as the entry system metadata: a repeat of a dedup id is DEDUPLICATED with the first id', async () => {
+    const args = ['send', 'OrderPlaced', '--detail', detail('O-dedup'), '--bus', 'orders-v2', '--group', 'g-1', '--dedup', 'd-1'];
+    const first = await runCli([...args, '--json', ...app.target]);
+    expect(first.stderr).toBe('');
+    const answer = JSON.parse(first.stdout) as { busArn: string; outcomes: { eventId: string; status: string }[]; eventIds: string[] };
+    expect(answer.busArn).toBe(busArn);
+    expect(answer.outcomes).toEqual([{ eventId: answer.eventIds[0], status: 'PUBLISHED' }]);
+    const again = await runCli([...args, ...app.target]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(`${answer.eventIds[0]} DEDUPLICATED`);
+    // {n} numbers the dedup ids of --count events, so each is its own event.
+    const numbered = await runCli([...args.slice(0, -1), 'd-n-{n}', '--count', '3', ...app.target]);
+    expect(
+      numbered.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')[1]),
+    ).toEqual(['PUBLISHED', 'PUBLISHED', 'PUBLISHED']);
+  });
+
+  it('fails if the detail breaks the contract, exactly as for the classic bus, sending nothing', async () => {
+    const invalid = await runCli(['send', 'OrderPlaced', '--detail', '{"orderId":""}', '--bus', 'orders-v2', ...app.target]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('detail.orderId: must NOT have fewer than 1 characters');
+    expect(invalid.stdout).toBe('');
+  });
+
+  it('fails if the bus refuses an entry, naming the event and its error', async () => {
+    // The aws. prefix is the services' own: the bus refuses the entry alone.
+    const refused = await runCli([
+      'send',
+      'OrderPlaced',
+      '--detail',
+      detail('O-aws'),
+      '--source',
+      'aws.shop',
+      '--bus',
+      'orders-v2',
+      ...app.target,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('event 1 was refused by the Custom Event Bus orders-v2 (event 1: InvalidInputException:');
+  });
+
+  it('fails if --group or --dedup is given for a classic bus, or is longer than the bus takes', async () => {
+    const classic = await runCli(['send', 'OrderPlaced', '--detail', detail('O-c'), '--bus', 'shop-hub', '--group', 'g', ...app.target]);
+    expect(classic.code).toBe(2);
+    expect(classic.stderr).toContain("--group is a Custom Event Bus's (AWS::EventsV2::EventBus); shop-hub is a classic event bus");
+    const long = await runCli([
+      'send',
+      'OrderPlaced',
+      '--detail',
+      detail('O-l'),
+      '--bus',
+      'orders-v2',
+      '--dedup',
+      'x'.repeat(129),
+      ...app.target,
+    ]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain("--dedup must be 1 to 128 characters (the Custom Event Bus's limit); got 129");
+  });
+
+  it('fails if the ARN names a Custom Event Bus the target does not have, saying so', async () => {
+    const missing = busArn.replace('orders-v2', 'gone');
+    const sent = await runCli(['send', 'OrderPlaced', '--detail', detail('O-m'), '--bus', missing, ...app.target]);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain('ResourceNotFoundException');
+  });
+});
