@@ -1,10 +1,15 @@
-import { CfnEventBus } from 'aws-cdk-lib/aws-eventsv2';
-import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CfnEventBus, CfnSubscriber } from 'aws-cdk-lib/aws-eventsv2';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EventBridgeV2Client } from '../../contracts/eventbridgev2-client.js';
 import { defineContract, Type } from '../../contracts/index.js';
 import { EventHub } from '../../lib/constructs/index.js';
 import { startCdkApp, useApp } from './app-fixture.js';
-import { runCli } from './run-cli.js';
+import { childEnv, runCli } from './run-cli.js';
 
 const OrderPlaced = defineContract({
   detailType: 'OrderPlaced',
@@ -29,7 +34,18 @@ const app = useApp(
     startCdkApp('Shop', (stack) => {
       // A classic hub publishes the contracts (its schema registry); the Custom Event Bus beside it.
       new EventHub(stack, 'Hub', { eventBusName: 'shop-hub', contracts: [OrderPlaced] });
-      new CfnEventBus(stack, 'Orders', { name: 'orders-v2' });
+      const bus = new CfnEventBus(stack, 'Orders', { name: 'orders-v2' });
+      const queue = new Queue(stack, 'Fulfilment', { fifo: true });
+      const dlq = new Queue(stack, 'FulfilmentFailed');
+      const role = new Role(stack, 'DeliveryRole', { assumedBy: new ServicePrincipal('events.amazonaws.com') });
+      queue.grantSendMessages(role);
+      new CfnSubscriber(stack, 'FulfilmentSubscriber', {
+        name: 'fulfilment',
+        eventBusArn: bus.attrEventBusArn,
+        type: 'FIFO',
+        invokeConfiguration: { roleArn: role.roleArn, targetArn: queue.queueArn },
+        onFailureConfiguration: { arn: dlq.queueArn },
+      });
     }),
 );
 
@@ -114,5 +130,49 @@ describe('switchyard send to a Custom Event Bus', () => {
     const sent = await runCli(['send', 'OrderPlaced', '--detail', detail('O-m'), '--bus', missing, ...app.target]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toContain('ResourceNotFoundException');
+  });
+});
+
+describe('the MCP tools on a Custom Event Bus', () => {
+  let mcp: Client | undefined;
+  afterAll(() => mcp?.close());
+
+  it('describe_app lists it with its subscribers, and send_event publishes to it with a group and dedup id', async () => {
+    mcp = new Client({ name: 'switchyard-test', version: '1.0.0' });
+    const env = Object.fromEntries(Object.entries(childEnv({})).filter((e): e is [string, string] => e[1] !== undefined));
+    const main = path.resolve(import.meta.dirname, '../../cli/main.ts');
+    await mcp.connect(
+      new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', main, 'mcp', ...app.target], env, stderr: 'pipe' }),
+    );
+    const described = (await mcp.callTool({ name: 'describe_app', arguments: {} })).structuredContent as {
+      buses: string[];
+      customBuses: unknown[];
+    };
+    expect(described.buses).toEqual(['default', 'shop-hub']);
+    expect(described.customBuses).toEqual([
+      {
+        name: 'orders-v2',
+        stack: 'Shop',
+        subscribers: [
+          {
+            name: 'fulfilment',
+            target: 'Fulfilment',
+            targetType: 'AWS::SQS::Queue',
+            ordering: 'FIFO',
+            deadLetterQueue: 'FulfilmentFailed',
+          },
+        ],
+      },
+    ]);
+    const send = { detailType: 'OrderPlaced', detail: { orderId: 'O-mcp', total: 1 }, bus: 'orders-v2', group: 'g', dedup: 'mcp-1' };
+    const first = (await mcp.callTool({ name: 'send_event', arguments: send })) as {
+      structuredContent: { outcomes: { eventId: string; status: string }[]; changed: string };
+    };
+    expect(first.structuredContent.outcomes).toEqual([{ eventId: expect.any(String), status: 'PUBLISHED' }]);
+    const again = (await mcp.callTool({ name: 'send_event', arguments: send })) as {
+      structuredContent: { outcomes: { eventId: string; status: string }[]; changed: string };
+    };
+    expect(again.structuredContent.outcomes).toEqual([{ eventId: first.structuredContent.outcomes[0]?.eventId, status: 'DEDUPLICATED' }]);
+    expect(again.structuredContent.changed).toContain('was deduplicated');
   });
 });
