@@ -14,6 +14,7 @@ import { childEnv, runCli } from './run-cli.js';
 const OrderPlaced = defineContract({
   detailType: 'OrderPlaced',
   source: 'shop.orders',
+  description: 'An order was placed.',
   properties: { orderId: Type.String({ minLength: 1 }), total: Type.Number({ minimum: 0 }) },
   idempotencyFields: ['orderId'],
 });
