@@ -29,7 +29,6 @@ const LIST_PAGE = 1000;
 const DURABLE_EXECUTION_ARN_PATTERN =
   'arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)';
 const DURABLE_EXECUTION_ARN = new RegExp(`^${DURABLE_EXECUTION_ARN_PATTERN}$`);
-const CALLBACK_ID = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', message);
 
@@ -245,9 +244,7 @@ export class DurableApi {
 
   /** SendDurableExecutionCallbackSuccess / Failure / Heartbeat. */
   #callback(callbackId: string, action: string, body: Buffer, error?: unknown) {
-    if (callbackId.length > 1024 || !CALLBACK_ID.test(callbackId)) {
-      throw invalid(`Invalid callback id: it must match [A-Za-z0-9+/]+={0,2} and be at most 1024 characters.`);
-    }
+    // Its id's pattern and length are the model's, checked before (ValidationException).
     if (body.length > MAX_OPERATION_PAYLOAD_BYTES) {
       throw invalid(`The callback ${action === 'fail' ? 'error' : 'result'} must be at most ${MAX_OPERATION_PAYLOAD_BYTES} bytes.`);
     }
