@@ -190,6 +190,13 @@ export const LAMBDA_API_TYPES = [
   DurableApi,
 ] as const;
 
+/** Operations the SDK has (its resource policies, 2026-07-09) that the model, botocore 1.43.11's, predates: answered as unsupported, by name. */
+const NEWER_ROUTES = [
+  { operation: 'GetResourcePolicy', method: 'GET', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+  { operation: 'PutResourcePolicy', method: 'PUT', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+  { operation: 'DeleteResourcePolicy', method: 'DELETE', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+];
+
 /** Path labels whose values hold `/`: a durable execution's ARN (`.../durable-execution/<name>/<id>`), a callback id (base64). */
 const GREEDY_LABELS = ['DurableExecutionArn', 'CallbackId'];
 
@@ -230,7 +237,7 @@ export function lambdaProtocol(parts: {
         return operation(input, call);
       };
   }
-  const routes = [...Object.values(model.operations).map((o) => o.http), ...Object.values(model.otherOperations ?? {})];
+  const routes = [...Object.values(model.operations).map((o) => o.http), ...Object.values(model.otherOperations ?? {}), ...NEWER_ROUTES];
   const prefixes = new Set(routes.map((http) => http.requestUri.split(/[/?]/)[1] ?? ''));
   return new ModelRestJsonProtocol(
     model,
@@ -241,6 +248,7 @@ export function lambdaProtocol(parts: {
       paths: new RegExp(`^/(${[...prefixes].join('|')})(/|$)`),
       maxBodyBytes: MAX_REQUEST_BYTES,
       greedyLabels: GREEDY_LABELS,
+      newerRoutes: NEWER_ROUTES,
       errorDocument: (error, operation) => lambdaErrorAnswer(tooLarge(error, operation)),
       bodyRefusal: (reason, cause) =>
         new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${reason}`, 400, { cause }),
