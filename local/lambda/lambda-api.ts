@@ -38,7 +38,7 @@ type Input = Readonly<Record<string, unknown>>;
  * GetFunctionConcurrency, GetFunctionEventInvokeConfig, ListFunctionEventInvokeConfigs,
  * GetFunctionCodeSigningConfig, GetAccountSettings, ListTags, GetPolicy), each taking its input
  * as the model-driven codec decodes it (the control plane, layers, URLs, settings, code signing,
- * mappings and durable executions are their own classes: lambdaOperations).
+ * mappings and durable executions are their own classes: LAMBDA_API_TYPES).
  */
 export class LambdaApi<F extends HasDefinition> {
   constructor(

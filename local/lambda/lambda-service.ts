@@ -64,8 +64,6 @@ export class LambdaService implements RestProtocolService {
     return this.options.sdk;
   }
 
-  /** IAM's check of a call to Lambda's API, before it runs (authorizeWith). */
-
   constructor(private readonly options: LambdaServiceOptions) {
     const db = options.db ?? openDatabase(':memory:');
     this.#templateNames = new Set(options.functions.map((fn) => fn.name));
