@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CfnEventBus, CfnSubscriber } from 'aws-cdk-lib/aws-eventsv2';
@@ -131,6 +132,46 @@ describe('switchyard send to a Custom Event Bus', () => {
     const sent = await runCli(['send', 'OrderPlaced', '--detail', detail('O-m'), '--bus', missing, ...app.target]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toContain('ResourceNotFoundException');
+  });
+});
+
+describe('switchyard failures on a Custom Event Bus', () => {
+  it("lists a subscriber's dead-letter records with the subscriber and the reason", async () => {
+    const sqs = new SQSClient(app.config);
+    const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'Shop-FulfilmentFailed' }));
+    const QueueUrl = QueueUrls[0];
+    // The record a subscriber writes when its retries are spent (eb-custom-bus-retry's "The dead-letter record").
+    const record = {
+      version: '1.0',
+      busArn,
+      subscriberArn: 'arn:aws:events:us-east-1:000000000000:subscriber/fulfilment/abcdefghijklmnopqrstuvwxy',
+      targetArn: 'arn:aws:sqs:us-east-1:000000000000:Shop-Fulfilment.fifo',
+      errorCode: 'ACCESS_DENIED',
+      errorMessage: 'The delivery role is not authorized to perform sqs:SendMessage on the target.',
+      exhaustedRetryCondition: 'MaximumRetryAttempts',
+      retryAttempts: 5,
+      failedMessages: [
+        { eventId: 'e-1', eventGroupId: 'g', deduplicationId: null, timestamp: '2026-11-27T10:00:00Z', targetRequestId: null },
+      ],
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(record) }));
+    const failures = await runCli(['failures', '--json', ...app.target]);
+    expect(failures.stderr).toBe('');
+    const answer = JSON.parse(failures.stdout) as {
+      queues: { source: string; fedBy: string[] }[];
+      failures: { source: string; error: string; reason: string; what?: string }[];
+    };
+    expect(answer.queues.find((q) => q.source === 'FulfilmentFailed')?.fedBy).toEqual([
+      'Custom Event Bus subscriber fulfilment -> Fulfilment',
+    ]);
+    expect(answer.failures.filter((f) => f.source === 'FulfilmentFailed')).toMatchObject([
+      {
+        error: 'ACCESS_DENIED',
+        what: 'event e-1',
+        reason:
+          'subscriber fulfilment could not deliver the event to sqs Shop-Fulfilment.fifo: ACCESS_DENIED The delivery role is not authorized to perform sqs:SendMessage on the target. (5 retries, MaximumRetryAttempts exhausted)',
+      },
+    ]);
   });
 });
 
