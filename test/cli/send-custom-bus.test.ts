@@ -207,14 +207,11 @@ describe('the MCP tools on a Custom Event Bus', () => {
       },
     ]);
     const send = { detailType: 'OrderPlaced', detail: { orderId: 'O-mcp', total: 1 }, bus: 'orders-v2', group: 'g', dedup: 'mcp-1' };
-    const first = (await mcp.callTool({ name: 'send_event', arguments: send })) as {
-      structuredContent: { outcomes: { eventId: string; status: string }[]; changed: string };
-    };
-    expect(first.structuredContent.outcomes).toEqual([{ eventId: expect.any(String), status: 'PUBLISHED' }]);
-    const again = (await mcp.callTool({ name: 'send_event', arguments: send })) as {
-      structuredContent: { outcomes: { eventId: string; status: string }[]; changed: string };
-    };
-    expect(again.structuredContent.outcomes).toEqual([{ eventId: first.structuredContent.outcomes[0]?.eventId, status: 'DEDUPLICATED' }]);
-    expect(again.structuredContent.changed).toContain('was deduplicated');
+    type Answer = { outcomes: { eventId: string; status: string }[]; changed: string };
+    const first = (await mcp.callTool({ name: 'send_event', arguments: send })).structuredContent as Answer;
+    expect(first.outcomes).toEqual([{ eventId: expect.any(String), status: 'PUBLISHED' }]);
+    const again = (await mcp.callTool({ name: 'send_event', arguments: send })).structuredContent as Answer;
+    expect(again.outcomes).toEqual([{ eventId: first.outcomes[0]?.eventId, status: 'DEDUPLICATED' }]);
+    expect(again.changed).toContain('was deduplicated');
   });
 });
