@@ -1,0 +1,331 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../clock.js';
+import type { DeliveryNote } from '../../events/target-outbox.js';
+import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../../store/outbox.js';
+import { inTransaction } from '../../store/transaction.js';
+import type { TargetDispatcher } from '../../targets/dispatcher.js';
+import { sequenceOf } from '../publishing.js';
+import type { EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
+import { nextBatch } from './batches.js';
+import { busEventOf } from './bus-event.js';
+import { type CursorRow, NEVER, type PendingRow, SubscriberCursors } from './cursors.js';
+import { deadLetterRecord, type FailedBatch } from './dead-letter.js';
+import { compileSelection, type Selection } from './selection.js';
+import { type BatchItem, bodyOf, type ItemResult, sendBatch, targetLimits } from './targets.js';
+
+/**
+ * How long a bus retains events when its StorageConfiguration sets none. The user guide and the
+ * API reference give 1-365 days and no default; 1 day is assumed here (docs/local-runtime/eventbridgev2.md).
+ */
+export const DEFAULT_RETENTION_DAYS = 1;
+const DAY_MS = 86_400_000;
+/** Subscribers delivering at once (each delivers one batch at a time, in order). */
+const CONCURRENCY = 16;
+/** The longest the outbox sleeps, so a clock moved on is noticed within it. */
+const MAX_SLEEP_MS = 5_000;
+/** When even the dead-letter queue refuses a record, the events are tried again after this (AWS would drop them). */
+const DEAD_LETTER_RETRY_MS = 60_000;
+
+export interface SubscriberDeliveryOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly store: EventBridgeV2Store;
+  readonly dispatcher: TargetDispatcher;
+  readonly log: (line: string) => void;
+  /** Told of each event's delivery: delivered, to be retried, dead-lettered or dropped (read API, traces). */
+  readonly onDelivery?: (note: DeliveryNote) => void;
+}
+
+/** One event of a batch as prepared for its target: what it sends, or why it cannot be sent. */
+type Prepared =
+  | { readonly row: PendingRow; readonly item: BatchItem; readonly error?: undefined }
+  | { readonly row: PendingRow; readonly error: ItemResult };
+
+/**
+ * Delivery of a Custom Event Bus's events to its subscribers. Each subscriber reads the bus's
+ * retained log from its own cursor (cursors.ts), in publish order, through the one
+ * DurableOutbox whose rows are the cursors: a cursor is due when its bus accepts an event, its
+ * subscriber is created, updated or resumed, a retry or a batch window ends, or the runtime
+ * starts. A due cursor reads the events after its position through the subscriber's filters,
+ * sends the next batch to its target, and records what became of each event.
+ */
+export class SubscriberDelivery extends OutboxOwner<CursorRow> {
+  protected readonly outbox: DurableOutbox<CursorRow>;
+  readonly cursors: SubscriberCursors;
+  /** Each bus's count of accepted requests: a cursor that read before an accept must look again. */
+  readonly #generations = new Map<string, number>();
+  readonly #selections = new Map<string, { modified: number; selection: Selection }>();
+
+  constructor(private readonly options: SubscriberDeliveryOptions) {
+    super();
+    this.cursors = new SubscriberCursors(options.db);
+    this.outbox = new DurableOutbox<CursorRow>({
+      db: options.db,
+      clock: options.clock,
+      table: { name: 'eventbridgev2_cursors', id: 'id', dueAt: 'due_at' },
+      handle: (row) => this.#run(row),
+      concurrency: CONCURRENCY,
+      maxSleepMs: MAX_SLEEP_MS,
+      onError: (error) => options.log(error.stack ?? error.message),
+    });
+  }
+
+  override start(): void {
+    // An event accepted just before a crash made its cursors due in the same commit; a cursor
+    // left mid-batch is due anyway. Looking at every cursor once costs one read each.
+    this.cursors.allDue(this.options.clock.now());
+    super.start();
+  }
+
+  /** Gives a new subscriber its cursor at its starting position (a subscriber that has one keeps it). */
+  follow(subscriber: SubscriberRecord): void {
+    if (this.cursors.has(subscriber.SubscriberArn)) return;
+    this.outbox.enqueue({
+      subscriber_arn: subscriber.SubscriberArn,
+      bus_arn: subscriber.EventBusArn,
+      position: this.cursors.startingPosition(subscriber),
+    });
+  }
+
+  /** The bus took events (inside the accepting transaction): its subscribers look again. */
+  accepted(busArn: string): void {
+    this.#generations.set(busArn, (this.#generations.get(busArn) ?? 0) + 1);
+    this.cursors.due(this.options.clock.now(), { busArn });
+    this.outbox.wake();
+  }
+
+  /** The subscriber changed (State RUNNING again, its filters, its batches): it looks again. */
+  changed(subscriberArn: string): void {
+    this.cursors.due(this.options.clock.now(), { subscriberArn });
+    this.outbox.wake();
+  }
+
+  /** What the start-up report counts. */
+  counts(): { pending: number; dropped: number } {
+    return { pending: this.cursors.pendingCount(), dropped: this.cursors.droppedCount() };
+  }
+
+  async #run(cursor: CursorRow): Promise<OutboxOutcome> {
+    const { clock, store, db } = this.options;
+    const subscriber = store.subscribers.get(cursor.subscriber_arn);
+    if (subscriber === undefined) {
+      // Deleted (through the API, or gone from the template): what it owed goes with it.
+      this.cursors.forget(cursor.subscriber_arn);
+      return { kind: 'done' };
+    }
+    const config = subscriber.configuration;
+    // A STOPPED subscriber keeps its position; UpdateSubscriber to RUNNING makes it due again.
+    if (config.State === 'STOPPED' || subscriber.Revoked) return { kind: 'retry', at: NEVER };
+    const generation = this.#generations.get(cursor.bus_arn) ?? 0;
+    const now = clock.now();
+    const selection = this.#selection(subscriber);
+    const bus = store.buses.get(cursor.bus_arn);
+    const days = bus?.StorageConfiguration?.RetentionPeriodInDays ?? DEFAULT_RETENTION_DAYS;
+    inTransaction(db, () => {
+      this.cursors.purge(cursor.bus_arn, now - days * DAY_MS);
+      this.#read(cursor, subscriber, selection);
+    });
+    const prepared = new Map<number, Prepared>();
+    const prepare = (row: PendingRow) => {
+      let entry = prepared.get(row.event_row);
+      if (entry === undefined) {
+        entry = prepareEvent(row, selection, deliveryType(subscriber));
+        prepared.set(row.event_row, entry);
+      }
+      return entry;
+    };
+    const invoke = config.InvokeConfiguration as Fields;
+    const batchConfig = (config.BatchConfiguration ?? {}) as Fields;
+    const limits = targetLimits(String(invoke.TargetArn), invoke);
+    const next = nextBatch(this.cursors.pending(subscriber.SubscriberArn), {
+      now,
+      ordered: config.Type === 'FIFO',
+      maxSize: Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch),
+      maxBytes: limits.maxBytes,
+      windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
+      bytesOf: (row) => {
+        const entry = prepare(row);
+        return entry.error ? 0 : Buffer.byteLength(bodyOf(entry.item.payload));
+      },
+    });
+    if ('wait' in next) {
+      // An event accepted while this looked is read at once.
+      const moved = (this.#generations.get(cursor.bus_arn) ?? 0) !== generation;
+      return { kind: 'retry', at: moved ? clock.now() : (next.wait ?? NEVER) };
+    }
+    await this.#deliver(subscriber, next.batch.map(prepare));
+    return { kind: 'retry', at: clock.now() };
+  }
+
+  #selection(subscriber: SubscriberRecord): Selection {
+    const cached = this.#selections.get(subscriber.SubscriberArn);
+    if (cached?.modified === subscriber.LastModifiedTime) return cached.selection;
+    const selection = compileSelection(subscriber.configuration);
+    this.#selections.set(subscriber.SubscriberArn, { modified: subscriber.LastModifiedTime, selection });
+    return selection;
+  }
+
+  /** Reads the events after the cursor through the subscriber's filters (up to its EndPoint). */
+  #read(cursor: CursorRow, subscriber: SubscriberRecord, selection: Selection): void {
+    const point = subscriber.configuration.PointInTimeConfiguration as Fields | undefined;
+    const until = point?.EndPoint === undefined ? Number.MAX_SAFE_INTEGER : Number(point.EndPoint) * 1000;
+    const events = this.cursors.after(cursor, until);
+    const last = events.at(-1);
+    if (last === undefined) return;
+    const matched = events.filter((event) => selection.matches(busEventOf(storedEvent(event), deliveryType(subscriber))));
+    this.cursors.advance(cursor, matched, last.id);
+  }
+
+  /** Sends the batch and records each event's outcome: delivered, retried, dead-lettered or dropped. */
+  async #deliver(subscriber: SubscriberRecord, batch: readonly Prepared[]): Promise<void> {
+    const { clock, dispatcher } = this.options;
+    const config = subscriber.configuration;
+    const targetArn = String((config.InvokeConfiguration as Fields).TargetArn);
+    const sendable = batch.filter((entry): entry is Prepared & { item: BatchItem } => entry.error === undefined);
+    const startedAt = clock.now();
+    const sent = await sendBatch(
+      dispatcher,
+      targetArn,
+      sendable.map((entry) => entry.item),
+      { singleEvent: Number((config.BatchConfiguration as Fields | undefined)?.MaxBatchSize) === 1, ordered: config.Type === 'FIFO' },
+    );
+    const results = new Map<number, ItemResult>(sendable.map((entry, i) => [entry.row.event_row, sent[i] ?? { ok: true }]));
+    const now = clock.now();
+    const policy = (config.RetryPolicy ?? {}) as Fields;
+    const retry = {
+      maximumRetryAttempts: Number(policy.MaxRetryAttempts ?? 5),
+      maximumEventAgeMs: Number(policy.MaxEventAgeInSeconds ?? 300) * 1000,
+    };
+    const exhausted: FailedBatch['events'][number][] = [];
+    let condition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' = 'MaximumRetryAttempts';
+    let lastError: { errorCode: string; errorMessage: string } | undefined;
+    const notes: DeliveryNote[] = [];
+    const note = (row: PendingRow, outcome: DeliveryNote['outcome'], extra: Partial<DeliveryNote> = {}) =>
+      notes.push({
+        eventId: eventIdOf(row),
+        ruleArn: subscriber.SubscriberArn,
+        targetId: subscriber.Name,
+        targetArn,
+        outcome,
+        attempts: row.attempts + 1,
+        startedAt,
+        endedAt: now,
+        ...extra,
+      });
+    const transitions: (() => void)[] = [];
+    for (const entry of batch) {
+      const row = entry.row;
+      const result = entry.error ?? results.get(row.event_row) ?? { ok: true };
+      if (result.ok) {
+        transitions.push(() => this.cursors.settle(subscriber.SubscriberArn, row.event_row));
+        note(row, 'delivered');
+        continue;
+      }
+      const reason = `${result.errorCode}: ${result.errorMessage}`;
+      // A transform that fails fails the same way every time: it is not retried.
+      const next = entry.error
+        ? { exhausted: 'MaximumRetryAttempts' as const }
+        : nextRetry(retry, { failures: row.attempts + 1, firstAt: row.first_at, now });
+      if ('at' in next) {
+        transitions.push(() => this.cursors.retry(subscriber.SubscriberArn, row.event_row, row.attempts + 1, next.at, reason));
+        note(row, 'pending', { reason });
+        continue;
+      }
+      condition = next.exhausted;
+      lastError = result;
+      exhausted.push({ row, reason });
+    }
+    const deadLetterArn = (config.OnFailureConfiguration as Fields | undefined)?.Arn;
+    if (exhausted.length > 0 && lastError !== undefined) {
+      const ended = await this.#giveUp(subscriber, targetArn, typeof deadLetterArn === 'string' ? deadLetterArn : undefined, {
+        events: exhausted,
+        errorCode: lastError.errorCode,
+        errorMessage: lastError.errorMessage,
+        condition,
+      });
+      for (const { row, reason } of exhausted) {
+        if (ended === 'unreachable') {
+          transitions.push(() =>
+            this.cursors.retry(subscriber.SubscriberArn, row.event_row, row.attempts + 1, now + DEAD_LETTER_RETRY_MS, reason),
+          );
+          note(row, 'pending', { reason: `${reason} (the dead-letter queue refused the record: tried again later)` });
+          continue;
+        }
+        transitions.push(() => {
+          this.cursors.settle(subscriber.SubscriberArn, row.event_row);
+          if (ended === 'dropped') this.cursors.dropped(subscriber.SubscriberArn);
+        });
+        note(row, ended === 'dropped' ? 'failed' : 'dead-lettered', {
+          reason,
+          ...(ended === 'dropped'
+            ? {}
+            : { deadLetterArn: String(deadLetterArn), ...(ended.messageId ? { deadLetterMessageId: ended.messageId } : {}) }),
+        });
+      }
+    }
+    inTransaction(this.options.db, () => {
+      for (const transition of transitions) transition();
+    });
+    for (const entry of notes) this.options.onDelivery?.(entry);
+  }
+
+  /** Sends the dead-letter record of the events, or drops them (counted and logged) without an OnFailureConfiguration. */
+  async #giveUp(
+    subscriber: SubscriberRecord,
+    targetArn: string,
+    deadLetterArn: string | undefined,
+    failed: FailedBatch,
+  ): Promise<'dropped' | 'unreachable' | { messageId?: string }> {
+    if (deadLetterArn === undefined) {
+      this.options.log(
+        `${failed.events.length} event(s) dropped for subscriber ${subscriber.Name} -> ${targetArn} (${failed.condition} reached): ${failed.errorCode} ${failed.errorMessage} (no OnFailureConfiguration; EventsDropped counts them)`,
+      );
+      return 'dropped';
+    }
+    try {
+      const record = deadLetterRecord(subscriber, targetArn, failed);
+      const sent = await this.options.dispatcher.send(deadLetterArn, { body: JSON.stringify(record) });
+      const answer = sent.service === 'sqs' ? (sent.answer as { MessageId?: string } | undefined) : undefined;
+      return answer?.MessageId ? { messageId: answer.MessageId } : {};
+    } catch (error) {
+      this.options.log(
+        `the dead-letter queue ${deadLetterArn} of subscriber ${subscriber.Name} refused a record: ${(error as Error).message}`,
+      );
+      return 'unreachable';
+    }
+  }
+}
+
+/** The stored event as busEventOf reads it: the accepted event, its group's sequence number, when it was accepted. */
+function storedEvent(event: { id: number; event: string; due_at: number; group_id: string | null }): Fields {
+  return {
+    ...(JSON.parse(event.event) as Fields),
+    ...(event.group_id === null ? {} : { sequence: sequenceOf(event.id) }),
+    ingestedAt: event.due_at,
+  };
+}
+
+/** POINT_IN_TIME subscribers read retained history: their events are REPLAY deliveries. */
+const deliveryType = (subscriber: SubscriberRecord): 'LIVE' | 'REPLAY' =>
+  subscriber.configuration.StartingPosition === 'POINT_IN_TIME' ? 'REPLAY' : 'LIVE';
+
+const eventIdOf = (row: PendingRow) => String((JSON.parse(row.event) as Fields).id);
+
+/** What the target is sent for one pending event, or the transform error that fails it. */
+function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' | 'REPLAY'): Prepared {
+  const event = busEventOf(storedEvent({ id: row.event_row, event: row.event, due_at: row.first_at, group_id: row.group_id }), type);
+  try {
+    return {
+      row,
+      item: {
+        eventId: eventIdOf(row),
+        ...(row.group_id === null ? {} : { groupId: row.group_id }),
+        payload: selection.payload(event),
+        parameters: selection.targetParameters(event),
+      },
+    };
+  } catch (error) {
+    if ((error as Error)?.name !== 'TransformError') throw error;
+    return { row, error: { ok: false, errorCode: 'TransformError', errorMessage: (error as Error).message } };
+  }
+}
