@@ -52,9 +52,7 @@ export class EventBridgeV2Service {
   ) {
     this.store = new EventBridgeV2Store(db);
     this.#policies = new ResourcePolicies(this.store, context.clock);
-    const delivery = context.delivery
-      ? new SubscriberDelivery({ ...context.delivery, db, clock: context.clock, store: this.store })
-      : undefined;
+    const delivery = context.delivery && new SubscriberDelivery({ ...context.delivery, db, clock: context.clock, store: this.store });
     this.delivery = delivery;
     this.events = new EventAcceptance(db, context.clock, (busArn) => delivery?.accepted(busArn));
   }

@@ -43,6 +43,7 @@ export class SubscriberCursors {
       subscriber_arn TEXT NOT NULL, event_row INTEGER NOT NULL, group_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
       first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (subscriber_arn, event_row)
     )`);
+    db.exec('CREATE INDEX IF NOT EXISTS eventbridgev2_pending_due ON eventbridgev2_pending (subscriber_arn, next_at)');
     db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_dropped (subscriber_arn TEXT PRIMARY KEY, count INTEGER NOT NULL)`);
   }
 
@@ -73,7 +74,7 @@ export class SubscriberCursors {
   }
 
   /** Makes the bus's cursors (or one subscriber's) due now. */
-  due(now: number, where: { busArn: string } | { subscriberArn: string }): void {
+  makeDue(now: number, where: { busArn: string } | { subscriberArn: string }): void {
     if ('busArn' in where) this.db.prepare('UPDATE eventbridgev2_cursors SET due_at = ? WHERE bus_arn = ?').run(now, where.busArn);
     else this.db.prepare('UPDATE eventbridgev2_cursors SET due_at = ? WHERE subscriber_arn = ?').run(now, where.subscriberArn);
   }
@@ -106,14 +107,30 @@ export class SubscriberCursors {
     this.db.prepare('UPDATE eventbridgev2_cursors SET position = ? WHERE id = ?').run(position, cursor.id);
   }
 
-  /** The events the subscriber owes, in publish order. */
-  pending(subscriberArn: string): PendingRow[] {
+  /**
+   * The events the subscriber owes whose retry (if any) is due, in publish order, at most
+   * `limit`; with `ordered`, none behind an earlier event of its group that waits for its retry.
+   */
+  due(subscriberArn: string, now: number, ordered: boolean, limit: number): PendingRow[] {
+    const blocked = ordered
+      ? `AND NOT EXISTS (SELECT 1 FROM eventbridgev2_pending q WHERE q.subscriber_arn = p.subscriber_arn
+           AND q.group_id = p.group_id AND q.event_row < p.event_row AND q.next_at > ?)`
+      : 'AND ? IS NOT NULL';
     return this.db
       .prepare(
         `SELECT p.event_row, p.group_id, p.attempts, p.first_at, p.next_at, e.event FROM eventbridgev2_pending p
-         JOIN eventbridgev2_events e ON e.id = p.event_row WHERE p.subscriber_arn = ? ORDER BY p.event_row`,
+         JOIN eventbridgev2_events e ON e.id = p.event_row WHERE p.subscriber_arn = ? AND p.next_at <= ? ${blocked}
+         ORDER BY p.event_row LIMIT ?`,
       )
-      .all(subscriberArn) as unknown as PendingRow[];
+      .all(subscriberArn, now, now, limit) as unknown as PendingRow[];
+  }
+
+  /** When the subscriber's next retry falls due (undefined: none waits). */
+  nextRetryAt(subscriberArn: string, now: number): number | undefined {
+    const row = this.db
+      .prepare('SELECT MIN(next_at) AS at FROM eventbridgev2_pending WHERE subscriber_arn = ? AND next_at > ?')
+      .get(subscriberArn, now) as { at: number | null };
+    return row.at ?? undefined;
   }
 
   /** The event was delivered, dead-lettered or dropped: it leaves `pending`. */

@@ -90,13 +90,13 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
   /** The bus took events (inside the accepting transaction): its subscribers look again. */
   accepted(busArn: string): void {
     this.#generations.set(busArn, (this.#generations.get(busArn) ?? 0) + 1);
-    this.cursors.due(this.options.clock.now(), { busArn });
+    this.cursors.makeDue(this.options.clock.now(), { busArn });
     this.outbox.wake();
   }
 
   /** The subscriber changed (State RUNNING again, its filters, its batches): it looks again. */
   changed(subscriberArn: string): void {
-    this.cursors.due(this.options.clock.now(), { subscriberArn });
+    this.cursors.makeDue(this.options.clock.now(), { subscriberArn });
     this.outbox.wake();
   }
 
@@ -137,10 +137,11 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
     const invoke = config.InvokeConfiguration as Fields;
     const batchConfig = (config.BatchConfiguration ?? {}) as Fields;
     const limits = targetLimits(String(invoke.TargetArn), invoke);
-    const next = nextBatch(this.cursors.pending(subscriber.SubscriberArn), {
+    const maxSize = Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch);
+    const due = this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
+    const next = nextBatch(due, {
       now,
-      ordered: config.Type === 'FIFO',
-      maxSize: Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch),
+      maxSize,
       maxBytes: limits.maxBytes,
       windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
       bytesOf: (row) => {
@@ -151,7 +152,9 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
     if ('wait' in next) {
       // An event accepted while this looked is read at once.
       const moved = (this.#generations.get(cursor.bus_arn) ?? 0) !== generation;
-      return { kind: 'retry', at: moved ? clock.now() : (next.wait ?? NEVER) };
+      const retryAt = this.cursors.nextRetryAt(subscriber.SubscriberArn, now);
+      const at = Math.min(next.wait ?? NEVER, retryAt ?? NEVER);
+      return { kind: 'retry', at: moved ? clock.now() : at };
     }
     await this.#deliver(subscriber, next.batch.map(prepare));
     return { kind: 'retry', at: clock.now() };
@@ -191,82 +194,35 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
     );
     const results = new Map<number, ItemResult>(sendable.map((entry, i) => [entry.row.event_row, sent[i] ?? { ok: true }]));
     const now = clock.now();
-    const policy = (config.RetryPolicy ?? {}) as Fields;
-    const retry = {
-      maximumRetryAttempts: Number(policy.MaxRetryAttempts ?? 5),
-      maximumEventAgeMs: Number(policy.MaxEventAgeInSeconds ?? 300) * 1000,
-    };
+    const outcome = new BatchOutcome(subscriber, targetArn, this.cursors, startedAt, now);
     const exhausted: FailedBatch['events'][number][] = [];
-    let condition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' = 'MaximumRetryAttempts';
-    let lastError: { errorCode: string; errorMessage: string } | undefined;
-    const notes: DeliveryNote[] = [];
-    const note = (row: PendingRow, outcome: DeliveryNote['outcome'], extra: Partial<DeliveryNote> = {}) =>
-      notes.push({
-        eventId: eventIdOf(row),
-        ruleArn: subscriber.SubscriberArn,
-        targetId: subscriber.Name,
-        targetArn,
-        outcome,
-        attempts: row.attempts + 1,
-        startedAt,
-        endedAt: now,
-        ...extra,
-      });
-    const transitions: (() => void)[] = [];
+    let failure: Omit<FailedBatch, 'events'> | undefined;
     for (const entry of batch) {
-      const row = entry.row;
-      const result = entry.error ?? results.get(row.event_row) ?? { ok: true };
+      const result = entry.error ?? results.get(entry.row.event_row) ?? { ok: true };
       if (result.ok) {
-        transitions.push(() => this.cursors.settle(subscriber.SubscriberArn, row.event_row));
-        note(row, 'delivered');
+        outcome.delivered(entry.row);
         continue;
       }
       const reason = `${result.errorCode}: ${result.errorMessage}`;
       // A transform that fails fails the same way every time: it is not retried.
       const next = entry.error
         ? { exhausted: 'MaximumRetryAttempts' as const }
-        : nextRetry(retry, { failures: row.attempts + 1, firstAt: row.first_at, now });
+        : nextRetry(retryPolicy(config), { failures: entry.row.attempts + 1, firstAt: entry.row.first_at, now });
       if ('at' in next) {
-        transitions.push(() => this.cursors.retry(subscriber.SubscriberArn, row.event_row, row.attempts + 1, next.at, reason));
-        note(row, 'pending', { reason });
+        outcome.retried(entry.row, next.at, reason);
         continue;
       }
-      condition = next.exhausted;
-      lastError = result;
-      exhausted.push({ row, reason });
+      failure = { errorCode: result.errorCode, errorMessage: result.errorMessage, condition: next.exhausted };
+      exhausted.push({ row: entry.row, reason });
     }
-    const deadLetterArn = (config.OnFailureConfiguration as Fields | undefined)?.Arn;
-    if (exhausted.length > 0 && lastError !== undefined) {
-      const ended = await this.#giveUp(subscriber, targetArn, typeof deadLetterArn === 'string' ? deadLetterArn : undefined, {
-        events: exhausted,
-        errorCode: lastError.errorCode,
-        errorMessage: lastError.errorMessage,
-        condition,
-      });
-      for (const { row, reason } of exhausted) {
-        if (ended === 'unreachable') {
-          transitions.push(() =>
-            this.cursors.retry(subscriber.SubscriberArn, row.event_row, row.attempts + 1, now + DEAD_LETTER_RETRY_MS, reason),
-          );
-          note(row, 'pending', { reason: `${reason} (the dead-letter queue refused the record: tried again later)` });
-          continue;
-        }
-        transitions.push(() => {
-          this.cursors.settle(subscriber.SubscriberArn, row.event_row);
-          if (ended === 'dropped') this.cursors.dropped(subscriber.SubscriberArn);
-        });
-        note(row, ended === 'dropped' ? 'failed' : 'dead-lettered', {
-          reason,
-          ...(ended === 'dropped'
-            ? {}
-            : { deadLetterArn: String(deadLetterArn), ...(ended.messageId ? { deadLetterMessageId: ended.messageId } : {}) }),
-        });
-      }
+    if (failure !== undefined) {
+      const deadLetterArn = (config.OnFailureConfiguration as Fields | undefined)?.Arn;
+      const dlq = typeof deadLetterArn === 'string' ? deadLetterArn : undefined;
+      const ended = await this.#giveUp(subscriber, targetArn, dlq, { ...failure, events: exhausted });
+      for (const { row, reason } of exhausted) outcome.gaveUp(row, reason, ended, dlq, now + DEAD_LETTER_RETRY_MS);
     }
-    inTransaction(this.options.db, () => {
-      for (const transition of transitions) transition();
-    });
-    for (const entry of notes) this.options.onDelivery?.(entry);
+    inTransaction(this.options.db, () => outcome.write());
+    for (const note of outcome.notes) this.options.onDelivery?.(note);
   }
 
   /** Sends the dead-letter record of the events, or drops them (counted and logged) without an OnFailureConfiguration. */
@@ -327,5 +283,81 @@ function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' | 'REP
   } catch (error) {
     if ((error as Error)?.name !== 'TransformError') throw error;
     return { row, error: { ok: false, errorCode: 'TransformError', errorMessage: (error as Error).message } };
+  }
+}
+
+/** A subscriber's RetryPolicy, with the defaults eb-custom-bus-retry documents (5 attempts, 300 s). */
+function retryPolicy(config: Fields): { maximumRetryAttempts: number; maximumEventAgeMs: number } {
+  const policy = (config.RetryPolicy ?? {}) as Fields;
+  return {
+    maximumRetryAttempts: Number(policy.MaxRetryAttempts ?? 5),
+    maximumEventAgeMs: Number(policy.MaxEventAgeInSeconds ?? 300) * 1000,
+  };
+}
+
+/** What became of a batch's events: the cursor changes to write in one transaction, and the notes to tell once written. */
+class BatchOutcome {
+  readonly notes: DeliveryNote[] = [];
+  readonly #writes: (() => void)[] = [];
+
+  constructor(
+    private readonly subscriber: SubscriberRecord,
+    private readonly targetArn: string,
+    private readonly cursors: SubscriberCursors,
+    private readonly startedAt: number,
+    private readonly now: number,
+  ) {}
+
+  delivered(row: PendingRow): void {
+    this.#writes.push(() => this.cursors.settle(this.subscriber.SubscriberArn, row.event_row));
+    this.#note(row, 'delivered');
+  }
+
+  retried(row: PendingRow, at: number, reason: string): void {
+    this.#writes.push(() => this.cursors.retry(this.subscriber.SubscriberArn, row.event_row, row.attempts + 1, at, reason));
+    this.#note(row, 'pending', { reason });
+  }
+
+  /** Its retries are spent: dead-lettered, dropped, or (the dead-letter queue refusing the record) tried again at `later`. */
+  gaveUp(
+    row: PendingRow,
+    reason: string,
+    ended: 'dropped' | 'unreachable' | { messageId?: string },
+    dlq: string | undefined,
+    later: number,
+  ): void {
+    if (ended === 'unreachable') {
+      this.retried(row, later, `${reason} (the dead-letter queue refused the record: tried again later)`);
+      return;
+    }
+    this.#writes.push(() => {
+      this.cursors.settle(this.subscriber.SubscriberArn, row.event_row);
+      if (ended === 'dropped') this.cursors.dropped(this.subscriber.SubscriberArn);
+    });
+    if (ended === 'dropped' || dlq === undefined) this.#note(row, 'failed', { reason });
+    else
+      this.#note(row, 'dead-lettered', {
+        reason,
+        deadLetterArn: dlq,
+        ...(ended.messageId ? { deadLetterMessageId: ended.messageId } : {}),
+      });
+  }
+
+  write(): void {
+    for (const write of this.#writes) write();
+  }
+
+  #note(row: PendingRow, outcome: DeliveryNote['outcome'], extra: Partial<DeliveryNote> = {}): void {
+    this.notes.push({
+      eventId: eventIdOf(row),
+      ruleArn: this.subscriber.SubscriberArn,
+      targetId: this.subscriber.Name,
+      targetArn: this.targetArn,
+      outcome,
+      attempts: row.attempts + 1,
+      startedAt: this.startedAt,
+      endedAt: this.now,
+      ...extra,
+    });
   }
 }
