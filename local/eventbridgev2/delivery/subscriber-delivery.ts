@@ -222,7 +222,14 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       for (const { row, reason } of exhausted) outcome.gaveUp(row, reason, ended, dlq, now + DEAD_LETTER_RETRY_MS);
     }
     inTransaction(this.options.db, () => outcome.write());
-    for (const note of outcome.notes) this.options.onDelivery?.(note);
+    for (const note of outcome.notes) {
+      try {
+        this.options.onDelivery?.(note);
+      } catch (error) {
+        // The delivery is recorded in the cursor already: a recorder's failure must not hold the subscriber back.
+        this.options.log(`recording the delivery of event ${note.eventId} to ${note.targetArn} failed: ${(error as Error).stack ?? error}`);
+      }
+    }
   }
 
   /** Sends the dead-letter record of the events, or drops them (counted and logged) without an OnFailureConfiguration. */
