@@ -14,7 +14,7 @@ import {
 import { SubscriberDelivery, type SubscriberDeliveryOptions } from './delivery/subscriber-delivery.js';
 import { putEventsEntries, putRawEventsEntries } from './entries.js';
 import { type ArnContext, arnKind, busArn, eventSourceArn, newOpaqueId, subscriberArn } from './ids.js';
-import { type EntryResult, EventAcceptance } from './publishing.js';
+import { answered, EventAcceptance } from './publishing.js';
 import { ResourcePolicies } from './resource-policies.js';
 import { nameOf, page, pick, SUBSCRIBER_SETTINGS, withDefaults } from './shapes.js';
 import { type BusRecord, EventBridgeV2Store, type EventSourceRecord, type Fields, type SubscriberRecord } from './store.js';
@@ -131,6 +131,7 @@ export class EventBridgeV2Service {
         409,
       );
     this.store.buses.delete(bus.EventBusArn);
+    this.events.forget(bus.EventBusArn);
     return {};
   }
 
@@ -492,9 +493,4 @@ export class EventBridgeV2Service {
       return arn;
     });
   }
-}
-
-/** PutEvents' and PutRawEvents' answer: each entry's result in order, and how many failed. */
-function answered(entries: readonly EntryResult[]): Fields {
-  return { FailedEntryCount: entries.filter((entry) => 'ErrorCode' in entry).length, Entries: entries };
 }

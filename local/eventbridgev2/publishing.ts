@@ -35,6 +35,11 @@ export interface RetainedEvent {
   readonly group_id: string | null;
 }
 
+/** PutEvents' and PutRawEvents' answer: each entry's result in order, and how many failed. */
+export function answered(entries: readonly EntryResult[]): Fields {
+  return { FailedEntryCount: entries.filter((entry) => 'ErrorCode' in entry).length, Entries: entries };
+}
+
 /** A group's sequence number: the row id, padded so that its text sorts as its number does. */
 export const sequenceOf = (row: number) => String(row).padStart(20, '0');
 
@@ -113,6 +118,14 @@ export class EventAcceptance {
         : this.db.prepare('SELECT event FROM eventbridgev2_events WHERE bus_arn = ? ORDER BY id').all(busArn)
     ) as { event: string }[];
     return rows.map((row) => JSON.parse(row.event) as Fields);
+  }
+
+  /** Forgets a deleted bus's events and deduplication keys. */
+  forget(busArn: string): void {
+    inTransaction(this.db, () => {
+      this.db.prepare('DELETE FROM eventbridgev2_events WHERE bus_arn = ?').run(busArn);
+      this.db.prepare('DELETE FROM eventbridgev2_dedup WHERE bus_arn = ?').run(busArn);
+    });
   }
 
   /** How many events the buses retain (or one bus does). */

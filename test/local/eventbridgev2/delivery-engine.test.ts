@@ -111,6 +111,16 @@ describe('EventBridgeV2 delivery engine', () => {
     await service.delivery?.stop();
   });
 
+  it("forgets a deleted bus's retained events", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 9, 1));
+    const service = serviceOver(join(tempDataDir(), 'eventbridgev2.sqlite'), clock, { messages: [], invocations: [] });
+    const bus = String((await service.CreateEventBus({ Name: 'gone' })).EventBusArn);
+    await service.PutRawEvents({ EventBusArn: bus, Entries: [raw({ n: 1 }), raw({ n: 2 })] });
+    expect(service.events.retained(bus)).toBe(2);
+    await service.DeleteEventBus({ EventBusArn: bus });
+    expect(service.events.retained(bus)).toBe(0);
+  });
+
   it('holds a batch for MaxBatchWindowInSeconds and closes it at the target byte limit', async () => {
     const clock = new ManualClock(Date.UTC(2026, 9, 1));
     const sent: Sent = { messages: [], invocations: [] };
