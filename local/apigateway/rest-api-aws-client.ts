@@ -1,5 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../endpoint/sigv4.js';
+import { type ApiModel, apiModelNames, loadModel } from '../endpoint/validation/model.js';
 import type { AwsServiceTarget } from './rest-api-integrations.js';
 
 type Credentials = { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
@@ -34,19 +35,47 @@ export class AwsIntegrationError extends Error {
   override readonly name = 'AwsIntegrationError';
 }
 
-/** The X-Amz-Target prefix and JSON version of each JSON-protocol service an `action/` URI can name. */
-const JSON_SERVICES: Readonly<Record<string, readonly [string, '1.0' | '1.1']>> = {
-  events: ['AWSEvents', '1.1'],
-  states: ['AWSStepFunctions', '1.0'],
-  dynamodb: ['DynamoDB_20120810', '1.0'],
-  logs: ['Logs_20140328', '1.1'],
-  ssm: ['AmazonSSM', '1.1'],
-  kms: ['TrentService', '1.1'],
-  secretsmanager: ['secretsmanager', '1.1'],
+/** How an `action/` URI is sent to a service: a JSON POST by X-Amz-Target, or a query request by `Action`. */
+type ActionProtocol = { readonly kind: 'json'; readonly targetPrefix: string; readonly version: string } | { readonly kind: 'query' };
+
+/**
+ * The services the endpoint serves without an API model of its own (their protocols written by
+ * hand): S3, reached by its `path/` URIs only, and Secrets Manager's JSON.
+ */
+const SERVED_WITHOUT_MODEL: Readonly<Record<string, ActionProtocol | undefined>> = {
+  s3: undefined,
+  secretsmanager: { kind: 'json', targetPrefix: 'secretsmanager', version: '1.1' },
 };
 
-/** Query-protocol services: `Action=...` form posts, answered in XML (or JSON when asked, as API Gateway asks). */
-const QUERY_SERVICES = new Set(['sqs', 'sns']);
+let byService: ReadonlyMap<string, ActionProtocol | undefined> | undefined;
+
+/**
+ * What the endpoint serves, by the service an integration URI names (its endpoint prefix), with
+ * how an `action/` URI reaches it: from the API models the endpoint serves, so a service given
+ * a model is reached. A query-compatible JSON service (SQS) is sent query requests, as API
+ * Gateway sends them; a REST service (Lambda, Scheduler) has none (its `path/` URI is sent).
+ */
+function servedServices(): ReadonlyMap<string, ActionProtocol | undefined> {
+  if (byService) return byService;
+  const served = new Map<string, ActionProtocol | undefined>(Object.entries(SERVED_WITHOUT_MODEL));
+  for (const name of apiModelNames()) {
+    const metadata = loadModel(name).metadata as ApiModel['metadata'] & { jsonVersion?: string; awsQueryCompatible?: object };
+    const service = metadata.endpointPrefix ?? name;
+    const protocol: ActionProtocol | undefined =
+      metadata.protocol === 'query' || (metadata.protocol === 'json' && metadata.awsQueryCompatible)
+        ? { kind: 'query' }
+        : metadata.protocol === 'json' && metadata.targetPrefix
+          ? { kind: 'json', targetPrefix: metadata.targetPrefix, version: metadata.jsonVersion ?? '1.0' }
+          : undefined;
+    // Two models of one prefix (SES v1's query API and v2's REST one, `email`): the one an action names wins.
+    if (!served.has(service) || protocol !== undefined) served.set(service, protocol ?? served.get(service));
+  }
+  byService = served;
+  return served;
+}
+
+/** Whether the endpoint serves the service an `AWS` integration's URI names (by its endpoint prefix). */
+export const servedByEndpoint = (service: string): boolean => servedServices().has(service);
 
 /**
  * Whether an `action/` URI of this service is sent: a JSON or query service names its operation
@@ -54,7 +83,7 @@ const QUERY_SERVICES = new Set(['sqs', 'sns']);
  * `path/` URI gives and an action name alone does not tell the local endpoint.
  */
 export function sendsActionOf(service: string): boolean {
-  return Object.hasOwn(JSON_SERVICES, service) || QUERY_SERVICES.has(service);
+  return servedServices().get(service) !== undefined;
 }
 
 /**
@@ -107,7 +136,7 @@ export class LoopbackAwsClient {
     const headers = Object.fromEntries(response.headers.entries());
     const xml = /[/+]xml\b/.test(headers['content-type'] ?? '');
     // API Gateway asks query services for JSON (Accept: application/json), which AWS answers with the XML's shape in JSON.
-    if (QUERY_SERVICES.has(target.service) && xml) {
+    if (servedServices().get(target.service)?.kind === 'query' && xml) {
       return {
         status: response.status,
         headers: { ...headers, 'content-type': 'application/json' },
@@ -163,9 +192,9 @@ export function httpRequestOf(target: AwsServiceTarget, mapped: MappedRequest): 
   const uriQuery = Object.fromEntries(Object.entries(target.query ?? {}).map(([name, value]) => [name, fill(value, String)]));
   const query = { ...uriQuery, ...mapped.querystring };
   if (target.action !== undefined) {
-    const json = JSON_SERVICES[target.service];
-    if (json) {
-      const [prefix, version] = json;
+    const protocol = servedServices().get(target.service);
+    if (protocol?.kind === 'json') {
+      const { targetPrefix: prefix, version } = protocol;
       return {
         method: 'POST',
         path: '/',

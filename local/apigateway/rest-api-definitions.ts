@@ -5,9 +5,8 @@ import { lambdaArnOf, type StageDefinition } from './definitions.js';
 import { isLoopbackUrl } from './http-forward.js';
 import { streamingLambdaArnOf } from './lambda-arn.js';
 import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
-import { sendsActionOf } from './rest-api-aws-client.js';
+import { sendsActionOf, servedByEndpoint } from './rest-api-aws-client.js';
 import {
-  AWS_INTEGRATION_SERVICES,
   type AwsServiceTarget,
   awsTargetOf,
   integrationRoleOf,
@@ -279,11 +278,11 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       return { kind: 'lambda-custom', functionArn, ...integrationRoleOf(integration.Credentials), ...mappedIntegrationOf(integration) };
     }
     const target = awsTargetOf(uri, String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase());
-    if (target?.action !== undefined && AWS_INTEGRATION_SERVICES.has(target.service) && !sendsActionOf(target.service)) {
+    if (target?.action !== undefined && servedByEndpoint(target.service) && !sendsActionOf(target.service)) {
       note(`AWS integrations to ${target.service} by an action/ URI are not run (its path/ URI is); these methods answer 500`, label);
       return { kind: 'not-run' };
     }
-    if (target !== undefined && AWS_INTEGRATION_SERVICES.has(target.service)) {
+    if (target !== undefined && servedByEndpoint(target.service)) {
       return { kind: 'aws', target: { ...target, ...integrationRoleOf(integration.Credentials) }, ...mappedIntegrationOf(integration) };
     }
     note(

@@ -66,21 +66,6 @@ export function integrationRoleOf(credentials: unknown): { roleArn?: string } {
   return typeof credentials === 'string' && /^arn:aws[\w-]*:iam::\d{12}:role\//.test(credentials) ? { roleArn: credentials } : {};
 }
 
-/** The services an `AWS` integration reaches here: the ones the local endpoint serves. */
-export const AWS_INTEGRATION_SERVICES = new Set([
-  'sqs',
-  'sns',
-  'events',
-  'states',
-  'dynamodb',
-  's3',
-  'lambda',
-  'logs',
-  'ssm',
-  'kms',
-  'secretsmanager',
-]);
-
 type Props = Record<string, unknown>;
 
 /** The service target of an `AWS` integration's URI, or undefined for a URI of another form. */

@@ -19,7 +19,7 @@ import {
   nativeStreamChunks,
   type Settled,
 } from './native-bodies.js';
-import { type RelayedCall, relayStream, type StreamPiece } from './stream-relay.js';
+import { type RelayContext, type RelayedCall, relayStream, type StreamPiece } from './stream-relay.js';
 import { conformanceError, conformingPieces, jsonPieces } from './structured-output.js';
 import { CONVERSE_API, checkStructuredOutput, invokeApi } from './structured-schema.js';
 import { countTokens } from './tokens.js';
@@ -105,35 +105,8 @@ export class BedrockService {
    */
   async converseStream(modelId: string, body: Body): Promise<AsyncIterable<Buffer>> {
     const { model, request, tier } = this.#chat(modelId, body, true);
-    const route = routeFor(this.options.routes, model.id, modelId);
-    if (route.backend.stream) {
-      const started = performance.now();
-      const record = this.#recorder(model, route, modelId, started);
-      const log = (error: Error) =>
-        this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${error.message}${causeOf(error)}`);
-      let pieces: AsyncIterable<StreamPiece>;
-      let input: InputUsage;
-      try {
-        input = this.#cache.settle(request, model.contextTokens);
-        await injectFaults(route.faults, model.id);
-        const streamed = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
-          log(error);
-          throw error instanceof AwsError
-            ? error
-            : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
-        });
-        pieces = conformingPieces(request, streamed, route.backend.name);
-      } catch (error) {
-        record({ error: errorName(error) });
-        throw error;
-      }
-      const failed = (error: Error) => {
-        log(error);
-        record({ error: errorName(error) });
-      };
-      const ended = ({ usage, stopReason, latencyMs }: RelayedCall) => record({ ...usage, stopReason, latencyMs });
-      return relayStream(pieces, { input, started, failed, ended, ...(tier ? { tier } : {}) });
-    }
+    const streamed = await this.#streamed(model, request, modelId);
+    if (streamed) return relayStream(streamed.pieces, { ...streamed.context, ...(tier ? { tier } : {}) });
     const settled = await this.#settle(model, request, modelId);
     const events = [jsonEvent('messageStart', { role: 'assistant' })];
     settled.content.forEach((block, contentBlockIndex) => {
@@ -156,6 +129,47 @@ export class BedrockService {
       }),
     );
     return toIterable(events);
+  }
+
+  /**
+   * The answer of a chat request streamed from its route's backend as it comes, or undefined
+   * when the backend does not stream: the pieces (checked against an output schema as they
+   * come) and what a relay needs to settle the call's usage and record it (relayStream, or the
+   * OpenAI-compatible API's chunks). A refusal before the stream starts is thrown, recorded.
+   */
+  async #streamed(
+    model: FoundationModel,
+    request: ModelRequest,
+    requested: string,
+  ): Promise<{ pieces: AsyncIterable<StreamPiece>; context: RelayContext } | undefined> {
+    const route = routeFor(this.options.routes, model.id, requested);
+    if (!route.backend.stream) return undefined;
+    const started = performance.now();
+    const record = this.#recorder(model, route, requested, started);
+    const log = (error: Error) =>
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${error.message}${causeOf(error)}`);
+    let pieces: AsyncIterable<StreamPiece>;
+    let input: InputUsage;
+    try {
+      input = this.#cache.settle(request, model.contextTokens);
+      await injectFaults(route.faults, model.id);
+      const streamed = await route.backend.stream(request, { requested }).catch((error: Error) => {
+        log(error);
+        throw error instanceof AwsError
+          ? error
+          : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
+      });
+      pieces = conformingPieces(request, streamed, route.backend.name);
+    } catch (error) {
+      record({ error: errorName(error) });
+      throw error;
+    }
+    const failed = (error: Error) => {
+      log(error);
+      record({ error: errorName(error) });
+    };
+    const ended = ({ usage, stopReason, latencyMs }: RelayedCall) => record({ ...usage, stopReason, latencyMs });
+    return { pieces, context: { input, started, failed, ended } };
   }
 
   async invokeModel(modelId: string, raw: Buffer, tier: string | undefined): Promise<InvokeAnswer> {
@@ -243,6 +257,38 @@ export class BedrockService {
     support.check(request, stream);
     checkStructuredOutput(model, request, CONVERSE_API);
     return { model, request, ...(typeof tier === 'string' ? { tier } : {}) };
+  }
+
+  /**
+   * A chat request in another API's shape (the OpenAI-compatible Chat Completions and
+   * Responses APIs): `read` makes the request of the served model (refusing a model that API
+   * does not take), its structured output is checked as `field` names it, and it is answered
+   * on its route and recorded as every call is.
+   */
+  async answerChat(
+    modelId: string,
+    read: (model: FoundationModel) => ModelRequest,
+    field: string,
+  ): Promise<{ model: FoundationModel; settled: Settled }> {
+    const model = this.served(modelId);
+    const request = read(model);
+    checkStructuredOutput(model, request, invokeApi(field));
+    return { model, settled: await this.#settle(model, request, modelId) };
+  }
+
+  /**
+   * As answerChat, streamed: from a backend that streams, its pieces as they come and their
+   * relay context (the call is recorded when the relay ends it); from another, the settled answer.
+   */
+  async answerChatStream(
+    modelId: string,
+    read: (model: FoundationModel) => ModelRequest,
+    field: string,
+  ): Promise<{ settled: Settled } | { pieces: AsyncIterable<StreamPiece>; context: RelayContext }> {
+    const model = this.served(modelId);
+    const request = read(model);
+    checkStructuredOutput(model, request, invokeApi(field));
+    return (await this.#streamed(model, request, modelId)) ?? { settled: await this.#settle(model, request, modelId) };
   }
 
   /** A chat model's native InvokeModel body as a request, its structured output checked in the model's own words. */

@@ -52,6 +52,22 @@ const invoking =
   (input: Input, context: OperationContext): OperationAuthorization[] =>
     modelAuthorizations(action, modelIdOf(input), context);
 
+/**
+ * A call of the OpenAI-compatible APIs (openai-compatible-api.ts): the model call as InvokeModel's,
+ * streamed as InvokeModelWithResponseStream's (the actions Converse is authorized by); made with a
+ * Bedrock API key, first bedrock:CallWithBearerToken with `bedrock:bearerTokenType` (SHORT_TERM,
+ * LONG_TERM), which AWS checks on every call with a key
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-permissions.html).
+ */
+const openAiCall = (input: Input, context: OperationContext): OperationAuthorization[] => {
+  const bearer = text(input.bearerTokenType);
+  const action = input.stream === true ? 'bedrock:InvokeModelWithResponseStream' : 'bedrock:InvokeModel';
+  return [
+    ...(bearer ? [on('bedrock:CallWithBearerToken', '*', { 'bedrock:bearerTokenType': bearer })] : []),
+    ...modelAuthorizations(action, modelIdOf(input), context),
+  ];
+};
+
 /** A batch job's ARN from its identifier (the ARN, or the job id). */
 const batchJob = (input: Input, context: OperationContext): string => {
   const identifier = member(input, 'jobIdentifier') ?? '*';
@@ -81,7 +97,8 @@ const dataAutomationIam: OperationTable = {
  * bedrock:InvokeModel on the model, as its API reference says (the video is then written to
  * S3 as the caller: s3:PutObject, evaluated when it is written); GetAsyncInvoke and
  * ListAsyncInvokes have actions of their own. CreateModelInvocationJob passes its role
- * (iam:PassRole), which reads and writes S3 for the job.
+ * (iam:PassRole), which reads and writes S3 for the job. The OpenAI-compatible Chat Completions and
+ * Responses (CreateChatCompletion, CreateResponse) are openAiCall's.
  */
 export const bedrockIam = serviceIam('bedrock', {
   accessDenied: { code: 'AccessDeniedException', status: 403 },
@@ -92,6 +109,8 @@ export const bedrockIam = serviceIam('bedrock', {
     ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
     CountTokens: invoking('bedrock:CountTokens'),
     StartAsyncInvoke: invoking('bedrock:InvokeModel'),
+    CreateChatCompletion: openAiCall,
+    CreateResponse: openAiCall,
     GetAsyncInvoke: (input) => [on('bedrock:GetAsyncInvoke', member(input, 'invocationArn') ?? '*')],
     ListAsyncInvokes: (input, context) => [on('bedrock:ListAsyncInvokes', ANY(input, context))],
     CreateModelInvocationJob: passingRole(

@@ -13,6 +13,7 @@ import { KNOWLEDGE_BASE_TYPES } from './knowledge-bases/resource-types.js';
 import { bedrockAgentRuntimeProtocol, KnowledgeBaseRuntimeApi } from './knowledge-bases/runtime-api.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { OpenAiCompatibleApi } from './openai-compatible-api.js';
 import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
@@ -39,6 +40,9 @@ declare module '../services/service-module.js' {
     readonly models?: string;
   }
 }
+
+/** The services of apps that may call a model (mayCallModels): their start-up report says where the OpenAI-compatible APIs are. */
+const CALLING_MODELS = new WeakSet<BedrockService>();
 
 /** `--models`, else SWITCHYARD_MODELS: where the answers come from, checked when the service is created (ModelSettingsError). */
 const MODELS_OPTION: ServiceOption<'models'> = {
@@ -115,8 +119,11 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       onError: (error) => log(`[bedrock] ${error.message}`),
     });
     KNOWLEDGE_BASES.set(bedrock, knowledgeBases);
+    if (mayCallModels(services.get('template').app)) CALLING_MODELS.add(bedrock);
     const rest = [
       new BedrockApi(bedrock),
+      // The OpenAI-compatible Chat Completions and Responses under /openai/v1, bedrock-runtime's as AWS serves them.
+      new OpenAiCompatibleApi(bedrock, { region, clock }),
       ...jobs.protocols,
       bedrockAgentRuntimeProtocol(new KnowledgeBaseRuntimeApi(knowledgeBases, bedrock)),
       bedrockAgentProtocol(new KnowledgeBaseAgentApi(knowledgeBases)),
@@ -137,5 +144,13 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       },
     };
   },
-  report: (bedrock) => ({ lines: [bedrock.describe(), ...(KNOWLEDGE_BASES.get(bedrock)?.describe() ?? [])] }),
+  report: (bedrock, { url }) => ({
+    lines: [bedrock.describe(), ...(KNOWLEDGE_BASES.get(bedrock)?.describe() ?? [])],
+    // Where it differs from AWS, said where the APIs are: the key's signature is not checked.
+    serves: CALLING_MODELS.has(bedrock)
+      ? [
+          `  OpenAI-compatible APIs (Chat Completions, Responses): ${url}/openai/v1 with a Bedrock API key (any well-formed key, unless --verify-signatures) or SigV4`,
+        ]
+      : [],
+  }),
 };

@@ -76,15 +76,39 @@ export async function* relayStream(pieces: AsyncIterable<StreamPiece>, context: 
   }
   if (open >= 0) yield jsonEvent('contentBlockStop', { contentBlockIndex: open });
   yield jsonEvent('messageStop', { stopReason: stop });
-  const { cacheReadInputTokens, cacheWriteInputTokens } = context.input;
-  const inputTokens = reported?.inputTokens ?? context.input.inputTokens;
-  const outputTokens = reported?.outputTokens ?? countTokens(said);
+  const { usage, latencyMs } = settleRelay(context, stop, reported, said);
+  const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = usage;
   const cached = cacheReadInputTokens > 0 || cacheWriteInputTokens > 0 ? { cacheReadInputTokens, cacheWriteInputTokens } : {};
-  const latencyMs = Math.max(1, Math.round(performance.now() - context.started));
-  context.ended({ usage: { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens }, stopReason: stop, latencyMs });
   yield jsonEvent('metadata', {
     usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens + cacheReadInputTokens + cacheWriteInputTokens, ...cached },
     metrics: { latencyMs },
     ...(context.tier ? { serviceTier: { type: context.tier } } : {}),
   });
+}
+
+/**
+ * What a relayed stream settled once it ended, told to `context.ended` (which records the call):
+ * the usage the backend reported, else the input counted before and the output counted from
+ * what was said; the latency of the whole call. Every relay (ConverseStream's, the
+ * OpenAI-compatible API's chunks) ends its stream with it.
+ */
+export function settleRelay(
+  context: RelayContext,
+  stopReason: StopReason,
+  reported: { readonly inputTokens: number; readonly outputTokens: number } | undefined,
+  said: string,
+): RelayedCall {
+  const { cacheReadInputTokens, cacheWriteInputTokens } = context.input;
+  const settled: RelayedCall = {
+    usage: {
+      inputTokens: reported?.inputTokens ?? context.input.inputTokens,
+      outputTokens: reported?.outputTokens ?? countTokens(said),
+      cacheReadInputTokens,
+      cacheWriteInputTokens,
+    },
+    stopReason,
+    latencyMs: Math.max(1, Math.round(performance.now() - context.started)),
+  };
+  context.ended(settled);
+  return settled;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BearerKeyError, bearerTokenOf, INVALID_KEY, PRESIGNED_HOST, readBedrockApiKey } from '../iam/bedrock-api-keys.js';
 import { keyRing } from '../iam/session-keys.js';
 import type { RawResponse } from './protocols.js';
 import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.js';
@@ -73,6 +74,8 @@ export class EndpointGuard {
   /** AWS's answer to a missing or wrong signature, or undefined when it verifies (or verification is off). */
   async checkSignature(req: IncomingMessage, body: Buffer): Promise<RawResponse | undefined> {
     if (this.#secrets === undefined) return undefined;
+    const token = bearerTokenOf(req.headers.authorization);
+    if (token !== undefined) return this.#checkApiKey(req, token);
     const problem = await verifySignature(
       { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
       this.#secrets,
@@ -82,6 +85,32 @@ export class EndpointGuard {
     if (problem.kind === 'missing' && UNSIGNED_ACTIONS.has(queryAction(req, body) ?? '')) return undefined;
     const { code, status } = signatureError(problem, protocolOf(req));
     return errorResponse(req, code, problem.message, status);
+  }
+
+  /**
+   * A Bedrock API key (`Authorization: Bearer`) carries its own proof: a short-term key is a
+   * presigned `CallWithBearerToken` request, verified as one (with these credentials, so a key
+   * made from a local function's role session verifies too); a long-term key's secret is IAM's,
+   * which the runtime does not hold, so it is refused. Refused with Bedrock's texts.
+   */
+  async #checkApiKey(req: IncomingMessage, token: string): Promise<RawResponse | undefined> {
+    let presigned: string | undefined;
+    try {
+      presigned = readBedrockApiKey(token).presigned;
+    } catch (error) {
+      if (!(error instanceof BearerKeyError)) throw error;
+      return errorResponse(req, 'AccessDeniedException', error.message, error.status);
+    }
+    const problem =
+      presigned === undefined
+        ? { message: 'a long-term key cannot be verified locally' }
+        : await verifySignature(
+            { method: 'POST', url: presigned, headers: { host: PRESIGNED_HOST }, body: Buffer.alloc(0) },
+            this.#secrets ?? new Map(),
+            this.#clock(),
+          );
+    if (problem === undefined) return undefined;
+    return errorResponse(req, 'AccessDeniedException', `${INVALID_KEY} (${problem.message})`, 403);
   }
 
   /** For the DynamoDB engine's thread, which guards its own port. */
@@ -110,7 +139,7 @@ export class EndpointGuard {
     }
     lines.push(
       this.#secrets
-        ? `signatures verified: every request must be signed (SigV4) with access key ${(this.options.credentials ?? []).map((c) => c.accessKeyId).join(' or ')}; local functions sign with their execution role's session keys`
+        ? `signatures verified: every request must be signed (SigV4) with access key ${(this.options.credentials ?? []).map((c) => c.accessKeyId).join(' or ')}; local functions sign with their execution role's session keys; a short-term Bedrock API key must be presigned with one of them, a long-term one is refused`
         : 'signatures are not verified (any credentials work; --verify-signatures turns checking on)',
     );
     return lines;

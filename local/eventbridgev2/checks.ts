@@ -23,8 +23,14 @@ export function checkFilterConfiguration(configuration: Fields | undefined, upda
       'FilterConfiguration.Filters must contain at least one Filter with a non-empty Pattern' +
         (update ? ' (an empty FilterConfiguration {} clears the filter)' : ''),
     );
+  const scopes = new Set<unknown>();
   filters.forEach((filter, index) => {
     const where = `FilterConfiguration.Filters[${index}].Pattern`;
+    if (scopes.has(filter.Scope))
+      throw invalidInput(
+        `FilterConfiguration.Filters[${index}].Scope: Duplicate filter scope: ${String(filter.Scope)}. A FilterConfiguration holds at most one filter for each scope (DATA, METADATA, SYSTEM_METADATA)`,
+      );
+    scopes.add(filter.Scope);
     if (filter.Pattern === '') throw invalidInput(`${where} must not be empty`);
     try {
       compilePattern(filter.Pattern);
@@ -32,12 +38,65 @@ export function checkFilterConfiguration(configuration: Fields | undefined, upda
       if (!(error instanceof AwsError)) throw error;
       throw invalidInput(`${where}: ${error.message}`, error);
     }
+    checkSubscriberPattern(JSON.parse(filter.Pattern as string) as Fields, filter.Scope, where);
+  });
+  const bytes = filters.reduce((sum, filter) => sum + Buffer.byteLength(String(filter.Pattern), 'utf8'), 0);
+  if (bytes > MAX_FILTER_BYTES)
+    throw invalidInput(
+      `FilterConfiguration's patterns are ${bytes} bytes together: all filters of a configuration share one limit of ${MAX_FILTER_BYTES} bytes`,
+    );
+}
+
+/** "all filters in a configuration share one limit of 4,096 bytes across the three scopes" (eb-custom-bus-filtering). */
+const MAX_FILTER_BYTES = 4096;
+
+/**
+ * What a subscriber's filter refuses beyond the rules' pattern syntax, per
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-filtering.html: no
+ * wildcard matcher in any scope, and a METADATA pattern of exact values only ("each value in the
+ * pattern must be a JSON array of exact values, and operators such as prefix, numeric, exists,
+ * and $or are not supported").
+ */
+function checkSubscriberPattern(pattern: Fields, scope: unknown, where: string): void {
+  if (hasWildcard(pattern))
+    throw invalidInput(`${where}: Filter pattern must not contain wildcard matchers (wildcard, anything-but wildcard)`);
+  if (scope !== 'METADATA') return;
+  for (const [key, values] of Object.entries(pattern)) {
+    const exact =
+      key !== '$or' &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      values.every((value) => value === null || ['string', 'number', 'boolean'].includes(typeof value));
+    if (!exact)
+      throw invalidInput(
+        `${where}: a METADATA filter matches exact values only: ${JSON.stringify(key)} must be a non-empty array of literal values (no prefix, numeric, exists, $or or nested fields); filter on DATA or SYSTEM_METADATA to use operators`,
+      );
+  }
+}
+
+/** Whether a pattern holds a `wildcard` matcher, alone or under `anything-but` (a field named "wildcard" is not one). */
+function hasWildcard(fields: Fields): boolean {
+  return Object.entries(fields).some(([key, value]) => {
+    if (key === '$or' && Array.isArray(value)) return value.some((branch) => isFields(branch) && hasWildcard(branch));
+    if (Array.isArray(value))
+      return value.some((matcher) => {
+        if (!isFields(matcher)) return false;
+        const excluded = matcher['anything-but'];
+        return 'wildcard' in matcher || (isFields(excluded) && 'wildcard' in excluded);
+      });
+    return isFields(value) && hasWildcard(value);
   });
 }
+
+const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A universal (AWS SDK) target's ARN: `arn:aws:events:::aws-sdk:<service>:<apiAction>`. */
 export const isUniversalTarget = (targetArn: unknown) =>
   typeof targetArn === 'string' && /^arn:aws[-a-z0-9]*:events:::aws-sdk:/.test(targetArn);
+
+/** A Custom Event Bus - Classic (the `events` API's bus) as a target: `arn:aws:events:<region>:<account>:event-bus/<name>`. */
+export const isClassicBusTarget = (targetArn: unknown) =>
+  typeof targetArn === 'string' && /^arn:aws[-a-z0-9]*:events:[^:]*:[^:]*:event-bus\//.test(targetArn);
 
 /**
  * A subscriber's Transformer: JSONATA needs a JsonataConfiguration whose expression compiles,
@@ -49,6 +108,11 @@ export function checkTransformer(transformer: Fields | undefined, targetArn: unk
   if (isUniversalTarget(targetArn))
     throw invalidInput(
       `a Transformer is not applicable to the universal target ${String(targetArn)}: set its input in InvokeConfiguration.UniversalTargetParameters.Input`,
+    );
+  // "A subscriber whose target is a Custom Event Bus - Classic supports only RAW" (eb-custom-bus-transform).
+  if (isClassicBusTarget(targetArn) && (transformer.Type ?? 'RAW') !== 'RAW')
+    throw invalidInput(
+      `Transformer.Type ${String(transformer.Type)} is not supported for the Custom Event Bus - Classic target ${String(targetArn)}: such a subscriber supports only RAW`,
     );
   const jsonata = transformer.JsonataConfiguration as Fields | undefined;
   if (transformer.Type === 'JSONATA') {

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { isoSeconds } from '../events/time.js';
 import { invalidInput } from './checks.js';
 import { type Accepted, dedupKeyOf, MAX_EVENT_BYTES } from './publishing.js';
 import type { Fields } from './store.js';
@@ -42,9 +43,12 @@ export function putEventsEntries(input: Fields, place: Place): (Accepted | Refus
         ...content,
         account: place.accountId,
         region: place.region,
-        time: new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : place.now).toISOString(),
+        // The classic envelope's time, to the second ("time": "2026-08-31T07:23:37Z" in eb-custom-bus-addressing's example).
+        time: isoSeconds(typeof entry.Time === 'number' ? entry.Time * 1000 : place.now),
         'event-bus-arn': place.busArn,
         ...(system.EventGroupId === undefined ? {} : { 'event-group-id': system.EventGroupId }),
+        // As supplied: a subscriber sees it in SystemMetadata.DeduplicationId (delivery/bus-event.ts).
+        ...(system.DeduplicationId === undefined ? {} : { 'deduplication-id': system.DeduplicationId }),
       },
       dedupKey: dedupKeyOf(system.DeduplicationId, contentBased, content),
       ...(typeof system.EventGroupId === 'string' ? { groupId: system.EventGroupId } : {}),
@@ -54,6 +58,11 @@ export function putEventsEntries(input: Fields, place: Place): (Accepted | Refus
 
 /** Content types whose data is JSON (`application/json`, `application/cloudevents+json`): checked as JSON. */
 const isJson = (contentType: string) => /^application\/([\w.-]+\+)?json$/i.test(contentType.split(';')[0]?.trim() ?? '');
+/**
+ * Opaque bytes: "Events with a content type of application/octet-stream need no registry, because
+ * EventBridge does not decode them" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-publish.html).
+ */
+const isOpaque = (contentType: string) => contentType.split(';')[0]?.trim().toLowerCase() === 'application/octet-stream';
 
 /**
  * PutRawEvents' entries: JSON data must parse; open formats (Avro, Protobuf) need the request's
@@ -62,7 +71,10 @@ const isJson = (contentType: string) => /^application\/([\w.-]+\+)?json$/i.test(
  */
 export function putRawEventsEntries(input: Fields, place: Place): (Accepted | Refused)[] {
   const entries = input.Entries as Fields[];
-  const openFormat = entries.some((entry) => !isJson(String((entry.SystemMetadata as Fields).ContentType)));
+  const openFormat = entries.some((entry) => {
+    const contentType = String((entry.SystemMetadata as Fields).ContentType);
+    return !isJson(contentType) && !isOpaque(contentType);
+  });
   if (openFormat && input.SchemaRegistryConfiguration === undefined)
     throw invalidInput('SchemaRegistryConfiguration is required for open-format (Avro, Protobuf) entries: their ContentType is not JSON');
   if (openFormat)
@@ -77,10 +89,15 @@ export function putRawEventsEntries(input: Fields, place: Place): (Accepted | Re
     const data = Buffer.from(String(entry.Data), 'base64');
     if (data.length > MAX_EVENT_BYTES) return tooLarge(data.length);
     let parsed: unknown;
-    try {
-      parsed = JSON.parse(data.toString('utf8'));
-    } catch {
-      return refused(`Data is not valid JSON, as its ContentType ${String(system.ContentType)} says it is.`);
+    if (isOpaque(String(system.ContentType))) {
+      // Kept as sent: its Base64 text is what a transformer sees as $events.Data (eb-custom-bus-transform).
+      parsed = data.toString('base64');
+    } else {
+      try {
+        parsed = JSON.parse(data.toString('utf8'));
+      } catch {
+        return refused(`Data is not valid JSON, as its ContentType ${String(system.ContentType)} says it is.`);
+      }
     }
     const content = { data: parsed, metadata: entry.Metadata ?? {}, contentType: system.ContentType };
     return {
@@ -90,6 +107,9 @@ export function putRawEventsEntries(input: Fields, place: Place): (Accepted | Re
         region: place.region,
         time: new Date(place.now).toISOString(),
         'event-bus-arn': place.busArn,
+        // As supplied: a subscriber sees them in SystemMetadata (delivery/bus-event.ts).
+        ...(system.EventGroupId === undefined ? {} : { eventGroupId: system.EventGroupId }),
+        ...(system.DeduplicationId === undefined ? {} : { deduplicationId: system.DeduplicationId }),
       },
       dedupKey: dedupKeyOf(system.DeduplicationId, contentBased, content),
       ...(typeof system.EventGroupId === 'string' ? { groupId: system.EventGroupId } : {}),

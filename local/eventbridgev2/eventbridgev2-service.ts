@@ -11,6 +11,7 @@ import {
   eventSourceType,
   invalidInput,
 } from './checks.js';
+import { compileSelection } from './delivery/selection.js';
 import { SubscriberDelivery, type SubscriberDeliveryOptions } from './delivery/subscriber-delivery.js';
 import { putEventsEntries, putRawEventsEntries } from './entries.js';
 import { type ArnContext, arnKind, busArn, eventSourceArn, newOpaqueId, subscriberArn } from './ids.js';
@@ -166,6 +167,8 @@ export class EventBridgeV2Service {
       checkFilterConfiguration(input.FilterConfiguration as Fields, false);
       checkTransformer(input.Transformer as Fields | undefined, invoke.TargetArn);
       checkStartingPosition(input);
+      // What the checks above leave: the target parameters' {% %} expressions compile (eb-custom-bus-transform).
+      compileSelection(input);
       const now = this.context.clock.now();
       const subscriber: SubscriberRecord = {
         Name: name,
@@ -217,6 +220,7 @@ export class EventBridgeV2Service {
     const configuration: Record<string, unknown> = { ...current, ...changes };
     if (filter !== undefined && Object.keys(filter).length === 0) delete configuration.FilterConfiguration;
     else if (filter !== undefined) configuration.FilterConfiguration = filter;
+    compileSelection(configuration);
     const updated: SubscriberRecord = {
       ...subscriber,
       configuration: withDefaults(configuration),

@@ -1,4 +1,5 @@
 import { tryParseArn } from '../arn.js';
+import { reachable } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';
 
@@ -96,7 +97,6 @@ export interface TargetDelivery {
 
 type Props = Record<string, unknown>;
 
-/** The target services rule targets are delivered to locally (`rule-targets.ts`); others are reported and their deliveries fail. */
 /**
  * An event schema the template publishes to a schema registry (AWS::EventSchemas::Schema of
  * type JSONSchemaDraft4, as EventHub writes one per contract): the envelope's source and
@@ -109,13 +109,12 @@ export interface EventSchemaDefinition {
   readonly detail: unknown;
 }
 
-const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs', 'kinesis']);
-
-/** Whether a rule target is delivered to locally: an API destination's ARN is EventBridge's too, but only pipes call one locally. */
-export function ruleTargetRunsLocally(arn: string): boolean {
-  const parsed = tryParseArn(arn);
-  return parsed !== undefined && LOCAL_TARGET_SERVICES.has(parsed.service) && parsed.resourceType !== 'api-destination';
-}
+/**
+ * Whether a rule target is delivered to locally: what the dispatcher `rule-targets.ts` sends
+ * through reaches (an API destination's ARN is EventBridge's too, but only pipes call one
+ * locally); others are reported and their deliveries fail.
+ */
+export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn);
 
 /** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {

@@ -1,24 +1,25 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { validationError } from '../aws-error.js';
-import { JsonTable } from '../store/json-table.js';
+import { TagStore } from '../store/tag-store.js';
 import type { RuleStore } from './rule-store.js';
 
 type Tag = { Key: string; Value: string };
 
 /**
  * Tags of buses and rules (TagResource, UntagResource, ListTagsForResource, and the Tags
- * of CreateEventBus and PutRule), kept in SQLite by ARN. They go with their resource: a
- * bus or rule deleted and created again has none (RuleStore's `forget`).
+ * of CreateEventBus and PutRule), in EventBridge's shapes and words, kept in the TagStore. They
+ * go with their resource: a bus or rule deleted and created again has none (RuleStore's `forget`).
  */
 export class EventTags {
-  readonly #table: JsonTable<Tag[]>;
+  readonly #store: TagStore;
 
   constructor(
     db: DatabaseSync,
     private readonly ruleStore: RuleStore,
   ) {
-    this.#table = new JsonTable(db, 'tags', 'arn');
+    // Before the TagStore, the `tags` table held each resource's `[{ Key, Value }]`.
+    this.#store = new TagStore(db, { table: 'tags', pairs: (tags) => (tags as Tag[]).map((tag) => [tag.Key, tag.Value]) });
   }
 
   async TagResource(input: Record<string, unknown>) {
@@ -31,45 +32,28 @@ export class EventTags {
     const arn = this.#resource(input.ResourceARN);
     const keys = input.TagKeys;
     if (!Array.isArray(keys)) throw validationError('TagKeys is required');
-    const remove = new Set(keys);
-    this.#save(
-      arn,
-      this.#tags(arn).filter((tag) => !remove.has(tag.Key)),
-    );
+    this.#store.untag(arn, keys as string[]);
     return {};
   }
 
   async ListTagsForResource(input: Record<string, unknown>) {
-    return { Tags: this.#tags(this.#resource(input.ResourceARN)) };
+    return { Tags: this.#store.list(this.#resource(input.ResourceARN)).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   /** Adds tags to a resource known to exist, a value replacing the one its key had (CreateEventBus, PutRule). */
   tag(arn: string, tags: unknown): void {
     if (tags === undefined) return;
     if (!Array.isArray(tags)) throw validationError('Tags must be a list of Key and Value pairs');
-    const merged = new Map(this.#tags(arn).map((tag) => [tag.Key, tag.Value]));
-    for (const tag of tags as Partial<Tag>[]) {
+    const pairs = (tags as Partial<Tag>[]).map((tag): [string, string] => {
       if (typeof tag?.Key !== 'string' || typeof tag.Value !== 'string') throw validationError('Each tag needs a Key and a Value');
-      merged.set(tag.Key, tag.Value);
-    }
-    this.#save(
-      arn,
-      [...merged].map(([Key, Value]) => ({ Key, Value })),
-    );
+      return [tag.Key, tag.Value];
+    });
+    this.#store.tag(arn, pairs);
   }
 
   /** Drops a deleted resource's tags. */
   forget(arn: string): void {
-    this.#table.delete(arn);
-  }
-
-  #tags(arn: string): Tag[] {
-    return this.#table.get(arn) ?? [];
-  }
-
-  #save(arn: string, tags: readonly Tag[]): void {
-    if (tags.length === 0) this.#table.delete(arn);
-    else this.#table.put(arn, [...tags]);
+    this.#store.forget(arn);
   }
 
   /**

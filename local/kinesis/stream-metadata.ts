@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { operationTable } from '../services/operation-table.js';
+import { TagStore } from '../store/tag-store.js';
 import type { KinesisStreamRow } from './kinesis-store.js';
 
 /** What names a stream in a request: its name or its ARN. */
@@ -38,10 +39,12 @@ interface ConsumerRow {
  */
 export class StreamMetadataApi {
   readonly operations = operationTable(this, StreamMetadataApi);
+  readonly #tagStore: TagStore;
 
   constructor(private readonly options: StreamMetadataOptions) {
+    // Before the TagStore, the `tags` table held a row per tag.
+    this.#tagStore = new TagStore(options.db, { table: 'tags', arnColumn: 'resource_arn' });
     options.db.exec(`
-      CREATE TABLE IF NOT EXISTS tags (resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key));
       CREATE TABLE IF NOT EXISTS stream_encryption (stream_arn TEXT PRIMARY KEY, type TEXT NOT NULL, key_id TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS consumers (
         stream_arn TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, PRIMARY KEY (stream_arn, name));
@@ -51,7 +54,8 @@ export class StreamMetadataApi {
   /** Forgets what is kept of a deleted stream and its consumers. */
   forget(streamArn: string): void {
     const { db } = this.options;
-    db.prepare("DELETE FROM tags WHERE resource_arn = ? OR resource_arn LIKE ? || '/consumer/%'").run(streamArn, streamArn);
+    this.#tagStore.forget(streamArn);
+    this.#tagStore.forgetUnder(`${streamArn}/consumer/`);
     db.prepare('DELETE FROM stream_encryption WHERE stream_arn = ?').run(streamArn);
     db.prepare('DELETE FROM consumers WHERE stream_arn = ?').run(streamArn);
   }
@@ -165,7 +169,7 @@ export class StreamMetadataApi {
   async DeregisterStreamConsumer(input: { StreamARN?: string; ConsumerName?: string; ConsumerARN?: string }) {
     const consumer = this.#consumer(input);
     this.options.db.prepare('DELETE FROM consumers WHERE arn = ?').run(consumer.arn);
-    this.options.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(consumer.arn);
+    this.#tagStore.forget(consumer.arn);
     return {};
   }
 
@@ -202,12 +206,12 @@ export class StreamMetadataApi {
     return this.options.streamOf({ StreamARN: arn }).arn;
   }
 
+  /** A resource's tags by key, as Kinesis lists and pages them. */
   #tags(resourceArn: string): { Key: string; Value: string }[] {
-    const rows = this.options.db.prepare('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key').all(resourceArn) as {
-      key: string;
-      value: string;
-    }[];
-    return rows.map((r) => ({ Key: r.key, Value: r.value }));
+    return this.#tagStore
+      .list(resourceArn)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([Key, Value]) => ({ Key, Value }));
   }
 
   #tag(resourceArn: string, tags: Record<string, string>): void {
@@ -218,13 +222,11 @@ export class StreamMetadataApi {
         `Failed to add tags to ${resourceArn}: a resource takes at most ${MAX_TAGS} tags, and it would have ${keys.size}.`,
       );
     }
-    const insert = this.options.db.prepare('INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?, ?, ?)');
-    for (const [key, value] of Object.entries(tags)) insert.run(resourceArn, key, value);
+    this.#tagStore.tag(resourceArn, Object.entries(tags));
   }
 
   #untag(resourceArn: string, keys: readonly string[]): void {
-    const remove = this.options.db.prepare('DELETE FROM tags WHERE resource_arn = ? AND key = ?');
-    for (const key of keys) remove.run(resourceArn, key);
+    this.#tagStore.untag(resourceArn, keys);
   }
 }
 

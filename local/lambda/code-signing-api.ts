@@ -2,15 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { JsonTable } from '../store/json-table.js';
 import type { Answer, ControlPlane } from './control-plane.js';
 import { lastModified } from './function-changes.js';
 import { parseFunctionName } from './function-reference.js';
-import { validateLambdaInput } from './input-validation.js';
 import { UntypedLambdaError } from './lambda-errors.js';
 import { listPage } from './list-pages.js';
-import { answered, writeInput } from './write-routes.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -23,19 +20,6 @@ interface CodeSigningConfig {
   readonly CodeSigningPolicies: Readonly<Record<string, unknown>>;
   readonly LastModified: string;
 }
-
-/** The operations this plane serves (GetFunctionCodeSigningConfig is a read of the function: lambda-api.ts). */
-export const CODE_SIGNING_OPERATIONS = [
-  'CreateCodeSigningConfig',
-  'GetCodeSigningConfig',
-  'UpdateCodeSigningConfig',
-  'DeleteCodeSigningConfig',
-  'ListCodeSigningConfigs',
-  'PutFunctionCodeSigningConfig',
-  'DeleteFunctionCodeSigningConfig',
-  'ListFunctionsByCodeSigningConfig',
-] as const;
-type Operation = (typeof CODE_SIGNING_OPERATIONS)[number];
 
 /** The lists answer at most 50 a call. */
 const LIST_PAGE = 50;
@@ -68,14 +52,6 @@ export class CodeSigningApi {
 
   constructor(private readonly options: CodeSigningOptions) {
     this.#table = new JsonTable(options.db, 'api_code_signing_configs', 'arn');
-  }
-
-  /** Answers one of this plane's operations, or undefined for another. */
-  answer(operation: string | undefined, request: RawRequest): RawResponse | undefined {
-    if (!CODE_SIGNING_OPERATIONS.includes(operation as Operation)) return undefined;
-    const input = writeInput(request);
-    validateLambdaInput(String(operation), input);
-    return answered(this[operation as Operation](input, request.query));
   }
 
   CreateCodeSigningConfig(input: Input): Answer {
@@ -120,8 +96,8 @@ export class CodeSigningApi {
     return { status: 204 };
   }
 
-  ListCodeSigningConfigs(_input: Input, query: URLSearchParams): Answer {
-    const page = listPage(this.#table.all(), query, LIST_PAGE, (config) => config.CodeSigningConfigArn);
+  ListCodeSigningConfigs(input: Input): Answer {
+    const page = listPage(this.#table.all(), input, LIST_PAGE, (config) => config.CodeSigningConfigArn);
     return { status: 200, body: { CodeSigningConfigs: page.items, ...(page.next ? { NextMarker: page.next } : {}) } };
   }
 
@@ -150,13 +126,13 @@ export class CodeSigningApi {
     return { status: 204 };
   }
 
-  ListFunctionsByCodeSigningConfig(input: Input, query: URLSearchParams): Answer {
+  ListFunctionsByCodeSigningConfig(input: Input): Answer {
     const config = this.#existing(input.CodeSigningConfigArn);
     const arns = [...this.options.definitions()]
       .filter((definition) => definition.template?.CodeSigningConfigArn === config.CodeSigningConfigArn)
       .map((definition) => definition.arn)
       .sort();
-    const page = listPage(arns, query, LIST_PAGE, (arn) => parseFunctionName(arn).name);
+    const page = listPage(arns, input, LIST_PAGE, (arn) => parseFunctionName(arn).name);
     return { status: 200, body: { FunctionArns: page.items, ...(page.next ? { NextMarker: page.next } : {}) } };
   }
 

@@ -32,11 +32,14 @@ import { type NetworkLookup, withCheckedVpc } from './vpc-config.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
-/** A write's answer: its HTTP status and JSON body (none for 204). */
+/** A write's answer: its HTTP status and JSON body (none for 204); the codec answers the model's status, which each agrees with. */
 export interface Answer {
   readonly status: number;
   readonly body?: unknown;
 }
+
+/** DeleteFunction's answer: 204, which its model carries in the output's StatusCode. */
+const DELETED: Answer = { status: 204, body: { StatusCode: 204 } };
 
 /** What the control plane changes: the running functions, by name, which it replaces with their new definitions. */
 export interface FunctionHost {
@@ -242,9 +245,9 @@ export class ControlPlane {
       this.transitions.forget(name);
       await this.#host.stop(name);
       this.options.store.delete(current);
-      return { status: 204 };
+      return DELETED;
     }
-    if (!current.published?.[qualifier]) return { status: 204 };
+    if (!current.published?.[qualifier]) return DELETED;
     const aliases = (current.aliases ?? []).filter((a) => a.functionVersion === qualifier || a.additionalVersionWeights?.[qualifier]);
     if (aliases.length > 0) {
       throw new AwsError(
@@ -256,7 +259,7 @@ export class ControlPlane {
     const { [qualifier]: _deleted, ...published } = current.published;
     const kept = withoutQualifier(withoutPolicyOf(current, qualifier), qualifier);
     this.#save({ ...kept, versions: (current.versions ?? []).filter((v) => v !== qualifier), published }, current);
-    return { status: 204 };
+    return DELETED;
   }
 
   /** PutFunctionConcurrency: the function's reserved concurrency, which its invocations then run within (0 throttles every one). */

@@ -12,7 +12,12 @@ import { listPage } from './list-pages.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
-/** The services a destination may be of (Lambda's API reference: a queue, a topic, a function or a bus). */
+/**
+ * The services a destination may be of: what Lambda accepts (a queue, a topic, a function or a
+ * bus; https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), not
+ * what the runtime sends to, which the target dispatcher says when one is sent to (destinations.ts).
+ * AWS also takes an S3 bucket as an on-failure destination, which this does not yet.
+ */
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
 
 /** ListFunctionEventInvokeConfigs answers at most 50 a call. */
@@ -44,8 +49,8 @@ const configured = (config: Omit<AsyncInvokeConfig, 'deadLetterArn'>) =>
 function answerOf(definition: FunctionDefinition, qualifier: string, config: EventInvokeConfig) {
   return {
     FunctionArn: `${definition.arn}:${qualifier}`,
-    // Epoch seconds, as Lambda's REST-JSON protocol carries timestamps.
-    LastModified: config.lastModified / 1000,
+    // A Date: the REST-JSON codec carries it as epoch seconds.
+    LastModified: new Date(config.lastModified),
     ...(config.maximumRetryAttempts === undefined ? {} : { MaximumRetryAttempts: config.maximumRetryAttempts }),
     ...(config.maximumEventAgeSeconds === undefined ? {} : { MaximumEventAgeInSeconds: config.maximumEventAgeSeconds }),
     DestinationConfig: {
@@ -185,7 +190,7 @@ export function eventInvokeConfigAnswer(directory: FunctionDirectory<{ readonly 
 export function eventInvokeConfigList(
   directory: FunctionDirectory<{ readonly definition: FunctionDefinition }>,
   name: string,
-  query: URLSearchParams,
+  page: { readonly Marker?: unknown; readonly MaxItems?: unknown },
 ) {
   let definition: FunctionDefinition;
   try {
@@ -195,6 +200,6 @@ export function eventInvokeConfigList(
     throw error;
   }
   const answers = configsOf(definition).map(([qualifier, config]) => answerOf(definition, qualifier, config));
-  const { items, next } = listPage(answers, query, LIST_PAGE, (a) => a.FunctionArn);
+  const { items, next } = listPage(answers, page, LIST_PAGE, (a) => a.FunctionArn);
   return { FunctionEventInvokeConfigs: items, ...(next ? { NextMarker: next } : {}) };
 }

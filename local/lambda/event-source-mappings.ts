@@ -3,13 +3,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import type { PipesService } from '../pipes/pipes-service.js';
 import { ApiMappingStore } from './api-mappings.js';
 import { type FunctionDirectory, invokedVersion, parseFunctionName } from './function-reference.js';
 import type { FunctionRuntime } from './function-runtime.js';
 import { validateLambdaInput } from './input-validation.js';
-import { lambdaPathLabels } from './lambda-operations.js';
 import { listPage } from './list-pages.js';
 import {
   kafkaMappingConfiguration,
@@ -20,10 +18,11 @@ import {
 } from './mapping-answers.js';
 import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { type CreatedMapping, createdMapping, type KafkaMappingDefinition, uuidOf } from './mapping-create.js';
-import { parseBody } from './request-parts.js';
 import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { type MappingStatus, SqsMappings, type SqsMappingsOptions } from './sqs-mappings.js';
+
+type Input = Readonly<Record<string, unknown>>;
 
 /** What Lambda's API needs of the stream mappings the pipes service runs (it starts after Lambda and attaches them). */
 export type StreamMappingControl = Pick<
@@ -104,28 +103,24 @@ export class EventSourceMappings {
     });
   }
 
-  /** Answers a request for one of the mapping operations, or undefined for another. */
-  async answer(operation: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
-    // The endpoint has decoded the path already.
-    const uuid = request.path.split('/')[3] ?? '';
-    switch (operation) {
-      case 'CreateEventSourceMapping':
-        return answer(202, await this.#create(body(request)));
-      case 'GetEventSourceMapping':
-        return answer(200, this.#find(uuid).configuration());
-      case 'ListEventSourceMappings':
-        return answer(200, this.#list(request.query));
-      case 'UpdateEventSourceMapping':
-        return answer(202, this.#update(uuid, body(request)));
-      case 'DeleteEventSourceMapping':
-        return answer(202, this.#delete(uuid));
-      case 'TagResource':
-      case 'UntagResource':
-      case 'ListTags':
-        return this.#tagging(operation, request);
-      default:
-        return undefined;
-    }
+  async CreateEventSourceMapping(input: Input) {
+    return this.#create(input);
+  }
+
+  async GetEventSourceMapping(input: Input) {
+    return this.#find(String(input.UUID)).configuration();
+  }
+
+  async ListEventSourceMappings(input: Input) {
+    return this.#list(input);
+  }
+
+  async UpdateEventSourceMapping({ UUID, ...changes }: Input) {
+    return this.#update(String(UUID), changes);
+  }
+
+  async DeleteEventSourceMapping(input: Input) {
+    return this.#delete(String(input.UUID));
   }
 
   async #create(input: Record<string, unknown>) {
@@ -226,15 +221,15 @@ export class EventSourceMappings {
    * TagResource, UntagResource and ListTags of a mapping (its ARN), or undefined for another
    * resource's. The template's mappings answer their template's Tags and change with it only.
    */
-  #tagging(operation: string, request: RawRequest): RawResponse | undefined {
-    const resource = lambdaPathLabels(request.method, request.path).Resource ?? '';
+  tagging(operation: 'TagResource' | 'UntagResource' | 'ListTags', input: Input): object | undefined {
+    const resource = String(input.Resource ?? '');
     const arn = tryParseArn(resource);
     if (arn?.resourceType !== 'event-source-mapping') return undefined;
     const found = this.#all().find((m) => m.uuid === arn.resourceId);
     if (found === undefined) throw new AwsError('ResourceNotFoundException', `Event source mapping not found: ${resource}`, 404);
     const stored = this.#store.get(found.uuid);
     const tags = stored ? (stored.tags ?? {}) : found.tags;
-    if (operation === 'ListTags') return answer(200, { Tags: tags });
+    if (operation === 'ListTags') return { Tags: tags };
     if (stored === undefined) {
       throw new AwsError(
         'InvalidParameterValueException',
@@ -243,10 +238,10 @@ export class EventSourceMappings {
     }
     const next =
       operation === 'TagResource'
-        ? taggedWith(tags, (body(request).Tags ?? {}) as Record<string, string>)
-        : untagged(tags, request.query.getAll('tagKeys'));
+        ? taggedWith(tags, (input.Tags ?? {}) as Record<string, string>)
+        : untagged(tags, (input.TagKeys ?? []) as string[]);
     this.#store.save({ ...stored, tags: next });
-    return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
+    return {};
   }
 
   #made(uuid: string): boolean {
@@ -259,16 +254,15 @@ export class EventSourceMappings {
     return found;
   }
 
-  #list(query: URLSearchParams) {
-    const functionName = query.get('FunctionName');
-    const eventSourceArn = query.get('EventSourceArn');
+  #list(input: Input) {
+    const { FunctionName: functionName, EventSourceArn: eventSourceArn } = input;
     // Lambda matches the function exactly: a mapping on an alias is listed for the alias's ARN, not the function's.
-    const wanted = functionName === null ? undefined : mappedArn(this.#place, functionName);
+    const wanted = functionName === undefined ? undefined : mappedArn(this.#place, String(functionName));
     const mappings = this.#all()
-      .filter((m) => eventSourceArn === null || m.source === eventSourceArn)
+      .filter((m) => eventSourceArn === undefined || m.source === eventSourceArn)
       .filter((m) => wanted === undefined || m.functionArn === wanted)
       .map((m) => m.configuration());
-    const { items, next } = listPage(mappings, query, LIST_MAPPINGS_PAGE, (m) => m.UUID);
+    const { items, next } = listPage(mappings, input, LIST_MAPPINGS_PAGE, (m) => m.UUID);
     return { EventSourceMappings: items, ...(next ? { NextMarker: next } : {}) };
   }
 
@@ -331,16 +325,4 @@ export class EventSourceMappings {
     // Only these three members are what a poller uses of a function (sqs-event-source.ts).
     return target as unknown as FunctionRuntime;
   }
-}
-
-function body(request: RawRequest): Record<string, unknown> {
-  const parsed = parseBody(request.body);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the body must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function answer(status: number, configuration: unknown): RawResponse {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: JSON.stringify(configuration) };
 }

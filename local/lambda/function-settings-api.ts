@@ -1,11 +1,9 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import type { Answer, ControlPlane, FunctionHost } from './control-plane.js';
 import { lastModified } from './function-changes.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionName, requestQualifier } from './function-reference.js';
-import { validateLambdaInput } from './input-validation.js';
 import { listPage } from './list-pages.js';
 import {
   checkProvisionedConflict,
@@ -16,20 +14,8 @@ import {
   provisionedTarget,
   withoutQualifier,
 } from './provisioned-concurrency.js';
-import { answered, writeInput } from './write-routes.js';
 
 type Input = Readonly<Record<string, unknown>>;
-
-/** The operations this plane serves. */
-export const FUNCTION_SETTINGS_OPERATIONS = [
-  'PutProvisionedConcurrencyConfig',
-  'GetProvisionedConcurrencyConfig',
-  'DeleteProvisionedConcurrencyConfig',
-  'ListProvisionedConcurrencyConfigs',
-  'PutFunctionRecursionConfig',
-  'GetFunctionRecursionConfig',
-] as const;
-type Operation = (typeof FUNCTION_SETTINGS_OPERATIONS)[number];
 
 /** ListProvisionedConcurrencyConfigs answers at most 50 a call. */
 const LIST_PAGE = 50;
@@ -53,14 +39,6 @@ export interface FunctionSettingsOptions {
  */
 export class FunctionSettingsApi {
   constructor(private readonly options: FunctionSettingsOptions) {}
-
-  /** Answers one of this plane's operations, or undefined for another. */
-  answer(operation: string | undefined, request: RawRequest): RawResponse | undefined {
-    if (!FUNCTION_SETTINGS_OPERATIONS.includes(operation as Operation)) return undefined;
-    const input = writeInput(request);
-    validateLambdaInput(String(operation), input);
-    return answered(this[operation as Operation](input, request.query));
-  }
 
   PutProvisionedConcurrencyConfig(input: Input): Answer {
     const { definition, qualifier } = this.#target(input, true);
@@ -91,10 +69,10 @@ export class FunctionSettingsApi {
     return { status: 204 };
   }
 
-  ListProvisionedConcurrencyConfigs(input: Input, query: URLSearchParams): Answer {
+  ListProvisionedConcurrencyConfigs(input: Input): Answer {
     const definition = this.#function(input.FunctionName);
     const all = Object.entries(definition.provisionedConcurrency ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const page = listPage(all, query, LIST_PAGE, ([qualifier]) => qualifier);
+    const page = listPage(all, input, LIST_PAGE, ([qualifier]) => qualifier);
     return {
       status: 200,
       body: {

@@ -1,17 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { type CorsConfiguration, corsConfigurationOf } from '../apigateway/cors.js';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { JsonTable } from '../store/json-table.js';
 import { type FunctionDirectory, requestQualifier } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { validateLambdaInput } from './input-validation.js';
-import { lambdaPathLabels } from './lambda-operations.js';
 import { listPage } from './list-pages.js';
-import { parseBody } from './request-parts.js';
 
 /** A function URL CreateFunctionUrlConfig made, as kept (and answered). */
 interface UrlConfig {
@@ -42,13 +39,7 @@ export interface FunctionUrlApiOptions {
   readonly url?: string;
 }
 
-const OPERATIONS = new Set([
-  'CreateFunctionUrlConfig',
-  'GetFunctionUrlConfig',
-  'UpdateFunctionUrlConfig',
-  'DeleteFunctionUrlConfig',
-  'ListFunctionUrlConfigs',
-]);
+type Input = Readonly<Record<string, unknown>>;
 
 /** ListFunctionUrlConfigs answers at most 50 a call. */
 const LIST_PAGE = 50;
@@ -71,30 +62,35 @@ export class FunctionUrlApi {
     this.#serve();
   }
 
-  /** Answers one of the URL operations, or undefined for another. */
-  answer(operation: string | undefined, request: RawRequest): RawResponse | undefined {
-    if (operation === undefined || !OPERATIONS.has(operation)) return undefined;
-    const body = parseBody(request.body);
-    const input = {
-      ...(typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}),
-      ...lambdaPathLabels(request.method, request.path),
-      ...(request.query.get('Qualifier') === null ? {} : { Qualifier: request.query.get('Qualifier') }),
-    } as Record<string, unknown>;
+  async CreateFunctionUrlConfig(input: Input) {
+    const { name, qualifier } = this.#target(input, 'CreateFunctionUrlConfig');
+    return this.#create(name, qualifier, input);
+  }
+
+  async GetFunctionUrlConfig(input: Input) {
+    const { name, qualifier } = this.#target(input, 'GetFunctionUrlConfig');
+    return this.#answer(this.#existing(name, qualifier, notFound));
+  }
+
+  async UpdateFunctionUrlConfig(input: Input) {
+    const { name, qualifier } = this.#target(input, 'UpdateFunctionUrlConfig');
+    return this.#update(name, qualifier, input);
+  }
+
+  async DeleteFunctionUrlConfig(input: Input) {
+    const { name, qualifier } = this.#target(input, 'DeleteFunctionUrlConfig');
+    this.#delete(name, qualifier);
+    return {};
+  }
+
+  async ListFunctionUrlConfigs(input: Input) {
+    return this.#list(this.#target(input, 'ListFunctionUrlConfigs').name, input);
+  }
+
+  /** The function (and alias) an operation names, once its input is checked as Lambda checks it. */
+  #target(input: Input, operation: string) {
     validateLambdaInput(operation, input);
-    const { name, qualifier } = requestQualifier(String(input.FunctionName), input.Qualifier);
-    switch (operation) {
-      case 'CreateFunctionUrlConfig':
-        return json(201, this.#create(name, qualifier, input));
-      case 'GetFunctionUrlConfig':
-        return json(200, this.#answer(this.#existing(name, qualifier, notFound)));
-      case 'UpdateFunctionUrlConfig':
-        return json(200, this.#update(name, qualifier, input));
-      case 'DeleteFunctionUrlConfig':
-        this.#delete(name, qualifier);
-        return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
-      default:
-        return json(200, this.#list(name, request.query));
-    }
+    return requestQualifier(String(input.FunctionName), input.Qualifier);
   }
 
   /** The URLs of a function DeleteFunction deleted go with it; the URL of an alias DeleteAlias deleted (`alias`) with it. */
@@ -105,7 +101,7 @@ export class FunctionUrlApi {
     this.#serve();
   }
 
-  #create(name: string, qualifier: string | undefined, input: Record<string, unknown>) {
+  #create(name: string, qualifier: string | undefined, input: Input) {
     const definition = this.#function(name, noFunction);
     const arn = qualifiedArn(definition, qualifier);
     if (this.#all().some((config) => qualifiedArnOf(this.options.directory, config) === arn)) {
@@ -133,7 +129,7 @@ export class FunctionUrlApi {
     return { ...created, ...(config.invokeMode ? { InvokeMode: config.invokeMode } : {}) };
   }
 
-  #update(name: string, qualifier: string | undefined, input: Record<string, unknown>) {
+  #update(name: string, qualifier: string | undefined, input: Input) {
     const current = this.#existing(name, qualifier, noFunction);
     const arn = qualifiedArnOf(this.options.directory, current);
     if (this.#table.get(arn) === undefined) throw templateUrl(arn);
@@ -158,12 +154,12 @@ export class FunctionUrlApi {
     this.#serve();
   }
 
-  #list(name: string, query: URLSearchParams) {
+  #list(name: string, page: Input) {
     this.#function(name, noFunction);
     const configs = this.#all()
       .filter((config) => config.functionName === name)
       .map((config) => this.#answer(config));
-    const { items, next } = listPage(configs, query, LIST_PAGE, (c) => c.FunctionArn);
+    const { items, next } = listPage(configs, page, LIST_PAGE, (c) => c.FunctionArn);
     return { FunctionUrlConfigs: items, ...(next ? { NextMarker: next } : {}) };
   }
 
@@ -257,7 +253,3 @@ const templateUrl = (arn: string) =>
     'InvalidParameterValueException',
     `The function URL of ${arn} comes from the app's cloud assembly: the local runtime changes it with the next synthesis, not through Lambda's API`,
   );
-
-function json(status: number, body: unknown): RawResponse {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: JSON.stringify(body) };
-}

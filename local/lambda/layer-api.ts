@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { checkLayerCompatibilities, lastModified } from './function-changes.js';
 import {
   acceptCode,
@@ -14,28 +12,10 @@ import {
   zipPath,
 } from './function-code.js';
 import { validateLambdaInput } from './input-validation.js';
-import { lambdaPathLabels } from './lambda-operations.js';
 import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
-import { parseBody } from './request-parts.js';
 
 type Input = Readonly<Record<string, unknown>>;
-
-/** The operations on layers this API serves. */
-export const LAYER_OPERATIONS = [
-  'PublishLayerVersion',
-  'GetLayerVersion',
-  'GetLayerVersionByArn',
-  'ListLayerVersions',
-  'ListLayers',
-  'DeleteLayerVersion',
-  'AddLayerVersionPermission',
-  'RemoveLayerVersionPermission',
-  'GetLayerVersionPolicy',
-] as const;
-type LayerOperation = (typeof LAYER_OPERATIONS)[number];
-
-const isLayerOperation = (name: string | undefined): name is LayerOperation => LAYER_OPERATIONS.includes(name as LayerOperation);
 
 export interface LayerApiOptions {
   readonly store: LayerStore;
@@ -78,62 +58,54 @@ export class LayerApi {
     return found ? zipPath(this.options.store.root, digest) : undefined;
   }
 
-  /** Answers a request for one of the layer operations, or undefined for another. */
-  async answer(name: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
-    if (!isLayerOperation(name)) return undefined;
-    const labels = lambdaPathLabels(request.method, request.path);
-    const query = Object.fromEntries(request.query.entries());
-    const body = request.method === 'POST' ? (parseBody(request.body) as Record<string, unknown>) : {};
-    const input: Input = { ...body, ...query, ...labels };
-    const { status, answer } = await this.#operation(name, input);
-    return {
-      status,
-      headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() },
-      body: answer === undefined ? '' : JSON.stringify(answer),
-    };
+  async PublishLayerVersion(input: Input) {
+    return this.#described(await this.#publish(input));
   }
 
-  async #operation(name: LayerOperation, input: Input): Promise<{ status: number; answer?: unknown }> {
-    switch (name) {
-      case 'PublishLayerVersion':
-        return { status: 201, answer: this.#described(await this.#publish(input)) };
-      case 'GetLayerVersion':
-        return { status: 200, answer: this.#described(this.#version(layerNameOf(input.LayerName), versionNumber(input.VersionNumber))) };
-      case 'GetLayerVersionByArn': {
-        const arn = /:layer:([a-zA-Z0-9-_]+):(\d+)$/.exec(String(input.Arn ?? ''));
-        return { status: 200, answer: this.#described(this.#version(arn?.[1] ?? '', Number(arn?.[2]))) };
-      }
-      case 'ListLayerVersions': {
-        const layerName = layerNameOf(input.LayerName);
-        const versions = this.options.store.all().filter((l) => l.layerName === layerName && matches(l, input));
-        return { status: 200, answer: { LayerVersions: versions.map(listed) } };
-      }
-      case 'ListLayers': {
-        const newest = new Map<string, LayerVersion>();
-        for (const layer of this.options.store.all())
-          if (matches(layer, input) && !newest.has(layer.layerName)) newest.set(layer.layerName, layer);
-        const Layers = [...newest.values()].map((l) => ({
-          LayerName: l.layerName,
-          LayerArn: l.layerArn,
-          LatestMatchingVersion: listed(l),
-        }));
-        return { status: 200, answer: { Layers } };
-      }
-      case 'AddLayerVersionPermission':
-      case 'RemoveLayerVersionPermission':
-      case 'GetLayerVersionPolicy':
-        return this.#permissions(name, input);
-      case 'DeleteLayerVersion': {
-        // Deleting a version that is not there succeeds, as in Lambda.
-        const layer = this.options.store.get(layerNameOf(input.LayerName), versionNumber(input.VersionNumber));
-        if (layer) this.options.store.delete(layer, this.options.inUse);
-        return { status: 204 };
-      }
-    }
+  async GetLayerVersion(input: Input) {
+    return this.#described(this.#version(layerNameOf(input.LayerName), versionNumber(input.VersionNumber)));
+  }
+
+  async GetLayerVersionByArn(input: Input) {
+    const arn = /:layer:([a-zA-Z0-9-_]+):(\d+)$/.exec(String(input.Arn ?? ''));
+    return this.#described(this.#version(arn?.[1] ?? '', Number(arn?.[2])));
+  }
+
+  async ListLayerVersions(input: Input) {
+    const layerName = layerNameOf(input.LayerName);
+    const versions = this.options.store.all().filter((l) => l.layerName === layerName && matches(l, input));
+    return { LayerVersions: versions.map(listed) };
+  }
+
+  async ListLayers(input: Input) {
+    const newest = new Map<string, LayerVersion>();
+    for (const layer of this.options.store.all())
+      if (matches(layer, input) && !newest.has(layer.layerName)) newest.set(layer.layerName, layer);
+    const Layers = [...newest.values()].map((l) => ({ LayerName: l.layerName, LayerArn: l.layerArn, LatestMatchingVersion: listed(l) }));
+    return { Layers };
+  }
+
+  /** Deleting a version that is not there succeeds, as in Lambda. */
+  async DeleteLayerVersion(input: Input) {
+    const layer = this.options.store.get(layerNameOf(input.LayerName), versionNumber(input.VersionNumber));
+    if (layer) this.options.store.delete(layer, this.options.inUse);
+    return {};
+  }
+
+  async AddLayerVersionPermission(input: Input) {
+    return this.#permissions('AddLayerVersionPermission', input);
+  }
+
+  async RemoveLayerVersionPermission(input: Input) {
+    return this.#permissions('RemoveLayerVersionPermission', input);
+  }
+
+  async GetLayerVersionPolicy(input: Input) {
+    return this.#permissions('GetLayerVersionPolicy', input);
   }
 
   /** A layer version's resource-based policy (layer-permissions.ts), kept with the version. */
-  #permissions(name: 'AddLayerVersionPermission' | 'RemoveLayerVersionPermission' | 'GetLayerVersionPolicy', input: Input) {
+  #permissions(name: 'AddLayerVersionPermission' | 'RemoveLayerVersionPermission' | 'GetLayerVersionPolicy', input: Input): unknown {
     const layerName = layerNameOf(input.LayerName);
     const version = versionNumber(input.VersionNumber);
     const layer = this.options.store.get(layerName, version);
@@ -141,12 +113,12 @@ export class LayerApi {
       const arn = `arn:aws:lambda:${this.options.region}:${this.options.accountId}:layer:${layerName}:${version}`;
       throw new AwsError('ResourceNotFoundException', `Layer version ${arn} does not exist.`, 404);
     }
-    if (name === 'GetLayerVersionPolicy') return { status: 200, answer: layerPolicyAnswer(layer) };
+    if (name === 'GetLayerVersionPolicy') return layerPolicyAnswer(layer);
     // The path carries the version as text; the model's member is a number.
     validateLambdaInput(name, { ...input, VersionNumber: version });
     const changed = name === 'AddLayerVersionPermission' ? addLayerPermission(layer, input) : removeLayerPermission(layer, input);
     this.options.store.save(changed.layer);
-    return { status: changed.status, answer: changed.answer };
+    return changed.answer ?? {};
   }
 
   async #publish(input: Input): Promise<LayerVersion> {

@@ -6,11 +6,11 @@ import { AwsError } from '../aws-error.js';
  */
 export function listPage<T>(
   all: readonly T[],
-  query: URLSearchParams,
+  page: { readonly Marker?: unknown; readonly MaxItems?: unknown },
   limit: number,
   key: (item: T) => string,
 ): { items: T[]; next?: string } {
-  const maxItemsText = query.get('MaxItems');
+  const maxItemsText = page.MaxItems === undefined ? null : String(page.MaxItems);
   let maxItems = limit;
   if (maxItemsText !== null) {
     const value = Number(maxItemsText);
@@ -24,7 +24,7 @@ export function listPage<T>(
     }
     maxItems = Math.min(value, limit);
   }
-  const marker = query.get('Marker');
+  const marker = page.Marker === undefined ? null : String(page.Marker);
   let start = 0;
   if (marker !== null && marker !== '') {
     const decoded = Buffer.from(marker, 'base64url').toString('utf8');

@@ -4,20 +4,19 @@ import { currentCaller } from '../iam/caller.js';
 import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
-import { CODE_SIGNING_OPERATIONS } from './code-signing-api.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
-import { FUNCTION_SETTINGS_OPERATIONS } from './function-settings-api.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
 import type { InvocationFaults } from './invocation-faults.js';
+import { LAMBDA_API_TYPES } from './lambda-api.js';
 import { LambdaService } from './lambda-service.js';
-import { LAYER_OPERATIONS } from './layer-api.js';
 import { PublicLayers } from './public-layers/public-layers.js';
 import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
@@ -29,7 +28,6 @@ import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
-import { CONTROL_PLANE_OPERATIONS } from './write-routes.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -76,36 +74,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   apis: [
     {
       model: 'lambda',
-      operations: [
-        'Invoke',
-        'ListFunctions',
-        'GetFunction',
-        'GetFunctionConfiguration',
-        'ListVersionsByFunction',
-        'ListAliases',
-        'GetAlias',
-        'CreateEventSourceMapping',
-        'ListEventSourceMappings',
-        'GetEventSourceMapping',
-        'UpdateEventSourceMapping',
-        'DeleteEventSourceMapping',
-        'GetAccountSettings',
-        'GetFunctionConcurrency',
-        'ListTags',
-        'GetFunctionEventInvokeConfig',
-        'GetPolicy',
-        'GetFunctionCodeSigningConfig',
-        'ListFunctionEventInvokeConfigs',
-        'CreateFunctionUrlConfig',
-        'GetFunctionUrlConfig',
-        'UpdateFunctionUrlConfig',
-        'DeleteFunctionUrlConfig',
-        'ListFunctionUrlConfigs',
-        ...CONTROL_PLANE_OPERATIONS,
-        ...LAYER_OPERATIONS,
-        ...FUNCTION_SETTINGS_OPERATIONS,
-        ...CODE_SIGNING_OPERATIONS,
-      ],
+      // The operations it serves are the methods of its API's classes (LambdaApi, the control plane, layers, ...).
+      operations: LAMBDA_API_TYPES.flatMap((type) => apiOperations(type)),
+      protocolFromModel: true,
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],

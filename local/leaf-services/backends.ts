@@ -41,7 +41,8 @@ export function parseLeafBackends(value: string | undefined, services: LeafServi
   const named = new Map<string, LeafBackend>();
   let fallback: LeafBackend = { kind: 'simulated' };
   for (const entry of entries) {
-    const m = /^([a-z]+)=(.+)$/.exec(entry);
+    // A service's name may have hyphens (bedrock-data-automation-runtime).
+    const m = /^([a-z][a-z-]*)=(.+)$/.exec(entry);
     const service = m?.[1];
     if (service !== undefined && !services.names.includes(service)) {
       throw new LeafSettingsError(`SWITCHYARD_AI_SERVICES entry "${entry}": unknown service "${service}" (${services.names.join(', ')})`);

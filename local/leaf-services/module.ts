@@ -58,13 +58,39 @@ const AI_SERVICES_OPTION: ServiceOption<'aiServices'> = {
   name: 'aiServices',
   flag: 'ai-services',
   env: 'SWITCHYARD_AI_SERVICES',
-  help: `  --ai-services
-              where Textract, Comprehend, Translate, Rekognition, Polly and Transcribe answer
-              from: [<service>=]simulated (default), fixtures:<file>, and for translate and
-              comprehend a model backend (openai:<base url>); default SWITCHYARD_AI_SERVICES
-              (docs/local-runtime/ai-services.md)`,
+  help: aiServicesHelp(LEAF_SERVICES),
   parse: (text) => (text === '' ? undefined : text),
 };
+
+/** The services whose operations include model calls: the ones a model backend may be given to. */
+function withModelCalls(declarations: readonly LeafServiceDeclaration[]): string[] {
+  return declarations.filter((d) => Object.values(d.operations).some((o) => o.modelCall)).map((d) => d.name);
+}
+
+/**
+ * `--ai-services`' lines of `--help`, from the services' declarations: each by the name its
+ * `<service>=` entry takes, so a service declared is a service the help names.
+ */
+export function aiServicesHelp(declarations: readonly LeafServiceDeclaration[]): string {
+  const text =
+    `where ${listed(declarations.map((d) => d.name))} answer from: [<service>=]simulated (default), fixtures:<file>, ` +
+    `and for ${listed(withModelCalls(declarations))} a model backend (openai:<base url>); default SWITCHYARD_AI_SERVICES ` +
+    '(docs/local-runtime/ai-services.md)';
+  // Indented and about as wide as the other options' help.
+  const lines: string[] = [];
+  // A space inside <...> does not break: `<base url>` is one placeholder.
+  for (const word of text.split(/ (?![^<]*>)/)) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= 80) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return ['  --ai-services', ...lines.map((line) => `${' '.repeat(14)}${line}`)].join('\n');
+}
+
+/** `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
 
 /** The backends of the leaf services, one setting for all of them (each service's module reads its own). */
 export const leafServicesModule: ServiceModule<'leafServices'> = {
@@ -73,7 +99,7 @@ export const leafServicesModule: ServiceModule<'leafServices'> = {
   create({ settings }) {
     const setting = settings.options.aiServices ?? process.env[AI_SERVICES_OPTION.env];
     const names = LEAF_SERVICES.map((d) => d.name);
-    const modelCalls = new Set(LEAF_SERVICES.filter((d) => Object.values(d.operations).some((o) => o.modelCall)).map((d) => d.name));
+    const modelCalls = new Set(withModelCalls(LEAF_SERVICES));
     return { service: { backends: parseLeafBackends(setting, { names, modelCalls }), ...(setting ? { setting } : {}) } };
   },
   report: ({ backends }) => ({

@@ -1,4 +1,5 @@
 import type { LoadedApp } from '../template/load.js';
+import { templateTags } from '../template/tags.js';
 import type { LogGroupDefinition } from './logs-service.js';
 import { GROUP_CLASSES, RETENTION_DAYS } from './validation.js';
 
@@ -20,15 +21,12 @@ export function logGroupDefinitions(app: LoadedApp): { groups: LogGroupDefinitio
       );
     }
     const groupClass = typeof p.LogGroupClass === 'string' && GROUP_CLASSES.includes(p.LogGroupClass) ? p.LogGroupClass : undefined;
-    const tags = Array.isArray(p.Tags)
-      ? Object.fromEntries((p.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => [String(t.Key), String(t.Value)]))
-      : undefined;
     groups.set(r.physicalName, {
       name: r.physicalName,
       ...(retention !== undefined && RETENTION_DAYS.includes(retention) ? { retentionInDays: retention } : {}),
       ...(groupClass ? { logGroupClass: groupClass } : {}),
       ...(typeof p.KmsKeyId === 'string' ? { kmsKeyId: p.KmsKeyId } : {}),
-      ...(tags ? { tags } : {}),
+      ...templateTags(p.Tags),
       streams: [],
     });
   }

@@ -64,7 +64,7 @@ export class LogsService {
   #purgeTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: ServiceState) {
-    this.#store = new LogsStore(options.db);
+    this.#store = new LogsStore(options.db, (name) => this.#groupArn(name));
     this.#policies = new LogsAccountPolicies(options.db);
   }
 

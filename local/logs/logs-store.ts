@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { SqlWhere } from '../store/sql-where.js';
+import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
 /**
@@ -19,12 +20,6 @@ CREATE TABLE IF NOT EXISTS logs_group (
   deletion_protection INTEGER NOT NULL DEFAULT 0,
   stored_bytes INTEGER NOT NULL DEFAULT 0,
   template_settings TEXT
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS logs_group_tag (
-  group_name TEXT NOT NULL REFERENCES logs_group(name) ON DELETE CASCADE,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (group_name, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS logs_stream (
   group_name TEXT NOT NULL REFERENCES logs_group(name) ON DELETE CASCADE,
@@ -93,8 +88,16 @@ export interface NewEvent {
 }
 
 export class LogsStore {
-  constructor(private readonly db: DatabaseSync) {
+  readonly #tags: TagStore;
+
+  constructor(
+    private readonly db: DatabaseSync,
+    /** A group's ARN, by its name: what its tags are kept by. */
+    private readonly arnOf: (name: string) => string,
+  ) {
     db.exec(SCHEMA);
+    // Before the TagStore, `logs_group_tag` held a row per tag, by the group's name.
+    this.#tags = new TagStore(db, { table: 'logs_group_tag', arnColumn: 'group_name', arnOf });
   }
 
   group(name: string): GroupRow | undefined {
@@ -131,17 +134,16 @@ export class LogsStore {
              VALUES (?, ?, ?, ?, ?, ?)`,
           )
           .run(row.name, row.creation_time, row.retention_days, row.group_class, row.kms_key_id, row.deletion_protection).changes > 0;
-      if (created) {
-        for (const [key, value] of Object.entries(tags ?? {})) {
-          this.db.prepare('INSERT OR REPLACE INTO logs_group_tag (group_name, key, value) VALUES (?, ?, ?)').run(row.name, key, value);
-        }
-      }
+      if (created) this.#tags.tag(this.arnOf(row.name), Object.entries(tags ?? {}));
       return created;
     });
   }
 
   deleteGroup(name: string): boolean {
-    return this.db.prepare('DELETE FROM logs_group WHERE name = ?').run(name).changes > 0;
+    return this.#transaction(() => {
+      this.#tags.forget(this.arnOf(name));
+      return this.db.prepare('DELETE FROM logs_group WHERE name = ?').run(name).changes > 0;
+    });
   }
 
   setRetention(name: string, days: number | null): void {
@@ -153,12 +155,9 @@ export class LogsStore {
     this.db.prepare('UPDATE logs_group SET template_settings = ? WHERE name = ?').run(settings, name);
   }
 
+  /** A group's tags, by key as ListTagsLogGroup answers them. */
   tags(name: string): Record<string, string> {
-    const rows = this.db.prepare('SELECT key, value FROM logs_group_tag WHERE group_name = ? ORDER BY key').all(name) as {
-      key: string;
-      value: string;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    return Object.fromEntries(this.#tags.list(this.arnOf(name)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   stream(group: string, name: string): StreamRow | undefined {

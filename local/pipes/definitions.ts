@@ -1,5 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { apiDestinations } from '../events/api-destinations.js';
+import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
 import { httpEndpointOf, httpParametersOf, isHttpArn, type PipeHttpCall } from './pipe-http.js';
@@ -69,9 +70,6 @@ export interface StreamMappingSettings {
 }
 
 type Props = Record<string, unknown>;
-
-/** Target services the local pipes deliver to, by the ARN's service (`events`: a bus or an API destination; `execute-api`: API Gateway). */
-const TARGETS = new Set(['events', 'sqs', 'lambda', 'states', 'sns', 'kinesis', 'logs', 'execute-api']);
 
 /** The targets AWS documents that the local runtime does not run, by the ARN's service, as the start-up report names them. */
 const TARGETS_NOT_RUN: Readonly<Record<string, string>> = {
@@ -165,12 +163,12 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
 }
 
 /** Why the local runtime does not run a pipe's target, or undefined when it does. */
-function targetNotRun(target: string): string | undefined {
-  const service = tryParseArn(target)?.service ?? '';
-  if (TARGETS.has(service)) return undefined;
-  const kind = TARGETS_NOT_RUN[service];
+export function targetNotRun(target: string): string | undefined {
+  // What the target dispatcher reaches, and what a pipe calls over HTTP itself (pipe-http.ts).
+  if (reachable(target) || isHttpArn(target)) return undefined;
+  const kind = TARGETS_NOT_RUN[tryParseArn(target)?.service ?? ''];
   return kind === undefined
-    ? `its target ${target} is not an event bus, API destination, API Gateway REST API, SQS queue, SNS topic, Lambda function, state machine, Kinesis stream or log group`
+    ? `its target ${target} is not ${reachableKinds('an API destination', 'an API Gateway REST API')}`
     : `its target ${target} is ${kind}, which the local runtime does not run`;
 }
 

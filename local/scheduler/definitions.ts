@@ -1,5 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
+import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp } from '../template/load.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
 import { isKnownTimeZone } from './time-zones.js';
@@ -13,6 +14,8 @@ export interface ScheduleTarget {
   readonly RetryPolicy?: { readonly MaximumEventAgeInSeconds?: number; readonly MaximumRetryAttempts?: number };
   readonly EventBridgeParameters?: { readonly DetailType: string; readonly Source: string };
   readonly SqsParameters?: { readonly MessageGroupId?: string };
+  /** A Kinesis stream target's: the shard the record goes to (required for one, 1 to 256 characters). */
+  readonly KinesisParameters?: { readonly PartitionKey: string };
   readonly [other: string]: unknown;
 }
 
@@ -167,17 +170,42 @@ function normalizeTarget(target: Props): ScheduleTarget {
   };
 }
 
-/** Why a target cannot be invoked locally, or `undefined` when it can. */
+/**
+ * The services of Scheduler's templated targets, by the ARN's service: AWS's complete list
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html:
+ * CodeBuild, CodePipeline, ECS, EventBridge, Inspector, Kinesis, Firehose, Lambda, SageMaker
+ * AI, SNS, SQS, Step Functions). Another service's API is called through a universal target.
+ */
+const TEMPLATED_TARGET_SERVICES: ReadonlySet<string> = new Set([
+  'codebuild',
+  'codepipeline',
+  'ecs',
+  'events',
+  'inspector',
+  'kinesis',
+  'firehose',
+  'lambda',
+  'sagemaker',
+  'sns',
+  'sqs',
+  'states',
+]);
+
+/**
+ * Why a target cannot be invoked locally, or `undefined` when it can: a templated target the
+ * target dispatcher reaches (local/targets/dispatcher.ts) is invoked.
+ */
 export function targetProblem(arn: string): string | undefined {
-  const parsed = tryParseArn(arn);
-  const service = parsed?.service;
+  const service = tryParseArn(arn)?.service;
+  const invoked = `only templated targets that are ${reachableKinds()} are`;
   if (arn.startsWith('arn:aws:scheduler:::aws-sdk:')) {
-    return `its universal target ${arn} is not invoked locally (only EventBridge, SQS, SNS, Lambda and Step Functions targets are): each firing fails and goes to its dead-letter queue`;
+    return `its universal target ${arn} is not invoked locally (${invoked}): each firing fails and goes to its dead-letter queue`;
   }
-  if (service === 'events' && parsed?.resourceType !== 'event-bus')
-    return `its target ${arn} is not an event bus; only PutEvents to a bus runs locally`;
-  if (!['events', 'sqs', 'sns', 'lambda', 'states'].includes(service ?? '')) {
-    return `its target ${arn} is not invoked locally (only EventBridge, SQS, SNS, Lambda and Step Functions targets are): each firing fails and goes to its dead-letter queue`;
+  if (service !== undefined && !TEMPLATED_TARGET_SERVICES.has(service)) {
+    return `its target ${arn} is not one of Scheduler's templated targets (${service} has none; its API is called through a universal target, arn:aws:scheduler:::aws-sdk:<service>:<action>): each firing fails and goes to its dead-letter queue`;
+  }
+  if (!reachable(arn)) {
+    return `its target ${arn} is not invoked locally (${invoked}): each firing fails and goes to its dead-letter queue`;
   }
   return undefined;
 }

@@ -27,7 +27,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
   // The operations it serves are SchedulerApi's methods.
   apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
-  needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
+  needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states', 'kinesis'],
   databases: ['scheduler'],
   resourceTypes: SCHEDULER_TYPE_SPECS,
   definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
@@ -47,6 +47,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
         sns: services.get('sns'),
         lambda: { invokeAsync: (fn: string, event: unknown) => lambda.invokeAsync(fn, event) },
         states: services.get('states'),
+        kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
       },
       log: (line) => log(`[scheduler] ${line}`),
       // Scheduler invokes each target as the target's execution role (RoleArn), a session of its own per schedule.

@@ -1,5 +1,5 @@
 import { AwsError } from '../aws-error.js';
-import { type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
+import { type PutEventsAnswer, type PutEventsEntry, TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues, type StringAttribute } from '../targets/queues.js';
 import type { ScheduleTarget } from './definitions.js';
 import { targetProblem } from './definitions.js';
@@ -11,6 +11,7 @@ export interface SchedulerTargetServices {
   readonly sns?: { Publish(input: { TopicArn: string; Message: string; MessageGroupId?: string }): Promise<unknown> };
   readonly lambda: { invokeAsync(functionArn: string, event: unknown): Promise<unknown> };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
+  readonly kinesis?: NonNullable<TargetServices['kinesis']>;
 }
 
 /** Why a firing was dead-lettered: the message attributes Scheduler puts on it. */
@@ -26,7 +27,7 @@ export interface SchedulerDeadLetterReason {
 /**
  * Invokes a schedule's templated target as Scheduler does: PutEvents to a bus (with the
  * target's detail-type and source, the input as detail), SendMessage, Publish, an
- * asynchronous Lambda invocation, StartExecution.
+ * asynchronous Lambda invocation, StartExecution, PutRecord (the input as the record's data).
  */
 export class SchedulerTargetInvoker {
   readonly #dispatcher: TargetDispatcher;
@@ -39,6 +40,7 @@ export class SchedulerTargetInvoker {
       lambda: { invokeAsync: (fn, event) => services.lambda.invokeAsync(fn, event) },
       states: { StartExecution: (input) => services.states.StartExecution(input) },
       events: { PutEvents: (input) => services.events.PutEvents(input) },
+      ...(services.kinesis ? { kinesis: services.kinesis } : {}),
     });
   }
 
@@ -60,6 +62,8 @@ export class SchedulerTargetInvoker {
       sns: {},
       lambda: { event: jsonOrText(input) },
       events: { entries: [{ Source: parameters?.Source ?? '', DetailType: parameters?.DetailType ?? '', Detail: input }] },
+      // KinesisParameters.PartitionKey is required for a stream target (API_KinesisParameters); without it the firing fails.
+      ...(target.KinesisParameters?.PartitionKey === undefined ? {} : { kinesis: { partitionKey: target.KinesisParameters.PartitionKey } }),
     });
     if (sent.service !== 'events') return;
     const result = sent.answer ?? {};

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 import type { EventDestinationDefinition } from './definitions.js';
 
@@ -37,7 +38,11 @@ export interface ConfigurationSetRow {
 
 /** The data folder's `ses.sqlite`: identities, templates, configuration sets, the mailbox, and the events owed to destinations. */
 export class SesStore {
+  readonly #tags: TagStore;
+
   constructor(readonly db: DatabaseSync) {
+    // Before the TagStore, the `tags` table held a row per tag.
+    this.#tags = new TagStore(db, { table: 'tags', arnColumn: 'arn' });
     db.exec(`
       CREATE TABLE IF NOT EXISTS identities (
         name TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, token TEXT NOT NULL,
@@ -54,7 +59,6 @@ export class SesStore {
         configuration_set TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL, origin TEXT NOT NULL,
         PRIMARY KEY (configuration_set, name)
       );
-      CREATE TABLE IF NOT EXISTS tags (arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (arn, key));
       CREATE TABLE IF NOT EXISTS account (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS send_log (at INTEGER NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS send_log_at ON send_log (at);
@@ -249,25 +253,25 @@ export class SesStore {
 
   // ---- tags ----
 
+  /** A resource's tags by key, as SES v2 lists them. */
   tags(arn: string): { Key: string; Value: string }[] {
-    return this.db.prepare('SELECT key AS Key, value AS Value FROM tags WHERE arn = ? ORDER BY key').all(arn) as {
-      Key: string;
-      Value: string;
-    }[];
+    return this.#tags
+      .list(arn)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([Key, Value]) => ({ Key, Value }));
   }
 
   putTags(arn: string, tags: readonly { Key: string; Value?: string }[]): void {
-    this.transaction(() => {
-      const put = this.db.prepare(
-        'INSERT INTO tags (arn, key, value) VALUES (?, ?, ?) ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value',
-      );
-      for (const tag of tags) put.run(arn, tag.Key, tag.Value ?? '');
-    });
+    this.#tags.tag(
+      arn,
+      tags.map((tag) => [tag.Key, tag.Value ?? ''] as const),
+    );
   }
 
+  /** Removes the tags of these keys, or, with none, all of a deleted resource's. */
   deleteTags(arn: string, keys?: readonly string[]): void {
-    if (keys === undefined) this.db.prepare('DELETE FROM tags WHERE arn = ?').run(arn);
-    else for (const key of keys) this.db.prepare('DELETE FROM tags WHERE arn = ? AND key = ?').run(arn, key);
+    if (keys === undefined) this.#tags.forget(arn);
+    else this.#tags.untag(arn, keys);
   }
 
   // ---- the account ----

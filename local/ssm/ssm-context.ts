@@ -10,6 +10,12 @@ export interface SsmContextOptions {
 
 export type Tag = { Key: string; Value: string };
 
+/** A parameter's ARN: `parameter` and its name, with a leading slash (`db` is `parameter/db`). */
+export function parameterArn(name: string, { region, accountId }: Pick<SsmContextOptions, 'region' | 'accountId'>): string {
+  const path = name.startsWith('/') ? name : `/${name}`;
+  return `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${path}`;
+}
+
 /** What every part of the SSM service shares: the store, the settings, and how a parameter is found and named. */
 export class SsmContext {
   constructor(
@@ -23,9 +29,7 @@ export class SsmContext {
   }
 
   arn(name: string): string {
-    const path = name.startsWith('/') ? name : `/${name}`;
-    const { region, accountId } = this.options;
-    return `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${path}`;
+    return parameterArn(name, this.options);
   }
 
   /** Who SSM says last modified a parameter: the account's root, as no caller is known locally. */

@@ -3,7 +3,7 @@ import type { ServiceState } from '../store/service-state.js';
 import { type DescribeParametersInput, type GetParametersByPathInput, ParameterReading, type ParametersPage } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';
 import { type ParameterDefinition, ParameterWriting, type PutParameterInput } from './parameter-writing.js';
-import { SsmContext, type Tag } from './ssm-context.js';
+import { parameterArn, SsmContext, type Tag } from './ssm-context.js';
 import { SsmStore } from './ssm-store.js';
 
 export type { ParameterDefinition } from './parameter-writing.js';
@@ -26,7 +26,7 @@ export class SsmService {
   readonly #tags: ParameterTags;
 
   constructor(options: ServiceState) {
-    this.#context = new SsmContext(new SsmStore(options.db), options);
+    this.#context = new SsmContext(new SsmStore(options.db, (name) => parameterArn(name, options)), options);
     this.#writing = new ParameterWriting(this.#context);
     this.#reading = new ParameterReading(this.#context);
     this.#tags = new ParameterTags(this.#context);

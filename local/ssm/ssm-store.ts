@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
 /**
@@ -21,12 +22,6 @@ CREATE TABLE IF NOT EXISTS ssm_parameter_version (
   key_id TEXT,
   modified_at INTEGER NOT NULL,
   PRIMARY KEY (name, version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ssm_parameter_tag (
-  name TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (name, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ssm_template_value (
   name TEXT PRIMARY KEY,
@@ -52,8 +47,16 @@ export interface ParameterRow {
 const MAX_VERSIONS = 100;
 
 export class SsmStore {
-  constructor(private readonly db: DatabaseSync) {
+  readonly #tags: TagStore;
+
+  constructor(
+    private readonly db: DatabaseSync,
+    /** A parameter's ARN, by its name: what its tags are kept by. */
+    private readonly arnOf: (name: string) => string,
+  ) {
     db.exec(SCHEMA);
+    // Before the TagStore, `ssm_parameter_tag` held a row per tag, by the parameter's name.
+    this.#tags = new TagStore(db, { table: 'ssm_parameter_tag', arnColumn: 'name', arnOf });
   }
 
   /** The current version of a parameter, or a given version. */
@@ -104,34 +107,34 @@ export class SsmStore {
           row.modified_at,
         );
       this.db.prepare('DELETE FROM ssm_parameter_version WHERE name = ? AND version <= ?').run(row.name, version - MAX_VERSIONS);
-      for (const tag of tags ?? []) {
-        this.db.prepare('INSERT OR REPLACE INTO ssm_parameter_tag (name, key, value) VALUES (?, ?, ?)').run(row.name, tag.Key, tag.Value);
-      }
+      this.setTags(row.name, tags ?? []);
       return version;
     });
   }
 
   /** Deletes every version of a parameter; whether it existed. */
   delete(name: string): boolean {
-    this.db.prepare('DELETE FROM ssm_parameter_tag WHERE name = ?').run(name);
+    this.#tags.forget(this.arnOf(name));
     return Number(this.db.prepare('DELETE FROM ssm_parameter_version WHERE name = ?').run(name).changes) > 0;
   }
 
+  /** A parameter's tags by key, as ListTagsForResource answers them. */
   tags(name: string): { Key: string; Value: string }[] {
-    return this.db.prepare('SELECT key AS Key, value AS Value FROM ssm_parameter_tag WHERE name = ? ORDER BY key').all(name) as unknown as {
-      Key: string;
-      Value: string;
-    }[];
+    return this.#tags
+      .list(this.arnOf(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([Key, Value]) => ({ Key, Value }));
   }
 
   setTags(name: string, tags: readonly { Key: string; Value: string }[]): void {
-    for (const tag of tags) {
-      this.db.prepare('INSERT OR REPLACE INTO ssm_parameter_tag (name, key, value) VALUES (?, ?, ?)').run(name, tag.Key, tag.Value);
-    }
+    this.#tags.tag(
+      this.arnOf(name),
+      tags.map((tag) => [tag.Key, tag.Value] as const),
+    );
   }
 
   removeTags(name: string, keys: readonly string[]): void {
-    for (const key of keys) this.db.prepare('DELETE FROM ssm_parameter_tag WHERE name = ? AND key = ?').run(name, key);
+    this.#tags.untag(this.arnOf(name), keys);
   }
 
   templateValue(name: string): { type: string; value: string } | undefined {

@@ -1,10 +1,10 @@
 import { validationError } from '../aws-error.js';
 import {
   loadOutputModel,
-  OUTPUT_MODEL_SERVICES,
   type OutputModel,
   type OutputModelService,
   type OutputShape,
+  outputModelServices,
 } from '../endpoint/validation/model.js';
 
 /**
@@ -17,7 +17,7 @@ import {
  *
  * The messages are AWS's, as localstack recorded them against AWS (tests/aws/services/
  * stepfunctions/v2/test_state/test_field_validation_mode.snapshot.json): AWS documents none.
- * Checked against the output models of OUTPUT_MODEL_SERVICES (botocore's), the model of a
+ * Checked against the output models of outputModelServices() (botocore's: every API model's), the model of a
  * resource's service as its module declares it (`outputModel`); a mock of another service's
  * operation, of a `.sync` or `.waitForTaskToken` pattern (whose result is not the
  * operation's) or of API Gateway and HTTP tasks is not checked.
@@ -43,9 +43,8 @@ function integratedOperation(resource: string, outputModel: OutputModelOf): { se
   if (!match) return undefined; // a Lambda function or activity ARN, or a .sync / .waitForTaskToken pattern
   const [, service = '', action = ''] = match;
   const model = outputModel(service, resource.includes(':aws-sdk:'));
-  const known = (OUTPUT_MODEL_SERVICES as readonly string[]).find((s) => s === model) as OutputModelService | undefined;
-  if (known === undefined) return undefined;
-  return { service: known, name: action.charAt(0).toUpperCase() + action.slice(1) };
+  if (model === undefined || !outputModelServices().has(model)) return undefined;
+  return { service: model, name: action.charAt(0).toUpperCase() + action.slice(1) };
 }
 
 /**

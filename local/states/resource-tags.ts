@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
-import { JsonTable } from '../store/json-table.js';
+import { TagStore } from '../store/tag-store.js';
 import { parseActivityArn, parseStateMachineArn, required } from './names.js';
 
 /** A tag as Step Functions' API writes it. */
@@ -11,20 +11,22 @@ export interface StatesTag {
 
 /**
  * Tags of state machines and activities (TagResource, UntagResource, ListTagsForResource, and
- * the `tags` of CreateStateMachine and CreateActivity), kept in SQLite by ARN in the order their
- * keys were first given; a key given again takes the new value. A version's or alias's ARN is
+ * the `tags` of CreateStateMachine and CreateActivity), in Step Functions' shapes and words, kept
+ * in the TagStore (in the order their keys were first given; a key given again takes the new
+ * value). A version's or alias's ARN is
  * no resource to tag (AWS's recorded answer: `Resource not found`), and a resource's tags go
  * with it when it is deleted.
  */
 export class StatesTags {
-  readonly #table: JsonTable<StatesTag[]>;
+  readonly #store: TagStore;
 
   constructor(
     db: DatabaseSync,
     /** Whether a state machine's or activity's ARN names one that exists. */
     private readonly exists: (arn: string) => boolean,
   ) {
-    this.#table = new JsonTable(db, 'sfn_tags', 'arn');
+    // Before the TagStore, the `sfn_tags` table held each resource's `[{ key, value }]`.
+    this.#store = new TagStore(db, { table: 'sfn_tags', pairs: (tags) => (tags as StatesTag[]).map((tag) => [tag.key, tag.value]) });
   }
 
   async TagResource(input: { resourceArn?: string; tags?: Partial<StatesTag>[] }) {
@@ -35,42 +37,27 @@ export class StatesTags {
 
   async UntagResource(input: { resourceArn?: string; tagKeys?: string[] }) {
     const arn = this.#resource(input.resourceArn);
-    const remove = new Set(required(input.tagKeys, 'tagKeys'));
-    this.#save(
-      arn,
-      this.#tags(arn).filter((tag) => !remove.has(tag.key)),
-    );
+    this.#store.untag(arn, required(input.tagKeys, 'tagKeys'));
     return {};
   }
 
   async ListTagsForResource(input: { resourceArn?: string }) {
-    return { tags: this.#tags(this.#resource(input.resourceArn)) };
+    return { tags: this.#store.list(this.#resource(input.resourceArn)).map(([key, value]) => ({ key, value })) };
   }
 
   /** Adds tags to a resource that exists (its creation's `tags`), a key given again taking its new value. */
   tag(arn: string, tags: readonly Partial<StatesTag>[] | undefined): void {
     if (tags === undefined) return;
-    const merged = new Map(this.#tags(arn).map((tag) => [tag.key, tag.value]));
     // The model makes neither member required; a tag without a value is the empty one.
-    for (const { key, value } of tags) merged.set(required(key, 'tags.member.key'), value ?? '');
-    this.#save(
+    this.#store.tag(
       arn,
-      [...merged].map(([key, value]) => ({ key, value })),
+      tags.map(({ key, value }): [string, string] => [required(key, 'tags.member.key'), value ?? '']),
     );
   }
 
   /** Drops a deleted resource's tags. */
   forget(arn: string): void {
-    this.#table.delete(arn);
-  }
-
-  #tags(arn: string): StatesTag[] {
-    return this.#table.get(arn) ?? [];
-  }
-
-  #save(arn: string, tags: readonly StatesTag[]): void {
-    if (tags.length === 0) this.#table.delete(arn);
-    else this.#table.put(arn, [...tags]);
+    this.#store.forget(arn);
   }
 
   /** The state machine or activity `resourceArn` names; InvalidArn for another ARN, ResourceNotFound for one that is not there. */

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../events/definitions.js';
 import type { PublishInput } from '../sns/message.js';
 import type { SendMessageInput } from '../sqs/sqs-types.js';
 import type { QueueSender } from './queues.js';
+import { dispatchableService } from './reachable.js';
 
 /** A PutEvents entry; the bus is the target's ARN. */
 export interface PutEventsEntry {
@@ -145,7 +146,9 @@ export class TargetDispatcher {
   async send(arn: string, message: TargetMessage): Promise<Dispatched> {
     const parsed = tryParseArn(arn);
     if (parsed === undefined) throw this.unsupported(arn, undefined);
-    switch (parsed.service) {
+    const service = dispatchableService(arn);
+    if (service === undefined) throw this.unsupported(arn, parsed.service);
+    switch (service) {
       case 'sqs':
         return { service: 'sqs', answer: await this.#toQueue(arn, parsed, message) };
       case 'sns':
@@ -164,18 +167,19 @@ export class TargetDispatcher {
         return this.#toBus(arn, parsed, message);
       case 'kinesis': {
         const kinesis = this.#service(this.services.kinesis, arn, parsed);
-        if (parsed.resourceType !== 'stream' || !message.kinesis) throw this.unsupported(arn, parsed.service);
+        if (!message.kinesis) throw this.unsupported(arn, parsed.service);
         const record = { StreamARN: arn, Data: Buffer.from(message.body).toString('base64'), PartitionKey: message.kinesis.partitionKey };
         return { service: 'kinesis', answer: await kinesis.PutRecord(record) };
       }
       case 'logs': {
         const logs = this.#service(this.services.logs, arn, parsed);
-        if (parsed.resourceType !== 'log-group' || !message.logs) throw this.unsupported(arn, parsed.service);
+        if (!message.logs) throw this.unsupported(arn, parsed.service);
         logs.write(parsed.resourceId, message.logs.streamName, [{ timestamp: message.logs.timestamp, message: message.body }]);
         return { service: 'logs' };
       }
       default:
-        throw this.unsupported(arn, parsed.service);
+        // DISPATCHABLE names a service this switch has no case for.
+        return service satisfies never;
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { parseBoundedJson } from '../../json-depth.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
@@ -10,7 +11,9 @@ interface Route {
   readonly method: string;
   readonly pattern: RegExp;
   readonly labels: readonly string[];
-  /** Literal characters of the route: among routes that match, the most literal wins. */
+  /** The query parameter and value the route names (`?find=LayerVersion`): another operation shares its path without it. */
+  readonly query?: readonly [key: string, value: string];
+  /** Literal characters of the route: among routes that match, the most literal wins (one naming a query first). */
   readonly literal: number;
   readonly served: boolean;
   /** Every input member travels in the JSON body (a newer route of the operation than the model's). */
@@ -44,6 +47,14 @@ export interface RestJsonDialect {
    * resource path: Bedrock's `/async-invoke/{invocationArn}`), matched as greedy labels. @default none
    */
   readonly greedyLabels?: readonly string[];
+  /**
+   * The service's own error document, where it is more than the model's message member (Lambda's
+   * `Type` of fault, its message member per error); `operation` is the route's, when the request
+   * is on one (Lambda names it when a body is too large). @default `x-amzn-errortype` and the model's message member
+   */
+  readonly errorDocument?: (error: AwsError, operation: string | undefined) => RawResponse;
+  /** How the service refuses a body that is not a JSON object, given why (Lambda's InvalidRequestContentException). @default SerializationException */
+  readonly bodyRefusal?: (reason: string, cause?: unknown) => AwsError;
 }
 
 /**
@@ -53,8 +64,10 @@ export interface RestJsonDialect {
  * `locationName`: API Gateway's `item` lists), its output answered as JSON
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
  * error as `x-amzn-errortype` with its text in the member the model's errors name
- * (`{"message": ...}`, Scheduler's `{"Message": ...}`). A route of an operation the local
- * service does not serve is answered as unsupported, by name.
+ * (`{"message": ...}`, Scheduler's `{"Message": ...}`). An input's `payload` member is the
+ * body itself (a blob as the raw bytes: Lambda's Invoke), an output's a blob or text answered as
+ * the body, and an output member at `statusCode` the response's status. A route of an operation
+ * the local service does not serve is answered as unsupported, by name.
  */
 export class ModelRestJsonProtocol implements RestProtocolService {
   readonly #routes: readonly Route[];
@@ -86,13 +99,20 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     this.checks = { ...this.checks, authorize };
   }
 
-  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
-    return this.dialect.paths ? this.dialect.paths.test(request.path) : this.#find(request.method, request.path) !== undefined;
+  handles(request: Pick<RawRequest, 'method' | 'path'> & { readonly query?: URLSearchParams }): boolean {
+    return this.dialect.paths
+      ? this.dialect.paths.test(request.path)
+      : this.operationOf(request.method, request.path, request.query) !== undefined;
+  }
+
+  /** The operation a request is for, by its route (served or not), or undefined for a path that is none of the API's. */
+  operationOf(method: string, path: string, query: URLSearchParams = new URLSearchParams()): string | undefined {
+    return this.#find(method, path, query)?.route.name;
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
-      const found = this.#find(request.method, request.path);
+      const found = this.#find(request.method, request.path, request.query);
       if (found === undefined)
         throw new AwsError(
           'UnknownOperationException',
@@ -114,15 +134,21 @@ export class ModelRestJsonProtocol implements RestProtocolService {
           : matched.bodyInput
             ? this.#bodyInput(operation.input, request.body)
             : this.#input(operation.input, labels, request);
-      const output = (await runOperation(this.operations, this.checks, matched.name, input)) as Record<string, unknown> | undefined;
-      return this.#answer(operation, output ?? {});
+      const call = { requestId: randomUUID() };
+      const output = (await runOperation(this.operations, this.checks, matched.name, input, call)) as Record<string, unknown> | undefined;
+      return this.#answer(operation, output ?? {}, call.requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      return this.errorResponse(error);
+      return this.errorResponse(error, request.method, request.path, request.query);
     }
   }
 
-  errorResponse(error: AwsError): RawResponse {
+  /** The error as the service answers it; `method`, `path` and `query` name the operation, if any, for its errorDocument. */
+  errorResponse(error: AwsError, method?: string, path?: string, query?: URLSearchParams): RawResponse {
+    if (this.dialect.errorDocument) {
+      const operation = method === undefined || path === undefined ? undefined : this.operationOf(method, path, query);
+      return this.dialect.errorDocument(error, operation);
+    }
     return {
       status: error.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
@@ -130,9 +156,10 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     };
   }
 
-  #find(method: string, path: string): { route: Route; labels: Record<string, string> } | undefined {
+  #find(method: string, path: string, query: URLSearchParams): { route: Route; labels: Record<string, string> } | undefined {
     for (const candidate of this.#routes) {
       if (candidate.method !== method) continue;
+      if (candidate.query && query.get(candidate.query[0]) !== candidate.query[1]) continue;
       const match = candidate.pattern.exec(path);
       if (match === null) continue;
       const labels = Object.fromEntries(candidate.labels.map((label, i) => [label, match[i + 1] ?? '']));
@@ -141,17 +168,21 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     return undefined;
   }
 
-  /** The operation's input: path labels, query-string and header members, and the JSON body for the rest. */
+  /** The operation's input: path labels, query-string and header members, and the JSON body (or the payload member) for the rest. */
   #input(shapeName: string, labels: Record<string, string>, request: RawRequest): Record<string, unknown> {
     const shape = shapeOf(this.model, shapeName);
     const members = Object.entries(shape.members ?? {});
-    const inBody = members.some(([, ref]) => ref.location === undefined);
-    const body = inBody ? parseBody(request.body) : {};
+    const inBody = members.some(([member, ref]) => ref.location === undefined && member !== shape.payload);
+    const body = inBody ? this.#body(request.body) : {};
     const input: Record<string, unknown> = {};
     for (const [member, ref] of members) {
       const name = ref.locationName ?? member;
-      if (ref.location === 'uri') {
-        if (Object.hasOwn(labels, name)) input[member] = labels[name];
+      if (member === shape.payload) {
+        // A blob payload is the body's bytes as sent; a structure, the body read as JSON.
+        if (shapeOf(this.model, ref.shape).type === 'blob') input[member] = request.body;
+        else if (request.body.length > 0) input[member] = this.#body(request.body);
+      } else if (ref.location === 'uri') {
+        if (Object.hasOwn(labels, name)) input[member] = this.#scalar(ref, labels[name] as string);
       } else if (ref.location === 'querystring') {
         const value = this.#queryValue(ref, name, request.query);
         if (value !== undefined) input[member] = value;
@@ -167,7 +198,7 @@ export class ModelRestJsonProtocol implements RestProtocolService {
 
   /** A newer route's input: its members by name from the JSON body, wherever the model puts them. */
   #bodyInput(shapeName: string, raw: Buffer): Record<string, unknown> {
-    const body = parseBody(raw);
+    const body = this.#body(raw);
     const members = Object.keys(shapeOf(this.model, shapeName).members ?? {});
     return Object.fromEntries(members.filter((member) => Object.hasOwn(body, member)).map((member) => [member, body[member]]));
   }
@@ -191,20 +222,34 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     return value;
   }
 
-  #answer(operation: ModelOperation, output: Record<string, unknown>): RawResponse {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+  /** The request's body as a JSON object, or the service's refusal of it. */
+  #body(raw: Buffer): Record<string, unknown> {
+    const refuse =
+      this.dialect.bodyRefusal ??
+      ((reason: string, cause?: unknown) =>
+        new AwsError('SerializationException', cause === undefined ? reason : 'request body is not valid JSON', 400, { cause }));
+    return parseBody(raw, refuse);
+  }
+
+  #answer(operation: ModelOperation, output: Record<string, unknown>, requestId: string): RawResponse {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };
     const body: Record<string, unknown> = {};
     const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
-    // A blob payload (Polly's AudioStream) is the whole body, its type in a header member.
+    // A blob payload (Polly's AudioStream, Lambda's Invoke) is the whole body, its type in a header member.
     const payload = shape?.payload === undefined ? undefined : output[shape.payload];
+    let status = operation.http.responseCode ?? 200;
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
       const value = output[member];
       if (value === undefined || value === null || member === shape?.payload) continue;
       if (ref.location === 'header') headers[(ref.locationName ?? member).toLowerCase()] = String(value);
+      else if (ref.location === 'statusCode') status = Number(value);
       else if (ref.location === undefined) body[ref.locationName ?? member] = jsonValue(this.model, ref.shape, value);
     }
-    const status = operation.http.responseCode ?? 200;
-    if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
+    // A 204 has no body (Lambda's DeleteAlias, TagResource).
+    if (status === 204) return { status, headers: { 'x-amzn-requestid': requestId } };
+    if (Buffer.isBuffer(payload) || typeof payload === 'string') return { status, headers, body: payload };
+    // An output whose body is its payload has none without it (Lambda's Invoke of InvocationType Event).
+    if (shape?.payload !== undefined) return { status, headers, body: '' };
     return { status, headers, body: JSON.stringify(body) };
   }
 }
@@ -249,7 +294,9 @@ export function jsonValue(model: ApiModel, shapeName: string, value: unknown): u
 
 /** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
 function route(name: string, http: { method: string; requestUri: string }, served: boolean, greedyLabels: ReadonlySet<string>): Route {
-  const [path = '/'] = http.requestUri.split('?');
+  const [path = '/', queryPart] = http.requestUri.split('?');
+  const [key, value] = queryPart?.split('=') ?? [];
+  const query = key === undefined || value === undefined ? undefined : ([key, value] as const);
   const labels: string[] = [];
   let literal = 0;
   const source = path.replace(/\{([^}]+)\}|[^{]+/g, (part, label: string | undefined) => {
@@ -261,19 +308,27 @@ function route(name: string, http: { method: string; requestUri: string }, serve
     labels.push(label.endsWith('+') ? label.slice(0, -1) : label);
     return greedy ? '(.+)' : '([^/]+)';
   });
-  return { name, method: http.method, pattern: new RegExp(`^${source}/?$`), labels, literal, served };
+  // A route naming a query is more literal than any without: the one sharing its path (ListLayers) names none.
+  const named = query === undefined ? 0 : 10_000;
+  return {
+    name,
+    method: http.method,
+    pattern: new RegExp(`^${source}/?$`),
+    labels,
+    literal: literal + named,
+    served,
+    ...(query ? { query } : {}),
+  };
 }
 
-function parseBody(body: Buffer): Record<string, unknown> {
+function parseBody(body: Buffer, refuse: (reason: string, cause?: unknown) => AwsError): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
     parsed = parseBoundedJson(body);
   } catch (error) {
-    throw new AwsError('SerializationException', 'request body is not valid JSON', 400, { cause: error });
+    throw refuse((error as Error).message, error);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 'The request body must be a JSON object.', 400);
-  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw refuse('The request body must be a JSON object.');
   return parsed as Record<string, unknown>;
 }

@@ -9,9 +9,10 @@
  * with what validation needs (types, required members, lengths, ranges, patterns, enums,
  * where REST members travel); documentation is dropped.
  *
- * Beside them, in outputs/, the output shapes of every operation of the services Step
- * Functions' TestState checks a mocked result against (`mock.fieldValidationMode`,
- * local/states/mock-validation.ts): types, required members, lengths, ranges and enums.
+ * Beside them, in outputs/, the output shapes of every operation of each of these services and
+ * of OUTPUT_ONLY_MODELS, which Step Functions' TestState checks a mocked result against
+ * (`mock.fieldValidationMode`, local/states/mock-validation.ts): types, required members,
+ * lengths, ranges and enums.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { SERVICE_MODULES } from '../../services/modules.js';
 import { ServiceRegistry } from '../../services/registry.js';
-import { OUTPUT_MODEL_SERVICES } from '../validation/model.js';
+import { OUTPUT_ONLY_MODELS } from '../validation/model.js';
 
 /** The operations each local service serves: what its module declares (`apis`), by API model. */
 export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
@@ -221,10 +222,9 @@ function main(): void {
     console.log(`${service} ${found.version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
   }
   mkdirSync(join(here, 'outputs'), { recursive: true });
-  for (const service of OUTPUT_MODEL_SERVICES) {
-    const version = newestVersion(dataFolder, service);
-    const model = JSON.parse(gunzipSync(readFileSync(join(dataFolder, service, version, 'service-2.json.gz'))).toString('utf8')) as Json;
-    const trimmed = trimOutputs(model, botocoreVersion);
+  for (const service of [...Object.keys(SERVED_OPERATIONS), ...OUTPUT_ONLY_MODELS]) {
+    const { model, version, botocoreVersion: origin } = serviceModel(dataFolder, service, botocoreVersion);
+    const trimmed = trimOutputs(model, origin);
     // One line: these are large and read only by TestState.
     writeFileSync(join(here, 'outputs', `${service}.json`), `${JSON.stringify(trimmed)}\n`);
     console.log(`outputs/${service} ${version}: ${Object.keys(trimmed.operations as Json).length} operations`);

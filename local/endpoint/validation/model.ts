@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * A trimmed botocore service model (`../models/<service>.json`, written by
@@ -113,33 +113,51 @@ export function loadModel(service: ModelService): ApiModel {
   return model;
 }
 
+/** Every API model in `../models/` (each one some module serves), by name. */
+export function apiModelNames(): ModelService[] {
+  return readdirSync(new URL('../models/', import.meta.url))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length) as ModelService);
+}
+
 /**
  * The member of an error's JSON body that carries its text, as the service's model declares
  * the error's shape: `message` unless it says otherwise (DynamoDB's TransactionCanceledException
  * says `Message`, and the SDK reads it from there), and for errors the model does not declare.
  */
 export function errorMessageMember(service: ModelService, code: string): string {
-  return loadModel(service).errorMessages?.[code] ?? 'message';
+  const model = loadModel(service);
+  const named = model.errorMessages?.[code];
+  if (named !== undefined) return named;
+  // A model the endpoint speaks the protocol of keeps the error shapes themselves (Lambda's ResourceNotFoundException's `Message`).
+  return Object.keys(model.shapes[code]?.members ?? {}).find((member) => member.toLowerCase() === 'message') ?? 'message';
 }
 
 /**
- * The services whose output shapes are in `../models/outputs/` (refresh-models.ts writes them):
- * what TestState checks a mocked result against (`mock.fieldValidationMode`). The optimized
- * integrations' services, and the AWS SDK integrations most used from state machines.
+ * Services Step Functions calls (AWS SDK integrations most used from state machines) that no
+ * module serves from an API model here (S3's REST-XML and Secrets Manager's JSON are written
+ * by hand): refresh-models.ts writes their output shapes beside those of every API model.
  */
-export const OUTPUT_MODEL_SERVICES = [
-  'lambda',
-  'stepfunctions',
-  'dynamodb',
-  'sns',
-  'sqs',
-  'events',
-  's3',
-  'kms',
-  'secretsmanager',
-  'ssm',
-] as const;
-export type OutputModelService = (typeof OUTPUT_MODEL_SERVICES)[number];
+export const OUTPUT_ONLY_MODELS = ['s3', 'secretsmanager'] as const;
+
+/** The name of a service whose output shapes are in `../models/outputs/`. */
+export type OutputModelService = string;
+
+let outputModels: ReadonlySet<OutputModelService> | undefined;
+
+/**
+ * The services whose output shapes are in `../models/outputs/`: every API model's, and
+ * OUTPUT_ONLY_MODELS' (refresh-models.ts writes them); what TestState checks a mocked result
+ * against (`mock.fieldValidationMode`). Read from the folder, so that a model added is checked.
+ */
+export function outputModelServices(): ReadonlySet<OutputModelService> {
+  outputModels ??= new Set(
+    readdirSync(new URL('../models/outputs/', import.meta.url))
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.slice(0, -'.json'.length)),
+  );
+  return outputModels;
+}
 
 /** A trimmed botocore model of a service's outputs: each operation's output shape, and the shapes they reach. */
 export interface OutputModel {

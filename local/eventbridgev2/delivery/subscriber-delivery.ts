@@ -7,11 +7,12 @@ import type { TargetDispatcher } from '../../targets/dispatcher.js';
 import { sequenceOf } from '../publishing.js';
 import type { EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
 import { nextBatch } from './batches.js';
-import { busEventOf } from './bus-event.js';
+import { type BusEvent, busEventOf } from './bus-event.js';
 import { type CursorRow, NEVER, type PendingRow, SubscriberCursors } from './cursors.js';
 import { deadLetterRecord, type FailedBatch } from './dead-letter.js';
-import { compileSelection, type Selection } from './selection.js';
-import { type BatchItem, bodyOf, type ItemResult, sendBatch, targetLimits } from './targets.js';
+import { TransformError } from './expressions.js';
+import { compileSelection, payloadText, type Selection } from './selection.js';
+import { type BatchItem, type ItemResult, sendBatch, targetLimits } from './targets.js';
 
 /**
  * How long a bus retains events when its StorageConfiguration sets none. The user guide and the
@@ -36,9 +37,9 @@ export interface SubscriberDeliveryOptions {
   readonly onDelivery?: (note: DeliveryNote) => void;
 }
 
-/** One event of a batch as prepared for its target: what it sends, or why it cannot be sent. */
+/** One event of a batch as prepared for its target: what it sends (and the event it is), or why it cannot be sent. */
 type Prepared =
-  | { readonly row: PendingRow; readonly item: BatchItem; readonly error?: undefined }
+  | { readonly row: PendingRow; readonly event: BusEvent; readonly item: BatchItem; readonly error?: undefined }
   | { readonly row: PendingRow; readonly error: ItemResult };
 
 /**
@@ -125,20 +126,14 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       this.cursors.purge(cursor.bus_arn, now - days * DAY_MS);
       this.#read(cursor, subscriber, selection);
     });
-    const prepared = new Map<number, Prepared>();
-    const prepare = (row: PendingRow) => {
-      let entry = prepared.get(row.event_row);
-      if (entry === undefined) {
-        entry = prepareEvent(row, selection, deliveryType(subscriber));
-        prepared.set(row.event_row, entry);
-      }
-      return entry;
-    };
     const invoke = config.InvokeConfiguration as Fields;
     const batchConfig = (config.BatchConfiguration ?? {}) as Fields;
     const limits = targetLimits(String(invoke.TargetArn), invoke);
     const maxSize = Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch);
     const due = this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
+    const prepared = new Map<number, Prepared>();
+    for (const row of due) prepared.set(row.event_row, await prepareEvent(row, selection, deliveryType(subscriber)));
+    const prepare = (row: PendingRow) => prepared.get(row.event_row) as Prepared;
     const next = nextBatch(due, {
       now,
       maxSize,
@@ -146,7 +141,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
       bytesOf: (row) => {
         const entry = prepare(row);
-        return entry.error ? 0 : Buffer.byteLength(bodyOf(entry.item.payload));
+        return entry.error ? 0 : Buffer.byteLength(payloadText(entry.item.payload));
       },
     });
     if ('wait' in next) {
@@ -156,7 +151,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       const at = Math.min(next.wait ?? NEVER, retryAt ?? NEVER);
       return { kind: 'retry', at: moved ? clock.now() : at };
     }
-    await this.#deliver(subscriber, next.batch.map(prepare));
+    await this.#deliver(subscriber, next.batch.map(prepare), selection);
     return { kind: 'retry', at: clock.now() };
   }
 
@@ -180,17 +175,22 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
   }
 
   /** Sends the batch and records each event's outcome: delivered, retried, dead-lettered or dropped. */
-  async #deliver(subscriber: SubscriberRecord, batch: readonly Prepared[]): Promise<void> {
+  async #deliver(subscriber: SubscriberRecord, batch: readonly Prepared[], selection: Selection): Promise<void> {
     const { clock, dispatcher } = this.options;
     const config = subscriber.configuration;
     const targetArn = String((config.InvokeConfiguration as Fields).TargetArn);
-    const sendable = batch.filter((entry): entry is Prepared & { item: BatchItem } => entry.error === undefined);
+    const sendable = batch.filter((entry): entry is Prepared & { event: BusEvent; item: BatchItem } => entry.error === undefined);
     const startedAt = clock.now();
     const sent = await sendBatch(
       dispatcher,
       targetArn,
       sendable.map((entry) => entry.item),
-      { singleEvent: Number((config.BatchConfiguration as Fields | undefined)?.MaxBatchSize) === 1, ordered: config.Type === 'FIFO' },
+      {
+        singleEvent: Number((config.BatchConfiguration as Fields | undefined)?.MaxBatchSize) === 1,
+        ordered: config.Type === 'FIFO',
+        // LambdaParameters and StepFunctionsParameters, their expressions over the batch's events (`$events` the array).
+        invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
+      },
     );
     const results = new Map<number, ItemResult>(sendable.map((entry, i) => [entry.row.event_row, sent[i] ?? { ok: true }]));
     const now = clock.now();
@@ -204,10 +204,8 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
         continue;
       }
       const reason = `${result.errorCode}: ${result.errorMessage}`;
-      // A transform that fails fails the same way every time: it is not retried.
-      const next = entry.error
-        ? { exhausted: 'MaximumRetryAttempts' as const }
-        : nextRetry(retryPolicy(config), { failures: entry.row.attempts + 1, firstAt: entry.row.first_at, now });
+      // A transform that fails is retried under the RetryPolicy as any failure (TransformError, eb-custom-bus-transform).
+      const next = nextRetry(retryPolicy(config), { failures: entry.row.attempts + 1, firstAt: entry.row.first_at, now });
       if ('at' in next) {
         outcome.retried(entry.row, next.at, reason);
         continue;
@@ -275,21 +273,22 @@ const deliveryType = (subscriber: SubscriberRecord): 'LIVE' | 'REPLAY' =>
 const eventIdOf = (row: PendingRow) => String((JSON.parse(row.event) as Fields).id);
 
 /** What the target is sent for one pending event, or the transform error that fails it. */
-function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' | 'REPLAY'): Prepared {
+async function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' | 'REPLAY'): Promise<Prepared> {
   const event = busEventOf(storedEvent({ id: row.event_row, event: row.event, due_at: row.first_at, group_id: row.group_id }), type);
   try {
     return {
       row,
+      event,
       item: {
         eventId: eventIdOf(row),
         ...(row.group_id === null ? {} : { groupId: row.group_id }),
-        payload: selection.payload(event),
-        parameters: selection.targetParameters(event),
+        payload: await selection.payload(event),
+        parameters: await selection.targetParameters(event),
       },
     };
   } catch (error) {
-    if ((error as Error)?.name !== 'TransformError') throw error;
-    return { row, error: { ok: false, errorCode: 'TransformError', errorMessage: (error as Error).message } };
+    if (!(error instanceof TransformError)) throw error;
+    return { row, error: { ok: false, errorCode: error.errorCode, errorMessage: error.message } };
   }
 }
 

@@ -2,6 +2,8 @@ import { tryParseArn } from '../../arn.js';
 import { AwsError } from '../../aws-error.js';
 import type { TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
 import type { Fields } from '../store.js';
+import { TransformError } from './expressions.js';
+import { payloadText } from './selection.js';
 
 /**
  * What a target takes in one call, from the CloudFormation reference of
@@ -49,9 +51,6 @@ export interface BatchItem {
 /** What became of one event of a batch at the target. */
 export type ItemResult = { readonly ok: true } | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
 
-/** The text a payload is sent as: a string as it is, anything else as JSON. */
-export const bodyOf = (payload: unknown) => (typeof payload === 'string' ? payload : JSON.stringify(payload));
-
 /**
  * InvocationType of a Lambda (or Step Functions) target. The user guide documents no default
  * (eb-custom-bus-target-lambda); EVENT is taken, as a Custom Event Bus - Classic rule invokes.
@@ -63,7 +62,12 @@ function invocationType(parameters: Fields): 'EVENT' | 'REQUEST_RESPONSE' {
 
 const failed = (error: unknown): ItemResult => ({
   ok: false,
-  errorCode: error instanceof AwsError ? error.code : ((error as Error)?.name ?? 'InternalFailure'),
+  errorCode:
+    error instanceof AwsError
+      ? error.code
+      : error instanceof TransformError
+        ? error.errorCode
+        : ((error as Error)?.name ?? 'InternalFailure'),
   errorMessage: (error as Error)?.message ?? String(error),
 });
 
@@ -80,14 +84,25 @@ export async function sendBatch(
   dispatcher: TargetDispatcher,
   targetArn: string,
   items: readonly BatchItem[],
-  options: { readonly singleEvent: boolean; readonly ordered: boolean },
+  options: {
+    readonly singleEvent: boolean;
+    readonly ordered: boolean;
+    /** The per-invocation parameters (LambdaParameters, StepFunctionsParameters) resolved over the batch. @throws TransformError */
+    readonly invocation: () => Promise<Fields>;
+  },
 ): Promise<ItemResult[]> {
   const service = tryParseArn(targetArn)?.service;
   const first = items[0];
   if (first === undefined) return [];
   if (service === 'lambda' || service === 'states') {
     const payload = options.singleEvent && items.length === 1 ? first.payload : items.map((item) => item.payload);
-    const result = await sendWhole(dispatcher, targetArn, payload, first.parameters);
+    let result: ItemResult;
+    try {
+      result = await sendWhole(dispatcher, targetArn, payload, await options.invocation());
+    } catch (error) {
+      // A parameter expression that fails fails the whole invocation (TransformError).
+      result = failed(error);
+    }
     return items.map(() => result);
   }
   const results: ItemResult[] = [];
@@ -114,7 +129,7 @@ async function sendWhole(dispatcher: TargetDispatcher, targetArn: string, payloa
   try {
     if (tryParseArn(targetArn)?.service === 'states') {
       const name = (parameters.StepFunctionsParameters as Fields | undefined)?.Name;
-      await dispatcher.send(targetArn, { body: bodyOf(payload), ...(typeof name === 'string' ? { states: { name } } : {}) });
+      await dispatcher.send(targetArn, { body: payloadText(payload), ...(typeof name === 'string' ? { states: { name } } : {}) });
       return { ok: true };
     }
     const lambda = (parameters.LambdaParameters ?? {}) as Fields;
@@ -160,7 +175,7 @@ function perEventMessage(targetArn: string, item: BatchItem): TargetMessage {
   const subject = text(sns.Subject);
   const ids = { ...(groupId ? { MessageGroupId: groupId } : {}), ...(dedupId ? { MessageDeduplicationId: dedupId } : {}) };
   return {
-    body: bodyOf(item.payload),
+    body: payloadText(item.payload),
     sqs: { ...ids, ...(delay === undefined ? {} : { DelaySeconds: Number(delay) }) },
     sns: { ...ids, ...(subject ? { Subject: subject } : {}) },
     kinesis: { partitionKey: text(kinesis.PartitionKey) ?? item.eventId },

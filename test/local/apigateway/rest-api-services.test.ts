@@ -79,6 +79,16 @@ const TEMPLATE: Record<string, TemplateResource> = {
       },
     ],
   }),
+  // Kinesis PutRecord by its action: a service reached because the endpoint serves its API model.
+  Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 1 } },
+  ClicksResource: restResource(restRoot, 'clicks'),
+  PutClick: awsMethod({ Ref: 'ClicksResource' }, 'POST', {
+    Uri: uri('kinesis', 'PutRecord'),
+    RequestTemplates: {
+      'application/json': '{"StreamName": "clicks", "Data": "$util.base64Encode($input.body)", "PartitionKey": "$input.path(\'$.user\')"}',
+    },
+    IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '{"shard": "$input.path(\'$.ShardId\')"}' } }],
+  }),
   GreetResource: restResource(restRoot, 'greet'),
   // LambdaIntegration({ proxy: false }): the request template's output is the event.
   Greet: awsMethod({ Ref: 'GreetResource' }, 'POST', {
@@ -169,5 +179,11 @@ describe('RestApiService with AWS integrations to the local services', () => {
       detail: { order: 'o-2', paid: true },
     });
     sqs.destroy();
+  });
+
+  it('puts a record on a Kinesis stream with PutRecord, a service whose API model the endpoint serves', async () => {
+    const response = await post('/clicks', { user: 'u-1', page: '/home' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ shard: 'shardId-000000000000' });
   });
 });

@@ -123,7 +123,7 @@ describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
         params: {
           SubscriberArn: arn,
           State: 'STOPPED',
-          FilterConfiguration: { Filters: [{ Pattern: '{"detail-type": [{"prefix": "Order"}]}', Scope: 'METADATA' }] },
+          FilterConfiguration: { Filters: [{ Pattern: '{"aws:DetailType": [{"prefix": "Order"}]}', Scope: 'SYSTEM_METADATA' }] },
         },
       },
       { operation: 'update_subscriber', params: { SubscriberArn: arn, FilterConfiguration: {} } },
@@ -161,6 +161,23 @@ describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
       { operation: 'create_subscriber', params: subscriber(bus, 'big-batch', { BatchConfiguration: { MaxBatchSize: 501 } }) },
       { operation: 'create_subscriber', params: subscriber(bus, '-bad-name') },
       { operation: 'create_subscriber', params: subscriber(bus, 'no-filter', { FilterConfiguration: { Filters: [] } }) },
+      {
+        operation: 'create_subscriber',
+        params: subscriber(bus, 'bad-parameter', {
+          InvokeConfiguration: { RoleArn: ROLE, TargetArn: QUEUE, SqsParameters: { MessageGroupId: '{% $events.( %}' } },
+        }),
+      },
+      {
+        operation: 'create_subscriber',
+        params: subscriber(bus, 'two-data-filters', {
+          FilterConfiguration: {
+            Filters: [
+              { Pattern: '{"source": ["shop"]}', Scope: 'DATA' },
+              { Pattern: '{"source": ["mall"]}', Scope: 'DATA' },
+            ],
+          },
+        }),
+      },
     );
     const errors = outcomes.map((outcome) => outcome.error);
     expect(errors[0]).toMatchObject({ code: 'ResourceNotFoundException', status: 404, message: `Event bus ${missing} does not exist.` });
@@ -180,6 +197,9 @@ describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
     );
     expect(errors[5]).toMatchObject({ code: 'InvalidInputException' });
     expect(errors[5]?.message).toContain('Member must have length greater than or equal to 1');
+    expect(errors[6]).toMatchObject({ code: 'InvalidInputException', status: 400 });
+    expect(errors[6]?.message).toMatch(/^InvokeConfiguration\.SqsParameters\.MessageGroupId is not a valid JSONata expression: /);
+    expect(errors[7]?.message).toContain('FilterConfiguration.Filters[1].Scope: Duplicate filter scope: DATA');
   });
 
   it('fails if a bus still has subscribers when it is deleted (ResourceInUseException)', async () => {

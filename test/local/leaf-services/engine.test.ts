@@ -8,6 +8,8 @@ import { ManualClock } from '../../../local/clock.js';
 import { type LeafBackend, LeafSettingsError, parseLeafBackends } from '../../../local/leaf-services/backends.js';
 import { COMPREHEND } from '../../../local/leaf-services/comprehend.js';
 import { LeafService } from '../../../local/leaf-services/engine.js';
+import { leafServicesModule } from '../../../local/leaf-services/module.js';
+import { LEAF_SERVICES } from '../../../local/leaf-services/services.js';
 import { TRANSLATE } from '../../../local/leaf-services/translate.js';
 
 const deps = {
@@ -78,6 +80,12 @@ describe('parseLeafBackends', () => {
     expect(backends.get('textract')?.kind).toBe('simulated');
   });
 
+  it('gives a service whose name has hyphens the entry naming it', () => {
+    const names = { names: ['bedrock-data-automation-runtime', 'textract'], modelCalls: new Set<string>() };
+    const backends = parseLeafBackends('bedrock-data-automation-runtime=simulated,textract=simulated', names);
+    expect(backends.get('bedrock-data-automation-runtime')?.kind).toBe('simulated');
+  });
+
   it('fails if a model backend is given to a service with no model-call operation', () => {
     expect(() => parseLeafBackends('textract=openai:http://127.0.0.1:1/v1', NAMES)).toThrow(LeafSettingsError);
   });
@@ -85,5 +93,13 @@ describe('parseLeafBackends', () => {
   it('fails if an entry names an unknown service or backend', () => {
     expect(() => parseLeafBackends('textrakt=simulated', NAMES)).toThrow('unknown service "textrakt" (translate, comprehend, textract)');
     expect(() => parseLeafBackends('translate=magic', NAMES)).toThrow('unknown backend "magic"');
+  });
+});
+
+describe('the --ai-services option', () => {
+  it('names in its help every AI service declared, by the name its entry takes', () => {
+    const help = (leafServicesModule.options?.find((o) => o.flag === 'ai-services')?.help ?? '').replace(/\s+/g, ' ');
+    expect(LEAF_SERVICES.length).toBeGreaterThan(6);
+    for (const declaration of LEAF_SERVICES) expect(help).toContain(declaration.name);
   });
 });

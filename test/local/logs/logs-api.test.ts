@@ -13,6 +13,8 @@ import {
   FilterLogEventsCommand,
   GetLogEventsCommand,
   InvalidParameterException,
+  ListTagsForResourceCommand,
+  ListTagsLogGroupCommand,
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
   ResourceAlreadyExistsException,
@@ -90,6 +92,17 @@ describe('CloudWatch Logs groups and streams', () => {
     await client.send(new DeleteLogGroupCommand({ logGroupName: '/other/x' }));
     const after = await client.send(new DescribeLogGroupsCommand({ logGroupNamePattern: 'ther' }));
     expect(after.logGroups).toEqual([]);
+  });
+
+  it("keeps a group's tags by its ARN, listed by key, and forgets them with the group", async () => {
+    await client.send(new CreateLogGroupCommand({ logGroupName: 'tagged', tags: { team: 'a', env: 'dev' } }));
+    expect((await client.send(new ListTagsLogGroupCommand({ logGroupName: 'tagged' }))).tags).toEqual({ env: 'dev', team: 'a' });
+    const resourceArn = `arn:aws:logs:${region}:000000000000:log-group:tagged`;
+    expect((await client.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual({ env: 'dev', team: 'a' });
+    await client.send(new DeleteLogGroupCommand({ logGroupName: 'tagged' }));
+    await client.send(new CreateLogGroupCommand({ logGroupName: 'tagged' }));
+    expect((await client.send(new ListTagsLogGroupCommand({ logGroupName: 'tagged' }))).tags).toEqual({});
+    await client.send(new DeleteLogGroupCommand({ logGroupName: 'tagged' }));
   });
 
   it('fails if a group exists already, does not exist, or is named badly', async () => {

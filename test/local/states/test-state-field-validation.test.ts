@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { TestStateCommand, ValidationException } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputModelServices } from '../../../local/endpoint/validation/model.js';
 import { sfnCased } from '../../../local/states/mock-validation.js';
 import { statesOnEndpoint } from './test-state-sdk.js';
 
@@ -49,6 +51,21 @@ describe('TestState mock field validation', () => {
     expect(await refusal(LAMBDA_GET_FUNCTION, { Configuration: { MemorySize: 32769 } })).toBe(
       "Mock result schema validation error: Field 'MemorySize' exceeds the maximum value",
     );
+  });
+
+  it('fails in STRICT mode on a mocked Kinesis or AI service result of the wrong type, as for the optimized integrations', async () => {
+    const putRecord = task('arn:aws:states:::aws-sdk:kinesis:putRecord', { StreamName: 's', Data: 'x', PartitionKey: 'k' });
+    expect(await refusal(putRecord, { ShardId: 7, SequenceNumber: '1' })).toBe(
+      "Mock result schema validation error: Field 'ShardId' must be a string",
+    );
+    const detect = task('arn:aws:states:::aws-sdk:textract:detectDocumentText', { Document: { Bytes: 'x' } });
+    expect(await refusal(detect, { DocumentMetadata: { Pages: 'one' } })).toMatch("Field 'Pages' must be");
+  });
+
+  it('checks the results of every service with an API model: each has its output model', () => {
+    const models = readdirSync(new URL('../../../local/endpoint/models/', import.meta.url)).filter((f) => f.endsWith('.json'));
+    expect(models.length).toBeGreaterThan(20);
+    for (const file of models) expect(outputModelServices(), file).toContain(file.slice(0, -'.json'.length));
   });
 
   it('does not check the result of a callback task, which is not the operation output', async () => {

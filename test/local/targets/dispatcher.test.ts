@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
 import { TargetDispatcher, type TargetServices, UnsupportedTargetError } from '../../../local/targets/dispatcher.js';
 import { QueuesByArn } from '../../../local/targets/queues.js';
+import { DISPATCHABLE, type DispatchableService } from '../../../local/targets/reachable.js';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
@@ -9,6 +10,18 @@ const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:audit';
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:fulfil';
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/app';
 const LOG_GROUP = 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/app:*';
+const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+
+/** A target of each service the dispatcher says it reaches (a service added to DISPATCHABLE needs one here to compile). */
+const TARGET_OF: Readonly<Record<DispatchableService, string>> = {
+  sqs: QUEUE,
+  sns: TOPIC,
+  lambda: FUNCTION,
+  states: MACHINE,
+  events: BUS,
+  kinesis: STREAM,
+  logs: LOG_GROUP,
+};
 
 const event: EventEnvelope = {
   version: '0',
@@ -191,12 +204,40 @@ describe('TargetDispatcher', () => {
 
   it('puts the body on a stream as one record (Data in base64) with the partition key the caller gives', async () => {
     const { all, calls } = services();
-    const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
     await expect(new TargetDispatcher(all).send(STREAM, { body: '{"a":1}', kinesis: { partitionKey: 'k' } })).resolves.toMatchObject({
       service: 'kinesis',
     });
     expect(calls).toEqual([['PutRecord', { StreamARN: STREAM, Data: Buffer.from('{"a":1}').toString('base64'), PartitionKey: 'k' }]]);
     await expect(new TargetDispatcher(all).send(STREAM, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
+  });
+
+  it('reaches a target of every service it says it reaches (DISPATCHABLE), through that service', async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    expect(Object.keys(TARGET_OF).sort()).toEqual(Object.keys(DISPATCHABLE).sort());
+    for (const [service, arn] of Object.entries(TARGET_OF)) {
+      const sent = await dispatcher.send(arn, {
+        body: '{}',
+        events: { forward: event },
+        kinesis: { partitionKey: 'k' },
+        logs: { streamName: 's', timestamp: 1 },
+      });
+      expect(sent.service).toBe(service);
+    }
+    expect(calls).toHaveLength(Object.keys(DISPATCHABLE).length);
+  });
+
+  it.each([
+    ['an API destination', 'arn:aws:events:us-east-1:123456789012:api-destination/hook/1f2e', 'events'],
+    ['an activity', 'arn:aws:states:us-east-1:123456789012:activity:approve', 'states'],
+    ["a table's stream", 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000', 'dynamodb'],
+  ])('fails if the ARN names %s, another resource than the one it reaches', async (_what, arn, service) => {
+    const { all, calls } = services();
+    await expect(new TargetDispatcher(all).send(arn, { body: '{}', events: { forward: event } })).rejects.toMatchObject({
+      name: 'UnsupportedTargetError',
+      service,
+    });
+    expect(calls).toEqual([]);
   });
 
   it('fails if the service of the ARN was not given to it, or a bus target came without events', async () => {

@@ -1,0 +1,111 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTransaction } from './transaction.js';
+
+/** A tag's key and value, whatever the casing a service's API writes them in (`Key`/`key`, `Value`/`value`). */
+export type TagPair = readonly [key: string, value: string];
+
+/**
+ * Where a service kept its tags before the TagStore: read once into the store, then dropped, so
+ * a data folder written by an earlier version keeps its tags. Either one JSON document per ARN
+ * (`<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`, read by `pairs`) or a row per tag
+ * (`<table> (<arnColumn>, key, value)`).
+ */
+export type LegacyTagTable =
+  | {
+      /** The code's own table name (never input). */
+      readonly table: string;
+      /** The pairs a row's document holds. */
+      readonly pairs: (document: unknown) => readonly TagPair[];
+    }
+  | {
+      readonly table: string;
+      /** The code's own column name (never input) of the resource's ARN, or of what `arnOf` makes one of. */
+      readonly arnColumn: string;
+      /** The ARN of the resource a row names, for a table that named it otherwise (SSM: by the parameter's name). */
+      readonly arnOf?: (value: string) => string;
+    };
+
+/**
+ * Resources' tags, kept in SQLite by ARN: the one mechanism behind each service's TagResource,
+ * UntagResource and ListTags operations and the tags of its Create operations. Keys keep the
+ * order they were first given in; a key given again takes its new value. What a service's API
+ * takes and answers (its shapes, limits, error codes and which ARNs name a taggable resource)
+ * stays the service's: this keeps the tags.
+ */
+export class TagStore {
+  readonly #db: DatabaseSync;
+  readonly #statements: Record<'list' | 'put' | 'remove' | 'forget' | 'forgetUnder', StatementSync>;
+
+  constructor(db: DatabaseSync, legacy?: LegacyTagTable) {
+    this.#db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS resource_tags (
+      arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (arn, key))`);
+    this.#statements = {
+      list: db.prepare('SELECT key, value FROM resource_tags WHERE arn = ? ORDER BY position'),
+      // A new key goes after the resource's others; a key it has keeps its place and takes the new value.
+      put: db.prepare(`INSERT INTO resource_tags (arn, key, value, position)
+        VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM resource_tags WHERE arn = ?1))
+        ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value`),
+      remove: db.prepare('DELETE FROM resource_tags WHERE arn = ? AND key = ?'),
+      forget: db.prepare('DELETE FROM resource_tags WHERE arn = ?'),
+      // A prefix compared as text, not LIKE: an ARN may hold `_` or `%`.
+      forgetUnder: db.prepare('DELETE FROM resource_tags WHERE substr(arn, 1, length(?1)) = ?1'),
+    };
+    if (legacy) this.#adopt(legacy);
+  }
+
+  /** The resource's tags, in the order their keys were first given; none for a resource never tagged. */
+  list(arn: string): TagPair[] {
+    return (this.#statements.list.all(arn) as { key: string; value: string }[]).map((row) => [row.key, row.value]);
+  }
+
+  /** The resource's tags as a map. */
+  map(arn: string): Record<string, string> {
+    return Object.fromEntries(this.list(arn));
+  }
+
+  /** Adds tags to a resource, a key given again taking its new value: all of them or, if one fails, none. */
+  tag(arn: string, tags: Iterable<TagPair>): void {
+    inTransaction(this.#db, () => {
+      for (const [key, value] of tags) this.#statements.put.run(arn, key, value);
+    });
+  }
+
+  /** Removes the tags of these keys; a key the resource does not have is no error. */
+  untag(arn: string, keys: Iterable<string>): void {
+    inTransaction(this.#db, () => {
+      for (const key of keys) this.#statements.remove.run(arn, key);
+    });
+  }
+
+  /** Drops a deleted resource's tags: one created again under its ARN has none. */
+  forget(arn: string): void {
+    this.#statements.forget.run(arn);
+  }
+
+  /** Drops the tags of every resource whose ARN starts with `prefix` (a deleted stream's consumers: `<stream ARN>/consumer/`). */
+  forgetUnder(prefix: string): void {
+    this.#statements.forgetUnder.run(prefix);
+  }
+
+  #adopt(legacy: LegacyTagTable): void {
+    const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(legacy.table);
+    if (exists === undefined) return;
+    inTransaction(this.#db, () => {
+      if ('pairs' in legacy) {
+        const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
+        for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
+      } else {
+        const rows = this.#db
+          .prepare(`SELECT ${legacy.arnColumn} AS arn, key, value FROM ${legacy.table} ORDER BY ${legacy.arnColumn}, key`)
+          .all() as {
+          arn: string;
+          key: string;
+          value: string;
+        }[];
+        for (const row of rows) this.tag(legacy.arnOf ? legacy.arnOf(row.arn) : row.arn, [[row.key, row.value]]);
+      }
+      this.#db.exec(`DROP TABLE ${legacy.table}`);
+    });
+  }
+}

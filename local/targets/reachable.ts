@@ -1,0 +1,40 @@
+import { tryParseArn } from '../arn.js';
+
+/**
+ * What `send` reaches, by the ARN's service: the resource type of the ARNs it sends to
+ * (undefined: the resource is the name itself, a queue's or a topic's). The one list of what
+ * the runtime delivers to: EventBridge rules, Pipes, Scheduler and the start-up report ask
+ * {@link reachable} and keep only the restrictions their own AWS service documents. A service
+ * added here needs its case in TargetDispatcher's `send` (dispatcher.ts; the switch is checked
+ * to cover this table). Apart from the dispatcher so that what it reaches can be asked by those
+ * it imports (events/definitions.ts).
+ */
+export const DISPATCHABLE = {
+  sqs: { resourceType: undefined, is: 'an SQS queue' },
+  sns: { resourceType: undefined, is: 'an SNS topic' },
+  lambda: { resourceType: 'function', is: 'a Lambda function' },
+  states: { resourceType: 'stateMachine', is: 'a state machine' },
+  events: { resourceType: 'event-bus', is: 'an event bus' },
+  kinesis: { resourceType: 'stream', is: 'a Kinesis stream' },
+  logs: { resourceType: 'log-group', is: 'a log group' },
+} as const satisfies Readonly<Record<string, { readonly resourceType: string | undefined; readonly is: string }>>;
+
+/** A service `send` reaches. */
+export type DispatchableService = keyof typeof DISPATCHABLE;
+
+/** The service of an ARN `send` reaches (a queue, topic, function, state machine, bus, stream or log group), else undefined. */
+export function dispatchableService(arn: string): DispatchableService | undefined {
+  const parsed = tryParseArn(arn);
+  if (parsed === undefined || !Object.hasOwn(DISPATCHABLE, parsed.service)) return undefined;
+  const service = parsed.service as DispatchableService;
+  return DISPATCHABLE[service].resourceType === parsed.resourceType ? service : undefined;
+}
+
+/** Whether `send` reaches the resource an ARN names (when given that service's operations). */
+export const reachable = (arn: string): boolean => dispatchableService(arn) !== undefined;
+
+/** What `send` reaches, for a message naming it: `an SQS queue, an SNS topic, ... or a log group`, and any the caller adds first. */
+export function reachableKinds(...others: readonly string[]): string {
+  const kinds = [...others, ...Object.values(DISPATCHABLE).map((d) => d.is)];
+  return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
+}
