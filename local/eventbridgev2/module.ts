@@ -1,3 +1,4 @@
+import type { BusEventRecord } from '../../clients/read-api-contract.js';
 import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
@@ -5,6 +6,7 @@ import { QueuesByArn } from '../targets/queues.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
 import { eventBridgeV2Iam } from './iam-authorizations.js';
 import { eventBridgeV2Protocol } from './protocol.js';
+import { type PublishedEvent, publishedEvents } from './published.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
@@ -67,6 +69,12 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
           readApi.delivery(note);
           spans.targetAttempt(note);
         },
+        // The event itself, where a classic bus's are recorded: the deliveries above are recorded on it.
+        onPublished: (bus, events) => {
+          for (const published of publishedEvents(service.store, bus, events, settings.clock.now())) {
+            readApi.customBusEvent(customBusEventRecord(published));
+          }
+        },
       },
     });
     const protocol = eventBridgeV2Protocol(service);
@@ -94,3 +102,31 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
     };
   },
 };
+
+/**
+ * A published event as the read API records a bus's events (clients/read-api-contract.ts): each
+ * subscriber that selects it in a matched rule's place, its one target the subscriber's target
+ * under the subscriber's name, the id and ARN its delivery notes carry (delivery/subscriber-delivery.ts).
+ */
+function customBusEventRecord({ bus, event, subscribers, acceptedAt }: PublishedEvent): BusEventRecord {
+  return {
+    id: String(event.id),
+    bus: bus.Name,
+    source: String(event.source),
+    detailType: String(event['detail-type']),
+    time: String(event.time),
+    acceptedAt: new Date(acceptedAt).toISOString(),
+    detail: event.detail,
+    matched: subscribers.map((subscriber) => ({
+      rule: subscriber.Name,
+      ruleArn: subscriber.SubscriberArn,
+      targets: [
+        {
+          id: subscriber.Name,
+          arn: String((subscriber.configuration.InvokeConfiguration as { TargetArn?: unknown } | undefined)?.TargetArn),
+          outcome: 'pending' as const,
+        },
+      ],
+    })),
+  };
+}

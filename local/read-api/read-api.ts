@@ -115,7 +115,18 @@ export class ReadApi {
     this.#publish({ kind: 'event', event: record ?? busEventRecord(note) });
   }
 
-  /** A delivery to a rule target ended or will be retried. */
+  /**
+   * A Custom Event Bus published an event (local/eventbridgev2): recorded as a classic bus's
+   * event is, its subscribers in the place of the rules it matched, so that trace, lineage and
+   * the console show it and the deliveries `delivery` records on it. Told after the bus's own
+   * commit (another database), so it is on the feed at once.
+   */
+  customBusEvent(record: BusEventRecord): void {
+    this.records.addEvent(record);
+    if (this.feed.subscribers > 0) this.#publish({ kind: 'event', event: record });
+  }
+
+  /** A delivery to a rule target (or a Custom Event Bus subscriber's target) ended or will be retried. */
   delivery(note: DeliveryNote): void {
     this.records.setOutcome(note);
     this.#publish({

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventBridgeV2Client } from '../../contracts/eventbridgev2-client.js';
 import { defineContract, Type } from '../../contracts/index.js';
 import { EventHub } from '../../lib/constructs/index.js';
+import { eventually } from '../local/helpers.js';
 import { startCdkApp, useApp } from './app-fixture.js';
 import { childEnv, runCli } from './run-cli.js';
 
@@ -132,6 +133,34 @@ describe('switchyard send to a Custom Event Bus', () => {
     const sent = await runCli(['send', 'OrderPlaced', '--detail', detail('O-m'), '--bus', missing, ...app.target]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toContain('ResourceNotFoundException');
+  });
+});
+
+describe('switchyard trace on a Custom Event Bus', () => {
+  it('shows an event published to it and its delivery to each subscriber that selects it', async () => {
+    const sent = await runCli([
+      'send',
+      'OrderPlaced',
+      '--detail',
+      detail('O-trace'),
+      '--bus',
+      'orders-v2',
+      '--group',
+      'g-t',
+      ...app.target,
+    ]);
+    const eventId = sent.stdout.trim().split(' ')[0] as string;
+    const traced = await eventually(
+      async () => {
+        const t = await runCli(['trace', eventId, ...app.target]);
+        return /\(delivered\)/.test(t.stdout) ? t : undefined;
+      },
+      30_000,
+      `the delivery of ${eventId} in its trace`,
+    );
+    const [event, subscriber] = traced.stdout.trim().split('\n');
+    expect(event).toMatch(new RegExp(`event: OrderPlaced from shop\\.orders on orders-v2  \\[accepted\\]  ${eventId}$`));
+    expect(subscriber).toMatch(/└─ \S+ {2}subscriber: fulfilment -> Shop-Fulfilment\w+\.fifo \(delivered\) {2}\[delivered\]$/);
   });
 });
 
