@@ -26,13 +26,16 @@ function cdkApp(): App {
 }
 
 describe('TestApp.send to a Custom Event Bus', () => {
-  it('publishes to the Custom Event Bus the bus option names, with its group and deduplication id', async () => {
+  it('publishes to the Custom Event Bus the bus option names, with its group and deduplication id, and waits for its events', async () => {
     await using app = await startApp({ app: cdkApp() });
     const first = await app.send(OrderPlaced, { orderId: 'O-1' }, { bus: 'orders-v2', eventGroupId: 'g', deduplicationId: 'd-1' });
     expect(first).toMatchObject({ bus: 'orders-v2', status: 'PUBLISHED' });
     // A unique part of its name, as for a classic bus; a repeat of the deduplication id answers the first event's id.
     const again = await app.send(OrderPlaced, { orderId: 'O-1' }, { bus: 'orders', deduplicationId: 'd-1' });
     expect(again).toEqual({ ...first, status: 'DEDUPLICATED' });
+    // The bus's events are waited for as a classic bus's are.
+    const seen = await app.waitForEvent('orders-v2', { 'detail-type': ['OrderPlaced'], detail: { orderId: ['O-1'] } });
+    expect(seen).toMatchObject({ id: first.eventId, source: 'shop.orders', detail: { orderId: 'O-1' } });
     // The classic bus is as before.
     const classic = await app.send(OrderPlaced, { orderId: 'O-2' }, { bus: 'shop-hub' });
     expect(classic.status).toBeUndefined();
