@@ -4,13 +4,13 @@ import { systemClock } from '../clock.js';
 import { CodeSigningApi } from './code-signing-api.js';
 import { ControlPlane, type FunctionHost } from './control-plane.js';
 import type { S3Reader } from './function-code.js';
-import type { FunctionDefinition } from './function-definition.js';
 import { FunctionSettingsApi } from './function-settings-api.js';
 import type { FunctionStore } from './function-store.js';
 import { FunctionUrlApi } from './function-url-api.js';
 import { LayerApi } from './layer-api.js';
 import { LayerStore } from './layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
 
 /**
  * What Lambda's API makes beside what the template declares: functions (ControlPlane), layers

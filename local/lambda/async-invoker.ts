@@ -7,8 +7,8 @@ import { currentTraceHeader, rootHeader, withTraceHeader } from '../trace-header
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import { asyncConfigOf } from './event-invoke-configs.js';
-import { parseFunctionName } from './function-reference.js';
-import type { FunctionRuntime, LogSink } from './function-runtime.js';
+import type { FunctionRuntime, LogSink } from './runtime/function-runtime.js';
+import { parseFunctionName } from './shared/function-reference.js';
 
 /** Lambda's defaults for asynchronous invocation (developer guide, "Asynchronous invocation"). */
 const DEFAULT_RETRY_ATTEMPTS = 2;

@@ -5,9 +5,9 @@ import type { Clock } from '../clock.js';
 import { JsonTable } from '../store/json-table.js';
 import type { Answer, ControlPlane } from './control-plane.js';
 import { lastModified } from './function-changes.js';
-import { parseFunctionName } from './function-reference.js';
-import { UntypedLambdaError } from './lambda-errors.js';
-import { listPage } from './list-pages.js';
+import { parseFunctionName } from './shared/function-reference.js';
+import { UntypedLambdaError } from './shared/lambda-errors.js';
+import { listPage } from './shared/list-pages.js';
 
 type Input = Readonly<Record<string, unknown>>;
 

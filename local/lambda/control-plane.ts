@@ -19,15 +19,15 @@ import {
 } from './function-changes.js';
 import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
 import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
-import type { FunctionDefinition } from './function-definition.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from './function-reference.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
-import { validateLambdaInput } from './input-validation.js';
-import { UntypedLambdaError } from './lambda-errors.js';
 import { withoutQualifier } from './provisioned-concurrency.js';
-import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from './shared/function-reference.js';
+import { validateLambdaInput } from './shared/input-validation.js';
+import { UntypedLambdaError } from './shared/lambda-errors.js';
+import { checkTagCount, taggedWith, untagged } from './shared/resource-tags.js';
 import { type NetworkLookup, withCheckedVpc } from './vpc-config.js';
 
 type Input = Readonly<Record<string, unknown>>;

@@ -5,10 +5,6 @@ import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { PipesService } from '../pipes/pipes-service.js';
 import { ApiMappingStore } from './api-mappings.js';
-import { type FunctionDirectory, invokedVersion, parseFunctionName } from './function-reference.js';
-import type { FunctionRuntime } from './function-runtime.js';
-import { validateLambdaInput } from './input-validation.js';
-import { listPage } from './list-pages.js';
 import {
   kafkaMappingConfiguration,
   type MappingPlace,
@@ -18,7 +14,11 @@ import {
 } from './mapping-answers.js';
 import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { type CreatedMapping, createdMapping, type KafkaMappingDefinition, uuidOf } from './mapping-create.js';
-import { checkTagCount, taggedWith, untagged } from './resource-tags.js';
+import type { FunctionRuntime } from './runtime/function-runtime.js';
+import { type FunctionDirectory, invokedVersion, parseFunctionName } from './shared/function-reference.js';
+import { validateLambdaInput } from './shared/input-validation.js';
+import { listPage } from './shared/list-pages.js';
+import { checkTagCount, taggedWith, untagged } from './shared/resource-tags.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { type MappingStatus, SqsMappings, type SqsMappingsOptions } from './sqs-mappings.js';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
 import { stableUuid } from '../template/resolve.js';
 import { tagMap } from '../template/tags.js';
-import type { ApiRecord, FunctionAlias, FunctionDefinition } from './function-runtime.js';
+import type { ApiRecord, FunctionAlias, FunctionDefinition } from './runtime/function-runtime.js';
 import { vpcConfigAnswer } from './vpc-config.js';
 
 type Props = Record<string, unknown>;

@@ -4,8 +4,8 @@ import { permissionStatement } from '../iam/resource-statements.js';
 import type { LoadedResource } from '../template/load.js';
 import { stableUuid } from '../template/resolve.js';
 import { checkRevision, newRevision } from './function-changes.js';
-import type { FunctionDefinition, FunctionPolicy } from './function-definition.js';
-import { parseFunctionName, requestQualifier } from './function-reference.js';
+import type { FunctionDefinition, FunctionPolicy } from './shared/function-definition.js';
+import { parseFunctionName, requestQualifier } from './shared/function-reference.js';
 
 // AddPermission, RemovePermission and GetPolicy: a resource-based
 // policy for the function itself and one for each of its versions and aliases, as the API

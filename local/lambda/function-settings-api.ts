@@ -2,9 +2,6 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { Answer, ControlPlane, FunctionHost } from './control-plane.js';
 import { lastModified } from './function-changes.js';
-import type { FunctionDefinition } from './function-definition.js';
-import { parseFunctionName, requestQualifier } from './function-reference.js';
-import { listPage } from './list-pages.js';
 import {
   checkProvisionedConflict,
   checkProvisionedLimits,
@@ -14,6 +11,9 @@ import {
   provisionedTarget,
   withoutQualifier,
 } from './provisioned-concurrency.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
+import { parseFunctionName, requestQualifier } from './shared/function-reference.js';
+import { listPage } from './shared/list-pages.js';
 
 type Input = Readonly<Record<string, unknown>>;
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
 import { removeCode } from './function-code.js';
-import type { FunctionDefinition } from './function-definition.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
 
 /**
  * The functions Lambda's API created (CreateFunction), kept in SQLite with their versions and

@@ -4,11 +4,11 @@ import { type CorsConfiguration, corsConfigurationOf } from '../apigateway/cors.
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { JsonTable } from '../store/json-table.js';
-import { type FunctionDirectory, requestQualifier } from './function-reference.js';
-import type { FunctionDefinition } from './function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import { validateLambdaInput } from './input-validation.js';
-import { listPage } from './list-pages.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { type FunctionDirectory, requestQualifier } from './shared/function-reference.js';
+import { validateLambdaInput } from './shared/input-validation.js';
+import { listPage } from './shared/list-pages.js';
 
 /** A function URL CreateFunctionUrlConfig made, as kept (and answered). */
 interface UrlConfig {

@@ -11,17 +11,17 @@ import { DurableApi } from './durable/durable-api.js';
 import { eventInvokeConfigAnswer, eventInvokeConfigList } from './event-invoke-configs.js';
 import { EventSourceMappings } from './event-source-mappings.js';
 import { aliasConfiguration, functionConfiguration, functionDetails, functionTags, listedConfiguration } from './function-configuration.js';
-import { versionDefinition } from './function-definition.js';
 import { policyAnswer } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './function-reference.js';
-import type { FunctionDefinition } from './function-runtime.js';
 import { FunctionSettingsApi } from './function-settings-api.js';
 import { FunctionUrlApi } from './function-url-api.js';
-import { validateLambdaInput, validateLambdaRequest } from './input-validation.js';
 import { type InvokeTargets, invoke } from './invoke-route.js';
-import { lambdaErrorAnswer } from './lambda-errors.js';
 import { LayerApi } from './layer-api.js';
-import { listPage } from './list-pages.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { versionDefinition } from './shared/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './shared/function-reference.js';
+import { validateLambdaInput, validateLambdaRequest } from './shared/input-validation.js';
+import { lambdaErrorAnswer } from './shared/lambda-errors.js';
+import { listPage } from './shared/list-pages.js';
 
 interface HasDefinition {
   readonly definition: FunctionDefinition;

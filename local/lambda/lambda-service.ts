@@ -16,17 +16,17 @@ import { durableMappingTarget, invokeDurable, startDurable } from './durable/dur
 import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
 import { functionChange, type LambdaReload } from './function-change.js';
 import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
-import { functionEnvironment } from './function-environment.js';
 import { ApiPolicies } from './function-permissions.js';
-import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
 import { FunctionStore } from './function-store.js';
 import { type FunctionTransitions, inTransition } from './function-transitions.js';
 import type { FunctionUrls } from './function-urls.js';
 import { LambdaApi, lambdaProtocol } from './lambda-api.js';
-import type { RuntimeSdk } from './runtime-sdk.js';
-import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
+import { functionEnvironment } from './runtime/function-environment.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './runtime/function-runtime.js';
+import type { RuntimeSdk } from './runtime/runtime-sdk.js';
+import { runtimeSupport, unsupportedRuntimeError } from './runtime/runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
+import { FunctionDirectory, invokedVersion } from './shared/function-reference.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */

@@ -11,9 +11,9 @@ import {
   unpackCode,
   zipPath,
 } from './function-code.js';
-import { validateLambdaInput } from './input-validation.js';
 import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
+import { validateLambdaInput } from './shared/input-validation.js';
 
 type Input = Readonly<Record<string, unknown>>;
 

@@ -3,11 +3,11 @@ import type { Clock } from '../clock.js';
 import type { PolicyDocument } from '../iam/policy-documents.js';
 import type { DestinationSender } from './destinations.js';
 import type { S3Reader } from './function-code.js';
-import type { RoleCredentials } from './function-environment.js';
-import type { FunctionDefinition, FunctionLogs, InvocationNote, LogSink } from './function-runtime.js';
 import type { FunctionUrls } from './function-urls.js';
-import type { InvocationFaults } from './invocation-faults.js';
-import type { RuntimeSdk } from './runtime-sdk.js';
+import type { RoleCredentials } from './runtime/function-environment.js';
+import type { FunctionDefinition, FunctionLogs, InvocationNote, LogSink } from './runtime/function-runtime.js';
+import type { InvocationFaults } from './runtime/invocation-faults.js';
+import type { RuntimeSdk } from './runtime/runtime-sdk.js';
 import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
 import type { NetworkLookup } from './vpc-config.js';
 

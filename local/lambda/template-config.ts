@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tryParseArn } from '../arn.js';
 import type { LoadedResource } from '../template/load.js';
-import { LATEST_PUBLISHED } from './function-reference.js';
-import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './function-runtime.js';
-import { runtimeLanguage } from './runtimes.js';
+import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './runtime/function-runtime.js';
+import { runtimeLanguage } from './runtime/runtimes.js';
+import { LATEST_PUBLISHED } from './shared/function-reference.js';
 
 type Props = Record<string, unknown>;
 
@@ -34,7 +34,7 @@ export function layerFolders(layers: readonly LoadedResource[], warnings: string
 /**
  * A function's `Layers` (its template's or its CreateFunction's): the asset folders of the app's
  * own, and the others (a published layer's ARN) with their position, only when it has any, which
- * local/lambda/public-layers/ provides.
+ * local/lambda/runtime/public-layers/ provides.
  */
 export function functionLayers(
   layers: unknown,

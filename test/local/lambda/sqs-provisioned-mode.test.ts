@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
 import { sqsMappingConfiguration } from '../../../local/lambda/mapping-answers.js';
+import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import {
   type ProvisionedPollerConfig,
   SqsEventSource,

@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import { localPython } from './python-interpreter.js';
+import { AwsError } from '../../aws-error.js';
+import { localPython } from './hosts/python-interpreter.js';
 import { endedRuntime } from './runtime-lifecycle.js';
 
 /** The Node.js major version the local runtime runs every Node.js function on. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import type { FunctionDefinition } from './function-definition.js';
-import { shipsSdkV2 } from './module-resolution.mjs';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { shipsSdkV2 } from './hosts/module-resolution.mjs';
 import type { PublicLayers } from './public-layers/public-layers.js';
 import { runtimeLanguage, runtimeSupport } from './runtimes.js';
 import { type RuntimeSdkOptions, SdkCache, SdkCacheError, type SdkRelease, sdkCacheSettings, treeHolds } from './sdk-cache.js';
@@ -12,7 +12,7 @@ import type { CodeScan } from './unhosted-clients.js';
  * The folder whose node_modules holds what switchyard-cli carries (the package itself, or
  * this repository): the AWS SDK clients its own services use, found before any fetch.
  */
-export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 /**
  * The AWS SDK for JavaScript v3 release that the local runtime gives functions on nodejs18.x

@@ -1,6 +1,6 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import type { FunctionDefinition } from './function-runtime.js';
+import { tryParseArn } from '../../arn.js';
+import { AwsError } from '../../aws-error.js';
+import type { FunctionDefinition } from './function-definition.js';
 
 /** The version CloudFormation publishes of a Lambda Managed Instances function, and PublishVersion's `PublishTo: LATEST_PUBLISHED`. */
 export const LATEST_PUBLISHED = '$LATEST.PUBLISHED';

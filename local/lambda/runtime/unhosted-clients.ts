@@ -1,8 +1,8 @@
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import type { SdkClient } from '../services/service-module.js';
-import type { FunctionDefinition } from './function-definition.js';
+import type { SdkClient } from '../../services/service-module.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
 
 /**
  * Services whose clients the SDK's credential providers carry (STS, SSO, Cognito Identity):

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import { beginWork, type Clock, systemClock } from '../clock.js';
-import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './environment-pool.js';
-import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from './function-definition.js';
+import { AwsError } from '../../aws-error.js';
+import { beginWork, type Clock, systemClock } from '../../clock.js';
+import { childHeader, currentTraceHeader, newSegmentId } from '../../trace-header.js';
+import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from '../shared/function-definition.js';
+import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './hosts/environment-pool.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { InvocationTimeout } from './invocation-timeout.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
-export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from '../shared/function-definition.js';
 export { RUNTIME_ROOT } from './runtime-sdk.js';
 
 /**
@@ -161,7 +161,7 @@ export class FunctionRuntime {
     private readonly log: LogSink,
     private readonly logs?: FunctionLogs,
     private readonly observe?: (note: InvocationNote) => void,
-    /** Failures the testing API injects (local/lambda/invocation-faults.ts). */
+    /** Failures the testing API injects (local/lambda/runtime/invocation-faults.ts). */
     private readonly faults?: InvocationFaults,
     /** The AWS SDK the runtime provides (what switchyard-cli carries and the cache). @default what switchyard-cli carries */
     private readonly sdk?: RuntimeSdk,

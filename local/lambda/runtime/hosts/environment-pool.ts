@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { LambdaErrorPayload } from '../../shared/function-definition.js';
+import { ThrottledError } from '../../shared/lambda-errors.js';
+import { runtimeLanguage } from '../runtimes.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
 import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
-import type { LambdaErrorPayload } from './function-definition.js';
-import { ThrottledError } from './lambda-errors.js';
 import { readLines } from './line-reader.js';
 import { metricsSummary } from './metrics-line.js';
 import { startPythonHost } from './python-environment.js';
-import { runtimeLanguage } from './runtimes.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 /** What each function's execution environment (its worker thread) is named, before the function's name. */

@@ -1,7 +1,7 @@
-import { AwsError } from '../aws-error.js';
-import { checkInput } from '../endpoint/validation/check-input.js';
-import { loadModel } from '../endpoint/validation/model.js';
-import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
+import { AwsError } from '../../aws-error.js';
+import { checkInput } from '../../endpoint/validation/check-input.js';
+import { loadModel } from '../../endpoint/validation/model.js';
+import { modelValidator, violationsMessage } from '../../endpoint/validation/validator.js';
 
 /**
  * Lambda's request checks from its model, for what a REST request carries outside its body:

@@ -38,7 +38,7 @@ export interface NpmSettings {
   readonly command?: readonly string[];
 }
 
-/** How the local runtime provides the SDK (RuntimeOptions.sdk; local/lambda/runtime-sdk.ts): where the cache is, and whether it may fetch. */
+/** How the local runtime provides the SDK (RuntimeOptions.sdk; local/lambda/runtime/runtime-sdk.ts): where the cache is, and whether it may fetch. */
 export interface RuntimeSdkOptions {
   /** The cache folder. @default SWITCHYARD_SDK_CACHE, else the per-user cache folder */
   readonly cache?: string;

@@ -20,7 +20,7 @@ export interface FunctionDefinition {
   readonly layers?: readonly string[];
   /**
    * The layers of its `Layers` that are not the app's (a published layer's ARN), with their
-   * position there: local/lambda/public-layers/ provides them, or fails its invocations as Lambda would.
+   * position there: local/lambda/runtime/public-layers/ provides them, or fails its invocations as Lambda would.
    */
   readonly publicLayers?: readonly { readonly arn: string; readonly position: number }[];
   /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */

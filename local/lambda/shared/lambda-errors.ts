@@ -1,6 +1,6 @@
-import { AwsError } from '../aws-error.js';
-import type { RawResponse } from '../endpoint/protocols.js';
-import { errorMessageMember } from '../endpoint/validation/model.js';
+import { AwsError } from '../../aws-error.js';
+import type { RawResponse } from '../../endpoint/protocols.js';
+import { errorMessageMember } from '../../endpoint/validation/model.js';
 
 /** A refusal Lambda answers without its `Type` member, as a few of its answers are recorded (one without a message: with no body at all). */
 export class UntypedLambdaError extends AwsError {

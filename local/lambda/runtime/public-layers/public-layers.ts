@@ -1,7 +1,7 @@
-import { AwsError } from '../../aws-error.js';
-import type { FunctionDefinition } from '../function-definition.js';
+import { AwsError } from '../../../aws-error.js';
+import type { FunctionDefinition } from '../../shared/function-definition.js';
 import type { RoleCredentials } from '../function-environment.js';
-import { type LocalPython, localPython } from '../python-interpreter.js';
+import { type LocalPython, localPython } from '../hosts/python-interpreter.js';
 import { type NpmSettings, SdkCache } from '../sdk-cache.js';
 import { type LayerArn, POWERTOOLS_PACKAGES, type PublicLayer, parseLayerArn, publicLayer } from './catalogue.js';
 import { EXTENSION_PORT, ParametersSecretsExtension, PORT_VARIABLE } from './parameters-secrets.js';
