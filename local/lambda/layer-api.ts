@@ -1,6 +1,5 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import { checkLayerCompatibilities, lastModified } from './function-changes.js';
 import {
   acceptCode,
   type CodeSource,
@@ -10,7 +9,8 @@ import {
   storedDigest,
   unpackCode,
   zipPath,
-} from './function-code.js';
+} from './control-plane/function-code.js';
+import { checkLayerCompatibilities, lastModified } from './control-plane/function-requests.js';
 import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
 import { validateLambdaInput } from './shared/input-validation.js';

@@ -83,7 +83,7 @@ export interface ApiRecord {
   /**
    * A change Lambda accepted and has not applied yet: `creating`, the function (or a version
    * being published) is Pending; `updating`, an update of `$LATEST` is InProgress. Each ends
-   * once its code is prepared (local/lambda/function-transitions.ts).
+   * once its code is prepared (local/lambda/control-plane/function-transitions.ts).
    */
   readonly change?: 'creating' | 'updating';
   /** Why the last change failed: the function is Failed (`of` a creation) or its LastUpdateStatus is (an update's). */

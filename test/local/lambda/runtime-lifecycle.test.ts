@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { checkRuntime } from '../../../local/lambda/function-changes.js';
+import { checkRuntime } from '../../../local/lambda/control-plane/function-requests.js';
 import { CREATABLE_RUNTIMES, endedRuntime } from '../../../local/lambda/runtime/runtime-lifecycle.js';
 import { runtimeWarnings } from '../../../local/lambda/runtime/runtimes.js';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition } from '../../../local/events/definitions.js';
 import { type DeliveryNote, TargetDeliveryOutbox as EventsOutbox } from '../../../local/events/target-outbox.js';
-import { AsyncInvoker } from '../../../local/lambda/async-invoker.js';
+import { AsyncInvoker } from '../../../local/lambda/async/async-invoker.js';
 import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import { type DeliveryRecord, SnsStore } from '../../../local/sns/sns-store.js';
 import { subscriptionDeliveryOutbox } from '../../../local/sns/subscription-outbox.js';

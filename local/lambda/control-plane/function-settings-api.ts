@@ -1,7 +1,10 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { parseFunctionName, requestQualifier } from '../shared/function-reference.js';
+import { listPage } from '../shared/list-pages.js';
 import type { Answer, ControlPlane, FunctionHost } from './control-plane.js';
-import { lastModified } from './function-changes.js';
+import { lastModified } from './function-requests.js';
 import {
   checkProvisionedConflict,
   checkProvisionedLimits,
@@ -11,9 +14,6 @@ import {
   provisionedTarget,
   withoutQualifier,
 } from './provisioned-concurrency.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
-import { parseFunctionName, requestQualifier } from './shared/function-reference.js';
-import { listPage } from './shared/list-pages.js';
 
 type Input = Readonly<Record<string, unknown>>;
 

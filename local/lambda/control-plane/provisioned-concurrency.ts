@@ -1,7 +1,7 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../../aws-error.js';
+import type { FunctionDefinition, ProvisionedConcurrency } from '../shared/function-definition.js';
+import { UntypedLambdaError } from '../shared/lambda-errors.js';
 import { accountSettings, MIN_UNRESERVED } from './account-limits.js';
-import type { FunctionDefinition, ProvisionedConcurrency } from './shared/function-definition.js';
-import { UntypedLambdaError } from './shared/lambda-errors.js';
 
 // Provisioned concurrency of the functions Lambda's API made, as the API reference documents
 // PutProvisionedConcurrencyConfig and its reads and AWS answers them: on a published version or

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { tryParseArn } from '../arn.js';
-import type { LoadedResource } from '../template/load.js';
-import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './runtime/function-runtime.js';
-import { runtimeLanguage } from './runtime/runtimes.js';
-import { LATEST_PUBLISHED } from './shared/function-reference.js';
+import { tryParseArn } from '../../arn.js';
+import type { LoadedResource } from '../../template/load.js';
+import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';
+import { runtimeLanguage } from '../runtime/runtimes.js';
+import { LATEST_PUBLISHED } from '../shared/function-reference.js';
 
 type Props = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { tryParseArn } from '../arn.js';
-import { stableUuid } from '../template/resolve.js';
-import { tagMap } from '../template/tags.js';
-import type { ApiRecord, FunctionAlias, FunctionDefinition } from './runtime/function-runtime.js';
+import { tryParseArn } from '../../arn.js';
+import { stableUuid } from '../../template/resolve.js';
+import { tagMap } from '../../template/tags.js';
+import type { ApiRecord, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';
 import { vpcConfigAnswer } from './vpc-config.js';
 
 type Props = Record<string, unknown>;

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { JsonTable } from '../store/json-table.js';
+import { JsonTable } from '../../store/json-table.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
 import { removeCode } from './function-code.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
 
 /**
  * The functions Lambda's API created (CreateFunction), kept in SQLite with their versions and

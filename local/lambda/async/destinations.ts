@@ -1,5 +1,5 @@
-import { TargetDispatcher, UnsupportedTargetError } from '../targets/dispatcher.js';
-import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
+import { TargetDispatcher, UnsupportedTargetError } from '../../targets/dispatcher.js';
+import { QueuesByArn, type SqsQueues } from '../../targets/queues.js';
 
 /** A message attribute as SQS and SNS take it. */
 export interface DestinationAttribute {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { addMissingColumns } from '../store/added-columns.js';
+import { addMissingColumns } from '../../store/added-columns.js';
 
 /**
  * The asynchronous invocation queue: every event Lambda accepted with a 202 and has not

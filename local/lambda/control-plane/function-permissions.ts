@@ -1,11 +1,11 @@
-import { AwsError } from '../aws-error.js';
-import type { PolicyDocument } from '../iam/policy-documents.js';
-import { permissionStatement } from '../iam/resource-statements.js';
-import type { LoadedResource } from '../template/load.js';
-import { stableUuid } from '../template/resolve.js';
-import { checkRevision, newRevision } from './function-changes.js';
-import type { FunctionDefinition, FunctionPolicy } from './shared/function-definition.js';
-import { parseFunctionName, requestQualifier } from './shared/function-reference.js';
+import { AwsError } from '../../aws-error.js';
+import type { PolicyDocument } from '../../iam/policy-documents.js';
+import { permissionStatement } from '../../iam/resource-statements.js';
+import type { LoadedResource } from '../../template/load.js';
+import { stableUuid } from '../../template/resolve.js';
+import type { FunctionDefinition, FunctionPolicy } from '../shared/function-definition.js';
+import { parseFunctionName, requestQualifier } from '../shared/function-reference.js';
+import { checkRevision, newRevision } from './function-requests.js';
 
 // AddPermission, RemovePermission and GetPolicy: a resource-based
 // policy for the function itself and one for each of its versions and aliases, as the API

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import { loadModel } from '../endpoint/validation/model.js';
+import { AwsError } from '../../aws-error.js';
+import { loadModel } from '../../endpoint/validation/model.js';
+import { CREATABLE_RUNTIMES, endedRuntime } from '../runtime/runtime-lifecycle.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { parseFunctionName } from '../shared/function-reference.js';
 import type { StoredCode } from './function-code.js';
-import { CREATABLE_RUNTIMES, endedRuntime } from './runtime/runtime-lifecycle.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
-import { parseFunctionName } from './shared/function-reference.js';
 import { functionLayers } from './template-config.js';
 
 // What CreateFunction and UpdateFunctionConfiguration make of their members: the definition a

@@ -1,6 +1,6 @@
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { UntypedLambdaError } from '../shared/lambda-errors.js';
 import { codeDigest } from './function-configuration.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
-import { UntypedLambdaError } from './shared/lambda-errors.js';
 
 /** Lambda's account quotas (the defaults of a new account), as GetAccountSettings reports them. */
 const ACCOUNT_LIMIT = {

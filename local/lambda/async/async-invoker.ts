@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
-import { currentTraceHeader, rootHeader, withTraceHeader } from '../trace-header.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
+import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
+import { currentTraceHeader, rootHeader, withTraceHeader } from '../../trace-header.js';
+import type { FunctionRuntime, LogSink } from '../runtime/function-runtime.js';
+import { parseFunctionName } from '../shared/function-reference.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import { asyncConfigOf } from './event-invoke-configs.js';
-import type { FunctionRuntime, LogSink } from './runtime/function-runtime.js';
-import { parseFunctionName } from './shared/function-reference.js';
 
 /** Lambda's defaults for asynchronous invocation (developer guide, "Asynchronous invocation"). */
 const DEFAULT_RETRY_ATTEMPTS = 2;

@@ -1,7 +1,7 @@
-import { AwsError } from '../aws-error.js';
-import { newRevision } from './function-changes.js';
-import type { FunctionAlias, FunctionDefinition } from './shared/function-definition.js';
-import { UntypedLambdaError } from './shared/lambda-errors.js';
+import { AwsError } from '../../aws-error.js';
+import type { FunctionAlias, FunctionDefinition } from '../shared/function-definition.js';
+import { UntypedLambdaError } from '../shared/lambda-errors.js';
+import { newRevision } from './function-requests.js';
 
 // CreateAlias's and UpdateAlias's checks of an alias's version and routing configuration, in
 // the order Lambda makes them and in its words (as its answers are recorded).

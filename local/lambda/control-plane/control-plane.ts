@@ -1,8 +1,16 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
+import { eventInvokeConfigWrites } from '../async/event-invoke-configs.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../shared/function-reference.js';
+import { validateLambdaInput } from '../shared/input-validation.js';
+import { UntypedLambdaError } from '../shared/lambda-errors.js';
+import { checkTagCount, taggedWith, untagged } from '../shared/resource-tags.js';
 import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
-import { eventInvokeConfigWrites } from './event-invoke-configs.js';
+import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
+import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
+import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
 import {
   checkArchitectures,
   checkLayers,
@@ -16,18 +24,10 @@ import {
   newRevision,
   publishedContent,
   versionPart,
-} from './function-changes.js';
-import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
-import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
-import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
+} from './function-requests.js';
 import type { FunctionStore } from './function-store.js';
 import { changing, FunctionTransitions, failedDefinition, inTransition, settledDefinition } from './function-transitions.js';
 import { withoutQualifier } from './provisioned-concurrency.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from './shared/function-reference.js';
-import { validateLambdaInput } from './shared/input-validation.js';
-import { UntypedLambdaError } from './shared/lambda-errors.js';
-import { checkTagCount, taggedWith, untagged } from './shared/resource-tags.js';
 import { type NetworkLookup, withCheckedVpc } from './vpc-config.js';
 
 type Input = Readonly<Record<string, unknown>>;

@@ -1,7 +1,7 @@
-import { AwsError } from '../aws-error.js';
-import { beginWork, type Clock } from '../clock.js';
-import { newRevision } from './function-changes.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
+import { AwsError } from '../../aws-error.js';
+import { beginWork, type Clock } from '../../clock.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+import { newRevision } from './function-requests.js';
 
 /**
  * The changes Lambda's API accepted and is still applying, by function name: Lambda answers
