@@ -18,16 +18,16 @@ import {
 import { policyAnswer } from './control-plane/function-permissions.js';
 import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
 import { DurableApi } from './durable/durable-api.js';
-import { EventSourceMappings } from './event-source-mappings.js';
-import { FunctionUrlApi } from './function-url-api.js';
+import { EventSourceMappings } from './event-source-mappings/event-source-mappings.js';
 import { type InvokeTargets, invoke } from './invoke-route.js';
-import { LayerApi } from './layer-api.js';
+import { LayerApi } from './layers/layer-api.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
 import { versionDefinition } from './shared/function-definition.js';
 import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './shared/function-reference.js';
 import { validateLambdaInput, validateLambdaRequest } from './shared/input-validation.js';
 import { lambdaErrorAnswer } from './shared/lambda-errors.js';
 import { listPage } from './shared/list-pages.js';
+import { FunctionUrlApi } from './urls/function-url-api.js';
 
 interface HasDefinition {
   readonly definition: FunctionDefinition;

@@ -17,8 +17,8 @@ import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, startDurable } from './durable/durable-invoke.js';
-import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
-import type { FunctionUrls } from './function-urls.js';
+import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings/event-source-mappings.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { LambdaApi, lambdaProtocol } from './lambda-api.js';
 import { functionChange, type LambdaReload } from './reload-changes.js';
 import { functionEnvironment } from './runtime/function-environment.js';
@@ -27,7 +27,7 @@ import type { RuntimeSdk } from './runtime/runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtime/runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
 import { FunctionDirectory, invokedVersion } from './shared/function-reference.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
+import type { FunctionUrls } from './urls/function-urls.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;

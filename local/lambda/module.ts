@@ -10,8 +10,7 @@ import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
-import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LAMBDA_API_TYPES } from './lambda-api.js';
 import { LambdaService } from './lambda-service.js';
@@ -25,9 +24,10 @@ import { RuntimeSdk } from './runtime/runtime-sdk.js';
 import { pythonReportLines } from './runtime/runtimes.js';
 import { type RuntimeSdkOptions, sdkCacheSettings } from './runtime/sdk-cache.js';
 import { codeScans, unhostedClientWarnings } from './runtime/unhosted-clients.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
+import type { FunctionUrlDefinition } from './urls/function-url-definitions.js';
+import { FunctionUrls, type UrlAuthorization } from './urls/function-urls.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {

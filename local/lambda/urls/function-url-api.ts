@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { type CorsConfiguration, corsConfigurationOf } from '../apigateway/cors.js';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { JsonTable } from '../store/json-table.js';
+import { type CorsConfiguration, corsConfigurationOf } from '../../apigateway/cors.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
+import { JsonTable } from '../../store/json-table.js';
+import type { FunctionDefinition } from '../runtime/function-runtime.js';
+import { type FunctionDirectory, requestQualifier } from '../shared/function-reference.js';
+import { validateLambdaInput } from '../shared/input-validation.js';
+import { listPage } from '../shared/list-pages.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import type { FunctionDefinition } from './runtime/function-runtime.js';
-import { type FunctionDirectory, requestQualifier } from './shared/function-reference.js';
-import { validateLambdaInput } from './shared/input-validation.js';
-import { listPage } from './shared/list-pages.js';
 
 /** A function URL CreateFunctionUrlConfig made, as kept (and answered). */
 interface UrlConfig {

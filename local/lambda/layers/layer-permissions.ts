@@ -1,6 +1,6 @@
-import { AwsError } from '../aws-error.js';
-import { permissionStatement } from '../iam/resource-statements.js';
-import { checkRevision, newRevision } from './control-plane/function-requests.js';
+import { AwsError } from '../../aws-error.js';
+import { permissionStatement } from '../../iam/resource-statements.js';
+import { checkRevision, newRevision } from '../control-plane/function-requests.js';
 import type { LayerVersion } from './layer-store.js';
 import { versionArn } from './layer-store.js';
 

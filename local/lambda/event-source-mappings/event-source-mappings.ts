@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import { type Clock, systemClock } from '../clock.js';
-import type { PipesService } from '../pipes/pipes-service.js';
+import { tryParseArn } from '../../arn.js';
+import { AwsError } from '../../aws-error.js';
+import { type Clock, systemClock } from '../../clock.js';
+import type { PipesService } from '../../pipes/pipes-service.js';
+import type { FunctionRuntime } from '../runtime/function-runtime.js';
+import { type FunctionDirectory, invokedVersion, parseFunctionName } from '../shared/function-reference.js';
+import { validateLambdaInput } from '../shared/input-validation.js';
+import { listPage } from '../shared/list-pages.js';
+import { checkTagCount, taggedWith, untagged } from '../shared/resource-tags.js';
 import { ApiMappingStore } from './api-mappings.js';
 import {
   kafkaMappingConfiguration,
@@ -14,11 +19,6 @@ import {
 } from './mapping-answers.js';
 import { updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import { type CreatedMapping, createdMapping, type KafkaMappingDefinition, uuidOf } from './mapping-create.js';
-import type { FunctionRuntime } from './runtime/function-runtime.js';
-import { type FunctionDirectory, invokedVersion, parseFunctionName } from './shared/function-reference.js';
-import { validateLambdaInput } from './shared/input-validation.js';
-import { listPage } from './shared/list-pages.js';
-import { checkTagCount, taggedWith, untagged } from './shared/resource-tags.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { type MappingStatus, SqsMappings, type SqsMappingsOptions } from './sqs-mappings.js';
 

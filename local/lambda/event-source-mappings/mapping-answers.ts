@@ -1,6 +1,6 @@
-import type { StreamMapping } from '../pipes/mapping-states.js';
+import type { StreamMapping } from '../../pipes/mapping-states.js';
+import { parseFunctionName } from '../shared/function-reference.js';
 import type { KafkaMappingDefinition } from './mapping-create.js';
-import { parseFunctionName } from './shared/function-reference.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import type { MappingStatus } from './sqs-mappings.js';
 

@@ -4,10 +4,10 @@
  * the function answers in one piece or as a stream.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-url.html
  */
-import { type CorsConfiguration, corsConfigurationOf } from '../apigateway/cors.js';
-import type { LoadedResource } from '../template/load.js';
-import type { FunctionDefinition } from './runtime/function-runtime.js';
-import { parseFunctionName } from './shared/function-reference.js';
+import { type CorsConfiguration, corsConfigurationOf } from '../../apigateway/cors.js';
+import type { LoadedResource } from '../../template/load.js';
+import type { FunctionDefinition } from '../runtime/function-runtime.js';
+import { parseFunctionName } from '../shared/function-reference.js';
 
 export type FunctionUrlAuthType = 'NONE' | 'AWS_IAM';
 

@@ -1,9 +1,9 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import type { PipeDefinition } from '../pipes/definitions.js';
-import { isStreamSourceArn } from '../pipes/stream-arns.js';
+import { tryParseArn } from '../../arn.js';
+import { AwsError } from '../../aws-error.js';
+import type { PipeDefinition } from '../../pipes/definitions.js';
+import { isStreamSourceArn } from '../../pipes/stream-arns.js';
+import { validateLambdaInput } from '../shared/input-validation.js';
 import { filterPatterns, updatedMapping, updatedStreamMapping } from './mapping-changes.js';
-import { validateLambdaInput } from './shared/input-validation.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 
 /** A self-managed Apache Kafka mapping, which the local runtime keeps (and answers) but does not read: it connects to no Kafka cluster. */

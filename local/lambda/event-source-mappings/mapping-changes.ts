@@ -1,6 +1,6 @@
-import { AwsError } from '../aws-error.js';
-import { compilePattern } from '../events/pattern.js';
-import { type PipeDefinition, sentToLocally } from '../pipes/definitions.js';
+import { AwsError } from '../../aws-error.js';
+import { compilePattern } from '../../events/pattern.js';
+import { type PipeDefinition, sentToLocally } from '../../pipes/definitions.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';
 
 /**

@@ -8,14 +8,14 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
  */
 
-import { isPreflight, preflightResponse, withCors } from '../apigateway/cors.js';
-import { type HttpApiRequest, type HttpResponse, lambdaEvent, v2Answer } from '../apigateway/payload.js';
-import { MALFORMED, streamedResponse } from '../apigateway/proxy-event-v1.js';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import type { AppHttpService } from '../endpoint/server.js';
+import { isPreflight, preflightResponse, withCors } from '../../apigateway/cors.js';
+import { type HttpApiRequest, type HttpResponse, lambdaEvent, v2Answer } from '../../apigateway/payload.js';
+import { MALFORMED, streamedResponse } from '../../apigateway/proxy-event-v1.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
+import type { AppHttpService } from '../../endpoint/server.js';
+import type { InvokeOutcome } from '../runtime/function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import type { InvokeOutcome } from './runtime/function-runtime.js';
 
 /** The path-style local form: `/_aws/lambda-url/<url-id>/<path>`. */
 const PATH_PREFIX = '/_aws/lambda-url/';

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { PipeDefinition } from '../pipes/definitions.js';
-import { JsonTable } from '../store/json-table.js';
+import type { PipeDefinition } from '../../pipes/definitions.js';
+import { JsonTable } from '../../store/json-table.js';
 import { type CreatedMapping, uuidOf } from './mapping-create.js';
 
 /** A mapping CreateEventSourceMapping made, as kept: its definition now, when it was last changed (epoch milliseconds), its tags. */

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { JsonTable } from '../store/json-table.js';
-import { removeCode } from './control-plane/function-code.js';
-import type { FunctionPolicy } from './shared/function-definition.js';
+import { JsonTable } from '../../store/json-table.js';
+import { removeCode } from '../control-plane/function-code.js';
+import type { FunctionPolicy } from '../shared/function-definition.js';
 
 /** A layer version PublishLayerVersion published, as Lambda's API describes it. */
 export interface LayerVersion {

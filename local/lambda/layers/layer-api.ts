@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../../aws-error.js';
+import type { Clock } from '../../clock.js';
 import {
   acceptCode,
   type CodeSource,
@@ -9,11 +9,11 @@ import {
   storedDigest,
   unpackCode,
   zipPath,
-} from './control-plane/function-code.js';
-import { checkLayerCompatibilities, lastModified } from './control-plane/function-requests.js';
+} from '../control-plane/function-code.js';
+import { checkLayerCompatibilities, lastModified } from '../control-plane/function-requests.js';
+import { validateLambdaInput } from '../shared/input-validation.js';
 import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
-import { validateLambdaInput } from './shared/input-validation.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
