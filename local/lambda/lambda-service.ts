@@ -20,7 +20,6 @@ import { durableMappingTarget, invokeDurable, startDurable } from './durable/dur
 import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings/event-source-mappings.js';
 import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { LambdaApi, lambdaProtocol } from './lambda-api.js';
-import { functionChange, type LambdaReload } from './reload-changes.js';
 import { functionEnvironment } from './runtime/function-environment.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './runtime/function-runtime.js';
 import type { RuntimeSdk } from './runtime/runtime-sdk.js';
@@ -31,6 +30,23 @@ import type { FunctionUrls } from './urls/function-urls.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+
+/** What a reload changed in Lambda (LambdaService.reload). */
+export interface LambdaReload {
+  readonly changed: readonly { readonly name: string; readonly what: 'code' | 'configuration' }[];
+  readonly added: readonly string[];
+  /** Functions the new template no longer has: they keep running until the runtime restarts. */
+  readonly kept: readonly string[];
+  /** Event source mappings (by UUID) added, changed or removed. */
+  readonly mappings: readonly string[];
+}
+
+/** Whether a function's code (its bundle folder or layers, public ones included) or only its settings changed; undefined when neither did. */
+function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
+  const layers = (d: FunctionDefinition) => JSON.stringify([d.layers ?? [], d.publicLayers ?? []]);
+  if (before.codePath !== after.codePath || layers(before) !== layers(after)) return 'code';
+  return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
+}
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
