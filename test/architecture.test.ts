@@ -344,3 +344,82 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
     expect(reaching).toEqual([]);
   });
 });
+
+/** What local/lambda/'s runtime offers the other seams (each folder's README.md): running a function and which runtimes exist; never its hosts, SDK or public layers. */
+const LAMBDA_RUNTIME_INTERFACE = ['runtime/function-runtime.ts', 'runtime/runtimes.ts', 'runtime/runtime-lifecycle.ts'];
+
+/**
+ * local/lambda/'s sub-folders (seams) and what each may import of the others: a folder (`shared/`) or a
+ * file. The files at its root (module.ts, lambda-service.ts, lambda-api.ts, ...) are the front door
+ * that wires the seams and may import any of them; a seam imports nothing of the root.
+ */
+const LAMBDA_SEAMS: Readonly<Record<string, readonly string[]>> = {
+  shared: [],
+  runtime: ['shared/'],
+  'control-plane': ['shared/', ...LAMBDA_RUNTIME_INTERFACE, 'async/event-invoke-configs.ts'],
+  async: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  'event-source-mappings': ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  urls: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  layers: ['shared/', 'control-plane/function-code.ts', 'control-plane/function-requests.ts'],
+  durable: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+};
+
+/** The imports of `file` (a file of local/lambda/) that cross from its seam into what LAMBDA_SEAMS does not let it reach. */
+function lambdaSeamCrossings(file: string, text?: string): string[] {
+  const inLambda = file.slice('local/lambda/'.length);
+  const seam = inLambda.includes('/') ? inLambda.slice(0, inLambda.indexOf('/')) : undefined;
+  if (seam === undefined) return [];
+  const allowed = LAMBDA_SEAMS[seam];
+  if (allowed === undefined) return [`${file} is in local/lambda/${seam}/, a folder LAMBDA_SEAMS does not name`];
+  return relativeImports(file, text)
+    .map(({ target }) => target.replace(/\.js$/, '.ts'))
+    .filter((target) => target.startsWith('local/lambda/'))
+    .map((target) => target.slice('local/lambda/'.length))
+    .filter(
+      (target) =>
+        !target.startsWith(`${seam}/`) && !allowed.some((entry) => (entry.endsWith('/') ? target.startsWith(entry) : target === entry)),
+    )
+    .map((target) => `${file} imports local/lambda/${target}`);
+}
+
+describe("local/lambda/'s seams (runtime/, control-plane/, event-source-mappings/, ...: each folder's README.md)", () => {
+  it('has each seam import only the seams and interfaces it may, and nothing of the front door at the root', () => {
+    const files = [...codeFiles('local/lambda')];
+    expect(files.length).toBeGreaterThan(80);
+    expect(files.flatMap((file) => lambdaSeamCrossings(file))).toEqual([]);
+  });
+
+  it('names every sub-folder of local/lambda/ in LAMBDA_SEAMS, each with a README.md', () => {
+    const folders = readdirSync(path.join(repo, 'local', 'lambda'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(folders.sort()).toEqual(Object.keys(LAMBDA_SEAMS).sort());
+    expect(
+      folders.filter((folder) => !statSync(path.join(repo, 'local', 'lambda', folder, 'README.md'), { throwIfNoEntry: false })),
+    ).toEqual([]);
+  });
+
+  it("fails if a seam reaches the runtime's internals, another seam or the front door (the check itself)", () => {
+    const crossings = (file: string, line: string) => lambdaSeamCrossings(file, line);
+    expect(
+      crossings('local/lambda/control-plane/probe.ts', "import { EnvironmentPool } from '../runtime/hosts/environment-pool.js';"),
+    ).toEqual(['local/lambda/control-plane/probe.ts imports local/lambda/runtime/hosts/environment-pool.ts']);
+    expect(crossings('local/lambda/urls/probe.ts', "import type { LambdaService } from '../lambda-service.js';")).toHaveLength(1);
+    expect(
+      crossings('local/lambda/shared/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/runtime/hosts/probe.ts', "import { ControlPlane } from '../../control-plane/control-plane.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/event-source-mappings/probe.ts', "import { asyncConfigOf } from '../async/event-invoke-configs.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/control-plane/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';"),
+    ).toEqual([]);
+    expect(crossings('local/lambda/module.ts', "import { EnvironmentPool } from './runtime/hosts/environment-pool.js';")).toEqual([]);
+    expect(crossings('local/lambda/elsewhere/probe.ts', "import { AwsError } from '../../aws-error.js';")).toEqual([
+      'local/lambda/elsewhere/probe.ts is in local/lambda/elsewhere/, a folder LAMBDA_SEAMS does not name',
+    ]);
+  });
+});

@@ -8,26 +8,26 @@ import { apiOperations } from '../services/operation-table.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
+import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
-import { ServiceDestinations } from './destinations.js';
-import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
-import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { lambdaIam } from './iam-authorizations.js';
-import type { InvocationFaults } from './invocation-faults.js';
 import { LAMBDA_API_TYPES } from './lambda-api.js';
 import { LambdaService } from './lambda-service.js';
-import { PublicLayers } from './public-layers/public-layers.js';
 import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
-import { RuntimeSdk } from './runtime-sdk.js';
-import { pythonReportLines } from './runtimes.js';
-import { type RuntimeSdkOptions, sdkCacheSettings } from './sdk-cache.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
+import type { FunctionDefinition, InvocationNote } from './runtime/function-runtime.js';
+import type { InvocationFaults } from './runtime/invocation-faults.js';
+import { PublicLayers } from './runtime/public-layers/public-layers.js';
+import { RuntimeSdk } from './runtime/runtime-sdk.js';
+import { pythonReportLines } from './runtime/runtimes.js';
+import { type RuntimeSdkOptions, sdkCacheSettings } from './runtime/sdk-cache.js';
+import { codeScans, unhostedClientWarnings } from './runtime/unhosted-clients.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
-import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
+import type { FunctionUrlDefinition } from './urls/function-url-definitions.js';
+import { FunctionUrls, type UrlAuthorization } from './urls/function-urls.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -37,7 +37,7 @@ declare module '../services/service-module.js' {
     /**
      * Where the AWS SDK packages that functions import without bundling them (and that
      * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
-     * registry when missing (local/lambda/runtime-sdk.ts).
+     * registry when missing (local/lambda/runtime/runtime-sdk.ts).
      * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
      */
     readonly sdk?: RuntimeSdkOptions;

@@ -4,7 +4,7 @@ import { type BusEventRecord, type Lineage, mergeLineagePages, type StreamMessag
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
-import type { InvocationNote } from '../lambda/function-runtime.js';
+import type { InvocationNote } from '../lambda/runtime/function-runtime.js';
 import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
