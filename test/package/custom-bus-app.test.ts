@@ -161,15 +161,16 @@ async function recorded(table: string, keys: readonly string[], what: string, ti
 
 /** The SQS subscriber's messages, each read once, deleted, and counted by its order's key (and kept whole). */
 const seen = new Map<string, number>();
-const seenBodies: Record<string, unknown>[] = [];
+/** The last message body of each key: what the RAW transformer delivered. */
+const seenBodies = new Map<string, Record<string, unknown>>();
 async function drain(queueUrl: string): Promise<Map<string, number>> {
   for (;;) {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
     if (Messages.length === 0) return seen;
     for (const message of Messages) {
       const body = JSON.parse(message.Body ?? '{}') as { detail?: { key?: string } };
-      seenBodies.push(body);
       const key = body.detail?.key ?? `unreadable: ${message.Body}`;
+      seenBodies.set(key, body);
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
     await sqs.send(
@@ -255,6 +256,9 @@ describe.skipIf(botocoreMissing)(
         'the 25 events',
       );
       expect(interleaved.map((o) => onQueue.get(o.key))).toEqual(interleaved.map(() => 1));
+      // RAW, the default: a PutEvents event's data, the envelope with the detail inside
+      // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-addressing.html).
+      expect(seenBodies.get('audit-1')).toMatchObject({ source: 'shop.audit', 'detail-type': 'OrderPlaced', detail: { key: 'audit-1' } });
     });
 
     it('answers a DeduplicationId repeated within 300 s DEDUPLICATED with the first event id, and delivers that event once to each subscriber', async () => {
