@@ -240,22 +240,23 @@ describe.skipIf(botocoreMissing)(
         [...groups.values()].flat().map((o) => o.key),
         'the 24 orders',
       );
-      expect(all.every((batch) => batch.isArray && batch.keys.length >= 1 && batch.keys.length <= FIFO.maxBatchSize)).toBe(true);
+      // Soft: each documented behaviour is reported, one failing does not hide the others.
+      expect.soft(all.filter((batch) => !batch.isArray || batch.keys.length < 1 || batch.keys.length > FIFO.maxBatchSize)).toEqual([]);
       const got = byGroup(all);
-      for (const [group, sent] of groups) expect(got.get(group)).toEqual(sent.map((o) => o.key));
+      for (const [group, sent] of groups) expect.soft(got.get(group)).toEqual(sent.map((o) => o.key));
       // The group's later events came, so the filtered one was passed over, not waiting.
-      expect(deliveries(all).has('audit-1')).toBe(false);
+      expect.soft(deliveries(all).has('audit-1')).toBe(false);
       // Each event under the id PutEvents answered (SystemMetadata's aws:EventId).
       const delivered = all.flatMap((batch) => batch.keys.map((key, i) => ({ key, eventId: batch.eventIds[i] })));
-      expect(delivered.filter(({ key, eventId }) => eventId !== eventIds.get(key))).toEqual([]);
-      expect([...deliveries(all).values()].every((n) => n === 1)).toBe(true);
+      expect.soft(delivered.filter(({ key, eventId }) => eventId !== eventIds.get(key))).toEqual([]);
+      expect.soft([...deliveries(all)].filter(([, n]) => n !== 1)).toEqual([]);
 
       const onQueue = await queued(
         out.SeenQueue,
         interleaved.map((o) => o.key),
         'the 25 events',
       );
-      expect(interleaved.map((o) => onQueue.get(o.key))).toEqual(interleaved.map(() => 1));
+      expect.soft(interleaved.map((o) => onQueue.get(o.key))).toEqual(interleaved.map(() => 1));
       // RAW, the default: a PutEvents event's data, the envelope with the detail inside
       // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-addressing.html).
       expect(seenBodies.get('audit-1')).toMatchObject({ source: 'shop.audit', 'detail-type': 'OrderPlaced', detail: { key: 'audit-1' } });
