@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,10 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { OrderCompleted, OrderPlaced, TicketCreated } from '../../../domain/index.js';
 import { BusSubscriber, type BusSubscriberProps } from '../../../lib/constructs/bus-subscriber.js';
 import { CustomEventBus } from '../../../lib/constructs/custom-event-bus.js';
+import { DurableFlow } from '../../../lib/constructs/durable-flow.js';
 import { SwitchyardEncryption } from '../../../lib/constructs/encryption.js';
 import { SubscriberStartingPosition, SubscriberTransformer } from '../../../lib/constructs/subscriber-options.js';
 import { SubscriberTarget } from '../../../lib/constructs/subscriber-target.js';
 import { TEST_ENV, testApp } from '../../helpers/synth.js';
+
+const DURABLE_ENTRY = path.join(import.meta.dirname, '../../../lambdas/orders/durable-saga-handler.ts');
 
 type Parts = { stack: Stack; bus: CustomEventBus; fn: lambda.Function; queue: sqs.Queue };
 
@@ -26,6 +31,14 @@ function parts(encrypted = false): Parts {
   });
   const queue = new sqs.Queue(stack, 'Inbox');
   return { stack, bus, fn, queue };
+}
+
+/** A DurableFlow without a starter (the subscriber starts its executions). */
+function durable(p: Parts): DurableFlow {
+  return new DurableFlow(p.stack, 'Flow', {
+    eventBus: new events.EventBus(p.stack, 'ClassicBus'),
+    handler: { entry: DURABLE_ENTRY, description: 'A durable flow' },
+  });
 }
 
 function subscriber(props: (p: Parts) => Partial<BusSubscriberProps> = () => ({}), encrypted = false) {
@@ -237,7 +250,26 @@ describe('BusSubscriber', () => {
     expect(deliveryStatements(template)[0]).toEqual(expect.objectContaining({ Action: ['events:PutEvents', 'events:PutRawEvents'] }));
   });
 
+  it("starts a durable flow's executions through its alias, one event each, asynchronously", () => {
+    const { template } = subscriber((p) => ({ target: SubscriberTarget.durableFlow(durable(p)) }));
+    template.hasResourceProperties('AWS::EventsV2::Subscriber', {
+      InvokeConfiguration: Match.objectLike({
+        TargetArn: { Ref: Match.stringLikeRegexp('^FlowAlias') },
+        LambdaParameters: { InvocationType: 'EVENT' },
+      }),
+      BatchConfiguration: { MaxBatchSize: 1 },
+    });
+    expect(deliveryStatements(template)[0]).toEqual(
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { Ref: expect.stringMatching(/^FlowAlias/) } }),
+    );
+  });
+
   it.each<[string, (p: Parts) => Partial<BusSubscriberProps>, string]>([
+    [
+      'a FIFO subscriber starts durable executions',
+      (p) => ({ fifo: true, target: SubscriberTarget.durableFlow(durable(p)) }),
+      'Test/Sub: fifo cannot be true with a durable flow as the target: a durable execution is started asynchronously (EVENT), so the order would hold only up to the hand-off',
+    ],
     ['maxBatchSize is 0', () => ({ maxBatchSize: 0 }), 'Test/Sub: maxBatchSize must be from 1 to 500 (got 0)'],
     ['maxBatchSize is 501', () => ({ maxBatchSize: 501 }), 'Test/Sub: maxBatchSize must be from 1 to 500 (got 501)'],
     ['maxBatchSize is 2.5', () => ({ maxBatchSize: 2.5 }), 'Test/Sub: maxBatchSize must be a whole number (got 2.5)'],
