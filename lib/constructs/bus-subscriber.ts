@@ -5,7 +5,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { validateContractKeys } from './contract-keys.js';
-import type { ICustomEventBus } from './custom-event-bus.js';
+import type { ICustomEventBus } from './custom-event-bus-ref.js';
 import { grantSendMessages } from './key-grants.js';
 import { deadLetterQueue } from './secure-queue.js';
 import {

@@ -1,35 +1,17 @@
 import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { BusSubscriber, type BusSubscriberProps } from './bus-subscriber.js';
+import { CUSTOM_EVENT_BUS_PUBLISH_ACTIONS, type ICustomEventBus } from './custom-event-bus-ref.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { checkDescription } from './subscriber-options.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
-
-/**
- * What publishing to a Custom Event Bus takes: both publish APIs, as IAM authorizes them
- * (`events:<Operation>` on the `event-busv2` resource: the Service Authorization Reference, and
- * local/eventbridgev2/iam-authorizations.ts, which checks the same).
- */
-export const CUSTOM_EVENT_BUS_PUBLISH_ACTIONS = ['events:PutEvents', 'events:PutRawEvents'] as const;
 
 /** A bus name, as the API takes it: 1 to 256 characters, the first a letter or digit, then letters, digits, `.`, `-`, `_`. */
 const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]{0,255}$/;
 /** The resource part of a Custom Event Bus ARN: `event-busv2/<name>/<25-character id>`. */
 const BUS_RESOURCE = /^event-busv2\/([A-Za-z0-9][.\-_A-Za-z0-9]{0,255})\/[a-z0-9]{25}$/;
-
-/** A Custom Event Bus (EventBridge's `eventbridgev2` API), made here or imported by its ARN. */
-export interface ICustomEventBus extends IConstruct {
-  /** The bus's ARN: `arn:<partition>:events:<region>:<account>:event-busv2/<name>/<id>`. */
-  readonly eventBusArn: string;
-  /** The bus's name. */
-  readonly eventBusName: string;
-  /** Lets `grantee` publish to the bus: `events:PutEvents` and `events:PutRawEvents` on its ARN. */
-  grantPublish(grantee: iam.IGrantable): iam.Grant;
-  /** A subscriber of this bus (a BusSubscriber in this bus's scope, or in the stack's for an imported bus). */
-  addSubscriber(id: string, props: Omit<BusSubscriberProps, 'eventBus'>): BusSubscriber;
-}
 
 export interface CustomEventBusProps {
   /**
@@ -57,10 +39,6 @@ abstract class CustomEventBusBase extends Construct implements ICustomEventBus {
 
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: [...CUSTOM_EVENT_BUS_PUBLISH_ACTIONS], resourceArns: [this.eventBusArn] });
-  }
-
-  addSubscriber(id: string, props: Omit<BusSubscriberProps, 'eventBus'>): BusSubscriber {
-    return new BusSubscriber(this, id, { ...props, eventBus: this });
   }
 }
 
@@ -141,5 +119,10 @@ export class CustomEventBus extends CustomEventBusBase {
     }
     this.eventBusArn = this.resource.attrEventBusArn;
     this.eventBusName = name;
+  }
+
+  /** A subscriber of this bus, in this bus's scope (for an imported bus, create a BusSubscriber with it as `eventBus`). */
+  addSubscriber(id: string, props: Omit<BusSubscriberProps, 'eventBus'>): BusSubscriber {
+    return new BusSubscriber(this, id, { ...props, eventBus: this });
   }
 }

@@ -13,6 +13,7 @@ export * from './bus-subscriber.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './custom-event-bus.js';
+export * from './custom-event-bus-ref.js';
 export * from './durable-flow.js';
 export * from './encryption.js';
 export * from './escalation-policy.js';

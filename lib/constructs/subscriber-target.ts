@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
-import type { ICustomEventBus } from './custom-event-bus.js';
+import type { ICustomEventBus } from './custom-event-bus-ref.js';
 import type { DurableFlow } from './durable-flow.js';
 import { grantSendMessages } from './key-grants.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
