@@ -33,13 +33,9 @@ export interface CustomEventBusProps {
   readonly retention?: Duration;
 }
 
-abstract class CustomEventBusBase extends Construct implements ICustomEventBus {
-  abstract readonly eventBusArn: string;
-  abstract readonly eventBusName: string;
-
-  grantPublish(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: [...CUSTOM_EVENT_BUS_PUBLISH_ACTIONS], resourceArns: [this.eventBusArn] });
-  }
+/** `events:PutEvents` and `events:PutRawEvents` on one bus, to `grantee`'s policy. */
+function grantPublishTo(grantee: iam.IGrantable, eventBusArn: string): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: [...CUSTOM_EVENT_BUS_PUBLISH_ACTIONS], resourceArns: [eventBusArn] });
 }
 
 /**
@@ -49,7 +45,7 @@ abstract class CustomEventBusBase extends Construct implements ICustomEventBus {
  * SwitchyardEncryption key if it has one (an AWS-owned key if not). Deduplication is not a
  * property of the bus: a publisher asks for it per request (docs/custom-event-bus.md).
  */
-export class CustomEventBus extends CustomEventBusBase {
+export class CustomEventBus extends Construct implements ICustomEventBus {
   /**
    * A bus this app does not create, by its ARN. Its subscribers are made in `scope`.
    * @throws PropValidationError if the ARN (when it is not a token) is not a Custom Event Bus's
@@ -70,9 +66,12 @@ export class CustomEventBus extends CustomEventBusBase {
       }
       eventBusName = name;
     }
-    class Imported extends CustomEventBusBase {
+    class Imported extends Construct implements ICustomEventBus {
       readonly eventBusArn = eventBusArn;
       readonly eventBusName = eventBusName;
+      grantPublish(grantee: iam.IGrantable): iam.Grant {
+        return grantPublishTo(grantee, this.eventBusArn);
+      }
     }
     return new Imported(scope, id);
   }
@@ -119,6 +118,10 @@ export class CustomEventBus extends CustomEventBusBase {
     }
     this.eventBusArn = this.resource.attrEventBusArn;
     this.eventBusName = name;
+  }
+
+  grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return grantPublishTo(grantee, this.eventBusArn);
   }
 
   /** A subscriber of this bus, in this bus's scope (for an imported bus, create a BusSubscriber with it as `eventBus`). */

@@ -1,4 +1,4 @@
-import { type Duration, Token } from 'aws-cdk-lib';
+import { CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -99,6 +99,7 @@ export abstract class SubscriberTarget {
         }
         const seconds = invocationTimeout(subscriber, options.invocationTimeout);
         fn.grantInvoke(role);
+        acknowledgeInvokedVersions(subscriber, fn);
         return {
           kind: 'a Lambda function',
           targetArn: fn.functionArn,
@@ -185,6 +186,20 @@ export abstract class SubscriberTarget {
 
   /** Grants `role` what delivering to the target takes and says how the subscriber calls it (BusSubscriber calls it once). */
   abstract bind(subscriber: IConstruct, role: iam.IGrantable, fifo: boolean): SubscriberTargetConfig;
+}
+
+/**
+ * `grantInvoke` grants a function's ARN and `<ARN>:*` (any version or alias of that one
+ * function), which cdk-nag's AwsSolutions-IAM5 reports as a wildcard: acknowledged here with its
+ * reason, as a Workflow does for its steps' functions, so a subscriber needs none of its own.
+ */
+function acknowledgeInvokedVersions(subscriber: IConstruct, fn: lambda.IFunction): void {
+  const cfn = fn.node.defaultChild;
+  if (!(cfn instanceof CfnResource) || cfn.cfnResourceType !== 'AWS::Lambda::Function' || Stack.of(cfn) !== Stack.of(subscriber)) return;
+  Validations.of(subscriber).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${Stack.of(cfn).getLogicalId(cfn)}.Arn>:*]`,
+    reason: `The subscriber invokes ${fn.node.path}; grantInvoke grants any version or alias of it (its ARN with :*) besides its ARN.`,
+  });
 }
 
 /** A Lambda invocation timeout as the template writes it: whole seconds, 1 to 30, as a string. */
