@@ -22,7 +22,7 @@ import { invalidProp, validateInteger, validateRange } from './validation.js';
 export interface BusSubscriberProps {
   /** The Custom Event Bus the subscriber reads. */
   readonly eventBus: ICustomEventBus;
-  /** Where events are delivered (`SubscriberTarget.lambda(fn)`, `.queue(q)`, `.stateMachine(sm)`, `.topic(t)`, `.eventBus(b)`, `.durableFlow(f)`). */
+  /** Where events are delivered (`SubscriberTarget.lambda(fn)`, `.queue(q)`, `.stateMachine(sm)`, `.topic(t)`, `.eventBus(b)`, `.durableFlow(f)`, `.awsApi(...)`). */
   readonly target: SubscriberTarget;
   /**
    * The subscriber's name (1 to 256 characters: a letter or digit, then letters, digits, `.`, `-`, `_`).
@@ -147,6 +147,12 @@ export class BusSubscriber extends Construct {
     const target = props.target.bind(this, this.role, fifo);
     if (fifo && target.unordered !== undefined) {
       invalidProp(this, `fifo cannot be true with ${target.kind} as the target: ${target.unordered}`);
+    }
+    if (target.requiresBatch && (props.maxBatchSize === undefined || props.maxBatchWindow === undefined)) {
+      invalidProp(
+        this,
+        `maxBatchSize and maxBatchWindow are both required with ${target.kind} as the target (got ${props.maxBatchSize === undefined ? 'no maxBatchSize' : 'no maxBatchWindow'}): AWS cannot know how many events the action's request can carry`,
+      );
     }
     const batch = this.#batch(props, target.maxBatchSize, target.kind, target.defaultBatchSize);
     this.deadLetterQueue = props.deadLetterQueue ?? deadLetterQueue(this, 'DeadLetterQueue');

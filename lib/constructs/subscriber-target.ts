@@ -59,6 +59,18 @@ export interface StateMachineSubscriberTargetOptions {
   readonly invocationType?: SubscriberInvocationType;
 }
 
+/** An AWS API action a universal target calls, and what calling it takes. */
+export interface AwsApiSubscriberTargetOptions {
+  /** The service, as the SDK names it (`dynamodb`, `sfn`, `bedrock-runtime`). */
+  readonly service: string;
+  /** The API action, in camel case as the SDK names it (`putItem`). */
+  readonly action: string;
+  /** The request: JSON, or a JSONata expression in `{% %}` that reads the event. */
+  readonly input: string;
+  /** What the delivery role may call: the action's IAM actions on the resources it touches (no target object has a grant for it). */
+  readonly policyStatement: iam.PolicyStatement;
+}
+
 /** What a target gives its subscriber: the ARN, the parameters block, what a batch may hold, and how the delivery role is granted. */
 export interface SubscriberTargetConfig {
   /** The target's ARN (InvokeConfiguration.TargetArn). */
@@ -69,6 +81,8 @@ export interface SubscriberTargetConfig {
   readonly maxBatchSize: number;
   /** The batch size a target needs regardless of the service's default (a durable flow: one execution per event). */
   readonly defaultBatchSize?: number;
+  /** Whether the subscriber must set both `maxBatchSize` and `maxBatchWindow` (a universal target: AWS cannot know how many events the action's request can carry). */
+  readonly requiresBatch?: boolean;
   /** Why this target cannot keep a FIFO subscriber's order, if it cannot. */
   readonly unordered?: string;
   /** What kind of target, for messages. */
@@ -180,6 +194,34 @@ export abstract class SubscriberTarget {
       bind(_subscriber: IConstruct, role: iam.IGrantable): SubscriberTargetConfig {
         bus.grantPublish(role);
         return { kind: 'a Custom Event Bus', targetArn: bus.eventBusArn, maxBatchSize: 100, parameters: { eventBusV2Parameters: {} } };
+      }
+    })();
+  }
+
+  /**
+   * An AWS API action, as a universal target (`arn:<partition>:events:::aws-sdk:<service>:<action>`),
+   * one event per call. The subscriber must set both `maxBatchSize` (1) and `maxBatchWindow`
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-batching.html).
+   */
+  static awsApi(options: AwsApiSubscriberTargetOptions): SubscriberTarget {
+    return new (class extends SubscriberTarget {
+      bind(subscriber: IConstruct, role: iam.IGrantable): SubscriberTargetConfig {
+        for (const [prop, value] of [
+          ['service', options.service],
+          ['action', options.action],
+        ] as const) {
+          if (!Token.isUnresolved(value) && !/^[a-zA-Z0-9-]+$/.test(value)) {
+            invalidProp(subscriber, `target's ${prop} must be the SDK's name, letters, digits and '-' (got ${JSON.stringify(value)})`);
+          }
+        }
+        role.grantPrincipal.addToPrincipalPolicy(options.policyStatement);
+        return {
+          kind: 'an AWS API action (a universal target)',
+          targetArn: `arn:${Stack.of(subscriber).partition}:events:::aws-sdk:${options.service}:${options.action}`,
+          maxBatchSize: 1,
+          requiresBatch: true,
+          parameters: { universalTargetParameters: { input: options.input } },
+        };
       }
     })();
   }

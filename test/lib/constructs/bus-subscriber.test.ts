@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -32,6 +33,14 @@ function parts(encrypted = false): Parts {
   const queue = new sqs.Queue(stack, 'Inbox');
   return { stack, bus, fn, queue };
 }
+
+const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/audit';
+const putItem = {
+  service: 'dynamodb',
+  action: 'putItem',
+  input: '{% {"TableName": "audit", "Item": {"id": {"S": $events.Data.id}}} %}',
+  policyStatement: new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [TABLE_ARN] }),
+};
 
 /** A DurableFlow without a starter (the subscriber starts its executions). */
 function durable(p: Parts): DurableFlow {
@@ -264,7 +273,38 @@ describe('BusSubscriber', () => {
     );
   });
 
+  it('calls an AWS API action as a universal target, one event at a time, with the policy statement given', () => {
+    const { template } = subscriber(() => ({
+      target: SubscriberTarget.awsApi(putItem),
+      maxBatchSize: 1,
+      maxBatchWindow: Duration.seconds(0),
+    }));
+    template.hasResourceProperties('AWS::EventsV2::Subscriber', {
+      InvokeConfiguration: Match.objectLike({
+        TargetArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:::aws-sdk:dynamodb:putItem']] },
+        UniversalTargetParameters: { Input: putItem.input },
+      }),
+      BatchConfiguration: { MaxBatchSize: 1, MaxBatchWindowInSeconds: 0 },
+    });
+    expect(deliveryStatements(template)[0]).toEqual(expect.objectContaining({ Action: 'dynamodb:PutItem', Resource: TABLE_ARN }));
+  });
+
   it.each<[string, (p: Parts) => Partial<BusSubscriberProps>, string]>([
+    [
+      'a universal target has no batch configuration',
+      () => ({ target: SubscriberTarget.awsApi(putItem) }),
+      "Test/Sub: maxBatchSize and maxBatchWindow are both required with an AWS API action (a universal target) as the target (got no maxBatchSize): AWS cannot know how many events the action's request can carry",
+    ],
+    [
+      'a universal target has a batch window but no batch size',
+      () => ({ target: SubscriberTarget.awsApi(putItem), maxBatchWindow: Duration.seconds(1) }),
+      'Test/Sub: maxBatchSize and maxBatchWindow are both required with an AWS API action (a universal target) as the target (got no maxBatchSize)',
+    ],
+    [
+      'a universal target is sent more than one event per call',
+      () => ({ target: SubscriberTarget.awsApi(putItem), maxBatchSize: 2, maxBatchWindow: Duration.seconds(1) }),
+      'Test/Sub: maxBatchSize must be at most 1 with an AWS API action (a universal target) as the target (got 2)',
+    ],
     [
       'a FIFO subscriber starts durable executions',
       (p) => ({ fifo: true, target: SubscriberTarget.durableFlow(durable(p)) }),
