@@ -1,4 +1,4 @@
-import { CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -112,6 +112,7 @@ export abstract class SubscriberTarget {
           );
         }
         const seconds = invocationTimeout(subscriber, options.invocationTimeout);
+        if (invocationType === 'REQUEST_RESPONSE') warnIfOutwaited(subscriber, fn, options.invocationTimeout);
         fn.grantInvoke(role);
         acknowledgeInvokedVersions(subscriber, fn);
         return {
@@ -228,6 +229,23 @@ export abstract class SubscriberTarget {
 
   /** Grants `role` what delivering to the target takes and says how the subscriber calls it (BusSubscriber calls it once). */
   abstract bind(subscriber: IConstruct, role: iam.IGrantable, fifo: boolean): SubscriberTargetConfig;
+}
+
+/** The warning's id: `Annotations.of(subscriber).acknowledgeWarning(SUBSCRIBER_OUTWAITED_WARNING)` silences it. */
+export const SUBSCRIBER_OUTWAITED_WARNING = '@switchyard/constructs:subscriberOutwaited';
+
+/**
+ * A synchronous call EventBridge stops waiting for (30 s at most) is a failed delivery, retried
+ * while the first call may still run: a function whose timeout is longer gets a synth warning.
+ */
+function warnIfOutwaited(subscriber: IConstruct, fn: lambda.IFunction, timeout: Duration | undefined): void {
+  const runs = (fn as { readonly timeout?: Duration }).timeout?.toSeconds();
+  const waits = timeout?.toSeconds() ?? 30;
+  if (runs === undefined || Token.isUnresolved(runs) || Token.isUnresolved(waits) || runs <= waits) return;
+  Annotations.of(subscriber).addWarningV2(
+    SUBSCRIBER_OUTWAITED_WARNING,
+    `${fn.node.path} may run ${runs} s, longer than the subscriber waits for a REQUEST_RESPONSE call (${waits} s): a slower call counts as failed and is retried while it still runs. Shorten its timeout, or take invocationType EVENT.`,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -271,6 +271,26 @@ describe('BusSubscriber', () => {
     expect(deliveryStatements(template)[0]).toEqual(
       expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { Ref: expect.stringMatching(/^FlowAlias/) } }),
     );
+  });
+
+  it('warns at synth when the function may run longer than a synchronous call is waited for', () => {
+    const slow = subscriber((p) => {
+      const fn = new lambda.Function(p.stack, 'Slow', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+        timeout: Duration.seconds(60),
+      });
+      return { target: SubscriberTarget.lambda(fn) };
+    });
+    const warnings = Annotations.fromStack(slow.stack).findWarning('/Test/Sub', Match.stringLikeRegexp('subscriberOutwaited'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringContaining(
+        'Test/Slow may run 60 s, longer than the subscriber waits for a REQUEST_RESPONSE call (30 s): a slower call counts as failed and is retried while it still runs.',
+      ),
+    ]);
+    const quick = subscriber();
+    expect(Annotations.fromStack(quick.stack).findWarning('*', Match.stringLikeRegexp('subscriberOutwaited'))).toEqual([]);
   });
 
   it('calls an AWS API action as a universal target, one event at a time, with the policy statement given', () => {
