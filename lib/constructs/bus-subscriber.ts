@@ -7,6 +7,7 @@ import type { AnyEventContract } from '../../contracts/index.js';
 import { validateContractKeys } from './contract-keys.js';
 import type { ICustomEventBus } from './custom-event-bus-ref.js';
 import { grantSendMessages } from './key-grants.js';
+import type { IMonitorable, MonitoringContext } from './monitoring-context.js';
 import { deadLetterQueue } from './secure-queue.js';
 import {
   checkDescription,
@@ -106,7 +107,7 @@ const SUBSCRIBER_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]{0,255}$/;
  * queue's send; retried, then dead-lettered. Every range is checked at synthesis, naming
  * the construct path, the prop, the value and the range (docs/custom-event-bus.md).
  */
-export class BusSubscriber extends Construct {
+export class BusSubscriber extends Construct implements IMonitorable {
   /** The subscriber's ARN. */
   public readonly subscriberArn: string;
   /** The subscriber's name. */
@@ -117,6 +118,8 @@ export class BusSubscriber extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** The L1 resource, for what this construct does not set. */
   public readonly resource: eventsv2.CfnSubscriber;
+  /** What it delivers to, for the alarm. */
+  readonly #targetKind: string;
 
   constructor(scope: Construct, id: string, props: BusSubscriberProps) {
     super(scope, id);
@@ -155,6 +158,7 @@ export class BusSubscriber extends Construct {
       );
     }
     const batch = this.#batch(props, target.maxBatchSize, target.kind, target.defaultBatchSize);
+    this.#targetKind = target.kind;
     this.deadLetterQueue = props.deadLetterQueue ?? deadLetterQueue(this, 'DeadLetterQueue');
     grantSendMessages(this.deadLetterQueue, this.role);
 
@@ -178,6 +182,15 @@ export class BusSubscriber extends Construct {
     if (policy !== undefined) this.resource.node.addDependency(policy);
     this.subscriberArn = this.resource.attrSubscriberArn;
     this.subscriberName = name;
+  }
+
+  /** The dead-letter queue's alarm and dashboard line (SwitchyardMonitoring calls it). */
+  monitor(context: MonitoringContext): void {
+    context.deadLetterQueue(
+      this,
+      this.deadLetterQueue,
+      `Subscriber ${this.node.id}: events EventBridge could not deliver to ${this.#targetKind}`,
+    );
   }
 
   /** RetryPolicy, its ranges checked (AWS's: 0 to 185 attempts, 60 s to 24 h). */

@@ -13,6 +13,7 @@ import { BusSubscriber, type BusSubscriberProps } from '../../../lib/constructs/
 import { CustomEventBus } from '../../../lib/constructs/custom-event-bus.js';
 import { DurableFlow } from '../../../lib/constructs/durable-flow.js';
 import { SwitchyardEncryption } from '../../../lib/constructs/encryption.js';
+import { SwitchyardMonitoring } from '../../../lib/constructs/monitoring.js';
 import { SubscriberStartingPosition, SubscriberTransformer } from '../../../lib/constructs/subscriber-options.js';
 import { SubscriberTarget } from '../../../lib/constructs/subscriber-target.js';
 import { TEST_ENV, testApp } from '../../helpers/synth.js';
@@ -113,6 +114,17 @@ describe('BusSubscriber', () => {
       MessageRetentionPeriod: 1_209_600,
     });
     expect(JSON.stringify(deliveryStatements(template))).toContain('kms:GenerateDataKey');
+  });
+
+  it('is alarmed by SwitchyardMonitoring when its dead-letter queue holds an event', () => {
+    const { stack, bus, fn } = parts();
+    new BusSubscriber(stack, 'Sub', { eventBus: bus, target: SubscriberTarget.lambda(fn) });
+    new SwitchyardMonitoring(stack, 'Monitoring');
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties).includes('SubDeadLetterQueue has messages'),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(JSON.stringify(alarms[0]?.Properties)).toContain('Subscriber Sub: events EventBridge could not deliver to a Lambda function');
   });
 
   it('uses the dead-letter queue given instead of making one', () => {
