@@ -1,4 +1,5 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -16,4 +17,9 @@ export interface ICustomEventBus extends IConstruct {
   readonly eventBusName: string;
   /** Lets `grantee` publish to the bus: `events:PutEvents` and `events:PutRawEvents` on its ARN. */
   grantPublish(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Gives `fn` the bus to publish on with the kit's `customBusPublisherFromEnv`: the bus's ARN
+   * in `ENV.customEventBusArn` (`CUSTOM_EVENT_BUS_ARN`) and `grantPublish`.
+   */
+  connectPublisher(fn: lambda.Function): iam.Grant;
 }

@@ -1,7 +1,9 @@
 import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ENV } from '../../contracts/wiring.js';
 import { BusSubscriber, type BusSubscriberProps } from './bus-subscriber.js';
 import { CUSTOM_EVENT_BUS_PUBLISH_ACTIONS, type ICustomEventBus } from './custom-event-bus-ref.js';
 import { SwitchyardEncryption } from './encryption.js';
@@ -38,6 +40,12 @@ function grantPublishTo(grantee: iam.IGrantable, eventBusArn: string): iam.Grant
   return iam.Grant.addToPrincipal({ grantee, actions: [...CUSTOM_EVENT_BUS_PUBLISH_ACTIONS], resourceArns: [eventBusArn] });
 }
 
+/** The bus's ARN where the kit's `customBusPublisherFromEnv` reads it, and the grant. */
+function connectPublisherTo(fn: lambda.Function, eventBusArn: string): iam.Grant {
+  fn.addEnvironment(ENV.customEventBusArn, eventBusArn);
+  return grantPublishTo(fn, eventBusArn);
+}
+
 /**
  * EventBridge's Custom Event Bus (`AWS::EventsV2::EventBus`): events kept for `retention` and
  * read by subscribers (BusSubscriber) instead of rules and targets, each with its own filters,
@@ -71,6 +79,9 @@ export class CustomEventBus extends Construct implements ICustomEventBus {
       readonly eventBusName = eventBusName;
       grantPublish(grantee: iam.IGrantable): iam.Grant {
         return grantPublishTo(grantee, this.eventBusArn);
+      }
+      connectPublisher(fn: lambda.Function): iam.Grant {
+        return connectPublisherTo(fn, this.eventBusArn);
       }
     }
     return new Imported(scope, id);
@@ -122,6 +133,10 @@ export class CustomEventBus extends Construct implements ICustomEventBus {
 
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return grantPublishTo(grantee, this.eventBusArn);
+  }
+
+  connectPublisher(fn: lambda.Function): iam.Grant {
+    return connectPublisherTo(fn, this.eventBusArn);
   }
 
   /** A subscriber of this bus, in this bus's scope (for an imported bus, create a BusSubscriber with it as `eventBus`). */

@@ -1,7 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { ENV } from '../../../contracts/wiring.js';
 import { CustomEventBus, type CustomEventBusProps } from '../../../lib/constructs/custom-event-bus.js';
 import { SwitchyardEncryption } from '../../../lib/constructs/encryption.js';
 import { EventHub } from '../../../lib/constructs/event-hub.js';
@@ -89,6 +91,24 @@ describe('CustomEventBus', () => {
           },
         ],
       },
+    });
+  });
+
+  it("connects a publisher for the kit's customBusPublisherFromEnv: the bus's ARN in its environment, and the grant", () => {
+    const s = stack();
+    const bus = new CustomEventBus(s, 'Orders');
+    const fn = new lambda.Function(s, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    bus.connectPublisher(fn);
+    const template = Template.fromStack(s);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.customEventBusArn]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Orders'), 'EventBusArn'] } } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['events:PutEvents', 'events:PutRawEvents'] })] },
     });
   });
 
