@@ -20,6 +20,7 @@ import {
 import type { SubscriberTarget } from './subscriber-target.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
 
+/** The props of a BusSubscriber. */
 export interface BusSubscriberProps {
   /** The Custom Event Bus the subscriber reads. */
   readonly eventBus: ICustomEventBus;

@@ -15,6 +15,7 @@ const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]{0,255}$/;
 /** The resource part of a Custom Event Bus ARN: `event-busv2/<name>/<25-character id>`. */
 const BUS_RESOURCE = /^event-busv2\/([A-Za-z0-9][.\-_A-Za-z0-9]{0,255})\/[a-z0-9]{25}$/;
 
+/** The props of a CustomEventBus. */
 export interface CustomEventBusProps {
   /**
    * The bus's name (1 to 256 characters: a letter or digit, then letters, digits, `.`, `-`, `_`).
@@ -87,7 +88,9 @@ export class CustomEventBus extends Construct implements ICustomEventBus {
     return new Imported(scope, id);
   }
 
+  /** The bus's ARN (its `EventBusArn` attribute). */
   public readonly eventBusArn: string;
+  /** The bus's name, given or generated. */
   public readonly eventBusName: string;
   /** The L1 resource, for what this construct does not set. */
   public readonly resource: eventsv2.CfnEventBus;
@@ -131,10 +134,12 @@ export class CustomEventBus extends Construct implements ICustomEventBus {
     this.eventBusName = name;
   }
 
+  /** Lets `grantee` publish to the bus: `events:PutEvents` and `events:PutRawEvents` on its ARN. */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return grantPublishTo(grantee, this.eventBusArn);
   }
 
+  /** The bus's ARN in `fn`'s `CUSTOM_EVENT_BUS_ARN` (the kit's `customBusPublisherFromEnv` reads it), and `grantPublish`. */
   connectPublisher(fn: lambda.Function): iam.Grant {
     return connectPublisherTo(fn, this.eventBusArn);
   }
