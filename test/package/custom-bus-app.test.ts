@@ -350,8 +350,7 @@ describe.skipIf(botocoreMissing)(
       expect(keys.filter((key) => !onQueue.has(key))).toEqual([]);
     });
 
-    // enable when fix/v2-l2 merges: switchyard-cdk's CustomEventBus (fixtures/custom-bus-app/lib/custom-bus-l2-stack.ts).
-    it.skip('synthesizes and runs the same app written with switchyard-cdk’s CustomEventBus L2', async () => {
+    it('synthesizes and runs the same app written with switchyard-cdk’s CustomEventBus L2', async () => {
       await running?.stop();
       writeFileSync(path.join(app, 'cdk.json'), `${JSON.stringify({ app: 'npx tsx bin/app.ts', context: { variant: 'l2' } }, null, 2)}\n`);
       timed('cdk synth of the custom bus app with the L2', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
