@@ -172,6 +172,7 @@ export class ServiceRegistry {
       iamServices: ServiceRegistry.iamServices(this.modules),
       resourcePolicies: ServiceRegistry.resourcePolicies(this.modules),
       stepFunctionsIntegrations: ServiceRegistry.stepFunctionsIntegrations(this.modules),
+      readRecords: this.modules.flatMap((m) => (m.records === undefined ? [] : [m.records])),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
@@ -263,7 +264,13 @@ export class ServiceRegistry {
     settings: RuntimeSettings,
     moduleDeclared: Pick<
       ServiceContext,
-      'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'stepFunctionsIntegrations' | 'sharedDefinitions'
+      | 'templateTypes'
+      | 'hostedClients'
+      | 'iamServices'
+      | 'resourcePolicies'
+      | 'stepFunctionsIntegrations'
+      | 'readRecords'
+      | 'sharedDefinitions'
     >,
     warnings: string[],
   ) {

@@ -5,6 +5,7 @@ import type { EndpointServices, PathHandler } from '../endpoint/server.js';
 import type { ApiModels, ModelService, OutputModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
+import type { ReadRecords } from '../read-api/read-api.js';
 import type { Retention } from '../read-api/records.js';
 import type { ServiceReads } from '../read-api/routes.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
@@ -36,6 +37,19 @@ export interface ServiceLookup {
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
 export interface ServiceOptions {}
+
+/**
+ * The notes services tell the read API (`readApi.record(kind, note)`), by kind: the module that
+ * records a kind adds it here with its note (declaration merging, as for ServiceTypes) and
+ * declares in `records` how it is recorded, so that the read API knows no service by name.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
+export interface ReadNotes {}
+
+export type ReadNoteKind = keyof ReadNotes & string;
+
+/** How a module records its kinds of ReadNotes: a function for each. */
+export type ReadRecording = { readonly [K in ReadNoteKind]?: (note: ReadNotes[K]) => void };
 
 /** The runtime's options: its own below, and each service's (ServiceOptions). */
 export interface RuntimeOptions extends ServiceOptions {
@@ -141,6 +155,8 @@ export interface ServiceContext {
   readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
   /** Every module's Step Functions integrations, with its name and IAM declaration (what the modules declare), in dependency order. */
   readonly stepFunctionsIntegrations: readonly DeclaredIntegrations[];
+  /** Every module's `records` (what the modules declare): how the read API records each kind of note. */
+  readonly readRecords: readonly ReadRecords[];
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
@@ -326,6 +342,12 @@ export interface ModuleDeclarations {
    * any, join the start-up warnings.
    */
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
+  /**
+   * How the read API records what its service tells it (its lineage nodes, event records, live
+   * feed messages): given the read API's recorder once, the function for each kind of note the
+   * module adds to ReadNotes; its service calls `readApi.record(kind, note)`. Each kind by one module.
+   */
+  readonly records?: ReadRecords;
 }
 
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
