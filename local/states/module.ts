@@ -61,9 +61,9 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
   apis: [{ model: 'stepfunctions', operations: apiOperations(StatesService) }],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   stepFunctions: statesStepFunctions,
-  // And every module that declares Step Functions integrations (runsStepFunctions).
+  // And every module that declares Step Functions integrations (collects).
   needs: ['template', 'iam', 'readApi', 'traces', 'events', 'logs'],
-  runsStepFunctions: true,
+  collects: 'stepFunctions',
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -79,12 +79,14 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
   records: (recorder) => ({ historyEvent: (note) => recordHistoryEvent(recorder, note) }),
   // Its activities, versions and aliases: only Step Functions reads them.
   definitions: (app) => statesCatalog(app),
-  create({ settings, database, services, warn, stepFunctionsIntegrations }, catalog) {
+  create({ settings, database, services, warn, contributions }, catalog) {
     const { accountId, region, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
     // Its own integrations its service runs against itself (it exists only once this returns).
-    const integrations = stepFunctionsIntegrations.filter(({ stepFunctions }) => stepFunctions !== statesStepFunctions);
+    const integrations = contributions('stepFunctions').flatMap(({ name, iam, value }) =>
+      value === statesStepFunctions ? [] : [{ name, iam, stepFunctions: value }],
+    );
     const connected = connectIntegrations(integrations, { services, settings });
     const states = new StatesService({
       db: database('states'),
