@@ -290,21 +290,39 @@ const serviceFolders = readdirSync(path.join(repo, 'local')).filter((folder) =>
   statSync(path.join(repo, 'local', folder, 'module.ts'), { throwIfNoEntry: false }),
 );
 
-/** What a file of the read API does that its layer forbids: a service looked up, or anything but a type taken from a service's folder. */
+/**
+ * What a file of the read API does that its layer forbids: a service looked up, or anything
+ * taken from a service's folder, even a type (each module records its own notes: `records`);
+ * the loaded app (template/) aside, which every layer reads.
+ */
 function readApiReachesAcross(file: string, text?: string): string[] {
   const source = text ?? readFileSync(path.join(repo, file), 'utf8');
   const lookups = /\bservices\s*\.\s*get\s*\(/.test(source) ? [`${file} looks up a service (services.get)`] : [];
   const imports = relativeImports(file, source)
-    .filter(
-      ({ target, typeOnly }) =>
-        !typeOnly && serviceFolders.some((folder) => folder !== 'read-api' && target.startsWith(`local/${folder}/`)),
+    .filter(({ target }) =>
+      serviceFolders.some((folder) => folder !== 'read-api' && folder !== 'template' && target.startsWith(`local/${folder}/`)),
     )
     .map(({ target }) => `${file} imports ${target}`);
   return [...lookups, ...imports];
 }
 
+/**
+ * The service folders the generic module contract (local/services/) may read: the loaded app and
+ * its resource types (template/), how a module declares IAM (iam/), and what it mounts in and
+ * records through the read API (read-api/). Every other service declares what it adds to the
+ * contract by declaration merging (Step Functions' `stepFunctions`: local/states/integration-declarations.ts).
+ */
+const CONTRACT_BASE = ['template', 'iam', 'read-api'];
+
+/** What a file of the generic module contract (local/services/, but the list of modules) imports of a service's folder beyond its base. */
+function contractReachesUp(file: string, text?: string): string[] {
+  return relativeImports(file, text)
+    .filter(({ target }) => serviceFolders.some((folder) => !CONTRACT_BASE.includes(folder) && target.startsWith(`local/${folder}/`)))
+    .map(({ target }) => `${file} imports ${target}`);
+}
+
 describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
-  it("has the read API (local/read-api/) look up no service and take only types (the notes it records) from the services' folders", () => {
+  it("has the read API (local/read-api/) look up no service and take nothing, not even a type, from the services' folders", () => {
     const files = [...codeFiles('local/read-api')];
     expect(files.length).toBeGreaterThan(5);
     expect(files.flatMap((file) => readApiReachesAcross(file))).toEqual([]);
@@ -316,8 +334,25 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
     expect(readApiReachesAcross(file, "import { mailReads } from '../ses/read-routes.js';")).toEqual([
       `${file} imports local/ses/read-routes.js`,
     ]);
-    expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([]);
+    expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([
+      `${file} imports local/sqs/sqs-context.js`,
+    ]);
+    expect(readApiReachesAcross(file, "import type { LoadedApp } from '../template/load.js';")).toEqual([]);
     expect(readApiReachesAcross(file, "import '../ses/read-routes.js';")).toEqual([`${file} imports local/ses/read-routes.js`]);
+  });
+
+  it("has the generic module contract (local/services/) import no service's folder (the list of modules aside) but its base", () => {
+    const files = [...codeFiles('local/services')].filter((file) => file !== 'local/services/modules.ts');
+    expect(files).toContain('local/services/service-module.ts');
+    expect(files.flatMap((file) => contractReachesUp(file))).toEqual([]);
+  });
+
+  it('fails if the module contract imports a service folder beyond its base, even a type (the check itself)', () => {
+    const file = 'local/services/probe.ts';
+    expect(contractReachesUp(file, "import type { TaskRequest } from '../states/engine/index.js';")).toEqual([
+      `${file} imports local/states/engine/index.js`,
+    ]);
+    expect(contractReachesUp(file, "import type { LoadedApp } from '../template/load.js';")).toEqual([]);
   });
 
   it("has the CLI import nothing of local/ but the runtime's launcher, in switchyard dev's files only (cli/commands/dev.ts, cli/dev/)", () => {

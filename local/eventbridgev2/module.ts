@@ -64,7 +64,7 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
         log: (line) => settings.log(`[eventbridgev2] ${line}`),
         // Where Custom Event Bus - Classic records its deliveries: the read API's records and feed (trace, failures) and the runtime's spans.
         onDelivery: (note) => {
-          readApi.delivery(note);
+          readApi.record('delivery', note);
           spans.targetAttempt(note);
         },
       },
