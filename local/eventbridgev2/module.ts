@@ -1,6 +1,7 @@
 import type { BusEventRecord } from '../../clients/read-api-contract.js';
+import type { ReadRecorder } from '../read-api/read-api.js';
 import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ReadRecording, ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
@@ -12,6 +13,14 @@ import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     eventbridgev2: EventBridgeV2Service;
+  }
+  interface ReadNotes {
+    /**
+     * A Custom Event Bus published an event, committed (its own database): recorded as a classic
+     * bus's event is, its subscribers in the place of the rules it matched, so that trace and
+     * lineage show it and the `delivery` notes of its subscribers land on it.
+     */
+    customBusEvent: PublishedEvent;
   }
 }
 
@@ -44,6 +53,13 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
   databases: ['eventbridgev2'],
   needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis'],
   resourceTypes: EVENTBRIDGEV2_TYPE_SPECS,
+  records: (recorder: ReadRecorder): ReadRecording => ({
+    customBusEvent: (published) => {
+      const record = customBusEventRecord(published);
+      recorder.records.addEvent(record);
+      if (recorder.listening) recorder.publish({ kind: 'event', event: record });
+    },
+  }),
   create({ services, settings, database, warn }) {
     const lambda = services.get('lambda');
     const readApi = services.get('readApi');
@@ -66,13 +82,13 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
         log: (line) => settings.log(`[eventbridgev2] ${line}`),
         // Where Custom Event Bus - Classic records its deliveries: the read API's records and feed (trace, failures) and the runtime's spans.
         onDelivery: (note) => {
-          readApi.delivery(note);
+          readApi.record('delivery', note);
           spans.targetAttempt(note);
         },
         // The event itself, where a classic bus's are recorded: the deliveries above are recorded on it.
         onPublished: (bus, events) => {
           for (const published of publishedEvents(service.store, bus, events, settings.clock.now())) {
-            readApi.customBusEvent(customBusEventRecord(published));
+            readApi.record('customBusEvent', published);
           }
         },
       },

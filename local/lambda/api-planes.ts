@@ -1,16 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
-import { CodeSigningApi } from './code-signing-api.js';
-import { ControlPlane, type FunctionHost } from './control-plane.js';
-import type { S3Reader } from './function-code.js';
-import type { FunctionDefinition } from './function-definition.js';
-import { FunctionSettingsApi } from './function-settings-api.js';
-import type { FunctionStore } from './function-store.js';
-import { FunctionUrlApi } from './function-url-api.js';
-import { LayerApi } from './layer-api.js';
-import { LayerStore } from './layer-store.js';
+import { CodeSigningApi } from './control-plane/code-signing-api.js';
+import { ControlPlane, type FunctionHost } from './control-plane/control-plane.js';
+import type { S3Reader } from './control-plane/function-code.js';
+import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
+import type { FunctionStore } from './control-plane/function-store.js';
+import { LayerApi } from './layers/layer-api.js';
+import { LayerStore } from './layers/layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
+import { FunctionUrlApi } from './urls/function-url-api.js';
 
 /**
  * What Lambda's API makes beside what the template declares: functions (ControlPlane), layers

@@ -3,25 +3,31 @@ import type { ModelOperations, OperationCall } from '../endpoint/model-protocols
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { apiOperations } from '../services/operation-table.js';
-import { accountSettings } from './account-limits.js';
 import type { ApiPlanes } from './api-planes.js';
-import { CodeSigningApi } from './code-signing-api.js';
-import { type Answer, ControlPlane } from './control-plane.js';
+import { eventInvokeConfigAnswer, eventInvokeConfigList } from './async/event-invoke-configs.js';
+import { accountSettings } from './control-plane/account-limits.js';
+import { CodeSigningApi } from './control-plane/code-signing-api.js';
+import { type Answer, ControlPlane } from './control-plane/control-plane.js';
+import {
+  aliasConfiguration,
+  functionConfiguration,
+  functionDetails,
+  functionTags,
+  listedConfiguration,
+} from './control-plane/function-configuration.js';
+import { policyAnswer } from './control-plane/function-permissions.js';
+import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
 import { DurableApi } from './durable/durable-api.js';
-import { eventInvokeConfigAnswer, eventInvokeConfigList } from './event-invoke-configs.js';
-import { EventSourceMappings } from './event-source-mappings.js';
-import { aliasConfiguration, functionConfiguration, functionDetails, functionTags, listedConfiguration } from './function-configuration.js';
-import { versionDefinition } from './function-definition.js';
-import { policyAnswer } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './function-reference.js';
-import type { FunctionDefinition } from './function-runtime.js';
-import { FunctionSettingsApi } from './function-settings-api.js';
-import { FunctionUrlApi } from './function-url-api.js';
-import { validateLambdaInput, validateLambdaRequest } from './input-validation.js';
+import { EventSourceMappings } from './event-source-mappings/event-source-mappings.js';
 import { type InvokeTargets, invoke } from './invoke-route.js';
-import { lambdaErrorAnswer } from './lambda-errors.js';
-import { LayerApi } from './layer-api.js';
-import { listPage } from './list-pages.js';
+import { LayerApi } from './layers/layer-api.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { versionDefinition } from './shared/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './shared/function-reference.js';
+import { validateLambdaInput, validateLambdaRequest } from './shared/input-validation.js';
+import { lambdaErrorAnswer } from './shared/lambda-errors.js';
+import { listPage } from './shared/list-pages.js';
+import { FunctionUrlApi } from './urls/function-url-api.js';
 
 interface HasDefinition {
   readonly definition: FunctionDefinition;

@@ -7,30 +7,46 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/p
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { type ApiPlanes, apiPlanes } from './api-planes.js';
-import { AsyncInvoker } from './async-invoker.js';
-import type { FunctionHost } from './control-plane.js';
+import { AsyncInvoker } from './async/async-invoker.js';
+import type { FunctionHost } from './control-plane/control-plane.js';
+import { functionCodeUrl, storedDigest, zipPath } from './control-plane/function-code.js';
+import { ApiPolicies } from './control-plane/function-permissions.js';
+import { FunctionStore } from './control-plane/function-store.js';
+import { type FunctionTransitions, inTransition } from './control-plane/function-transitions.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, startDurable } from './durable/durable-invoke.js';
-import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
-import { functionChange, type LambdaReload } from './function-change.js';
-import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
-import { functionEnvironment } from './function-environment.js';
-import { ApiPolicies } from './function-permissions.js';
-import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
-import { FunctionStore } from './function-store.js';
-import { type FunctionTransitions, inTransition } from './function-transitions.js';
-import type { FunctionUrls } from './function-urls.js';
+import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings/event-source-mappings.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { LambdaApi, lambdaProtocol } from './lambda-api.js';
-import type { RuntimeSdk } from './runtime-sdk.js';
-import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
+import { functionEnvironment } from './runtime/function-environment.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './runtime/function-runtime.js';
+import type { RuntimeSdk } from './runtime/runtime-sdk.js';
+import { runtimeSupport, unsupportedRuntimeError } from './runtime/runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { FunctionDirectory, invokedVersion } from './shared/function-reference.js';
+import type { FunctionUrls } from './urls/function-urls.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+
+/** What a reload changed in Lambda (LambdaService.reload). */
+export interface LambdaReload {
+  readonly changed: readonly { readonly name: string; readonly what: 'code' | 'configuration' }[];
+  readonly added: readonly string[];
+  /** Functions the new template no longer has: they keep running until the runtime restarts. */
+  readonly kept: readonly string[];
+  /** Event source mappings (by UUID) added, changed or removed. */
+  readonly mappings: readonly string[];
+}
+
+/** Whether a function's code (its bundle folder or layers, public ones included) or only its settings changed; undefined when neither did. */
+function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
+  const layers = (d: FunctionDefinition) => JSON.stringify([d.layers ?? [], d.publicLayers ?? []]);
+  if (before.codePath !== after.codePath || layers(before) !== layers(after)) return 'code';
+  return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
+}
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
