@@ -1,5 +1,5 @@
 import { flowName, resourceName } from '../clients/resource-names.js';
-import { appBuses } from './app-names.js';
+import { type AppBus, appBuses } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import type { Clients } from './aws.js';
 import { queueDepth } from './dead-letter-messages.js';
@@ -16,10 +16,29 @@ export interface QueueDescription {
   readonly depth?: { readonly visible: number; readonly inFlight: number; readonly delayed: number };
 }
 
+/** A Custom Event Bus of the app and its subscribers (rules and targets are one thing there). */
+export interface CustomBusDescription {
+  readonly name: string;
+  readonly stack: string;
+  readonly subscribers: readonly {
+    name: string;
+    /** What it delivers to, as the commands name it (a function, a queue, a flow). */
+    target: string;
+    targetType?: string;
+    /** `FIFO` keeps each event group's order; `UNORDERED` is the default. */
+    ordering: string;
+    /** Where an event it cannot deliver goes, when it has one. */
+    deadLetterQueue?: string;
+  }[];
+}
+
 /** The app as its templates describe it, with what the target says now of its queues. */
 export interface AppDescription {
   readonly stacks: readonly string[];
+  /** The classic buses (`default` first), by the name send and send_event take. */
   readonly buses: readonly string[];
+  /** The Custom Event Buses (`AWS::EventsV2::EventBus`), each with the subscribers the template gives it. */
+  readonly customBuses: readonly CustomBusDescription[];
   readonly rules: readonly {
     name: string;
     bus: string;
@@ -52,15 +71,36 @@ function nameOf(assembly: CloudAssembly, value: unknown): { name: string; type?:
   return { name: resource?.type === 'AWS::StepFunctions::StateMachine' ? flowName(id) : resourceName(id), type: resource?.type };
 }
 
+/** A Custom Event Bus and the template's subscribers on it (their EventBusArn a Ref of it). */
+function customBusOf(assembly: CloudAssembly, bus: AppBus): CustomBusDescription {
+  const subscribers = resourcesOfType(assembly, 'AWS::EventsV2::Subscriber')
+    .filter((s) => s.stackName === bus.stackName && referencedId(s.properties.EventBusArn) === bus.logicalId)
+    .map((s) => {
+      const invoke = (s.properties.InvokeConfiguration ?? {}) as { TargetArn?: unknown };
+      const target = nameOf(assembly, invoke.TargetArn) ?? { name: '?' };
+      const dlq = nameOf(assembly, (s.properties.OnFailureConfiguration as { Arn?: unknown } | undefined)?.Arn)?.name;
+      return {
+        name: named(s, 'Name'),
+        target: target.name,
+        ...(target.type === undefined ? {} : { targetType: target.type }),
+        ordering: typeof s.properties.Type === 'string' ? s.properties.Type : 'UNORDERED',
+        ...(dlq === undefined ? {} : { deadLetterQueue: dlq }),
+      };
+    });
+  return { name: bus.shown, stack: bus.stackName, subscribers };
+}
+
 /**
- * Describes the app: its stacks, buses, rules with their targets (and each target's dead-letter
+ * Describes the app: its stacks, buses (classic, and Custom Event Buses with their subscribers), rules with their targets (and each target's dead-letter
  * queue), queues with their dead-letter queue and depth, functions (durable or not), state
  * machines, tables with their keys and indexes, topics. From the cloud assembly, and for the
  * depths GetQueueAttributes on the target's queues.
  */
 export async function describeApp(clients: Clients, assembly: CloudAssembly): Promise<AppDescription> {
   const of = (type: string) => resourcesOfType(assembly, type);
-  const buses = ['default', ...appBuses(assembly).map((b) => b.shown)];
+  const appBusList = appBuses(assembly);
+  const buses = ['default', ...appBusList.filter((b) => b.custom !== true).map((b) => b.shown)];
+  const customBuses = appBusList.filter((b) => b.custom === true).map((bus) => customBusOf(assembly, bus));
   const rules = of('AWS::Events::Rule').map((rule) => {
     const p = rule.properties;
     const targets = ((p.Targets ?? []) as { Arn?: unknown; DeadLetterConfig?: { Arn?: unknown } }[]).map((t) => {
@@ -99,6 +139,7 @@ export async function describeApp(clients: Clients, assembly: CloudAssembly): Pr
   return {
     stacks: assembly.stacks.map((s) => s.stackName),
     buses,
+    customBuses,
     rules,
     queues,
     functions: of('AWS::Lambda::Function').map((f) => ({

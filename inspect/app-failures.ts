@@ -82,5 +82,7 @@ export function describeSource(source: DeadLetterSource): string {
       return `rule ${resourceName(source.ruleLogicalId)} -> ${source.targetLogicalId ? resourceName(source.targetLogicalId) : `target ${source.targetId}`}`;
     case 'function':
       return `function ${resourceName(source.functionLogicalId)} (${source.how === 'OnFailure' ? 'async on-failure' : 'async DLQ'})`;
+    case 'subscriber':
+      return `Custom Event Bus subscriber ${source.subscriberName}${source.targetLogicalId ? ` -> ${resourceName(source.targetLogicalId)}` : ''}`;
   }
 }

@@ -57,7 +57,7 @@ export function namesThing(thing: AppThing, wanted: string): boolean {
 /**
  * The deployed name a name holds: the name itself; a queue URL's last part; the resource of an
  * ARN that names a state machine or function (with or without a version or alias qualifier)
- * or a queue or bus (`event-bus/<name>`). Undefined for the ARN of anything else (an
+ * or a queue or bus (`event-bus/<name>`, a Custom Event Bus's `event-busv2/<name>/<id>`). Undefined for the ARN of anything else (an
  * execution's ARN holds its state machine's name, and names the execution, not the flow) and
  * for a path.
  */
@@ -65,6 +65,8 @@ function deployedNameIn(wanted: string): string | undefined {
   if (/^https?:\/\//.test(wanted)) return wanted.split('/').at(-1);
   if (!wanted.startsWith('arn:')) return wanted.includes('/') ? undefined : wanted;
   const resource = wanted.split(':').slice(5);
+  // A Custom Event Bus's ARN ends in its name and an id: `event-busv2/<name>/<id>`.
+  if (resource.length === 1 && resource[0]?.startsWith('event-busv2/')) return resource[0].split('/')[1];
   if (resource.length === 1) return resource[0]?.split('/').at(-1);
   return resource[0] === 'stateMachine' || resource[0] === 'function' ? resource[1] : undefined;
 }
@@ -194,18 +196,35 @@ export function severalNamed(named: readonly AppThing[], wanted: string, where?:
   );
 }
 
-/** The app's event buses (an AWS::Events::EventBus's Name is required), each by every name it is shown by. */
-export function appBuses(assembly: CloudAssembly): AppThing[] {
-  return resourcesOfType(assembly, 'AWS::Events::EventBus').map((bus) => {
-    const name = typeof bus.properties.Name === 'string' ? bus.properties.Name : undefined;
-    const shown = name ?? resourceName(bus.logicalId);
-    return {
-      kind: 'bus',
-      shown,
-      stackName: bus.stackName,
-      logicalId: bus.logicalId,
-      ...(name === undefined ? {} : { explicitName: name }),
-      ...constructPathOf(bus),
-    };
-  });
+/**
+ * The app's event buses, each by every name it is shown by: its classic buses
+ * (`AWS::Events::EventBus`) and its Custom Event Buses (`AWS::EventsV2::EventBus`, `custom`),
+ * whose Name CloudFormation requires too
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-eventbus.html).
+ */
+export function appBuses(assembly: CloudAssembly): AppBus[] {
+  const of = (type: string, custom: boolean) =>
+    resourcesOfType(assembly, type).map((bus): AppBus => {
+      const name = typeof bus.properties.Name === 'string' ? bus.properties.Name : undefined;
+      const shown = name ?? resourceName(bus.logicalId);
+      return {
+        kind: 'bus',
+        shown,
+        stackName: bus.stackName,
+        logicalId: bus.logicalId,
+        ...(name === undefined ? {} : { explicitName: name }),
+        ...(custom ? { custom: true } : {}),
+        ...constructPathOf(bus),
+      };
+    });
+  return [...of('AWS::Events::EventBus', false), ...of(CUSTOM_EVENT_BUS_TYPE, true)];
+}
+
+/** The CloudFormation type of a Custom Event Bus (EventBridge's `eventbridgev2` API). */
+export const CUSTOM_EVENT_BUS_TYPE = 'AWS::EventsV2::EventBus';
+
+/** A bus of the app. */
+export interface AppBus extends AppThing {
+  /** A Custom Event Bus (`AWS::EventsV2::EventBus`), which the `eventbridgev2` API publishes to by its ARN. @default false: a classic bus */
+  readonly custom?: boolean;
 }

@@ -33,6 +33,8 @@ export type Target =
  */
 export const SERVICE_IDS = {
   events: 'EventBridge',
+  /** The Custom Event Bus API (`eventbridgev2`), whose SDK client is not on the registry: inspect/custom-buses.ts makes the one client of it. */
+  eventsv2: 'EventBridgeV2',
   sfn: 'SFN',
   logs: 'CloudWatch Logs',
   sqs: 'SQS',
@@ -180,7 +182,9 @@ export function createClients(target: Target): Clients {
 /** The error's AWS code (`name` in SDK v3), or its Node.js system code (ECONNREFUSED). */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { code?: unknown; name?: unknown; errors?: unknown[] };
+  const e = error as { code?: unknown; name?: unknown; errors?: unknown[]; cause?: unknown };
+  // The Custom Event Bus client's NetworkError holds the Node.js error it met (ECONNREFUSED) as its cause.
+  if (e.name === 'NetworkError' && e.cause !== undefined) return errorCode(e.cause) ?? 'NetworkError';
   if (typeof e.code === 'string') return e.code;
   // Node reports a refused connection to a name with several addresses as an AggregateError.
   if (Array.isArray(e.errors)) return e.errors.map(errorCode).find((c) => c !== undefined);

@@ -135,6 +135,8 @@ export interface DeadLetter {
   readonly event?: { readonly id?: string; readonly detailType?: string; readonly source?: string; readonly summary?: string };
   /** The queue SQS moved it from (`DeadLetterQueueSourceArn`). */
   readonly sourceArn?: string;
+  /** The Custom Event Bus subscriber whose dead-letter record it is (its name). */
+  readonly subscriber?: string;
   readonly body: string;
 }
 
@@ -193,6 +195,8 @@ export function explain(message: Message, queue: Pick<DeadLetterQueue, 'sources'
       reason: `asynchronous invocation failed: ${lambdaError} ${text(LAMBDA_DLQ_ATTRIBUTES.errorMessage) ?? ''}`.trimEnd(),
     };
   }
+  const subscriberRecord = subscriberDeadLetterRecord(body);
+  if (subscriberRecord !== undefined) return { ...base, failedAt: sent, reportedBy: 'eventbridge', ...subscriberRecord };
   const onFailure = onFailureRecord(body);
   if (onFailure !== undefined) return { ...base, failedAt: sent, reportedBy: 'lambda', ...onFailure };
   if (system.DeadLetterQueueSourceArn !== undefined) {
@@ -214,6 +218,52 @@ export function explain(message: Message, queue: Pick<DeadLetterQueue, 'sources'
     errorName: 'Unknown',
     reportedBy: 'unknown',
     reason: 'no reason recorded: sent straight to the dead-letter queue without reason attributes',
+  };
+}
+
+/**
+ * A Custom Event Bus subscriber's dead-letter record, as the user guide documents it
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html, "The
+ * dead-letter record"): `{ version, busArn, subscriberArn, targetArn, errorCode, errorMessage,
+ * exhaustedRetryCondition, retryAttempts, failedMessages: [{ eventId, eventGroupId, ... }] }`,
+ * one record for the events of a batch that failed together. The reason names the subscriber
+ * (its ARN is `subscriber/<name>/<id>`), the target and the error; the event is the first failed one.
+ */
+function subscriberDeadLetterRecord(body: string): Pick<DeadLetter, 'errorName' | 'reason' | 'event' | 'subscriber'> | undefined {
+  let record: {
+    subscriberArn?: unknown;
+    targetArn?: unknown;
+    errorCode?: unknown;
+    errorMessage?: unknown;
+    exhaustedRetryCondition?: unknown;
+    retryAttempts?: unknown;
+    failedMessages?: { eventId?: unknown; eventGroupId?: unknown }[];
+  };
+  try {
+    record = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || typeof record.subscriberArn !== 'string' || typeof record.errorCode !== 'string') {
+    return undefined;
+  }
+  const subscriber = record.subscriberArn.split(':').slice(5).join(':').split('/')[1] ?? record.subscriberArn;
+  const ids = (Array.isArray(record.failedMessages) ? record.failedMessages : []).flatMap((m) =>
+    typeof m?.eventId === 'string' ? [m.eventId] : [],
+  );
+  const details = [
+    typeof record.retryAttempts === 'number' ? `${record.retryAttempts} retries` : undefined,
+    typeof record.exhaustedRetryCondition === 'string' ? `${record.exhaustedRetryCondition} exhausted` : undefined,
+  ].filter((d) => d !== undefined);
+  const target = typeof record.targetArn === 'string' ? shortArn(record.targetArn) : 'its target';
+  const message = typeof record.errorMessage === 'string' ? ` ${record.errorMessage}` : '';
+  return {
+    errorName: record.errorCode,
+    subscriber,
+    reason:
+      `subscriber ${subscriber} could not deliver ${ids.length === 1 ? 'the event' : `${ids.length} events`} to ${target}: ${record.errorCode}${message}` +
+      (details.length ? ` (${details.join(', ')})` : ''),
+    ...(ids.length === 0 ? {} : { event: { id: ids[0], summary: ids.length === 1 ? `event ${ids[0]}` : `events ${ids.join(', ')}` } }),
   };
 }
 

@@ -6,8 +6,9 @@ import { type Clients, call, pages } from './aws.js';
 /**
  * The dead-letter queues of an app, read from its templates: every queue named as some
  * queue's `RedrivePolicy.deadLetterTargetArn`, as a rule target's `DeadLetterConfig`, as a
- * function's `DeadLetterConfig` or as the on-failure destination of its asynchronous
- * invocations (`AWS::Lambda::EventInvokeConfig`). Each with what feeds it, so a failure can
+ * function's `DeadLetterConfig`, as the on-failure destination of its asynchronous
+ * invocations (`AWS::Lambda::EventInvokeConfig`), or as a Custom Event Bus subscriber's
+ * `OnFailureConfiguration`. Each with what feeds it, so a failure can
  * be explained and sent back where it came from.
  */
 export type DeadLetterSource =
@@ -25,7 +26,20 @@ export type DeadLetterSource =
       readonly transformsInput: boolean;
     }
   /** Lambda puts a failed asynchronous invocation here. */
-  | { readonly kind: 'function'; readonly functionLogicalId: string; readonly how: 'DeadLetterConfig' | 'OnFailure' };
+  | { readonly kind: 'function'; readonly functionLogicalId: string; readonly how: 'DeadLetterConfig' | 'OnFailure' }
+  /**
+   * A Custom Event Bus subscriber (`AWS::EventsV2::Subscriber`) writes its dead-letter record
+   * here (`OnFailureConfiguration.Arn`): a JSON document naming the events that failed, not the
+   * events (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html).
+   */
+  | {
+      readonly kind: 'subscriber';
+      readonly subscriberLogicalId: string;
+      /** Its Name, which its ARN and the record's `subscriberArn` carry. */
+      readonly subscriberName: string;
+      readonly targetLogicalId?: string;
+      readonly targetType?: string;
+    };
 
 export interface DeadLetterQueueDefinition {
   /** The name commands show and `--source` takes: the logical id without its hash. */
@@ -85,6 +99,18 @@ export function deadLetterQueueDefinitions(assembly: CloudAssembly): DeadLetterQ
         transformsInput: target.Input !== undefined || target.InputPath !== undefined || target.InputTransformer !== undefined,
       });
     }
+  }
+  for (const subscriber of resourcesOfType(assembly, 'AWS::EventsV2::Subscriber')) {
+    const dlq = (subscriber.properties.OnFailureConfiguration as { Arn?: unknown } | undefined)?.Arn;
+    if (dlq === undefined) continue;
+    const targetLogicalId = referencedId((subscriber.properties.InvokeConfiguration as { TargetArn?: unknown } | undefined)?.TargetArn);
+    add(subscriber.stackName, referencedId(dlq), {
+      kind: 'subscriber',
+      subscriberLogicalId: subscriber.logicalId,
+      subscriberName: typeof subscriber.properties.Name === 'string' ? subscriber.properties.Name : resourceName(subscriber.logicalId),
+      targetLogicalId,
+      targetType: targetLogicalId === undefined ? undefined : types.get(`${subscriber.stackName}/${targetLogicalId}`),
+    });
   }
   for (const fn of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
     const dlq = (fn.properties.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;

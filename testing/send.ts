@@ -2,14 +2,30 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type AnyEventContract, idempotencyFieldsMissing } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { known, listed, TestAppError } from './poll.js';
+import { customBusNamed, publishToCustomBus } from './send-custom-bus.js';
 import type { RunningApp } from './start.js';
 import { executionNameOf, uniqueMatch } from './waits.js';
 
 export interface SendOptions {
-  /** The bus (its name, or a unique part of it). @default the app's only bus, else the one with a rule for the event */
+  /**
+   * The bus (its name, or a unique part of it): a classic bus, or a Custom Event Bus
+   * (`AWS::EventsV2::EventBus`), which the event is then published to with the eventbridgev2 API.
+   * @default the app's only classic bus, else the one with a rule for the event
+   */
   readonly bus?: string;
   /** @default the contract's source */
   readonly source?: string;
+  /**
+   * A Custom Event Bus only: the event's `EventGroupId` (its FIFO subscribers keep each group's order).
+   * @default - no event group
+   */
+  readonly eventGroupId?: string;
+  /**
+   * A Custom Event Bus only: the event's `DeduplicationId`; a repeat within 300 seconds is
+   * answered `DEDUPLICATED` with the first event's id, and not delivered again.
+   * @default - no deduplication id
+   */
+  readonly deduplicationId?: string;
 }
 
 export interface Sent {
@@ -18,13 +34,19 @@ export interface Sent {
   readonly bus: string;
   /** The name the workflow starter gives the execution this event starts (its idempotency key's). */
   readonly executionName: string;
+  /**
+   * A Custom Event Bus's answer: `PUBLISHED`, or `DEDUPLICATED` for a repeat of a
+   * `deduplicationId` (then `eventId` is the first event's).
+   * @default - absent for a classic bus, which answers no such code
+   */
+  readonly status?: 'PUBLISHED' | 'DEDUPLICATED';
 }
 
 /**
  * Checks `detail` against the contract (the error names each field at fault, and each
  * idempotency field it has no value for) and sends it
  * with PutEvents, one entry: every call is a new event with its own id, as a producer's
- * retry would be.
+ * retry would be (on a Custom Event Bus, unless `deduplicationId` repeats one).
  */
 export async function send(app: RunningApp, contract: AnyEventContract, detail: object, options: SendOptions = {}): Promise<Sent> {
   const checked = contract.validate(detail);
@@ -35,6 +57,26 @@ export async function send(app: RunningApp, contract: AnyEventContract, detail: 
   const unkeyable = idempotencyFieldsMissing(contract, detail as Record<string, unknown>);
   if (unkeyable !== undefined) throw new TestAppError(unkeyable.message, { cause: unkeyable });
   const source = options.source ?? contract.source;
+  const custom = options.bus === undefined ? undefined : await customBusNamed(app, options.bus);
+  if (custom !== undefined) {
+    const systemMetadata = {
+      ...(options.eventGroupId === undefined ? {} : { EventGroupId: options.eventGroupId }),
+      ...(options.deduplicationId === undefined ? {} : { DeduplicationId: options.deduplicationId }),
+    };
+    const entry = { Source: source, DetailType: contract.detailType, Detail: JSON.stringify(detail) };
+    const published = await publishToCustomBus(
+      app,
+      custom,
+      Object.keys(systemMetadata).length === 0 ? entry : { ...entry, SystemMetadata: systemMetadata },
+    );
+    const executionName = executionNameOf(contract, detail as Record<string, unknown>, published.eventId);
+    return { eventId: published.eventId, bus: custom.name, executionName, status: published.status };
+  }
+  if (options.eventGroupId !== undefined || options.deduplicationId !== undefined) {
+    throw new TestAppError(
+      `${options.eventGroupId !== undefined ? 'eventGroupId' : 'deduplicationId'} is a Custom Event Bus's (AWS::EventsV2::EventBus): name one as { bus }; a classic bus has no event groups or deduplication ids`,
+    );
+  }
   const bus = busFor(app, { source, 'detail-type': contract.detailType, detail }, options.bus);
   const result = await app.clients.eventbridge.send(
     new PutEventsCommand({

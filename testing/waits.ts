@@ -13,6 +13,7 @@ import { executionNamesAbout } from '../inspect/execution-names.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { peekQueue } from './failures.js';
 import { known, listed, poll, TestAppError, type WaitOptions } from './poll.js';
+import { customBusNamed } from './send-custom-bus.js';
 import type { RunningApp } from './start.js';
 
 /** An execution of one of the app's state machines, as ListExecutions lists it, with its machine's name. */
@@ -197,12 +198,13 @@ async function busEvents(app: RunningApp, bus: string): Promise<BusEvent[]> {
 }
 
 /**
- * Waits for an event on `bus` that matches `pattern` (an EventBridge event pattern) and
- * resolves with the first one: events the bus accepted before the wait count too.
+ * Waits for an event on `bus` (a classic bus or a Custom Event Bus) that matches `pattern` (an
+ * EventBridge event pattern) and resolves with the first one: events the bus accepted before the
+ * wait count too.
  */
 export async function waitForEvent(app: RunningApp, bus: string, pattern: object, options: WaitOptions = {}): Promise<BusEvent> {
-  const names = app.runtime.definitions.buses.map((b) => b.name);
-  const busName = known('event bus', bus, names, uniqueMatch(bus, names));
+  // A Custom Event Bus's published events are recorded as a classic bus's are (local/eventbridgev2/published.ts).
+  const busName = (await customBusNamed(app, bus))?.name ?? knownClassicBus(app, bus);
   let compiled: ReturnType<typeof compilePattern>;
   try {
     compiled = compilePattern(pattern);
@@ -220,6 +222,11 @@ export async function waitForEvent(app: RunningApp, bus: string, pattern: object
     );
   };
   return poll(check, `an event on ${busName} matching ${JSON.stringify(pattern)}`, seen, options);
+}
+
+function knownClassicBus(app: RunningApp, bus: string): string {
+  const names = app.runtime.definitions.buses.map((b) => b.name);
+  return known('event bus', bus, names, uniqueMatch(bus, names));
 }
 
 /** The name of a queue of the app: its physical name, or a unique part of it (`OrdersDLQ`). */

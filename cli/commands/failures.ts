@@ -220,7 +220,12 @@ function messageRow(queue: DeadLetterQueue, copies: readonly Letter[]): FailureR
   const time = (l: Letter) => l.failedAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const letter = [...copies].sort((a, b) => REPORTER_RANK[a.reportedBy] - REPORTER_RANK[b.reportedBy] || time(a) - time(b))[0] as Letter;
   const first = Math.min(...copies.map(time));
-  const what = letter.event ? `${letter.event.detailType ?? '?'} ${letter.event.summary ?? ''}`.trim() : undefined;
+  // A Custom Event Bus subscriber's record names its events by id only: no detail-type to show.
+  const what = letter.event
+    ? letter.event.detailType === undefined && letter.subscriber !== undefined
+      ? letter.event.summary
+      : `${letter.event.detailType ?? '?'} ${letter.event.summary ?? ''}`.trim()
+    : undefined;
   return {
     kind: 'message',
     source: queue.name,

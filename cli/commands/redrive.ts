@@ -260,6 +260,10 @@ async function destinations(clients: Clients, sources: FailureSources, dlq: Dead
           ? `rule ${resourceName(source.ruleLogicalId)} transforms the event for its target, so the dead-lettered event is not what the target takes`
           : `rule ${resourceName(source.ruleLogicalId)} delivers to ${source.targetType ? `an ${source.targetType}` : 'a resource outside the template'}, not a queue`,
       );
+    } else if (source.kind === 'subscriber') {
+      unsupported.push(
+        `Custom Event Bus subscriber ${source.subscriberName} writes dead-letter records that name the failed events, not the events (eb-custom-bus-retry): publish them again with switchyard send`,
+      );
     } else
       unsupported.push(
         `function ${source.functionLogicalId}'s failed async invocations are not redriven (invoke it again with the message body)`,

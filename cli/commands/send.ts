@@ -1,18 +1,23 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { CUSTOM_EVENT_BUS_ARN } from '../../contracts/eventbridgev2-client.js';
 import { idempotencyFieldsMissing } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, hasAssembly, noAssemblyAdvice, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type AssemblyContract, contractsInAssembly } from '../../inspect/assembly-contracts.js';
-import { type Clients, call, describeAwsError } from '../../inspect/aws.js';
+import { type Clients, call, describeAwsError, type TargetOptions } from '../../inspect/aws.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, integerOption, parseCommand, textOption } from '../args.js';
-import type { Command } from './command.js';
+import { customBusEntries, putOnCustomBus } from '../send-custom-bus.js';
+import type { Command, CommandIo } from './command.js';
 
-export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>] [--no-validate]
+export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>] [--group <id>] [--dedup <id>] [--no-validate]
 
 Validates the detail against the event's contract, then sends it with PutEvents
-(10 entries, and at most 256 KiB, per call). Prints the id of each event sent.
+(10 entries, and at most 1 MiB, per call). Prints the id of each event sent. To a
+Custom Event Bus (AWS::EventsV2::EventBus) it sends with the eventbridgev2 API's
+PutEvents (100 entries per call) and prints each id with PUBLISHED, or DEDUPLICATED
+for a repeat of a --dedup id within 300 seconds (the first event's id).
 
 The contracts are the app's own, read from its cloud assembly (--cdk-out): the EventHub
 construct publishes each one in its schema registry (AWS::EventSchemas::Schema), and the
@@ -27,7 +32,12 @@ the event unless --no-validate says to send it unchecked.
   --source <s>        the event's source (default: the contract's)
   --count <n>         send n events (default 1, at most 1,000,000)
   --bus <name|arn>    the bus (default: the app's bus from the cloud assembly): its name,
-                      its logical id or construct path in the app, or an ARN
+                      its logical id or construct path in the app, or an ARN; a Custom
+                      Event Bus of the app by any of these, or of another app by its ARN
+  --group <id>        a Custom Event Bus's EventGroupId: FIFO subscribers keep the order
+                      of each group's events ({n} numbers it, as in --detail)
+  --dedup <id>        a Custom Event Bus's DeduplicationId: a repeat within 300 seconds is
+                      DEDUPLICATED, not delivered again ({n} numbers it)
   --no-validate       send the detail unchecked (still JSON): for events the assembly has
                       no contract for, or with no assembly at hand (then --source and --bus
                       are required); a warning on stderr says so
@@ -48,6 +58,8 @@ export const send: Command = async (argv, io) => {
     source: { type: 'string' },
     count: { type: 'string' },
     bus: { type: 'string' },
+    group: { type: 'string' },
+    dedup: { type: 'string' },
     'no-validate': { type: 'boolean' },
   });
   const cdkOut = defaultCdkOut(values['cdk-out']);
@@ -71,8 +83,18 @@ export const send: Command = async (argv, io) => {
 
   const entries = eventEntries({ contract: unvalidated ? undefined : contract, detailType, detailText, source, count });
 
+  const chosen = values.bus === undefined ? defaultBus(cdkOut, detailType) : busNamed(cdkOut, values.bus);
+  if (chosen.custom) {
+    const customEntries = customBusEntries(entries, { group: values.group, dedup: values.dedup });
+    return sendToCustomBus(io, values, chosen.name, customEntries);
+  }
+  if (values.group !== undefined || values.dedup !== undefined) {
+    throw usageError(
+      `--${values.group !== undefined ? 'group' : 'dedup'} is a Custom Event Bus's (AWS::EventsV2::EventBus); ${chosen.name} is a classic event bus, which has no event groups or deduplication ids`,
+    );
+  }
+  const bus = chosen.name;
   const clients = io.clients(values);
-  const bus = values.bus === undefined ? defaultBus(cdkOut, detailType) : busNamed(cdkOut, values.bus);
   await requireBus(clients, bus, cdkOut);
   for (const entry of entries) entry.EventBusName = bus;
 
@@ -95,6 +117,38 @@ export const send: Command = async (argv, io) => {
     throw new CliError(`${result.failures.length} of ${count} events were not accepted by ${bus} (listed above)`);
   }
 };
+
+/** Publishes to a Custom Event Bus; prints each event's id and PUBLISHED or DEDUPLICATED (send-custom-bus.ts). */
+async function sendToCustomBus(
+  io: CommandIo,
+  values: TargetOptions & { json?: boolean },
+  bus: string,
+  entries: Parameters<typeof putOnCustomBus>[2],
+): Promise<void> {
+  const count = entries.length;
+  let reported = 0;
+  const result = await putOnCustomBus(io.clients(values), bus, entries, (sent) => {
+    if (count >= 100 && (sent - reported >= Math.max(100, count / 10) || sent === count)) {
+      io.err(`sent ${sent}/${count}`);
+      reported = sent;
+    }
+  });
+  const eventIds = result.outcomes.map((o) => o.eventId);
+  if (values.json) {
+    const { busArn, outcomes, failures } = result;
+    io.out(JSON.stringify({ bus, busArn, sent: eventIds.length, failed: failures.length, eventIds, outcomes, failures }, null, 2));
+  } else {
+    for (const outcome of result.outcomes) io.out(`${outcome.eventId} ${outcome.status}`);
+  }
+  for (const f of result.failures) io.err(`event ${f.index + 1} failed: ${f.errorCode}: ${f.errorMessage}`);
+  const first = result.failures[0];
+  if (first !== undefined) {
+    const which = result.failures.length === 1 ? `event ${first.index + 1} was` : `${result.failures.length} of ${count} events were`;
+    throw new CliError(
+      `${which} refused by the Custom Event Bus ${bus} (event ${first.index + 1}: ${first.errorCode}: ${first.errorMessage}${result.failures.length > 1 ? '; all listed above' : ''})`,
+    );
+  }
+}
 
 /**
  * Fails when the bus does not exist: PutEvents accepts an entry for a missing bus with an
@@ -121,14 +175,23 @@ async function requireBus(clients: Clients, bus: string, cdkOut: string): Promis
 /**
  * The bus --bus names, by every name the commands and tools show it by (inspect/app-names.ts:
  * describe_app's name, its logical id, construct path), as PutEvents takes it: its deployed
- * name. An ARN, and a name no bus of the app goes by (`default`, a bus of another app), are
- * taken as given; requireBus then checks the target has it.
+ * name, and whether it is a Custom Event Bus. An ARN, and a name no bus of the app goes by
+ * (`default`, a bus of another app), are taken as given, as a classic bus unless it is a Custom
+ * Event Bus's ARN; requireBus (putOnCustomBus for a Custom Event Bus) then checks the target has it.
  */
-function busNamed(cdkOut: string, wanted: string): string {
-  if (wanted.startsWith('arn:') || !hasAssembly(cdkOut)) return wanted;
+function busNamed(cdkOut: string, wanted: string): ChosenBus {
+  // A Custom Event Bus's ARN (`event-busv2/<name>/<id>`) says what it is, of this app or another.
+  if (CUSTOM_EVENT_BUS_ARN.test(wanted)) return { name: wanted, custom: true };
+  if (wanted.startsWith('arn:') || !hasAssembly(cdkOut)) return { name: wanted, custom: false };
   const named = thingsNamed(appBuses(readAssembly(cdkOut)), wanted, undefined, '--bus');
   if (named.length > 1) throw severalNamed(named, wanted, '--bus');
-  return named[0]?.explicitName ?? wanted;
+  return { name: named[0]?.explicitName ?? wanted, custom: named[0]?.custom === true };
+}
+
+/** The bus send puts events on, by the name its API takes, and whether it is a Custom Event Bus (eventbridgev2). */
+interface ChosenBus {
+  readonly name: string;
+  readonly custom: boolean;
 }
 
 /** The app's contract of `detailType`; a usage error when there is none, unless the event is sent unchecked. */
@@ -228,15 +291,20 @@ function fieldError(error: string): string {
   return missing ? `${[...path, missing[1]].join('.')}: is required` : `${path.join('.')}: ${message}`;
 }
 
-/** The bus a detail-type goes to: the assembly's only bus, or the one with a rule for it. */
-function defaultBus(cdkOut: string, detailType: string): string {
+/**
+ * The bus a detail-type goes to: the assembly's only classic bus, or the one with a rule for it;
+ * with no named classic bus, the app's only Custom Event Bus.
+ */
+function defaultBus(cdkOut: string, detailType: string): ChosenBus {
   if (!hasAssembly(cdkOut))
     throw usageError(
       `--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (${noAssemblyAdvice(cdkOut)}, or pass --cdk-out <dir>)`,
     );
   const assembly = readAssembly(cdkOut);
   const buses = resourcesOfType(assembly, 'AWS::Events::EventBus').filter((b) => typeof b.properties.Name === 'string');
-  if (buses.length === 1) return String(buses[0]?.properties.Name);
+  const custom = appBuses(assembly).filter((b) => b.custom === true);
+  if (buses.length === 0 && custom.length === 1) return { name: String(custom[0]?.shown), custom: true };
+  if (buses.length === 1) return { name: String(buses[0]?.properties.Name), custom: false };
   const rules = resourcesOfType(assembly, 'AWS::Events::Rule');
   const listening = buses.filter((bus) =>
     rules.some((rule) => {
@@ -245,8 +313,8 @@ function defaultBus(cdkOut: string, detailType: string): string {
       return referencedId(rule.properties.EventBusName) === bus.logicalId && Array.isArray(types) && types.includes(detailType);
     }),
   );
-  if (listening.length === 1) return String(listening[0]?.properties.Name);
-  const names = buses.map((b) => String(b.properties.Name));
+  if (listening.length === 1) return { name: String(listening[0]?.properties.Name), custom: false };
+  const names = [...buses.map((b) => String(b.properties.Name)), ...custom.map((b) => `${b.shown} (a Custom Event Bus)`)];
   throw usageError(`--bus is required: the app has ${names.length === 0 ? 'no named bus' : `several buses (${names.join(', ')})`}`);
 }
 

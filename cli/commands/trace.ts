@@ -146,12 +146,18 @@ const KIND_NAMES: Record<LineageNode['kind'], string> = {
   'model-call': 'model call',
 };
 
+/** A Custom Event Bus's subscriber is recorded in a rule's place (its ARN as the rule's): named as what it is. */
+function kindName(node: LineageNode): string {
+  const arn = node.attributes?.ruleArn;
+  return node.kind === 'rule' && typeof arn === 'string' && arn.includes(':subscriber/') ? 'subscriber' : KIND_NAMES[node.kind];
+}
+
 function headline(node: LineageNode): string {
   const at = node.time.length >= 23 ? node.time.slice(11, 23) : node.time;
   const status = node.status ? `  [${node.status}]` : '';
   // Events, messages and dead-letters are known by their ids; the others' labels name them.
   const id = ['event', 'message', 'dead-letter'].includes(node.kind) && !node.label.includes(node.id) ? `  ${node.id}` : '';
-  return `${at}  ${KIND_NAMES[node.kind]}: ${node.label}${status}${id}`;
+  return `${at}  ${kindName(node)}: ${node.label}${status}${id}`;
 }
 
 /** Keys every structured log line of a function repeats (Lambda's and Powertools'): left out of the line shown. */

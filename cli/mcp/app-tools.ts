@@ -21,11 +21,18 @@ export const APP_TOOLS = [
     name: 'describe_app',
     title: 'Describe the app',
     description:
-      "The app: stacks, buses, rules with their targets (and each target's dead-letter queue), queues with their dead-letter queue and depth now, functions (durable or not), state machines, tables with their keys and indexes, topics, and the event contracts with the JSON Schema of their detail.",
+      "The app: stacks, buses (the classic ones in buses; Custom Event Buses in customBuses, each with its subscribers: name, target, ordering, dead-letter queue), rules with their targets (and each target's dead-letter queue), queues with their dead-letter queue and depth now, functions (durable or not), state machines, tables with their keys and indexes, topics, and the event contracts with the JSON Schema of their detail.",
     input: {},
     output: {
       stacks: z.array(z.string()),
       buses: z.array(z.string()),
+      customBuses: z.array(
+        z.object({
+          name: z.string(),
+          stack: z.string(),
+          subscribers: z.array(z.object({ name: z.string(), target: z.string() }).passthrough()),
+        }),
+      ),
       rules: z.array(z.object({ name: z.string(), bus: z.string(), targets: z.array(record) }).passthrough()),
       queues: z.array(named),
       functions: z.array(named),

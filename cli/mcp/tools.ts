@@ -39,7 +39,7 @@ const COMMAND_TOOLS = [
     name: 'send_event',
     title: 'Send an event',
     description:
-      "Checks the detail against its contract (the app's schema registry), then puts the event on the app's bus (switchyard send). A detail that breaks the contract is refused with the contract's errors.",
+      "Checks the detail against its contract (the app's schema registry), then puts the event on the app's bus (switchyard send), or on a Custom Event Bus (describe_app's customBuses) with its event group and deduplication id, answering each event PUBLISHED or DEDUPLICATED. A detail that breaks the contract is refused with the contract's errors.",
     write: true,
     input: {
       detailType: z.string().min(1).describe("one of the app's contracts (describe_app lists them)"),
@@ -49,25 +49,48 @@ const COMMAND_TOOLS = [
         .string()
         .min(1)
         .optional()
-        .describe("the bus: describe_app's name for it, its logical id, construct path or ARN (default: the app's)"),
+        .describe(
+          "the bus: describe_app's name for it (a classic bus or a Custom Event Bus), its logical id, construct path or ARN (default: the app's)",
+        ),
+      group: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe("a Custom Event Bus only: the event's EventGroupId (FIFO subscribers keep each group's order)"),
+      dedup: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe('a Custom Event Bus only: the DeduplicationId; a repeat within 300 seconds is DEDUPLICATED, not delivered again'),
     },
     output: {
       bus: z.string(),
       sent: z.number(),
       failed: z.number(),
       eventIds: z.array(z.string()),
+      busArn: z.string().optional().describe('a Custom Event Bus: its ARN'),
+      outcomes: z
+        .array(z.object({ eventId: z.string(), status: z.enum(['PUBLISHED', 'DEDUPLICATED']) }))
+        .optional()
+        .describe('a Custom Event Bus: each event PUBLISHED, or DEDUPLICATED (the first event of its dedup id)'),
       failures: z.array(z.unknown()),
       ...changed,
     },
     async run(args, ctx) {
       const { json } = await ctx.command(send, [
         args.detailType,
-        ...options({ detail: JSON.stringify(args.detail), source: args.source, bus: args.bus }),
+        ...options({ detail: JSON.stringify(args.detail), source: args.source, bus: args.bus, group: args.group, dedup: args.dedup }),
       ]);
-      const answer = asObject(json) as { bus: string; sent: number; eventIds: string[] };
+      const answer = asObject(json) as { bus: string; sent: number; eventIds: string[]; outcomes?: { status: string }[] };
+      const deduplicated = answer.outcomes?.filter((o) => o.status === 'DEDUPLICATED').length ?? 0;
       return {
         ...answer,
-        changed: `put ${answer.sent} ${args.detailType} event${answer.sent === 1 ? '' : 's'} on ${answer.bus}: ${answer.eventIds.join(', ')}`,
+        changed:
+          deduplicated === answer.sent && deduplicated > 0
+            ? `put nothing new on ${answer.bus}: ${args.detailType} ${answer.eventIds.join(', ')} was deduplicated`
+            : `put ${answer.sent} ${args.detailType} event${answer.sent === 1 ? '' : 's'} on ${answer.bus}: ${answer.eventIds.join(', ')}`,
       };
     },
   }),

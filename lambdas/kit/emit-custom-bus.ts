@@ -1,20 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
+import {
+  CUSTOM_EVENT_BUS_ARN as EVENT_BUS_ARN,
+  PUT_EVENTS_V2_MAX_ENTRIES as MAX_ENTRIES_PER_CALL,
+  SYSTEM_METADATA_MAX_LENGTH as MAX_SYSTEM_METADATA_LENGTH,
+} from '../../contracts/eventbridgev2-client.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { idempotencyKeyOf } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv } from './config.js';
 import { type Emission, type EmitCause, type PreparedEvent, prepareEvent } from './emit.js';
 import { ConfigError, EmitError, InvalidEventError } from './errors.js';
-import { EventBridgeV2Client, EventBridgeV2Error, type PutEventsV2Entry, type PutEventsV2ResultEntry } from './eventbridgev2-client.js';
+import {
+  EventBridgeV2Client,
+  EventBridgeV2ConfigError,
+  EventBridgeV2Error,
+  type PutEventsV2Entry,
+  type PutEventsV2ResultEntry,
+} from './eventbridgev2-client.js';
 import { inSpan } from './tracing/invocation.js';
 
-/** PutEvents' most entries in one call (the model's `PutEventsRequestEntryList`: 1 to 100). */
-const MAX_ENTRIES_PER_CALL = 100;
-/** The longest `EventGroupId` and `DeduplicationId` the model allows. */
-const MAX_SYSTEM_METADATA_LENGTH = 128;
-/** A Custom Event Bus's ARN, as the model's `EventBusArn` pattern has it. */
-const EVENT_BUS_ARN =
-  /^arn:aws(-[a-z0-9]+)*:events:[a-z][a-z0-9]*(-[a-z0-9]+)*:[0-9]{12}:event-busv2\/[A-Za-z0-9][.\-_A-Za-z0-9]{0,255}\/[a-z0-9]{25}$/;
 /** Entry errors another attempt may cure; any other (InvalidInputException, AccessDeniedException, ...) fails the same way again. */
 const TRANSIENT_ENTRY_ERRORS = new Set(['ThrottlingException', 'InternalException']);
 
@@ -194,7 +198,8 @@ export function customBusPublisherFromEnv(
   try {
     return new CustomBusPublisher({ ...options, eventBusArn, client: options.client ?? new EventBridgeV2Client({ env }) });
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    // The kit's own ConfigError (the ARN), or the client's (no region), which bears its name.
+    if (!(error instanceof ConfigError) && !(error instanceof EventBridgeV2ConfigError)) throw error;
     throw new ConfigError(`environment variable ${ENV.customEventBusArn}: ${error.message}`, { cause: error });
   }
 }

@@ -55,7 +55,7 @@ export class EventBridgeV2Service {
     this.#policies = new ResourcePolicies(this.store, context.clock);
     const delivery = context.delivery && new SubscriberDelivery({ ...context.delivery, db, clock: context.clock, store: this.store });
     this.delivery = delivery;
-    this.events = new EventAcceptance(db, context.clock, (busArn) => delivery?.accepted(busArn));
+    this.events = new EventAcceptance(db, context.clock, (busArn) => delivery?.accepted(busArn), context.delivery?.onPublished);
   }
 
   /** The template's buses, subscribers, event sources and policies, under the ARNs their Refs resolve to (template-resources.ts). */

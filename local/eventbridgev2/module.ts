@@ -1,15 +1,26 @@
+import type { BusEventRecord } from '../../clients/read-api-contract.js';
+import type { ReadRecorder } from '../read-api/read-api.js';
 import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ReadRecording, ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
 import { eventBridgeV2Iam } from './iam-authorizations.js';
 import { eventBridgeV2Protocol } from './protocol.js';
+import { type PublishedEvent, publishedEvents } from './published.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     eventbridgev2: EventBridgeV2Service;
+  }
+  interface ReadNotes {
+    /**
+     * A Custom Event Bus published an event, committed (its own database): recorded as a classic
+     * bus's event is, its subscribers in the place of the rules it matched, so that trace and
+     * lineage show it and the `delivery` notes of its subscribers land on it.
+     */
+    customBusEvent: PublishedEvent;
   }
 }
 
@@ -42,6 +53,13 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
   databases: ['eventbridgev2'],
   needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis'],
   resourceTypes: EVENTBRIDGEV2_TYPE_SPECS,
+  records: (recorder: ReadRecorder): ReadRecording => ({
+    customBusEvent: (published) => {
+      const record = customBusEventRecord(published);
+      recorder.records.addEvent(record);
+      if (recorder.listening) recorder.publish({ kind: 'event', event: record });
+    },
+  }),
   create({ services, settings, database, warn }) {
     const lambda = services.get('lambda');
     const readApi = services.get('readApi');
@@ -66,6 +84,12 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
         onDelivery: (note) => {
           readApi.record('delivery', note);
           spans.targetAttempt(note);
+        },
+        // The event itself, where a classic bus's are recorded: the deliveries above are recorded on it.
+        onPublished: (bus, events) => {
+          for (const published of publishedEvents(service.store, bus, events, settings.clock.now())) {
+            readApi.record('customBusEvent', published);
+          }
         },
       },
     });
@@ -94,3 +118,31 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
     };
   },
 };
+
+/**
+ * A published event as the read API records a bus's events (clients/read-api-contract.ts): each
+ * subscriber that selects it in a matched rule's place, its one target the subscriber's target
+ * under the subscriber's name, the id and ARN its delivery notes carry (delivery/subscriber-delivery.ts).
+ */
+function customBusEventRecord({ bus, event, subscribers, acceptedAt }: PublishedEvent): BusEventRecord {
+  return {
+    id: String(event.id),
+    bus: bus.Name,
+    source: String(event.source),
+    detailType: String(event['detail-type']),
+    time: String(event.time),
+    acceptedAt: new Date(acceptedAt).toISOString(),
+    detail: event.detail,
+    matched: subscribers.map((subscriber) => ({
+      rule: subscriber.Name,
+      ruleArn: subscriber.SubscriberArn,
+      targets: [
+        {
+          id: subscriber.Name,
+          arn: String((subscriber.configuration.InvokeConfiguration as { TargetArn?: unknown } | undefined)?.TargetArn),
+          outcome: 'pending' as const,
+        },
+      ],
+    })),
+  };
+}

@@ -57,6 +57,8 @@ export class EventAcceptance {
     private readonly clock: Clock,
     /** Told, inside the accepting transaction, of a bus that took events (its subscribers look again). */
     private readonly onAccepted: (busArn: string) => void = () => undefined,
+    /** Told, after the commit, of the events published (`{ id, ...event }`; not a DEDUPLICATED repeat): what the read API records. */
+    private readonly onPublished: (bus: BusRecord, events: readonly Fields[]) => void = () => undefined,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_events (
       id INTEGER PRIMARY KEY, bus_arn TEXT NOT NULL, event_id TEXT NOT NULL, event TEXT NOT NULL, due_at INTEGER NOT NULL
@@ -74,7 +76,8 @@ export class EventAcceptance {
   accept(bus: BusRecord, entries: readonly (Accepted | { readonly ErrorCode: string; readonly ErrorMessage: string })[]): EntryResult[] {
     const now = this.clock.now();
     const insert = this.db.prepare('INSERT INTO eventbridgev2_events (bus_arn, event_id, event, due_at, group_id) VALUES (?, ?, ?, ?, ?)');
-    return inTransaction(this.db, () => {
+    const published: Fields[] = [];
+    const results = inTransaction(this.db, () => {
       this.db.prepare('DELETE FROM eventbridgev2_dedup WHERE accepted_at <= ?').run(now - DEDUPLICATION_WINDOW_MS);
       const results = entries.map((entry): EntryResult => {
         if ('ErrorCode' in entry) return entry;
@@ -103,11 +106,15 @@ export class EventAcceptance {
           this.db
             .prepare('INSERT INTO eventbridgev2_dedup (bus_arn, dedup_key, event_id, sequence, accepted_at) VALUES (?, ?, ?, ?, ?)')
             .run(bus.EventBusArn, entry.dedupKey, eventId, sequence ?? null, now);
+        published.push({ id: eventId, ...entry.event });
         return { EventId: eventId, ...(sequence === undefined ? {} : { SequenceNumber: sequence }), SuccessCode: 'PUBLISHED' };
       });
       if (results.some((result) => 'SuccessCode' in result && result.SuccessCode === 'PUBLISHED')) this.onAccepted(bus.EventBusArn);
       return results;
     });
+    // After the commit: the read API keeps its records in its own store, so a crash in between loses a record, never an event.
+    if (published.length > 0) this.onPublished(bus, published);
+    return results;
   }
 
   /** The events a bus retains (or all buses do), in publish order. */

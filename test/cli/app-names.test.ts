@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { selectSources } from '../../inspect/app-failures.js';
-import { type AppThing, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../inspect/app-names.js';
+import { type AppThing, appBuses, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../inspect/app-names.js';
 import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
@@ -59,6 +59,31 @@ describe('namesThing', () => {
     expect(namesThing(flow, machine)).toBe(true);
     expect(namesThing(flow, `${machine.replace(':stateMachine:', ':execution:')}:order-1`)).toBe(false);
     expect(namesThing(flow, `${machine.replace(':stateMachine:', ':express:')}:order-1:0000`)).toBe(false);
+  });
+});
+
+describe('appBuses', () => {
+  it("lists the app's Custom Event Buses beside its classic buses, each named by its ARN too (event-busv2/<name>/<id>)", () => {
+    const dir = tempAssemblyDir();
+    writeAssembly(dir, {
+      Shop: {
+        template: {
+          Resources: {
+            Hub: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop-hub' } },
+            Orders1A2B3C4D: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'orders-v2' } },
+          },
+        },
+      },
+    });
+    const buses = appBuses(readAssembly(dir));
+    expect(buses.map((b) => [b.shown, b.custom === true])).toEqual([
+      ['shop-hub', false],
+      ['orders-v2', true],
+    ]);
+    const orders = buses[1] as AppThing;
+    expect(namesThing(orders, 'arn:aws:events:us-east-1:000000000000:event-busv2/orders-v2/abcdefghijklmnopqrstuvwxy')).toBe(true);
+    expect(namesThing(orders, 'arn:aws:events:us-east-1:000000000000:event-busv2/other/abcdefghijklmnopqrstuvwxy')).toBe(false);
+    expect(thingsNamed(buses, 'Orders', undefined, '--bus').map((b) => b.shown)).toEqual(['orders-v2']);
   });
 });
 

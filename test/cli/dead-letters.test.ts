@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudAssembly } from '../../inspect/assembly.js';
+import { explain } from '../../inspect/dead-letter-messages.js';
 import { deadLetterQueueDefinitions, physicalNameMatches } from '../../inspect/dead-letters.js';
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
@@ -88,6 +89,75 @@ describe('deadLetterQueueDefinitions', () => {
       sources: [{ kind: 'function', functionLogicalId: 'WorkerFnEEEE5555', how: 'DeadLetterConfig' }],
     });
     expect(byName.OnFailure?.sources).toEqual([{ kind: 'function', functionLogicalId: 'WorkerFnEEEE5555', how: 'OnFailure' }]);
+  });
+});
+
+describe('a Custom Event Bus subscriber dead-letter queue', () => {
+  const withSubscriber: CloudAssembly = {
+    dir: '/none',
+    stacks: [
+      {
+        stackName: 'Shop',
+        resources: [
+          { stackName: 'Shop', logicalId: 'FulfilmentAAAA1111', type: 'AWS::SQS::Queue', properties: {} },
+          { stackName: 'Shop', logicalId: 'FulfilmentFailedBBBB2222', type: 'AWS::SQS::Queue', properties: {} },
+          {
+            stackName: 'Shop',
+            logicalId: 'SubscriberCCCC3333',
+            type: 'AWS::EventsV2::Subscriber',
+            properties: {
+              Name: 'fulfilment',
+              InvokeConfiguration: { TargetArn: getAtt('FulfilmentAAAA1111'), RoleArn: 'arn:aws:iam::000000000000:role/r' },
+              OnFailureConfiguration: { Arn: getAtt('FulfilmentFailedBBBB2222') },
+            },
+          },
+        ],
+      },
+    ],
+  };
+
+  it("is found from the subscriber's OnFailureConfiguration, with the subscriber and its target", () => {
+    expect(deadLetterQueueDefinitions(withSubscriber).map((d) => [d.name, d.sources])).toEqual([
+      [
+        'FulfilmentFailed',
+        [
+          {
+            kind: 'subscriber',
+            subscriberLogicalId: 'SubscriberCCCC3333',
+            subscriberName: 'fulfilment',
+            targetLogicalId: 'FulfilmentAAAA1111',
+            targetType: 'AWS::SQS::Queue',
+          },
+        ],
+      ],
+    ]);
+  });
+
+  it("explains the user guide's dead-letter record by the subscriber, its target and the error, naming each failed event", () => {
+    // The record as https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-retry.html shows it.
+    const record = {
+      version: '1.0',
+      busArn: 'arn:aws:events:us-east-1:111122223333:event-busv2/orders/EXAMPLE1234567890abcdef',
+      subscriberArn: 'arn:aws:events:us-east-1:111122223333:subscriber/large-orders/EXAMPLEabcdef1234567890',
+      targetArn: 'arn:aws:sqs:us-east-1:111122223333:large-orders',
+      errorCode: 'ACCESS_DENIED',
+      errorMessage: 'The delivery role is not authorized to perform sqs:SendMessage on the target.',
+      exhaustedRetryCondition: 'MaximumEventAgeInSeconds',
+      retryAttempts: 4,
+      failedMessages: [
+        { eventId: 'a1b2c3d4', eventGroupId: 'order-1001', deduplicationId: null, timestamp: '2026-09-16T18:40:12Z', targetRequestId: 'x' },
+        { eventId: 'e5f6a7b8', eventGroupId: 'order-1001', deduplicationId: null, timestamp: '2026-09-16T18:40:13Z', targetRequestId: 'y' },
+      ],
+    };
+    const letter = explain({ MessageId: 'm-1', Body: JSON.stringify(record) }, { sources: [] });
+    expect(letter).toMatchObject({
+      errorName: 'ACCESS_DENIED',
+      reportedBy: 'eventbridge',
+      subscriber: 'large-orders',
+      event: { id: 'a1b2c3d4', summary: 'events a1b2c3d4, e5f6a7b8' },
+      reason:
+        'subscriber large-orders could not deliver 2 events to sqs large-orders: ACCESS_DENIED The delivery role is not authorized to perform sqs:SendMessage on the target. (4 retries, MaximumEventAgeInSeconds exhausted)',
+    });
   });
 });
 

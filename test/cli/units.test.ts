@@ -48,6 +48,7 @@ describe('the endpoint of each service', () => {
   it('names the variables as the AWS SDKs do: AWS_ENDPOINT_URL_ and the service id upper-cased, spaces as _', () => {
     expect((Object.keys(SERVICE_IDS) as Service[]).map(serviceEndpointVariable)).toEqual([
       'AWS_ENDPOINT_URL_EVENTBRIDGE',
+      'AWS_ENDPOINT_URL_EVENTBRIDGEV2',
       'AWS_ENDPOINT_URL_SFN',
       'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
       'AWS_ENDPOINT_URL_SQS',
@@ -65,11 +66,13 @@ describe('the endpoint of each service', () => {
       AWS_ENDPOINT_URL: 'http://general:1/',
       AWS_ENDPOINT_URL_SFN: 'http://states:2',
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://logs:3',
+      AWS_ENDPOINT_URL_EVENTBRIDGEV2: 'http://busesv2:7',
     };
     const target = resolveTarget({}, env);
     expect(target).toMatchObject({ kind: 'local', endpoint: 'http://general:1' });
     expect(endpoints(target)).toEqual({
       events: 'http://general:1',
+      eventsv2: 'http://busesv2:7',
       sfn: 'http://states:2',
       logs: 'http://logs:3',
       sqs: 'http://general:1',

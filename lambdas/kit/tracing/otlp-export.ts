@@ -1,9 +1,9 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../../contracts/node-sha256.js';
 import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from '../../../contracts/otlp-env.js';
 import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
-import { NodeSha256 } from '../node-sha256.js';
 
 /** Where and how a function's spans are sent. */
 export interface ExportTarget {

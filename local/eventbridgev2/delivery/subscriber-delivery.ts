@@ -5,7 +5,7 @@ import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../..
 import { inTransaction } from '../../store/transaction.js';
 import type { TargetDispatcher } from '../../targets/dispatcher.js';
 import { sequenceOf } from '../publishing.js';
-import type { EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
+import type { BusRecord, EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
 import { nextBatch } from './batches.js';
 import { type BusEvent, busEventOf } from './bus-event.js';
 import { type CursorRow, NEVER, type PendingRow, SubscriberCursors } from './cursors.js';
@@ -35,6 +35,12 @@ export interface SubscriberDeliveryOptions {
   readonly log: (line: string) => void;
   /** Told of each event's delivery: delivered, to be retried, dead-lettered or dropped (read API, traces). */
   readonly onDelivery?: (note: DeliveryNote) => void;
+  /**
+   * Told of the events a bus published, once committed, before any is delivered: the read API
+   * records each (its subscribers in the place of a classic event's rules) for the notes above.
+   * The service hands it to its EventAcceptance; delivery itself does not call it.
+   */
+  readonly onPublished?: (bus: BusRecord, events: readonly Fields[]) => void;
 }
 
 /** One event of a batch as prepared for its target: what it sends (and the event it is), or why it cannot be sent. */

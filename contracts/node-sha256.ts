@@ -11,8 +11,8 @@ function bytesOf(data: SourceData): string | Uint8Array {
 
 /**
  * SHA-256 and HMAC-SHA-256 from node:crypto, in the shape `@smithy/signature-v4` takes: what the
- * kit's own signed requests (the OTLP export to X-Ray, the Custom Event Bus client) hash with,
- * rather than bundling a JavaScript SHA-256. Not exported from `switchyard-cdk/kit`.
+ * kit's and the CLI's own signed requests (the kit's OTLP export to X-Ray, the Custom Event Bus client) hash with,
+ * rather than bundling a JavaScript SHA-256. Exported from neither package's public entry points.
  */
 export class NodeSha256 {
   readonly #hash: Hash | Hmac;

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cbor } from '@smithy/core/cbor';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBridgeV2Client } from '../../../lambdas/kit/eventbridgev2-client.js';
+import { EventBridgeV2Client, EventBridgeV2ConfigError } from '../../contracts/eventbridgev2-client.js';
+import * as kit from '../../lambdas/kit/index.js';
 
 const credentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-busv2/orders/abcdefghijklmnopqrstuvwxy';
@@ -87,5 +88,11 @@ describe('EventBridgeV2Client', () => {
     expect(() => new EventBridgeV2Client({ credentials, env: {} })).toThrow(
       'the Custom Event Bus client needs a region: set AWS_REGION (Lambda sets it) or pass `region`',
     );
+    expect(() => new EventBridgeV2Client({ credentials, env: {} })).toThrow(expect.objectContaining({ name: 'ConfigError' }));
+  });
+
+  it('is the one client: the kit exports this class, which the CLI and the testing API call too', () => {
+    expect(kit.EventBridgeV2Client).toBe(EventBridgeV2Client);
+    expect(kit.EventBridgeV2ConfigError).toBe(EventBridgeV2ConfigError);
   });
 });
