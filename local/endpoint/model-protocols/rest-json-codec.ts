@@ -4,6 +4,14 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
 import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
 
+/**
+ * Headers an operation answers with that AWS sends but its model does not declare (Bedrock's
+ * token counts on InvokeModel), by name, under this key of its output.
+ */
+export const UNDECLARED_HEADERS: unique symbol = Symbol('undeclared headers');
+
+const EVENT_STREAM = 'application/vnd.amazon.eventstream';
+
 /** One operation's route: its method and its `requestUri` as a pattern with a group per label. */
 interface Route {
   readonly name: string;
@@ -53,7 +61,10 @@ export interface RestJsonDialect {
  * `locationName`: API Gateway's `item` lists), its output answered as JSON
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
  * error as `x-amzn-errortype` with its text in the member the model's errors name
- * (`{"message": ...}`, Scheduler's `{"Message": ...}`). A route of an operation the local
+ * (`{"message": ...}`, Scheduler's `{"Message": ...}`) and the other members its shape
+ * declares that the error holds (Bedrock's ModelErrorException's `originalStatusCode`). A
+ * payload member is the whole body: a blob's bytes (InvokeModel's body, in base64 to the
+ * operation), or an event stream's framed messages, whole or as they come (ConverseStream). A route of an operation the local
  * service does not serve is answered as unsupported, by name.
  */
 export class ModelRestJsonProtocol implements RestProtocolService {
@@ -123,10 +134,16 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   }
 
   errorResponse(error: AwsError): RawResponse {
+    const body: Record<string, unknown> = { [this.#messageMember]: error.message };
+    const shape = this.model.shapes[error.code];
+    for (const member of shape?.exception ? Object.keys(shape.members ?? {}) : []) {
+      const value = (error as unknown as Record<string, unknown>)[member];
+      if (member !== this.#messageMember && value !== undefined && value !== null) body[member] = value;
+    }
     return {
       status: error.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-      body: JSON.stringify({ [this.#messageMember]: error.message }),
+      body: JSON.stringify(body),
     };
   }
 
@@ -145,12 +162,15 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   #input(shapeName: string, labels: Record<string, string>, request: RawRequest): Record<string, unknown> {
     const shape = shapeOf(this.model, shapeName);
     const members = Object.entries(shape.members ?? {});
-    const inBody = members.some(([, ref]) => ref.location === undefined);
+    const inBody = members.some(([member, ref]) => ref.location === undefined && member !== shape.payload);
     const body = inBody ? parseBody(request.body) : {};
     const input: Record<string, unknown> = {};
     for (const [member, ref] of members) {
       const name = ref.locationName ?? member;
-      if (ref.location === 'uri') {
+      if (member === shape.payload) {
+        if (request.body.length > 0)
+          input[member] = shapeOf(this.model, ref.shape).type === 'blob' ? request.body.toString('base64') : parseBody(request.body);
+      } else if (ref.location === 'uri') {
         if (Object.hasOwn(labels, name)) input[member] = labels[name];
       } else if (ref.location === 'querystring') {
         const value = this.#queryValue(ref, name, request.query);
@@ -192,10 +212,15 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   }
 
   #answer(operation: ModelOperation, output: Record<string, unknown>): RawResponse {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
     const body: Record<string, unknown> = {};
     const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
-    // A blob payload (Polly's AudioStream) is the whole body, its type in a header member.
+    // A blob payload (Polly's AudioStream) is the whole body, its type in a header member; an event stream's is its messages.
+    const payloadRef = shape?.payload === undefined ? undefined : shape.members?.[shape.payload];
+    const eventStream = payloadRef !== undefined && shapeOf(this.model, payloadRef.shape).eventstream === true;
+    const headers: Record<string, string> = {
+      'content-type': eventStream ? EVENT_STREAM : 'application/json',
+      ...(output as { [UNDECLARED_HEADERS]?: Record<string, string> })[UNDECLARED_HEADERS],
+    };
     const payload = shape?.payload === undefined ? undefined : output[shape.payload];
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
       const value = output[member];
@@ -205,8 +230,13 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     }
     const status = operation.http.responseCode ?? 200;
     if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
+    if (eventStream && isAsyncIterable(payload)) return { status, headers, stream: payload };
     return { status, headers, body: JSON.stringify(body) };
   }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function shapeOf(model: ApiModel, name: string): Shape {

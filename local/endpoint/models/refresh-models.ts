@@ -31,7 +31,7 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = Ob
  * The APIs whose protocol the endpoint speaks from the model itself (`../model-protocols/`;
  * their modules say so, `protocolFromModel`): their files keep, besides the input shapes,
  * each operation's output and errors, the output and error shapes with the serialization
- * traits (`locationName`, `flattened`, `timestampFormat`, `resultWrapper`), and the other
+ * traits (`locationName`, `flattened`, `timestampFormat`, `resultWrapper`, `payload`, `eventstream`), and the other
  * operations' names and routes, so that a request for one the local service does not serve
  * gets a clear answer.
  */
@@ -82,7 +82,16 @@ function reachableShapes(model: Json, roots: readonly string[], trim: (shape: Js
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'document', 'member', 'key', 'value'] as const;
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
 /** What a codec driven by the model needs besides what validation reads. */
-const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception', 'payload'] as const;
+const PROTOCOL_SHAPE_KEYS = [
+  ...SHAPE_KEYS,
+  'flattened',
+  'locationName',
+  'timestampFormat',
+  'error',
+  'exception',
+  'payload',
+  'eventstream',
+] as const;
 const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'queryName', 'flattened', 'timestampFormat'] as const;
 
 type Json = Record<string, unknown>;

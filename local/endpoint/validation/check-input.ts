@@ -410,7 +410,12 @@ function isScalar(shape: Shape): boolean {
   return shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
 }
 
-/** `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo secrets). */
+/**
+ * `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo
+ * secrets); a float's whole number as Java writes it (`99.0`: Bedrock's `temperature`).
+ */
 function shown(shape: Shape, value: unknown, typed?: Typed): string {
-  return shape.sensitive ? 'Value' : `Value '${showValue(value, 0, typed)}'`;
+  if (shape.sensitive) return 'Value';
+  const float = (shape.type === 'float' || shape.type === 'double') && Number.isInteger(value);
+  return `Value '${float ? `${value}.0` : showValue(value, 0, typed)}'`;
 }

@@ -75,8 +75,10 @@ export interface Shape {
   /** An error shape's code (when not the shape's name), HTTP status and fault (protocol-driven models only). */
   readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
   readonly exception?: boolean;
-  /** The member that is a REST response's whole body (Polly's AudioStream; protocol-driven models only). */
+  /** The member that is a REST request's or response's whole body (Polly's AudioStream; protocol-driven models only). */
   readonly payload?: string;
+  /** A union whose members are the events of an event stream (ConverseStream's; protocol-driven models only). */
+  readonly eventstream?: boolean;
 }
 
 export interface MemberRef {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import type { ModelOperations } from '../../../local/endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
-import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
+import { ModelRestJsonProtocol, UNDECLARED_HEADERS } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
 
@@ -270,5 +270,90 @@ describe('ModelRestJsonProtocol', () => {
     const codec = new ModelRestJsonProtocol(model, {} as ModelOperations, { serviceName: 'Things' });
     const answer = await codec.handle(request('GET', '/v1/things/one'));
     expect(JSON.parse(String(answer.body))).toEqual({ Message: 'GetThing is not supported by the local Things service.' });
+  });
+
+  it("reads a blob payload as the body's bytes in base64, answers a blob payload as the body with undeclared headers, and an event stream as it comes", async () => {
+    const model: ApiModel = {
+      ...restModel,
+      operations: {
+        Invoke: { input: 'InvokeInput', output: 'InvokeOutput', http: { method: 'POST', requestUri: '/v1/invoke' } },
+        Stream: { output: 'StreamOutput', http: { method: 'POST', requestUri: '/v1/stream' } },
+      },
+      shapes: {
+        ...restModel.shapes,
+        InvokeInput: {
+          type: 'structure',
+          payload: 'body',
+          members: { body: { shape: 'Bytes' }, kind: { shape: 'Text', location: 'header', locationName: 'Content-Type' } },
+        },
+        InvokeOutput: {
+          type: 'structure',
+          payload: 'body',
+          members: { body: { shape: 'Bytes' }, kind: { shape: 'Text', location: 'header', locationName: 'Content-Type' } },
+        },
+        StreamOutput: { type: 'structure', payload: 'events', members: { events: { shape: 'Events' } } },
+        Events: { type: 'structure', eventstream: true, members: { chunk: { shape: 'Thing' } } },
+      },
+    };
+    const inputs: unknown[] = [];
+    async function* frames() {
+      yield Buffer.from('one');
+      yield Buffer.from('two');
+    }
+    const codec = new ModelRestJsonProtocol(
+      model,
+      {
+        Invoke: async (input: unknown) => {
+          inputs.push(input);
+          return { body: Buffer.from('{"out":1}'), kind: 'application/json', [UNDECLARED_HEADERS]: { 'x-count': '3' } };
+        },
+        Stream: async () => ({ events: frames() }),
+      } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+    );
+    const invoked = await codec.handle({ ...request('POST', '/v1/invoke', '{"in":1}'), headers: { 'content-type': 'application/json' } });
+    expect(inputs).toEqual([{ body: Buffer.from('{"in":1}').toString('base64'), kind: 'application/json' }]);
+    expect(invoked).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-count': '3' },
+      body: Buffer.from('{"out":1}'),
+    });
+    const streamed = await codec.handle(request('POST', '/v1/stream'));
+    expect(streamed.headers).toEqual({ 'content-type': 'application/vnd.amazon.eventstream' });
+    const parts: string[] = [];
+    for await (const part of streamed.stream ?? []) parts.push(part.toString());
+    expect(parts).toEqual(['one', 'two']);
+  });
+
+  it("fails with the members its model's error shape declares beside the message, as the error holds them", async () => {
+    class Failed extends AwsError {
+      readonly status2 = 'not declared';
+      constructor(readonly originalStatusCode: number) {
+        super('ModelError', 'the model failed', 424);
+      }
+    }
+    const model: ApiModel = {
+      ...restModel,
+      shapes: {
+        ...restModel.shapes,
+        ModelError: {
+          type: 'structure',
+          exception: true,
+          members: { message: { shape: 'Text' }, originalStatusCode: { shape: 'Count' }, resourceName: { shape: 'Text' } },
+        },
+      },
+    };
+    const codec = new ModelRestJsonProtocol(
+      model,
+      {
+        GetThing: async () => {
+          throw new Failed(500);
+        },
+      } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+    );
+    const answer = await codec.handle(request('GET', '/v1/things/one'));
+    expect(answer).toMatchObject({ status: 424, headers: { 'x-amzn-errortype': 'ModelError' } });
+    expect(JSON.parse(String(answer.body))).toEqual({ message: 'the model failed', originalStatusCode: 500 });
   });
 });
