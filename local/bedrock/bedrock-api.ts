@@ -1,5 +1,5 @@
-import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { ModelRestJsonProtocol, UNDECLARED_HEADERS } from '../endpoint/model-protocols/rest-json-codec.js';
+import { type ModelOperations, UNDECLARED_HEADERS } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { operationTable } from '../services/operation-table.js';

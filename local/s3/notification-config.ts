@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { elementTexts, type XmlElement } from './xml.js';
 
 /**
  * A bucket's queue, topic and function notification configurations
@@ -175,55 +174,62 @@ export function templateConfigurations(bucket: string, configuration: Props): De
   return found;
 }
 
-/** The XML elements of each kind: `<QueueConfiguration><Queue>`, `<TopicConfiguration><Topic>`, `<CloudFunctionConfiguration><CloudFunction>`. */
-const XML_NAMES: Record<DestinationKind, readonly [string, string]> = {
-  queue: ['QueueConfiguration', 'Queue'],
-  topic: ['TopicConfiguration', 'Topic'],
-  function: ['CloudFunctionConfiguration', 'CloudFunction'],
-};
+/** PutBucketNotificationConfiguration's and GetBucketNotificationConfiguration's document, in the API's shape. */
+export interface NotificationConfiguration {
+  readonly TopicConfigurations?: readonly Props[];
+  readonly QueueConfigurations?: readonly Props[];
+  readonly LambdaFunctionConfigurations?: readonly Props[];
+  readonly EventBridgeConfiguration?: Props;
+}
 
 /**
- * The configurations of a PutBucketNotificationConfiguration body (the document the API
- * reference shows: `Id`, the destination, `Event`s, `Filter/S3Key/FilterRule` `Name`/`Value`).
+ * The configurations of a PutBucketNotificationConfiguration document (`Id`, the destination's
+ * ARN, `Events`, `Filter.Key.FilterRules` `Name`/`Value`); S3 makes up the Id of one sent without.
  * @throws AwsError InvalidArgument as S3 would refuse it.
  */
-export function xmlConfigurations(body: string): DestinationConfiguration[] {
-  const found: DestinationConfiguration[] = [];
-  for (const kind of ['topic', 'queue', 'function'] as const) {
-    const [element, destination] = XML_NAMES[kind];
-    for (const match of body.matchAll(new RegExp(`<${element}(?:\\s[^>]*)?>([\\s\\S]*?)</${element}>`, 'g'))) {
-      const inner = match[1] ?? '';
-      const rules = [...inner.matchAll(/<FilterRule>([\s\S]*?)<\/FilterRule>/g)].map((rule) => ({
-        name: elementTexts(rule[1] ?? '', 'Name')[0],
-        value: elementTexts(rule[1] ?? '', 'Value')[0],
+export function configurationsOfModel(configuration: NotificationConfiguration): DestinationConfiguration[] {
+  const destinations = [
+    ['topic', configuration.TopicConfigurations, 'TopicArn'],
+    ['queue', configuration.QueueConfigurations, 'QueueArn'],
+    ['function', configuration.LambdaFunctionConfigurations, 'LambdaFunctionArn'],
+  ] as const;
+  const found = destinations.flatMap(([kind, entries, arnMember]) =>
+    (entries ?? []).map((entry): DestinationConfiguration => {
+      const rules = list(((entry.Filter as Props | undefined)?.Key as Props | undefined)?.FilterRules).map((rule) => ({
+        name: rule.Name,
+        value: rule.Value,
       }));
-      const arn = elementTexts(inner, destination)[0] ?? '';
-      found.push({ id: elementTexts(inner, 'Id')[0] ?? madeUpId(), kind, arn, events: elementTexts(inner, 'Event'), ...filterOf(rules) });
-    }
-  }
+      const id = typeof entry.Id === 'string' ? entry.Id : madeUpId();
+      const events = Array.isArray(entry.Events) ? entry.Events.map(String) : [];
+      return { id, kind, arn: typeof entry[arnMember] === 'string' ? entry[arnMember] : '', events, ...filterOf(rules) };
+    }),
+  );
   validateConfigurations(found);
   return found;
 }
 
-/** GetBucketNotificationConfiguration's elements for the configurations, in the order S3 writes them. */
-export function configurationsXml(configurations: readonly DestinationConfiguration[]): XmlElement {
-  const elements: Record<string, XmlElement[]> = {};
-  for (const kind of ['topic', 'queue', 'function'] as const) {
-    const [element, destination] = XML_NAMES[kind];
-    const ofKind = configurations.filter((configuration) => configuration.kind === kind);
-    if (ofKind.length === 0) continue;
-    elements[element] = ofKind.map((configuration) => {
-      const rules = [
-        ...(configuration.prefix === undefined ? [] : [{ Name: 'Prefix', Value: configuration.prefix }]),
-        ...(configuration.suffix === undefined ? [] : [{ Name: 'Suffix', Value: configuration.suffix }]),
-      ];
-      return {
-        Id: configuration.id,
-        [destination]: configuration.arn,
-        Event: [...configuration.events],
-        ...(rules.length === 0 ? {} : { Filter: { S3Key: { FilterRule: rules } } }),
-      };
-    });
-  }
-  return elements;
+/** GetBucketNotificationConfiguration's document for the configurations, in the order S3 writes them. */
+export function modelOfConfigurations(configurations: readonly DestinationConfiguration[]): NotificationConfiguration {
+  const ofKind = (kind: DestinationKind, arnMember: string) => {
+    const entries = configurations
+      .filter((configuration) => configuration.kind === kind)
+      .map((configuration) => {
+        const rules = [
+          ...(configuration.prefix === undefined ? [] : [{ Name: 'Prefix', Value: configuration.prefix }]),
+          ...(configuration.suffix === undefined ? [] : [{ Name: 'Suffix', Value: configuration.suffix }]),
+        ];
+        return {
+          Id: configuration.id,
+          [arnMember]: configuration.arn,
+          Events: [...configuration.events],
+          ...(rules.length === 0 ? {} : { Filter: { Key: { FilterRules: rules } } }),
+        };
+      });
+    return entries.length === 0 ? undefined : entries;
+  };
+  return {
+    TopicConfigurations: ofKind('topic', 'TopicArn'),
+    QueueConfigurations: ofKind('queue', 'QueueArn'),
+    LambdaFunctionConfigurations: ofKind('function', 'LambdaFunctionArn'),
+  };
 }

@@ -47,3 +47,12 @@ export function errorMessageMember(model: ApiModel): string {
   }
   return 'message';
 }
+
+/**
+ * Headers an operation answers with that AWS sends but its model does not declare (Bedrock's
+ * token counts on InvokeModel), by name, under this key of its output (REST protocols).
+ */
+export const UNDECLARED_HEADERS: unique symbol = Symbol('undeclared headers');
+
+/** The status of an answer that is not the operation's `responseCode` (S3's 206 to a range, 304 to a matching `If-None-Match`), under this key of its output. */
+export const RESPONSE_STATUS: unique symbol = Symbol('response status');

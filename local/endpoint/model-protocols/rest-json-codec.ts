@@ -2,18 +2,19 @@ import { AwsError } from '../../aws-error.js';
 import { parseBoundedJson } from '../../json-depth.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
-import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
-
-/**
- * Headers an operation answers with that AWS sends but its model does not declare (Bedrock's
- * token counts on InvokeModel), by name, under this key of its output.
- */
-export const UNDECLARED_HEADERS: unique symbol = Symbol('undeclared headers');
+import {
+  errorMessageMember,
+  type ModelOperations,
+  type ProtocolChecks,
+  runOperation,
+  timestampValue,
+  UNDECLARED_HEADERS,
+} from './operations.js';
 
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
 
 /** One operation's route: its method and its `requestUri` as a pattern with a group per label. */
-interface Route {
+export interface Route {
   readonly name: string;
   readonly method: string;
   readonly pattern: RegExp;
@@ -81,12 +82,12 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   ) {
     if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
     const greedy = new Set(dialect.greedyLabels ?? []);
-    const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true, greedy));
+    const served = Object.entries(model.operations).map(([name, operation]) => restRoute(name, operation.http, true, greedy));
     const newer = (dialect.newerRoutes ?? []).map((r) => ({
-      ...route(r.operation, r, Object.hasOwn(model.operations, r.operation), greedy),
+      ...restRoute(r.operation, r, Object.hasOwn(model.operations, r.operation), greedy),
       bodyInput: true,
     }));
-    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false, greedy));
+    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => restRoute(name, http, false, greedy));
     this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
     this.#messageMember = errorMessageMember(model);
     if (dialect.maxBodyBytes !== undefined) this.maxBodyBytes = dialect.maxBodyBytes;
@@ -239,7 +240,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-function shapeOf(model: ApiModel, name: string): Shape {
+export function shapeOf(model: ApiModel, name: string): Shape {
   const shape = model.shapes[name];
   if (shape === undefined) throw new Error(`shape ${name} is missing from the model`);
   return shape;
@@ -278,7 +279,12 @@ export function jsonValue(model: ApiModel, shapeName: string, value: unknown): u
 }
 
 /** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
-function route(name: string, http: { method: string; requestUri: string }, served: boolean, greedyLabels: ReadonlySet<string>): Route {
+export function restRoute(
+  name: string,
+  http: { method: string; requestUri: string },
+  served: boolean,
+  greedyLabels: ReadonlySet<string>,
+): Route {
   const [path = '/'] = http.requestUri.split('?');
   const labels: string[] = [];
   let literal = 0;

@@ -176,7 +176,7 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     ? Object.fromEntries(
         Object.entries(allOperations)
           .filter(([name]) => !served.has(name))
-          .map(([name, operation]) => [name, pick(operation.http as Json, ['method', 'requestUri'])]),
+          .map(([name, operation]) => [name, otherRoute(model, operation, metadata.protocol === 'rest-xml')]),
       )
     : undefined;
   return {
@@ -193,6 +193,30 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     ...(otherOperations ? { otherOperations } : {}),
     ...(Object.keys(errorMessages).length > 0 ? { errorMessages } : {}),
     shapes,
+  };
+}
+
+/**
+ * An unserved operation's route; in REST-XML, with the query-string and header members its
+ * input requires, which tell it from a served operation on the same path (S3's ListParts is
+ * GetObject's path with `uploadId`, UploadPartCopy UploadPart's with `x-amz-copy-source`).
+ */
+function otherRoute(model: Json, operation: Json, restXml: boolean): Json {
+  const route = pick(operation.http as Json, ['method', 'requestUri']);
+  const input = (model.shapes as Record<string, Json>)[((operation.input as Json | undefined)?.shape as string | undefined) ?? ''];
+  if (!restXml || input === undefined) return route;
+  const members = (input.members ?? {}) as Record<string, Json>;
+  const required = (location: string) =>
+    ((input.required ?? []) as string[]).flatMap((member) => {
+      const ref = members[member];
+      const name = String(ref?.locationName ?? member);
+      return ref?.location === location ? [location === 'header' ? name.toLowerCase() : name] : [];
+    });
+  const [requiredQuery, requiredHeaders] = [required('querystring'), required('header')];
+  return {
+    ...route,
+    ...(requiredQuery.length > 0 ? { requiredQuery } : {}),
+    ...(requiredHeaders.length > 0 ? { requiredHeaders } : {}),
   };
 }
 

@@ -36,7 +36,17 @@ export interface ModelOperation {
   readonly resultWrapper?: string;
   /** The error shapes the operation answers with (protocol-driven models only). */
   readonly errors?: readonly string[];
-  readonly http: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
+  readonly http: {
+    readonly method: string;
+    readonly requestUri: string;
+    readonly responseCode?: number;
+    /**
+     * An unserved REST-XML operation's required query-string and header members, which tell its
+     * route from a served one's on the same path (ListParts' `uploadId`; protocol-driven models only).
+     */
+    readonly requiredQuery?: readonly string[];
+    readonly requiredHeaders?: readonly string[];
+  };
 }
 
 export type ShapeType =
@@ -136,7 +146,7 @@ export function errorMessageMember(service: ModelService, code: string): string 
  * module serves from an API model here (S3's REST-XML and Secrets Manager's JSON are written
  * by hand): refresh-models.ts writes their output shapes beside those of every API model.
  */
-export const OUTPUT_ONLY_MODELS = ['s3', 'secretsmanager'] as const;
+export const OUTPUT_ONLY_MODELS = ['secretsmanager'] as const;
 
 /** The name of a service whose output shapes are in `../models/outputs/`. */
 export type OutputModelService = string;
