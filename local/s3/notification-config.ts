@@ -144,16 +144,32 @@ const list = (value: unknown): Props[] => (Array.isArray(value) ? (value as Prop
  * The configurations of a template's `NotificationConfiguration`: the bucket's own
  * (CloudFormation's shape: `QueueConfigurations[].Queue`, `Event`, `Filter.S3Key.Rules`) or a
  * `Custom::S3BucketNotifications` resource's (the S3 API's JSON shape, which CDK v1 and v2
- * pass to PutBucketNotificationConfiguration: `QueueArn`, `Events`, `Filter.Key.FilterRules`).
+ * pass to PutBucketNotificationConfiguration: `QueueArn`, `Events`, `Filter.Key.FilterRules`),
+ * their made-up Ids stable across starts.
  * @throws AwsError InvalidArgument as S3 would refuse it.
  */
 export function templateConfigurations(bucket: string, configuration: Props): DestinationConfiguration[] {
+  return configurationsOf(configuration, (seed) => madeUpId(`${bucket}/${seed}`));
+}
+
+/**
+ * The configurations of a PutBucketNotificationConfiguration document (the API's shape, read
+ * from its XML by the model-driven codec); S3 makes up the Id of one sent without.
+ * @throws AwsError InvalidArgument as S3 would refuse it.
+ */
+export function configurationsOfModel(configuration: NotificationConfiguration): DestinationConfiguration[] {
+  // In the document's order, which S3 keeps: topics, queues, then functions (their test events go out so).
+  const order: readonly DestinationKind[] = ['topic', 'queue', 'function'];
+  return configurationsOf(configuration as Props, () => madeUpId()).sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+}
+
+function configurationsOf(configuration: Props, idOf: (seed: string) => string): DestinationConfiguration[] {
   const found: DestinationConfiguration[] = [];
   const add = (kind: DestinationKind, entry: Props, arn: unknown, events: unknown, rules: unknown) => {
     if (typeof arn !== 'string') throw invalid(`the ${kind} destination did not resolve to an ARN: ${JSON.stringify(arn)}`);
     const eventList = (Array.isArray(events) ? events : [events]).map(String);
     const ruleList = list(rules).map((rule) => ({ name: rule.Name, value: rule.Value }));
-    const id = typeof entry.Id === 'string' ? entry.Id : madeUpId(`${bucket}/${found.length}/${kind}/${arn}/${eventList.join(',')}`);
+    const id = typeof entry.Id === 'string' ? entry.Id : idOf(`${found.length}/${kind}/${arn}/${eventList.join(',')}`);
     found.push({ id, kind, arn, events: eventList, ...filterOf(ruleList) });
   };
   const s3KeyRules = (entry: Props) => ((entry.Filter as Props | undefined)?.S3Key as Props | undefined)?.Rules;
@@ -180,32 +196,6 @@ export interface NotificationConfiguration {
   readonly QueueConfigurations?: readonly Props[];
   readonly LambdaFunctionConfigurations?: readonly Props[];
   readonly EventBridgeConfiguration?: Props;
-}
-
-/**
- * The configurations of a PutBucketNotificationConfiguration document (`Id`, the destination's
- * ARN, `Events`, `Filter.Key.FilterRules` `Name`/`Value`); S3 makes up the Id of one sent without.
- * @throws AwsError InvalidArgument as S3 would refuse it.
- */
-export function configurationsOfModel(configuration: NotificationConfiguration): DestinationConfiguration[] {
-  const destinations = [
-    ['topic', configuration.TopicConfigurations, 'TopicArn'],
-    ['queue', configuration.QueueConfigurations, 'QueueArn'],
-    ['function', configuration.LambdaFunctionConfigurations, 'LambdaFunctionArn'],
-  ] as const;
-  const found = destinations.flatMap(([kind, entries, arnMember]) =>
-    (entries ?? []).map((entry): DestinationConfiguration => {
-      const rules = list(((entry.Filter as Props | undefined)?.Key as Props | undefined)?.FilterRules).map((rule) => ({
-        name: rule.Name,
-        value: rule.Value,
-      }));
-      const id = typeof entry.Id === 'string' ? entry.Id : madeUpId();
-      const events = Array.isArray(entry.Events) ? entry.Events.map(String) : [];
-      return { id, kind, arn: typeof entry[arnMember] === 'string' ? entry[arnMember] : '', events, ...filterOf(rules) };
-    }),
-  );
-  validateConfigurations(found);
-  return found;
 }
 
 /** GetBucketNotificationConfiguration's document for the configurations, in the order S3 writes them. */

@@ -7,6 +7,7 @@ import {
   type ModelOperations,
   type ProtocolChecks,
   runOperation,
+  scalarValue,
   timestampValue,
   UNDECLARED_HEADERS,
 } from './operations.js';
@@ -173,12 +174,12 @@ export class ModelRestJsonProtocol implements RestProtocolService {
           input[member] = shapeOf(this.model, ref.shape).type === 'blob' ? request.body.toString('base64') : parseBody(request.body);
       } else if (ref.location === 'uri') {
         if (Object.hasOwn(labels, name)) input[member] = labels[name];
-      } else if (ref.location === 'querystring') {
-        const value = this.#queryValue(ref, name, request.query);
+      } else if (ref.location === 'querystring' || ref.location === 'header') {
+        const value =
+          ref.location === 'header'
+            ? headerValue(this.model, ref, request.headers[name.toLowerCase()])
+            : queryValue(this.model, ref, request.query.getAll(name));
         if (value !== undefined) input[member] = value;
-      } else if (ref.location === 'header') {
-        const value = request.headers[name.toLowerCase()];
-        if (value !== undefined) input[member] = this.#scalar(ref, Array.isArray(value) ? value.join(',') : value);
       } else if (ref.location === undefined && Object.hasOwn(body, name)) {
         input[member] = body[name];
       }
@@ -191,25 +192,6 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     const body = parseBody(raw);
     const members = Object.keys(shapeOf(this.model, shapeName).members ?? {});
     return Object.fromEntries(members.filter((member) => Object.hasOwn(body, member)).map((member) => [member, body[member]]));
-  }
-
-  #queryValue(ref: MemberRef, name: string, query: URLSearchParams): unknown {
-    const shape = shapeOf(this.model, ref.shape);
-    if (shape.type === 'list') {
-      const values = query.getAll(name);
-      return values.length === 0 ? undefined : values.map((value) => this.#scalar(shape.member as MemberRef, value));
-    }
-    const value = query.get(name);
-    return value === null ? undefined : this.#scalar(ref, value);
-  }
-
-  /** A path, query or header value by its shape's type; one that does not read as its type stays text, for validation to refuse. */
-  #scalar(ref: MemberRef, value: string): unknown {
-    const type = shapeOf(this.model, ref.shape).type;
-    if ((type === 'integer' || type === 'long') && /^[+-]?\d+$/.test(value)) return Number(value);
-    if ((type === 'float' || type === 'double') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-    if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
-    return value;
   }
 
   #answer(operation: ModelOperation, output: Record<string, unknown>): RawResponse {
@@ -238,6 +220,24 @@ export class ModelRestJsonProtocol implements RestProtocolService {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** A REST query member's value by its shape: a list of all its values, else the first, as its type reads (scalarValue). */
+export function queryValue(model: ApiModel, ref: MemberRef, values: readonly string[]): unknown {
+  if (values.length === 0) return undefined;
+  const shape = shapeOf(model, ref.shape);
+  if (shape.type === 'list') return values.map((value) => scalarValue(shapeOf(model, shape.member?.shape as string).type, value));
+  return scalarValue(shape.type, values[0] as string);
+}
+
+/** A REST header member's value by its shape: a list of its comma-separated items, else the whole, as its type reads. */
+export function headerValue(model: ApiModel, ref: MemberRef, value: string | string[] | undefined): unknown {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const shape = shapeOf(model, ref.shape);
+  if (shape.type === 'list')
+    return text.split(',').map((item) => scalarValue(shapeOf(model, shape.member?.shape as string).type, item.trim()));
+  return scalarValue(shape.type, text);
 }
 
 export function shapeOf(model: ApiModel, name: string): Shape {

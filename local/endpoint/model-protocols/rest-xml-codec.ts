@@ -7,11 +7,12 @@ import {
   type ProtocolChecks,
   RESPONSE_STATUS,
   runOperation,
+  scalarValue,
   timestampValue,
   UNDECLARED_HEADERS,
 } from './operations.js';
 import { encodeMembers, type QueryWriting } from './query-shapes.js';
-import { type Route, restRoute, shapeOf } from './rest-json-codec.js';
+import { headerValue, queryValue, type Route, restRoute, shapeOf } from './rest-json-codec.js';
 import { MalformedXmlError, readXml, type XmlNode } from './xml-reading.js';
 
 /** A REST-XML route: the JSON one's, and what its query string and headers must hold besides. */
@@ -135,7 +136,7 @@ export class ModelRestXmlProtocol {
       let value: unknown;
       if (member === shape.payload) value = this.#payload(ref, request.body);
       else if (ref.location === 'uri') value = labels[name];
-      else if (ref.location === 'querystring') value = query(this.model, ref, request.query.getAll(name));
+      else if (ref.location === 'querystring') value = queryValue(this.model, ref, request.query.getAll(name));
       else if (ref.location === 'header') value = headerValue(this.model, ref, request.headers[name.toLowerCase()]);
       else if (ref.location === 'headers') value = prefixed(request.headers, name.toLowerCase());
       if (value !== undefined) input[member] = value;
@@ -201,22 +202,6 @@ export class ModelRestXmlProtocol {
   }
 }
 
-/** A query member's value by its shape: a list of all its values, else the first, as its type reads. */
-function query(model: ApiModel, ref: MemberRef, values: readonly string[]): unknown {
-  if (values.length === 0) return undefined;
-  const shape = shapeOf(model, ref.shape);
-  if (shape.type === 'list') return values.map((value) => scalar(shapeOf(model, shape.member?.shape as string), value));
-  return scalar(shape, values[0] as string);
-}
-
-function headerValue(model: ApiModel, ref: MemberRef, value: string | string[] | undefined): unknown {
-  if (value === undefined) return undefined;
-  const text = Array.isArray(value) ? value.join(',') : value;
-  const shape = shapeOf(model, ref.shape);
-  if (shape.type === 'list') return text.split(',').map((item) => scalar(shapeOf(model, shape.member?.shape as string), item.trim()));
-  return scalar(shape, text);
-}
-
 /** The headers under a `headers` member's prefix (`x-amz-meta-`), by the rest of their names. */
 function prefixed(headers: RawRequest['headers'], prefix: string): Record<string, string> | undefined {
   const found = Object.entries(headers).flatMap(([name, value]) =>
@@ -225,14 +210,6 @@ function prefixed(headers: RawRequest['headers'], prefix: string): Record<string
       : [],
   );
   return found.length === 0 ? undefined : Object.fromEntries(found);
-}
-
-/** A path, query, header or element text by its shape's type; one that does not read as its type stays text, for the service to refuse. */
-function scalar(shape: Shape, value: string): unknown {
-  if ((shape.type === 'integer' || shape.type === 'long') && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value);
-  if ((shape.type === 'float' || shape.type === 'double') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  if (shape.type === 'boolean' && /^\s*(true|false)\s*$/i.test(value)) return value.trim().toLowerCase() === 'true';
-  return value;
 }
 
 /** A header's text: a timestamp as an HTTP date (REST's default for headers), the rest as text. */
@@ -259,6 +236,7 @@ function readStructure(model: ApiModel, shape: Shape, node: XmlNode): Record<str
   return value;
 }
 
+/** An element's value by its shape (S3's documents hold no maps). */
 function readValue(model: ApiModel, ref: MemberRef, node: XmlNode): unknown {
   const shape = shapeOf(model, ref.shape);
   switch (shape.type) {
@@ -269,16 +247,7 @@ function readValue(model: ApiModel, ref: MemberRef, node: XmlNode): unknown {
       const itemName = member.locationName ?? 'member';
       return node.children.filter((child) => child.name === itemName).map((child) => readValue(model, member, child));
     }
-    case 'map':
-      return Object.fromEntries(
-        node.children
-          .filter((entry) => entry.name === 'entry')
-          .map((entry) => [
-            entry.children.find((child) => child.name === (shape.key?.locationName ?? 'key'))?.text ?? '',
-            entry.children.find((child) => child.name === (shape.value?.locationName ?? 'value'))?.text ?? '',
-          ]),
-      );
     default:
-      return scalar(shape, node.text);
+      return scalarValue(shape.type, node.text);
   }
 }
