@@ -78,7 +78,7 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
     ...['AbortMultipartUpload', 'DeleteObject', 'CreateMultipartUpload', 'CompleteMultipartUpload', 'ListMultipartUploads'],
     ...['ListObjectVersions', 'ListObjectsV2', 'ListObjects', 'HeadBucket', 'DeleteObjects', 'CreateBucket', 'DeleteBucket'],
   ],
-  // The REST routes' cases (converse, converse-stream, invoke, invoke-with-response-stream, count-tokens by default)
+  // Bedrock Runtime's model calls (local/bedrock/bedrock-api.ts, BedrockRuntimeApi)
   // and the operations Step Functions' bedrock integrations call.
   bedrock: () => [
     ...['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream', 'CountTokens'],
