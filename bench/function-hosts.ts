@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import { localPython } from '../local/lambda/python-interpreter.js';
+import { localPython } from '../local/lambda/runtime/hosts/python-interpreter.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { zip } from '../test/helpers/zip-archive.js';
 import { assemblyOf } from '../test/local/assembly.js';

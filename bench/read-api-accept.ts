@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the read API's share of a bus accepting an event
- * (`npx node --import tsx bench/read-api-accept.ts`: the repo's Node, which has node:sqlite): `recordAccepted` inside the bus's
- * transaction, then `eventAccepted` once it commits, 10,000 times, with and without a
+ * (`npx node --import tsx bench/read-api-accept.ts`: the repo's Node, which has node:sqlite): the events module's
+ * `records`, `eventRecorded` inside the bus's transaction, then `eventAccepted` once it commits, 10,000 times, with and without a
  * live-feed subscriber. In-memory SQLite, and process CPU time: the figure is the CPU cost, not the disk's.
  */
 
@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import { PassThrough } from 'node:stream';
 import type { AcceptedEventNote } from '../local/events/events-service.js';
+import { eventsModule } from '../local/events/module.js';
 import { ReadApi } from '../local/read-api/read-api.js';
 import { acceptedEventNote } from '../test/helpers/accepted-event.js';
 
@@ -28,7 +29,9 @@ function note(i: number): AcceptedEventNote {
 
 function round(subscribed: boolean): number {
   const db = new DatabaseSync(':memory:');
-  const api = new ReadApi({ db, retention: { maxEvents: 1_000_000 } });
+  const records = eventsModule.records;
+  if (records === undefined) throw new Error('the events module records nothing');
+  const api = new ReadApi({ db, retention: { maxEvents: 1_000_000 }, records: [records] });
   if (subscribed) {
     // A subscriber that reads everything: what the console's live view costs.
     const sink = new PassThrough();
@@ -41,9 +44,9 @@ function round(subscribed: boolean): number {
   const start = process.cpuUsage();
   for (const accepted of notes) {
     db.exec('BEGIN');
-    api.recordAccepted(accepted);
+    api.record('eventRecorded', accepted);
     db.exec('COMMIT');
-    api.eventAccepted(accepted);
+    api.record('eventAccepted', accepted);
   }
   const used = process.cpuUsage(start);
   const elapsed = (used.user + used.system) / 1000;

@@ -35,6 +35,8 @@ export const ENV = {
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   /** The bus a producer publishes to (WebhookIngress sets it). */
   eventBusName: 'EVENT_BUS_NAME',
+  /** The Custom Event Bus (`AWS::EventsV2::EventBus`) a producer publishes to, by ARN: what `customBusPublisherFromEnv` reads. */
+  customEventBusArn: 'CUSTOM_EVENT_BUS_ARN',
   /** The Secrets Manager secret (ARN or name) holding a webhook's signing secret; never the secret itself. */
   webhookSecretId: 'WEBHOOK_SECRET_ID',
   /** The provider name of a webhook route (`POST /webhooks/<provider>`): part of every event id it derives. */
@@ -187,6 +189,12 @@ export const ERROR_NAMES = {
   modelRequestInvalid: 'ModelRequestInvalid',
   /** A tool-use loop reached its step limit without a final answer. */
   modelStepLimit: 'ModelStepLimit',
+  /**
+   * Events of a Custom Event Bus batch failed with errors a retry may cure (and, on a FIFO
+   * subscriber, the later events of their groups were held): the invocation fails, so
+   * EventBridge delivers the batch again; what succeeded is skipped by its idempotency claim.
+   */
+  eventsFailed: 'EventsFailed',
 } as const;
 
 /**

@@ -109,3 +109,8 @@ function parented(text: string, separator: ':' | '/'): ResourceParts {
   if (second === undefined) return { resourceId: first };
   return { parent: first, resourceId: second, ...(more.length > 0 ? { qualifier: more.join(separator) } : {}) };
 }
+
+/** The resource's name in an ARN (a rule's, a queue's), or the text itself when it is not an ARN: for a label. */
+export function resourceNameIn(text: string): string {
+  return tryParseArn(text)?.resourceId ?? text;
+}

@@ -107,7 +107,7 @@ export const PACKAGES = [
     docs: ['docs/mcp.md', 'docs/runbook.md', 'docs/cli.md', 'docs/rerun-stop-pause.md', 'docs/tracing.md'],
     // Lambda's Node.js runtimes include the durable execution SDK, so a durable function may
     // leave it out of its bundle; the local runtime gives it to functions from this package
-    // (local/lambda/module-resolution.mjs), never importing it itself.
+    // (local/lambda/runtime/hosts/module-resolution.mjs), never importing it itself.
     runs: ['@aws/durable-execution-sdk-js'],
     // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
     optionalPeerDependencies: ['aws-sdk'],

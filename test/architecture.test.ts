@@ -290,21 +290,39 @@ const serviceFolders = readdirSync(path.join(repo, 'local')).filter((folder) =>
   statSync(path.join(repo, 'local', folder, 'module.ts'), { throwIfNoEntry: false }),
 );
 
-/** What a file of the read API does that its layer forbids: a service looked up, or anything but a type taken from a service's folder. */
+/**
+ * What a file of the read API does that its layer forbids: a service looked up, or anything
+ * taken from a service's folder, even a type (each module records its own notes: `records`);
+ * the loaded app (template/) aside, which every layer reads.
+ */
 function readApiReachesAcross(file: string, text?: string): string[] {
   const source = text ?? readFileSync(path.join(repo, file), 'utf8');
   const lookups = /\bservices\s*\.\s*get\s*\(/.test(source) ? [`${file} looks up a service (services.get)`] : [];
   const imports = relativeImports(file, source)
-    .filter(
-      ({ target, typeOnly }) =>
-        !typeOnly && serviceFolders.some((folder) => folder !== 'read-api' && target.startsWith(`local/${folder}/`)),
+    .filter(({ target }) =>
+      serviceFolders.some((folder) => folder !== 'read-api' && folder !== 'template' && target.startsWith(`local/${folder}/`)),
     )
     .map(({ target }) => `${file} imports ${target}`);
   return [...lookups, ...imports];
 }
 
+/**
+ * The service folders the generic module contract (local/services/) may read: the loaded app and
+ * its resource types (template/), how a module declares IAM (iam/), and what it mounts in and
+ * records through the read API (read-api/). Every other service declares what it adds to the
+ * contract by declaration merging (Step Functions' `stepFunctions`: local/states/integration-declarations.ts).
+ */
+const CONTRACT_BASE = ['template', 'iam', 'read-api'];
+
+/** What a file of the generic module contract (local/services/, but the list of modules) imports of a service's folder beyond its base. */
+function contractReachesUp(file: string, text?: string): string[] {
+  return relativeImports(file, text)
+    .filter(({ target }) => serviceFolders.some((folder) => !CONTRACT_BASE.includes(folder) && target.startsWith(`local/${folder}/`)))
+    .map(({ target }) => `${file} imports ${target}`);
+}
+
 describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
-  it("has the read API (local/read-api/) look up no service and take only types (the notes it records) from the services' folders", () => {
+  it("has the read API (local/read-api/) look up no service and take nothing, not even a type, from the services' folders", () => {
     const files = [...codeFiles('local/read-api')];
     expect(files.length).toBeGreaterThan(5);
     expect(files.flatMap((file) => readApiReachesAcross(file))).toEqual([]);
@@ -316,8 +334,25 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
     expect(readApiReachesAcross(file, "import { mailReads } from '../ses/read-routes.js';")).toEqual([
       `${file} imports local/ses/read-routes.js`,
     ]);
-    expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([]);
+    expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([
+      `${file} imports local/sqs/sqs-context.js`,
+    ]);
+    expect(readApiReachesAcross(file, "import type { LoadedApp } from '../template/load.js';")).toEqual([]);
     expect(readApiReachesAcross(file, "import '../ses/read-routes.js';")).toEqual([`${file} imports local/ses/read-routes.js`]);
+  });
+
+  it("has the generic module contract (local/services/) import no service's folder (the list of modules aside) but its base", () => {
+    const files = [...codeFiles('local/services')].filter((file) => file !== 'local/services/modules.ts');
+    expect(files).toContain('local/services/service-module.ts');
+    expect(files.flatMap((file) => contractReachesUp(file))).toEqual([]);
+  });
+
+  it('fails if the module contract imports a service folder beyond its base, even a type (the check itself)', () => {
+    const file = 'local/services/probe.ts';
+    expect(contractReachesUp(file, "import type { TaskRequest } from '../states/engine/index.js';")).toEqual([
+      `${file} imports local/states/engine/index.js`,
+    ]);
+    expect(contractReachesUp(file, "import type { LoadedApp } from '../template/load.js';")).toEqual([]);
   });
 
   it("has the CLI import nothing of local/ but the runtime's launcher, in switchyard dev's files only (cli/commands/dev.ts, cli/dev/)", () => {
@@ -342,5 +377,84 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
       ),
     );
     expect(reaching).toEqual([]);
+  });
+});
+
+/** What local/lambda/'s runtime offers the other seams (each folder's README.md): running a function and which runtimes exist; never its hosts, SDK or public layers. */
+const LAMBDA_RUNTIME_INTERFACE = ['runtime/function-runtime.ts', 'runtime/runtimes.ts', 'runtime/runtime-lifecycle.ts'];
+
+/**
+ * local/lambda/'s sub-folders (seams) and what each may import of the others: a folder (`shared/`) or a
+ * file. The files at its root (module.ts, lambda-service.ts, lambda-api.ts, ...) are the front door
+ * that wires the seams and may import any of them; a seam imports nothing of the root.
+ */
+const LAMBDA_SEAMS: Readonly<Record<string, readonly string[]>> = {
+  shared: [],
+  runtime: ['shared/'],
+  'control-plane': ['shared/', ...LAMBDA_RUNTIME_INTERFACE, 'async/event-invoke-configs.ts'],
+  async: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  'event-source-mappings': ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  urls: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  layers: ['shared/', 'control-plane/function-code.ts', 'control-plane/function-requests.ts'],
+  durable: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+};
+
+/** The imports of `file` (a file of local/lambda/) that cross from its seam into what LAMBDA_SEAMS does not let it reach. */
+function lambdaSeamCrossings(file: string, text?: string): string[] {
+  const inLambda = file.slice('local/lambda/'.length);
+  const seam = inLambda.includes('/') ? inLambda.slice(0, inLambda.indexOf('/')) : undefined;
+  if (seam === undefined) return [];
+  const allowed = LAMBDA_SEAMS[seam];
+  if (allowed === undefined) return [`${file} is in local/lambda/${seam}/, a folder LAMBDA_SEAMS does not name`];
+  return relativeImports(file, text)
+    .map(({ target }) => target.replace(/\.js$/, '.ts'))
+    .filter((target) => target.startsWith('local/lambda/'))
+    .map((target) => target.slice('local/lambda/'.length))
+    .filter(
+      (target) =>
+        !target.startsWith(`${seam}/`) && !allowed.some((entry) => (entry.endsWith('/') ? target.startsWith(entry) : target === entry)),
+    )
+    .map((target) => `${file} imports local/lambda/${target}`);
+}
+
+describe("local/lambda/'s seams (runtime/, control-plane/, event-source-mappings/, ...: each folder's README.md)", () => {
+  it('has each seam import only the seams and interfaces it may, and nothing of the front door at the root', () => {
+    const files = [...codeFiles('local/lambda')];
+    expect(files.length).toBeGreaterThan(80);
+    expect(files.flatMap((file) => lambdaSeamCrossings(file))).toEqual([]);
+  });
+
+  it('names every sub-folder of local/lambda/ in LAMBDA_SEAMS, each with a README.md', () => {
+    const folders = readdirSync(path.join(repo, 'local', 'lambda'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(folders.sort()).toEqual(Object.keys(LAMBDA_SEAMS).sort());
+    expect(
+      folders.filter((folder) => !statSync(path.join(repo, 'local', 'lambda', folder, 'README.md'), { throwIfNoEntry: false })),
+    ).toEqual([]);
+  });
+
+  it("fails if a seam reaches the runtime's internals, another seam or the front door (the check itself)", () => {
+    const crossings = (file: string, line: string) => lambdaSeamCrossings(file, line);
+    expect(
+      crossings('local/lambda/control-plane/probe.ts', "import { EnvironmentPool } from '../runtime/hosts/environment-pool.js';"),
+    ).toEqual(['local/lambda/control-plane/probe.ts imports local/lambda/runtime/hosts/environment-pool.ts']);
+    expect(crossings('local/lambda/urls/probe.ts', "import type { LambdaService } from '../lambda-service.js';")).toHaveLength(1);
+    expect(
+      crossings('local/lambda/shared/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/runtime/hosts/probe.ts', "import { ControlPlane } from '../../control-plane/control-plane.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/event-source-mappings/probe.ts', "import { asyncConfigOf } from '../async/event-invoke-configs.js';"),
+    ).toHaveLength(1);
+    expect(
+      crossings('local/lambda/control-plane/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';"),
+    ).toEqual([]);
+    expect(crossings('local/lambda/module.ts', "import { EnvironmentPool } from './runtime/hosts/environment-pool.js';")).toEqual([]);
+    expect(crossings('local/lambda/elsewhere/probe.ts', "import { AwsError } from '../../aws-error.js';")).toEqual([
+      'local/lambda/elsewhere/probe.ts is in local/lambda/elsewhere/, a folder LAMBDA_SEAMS does not name',
+    ]);
   });
 });

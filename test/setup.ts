@@ -10,7 +10,7 @@ if (major !== 24) {
   );
 }
 
-// The AWS SDK cache (local/lambda/sdk-cache.ts): a folder inside the repository, never fetched
+// The AWS SDK cache (local/lambda/runtime/sdk-cache.ts): a folder inside the repository, never fetched
 // into. A test that fetches or seeds one gives the runtime its own folder and registry.
 process.env.SWITCHYARD_SDK_CACHE ??= new URL('../node_modules/.cache/switchyard-test-sdk', import.meta.url).pathname;
 process.env.SWITCHYARD_SDK_FETCH ??= 'off';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AdvanceableClock } from '../local/clock.js';
 import { iamModeOf } from '../local/iam/module.js';
-import { InvocationFaults } from '../local/lambda/invocation-faults.js';
+import { InvocationFaults } from '../local/lambda/runtime/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
 import { type AppRuntime, OwnProcessRuntime } from './own-process.js';

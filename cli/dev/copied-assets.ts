@@ -111,7 +111,7 @@ for name in sys.argv[1:]:
 /**
  * The syntax errors of the Python files (project-relative, run in `cwd`), one line each with its
  * file, line and column; none when they all compile. Python is the one the runtime runs them on
- * (SWITCHYARD_PYTHON, else python3, as local/lambda/python-interpreter.ts picks it).
+ * (SWITCHYARD_PYTHON, else python3, as local/lambda/runtime/hosts/python-interpreter.ts picks it).
  * @throws Error when Python cannot be run at all (the code is then not known to compile)
  */
 export function pythonSyntaxErrors(files: readonly string[], cwd: string): Promise<string[]> {

@@ -10,6 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import type { ReplayClaimState, ReplayPolicy } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
+import { claimConfig, loadIdempotency } from './claims.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
@@ -89,24 +90,7 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
   readonly flowControl?: FlowControlConfig | false;
 }
 
-/**
- * Powertools idempotency (with its JMESPath engine), loaded on the first batch of a consumer
- * that claims records with it: a consumer built with `idempotency: false` (its effect is
- * its own conditional write) never evaluates it at cold start.
- */
-let idempotencyModule: Promise<typeof import('@aws-lambda-powertools/idempotency')> | undefined;
-function loadIdempotency() {
-  idempotencyModule ??= import('@aws-lambda-powertools/idempotency');
-  return idempotencyModule;
-}
-
 type Idempotency = Exclude<SqsConsumerOptions<readonly AnyEventContract[]>['idempotency'], false>;
-
-/** How a consumer claims records: keyed on the record's idempotency key (the `key` of the claim object), kept a day unless told. */
-async function claimConfig(idempotency: Idempotency) {
-  const { IdempotencyConfig } = await loadIdempotency();
-  return new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: idempotency.expiresAfterSeconds ?? 24 * 60 * 60 });
-}
 
 /**
  * Reads the claim of a key as the consumer's claims are keyed and hashed, for a replay dry

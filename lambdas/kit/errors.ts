@@ -124,3 +124,33 @@ function describeThrown(thrown: unknown): string {
     return String(thrown);
   }
 }
+
+/** One event of a Custom Event Bus batch that failed, or was held behind a failure of its group. */
+export interface FailedBatchEvent {
+  /** The event's id (`aws:EventId`), or its position in the batch when it has none. */
+  readonly eventId: string;
+  /** @default - the event has no group */
+  readonly eventGroupId?: string;
+  /** The failure's error name; `EventsFailed` for an event held behind an earlier failure of its group (never run). */
+  readonly errorName: string;
+  readonly message: string;
+}
+
+/**
+ * Events of a Custom Event Bus batch failed with errors a retry may cure: the invocation fails
+ * so that EventBridge delivers the batch again (its Lambda target takes no per-event failure
+ * report; a function error is a failed delivery), and the events that succeeded are skipped
+ * then by their idempotency claims. Its `cause` is the first failure's error.
+ */
+export class EventsFailedError extends SwitchyardError {
+  override readonly name = ERROR_NAMES.eventsFailed;
+  constructor(
+    message: string,
+    /** Each failed event, and on a FIFO subscriber each event held behind one, in batch order. */
+    readonly events: readonly FailedBatchEvent[],
+    options?: ErrorOptions,
+  ) {
+    const each = events.map((event) => `${event.eventId} ${event.errorName}: ${event.message}`);
+    super(each.length > 0 ? `${message}: ${each.join('; ')}` : message, options);
+  }
+}

@@ -1,8 +1,9 @@
 /**
  * `switchyard-cdk/kit`: everything a handler needs. An SQS consumer that validates each record
  * against its contract, claims it once (Powertools idempotency) and reports partial batch
- * failures; publishing events (`EventPublisher`, `emission`); configuration read once at
- * module load; the typed errors Step Functions matches on; versioned state; the circuit
+ * failures; a Custom Event Bus subscriber's batch consumer (`createCustomBusConsumer`);
+ * publishing events (`EventPublisher`, `emission`; `CustomBusPublisher` to a Custom Event Bus);
+ * configuration read once at module load; the typed errors Step Functions matches on; versioned state; the circuit
  * breaker client; webhook handling; the model-call budget and token budgets; keyed flow
  * control (concurrency, rate limit, debounce, pause on throttling) for queue consumers.
  *
@@ -11,9 +12,12 @@
 export * from './circuit-breaker.js';
 export * from './config.js';
 export * from './consumer.js';
+export * from './custom-bus-consumer.js';
 export * from './emit.js';
+export * from './emit-custom-bus.js';
 export * from './envelope.js';
 export * from './errors.js';
+export * from './eventbridgev2-client.js';
 export * from './failure-router.js';
 export * from './flow-control/index.js';
 export * from './flow-control/token-budget.js';

@@ -245,8 +245,9 @@ function flowOutcome(error: unknown, pass: FlowPass | FlowSuperseded | undefined
 /**
  * Runs tasks with the same key one after another and tasks with different keys side by
  * side. A task runs after the previous one of its key has settled, whatever its outcome.
+ * The Custom Event Bus consumer runs an event group's events in it too.
  */
-class KeyedSequence {
+export class KeyedSequence {
   readonly #tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -9,8 +9,11 @@
 export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 export * from './bedrock-model.js';
+export * from './bus-subscriber.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
+export * from './custom-event-bus.js';
+export * from './custom-event-bus-ref.js';
 export * from './durable-flow.js';
 export * from './encryption.js';
 export * from './escalation-policy.js';
@@ -47,6 +50,13 @@ export * from './saga.js';
 export * from './scheduled-trigger.js';
 export * from './staged-pipeline.js';
 export type { StreamPipeProps } from './stream-pipe.js';
+export {
+  type SubscriberFilter,
+  type SubscriberFilterScope,
+  SubscriberStartingPosition,
+  SubscriberTransformer,
+} from './subscriber-options.js';
+export * from './subscriber-target.js';
 export * from './switchyard-function.js';
 export * from './table-outbox.js';
 export { OTLP_EXPORT_ACTIONS, TRACING_CONTEXT_KEY, TRACING_MODES, type TracingMode } from './tracing.js';

@@ -8,10 +8,10 @@ import type { BedrockService } from './bedrock-service.js';
 
 type Body = Record<string, unknown>;
 
-/** InvokeModel's and its stream's input as the codec reads it: the body (the request's payload) in base64, the tier from its header. */
+/** InvokeModel's and its stream's input as the codec reads it: the body (the request's payload) as sent, the tier from its header. */
 interface InvokeInput {
   readonly modelId: string;
-  readonly body?: string;
+  readonly body?: Buffer;
   readonly serviceTier?: string;
 }
 
@@ -32,14 +32,14 @@ export class BedrockRuntimeApi {
   }
 
   async InvokeModel({ modelId, body, serviceTier }: InvokeInput): Promise<Body> {
-    const answer = await this.bedrock.invokeModel(modelId, Buffer.from(body ?? '', 'base64'), serviceTier);
+    const answer = await this.bedrock.invokeModel(modelId, body ?? Buffer.alloc(0), serviceTier);
     const { 'content-type': contentType, ...headers } = answer.headers;
     // The token counts and latency AWS sends in headers its model does not declare.
     return { body: answer.body, contentType, [UNDECLARED_HEADERS]: headers };
   }
 
   async InvokeModelWithResponseStream({ modelId, body, serviceTier }: InvokeInput): Promise<{ body: Buffer }> {
-    return { body: await this.bedrock.invokeModelStream(modelId, Buffer.from(body ?? '', 'base64'), serviceTier) };
+    return { body: await this.bedrock.invokeModelStream(modelId, body ?? Buffer.alloc(0), serviceTier) };
   }
 
   CountTokens({ modelId, ...body }: Body & { modelId: string }): Promise<{ inputTokens: number }> {

@@ -1,5 +1,5 @@
 import { type LineageNode, type ModelCallSummary, type ModelCallsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 import type { ModelCallLedger } from './call-ledger.js';
 
 /**
@@ -19,10 +19,10 @@ export function modelCallReads(calls: ModelCallLedger): ServiceReads {
             throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
           const filters = since === undefined ? {} : { since };
           const list = READ_API_PATHS.modelCalls;
-          const before = positionOf(query, list, filters, isSequence);
-          const found = calls.page({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
-          const page: ModelCallsPage = { calls: found.calls, ...nextTokenOf(list, filters, found.last) };
-          sendJson(res, 200, page);
+          const page = pageOf(query, list, filters, isSequence);
+          const found = calls.page({ ...filters, ...page.from('before') });
+          const answer: ModelCallsPage = { calls: found.calls, ...page.next(found.last) };
+          sendJson(res, 200, answer);
         },
       },
     ],

@@ -12,9 +12,10 @@ import {
   invalidInput,
 } from './checks.js';
 import { compileSelection } from './delivery/selection.js';
+import { SubscriberDelivery, type SubscriberDeliveryOptions } from './delivery/subscriber-delivery.js';
 import { putEventsEntries, putRawEventsEntries } from './entries.js';
 import { type ArnContext, arnKind, busArn, eventSourceArn, newOpaqueId, subscriberArn } from './ids.js';
-import { type EntryResult, EventAcceptance } from './publishing.js';
+import { answered, EventAcceptance } from './publishing.js';
 import { ResourcePolicies } from './resource-policies.js';
 import { nameOf, page, pick, SUBSCRIBER_SETTINGS, withDefaults } from './shapes.js';
 import { type BusRecord, EventBridgeV2Store, type EventSourceRecord, type Fields, type SubscriberRecord } from './store.js';
@@ -37,29 +38,42 @@ const revoked = (what: string, arn: string) =>
 export class EventBridgeV2Service {
   readonly store: EventBridgeV2Store;
   readonly #policies: ResourcePolicies;
-  /** The events PutEvents and PutRawEvents accepted, in the durable outbox (not delivered yet). */
+  /** The events PutEvents and PutRawEvents accepted: each bus's retained log. */
   readonly events: EventAcceptance;
+  /** Delivery of the retained events to subscribers (undefined: events are kept, nothing delivers them). */
+  readonly delivery?: SubscriberDelivery;
 
   constructor(
     db: DatabaseSync,
-    private readonly context: ArnContext & { readonly clock: Clock },
+    private readonly context: ArnContext & {
+      readonly clock: Clock;
+      /** How events reach targets; without, the control plane runs alone (the API's unit tests). */
+      readonly delivery?: Omit<SubscriberDeliveryOptions, 'db' | 'clock' | 'store'>;
+    },
   ) {
     this.store = new EventBridgeV2Store(db);
     this.#policies = new ResourcePolicies(this.store, context.clock);
-    this.events = new EventAcceptance(db, context.clock);
+    const delivery = context.delivery && new SubscriberDelivery({ ...context.delivery, db, clock: context.clock, store: this.store });
+    this.delivery = delivery;
+    this.events = new EventAcceptance(db, context.clock, (busArn) => delivery?.accepted(busArn));
   }
 
   /** The template's buses, subscribers, event sources and policies, under the ARNs their Refs resolve to (template-resources.ts). */
   declare(app: LoadedApp): void {
-    declareTemplateResources(this.store, app, this.context.clock.now(), withDefaults);
+    this.store.atomically(() => {
+      declareTemplateResources(this.store, app, this.context.clock.now(), withDefaults);
+      // A template subscriber reads from its first start on (LATEST), or from where it was.
+      for (const subscriber of this.store.subscribers.all()) this.delivery?.follow(subscriber);
+    });
   }
 
-  /** What it keeps, for the start-up report. */
-  counts(): { buses: number; subscribers: number; waiting: number } {
+  /** What it keeps, for the start-up report: retained events, events owed to subscribers, events dropped. */
+  counts(): { buses: number; subscribers: number; retained: number; pending: number; dropped: number } {
     return {
       buses: this.store.buses.all().length,
       subscribers: this.store.subscribers.all().length,
-      waiting: this.events.waiting().length,
+      retained: this.events.retained(),
+      ...(this.delivery?.counts() ?? { pending: 0, dropped: 0 }),
     };
   }
 
@@ -118,6 +132,7 @@ export class EventBridgeV2Service {
         409,
       );
     this.store.buses.delete(bus.EventBusArn);
+    this.events.forget(bus.EventBusArn);
     return {};
   }
 
@@ -165,6 +180,8 @@ export class EventBridgeV2Service {
         Tags: (input.Tags ?? {}) as Record<string, string>,
       };
       this.store.subscribers.put(subscriber.SubscriberArn, subscriber);
+      // Its cursor, at its StartingPosition, in the transaction that creates it.
+      this.delivery?.follow(subscriber);
       return subscriber.SubscriberArn;
     });
     const subscriber = this.#subscriber(arn);
@@ -210,6 +227,8 @@ export class EventBridgeV2Service {
       LastModifiedTime: this.context.clock.now(),
     };
     this.store.subscribers.put(updated.SubscriberArn, updated);
+    // Resumed (State RUNNING), or filtered or batched otherwise: it looks at its events again.
+    this.delivery?.changed(updated.SubscriberArn);
     return {
       ...pick(this.#subscriberAnswer(updated), ['SubscriberArn', 'Name', 'EventBusArn', 'Type', 'StartingPosition', 'State']),
       ...pick(updated.configuration, ['PointInTimeConfiguration']),
@@ -220,6 +239,7 @@ export class EventBridgeV2Service {
   async DeleteSubscriber(input: Input): Promise<Fields> {
     const subscriber = this.#subscriber(input.SubscriberArn);
     this.store.subscribers.delete(subscriber.SubscriberArn);
+    this.delivery?.changed(subscriber.SubscriberArn);
     return {};
   }
 
@@ -328,7 +348,7 @@ export class EventBridgeV2Service {
     };
   }
 
-  // Publishing: accepted into the outbox, not yet delivered to subscribers
+  // Publishing: accepted into the bus's retained log, read by each subscriber from its cursor
 
   async PutEvents(input: Input): Promise<Fields> {
     const bus = this.#bus(input.EventBusArn);
@@ -477,9 +497,4 @@ export class EventBridgeV2Service {
       return arn;
     });
   }
-}
-
-/** PutEvents' and PutRawEvents' answer: each entry's result in order, and how many failed. */
-function answered(entries: readonly EntryResult[]): Fields {
-  return { FailedEntryCount: entries.filter((entry) => 'ErrorCode' in entry).length, Entries: entries };
 }

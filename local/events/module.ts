@@ -1,6 +1,10 @@
+import type { BusEventRecord } from '../../clients/read-api-contract.js';
+import { resourceNameIn } from '../arn.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
+import type { ReadRecorder } from '../read-api/read-api.js';
 import { scheduleLine } from '../services/report-lines.js';
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ReadRecording, ServiceLookup, ServiceModule } from '../services/service-module.js';
+import { ruleMatchSegment, segmentOf } from '../trace-header.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -10,16 +14,25 @@ import {
   type RuleDefinition,
   templateBusPolicies,
 } from './definitions.js';
-import { EventsService, type EventsServiceOptions } from './events-service.js';
+import { type AcceptedEventNote, EventsService, type EventsServiceOptions } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
 import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
 import { LocalTargetDelivery } from './rule-targets.js';
 import { eventsStepFunctions } from './step-functions.js';
+import type { DeliveryNote } from './target-outbox.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     events: EventsService;
+  }
+  interface ReadNotes {
+    /** A bus accepted an event (or a replay sent one): told inside the bus's transaction on the events database, so the record commits with the acceptance or not at all. */
+    eventRecorded: AcceptedEventNote;
+    /** A bus committed an event it accepted: the live feed hears of it. */
+    eventAccepted: AcceptedEventNote;
+    /** A delivery to a rule target ended or will be retried. */
+    delivery: DeliveryNote;
   }
 }
 
@@ -97,6 +110,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   },
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
   definitions: (app) => templateBusPolicies(app),
+  records: eventRecords,
   create({ settings, database, services }, { busPolicies }) {
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
@@ -232,14 +246,90 @@ function eventObservers(services: ServiceLookup): Pick<EventsServiceOptions, 're
   const readApi = services.get('readApi');
   const { spans } = services.get('traces');
   return {
-    recordAccepted: (note) => readApi.recordAccepted(note),
+    recordAccepted: (note) => readApi.record('eventRecorded', note),
     onAccepted: (note) => {
-      readApi.eventAccepted(note);
+      readApi.record('eventAccepted', note);
       spans.eventAccepted(note);
     },
     onDelivery: (note) => {
-      readApi.delivery(note);
+      readApi.record('delivery', note);
       spans.targetAttempt(note);
     },
+  };
+}
+
+/** How the read API records what the buses tell it: their accepted events (and the live feed's messages of them) and deliveries. */
+function eventRecords(recorder: ReadRecorder): ReadRecording {
+  /** Records written when the bus accepted an event whose commit the read API has not heard of yet (gone with a rolled-back note). */
+  const recorded = new WeakMap<AcceptedEventNote, BusEventRecord>();
+  return {
+    eventRecorded: (note) => {
+      const record = busEventRecord(note);
+      recorder.records.addEvent(record);
+      // The same note comes back as eventAccepted once the bus commits: the feed sends this record.
+      recorded.set(note, record);
+    },
+    eventAccepted: (note) => {
+      const record = recorded.get(note);
+      recorded.delete(note);
+      // Nobody listening is the usual case: building a record only to drop it was half the accept path's cost.
+      if (!recorder.listening) return;
+      recorder.publish({ kind: 'event', event: record ?? busEventRecord(note) });
+    },
+    delivery: (note) => recordDelivery(recorder, note),
+  };
+}
+
+/** Records in the read API a delivery to a rule target that ended or will be retried. */
+function recordDelivery({ records, publish, now }: ReadRecorder, note: DeliveryNote): void {
+  records.setOutcome(note);
+  publish({
+    kind: 'delivery',
+    eventId: note.eventId,
+    ...(note.replayName ? { replayName: note.replayName } : {}),
+    rule: resourceNameIn(note.ruleArn),
+    ruleArn: note.ruleArn,
+    targetId: note.targetId,
+    targetArn: note.targetArn,
+    outcome: note.outcome,
+    ...(note.reason ? { reason: note.reason } : {}),
+  });
+  if (note.outcome === 'dead-lettered' && note.deadLetterMessageId !== undefined) {
+    // The message was recorded (as a dead-letter) when SQS took it; this adds why.
+    records.setStatus('dead-letter', note.deadLetterMessageId, 'dead-lettered', note.reason);
+  }
+  if (note.outcome === 'failed') {
+    records.putNode(
+      {
+        kind: 'dead-letter',
+        id: `${note.eventId}:${note.ruleArn}:${note.targetId}`,
+        segment: segmentOf('dropped', note.eventId, note.ruleArn, note.targetId),
+        label: `dropped by ${note.targetArn} after ${note.attempts} attempts (no dead-letter queue)`,
+        time: now(),
+        status: 'dropped',
+        ...(note.reason ? { reason: note.reason } : {}),
+      },
+      [ruleMatchSegment(note.eventId, note.replayName, note.ruleArn)],
+    );
+  }
+}
+
+function busEventRecord(note: AcceptedEventNote): BusEventRecord {
+  const { event, bus } = note;
+  return {
+    id: event.id,
+    bus: bus.name,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    acceptedAt: new Date(note.acceptedAt).toISOString(),
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+    detail: event.detail,
+    matched: note.matched.map((rule) => ({
+      rule: rule.name,
+      ruleArn: rule.arn,
+      targets: rule.targets.map((target) => ({ id: target.id, arn: target.arn, outcome: 'pending' as const })),
+    })),
+    ...(note.traceHeader ? { traceHeader: note.traceHeader } : {}),
   };
 }

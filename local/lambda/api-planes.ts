@@ -1,18 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { CodeSigningApi } from './code-signing-api.js';
-import { ControlPlane, type FunctionHost } from './control-plane.js';
-import type { S3Reader } from './function-code.js';
-import type { FunctionDefinition } from './function-definition.js';
-import { FunctionSettingsApi } from './function-settings-api.js';
-import type { FunctionStore } from './function-store.js';
-import { FunctionUrlApi } from './function-url-api.js';
-import { LayerApi } from './layer-api.js';
-import { LayerStore } from './layer-store.js';
+import { CodeSigningApi } from './control-plane/code-signing-api.js';
+import { ControlPlane, type FunctionHost } from './control-plane/control-plane.js';
+import type { S3Reader } from './control-plane/function-code.js';
+import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
+import type { FunctionStore } from './control-plane/function-store.js';
+import { LayerApi } from './layers/layer-api.js';
+import { LayerStore } from './layers/layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
-import { answerWrite } from './write-routes.js';
+import type { FunctionDefinition } from './shared/function-definition.js';
+import { FunctionUrlApi } from './urls/function-url-api.js';
 
 /**
  * What Lambda's API makes beside what the template declares: functions (ControlPlane), layers
@@ -25,17 +23,6 @@ export interface ApiPlanes {
   readonly urls: FunctionUrlApi;
   readonly settings: FunctionSettingsApi;
   readonly codeSigning: CodeSigningApi;
-}
-
-/** Answers a request for an operation of one of the planes, or undefined for another. */
-export async function answerPlanes(planes: ApiPlanes, name: string | undefined, request: RawRequest): Promise<RawResponse | undefined> {
-  return (
-    (await answerWrite(planes.functions, name, request)) ??
-    (await planes.layers.answer(name, request)) ??
-    planes.urls.answer(name, request) ??
-    planes.settings.answer(name, request) ??
-    planes.codeSigning.answer(name, request)
-  );
 }
 
 /**

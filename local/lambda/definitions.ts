@@ -2,15 +2,21 @@ import { AwsError } from '../aws-error.js';
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
-import { applyTemplatePermissions } from './function-permissions.js';
-import { parseFunctionName } from './function-reference.js';
-import type { FunctionDefinition } from './function-runtime.js';
-import { type FunctionUrlDefinition, functionUrlDefinitions } from './function-url-definitions.js';
-import { filterPatterns } from './mapping-changes.js';
-import { runtimeWarnings } from './runtimes.js';
-import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
-import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
-import { templateVpcConfig } from './vpc-config.js';
+import { applyTemplatePermissions } from './control-plane/function-permissions.js';
+import {
+  applyAsyncConfig,
+  applyVersionsAndAliases,
+  functionLayers,
+  inlineCodeFolder,
+  layerFolders,
+} from './control-plane/template-config.js';
+import { templateVpcConfig } from './control-plane/vpc-config.js';
+import { filterPatterns } from './event-source-mappings/mapping-changes.js';
+import { provisionedModeOf, type SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { runtimeWarnings } from './runtime/runtimes.js';
+import { parseFunctionName } from './shared/function-reference.js';
+import { type FunctionUrlDefinition, functionUrlDefinitions } from './urls/function-url-definitions.js';
 
 type Props = Record<string, unknown>;
 

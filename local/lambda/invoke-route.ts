@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { parseBoundedJson } from '../json-depth.js';
 import type { DurableExecutions } from './durable/durable-executions.js';
 import { durableSettings } from './durable/durable-executions.js';
-import { invokeDurableHttp } from './durable/durable-invoke.js';
-import { invokedVersion, type ResolvedFunction } from './function-reference.js';
-import { errorPayload, type FunctionRuntime } from './function-runtime.js';
-import { decodeClientContext, header, invocationHeaders, logTail } from './request-parts.js';
+import { invokeDurableApi } from './durable/durable-invoke.js';
+import { decodeClientContext, logTail } from './request-parts.js';
+import { errorPayload, type FunctionRuntime } from './runtime/function-runtime.js';
+import { invokedVersion, type ResolvedFunction } from './shared/function-reference.js';
 
 /** Lambda's limit on a synchronous invocation's request. */
 const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 /** What Invoke reaches of the Lambda service. */
 export interface InvokeTargets {
@@ -22,18 +18,20 @@ export interface InvokeTargets {
   invokeAsync(arn: string, event: unknown, options: { readonly payload?: string }): Promise<{ requestId: string }>;
 }
 
+type Input = Readonly<Record<string, unknown>>;
+
 /**
- * Invoke over HTTP, or undefined for another request: `RequestResponse` (the payload, or the
- * function's error with `X-Amz-Function-Error`, `LogType: Tail`'s log), `Event` (202 once
- * queued), `DryRun` (204); a durable function's as its execution answers.
+ * Invoke, its input and output as the model has them (the codec carries the payload as the
+ * body and the rest as `X-Amz-*` headers): `RequestResponse` (the payload, or the function's
+ * error with `FunctionError`, `LogType: Tail`'s log), `Event` (202 once queued, under the
+ * queued event's request id), `DryRun` (204); a durable function's as its execution answers.
  */
-export async function invokeRoute(request: RawRequest, targets: InvokeTargets): Promise<RawResponse | undefined> {
-  const path = INVOKE_PATH.exec(request.path);
-  if (!path || request.method !== 'POST') return undefined;
-  const resolved = targets.resolve(path[1] ?? '', request.query.get('Qualifier'));
+export async function invoke(input: Input, call: { requestId: string }, targets: InvokeTargets) {
+  const resolved = targets.resolve(String(input.FunctionName), (input.Qualifier as string | undefined) ?? null);
   const fn = resolved.fn;
-  const { type, logType } = invocationHeaders(request);
-  if (type !== 'Event' && request.body.length > MAX_SYNC_PAYLOAD_BYTES) {
+  const type = (input.InvocationType as string | undefined) ?? 'RequestResponse';
+  const body = Buffer.isBuffer(input.Payload) ? input.Payload : Buffer.alloc(0);
+  if (type !== 'Event' && body.length > MAX_SYNC_PAYLOAD_BYTES) {
     throw new AwsError(
       'RequestTooLargeException',
       `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
@@ -42,9 +40,9 @@ export async function invokeRoute(request: RawRequest, targets: InvokeTargets): 
   }
   // Lambda hands a function `{}` when Invoke carries no payload.
   let event: unknown = {};
-  if (request.body.length > 0) {
+  if (body.length > 0) {
     try {
-      event = parseBoundedJson(request.body);
+      event = parseBoundedJson(body);
     } catch (error) {
       throw new AwsError(
         'InvalidRequestContentException',
@@ -54,15 +52,17 @@ export async function invokeRoute(request: RawRequest, targets: InvokeTargets): 
       );
     }
   }
-  const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
-  if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
-  if (durableSettings(fn.definition))
-    return invokeDurableHttp(targets.durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
+  const clientContext = decodeClientContext(input.ClientContext as string | undefined);
+  if (type === 'DryRun') return { StatusCode: 204 };
+  if (durableSettings(fn.definition)) {
+    const name = input.DurableExecutionName as string | undefined;
+    return invokeDurableApi(targets.durable, resolved, event, { type, name, requestId: call.requestId });
+  }
   if (type === 'Event') {
     // The payload as sent is what a dead-letter queue gets back, byte for byte.
-    const payload = request.body.length > 0 ? request.body.toString('utf8') : undefined;
-    const { requestId } = await targets.invokeAsync(resolved.arn, event, payload === undefined ? {} : { payload });
-    return { status: 202, headers: { 'x-amzn-requestid': requestId } };
+    const payload = body.length > 0 ? body.toString('utf8') : undefined;
+    call.requestId = (await targets.invokeAsync(resolved.arn, event, payload === undefined ? {} : { payload })).requestId;
+    return { StatusCode: 202 };
   }
   const version = invokedVersion(resolved);
   const outcome = await fn.invoke(event, {
@@ -70,14 +70,15 @@ export async function invokeRoute(request: RawRequest, targets: InvokeTargets): 
     clientContext,
     invokedFunctionArn: resolved.arn,
     version,
-    captureLog: logType === 'Tail',
+    captureLog: input.LogType === 'Tail',
+    requestId: call.requestId,
   });
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-amz-executed-version': version,
-    'x-amzn-requestid': outcome.requestId,
+  call.requestId = outcome.requestId;
+  return {
+    StatusCode: 200,
+    ExecutedVersion: version,
+    ...(outcome.ok ? {} : { FunctionError: 'Unhandled' }),
+    ...(input.LogType === 'Tail' ? { LogResult: logTail(outcome.logLines ?? []) } : {}),
+    Payload: outcome.ok ? outcome.payload : errorPayload(outcome),
   };
-  if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
-  if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
-  return { status: 200, headers, body: outcome.ok ? outcome.payload : errorPayload(outcome) };
 }

@@ -1,13 +1,33 @@
 import { AwsError } from '../aws-error.js';
-import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { accountSettings } from './account-limits.js';
-import { eventInvokeConfigAnswer, eventInvokeConfigList } from './event-invoke-configs.js';
-import { aliasConfiguration, functionConfiguration, functionDetails, functionTags, listedConfiguration } from './function-configuration.js';
-import { versionDefinition } from './function-definition.js';
-import { policyAnswer } from './function-permissions.js';
-import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './function-reference.js';
-import type { FunctionDefinition } from './function-runtime.js';
-import { listPage } from './list-pages.js';
+import type { ModelOperations, OperationCall } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { apiOperations } from '../services/operation-table.js';
+import type { ApiPlanes } from './api-planes.js';
+import { eventInvokeConfigAnswer, eventInvokeConfigList } from './async/event-invoke-configs.js';
+import { accountSettings } from './control-plane/account-limits.js';
+import { CodeSigningApi } from './control-plane/code-signing-api.js';
+import { type Answer, ControlPlane } from './control-plane/control-plane.js';
+import {
+  aliasConfiguration,
+  functionConfiguration,
+  functionDetails,
+  functionTags,
+  listedConfiguration,
+} from './control-plane/function-configuration.js';
+import { policyAnswer } from './control-plane/function-permissions.js';
+import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
+import { DurableApi } from './durable/durable-api.js';
+import { EventSourceMappings } from './event-source-mappings/event-source-mappings.js';
+import { type InvokeTargets, invoke } from './invoke-route.js';
+import { LayerApi } from './layers/layer-api.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { versionDefinition } from './shared/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './shared/function-reference.js';
+import { validateLambdaInput, validateLambdaRequest } from './shared/input-validation.js';
+import { lambdaErrorAnswer } from './shared/lambda-errors.js';
+import { listPage } from './shared/list-pages.js';
+import { FunctionUrlApi } from './urls/function-url-api.js';
 
 interface HasDefinition {
   readonly definition: FunctionDefinition;
@@ -16,27 +36,17 @@ interface HasDefinition {
 /** ListFunctions answers at most 50 functions a call, whatever MaxItems asks for. */
 const LIST_FUNCTIONS_PAGE = 50;
 
-const FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
-const FUNCTION = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
-const CONFIGURATION = /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/;
-const VERSIONS = /^\/2015-03-31\/functions\/([^/]+)\/versions\/?$/;
-const ALIASES = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/?$/;
-const ALIAS = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/]+)\/?$/;
-const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/;
-const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
-const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/;
-const POLICY = /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/;
-const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
-const EVENT_INVOKE_CONFIGS = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/;
-const CODE_SIGNING_CONFIG = /^\/2020-06-30\/functions\/([^/]+)\/code-signing-config\/?$/;
+type Input = Readonly<Record<string, unknown>>;
 
 /**
- * The read side of Lambda's API over the functions: GetFunction, GetFunctionConfiguration,
- * ListFunctions, ListVersionsByFunction, GetAlias, ListAliases, GetFunctionConcurrency,
- * GetFunctionEventInvokeConfig, ListFunctionEventInvokeConfigs, GetFunctionCodeSigningConfig, GetAccountSettings, ListTags,
- * GetPolicy (event source mappings are event-source-mappings.ts's).
+ * Lambda's API over the functions the service runs: Invoke and the reads (GetFunction,
+ * GetFunctionConfiguration, ListFunctions, ListVersionsByFunction, GetAlias, ListAliases,
+ * GetFunctionConcurrency, GetFunctionEventInvokeConfig, ListFunctionEventInvokeConfigs,
+ * GetFunctionCodeSigningConfig, GetAccountSettings, ListTags, GetPolicy), each taking its input
+ * as the model-driven codec decodes it (the control plane, layers, URLs, settings, code signing,
+ * mappings and durable executions are their own classes: LAMBDA_API_TYPES).
  */
-export class LambdaReadApi<F extends HasDefinition> {
+export class LambdaApi<F extends HasDefinition> {
   constructor(
     private readonly functions: ReadonlyMap<string, F>,
     private readonly directory: FunctionDirectory<F>,
@@ -47,86 +57,90 @@ export class LambdaReadApi<F extends HasDefinition> {
       readonly codeUrl?: (definition: FunctionDefinition) => string | undefined;
       /** The storage the published layer versions' archives take (GetAccountSettings' TotalCodeSize counts them). */
       readonly layerCodeSize?: () => number;
+      /** What Invoke reaches of the service. */
+      readonly invoke: InvokeTargets;
     },
   ) {}
 
-  /** Answers a GET this API serves, or undefined for any other request. */
-  answer(request: RawRequest): RawResponse | undefined {
-    if (request.method !== 'GET') return undefined;
-    for (const [pattern, operation] of this.#routes) {
-      const match = pattern.exec(request.path);
-      if (match)
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(operation(match, request.query)) };
-    }
-    return undefined;
+  async Invoke(input: Input, call: OperationCall) {
+    return invoke(input, call, this.place.invoke);
   }
 
-  readonly #routes: readonly (readonly [RegExp, (match: RegExpExecArray, query: URLSearchParams) => unknown])[] = [
-    [FUNCTIONS, (_, query) => this.#listFunctions(query)],
-    [
-      FUNCTION,
-      (match, query) => {
-        const resolved = this.directory.resolve(param(match[1]), query.get('Qualifier'));
-        const running = versionDefinition(resolved.fn.definition, resolved.version);
-        return functionDetails(running, { version: resolved.version, arn: resolved.arn }, this.place.codeUrl?.(running));
-      },
-    ],
-    [
-      CONFIGURATION,
-      (match, query) => {
-        const resolved = this.directory.resolve(param(match[1]), query.get('Qualifier'));
-        return functionConfiguration(versionDefinition(resolved.fn.definition, resolved.version), {
-          version: resolved.version,
-          arn: resolved.arn,
-        });
-      },
-    ],
-    [VERSIONS, (match, query) => this.#listVersions(param(match[1]), query)],
-    [ALIASES, (match, query) => this.#listAliases(param(match[1]), query)],
-    [ALIAS, (match) => this.#getAlias(param(match[1]), param(match[2]))],
-    [
-      ACCOUNT_SETTINGS,
-      () =>
-        accountSettings(
-          [...this.functions.values()].map((fn) => fn.definition),
-          this.place.layerCodeSize?.() ?? 0,
-        ),
-    ],
-    [
-      CONCURRENCY,
-      (match) => {
-        const { definition } = this.directory.resolve(param(match[1])).fn;
-        return definition.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: definition.reservedConcurrency };
-      },
-    ],
-    [TAGS, (match) => ({ Tags: functionTags(this.#tagged(param(match[1]))) })],
-    [
-      POLICY,
-      (match, query) =>
-        policyAnswer(this.functions.get(parseFunctionName(param(match[1])).name)?.definition, {
-          FunctionName: param(match[1]),
-          ...(query.get('Qualifier') === null ? {} : { Qualifier: query.get('Qualifier') }),
-        }),
-    ],
-    [
-      EVENT_INVOKE_CONFIG,
-      (match, query) =>
-        eventInvokeConfigAnswer(this.directory, { FunctionName: param(match[1]), Qualifier: query.get('Qualifier') ?? undefined }),
-    ],
-    [EVENT_INVOKE_CONFIGS, (match, query) => eventInvokeConfigList(this.directory, param(match[1]), query)],
-    [
-      CODE_SIGNING_CONFIG,
-      (match) => {
-        // The template's CodeSigningConfigArn (not enforced locally); none is answered as Lambda answers it: an empty object.
-        const { definition } = this.directory.functionOf(param(match[1]));
-        const arn = definition.template?.CodeSigningConfigArn;
-        return typeof arn === 'string' ? { CodeSigningConfigArn: arn, FunctionName: definition.name } : {};
-      },
-    ],
-  ];
+  async ListFunctions(input: Input) {
+    return this.#listFunctions(input);
+  }
 
-  #listFunctions(query: URLSearchParams) {
-    const all = query.get('FunctionVersion') === 'ALL';
+  async GetFunction(input: Input) {
+    const resolved = this.#resolve(input);
+    const running = versionDefinition(resolved.fn.definition, resolved.version);
+    return functionDetails(running, { version: resolved.version, arn: resolved.arn }, this.place.codeUrl?.(running));
+  }
+
+  async GetFunctionConfiguration(input: Input) {
+    const resolved = this.#resolve(input);
+    return functionConfiguration(versionDefinition(resolved.fn.definition, resolved.version), {
+      version: resolved.version,
+      arn: resolved.arn,
+    });
+  }
+
+  async ListVersionsByFunction(input: Input) {
+    return this.#listVersions(String(input.FunctionName), input);
+  }
+
+  async ListAliases(input: Input) {
+    return this.#listAliases(String(input.FunctionName), input);
+  }
+
+  async GetAlias(input: Input) {
+    return this.#getAlias(String(input.FunctionName), String(input.Name));
+  }
+
+  async GetAccountSettings() {
+    return accountSettings(
+      [...this.functions.values()].map((fn) => fn.definition),
+      this.place.layerCodeSize?.() ?? 0,
+    );
+  }
+
+  async GetFunctionConcurrency(input: Input) {
+    const { definition } = this.directory.resolve(String(input.FunctionName)).fn;
+    return definition.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: definition.reservedConcurrency };
+  }
+
+  async ListTags(input: Input) {
+    return { Tags: functionTags(this.#tagged(String(input.Resource))) };
+  }
+
+  async GetPolicy(input: Input) {
+    const name = String(input.FunctionName);
+    return policyAnswer(this.functions.get(parseFunctionName(name).name)?.definition, {
+      FunctionName: name,
+      ...(input.Qualifier === undefined ? {} : { Qualifier: input.Qualifier }),
+    });
+  }
+
+  async GetFunctionEventInvokeConfig(input: Input) {
+    return eventInvokeConfigAnswer(this.directory, { FunctionName: input.FunctionName, Qualifier: input.Qualifier });
+  }
+
+  async ListFunctionEventInvokeConfigs(input: Input) {
+    return eventInvokeConfigList(this.directory, String(input.FunctionName), input);
+  }
+
+  /** The template's CodeSigningConfigArn (not enforced locally); none is answered as Lambda answers it: an empty object. */
+  async GetFunctionCodeSigningConfig(input: Input) {
+    const { definition } = this.directory.functionOf(String(input.FunctionName));
+    const arn = definition.template?.CodeSigningConfigArn;
+    return typeof arn === 'string' ? { CodeSigningConfigArn: arn, FunctionName: definition.name } : {};
+  }
+
+  #resolve(input: Input) {
+    return this.directory.resolve(String(input.FunctionName), (input.Qualifier as string | undefined) ?? null);
+  }
+
+  #listFunctions(query: Input) {
+    const all = query.FunctionVersion === 'ALL';
     const configurations = [...this.functions.values()]
       .sort((a, b) => a.definition.name.localeCompare(b.definition.name))
       .flatMap(({ definition }) => (all ? versionConfigurations(definition) : [listedConfiguration(functionConfiguration(definition))]));
@@ -134,17 +148,17 @@ export class LambdaReadApi<F extends HasDefinition> {
     return { Functions: items, ...(next ? { NextMarker: next } : {}) };
   }
 
-  #listVersions(name: string, query: URLSearchParams) {
+  #listVersions(name: string, query: Input) {
     const { definition } = this.directory.resolve(parseFunctionName(name).name).fn;
     const { items, next } = listPage(versionConfigurations(definition), query, LIST_FUNCTIONS_PAGE, (c) => String(c.FunctionArn));
     return { Versions: items, ...(next ? { NextMarker: next } : {}) };
   }
 
-  #listAliases(name: string, query: URLSearchParams) {
+  #listAliases(name: string, query: Input) {
     const { definition } = this.directory.resolve(parseFunctionName(name).name).fn;
-    const version = query.get('FunctionVersion');
+    const version = query.FunctionVersion;
     const aliases = (definition.aliases ?? [])
-      .filter((alias) => version === null || alias.functionVersion === version)
+      .filter((alias) => version === undefined || alias.functionVersion === version)
       .map((alias) => aliasConfiguration(definition, alias));
     const { items, next } = listPage(aliases, query, LIST_FUNCTIONS_PAGE, (a) => a.AliasArn);
     return { Aliases: items, ...(next ? { NextMarker: next } : {}) };
@@ -170,7 +184,112 @@ function versionConfigurations(definition: FunctionDefinition) {
   );
 }
 
-/** A path parameter (the endpoint has decoded the path already). */
-function param(value: string | undefined): string {
-  return value ?? '';
+/** The classes whose PascalCase methods are the operations of Lambda's API the local service serves (its module declares them). */
+export const LAMBDA_API_TYPES = [
+  LambdaApi,
+  ControlPlane,
+  LayerApi,
+  FunctionUrlApi,
+  FunctionSettingsApi,
+  CodeSigningApi,
+  EventSourceMappings,
+  DurableApi,
+] as const;
+
+/** Operations the SDK has (its resource policies, 2026-07-09) that the model, botocore 1.43.11's, predates: answered as unsupported, by name. */
+const NEWER_ROUTES = [
+  { operation: 'GetResourcePolicy', method: 'GET', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+  { operation: 'PutResourcePolicy', method: 'PUT', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+  { operation: 'DeleteResourcePolicy', method: 'DELETE', requestUri: '/2026-07-09/resource-policy/{ResourceArn}' },
+];
+
+/** Path labels whose values hold `/`: a durable execution's ARN (`.../durable-execution/<name>/<id>`), a callback id (base64). */
+const GREEDY_LABELS = ['DurableExecutionArn', 'CallbackId'];
+
+/**
+ * Lambda's REST-JSON protocol, driven by its model (`endpoint/models/lambda.json`): every path
+ * under its API versions' prefixes (`/2015-03-31`, `/2018-10-31`, ...) is its own, its
+ * operations those of LAMBDA_API_TYPES, its errors Lambda's document (lambda-errors.ts). A
+ * function named in the path is checked to be in the endpoint's region first.
+ */
+export function lambdaProtocol(parts: {
+  readonly api: LambdaApi<HasDefinition>;
+  readonly planes: ApiPlanes;
+  readonly mappings: EventSourceMappings;
+  readonly durable: DurableApi;
+  readonly checkRegion: (functionName: string) => void;
+}): ModelRestJsonProtocol {
+  const model = loadModel('lambda');
+  const operations: Record<string, (input: Input, call: OperationCall) => Promise<unknown>> = {
+    ...table(parts.api, LambdaApi),
+    ...table(parts.planes.functions, ControlPlane, answered),
+    ...table(parts.planes.layers, LayerApi),
+    ...table(parts.planes.urls, FunctionUrlApi),
+    ...table(parts.planes.settings, FunctionSettingsApi, answered, true),
+    ...table(parts.planes.codeSigning, CodeSigningApi, answered, true),
+    ...table(parts.mappings, EventSourceMappings),
+    ...table(parts.durable, DurableApi),
+  };
+  // A mapping's tags are the mappings'; a function's the control plane's (TagResource, UntagResource) or the reads' (ListTags).
+  for (const name of ['TagResource', 'UntagResource', 'ListTags'] as const) {
+    const theFunctions = operations[name] as (input: Input, call: OperationCall) => Promise<unknown>;
+    operations[name] = async (input, call) => parts.mappings.tagging(name, input) ?? theFunctions(input, call);
+  }
+  for (const [name, operation] of Object.entries(operations)) {
+    const inPath = model.shapes[model.operations[name]?.input ?? '']?.members?.FunctionName?.location === 'uri';
+    if (inPath)
+      operations[name] = async (input, call) => {
+        parts.checkRegion(String(input.FunctionName));
+        return operation(input, call);
+      };
+  }
+  const routes = [...Object.values(model.operations).map((o) => o.http), ...Object.values(model.otherOperations ?? {}), ...NEWER_ROUTES];
+  const prefixes = new Set(routes.map((http) => http.requestUri.split(/[/?]/)[1] ?? ''));
+  return new ModelRestJsonProtocol(
+    model,
+    // Its operations take the call (Invoke answers under the request id it runs with).
+    operations as unknown as ModelOperations,
+    { serviceName: 'Lambda', validate: validateLambdaRequest },
+    {
+      paths: new RegExp(`^/(${[...prefixes].join('|')})(/|$)`),
+      maxBodyBytes: MAX_REQUEST_BYTES,
+      greedyLabels: GREEDY_LABELS,
+      newerRoutes: NEWER_ROUTES,
+      errorDocument: (error, operation) => lambdaErrorAnswer(tooLarge(error, operation)),
+      bodyRefusal: (reason, cause) =>
+        new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${reason}`, 400, { cause }),
+    },
+  );
+}
+
+/** Lambda's limit on a request to its API (AWS's answer to CreateFunction names it). */
+const MAX_REQUEST_BYTES = 70_167_211;
+
+/** The endpoint's refusal of a body over MAX_REQUEST_BYTES, in Lambda's words, naming the operation. */
+function tooLarge(error: AwsError, operation: string | undefined): AwsError {
+  if (error.code !== 'RequestEntityTooLarge' || operation === undefined) return error;
+  const refusal = `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation} operation`;
+  return new AwsError('RequestEntityTooLargeException', refusal, 413, { cause: error });
+}
+
+/** A control plane's answer (its status is the model's, which the codec answers) as the operation's output. */
+const answered = (answer: unknown) => (answer as Answer).body ?? {};
+
+/**
+ * The operations a class declares on one of its objects, each given its input and call;
+ * `output` makes the method's result the operation's output, `validated` checks the whole
+ * input against the model first (the planes that read it as it comes).
+ */
+function table(
+  object: object,
+  type: { readonly prototype: object },
+  output: (result: unknown) => unknown = (result) => result,
+  validated = false,
+): Record<string, (input: Input, call: OperationCall) => Promise<unknown>> {
+  const methods = object as Record<string, (input: Input, call: OperationCall) => unknown>;
+  const operation = (name: string) => async (input: Input, call: OperationCall) => {
+    if (validated) validateLambdaInput(name, input ?? {});
+    return output(await methods[name]?.call(object, input ?? {}, call));
+  };
+  return Object.fromEntries(apiOperations(type).map((name) => [name, operation(name)]));
 }

@@ -2,56 +2,65 @@ import { randomUUID } from 'node:crypto';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
+import type { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
-import { type ApiPlanes, answerPlanes, apiPlanes } from './api-planes.js';
-import { AsyncInvoker } from './async-invoker.js';
-import type { FunctionHost } from './control-plane.js';
+import { type ApiPlanes, apiPlanes } from './api-planes.js';
+import { AsyncInvoker } from './async/async-invoker.js';
+import type { FunctionHost } from './control-plane/control-plane.js';
+import { functionCodeUrl, storedDigest, zipPath } from './control-plane/function-code.js';
+import { ApiPolicies } from './control-plane/function-permissions.js';
+import { FunctionStore } from './control-plane/function-store.js';
+import { type FunctionTransitions, inTransition } from './control-plane/function-transitions.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, startDurable } from './durable/durable-invoke.js';
-import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings.js';
-import { functionChange, type LambdaReload } from './function-change.js';
-import { functionCodeUrl, storedDigest, zipPath } from './function-code.js';
-import { functionEnvironment } from './function-environment.js';
-import { ApiPolicies } from './function-permissions.js';
-import { FunctionDirectory, invokedVersion } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './function-runtime.js';
-import { FunctionStore } from './function-store.js';
-import { type FunctionTransitions, inTransition } from './function-transitions.js';
-import type { FunctionUrls } from './function-urls.js';
-import { validateLambdaRequest } from './input-validation.js';
-import { invokeRoute } from './invoke-route.js';
-import { LambdaReadApi } from './lambda-api.js';
-import { lambdaErrorAnswer } from './lambda-errors.js';
-import { LAMBDA_PATH_PREFIXES, lambdaOperation, lambdaPathLabels } from './lambda-operations.js';
-import { lambdaRequestInput } from './request-parts.js';
-import type { RuntimeSdk } from './runtime-sdk.js';
-import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
+import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings/event-source-mappings.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
+import { LambdaApi, lambdaProtocol } from './lambda-api.js';
+import { functionEnvironment } from './runtime/function-environment.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './runtime/function-runtime.js';
+import type { RuntimeSdk } from './runtime/runtime-sdk.js';
+import { runtimeSupport, unsupportedRuntimeError } from './runtime/runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
-
-/** Lambda's limit on a request to its API (AWS's answer to CreateFunction names it). */
-const MAX_REQUEST_BYTES = 70_167_211;
+import { FunctionDirectory, invokedVersion } from './shared/function-reference.js';
+import type { FunctionUrls } from './urls/function-urls.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 
+/** What a reload changed in Lambda (LambdaService.reload). */
+export interface LambdaReload {
+  readonly changed: readonly { readonly name: string; readonly what: 'code' | 'configuration' }[];
+  readonly added: readonly string[];
+  /** Functions the new template no longer has: they keep running until the runtime restarts. */
+  readonly kept: readonly string[];
+  /** Event source mappings (by UUID) added, changed or removed. */
+  readonly mappings: readonly string[];
+}
+
+/** Whether a function's code (its bundle folder or layers, public ones included) or only its settings changed; undefined when neither did. */
+function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
+  const layers = (d: FunctionDefinition) => JSON.stringify([d.layers ?? [], d.publicLayers ?? []]);
+  if (before.codePath !== after.codePath || layers(before) !== layers(after)) return 'code';
+  return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
+}
+
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
- * drains SQS event source mappings into them. Serves Invoke and the read side of the API
- * (lambda-api.ts) on the endpoint, in Lambda's REST-JSON protocol; every other operation
+ * drains SQS event source mappings into them. Serves Lambda's API on the endpoint through the
+ * model-driven REST-JSON codec (lambdaProtocol): Invoke, the functions' control plane and
+ * reads, layers, URLs, mappings, code signing and durable executions; every other operation
  * is answered as not supported locally.
  */
 export class LambdaService implements RestProtocolService {
   readonly #functions = new Map<string, FunctionRuntime>();
   readonly #async: AsyncInvoker;
   readonly #durable: DurableExecutions;
-  readonly #durableApi: DurableApi;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
-  readonly #read: LambdaReadApi<FunctionRuntime>;
+  readonly #protocol: ModelRestJsonProtocol;
   readonly #mappings: EventSourceMappings;
   readonly #store: FunctionStore;
   readonly #planes: ApiPlanes;
@@ -70,9 +79,6 @@ export class LambdaService implements RestProtocolService {
   get sdk(): RuntimeSdk | undefined {
     return this.options.sdk;
   }
-
-  /** IAM's check of a call to Lambda's API, before it runs (authorizeWith). */
-  #authorize?: (operation: string, input: unknown) => Promise<void>;
 
   constructor(private readonly options: LambdaServiceOptions) {
     const db = options.db ?? openDatabase(':memory:');
@@ -107,12 +113,6 @@ export class LambdaService implements RestProtocolService {
           : EventSourceMappings.versionTarget(this.#directory, fn, reference);
       },
     });
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, {
-      accountId,
-      region: options.region,
-      codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
-      layerCodeSize: () => this.#planes.layers.codeSize(),
-    });
     this.#async = new AsyncInvoker(this.#functions, {
       db,
       clock: options.clock ?? systemClock,
@@ -139,7 +139,24 @@ export class LambdaService implements RestProtocolService {
       invoke: (name, payload) => this.invoke(name, payload),
       log: options.log,
     });
-    this.#durableApi = new DurableApi(this.#durable, this.#directory, chained);
+    const api = new LambdaApi(this.#functions, this.#directory, {
+      accountId,
+      region: options.region,
+      codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+      layerCodeSize: () => this.#planes.layers.codeSize(),
+      invoke: {
+        resolve: (name, qualifier) => this.#directory.resolve(name, qualifier, true),
+        durable: this.#durable,
+        invokeAsync: (arn, event, invokeOptions) => this.invokeAsync(arn, event, invokeOptions),
+      },
+    });
+    this.#protocol = lambdaProtocol({
+      api,
+      planes: this.#planes,
+      mappings: this.#mappings,
+      durable: new DurableApi(this.#durable, this.#directory, chained),
+      checkRegion: (name) => this.#directory.checkRegion(name),
+    });
   }
 
   /**
@@ -366,8 +383,8 @@ export class LambdaService implements RestProtocolService {
     return [...this.#functions.keys()];
   }
 
-  handles(request: Pick<RawRequest, 'path'>): boolean {
-    return LAMBDA_PATH_PREFIXES.has(request.path.split('/')[1] ?? '');
+  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
+    return this.#protocol.handles(request);
   }
 
   /** The pipes service's stream mappings, for Lambda's API to list and update. */
@@ -377,7 +394,7 @@ export class LambdaService implements RestProtocolService {
 
   /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
   authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
-    this.#authorize = authorize;
+    this.#protocol.authorizeWith(authorize);
   }
 
   /** What the control plane changes: this service's functions, which it describes, prepares, runs and stops. */
@@ -409,56 +426,17 @@ export class LambdaService implements RestProtocolService {
   }
 
   /** Lambda's largest request (CreateFunction's, a 50 MB zip base64-encoded with its settings); Invoke's payloads are checked within. */
-  readonly maxBodyBytes = MAX_REQUEST_BYTES;
+  get maxBodyBytes(): number | undefined {
+    return this.#protocol.maxBodyBytes;
+  }
 
-  /** The endpoint's refusal of a body over maxBodyBytes, in Lambda's words, naming the operation. */
+  /** The endpoint's own refusals (a body too large) in Lambda's words, naming the operation. */
   errorResponse(error: AwsError, method: string, path: string): RawResponse {
-    // The path as sent (still escaped): a label's escapes do not change which route it is on.
-    const operation = lambdaOperation(method, path);
-    if (error.code !== 'RequestEntityTooLarge' || operation === undefined) return lambdaErrorAnswer(error);
-    const refusal = `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation} operation`;
-    return lambdaErrorAnswer(new AwsError('RequestEntityTooLargeException', refusal, 413, { cause: error }));
+    return this.#protocol.errorResponse(error, method, path);
   }
 
-  async handle(request: RawRequest): Promise<RawResponse> {
-    try {
-      return await this.#handle(request);
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
-      return lambdaErrorAnswer(error);
-    }
-  }
-
-  async #handle(request: RawRequest): Promise<RawResponse> {
-    validateLambdaRequest(request);
-    const name = lambdaOperation(request.method, request.path, request.query);
-    if (name && this.#authorize) await this.#authorize(name, lambdaRequestInput(request));
-    const { FunctionName } = lambdaPathLabels(request.method, request.path);
-    if (FunctionName !== undefined) this.#directory.checkRegion(FunctionName);
-    const durable = this.#durableApi.answer(request);
-    if (durable) return durable;
-    const invoked = await invokeRoute(request, {
-      resolve: (name, qualifier) => this.#directory.resolve(name, qualifier, true),
-      durable: this.#durable,
-      invokeAsync: (arn, event, options) => this.invokeAsync(arn, event, options),
-    });
-    if (invoked) return invoked;
-    // Mappings first: their tags are answered there, a function's by the control plane.
-    const written = (await this.#mappings.answer(name, request)) ?? (await answerPlanes(this.#planes, name, request));
-    if (written) return written;
-    const answer = this.#read.answer(request);
-    if (answer) return answer;
-    if (name) {
-      throw new AwsError(
-        'UnknownOperationException',
-        `${name} is not supported by the local Lambda service: it serves Invoke, the functions' control plane (CreateFunction, updates, versions, aliases, tags, permissions, provisioned concurrency, recursion settings), layers, event source mappings, function URLs, code signing configurations and their reads`,
-      );
-    }
-    throw new AwsError(
-      'UnknownOperationException',
-      `Unknown operation: ${request.method} ${request.path} is not an operation of Lambda's API`,
-      404,
-    );
+  handle(request: RawRequest): Promise<RawResponse> {
+    return this.#protocol.handle(request);
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

@@ -3,43 +3,47 @@ import { tryParseArn } from '../arn.js';
 import { currentCaller } from '../iam/caller.js';
 import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
-import { CODE_SIGNING_OPERATIONS } from './code-signing-api.js';
+import { messageSegment, parseTraceHeader, segmentOf } from '../trace-header.js';
+import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
-import { ServiceDestinations } from './destinations.js';
-import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
-import { FUNCTION_SETTINGS_OPERATIONS } from './function-settings-api.js';
-import type { FunctionUrlDefinition } from './function-url-definitions.js';
-import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
+import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { lambdaIam } from './iam-authorizations.js';
-import type { InvocationFaults } from './invocation-faults.js';
+import { LAMBDA_API_TYPES } from './lambda-api.js';
 import { LambdaService } from './lambda-service.js';
-import { LAYER_OPERATIONS } from './layer-api.js';
-import { PublicLayers } from './public-layers/public-layers.js';
 import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
-import { RuntimeSdk } from './runtime-sdk.js';
-import { pythonReportLines } from './runtimes.js';
-import { type RuntimeSdkOptions, sdkCacheSettings } from './sdk-cache.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
+import type { FunctionDefinition, InvocationNote } from './runtime/function-runtime.js';
+import type { InvocationFaults } from './runtime/invocation-faults.js';
+import { PublicLayers } from './runtime/public-layers/public-layers.js';
+import { RuntimeSdk } from './runtime/runtime-sdk.js';
+import { pythonReportLines } from './runtime/runtimes.js';
+import { type RuntimeSdkOptions, sdkCacheSettings } from './runtime/sdk-cache.js';
+import { codeScans, unhostedClientWarnings } from './runtime/unhosted-clients.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
-import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
-import { CONTROL_PLANE_OPERATIONS } from './write-routes.js';
+import type { FunctionUrlDefinition } from './urls/function-url-definitions.js';
+import { FunctionUrls, type UrlAuthorization } from './urls/function-urls.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
   }
+  interface ReadNotes {
+    /** Lambda started or ended an invocation. */
+    invocation: InvocationNote;
+  }
   interface ServiceOptions {
     /**
      * Where the AWS SDK packages that functions import without bundling them (and that
      * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
-     * registry when missing (local/lambda/runtime-sdk.ts).
+     * registry when missing (local/lambda/runtime/runtime-sdk.ts).
      * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
      */
     readonly sdk?: RuntimeSdkOptions;
@@ -76,36 +80,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   apis: [
     {
       model: 'lambda',
-      operations: [
-        'Invoke',
-        'ListFunctions',
-        'GetFunction',
-        'GetFunctionConfiguration',
-        'ListVersionsByFunction',
-        'ListAliases',
-        'GetAlias',
-        'CreateEventSourceMapping',
-        'ListEventSourceMappings',
-        'GetEventSourceMapping',
-        'UpdateEventSourceMapping',
-        'DeleteEventSourceMapping',
-        'GetAccountSettings',
-        'GetFunctionConcurrency',
-        'ListTags',
-        'GetFunctionEventInvokeConfig',
-        'GetPolicy',
-        'GetFunctionCodeSigningConfig',
-        'ListFunctionEventInvokeConfigs',
-        'CreateFunctionUrlConfig',
-        'GetFunctionUrlConfig',
-        'UpdateFunctionUrlConfig',
-        'DeleteFunctionUrlConfig',
-        'ListFunctionUrlConfigs',
-        ...CONTROL_PLANE_OPERATIONS,
-        ...LAYER_OPERATIONS,
-        ...FUNCTION_SETTINGS_OPERATIONS,
-        ...CODE_SIGNING_OPERATIONS,
-      ],
+      // The operations it serves are the methods of its API's classes (LambdaApi, the control plane, layers, ...).
+      operations: LAMBDA_API_TYPES.flatMap((type) => apiOperations(type)),
+      protocolFromModel: true,
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
@@ -129,6 +106,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     ],
   },
   shares: functionDefinitions,
+  records: (recorder) => ({ invocation: (note) => recordInvocation(recorder, note) }),
   create({ settings, database, folder, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
@@ -373,7 +351,7 @@ function invocationObserver(services: ServiceLookup): (note: InvocationNote) => 
   const { spans } = services.get('traces');
   const sqs = services.get('sqs');
   return (note) => {
-    readApi.invocation(note);
+    readApi.record('invocation', note);
     spans.invocation(note);
     if (note.phase === 'ended' && note.messages?.length) sqs.consumerOutcome(consumerOutcome(note, note.messages));
   };
@@ -434,4 +412,47 @@ function callerIdentity(principal: ReturnType<IamCheck['principals']['principalO
     userArn: sessionArn(principal.roleArn, principal.sessionName),
     userId,
   };
+}
+
+/** Records in the read API an invocation Lambda started (its node, under its batch's messages or its caller) or ended (its outcome). */
+function recordInvocation({ records }: ReadRecorder, note: InvocationNote): void {
+  const segment = parseTraceHeader(note.traceHeader)?.parent ?? segmentOf('invocation', note.requestId);
+  if (note.phase === 'started') {
+    // A batch's messages are its parents; otherwise whatever called (its header's parent).
+    const parents = note.messages?.length
+      ? note.messages.map((message) => messageSegment(message.messageId))
+      : [parseTraceHeader(note.callerTraceHeader)?.parent].filter((p): p is string => p !== undefined);
+    records.putNode(
+      {
+        kind: 'invocation',
+        id: note.requestId,
+        segment,
+        label: `${note.functionName} invocation ${note.requestId}`,
+        time: note.time,
+        status: 'running',
+        attributes: {
+          function: note.functionName,
+          logGroup: note.logGroupName,
+          ...(note.logStreamName ? { logStream: note.logStreamName } : {}),
+          startedAt: String(note.time),
+        },
+      },
+      parents,
+    );
+    return;
+  }
+  const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : failedRecordsReason(note);
+  records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
+  records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
+}
+
+/**
+ * What an invocation Lambda calls a success did to its batch when it reported records failed
+ * (a consumer that will retry one answers so): without it, the record's retries all read "succeeded".
+ */
+function failedRecordsReason({ failedMessages, messages }: InvocationNote): string | undefined {
+  if (failedMessages === undefined) return undefined;
+  if (failedMessages === 'invalid') return 'its partial batch response is invalid: Lambda treats the whole batch as failed';
+  const n = failedMessages.size;
+  return `reported ${n} of its ${messages?.length ?? n} records failed (batchItemFailures): SQS delivers ${n === 1 ? 'it' : 'them'} again`;
 }

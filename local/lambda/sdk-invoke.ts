@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
-import { errorPayload, type InvokeOutcome } from './function-runtime.js';
+import { errorPayload, type InvokeOutcome } from './runtime/function-runtime.js';
 
 /** Lambda, as LambdaService offers it in process. */
 export interface LambdaForTasks {

@@ -1,15 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { PolicyDocument } from '../iam/policy-documents.js';
-import type { DestinationSender } from './destinations.js';
-import type { S3Reader } from './function-code.js';
-import type { RoleCredentials } from './function-environment.js';
-import type { FunctionDefinition, FunctionLogs, InvocationNote, LogSink } from './function-runtime.js';
-import type { FunctionUrls } from './function-urls.js';
-import type { InvocationFaults } from './invocation-faults.js';
-import type { RuntimeSdk } from './runtime-sdk.js';
-import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
-import type { NetworkLookup } from './vpc-config.js';
+import type { DestinationSender } from './async/destinations.js';
+import type { S3Reader } from './control-plane/function-code.js';
+import type { NetworkLookup } from './control-plane/vpc-config.js';
+import type { SqsForPoller, SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
+import type { RoleCredentials } from './runtime/function-environment.js';
+import type { FunctionDefinition, FunctionLogs, InvocationNote, LogSink } from './runtime/function-runtime.js';
+import type { InvocationFaults } from './runtime/invocation-faults.js';
+import type { RuntimeSdk } from './runtime/runtime-sdk.js';
+import type { FunctionUrls } from './urls/function-urls.js';
 
 /** What the local Lambda service runs and is connected to (LambdaService). */
 export interface LambdaServiceOptions {

@@ -1,8 +1,8 @@
 import { shellQuote } from '../services/report-lines.js';
 import type { ServiceReport } from '../services/service-module.js';
 import { durableFunctionLines } from './durable/startup-lines.js';
-import type { FunctionDefinition } from './function-runtime.js';
-import type { FunctionUrlAddress } from './function-urls.js';
+import type { FunctionDefinition } from './runtime/function-runtime.js';
+import type { FunctionUrlAddress } from './urls/function-urls.js';
 
 /**
  * The functions' part of the start-up report: how they get the AWS SDK (`sdkLines`), the

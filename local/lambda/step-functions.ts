@@ -11,9 +11,9 @@ import {
 } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
-import { errorPayload, type InvokeOutcome } from './function-runtime.js';
 import type { LambdaService } from './lambda-service.js';
 import { logTail } from './request-parts.js';
+import { errorPayload, type InvokeOutcome } from './runtime/function-runtime.js';
 import { type LambdaForTasks, lambdaOperations } from './sdk-invoke.js';
 
 /** The Java SDK's names in the errors of `lambda:` tasks (and of tasks naming a function's ARN). */

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
-import type { MappingState } from '../lambda/sqs-mappings.js';
+import type { MappingState } from '../lambda/event-source-mappings/sqs-mappings.js';
 import { TemplateChanges } from '../store/template-changes.js';
 import type { PipeDefinition } from './definitions.js';
 

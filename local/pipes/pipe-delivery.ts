@@ -2,7 +2,7 @@ import { HttpIntegrationError } from '../apigateway/http-forward.js';
 import { parseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { ConnectionAuthorizationError } from '../events/api-destination-call.js';
-import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
+import { parseBatchItemFailures } from '../lambda/event-source-mappings/sqs-event-source.js';
 import {
   type LambdaOutcome,
   type PutEventsAnswer,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
-import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
+import { parseBatchItemFailures } from '../lambda/event-source-mappings/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import {
   isBucketArn,

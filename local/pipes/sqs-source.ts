@@ -1,6 +1,12 @@
 import { tryParseArn } from '../arn.js';
 import { HeldWork } from '../clock.js';
-import { collectSqsBatch, deleteSqsMessages, type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
+import {
+  collectSqsBatch,
+  deleteSqsMessages,
+  type SqsForPoller,
+  type SqsMessage,
+  sqsRecord,
+} from '../lambda/event-source-mappings/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { PipeDelivery, type PipeDeliveryOptions, type PipeRecord } from './pipe-delivery.js';
 import { sqsRecordFilter } from './record-filter.js';

@@ -18,12 +18,13 @@ export const readApiModule: ServiceModule<'readApi'> = {
   name: 'readApi',
   // Accepted events are recorded in the bus's own transaction, so their records live in its database.
   databases: ['read-api', 'events'],
-  create({ settings, database }) {
+  create({ settings, database, readRecords }) {
     const { clock, options } = settings;
     const readApi = new ReadApi({
       db: database('read-api'),
       eventsDb: database('events'),
       retention: options.eventRecords,
+      records: readRecords,
       now: () => clock.now(),
     });
     return {

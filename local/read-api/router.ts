@@ -9,19 +9,7 @@ import {
 } from '../../clients/read-api-contract.js';
 import { InvalidCursorError } from './cursor.js';
 import type { LiveFeed } from './live-feed.js';
-import {
-  idInPath,
-  integerOf,
-  isSequence,
-  limitOf,
-  nextTokenOf,
-  only,
-  positionOf,
-  ReadApiFailure,
-  ReadApiRouteError,
-  type ReadRoute,
-  sendJson,
-} from './routes.js';
+import { idInPath, integerOf, isSequence, only, pageOf, ReadApiFailure, ReadApiRouteError, type ReadRoute, sendJson } from './routes.js';
 
 /**
  * What the read API's own views read from (its records, the live feed); each list answers a
@@ -133,10 +121,10 @@ export class ReadApiRouter {
     const text = (name: string) => (query.has(name) ? { [name]: query.get(name) ?? '' } : {});
     const filters = { ...text('bus'), ...text('detailType'), ...text('replayName'), ...(sinceMs === undefined ? {} : { since: sinceMs }) };
     const list = READ_API_PATHS.events;
-    const before = positionOf(query, list, filters, isSequence);
-    const found = this.sources.events({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
-    const page: BusEventsPage = { events: found.events, ...nextTokenOf(list, filters, found.last) };
-    sendJson(res, 200, page);
+    const page = pageOf(query, list, filters, isSequence);
+    const found = this.sources.events({ ...filters, ...page.from('before') });
+    const answer: BusEventsPage = { events: found.events, ...page.next(found.last) };
+    sendJson(res, 200, answer);
   }
 
   async #lineage(path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
@@ -145,12 +133,11 @@ export class ReadApiRouter {
     const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
     const filters = { lineage: id, depth };
     const list = READ_API_PATHS.lineage;
-    const after = positionOf(query, list, filters, isSequence);
-    const limit = integerOf(query, 'limit', 1, MAX_LINEAGE_LIMIT) ?? MAX_LINEAGE_LIMIT;
-    const found = await this.sources.lineage(id, depth, { limit, ...(after === undefined ? {} : { after }) });
-    const lineage: Lineage = { roots: found.roots, ...nextTokenOf(list, filters, found.last) };
+    const page = pageOf(query, list, filters, isSequence, integerOf(query, 'limit', 1, MAX_LINEAGE_LIMIT) ?? MAX_LINEAGE_LIMIT);
+    const found = await this.sources.lineage(id, depth, page.from('after'));
+    const lineage: Lineage = { roots: found.roots, ...page.next(found.last) };
     // A later page may come up empty (its events trimmed since): only the first says the id names nothing.
-    if (lineage.roots.length === 0 && after === undefined) {
+    if (lineage.roots.length === 0 && page.position === undefined) {
       throw new ReadApiFailure(
         404,
         'NotFound',

@@ -129,22 +129,42 @@ export function idInPath(path: string, prefix: string): string {
   return id;
 }
 
-/** The position a `nextToken` holds, checked to be this list's with these filters and of the expected shape. */
-export function positionOf<T>(
+/** One page of a list the read API serves, as {@link pageOf} reads it from the query. */
+export interface ListPage<P> {
+  /** How many items the page holds at most. */
+  readonly limit: number;
+  /** Where the page starts: the position the query's `nextToken` holds; undefined for the first page. */
+  readonly position: P | undefined;
+  /** The page's size and its start under the name the list's source takes it by (`before`, `after`), left out on the first page. */
+  from<K extends string>(key: K): { readonly limit: number } & { readonly [k in K]?: P };
+  /** The page's `nextToken`, from the position of its last item; none when the list ended there. */
+  next(last: P | undefined): { nextToken?: string };
+}
+
+/**
+ * The page of `list` a query asks for: its `limit` (or the one given) and the position its
+ * `nextToken` holds, checked to be this list's with these filters and of the shape `valid`
+ * takes; `next` makes the following page's token. Every paged route reads its page here.
+ * @throws InvalidCursorError for a token of another list, other filters, or another shape
+ */
+export function pageOf<P>(
   query: URLSearchParams,
   list: string,
   filters: Readonly<Record<string, unknown>>,
-  valid: (position: unknown) => position is T,
-): T | undefined {
+  valid: (position: unknown) => position is P,
+  limit: number = limitOf(query),
+): ListPage<P> {
   const token = query.get('nextToken');
-  if (token === null) return undefined;
-  const position = decodeCursor(token, list, filters);
-  if (!valid(position)) throw new InvalidCursorError('nextToken is not a token this read API gave');
-  return position;
-}
-
-export function nextTokenOf(list: string, filters: Readonly<Record<string, unknown>>, last: unknown): { nextToken?: string } {
-  return last === undefined ? {} : { nextToken: encodeCursor(list, filters, last) };
+  const position = token === null ? undefined : decodeCursor(token, list, filters);
+  if (token !== null && !valid(position)) throw new InvalidCursorError('nextToken is not a token this read API gave');
+  const start = position as P | undefined;
+  return {
+    limit,
+    position: start,
+    from: <K extends string>(key: K) =>
+      ({ limit, ...(start === undefined ? {} : { [key]: start }) }) as { limit: number } & { [k in K]?: P },
+    next: (last) => (last === undefined ? {} : { nextToken: encodeCursor(list, filters, last) }),
+  };
 }
 
 export function isSequence(position: unknown): position is number {
@@ -170,7 +190,7 @@ export function only(query: URLSearchParams, allowed: readonly string[]): void {
   }
 }
 
-export function limitOf(query: URLSearchParams): number {
+function limitOf(query: URLSearchParams): number {
   return integerOf(query, 'limit', 1, MAX_LIMIT) ?? 100;
 }
 
@@ -215,10 +235,10 @@ export function executionsPage<F extends string, E>(
   only(query, [filter.param, 'status', 'limit', 'nextToken']);
   const status = statusOf(query, statuses);
   const filters = { ...(query.has(filter.param) ? { [filter.field]: query.get(filter.param) ?? '' } : {}), ...(status ? { status } : {}) };
-  const after = positionOf(query, list, filters, isExpressPosition);
+  const page = pageOf(query, list, filters, isExpressPosition);
   // The one filter's key is `field`, which the type of a computed key does not carry.
-  const found = summaries({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) } as ExecutionsFilter<F>);
-  return { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+  const found = summaries({ ...filters, ...page.from('after') } as ExecutionsFilter<F>);
+  return { executions: found.executions, ...page.next(found.last) };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

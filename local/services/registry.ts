@@ -4,10 +4,12 @@ import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
-import type { DeclaredIntegrations } from '../states/task-integrations.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import type {
+  Contribution,
+  ContributionName,
+  Contributions,
   EndpointMounts,
   RegisteredModule,
   RunningService,
@@ -145,9 +147,12 @@ export class ServiceRegistry {
     return modules.flatMap((module) => module.apis ?? []);
   }
 
-  /** Every module's Step Functions integrations, with its name and IAM declaration, in the order of the modules given. */
-  static stepFunctionsIntegrations(modules: readonly RegisteredModule[]): DeclaredIntegrations[] {
-    return modules.flatMap(({ name, iam, stepFunctions }) => (stepFunctions === undefined ? [] : [{ name, iam, stepFunctions }]));
+  /** What the modules contribute to `name`, each with its module's name and IAM declaration, in the order of the modules given. */
+  static contributions<K extends ContributionName>(modules: readonly RegisteredModule[], name: K): Contribution<K>[] {
+    return modules.flatMap((module) => {
+      const value = contributionOf(module, name);
+      return value === undefined ? [] : [{ name: module.name, iam: module.iam, value }];
+    });
   }
 
   /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */
@@ -171,7 +176,8 @@ export class ServiceRegistry {
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
       resourcePolicies: ServiceRegistry.resourcePolicies(this.modules),
-      stepFunctionsIntegrations: ServiceRegistry.stepFunctionsIntegrations(this.modules),
+      contributions: <K extends ContributionName>(name: K) => ServiceRegistry.contributions(this.modules, name),
+      readRecords: this.modules.flatMap((m) => (m.records === undefined ? [] : [m.records])),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
@@ -263,7 +269,7 @@ export class ServiceRegistry {
     settings: RuntimeSettings,
     moduleDeclared: Pick<
       ServiceContext,
-      'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'stepFunctionsIntegrations' | 'sharedDefinitions'
+      'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'contributions' | 'readRecords' | 'sharedDefinitions'
     >,
     warnings: string[],
   ) {
@@ -415,16 +421,23 @@ function combineMounts(all: readonly EndpointMounts[]) {
 /** The module that loads the template; a module that reads its own definitions from it needs it. */
 const TEMPLATE = 'template';
 
+/** What `module` contributes to `name`: its field of that name (the collecting module adds it to RegisteredModule). */
+function contributionOf<K extends ContributionName>(module: RegisteredModule, name: K): Contributions[K] | undefined {
+  return (module as RegisteredModule & Partial<Contributions>)[name];
+}
+
 /**
  * What a module needs: what it declares, the template if it reads definitions from it, and,
- * for the module that runs Step Functions' integrations, every other module that declares some.
+ * for a module that collects contributions (Step Functions' integrations), every other module that contributes some.
  */
 function needsOf(module: RegisteredModule, modules: readonly RegisteredModule[]): readonly string[] {
   const declared = module.needs ?? [];
-  const integrated = module.runsStepFunctions
-    ? modules.filter((other) => other !== module && other.stepFunctions !== undefined).map((other) => other.name)
-    : [];
-  const needs = [...new Set([...declared, ...integrated])];
+  const { collects } = module;
+  const contributing =
+    collects === undefined
+      ? []
+      : modules.filter((other) => other !== module && contributionOf(other, collects) !== undefined).map((other) => other.name);
+  const needs = [...new Set([...declared, ...contributing])];
   return module.definitions === undefined || needs.includes(TEMPLATE) ? needs : [...needs, TEMPLATE];
 }
 
@@ -439,9 +452,13 @@ async function attempt(errors: unknown[], step: () => unknown): Promise<void> {
 
 /** The modules with each after the ones it needs, otherwise in the order given (a depth-first topological sort). */
 function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule[] {
-  const runners = modules.filter((m) => m.runsStepFunctions);
-  if (runners.length > 1)
-    throw new ServiceOrderError(`two modules run Step Functions integrations: ${runners.map((m) => m.name).join(', ')}`);
+  const collectors = new Map<string, string>();
+  for (const { name, collects } of modules) {
+    if (collects === undefined) continue;
+    const other = collectors.get(collects);
+    if (other !== undefined) throw new ServiceOrderError(`two modules collect ${collects}: ${other}, ${name}`);
+    collectors.set(collects, name);
+  }
   const byName = new Map<string, RegisteredModule>();
   for (const module of modules) {
     if (byName.has(module.name)) throw new ServiceOrderError(`two modules are named ${module.name}`);

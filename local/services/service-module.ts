@@ -2,15 +2,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices, PathHandler } from '../endpoint/server.js';
-import type { ApiModels, ModelService, OutputModelService } from '../endpoint/validation/model.js';
+import type { ApiModels, ModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
+import type { ReadRecords } from '../read-api/read-api.js';
 import type { Retention } from '../read-api/records.js';
 import type { ServiceReads } from '../read-api/routes.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
-import type { SdkOperations, SdkServiceMetadata } from '../states/aws-sdk-integrations.js';
-import type { TaskRequest } from '../states/engine/index.js';
-import type { TaskEnvironment } from '../states/integrations/shared.js';
 import type { LoadedApp } from '../template/load.js';
 import type { ResourceTypes, TemplateTypes } from '../template/resource-spec.js';
 
@@ -36,6 +34,19 @@ export interface ServiceLookup {
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
 export interface ServiceOptions {}
+
+/**
+ * The notes services tell the read API (`readApi.record(kind, note)`), by kind: the module that
+ * records a kind adds it here with its note (declaration merging, as for ServiceTypes) and
+ * declares in `records` how it is recorded, so that the read API knows no service by name.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
+export interface ReadNotes {}
+
+export type ReadNoteKind = keyof ReadNotes & string;
+
+/** How a module records its kinds of ReadNotes: a function for each. */
+export type ReadRecording = { readonly [K in ReadNoteKind]?: (note: ReadNotes[K]) => void };
 
 /** The runtime's options: its own below, and each service's (ServiceOptions). */
 export interface RuntimeOptions extends ServiceOptions {
@@ -139,8 +150,10 @@ export interface ServiceContext {
   readonly iamServices: ReadonlyMap<string, ServiceIam>;
   /** How each resource type sets resource policies, by type (what the modules declare). */
   readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
-  /** Every module's Step Functions integrations, with its name and IAM declaration (what the modules declare), in dependency order. */
-  readonly stepFunctionsIntegrations: readonly DeclaredIntegrations[];
+  /** What the modules contribute to `name` (for the module that `collects` it), each with its module's name and IAM declaration, in dependency order. */
+  contributions<K extends ContributionName>(name: K): readonly Contribution<K>[];
+  /** Every module's `records` (what the modules declare): how the read API records each kind of note. */
+  readonly readRecords: readonly ReadRecords[];
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
@@ -287,6 +300,27 @@ export interface ServiceReport {
   readonly tryIt?: { readonly listing?: string; readonly command?: string; readonly rank: number };
 }
 
+/**
+ * What modules contribute to another module's service, by the name of the module field that
+ * carries it: the module that collects it (`collects`) adds the field to ServiceModule and
+ * RegisteredModule, and its name and type here, by declaration merging (Step Functions'
+ * `stepFunctions`, local/states/task-integrations.ts), so that this contract and the registry
+ * name no service.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging by each module that collects
+export interface Contributions {}
+
+export type ContributionName = keyof Contributions & string;
+
+/** One module's contribution, as the registry hands it to the module that collects it. */
+export interface Contribution<K extends ContributionName> {
+  /** The contributing module's name. */
+  readonly name: string;
+  /** Its IAM declaration: how its requests are authorized, and its AccessDenied answer. */
+  readonly iam?: ServiceIam;
+  readonly value: Contributions[K];
+}
+
 /** What a module declares whatever its service's type: the registry reads these as the module writes them. */
 export interface ModuleDeclarations {
   /** The data folder's SQLite databases it keeps its state in (`<name>.sqlite`); a database two modules declare is closed after both. */
@@ -308,11 +342,12 @@ export interface ModuleDeclarations {
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
   /**
-   * Runs the Step Functions integrations the modules declare (Step Functions' module does):
-   * the registry creates each module that declares some before it and stops it after, so a
-   * task in flight still reaches the service it calls. One module declares it.
+   * What it collects from the other modules (a name of Contributions: Step Functions' module
+   * collects `stepFunctions`, their integrations): the registry creates each module that
+   * contributes some before it and stops it after, so that a task in flight still reaches the
+   * service it calls, and hands it theirs (`contributions`). Each name by one module.
    */
-  readonly runsStepFunctions?: true;
+  readonly collects?: ContributionName;
   /**
    * The resource types whose new and changed resources its service's `reload` applies while
    * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
@@ -326,6 +361,12 @@ export interface ModuleDeclarations {
    * any, join the start-up warnings.
    */
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
+  /**
+   * How the read API records what its service tells it (its lineage nodes, event records, live
+   * feed messages): given the read API's recorder once, the function for each kind of note the
+   * module adds to ReadNotes; its service calls `readApi.record(kind, note)`. Each kind by one module.
+   */
+  readonly records?: ReadRecords;
 }
 
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
@@ -338,13 +379,6 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    * validates against keep): each one the module declares in `ApiModels` with its own name.
    */
   readonly apis?: readonly (ServedApi & { readonly model: ModelsOf<N> })[];
-  /**
-   * Its Step Functions integrations (`local/<service>/step-functions.ts`): the optimized ones
-   * (`arn:aws:states:::sqs:sendMessage`) with their patterns, the AWS SDK ones (`aws-sdk:sqs:*`)
-   * with how AWS treats the service, how their errors are named (a refusal's code and status
-   * are its `iam.accessDenied`), and what of its running service the tasks call.
-   */
-  readonly stepFunctions?: StepFunctionsIntegrations<ServiceTypes[N], unknown>;
   /**
    * Checks the operations of every module that declares `iam` (IAM's module does): the
    * registry gives each protocol such a module mounts this check, run before each operation.
@@ -366,98 +400,8 @@ export interface RegisteredModule extends ModuleDeclarations {
   readonly name: string;
   readonly needs?: readonly string[];
   readonly apis?: readonly ServedApi[];
-  readonly stepFunctions?: StepFunctionsIntegrations<never, unknown>;
   checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
   report?(service: unknown, context: ReportContext): Promise<ServiceReport> | ServiceReport;
-}
-
-// ---- Step Functions: what a module may declare of its integrations (local/states runs them: task-integrations.ts) ----
-
-/** How a Task waits on an integration: the request answered, the job run to its end, or the task token sent back. */
-export type Pattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
-
-/**
- * A service's Step Functions integrations, as its module declares them (`stepFunctions`):
- * what a Task resource may name of the service, what of the running service the tasks call,
- * and how AWS names their errors. Step Functions runs every module's (TaskIntegrations).
- * `S` is the module's service; `O` what its tasks call in process (the service unless `connect` makes another).
- */
-export interface StepFunctionsIntegrations<S = unknown, O = S> {
-  /** What its tasks call in process, made from the running service (a client, an adapter). @default the service itself */
-  connect?(service: S, context: IntegrationContext): O;
-  /** Releases what `connect` opened, when Step Functions closes. */
-  disconnect?(operations: O): void;
-  /** Its optimized integrations: `arn:aws:states:::<its IAM prefix>:<action>`. */
-  readonly optimized?: OptimizedIntegrations<O>;
-  /** Its AWS SDK integrations, by their name in the ARN (`aws-sdk:sqs:*`): how AWS treats each, and its API operations. */
-  readonly sdk?: Readonly<Record<string, SdkIntegration<O>>>;
-}
-
-/** What a module's `connect` may use beside its service. */
-export interface IntegrationContext {
-  readonly services: ServiceLookup;
-  readonly settings: RuntimeSettings;
-}
-
-export interface OptimizedIntegrations<O> {
-  /**
-   * The AWS SDK for Java's names in its tasks' errors: `<prefix>.<Exception>`, the cause's
-   * `Service:`, and the exception a request IAM refuses fails with (the cause then gives the
-   * code and status of the module's `iam.accessDenied`).
-   */
-  readonly errors: { readonly prefix: string; readonly service: string; readonly accessDenied: string };
-  /**
-   * botocore's model of the API whose operations' outputs its tasks' results are: what
-   * TestState checks a mocked result against. @default none: the results are not an
-   * operation's output (Bedrock's InvokeModel answers the model's body)
-   */
-  readonly outputModel?: OutputModelService;
-  /** Its actions (`sendMessage`): the patterns each supports and how a task runs it. */
-  readonly actions: Readonly<Record<string, OptimizedAction<O>>>;
-  /**
-   * Its actions are all those AWS offers for the service, so CreateStateMachine refuses a Task
-   * naming another, as AWS does (`The resource provided ... is not recognized`). @default false:
-   * AWS offers more than run here, and accepts them
-   */
-  readonly exhaustive?: boolean;
-  /** A Task whose resource is one of the service's own ARNs (a Lambda function's, as ASL allows): how it runs. */
-  readonly ownArns?: ArnTasks<O>;
-}
-
-export interface OptimizedAction<O> {
-  readonly patterns: readonly Pattern[];
-  /**
-   * The request IAM authorizes for the task: its operation and input; undefined when the task
-   * asks nothing of the execution's role (what it calls authorizes the call itself).
-   * @default the action in PascalCase, with the task's parameters
-   */
-  request?(args: Record<string, unknown>): { readonly operation: string; readonly input: unknown } | undefined;
-  /**
-   * Why Step Functions refuses the task's parameters before it schedules the task (the state
-   * then fails with States.Runtime and this cause, nothing scheduled), or undefined. @default none refused
-   */
-  refuses?(args: Record<string, unknown>): string | undefined;
-  run(env: TaskEnvironment, operations: O, args: Record<string, unknown>, request: TaskRequest, pattern: Pattern): Promise<unknown>;
-}
-
-export interface ArnTasks<O> {
-  /** What they are, for the message of a task that cannot run (`Lambda function ARNs`). */
-  readonly label: string;
-  /** The request IAM authorizes for a task naming `arn`. */
-  request(arn: string): { readonly operation: string; readonly input: unknown };
-  run(operations: O, arn: string, input: unknown, signal: AbortSignal): Promise<unknown>;
-}
-
-export interface SdkIntegration<O> extends SdkServiceMetadata {
-  /** Its API operations in the API's shapes (PascalCase names). @default those apiOperations finds on what the tasks call */
-  operations?(operations: O, log?: (line: string) => void): SdkOperations;
-}
-
-/** One module's declaration, as the registry hands it to Step Functions: its name, its IAM declaration, its integrations. */
-export interface DeclaredIntegrations {
-  readonly name: string;
-  readonly iam?: ServiceIam;
-  readonly stepFunctions: StepFunctionsIntegrations<never, unknown>;
 }

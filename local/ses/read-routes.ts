@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type MailMessage, type MailPage, type MailSummary, READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract.js';
-import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 
 /** The local SES's mailbox, as the read API reads it. */
 export interface MailSource {
@@ -32,10 +32,10 @@ async function mailRoute(mail: MailSource, path: string, query: URLSearchParams,
   if (path === list) {
     only(query, ['address', 'limit', 'nextToken']);
     const filters = query.has('address') ? { address: query.get('address') ?? '' } : {};
-    const before = positionOf(query, list, filters, isSequence);
-    const found = mail.list({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
-    const page: MailPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
-    return sendJson(res, 200, page);
+    const page = pageOf(query, list, filters, isSequence);
+    const found = mail.list({ ...filters, ...page.from('before') });
+    const answer: MailPage = { messages: found.messages, ...page.next(found.last) };
+    return sendJson(res, 200, answer);
   }
   only(query, []);
   const [encoded = '', part, ...rest] = path.slice(list.length + 1).split('/');

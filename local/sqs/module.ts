@@ -1,7 +1,10 @@
+import { resourceNameIn } from '../arn.js';
 import type { AwsError } from '../aws-error.js';
-
+import type { ReadRecorder } from '../read-api/read-api.js';
+import type { StoredNode } from '../read-api/records.js';
 import { apiOperations, type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { messageSegment, parseTraceHeader } from '../trace-header.js';
 import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
@@ -9,6 +12,7 @@ import { SqsQueryProtocol } from './query-protocol.js';
 import { queueMessagesReads } from './read-routes.js';
 import { SQS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SQS_TYPE_SPECS } from './resource-types.js';
+import type { MessageNote } from './sqs-context.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';
 import { queueReport } from './startup-lines.js';
@@ -17,6 +21,10 @@ import { sqsStepFunctions } from './step-functions.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     sqs: SqsService;
+  }
+  interface ReadNotes {
+    /** SQS stored a message, or moved one to a dead-letter queue; `toDeadLetterQueue`: the queue it was sent to is one. */
+    message: { readonly note: MessageNote; readonly toDeadLetterQueue: boolean };
   }
 }
 
@@ -49,6 +57,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   // A new queue is created, a changed one takes its new attributes; its messages stay.
   reloads: { types: ['AWS::SQS::Queue'] },
   shares: (byType) => ({ queues: queueDefinitions(byType) }),
+  records: (recorder) => ({ message: ({ note, toDeadLetterQueue }) => recordMessage(recorder, note, toDeadLetterQueue) }),
   create({ settings, database, services }) {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');
@@ -63,7 +72,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
       region,
       onMessage: (note) => {
         // A rule target's dead-letter queue (the template's) or some queue's (its RedrivePolicy): a message sent to it is a dead letter.
-        readApi.message(note, deadLetterQueues.has(note.queueArn) || sqs.isDeadLetterQueue(note.queueArn));
+        readApi.record('message', { note, toDeadLetterQueue: deadLetterQueues.has(note.queueArn) || sqs.isDeadLetterQueue(note.queueArn) });
         spans.message(note);
       },
       // A policy set through the API is the queue's policy for IAM too, as on AWS (the template's QueuePolicy until then).
@@ -133,4 +142,83 @@ async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: R
     const { FifoQueue: _fifo, ...settable } = queue.attributes;
     await sqs.SetQueueAttributes({ QueueUrl: sqs.queueUrl(queue.name), Attributes: settable });
   }
+}
+
+/**
+ * Records in the read API a message SQS stored, or moved to a dead-letter queue. `toDeadLetterQueue`: the queue
+ * it was sent to is a dead-letter queue (SQS knows, and the template's rule targets say).
+ */
+function recordMessage({ records, publish }: ReadRecorder, note: MessageNote, toDeadLetterQueue: boolean): void {
+  const queue = resourceNameIn(note.queueArn);
+  if (note.kind === 'dead-lettered') {
+    const reason = `received ${note.receiveCount} times from ${resourceNameIn(note.sourceQueueArn)} (maxReceiveCount)`;
+    records.putNode(
+      {
+        kind: 'dead-letter',
+        id: note.messageId,
+        segment: messageSegment(note.messageId),
+        label: `moved to ${queue}`,
+        time: note.time,
+        status: 'dead-lettered',
+        reason,
+        attributes: { queue, queueArn: note.queueArn, sourceQueueArn: note.sourceQueueArn },
+      },
+      [messageSegment(note.messageId)],
+    );
+    publish({ kind: 'dead-letter', queueArn: note.queueArn, messageId: note.messageId, reason });
+    return;
+  }
+  const parent = parseTraceHeader(note.traceHeader)?.parent;
+  const deadLetter = toDeadLetterQueue;
+  const reason = deadLetter ? reasonIn(note.attributes) : undefined;
+  // A dead-letter sent by a consumer names the message it gave up on: it hangs under that message too.
+  const named = originalMessageIn(note.attributes);
+  const original = deadLetter ? named : undefined;
+  // A message that names one a consumer gave up on, sent anywhere but a dead-letter queue, is
+  // that dead letter sent back (a redrive copies its attributes): the journey goes on under it.
+  const sentBack = !deadLetter && named !== undefined ? deadLetterOf(records, named, note.time) : undefined;
+  const from = sentBack?.attributes?.queue;
+  records.putNode(
+    {
+      kind: deadLetter ? 'dead-letter' : 'message',
+      id: note.messageId,
+      segment: messageSegment(note.messageId),
+      label: deadLetter ? `sent to dead-letter queue ${queue}` : `message to ${queue}${from ? `, sent back from ${from}` : ''}`,
+      time: note.time,
+      status: deadLetter ? 'dead-lettered' : 'sent',
+      ...(reason ? { reason } : {}),
+      attributes: { queue, queueArn: note.queueArn },
+    },
+    [...(parent ? [parent] : []), ...(original ? [messageSegment(original)] : []), ...(sentBack ? [messageSegment(sentBack.id)] : [])],
+  );
+  if (deadLetter) {
+    publish({ kind: 'dead-letter', queueArn: note.queueArn, messageId: note.messageId, ...(reason ? { reason } : {}) });
+  }
+}
+
+/** The newest dead letter recorded for the message `original` by `time`. */
+function deadLetterOf(records: ReadRecorder['records'], original: string, time: number): StoredNode | undefined {
+  return records
+    .children(messageSegment(original))
+    .filter((node) => node.kind === 'dead-letter' && node.time <= time)
+    .sort((a, b) => a.time - b.time)
+    .at(-1);
+}
+
+/**
+ * Why a message was dead-lettered, from its attributes: EventBridge's `ERROR_CODE` and
+ * `ERROR_MESSAGE`, or any `...ErrorName` / `...ErrorMessage` pair a consumer set.
+ */
+function reasonIn(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!attributes) return undefined;
+  const find = (pattern: RegExp) => Object.entries(attributes).find(([name]) => pattern.test(name))?.[1];
+  const code = find(/error[._-]?(code|name|type)$/i);
+  const message = find(/error[._-]?message$/i);
+  return [code, message].filter(Boolean).join(': ') || undefined;
+}
+
+/** The id of the message a consumer dead-lettered, when it named it (`...OriginalMessageId`). */
+function originalMessageIn(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!attributes) return undefined;
+  return Object.entries(attributes).find(([name]) => /original[._-]?message[._-]?id$/i.test(name))?.[1];
 }

@@ -1,5 +1,5 @@
 import { type QueueMessagesPage, READ_API_PATHS, type RetryingMessagesPage } from '../../clients/read-api-contract.js';
-import { isSequence, limitOf, nextTokenOf, only, positionOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
 import type { SqsService } from './sqs-service.js';
 
 /**
@@ -18,11 +18,11 @@ export function queueMessagesReads(sqs: Pick<SqsService, 'peekMessages' | 'retry
           if (!queueUrl) throw new ReadApiFailure(400, 'InvalidParameter', 'queueUrl is required: the URL of the queue to read');
           const list = READ_API_PATHS.queueMessages;
           const filters = { queueUrl };
-          const after = positionOf(query, list, filters, isSequence);
-          const found = sqs.peekMessages(queueUrl, limitOf(query), after);
+          const page = pageOf(query, list, filters, isSequence);
+          const found = sqs.peekMessages(queueUrl, page.limit, page.position);
           if (found === undefined) throw new ReadApiFailure(404, 'NotFound', `no queue ${queueUrl}`);
-          const page: QueueMessagesPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
-          sendJson(res, 200, page);
+          const answer: QueueMessagesPage = { messages: found.messages, ...page.next(found.last) };
+          sendJson(res, 200, answer);
         },
       },
       {

@@ -1,8 +1,11 @@
+import { executionEndStatus } from '../../clients/execution-statuses.js';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import type { ReadRecorder } from '../read-api/read-api.js';
 import { apiOperations } from '../services/operation-table.js';
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ReadNotes, ServiceLookup, ServiceModule } from '../services/service-module.js';
+import { executionSegment, parseTraceHeader, stateSegment } from '../trace-header.js';
 import { statesCatalog } from './catalog-definitions.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
@@ -22,6 +25,10 @@ const STATES_ENUM_ORDERS = [['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORT
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
+  }
+  interface ReadNotes {
+    /** Step Functions recorded a history event of an execution. */
+    historyEvent: { readonly execution: ExecutionRecord; readonly event: HistoryEvent };
   }
   interface ServiceOptions {
     /**
@@ -54,9 +61,9 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
   apis: [{ model: 'stepfunctions', operations: apiOperations(StatesService) }],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   stepFunctions: statesStepFunctions,
-  // And every module that declares Step Functions integrations (runsStepFunctions).
+  // And every module that declares Step Functions integrations (collects).
   needs: ['template', 'iam', 'readApi', 'traces', 'events', 'logs'],
-  runsStepFunctions: true,
+  collects: 'stepFunctions',
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -69,14 +76,17 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
     ],
   },
   shares: stateMachineDefinitions,
+  records: (recorder) => ({ historyEvent: (note) => recordHistoryEvent(recorder, note) }),
   // Its activities, versions and aliases: only Step Functions reads them.
   definitions: (app) => statesCatalog(app),
-  create({ settings, database, services, warn, stepFunctionsIntegrations }, catalog) {
+  create({ settings, database, services, warn, contributions }, catalog) {
     const { accountId, region, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
     // Its own integrations its service runs against itself (it exists only once this returns).
-    const integrations = stepFunctionsIntegrations.filter(({ stepFunctions }) => stepFunctions !== statesStepFunctions);
+    const integrations = contributions('stepFunctions').flatMap(({ name, iam, value }) =>
+      value === statesStepFunctions ? [] : [{ name, iam, stepFunctions: value }],
+    );
     const connected = connectIntegrations(integrations, { services, settings });
     const states = new StatesService({
       db: database('states'),
@@ -144,8 +154,50 @@ function historyObserver(services: ServiceLookup): (execution: ExecutionRecord, 
   const readApi = services.get('readApi');
   const { spans } = services.get('traces');
   return (execution, event) => {
-    readApi.historyEvent(execution, event);
+    readApi.record('historyEvent', { execution, event });
     const startedWith = execution.traceHeader;
     spans.executionStep({ execution, event, traceHeader: executionTraceHeader(execution), ...(startedWith ? { startedWith } : {}) });
   };
+}
+
+/** Records in the read API a history event Step Functions recorded: an execution's node, its task states' segments, its end. */
+function recordHistoryEvent({ records, publish }: ReadRecorder, { execution, event }: ReadNotes['historyEvent']): void {
+  const final = executionEndStatus(event.type);
+  const status = final ?? 'RUNNING';
+  if (event.type === 'ExecutionStarted') {
+    const parent = parseTraceHeader(execution.traceHeader)?.parent;
+    records.putNode(
+      {
+        kind: 'execution',
+        id: execution.arn,
+        segment: executionSegment(execution.arn),
+        label: `${execution.stateMachineName} execution ${execution.name}`,
+        time: event.timestamp,
+        status: 'RUNNING',
+        attributes: {
+          stateMachine: execution.stateMachineName,
+          stateMachineArn: execution.stateMachineArn,
+          name: execution.name,
+          type: execution.arn.includes(':express:') ? 'EXPRESS' : 'STANDARD',
+        },
+      },
+      parent ? [parent] : [],
+    );
+  } else if (event.type === 'TaskStateEntered') {
+    // A task's calls carry its state's segment (local/states/task-runner.ts): they are the execution's.
+    records.putInnerSegment(stateSegment(execution.arn, event.id), executionSegment(execution.arn), event.timestamp);
+  } else if (final) {
+    const details = Object.values(event).find((value) => value !== null && typeof value === 'object') as
+      | { error?: string; cause?: string }
+      | undefined;
+    const reason = final === 'SUCCEEDED' ? undefined : [details?.error, details?.cause].filter(Boolean).join(': ') || undefined;
+    records.setStatus('execution', execution.arn, final, reason);
+  }
+  publish({
+    kind: 'execution',
+    executionArn: execution.arn,
+    stateMachineArn: execution.stateMachineArn,
+    status,
+    historyEvent: { id: event.id, type: event.type, timestamp: new Date(event.timestamp).toISOString() },
+  });
 }

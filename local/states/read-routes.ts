@@ -15,10 +15,8 @@ import {
   executionsPage,
   forkRequestOf,
   isExpressPosition,
-  limitOf,
-  nextTokenOf,
   only,
-  positionOf,
+  pageOf,
   ReadApiFailure,
   type ReadRoute,
   type ServiceReads,
@@ -55,10 +53,10 @@ function forksRoute(states: ForkSource): ReadRoute {
       if (parent === '') throw new ReadApiFailure(400, 'InvalidParameter', "parent is required: the execution's ARN whose forks to list");
       const list = READ_API_PATHS.forks;
       const filters = { parent };
-      const after = positionOf(query, list, filters, isExpressPosition);
-      const found = forkSummaries(states.forksOf(parent), limitOf(query), after);
-      const page: ForksPage = { forks: found.forks, ...nextTokenOf(list, filters, found.last) };
-      sendJson(res, 200, page);
+      const page = pageOf(query, list, filters, isExpressPosition);
+      const found = forkSummaries(states.forksOf(parent), page.limit, page.position);
+      const answer: ForksPage = { forks: found.forks, ...page.next(found.last) };
+      sendJson(res, 200, answer);
     },
     async post({ query, res, body }) {
       only(query, []);

@@ -1,13 +1,13 @@
 import type { DeniedAnswer } from '../iam/authorizations.js';
+import type { ServiceName } from '../services/service-module.js';
+import { apiOperations, SdkIntegrations, unrecognizedResource } from './aws-sdk-integrations.js';
 import type {
   DeclaredIntegrations,
   IntegrationContext,
   OptimizedIntegrations,
   SdkIntegration,
-  ServiceName,
   StepFunctionsIntegrations,
-} from '../services/service-module.js';
-import { apiOperations, SdkIntegrations, unrecognizedResource } from './aws-sdk-integrations.js';
+} from './integration-declarations.js';
 
 export type {
   ArnTasks,
@@ -18,7 +18,7 @@ export type {
   Pattern,
   SdkIntegration,
   StepFunctionsIntegrations,
-} from '../services/service-module.js';
+} from './integration-declarations.js';
 
 /** A module list whose integrations cannot be told apart, or running services no module declares integrations for. */
 export class TaskIntegrationError extends Error {

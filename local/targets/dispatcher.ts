@@ -37,9 +37,9 @@ export interface TargetServices {
   readonly sns?: { Publish(input: PublishInput & { TopicArn: string; Message: string }): Promise<unknown> };
   readonly lambda?: {
     /** InvocationType `Event`: resolves once the invocation is queued. */
-    invokeAsync?(functionArn: string, event: unknown): Promise<unknown>;
+    invokeAsync?(functionArn: string, event: unknown, options?: LambdaInvokeOptions): Promise<unknown>;
     /** InvocationType `RequestResponse`: resolves with the function's outcome, failed or not. */
-    invoke?(functionArn: string, event: unknown): Promise<LambdaOutcome>;
+    invoke?(functionArn: string, event: unknown, options?: LambdaInvokeOptions): Promise<LambdaOutcome>;
   };
   readonly states?: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
   readonly events?: {
@@ -54,6 +54,11 @@ export interface TargetServices {
     /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
     write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
   };
+}
+
+/** Invoke's options a sender may set: a durable function's execution name (Custom Event Bus subscribers' DurableExecutionName). */
+export interface LambdaInvokeOptions {
+  readonly durableExecutionName?: string;
 }
 
 /** A synchronous invocation's outcome, as LambdaService's `invoke` answers it. */
@@ -77,10 +82,10 @@ export type BusMessage =
 export interface TargetMessage {
   /** The payload as text: a queue's message body, a topic's message, an execution's input. */
   readonly body: string;
-  readonly sqs?: Pick<SendMessageInput, 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
+  readonly sqs?: Pick<SendMessageInput, 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes' | 'DelaySeconds'>;
   readonly sns?: Pick<PublishInput, 'Subject' | 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
   /** `event` is what the function gets (the body parsed as JSON when left out); `Event` invocation unless said otherwise. */
-  readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown };
+  readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown } & LambdaInvokeOptions;
   readonly states?: { readonly name?: string };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
@@ -192,12 +197,16 @@ export class TargetDispatcher {
     const lambda = this.services.lambda;
     const options = message.lambda;
     const event = options?.event === undefined ? JSON.parse(message.body) : options.event;
+    const name = options?.durableExecutionName;
     if (options?.invocationType === 'RequestResponse') {
       if (!lambda?.invoke) throw this.unsupported(arn, parsed.service);
-      return { service: 'lambda', outcome: await lambda.invoke(arn, event) };
+      return {
+        service: 'lambda',
+        outcome: await (name ? lambda.invoke(arn, event, { durableExecutionName: name }) : lambda.invoke(arn, event)),
+      };
     }
     if (!lambda?.invokeAsync) throw this.unsupported(arn, parsed.service);
-    await lambda.invokeAsync(arn, event);
+    await (name ? lambda.invokeAsync(arn, event, { durableExecutionName: name }) : lambda.invokeAsync(arn, event));
     return { service: 'lambda' };
   }
 

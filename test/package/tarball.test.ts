@@ -107,8 +107,8 @@ describe('the switchyard-cli package', () => {
       // A runtime owned by a test (switchyard-cli/testing), with its types.
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
-      'dist/local/lambda/worker.mjs',
-      'dist/local/lambda/python-bootstrap.py',
+      'dist/local/lambda/runtime/hosts/worker.mjs',
+      'dist/local/lambda/runtime/hosts/python-bootstrap.py',
       'dist/local/endpoint/models/sqs.json',
       'dist/cli/cost/prices-us-east-1.json',
       'dist/cli/init/template/lib/__NAME__-stack.ts.tmpl',

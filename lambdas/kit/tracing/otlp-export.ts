@@ -1,9 +1,9 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from '../../../contracts/otlp-env.js';
 import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
+import { NodeSha256 } from '../node-sha256.js';
 
 /** Where and how a function's spans are sent. */
 export interface ExportTarget {
@@ -40,29 +40,6 @@ export function exportTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Expor
   if (aws === undefined && !region) return undefined;
   const url = withPath(aws ?? new URL(`https://xray.${region}.amazonaws.com`), OTLP_TRACES_PATH);
   return { url, headers, timeoutMs, signFor: { region: region ?? 'us-east-1' } };
-}
-
-/** What SignatureV4 hashes (Smithy's `SourceData`). */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytesOf(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
-
-/** SHA-256 and HMAC-SHA-256 from node:crypto, in the shape SignatureV4 takes. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytesOf(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
 }
 
 /** The function's credentials, as Lambda gives them (the variables are read at each export: they rotate with the environment). */

@@ -6,8 +6,18 @@ import type { InputValidator } from '../validation/validator.js';
  * A service's operations as a model-driven codec calls them: the API's input shape in (blobs
  * as base64 text), its output shape out (timestamps as `Date`s or ISO-8601 text, blobs as
  * `Buffer`s or base64 text); an `AwsError` thrown is answered in the protocol's error shape.
+ * The REST-JSON codec also gives each its OperationCall, as a second argument.
  */
 export type ModelOperations = Readonly<Record<string, (input: never) => Promise<unknown>>>;
+
+/**
+ * What a codec tells an operation of the call beside its input: the request id it answers with
+ * (Lambda's Invoke runs the function under it), which an operation whose work has an id of its
+ * own sets to that (an asynchronous Invoke answers the id its queued event has).
+ */
+export interface OperationCall {
+  requestId: string;
+}
 
 /** What runs around every operation a model-driven codec serves. */
 export interface ProtocolChecks {
@@ -22,15 +32,21 @@ export interface ProtocolChecks {
 }
 
 /** Validates, authorizes and runs one operation with its decoded input. */
-export async function runOperation(operations: ModelOperations, checks: ProtocolChecks, name: string, input: unknown): Promise<unknown> {
+export async function runOperation(
+  operations: ModelOperations,
+  checks: ProtocolChecks,
+  name: string,
+  input: unknown,
+  call?: OperationCall,
+): Promise<unknown> {
   checks.validate?.(name, input);
   try {
     await checks.authorize?.(name, input);
   } catch (error) {
     throw error instanceof AwsError && checks.refusal ? checks.refusal(error) : error;
   }
-  const operation = operations[name] as (input: unknown) => Promise<unknown>;
-  return operation(input);
+  const operation = operations[name] as (input: unknown, call?: OperationCall) => Promise<unknown>;
+  return operation(input, call);
 }
 
 /** A timestamp an operation answers with, as a Date (`Date`, ISO-8601 text or epoch milliseconds). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { parseBoundedJson } from '../../json-depth.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
@@ -20,7 +21,9 @@ export interface Route {
   readonly method: string;
   readonly pattern: RegExp;
   readonly labels: readonly string[];
-  /** Literal characters of the route: among routes that match, the most literal wins. */
+  /** The query parameter and value the route names (`?find=LayerVersion`): another operation shares its path without it. */
+  readonly query?: readonly [key: string, value: string];
+  /** Literal characters of the route: among routes that match, the most literal wins (one naming a query first). */
   readonly literal: number;
   readonly served: boolean;
   /** Every input member travels in the JSON body (a newer route of the operation than the model's). */
@@ -54,6 +57,14 @@ export interface RestJsonDialect {
    * resource path: Bedrock's `/async-invoke/{invocationArn}`), matched as greedy labels. @default none
    */
   readonly greedyLabels?: readonly string[];
+  /**
+   * The service's own error document, where it is more than the model's message member (Lambda's
+   * `Type` of fault, its message member per error); `operation` is the route's, when the request
+   * is on one (Lambda names it when a body is too large). @default `x-amzn-errortype` and the model's message member
+   */
+  readonly errorDocument?: (error: AwsError, operation: string | undefined) => RawResponse;
+  /** How the service refuses a body that is not a JSON object, given why (Lambda's InvalidRequestContentException). @default SerializationException */
+  readonly bodyRefusal?: (reason: string, cause?: unknown) => AwsError;
 }
 
 /**
@@ -64,10 +75,12 @@ export interface RestJsonDialect {
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
  * error as `x-amzn-errortype` with its text in the member the model's errors name
  * (`{"message": ...}`, Scheduler's `{"Message": ...}`) and the other members its shape
- * declares that the error holds (Bedrock's ModelErrorException's `originalStatusCode`). A
- * payload member is the whole body: a blob's bytes (InvokeModel's body, in base64 to the
- * operation), or an event stream's framed messages, whole or as they come (ConverseStream). A route of an operation the local
- * service does not serve is answered as unsupported, by name.
+ * declares that the error holds (Bedrock's ModelErrorException's `originalStatusCode`). An
+ * input's `payload` member is the body itself (a blob as the raw bytes: Lambda's Invoke,
+ * Bedrock's InvokeModel), an output's a blob or text answered as the body, or an event
+ * stream's framed messages, whole or as they come (ConverseStream); an output member at
+ * `statusCode` is the response's status. A route of an operation the local service does not
+ * serve is answered as unsupported, by name.
  */
 export class ModelRestJsonProtocol implements RestProtocolService {
   readonly #routes: readonly Route[];
@@ -99,13 +112,20 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     this.checks = { ...this.checks, authorize };
   }
 
-  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
-    return this.dialect.paths ? this.dialect.paths.test(request.path) : this.#find(request.method, request.path) !== undefined;
+  handles(request: Pick<RawRequest, 'method' | 'path'> & { readonly query?: URLSearchParams }): boolean {
+    return this.dialect.paths
+      ? this.dialect.paths.test(request.path)
+      : this.operationOf(request.method, request.path, request.query) !== undefined;
+  }
+
+  /** The operation a request is for, by its route (served or not), or undefined for a path that is none of the API's. */
+  operationOf(method: string, path: string, query: URLSearchParams = new URLSearchParams()): string | undefined {
+    return this.#find(method, path, query)?.route.name;
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
-      const found = this.#find(request.method, request.path);
+      const found = this.#find(request.method, request.path, request.query);
       if (found === undefined)
         throw new AwsError(
           'UnknownOperationException',
@@ -127,15 +147,21 @@ export class ModelRestJsonProtocol implements RestProtocolService {
           : matched.bodyInput
             ? this.#bodyInput(operation.input, request.body)
             : this.#input(operation.input, labels, request);
-      const output = (await runOperation(this.operations, this.checks, matched.name, input)) as Record<string, unknown> | undefined;
-      return this.#answer(operation, output ?? {});
+      const call = { requestId: randomUUID() };
+      const output = (await runOperation(this.operations, this.checks, matched.name, input, call)) as Record<string, unknown> | undefined;
+      return this.#answer(operation, output ?? {}, call.requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      return this.errorResponse(error);
+      return this.errorResponse(error, request.method, request.path, request.query);
     }
   }
 
-  errorResponse(error: AwsError): RawResponse {
+  /** The error as the service answers it; `method`, `path` and `query` name the operation, if any, for its errorDocument. */
+  errorResponse(error: AwsError, method?: string, path?: string, query?: URLSearchParams): RawResponse {
+    if (this.dialect.errorDocument) {
+      const operation = method === undefined || path === undefined ? undefined : this.operationOf(method, path, query);
+      return this.dialect.errorDocument(error, operation);
+    }
     const body: Record<string, unknown> = { [this.#messageMember]: error.message };
     const shape = this.model.shapes[error.code];
     for (const member of shape?.exception ? Object.keys(shape.members ?? {}) : []) {
@@ -149,9 +175,10 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     };
   }
 
-  #find(method: string, path: string): { route: Route; labels: Record<string, string> } | undefined {
+  #find(method: string, path: string, query: URLSearchParams): { route: Route; labels: Record<string, string> } | undefined {
     for (const candidate of this.#routes) {
       if (candidate.method !== method) continue;
+      if (candidate.query && query.get(candidate.query[0]) !== candidate.query[1]) continue;
       const match = candidate.pattern.exec(path);
       if (match === null) continue;
       const labels = Object.fromEntries(candidate.labels.map((label, i) => [label, match[i + 1] ?? '']));
@@ -160,20 +187,21 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     return undefined;
   }
 
-  /** The operation's input: path labels, query-string and header members, and the JSON body for the rest. */
+  /** The operation's input: path labels, query-string and header members, and the JSON body (or the payload member) for the rest. */
   #input(shapeName: string, labels: Record<string, string>, request: RawRequest): Record<string, unknown> {
     const shape = shapeOf(this.model, shapeName);
     const members = Object.entries(shape.members ?? {});
     const inBody = members.some(([member, ref]) => ref.location === undefined && member !== shape.payload);
-    const body = inBody ? parseBody(request.body) : {};
+    const body = inBody ? this.#body(request.body) : {};
     const input: Record<string, unknown> = {};
     for (const [member, ref] of members) {
       const name = ref.locationName ?? member;
       if (member === shape.payload) {
-        if (request.body.length > 0)
-          input[member] = shapeOf(this.model, ref.shape).type === 'blob' ? request.body.toString('base64') : parseBody(request.body);
+        // A blob payload is the body's bytes as sent; a structure, the body read as JSON.
+        if (shapeOf(this.model, ref.shape).type === 'blob') input[member] = request.body;
+        else if (request.body.length > 0) input[member] = this.#body(request.body);
       } else if (ref.location === 'uri') {
-        if (Object.hasOwn(labels, name)) input[member] = labels[name];
+        if (Object.hasOwn(labels, name)) input[member] = scalarValue(shapeOf(this.model, ref.shape).type, labels[name] as string);
       } else if (ref.location === 'querystring' || ref.location === 'header') {
         const value =
           ref.location === 'header'
@@ -189,31 +217,46 @@ export class ModelRestJsonProtocol implements RestProtocolService {
 
   /** A newer route's input: its members by name from the JSON body, wherever the model puts them. */
   #bodyInput(shapeName: string, raw: Buffer): Record<string, unknown> {
-    const body = parseBody(raw);
+    const body = this.#body(raw);
     const members = Object.keys(shapeOf(this.model, shapeName).members ?? {});
     return Object.fromEntries(members.filter((member) => Object.hasOwn(body, member)).map((member) => [member, body[member]]));
   }
 
-  #answer(operation: ModelOperation, output: Record<string, unknown>): RawResponse {
+  /** The request's body as a JSON object, or the service's refusal of it. */
+  #body(raw: Buffer): Record<string, unknown> {
+    const refuse =
+      this.dialect.bodyRefusal ??
+      ((reason: string, cause?: unknown) =>
+        new AwsError('SerializationException', cause === undefined ? reason : 'request body is not valid JSON', 400, { cause }));
+    return parseBody(raw, refuse);
+  }
+
+  #answer(operation: ModelOperation, output: Record<string, unknown>, requestId: string): RawResponse {
     const body: Record<string, unknown> = {};
     const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
-    // A blob payload (Polly's AudioStream) is the whole body, its type in a header member; an event stream's is its messages.
+    // A blob payload (Polly's AudioStream, Lambda's Invoke) is the whole body, its type in a header member; an event stream's is its messages.
     const payloadRef = shape?.payload === undefined ? undefined : shape.members?.[shape.payload];
     const eventStream = payloadRef !== undefined && shapeOf(this.model, payloadRef.shape).eventstream === true;
     const headers: Record<string, string> = {
       'content-type': eventStream ? EVENT_STREAM : 'application/json',
+      'x-amzn-requestid': requestId,
       ...(output as { [UNDECLARED_HEADERS]?: Record<string, string> })[UNDECLARED_HEADERS],
     };
     const payload = shape?.payload === undefined ? undefined : output[shape.payload];
+    let status = operation.http.responseCode ?? 200;
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
       const value = output[member];
       if (value === undefined || value === null || member === shape?.payload) continue;
       if (ref.location === 'header') headers[(ref.locationName ?? member).toLowerCase()] = String(value);
+      else if (ref.location === 'statusCode') status = Number(value);
       else if (ref.location === undefined) body[ref.locationName ?? member] = jsonValue(this.model, ref.shape, value);
     }
-    const status = operation.http.responseCode ?? 200;
-    if (Buffer.isBuffer(payload)) return { status, headers, body: payload };
+    // A 204 has no body (Lambda's DeleteAlias, TagResource).
+    if (status === 204) return { status, headers: { 'x-amzn-requestid': requestId } };
+    if (Buffer.isBuffer(payload) || typeof payload === 'string') return { status, headers, body: payload };
     if (eventStream && isAsyncIterable(payload)) return { status, headers, stream: payload };
+    // An output whose body is its payload has none without it (Lambda's Invoke of InvocationType Event).
+    if (shape?.payload !== undefined) return { status, headers, body: '' };
     return { status, headers, body: JSON.stringify(body) };
   }
 }
@@ -278,14 +321,16 @@ export function jsonValue(model: ApiModel, shapeName: string, value: unknown): u
   }
 }
 
-/** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
+/** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label, `?find=LayerVersion` a query it names). */
 export function restRoute(
   name: string,
   http: { method: string; requestUri: string },
   served: boolean,
   greedyLabels: ReadonlySet<string>,
 ): Route {
-  const [path = '/'] = http.requestUri.split('?');
+  const [path = '/', queryPart] = http.requestUri.split('?');
+  const [key, value] = queryPart?.split('=') ?? [];
+  const query = key === undefined || value === undefined ? undefined : ([key, value] as const);
   const labels: string[] = [];
   let literal = 0;
   const source = path.replace(/\{([^}]+)\}|[^{]+/g, (part, label: string | undefined) => {
@@ -297,19 +342,27 @@ export function restRoute(
     labels.push(label.endsWith('+') ? label.slice(0, -1) : label);
     return greedy ? '(.+)' : '([^/]+)';
   });
-  return { name, method: http.method, pattern: new RegExp(`^${source}/?$`), labels, literal, served };
+  // A route naming a query is more literal than any without: the one sharing its path (ListLayers) names none.
+  const named = query === undefined ? 0 : 10_000;
+  return {
+    name,
+    method: http.method,
+    pattern: new RegExp(`^${source}/?$`),
+    labels,
+    literal: literal + named,
+    served,
+    ...(query ? { query } : {}),
+  };
 }
 
-function parseBody(body: Buffer): Record<string, unknown> {
+function parseBody(body: Buffer, refuse: (reason: string, cause?: unknown) => AwsError): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
     parsed = parseBoundedJson(body);
   } catch (error) {
-    throw new AwsError('SerializationException', 'request body is not valid JSON', 400, { cause: error });
+    throw refuse((error as Error).message, error);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 'The request body must be a JSON object.', 400);
-  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw refuse('The request body must be a JSON object.');
   return parsed as Record<string, unknown>;
 }

@@ -18,7 +18,7 @@ import { MalformedXmlError, readXml, type XmlNode } from './xml-reading.js';
 /** A REST-XML route: the JSON one's, and what its query string and headers must hold besides. */
 interface XmlRoute extends Route {
   /** The `requestUri`'s query part (`?uploads`, `?list-type=2`): each name, and its value where it has one. */
-  readonly query: readonly (readonly [string, string | undefined])[];
+  readonly queryNames: readonly (readonly [string, string | undefined])[];
   /** Query-string and header members the operation requires (UploadPart's `uploadId`, CopyObject's `x-amz-copy-source`). */
   readonly requiredQuery: readonly string[];
   readonly requiredHeaders: readonly string[];
@@ -105,7 +105,7 @@ export class ModelRestXmlProtocol {
     const route = restRoute(name, http, served, new Set());
     const requiredQuery = served ? required('querystring') : (http.requiredQuery ?? []);
     const requiredHeaders = served ? required('header') : (http.requiredHeaders ?? []);
-    return { ...route, query, requiredQuery, requiredHeaders };
+    return { ...route, queryNames: query, requiredQuery, requiredHeaders };
   }
 
   #find(
@@ -116,11 +116,11 @@ export class ModelRestXmlProtocol {
       if (candidate.method !== request.method) return [];
       const match = candidate.pattern.exec(request.path);
       if (match === null) return [];
-      if (!candidate.query.every(([key, value]) => (value === undefined ? query.has(key) : query.get(key) === value))) return [];
+      if (!candidate.queryNames.every(([key, value]) => (value === undefined ? query.has(key) : query.get(key) === value))) return [];
       if (!candidate.requiredQuery.every((key) => query.has(key))) return [];
       if (!candidate.requiredHeaders.every((name) => headers[name] !== undefined)) return [];
       const labels = Object.fromEntries(candidate.labels.map((label, i) => [label, match[i + 1] ?? '']));
-      const specificity = candidate.query.length * 100 + candidate.requiredQuery.length * 10 + candidate.requiredHeaders.length;
+      const specificity = candidate.queryNames.length * 100 + candidate.requiredQuery.length * 10 + candidate.requiredHeaders.length;
       return [{ route: candidate, labels, specificity: specificity * 1000 + candidate.literal }];
     });
     // The SDKs name some operations whose routes are alike (`?x-id=GetObject`).

@@ -138,7 +138,11 @@ export function apiModelNames(): ModelService[] {
  * says `Message`, and the SDK reads it from there), and for errors the model does not declare.
  */
 export function errorMessageMember(service: ModelService, code: string): string {
-  return loadModel(service).errorMessages?.[code] ?? 'message';
+  const model = loadModel(service);
+  const named = model.errorMessages?.[code];
+  if (named !== undefined) return named;
+  // A model the endpoint speaks the protocol of keeps the error shapes themselves (Lambda's ResourceNotFoundException's `Message`).
+  return Object.keys(model.shapes[code]?.members ?? {}).find((member) => member.toLowerCase() === 'message') ?? 'message';
 }
 
 /**

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
-import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
-import type { FunctionDirectory } from '../function-reference.js';
-import type { FunctionRuntime } from '../function-runtime.js';
-import { parseBody } from '../request-parts.js';
+import type { FunctionRuntime } from '../runtime/function-runtime.js';
+import type { FunctionDirectory } from '../shared/function-reference.js';
 import type { ChainedInvokes } from './chained-invokes.js';
 import { CheckpointAnswers } from './checkpoint-answers.js';
 import type { DurableExecutions } from './durable-executions.js';
@@ -16,7 +14,6 @@ import {
   type UpdateServices,
   validateUpdate,
 } from './operations.js';
-import { forApi } from './wire.js';
 
 /** Lambda's limit on one operation's payload or error in a checkpoint, and on a callback's result (256 KB). */
 const MAX_OPERATION_PAYLOAD_BYTES = 262_144;
@@ -28,17 +25,27 @@ const MAX_OPERATIONS_PER_EXECUTION = 25_000;
 const STATE_PAGE = 1000;
 const LIST_PAGE = 1000;
 
-/** The path of an execution's operations: its ARN (as short as can be), then the operation's own part. */
-const EXECUTION_PATH = /^\/2025-12-01\/durable-executions\/(.+?)(?:\/(checkpoint|state|history|stop))?\/?$/;
 /** Lambda's pattern for a DurableExecutionArn (its API model), quoted in its ValidationException. */
 const DURABLE_EXECUTION_ARN_PATTERN =
   'arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)';
 const DURABLE_EXECUTION_ARN = new RegExp(`^${DURABLE_EXECUTION_ARN_PATTERN}$`);
-const CALLBACK_PATH = /^\/2025-12-01\/durable-execution-callbacks\/(.+)\/(succeed|fail|heartbeat)\/?$/;
-const LIST_PATH = /^\/2025-12-01\/functions\/([^/]+)\/durable-executions\/?$/;
-const CALLBACK_ID = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', message);
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** The execution an operation names, refused in Lambda's words unless it is a whole ARN. */
+function executionArn(input: Input): string {
+  const arn = String(input.DurableExecutionArn ?? '');
+  if (!DURABLE_EXECUTION_ARN.test(arn)) {
+    // An ARN without its execution id (.../durable-execution/<name>, as a README may build it), or no ARN at all.
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${arn}' at 'durableExecutionArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DURABLE_EXECUTION_ARN_PATTERN}`,
+    );
+  }
+  return arn;
+}
 
 /**
  * The durable execution operations of Lambda's API (2025-12-01): the checkpoint protocol
@@ -57,42 +64,47 @@ export class DurableApi {
     this.#answers = new CheckpointAnswers(() => executions.clock.now());
   }
 
-  /** The answer to a durable execution request, or undefined for any other request. */
-  answer(request: RawRequest): RawResponse | undefined {
-    const execution = EXECUTION_PATH.exec(request.path);
-    if (execution) {
-      const arn = execution[1] ?? '';
-      if (!DURABLE_EXECUTION_ARN.test(arn)) {
-        // An ARN without its execution id (.../durable-execution/<name>, as a README may build it), or no ARN at all.
-        throw new AwsError(
-          'ValidationException',
-          `1 validation error detected: Value '${arn}' at 'durableExecutionArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DURABLE_EXECUTION_ARN_PATTERN}`,
-        );
-      }
-      return this.#execution(request, arn, execution[2]);
-    }
-    const callback = CALLBACK_PATH.exec(request.path);
-    if (callback && request.method === 'POST') return this.#callback(callback[1] ?? '', callback[2] ?? '', request.body);
-    const list = LIST_PATH.exec(request.path);
-    if (list && request.method === 'GET') return json(this.#list(list[1] ?? '', request.query));
-    return undefined;
+  async CheckpointDurableExecution(input: Input) {
+    return this.#checkpoint(executionArn(input), input);
   }
 
-  #execution(request: RawRequest, arn: string, action: string | undefined): RawResponse | undefined {
-    const { method } = request;
-    if (action === 'checkpoint' && method === 'POST') return json(this.#checkpoint(arn, parseBody(request.body)));
-    if (action === 'state' && method === 'GET') return json(this.#state(arn, request.query));
-    if (action === 'history' && method === 'GET') return json(this.#history(arn, request.query));
-    if (action === 'stop' && method === 'POST') return json(this.#stop(arn, parseBody(request.body) as ErrorObject));
-    if (action === undefined && method === 'GET') return json(this.#get(arn, request.query));
-    return undefined;
+  async GetDurableExecutionState(input: Input) {
+    return this.#state(executionArn(input), input);
+  }
+
+  async GetDurableExecutionHistory(input: Input) {
+    return this.#history(executionArn(input), input);
+  }
+
+  async StopDurableExecution(input: Input) {
+    return this.#stop(executionArn(input), (input.Error ?? {}) as ErrorObject);
+  }
+
+  async GetDurableExecution(input: Input) {
+    return this.#get(executionArn(input), input);
+  }
+
+  async ListDurableExecutionsByFunction(input: Input) {
+    return this.#list(String(input.FunctionName), input);
+  }
+
+  async SendDurableExecutionCallbackSuccess(input: Input) {
+    return this.#callback(String(input.CallbackId), 'succeed', Buffer.isBuffer(input.Result) ? input.Result : Buffer.alloc(0));
+  }
+
+  async SendDurableExecutionCallbackFailure(input: Input) {
+    return this.#callback(String(input.CallbackId), 'fail', Buffer.from(JSON.stringify(input.Error ?? {})), input.Error);
+  }
+
+  async SendDurableExecutionCallbackHeartbeat(input: Input) {
+    return this.#callback(String(input.CallbackId), 'heartbeat', Buffer.alloc(0));
   }
 
   /**
    * CheckpointDurableExecution: applies the updates in order, all or none, and hands out the
    * next token. The same request sent again with its `ClientToken` gets the first answer.
    */
-  #checkpoint(arn: string, body: Record<string, unknown>) {
+  #checkpoint(arn: string, body: Input) {
     const execution = this.executions.execution(arn);
     const token = body.CheckpointToken;
     if (typeof token !== 'string' || token === '') throw invalid('CheckpointToken is required.');
@@ -111,7 +123,7 @@ export class DurableApi {
     return answer;
   }
 
-  #apply(arn: string, execution: ExecutionRecord, token: string, body: Record<string, unknown>) {
+  #apply(arn: string, execution: ExecutionRecord, token: string, body: Input) {
     // The token of an earlier checkpoint or invocation, or of an execution that ended, is spent.
     if (execution.status !== 'RUNNING' || token !== execution.checkpointToken) {
       throw invalid(`Invalid Checkpoint Token: the token is not the current one of durable execution ${arn}`);
@@ -159,26 +171,26 @@ export class DurableApi {
     for (const { id, ...invoke } of chained) this.chained.run(arn, id, invoke);
     for (const id of this.executions.takeExternalChanges(arn)) touched.add(id);
     const operations = [...touched].flatMap((id) => store.operation(arn, id)?.op ?? []);
-    return { CheckpointToken: next, NewExecutionState: { Operations: forApi(operations) } };
+    return { CheckpointToken: next, NewExecutionState: { Operations: operations } };
   }
 
   /** GetDurableExecutionState: the operations the running invocation replays, a page at a time. */
-  #state(arn: string, query: URLSearchParams) {
+  #state(arn: string, query: Input) {
     const execution = this.executions.execution(arn);
-    if (query.get('CheckpointToken') !== execution.checkpointToken) {
+    if (query.CheckpointToken !== execution.checkpointToken) {
       throw invalid(`Invalid Checkpoint Token: the token is not the current one of durable execution ${arn}`);
     }
     const operations = replayedOperations(this.executions.store.operations(arn));
     const { items, next } = page(operations, query, STATE_PAGE);
-    return { Operations: forApi(items), ...(next ? { NextMarker: next } : {}) };
+    return { Operations: items, ...(next ? { NextMarker: next } : {}) };
   }
 
-  #get(arn: string, query: URLSearchParams) {
+  #get(arn: string, query: Input) {
     const execution = this.executions.execution(arn);
-    const include = query.get('IncludeExecutionData') !== 'false';
+    const include = query.IncludeExecutionData !== false;
     const fn = this.directory.resolve(execution.functionName).fn;
     const settings = fn.definition.template?.DurableConfig as Record<string, unknown> | undefined;
-    return forApi({
+    return {
       ...summary(execution),
       ...(include ? { InputPayload: execution.input } : {}),
       ...(include && execution.result !== undefined ? { Result: execution.result } : {}),
@@ -187,37 +199,37 @@ export class DurableApi {
       ...(execution.traceHeader ? { TraceHeader: { XAmznTraceId: execution.traceHeader } } : {}),
       ExecutionDataIncluded: include,
       ...(settings ? { DurableConfig: settings } : {}),
-    });
+    };
   }
 
-  #history(arn: string, query: URLSearchParams) {
+  #history(arn: string, query: Input) {
     this.executions.execution(arn);
-    const include = query.get('IncludeExecutionData') !== 'false';
+    const include = query.IncludeExecutionData !== false;
     let events = this.executions.store.events(arn);
-    if (query.get('ReverseOrder') === 'true') events = events.reverse();
+    if (query.ReverseOrder === true) events = events.reverse();
     const { items, next } = page(events, query, STATE_PAGE);
     const shown = include ? items : items.map(withoutPayloads);
-    return { Events: forApi(shown), ...(next ? { NextMarker: next } : {}) };
+    return { Events: shown, ...(next ? { NextMarker: next } : {}) };
   }
 
-  #list(functionName: string, query: URLSearchParams) {
-    const resolved = this.directory.resolve(functionName, query.get('Qualifier'));
-    const statuses = query.getAll('Statuses');
+  #list(functionName: string, query: Input) {
+    const resolved = this.directory.resolve(functionName, (query.Qualifier as string | undefined) ?? null);
+    const statuses = (query.Statuses ?? []) as string[];
     const seconds = (name: string) => {
-      const value = query.get(name);
-      return value === null ? undefined : Number.isNaN(Number(value)) ? Date.parse(value) : Number(value) * 1000;
+      const value = query[name];
+      return value === undefined ? undefined : Number.isNaN(Number(value)) ? Date.parse(String(value)) : Number(value) * 1000;
     };
     const executions = this.executions.store.list({
       functionName: resolved.fn.definition.name,
       ...(resolved.qualifier !== undefined ? { version: resolved.version } : {}),
-      ...(query.get('DurableExecutionName') ? { name: query.get('DurableExecutionName') ?? '' } : {}),
+      ...(query.DurableExecutionName ? { name: String(query.DurableExecutionName) } : {}),
       ...(statuses.length > 0 ? { statuses } : {}),
       ...(seconds('StartedAfter') !== undefined ? { startedAfter: seconds('StartedAfter') } : {}),
       ...(seconds('StartedBefore') !== undefined ? { startedBefore: seconds('StartedBefore') } : {}),
-      reverse: query.get('ReverseOrder') === 'true',
+      reverse: query.ReverseOrder === true,
     });
     const { items, next } = page(executions, query, LIST_PAGE);
-    return { DurableExecutions: forApi(items.map(summary)), ...(next ? { NextMarker: next } : {}) };
+    return { DurableExecutions: items.map(summary), ...(next ? { NextMarker: next } : {}) };
   }
 
   /** StopDurableExecution: ends a running execution as STOPPED, with the caller's error. */
@@ -227,14 +239,12 @@ export class DurableApi {
       throw new AwsError('ResourceConflictException', `Durable execution ${arn} is not running: it is ${execution.status}`, 409);
     }
     this.executions.finish(arn, 'STOPPED', { error: error && Object.keys(error).length > 0 ? error : {} });
-    return forApi({ StopTimestamp: this.executions.store.get(arn)?.endedAt ?? this.executions.clock.now() });
+    return { StopTimestamp: this.executions.store.get(arn)?.endedAt ?? this.executions.clock.now() };
   }
 
   /** SendDurableExecutionCallbackSuccess / Failure / Heartbeat. */
-  #callback(callbackId: string, action: string, body: Buffer): RawResponse {
-    if (callbackId.length > 1024 || !CALLBACK_ID.test(callbackId)) {
-      throw invalid(`Invalid callback id: it must match [A-Za-z0-9+/]+={0,2} and be at most 1024 characters.`);
-    }
+  #callback(callbackId: string, action: string, body: Buffer, error?: unknown) {
+    // Its id's pattern and length are the model's, checked before (ValidationException).
     if (body.length > MAX_OPERATION_PAYLOAD_BYTES) {
       throw invalid(`The callback ${action === 'fail' ? 'error' : 'result'} must be at most ${MAX_OPERATION_PAYLOAD_BYTES} bytes.`);
     }
@@ -253,18 +263,18 @@ export class DurableApi {
     if (action === 'heartbeat') {
       if (record.heartbeatSeconds !== undefined)
         store.putOperation(executionArn, { ...record, heartbeatTimeoutAt: now + record.heartbeatSeconds * 1000 });
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+      return {};
     }
     const applied =
       action === 'succeed'
         ? completeCallback(record, 'SUCCEEDED', now, body.length > 0 ? { result: body.toString('utf8') } : {})
-        : completeCallback(record, 'FAILED', now, { error: parseBody(body) as ErrorObject });
+        : completeCallback(record, 'FAILED', now, { error: (error ?? {}) as ErrorObject });
     store.transaction(() => {
       store.putOperation(executionArn, applied.record);
       for (const event of applied.events) store.addEvent(executionArn, event);
     });
     this.executions.changedOutside(executionArn, [record.op.Id]);
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+    return {};
   }
 }
 
@@ -297,17 +307,13 @@ function withoutPayloads<T extends object>(event: T): T {
 }
 
 /** One page after `Marker` (the index of the first item, as text), of at most `MaxItems`. */
-function page<T>(all: readonly T[], query: URLSearchParams, limit: number): { items: T[]; next?: string } {
-  const max = query.get('MaxItems');
-  const size = max === null || max === '0' ? limit : Math.min(Number(max), limit);
+function page<T>(all: readonly T[], query: Input, limit: number): { items: T[]; next?: string } {
+  const max = query.MaxItems;
+  const size = max === undefined || max === 0 ? limit : Math.min(Number(max), limit);
   if (!Number.isInteger(size) || size < 1) throw invalid(`Invalid MaxItems: ${max}`);
-  const marker = query.get('Marker');
-  const start = marker === null || marker === '' ? 0 : Number(marker);
+  const marker = query.Marker;
+  const start = marker === undefined || marker === '' ? 0 : Number(marker);
   if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid marker: ${marker}`);
   const items = all.slice(start, start + size);
   return { items, ...(start + size < all.length ? { next: String(start + size) } : {}) };
-}
-
-function json(body: unknown): RawResponse {
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -4,7 +4,7 @@ import type { DurableExecutionStatus } from '../../../clients/execution-statuses
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
-import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
+import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../runtime/function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
 import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';
 import { type ForkSeed, forkOf } from './fork-seed.js';

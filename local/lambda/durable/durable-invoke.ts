@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { currentTraceHeader } from '../../trace-header.js';
-import type { ResolvedFunction } from '../function-reference.js';
-import type { FunctionRuntime, InvokeOutcome } from '../function-runtime.js';
+import type { FunctionRuntime, InvokeOutcome } from '../runtime/function-runtime.js';
+import type { ResolvedFunction } from '../shared/function-reference.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ExecutionRecord } from './durable-types.js';
 
@@ -68,27 +68,26 @@ export async function invokeDurable(
   return outcomeOf(await executions.ended(arn), randomUUID());
 }
 
-/** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse). */
-export async function invokeDurableHttp(
+/** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse), as Invoke's output. */
+export async function invokeDurableApi(
   executions: DurableExecutions,
   resolved: ResolvedFunction<FunctionRuntime>,
   event: unknown,
-  type: string,
-  name: string | undefined,
-): Promise<{ status: number; headers: Record<string, string>; body?: string }> {
-  const requestId = randomUUID();
+  options: { readonly type: string; readonly name: string | undefined; readonly requestId: string },
+) {
   const { arn } = startDurable(executions, resolved, JSON.stringify(event), {
-    asynchronous: type === 'Event',
+    asynchronous: options.type === 'Event',
     traceHeader: currentTraceHeader(),
-    ...(name ? { name } : {}),
+    ...(options.name ? { name: options.name } : {}),
   });
-  const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-durable-execution-arn': arn };
-  if (type === 'Event') return { status: 202, headers };
-  const outcome = outcomeOf(await executions.ended(arn), requestId);
-  headers['content-type'] = 'application/json';
-  headers['x-amz-executed-version'] = resolved.version;
-  if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
-  return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+  if (options.type === 'Event') return { StatusCode: 202, DurableExecutionArn: arn };
+  const outcome = outcomeOf(await executions.ended(arn), options.requestId);
+  return {
+    StatusCode: 200,
+    DurableExecutionArn: arn,
+    ExecutedVersion: resolved.version,
+    ...(outcome.ok ? { Payload: outcome.payload } : { FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error) }),
+  };
 }
 
 /**

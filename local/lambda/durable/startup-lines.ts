@@ -1,4 +1,4 @@
-import type { FunctionDefinition } from '../function-runtime.js';
+import type { FunctionDefinition } from '../runtime/function-runtime.js';
 import { durableSettings } from './durable-executions.js';
 
 /**

@@ -273,7 +273,7 @@ describe('ModelRestJsonProtocol', () => {
     expect(JSON.parse(String(answer.body))).toEqual({ Message: 'GetThing is not supported by the local Things service.' });
   });
 
-  it("reads a blob payload as the body's bytes in base64, answers a blob payload as the body with undeclared headers, and an event stream as it comes", async () => {
+  it("reads a blob payload as the body's bytes, answers a blob payload as the body with undeclared headers, and an event stream as it comes", async () => {
     const model: ApiModel = {
       ...restModel,
       operations: {
@@ -313,14 +313,14 @@ describe('ModelRestJsonProtocol', () => {
       { serviceName: 'Things' },
     );
     const invoked = await codec.handle({ ...request('POST', '/v1/invoke', '{"in":1}'), headers: { 'content-type': 'application/json' } });
-    expect(inputs).toEqual([{ body: Buffer.from('{"in":1}').toString('base64'), kind: 'application/json' }]);
-    expect(invoked).toEqual({
+    expect(inputs).toEqual([{ body: Buffer.from('{"in":1}'), kind: 'application/json' }]);
+    expect(invoked).toMatchObject({
       status: 200,
       headers: { 'content-type': 'application/json', 'x-count': '3' },
       body: Buffer.from('{"out":1}'),
     });
     const streamed = await codec.handle(request('POST', '/v1/stream'));
-    expect(streamed.headers).toEqual({ 'content-type': 'application/vnd.amazon.eventstream' });
+    expect(streamed.headers).toMatchObject({ 'content-type': 'application/vnd.amazon.eventstream' });
     const parts: string[] = [];
     for await (const part of streamed.stream ?? []) parts.push(part.toString());
     expect(parts).toEqual(['one', 'two']);
@@ -540,5 +540,99 @@ describe('ModelRestXmlProtocol', () => {
       code: 'MalformedXML',
     });
     await expect(codec.answer(xmlRequest('POST', '/b', 'delete', {}, '<Other/>'))).rejects.toMatchObject({ code: 'MalformedXML' });
+  });
+});
+
+/** A model with Lambda's specials: a route shared by a query, a numeric label, a raw payload in and out, a status member, a 204. */
+const payloadModel: ApiModel = {
+  botocoreVersion: 'test',
+  metadata: { apiVersion: '2020-01-01', protocol: 'rest-json' },
+  operations: {
+    Run: { input: 'RunInput', output: 'RunOutput', http: { method: 'POST', requestUri: '/v1/runs/{Name}' } },
+    FindVersion: { input: 'Find', output: 'Found', http: { method: 'GET', requestUri: '/v1/layers?find=Version' } },
+    ListLayers: { input: 'Empty', output: 'Found', http: { method: 'GET', requestUri: '/v1/layers' } },
+    DropVersion: { input: 'Drop', http: { method: 'DELETE', requestUri: '/v1/layers/{Number}', responseCode: 204 } },
+  },
+  shapes: {
+    Empty: { type: 'structure', members: {} },
+    RunInput: {
+      type: 'structure',
+      payload: 'Payload',
+      members: {
+        Name: { shape: 'Text', location: 'uri', locationName: 'Name' },
+        Mode: { shape: 'Text', location: 'header', locationName: 'X-Mode' },
+        Payload: { shape: 'Bytes' },
+      },
+    },
+    RunOutput: {
+      type: 'structure',
+      payload: 'Payload',
+      members: {
+        StatusCode: { shape: 'Count', location: 'statusCode' },
+        Failure: { shape: 'Text', location: 'header', locationName: 'X-Failure' },
+        Payload: { shape: 'Bytes' },
+      },
+    },
+    Find: { type: 'structure', members: { Arn: { shape: 'Text', location: 'querystring', locationName: 'Arn' }, Note: { shape: 'Text' } } },
+    Found: { type: 'structure', members: { Operation: { shape: 'Text' } } },
+    Drop: { type: 'structure', members: { Number: { shape: 'Long', location: 'uri', locationName: 'Number' } } },
+    Text: { type: 'string' },
+    Count: { type: 'integer' },
+    Long: { type: 'long' },
+    Bytes: { type: 'blob' },
+  },
+};
+
+describe('ModelRestJsonProtocol, with payloads, status members and routes shared by a query', () => {
+  const seen: [string, unknown][] = [];
+  const codec = new ModelRestJsonProtocol(
+    payloadModel,
+    {
+      Run: async (input: { Mode?: string; Payload: Buffer }, call: { requestId: string }) => {
+        if (input.Mode === 'queue') {
+          call.requestId = 'queued-1';
+          return { StatusCode: 202 };
+        }
+        return { StatusCode: 200, Failure: 'Unhandled', Payload: `got ${input.Payload.toString('utf8')}` };
+      },
+      FindVersion: async () => ({ Operation: 'FindVersion' }),
+      ListLayers: async () => ({ Operation: 'ListLayers' }),
+      DropVersion: async (input: unknown) => void seen.push(['DropVersion', input]),
+    } as unknown as ModelOperations,
+    { serviceName: 'Runs' },
+    {
+      errorDocument: (error, operation) => ({ status: error.status, headers: {}, body: `${operation}: ${error.message}` }),
+      bodyRefusal: (reason) => new AwsError('InvalidRequestContentException', `unreadable: ${reason}`),
+    },
+  );
+
+  it("reads a blob payload as the body's bytes and answers one as the body, its status and headers from the output's members", async () => {
+    const answer = await codec.handle({ ...request('POST', '/v1/runs/one', 'not json'), headers: { 'x-mode': 'now' } });
+    expect(answer).toMatchObject({ status: 200, headers: { 'x-failure': 'Unhandled' }, body: 'got not json' });
+  });
+
+  it('answers under the request id the operation sets, with an empty body when the payload is absent', async () => {
+    const answer = await codec.handle({ ...request('POST', '/v1/runs/one', '{}'), headers: { 'x-mode': 'queue' } });
+    expect(answer).toMatchObject({ status: 202, headers: { 'x-amzn-requestid': 'queued-1' }, body: '' });
+  });
+
+  it('routes a request to the operation its query names, and to the one sharing its path without it', async () => {
+    const found = await codec.handle(request('GET', '/v1/layers', '', 'find=Version&Arn=a'));
+    expect(JSON.parse(String(found.body))).toEqual({ Operation: 'FindVersion' });
+    const listed = await codec.handle(request('GET', '/v1/layers'));
+    expect(JSON.parse(String(listed.body))).toEqual({ Operation: 'ListLayers' });
+  });
+
+  it('reads a numeric path label as a number and answers a 204 without a body', async () => {
+    const answer = await codec.handle(request('DELETE', '/v1/layers/3'));
+    expect(seen.at(-1)).toEqual(['DropVersion', { Number: 3 }]);
+    expect(answer.status).toBe(204);
+    expect(answer.body).toBeUndefined();
+  });
+
+  it("fails if a body is not JSON, in the service's own words and error document naming the operation", async () => {
+    const answer = await codec.handle(request('GET', '/v1/layers', '{', 'find=Version'));
+    expect(answer).toMatchObject({ status: 400, body: expect.stringMatching(/^FindVersion: unreadable: /) });
+    expect(codec.errorResponse(new AwsError('RequestEntityTooLarge', 'too big', 413), 'POST', '/v1/runs/one').body).toBe('Run: too big');
   });
 });

@@ -339,8 +339,8 @@ describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
     expect(ok(later).Entries).toEqual([{ EventId: expect.not.stringMatching(one?.EventId ?? ''), SuccessCode: 'PUBLISHED' }]);
     expect((ok(again).Entries as { SuccessCode: string }[])[0]?.SuccessCode).toBe('DEDUPLICATED');
     expect((ok(again).Entries as { EventId: string }[])[0]?.EventId).toBe((ok(contentBased).Entries as { EventId: string }[])[0]?.EventId);
-    // Accepted, not yet delivered: the four published events wait in the outbox, in order.
-    const waiting = service.events.waiting(bus);
+    // Accepted: the four published events are retained on the bus, in publish order.
+    const waiting = service.events.retainedEvents(bus);
     expect(waiting.map((event) => (event.detail as { orderId: string }).orderId)).toEqual(['o-1', 'o-1', 'o-1', 'o-2']);
     expect(waiting[0]).toMatchObject({
       source: 'shop',
@@ -412,7 +412,9 @@ describe.skipIf(botocoreMissing)('EventBridgeV2Service', () => {
     ]);
     expect(avro?.error).toMatchObject({ code: 'InvalidInputException' });
     expect(avro?.error?.message).toContain('SchemaRegistryConfiguration is required');
-    expect(service.events.waiting(bus)).toEqual([expect.objectContaining({ data: { orderId: 'r-1' }, metadata: { tenant: 't-1' } })]);
+    expect(service.events.retainedEvents(bus)).toEqual([
+      expect.objectContaining({ data: { orderId: 'r-1' }, metadata: { tenant: 't-1' } }),
+    ]);
   });
 
   it('keeps what the API made in its database: a service over the same file after a restart describes it', async () => {

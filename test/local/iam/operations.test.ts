@@ -60,7 +60,8 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   sqs: () => methods(SqsService),
   sns: () => methods(SnsService),
   events: () => getterSourceKeys(EventsService, 'operations'),
-  lambda: () => [...source('local/lambda/lambda-operations.ts').matchAll(/^ {2}\['(\w+)', '/gm)].map((m) => m[1] as string),
+  // Every operation of Lambda's API its model routes: those the local service serves, and those it answers as unsupported.
+  lambda: () => [...Object.keys(loadModel('lambda').operations), ...Object.keys(loadModel('lambda').otherOperations ?? {})],
   states: () => methods(StatesService),
   dynamodb: () => [
     // The engine's operation table (local/dynamodb/engine/engine.ts); the streams API is its own JSON mount.

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -117,37 +117,21 @@ function keyOnShard(low: boolean): string {
 }
 
 describe('Lambda event source mappings from Kinesis streams (local)', () => {
-  let runtime: LocalRuntime;
-  let kinesis: KinesisClient;
-  let sqs: SQSClient;
-  let cdkOut: string;
-  let dataDir: string;
-
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, pipesRetryBaseMs: 50 });
-    kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  };
-  const stop = async () => {
-    kinesis.destroy();
-    sqs.destroy();
-    await runtime.stop();
-  };
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    await start();
+  const local = restartableRuntime({
+    assembly,
+    options: { pipesRetryBaseMs: 50 },
+    clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)), sqs: new SQSClient(sdkConfig(url)) }),
   });
-  afterAll(stop);
 
   const put = (stream: string, key: string, ...data: string[]) =>
-    kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: data.map((d) => ({ PartitionKey: key, Data: Buffer.from(d) })) }));
-  const drain = (name: string, expected: number) => receiveBodies(sqs, runtime.sqs.queueUrl(name), expected, 20_000);
+    local.kinesis.send(
+      new PutRecordsCommand({ StreamName: stream, Records: data.map((d) => ({ PartitionKey: key, Data: Buffer.from(d) })) }),
+    );
+  const drain = (name: string, expected: number) => receiveBodies(local.sqs, local.runtime.sqs.queueUrl(name), expected, 20_000);
   /** Waits until every mapping has handled every record, then what the queue holds (nothing more may come). */
   const rest = async (name: string) => {
-    await runtime.pipes.idle();
-    const more = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MaxNumberOfMessages: 10 }));
+    await local.runtime.pipes.idle();
+    const more = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl(name), MaxNumberOfMessages: 10 }));
     return (more.Messages ?? []).map((m) => m.Body);
   };
 
@@ -163,7 +147,7 @@ describe('Lambda event source mappings from Kinesis streams (local)', () => {
   });
 
   it('sends a record that keeps failing to the on-failure destination with its batch as Lambda describes it, then goes on', async () => {
-    const put1 = await kinesis.send(
+    const put1 = await local.kinesis.send(
       new PutRecordCommand({ StreamName: 'clicks', PartitionKey: keyOnShard(false), Data: Buffer.from('poison') }),
     );
     await put('clicks', keyOnShard(false), 'after-poison');
@@ -192,7 +176,7 @@ describe('Lambda event source mappings from Kinesis streams (local)', () => {
 
   it("hands the function Lambda's Kinesis event record: the data in base64, the stream's ARN, the shard and sequence number", async () => {
     const key = keyOnShard(true);
-    const sent = await kinesis.send(new PutRecordCommand({ StreamName: 'clicks', PartitionKey: key, Data: Buffer.from('shape') }));
+    const sent = await local.kinesis.send(new PutRecordCommand({ StreamName: 'clicks', PartitionKey: key, Data: Buffer.from('shape') }));
     const [record] = (await drain('shapes', 1)).map((b) => JSON.parse(b));
     expect(record).toEqual({
       kinesis: {
@@ -243,12 +227,10 @@ describe('Lambda event source mappings from Kinesis streams (local)', () => {
 
   it('handles records put before a restart once, after it (the position is committed only after the function took them)', async () => {
     await put('slow', 'k', 's-1', 's-2', 's-3');
-    await stop();
-    await start();
+    await local.restart();
     expect(await drain('handled', 3)).toEqual(['s-1', 's-2', 's-3']);
     expect(await rest('handled')).toEqual([]);
-    await stop();
-    await start();
+    await local.restart();
     await put('slow', 'k', 's-4');
     expect(await drain('handled', 1)).toEqual(['s-4']);
   });

@@ -10,11 +10,10 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -34,59 +33,45 @@ function assembly() {
 const text = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString('utf8');
 
 describe('KinesisService', () => {
-  let runtime: LocalRuntime;
-  let kinesis: KinesisClient;
-  let cdkOut: string;
-  let dataDir: string;
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, clock });
-    kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
-  };
-  const stop = async () => {
-    kinesis.destroy();
-    await runtime.stop();
-  };
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    await start();
+  const local = restartableRuntime({
+    assembly,
+    options: { clock },
+    clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)) }),
   });
-  afterAll(stop);
 
   const iterator = async (StreamName: string, ShardId: string, more: Record<string, unknown> = {}) =>
-    (await kinesis.send(new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: 'TRIM_HORIZON', ...more }))).ShardIterator;
+    (await local.kinesis.send(new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: 'TRIM_HORIZON', ...more })))
+      .ShardIterator;
 
   it('creates the template streams with their shards splitting the hash key space, an on-demand one with four', async () => {
-    const { Shards } = await kinesis.send(new ListShardsCommand({ StreamName: 'events' }));
+    const { Shards } = await local.kinesis.send(new ListShardsCommand({ StreamName: 'events' }));
     expect(Shards?.map((s) => [s.ShardId, s.HashKeyRange?.StartingHashKey, s.HashKeyRange?.EndingHashKey])).toEqual([
       ['shardId-000000000000', '0', String(2n ** 127n - 1n)],
       ['shardId-000000000001', String(2n ** 127n), String(2n ** 128n - 1n)],
     ]);
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'burst' }));
+    const summary = await local.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'burst' }));
     expect(summary.StreamDescriptionSummary).toMatchObject({
       StreamStatus: 'ACTIVE',
       StreamModeDetails: { StreamMode: 'ON_DEMAND' },
       OpenShardCount: 4,
       RetentionPeriodHours: 24,
     });
-    const { StreamNames } = await kinesis.send(new ListStreamsCommand({}));
+    const { StreamNames } = await local.kinesis.send(new ListStreamsCommand({}));
     expect(StreamNames).toEqual(['burst', 'events']);
   });
 
   it('puts a record on the shard whose hash key range holds the MD5 of its partition key', async () => {
     for (const key of ['alpha', 'beta', 'gamma', 'delta']) {
       const hash = BigInt(`0x${createHash('md5').update(key).digest('hex')}`);
-      const put = await kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: key, Data: Buffer.from(key) }));
+      const put = await local.kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: key, Data: Buffer.from(key) }));
       expect(put.ShardId).toBe(hash < 2n ** 127n ? 'shardId-000000000000' : 'shardId-000000000001');
     }
   });
 
   it('reads a shard in order with increasing sequence numbers, from any iterator type, and says how far behind the reader is', async () => {
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'ordered', ShardCount: 1 }));
-    const put = await kinesis.send(
+    await local.kinesis.send(new CreateStreamCommand({ StreamName: 'ordered', ShardCount: 1 }));
+    const put = await local.kinesis.send(
       new PutRecordsCommand({
         StreamName: 'ordered',
         Records: ['r1', 'r2', 'r3'].map((data) => ({ PartitionKey: 'k', Data: Buffer.from(data) })),
@@ -98,11 +83,11 @@ describe('KinesisService', () => {
 
     const trimHorizon = await iterator('ordered', 'shardId-000000000000');
     clock.advance(1000);
-    const first = await kinesis.send(new GetRecordsCommand({ ShardIterator: trimHorizon, Limit: 2 }));
+    const first = await local.kinesis.send(new GetRecordsCommand({ ShardIterator: trimHorizon, Limit: 2 }));
     expect(first.Records?.map((r) => text(r.Data))).toEqual(['r1', 'r2']);
     // A record is left to read, put a second ago; once it is read, the reader is at the tip.
     expect(first.MillisBehindLatest).toBe(1000);
-    const rest = await kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator }));
+    const rest = await local.kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator }));
     expect(rest.MillisBehindLatest).toBe(0);
     expect(rest.Records?.map((r) => [text(r.Data), r.SequenceNumber, r.PartitionKey])).toEqual([['r3', sequenceNumbers[2], 'k']]);
 
@@ -110,40 +95,47 @@ describe('KinesisService', () => {
       ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
       StartingSequenceNumber: sequenceNumbers[0],
     });
-    expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: after }))).Records?.map((r) => text(r.Data))).toEqual(['r2', 'r3']);
+    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: after }))).Records?.map((r) => text(r.Data))).toEqual([
+      'r2',
+      'r3',
+    ]);
     const at = await iterator('ordered', 'shardId-000000000000', {
       ShardIteratorType: 'AT_SEQUENCE_NUMBER',
       StartingSequenceNumber: sequenceNumbers[1],
     });
-    expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: at }))).Records?.map((r) => text(r.Data))).toEqual(['r2', 'r3']);
+    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: at }))).Records?.map((r) => text(r.Data))).toEqual([
+      'r2',
+      'r3',
+    ]);
 
     const latest = await iterator('ordered', 'shardId-000000000000', { ShardIteratorType: 'LATEST' });
     clock.advance(1000);
-    await kinesis.send(new PutRecordCommand({ StreamName: 'ordered', PartitionKey: 'k', Data: Buffer.from('r4') }));
+    await local.kinesis.send(new PutRecordCommand({ StreamName: 'ordered', PartitionKey: 'k', Data: Buffer.from('r4') }));
     const timestamp = await iterator('ordered', 'shardId-000000000000', {
       ShardIteratorType: 'AT_TIMESTAMP',
       Timestamp: new Date(clock.now()),
     });
-    expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: latest }))).Records?.map((r) => text(r.Data))).toEqual(['r4']);
-    expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: timestamp }))).Records?.map((r) => text(r.Data))).toEqual(['r4']);
+    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: latest }))).Records?.map((r) => text(r.Data))).toEqual(['r4']);
+    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: timestamp }))).Records?.map((r) => text(r.Data))).toEqual([
+      'r4',
+    ]);
   });
 
   it('keeps accepted records across a restart', async () => {
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'kept', ShardCount: 1 }));
-    await kinesis.send(new PutRecordCommand({ StreamName: 'kept', PartitionKey: 'k', Data: Buffer.from('before restart') }));
-    await stop();
-    await start();
-    const records = await kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('kept', 'shardId-000000000000') }));
+    await local.kinesis.send(new CreateStreamCommand({ StreamName: 'kept', ShardCount: 1 }));
+    await local.kinesis.send(new PutRecordCommand({ StreamName: 'kept', PartitionKey: 'k', Data: Buffer.from('before restart') }));
+    await local.restart();
+    const records = await local.kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('kept', 'shardId-000000000000') }));
     expect(records.Records?.map((r) => text(r.Data))).toEqual(['before restart']);
   });
 
   it('drops records older than the retention period, by the runtime clock', async () => {
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'expiring', ShardCount: 1 }));
-    await kinesis.send(new PutRecordCommand({ StreamName: 'expiring', PartitionKey: 'k', Data: Buffer.from('old') }));
+    await local.kinesis.send(new CreateStreamCommand({ StreamName: 'expiring', ShardCount: 1 }));
+    await local.kinesis.send(new PutRecordCommand({ StreamName: 'expiring', PartitionKey: 'k', Data: Buffer.from('old') }));
     clock.advance(23 * HOUR);
-    await kinesis.send(new PutRecordCommand({ StreamName: 'expiring', PartitionKey: 'k', Data: Buffer.from('young') }));
+    await local.kinesis.send(new PutRecordCommand({ StreamName: 'expiring', PartitionKey: 'k', Data: Buffer.from('young') }));
     clock.advance(2 * HOUR);
-    const records = await kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('expiring', 'shardId-000000000000') }));
+    const records = await local.kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('expiring', 'shardId-000000000000') }));
     expect(records.Records?.map((r) => text(r.Data))).toEqual(['young']);
   });
 
@@ -158,13 +150,17 @@ describe('KinesisService', () => {
     };
 
     it('fails with ResourceNotFoundException for a stream or shard that does not exist', async () => {
-      expect(await failure(kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') })))).toEqual({
+      expect(
+        await failure(local.kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }))),
+      ).toEqual({
         name: 'ResourceNotFoundException',
         message: 'Stream nope under account 000000000000 not found.',
       });
       expect(
         await failure(
-          kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' })),
+          local.kinesis.send(
+            new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' }),
+          ),
         ),
       ).toMatchObject({
         name: 'ResourceNotFoundException',
@@ -173,19 +169,19 @@ describe('KinesisService', () => {
     });
 
     it('fails with ResourceInUseException for a stream created twice', async () => {
-      expect(await failure(kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
+      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
         name: 'ResourceInUseException',
         message: 'Stream events under account 000000000000 already exists.',
       });
     });
 
     it('fails with InvalidArgumentException for an iterator it did not give or a sequence number missing', async () => {
-      expect(await failure(kinesis.send(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' })))).toMatchObject({
+      expect(await failure(local.kinesis.send(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' })))).toMatchObject({
         name: 'InvalidArgumentException',
       });
       expect(
         await failure(
-          kinesis.send(
+          local.kinesis.send(
             new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' }),
           ),
         ),
@@ -198,7 +194,7 @@ describe('KinesisService', () => {
     it('fails with ExpiredIteratorException for an iterator older than five minutes', async () => {
       const shardIterator = await iterator('events', 'shardId-000000000000');
       clock.advance(5 * 60 * 1000 + 1);
-      expect(await failure(kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator })))).toMatchObject({
+      expect(await failure(local.kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator })))).toMatchObject({
         name: 'ExpiredIteratorException',
         message: expect.stringContaining('which is further in the future than the tolerated delay of 300000 milliseconds'),
       });
@@ -206,9 +202,11 @@ describe('KinesisService', () => {
 
     it('fails with ValidationException for what the model refuses (a partition key longer than 256 characters, a bad stream name)', async () => {
       expect(
-        await failure(kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') }))),
+        await failure(
+          local.kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
+        ),
       ).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('partitionKey') });
-      expect(await failure(kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
+      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
         name: 'ValidationException',
       });
     });

@@ -1,8 +1,7 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const WRITER = 'arn:aws:iam::000000000000:role/writer';
 
@@ -40,32 +39,21 @@ function assembly() {
 }
 
 describe('the local Kinesis under IAM', () => {
-  let runtime: LocalRuntime;
-  let writer: KinesisClient;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      iam: 'enforce',
-    });
-    writer = new KinesisClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(WRITER, 'test') });
-  });
-  afterAll(async () => {
-    writer.destroy();
-    await runtime.stop();
+  const local = restartableRuntime({
+    assembly,
+    options: { iam: 'enforce' },
+    clients: (runtime) => ({
+      writer: new KinesisClient({ ...sdkConfig(runtime.url), credentials: runtime.iam.principals.credentialsFor(WRITER, 'test') }),
+    }),
   });
 
   it('puts a record on the stream the role is granted', async () => {
-    const put = await writer.send(new PutRecordCommand({ StreamName: 'granted', PartitionKey: 'k', Data: Buffer.from('x') }));
+    const put = await local.writer.send(new PutRecordCommand({ StreamName: 'granted', PartitionKey: 'k', Data: Buffer.from('x') }));
     expect(put.ShardId).toBe('shardId-000000000000');
   });
 
   it('fails if the role is not granted the stream, with AccessDeniedException naming the action and the stream', async () => {
-    const error = await writer.send(new PutRecordCommand({ StreamName: 'other', PartitionKey: 'k', Data: Buffer.from('x') })).then(
+    const error = await local.writer.send(new PutRecordCommand({ StreamName: 'other', PartitionKey: 'k', Data: Buffer.from('x') })).then(
       () => undefined,
       (e: unknown) => e as Error,
     );

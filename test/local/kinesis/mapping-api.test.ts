@@ -6,10 +6,10 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { eventually, receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
@@ -42,39 +42,31 @@ function assembly() {
 }
 
 describe("Lambda's API over Kinesis event source mappings (local)", () => {
-  let runtime: LocalRuntime;
-  let lambda: LambdaClient;
-  let sqs: SQSClient;
-  let kinesis: KinesisClient;
+  const local = restartableRuntime({
+    assembly,
+    clients: ({ url }) => ({
+      lambda: new LambdaClient(sdkConfig(url)),
+      sqs: new SQSClient(sdkConfig(url)),
+      kinesis: new KinesisClient(sdkConfig(url)),
+    }),
+  });
   let uuid: string;
-  const cdkOut = assembly();
-  const dataDir = tempDataDir();
-
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
-    lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-    kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
-  };
-  const stop = async () => {
-    for (const client of [lambda, sqs, kinesis]) client.destroy();
-    await runtime.stop();
-  };
   const put = (...data: string[]) =>
-    kinesis.send(new PutRecordsCommand({ StreamName: 'clicks', Records: data.map((d) => ({ PartitionKey: d, Data: Buffer.from(d) })) }));
-  const get = () => lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    local.kinesis.send(
+      new PutRecordsCommand({ StreamName: 'clicks', Records: data.map((d) => ({ PartitionKey: d, Data: Buffer.from(d) })) }),
+    );
+  const get = () => local.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
   /** What the queue holds once every mapping has handled what it may (nothing more may come). */
   const rest = async () => {
-    await runtime.pipes.idle();
-    const more = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.sqs.queueUrl('handled'), MaxNumberOfMessages: 10 }));
+    await local.runtime.pipes.idle();
+    const more = await local.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('handled'), MaxNumberOfMessages: 10 }),
+    );
     return (more.Messages ?? []).map((m) => m.Body);
   };
 
-  beforeAll(start);
-  afterAll(stop);
-
   it('lists and gets a Kinesis mapping with the members Lambda answers for a stream', async () => {
-    const listed = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: STREAM_ARN }));
+    const listed = await local.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: STREAM_ARN }));
     expect(listed.EventSourceMappings).toHaveLength(1);
     uuid = listed.EventSourceMappings?.[0]?.UUID as string;
     const { $metadata: _, ...mapping } = await get();
@@ -98,16 +90,16 @@ describe("Lambda's API over Kinesis event source mappings (local)", () => {
       FunctionResponseTypes: [],
       EventSourceMappingArn: `arn:aws:lambda:us-east-1:000000000000:event-source-mapping:${uuid}`,
     });
-    const byFunction = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'consumer' }));
+    const byFunction = await local.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'consumer' }));
     expect(byFunction.EventSourceMappings?.map((m) => m.UUID)).toEqual([uuid]);
-    const other = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: `${STREAM_ARN}-other` }));
+    const other = await local.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: `${STREAM_ARN}-other` }));
     expect(other.EventSourceMappings).toEqual([]);
   });
 
   it('pauses a mapping with Enabled false and resumes it from where it stopped, each record handled once', async () => {
     await put('before');
-    expect(await receiveBodies(sqs, runtime.sqs.queueUrl('handled'), 1)).toEqual(['before']);
-    const paused = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
+    expect(await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('handled'), 1)).toEqual(['before']);
+    const paused = await local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
     expect(paused.State).toBe('Disabling');
     await eventually(async () => ((await get()).State === 'Disabled' ? true : undefined), 10_000, 'Disabled');
     expect((await get()).LastProcessingResult).toBe('OK');
@@ -116,35 +108,38 @@ describe("Lambda's API over Kinesis event source mappings (local)", () => {
     expect(await rest()).toEqual([]);
 
     // The pause outlives a restart.
-    await stop();
-    await start();
+    await local.restart();
     expect((await get()).State).toBe('Disabled');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await rest()).toEqual([]);
 
-    const resumed = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true, BatchSize: 50 }));
+    const resumed = await local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true, BatchSize: 50 }));
     expect(resumed).toMatchObject({ State: 'Enabling', BatchSize: 50 });
-    expect((await receiveBodies(sqs, runtime.sqs.queueUrl('handled'), 2)).sort()).toEqual(['while-paused-1', 'while-paused-2']);
+    expect((await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('handled'), 2)).sort()).toEqual(['while-paused-1', 'while-paused-2']);
     expect(await rest()).toEqual([]);
     await eventually(async () => ((await get()).State === 'Enabled' ? true : undefined), 10_000, 'Enabled');
   });
 
   it("fails if an update gives a member Lambda refuses for a stream, or names a mapping it doesn't have", async () => {
     await expect(
-      lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ScalingConfig: { MaximumConcurrency: 5 } })),
+      local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ScalingConfig: { MaximumConcurrency: 5 } })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterValueException',
       message: expect.stringContaining('ScalingConfig applies only to an Amazon SQS'),
     });
-    await expect(lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, MaximumRecordAgeInSeconds: 30 }))).rejects.toMatchObject({
-      name: 'InvalidParameterValueException',
-    });
-    await expect(lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, TumblingWindowInSeconds: 30 }))).rejects.toMatchObject({
-      name: 'InvalidParameterValueException',
-      message: expect.stringContaining('TumblingWindowInSeconds is not applied'),
-    });
     await expect(
-      lambda.send(new UpdateEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000', Enabled: false })),
+      local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, MaximumRecordAgeInSeconds: 30 })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+    await expect(local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, TumblingWindowInSeconds: 30 }))).rejects.toMatchObject(
+      {
+        name: 'InvalidParameterValueException',
+        message: expect.stringContaining('TumblingWindowInSeconds is not applied'),
+      },
+    );
+    await expect(
+      local.lambda.send(new UpdateEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000', Enabled: false })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await get()).State).toBe('Enabled');
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { AsyncInvoker } from '../../../local/lambda/async-invoker.js';
-import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
+import { AsyncInvoker } from '../../../local/lambda/async/async-invoker.js';
+import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
 const cleanups: (() => unknown)[] = [];

@@ -13,7 +13,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPython } from '../../../local/lambda/python-interpreter.js';
+import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetDefinition } from '../../../local/events/definitions.js';
-import { type InvocationRecord, ServiceDestinations } from '../../../local/lambda/destinations.js';
+import { type InvocationRecord, ServiceDestinations } from '../../../local/lambda/async/destinations.js';
 import { targetDelivery } from '../events/target-delivery.js';
 
 const record: InvocationRecord = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execWrapperPath } from '../../../local/lambda/exec-wrapper.js';
+import { execWrapperPath } from '../../../local/lambda/runtime/hosts/exec-wrapper.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';

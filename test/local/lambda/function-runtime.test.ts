@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FunctionDefinition, FunctionRuntime } from '../../../local/lambda/function-runtime.js';
-import { metricsSummary } from '../../../local/lambda/metrics-line.js';
-import { parseBatchItemFailures } from '../../../local/lambda/sqs-event-source.js';
+import { parseBatchItemFailures } from '../../../local/lambda/event-source-mappings/sqs-event-source.js';
+import { type FunctionDefinition, FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
+import { metricsSummary } from '../../../local/lambda/runtime/hosts/metrics-line.js';
 
 const runtimes: FunctionRuntime[] = [];
 afterEach(async () => {

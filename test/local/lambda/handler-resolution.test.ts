@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, RUNTIME_ROOT } from '../../../local/lambda/function-runtime.js';
+import {
+  type FunctionDefinition,
+  FunctionRuntime,
+  type InvokeOutcome,
+  RUNTIME_ROOT,
+} from '../../../local/lambda/runtime/function-runtime.js';
 
 const runtimes: FunctionRuntime[] = [];
 const inProjectFolders: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationFaults } from '../../../local/lambda/invocation-faults.js';
+import { InvocationFaults } from '../../../local/lambda/runtime/invocation-faults.js';
 
 const error = { errorType: 'Boom', errorMessage: 'boom' };
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readLines } from '../../../local/lambda/line-reader.js';
+import { readLines } from '../../../local/lambda/runtime/hosts/line-reader.js';
 
 /** A stream whose chunks the test hands over itself, at once. */
 function stream(): { readable: Readable; send(chunk: Buffer | string): void } {

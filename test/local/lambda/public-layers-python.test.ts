@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { powertoolsPythonRelease, publicLayer } from '../../../local/lambda/public-layers/catalogue.js';
-import { localPython } from '../../../local/lambda/python-interpreter.js';
+import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
+import { powertoolsPythonRelease, publicLayer } from '../../../local/lambda/runtime/public-layers/catalogue.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';

@@ -7,7 +7,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPython } from '../../../local/lambda/python-interpreter.js';
+import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { credentials, eventually, processAlive, region, tempDataDir } from '../helpers.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { localPython } from '../../../local/lambda/python-interpreter.js';
+import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
 import type { KnownDifference } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { type Answer, asserted, type Replay, type ReplayContext } from './recorded-replay.js';

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AdvanceableClock } from '../../../local/clock.js';
-import { loadModel } from '../../../local/endpoint/validation/model.js';
+import { errorMessageMember, loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { runUntilIdle } from '../../../testing/virtual-time.js';
 import { botoShape, caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
@@ -280,7 +280,12 @@ interface RawAnswer {
 const ACCOUNT = '000000000000';
 
 /** The errors botocore's model declares, by code (their members are the body's it reports). */
-const MODELED_ERRORS = loadModel('lambda').errorMessages ?? {};
+/** The errors Lambda's model declares, by code: the member each carries its text in. */
+const MODELED_ERRORS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(loadModel('lambda').shapes).flatMap(([code, shape]) =>
+    shape.exception ? [[code, errorMessageMember('lambda', code)]] : [],
+  ),
+);
 
 /**
  * A runtime with no app (the replayed calls make the functions) and the clients the recordings

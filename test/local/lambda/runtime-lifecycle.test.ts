@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { checkRuntime } from '../../../local/lambda/function-changes.js';
-import { CREATABLE_RUNTIMES, endedRuntime } from '../../../local/lambda/runtime-lifecycle.js';
-import { runtimeWarnings } from '../../../local/lambda/runtimes.js';
+import { checkRuntime } from '../../../local/lambda/control-plane/function-requests.js';
+import { CREATABLE_RUNTIMES, endedRuntime } from '../../../local/lambda/runtime/runtime-lifecycle.js';
+import { runtimeWarnings } from '../../../local/lambda/runtime/runtimes.js';
 
 const MODEL_RUNTIMES = loadModel('lambda').shapes.Runtime?.enum ?? [];
 

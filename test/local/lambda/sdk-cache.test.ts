@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SdkCache } from '../../../local/lambda/sdk-cache.js';
+import { SdkCache } from '../../../local/lambda/runtime/sdk-cache.js';
 import { eventually } from '../helpers.js';
 import { type RegistryPackage, startRegistry, type TestRegistry } from './npm-registry.js';
 
@@ -167,7 +167,7 @@ describe('SdkCache', () => {
         'tsx',
         '--input-type=module',
         '-e',
-        `import { SdkCache } from ${JSON.stringify(pathToFileURL(path.join(repo, 'local/lambda/sdk-cache.ts')).href)};
+        `import { SdkCache } from ${JSON.stringify(pathToFileURL(path.join(repo, 'local/lambda/runtime/sdk-cache.ts')).href)};
          await new SdkCache(${JSON.stringify(root)}, ${JSON.stringify(RELEASE)}, { env: ${JSON.stringify(env)} }).fill(['@aws-sdk/lib-fake']);`,
       ],
       { cwd: repo, stdio: 'ignore' },

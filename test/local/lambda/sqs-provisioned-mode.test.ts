@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
-import { sqsMappingConfiguration } from '../../../local/lambda/mapping-answers.js';
+import { sqsMappingConfiguration } from '../../../local/lambda/event-source-mappings/mapping-answers.js';
 import {
   type ProvisionedPollerConfig,
   SqsEventSource,
   type SqsMappingDefinition,
   sqsProvisionedPollerConfig,
-} from '../../../local/lambda/sqs-event-source.js';
+} from '../../../local/lambda/event-source-mappings/sqs-event-source.js';
+import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';

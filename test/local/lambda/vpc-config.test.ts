@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
-import { type NetworkLookup, withCheckedVpc } from '../../../local/lambda/vpc-config.js';
+import { type NetworkLookup, withCheckedVpc } from '../../../local/lambda/control-plane/vpc-config.js';
 
 /** A network of one subnet in vpc-1 and one group, recording what Lambda asked of it. */
 function network(): NetworkLookup & { readonly asked: string[] } {

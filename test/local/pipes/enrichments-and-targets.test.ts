@@ -1,10 +1,10 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, receiveBodies, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, inlineFunction, queueSubscription, stateMachine } from '../template-resources.js';
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -61,31 +61,18 @@ function assembly() {
 }
 
 describe('EventBridge Pipes enrichments and targets (local)', () => {
-  let runtime: LocalRuntime;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      pipesRetryBaseMs: 50,
-    });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  });
-  afterAll(async () => {
-    sqs.destroy();
-    await runtime.stop();
+  const local = restartableRuntime({
+    assembly,
+    options: { pipesRetryBaseMs: 50 },
+    clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),
   });
 
   const send = (name: string, body: unknown) =>
-    sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
+    local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
 
   it('enriches through an Express state machine and puts each answer on a Kinesis stream, keyed by its partition key parameter', async () => {
     await send('to-stream', { id: 'a-1' });
-    const kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
+    const kinesis = new KinesisClient({ endpoint: local.runtime.url, region, credentials });
     const { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({ StreamName: 'enriched', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
     );
@@ -101,12 +88,14 @@ describe('EventBridge Pipes enrichments and targets (local)', () => {
 
   it('publishes each event to an SNS topic target', async () => {
     await send('to-topic', { note: 'hello' });
-    expect((await receiveBodies(sqs, runtime.sqs.queueUrl('topic-out'), 1)).map((b) => JSON.parse(b))).toEqual([{ note: 'hello' }]);
+    expect((await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('topic-out'), 1)).map((b) => JSON.parse(b))).toEqual([
+      { note: 'hello' },
+    ]);
   });
 
   it('writes each event to a log group target, in the stream its parameters name', async () => {
     await send('to-logs', { line: 'logged' });
-    const logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });
+    const logs = new CloudWatchLogsClient({ endpoint: local.runtime.url, region, credentials });
     const events = await eventually(async () => {
       const answer = await logs
         .send(new GetLogEventsCommand({ logGroupName: 'pipe-logs', logStreamName: 'from-pipe' }))
@@ -120,19 +109,19 @@ describe('EventBridge Pipes enrichments and targets (local)', () => {
   it('drops a batch its enrichment answers with an empty object', async () => {
     await send('dropped', { id: 'gone' });
     await eventually(async () =>
-      (await runtime.sqs.GetQueueAttributes({ QueueUrl: runtime.sqs.queueUrl('dropped'), AttributeNames: ['All'] })).Attributes
+      (await local.runtime.sqs.GetQueueAttributes({ QueueUrl: local.runtime.sqs.queueUrl('dropped'), AttributeNames: ['All'] })).Attributes
         ?.ApproximateNumberOfMessages === '0'
         ? true
         : undefined,
     );
-    await runtime.pipes.idle();
-    expect(await receiveBodies(sqs, runtime.sqs.queueUrl('drop-out'), 0, 500)).toEqual([]);
+    await local.runtime.pipes.idle();
+    expect(await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('drop-out'), 0, 500)).toEqual([]);
   });
 
   it('fails if the enrichment is a Standard state machine: named at start-up, the pipe not run', () => {
-    expect(runtime.warnings.join('\n')).toContain(
+    expect(local.runtime.warnings.join('\n')).toContain(
       'its enrichment arn:aws:states:us-east-1:000000000000:stateMachine:standard-enricher is a STANDARD state machine',
     );
-    expect(runtime.pipes.describe().map((p) => p.name)).not.toContain('standard-pipe');
+    expect(local.runtime.pipes.describe().map((p) => p.name)).not.toContain('standard-pipe');
   });
 });

@@ -2,10 +2,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, receiveBodies, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, eventRule, inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 
 interface Seen {
@@ -187,33 +187,20 @@ function assembly(server: string) {
 
 describe('EventBridge Pipes API destination and API Gateway enrichments and targets (local)', () => {
   const server = new StandInServer();
-  let runtime: LocalRuntime;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    const url = await server.listen();
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(url),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      pipesRetryBaseMs: 50,
-    });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  });
-  afterAll(async () => {
-    sqs.destroy();
-    await runtime.stop();
-    await server.close();
+  // Registered first, so that it closes after the runtime stops (vitest runs afterAll hooks in reverse).
+  afterAll(() => server.close());
+  const local = restartableRuntime({
+    assembly: async () => assembly(await server.listen()),
+    options: { pipesRetryBaseMs: 50 },
+    clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),
   });
 
   const send = (name: string, body: unknown) =>
-    sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
+    local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
 
   it('calls an API destination enrichment with its input template, path, header and query parameters and the connection API key', async () => {
     await send('enrich-source', { id: 'o-1', note: 'first' });
-    const [body] = await receiveBodies(sqs, runtime.sqs.queueUrl('http-out'), 1);
+    const [body] = await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('http-out'), 1);
     const [request] = server.requestsTo('/enrich/');
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/enrich/o-1?note=first');
@@ -233,10 +220,10 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
   it("sends each element of the enrichment's array answer to the target, and none for an empty answer", async () => {
     await send('enrich-source', { id: 'none', note: 'dropped' });
     await send('enrich-source', { id: 'two', note: 'split' });
-    const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('http-out'), 2);
+    const bodies = await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('http-out'), 2);
     expect(bodies.map((b) => (JSON.parse(b) as { got: string }).got).sort()).toEqual(['two-a', 'two-b']);
-    await runtime.pipes.idle();
-    expect(await receiveBodies(sqs, runtime.sqs.queueUrl('http-out'), 0)).toEqual([]);
+    await local.runtime.pipes.idle();
+    expect(await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('http-out'), 0)).toEqual([]);
   });
 
   it('sends each event to an API destination target with its method, input template, parameters and basic authorization', async () => {
@@ -274,10 +261,10 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
   });
 
   it('fails if the enrichment answers other than 2xx: the batch is retried, then described in the dead-letter queue', async () => {
-    const kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
+    const kinesis = new KinesisClient({ endpoint: local.runtime.url, region, credentials });
     await kinesis.send(new PutRecordCommand({ StreamName: 'http-stream', PartitionKey: 'k', Data: Buffer.from('{"n":1}') }));
     kinesis.destroy();
-    const [dead] = await receiveBodies(sqs, runtime.sqs.queueUrl('http-failed'), 1);
+    const [dead] = await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('http-failed'), 1);
     const message = JSON.parse(dead ?? '') as {
       requestContext: { condition: string; approximateInvokeCount: number };
       responseContext: { errorMessage: string };
@@ -288,13 +275,13 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
   });
 
   it('fails if an EventBridge rule targets an API destination: named at start-up, as rule targets do not call one locally', () => {
-    expect(runtime.warnings.join('\n')).toMatch(
+    expect(local.runtime.warnings.join('\n')).toMatch(
       /PipeHttp\/HookRule \(AWS::Events::Rule\): target hook \(arn:aws:events:[^)]*api-destination\/[^)]*\) is not run locally/,
     );
   });
 
   it('fails if a pipe batches its source for an API destination, its connection lacks its secret, or its target is an ECS task: named at start-up, not run', () => {
-    const warnings = runtime.warnings.join('\n');
+    const warnings = local.runtime.warnings.join('\n');
     expect(warnings).toContain(
       'PipeHttp/BatchedPipe (AWS::Pipes::Pipe): BatchSize 5 with an API destination or API Gateway enrichment or target',
     );
@@ -305,7 +292,7 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
       'PipeHttp/EcsPipe (AWS::Pipes::Pipe): its target arn:aws:ecs:us-east-1:000000000000:cluster/jobs is an ECS task, which the local runtime does not run',
     );
     expect(
-      runtime.pipes
+      local.runtime.pipes
         .describe()
         .map((p) => p.name)
         .filter((n) => ['batched-pipe', 'secret-pipe', 'ecs-pipe'].includes(n)),

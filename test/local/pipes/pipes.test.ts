@@ -1,10 +1,10 @@
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -106,35 +106,17 @@ function assembly() {
 }
 
 describe('EventBridge Pipes from DynamoDB streams (local)', () => {
-  let runtime: LocalRuntime;
-  let ddb: DynamoDBClient;
-  let sqs: SQSClient;
-  let cdkOut: string;
-  let dataDir: string;
-
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, pipesRetryBaseMs: 50 });
-    ddb = dynamoDbClient(runtime.url);
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  };
-  const stop = async () => {
-    ddb.destroy();
-    sqs.destroy();
-    await runtime.stop();
-  };
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    await start();
+  const local = restartableRuntime({
+    assembly,
+    options: { pipesRetryBaseMs: 50 },
+    clients: ({ url }) => ({ ddb: dynamoDbClient(url), sqs: new SQSClient(sdkConfig(url)) }),
   });
-  afterAll(stop);
 
   const put = (table: string, pk: string, more: Record<string, unknown> = {}) =>
-    ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...more } as never }));
+    local.ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...more } as never }));
 
   /** Receives what the queue holds now (and deletes nothing: each test uses its own items). */
-  const drain = (name: string, expected: number) => receiveBodies(sqs, runtime.sqs.queueUrl(name), expected, 15_000);
+  const drain = (name: string, expected: number) => receiveBodies(local.sqs, local.runtime.sqs.queueUrl(name), expected, 15_000);
 
   it('puts only the records its filter matches on the bus, shaped by its input template, with a dynamic detail-type', async () => {
     await put('orders', 'o-1', { kind: { S: 'order' } });
@@ -146,8 +128,10 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
       ['INSERT', 'test.orders', { orderId: 'o-1', change: 'INSERT', pipe: 'orders-pipe' }],
       ['INSERT', 'test.orders', { orderId: 'o-2', change: 'INSERT', pipe: 'orders-pipe' }],
     ]);
-    await runtime.pipes.idle();
-    const more = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.sqs.queueUrl('bus-out'), MaxNumberOfMessages: 10 }));
+    await local.runtime.pipes.idle();
+    const more = await local.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('bus-out'), MaxNumberOfMessages: 10 }),
+    );
     expect(more.Messages ?? []).toEqual([]);
   });
 
@@ -159,7 +143,7 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
   });
 
   it('bisects a failing batch, delivers the records that succeed and sends the one that keeps failing to the dead-letter queue', async () => {
-    await runtime.pipes.idle();
+    await local.runtime.pipes.idle();
     await put('jobs', 'j-a', { n: { N: '1' } });
     await put('jobs', 'j-bad', { n: { N: '2' }, fail: { BOOL: true } });
     await put('jobs', 'j-c', { n: { N: '3' } });
@@ -194,13 +178,11 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
     await put('slow', 's-1');
     await put('slow', 's-2');
     await put('slow', 's-3');
-    await stop();
-    await start();
+    await local.restart();
     const bodies = (await drain('slow-out', 3)).map((b) => JSON.parse(b).dynamodb.Keys.pk.S);
     expect(bodies).toEqual(['s-1', 's-2', 's-3']);
-    await runtime.pipes.idle();
-    await stop();
-    await start();
+    await local.runtime.pipes.idle();
+    await local.restart();
     await put('slow', 's-4');
     const after = (await drain('slow-out', 1)).map((b) => JSON.parse(b).dynamodb.Keys.pk.S);
     expect(after).toEqual(['s-4']);

@@ -166,10 +166,10 @@ describe('ServiceRegistry', () => {
     const registry = registryOf(recorder, [
       {
         ...states,
-        runsStepFunctions: true,
+        collects: 'stepFunctions',
         stepFunctions: declaring('sfn'),
         create: (context) => {
-          given = context.stepFunctionsIntegrations.map((declared) => declared.name);
+          given = context.contributions('stepFunctions').map((declared) => declared.name);
           return states.create(context, undefined);
         },
       },
@@ -188,14 +188,14 @@ describe('ServiceRegistry', () => {
     expect(given).toEqual(['queues', 'states']);
   });
 
-  it('fails if two modules run Step Functions integrations, naming them', () => {
+  it('fails if two modules collect the same contributions (Step Functions integrations), naming them', () => {
     const recorder = new Recorder();
     expect(() =>
       registryOf(recorder, [
-        { ...recorder.module('states'), runsStepFunctions: true },
-        { ...recorder.module('workflows'), runsStepFunctions: true },
+        { ...recorder.module('states'), collects: 'stepFunctions' },
+        { ...recorder.module('workflows'), collects: 'stepFunctions' },
       ]),
-    ).toThrow(new ServiceOrderError('two modules run Step Functions integrations: states, workflows'));
+    ).toThrow(new ServiceOrderError('two modules collect stepFunctions: states, workflows'));
   });
 
   it('fails if a module needs a service no module provides', () => {

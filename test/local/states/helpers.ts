@@ -4,7 +4,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import { type Clock, ManualClock } from '../../../local/clock.js';
 import type { DynamoDbForTasks, DynamoDbOperation } from '../../../local/dynamodb/step-functions.js';
 import type { PutEventsEntry } from '../../../local/events/step-functions.js';
-import type { InvokeOutcome } from '../../../local/lambda/function-runtime.js';
+import type { InvokeOutcome } from '../../../local/lambda/runtime/function-runtime.js';
 import { queueDoesNotExist } from '../../../local/sqs/sqs-errors.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
 import { type StateMachineTemplate, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durableFunctionLines } from '../../../../local/lambda/durable/startup-lines.js';
-import type { FunctionDefinition } from '../../../../local/lambda/function-runtime.js';
+import type { FunctionDefinition } from '../../../../local/lambda/runtime/function-runtime.js';
 
 const fn = (name: string, template: Record<string, unknown>): FunctionDefinition => ({
   name,

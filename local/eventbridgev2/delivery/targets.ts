@@ -1,0 +1,183 @@
+import { tryParseArn } from '../../arn.js';
+import { AwsError } from '../../aws-error.js';
+import type { TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
+import type { Fields } from '../store.js';
+import { TransformError } from './expressions.js';
+import { payloadText } from './selection.js';
+
+/**
+ * What a target takes in one call, from the CloudFormation reference of
+ * `AWS::EventsV2::Subscriber BatchConfiguration` (MaxBatchSize: "500 for Kinesis Data Streams
+ * and Amazon Data Firehose, 100 for Lambda, Step Functions, and AWS::EventsV2::EventBus
+ * targets, 10 for Amazon SQS, Amazon SNS, and AWS::Events::EventBus targets") and the targets'
+ * own request size limits (eb-custom-bus-batching: "the target's own payload size limit, for
+ * example 256 KB for an Amazon SQS request").
+ */
+export interface TargetLimits {
+  readonly maxBatch: number;
+  readonly maxBytes: number;
+}
+
+const KB = 1024;
+const LIMITS: Readonly<Record<string, TargetLimits>> = {
+  sqs: { maxBatch: 10, maxBytes: 256 * KB },
+  sns: { maxBatch: 10, maxBytes: 256 * KB },
+  // Invoke's payload: 6 MB synchronous; the asynchronous 1 MB is taken below.
+  lambda: { maxBatch: 100, maxBytes: 6 * KB * KB },
+  // StartExecution's input.
+  states: { maxBatch: 100, maxBytes: 256 * KB },
+  kinesis: { maxBatch: 500, maxBytes: 5 * KB * KB },
+  events: { maxBatch: 10, maxBytes: 256 * KB },
+};
+const LAMBDA_ASYNC_BYTES = KB * KB;
+
+/** The limits of the target `arn` names, for the parameters it is invoked with. */
+export function targetLimits(arn: string, parameters: Fields): TargetLimits {
+  const service = tryParseArn(arn)?.service ?? '';
+  const limits = LIMITS[service] ?? { maxBatch: 1, maxBytes: 256 * KB };
+  if (service === 'lambda' && invocationType(parameters) !== 'REQUEST_RESPONSE') return { ...limits, maxBytes: LAMBDA_ASYNC_BYTES };
+  return limits;
+}
+
+/** One event of a batch, as the target gets it. */
+export interface BatchItem {
+  readonly eventId: string;
+  readonly groupId?: string;
+  readonly payload: unknown;
+  /** The subscriber's target parameters for this event (`SqsParameters`, `LambdaParameters`, ...). */
+  readonly parameters: Fields;
+}
+
+/** What became of one event of a batch at the target. */
+export type ItemResult = { readonly ok: true } | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
+
+/**
+ * InvocationType of a Lambda (or Step Functions) target. The user guide documents no default
+ * (eb-custom-bus-target-lambda); EVENT is taken, as a Custom Event Bus - Classic rule invokes.
+ */
+function invocationType(parameters: Fields): 'EVENT' | 'REQUEST_RESPONSE' {
+  const lambda = (parameters.LambdaParameters ?? parameters.StepFunctionsParameters) as Fields | undefined;
+  return lambda?.InvocationType === 'REQUEST_RESPONSE' ? 'REQUEST_RESPONSE' : 'EVENT';
+}
+
+const failed = (error: unknown): ItemResult => ({
+  ok: false,
+  errorCode:
+    error instanceof AwsError
+      ? error.code
+      : error instanceof TransformError
+        ? error.errorCode
+        : ((error as Error)?.name ?? 'InternalFailure'),
+  errorMessage: (error as Error)?.message ?? String(error),
+});
+
+/**
+ * Sends a batch to the subscriber's target through the runtime's one TargetDispatcher, each
+ * event its result in order. A function (eb-custom-bus-target-lambda) gets one Invoke with the
+ * array of the batch's payloads (the payload itself when MaxBatchSize is 1), and a function
+ * error under REQUEST_RESPONSE fails the whole batch (the user guide documents no per-event
+ * response for subscribers); a state machine one execution per batch with the array as its
+ * input (eb-custom-bus-target-sfn); a queue or a topic one message per event, in order, and
+ * with `ordered` an event whose earlier event of the same group failed is not sent.
+ */
+export async function sendBatch(
+  dispatcher: TargetDispatcher,
+  targetArn: string,
+  items: readonly BatchItem[],
+  options: {
+    readonly singleEvent: boolean;
+    readonly ordered: boolean;
+    /** The per-invocation parameters (LambdaParameters, StepFunctionsParameters) resolved over the batch. @throws TransformError */
+    readonly invocation: () => Promise<Fields>;
+  },
+): Promise<ItemResult[]> {
+  const service = tryParseArn(targetArn)?.service;
+  const first = items[0];
+  if (first === undefined) return [];
+  if (service === 'lambda' || service === 'states') {
+    const payload = options.singleEvent && items.length === 1 ? first.payload : items.map((item) => item.payload);
+    let result: ItemResult;
+    try {
+      result = await sendWhole(dispatcher, targetArn, payload, await options.invocation());
+    } catch (error) {
+      // A parameter expression that fails fails the whole invocation (TransformError).
+      result = failed(error);
+    }
+    return items.map(() => result);
+  }
+  const results: ItemResult[] = [];
+  const failedGroups = new Set<string>();
+  for (const item of items) {
+    const group = item.groupId ?? '';
+    if (options.ordered && failedGroups.has(group)) {
+      results.push({ ok: false, errorCode: 'NotSent', errorMessage: 'not sent: an earlier event of its group failed in this batch' });
+      continue;
+    }
+    try {
+      await dispatcher.send(targetArn, perEventMessage(targetArn, item));
+      results.push({ ok: true });
+    } catch (error) {
+      failedGroups.add(group);
+      results.push(failed(error));
+    }
+  }
+  return results;
+}
+
+async function sendWhole(dispatcher: TargetDispatcher, targetArn: string, payload: unknown, parameters: Fields): Promise<ItemResult> {
+  const type = invocationType(parameters);
+  try {
+    if (tryParseArn(targetArn)?.service === 'states') {
+      const name = (parameters.StepFunctionsParameters as Fields | undefined)?.Name;
+      await dispatcher.send(targetArn, { body: payloadText(payload), ...(typeof name === 'string' ? { states: { name } } : {}) });
+      return { ok: true };
+    }
+    const lambda = (parameters.LambdaParameters ?? {}) as Fields;
+    const durable = lambda.DurableExecutionName;
+    const dispatched = await dispatcher.send(qualified(targetArn, lambda.Qualifier), {
+      body: '',
+      lambda: {
+        event: payload,
+        invocationType: type === 'REQUEST_RESPONSE' ? 'RequestResponse' : 'Event',
+        ...(typeof durable === 'string' ? { durableExecutionName: durable } : {}),
+      },
+    });
+    const outcome = dispatched.service === 'lambda' ? dispatched.outcome : undefined;
+    if (outcome !== undefined && !outcome.ok)
+      return {
+        ok: false,
+        errorCode: outcome.error.errorType ?? 'FunctionError',
+        errorMessage: outcome.error.errorMessage ?? 'the function failed',
+      };
+    return { ok: true };
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** The function ARN with LambdaParameters' Qualifier, when the ARN names no version or alias itself. */
+function qualified(arn: string, qualifier: unknown): string {
+  return typeof qualifier === 'string' && arn.split(':').length === 7 ? `${arn}:${qualifier}` : arn;
+}
+
+/** The message of one event to a queue, a topic or a stream, with its parameters (SqsParameters, SnsParameters, KinesisParameters). */
+function perEventMessage(targetArn: string, item: BatchItem): TargetMessage {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const sqs = (item.parameters.SqsParameters ?? {}) as Fields;
+  const sns = (item.parameters.SnsParameters ?? {}) as Fields;
+  const kinesis = (item.parameters.KinesisParameters ?? {}) as Fields;
+  // A FIFO queue or topic needs a group and a deduplication id: the event's group, and its id, so
+  // that an event sent again after a crash is taken once (SQS's 5-minute deduplication).
+  const fifo = targetArn.endsWith('.fifo');
+  const groupId = text(sqs.MessageGroupId ?? sns.MessageGroupId) ?? (fifo ? item.groupId : undefined);
+  const dedupId = text(sqs.MessageDeduplicationId ?? sns.MessageDeduplicationId) ?? (fifo ? item.eventId : undefined);
+  const delay = text(sqs.DelaySeconds);
+  const subject = text(sns.Subject);
+  const ids = { ...(groupId ? { MessageGroupId: groupId } : {}), ...(dedupId ? { MessageDeduplicationId: dedupId } : {}) };
+  return {
+    body: payloadText(item.payload),
+    sqs: { ...ids, ...(delay === undefined ? {} : { DelaySeconds: Number(delay) }) },
+    sns: { ...ids, ...(subject ? { Subject: subject } : {}) },
+    kinesis: { partitionKey: text(kinesis.PartitionKey) ?? item.eventId },
+  };
+}

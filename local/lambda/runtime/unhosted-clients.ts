@@ -1,0 +1,179 @@
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import * as path from 'node:path';
+import type { SdkClient } from '../../services/service-module.js';
+import type { FunctionDefinition } from '../shared/function-definition.js';
+
+/**
+ * Services whose clients the SDK's credential providers carry (STS, SSO, Cognito Identity):
+ * a function holds them whatever it calls, and reaches them only without credentials in
+ * its environment, which every local function has.
+ */
+const CREDENTIAL_SERVICES = new Set(['STS', 'SSO', 'SSO OIDC', 'Cognito Identity', 'Signin']);
+
+/** Code files of a function's asset read for clients; a bigger asset is read up to this many bytes. */
+const MAX_BYTES = 64 * 1024 * 1024;
+const CODE_FILE = /\.(?:m|c)?js$/;
+
+/**
+ * A bundled v3 client names its service once, as its configuration's default
+ * (`serviceId: config?.serviceId ?? "Bedrock Runtime"`, minified or not).
+ */
+const BUNDLED_SERVICE_ID = /serviceId\s*:\s*[\w$]+\?\.serviceId\s*\?\?\s*["']([^"']+)["']/g;
+/** A client the code leaves to the runtime's SDK: `import ... from "@aws-sdk/client-x"`, `import("...")`, `require("...")`. */
+const EXTERNAL_CLIENT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](@aws-sdk\/client-[a-z0-9-]+)["']/g;
+
+/**
+ * A bare specifier the code hands to `import`, `import()` or `require()` (`__require` in
+ * esbuild's ES module output): what a bundle leaves to the runtime, as NodejsFunction
+ * leaves every `@aws-sdk/*` package.
+ */
+const IMPORTED =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\b(?:__)?require\s*\(\s*)["']((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*)(?:\/[^"'\s]*)?["']/gi;
+
+/** What a function's code holds and what it leaves to the runtime, read once for every start-up check. */
+export interface CodeScan {
+  /** The service ids of the v3 clients bundled into it. */
+  readonly bundledServiceIds: ReadonlySet<string>;
+  /** The `@aws-sdk/client-*` packages any of its files imports (its own node_modules included). */
+  readonly clientPackages: ReadonlySet<string>;
+  /**
+   * The packages its own files (outside node_modules) import that neither its folder nor its
+   * layers hold: what it needs from the runtime. Node's built-in modules are not among them.
+   */
+  readonly external: ReadonlySet<string>;
+}
+
+/** Reads a function's code (its asset folder, and the layers it has) for the clients it holds and the packages it needs. */
+export function scanCode(codePath: string, layerRoots: readonly string[] = []): CodeScan {
+  const bundledServiceIds = new Set<string>();
+  const clientPackages = new Set<string>();
+  const external = new Set<string>();
+  const held = holder(codePath, layerRoots);
+  for (const { file, code } of codeFiles(codePath)) {
+    for (const [, serviceId = ''] of code.matchAll(BUNDLED_SERVICE_ID)) bundledServiceIds.add(serviceId);
+    for (const [, name = ''] of code.matchAll(EXTERNAL_CLIENT)) clientPackages.add(name);
+    if (file.split(path.sep).includes('node_modules')) continue;
+    for (const [, name = ''] of code.matchAll(IMPORTED)) {
+      if (!isBuiltin(name) && !name.startsWith('node:') && !held(path.dirname(file), name)) external.add(name);
+    }
+  }
+  return { bundledServiceIds, clientPackages, external };
+}
+
+/** A function's scan, read once per version of its definition (a reload brings new definitions). */
+export function codeScans(): (fn: FunctionDefinition) => CodeScan {
+  const scans = new WeakMap<FunctionDefinition, CodeScan>();
+  return (fn) => {
+    const known = scans.get(fn);
+    if (known !== undefined) return known;
+    const scan = scanCode(fn.codePath, fn.layers);
+    scans.set(fn, scan);
+    return scan;
+  };
+}
+
+/** The AWS SDK clients a function's code holds that no local service answers: by service id when bundled, by package when external. */
+export function unhostedClients(
+  code: string | CodeScan,
+  hosted: readonly SdkClient[],
+  unloadable: ReadonlySet<string> = new Set(),
+): string[] {
+  const scan = typeof code === 'string' ? scanCode(code) : code;
+  const serviceIds = new Set(hosted.map((client) => client.serviceId));
+  const packages = new Set(hosted.map((client) => client.package));
+  const found = new Set<string>();
+  for (const serviceId of scan.bundledServiceIds) {
+    if (!serviceIds.has(serviceId) && !CREDENTIAL_SERVICES.has(serviceId)) found.add(serviceId);
+  }
+  for (const name of scan.clientPackages) {
+    // A client that cannot be loaded fails first, with Cannot find module: that is what the report says of it.
+    if (unloadable.has(name)) continue;
+    if (!packages.has(name) && !name.startsWith('@aws-sdk/client-sts') && !name.startsWith('@aws-sdk/client-sso')) found.add(name);
+  }
+  return [...found].sort();
+}
+
+/**
+ * One start-up line for each function whose code holds a client of a service the runtime
+ * does not host, leaving out the clients `unloadable` says it cannot load.
+ */
+export function unhostedClientWarnings(
+  functions: readonly FunctionDefinition[],
+  hosted: readonly SdkClient[],
+  scanOf: (fn: FunctionDefinition) => CodeScan = (fn) => scanCode(fn.codePath, fn.layers),
+  unloadable: (fn: FunctionDefinition) => ReadonlySet<string> = () => new Set(),
+): string[] {
+  const lines: string[] = [];
+  for (const fn of functions) {
+    const clients = unhostedClients(scanOf(fn), hosted, unloadable(fn));
+    if (clients.length === 0) continue;
+    lines.push(
+      `function ${fn.name} (AWS::Lambda::Function): its code holds a client of ${clients.join(', ')}, which no local service answers; its calls fail with UnknownOperationException`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Whether a package is found from a folder of the function's code as Lambda finds it: in a
+ * node_modules folder from there up to the asset's root, or in a layer's.
+ */
+function holder(codePath: string, layerRoots: readonly string[]): (folder: string, name: string) => boolean {
+  const root = path.resolve(codePath);
+  const major = process.versions.node.split('.')[0];
+  const layerFolders = layerRoots.flatMap((layer) => [
+    path.join(layer, 'nodejs', `node${major}`, 'node_modules'),
+    path.join(layer, 'nodejs', 'node_modules'),
+  ]);
+  const known = new Map<string, boolean>();
+  const has = (modules: string, name: string) => {
+    const key = `${modules}\0${name}`;
+    if (!known.has(key)) known.set(key, existsSync(path.join(modules, name)));
+    return known.get(key) === true;
+  };
+  return (folder, name) => {
+    for (let at = path.resolve(folder); ; at = path.dirname(at)) {
+      if (has(path.join(at, 'node_modules'), name)) return true;
+      if (at === root || !at.startsWith(root)) break;
+    }
+    return layerFolders.some((modules) => has(modules, name));
+  };
+}
+
+/**
+ * The text of each code file of a function's asset, as the start-up checks read them (its
+ * node_modules too, up to MAX_BYTES): other services' checks read a function's code here
+ * (the Bedrock module looks for the model ids it names). Read afresh, not from codeScans():
+ * a scan keeps what Lambda's checks found, not the text, and runs at the Lambda module's start,
+ * after the other modules' start-up checks.
+ */
+export function* functionCode(fn: Pick<FunctionDefinition, 'codePath'>): Iterable<string> {
+  for (const { code } of codeFiles(fn.codePath)) yield code;
+}
+
+/** The function asset's code files (its node_modules too: a client shipped there is held as well), up to MAX_BYTES read. */
+function* codeFiles(root: string): Generator<{ file: string; code: string }> {
+  let budget = MAX_BYTES;
+  const folders = [root];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch (error) {
+      // A missing asset is reported where the function is run; here there is nothing to read.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) folders.push(file);
+      else if (entry.isFile() && CODE_FILE.test(entry.name)) {
+        const size = statSync(file).size;
+        if (size > budget) return;
+        budget -= size;
+        yield { file, code: readFileSync(file, 'utf8') };
+      }
+    }
+  }
+}

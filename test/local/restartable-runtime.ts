@@ -1,0 +1,79 @@
+import { afterAll, beforeAll } from 'vitest';
+import { LocalRuntime } from '../../local/runtime.js';
+import type { RuntimeOptions } from '../../local/services/service-module.js';
+import { credentials, region, tempDataDir } from './helpers.js';
+
+/** What a suite talks to the runtime with: clients it destroys before the runtime stops (the AWS SDK's). */
+type Clients = Readonly<Record<string, { destroy(): void }>>;
+
+/** The suite's runtime as it runs now (a restart makes another), its clients of it, and what it was started from. */
+export type RestartableRuntime<C extends Clients> = {
+  readonly runtime: LocalRuntime;
+  readonly cdkOut: string;
+  readonly dataDir: string;
+  /** Stops the runtime and starts another on the same assembly and data folder: what survives a restart is what the folder kept. */
+  restart(): Promise<void>;
+} & C;
+
+/** The endpoint and signing of an AWS SDK client of the runtime at `url`: `new KinesisClient(sdkConfig(url))`. */
+export function sdkConfig(url: string) {
+  return { endpoint: url, region, credentials };
+}
+
+/**
+ * One runtime for a suite: started before its tests on the assembly `assembly()` writes and a
+ * fresh data folder, with the clients `clients` makes of it; stopped (its clients
+ * destroyed first) after them; `restart` stops and starts it again on the same folder. The
+ * runtime and clients are read from the returned object, which follows each restart.
+ */
+export function restartableRuntime<C extends Clients>(setup: {
+  readonly assembly: () => string | Promise<string>;
+  /** The runtime's options beside the assembly, data folder and port (quiet logs by default). */
+  readonly options?: Omit<Partial<RuntimeOptions>, 'cdkOut' | 'dataDir'>;
+  /** Its clients, made of each runtime started (its URL, a role's credentials). */
+  readonly clients: (runtime: LocalRuntime) => C;
+}): RestartableRuntime<C> {
+  let started: { runtime: LocalRuntime; clients: C } | undefined;
+  let folders: { cdkOut: string; dataDir: string } | undefined;
+  const running = () => {
+    if (started === undefined) throw new Error('the suite runtime is not running: read it inside a test, after beforeAll');
+    return started;
+  };
+  const start = async () => {
+    if (folders === undefined) throw new Error('the suite runtime starts in beforeAll');
+    const runtime = await LocalRuntime.start({ logEvents: false, log: () => {}, ...setup.options, ...folders, port: 0 });
+    started = { runtime, clients: setup.clients(runtime) };
+  };
+  const stop = async () => {
+    const current = started;
+    started = undefined;
+    if (current === undefined) return;
+    for (const client of Object.values(current.clients)) client.destroy();
+    await current.runtime.stop();
+  };
+  beforeAll(async () => {
+    folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
+    await start();
+  });
+  afterAll(stop);
+  const suite = {
+    get runtime() {
+      return running().runtime;
+    },
+    get cdkOut() {
+      if (folders === undefined) throw new Error('the suite runtime writes its assembly in beforeAll');
+      return folders.cdkOut;
+    },
+    get dataDir() {
+      if (folders === undefined) throw new Error('the suite runtime makes its data folder in beforeAll');
+      return folders.dataDir;
+    },
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
+  return new Proxy(suite, {
+    get: (target, name, receiver) => (name in target ? Reflect.get(target, name, receiver) : running().clients[name as string]),
+  }) as RestartableRuntime<C>;
+}
