@@ -26,10 +26,10 @@ export interface BedrockJobsOptions {
 }
 
 /**
- * Bedrock's jobs: Bedrock Runtime's asynchronous invocations (`/async-invoke`, the runtime's
- * model; its other routes are BedrockApi's) and the control plane's batch inference jobs
- * (`bedrock`'s model; its other operations answered as unsupported by name), each spoken by
- * the model-driven REST-JSON codec and kept in the service's database.
+ * Bedrock's jobs: Bedrock Runtime's asynchronous invocations (served with the runtime's
+ * model calls, bedrock-api.ts) and the control plane's batch inference jobs (`bedrock`'s
+ * model, spoken by the model-driven REST-JSON codec; its other operations answered as
+ * unsupported by name), kept in the service's database.
  */
 export function bedrockJobs(options: BedrockJobsOptions) {
   const { bedrock, db, clock, region, accountId } = options;
@@ -55,12 +55,6 @@ export function bedrockJobs(options: BedrockJobsOptions) {
     onError: options.onError,
   });
   const protocols = [
-    new ModelRestJsonProtocol(
-      loadModel('bedrock-runtime'),
-      operationTable(asyncInvokes, AsyncInvokeApi) as ModelOperations,
-      { serviceName: 'Bedrock Runtime', validate: modelValidator('bedrock-runtime') },
-      { paths: /^\/async-invoke(\/|$)/, greedyLabels: ['invocationArn'] },
-    ),
     new ModelRestJsonProtocol(
       loadModel('bedrock'),
       operationTable(batch, BatchInferenceApi) as ModelOperations,

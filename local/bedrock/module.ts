@@ -2,7 +2,7 @@ import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule, ServiceOption } from '../services/service-module.js';
 import { AsyncInvokeApi } from './async-invoke.js';
 import { BatchInferenceApi } from './batch-inference.js';
-import { BedrockApi } from './bedrock-api.js';
+import { BedrockRuntimeApi, bedrockRuntimeProtocol } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { bedrockJobs } from './job-apis.js';
@@ -61,9 +61,13 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
   stepFunctions: bedrockStepFunctions,
-  // Asynchronous invocations (the runtime's other operations are BedrockApi's, by hand), batch inference jobs, and the knowledge bases' operations (their APIs' methods).
+  // The model calls and asynchronous invocations, batch inference jobs, and the knowledge bases' operations (their APIs' methods).
   apis: [
-    { model: 'bedrock-runtime', operations: apiOperations(AsyncInvokeApi), protocolFromModel: true },
+    {
+      model: 'bedrock-runtime',
+      operations: [...apiOperations(BedrockRuntimeApi), ...apiOperations(AsyncInvokeApi)],
+      protocolFromModel: true,
+    },
     { model: 'bedrock', operations: apiOperations(BatchInferenceApi), protocolFromModel: true },
     { model: 'bedrock-agent', operations: apiOperations(KnowledgeBaseAgentApi), protocolFromModel: true },
     { model: 'bedrock-agent-runtime', operations: apiOperations(KnowledgeBaseRuntimeApi), protocolFromModel: true },
@@ -121,7 +125,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     KNOWLEDGE_BASES.set(bedrock, knowledgeBases);
     if (mayCallModels(services.get('template').app)) CALLING_MODELS.add(bedrock);
     const rest = [
-      new BedrockApi(bedrock),
+      bedrockRuntimeProtocol(bedrock, jobs.asyncInvokes),
       // The OpenAI-compatible Chat Completions and Responses under /openai/v1, bedrock-runtime's as AWS serves them.
       new OpenAiCompatibleApi(bedrock, { region, clock }),
       ...jobs.protocols,

@@ -34,7 +34,8 @@ function deleteObjects(input: Input): OperationAuthorization[] {
 export const MISSING_KEY = 'a missing key';
 
 /**
- * How IAM authorizes S3's requests (its module declares it), the operations s3OperationName names, with `{ Bucket, Key }`): object operations on
+ * How IAM authorizes S3's requests (its module declares it; the operations S3's model routes a request to, with
+ * their input in the API's shape): object operations on
  * `arn:aws:s3:::<bucket>/<key>`, bucket operations on `arn:aws:s3:::<bucket>`. HeadObject
  * is s3:GetObject, listing s3:ListBucket, HeadBucket s3:ListBucket, a multipart upload's
  * parts s3:PutObject, a copy s3:PutObject on the target and s3:GetObject on the source.

@@ -1,3 +1,4 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
@@ -8,6 +9,7 @@ import { s3Iam } from './iam-authorizations.js';
 import { S3_RESOURCE_POLICIES } from './resource-policies.js';
 import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
+import { S3Api } from './s3-api.js';
 import { S3Service } from './s3-service.js';
 import { bucketLines } from './startup-lines.js';
 import { s3StepFunctions } from './step-functions.js';
@@ -24,11 +26,19 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API model it serves (`apis`): S3's REST-XML, spoken from the model (rest-protocol.ts). */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    s3: 's3';
+  }
+}
+
 /** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge, notifications to SQS, SNS and Lambda. */
 export const s3Module: ServiceModule<'s3'> = {
   name: 's3',
   iam: s3Iam,
   stepFunctions: s3StepFunctions,
+  apis: [{ model: 's3', operations: apiOperations(S3Api), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-s3', serviceId: 'S3' }],
   needs: ['template', 'events', 'sqs', 'sns', 'lambda'],
   databases: ['s3'],

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { elementTexts, type XmlElement } from './xml.js';
 
 /**
  * A bucket's queue, topic and function notification configurations
@@ -145,16 +144,32 @@ const list = (value: unknown): Props[] => (Array.isArray(value) ? (value as Prop
  * The configurations of a template's `NotificationConfiguration`: the bucket's own
  * (CloudFormation's shape: `QueueConfigurations[].Queue`, `Event`, `Filter.S3Key.Rules`) or a
  * `Custom::S3BucketNotifications` resource's (the S3 API's JSON shape, which CDK v1 and v2
- * pass to PutBucketNotificationConfiguration: `QueueArn`, `Events`, `Filter.Key.FilterRules`).
+ * pass to PutBucketNotificationConfiguration: `QueueArn`, `Events`, `Filter.Key.FilterRules`),
+ * their made-up Ids stable across starts.
  * @throws AwsError InvalidArgument as S3 would refuse it.
  */
 export function templateConfigurations(bucket: string, configuration: Props): DestinationConfiguration[] {
+  return configurationsOf(configuration, (seed) => madeUpId(`${bucket}/${seed}`));
+}
+
+/**
+ * The configurations of a PutBucketNotificationConfiguration document (the API's shape, read
+ * from its XML by the model-driven codec); S3 makes up the Id of one sent without.
+ * @throws AwsError InvalidArgument as S3 would refuse it.
+ */
+export function configurationsOfModel(configuration: NotificationConfiguration): DestinationConfiguration[] {
+  // In the document's order, which S3 keeps: topics, queues, then functions (their test events go out so).
+  const order: readonly DestinationKind[] = ['topic', 'queue', 'function'];
+  return configurationsOf(configuration as Props, () => madeUpId()).sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+}
+
+function configurationsOf(configuration: Props, idOf: (seed: string) => string): DestinationConfiguration[] {
   const found: DestinationConfiguration[] = [];
   const add = (kind: DestinationKind, entry: Props, arn: unknown, events: unknown, rules: unknown) => {
     if (typeof arn !== 'string') throw invalid(`the ${kind} destination did not resolve to an ARN: ${JSON.stringify(arn)}`);
     const eventList = (Array.isArray(events) ? events : [events]).map(String);
     const ruleList = list(rules).map((rule) => ({ name: rule.Name, value: rule.Value }));
-    const id = typeof entry.Id === 'string' ? entry.Id : madeUpId(`${bucket}/${found.length}/${kind}/${arn}/${eventList.join(',')}`);
+    const id = typeof entry.Id === 'string' ? entry.Id : idOf(`${found.length}/${kind}/${arn}/${eventList.join(',')}`);
     found.push({ id, kind, arn, events: eventList, ...filterOf(ruleList) });
   };
   const s3KeyRules = (entry: Props) => ((entry.Filter as Props | undefined)?.S3Key as Props | undefined)?.Rules;
@@ -175,55 +190,36 @@ export function templateConfigurations(bucket: string, configuration: Props): De
   return found;
 }
 
-/** The XML elements of each kind: `<QueueConfiguration><Queue>`, `<TopicConfiguration><Topic>`, `<CloudFunctionConfiguration><CloudFunction>`. */
-const XML_NAMES: Record<DestinationKind, readonly [string, string]> = {
-  queue: ['QueueConfiguration', 'Queue'],
-  topic: ['TopicConfiguration', 'Topic'],
-  function: ['CloudFunctionConfiguration', 'CloudFunction'],
-};
-
-/**
- * The configurations of a PutBucketNotificationConfiguration body (the document the API
- * reference shows: `Id`, the destination, `Event`s, `Filter/S3Key/FilterRule` `Name`/`Value`).
- * @throws AwsError InvalidArgument as S3 would refuse it.
- */
-export function xmlConfigurations(body: string): DestinationConfiguration[] {
-  const found: DestinationConfiguration[] = [];
-  for (const kind of ['topic', 'queue', 'function'] as const) {
-    const [element, destination] = XML_NAMES[kind];
-    for (const match of body.matchAll(new RegExp(`<${element}(?:\\s[^>]*)?>([\\s\\S]*?)</${element}>`, 'g'))) {
-      const inner = match[1] ?? '';
-      const rules = [...inner.matchAll(/<FilterRule>([\s\S]*?)<\/FilterRule>/g)].map((rule) => ({
-        name: elementTexts(rule[1] ?? '', 'Name')[0],
-        value: elementTexts(rule[1] ?? '', 'Value')[0],
-      }));
-      const arn = elementTexts(inner, destination)[0] ?? '';
-      found.push({ id: elementTexts(inner, 'Id')[0] ?? madeUpId(), kind, arn, events: elementTexts(inner, 'Event'), ...filterOf(rules) });
-    }
-  }
-  validateConfigurations(found);
-  return found;
+/** PutBucketNotificationConfiguration's and GetBucketNotificationConfiguration's document, in the API's shape. */
+export interface NotificationConfiguration {
+  readonly TopicConfigurations?: readonly Props[];
+  readonly QueueConfigurations?: readonly Props[];
+  readonly LambdaFunctionConfigurations?: readonly Props[];
+  readonly EventBridgeConfiguration?: Props;
 }
 
-/** GetBucketNotificationConfiguration's elements for the configurations, in the order S3 writes them. */
-export function configurationsXml(configurations: readonly DestinationConfiguration[]): XmlElement {
-  const elements: Record<string, XmlElement[]> = {};
-  for (const kind of ['topic', 'queue', 'function'] as const) {
-    const [element, destination] = XML_NAMES[kind];
-    const ofKind = configurations.filter((configuration) => configuration.kind === kind);
-    if (ofKind.length === 0) continue;
-    elements[element] = ofKind.map((configuration) => {
-      const rules = [
-        ...(configuration.prefix === undefined ? [] : [{ Name: 'Prefix', Value: configuration.prefix }]),
-        ...(configuration.suffix === undefined ? [] : [{ Name: 'Suffix', Value: configuration.suffix }]),
-      ];
-      return {
-        Id: configuration.id,
-        [destination]: configuration.arn,
-        Event: [...configuration.events],
-        ...(rules.length === 0 ? {} : { Filter: { S3Key: { FilterRule: rules } } }),
-      };
-    });
-  }
-  return elements;
+/** GetBucketNotificationConfiguration's document for the configurations, in the order S3 writes them. */
+export function modelOfConfigurations(configurations: readonly DestinationConfiguration[]): NotificationConfiguration {
+  const ofKind = (kind: DestinationKind, arnMember: string) => {
+    const entries = configurations
+      .filter((configuration) => configuration.kind === kind)
+      .map((configuration) => {
+        const rules = [
+          ...(configuration.prefix === undefined ? [] : [{ Name: 'Prefix', Value: configuration.prefix }]),
+          ...(configuration.suffix === undefined ? [] : [{ Name: 'Suffix', Value: configuration.suffix }]),
+        ];
+        return {
+          Id: configuration.id,
+          [arnMember]: configuration.arn,
+          Events: [...configuration.events],
+          ...(rules.length === 0 ? {} : { Filter: { Key: { FilterRules: rules } } }),
+        };
+      });
+    return entries.length === 0 ? undefined : entries;
+  };
+  return {
+    TopicConfigurations: ofKind('topic', 'TopicArn'),
+    QueueConfigurations: ofKind('queue', 'QueueArn'),
+    LambdaFunctionConfigurations: ofKind('function', 'LambdaFunctionArn'),
+  };
 }

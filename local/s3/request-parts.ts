@@ -2,17 +2,12 @@ import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest } from '../endpoint/protocols.js';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 
-export { urlEncodeKey } from './object-keys.js';
-
-import { STORED_HEADERS } from './s3-service.js';
-
-/** What the S3 REST protocol reads from a request: the bucket and key, the body, checksums and the headers S3 keeps. */
+/** What is S3's own in a request, read before the model-driven codec reads it: the bucket and key, the body and its trailers. */
 type Headers = RawRequest['headers'];
 
 /** The bucket and key a request addresses: from a virtual host name, else from the path. */
-export function address(request: RawRequest): { bucket?: string; key?: string } {
+function address(request: RawRequest): { bucket?: string; key?: string } {
   const host = hostname(request.headers);
   const virtual = /^(.+)\.s3\.localhost$/.exec(host) ?? (host !== 's3.localhost' ? /^(.+)\.localhost$/.exec(host) : null);
   const path = request.path;
@@ -45,8 +40,32 @@ export function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The request as S3's model routes it: path-style (`/<bucket>/<key>`, the bucket taken from a
+ * virtual host name), an aws-chunked body decoded and its trailers read as the headers they
+ * stand for (`x-amz-checksum-crc32`), a declared SHA-256 checked, and `aws-chunked` (which
+ * describes the upload, not the object) left out of Content-Encoding.
+ */
+export function modelRequest(request: RawRequest): RawRequest {
+  const { bucket, key } = address(request);
+  const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : `/${key}`}`;
+  const { body, trailers } = requestBody(request);
+  const trailer = header(request.headers, 'x-amz-trailer');
+  if (trailer !== undefined && trailers[trailer.toLowerCase()] === undefined) {
+    throw new AwsError('InvalidRequest', `The request names the trailer ${trailer} (x-amz-trailer) but does not send it.`);
+  }
+  const headers: Record<string, string | string[] | undefined> = { ...request.headers, ...trailers };
+  const encoding = header(request.headers, 'content-encoding')
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked')
+    .join(', ');
+  headers['content-encoding'] = encoding === '' ? undefined : encoding;
+  return { ...request, path, body, headers };
+}
+
 /** The object's bytes: aws-chunked bodies decoded, and a declared SHA-256 checked. */
-export function requestBody(request: RawRequest): { body: Buffer; trailers: Record<string, string> } {
+function requestBody(request: RawRequest): { body: Buffer; trailers: Record<string, string> } {
   const declared = header(request.headers, 'x-amz-content-sha256');
   if (isAwsChunked(request.headers)) {
     const decodedLength = header(request.headers, 'x-amz-decoded-content-length');
@@ -59,57 +78,6 @@ export function requestBody(request: RawRequest): { body: Buffer; trailers: Reco
     }
   }
   return { body: request.body, trailers: {} };
-}
-
-export function sentChecksums(headers: Headers, trailers: Record<string, string>): Partial<Record<ChecksumAlgorithm, string>> {
-  const sent: Partial<Record<ChecksumAlgorithm, string>> = {};
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = header(headers, `x-amz-checksum-${algorithm}`) ?? trailers[`x-amz-checksum-${algorithm}`];
-    if (value !== undefined) sent[algorithm] = value;
-  }
-  const trailer = header(headers, 'x-amz-trailer');
-  if (trailer !== undefined && trailers[trailer.toLowerCase()] === undefined) {
-    throw new AwsError('InvalidRequest', `The request names the trailer ${trailer} (x-amz-trailer) but does not send it.`);
-  }
-  if (Object.keys(sent).length > 1)
-    throw new AwsError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  return sent;
-}
-
-export function storedHeaders(headers: Headers): Record<string, string> {
-  const stored: Record<string, string> = {};
-  for (const name of STORED_HEADERS) {
-    let value = header(headers, name);
-    // aws-chunked describes the upload, not the object.
-    if (name === 'content-encoding' && value !== undefined) {
-      value = value
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked')
-        .join(', ');
-      if (value === '') value = undefined;
-    }
-    if (value !== undefined) stored[name] = value;
-  }
-  return stored;
-}
-
-export function metadataOf(headers: Headers): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && value !== undefined)
-      metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return metadata;
-}
-
-export function responseOverrides(query: URLSearchParams): Record<string, string> {
-  const overrides: Record<string, string> = {};
-  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
-    const value = query.get(`response-${name}`);
-    if (value !== null) overrides[name] = value;
-  }
-  return overrides;
 }
 
 /** `x-amz-copy-source`: `[/]<bucket>/<key>`, URL-encoded, optionally `?versionId=`. */

@@ -46,8 +46,6 @@ export interface PutObjectOutput {
 export const SERVER_SIDE_ENCRYPTION = 'AES256';
 
 const MAX_KEY_BYTES = 1024;
-/** Metadata S3 keeps with an object besides `x-amz-meta-*`. */
-export const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache-control', 'content-language', 'expires'] as const;
 
 /**
  * A minimal S3: the template's buckets and any created through the API, objects on the data

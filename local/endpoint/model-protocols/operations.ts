@@ -1,5 +1,5 @@
 import { AwsError } from '../../aws-error.js';
-import type { ApiModel } from '../validation/model.js';
+import type { ApiModel, ShapeType } from '../validation/model.js';
 import type { InputValidator } from '../validation/validator.js';
 
 /**
@@ -62,4 +62,26 @@ export function errorMessageMember(model: ApiModel): string {
     if (member !== undefined) return member;
   }
   return 'message';
+}
+
+/**
+ * Headers an operation answers with that AWS sends but its model does not declare (Bedrock's
+ * token counts on InvokeModel), by name, under this key of its output (REST protocols).
+ */
+export const UNDECLARED_HEADERS: unique symbol = Symbol('undeclared headers');
+
+/** The status of an answer that is not the operation's `responseCode` (S3's 206 to a range, 304 to a matching `If-None-Match`), under this key of its output. */
+export const RESPONSE_STATUS: unique symbol = Symbol('response status');
+
+/**
+ * A text value (a path label, query parameter, header, form field or XML element) as its
+ * shape's type reads it; one that does not read as its type stays text, for validation or the
+ * service to refuse in its own words.
+ */
+export function scalarValue(type: ShapeType, value: string): unknown {
+  const number = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined;
+  if ((type === 'integer' || type === 'long') && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value);
+  if ((type === 'float' || type === 'double') && number !== undefined) return number;
+  if (type === 'boolean' && (value.trim() === 'true' || value.trim() === 'false')) return value.trim() === 'true';
+  return value;
 }

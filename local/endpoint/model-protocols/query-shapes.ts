@@ -1,7 +1,7 @@
 import { element, FormParams, text } from '../query-form.js';
 import type { ApiModel, MemberRef, Shape } from '../validation/model.js';
 import type { XmlEscaping } from '../xml-escape.js';
-import { timestampValue } from './operations.js';
+import { scalarValue, timestampValue } from './operations.js';
 
 /**
  * The query protocol's values, read from a form's dotted keys into an input shape and written
@@ -92,16 +92,8 @@ function decodeValue(model: ApiModel, ref: MemberRef, node: FormParams): unknown
     }
     case 'map':
       return decodeMap(model, shape, isFlattened(shape, ref) ? indexed(node) : indexed(node.children.get('entry')));
-    case 'integer':
-    case 'long':
-      return node.value !== undefined && /^\s*[+-]?\d+\s*$/.test(node.value) ? Number(node.value) : node.value;
-    case 'float':
-    case 'double':
-      return node.value !== undefined && node.value.trim() !== '' && Number.isFinite(Number(node.value)) ? Number(node.value) : node.value;
-    case 'boolean':
-      return node.value === 'true' ? true : node.value === 'false' ? false : node.value;
     default:
-      return node.value;
+      return node.value === undefined ? undefined : scalarValue(shape.type, node.value);
   }
 }
 

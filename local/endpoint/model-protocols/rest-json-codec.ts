@@ -3,10 +3,20 @@ import { AwsError } from '../../aws-error.js';
 import { parseBoundedJson } from '../../json-depth.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
-import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
+import {
+  errorMessageMember,
+  type ModelOperations,
+  type ProtocolChecks,
+  runOperation,
+  scalarValue,
+  timestampValue,
+  UNDECLARED_HEADERS,
+} from './operations.js';
+
+const EVENT_STREAM = 'application/vnd.amazon.eventstream';
 
 /** One operation's route: its method and its `requestUri` as a pattern with a group per label. */
-interface Route {
+export interface Route {
   readonly name: string;
   readonly method: string;
   readonly pattern: RegExp;
@@ -64,10 +74,13 @@ export interface RestJsonDialect {
  * `locationName`: API Gateway's `item` lists), its output answered as JSON
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
  * error as `x-amzn-errortype` with its text in the member the model's errors name
- * (`{"message": ...}`, Scheduler's `{"Message": ...}`). An input's `payload` member is the
- * body itself (a blob as the raw bytes: Lambda's Invoke), an output's a blob or text answered as
- * the body, and an output member at `statusCode` the response's status. A route of an operation
- * the local service does not serve is answered as unsupported, by name.
+ * (`{"message": ...}`, Scheduler's `{"Message": ...}`) and the other members its shape
+ * declares that the error holds (Bedrock's ModelErrorException's `originalStatusCode`). An
+ * input's `payload` member is the body itself (a blob as the raw bytes: Lambda's Invoke,
+ * Bedrock's InvokeModel), an output's a blob or text answered as the body, or an event
+ * stream's framed messages, whole or as they come (ConverseStream); an output member at
+ * `statusCode` is the response's status. A route of an operation the local service does not
+ * serve is answered as unsupported, by name.
  */
 export class ModelRestJsonProtocol implements RestProtocolService {
   readonly #routes: readonly Route[];
@@ -83,12 +96,12 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   ) {
     if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
     const greedy = new Set(dialect.greedyLabels ?? []);
-    const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true, greedy));
+    const served = Object.entries(model.operations).map(([name, operation]) => restRoute(name, operation.http, true, greedy));
     const newer = (dialect.newerRoutes ?? []).map((r) => ({
-      ...route(r.operation, r, Object.hasOwn(model.operations, r.operation), greedy),
+      ...restRoute(r.operation, r, Object.hasOwn(model.operations, r.operation), greedy),
       bodyInput: true,
     }));
-    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false, greedy));
+    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => restRoute(name, http, false, greedy));
     this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
     this.#messageMember = errorMessageMember(model);
     if (dialect.maxBodyBytes !== undefined) this.maxBodyBytes = dialect.maxBodyBytes;
@@ -149,10 +162,16 @@ export class ModelRestJsonProtocol implements RestProtocolService {
       const operation = method === undefined || path === undefined ? undefined : this.operationOf(method, path, query);
       return this.dialect.errorDocument(error, operation);
     }
+    const body: Record<string, unknown> = { [this.#messageMember]: error.message };
+    const shape = this.model.shapes[error.code];
+    for (const member of shape?.exception ? Object.keys(shape.members ?? {}) : []) {
+      const value = (error as unknown as Record<string, unknown>)[member];
+      if (member !== this.#messageMember && value !== undefined && value !== null) body[member] = value;
+    }
     return {
       status: error.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-      body: JSON.stringify({ [this.#messageMember]: error.message }),
+      body: JSON.stringify(body),
     };
   }
 
@@ -182,13 +201,13 @@ export class ModelRestJsonProtocol implements RestProtocolService {
         if (shapeOf(this.model, ref.shape).type === 'blob') input[member] = request.body;
         else if (request.body.length > 0) input[member] = this.#body(request.body);
       } else if (ref.location === 'uri') {
-        if (Object.hasOwn(labels, name)) input[member] = this.#scalar(ref, labels[name] as string);
-      } else if (ref.location === 'querystring') {
-        const value = this.#queryValue(ref, name, request.query);
+        if (Object.hasOwn(labels, name)) input[member] = scalarValue(shapeOf(this.model, ref.shape).type, labels[name] as string);
+      } else if (ref.location === 'querystring' || ref.location === 'header') {
+        const value =
+          ref.location === 'header'
+            ? headerValue(this.model, ref, request.headers[name.toLowerCase()])
+            : queryValue(this.model, ref, request.query.getAll(name));
         if (value !== undefined) input[member] = value;
-      } else if (ref.location === 'header') {
-        const value = request.headers[name.toLowerCase()];
-        if (value !== undefined) input[member] = this.#scalar(ref, Array.isArray(value) ? value.join(',') : value);
       } else if (ref.location === undefined && Object.hasOwn(body, name)) {
         input[member] = body[name];
       }
@@ -203,25 +222,6 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     return Object.fromEntries(members.filter((member) => Object.hasOwn(body, member)).map((member) => [member, body[member]]));
   }
 
-  #queryValue(ref: MemberRef, name: string, query: URLSearchParams): unknown {
-    const shape = shapeOf(this.model, ref.shape);
-    if (shape.type === 'list') {
-      const values = query.getAll(name);
-      return values.length === 0 ? undefined : values.map((value) => this.#scalar(shape.member as MemberRef, value));
-    }
-    const value = query.get(name);
-    return value === null ? undefined : this.#scalar(ref, value);
-  }
-
-  /** A path, query or header value by its shape's type; one that does not read as its type stays text, for validation to refuse. */
-  #scalar(ref: MemberRef, value: string): unknown {
-    const type = shapeOf(this.model, ref.shape).type;
-    if ((type === 'integer' || type === 'long') && /^[+-]?\d+$/.test(value)) return Number(value);
-    if ((type === 'float' || type === 'double') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-    if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
-    return value;
-  }
-
   /** The request's body as a JSON object, or the service's refusal of it. */
   #body(raw: Buffer): Record<string, unknown> {
     const refuse =
@@ -232,10 +232,16 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   }
 
   #answer(operation: ModelOperation, output: Record<string, unknown>, requestId: string): RawResponse {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };
     const body: Record<string, unknown> = {};
     const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
-    // A blob payload (Polly's AudioStream, Lambda's Invoke) is the whole body, its type in a header member.
+    // A blob payload (Polly's AudioStream, Lambda's Invoke) is the whole body, its type in a header member; an event stream's is its messages.
+    const payloadRef = shape?.payload === undefined ? undefined : shape.members?.[shape.payload];
+    const eventStream = payloadRef !== undefined && shapeOf(this.model, payloadRef.shape).eventstream === true;
+    const headers: Record<string, string> = {
+      'content-type': eventStream ? EVENT_STREAM : 'application/json',
+      'x-amzn-requestid': requestId,
+      ...(output as { [UNDECLARED_HEADERS]?: Record<string, string> })[UNDECLARED_HEADERS],
+    };
     const payload = shape?.payload === undefined ? undefined : output[shape.payload];
     let status = operation.http.responseCode ?? 200;
     for (const [member, ref] of Object.entries(shape?.members ?? {})) {
@@ -248,13 +254,36 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     // A 204 has no body (Lambda's DeleteAlias, TagResource).
     if (status === 204) return { status, headers: { 'x-amzn-requestid': requestId } };
     if (Buffer.isBuffer(payload) || typeof payload === 'string') return { status, headers, body: payload };
+    if (eventStream && isAsyncIterable(payload)) return { status, headers, stream: payload };
     // An output whose body is its payload has none without it (Lambda's Invoke of InvocationType Event).
     if (shape?.payload !== undefined) return { status, headers, body: '' };
     return { status, headers, body: JSON.stringify(body) };
   }
 }
 
-function shapeOf(model: ApiModel, name: string): Shape {
+function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** A REST query member's value by its shape: a list of all its values, else the first, as its type reads (scalarValue). */
+export function queryValue(model: ApiModel, ref: MemberRef, values: readonly string[]): unknown {
+  if (values.length === 0) return undefined;
+  const shape = shapeOf(model, ref.shape);
+  if (shape.type === 'list') return values.map((value) => scalarValue(shapeOf(model, shape.member?.shape as string).type, value));
+  return scalarValue(shape.type, values[0] as string);
+}
+
+/** A REST header member's value by its shape: a list of its comma-separated items, else the whole, as its type reads. */
+export function headerValue(model: ApiModel, ref: MemberRef, value: string | string[] | undefined): unknown {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const shape = shapeOf(model, ref.shape);
+  if (shape.type === 'list')
+    return text.split(',').map((item) => scalarValue(shapeOf(model, shape.member?.shape as string).type, item.trim()));
+  return scalarValue(shape.type, text);
+}
+
+export function shapeOf(model: ApiModel, name: string): Shape {
   const shape = model.shapes[name];
   if (shape === undefined) throw new Error(`shape ${name} is missing from the model`);
   return shape;
@@ -292,8 +321,13 @@ export function jsonValue(model: ApiModel, shapeName: string, value: unknown): u
   }
 }
 
-/** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
-function route(name: string, http: { method: string; requestUri: string }, served: boolean, greedyLabels: ReadonlySet<string>): Route {
+/** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label, `?find=LayerVersion` a query it names). */
+export function restRoute(
+  name: string,
+  http: { method: string; requestUri: string },
+  served: boolean,
+  greedyLabels: ReadonlySet<string>,
+): Route {
   const [path = '/', queryPart] = http.requestUri.split('?');
   const [key, value] = queryPart?.split('=') ?? [];
   const query = key === undefined || value === undefined ? undefined : ([key, value] as const);

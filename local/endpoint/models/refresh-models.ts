@@ -31,7 +31,7 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = Ob
  * The APIs whose protocol the endpoint speaks from the model itself (`../model-protocols/`;
  * their modules say so, `protocolFromModel`): their files keep, besides the input shapes,
  * each operation's output and errors, the output and error shapes with the serialization
- * traits (`locationName`, `flattened`, `timestampFormat`, `resultWrapper`), and the other
+ * traits (`locationName`, `flattened`, `timestampFormat`, `resultWrapper`, `payload`, `eventstream`), and the other
  * operations' names and routes, so that a request for one the local service does not serve
  * gets a clear answer.
  */
@@ -82,7 +82,16 @@ function reachableShapes(model: Json, roots: readonly string[], trim: (shape: Js
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'document', 'member', 'key', 'value'] as const;
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
 /** What a codec driven by the model needs besides what validation reads. */
-const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception', 'payload'] as const;
+const PROTOCOL_SHAPE_KEYS = [
+  ...SHAPE_KEYS,
+  'flattened',
+  'locationName',
+  'timestampFormat',
+  'error',
+  'exception',
+  'payload',
+  'eventstream',
+] as const;
 const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'queryName', 'flattened', 'timestampFormat'] as const;
 
 type Json = Record<string, unknown>;
@@ -167,7 +176,7 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     ? Object.fromEntries(
         Object.entries(allOperations)
           .filter(([name]) => !served.has(name))
-          .map(([name, operation]) => [name, pick(operation.http as Json, ['method', 'requestUri'])]),
+          .map(([name, operation]) => [name, otherRoute(model, operation, metadata.protocol === 'rest-xml')]),
       )
     : undefined;
   return {
@@ -184,6 +193,30 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     ...(otherOperations ? { otherOperations } : {}),
     ...(Object.keys(errorMessages).length > 0 ? { errorMessages } : {}),
     shapes,
+  };
+}
+
+/**
+ * An unserved operation's route; in REST-XML, with the query-string and header members its
+ * input requires, which tell it from a served operation on the same path (S3's ListParts is
+ * GetObject's path with `uploadId`, UploadPartCopy UploadPart's with `x-amz-copy-source`).
+ */
+function otherRoute(model: Json, operation: Json, restXml: boolean): Json {
+  const route = pick(operation.http as Json, ['method', 'requestUri']);
+  const input = (model.shapes as Record<string, Json>)[((operation.input as Json | undefined)?.shape as string | undefined) ?? ''];
+  if (!restXml || input === undefined) return route;
+  const members = (input.members ?? {}) as Record<string, Json>;
+  const required = (location: string) =>
+    ((input.required ?? []) as string[]).flatMap((member) => {
+      const ref = members[member];
+      const name = String(ref?.locationName ?? member);
+      return ref?.location === location ? [location === 'header' ? name.toLowerCase() : name] : [];
+    });
+  const [requiredQuery, requiredHeaders] = [required('querystring'), required('header')];
+  return {
+    ...route,
+    ...(requiredQuery.length > 0 ? { requiredQuery } : {}),
+    ...(requiredHeaders.length > 0 ? { requiredHeaders } : {}),
   };
 }
 

@@ -157,8 +157,10 @@ function hasType(value: unknown, type: ShapeType): boolean {
     case 'list':
       return Array.isArray(value);
     case 'string':
-    case 'blob':
       return typeof value === 'string';
+    case 'blob':
+      // Base64 text in a JSON body; a REST payload's bytes as sent (Lambda's Invoke, Bedrock's InvokeModel).
+      return typeof value === 'string' || value instanceof Uint8Array;
     case 'integer':
       return Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31;
     case 'long':
@@ -380,8 +382,8 @@ class Walk {
         failed.push(['pattern', `Member must satisfy regular expression pattern: ${pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
         failed.push(['enum', `Member must satisfy enum value set: [${this.#listed(shape.enum).join(', ')}]`]);
-    } else if (typeof value === 'string' && shape.type === 'blob') {
-      const bytes = Buffer.byteLength(value, 'base64');
+    } else if ((typeof value === 'string' || value instanceof Uint8Array) && shape.type === 'blob') {
+      const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'base64') : value.byteLength;
       if (shape.min !== undefined && bytes < shape.min)
         failed.push(['length', `Member must have length greater than or equal to ${shape.min}`]);
       if (shape.max !== undefined && bytes > shape.max)
@@ -410,7 +412,12 @@ function isScalar(shape: Shape): boolean {
   return shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
 }
 
-/** `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo secrets). */
+/**
+ * `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo
+ * secrets); a float's whole number as Java writes it (`99.0`: Bedrock's `temperature`).
+ */
 function shown(shape: Shape, value: unknown, typed?: Typed): string {
-  return shape.sensitive ? 'Value' : `Value '${showValue(value, 0, typed)}'`;
+  if (shape.sensitive) return 'Value';
+  const float = (shape.type === 'float' || shape.type === 'double') && Number.isInteger(value);
+  return `Value '${float ? `${value}.0` : showValue(value, 0, typed)}'`;
 }

@@ -36,7 +36,17 @@ export interface ModelOperation {
   readonly resultWrapper?: string;
   /** The error shapes the operation answers with (protocol-driven models only). */
   readonly errors?: readonly string[];
-  readonly http: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
+  readonly http: {
+    readonly method: string;
+    readonly requestUri: string;
+    readonly responseCode?: number;
+    /**
+     * An unserved REST-XML operation's required query-string and header members, which tell its
+     * route from a served one's on the same path (ListParts' `uploadId`; protocol-driven models only).
+     */
+    readonly requiredQuery?: readonly string[];
+    readonly requiredHeaders?: readonly string[];
+  };
 }
 
 export type ShapeType =
@@ -75,8 +85,10 @@ export interface Shape {
   /** An error shape's code (when not the shape's name), HTTP status and fault (protocol-driven models only). */
   readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
   readonly exception?: boolean;
-  /** The member that is a REST response's whole body (Polly's AudioStream; protocol-driven models only). */
+  /** The member that is a REST request's or response's whole body (Polly's AudioStream; protocol-driven models only). */
   readonly payload?: string;
+  /** A union whose members are the events of an event stream (ConverseStream's; protocol-driven models only). */
+  readonly eventstream?: boolean;
 }
 
 export interface MemberRef {
@@ -138,7 +150,7 @@ export function errorMessageMember(service: ModelService, code: string): string 
  * module serves from an API model here (S3's REST-XML and Secrets Manager's JSON are written
  * by hand): refresh-models.ts writes their output shapes beside those of every API model.
  */
-export const OUTPUT_ONLY_MODELS = ['s3', 'secretsmanager'] as const;
+export const OUTPUT_ONLY_MODELS = ['secretsmanager'] as const;
 
 /** The name of a service whose output shapes are in `../models/outputs/`. */
 export type OutputModelService = string;

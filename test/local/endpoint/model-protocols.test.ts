@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
-import type { ModelOperations } from '../../../local/endpoint/model-protocols/operations.js';
+import { type ModelOperations, RESPONSE_STATUS, UNDECLARED_HEADERS } from '../../../local/endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
+import { ModelRestXmlProtocol } from '../../../local/endpoint/model-protocols/rest-xml-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
 
@@ -270,6 +271,275 @@ describe('ModelRestJsonProtocol', () => {
     const codec = new ModelRestJsonProtocol(model, {} as ModelOperations, { serviceName: 'Things' });
     const answer = await codec.handle(request('GET', '/v1/things/one'));
     expect(JSON.parse(String(answer.body))).toEqual({ Message: 'GetThing is not supported by the local Things service.' });
+  });
+
+  it("reads a blob payload as the body's bytes, answers a blob payload as the body with undeclared headers, and an event stream as it comes", async () => {
+    const model: ApiModel = {
+      ...restModel,
+      operations: {
+        Invoke: { input: 'InvokeInput', output: 'InvokeOutput', http: { method: 'POST', requestUri: '/v1/invoke' } },
+        Stream: { output: 'StreamOutput', http: { method: 'POST', requestUri: '/v1/stream' } },
+      },
+      shapes: {
+        ...restModel.shapes,
+        InvokeInput: {
+          type: 'structure',
+          payload: 'body',
+          members: { body: { shape: 'Bytes' }, kind: { shape: 'Text', location: 'header', locationName: 'Content-Type' } },
+        },
+        InvokeOutput: {
+          type: 'structure',
+          payload: 'body',
+          members: { body: { shape: 'Bytes' }, kind: { shape: 'Text', location: 'header', locationName: 'Content-Type' } },
+        },
+        StreamOutput: { type: 'structure', payload: 'events', members: { events: { shape: 'Events' } } },
+        Events: { type: 'structure', eventstream: true, members: { chunk: { shape: 'Thing' } } },
+      },
+    };
+    const inputs: unknown[] = [];
+    async function* frames() {
+      yield Buffer.from('one');
+      yield Buffer.from('two');
+    }
+    const codec = new ModelRestJsonProtocol(
+      model,
+      {
+        Invoke: async (input: unknown) => {
+          inputs.push(input);
+          return { body: Buffer.from('{"out":1}'), kind: 'application/json', [UNDECLARED_HEADERS]: { 'x-count': '3' } };
+        },
+        Stream: async () => ({ events: frames() }),
+      } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+    );
+    const invoked = await codec.handle({ ...request('POST', '/v1/invoke', '{"in":1}'), headers: { 'content-type': 'application/json' } });
+    expect(inputs).toEqual([{ body: Buffer.from('{"in":1}'), kind: 'application/json' }]);
+    expect(invoked).toMatchObject({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-count': '3' },
+      body: Buffer.from('{"out":1}'),
+    });
+    const streamed = await codec.handle(request('POST', '/v1/stream'));
+    expect(streamed.headers).toMatchObject({ 'content-type': 'application/vnd.amazon.eventstream' });
+    const parts: string[] = [];
+    for await (const part of streamed.stream ?? []) parts.push(part.toString());
+    expect(parts).toEqual(['one', 'two']);
+  });
+
+  it("fails with the members its model's error shape declares beside the message, as the error holds them", async () => {
+    class Failed extends AwsError {
+      readonly status2 = 'not declared';
+      constructor(readonly originalStatusCode: number) {
+        super('ModelError', 'the model failed', 424);
+      }
+    }
+    const model: ApiModel = {
+      ...restModel,
+      shapes: {
+        ...restModel.shapes,
+        ModelError: {
+          type: 'structure',
+          exception: true,
+          members: { message: { shape: 'Text' }, originalStatusCode: { shape: 'Count' }, resourceName: { shape: 'Text' } },
+        },
+      },
+    };
+    const codec = new ModelRestJsonProtocol(
+      model,
+      {
+        GetThing: async () => {
+          throw new Failed(500);
+        },
+      } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+    );
+    const answer = await codec.handle(request('GET', '/v1/things/one'));
+    expect(answer).toMatchObject({ status: 424, headers: { 'x-amzn-errortype': 'ModelError' } });
+    expect(JSON.parse(String(answer.body))).toEqual({ message: 'the model failed', originalStatusCode: 500 });
+  });
+});
+
+/** A REST-XML model in S3's manner: greedy keys, `?sub-resources`, required query and header members, flattened lists. */
+const xmlModel: ApiModel = {
+  botocoreVersion: 'test',
+  metadata: { apiVersion: '2006-03-01', protocol: 'rest-xml' },
+  operations: {
+    GetThing: { input: 'GetInput', output: 'GetOutput', http: { method: 'GET', requestUri: '/{Bucket}/{Key+}' } },
+    PutThing: { input: 'PutInput', output: 'PutOutput', http: { method: 'PUT', requestUri: '/{Bucket}/{Key+}' } },
+    PutPart: { input: 'PartInput', http: { method: 'PUT', requestUri: '/{Bucket}/{Key+}', responseCode: 204 } },
+    ListThings: { input: 'ListInput', output: 'ListOutput', http: { method: 'GET', requestUri: '/{Bucket}?list-type=2' } },
+    Forget: { input: 'ForgetInput', output: 'ForgetOutput', http: { method: 'POST', requestUri: '/{Bucket}?delete' } },
+  },
+  otherOperations: {
+    CopyPart: { method: 'PUT', requestUri: '/{Bucket}/{Key+}', requiredQuery: ['uploadId'], requiredHeaders: ['x-amz-copy-source'] },
+    GetAcl: { method: 'GET', requestUri: '/{Bucket}/{Key+}?acl' },
+  },
+  shapes: {
+    GetInput: {
+      type: 'structure',
+      members: {
+        Bucket: { shape: 'Text', location: 'uri', locationName: 'Bucket' },
+        Key: { shape: 'Text', location: 'uri', locationName: 'Key' },
+        Range: { shape: 'Text', location: 'header', locationName: 'Range' },
+      },
+    },
+    GetOutput: {
+      type: 'structure',
+      payload: 'Body',
+      members: {
+        Body: { shape: 'Bytes' },
+        LastModified: { shape: 'Time', location: 'header', locationName: 'Last-Modified' },
+        Metadata: { shape: 'Meta', location: 'headers', locationName: 'x-amz-meta-' },
+      },
+    },
+    PutInput: {
+      type: 'structure',
+      payload: 'Body',
+      members: {
+        Bucket: { shape: 'Text', location: 'uri', locationName: 'Bucket' },
+        Key: { shape: 'Text', location: 'uri', locationName: 'Key' },
+        Body: { shape: 'Bytes' },
+        Metadata: { shape: 'Meta', location: 'headers', locationName: 'x-amz-meta-' },
+      },
+    },
+    PutOutput: { type: 'structure', members: { ETag: { shape: 'Text', location: 'header', locationName: 'ETag' } } },
+    PartInput: {
+      type: 'structure',
+      required: ['UploadId'],
+      members: {
+        Bucket: { shape: 'Text', location: 'uri', locationName: 'Bucket' },
+        Key: { shape: 'Text', location: 'uri', locationName: 'Key' },
+        UploadId: { shape: 'Text', location: 'querystring', locationName: 'uploadId' },
+        PartNumber: { shape: 'Count', location: 'querystring', locationName: 'partNumber' },
+      },
+    },
+    ListInput: {
+      type: 'structure',
+      members: {
+        Bucket: { shape: 'Text', location: 'uri', locationName: 'Bucket' },
+        MaxKeys: { shape: 'Count', location: 'querystring', locationName: 'max-keys' },
+      },
+    },
+    ListOutput: { type: 'structure', members: { Name: { shape: 'Text' }, Contents: { shape: 'Items' }, Truncated: { shape: 'Flag' } } },
+    ForgetInput: {
+      type: 'structure',
+      payload: 'Delete',
+      members: {
+        Bucket: { shape: 'Text', location: 'uri', locationName: 'Bucket' },
+        Delete: { shape: 'Forgotten', locationName: 'Delete' },
+      },
+    },
+    Forgotten: { type: 'structure', members: { Objects: { shape: 'Items', locationName: 'Object' }, Quiet: { shape: 'Flag' } } },
+    ForgetOutput: { type: 'structure', payload: 'Result', members: { Result: { shape: 'Names', locationName: 'DeleteResult' } } },
+    Names: { type: 'structure', members: { Tags: { shape: 'TagSet' } } },
+    TagSet: { type: 'list', member: { shape: 'Text', locationName: 'Tag' } },
+    Items: { type: 'list', member: { shape: 'Item' }, flattened: true },
+    Item: { type: 'structure', members: { Key: { shape: 'Text' }, At: { shape: 'Time' } } },
+    Meta: { type: 'map', key: { shape: 'Text' }, value: { shape: 'Text' } },
+    Text: { type: 'string' },
+    Count: { type: 'integer' },
+    Flag: { type: 'boolean' },
+    Bytes: { type: 'blob' },
+    Time: { type: 'timestamp' },
+  },
+};
+
+describe('ModelRestXmlProtocol', () => {
+  const seen: [string, unknown][] = [];
+  const record =
+    (name: string, output: unknown = {}) =>
+    async (input: unknown) => {
+      seen.push([name, input]);
+      return output;
+    };
+  const codec = new ModelRestXmlProtocol(
+    xmlModel,
+    {
+      GetThing: record('GetThing', {
+        Body: Buffer.from('bytes'),
+        LastModified: new Date(Date.UTC(2026, 0, 2)),
+        Metadata: { owner: 'me' },
+        [RESPONSE_STATUS]: 206,
+      }),
+      PutThing: record('PutThing', { ETag: '"e"' }),
+      PutPart: record('PutPart'),
+      ListThings: record('ListThings', { Name: 'b', Contents: [{ Key: 'a&b', At: new Date(1500) }, { Key: 'c' }], Truncated: false }),
+      Forget: record('Forget', { Result: { Tags: ['x'] } }),
+    } as unknown as ModelOperations,
+    { serviceName: 'Things' },
+    {
+      xmlNamespace: 'http://test/doc/',
+      escaping: { entities: 'named' },
+      roots: { ListThings: 'ListResult' },
+      unknown: () => new AwsError('MethodNotAllowed', 'not allowed', 405),
+      unsupported: (operation) => new AwsError('NotImplemented', `${operation} is not served`, 501),
+      malformed: () => new AwsError('MalformedXML', 'not well-formed'),
+    },
+  );
+  const xmlRequest = (method: string, path: string, query = '', headers: Record<string, string> = {}, body = '') => ({
+    ...request(method, path, body, query),
+    headers,
+  });
+
+  it("routes by method, path, the requestUri's query names and the required query and header members, the most specific winning", () => {
+    expect(codec.operationOf(xmlRequest('PUT', '/b/k'))).toBe('PutThing');
+    expect(codec.operationOf(xmlRequest('PUT', '/b/k', 'uploadId=u&partNumber=2'))).toBe('PutPart');
+    expect(codec.operationOf(xmlRequest('PUT', '/b/k', 'uploadId=u', { 'x-amz-copy-source': 'b/o' }))).toBe('CopyPart');
+    expect(codec.operationOf(xmlRequest('GET', '/b', 'list-type=2'))).toBe('ListThings');
+    expect(codec.operationOf(xmlRequest('GET', '/b', 'list-type=1'))).toBeUndefined();
+    expect(codec.operationOf(xmlRequest('GET', '/b/k', 'acl'))).toBe('GetAcl');
+    expect(codec.operationOf(xmlRequest('GET', '/b/k', 'x-id=GetThing'))).toBe('GetThing');
+  });
+
+  it('reads greedy labels, headers under a prefix, query members by type and a blob payload as its bytes', async () => {
+    await codec.answer(xmlRequest('PUT', '/b/dir/a b/', '', { 'x-amz-meta-owner': 'me', 'content-type': 'text/plain' }, 'hello'));
+    expect(seen.at(-1)).toEqual(['PutThing', { Bucket: 'b', Key: 'dir/a b/', Body: Buffer.from('hello'), Metadata: { owner: 'me' } }]);
+    await codec.answer(xmlRequest('PUT', '/b/k', 'uploadId=u&partNumber=2'));
+    expect(seen.at(-1)).toEqual(['PutPart', { Bucket: 'b', Key: 'k', UploadId: 'u', PartNumber: 2 }]);
+  });
+
+  it("reads a structure payload from its XML element, a flattened list from its repeated elements, and answers a structure payload under its element's name", async () => {
+    const body =
+      '<?xml version="1.0"?><Delete xmlns="http://test/doc/"><Object><Key>a&amp;b</Key></Object><Object><Key><![CDATA[c<d]]></Key></Object><Quiet>true</Quiet></Delete>';
+    const answer = await codec.answer(xmlRequest('POST', '/b', 'delete', {}, body));
+    expect(seen.at(-1)).toEqual(['Forget', { Bucket: 'b', Delete: { Objects: [{ Key: 'a&b' }, { Key: 'c<d' }], Quiet: true } }]);
+    expect(answer.body).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://test/doc/"><Tags><Tag>x</Tag></Tags></DeleteResult>',
+    );
+  });
+
+  it("answers the body members as a document under the dialect's root in its namespace, flattened lists repeated, text escaped as it says", async () => {
+    const answer = await codec.answer(xmlRequest('GET', '/b', 'list-type=2&max-keys=5'));
+    expect(seen.at(-1)).toEqual(['ListThings', { Bucket: 'b', MaxKeys: 5 }]);
+    expect(answer).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/xml' },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ListResult xmlns="http://test/doc/"><Name>b</Name>' +
+        '<Contents><Key>a&amp;b</Key><At>1970-01-01T00:00:01.500Z</At></Contents><Contents><Key>c</Key></Contents><Truncated>false</Truncated></ListResult>',
+    });
+  });
+
+  it('answers a blob payload as the body, header members as headers (timestamps as HTTP dates, a prefixed map under its prefix), with the status the operation gives', async () => {
+    const answer = await codec.answer(xmlRequest('GET', '/b/k'));
+    expect(answer).toEqual({
+      status: 206,
+      headers: { 'last-modified': 'Fri, 02 Jan 2026 00:00:00 GMT', 'x-amz-meta-owner': 'me' },
+      body: Buffer.from('bytes'),
+    });
+    expect((await codec.answer(xmlRequest('PUT', '/b/k', 'uploadId=u'))).status).toBe(204);
+  });
+
+  it("fails if no route takes the request, the service does not serve the operation, or the body is not the payload's XML, in the dialect's words", async () => {
+    await expect(codec.answer(xmlRequest('PATCH', '/b/k'))).rejects.toMatchObject({ code: 'MethodNotAllowed' });
+    await expect(codec.answer(xmlRequest('GET', '/b/k', 'acl'))).rejects.toMatchObject({
+      code: 'NotImplemented',
+      message: 'GetAcl is not served',
+    });
+    await expect(codec.answer(xmlRequest('POST', '/b', 'delete', {}, '<Delete><Object></Delete>'))).rejects.toMatchObject({
+      code: 'MalformedXML',
+    });
+    await expect(codec.answer(xmlRequest('POST', '/b', 'delete', {}, '<Other/>'))).rejects.toMatchObject({ code: 'MalformedXML' });
   });
 });
 

@@ -72,14 +72,14 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   ssm: () => methods(SsmService),
   secretsmanager: () => getterKeys(SecretsManagerService, 'operations'),
   logs: () => methods(LogsService),
-  // The names local/s3/operation-names.ts (s3OperationName) returns: that file is the lead's, not on this branch.
+  // The operations S3's model routes requests to that a function calls (local/s3/s3-api.ts serves them, the others answer NotImplemented).
   s3: () => [
     ...['GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging', 'GetObjectAcl', 'PutObjectAcl', 'GetObjectAttributes'],
     ...['ListBuckets', 'ListParts', 'GetObject', 'HeadObject', 'UploadPartCopy', 'UploadPart', 'CopyObject', 'PutObject'],
     ...['AbortMultipartUpload', 'DeleteObject', 'CreateMultipartUpload', 'CompleteMultipartUpload', 'ListMultipartUploads'],
     ...['ListObjectVersions', 'ListObjectsV2', 'ListObjects', 'HeadBucket', 'DeleteObjects', 'CreateBucket', 'DeleteBucket'],
   ],
-  // The REST routes' cases (converse, converse-stream, invoke, invoke-with-response-stream, count-tokens by default)
+  // Bedrock Runtime's model calls (local/bedrock/bedrock-api.ts, BedrockRuntimeApi)
   // and the operations Step Functions' bedrock integrations call.
   bedrock: () => [
     ...['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream', 'CountTokens'],
