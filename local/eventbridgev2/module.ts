@@ -1,7 +1,8 @@
 import type { BusEventRecord } from '../../clients/read-api-contract.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
+import type { ReadRecording } from '../read-api/read-notes.js';
 import { apiOperations } from '../services/operation-table.js';
-import type { ReadRecording, ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
@@ -14,6 +15,10 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     eventbridgev2: EventBridgeV2Service;
   }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
   interface ReadNotes {
     /**
      * A Custom Event Bus published an event, committed (its own database): recorded as a classic

@@ -2,8 +2,9 @@ import type { BusEventRecord } from '../../clients/read-api-contract.js';
 import { resourceNameIn } from '../arn.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
+import type { ReadRecording } from '../read-api/read-notes.js';
 import { scheduleLine } from '../services/report-lines.js';
-import type { ReadRecording, ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { ruleMatchSegment, segmentOf } from '../trace-header.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
@@ -26,6 +27,10 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     events: EventsService;
   }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
   interface ReadNotes {
     /** A bus accepted an event (or a replay sent one): told inside the bus's transaction on the events database, so the record commits with the acceptance or not at all. */
     eventRecorded: AcceptedEventNote;

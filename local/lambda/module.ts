@@ -35,10 +35,6 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
   }
-  interface ReadNotes {
-    /** Lambda started or ended an invocation. */
-    invocation: InvocationNote;
-  }
   interface ServiceOptions {
     /**
      * Where the AWS SDK packages that functions import without bundling them (and that
@@ -52,6 +48,14 @@ declare module '../services/service-module.js' {
      * testing API gives the same object to each start of a test runtime, so a restart keeps them.
      */
     readonly faults?: InvocationFaults;
+  }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
+  interface ReadNotes {
+    /** Lambda started or ended an invocation. */
+    invocation: InvocationNote;
   }
 }
 

@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Lineage, mergeLineagePages, type StreamMessage } from '../../clients/read-api-contract.js';
-import type { ReadNoteKind, ReadNotes, ReadRecording } from '../services/service-module.js';
 import { LineageBuilder } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
+import type { ReadNoteKind, ReadNotes, ReadRecording } from './read-notes.js';
 import { ReadApiRecords, type Retention } from './records.js';
 import { ReadApiRouter } from './router.js';
 import { type LogReader, ReadApiRouteError, type ServiceReads } from './routes.js';

@@ -22,6 +22,10 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     sqs: SqsService;
   }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
   interface ReadNotes {
     /** SQS stored a message, or moved one to a dead-letter queue; `toDeadLetterQueue`: the queue it was sent to is one. */
     message: { readonly note: MessageNote; readonly toDeadLetterQueue: boolean };

@@ -3,8 +3,9 @@ import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
+import type { ReadNotes } from '../read-api/read-notes.js';
 import { apiOperations } from '../services/operation-table.js';
-import type { ReadNotes, ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { executionSegment, parseTraceHeader, stateSegment } from '../trace-header.js';
 import { statesCatalog } from './catalog-definitions.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
@@ -26,10 +27,6 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
   }
-  interface ReadNotes {
-    /** Step Functions recorded a history event of an execution. */
-    historyEvent: { readonly execution: ExecutionRecord; readonly event: HistoryEvent };
-  }
   interface ServiceOptions {
     /**
      * Step Functions' own clock: a test passes an AdvanceableClock to move executions past
@@ -37,6 +34,14 @@ declare module '../services/service-module.js' {
      * @default the runtime's clock
      */
     readonly statesClock?: Clock;
+  }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
+  interface ReadNotes {
+    /** Step Functions recorded a history event of an execution. */
+    historyEvent: { readonly execution: ExecutionRecord; readonly event: HistoryEvent };
   }
 }
 
