@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
 import type { DeliveryNote } from '../../events/target-outbox.js';
+import { CrashPoints } from '../../store/crash-points.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../../store/outbox.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { TargetDispatcher } from '../../targets/dispatcher.js';
@@ -56,9 +57,11 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
   /** Each bus's count of accepted requests: a cursor that read before an accept must look again. */
   readonly #generations = new Map<string, number>();
   readonly #selections = new Map<string, { modified: number; selection: Selection }>();
+  readonly #crashPoints: CrashPoints;
 
   constructor(private readonly options: SubscriberDeliveryOptions) {
     super();
+    this.#crashPoints = new CrashPoints(options.db);
     this.cursors = new SubscriberCursors(options.db);
     this.outbox = new DurableOutbox<CursorRow>({
       db: options.db,
@@ -192,6 +195,8 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
         invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
       },
     );
+    // Between the target taking the batch and the record of it: a FIFO target sees the batch again after a crash here.
+    if (sent.some((result) => result.ok)) this.#crashPoints.reached('eventbridgev2-after-send');
     const results = new Map<number, ItemResult>(sendable.map((entry, i) => [entry.row.event_row, sent[i] ?? { ok: true }]));
     const now = clock.now();
     const outcome = new BatchOutcome(subscriber, targetArn, this.cursors, startedAt, now);
