@@ -133,20 +133,25 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
     const batchConfig = (config.BatchConfiguration ?? {}) as Fields;
     const limits = targetLimits(String(invoke.TargetArn), invoke);
     const maxSize = Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch);
-    const due = this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
+    // A batch sent before a crash and not recorded goes again as it was: a function sees the same event ids.
+    const inFlight = this.cursors.inFlight(subscriber.SubscriberArn);
+    const due = inFlight.length > 0 ? inFlight : this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
     const prepared = new Map<number, Prepared>();
     for (const row of due) prepared.set(row.event_row, await prepareEvent(row, selection, deliveryType(subscriber)));
     const prepare = (row: PendingRow) => prepared.get(row.event_row) as Prepared;
-    const next = nextBatch(due, {
-      now,
-      maxSize,
-      maxBytes: limits.maxBytes,
-      windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
-      bytesOf: (row) => {
-        const entry = prepare(row);
-        return entry.error ? 0 : Buffer.byteLength(payloadText(entry.item.payload));
-      },
-    });
+    const next =
+      inFlight.length > 0
+        ? { batch: inFlight }
+        : nextBatch(due, {
+            now,
+            maxSize,
+            maxBytes: limits.maxBytes,
+            windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
+            bytesOf: (row) => {
+              const entry = prepare(row);
+              return entry.error ? 0 : Buffer.byteLength(payloadText(entry.item.payload));
+            },
+          });
     if ('wait' in next) {
       // An event accepted while this looked is read at once.
       const moved = (this.#generations.get(cursor.bus_arn) ?? 0) !== generation;
@@ -154,6 +159,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       const at = Math.min(next.wait ?? NEVER, retryAt ?? NEVER);
       return { kind: 'retry', at: moved ? clock.now() : at };
     }
+    inTransaction(db, () => this.cursors.markInFlight(subscriber.SubscriberArn, next.batch));
     await this.#deliver(subscriber, next.batch.map(prepare), selection);
     return { kind: 'retry', at: clock.now() };
   }
