@@ -77,8 +77,12 @@ const failed = (error: unknown): ItemResult => ({
  * array of the batch's payloads (the payload itself when MaxBatchSize is 1), and a function
  * error under REQUEST_RESPONSE fails the whole batch (the user guide documents no per-event
  * response for subscribers); a state machine one execution per batch with the array as its
- * input (eb-custom-bus-target-sfn); a queue or a topic one message per event, in order, and
- * with `ordered` an event whose earlier event of the same group failed is not sent.
+ * input (eb-custom-bus-target-sfn); a queue its batch through SendMessageBatch ("a queue receives
+ * up to 10 events per SendMessageBatch", eb-custom-bus-batching) and a topic through PublishBatch
+ * ("EventBridge calls PublishBatch, so one target call carries up to 10 events, and each topic
+ * message carries one event", eb-custom-bus-target-sns), each entry its own result; a stream one
+ * record per event, in order, and with `ordered` an event whose earlier event of the same group
+ * failed is not sent.
  */
 export async function sendBatch(
   dispatcher: TargetDispatcher,
@@ -104,6 +108,13 @@ export async function sendBatch(
       result = failed(error);
     }
     return items.map(() => result);
+  }
+  if (service === 'sqs' || service === 'sns') {
+    const sent = await dispatcher.sendBatch(
+      targetArn,
+      items.map((item) => perEventMessage(targetArn, item)),
+    );
+    return sent.map((result) => (result.ok ? result : failed(result.error)));
   }
   const results: ItemResult[] = [];
   const failedGroups = new Set<string>();
