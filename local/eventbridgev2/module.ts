@@ -52,7 +52,10 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
       sns: services.get('sns'),
       lambda: { invoke: (fn, event, options) => lambda.invoke(fn, event, options), invokeAsync },
       // Step Functions is created after this service (it needs EventBridge): looked up when a batch is delivered.
-      states: { StartExecution: (input) => services.get('states').StartExecution(input) },
+      states: {
+        StartExecution: (input) => services.get('states').StartExecution(input),
+        StartSyncExecution: (input) => services.get('states').StartSyncExecution(input),
+      },
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
     });
     const service = new EventBridgeV2Service(database('eventbridgev2'), {

@@ -45,7 +45,11 @@ export interface TargetServices {
     /** InvocationType `RequestResponse`: resolves with the function's outcome, failed or not. */
     invoke?(functionArn: string, event: unknown, options?: LambdaInvokeOptions): Promise<LambdaOutcome>;
   };
-  readonly states?: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
+  readonly states?: {
+    StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown>;
+    /** An Express state machine's execution run to its end (a Standard one is refused: StateMachineTypeNotSupported). */
+    StartSyncExecution?(input: { stateMachineArn: string; input: string; name?: string }): Promise<SyncExecution>;
+  };
   readonly events?: {
     /** `entryKeys`: a key per entry, which the bus answers a repeat of from its first answer (EventsService's PutEventsCall). */
     PutEvents?(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
@@ -58,6 +62,14 @@ export interface TargetServices {
     /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
     write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
   };
+}
+
+/** What StartSyncExecution answers: the execution's end. */
+export interface SyncExecution {
+  readonly status?: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 /** Invoke's options a sender may set: a durable function's execution name (Custom Event Bus subscribers' DurableExecutionName). */
@@ -90,7 +102,8 @@ export interface TargetMessage {
   readonly sns?: Pick<PublishInput, 'Subject' | 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
   /** `event` is what the function gets (the body parsed as JSON when left out); `Event` invocation unless said otherwise. */
   readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown } & LambdaInvokeOptions;
-  readonly states?: { readonly name?: string };
+  /** `synchronously`: StartSyncExecution, answered with the execution's end (an Express state machine only); else StartExecution. */
+  readonly states?: { readonly name?: string; readonly synchronously?: boolean };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
   /** Required for Kinesis stream targets: the record's partition key. */
@@ -116,7 +129,8 @@ export type Dispatched =
   | { readonly service: 'sqs'; readonly answer: unknown }
   | { readonly service: 'sns'; readonly answer: unknown }
   | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
-  | { readonly service: 'states'; readonly answer: unknown }
+  | { readonly service: 'states'; readonly answer: unknown; readonly synchronously?: false }
+  | { readonly service: 'states'; readonly answer: SyncExecution; readonly synchronously: true }
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
   | { readonly service: 'kinesis'; readonly answer: unknown }
   | { readonly service: 'logs' };
@@ -174,10 +188,10 @@ export class TargetDispatcher {
       case 'states': {
         const states = this.#service(this.services.states, arn, parsed);
         const name = message.states?.name;
-        return {
-          service: 'states',
-          answer: await states.StartExecution({ stateMachineArn: arn, input: message.body, ...(name === undefined ? {} : { name }) }),
-        };
+        const input = { stateMachineArn: arn, input: message.body, ...(name === undefined ? {} : { name }) };
+        if (!message.states?.synchronously) return { service: 'states', answer: await states.StartExecution(input) };
+        if (!states.StartSyncExecution) throw this.unsupported(arn, parsed.service);
+        return { service: 'states', answer: await states.StartSyncExecution(input), synchronously: true };
       }
       case 'events':
         return this.#toBus(arn, parsed, message);

@@ -139,8 +139,20 @@ async function sendWhole(dispatcher: TargetDispatcher, targetArn: string, payloa
   const type = invocationType(parameters);
   try {
     if (tryParseArn(targetArn)?.service === 'states') {
+      // eb-custom-bus-target-sfn: "REQUEST_RESPONSE calls StartSyncExecution, which only an Express
+      // state machine supports, and treats a failed execution as a failed delivery" (a Standard
+      // one is refused, StateMachineTypeNotSupported, and so fails the delivery).
       const name = (parameters.StepFunctionsParameters as Fields | undefined)?.Name;
-      await dispatcher.send(targetArn, { body: payloadText(payload), ...(typeof name === 'string' ? { states: { name } } : {}) });
+      const sent = await dispatcher.send(targetArn, {
+        body: payloadText(payload),
+        states: { ...(typeof name === 'string' ? { name } : {}), synchronously: type === 'REQUEST_RESPONSE' },
+      });
+      if (sent.service === 'states' && sent.synchronously && sent.answer.status !== 'SUCCEEDED')
+        return {
+          ok: false,
+          errorCode: sent.answer.error || `Execution${sent.answer.status ?? 'Failed'}`,
+          errorMessage: `the execution ended ${sent.answer.status}${sent.answer.cause ? `: ${sent.answer.cause}` : ''}`,
+        };
       return { ok: true };
     }
     const lambda = (parameters.LambdaParameters ?? {}) as Fields;
