@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendBatch } from '../../../local/eventbridgev2/delivery/targets.js';
 import type { PublishBatchRequestEntry } from '../../../local/sns/message.js';
 import type { SendMessageBatchInput, SendMessageBatchOutput } from '../../../local/sqs/sqs-types.js';
-import { type BatchAnswer, TargetDispatcher, type TargetMessage } from '../../../local/targets/dispatcher.js';
+import { TargetDispatcher, type TargetMessage } from '../../../local/targets/dispatcher.js';
 import { QueuesByArn } from '../../../local/targets/queues.js';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
@@ -12,8 +12,10 @@ const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
 /** Services that record each call; `refuse` names the batch entries (by Id) the queue or topic refuses. */
 function recording(options: { refuse?: readonly string[]; missingQueue?: boolean; withoutBatch?: boolean } = {}) {
   const calls: [string, unknown][] = [];
-  const answer = (entries: readonly { Id?: string }[]): SendMessageBatchOutput & BatchAnswer => ({
-    Successful: entries.filter((e) => !options.refuse?.includes(String(e.Id))).map((e) => ({ Id: String(e.Id), MessageId: `m-${e.Id}` })),
+  const answer = (entries: readonly { Id?: string }[]): SendMessageBatchOutput => ({
+    Successful: entries
+      .filter((e) => !options.refuse?.includes(String(e.Id)))
+      .map((e) => ({ Id: String(e.Id), MessageId: `m-${e.Id}`, MD5OfMessageBody: 'md5' })),
     Failed: entries
       .filter((e) => options.refuse?.includes(String(e.Id)))
       .map((e) => ({ Id: String(e.Id), Code: 'InvalidMessageContents', Message: 'bad characters', SenderFault: true })),
