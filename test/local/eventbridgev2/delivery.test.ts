@@ -4,7 +4,7 @@ import { eventBridgeV2Module } from '../../../local/eventbridgev2/module.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
-import { arnOf, inlineFunction, sqsQueue, stateMachine } from '../template-resources.js';
+import { arnOf, eventRule, inlineFunction, sqsQueue, stateMachine } from '../template-resources.js';
 import { BOTOCORE_SKIP_REASON, type BotocoreCall, botocore, botocoreMissing, ok } from './botocore.js';
 
 const ACCOUNT = '000000000000';
@@ -30,6 +30,10 @@ const APP = assemblyOf({
   Horizon: sqsQueue('horizon'),
   Dead: sqsQueue('dead'),
   MachineDead: sqsQueue('machine-dead'),
+  Classic: { Type: 'AWS::Events::EventBus', Properties: { Name: 'classic' } },
+  FromClassic: sqsQueue('from-classic'),
+  ClassicDead: sqsQueue('classic-dead'),
+  ClassicRule: eventRule({ bus: 'Classic', pattern: { source: ['shop'] }, target: 'FromClassic', id: 'queue' }),
   Succeeding: stateMachine(
     { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
     { StateMachineName: 'succeeding', StateMachineType: 'EXPRESS' },
@@ -255,6 +259,39 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 delivery', () => {
     });
     expect(byTarget[machineArn('standard')]).toMatchObject({ errorCode: 'StateMachineTypeNotSupported' });
     expect(byTarget[machineArn('succeeding')]).toBeUndefined();
+  });
+
+  it('puts a PutEvents event on a Custom Event Bus - Classic target as a PutEvents entry, and fails a raw event alone', async () => {
+    const bus = await newBus('to-classic');
+    const classic = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/classic`;
+    await call({
+      operation: 'create_subscriber',
+      params: {
+        EventBusArn: bus,
+        Name: 'to-classic',
+        InvokeConfiguration: { RoleArn: ROLE, TargetArn: classic },
+        FilterConfiguration: { Filters: [{ Pattern: '{"$or": [{"source": ["shop"]}, {"n": [{"exists": true}]}]}', Scope: 'DATA' }] },
+        RetryPolicy: { MaxRetryAttempts: 0 },
+        OnFailureConfiguration: { Arn: queueArn('classic-dead') },
+      },
+    });
+    await call(
+      {
+        operation: 'put_events',
+        params: { EventBusArn: bus, Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-1"}' }] },
+      },
+      {
+        operation: 'put_raw_events',
+        params: {
+          EventBusArn: bus,
+          Entries: [{ Data: { $bytes: Buffer.from('{"n":1}').toString('base64') }, SystemMetadata: { ContentType: 'application/json' } }],
+        },
+      },
+    );
+    const [forwarded] = (await bodies('from-classic', 1)) as Record<string, unknown>[];
+    expect(forwarded).toMatchObject({ source: 'shop', 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
+    const [record] = (await bodies('classic-dead', 1)) as Record<string, unknown>[];
+    expect(record).toMatchObject({ targetArn: classic, errorCode: 'InvalidTargetPayload' });
   });
 
   it('drops an event without a dead-letter queue once its retries are spent, and counts it in the start-up report', async () => {
