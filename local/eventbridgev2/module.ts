@@ -41,7 +41,7 @@ declare module '../endpoint/validation/model.js' {
  * (docs/local-runtime/eventbridgev2.md, "Where it differs from AWS").
  */
 export const DELIVERY_DIFFERENCES =
-  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis and Step Functions targets; HTTP, universal (aws-sdk), Firehose, API destination and event bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions and Custom Event Bus - Classic targets; HTTP, universal (aws-sdk), Firehose, API destination and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
 
 /**
  * EventBridge's custom event buses (`eventbridgev2`, `aws eventsv2`): the control plane of
@@ -56,7 +56,7 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
   // The operations it serves are EventBridgeV2Service's methods.
   apis: [{ model: 'eventbridgev2', operations: apiOperations(EventBridgeV2Service), protocolFromModel: true }],
   databases: ['eventbridgev2'],
-  needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis'],
+  needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis', 'events'],
   resourceTypes: EVENTBRIDGEV2_TYPE_SPECS,
   records: (recorder: ReadRecorder): ReadRecording => ({
     customBusEvent: (published) => {
@@ -73,9 +73,14 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
     const dispatcher = new TargetDispatcher({
       sqs: new QueuesByArn(services.get('sqs')),
       sns: services.get('sns'),
+      // A Custom Event Bus - Classic target: PutEvents, each entry keyed by its event id.
+      events: services.get('events'),
       lambda: { invoke: (fn, event, options) => lambda.invoke(fn, event, options), invokeAsync },
       // Step Functions is created after this service (it needs EventBridge): looked up when a batch is delivered.
-      states: { StartExecution: (input) => services.get('states').StartExecution(input) },
+      states: {
+        StartExecution: (input) => services.get('states').StartExecution(input),
+        StartSyncExecution: (input) => services.get('states').StartSyncExecution(input),
+      },
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
     });
     const service = new EventBridgeV2Service(database('eventbridgev2'), {

@@ -1,7 +1,7 @@
 import { type Arn, tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { EventEnvelope } from '../events/definitions.js';
-import type { PublishInput } from '../sns/message.js';
+import type { PublishBatchRequestEntry, PublishInput } from '../sns/message.js';
 import type { SendMessageInput } from '../sqs/sqs-types.js';
 import type { QueueSender } from './queues.js';
 import { dispatchableService } from './reachable.js';
@@ -34,14 +34,22 @@ export interface ServiceEvent {
 /** The services messages are dispatched to, each through the operation its endpoint serves; one left out is not reached. */
 export interface TargetServices {
   readonly sqs?: QueueSender;
-  readonly sns?: { Publish(input: PublishInput & { TopicArn: string; Message: string }): Promise<unknown> };
+  readonly sns?: {
+    Publish(input: PublishInput & { TopicArn: string; Message: string }): Promise<unknown>;
+    /** Up to 10 messages in one call, each its own result; left out, the dispatcher sends a batch one Publish at a time. */
+    PublishBatch?(input: { TopicArn: string; PublishBatchRequestEntries: PublishBatchRequestEntry[] }): Promise<BatchAnswer>;
+  };
   readonly lambda?: {
     /** InvocationType `Event`: resolves once the invocation is queued. */
     invokeAsync?(functionArn: string, event: unknown, options?: LambdaInvokeOptions): Promise<unknown>;
     /** InvocationType `RequestResponse`: resolves with the function's outcome, failed or not. */
     invoke?(functionArn: string, event: unknown, options?: LambdaInvokeOptions): Promise<LambdaOutcome>;
   };
-  readonly states?: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
+  readonly states?: {
+    StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown>;
+    /** An Express state machine's execution run to its end (a Standard one is refused: StateMachineTypeNotSupported). */
+    StartSyncExecution?(input: { stateMachineArn: string; input: string; name?: string }): Promise<SyncExecution>;
+  };
   readonly events?: {
     /** `entryKeys`: a key per entry, which the bus answers a repeat of from its first answer (EventsService's PutEventsCall). */
     PutEvents?(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
@@ -54,6 +62,14 @@ export interface TargetServices {
     /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
     write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
   };
+}
+
+/** What StartSyncExecution answers: the execution's end. */
+export interface SyncExecution {
+  readonly status?: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 /** Invoke's options a sender may set: a durable function's execution name (Custom Event Bus subscribers' DurableExecutionName). */
@@ -86,7 +102,8 @@ export interface TargetMessage {
   readonly sns?: Pick<PublishInput, 'Subject' | 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
   /** `event` is what the function gets (the body parsed as JSON when left out); `Event` invocation unless said otherwise. */
   readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown } & LambdaInvokeOptions;
-  readonly states?: { readonly name?: string };
+  /** `synchronously`: StartSyncExecution, answered with the execution's end (an Express state machine only); else StartExecution. */
+  readonly states?: { readonly name?: string; readonly synchronously?: boolean };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
   /** Required for Kinesis stream targets: the record's partition key. */
@@ -95,12 +112,25 @@ export interface TargetMessage {
   readonly logs?: { readonly streamName: string; readonly timestamp: number };
 }
 
+/** What SendMessageBatch and PublishBatch answer: the entries taken and the entries refused, by Id. */
+export interface BatchAnswer {
+  readonly Successful?: readonly { readonly Id?: string }[];
+  readonly Failed?: readonly { readonly Id?: string; readonly Code?: string; readonly Message?: string; readonly SenderFault?: boolean }[];
+}
+
+/** What became of one message of a batch (sendBatch): taken, or refused with its error. */
+export type BatchEntryResult = { readonly ok: true } | { readonly ok: false; readonly error: Error };
+
+/** The most messages SendMessageBatch and PublishBatch take in one call. */
+const MAX_BATCH_ENTRIES = 10;
+
 /** What the target's service answered, by service. */
 export type Dispatched =
   | { readonly service: 'sqs'; readonly answer: unknown }
   | { readonly service: 'sns'; readonly answer: unknown }
   | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
-  | { readonly service: 'states'; readonly answer: unknown }
+  | { readonly service: 'states'; readonly answer: unknown; readonly synchronously?: false }
+  | { readonly service: 'states'; readonly answer: SyncExecution; readonly synchronously: true }
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
   | { readonly service: 'kinesis'; readonly answer: unknown }
   | { readonly service: 'logs' };
@@ -158,10 +188,10 @@ export class TargetDispatcher {
       case 'states': {
         const states = this.#service(this.services.states, arn, parsed);
         const name = message.states?.name;
-        return {
-          service: 'states',
-          answer: await states.StartExecution({ stateMachineArn: arn, input: message.body, ...(name === undefined ? {} : { name }) }),
-        };
+        const input = { stateMachineArn: arn, input: message.body, ...(name === undefined ? {} : { name }) };
+        if (!message.states?.synchronously) return { service: 'states', answer: await states.StartExecution(input) };
+        if (!states.StartSyncExecution) throw this.unsupported(arn, parsed.service);
+        return { service: 'states', answer: await states.StartSyncExecution(input), synchronously: true };
       }
       case 'events':
         return this.#toBus(arn, parsed, message);
@@ -181,6 +211,63 @@ export class TargetDispatcher {
         // DISPATCHABLE names a service this switch has no case for.
         return service satisfies never;
     }
+  }
+
+  /**
+   * Sends messages to one target as AWS services send a batch: to a queue through
+   * SendMessageBatch and to a topic through PublishBatch, up to 10 a call (the entries' Ids their
+   * places in `messages`), each message its own result (an entry the service refused fails alone;
+   * a call refused as a whole fails each of its entries). To a target without a batch operation,
+   * or a service given without one, one send per message, in order.
+   */
+  async sendBatch(arn: string, messages: readonly TargetMessage[]): Promise<BatchEntryResult[]> {
+    const batchSend = this.#batchSender(arn);
+    const results: BatchEntryResult[] = [];
+    if (batchSend === undefined) {
+      for (const message of messages) results.push(await this.send(arn, message).then(taken, refused));
+      return results;
+    }
+    for (let offset = 0; offset < messages.length; offset += MAX_BATCH_ENTRIES) {
+      const chunk = messages.slice(offset, offset + MAX_BATCH_ENTRIES);
+      const answer = await batchSend(chunk, offset).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      if (answer instanceof Error) {
+        results.push(...chunk.map(() => refused(answer)));
+        continue;
+      }
+      const failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
+      const succeeded = new Set((answer.Successful ?? []).map((entry) => entry.Id));
+      chunk.forEach((_, i) => {
+        const id = String(offset + i);
+        const failure = failed.get(id);
+        if (failure !== undefined)
+          results.push(refused(new AwsError(failure.Code ?? 'InternalFailure', failure.Message ?? `entry ${id} refused`)));
+        else if (succeeded.has(id)) results.push({ ok: true });
+        // An answer that names an entry neither taken nor refused: not a success.
+        else results.push(refused(new AwsError('InternalFailure', `${arn} answered nothing for batch entry ${id}`)));
+      });
+    }
+    return results;
+  }
+
+  /** The batch operation of the queue or topic `arn` names (SendMessageBatch, PublishBatch), if its service was given one. */
+  #batchSender(arn: string): ((chunk: readonly TargetMessage[], offset: number) => Promise<BatchAnswer>) | undefined {
+    const service = dispatchableService(arn);
+    const sqs = this.services.sqs;
+    const sendMessageBatch = sqs?.SendMessageBatch;
+    if (service === 'sqs' && sqs && sendMessageBatch)
+      return async (chunk, offset) =>
+        sendMessageBatch({
+          QueueUrl: await sqs.queueUrl(arn),
+          Entries: chunk.map((message, i) => ({ Id: String(offset + i), MessageBody: message.body, ...message.sqs })),
+        });
+    const sns = this.services.sns;
+    if (service === 'sns' && sns?.PublishBatch)
+      return (chunk, offset) =>
+        (sns.PublishBatch as NonNullable<typeof sns.PublishBatch>)({
+          TopicArn: arn,
+          PublishBatchRequestEntries: chunk.map((message, i) => ({ Id: String(offset + i), Message: message.body, ...message.sns })),
+        });
+    return undefined;
   }
 
   async #toQueue(arn: string, parsed: Arn, message: TargetMessage): Promise<unknown> {
@@ -236,3 +323,6 @@ export class TargetDispatcher {
     return service;
   }
 }
+
+const taken = (): BatchEntryResult => ({ ok: true });
+const refused = (error: unknown): BatchEntryResult => ({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });

@@ -1,6 +1,12 @@
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import type { GetQueueUrlInput, MessageAttributeValue, SendMessageInput } from '../sqs/sqs-types.js';
+import type {
+  GetQueueUrlInput,
+  MessageAttributeValue,
+  SendMessageBatchInput,
+  SendMessageBatchOutput,
+  SendMessageInput,
+} from '../sqs/sqs-types.js';
 
 /**
  * The SQS operations the other services send with (EventBridge, Lambda, Scheduler, SNS, Step
@@ -10,6 +16,8 @@ import type { GetQueueUrlInput, MessageAttributeValue, SendMessageInput } from '
 export interface SqsQueues<Attribute = MessageAttributeValue> {
   GetQueueUrl(input: GetQueueUrlInput): Promise<{ QueueUrl?: string }>;
   SendMessage(input: Omit<SendMessageInput, 'MessageAttributes'> & { MessageAttributes?: Record<string, Attribute> }): Promise<unknown>;
+  /** Served by the local SqsService; a caller that sends one message at a time may leave it out. */
+  SendMessageBatch?(input: SendMessageBatchInput): Promise<SendMessageBatchOutput>;
 }
 
 /** A message attribute with a string value (`String` and `Number` types). */
@@ -22,6 +30,8 @@ export interface StringAttribute {
 export interface QueueSender {
   queueUrl(queueArn: string): string | Promise<string>;
   SendMessage(input: SendMessageInput): Promise<unknown>;
+  /** Up to 10 messages in one call, each its own result; left out, the dispatcher sends a batch one SendMessage at a time. */
+  readonly SendMessageBatch?: (input: SendMessageBatchInput) => Promise<SendMessageBatchOutput>;
 }
 
 /**
@@ -30,8 +40,12 @@ export interface QueueSender {
  */
 export class QueuesByArn implements QueueSender {
   readonly #urls = new Map<string, string>();
+  readonly SendMessageBatch?: (input: SendMessageBatchInput) => Promise<SendMessageBatchOutput>;
 
-  constructor(private readonly sqs: SqsQueues) {}
+  constructor(private readonly sqs: SqsQueues) {
+    const batch = sqs.SendMessageBatch?.bind(sqs);
+    if (batch) this.SendMessageBatch = batch;
+  }
 
   /** @throws AwsError QueueDoesNotExist when SQS has no URL for the queue. */
   async queueUrl(queueArn: string): Promise<string> {

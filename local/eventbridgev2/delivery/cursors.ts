@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { addMissingColumns } from '../../store/added-columns.js';
 import type { Fields, SubscriberRecord } from '../store.js';
 
 /** When a cursor with nothing to do is due: never, until an event, an update or a start makes it due now. */
@@ -31,7 +32,9 @@ export interface PendingRow {
  * `eventbridgev2_pending`, the events behind the position it matched and has not delivered.
  * The position moves in the transaction that writes the events it passed into `pending`, and
  * an event leaves `pending` in the transaction that records its target took it (or its
- * dead-letter queue did, or it was dropped): so a crash at any point loses nothing.
+ * dead-letter queue did, or it was dropped): so a crash at any point loses nothing. The events
+ * of a batch are marked in flight before it is sent, and a batch in flight at a crash is sent
+ * again as it was (the same events, so the same event ids, nothing added) before any other.
  */
 export class SubscriberCursors {
   constructor(private readonly db: DatabaseSync) {
@@ -41,8 +44,10 @@ export class SubscriberCursors {
     )`);
     db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_pending (
       subscriber_arn TEXT NOT NULL, event_row INTEGER NOT NULL, group_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-      first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (subscriber_arn, event_row)
+      first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT, in_flight INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (subscriber_arn, event_row)
     )`);
+    addMissingColumns(db, [{ table: 'eventbridgev2_pending', column: 'in_flight', definition: 'INTEGER NOT NULL DEFAULT 0' }]);
     db.exec('CREATE INDEX IF NOT EXISTS eventbridgev2_pending_due ON eventbridgev2_pending (subscriber_arn, next_at)');
     db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_dropped (subscriber_arn TEXT PRIMARY KEY, count INTEGER NOT NULL)`);
   }
@@ -125,6 +130,22 @@ export class SubscriberCursors {
       .all(subscriberArn, now, now, limit) as unknown as PendingRow[];
   }
 
+  /** The batch the subscriber sent and had not recorded when the runtime stopped (empty: none), in publish order. */
+  inFlight(subscriberArn: string): PendingRow[] {
+    return this.db
+      .prepare(
+        `SELECT p.event_row, p.group_id, p.attempts, p.first_at, p.next_at, e.event FROM eventbridgev2_pending p
+         JOIN eventbridgev2_events e ON e.id = p.event_row WHERE p.subscriber_arn = ? AND p.in_flight = 1 ORDER BY p.event_row`,
+      )
+      .all(subscriberArn) as unknown as PendingRow[];
+  }
+
+  /** Marks the batch about to be sent as in flight (committed before the send), until its events are settled or retried. */
+  markInFlight(subscriberArn: string, rows: readonly PendingRow[]): void {
+    const mark = this.db.prepare('UPDATE eventbridgev2_pending SET in_flight = 1 WHERE subscriber_arn = ? AND event_row = ?');
+    for (const row of rows) mark.run(subscriberArn, row.event_row);
+  }
+
   /** When the subscriber's next retry falls due (undefined: none waits). */
   nextRetryAt(subscriberArn: string, now: number): number | undefined {
     const row = this.db
@@ -141,7 +162,9 @@ export class SubscriberCursors {
   /** The event failed and is tried again at `at`. */
   retry(subscriberArn: string, eventRow: number, attempts: number, at: number, error: string): void {
     this.db
-      .prepare('UPDATE eventbridgev2_pending SET attempts = ?, next_at = ?, last_error = ? WHERE subscriber_arn = ? AND event_row = ?')
+      .prepare(
+        'UPDATE eventbridgev2_pending SET attempts = ?, next_at = ?, last_error = ?, in_flight = 0 WHERE subscriber_arn = ? AND event_row = ?',
+      )
       .run(attempts, at, error, subscriberArn, eventRow);
   }
 

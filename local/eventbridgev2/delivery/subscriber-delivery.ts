@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
 import type { DeliveryNote } from '../../events/target-outbox.js';
+import { CrashPoints } from '../../store/crash-points.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../../store/outbox.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { TargetDispatcher } from '../../targets/dispatcher.js';
@@ -62,9 +63,11 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
   /** Each bus's count of accepted requests: a cursor that read before an accept must look again. */
   readonly #generations = new Map<string, number>();
   readonly #selections = new Map<string, { modified: number; selection: Selection }>();
+  readonly #crashPoints: CrashPoints;
 
   constructor(private readonly options: SubscriberDeliveryOptions) {
     super();
+    this.#crashPoints = new CrashPoints(options.db);
     this.cursors = new SubscriberCursors(options.db);
     this.outbox = new DurableOutbox<CursorRow>({
       db: options.db,
@@ -136,20 +139,25 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
     const batchConfig = (config.BatchConfiguration ?? {}) as Fields;
     const limits = targetLimits(String(invoke.TargetArn), invoke);
     const maxSize = Math.min(Number(batchConfig.MaxBatchSize ?? 10), limits.maxBatch);
-    const due = this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
+    // A batch sent before a crash and not recorded goes again as it was: a function sees the same event ids.
+    const inFlight = this.cursors.inFlight(subscriber.SubscriberArn);
+    const due = inFlight.length > 0 ? inFlight : this.cursors.due(subscriber.SubscriberArn, now, config.Type === 'FIFO', maxSize);
     const prepared = new Map<number, Prepared>();
     for (const row of due) prepared.set(row.event_row, await prepareEvent(row, selection, deliveryType(subscriber)));
     const prepare = (row: PendingRow) => prepared.get(row.event_row) as Prepared;
-    const next = nextBatch(due, {
-      now,
-      maxSize,
-      maxBytes: limits.maxBytes,
-      windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
-      bytesOf: (row) => {
-        const entry = prepare(row);
-        return entry.error ? 0 : Buffer.byteLength(payloadText(entry.item.payload));
-      },
-    });
+    const next =
+      inFlight.length > 0
+        ? { batch: inFlight }
+        : nextBatch(due, {
+            now,
+            maxSize,
+            maxBytes: limits.maxBytes,
+            windowMs: Number(batchConfig.MaxBatchWindowInSeconds ?? 0) * 1000,
+            bytesOf: (row) => {
+              const entry = prepare(row);
+              return entry.error ? 0 : Buffer.byteLength(payloadText(entry.item.payload));
+            },
+          });
     if ('wait' in next) {
       // An event accepted while this looked is read at once.
       const moved = (this.#generations.get(cursor.bus_arn) ?? 0) !== generation;
@@ -157,6 +165,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       const at = Math.min(next.wait ?? NEVER, retryAt ?? NEVER);
       return { kind: 'retry', at: moved ? clock.now() : at };
     }
+    inTransaction(db, () => this.cursors.markInFlight(subscriber.SubscriberArn, next.batch));
     await this.#deliver(subscriber, next.batch.map(prepare), selection);
     return { kind: 'retry', at: clock.now() };
   }
@@ -198,6 +207,8 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
         invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
       },
     );
+    // Between the target taking the batch and the record of it: a FIFO target sees the batch again after a crash here.
+    if (sent.some((result) => result.ok)) this.#crashPoints.reached('eventbridgev2-after-send');
     const results = new Map<number, ItemResult>(sendable.map((entry, i) => [entry.row.event_row, sent[i] ?? { ok: true }]));
     const now = clock.now();
     const outcome = new BatchOutcome(subscriber, targetArn, this.cursors, startedAt, now);

@@ -1,6 +1,6 @@
 import { tryParseArn } from '../../arn.js';
 import { AwsError } from '../../aws-error.js';
-import type { TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
+import type { PutEventsEntry, TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
 import type { Fields } from '../store.js';
 import { TransformError } from './expressions.js';
 import { payloadText } from './selection.js';
@@ -77,8 +77,12 @@ const failed = (error: unknown): ItemResult => ({
  * array of the batch's payloads (the payload itself when MaxBatchSize is 1), and a function
  * error under REQUEST_RESPONSE fails the whole batch (the user guide documents no per-event
  * response for subscribers); a state machine one execution per batch with the array as its
- * input (eb-custom-bus-target-sfn); a queue or a topic one message per event, in order, and
- * with `ordered` an event whose earlier event of the same group failed is not sent.
+ * input (eb-custom-bus-target-sfn); a queue its batch through SendMessageBatch ("a queue receives
+ * up to 10 events per SendMessageBatch", eb-custom-bus-batching) and a topic through PublishBatch
+ * ("EventBridge calls PublishBatch, so one target call carries up to 10 events, and each topic
+ * message carries one event", eb-custom-bus-target-sns), each entry its own result; a stream one
+ * record per event, in order, and with `ordered` an event whose earlier event of the same group
+ * failed is not sent.
  */
 export async function sendBatch(
   dispatcher: TargetDispatcher,
@@ -105,6 +109,14 @@ export async function sendBatch(
     }
     return items.map(() => result);
   }
+  if (service === 'events' && tryParseArn(targetArn)?.resourceType === 'event-bus') return toClassicBus(dispatcher, targetArn, items);
+  if (service === 'sqs' || service === 'sns') {
+    const sent = await dispatcher.sendBatch(
+      targetArn,
+      items.map((item) => perEventMessage(targetArn, item)),
+    );
+    return sent.map((result) => (result.ok ? result : failed(result.error)));
+  }
   const results: ItemResult[] = [];
   const failedGroups = new Set<string>();
   for (const item of items) {
@@ -124,12 +136,78 @@ export async function sendBatch(
   return results;
 }
 
+/**
+ * A Custom Event Bus - Classic target (eb-custom-bus-target-bus: "The destination can be another
+ * Custom Event Bus or a Custom Event Bus - Classic"; "the payload is the whole request"): the
+ * batch's events in one PutEvents, each payload a PutEvents envelope (`source`, `detail-type`,
+ * `detail`: a PutEvents event in the RAW payload format) and its event id the entry's key, so a
+ * batch sent again after a crash puts each event once. A payload that is not an envelope (a
+ * PutRawEvents event, WITH_METADATA, a transformer's other shape) fails alone; so does an entry the
+ * bus refuses.
+ */
+async function toClassicBus(dispatcher: TargetDispatcher, targetArn: string, items: readonly BatchItem[]): Promise<ItemResult[]> {
+  const entries = items.map((item) => classicEntry(item.payload));
+  const sendable = entries.flatMap((entry, i) => ('Source' in entry ? [{ entry, key: (items[i] as BatchItem).eventId, index: i }] : []));
+  const results: ItemResult[] = entries.map((entry) => ('Source' in entry ? { ok: true } : entry));
+  if (sendable.length === 0) return results;
+  try {
+    const sent = await dispatcher.send(targetArn, {
+      body: '',
+      events: { entries: sendable.map((s) => s.entry), entryKeys: sendable.map((s) => s.key) },
+    });
+    const answered = sent.service === 'events' ? (sent.answer?.Entries ?? []) : [];
+    sendable.forEach(({ index }, i) => {
+      const answer = answered[i];
+      if (answer === undefined)
+        results[index] = { ok: false, errorCode: 'InternalFailure', errorMessage: `${targetArn} answered nothing for the event` };
+      else if (answer.ErrorCode)
+        results[index] = { ok: false, errorCode: answer.ErrorCode, errorMessage: answer.ErrorMessage ?? answer.ErrorCode };
+    });
+  } catch (error) {
+    for (const { index } of sendable) results[index] = failed(error);
+  }
+  return results;
+}
+
+/** The PutEvents entry of a payload that is a PutEvents envelope, or why it is not one. */
+function classicEntry(payload: unknown): Omit<PutEventsEntry, 'EventBusName'> | Extract<ItemResult, { ok: false }> {
+  const envelope = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Fields;
+  const { source, 'detail-type': detailType, detail, resources, time } = envelope;
+  if (typeof source !== 'string' || typeof detailType !== 'string' || detail === undefined)
+    return {
+      ok: false,
+      errorCode: 'InvalidTargetPayload',
+      errorMessage:
+        'a Custom Event Bus - Classic takes PutEvents events: the payload must be a PutEvents envelope with source, detail-type and detail (an event published with PutEvents, in the RAW payload format); this one is not',
+    };
+  const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  return {
+    Source: source,
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+    ...(Array.isArray(resources) ? { Resources: resources.map(String) } : {}),
+    ...(Number.isNaN(at) ? {} : { Time: at / 1000 }),
+  };
+}
+
 async function sendWhole(dispatcher: TargetDispatcher, targetArn: string, payload: unknown, parameters: Fields): Promise<ItemResult> {
   const type = invocationType(parameters);
   try {
     if (tryParseArn(targetArn)?.service === 'states') {
+      // eb-custom-bus-target-sfn: "REQUEST_RESPONSE calls StartSyncExecution, which only an Express
+      // state machine supports, and treats a failed execution as a failed delivery" (a Standard
+      // one is refused, StateMachineTypeNotSupported, and so fails the delivery).
       const name = (parameters.StepFunctionsParameters as Fields | undefined)?.Name;
-      await dispatcher.send(targetArn, { body: payloadText(payload), ...(typeof name === 'string' ? { states: { name } } : {}) });
+      const sent = await dispatcher.send(targetArn, {
+        body: payloadText(payload),
+        states: { ...(typeof name === 'string' ? { name } : {}), synchronously: type === 'REQUEST_RESPONSE' },
+      });
+      if (sent.service === 'states' && sent.synchronously && sent.answer.status !== 'SUCCEEDED')
+        return {
+          ok: false,
+          errorCode: sent.answer.error || `Execution${sent.answer.status ?? 'Failed'}`,
+          errorMessage: `the execution ended ${sent.answer.status}${sent.answer.cause ? `: ${sent.answer.cause}` : ''}`,
+        };
       return { ok: true };
     }
     const lambda = (parameters.LambdaParameters ?? {}) as Fields;

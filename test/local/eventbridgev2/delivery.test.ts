@@ -4,12 +4,13 @@ import { eventBridgeV2Module } from '../../../local/eventbridgev2/module.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
-import { arnOf, inlineFunction, sqsQueue } from '../template-resources.js';
+import { arnOf, eventRule, inlineFunction, sqsQueue, stateMachine } from '../template-resources.js';
 import { BOTOCORE_SKIP_REASON, type BotocoreCall, botocore, botocoreMissing, ok } from './botocore.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deliver`;
 const FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:recorder`;
+const machineArn = (name: string) => `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 
 /** Records each invocation's event (the batch's array) in the `calls` queue; fails a batch holding an event with `fail`. */
@@ -28,6 +29,20 @@ const APP = assemblyOf({
   Latest: sqsQueue('latest'),
   Horizon: sqsQueue('horizon'),
   Dead: sqsQueue('dead'),
+  MachineDead: sqsQueue('machine-dead'),
+  Classic: { Type: 'AWS::Events::EventBus', Properties: { Name: 'classic' } },
+  FromClassic: sqsQueue('from-classic'),
+  ClassicDead: sqsQueue('classic-dead'),
+  ClassicRule: eventRule({ bus: 'Classic', pattern: { source: ['shop'] }, target: 'FromClassic', id: 'queue' }),
+  Succeeding: stateMachine(
+    { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+    { StateMachineName: 'succeeding', StateMachineType: 'EXPRESS' },
+  ),
+  Failing: stateMachine(
+    { StartAt: 'Refuse', States: { Refuse: { Type: 'Fail', Error: 'Refused', Cause: 'the batch was refused' } } },
+    { StateMachineName: 'failing', StateMachineType: 'EXPRESS' },
+  ),
+  Standard: stateMachine({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, { StateMachineName: 'standard' }),
   Refs: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Name: 'refs', Value: arnOf('Calls') } },
 });
 
@@ -215,6 +230,68 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 delivery', () => {
       "group a's second event delivered",
     );
     expect(seen.map((event) => event.n).lastIndexOf(1)).toBeLessThan(seen.map((event) => event.n).indexOf(2));
+  });
+
+  it('waits for a REQUEST_RESPONSE state machine execution: a failed Express execution, or a Standard machine, is a failed delivery', async () => {
+    const bus = await newBus('machines');
+    const requestResponse = (name: string) => ({
+      InvokeConfiguration: {
+        RoleArn: ROLE,
+        TargetArn: machineArn(name),
+        StepFunctionsParameters: { InvocationType: 'REQUEST_RESPONSE' },
+      },
+      RetryPolicy: { MaxRetryAttempts: 0 },
+      OnFailureConfiguration: { Arn: queueArn('machine-dead') },
+    });
+    await subscribe(bus, 'to-succeeding', machineArn('succeeding'), requestResponse('succeeding'));
+    await subscribe(bus, 'to-failing', machineArn('failing'), requestResponse('failing'));
+    await subscribe(bus, 'to-standard', machineArn('standard'), requestResponse('standard'));
+    await publish(bus, [{ n: 1 }]);
+    const records = (await bodies('machine-dead', 2)) as { targetArn: string; errorCode: string; errorMessage: string }[];
+    await settled();
+    expect(await runtime.sqs.ReceiveMessage({ QueueUrl: queueUrl('machine-dead'), MaxNumberOfMessages: 10 })).not.toHaveProperty(
+      'Messages.0',
+    );
+    const byTarget = Object.fromEntries(records.map((record) => [record.targetArn, record]));
+    expect(byTarget[machineArn('failing')]).toMatchObject({
+      errorCode: 'Refused',
+      errorMessage: expect.stringContaining('the batch was refused'),
+    });
+    expect(byTarget[machineArn('standard')]).toMatchObject({ errorCode: 'StateMachineTypeNotSupported' });
+    expect(byTarget[machineArn('succeeding')]).toBeUndefined();
+  });
+
+  it('puts a PutEvents event on a Custom Event Bus - Classic target as a PutEvents entry, and fails a raw event alone', async () => {
+    const bus = await newBus('to-classic');
+    const classic = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/classic`;
+    await call({
+      operation: 'create_subscriber',
+      params: {
+        EventBusArn: bus,
+        Name: 'to-classic',
+        InvokeConfiguration: { RoleArn: ROLE, TargetArn: classic },
+        FilterConfiguration: { Filters: [{ Pattern: '{"$or": [{"source": ["shop"]}, {"n": [{"exists": true}]}]}', Scope: 'DATA' }] },
+        RetryPolicy: { MaxRetryAttempts: 0 },
+        OnFailureConfiguration: { Arn: queueArn('classic-dead') },
+      },
+    });
+    await call(
+      {
+        operation: 'put_events',
+        params: { EventBusArn: bus, Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-1"}' }] },
+      },
+      {
+        operation: 'put_raw_events',
+        params: {
+          EventBusArn: bus,
+          Entries: [{ Data: { $bytes: Buffer.from('{"n":1}').toString('base64') }, SystemMetadata: { ContentType: 'application/json' } }],
+        },
+      },
+    );
+    const [forwarded] = (await bodies('from-classic', 1)) as Record<string, unknown>[];
+    expect(forwarded).toMatchObject({ source: 'shop', 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
+    const [record] = (await bodies('classic-dead', 1)) as Record<string, unknown>[];
+    expect(record).toMatchObject({ targetArn: classic, errorCode: 'InvalidTargetPayload' });
   });
 
   it('drops an event without a dead-letter queue once its retries are spent, and counts it in the start-up report', async () => {
