@@ -1,0 +1,192 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import { attributeMap, checkAttributes } from './attributes.js';
+import { type CognitoContext, checkSecretHash, clientOf, findUser, invalidParameter, notAuthorized, poolOf, putUser } from './context.js';
+import { checkPassword, hashPassword, passwordMatches } from './passwords.js';
+import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
+
+type Input = Record<string, unknown>;
+type Parameters = Record<string, string>;
+
+const UNITS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
+
+/** A token's validity in seconds: the client's value in its unit (hours for access and id, days for refresh), or Cognito's default. */
+function validity(client: ClientRecord, token: 'AccessToken' | 'IdToken' | 'RefreshToken'): number {
+  const value = client[`${token}Validity` as 'AccessTokenValidity'];
+  const unit = client.TokenValidityUnits?.[token] ?? (token === 'RefreshToken' ? 'days' : 'hours');
+  if (value === undefined) return token === 'RefreshToken' ? 30 * 86_400 : 3600;
+  return value * (UNITS[unit] ?? 3600);
+}
+
+/** Which ExplicitAuthFlows value allows a flow (the legacy names too). */
+const FLOW_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  USER_PASSWORD_AUTH: ['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'],
+  ADMIN_USER_PASSWORD_AUTH: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'],
+  ADMIN_NO_SRP_AUTH: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'],
+  REFRESH_TOKEN_AUTH: ['ALLOW_REFRESH_TOKEN_AUTH'],
+  REFRESH_TOKEN: ['ALLOW_REFRESH_TOKEN_AUTH'],
+};
+
+const SESSION_MS = 3 * 60_000;
+
+/**
+ * Sign-in: InitiateAuth and AdminInitiateAuth with the password and refresh flows, and the
+ * NEW_PASSWORD_REQUIRED challenge; the tokens are RS256 JWTs with Cognito's claims.
+ */
+export class AuthApi {
+  constructor(private readonly context: CognitoContext) {}
+
+  async InitiateAuth(input: Input) {
+    const client = clientOf(this.context, input.ClientId);
+    return this.#initiate(client, String(input.AuthFlow), (input.AuthParameters ?? {}) as Parameters, false);
+  }
+
+  async AdminInitiateAuth(input: Input) {
+    const client = clientOf(this.context, input.ClientId, String(input.UserPoolId));
+    return this.#initiate(client, String(input.AuthFlow), (input.AuthParameters ?? {}) as Parameters, true);
+  }
+
+  async RespondToAuthChallenge(input: Input) {
+    return this.#respond(clientOf(this.context, input.ClientId), input);
+  }
+
+  async AdminRespondToAuthChallenge(input: Input) {
+    return this.#respond(clientOf(this.context, input.ClientId, String(input.UserPoolId)), input);
+  }
+
+  async #initiate(client: ClientRecord, flow: string, parameters: Parameters, admin: boolean) {
+    const pool = poolOf(this.context, client.UserPoolId);
+    const allowedHere = admin
+      ? ['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']
+      : ['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+    const settings = FLOW_SETTINGS[flow];
+    if (!allowedHere.includes(flow) || settings === undefined) {
+      throw invalidParameter(
+        `${flow} is not run by the local Cognito here (${allowedHere.join(', ')} are; USER_SRP_AUTH and CUSTOM_AUTH are not yet)`,
+      );
+    }
+    if (!settings.some((s) => client.ExplicitAuthFlows?.includes(s))) throw invalidParameter(`${flow} flow not enabled for this client`);
+    if (flow.startsWith('REFRESH_TOKEN')) return this.#refresh(pool, client, parameters);
+    const username = parameters.USERNAME ?? '';
+    const user = findUser(this.context, pool, username);
+    checkSecretHash(client, user === undefined ? username : [username, user.Username], parameters.SECRET_HASH);
+    const hidden = client.PreventUserExistenceErrors === 'ENABLED';
+    if (user === undefined)
+      throw hidden ? notAuthorized('Incorrect username or password.') : new AwsError('UserNotFoundException', 'User does not exist.', 400);
+    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (!passwordMatches(parameters.PASSWORD ?? '', user.password)) throw notAuthorized('Incorrect username or password.');
+    if (user.status === 'UNCONFIRMED') throw new AwsError('UserNotConfirmedException', 'User is not confirmed.', 400);
+    if (user.status === 'FORCE_CHANGE_PASSWORD') {
+      if (user.temporaryUntil !== undefined && user.temporaryUntil <= this.context.clock.now()) {
+        throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
+      }
+      return this.#challenge(pool, client, user);
+    }
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, user, true) };
+  }
+
+  #challenge(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
+    const session = randomBytes(48).toString('base64url');
+    this.context.store.sessions.put(session, {
+      poolId: pool.Id,
+      clientId: client.ClientId,
+      username: user.Username,
+      challenge: 'NEW_PASSWORD_REQUIRED',
+      expires: this.context.clock.now() + SESSION_MS,
+    });
+    const { sub: _sub, email_verified: _verified, ...shown } = user.attributes;
+    return {
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: session,
+      ChallengeParameters: { USER_ID_FOR_SRP: user.Username, requiredAttributes: '[]', userAttributes: JSON.stringify(shown) },
+    };
+  }
+
+  async #respond(client: ClientRecord, input: Input) {
+    const responses = (input.ChallengeResponses ?? {}) as Parameters;
+    const kept = this.context.store.sessions.get(String(input.Session ?? ''));
+    if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
+      throw notAuthorized('Invalid session for the user, session is expired.');
+    }
+    if (input.ChallengeName !== kept.challenge) throw invalidParameter(`Incorrect challenge name: ${String(input.ChallengeName)}`);
+    const pool = poolOf(this.context, kept.poolId);
+    const user = findUser(this.context, pool, kept.username);
+    if (user === undefined) throw new AwsError('UserNotFoundException', 'User does not exist.', 400);
+    checkSecretHash(client, [responses.USERNAME ?? user.Username, user.Username], responses.SECRET_HASH);
+    const password = responses.NEW_PASSWORD;
+    if (password === undefined) throw invalidParameter('Missing required parameter NEW_PASSWORD');
+    checkPassword(password, pool.Policies.PasswordPolicy);
+    const changes = Object.fromEntries(
+      Object.entries(responses).flatMap(([key, value]) =>
+        key.startsWith('userAttributes.') ? [[key.slice('userAttributes.'.length), value]] : [],
+      ),
+    );
+    checkAttributes(pool, changes, false);
+    const { temporaryUntil: _temporary, ...rest } = user;
+    const changed: UserRecord = {
+      ...rest,
+      attributes: { ...user.attributes, ...attributeMap(Object.entries(changes).map(([Name, Value]) => ({ Name, Value }))) },
+      password: hashPassword(password),
+      status: 'CONFIRMED',
+      modified: this.context.clock.now(),
+    };
+    putUser(this.context, changed);
+    this.context.store.sessions.delete(String(input.Session));
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, changed, true) };
+  }
+
+  #refresh(pool: PoolRecord, client: ClientRecord, parameters: Parameters) {
+    const kept = this.context.store.refreshTokens.get(parameters.REFRESH_TOKEN ?? '');
+    if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
+      throw notAuthorized('Invalid Refresh Token');
+    }
+    const user = findUser(this.context, pool, kept.username);
+    if (user === undefined || !user.enabled) throw notAuthorized('Invalid Refresh Token');
+    checkSecretHash(client, user.Username, parameters.SECRET_HASH);
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, user, false) };
+  }
+
+  /** The id and access tokens (and with `withRefresh` a refresh token) Cognito issues a signed-in user. */
+  #tokens(pool: PoolRecord, client: ClientRecord, user: UserRecord, withRefresh: boolean) {
+    const now = Math.floor(this.context.clock.now() / 1000);
+    const iss = this.context.issuer(pool.Id);
+    const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+    const common = { sub: user.attributes.sub, iss, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: now, iat: now };
+    const { sub: _sub, ...attributes } = user.attributes;
+    const typed = Object.fromEntries(
+      Object.entries(attributes).map(([name, value]) => [name, name.endsWith('_verified') ? value === 'true' : value]),
+    );
+    const idToken = this.context.keys.sign(pool.Id, {
+      ...typed,
+      ...common,
+      ...groups,
+      'cognito:username': user.Username,
+      aud: client.ClientId,
+      token_use: 'id',
+      exp: now + validity(client, 'IdToken'),
+      jti: randomUUID(),
+    });
+    const accessToken = this.context.keys.sign(pool.Id, {
+      ...common,
+      ...groups,
+      client_id: client.ClientId,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      exp: now + validity(client, 'AccessToken'),
+      jti: randomUUID(),
+      username: user.Username,
+    });
+    let refresh = {};
+    if (withRefresh) {
+      const token = randomBytes(64).toString('base64url');
+      this.context.store.refreshTokens.put(token, {
+        poolId: pool.Id,
+        clientId: client.ClientId,
+        username: user.Username,
+        expires: this.context.clock.now() + validity(client, 'RefreshToken') * 1000,
+      });
+      refresh = { RefreshToken: token };
+    }
+    return { AccessToken: accessToken, ExpiresIn: validity(client, 'AccessToken'), TokenType: 'Bearer', ...refresh, IdToken: idToken };
+  }
+}

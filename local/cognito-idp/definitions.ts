@@ -1,0 +1,42 @@
+import type { LoadedApp } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
+import { clientRecord, groupRecord, poolRecord } from './pools.js';
+import type { ClientRecord, GroupRecord, PoolRecord } from './records.js';
+
+export interface CognitoDefinitions {
+  readonly pools: PoolRecord[];
+  readonly clients: ClientRecord[];
+  readonly groups: GroupRecord[];
+  readonly warnings: string[];
+}
+
+/** The template's user pools, app clients and groups, under the ids their Ref and Fn::GetAtt give (resource-types.ts). */
+export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number }): CognitoDefinitions {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const warnings: string[] = [];
+  const pools = resources
+    .filter((r) => r.type === 'AWS::Cognito::UserPool')
+    .map((r) => {
+      const arn = r.attributes.Arn;
+      if (arn === undefined) throw new Error(`${whereOf(r)} has no Arn: the loader names every user pool`);
+      if (r.properties.LambdaConfig) warnings.push(`${whereOf(r)}: its Lambda triggers are not invoked locally`);
+      if (r.properties.MfaConfiguration === 'ON') warnings.push(`${whereOf(r)}: MFA is required on AWS; locally no MFA challenge is given`);
+      return poolRecord(r.properties, { id: r.ref, name: r.physicalName, arn, now: where.now, origin: 'template' });
+    });
+  const clients = resources
+    .filter((r) => r.type === 'AWS::Cognito::UserPoolClient')
+    .map((r) =>
+      clientRecord(r.properties, {
+        id: r.ref,
+        poolId: String(r.properties.UserPoolId),
+        name: r.physicalName,
+        ...(r.attributes.ClientSecret === undefined ? {} : { secret: r.attributes.ClientSecret }),
+        now: where.now,
+        origin: 'template',
+      }),
+    );
+  const groups = resources
+    .filter((r) => r.type === 'AWS::Cognito::UserPoolGroup')
+    .map((r) => groupRecord(r.properties, { poolId: String(r.properties.UserPoolId), name: r.physicalName, now: where.now }));
+  return { pools, clients, groups, warnings };
+}
