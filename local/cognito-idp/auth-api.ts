@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { attributeMap, checkAttributes } from './attributes.js';
 import { type CognitoContext, checkSecretHash, clientOf, findUser, invalidParameter, notAuthorized, poolOf, putUser } from './context.js';
-import { checkPassword, hashPassword, passwordMatches } from './passwords.js';
+import { checkPassword, passwordFields, passwordMatches } from './passwords.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
+import { serverChallenge, signatureMatches } from './srp.js';
 
 type Input = Record<string, unknown>;
 type Parameters = Record<string, string>;
@@ -23,6 +24,7 @@ const FLOW_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   USER_PASSWORD_AUTH: ['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'],
   ADMIN_USER_PASSWORD_AUTH: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'],
   ADMIN_NO_SRP_AUTH: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'],
+  USER_SRP_AUTH: ['ALLOW_USER_SRP_AUTH'],
   REFRESH_TOKEN_AUTH: ['ALLOW_REFRESH_TOKEN_AUTH'],
   REFRESH_TOKEN: ['ALLOW_REFRESH_TOKEN_AUTH'],
 };
@@ -58,12 +60,10 @@ export class AuthApi {
     const pool = poolOf(this.context, client.UserPoolId);
     const allowedHere = admin
       ? ['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']
-      : ['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+      : ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
     const settings = FLOW_SETTINGS[flow];
     if (!allowedHere.includes(flow) || settings === undefined) {
-      throw invalidParameter(
-        `${flow} is not run by the local Cognito here (${allowedHere.join(', ')} are; USER_SRP_AUTH and CUSTOM_AUTH are not yet)`,
-      );
+      throw invalidParameter(`${flow} is not run by the local Cognito here (${allowedHere.join(', ')} are; CUSTOM_AUTH is not yet)`);
     }
     if (!settings.some((s) => client.ExplicitAuthFlows?.includes(s))) throw invalidParameter(`${flow} flow not enabled for this client`);
     if (flow.startsWith('REFRESH_TOKEN')) return this.#refresh(pool, client, parameters);
@@ -74,7 +74,13 @@ export class AuthApi {
     if (user === undefined)
       throw hidden ? notAuthorized('Incorrect username or password.') : new AwsError('UserNotFoundException', 'User does not exist.', 400);
     if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(pool, client, user, parameters.SRP_A);
     if (!passwordMatches(parameters.PASSWORD ?? '', user.password)) throw notAuthorized('Incorrect username or password.');
+    return this.#signedIn(pool, client, user);
+  }
+
+  /** After the password is proved: the user's status decides (not confirmed, a new password required) or the tokens. */
+  #signedIn(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
     if (user.status === 'UNCONFIRMED') throw new AwsError('UserNotConfirmedException', 'User is not confirmed.', 400);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       if (user.temporaryUntil !== undefined && user.temporaryUntil <= this.context.clock.now()) {
@@ -102,8 +108,65 @@ export class AuthApi {
     };
   }
 
+  /** USER_SRP_AUTH's first step: the server's B for the client's A, and a secret block the client signs. */
+  #srpChallenge(pool: PoolRecord, client: ClientRecord, user: UserRecord, srpA: string | undefined) {
+    if (srpA === undefined || !/^[0-9a-fA-F]+$/.test(srpA)) throw invalidParameter('Missing required parameter SRP_A');
+    if (user.srp === undefined) throw notAuthorized('Incorrect username or password.');
+    let server: { b: string; B: string };
+    try {
+      server = serverChallenge(srpA, user.srp);
+    } catch (error) {
+      throw new AwsError('NotAuthorizedException', 'Incorrect username or password.', 400, { cause: error });
+    }
+    const secretBlock = randomBytes(64).toString('base64');
+    this.context.store.sessions.put(`srp:${secretBlock}`, {
+      poolId: pool.Id,
+      clientId: client.ClientId,
+      username: user.Username,
+      challenge: 'PASSWORD_VERIFIER',
+      expires: this.context.clock.now() + SESSION_MS,
+      srp: { srpA, ...server },
+    });
+    return {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeParameters: {
+        SALT: user.srp.salt,
+        SRP_B: server.B,
+        SECRET_BLOCK: secretBlock,
+        USER_ID_FOR_SRP: user.Username,
+        USERNAME: user.Username,
+      },
+    };
+  }
+
+  /** PASSWORD_VERIFIER: the client's signature of the secret block proves the password. */
+  #verifyPassword(client: ClientRecord, responses: Parameters) {
+    const key = `srp:${responses.PASSWORD_CLAIM_SECRET_BLOCK ?? ''}`;
+    const kept = this.context.store.sessions.get(key);
+    if (kept?.srp === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
+      throw notAuthorized('Invalid session for the user, session is expired.');
+    }
+    this.context.store.sessions.delete(key);
+    const pool = poolOf(this.context, kept.poolId);
+    const user = findUser(this.context, pool, kept.username);
+    if (user?.srp === undefined) throw new AwsError('UserNotFoundException', 'User does not exist.', 400);
+    checkSecretHash(client, [responses.USERNAME ?? user.Username, user.Username], responses.SECRET_HASH);
+    const proved = signatureMatches({
+      poolId: pool.Id,
+      username: user.Username,
+      ...kept.srp,
+      kept: user.srp,
+      secretBlock: responses.PASSWORD_CLAIM_SECRET_BLOCK ?? '',
+      timestamp: responses.TIMESTAMP ?? '',
+      signature: responses.PASSWORD_CLAIM_SIGNATURE ?? '',
+    });
+    if (!proved) throw notAuthorized('Incorrect username or password.');
+    return this.#signedIn(pool, client, user);
+  }
+
   async #respond(client: ClientRecord, input: Input) {
     const responses = (input.ChallengeResponses ?? {}) as Parameters;
+    if (input.ChallengeName === 'PASSWORD_VERIFIER') return this.#verifyPassword(client, responses);
     const kept = this.context.store.sessions.get(String(input.Session ?? ''));
     if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
       throw notAuthorized('Invalid session for the user, session is expired.');
@@ -126,7 +189,7 @@ export class AuthApi {
     const changed: UserRecord = {
       ...rest,
       attributes: { ...user.attributes, ...attributeMap(Object.entries(changes).map(([Name, Value]) => ({ Name, Value }))) },
-      password: hashPassword(password),
+      ...passwordFields(pool.Id, user.Username, password),
       status: 'CONFIRMED',
       modified: this.context.clock.now(),
     };

@@ -134,7 +134,7 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
         ? {}
         : {
             lines: [
-              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; SRP, MFA and Lambda triggers are not run (docs/local-runtime/cognito-idp.md)`,
+              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; MFA, custom auth and Lambda triggers are not run (docs/local-runtime/cognito-idp.md)`,
             ],
           }),
     };

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
-import type { PasswordPolicy } from './records.js';
+import type { PasswordPolicy, UserRecord } from './records.js';
+import { srpVerifier } from './srp.js';
 
 /** Cognito's symbols for a password (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-policies.html). */
 const SYMBOL = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
@@ -26,6 +27,11 @@ export function passwordMatches(password: string, kept: string | undefined): boo
   const [salt, hash] = kept.split(':');
   if (salt === undefined || hash === undefined) return false;
   return timingSafeEqual(scryptSync(password, Buffer.from(salt, 'base64'), 32), Buffer.from(hash, 'base64'));
+}
+
+/** What a user record keeps of a password: its hash, and the SRP verifier of the user's username in the pool. */
+export function passwordFields(poolId: string, username: string, password: string): Pick<UserRecord, 'password' | 'srp'> {
+  return { password: hashPassword(password), srp: srpVerifier(poolId, username, password) };
 }
 
 /** A temporary password that meets the pool's policy. */

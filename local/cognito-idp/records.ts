@@ -1,3 +1,5 @@
+import type { SrpVerifier } from './srp.js';
+
 /** A user pool as the service keeps it: DescribeUserPool's fields (dates in epoch milliseconds). */
 export interface PoolRecord {
   readonly Id: string;
@@ -86,6 +88,8 @@ export interface UserRecord {
   readonly enabled: boolean;
   /** scrypt of the password, `<salt>:<hash>` in base64; none for a user without one yet. */
   readonly password?: string;
+  /** What verifies an SRP sign-in (USER_SRP_AUTH) without the password: made whenever the password is set. */
+  readonly srp?: SrpVerifier;
   /** When a temporary password (AdminCreateUser's) stops working. */
   readonly temporaryUntil?: number;
   /** The sign-up code mailed and when it expires. */
@@ -103,13 +107,15 @@ export interface RefreshRecord {
   readonly expires: number;
 }
 
-/** An auth challenge in progress (NEW_PASSWORD_REQUIRED), by its Session. */
+/** An auth challenge in progress: NEW_PASSWORD_REQUIRED by its Session, PASSWORD_VERIFIER by its secret block. */
 export interface SessionRecord {
   readonly poolId: string;
   readonly clientId: string;
   readonly username: string;
   readonly challenge: string;
   readonly expires: number;
+  /** PASSWORD_VERIFIER's: the client's A and the server's b and B, in hex. */
+  readonly srp?: { readonly srpA: string; readonly b: string; readonly B: string };
 }
 
 /** A pool's signing key. */

@@ -13,7 +13,7 @@ import {
   requireUser,
   seconds,
 } from './context.js';
-import { checkPassword, confirmationCode, hashPassword, temporaryPassword } from './passwords.js';
+import { checkPassword, confirmationCode, passwordFields, temporaryPassword } from './passwords.js';
 import type { PoolRecord, UserRecord } from './records.js';
 
 type Input = Record<string, unknown>;
@@ -82,7 +82,7 @@ export class UserApi {
       attributes,
       status: 'UNCONFIRMED',
       enabled: true,
-      password: hashPassword(String(input.Password)),
+      ...passwordFields(pool.Id, name, String(input.Password)),
       groups: [],
       created: now,
       modified: now,
@@ -146,7 +146,7 @@ export class UserApi {
       attributes,
       status: 'FORCE_CHANGE_PASSWORD',
       enabled: true,
-      password: hashPassword(password),
+      ...passwordFields(pool.Id, name, password),
       temporaryUntil: now + pool.Policies.PasswordPolicy.TemporaryPasswordValidityDays * DAY,
       groups: [],
       created: now,
@@ -173,7 +173,7 @@ export class UserApi {
     const { temporaryUntil: _old, ...rest } = user;
     putUser(this.context, {
       ...rest,
-      password: hashPassword(password),
+      ...passwordFields(pool.Id, user.Username, password),
       status: permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD',
       ...(permanent ? {} : { temporaryUntil: this.context.clock.now() + pool.Policies.PasswordPolicy.TemporaryPasswordValidityDays * DAY }),
       modified: this.context.clock.now(),

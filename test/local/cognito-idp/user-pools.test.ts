@@ -7,7 +7,7 @@ import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
 
-const FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
 function assembly() {
   return writeAssembly(tempAssemblyDir(), {
@@ -238,6 +238,33 @@ describe('Cognito user pools', () => {
     });
     expect(decodeJwt(AuthenticationResult.AccessToken)).toMatchObject({ 'cognito:groups': ['admins'], client_id: server.ClientId });
     expect((await call('AdminGetUser', { UserPoolId: poolId, Username: 'grace@example.com' })).UserStatus).toBe('CONFIRMED');
+  });
+
+  it('answers USER_SRP_AUTH with the PASSWORD_VERIFIER challenge and refuses a signature that proves no password', async () => {
+    const { ChallengeName, ChallengeParameters } = await call('InitiateAuth', {
+      ClientId: web.ClientId,
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: 'ada@example.com', SRP_A: 'abcdef0123456789' },
+    });
+    expect(ChallengeName).toBe('PASSWORD_VERIFIER');
+    expect(ChallengeParameters).toMatchObject({ SALT: expect.stringMatching(/^[0-9a-f]+$/), SRP_B: expect.stringMatching(/^[0-9a-f]+$/) });
+    const respond = () =>
+      call('RespondToAuthChallenge', {
+        ClientId: web.ClientId,
+        ChallengeName: 'PASSWORD_VERIFIER',
+        ChallengeResponses: {
+          USERNAME: ChallengeParameters.USER_ID_FOR_SRP,
+          PASSWORD_CLAIM_SECRET_BLOCK: ChallengeParameters.SECRET_BLOCK,
+          TIMESTAMP: 'Fri Nov 27 17:58:00 UTC 2026',
+          PASSWORD_CLAIM_SIGNATURE: Buffer.alloc(32).toString('base64'),
+        },
+      });
+    expect(await failure(respond())).toEqual({ code: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    // The secret block is spent: a second try has no challenge to answer.
+    expect(await failure(respond())).toMatchObject({
+      code: 'NotAuthorizedException',
+      message: 'Invalid session for the user, session is expired.',
+    });
   });
 
   it('keeps users, what the API created and the signing key across a restart', async () => {
