@@ -1,23 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { attributeMap, checkAttributes } from './attributes.js';
 import { type CognitoContext, checkSecretHash, clientOf, findUser, invalidParameter, notAuthorized, poolOf, putUser } from './context.js';
+import { issueTokens } from './issue-tokens.js';
 import { checkPassword, passwordFields, passwordMatches } from './passwords.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
 import { serverChallenge, signatureMatches } from './srp.js';
 
 type Input = Record<string, unknown>;
 type Parameters = Record<string, string>;
-
-const UNITS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
-
-/** A token's validity in seconds: the client's value in its unit (hours for access and id, days for refresh), or Cognito's default. */
-function validity(client: ClientRecord, token: 'AccessToken' | 'IdToken' | 'RefreshToken'): number {
-  const value = client[`${token}Validity` as 'AccessTokenValidity'];
-  const unit = client.TokenValidityUnits?.[token] ?? (token === 'RefreshToken' ? 'days' : 'hours');
-  if (value === undefined) return token === 'RefreshToken' ? 30 * 86_400 : 3600;
-  return value * (UNITS[unit] ?? 3600);
-}
 
 /** Which ExplicitAuthFlows value allows a flow (the legacy names too). */
 const FLOW_SETTINGS: Readonly<Record<string, readonly string[]>> = {
@@ -80,7 +71,7 @@ export class AuthApi {
   }
 
   /** After the password is proved: the user's status decides (not confirmed, a new password required) or the tokens. */
-  #signedIn(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
+  async #signedIn(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
     if (user.status === 'UNCONFIRMED') throw new AwsError('UserNotConfirmedException', 'User is not confirmed.', 400);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       if (user.temporaryUntil !== undefined && user.temporaryUntil <= this.context.clock.now()) {
@@ -88,7 +79,10 @@ export class AuthApi {
       }
       return this.#challenge(pool, client, user);
     }
-    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, user, true) };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'Authentication' }),
+    };
   }
 
   #challenge(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
@@ -140,7 +134,7 @@ export class AuthApi {
   }
 
   /** PASSWORD_VERIFIER: the client's signature of the secret block proves the password. */
-  #verifyPassword(client: ClientRecord, responses: Parameters) {
+  async #verifyPassword(client: ClientRecord, responses: Parameters) {
     const key = `srp:${responses.PASSWORD_CLAIM_SECRET_BLOCK ?? ''}`;
     const kept = this.context.store.sessions.get(key);
     if (kept?.srp === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
@@ -195,10 +189,13 @@ export class AuthApi {
     };
     putUser(this.context, changed);
     this.context.store.sessions.delete(String(input.Session));
-    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, changed, true) };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user: changed, source: 'NewPasswordChallenge' }),
+    };
   }
 
-  #refresh(pool: PoolRecord, client: ClientRecord, parameters: Parameters) {
+  async #refresh(pool: PoolRecord, client: ClientRecord, parameters: Parameters) {
     const kept = this.context.store.refreshTokens.get(parameters.REFRESH_TOKEN ?? '');
     if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
       throw notAuthorized('Invalid Refresh Token');
@@ -206,50 +203,9 @@ export class AuthApi {
     const user = findUser(this.context, pool, kept.username);
     if (user === undefined || !user.enabled) throw notAuthorized('Invalid Refresh Token');
     checkSecretHash(client, user.Username, parameters.SECRET_HASH);
-    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(pool, client, user, false) };
-  }
-
-  /** The id and access tokens (and with `withRefresh` a refresh token) Cognito issues a signed-in user. */
-  #tokens(pool: PoolRecord, client: ClientRecord, user: UserRecord, withRefresh: boolean) {
-    const now = Math.floor(this.context.clock.now() / 1000);
-    const iss = this.context.issuer(pool.Id);
-    const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
-    const common = { sub: user.attributes.sub, iss, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: now, iat: now };
-    const { sub: _sub, ...attributes } = user.attributes;
-    const typed = Object.fromEntries(
-      Object.entries(attributes).map(([name, value]) => [name, name.endsWith('_verified') ? value === 'true' : value]),
-    );
-    const idToken = this.context.keys.sign(pool.Id, {
-      ...typed,
-      ...common,
-      ...groups,
-      'cognito:username': user.Username,
-      aud: client.ClientId,
-      token_use: 'id',
-      exp: now + validity(client, 'IdToken'),
-      jti: randomUUID(),
-    });
-    const accessToken = this.context.keys.sign(pool.Id, {
-      ...common,
-      ...groups,
-      client_id: client.ClientId,
-      token_use: 'access',
-      scope: 'aws.cognito.signin.user.admin',
-      exp: now + validity(client, 'AccessToken'),
-      jti: randomUUID(),
-      username: user.Username,
-    });
-    let refresh = {};
-    if (withRefresh) {
-      const token = randomBytes(64).toString('base64url');
-      this.context.store.refreshTokens.put(token, {
-        poolId: pool.Id,
-        clientId: client.ClientId,
-        username: user.Username,
-        expires: this.context.clock.now() + validity(client, 'RefreshToken') * 1000,
-      });
-      refresh = { RefreshToken: token };
-    }
-    return { AccessToken: accessToken, ExpiresIn: validity(client, 'AccessToken'), TokenType: 'Bearer', ...refresh, IdToken: idToken };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'RefreshTokens' }),
+    };
   }
 }

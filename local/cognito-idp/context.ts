@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
 import type { CognitoStore } from './store.js';
 import type { PoolKeys } from './tokens.js';
+import type { Triggers } from './triggers.js';
 
 /** A message Cognito sends a user (a code, a temporary password), delivered to the local mailbox. */
 export interface CognitoMail {
@@ -18,6 +19,8 @@ export interface CognitoMail {
 export interface CognitoContext {
   readonly store: CognitoStore;
   readonly keys: PoolKeys;
+  /** The pools' Lambda triggers. */
+  readonly triggers: Triggers;
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;

@@ -2,6 +2,7 @@ import type { LoadedApp } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import { clientRecord, groupRecord, poolRecord } from './pools.js';
 import type { ClientRecord, GroupRecord, PoolRecord } from './records.js';
+import { RUN_TRIGGERS } from './triggers.js';
 
 export interface CognitoDefinitions {
   readonly pools: PoolRecord[];
@@ -19,7 +20,14 @@ export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number
     .map((r) => {
       const arn = r.attributes.Arn;
       if (arn === undefined) throw new Error(`${whereOf(r)} has no Arn: the loader names every user pool`);
-      if (r.properties.LambdaConfig) warnings.push(`${whereOf(r)}: its Lambda triggers are not invoked locally`);
+      const triggers = Object.keys((r.properties.LambdaConfig ?? {}) as object).filter(
+        (key) => !(RUN_TRIGGERS as readonly string[]).includes(key),
+      );
+      if (triggers.length > 0) {
+        warnings.push(
+          `${whereOf(r)}: its Lambda triggers ${triggers.join(', ')} are not invoked locally (pre sign-up, post confirmation and pre token generation are)`,
+        );
+      }
       if (r.properties.MfaConfiguration === 'ON') warnings.push(`${whereOf(r)}: MFA is required on AWS; locally no MFA challenge is given`);
       return poolRecord(r.properties, { id: r.ref, name: r.physicalName, arn, now: where.now, origin: 'template' });
     });

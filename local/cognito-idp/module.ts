@@ -11,6 +11,7 @@ import { PoolApi } from './pool-api.js';
 import { COGNITO_TYPE_SPECS } from './resource-types.js';
 import { CognitoStore } from './store.js';
 import { PoolKeys } from './tokens.js';
+import { Triggers } from './triggers.js';
 import { UserApi } from './user-api.js';
 
 /** The running Cognito user pools: their store and signing keys, and the context the APIs share. */
@@ -70,7 +71,7 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
   name: 'cognito',
   apis: [{ model: 'cognito-idp', operations: OPERATION_TYPES.flatMap((type) => apiOperations(type)) }],
   sdkClients: [{ package: '@aws-sdk/client-cognito-identity-provider', serviceId: 'Cognito Identity Provider' }],
-  needs: ['ses'],
+  needs: ['ses', 'lambda'],
   databases: ['cognito-idp'],
   resourceTypes: COGNITO_TYPE_SPECS,
   definitions: (app, { clock }) => cognitoDefinitions(app, { now: clock.now() }),
@@ -101,6 +102,8 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
     const context: CognitoContext = {
       store,
       keys: new PoolKeys(store),
+      // Cognito invokes its triggers synchronously and waits for their answer.
+      triggers: new Triggers((arn, event) => services.get('lambda').invoke(arn, event), region),
       clock,
       region,
       accountId,
@@ -134,7 +137,7 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
         ? {}
         : {
             lines: [
-              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; MFA, custom auth and Lambda triggers are not run (docs/local-runtime/cognito-idp.md)`,
+              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; MFA, custom auth and triggers other than pre sign-up, post confirmation and pre token generation are not run (docs/local-runtime/cognito-idp.md)`,
             ],
           }),
     };

@@ -15,6 +15,7 @@ import {
 } from './context.js';
 import { checkPassword, confirmationCode, passwordFields, temporaryPassword } from './passwords.js';
 import type { PoolRecord, UserRecord } from './records.js';
+import { triggerAttributes } from './triggers.js';
 
 type Input = Record<string, unknown>;
 
@@ -67,6 +68,17 @@ export class UserApi {
     return { ...user, code };
   }
 
+  /** The pool's post confirmation trigger, once the user is confirmed (its failure fails the call; the user stays confirmed). */
+  async #postConfirmation(pool: PoolRecord, clientId: string, user: UserRecord): Promise<void> {
+    await this.context.triggers.run('PostConfirmation', {
+      pool,
+      clientId,
+      userName: user.Username,
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      request: { userAttributes: triggerAttributes(user), clientMetadata: {} },
+    });
+  }
+
   async SignUp(input: Input) {
     const client = clientOf(this.context, input.ClientId);
     const pool = poolOf(this.context, client.UserPoolId);
@@ -74,23 +86,34 @@ export class UserApi {
     const username = String(input.Username);
     checkSecretHash(client, username, input.SecretHash);
     checkPassword(String(input.Password), pool.Policies.PasswordPolicy);
-    const { name, attributes } = this.#newUser(pool, username, attributeMap(input.UserAttributes));
+    const { name, attributes: given } = this.#newUser(pool, username, attributeMap(input.UserAttributes));
+    const pre = await this.context.triggers.run('PreSignUp', {
+      pool,
+      clientId: client.ClientId,
+      userName: name,
+      triggerSource: 'PreSignUp_SignUp',
+      request: { userAttributes: given, validationData: attributeMap(input.ValidationData), clientMetadata: input.ClientMetadata ?? {} },
+    });
+    // The trigger may confirm the user and verify their email (its response's autoConfirmUser, autoVerifyEmail).
+    const confirmed = pre?.autoConfirmUser === true;
+    const attributes = pre?.autoVerifyEmail === true && given.email !== undefined ? { ...given, email_verified: 'true' } : given;
     const now = this.context.clock.now();
     const created: UserRecord = {
       poolId: pool.Id,
       Username: name,
       attributes,
-      status: 'UNCONFIRMED',
+      status: confirmed ? 'CONFIRMED' : 'UNCONFIRMED',
       enabled: true,
       ...passwordFields(pool.Id, name, String(input.Password)),
       groups: [],
       created: now,
       modified: now,
     };
-    const user = await this.#sendCode(pool, created, 'SignUp');
+    const user = confirmed ? created : await this.#sendCode(pool, created, 'SignUp');
     putUser(this.context, user);
+    if (confirmed) await this.#postConfirmation(pool, client.ClientId, user);
     return {
-      UserConfirmed: false,
+      UserConfirmed: confirmed,
       UserSub: attributes.sub,
       ...(user.code && attributes.email
         ? { CodeDeliveryDetails: { Destination: maskedEmail(attributes.email), DeliveryMedium: 'EMAIL', AttributeName: 'email' } }
@@ -111,12 +134,14 @@ export class UserApi {
       throw new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.', 400);
     }
     const { code: _used, ...rest } = user;
-    putUser(this.context, {
+    const confirmed: UserRecord = {
       ...rest,
       status: 'CONFIRMED',
       attributes: { ...user.attributes, email_verified: 'true' },
       modified: this.context.clock.now(),
-    });
+    };
+    putUser(this.context, confirmed);
+    await this.#postConfirmation(pool, client.ClientId, confirmed);
     return {};
   }
 
@@ -185,7 +210,10 @@ export class UserApi {
     const pool = poolOf(this.context, input.UserPoolId);
     const user = requireUser(this.context, pool, input.Username);
     if (user.status !== 'UNCONFIRMED') throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
-    putUser(this.context, { ...user, status: 'CONFIRMED', modified: this.context.clock.now() });
+    const confirmed: UserRecord = { ...user, status: 'CONFIRMED', modified: this.context.clock.now() };
+    putUser(this.context, confirmed);
+    // An administrator's call has no app client: Cognito's events say so.
+    await this.#postConfirmation(pool, 'CLIENT_ID_NOT_APPLICABLE', confirmed);
     return {};
   }
 
