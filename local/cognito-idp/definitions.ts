@@ -31,20 +31,32 @@ export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number
       if (r.properties.MfaConfiguration === 'ON') warnings.push(`${whereOf(r)}: MFA is required on AWS; locally no MFA challenge is given`);
       return poolRecord(r.properties, { id: r.ref, name: r.physicalName, arn, now: where.now, origin: 'template' });
     });
+  // A client or group whose UserPoolId names no pool the loader resolved is left out, named: it would belong to no pool.
+  const poolOf = (r: (typeof resources)[number]): string | undefined => {
+    const id = r.properties.UserPoolId;
+    if (typeof id === 'string' && pools.some((p) => p.Id === id)) return id;
+    warnings.push(`${whereOf(r)}: its UserPoolId ${JSON.stringify(id)} is none of the app's user pools; it is left out`);
+    return undefined;
+  };
   const clients = resources
     .filter((r) => r.type === 'AWS::Cognito::UserPoolClient')
-    .map((r) =>
-      clientRecord(r.properties, {
+    .flatMap((r) => {
+      const poolId = poolOf(r);
+      if (poolId === undefined) return [];
+      return clientRecord(r.properties, {
         id: r.ref,
-        poolId: String(r.properties.UserPoolId),
+        poolId,
         name: r.physicalName,
         ...(r.attributes.ClientSecret === undefined ? {} : { secret: r.attributes.ClientSecret }),
         now: where.now,
         origin: 'template',
-      }),
-    );
+      });
+    });
   const groups = resources
     .filter((r) => r.type === 'AWS::Cognito::UserPoolGroup')
-    .map((r) => groupRecord(r.properties, { poolId: String(r.properties.UserPoolId), name: r.physicalName, now: where.now }));
+    .flatMap((r) => {
+      const poolId = poolOf(r);
+      return poolId === undefined ? [] : [groupRecord(r.properties, { poolId, name: r.physicalName, now: where.now })];
+    });
   return { pools, clients, groups, warnings };
 }

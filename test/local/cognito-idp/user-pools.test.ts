@@ -35,6 +35,7 @@ function assembly() {
             Type: 'AWS::Cognito::UserPoolClient',
             Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: FLOWS },
           },
+          Orphan: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'us-east-1_NotInApp1', ClientName: 'orphan' } },
           Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins', Precedence: 1 } },
         },
       },
@@ -98,6 +99,9 @@ describe('Cognito user pools', () => {
       Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false, RequireUppercase: true } },
     });
     expect(UserPool.SchemaAttributes.map((a: { Name: string }) => a.Name)).toContain('custom:tenant');
+    expect(runtime.warnings).toContainEqual(
+      'Auth/Orphan (AWS::Cognito::UserPoolClient): its UserPoolId "us-east-1_NotInApp1" is none of the app\'s user pools; it is left out',
+    );
     const { Groups } = await call('ListGroups', { UserPoolId: poolId });
     expect(Groups).toMatchObject([{ GroupName: 'admins', Precedence: 1, UserPoolId: poolId }]);
   });
