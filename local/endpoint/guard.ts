@@ -40,6 +40,48 @@ type Protocol = 'json' | 'query' | 'rest' | 's3';
 const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe', 'ConfirmVerification']);
 
 /**
+ * AWS JSON operations AWS takes unsigned, by `X-Amz-Target`: Cognito user pools' operations a
+ * person calls as themselves (sign-up, sign-in, their own tokens), which botocore's model of
+ * `cognito-idp` marks `authtype: none`. A wrong signature still fails.
+ */
+const UNSIGNED_TARGETS: ReadonlySet<string> = new Set(
+  [
+    'AssociateSoftwareToken',
+    'ChangePassword',
+    'CompleteWebAuthnRegistration',
+    'ConfirmDevice',
+    'ConfirmForgotPassword',
+    'ConfirmSignUp',
+    'DeleteUser',
+    'DeleteUserAttributes',
+    'DeleteWebAuthnCredential',
+    'ForgetDevice',
+    'ForgotPassword',
+    'GetDevice',
+    'GetTokensFromRefreshToken',
+    'GetUser',
+    'GetUserAttributeVerificationCode',
+    'GetUserAuthFactors',
+    'GlobalSignOut',
+    'InitiateAuth',
+    'ListDevices',
+    'ListWebAuthnCredentials',
+    'ResendConfirmationCode',
+    'RespondToAuthChallenge',
+    'RevokeToken',
+    'SetUserMFAPreference',
+    'SetUserSettings',
+    'SignUp',
+    'StartWebAuthnRegistration',
+    'UpdateAuthEventFeedback',
+    'UpdateDeviceStatus',
+    'UpdateUserAttributes',
+    'VerifySoftwareToken',
+    'VerifyUserAttribute',
+  ].map((operation) => `AWSCognitoIdentityProviderService.${operation}`),
+);
+
+/**
  * The endpoint's checks before any service sees a request: Host and Origin always (so a
  * web page in the user's browser cannot reach it), the signature when configured. A
  * refusal is answered in the request's protocol, so SDKs and the CLI show its message.
@@ -83,6 +125,7 @@ export class EndpointGuard {
     );
     if (problem === undefined) return undefined;
     if (problem.kind === 'missing' && UNSIGNED_ACTIONS.has(queryAction(req, body) ?? '')) return undefined;
+    if (problem.kind === 'missing' && UNSIGNED_TARGETS.has(String(req.headers['x-amz-target'] ?? ''))) return undefined;
     const { code, status } = signatureError(problem, protocolOf(req));
     return errorResponse(req, code, problem.message, status);
   }

@@ -1,6 +1,7 @@
 import { apiGatewayModule } from '../apigateway/module.js';
 import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
+import { cognitoModule } from '../cognito-idp/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
 import { eventBridgeV2Module } from '../eventbridgev2/module.js';
@@ -49,6 +50,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   eventsModule,
   eventBridgeV2Module,
   sesModule,
+  cognitoModule,
   s3Module,
   statesModule,
   schedulerModule,

@@ -19,9 +19,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   // Services an AI app puts in front of or around its flows that do not run yet (docs/local-runtime-support.md, "Not run yet").
   'AWS::AppSync::GraphQLApi':
     'no AppSync locally (next to come): the GraphQL API is not served and its resolvers never run; call the functions and tables behind it directly',
-  'AWS::Cognito::UserPool':
-    'no Cognito locally (next to come): the user pool signs no one up or in and issues no tokens; an API authorizer naming it cannot be satisfied',
-  'AWS::Cognito::IdentityPool': 'no Cognito locally (next to come): the identity pool hands out no credentials',
+  'AWS::Cognito::IdentityPool': 'no Cognito identity pools locally (next to come): the identity pool hands out no credentials',
   'AWS::CloudFront::Distribution': "no CloudFront locally: the distribution is not served; call its origins' local URLs",
   'AWS::IoT::TopicRule': 'no IoT Core locally: no MQTT message reaches the rule, and its actions never run',
   'AWS::OpenSearchServerless::Collection': 'no OpenSearch Serverless locally: the collection is not served',
@@ -41,9 +39,6 @@ const PART_OF: Readonly<Record<string, string>> = {
   'AWS::AppSync::Resolver': 'AWS::AppSync::GraphQLApi',
   'AWS::AppSync::FunctionConfiguration': 'AWS::AppSync::GraphQLApi',
   'AWS::AppSync::ApiKey': 'AWS::AppSync::GraphQLApi',
-  'AWS::Cognito::UserPoolClient': 'AWS::Cognito::UserPool',
-  'AWS::Cognito::UserPoolDomain': 'AWS::Cognito::UserPool',
-  'AWS::Cognito::UserPoolGroup': 'AWS::Cognito::UserPool',
   'AWS::Cognito::IdentityPoolRoleAttachment': 'AWS::Cognito::IdentityPool',
 };
 

@@ -123,6 +123,24 @@ describe('the local endpoint with --verify-signatures', () => {
     expect(otherAction.body).toContain('<Code>MissingAuthenticationToken</Code>');
   });
 
+  it("takes Cognito's sign-up and sign-in unsigned, as AWS does, but not its admin operations", async () => {
+    const cognito = (operation: string) =>
+      raw(url, {
+        headers: { 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`, 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({
+          ClientId: 'noclient',
+          UserPoolId: 'us-east-1_nopool',
+          Username: 'ada',
+          Password: 'Secret-Passw0rd',
+          AuthFlow: 'USER_PASSWORD_AUTH',
+        }),
+      });
+    for (const operation of ['SignUp', 'InitiateAuth']) {
+      expect(JSON.parse((await cognito(operation)).body)).toMatchObject({ __type: 'ResourceNotFoundException' });
+    }
+    expect((await cognito('AdminCreateUser')).body).toContain('MissingAuthenticationToken');
+  });
+
   it("fails if a request to dynalite's own port is unsigned or signed with a wrong secret", async () => {
     const { lambda } = clients(KEY);
     const dynalite = String((await invoke(lambda, { action: 'dynamodb', key: 'probe' })).dynamodbEndpoint);

@@ -1,0 +1,39 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { JsonTable } from '../store/json-table.js';
+import type { ClientRecord, GroupRecord, KeyRecord, PoolRecord, RefreshRecord, SessionRecord, UserRecord } from './records.js';
+
+/** Cognito's state in `cognito-idp.sqlite`: pools, clients, groups, users, refresh tokens, sessions and signing keys. */
+export class CognitoStore {
+  readonly pools: JsonTable<PoolRecord>;
+  readonly clients: JsonTable<ClientRecord>;
+  /** By `<poolId>/<group name>`. */
+  readonly groups: JsonTable<GroupRecord>;
+  /** By `<poolId>/<username>`. */
+  readonly users: JsonTable<UserRecord>;
+  readonly refreshTokens: JsonTable<RefreshRecord>;
+  readonly sessions: JsonTable<SessionRecord>;
+  /** By pool id. */
+  readonly keys: JsonTable<KeyRecord>;
+
+  constructor(readonly db: DatabaseSync) {
+    this.pools = new JsonTable(db, 'pools', 'id');
+    this.clients = new JsonTable(db, 'clients', 'id');
+    this.groups = new JsonTable(db, 'groups', 'id');
+    this.users = new JsonTable(db, 'users', 'id');
+    this.refreshTokens = new JsonTable(db, 'refresh_tokens', 'id');
+    this.sessions = new JsonTable(db, 'sessions', 'id');
+    this.keys = new JsonTable(db, 'keys', 'id');
+  }
+
+  transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
