@@ -73,7 +73,9 @@ function validString(name: string, shape: Shape, options: InputOptions): fc.Arbi
   // `.*` is any line: its generator keeps texts short, under a minimum such as Lambda's TagsErrorMessage's 84 characters.
   if (shape.pattern === '.*') return fc.string({ minLength, maxLength });
   if (shape.pattern) {
-    const texts = patternTexts(shape.pattern);
+    // A long minimum (Cognito's ClientSecretType: /[\w+]+/ of 24 to 64) is out of reach of the
+    // default size's repetitions (about ten): medium repeats up to a hundred.
+    const texts = patternTexts(shape.pattern, minLength > 8 ? 'medium' : 'small');
     if (texts !== undefined) {
       // The model's own limits, not the cap above: a pattern's texts are short already, and the
       // shortest may be longer than the cap (SES's ArchiveArn: 66 characters, a Lambda ARN: 48).
@@ -92,16 +94,17 @@ function validString(name: string, shape: Shape, options: InputOptions): fc.Arbi
  * fast-check cannot generate from (a lookahead): the caller generates any text, which the
  * service may refuse.
  */
-export function patternTexts(pattern: string): fc.Arbitrary<string> | undefined {
-  if (PATTERN_TEXTS.has(pattern)) return PATTERN_TEXTS.get(pattern);
+export function patternTexts(pattern: string, size: 'small' | 'medium' = 'small'): fc.Arbitrary<string> | undefined {
+  const key = `${size} ${pattern}`;
+  if (PATTERN_TEXTS.has(key)) return PATTERN_TEXTS.get(key);
   const source = generablePattern(pattern);
   let texts: fc.Arbitrary<string> | undefined;
   try {
-    texts = fc.stringMatching(new RegExp(`^(?:${source})$`, pattern.includes('\\p{') ? 'u' : ''));
+    texts = fc.stringMatching(new RegExp(`^(?:${source})$`, pattern.includes('\\p{') ? 'u' : ''), { size });
   } catch {
     // A lookahead or other syntax fast-check refuses: texts stays undefined, as documented above.
   }
-  PATTERN_TEXTS.set(pattern, texts);
+  PATTERN_TEXTS.set(key, texts);
   return texts;
 }
 
