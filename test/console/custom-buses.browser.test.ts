@@ -37,7 +37,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Custom Event Buses in a brows
     timeoutMs: 60_000,
   });
 
-  it("draws a bus's subscribers with the events each delivered, and each event with its subscriber's outcome", async () => {
+  it("draws a bus's subscribers with the events each delivered, , each event with its subscriber's outcome and its lineage", async () => {
     const page = await open('#/events');
     const section = page.locator('section.custom-buses');
     await section.locator('[data-bus="orders-bus"]').waitFor({ timeout: 10_000 });
@@ -54,5 +54,11 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Custom Event Buses in a brows
     const row = page.locator('details.event[data-bus="orders-bus"]', { hasText: 'OrderPlaced' });
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(2);
     await expect.poll(() => row.first().locator('.rules').textContent(), { timeout: 10_000 }).toMatch(/to-orders.*→.*orders delivered/);
+    // Its lineage (the events page's link): the event, and its delivery to the subscriber's target.
+    await row.first().locator('summary').click();
+    await row.first().getByRole('link', { name: 'Lineage of this event' }).click();
+    const tree = page.locator('.lineage ul.tree');
+    await tree.waitFor({ timeout: 10_000 });
+    await expect.poll(() => tree.textContent(), { timeout: 10_000 }).toMatch(/OrderPlaced[\s\S]*to-orders/);
   });
 });
