@@ -37,7 +37,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Custom Event Buses in a brows
     timeoutMs: 60_000,
   });
 
-  it("draws a bus's subscribers with the events each delivered, , each event with its subscriber's outcome and its lineage", async () => {
+  it("draws a bus's subscribers with the events each delivered, each event with its subscriber's outcome and its lineage", async () => {
     const page = await open('#/events');
     const section = page.locator('section.custom-buses');
     await section.locator('[data-bus="orders-bus"]').waitFor({ timeout: 10_000 });
