@@ -90,6 +90,12 @@ export const READ_API_PATHS = {
    */
   retryingMessages: '/retrying-messages',
   /**
+   * GET -> {@link CustomBusesPage}: the app's Custom Event Buses (EventBridge's `eventbridgev2`) with their
+   * subscribers, each one's settings and what it did with the events it selected, counted since the data folder
+   * began. The console reads it: the service speaks Smithy RPC v2 CBOR, which a browser's AWS clients do not.
+   */
+  customBuses: '/custom-buses',
+  /**
    * GET /traces/<id> -> {@link OtlpTracesData}, OTLP/JSON (an `ExportTraceServiceRequest`): the spans
    * the runtime's OTLP receiver kept. For a trace id (32 hex digits, or X-Ray's `1-<8>-<24>`), that
    * trace; for any id `/lineage/<id>` takes, every trace of that journey; and with either, the
@@ -114,6 +120,7 @@ export const READ_API_PATHS = {
   functionCode: '/function-code/',
 } as const;
 
+export type { CustomBusesPage, CustomBusSubscriber, CustomBusSubscriberCounts, CustomBusSummary } from './custom-buses.js';
 export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from './iam-report.js';
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
 export type { RetryingMessage, RetryingMessagesPage } from './retrying-messages.js';

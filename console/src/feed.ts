@@ -1,6 +1,8 @@
 import {
   type BusEventRecord,
   type BusEventsPage,
+  type CustomBusesPage,
+  type CustomBusSummary,
   type DurableExecutionDetail,
   type DurableExecutionSummary,
   type DurableExecutionsPage,
@@ -140,6 +142,11 @@ export async function flowControl(): Promise<FlowControlReport> {
 /** The model calls the runtime keeps, newest first (not paged: the read API keeps the last 10,000). */
 export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
+}
+
+/** The app's Custom Event Buses with their subscribers and counts (the service speaks CBOR, which the console does not). */
+export async function customBuses(): Promise<readonly CustomBusSummary[]> {
+  return (await get<CustomBusesPage>(READ_API_PATHS.customBuses)).buses;
 }
 
 /** The records consumers failed that their queues will deliver again (before any reaches a dead-letter queue). */

@@ -9,6 +9,7 @@ import { EventBridgeV2Service } from './eventbridgev2-service.js';
 import { eventBridgeV2Iam } from './iam-authorizations.js';
 import { eventBridgeV2Protocol } from './protocol.js';
 import { type PublishedEvent, publishedEvents } from './published.js';
+import { customBusesReads } from './read-routes.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
@@ -106,7 +107,7 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
     const protocol = eventBridgeV2Protocol(service);
     return {
       service,
-      mounts: { rest: [protocol] },
+      mounts: { rest: [protocol], reads: customBusesReads(service.store, service.delivery?.cursors) },
       start: () => {
         const { app } = services.get('template');
         service.declare(app);

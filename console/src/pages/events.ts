@@ -5,6 +5,7 @@ import { h, message, replace, time } from '../dom.js';
 import { busEvents, lineage, subscribe } from '../feed.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref, lineageHref, traceHref } from '../routes.js';
+import { customBusesSection } from './custom-buses.js';
 
 /** Events the buses accept, newest first, live: replays marked, with the rules each matched and what their targets did. */
 export function eventsPage(root: HTMLElement, query: URLSearchParams): () => void {
@@ -15,6 +16,9 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
     value: query.get('detailType') ?? '',
   }) as HTMLInputElement;
   const list = h('div', { class: 'events' }, h('p', { class: 'muted' }, 'Loading events…'));
+  // The Custom Event Buses' subscribers and their counts: their events are in the list below, each subscriber in a rule's place.
+  const customSection = h('section', { class: 'custom-buses' });
+  const drawCustomBuses = customBusesSection(customSection);
   replace(
     root,
     h('h1', {}, 'Event stream'),
@@ -32,6 +36,7 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
       h('button', { type: 'submit' }, 'Filter'),
       h('label', { class: 'lineage-search' }, 'Lineage of ', lineageInput()),
     ),
+    customSection,
     list,
   );
   let rows: BusEventRecord[] = [];
@@ -67,7 +72,11 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
     .catch(() => {});
   busSelect.addEventListener('change', () => void load());
   void load();
+  // Its counts move with each event and delivery: read again, at most every 400 ms.
+  const customReload = coalescedReload(400, () => void drawCustomBuses());
+  void drawCustomBuses();
   const unsubscribe = subscribe((m) => {
+    if (m.kind === 'event' || m.kind === 'delivery') customReload.ask();
     const next = rowsAfter(rows, m, matches);
     if (next === undefined) return;
     rows = next;
@@ -76,6 +85,7 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
   return () => {
     stopped = true;
     unsubscribe();
+    customReload.cancel();
   };
 }
 

@@ -50,6 +50,10 @@ export class SubscriberCursors {
     addMissingColumns(db, [{ table: 'eventbridgev2_pending', column: 'in_flight', definition: 'INTEGER NOT NULL DEFAULT 0' }]);
     db.exec('CREATE INDEX IF NOT EXISTS eventbridgev2_pending_due ON eventbridgev2_pending (subscriber_arn, next_at)');
     db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_dropped (subscriber_arn TEXT PRIMARY KEY, count INTEGER NOT NULL)`);
+    // Events delivered and dead-lettered, a count each subscriber: what the read API's /custom-buses shows.
+    db.exec(`CREATE TABLE IF NOT EXISTS eventbridgev2_settled (
+      subscriber_arn TEXT NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (subscriber_arn, outcome)
+    )`);
   }
 
   has(subscriberArn: string): boolean {
@@ -94,6 +98,7 @@ export class SubscriberCursors {
     this.db.prepare('DELETE FROM eventbridgev2_pending WHERE subscriber_arn = ?').run(subscriberArn);
     this.db.prepare('DELETE FROM eventbridgev2_cursors WHERE subscriber_arn = ?').run(subscriberArn);
     this.db.prepare('DELETE FROM eventbridgev2_dropped WHERE subscriber_arn = ?').run(subscriberArn);
+    this.db.prepare('DELETE FROM eventbridgev2_settled WHERE subscriber_arn = ?').run(subscriberArn);
   }
 
   /** The events after `cursor`'s position, accepted at or before `until`, oldest first. */
@@ -175,6 +180,39 @@ export class SubscriberCursors {
         'INSERT INTO eventbridgev2_dropped (subscriber_arn, count) VALUES (?, 1) ON CONFLICT (subscriber_arn) DO UPDATE SET count = count + 1',
       )
       .run(subscriberArn);
+  }
+
+  /** Counts an event its target (`delivered`) or its dead-letter queue (`dead-lettered`) took. */
+  settled(subscriberArn: string, outcome: 'delivered' | 'dead-lettered'): void {
+    this.db
+      .prepare(
+        'INSERT INTO eventbridgev2_settled (subscriber_arn, outcome, count) VALUES (?, ?, 1) ON CONFLICT (subscriber_arn, outcome) DO UPDATE SET count = count + 1',
+      )
+      .run(subscriberArn, outcome);
+  }
+
+  /** What the subscriber did with the events it selected: delivered, retrying, dead-lettered, dropped, waiting. */
+  tally(subscriberArn: string): { delivered: number; retrying: number; deadLettered: number; dropped: number; waiting: number } {
+    const settled = this.db.prepare('SELECT outcome, count FROM eventbridgev2_settled WHERE subscriber_arn = ?').all(subscriberArn) as {
+      outcome: string;
+      count: number;
+    }[];
+    const count = (outcome: string) => settled.find((row) => row.outcome === outcome)?.count ?? 0;
+    const pending = this.db
+      .prepare(
+        'SELECT COALESCE(SUM(attempts > 0), 0) AS retrying, COALESCE(SUM(attempts = 0), 0) AS waiting FROM eventbridgev2_pending WHERE subscriber_arn = ?',
+      )
+      .get(subscriberArn) as { retrying: number; waiting: number };
+    const dropped = this.db.prepare('SELECT count FROM eventbridgev2_dropped WHERE subscriber_arn = ?').get(subscriberArn) as
+      | { count: number }
+      | undefined;
+    return {
+      delivered: count('delivered'),
+      retrying: pending.retrying,
+      deadLettered: count('dead-lettered'),
+      dropped: dropped?.count ?? 0,
+      waiting: pending.waiting,
+    };
   }
 
   /** Events dropped, in all. */

@@ -332,7 +332,10 @@ class BatchOutcome {
   ) {}
 
   delivered(row: PendingRow): void {
-    this.#writes.push(() => this.cursors.settle(this.subscriber.SubscriberArn, row.event_row));
+    this.#writes.push(() => {
+      this.cursors.settle(this.subscriber.SubscriberArn, row.event_row);
+      this.cursors.settled(this.subscriber.SubscriberArn, 'delivered');
+    });
     this.#note(row, 'delivered');
   }
 
@@ -356,6 +359,7 @@ class BatchOutcome {
     this.#writes.push(() => {
       this.cursors.settle(this.subscriber.SubscriberArn, row.event_row);
       if (ended === 'dropped') this.cursors.dropped(this.subscriber.SubscriberArn);
+      else this.cursors.settled(this.subscriber.SubscriberArn, 'dead-lettered');
     });
     if (ended === 'dropped' || dlq === undefined) this.#note(row, 'failed', { reason });
     else
