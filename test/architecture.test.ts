@@ -384,19 +384,19 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
 const LAMBDA_RUNTIME_INTERFACE = ['runtime/function-runtime.ts', 'runtime/runtimes.ts', 'runtime/runtime-lifecycle.ts'];
 
 /**
- * local/lambda/'s sub-folders (seams) and what each may import of the others: a folder (`shared/`) or a
+ * local/lambda/'s sub-folders (seams) and what each may import of the others: a folder (`core/`) or a
  * file. The files at its root (module.ts, lambda-service.ts, lambda-api.ts, ...) are the front door
  * that wires the seams and may import any of them; a seam imports nothing of the root.
  */
 const LAMBDA_SEAMS: Readonly<Record<string, readonly string[]>> = {
-  shared: [],
-  runtime: ['shared/'],
-  'control-plane': ['shared/', ...LAMBDA_RUNTIME_INTERFACE, 'async/event-invoke-configs.ts'],
-  async: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
-  'event-source-mappings': ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
-  urls: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
-  layers: ['shared/', 'control-plane/function-code.ts', 'control-plane/function-requests.ts'],
-  durable: ['shared/', ...LAMBDA_RUNTIME_INTERFACE],
+  core: [],
+  runtime: ['core/'],
+  'control-plane': ['core/', ...LAMBDA_RUNTIME_INTERFACE, 'async/event-invoke-configs.ts'],
+  async: ['core/', ...LAMBDA_RUNTIME_INTERFACE],
+  'event-source-mappings': ['core/', ...LAMBDA_RUNTIME_INTERFACE],
+  urls: ['core/', ...LAMBDA_RUNTIME_INTERFACE],
+  layers: ['core/', 'control-plane/function-code.ts', 'control-plane/function-requests.ts'],
+  durable: ['core/', ...LAMBDA_RUNTIME_INTERFACE],
 };
 
 /** The imports of `file` (a file of local/lambda/) that cross from its seam into what LAMBDA_SEAMS does not let it reach. */
@@ -440,9 +440,9 @@ describe("local/lambda/'s seams (runtime/, control-plane/, event-source-mappings
       crossings('local/lambda/control-plane/probe.ts', "import { EnvironmentPool } from '../runtime/hosts/environment-pool.js';"),
     ).toEqual(['local/lambda/control-plane/probe.ts imports local/lambda/runtime/hosts/environment-pool.ts']);
     expect(crossings('local/lambda/urls/probe.ts', "import type { LambdaService } from '../lambda-service.js';")).toHaveLength(1);
-    expect(
-      crossings('local/lambda/shared/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';"),
-    ).toHaveLength(1);
+    expect(crossings('local/lambda/core/probe.ts', "import type { FunctionRuntime } from '../runtime/function-runtime.js';")).toHaveLength(
+      1,
+    );
     expect(
       crossings('local/lambda/runtime/hosts/probe.ts', "import { ControlPlane } from '../../control-plane/control-plane.js';"),
     ).toHaveLength(1);
@@ -456,5 +456,57 @@ describe("local/lambda/'s seams (runtime/, control-plane/, event-source-mappings
     expect(crossings('local/lambda/elsewhere/probe.ts', "import { AwsError } from '../../aws-error.js';")).toEqual([
       'local/lambda/elsewhere/probe.ts is in local/lambda/elsewhere/, a folder LAMBDA_SEAMS does not name',
     ]);
+  });
+});
+
+/** Every folder of the repository (not node_modules, build output or git's own), as repository paths. */
+function* repositoryFolders(entry = '.'): Generator<string> {
+  for (const child of readdirSync(path.join(repo, entry), { withFileTypes: true })) {
+    if (!child.isDirectory() || ['node_modules', '.git', 'dist', 'cdk.out', 'test-artifacts'].includes(child.name)) continue;
+    const folder = path.posix.join(entry, child.name);
+    yield folder;
+    yield* repositoryFolders(folder);
+  }
+}
+
+/** Imports that leave the repository: a fresh clone has nothing beside itself (../shared/ is the team's, not the project's). */
+function importsLeavingRepository(file: string, text?: string): string[] {
+  return relativeImports(file, text)
+    .filter(({ target }) => target.startsWith('../'))
+    .map(({ target }) => `${file} imports ${target}`);
+}
+
+describe('the repository stands alone', () => {
+  it('has no code that imports a module outside the repository', () => {
+    const sources = [
+      'bin',
+      'lib',
+      'lambdas',
+      'local',
+      'cli',
+      'console',
+      'clients',
+      'inspect',
+      'testing',
+      'contracts',
+      'scripts',
+      'test',
+      'bench',
+    ];
+    const leaving = sources
+      .filter((source) => statSync(path.join(repo, source), { throwIfNoEntry: false }))
+      .flatMap((source) => [...codeFiles(source)].flatMap((file) => importsLeavingRepository(file)));
+    expect(leaving).toEqual([]);
+  });
+
+  it('names no folder shared/, which reads as the read-only ../shared/ beside a clone', () => {
+    expect([...repositoryFolders()].filter((folder) => path.posix.basename(folder) === 'shared')).toEqual([]);
+  });
+
+  it('fails if a file imports past the repository root (the check itself)', () => {
+    expect(importsLeavingRepository('local/x.ts', "import { a } from '../../shared/hooks.js';")).toEqual([
+      'local/x.ts imports ../shared/hooks.js',
+    ]);
+    expect(importsLeavingRepository('local/lambda/x.ts', "import { a } from '../core/errors.js';")).toEqual([]);
   });
 });

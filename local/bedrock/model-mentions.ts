@@ -1,5 +1,5 @@
+import type { FunctionDefinition } from '../lambda/core/function-definition.js';
 import { functionCode } from '../lambda/runtime/unhosted-clients.js';
-import type { FunctionDefinition } from '../lambda/shared/function-definition.js';
 import type { StateMachineTemplate } from '../states/definitions.js';
 import type { LoadedApp } from '../template/load.js';
 import { CATALOGUE, type CatalogueEntry } from './catalogue.js';

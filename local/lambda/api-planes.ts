@@ -6,10 +6,10 @@ import { ControlPlane, type FunctionHost } from './control-plane/control-plane.j
 import type { S3Reader } from './control-plane/function-code.js';
 import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
 import type { FunctionStore } from './control-plane/function-store.js';
+import type { FunctionDefinition } from './core/function-definition.js';
 import { LayerApi } from './layers/layer-api.js';
 import { LayerStore } from './layers/layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
-import type { FunctionDefinition } from './shared/function-definition.js';
 import { FunctionUrlApi } from './urls/function-url-api.js';
 
 /**

@@ -11,11 +11,11 @@ import {
   layerFolders,
 } from './control-plane/template-config.js';
 import { templateVpcConfig } from './control-plane/vpc-config.js';
+import { parseFunctionName } from './core/function-reference.js';
 import { filterPatterns } from './event-source-mappings/mapping-changes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
 import { runtimeWarnings } from './runtime/runtimes.js';
-import { parseFunctionName } from './shared/function-reference.js';
 import { type FunctionUrlDefinition, functionUrlDefinitions } from './urls/function-url-definitions.js';
 
 type Props = Record<string, unknown>;

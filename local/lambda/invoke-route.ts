@@ -1,11 +1,11 @@
 import { AwsError } from '../aws-error.js';
 import { parseBoundedJson } from '../json-depth.js';
+import { invokedVersion, type ResolvedFunction } from './core/function-reference.js';
 import type { DurableExecutions } from './durable/durable-executions.js';
 import { durableSettings } from './durable/durable-executions.js';
 import { invokeDurableApi } from './durable/durable-invoke.js';
 import { decodeClientContext, logTail } from './request-parts.js';
 import { errorPayload, type FunctionRuntime } from './runtime/function-runtime.js';
-import { invokedVersion, type ResolvedFunction } from './shared/function-reference.js';
 
 /** Lambda's limit on a synchronous invocation's request. */
 const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;

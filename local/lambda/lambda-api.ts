@@ -17,16 +17,16 @@ import {
 } from './control-plane/function-configuration.js';
 import { policyAnswer } from './control-plane/function-permissions.js';
 import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
+import { versionDefinition } from './core/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './core/function-reference.js';
+import { validateLambdaInput, validateLambdaRequest } from './core/input-validation.js';
+import { lambdaErrorAnswer } from './core/lambda-errors.js';
+import { listPage } from './core/list-pages.js';
 import { DurableApi } from './durable/durable-api.js';
 import { EventSourceMappings } from './event-source-mappings/event-source-mappings.js';
 import { type InvokeTargets, invoke } from './invoke-route.js';
 import { LayerApi } from './layers/layer-api.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
-import { versionDefinition } from './shared/function-definition.js';
-import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './shared/function-reference.js';
-import { validateLambdaInput, validateLambdaRequest } from './shared/input-validation.js';
-import { lambdaErrorAnswer } from './shared/lambda-errors.js';
-import { listPage } from './shared/list-pages.js';
 import { FunctionUrlApi } from './urls/function-url-api.js';
 
 interface HasDefinition {

@@ -13,6 +13,7 @@ import { functionCodeUrl, storedDigest, zipPath } from './control-plane/function
 import { ApiPolicies } from './control-plane/function-permissions.js';
 import { FunctionStore } from './control-plane/function-store.js';
 import { type FunctionTransitions, inTransition } from './control-plane/function-transitions.js';
+import { FunctionDirectory, invokedVersion } from './core/function-reference.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
@@ -25,7 +26,6 @@ import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome } from './
 import type { RuntimeSdk } from './runtime/runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtime/runtimes.js';
 import type { LambdaServiceOptions } from './service-options.js';
-import { FunctionDirectory, invokedVersion } from './shared/function-reference.js';
 import type { FunctionUrls } from './urls/function-urls.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */

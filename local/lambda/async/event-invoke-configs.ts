@@ -1,9 +1,9 @@
 import { tryParseArn } from '../../arn.js';
 import { AwsError } from '../../aws-error.js';
-import type { AsyncInvokeConfig, EventInvokeConfig, FunctionDefinition } from '../shared/function-definition.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier } from '../shared/function-reference.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
-import { listPage } from '../shared/list-pages.js';
+import type { AsyncInvokeConfig, EventInvokeConfig, FunctionDefinition } from '../core/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier } from '../core/function-reference.js';
+import { validateLambdaInput } from '../core/input-validation.js';
+import { listPage } from '../core/list-pages.js';
 
 // PutFunctionEventInvokeConfig, UpdateFunctionEventInvokeConfig, DeleteFunctionEventInvokeConfig,
 // GetFunctionEventInvokeConfig and ListFunctionEventInvokeConfigs: the asynchronous invocation

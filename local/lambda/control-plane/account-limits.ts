@@ -1,5 +1,5 @@
-import type { FunctionDefinition } from '../shared/function-definition.js';
-import { UntypedLambdaError } from '../shared/lambda-errors.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
+import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { codeDigest } from './function-configuration.js';
 
 /** Lambda's account quotas (the defaults of a new account), as GetAccountSettings reports them. */

@@ -1,6 +1,6 @@
 import { AwsError } from '../../aws-error.js';
-import type { FunctionAlias, FunctionDefinition } from '../shared/function-definition.js';
-import { UntypedLambdaError } from '../shared/lambda-errors.js';
+import type { FunctionAlias, FunctionDefinition } from '../core/function-definition.js';
+import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { newRevision } from './function-requests.js';
 
 // CreateAlias's and UpdateAlias's checks of an alias's version and routing configuration, in

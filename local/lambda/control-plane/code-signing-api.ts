@@ -3,9 +3,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import { JsonTable } from '../../store/json-table.js';
-import { parseFunctionName } from '../shared/function-reference.js';
-import { UntypedLambdaError } from '../shared/lambda-errors.js';
-import { listPage } from '../shared/list-pages.js';
+import { parseFunctionName } from '../core/function-reference.js';
+import { UntypedLambdaError } from '../core/lambda-errors.js';
+import { listPage } from '../core/list-pages.js';
 import type { Answer, ControlPlane } from './control-plane.js';
 import { lastModified } from './function-requests.js';
 

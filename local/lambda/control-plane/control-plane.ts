@@ -1,11 +1,11 @@
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import { eventInvokeConfigWrites } from '../async/event-invoke-configs.js';
-import type { FunctionDefinition } from '../shared/function-definition.js';
-import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../shared/function-reference.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
-import { UntypedLambdaError } from '../shared/lambda-errors.js';
-import { checkTagCount, taggedWith, untagged } from '../shared/resource-tags.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
+import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../core/function-reference.js';
+import { validateLambdaInput } from '../core/input-validation.js';
+import { UntypedLambdaError } from '../core/lambda-errors.js';
+import { checkTagCount, taggedWith, untagged } from '../core/resource-tags.js';
 import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';

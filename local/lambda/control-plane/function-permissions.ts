@@ -3,8 +3,8 @@ import type { PolicyDocument } from '../../iam/policy-documents.js';
 import { permissionStatement } from '../../iam/resource-statements.js';
 import type { LoadedResource } from '../../template/load.js';
 import { stableUuid } from '../../template/resolve.js';
-import type { FunctionDefinition, FunctionPolicy } from '../shared/function-definition.js';
-import { parseFunctionName, requestQualifier } from '../shared/function-reference.js';
+import type { FunctionDefinition, FunctionPolicy } from '../core/function-definition.js';
+import { parseFunctionName, requestQualifier } from '../core/function-reference.js';
 import { checkRevision, newRevision } from './function-requests.js';
 
 // AddPermission, RemovePermission and GetPolicy: a resource-based

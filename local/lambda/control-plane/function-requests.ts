@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { loadModel } from '../../endpoint/validation/model.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
+import { parseFunctionName } from '../core/function-reference.js';
 import { CREATABLE_RUNTIMES, endedRuntime } from '../runtime/runtime-lifecycle.js';
-import type { FunctionDefinition } from '../shared/function-definition.js';
-import { parseFunctionName } from '../shared/function-reference.js';
 import type { StoredCode } from './function-code.js';
 import { functionLayers } from './template-config.js';
 

@@ -1,8 +1,8 @@
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
-import type { FunctionDefinition } from '../shared/function-definition.js';
-import { parseFunctionName, requestQualifier } from '../shared/function-reference.js';
-import { listPage } from '../shared/list-pages.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
+import { parseFunctionName, requestQualifier } from '../core/function-reference.js';
+import { listPage } from '../core/list-pages.js';
 import type { Answer, ControlPlane, FunctionHost } from './control-plane.js';
 import { lastModified } from './function-requests.js';
 import {

@@ -1,6 +1,6 @@
 import { AwsError } from '../../aws-error.js';
 import { beginWork, type Clock } from '../../clock.js';
-import type { FunctionDefinition } from '../shared/function-definition.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
 import { newRevision } from './function-requests.js';
 
 /**

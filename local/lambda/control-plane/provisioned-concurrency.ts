@@ -1,6 +1,6 @@
 import { AwsError } from '../../aws-error.js';
-import type { FunctionDefinition, ProvisionedConcurrency } from '../shared/function-definition.js';
-import { UntypedLambdaError } from '../shared/lambda-errors.js';
+import type { FunctionDefinition, ProvisionedConcurrency } from '../core/function-definition.js';
+import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { accountSettings, MIN_UNRESERVED } from './account-limits.js';
 
 // Provisioned concurrency of the functions Lambda's API made, as the API reference documents

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tryParseArn } from '../../arn.js';
 import type { LoadedResource } from '../../template/load.js';
+import { LATEST_PUBLISHED } from '../core/function-reference.js';
 import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';
 import { runtimeLanguage } from '../runtime/runtimes.js';
-import { LATEST_PUBLISHED } from '../shared/function-reference.js';
 
 type Props = Record<string, unknown>;
 

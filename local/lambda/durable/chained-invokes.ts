@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
+import type { ResolvedFunction } from '../core/function-reference.js';
 import type { FunctionRuntime, InvokeOutcome, LogSink } from '../runtime/function-runtime.js';
-import type { ResolvedFunction } from '../shared/function-reference.js';
 import { type DurableExecutions, durableSettings } from './durable-executions.js';
 import { outcomeOf, startDurable } from './durable-invoke.js';
 import type { ErrorObject } from './durable-types.js';

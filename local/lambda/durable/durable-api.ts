@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
+import type { FunctionDirectory } from '../core/function-reference.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
-import type { FunctionDirectory } from '../shared/function-reference.js';
 import type { ChainedInvokes } from './chained-invokes.js';
 import { CheckpointAnswers } from './checkpoint-answers.js';
 import type { DurableExecutions } from './durable-executions.js';

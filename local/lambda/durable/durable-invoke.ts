@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { currentTraceHeader } from '../../trace-header.js';
+import type { ResolvedFunction } from '../core/function-reference.js';
 import type { FunctionRuntime, InvokeOutcome } from '../runtime/function-runtime.js';
-import type { ResolvedFunction } from '../shared/function-reference.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ExecutionRecord } from './durable-types.js';
 

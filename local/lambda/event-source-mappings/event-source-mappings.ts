@@ -4,11 +4,11 @@ import { tryParseArn } from '../../arn.js';
 import { AwsError } from '../../aws-error.js';
 import { type Clock, systemClock } from '../../clock.js';
 import type { PipesService } from '../../pipes/pipes-service.js';
+import { type FunctionDirectory, invokedVersion, parseFunctionName } from '../core/function-reference.js';
+import { validateLambdaInput } from '../core/input-validation.js';
+import { listPage } from '../core/list-pages.js';
+import { checkTagCount, taggedWith, untagged } from '../core/resource-tags.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
-import { type FunctionDirectory, invokedVersion, parseFunctionName } from '../shared/function-reference.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
-import { listPage } from '../shared/list-pages.js';
-import { checkTagCount, taggedWith, untagged } from '../shared/resource-tags.js';
 import { ApiMappingStore } from './api-mappings.js';
 import {
   kafkaMappingConfiguration,

@@ -1,5 +1,5 @@
 import type { StreamMapping } from '../../pipes/mapping-states.js';
-import { parseFunctionName } from '../shared/function-reference.js';
+import { parseFunctionName } from '../core/function-reference.js';
 import type { KafkaMappingDefinition } from './mapping-create.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import type { MappingStatus } from './sqs-mappings.js';

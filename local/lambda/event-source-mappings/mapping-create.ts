@@ -2,7 +2,7 @@ import { tryParseArn } from '../../arn.js';
 import { AwsError } from '../../aws-error.js';
 import type { PipeDefinition } from '../../pipes/definitions.js';
 import { isStreamSourceArn } from '../../pipes/stream-arns.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
+import { validateLambdaInput } from '../core/input-validation.js';
 import { filterPatterns, updatedMapping, updatedStreamMapping } from './mapping-changes.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 

@@ -11,7 +11,7 @@ import {
   zipPath,
 } from '../control-plane/function-code.js';
 import { checkLayerCompatibilities, lastModified } from '../control-plane/function-requests.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
+import { validateLambdaInput } from '../core/input-validation.js';
 import { addLayerPermission, layerPolicyAnswer, removeLayerPermission } from './layer-permissions.js';
 import { type LayerStore, type LayerVersion, versionArn } from './layer-store.js';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../../store/json-table.js';
 import { removeCode } from '../control-plane/function-code.js';
-import type { FunctionPolicy } from '../shared/function-definition.js';
+import type { FunctionPolicy } from '../core/function-definition.js';
 
 /** A layer version PublishLayerVersion published, as Lambda's API describes it. */
 export interface LayerVersion {

@@ -1,4 +1,4 @@
-import type { FunctionDefinition } from '../shared/function-definition.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
 
 /** The credentials of a function's execution role session, as Lambda puts them in its environment. */
 export type RoleCredentials = (

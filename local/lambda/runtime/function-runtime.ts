@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import { beginWork, type Clock, systemClock } from '../../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../../trace-header.js';
-import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from '../shared/function-definition.js';
+import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from '../core/function-definition.js';
 import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './hosts/environment-pool.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
@@ -10,7 +10,7 @@ import { InvocationTimeout } from './invocation-timeout.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
-export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from '../shared/function-definition.js';
+export type { ApiRecord, AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from '../core/function-definition.js';
 export { RUNTIME_ROOT } from './runtime-sdk.js';
 
 /**

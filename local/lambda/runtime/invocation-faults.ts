@@ -1,5 +1,5 @@
 import { seededRandom } from '../../seeded-random.js';
-import type { LambdaErrorPayload } from '../shared/function-definition.js';
+import type { LambdaErrorPayload } from '../core/function-definition.js';
 
 /**
  * A failure the testing API injects into a function's invocations (switchyard-cli/testing's

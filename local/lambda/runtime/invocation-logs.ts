@@ -1,4 +1,4 @@
-import type { FunctionDefinition } from '../shared/function-definition.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
 
 /** The settings of a function's LoggingConfig the local runtime reads. */
 export interface LoggingConfig {

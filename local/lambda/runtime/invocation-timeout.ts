@@ -1,4 +1,4 @@
-import type { LambdaErrorPayload } from '../shared/function-definition.js';
+import type { LambdaErrorPayload } from '../core/function-definition.js';
 
 /**
  * One invocation's timeout: the function's time budget, counted as Lambda counts it, from the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import type { FunctionDefinition } from '../shared/function-definition.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
 import { shipsSdkV2 } from './hosts/module-resolution.mjs';
 import type { PublicLayers } from './public-layers/public-layers.js';
 import { runtimeLanguage, runtimeSupport } from './runtimes.js';

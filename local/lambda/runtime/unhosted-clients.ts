@@ -2,7 +2,7 @@ import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'no
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import type { SdkClient } from '../../services/service-module.js';
-import type { FunctionDefinition } from '../shared/function-definition.js';
+import type { FunctionDefinition } from '../core/function-definition.js';
 
 /**
  * Services whose clients the SDK's credential providers carry (STS, SSO, Cognito Identity):

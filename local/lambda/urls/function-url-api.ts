@@ -4,10 +4,10 @@ import { type CorsConfiguration, corsConfigurationOf } from '../../apigateway/co
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
 import { JsonTable } from '../../store/json-table.js';
+import { type FunctionDirectory, requestQualifier } from '../core/function-reference.js';
+import { validateLambdaInput } from '../core/input-validation.js';
+import { listPage } from '../core/list-pages.js';
 import type { FunctionDefinition } from '../runtime/function-runtime.js';
-import { type FunctionDirectory, requestQualifier } from '../shared/function-reference.js';
-import { validateLambdaInput } from '../shared/input-validation.js';
-import { listPage } from '../shared/list-pages.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 
 /** A function URL CreateFunctionUrlConfig made, as kept (and answered). */

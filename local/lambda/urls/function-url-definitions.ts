@@ -6,8 +6,8 @@
  */
 import { type CorsConfiguration, corsConfigurationOf } from '../../apigateway/cors.js';
 import type { LoadedResource } from '../../template/load.js';
+import { parseFunctionName } from '../core/function-reference.js';
 import type { FunctionDefinition } from '../runtime/function-runtime.js';
-import { parseFunctionName } from '../shared/function-reference.js';
 
 export type FunctionUrlAuthType = 'NONE' | 'AWS_IAM';
 

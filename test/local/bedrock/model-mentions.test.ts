@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayCallModels, refusedModelWarnings } from '../../../local/bedrock/model-mentions.js';
 import { parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
-import type { FunctionDefinition } from '../../../local/lambda/shared/function-definition.js';
+import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { startupReport } from '../../../local/startup-report.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { unhostedClients, unhostedClientWarnings } from '../../../local/lambda/runtime/unhosted-clients.js';
-import type { FunctionDefinition } from '../../../local/lambda/shared/function-definition.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 
 const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);

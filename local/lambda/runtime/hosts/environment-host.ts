@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { FunctionDefinition } from '../../shared/function-definition.js';
+import type { FunctionDefinition } from '../../core/function-definition.js';
 import type { LoggingConfig } from '../invocation-logs.js';
 
 /** What a new execution environment runs: the function's code and settings as they are when it starts. */

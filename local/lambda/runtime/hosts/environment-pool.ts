@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LambdaErrorPayload } from '../../shared/function-definition.js';
-import { ThrottledError } from '../../shared/lambda-errors.js';
+import type { LambdaErrorPayload } from '../../core/function-definition.js';
+import { ThrottledError } from '../../core/lambda-errors.js';
 import { runtimeLanguage } from '../runtimes.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';

@@ -1,5 +1,5 @@
 import { AwsError } from '../../../aws-error.js';
-import type { FunctionDefinition } from '../../shared/function-definition.js';
+import type { FunctionDefinition } from '../../core/function-definition.js';
 import type { RoleCredentials } from '../function-environment.js';
 import { type LocalPython, localPython } from '../hosts/python-interpreter.js';
 import { type NpmSettings, SdkCache } from '../sdk-cache.js';
