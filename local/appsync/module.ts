@@ -1,0 +1,61 @@
+import { JwksSource } from '../apigateway/authorizers/jwks.js';
+import { sdkDynamoDb } from '../dynamodb/step-functions.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { appSyncDefinitions } from './definitions.js';
+import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
+import { AppSyncService } from './service.js';
+import { appSyncLines } from './startup-lines.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    appsync: AppSyncService;
+  }
+}
+
+/**
+ * AppSync: the template's GraphQL APIs served on the endpoint, their resolvers (VTL unit and
+ * pipeline, APPSYNC_JS through its evaluator) over Lambda, DynamoDB, NONE, HTTP and
+ * EventBridge data sources, and their auth modes (docs/local-runtime/appsync.md).
+ */
+export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
+  name: 'appsync',
+  needs: ['lambda', 'dynamodb', 'events', 'cognito'],
+  resourceTypes: APPSYNC_RESOURCE_TYPES,
+  definitions: (app) => appSyncDefinitions(app),
+  create({ settings, services, warn }, template) {
+    const { clock, region, accountId } = settings;
+    warn(template.warnings);
+    // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
+    let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;
+    const service = new AppSyncService({
+      apis: template.apis,
+      now: () => clock.now(),
+      log: (line) => settings.log(`[appsync] ${line}`),
+      dataSources: {
+        lambda: () => services.get('lambda'),
+        events: () => services.get('events'),
+        dynamodb: () => {
+          dynamodb ??= sdkDynamoDb({ endpoint: services.get('dynamodb').host.url, region, credentials: settings.credentials });
+          return dynamodb;
+        },
+      },
+      auth: {
+        cognito: () => services.get('cognito'),
+        lambda: () => services.get('lambda'),
+        jwks: new JwksSource(process.env),
+        guard: settings.guard,
+        now: () => clock.now(),
+        accountId,
+      },
+    });
+    return {
+      service,
+      mounts: { httpApis: [service] },
+      close: () => dynamodb?.destroy(),
+    };
+  },
+  report: (appsync, { url }) => {
+    const apis = appsync.apis;
+    return apis.length === 0 ? {} : { counts: { 'graphql apis': apis.length }, serves: appSyncLines(apis, url) };
+  },
+};
