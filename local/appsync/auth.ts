@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { type JsonWebKey, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { JwksSource } from '../apigateway/authorizers/jwks.js';
 import { type JwtClaims, JwtValidationError, verifyJwt } from '../apigateway/authorizers/jwt.js';

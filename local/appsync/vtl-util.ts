@@ -111,7 +111,10 @@ function typeOf(value: unknown): string {
 
 /** An attribute value in DynamoDB's typed JSON, as `$util.dynamodb.toDynamoDB` writes it (numbers as `N` text, lists as `L`, maps as `M`). */
 export function toDynamoDb(value: unknown): Record<string, unknown> {
-  return convertToAttr(value ?? null, { convertClassInstanceToMap: true, removeUndefinedValues: true }) as Record<string, unknown>;
+  return convertToAttr(value ?? null, { convertClassInstanceToMap: true, removeUndefinedValues: true }) as unknown as Record<
+    string,
+    unknown
+  >;
 }
 
 /** An item read from DynamoDB as AppSync hands it to a response template: plain values, sets as lists. */

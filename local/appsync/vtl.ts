@@ -27,7 +27,7 @@ export function renderAppSyncTemplate(
   const util = appSyncUtil({ ...options, errors, raised });
   let rendered: ReturnType<typeof renderVelocity>;
   try {
-    rendered = renderVelocity(parsedTemplate(template), { ctx, context: ctx, util, utils: util });
+    rendered = renderVelocity(parsedTemplate(template, 'appsync'), { ctx, context: ctx, util, utils: util }, 'appsync');
   } catch (error) {
     if (raised.error) throw raised.error;
     if (error instanceof MappingTemplateError)

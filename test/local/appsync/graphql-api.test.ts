@@ -125,7 +125,7 @@ describe('AppSync GraphQL APIs', () => {
   });
 
   it('fails a request without credentials, with an unknown key or an expired key with 401 UnauthorizedException', async () => {
-    for (const headers of [{}, { 'x-api-key': 'da2-notakey' }, { 'x-api-key': outputs.OldApiKey ?? '' }]) {
+    for (const headers of <Record<string, string>[]>[{}, { 'x-api-key': 'da2-notakey' }, { 'x-api-key': outputs.OldApiKey ?? '' }]) {
       const answer = await graphql('{ noResolver }', {}, headers);
       expect(answer.status).toBe(401);
       expect(answer.body.errors).toEqual([{ errorType: 'UnauthorizedException', message: expect.any(String) }]);
