@@ -105,7 +105,7 @@ export async function executeGraphql(
   schema: GraphQLSchema,
   request: GraphqlRequest,
   state: Omit<RequestState, 'appended' | 'stash' | 'variables'>,
-  env: Omit<ResolverEnvironment, 'authType'>,
+  env: Omit<ResolverEnvironment, 'authType'> & { readonly publish?: (mutation: string, value: unknown) => void },
 ): Promise<GraphqlResponse> {
   let document: ReturnType<typeof parse>;
   try {
@@ -118,7 +118,7 @@ export async function executeGraphql(
   const resolvers = new Map<string, ResolverDefinition>(api.resolvers.map((r) => [`${r.typeName}.${r.fieldName}`, r]));
   const requestState: RequestState = { ...state, variables: request.variables ?? {}, appended: [], stash: new Map() };
   const defaultMode = api.auth[0]?.type ?? 'API_KEY';
-  const resolverEnv: ResolverEnvironment = { ...env, authType: AUTH_TYPE_NAMES[state.authorized.mode] };
+  const resolverEnv: ResolverEnvironment = { services: env.services, now: env.now, authType: AUTH_TYPE_NAMES[state.authorized.mode] };
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = async (source, args, context, info) => {
     const field = info.parentType.getFields()[info.fieldName];
     if (field && !fieldAllowed(info.parentType, field, context.authorized, defaultMode, api.arn)) {
@@ -127,6 +127,8 @@ export async function executeGraphql(
     const resolver = resolvers.get(`${info.parentType.name}.${info.fieldName}`);
     if (!resolver) return defaultFieldResolver(source, args, context, info);
     const outcome = await runResolver(api, resolver, contextOf(source, args, context, info), resolverEnv);
+    // A mutation's result goes to the subscriptions that name it in @aws_subscribe.
+    if (info.parentType === info.schema.getMutationType()) env.publish?.(info.fieldName, outcome.value);
     const path = responsePathAsArray(info.path);
     const nodes = info.fieldNodes as readonly FieldNode[];
     const locations = nodes.flatMap((n) =>

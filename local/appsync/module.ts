@@ -51,6 +51,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     return {
       service,
       mounts: { httpApis: [service] },
+      stop: () => service.close(),
       close: () => dynamodb?.destroy(),
     };
   },

@@ -9,8 +9,8 @@ export const GRAPHQL_PATH_PREFIX = '/_aws/appsync/';
 /** The local stand-in of `https://<id>.appsync-api.<region>.amazonaws.com/graphql`. */
 export const graphqlUrl = (baseUrl: string, apiId: string) => `${baseUrl}${GRAPHQL_PATH_PREFIX}${apiId}/graphql`;
 
-/** The real-time endpoint's local stand-in (`wss://<id>.appsync-realtime-api...`); subscriptions are not served yet (docs/local-runtime/appsync.md). */
-export const realtimeUrl = (baseUrl: string, apiId: string) => `${baseUrl.replace(/^http/, 'ws')}${GRAPHQL_PATH_PREFIX}${apiId}/realtime`;
+/** The real-time endpoint's local stand-in (`wss://<id>.appsync-realtime-api.<region>.amazonaws.com/graphql`): `<GraphQLUrl>/realtime`, where Amplify addresses an API on a custom domain. */
+export const realtimeUrl = (baseUrl: string, apiId: string) => `${graphqlUrl(baseUrl, apiId).replace(/^http/, 'ws')}/realtime`;
 
 const seedOf = (input: IdentityInput) => `${input.accountId}/${input.region}/${input.stackName}/${input.logicalId}`;
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
 import type { AppHttpService } from '../endpoint/server.js';
 import { type AuthServices, authorize } from './auth.js';
@@ -6,6 +8,7 @@ import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 import { AppSyncUnauthorizedError } from './errors.js';
 import { executeGraphql, type GraphqlRequest } from './executor.js';
+import { Realtime } from './realtime.js';
 import { GRAPHQL_PATH_PREFIX } from './resource-types.js';
 import { appSyncSchema } from './schema.js';
 
@@ -49,8 +52,10 @@ const json = (status: number, body: unknown, requestId: string): HttpResponse =>
  */
 export class AppSyncService implements AppHttpService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
+  readonly #realtime: Realtime;
 
   constructor(private readonly options: AppSyncServiceOptions) {
+    this.#realtime = new Realtime(options.auth);
     this.#apis = new Map(
       options.apis.map((definition) => {
         let schema: GraphQLSchema | Error;
@@ -73,14 +78,23 @@ export class AppSyncService implements AppHttpService {
     return url.startsWith(GRAPHQL_PATH_PREFIX) || HOST_STYLE.test((host ?? '').replace(/:\d+$/, '').toLowerCase());
   }
 
+  /** The real-time endpoint: `<GraphQLUrl>/realtime` (Amplify's address for an API on a custom domain), a WebSocket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { apiId, rest } = addressOf(req.headers.host, (req.url ?? '/').split('?')[0] ?? '/');
+    const api = this.#apis.get(apiId);
+    const ready =
+      api && rest === 'graphql/realtime' && !(api.schema instanceof Error) ? { definition: api.definition, schema: api.schema } : undefined;
+    this.#realtime.upgrade(ready, req, socket, head);
+  }
+
+  close(): void {
+    this.#realtime.close();
+  }
+
   async handle(request: HttpRequest): Promise<HttpResponse> {
     const requestId = randomUUID();
     const path = request.url.split('?')[0] ?? '/';
-    const hostStyle = HOST_STYLE.exec((request.host ?? '').replace(/:\d+$/, '').toLowerCase());
-    const [, apiId = '', rest = ''] =
-      hostStyle && !path.startsWith(GRAPHQL_PATH_PREFIX)
-        ? [path, hostStyle[1], path.slice(1)]
-        : (/^\/_aws\/appsync\/([^/]+)\/?(.*)$/.exec(path) ?? []);
+    const { apiId, rest } = addressOf(request.host, path);
     const api = this.#apis.get(apiId);
     if (!api || rest !== 'graphql')
       return json(
@@ -135,7 +149,11 @@ export class AppSyncService implements AppHttpService {
       api.schema,
       body,
       { authorized, headers, domainName: null },
-      { services: this.options.dataSources, now: this.options.now },
+      {
+        services: this.options.dataSources,
+        now: this.options.now,
+        publish: (mutation, value) => this.#realtime.publish(apiId, mutation, value),
+      },
     );
     return json(200, response, requestId);
   }
@@ -157,4 +175,12 @@ function parseBody(body: Buffer): GraphqlRequest | Error {
     ...(variables ? { variables } : {}),
     ...(typeof p.operationName === 'string' ? { operationName: p.operationName } : {}),
   };
+}
+
+/** The API a path is for, and the rest of the path: `/_aws/appsync/<apiId>/<rest>`, or `/<rest>` with the Host `<apiId>.appsync-api.localhost`. */
+function addressOf(host: string | undefined, path: string): { apiId: string; rest: string } {
+  const hostStyle = HOST_STYLE.exec((host ?? '').replace(/:\d+$/, '').toLowerCase());
+  if (hostStyle && !path.startsWith(GRAPHQL_PATH_PREFIX)) return { apiId: hostStyle[1] ?? '', rest: path.slice(1) };
+  const [, apiId = '', rest = ''] = /^\/_aws\/appsync\/([^/]+)\/?(.*)$/.exec(path) ?? [];
+  return { apiId, rest };
 }

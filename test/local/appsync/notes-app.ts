@@ -24,7 +24,10 @@ type Mutation {
   putNote(id: ID!, text: String!): Note
   updateText(id: ID!, text: String!, expected: String!): Note
 }
-schema { query: Query mutation: Mutation }
+type Subscription {
+  onPutNote(id: ID): Note @aws_subscribe(mutations: ["putNote"])
+}
+schema { query: Query mutation: Mutation subscription: Subscription }
 `;
 
 const LAMBDA_CODE = `exports.handler = async (event) => {
@@ -153,6 +156,7 @@ export function notesAssembly(): string {
         Resources: resources,
         Outputs: {
           Url: { Value: { 'Fn::GetAtt': ['Api', 'GraphQLUrl'] } },
+          RealtimeUrl: { Value: { 'Fn::GetAtt': ['Api', 'RealtimeUrl'] } },
           ApiKey: { Value: { 'Fn::GetAtt': ['Key', 'ApiKey'] } },
           OldApiKey: { Value: { 'Fn::GetAtt': ['OldKey', 'ApiKey'] } },
           PoolId: { Value: { Ref: 'Users' } },
