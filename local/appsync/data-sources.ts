@@ -11,6 +11,48 @@ export interface DataSourceServices {
   readonly lambda: () => Pick<LambdaService, 'invoke'>;
   readonly dynamodb: () => DynamoDbForTasks;
   readonly events: () => Pick<EventsService, 'PutEvents'>;
+  /**
+   * Whether the data source's ServiceRoleArn may do `action` on `resource`, as IAM decides it
+   * where the runtime evaluates IAM: the refusal's message, or undefined.
+   */
+  readonly authorize: (roleArn: string, action: string, resource: string, where: string) => Promise<string | undefined>;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** What a data source's call asks IAM for: the action and resource its role must be allowed. */
+function permissionOf(
+  services: DataSourceServices,
+  source: DataSourceDefinition,
+  request: unknown,
+): { action: string; resource: string } | undefined {
+  const operation = (request as { operation?: unknown } | null | undefined)?.operation;
+  if (source.type === 'AWS_LAMBDA' && source.lambdaArn) return { action: 'lambda:InvokeFunction', resource: source.lambdaArn };
+  if (source.type === 'AMAZON_DYNAMODB' && source.tableName && typeof operation === 'string') {
+    const action = operation === 'BatchPutItem' || operation === 'BatchDeleteItem' ? 'BatchWriteItem' : operation;
+    return {
+      action: `dynamodb:${action}`,
+      resource: `arn:aws:dynamodb:${services.region}:${services.accountId}:table/${source.tableName}`,
+    };
+  }
+  if (source.type === 'AMAZON_EVENTBRIDGE' && source.eventBusArn) return { action: 'events:PutEvents', resource: source.eventBusArn };
+  return undefined;
+}
+
+/** Refuses the call when IAM does not let the data source's role make it (AppSync assumes that role for each call). */
+async function checkRole(services: DataSourceServices, source: DataSourceDefinition, request: unknown): Promise<void> {
+  const permission = source.serviceRoleArn === undefined ? undefined : permissionOf(services, source, request);
+  if (source.serviceRoleArn === undefined || permission === undefined) return;
+  const refusal = await services.authorize(
+    source.serviceRoleArn,
+    permission.action,
+    permission.resource,
+    `AppSync data source ${source.name}`,
+  );
+  if (refusal !== undefined) {
+    const prefix = source.type === 'AWS_LAMBDA' ? 'Lambda' : source.type === 'AMAZON_DYNAMODB' ? 'DynamoDB' : 'EventBridge';
+    throw new AppSyncResolverError(refusal, `${prefix}:AccessDeniedException`);
+  }
 }
 
 type Request = Record<string, unknown>;
@@ -28,6 +70,7 @@ export async function callDataSource(
   request: unknown,
   ctx: AppSyncJsContext,
 ): Promise<unknown> {
+  await checkRole(services, source, request);
   switch (source.type) {
     case 'NONE':
       // A NONE data source hands the request's payload to the response mapping as the result.

@@ -19,7 +19,7 @@ declare module '../services/service-module.js' {
  */
 export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
   name: 'appsync',
-  needs: ['lambda', 'dynamodb', 'events', 'cognito'],
+  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
   create({ settings, services, warn }, template) {
@@ -32,6 +32,11 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
       now: () => clock.now(),
       log: (line) => settings.log(`[appsync] ${line}`),
       dataSources: {
+        region,
+        accountId,
+        // AppSync calls a data source as its ServiceRoleArn's session: IAM decides (under warn it records, under enforce it refuses).
+        authorize: async (roleArn, action, resource, where) =>
+          (await services.get('iam').authorize({ kind: 'role', roleArn, sessionName: 'appsync' }, [{ action, resource }], where))?.message,
         lambda: () => services.get('lambda'),
         events: () => services.get('events'),
         dynamodb: () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempDataDir } from '../helpers.js';
 
-/** The app in test/fixtures/small-apps/synth.ts (`appSyncNotes`): CDK's GraphqlApi with its own mapping templates, synthesized and checked in. */
+/** The app in test/fixtures/small-apps/synth.ts (`appSyncNotes`): CDK's GraphqlApi with its own mapping templates and data source roles, synthesized and checked in; run under IAM enforce, so CDK's grants are what let the resolvers in. */
 const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/appsync-notes', import.meta.url));
 
 describe('AppSync GraphQL APIs of a CDK app', () => {
@@ -13,7 +13,14 @@ describe('AppSync GraphQL APIs of a CDK app', () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: ASSEMBLY, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+    runtime = await LocalRuntime.start({
+      cdkOut: ASSEMBLY,
+      dataDir: tempDataDir(),
+      port: 0,
+      logEvents: false,
+      log: () => {},
+      iam: 'enforce',
+    });
     const cloudformation = new CloudFormationClient({
       endpoint: runtime.url,
       region: 'us-east-1',
