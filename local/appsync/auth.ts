@@ -89,7 +89,11 @@ export async function authorize(api: GraphqlApiDefinition, request: AuthRequest,
 /** AWS_IAM: the endpoint's SigV4 verifier checks the signature when the runtime verifies signatures (else any signed request is let in, as by every local service). */
 async function iamIdentity(request: AuthRequest, authorization: string, services: AuthServices): Promise<Authorized> {
   if (services.guard.verifiesSignatures) {
-    const asSent = { method: request.method, url: request.url, headers: request.headers } as unknown as IncomingMessage;
+    // The verifier reads a Node request's headers: one string each (the endpoint hands a front door lists).
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
+    );
+    const asSent = { method: request.method, url: request.url, headers } as unknown as IncomingMessage;
     const refused = await services.guard.checkSignature(asSent, request.body);
     if (refused) throw new AppSyncUnauthorizedError('The request signature we calculated does not match the signature you provided.');
   }

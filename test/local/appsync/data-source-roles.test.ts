@@ -6,6 +6,7 @@ import { inlinePolicy, serviceRole } from '../template-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const tableArn = { 'Fn::GetAtt': ['Notes', 'Arn'] };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own ${...} references, not a template literal
 const busArn = { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' };
 
 /** Two DynamoDB data sources on one table, one whose role may read it and one whose role may not, and an EventBridge data source. */
