@@ -1,6 +1,12 @@
 import { JwksSource } from '../apigateway/authorizers/jwks.js';
 import { sdkDynamoDb } from '../dynamodb/step-functions.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator } from '../endpoint/validation/validator.js';
+import { apiOperations, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { AppSyncControl } from './control-plane.js';
 import { appSyncDefinitions } from './definitions.js';
 import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
 import { AppSyncService } from './service.js';
@@ -12,6 +18,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    appsync: 'appsync';
+  }
+}
+
 /**
  * AppSync: the template's GraphQL APIs served on the endpoint, their resolvers (VTL unit and
  * pipeline, APPSYNC_JS through its evaluator) over Lambda, DynamoDB, NONE, HTTP and
@@ -19,6 +32,8 @@ declare module '../services/service-module.js' {
  */
 export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
   name: 'appsync',
+  // The control plane's reads; the GraphQL APIs themselves are served as front doors (service.ts).
+  apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
   needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
@@ -55,7 +70,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     });
     return {
       service,
-      mounts: { httpApis: [service] },
+      mounts: { httpApis: [service], rest: [controlProtocol(new AppSyncControl(() => service.apis))] },
       stop: () => service.close(),
       close: () => dynamodb?.destroy(),
     };
@@ -65,3 +80,13 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     return apis.length === 0 ? {} : { counts: { 'graphql apis': apis.length }, serves: appSyncLines(apis, url) };
   },
 };
+
+/** AppSync's REST-JSON protocol from its model: every path under `/v1/apis` is its own (an operation it does not serve is answered so, by name). */
+function controlProtocol(control: AppSyncControl): ModelRestJsonProtocol {
+  return new ModelRestJsonProtocol(
+    loadModel('appsync'),
+    operationTable(control, AppSyncControl) as ModelOperations,
+    { serviceName: 'AppSync', validate: modelValidator('appsync') },
+    { paths: /^\/v1\/apis(\/|$)/ },
+  );
+}

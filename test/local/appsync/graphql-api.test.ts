@@ -167,6 +167,27 @@ describe('AppSync GraphQL APIs', () => {
     ]);
   });
 
+  it("describes the app's APIs through the control plane, with their local uris", async () => {
+    const apiId = new URL(outputs.Url ?? '').pathname.split('/')[3];
+    const listed = (await (await fetch(`${runtime.url}/v1/apis`)).json()) as { graphqlApis: Record<string, unknown>[] };
+    expect(listed.graphqlApis).toEqual([
+      expect.objectContaining({
+        name: 'notes',
+        apiId,
+        authenticationType: 'API_KEY',
+        additionalAuthenticationProviders: [
+          expect.objectContaining({ authenticationType: 'AMAZON_COGNITO_USER_POOLS', userPoolConfig: { userPoolId: outputs.PoolId } }),
+        ],
+        uris: { GRAPHQL: outputs.Url, REALTIME: outputs.RealtimeUrl },
+      }),
+    ]);
+    const got = await fetch(`${runtime.url}/v1/apis/${apiId}`);
+    expect(((await got.json()) as { graphqlApi: { apiId: string } }).graphqlApi.apiId).toBe(apiId);
+    const missing = await fetch(`${runtime.url}/v1/apis/nosuchapi`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ message: 'GraphQL API nosuchapi not found.' });
+  });
+
   it('says at start-up where each API is served and what differs from AppSync', async () => {
     const reports = await runtime.serviceReports();
     const served = reports.flatMap((r) => r.serves ?? []);
