@@ -48,7 +48,6 @@ interface RequestState {
   readonly domainName: string | null;
   readonly variables: Record<string, unknown>;
   readonly appended: AppSyncError[];
-  readonly stash: Map<string, Record<string, unknown>>;
 }
 
 const locationsOf = (error: GraphQLError) => (error.locations ?? []).map(({ line, column }) => ({ line, column, sourceName: null }));
@@ -72,10 +71,14 @@ function validationResponse(errors: readonly GraphQLError[]): GraphqlResponse {
   };
 }
 
-/** A field's error: a resolver's AppSyncResolverError with its type, data and info; any other (a null in a non-null field) as graphql-js words it. */
+/**
+ * A field's error: a resolver's error with its type, data and info; any other (a null in a
+ * non-null field) as graphql-js words it. Known by its name, not its class: the APPSYNC_JS
+ * evaluator (resolvers/appsync-js.ts) throws its own AppSyncResolverError.
+ */
 function fieldError(error: GraphQLError): AppSyncError {
-  const original = error.originalError;
-  const resolverError = original instanceof AppSyncResolverError ? original : undefined;
+  const original = error.originalError as (Error & Partial<Pick<AppSyncResolverError, 'errorType' | 'data' | 'errorInfo'>>) | undefined;
+  const resolverError = original?.name === 'AppSyncResolverError' ? original : undefined;
   return {
     path: error.path ?? null,
     data: resolverError?.data ?? null,
@@ -104,7 +107,7 @@ export async function executeGraphql(
   api: GraphqlApiDefinition,
   schema: GraphQLSchema,
   request: GraphqlRequest,
-  state: Omit<RequestState, 'appended' | 'stash' | 'variables'>,
+  state: Omit<RequestState, 'appended' | 'variables'>,
   env: Omit<ResolverEnvironment, 'authType'> & { readonly publish?: (mutation: string, value: unknown) => void },
 ): Promise<GraphqlResponse> {
   let document: ReturnType<typeof parse>;
@@ -116,7 +119,7 @@ export async function executeGraphql(
   const invalid = validate(schema, document);
   if (invalid.length > 0) return validationResponse(invalid);
   const resolvers = new Map<string, ResolverDefinition>(api.resolvers.map((r) => [`${r.typeName}.${r.fieldName}`, r]));
-  const requestState: RequestState = { ...state, variables: request.variables ?? {}, appended: [], stash: new Map() };
+  const requestState: RequestState = { ...state, variables: request.variables ?? {}, appended: [] };
   const defaultMode = api.auth[0]?.type ?? 'API_KEY';
   const resolverEnv: ResolverEnvironment = { services: env.services, now: env.now, authType: AUTH_TYPE_NAMES[state.authorized.mode] };
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = async (source, args, context, info) => {
