@@ -7,6 +7,7 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** What every request is answered by, whichever protocol brought it. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -69,6 +70,11 @@ export class DualProtocolListener {
       handler(asHttp1Request(req), asHttp1Response(res));
     });
     this.#http2.on('session', (session) => closeWhenIdle(session, idleMs));
+  }
+
+  /** Who takes an HTTP/1 request to switch protocols (a WebSocket); without one Node closes such a connection. */
+  onUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void {
+    this.#http1.on('upgrade', handler);
   }
 
   /** Listens; resolves with the address it listens on. */

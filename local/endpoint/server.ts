@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { AwsError } from '../aws-error.js';
 import { accessKeyOf, asCaller } from '../iam/caller.js';
 import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
@@ -41,6 +42,8 @@ export interface AppHttpService {
     /** The port the request came in on (`x-forwarded-port` of the events built from it). */
     port?: number;
   }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
+  /** Takes a request to switch to a WebSocket (AppSync's real-time endpoint), after the endpoint's Host and Origin checks. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 /** What the endpoint serves; mounted after it listens, because resource URLs contain its port. */
@@ -125,10 +128,20 @@ export class Endpoint {
         else res.destroy();
       });
     }, this.options.timeouts);
+    server.onUpgrade((req, socket, head) => this.#upgrade(req, socket, head));
     const { address, port } = await server.listen(this.options.port, this.options.host ?? '127.0.0.1');
     this.#server = server;
     this.#port = port;
     return `http://${address}:${port}`;
+  }
+
+  /** A WebSocket request: to the front door that takes it, past the Host and Origin checks; any other is answered and closed. */
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const api = this.#services?.httpApis?.find((candidate) => candidate.upgrade && candidate.handles(header(req, 'host'), req.url ?? '/'));
+    const refused = this.options.guard?.refuse(req, this.#port, { anyOrigin: true });
+    if (api?.upgrade && !refused) api.upgrade(req, socket, head);
+    else socket.end(`HTTP/1.1 ${refused ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
   /** What the guard lets in, for the start-up report. */

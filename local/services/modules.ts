@@ -1,4 +1,5 @@
 import { apiGatewayModule } from '../apigateway/module.js';
+import { appSyncModule } from '../appsync/module.js';
 import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
 import { cognitoModule } from '../cognito-idp/module.js';
@@ -56,6 +57,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   schedulerModule,
   pipesModule,
   apiGatewayModule,
+  appSyncModule,
   cloudFormationModule,
   ec2Module,
   bedrockModule,

@@ -17,8 +17,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
   // Services an AI app puts in front of or around its flows that do not run yet (docs/local-runtime-support.md, "Not run yet").
-  'AWS::AppSync::GraphQLApi':
-    'no AppSync locally (next to come): the GraphQL API is not served and its resolvers never run; call the functions and tables behind it directly',
   'AWS::Cognito::IdentityPool': 'no Cognito identity pools locally (next to come): the identity pool hands out no credentials',
   'AWS::CloudFront::Distribution': "no CloudFront locally: the distribution is not served; call its origins' local URLs",
   'AWS::IoT::TopicRule': 'no IoT Core locally: no MQTT message reaches the rule, and its actions never run',
@@ -34,11 +32,6 @@ const PART_OF: Readonly<Record<string, string>> = {
   'AWS::ApiGatewayV2::Authorizer': 'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::VpcLink': 'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::ApiMapping': 'AWS::ApiGatewayV2::Api',
-  'AWS::AppSync::GraphQLSchema': 'AWS::AppSync::GraphQLApi',
-  'AWS::AppSync::DataSource': 'AWS::AppSync::GraphQLApi',
-  'AWS::AppSync::Resolver': 'AWS::AppSync::GraphQLApi',
-  'AWS::AppSync::FunctionConfiguration': 'AWS::AppSync::GraphQLApi',
-  'AWS::AppSync::ApiKey': 'AWS::AppSync::GraphQLApi',
   'AWS::Cognito::IdentityPoolRoleAttachment': 'AWS::Cognito::IdentityPool',
 };
 

@@ -48,17 +48,12 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
   const responseOverride: { status?: unknown; header: Record<string, unknown> } = { header: {} };
   const requestOverride: Record<'header' | 'path' | 'querystring', Record<string, unknown>> = { header: {}, path: {}, querystring: {} };
   const context = { ...structuredClone(variables.context), responseOverride, requestOverride };
-  const compiled = new Compile(ast, { escape: false, customMethodHandlers: JAVA_STRING_METHODS });
-  let output: string;
-  try {
-    output = compiled.render(
-      { input: vtlInput(variables.body, variables.parameters), util: vtlUtil, context, stageVariables: { ...variables.stageVariables } },
-      undefined,
-      true,
-    );
-  } catch (error) {
-    throw new MappingTemplateError(`the mapping template failed: ${(error as Error).message}`, { cause: error });
-  }
+  const { output } = renderVelocity(ast, {
+    input: vtlInput(variables.body, variables.parameters),
+    util: vtlUtil,
+    context,
+    stageVariables: { ...variables.stageVariables },
+  });
   const status = Number(responseOverride.status);
   const strings = (values: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringOf(value)]));
@@ -73,18 +68,69 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
   };
 }
 
+/** velocityjs's compiler with a way to end the template from a macro (`#stop` is its own, for `#return`). */
+class StoppableCompile extends Compile {
+  stop(): void {
+    this.runState.stop = true;
+  }
+}
+
+/** What a Velocity template rendered, and the value its `#return` gave (AppSync's), if it ran one. */
+export interface VelocityOutcome {
+  readonly output: string;
+  readonly returned?: { readonly value: unknown };
+}
+
+/**
+ * Renders a parsed template with the variables given, with Java's String methods and
+ * AppSync's `#return` / `#return($value)` (which ends the template). The one renderer of both
+ * services' templates: API Gateway's variables are renderTemplate's, AppSync's local/appsync/vtl.ts's.
+ */
+export function renderVelocity(
+  ast: ReturnType<typeof parse>,
+  variables: Record<string, unknown>,
+  dialect: VtlDialect = 'apigateway',
+): VelocityOutcome {
+  const compiled = new StoppableCompile(ast, { escape: false, customMethodHandlers: JAVA_STRING_METHODS });
+  let returned: { value: unknown } | undefined;
+  // API Gateway's Velocity has no `#return`: there the macro is not defined, and the text stays as written.
+  const macros =
+    dialect === 'appsync'
+      ? {
+          return(...args: unknown[]) {
+            returned = { value: args[0] };
+            compiled.stop();
+            return '';
+          },
+        }
+      : undefined;
+  try {
+    const output = compiled.render(variables, macros, true);
+    return { output, ...(returned ? { returned } : {}) };
+  } catch (error) {
+    throw new MappingTemplateError(`the mapping template failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Whose templates: AppSync's add `#return`. */
+export type VtlDialect = 'apigateway' | 'appsync';
+
 /** Parses a template (cached), or throws MappingTemplateError with the parser's message. */
-function parsedTemplate(template: string): ReturnType<typeof parse> {
-  const cached = parsed.get(template);
+export function parsedTemplate(template: string, dialect: VtlDialect = 'apigateway'): ReturnType<typeof parse> {
+  const cacheKey = `${dialect}:${template}`;
+  const cached = parsed.get(cacheKey);
   if (cached) return cached;
   let ast: ReturnType<typeof parse>;
   try {
-    ast = parse(template);
+    // `#return` without an argument is no macro call to velocityjs: AppSync's are written as one with none.
+    const text =
+      dialect === 'appsync' ? template.replace(/#return(?![\w(])/g, '#return()').replace(/#\{return\}(?!\()/g, '#return()') : template;
+    ast = parse(text);
   } catch (error) {
     throw new MappingTemplateError(`the mapping template does not parse: ${(error as Error).message}`, { cause: error });
   }
   if (parsed.size >= MAX_CACHED) parsed.clear();
-  parsed.set(template, ast);
+  parsed.set(cacheKey, ast);
   return ast;
 }
 

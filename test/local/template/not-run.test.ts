@@ -73,7 +73,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
   });
 
-  it('names an AppSync API once, with what is not run, and not its parts; a Cognito user pool runs and is not named', () => {
+  it('loads an AppSync API and its parts with no loader warning, and a Cognito user pool (their services run them)', () => {
     const { warnings } = loadForRuntime({
       Resources: {
         Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'api', AuthenticationType: 'API_KEY' } },
@@ -83,9 +83,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
         Client: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'x' } },
       },
     });
-    expect(warnings).toEqual([
-      'Test/Api (AWS::AppSync::GraphQLApi): no AppSync locally (next to come): the GraphQL API is not served and its resolvers never run; call the functions and tables behind it directly',
-    ]);
+    expect(warnings).toEqual([]);
   });
 
   it('loads a REST API, its resources, methods, deployment and stage with no loader warning (the API Gateway service serves them)', () => {

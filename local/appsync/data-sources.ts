@@ -1,0 +1,178 @@
+import type { DynamoDbForTasks } from '../dynamodb/step-functions.js';
+import type { EventsService } from '../events/events-service.js';
+import type { LambdaService } from '../lambda/lambda-service.js';
+import type { DataSourceDefinition } from './definitions.js';
+import { dynamoDbRequest } from './dynamodb-requests.js';
+import { AppSyncResolverError } from './errors.js';
+import type { AppSyncJsContext } from './resolvers/appsync-js.js';
+
+/** The runtime's services the data sources reach, in-process. */
+export interface DataSourceServices {
+  readonly lambda: () => Pick<LambdaService, 'invoke'>;
+  readonly dynamodb: () => DynamoDbForTasks;
+  readonly events: () => Pick<EventsService, 'PutEvents'>;
+  /**
+   * Whether the data source's ServiceRoleArn may do `action` on `resource`, as IAM decides it
+   * where the runtime evaluates IAM: the refusal's message, or undefined.
+   */
+  readonly authorize: (roleArn: string, action: string, resource: string, where: string) => Promise<string | undefined>;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** What a data source's call asks IAM for: the action and resource its role must be allowed. */
+function permissionOf(
+  services: DataSourceServices,
+  source: DataSourceDefinition,
+  request: unknown,
+): { action: string; resource: string } | undefined {
+  const operation = (request as { operation?: unknown } | null | undefined)?.operation;
+  if (source.type === 'AWS_LAMBDA' && source.lambdaArn) return { action: 'lambda:InvokeFunction', resource: source.lambdaArn };
+  if (source.type === 'AMAZON_DYNAMODB' && source.tableName && typeof operation === 'string') {
+    const action = operation === 'BatchPutItem' || operation === 'BatchDeleteItem' ? 'BatchWriteItem' : operation;
+    return {
+      action: `dynamodb:${action}`,
+      resource: `arn:aws:dynamodb:${services.region}:${services.accountId}:table/${source.tableName}`,
+    };
+  }
+  if (source.type === 'AMAZON_EVENTBRIDGE' && source.eventBusArn) return { action: 'events:PutEvents', resource: source.eventBusArn };
+  return undefined;
+}
+
+/** Refuses the call when IAM does not let the data source's role make it (AppSync assumes that role for each call). */
+async function checkRole(services: DataSourceServices, source: DataSourceDefinition, request: unknown): Promise<void> {
+  const permission = source.serviceRoleArn === undefined ? undefined : permissionOf(services, source, request);
+  if (source.serviceRoleArn === undefined || permission === undefined) return;
+  const refusal = await services.authorize(
+    source.serviceRoleArn,
+    permission.action,
+    permission.resource,
+    `AppSync data source ${source.name}`,
+  );
+  if (refusal !== undefined) {
+    const prefix = source.type === 'AWS_LAMBDA' ? 'Lambda' : source.type === 'AMAZON_DYNAMODB' ? 'DynamoDB' : 'EventBridge';
+    throw new AppSyncResolverError(refusal, `${prefix}:AccessDeniedException`);
+  }
+}
+
+type Request = Record<string, unknown>;
+const isObject = (value: unknown): value is Request => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Calls a data source with what the request mapping gave (`request`; undefined for a Lambda
+ * resolver without a request template: AppSync's direct Lambda event), and answers what
+ * `$ctx.result` is for the response mapping.
+ * (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference.html)
+ */
+export async function callDataSource(
+  services: DataSourceServices,
+  source: DataSourceDefinition,
+  request: unknown,
+  ctx: AppSyncJsContext,
+): Promise<unknown> {
+  await checkRole(services, source, request);
+  switch (source.type) {
+    case 'NONE':
+      // A NONE data source hands the request's payload to the response mapping as the result.
+      return isObject(request) && 'payload' in request ? request.payload : (request ?? null);
+    case 'AWS_LAMBDA':
+      return invokeLambda(services, source, request, ctx);
+    case 'AMAZON_DYNAMODB':
+      return dynamoDbRequest(services.dynamodb(), source, requestOf(source, request));
+    case 'HTTP':
+      return httpRequest(source, requestOf(source, request));
+    case 'AMAZON_EVENTBRIDGE':
+      return putEvents(services, source, requestOf(source, request));
+    default:
+      throw new AppSyncResolverError(
+        `data source ${source.name} is of type ${source.type}, which the local runtime does not run (docs/local-runtime/appsync.md)`,
+        'DataSourceNotRunLocally',
+      );
+  }
+}
+
+function requestOf(source: DataSourceDefinition, request: unknown): Request {
+  if (isObject(request)) return request;
+  throw new AppSyncResolverError(
+    `the request mapping for data source ${source.name} (${source.type}) gave ${JSON.stringify(request)}; it must give an object with an "operation"`,
+    'MappingTemplate',
+  );
+}
+
+async function invokeLambda(services: DataSourceServices, source: DataSourceDefinition, request: unknown, ctx: AppSyncJsContext) {
+  if (source.lambdaArn === undefined)
+    throw new AppSyncResolverError(`data source ${source.name} names no LambdaFunctionArn`, 'MappingTemplate');
+  let event: unknown;
+  if (request === undefined) {
+    // Direct Lambda resolvers: AppSync sends the context itself.
+    const { arguments: args, identity, source: parent, request: req, prev, info, stash } = ctx;
+    event = { arguments: args, identity, source: parent, request: req, prev, info, stash };
+  } else {
+    const r = requestOf(source, request);
+    if (r.operation !== 'Invoke') {
+      throw new AppSyncResolverError(
+        `the Lambda request mapping's operation is ${JSON.stringify(r.operation)}; locally only "Invoke" runs (BatchInvoke does not)`,
+        'MappingTemplate',
+      );
+    }
+    event = r.payload ?? null;
+  }
+  const outcome = await services.lambda().invoke(source.lambdaArn, event);
+  if (!outcome.ok) {
+    // AppSync reports a function's error as Lambda:Unhandled, with the function's message.
+    throw new AppSyncResolverError(outcome.error.errorMessage ?? 'the function failed', 'Lambda:Unhandled');
+  }
+  return outcome.payload === '' ? null : JSON.parse(outcome.payload);
+}
+
+/** HTTP data sources: the request's method, resourcePath, params (query, headers, body) against the data source's Endpoint. */
+async function httpRequest(source: DataSourceDefinition, request: Request): Promise<unknown> {
+  if (source.httpEndpoint === undefined)
+    throw new AppSyncResolverError(`data source ${source.name} names no HttpConfig.Endpoint`, 'MappingTemplate');
+  const params = isObject(request.params) ? request.params : {};
+  const url = new URL(String(request.resourcePath ?? '/'), source.httpEndpoint);
+  for (const [name, value] of Object.entries(isObject(params.query) ? params.query : {})) url.searchParams.set(name, String(value));
+  const headers = Object.fromEntries(Object.entries(isObject(params.headers) ? params.headers : {}).map(([k, v]) => [k, String(v)]));
+  const body = params.body === undefined ? undefined : typeof params.body === 'string' ? params.body : JSON.stringify(params.body);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: String(request.method ?? 'GET'), headers, ...(body === undefined ? {} : { body }) });
+  } catch (error) {
+    throw new AppSyncResolverError(
+      `the HTTP data source ${source.name} could not reach ${url.origin}: ${(error as Error).message}`,
+      'HttpRequestFailed',
+      null,
+      null,
+      {
+        cause: error,
+      },
+    );
+  }
+  return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+}
+
+/** EventBridge data sources: PutEvents of the request's events to the data source's bus. */
+async function putEvents(services: DataSourceServices, source: DataSourceDefinition, request: Request): Promise<unknown> {
+  if (request.operation !== 'PutEvents' || !Array.isArray(request.events)) {
+    throw new AppSyncResolverError(
+      'the EventBridge request mapping must give "operation": "PutEvents" and a list of "events"',
+      'MappingTemplate',
+    );
+  }
+  const entries = request.events.map((event: Request) => ({
+    Source: event.source,
+    DetailType: event.detailType,
+    Detail: typeof event.detail === 'string' ? event.detail : JSON.stringify(event.detail ?? {}),
+    EventBusName: source.eventBusArn,
+    ...(Array.isArray(event.resources) ? { Resources: event.resources } : {}),
+    ...(event.time === undefined ? {} : { Time: new Date(String(event.time)) }),
+  }));
+  const answer = (await services.events().PutEvents({ Entries: entries as never })) as {
+    Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+    FailedEntryCount?: number;
+  };
+  return {
+    Entries: (answer.Entries ?? []).map((e) => ({ EventId: e.EventId, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage })),
+    FailedEntryCount: answer.FailedEntryCount ?? 0,
+  };
+}

@@ -1,0 +1,92 @@
+import { JwksSource } from '../apigateway/authorizers/jwks.js';
+import { sdkDynamoDb } from '../dynamodb/step-functions.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator } from '../endpoint/validation/validator.js';
+import { apiOperations, operationTable } from '../services/operation-table.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { AppSyncControl } from './control-plane.js';
+import { appSyncDefinitions } from './definitions.js';
+import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
+import { AppSyncService } from './service.js';
+import { appSyncLines } from './startup-lines.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    appsync: AppSyncService;
+  }
+}
+
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    appsync: 'appsync';
+  }
+}
+
+/**
+ * AppSync: the template's GraphQL APIs served on the endpoint, their resolvers (VTL unit and
+ * pipeline, APPSYNC_JS through its evaluator) over Lambda, DynamoDB, NONE, HTTP and
+ * EventBridge data sources, and their auth modes (docs/local-runtime/appsync.md).
+ */
+export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
+  name: 'appsync',
+  // The control plane's reads; the GraphQL APIs themselves are served as front doors (service.ts).
+  apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
+  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito'],
+  resourceTypes: APPSYNC_RESOURCE_TYPES,
+  definitions: (app) => appSyncDefinitions(app),
+  create({ settings, services, warn }, template) {
+    const { clock, region, accountId } = settings;
+    warn(template.warnings);
+    // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
+    let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;
+    const service = new AppSyncService({
+      apis: template.apis,
+      now: () => clock.now(),
+      log: (line) => settings.log(`[appsync] ${line}`),
+      dataSources: {
+        region,
+        accountId,
+        // AppSync calls a data source as its ServiceRoleArn's session: IAM decides (under warn it records, under enforce it refuses).
+        authorize: async (roleArn, action, resource, where) =>
+          (await services.get('iam').authorize({ kind: 'role', roleArn, sessionName: 'appsync' }, [{ action, resource }], where))?.message,
+        lambda: () => services.get('lambda'),
+        events: () => services.get('events'),
+        dynamodb: () => {
+          dynamodb ??= sdkDynamoDb({ endpoint: services.get('dynamodb').host.url, region, credentials: settings.credentials });
+          return dynamodb;
+        },
+      },
+      auth: {
+        cognito: () => services.get('cognito'),
+        lambda: () => services.get('lambda'),
+        jwks: new JwksSource(process.env),
+        guard: settings.guard,
+        now: () => clock.now(),
+        accountId,
+      },
+    });
+    return {
+      service,
+      mounts: { httpApis: [service], rest: [controlProtocol(new AppSyncControl(() => service.apis))] },
+      stop: () => service.close(),
+      close: () => dynamodb?.destroy(),
+    };
+  },
+  report: (appsync, { url }) => {
+    const apis = appsync.apis;
+    return apis.length === 0 ? {} : { counts: { 'graphql apis': apis.length }, serves: appSyncLines(apis, url) };
+  },
+};
+
+/** AppSync's REST-JSON protocol from its model: every path under `/v1/apis` is its own (an operation it does not serve is answered so, by name). */
+function controlProtocol(control: AppSyncControl): ModelRestJsonProtocol {
+  return new ModelRestJsonProtocol(
+    loadModel('appsync'),
+    operationTable(control, AppSyncControl) as ModelOperations,
+    { serviceName: 'AppSync', validate: modelValidator('appsync') },
+    { paths: /^\/v1\/apis(\/|$)/ },
+  );
+}

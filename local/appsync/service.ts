@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GraphQLSchema } from 'graphql';
+import type { AppHttpService } from '../endpoint/server.js';
+import { type AuthServices, authorize } from './auth.js';
+import type { DataSourceServices } from './data-sources.js';
+import type { GraphqlApiDefinition } from './definitions.js';
+import { AppSyncUnauthorizedError } from './errors.js';
+import { executeGraphql, type GraphqlRequest } from './executor.js';
+import { Realtime } from './realtime.js';
+import { GRAPHQL_PATH_PREFIX } from './resource-types.js';
+import { appSyncSchema } from './schema.js';
+
+type HttpRequest = Parameters<AppHttpService['handle']>[0];
+type HttpResponse = Awaited<ReturnType<AppHttpService['handle']>>;
+
+/** `<apiId>.appsync-api.localhost`: the host form of an API's URL, as AppSync's `<apiId>.appsync-api.<region>.amazonaws.com`. */
+const HOST_STYLE = /^([a-z0-9]{26})\.appsync-api\.localhost$/;
+
+interface LoadedApi {
+  readonly definition: GraphqlApiDefinition;
+  /** The built schema, or why it does not build (each request is refused with it). */
+  readonly schema: GraphQLSchema | Error;
+}
+
+export interface AppSyncServiceOptions {
+  readonly apis: readonly GraphqlApiDefinition[];
+  readonly dataSources: DataSourceServices;
+  readonly auth: AuthServices;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+}
+
+/** AppSync's browser-facing headers: a web app on any origin calls its API (AppSync answers CORS for every origin). */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'content-type, x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent',
+  'access-control-allow-methods': 'POST, OPTIONS',
+};
+
+const json = (status: number, body: unknown, requestId: string): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=UTF-8', 'x-amzn-requestid': requestId, ...CORS },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+/**
+ * The template's GraphQL APIs on the endpoint: `POST <endpoint>/_aws/appsync/<apiId>/graphql`
+ * (or `/graphql` with the Host `<apiId>.appsync-api.localhost`), each request let in by one of
+ * the API's auth modes, validated against its schema and executed with its resolvers.
+ */
+export class AppSyncService implements AppHttpService {
+  readonly #apis: ReadonlyMap<string, LoadedApi>;
+  readonly #realtime: Realtime;
+
+  constructor(private readonly options: AppSyncServiceOptions) {
+    this.#realtime = new Realtime(options.auth);
+    this.#apis = new Map(
+      options.apis.map((definition) => {
+        let schema: GraphQLSchema | Error;
+        try {
+          schema = appSyncSchema(definition.schema);
+        } catch (error) {
+          schema = error as Error;
+          options.log(`${definition.where}: ${schema.message}; its requests are refused`);
+        }
+        return [definition.id, { definition, schema }];
+      }),
+    );
+  }
+
+  get apis(): readonly GraphqlApiDefinition[] {
+    return [...this.#apis.values()].map((api) => api.definition);
+  }
+
+  handles(host: string | undefined, url: string): boolean {
+    return url.startsWith(GRAPHQL_PATH_PREFIX) || HOST_STYLE.test((host ?? '').replace(/:\d+$/, '').toLowerCase());
+  }
+
+  /** The real-time endpoint: `<GraphQLUrl>/realtime` (Amplify's address for an API on a custom domain), a WebSocket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { apiId, rest } = addressOf(req.headers.host, (req.url ?? '/').split('?')[0] ?? '/');
+    const api = this.#apis.get(apiId);
+    const ready =
+      api && rest === 'graphql/realtime' && !(api.schema instanceof Error) ? { definition: api.definition, schema: api.schema } : undefined;
+    this.#realtime.upgrade(ready, req, socket, head);
+  }
+
+  close(): void {
+    this.#realtime.close();
+  }
+
+  async handle(request: HttpRequest): Promise<HttpResponse> {
+    const requestId = randomUUID();
+    const path = request.url.split('?')[0] ?? '/';
+    const { apiId, rest } = addressOf(request.host, path);
+    const api = this.#apis.get(apiId);
+    if (!api || rest !== 'graphql')
+      return json(
+        404,
+        {
+          errors: [
+            {
+              errorType: 'NotFoundException',
+              message: `no GraphQL API ${apiId} here: the app's are ${[...this.#apis.keys()].join(', ') || 'none'}`,
+            },
+          ],
+        },
+        requestId,
+      );
+    if (request.method === 'OPTIONS') return { status: 200, headers: { ...CORS, 'x-amzn-requestid': requestId }, body: Buffer.alloc(0) };
+    if (request.method !== 'POST')
+      return json(
+        405,
+        { errors: [{ errorType: 'MethodNotAllowed', message: `${request.method} is not allowed: POST the GraphQL request` }] },
+        requestId,
+      );
+    if (api.schema instanceof Error)
+      return json(500, { errors: [{ errorType: 'SchemaNotBuilt', message: api.schema.message }] }, requestId);
+    const body = parseBody(request.body);
+    if (body instanceof Error)
+      return json(400, { errors: [{ errorType: 'MalformedHttpRequestException', message: body.message }] }, requestId);
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v ?? '')]),
+    );
+    let authorized: Awaited<ReturnType<typeof authorize>>;
+    try {
+      authorized = await authorize(
+        api.definition,
+        {
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: request.body,
+          sourceIp: request.sourceIp,
+          query: body.query,
+          ...(body.operationName ? { operationName: body.operationName } : {}),
+          variables: body.variables,
+        },
+        this.options.auth,
+      );
+    } catch (error) {
+      if (!(error instanceof AppSyncUnauthorizedError)) throw error;
+      return json(401, { errors: [{ errorType: 'UnauthorizedException', message: error.message }] }, requestId);
+    }
+    const response = await executeGraphql(
+      api.definition,
+      api.schema,
+      body,
+      { authorized, headers, domainName: null },
+      {
+        services: this.options.dataSources,
+        now: this.options.now,
+        publish: (mutation, value) => this.#realtime.publish(apiId, mutation, value),
+      },
+    );
+    return json(200, response, requestId);
+  }
+}
+
+/** The body's `query`, `variables` and `operationName`; an Error naming what is wrong. */
+function parseBody(body: Buffer): GraphqlRequest | Error {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return new Error(`the body is not JSON (${(error as Error).message}): send {"query": "...", "variables": {...}}`);
+  }
+  const p = parsed as Partial<GraphqlRequest> | null;
+  if (typeof p?.query !== 'string') return new Error('the body has no "query" string: send {"query": "...", "variables": {...}}');
+  const variables = typeof p.variables === 'object' && p.variables !== null ? p.variables : undefined;
+  return {
+    query: p.query,
+    ...(variables ? { variables } : {}),
+    ...(typeof p.operationName === 'string' ? { operationName: p.operationName } : {}),
+  };
+}
+
+/** The API a path is for, and the rest of the path: `/_aws/appsync/<apiId>/<rest>`, or `/<rest>` with the Host `<apiId>.appsync-api.localhost`. */
+function addressOf(host: string | undefined, path: string): { apiId: string; rest: string } {
+  const hostStyle = HOST_STYLE.exec((host ?? '').replace(/:\d+$/, '').toLowerCase());
+  if (hostStyle && !path.startsWith(GRAPHQL_PATH_PREFIX)) return { apiId: hostStyle[1] ?? '', rest: path.slice(1) };
+  const [, apiId = '', rest = ''] = /^\/_aws\/appsync\/([^/]+)\/?(.*)$/.exec(path) ?? [];
+  return { apiId, rest };
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyOf } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
+
+const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
+const tableArn = { 'Fn::GetAtt': ['Notes', 'Arn'] };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own ${...} references, not a template literal
+const busArn = { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' };
+
+/** Two DynamoDB data sources on one table, one whose role may read it and one whose role may not, and an EventBridge data source. */
+function assembly(): string {
+  const dataSource = (name: string, role: string, config: Record<string, unknown>) => ({
+    Type: 'AWS::AppSync::DataSource',
+    Properties: { ApiId: api, Name: name, ServiceRoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, ...config },
+  });
+  const resolver = (field: string, source: string, request: string) => ({
+    Type: 'AWS::AppSync::Resolver',
+    Properties: {
+      ApiId: api,
+      TypeName: 'Query',
+      FieldName: field,
+      DataSourceName: source,
+      RequestMappingTemplate: request,
+      ResponseMappingTemplate: '$util.toJson($ctx.result)',
+    },
+    DependsOn: ['Schema', 'Allowed', 'Refused', 'Bus'],
+  });
+  const get = '{"version":"2017-02-28","operation":"GetItem","key":{"id":{"S":"n1"}}}';
+  return assemblyOf({
+    Notes: {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      },
+    },
+    Reader: serviceRole('appsync.amazonaws.com', {
+      Policies: [inlinePolicy('read', { Action: ['dynamodb:GetItem'], Resource: [tableArn] })],
+    }),
+    Nobody: serviceRole('appsync.amazonaws.com'),
+    Publisher: serviceRole('appsync.amazonaws.com', {
+      Policies: [inlinePolicy('publish', { Action: ['events:PutEvents'], Resource: [busArn] })],
+    }),
+    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'roles', AuthenticationType: 'API_KEY' } },
+    Schema: {
+      Type: 'AWS::AppSync::GraphQLSchema',
+      Properties: { ApiId: api, Definition: 'type Query { allowed: AWSJSON refused: AWSJSON publish: AWSJSON }' },
+    },
+    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
+    Allowed: dataSource('allowed', 'Reader', {
+      Type: 'AMAZON_DYNAMODB',
+      DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
+    }),
+    Refused: dataSource('refused', 'Nobody', {
+      Type: 'AMAZON_DYNAMODB',
+      DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
+    }),
+    Bus: dataSource('bus', 'Publisher', { Type: 'AMAZON_EVENTBRIDGE', EventBridgeConfig: { EventBusArn: busArn } }),
+    AllowedResolver: resolver('allowed', 'allowed', get),
+    RefusedResolver: resolver('refused', 'refused', get),
+    PublishResolver: resolver(
+      'publish',
+      'bus',
+      '{"version":"2018-05-29","operation":"PutEvents","events":[{"source":"notes.api","detailType":"NoteRead","detail":{"id":"n1"}}]}',
+    ),
+  });
+}
+
+describe('AppSync data sources under IAM', () => {
+  let runtime: LocalRuntime;
+  let url: string;
+  let key: string;
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({
+      cdkOut: assembly(),
+      dataDir: tempDataDir(),
+      port: 0,
+      logEvents: false,
+      log: () => {},
+      iam: 'enforce',
+    });
+    const [definition] = runtime.appsync.apis;
+    url = definition?.url ?? '';
+    key = definition?.apiKeys[0]?.id ?? '';
+  });
+  afterAll(() => runtime?.stop());
+
+  // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer is JSON the tests read member by member and check with expect
+  const graphql = async (query: string): Promise<Record<string, any>> =>
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ query }),
+      })
+    ).json() as Promise<Record<string, unknown>>;
+
+  it('calls a data source whose ServiceRoleArn IAM lets make the call', async () => {
+    expect(await graphql('{ allowed }')).toEqual({ data: { allowed: null } });
+  });
+
+  it("fails a field whose data source's role may not make the call, naming the action", async () => {
+    const answer = await graphql('{ refused }');
+    expect(answer.data).toEqual({ refused: null });
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        path: ['refused'],
+        errorType: 'DynamoDB:AccessDeniedException',
+        message: expect.stringContaining('dynamodb:GetItem'),
+      }),
+    ]);
+  });
+
+  it('puts events on the bus through an EventBridge data source', async () => {
+    const answer = await graphql('{ publish }');
+    expect(JSON.parse(answer.data.publish)).toEqual({ Entries: [{ EventId: expect.any(String) }], FailedEntryCount: 0 });
+  });
+});

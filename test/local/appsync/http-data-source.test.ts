@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyOf } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+
+const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
+
+const REQUEST = `{"version":"2018-05-29","method":"POST","resourcePath":"/weather/$ctx.args.city",
+  "params":{"query":{"units":"metric"},"headers":{"content-type":"application/json"},"body":$util.toJson({"asked":$ctx.args.city})}}`;
+const RESPONSE = `#if($ctx.result.statusCode != 200)$util.error("the weather service answered $ctx.result.statusCode", "HttpStatus")#end
+$ctx.result.body`;
+
+describe('AppSync HTTP data sources', () => {
+  let server: Server;
+  let runtime: LocalRuntime;
+  const seen: { method?: string; url?: string; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body });
+        if (req.url?.startsWith('/weather/nowhere')) res.writeHead(404).end('{}');
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ city: req.url?.split('/')[2]?.split('?')[0], sky: 'clear' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cdkOut = assemblyOf({
+      Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'weather', AuthenticationType: 'API_KEY' } },
+      Schema: {
+        Type: 'AWS::AppSync::GraphQLSchema',
+        Properties: { ApiId: api, Definition: 'type Weather { city: String sky: String } type Query { weather(city: String!): Weather }' },
+      },
+      Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
+      Source: {
+        Type: 'AWS::AppSync::DataSource',
+        Properties: { ApiId: api, Name: 'weather', Type: 'HTTP', HttpConfig: { Endpoint: endpoint } },
+      },
+      Resolver: {
+        Type: 'AWS::AppSync::Resolver',
+        Properties: {
+          ApiId: api,
+          TypeName: 'Query',
+          FieldName: 'weather',
+          DataSourceName: 'weather',
+          RequestMappingTemplate: REQUEST,
+          ResponseMappingTemplate: RESPONSE,
+        },
+        DependsOn: ['Schema', 'Source'],
+      },
+    });
+    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+    server?.close();
+  });
+
+  const graphql = async (query: string) => {
+    const [definition] = runtime.appsync.apis;
+    const response = await fetch(definition?.url ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '' },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  it("sends the request's method, resourcePath, query, headers and body to the data source's endpoint, and reads its answer", async () => {
+    expect(await graphql('{ weather(city: "oslo") { city sky } }')).toEqual({ data: { weather: { city: 'oslo', sky: 'clear' } } });
+    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/weather/oslo?units=metric', body: '{"asked":"oslo"}' });
+  });
+
+  it("gives the response template the answer's status code, which it may turn into an error", async () => {
+    const answer = await graphql('{ weather(city: "nowhere") { city } }');
+    expect(answer.errors).toEqual([
+      expect.objectContaining({ path: ['weather'], errorType: 'HttpStatus', message: 'the weather service answered 404' }),
+    ]);
+  });
+});

@@ -1,0 +1,127 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempDataDir } from '../helpers.js';
+import { notesAssembly } from './notes-app.js';
+
+type Message = { type: string; id?: string; payload?: Record<string, unknown> };
+
+/** A client of AppSync's real-time protocol, as Amplify speaks it: its messages in order, each awaited. */
+class RealtimeClient {
+  readonly #received: Message[] = [];
+  readonly #waiting: ((message: Message) => void)[] = [];
+  readonly socket: WebSocket;
+
+  constructor(url: string, headers: Record<string, string>) {
+    const header = Buffer.from(JSON.stringify(headers)).toString('base64');
+    this.socket = new WebSocket(`${url}?header=${encodeURIComponent(header)}&payload=e30=`, 'graphql-ws');
+    this.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Message;
+      if (message.type === 'ka') return;
+      const waiter = this.#waiting.shift();
+      if (waiter) waiter(message);
+      else this.#received.push(message);
+    });
+  }
+
+  async open(): Promise<void> {
+    await new Promise((resolve, reject) => {
+      this.socket.once('open', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(message: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  next(): Promise<Message> {
+    const kept = this.#received.shift();
+    return kept ? Promise.resolve(kept) : new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+describe('AppSync subscriptions', () => {
+  let runtime: LocalRuntime;
+  let outputs: Record<string, string>;
+  const clients: RealtimeClient[] = [];
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({ cdkOut: notesAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+    const cloudformation = new CloudFormationClient({
+      endpoint: runtime.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'Notes' }));
+    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+  });
+  afterAll(async () => {
+    for (const client of clients) client.socket.close();
+    await runtime?.stop();
+  });
+
+  const connect = async (headers: Record<string, string>) => {
+    const client = new RealtimeClient(outputs.RealtimeUrl ?? '', { host: new URL(outputs.Url ?? '').host, ...headers });
+    clients.push(client);
+    await client.open();
+    client.send({ type: 'connection_init' });
+    return client;
+  };
+  const start = (client: RealtimeClient, id: string, query: string, variables: Record<string, unknown> = {}) =>
+    client.send({
+      id,
+      type: 'start',
+      payload: { data: JSON.stringify({ query, variables }), extensions: { authorization: { 'x-api-key': outputs.ApiKey } } },
+    });
+  const mutate = (id: string) =>
+    fetch(outputs.Url ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': outputs.ApiKey ?? '' },
+      body: JSON.stringify({ query: `mutation { putNote(id: "${id}", text: "live") { id text } }` }),
+    });
+
+  it("sends a mutation's result to the subscriptions that name it and whose arguments it matches", async () => {
+    expect(outputs.RealtimeUrl).toBe(`${outputs.Url?.replace(/^http/, 'ws')}/realtime`);
+    const client = await connect({ 'x-api-key': outputs.ApiKey ?? '' });
+    expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
+    start(client, 'one', 'subscription($id: ID) { onPutNote(id: $id) { id text } }', { id: 'n9' });
+    expect(await client.next()).toEqual({ type: 'start_ack', id: 'one' });
+    start(client, 'all', 'subscription { onPutNote { id } }');
+    expect(await client.next()).toEqual({ type: 'start_ack', id: 'all' });
+
+    await mutate('n9');
+    const first = [await client.next(), await client.next()];
+    expect(first).toEqual(
+      expect.arrayContaining([
+        { type: 'data', id: 'one', payload: { data: { onPutNote: { id: 'n9', text: 'live' } } } },
+        { type: 'data', id: 'all', payload: { data: { onPutNote: { id: 'n9' } } } },
+      ]),
+    );
+    await mutate('n10');
+    expect(await client.next()).toEqual({ type: 'data', id: 'all', payload: { data: { onPutNote: { id: 'n10' } } } });
+
+    client.send({ type: 'stop', id: 'all' });
+    expect(await client.next()).toEqual({ type: 'complete', id: 'all' });
+  });
+
+  it('fails a connection without a valid key with connection_error UnauthorizedException', async () => {
+    const client = await connect({ 'x-api-key': 'da2-wrong' });
+    expect(await client.next()).toEqual({
+      type: 'connection_error',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
+  });
+
+  it('fails a start that does not validate against the schema, naming the field', async () => {
+    const client = await connect({ 'x-api-key': outputs.ApiKey ?? '' });
+    expect((await client.next()).type).toBe('connection_ack');
+    start(client, 'bad', 'subscription { onNothing { id } }');
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'bad',
+      payload: { errors: [{ errorType: 'ValidationError', message: expect.stringContaining('onNothing') }] },
+    });
+  });
+});
