@@ -39,6 +39,8 @@ export interface AppSyncJsOptions {
   readonly now?: () => number;
   /** What `util.authType()` answers: the mode that let the request in. @default 'API Key Authorization' */
   readonly authType?: string;
+  /** Where `util.http.addResponseHeader(s)` puts a header of the GraphQL response. @default none: the call fails, naming itself */
+  readonly addResponseHeader?: (name: string, value: string) => void;
   /** Where the code's `console.log` and friends write (AWS writes them to the API's log group). @default nothing: dropped */
   readonly log?: (level: string, text: string) => void;
 }
@@ -60,7 +62,12 @@ export function evaluateAppSyncJs(
   options: AppSyncJsOptions = {},
 ): AppSyncJsOutcome {
   const errors: AppendedError[] = [];
-  const util = appSyncJsUtil({ now: options.now ?? Date.now, authType: options.authType ?? 'API Key Authorization', errors });
+  const util = appSyncJsUtil({
+    now: options.now ?? Date.now,
+    authType: options.authType ?? 'API Key Authorization',
+    errors,
+    ...(options.addResponseHeader === undefined ? {} : { addResponseHeader: options.addResponseHeader }),
+  });
   const where = `the APPSYNC_JS ${handler} handler of ${ctx.info.parentTypeName}.${ctx.info.fieldName}`;
   const exports = loadModule(code, builtInModules(util), consoleOf(options.log));
   const run = exports[handler];

@@ -9,6 +9,8 @@ export interface UtilState {
   readonly now: () => number;
   readonly authType: string;
   readonly errors: AppendedError[];
+  /** Where `util.http.addResponseHeader` sends a header for the GraphQL response; without one, the call fails naming itself. */
+  readonly addResponseHeader?: (name: string, value: string) => void;
 }
 
 /**
@@ -25,6 +27,11 @@ export function appSyncJsUtil(state: UtilState) {
   return {
     ...shared,
     autoKsuid: () => ksuid(state.now()),
+    http: httpUtil(state),
+    xml: {
+      toMap: unsupported('util.xml.toMap'),
+      toJsonString: unsupported('util.xml.toJsonString'),
+    },
     transform: {
       toDynamoDBFilterExpression: (filter: unknown) =>
         JSON.stringify(filterExpression(filter, 'util.transform.toDynamoDBFilterExpression')),
@@ -48,6 +55,74 @@ export function appSyncJsUtil(state: UtilState) {
         }
         return parsed.s3;
       },
+    },
+  };
+}
+
+/** Headers `util.http.copyHeaders` leaves out (https://docs.aws.amazon.com/appsync/latest/devguide/http-helpers-in-utils-http-js.html). */
+const RESTRICTED_HEADERS = new Set([
+  'transfer-encoding',
+  'connection',
+  'host',
+  'expect',
+  'keep-alive',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'content-length',
+]);
+
+/** Response headers a resolver may not set, beyond those copyHeaders leaves out (same page). */
+const RESTRICTED_RESPONSE_HEADERS = new Set([
+  'access-control-allow-credentials',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'access-control-max-age',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'vary',
+  'content-type',
+]);
+
+/**
+ * `util.http`: copyHeaders, and the response headers, which AWS refuses (as a
+ * `ResponseHeaderError` in the response's errors) when the name is empty or restricted or
+ * the value null.
+ */
+function httpUtil(state: UtilState) {
+  const add = (name: unknown, value: unknown) => {
+    const lower = String(name ?? '').toLowerCase();
+    const refused =
+      lower === '' ||
+      RESTRICTED_HEADERS.has(lower) ||
+      RESTRICTED_RESPONSE_HEADERS.has(lower) ||
+      lower.startsWith('x-amz-') ||
+      lower.startsWith('x-amzn-') ||
+      value === null ||
+      value === undefined;
+    if (refused) {
+      state.errors.push({
+        message: `the response header ${JSON.stringify(name)} is restricted, empty or has no value`,
+        errorType: 'ResponseHeaderError',
+      });
+      return;
+    }
+    if (state.addResponseHeader === undefined) {
+      throw codeError('util.http.addResponseHeader: this caller of the local APPSYNC_JS evaluator takes no response headers');
+    }
+    state.addResponseHeader(String(name), typeof value === 'string' ? value : JSON.stringify(value));
+  };
+  return {
+    copyHeaders: (headers: unknown) =>
+      Object.fromEntries(
+        Object.entries(typeof headers === 'object' && headers !== null ? headers : {}).filter(
+          ([name]) => !RESTRICTED_HEADERS.has(name.toLowerCase()),
+        ),
+      ),
+    addResponseHeader: add,
+    addResponseHeaders: (headers: unknown) => {
+      for (const [name, value] of Object.entries(typeof headers === 'object' && headers !== null ? headers : {})) add(name, value);
     },
   };
 }

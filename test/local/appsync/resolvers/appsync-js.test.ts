@@ -171,6 +171,32 @@ describe('evaluateAppSyncJs', () => {
     });
   });
 
+  it('copies request headers and adds response headers as util.http does, refusing restricted names as ResponseHeaderError', () => {
+    // https://docs.aws.amazon.com/appsync/latest/devguide/http-helpers-in-utils-http-js.html
+    const code = `import { util } from '@aws-appsync/utils';
+      export function request(ctx) {
+        util.http.addResponseHeader('itemsCount', 7);
+        util.http.addResponseHeaders({ render: 'full', 'Content-Type': 'text/plain' });
+        return util.http.copyHeaders(ctx.request.headers);
+      }`;
+    const added: Array<[string, string]> = [];
+    const ctx = context({ request: { headers: { host: 'h', 'x-trace': 't', connection: 'close' }, domainName: null } });
+    const outcome = evaluateAppSyncJs(code, 'request', ctx, { addResponseHeader: (name, value) => added.push([name, value]) });
+    expect(outcome.value).toEqual({ 'x-trace': 't' });
+    expect(added).toEqual([
+      ['itemsCount', '7'],
+      ['render', 'full'],
+    ]);
+    expect(outcome.errors).toEqual([
+      { message: 'the response header "Content-Type" is restricted, empty or has no value', errorType: 'ResponseHeaderError' },
+    ]);
+  });
+
+  it('fails if util.http.addResponseHeader is called where the caller takes no response headers', () => {
+    const code = `import { util } from '@aws-appsync/utils'; export function request() { util.http.addResponseHeader('a', 'b'); return {}; }`;
+    expect(thrownBy(() => evaluateAppSyncJs(code, 'request', context())).message).toContain('takes no response headers');
+  });
+
   it('runs a TypeScript resolver as CDK bundles it (esbuild, ES module, @aws-appsync/utils external)', () => {
     const bundled = buildSync({
       stdin: {
