@@ -17,7 +17,8 @@ const COMPILED_LIMIT = 500;
  * The module `code` compiled once (per code string): esbuild turns its ES module syntax
  * (`import { util } from '@aws-appsync/utils'`, `export function request`) into CommonJS,
  * since `vm.SourceTextModule` needs a Node flag, and the result is wrapped in a function of
- * `exports`, `require` and `module`.
+ * `exports`, `require` and `module`, in strict mode as AWS runs every function ("functions
+ * operate in strict mode by default", https://docs.aws.amazon.com/appsync/latest/devguide/supported-features.html).
  */
 function scriptOf(code: string): vm.Script {
   const known = compiled.get(code);
@@ -28,7 +29,7 @@ function scriptOf(code: string): vm.Script {
   } catch (error) {
     throw codeError(`the APPSYNC_JS code does not parse: ${(error as Error).message}`, error);
   }
-  const script = new vm.Script(`(function (exports, require, module) {${commonJs}\n})`, { filename: 'code.js' });
+  const script = new vm.Script(`(function (exports, require, module) {'use strict';${commonJs}\n})`, { filename: 'code.js' });
   if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value as string);
   compiled.set(code, script);
   return script;

@@ -271,6 +271,11 @@ describe('evaluateAppSyncJs', () => {
     expect(error.message).toMatch(/^code\.js: TypeError: Cannot read properties of undefined/);
   });
 
+  it('runs the code in strict mode, as AWS does', () => {
+    const error = thrownBy(() => evaluateAppSyncJs('export function request() { leaked = 1; return leaked; }', 'request', context()));
+    expect(error.message).toContain('ReferenceError: leaked is not defined');
+  });
+
   it('keeps no module state from one evaluation to the next', () => {
     const code = 'let calls = 0; export function request() { calls += 1; return calls; }';
     expect(evaluateAppSyncJs(code, 'request', context()).value).toBe(1);
