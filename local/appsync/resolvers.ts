@@ -24,7 +24,7 @@ function runHandler(
   ctx: AppSyncJsContext,
   env: ResolverEnvironment,
 ): TemplateOutcome | undefined {
-  if (code.code !== undefined) return evaluateAppSyncJs(code.code, handler, ctx);
+  if (code.code !== undefined) return evaluateAppSyncJs(code.code, handler, ctx, { now: env.now, authType: env.authType });
   const template = handler === 'request' ? code.request : code.response;
   if (template === undefined) return undefined;
   return renderAppSyncTemplate(template, ctx, { now: env.now, authType: env.authType });

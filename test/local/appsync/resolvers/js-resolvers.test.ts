@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { DataSourceServices } from '../../../../local/appsync/data-sources.js';
+import type { FunctionDefinition, GraphqlApiDefinition, ResolverDefinition } from '../../../../local/appsync/definitions.js';
+import type { AppSyncJsContext } from '../../../../local/appsync/resolvers/appsync-js.js';
+import { type ResolverEnvironment, runResolver } from '../../../../local/appsync/resolvers.js';
+
+const NONE = { name: 'none', type: 'NONE' };
+
+function api(functions: FunctionDefinition[] = []): GraphqlApiDefinition {
+  return {
+    id: 'api1',
+    name: 'notes',
+    arn: 'arn:aws:appsync:us-east-1:000000000000:apis/api1',
+    url: '',
+    realtimeUrl: '',
+    auth: [],
+    schema: '',
+    apiKeys: [],
+    dataSources: new Map([['none', NONE]]),
+    resolvers: [],
+    functions: new Map(functions.map((f) => [f.id, f])),
+    where: 'the test',
+  };
+}
+
+function context(): AppSyncJsContext {
+  return {
+    arguments: { id: 'n-1' },
+    args: { id: 'n-1' },
+    source: null,
+    identity: null,
+    stash: {},
+    prev: { result: null },
+    request: { headers: {}, domainName: null },
+    info: { fieldName: 'getNote', parentTypeName: 'Query', variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
+  };
+}
+
+const env: ResolverEnvironment = {
+  services: {} as DataSourceServices,
+  now: () => 1_700_000_000_000,
+  authType: 'AMAZON_COGNITO_USER_POOLS',
+};
+
+describe('runResolver with APPSYNC_JS code', () => {
+  it("runs a unit resolver's handlers on the runtime's clock and auth type", () => {
+    const resolver: ResolverDefinition = {
+      typeName: 'Query',
+      fieldName: 'getNote',
+      kind: 'UNIT',
+      dataSourceName: 'none',
+      functionIds: [],
+      code: `import { util } from '@aws-appsync/utils';
+        export function request(ctx) { return { payload: { id: ctx.args.id, at: util.time.nowEpochMilliSeconds(), auth: util.authType() } }; }
+        export function response(ctx) { return ctx.result; }`,
+    };
+    return expect(runResolver(api(), resolver, context(), env)).resolves.toEqual({
+      value: { id: 'n-1', at: 1_700_000_000_000, auth: 'AMAZON_COGNITO_USER_POOLS' },
+      errors: [],
+    });
+  });
+
+  it('carries the stash through a pipeline and skips a function that returns early', async () => {
+    const fn = (id: string, body: string): FunctionDefinition => ({
+      id,
+      name: id,
+      dataSourceName: 'none',
+      code: `import { runtime } from '@aws-appsync/utils'; ${body}`,
+    });
+    const functions = [
+      fn(
+        'f1',
+        `export function request(ctx) { ctx.stash.trail.push('f1'); return { payload: 'one' }; } export function response(ctx) { return ctx.result; }`,
+      ),
+      fn(
+        'f2',
+        `export function request(ctx) { runtime.earlyReturn(ctx.prev.result + '!'); } export function response() { return 'never'; }`,
+      ),
+    ];
+    const resolver: ResolverDefinition = {
+      typeName: 'Query',
+      fieldName: 'getNote',
+      kind: 'PIPELINE',
+      functionIds: ['f1', 'f2'],
+      code: `export function request(ctx) { ctx.stash.trail = ['before']; return {}; }
+        export function response(ctx) { return { result: ctx.prev.result, trail: ctx.stash.trail }; }`,
+    };
+    await expect(runResolver(api(functions), resolver, context(), env)).resolves.toEqual({
+      value: { result: 'one!', trail: ['before', 'f1'] },
+      errors: [],
+    });
+  });
+});
