@@ -65,10 +65,16 @@ async function runStep(
   const response = runHandler(step, 'response', ctx, env);
   if (response) errors.push(...response.errors);
   // A response that did not raise the data source's error itself: AppSync raises it all the
-  // same for templates of version 2017-02-28 and for direct Lambda resolvers (no template).
-  const version = (request?.value as { version?: unknown } | null | undefined)?.version;
-  if (dataSourceError && (response === undefined || version === undefined || version === '2017-02-28')) throw dataSourceError;
+  // same for VTL templates of version 2017-02-28 and for direct Lambda resolvers (no template).
+  // APPSYNC_JS code has no version: its response sees ctx.error and decides, as 2018-05-29 templates do.
+  if (dataSourceError && (response === undefined || (step.code === undefined && raisesByVersion(request?.value)))) throw dataSourceError;
   return response === undefined ? ctx.result : response.value;
+}
+
+/** A VTL request of version 2017-02-28, or one naming none, has AppSync raise its data source's error itself. */
+function raisesByVersion(request: unknown): boolean {
+  const version = (request as { version?: unknown } | null | undefined)?.version;
+  return version === undefined || version === '2017-02-28';
 }
 
 /** Runs a field's resolver, unit or pipeline (before, each function with `$ctx.prev.result`, after), on `ctx`. */

@@ -90,4 +90,49 @@ describe('runResolver with APPSYNC_JS code', () => {
       errors: [],
     });
   });
+
+  it("hands a data source's error to the response as ctx.error and raises it only when the code does", async () => {
+    const refused: GraphqlApiDefinition = {
+      ...api(),
+      dataSources: new Map([
+        [
+          'fn',
+          {
+            name: 'fn',
+            type: 'AWS_LAMBDA',
+            lambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:notes',
+            serviceRoleArn: 'arn:aws:iam::000000000000:role/ds',
+          },
+        ],
+      ]),
+    };
+    const services = {
+      ...env.services,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      authorize: async () => 'not allowed',
+    } as DataSourceServices;
+    const resolver = (response: string): ResolverDefinition => ({
+      typeName: 'Query',
+      fieldName: 'getNote',
+      kind: 'UNIT',
+      dataSourceName: 'fn',
+      functionIds: [],
+      code: `import { util } from '@aws-appsync/utils';
+        export function request(ctx) { return { operation: 'Invoke', payload: ctx.args }; }
+        export function response(ctx) { ${response} }`,
+    });
+    await expect(
+      runResolver(refused, resolver('return { result: ctx.result, error: ctx.error.type };'), context(), { ...env, services }),
+    ).resolves.toEqual({
+      value: { result: null, error: 'Lambda:AccessDeniedException' },
+      errors: [],
+    });
+    await expect(
+      runResolver(refused, resolver('if (ctx.error) util.error(ctx.error.message, ctx.error.type); return ctx.result;'), context(), {
+        ...env,
+        services,
+      }),
+    ).rejects.toMatchObject({ name: 'AppSyncResolverError', errorType: 'Lambda:AccessDeniedException' });
+  });
 });
