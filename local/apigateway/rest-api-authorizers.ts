@@ -110,9 +110,10 @@ function cognitoAuthorizerOf(
   const p = authorizer.properties as Props;
   const arns = (Array.isArray(p.ProviderARNs) ? p.ProviderARNs : []).map(String);
   const poolIds = arns.map(poolIdOfArn);
-  if (arns.length === 0 || poolIds.some((id) => id === undefined)) {
+  const bad = arns.filter((_, i) => poolIds[i] === undefined);
+  if (arns.length === 0 || bad.length > 0) {
     note(
-      `COGNITO_USER_POOLS authorizers need ProviderARNs of user pools (arn:aws:cognito-idp:<region>:<account>:userpool/<poolId>), not ${JSON.stringify(arns)}: every request answers 401`,
+      `COGNITO_USER_POOLS authorizers need ProviderARNs of user pools (arn:aws:cognito-idp:<region>:<account>:userpool/<poolId>), not ${JSON.stringify(arns.length === 0 ? arns : bad)}: no token of theirs is accepted, answering 401`,
       label,
     );
   }
