@@ -52,7 +52,7 @@ const SHARED_MODULES = [
 ];
 /** The CLI's end-to-end suites: subprocesses against a running runtime (npm run test:cli). Its pure parts stay in npm test. */
 const CLI_END_TO_END =
-  'test/cli/{mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus}.test.ts';
+  'test/cli/{mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus,users}.test.ts';
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its

@@ -94,6 +94,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('./commands/mail.js')).mail,
     summary: 'the mail the local SES sent: list it, read one with its links, verify an address',
   },
+  users: {
+    load: async () => (await import('./commands/users.js')).users,
+    summary: 'a user of a local Cognito user pool and its tokens: create one (password, groups), or sign one in',
+  },
   replay: {
     load: async () => (await import('./commands/replay.js')).replay,
     summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them',

@@ -44,6 +44,8 @@ export const SERVICE_IDS = {
   s3: 'S3',
   sesv2: 'SESv2',
   scheduler: 'Scheduler',
+  /** Cognito user pools, which `users` calls locally (inspect/cognito.ts signs its calls: the SDK client is not a dependency). */
+  cognito: 'Cognito Identity Provider',
 } as const;
 export type Service = keyof typeof SERVICE_IDS;
 

@@ -6,6 +6,7 @@
  */
 import type { LoadedResource } from '../template/load.js';
 import { isLoopbackUrl, JWKS_ENV_PREFIX, jwksFileOf } from './authorizers/jwks.js';
+import { poolIdOfIssuer } from './authorizers/user-pools.js';
 import { lambdaArnOf } from './lambda-arn.js';
 import { integrationRoleOf } from './rest-api-integrations.js';
 
@@ -84,7 +85,8 @@ export function authorizerOf(
     const jwt = (p.JwtConfiguration ?? {}) as Props;
     const issuer = String(jwt.Issuer ?? '');
     const keyFile = jwksFileOf(base, env);
-    if (keyFile === undefined && !isLoopbackUrl(issuer)) {
+    // A Cognito pool's issuer is checked against the local pool of that id (authorizers/user-pools.ts).
+    if (keyFile === undefined && !isLoopbackUrl(issuer) && poolIdOfIssuer(issuer) === undefined) {
       warnings.push(
         `${where}: the JWT issuer ${issuer} is not on this machine, so its keys cannot be fetched; its routes answer 401 unless ${JWKS_ENV_PREFIX}${r.logicalId} names a JWKS file`,
       );

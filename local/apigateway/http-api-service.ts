@@ -4,6 +4,7 @@ import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { HttpApiAuthorization } from './authorizers/authorize.js';
 import { JwksSource } from './authorizers/jwks.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
+import { type LocalUserPools, NO_USER_POOLS } from './authorizers/user-pools.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, RouteDefinition, StageDefinition } from './definitions.js';
 import { runHttpApiProxy } from './http-api-http-proxy.js';
@@ -38,6 +39,8 @@ export interface HttpApiServiceOptions {
   readonly log?: (line: string) => void;
   /** Where JWT authorizers' key files are named (`SWITCHYARD_JWT_JWKS_<logical id>`); the process's environment by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The Cognito user pools that run here: a JWT authorizer whose issuer is one of theirs is checked in-process; none by default. */
+  readonly userPools?: LocalUserPools;
 }
 
 /** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
@@ -91,7 +94,12 @@ export class HttpApiService {
     this.#apis = new Map(options.apis.map((definition) => [definition.id, { definition, routes: new RouteTable(definition.routes) }]));
     const log = options.log ?? (() => {});
     this.#log = log;
-    this.#authorization = new HttpApiAuthorization({ lambda: options.lambda, jwks: new JwksSource(options.env ?? process.env), log });
+    this.#authorization = new HttpApiAuthorization({
+      lambda: options.lambda,
+      jwks: new JwksSource(options.env ?? process.env),
+      userPools: options.userPools ?? NO_USER_POOLS,
+      log,
+    });
     const aws = options.awsEndpoint ? new LoopbackAwsClient(options.awsEndpoint, options.region) : undefined;
     this.#services = new HttpApiServiceIntegrations({
       ...(aws ? { send: (target, mapped, signal) => aws.send(target, mapped, signal) } : {}),

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
@@ -6,8 +7,9 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import { apiOperations, operationTable } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule, ServiceTypes } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
+import type { LocalUserPools } from './authorizers/user-pools.js';
 import { httpApiDefinitions } from './definitions.js';
 import { HttpApiService, type HttpApiUrl } from './http-api-service.js';
 import { apiGatewayIam } from './iam-authorizations.js';
@@ -80,6 +82,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       credentials: settings.credentials,
       roleCredentials: (roleArn: string) => services.get('iam').principals.credentialsFor(roleArn, 'apigateway'),
     };
+    const userPools = localUserPools(() => services.get('cognito'));
     const restApis = new RestApiService({
       apis: template.rest.apis,
       lambda,
@@ -90,6 +93,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       // `AWS` service integrations call the runtime's own endpoint, signed as their role's session (IAM checks it), else as its own clients sign.
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
+      userPools,
     });
     const httpApis = new HttpApiService({
       apis: template.http.apis,
@@ -102,6 +106,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       // Service integrations go through the same loopback client as the REST APIs' `AWS` integrations.
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
+      userPools,
     });
     const control = new RestApiControl({
       store: new RestApiStore(database('apigateway')),
@@ -147,6 +152,18 @@ const API_GATEWAY_ENUM_ORDERS = [
   ['add', 'remove', 'move', 'test', 'replace', 'copy'],
   ['HTTP', 'MOCK', 'AWS_PROXY', 'HTTP_PROXY', 'AWS'],
 ];
+
+/**
+ * The local Cognito pools for the authorizers, looked up at each request (the Cognito service
+ * is created after this one): a pool's local issuer and its JWKS.
+ */
+function localUserPools(cognito: () => ServiceTypes['cognito']): LocalUserPools {
+  return (poolId) => {
+    const { context } = cognito();
+    if (context.store.pools.get(poolId) === undefined) return undefined;
+    return { id: poolId, issuer: context.issuer(poolId), keys: context.keys.jwks(poolId).keys as JsonWebKey[] };
+  };
+}
 
 /** The template's HTTP and REST APIs, with what does not run of them. */
 function apiDefinitions(app: LoadedApp) {

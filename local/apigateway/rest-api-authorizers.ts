@@ -1,5 +1,6 @@
 import type { LoadedResource } from '../template/load.js';
 import { AuthorizerCache } from './authorizers/cache.js';
+import { claimsForIntegration, JwtScopeError, JwtValidationError } from './authorizers/jwt.js';
 import {
   type AuthorizerAnswer,
   AuthorizerResponseError,
@@ -7,14 +8,33 @@ import {
   isAllowed,
   routeArn,
 } from './authorizers/lambda-authorizer.js';
+import { type LocalUserPool, type LocalUserPools, poolIdOfArn, verifyUserPoolToken } from './authorizers/user-pools.js';
 import { lambdaArnOf } from './definitions.js';
 import { authorizerSourceArn, type LambdaInvoker } from './lambda-invoker.js';
 import { type HttpResponse, jsonResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
 import { integrationRoleOf } from './rest-api-integrations.js';
 
+/** A REST API's authorizer: a Lambda one or a Cognito user pools one. */
+export type RestAuthorizerDefinition = RestLambdaAuthorizerDefinition | RestCognitoAuthorizerDefinition;
+
+/**
+ * A `COGNITO_USER_POOLS` authorizer as one method uses it: its pools (`ProviderARNs`), the
+ * header that carries the raw token, and the method's `AuthorizationScopes`.
+ */
+export interface RestCognitoAuthorizerDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'COGNITO_USER_POOLS';
+  readonly poolIds: readonly string[];
+  /** One source, `method.request.header.X`. */
+  readonly identitySources: readonly string[];
+  /** The method's; none: an id token is taken, some: an access token holding one of them. */
+  readonly scopes: readonly string[];
+}
+
 /** A REST API's Lambda authorizer (`AWS::ApiGateway::Authorizer`, `TOKEN` or `REQUEST`). */
-export interface RestAuthorizerDefinition {
+export interface RestLambdaAuthorizerDefinition {
   readonly id: string;
   readonly name: string;
   readonly type: 'TOKEN' | 'REQUEST';
@@ -31,8 +51,9 @@ export interface RestAuthorizerDefinition {
 type Props = Record<string, unknown>;
 
 /**
- * The Lambda authorizer of a `CUSTOM` method, or undefined with a start-up note when it is
- * none the runtime runs (Cognito, an authorizer of no Lambda function, one it does not find).
+ * The authorizer of a `CUSTOM` or `COGNITO_USER_POOLS` method, or undefined with a start-up
+ * note when it is none the runtime runs (an authorizer of no Lambda function or of no user
+ * pool ARN, one it does not find).
  */
 export function restAuthorizerOf(
   method: Props,
@@ -43,13 +64,14 @@ export function restAuthorizerOf(
   const authorizer = authorizers.find((a) => a.ref === String(method.AuthorizerId));
   if (authorizer === undefined) {
     note(
-      "CUSTOM authorization with an authorizer not among the API's is not checked locally: every request reaches the integration",
+      `${String(method.AuthorizationType)} authorization with an authorizer not among the API's is not checked locally: every request reaches the integration`,
       label,
     );
     return undefined;
   }
   const p = authorizer.properties as Props;
   const type = String(p.Type ?? '');
+  if (type === 'COGNITO_USER_POOLS') return cognitoAuthorizerOf(method, authorizer, label, note);
   const functionArn = typeof p.AuthorizerUri === 'string' ? lambdaArnOf(p.AuthorizerUri) : undefined;
   if ((type !== 'TOKEN' && type !== 'REQUEST') || functionArn === undefined) {
     note(`${type || 'untyped'} authorizers are not run locally: every request reaches the integration`, label);
@@ -76,6 +98,36 @@ export function restAuthorizerOf(
     identitySources: type === 'TOKEN' ? sources.slice(0, 1) : sources,
     ...(validationExpression === undefined ? {} : { validationExpression }),
     ttlSeconds: Number(p.AuthorizerResultTtlInSeconds ?? 300),
+  };
+}
+
+function cognitoAuthorizerOf(
+  method: Props,
+  authorizer: LoadedResource,
+  label: string,
+  note: (what: string, method: string) => void,
+): RestCognitoAuthorizerDefinition | undefined {
+  const p = authorizer.properties as Props;
+  const arns = (Array.isArray(p.ProviderARNs) ? p.ProviderARNs : []).map(String);
+  const poolIds = arns.map(poolIdOfArn);
+  const bad = arns.filter((_, i) => poolIds[i] === undefined);
+  if (arns.length === 0 || bad.length > 0) {
+    note(
+      `COGNITO_USER_POOLS authorizers need ProviderARNs of user pools (arn:aws:cognito-idp:<region>:<account>:userpool/<poolId>), not ${JSON.stringify(arns.length === 0 ? arns : bad)}: no token of theirs is accepted, answering 401`,
+      label,
+    );
+  }
+  return {
+    id: authorizer.ref,
+    name: String(p.Name ?? authorizer.logicalId),
+    type: 'COGNITO_USER_POOLS',
+    poolIds: poolIds.filter((id) => id !== undefined),
+    identitySources: [
+      String(p.IdentitySource ?? 'method.request.header.Authorization')
+        .split(',')[0]
+        ?.trim() ?? '',
+    ],
+    scopes: (Array.isArray(method.AuthorizationScopes) ? method.AuthorizationScopes : []).map(String),
   };
 }
 
@@ -123,9 +175,17 @@ function authorizerFailure(): HttpResponse {
 export class RestAuthorization {
   readonly #cache = new AuthorizerCache<AuthorizerAnswer>();
 
-  constructor(private readonly options: { readonly lambda: LambdaInvoker; readonly log: (line: string) => void }) {}
+  constructor(
+    private readonly options: {
+      readonly lambda: LambdaInvoker;
+      readonly log: (line: string) => void;
+      /** The Cognito user pools that run here, for `COGNITO_USER_POOLS` authorizers. */
+      readonly userPools: LocalUserPools;
+    },
+  ) {}
 
   async authorize(authorizer: RestAuthorizerDefinition, request: RestAuthorizationRequest): Promise<RestAuthorizationOutcome> {
+    if (authorizer.type === 'COGNITO_USER_POOLS') return this.#cognito(authorizer, request);
     const identity = authorizer.identitySources.map((source) => identityValue(source, request.event));
     // A TOKEN authorizer always needs its token; a REQUEST one needs its sources when its results are cached.
     const required = authorizer.type === 'TOKEN' || authorizer.ttlSeconds > 0;
@@ -152,8 +212,32 @@ export class RestAuthorization {
     return { ok: true, authorizer: { ...answer.context, ...(principalId === undefined ? {} : { principalId }) } };
   }
 
+  /**
+   * A Cognito authorizer: the raw token of its header (no `Bearer`) checked against its pools;
+   * its claims, as strings, reach the integration as `requestContext.authorizer.claims`.
+   */
+  #cognito(authorizer: RestCognitoAuthorizerDefinition, request: RestAuthorizationRequest): RestAuthorizationOutcome {
+    const token = identityValue(authorizer.identitySources[0] ?? '', request.event);
+    if (token === undefined || token === '') return unauthorized('no token');
+    const pools: LocalUserPool[] = [];
+    for (const id of authorizer.poolIds) {
+      const pool = this.options.userPools(id);
+      if (pool === undefined) this.options.log(`authorizer ${authorizer.name}: the user pool ${id} does not run here`);
+      else pools.push(pool);
+    }
+    let claims: Readonly<Record<string, unknown>>;
+    try {
+      claims = verifyUserPoolToken(token, pools, authorizer.scopes, request.now);
+    } catch (error) {
+      if (error instanceof JwtValidationError) return unauthorized(error.message);
+      if (error instanceof JwtScopeError) return denied('Unauthorized', error.message);
+      throw error;
+    }
+    return { ok: true, authorizer: { claims: claimsForIntegration(claims) } };
+  }
+
   async #call(
-    authorizer: RestAuthorizerDefinition,
+    authorizer: RestLambdaAuthorizerDefinition,
     event: Record<string, unknown>,
     methodArn: string,
     token: string,

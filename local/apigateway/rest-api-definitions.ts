@@ -19,9 +19,9 @@ import { type RequestValidation, requestValidationOf } from './rest-api-validati
 /**
  * The REST API (API Gateway v1) types this service reads. Request validators and their
  * models (rest-api-validation.ts), API keys and usage plans (rest-api-keys.ts) and Lambda
- * authorizers (rest-api-authorizers.ts) are applied; Cognito authorizers and gateway
- * responses are read only to say at start-up that they are not; the account (CloudWatch
- * role) needs nothing locally.
+ * and Cognito user pools authorizers (rest-api-authorizers.ts) are applied; gateway responses
+ * are read only to say at start-up that they are not; the account (CloudWatch role) needs
+ * nothing locally.
  */
 export const REST_API_RESOURCE_TYPES = [
   'AWS::ApiGateway::RestApi',
@@ -77,7 +77,7 @@ export interface RestMethodDefinition {
   readonly validation?: RequestValidation;
   /** The method takes only requests with a key of a usage plan of the stage, in `x-api-key` (rest-api-keys.ts). */
   readonly apiKeyRequired?: boolean;
-  /** A `CUSTOM` method's Lambda authorizer (rest-api-authorizers.ts). */
+  /** A `CUSTOM` method's Lambda authorizer or a `COGNITO_USER_POOLS` method's (rest-api-authorizers.ts). */
   readonly authorizer?: RestAuthorizerDefinition;
 }
 
@@ -205,8 +205,9 @@ function restMethodsOf(api: LoadedResource, lookup: Lookup): RestApiDefinition['
     const httpMethod = String(mp.HttpMethod ?? 'ANY').toUpperCase();
     const label = `${httpMethod} ${path}`;
     const authorization = String(mp.AuthorizationType ?? 'NONE');
-    const authorizer = authorization === 'CUSTOM' ? restAuthorizerOf(mp, authorizers, label, note) : undefined;
-    if (authorization !== 'NONE' && authorization !== 'CUSTOM')
+    const authorized = authorization === 'CUSTOM' || authorization === 'COGNITO_USER_POOLS';
+    const authorizer = authorized ? restAuthorizerOf(mp, authorizers, label, note) : undefined;
+    if (authorization !== 'NONE' && !authorized)
       note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
     const validation = requestValidationOf(mp, validators, models, label, note);
     const entry = byResource.get(resourceId) ?? { path, methods: new Map() };

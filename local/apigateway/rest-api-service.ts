@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
+import { type LocalUserPools, NO_USER_POOLS } from './authorizers/user-pools.js';
 import type { StageDefinition } from './definitions.js';
 import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
@@ -31,6 +32,8 @@ export interface RestApiServiceOptions {
   readonly awsEndpoint?: AwsEndpointAccess;
   /** The runtime log: a mapping template that fails, an integration response that matches nothing. */
   readonly log?: (line: string) => void;
+  /** The Cognito user pools that run here, for `COGNITO_USER_POOLS` authorizers; none by default. */
+  readonly userPools?: LocalUserPools;
 }
 
 /** REST APIs take request payloads up to 10 MB. */
@@ -63,7 +66,11 @@ export class RestApiService {
 
   constructor(private readonly options: RestApiServiceOptions) {
     if (options.awsEndpoint) this.#aws = new LoopbackAwsClient(options.awsEndpoint, options.region);
-    this.#authorization = new RestAuthorization({ lambda: options.lambda, log: options.log ?? ((line) => console.error(line)) });
+    this.#authorization = new RestAuthorization({
+      lambda: options.lambda,
+      log: options.log ?? ((line) => console.error(line)),
+      userPools: options.userPools ?? NO_USER_POOLS,
+    });
     for (const definition of options.apis) this.#apis.set(definition.id, [loadedApi(definition)]);
   }
 

@@ -58,6 +58,7 @@ describe('the endpoint of each service', () => {
       'AWS_ENDPOINT_URL_S3',
       'AWS_ENDPOINT_URL_SESV2',
       'AWS_ENDPOINT_URL_SCHEDULER',
+      'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
     ]);
   });
 
@@ -82,6 +83,7 @@ describe('the endpoint of each service', () => {
       s3: 'http://general:1',
       sesv2: 'http://general:1',
       scheduler: 'http://general:1',
+      cognito: 'http://general:1',
     });
     const onlyOne = resolveTarget({}, { AWS_ENDPOINT_URL_SQS: 'http://queues:4' });
     expect(onlyOne).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });

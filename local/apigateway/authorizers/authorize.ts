@@ -13,6 +13,7 @@ import { AuthorizerCache } from './cache.js';
 import { type JwksSource, JwksUnavailableError } from './jwks.js';
 import { checkScopes, claimsForIntegration, JwtScopeError, JwtValidationError, jwtHeader, scopesOf, verifyJwt } from './jwt.js';
 import { type AuthorizerAnswer, AuthorizerResponseError, authorizerAnswerOf, authorizerEvent, isAllowed } from './lambda-authorizer.js';
+import { type LocalUserPools, NO_USER_POOLS, poolIdOfIssuer } from './user-pools.js';
 
 export interface AuthorizationRequest {
   /** The route's authorizer; undefined when the route names one that does not run here. */
@@ -57,6 +58,8 @@ export class HttpApiAuthorization {
     private readonly options: {
       readonly lambda: LambdaInvoker;
       readonly jwks: JwksSource;
+      /** The Cognito user pools that run here: an issuer `https://cognito-idp.<region>.amazonaws.com/<poolId>` is checked against its local pool. */
+      readonly userPools?: LocalUserPools;
       /** A line in the runtime log, for what the client is not told (why a token's keys could not be had, an authorizer's failure). */
       readonly log: (line: string) => void;
     },
@@ -109,7 +112,19 @@ export class HttpApiAuthorization {
     const token = raw.replace(/^Bearer\s+/i, '');
     let claims: Readonly<Record<string, unknown>>;
     try {
-      claims = verifyJwt(token, await this.#keysFor(authorizer, token), authorizer, request.now);
+      // A Cognito issuer is its local pool's: tokens issued here carry the pool's local issuer, and its keys are in-process.
+      const poolId = poolIdOfIssuer(authorizer.issuer);
+      const pool = poolId === undefined ? undefined : (this.options.userPools ?? NO_USER_POOLS)(poolId);
+      if (poolId !== undefined && pool === undefined) {
+        this.options.log(
+          `authorizer ${authorizer.name}: the issuer ${authorizer.issuer} names the user pool ${poolId}, which does not run here`,
+        );
+        return unauthorized(`the user pool ${poolId} does not run here`);
+      }
+      claims =
+        pool === undefined
+          ? verifyJwt(token, await this.#keysFor(authorizer, token), authorizer, request.now)
+          : verifyJwt(token, pool.keys, { issuer: pool.issuer, audience: authorizer.audience }, request.now);
       checkScopes(claims, request.scopes);
     } catch (error) {
       if (error instanceof JwksUnavailableError) {

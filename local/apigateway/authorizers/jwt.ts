@@ -18,7 +18,8 @@ export class JwtScopeError extends Error {
 
 export interface JwtExpectations {
   readonly issuer: string;
-  readonly audience: readonly string[];
+  /** The `aud` (or `client_id`) values accepted; undefined: not checked (a REST API's Cognito authorizer checks none). */
+  readonly audience?: readonly string[];
 }
 
 export type JwtClaims = Readonly<Record<string, unknown>>;
@@ -65,7 +66,8 @@ export function verifyJwt(token: string, keys: readonly JsonWebKey[], expected: 
   if (!valid) throw new JwtValidationError('the token has an invalid signature');
   if (claims.iss !== expected.issuer) throw new JwtValidationError('the token does not have a valid issuer');
   const audience = claims.aud !== undefined ? [claims.aud].flat() : claims.client_id !== undefined ? [claims.client_id] : [];
-  if (!audience.some((aud) => expected.audience.includes(String(aud)))) {
+  const accepted = expected.audience;
+  if (accepted !== undefined && !audience.some((aud) => accepted.includes(String(aud)))) {
     throw new JwtValidationError('the token does not have a valid audience');
   }
   const now = nowMs / 1000;

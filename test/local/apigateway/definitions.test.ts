@@ -171,7 +171,8 @@ describe('httpApiDefinitions', () => {
           Name: 'remote',
           AuthorizerType: 'JWT',
           IdentitySource: ['$request.header.Authorization'],
-          JwtConfiguration: { Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', Audience: ['x'] },
+          // A Cognito pool's issuer is its local pool's (authorizers/user-pools.ts): another host's is named.
+          JwtConfiguration: { Issuer: 'https://login.example.com/tenant', Audience: ['x'] },
         },
       },
     });
@@ -180,7 +181,7 @@ describe('httpApiDefinitions', () => {
       expect.stringContaining(
         'S/Half (AWS::ApiGatewayV2::Integration): EventBridge-PutEvents requires the parameter(s) DetailType, Source',
       ),
-      expect.stringContaining('S/Remote (AWS::ApiGatewayV2::Authorizer): the JWT issuer https://cognito-idp'),
+      expect.stringContaining('S/Remote (AWS::ApiGatewayV2::Authorizer): the JWT issuer https://login.example.com/tenant'),
     ]);
   });
 });

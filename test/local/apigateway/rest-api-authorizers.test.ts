@@ -147,11 +147,17 @@ describe('RestApiService Lambda authorizers', () => {
     expect(event).not.toHaveProperty('body');
   });
 
-  it('reports a Cognito authorizer as not checked', () => {
-    const { warnings } = restApiWith(
-      { AuthorizationType: 'COGNITO_USER_POOLS', AuthorizerId: { Ref: 'Auth' } },
-      { Auth: authorizer({ Type: 'COGNITO_USER_POOLS', ProviderARNs: ['arn:aws:cognito-idp:us-east-1:000000000000:userpool/x'] }) },
-    );
-    expect(warnings).toEqual([expect.stringMatching(/COGNITO_USER_POOLS authorization is not checked locally/)]);
+  it('fails at start-up if a Cognito authorizer names no user pool by ARN in ProviderARNs, and is quiet when it does', () => {
+    const cognito = (arn: string) =>
+      restApiWith(
+        { AuthorizationType: 'COGNITO_USER_POOLS', AuthorizerId: { Ref: 'Auth' } },
+        { Auth: authorizer({ Type: 'COGNITO_USER_POOLS', ProviderARNs: [arn] }) },
+      ).warnings;
+    expect(cognito('arn:aws:cognito-idp:us-east-1:000000000000:userpool/x')).toEqual([
+      expect.stringMatching(
+        /COGNITO_USER_POOLS authorizers need ProviderARNs of user pools .*: no token of theirs is accepted, answering 401 \(POST \/\{id\}\)/,
+      ),
+    ]);
+    expect(cognito('arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_AbCdEf123')).toEqual([]);
   });
 });

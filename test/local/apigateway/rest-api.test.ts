@@ -142,7 +142,7 @@ describe('restApiDefinitions', () => {
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS_IAM authorization is not checked locally: every request reaches the integration (GET /)',
-        'S/Api (AWS::ApiGateway::RestApi): COGNITO_USER_POOLS authorization is not checked locally: every request reaches the integration (POST /)',
+        "S/Api (AWS::ApiGateway::RestApi): COGNITO_USER_POOLS authorization with an authorizer not among the API's is not checked locally: every request reaches the integration (POST /)",
         "S/Api (AWS::ApiGateway::RestApi): request validators that are not among the API's validators are not run (POST /)",
       ].sort(),
     );
