@@ -225,8 +225,8 @@ export class EventsService {
       // A rule put or enabled is scheduled (or not) again before the answer.
       PutRule: async (input: unknown) => this.#rescheduled(await control.PutRule(requestObject(input))),
       EnableRule: async (input: unknown) => this.#rescheduled(await control.EnableRule(requestObject(input))),
-      ...requestObjectOperations(this.#tags, ['TagResource', 'UntagResource', 'ListTagsForResource']),
-      ...requestObjectOperations(archives, ['CreateArchive', 'UpdateArchive', 'DeleteArchive', 'ListArchives']),
+      ...requestObjectOperations(this.#tags, TAG_OPERATIONS),
+      ...requestObjectOperations(archives, ARCHIVE_OPERATIONS),
       DescribeArchive: (input: { ArchiveName?: string }) => archives.DescribeArchive(input),
       StartReplay: (input: StartReplayInput) => archives.StartReplay(input),
       DescribeReplay: (input: { ReplayName?: string }) => archives.DescribeReplay(input),
@@ -429,7 +429,6 @@ export class EventsService {
   }
 }
 
-/** The JSON body of a request, which must be an object (a `null` body is not). */
 /** The control plane's operations served as they are (PutRule and EnableRule also reschedule). */
 const CONTROL_PLANE_OPERATIONS = [
   'DeleteRule',
@@ -447,6 +446,23 @@ const CONTROL_PLANE_OPERATIONS = [
   'PutPermission',
   'RemovePermission',
 ] as const;
+const TAG_OPERATIONS = ['TagResource', 'UntagResource', 'ListTagsForResource'] as const;
+const ARCHIVE_OPERATIONS = ['CreateArchive', 'UpdateArchive', 'DeleteArchive', 'ListArchives'] as const;
+
+/** Every operation `operations` serves (the module declares them to the endpoint). */
+export const EVENTS_OPERATIONS = [
+  'PutEvents',
+  'TestEventPattern',
+  'PutRule',
+  'EnableRule',
+  ...CONTROL_PLANE_OPERATIONS,
+  ...TAG_OPERATIONS,
+  ...ARCHIVE_OPERATIONS,
+  'DescribeArchive',
+  'StartReplay',
+  'DescribeReplay',
+  'ListReplays',
+] as const;
 
 type RequestObjectHandler = (input: Record<string, unknown>) => unknown;
 
@@ -459,6 +475,7 @@ function requestObjectOperations<H extends { [N in K]: RequestObjectHandler }, K
   return Object.fromEntries(names.map((name) => [name, operation(name)])) as never;
 }
 
+/** The JSON body of a request, which must be an object (a `null` body is not). */
 function requestObject(input: unknown): Record<string, unknown> {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new AwsError('SerializationException', 'The request body must be a JSON object.');
