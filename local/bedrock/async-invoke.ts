@@ -1,12 +1,9 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
 import type { IamPrincipal } from '../iam/types.js';
 import { lowerAlphanumericId } from '../random-id.js';
 import { type AsyncJob, AsyncJobs } from '../store/async-jobs.js';
-import type { OutboxHandlerError } from '../store/outbox.js';
 import { type ListPage, listPage } from './job-listing.js';
-import { type JobObjects, joinKey, parseS3Uri } from './job-objects.js';
+import { type JobApiOptions, joinKey, parseS3Uri } from './job-objects.js';
 import type { FoundationModel } from './model-ids.js';
 import { isVideoModel, simulatedVideo, type VideoRequest, videoRequest } from './video.js';
 
@@ -26,17 +23,11 @@ const MS_PER_VIDEO_SECOND = 15_000;
 
 const STATUS = { IN_PROGRESS: 'InProgress', SUCCEEDED: 'Completed', FAILED: 'Failed', STOPPED: 'Failed' } as const;
 
-export interface AsyncInvokeOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly region: string;
-  readonly accountId: string;
-  readonly objects: JobObjects;
+export interface AsyncInvokeOptions extends JobApiOptions {
   /** The model an id names, refused as Bedrock refuses it (unknown, past its end of life). */
   readonly model: (modelId: string) => FoundationModel;
   /** Who is calling (the request's signer), whom the video is written to S3 as. */
   readonly caller: () => IamPrincipal;
-  readonly onError: (error: OutboxHandlerError) => void;
 }
 
 /**
@@ -50,13 +41,8 @@ export class AsyncInvokeApi {
   readonly jobs: AsyncJobs<InvokeInput, Body>;
 
   constructor(private readonly options: AsyncInvokeOptions) {
-    this.jobs = new AsyncJobs<InvokeInput, Body>({
-      db: options.db,
-      clock: options.clock,
-      table: 'bedrock_async_invokes',
-      run: (job) => this.#make(job),
-      onError: options.onError,
-    });
+    const { db, clock, onError } = options;
+    this.jobs = new AsyncJobs<InvokeInput, Body>({ db, clock, onError, table: 'bedrock_async_invokes', run: (job) => this.#make(job) });
   }
 
   async StartAsyncInvoke(input: Body) {

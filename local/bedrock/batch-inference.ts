@@ -1,12 +1,9 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
 import type { IamPrincipal } from '../iam/types.js';
 import { type AsyncJob, AsyncJobFailed, AsyncJobs } from '../store/async-jobs.js';
-import type { OutboxHandlerError } from '../store/outbox.js';
 import { randomId } from './async-invoke.js';
 import { type ListFilters, listPage } from './job-listing.js';
-import { type JobObjects, joinKey, parseS3Uri, type S3Location } from './job-objects.js';
+import { type JobApiOptions, joinKey, parseS3Uri, type S3Location } from './job-objects.js';
 
 type Body = Record<string, unknown>;
 
@@ -48,16 +45,10 @@ const RUN_MS = 60_000;
 /** AWS's default timeout (timeoutDurationInHours). */
 const DEFAULT_TIMEOUT_HOURS = 168;
 
-export interface BatchInferenceOptions {
-  readonly db: DatabaseSync;
-  readonly clock: Clock;
-  readonly region: string;
-  readonly accountId: string;
-  readonly objects: JobObjects;
+export interface BatchInferenceOptions extends JobApiOptions {
   /** Refuses a model id as Bedrock refuses it (unknown, past its end of life, not answered here). */
   readonly checkModel: (modelId: string) => void;
   readonly invoke: RecordInvoker;
-  readonly onError: (error: OutboxHandlerError) => void;
 }
 
 const notFound = (identifier: string) =>
@@ -76,13 +67,8 @@ export class BatchInferenceApi {
   readonly jobs: AsyncJobs<BatchInput, BatchCounts>;
 
   constructor(private readonly options: BatchInferenceOptions) {
-    this.jobs = new AsyncJobs<BatchInput, BatchCounts>({
-      db: options.db,
-      clock: options.clock,
-      table: 'bedrock_batch_jobs',
-      run: (job) => this.#run(job),
-      onError: options.onError,
-    });
+    const { db, clock, onError } = options;
+    this.jobs = new AsyncJobs<BatchInput, BatchCounts>({ db, clock, onError, table: 'bedrock_batch_jobs', run: (job) => this.#run(job) });
   }
 
   async CreateModelInvocationJob(input: BatchInput & { clientRequestToken?: string; tags?: unknown }) {

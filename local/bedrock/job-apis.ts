@@ -32,28 +32,14 @@ export interface BedrockJobsOptions {
  * unsupported by name), kept in the service's database.
  */
 export function bedrockJobs(options: BedrockJobsOptions) {
-  const { bedrock, db, clock, region, accountId } = options;
-  const objects = new JobObjects(options.s3, options.iam);
+  const { bedrock, db, clock, region, accountId, onError } = options;
+  const shared = { db, clock, region, accountId, onError, objects: new JobObjects(options.s3, options.iam) };
   const asyncInvokes = new AsyncInvokeApi({
-    db,
-    clock,
-    region,
-    accountId,
-    objects,
+    ...shared,
     model: (modelId) => bedrock.served(modelId, 'StartAsyncInvoke'),
     caller: () => options.iam().principals.principalOf(currentCaller()?.accessKeyId),
-    onError: options.onError,
   });
-  const batch = new BatchInferenceApi({
-    db,
-    clock,
-    region,
-    accountId,
-    objects,
-    checkModel: (modelId) => bedrock.served(modelId),
-    invoke: recordInvoker(bedrock),
-    onError: options.onError,
-  });
+  const batch = new BatchInferenceApi({ ...shared, checkModel: (modelId) => bedrock.served(modelId), invoke: recordInvoker(bedrock) });
   const protocols = [
     new ModelRestJsonProtocol(
       loadModel('bedrock'),

@@ -1,9 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { IamPrincipal } from '../iam/types.js';
 import type { S3Service } from '../s3/s3-service.js';
 import { AsyncJobFailed } from '../store/async-jobs.js';
+import type { OutboxHandlerError } from '../store/outbox.js';
+
+/** What each Bedrock job API (asynchronous invocations, batch inference) runs on: the service's database, clock and place, the objects its jobs read and write. */
+export interface JobApiOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  readonly objects: JobObjects;
+  /** Told of a job's work that failed unexpectedly (AsyncJobs' `onError`). */
+  readonly onError: (error: OutboxHandlerError) => void;
+}
 
 /** An `s3://bucket/prefix` location, split. */
 export interface S3Location {

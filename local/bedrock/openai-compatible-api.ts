@@ -11,7 +11,7 @@ import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-mess
 import { type Body, isObject } from './families/shared.js';
 import { type FoundationModel, resolveModel } from './model-ids.js';
 import { chatBodyOfResponse, ResponsesInputError, responseEvents, settledIds, settledPieces, settledResponse } from './responses-api.js';
-import { type StreamPiece, settleRelay } from './stream-relay.js';
+import type { StreamPiece } from './stream-relay.js';
 
 /** Each path's operation, as IAM names it (iam-authorizations.ts). */
 const OPERATIONS: Readonly<Record<string, 'CreateChatCompletion' | 'CreateResponse'>> = {
@@ -195,7 +195,7 @@ export class OpenAiCompatibleApi implements RestProtocolService {
               request: body,
               ids: { id: randomUUID().replaceAll('-', ''), createdAt: Math.floor(this.settings.clock.now() / 1000) },
             },
-            (stop, reported, said) => settleRelay(answer.context, stop, reported, said).usage,
+            (tally) => tally.settle(answer.context).usage,
           )
         : responseEvents(
             settledPieces(answer.settled),

@@ -1,7 +1,7 @@
 import type { StopReason } from './conversation.js';
 import { toolCalls } from './families/chat-messages.js';
 import { answerId, type Body, isObject, pieces, type Settled, textOf } from './families/shared.js';
-import type { StreamPiece } from './stream-relay.js';
+import { PieceTally, type StreamPiece } from './stream-relay.js';
 
 /**
  * OpenAI's Responses API as Bedrock serves it on bedrock-runtime (`POST /openai/v1/responses`,
@@ -209,7 +209,7 @@ export async function* settledPieces(settled: Settled): AsyncGenerator<StreamPie
 export async function* responseEvents(
   pieces: AsyncIterable<StreamPiece>,
   response: { readonly modelId: string; readonly request: Body; readonly ids: ResponseIds },
-  settle: (stop: StopReason, reported: StreamUsage | undefined, said: string) => Settled['usage'],
+  settle: (tally: PieceTally) => Settled['usage'],
 ): AsyncGenerator<Body> {
   const { modelId, request, ids } = response;
   let sequence = 0;
@@ -219,15 +219,9 @@ export async function* responseEvents(
   const output: Body[] = [];
   let open: OpenItem | undefined;
   let calls = 0;
-  let said = '';
-  let stop: StopReason = 'end_turn';
-  let reported: StreamUsage | undefined;
+  const tally = new PieceTally();
   for await (const piece of pieces) {
-    if ('stop' in piece) {
-      stop = piece.stop;
-      reported = piece.usage ?? reported;
-      continue;
-    }
+    if (!tally.count(piece)) continue;
     if (open?.index !== piece.index) {
       if (open) yield* itemDone(open, output, event);
       // Ids as settledResponse gives them: the message's from the response's, each function call's by its order.
@@ -242,11 +236,9 @@ export async function* responseEvents(
       }
     }
     if ('text' in piece) {
-      said += piece.text;
       open.text += piece.text;
       if (piece.text !== '') yield event('response.output_text.delta', { ...at(open), delta: piece.text, logprobs: [] });
     } else if ('toolInput' in piece) {
-      said += piece.toolInput;
       open.args += piece.toolInput;
       yield event('response.function_call_arguments.delta', {
         item_id: open.item?.id,
@@ -256,12 +248,10 @@ export async function* responseEvents(
     }
   }
   if (open) yield* itemDone(open, output, event);
-  const usage = settle(stop, reported, said);
-  const final = responseObject(modelId, request, ids, { output, usage, stopReason: stop });
+  const usage = settle(tally);
+  const final = responseObject(modelId, request, ids, { output, usage, stopReason: tally.stop });
   yield event(final.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final });
 }
-
-type StreamUsage = { readonly inputTokens: number; readonly outputTokens: number };
 
 /** The output item a stream is adding to: its block's index, its place in the output, what it has said so far. */
 interface OpenItem {

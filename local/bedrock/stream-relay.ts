@@ -11,6 +11,38 @@ export type StreamPiece =
   | { readonly index: number; readonly toolInput: string }
   | { readonly stop: StopReason; readonly usage?: { readonly inputTokens: number; readonly outputTokens: number } };
 
+/** A piece with something to relay: text, a tool use's start, or its input (the stop piece is the tally's). */
+export type RelayedPiece = Exclude<StreamPiece, { readonly stop: StopReason }>;
+
+/**
+ * What a relay keeps of the pieces as they pass: what was said (text and tool input, counted for
+ * the output tokens when the backend reports none), why the model stopped, and the usage the
+ * backend reported. Every relay (ConverseStream's, the chat completions' chunks, the Responses
+ * API's events) counts its pieces with one and ends with `settle`.
+ */
+export class PieceTally {
+  said = '';
+  stop: StopReason = 'end_turn';
+  reported: { readonly inputTokens: number; readonly outputTokens: number } | undefined;
+
+  /** Counts a piece; false for the stop piece, which has nothing to relay. */
+  count(piece: StreamPiece): piece is RelayedPiece {
+    if ('stop' in piece) {
+      this.stop = piece.stop;
+      this.reported = piece.usage ?? this.reported;
+      return false;
+    }
+    if ('text' in piece) this.said += piece.text;
+    else if ('toolInput' in piece) this.said += piece.toolInput;
+    return true;
+  }
+
+  /** Ends the call with what was counted (settleRelay). */
+  settle(context: RelayContext): RelayedCall {
+    return settleRelay(context, this.stop, this.reported, this.said);
+  }
+}
+
 /** The union member of ConverseStream's output an error travels as, by its code. */
 const STREAM_ERRORS: Readonly<Record<string, string>> = {
   ThrottlingException: 'throttlingException',
@@ -45,28 +77,17 @@ export interface RelayedCall {
 export async function* relayStream(pieces: AsyncIterable<StreamPiece>, context: RelayContext): AsyncGenerator<Buffer> {
   yield jsonEvent('messageStart', { role: 'assistant' });
   let open = -1;
-  let said = '';
-  let stop: StopReason = 'end_turn';
-  let reported: { inputTokens: number; outputTokens: number } | undefined;
+  const tally = new PieceTally();
   try {
     for await (const piece of pieces) {
-      if ('stop' in piece) {
-        stop = piece.stop;
-        reported = piece.usage ?? reported;
-        continue;
-      }
+      if (!tally.count(piece)) continue;
       if (piece.index !== open) {
         if (open >= 0) yield jsonEvent('contentBlockStop', { contentBlockIndex: open });
         open = piece.index;
       }
       if ('toolUse' in piece) yield jsonEvent('contentBlockStart', { start: { toolUse: piece.toolUse }, contentBlockIndex: piece.index });
-      else if ('text' in piece) {
-        said += piece.text;
-        yield jsonEvent('contentBlockDelta', { delta: { text: piece.text }, contentBlockIndex: piece.index });
-      } else {
-        said += piece.toolInput;
-        yield jsonEvent('contentBlockDelta', { delta: { toolUse: { input: piece.toolInput } }, contentBlockIndex: piece.index });
-      }
+      else if ('text' in piece) yield jsonEvent('contentBlockDelta', { delta: { text: piece.text }, contentBlockIndex: piece.index });
+      else yield jsonEvent('contentBlockDelta', { delta: { toolUse: { input: piece.toolInput } }, contentBlockIndex: piece.index });
     }
   } catch (error) {
     context.failed(error as Error);
@@ -75,8 +96,8 @@ export async function* relayStream(pieces: AsyncIterable<StreamPiece>, context: 
     return;
   }
   if (open >= 0) yield jsonEvent('contentBlockStop', { contentBlockIndex: open });
-  yield jsonEvent('messageStop', { stopReason: stop });
-  const { usage, latencyMs } = settleRelay(context, stop, reported, said);
+  yield jsonEvent('messageStop', { stopReason: tally.stop });
+  const { usage, latencyMs } = tally.settle(context);
   const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = usage;
   const cached = cacheReadInputTokens > 0 || cacheWriteInputTokens > 0 ? { cacheReadInputTokens, cacheWriteInputTokens } : {};
   yield jsonEvent('metadata', {

@@ -189,39 +189,28 @@ export class EndpointGuard {
   }
 }
 
-/** The error codes and statuses AWS answers for each signature problem, by protocol. */
+/**
+ * The code AWS answers for each signature problem: S3's own
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html) with its status, the query
+ * protocol's with its status, and the JSON and REST services' (their status is the protocol's).
+ */
+const SIGNATURE_ERRORS = {
+  missing: { s3: ['AccessDenied', 403], query: ['MissingAuthenticationToken', 403], json: 'MissingAuthenticationTokenException' },
+  incomplete: { s3: ['AuthorizationHeaderMalformed', 400], query: ['IncompleteSignature', 400], json: 'IncompleteSignatureException' },
+  unknownKey: { s3: ['InvalidAccessKeyId', 403], query: ['InvalidClientTokenId', 403], json: 'UnrecognizedClientException' },
+  mismatch: { s3: ['SignatureDoesNotMatch', 403], query: ['SignatureDoesNotMatch', 403], json: 'InvalidSignatureException' },
+  expired: { s3: ['RequestTimeTooSkewed', 403], query: ['SignatureDoesNotMatch', 403], json: 'InvalidSignatureException' },
+} as const satisfies Record<SignatureProblem['kind'], object>;
+
+/** The error code and status AWS answers for a signature problem, by protocol. */
 export function signatureError(problem: SignatureProblem, protocol: Protocol): { code: string; status: number } {
-  // S3's own codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
-  if (protocol === 's3') {
-    const s3 = {
-      missing: { code: 'AccessDenied', status: 403 },
-      incomplete: { code: 'AuthorizationHeaderMalformed', status: 400 },
-      unknownKey: { code: 'InvalidAccessKeyId', status: 403 },
-      mismatch: { code: 'SignatureDoesNotMatch', status: 403 },
-      expired: { code: 'RequestTimeTooSkewed', status: 403 },
-    } as const;
-    return s3[problem.kind];
-  }
-  if (protocol === 'query') {
-    const query = {
-      missing: { code: 'MissingAuthenticationToken', status: 403 },
-      incomplete: { code: 'IncompleteSignature', status: 400 },
-      unknownKey: { code: 'InvalidClientTokenId', status: 403 },
-      mismatch: { code: 'SignatureDoesNotMatch', status: 403 },
-      expired: { code: 'SignatureDoesNotMatch', status: 403 },
-    } as const;
-    return query[problem.kind];
+  const errors = SIGNATURE_ERRORS[problem.kind];
+  if (protocol === 's3' || protocol === 'query') {
+    const [code, status] = errors[protocol];
+    return { code, status };
   }
   // Lambda's REST API answers these with 403, the JSON services with 400.
-  const status = protocol === 'rest' ? 403 : 400;
-  const json = {
-    missing: 'MissingAuthenticationTokenException',
-    incomplete: 'IncompleteSignatureException',
-    unknownKey: 'UnrecognizedClientException',
-    mismatch: 'InvalidSignatureException',
-    expired: 'InvalidSignatureException',
-  } as const;
-  return { code: json[problem.kind], status };
+  return { code: errors.json, status: protocol === 'rest' ? 403 : 400 };
 }
 
 /** JSON protocols name their operation in X-Amz-Target; query ones are form posts or carry `Action`; the rest is REST. */

@@ -221,29 +221,12 @@ export class EventsService {
       PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }, options?: PutEventsCall) =>
         this.PutEvents(input, options),
       TestEventPattern: (input: { EventPattern?: string; Event?: string }) => this.TestEventPattern(input),
+      ...requestObjectOperations(control, CONTROL_PLANE_OPERATIONS),
+      // A rule put or enabled is scheduled (or not) again before the answer.
       PutRule: async (input: unknown) => this.#rescheduled(await control.PutRule(requestObject(input))),
-      DeleteRule: async (input: unknown) => control.DeleteRule(requestObject(input)),
       EnableRule: async (input: unknown) => this.#rescheduled(await control.EnableRule(requestObject(input))),
-      DisableRule: async (input: unknown) => control.DisableRule(requestObject(input)),
-      DescribeRule: async (input: unknown) => control.DescribeRule(requestObject(input)),
-      ListRules: async (input: unknown) => control.ListRules(requestObject(input)),
-      ListRuleNamesByTarget: async (input: unknown) => control.ListRuleNamesByTarget(requestObject(input)),
-      PutTargets: async (input: unknown) => control.PutTargets(requestObject(input)),
-      RemoveTargets: async (input: unknown) => control.RemoveTargets(requestObject(input)),
-      ListTargetsByRule: async (input: unknown) => control.ListTargetsByRule(requestObject(input)),
-      CreateEventBus: async (input: unknown) => control.CreateEventBus(requestObject(input)),
-      DeleteEventBus: async (input: unknown) => control.DeleteEventBus(requestObject(input)),
-      DescribeEventBus: async (input: unknown) => control.DescribeEventBus(requestObject(input)),
-      ListEventBuses: async (input: unknown) => control.ListEventBuses(requestObject(input)),
-      PutPermission: async (input: unknown) => control.PutPermission(requestObject(input)),
-      RemovePermission: async (input: unknown) => control.RemovePermission(requestObject(input)),
-      TagResource: (input: unknown) => this.#tags.TagResource(requestObject(input)),
-      UntagResource: (input: unknown) => this.#tags.UntagResource(requestObject(input)),
-      ListTagsForResource: (input: unknown) => this.#tags.ListTagsForResource(requestObject(input)),
-      CreateArchive: async (input: unknown) => archives.CreateArchive(requestObject(input)),
-      UpdateArchive: async (input: unknown) => archives.UpdateArchive(requestObject(input)),
-      DeleteArchive: async (input: unknown) => archives.DeleteArchive(requestObject(input)),
-      ListArchives: async (input: unknown) => archives.ListArchives(requestObject(input)),
+      ...requestObjectOperations(this.#tags, TAG_OPERATIONS),
+      ...requestObjectOperations(archives, ARCHIVE_OPERATIONS),
       DescribeArchive: (input: { ArchiveName?: string }) => archives.DescribeArchive(input),
       StartReplay: (input: StartReplayInput) => archives.StartReplay(input),
       DescribeReplay: (input: { ReplayName?: string }) => archives.DescribeReplay(input),
@@ -444,6 +427,52 @@ export class EventsService {
     }
     return matched;
   }
+}
+
+/** The control plane's operations served as they are (PutRule and EnableRule also reschedule). */
+const CONTROL_PLANE_OPERATIONS = [
+  'DeleteRule',
+  'DisableRule',
+  'DescribeRule',
+  'ListRules',
+  'ListRuleNamesByTarget',
+  'PutTargets',
+  'RemoveTargets',
+  'ListTargetsByRule',
+  'CreateEventBus',
+  'DeleteEventBus',
+  'DescribeEventBus',
+  'ListEventBuses',
+  'PutPermission',
+  'RemovePermission',
+] as const;
+const TAG_OPERATIONS = ['TagResource', 'UntagResource', 'ListTagsForResource'] as const;
+const ARCHIVE_OPERATIONS = ['CreateArchive', 'UpdateArchive', 'DeleteArchive', 'ListArchives'] as const;
+
+/** Every operation `operations` serves (the module declares them to the endpoint). */
+export const EVENTS_OPERATIONS = [
+  'PutEvents',
+  'TestEventPattern',
+  'PutRule',
+  'EnableRule',
+  ...CONTROL_PLANE_OPERATIONS,
+  ...TAG_OPERATIONS,
+  ...ARCHIVE_OPERATIONS,
+  'DescribeArchive',
+  'StartReplay',
+  'DescribeReplay',
+  'ListReplays',
+] as const;
+
+type RequestObjectHandler = (input: Record<string, unknown>) => unknown;
+
+/** Operations of `handler` that take the request's JSON object as it is, each refusing a body that is not one. */
+function requestObjectOperations<H extends { [N in K]: RequestObjectHandler }, K extends string>(
+  handler: H,
+  names: readonly K[],
+): { [N in K]: (input: unknown) => Promise<Awaited<ReturnType<H[N]>>> } {
+  const operation = (name: K) => async (input: unknown) => handler[name](requestObject(input));
+  return Object.fromEntries(names.map((name) => [name, operation(name)])) as never;
 }
 
 /** The JSON body of a request, which must be an object (a `null` body is not). */

@@ -15,7 +15,7 @@ import {
   type RuleDefinition,
   templateBusPolicies,
 } from './definitions.js';
-import { type AcceptedEventNote, EventsService, type EventsServiceOptions } from './events-service.js';
+import { type AcceptedEventNote, EVENTS_OPERATIONS, EventsService, type EventsServiceOptions } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
 import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
@@ -66,37 +66,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   apis: [
     {
       model: 'events',
-      operations: [
-        'PutEvents',
-        'TestEventPattern',
-        'PutRule',
-        'DeleteRule',
-        'EnableRule',
-        'DisableRule',
-        'DescribeRule',
-        'ListRules',
-        'ListRuleNamesByTarget',
-        'PutTargets',
-        'RemoveTargets',
-        'ListTargetsByRule',
-        'CreateEventBus',
-        'DeleteEventBus',
-        'DescribeEventBus',
-        'ListEventBuses',
-        'PutPermission',
-        'RemovePermission',
-        'TagResource',
-        'UntagResource',
-        'ListTagsForResource',
-        'CreateArchive',
-        'UpdateArchive',
-        'DeleteArchive',
-        'ListArchives',
-        'DescribeArchive',
-        'StartReplay',
-        'DescribeReplay',
-        'ListReplays',
-      ],
+      operations: EVENTS_OPERATIONS,
     },
   ],
   sdkClients: [

@@ -1,4 +1,4 @@
-import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
+import { TaskFailure } from '../states/engine/index.js';
 import {
   abortable,
   executionArnOf,
@@ -7,9 +7,8 @@ import {
   missingField,
   serviceFailure,
   stateMachineArnOf,
-  type TaskEnvironment,
 } from '../states/integrations/shared.js';
-import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { ActionRun, StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import type { EventsService } from './events-service.js';
 
@@ -38,12 +37,7 @@ export interface EventsForTasks {
 }
 
 /** `arn:aws:states:::events:putEvents`: a JSON Detail is put as its text; a failed entry fails the task. */
-async function eventsPutEvents(
-  env: TaskEnvironment,
-  events: EventsForTasks,
-  args: Record<string, unknown>,
-  request: TaskRequest,
-): Promise<unknown> {
+const eventsPutEvents: ActionRun<EventsForTasks> = async (env, events, args, request) => {
   if (!Array.isArray(args.Entries)) throw missingField('Entries', request);
   const machineArn = stateMachineArnOf(request);
   const executionArn = executionArnOf(request);
@@ -64,7 +58,7 @@ async function eventsPutEvents(
   const result = { Entries: response.Entries ?? [], FailedEntryCount: response.FailedEntryCount ?? 0 };
   if (result.FailedEntryCount > 0) throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
   return result;
-}
+};
 
 /** EventBridge's Step Functions integrations: `events:putEvents` (and its callback pattern), and its API as `aws-sdk:eventbridge`. */
 export const eventsStepFunctions: StepFunctionsIntegrations<EventsService> = {

@@ -1,5 +1,5 @@
 import { AwsError } from '../aws-error.js';
-import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
+import { TaskFailure } from '../states/engine/index.js';
 import {
   abortable,
   parsePayload,
@@ -9,7 +9,7 @@ import {
   serviceFailure,
   type TaskEnvironment,
 } from '../states/integrations/shared.js';
-import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { ActionRun, StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import type { LambdaService } from './lambda-service.js';
 import { logTail } from './request-parts.js';
@@ -28,12 +28,7 @@ async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input
 }
 
 /** `arn:aws:states:::lambda:invoke`: Invoke's answer with the Java SDK's metadata, the payload parsed. */
-async function lambdaInvoke(
-  env: TaskEnvironment,
-  lambda: LambdaForTasks,
-  args: Record<string, unknown>,
-  request: TaskRequest,
-): Promise<unknown> {
+const lambdaInvoke: ActionRun<LambdaForTasks> = async (env, lambda, args, request) => {
   const name = requiredString(args, 'FunctionName', request);
   const event = JSON.parse(payloadText(args.Payload)) as unknown;
   const type = args.InvocationType ?? 'RequestResponse';
@@ -64,7 +59,7 @@ async function lambdaInvoke(
     }),
     StatusCode: 200,
   };
-}
+};
 
 /**
  * An Event invocation, answered 202 once Lambda has accepted it. Without Lambda's

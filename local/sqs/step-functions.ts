@@ -1,16 +1,7 @@
 import { AwsError } from '../aws-error.js';
-import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
-import {
-  abortable,
-  idempotentCall,
-  KEEP_ALIVE,
-  pick,
-  requiredString,
-  sdkMetadata,
-  serviceFailure,
-  type TaskEnvironment,
-} from '../states/integrations/shared.js';
-import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import { TaskFailure } from '../states/engine/index.js';
+import { abortable, idempotentCall, KEEP_ALIVE, pick, requiredString, sdkMetadata, serviceFailure } from '../states/integrations/shared.js';
+import type { ActionRun, StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import type { SqsQueues } from '../targets/queues.js';
 import { QueueHosts } from './queue-hosts.js';
@@ -35,12 +26,7 @@ export interface SqsForTasks extends SqsQueues {
  * one is not sent, so SQS answers its MissingParameter. The request goes to the QueueUrl's host,
  * as the Java SDK sends it (QueueHosts).
  */
-async function sqsSendMessage(
-  env: TaskEnvironment,
-  sqs: SqsForTasks,
-  args: Record<string, unknown>,
-  request: TaskRequest,
-): Promise<unknown> {
+const sqsSendMessage: ActionRun<SqsForTasks> = async (env, sqs, args, request) => {
   const queueUrl = requiredString(args, 'QueueUrl', request);
   const unreachable = await abortable(QUEUE_HOSTS.unreachable(queueUrl), request.signal);
   if (unreachable !== undefined) throw new TaskFailure(`${ERRORS.prefix}.SdkClientException`, unreachable);
@@ -71,7 +57,7 @@ async function sqsSendMessage(
     if (request.signal.aborted) throw error;
     throw serviceFailure(ERRORS, error instanceof SqsError ? asQueryError(error) : error, sqsErrorName);
   }
-}
+};
 
 /**
  * An SqsError as the Java SDK reports it: by its query error code (`MissingParameter`,

@@ -327,18 +327,7 @@ function parentOf(input: string): string | undefined {
   }
 }
 
+/** The record as a `.sync` task reads it: its own fields, its ARN as `executionArn`. */
 function outcomeOf(r: ExecutionRecord): ExecutionOutcome {
-  return {
-    executionArn: r.arn,
-    stateMachineArn: r.stateMachineArn,
-    name: r.name,
-    status: r.status,
-    startDate: r.startDate,
-    stopDate: r.stopDate,
-    input: r.input,
-    output: r.output,
-    error: r.error,
-    cause: r.cause,
-    redriveCount: r.redriveCount,
-  };
+  return { ...r, executionArn: r.arn };
 }

@@ -1,11 +1,9 @@
 import type { LocalExecutionStatus } from '../../clients/execution-statuses.js';
-import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
-import { type ExecutionResult, type HistorySink, type Machine, type Sleep, startExecution } from './engine/index.js';
+import { type ExecutionResult, type HistorySink, type Machine, startExecution } from './engine/index.js';
 import type { ExecutionRecord } from './execution-store.js';
-import type { LiveExecution, LiveExecutions } from './live-executions.js';
+import { type ExecutionRunners, engineOptionsOf, type LiveExecution, type LiveExecutions } from './live-executions.js';
 import { executionTraceHeader, seconds } from './names.js';
-import type { LocalTaskRunner } from './task-runner.js';
 
 /** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
 const EXPRESS_SUMMARIES = 10_000;
@@ -18,12 +16,8 @@ export class ExpressExecutions {
   readonly #summaries = new Map<string, ExecutionRecord>();
 
   constructor(
-    private readonly deps: {
+    private readonly deps: ExecutionRunners & {
       readonly live: LiveExecutions;
-      readonly runner: LocalTaskRunner;
-      readonly clock: Clock;
-      readonly sleep?: Sleep;
-      readonly timer?: Sleep;
       /** The execution's CloudWatch Logs sink, when its machine logs. */
       readonly logSink?: (record: ExecutionRecord) => HistorySink | undefined;
     },
@@ -46,21 +40,10 @@ export class ExpressExecutions {
     // Tasks run in the execution's trace, with the execution as their parent.
     const handle = withTraceHeader(executionTraceHeader(record), () =>
       startExecution({
-        definition: machine,
+        ...engineOptionsOf(record, machine, this.deps),
         input: record.input,
-        name: record.name,
-        executionArn: record.arn,
-        stateMachineArn: record.stateMachineArn,
-        stateMachineName: record.stateMachineName,
-        stateMachineVersionArn: record.stateMachineVersionArn,
-        stateMachineAliasArn: record.stateMachineAliasArn,
-        roleArn: record.roleArn,
         startTime: record.startDate,
         noRedriveCount: sync,
-        taskRunner: this.deps.runner,
-        clock,
-        sleep: this.deps.sleep,
-        timer: this.deps.timer,
         onHistoryEvent: this.deps.logSink?.(record),
       }),
     );

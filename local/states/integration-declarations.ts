@@ -96,6 +96,9 @@ export interface OptimizedAction<O> {
   run(env: TaskEnvironment, operations: O, args: Record<string, unknown>, request: TaskRequest, pattern: Pattern): Promise<unknown>;
 }
 
+/** How an optimized action runs a task: each service's actions are typed with it, their parameters read from it. */
+export type ActionRun<O> = OptimizedAction<O>['run'];
+
 export interface ArnTasks<O> {
   /** What they are, for the message of a task that cannot run (`Lambda function ARNs`). */
   readonly label: string;

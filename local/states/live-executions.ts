@@ -1,8 +1,35 @@
 import type { Clock } from '../clock.js';
-import type { ExecutionHandle, ExecutionResult } from './engine/index.js';
+import type { ExecutionHandle, ExecutionResult, Machine, Sleep } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore, StateMachineType } from './execution-store.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import type { TaskCallbacks } from './task-callbacks.js';
+import type { LocalTaskRunner } from './task-runner.js';
+
+/** What runs an execution of either type: its tasks' runner and its clock. */
+export interface ExecutionRunners {
+  readonly runner: LocalTaskRunner;
+  readonly clock: Clock;
+  readonly sleep?: Sleep;
+  readonly timer?: Sleep;
+}
+
+/** The engine's options both types start (or resume) an execution with: the record's names and ARNs, the machine, the runners. */
+export function engineOptionsOf(record: ExecutionRecord, machine: Machine, runners: ExecutionRunners) {
+  return {
+    definition: machine,
+    name: record.name,
+    executionArn: record.arn,
+    stateMachineArn: record.stateMachineArn,
+    stateMachineName: record.stateMachineName,
+    stateMachineVersionArn: record.stateMachineVersionArn,
+    stateMachineAliasArn: record.stateMachineAliasArn,
+    roleArn: record.roleArn,
+    taskRunner: runners.runner,
+    clock: runners.clock,
+    sleep: runners.sleep,
+    timer: runners.timer,
+  };
+}
 
 export interface LiveExecution {
   readonly handle: ExecutionHandle;

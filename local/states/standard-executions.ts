@@ -1,15 +1,13 @@
 import { FORK_INPUT_KEY, forkOfInput } from '../../contracts/fork.js';
-import type { Clock } from '../clock.js';
 import { withTraceHeader } from '../trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { ForkStartOptions } from './engine/execution-types.js';
-import { type HistoryEvent, type MapRunReport, resumeExecution, type Sleep, startExecution } from './engine/index.js';
+import { type HistoryEvent, type MapRunReport, resumeExecution, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { engineView } from './history-views.js';
-import type { LiveExecutions } from './live-executions.js';
+import { type ExecutionRunners, engineOptionsOf, type LiveExecutions } from './live-executions.js';
 import { executionTraceHeader } from './names.js';
 import type { StatusChangeEvents } from './status-change-events.js';
-import type { LocalTaskRunner } from './task-runner.js';
 
 /** Where the engine begins a fork of a machine without a fork entry: the state and what its input's fork holds. */
 function forkStartOf(record: ExecutionRecord): ForkStartOptions | undefined {
@@ -25,15 +23,11 @@ function forkStartOf(record: ExecutionRecord): ForkStartOptions | undefined {
  */
 export class StandardExecutions {
   constructor(
-    private readonly deps: {
+    private readonly deps: ExecutionRunners & {
       readonly store: ExecutionStore;
       readonly compiler: DefinitionCompiler;
       readonly live: LiveExecutions;
       readonly status: StatusChangeEvents;
-      readonly runner: LocalTaskRunner;
-      readonly clock: Clock;
-      readonly sleep?: Sleep;
-      readonly timer?: Sleep;
       readonly log?: (line: string) => void;
       /** The execution's CloudWatch Logs sink, when its machine logs. */
       readonly logSink?: (record: ExecutionRecord) => ((event: HistoryEvent) => void) | undefined;
@@ -81,20 +75,9 @@ export class StandardExecutions {
       }
     };
     const options = {
-      definition: machine,
+      ...engineOptionsOf(record, machine, this.deps),
       fork: forkStartOf(record),
-      name: record.name,
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      stateMachineName: record.stateMachineName,
-      stateMachineVersionArn: record.stateMachineVersionArn,
-      stateMachineAliasArn: record.stateMachineAliasArn,
-      roleArn: record.roleArn,
       redriveCount: record.redriveCount,
-      taskRunner: this.deps.runner,
-      clock: this.deps.clock,
-      sleep: this.deps.sleep,
-      timer: this.deps.timer,
       onHistoryEvent: sink,
       flushHistory: () => store.committed(),
       onMapRun: this.deps.onMapRun,

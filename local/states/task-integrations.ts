@@ -10,6 +10,7 @@ import type {
 } from './integration-declarations.js';
 
 export type {
+  ActionRun,
   ArnTasks,
   DeclaredIntegrations,
   IntegrationContext,

@@ -1,5 +1,4 @@
-import type { StopReason } from '../conversation.js';
-import { type RelayContext, type StreamPiece, settleRelay } from '../stream-relay.js';
+import { PieceTally, type RelayContext, type StreamPiece } from '../stream-relay.js';
 import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
 import { answerId, type Body, type ChatCodec, pieces, type Settled, textOf, withMetrics } from './shared.js';
 
@@ -120,32 +119,23 @@ export async function* relayChunks(
   });
   yield chunk({ role: 'assistant', content: '' });
   const calls = new Map<number, number>();
-  let said = '';
-  let stop: StopReason = 'end_turn';
-  let reported: { inputTokens: number; outputTokens: number } | undefined;
+  const tally = new PieceTally();
   try {
     for await (const piece of pieces) {
-      if ('stop' in piece) {
-        stop = piece.stop;
-        reported = piece.usage ?? reported;
-      } else if ('text' in piece) {
-        said += piece.text;
-        yield chunk({ content: piece.text });
-      } else if ('toolUse' in piece) {
+      if (!tally.count(piece)) continue;
+      if ('text' in piece) yield chunk({ content: piece.text });
+      else if ('toolUse' in piece) {
         const index = calls.size;
         calls.set(piece.index, index);
         const { toolUseId: id, name } = piece.toolUse;
         yield chunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] });
-      } else {
-        said += piece.toolInput;
-        yield chunk({ tool_calls: [{ index: calls.get(piece.index) ?? 0, function: { arguments: piece.toolInput } }] });
-      }
+      } else yield chunk({ tool_calls: [{ index: calls.get(piece.index) ?? 0, function: { arguments: piece.toolInput } }] });
     }
   } catch (error) {
     context.failed(error as Error);
     throw error;
   }
-  const settled = settleRelay(context, stop, reported, said);
-  yield chunk({}, finishReason(stop));
+  const settled = tally.settle(context);
+  yield chunk({}, finishReason(tally.stop));
   if (includeUsage) yield { ...head, choices: [], usage: completionUsage(settled) };
 }

@@ -8,7 +8,7 @@ import type {
   TargetDefinition,
   TargetDelivery,
 } from '../../../local/events/definitions.js';
-import { EventsService } from '../../../local/events/events-service.js';
+import { EVENTS_OPERATIONS, EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
 const BUS = { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' };
@@ -217,5 +217,18 @@ describe('EventsService', () => {
     expect(() => service([rule([], { source: 'not-an-array' })])).toThrow(
       expect.objectContaining({ code: 'InvalidEventPatternException' }),
     );
+  });
+});
+
+describe('EventsService operations', () => {
+  it('serves each operation its module declares to the endpoint, and no other', () => {
+    const { events } = service([]);
+    expect(Object.keys(events.operations).sort()).toEqual([...EVENTS_OPERATIONS].sort());
+  });
+
+  it('fails if a request body is not a JSON object, for the operations that pass it on as it is', async () => {
+    const { events } = service([]);
+    await expect(events.operations.ListRules(null)).rejects.toMatchObject({ code: 'SerializationException' });
+    await expect(events.operations.TagResource([])).rejects.toMatchObject({ code: 'SerializationException' });
   });
 });
