@@ -7,14 +7,21 @@ import { buildSchema, GraphQLError, type GraphQLScalarType, type GraphQLSchema, 
  * A schema that declares one of them itself keeps its own.
  */
 const APPSYNC_SCALARS = ['AWSDateTime', 'AWSDate', 'AWSTime', 'AWSTimestamp', 'AWSEmail', 'AWSJSON', 'AWSURL', 'AWSPhone', 'AWSIPAddress'];
+/**
+ * Where the auth directives may stand. AppSync takes them on any type-system definition (schemas
+ * put `@aws_cognito_user_pools` on input types and enums, and deploy); only an object type's or a
+ * field's grant access (field-auth.ts), so elsewhere they are accepted and mean nothing.
+ */
+const AUTH_LOCATIONS =
+  'FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCALAR | ARGUMENT_DEFINITION';
 const APPSYNC_DIRECTIVES: Readonly<Record<string, string>> = {
   aws_subscribe: 'directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION',
-  aws_auth: 'directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION',
-  aws_api_key: 'directive @aws_api_key on FIELD_DEFINITION | OBJECT',
-  aws_iam: 'directive @aws_iam on FIELD_DEFINITION | OBJECT',
-  aws_oidc: 'directive @aws_oidc on FIELD_DEFINITION | OBJECT',
-  aws_lambda: 'directive @aws_lambda on FIELD_DEFINITION | OBJECT',
-  aws_cognito_user_pools: 'directive @aws_cognito_user_pools(cognito_groups: [String]) on FIELD_DEFINITION | OBJECT',
+  aws_auth: `directive @aws_auth(cognito_groups: [String]) on ${AUTH_LOCATIONS}`,
+  aws_api_key: `directive @aws_api_key on ${AUTH_LOCATIONS}`,
+  aws_iam: `directive @aws_iam on ${AUTH_LOCATIONS}`,
+  aws_oidc: `directive @aws_oidc on ${AUTH_LOCATIONS}`,
+  aws_lambda: `directive @aws_lambda on ${AUTH_LOCATIONS}`,
+  aws_cognito_user_pools: `directive @aws_cognito_user_pools(cognito_groups: [String]) on ${AUTH_LOCATIONS}`,
   aws_publish: 'directive @aws_publish(subscriptions: [String]) on FIELD_DEFINITION',
 };
 
