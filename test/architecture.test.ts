@@ -36,6 +36,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
   ['local/console/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
+  // The runtime imports nothing of its clients: what both need (the price table and its arithmetic) is in clients/.
+  ['local/traces/probe.ts', "import { priceModelCalls } from '../../cli/cost/local-calls.js';"],
+  ['local/probe.ts', "import { runCli } from '../cli/main.js';"],
+  ['local/lambda/runtime/hosts/probe.ts', "import { HELP } from '../../../../cli/commands/cost.js';"],
   ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
   ['clients/probe.ts', "import { historyOf } from '../cli/fetch-history.js';"],
@@ -129,6 +133,7 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['cli/probe.ts', "import type { Lineage } from '../clients/read-api-contract.js';"],
   ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
   ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
+  ['local/traces/probe.ts', "import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/history-reader.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
