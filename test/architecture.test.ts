@@ -40,6 +40,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['local/traces/probe.ts', "import { priceModelCalls } from '../../cli/cost/local-calls.js';"],
   ['local/probe.ts', "import { runCli } from '../cli/main.js';"],
   ['local/lambda/runtime/hosts/probe.ts', "import { HELP } from '../../../../cli/commands/cost.js';"],
+  // Nor of inspect/ (the SDK's clients and the assembly's folder): the console's pauses run in the runtime's process.
+  ['local/read-api/probe.ts', "import { pauseOrResume } from '../../inspect/pauses.js';"],
+  ['local/read-api/probe.ts', "import { createClients } from '../../inspect/aws.js';"],
+  ['local/probe.ts', "import { readAssembly } from '../inspect/assembly.js';"],
   ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
   ['clients/probe.ts', "import { historyOf } from '../cli/fetch-history.js';"],
@@ -134,6 +138,7 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
   ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
   ['local/traces/probe.ts', "import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';"],
+  ['local/read-api/probe.ts', "import { pauseOrResume } from '../../clients/assembly/pauses.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/history-reader.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
@@ -326,7 +331,31 @@ function contractReachesUp(file: string, text?: string): string[] {
     .map(({ target }) => `${file} imports ${target}`);
 }
 
+/** What a file of the runtime (local/) takes from its clients' folders (cli/, inspect/), by any import: what the runtime and a client share is in clients/. */
+function runtimeReachesClients(file: string, text?: string): string[] {
+  return relativeImports(file, text)
+    .filter(({ target }) => target.startsWith('cli/') || target.startsWith('inspect/'))
+    .map(({ target }) => `${file} imports ${target}`);
+}
+
 describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
+  it('has the runtime (local/) import nothing of cli/ or inspect/, not even by import() or a type query', () => {
+    const files = [...codeFiles('local')];
+    expect(files.length).toBeGreaterThan(500);
+    expect(files.flatMap((file) => runtimeReachesClients(file))).toEqual([]);
+  });
+
+  it('fails if the runtime imports the CLI or inspect/, however it imports it (the check itself)', () => {
+    const file = 'local/read-api/probe.ts';
+    // Written so that this file's own scan (the repository stands alone, below) does not read them as its imports.
+    const dynamic = (specifier: string) => `${'import'}('${specifier}')`;
+    expect(runtimeReachesClients(file, `const { pauseOrResume } = await ${dynamic('../../inspect/pauses.js')};`)).toEqual([
+      `${file} imports inspect/pauses.js`,
+    ]);
+    expect(runtimeReachesClients(file, `type Table = typeof ${dynamic('../../cli/cost/usage.js')};`)).toHaveLength(1);
+    expect(runtimeReachesClients(file, "import type { PriceTable } from '../../clients/pricing/price-arithmetic.js';")).toEqual([]);
+  });
+
   it("has the read API (local/read-api/) look up no service and take nothing, not even a type, from the services' folders", () => {
     const files = [...codeFiles('local/read-api')];
     expect(files.length).toBeGreaterThan(5);

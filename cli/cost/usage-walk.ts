@@ -1,9 +1,9 @@
+import { flowSettingsOf } from '../../clients/assembly/flow-control.js';
 import { familyOf, foundationModelOf } from '../../clients/pricing/model-families.js';
 import { flowName } from '../../clients/resource-names.js';
 import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
 import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../../inspect/assembly.js';
-import { flowSettingsOf } from '../../inspect/flow-control.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
 import { flowControlUnits, tokenBudgetsIn } from './flow-control.js';

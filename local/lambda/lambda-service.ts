@@ -80,6 +80,14 @@ export class LambdaService implements RestProtocolService {
     return this.options.sdk;
   }
 
+  /**
+   * Its event source mappings' API (ListEventSourceMappings, UpdateEventSourceMapping, ...), as the
+   * endpoint serves it: for a caller in the runtime's process (the console's pauses, local/pauses/).
+   */
+  get eventSourceMappings(): Pick<EventSourceMappings, 'ListEventSourceMappings' | 'GetEventSourceMapping' | 'UpdateEventSourceMapping'> {
+    return this.#mappings;
+  }
+
   constructor(private readonly options: LambdaServiceOptions) {
     const db = options.db ?? openDatabase(':memory:');
     this.#templateNames = new Set(options.functions.map((fn) => fn.name));
