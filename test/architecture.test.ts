@@ -338,7 +338,42 @@ function runtimeReachesClients(file: string, text?: string): string[] {
     .map(({ target }) => `${file} imports ${target}`);
 }
 
+/**
+ * The files of local/ that construct an AWS SDK client, each with why. The runtime calls its own
+ * services in its process (the console's pauses: local/pauses/; Step Functions' integrations), never
+ * through its endpoint with an SDK; these are the calls where the SDK is the honest client.
+ */
+const SDK_CLIENT_EXCEPTIONS: Readonly<Record<string, string>> = {
+  'local/dynamodb/step-functions.ts':
+    "DynamoDB's engine runs on a thread of its own that speaks only DynamoDB's JSON protocol on a loopback port: the SDK is " +
+    "the runtime's one client of it (LocalDynamoDb.engine: the template's tables, the flow-control report's Scan), and of " +
+    "Step Functions' DynamoDB tasks, which go through the endpoint as a function's SDK calls do",
+  'local/dynamodb/time-to-live.ts':
+    "the sweep's DeleteItems on the engine's thread, each with the sweep's mark (its stream record names DynamoDB)",
+  'local/dynamodb/dynamodb-host.ts': "ListTables on the engine's port while it starts, before any other client of it exists",
+  'local/lambda/runtime/public-layers/parameters-secrets.ts':
+    "the Parameters and Secrets extension calls SSM and Secrets Manager signed with the calling function's credentials, as AWS's does, so its role's IAM policy applies",
+  'local/bedrock/real-bedrock.ts': "Bedrock in AWS (the real model backend), not the runtime's own",
+};
+
+/** Whether a file constructs a client of an `@aws-sdk/client-*` package (imported statically or by import()). */
+function constructsSdkClient(text: string): boolean {
+  return /(?:\bfrom\s*|\bimport\s*\(\s*)['"]@aws-sdk\/client-/.test(text) && /\bnew\s+(?:[\w$]+\.)?[\w$]*Client\s*\(/.test(text);
+}
+
 describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
+  it('has no file of local/ construct an AWS SDK client but the listed exceptions, each with its reason', () => {
+    const constructing = [...codeFiles('local')].filter((file) => constructsSdkClient(readFileSync(path.join(repo, file), 'utf8')));
+    expect(constructing.sort()).toEqual(Object.keys(SDK_CLIENT_EXCEPTIONS).sort());
+  });
+
+  it('fails if a file constructs an SDK client, however it loads the package (the check itself)', () => {
+    expect(constructsSdkClient("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nconst c = new DynamoDBClient({});")).toBe(true);
+    expect(constructsSdkClient("const sdk = await import('@aws-sdk/client-sqs');\nconst c = new sdk.SQSClient({});")).toBe(true);
+    expect(constructsSdkClient("import type { AttributeValue } from '@aws-sdk/client-dynamodb';")).toBe(false);
+    expect(constructsSdkClient('const aws = new LoopbackAwsClient(endpoint, region);')).toBe(false);
+  });
+
   it('has the runtime (local/) import nothing of cli/ or inspect/, not even by import() or a type query', () => {
     const files = [...codeFiles('local')];
     expect(files.length).toBeGreaterThan(500);

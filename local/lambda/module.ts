@@ -182,7 +182,6 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         await lambda.stop();
         await sdk.layers?.close();
       },
-      close: () => reads.close(),
     };
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
