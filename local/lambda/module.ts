@@ -155,7 +155,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const reads = lambdaReads(settings, services, lambda);
     return {
       service: lambda,
-      mounts: { rest: [lambda], httpApis: [functionUrls], reads },
+      mounts: { rest: [lambda.protocol], httpApis: [functionUrls], reads },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await sdk.provide(definitions.functions, scanOf, log);
