@@ -27,8 +27,8 @@ const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/bedrock/openai-compatible-api.ts':
     "Bedrock's OpenAI-compatible Chat Completions and Responses (/openai/v1): OpenAI's shapes, which botocore's bedrock-runtime model does not describe",
   'local/s3/rest-protocol.ts':
-    'S3 (REST-XML), which chooses its requests by signature scope or host (virtual-hosted buckets) before the other REST services: ' +
-    'still its own codec (request-parts.ts, xml.ts, operation-names.ts); issue 68 moves it onto model-protocols/rest-xml-codec.ts',
+    "S3's requests are chosen by their signature's scope or their host (a virtual-hosted bucket is in the Host), which no model " +
+    "says, and addressed path-style before the model-driven REST-XML codec (rest-xml-codec.ts) routes each operation from S3's model",
 };
 
 /** The modules that hand a service's requests on unparsed (`passthrough`), each with why. */
