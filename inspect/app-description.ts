@@ -1,5 +1,5 @@
+import { type AppBus, appBuses } from '../clients/assembly/app-names.js';
 import { flowName, resourceName } from '../clients/resource-names.js';
-import { type AppBus, appBuses } from './app-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import type { Clients } from './aws.js';
 import { queueDepth } from './dead-letter-messages.js';

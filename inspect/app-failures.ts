@@ -1,6 +1,6 @@
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from '../clients/assembly/app-names.js';
 import { resourceName } from '../clients/resource-names.js';
 import { appFlows } from './app-flows.js';
-import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
 import type { Clients } from './aws.js';
 import { type DeadLetterQueue, type DeadLetterSource, deadLetterQueueDefinitions, resolveQueues } from './dead-letters.js';

@@ -1,8 +1,8 @@
 import type { Execution, ExecutionStatus, GetDurableExecutionResponse } from '@aws-sdk/client-lambda';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from '../clients/assembly/app-names.js';
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import type { DurableExecutionStatus } from '../clients/execution-statuses.js';
 import { resourceName } from '../clients/resource-names.js';
-import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { constructPathOf, defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';

@@ -1,19 +1,2 @@
-/**
- * An error the CLI reports as one line on stderr. `exitCode` 2 is bad input (the user can fix
- * the command line), 1 is everything else (the target refused, something was not found).
- */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'CliError';
-  }
-}
-
-/** Bad input: names the option or argument at fault. */
-export function usageError(message: string): CliError {
-  return new CliError(message, 2);
-}
+// The CLI's error, which the pure readers of an app (clients/assembly/) throw too: one class, kept there.
+export { CliError, usageError } from '../clients/assembly/errors.js';

@@ -1,6 +1,6 @@
 import { ListTagsForResourceCommand, paginateListStateMachines, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from '../clients/assembly/app-names.js';
 import { flowName } from '../clients/resource-names.js';
-import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
 import { type CloudAssembly, constructPathOf, resourcesOfType } from './assembly.js';
 import { type Clients, call, pages } from './aws.js';
 

@@ -36,6 +36,14 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
   ['local/console/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
+  // The runtime imports nothing of its clients: what both need (the price table and its arithmetic) is in clients/.
+  ['local/traces/probe.ts', "import { priceModelCalls } from '../../cli/cost/local-calls.js';"],
+  ['local/probe.ts', "import { runCli } from '../cli/main.js';"],
+  ['local/lambda/runtime/hosts/probe.ts', "import { HELP } from '../../../../cli/commands/cost.js';"],
+  // Nor of inspect/ (the SDK's clients and the assembly's folder): the console's pauses run in the runtime's process.
+  ['local/read-api/probe.ts', "import { pauseOrResume } from '../../inspect/pauses.js';"],
+  ['local/read-api/probe.ts', "import { createClients } from '../../inspect/aws.js';"],
+  ['local/probe.ts', "import { readAssembly } from '../inspect/assembly.js';"],
   ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
   ['clients/probe.ts', "import { historyOf } from '../cli/fetch-history.js';"],
@@ -129,6 +137,8 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['cli/probe.ts', "import type { Lineage } from '../clients/read-api-contract.js';"],
   ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
   ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
+  ['local/traces/probe.ts', "import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';"],
+  ['local/read-api/probe.ts', "import { pauseOrResume } from '../../clients/assembly/pauses.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/history-reader.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
@@ -321,7 +331,66 @@ function contractReachesUp(file: string, text?: string): string[] {
     .map(({ target }) => `${file} imports ${target}`);
 }
 
+/** What a file of the runtime (local/) takes from its clients' folders (cli/, inspect/), by any import: what the runtime and a client share is in clients/. */
+function runtimeReachesClients(file: string, text?: string): string[] {
+  return relativeImports(file, text)
+    .filter(({ target }) => target.startsWith('cli/') || target.startsWith('inspect/'))
+    .map(({ target }) => `${file} imports ${target}`);
+}
+
+/**
+ * The files of local/ that construct an AWS SDK client, each with why. The runtime calls its own
+ * services in its process (the console's pauses: local/pauses/; Step Functions' integrations), never
+ * through its endpoint with an SDK; these are the calls where the SDK is the honest client.
+ */
+const SDK_CLIENT_EXCEPTIONS: Readonly<Record<string, string>> = {
+  'local/dynamodb/step-functions.ts':
+    "DynamoDB's engine runs on a thread of its own that speaks only DynamoDB's JSON protocol on a loopback port: the SDK is " +
+    "the runtime's one client of it (LocalDynamoDb.engine: the template's tables, the flow-control report's Scan), and of " +
+    "Step Functions' DynamoDB tasks, which go through the endpoint as a function's SDK calls do",
+  'local/dynamodb/time-to-live.ts':
+    "the sweep's DeleteItems on the engine's thread, each with the sweep's mark (its stream record names DynamoDB)",
+  'local/dynamodb/dynamodb-host.ts': "ListTables on the engine's port while it starts, before any other client of it exists",
+  'local/lambda/runtime/public-layers/parameters-secrets.ts':
+    "the Parameters and Secrets extension calls SSM and Secrets Manager signed with the calling function's credentials, as AWS's does, so its role's IAM policy applies",
+  'local/bedrock/real-bedrock.ts': "Bedrock in AWS (the real model backend), not the runtime's own",
+};
+
+/** Whether a file constructs a client of an `@aws-sdk/client-*` package (imported statically or by import()). */
+function constructsSdkClient(text: string): boolean {
+  return /(?:\bfrom\s*|\bimport\s*\(\s*)['"]@aws-sdk\/client-/.test(text) && /\bnew\s+(?:[\w$]+\.)?[\w$]*Client\s*\(/.test(text);
+}
+
 describe('the layers (rules on what lint cannot see: calls, type queries, dynamic imports)', () => {
+  it('has no file of local/ construct an AWS SDK client but the listed exceptions, each with its reason', () => {
+    const constructing = [...codeFiles('local')].filter((file) => constructsSdkClient(readFileSync(path.join(repo, file), 'utf8')));
+    expect(constructing.sort()).toEqual(Object.keys(SDK_CLIENT_EXCEPTIONS).sort());
+  });
+
+  it('fails if a file constructs an SDK client, however it loads the package (the check itself)', () => {
+    expect(constructsSdkClient("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nconst c = new DynamoDBClient({});")).toBe(true);
+    expect(constructsSdkClient("const sdk = await import('@aws-sdk/client-sqs');\nconst c = new sdk.SQSClient({});")).toBe(true);
+    expect(constructsSdkClient("import type { AttributeValue } from '@aws-sdk/client-dynamodb';")).toBe(false);
+    expect(constructsSdkClient('const aws = new LoopbackAwsClient(endpoint, region);')).toBe(false);
+  });
+
+  it('has the runtime (local/) import nothing of cli/ or inspect/, not even by import() or a type query', () => {
+    const files = [...codeFiles('local')];
+    expect(files.length).toBeGreaterThan(500);
+    expect(files.flatMap((file) => runtimeReachesClients(file))).toEqual([]);
+  });
+
+  it('fails if the runtime imports the CLI or inspect/, however it imports it (the check itself)', () => {
+    const file = 'local/read-api/probe.ts';
+    // Written so that this file's own scan (the repository stands alone, below) does not read them as its imports.
+    const dynamic = (specifier: string) => `${'import'}('${specifier}')`;
+    expect(runtimeReachesClients(file, `const { pauseOrResume } = await ${dynamic('../../inspect/pauses.js')};`)).toEqual([
+      `${file} imports inspect/pauses.js`,
+    ]);
+    expect(runtimeReachesClients(file, `type Table = typeof ${dynamic('../../cli/cost/usage.js')};`)).toHaveLength(1);
+    expect(runtimeReachesClients(file, "import type { PriceTable } from '../../clients/pricing/price-arithmetic.js';")).toEqual([]);
+  });
+
   it("has the read API (local/read-api/) look up no service and take nothing, not even a type, from the services' folders", () => {
     const files = [...codeFiles('local/read-api')];
     expect(files.length).toBeGreaterThan(5);

@@ -1,24 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { count, table, time, usd } from '../../clients/format.js';
+import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';
+import { modelFamilies } from '../../clients/pricing/model-families.js';
+import { type Estimate, PRICE_TABLE_FILE, type PriceTable, priceUsage } from '../../clients/pricing/price-arithmetic.js';
 import { type ModelCallSummary, type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import type { TargetOptions } from '../../inspect/aws.js';
 import { usageError } from '../../inspect/errors.js';
 import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
-import { priceModelCalls } from '../cost/local-calls.js';
-import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
-import { modelFamilies } from '../cost/model-calls.js';
 import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
 import type { Command, CommandIo } from './command.js';
-
-const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
 export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--durable-operations <n>] [--model-calls <n>] [--input-tokens <n>] [--output-tokens <n>] [--model-tier on-demand|batch] [--cdk-out <dir>]
 
 Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
 calls): which rules, queues, functions, state machines and tables each entry event goes
-through, priced from the dated table in cli/cost/prices-us-east-1.json. Names the most
+through, priced from the dated table in clients/pricing/prices-us-east-1.json. Names the most
 expensive component and flags Standard workflows started for every event. Model tokens
 are priced per model: a function whose environment names a Bedrock model (BedrockModel.connect,
 an agent graph's model) makes --model-calls calls per record, a bedrock:invokeModel state one
@@ -80,7 +78,7 @@ export const cost: Command = async (argv, io) => {
   };
   const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
   if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
-  const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
+  const prices = JSON.parse(readFileSync(PRICE_TABLE_FILE, 'utf8')) as PriceTable;
   // Batch inference is priced only for the families the table has batch prices for: another model is named as not priced.
   const families = modelFamilies(Object.keys(prices.prices), assumptions.modelTier === 'batch' ? 'batchInput' : 'input');
   const modelPriced = { ...assumptions, modelFamilies: families };
@@ -182,7 +180,7 @@ function render(
   for (const s of statements) out(`  - ${s}`);
   out('Not in the estimate:');
   for (const n of usage.notModelled) out(`  - ${n}`);
-  out(`Prices: ${PRICES_FILE.pathname.replace(/^.*\/cli\//, 'cli/')} (each with its source page)`);
+  out(`Prices: ${PRICE_TABLE_FILE.pathname.replace(/^.*\/clients\/pricing\//, 'clients/pricing/')} (each with its source page)`);
 }
 
 function modelTierOption(value: string | undefined): CostAssumptions['modelTier'] {
@@ -196,7 +194,7 @@ function modelTierOption(value: string | undefined): CostAssumptions['modelTier'
 async function localRunCost(io: CommandIo, values: TargetOptions & { json?: boolean }): Promise<void> {
   const target = io.clients(values).target;
   if (target.kind !== 'local') throw usageError('--local prices the calls a local runtime answered: leave out --aws and --profile');
-  const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
+  const prices = JSON.parse(readFileSync(PRICE_TABLE_FILE, 'utf8')) as PriceTable;
   // Every page: a long run has more calls than one page holds (the runtime keeps 10,000).
   const pages = await readAllPages((token) =>
     getReadApi<ModelCallsPage>(

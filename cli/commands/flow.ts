@@ -1,6 +1,8 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { appConsumers } from '../../clients/assembly/consumers.js';
+import { type FlowControlFunction, flowControlFunctions } from '../../clients/assembly/flow-control.js';
 import {
   type DeclaredFlow,
   type FairQueueState,
@@ -15,10 +17,8 @@ import { count, table, time } from '../../clients/format.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { type Clients, clientConfig, pages } from '../../inspect/aws.js';
-import { appConsumers } from '../../inspect/consumers.js';
 import { physicalNameMatches } from '../../inspect/dead-letters.js';
 import { CliError } from '../../inspect/errors.js';
-import { type FlowControlFunction, flowControlFunctions } from '../../inspect/flow-control.js';
 import { type ConsumerState, consumerStates } from '../../inspect/pauses.js';
 import { getReadApi } from '../../inspect/read-api.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';

@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
+import { NoSuchName } from '../../clients/assembly/app-names.js';
 import {
   destinationOf,
   outcomeCounts,
@@ -10,7 +11,6 @@ import {
 } from '../../clients/message-redrive.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
-import { NoSuchName } from '../../inspect/app-names.js';
 import { contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { type Clients, call, errorCode } from '../../inspect/aws.js';
 import { queueDepth } from '../../inspect/dead-letter-messages.js';

@@ -1,8 +1,8 @@
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { appBuses, severalNamed, thingsNamed } from '../../clients/assembly/app-names.js';
 import { CUSTOM_EVENT_BUS_ARN } from '../../contracts/eventbridgev2-client.js';
 import { idempotencyFieldsMissing } from '../../contracts/identity.js';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
-import { appBuses, severalNamed, thingsNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, hasAssembly, noAssemblyAdvice, readAssembly, referencedId, resourcesOfType } from '../../inspect/assembly.js';
 import { type AssemblyContract, contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { type Clients, call, describeAwsError, type TargetOptions } from '../../inspect/aws.js';

@@ -1,4 +1,4 @@
-import type { Usage } from './model.js';
+import type { Usage } from '../../clients/pricing/price-arithmetic.js';
 
 // The estimate's inputs and result, apart from the walk that computes it (usage-walk.ts
 // needs them and is imported by usage.ts).

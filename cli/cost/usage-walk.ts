@@ -1,17 +1,17 @@
+import { flowSettingsOf } from '../../clients/assembly/flow-control.js';
+import { familyOf, foundationModelOf } from '../../clients/pricing/model-families.js';
 import { flowName } from '../../clients/resource-names.js';
 import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
 import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../../inspect/assembly.js';
-import { flowSettingsOf } from '../../inspect/flow-control.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
 import { flowControlUnits, tokenBudgetsIn } from './flow-control.js';
-import { familyOf, foundationModelOf } from './model-calls.js';
 
 /** Minutes in the month AWS prices by (730 hours): how full a minute's log is at a month's records. */
 const MINUTES_PER_MONTH = 730 * 60;
 
-import { expressGbSeconds, lambdaGbSeconds, type Service, type Usage } from './model.js';
+import { expressGbSeconds, lambdaGbSeconds, type Service, type Usage } from '../../clients/pricing/price-arithmetic.js';
 import { declaredEmissions, historyEvents, lambdaTarget, matches, putEventsEntries, strings } from './template-wiring.js';
 
 type Arrival =

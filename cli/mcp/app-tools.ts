@@ -1,7 +1,7 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
+import { oneThingNamed } from '../../clients/assembly/app-names.js';
 import { describeApp } from '../../inspect/app-description.js';
-import { oneThingNamed } from '../../inspect/app-names.js';
 import { defaultCdkOut, readAssembly } from '../../inspect/assembly.js';
 import { contractsInAssembly } from '../../inspect/assembly-contracts.js';
 import { pages } from '../../inspect/aws.js';

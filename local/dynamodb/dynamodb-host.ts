@@ -161,7 +161,12 @@ export class DynamoDbHost {
     }
   }
 
-  /** Resolves once the engine answers ListTables (signed with the guard's key when it checks signatures). */
+  /**
+   * Resolves once the engine answers ListTables (signed with the guard's key when it checks signatures).
+   * Asked on the thread's loopback port, where the engine speaks only DynamoDB's JSON protocol, before
+   * the module's own client of it exists: the SDK is that protocol's client (an allowed exception of
+   * test/architecture.test.ts), and the worker's message channel carries only IAM's questions.
+   */
   async #answers(
     credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'local', secretAccessKey: 'local' },
   ): Promise<void> {

@@ -7,7 +7,7 @@ import { DynamoDbHost } from './dynamodb-host.js';
 import { declareTableId } from './engine/table-catalog.js';
 import { dynamodbIam } from './iam-authorizations.js';
 import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
-import { dynamoDbStepFunctions } from './step-functions.js';
+import { type DynamoDbForTasks, dynamoDbStepFunctions, sdkDynamoDb } from './step-functions.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { createMissingTables } from './template-tables.js';
@@ -19,6 +19,11 @@ export interface LocalDynamoDb {
   /** The records of the tables' streams, and their API. */
   readonly streams: StreamsService;
   readonly timeToLive: TimeToLiveSweeper;
+  /**
+   * The runtime's own client of the engine's thread (DynamoDB's API on its loopback port, never
+   * the endpoint): the template's tables are created and the flow-control report scans through it.
+   */
+  readonly engine: DynamoDbForTasks;
 }
 
 declare module '../services/service-module.js' {
@@ -141,14 +146,16 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
       deleteToken: host.ttlDeleteToken,
       log: (line) => log(`[dynamodb] ${line}`),
     });
+    // The engine's only interface is DynamoDB's JSON protocol on its thread's port: the SDK is its client.
+    const engine = sdkDynamoDb({ endpoint: host.url, region, credentials });
     // Creates the tables the data folder does not have yet (existing ones keep their items), and their streams.
     const declareId = (name: string, tableId: string) => declareTableId(streamsDb, name, tableId);
     const ensureTables = async (tables: ServiceDefinitions['tables']) => {
-      await createMissingTables(url, region, tables, credentials, declareId);
+      await createMissingTables(engine, tables, declareId);
       streams.declareTables(tables);
     };
     return {
-      service: { host, streams, timeToLive },
+      service: { host, streams, timeToLive, engine },
       mounts: {
         json: [{ targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: streams.operations }],
         passthrough: new Map([['DynamoDB_20120810', host.handler]]),
@@ -169,13 +176,14 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
         };
       },
       start: async () => {
-        // Through the endpoint, as any client: the streams see the tables created.
-        await createMissingTables(url, region, definitions.tables, credentials, declareId);
+        // The streams see the tables created: the engine reports its commits whoever made them.
+        await createMissingTables(engine, definitions.tables, declareId);
         timeToLive.start();
       },
       // After the endpoint stops: nothing reaches the engine through it any more.
       close: async () => {
         await timeToLive.stop();
+        engine.destroy();
         await host.stop();
         streamsDb.close();
       },

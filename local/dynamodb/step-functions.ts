@@ -51,8 +51,10 @@ export async function dynamoDbTask(
 }
 
 /**
- * DynamoDB for tasks through `@aws-sdk/client-dynamodb` against an endpoint (the local
- * runtime's URL). Binary attribute values cross as base64 text, as in state data.
+ * DynamoDB through `@aws-sdk/client-dynamodb` against an endpoint: the local runtime's URL for
+ * Step Functions' tasks (as a function's SDK calls go), the engine thread's own port for the
+ * runtime's calls (LocalDynamoDb.engine). Binary attribute values cross as base64 text, as in
+ * state data.
  */
 export function sdkDynamoDb(options: {
   endpoint: string;

@@ -32,6 +32,9 @@ export class TimeToLiveSweeper {
       readonly log?: (line: string) => void;
     },
   ) {
+    // The engine's thread speaks only DynamoDB's JSON protocol on its loopback port (never the runtime's
+    // endpoint): the SDK is its client (an allowed exception of test/architecture.test.ts). The sweep has a
+    // client of its own because each DeleteItem carries its mark, which LocalDynamoDb.engine's requests must not.
     this.#client = new DynamoDBClient({ endpoint: options.url, region: options.region, credentials: options.credentials, maxAttempts: 1 });
     this.#client.middlewareStack.add(
       (next) => (args) => {

@@ -1,4 +1,4 @@
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DeclaredFlow,
@@ -104,10 +104,10 @@ function isMissingLogGroup(error: unknown): boolean {
 
 /** The services the local runtime's report reads through. */
 export interface LocalFlowControlServices {
-  /** The runtime's endpoint: DynamoDB is read through it, as any client reads it. */
-  readonly url: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** DynamoDB's API on its engine's thread (LocalDynamoDb.engine): the tables are scanned there, never through the endpoint. */
+  readonly dynamodb: () => {
+    send(operation: 'Scan', input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  };
   readonly functions: FlowControlSources['functions'];
   readonly queues: () => readonly { readonly name: string }[];
   readonly logs: () => {
@@ -119,18 +119,19 @@ export interface LocalFlowControlServices {
   readonly now: () => number;
 }
 
-/** The report's sources in the local runtime: Scan through the endpoint, FilterLogEvents and SQS in-process. */
-export function localFlowControlSources(services: LocalFlowControlServices): FlowControlSources & { close(): void } {
-  let client: DynamoDBClient | undefined;
+/** The report's sources in the local runtime: Scan on DynamoDB's engine, FilterLogEvents and SQS in-process. */
+export function localFlowControlSources(services: LocalFlowControlServices): FlowControlSources {
   return {
     functions: services.functions,
     now: services.now,
     async scan(table) {
-      client ??= new DynamoDBClient({ endpoint: services.url, region: services.region, credentials: services.credentials });
       const items: FlowControlItem[] = [];
       let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
       do {
-        const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+        const page = (await services.dynamodb().send('Scan', { TableName: table, ExclusiveStartKey })) as {
+          Items?: Record<string, AttributeValue>[];
+          LastEvaluatedKey?: Record<string, AttributeValue>;
+        };
         for (const item of page.Items ?? []) items.push(unmarshall(item) as FlowControlItem);
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
@@ -165,6 +166,5 @@ export function localFlowControlSources(services: LocalFlowControlServices): Flo
           return { queue: queue.name, noisyGroups: sqs.noisyGroups(url), metrics: { ...sqs.fairQueueMetrics(url) } };
         });
     },
-    close: () => client?.destroy(),
   };
 }

@@ -3,7 +3,6 @@ import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { systemClock } from '../clock.js';
 import type { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
-import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { type ApiPlanes, apiPlanes } from './api-planes.js';
@@ -55,7 +54,7 @@ function functionChange(before: FunctionDefinition, after: FunctionDefinition): 
  * reads, layers, URLs, mappings, code signing and durable executions; every other operation
  * is answered as not supported locally.
  */
-export class LambdaService implements RestProtocolService {
+export class LambdaService {
   readonly #functions = new Map<string, FunctionRuntime>();
   readonly #async: AsyncInvoker;
   readonly #durable: DurableExecutions;
@@ -78,6 +77,14 @@ export class LambdaService implements RestProtocolService {
 
   get sdk(): RuntimeSdk | undefined {
     return this.options.sdk;
+  }
+
+  /**
+   * Its event source mappings' API (ListEventSourceMappings, UpdateEventSourceMapping, ...), as the
+   * endpoint serves it: for a caller in the runtime's process (the console's pauses, local/pauses/).
+   */
+  get eventSourceMappings(): Pick<EventSourceMappings, 'ListEventSourceMappings' | 'GetEventSourceMapping' | 'UpdateEventSourceMapping'> {
+    return this.#mappings;
   }
 
   constructor(private readonly options: LambdaServiceOptions) {
@@ -383,18 +390,9 @@ export class LambdaService implements RestProtocolService {
     return [...this.#functions.keys()];
   }
 
-  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
-    return this.#protocol.handles(request);
-  }
-
   /** The pipes service's stream mappings, for Lambda's API to list and update. */
   attachStreamMappings(control: StreamMappingControl): void {
     this.#mappings.attachStreams(control);
-  }
-
-  /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
-  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
-    this.#protocol.authorizeWith(authorize);
   }
 
   /** What the control plane changes: this service's functions, which it describes, prepares, runs and stops. */
@@ -425,18 +423,13 @@ export class LambdaService implements RestProtocolService {
     };
   }
 
-  /** Lambda's largest request (CreateFunction's, a 50 MB zip base64-encoded with its settings); Invoke's payloads are checked within. */
-  get maxBodyBytes(): number | undefined {
-    return this.#protocol.maxBodyBytes;
-  }
-
-  /** The endpoint's own refusals (a body too large) in Lambda's words, naming the operation. */
-  errorResponse(error: AwsError, method: string, path: string): RawResponse {
-    return this.#protocol.errorResponse(error, method, path);
-  }
-
-  handle(request: RawRequest): Promise<RawResponse> {
-    return this.#protocol.handle(request);
+  /**
+   * Lambda's API as the endpoint serves it: the REST-JSON codec over its model (lambdaProtocol),
+   * which takes IAM's check from the service registry and answers the endpoint's own refusals (a
+   * body too large) in Lambda's words.
+   */
+  get protocol(): ModelRestJsonProtocol {
+    return this.#protocol;
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

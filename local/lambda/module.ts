@@ -155,7 +155,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const reads = lambdaReads(settings, services, lambda);
     return {
       service: lambda,
-      mounts: { rest: [lambda], httpApis: [functionUrls], reads },
+      mounts: { rest: [lambda.protocol], httpApis: [functionUrls], reads },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await sdk.provide(definitions.functions, scanOf, log);
@@ -182,7 +182,6 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         await lambda.stop();
         await sdk.layers?.close();
       },
-      close: () => reads.close(),
     };
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.

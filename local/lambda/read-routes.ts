@@ -14,12 +14,10 @@ import type { LambdaService } from './lambda-service.js';
  * their logs say they held back, and the fair-queue metrics of the app's queues). The app's
  * functions and queues are read when a request asks: a reload replaces them.
  */
-export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, lambda: LambdaService): ServiceReads & { close(): void } {
+export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, lambda: LambdaService): ServiceReads {
   const template = services.get('template');
   const flowControl = localFlowControlSources({
-    url: settings.url,
-    region: settings.region,
-    credentials: settings.credentials,
+    dynamodb: () => services.get('dynamodb').engine,
     functions: () => template.definitions.functions,
     queues: () => template.definitions.queues,
     fairTargets: () =>
@@ -37,7 +35,6 @@ export function lambdaReads(settings: RuntimeSettings, services: ServiceLookup, 
   return {
     routes: [...durable.routes, flowControlRoute(flowControl), functionCodeRoute(lambda)],
     lineage: durable.lineage,
-    close: () => flowControl.close(),
   };
 }
 

@@ -1,3 +1,4 @@
+import { inProcessConsumerControls } from '../pauses/consumer-controls.js';
 import { pauseReads } from '../read-api/pauses.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
@@ -58,8 +59,9 @@ export const templateModule: ServiceModule<'template'> = {
       mounts: {
         // Pausing needs the app's templates to find a flow's consumers, which the console has not: the
         // ones this service runs when asked (a reload replaces them), never the assembly's folder,
-        // which a synthesis that fails under switchyard dev empties.
-        reads: pauseReads({ url: settings.url, region: settings.region, app: () => service.app }),
+        // which a synthesis that fails under switchyard dev empties. Lambda, Scheduler and EventBridge
+        // are created after this service: the controls look them up at each call.
+        reads: pauseReads({ controls: inProcessConsumerControls(services, settings), app: () => service.app }),
       },
       // A queue that was a dead-letter queue stays one for the read API: its messages still are dead letters.
       reload: (change) => {

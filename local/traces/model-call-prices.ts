@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { priceModelCalls } from '../../cli/cost/local-calls.js';
-import type { PriceTable } from '../../cli/cost/model.js';
-import { modelFamilies } from '../../cli/cost/model-calls.js';
+import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';
+import { modelFamilies } from '../../clients/pricing/model-families.js';
+import { PRICE_TABLE_FILE, type PriceTable } from '../../clients/pricing/price-arithmetic.js';
 import type { ModelCallPricer } from './runtime-spans.js';
-
-/** The dated on-demand price table `switchyard cost` prices with (one table, read where the command reads it). */
-const PRICES_FILE = new URL('../../cli/cost/prices-us-east-1.json', import.meta.url);
 
 /**
  * Prices one model call as `switchyard cost --local` prices a run's (on-demand, cache reads and
@@ -16,7 +13,7 @@ export function modelCallPricer(): ModelCallPricer {
   let table: { prices: PriceTable; families: string[] } | undefined;
   return (call) => {
     if (table === undefined) {
-      const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
+      const prices = JSON.parse(readFileSync(PRICE_TABLE_FILE, 'utf8')) as PriceTable;
       table = { prices, families: modelFamilies(Object.keys(prices.prices), 'inputOrImage') };
     }
     if (call.error !== undefined) return undefined;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type AppThing, appBuses, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../clients/assembly/app-names.js';
+import { type PauseTarget, selectPauseTargets } from '../../clients/assembly/consumers.js';
 import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { selectSources } from '../../inspect/app-failures.js';
-import { type AppThing, appBuses, constructPathId, namesThing, oneThingNamed, thingsNamed } from '../../inspect/app-names.js';
 import { readAssembly } from '../../inspect/assembly.js';
-import { type PauseTarget, selectPauseTargets } from '../../inspect/consumers.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { candidateExecutionNames } from '../../inspect/execution-names.js';
 import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { type PauseTarget, pauseTargets, selectPauseTargets } from '../../clients/assembly/consumers.js';
 import { readAssembly } from '../../inspect/assembly.js';
-import { type PauseTarget, pauseTargets, selectPauseTargets } from '../../inspect/consumers.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
 const fn = (environment: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({

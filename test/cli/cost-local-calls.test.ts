@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { priceModelCalls } from '../../cli/cost/local-calls.js';
-import type { PriceTable } from '../../cli/cost/model.js';
-import { familyOf, foundationModelOf, modelFamilies } from '../../cli/cost/model-calls.js';
+import { priceModelCalls } from '../../clients/pricing/model-call-costs.js';
+import { familyOf, foundationModelOf, modelFamilies } from '../../clients/pricing/model-families.js';
+import type { PriceTable } from '../../clients/pricing/price-arithmetic.js';
 import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import { CATALOGUE } from '../../local/bedrock/catalogue.js';
 
@@ -121,8 +121,10 @@ describe('modelFamilies', () => {
   });
 });
 
-describe('the price table (cli/cost/prices-us-east-1.json)', () => {
-  const table = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../cli/cost/prices-us-east-1.json'), 'utf8')) as PriceTable;
+describe('the price table (clients/pricing/prices-us-east-1.json)', () => {
+  const table = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '../../clients/pricing/prices-us-east-1.json'), 'utf8'),
+  ) as PriceTable;
   const bedrock = Object.entries(table.prices).filter(([key]) => key.startsWith('bedrock.'));
 
   it('names where each model price comes from, dated, and what each price added later was checked against', () => {

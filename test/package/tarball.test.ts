@@ -110,7 +110,7 @@ describe('the switchyard-cli package', () => {
       'dist/local/lambda/runtime/hosts/worker.mjs',
       'dist/local/lambda/runtime/hosts/python-bootstrap.py',
       'dist/local/endpoint/models/sqs.json',
-      'dist/cli/cost/prices-us-east-1.json',
+      'dist/clients/pricing/prices-us-east-1.json',
       'dist/cli/init/template/lib/__NAME__-stack.ts.tmpl',
       'dist/cli/init/template/gitignore.tmpl',
       // Its own copy of the contracts, which its CLI, runtime and testing API import by path.

@@ -307,7 +307,7 @@ describe('LambdaService asynchronous invocation', () => {
 
   it('answers Invoke with X-Amz-Invocation-Type Event with 202 and the request id', async () => {
     const s = await setup(SUCCEEDING, { onSuccess: ON_SUCCESS });
-    const response = await s.lambda.handle({
+    const response = await s.lambda.protocol.handle({
       method: 'POST',
       path: '/2015-03-31/functions/async-fn/invocations',
       query: new URLSearchParams(),
@@ -323,7 +323,7 @@ describe('LambdaService asynchronous invocation', () => {
 
   it('serves GetFunctionEventInvokeConfig from the template, and ResourceNotFoundException without one', async () => {
     const get = (lambda: LambdaService) =>
-      lambda.handle({
+      lambda.protocol.handle({
         method: 'GET',
         path: '/2019-09-25/functions/async-fn/event-invoke-config',
         query: new URLSearchParams(),

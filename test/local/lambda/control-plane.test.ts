@@ -492,7 +492,7 @@ describe('Lambda control plane creating one name twice at once', () => {
       prepareCode: () => new Promise((resolve) => setTimeout(resolve, 100)),
     });
     const create = (answer: string) =>
-      lambda.handle({
+      lambda.protocol.handle({
         method: 'POST',
         path: '/2015-03-31/functions',
         query: new URLSearchParams(),

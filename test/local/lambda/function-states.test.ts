@@ -131,7 +131,7 @@ describe('Lambda function states of a change that fails', () => {
       },
     });
     const send = async (method: string, path: string, body: object) => {
-      const answer = await lambda.handle({
+      const answer = await lambda.protocol.handle({
         method,
         path,
         query: new URLSearchParams(),

@@ -2,12 +2,12 @@ import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PausesPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
+import { type PauseAnswer, type PausesPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
-/** A queue its function drains: what the console's Pause stops. */
+/** A queue its function drains, and a schedule and a scheduled rule that invoke it: what the console's Pause stops. */
 function writeApp(dir: string): string {
   return writeAssembly(dir, {
     Stack: {
@@ -26,6 +26,23 @@ function writeApp(dir: string): string {
           InboxMapping: {
             Type: 'AWS::Lambda::EventSourceMapping',
             Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
+          },
+          Hourly: {
+            Type: 'AWS::Scheduler::Schedule',
+            Properties: {
+              Name: 'pauses-hourly',
+              ScheduleExpression: 'rate(1 hour)',
+              FlexibleTimeWindow: { Mode: 'OFF' },
+              Target: { Arn: { 'Fn::GetAtt': ['Consumer', 'Arn'] }, RoleArn: 'arn:aws:iam::000000000000:role/pauses-scheduler' },
+            },
+          },
+          Nightly: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              Name: 'pauses-nightly',
+              ScheduleExpression: 'rate(1 day)',
+              Targets: [{ Id: 'consumer', Arn: { 'Fn::GetAtt': ['Consumer', 'Arn'] } }],
+            },
           },
         },
       },
@@ -68,5 +85,39 @@ describe('the read API /pauses', () => {
     expect(paused.status, await paused.clone().text()).toBe(200);
     const { EventSourceMappings } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'pauses-consumer' }));
     expect(EventSourceMappings?.map((m) => m.State)).toEqual([expect.stringMatching(/^Disabl(ing|ed)$/)]);
+  });
+
+  it("pauses and resumes a function's schedule and scheduled rule in the runtime, each as its service answers it after", async () => {
+    const post = (action: 'pause' | 'resume') =>
+      pauses({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'Consumer', action }) });
+    // The test before paused the function, and so its schedule and rule: a resume starts them again.
+    const resumed = (await (await post('resume')).json()) as PauseAnswer;
+    const byKind = (answer: PauseAnswer, kind: string) => answer.consumers.find((c) => c.kind === kind);
+    expect(byKind(resumed, 'schedule')).toMatchObject({ id: 'default/pauses-hourly', state: 'ENABLED', changed: true });
+    expect(byKind(resumed, 'rule')).toMatchObject({ id: 'pauses-nightly', state: 'ENABLED', changed: true });
+
+    const paused = await post('pause');
+    expect(paused.status, await paused.clone().text()).toBe(200);
+    const report = (await paused.json()) as PauseAnswer;
+    expect(byKind(report, 'schedule')).toMatchObject({ id: 'default/pauses-hourly', state: 'DISABLED', changed: true });
+    // The schedule's last change as its service keeps it, a time: UpdateSchedule's.
+    expect(Date.parse(String(byKind(report, 'schedule')?.since))).not.toBeNaN();
+    expect(byKind(report, 'rule')).toMatchObject({ id: 'pauses-nightly', state: 'DISABLED', changed: true });
+
+    const listed = (await (await pauses()).json()) as PausesPage;
+    const consumer = listed.targets.find((t) => t.kind === 'function' && t.name === 'Consumer');
+    expect(consumer?.consumers.filter((c) => c.kind !== 'mapping').map((c) => [c.kind, c.paused])).toEqual([
+      ['schedule', true],
+      ['rule', true],
+    ]);
+  });
+
+  it('fails with 400 InvalidParameter, naming the name, if the app has nothing of that name to pause', async () => {
+    const answer = await pauses({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: 'no-such-thing', action: 'pause' }),
+    });
+    expect([answer.status, await answer.text()]).toEqual([400, expect.stringContaining('no-such-thing')]);
   });
 });

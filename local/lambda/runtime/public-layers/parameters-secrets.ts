@@ -128,6 +128,10 @@ export class ParametersSecretsExtension {
     }
   }
 
+  // Through the endpoint with the SDK, on purpose (an allowed exception of test/architecture.test.ts): the
+  // extension does what AWS's does, a GetParameter or GetSecretValue signed with the calling function's
+  // own credentials, so its role's IAM policy, the secret's resource policy and the KMS key apply to it
+  // as they do in AWS. A call in the runtime's process would skip that check.
   #ssm(caller: ExtensionCaller): SSMClient {
     return new SSMClient({ endpoint: this.endpoint, region: this.region, credentials: caller.credentials, maxAttempts: 1 });
   }

@@ -1,6 +1,6 @@
-import type { ModelCallSummary } from '../../clients/read-api-contract.js';
-import type { Price, PriceTable } from './model.js';
-import { familyOf, foundationModelOf } from './model-calls.js';
+import type { ModelCallSummary } from '../read-api-contract.js';
+import { familyOf, foundationModelOf } from './model-families.js';
+import type { Price, PriceTable } from './price-arithmetic.js';
 
 /** What a run's calls to one model used and cost. */
 export interface ModelCallCost {

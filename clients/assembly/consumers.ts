@@ -1,8 +1,8 @@
-import { flowName, resourceName } from '../clients/resource-names.js';
+import { flowName, resourceName } from '../resource-names.js';
 import { type AppThing, NAMED_BY, NoSuchName, thingsNamed } from './app-names.js';
-import { type CloudAssembly, constructPathOf, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { usageError } from './errors.js';
 import { flowSettingsOf } from './flow-control.js';
+import { type CloudAssembly, constructPathOf, referencedId, resourcesOfType, type TemplateResource } from './template.js';
 
 /** A resource of the app by what finds it in the target: its stack, logical id and the name its template sets. */
 export interface AppResource {

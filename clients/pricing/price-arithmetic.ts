@@ -1,7 +1,11 @@
 /**
  * The cost arithmetic: usage quantities times the price table. Pure (no I/O), so it can be
- * checked against a hand-computed case.
+ * checked against a hand-computed case. `switchyard cost` and the runtime's GenAI spans
+ * (local/traces/model-call-prices.ts) price with it, from the one table below.
  */
+
+/** The dated on-demand price table (each price with its source page), beside this file wherever it ships. */
+export const PRICE_TABLE_FILE = new URL('./prices-us-east-1.json', import.meta.url);
 
 export interface Price {
   readonly usd: number;

@@ -1,7 +1,7 @@
-import type { DeclaredFlowSettings } from '../clients/flow-control.js';
-import { resourceName } from '../clients/resource-names.js';
-import { ENV } from '../contracts/wiring.js';
-import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
+import { ENV } from '../../contracts/wiring.js';
+import type { DeclaredFlowSettings } from '../flow-control.js';
+import { resourceName } from '../resource-names.js';
+import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './template.js';
 
 /** A function of the template that uses a flow control table, and the flow control it declares (a QueueConsumer's). */
 export interface FlowControlFunction {

@@ -1,6 +1,6 @@
-import { logicalIdIn, physicalNameMatches, resourceName } from '../clients/resource-names.js';
-import { type CloudAssembly, constructPathOf, resourcesOfType } from './assembly.js';
+import { logicalIdIn, physicalNameMatches, resourceName } from '../resource-names.js';
 import { CliError } from './errors.js';
+import { type CloudAssembly, constructPathOf, resourcesOfType } from './template.js';
 
 /**
  * One thing of the app a command takes by name (a flow, a function, a queue, a bus), with
