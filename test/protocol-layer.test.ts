@@ -24,6 +24,8 @@ const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/ses/verification-link.ts': "the link in SES's verification email, which a person opens: not SES's API",
   'local/lambda/urls/function-urls.ts': "function URLs: the app's own HTTP front door, chosen by host, whose paths are the function's",
   'local/apigateway/http-api-service.ts': "API Gateway's invoke URLs: the app's own routes (routing.ts), not API Gateway's API",
+  'local/appsync/service.ts':
+    "AppSync's GraphQL endpoints (/graphql and /graphql/realtime, or by host): GraphQL over HTTP and AppSync's WebSocket protocol, the app's own API; AppSync's control plane is served from its model (control-plane.ts)",
   'local/bedrock/openai-compatible-api.ts':
     "Bedrock's OpenAI-compatible Chat Completions and Responses (/openai/v1): OpenAI's shapes, which botocore's bedrock-runtime model does not describe",
   'local/s3/rest-protocol.ts':
