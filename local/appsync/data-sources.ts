@@ -1,3 +1,4 @@
+import type { LoopbackAwsClient } from '../apigateway/rest-api-aws-client.js';
 import type { DynamoDbForTasks } from '../dynamodb/step-functions.js';
 import type { EventsService } from '../events/events-service.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
@@ -18,6 +19,11 @@ export interface DataSourceServices {
   readonly authorize: (roleArn: string, action: string, resource: string, where: string) => Promise<string | undefined>;
   readonly region: string;
   readonly accountId: string;
+  /**
+   * The runtime's own endpoint in place of an AWS service's host (`https://<service>.<region>.amazonaws.com`),
+   * signed as the data source's role: what an HTTP data source calling an AWS API reaches (API Gateway's AWS integrations' client).
+   */
+  readonly aws?: Pick<LoopbackAwsClient, 'send'>;
 }
 
 /** What a data source's call asks IAM for: the action and resource its role must be allowed. */
@@ -80,7 +86,7 @@ export async function callDataSource(
     case 'AMAZON_DYNAMODB':
       return dynamoDbRequest(services.dynamodb(), source, requestOf(source, request));
     case 'HTTP':
-      return httpRequest(source, requestOf(source, request));
+      return httpRequest(services, source, requestOf(source, request));
     case 'AMAZON_EVENTBRIDGE':
       return putEvents(services, source, requestOf(source, request));
     default:
@@ -126,7 +132,19 @@ async function invokeLambda(services: DataSourceServices, source: DataSourceDefi
 }
 
 /** HTTP data sources: the request's method, resourcePath, params (query, headers, body) against the data source's Endpoint. */
-async function httpRequest(source: DataSourceDefinition, request: Request): Promise<unknown> {
+/** AppSync gives a data source's request 30 seconds (its resolver timeout). */
+const HTTP_TIMEOUT_MS = 30_000;
+
+/** An AWS service's public host: its endpoint prefix (`bedrock-runtime`, `sync-states`) and region. */
+const AWS_HOST = /^([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * HTTP data sources: the request's method, resourcePath, query and headers to the endpoint. One
+ * whose endpoint is an AWS service's host (Bedrock Runtime, Step Functions...) reaches the local
+ * service on the runtime's endpoint, signed as its role for the service its AuthorizationConfig
+ * names, as AppSync signs it for AWS; any other endpoint is fetched as it is.
+ */
+async function httpRequest(services: DataSourceServices, source: DataSourceDefinition, request: Request): Promise<unknown> {
   if (source.httpEndpoint === undefined)
     throw new AppSyncResolverError(`data source ${source.name} names no HttpConfig.Endpoint`, 'MappingTemplate');
   const params = isObject(request.params) ? request.params : {};
@@ -134,21 +152,41 @@ async function httpRequest(source: DataSourceDefinition, request: Request): Prom
   for (const [name, value] of Object.entries(isObject(params.query) ? params.query : {})) url.searchParams.set(name, String(value));
   const headers = Object.fromEntries(Object.entries(isObject(params.headers) ? params.headers : {}).map(([k, v]) => [k, String(v)]));
   const body = params.body === undefined ? undefined : typeof params.body === 'string' ? params.body : JSON.stringify(params.body);
-  let response: Response;
+  const method = String(request.method ?? 'GET');
+  const aws = AWS_HOST.exec(url.hostname);
   try {
-    response = await fetch(url, { method: String(request.method ?? 'GET'), headers, ...(body === undefined ? {} : { body }) });
+    if (aws && services.aws) {
+      const [, prefix, region] = aws as unknown as [string, string, string];
+      const answer = await services.aws.send(
+        {
+          service: source.httpSigning?.service ?? prefix,
+          region: source.httpSigning?.region ?? region,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          httpMethod: method,
+          ...(source.serviceRoleArn === undefined ? {} : { roleArn: source.serviceRoleArn }),
+        },
+        { body: body ?? '', headers, querystring: {}, path: {} },
+        AbortSignal.timeout(HTTP_TIMEOUT_MS),
+      );
+      return { statusCode: answer.status, headers: answer.headers, body: answer.body };
+    }
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    });
+    return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
   } catch (error) {
     throw new AppSyncResolverError(
-      `the HTTP data source ${source.name} could not reach ${url.origin}: ${(error as Error).message}`,
+      `the HTTP data source ${source.name} could not reach ${url.origin}${aws ? " (the local service on the runtime's endpoint)" : ''}: ${(error as Error).message}`,
       'HttpRequestFailed',
       null,
       null,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
-  return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
 }
 
 /** EventBridge data sources: PutEvents of the request's events to the data source's bus. */

@@ -19,6 +19,8 @@ export interface DataSourceDefinition {
   readonly lambdaArn?: string;
   readonly tableName?: string;
   readonly httpEndpoint?: string;
+  /** An HTTP data source's SigV4 signing (AuthorizationConfig AWS_IAM): the service and region it signs for. */
+  readonly httpSigning?: { readonly service: string; readonly region?: string };
   readonly eventBusArn?: string;
   readonly serviceRoleArn?: string;
 }
@@ -185,9 +187,19 @@ function dataSourceOf(source: LoadedResource, warnings: string[]): DataSourceDef
     ...optional('lambdaArn', str(obj(sp.LambdaConfig).LambdaFunctionArn)),
     ...optional('tableName', str(obj(sp.DynamoDBConfig).TableName)),
     ...optional('httpEndpoint', str(obj(sp.HttpConfig).Endpoint)),
+    ...httpSigningOf(obj(obj(sp.HttpConfig).AuthorizationConfig)),
     ...optional('eventBusArn', str(obj(sp.EventBridgeConfig).EventBusArn)),
     ...optional('serviceRoleArn', str(sp.ServiceRoleArn)),
   };
+}
+
+/** AuthorizationConfig `AWS_IAM`'s signing service and region, when an HTTP data source signs its requests. */
+function httpSigningOf(config: Props): { httpSigning?: DataSourceDefinition['httpSigning'] } {
+  const iam = obj(config.AwsIamConfig);
+  const service = str(iam.SigningServiceName);
+  if (str(config.AuthorizationType) !== 'AWS_IAM' || service === undefined) return {};
+  const region = str(iam.SigningRegion);
+  return { httpSigning: { service, ...(region === undefined ? {} : { region }) } };
 }
 
 function resolverOf(res: LoadedResource, warnings: string[]): ResolverDefinition {

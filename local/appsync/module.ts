@@ -1,4 +1,5 @@
 import { JwksSource } from '../apigateway/authorizers/jwks.js';
+import { LoopbackAwsClient } from '../apigateway/rest-api-aws-client.js';
 import { sdkDynamoDb } from '../dynamodb/step-functions.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
@@ -49,6 +50,15 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
       dataSources: {
         region,
         accountId,
+        // HTTP data sources to an AWS service's host reach the local service, signed as their role (IAM checks it).
+        aws: new LoopbackAwsClient(
+          {
+            url: settings.url,
+            credentials: settings.credentials,
+            roleCredentials: (roleArn) => services.get('iam').principals.credentialsFor(roleArn, 'appsync'),
+          },
+          region,
+        ),
         // AppSync calls a data source as its ServiceRoleArn's session: IAM decides (under warn it records, under enforce it refuses).
         authorize: async (roleArn, action, resource, where) =>
           (await services.get('iam').authorize({ kind: 'role', roleArn, sessionName: 'appsync' }, [{ action, resource }], where))?.message,

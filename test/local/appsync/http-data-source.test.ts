@@ -12,6 +12,9 @@ const REQUEST = `{"version":"2018-05-29","method":"POST","resourcePath":"/weathe
 const RESPONSE = `#if($ctx.result.statusCode != 200)$util.error("the weather service answered $ctx.result.statusCode", "HttpStatus")#end
 $ctx.result.body`;
 
+const ASK = `{"version":"2018-05-29","method":"POST","resourcePath":"/model/amazon.nova-lite-v1:0/converse",
+  "params":{"headers":{"content-type":"application/json"},"body":{"messages":[{"role":"user","content":[{"text":$util.toJson($ctx.args.prompt)}]}]}}}`;
+
 describe('AppSync HTTP data sources', () => {
   let server: Server;
   let runtime: LocalRuntime;
@@ -38,12 +41,45 @@ describe('AppSync HTTP data sources', () => {
       Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'weather', AuthenticationType: 'API_KEY' } },
       Schema: {
         Type: 'AWS::AppSync::GraphQLSchema',
-        Properties: { ApiId: api, Definition: 'type Weather { city: String sky: String } type Query { weather(city: String!): Weather }' },
+        Properties: {
+          ApiId: api,
+          Definition:
+            'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String }',
+        },
       },
       Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
       Source: {
         Type: 'AWS::AppSync::DataSource',
         Properties: { ApiId: api, Name: 'weather', Type: 'HTTP', HttpConfig: { Endpoint: endpoint } },
+      },
+      // An HTTP data source calling an AWS API, as serverless-patterns' appsync-bedrock-cdk calls Bedrock Runtime.
+      Bedrock: {
+        Type: 'AWS::AppSync::DataSource',
+        Properties: {
+          ApiId: api,
+          Name: 'bedrock',
+          Type: 'HTTP',
+          HttpConfig: {
+            Endpoint: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+            AuthorizationConfig: {
+              AuthorizationType: 'AWS_IAM',
+              AwsIamConfig: { SigningRegion: 'us-east-1', SigningServiceName: 'bedrock' },
+            },
+          },
+        },
+      },
+      AskResolver: {
+        Type: 'AWS::AppSync::Resolver',
+        Properties: {
+          ApiId: api,
+          TypeName: 'Query',
+          FieldName: 'ask',
+          DataSourceName: 'bedrock',
+          RequestMappingTemplate: ASK,
+          ResponseMappingTemplate: `#if($ctx.result.statusCode != 200)$util.error($ctx.result.body, "Bedrock")#end
+$util.toJson($util.parseJson($ctx.result.body).stopReason)`,
+        },
+        DependsOn: ['Schema', 'Bedrock'],
       },
       Resolver: {
         Type: 'AWS::AppSync::Resolver',
@@ -85,5 +121,10 @@ describe('AppSync HTTP data sources', () => {
     expect(answer.errors).toEqual([
       expect.objectContaining({ path: ['weather'], errorType: 'HttpStatus', message: 'the weather service answered 404' }),
     ]);
+  });
+
+  it("reaches the local service when its endpoint is an AWS service's host, signed for the service its AuthorizationConfig names", async () => {
+    expect(await graphql('{ ask(prompt: "Say hello") }')).toEqual({ data: { ask: 'end_turn' } });
+    expect(seen.every((request) => !request.url?.includes('/model/'))).toBe(true);
   });
 });
