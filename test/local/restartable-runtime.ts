@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
@@ -23,8 +24,9 @@ export function sdkConfig(url: string) {
 /**
  * One runtime for a suite: started before its tests on the assembly `assembly()` writes and a
  * fresh data folder, with the clients `clients` makes of it; stopped (its clients
- * destroyed first) after them; `restart` stops and starts it again on the same folder. The
- * runtime and clients are read from the returned object, which follows each restart.
+ * destroyed first) after them, and both folders removed (`assembly` writes a folder of the
+ * suite's own: tempAssemblyDir, assemblyOf); `restart` stops and starts it again on the same
+ * folder. The runtime and clients are read from the returned object, which follows each restart.
  */
 export function restartableRuntime<C extends Clients>(setup: {
   readonly assembly: () => string | Promise<string>;
@@ -55,7 +57,10 @@ export function restartableRuntime<C extends Clients>(setup: {
     folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
     await start();
   });
-  afterAll(stop);
+  afterAll(async () => {
+    await stop();
+    if (folders !== undefined) for (const folder of Object.values(folders)) rmSync(folder, { recursive: true, force: true });
+  });
   const suite = {
     get runtime() {
       return running().runtime;

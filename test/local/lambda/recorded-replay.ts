@@ -473,6 +473,10 @@ export function zipFunction(c: ReplayContext, FunctionName: string, extra: objec
 /** Sorts a list answer's items by a key, as the recording's SortingTransformer sorted AWS's. */
 export function sortedBy(answer: Answer, list: string, key: string): Answer {
   const items = [...((answer[list] as Record<string, unknown>[] | undefined) ?? [])];
-  items.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
-  return { ...answer, [list]: items };
+  return { ...answer, [list]: sortedByText(items, (item) => String(item[key])) };
+}
+
+/** Sorts `items` in place by the text `key` gives each (code-unit order, as Python's sorted), as a SortingTransformer does. */
+export function sortedByText<T>(items: T[], key: (item: T) => string): T[] {
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
