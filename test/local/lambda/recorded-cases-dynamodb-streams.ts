@@ -48,15 +48,14 @@ const ONE_AT_A_TIME = {
 } as const satisfies Partial<CreateEventSourceMappingCommandInput>;
 
 /** The settings of the tests whose function reports its failures: batches of three, retried three times, failures to `destination`. */
-const REPORTING_BATCHES = (destination: string) =>
-  ({
-    BatchSize: 3,
-    StartingPosition: 'TRIM_HORIZON',
-    MaximumBatchingWindowInSeconds: 1,
-    MaximumRetryAttempts: 3,
-    DestinationConfig: { OnFailure: { Destination: destination } },
-    FunctionResponseTypes: ['ReportBatchItemFailures'],
-  }) as const satisfies Partial<CreateEventSourceMappingCommandInput>;
+const REPORTING_BATCHES = (destination: string): Partial<CreateEventSourceMappingCommandInput> => ({
+  BatchSize: 3,
+  StartingPosition: 'TRIM_HORIZON',
+  MaximumBatchingWindowInSeconds: 1,
+  MaximumRetryAttempts: 3,
+  DestinationConfig: { OnFailure: { Destination: destination } },
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+});
 
 /** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable. */
 async function functionAndStream(

@@ -1,5 +1,5 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { type CreateEventSourceMappingCommandInput, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import {
   advance,
@@ -36,10 +36,18 @@ import {
 const PAST_RECORD_AGE_MS = 61_000;
 
 /** The settings most of the tests' mappings have: one record a batch, from the start of the shard. */
-const ONE_RECORD = { BatchSize: 1, StartingPosition: 'TRIM_HORIZON', MaximumBatchingWindowInSeconds: 1 } as const;
+const ONE_RECORD: Partial<CreateEventSourceMappingCommandInput> = {
+  BatchSize: 1,
+  StartingPosition: 'TRIM_HORIZON',
+  MaximumBatchingWindowInSeconds: 1,
+};
 
 /** The settings of the batch item failure scenarios: one record, retried twice, reporting its failures. */
-const REPORTING = { ...ONE_RECORD, FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 2 } as const;
+const REPORTING: Partial<CreateEventSourceMappingCommandInput> = {
+  ...ONE_RECORD,
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+  MaximumRetryAttempts: 2,
+};
 
 /**
  * `test_kinesis_maximum_record_age_exceeded`: a record put, a failing function mapped with
