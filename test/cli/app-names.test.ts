@@ -9,6 +9,7 @@ import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { candidateExecutionNames } from '../../inspect/execution-names.js';
 import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { eventSourceMapping } from '../local/template-resources.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 /** A function as CDK names it from the construct path `Shop/OrderSaga/Steps/Function/Resource`. */
@@ -229,10 +230,7 @@ describe('candidateExecutionNames', () => {
               Properties: { Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
             },
             SagaStarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
-            SagaStarterMapping: {
-              Type: 'AWS::Lambda::EventSourceMapping',
-              Properties: { EventSourceArn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] }, FunctionName: { Ref: 'SagaStarter' } },
-            },
+            SagaStarterMapping: eventSourceMapping('SagaStarterQueue', 'SagaStarter'),
             SagaTrigger: {
               Type: 'AWS::Events::Rule',
               Properties: {

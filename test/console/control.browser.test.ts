@@ -8,6 +8,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { forkApp, WRITER_MODELS } from '../local/lambda/durable/fork-fixture.js';
+import { eventSourceMapping } from '../local/template-resources.js';
 import { boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
 
 /**
@@ -159,10 +160,7 @@ function consumerApp(): string {
               Code: { ZipFile: 'exports.handler = async () => {};' },
             },
           },
-          InboxMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, BatchSize: 10 },
-          },
+          InboxMapping: eventSourceMapping('Inbox', 'Consumer', { BatchSize: 10 }),
         },
       },
     },

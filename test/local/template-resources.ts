@@ -71,11 +71,14 @@ export function assetFunction(name: string, asset: string, properties: Record<st
   };
 }
 
-/** An AWS::Lambda::EventSourceMapping: the function `fn` polls the queue `queue` (logical ids); `properties` adds others (BatchSize, ...). */
-export function sqsMapping(queue: string, fn: string, properties: Record<string, unknown> = {}): TemplateResource {
+/**
+ * An AWS::Lambda::EventSourceMapping: the function `fn` reads the source `source` (logical ids: a
+ * queue or a stream, by its Arn); `properties` adds others (BatchSize, StartingPosition, ...).
+ */
+export function eventSourceMapping(source: string, fn: string, properties: Record<string, unknown> = {}): TemplateResource {
   return {
     Type: 'AWS::Lambda::EventSourceMapping',
-    Properties: { EventSourceArn: arnOf(queue), FunctionName: { Ref: fn }, ...properties },
+    Properties: { EventSourceArn: arnOf(source), FunctionName: { Ref: fn }, ...properties },
   };
 }
 

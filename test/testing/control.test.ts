@@ -6,6 +6,7 @@ import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { eventSourceMapping } from '../local/template-resources.js';
 
 /** The OrderPlaced contract as the app's registry publishes it: keyed on its one required string field, orderId. */
 const ORDER_PLACED_SCHEMA = {
@@ -66,10 +67,7 @@ function writerApp(): string {
               Environment: { Variables: { STATE_MACHINE_ARN: { Ref: 'Machine' } } },
             },
           },
-          StarterMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { EventSourceArn: { 'Fn::GetAtt': ['StarterQueue', 'Arn'] }, FunctionName: { Ref: 'Starter' } },
-          },
+          StarterMapping: eventSourceMapping('StarterQueue', 'Starter'),
           Trigger: {
             Type: 'AWS::Events::Rule',
             Properties: {

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { freePort, RuntimeProcesses } from '../runtime-process.js';
+import { eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const BATCH = 5;
@@ -17,15 +18,7 @@ function assembly() {
           Feed: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'feed', ShardCount: 1 } },
           Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
           Consumer: forwardingConsumer(50, { Timeout: 30 }),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: { 'Fn::GetAtt': ['Feed', 'Arn'] },
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: BATCH,
-            },
-          },
+          Mapping: eventSourceMapping('Feed', 'Consumer', { StartingPosition: 'TRIM_HORIZON', BatchSize: BATCH }),
         },
       },
     },

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { receiveBodies } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { eventSourceMapping } from '../template-resources.js';
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -78,30 +79,20 @@ function assembly() {
           Failed: queue('clicks-failed'),
           Consumer: consumer('consumer'),
           SlowConsumer: consumer('slow-consumer'),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 10,
-              MaximumBatchingWindowInSeconds: 1,
-              MaximumRetryAttempts: 2,
-              FunctionResponseTypes: ['ReportBatchItemFailures'],
-              DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
-            },
-          },
+          Mapping: eventSourceMapping('Clicks', 'Consumer', {
+            StartingPosition: 'TRIM_HORIZON',
+            BatchSize: 10,
+            MaximumBatchingWindowInSeconds: 1,
+            MaximumRetryAttempts: 2,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
+          }),
           // A long batching window, so that records are still waiting when the runtime stops.
-          SlowMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Slow'),
-              FunctionName: { Ref: 'SlowConsumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 100,
-              MaximumBatchingWindowInSeconds: 3,
-            },
-          },
+          SlowMapping: eventSourceMapping('Slow', 'SlowConsumer', {
+            StartingPosition: 'TRIM_HORIZON',
+            BatchSize: 100,
+            MaximumBatchingWindowInSeconds: 3,
+          }),
         },
       },
     },

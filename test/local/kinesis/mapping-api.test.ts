@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { eventually, receiveBodies } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf } from '../template-resources.js';
+import { arnOf, eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
@@ -24,17 +24,12 @@ function assembly() {
           Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
           Failed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failed' } },
           Consumer: forwardingConsumer(),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 10,
-              MaximumRetryAttempts: 2,
-              DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
-            },
-          },
+          Mapping: eventSourceMapping('Clicks', 'Consumer', {
+            StartingPosition: 'TRIM_HORIZON',
+            BatchSize: 10,
+            MaximumRetryAttempts: 2,
+            DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
+          }),
         },
       },
     },

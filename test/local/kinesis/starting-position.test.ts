@@ -7,7 +7,7 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
-import { arnOf } from '../template-resources.js';
+import { arnOf, eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -21,16 +21,11 @@ function assembly(since?: number) {
           Handled: queue('handled'),
           Piped: queue('piped'),
           Consumer: forwardingConsumer(),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'AT_TIMESTAMP',
-              // Lambda's StartingPositionTimestamp is epoch seconds (a Double).
-              StartingPositionTimestamp: since / 1000,
-            },
-          },
+          Mapping: eventSourceMapping('Clicks', 'Consumer', {
+            StartingPosition: 'AT_TIMESTAMP',
+            // Lambda's StartingPositionTimestamp is epoch seconds (a Double).
+            StartingPositionTimestamp: since / 1000,
+          }),
           Pipe: {
             Type: 'AWS::Pipes::Pipe',
             Properties: {
