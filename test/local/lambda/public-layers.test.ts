@@ -9,6 +9,7 @@ import { PublicLayers } from '../../../local/lambda/runtime/public-layers/public
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { assetFunction } from '../template-resources.js';
 import { type RegistryPackage, startRegistry } from './npm-registry.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -116,19 +117,7 @@ function asset(name: string, code: string): string {
 }
 
 function fn(name: string, assetPath: string, layers: string[], more: Record<string, unknown> = {}) {
-  return {
-    Type: 'AWS::Lambda::Function',
-    Metadata: { 'aws:asset:path': assetPath },
-    Properties: {
-      FunctionName: name,
-      Code: { S3Bucket: 'cdk-assets', S3Key: `${assetPath}.zip` },
-      Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
-      Timeout: 30,
-      Layers: layers,
-      ...more,
-    },
-  };
+  return assetFunction(name, assetPath, { Runtime: 'nodejs22.x', Timeout: 30, Layers: layers, ...more });
 }
 
 function role(name: string, actions: string[]) {
