@@ -4,10 +4,10 @@ import { OUTBOX_ATTRIBUTE } from '../../../contracts/index.js';
 import { handler as outboxEnrichment } from '../../../lambdas/change-capture/outbox-handler.js';
 import { ManualClock } from '../../../local/clock.js';
 import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.js';
-import { EventsService } from '../../../local/events/events-service.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type PipeServices, PipesService, type StreamSource } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { undeliveringBus } from '../events/undelivering-bus.js';
 import { tempDataDir } from '../helpers.js';
 import { pipeDefinition } from './pipe-definition.js';
 
@@ -43,15 +43,9 @@ afterEach(async () => {
 /** The runtime's EventsService on the folder's database, counting the events its bus accepts. */
 function bus(file: string) {
   const accepted: { detailType: string; detail: string }[] = [];
-  const service = new EventsService({
+  const service = undeliveringBus({
     db: openDatabase(file),
     clock: new ManualClock(),
-    accountId: '000000000000',
-    region: 'us-east-1',
-    buses: [],
-    rules: [],
-    archives: [],
-    delivery: { deliver: async () => {}, deadLetter: async () => {} },
     onAccepted: (note) => accepted.push({ detailType: note.event['detail-type'], detail: JSON.stringify(note.event.detail) }),
   });
   running.push(service);
