@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -15,15 +15,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 /** Writes `files` (relative path -> content) under a fresh folder and returns it. */
 function folder(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'switchyard-cdk-src-'));
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
+  writeFiles(root, files);
   return root;
 }
 

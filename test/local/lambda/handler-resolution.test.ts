@@ -10,6 +10,7 @@ import {
   type InvokeOutcome,
   RUNTIME_ROOT,
 } from '../../../local/lambda/runtime/function-runtime.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
 
 const runtimes: FunctionRuntime[] = [];
 const inProjectFolders: string[] = [];
@@ -29,10 +30,7 @@ function fn(
   // Inside the project, Node's own lookup would find the project's node_modules above the function folder.
   const codePath = mkdtempSync(path.join(options.insideProject ? RUNTIME_ROOT : tmpdir(), '.switchyard-handler-'));
   if (options.insideProject) inProjectFolders.push(codePath);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(codePath, file)), { recursive: true });
-    writeFileSync(path.join(codePath, file), content);
-  }
+  writeFiles(codePath, files);
   const definition: FunctionDefinition = {
     name: 'resolution-fn',
     arn: 'arn:aws:lambda:us-east-1:000000000000:function:resolution-fn',
