@@ -60,7 +60,7 @@ function assembly(): string {
 }
 
 describe('RestApiService with an asynchronous Lambda custom integration', () => {
-  const local = restartableRuntime({ assembly, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
+  const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
 
   const jobsDone = async () =>
     (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('jobs-done'), MaxNumberOfMessages: 10 })))

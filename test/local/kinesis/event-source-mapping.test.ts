@@ -109,6 +109,7 @@ function keyOnShard(low: boolean): string {
 
 describe('Lambda event source mappings from Kinesis streams (local)', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)), sqs: new SQSClient(sdkConfig(url)) }),

@@ -35,6 +35,7 @@ const text = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString(
 describe('KinesisService', () => {
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { clock },
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)) }),

@@ -40,6 +40,7 @@ function assembly() {
 
 describe('the local Kinesis under IAM', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { iam: 'enforce' },
     clients: (runtime) => ({

@@ -38,6 +38,7 @@ function assembly() {
 
 describe("Lambda's API over Kinesis event source mappings (local)", () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     clients: ({ url }) => ({
       lambda: new LambdaClient(sdkConfig(url)),

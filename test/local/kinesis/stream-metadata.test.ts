@@ -20,6 +20,7 @@ const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/events';
 
 describe('StreamMetadataApi', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly: () =>
       writeAssembly(tempAssemblyDir(), {
         Streams: { template: { Resources: { Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } } } } },

@@ -190,6 +190,7 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
   // Registered first, so that it closes after the runtime stops (vitest runs afterAll hooks in reverse).
   afterAll(() => server.close());
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly: async () => assembly(await server.listen()),
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),

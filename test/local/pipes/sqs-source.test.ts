@@ -48,7 +48,7 @@ function assembly(): string {
 }
 
 describe('EventBridge Pipes with an SQS source', () => {
-  const local = restartableRuntime({ assembly, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
+  const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
 
   const send = (name: string, body: unknown) =>
     local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));

@@ -61,7 +61,7 @@ function assembly(): string {
   return dir;
 }
 
-const local = restartableRuntime({ assembly, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
+const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
 
 describe('aws-sdk integrations in the local runtime', () => {
   it('reach the template queue, table and Step Functions itself, and report nothing unsupported', async () => {

@@ -91,7 +91,7 @@ function assembly(): string {
   return dir;
 }
 
-const local = restartableRuntime({ assembly, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
+const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
