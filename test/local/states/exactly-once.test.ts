@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
+import type { EventsService } from '../../../local/events/events-service.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
