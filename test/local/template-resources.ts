@@ -125,6 +125,20 @@ export function httpRoute(routeKey: string, integration: string, properties: Rec
   };
 }
 
+/** An AWS::ApiGatewayV2::Authorizer of the HTTP API `Api`: a JWT authorizer `name` of the bearer token in Authorization, from `issuer` for `audience`. */
+export function httpJwtAuthorizer(name: string, issuer: string, audience: readonly string[]): TemplateResource {
+  return {
+    Type: 'AWS::ApiGatewayV2::Authorizer',
+    Properties: {
+      ApiId: { Ref: 'Api' },
+      Name: name,
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: [...audience] },
+    },
+  };
+}
+
 /** An AWS::ApiGatewayV2::Stage of the HTTP API `Api`; `properties` adds others (AutoDeploy, StageVariables, ...). */
 export function httpStage(stageName: string, properties: Record<string, unknown> = {}): TemplateResource {
   return { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: stageName, ...properties } };

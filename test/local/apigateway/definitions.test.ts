@@ -4,7 +4,7 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
-import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
+import { httpIntegration, httpJwtAuthorizer, httpRoute, httpStage } from '../template-resources.js';
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = assemblyOf(resources, 'S');
@@ -106,16 +106,7 @@ describe('httpApiDefinitions', () => {
           AuthorizerResultTtlInSeconds: 60,
         },
       },
-      Jwt: {
-        Type: 'AWS::ApiGatewayV2::Authorizer',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          Name: 'jwt',
-          AuthorizerType: 'JWT',
-          IdentitySource: ['$request.header.Authorization'],
-          JwtConfiguration: { Issuer: 'http://localhost:8080/realms/shop', Audience: ['shop'] },
-        },
-      },
+      Jwt: httpJwtAuthorizer('jwt', 'http://localhost:8080/realms/shop', ['shop']),
       Route: httpRoute('POST /orders', 'Send', {
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: 'Jwt' },
@@ -164,16 +155,7 @@ describe('httpApiDefinitions', () => {
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
       Kinesis: integration('Kinesis-PutRecord', { StreamName: 's', Data: 'd', PartitionKey: 'p' }),
       Half: integration('EventBridge-PutEvents', { Detail: '$request.body' }),
-      Remote: {
-        Type: 'AWS::ApiGatewayV2::Authorizer',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          Name: 'remote',
-          AuthorizerType: 'JWT',
-          IdentitySource: ['$request.header.Authorization'],
-          JwtConfiguration: { Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', Audience: ['x'] },
-        },
-      },
+      Remote: httpJwtAuthorizer('remote', 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', ['x']),
     });
     expect(warnings).toEqual([
       expect.stringContaining('S/Kinesis (AWS::ApiGatewayV2::Integration): Kinesis-PutRecord integrations are not run locally'),
