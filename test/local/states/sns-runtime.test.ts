@@ -13,7 +13,7 @@ import { SNS_DIFFERENCES } from '../../../local/sns/definitions.js';
 import { writeAssembly } from '../assembly.js';
 import { eventually, executionEnded } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { queueSubscription, stateMachine } from '../template-resources.js';
+import { assetFunction, queueSubscription, stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
@@ -40,16 +40,7 @@ function assembly(): string {
           Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
           Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
           InboxSubscription: queueSubscription('Alerts', 'Inbox'),
-          Notify: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.notify' },
-            Properties: {
-              FunctionName: 'notify',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'notify.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-            },
-          },
+          Notify: assetFunction('notify', 'asset.notify'),
           NotifyAsync: {
             Type: 'AWS::Lambda::EventInvokeConfig',
             Properties: {
