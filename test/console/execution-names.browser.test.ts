@@ -3,7 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assemblyOf } from '../local/assembly.js';
 import { credentials, region, tempDataDir } from '../local/helpers.js';
 import { ConsoleProblems, reportPolicyViolations, shownText } from './drawn.js';
 
@@ -23,22 +23,19 @@ const problems = new ConsoleProblems();
 /** One Standard state machine that waits an hour: its executions run until stopped. */
 function waitingApp(): string {
   const definition = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } };
-  return writeAssembly(tempAssemblyDir(), {
-    Shop: {
-      template: {
-        Resources: {
-          Machine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              StateMachineName: 'orders',
-              DefinitionString: JSON.stringify(definition),
-              RoleArn: 'arn:aws:iam::000000000000:role/orders',
-            },
-          },
+  return assemblyOf(
+    {
+      Machine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          StateMachineName: 'orders',
+          DefinitionString: JSON.stringify(definition),
+          RoleArn: 'arn:aws:iam::000000000000:role/orders',
         },
       },
     },
-  });
+    'Shop',
+  );
 }
 
 let runtime: LocalRuntime;

@@ -13,7 +13,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/events';
@@ -21,10 +21,7 @@ const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/events';
 describe('StreamMetadataApi', () => {
   const local = restartableRuntime({
     ownsAssembly: true,
-    assembly: () =>
-      writeAssembly(tempAssemblyDir(), {
-        Streams: { template: { Resources: { Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } } } } },
-      }),
+    assembly: () => assemblyOf({ Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } } }, 'Streams'),
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)) }),
   });
 
