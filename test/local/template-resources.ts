@@ -195,3 +195,23 @@ export function serviceRole(service: string, properties: Record<string, unknown>
     },
   };
 }
+
+/**
+ * The queue policy that lets `service` (sns.amazonaws.com, events.amazonaws.com) send to the
+ * queue `queueArn` for `sourceArn` (a topic, a rule) alone, as SNS's and EventBridge's guides
+ * write it: its JSON, SetQueueAttributes' Policy.
+ */
+export function queueSendPolicy(service: string, queueArn: string | undefined, sourceArn: string | undefined): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } },
+      },
+    ],
+  });
+}
