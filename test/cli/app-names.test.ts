@@ -9,7 +9,7 @@ import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { candidateExecutionNames } from '../../inspect/execution-names.js';
 import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';
 import { assemblyOf, tempAssemblyDir, writeAssembly } from '../local/assembly.js';
-import { eventSourceMapping } from '../local/template-resources.js';
+import { orderPlacedTrigger } from '../local/order-placed-trigger.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 /** A function as CDK names it from the construct path `Shop/OrderSaga/Steps/Function/Resource`. */
@@ -206,33 +206,14 @@ describe('selectFlows by construct path metadata', () => {
 
 describe('candidateExecutionNames', () => {
   it("names a durable flow's executions about an id as its starter names them, as a workflow's", () => {
-    const registry = {
-      title: 'OrderPlaced',
-      type: 'object',
-      properties: {
-        'detail-type': { type: 'string', enum: ['OrderPlaced'] },
-        source: { type: 'string', enum: ['shop'] },
-        detail: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
-      },
-    };
     const dir = assemblyOf(
       {
-        Schema: { Type: 'AWS::EventSchemas::Schema', Properties: { Type: 'JSONSchemaDraft4', Content: JSON.stringify(registry) } },
         Saga: { Type: 'AWS::Lambda::Function', Properties: { DurableConfig: { ExecutionTimeout: 900 } } },
         SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: '1', Name: 'live' } },
-        SagaStarter: {
+        ...orderPlacedTrigger('Saga', {
           Type: 'AWS::Lambda::Function',
           Properties: { Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
-        },
-        SagaStarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
-        SagaStarterMapping: eventSourceMapping('SagaStarterQueue', 'SagaStarter'),
-        SagaTrigger: {
-          Type: 'AWS::Events::Rule',
-          Properties: {
-            EventPattern: { 'detail-type': ['OrderPlaced'] },
-            Targets: [{ Id: 'q', Arn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] } }],
-          },
-        },
+        }),
       },
       'Shop',
     );
