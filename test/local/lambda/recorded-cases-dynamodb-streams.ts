@@ -57,19 +57,19 @@ const REPORTING_BATCHES = (destination: string): Partial<CreateEventSourceMappin
   FunctionResponseTypes: ['ReportBatchItemFailures'],
 });
 
-/** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable. */
-async function functionAndStream(
-  c: MappingReplayContext,
-  code: HandlerFile | { code: string },
-  live: Answer,
-  tableKey: string,
-  updateKey?: string,
-) {
+/** Where a test keeps CreateTable's answer (`table`) and UpdateTable's (`update`, if it keeps it). */
+type TableKeys = { readonly table: string; readonly update?: string };
+
+/** The keys of the tests that keep both answers. */
+const CREATE_AND_UPDATE: TableKeys = { table: 'create_table_response', update: 'update_table_response' };
+
+/** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable; their answers into `live`. */
+async function functionAndStream(c: MappingReplayContext, code: HandlerFile | { code: string }, live: Answer, keys: TableKeys) {
   const name = await pythonFunction(c, code);
   const table = await createTable(c, PARTITION_KEY);
-  live[tableKey] = table.answer;
+  live[keys.table] = table.answer;
   const { answer, streamArn } = await enableStream(c, table.TableName, 'NEW_IMAGE');
-  if (updateKey) live[updateKey] = answer;
+  if (keys.update) live[keys.update] = answer;
   return { name, TableName: table.TableName, streamArn };
 }
 
@@ -80,13 +80,7 @@ function onFailure(
 ): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(
-      c,
-      'lambda_unhandled_error',
-      live,
-      'create_table_response',
-      'update_table_response',
-    );
+    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_unhandled_error', live, CREATE_AND_UPDATE);
     const target = await destination(c);
     live.create_event_source_mapping_response = await enabledMapping(c, {
       FunctionName: name,
@@ -133,7 +127,7 @@ function eventFilter(
 function failureScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, { table: 'create-table-result' });
     const failures = await queue(c);
     await enabledMapping(c, { FunctionName: name, EventSourceArn: streamArn, ...REPORTING_BATCHES(failures.arn) });
     await putItem(c, TableName, DB_ITEM);
@@ -147,7 +141,7 @@ function failureScenario(response: string): MappingReplay {
 function successScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, { table: 'create-table-result' });
     await enabledMapping(c, {
       EventSourceArn: streamArn,
       FunctionName: name,
@@ -199,7 +193,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
   },
   [`${PREFIX}test_dynamodb_event_source_mapping`]: async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_echo', live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_echo', live, { table: 'create-table-result' });
     live.create_event_source_mapping_response = await enabledMapping(c, {
       FunctionName: name,
       EventSourceArn: streamArn,
@@ -329,8 +323,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
       c,
       'lambda_report_batch_item_failures_dynamodb',
       live,
-      'create_table_response',
-      'update_table_response',
+      CREATE_AND_UPDATE,
     );
     const failures = await queue(c);
     live.create_event_source_mapping_response = await enabledMapping(c, {
