@@ -155,7 +155,16 @@ describe('httpApiDefinitions', () => {
       Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
       Kinesis: integration('Kinesis-PutRecord', { StreamName: 's', Data: 'd', PartitionKey: 'p' }),
       Half: integration('EventBridge-PutEvents', { Detail: '$request.body' }),
-      Remote: httpJwtAuthorizer('remote', 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', ['x']),
+      Remote: {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          Name: 'remote',
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', Audience: ['x'] },
+        },
+      },
     });
     expect(warnings).toEqual([
       expect.stringContaining('S/Kinesis (AWS::ApiGatewayV2::Integration): Kinesis-PutRecord integrations are not run locally'),
