@@ -42,7 +42,6 @@ function assembly(): string {
 const local = restartableRuntime({
   assembly,
   ownsAssembly: true,
-  options: { logEvents: true },
   clients: ({ url }) => {
     const config = { ...sdkConfig(url), maxAttempts: 1 };
     return { lambda: new LambdaClient(config), sqs: new SQSClient(config) };
