@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAssembly } from '../../inspect/assembly.js';
 import { type PauseTarget, pauseTargets, selectPauseTargets } from '../../inspect/consumers.js';
-import { assemblyOf } from '../local/assembly.js';
+import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
 
 const fn = (environment: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
   Type: 'AWS::Lambda::Function',
@@ -20,44 +20,47 @@ const mapping = (queueId: string, functionRef: Record<string, unknown>, extra: R
  * (never a consumer) and a mapping the template disables.
  */
 function app() {
-  const dir = assemblyOf(
-    {
-      FulfilmentStateMachine1A2B3C4D: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: '{}' } },
-      FulfilmentStarterQueue5E6F7A8B: queue,
-      FulfilmentStarterHandler9C0D1E2F: fn({ STATE_MACHINE_ARN: { Ref: 'FulfilmentStateMachine1A2B3C4D' } }),
-      StarterMapping: mapping('FulfilmentStarterQueue5E6F7A8B', { Ref: 'FulfilmentStarterHandler9C0D1E2F' }),
-      Nightly: {
-        Type: 'AWS::Scheduler::Schedule',
-        Properties: {
-          ScheduleExpression: 'rate(1 day)',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          Target: { Arn: { Ref: 'FulfilmentStateMachine1A2B3C4D' }, RoleArn: 'arn:aws:iam::000000000000:role/r' },
+  const dir = writeAssembly(tempAssemblyDir(), {
+    Shop: {
+      template: {
+        Resources: {
+          FulfilmentStateMachine1A2B3C4D: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: '{}' } },
+          FulfilmentStarterQueue5E6F7A8B: queue,
+          FulfilmentStarterHandler9C0D1E2F: fn({ STATE_MACHINE_ARN: { Ref: 'FulfilmentStateMachine1A2B3C4D' } }),
+          StarterMapping: mapping('FulfilmentStarterQueue5E6F7A8B', { Ref: 'FulfilmentStarterHandler9C0D1E2F' }),
+          Nightly: {
+            Type: 'AWS::Scheduler::Schedule',
+            Properties: {
+              ScheduleExpression: 'rate(1 day)',
+              FlexibleTimeWindow: { Mode: 'OFF' },
+              Target: { Arn: { Ref: 'FulfilmentStateMachine1A2B3C4D' }, RoleArn: 'arn:aws:iam::000000000000:role/r' },
+            },
+          },
+          Saga: fn({}, { DurableConfig: { ExecutionTimeout: 900 } }),
+          SagaVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Saga' } } },
+          SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: 'x', Name: 'live' } },
+          SagaStarterQueue: queue,
+          SagaStarter: fn({ DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } }),
+          SagaStarterMapping: mapping('SagaStarterQueue', { Ref: 'SagaStarter' }),
+          Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'shop-inbox' } },
+          Billing: fn({ FLOW_CONTROL: JSON.stringify({ flow: 'billing' }) }, { FunctionName: 'shop-billing' }),
+          BillingMapping: mapping('Inbox', { Ref: 'Billing' }),
+          Sweeper: fn(),
+          SweepRule: {
+            Type: 'AWS::Events::Rule',
+            Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Id: 's', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] } }] },
+          },
+          Audit: fn(),
+          AuditRule: {
+            Type: 'AWS::Events::Rule',
+            Properties: { EventPattern: { source: ['shop'] }, Targets: [{ Id: 'a', Arn: { 'Fn::GetAtt': ['Audit', 'Arn'] } }] },
+          },
+          Spare: queue,
+          SpareMapping: mapping('Spare', { Ref: 'Audit' }, { Enabled: false }),
         },
       },
-      Saga: fn({}, { DurableConfig: { ExecutionTimeout: 900 } }),
-      SagaVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Saga' } } },
-      SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: 'x', Name: 'live' } },
-      SagaStarterQueue: queue,
-      SagaStarter: fn({ DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } }),
-      SagaStarterMapping: mapping('SagaStarterQueue', { Ref: 'SagaStarter' }),
-      Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'shop-inbox' } },
-      Billing: fn({ FLOW_CONTROL: JSON.stringify({ flow: 'billing' }) }, { FunctionName: 'shop-billing' }),
-      BillingMapping: mapping('Inbox', { Ref: 'Billing' }),
-      Sweeper: fn(),
-      SweepRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Id: 's', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] } }] },
-      },
-      Audit: fn(),
-      AuditRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: { EventPattern: { source: ['shop'] }, Targets: [{ Id: 'a', Arn: { 'Fn::GetAtt': ['Audit', 'Arn'] } }] },
-      },
-      Spare: queue,
-      SpareMapping: mapping('Spare', { Ref: 'Audit' }, { Enabled: false }),
     },
-    'Shop',
-  );
+  });
   return pauseTargets(readAssembly(dir));
 }
 
@@ -123,23 +126,26 @@ describe('selectPauseTargets', () => {
    * `Shop/RecordOrder/Handler`, ...), and a construct holding two consumers of its own.
    */
   function consumersApp() {
-    const dir = assemblyOf(
-      {
-        RecordOrderQueue32D08339: queue,
-        RecordOrderDeadLetterQueue662AFDF1: queue,
-        RecordOrderHandler56290BC6: fn(),
-        RecordOrderHandlerSqsEventSourceShopRecordOrderQueue0A1B2C3D: mapping('RecordOrderQueue32D08339', {
-          Ref: 'RecordOrderHandler56290BC6',
-        }),
-        ReportsDailyQueue11111111: queue,
-        ReportsDailyHandler22222222: fn(),
-        ReportsDailyMapping: mapping('ReportsDailyQueue11111111', { Ref: 'ReportsDailyHandler22222222' }),
-        ReportsWeeklyQueue33333333: queue,
-        ReportsWeeklyHandler44444444: fn(),
-        ReportsWeeklyMapping: mapping('ReportsWeeklyQueue33333333', { Ref: 'ReportsWeeklyHandler44444444' }),
+    const dir = writeAssembly(tempAssemblyDir(), {
+      Shop: {
+        template: {
+          Resources: {
+            RecordOrderQueue32D08339: queue,
+            RecordOrderDeadLetterQueue662AFDF1: queue,
+            RecordOrderHandler56290BC6: fn(),
+            RecordOrderHandlerSqsEventSourceShopRecordOrderQueue0A1B2C3D: mapping('RecordOrderQueue32D08339', {
+              Ref: 'RecordOrderHandler56290BC6',
+            }),
+            ReportsDailyQueue11111111: queue,
+            ReportsDailyHandler22222222: fn(),
+            ReportsDailyMapping: mapping('ReportsDailyQueue11111111', { Ref: 'ReportsDailyHandler22222222' }),
+            ReportsWeeklyQueue33333333: queue,
+            ReportsWeeklyHandler44444444: fn(),
+            ReportsWeeklyMapping: mapping('ReportsWeeklyQueue33333333', { Ref: 'ReportsWeeklyHandler44444444' }),
+          },
+        },
       },
-      'Shop',
-    );
+    });
     return pauseTargets(readAssembly(dir));
   }
 

@@ -6,7 +6,6 @@ import { type PausesPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clien
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { eventSourceMapping } from '../template-resources.js';
 
 /** A queue its function drains: what the console's Pause stops. */
 function writeApp(dir: string): string {
@@ -24,7 +23,10 @@ function writeApp(dir: string): string {
               Code: { ZipFile: 'exports.handler = async () => {};' },
             },
           },
-          InboxMapping: eventSourceMapping('Inbox', 'Consumer'),
+          InboxMapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
+          },
         },
       },
     },
