@@ -8,7 +8,8 @@ import { readAssembly } from '../../inspect/assembly.js';
 import type { DeadLetterQueue } from '../../inspect/dead-letters.js';
 import { candidateExecutionNames } from '../../inspect/execution-names.js';
 import { type Flow, flowDefinitions, selectFlows } from '../../inspect/flows.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assemblyOf, tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { orderPlacedTrigger } from '../local/order-placed-trigger.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 /** A function as CDK names it from the construct path `Shop/OrderSaga/Steps/Function/Resource`. */
@@ -173,16 +174,13 @@ describe('selectFlows by construct path metadata', () => {
       Properties: {},
       ...(withPaths ? { Metadata: { 'aws:cdk:path': constructPath } } : {}),
     });
-    const dir = writeAssembly(tempAssemblyDir(), {
-      Shop: {
-        template: {
-          Resources: {
-            OrderSagaWorkflowStateMachine9C0D1E2F: machine('Shop/OrderSaga/Workflow/StateMachine/Resource'),
-            OrdersAuditStateMachine3A4B5C6D: machine('Shop/OrdersAudit/StateMachine/Resource'),
-          },
-        },
+    const dir = assemblyOf(
+      {
+        OrderSagaWorkflowStateMachine9C0D1E2F: machine('Shop/OrderSaga/Workflow/StateMachine/Resource'),
+        OrdersAuditStateMachine3A4B5C6D: machine('Shop/OrdersAudit/StateMachine/Resource'),
       },
-    });
+      'Shop',
+    );
     return flowDefinitions(readAssembly(dir)).map((definition) => ({
       ...definition,
       name: `Shop-${definition.logicalId}`,
@@ -208,42 +206,17 @@ describe('selectFlows by construct path metadata', () => {
 
 describe('candidateExecutionNames', () => {
   it("names a durable flow's executions about an id as its starter names them, as a workflow's", () => {
-    const registry = {
-      title: 'OrderPlaced',
-      type: 'object',
-      properties: {
-        'detail-type': { type: 'string', enum: ['OrderPlaced'] },
-        source: { type: 'string', enum: ['shop'] },
-        detail: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+    const dir = assemblyOf(
+      {
+        Saga: { Type: 'AWS::Lambda::Function', Properties: { DurableConfig: { ExecutionTimeout: 900 } } },
+        SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: '1', Name: 'live' } },
+        ...orderPlacedTrigger('Saga', {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
+        }),
       },
-    };
-    const dir = writeAssembly(tempAssemblyDir(), {
-      Shop: {
-        template: {
-          Resources: {
-            Schema: { Type: 'AWS::EventSchemas::Schema', Properties: { Type: 'JSONSchemaDraft4', Content: JSON.stringify(registry) } },
-            Saga: { Type: 'AWS::Lambda::Function', Properties: { DurableConfig: { ExecutionTimeout: 900 } } },
-            SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, FunctionVersion: '1', Name: 'live' } },
-            SagaStarter: {
-              Type: 'AWS::Lambda::Function',
-              Properties: { Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
-            },
-            SagaStarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
-            SagaStarterMapping: {
-              Type: 'AWS::Lambda::EventSourceMapping',
-              Properties: { EventSourceArn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] }, FunctionName: { Ref: 'SagaStarter' } },
-            },
-            SagaTrigger: {
-              Type: 'AWS::Events::Rule',
-              Properties: {
-                EventPattern: { 'detail-type': ['OrderPlaced'] },
-                Targets: [{ Id: 'q', Arn: { 'Fn::GetAtt': ['SagaStarterQueue', 'Arn'] } }],
-              },
-            },
-          },
-        },
-      },
-    });
+      'Shop',
+    );
     const name = executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, 'OrderPlaced#orderId="O-1"');
     expect(candidateExecutionNames(readAssembly(dir), 'O-1')).toEqual([
       { name, detailType: 'OrderPlaced', field: 'orderId', flows: ['SagaAlias'] },

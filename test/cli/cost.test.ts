@@ -12,7 +12,7 @@ import { EventHub } from '../../lib/constructs/event-hub.js';
 import { QueueConsumer } from '../../lib/constructs/queue-consumer.js';
 import { sharedSwitchyardTemplate, testStack } from '../helpers/synth.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
-import { arnOf, eventRule } from '../local/template-resources.js';
+import { arnOf, eventRule, eventSourceMapping } from '../local/template-resources.js';
 import { runCli } from './run-cli.js';
 
 const PRICES: PriceTable = {
@@ -232,10 +232,7 @@ describe('the usage the cost model derives from the template', () => {
             Environment: { Variables: { SWITCHYARD_MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
           },
         },
-        Mapping: {
-          Type: 'AWS::Lambda::EventSourceMapping',
-          Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Extract' } },
-        },
+        Mapping: eventSourceMapping('Queue', 'Extract'),
         Rule: hubRule('InvoiceReceived', arnOf('Queue')),
         Label: {
           Type: 'AWS::StepFunctions::StateMachine',

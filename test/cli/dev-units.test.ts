@@ -329,14 +329,9 @@ describe('TypeCheck', () => {
     return root;
   }
 
-  async function until(lines: readonly string[], wanted: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (!lines.includes(wanted) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(lines).toContain(wanted);
-  }
-
-  it("reports the app's type errors once, with file and line, and says when they are gone", async () => {
-    const root = typedApp({ 'price.ts': "export const price: number = 'ten';\n" });
+  /** A check of `typedApp(files)` whose lines go to `lines`, given to `run` and closed after it. */
+  async function checking(files: Record<string, string>, run: (check: TypeCheck, lines: string[], root: string) => Promise<void>) {
+    const root = typedApp(files);
     const lines: string[] = [];
     const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
       out: (l) => lines.push(l),
@@ -344,8 +339,25 @@ describe('TypeCheck', () => {
     });
     if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
     try {
+      await run(check, lines, root);
+    } finally {
+      check.close();
+    }
+  }
+
+  /** What a check prints over the app's one type error. */
+  const ONE_ERROR = 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)';
+
+  async function until(lines: readonly string[], wanted: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!lines.includes(wanted) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines).toContain(wanted);
+  }
+
+  it("reports the app's type errors once, with file and line, and says when they are gone", async () => {
+    await checking({ 'price.ts': "export const price: number = 'ten';\n" }, async (check, lines, root) => {
       check.request();
-      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      await until(lines, ONE_ERROR);
       expect(lines).toContain("  price.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
       // The same errors after another change are not printed again.
       check.request();
@@ -359,57 +371,40 @@ describe('TypeCheck', () => {
       // Each check's tsc asked to run at background priority, so that it never slows the runtime.
       expect(priorities.length).toBeGreaterThanOrEqual(2);
       expect(priorities.every(([pid, priority]) => pid !== undefined && pid > 0 && priority === 10)).toBe(true);
-    } finally {
-      check.close();
-    }
+    });
   }, 120_000);
 
   it("prints an error's whole message chain under it, where what is wrong is said last", async () => {
-    const root = typedApp({
-      'consumer.ts': `type Options = { consumer: { idempotency: string[]; name: string } };
+    await checking(
+      {
+        'consumer.ts': `type Options = { consumer: { idempotency: string[]; name: string } };
 const value = { consumer: { name: 'x' } };
 export const options: Options = value;
 `,
-    });
-    const lines: string[] = [];
-    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
-      out: (l) => lines.push(l),
-      err: (l) => lines.push(l),
-    });
-    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
-    try {
-      check.request();
-      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
-      const at = lines.indexOf('types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
-      expect(lines.slice(at + 1)).toEqual([
-        "  consumer.ts(3,14): error TS2322: Type '{ consumer: { name: string; }; }' is not assignable to type 'Options'.",
-        "    Types of property 'consumer' are incompatible.",
-        "      Property 'idempotency' is missing in type '{ name: string; }' but required in type '{ idempotency: string[]; name: string; }'.",
-      ]);
-    } finally {
-      check.close();
-    }
+      },
+      async (check, lines) => {
+        check.request();
+        await until(lines, ONE_ERROR);
+        const at = lines.indexOf(ONE_ERROR);
+        expect(lines.slice(at + 1)).toEqual([
+          "  consumer.ts(3,14): error TS2322: Type '{ consumer: { name: string; }; }' is not assignable to type 'Options'.",
+          "    Types of property 'consumer' are incompatible.",
+          "      Property 'idempotency' is missing in type '{ name: string; }' but required in type '{ idempotency: string[]; name: string; }'.",
+        ]);
+      },
+    );
   }, 120_000);
 
   it('stops a check for a change and checks the changed code once it is applied', async () => {
-    const root = typedApp({ 'price.ts': 'export const price: number = 10;\n' });
-    const lines: string[] = [];
-    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
-      out: (l) => lines.push(l),
-      err: (l) => lines.push(l),
-    });
-    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
-    try {
+    await checking({ 'price.ts': 'export const price: number = 10;\n' }, async (check, lines, root) => {
       check.request();
       // A change arrives while the check runs: it is stopped, the change applied, and the check asked again at once.
       check.interrupt();
       writeFileSync(path.join(root, 'price.ts'), "export const price: number = 'ten';\n");
       check.request();
-      await until(lines, 'types: 1 error (the code runs regardless: switchyard dev reports types, never blocks on them)');
+      await until(lines, ONE_ERROR);
       expect(lines).toContain("  price.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
-    } finally {
-      check.close();
-    }
+    });
   }, 120_000);
 
   it('says why there is no check: no tsconfig.json, or no typescript the app can import', () => {

@@ -5,9 +5,10 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelCallsPage, PausesPage } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assemblyOf } from '../local/assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { forkApp, WRITER_MODELS } from '../local/lambda/durable/fork-fixture.js';
+import { eventSourceMapping } from '../local/template-resources.js';
 import { boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
 
 /**
@@ -138,34 +139,25 @@ describe.skipIf(!hasChromium && !inCi)("the console's rerun from here of a durab
 
 /** A queue (one receive and a message is dead-lettered: a receive while paused would show) and the function that consumes it. */
 function consumerApp(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Inbox: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'console-inbox',
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['InboxDlq', 'Arn'] }, maxReceiveCount: 1 },
-            },
-          },
-          InboxDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'console-inbox-dlq' } },
-          Consumer: {
-            Type: 'AWS::Lambda::Function',
-            Properties: {
-              FunctionName: 'console-consumer',
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-              Code: { ZipFile: 'exports.handler = async () => {};' },
-            },
-          },
-          InboxMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, BatchSize: 10 },
-          },
-        },
+  return assemblyOf({
+    Inbox: {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: 'console-inbox',
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['InboxDlq', 'Arn'] }, maxReceiveCount: 1 },
       },
     },
+    InboxDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'console-inbox-dlq' } },
+    Consumer: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        FunctionName: 'console-consumer',
+        Handler: 'index.handler',
+        Runtime: 'nodejs24.x',
+        Code: { ZipFile: 'exports.handler = async () => {};' },
+      },
+    },
+    InboxMapping: eventSourceMapping('Inbox', 'Consumer', { BatchSize: 10 }),
   });
 }
 

@@ -4,7 +4,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
 import { credentials, region, tempDataDir } from '../local/helpers.js';
-import { inlineFunction } from '../local/template-resources.js';
+import { eventSourceMapping, inlineFunction } from '../local/template-resources.js';
 import { boxOf } from './drawn.js';
 
 /** Names the records whose body starts with `fail` as failed, and takes the rest. */
@@ -31,15 +31,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", 
           },
         },
         Consumer: inlineFunction(handlerSource, { FunctionName: 'order-consumer' }),
-        Mapping: {
-          Type: 'AWS::Lambda::EventSourceMapping',
-          Properties: {
-            FunctionName: { Ref: 'Consumer' },
-            EventSourceArn: { 'Fn::GetAtt': ['Orders', 'Arn'] },
-            BatchSize: 1,
-            FunctionResponseTypes: ['ReportBatchItemFailures'],
-          },
-        },
+        Mapping: eventSourceMapping('Orders', 'Consumer', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
       });
       runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
       return runtime;

@@ -34,6 +34,12 @@ export class Random {
     return item;
   }
 
+  /** One to `max` items drawn from `items` (the same may come twice). */
+  some<T>(items: readonly T[], max = 2): T[] {
+    const count = 1 + Math.floor(this.next() * max);
+    return Array.from({ length: count }, () => this.pick(items));
+  }
+
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {

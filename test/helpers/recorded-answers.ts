@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 
 /**
@@ -270,4 +271,39 @@ export class KnownDifferences {
   gone(): KnownDifference[] {
     return this.list.filter((k) => this.#ran.has(k.test) && !this.#met.has(k));
   }
+}
+
+/** An HTTP answer as it came, before the SDK read it: what botocore's report of it is made from. */
+export interface RawAnswer {
+  readonly status: number;
+  /** By lower-case name. */
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** An AWS SDK client whose middleware a replay may add to (any service's). */
+interface MiddlewareClient {
+  readonly middlewareStack: { add(middleware: never, options: { step: 'deserialize'; priority: 'low'; name: string }): void };
+}
+
+/**
+ * Keeps the last HTTP answer `client` got, read inside its deserializer (before the SDK turns
+ * it into output or an exception) and put back for it: the returned function gives it.
+ */
+export function keepRawAnswers(client: MiddlewareClient): () => RawAnswer | undefined {
+  let raw: RawAnswer | undefined;
+  const keep =
+    (next: (args: unknown) => Promise<{ response: unknown }>) =>
+    async (args: unknown): Promise<{ response: unknown }> => {
+      const out = await next(args);
+      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of response.body) chunks.push(chunk);
+      const body = Buffer.concat(chunks);
+      response.body = Readable.from([body]);
+      raw = { status: response.statusCode, headers: response.headers, body: body.toString('utf8') };
+      return out;
+    };
+  client.middlewareStack.add(keep as never, { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' });
+  return () => raw;
 }

@@ -17,12 +17,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compilePattern } from '../../local/events/pattern.js';
 import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../../local/json-depth.js';
-import { LocalRuntime } from '../../local/runtime.js';
 import { consumerFixture } from './consumer-fixture.js';
-import { credentials, executionEnded, region, tempDataDir } from './helpers.js';
+import { executionEnded } from './helpers.js';
+import { restartableRuntime, sdkConfig } from './restartable-runtime.js';
 
 /** `{"a":{"a":...leaf...}}`: `levels` objects around the leaf. */
 const nested = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
@@ -30,30 +30,28 @@ const role = 'arn:aws:iam::000000000000:role/local';
 const event = (detail: string) =>
   `{"id":"1","account":"000000000000","source":"deep.test","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"d","detail":${detail}}`;
 
-let runtime: LocalRuntime;
-let events: EventBridgeClient;
-let sfn: SFNClient;
-let sqs: SQSClient;
-let sns: SNSClient;
+const local = restartableRuntime({
+  assembly: () => consumerFixture(),
+  clients: ({ url }) => {
+    const config = { ...sdkConfig(url), maxAttempts: 1 };
+    return {
+      events: new EventBridgeClient(config),
+      sfn: new SFNClient({ ...config, disableHostPrefix: true }),
+      sqs: new SQSClient(config),
+      sns: new SNSClient(config),
+    };
+  },
+});
 let standard: string;
 let express: string;
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
-  const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
-  events = new EventBridgeClient(config);
-  sfn = new SFNClient({ ...config, disableHostPrefix: true });
-  sqs = new SQSClient(config);
-  sns = new SNSClient(config);
   const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
-  standard = (await sfn.send(new CreateStateMachineCommand({ name: 'deep-standard', roleArn: role, definition }))).stateMachineArn ?? '';
+  standard =
+    (await local.sfn.send(new CreateStateMachineCommand({ name: 'deep-standard', roleArn: role, definition }))).stateMachineArn ?? '';
   express =
-    (await sfn.send(new CreateStateMachineCommand({ name: 'deep-express', roleArn: role, definition, type: 'EXPRESS' }))).stateMachineArn ??
-    '';
-});
-
-afterAll(async () => {
-  await runtime?.stop();
+    (await local.sfn.send(new CreateStateMachineCommand({ name: 'deep-express', roleArn: role, definition, type: 'EXPRESS' })))
+      .stateMachineArn ?? '';
 });
 
 describe('jsonDepth', () => {
@@ -68,10 +66,10 @@ describe('jsonDepth', () => {
 
 describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
   it('is accepted at the limit as a PutEvents Detail and delivered to a rule target', async () => {
-    await events.send(new CreateEventBusCommand({ Name: 'deep' }));
-    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'deep-target' }));
-    await events.send(new PutRuleCommand({ Name: 'deep', EventBusName: 'deep', EventPattern: '{"source":["deep.test"]}' }));
-    await events.send(
+    await local.events.send(new CreateEventBusCommand({ Name: 'deep' }));
+    const { QueueUrl = '' } = await local.sqs.send(new CreateQueueCommand({ QueueName: 'deep-target' }));
+    await local.events.send(new PutRuleCommand({ Name: 'deep', EventBusName: 'deep', EventPattern: '{"source":["deep.test"]}' }));
+    await local.events.send(
       new PutTargetsCommand({
         Rule: 'deep',
         EventBusName: 'deep',
@@ -80,16 +78,16 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
     );
     // The event envelope adds one level around Detail.
     const detail = nested(MAX_JSON_DEPTH - 1);
-    const put = await events.send(
+    const put = await local.events.send(
       new PutEventsCommand({ Entries: [{ EventBusName: 'deep', Source: 'deep.test', DetailType: 'd', Detail: detail }] }),
     );
     expect(put.FailedEntryCount).toBe(0);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
+    const { Messages = [] } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
     expect(JSON.parse(Messages[0]?.Body ?? '{}').detail).toStrictEqual(JSON.parse(detail));
   });
 
   it('fails the PutEvents entry if Detail nests deeper, with MalformedDetail, never a 500', async () => {
-    const put = await events.send(
+    const put = await local.events.send(
       new PutEventsCommand({ Entries: [{ EventBusName: 'deep', Source: 'deep.test', DetailType: 'd', Detail: nested(5000) }] }),
     );
     expect(put.Entries).toStrictEqual([{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }]);
@@ -99,12 +97,12 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
     // EventPattern is at most 4,096 characters (the API model), so ~680 levels is as deep as a request can nest.
     const deep = nested(600, '{"b":["x"]}');
     const matching = event(nested(600, '{"b":"x"}').slice('{"a":'.length, -1));
-    const result = await events.send(
+    const result = await local.events.send(
       new TestEventPatternCommand({ EventPattern: `{"detail":${deep.slice('{"a":'.length, -1)}}`, Event: matching }),
     );
     expect(result.Result).toBe(true);
     await expect(
-      events.send(new TestEventPatternCommand({ EventPattern: nested(5000, '["x"]'), Event: event('{}') })),
+      local.events.send(new TestEventPatternCommand({ EventPattern: nested(5000, '["x"]'), Event: event('{}') })),
     ).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringMatching(/at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096$/),
@@ -127,7 +125,7 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
 
   it('fails TestEventPattern if the Event nests deeper, with the ValidationException AWS gives any invalid Event', async () => {
     await expect(
-      events.send(new TestEventPatternCommand({ EventPattern: '{"source":["deep.test"]}', Event: event(nested(5000)) })),
+      local.events.send(new TestEventPatternCommand({ EventPattern: '{"source":["deep.test"]}', Event: event(nested(5000)) })),
     ).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'Parameter Event is not valid.',
@@ -136,11 +134,11 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
 
   it('runs an execution whose input is at the limit, through to its history', async () => {
     const input = nested(MAX_JSON_DEPTH);
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }));
-    const ended = await executionEnded(sfn, executionArn ?? '');
+    const { executionArn } = await local.sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }));
+    const ended = await executionEnded(local.sfn, executionArn ?? '');
     expect(ended.status).toBe('SUCCEEDED');
     expect(ended.output).toBe(input);
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const history = await local.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(history.events?.at(-1)?.type).toBe('ExecutionSucceeded');
   });
 
@@ -152,16 +150,16 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
         name: 'InvalidExecutionInput',
         message: `Invalid State Machine Execution Input: 'nested more than ${MAX_JSON_DEPTH} levels deep'`,
       };
-      await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }))).rejects.toMatchObject(expected);
-      await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express, input }))).rejects.toMatchObject(expected);
+      await expect(local.sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }))).rejects.toMatchObject(expected);
+      await expect(local.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express, input }))).rejects.toMatchObject(expected);
       await expect(
-        sfn.send(new TestStateCommand({ definition: '{"Type":"Pass","End":true}', roleArn: role, input })),
+        local.sfn.send(new TestStateCommand({ definition: '{"Type":"Pass","End":true}', roleArn: role, input })),
       ).rejects.toMatchObject(expected);
     },
   );
 
   it('fails SendTaskSuccess if the output nests deeper, with InvalidOutput, before the token is looked at', async () => {
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'unknown', output: nested(5000) }))).rejects.toMatchObject({
+    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: 'unknown', output: nested(5000) }))).rejects.toMatchObject({
       name: 'InvalidOutput',
       message: `Invalid Output: 'nested more than ${MAX_JSON_DEPTH} levels deep'`,
     });
@@ -169,17 +167,17 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
 
   it('fails CreateStateMachine if the definition nests deeper, with InvalidDefinition', async () => {
     const definition = `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"Parameters":${nested(5000)}}}}`;
-    await expect(sfn.send(new CreateStateMachineCommand({ name: 'too-deep', roleArn: role, definition }))).rejects.toMatchObject({
+    await expect(local.sfn.send(new CreateStateMachineCommand({ name: 'too-deep', roleArn: role, definition }))).rejects.toMatchObject({
       name: 'InvalidDefinition',
       message: expect.stringContaining(`nested more than ${MAX_JSON_DEPTH} levels deep`),
     });
   });
 
   it('fails Subscribe if a MessageBody filter policy nests deeper than 150 keys, as too complex', async () => {
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'deep' }));
+    const { TopicArn } = await local.sns.send(new CreateTopicCommand({ Name: 'deep' }));
     for (const levels of [152, 5000]) {
       await expect(
-        sns.send(
+        local.sns.send(
           new SubscribeCommand({
             TopicArn,
             Protocol: 'sqs',
@@ -195,7 +193,7 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
   });
 
   it('fails a JSON request whose body nests deeper, with SerializationException', async () => {
-    const answer = await fetch(runtime.url, {
+    const answer = await fetch(local.runtime.url, {
       method: 'POST',
       headers: { 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'application/x-amz-json-1.1' },
       body: `{"Entries":[${nested(5000)}]}`,
@@ -210,10 +208,12 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
   it.each(['RequestResponse', 'Event'])(
     'fails a %s Invoke if the payload nests deeper, with the InvalidRequestContentException Lambda answers any JSON it cannot parse',
     async (invocationType) => {
-      const functions = (await (await fetch(`${runtime.url}/2015-03-31/functions`)).json()) as { Functions: { FunctionName: string }[] };
+      const functions = (await (await fetch(`${local.runtime.url}/2015-03-31/functions`)).json()) as {
+        Functions: { FunctionName: string }[];
+      };
       const name = functions.Functions[0]?.FunctionName ?? '';
       const invoke = (payload: string) =>
-        fetch(`${runtime.url}/2015-03-31/functions/${name}/invocations`, {
+        fetch(`${local.runtime.url}/2015-03-31/functions/${name}/invocations`, {
           method: 'POST',
           headers: { 'x-amz-invocation-type': invocationType },
           body: payload,
@@ -245,14 +245,14 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
       'ValidationException',
     ],
   ])('fails a %s request whose tool schema nests deeper, as Bedrock fails a body it cannot parse', async (_, path, body, code) => {
-    const answer = await fetch(`${runtime.url}/model/${path}`, { method: 'POST', body });
+    const answer = await fetch(`${local.runtime.url}/model/${path}`, { method: 'POST', body });
     expect(answer.status).toBe(400);
     expect(answer.headers.get('x-amzn-errortype')).toBe(code);
   });
 
   it('fails a CreateSchedule request that nests deeper, with SerializationException', async () => {
     const body = `{"ScheduleExpression":"rate(1 day)","FlexibleTimeWindow":{"Mode":"OFF"},"Target":{"Arn":"arn:aws:sqs:us-east-1:000000000000:deep-target","RoleArn":"${role}","Input":"{}"},"Description":"x","Unknown":${nested(MAX_JSON_DEPTH + 1)}}`;
-    const answer = await fetch(`${runtime.url}/schedules/deep`, { method: 'POST', body });
+    const answer = await fetch(`${local.runtime.url}/schedules/deep`, { method: 'POST', body });
     expect(answer.status).toBe(400);
     expect(answer.headers.get('x-amzn-errortype')).toBe('SerializationException');
   });

@@ -75,3 +75,17 @@ export async function receiveBodies(sqs: SQSClient, queueUrl: string, expected: 
   );
   return bodies;
 }
+
+/**
+ * What `promise` is rejected with, which must be a `type` (an error class): a promise that
+ * resolves, or rejects with anything else, fails the test saying so.
+ */
+export async function rejectionOf<E>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw new Error(`expected a ${type.name}, the call failed with ${String(error)}`, { cause: error });
+  }
+  throw new Error(`expected a ${type.name}, the call succeeded`);
+}

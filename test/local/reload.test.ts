@@ -8,7 +8,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
-import { eventRule, stateMachine } from './template-resources.js';
+import { eventRule, eventSourceMapping, stateMachine } from './template-resources.js';
 
 /** This suite's own port (4700-4719 are switchyard dev's tests'). */
 const PORT = 4701;
@@ -53,15 +53,7 @@ function writeVersion(version: 1 | 2): string {
               Runtime: 'nodejs24.x',
             },
           },
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] },
-              FunctionName: { Ref: 'Fn' },
-              BatchSize: 1,
-              Enabled: version === 2,
-            },
-          },
+          Mapping: eventSourceMapping('Inbox', 'Fn', { BatchSize: 1, Enabled: version === 2 }),
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'reload-bus' } },
           Rule: eventRule({
             bus: 'Bus',

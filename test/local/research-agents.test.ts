@@ -54,8 +54,8 @@ function requested(requestId: string, extra: Record<string, unknown> = {}) {
   });
 }
 
-/** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>` (` xN` if called N times), sorted. */
-async function ledger(requestId: string): Promise<string[]> {
+/** The request's model calls in the ledger (read consistently), unmarshalled. */
+async function ledgerItems(requestId: string) {
   const { Items = [] } = await dynamodb.send(
     new QueryCommand({
       TableName: await tableNamed('ResearchAgentsLedger'),
@@ -64,23 +64,20 @@ async function ledger(requestId: string): Promise<string[]> {
       ConsistentRead: true,
     }),
   );
-  return Items.map((item) => unmarshall(item))
+  return Items.map((item) => unmarshall(item));
+}
+
+/** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>` (` xN` if called N times), sorted. */
+async function ledger(requestId: string): Promise<string[]> {
+  return (await ledgerItems(requestId))
     .map((item) => `${item.call} ${item.model} ${item.outcome}${item.calls === 1 ? '' : ` x${item.calls}`}`)
     .sort();
 }
 
 /** The tokens the models reported for the request's calls, by model. */
 async function ledgerTokens(requestId: string): Promise<{ Fast: number; Large: number }> {
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
-      TableName: await tableNamed('ResearchAgentsLedger'),
-      KeyConditionExpression: 'requestId = :r',
-      ExpressionAttributeValues: { ':r': { S: requestId } },
-      ConsistentRead: true,
-    }),
-  );
   const used = { Fast: 0, Large: 0 };
-  for (const item of Items.map((i) => unmarshall(i))) used[item.model as 'Fast' | 'Large'] += item.tokens;
+  for (const item of await ledgerItems(requestId)) used[item.model as 'Fast' | 'Large'] += item.tokens;
   return used;
 }
 

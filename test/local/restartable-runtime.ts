@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
@@ -23,11 +24,18 @@ export function sdkConfig(url: string) {
 /**
  * One runtime for a suite: started before its tests on the assembly `assembly()` writes and a
  * fresh data folder, with the clients `clients` makes of it; stopped (its clients
- * destroyed first) after them; `restart` stops and starts it again on the same folder. The
- * runtime and clients are read from the returned object, which follows each restart.
+ * destroyed first) after them, and its data folder removed (the assembly's too if
+ * `ownsAssembly`); `restart` stops and starts it again on the same folder. The runtime and
+ * clients are read from the returned object, which follows each restart.
  */
 export function restartableRuntime<C extends Clients>(setup: {
   readonly assembly: () => string | Promise<string>;
+  /**
+   * `assembly` writes a folder of the suite's own (tempAssemblyDir, assemblyOf), removed after
+   * the suite; a fixture's assembly that other suites read too (consumerFixture) is not.
+   * @default false
+   */
+  readonly ownsAssembly?: boolean;
   /** The runtime's options beside the assembly, data folder and port (quiet logs by default). */
   readonly options?: Omit<Partial<RuntimeOptions>, 'cdkOut' | 'dataDir'>;
   /** Its clients, made of each runtime started (its URL, a role's credentials). */
@@ -55,7 +63,12 @@ export function restartableRuntime<C extends Clients>(setup: {
     folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
     await start();
   });
-  afterAll(stop);
+  afterAll(async () => {
+    await stop();
+    if (folders === undefined) return;
+    rmSync(folders.dataDir, { recursive: true, force: true });
+    if (setup.ownsAssembly) rmSync(folders.cdkOut, { recursive: true, force: true });
+  });
   const suite = {
     get runtime() {
       return running().runtime;

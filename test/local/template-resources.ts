@@ -71,11 +71,14 @@ export function assetFunction(name: string, asset: string, properties: Record<st
   };
 }
 
-/** An AWS::Lambda::EventSourceMapping: the function `fn` polls the queue `queue` (logical ids); `properties` adds others (BatchSize, ...). */
-export function sqsMapping(queue: string, fn: string, properties: Record<string, unknown> = {}): TemplateResource {
+/**
+ * An AWS::Lambda::EventSourceMapping: the function `fn` reads the source `source` (logical ids: a
+ * queue or a stream, by its Arn); `properties` adds others (BatchSize, StartingPosition, ...).
+ */
+export function eventSourceMapping(source: string, fn: string, properties: Record<string, unknown> = {}): TemplateResource {
   return {
     Type: 'AWS::Lambda::EventSourceMapping',
-    Properties: { EventSourceArn: arnOf(queue), FunctionName: { Ref: fn }, ...properties },
+    Properties: { EventSourceArn: arnOf(source), FunctionName: { Ref: fn }, ...properties },
   };
 }
 
@@ -118,6 +121,20 @@ export function httpRoute(routeKey: string, integration: string, properties: Rec
       RouteKey: routeKey,
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] },
       ...properties,
+    },
+  };
+}
+
+/** An AWS::ApiGatewayV2::Authorizer of the HTTP API `Api`: a JWT authorizer `name` of the bearer token in Authorization, from `issuer` for `audience`. */
+export function httpJwtAuthorizer(name: string, issuer: string, audience: readonly string[]): TemplateResource {
+  return {
+    Type: 'AWS::ApiGatewayV2::Authorizer',
+    Properties: {
+      ApiId: { Ref: 'Api' },
+      Name: name,
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: [...audience] },
     },
   };
 }
@@ -177,4 +194,24 @@ export function serviceRole(service: string, properties: Record<string, unknown>
       ...properties,
     },
   };
+}
+
+/**
+ * The queue policy that lets `service` (sns.amazonaws.com, events.amazonaws.com) send to the
+ * queue `queueArn` for `sourceArn` (a topic, a rule) alone, as SNS's and EventBridge's guides
+ * write it: its JSON, SetQueueAttributes' Policy.
+ */
+export function queueSendPolicy(service: string, queueArn: string | undefined, sourceArn: string | undefined): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } },
+      },
+    ],
+  });
 }

@@ -6,17 +6,7 @@ import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { startApp, type TestApp } from '../../testing/index.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
-
-/** The OrderPlaced contract as the app's registry publishes it: keyed on its one required string field, orderId. */
-const ORDER_PLACED_SCHEMA = {
-  title: 'OrderPlaced',
-  type: 'object',
-  properties: {
-    'detail-type': { type: 'string', enum: ['OrderPlaced'] },
-    source: { type: 'string', enum: ['shop'] },
-    detail: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
-  },
-};
+import { orderPlacedTrigger } from '../local/order-placed-trigger.js';
 
 /**
  * The name a workflow starter gives the execution about an order (contracts/identity.ts), as
@@ -52,12 +42,7 @@ function writerApp(): string {
               RoleArn: 'arn:aws:iam::000000000000:role/writer',
             },
           },
-          Schema: {
-            Type: 'AWS::EventSchemas::Schema',
-            Properties: { Type: 'JSONSchemaDraft4', Content: JSON.stringify(ORDER_PLACED_SCHEMA) },
-          },
-          StarterQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
-          Starter: {
+          ...orderPlacedTrigger('', {
             Type: 'AWS::Lambda::Function',
             Properties: {
               Handler: 'index.handler',
@@ -65,18 +50,7 @@ function writerApp(): string {
               Code: { ZipFile: 'exports.handler = async () => {};' },
               Environment: { Variables: { STATE_MACHINE_ARN: { Ref: 'Machine' } } },
             },
-          },
-          StarterMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { EventSourceArn: { 'Fn::GetAtt': ['StarterQueue', 'Arn'] }, FunctionName: { Ref: 'Starter' } },
-          },
-          Trigger: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              EventPattern: { 'detail-type': ['OrderPlaced'] },
-              Targets: [{ Id: 'starter', Arn: { 'Fn::GetAtt': ['StarterQueue', 'Arn'] } }],
-            },
-          },
+          }),
         },
       },
     },

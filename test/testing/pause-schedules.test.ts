@@ -1,43 +1,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../testing/index.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { assemblyOf } from '../local/assembly.js';
 
 /**
  * A hand-written app whose flows start on a clock: a Scheduler schedule starting a state
  * machine (the flow Report) and a scheduled rule invoking a function (Sweeper).
  */
 function clockApp(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Timed: {
-      template: {
-        Resources: {
-          ReportStateMachine: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: {
-              DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
-              RoleArn: 'arn:aws:iam::000000000000:role/timed',
-            },
-          },
-          ReportSchedule: {
-            Type: 'AWS::Scheduler::Schedule',
-            Properties: {
-              ScheduleExpression: 'rate(1 day)',
-              FlexibleTimeWindow: { Mode: 'OFF' },
-              Target: { Arn: { Ref: 'ReportStateMachine' }, RoleArn: 'arn:aws:iam::000000000000:role/timed' },
-            },
-          },
-          Sweeper: {
-            Type: 'AWS::Lambda::Function',
-            Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => ({});' } },
-          },
-          SweepRule: {
-            Type: 'AWS::Events::Rule',
-            Properties: { ScheduleExpression: 'rate(1 day)', Targets: [{ Id: 'sweep', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] } }] },
-          },
+  return assemblyOf(
+    {
+      ReportStateMachine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+          RoleArn: 'arn:aws:iam::000000000000:role/timed',
         },
       },
+      ReportSchedule: {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          ScheduleExpression: 'rate(1 day)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: { Ref: 'ReportStateMachine' }, RoleArn: 'arn:aws:iam::000000000000:role/timed' },
+        },
+      },
+      Sweeper: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => ({});' } },
+      },
+      SweepRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: { ScheduleExpression: 'rate(1 day)', Targets: [{ Id: 'sweep', Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] } }] },
+      },
     },
-  });
+    'Timed',
+  );
 }
 
 let app: TestApp;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { defineContract, Type } from '../../contracts/index.js';
 import { tableResource } from '../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
-import { assetFunction, eventRule, sqsMapping, sqsQueue, stateMachine } from '../local/template-resources.js';
+import { assetFunction, eventRule, eventSourceMapping, sqsQueue, stateMachine } from '../local/template-resources.js';
 
 /** The small app's order event: keyed on its order id, so its execution name follows from the detail. */
 export const OrderPlaced = defineContract({
@@ -86,7 +86,7 @@ export function consumerApp(): string {
           Inbox: sqsQueue('consumer-inbox', { VisibilityTimeout: 1, deadLetterQueue: 'Dlq', maxReceiveCount: 3 }),
           Rule: ordersRule('consumer-rule', 'inbox', 'Inbox'),
           Fn: assetFunction('consumer-fn', 'asset.consumer', { Timeout: 1 }),
-          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
+          Mapping: eventSourceMapping('Inbox', 'Fn', { BatchSize: 1 }),
         },
       },
     },
@@ -126,7 +126,7 @@ export const handler = async (event) => {
             Timeout: timeoutSeconds,
             Environment: { Variables: { SIGNALS: signals } },
           }),
-          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 1 }),
+          Mapping: eventSourceMapping('Inbox', 'Fn', { BatchSize: 1 }),
           Mailbox: sqsQueue('blocking-mailbox'),
           Receive: blockingTask('receive-task', 'Receive', {
             Type: 'Task',
@@ -170,7 +170,7 @@ export const handler = async (event) => {
         Resources: {
           Inbox: sqsQueue('window-inbox', { VisibilityTimeout: 120 }),
           Fn: assetFunction('window-fn', 'asset.window', { Timeout: 10, Environment: { Variables: { SIGNALS: signals } } }),
-          Mapping: sqsMapping('Inbox', 'Fn', { BatchSize: 10, MaximumBatchingWindowInSeconds: 60 }),
+          Mapping: eventSourceMapping('Inbox', 'Fn', { BatchSize: 10, MaximumBatchingWindowInSeconds: 60 }),
         },
       },
     },

@@ -4,7 +4,7 @@ import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
-import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
+import { httpIntegration, httpJwtAuthorizer, httpRoute, httpStage } from '../template-resources.js';
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = assemblyOf(resources, 'S');
@@ -106,16 +106,7 @@ describe('httpApiDefinitions', () => {
           AuthorizerResultTtlInSeconds: 60,
         },
       },
-      Jwt: {
-        Type: 'AWS::ApiGatewayV2::Authorizer',
-        Properties: {
-          ApiId: { Ref: 'Api' },
-          Name: 'jwt',
-          AuthorizerType: 'JWT',
-          IdentitySource: ['$request.header.Authorization'],
-          JwtConfiguration: { Issuer: 'http://localhost:8080/realms/shop', Audience: ['shop'] },
-        },
-      },
+      Jwt: httpJwtAuthorizer('jwt', 'http://localhost:8080/realms/shop', ['shop']),
       Route: httpRoute('POST /orders', 'Send', {
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: 'Jwt' },

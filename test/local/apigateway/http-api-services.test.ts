@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { arnOf, eventRule, httpIntegration, httpRoute, httpStage, inlineFunction, stateMachine } from '../template-resources.js';
+import {
+  arnOf,
+  eventRule,
+  httpIntegration,
+  httpJwtAuthorizer,
+  httpRoute,
+  httpStage,
+  inlineFunction,
+  stateMachine,
+} from '../template-resources.js';
 import { testIssuer } from './jwt-tokens.js';
 
 /** Answers with the request context it got, so the test sees what the authorizer handed on. */
@@ -111,16 +120,7 @@ beforeAll(async () => {
               IdentitySource: ['$request.header.Authorization'],
             },
           },
-          Jwt: {
-            Type: 'AWS::ApiGatewayV2::Authorizer',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              Name: 'jwt',
-              AuthorizerType: 'JWT',
-              IdentitySource: ['$request.header.Authorization'],
-              JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['shop'] },
-            },
-          },
+          Jwt: httpJwtAuthorizer('jwt', 'https://issuer.example.com', ['shop']),
           SendRoute: httpRoute('POST /orders', 'Send'),
           PutRoute: httpRoute('POST /events/{kind}', 'Put', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
           SyncRoute: httpRoute('POST /run', 'Sync'),

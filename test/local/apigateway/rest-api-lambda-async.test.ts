@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 
 /** Waits for the test's go on the `jobs-go` queue, then reports the job it was given on the `jobs-done` queue. */
@@ -61,35 +60,21 @@ function assembly(): string {
 }
 
 describe('RestApiService with an asynchronous Lambda custom integration', () => {
-  let runtime: LocalRuntime;
-  let sqs: SQSClient;
-  let cdkOut: string;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  });
-  afterAll(async () => {
-    sqs.destroy();
-    await runtime.stop();
-    for (const folder of [cdkOut, dataDir]) rmSync(folder, { recursive: true, force: true });
-  });
+  const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
 
   const jobsDone = async () =>
-    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.sqs.queueUrl('jobs-done'), MaxNumberOfMessages: 10 }))).Messages ?? [];
+    (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('jobs-done'), MaxNumberOfMessages: 10 })))
+      .Messages ?? [];
 
   it("answers before the function has run when the integration request's X-Amz-Invocation-Type is 'Event'", async () => {
-    const api = runtime.httpApiUrls.find((u) => u.kind === 'rest');
+    const api = local.runtime.httpApiUrls.find((u) => u.kind === 'rest');
     const response = await fetch(`${api?.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const answer = JSON.parse(await response.text());
     expect(response.status).toBe(202);
     expect(answer).toEqual({ jobId: expect.any(String) });
     // The function waits for the go, which it has not had: an answer now came before it ran to its end.
     expect(await jobsDone()).toEqual([]);
-    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl('jobs-go'), MessageBody: 'go' }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('jobs-go'), MessageBody: 'go' }));
     const done = await eventually(async () => {
       const messages = await jobsDone();
       return messages.length > 0 ? messages : undefined;

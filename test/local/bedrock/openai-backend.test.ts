@@ -5,6 +5,7 @@ import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeMod
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAnswer, chatRequest } from '../../../local/bedrock/openai.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { bodyServer } from '../../helpers/body-server.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
@@ -14,39 +15,33 @@ const LLAMA = 'meta.llama3-3-70b-instruct-v1:0';
 
 /** A tiny OpenAI-compatible server: answers a tool call when tools are offered, else a text; `fail` in the prompt gets a 500. */
 function fakeOpenAi(received: unknown[]): Server {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const request = JSON.parse(body);
-      received.push({ path: req.url, ...request });
-      if (JSON.stringify(request.messages).includes('fail')) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"model crashed"}}');
-        return;
-      }
-      if (request.stream) {
-        streamAnswer(res, request);
-        return;
-      }
-      const message =
-        request.tools && request.tool_choice !== 'auto'
-          ? {
-              role: 'assistant',
-              content: null,
-              tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'label', arguments: '{"risk":"high"}' } }],
-            }
-          : { role: 'assistant', content: 'Hello from the fake model' };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
-          usage: { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49 },
-        }),
-      );
-    });
+  return bodyServer((req, body, res) => {
+    const request = JSON.parse(body);
+    received.push({ path: req.url, ...request });
+    if (JSON.stringify(request.messages).includes('fail')) {
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"model crashed"}}');
+      return;
+    }
+    if (request.stream) {
+      streamAnswer(res, request);
+      return;
+    }
+    const message =
+      request.tools && request.tool_choice !== 'auto'
+        ? {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'label', arguments: '{"risk":"high"}' } }],
+          }
+        : { role: 'assistant', content: 'Hello from the fake model' };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
+        usage: { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49 },
+      }),
+    );
   });
 }
 

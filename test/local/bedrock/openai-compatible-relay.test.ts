@@ -1,9 +1,10 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import { bodyServer } from '../../helpers/body-server.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 const GPT_OSS = 'openai.gpt-oss-20b-1:0';
@@ -16,36 +17,30 @@ const LONG_TERM_KEY = `ABSK${Buffer.from('BedrockAPIKey-abcd-at-123456789012:c2V
  */
 function gatedServer(): { server: Server; release: () => void; releasedBy: () => string | undefined } {
   const gates: { releasedBy?: string; release: (by: string) => void }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
+  const server = bodyServer((_req, body, res) => {
+    const tools = (JSON.parse(body) as { tools?: unknown }).tools !== undefined;
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    // A model server that breaks midway: its first chunk, then a line that is not JSON.
+    if (body.includes('break midway')) {
+      write(res, textChunks()[0]);
+      res.end('data: {"choices": [\n\n');
+      return;
+    }
+    const [first, ...rest] = tools ? toolChunks() : textChunks();
+    write(res, first);
+    const opened = new Promise<string>((resolve) => {
+      const gate: (typeof gates)[number] = {
+        release: (by) => {
+          gate.releasedBy ??= by;
+          resolve(by);
+        },
+      };
+      gates.push(gate);
+      setTimeout(() => gate.release('the server'), 10_000).unref();
     });
-    req.on('end', () => {
-      const tools = (JSON.parse(body) as { tools?: unknown }).tools !== undefined;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      // A model server that breaks midway: its first chunk, then a line that is not JSON.
-      if (body.includes('break midway')) {
-        write(res, textChunks()[0]);
-        res.end('data: {"choices": [\n\n');
-        return;
-      }
-      const [first, ...rest] = tools ? toolChunks() : textChunks();
-      write(res, first);
-      const opened = new Promise<string>((resolve) => {
-        const gate: (typeof gates)[number] = {
-          release: (by) => {
-            gate.releasedBy ??= by;
-            resolve(by);
-          },
-        };
-        gates.push(gate);
-        setTimeout(() => gate.release('the server'), 10_000).unref();
-      });
-      void opened.then(() => {
-        for (const chunk of rest) write(res, chunk);
-        res.end('data: [DONE]\n\n');
-      });
+    void opened.then(() => {
+      for (const chunk of rest) write(res, chunk);
+      res.end('data: [DONE]\n\n');
     });
   });
   return { server, release: () => gates.at(-1)?.release('the client'), releasedBy: () => gates.at(-1)?.releasedBy };

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRequest } from '../../../local/bedrock/conversation.js';
 import { FixturesBackend, requestDigest } from '../../../local/bedrock/fixtures.js';
 import { SimulatedBackend } from '../../../local/bedrock/simulated.js';
+import { bodyServer } from '../../helpers/body-server.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -33,31 +34,25 @@ const outputConfig = (name?: string): ConverseCommandInput['outputConfig'] => ({
  * accepts, `break` JSON it refuses, anything else prose; streamed in two chunks when asked.
  */
 function fakeOpenAi(received: Record<string, unknown>[]): Server {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const request = JSON.parse(body);
-      received.push(request);
-      const prompt = JSON.stringify(request.messages);
-      const content = prompt.includes('conform')
-        ? '{"risk":"high","reason":"fire"}'
-        : prompt.includes('break')
-          ? '{"risk":"medium"}'
-          : 'Sure! Here is the JSON you asked for.';
-      if (request.stream) {
-        streamed(res, content);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 30, completion_tokens: 9 },
-        }),
-      );
-    });
+  return bodyServer((_req, body, res) => {
+    const request = JSON.parse(body);
+    received.push(request);
+    const prompt = JSON.stringify(request.messages);
+    const content = prompt.includes('conform')
+      ? '{"risk":"high","reason":"fire"}'
+      : prompt.includes('break')
+        ? '{"risk":"medium"}'
+        : 'Sure! Here is the JSON you asked for.';
+    if (request.stream) {
+      streamed(res, content);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 30, completion_tokens: 9 },
+      }),
+    );
   });
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type BedrockRuntimeClient,
@@ -11,6 +11,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../../local/bedrock/catalogue.js';
 import { isChatModel } from '../../../local/bedrock/model-ids.js';
+import { bodyServer } from '../../helpers/body-server.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
@@ -160,21 +161,15 @@ describe('structured outputs in open-weight bodies on the openai backend', () =>
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        const content = '{"risk":"high","reason":"fire","tags":["hardware"]}';
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: 30, completion_tokens: 12 },
-          }),
-        );
-      });
+    server = bodyServer((_req, body, res) => {
+      received.push(JSON.parse(body));
+      const content = '{"risk":"high","reason":"fire","tags":["hardware"]}';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 30, completion_tokens: 12 },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     ({ client, stop } = await startBedrockRuntime(`openai:http://127.0.0.1:${(server.address() as AddressInfo).port}`));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { dynamoDbClient, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, rejectionOf, tempDataDir } from '../helpers.js';
 
 let host: DynamoDbHost;
 let client: DynamoDBClient;
@@ -29,14 +29,7 @@ afterAll(async () => {
 });
 
 /** The ConditionalCheckFailedException a write fails with. */
-async function refusal(write: Promise<unknown>): Promise<ConditionalCheckFailedException> {
-  const thrown = await write.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(thrown).toBeInstanceOf(ConditionalCheckFailedException);
-  return thrown as ConditionalCheckFailedException;
-}
+const refusal = (write: Promise<unknown>) => rejectionOf(write, ConditionalCheckFailedException);
 
 describe("the runtime's DynamoDB: ReturnValuesOnConditionCheckFailure", () => {
   it('answers a failed UpdateItem, PutItem and DeleteItem with the item the condition failed on when asked for ALL_OLD', async () => {

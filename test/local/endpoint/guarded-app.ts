@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { stateMachine } from '../template-resources.js';
+import { assetFunction, stateMachine } from '../template-resources.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/guarded';
 export const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:guarded-express';
@@ -51,18 +51,11 @@ export const handler = async (event) => {
             { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
             { StateMachineName: 'guarded-express', StateMachineType: 'EXPRESS', RoleArn: ROLE },
           ),
-          Caller: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.caller' },
-            Properties: {
-              FunctionName: 'caller',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'caller.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs22.x',
-              Timeout: 30,
-              Environment: { Variables: { MACHINE_ARN } },
-            },
-          },
+          Caller: assetFunction('caller', 'asset.caller', {
+            Runtime: 'nodejs22.x',
+            Timeout: 30,
+            Environment: { Variables: { MACHINE_ARN } },
+          }),
         },
       },
     },

@@ -2,10 +2,9 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { AWS_CLI, AWS_CLI_SKIP_REASON, awsCliMissing } from '../aws-cli.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { AWS_CLI_V1, awsCliV1Missing, formPost, raw, runCli, sdkConfig } from './clients.js';
 import { MACHINE_ARN, writeGuardedApp } from './guarded-app.js';
 
@@ -13,22 +12,11 @@ const KEY = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'right-secret' };
 const WRONG_SECRET = { accessKeyId: KEY.accessKeyId, secretAccessKey: 'wrong-secret' };
 const UNKNOWN_KEY = { accessKeyId: 'AKIDSOMEONEELSE', secretAccessKey: 'right-secret' };
 
-let runtime: LocalRuntime;
-let url: string;
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({
-    cdkOut: writeGuardedApp(),
-    dataDir: tempDataDir(),
-    port: 0,
-    log: () => {},
-    verifySignatures: { credentials: [KEY] },
-  });
-  url = runtime.url;
-});
-
-afterAll(async () => {
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly: writeGuardedApp,
+  ownsAssembly: true,
+  options: { verifySignatures: { credentials: [KEY] } },
+  clients: () => ({}),
 });
 
 /** The error an SDK call fails with (name and HTTP status), or 'ok'. */
@@ -43,7 +31,7 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
 }
 
 function clients(credentials: typeof KEY) {
-  const config = sdkConfig(url, credentials);
+  const config = sdkConfig(local.runtime.url, credentials);
   return {
     sqs: new SQSClient(config),
     sfn: new SFNClient(config),
@@ -100,13 +88,13 @@ describe('the local endpoint with --verify-signatures', () => {
   });
 
   it('fails if a request is not signed at all: MissingAuthenticationToken, and a form post creates nothing', async () => {
-    const json = await raw(url, {
+    const json = await raw(local.runtime.url, {
       headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
       body: '{}',
     });
     expect(json.status).toBe(400);
     expect(JSON.parse(json.body)).toMatchObject({ __type: 'com.amazon.coral.service#MissingAuthenticationTokenException' });
-    const form = await formPost(url, { Action: 'CreateQueue', QueueName: 'unsigned' });
+    const form = await formPost(local.runtime.url, { Action: 'CreateQueue', QueueName: 'unsigned' });
     expect(form.status).toBe(403);
     expect(form.body).toContain('<Code>MissingAuthenticationToken</Code>');
     const { sqs } = clients(KEY);
@@ -115,17 +103,17 @@ describe('the local endpoint with --verify-signatures', () => {
 
   it('takes the links SNS sends subscribers unsigned, as SNS does (Unsubscribe, ConfirmSubscription), but not a wrong signature', async () => {
     const arn = encodeURIComponent('arn:aws:sns:us-east-1:000000000000:gone:6f1b2c9e-0000-4000-8000-000000000000');
-    const unsubscribe = await raw(url, { method: 'GET', path: `/?Action=Unsubscribe&SubscriptionArn=${arn}` });
+    const unsubscribe = await raw(local.runtime.url, { method: 'GET', path: `/?Action=Unsubscribe&SubscriptionArn=${arn}` });
     expect(unsubscribe.body).not.toContain('MissingAuthenticationToken');
-    const confirm = await raw(url, { method: 'GET', path: `/?Action=ConfirmSubscription&TopicArn=${arn}&Token=abc` });
+    const confirm = await raw(local.runtime.url, { method: 'GET', path: `/?Action=ConfirmSubscription&TopicArn=${arn}&Token=abc` });
     expect(confirm.body).not.toContain('MissingAuthenticationToken');
-    const otherAction = await raw(url, { method: 'GET', path: '/?Action=ListTopics' });
+    const otherAction = await raw(local.runtime.url, { method: 'GET', path: '/?Action=ListTopics' });
     expect(otherAction.body).toContain('<Code>MissingAuthenticationToken</Code>');
   });
 
   it("takes Cognito's sign-up and sign-in unsigned, as AWS does, but not its admin operations", async () => {
     const cognito = (operation: string) =>
-      raw(url, {
+      raw(local.runtime.url, {
         headers: { 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`, 'content-type': 'application/x-amz-json-1.1' },
         body: JSON.stringify({
           ClientId: 'noclient',
@@ -156,9 +144,9 @@ describe('the local endpoint with --verify-signatures', () => {
   });
 
   it.skipIf(awsCliV1Missing)('serves the AWS CLI v1 with the right secret and refuses it with a wrong one', async () => {
-    const ok = await runCli(AWS_CLI_V1, url, ['sqs', 'list-queues'], KEY);
+    const ok = await runCli(AWS_CLI_V1, local.runtime.url, ['sqs', 'list-queues'], KEY);
     expect(ok.code).toBe(0);
-    const wrong = await runCli(AWS_CLI_V1, url, ['lambda', 'list-functions'], WRONG_SECRET);
+    const wrong = await runCli(AWS_CLI_V1, local.runtime.url, ['lambda', 'list-functions'], WRONG_SECRET);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain('InvalidSignatureException');
   });
@@ -166,10 +154,10 @@ describe('the local endpoint with --verify-signatures', () => {
   it.skipIf(awsCliMissing)(
     'serves the AWS CLI v2 (SQS query protocol) with the right secret; SignatureDoesNotMatch with a wrong one',
     async () => {
-      const ok = await runCli(AWS_CLI, url, ['sqs', 'list-queues'], KEY);
+      const ok = await runCli(AWS_CLI, local.runtime.url, ['sqs', 'list-queues'], KEY);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain('guarded-queue');
-      const wrong = await runCli(AWS_CLI, url, ['sqs', 'list-queues'], WRONG_SECRET);
+      const wrong = await runCli(AWS_CLI, local.runtime.url, ['sqs', 'list-queues'], WRONG_SECRET);
       expect(wrong.code).not.toBe(0);
       expect(wrong.stderr).toContain('SignatureDoesNotMatch');
     },
@@ -177,7 +165,7 @@ describe('the local endpoint with --verify-signatures', () => {
   if (awsCliMissing) it.skip(AWS_CLI_SKIP_REASON, () => {});
 
   it('says at start-up that signatures are verified, with which key', () => {
-    expect(runtime.trustLines().join('\n')).toContain(
+    expect(local.runtime.trustLines().join('\n')).toContain(
       `signatures verified: every request must be signed (SigV4) with access key ${KEY.accessKeyId}`,
     );
   });

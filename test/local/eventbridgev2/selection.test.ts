@@ -3,6 +3,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import type { BusEvent } from '../../../local/eventbridgev2/delivery/bus-event.js';
 import { TransformError } from '../../../local/eventbridgev2/delivery/expressions.js';
 import { compileSelection, payloadText } from '../../../local/eventbridgev2/delivery/selection.js';
+import { rejectionOf } from '../helpers.js';
 
 const FILTERING = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-filtering.html';
 const ADDRESSING = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-addressing.html';
@@ -55,14 +56,7 @@ function refusal(configuration: Record<string, unknown>): AwsError {
   throw new Error('compileSelection accepted the configuration');
 }
 
-async function transformFailure(promise: Promise<unknown>): Promise<TransformError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransformError);
-  return error as TransformError;
-}
+const transformFailure = (promise: Promise<unknown>) => rejectionOf(promise, TransformError);
 
 describe('compileSelection filters', () => {
   it(`matches a PutRawEvents event only when its DATA, METADATA and SYSTEM_METADATA filters all match (${FILTERING}#eb-custom-bus-filtering-raw-example)`, () => {

@@ -3,6 +3,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import type { BusEvent } from '../../../local/eventbridgev2/delivery/bus-event.js';
 import { TransformError } from '../../../local/eventbridgev2/delivery/expressions.js';
 import { compileSelection } from '../../../local/eventbridgev2/delivery/selection.js';
+import { rejectionOf } from '../helpers.js';
 
 const PARAMETERS =
   'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-transform.html#eb-custom-bus-transform-parameters';
@@ -16,14 +17,7 @@ const order = (customerId: string, eventId = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE111
 const invoking = (TargetArn: string, parameters: Record<string, unknown>) => ({ InvokeConfiguration: { TargetArn, ...parameters } });
 const QUEUE = 'arn:aws:sqs:us-east-1:111122223333:orders.fifo';
 
-async function failure(promise: Promise<unknown>): Promise<TransformError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransformError);
-  return error as TransformError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, TransformError);
 
 describe('compileSelection target parameters', () => {
   it(`resolves SQS FIFO values from each event, as the docs' example does (${PARAMETERS})`, async () => {

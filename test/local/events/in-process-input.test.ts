@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { EventsService } from '../../../local/events/events-service.js';
+import type { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { undeliveringBus } from './undelivering-bus.js';
 
 /** Step Functions tasks call PutEvents in process, without the endpoint's model check. */
 describe('EventsService.PutEvents in process', () => {
@@ -10,16 +11,7 @@ describe('EventsService.PutEvents in process', () => {
     await Promise.all(services.splice(0).map((service) => service.stop()));
   });
   const events = () => {
-    const service = new EventsService({
-      db: openDatabase(':memory:'),
-      clock: new ManualClock(),
-      accountId: '000000000000',
-      region: 'us-east-1',
-      buses: [],
-      rules: [],
-      archives: [],
-      delivery: { deliver: async () => {}, deadLetter: async () => {} },
-    });
+    const service = undeliveringBus({ db: openDatabase(':memory:'), clock: new ManualClock() });
     services.push(service);
     return service;
   };

@@ -1,13 +1,12 @@
-import { rmSync } from 'node:fs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../local/iam/policy-documents.js';
 import { evaluate } from '../../../local/iam/policy-evaluation.js';
 import { requestContext } from '../../../local/iam/request-context.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { session } from './ask.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/bad-policies-sender';
@@ -55,33 +54,25 @@ function writeApp(): string {
   );
 }
 
-const folders: string[] = [];
-let runtime: LocalRuntime;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const app = writeApp();
-  const data = tempDataDir();
-  folders.push(app, data);
-  runtime = await LocalRuntime.start({ cdkOut: app, dataDir: data, port: 0, iam: 'enforce', log: () => {} });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') });
-});
-
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+const local = restartableRuntime({
+  assembly: writeApp,
+  ownsAssembly: true,
+  options: { iam: 'enforce' },
+  // The role's session, as a function of that role would sign with it.
+  clients: (runtime) => ({
+    sqs: new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') }),
+  }),
 });
 
 const send = (queue: string) =>
-  sqs.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/${queue}`, MessageBody: 'hello' })).then(
+  local.sqs.send(new SendMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/${queue}`, MessageBody: 'hello' })).then(
     () => 'sent',
     (error: Error) => error.name,
   );
 
 describe('IAM policies AWS accepts but that grant nothing, under enforce', () => {
   it('fails if a policy names an action AWS does not have, an unknown condition operator or is not a policy: named at start-up with its holder', () => {
-    const iam = runtime.warnings.filter((line) => line.includes('IAM policy of'));
+    const iam = local.runtime.warnings.filter((line) => line.includes('IAM policy of'));
     expect(iam).toEqual([
       // IAM takes a policy with an action it does not recognize (it lists it under the policy's
       // "Uncategorized actions") and the action grants nothing: no difference from AWS, so tagged so.
@@ -103,9 +94,9 @@ describe('IAM policies AWS accepts but that grant nothing, under enforce', () =>
   });
 
   it('answers the administrator as ever (the broken policies are the role’s)', async () => {
-    const admin = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const admin = new SQSClient({ endpoint: local.runtime.url, region, credentials });
     await expect(
-      admin.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/bad-typo`, MessageBody: 'x' })),
+      admin.send(new SendMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/bad-typo`, MessageBody: 'x' })),
     ).resolves.toBeDefined();
     admin.destroy();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DifferentialCase, generateCase, Random } from './differential/cases.js';
+import { Random } from '../../helpers/random.js';
+import { type DifferentialCase, generateCase } from './differential/cases.js';
 import { KNOWN_DIFFERENCES, knownDifferencesOf } from './differential/known-differences.js';
 import { type Compared, compare } from './differential/run.js';
 

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../../testing/index.js';
+import { queueSendPolicy } from '../template-resources.js';
 import { permissionMistakesApp, SCHEDULE_DELAY_MS } from './permission-mistakes-app.js';
 
 /** What a caller function answered: `{ ok }`, or the SDK error its call threw. */
@@ -192,19 +193,8 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
       );
     // Refused (the queue has no policy yet): had it gone through, the look after the second would see it too.
     await send(1);
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: 'sqs:SendMessage',
-          Resource: queueArn,
-          Condition: { ArnEquals: { 'aws:SourceArn': RuleArn } },
-        },
-      ],
-    };
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+    const Policy = queueSendPolicy('events.amazonaws.com', queueArn, RuleArn);
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy } }));
     await send(2);
     const arrived = await messagesOf(app, 'iam-later');
     expect(arrived.map((m) => JSON.parse(m.Body ?? '{}').detail)).toEqual([{ n: 2 }]);

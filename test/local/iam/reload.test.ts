@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { serviceRole } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
@@ -29,27 +29,24 @@ function writeVersion(granted: false | 'policy' | 'role policy'): string {
   );
 }
 
+/** The later versions the tests reload, removed after them (the first is the suite runtime's). */
 const folders: string[] = [];
-let runtime: LocalRuntime;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const v1 = writeVersion(false);
-  const data = tempDataDir();
-  folders.push(v1, data);
-  runtime = await LocalRuntime.start({ cdkOut: v1, dataDir: data, port: 0, iam: 'enforce', log: () => {} });
-  // The role's session, as a function of that role would sign with it.
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') });
-});
-
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
+afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
+const local = restartableRuntime({
+  assembly: () => writeVersion(false),
+  ownsAssembly: true,
+  options: { iam: 'enforce' },
+  // The role's session, as a function of that role would sign with it.
+  clients: (runtime) => ({
+    sqs: new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') }),
+  }),
+});
+
 const send = () =>
-  sqs.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/reload-granted`, MessageBody: 'hello' })).then(
+  local.sqs.send(new SendMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/reload-granted`, MessageBody: 'hello' })).then(
     () => 'sent',
     (error: Error) => error.name,
   );
@@ -61,31 +58,31 @@ describe('LocalRuntime.reload under IAM', () => {
     const granted = writeVersion('policy');
     folders.push(granted);
     // Said as what it is (a reload that said nothing read as if nothing had changed).
-    expect(await runtime.reload(granted)).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [], warnings: [] });
+    expect(await local.runtime.reload(granted)).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
 
     const revoked = writeVersion(false);
     folders.push(revoked);
     // A removed policy grants nothing from now on: it does not keep running until a restart.
-    expect(await runtime.reload(revoked)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [], warnings: [] });
+    expect(await local.runtime.reload(revoked)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('AccessDenied');
 
     const inline = writeVersion('role policy');
     folders.push(inline);
-    expect(await runtime.reload(inline)).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [], warnings: [] });
+    expect(await local.runtime.reload(inline)).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
     const revokedAgain = writeVersion(false);
     folders.push(revokedAgain);
-    await runtime.reload(revokedAgain);
+    await local.runtime.reload(revokedAgain);
     expect(await send()).toBe('AccessDenied');
   });
 
   it("keeps a queue policy set through the API across a reload that leaves that queue's policy alone", async () => {
-    const admin = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const admin = new SQSClient({ endpoint: local.runtime.url, region, credentials });
     const statement = { Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'sqs:SendMessage', Resource: QUEUE };
     await admin.send(
       new SetQueueAttributesCommand({
-        QueueUrl: `${runtime.url}/000000000000/reload-granted`,
+        QueueUrl: `${local.runtime.url}/000000000000/reload-granted`,
         Attributes: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) },
       }),
     );
@@ -93,7 +90,7 @@ describe('LocalRuntime.reload under IAM', () => {
     expect(await send()).toBe('sent');
     const same = writeVersion(false);
     folders.push(same);
-    await runtime.reload(same);
+    await local.runtime.reload(same);
     expect(await send()).toBe('sent');
   });
 });

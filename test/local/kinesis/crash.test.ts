@@ -1,35 +1,25 @@
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { freePort, RuntimeProcesses } from '../runtime-process.js';
+import { eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const BATCH = 5;
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
-          Feed: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'feed', ShardCount: 1 } },
-          Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
-          Consumer: forwardingConsumer(50, { Timeout: 30 }),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: { 'Fn::GetAtt': ['Feed', 'Arn'] },
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: BATCH,
-            },
-          },
-        },
-      },
+  return assemblyOf(
+    {
+      Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
+      Feed: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'feed', ShardCount: 1 } },
+      Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
+      Consumer: forwardingConsumer(50, { Timeout: 30 }),
+      Mapping: eventSourceMapping('Feed', 'Consumer', { StartingPosition: 'TRIM_HORIZON', BatchSize: BATCH }),
     },
-  });
+    'Streams',
+  );
 }
 
 describe('the local Kinesis killed', () => {

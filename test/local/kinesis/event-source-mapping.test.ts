@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { receiveBodies } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { eventSourceMapping } from '../template-resources.js';
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -50,62 +51,49 @@ function assembly() {
       Code: { ZipFile: CONSUMER },
     },
   });
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } },
-          Slow: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'slow', ShardCount: 1 } },
-          Piped: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'piped', ShardCount: 1 } },
-          PipedOut: queue('piped-out'),
-          // A pipe from the stream to a queue, only of the records whose data (JSON) is an order.
-          Pipe: {
-            Type: 'AWS::Pipes::Pipe',
-            Properties: {
-              Name: 'orders-pipe',
-              RoleArn: 'arn:aws:iam::000000000000:role/pipe',
-              Source: arnOf('Piped'),
-              SourceParameters: {
-                KinesisStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 },
-                FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { kind: ['order'] } }) }] },
-              },
-              Target: arnOf('PipedOut'),
-            },
+  return assemblyOf(
+    {
+      Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } },
+      Slow: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'slow', ShardCount: 1 } },
+      Piped: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'piped', ShardCount: 1 } },
+      PipedOut: queue('piped-out'),
+      // A pipe from the stream to a queue, only of the records whose data (JSON) is an order.
+      Pipe: {
+        Type: 'AWS::Pipes::Pipe',
+        Properties: {
+          Name: 'orders-pipe',
+          RoleArn: 'arn:aws:iam::000000000000:role/pipe',
+          Source: arnOf('Piped'),
+          SourceParameters: {
+            KinesisStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 },
+            FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { kind: ['order'] } }) }] },
           },
-          Handled: queue('handled'),
-          Batches: queue('batches'),
-          Shapes: queue('shapes'),
-          Failed: queue('clicks-failed'),
-          Consumer: consumer('consumer'),
-          SlowConsumer: consumer('slow-consumer'),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 10,
-              MaximumBatchingWindowInSeconds: 1,
-              MaximumRetryAttempts: 2,
-              FunctionResponseTypes: ['ReportBatchItemFailures'],
-              DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
-            },
-          },
-          // A long batching window, so that records are still waiting when the runtime stops.
-          SlowMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Slow'),
-              FunctionName: { Ref: 'SlowConsumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 100,
-              MaximumBatchingWindowInSeconds: 3,
-            },
-          },
+          Target: arnOf('PipedOut'),
         },
       },
+      Handled: queue('handled'),
+      Batches: queue('batches'),
+      Shapes: queue('shapes'),
+      Failed: queue('clicks-failed'),
+      Consumer: consumer('consumer'),
+      SlowConsumer: consumer('slow-consumer'),
+      Mapping: eventSourceMapping('Clicks', 'Consumer', {
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 1,
+        MaximumRetryAttempts: 2,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
+      }),
+      // A long batching window, so that records are still waiting when the runtime stops.
+      SlowMapping: eventSourceMapping('Slow', 'SlowConsumer', {
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 3,
+      }),
     },
-  });
+    'Streams',
+  );
 }
 
 /** A partition key whose records go to the first shard of a two-shard stream (`low`) or the second. */
@@ -118,6 +106,7 @@ function keyOnShard(low: boolean): string {
 
 describe('Lambda event source mappings from Kinesis streams (local)', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)), sqs: new SQSClient(sdkConfig(url)) }),

@@ -12,22 +12,19 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const HOUR = 60 * 60 * 1000;
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 2 } },
-          Burst: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'burst', StreamModeDetails: { StreamMode: 'ON_DEMAND' } } },
-        },
-      },
+  return assemblyOf(
+    {
+      Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 2 } },
+      Burst: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'burst', StreamModeDetails: { StreamMode: 'ON_DEMAND' } } },
     },
-  });
+    'Streams',
+  );
 }
 
 const text = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString('utf8');
@@ -35,6 +32,7 @@ const text = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString(
 describe('KinesisService', () => {
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { clock },
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)) }),

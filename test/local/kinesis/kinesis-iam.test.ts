@@ -1,45 +1,43 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const WRITER = 'arn:aws:iam::000000000000:role/writer';
 
 /** Two streams, and a role that may put records on the first only (granted on its Arn). */
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
-          Other: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'other', ShardCount: 1 } },
-          Writer: {
-            Type: 'AWS::IAM::Role',
-            Properties: {
-              RoleName: 'writer',
-              AssumeRolePolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-              },
-              Policies: [
-                {
-                  PolicyName: 'put',
-                  PolicyDocument: {
-                    Version: '2012-10-17',
-                    Statement: [{ Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: { 'Fn::GetAtt': ['Granted', 'Arn'] } }],
-                  },
-                },
-              ],
-            },
+  return assemblyOf(
+    {
+      Granted: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'granted', ShardCount: 1 } },
+      Other: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'other', ShardCount: 1 } },
+      Writer: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'writer',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
           },
+          Policies: [
+            {
+              PolicyName: 'put',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: { 'Fn::GetAtt': ['Granted', 'Arn'] } }],
+              },
+            },
+          ],
         },
       },
     },
-  });
+    'Streams',
+  );
 }
 
 describe('the local Kinesis under IAM', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { iam: 'enforce' },
     clients: (runtime) => ({

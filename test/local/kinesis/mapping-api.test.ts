@@ -7,42 +7,35 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { eventually, receiveBodies } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf } from '../template-resources.js';
+import { arnOf, eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: {
-        Resources: {
-          Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 1 } },
-          Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
-          Failed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failed' } },
-          Consumer: forwardingConsumer(),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'TRIM_HORIZON',
-              BatchSize: 10,
-              MaximumRetryAttempts: 2,
-              DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
-            },
-          },
-        },
-      },
+  return assemblyOf(
+    {
+      Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 1 } },
+      Handled: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'handled' } },
+      Failed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failed' } },
+      Consumer: forwardingConsumer(),
+      Mapping: eventSourceMapping('Clicks', 'Consumer', {
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 10,
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arnOf('Failed') } },
+      }),
     },
-  });
+    'Streams',
+  );
 }
 
 describe("Lambda's API over Kinesis event source mappings (local)", () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     clients: ({ url }) => ({
       lambda: new LambdaClient(sdkConfig(url)),

@@ -5,25 +5,18 @@ import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type KinesisSource, type PipeServices, PipesService } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { eventually } from '../helpers.js';
+import { pipeDefinition } from '../pipes/pipe-definition.js';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:000000000000:stream/s';
 const SHARDS = ['shardId-000000000000', 'shardId-000000000001'];
 
-const MAPPING: PipeDefinition = {
+const MAPPING: PipeDefinition = pipeDefinition({
   name: 'esm-m',
   arn: 'm',
   sourceArn: STREAM,
-  running: true,
-  filters: [],
-  startingPosition: 'TRIM_HORIZON',
-  batchSize: 10,
-  maximumBatchingWindowSeconds: 0,
-  maximumRetryAttempts: -1,
-  maximumRecordAgeSeconds: -1,
-  bisectOnFailure: false,
   targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
   mapping: { reportBatchItemFailures: false },
-};
+});
 
 describe('PipesService reading a Kinesis stream', () => {
   it('keeps a position per shard: a shard committing after another never moves the other back, so each record is handled once', async () => {

@@ -5,9 +5,9 @@ import { pipeDefinitions } from '../../../local/pipes/definitions.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
-import { arnOf } from '../template-resources.js';
+import { arnOf, eventSourceMapping } from '../template-resources.js';
 import { forwardingConsumer } from './forwarding-consumer.js';
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -21,16 +21,11 @@ function assembly(since?: number) {
           Handled: queue('handled'),
           Piped: queue('piped'),
           Consumer: forwardingConsumer(),
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              EventSourceArn: arnOf('Clicks'),
-              FunctionName: { Ref: 'Consumer' },
-              StartingPosition: 'AT_TIMESTAMP',
-              // Lambda's StartingPositionTimestamp is epoch seconds (a Double).
-              StartingPositionTimestamp: since / 1000,
-            },
-          },
+          Mapping: eventSourceMapping('Clicks', 'Consumer', {
+            StartingPosition: 'AT_TIMESTAMP',
+            // Lambda's StartingPositionTimestamp is epoch seconds (a Double).
+            StartingPositionTimestamp: since / 1000,
+          }),
           Pipe: {
             Type: 'AWS::Pipes::Pipe',
             Properties: {
@@ -45,11 +40,7 @@ function assembly(since?: number) {
             },
           },
         };
-  return writeAssembly(tempAssemblyDir(), {
-    Streams: {
-      template: { Resources: { Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } }, ...consumers } },
-    },
-  });
+  return assemblyOf({ Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 2 } }, ...consumers }, 'Streams');
 }
 
 describe('Kinesis event source mappings and pipes starting AT_TIMESTAMP (local)', () => {
@@ -102,27 +93,24 @@ describe('pipeDefinitions starting AT_TIMESTAMP', () => {
         ...(timestamp === undefined ? {} : { StartingPositionTimestamp: timestamp }),
       },
     });
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Streams: {
-        template: {
-          Resources: {
-            Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks' } },
-            Table: {
-              Type: 'AWS::DynamoDB::Table',
-              Properties: {
-                TableName: 't',
-                KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-                AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-                StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-              },
-            },
-            NoTimestamp: mapping(arnOf('Clicks')),
-            OnTable: mapping({ 'Fn::GetAtt': ['Table', 'StreamArn'] }, 1_700_000_000),
-            Good: mapping(arnOf('Clicks'), 1_700_000_000.5),
+    const cdkOut = assemblyOf(
+      {
+        Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks' } },
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            TableName: 't',
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
           },
         },
+        NoTimestamp: mapping(arnOf('Clicks')),
+        OnTable: mapping({ 'Fn::GetAtt': ['Table', 'StreamArn'] }, 1_700_000_000),
+        Good: mapping(arnOf('Clicks'), 1_700_000_000.5),
       },
-    });
+      'Streams',
+    );
     const { pipes, warnings } = pipeDefinitions(loadApp({ cdkOut, baseUrl: 'http://localhost:4566', types: TEMPLATE_TYPES }));
     expect(pipes.map((p) => [p.startingPosition, p.startingPositionTimestampMs])).toEqual([['AT_TIMESTAMP', 1_700_000_000_500]]);
     expect(warnings).toEqual([

@@ -13,17 +13,15 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/events';
 
 describe('StreamMetadataApi', () => {
   const local = restartableRuntime({
-    assembly: () =>
-      writeAssembly(tempAssemblyDir(), {
-        Streams: { template: { Resources: { Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } } } } },
-      }),
+    ownsAssembly: true,
+    assembly: () => assemblyOf({ Events: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'events', ShardCount: 1 } } }, 'Streams'),
     clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)) }),
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -12,18 +12,16 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
+import { credentials, eventually, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 /** Writes `files` (relative path -> content) under a fresh folder and returns it. */
 function folder(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'switchyard-cdk-src-'));
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
+  writeFiles(root, files);
   return root;
 }
 
@@ -109,30 +107,23 @@ function synthApp(outdir: string): void {
 
 /** The machine's Python, which the Python function runs on (none: it is named at start-up and fails). */
 const python = localPython();
-let runtime: LocalRuntime;
-let sqsClient: SQSClient;
-let lambdaClient: LambdaClient;
 const logs: string[] = [];
-
-beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-plain-app-'));
-  synthApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
-  lambdaClient = new LambdaClient({ endpoint: runtime.url, region, credentials });
-});
-
-afterAll(async () => {
-  sqsClient?.destroy();
-  lambdaClient?.destroy();
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly: () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-plain-app-'));
+    synthApp(outdir);
+    return outdir;
+  },
+  ownsAssembly: true,
+  options: { logEvents: true, log: (line) => logs.push(line) },
+  clients: ({ url }) => ({ sqsClient: new SQSClient(sdkConfig(url)), lambdaClient: new LambdaClient(sdkConfig(url)) }),
 });
 
 async function receive(queueName: string): Promise<string> {
-  const queueUrl = `${runtime.url}/000000000000/${queueName}`;
+  const queueUrl = `${local.runtime.url}/000000000000/${queueName}`;
   return eventually(
     async () => {
-      const { Messages = [] } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
+      const { Messages = [] } = await local.sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
       return Messages[0]?.Body;
     },
     20_000,
@@ -156,21 +147,21 @@ describe('LocalRuntime with a CDK app written with plain CDK constructs', () => 
                 /^functions plain-python \(python3\.13\) declare another Python runtime than this machine's Python 3\.\d+/,
               ),
             ];
-    expect(runtime.warnings).toEqual([
+    expect(local.runtime.warnings).toEqual([
       expect.stringMatching(/^functions plain-failing \(nodejs22\.x\) declare another Node\.js runtime/),
       ...pythonWarnings,
     ]);
   });
 
   it('runs a default NodejsFunction bundle (CommonJS, SDK not bundled) from an EventBridge rule, asynchronously', async () => {
-    const client = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+    const client = new EventBridgeClient({ endpoint: local.runtime.url, region, credentials });
     await client.send(new PutEventsCommand({ Entries: [{ Source: 'plain.app', DetailType: 'Ping', Detail: '{"n":7}' }] }));
     client.destroy();
     expect(JSON.parse(await receive('plain-results'))).toEqual({ n: 7 });
   });
 
   it('answers Invoke(Event) with 202 and sends the failure record, with the layer loaded, to the on-failure queue', async () => {
-    const response = await lambdaClient.send(
+    const response = await local.lambdaClient.send(
       new InvokeCommand({ FunctionName: 'plain-failing', InvocationType: 'Event', Payload: JSON.stringify({ name: 'Ada' }) }),
     );
     expect(response.StatusCode).toBe(202);
@@ -190,7 +181,7 @@ describe('LocalRuntime with a CDK app written with plain CDK constructs', () => 
   });
 
   it('runs inline code and puts the success record on the destination bus, from source lambda', async () => {
-    const response = await lambdaClient.send(
+    const response = await local.lambdaClient.send(
       new InvokeCommand({ FunctionName: 'plain-doubler', InvocationType: 'Event', Payload: JSON.stringify({ n: 21 }) }),
     );
     expect(response.StatusCode).toBe(202);
@@ -211,12 +202,12 @@ describe('LocalRuntime with a CDK app written with plain CDK constructs', () => 
   });
 
   it('drains an SQS event source mapped to an alias into inline code that uses the runtime SDK', async () => {
-    await sqsClient.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/plain-inbox`, MessageBody: 'hi' }));
+    await local.sqsClient.send(new SendMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/plain-inbox`, MessageBody: 'hi' }));
     expect(await receive('plain-echoes')).toBe('echo hi');
   });
 
   it.skipIf(python === undefined)('runs a Python function of a Code.fromAsset folder, and its SQS event source mapping', async () => {
-    const output = await lambdaClient.send(new InvokeCommand({ FunctionName: 'plain-python', Payload: '{}' }));
+    const output = await local.lambdaClient.send(new InvokeCommand({ FunctionName: 'plain-python', Payload: '{}' }));
     expect(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8')).toBe('1');
     expect(logs).not.toContainEqual(expect.stringMatching(/^\[plain-python\] event source mapping \S+ is not run/));
   });

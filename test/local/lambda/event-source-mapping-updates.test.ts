@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { inlinePolicy, serviceRole } from '../template-resources.js';
+import { eventSourceMapping, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
 
@@ -50,20 +50,8 @@ function writeApp(dir: string, mapping: Record<string, unknown> = {}): string {
             Type: 'AWS::Lambda::Function',
             Properties: { FunctionName: 'pause-consumer', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: HANDLER } },
           },
-          InboxMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: {
-              FunctionName: { Ref: 'Consumer' },
-              EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] },
-              BatchSize: 10,
-              Tags: [{ Key: 'team', Value: 'inbox' }],
-              ...mapping,
-            },
-          },
-          OrdersMapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Orders', 'Arn'] } },
-          },
+          InboxMapping: eventSourceMapping('Inbox', 'Consumer', { BatchSize: 10, Tags: [{ Key: 'team', Value: 'inbox' }], ...mapping }),
+          OrdersMapping: eventSourceMapping('Orders', 'Consumer'),
           Operator: role('pause-operator', ['lambda:UpdateEventSourceMapping', 'lambda:GetEventSourceMapping']),
           Reader: role('pause-reader', ['lambda:GetEventSourceMapping']),
         },

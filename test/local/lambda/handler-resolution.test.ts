@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import {
   type InvokeOutcome,
   RUNTIME_ROOT,
 } from '../../../local/lambda/runtime/function-runtime.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
 
 const runtimes: FunctionRuntime[] = [];
 const inProjectFolders: string[] = [];
@@ -29,10 +30,7 @@ function fn(
   // Inside the project, Node's own lookup would find the project's node_modules above the function folder.
   const codePath = mkdtempSync(path.join(options.insideProject ? RUNTIME_ROOT : tmpdir(), '.switchyard-handler-'));
   if (options.insideProject) inProjectFolders.push(codePath);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(codePath, file)), { recursive: true });
-    writeFileSync(path.join(codePath, file), content);
-  }
+  writeFiles(codePath, files);
   const definition: FunctionDefinition = {
     name: 'resolution-fn',
     arn: 'arn:aws:lambda:us-east-1:000000000000:function:resolution-fn',
@@ -58,6 +56,26 @@ function fn(
 function payload(outcome: InvokeOutcome): unknown {
   if (!outcome.ok) throw new Error(`invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
   return JSON.parse(outcome.payload);
+}
+
+/**
+ * A stand-in AWS endpoint on this machine for `run` (given its port): each request, read to its
+ * end, is noted by `note` and answered `body` in AWS's JSON protocol; closed after `run`.
+ */
+async function withEndpoint(note: (request: IncomingMessage) => void, body: string, run: (port: number) => Promise<void>): Promise<void> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      note(request);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await run((server.address() as AddressInfo).port);
+  } finally {
+    server.close();
+  }
 }
 
 describe('FunctionRuntime handler resolution', () => {
@@ -249,89 +267,70 @@ describe('FunctionRuntime handler resolution', () => {
 
   it("reaches the local endpoint for operations AWS serves on a prefixed host (Step Functions' sync- for StartSyncExecution)", async () => {
     const hosts: string[] = [];
-    const server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => {
-        hosts.push(`${request.headers.host}`);
-        response
-          .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
-          .end('{"executionArn":"arn:aws:states:us-east-1:000000000000:express:m:e:1","startDate":0,"stopDate":0,"status":"SUCCEEDED"}');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const { runtime } = fn(
-        {
-          'index.js': `const { SFNClient, StartSyncExecutionCommand } = require('@aws-sdk/client-sfn');
+    const answer = '{"executionArn":"arn:aws:states:us-east-1:000000000000:express:m:e:1","startDate":0,"stopDate":0,"status":"SUCCEEDED"}';
+    await withEndpoint(
+      (request) => hosts.push(`${request.headers.host}`),
+      answer,
+      async (port) => {
+        const { runtime } = fn(
+          {
+            'index.js': `const { SFNClient, StartSyncExecutionCommand } = require('@aws-sdk/client-sfn');
             exports.handler = async () => (await new SFNClient({}).send(new StartSyncExecutionCommand({
               stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m' }))).status;`,
-        },
-        'index.handler',
-        { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-      );
-      expect(payload(await runtime.invoke({}))).toBe('SUCCEEDED');
-      expect(hosts).toEqual([`sync-127.0.0.1:${port}`]);
-    } finally {
-      server.close();
-    }
+          },
+          'index.handler',
+          { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+        );
+        expect(payload(await runtime.invoke({}))).toBe('SUCCEEDED');
+        expect(hosts).toEqual([`sync-127.0.0.1:${port}`]);
+      },
+    );
   });
 
   it('gives code on nodejs16.x and older the AWS SDK v2 those runtimes shipped, pointed at the local endpoint', async () => {
     const requests: string[] = [];
-    const server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => {
-        // The v2 SDK's SQS client speaks SQS's JSON protocol, as v3 does.
-        requests.push(`${request.headers['x-amz-target']}`);
-        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"QueueUrls":[]}');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const { runtime } = fn(
-        {
-          // A client module alone (no require('aws-sdk') first) must see the local endpoint too.
-          'index.js': `const SQS = require('aws-sdk/clients/sqs');
+    // The v2 SDK's SQS client speaks SQS's JSON protocol, as v3 does.
+    await withEndpoint(
+      (request) => requests.push(`${request.headers['x-amz-target']}`),
+      '{"QueueUrls":[]}',
+      async (port) => {
+        const { runtime } = fn(
+          {
+            // A client module alone (no require('aws-sdk') first) must see the local endpoint too.
+            'index.js': `const SQS = require('aws-sdk/clients/sqs');
             exports.handler = async () => { await new SQS({ region: 'us-east-1' }).listQueues({}).promise(); return 'listed'; };`,
-        },
-        'index.handler',
-        { runtime: 'nodejs16.x', environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-      );
-      expect(payload(await runtime.invoke({}))).toBe('listed');
-      expect(requests).toEqual(['AmazonSQS.ListQueues']);
-    } finally {
-      server.close();
-    }
+          },
+          'index.handler',
+          { runtime: 'nodejs16.x', environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+        );
+        expect(payload(await runtime.invoke({}))).toBe('listed');
+        expect(requests).toEqual(['AmazonSQS.ListQueues']);
+      },
+    );
   });
 
   it('lets unbundled code load the AWS SDK v3 the managed runtime provides, pointed at the local endpoint', async () => {
     const requests: string[] = [];
-    const server = createServer((request, response) => {
-      requests.push(`${request.headers['x-amz-target']}`);
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"QueueUrls":[]}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const { runtime } = fn(
-        {
-          'index.js': `const { SQSClient, ListQueuesCommand } = require('@aws-sdk/client-sqs');
+    await withEndpoint(
+      (request) => requests.push(`${request.headers['x-amz-target']}`),
+      '{"QueueUrls":[]}',
+      async (port) => {
+        const { runtime } = fn(
+          {
+            'index.js': `const { SQSClient, ListQueuesCommand } = require('@aws-sdk/client-sqs');
             const { marshall } = require('@aws-sdk/util-dynamodb');
             exports.handler = async () => {
               const listed = await new SQSClient({}).send(new ListQueuesCommand({}));
               return { item: marshall({ a: 1 }), queues: listed.QueueUrls };
             };`,
-        },
-        'index.handler',
-        { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-      );
-      expect(payload(await runtime.invoke({}))).toEqual({ item: { a: { N: '1' } }, queues: [] });
-      expect(requests).toEqual(['AmazonSQS.ListQueues']);
-    } finally {
-      server.close();
-    }
+          },
+          'index.handler',
+          { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+        );
+        expect(payload(await runtime.invoke({}))).toEqual({ item: { a: { N: '1' } }, queues: [] });
+        expect(requests).toEqual(['AmazonSQS.ListQueues']);
+      },
+    );
     const esm = fn(
       {
         'index.mjs': `import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

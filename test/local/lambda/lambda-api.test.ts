@@ -21,10 +21,10 @@ import { App, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const ACCOUNT = '000000000000';
 const arnOf = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
@@ -112,20 +112,16 @@ function synthApp(outdir: string): void {
   app.synth();
 }
 
-let runtime: LocalRuntime;
-let client: LambdaClient;
 const logs: string[] = [];
-
-beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-lambda-api-'));
-  synthApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  client = new LambdaClient({ endpoint: runtime.url, region, credentials });
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly: () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-lambda-api-'));
+    synthApp(outdir);
+    return outdir;
+  },
+  ownsAssembly: true,
+  options: { logEvents: true, log: (line) => logs.push(line) },
+  clients: ({ url }) => ({ client: new LambdaClient(sdkConfig(url)) }),
 });
 
 const decode = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
@@ -133,7 +129,7 @@ const payloadOf = (payload: Uint8Array | undefined) => JSON.parse(Buffer.from(pa
 
 describe('LambdaService read API', () => {
   it('answers GetFunctionConfiguration with the configuration the template gives and Lambda defaults', async () => {
-    const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo' }));
+    const configuration = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo' }));
     expect(configuration).toMatchObject({
       FunctionName: 'api-echo',
       FunctionArn: arnOf('api-echo'),
@@ -160,15 +156,15 @@ describe('LambdaService read API', () => {
   });
 
   it('reports a CodeSha256 that is the same on every call and differs between functions with different code', async () => {
-    const first = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo' }));
-    const again = await client.send(new GetFunctionConfigurationCommand({ FunctionName: arnOf('api-echo') }));
-    const other = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-failing' }));
+    const first = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo' }));
+    const again = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: arnOf('api-echo') }));
+    const other = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-failing' }));
     expect(again.CodeSha256).toBe(first.CodeSha256);
     expect(other.CodeSha256).not.toBe(first.CodeSha256);
   });
 
   it('answers GetFunction with the full configuration, the code location and the reserved concurrency', async () => {
-    const response = await client.send(new GetFunctionCommand({ FunctionName: 'api-failing' }));
+    const response = await local.client.send(new GetFunctionCommand({ FunctionName: 'api-failing' }));
     expect(response.Configuration).toMatchObject({ FunctionName: 'api-failing', Runtime: 'nodejs24.x', Version: '$LATEST' });
     expect(response.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/api-failing' });
     expect(response.Configuration?.Layers).toEqual([{ Arn: `arn:aws:lambda:${region}:${ACCOUNT}:layer:api-shout:1`, CodeSize: 39 }]);
@@ -178,16 +174,16 @@ describe('LambdaService read API', () => {
   });
 
   it('resolves the qualifiers the template declares: $LATEST, its version and its alias', async () => {
-    const version = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: '1' }));
+    const version = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: '1' }));
     expect(version).toMatchObject({ FunctionArn: `${arnOf('api-echo')}:1`, Version: '1' });
-    const alias = await client.send(new GetFunctionCommand({ FunctionName: 'api-echo:live' }));
+    const alias = await local.client.send(new GetFunctionCommand({ FunctionName: 'api-echo:live' }));
     expect(alias.Configuration).toMatchObject({ FunctionArn: `${arnOf('api-echo')}:live`, Version: '1' });
-    const latest = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: '$LATEST' }));
+    const latest = await local.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: '$LATEST' }));
     expect(latest.Version).toBe('$LATEST');
   });
 
   it('fails if the function does not exist, with ResourceNotFoundException naming its ARN, as Lambda words it', async () => {
-    const error = await client.send(new GetFunctionCommand({ FunctionName: 'nope' })).catch((e) => e);
+    const error = await local.client.send(new GetFunctionCommand({ FunctionName: 'nope' })).catch((e) => e);
     expect(error).toMatchObject({
       name: 'ResourceNotFoundException',
       message: `Function not found: ${arnOf('nope')}`,
@@ -196,14 +192,16 @@ describe('LambdaService read API', () => {
   });
 
   it('fails if the qualifier is neither $LATEST nor a version or alias of the template', async () => {
-    const error = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: 'beta' })).catch((e) => e);
+    const error = await local.client
+      .send(new GetFunctionConfigurationCommand({ FunctionName: 'api-echo', Qualifier: 'beta' }))
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'ResourceNotFoundException', message: `Function not found: ${arnOf('api-echo')}:beta` });
-    const invoke = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Qualifier: '2', Payload: '{}' })).catch((e) => e);
+    const invoke = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Qualifier: '2', Payload: '{}' })).catch((e) => e);
     expect(invoke).toMatchObject({ name: 'ResourceNotFoundException', message: `Function not found: ${arnOf('api-echo')}:2` });
   });
 
   it('fails if the qualifier in the name and the Qualifier parameter differ', async () => {
-    const error = await client.send(new GetFunctionCommand({ FunctionName: 'api-echo:live', Qualifier: '1' })).catch((e) => e);
+    const error = await local.client.send(new GetFunctionCommand({ FunctionName: 'api-echo:live', Qualifier: '1' })).catch((e) => e);
     expect(error).toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
   });
 
@@ -212,7 +210,7 @@ describe('LambdaService read API', () => {
     let marker: string | undefined;
     let pages = 0;
     do {
-      const page = await client.send(new ListFunctionsCommand({ MaxItems: 2, Marker: marker }));
+      const page = await local.client.send(new ListFunctionsCommand({ MaxItems: 2, Marker: marker }));
       expect(page.Functions?.length).toBeLessThanOrEqual(2);
       names.push(...(page.Functions ?? []).map((f) => f.FunctionName ?? ''));
       marker = page.NextMarker;
@@ -223,33 +221,33 @@ describe('LambdaService read API', () => {
   });
 
   it('fails if ListFunctions is asked for MaxItems outside 1 to 10000', async () => {
-    await expect(client.send(new ListFunctionsCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(local.client.send(new ListFunctionsCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   it('lists the versions and aliases the template declares', async () => {
-    const versions = await client.send(new ListVersionsByFunctionCommand({ FunctionName: 'api-echo' }));
+    const versions = await local.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'api-echo' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1']);
-    const everyVersion = await client.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
+    const everyVersion = await local.client.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
     expect(everyVersion.Functions?.filter((f) => f.FunctionName === 'api-echo').map((f) => f.FunctionArn)).toEqual([
       `${arnOf('api-echo')}:$LATEST`,
       `${arnOf('api-echo')}:1`,
     ]);
-    const aliases = await client.send(new ListAliasesCommand({ FunctionName: 'api-echo' }));
+    const aliases = await local.client.send(new ListAliasesCommand({ FunctionName: 'api-echo' }));
     expect(aliases.Aliases).toEqual([
       expect.objectContaining({ Name: 'live', FunctionVersion: '1', Description: 'what users get', AliasArn: `${arnOf('api-echo')}:live` }),
     ]);
-    const alias = await client.send(new GetAliasCommand({ FunctionName: 'api-echo', Name: 'live' }));
+    const alias = await local.client.send(new GetAliasCommand({ FunctionName: 'api-echo', Name: 'live' }));
     expect(alias.FunctionVersion).toBe('1');
-    await expect(client.send(new GetAliasCommand({ FunctionName: 'api-echo', Name: 'beta' }))).rejects.toMatchObject({
+    await expect(local.client.send(new GetAliasCommand({ FunctionName: 'api-echo', Name: 'beta' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       message: `Cannot find alias arn: ${arnOf('api-echo')}:beta`,
     });
   });
 
   it('filters ListEventSourceMappings by the exact function, version or alias, and by source', async () => {
-    const all = await client.send(new ListEventSourceMappingsCommand({}));
+    const all = await local.client.send(new ListEventSourceMappingsCommand({}));
     expect(all.EventSourceMappings).toHaveLength(2);
-    const byAlias = await client.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-echo:live' }));
+    const byAlias = await local.client.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-echo:live' }));
     expect(byAlias.EventSourceMappings).toEqual([
       expect.objectContaining({
         FunctionArn: `${arnOf('api-echo')}:live`,
@@ -258,62 +256,64 @@ describe('LambdaService read API', () => {
         State: 'Enabled',
       }),
     ]);
-    const byAliasArn = await client.send(new ListEventSourceMappingsCommand({ FunctionName: `${arnOf('api-echo')}:live` }));
+    const byAliasArn = await local.client.send(new ListEventSourceMappingsCommand({ FunctionName: `${arnOf('api-echo')}:live` }));
     expect(byAliasArn.EventSourceMappings).toHaveLength(1);
-    expect((await client.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-echo' }))).EventSourceMappings).toEqual([]);
-    const bySource = await client.send(
+    expect((await local.client.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-echo' }))).EventSourceMappings).toEqual([]);
+    const bySource = await local.client.send(
       new ListEventSourceMappingsCommand({ EventSourceArn: `arn:aws:sqs:${region}:${ACCOUNT}:api-failing-inbox` }),
     );
     expect(bySource.EventSourceMappings).toEqual([expect.objectContaining({ FunctionArn: arnOf('api-failing'), State: 'Disabled' })]);
   });
 
   it('pages ListEventSourceMappings and answers GetEventSourceMapping by UUID', async () => {
-    const first = await client.send(new ListEventSourceMappingsCommand({ MaxItems: 1 }));
+    const first = await local.client.send(new ListEventSourceMappingsCommand({ MaxItems: 1 }));
     expect(first.EventSourceMappings).toHaveLength(1);
-    const second = await client.send(new ListEventSourceMappingsCommand({ MaxItems: 1, Marker: first.NextMarker }));
+    const second = await local.client.send(new ListEventSourceMappingsCommand({ MaxItems: 1, Marker: first.NextMarker }));
     expect(second.EventSourceMappings).toHaveLength(1);
     expect(second.NextMarker).toBeUndefined();
     expect(second.EventSourceMappings?.[0]?.UUID).not.toBe(first.EventSourceMappings?.[0]?.UUID);
     const uuid = first.EventSourceMappings?.[0]?.UUID;
-    const mapping = await client.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    const mapping = await local.client.send(new GetEventSourceMappingCommand({ UUID: uuid }));
     expect(mapping.UUID).toBe(uuid);
-    await expect(client.send(new GetEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000' }))).rejects.toMatchObject({
+    await expect(
+      local.client.send(new GetEventSourceMappingCommand({ UUID: '00000000-0000-0000-0000-000000000000' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 404 },
     });
   });
 
   it('answers GetAccountSettings with the account quotas and the app functions', async () => {
-    const settings = await client.send(new GetAccountSettingsCommand({}));
+    const settings = await local.client.send(new GetAccountSettingsCommand({}));
     expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 998 });
     expect(settings.AccountUsage?.FunctionCount).toBe(6);
   });
 
   it('answers GetFunctionConcurrency and GetFunction with the reserved concurrency, and nothing for a function without', async () => {
-    expect(await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-big' }))).toMatchObject({
+    expect(await local.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-big' }))).toMatchObject({
       ReservedConcurrentExecutions: 2,
     });
-    expect((await client.send(new GetFunctionCommand({ FunctionName: 'api-big' }))).Concurrency).toEqual({
+    expect((await local.client.send(new GetFunctionCommand({ FunctionName: 'api-big' }))).Concurrency).toEqual({
       ReservedConcurrentExecutions: 2,
     });
     expect(
-      (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-echo' }))).ReservedConcurrentExecutions,
+      (await local.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-echo' }))).ReservedConcurrentExecutions,
     ).toBeUndefined();
   });
 
   it('answers ListTags and GetFunction with the tags of the template', async () => {
-    const { Tags: tags } = await client.send(new ListTagsCommand({ Resource: arnOf('api-echo') }));
+    const { Tags: tags } = await local.client.send(new ListTagsCommand({ Resource: arnOf('api-echo') }));
     expect(tags).toMatchObject({ team: 'api' });
-    expect((await client.send(new GetFunctionCommand({ FunctionName: 'api-echo' }))).Tags).toMatchObject({ team: 'api' });
+    expect((await local.client.send(new GetFunctionCommand({ FunctionName: 'api-echo' }))).Tags).toMatchObject({ team: 'api' });
   });
 
   it('fails if an operation the local runtime does not serve is called, naming it, with a 4xx', async () => {
-    const error = await client
+    const error = await local.client
       .send(new PutRuntimeManagementConfigCommand({ FunctionName: 'api-echo', UpdateRuntimeOn: 'Auto' }))
       .catch((e) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 400 } });
     expect(error.message).toContain('PutRuntimeManagementConfig is not supported by the local Lambda service');
-    const response = await fetch(`${runtime.url}/2015-03-31/no-such-thing`);
+    const response = await fetch(`${local.runtime.url}/2015-03-31/no-such-thing`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
   });
@@ -321,7 +321,7 @@ describe('LambdaService read API', () => {
 
 describe('LambdaService Invoke', () => {
   it('returns the last of the invocation log with LogType Tail, and still writes it to the console', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', LogType: 'Tail', Payload: '{"n":1}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', LogType: 'Tail', Payload: '{"n":1}' }));
     const tail = decode(response.LogResult);
     const requestId = response.$metadata.requestId;
     expect(tail).toMatch(new RegExp(`^START RequestId: ${requestId} Version: \\$LATEST\\n`));
@@ -335,7 +335,7 @@ describe('LambdaService Invoke', () => {
   });
 
   it('returns the lines logged before a timeout in the log tail, with the timeout status', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-slow', LogType: 'Tail' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-slow', LogType: 'Tail' }));
     expect(payloadOf(response.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout' });
     const tail = decode(response.LogResult);
     expect(tail).toContain('about to hang\n');
@@ -343,7 +343,7 @@ describe('LambdaService Invoke', () => {
   });
 
   it('starts the log tail of a failed init with the init error', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-broken', LogType: 'Tail' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-broken', LogType: 'Tail' }));
     expect(response.FunctionError).toBe('Unhandled');
     const tail = decode(response.LogResult);
     expect(tail).toMatch(/^\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"broken at load"/);
@@ -352,17 +352,17 @@ describe('LambdaService Invoke', () => {
   });
 
   it('hands the function {} when Invoke carries no payload', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo' }));
     expect(JSON.parse(Buffer.from(response.Payload ?? []).toString()).event).toEqual({});
   });
 
   it('returns no log without LogType Tail', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
     expect(response.LogResult).toBeUndefined();
   });
 
   it('keeps only the last 4 KB of a long invocation log', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-chatty', LogType: 'Tail' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-chatty', LogType: 'Tail' }));
     const tail = Buffer.from(response.LogResult ?? '', 'base64');
     expect(tail.length).toBe(4096);
     expect(tail.toString('utf8')).toContain(`line 199 `);
@@ -371,40 +371,40 @@ describe('LambdaService Invoke', () => {
 
   it('passes ClientContext to context.clientContext, decoded', async () => {
     const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: 'a' }, env: { locale: 'en' } })).toString('base64');
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: clientContext, Payload: '{}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: clientContext, Payload: '{}' }));
     expect(payloadOf(response.Payload).clientContext).toEqual({ custom: { tenant: 'a' }, env: { locale: 'en' } });
   });
 
   it('fails if ClientContext is not base64 JSON, or longer than 3583 bytes', async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: 'not json!' }))).rejects.toMatchObject({
+    await expect(local.client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: 'not json!' }))).rejects.toMatchObject({
       name: 'InvalidRequestContentException',
       message: 'Client context must be a valid Base64-encoded JSON object.',
     });
     const long = Buffer.from(JSON.stringify({ custom: { pad: 'x'.repeat(3000) } })).toString('base64');
-    await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: long }))).rejects.toMatchObject({
+    await expect(local.client.send(new InvokeCommand({ FunctionName: 'api-echo', ClientContext: long }))).rejects.toMatchObject({
       name: 'InvalidRequestContentException',
     });
   });
 
   it('runs an alias as its version: ExecutedVersion and context.invokedFunctionArn say so', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Qualifier: 'live', Payload: '{}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Qualifier: 'live', Payload: '{}' }));
     expect(response.ExecutedVersion).toBe('1');
     expect(payloadOf(response.Payload)).toMatchObject({ invokedFunctionArn: `${arnOf('api-echo')}:live`, functionVersion: '1' });
-    const tail = await client.send(new InvokeCommand({ FunctionName: `${arnOf('api-echo')}:1`, LogType: 'Tail', Payload: '{}' }));
+    const tail = await local.client.send(new InvokeCommand({ FunctionName: `${arnOf('api-echo')}:1`, LogType: 'Tail', Payload: '{}' }));
     expect(decode(tail.LogResult)).toMatch(/^START RequestId: \S+ Version: 1\n/);
-    const latest = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
+    const latest = await local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
     expect(latest.ExecutedVersion).toBe('$LATEST');
   });
 
   it('reports a function error with FunctionError Unhandled and the error as the payload', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-failing', Payload: '{}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-failing', Payload: '{}' }));
     expect(response.StatusCode).toBe(200);
     expect(response.FunctionError).toBe('Unhandled');
     expect(payloadOf(response.Payload)).toMatchObject({ errorType: 'TypeError', errorMessage: 'not today' });
   });
 
   it('fails the invocation with Function.ResponseSizeTooLarge when the response is over 6 MB', async () => {
-    const response = await client.send(new InvokeCommand({ FunctionName: 'api-big', Payload: '{}' }));
+    const response = await local.client.send(new InvokeCommand({ FunctionName: 'api-big', Payload: '{}' }));
     expect(response.FunctionError).toBe('Unhandled');
     expect(payloadOf(response.Payload)).toEqual({
       errorType: 'Function.ResponseSizeTooLarge',
@@ -413,12 +413,12 @@ describe('LambdaService Invoke', () => {
   });
 
   it('fails if the payload is not JSON, or the invocation or log type is not one Lambda has', async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{nope' }))).rejects.toMatchObject({
+    await expect(local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{nope' }))).rejects.toMatchObject({
       name: 'InvalidRequestContentException',
       message: expect.stringMatching(/^Could not parse request body into json: Could not parse payload into json: /),
       $metadata: { httpStatusCode: 400 },
     });
-    const invocationType = await fetch(`${runtime.url}/2015-03-31/functions/api-echo/invocations`, {
+    const invocationType = await fetch(`${local.runtime.url}/2015-03-31/functions/api-echo/invocations`, {
       method: 'POST',
       headers: { 'x-amz-invocation-type': 'Later' },
       body: '{}',
@@ -430,7 +430,7 @@ describe('LambdaService Invoke', () => {
       message:
         "1 validation error detected: Value 'Later' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
     });
-    const logType = await fetch(`${runtime.url}/2015-03-31/functions/api-echo/invocations`, {
+    const logType = await fetch(`${local.runtime.url}/2015-03-31/functions/api-echo/invocations`, {
       method: 'POST',
       headers: { 'x-amz-log-type': 'All' },
       body: '{}',
@@ -440,7 +440,7 @@ describe('LambdaService Invoke', () => {
 
   it('fails if the request payload is over 6 MB, with RequestTooLargeException and 413', async () => {
     const payload = JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) });
-    await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: payload }))).rejects.toMatchObject({
+    await expect(local.client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: payload }))).rejects.toMatchObject({
       name: 'RequestTooLargeException',
       $metadata: { httpStatusCode: 413 },
     });
@@ -449,7 +449,7 @@ describe('LambdaService Invoke', () => {
 
 describe.skipIf(awsCliMissing)('LambdaService with the AWS CLI', () => {
   it('answers aws lambda get-function-configuration', async () => {
-    const configuration = (await awsCli(runtime.url, [
+    const configuration = (await awsCli(local.runtime.url, [
       'lambda',
       'get-function-configuration',
       '--function-name',
@@ -462,7 +462,7 @@ describe.skipIf(awsCliMissing)('LambdaService with the AWS CLI', () => {
 
   it('answers aws lambda invoke --log-type Tail with the log and writes the payload to the out file', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'switchyard-cli-invoke-')), 'out.json');
-    const result = (await awsCli(runtime.url, [
+    const result = (await awsCli(local.runtime.url, [
       'lambda',
       'invoke',
       '--function-name',
@@ -481,18 +481,18 @@ describe.skipIf(awsCliMissing)('LambdaService with the AWS CLI', () => {
   });
 
   it('pages aws lambda list-functions and filters aws lambda list-event-source-mappings by alias', async () => {
-    const functions = (await awsCli(runtime.url, ['lambda', 'list-functions', '--page-size', '2'])) as {
+    const functions = (await awsCli(local.runtime.url, ['lambda', 'list-functions', '--page-size', '2'])) as {
       Functions: { FunctionName: string }[];
     };
     expect(functions.Functions.map((f) => f.FunctionName)).toHaveLength(6);
-    const mappings = (await awsCli(runtime.url, ['lambda', 'list-event-source-mappings', '--function-name', 'api-echo:live'])) as {
+    const mappings = (await awsCli(local.runtime.url, ['lambda', 'list-event-source-mappings', '--function-name', 'api-echo:live'])) as {
       EventSourceMappings: { FunctionArn: string }[];
     };
     expect(mappings.EventSourceMappings).toEqual([expect.objectContaining({ FunctionArn: `${arnOf('api-echo')}:live` })]);
   });
 
   it('fails aws lambda get-function for a missing function with Lambda error words', async () => {
-    await expect(awsCli(runtime.url, ['lambda', 'get-function', '--function-name', 'nope'])).rejects.toThrow(
+    await expect(awsCli(local.runtime.url, ['lambda', 'get-function', '--function-name', 'nope'])).rejects.toThrow(
       `An error occurred (ResourceNotFoundException) when calling the GetFunction operation: Function not found: ${arnOf('nope')}`,
     );
   });

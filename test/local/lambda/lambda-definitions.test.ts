@@ -9,7 +9,7 @@ import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modu
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { artifact, BASE_URL } from '../template/helpers.js';
-import { inlineFunction } from '../template-resources.js';
+import { eventSourceMapping, inlineFunction } from '../template-resources.js';
 
 /** The service definitions of an inline template whose assets `asset.fn` and `asset.layer` exist. */
 function definitionsOf(resources: Template['Resources']) {
@@ -115,14 +115,7 @@ describe('serviceDefinitions for Lambda', () => {
   });
 
   it("reads an SQS mapping's FilterCriteria (a pattern as text or as an object), and leaves one with a pattern Lambda refuses not run, warning", () => {
-    const mapping = (Pattern: unknown) => ({
-      Type: 'AWS::Lambda::EventSourceMapping',
-      Properties: {
-        FunctionName: { Ref: 'Fn' },
-        EventSourceArn: { 'Fn::GetAtt': ['Q', 'Arn'] },
-        FilterCriteria: { Filters: [{ Pattern }] },
-      },
-    });
+    const mapping = (Pattern: unknown) => eventSourceMapping('Q', 'Fn', { FilterCriteria: { Filters: [{ Pattern }] } });
     const { definitions } = definitionsOf({
       Q: queue,
       Fn: fn(),

@@ -146,6 +146,13 @@ export const uuidOf = (answer: unknown): string => String((answer as Answer).UUI
 export const mappingState = (c: ReplayContext, UUID: string, state: string) =>
   until(async () => (await c.lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === state, `mapping ${UUID} ${state}`);
 
+/** CreateEventSourceMapping, then `_await_event_source_mapping_enabled` on it: its answer as botocore reported it. */
+export async function enabledMapping(c: ReplayContext, input: CreateEventSourceMappingCommandInput): Promise<Answer> {
+  const answer = await createMapping(c, input);
+  await mappingState(c, uuidOf(answer), 'Enabled');
+  return answer;
+}
+
 /**
  * Polls `check` every 50 ms (real time) until it holds, as the tests' `wait_until` and `retry`
  * do (each local change ends in milliseconds); fails after `timeoutMs` saying `what` it waited for.

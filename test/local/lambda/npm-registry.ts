@@ -5,6 +5,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { writeFiles } from '../../helpers/temp-folders.js';
 
 /** A package version the test registry serves: its files (package.json is written for it) and when it was published. */
 export interface RegistryPackage {
@@ -95,10 +96,7 @@ function pack(work: string, pkg: RegistryPackage): Buffer {
     ...pkg.files,
     'package.json': JSON.stringify({ name: pkg.name, version: pkg.version, main: 'index.js', dependencies: pkg.dependencies ?? {} }),
   };
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(folder, 'package', file)), { recursive: true });
-    writeFileSync(path.join(folder, 'package', file), content);
-  }
+  writeFiles(path.join(folder, 'package'), files);
   const out = path.join(folder, 'package.tgz');
   execFileSync('tar', ['-czf', out, '-C', folder, 'package']);
   return readFileSync(out);

@@ -8,6 +8,7 @@ import { powertoolsPythonRelease, publicLayer } from '../../../local/lambda/runt
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { assetFunction } from '../template-resources.js';
 
 const V3 = (version: number, arch = 'x86_64') =>
   `arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${arch}:${version}`;
@@ -71,17 +72,7 @@ describe.skipIf(!machine)('Powertools for AWS Lambda (Python) layers', () => {
     process.env.SWITCHYARD_PYTHON = pythonWithPowertools(dir, '3.1.0');
     mkdirSync(path.join(dir, 'cdk.out', 'asset.app'), { recursive: true });
     writeFileSync(path.join(dir, 'cdk.out', 'asset.app', 'index.py'), HANDLER);
-    const fn = (name: string, layer: string) => ({
-      Type: 'AWS::Lambda::Function',
-      Metadata: { 'aws:asset:path': 'asset.app' },
-      Properties: {
-        FunctionName: name,
-        Code: { S3Bucket: 'cdk-assets', S3Key: 'app.zip' },
-        Handler: 'index.handler',
-        Runtime: 'python3.12',
-        Layers: [layer],
-      },
-    });
+    const fn = (name: string, layer: string) => assetFunction(name, 'asset.app', { Runtime: 'python3.12', Layers: [layer] });
     const cdkOut = writeAssembly(path.join(dir, 'cdk.out'), {
       Stack: { template: { Resources: { Matched: fn('matched', V3(2)), Other: fn('other', V3(3)) } } },
     });

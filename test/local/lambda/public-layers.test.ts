@@ -9,6 +9,7 @@ import { PublicLayers } from '../../../local/lambda/runtime/public-layers/public
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { assetFunction } from '../template-resources.js';
 import { type RegistryPackage, startRegistry } from './npm-registry.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -16,6 +17,28 @@ const POWERTOOLS_V2 = (version: number) => `arn:aws:lambda:us-east-1:09427410591
 const EXTENSION = 'arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11';
 const UNKNOWN = 'arn:aws:lambda:us-east-1:123456789012:layer:private-tools:3';
 const ADOT = 'arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-nodejs-amd64-ver-1-30-1:1';
+/** Public layers fetched into the cache `cacheRoot` with npm's environment `npmEnv` (its registry), quiet. */
+const fetchingLayers = (cacheRoot: string, npmEnv: Record<string, string>) =>
+  new PublicLayers({
+    cacheRoot,
+    fetch: true,
+    npm: { env: npmEnv },
+    endpoint: '',
+    region: 'us-east-1',
+    accountId: '000000000000',
+    log: () => {},
+  });
+
+/** Function `orders` (Node.js 22, its code in `codePath`) on Powertools layer V2:40 (release 2.28.1). */
+const ordersOnV240 = (codePath: string) =>
+  ({
+    name: 'orders',
+    runtime: 'nodejs22.x',
+    codePath,
+    environment: {},
+    publicLayers: [{ arn: POWERTOOLS_V2(40), position: 0 }],
+  }) as unknown as FunctionDefinition;
+
 /** Ports of this suite's own: the extension's for its functions, and one a program holds before the runtime starts. */
 const EXTENSION_PORT = 4703;
 const TAKEN_PORT = 4704;
@@ -94,19 +117,7 @@ function asset(name: string, code: string): string {
 }
 
 function fn(name: string, assetPath: string, layers: string[], more: Record<string, unknown> = {}) {
-  return {
-    Type: 'AWS::Lambda::Function',
-    Metadata: { 'aws:asset:path': assetPath },
-    Properties: {
-      FunctionName: name,
-      Code: { S3Bucket: 'cdk-assets', S3Key: `${assetPath}.zip` },
-      Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
-      Timeout: 30,
-      Layers: layers,
-      ...more,
-    },
-  };
+  return assetFunction(name, assetPath, { Runtime: 'nodejs22.x', Timeout: 30, Layers: layers, ...more });
 }
 
 function role(name: string, actions: string[]) {
@@ -285,23 +296,8 @@ describe('PublicLayers fetching', () => {
     ]);
     const root = mkdtempSync(path.join(tmpdir(), 'switchyard-powertools-cache-'));
     try {
-      const layersWith = (npmEnv: Record<string, string>) =>
-        new PublicLayers({
-          cacheRoot: root,
-          fetch: true,
-          npm: { env: npmEnv },
-          endpoint: '',
-          region: 'us-east-1',
-          accountId: '000000000000',
-          log: () => {},
-        });
-      const orders = {
-        name: 'orders',
-        runtime: 'nodejs22.x',
-        codePath: root,
-        environment: {},
-        publicLayers: [{ arn: POWERTOOLS_V2(40), position: 0 }],
-      } as unknown as FunctionDefinition;
+      const layersWith = (npmEnv: Record<string, string>) => fetchingLayers(root, npmEnv);
+      const orders = ordersOnV240(root);
       const imports = () => new Set(['@aws-lambda-powertools/logger']);
       const fetched = layersWith(registry.npmEnv);
       await fetched.provide([orders], imports, () => {});
@@ -329,22 +325,8 @@ describe('PublicLayers fetching', () => {
     const registry = await startRegistry(packages);
     const root = mkdtempSync(path.join(tmpdir(), 'switchyard-powertools-cache-'));
     try {
-      const layers = new PublicLayers({
-        cacheRoot: root,
-        fetch: true,
-        npm: { env: registry.npmEnv },
-        endpoint: '',
-        region: 'us-east-1',
-        accountId: '000000000000',
-        log: () => {},
-      });
-      const orders = {
-        name: 'orders',
-        runtime: 'nodejs22.x',
-        codePath: root,
-        environment: {},
-        publicLayers: [{ arn: POWERTOOLS_V2(40), position: 0 }],
-      } as unknown as FunctionDefinition;
+      const layers = fetchingLayers(root, registry.npmEnv);
+      const orders = ordersOnV240(root);
       await layers.provide(
         [orders],
         () => new Set(['@aws-lambda-powertools/logger']),

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,10 +18,7 @@ if (!python) console.warn('Python functions: skipped, no python3 on PATH (nor SW
 /** Writes `files` (relative path -> content) under a fresh folder and returns it. */
 function folder(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'switchyard-py-src-'));
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
+  writeFiles(root, files);
   return root;
 }
 
@@ -62,6 +59,8 @@ def handler(event, context):
         "env": {k: os.environ.get(k) for k in ("_HANDLER", "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "STAGE", "AWS_REGION")},
     }
 `;
+
+import { writeFiles } from '../../helpers/temp-folders.js';
 
 /**
  * An app as CDK users write one with Python functions: a Code.fromAsset folder of .py files with

@@ -65,9 +65,14 @@ async function integrationFunction(c: ReplayContext, code = INTEGRATION_PY, extr
 const invokeEvent = (c: ReplayContext, FunctionName: string, payload: string) =>
   c.lambda.send(new InvokeCommand({ FunctionName, Payload: payload, InvocationType: 'Event' }));
 
-/** test_assess_lambda_destination_invocation: no retries, a record to the queue on success and on failure. */
-const assess =
-  (payload: Record<string, unknown>): Replay =>
+/**
+ * An integration function invoked asynchronously with `payload`, its invoke config sending a
+ * record to one queue on success and on failure (`retries` its MaximumRetryAttempts, if any):
+ * the config and the record, as test_assess_lambda_destination_invocation and
+ * test_lambda_destination_default_retries read them.
+ */
+const destinationRecord =
+  (payload: Record<string, unknown>, retries: { readonly MaximumRetryAttempts?: number }): Replay =>
   async (c) => {
     const { url, arn } = await queue(c);
     const { name } = await integrationFunction(c);
@@ -75,7 +80,7 @@ const assess =
       put_function_event_invoke_config: await c.call(
         new PutFunctionEventInvokeConfigCommand({
           FunctionName: name,
-          MaximumRetryAttempts: 0,
+          ...retries,
           DestinationConfig: { OnSuccess: { Destination: arn }, OnFailure: { Destination: arn } },
         }),
       ),
@@ -172,24 +177,13 @@ async function forwarded(c: ReplayContext, triggered: string, match: string): Pr
 
 /** test_lambda_destinations.py's tests, by snapshot key. */
 export const DESTINATION_CASES: Record<string, Replay> = {
-  'TestLambdaDestinationSqs::test_assess_lambda_destination_invocation[payload0]': assess({}),
-  'TestLambdaDestinationSqs::test_assess_lambda_destination_invocation[payload1]': assess({ raise_error: 1 }),
-  'TestLambdaDestinationSqs::test_lambda_destination_default_retries': async (c) => {
-    const { url, arn } = await queue(c);
-    const { name } = await integrationFunction(c);
-    const live: Answer = {
-      put_function_event_invoke_config: await c.call(
-        new PutFunctionEventInvokeConfigCommand({
-          FunctionName: name,
-          DestinationConfig: { OnSuccess: { Destination: arn }, OnFailure: { Destination: arn } },
-        }),
-      ),
-    };
-    await invokeEvent(c, name, pyJson({ raise_error: 1 }));
-    await c.runUntilIdle(RETRIES_MS);
-    live.receive_message_result = await receive(c, { QueueUrl: url, WaitTimeSeconds: 2, MessageAttributeNames: ['All'] });
-    return live;
-  },
+  // No retries: a record to the queue on success and on failure.
+  'TestLambdaDestinationSqs::test_assess_lambda_destination_invocation[payload0]': destinationRecord({}, { MaximumRetryAttempts: 0 }),
+  'TestLambdaDestinationSqs::test_assess_lambda_destination_invocation[payload1]': destinationRecord(
+    { raise_error: 1 },
+    { MaximumRetryAttempts: 0 },
+  ),
+  'TestLambdaDestinationSqs::test_lambda_destination_default_retries': destinationRecord({ raise_error: 1 }, {}),
   'TestLambdaDestinationSqs::test_retries': async (c) => {
     const { name, url } = await echofail(c, { MaximumRetryAttempts: 2 });
     const messageId = c.name('retry-msg');

@@ -5,6 +5,7 @@ import { ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from 
 import { region } from '../helpers.js';
 import {
   createMapping,
+  enabledMapping,
   type HandlerFile,
   invocations,
   logEvents,
@@ -18,7 +19,7 @@ import {
   uuidOf,
   withResponse,
 } from './mapping-replay-fixtures.js';
-import type { Answer } from './recorded-replay.js';
+import { type Answer, sortedByText } from './recorded-replay.js';
 import {
   BATCH_ITEM_FAILURE_RESPONSES,
   BATCH_ITEM_SUCCESS_RESPONSES,
@@ -46,19 +47,29 @@ const ONE_AT_A_TIME = {
   MaximumRetryAttempts: 1,
 } as const satisfies Partial<CreateEventSourceMappingCommandInput>;
 
-/** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable. */
-async function functionAndStream(
-  c: MappingReplayContext,
-  code: HandlerFile | { code: string },
-  live: Answer,
-  tableKey: string,
-  updateKey?: string,
-) {
+/** The settings of the tests whose function reports its failures: batches of three, retried three times, failures to `destination`. */
+const REPORTING_BATCHES = (destination: string): Partial<CreateEventSourceMappingCommandInput> => ({
+  BatchSize: 3,
+  StartingPosition: 'TRIM_HORIZON',
+  MaximumBatchingWindowInSeconds: 1,
+  MaximumRetryAttempts: 3,
+  DestinationConfig: { OnFailure: { Destination: destination } },
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+});
+
+/** Where a test keeps CreateTable's answer (`table`) and UpdateTable's (`update`, if it keeps it). */
+type TableKeys = { readonly table: string; readonly update?: string };
+
+/** The keys of the tests that keep both answers. */
+const CREATE_AND_UPDATE: TableKeys = { table: 'create_table_response', update: 'update_table_response' };
+
+/** A function of `code`, a table keyed by my_partition_key with a NEW_IMAGE stream turned on by UpdateTable; their answers into `live`. */
+async function functionAndStream(c: MappingReplayContext, code: HandlerFile | { code: string }, live: Answer, keys: TableKeys) {
   const name = await pythonFunction(c, code);
   const table = await createTable(c, PARTITION_KEY);
-  live[tableKey] = table.answer;
+  live[keys.table] = table.answer;
   const { answer, streamArn } = await enableStream(c, table.TableName, 'NEW_IMAGE');
-  if (updateKey) live[updateKey] = answer;
+  if (keys.update) live[keys.update] = answer;
   return { name, TableName: table.TableName, streamArn };
 }
 
@@ -69,24 +80,16 @@ function onFailure(
 ): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(
-      c,
-      'lambda_unhandled_error',
-      live,
-      'create_table_response',
-      'update_table_response',
-    );
+    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_unhandled_error', live, CREATE_AND_UPDATE);
     const target = await destination(c);
-    live.create_event_source_mapping_response = await createMapping(c, {
+    live.create_event_source_mapping_response = await enabledMapping(c, {
       FunctionName: name,
       EventSourceArn: streamArn,
       ...ONE_AT_A_TIME,
       DestinationConfig: { OnFailure: { Destination: target.arn } },
     });
-    const uuid = uuidOf(live.create_event_source_mapping_response);
-    await mappingState(c, uuid, 'Enabled');
     await putItem(c, TableName, { [PARTITION_KEY]: { S: 'hello world' } });
-    live[key] = await target.read(uuid);
+    live[key] = await target.read(uuidOf(live.create_event_source_mapping_response));
     return live;
   };
 }
@@ -106,13 +109,12 @@ function eventFilter(
     const table = await createTable(c, 'id');
     const live: Answer = { table_creation_response: table.answer };
     const { streamArn } = await enableStream(c, table.TableName, 'NEW_AND_OLD_IMAGES');
-    live.create_event_source_mapping_response = await createMapping(c, {
+    live.create_event_source_mapping_response = await enabledMapping(c, {
       FunctionName: name,
       EventSourceArn: streamArn,
       ...ONE_AT_A_TIME,
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(filter) }] },
     });
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putItem(c, table.TableName, first);
     live['lambda-log-events'] = await logEvents(c, name, 1);
     await putItem(c, table.TableName, second);
@@ -125,19 +127,9 @@ function eventFilter(
 function failureScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, { table: 'create-table-result' });
     const failures = await queue(c);
-    const created = await createMapping(c, {
-      FunctionName: name,
-      EventSourceArn: streamArn,
-      BatchSize: 3,
-      StartingPosition: 'TRIM_HORIZON',
-      MaximumBatchingWindowInSeconds: 1,
-      MaximumRetryAttempts: 3,
-      DestinationConfig: { OnFailure: { Destination: failures.arn } },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    await mappingState(c, uuidOf(created), 'Enabled');
+    await enabledMapping(c, { FunctionName: name, EventSourceArn: streamArn, ...REPORTING_BATCHES(failures.arn) });
     await putItem(c, TableName, DB_ITEM);
     live.destination_queue_messages = await receiveFailure(c, failures.url);
     live.dynamodb_events = await logEvents(c, name, 4, invocations);
@@ -149,17 +141,15 @@ function failureScenario(response: string): MappingReplay {
 function successScenario(response: string): MappingReplay {
   return async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, 'create-table-result');
-    const created = await createMapping(c, {
+    const { name, TableName, streamArn } = await functionAndStream(c, withResponse(response), live, { table: 'create-table-result' });
+    await enabledMapping(c, {
       EventSourceArn: streamArn,
       FunctionName: name,
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 1,
+      ...ONE_AT_A_TIME,
       MaximumBatchingWindowInSeconds: 0,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 2,
     });
-    await mappingState(c, uuidOf(created), 'Enabled');
     await putItem(c, TableName, DB_ITEM);
     live.dynamodb_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
     return live;
@@ -203,9 +193,12 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
   },
   [`${PREFIX}test_dynamodb_event_source_mapping`]: async (c) => {
     const live: Answer = {};
-    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_echo', live, 'create-table-result');
-    live.create_event_source_mapping_response = await createMapping(c, { FunctionName: name, EventSourceArn: streamArn, ...ONE_AT_A_TIME });
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
+    const { name, TableName, streamArn } = await functionAndStream(c, 'lambda_echo', live, { table: 'create-table-result' });
+    live.create_event_source_mapping_response = await enabledMapping(c, {
+      FunctionName: name,
+      EventSourceArn: streamArn,
+      ...ONE_AT_A_TIME,
+    });
     await putItem(c, TableName, DB_ITEM);
     live.event_logs = await logEvents(c, name, 1);
     return live;
@@ -227,14 +220,13 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
     const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id', 'NEW_IMAGE');
     const live: Answer = { dynamodb_create_table_result: table.answer };
-    live.create_event_source_mapping_result = await createMapping(c, {
+    live.create_event_source_mapping_result = await enabledMapping(c, {
       FunctionName: name,
       EventSourceArn: table.streamArn,
       StartingPosition: 'TRIM_HORIZON',
       MaximumBatchingWindowInSeconds: 1,
     });
     const UUID = uuidOf(live.create_event_source_mapping_result);
-    await mappingState(c, UUID, 'Enabled');
     await putItem(c, table.TableName, { id: { S: c.name('id') }, data: { S: 'data1' } });
     await logEvents(c, name, 1);
     live.update_event_source_mapping_result = await c.call(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
@@ -248,12 +240,11 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
     const name = await pythonFunction(c, 'lambda_echo');
     const table = await createTable(c, 'id', 'NEW_IMAGE');
     const live: Answer = { create_dynamodb_table_response: table.answer };
-    live.create_event_source_mapping_result = await createMapping(c, {
+    live.create_event_source_mapping_result = await enabledMapping(c, {
       FunctionName: name,
       EventSourceArn: table.streamArn,
       StartingPosition: 'TRIM_HORIZON',
     });
-    await mappingState(c, uuidOf(live.create_event_source_mapping_result), 'Enabled');
     await c.dynamodb.send(new DeleteTableCommand({ TableName: table.TableName }));
     live.list_event_source_mapping_result = await c.call(new ListEventSourceMappingsCommand({ EventSourceArn: table.streamArn }));
     return live;
@@ -332,21 +323,14 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
       c,
       'lambda_report_batch_item_failures_dynamodb',
       live,
-      'create_table_response',
-      'update_table_response',
+      CREATE_AND_UPDATE,
     );
     const failures = await queue(c);
-    live.create_event_source_mapping_response = await createMapping(c, {
+    live.create_event_source_mapping_response = await enabledMapping(c, {
       FunctionName: name,
-      BatchSize: 3,
-      StartingPosition: 'TRIM_HORIZON',
       EventSourceArn: streamArn,
-      MaximumBatchingWindowInSeconds: 1,
-      MaximumRetryAttempts: 3,
-      DestinationConfig: { OnFailure: { Destination: failures.arn } },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ...REPORTING_BATCHES(failures.arn),
     });
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     for (let i = 0; i < 6; i++) {
       await putItem(c, TableName, { [PARTITION_KEY]: { S: `testId${i}` }, should_fail: { BOOL: i === 5 } });
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -354,9 +338,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
     live.destination_queue_messages = await receiveFailure(c, failures.url);
     const batches = (await logEvents(c, name, 1)) as { Records?: { dynamodb: { Keys: Record<string, { S: string }> } }[] }[];
     const records = batches.flatMap((batch) => batch.Records ?? []);
-    const key = (r: (typeof records)[number]) => String(r.dynamodb.Keys[PARTITION_KEY]?.S);
-    records.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    live.dynamodb_records = { Records: records };
+    live.dynamodb_records = { Records: sortedByText(records, (r) => String(r.dynamodb.Keys[PARTITION_KEY]?.S)) };
     return live;
   },
   ...parametrized(`${PREFIX}test_dynamodb_report_batch_item_failure_scenarios`, BATCH_ITEM_FAILURE_RESPONSES, failureScenario),

@@ -1,9 +1,10 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { type CreateEventSourceMappingCommandInput, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { region } from '../helpers.js';
 import {
   advance,
   createMapping,
+  enabledMapping,
   type HandlerFile,
   invocations,
   logEvents,
@@ -18,7 +19,7 @@ import {
   uuidOf,
   withResponse,
 } from './mapping-replay-fixtures.js';
-import type { Answer } from './recorded-replay.js';
+import { type Answer, sortedByText } from './recorded-replay.js';
 import {
   BATCH_ITEM_FAILURE_RESPONSES,
   BATCH_ITEM_SUCCESS_RESPONSES,
@@ -34,6 +35,20 @@ import {
 /** A minute and a second: a record past MaximumRecordAgeInSeconds 60 (the tests sleep 60 s, or 80 s, on AWS). */
 const PAST_RECORD_AGE_MS = 61_000;
 
+/** The settings most of the tests' mappings have: one record a batch, from the start of the shard. */
+const ONE_RECORD: Partial<CreateEventSourceMappingCommandInput> = {
+  BatchSize: 1,
+  StartingPosition: 'TRIM_HORIZON',
+  MaximumBatchingWindowInSeconds: 1,
+};
+
+/** The settings of the batch item failure scenarios: one record, retried twice, reporting its failures. */
+const REPORTING: Partial<CreateEventSourceMappingCommandInput> = {
+  ...ONE_RECORD,
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+  MaximumRetryAttempts: 2,
+};
+
 /**
  * `test_kinesis_maximum_record_age_exceeded`: a record put, a failing function mapped with
  * MaximumRecordAgeInSeconds 60 and `maxRetries`; the record expires before the mapping
@@ -47,18 +62,15 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): MappingRep
     const name = await pythonFunction(c, 'lambda_echofail');
     const failures = await queue(c);
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         FunctionName: name,
-        BatchSize: 1,
-        StartingPosition: 'TRIM_HORIZON',
         EventSourceArn: arn,
-        MaximumBatchingWindowInSeconds: 1,
+        ...ONE_RECORD,
         MaximumRetryAttempts: maxRetries,
         MaximumRecordAgeInSeconds: 60,
         DestinationConfig: { OnFailure: { Destination: failures.arn } },
       }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     if (!expireFirst) {
       // Retried until it expires: the function has failed on it at least once, then the minute passes.
       await logEvents(c, name, 1);
@@ -88,20 +100,16 @@ function onFailure(
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_integration');
     const target = await destination(c);
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         FunctionName: name,
-        BatchSize: 1,
-        StartingPosition: 'TRIM_HORIZON',
         EventSourceArn: arn,
-        MaximumBatchingWindowInSeconds: 1,
+        ...ONE_RECORD,
         MaximumRetryAttempts: 1,
         DestinationConfig: { OnFailure: { Destination: target.arn } },
       }),
     };
-    const uuid = uuidOf(live.create_event_source_mapping_response);
-    await mappingState(c, uuid, 'Enabled');
     await putRecord(c, StreamName, RAISING_MESSAGE, 'custom');
-    live[key] = await target.read(uuid);
+    live[key] = await target.read(uuidOf(live.create_event_source_mapping_response));
     return live;
   };
 }
@@ -112,18 +120,13 @@ function failureScenario(response: string): MappingReplay {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const failures = await queue(c);
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         EventSourceArn: arn,
         FunctionName: name,
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 1,
-        MaximumBatchingWindowInSeconds: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRetryAttempts: 2,
+        ...REPORTING,
         DestinationConfig: { OnFailure: { Destination: failures.arn } },
       }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecord(c, StreamName, 'hello', 'test');
     live.sqs_payload = await receiveFailure(c, failures.url);
     live.kinesis_events = await logEvents(c, name, 3, invocations);
@@ -136,17 +139,8 @@ function successScenario(response: string): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 1,
-        MaximumBatchingWindowInSeconds: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRetryAttempts: 2,
-      }),
+      create_event_source_mapping_response: await enabledMapping(c, { EventSourceArn: arn, FunctionName: name, ...REPORTING }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecord(c, StreamName, 'hello', 'test');
     live.kinesis_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
     return live;
@@ -190,9 +184,12 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_create_kinesis_event_source_mapping`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, { EventSourceArn: arn, FunctionName: name, StartingPosition: 'LATEST' }),
+      create_event_source_mapping_response: await enabledMapping(c, {
+        EventSourceArn: arn,
+        FunctionName: name,
+        StartingPosition: 'LATEST',
+      }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecords(
       c,
       StreamName,
@@ -233,14 +230,13 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_kinesis_event_source_mapping_with_async_invocation`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         EventSourceArn: arn,
         FunctionName: name,
         StartingPosition: 'LATEST',
         BatchSize: 10,
       }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
     const events = (await logEvents(c, name, 2)) as { executionStart: number }[];
     // Kinesis keeps a shard's order: the second batch runs once the first (which sleeps 5 s) has ended.
@@ -268,7 +264,7 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_disable_kinesis_event_source_mapping`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         EventSourceArn: arn,
         FunctionName: name,
         StartingPosition: 'LATEST',
@@ -276,7 +272,6 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
       }),
     };
     const UUID = uuidOf(live.create_event_source_mapping_response);
-    await mappingState(c, UUID, 'Enabled');
     await tenRecords(c, StreamName, 'test');
     live.invocation_events = await logEvents(c, name, 1);
     await c.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
@@ -302,18 +297,16 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_report_batch_item_failures_kinesis');
     const failures = await queue(c);
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         FunctionName: name,
-        BatchSize: 3,
-        StartingPosition: 'TRIM_HORIZON',
         EventSourceArn: arn,
-        MaximumBatchingWindowInSeconds: 1,
+        ...ONE_RECORD,
+        BatchSize: 3,
         MaximumRetryAttempts: 3,
         DestinationConfig: { OnFailure: { Destination: failures.arn } },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     await putRecords(
       c,
       StreamName,
@@ -324,11 +317,12 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
     );
     live.sqs_payload = await receiveFailure(c, failures.url);
     const batches = (await logEvents(c, name, 5, invocations)) as { Records: { kinesis: { partitionKey: string } }[] }[];
-    const records = batches.flatMap((batch) => batch.Records);
-    records.sort((a, b) =>
-      a.kinesis.partitionKey < b.kinesis.partitionKey ? -1 : a.kinesis.partitionKey > b.kinesis.partitionKey ? 1 : 0,
-    );
-    live.kinesis_records = { Records: records };
+    live.kinesis_records = {
+      Records: sortedByText(
+        batches.flatMap((batch) => batch.Records),
+        (r) => r.kinesis.partitionKey,
+      ),
+    };
     return live;
   },
   ...parametrized(`${PREFIX}test_kinesis_report_batch_item_failure_scenarios`, BATCH_ITEM_FAILURE_RESPONSES, failureScenario),
@@ -351,24 +345,22 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
       Array.from({ length: 5 }, (_, i) => ({ Data: `stream-data-${i + 1}`, PartitionKey: 'test' })),
     );
     const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
+      create_event_source_mapping_response: await enabledMapping(c, {
         FunctionName: name,
-        BatchSize: 10,
-        StartingPosition: 'TRIM_HORIZON',
         EventSourceArn: arn,
-        MaximumBatchingWindowInSeconds: 1,
+        ...ONE_RECORD,
+        BatchSize: 10,
         MaximumRetryAttempts: 0,
         MaximumRecordAgeInSeconds: 60,
         DestinationConfig: { OnFailure: { Destination: deadLetters.arn } },
       }),
     };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     live.record_age_exceeded_payload = await receiveFailure(c, deadLetters.url);
     const sent = await receiveFailure(c, destination.url);
     // The recording's SortingTransformer sorted them by their data.
     const records = (sent.Messages as { Body: { kinesis: { data: string } }[] }[]).flatMap((m) => m.Body);
     const data = (r: (typeof records)[number]) => Buffer.from(r.kinesis.data, 'base64').toString('utf8');
-    live.Records = records.sort((a, b) => (data(a) < data(b) ? -1 : data(a) > data(b) ? 1 : 0));
+    live.Records = sortedByText(records, data);
     return live;
   },
   'TestKinesisEventFiltering::test_kinesis_event_filtering_json_pattern': async (c) => {
@@ -376,19 +368,15 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
     const first = await pythonFunction(c, 'kinesis_log');
     const second = await pythonFunction(c, 'kinesis_log');
     const mapping = (FunctionName: string, eventType: string) =>
-      createMapping(c, {
+      enabledMapping(c, {
         FunctionName,
-        BatchSize: 1,
-        StartingPosition: 'TRIM_HORIZON',
         EventSourceArn: arn,
-        MaximumBatchingWindowInSeconds: 1,
+        ...ONE_RECORD,
         MaximumRetryAttempts: 1,
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { event_type: [eventType] } }) }] },
       });
     const live: Answer = { create_event_source_mapping_response: await mapping(first, 'function_1') };
-    await mappingState(c, uuidOf(live.create_event_source_mapping_response), 'Enabled');
     live.create_event_source_mapping_2_response = await mapping(second, 'function_2');
-    await mappingState(c, uuidOf(live.create_event_source_mapping_2_response), 'Enabled');
     await putRecord(c, StreamName, '{"event_type": "function_1", "message": "foo"}', 'custom');
     await putRecord(c, StreamName, '{"event_type": "function_2", "message": "bar"}', 'custom');
     for (const name of [first, second]) await until(async () => (await reports(c, name)) >= 1, `an invocation of ${name}`);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { Readable } from 'node:stream';
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
@@ -14,7 +13,7 @@ import { AdvanceableClock } from '../../../local/clock.js';
 import { errorMessageMember, loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
 import { runUntilIdle } from '../../../testing/virtual-time.js';
-import { botoShape, caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { botoShape, caseDifferences, isObject, keepRawAnswers, pythonShape, type RawAnswer } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -269,13 +268,6 @@ function unreferenced(answer: unknown, key?: string): unknown {
   return answer;
 }
 
-interface RawAnswer {
-  status: number;
-  body: string;
-  /** The answer's `x-amzn-RequestId` (botocore's `ResponseMetadata.RequestId`). */
-  requestId?: string;
-}
-
 /** The account the runtime runs in (its default). */
 const ACCOUNT = '000000000000';
 
@@ -310,26 +302,8 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
   const config: LambdaClientConfig = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const lambda = new LambdaClient(config);
   const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
-  let raw: RawAnswer | undefined;
-  // Inside the deserializer: sees the HTTP answer before the SDK turns it into output or an exception.
-  lambda.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of response.body) chunks.push(chunk);
-      const body = Buffer.concat(chunks);
-      response.body = Readable.from([body]);
-      raw = { status: response.statusCode, body: body.toString('utf8'), requestId: response.headers['x-amzn-requestid'] };
-      return out;
-    },
-    { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
-  );
-  const call = (command: object) =>
-    asBoto(
-      () => lambda.send(command as never),
-      () => raw,
-    );
+  const last = keepRawAnswers(lambda);
+  const call = (command: object) => asBoto(() => lambda.send(command as never), last);
   const services = new Map<new (config: ServiceClientConfig) => { destroy(): void }, { destroy(): void }>();
   let counter = 0;
   const role = `arn:aws:iam::${ACCOUNT}:role/lambda-test-role`;
@@ -337,7 +311,7 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
   const waiting = { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 };
   const context: ReplayContext = {
     call,
-    lastRequestId: () => raw?.requestId,
+    lastRequestId: () => last()?.headers['x-amzn-requestid'],
     async runUntilIdle(limitMs) {
       const { clock } = runtimeOptions;
       if (!(clock instanceof AdvanceableClock)) throw new Error('runUntilIdle moves virtual time: the replay runs on no AdvanceableClock');
@@ -473,6 +447,10 @@ export function zipFunction(c: ReplayContext, FunctionName: string, extra: objec
 /** Sorts a list answer's items by a key, as the recording's SortingTransformer sorted AWS's. */
 export function sortedBy(answer: Answer, list: string, key: string): Answer {
   const items = [...((answer[list] as Record<string, unknown>[] | undefined) ?? [])];
-  items.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
-  return { ...answer, [list]: items };
+  return { ...answer, [list]: sortedByText(items, (item) => String(item[key])) };
+}
+
+/** Sorts `items` in place by the text `key` gives each (code-unit order, as Python's sorted), as a SortingTransformer does. */
+export function sortedByText<T>(items: T[], key: (item: T) => string): T[] {
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

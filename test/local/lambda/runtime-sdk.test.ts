@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { RuntimeSdk, SDK_RELEASE } from '../../../local/lambda/runtime/runtime-sdk.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { bundleAsNodejsFunction } from '../../helpers/function-bundles.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, tempDataDir } from '../helpers.js';
+import { assetFunction } from '../template-resources.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -34,31 +35,12 @@ let runtime: LocalRuntime;
 
 /** A function asset bundled as NodejsFunction bundles it: CommonJS for Node, `@aws-sdk/*` and its `externalModules` external. */
 async function asset(name: string, source: string, externalModules: string[] = []): Promise<string> {
-  await build({
-    stdin: { contents: source, resolveDir: repo, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    external: ['@aws-sdk/*', ...externalModules],
-    outfile: path.join(dir, 'cdk.out', name, 'index.js'),
-    logLevel: 'silent',
-  });
+  await bundleAsNodejsFunction(source, path.join(dir, 'cdk.out', name, 'index.js'), ['@aws-sdk/*', ...externalModules]);
   return name;
 }
 
 function fn(name: string, assetPath: string, runtimeId: string) {
-  return {
-    Type: 'AWS::Lambda::Function',
-    Metadata: { 'aws:asset:path': assetPath },
-    Properties: {
-      FunctionName: name,
-      Code: { S3Bucket: 'cdk-assets', S3Key: `${assetPath}.zip` },
-      Handler: 'index.handler',
-      Runtime: runtimeId,
-      Timeout: 30,
-    },
-  };
+  return assetFunction(name, assetPath, { Runtime: runtimeId, Timeout: 30 });
 }
 
 /**

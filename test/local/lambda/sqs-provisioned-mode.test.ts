@@ -15,6 +15,7 @@ import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { arnOf, counts, createSqs, REGION } from '../sqs/helpers.js';
 import { artifact, BASE_URL } from '../template/helpers.js';
+import { eventSourceMapping } from '../template-resources.js';
 
 let cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -157,10 +158,7 @@ function template(pollers: Record<string, unknown>) {
       Properties: { FunctionName: 'worker', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { S3Bucket: 'b', S3Key: 'k.zip' } },
       Metadata: { 'aws:asset:path': 'asset.fn', 'aws:asset:property': 'Code' },
     },
-    Mapping: {
-      Type: 'AWS::Lambda::EventSourceMapping',
-      Properties: { FunctionName: { Ref: 'Fn' }, EventSourceArn: { 'Fn::GetAtt': ['Work', 'Arn'] }, ProvisionedPollerConfig: pollers },
-    },
+    Mapping: eventSourceMapping('Work', 'Fn', { ProvisionedPollerConfig: pollers }),
   };
 }
 

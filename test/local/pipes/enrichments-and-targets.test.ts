@@ -62,6 +62,7 @@ function assembly() {
 
 describe('EventBridge Pipes enrichments and targets (local)', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),

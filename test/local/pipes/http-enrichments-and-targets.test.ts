@@ -1,8 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bodyServer } from '../../helpers/body-server.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, receiveBodies, region } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
@@ -24,17 +25,11 @@ interface Seen {
 class StandInServer {
   readonly seen: Seen[] = [];
   #tokens = 0;
-  readonly #server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      const seen = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body };
-      this.seen.push(seen);
-      const [status, answer] = this.#answer(seen);
-      response.writeHead(status, { 'content-type': 'application/json' }).end(answer);
-    });
+  readonly #server: Server = bodyServer((request, body, response) => {
+    const seen = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body };
+    this.seen.push(seen);
+    const [status, answer] = this.#answer(seen);
+    response.writeHead(status, { 'content-type': 'application/json' }).end(answer);
   });
 
   #answer(seen: Seen): [number, string] {
@@ -190,6 +185,7 @@ describe('EventBridge Pipes API destination and API Gateway enrichments and targ
   // Registered first, so that it closes after the runtime stops (vitest runs afterAll hooks in reverse).
   afterAll(() => server.close());
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly: async () => assembly(await server.listen()),
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),

@@ -4,35 +4,30 @@ import { OUTBOX_ATTRIBUTE } from '../../../contracts/index.js';
 import { handler as outboxEnrichment } from '../../../lambdas/change-capture/outbox-handler.js';
 import { ManualClock } from '../../../local/clock.js';
 import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.js';
-import { EventsService } from '../../../local/events/events-service.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type PipeServices, PipesService, type StreamSource } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { undeliveringBus } from '../events/undelivering-bus.js';
 import { tempDataDir } from '../helpers.js';
+import { pipeDefinition } from './pipe-definition.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/ledger/stream/1970-01-01T00:00:00.000';
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/default';
 
 /** The pipe TableOutbox synthesizes: the outbox enrichment, the detail as the event, detail-type and source read from its answer. */
-const OUTBOX_PIPE: PipeDefinition = {
+const OUTBOX_PIPE: PipeDefinition = pipeDefinition({
   name: 'outbox',
   arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/outbox',
   sourceArn: STREAM,
-  running: true,
   filters: [
     JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { M: { detail: { S: [{ exists: true }] } } } } } }),
   ],
-  startingPosition: 'TRIM_HORIZON',
-  batchSize: 10,
-  maximumBatchingWindowSeconds: 0,
-  maximumRetryAttempts: -1,
-  maximumRecordAgeSeconds: -1,
   bisectOnFailure: true,
   enrichmentArn: 'arn:aws:lambda:us-east-1:000000000000:function:outbox-enrichment',
   targetArn: BUS,
   targetInputTemplate: '<$.detail>',
   eventBusParameters: { DetailType: '$.detailType', Source: '$.source' },
-};
+});
 
 /** The events and pipes databases of one data folder: what survives a SIGKILL of the runtime. */
 function dataFolder() {
@@ -48,15 +43,9 @@ afterEach(async () => {
 /** The runtime's EventsService on the folder's database, counting the events its bus accepts. */
 function bus(file: string) {
   const accepted: { detailType: string; detail: string }[] = [];
-  const service = new EventsService({
+  const service = undeliveringBus({
     db: openDatabase(file),
     clock: new ManualClock(),
-    accountId: '000000000000',
-    region: 'us-east-1',
-    buses: [],
-    rules: [],
-    archives: [],
-    delivery: { deliver: async () => {}, deadLetter: async () => {} },
     onAccepted: (note) => accepted.push({ detailType: note.event['detail-type'], detail: JSON.stringify(note.event.detail) }),
   });
   running.push(service);

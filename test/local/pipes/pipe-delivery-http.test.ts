@@ -2,21 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { PipeDelivery, type PipeServices } from '../../../local/pipes/pipe-delivery.js';
+import { pipeDefinition } from './pipe-definition.js';
 
 const DESTINATION = 'arn:aws:events:us-east-1:000000000000:api-destination/hook/00000000-0000-0000-0000-000000000000';
 
-const pipe: PipeDefinition = {
-  name: 'p',
-  arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/p',
+const pipe: PipeDefinition = pipeDefinition({
   sourceArn: 'arn:aws:sqs:us-east-1:000000000000:in',
-  running: true,
-  filters: [],
-  startingPosition: 'TRIM_HORIZON',
   batchSize: 1,
-  maximumBatchingWindowSeconds: 0,
-  maximumRetryAttempts: -1,
-  maximumRecordAgeSeconds: -1,
-  bisectOnFailure: false,
   enrichmentArn: 'arn:aws:lambda:us-east-1:000000000000:function:split',
   targetArn: DESTINATION,
   targetHttp: {
@@ -37,7 +29,7 @@ const pipe: PipeDefinition = {
     },
     parameters: {},
   },
-};
+});
 
 /** A delivery whose enrichment answers `enriched` and whose API destination answers `status`; `calls` are the requests sent to it. */
 function delivery(enriched: unknown, status: number) {

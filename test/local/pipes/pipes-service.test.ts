@@ -4,26 +4,17 @@ import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type PipeServices, PipesService, type StreamSource } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { pipeDefinition } from './pipe-definition.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1970-01-01T00:00:00.000';
 
 function pipe(overrides: Partial<PipeDefinition> = {}): PipeDefinition {
-  return {
-    name: 'p',
-    arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/p',
+  return pipeDefinition({
     sourceArn: STREAM,
-    running: true,
-    filters: [],
-    startingPosition: 'TRIM_HORIZON',
-    batchSize: 10,
-    maximumBatchingWindowSeconds: 0,
-    maximumRetryAttempts: -1,
-    maximumRecordAgeSeconds: -1,
-    bisectOnFailure: false,
     deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
     targetArn: 'arn:aws:sqs:us-east-1:000000000000:out',
     ...overrides,
-  };
+  });
 }
 
 function harness(definition: PipeDefinition, clock = new ManualClock(), retryBaseMs = 5, lambda?: PipeServices['lambda']) {

@@ -107,6 +107,7 @@ function assembly() {
 
 describe('EventBridge Pipes from DynamoDB streams (local)', () => {
   const local = restartableRuntime({
+    ownsAssembly: true,
     assembly,
     options: { pipesRetryBaseMs: 50 },
     clients: ({ url }) => ({ ddb: dynamoDbClient(url), sqs: new SQSClient(sdkConfig(url)) }),

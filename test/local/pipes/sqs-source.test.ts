@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, eventRule, inlineFunction } from '../template-resources.js';
 
 const queue = (name: string, more: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...more } });
@@ -49,32 +48,17 @@ function assembly(): string {
 }
 
 describe('EventBridge Pipes with an SQS source', () => {
-  let runtime: LocalRuntime;
-  let sqs: SQSClient;
-  let cdkOut: string;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
-    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  });
-  afterAll(async () => {
-    sqs.destroy();
-    await runtime.stop();
-    for (const folder of [cdkOut, dataDir]) rmSync(folder, { recursive: true, force: true });
-  });
+  const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
 
   const send = (name: string, body: unknown) =>
-    sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
+    local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
 
-  const drain = (name: string, expected: number) => receiveBodies(sqs, runtime.sqs.queueUrl(name), expected, 20_000);
+  const drain = (name: string, expected: number) => receiveBodies(local.sqs, local.runtime.sqs.queueUrl(name), expected, 20_000);
 
   const messagesIn = async (name: string) => {
-    const { Attributes } = await sqs.send(
+    const { Attributes } = await local.sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: runtime.sqs.queueUrl(name),
+        QueueUrl: local.runtime.sqs.queueUrl(name),
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
@@ -91,7 +75,7 @@ describe('EventBridge Pipes with an SQS source', () => {
       ['Pipe orders-pipe', 'Event from aws:sqs', { orderId: 'o-3', pipe: 'orders-pipe' }],
     ]);
     // Delivered and filtered-out messages alike are deleted from the source queue.
-    await runtime.pipes.idle();
+    await local.runtime.pipes.idle();
     expect(await messagesIn('orders-in')).toBe(0);
   });
 
@@ -101,7 +85,7 @@ describe('EventBridge Pipes with an SQS source', () => {
     await send('jobs-in', { job: 'c' });
     const [dead] = await drain('jobs-dlq', 1);
     expect(JSON.parse(dead as string)).toEqual({ job: 'b', fail: true });
-    await runtime.pipes.idle();
+    await local.runtime.pipes.idle();
     expect(await messagesIn('jobs-in')).toBe(0);
     expect(await messagesIn('jobs-dlq')).toBe(1);
   });

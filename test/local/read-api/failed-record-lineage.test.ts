@@ -5,7 +5,7 @@ import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { arnOf, inlineFunction } from '../template-resources.js';
+import { eventSourceMapping, inlineFunction } from '../template-resources.js';
 
 let runtime: LocalRuntime;
 let sqs: SQSClient;
@@ -23,15 +23,7 @@ beforeAll(async () => {
       'exports.handler = async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });',
       { FunctionName: 'refuser' },
     ),
-    Mapping: {
-      Type: 'AWS::Lambda::EventSourceMapping',
-      Properties: {
-        FunctionName: { Ref: 'Refuser' },
-        EventSourceArn: arnOf('Orders'),
-        BatchSize: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      },
-    },
+    Mapping: eventSourceMapping('Orders', 'Refuser', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });

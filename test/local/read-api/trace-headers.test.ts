@@ -8,7 +8,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { ruleMatchSegment } from '../../../local/trace-header.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { eventRule, inlineFunction, queueSubscription } from '../template-resources.js';
+import { eventRule, eventSourceMapping, inlineFunction, queueSubscription } from '../template-resources.js';
 
 /** Sends on what it was given and the trace it ran in, through the AWS SDK (which adds X-Amzn-Trace-Id). */
 const relaySource = `
@@ -47,10 +47,7 @@ beforeAll(async () => {
     Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
     FanoutSubscription: queueSubscription('Topic', 'Fanout', { RawMessageDelivery: true }),
     Relay: inlineFunction(relaySource, { FunctionName: 'relay', Environment: { Variables: { OUT_URL: { Ref: 'Out' } } } }),
-    Mapping: {
-      Type: 'AWS::Lambda::EventSourceMapping',
-      Properties: { FunctionName: { Ref: 'Relay' }, EventSourceArn: { 'Fn::GetAtt': ['In', 'Arn'] }, BatchSize: 1 },
-    },
+    Mapping: eventSourceMapping('In', 'Relay', { BatchSize: 1 }),
     ToPlain: eventRule({ pattern: { source: ['probe'] }, target: 'Plain', id: 'plain', name: 'to-plain' }),
   });
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });

@@ -1,6 +1,7 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { rejectionOf } from '../helpers.js';
 import { eventRule } from '../template-resources.js';
 
 /**
@@ -26,12 +27,4 @@ export function s3Assembly(template: Template = S3_TEMPLATE): string {
 }
 
 /** The S3 error a call failed with (it must fail, and with one of the client's exceptions). */
-export async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+export const errorOf = (promise: Promise<unknown>): Promise<S3ServiceException> => rejectionOf(promise, S3ServiceException);

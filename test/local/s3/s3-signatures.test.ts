@@ -1,8 +1,8 @@
 import { type BinaryLike, createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { region, tempDataDir } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { s3Assembly } from './fixture.js';
 
 /** The signer's hash interface over node:crypto (HMAC when given a key). */
@@ -20,23 +20,15 @@ class Sha256 {
 }
 
 const configured = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' };
-let runtime: LocalRuntime;
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({
-    cdkOut: s3Assembly(),
-    dataDir: tempDataDir(),
-    port: 0,
-    log: () => {},
-    verifySignatures: { credentials: [configured] },
-  });
-});
-afterAll(async () => {
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly: s3Assembly,
+  ownsAssembly: true,
+  options: { verifySignatures: { credentials: [configured] } },
+  clients: () => ({}),
 });
 
 function client(credentials = configured): S3Client {
-  return new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+  return new S3Client({ endpoint: local.runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
 }
 
 describe('the local S3 with signatures verified', () => {
@@ -56,7 +48,7 @@ describe('the local S3 with signatures verified', () => {
     s3.destroy();
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const signer = new SignatureV4({ service: 's3', region, credentials: configured, sha256: Sha256, uriEscapePath: false });
-    const { host, port } = new URL(runtime.url);
+    const { host, port } = new URL(local.runtime.url);
     const signed = await signer.presign(
       {
         method: 'GET',
@@ -70,10 +62,10 @@ describe('the local S3 with signatures verified', () => {
       { expiresIn: 60 },
     );
     const query = new URLSearchParams(signed.query as Record<string, string>).toString();
-    const response = await fetch(`${runtime.url}${signed.path}?${query}`);
+    const response = await fetch(`${local.runtime.url}${signed.path}?${query}`);
     expect(await response.text()).toBe('presigned');
     const tampered = await fetch(
-      `${runtime.url}${signed.path}?${query.replace(/X-Amz-Signature=([0-9a-f])/, (_, c) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`)}`,
+      `${local.runtime.url}${signed.path}?${query.replace(/X-Amz-Signature=([0-9a-f])/, (_, c) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`)}`,
     );
     expect(tampered.status).toBe(403);
     expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');

@@ -1,21 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { md5OfMessageAttributes } from '../../../local/sqs/md5.js';
+import { useTempFolders } from '../../helpers/temp-folders.js';
 import { arnOf, createSqs } from './helpers.js';
 
 const ORIGINAL = 'Switchyard.OriginalMessageId';
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sqs-dead-letter-repeat-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** A data file of the test's own, in a folder removed after it. */
+const { folder } = useTempFolders('sqs-dead-letter-repeat-');
+const sqsFile = () => path.join(folder(), 'sqs.sqlite');
 
 describe('SqsService dead-letter repeats', () => {
   it('links both copies of a message dead-lettered twice across a restart by its message id, leaving the moved copy as AWS delivers it', async () => {
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     const clock = new ManualClock();
     const first = createSqs({ clock, file });
     const { QueueUrl: dlq } = await first.sqs.CreateQueue({ QueueName: 'dlq' });
@@ -66,7 +63,7 @@ describe('SqsService dead-letter repeats', () => {
   });
 
   it('gives the copies an older runtime moved to a dead-letter queue back their own attributes when it opens their data folder', async () => {
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     const clock = new ManualClock();
     const first = createSqs({ clock, file });
     await first.sqs.CreateQueue({ QueueName: 'dlq' });

@@ -1,19 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
+import { useTempFolders } from '../../helpers/temp-folders.js';
 import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, printedBeforeSigkill } from './helpers.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sqs-durability-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** A data file of the test's own, in a folder removed after it. */
+const { folder } = useTempFolders('sqs-durability-');
+const sqsFile = () => path.join(folder(), 'sqs.sqlite');
 
 describe('SqsService durability', () => {
   it('keeps queues, messages, receive counts and in-flight state across a reopen', async () => {
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     const clock = new ManualClock();
     const first = createSqs({ clock, file });
     await first.sqs.CreateQueue({ QueueName: 'dlq' });
@@ -48,7 +45,7 @@ describe('SqsService durability', () => {
   });
 
   it('resumes a running message move task after a restart', async () => {
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     const clock = new ManualClock();
     const first = createSqs({ clock, file });
     const { QueueUrl: dlq } = await first.sqs.CreateQueue({ QueueName: 'dlq' });
@@ -70,7 +67,7 @@ describe('SqsService durability', () => {
   });
 
   it('loses nothing it acknowledged when the process is killed with SIGKILL', async () => {
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     // The child acknowledges each call by printing it, then is killed mid-stream.
     const output = await printedBeforeSigkill(
       file,

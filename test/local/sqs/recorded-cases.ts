@@ -1,5 +1,6 @@
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import type { RawAnswer } from '../../helpers/recorded-answers.js';
 import { credentials, region } from '../helpers.js';
 import { ASSERTION_CASES } from './recorded-cases-assertions.js';
 import { ATTRIBUTE_CASES } from './recorded-cases-attributes.js';
@@ -9,7 +10,7 @@ import { MOVE_TASK_CASES, MOVE_TASK_REAL_TIME } from './recorded-cases-move-task
 import { QUEUE_CASES } from './recorded-cases-queues.js';
 import { VISIBILITY_CASES, VISIBILITY_REAL_TIME } from './recorded-cases-visibility.js';
 import { queryCommand, queryError } from './recorded-query-client.js';
-import { type Answer, asBoto, type RawAnswer, type Replay, type ReplayContext, recordedTests } from './recorded-replay.js';
+import { type Answer, asBoto, type Replay, type ReplayContext, recordedTests } from './recorded-replay.js';
 
 const JSON_CASES: Record<string, Replay> = {
   ...QUEUE_CASES,

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { type CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { caseDifferences, pythonShape, withoutMessageCopy } from '../../helpers/recorded-answers.js';
+import { caseDifferences, keepRawAnswers, pythonShape, type RawAnswer, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -72,28 +71,7 @@ export const recordedTests = (): string[] => Object.keys(RECORDED);
 export async function startReplay(): Promise<{ runtime: LocalRuntime; sqs: SQSClient; last: () => RawAnswer | undefined }> {
   const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
   const sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  let raw: RawAnswer | undefined;
-  // Inside the deserializer: sees the HTTP answer before the SDK turns it into output or an exception.
-  sqs.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of response.body) chunks.push(chunk);
-      const body = Buffer.concat(chunks);
-      response.body = Readable.from([body]);
-      raw = { status: response.statusCode, headers: response.headers, body: body.toString('utf8') };
-      return out;
-    },
-    { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
-  );
-  return { runtime, sqs, last: () => raw };
-}
-
-export interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
+  return { runtime, sqs, last: keepRawAnswers(sqs) };
 }
 
 /**

@@ -2,8 +2,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
-import { EventsService } from '../../../local/events/events-service.js';
+import type { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { undeliveringBus } from '../events/undelivering-bus.js';
 import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, runTaskState, type TestStates } from './helpers.js';
 
 let t: TestStates;
@@ -17,15 +18,12 @@ beforeEach(async () => {
   const clock = new ManualClock();
   accepted = [];
   eventsDb = openDatabase(':memory:');
-  events = new EventsService({
+  events = undeliveringBus({
     db: eventsDb,
     clock,
     accountId: ACCOUNT,
     region: REGION,
     buses: [HUB],
-    rules: [],
-    archives: [],
-    delivery: { deliver: async () => {}, deadLetter: async () => {} },
     onEvent: (_bus, event) => accepted.push(event),
   });
   t = await createStates({ clock, neighbours: { events } });

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { executionEnded } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
@@ -61,35 +61,24 @@ function assembly(): string {
   return dir;
 }
 
-let runtime: LocalRuntime;
-let sfn: SFNClient;
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-});
-
-afterAll(async () => {
-  sfn?.destroy();
-  await runtime?.stop();
-});
+const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
 
 describe('aws-sdk integrations in the local runtime', () => {
   it('reach the template queue, table and Step Functions itself, and report nothing unsupported', async () => {
-    expect(runtime.warnings).toEqual([]);
+    expect(local.runtime.warnings).toEqual([]);
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:flow';
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
-    const described = await executionEnded(sfn, String(executionArn));
+    const { executionArn } = await local.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
+    const described = await executionEnded(local.sfn, String(executionArn));
     expect(described.status, described.cause).toBe('SUCCEEDED');
     const output = JSON.parse(String(described.output)) as { queue: { QueueUrl: string }; machine: { Name: string } };
-    expect(output.queue.QueueUrl).toBe(runtime.sqs.queueUrl('work'));
+    expect(output.queue.QueueUrl).toBe(local.runtime.sqs.queueUrl('work'));
     expect(output.machine).toEqual({ Name: 'flow' });
-    const { Messages } = await runtime.sqs.ReceiveMessage({ QueueUrl: output.queue.QueueUrl });
+    const { Messages } = await local.runtime.sqs.ReceiveMessage({ QueueUrl: output.queue.QueueUrl });
     expect(Messages?.map((m) => m.Body)).toEqual(['T-9']);
 
     // The claim is taken: a second run of the same ticket fails on the condition, as DynamoDB answers it.
-    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
-    const failed = await executionEnded(sfn, String(again.executionArn));
+    const again = await local.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
+    const failed = await executionEnded(local.sfn, String(again.executionArn));
     expect(failed.error).toBe('DynamoDb.ConditionalCheckFailedException');
   });
 });

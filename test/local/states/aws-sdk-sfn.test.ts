@@ -20,6 +20,20 @@ const CAUSE = /^(.+) \(Service: Sfn, Status Code: 400, Request ID: [0-9a-f-]{36}
 /** A token as this runtime issues them, for a task that was never scheduled. */
 const unknownToken = () => Buffer.from(JSON.stringify({ e: executionArn('nobody', 'none'), s: 3, a: 0 })).toString('base64url');
 
+/** Machine `parent`: starts `child` with its task token (and `input`) and waits for the child to answer it. */
+const askingParent = (child: string, input: Record<string, string> = {}) =>
+  createMachine(t.states, 'parent', {
+    StartAt: 'AskChild',
+    States: {
+      AskChild: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken',
+        Parameters: { StateMachineArn: child, Input: { 'token.$': '$$.Task.Token', ...input } },
+        End: true,
+      },
+    },
+  });
+
 describe('aws-sdk:sfn integrations', () => {
   it('lets a child answer its parent with sendTaskSuccess: the parent waiting on .waitForTaskToken succeeds with the output', async () => {
     t = await createStates();
@@ -35,17 +49,7 @@ describe('aws-sdk:sfn integrations', () => {
         },
       },
     });
-    const parent = await createMachine(t.states, 'parent', {
-      StartAt: 'AskChild',
-      States: {
-        AskChild: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken',
-          Parameters: { StateMachineArn: child, Input: { 'token.$': '$$.Task.Token', 'ticket.$': '$.ticket' } },
-          End: true,
-        },
-      },
-    });
+    const parent = await askingParent(child, { 'ticket.$': '$.ticket' });
     const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn: parent, input: '{"ticket":"T-1"}' });
     const described = await finished(t.states, arn);
     expect(described.status).toBe('SUCCEEDED');
@@ -70,17 +74,7 @@ describe('aws-sdk:sfn integrations', () => {
         },
       },
     });
-    const parent = await createMachine(t.states, 'parent', {
-      StartAt: 'AskChild',
-      States: {
-        AskChild: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken',
-          Parameters: { StateMachineArn: child, Input: { 'token.$': '$$.Task.Token' } },
-          End: true,
-        },
-      },
-    });
+    const parent = await askingParent(child);
     const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn: parent });
     const described = await finished(t.states, arn);
     expect(described.status).toBe('FAILED');

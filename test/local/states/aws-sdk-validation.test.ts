@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { EventsService } from '../../../local/events/events-service.js';
 import { SdkIntegrations } from '../../../local/states/aws-sdk-integrations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { undeliveringBus } from '../events/undelivering-bus.js';
 import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
 let t: TestStates;
@@ -12,15 +12,12 @@ let eventsDb: DatabaseSync;
 beforeEach(async () => {
   const clock = new ManualClock();
   eventsDb = openDatabase(':memory:');
-  const events = new EventsService({
+  const events = undeliveringBus({
     db: eventsDb,
     clock,
     accountId: ACCOUNT,
     region: REGION,
     buses: [{ name: 'hub', arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/hub` }],
-    rules: [],
-    archives: [],
-    delivery: { deliver: async () => {}, deadLetter: async () => {} },
   });
   t = await createStates({ clock, neighbours: { events } });
 });

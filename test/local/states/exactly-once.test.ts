@@ -7,13 +7,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
-import { EventsService } from '../../../local/events/events-service.js';
+import type { EventsService } from '../../../local/events/events-service.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
 import { ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
+import { undeliveringBus } from '../events/undelivering-bus.js';
 import { dynamoDbClient } from '../helpers.js';
 import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 
@@ -59,15 +60,12 @@ async function life(options: { dynamodb?: boolean } = {}): Promise<Life> {
   const sqs = new SqsService({ db: db('sqs'), clock, baseUrl: 'http://127.0.0.1:4566', accountId: ACCOUNT, region: REGION });
   cleanup.push(() => sqs.close());
   await sqs.CreateQueue({ QueueName: 'done' });
-  const events = new EventsService({
+  const events = undeliveringBus({
     db: db('events'),
     clock,
     accountId: ACCOUNT,
     region: REGION,
     buses: [HUB],
-    rules: [],
-    archives: [],
-    delivery: { deliver: async () => {}, deadLetter: async () => {} },
     onEvent: (_bus, event) => accepted.push(event.id),
   });
   const sns = new SnsService({

@@ -281,11 +281,13 @@ export const callbackState = (next?: string) => ({
 });
 
 /** Runs a one-Task machine with this state and input; answers the execution's description and parsed output. */
-export async function runTaskState(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
-  const stateMachineArn = await createMachine(states, `m-${name}`, {
-    StartAt: 'Task',
-    States: { Task: { Type: 'Task', End: true, ...state } },
-  });
+export function runTaskState(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
+  return runTaskMachine(states, { Task: { Type: 'Task', End: true, ...state } }, input, name);
+}
+
+/** Runs machine `m-<name>` of `machineStates`, starting at its Task, as execution `name` of `input`: its description and parsed output. */
+async function runTaskMachine(states: StatesService, machineStates: Record<string, unknown>, input: unknown, name: string) {
+  const stateMachineArn = await createMachine(states, `m-${name}`, { StartAt: 'Task', States: machineStates });
   const { executionArn: arn } = await states.StartExecution({ stateMachineArn, name, input: JSON.stringify(input) });
   const described = await finished(states, arn);
   return {
@@ -301,18 +303,8 @@ export const catchInto = (...errors: string[]) => ({
 });
 
 /** Runs a Task that may be caught by `catchInto`: the machine succeeds either way; answers its output. */
-export async function runCaughtTask(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
-  const stateMachineArn = await createMachine(states, `m-${name}`, {
-    StartAt: 'Task',
-    States: { Task: { Type: 'Task', Next: 'Caught', ...state }, Caught: { Type: 'Succeed' } },
-  });
-  const { executionArn: arn } = await states.StartExecution({ stateMachineArn, name, input: JSON.stringify(input) });
-  const described = await finished(states, arn);
-  return {
-    ...described,
-    arn,
-    result: described.output === undefined ? undefined : (JSON.parse(described.output) as Record<string, unknown>),
-  };
+export function runCaughtTask(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
+  return runTaskMachine(states, { Task: { Type: 'Task', Next: 'Caught', ...state }, Caught: { Type: 'Succeed' } }, input, name);
 }
 
 /** The error a `catchInto` Catch kept in the output. */

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { isObject } from '../../helpers/recorded-answers.js';
 import { credentials, region } from '../helpers.js';
+import { queueSendPolicy } from '../template-resources.js';
 import {
   BASE_PASS_RESULT,
   createMachine,
@@ -264,18 +265,8 @@ const snsPublish: Replay = async (context) => {
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
     const queueArn = Attributes?.QueueArn;
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
-    const policy = {
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'sns.amazonaws.com' },
-          Action: 'sqs:SendMessage',
-          Resource: queueArn,
-          Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } },
-        },
-      ],
-    };
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+    const Policy = queueSendPolicy('sns.amazonaws.com', queueArn, TopicArn);
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy } }));
     const messages: unknown[] = [];
     const reading = (async () => {
       // sqs_receive_num_messages: three long polls of 5 s, VisibilityTimeout 0, each message deleted.

@@ -11,6 +11,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { credentials, region } from '../helpers.js';
+import { queueSendPolicy } from '../template-resources.js';
 import { sqsCase } from './recorded-cases-callbacks.js';
 import { eventsToQueue } from './recorded-cases-service-scenarios.js';
 import { BASE_PASS_RESULT, createMachine, type Definition, recordExecution, stateOf, template } from './recorded-executions.js';
@@ -129,19 +130,8 @@ const publishMessageAttributes =
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const queueArn = Attributes?.QueueArn as string;
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
-      const policy = {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'sns.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Resource: queueArn,
-            Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } },
-          },
-        ],
-      };
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+      const Policy = queueSendPolicy('sns.amazonaws.com', queueArn, TopicArn);
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy } }));
       const reading = receiveNotifications(sqs, QueueUrl as string, 1);
       const input = JSON.stringify({ TopicArn, Message: message, MessageAttributeValue1: 'Hello', MessageAttributeValue2: 'World!' });
       const machine = services('sns_publish_message_attributes');

@@ -8,12 +8,12 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { SNS_DIFFERENCES } from '../../../local/sns/definitions.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
-import { queueSubscription, stateMachine } from '../template-resources.js';
+import { eventually, executionEnded } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { assetFunction, queueSubscription, stateMachine } from '../template-resources.js';
 import { ROLE } from './helpers.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
@@ -40,16 +40,7 @@ function assembly(): string {
           Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
           Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
           InboxSubscription: queueSubscription('Alerts', 'Inbox'),
-          Notify: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': 'asset.notify' },
-            Properties: {
-              FunctionName: 'notify',
-              Code: { S3Bucket: 'cdk-assets', S3Key: 'notify.zip' },
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-            },
-          },
+          Notify: assetFunction('notify', 'asset.notify'),
           NotifyAsync: {
             Type: 'AWS::Lambda::EventInvokeConfig',
             Properties: {
@@ -91,35 +82,24 @@ function assembly(): string {
   return dir;
 }
 
-let runtime: LocalRuntime;
-let sfn: SFNClient;
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-});
-
-afterAll(async () => {
-  sfn?.destroy();
-  await runtime?.stop();
-});
+const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)) }) });
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
 async function run(machine: string, input: unknown) {
-  const { executionArn } = await sfn.send(
+  const { executionArn } = await local.sfn.send(
     new StartExecutionCommand({ stateMachineArn: machineArn(machine), input: JSON.stringify(input) }),
   );
   return ended(String(executionArn));
 }
 
-const ended = (executionArn: string) => executionEnded(sfn, executionArn);
+const ended = (executionArn: string) => executionEnded(local.sfn, executionArn);
 
 /** The SNS notifications the inbox queue receives next, until there are `count`. */
 async function notifications(count: number): Promise<{ Message: string; TopicArn: string }[]> {
   const received: { Message: string; TopicArn: string }[] = [];
   await eventually(async () => {
-    const { Messages } = await runtime.sqs.ReceiveMessage({ QueueUrl: runtime.sqs.queueUrl('inbox'), MaxNumberOfMessages: 10 });
+    const { Messages } = await local.runtime.sqs.ReceiveMessage({ QueueUrl: local.runtime.sqs.queueUrl('inbox'), MaxNumberOfMessages: 10 });
     for (const m of Messages ?? []) received.push(JSON.parse(String(m.Body)) as { Message: string; TopicArn: string });
     return received.length >= count ? true : undefined;
   });
@@ -128,7 +108,7 @@ async function notifications(count: number): Promise<{ Message: string; TopicArn
 
 describe('sns:publish and Event invocations in the local runtime', () => {
   it('run with SNS hosted: nothing reported unsupported at start-up, only what every topic does otherwise', () => {
-    expect(runtime.warnings).toEqual([SNS_DIFFERENCES]);
+    expect(local.runtime.warnings).toEqual([SNS_DIFFERENCES]);
   });
 
   it('publishes to the template topic; its queue subscription gets the message, a JSON Message as its text', async () => {
@@ -140,11 +120,11 @@ describe('sns:publish and Event invocations in the local runtime', () => {
   });
 
   it('waits for the token published with .waitForTaskToken until SendTaskSuccess', async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('approve'), input: '{}' }));
+    const { executionArn } = await local.sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('approve'), input: '{}' }));
     const [notification] = await notifications(1);
     const { token } = JSON.parse(String(notification?.Message)) as { token: string };
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }));
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await local.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }));
     const described = await ended(String(executionArn));
     expect(described).toMatchObject({ status: 'SUCCEEDED', output: '{"approved":true}' });
   });
@@ -152,7 +132,7 @@ describe('sns:publish and Event invocations in the local runtime', () => {
   it('catches SNS.NotFoundException for a topic that does not exist', async () => {
     const described = await run('missing', {});
     expect(described.status).toBe('SUCCEEDED');
-    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: described.executionArn }));
+    const { events } = await local.sfn.send(new GetExecutionHistoryCommand({ executionArn: described.executionArn }));
     const failed = events?.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails;
     expect(failed?.error).toBe('SNS.NotFoundException');
     expect(failed?.cause).toMatch(/^Topic does not exist \(Service: AmazonSNS; Status Code: 404; Error Code: NotFound; Request ID: /);
@@ -163,7 +143,7 @@ describe('sns:publish and Event invocations in the local runtime', () => {
     expect(described.status, described.cause).toBe('SUCCEEDED');
     expect(JSON.parse(String(described.output))).toMatchObject({ StatusCode: 202 });
     const record = await eventually(async () => {
-      const { Messages } = await runtime.sqs.ReceiveMessage({ QueueUrl: runtime.sqs.queueUrl('failures') });
+      const { Messages } = await local.runtime.sqs.ReceiveMessage({ QueueUrl: local.runtime.sqs.queueUrl('failures') });
       return Messages?.[0] ? (JSON.parse(String(Messages[0].Body)) as Record<string, unknown>) : undefined;
     }, 30_000);
     expect(record).toMatchObject({

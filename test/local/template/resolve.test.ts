@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { stableUuid } from '../../../local/template/resolve.js';
+import { eventSourceMapping } from '../template-resources.js';
 import { BASE_URL, load, resolveValue, resource } from './helpers.js';
 
 const QUEUE: Template['Resources'] = { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } } };
@@ -277,10 +278,7 @@ describe('Resolver', () => {
     it('orders resources after the ones they reference or depend on', () => {
       const { stack } = load({
         Resources: {
-          Mapping: {
-            Type: 'AWS::Lambda::EventSourceMapping',
-            Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Fn' } },
-          },
+          Mapping: eventSourceMapping('Queue', 'Fn'),
           Fn: { Type: 'AWS::Lambda::Function', DependsOn: ['Role'] },
           Role: { Type: 'AWS::IAM::Role' },
           Queue: { Type: 'AWS::SQS::Queue' },

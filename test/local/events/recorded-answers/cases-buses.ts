@@ -23,15 +23,21 @@ async function createListDescribeDelete(c: CaseContext, withDescription: boolean
   c.snap.match(`list-event-buses-after-delete-${at}`, answerOf(await c.events.send(new ListEventBusesCommand({ NamePrefix: name }))));
 }
 
+/** The bus of a permission test: a new `test-bus-<uid>` (`custom`), or the default bus with no policy. */
+async function busWithoutPolicy(c: CaseContext, kind: string): Promise<string> {
+  if (kind === 'custom') {
+    const bus = `test-bus-${c.uid()}`;
+    await c.createBus({ Name: bus });
+    return bus;
+  }
+  // The default bus outlives the cases: a policy an earlier case left on it goes (none left: refused, and nothing to do).
+  await c.events.send(new RemovePermissionCommand({ EventBusName: 'default', RemoveAllPermissions: true })).catch(() => undefined);
+  return 'default';
+}
+
 /** test_put_permission and test_remove_permission start from a default bus without a policy. */
 async function permissionBus(c: CaseContext, kind: string): Promise<string> {
-  let bus = 'default';
-  if (kind === 'custom') {
-    bus = `test-bus-${c.uid()}`;
-    await c.createBus({ Name: bus });
-  } else {
-    await c.events.send(new RemovePermissionCommand({ EventBusName: bus, RemoveAllPermissions: true })).catch(() => undefined);
-  }
+  const bus = await busWithoutPolicy(c, kind);
   c.snap.regex(bus, '<bus-name>');
   c.snap.regex(c.accountId, '<account-id>');
   c.snap.regex(c.secondaryAccountId, '<secondary-account-id>');
@@ -96,13 +102,7 @@ async function removePermission(c: CaseContext, kind: string) {
 }
 
 async function removeMissingSid(c: CaseContext, policyExists: boolean, kind: string) {
-  let bus = 'default';
-  if (kind === 'custom') {
-    bus = `test-bus-${c.uid()}`;
-    await c.createBus({ Name: bus });
-  } else {
-    await c.events.send(new RemovePermissionCommand({ EventBusName: bus, RemoveAllPermissions: true })).catch(() => undefined);
-  }
+  const bus = await busWithoutPolicy(c, kind);
   if (policyExists) {
     await c.events.send(
       new PutPermissionCommand({

@@ -15,7 +15,16 @@ import {
   RemoveTargetsCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
-import { type CaseContext, type ReplayedCase, TEST_EVENT_DETAIL, TEST_EVENT_PATTERN, TEST_EVENT_PATTERN_NO_DETAIL } from './context.js';
+import {
+  busOfKind,
+  type CaseContext,
+  patternRule,
+  type ReplayedCase,
+  ruleName,
+  TEST_EVENT_DETAIL,
+  TEST_EVENT_PATTERN,
+  TEST_EVENT_PATTERN_NO_DETAIL,
+} from './context.js';
 import { answerOf, failure } from './snapshot.js';
 
 const putEvents = async (c: CaseContext, entries: PutEventsRequestEntry[]) => {
@@ -26,14 +35,8 @@ const malformed = (detail: string) => (c: CaseContext) =>
   putEvents(c, [{ Source: TEST_EVENT_PATTERN.source[0], DetailType: TEST_EVENT_PATTERN['detail-type'][0], Detail: detail }]);
 
 async function putListDescribeDelete(c: CaseContext, kind: string) {
-  let bus = kind;
-  if (kind === 'custom') {
-    bus = `bus-${c.uid()}`;
-    c.snap.regex(bus, '<bus-name>');
-    await c.createBus({ Name: bus });
-  }
-  const rule = `test-rule-${c.uid()}`;
-  c.snap.regex(rule, '<rule-name>');
+  const bus = await busOfKind(c, kind);
+  const rule = ruleName(c);
   c.snap.match('put-rule', answerOf(await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN), EventBusName: bus })));
   c.snap.match('list-rules', answerOf(await c.events.send(new ListRulesCommand({ NamePrefix: rule, EventBusName: bus }))));
   c.snap.match('describe-rule', answerOf(await c.events.send(new DescribeRuleCommand({ Name: rule, EventBusName: bus }))));
@@ -42,15 +45,8 @@ async function putListDescribeDelete(c: CaseContext, kind: string) {
 }
 
 async function disableEnable(c: CaseContext, kind: string) {
-  let bus = kind;
-  if (kind === 'custom') {
-    bus = `bus-${c.uid()}`;
-    c.snap.regex(bus, '<bus-name>');
-    await c.createBus({ Name: bus });
-  }
-  const rule = `test-rule-${c.uid()}`;
-  c.snap.regex(rule, '<rule-name>');
-  await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN), EventBusName: bus });
+  const bus = await busOfKind(c, kind);
+  const rule = await patternRule(c, bus);
   c.snap.match('disable-rule', answerOf(await c.events.send(new DisableRuleCommand({ Name: rule, EventBusName: bus }))));
   c.snap.match('describe-rule-disabled', answerOf(await c.events.send(new DescribeRuleCommand({ Name: rule, EventBusName: bus }))));
   c.snap.match('enable-rule', answerOf(await c.events.send(new EnableRuleCommand({ Name: rule, EventBusName: bus }))));
@@ -58,17 +54,9 @@ async function disableEnable(c: CaseContext, kind: string) {
 }
 
 async function putListRemoveTarget(c: CaseContext, kind: string) {
-  let bus = kind;
-  const busMember: { EventBusName?: string } = {};
-  if (kind === 'custom') {
-    bus = `bus-${c.uid()}`;
-    c.snap.regex(bus, '<bus-name>');
-    await c.createBus({ Name: bus });
-    busMember.EventBusName = bus;
-  }
-  const rule = `test-rule-${c.uid()}`;
-  c.snap.regex(rule, '<rule-name>');
-  await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN), EventBusName: bus });
+  const bus = await busOfKind(c, kind);
+  const busMember: { EventBusName?: string } = kind === 'custom' ? { EventBusName: bus } : {};
+  const rule = await patternRule(c, bus);
   const queueArn = c.queueArn();
   c.snap.regex(queueArn, '<queue-arn>');
   const target = `test-target-${c.uid()}`;
@@ -113,9 +101,7 @@ export const eventCases: Record<string, ReplayedCase> = {
   'TestEvents::test_put_events_without_source': (c) =>
     putEvents(c, [{ DetailType: TEST_EVENT_PATTERN['detail-type'][0], Detail: JSON.stringify(TEST_EVENT_DETAIL) }]),
   'TestEventRule::test_delete_rule_with_targets': async (c) => {
-    const rule = `test-rule-${c.uid()}`;
-    c.snap.regex(rule, '<rule-name>');
-    await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) });
+    const rule = await patternRule(c);
     const target = `test-target-${c.uid()}`;
     c.snap.regex(target, '<target-id>');
     await c.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: target, Arn: c.queueArn() }] }));
@@ -131,9 +117,7 @@ export const eventCases: Record<string, ReplayedCase> = {
   'TestEventRule::test_put_list_with_prefix_describe_delete_rule[custom]': (c) => putListDescribeDelete(c, 'custom'),
   'TestEventRule::test_put_list_with_prefix_describe_delete_rule[default]': (c) => putListDescribeDelete(c, 'default'),
   'TestEventTarget::test_add_exceed_fife_targets_per_rule': async (c) => {
-    const rule = `test-rule-${c.uid()}`;
-    c.snap.regex(rule, '<rule-name>');
-    await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) });
+    const rule = await patternRule(c);
     const queueArn = c.queueArn();
     c.snap.regex(queueArn, '<queue-arn>');
     c.snap.regex('test-target-', '<target-id>');

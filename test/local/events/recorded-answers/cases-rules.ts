@@ -1,6 +1,6 @@
 /** Replays of LocalStack's tests/aws/services/events/test_events.py, TestEventRule and TestEventTarget (listing and paging). */
 import { ListRuleNamesByTargetCommand, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { type CaseContext, type ReplayedCase, TEST_EVENT_PATTERN } from './context.js';
+import { type CaseContext, patternRule, type ReplayedCase, ruleName, TEST_EVENT_PATTERN } from './context.js';
 import { answerOf } from './snapshot.js';
 
 /** The bus of a `[custom]` or `[default]` case. */
@@ -83,17 +83,14 @@ export const ruleCases: Record<string, ReplayedCase> = {
     const bus = `bus-${c.uid()}`;
     await c.createBus({ Name: bus });
     c.snap.regex(bus, '<bus-name>');
-    const rule = `test-rule-${c.uid()}`;
-    c.snap.regex(rule, '<rule-name>');
+    const rule = ruleName(c);
     const put = () => c.putRule({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) });
     c.snap.match('put-rule', answerOf(await put()));
     c.snap.match('re-put-rule', answerOf(await put()));
     c.snap.match('list-rules', answerOf(await c.events.send(new ListRulesCommand({ EventBusName: bus }))));
   },
   'TestEventRule::test_update_rule_with_targets': async (c) => {
-    const rule = `test-rule-${c.uid()}`;
-    c.snap.regex(rule, '<rule-name>');
-    await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) });
+    const rule = await patternRule(c);
     const target = `test-target-${c.uid()}`;
     c.snap.regex(target, '<target-id>');
     const queueArn = c.queueArn();
@@ -105,9 +102,7 @@ export const ruleCases: Record<string, ReplayedCase> = {
   },
   'TestEventTarget::test_list_target_by_rule_limit': async (c) => {
     c.snap.keyValue('NextToken', 'next_token');
-    const rule = `test-rule-${c.uid()}`;
-    c.snap.regex(rule, '<rule-name>');
-    await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN) });
+    const rule = await patternRule(c);
     const queueArn = c.queueArn();
     c.snap.regex(queueArn, '<queue-arn>');
     c.snap.regex('test-target-', '<target-id>');

@@ -86,6 +86,29 @@ export interface CaseContext {
 
 export type ReplayedCase = (c: CaseContext) => Promise<void>;
 
+/** The tests' rule name (`test-rule-<uid>`), which the snapshot shows as <rule-name>. */
+export function ruleName(c: CaseContext): string {
+  const rule = `test-rule-${c.uid()}`;
+  c.snap.regex(rule, '<rule-name>');
+  return rule;
+}
+
+/** A rule of TEST_EVENT_PATTERN named by ruleName on `bus` (the default bus if none): its name. */
+export async function patternRule(c: CaseContext, bus?: string): Promise<string> {
+  const rule = ruleName(c);
+  await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN), EventBusName: bus });
+  return rule;
+}
+
+/** The bus of a test parametrized `default` or `custom`: `default`, or a new `bus-<uid>` the snapshot shows as <bus-name>. */
+export async function busOfKind(c: CaseContext, kind: string): Promise<string> {
+  if (kind !== 'custom') return kind;
+  const bus = `bus-${c.uid()}`;
+  c.snap.regex(bus, '<bus-name>');
+  await c.createBus({ Name: bus });
+  return bus;
+}
+
 /** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
 export function caseContext(
   { events, sqs, clientConfig, clock }: { events: EventBridgeClient; sqs: SQSClient; clientConfig: ClientConfig; clock: AdvanceableClock },

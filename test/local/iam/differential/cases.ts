@@ -1,40 +1,12 @@
+import type { Random } from '../../../helpers/random.js';
+
 /**
  * Generated IAM requests and the policies that decide them, for the differential test
  * against @cloud-copilot/iam-simulate (a devDependency, the oracle): every policy type,
  * every condition operator with IfExists and the set operators, policy variables,
  * NotAction, NotResource, NotPrincipal, principals of the same and of another account,
- * services, SCPs and RCPs. Seeded, so a failure replays with its seed.
+ * services, SCPs and RCPs. Seeded (helpers/random.ts's Random), so a failure replays with its seed.
  */
-
-/** A seeded generator (mulberry32): the same seed, the same cases. */
-export class Random {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  some<T>(items: readonly T[], max = 2): T[] {
-    const count = 1 + Math.floor(this.next() * max);
-    return Array.from({ length: count }, () => this.pick(items));
-  }
-}
 
 export const ACCOUNT = '111111111111';
 export const OTHER = '222222222222';

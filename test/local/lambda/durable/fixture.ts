@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
+import { assetFunction } from '../../template-resources.js';
 
 /**
  * A hand-written app with one durable function whose handler uses the real SDK
@@ -147,19 +148,12 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
     writeFileSync(path.join(cdkOut, asset, 'index.mjs'), source);
   }
   const durableConfig = { ExecutionTimeout: options.executionTimeoutSeconds ?? 600, RetentionPeriodInDays: 7 };
-  const fn = (name: string, asset: string, durable: boolean) => ({
-    Type: 'AWS::Lambda::Function',
-    Properties: {
-      FunctionName: name,
-      Handler: 'index.handler',
-      Runtime: 'nodejs24.x',
+  const fn = (name: string, asset: string, durable: boolean) =>
+    assetFunction(name, asset, {
       Timeout: 30,
-      Code: { S3Bucket: 'b', S3Key: `${asset}.zip` },
       Environment: { Variables: { EFFECTS_FILE: effects } },
       ...(durable ? { DurableConfig: durableConfig } : {}),
-    },
-    Metadata: { 'aws:asset:path': asset, 'aws:asset:property': 'Code' },
-  });
+    });
   writeAssembly(cdkOut, {
     Durable: {
       template: {

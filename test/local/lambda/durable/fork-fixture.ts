@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TemplateResource } from '../../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
+import { assetFunction } from '../../template-resources.js';
 
 /** The models of the writer's three steps: each step's calls are told apart by the model they ask. */
 export const WRITER_MODELS = { outline: 'amazon.nova-micro-v1:0', draft: 'amazon.nova-lite-v1:0', polish: 'amazon.nova-pro-v1:0' };
@@ -69,19 +70,11 @@ export function durableFunctionsApp(
     const asset = `asset.${name}`;
     mkdirSync(path.join(cdkOut, asset));
     writeFileSync(path.join(cdkOut, asset, 'index.mjs'), code);
-    resources[name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())] = {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: name,
-        Handler: 'index.handler',
-        Runtime: 'nodejs24.x',
-        Timeout: 30,
-        Code: { S3Bucket: 'b', S3Key: `${asset}.zip` },
-        DurableConfig: { ExecutionTimeout: 600, RetentionPeriodInDays: 7 },
-        ...(environment ? { Environment: { Variables: environment } } : {}),
-      },
-      Metadata: { 'aws:asset:path': asset, 'aws:asset:property': 'Code' },
-    };
+    resources[name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())] = assetFunction(name, asset, {
+      Timeout: 30,
+      DurableConfig: { ExecutionTimeout: 600, RetentionPeriodInDays: 7 },
+      ...(environment ? { Environment: { Variables: environment } } : {}),
+    });
   }
   writeAssembly(cdkOut, { Forks: { template: { Resources: resources } } });
   return cdkOut;

@@ -7,6 +7,7 @@ import { LocalRuntime } from '../../../../local/runtime.js';
 import type { TemplateResource } from '../../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
 import { credentials, region, tempDataDir } from '../../helpers.js';
+import { assetFunction } from '../../template-resources.js';
 
 /**
  * The fixture the SDK-runner conformance tests share: an app whose functions are single
@@ -35,18 +36,10 @@ export async function startDurableApp(functions: readonly HandlerFunction[]): Pr
   for (const { name, file, durable = true } of functions) {
     mkdirSync(path.join(cdkOut, `asset.${name}`));
     copyFileSync(file, path.join(cdkOut, `asset.${name}`, 'index.mjs'));
-    resources[name.replaceAll('-', '')] = {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: name,
-        Handler: 'index.handler',
-        Runtime: 'nodejs24.x',
-        Timeout: 30,
-        Code: { S3Bucket: 'b', S3Key: `${name}.zip` },
-        ...(durable ? { DurableConfig: { ExecutionTimeout: 300 } } : {}),
-      },
-      Metadata: { 'aws:asset:path': `asset.${name}`, 'aws:asset:property': 'Code' },
-    };
+    resources[name.replaceAll('-', '')] = assetFunction(name, `asset.${name}`, {
+      Timeout: 30,
+      ...(durable ? { DurableConfig: { ExecutionTimeout: 300 } } : {}),
+    });
   }
   writeAssembly(cdkOut, { Conformance: { template: { Resources: resources } } });
   const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
