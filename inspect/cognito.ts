@@ -196,7 +196,7 @@ export async function signIn(
   username: string,
   password: string,
 ): Promise<Tokens> {
-  const secretHash = (name: string) =>
+  const secretHash = (name: string): Record<string, string> =>
     client.secret === undefined ? {} : { SECRET_HASH: createHmac('sha256', client.secret).update(`${name}${client.id}`).digest('base64') };
   let answer: Answer;
   if (client.flow === 'USER_SRP_AUTH') {
