@@ -3,9 +3,10 @@
  * 1.1), signed as every SDK client of the local runtime signs (any credentials), since the SDK
  * client of Cognito is not a dependency. Local runtime only: on AWS, `aws cognito-idp` does this.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { clientSignature, clientStart, type SrpHashes, srpTimestamp } from '../clients/cognito-srp.js';
 import { NodeSha256 } from '../contracts/node-sha256.js';
 import { endpointOf, noLocalRuntime, type Target } from './aws.js';
 import { CliError } from './errors.js';
@@ -110,18 +111,27 @@ export async function findUserPool(call: CognitoCall, name: string): Promise<Use
   );
 }
 
-/** An app client that lets an administrator sign a user in with a password. */
+/** The flows `switchyard users` signs in with, in the order it prefers them, each with the ExplicitAuthFlows values that allow it (the legacy names too). */
+const SIGN_IN_FLOWS = [
+  { flow: 'ADMIN_USER_PASSWORD_AUTH', allowedBy: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'] },
+  { flow: 'USER_PASSWORD_AUTH', allowedBy: ['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'] },
+  { flow: 'USER_SRP_AUTH', allowedBy: ['ALLOW_USER_SRP_AUTH'] },
+] as const;
+
+export type SignInFlow = (typeof SIGN_IN_FLOWS)[number]['flow'];
+
+/** An app client that lets a user sign in with a password, and the flow it signs in with. */
 export interface PasswordClient {
   readonly id: string;
   readonly name: string;
   readonly secret?: string;
+  readonly flow: SignInFlow;
 }
 
-const ADMIN_PASSWORD_FLOWS = ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH'];
-
 /**
- * The pool's app client that allows ADMIN_USER_PASSWORD_AUTH: `name` (its id or name) or, without
- * it, the first such client.
+ * The pool's app client to sign a user in with its password: `name` (its id or name) or, without
+ * it, the first client allowing ADMIN_USER_PASSWORD_AUTH, else USER_PASSWORD_AUTH, else
+ * USER_SRP_AUTH (CDK's default client allows only SRP, with custom auth and refresh).
  * @throws CliError (exit 2) naming the pool's clients and their flows when none fits
  */
 export async function passwordClient(call: CognitoCall, pool: UserPoolSummary, name: string | undefined): Promise<PasswordClient> {
@@ -135,14 +145,23 @@ export async function passwordClient(call: CognitoCall, pool: UserPoolSummary, n
   if (name !== undefined && named.length === 0) {
     throw new CliError(`no app client ${name} in the pool ${pool.name} (its clients: ${describeClients(clients)})`, 2);
   }
-  const fit = named.find((c) => (c.ExplicitAuthFlows ?? []).some((flow: string) => ADMIN_PASSWORD_FLOWS.includes(flow)));
-  if (fit === undefined) {
-    throw new CliError(
-      `${name === undefined ? `no app client of the pool ${pool.name}` : `the app client ${name}`} allows ALLOW_ADMIN_USER_PASSWORD_AUTH, which signing in with a password needs (${describeClients(clients)}); add it to a client's ExplicitAuthFlows (CDK: authFlows: { adminUserPassword: true })`,
-      2,
+  for (const { flow, allowedBy } of SIGN_IN_FLOWS) {
+    const fit = named.find((c) =>
+      (c.ExplicitAuthFlows ?? []).some((allowed: string) => (allowedBy as readonly string[]).includes(allowed)),
     );
+    if (fit !== undefined) {
+      return {
+        id: String(fit.ClientId),
+        name: String(fit.ClientName),
+        flow,
+        ...(fit.ClientSecret ? { secret: String(fit.ClientSecret) } : {}),
+      };
+    }
   }
-  return { id: String(fit.ClientId), name: String(fit.ClientName), ...(fit.ClientSecret ? { secret: String(fit.ClientSecret) } : {}) };
+  throw new CliError(
+    `${name === undefined ? `no app client of the pool ${pool.name}` : `the app client ${name}`} allows a password sign-in (ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_USER_PASSWORD_AUTH or ALLOW_USER_SRP_AUTH) (${describeClients(clients)}); add one to a client's ExplicitAuthFlows (CDK: authFlows: { userSrp: true })`,
+    2,
+  );
 }
 
 function describeClients(clients: readonly Answer[]): string {
@@ -150,28 +169,106 @@ function describeClients(clients: readonly Answer[]): string {
   return clients.map((c) => `${c.ClientName} (${c.ClientId}): ${(c.ExplicitAuthFlows ?? []).join(', ') || 'no flows'}`).join('; ');
 }
 
-/** The tokens of a sign-in with the user's password (AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH). */
+/** node:crypto's SHA-256 and HMAC, which the shared SRP math (clients/, pure) takes from its caller. */
+const NODE_HASHES: SrpHashes = {
+  sha256: (data) => createHash('sha256').update(data).digest(),
+  hmacSha256: (key, data) => createHmac('sha256', key).update(data).digest(),
+};
+
+export interface Tokens {
+  readonly IdToken: string;
+  readonly AccessToken: string;
+  readonly RefreshToken?: string;
+  readonly ExpiresIn: number;
+}
+
+/**
+ * The tokens of a sign-in with the user's password, through the client's flow:
+ * AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH, InitiateAuth USER_PASSWORD_AUTH, or InitiateAuth
+ * USER_SRP_AUTH answered with RespondToAuthChallenge PASSWORD_VERIFIER (the password never sent).
+ * Each with the client's SECRET_HASH when it has a secret.
+ * @throws CognitoCallError for a refusal (a wrong password: NotAuthorizedException), CliError for a challenge this does not answer
+ */
 export async function signIn(
   call: CognitoCall,
   pool: UserPoolSummary,
   client: PasswordClient,
   username: string,
   password: string,
-): Promise<{ IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn: number }> {
-  const secretHash =
-    client.secret === undefined
-      ? {}
-      : { SECRET_HASH: createHmac('sha256', client.secret).update(`${username}${client.id}`).digest('base64') };
-  const answer = await call('AdminInitiateAuth', {
-    UserPoolId: pool.id,
-    ClientId: client.id,
-    AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: username, PASSWORD: password, ...secretHash },
-  });
+): Promise<Tokens> {
+  const secretHash = (name: string): Record<string, string> =>
+    client.secret === undefined ? {} : { SECRET_HASH: createHmac('sha256', client.secret).update(`${name}${client.id}`).digest('base64') };
+  let answer: Answer;
+  if (client.flow === 'USER_SRP_AUTH') {
+    answer = await srpSignIn(call, pool, client, username, password, secretHash);
+  } else {
+    answer = await call(client.flow === 'ADMIN_USER_PASSWORD_AUTH' ? 'AdminInitiateAuth' : 'InitiateAuth', {
+      ...(client.flow === 'ADMIN_USER_PASSWORD_AUTH' ? { UserPoolId: pool.id } : {}),
+      ClientId: client.id,
+      AuthFlow: client.flow,
+      AuthParameters: { USERNAME: username, PASSWORD: password, ...secretHash(username) },
+    });
+  }
   if (answer.AuthenticationResult === undefined) {
     throw new CliError(`signing ${username} in asks for the challenge ${answer.ChallengeName}, which this command does not answer`);
   }
   return answer.AuthenticationResult;
+}
+
+/** USER_SRP_AUTH: SRP_A, then the signature of the server's secret block (clients/cognito-srp.ts, the math the runtime checks it with). */
+async function srpSignIn(
+  call: CognitoCall,
+  pool: UserPoolSummary,
+  client: PasswordClient,
+  username: string,
+  password: string,
+  secretHash: (name: string) => Record<string, string>,
+): Promise<Answer> {
+  const { a, A } = clientStart();
+  const challenge = await call('InitiateAuth', {
+    ClientId: client.id,
+    AuthFlow: 'USER_SRP_AUTH',
+    AuthParameters: { USERNAME: username, SRP_A: A, ...secretHash(username) },
+  });
+  if (challenge.ChallengeName !== 'PASSWORD_VERIFIER') return challenge;
+  const parameters: Record<string, string> = challenge.ChallengeParameters ?? {};
+  const { SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP } = parameters;
+  if (SALT === undefined || SRP_B === undefined || SECRET_BLOCK === undefined || USER_ID_FOR_SRP === undefined) {
+    throw new CliError(
+      `InitiateAuth USER_SRP_AUTH answered PASSWORD_VERIFIER without SALT, SRP_B, SECRET_BLOCK and USER_ID_FOR_SRP (it gave ${Object.keys(parameters).join(', ') || 'none'})`,
+    );
+  }
+  const timestamp = srpTimestamp(new Date());
+  let signature: string;
+  try {
+    signature = clientSignature(NODE_HASHES, {
+      poolId: pool.id,
+      username: USER_ID_FOR_SRP,
+      password,
+      a,
+      A,
+      salt: SALT,
+      B: SRP_B,
+      secretBlock: SECRET_BLOCK,
+      timestamp,
+    });
+  } catch (error) {
+    throw new CliError(`the pool ${pool.name} answered SRP_A with a challenge no client may sign: ${(error as Error).message}`, 1, {
+      cause: error,
+    });
+  }
+  // The challenge names the user by USER_ID_FOR_SRP (its name in the pool, which an alias is not): the answer and its SECRET_HASH use it.
+  return call('RespondToAuthChallenge', {
+    ClientId: client.id,
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ChallengeResponses: {
+      USERNAME: USER_ID_FOR_SRP,
+      PASSWORD_CLAIM_SECRET_BLOCK: SECRET_BLOCK,
+      PASSWORD_CLAIM_SIGNATURE: signature,
+      TIMESTAMP: timestamp,
+      ...secretHash(USER_ID_FOR_SRP),
+    },
+  });
 }
 
 function escapeRegExp(text: string): string {

@@ -1,4 +1,4 @@
-import { CognitoCallError, cognitoClient, findUserPool, passwordClient, signIn } from '../../inspect/cognito.js';
+import { CognitoCallError, cognitoClient, findUserPool, passwordClient, signIn, type Tokens } from '../../inspect/cognito.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import type { Command, CommandIo } from './command.js';
@@ -21,10 +21,13 @@ sends to an API behind a Cognito or JWT authorizer.
   --group <group>     a group of the pool to add the user to (repeatable)
   --attribute <a=v>   a user attribute (repeatable): --attribute email=ada@example.com
   --client <client>   the app client to sign in with (its id or name); default: the pool's first
-                      client that allows ALLOW_ADMIN_USER_PASSWORD_AUTH
+                      client that allows ALLOW_ADMIN_USER_PASSWORD_AUTH, else
+                      ALLOW_USER_PASSWORD_AUTH, else ALLOW_USER_SRP_AUTH (CDK's default client)
 
-Sign-in is AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH (with the client's SECRET_HASH when it has
-a secret). The id token goes raw in a REST API's Authorization header; an HTTP API's JWT
+Sign-in follows the client's flows, in that order: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH,
+InitiateAuth USER_PASSWORD_AUTH, or InitiateAuth USER_SRP_AUTH answered with
+RespondToAuthChallenge PASSWORD_VERIFIER (as Amplify signs in), each with the client's SECRET_HASH
+when it has a secret. The id token goes raw in a REST API's Authorization header; an HTTP API's JWT
 authorizer takes "Bearer <token>".
 
 ${GLOBAL_HELP}
@@ -86,7 +89,7 @@ export const users: Command = async (argv, io) => {
   const tokens = await signIn(call, pool, client, username, password);
   print(
     io,
-    { pool, client: client.name, username, created: action === 'create', groups: values.group ?? [] },
+    { pool, client: client.name, flow: client.flow, username, created: action === 'create', groups: values.group ?? [] },
     tokens,
     values.json === true,
   );
@@ -100,8 +103,15 @@ function attributeOf(text: string): { Name: string; Value: string } {
 
 function print(
   io: CommandIo,
-  about: { pool: { id: string; name: string }; client: string; username: string; created: boolean; groups: readonly string[] },
-  tokens: { IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn: number },
+  about: {
+    pool: { id: string; name: string };
+    client: string;
+    flow: string;
+    username: string;
+    created: boolean;
+    groups: readonly string[];
+  },
+  tokens: Tokens,
   json: boolean,
 ): void {
   if (json) {
@@ -110,7 +120,7 @@ function print(
   }
   const groups = about.groups.length > 0 ? `, in ${about.groups.join(', ')}` : '';
   io.out(
-    `${about.created ? 'Created' : 'Signed in'} ${about.username} in ${about.pool.name} (${about.pool.id})${groups}, through the client ${about.client}; the tokens last ${tokens.ExpiresIn} s:`,
+    `${about.created ? 'Created' : 'Signed in'} ${about.username} in ${about.pool.name} (${about.pool.id})${groups}, through the client ${about.client} (${about.flow}); the tokens last ${tokens.ExpiresIn} s:`,
   );
   io.out(`IdToken:      ${tokens.IdToken}`);
   io.out(`AccessToken:  ${tokens.AccessToken}`);

@@ -26,7 +26,29 @@ beforeAll(async () => {
       Staff: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'staff' } },
       StaffSrp: {
         Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Staff' }, ClientName: 'srp-only', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] },
+        Properties: {
+          UserPoolId: { Ref: 'Staff' },
+          ClientName: 'srp-only',
+          GenerateSecret: true,
+          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
+        },
+      },
+      // CDK's default UserPoolClient (serverless-patterns' appsync-cognito-lambda-cdk): no ExplicitAuthFlows, which allows SRP, custom auth and refresh.
+      PublicUsers: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'public' } },
+      PublicWeb: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: 'PublicUsers' }, ClientName: 'app' } },
+      Partners: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'partners' } },
+      PartnersWeb: {
+        Type: 'AWS::Cognito::UserPoolClient',
+        Properties: {
+          UserPoolId: { Ref: 'Partners' },
+          ClientName: 'portal',
+          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
+        },
+      },
+      Admin: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'admin' } },
+      AdminTool: {
+        Type: 'AWS::Cognito::UserPoolClient',
+        Properties: { UserPoolId: { Ref: 'Admin' }, ClientName: 'custom-only', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH'] },
       },
     },
     'Shop',
@@ -87,11 +109,34 @@ describe('switchyard users', () => {
     expect(answer.stderr).toMatch(/staff \(us-east-1_\w+\)/);
   });
 
-  it('fails if no client of the pool allows ALLOW_ADMIN_USER_PASSWORD_AUTH, naming the clients and their flows', async () => {
-    const answer = await cli('users', 'create', '--pool', 'staff', '--username', 'bo', '--password', 'Passw0rd!long');
+  it("signs in with SRP through a pool's only client when it allows only that, as CDK's default client does", async () => {
+    const created = await cli('users', 'create', '--pool', 'public', '--username', 'bo', '--password', 'Passw0rd!long');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^Created bo in public \(us-east-1_\w+\), through the client app \(USER_SRP_AUTH\)/);
+    expect(claimsOf(/IdToken: +(\S+)/.exec(created.stdout)?.[1] ?? '')).toMatchObject({ 'cognito:username': 'bo', token_use: 'id' });
+    const wrong = await cli('users', 'token', '--pool', 'public', '--username', 'bo', '--password', 'wrong-password');
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining('NotAuthorizedException') });
+  });
+
+  it("signs in with SRP through a client with a secret, sending the client's SECRET_HASH", async () => {
+    const created = await cli('users', 'create', '--pool', 'staff', '--username', 'cy', '--password', 'Passw0rd!long', '--json');
+    expect(created.code).toBe(0);
+    expect(claimsOf(JSON.parse(created.stdout).AccessToken)).toMatchObject({ username: 'cy', token_use: 'access' });
+  });
+
+  it('prefers USER_PASSWORD_AUTH to SRP when the client allows both', async () => {
+    const created = await cli('users', 'create', '--pool', 'partners', '--username', 'di', '--password', 'Passw0rd!long');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toContain('through the client portal (USER_PASSWORD_AUTH)');
+  });
+
+  it('fails if no client of the pool allows a password sign-in, naming the clients and their flows', async () => {
+    const answer = await cli('users', 'create', '--pool', 'admin', '--username', 'bo', '--password', 'Passw0rd!long');
     expect(answer.code).toBe(2);
-    expect(answer.stderr).toContain('no app client of the pool staff allows ALLOW_ADMIN_USER_PASSWORD_AUTH');
-    expect(answer.stderr).toContain('srp-only');
+    expect(answer.stderr).toContain(
+      'no app client of the pool admin allows a password sign-in (ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_USER_PASSWORD_AUTH or ALLOW_USER_SRP_AUTH)',
+    );
+    expect(answer.stderr).toContain('custom-only');
   });
 
   it('fails if the user exists already, the password is wrong, or an option is missing', async () => {

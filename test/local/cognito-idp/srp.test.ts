@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { padHex, serverChallenge, signatureMatches, srpVerifier } from '../../../local/cognito-idp/srp.js';
+import { padHex } from '../../../clients/cognito-srp.js';
+import { serverChallenge, signatureMatches, srpVerifier } from '../../../local/cognito-idp/srp.js';
 
 /** A PASSWORD_VERIFIER exchange AWS's own client (amazon-cognito-identity-js) computed against this server's challenge. */
 const vector = JSON.parse(readFileSync(new URL('./srp-vector.json', import.meta.url), 'utf8')) as {
