@@ -196,6 +196,23 @@ export class FunctionRuntime {
   }
 
   /**
+   * Runs the function's new code and settings (a reload of the app, a handler `switchyard dev`
+   * rebuilt), with its first environment started now, ahead of the next event: the events
+   * that come meanwhile run on the old code's idle environments, and once the new one is ready
+   * the function switches to it, so the first event on the new code is a warm call
+   * (EnvironmentPool.renew). Resolves at the switch: from then on no event runs the old code.
+   */
+  renew(definition: FunctionDefinition): Promise<void> {
+    this.definition = definition;
+    this.#runs = definition;
+    this.#logging = loggingConfig(definition);
+    return this.#pool.renew(
+      definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY,
+      runtimeSupport(definition.runtime) !== 'unsupported',
+    );
+  }
+
+  /**
    * Describes a change Lambda's API accepted whose code is not ready yet: reads answer it
    * (Pending, InProgress), invocations go on running what ran before (`update` runs it).
    */
