@@ -213,7 +213,7 @@ export class LambdaService implements RestProtocolService {
       if (what === undefined) continue;
       if (fn.definition.reservedConcurrency !== definition.reservedConcurrency) touched.add(definition.name);
       // The new code's first environments start side by side; the reload ends once each function switched to its own.
-      renewals.push(fn.renew(definition));
+      renewals.push(fn.update(definition, true));
       changed.push({ name: definition.name, what });
     }
     const names = new Set(functions.map((f) => f.name));
@@ -228,7 +228,7 @@ export class LambdaService implements RestProtocolService {
    * Runs other code for a function in place of the code its template names: `switchyard dev`
    * gives a handler rebuilt from a saved edit this way, with no synthesis. As with a reload, the
    * new code's environment starts at once, events meanwhile run on the old code, and once it
-   * is ready the function switches (FunctionRuntime.renew): resolves then, and from then on
+   * is ready the function switches (FunctionRuntime.update with prestart): resolves then, and from then on
    * every invocation runs the new code, the first one warm. Until the next reload, the function
    * runs code its template does not hold (`updatedCode` lists it for the start-up report).
    * @throws AwsError ResourceNotFoundException for a function the runtime does not run
@@ -238,7 +238,7 @@ export class LambdaService implements RestProtocolService {
     if (fn === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
     const definition = { ...fn.definition, codePath };
     await this.options.prepareCode?.(definition);
-    await fn.renew(definition);
+    await fn.update(definition, true);
   }
 
   /** The functions whose code is not the one `template` names (updateFunctionCode since), with the folder each runs. */
@@ -259,7 +259,8 @@ export class LambdaService implements RestProtocolService {
   /** Runs (`update`) or describes a function the API made or changed: a new one gets its execution environments. */
   #apply(definition: FunctionDefinition, how: 'update' | 'describe'): void {
     const fn = this.#functions.get(definition.name);
-    if (fn) fn[how](definition);
+    // A change through the API runs at once: its state says when it is done (no prestart to wait for).
+    if (fn) void fn[how](definition);
     else this.#functions.set(definition.name, this.#runtimeOf(definition));
   }
 

@@ -222,7 +222,7 @@ describe('FunctionRuntime.prepare', () => {
   });
 });
 
-describe('FunctionRuntime.renew', () => {
+describe('FunctionRuntime.update, with prestart', () => {
   /**
    * A function at `v1`, and what renews it to new code: `v2`, whose init appends to a file of its
    * own and, when given a gate, waits (top-level await) until the gate file exists.
@@ -260,7 +260,7 @@ describe('FunctionRuntime.renew', () => {
   it("starts the new code's environment before the next event needs it, so that event runs the new code on an environment already initialized", async () => {
     const { runtime, v2, ran, inits } = renewable();
     expect(await ran()).toBe('v1');
-    await runtime.renew(v2(false));
+    await runtime.update(v2(false), true);
     // The new code's init ran with no event asking for it: the next event is a warm call.
     expect(inits()).toEqual(['v2']);
     expect(await ran()).toBe('v2');
@@ -271,7 +271,7 @@ describe('FunctionRuntime.renew', () => {
     const { runtime, v2, ran, openGate, inits } = renewable();
     expect(await ran()).toBe('v1');
     let switched = false;
-    const renewed = runtime.renew(v2(true)).then(() => {
+    const renewed = runtime.update(v2(true), true).then(() => {
       switched = true;
     });
     // The old code's idle environment serves while the new one waits at its gate: no event waits for it.
@@ -288,7 +288,7 @@ describe('FunctionRuntime.renew', () => {
   it('gives an event that finds no idle environment the new one, still initializing, and runs no event on the old code after it', async () => {
     const { runtime, v2, ran, openGate } = renewable({ reservedConcurrency: 2 });
     expect(await ran()).toBe('v1');
-    const renewed = runtime.renew(v2(true));
+    const renewed = runtime.update(v2(true), true);
     // The first takes the old idle environment; the second, with none idle, the new one (which switches).
     const first = ran();
     const second = ran();
@@ -299,7 +299,7 @@ describe('FunctionRuntime.renew', () => {
 
   it('switches at once when no environment runs yet: the next event starts the new code', async () => {
     const { runtime, v2, ran, inits } = renewable();
-    await runtime.renew(v2(false));
+    await runtime.update(v2(false), true);
     expect(inits()).toEqual([]);
     expect(await ran()).toBe('v2');
   });

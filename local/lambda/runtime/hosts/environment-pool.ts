@@ -112,11 +112,6 @@ export class EnvironmentPool {
     return switched;
   }
 
-  /** A new generation of the function, run from the next invocation on: idle environments stop at once, busy ones when they are released. */
-  retire(maxConcurrency: number): void {
-    void this.renew(maxConcurrency, false);
-  }
-
   /** Stops every idle execution environment. */
   async stop(): Promise<void> {
     this.#dropPending();
