@@ -297,6 +297,14 @@ describe('FunctionRuntime.update, with prestart', () => {
     expect(await ran()).toBe('v2');
   });
 
+  it('ends a renewal its stop interrupts, the new environment never ready', async () => {
+    const { runtime, v2, ran } = renewable();
+    expect(await ran()).toBe('v1');
+    const renewed = runtime.update(v2(true), true);
+    await runtime.stop();
+    await expect(renewed).resolves.toBeUndefined();
+  });
+
   it('switches at once when no environment runs yet: the next event starts the new code', async () => {
     const { runtime, v2, ran, inits } = renewable();
     await runtime.update(v2(false), true);

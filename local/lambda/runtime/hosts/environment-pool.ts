@@ -115,6 +115,8 @@ export class EnvironmentPool {
   /** Stops every idle execution environment. */
   async stop(): Promise<void> {
     this.#dropPending();
+    // A renewal the stop interrupted ends too: its caller (a reload) must not wait for an environment that never comes.
+    for (const resolve of this.#switchWaiters.splice(0)) resolve();
     const all = this.#idle.splice(0);
     await Promise.all(all.map((env) => env.host.terminate()));
   }
