@@ -221,14 +221,13 @@ function reportUnrun(dev: Dev, runtime: Runtime, replacements: ReadonlyMap<strin
 
 /** Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset folder. */
 async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<string, string>): Promise<string[]> {
-  const updated: string[] = [];
-  for (const fn of runtime.definitions.functions) {
+  const updated = runtime.definitions.functions.flatMap((fn) => {
     const dir = replacements.get(path.resolve(fn.codePath));
-    if (dir === undefined) continue;
-    await runtime.lambda.updateFunctionCode(fn.name, dir);
-    updated.push(fn.name);
-  }
-  return updated;
+    return dir === undefined ? [] : [{ name: fn.name, dir }];
+  });
+  // Side by side: each resolves once its function's new environment is ready and events switched to it.
+  await Promise.all(updated.map(({ name, dir }) => runtime.lambda.updateFunctionCode(name, dir)));
+  return updated.map(({ name }) => name);
 }
 
 /**

@@ -204,6 +204,7 @@ export class LambdaService {
     const added: string[] = [];
     // A mapping runs as many pollers as its function's concurrency: a new function or a new concurrency restarts them.
     const touched = new Set<string>();
+    const renewals: Promise<void>[] = [];
     for (const definition of functions) {
       const fn = this.#functions.get(definition.name);
       // A function the API made that the template now declares is the template's from now on.
@@ -218,21 +219,25 @@ export class LambdaService {
       const what = functionChange(fn.definition, definition);
       if (what === undefined) continue;
       if (fn.definition.reservedConcurrency !== definition.reservedConcurrency) touched.add(definition.name);
-      fn.update(definition);
+      // The new code's first environments start side by side; the reload ends once each function switched to its own.
+      renewals.push(fn.update(definition, true));
       changed.push({ name: definition.name, what });
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#templateNames].filter((name) => !names.has(name));
+    // The mappings that poll again invoke the new code: their messages wait in the queue until the switch.
+    await Promise.all(renewals);
     const mappings = await this.#mappings.sqs.reload(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
 
   /**
-   * Runs other code for a function from its next invocation on, in place of the code its
-   * template names: `switchyard dev` gives a handler rebuilt from a saved edit this way, with
-   * no synthesis. As with a reload, an invocation in flight finishes on the old code and the
-   * next one cold-starts the new. Until the next reload, the function runs code its template
-   * does not hold (`updatedCode` lists it for the start-up report).
+   * Runs other code for a function in place of the code its template names: `switchyard dev`
+   * gives a handler rebuilt from a saved edit this way, with no synthesis. As with a reload, the
+   * new code's environment starts at once, events meanwhile run on the old code, and once it
+   * is ready the function switches (FunctionRuntime.update with prestart): resolves then, and from then on
+   * every invocation runs the new code, the first one warm. Until the next reload, the function
+   * runs code its template does not hold (`updatedCode` lists it for the start-up report).
    * @throws AwsError ResourceNotFoundException for a function the runtime does not run
    */
   async updateFunctionCode(name: string, codePath: string): Promise<void> {
@@ -240,7 +245,7 @@ export class LambdaService {
     if (fn === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
     const definition = { ...fn.definition, codePath };
     await this.options.prepareCode?.(definition);
-    fn.update(definition);
+    await fn.update(definition, true);
   }
 
   /** The functions whose code is not the one `template` names (updateFunctionCode since), with the folder each runs. */
@@ -261,7 +266,8 @@ export class LambdaService {
   /** Runs (`update`) or describes a function the API made or changed: a new one gets its execution environments. */
   #apply(definition: FunctionDefinition, how: 'update' | 'describe'): void {
     const fn = this.#functions.get(definition.name);
-    if (fn) fn[how](definition);
+    // A change through the API runs at once: its state says when it is done (no prestart to wait for).
+    if (fn) void fn[how](definition);
     else this.#functions.set(definition.name, this.#runtimeOf(definition));
   }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const DRIVER = path.join(import.meta.dirname, 'module-loads.ts');
@@ -90,6 +91,19 @@ describe('the switchyard command', () => {
     expect(summary(steps[3]).commands).toEqual(['failures']);
     expect(summary(steps[3]).clients).not.toContain('client-lambda');
     expect(summary(steps[3]).clients).not.toContain('client-cloudwatch-logs');
+  });
+
+  it('loads none of the CDK, TypeScript, esbuild or the local runtime for executions, send and failures: they only call AWS APIs', () => {
+    const runtime = pathToFileURL(path.join(import.meta.dirname, '..', '..', 'local')).href;
+    const heavy = (step: Step) =>
+      step.loaded.filter(
+        (url) => url.startsWith(`${runtime}/`) || /\/node_modules\/(aws-cdk-lib|constructs|typescript|esbuild|@esbuild)\//.test(url),
+      );
+    expect(steps.slice(1).map((step) => ({ command: step.args[0], heavy: heavy(step) }))).toEqual([
+      { command: 'executions', heavy: [] },
+      { command: 'send', heavy: [] },
+      { command: 'failures', heavy: [] },
+    ]);
   });
 
   it("reads the runtime's read API over node:http without loading undici (fetch), which an ES import of node:http loads", () => {

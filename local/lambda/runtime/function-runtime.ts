@@ -183,16 +183,19 @@ export class FunctionRuntime {
   }
 
   /**
-   * Runs the function's new code and settings from the next invocation on (a reload of the
-   * app): idle environments stop at once, busy ones finish their invocation with the old
-   * code and then stop, so the next invocation cold-starts the new code. Invocations
-   * waiting for an environment get one of the new generation.
+   * Runs the function's new code and settings. At once (`prestart` false: a change through
+   * Lambda's API): idle environments stop, busy ones when released, and the next invocation
+   * cold-starts the new code. With `prestart` (a reload, a handler `switchyard dev` rebuilt):
+   * the new code's first environment starts now, events meanwhile run on the old code, and once
+   * it is ready the function switches to it, so the first event on the new code is a warm call
+   * (EnvironmentPool.renew). Resolves at the switch: from then on no event runs the old code.
    */
-  update(definition: FunctionDefinition): void {
+  update(definition: FunctionDefinition, prestart = false): Promise<void> {
     this.definition = definition;
     this.#runs = definition;
     this.#logging = loggingConfig(definition);
-    this.#pool.retire(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
+    const concurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+    return this.#pool.renew(concurrency, prestart && runtimeSupport(definition.runtime) !== 'unsupported');
   }
 
   /**

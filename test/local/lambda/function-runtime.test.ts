@@ -222,6 +222,97 @@ describe('FunctionRuntime.prepare', () => {
   });
 });
 
+describe('FunctionRuntime.update, with prestart', () => {
+  /**
+   * A function at `v1`, and what renews it to new code: `v2`, whose init appends to a file of its
+   * own and, when given a gate, waits (top-level await) until the gate file exists.
+   */
+  function renewable(overrides: Partial<FunctionDefinition> = {}) {
+    const runtime = fn(`export const handler = async () => 'v1';`, overrides);
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-renew-'));
+    const inits = path.join(dir, 'inits');
+    const gate = path.join(dir, 'gate');
+    writeFileSync(inits, '');
+    const v2 = (gated: boolean): FunctionDefinition => {
+      const codePath = mkdtempSync(path.join(tmpdir(), 'switchyard-fn-v2-'));
+      writeFileSync(
+        path.join(codePath, 'index.mjs'),
+        `import { appendFileSync, existsSync } from 'node:fs';
+         ${gated ? `while (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 10));` : ''}
+         appendFileSync(${JSON.stringify(inits)}, 'v2\\n');
+         export const handler = async () => 'v2';`,
+      );
+      return { ...runtime.definition, codePath };
+    };
+    const ran = async () => {
+      const outcome = await runtime.invoke({});
+      return outcome.ok ? JSON.parse(outcome.payload) : outcome;
+    };
+    return {
+      runtime,
+      v2,
+      ran,
+      openGate: () => writeFileSync(gate, ''),
+      inits: () => readFileSync(inits, 'utf8').split('\n').filter(Boolean),
+    };
+  }
+
+  it("starts the new code's environment before the next event needs it, so that event runs the new code on an environment already initialized", async () => {
+    const { runtime, v2, ran, inits } = renewable();
+    expect(await ran()).toBe('v1');
+    await runtime.update(v2(false), true);
+    // The new code's init ran with no event asking for it: the next event is a warm call.
+    expect(inits()).toEqual(['v2']);
+    expect(await ran()).toBe('v2');
+    expect(inits()).toEqual(['v2']);
+  });
+
+  it('runs the events that come while the new code initializes on the old code, then every event on the new one', async () => {
+    const { runtime, v2, ran, openGate, inits } = renewable();
+    expect(await ran()).toBe('v1');
+    let switched = false;
+    const renewed = runtime.update(v2(true), true).then(() => {
+      switched = true;
+    });
+    // The old code's idle environment serves while the new one waits at its gate: no event waits for it.
+    expect(await ran()).toBe('v1');
+    expect(await ran()).toBe('v1');
+    expect(switched).toBe(false);
+    openGate();
+    await renewed;
+    expect(await ran()).toBe('v2');
+    expect(await ran()).toBe('v2');
+    expect(inits()).toEqual(['v2']);
+  });
+
+  it('gives an event that finds no idle environment the new one, still initializing, and runs no event on the old code after it', async () => {
+    const { runtime, v2, ran, openGate } = renewable({ reservedConcurrency: 2 });
+    expect(await ran()).toBe('v1');
+    const renewed = runtime.update(v2(true), true);
+    // The first takes the old idle environment; the second, with none idle, the new one (which switches).
+    const first = ran();
+    const second = ran();
+    openGate();
+    await expect(Promise.all([first, second, renewed])).resolves.toEqual(['v1', 'v2', undefined]);
+    expect(await ran()).toBe('v2');
+  });
+
+  it('ends a renewal its stop interrupts, the new environment never ready', async () => {
+    const { runtime, v2, ran } = renewable();
+    expect(await ran()).toBe('v1');
+    const renewed = runtime.update(v2(true), true);
+    await runtime.stop();
+    await expect(renewed).resolves.toBeUndefined();
+  });
+
+  it('switches at once when no environment runs yet: the next event starts the new code', async () => {
+    const { runtime, v2, ran, inits } = renewable();
+    await runtime.update(v2(false), true);
+    expect(inits()).toEqual([]);
+    expect(await ran()).toBe('v2');
+  });
+});
+
 describe('FunctionRuntime, metrics records', () => {
   const EMF = {
     _aws: {

@@ -14,6 +14,12 @@ import { startPythonHost } from './python-environment.js';
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
 /** What each function's execution environment (its worker thread) is named, before the function's name. */
 export const FUNCTION_THREAD_PREFIX = 'fn:';
+/**
+ * Lambda's limit on an on-demand environment's init phase (10 seconds: "the Init phase is limited
+ * to 10 seconds", https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html):
+ * a renewal switches to its new environment by then, ready or not.
+ */
+const INIT_LIMIT_MS = 10_000;
 
 /** An execution environment's init phase as it ended. */
 type Readiness = { error?: LambdaErrorPayload; payload?: string; initDurationMs: number };
@@ -31,7 +37,7 @@ export interface Environment {
   readonly logStreamName: string;
   /** The version it runs (`$LATEST` or a published one): an environment serves one version, as in Lambda. */
   readonly version: string;
-  /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
+  /** The function's generation it was started with: one older than the generation that serves stops when it is released (`renew`). */
   readonly generation: number;
 }
 
@@ -47,8 +53,14 @@ export class EnvironmentPool {
   readonly #waiting: { readonly version: string; readonly take: (env: Environment) => void }[] = [];
   #count = 0;
   #maxConcurrency: number;
-  /** Bumped by `retire`: environments of an older generation run the old code and are never reused. */
+  /** Bumped by `renew`: the generation new environments start in (the function's newest code). */
   #generation = 0;
+  /** The oldest generation that still serves: until a renewal's switch, the code before it; older environments stop. */
+  #live = 0;
+  /** The newest generation's environment, started by `renew` and still initializing: counted, not yet handed out. */
+  #pending: Environment | undefined;
+  /** Callers of `renew` waiting for its switch. */
+  #switchWaiters: (() => void)[] = [];
 
   constructor(
     maxConcurrency: number,
@@ -62,17 +74,49 @@ export class EnvironmentPool {
     return this.#maxConcurrency;
   }
 
-  /** A new generation of the function: idle environments stop at once, busy ones when they are released. */
-  retire(maxConcurrency: number): void {
+  /**
+   * A new generation of the function (its new code or settings). With `prestart`, its first
+   * environment starts now, ahead of any event, as provisioned concurrency keeps one ready:
+   * meanwhile the idle environments of the code before serve the events that come, and once it
+   * is ready (or its init failed, or outlived Lambda's init limit) the function switches to it:
+   * the idle old ones stop, busy ones when they are released, and no event runs the old code
+   * after one ran the new. An event that needs an environment before the switch takes the new
+   * one (ready or still initializing), which switches at once. Without `prestart` (or at
+   * concurrency 0, or with no environment running yet) it switches at once and the next event starts the new code. Resolves at the
+   * switch.
+   */
+  renew(maxConcurrency: number, prestart: boolean): Promise<void> {
     this.#maxConcurrency = maxConcurrency;
     this.#generation++;
-    const retired = this.#idle.splice(0);
-    this.#count -= retired.length;
-    for (const env of retired) void env.host.terminate();
+    // An environment of a renewal a newer one overtook never serves: its code is older than the newest.
+    this.#dropPending();
+    const switched = new Promise<void>((resolve) => this.#switchWaiters.push(resolve));
+    // With no environment yet, no event runs old code meanwhile: the next one (or the warm-up, `prepare`) starts the new.
+    if (!prestart || maxConcurrency === 0 || this.#count === 0) {
+      this.#switch();
+      return switched;
+    }
+    const generation = this.#generation;
+    const env = this.#spawn('$LATEST');
+    this.#count++;
+    this.#pending = env;
+    const ready = () => {
+      clearTimeout(limit);
+      // Taken by an event meanwhile (which switched), or overtaken by a newer renewal: nothing to do.
+      if (this.#pending === env && this.#generation === generation) this.#switch();
+    };
+    // An init that never ends must not keep the old code running: past Lambda's limit the next event waits for it.
+    const limit = setTimeout(ready, INIT_LIMIT_MS);
+    limit.unref();
+    void Promise.race([env.ready, new Promise((resolve) => env.host.once('exit', resolve))]).then(ready);
+    return switched;
   }
 
   /** Stops every idle execution environment. */
   async stop(): Promise<void> {
+    this.#dropPending();
+    // A renewal the stop interrupted ends too: its caller (a reload) must not wait for an environment that never comes.
+    for (const resolve of this.#switchWaiters.splice(0)) resolve();
     const all = this.#idle.splice(0);
     await Promise.all(all.map((env) => env.host.terminate()));
   }
@@ -98,17 +142,22 @@ export class EnvironmentPool {
     const at = this.#idle.findLastIndex((env) => env.version === version);
     if (at >= 0) {
       const [idle] = this.#idle.splice(at, 1) as [Environment];
-      return idle;
+      return this.#handOut(idle);
+    }
+    const pending = this.#pending;
+    if (pending !== undefined && version === pending.version && this.#count - this.#idle.length - 1 < this.#maxConcurrency) {
+      this.#pending = undefined;
+      return this.#handOut(pending);
     }
     if (this.#count < this.#maxConcurrency) {
       this.#count++;
-      return this.#spawn(version);
+      return this.#handOut(this.#spawn(version));
     }
     const other = this.#idle.shift();
     if (other) {
       // Its place goes to the version asked for.
       void other.host.terminate();
-      return this.#spawn(version);
+      return this.#handOut(this.#spawn(version));
     }
     if (throttle) {
       const reserved = this.settings(version).definition.reservedConcurrency !== undefined;
@@ -134,14 +183,14 @@ export class EnvironmentPool {
 
   release(env: Environment, discard: boolean): void {
     const next = this.#waiting.shift();
-    if (discard || env.generation !== this.#generation || (next && next.version !== env.version)) {
+    if (discard || env.generation < this.#live || (next && next.version !== env.version)) {
       void env.host.terminate();
-      if (next) next.take(this.#spawn(next.version));
+      if (next) next.take(this.#handOut(this.#spawn(next.version)));
       else this.#count--;
       return;
     }
     if (next) {
-      next.take(env);
+      next.take(this.#handOut(env));
       return;
     }
     this.#idle.push(env);
@@ -150,6 +199,38 @@ export class EnvironmentPool {
   /** A new environment of `version`, for the caller (its place already counted). */
   #spawn(version: string): Environment {
     return spawnEnvironment(this.settings(version), this.#generation, version);
+  }
+
+  /** An environment for an invocation: one of the newest generation runs the new code, so the function switches to it first. */
+  #handOut(env: Environment): Environment {
+    if (env.generation > this.#live) this.#switch();
+    return env;
+  }
+
+  /** From now on only the newest generation serves: the started environment is idle for the next event, older idle ones stop. */
+  #switch(): void {
+    this.#live = this.#generation;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    const retired = this.#idle.filter((env) => env.generation < this.#live);
+    for (const env of retired) this.#idle.splice(this.#idle.indexOf(env), 1);
+    this.#count -= retired.length;
+    for (const env of retired) void env.host.terminate();
+    if (pending !== undefined) {
+      const at = this.#waiting.findIndex((waiter) => waiter.version === pending.version);
+      if (at >= 0) this.#waiting.splice(at, 1)[0]?.take(pending);
+      else this.#idle.push(pending);
+    }
+    for (const resolve of this.#switchWaiters.splice(0)) resolve();
+  }
+
+  /** Stops the environment a renewal started, never handed out. */
+  #dropPending(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    this.#count--;
+    void pending.host.terminate();
   }
 }
 
