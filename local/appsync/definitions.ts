@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import type { Json } from '../template/resolve.js';
@@ -101,10 +102,14 @@ function authProvider(p: Props): AuthProvider {
   };
 }
 
-/** A template's request/response mapping template or code; an S3 location is not read locally (CDK writes them inline), so warned of. */
+/**
+ * A template's request/response mapping template or code. APPSYNC_JS code in S3 (CDK's
+ * Code.fromAsset writes `CodeS3Location`) is read from the cloud assembly's asset; mapping
+ * templates in S3 are not read (CDK's fromFile writes them inline), so warned of.
+ */
 function codeOf(r: LoadedResource, warnings: string[]): ResolverCode {
   const p = r.properties;
-  for (const key of ['RequestMappingTemplateS3Location', 'ResponseMappingTemplateS3Location', 'CodeS3Location']) {
+  for (const key of ['RequestMappingTemplateS3Location', 'ResponseMappingTemplateS3Location']) {
     if (p[key] !== undefined)
       warnings.push(`${whereOf(r)}: its ${key} is not read locally (write it inline: CDK's fromFile does); it runs without it`);
   }
@@ -113,8 +118,23 @@ function codeOf(r: LoadedResource, warnings: string[]): ResolverCode {
   return {
     ...(str(p.RequestMappingTemplate) ? { request: str(p.RequestMappingTemplate) } : {}),
     ...(str(p.ResponseMappingTemplate) ? { response: str(p.ResponseMappingTemplate) } : {}),
-    ...(js ? { code: str(p.Code) ?? '' } : {}),
+    ...(js ? { code: str(p.Code) ?? assetCode(r, warnings) ?? '' } : {}),
   };
+}
+
+/** The code file `CodeS3Location` names, when it is an asset of the cloud assembly (else warned of: the resolver runs no code). */
+function assetCode(r: LoadedResource, warnings: string[]): string | undefined {
+  if (r.properties.CodeS3Location === undefined) return undefined;
+  if (r.assetPath === undefined) {
+    warnings.push(`${whereOf(r)}: its CodeS3Location is not a file of the cloud assembly, so its code cannot be read; its fields fail`);
+    return undefined;
+  }
+  try {
+    return readFileSync(r.assetPath, 'utf8');
+  } catch (error) {
+    warnings.push(`${whereOf(r)}: its code file ${r.assetPath} cannot be read (${(error as Error).message}); its fields fail`);
+    return undefined;
+  }
 }
 
 /** The template's GraphQL APIs with their schema, keys, data sources, functions and resolvers, joined by ApiId. */

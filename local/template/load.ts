@@ -392,11 +392,16 @@ class StackLoader {
     supported: boolean,
   ): string | undefined {
     // A function's code is `Code`, a layer's is `Content`, a state machine's definition file
-    // (CDK's DefinitionBody.fromFile, an L1's definitionS3Location) `DefinitionS3Location`.
+    // (CDK's DefinitionBody.fromFile, an L1's definitionS3Location) `DefinitionS3Location`, an
+    // AppSync resolver's or function's code file (CDK's Code.fromAsset) `CodeS3Location`, an s3:// URL.
     const code = properties.Code ?? properties.Content;
-    const location = code ?? properties.DefinitionS3Location;
+    const location = (typeof code === 'object' ? code : undefined) ?? properties.DefinitionS3Location ?? properties.CodeS3Location;
     const objectKey =
-      typeof location === 'object' && location !== null && !Array.isArray(location) ? (location.S3Key ?? location.Key) : undefined;
+      typeof location === 'object' && location !== null && !Array.isArray(location)
+        ? (location.S3Key ?? location.Key)
+        : typeof location === 'string'
+          ? /^s3:\/\/[^/]+\/(.+)$/.exec(location)?.[1]
+          : undefined;
     const assetPath = assetPathOf(this.stack, metadata, objectKey);
     const where = `${this.where(logicalId)} (${type})`;
     if (assetPath === undefined) {

@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+
+const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
+const CODE = `export function request(ctx) { return { payload: { greeting: 'hello ' + ctx.args.name } }; }
+export function response(ctx) { return ctx.result.greeting; }`;
+
+/** A cloud assembly as `cdk synth` writes one for Code.fromAsset: the code a file asset, the template naming its S3 URL. */
+function assemblyWithCodeAsset(): string {
+  const dir = tempAssemblyDir();
+  writeFileSync(path.join(dir, 'asset.abc123.js'), CODE);
+  writeFileSync(
+    path.join(dir, 'Stack.assets.json'),
+    JSON.stringify({
+      version: '48.0.0',
+      files: {
+        abc123: {
+          source: { path: 'asset.abc123.js', packaging: 'file' },
+          destinations: { current: { bucketName: 'cdk-assets', objectKey: 'abc123.js' } },
+        },
+      },
+    }),
+  );
+  const resources = {
+    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'hello', AuthenticationType: 'API_KEY' } },
+    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: 'type Query { hello(name: String!): String }' } },
+    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
+    None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    Hello: {
+      Type: 'AWS::AppSync::Resolver',
+      Properties: {
+        ApiId: api,
+        TypeName: 'Query',
+        FieldName: 'hello',
+        DataSourceName: 'none',
+        Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+        CodeS3Location: { 'Fn::Sub': 's3://cdk-assets-${AWS::AccountId}-${AWS::Region}/abc123.js' },
+      },
+      DependsOn: ['Schema', 'None'],
+    },
+  };
+  writeFileSync(path.join(dir, 'Stack.template.json'), JSON.stringify({ Resources: resources }));
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      version: '48.0.0',
+      artifacts: {
+        'Stack.assets': { type: 'cdk:asset-manifest', properties: { file: 'Stack.assets.json' } },
+        Stack: {
+          type: 'aws:cloudformation:stack',
+          environment: 'aws://unknown-account/unknown-region',
+          properties: { templateFile: 'Stack.template.json' },
+          dependencies: ['Stack.assets'],
+        },
+      },
+    }),
+  );
+  return dir;
+}
+
+describe('AppSync APPSYNC_JS code from an asset', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({
+      cdkOut: assemblyWithCodeAsset(),
+      dataDir: tempDataDir(),
+      port: 0,
+      logEvents: false,
+      log: () => {},
+    });
+  });
+  afterAll(() => runtime?.stop());
+
+  it("runs the code file CodeS3Location names (CDK's Code.fromAsset), read from the cloud assembly", async () => {
+    const [definition] = runtime.appsync.apis;
+    const response = await fetch(definition?.url ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '' },
+      body: JSON.stringify({ query: '{ hello(name: "ada") }' }),
+    });
+    expect(await response.json()).toEqual({ data: { hello: 'hello ada' } });
+  });
+});
