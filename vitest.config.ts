@@ -39,7 +39,7 @@ const SHARED_MODULES = [
   'test/config/stage{s,-names}.test.ts',
   'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
   // The pure parts of the local runtime: patterns, expressions, ARNs, digests.
-  'test/local/{arn,clock,jsonpath,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
+  'test/local/{names/arn,time/clock,json/jsonpath,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
   // The Step Functions interpreter on fake time, and API Gateway's mapping templates and routes.
   'test/local/states/engine/*.test.ts',
   'test/local/states/names.test.ts',
@@ -81,7 +81,7 @@ const APPS = [
  * Files whose other tests stay in npm test: a describe of theirs reads the bundled app and runs only
  * with SWITCHYARD_APPS (test/helpers/synth.ts's WITH_BUNDLED_APP), in the `apps` project then.
  */
-const APP_PARTS = ['test/app.test.ts', 'test/local/template/load.test.ts', 'test/local/startup-report.test.ts'];
+const APP_PARTS = ['test/app.test.ts', 'test/local/template/load.test.ts', 'test/local/startup/startup-report.test.ts'];
 const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
 
 /**

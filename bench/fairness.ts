@@ -27,10 +27,10 @@
  * slot writes.
  */
 import { backoffSeconds } from '../lambdas/kit/failure-router.js';
-import { ManualClock } from '../local/clock.js';
-import { seededRandom as seeded } from '../local/seeded-random.js';
+import { seededRandom as seeded } from '../local/random/seeded-random.js';
 import { SqsService } from '../local/sqs/sqs-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
+import { ManualClock } from '../local/time/clock.js';
 
 const TOTAL = 5_000;
 const TENANTS = 10;

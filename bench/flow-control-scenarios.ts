@@ -10,7 +10,7 @@ import { debounce, debounceSeq } from '../lambdas/kit/flow-control/debounce.js';
 import { takeStart } from '../lambdas/kit/flow-control/rate-limit.js';
 import type { FlowControlStore } from '../lambdas/kit/flow-control/store.js';
 import { TokenBudget, TokenLimitReachedError, type TokenReservation } from '../lambdas/kit/flow-control/token-budget.js';
-import { seededRandom as seeded } from '../local/seeded-random.js';
+import { seededRandom as seeded } from '../local/random/seeded-random.js';
 
 /** Minute-aligned, so the worst clock minute is the simulation's own minutes. */
 export const T0 = Date.UTC(2026, 0, 1);

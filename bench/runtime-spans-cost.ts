@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { systemClock } from '../local/clock.js';
+import { childHeader, messageSegment, ruleMatchSegment } from '../local/endpoint/trace-header.js';
 import { openDatabase } from '../local/store/data-folder.js';
-import { childHeader, messageSegment, ruleMatchSegment } from '../local/trace-header.js';
+import { systemClock } from '../local/time/clock.js';
 import { TracesService } from '../local/traces/traces-service.js';
 
 const bus = { name: 'fixture-bus', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/fixture-bus' };

@@ -5,10 +5,10 @@ export { TRUST_HELP } from './endpoint/trust-options.js';
 
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime, type RuntimeOptions } from './runtime.js';
-import { SERVICE_MODULES } from './services/modules.js';
-import { ServiceOrderError } from './services/registry.js';
-import type { RegisteredModule, ServiceOption, ServiceOptions } from './services/service-module.js';
-import { startupReport } from './startup-report.js';
+import { SERVICE_MODULES } from './service-registry/modules.js';
+import { ServiceOrderError } from './service-registry/registry.js';
+import type { RegisteredModule, ServiceOption, ServiceOptions } from './service-registry/service-module.js';
+import { startupReport } from './startup/startup-report.js';
 
 /**
  * What launches the local runtime from a command line: `npm start` (local/main.ts) and
@@ -198,7 +198,7 @@ export interface Launch {
   readonly warn?: (line: string) => void;
   /** The runtime's own console output (functions' logs, events). @default console.log */
   readonly log?: (line: string) => void;
-  /** The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts) */
+  /** The services to run, each its module. @default SERVICE_MODULES (local/service-registry/modules.ts) */
   readonly modules?: RuntimeOptions['modules'];
   /**
    * Runs once the services run and before the report is printed, so that the report tells of

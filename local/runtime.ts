@@ -1,17 +1,17 @@
 import type { HttpApiUrl } from './apigateway/http-api-service.js';
-import { ActivityClock, systemClock } from './clock.js';
-import { ConsoleSite } from './console/console-site.js';
+import { ConsoleSite } from './console-site/console-site.js';
 import { EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
-import { type ReloadSummary, type ReloadTarget, reloadServices } from './reload.js';
-import type { ServiceDefinitions } from './service-definitions.js';
-import { SERVICE_MODULES } from './services/modules.js';
-import { ServiceOrderError, ServiceRegistry } from './services/registry.js';
-import type { RuntimeOptions, RuntimeSettings, ServiceName, ServiceReport, ServiceTypes } from './services/service-module.js';
+import { SERVICE_MODULES } from './service-registry/modules.js';
+import { ServiceOrderError, ServiceRegistry } from './service-registry/registry.js';
+import { type ReloadSummary, type ReloadTarget, reloadServices } from './service-registry/reload.js';
+import type { ServiceDefinitions } from './service-registry/service-definitions.js';
+import type { RuntimeOptions, RuntimeSettings, ServiceName, ServiceReport, ServiceTypes } from './service-registry/service-module.js';
 import { DataFolder } from './store/data-folder.js';
 import { DataFolderLock } from './store/data-folder-lock.js';
+import { ActivityClock, systemClock } from './time/clock.js';
 
-export type { RuntimeOptions } from './services/service-module.js';
+export type { RuntimeOptions } from './service-registry/service-module.js';
 
 /** Each running service, by its module's name (defined by the constructor, from the registry's modules). */
 export interface LocalRuntime extends Readonly<ServiceTypes> {}
@@ -19,7 +19,7 @@ export interface LocalRuntime extends Readonly<ServiceTypes> {}
 /**
  * The app's template running on this machine: the services the template declares,
  * behind one AWS-compatible endpoint, with their state in one data folder. The services
- * and their order are their modules' (local/services/modules.ts); this holds them together.
+ * and their order are their modules' (local/service-registry/modules.ts); this holds them together.
  * Each running service is a property named as its module (`runtime.sqs`, `runtime.iam`),
  * typed by the `ServiceTypes` each module adds itself to: no service is named here.
  */
@@ -140,7 +140,7 @@ export class LocalRuntime {
    * Runs a newly synthesized assembly of the same app without a restart (`switchyard dev`):
    * changed functions run their new code from their next invocation, rules and state machines
    * take their new definitions, new queues and tables are created; no message, execution or
-   * item is lost (local/reload.ts). Rejects, changing nothing, when the assembly does not load.
+   * item is lost (local/service-registry/reload.ts). Rejects, changing nothing, when the assembly does not load.
    */
   reload(cdkOut: string): Promise<ReloadSummary> {
     const next = this.#reloading.then(() => reloadServices(this.#reload, cdkOut));

@@ -116,8 +116,8 @@ export const PACKAGES = [
     forbidden: [...TEST_ORACLES, 'switchyard-cdk', 'aws-cdk-lib', 'constructs'],
     vendored: [
       {
-        files: 'dist/local/endpoint/models/',
-        name: 'AWS service models, trimmed to the input shapes the endpoint checks (local/endpoint/models/README.md)',
+        files: 'dist/local/endpoint/aws-models/',
+        name: 'AWS service models, trimmed to the input shapes the endpoint checks (local/endpoint/aws-models/README.md)',
         license: 'Apache-2.0',
         notice:
           "From botocore's service models (botocore/data/<service>/<version>/service-2.json). botocore: Copyright Amazon.com, Inc. " +

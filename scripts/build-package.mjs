@@ -88,9 +88,9 @@ for (const source of packageSources) {
   }
 }
 
-// 3. The console: bundled with the runtime's own bundler settings (local/console/console-site.ts),
+// 3. The console: bundled with the runtime's own bundler settings (local/console-site/console-site.ts),
 // written where the compiled console site looks for it.
-const consoleSite = await import(path.join(dist, 'local', 'console', 'console-site.js'));
+const consoleSite = await import(path.join(dist, 'local', 'console-site', 'console-site.js'));
 let consoleState = 'console bundled';
 /** The npm packages bundled into each prebuilt folder's file (their notices ship with the package: THIRD-PARTY-NOTICES.md). */
 const bundled = {};

@@ -35,7 +35,7 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
-  ['local/console/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
+  ['local/console-site/probe.ts', "import { toDate } from '../../console/src/wire.js';"],
   // The runtime imports nothing of its clients: what both need (the price table and its arithmetic) is in clients/.
   ['local/traces/probe.ts', "import { priceModelCalls } from '../../cli/cost/local-calls.js';"],
   ['local/probe.ts', "import { runCli } from '../cli/main.js';"],
@@ -317,14 +317,14 @@ function readApiReachesAcross(file: string, text?: string): string[] {
 }
 
 /**
- * The service folders the generic module contract (local/services/) may read: the loaded app and
+ * The service folders the generic module contract (local/service-registry/) may read: the loaded app and
  * its resource types (template/), how a module declares IAM (iam/), and what it mounts in and
  * records through the read API (read-api/). Every other service declares what it adds to the
  * contract by declaration merging (Step Functions' `stepFunctions`: local/states/integration-declarations.ts).
  */
 const CONTRACT_BASE = ['template', 'iam', 'read-api'];
 
-/** What a file of the generic module contract (local/services/, but the list of modules) imports of a service's folder beyond its base. */
+/** What a file of the generic module contract (local/service-registry/, but the list of modules) imports of a service's folder beyond its base. */
 function contractReachesUp(file: string, text?: string): string[] {
   return relativeImports(file, text)
     .filter(({ target }) => serviceFolders.some((folder) => !CONTRACT_BASE.includes(folder) && target.startsWith(`local/${folder}/`)))
@@ -410,14 +410,14 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
     expect(readApiReachesAcross(file, "import '../ses/read-routes.js';")).toEqual([`${file} imports local/ses/read-routes.js`]);
   });
 
-  it("has the generic module contract (local/services/) import no service's folder (the list of modules aside) but its base", () => {
-    const files = [...codeFiles('local/services')].filter((file) => file !== 'local/services/modules.ts');
-    expect(files).toContain('local/services/service-module.ts');
+  it("has the generic module contract (local/service-registry/) import no service's folder (the list of modules aside) but its base", () => {
+    const files = [...codeFiles('local/service-registry')].filter((file) => file !== 'local/service-registry/modules.ts');
+    expect(files).toContain('local/service-registry/service-module.ts');
     expect(files.flatMap((file) => contractReachesUp(file))).toEqual([]);
   });
 
   it('fails if the module contract imports a service folder beyond its base, even a type (the check itself)', () => {
-    const file = 'local/services/probe.ts';
+    const file = 'local/service-registry/probe.ts';
     expect(contractReachesUp(file, "import type { TaskRequest } from '../states/engine/index.js';")).toEqual([
       `${file} imports local/states/engine/index.js`,
     ]);

@@ -18,7 +18,7 @@ const repo = path.resolve(import.meta.dirname, '..');
 const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/read-api/module.ts': "the runtime's read API (docs/read-api.md): its own, for what AWS has no API for",
   'local/read-api/router.ts': "the runtime's read API's router (docs/read-api.md)",
-  'local/console/console-site.ts': "the console's pages and scripts",
+  'local/console-site/console-site.ts': "the console's pages and scripts",
   'local/traces/otlp-receiver.ts': "OpenTelemetry's OTLP/HTTP trace receiver (/v1/traces): OpenTelemetry's protocol, not AWS's",
   'local/cognito-idp/module.ts': "a user pool's OpenID Connect documents (/.well-known/): the issuer's, not Cognito's API",
   'local/ses/verification-link.ts': "the link in SES's verification email, which a person opens: not SES's API",

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpApiUrl } from '../local/apigateway/http-api-service.js';
 import type { IamMode } from '../local/iam/iam-check.js';
-import type { ServiceDefinitions } from '../local/service-definitions.js';
+import type { ServiceDefinitions } from '../local/service-registry/service-definitions.js';
 import { TestAppError } from './poll.js';
 
 /** What the testing API reads of the app's definitions (the waits', `send`'s and the faults' names). */

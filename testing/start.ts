@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { AdvanceableClock } from '../local/clock.js';
 import { iamModeOf } from '../local/iam/module.js';
 import { InvocationFaults } from '../local/lambda/runtime/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
+import { AdvanceableClock } from '../local/time/clock.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
 import { type AppRuntime, OwnProcessRuntime } from './own-process.js';
 import { TestAppError } from './poll.js';

@@ -4,7 +4,7 @@ import type { IamReport, MailMessage } from '../clients/read-api-contract.js';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
 import type { FailedExecution } from '../inspect/failed-executions.js';
 import type { StoppedExecution, StopReason } from '../inspect/stop.js';
-import type { AdvanceableClock } from '../local/clock.js';
+import type { AdvanceableClock } from '../local/time/clock.js';
 import {
   type DeadLetterExpectation,
   type EffectLedger,

@@ -1,4 +1,4 @@
-import { type AdvanceableClock, WorkInFlightError } from '../local/clock.js';
+import { type AdvanceableClock, WorkInFlightError } from '../local/time/clock.js';
 import { TestAppError } from './poll.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { HttpApiAuthorization } from './authorizers/authorize.js';
 import { JwksSource } from './authorizers/jwks.js';

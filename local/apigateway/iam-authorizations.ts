@@ -1,6 +1,6 @@
 import { loadModel } from '../endpoint/validation/model.js';
 import { type OperationMap, on, serviceIam, text } from '../iam/authorizations.js';
-import { apiOperations } from '../services/operation-table.js';
+import { apiOperations } from '../service-registry/operation-table.js';
 import { RestApiControl } from './rest-api-control.js';
 
 /** Operations whose resource is not their route's path: CreateResource's is the collection it adds to (the Service Authorization Reference's `Resources`). */

@@ -1,13 +1,13 @@
 import type { JsonWebKey } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
-import { apiOperations, operationTable } from '../services/operation-table.js';
-import type { ServiceModule, ServiceTypes } from '../services/service-module.js';
+import { apiOperations, operationTable } from '../service-registry/operation-table.js';
+import type { ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
 import type { LoadedApp } from '../template/load.js';
 import type { LocalUserPools } from './authorizers/user-pools.js';
 import { httpApiDefinitions } from './definitions.js';
@@ -33,7 +33,7 @@ export interface LocalApiGateway {
   urls(): HttpApiUrl[];
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     apigateway: LocalApiGateway;
   }

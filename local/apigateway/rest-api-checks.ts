@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { lambdaArnOf, streamingLambdaArnOf } from './lambda-arn.js';
 import { awsTargetOf } from './rest-api-integrations.js';
 import type { StoredResource } from './rest-api-store.js';

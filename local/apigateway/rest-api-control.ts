@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
+import type { Clock } from '../time/clock.js';
 import {
   badRequest,
   checkHttpMethod,

@@ -1,4 +1,4 @@
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
 import type { StoredModel, StoredRestApi } from './rest-api-store.js';
 
 const DRAFT_4 = 'http://json-schema.org/draft-04/schema#';

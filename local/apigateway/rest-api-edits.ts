@@ -1,4 +1,4 @@
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
 import { badRequest, conflict, notFound, RESOURCE_NOT_FOUND } from './rest-api-checks.js';
 import type { RestApiControl } from './rest-api-control.js';
 import { type PatchOperation, patchRequestValidator, patchRestApi, replaceOnly } from './rest-api-patch.js';

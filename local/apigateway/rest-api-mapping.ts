@@ -1,4 +1,4 @@
-import { compilePath } from '../jsonpath.js';
+import { compilePath } from '../json/jsonpath.js';
 import type { HttpResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
 import type { MappedRequest } from './rest-api-aws-client.js';

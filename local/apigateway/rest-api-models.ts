@@ -1,4 +1,4 @@
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
 import { badRequest, conflict, notFound } from './rest-api-checks.js';
 import { pathOf, type RestApiControl } from './rest-api-control.js';
 import { modelsOf } from './rest-api-default-models.js';

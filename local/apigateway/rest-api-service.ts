@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { type AccessLogWriter, writeAccessLog } from './access-log.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
 import { type LocalUserPools, NO_USER_POOLS } from './authorizers/user-pools.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 
 /** An API as AppSync's control plane describes it (`GraphqlApi`), with its local `uris`. */

@@ -5,15 +5,15 @@ import type { ModelOperations } from '../endpoint/model-protocols/operations.js'
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { apiOperations, operationTable } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations, operationTable } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { AppSyncControl } from './control-plane.js';
 import { appSyncDefinitions } from './definitions.js';
 import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
 import { AppSyncService } from './service.js';
 import { appSyncLines } from './startup-lines.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     appsync: AppSyncService;
   }

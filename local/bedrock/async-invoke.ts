@@ -1,6 +1,6 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import type { IamPrincipal } from '../iam/types.js';
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
 import { type AsyncJob, AsyncJobs } from '../store/async-jobs.js';
 import { type ListPage, listPage } from './job-listing.js';
 import { type JobApiOptions, joinKey, parseS3Uri } from './job-objects.js';

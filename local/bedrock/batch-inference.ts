@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { IamPrincipal } from '../iam/types.js';
 import { type AsyncJob, AsyncJobFailed, AsyncJobs } from '../store/async-jobs.js';
 import { randomId } from './async-invoke.js';

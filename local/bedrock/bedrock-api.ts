@@ -2,7 +2,7 @@ import { type ModelOperations, UNDECLARED_HEADERS } from '../endpoint/model-prot
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { AsyncInvokeApi } from './async-invoke.js';
 import type { BedrockService } from './bedrock-service.js';
 

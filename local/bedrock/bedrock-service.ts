@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { parseBoundedJson } from '../json-depth.js';
-import { currentTraceHeader } from '../trace-header.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
+import { parseBoundedJson } from '../json/json-depth.js';
+import type { Clock } from '../time/clock.js';
 import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
 import { converseSupportOf } from './converse-support.js';

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ModelCallSummary } from '../../clients/read-api-contract.js';
-import { parseTraceHeader } from '../trace-header.js';
+import { parseTraceHeader } from '../endpoint/trace-header.js';
 
 /** One model call the local Bedrock answered (or failed), as the read API lists it and `switchyard cost --local` prices it. */
 export type ModelCallRecord = ModelCallSummary;

@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 import { converseOutputSchema, type OutputSchema } from './output-schema.js';
 
 /** A content block of a Converse message, as the API carries it. */

@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 import type { ConverseSupport } from './catalogue.js';
 import type { ModelRequest } from './conversation.js';
 import { type FoundationModel, isChatModel } from './model-ids.js';

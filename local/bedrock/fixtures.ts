@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { validationError } from '../aws-error.js';
-import { canonical } from '../canonical-json.js';
+import { validationError } from '../endpoint/aws-error.js';
+import { canonical } from '../json/canonical-json.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import { digestOf } from './digest.js';
 import type { ModelBackend, ModelCall } from './simulated.js';
@@ -27,7 +27,7 @@ export const exchangeDigest = (request: unknown) => digestOf(canonical(request))
 /**
  * A fixture file: recorded exchanges as JSON lines (`{model, digest, request, answer}`), by
  * model and the request's digest. Bedrock's backend keeps model answers in it, the leaf
- * services (local/leaf-services/) their operations' outputs, `model` then naming the
+ * services (local/ai-services/) their operations' outputs, `model` then naming the
  * operation (`textract:DetectDocumentText`).
  */
 export class ExchangeFile<Request, Answer> {

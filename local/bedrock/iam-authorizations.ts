@@ -75,7 +75,7 @@ const batchJob = (input: Input, context: OperationContext): string => {
 };
 
 /**
- * Bedrock Data Automation's runtime (served by local/leaf-services/data-automation.ts under
+ * Bedrock Data Automation's runtime (served by local/ai-services/data-automation.ts under
  * this prefix): InvokeDataAutomationAsync on its profile, its project and its blueprints, as
  * the Service Authorization Reference lists them; GetDataAutomationStatus on the invocation.
  */

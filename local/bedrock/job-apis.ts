@@ -1,5 +1,4 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
@@ -7,8 +6,9 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import { currentCaller } from '../iam/caller.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { S3Service } from '../s3/s3-service.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import type { OutboxHandlerError } from '../store/outbox.js';
+import type { Clock } from '../time/clock.js';
 import { AsyncInvokeApi } from './async-invoke.js';
 import { BatchInferenceApi, type RecordInvoker } from './batch-inference.js';
 import type { BedrockService } from './bedrock-service.js';

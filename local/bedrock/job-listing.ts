@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 
 /** The filters and paging ListAsyncInvokes and ListModelInvocationJobs share. */
 export interface ListFilters {

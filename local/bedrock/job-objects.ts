@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { IamPrincipal } from '../iam/types.js';
 import type { S3Service } from '../s3/s3-service.js';
 import { AsyncJobFailed } from '../store/async-jobs.js';
 import type { OutboxHandlerError } from '../store/outbox.js';
+import type { Clock } from '../time/clock.js';
 
 /** What each Bedrock job API (asynchronous invocations, batch inference) runs on: the service's database, clock and place, the objects its jobs read and write. */
 export interface JobApiOptions {

@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { CATALOGUE, type CatalogueEntry, type Codec } from './catalogue.js';
 
 /** A foundation model the local Bedrock knows: a catalogue entry (catalogue.ts). */

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /** ModelErrorException: the model failed; AWS names its status and the model. */
 export class ModelErrorError extends AwsError {

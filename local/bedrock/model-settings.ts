@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { FixtureFileError, FixturesBackend } from './fixtures.js';
 import { ModelErrorError } from './model-settings-errors.js';
 import { OpenAiBackend } from './openai.js';

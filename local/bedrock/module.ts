@@ -1,5 +1,5 @@
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule, ServiceOption } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule, ServiceOption } from '../service-registry/service-module.js';
 import { AsyncInvokeApi } from './async-invoke.js';
 import { BatchInferenceApi } from './batch-inference.js';
 import { BedrockRuntimeApi, bedrockRuntimeProtocol } from './bedrock-api.js';
@@ -28,7 +28,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     bedrock: BedrockService;
   }

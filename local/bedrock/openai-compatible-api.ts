@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { BearerKeyError, bearerTokenOf, checkUsable, readBedrockApiKey } from '../iam/bedrock-api-keys.js';
 import { asCaller } from '../iam/caller.js';
-import { parseBoundedJson } from '../json-depth.js';
+import { parseBoundedJson } from '../json/json-depth.js';
+import type { Clock } from '../time/clock.js';
 import type { BedrockService } from './bedrock-service.js';
 import { chatCompletionsCodec, completionChunks, completionUsage, relayChunks } from './families/chat-completions.js';
 import { chatMessagesRequest, RESPONSE_FORMAT_FIELD } from './families/chat-messages.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { BackendCall } from './backend-http.js';
 import { type AnswerBlock, blocksText, type ContentBlock, type Message, type ModelAnswer, type ModelRequest } from './conversation.js';
 import { parseArguments } from './families/chat-messages.js';

@@ -1,5 +1,5 @@
-import { validationError } from '../aws-error.js';
-import { parseBoundedJson } from '../json-depth.js';
+import { validationError } from '../endpoint/aws-error.js';
+import { parseBoundedJson } from '../json/json-depth.js';
 
 /**
  * The JSON schema a request asks the answer's text to follow (structured outputs): Converse's

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import { operationTable } from '../services/operation-table.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import type { SdkOperations } from '../states/aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import { abortable, pick, serviceFailure } from '../states/integrations/shared.js';

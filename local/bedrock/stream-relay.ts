@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { StopReason } from './conversation.js';
 import { exceptionEvent, jsonEvent } from './event-stream.js';
 import { countTokens } from './tokens.js';

@@ -1,7 +1,7 @@
 import { Check, Errors } from 'typebox/schema';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { exampleOf } from '../events/schema-example.js';
-import { parseBoundedJson } from '../json-depth.js';
+import { parseBoundedJson } from '../json/json-depth.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import type { StreamPiece } from './stream-relay.js';
 

@@ -1,7 +1,7 @@
 import { Compile, Meta, type Validator, type XSchema } from 'typebox/schema';
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 import { resolveRef } from '../events/schema-example.js';
-import { valueDepth } from '../json-depth.js';
+import { valueDepth } from '../json/json-depth.js';
 import type { ModelRequest } from './conversation.js';
 import { malformed } from './families/shared.js';
 import type { FoundationModel } from './model-ids.js';

@@ -1,5 +1,5 @@
-import { validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { validationError } from '../endpoint/aws-error.js';
+import type { Clock } from '../time/clock.js';
 import { blocksText, type ContentBlock, type ModelRequest } from './conversation.js';
 import { digestOf } from './digest.js';
 import { countTokens } from './tokens.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 import type { FoundationModel } from './model-ids.js';
 
 /** A video generation request as the local Bedrock reads it from a model's native body. */

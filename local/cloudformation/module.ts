@@ -1,10 +1,10 @@
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
 import { CloudFormationQueryProtocol } from './query-protocol.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     cloudformation: CloudFormationService;
   }

@@ -1,8 +1,8 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol, type QueryDialect } from '../endpoint/model-protocols/query-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { CloudFormationService } from './cloudformation-service.js';
 
 /** The actions that change stacks or read what only a deployment has are answered as not supported here, saying why. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import type { Clock } from '../time/clock.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
 import type { CognitoStore } from './store.js';
 import type { PoolKeys } from './tokens.js';

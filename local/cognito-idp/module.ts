@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { apiOperations, operationTable } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations, operationTable } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { composeMessage } from '../ses/mime.js';
 import { AuthApi } from './auth-api.js';
 import type { CognitoContext, CognitoMail } from './context.js';
@@ -19,7 +19,7 @@ export interface LocalCognito {
   readonly context: CognitoContext;
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     cognito: LocalCognito;
   }

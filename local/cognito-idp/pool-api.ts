@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type CognitoContext, clientOf, invalidParameter, poolOf, seconds } from './context.js';
 import { clientRecord, groupRecord, poolRecord } from './pools.js';
 import type { ClientRecord, GroupRecord, PoolRecord } from './records.js';

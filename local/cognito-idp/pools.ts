@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ClientRecord, GroupRecord, PasswordPolicy, PoolRecord, SchemaAttribute } from './records.js';
 
 type Props = Readonly<Record<string, unknown>>;

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { PoolRecord, UserRecord } from './records.js';
 
 /** A function's outcome as the local Lambda answers a synchronous invocation. */

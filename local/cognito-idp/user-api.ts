@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { attributeList, attributeMap, checkAttributes, maskedEmail } from './attributes.js';
 import {
   type CognitoContext,

@@ -1,4 +1,4 @@
-import type { SharedDefinitions } from '../service-definitions.js';
+import type { SharedDefinitions } from '../service-registry/service-definitions.js';
 import type { LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import { globalTableDefinition } from './global-tables.js';

@@ -3,8 +3,8 @@ import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { type Clock, systemClock } from '../clock.js';
 import type { GuardSettings } from '../endpoint/guard.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { engineBundle } from './engine-bundle.js';
 import type { EngineWorkerData } from './engine-worker.js';
 

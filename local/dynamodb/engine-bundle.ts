@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { changedSince, sourceInputs } from '../bundled-sources.js';
+import { changedSince, sourceInputs } from '../bundling/bundled-sources.js';
 
 /**
  * The engine's thread from the sources (a checkout: the tests, `npm start`): its TypeScript bundled

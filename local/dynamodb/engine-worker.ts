@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type GuardSettings, signatureError } from '../endpoint/guard.js';
 import { hostPolicy, refusal } from '../endpoint/request-guard.js';
 import { verifySignature } from '../endpoint/sigv4.js';

@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 import type { LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import { isTrue, notRunParts, onDemandMaximum, type TableSpecification } from './template-parts.js';

@@ -1,6 +1,6 @@
 import type { IamCheck } from '../iam/iam-check.js';
-import type { ServiceDefinitions } from '../service-definitions.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { openDatabase } from '../store/data-folder.js';
 import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
@@ -26,7 +26,7 @@ export interface LocalDynamoDb {
   readonly engine: DynamoDbForTasks;
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     dynamodb: LocalDynamoDb;
   }
@@ -39,7 +39,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../service-definitions.js' {
+declare module '../service-registry/service-definitions.js' {
   interface ServiceDefinitions {
     readonly tables: readonly TableDefinition[];
   }

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { modeledException, type SdkCallOptions, type SdkOperations } from '../states/aws-sdk-integrations.js';
 import type { TaskRequest } from '../states/engine/index.js';
 import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';

@@ -1,5 +1,5 @@
 import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { StreamStore } from './streams/stream-store.js';
 
 /** DynamoDB does not delete items whose TTL is more than five years in the past (a value in milliseconds or microseconds, most likely). */

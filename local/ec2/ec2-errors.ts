@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * EC2's errors in its words (the API reference's error codes, and the texts its answers carry,

@@ -1,11 +1,11 @@
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { Ec2Service } from './ec2-service.js';
 import { ec2Iam } from './iam-authorizations.js';
 import { Ec2QueryProtocol } from './query-protocol.js';
 import { EC2_TYPE_SPECS, NETWORK_NOT_MODELLED } from './resource-types.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     ec2: Ec2Service;
   }

@@ -1,8 +1,8 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { Ec2Service } from './ec2-service.js';
 
 /**

@@ -1,4 +1,4 @@
-import { REGION_NAMES } from '../region-names.js';
+import { REGION_NAMES } from '../names/region-names.js';
 
 /**
  * A region's availability zones as DescribeAvailabilityZones answers them. Zone ids map to

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AwsError } from '../aws-error.js';
+import type { AwsError } from './aws-error.js';
 
 /** A service operation: the AWS request shape in, the AWS response shape out. */
 export type Operation = (input: never) => Promise<unknown>;

@@ -1,4 +1,4 @@
-import type { AwsError } from '../aws-error.js';
+import type { AwsError } from './aws-error.js';
 import type { RawResponse } from './protocols.js';
 import { escapeXml, type XmlEscaping } from './xml-escape.js';
 

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AwsError } from '../aws-error.js';
 import { accessKeyOf, asCaller } from '../iam/caller.js';
-import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
-import { parseTraceHeader, traceHeaderFromTraceparent, withTraceHeader } from '../trace-header.js';
+import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json/json-depth.js';
+import { AwsError } from './aws-error.js';
 import type { EndpointGuard } from './guard.js';
 import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, QueryProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.js';
+import { parseTraceHeader, traceHeaderFromTraceparent, withTraceHeader } from './trace-header.js';
 
 /**
  * Request bodies above this are refused before they are read into memory (PutEvents allows
@@ -64,7 +64,7 @@ export interface EndpointServices {
    * sign with SigV4; a function URL of auth type AWS_IAM asks for one itself).
    */
   readonly httpApis?: readonly AppHttpService[];
-  /** The local console's page and assets (GET `/` from a browser, `/console/...`); see local/console/. */
+  /** The local console's page and assets (GET `/` from a browser, `/console/...`); see local/console-site/. */
   readonly console?: {
     handles(req: IncomingMessage): boolean;
     handle(req: IncomingMessage): Promise<RawResponse>;

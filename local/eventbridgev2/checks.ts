@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { compilePattern } from '../events/pattern.js';
 import { compileJsonata, isJsonataTemplate } from '../states/engine/jsonata.js';
 import type { Fields } from './store.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { isoSeconds } from '../events/time.js';
 import { invalidInput } from './checks.js';
 import { type Accepted, dedupKeyOf, MAX_EVENT_BYTES } from './publishing.js';

@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import { canonical } from '../canonical-json.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { canonical } from '../json/canonical-json.js';
 import type { LoadedApp } from '../template/load.js';
+import type { Clock } from '../time/clock.js';
 import {
   checkFilterConfiguration,
   checkRoleAccount,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lowerAlphanumericId } from '../random-id.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
 
 /** The opaque id that ends every ARN of the API (`event-busv2/<name>/<id>`): 25 lower-case letters and digits. */
 export const OPAQUE_ID_LENGTH = 25;

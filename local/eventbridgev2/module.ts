@@ -1,8 +1,8 @@
 import type { BusEventRecord } from '../../clients/read-api-contract.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ReadRecording } from '../read-api/read-notes.js';
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
@@ -12,7 +12,7 @@ import { type PublishedEvent, publishedEvents } from './published.js';
 import { customBusesReads } from './read-routes.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     eventbridgev2: EventBridgeV2Service;
   }

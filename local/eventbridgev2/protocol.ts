@@ -1,9 +1,9 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRpcV2CborProtocol } from '../endpoint/model-protocols/rpc-v2-cbor-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
 
 /**

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { canonical } from '../canonical-json.js';
-import type { Clock } from '../clock.js';
+import { canonical } from '../json/canonical-json.js';
 import { addMissingColumns } from '../store/added-columns.js';
 import { inTransaction } from '../store/transaction.js';
+import type { Clock } from '../time/clock.js';
 import type { BusRecord, Fields } from './store.js';
 
 /** How long an event's deduplication id (or content) keeps a repeat out: AWS's deduplication window. */

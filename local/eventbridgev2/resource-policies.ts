@@ -1,6 +1,6 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { lowerAlphanumericId } from '../random-id.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { lowerAlphanumericId } from '../random/random-id.js';
+import type { Clock } from '../time/clock.js';
 import { grantsPublicAccess, invalidInput } from './checks.js';
 import type { BusRecord, EventBridgeV2Store, Fields } from './store.js';
 

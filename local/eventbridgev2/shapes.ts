@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { page as eventsPage } from '../events/api-validation.js';
 import { invalidInput } from './checks.js';
 import type { Fields } from './store.js';

@@ -1,5 +1,5 @@
 import { forwardHttp } from '../apigateway/http-forward.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ApiDestinationDefinition, ConnectionAuthorization, ConnectionParameters } from './api-destinations.js';
 
 /** What a caller (a pipe's enrichment or target) sends to an API destination besides the connection's own parameters. */

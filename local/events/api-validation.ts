@@ -4,7 +4,7 @@
  * errors detected: Value 'x' at 'name' failed to satisfy constraint: ..."), and
  * Limit/NextToken pagination.
  */
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { parseScheduleExpression, ScheduleExpressionError } from '../scheduler/schedule-expression.js';
 
 /** Rule and target names and ids. */

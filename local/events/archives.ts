@@ -1,9 +1,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import { JsonTable } from '../store/json-table.js';
 import type { ServiceState } from '../store/service-state.js';
+import type { Clock } from '../time/clock.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from './pattern.js';
 import type { RuleStore } from './rule-store.js';

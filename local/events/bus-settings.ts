@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
+import type { Clock } from '../time/clock.js';
 
 /** A statement of a bus's resource-based policy, as DescribeEventBus shows it. */
 export interface PolicyStatement {

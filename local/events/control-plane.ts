@@ -1,5 +1,5 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import {
   BUS_NAME_OR_ARN_PATTERN,
   BUS_NAME_PATTERN,

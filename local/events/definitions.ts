@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 import { reachable } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';

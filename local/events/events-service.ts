@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError, validationError } from '../aws-error.js';
-import { tooDeep } from '../json-depth.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { currentTraceHeader, parseTraceHeader } from '../endpoint/trace-header.js';
+import { tooDeep } from '../json/json-depth.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import type { ServiceState } from '../store/service-state.js';
-import { currentTraceHeader, parseTraceHeader } from '../trace-header.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { BusSettings, type TemplateBusPolicy } from './bus-settings.js';
 import { ControlPlane } from './control-plane.js';

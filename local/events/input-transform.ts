@@ -12,8 +12,8 @@
  *   filled template no longer JSON: AWS does not deliver it (`TargetInputError`);
  * - `<aws.events.event>` is the event without `detail` and with `detail-type` as `detailType`.
  */
-import { validationError } from '../aws-error.js';
-import { type CompiledPath, compilePath, JsonPathSyntaxError } from '../jsonpath.js';
+import { validationError } from '../endpoint/aws-error.js';
+import { type CompiledPath, compilePath, JsonPathSyntaxError } from '../json/jsonpath.js';
 
 export interface InputTransformer {
   readonly InputPathsMap?: Readonly<Record<string, string>>;

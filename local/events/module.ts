@@ -1,11 +1,11 @@
 import type { BusEventRecord } from '../../clients/read-api-contract.js';
-import { resourceNameIn } from '../arn.js';
+import { ruleMatchSegment, segmentOf } from '../endpoint/trace-header.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { resourceNameIn } from '../names/arn.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ReadRecording } from '../read-api/read-notes.js';
-import { scheduleLine } from '../services/report-lines.js';
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
-import { ruleMatchSegment, segmentOf } from '../trace-header.js';
+import { scheduleLine } from '../service-registry/report-lines.js';
+import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -23,7 +23,7 @@ import { LocalTargetDelivery } from './rule-targets.js';
 import { eventsStepFunctions } from './step-functions.js';
 import type { DeliveryNote } from './target-outbox.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     events: EventsService;
   }
@@ -48,7 +48,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../service-definitions.js' {
+declare module '../service-registry/service-definitions.js' {
   interface ServiceDefinitions {
     readonly buses: readonly BusDefinition[];
     readonly rules: readonly RuleDefinition[];

@@ -13,8 +13,8 @@
  * - a pattern JSON event-ruler's current compiler rejects is retried with its legacy compiler,
  *   which treats `$or` as an ordinary field name, and that compiler's error is the one reported.
  */
-import { AwsError } from '../aws-error.js';
-import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../json-depth.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../json/json-depth.js';
 import { checkWildcardComplexity } from './pattern-complexity.js';
 import { buildField, matchesBranch } from './pattern-matching.js';
 import { cidrRange, comparableMicros, compileWildcard, ipHexIfPossible, numericExpression, toMicros } from './pattern-operands.js';

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import { JsonTable } from '../store/json-table.js';
 import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';

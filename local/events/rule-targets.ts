@@ -1,6 +1,6 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
+import { tryParseArn } from '../names/arn.js';
 import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './definitions.js';

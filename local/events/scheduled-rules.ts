@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
-import { systemClock, wakeAfter } from '../clock.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from '../scheduler/schedule-expression.js';
 import type { ServiceState } from '../store/service-state.js';
+import { systemClock, wakeAfter } from '../time/clock.js';
 import type { EventEnvelope, RuleDefinition } from './definitions.js';
 import { isEnabled } from './rule-store.js';
 import { isoSeconds } from './time.js';

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import { TagStore } from '../store/tag-store.js';
 import type { RuleStore } from './rule-store.js';
 

@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../endpoint/trace-header.js';
 import { addMissingColumns } from '../store/added-columns.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import { UnsupportedTargetError } from '../targets/dispatcher.js';
-import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
+import type { Clock } from '../time/clock.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
 import { renderTargetInput, TargetInputError } from './input-transform.js';
 

@@ -114,7 +114,7 @@ export function member(input: Input, camelName: string): string | undefined {
 }
 
 /**
- * How IAM authorizes one service's requests: what its module declares (local/services), so
+ * How IAM authorizes one service's requests: what its module declares (local/service-registry), so
  * that a service's operations, their actions and its refusal live with the service.
  */
 export interface ServiceIam {

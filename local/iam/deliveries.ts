@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 import { type OperationAuthorization, type OperationContext, viaService } from './authorizations.js';
 
 /** What a delivery to an encrypted queue or topic does with its key. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IamFindingSummary, IamReport } from '../../clients/read-api-contract.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { LoadedApp } from '../template/load.js';
 import {
   authorizationsFor,

@@ -1,10 +1,10 @@
-import type { ServiceModule, ServiceOption } from '../services/service-module.js';
+import type { ServiceModule, ServiceOption } from '../service-registry/service-module.js';
 import { resourceChanges } from '../template/changes.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
 import { iamReads } from './read-routes.js';
 import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     iam: IamCheck;
   }

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { type Operation, operationTable } from '../services/operation-table.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { type Operation, operationTable } from '../service-registry/operation-table.js';
+import type { Clock } from '../time/clock.js';
 import {
   DEFAULT_RETENTION_HOURS,
   hashKeyOf,

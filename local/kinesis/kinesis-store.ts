@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { inTransaction } from '../store/transaction.js';
+import type { Clock } from '../time/clock.js';
 
 /** A stream's settings, as kept in the data folder. */
 export interface KinesisStreamRow {

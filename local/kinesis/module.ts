@@ -1,6 +1,6 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { kinesisDefinitions } from './definitions.js';
 import { kinesisIam } from './iam-authorizations.js';
 import { KinesisService } from './kinesis-service.js';
@@ -14,7 +14,7 @@ export interface LocalKinesis {
   readonly store: KinesisStore;
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     kinesis: LocalKinesis;
   }

@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { operationTable } from '../services/operation-table.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { TagStore } from '../store/tag-store.js';
+import type { Clock } from '../time/clock.js';
 import type { KinesisStreamRow } from './kinesis-store.js';
 
 /** What names a stream in a request: its name or its ARN. */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
-import { AwsError, validationError } from '../aws-error.js';
-import { type Operation, operationTable } from '../services/operation-table.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
+import { type Operation, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
 import { partitionOf } from '../template/resolve.js';
 import { KmsStore } from './kms-store.js';

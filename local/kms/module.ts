@@ -1,14 +1,14 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { apiOperations } from '../services/operation-table.js';
+import { apiOperations } from '../service-registry/operation-table.js';
 
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { kmsIam } from './iam-authorizations.js';
 import { KmsService } from './kms-service.js';
 import { KMS_RESOURCE_POLICIES } from './resource-policies.js';
 import { KMS_TYPE_SPECS } from './resource-types.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     kms: KmsService;
   }

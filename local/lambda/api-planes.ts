@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import { systemClock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { systemClock } from '../time/clock.js';
 import { CodeSigningApi } from './control-plane/code-signing-api.js';
 import { ControlPlane, type FunctionHost } from './control-plane/control-plane.js';
 import type { S3Reader } from './control-plane/function-code.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { isStreamSourceArn } from '../pipes/stream-arns.js';
 import type { LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';

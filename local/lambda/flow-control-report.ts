@@ -10,7 +10,7 @@ import {
   heldBackByKey,
 } from '../../clients/flow-control.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { only, type ReadRoute, sendJson } from '../read-api/routes.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 

@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import { parseBoundedJson } from '../json-depth.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { parseBoundedJson } from '../json/json-depth.js';
 import { invokedVersion, type ResolvedFunction } from './core/function-reference.js';
 import type { DurableExecutions } from './durable/durable-executions.js';
 import { durableSettings } from './durable/durable-executions.js';

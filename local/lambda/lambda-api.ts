@@ -1,8 +1,8 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations, OperationCall } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { apiOperations } from '../services/operation-table.js';
+import { apiOperations } from '../service-registry/operation-table.js';
 import type { ApiPlanes } from './api-planes.js';
 import { eventInvokeConfigAnswer, eventInvokeConfigList } from './async/event-invoke-configs.js';
 import { accountSettings } from './control-plane/account-limits.js';
@@ -207,7 +207,7 @@ const NEWER_ROUTES = [
 const GREEDY_LABELS = ['DurableExecutionArn', 'CallbackId'];
 
 /**
- * Lambda's REST-JSON protocol, driven by its model (`endpoint/models/lambda.json`): every path
+ * Lambda's REST-JSON protocol, driven by its model (`endpoint/aws-models/lambda.json`): every path
  * under its API versions' prefixes (`/2015-03-31`, `/2018-10-31`, ...) is its own, its
  * operations those of LAMBDA_API_TYPES, its errors Lambda's document (lambda-errors.ts). A
  * function named in the path is checked to be in the endpoint's region first.

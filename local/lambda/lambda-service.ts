@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import { systemClock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
+import { tryParseArn } from '../names/arn.js';
 import { openDatabase } from '../store/data-folder.js';
-import { currentTraceHeader } from '../trace-header.js';
+import { systemClock } from '../time/clock.js';
 import { type ApiPlanes, apiPlanes } from './api-planes.js';
 import { AsyncInvoker } from './async/async-invoker.js';
 import type { FunctionHost } from './control-plane/control-plane.js';

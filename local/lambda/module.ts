@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
+import { messageSegment, parseTraceHeader, segmentOf } from '../endpoint/trace-header.js';
 import { currentCaller } from '../iam/caller.js';
 import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import { tryParseArn } from '../names/arn.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
-import type { ServiceDefinitions } from '../service-definitions.js';
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
+import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
-import { messageSegment, parseTraceHeader, segmentOf } from '../trace-header.js';
 import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
 import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
@@ -31,7 +31,7 @@ import { lambdaStepFunctions } from './step-functions.js';
 import type { FunctionUrlDefinition } from './urls/function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './urls/function-urls.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
   }
@@ -66,7 +66,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../service-definitions.js' {
+declare module '../service-registry/service-definitions.js' {
   interface ServiceDefinitions {
     readonly functions: readonly FunctionDefinition[];
     readonly sqsMappings: readonly SqsMappingDefinition[];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { idInPath, only, ReadApiFailure, type ReadRoute, type ServiceReads } from '../read-api/routes.js';
-import type { RuntimeSettings, ServiceLookup } from '../services/service-module.js';
+import type { RuntimeSettings, ServiceLookup } from '../service-registry/service-module.js';
 import { durableSettings } from './durable/durable-executions.js';
 import { durableReads } from './durable/read-routes.js';
 import { flowControlRoute, localFlowControlSources } from './flow-control-report.js';

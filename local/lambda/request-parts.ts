@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 // The parts of an Invoke request and answer Lambda's REST API carries in headers.
 

@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 import {
   ALPHANUMERIC_DASH_UNDERSCORE,
   arn,

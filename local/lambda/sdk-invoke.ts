@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
 import { errorPayload, type InvokeOutcome } from './runtime/function-runtime.js';
 

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import type { PolicyDocument } from '../iam/policy-documents.js';
+import type { Clock } from '../time/clock.js';
 import type { DestinationSender } from './async/destinations.js';
 import type { S3Reader } from './control-plane/function-code.js';
 import type { NetworkLookup } from './control-plane/vpc-config.js';

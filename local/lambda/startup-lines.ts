@@ -1,5 +1,5 @@
-import { shellQuote } from '../services/report-lines.js';
-import type { ServiceReport } from '../services/service-module.js';
+import { shellQuote } from '../service-registry/report-lines.js';
+import type { ServiceReport } from '../service-registry/service-module.js';
 import { durableFunctionLines } from './durable/startup-lines.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
 import type { FunctionUrlAddress } from './urls/function-urls.js';

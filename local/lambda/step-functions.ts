@@ -1,4 +1,5 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { childHeader, currentTraceHeader, newSegmentId } from '../endpoint/trace-header.js';
 import { TaskFailure } from '../states/engine/index.js';
 import {
   abortable,
@@ -10,7 +11,6 @@ import {
   type TaskEnvironment,
 } from '../states/integrations/shared.js';
 import type { ActionRun, StepFunctionsIntegrations } from '../states/task-integrations.js';
-import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import type { LambdaService } from './lambda-service.js';
 import { logTail } from './request-parts.js';
 import { errorPayload, type InvokeOutcome } from './runtime/function-runtime.js';

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { invalidParameter } from './validation.js';
 
 /**

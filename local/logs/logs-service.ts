@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import { type Operation, operationTable } from '../services/operation-table.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { type Operation, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
 import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';

@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { resourceChanges } from '../template/changes.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
@@ -7,7 +7,7 @@ import { LogsService } from './logs-service.js';
 import { invocationLogReads } from './read-routes.js';
 import { LOGS_RESOURCE_TYPES } from './resource-types.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     logs: LogsService;
   }

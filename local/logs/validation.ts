@@ -1,5 +1,5 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import type { Position } from './logs-store.js';
 
 /** CloudWatch Logs answers malformed input with InvalidParameterException, in the SDK's validation wording. */

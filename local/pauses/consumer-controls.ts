@@ -1,6 +1,6 @@
 import type { ConsumerControls, ListedMapping, ListedSchedule } from '../../clients/assembly/pauses.js';
 import { SchedulerApi } from '../scheduler/scheduler-api.js';
-import type { RuntimeSettings, ServiceLookup } from '../services/service-module.js';
+import type { RuntimeSettings, ServiceLookup } from '../service-registry/service-module.js';
 
 /**
  * What a pause calls (clients/assembly/pauses.ts), made in the runtime's own process: the same

@@ -1,5 +1,5 @@
-import { tryParseArn } from '../arn.js';
 import { apiDestinations } from '../events/api-destinations.js';
+import { tryParseArn } from '../names/arn.js';
 import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';

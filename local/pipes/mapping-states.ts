@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import type { MappingState } from '../lambda/event-source-mappings/sqs-mappings.js';
 import { TemplateChanges } from '../store/template-changes.js';
+import type { Clock } from '../time/clock.js';
 import type { PipeDefinition } from './definitions.js';
 
 /** A Lambda event source mapping of a stream as Lambda's API reports it. */

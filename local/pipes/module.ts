@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { parseArn } from '../arn.js';
 import { ApiDestinationCaller } from '../events/api-destination-call.js';
 import type { IamCheck } from '../iam/iam-check.js';
-import type { ServiceModule, ServiceTypes } from '../services/service-module.js';
+import { parseArn } from '../names/arn.js';
+import type { ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
 import { pipeDefinitions } from './definitions.js';
 import { type KinesisSource, PipesService } from './pipes-service.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
 import { pipeLines } from './startup-lines.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     pipes: PipesService;
   }

@@ -1,8 +1,7 @@
 import { HttpIntegrationError } from '../apigateway/http-forward.js';
-import { parseArn } from '../arn.js';
-import type { Clock } from '../clock.js';
 import { ConnectionAuthorizationError } from '../events/api-destination-call.js';
 import { parseBatchItemFailures } from '../lambda/event-source-mappings/sqs-event-source.js';
+import { parseArn } from '../names/arn.js';
 import {
   type LambdaOutcome,
   type PutEventsAnswer,
@@ -11,6 +10,7 @@ import {
   type TargetServices,
 } from '../targets/dispatcher.js';
 import type { SqsQueues } from '../targets/queues.js';
+import type { Clock } from '../time/clock.js';
 import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
 import { EnrichmentFailure, type EnrichmentServices, enrich } from './pipe-enrichment.js';

@@ -1,6 +1,6 @@
 import { HttpIntegrationError } from '../apigateway/http-forward.js';
-import { parseArn } from '../arn.js';
 import { ConnectionAuthorizationError } from '../events/api-destination-call.js';
+import { parseArn } from '../names/arn.js';
 import type { LambdaOutcome } from '../targets/dispatcher.js';
 import { callHttp, type PipeHttpCall, type PipeHttpServices } from './pipe-http.js';
 

@@ -1,7 +1,7 @@
 import { forwardHttp } from '../apigateway/http-forward.js';
-import { tryParseArn } from '../arn.js';
 import type { ApiDestinationRequest, HttpAnswer } from '../events/api-destination-call.js';
 import type { ApiDestinationDefinition } from '../events/api-destinations.js';
+import { tryParseArn } from '../names/arn.js';
 import { dynamicParameter } from './input-template.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
+import type { Clock } from '../time/clock.js';
 import type { PipeDefinition } from './definitions.js';
 import { type StreamMapping, StreamMappingStates } from './mapping-states.js';
 import type { PipeResourceUse, PipeServices } from './pipe-delivery.js';

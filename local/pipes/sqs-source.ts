@@ -1,5 +1,3 @@
-import { tryParseArn } from '../arn.js';
-import { HeldWork } from '../clock.js';
 import {
   collectSqsBatch,
   deleteSqsMessages,
@@ -7,6 +5,8 @@ import {
   type SqsMessage,
   sqsRecord,
 } from '../lambda/event-source-mappings/sqs-event-source.js';
+import { tryParseArn } from '../names/arn.js';
+import { HeldWork } from '../time/clock.js';
 import type { PipeDefinition } from './definitions.js';
 import { PipeDelivery, type PipeDeliveryOptions, type PipeRecord } from './pipe-delivery.js';
 import { sqsRecordFilter } from './record-filter.js';

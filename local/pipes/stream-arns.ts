@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 
 /** `arn:...:dynamodb:...:table/<name>/stream/<label>`. */
 function isDynamoDbStreamArn(arn: string): boolean {

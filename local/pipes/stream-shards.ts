@@ -1,6 +1,6 @@
-import { tryParseArn } from '../arn.js';
 import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.js';
 import type { KinesisRecord } from '../kinesis/kinesis-store.js';
+import { tryParseArn } from '../names/arn.js';
 import type { PipeDefinition } from './definitions.js';
 
 /** Where a pipe reads a DynamoDB stream's records (the local DynamoDB Streams, in process). */

@@ -1,7 +1,7 @@
 import { type FlowOutcome, flowOutcomeOf } from '../../clients/flow-control.js';
 import type { BusEventRecord, LineageNode, RuleMatch } from '../../clients/read-api-contract.js';
-import { tryParseArn } from '../arn.js';
-import { eventSegment, ruleMatchSegment } from '../trace-header.js';
+import { eventSegment, ruleMatchSegment } from '../endpoint/trace-header.js';
+import { tryParseArn } from '../names/arn.js';
 import type { ReadApiRecords, StoredNode } from './records.js';
 import type { LogReader } from './routes.js';
 

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * A body sent with `Content-Encoding: aws-chunked`, as the SDKs and the CLI stream uploads:

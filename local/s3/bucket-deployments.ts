@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { BucketDeploymentDefinition, DeploymentSource } from './bucket-deployment-definitions.js';
 import { contentTypeOf } from './content-types.js';
 import type { S3Service } from './s3-service.js';

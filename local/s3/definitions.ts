@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import { type DestinationConfiguration, templateConfigurations } from './notification-config.js';

@@ -1,5 +1,5 @@
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { BUCKET_DEPLOYMENT, bucketDeploymentDefinitions } from './bucket-deployment-definitions.js';
@@ -20,7 +20,7 @@ export interface LocalS3 {
   readonly buckets: readonly BucketDefinition[];
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     s3: LocalS3;
   }

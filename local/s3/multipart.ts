@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { inTransaction } from '../store/transaction.js';
 import { type ObjectRecord, type S3Store, type Tag, writeObjectFile } from './s3-store.js';
 

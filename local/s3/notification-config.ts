@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 
 /**
  * A bucket's queue, topic and function notification configurations

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
+import type { Clock } from '../time/clock.js';
 import { type DestinationConfiguration, matches } from './notification-config.js';
 import { urlEncodeKey } from './object-keys.js';
 import type { BucketRow, Notification, ObjectRecord, PendingNotification, S3Store } from './s3-store.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { RawRequest } from '../endpoint/protocols.js';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
 

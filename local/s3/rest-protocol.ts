@@ -1,10 +1,10 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestXmlProtocol } from '../endpoint/model-protocols/rest-xml-codec.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { MISSING_KEY, s3Iam } from './iam-authorizations.js';
 import { s3HostId } from './notifier.js';
 import { credentialScopeService, hostname, modelRequest } from './request-parts.js';

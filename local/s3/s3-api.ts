@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { RESPONSE_STATUS } from '../endpoint/model-protocols/operations.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 import { configurationsOfModel, modelOfConfigurations, type NotificationConfiguration } from './notification-config.js';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import type { Clock } from '../time/clock.js';
 import { type ChecksumAlgorithm, checksumOf } from './checksums.js';
 import type { BucketDefinition } from './definitions.js';
 import { type ListObjectsInput, type ListObjectsResult, listObjects } from './listing.js';

@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 
 /** A bucket as the start-up report names it: whether it sends its events to EventBridge, and the queues, topics and functions it notifies. */
 export interface BucketLine {

@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { checksumOf } from './checksums.js';
 import { S3_REQUEST, S3Api } from './s3-api.js';

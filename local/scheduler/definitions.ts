@@ -1,5 +1,5 @@
-import { tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { tryParseArn } from '../names/arn.js';
 import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp } from '../template/load.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';

@@ -1,13 +1,13 @@
-import { apiOperations } from '../services/operation-table.js';
-import { scheduleLine } from '../services/report-lines.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import { scheduleLine } from '../service-registry/report-lines.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
 import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
 import { SchedulerApi, schedulerProtocol } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     scheduler: SchedulerService;
   }

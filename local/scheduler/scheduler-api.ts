@@ -1,10 +1,10 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
+import type { Clock } from '../time/clock.js';
 import { type ScheduleDefinition, type ScheduleTarget, scheduleArn, validateSchedule } from './definitions.js';
 import type { SchedulerService } from './scheduler-service.js';
 

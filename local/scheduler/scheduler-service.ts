@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { parseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
-import { wakeAfter } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { parseArn } from '../names/arn.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import type { ServiceState } from '../store/service-state.js';
 import { TemplateChanges } from '../store/template-changes.js';
+import { wakeAfter } from '../time/clock.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
   DEFAULT_RETRY_ATTEMPTS,

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type PutEventsAnswer, type PutEventsEntry, TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues, type StringAttribute } from '../targets/queues.js';
 import type { ScheduleTarget } from './definitions.js';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /** CloudFormation's `GenerateSecretString` (and GetRandomPassword's) options. */
 export interface GenerateSecretStringSpec {

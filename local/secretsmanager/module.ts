@@ -1,4 +1,4 @@
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
 import { SECRETS_MANAGER_RESOURCE_POLICIES } from './resource-policies.js';
@@ -6,7 +6,7 @@ import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
 import { SecretsManagerService } from './secrets-service.js';
 import { secretsManagerStepFunctions } from './step-functions.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     secretsmanager: SecretsManagerService;
   }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ServiceState } from '../store/service-state.js';
 import type { SecretDefinition } from './definitions.js';
 import { generateSecretString } from './generate-secret-string.js';

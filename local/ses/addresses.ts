@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * Email addresses as SES reads them. SES checks an address the way JavaMail's

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';

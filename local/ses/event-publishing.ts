@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
+import type { Clock } from '../time/clock.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import { EVENT_TYPES, type EventType } from './ses-events.js';
 import type { SesStore } from './ses-store.js';

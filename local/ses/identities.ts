@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AwsError } from '../aws-error.js';
-import { REGION_NAMES } from '../region-names.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { REGION_NAMES } from '../names/region-names.js';
 import { domainOfAddress, parseAddress, SIMULATOR_DOMAIN } from './addresses.js';
 import { composeMessage } from './mime.js';
 import { newMessageId, type SesContext } from './ses-context.js';

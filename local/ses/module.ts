@@ -1,10 +1,10 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { sesV1Operations } from './api-v1.js';
 import { sesV2Operations, v2Error } from './api-v2.js';
@@ -47,7 +47,7 @@ export interface LocalSes extends SesService {
   readonly sdkOperations: { readonly v1: ModelOperations; readonly v2: ModelOperations };
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     ses: LocalSes;
   }

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type ParsedAddress, parseAddress } from './addresses.js';
 import type { Identities } from './identities.js';
 import { type SesContext, sendQuota } from './ses-context.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { currentCaller } from '../iam/caller.js';
 import { domainOfAddress, type ParsedAddress, parseAddress, simulatorOutcome } from './addresses.js';
 import { feedbackId, type MailObject, type MessageEvent } from './event-publishing.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { EventPublisher } from './event-publishing.js';
 import type { Mailbox } from './mailbox.js';
 import type { SesStore } from './ses-store.js';

@@ -1,6 +1,6 @@
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
+import type { Clock } from '../time/clock.js';
 import { parseAddress } from './addresses.js';
 import type { EventDestinationDefinition, SesDefinitions } from './definitions.js';
 import { EventPublisher } from './event-publishing.js';

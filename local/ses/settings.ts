@@ -1,4 +1,4 @@
-import type { ServiceOption } from '../services/service-module.js';
+import type { ServiceOption } from '../service-registry/service-module.js';
 
 /** A value of SWITCHYARD_SES_SANDBOX or `--ses-sandbox` that is neither on nor off. */
 export class SesSettingError extends Error {

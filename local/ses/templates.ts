@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * SES's template rendering: Handlebars (SES's "advanced email personalization" supports its

@@ -1,4 +1,4 @@
-import { jacksonRedactedReason } from '../jackson-syntax.js';
+import { jacksonRedactedReason } from '../json/jackson-syntax.js';
 import { storedTopicDeliveryPolicy } from './delivery-policy.js';
 import { type CompiledFilterPolicy, compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { invalidParameter, SnsError } from './sns-errors.js';

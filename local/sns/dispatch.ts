@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
+import { withTraceHeader } from '../endpoint/trace-header.js';
 import type { OutboxOutcome } from '../store/outbox.js';
-import { withTraceHeader } from '../trace-header.js';
+import type { Clock } from '../time/clock.js';
 import { SnsDeliveryFailure, type SubscriptionDelivery } from './delivery.js';
 import type { EnvelopeContext } from './envelope.js';
 import type { DeliveryRecord, SnsStore, SubscriptionRecord } from './sns-store.js';

@@ -14,10 +14,10 @@
  * Limits (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
  * at most 5 keys, at most 150 combinations, no nesting in MessageAttributes scope, 256 KiB.
  */
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
-import { jacksonLocation, jacksonRedactedReason } from '../jackson-syntax.js';
-import { jsonDepth } from '../json-depth.js';
+import { jacksonLocation, jacksonRedactedReason } from '../json/jackson-syntax.js';
+import { jsonDepth } from '../json/json-depth.js';
 import { invalidParameter } from './sns-errors.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';

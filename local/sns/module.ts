@@ -1,5 +1,5 @@
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
 import { SnsQueryProtocol } from './query-protocol.js';
@@ -8,7 +8,7 @@ import { SNS_TYPE_SPECS } from './resource-types.js';
 import { SnsService } from './sns-service.js';
 import { snsStepFunctions } from './step-functions.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     sns: SnsService;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
 import type { IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import type { DurableOutbox } from '../store/outbox.js';
-import { currentTraceHeader } from '../trace-header.js';
 import { maxMessageBytes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
 import { messageFor } from './envelope.js';

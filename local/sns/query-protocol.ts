@@ -1,7 +1,7 @@
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol, type QueryDialect } from '../endpoint/model-protocols/query-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { validateSnsInput } from './input-validation.js';
 import { SnsService } from './sns-service.js';
 

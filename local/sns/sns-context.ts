@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { validateSubscriptionAttributes } from './attributes.js';
 import type { CompiledFilterPolicy } from './filter-policy.js';
 import { invalidParameter, missingMember, SnsError, subscriptionNotFound, topicNotFound } from './sns-errors.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * SNS's error codes as its query protocol answers them (`<Code>` in the XML error), with

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
+import type { Clock } from '../time/clock.js';
 import { type DeliveryRecord, type DeliveryRow, deliveryRecord, type SnsStore } from './sns-store.js';
 
 /** Deliveries handled at once. */

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { systemClock } from '../clock.js';
 import { openDatabase } from '../store/data-folder.js';
+import { systemClock } from '../time/clock.js';
 import { SqsService } from './sqs-service.js';
 
 const total = Number(process.argv[2] ?? 20_000);

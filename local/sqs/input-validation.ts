@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { parameterPath } from '../endpoint/validation/check-input.js';
 import { type InputValidator, modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
 import { invalidParameter, missingParameter } from './sqs-errors.js';

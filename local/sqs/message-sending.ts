@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
-import { currentTraceHeader } from '../trace-header.js';
 import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
 import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, SqsError } from './sqs-errors.js';
 import type {

@@ -1,10 +1,10 @@
-import { resourceNameIn } from '../arn.js';
-import type { AwsError } from '../aws-error.js';
+import type { AwsError } from '../endpoint/aws-error.js';
+import { messageSegment, parseTraceHeader } from '../endpoint/trace-header.js';
+import { resourceNameIn } from '../names/arn.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
 import type { StoredNode } from '../read-api/records.js';
-import { apiOperations, type Operation, operationTable } from '../services/operation-table.js';
-import type { ServiceModule } from '../services/service-module.js';
-import { messageSegment, parseTraceHeader } from '../trace-header.js';
+import { apiOperations, type Operation, operationTable } from '../service-registry/operation-table.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
@@ -18,7 +18,7 @@ import { SqsService } from './sqs-service.js';
 import { queueReport } from './startup-lines.js';
 import { sqsStepFunctions } from './step-functions.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     sqs: SqsService;
   }
@@ -39,7 +39,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../service-definitions.js' {
+declare module '../service-registry/service-definitions.js' {
   interface ServiceDefinitions {
     readonly queues: readonly QueueDefinition[];
   }

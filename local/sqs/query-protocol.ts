@@ -1,11 +1,11 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol, type QueryDialect } from '../endpoint/model-protocols/query-codec.js';
 import { type QueryEdition, queryEdition } from '../endpoint/model-protocols/query-edition.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
 import { text, xmlResponse } from '../endpoint/query-form.js';
 import { loadModel } from '../endpoint/validation/model.js';
-import { operationTable } from '../services/operation-table.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import { validateSqsQueryInput } from './input-validation.js';
 import { SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../arn.js';
-import type { Clock } from '../clock.js';
-import { LongPollWaiters } from '../long-poll.js';
+import { tryParseArn } from '../names/arn.js';
+import type { Clock } from '../time/clock.js';
+import { LongPollWaiters } from '../time/long-poll.js';
 import { FairQueues } from './fair-queues.js';
 import { missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
 import { openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { BatchResultErrorEntry } from './sqs-types.js';
 
 /**

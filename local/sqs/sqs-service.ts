@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RetryingMessage } from '../../clients/read-api-contract.js';
-import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { Clock } from '../time/clock.js';
 import { ConsumerFailures, type ConsumerOutcome } from './consumer-failures.js';
 import type { FairQueueMetrics } from './fair-queues.js';
 import { MessageMoveTasks } from './message-move-tasks.js';

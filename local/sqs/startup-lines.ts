@@ -1,6 +1,6 @@
-import { tryParseArn } from '../arn.js';
-import { shellQuote } from '../services/report-lines.js';
-import type { ServiceReport } from '../services/service-module.js';
+import { tryParseArn } from '../names/arn.js';
+import { shellQuote } from '../service-registry/report-lines.js';
+import type { ServiceReport } from '../service-registry/service-module.js';
 import type { QueueDefinition } from './definitions.js';
 
 /**

@@ -1,4 +1,4 @@
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { TaskFailure } from '../states/engine/index.js';
 import { abortable, idempotentCall, KEEP_ALIVE, pick, requiredString, sdkMetadata, serviceFailure } from '../states/integrations/shared.js';
 import type { ActionRun, StepFunctionsIntegrations } from '../states/task-integrations.js';

@@ -1,14 +1,14 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { apiOperations } from '../services/operation-table.js';
+import { apiOperations } from '../service-registry/operation-table.js';
 
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
 import { ssmIam } from './iam-authorizations.js';
 import { SSM_TYPE_SPECS } from './resource-types.js';
 import { SsmService } from './ssm-service.js';
 import { ssmStepFunctions } from './step-functions.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     ssm: SsmService;
   }

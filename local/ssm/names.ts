@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 
 /**
  * Parameter name rules, as the Systems Manager user guide lists them ("Requirements and

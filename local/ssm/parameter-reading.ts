@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { checkNameCount, isValidParameterName, parseReference } from './names.js';
 import type { SsmContext } from './ssm-context.js';
 import type { ParameterRow } from './ssm-store.js';

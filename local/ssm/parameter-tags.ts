@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { parseReference } from './names.js';
 import type { SsmContext, Tag } from './ssm-context.js';
 

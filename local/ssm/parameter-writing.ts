@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { checkNameCount, checkParameterName, parseReference } from './names.js';
 import type { SsmContext, Tag } from './ssm-context.js';
 import type { ParameterRow } from './ssm-store.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import { partitionOf } from '../template/resolve.js';
+import type { Clock } from '../time/clock.js';
 import type { ParameterRow, SsmStore } from './ssm-store.js';
 
 export interface SsmContextOptions {

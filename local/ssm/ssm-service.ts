@@ -1,4 +1,4 @@
-import { type Operation, operationTable } from '../services/operation-table.js';
+import { type Operation, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
 import { type DescribeParametersInput, type GetParametersByPathInput, ParameterReading, type ParametersPage } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';

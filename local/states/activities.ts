@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
-import { LongPollWaiters } from '../long-poll.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
+import type { Clock } from '../time/clock.js';
+import { LongPollWaiters } from '../time/long-poll.js';
 import { AWS_OWNED_KEY } from './api-input.js';
 import type { ActivityTasks } from './integrations/callback.js';
 import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';

@@ -1,6 +1,6 @@
-import { AwsError, validationError } from '../aws-error.js';
-import { jacksonSyntaxError } from '../jackson-syntax.js';
-import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { jacksonSyntaxError } from '../json/jackson-syntax.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../json/json-depth.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 

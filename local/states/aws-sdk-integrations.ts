@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { type ApiModel, loadModel, type ModelService } from '../endpoint/validation/model.js';
 import { type InputValidator, modelValidator } from '../endpoint/validation/validator.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';

@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../json/json-depth.js';
 import { invalidDefinition } from './engine/errors.js';
 import { compileDefinition, InvalidDefinition, type Machine, parseDefinitionJson } from './engine/index.js';
 import type { StateMachineType } from './execution-store.js';

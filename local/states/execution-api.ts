@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { forkOfInput, InvalidForkInput } from '../../contracts/fork.js';
-import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
-import { currentTraceHeader } from '../trace-header.js';
+import type { Clock } from '../time/clock.js';
 import { AWS_OWNED_KEY, executionInput, notForExpress } from './api-input.js';
 import { executionOfTaskKey, type HistoryEvent } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';

@@ -1,5 +1,5 @@
 import { FAILED_EXECUTION_END_EVENTS } from '../../clients/execution-statuses.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { HistoryEvent } from './engine/index.js';
 import { isObject } from './integrations/shared.js';
 

@@ -1,5 +1,5 @@
 import type { LocalExecutionStatus } from '../../clients/execution-statuses.js';
-import { withTraceHeader } from '../trace-header.js';
+import { withTraceHeader } from '../endpoint/trace-header.js';
 import { type ExecutionResult, type HistorySink, type Machine, startExecution } from './engine/index.js';
 import type { ExecutionRecord } from './execution-store.js';
 import { type ExecutionRunners, engineOptionsOf, type LiveExecution, type LiveExecutions } from './live-executions.js';

@@ -9,7 +9,7 @@
 
 import type { ForkAnswer, ForkRequest } from '../../clients/read-api-contract.js';
 import { ForkNotPossible, hasForkEntry, planFork } from '../../contracts/fork.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { ExecutionApi } from './execution-api.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { apiEvent } from './history-views.js';

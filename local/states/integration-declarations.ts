@@ -1,6 +1,6 @@
 import type { OutputModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
-import type { RuntimeSettings, ServiceLookup, ServiceName, ServiceTypes } from '../services/service-module.js';
+import type { RuntimeSettings, ServiceLookup, ServiceName, ServiceTypes } from '../service-registry/service-module.js';
 import type { SdkOperations, SdkServiceMetadata } from './aws-sdk-integrations.js';
 import type { TaskRequest } from './engine/index.js';
 import type { TaskEnvironment } from './integrations/shared.js';
@@ -11,7 +11,7 @@ import type { TaskEnvironment } from './integrations/shared.js';
  * the generic module contract (services/service-module.ts) gets the field from here, by
  * declaration merging, and names no service itself.
  */
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface Contributions {
     stepFunctions: StepFunctionsIntegrations<never, unknown>;
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ExecutionHandle, ExecutionResult, Machine, Sleep } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStore, StateMachineType } from './execution-store.js';
 import type { StatusChangeEvents } from './status-change-events.js';

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
 import type { MapRunReport } from './engine/index.js';
 import { decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';

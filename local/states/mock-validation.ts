@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 import {
   loadOutputModel,
   type OutputModel,

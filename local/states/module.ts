@@ -1,12 +1,12 @@
 import { executionEndStatus } from '../../clients/execution-statuses.js';
-import type { Clock } from '../clock.js';
+import { executionSegment, parseTraceHeader, stateSegment } from '../endpoint/trace-header.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ReadNotes } from '../read-api/read-notes.js';
-import { apiOperations } from '../services/operation-table.js';
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
-import { executionSegment, parseTraceHeader, stateSegment } from '../trace-header.js';
+import { apiOperations } from '../service-registry/operation-table.js';
+import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
+import type { Clock } from '../time/clock.js';
 import { statesCatalog } from './catalog-definitions.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
@@ -23,7 +23,7 @@ import { connectIntegrations } from './task-integrations.js';
 /** ListExecutions' statusFilter as AWS lists its values when it refuses one (its recorded answers), not in the model's order. */
 const STATES_ENUM_ORDERS = [['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING']];
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
   }
@@ -52,7 +52,7 @@ declare module '../endpoint/validation/model.js' {
   }
 }
 
-declare module '../service-definitions.js' {
+declare module '../service-registry/service-definitions.js' {
   interface ServiceDefinitions {
     readonly stateMachines: readonly StateMachineTemplate[];
   }

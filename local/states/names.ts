@@ -1,6 +1,6 @@
-import { type Arn, tryParseArn } from '../arn.js';
-import { AwsError, validationError } from '../aws-error.js';
-import { childHeader, derivedTraceRoot, executionSegment, parseTraceHeader } from '../trace-header.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { childHeader, derivedTraceRoot, executionSegment, parseTraceHeader } from '../endpoint/trace-header.js';
+import { type Arn, tryParseArn } from '../names/arn.js';
 
 /**
  * Names of state machines and executions: 1 to 80 characters, none of them white space,

@@ -8,7 +8,7 @@ import {
   READ_API_PATHS,
 } from '../../clients/read-api-contract.js';
 import { ForkNotPossible, forkOfInput } from '../../contracts/fork.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import {
   type ExecutionsFilter,
   type ExpressPosition,

@@ -1,5 +1,5 @@
 import { FORK_INPUT_KEY, forkOfInput } from '../../contracts/fork.js';
-import { withTraceHeader } from '../trace-header.js';
+import { withTraceHeader } from '../endpoint/trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { ForkStartOptions } from './engine/execution-types.js';
 import { type HistoryEvent, type MapRunReport, resumeExecution, startExecution } from './engine/index.js';

@@ -1,5 +1,5 @@
-import { shellQuote } from '../services/report-lines.js';
-import type { ServiceReport } from '../services/service-module.js';
+import { shellQuote } from '../service-registry/report-lines.js';
+import type { ServiceReport } from '../service-registry/service-module.js';
 import type { StateMachineTemplate } from './definitions.js';
 
 /** The app's state machines, listed, and starting an execution of the first as a command to try (after sending to a queue). */

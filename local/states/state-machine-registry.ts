@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import type { Clock } from '../time/clock.js';
 import type { StateMachineAliases } from './aliases.js';
 import { AWS_OWNED_KEY, machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';

@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../aws-error.js';
-import { type Clock, systemClock } from '../clock.js';
-import { operationTable } from '../services/operation-table.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { operationTable } from '../service-registry/operation-table.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { Activities } from './activities.js';
 import { type RoutingItem, StateMachineAliases } from './aliases.js';
 import type { StatesCatalogTemplate } from './catalog-definitions.js';

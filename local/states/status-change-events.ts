@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ExecutionRecord } from './execution-store.js';
 import { redriveStatus } from './task-runner.js';
 

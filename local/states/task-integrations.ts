@@ -1,5 +1,5 @@
 import type { DeniedAnswer } from '../iam/authorizations.js';
-import type { ServiceName } from '../services/service-module.js';
+import type { ServiceName } from '../service-registry/service-module.js';
 import { apiOperations, SdkIntegrations, unrecognizedResource } from './aws-sdk-integrations.js';
 import type {
   DeclaredIntegrations,

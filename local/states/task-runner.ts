@@ -1,5 +1,5 @@
-import { AwsError } from '../aws-error.js';
-import { childHeader, currentTraceHeader, stateSegment, withTraceHeader } from '../trace-header.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { childHeader, currentTraceHeader, stateSegment, withTraceHeader } from '../endpoint/trace-header.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
 import { type ActivityTasks, runActivity, syncOrTaskToken, waitForTaskToken } from './integrations/callback.js';
 import { abortable, asObject, idempotentCall, need, serviceFailure, type TaskEnvironment } from './integrations/shared.js';

@@ -1,4 +1,4 @@
-import { validationError } from '../aws-error.js';
+import { validationError } from '../endpoint/aws-error.js';
 
 /**
  * The fields a TestState `context` may give, by the Context object's sections (the Developer

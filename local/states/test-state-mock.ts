@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { assertMockMatchesModel, type OutputModelOf } from './mock-validation.js';
 import type { TestStateInput } from './test-state-input.js';
 

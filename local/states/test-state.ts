@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
+import type { Clock } from '../time/clock.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
 import { invalidDefinition, NOT_AN_OBJECT } from './engine/errors.js';

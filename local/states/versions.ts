@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
+import type { Clock } from '../time/clock.js';
 import type { StateMachineRecord, StateMachineType } from './execution-store.js';
 import { decodeToken, encodeToken, pageSize, parseStateMachineArn, qualifierKind, required, seconds } from './names.js';
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { DurableOutbox, OutboxHandlerError } from './outbox.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import { type Clock, systemClock, wakeAfter } from '../clock.js';
+import { type Clock, systemClock, wakeAfter } from '../time/clock.js';
 
 /**
  * Where an outbox keeps its work: a table in the owner's database, in the owner's format

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 
 /**
  * What a service's stateful parts are made with: the database they keep their state in, the

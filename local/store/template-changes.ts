@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { canonical } from '../canonical-json.js';
+import { canonical } from '../json/canonical-json.js';
 
 /** A resource's settings as kept: JSON values by name, `null` for one left out. */
 export type Settings = Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
-import { type Arn, tryParseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { EventEnvelope } from '../events/definitions.js';
+import { type Arn, tryParseArn } from '../names/arn.js';
 import type { PublishBatchRequestEntry, PublishInput } from '../sns/message.js';
 import type { SendMessageInput } from '../sqs/sqs-types.js';
 import type { QueueSender } from './queues.js';

@@ -1,5 +1,5 @@
-import { parseArn } from '../arn.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { parseArn } from '../names/arn.js';
 import type {
   GetQueueUrlInput,
   MessageAttributeValue,

@@ -1,4 +1,4 @@
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 
 /**
  * What `send` reaches, by the ARN's service: the resource type of the ARNs it sends to

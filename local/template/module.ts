@@ -1,7 +1,7 @@
 import { inProcessConsumerControls } from '../pauses/consumer-controls.js';
 import { pauseReads } from '../read-api/pauses.js';
-import type { ServiceDefinitions } from '../service-definitions.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import type { LoadAppOptions, LoadedApp } from './load.js';
 import { loadApp } from './load.js';
 import { TEMPLATE_RESOURCE_TYPES } from './resource-types.js';
@@ -20,7 +20,7 @@ export interface LoadedTemplate {
   readonly deadLetterQueues: Set<string>;
 }
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     template: LoadedTemplate;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
+import { tryParseArn } from '../names/arn.js';
 import { type Json, stableUuid } from './resolve.js';
 
 /** What a resource needs to be named: where it lives and its resolved properties. */

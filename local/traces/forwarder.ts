@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv } from '../../contracts/otlp-env.js';
-import type { Clock } from '../clock.js';
 import { DurableOutbox, OutboxOwner } from '../store/outbox.js';
+import type { Clock } from '../time/clock.js';
 
 /** A team's collector the runtime forwards every export it keeps to. */
 export interface ForwardTarget {

@@ -1,11 +1,11 @@
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceModule } from '../service-registry/service-module.js';
 import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
 import { tracesIam } from './iam-authorizations.js';
 import { modelCallPricer } from './model-call-prices.js';
 import { traceReads } from './read-routes.js';
 import { TracesService } from './traces-service.js';
 
-declare module '../services/service-module.js' {
+declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     traces: TracesService;
   }

@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { OTLP_TRACES_PATH } from '../../contracts/otlp-env.js';
-import { AwsError } from '../aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { decodeTracesJson } from './otlp-json-input.js';
 import { OtlpDecodeError, type TracesData } from './otlp-model.js';

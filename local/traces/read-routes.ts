@@ -1,6 +1,6 @@
 import { type Lineage, type LineageNode, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { parseTraceHeader } from '../endpoint/trace-header.js';
 import { idInPath, only, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
-import { parseTraceHeader } from '../trace-header.js';
 import { type TracesData, traceIdOf } from './otlp-model.js';
 
 /**

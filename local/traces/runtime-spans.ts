@@ -11,7 +11,7 @@ import {
   segmentOf,
   stateSegment,
   type TraceHeader,
-} from '../trace-header.js';
+} from '../endpoint/trace-header.js';
 import { newSpanId, type PlainAttribute, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
 
 /*
@@ -117,7 +117,7 @@ function correlationIdOf(detail: unknown): string | undefined {
  * the notes each service already gives its observers (one hook per hop: the bus's acceptance,
  * the target outbox's delivery, SQS's store, Lambda's invoker, the Step Functions history, the
  * Bedrock call ledger). Each span's id is the X-Ray segment the service's next calls carry as
- * `Parent` (`local/trace-header.ts`), so the spans of a journey nest as its calls did, and the
+ * `Parent` (`local/endpoint/trace-header.ts`), so the spans of a journey nest as its calls did, and the
  * kit's spans under a function's `_X_AMZN_TRACE_ID` hang under the invocation's span. A caller's
  * `Sampled=0` is honoured: nothing is recorded under it.
  */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseTraceHeader, type TraceHeader } from '../trace-header.js';
+import { parseTraceHeader, type TraceHeader } from '../endpoint/trace-header.js';
 import type { AnyValue, KeyValue, OtlpLink, OtlpSpan, ResourceSpans, TracesData } from './otlp-model.js';
 import { traceIdOf } from './otlp-model.js';
 

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
 import { inTransaction } from '../store/transaction.js';
+import type { Clock } from '../time/clock.js';
 import type { SpanForwarder } from './forwarder.js';
 import type { TracesData } from './otlp-model.js';
 import { OtlpTracesReceiver } from './otlp-receiver.js';

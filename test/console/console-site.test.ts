@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleSite } from '../../local/console/console-site.js';
+import { ConsoleSite } from '../../local/console-site/console-site.js';
 import { EndpointGuard } from '../../local/endpoint/guard.js';
 import { Endpoint } from '../../local/endpoint/server.js';
 

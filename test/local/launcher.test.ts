@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPort, LaunchError, launchSettings, runtimeHelp, runtimeOptions } from '../../local/launcher.js';
-import { SERVICE_MODULES } from '../../local/services/modules.js';
+import { SERVICE_MODULES } from '../../local/service-registry/modules.js';
 
 describe('defaultPort', () => {
   it('serves where the clients of this shell look: the port of a loopback AWS_ENDPOINT_URL', () => {

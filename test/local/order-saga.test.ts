@@ -4,8 +4,8 @@ import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../domain/index.js';
-import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { AdvanceableClock } from '../../local/time/clock.js';
 import { eventually } from './helpers.js';
 import { invocationEnded, useSwitchyardApp } from './switchyard-app.js';
 

@@ -5,8 +5,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../clients/read-api-contract.js';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
-import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { AdvanceableClock } from '../../local/time/clock.js';
 import { eventually } from './helpers.js';
 import { invocationEnded, useSwitchyardApp } from './switchyard-app.js';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
-import type { RuntimeOptions } from '../../local/services/service-module.js';
+import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
 import { credentials, region, tempDataDir } from './helpers.js';
 
 /** What a suite talks to the runtime with: clients it destroys before the runtime stops (the AWS SDK's). */

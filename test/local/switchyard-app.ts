@@ -7,7 +7,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import type { RuntimeOptions } from '../../local/services/service-module.js';
+import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
 import { startedForTests } from '../helpers/started-for-tests.js';
 import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';

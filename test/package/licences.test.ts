@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { bundleConsole } from '../../local/console/console-site.js';
+import { bundleConsole } from '../../local/console-site/console-site.js';
 import { PACKAGES, TEST_ORACLES } from '../../packages/index.mjs';
 import { npmInstall } from './helpers.js';
 import { checkTree, describeProblem } from './licence-check.js';

@@ -109,7 +109,7 @@ describe('the switchyard-cli package', () => {
       'dist/testing/index.d.ts',
       'dist/local/lambda/runtime/hosts/worker.mjs',
       'dist/local/lambda/runtime/hosts/python-bootstrap.py',
-      'dist/local/endpoint/models/sqs.json',
+      'dist/local/endpoint/aws-models/sqs.json',
       'dist/clients/pricing/prices-us-east-1.json',
       'dist/cli/init/template/lib/__NAME__-stack.ts.tmpl',
       'dist/cli/init/template/gitignore.tmpl',

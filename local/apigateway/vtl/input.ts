@@ -1,4 +1,4 @@
-import { compilePath } from '../../jsonpath.js';
+import { compilePath } from '../../json/jsonpath.js';
 
 /** The method request's parameters as `$input.params()` gives them, each by name. */
 export interface RequestParameters {

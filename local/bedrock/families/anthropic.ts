@@ -1,4 +1,4 @@
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { AnswerBlock, ContentBlock, Message, ModelRequest, ToolChoice, ToolSpec } from '../conversation.js';
 import { anthropicOutputField, anthropicOutputSchema } from '../output-schema.js';
 import { answerId, type Body, type ChatCodec, invocationMetrics, isObject, malformed, type Settled } from './shared.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { Codec } from '../catalogue.js';
 import { inputPictureSize, placeholderPicture } from './picture.js';
 import { placeholderPng } from './png.js';

@@ -1,5 +1,5 @@
 import { encode as encodeJpeg } from 'jpeg-js';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import { placeholderPixels, placeholderPng, pngSize } from './png.js';
 
 /** The file formats the local Bedrock draws its pictures in. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { AnswerBlock, ModelRequest, StopReason } from '../conversation.js';
 
 export type Body = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import { inputPictureSize, type PictureSize, placeholderPicture } from './picture.js';
 import { type Body, isObject, jsonType, malformed } from './shared.js';
 

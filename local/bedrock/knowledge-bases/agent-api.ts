@@ -1,9 +1,9 @@
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { ModelOperations } from '../../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import { modelValidator } from '../../endpoint/validation/validator.js';
-import { operationTable } from '../../services/operation-table.js';
+import { operationTable } from '../../service-registry/operation-table.js';
 import type { DataSource, KnowledgeBase } from './definitions.js';
 import type { IngestionJob, KnowledgeBaseService } from './knowledge-base-service.js';
 

@@ -1,5 +1,5 @@
 import { htmlText } from '../../../clients/html-text.js';
-import { PdfReadError, pdfText } from '../../pdf-text.js';
+import { PdfReadError, pdfText } from '../../documents/pdf-text.js';
 
 /** A document's text, or why it could not be read (the ingestion job counts it failed, with the reason). */
 export type DocumentText = { readonly text: string } | { readonly failure: string };
@@ -44,7 +44,7 @@ export function documentText(uri: string, body: Buffer): DocumentText {
   }
 }
 
-/** A PDF's text, its pages' lines one after another (the one PDF reader: local/pdf-text.ts); undefined for a PDF that cannot be read. */
+/** A PDF's text, its pages' lines one after another (the one PDF reader: local/documents/pdf-text.ts); undefined for a PDF that cannot be read. */
 function pdfDocumentText(body: Buffer): string | undefined {
   try {
     return pdfText(body)

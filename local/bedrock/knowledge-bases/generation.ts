@@ -1,4 +1,4 @@
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { BedrockService } from '../bedrock-service.js';
 import { cosine, lexicalEmbedding } from '../lexical-embedding.js';
 import type { Match } from './vector-index.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { S3Service } from '../../s3/s3-service.js';
 import { AsyncJobFailed } from '../../store/async-jobs.js';
 import { stableUuid } from '../../template/resolve.js';

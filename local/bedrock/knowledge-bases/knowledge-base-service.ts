@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError, validationError } from '../../endpoint/aws-error.js';
 import type { S3Service } from '../../s3/s3-service.js';
 import { type AsyncJob, AsyncJobs } from '../../store/async-jobs.js';
 import { JsonTable } from '../../store/json-table.js';
 import type { OutboxHandlerError } from '../../store/outbox.js';
+import type { Clock } from '../../time/clock.js';
 import type { BedrockService } from '../bedrock-service.js';
 import type { DataSource, KnowledgeBase, KnowledgeBaseDefinitions } from './definitions.js';
 import { Embedder } from './embedder.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import type { ModelOperations } from '../../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import { modelValidator } from '../../endpoint/validation/validator.js';
-import { operationTable } from '../../services/operation-table.js';
+import { operationTable } from '../../service-registry/operation-table.js';
 import type { BedrockService } from '../bedrock-service.js';
 import { generate } from './generation.js';
 import type { KnowledgeBaseService } from './knowledge-base-service.js';

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { validationError } from '../../aws-error.js';
+import { validationError } from '../../endpoint/aws-error.js';
 import { inTransaction } from '../../store/transaction.js';
 import { cosine } from '../lexical-embedding.js';
 import type { MetadataValue } from './documents.js';

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { modelValidator, violationsMessage } from '../../endpoint/validation/validator.js';
 import { IdempotentRequests } from '../../store/idempotent-requests.js';
 import { inTransaction } from '../../store/transaction.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 
 /** An error DynamoDB answers with members beside its message (a failed condition's `Item`, a transaction's `CancellationReasons`). */
 export class DynamoDbError extends AwsError {

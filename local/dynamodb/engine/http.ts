@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { errorMessageMember } from '../../endpoint/validation/model.js';
 import type { DynamoDbEngine } from './engine.js';
 import { DynamoDbError } from './errors.js';

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { consumedCapacity, readUnits } from './capacity.js';
 import { validation } from './errors.js';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { awsManagedKeyArn } from '../../kms/managed-keys.js';
 import { partitionOf } from '../../template/resolve.js';
 import type { IndexShape, KeyShape, KeyType, TableShape } from './table-schema.js';

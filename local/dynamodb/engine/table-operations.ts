@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { validation } from './errors.js';
 import type { ItemStore } from './item-store.js';
 import { globalIndexDescription, indexShape, sseDescriptionOf, type TableCatalog, tableNameOf, warmThroughputOf } from './table-catalog.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { validation } from './errors.js';
 import type { TableContext } from './table-operations.js';
 import type { TableSettings, TableShape } from './table-schema.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
-import { canonical } from '../../canonical-json.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { canonical } from '../../json/canonical-json.js';
 import { consumedCapacity, readUnits, writeUnits } from './capacity.js';
 import { DUPLICATE_ITEM, DynamoDbError, validation } from './errors.js';
 import { matches, project } from './expressions/index.js';

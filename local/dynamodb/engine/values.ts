@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { canonicalNumber, compareDecimals, type Decimal, decimalSize, numberProblem, parseDecimal, sortableDecimal } from './numbers.js';
 
 /** An AttributeValue as DynamoDB's JSON carries it (exactly one member). */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../../clock.js';
 import { inTransaction } from '../../store/transaction.js';
+import type { Clock } from '../../time/clock.js';
 import { type Item, itemSize } from '../engine/values.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */

@@ -1,5 +1,5 @@
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import type { Clock } from '../../time/clock.js';
 import { type StoredRecord, type StreamStore, sequenceNumber, shardIdOf } from './stream-store.js';
 
 /** A shard iterator is valid for 15 minutes after it is returned (DynamoDB Streams). */

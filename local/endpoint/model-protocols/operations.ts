@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../aws-error.js';
 import type { ApiModel, ShapeType } from '../validation/model.js';
 import type { InputValidator } from '../validation/validator.js';
 

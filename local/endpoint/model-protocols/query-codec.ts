@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../aws-error.js';
 import type { QueryProtocolService, RawRequest, RawResponse } from '../protocols.js';
 import { ec2ErrorResponse, ec2ResponseBody, FormParams, queryErrorResponse, queryResponseBody, xmlResponse } from '../query-form.js';
 import type { ApiModel } from '../validation/model.js';
@@ -37,7 +37,7 @@ export interface QueryDialect {
 }
 
 /**
- * The AWS query protocol driven by a service's model (`../models/<service>.json`): the form's
+ * The AWS query protocol driven by a service's model (`../aws-models/<service>.json`): the form's
  * dotted keys decoded into the operation's input shape, the output encoded as the model's XML
  * (`<ActionResponse><ActionResult>`), errors as `<ErrorResponse>`. A service gives its
  * operations in the API's JSON shape (blobs as base64 text, timestamps as `Date`s) and the

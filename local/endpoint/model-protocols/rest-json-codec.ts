@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
-import { parseBoundedJson } from '../../json-depth.js';
+import { parseBoundedJson } from '../../json/json-depth.js';
+import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
 import {

@@ -1,4 +1,4 @@
-import type { AwsError } from '../../aws-error.js';
+import type { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../protocols.js';
 import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
 import type { XmlEscaping } from '../xml-escape.js';

@@ -1,5 +1,5 @@
 import { decode, encode } from 'cbor2';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, Shape } from '../validation/model.js';
 import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';

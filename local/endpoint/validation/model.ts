@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * A trimmed botocore service model (`../models/<service>.json`, written by
- * `../models/refresh-models.ts`): the input shapes of the operations a local service serves.
+ * A trimmed botocore service model (`../aws-models/<service>.json`, written by
+ * `../aws-models/refresh-models.ts`): the input shapes of the operations a local service serves.
  */
 export interface ApiModel {
   readonly botocoreVersion: string;
@@ -103,7 +103,7 @@ export interface MemberRef {
 }
 
 /**
- * The APIs whose models are in `../models/`, by botocore's name, each with the module that
+ * The APIs whose models are in `../aws-models/`, by botocore's name, each with the module that
  * serves it: a module that declares an API (`apis` in local/<service>/module.ts) adds it here
  * (TypeScript merges the declarations), so a model is loaded by a name some module serves.
  */
@@ -119,15 +119,15 @@ const loaded = new Map<ModelService, ApiModel>();
 export function loadModel(service: ModelService): ApiModel {
   let model = loaded.get(service);
   if (model === undefined) {
-    model = JSON.parse(readFileSync(new URL(`../models/${service}.json`, import.meta.url), 'utf8')) as ApiModel;
+    model = JSON.parse(readFileSync(new URL(`../aws-models/${service}.json`, import.meta.url), 'utf8')) as ApiModel;
     loaded.set(service, model);
   }
   return model;
 }
 
-/** Every API model in `../models/` (each one some module serves), by name. */
+/** Every API model in `../aws-models/` (each one some module serves), by name. */
 export function apiModelNames(): ModelService[] {
-  return readdirSync(new URL('../models/', import.meta.url))
+  return readdirSync(new URL('../aws-models/', import.meta.url))
     .filter((file) => file.endsWith('.json'))
     .map((file) => file.slice(0, -'.json'.length) as ModelService);
 }
@@ -152,19 +152,19 @@ export function errorMessageMember(service: ModelService, code: string): string 
  */
 export const OUTPUT_ONLY_MODELS = ['secretsmanager'] as const;
 
-/** The name of a service whose output shapes are in `../models/outputs/`. */
+/** The name of a service whose output shapes are in `../aws-models/outputs/`. */
 export type OutputModelService = string;
 
 let outputModels: ReadonlySet<OutputModelService> | undefined;
 
 /**
- * The services whose output shapes are in `../models/outputs/`: every API model's, and
+ * The services whose output shapes are in `../aws-models/outputs/`: every API model's, and
  * OUTPUT_ONLY_MODELS' (refresh-models.ts writes them); what TestState checks a mocked result
  * against (`mock.fieldValidationMode`). Read from the folder, so that a model added is checked.
  */
 export function outputModelServices(): ReadonlySet<OutputModelService> {
   outputModels ??= new Set(
-    readdirSync(new URL('../models/outputs/', import.meta.url))
+    readdirSync(new URL('../aws-models/outputs/', import.meta.url))
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.slice(0, -'.json'.length)),
   );
@@ -195,7 +195,7 @@ const loadedOutputs = new Map<OutputModelService, OutputModel>();
 export function loadOutputModel(service: OutputModelService): OutputModel {
   let model = loadedOutputs.get(service);
   if (model === undefined) {
-    model = JSON.parse(readFileSync(new URL(`../models/outputs/${service}.json`, import.meta.url), 'utf8')) as OutputModel;
+    model = JSON.parse(readFileSync(new URL(`../aws-models/outputs/${service}.json`, import.meta.url), 'utf8')) as OutputModel;
     loadedOutputs.set(service, model);
   }
   return model;

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../aws-error.js';
 import { type CheckOptions, checkInput, type Violation, type WrongType } from './check-input.js';
 import { loadModel, type ModelService } from './model.js';
 

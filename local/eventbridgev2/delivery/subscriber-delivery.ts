@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../../clock.js';
 import type { DeliveryNote } from '../../events/target-outbox.js';
 import { CrashPoints } from '../../store/crash-points.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../../store/outbox.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { TargetDispatcher } from '../../targets/dispatcher.js';
+import type { Clock } from '../../time/clock.js';
 import { sequenceOf } from '../publishing.js';
 import type { BusRecord, EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
 import { nextBatch } from './batches.js';

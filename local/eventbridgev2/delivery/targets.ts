@@ -1,5 +1,5 @@
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { PutEventsEntry, TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
 import type { Fields } from '../store.js';
 import { TransformError } from './expressions.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { currentTraceHeader, rootHeader, withTraceHeader } from '../../endpoint/trace-header.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
-import { currentTraceHeader, rootHeader, withTraceHeader } from '../../trace-header.js';
+import type { Clock } from '../../time/clock.js';
 import { parseFunctionName } from '../core/function-reference.js';
 import type { FunctionRuntime, LogSink } from '../runtime/function-runtime.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';

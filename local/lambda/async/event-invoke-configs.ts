@@ -1,5 +1,5 @@
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { AsyncInvokeConfig, EventInvokeConfig, FunctionDefinition } from '../core/function-definition.js';
 import { type FunctionDirectory, parseFunctionName, requestQualifier } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';

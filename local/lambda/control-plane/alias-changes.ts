@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { FunctionAlias, FunctionDefinition } from '../core/function-definition.js';
 import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { newRevision } from './function-requests.js';

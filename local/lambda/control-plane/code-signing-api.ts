@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { JsonTable } from '../../store/json-table.js';
+import type { Clock } from '../../time/clock.js';
 import { parseFunctionName } from '../core/function-reference.js';
 import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { listPage } from '../core/list-pages.js';

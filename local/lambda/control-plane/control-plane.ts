@@ -1,5 +1,5 @@
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import type { Clock } from '../../time/clock.js';
 import { eventInvokeConfigWrites } from '../async/event-invoke-configs.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../core/function-reference.js';

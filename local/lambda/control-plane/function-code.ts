@@ -3,7 +3,7 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { ZipReadError, zipEntries } from '../../s3/zip-entries.js';
 
 /** Lambda's quota on a deployment package uploaded in the request (CodeSizeZipped); one in S3 is bounded unzipped only. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { tryParseArn } from '../../arn.js';
+import { tryParseArn } from '../../names/arn.js';
 import { stableUuid } from '../../template/resolve.js';
 import { tagMap } from '../../template/tags.js';
 import type { ApiRecord, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { PolicyDocument } from '../../iam/policy-documents.js';
 import { permissionStatement } from '../../iam/resource-statements.js';
 import type { LoadedResource } from '../../template/load.js';

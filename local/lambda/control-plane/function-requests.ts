@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 import { parseFunctionName } from '../core/function-reference.js';

@@ -1,5 +1,5 @@
-import { AwsError } from '../../aws-error.js';
-import { beginWork, type Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { beginWork, type Clock } from '../../time/clock.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 import { newRevision } from './function-requests.js';
 

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { FunctionDefinition, ProvisionedConcurrency } from '../core/function-definition.js';
 import { UntypedLambdaError } from '../core/lambda-errors.js';
 import { accountSettings, MIN_UNRESERVED } from './account-limits.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { tryParseArn } from '../../arn.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { LoadedResource } from '../../template/load.js';
 import { LATEST_PUBLISHED } from '../core/function-reference.js';
 import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';

@@ -1,5 +1,5 @@
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { FunctionDefinition } from './function-definition.js';
 
 /** The version CloudFormation publishes of a Lambda Managed Instances function, and PublishVersion's `PublishTo: LATEST_PUBLISHED`. */

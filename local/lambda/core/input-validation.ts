@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { checkInput } from '../../endpoint/validation/check-input.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import { modelValidator, violationsMessage } from '../../endpoint/validation/validator.js';

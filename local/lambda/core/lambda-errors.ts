@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { RawResponse } from '../../endpoint/protocols.js';
 import { errorMessageMember } from '../../endpoint/validation/model.js';
 

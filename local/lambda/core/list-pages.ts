@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 
 /**
  * One page of a list: `MaxItems` (1 to 10000; at most `limit` are answered) items after

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 
 /** Lambda's limit of tags on a resource (a function, an event source mapping). */
 const MAX_TAGS = 50;

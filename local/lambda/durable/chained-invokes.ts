@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { ResolvedFunction } from '../core/function-reference.js';
 import type { FunctionRuntime, InvokeOutcome, LogSink } from '../runtime/function-runtime.js';
 import { type DurableExecutions, durableSettings } from './durable-executions.js';

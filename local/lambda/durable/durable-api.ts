@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { FunctionDirectory } from '../core/function-reference.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
 import type { ChainedInvokes } from './chained-invokes.js';

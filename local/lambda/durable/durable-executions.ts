@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { DurableExecutionStatus } from '../../../clients/execution-statuses.js';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
+import type { Clock } from '../../time/clock.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../runtime/function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
 import type { DurableSettings, ErrorObject, ExecutionRecord, InvocationOutput, OperationRecord } from './durable-types.js';

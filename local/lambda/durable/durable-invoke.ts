@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
-import { currentTraceHeader } from '../../trace-header.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { currentTraceHeader } from '../../endpoint/trace-header.js';
 import type { ResolvedFunction } from '../core/function-reference.js';
 import type { FunctionRuntime, InvokeOutcome } from '../runtime/function-runtime.js';
 import type { DurableExecutions } from './durable-executions.js';

@@ -9,7 +9,8 @@ import {
   READ_API_PREFIX,
 } from '../../../clients/read-api-contract.js';
 import { ForkNotPossible } from '../../../contracts/fork.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { parseTraceHeader } from '../../endpoint/trace-header.js';
 import {
   type ExecutionsFilter,
   type ExpressPosition,
@@ -22,7 +23,6 @@ import {
   sendJson,
   startOrderedPage,
 } from '../../read-api/routes.js';
-import { parseTraceHeader } from '../../trace-header.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ExecutionRecord } from './durable-types.js';
 import { forkDurableExecution } from './forks.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
-import { type Clock, systemClock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { PipesService } from '../../pipes/pipes-service.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 import { type FunctionDirectory, invokedVersion, parseFunctionName } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';
 import { listPage } from '../core/list-pages.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { compilePattern } from '../../events/pattern.js';
 import { type PipeDefinition, sentToLocally } from '../../pipes/definitions.js';
 import { type SqsMappingDefinition, sqsProvisionedPollerConfig } from './sqs-event-source.js';

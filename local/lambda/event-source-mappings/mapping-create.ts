@@ -1,5 +1,5 @@
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import type { PipeDefinition } from '../../pipes/definitions.js';
 import { isStreamSourceArn } from '../../pipes/stream-arns.js';
 import { validateLambdaInput } from '../core/input-validation.js';

@@ -1,8 +1,8 @@
-import { tryParseArn } from '../../arn.js';
-import { AwsError } from '../../aws-error.js';
-import { type Clock, HeldWork, systemClock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { tryParseArn } from '../../names/arn.js';
 import { sqsRecordFilter } from '../../pipes/record-filter.js';
 import type { SqsQueues } from '../../targets/queues.js';
+import { type Clock, HeldWork, systemClock } from '../../time/clock.js';
 import type { FunctionRuntime, LogSink } from '../runtime/function-runtime.js';
 
 /** The SQS operations the poller needs, in the SQS JSON protocol's shapes (the local SqsService has them). */

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError } from '../../aws-error.js';
-import { type Clock, systemClock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { TemplateChanges } from '../../store/template-changes.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 import type { FunctionRuntime, LogSink } from '../runtime/function-runtime.js';
 import { runtimeSupport } from '../runtime/runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';

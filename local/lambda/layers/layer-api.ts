@@ -1,5 +1,5 @@
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import type { Clock } from '../../time/clock.js';
 import {
   acceptCode,
   type CodeSource,

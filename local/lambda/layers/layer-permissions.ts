@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { permissionStatement } from '../../iam/resource-statements.js';
 import { checkRevision, newRevision } from '../control-plane/function-requests.js';
 import type { LayerVersion } from './layer-store.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
-import { beginWork, type Clock, systemClock } from '../../clock.js';
-import { childHeader, currentTraceHeader, newSegmentId } from '../../trace-header.js';
+import { AwsError } from '../../endpoint/aws-error.js';
+import { childHeader, currentTraceHeader, newSegmentId } from '../../endpoint/trace-header.js';
+import { beginWork, type Clock, systemClock } from '../../time/clock.js';
 import { type FunctionDefinition, type LambdaErrorPayload, versionDefinition } from '../core/function-definition.js';
 import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } from './hosts/environment-pool.js';
 import type { InvocationFaults } from './invocation-faults.js';

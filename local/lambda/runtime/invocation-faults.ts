@@ -1,4 +1,4 @@
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../random/seeded-random.js';
 import type { LambdaErrorPayload } from '../core/function-definition.js';
 
 /**

@@ -21,7 +21,7 @@ interface LambdaRuntime {
  * same dates as cfn-lint 1.51's LmbdRuntimeLifecycle.json). The ones it creates come first, in
  * the order Lambda lists them when it refuses another (its answer recorded on 2025-11-25,
  * test/conformance/aws-recorded/lambda/); the ended ones are those of Lambda's model
- * (local/endpoint/models/lambda.json) it refused then as `no longer supported`.
+ * (local/endpoint/aws-models/lambda.json) it refused then as `no longer supported`.
  * CreateFunction and UpdateFunctionConfiguration refuse by it (control-plane/function-requests.ts), and the
  * start-up report names the template's functions on an ended one (runtimes.ts).
  */

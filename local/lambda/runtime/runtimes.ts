@@ -1,4 +1,4 @@
-import { AwsError } from '../../aws-error.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { localPython } from './hosts/python-interpreter.js';
 import { endedRuntime } from './runtime-lifecycle.js';
 

@@ -1,7 +1,7 @@
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import type { SdkClient } from '../../services/service-module.js';
+import type { SdkClient } from '../../service-registry/service-module.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { type CorsConfiguration, corsConfigurationOf } from '../../apigateway/cors.js';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import { JsonTable } from '../../store/json-table.js';
+import type { Clock } from '../../time/clock.js';
 import { type FunctionDirectory, requestQualifier } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';
 import { listPage } from '../core/list-pages.js';

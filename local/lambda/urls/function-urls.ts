@@ -11,9 +11,9 @@
 import { isPreflight, preflightResponse, withCors } from '../../apigateway/cors.js';
 import { type HttpApiRequest, type HttpResponse, lambdaEvent, v2Answer } from '../../apigateway/payload.js';
 import { MALFORMED, streamedResponse } from '../../apigateway/proxy-event-v1.js';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { AppHttpService } from '../../endpoint/server.js';
+import type { Clock } from '../../time/clock.js';
 import type { InvokeOutcome } from '../runtime/function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 

@@ -1,4 +1,4 @@
-import { deepEqual } from '../../jsonpath.js';
+import { deepEqual } from '../../json/jsonpath.js';
 import type { Scope } from './intrinsics.js';
 import { compileReferencePath, PayloadSyntaxError, type ReferencePath, requirePath } from './payload.js';
 import { compareInstants, parseTimestamp } from './timestamp.js';

@@ -1,4 +1,4 @@
-import { jacksonLocation, jacksonSyntaxError } from '../../jackson-syntax.js';
+import { jacksonLocation, jacksonSyntaxError } from '../../json/jackson-syntax.js';
 import { compileDefinition, type Machine } from './definition.js';
 import { invalidDefinition, NOT_AN_OBJECT } from './errors.js';
 

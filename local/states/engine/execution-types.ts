@@ -3,7 +3,7 @@
  * world, how an execution is configured and ends, and the per-thread frame a state runs in.
  */
 import type { TerminalExecutionStatus } from '../../../clients/execution-statuses.js';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { Machine, State } from './definition.js';
 import type { HistoryEvent, HistorySink } from './history-events.js';
 

@@ -4,8 +4,8 @@
  * Retry/Catch. Each state type runs in its own module (flow-states, task-state,
  * parallel-state, map-state), given the execution.
  */
-import { tryParseArn } from '../../arn.js';
-import type { Clock } from '../../clock.js';
+import { tryParseArn } from '../../names/arn.js';
+import type { Clock } from '../../time/clock.js';
 import { enterState, exitState } from './abort-events.js';
 import type { Assigner, DynamicNumber, Program, State } from './definition.js';
 import { Errors, StateOutputTooLarge, StatesError } from './errors.js';

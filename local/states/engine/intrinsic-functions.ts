@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { deepEqual } from '../../jsonpath.js';
-import { seededRandom } from '../../seeded-random.js';
+import { deepEqual } from '../../json/jsonpath.js';
+import { seededRandom } from '../../random/seeded-random.js';
 import { Errors, StatesError } from './errors.js';
 import { stringify, typeName } from './json.js';
 

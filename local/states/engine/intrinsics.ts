@@ -1,4 +1,4 @@
-import { type CompiledPath, compilePath } from '../../jsonpath.js';
+import { type CompiledPath, compilePath } from '../../json/jsonpath.js';
 import { Errors, StatesError } from './errors.js';
 import { callIntrinsic, INTRINSIC_NAMES, isTemplate, Literal, literalString } from './intrinsic-functions.js';
 import { stringify } from './json.js';

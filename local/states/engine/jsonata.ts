@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../random/seeded-random.js';
 import { Errors, StatesError } from './errors.js';
 import { stringify } from './json.js';
 

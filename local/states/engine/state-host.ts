@@ -5,7 +5,7 @@
  * `Execution` implements it; the state modules depend on this interface, not on the
  * interpreter, so the interpreter can import them without an import circle.
  */
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { Assigner, DynamicNumber, Program } from './definition.js';
 import type { ExecutionOptions, Frame, ResumedState, Sleep, StateRun } from './execution-types.js';
 import type { Scope } from './intrinsics.js';

@@ -1,5 +1,5 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
-import { beginWork } from '../../clock.js';
+import { beginWork } from '../../time/clock.js';
 import { Errors, StatesError, TaskFailure, TaskTimedOut, tooLarge } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { byteLength, PAYLOAD_LIMIT, stringify } from './json.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '../../aws-error.js';
-import type { Clock } from '../../clock.js';
+import { AwsError } from '../../endpoint/aws-error.js';
 import type { IdempotentCall } from '../../store/idempotent-requests.js';
+import type { Clock } from '../../time/clock.js';
 import { type Sleep, TaskFailure, type TaskRequest } from '../engine/index.js';
 import type { TaskCallbacks } from '../task-callbacks.js';
 

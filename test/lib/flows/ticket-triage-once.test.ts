@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../local/clock.js';
 import { dynamoDbTask, sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
 import type { TaskEnvironment } from '../../../local/states/integrations/shared.js';
+import { systemClock } from '../../../local/time/clock.js';
 import { credentials, eventually, region } from '../../local/helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from '../../local/switchyard-app.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { type CognitoCall, cognitoClient } from '../cognito-idp/cognito-client.js';
 import { tempDataDir } from '../helpers.js';

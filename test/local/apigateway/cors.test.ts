@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { HttpApiService, type LambdaInvoker } from '../../../local/apigateway/http-api-service.js';
-import { ManualClock } from '../../../local/clock.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 

@@ -6,7 +6,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_API_RESOURCE_TYPES, type RestApiDefinition, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 
 /** A RestApi as CDK writes one with a request validator and model, an API key in a usage plan, and a token authorizer. */

@@ -19,8 +19,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestApiControl } from '../../../local/apigateway/rest-api-control.js';
 import { RestApiStore } from '../../../local/apigateway/rest-api-store.js';
-import { ManualClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';

@@ -2,10 +2,10 @@ import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js'
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
-import { ManualClock } from '../../../local/clock.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 

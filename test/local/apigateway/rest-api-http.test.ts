@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackUrl } from '../../../local/apigateway/http-forward.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
-import { ManualClock } from '../../../local/clock.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { echoBackend } from './echo-backend.js';
 import { oneMethodRestApi, postToProd } from './rest-api-fixture.js';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
-import { ManualClock } from '../../../local/clock.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { lambdaUri, oneMethodRestApi, postToProd } from './rest-api-fixture.js';
 
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod (variable color=blue). */

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { credentials, eventually, region } from '../helpers.js';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { Clock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import type { Clock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 

@@ -1,11 +1,11 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { CATALOGUE } from '../../../local/bedrock/catalogue.js';
 import { kindOf } from '../../../local/bedrock/model-ids.js';
 import { parseModelSettings } from '../../../local/bedrock/model-settings.js';
-import { systemClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
+import { systemClock } from '../../../local/time/clock.js';
 
 /** Bodies of the wrong shape at every level a family reads: each must be refused as bad input, never crash the service. */
 const HOSTILE: readonly unknown[] = [

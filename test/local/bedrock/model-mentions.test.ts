@@ -6,8 +6,8 @@ import { mayCallModels, refusedModelWarnings } from '../../../local/bedrock/mode
 import { parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
-import { startupReport } from '../../../local/startup-report.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
+import { startupReport } from '../../../local/startup/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';

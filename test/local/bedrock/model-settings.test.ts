@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AwsError } from '../../../local/aws-error.js';
 import { injectFaults, ModelSettingsError, parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
+import type { AwsError } from '../../../local/endpoint/aws-error.js';
 
 const HAIKU = 'anthropic.claude-sonnet-4-6';
 

@@ -6,11 +6,11 @@ import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { bedrockIam } from '../../../local/bedrock/iam-authorizations.js';
 import { parseModelSettings } from '../../../local/bedrock/model-settings.js';
 import { OpenAiCompatibleApi } from '../../../local/bedrock/openai-compatible-api.js';
-import { systemClock } from '../../../local/clock.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { authorizationsFor } from '../../../local/iam/authorizations.js';
 import { currentCaller } from '../../../local/iam/caller.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { systemClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 

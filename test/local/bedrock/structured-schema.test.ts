@@ -2,11 +2,11 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
 import type { ModelRequest } from '../../../local/bedrock/conversation.js';
 import { resolveModel } from '../../../local/bedrock/model-ids.js';
 import { exampleJson, jsonPieces, schemaMismatch } from '../../../local/bedrock/structured-output.js';
 import { CONVERSE_API, checkStructuredOutput, complexity, schemaProblem } from '../../../local/bedrock/structured-schema.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 
 type Schema = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { CloudFormationQueryProtocol } from '../../../local/cloudformation/query-protocol.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 
 const CREATED = new Date('2026-11-23T03:00:00.000Z');

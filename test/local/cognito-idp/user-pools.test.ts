@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';

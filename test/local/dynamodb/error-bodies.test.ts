@@ -46,7 +46,7 @@ const FAILING_TRANSACTION = {
 
 /**
  * The member an error's text travels in is the one its shape in DynamoDB's model declares
- * (local/endpoint/models/dynamodb.json `errorMessages`): `Message` for TransactionCanceledException,
+ * (local/endpoint/aws-models/dynamodb.json `errorMessages`): `Message` for TransactionCanceledException,
  * IdempotentParameterMismatchException and TransactionInProgressException, `message` for the
  * others. Clients that read modeled members (botocore puts them in `e.response`) see the
  * difference; the JS SDK v3 reads either into `err.message` and deletes `Message`.

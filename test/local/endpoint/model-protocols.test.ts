@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { type ModelOperations, RESPONSE_STATUS, UNDECLARED_HEADERS } from '../../../local/endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { awsPath, checkInput, parameterPath } from '../../../local/endpoint/validation/check-input.js';
 import type { ApiModel } from '../../../local/endpoint/validation/model.js';
 import { modelValidator } from '../../../local/endpoint/validation/validator.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';

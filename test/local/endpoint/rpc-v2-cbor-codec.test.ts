@@ -1,6 +1,6 @@
 import { decode, encode, type ITag, Tag } from 'cbor2';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { ModelOperations } from '../../../local/endpoint/model-protocols/operations.js';
 import { ModelRpcV2CborProtocol } from '../../../local/endpoint/model-protocols/rpc-v2-cbor-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { EventBridgeV2Service } from '../../../local/eventbridgev2/eventbridgev2-service.js';
 import type { SendMessageInput } from '../../../local/sqs/sqs-types.js';
 import { TargetDispatcher } from '../../../local/targets/dispatcher.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';

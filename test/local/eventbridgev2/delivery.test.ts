@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import { eventBridgeV2Module } from '../../../local/eventbridgev2/module.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually, tempDataDir } from '../helpers.js';
 import { arnOf, eventRule, inlineFunction, sqsQueue, stateMachine } from '../template-resources.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { EventBridgeV2Service } from '../../../local/eventbridgev2/eventbridgev2-service.js';
 import { eventBridgeV2Protocol } from '../../../local/eventbridgev2/protocol.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { tempDataDir } from '../helpers.js';
 import { BOTOCORE_SKIP_REASON, type BotocoreCall, botocore, botocoreMissing, ok } from './botocore.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { BusEvent } from '../../../local/eventbridgev2/delivery/bus-event.js';
 import { TransformError } from '../../../local/eventbridgev2/delivery/expressions.js';
 import { compileSelection, payloadText } from '../../../local/eventbridgev2/delivery/selection.js';

@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { RuleDefinition, TargetDefinition, TargetDelivery } from '../../../local/events/definitions.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const ACCOUNT = '000000000000';
 const HUB = { name: 'hub', arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/hub` };

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
-import { ManualClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type {
   DeadLetterReason,
   EventEnvelope,
@@ -10,6 +9,7 @@ import type {
 } from '../../../local/events/definitions.js';
 import { EVENTS_OPERATIONS, EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const BUS = { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' };
 const services: EventsService[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { undeliveringBus } from './undelivering-bus.js';
 
 /** Step Functions tasks call PutEvents in process, without the endpoint's model check. */

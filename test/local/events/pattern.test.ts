@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { compilePattern, matchesPattern } from '../../../local/events/pattern.js';
 
 interface Vector {

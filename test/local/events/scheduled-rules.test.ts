@@ -1,8 +1,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope, RuleDefinition } from '../../../local/events/definitions.js';
 import { ScheduledRules } from '../../../local/events/scheduled-rules.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const rule = (scheduleExpression: string): RuleDefinition => ({
   name: 'tick',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, fixtureHints, restoreLogsFixture, startFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectJsonAnswer, FUZZ_RUNS, jsonRequest } from './harness.js';

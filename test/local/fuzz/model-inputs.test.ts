@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { type ApiModel, loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
 import { generablePattern, patternTexts, validValue } from './model-inputs.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, fixtureHints, restoreSesFixture, sesHints, startFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectQueryAnswer, FUZZ_RUNS, formRequest } from './harness.js';

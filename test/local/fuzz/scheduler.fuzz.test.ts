@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectRestJsonAnswer, FUZZ_RUNS, send } from './harness.js';

@@ -1,6 +1,6 @@
 import type { PolicyDocument, PolicyStatement } from '../../../local/iam/policy-store.js';
-import { SERVICE_MODULES } from '../../../local/services/modules.js';
-import { ServiceRegistry } from '../../../local/services/registry.js';
+import { SERVICE_MODULES } from '../../../local/service-registry/modules.js';
+import { ServiceRegistry } from '../../../local/service-registry/registry.js';
 import type { LoadedApp, LoadedResource } from '../../../local/template/load.js';
 
 /** How the runtime's modules read resource policies from a template (what IAM's store is given). */

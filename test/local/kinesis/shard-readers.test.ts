@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { type KinesisRecord, sequenceNumberOf } from '../../../local/kinesis/kinesis-store.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type KinesisSource, type PipeServices, PipesService } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { eventually } from '../helpers.js';
 import { pipeDefinition } from '../pipes/pipe-definition.js';
 

@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { ServiceDestinations } from '../../../local/lambda/async/destinations.js';
 import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { AsyncInvokeConfig, FunctionDefinition } from '../../../local/lambda/runtime/function-runtime.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { eventually } from '../helpers.js';
 import { arnOf, createSqs } from '../sqs/helpers.js';
 

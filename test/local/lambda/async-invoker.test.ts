@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { AsyncInvoker } from '../../../local/lambda/async/async-invoker.js';
 import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

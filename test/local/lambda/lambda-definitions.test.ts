@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FunctionDirectory } from '../../../local/lambda/core/function-reference.js';
 import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
-import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { artifact, BASE_URL } from '../template/helpers.js';

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { credentials, region } from '../helpers.js';
 import { functionSource } from './recorded-cases-runtimes.js';
 import { type Answer, asBotoAnswer, type ReplayContext, startReplay } from './recorded-replay.js';

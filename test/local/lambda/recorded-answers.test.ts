@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { itAnswersAsRecorded, KnownDifferences } from '../../helpers/recorded-answers.js';
 import { API_CASES } from './recorded-cases-api.js';
 import { BEHAVIOR_CASES } from './recorded-cases-behavior.js';
@@ -84,7 +84,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
     path: /^list_layers_exc_compatibleruntime_invalid\.Error\.Message$/,
     reason:
       "ListLayers' refusal of a CompatibleRuntime lists the Runtime enum of AWS's own model, in its set's order and with " +
-      "values botocore's model (1.43.11, local/endpoint/models/lambda.json), which the endpoint validates against, does not have",
+      "values botocore's model (1.43.11, local/endpoint/aws-models/lambda.json), which the endpoint validates against, does not have",
   },
   {
     test: 'TestLambdaLayer::test_layer_function_exceptions',

@@ -9,9 +9,9 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AdvanceableClock } from '../../../local/clock.js';
 import { errorMessageMember, loadModel } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime, type RuntimeOptions } from '../../../local/runtime.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { runUntilIdle } from '../../../testing/virtual-time.js';
 import { botoShape, caseDifferences, isObject, keepRawAnswers, pythonShape, type RawAnswer } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';

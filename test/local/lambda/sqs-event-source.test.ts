@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { inlineFunction } from '../template-resources.js';

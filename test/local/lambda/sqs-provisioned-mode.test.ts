@@ -10,7 +10,7 @@ import {
   sqsProvisionedPollerConfig,
 } from '../../../local/lambda/event-source-mappings/sqs-event-source.js';
 import type { FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
-import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { arnOf, counts, createSqs, REGION } from '../sqs/helpers.js';

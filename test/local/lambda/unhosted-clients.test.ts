@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { unhostedClients, unhostedClientWarnings } from '../../../local/lambda/runtime/unhosted-clients.js';
-import { SERVICE_MODULES } from '../../../local/services/modules.js';
+import { SERVICE_MODULES } from '../../../local/service-registry/modules.js';
 
 const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);
 /** The hosted clients of a runtime without its Bedrock module: the one bundled client installed here that it would not answer. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { type NetworkLookup, withCheckedVpc } from '../../../local/lambda/control-plane/vpc-config.js';
 
 /** A network of one subnet in vpc-1 and one group, recording what Lambda asked of it. */

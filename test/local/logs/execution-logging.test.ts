@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { StatesService } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/r';
 const GROUP_ARN = 'arn:aws:logs:us-east-1:000000000000:log-group:/flows:*';

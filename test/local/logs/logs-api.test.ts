@@ -21,11 +21,11 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { validateLogsInput } from '../../../local/logs/input-validation.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { credentials, region } from '../helpers.js';
 

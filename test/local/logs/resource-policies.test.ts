@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { region } from '../helpers.js';
 
 const clock = new ManualClock(Date.UTC(2026, 5, 1));

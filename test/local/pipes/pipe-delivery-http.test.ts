@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { PipeDelivery, type PipeServices } from '../../../local/pipes/pipe-delivery.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { pipeDefinition } from './pipe-definition.js';
 
 const DESTINATION = 'arn:aws:events:us-east-1:000000000000:api-destination/hook/00000000-0000-0000-0000-000000000000';

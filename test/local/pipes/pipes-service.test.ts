@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.js';
 import type { PipeDefinition } from '../../../local/pipes/definitions.js';
 import { type PipeServices, PipesService, type StreamSource } from '../../../local/pipes/pipes-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { pipeDefinition } from './pipe-definition.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1970-01-01T00:00:00.000';

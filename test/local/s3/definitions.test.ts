@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketDefinitions } from '../../../local/s3/definitions.js';
-import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';

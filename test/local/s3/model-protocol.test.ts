@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
-import { ManualClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { authorizationsFor, type OperationContext } from '../../../local/iam/authorizations.js';
 import { s3Iam } from '../../../local/s3/iam-authorizations.js';
 import { S3RestProtocol } from '../../../local/s3/rest-protocol.js';
 import { S3Service } from '../../../local/s3/s3-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { tempDataDir } from '../helpers.js';
 
 const CONTEXT: OperationContext = { region: 'us-east-1', accountId: '000000000000' };

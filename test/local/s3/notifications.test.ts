@@ -12,12 +12,12 @@ import {
 } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { type DestinationConfiguration, matches, validateConfigurations } from '../../../local/s3/notification-config.js';
 import { S3RestProtocol } from '../../../local/s3/rest-protocol.js';
 import { type S3NotificationTargets, S3Service } from '../../../local/s3/s3-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import type { TargetMessage } from '../../../local/targets/dispatcher.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';

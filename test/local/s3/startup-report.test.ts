@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketLines } from '../../../local/s3/startup-lines.js';
-import { startupReport } from '../../../local/startup-report.js';
-import { appDefinitions } from '../service-definitions.js';
+import { startupReport } from '../../../local/startup/startup-report.js';
+import { appDefinitions } from '../service-registry/service-definitions.js';
 
 /** The startup report's lines for an app of these buckets alone. */
 function bucketReport(buckets: Parameters<typeof bucketLines>[0]): readonly string[] {

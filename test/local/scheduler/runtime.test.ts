@@ -10,8 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyOf, ScheduleFired } from '../../../domain/index.js';
 import { ScheduledTrigger, ScheduleEngine } from '../../../lib/constructs/scheduled-trigger.js';
-import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 

@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
-import { type Clock, ManualClock, systemClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { ScheduleDefinition } from '../../../local/scheduler/definitions.js';
 import { SchedulerService } from '../../../local/scheduler/scheduler-service.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
+import { type Clock, ManualClock, systemClock } from '../../../local/time/clock.js';
 import { tempDataDir } from '../helpers.js';
 
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/hub';

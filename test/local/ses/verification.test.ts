@@ -20,7 +20,7 @@ import {
   UpdateEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { failure, SesRuntime } from './helpers.js';
 
 let app: SesRuntime;

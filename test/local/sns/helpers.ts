@@ -1,8 +1,8 @@
-import { AwsError } from '../../../local/aws-error.js';
-import { ManualClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { SubscriptionDefinition, TopicDefinition } from '../../../local/sns/definitions.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';

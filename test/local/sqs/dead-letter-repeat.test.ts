@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { md5OfMessageAttributes } from '../../../local/sqs/md5.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { useTempFolders } from '../../helpers/temp-folders.js';
 import { arnOf, createSqs } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { useTempFolders } from '../../helpers/temp-folders.js';
 import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, printedBeforeSigkill } from './helpers.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { Message } from '../../../local/sqs/sqs-types.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { ACCOUNT, arnOf, BASE_URL, createSqs, printedBeforeSigkill } from './helpers.js';
 
 const QUIET_TENANTS = ['B', 'C', 'D', 'E', 'F'];

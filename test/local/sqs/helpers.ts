@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Clock, ManualClock } from '../../../local/clock.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { type Clock, ManualClock } from '../../../local/time/clock.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';

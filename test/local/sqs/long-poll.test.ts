@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdvanceableClock, systemClock } from '../../../local/clock.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
+import { AdvanceableClock, systemClock } from '../../../local/time/clock.js';
 import { createSqs } from './helpers.js';
 
 // Real time: these check that a parked ReceiveMessage wakes promptly, not by polling.

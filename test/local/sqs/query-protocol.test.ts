@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
-import { systemClock } from '../../../local/clock.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { SqsQueryProtocol, sqsQueryError } from '../../../local/sqs/query-protocol.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { systemClock } from '../../../local/time/clock.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { ACCOUNT, BASE_URL, counts, createSqs } from './helpers.js';
 

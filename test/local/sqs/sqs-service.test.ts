@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ManualClock } from '../../../local/clock.js';
 import { queryErrorHeader, SqsError } from '../../../local/sqs/sqs-errors.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
+import type { ManualClock } from '../../../local/time/clock.js';
 import { ACCOUNT, arnOf, BASE_URL, counts, createSqs } from './helpers.js';
 
 let sqs: SqsService;

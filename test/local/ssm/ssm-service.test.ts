@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 function service(): SsmService {
   return new SsmService({ db: openDatabase(':memory:'), clock: new ManualClock(), accountId: '000000000000', region: 'eu-west-1' });

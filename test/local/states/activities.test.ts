@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import { StatesService } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { ACCOUNT, createMachine, createStates, errorCode, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 
 let dir: string | undefined;

@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
 import type { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { undeliveringBus } from '../events/undelivering-bus.js';
 import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, runTaskState, type TestStates } from './helpers.js';
 

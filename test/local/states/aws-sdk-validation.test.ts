@@ -1,8 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { SdkIntegrations } from '../../../local/states/aws-sdk-integrations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import { undeliveringBus } from '../events/undelivering-bus.js';
 import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, type TestStates } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import {
   ACCOUNT,
   callbackState,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { realSleep } from '../../../local/states/engine/index.js';
+import { ManualClock } from '../../../local/time/clock.js';
 import {
   ACCOUNT,
   callbackState,

@@ -1,14 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { vi } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
-import { type Clock, ManualClock } from '../../../local/clock.js';
 import type { DynamoDbForTasks, DynamoDbOperation } from '../../../local/dynamodb/step-functions.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { PutEventsEntry } from '../../../local/events/step-functions.js';
 import type { InvokeOutcome } from '../../../local/lambda/runtime/function-runtime.js';
 import { queueDoesNotExist } from '../../../local/sqs/sqs-errors.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
 import { type StateMachineTemplate, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { type Clock, ManualClock } from '../../../local/time/clock.js';
 import { TASK_INTEGRATIONS } from './integrations.js';
 
 export const ACCOUNT = '000000000000';

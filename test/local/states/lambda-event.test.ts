@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { ACCOUNT, catchInto, caught, createStates, FakeLambda, REGION, runCaughtTask, runTaskState, type TestStates } from './helpers.js';
 
 let t: TestStates;

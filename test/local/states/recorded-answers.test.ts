@@ -107,7 +107,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
     path: /^validation-exception\./,
     reason:
       "Lambda's MemorySize was at most 10240 in the API model when AWS refused the mocked 10241 (2025-11); botocore's " +
-      'model now allows 32768 (local/endpoint/models/outputs/lambda.json, botocore 1.43.11), which the mock check follows',
+      'model now allows 32768 (local/endpoint/aws-models/outputs/lambda.json, botocore 1.43.11), which the mock check follows',
   })),
   {
     test: 'test_max_concurrency_path_negative',

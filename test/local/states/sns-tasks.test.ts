@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AwsError } from '../../../local/aws-error.js';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { SnsService } from '../../../local/sns/sns-service.js';
 import { createSns, type TestSns } from '../sns/helpers.js';
 import {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AdvanceableClock } from '../../../local/clock.js';
 import { StatesService } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { AdvanceableClock } from '../../../local/time/clock.js';
 import { ACCOUNT, callbackState, createMachine, FakeEvents, FakeLambda, FakeSqs, historyTypes, REGION } from './helpers.js';
 import { TASK_INTEGRATIONS } from './integrations.js';
 

@@ -63,7 +63,7 @@ describe('TestState mock field validation', () => {
   });
 
   it('checks the results of every service with an API model: each has its output model', () => {
-    const models = readdirSync(new URL('../../../local/endpoint/models/', import.meta.url)).filter((f) => f.endsWith('.json'));
+    const models = readdirSync(new URL('../../../local/endpoint/aws-models/', import.meta.url)).filter((f) => f.endsWith('.json'));
     expect(models.length).toBeGreaterThan(20);
     for (const file of models) expect(outputModelServices(), file).toContain(file.slice(0, -'.json'.length));
   });

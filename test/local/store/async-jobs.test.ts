@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { AsyncJobFailed, AsyncJobNotFound, AsyncJobs } from '../../../local/store/async-jobs.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import type { OutboxHandlerError } from '../../../local/store/outbox.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition } from '../../../local/events/definitions.js';
 import { type DeliveryNote, TargetDeliveryOutbox as EventsOutbox } from '../../../local/events/target-outbox.js';
 import { AsyncInvoker } from '../../../local/lambda/async/async-invoker.js';
@@ -8,6 +7,7 @@ import type { FunctionRuntime } from '../../../local/lambda/runtime/function-run
 import { type DeliveryRecord, SnsStore } from '../../../local/sns/sns-store.js';
 import { subscriptionDeliveryOutbox } from '../../../local/sns/subscription-outbox.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 // The outbox clients keep each service's table as the code before them wrote it: rows a data
 // folder holds from then are delivered after the upgrade.

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import {
   DurableOutbox,
@@ -12,6 +11,7 @@ import {
   type OutboxHandlerError,
   type OutboxOutcome,
 } from '../../../local/store/outbox.js';
+import { ManualClock } from '../../../local/time/clock.js';
 
 interface WorkRow {
   id: number;

@@ -18,7 +18,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
-import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { type LoadedApp, type LoadedResource, loadApp } from '../../../local/template/load.js';
 import { BASE_URL } from './helpers.js';
 

@@ -1,4 +1,4 @@
-import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { StackArtifact, Template } from '../../../local/template/cloud-assembly.js';
 import { type LoadedStack, type LoadStackOptions, loadStack } from '../../../local/template/load.js';
 import type { Json } from '../../../local/template/resolve.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../domain/index.js';
-import { KNOWN_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { KNOWN_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { type LoadedApp, type LoadedResource, type LoadedStack, loadApp, loadStack } from '../../../local/template/load.js';
 import { notRun } from '../../../local/template/not-run.js';
 import { synthOverSharedBundles, WITH_BUNDLED_APP } from '../../helpers/synth.js';
@@ -13,7 +13,7 @@ const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 
 /**
- * The types the runtime's service modules declare (local/services/modules.ts), less state
+ * The types the runtime's service modules declare (local/service-registry/modules.ts), less state
  * machines: so this app also shows what the loader says about a type nothing runs.
  */
 const RUNTIME_TYPES = new Set([...SUPPORTED_RESOURCE_TYPES].filter((type) => type !== 'AWS::StepFunctions::StateMachine'));

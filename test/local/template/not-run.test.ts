@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
 
 import { describe, expect, it } from 'vitest';
-import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { restResource, restStage } from '../template-resources.js';
 import { load, resource } from './helpers.js';

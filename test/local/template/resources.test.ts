@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { Json } from '../../../local/template/resolve.js';
 import { generatedName, type IdentityInput, identify } from '../../../local/template/resources.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionSegment, traceHeaderFromTraceparent } from '../../../local/trace-header.js';
+import { executionSegment, traceHeaderFromTraceparent } from '../../../local/endpoint/trace-header.js';
 import { RuntimeSpans } from '../../../local/traces/runtime-spans.js';
 import { type SpanSink, SpanWriter } from '../../../local/traces/span-writer.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';

@@ -1,4 +1,4 @@
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import { isReservedWord } from '../reserved-words.js';
 import { type AttributeValue, checkValue } from '../values.js';
 import type { PathNode } from './ast.js';

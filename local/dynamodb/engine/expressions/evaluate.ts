@@ -1,4 +1,4 @@
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import { addDecimals, formatDecimal, negateDecimal } from '../numbers.js';
 import { type AttributeValue, compareNumbers, compareScalars, decimalOf, type Item, typeOf, valuesEqual } from '../values.js';
 import type { Path } from './attributes.js';

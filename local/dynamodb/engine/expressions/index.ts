@@ -1,4 +1,4 @@
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import type { Condition, PathNode, UpdateAction } from './ast.js';
 import type { ExpressionAttributes, Path } from './attributes.js';
 import { type CompiledUpdate, compileCondition, compileProjection, compileUpdate, type Predicate } from './compile.js';

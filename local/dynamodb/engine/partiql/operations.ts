@@ -1,7 +1,7 @@
 // DynamoDB's PartiQL operations: ExecuteStatement, BatchExecuteStatement and
 // ExecuteTransaction, each statement run as the engine's own reads and writes (a
 // transaction's writes through the same all-or-nothing path as TransactWriteItems).
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import { consumedCapacity, readUnits, writeUnits } from '../capacity.js';
 import { DynamoDbError, validation } from '../errors.js';
 import { applyWrite, type ItemContext, returnedAttributes, writeOutput } from '../item-operations.js';

@@ -2,7 +2,7 @@
 // what it is as the engine's own operations: a read of a page or of one item, or a write
 // (PreparedWrite) that an ExecuteStatement, a batch or a transaction applies.
 import { createHash } from 'node:crypto';
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import { validation } from '../errors.js';
 import { applyUpdate, matches, type Path, type Predicate, project } from '../expressions/index.js';
 import { checkItemForTable } from '../item-checks.js';

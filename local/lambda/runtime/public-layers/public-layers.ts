@@ -1,4 +1,4 @@
-import { AwsError } from '../../../aws-error.js';
+import { AwsError } from '../../../endpoint/aws-error.js';
 import type { FunctionDefinition } from '../../core/function-definition.js';
 import type { RoleCredentials } from '../function-environment.js';
 import { type LocalPython, localPython } from '../hosts/python-interpreter.js';

@@ -14,8 +14,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../local/clock.js';
 import { LocalRuntime } from '../../../../local/runtime.js';
+import { ManualClock } from '../../../../local/time/clock.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
 
 function synthApp(): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEMPLATE_TYPES } from '../../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../../local/service-registry/modules.js';
 import { load, resource } from '../../template/helpers.js';
 
 /**

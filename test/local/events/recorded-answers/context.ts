@@ -23,7 +23,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { AdvanceableClock } from '../../../../local/clock.js';
+import type { AdvanceableClock } from '../../../../local/time/clock.js';
 import type { Snapshot } from './snapshot.js';
 
 /** The fixture values of the recording tests (tests/aws/services/events/test_events.py). */

@@ -1,5 +1,5 @@
-import { ManualClock } from '../../../../local/clock.js';
 import { type HistoryEvent, type Sleep, startExecution, TaskFailure, type TaskRequest } from '../../../../local/states/engine/index.js';
+import { ManualClock } from '../../../../local/time/clock.js';
 
 export const ARNS = {
   executionArn: 'arn:aws:states:us-east-1:111111111111:execution:Machine:run-1',

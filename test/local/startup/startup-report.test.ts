@@ -1,0 +1,390 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACTS } from '../../../domain/index.js';
+import { apiLines } from '../../../local/apigateway/startup-lines.js';
+import type { RuleDefinition } from '../../../local/events/definitions.js';
+import { compilePattern, matchesPattern } from '../../../local/events/pattern.js';
+import { functionReport } from '../../../local/lambda/startup-lines.js';
+import { pipeLines } from '../../../local/pipes/startup-lines.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
+import type { ServiceDefinitions } from '../../../local/service-registry/service-definitions.js';
+import { queueReport } from '../../../local/sqs/startup-lines.js';
+import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../../local/startup/startup-report.js';
+import { stateMachineReport } from '../../../local/states/startup-lines.js';
+import { loadApp } from '../../../local/template/load.js';
+import { synthSwitchyardApp, WITH_BUNDLED_APP } from '../../helpers/synth.js';
+import { appDefinitions } from '../service-registry/service-definitions.js';
+
+const URL = 'http://127.0.0.1:4566';
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function emptyRoot(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-root-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function rule(name: string, busName: string, eventPattern: unknown, state: 'ENABLED' | 'DISABLED' = 'ENABLED'): RuleDefinition {
+  return { name, arn: `arn:aws:events:us-east-1:000000000000:rule/${busName}/${name}`, busName, eventPattern, state, targets: [] };
+}
+
+/** What SQS, Lambda and Step Functions report of an app's queues, functions and state machines (their modules' `report`). */
+function appServices(app: ServiceDefinitions): ServiceReport[] {
+  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines)];
+}
+
+function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
+  const app = appDefinitions(overrides);
+  return startupReport({
+    url: URL,
+    definitions: app,
+    warnings: [],
+    dataDir: '/data',
+    startedSeconds: 1.23,
+    root: emptyRoot(),
+    ...input,
+    services: [...appServices(app), ...(input.services ?? [])],
+  });
+}
+
+const tryLine = (lines: readonly string[]) => lines.find((line) => line.startsWith('  try: '));
+
+/** The entries of a `put-events --entries '<json>'` hint. */
+function hintedEntries(line: string | undefined): Record<string, string>[] {
+  const quoted = /--entries '(.*)'$/.exec(line ?? '')?.[1];
+  if (quoted === undefined) throw new Error(`no inline entries in ${line}`);
+  return JSON.parse(quoted.replace(/'\\''/g, "'"));
+}
+
+describe('startupReport', () => {
+  it('says where it listens, what the app has and where the data is', () => {
+    const { lines } = report({ buses: [{ name: 'orders', arn: 'arn:bus' }], queues: [{ name: 'q', attributes: {} }] });
+    expect(lines.slice(0, 4)).toEqual([
+      `Switchyard local runtime listening on ${URL} (started in 1.2 s)`,
+      '  event buses: orders',
+      '  rules: 0, queues: 1, functions: 0, tables: 0, state machines: 0',
+      '  data folder: /data',
+    ]);
+  });
+
+  it('gives each HTTP API stage its local URL, path and Host forms, with its routes', () => {
+    const { lines } = startupReport({
+      url: URL,
+      definitions: appDefinitions(),
+      warnings: [],
+      dataDir: '/data',
+      startedSeconds: 1.2,
+      root: emptyRoot(),
+      services: [
+        {
+          serves: apiLines(
+            [
+              {
+                name: 'hooks',
+                apiId: 'abcdefghij',
+                stage: '$default',
+                url: `${URL}/_aws/execute-api/abcdefghij`,
+                routes: ['POST /webhooks/payments'],
+              },
+              {
+                kind: 'rest',
+                name: 'shop',
+                apiId: 'klmnopqrst',
+                stage: 'prod',
+                url: `${URL}/_aws/execute-api/klmnopqrst/prod`,
+                routes: ['GET /items'],
+              },
+            ],
+            URL,
+          ),
+        },
+      ],
+    });
+    expect(lines).toContain(
+      `  http api hooks (abcdefghij, stage $default): ${URL}/_aws/execute-api/abcdefghij (or http://abcdefghij.execute-api.localhost:4566); routes: POST /webhooks/payments`,
+    );
+    expect(lines).toContain(
+      `  rest api shop (klmnopqrst, stage prod): ${URL}/_aws/execute-api/klmnopqrst/prod (or http://klmnopqrst.execute-api.localhost:4566/prod); routes: GET /items`,
+    );
+  });
+
+  it('says where Bedrock Runtime answers come from, before the data folder', () => {
+    const { lines } = report(
+      {},
+      { services: [{ lines: ['  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)'] }] },
+    );
+    const at = lines.indexOf('  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}data folder: /);
+  });
+
+  it('names the local console with its URL', () => {
+    const { lines } = report({ queues: [{ name: 'q', attributes: {} }] });
+    expect(lines).toContain(`  console: ${URL}/ (executions, escalations, failures and live events in the browser)`);
+  });
+
+  it('names each pipe and stream event source mapping with the table it reads and its target', () => {
+    const { lines } = report(
+      {},
+      {
+        services: [
+          {
+            serves: pipeLines([
+              { kind: 'pipe', name: 'tickets-pipe', table: 'Tickets', target: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
+              { kind: 'event source mapping', name: 'esm-1', table: 'Orders', target: 'arn:aws:lambda:us-east-1:000000000000:function:f' },
+            ]),
+          },
+        ],
+      },
+    );
+    expect(lines).toContain('  pipe tickets-pipe: changes of table Tickets -> arn:aws:events:us-east-1:000000000000:event-bus/hub');
+    expect(lines).toContain('  event source mapping esm-1: changes of table Orders -> arn:aws:lambda:us-east-1:000000000000:function:f');
+  });
+
+  it("suggests an event the first bus's rule matches, built from its pattern", () => {
+    const { lines } = report({
+      buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],
+      rules: [
+        rule('OnDefault', 'default', { source: ['aws.s3'], 'detail-type': ['Object Created'] }),
+        rule('OnOrder', 'orders', {
+          source: ['shop.orders'],
+          'detail-type': ['OrderPlaced', 'OrderUpdated'],
+          detail: { amount: [{ numeric: ['>', 100] }], region: [{ prefix: 'eu-' }], customer: { tier: ['gold'] } },
+        }),
+      ],
+    });
+    const line = tryLine(lines);
+    expect(line).toMatch(new RegExp(`^  try: aws --endpoint-url ${URL} events put-events --entries '`));
+    const [entry, ...more] = hintedEntries(line);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ EventBusName: 'orders', Source: 'shop.orders', DetailType: 'OrderPlaced' });
+    expect(JSON.parse(entry?.Detail ?? '')).toEqual({ amount: 101, region: 'eu-', customer: { tier: 'gold' } });
+    expect(line).not.toContain('examples/ticket-created.json');
+  });
+
+  it("skips a disabled rule, a rule whose pattern it cannot satisfy and a rule for an AWS service's events", () => {
+    const { lines } = report({
+      rules: [
+        rule('Off', 'default', { source: ['a'], 'detail-type': ['b'] }, 'DISABLED'),
+        rule('NoSource', 'default', { 'detail-type': ['b'] }),
+        rule('Unsatisfiable', 'default', { source: ['a'], 'detail-type': ['b'], detail: { x: [{ 'anything-but': 'y' }] } }),
+        // PutEvents refuses an aws.* source: only the service can send it.
+        rule('FromS3', 'default', { source: ['aws.s3'], 'detail-type': ['Object Created'] }),
+        rule('Plain', 'default', { source: ['c'], 'detail-type': ['d'] }),
+      ],
+    });
+    expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'default', Source: 'c', DetailType: 'd', Detail: '{}' }]);
+  });
+
+  it("builds the detail from the app's event schema, with what the rule's pattern asks of it laid over", () => {
+    const schema = {
+      name: 'shop@OrderPlaced',
+      sources: ['shop.orders'],
+      detailTypes: ['OrderPlaced'],
+      detail: {
+        type: 'object',
+        required: ['orderId', 'currency', 'amount', 'customer'],
+        properties: {
+          orderId: { type: 'string', minLength: 1, pattern: '^ord-[0-9]+$' },
+          currency: { type: 'string', pattern: '^[a-z]{3}$' },
+          amount: { type: 'number', minimum: 1 },
+          customer: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, tier: { type: 'string' } } },
+          note: { type: 'string' },
+        },
+      },
+    };
+    const { lines } = report({
+      eventSchemas: [{ name: 'other@Unrelated', sources: ['other'], detailTypes: ['Unrelated'], detail: { type: 'object' } }, schema],
+      rules: [rule('OnGold', 'default', { 'detail-type': ['OrderPlaced'], detail: { customer: { tier: ['gold'] } } })],
+    });
+    const [entry] = hintedEntries(tryLine(lines));
+    expect(entry).toMatchObject({ EventBusName: 'default', Source: 'shop.orders', DetailType: 'OrderPlaced' });
+    expect(JSON.parse(entry?.Detail ?? '')).toEqual({
+      orderId: 'ord-0',
+      currency: 'aaa',
+      amount: 1,
+      customer: { id: 'example', tier: 'gold' },
+    });
+  });
+
+  it('quotes an entry with a single quote for the shell', () => {
+    const { lines } = report({ rules: [rule('R', 'default', { source: ["it's"], 'detail-type': ['x'] })] });
+    expect(tryLine(lines)).toContain(`"Source":"it'\\''s"`);
+    expect(hintedEntries(tryLine(lines))[0]?.Source).toBe("it's");
+  });
+
+  it('names examples/ticket-created.json only when it exists and one of its entries matches a rule', () => {
+    const root = emptyRoot();
+    mkdirSync(path.join(root, 'examples'));
+    const entry = { EventBusName: 'hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: '{"ticketId":"T-1"}' };
+    writeFileSync(path.join(root, 'examples', 'ticket-created.json'), JSON.stringify([entry]));
+    const matching = { source: ['switchyard.helpdesk'], 'detail-type': ['TicketCreated'] };
+
+    const app = { buses: [{ name: 'hub', arn: 'arn:bus' }], rules: [rule('R', 'hub', matching)] };
+    expect(tryLine(report(app, { root }).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`,
+    );
+    const otherApp = { buses: [{ name: 'hub', arn: 'arn:bus' }], rules: [rule('R', 'hub', { source: ['shop'], 'detail-type': ['X'] })] };
+    expect(tryLine(report(otherApp, { root }).lines)).not.toContain('ticket-created.json');
+    const sameEventOtherBus = { buses: [{ name: 'other', arn: 'arn:bus' }], rules: [rule('R', 'other', matching)] };
+    expect(tryLine(report(sameEventOtherBus, { root }).lines)).not.toContain('ticket-created.json');
+  });
+
+  it('lists queue URLs and state machine ARNs when there is no rule, and suggests sending to the first queue', () => {
+    const { lines } = report({
+      queues: [
+        { name: 'jobs', attributes: {} },
+        { name: 'jobs-dlq', attributes: {} },
+      ],
+      stateMachines: [{ name: 'Flow', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow', type: 'STANDARD', definition: '{}' }],
+    });
+    expect(lines).toContain(`  queues: ${URL}/000000000000/jobs, ${URL}/000000000000/jobs-dlq`);
+    expect(lines).toContain('  state machines: arn:aws:states:us-east-1:000000000000:stateMachine:Flow');
+    expect(tryLine(lines)).toBe(
+      `  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/jobs --message-body '{}'`,
+    );
+  });
+
+  it('suggests starting the first state machine when there is neither rule nor queue', () => {
+    const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow';
+    const { lines } = report({ stateMachines: [{ name: 'Flow', arn, type: 'STANDARD', definition: '{}' }] });
+    expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${arn} --input '{}'`);
+  });
+
+  it('puts each warning on a line of its own', () => {
+    expect(report({}, { warnings: ['S/R (AWS::S3::Bucket): no S3 locally'] }).warnings).toEqual([
+      '[not as in AWS] S/R (AWS::S3::Bucket): no S3 locally',
+    ]);
+  });
+
+  it('folds the warnings about more than three resources of one type that say the same into one line', () => {
+    const alarms = ['A', 'B', 'C', 'D', 'E'].map((id) => `S/${id} (AWS::CloudWatch::Alarm): no metrics locally`);
+    const warnings = ['S/Q (AWS::S3::Bucket): no S3 locally', ...alarms, 'S/Z (AWS::CloudWatch::Alarm): another note'];
+    expect(report({}, { warnings }).warnings).toEqual([
+      '[not as in AWS] S/Q (AWS::S3::Bucket): no S3 locally',
+      '[not as in AWS] 5 resources (AWS::CloudWatch::Alarm: S/A, S/B, S/C, and 2 more): no metrics locally',
+      '[not as in AWS] S/Z (AWS::CloudWatch::Alarm): another note',
+    ]);
+  });
+
+  it('keeps three warnings of one type on lines of their own', () => {
+    const three = ['A', 'B', 'C'].map((id) => `S/${id} (AWS::CloudWatch::Alarm): no metrics locally`);
+    expect(report({}, { warnings: three }).warnings).toEqual(three.map((w) => `[not as in AWS] ${w}`));
+  });
+});
+
+describe.runIf(WITH_BUNDLED_APP)('startupReport for the Switchyard app', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-report-app-'));
+    synthSwitchyardApp(outdir);
+  }, 240_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  function appReport(root: string) {
+    const app = loadApp({ cdkOut: outdir, baseUrl: URL, types: TEMPLATE_TYPES });
+    const definitions = serviceDefinitions(app);
+    const services = appServices(definitions);
+    return {
+      definitions,
+      lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root, services }).lines,
+    };
+  }
+
+  it('suggests examples/ticket-created.json, which its triage rule matches', () => {
+    expect(tryLine(appReport(process.cwd()).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`,
+    );
+  });
+
+  it("without that file, suggests an event built from the contract's schema in the assembly: its consumers accept it and a rule matches it", () => {
+    const { lines, definitions } = appReport(emptyRoot());
+    const [entry, ...more] = hintedEntries(tryLine(lines));
+    expect(more).toEqual([]);
+    const contract = CONTRACTS.find((c) => c.detailType === entry?.DetailType && c.source === entry?.Source);
+    expect(contract, `a contract for ${entry?.Source} ${entry?.DetailType}`).toBeDefined();
+    const detail = JSON.parse(entry?.Detail ?? '');
+    expect(detail).not.toEqual({});
+    expect(contract?.validate(detail)).toEqual({ ok: true, value: detail });
+    const event = { source: entry?.Source, 'detail-type': entry?.DetailType, detail, account: '000000000000', region: 'us-east-1' };
+    const matching = definitions.rules.filter((r) => r.busName === entry?.EventBusName && r.eventPattern !== undefined);
+    expect(matching.some((r) => matchesPattern(compilePattern(r.eventPattern), event))).toBe(true);
+  });
+});
+
+describe('startupReport for apps without rules', () => {
+  it('suggests publishing to a topic before sending to a queue', () => {
+    const { lines } = report(
+      { queues: [{ name: 'work', attributes: {} }] },
+      {
+        services: [
+          {
+            counts: { topics: 1 },
+            tryIt: {
+              rank: 1,
+              listing: '  topics: arn:aws:sns:us-east-1:000000000000:news',
+              command: 'sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello',
+            },
+          },
+        ],
+      },
+    );
+    expect(lines.at(-1)).toBe(
+      `  try: aws --endpoint-url ${URL} sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello`,
+    );
+  });
+
+  it('suggests a working queue rather than its dead-letter queue', () => {
+    const redrive = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:a-dlq', maxReceiveCount: 3 });
+    const { lines } = report({
+      queues: [
+        { name: 'a-dlq', attributes: {} },
+        { name: 'work', attributes: { RedrivePolicy: redrive } },
+      ],
+    });
+    expect(lines.at(-1)).toBe(`  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/work --message-body '{}'`);
+  });
+});
+
+describe('startupReport schedules', () => {
+  it('names each schedule and scheduled rule with its next firing', () => {
+    const { lines } = report(
+      {},
+      {
+        services: [
+          {
+            serves: [
+              {
+                label: 'schedule default/sweep',
+                expression: 'rate(1 hour)',
+                timeZone: 'Etc/UTC',
+                enabled: true,
+                next: Date.UTC(2026, 0, 1, 11),
+              },
+              {
+                label: 'schedule default/morning',
+                expression: 'cron(0 9 * * ? *)',
+                timeZone: 'Europe/Berlin',
+                enabled: true,
+                next: Date.UTC(2026, 0, 2, 8),
+              },
+              { label: 'schedule default/off', expression: 'rate(5 minutes)', enabled: false },
+              { label: 'rule nightly', expression: 'cron(0 3 * * ? *)', enabled: true },
+            ].map(scheduleLine),
+          },
+        ],
+      },
+    );
+    expect(lines.filter((line) => line.startsWith('  schedule') || line.startsWith('  rule '))).toEqual([
+      '  schedule default/sweep: rate(1 hour), next 2026-01-01T11:00:00Z',
+      '  schedule default/morning: cron(0 9 * * ? *) (Europe/Berlin), next 2026-01-02T08:00:00Z',
+      '  schedule default/off: rate(5 minutes), disabled',
+      '  rule nightly: cron(0 3 * * ? *), no firing left',
+    ]);
+  });
+});
