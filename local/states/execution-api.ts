@@ -10,7 +10,7 @@ import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { ExpressExecutions } from './express-executions.js';
 import { apiEvent } from './history-views.js';
 import type { LiveExecutions } from './live-executions.js';
-import { assertValidName, decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
+import { assertValidName, assertValidSyncName, decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
 import type { StandardExecutions } from './standard-executions.js';
 import { describeMachine, type StateMachineRegistry } from './state-machine-registry.js';
 import type { StatusChangeEvents } from './status-change-events.js';
@@ -108,7 +108,7 @@ export class ExecutionApi {
     if (machine.type !== 'EXPRESS') {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
-    const record = await this.#newExecution(input);
+    const record = await this.#newExecution(input, assertValidSyncName);
     return this.deps.express.runSync(record, this.deps.machines.compileFor(record.stateMachineArn, record.definition, 'EXPRESS'));
   }
 
@@ -287,11 +287,11 @@ export class ExecutionApi {
     return record;
   }
 
-  async #newExecution(input: StartExecutionInput): Promise<ExecutionRecord> {
+  async #newExecution(input: StartExecutionInput, checkName: (name: string) => void = assertValidName): Promise<ExecutionRecord> {
     const target = this.deps.machines.target(required(input.stateMachineArn, 'stateMachineArn'));
     const machine = target.machine;
     const name = input.name ?? randomUUID();
-    assertValidName(name);
+    checkName(name);
     const text = executionInput(input.input);
     const express = machine.type === 'EXPRESS';
     const arn = express

@@ -14,6 +14,15 @@ export function assertValidName(name: string): void {
   if (name.length < 1 || name.length > 80 || FORBIDDEN.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
 }
 
+/**
+ * StartSyncExecution's name: 1 to 80 characters, and no character rule (its API reference gives
+ * only the length, where StartExecution's lists the characters; AppSync's Step Functions sample
+ * starts "My First Execution" so).
+ */
+export function assertValidSyncName(name: string): void {
+  if (name.length < 1 || name.length > 80) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+}
+
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` */
 export function parseStateMachineArn(arn: string): { region: string; account: string; name: string; qualifier?: string } {
   const parsed = statesArn(arn, ['stateMachine']);

@@ -376,6 +376,17 @@ describe('StatesService executions', () => {
     expect(JSON.parse((await finished(t.states, arn)).output ?? 'null').execution).toMatchObject({ RedriveCount: 0 });
   });
 
+  it('takes a StartSyncExecution name of any characters within 80, as its API reference limits only the length, and fails if it is longer', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'sync-names', PASS, 'EXPRESS');
+    expect(await t.states.StartSyncExecution({ stateMachineArn, name: 'My First Execution' })).toMatchObject({
+      name: 'My First Execution',
+      status: 'SUCCEEDED',
+    });
+    expect(await errorCode(t.states.StartSyncExecution({ stateMachineArn, name: 'x'.repeat(81) }))).toBe('InvalidName');
+    expect(await errorCode(t.states.StartExecution({ stateMachineArn, name: 'My First Execution' }))).toBe('InvalidName');
+  });
+
   it('fails if StartSyncExecution is called on a STANDARD machine', async () => {
     t = await createStates();
     const stateMachineArn = await createMachine(t.states, 'flow', PASS);
