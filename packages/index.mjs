@@ -165,7 +165,7 @@ export const PACKAGES = [
   {
     name: 'create-switchyard',
     description: 'npm create switchyard my-app: scaffolds a CDK app that uses switchyard-cdk, runs under switchyard dev and tests itself.',
-    sources: ['cli/commands/init.ts', 'cli/args.ts', 'inspect/errors.ts', 'cli/init'],
+    sources: ['cli/commands/init.ts', 'cli/args.ts', 'inspect/errors.ts', 'clients/assembly/errors.ts', 'cli/init'],
     bin: { 'create-switchyard': 'cli/create-switchyard.mjs' },
     forbidden: TEST_ORACLES,
     engines: '>=22',

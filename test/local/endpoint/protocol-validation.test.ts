@@ -27,9 +27,10 @@ describe('the model validation of the query and REST protocols', () => {
       logs: Object.keys(fuzz.runtime.logs.operations),
       scheduler: apiMethods(SchedulerApi),
     };
+    // The same operations, in whatever order each list keeps them.
     for (const [service, operations] of Object.entries(served)) {
-      expect(SERVED_OPERATIONS[service], service).toEqual(operations);
-      expect(Object.keys(loadModel(service as keyof typeof served).operations), service).toEqual(operations);
+      expect([...(SERVED_OPERATIONS[service] ?? [])].sort(), service).toEqual([...operations].sort());
+      expect(Object.keys(loadModel(service as keyof typeof served).operations).sort(), service).toEqual([...operations].sort());
     }
   });
 
