@@ -53,6 +53,13 @@ const SHARED_MODULES = [
 /** The CLI's end-to-end suites: subprocesses against a running runtime (npm run test:cli). Its pure parts stay in npm test. */
 const CLI_END_TO_END =
   'test/cli/{mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus,users}.test.ts';
+/** `npm start`'s entry point run as a process (test/local/main.test.ts: a runtime started and stopped per test, 19 s), with the CLI's. */
+const MAIN_PROCESS = 'test/local/main.test.ts';
+/**
+ * The Custom Event Bus end to end: the API on a runtime and delivery to every target kind, with
+ * real batching windows and retries (32 s of npm test's file time): npm run test:custom-bus, which CI runs.
+ */
+const CUSTOM_BUS_END_TO_END = ['test/local/eventbridgev2/delivery.test.ts', 'test/local/eventbridgev2/eventbridgev2-api.test.ts'];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
@@ -156,7 +163,8 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_SYNTH_TESTS ? [] : ['test/config/synth.test.ts']),
       // The CLI driven as an operator drives it: each test spawns the switchyard command against a
       // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
-      ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END]),
+      ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END, MAIN_PROCESS]),
+      ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
       // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
       ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes
