@@ -1,4 +1,5 @@
 import type { LoopbackAwsClient } from '../apigateway/rest-api-aws-client.js';
+import type { BedrockService } from '../bedrock/bedrock-service.js';
 import type { DynamoDbForTasks } from '../dynamodb/step-functions.js';
 import type { EventsService } from '../events/events-service.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
@@ -12,6 +13,8 @@ export interface DataSourceServices {
   readonly lambda: () => Pick<LambdaService, 'invoke'>;
   readonly dynamodb: () => DynamoDbForTasks;
   readonly events: () => Pick<EventsService, 'PutEvents'>;
+  /** Bedrock Runtime's model calls (AMAZON_BEDROCK_RUNTIME data sources). */
+  readonly bedrock: () => Pick<BedrockService, 'converse' | 'invokeModel'>;
   /**
    * Whether the data source's ServiceRoleArn may do `action` on `resource`, as IAM decides it
    * where the runtime evaluates IAM: the refusal's message, or undefined.
@@ -42,8 +45,17 @@ function permissionOf(
     };
   }
   if (source.type === 'AMAZON_EVENTBRIDGE' && source.eventBusArn) return { action: 'events:PutEvents', resource: source.eventBusArn };
+  const modelId = (request as { modelId?: unknown } | null | undefined)?.modelId;
+  if (source.type === 'AMAZON_BEDROCK_RUNTIME' && typeof modelId === 'string') {
+    // Converse is authorized as InvokeModel, on the model's ARN (an ARN given as the id is its own).
+    const resource = modelId.startsWith('arn:') ? modelId : `arn:aws:bedrock:${services.region}::foundation-model/${modelId}`;
+    return { action: 'bedrock:InvokeModel', resource };
+  }
   return undefined;
 }
+
+/** The service a data source's errors are prefixed with (`Lambda:AccessDeniedException`). */
+const PREFIXES: Readonly<Record<string, string>> = { AWS_LAMBDA: 'Lambda', AMAZON_DYNAMODB: 'DynamoDB', AMAZON_BEDROCK_RUNTIME: 'Bedrock' };
 
 /** Refuses the call when IAM does not let the data source's role make it (AppSync assumes that role for each call). */
 async function checkRole(services: DataSourceServices, source: DataSourceDefinition, request: unknown): Promise<void> {
@@ -56,7 +68,7 @@ async function checkRole(services: DataSourceServices, source: DataSourceDefinit
     `AppSync data source ${source.name}`,
   );
   if (refusal !== undefined) {
-    const prefix = source.type === 'AWS_LAMBDA' ? 'Lambda' : source.type === 'AMAZON_DYNAMODB' ? 'DynamoDB' : 'EventBridge';
+    const prefix = PREFIXES[source.type] ?? 'EventBridge';
     throw new AppSyncResolverError(refusal, `${prefix}:AccessDeniedException`);
   }
 }
@@ -89,6 +101,8 @@ export async function callDataSource(
       return httpRequest(services, source, requestOf(source, request));
     case 'AMAZON_EVENTBRIDGE':
       return putEvents(services, source, requestOf(source, request));
+    case 'AMAZON_BEDROCK_RUNTIME':
+      return callModel(services, requestOf(source, request));
     default:
       throw new AppSyncResolverError(
         `data source ${source.name} is of type ${source.type}, which the local runtime does not run (docs/local-runtime/appsync.md)`,
@@ -187,6 +201,33 @@ async function httpRequest(services: DataSourceServices, source: DataSourceDefin
       { cause: error },
     );
   }
+}
+
+/**
+ * Bedrock Runtime data sources: the request's `InvokeModel` (its `body` as the model's native
+ * request; `ctx.result` the model's answer) or `Converse` (`ctx.result` Converse's answer), on
+ * the local Bedrock (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-reference-bedrock-js.html).
+ * A refusal comes as errorType `Bedrock:<its code>`.
+ */
+async function callModel(services: DataSourceServices, request: Request): Promise<unknown> {
+  const { operation, modelId, body, ...converse } = request;
+  if (typeof modelId !== 'string' || modelId === '') {
+    throw new AppSyncResolverError('the Bedrock Runtime request must give a "modelId"', 'MappingTemplate');
+  }
+  try {
+    if (operation === 'Converse') return await services.bedrock().converse(modelId, converse);
+    if (operation === 'InvokeModel') {
+      const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? {}));
+      return JSON.parse((await services.bedrock().invokeModel(modelId, raw, undefined)).body.toString('utf8'));
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown; name?: unknown }).code ?? (error as Error).name;
+    throw new AppSyncResolverError((error as Error).message, `Bedrock:${String(code)}`, null, null, { cause: error });
+  }
+  throw new AppSyncResolverError(
+    `the Bedrock Runtime request's operation is ${JSON.stringify(operation)}: "InvokeModel" or "Converse" (AppSync calls no stream API)`,
+    'MappingTemplate',
+  );
 }
 
 /** EventBridge data sources: PutEvents of the request's events to the data source's bus. */

@@ -80,12 +80,7 @@ const str = (value: Json | undefined): string | undefined => (typeof value === '
 const obj = (value: Json | undefined): Props => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {});
 
 /** Data source types no local resolver reaches: the start-up report names them. */
-const NOT_RUN_DATA_SOURCES = new Set([
-  'RELATIONAL_DATABASE',
-  'AMAZON_OPENSEARCH_SERVICE',
-  'AMAZON_ELASTICSEARCH',
-  'AMAZON_BEDROCK_RUNTIME',
-]);
+const NOT_RUN_DATA_SOURCES = new Set(['RELATIONAL_DATABASE', 'AMAZON_OPENSEARCH_SERVICE', 'AMAZON_ELASTICSEARCH']);
 
 function authProvider(p: Props): AuthProvider {
   const type = str(p.AuthenticationType) as AuthProvider['type'];

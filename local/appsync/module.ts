@@ -35,7 +35,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
   name: 'appsync',
   // The control plane's reads; the GraphQL APIs themselves are served as front doors (service.ts).
   apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
-  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito'],
+  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito', 'bedrock'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
   create({ settings, services, warn }, template) {
@@ -64,6 +64,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
           (await services.get('iam').authorize({ kind: 'role', roleArn, sessionName: 'appsync' }, [{ action, resource }], where))?.message,
         lambda: () => services.get('lambda'),
         events: () => services.get('events'),
+        bedrock: () => services.get('bedrock'),
         dynamodb: () => {
           dynamodb ??= sdkDynamoDb({ endpoint: services.get('dynamodb').host.url, region, credentials: settings.credentials });
           return dynamodb;

@@ -107,6 +107,11 @@ function builtInModules(util: ReturnType<typeof appSyncJsUtil>) {
   return {
     '@aws-appsync/utils': () => ({ util, runtime, extensions }),
     '@aws-appsync/utils/dynamodb': () => dynamodbModule,
+    // Bedrock Runtime's request helpers: the request objects, as the data source takes them.
+    '@aws-appsync/utils/ai': () => ({
+      invokeModel: (props: object) => ({ operation: 'InvokeModel', ...props }),
+      converse: (props: object) => ({ operation: 'Converse', ...props }),
+    }),
     '@aws-appsync/utils/rds': () => {
       throw codeError(
         'the APPSYNC_JS code imports @aws-appsync/utils/rds: RDS (Aurora Data API) data sources and their helpers do not run in the local runtime',
