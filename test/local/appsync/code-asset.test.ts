@@ -38,6 +38,7 @@ function assemblyWithCodeAsset(): string {
         FieldName: 'hello',
         DataSourceName: 'none',
         Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, as CDK writes it.
         CodeS3Location: { 'Fn::Sub': 's3://cdk-assets-${AWS::AccountId}-${AWS::Region}/abc123.js' },
       },
       DependsOn: ['Schema', 'None'],
