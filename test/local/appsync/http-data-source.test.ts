@@ -138,6 +138,7 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
     const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`);
     const spans = spansOfOtlpJson(await response.json());
     const request = spans.find((span) => span.name === 'graphql Query.ask');
+    expect(request?.spanId).toMatch(/^[0-9a-f]{16}$/);
     const call = spans.find((span) => span.attributes['gen_ai.request.model'] !== undefined);
     expect(call).toMatchObject({ traceId, parentSpanId: request?.spanId });
   });
