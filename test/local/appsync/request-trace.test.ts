@@ -105,5 +105,8 @@ describe('AppSync request traces', () => {
       'switchyard.enduser.name': 'grace',
     });
     expect(sub).toMatch(/^[0-9a-f-]{36}$/);
+    // The user's sub finds the traces of what they asked.
+    const byUser = await spansOf(sub ?? '');
+    expect(byUser.some((span) => span.attributes['aws.request_id'] === answer.requestId)).toBe(true);
   });
 });
