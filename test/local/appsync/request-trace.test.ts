@@ -109,4 +109,12 @@ describe('AppSync request traces', () => {
     const byUser = await spansOf(sub ?? '');
     expect(byUser.some((span) => span.attributes['aws.request_id'] === answer.requestId)).toBe(true);
   });
+
+  it('records a request no auth mode let in, as an error with no caller', async () => {
+    const answer = await graphql('{ whoAmI }', { 'x-api-key': 'da2-notakeyofthisapi' });
+    const request = (await spansOf(answer.requestId)).find((span) => span.name === 'graphql Query.whoAmI');
+    expect(request?.status).toMatchObject({ code: 2, message: expect.stringMatching(/^UnauthorizedException: /) });
+    expect(request?.attributes['aws.appsync.auth_mode']).toBeUndefined();
+    expect(request?.attributes['switchyard.appsync.api_key']).toBeUndefined();
+  });
 });
