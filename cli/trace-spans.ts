@@ -26,6 +26,10 @@ const SHOWN_ATTRIBUTES = [
   'switchyard.delivery.outcome',
   'switchyard.record.outcome',
   'switchyard.idempotency.outcome',
+  // A GraphQL request's span: which mode let it in and who asked (local/traces/graphql-spans.ts).
+  'aws.appsync.auth_mode',
+  'enduser.id',
+  'switchyard.enduser.name',
 ];
 
 function duration(span: SpanNode): string {

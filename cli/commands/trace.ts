@@ -43,7 +43,8 @@ app's log groups that mention it (FilterLogEvents).
                       service, model calls with their tokens and cost; what the runtime's
                       services recorded (bus, rule, queue, invocation, execution, state,
                       model call) and what functions and the team's SDKs sent. <id> is also
-                      a trace id (32 hex digits, or X-Ray's 1-<8>-<24>)
+                      a trace id (32 hex digits, or X-Ray's 1-<8>-<24>), a GraphQL request's
+                      x-amzn-requestid, or a signed-in user's sub (their requests' traces)
   --since <when>      with --aws, how far back to look: 30m, 2h, 7d (ago) or an ISO-8601 time
                       (default 24h)
 

@@ -1,6 +1,7 @@
 import type { LoopbackAwsClient } from '../apigateway/rest-api-aws-client.js';
 import type { BedrockService } from '../bedrock/bedrock-service.js';
 import type { DynamoDbForTasks } from '../dynamodb/step-functions.js';
+import { currentTraceHeader } from '../endpoint/trace-header.js';
 import type { EventsService } from '../events/events-service.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import type { DataSourceDefinition } from './definitions.js';
@@ -171,6 +172,9 @@ async function httpRequest(services: DataSourceServices, source: DataSourceDefin
   try {
     if (aws && services.aws) {
       const [, prefix, region] = aws as unknown as [string, string, string];
+      // The service called is in the request's trace (an execution started carries it), as AppSync's X-Ray tracing passes it on.
+      const trace = currentTraceHeader();
+      const traced = trace === undefined || 'x-amzn-trace-id' in lowerKeys(headers) ? headers : { ...headers, 'X-Amzn-Trace-Id': trace };
       const answer = await services.aws.send(
         {
           service: source.httpSigning?.service ?? prefix,
@@ -180,7 +184,7 @@ async function httpRequest(services: DataSourceServices, source: DataSourceDefin
           httpMethod: method,
           ...(source.serviceRoleArn === undefined ? {} : { roleArn: source.serviceRoleArn }),
         },
-        { body: body ?? '', headers, querystring: {}, path: {} },
+        { body: body ?? '', headers: traced, querystring: {}, path: {} },
         AbortSignal.timeout(HTTP_TIMEOUT_MS),
       );
       return { statusCode: answer.status, headers: answer.headers, body: answer.body };
@@ -228,6 +232,10 @@ async function callModel(services: DataSourceServices, request: Request): Promis
     `the Bedrock Runtime request's operation is ${JSON.stringify(operation)}: "InvokeModel" or "Converse" (AppSync calls no stream API)`,
     'MappingTemplate',
   );
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** EventBridge data sources: PutEvents of the request's events to the data source's bus. */

@@ -35,7 +35,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
   name: 'appsync',
   // The control plane's reads; the GraphQL APIs themselves are served as front doors (service.ts).
   apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
-  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito', 'bedrock'],
+  needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito', 'bedrock', 'traces'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
   create({ settings, services, warn }, template) {
@@ -43,7 +43,10 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     warn(template.warnings);
     // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
     let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;
+    const { spans } = services.get('traces');
     const service = new AppSyncService({
+      // Each request's span, the parent of its resolvers' calls' (local/traces/graphql-spans.ts).
+      onRequest: (note) => spans.graphqlRequest(note),
       apis: template.apis,
       now: () => clock.now(),
       log: (line) => settings.log(`[appsync] ${line}`),

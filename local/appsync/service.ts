@@ -3,12 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
 import type { AppHttpService } from '../endpoint/server.js';
+import { childHeader, currentTraceHeader, segmentOf, withTraceHeader } from '../endpoint/trace-header.js';
 import { type AuthServices, authorize } from './auth.js';
 import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 import { AppSyncUnauthorizedError } from './errors.js';
 import { executeGraphql, type GraphqlRequest } from './executor.js';
 import { Realtime } from './realtime.js';
+import { callerOf, type GraphqlRequestNote, operationOf } from './request-trace.js';
 import { GRAPHQL_PATH_PREFIX } from './resource-types.js';
 import { appSyncSchema } from './schema.js';
 
@@ -24,12 +26,16 @@ interface LoadedApi {
   readonly schema: GraphQLSchema | Error;
 }
 
+type ReadyApi = LoadedApi & { readonly schema: GraphQLSchema };
+
 export interface AppSyncServiceOptions {
   readonly apis: readonly GraphqlApiDefinition[];
   readonly dataSources: DataSourceServices;
   readonly auth: AuthServices;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** Told of each GraphQL request served (the traces service makes its span). */
+  readonly onRequest?: (note: GraphqlRequestNote) => void;
 }
 
 /** AppSync's browser-facing headers: a web app on any origin calls its API (AppSync answers CORS for every origin). */
@@ -118,12 +124,40 @@ export class AppSyncService implements AppHttpService {
       );
     if (api.schema instanceof Error)
       return json(500, { errors: [{ errorType: 'SchemaNotBuilt', message: api.schema.message }] }, requestId);
+    const schema = api.schema;
     const body = parseBody(request.body);
     if (body instanceof Error)
       return json(400, { errors: [{ errorType: 'MalformedHttpRequestException', message: body.message }] }, requestId);
     const headers = Object.fromEntries(
       Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v ?? '')]),
     );
+    // The request's trace (its X-Amzn-Trace-Id's, which the endpoint runs it under, or a new one), with a segment
+    // of its own as the parent of every call its authorizer and resolvers make (their invocations, executions, events).
+    const startedWith = currentTraceHeader();
+    const traceHeader = childHeader(startedWith, segmentOf('graphql', requestId));
+    const startedAt = this.options.now();
+    const served = await withTraceHeader(traceHeader, () => this.#serve({ definition: api.definition, schema }, request, body, headers));
+    this.options.onRequest?.({
+      api: { id: apiId, name: api.definition.name, arn: api.definition.arn },
+      requestId,
+      ...served.note,
+      traceHeader,
+      ...(startedWith ? { startedWith } : {}),
+      startedAt,
+      endedAt: this.options.now(),
+    });
+    return json(served.status, served.body, requestId);
+  }
+
+  /** Lets a request in by one of the API's modes and executes it: the answer, and what its note says of it. */
+  async #serve(
+    api: ReadyApi,
+    request: HttpRequest,
+    body: GraphqlRequest,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; note: Pick<GraphqlRequestNote, 'operation' | 'authMode' | 'caller' | 'errors'> }> {
+    const operation = operationOf(body.query, body.operationName);
+    const described = operation ? { operation } : {};
     let authorized: Awaited<ReturnType<typeof authorize>>;
     try {
       authorized = await authorize(
@@ -142,7 +176,8 @@ export class AppSyncService implements AppHttpService {
       );
     } catch (error) {
       if (!(error instanceof AppSyncUnauthorizedError)) throw error;
-      return json(401, { errors: [{ errorType: 'UnauthorizedException', message: error.message }] }, requestId);
+      const refusal = { errorType: 'UnauthorizedException', message: error.message };
+      return { status: 401, body: { errors: [refusal] }, note: { ...described, errors: [refusal] } };
     }
     const response = await executeGraphql(
       api.definition,
@@ -152,10 +187,16 @@ export class AppSyncService implements AppHttpService {
       {
         services: this.options.dataSources,
         now: this.options.now,
-        publish: (mutation, value) => this.#realtime.publish(apiId, mutation, value),
+        publish: (mutation, value) => this.#realtime.publish(api.definition.id, mutation, value),
       },
     );
-    return json(200, response, requestId);
+    const caller = callerOf(authorized, headers['x-api-key']);
+    const errors = response.errors?.map((e) => ({ ...(e.errorType ? { errorType: e.errorType } : {}), message: e.message }));
+    return {
+      status: 200,
+      body: response,
+      note: { ...described, authMode: authorized.mode, ...(caller ? { caller } : {}), ...(errors ? { errors } : {}) },
+    };
   }
 }
 

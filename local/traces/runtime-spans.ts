@@ -12,6 +12,7 @@ import {
   stateSegment,
   type TraceHeader,
 } from '../endpoint/trace-header.js';
+import { type GraphqlRequestNote, writeGraphqlSpan } from './graphql-spans.js';
 import { newSpanId, type PlainAttribute, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
 
 /*
@@ -371,6 +372,11 @@ export class RuntimeSpans {
     });
   }
 
+  /** AppSync: a GraphQL request, the parent of its resolvers' calls (graphql-spans.ts). */
+  graphqlRequest(note: GraphqlRequestNote): void {
+    writeGraphqlSpan(this.writer, note);
+  }
+
   /**
    * Bedrock: a model call as a GenAI span (the OpenTelemetry GenAI semantic conventions, as
    * the kit writes them), with its cost where the price table has the model; a call made
@@ -434,4 +440,5 @@ export class NoRuntimeSpans extends RuntimeSpans {
   override invocation(): void {}
   override executionStep(): void {}
   override modelCall(): void {}
+  override graphqlRequest(): void {}
 }

@@ -22,7 +22,9 @@ export interface SpanRetention {
 /**
  * The span attributes whose values name something the read API's lineage also names: an
  * invocation's request id, a message's id, an event's id, a journey's correlation id, an
- * idempotency key, an AWS request's id. A span holding one is found by it (`tracesNamed`).
+ * idempotency key, an AWS request's id; and a user's id (`enduser.id`: a GraphQL request's
+ * signed-in user's `sub`), so that what one user asked is found by who they are. A span holding
+ * one is found by it (`tracesNamed`).
  */
 export const TRACE_KEY_ATTRIBUTES: readonly string[] = [
   'faas.invocation_id',
@@ -31,6 +33,7 @@ export const TRACE_KEY_ATTRIBUTES: readonly string[] = [
   'switchyard.correlation_id',
   'switchyard.idempotency.key',
   'aws.request_id',
+  'enduser.id',
 ];
 
 /** What the store made of one export request. */

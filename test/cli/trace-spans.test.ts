@@ -80,6 +80,21 @@ describe('renderSpanTrees', () => {
   });
 });
 
+describe('renderSpanTrees of a GraphQL request', () => {
+  it("shows the request's auth mode and who asked on its line, above what its resolvers called", () => {
+    const data = journey();
+    const spans = data.resourceSpans[0]?.scopeSpans[0]?.spans as ReturnType<typeof span>[];
+    spans[0] = span('00000000000000a1', 'graphql Mutation.putNote', 0, 2, undefined, {
+      'aws.appsync.auth_mode': 'AMAZON_COGNITO_USER_POOLS',
+      'enduser.id': '8f0c1d2e-3a4b-4c5d-9e6f-7a8b9c0d1e2f',
+      'switchyard.enduser.name': 'ada',
+    });
+    expect(renderSpanTrees(data)[1]).toBe(
+      '└─ +0 ms  2.0 ms  graphql Mutation.putNote  [producer]  (EventBridge)  messaging.destination.name=orders aws.appsync.auth_mode=AMAZON_COGNITO_USER_POOLS enduser.id=8f0c1d2e-3a4b-4c5d-9e6f-7a8b9c0d1e2f switchyard.enduser.name=ada',
+    );
+  });
+});
+
 describe('spanDetail', () => {
   it('gives one span whole: every attribute, its resource, and the spans under it by id', () => {
     const detail = spanDetail(journey(), '00000000000000a1', 'E-1');

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { inlinePolicy, serviceRole } from '../template-resources.js';
@@ -118,5 +121,22 @@ describe('AppSync data sources under IAM', () => {
   it('puts events on the bus through an EventBridge data source', async () => {
     const answer = await graphql('{ publish }');
     expect(JSON.parse(answer.data.publish)).toEqual({ Entries: [{ EventId: expect.any(String) }], FailedEntryCount: 0 });
+  });
+
+  it("puts the events in the GraphQL request's trace, under the request's span", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': key,
+        'x-amzn-trace-id': `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)}`,
+      },
+      body: JSON.stringify({ query: '{ publish }' }),
+    });
+    const spans = spansOfOtlpJson(await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`)).json());
+    const request = spans.find((span) => span.name === 'graphql Query.publish');
+    expect(request?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spans.find((span) => span.name === 'PutEvents default')).toMatchObject({ traceId, parentSpanId: request?.spanId });
   });
 });

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
@@ -101,11 +104,11 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
     server?.close();
   });
 
-  const graphql = async (query: string) => {
+  const graphql = async (query: string, headers: Record<string, string> = {}) => {
     const [definition] = runtime.appsync.apis;
     const response = await fetch(definition?.url ?? '', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '' },
+      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '', ...headers },
       body: JSON.stringify({ query }),
     });
     return (await response.json()) as Record<string, unknown>;
@@ -126,5 +129,17 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
   it("reaches the local service when its endpoint is an AWS service's host, signed for the service its AuthorizationConfig names", async () => {
     expect(await graphql('{ ask(prompt: "Say hello") }')).toEqual({ data: { ask: 'end_turn' } });
     expect(seen.every((request) => !request.url?.includes('/model/'))).toBe(true);
+  });
+
+  it("carries the request's trace to the local service, whose span hangs under the request's", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const header = `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Sampled=1`;
+    expect(await graphql('{ ask(prompt: "Say hello") }', { 'x-amzn-trace-id': header })).toEqual({ data: { ask: 'end_turn' } });
+    const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`);
+    const spans = spansOfOtlpJson(await response.json());
+    const request = spans.find((span) => span.name === 'graphql Query.ask');
+    expect(request?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    const call = spans.find((span) => span.attributes['gen_ai.request.model'] !== undefined);
+    expect(call).toMatchObject({ traceId, parentSpanId: request?.spanId });
   });
 });
