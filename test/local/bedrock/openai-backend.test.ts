@@ -45,6 +45,13 @@ function fakeOpenAi(received: unknown[]): Server {
   });
 }
 
+/**
+ * While set, the fake server holds back its last chunk (the usage) until this settles: a test
+ * releases it once a delta has reached the client, so a relay that waited for the whole answer
+ * would never finish (whatever the machine's speed).
+ */
+let lastChunkGate: Promise<void> | undefined;
+
 /** Server-sent chunks as OpenAI streams them, 150 ms apart: a text in two parts (or a tool call's arguments in two), then the usage. */
 function streamAnswer(res: ServerResponse, request: { tools?: unknown; tool_choice?: unknown }): void {
   const tool = request.tools !== undefined && request.tool_choice !== 'auto';
@@ -68,8 +75,11 @@ function streamAnswer(res: ServerResponse, request: { tools?: unknown; tool_choi
       res.end('data: [DONE]\n\n');
       return;
     }
-    res.write(parts[i]);
-    setTimeout(() => send(i + 1), 150);
+    const gate = i === parts.length - 1 ? lastChunkGate : undefined;
+    void (gate ?? Promise.resolve()).then(() => {
+      res.write(parts[i]);
+      setTimeout(() => send(i + 1), 150);
+    });
   };
   send(0);
 }
@@ -187,23 +197,30 @@ describe('the openai model backend', () => {
   });
 
   it('relays the server-sent stream through ConverseStream as it comes, with the server usage', async () => {
-    const started = performance.now();
-    const response = await client.send(
-      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
-    );
-    let text = '';
-    let firstDeltaMs: number | undefined;
-    let usage: unknown;
-    for await (const event of response.stream ?? []) {
-      if (event.contentBlockDelta) firstDeltaMs ??= performance.now() - started;
-      text += event.contentBlockDelta?.delta?.text ?? '';
-      usage = event.metadata?.usage ?? usage;
+    let release = () => {};
+    lastChunkGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      const response = await client.send(
+        new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+      );
+      let text = '';
+      let usage: unknown;
+      for await (const event of response.stream ?? []) {
+        // The server sends its last chunk only once a delta has come through: a relay that
+        // buffered the whole answer would hang here until the test's timeout.
+        if (event.contentBlockDelta) release();
+        text += event.contentBlockDelta?.delta?.text ?? '';
+        usage = event.metadata?.usage ?? usage;
+      }
+      expect(text).toBe('Hello streamed');
+      expect(usage).toEqual({ inputTokens: 11, outputTokens: 2, totalTokens: 13 });
+      expect((received.at(-1) as { stream?: boolean }).stream).toBe(true);
+    } finally {
+      release();
+      lastChunkGate = undefined;
     }
-    expect(text).toBe('Hello streamed');
-    expect(usage).toEqual({ inputTokens: 11, outputTokens: 2, totalTokens: 13 });
-    // The whole answer takes 3 x 150 ms: the first delta comes before it is over.
-    expect(firstDeltaMs).toBeLessThan(250);
-    expect((received.at(-1) as { stream?: boolean }).stream).toBe(true);
   });
 
   it('relays a streamed tool call as contentBlockStart and input deltas', async () => {
