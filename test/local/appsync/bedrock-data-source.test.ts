@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const JS = { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' };
@@ -53,15 +54,7 @@ describe('AppSync Bedrock Runtime data sources', () => {
   });
   afterAll(() => runtime?.stop());
 
-  const graphql = async (query: string) => {
-    const [definition] = runtime.appsync.apis;
-    const response = await fetch(definition?.url ?? '', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '' },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as Record<string, unknown>;
-  };
+  const graphql = (query: string, headers: Record<string, string> = {}) => graphqlWithKey(runtime, query, headers);
 
   it("calls Converse with the helper's request and gives the response Converse's answer", async () => {
     expect(await graphql('{ converse(prompt: "Say hello") }')).toEqual({ data: { converse: 'end_turn:string' } });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const CODE = `export function request(ctx) { return { payload: { greeting: 'hello ' + ctx.args.name } }; }
@@ -77,12 +78,6 @@ describe('AppSync APPSYNC_JS code from an asset', () => {
   afterAll(() => runtime?.stop());
 
   it("runs the code file CodeS3Location names (CDK's Code.fromAsset), read from the cloud assembly", async () => {
-    const [definition] = runtime.appsync.apis;
-    const response = await fetch(definition?.url ?? '', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '' },
-      body: JSON.stringify({ query: '{ hello(name: "ada") }' }),
-    });
-    expect(await response.json()).toEqual({ data: { hello: 'hello ada' } });
+    expect(await graphqlWithKey(runtime, '{ hello(name: "ada") }')).toEqual({ data: { hello: 'hello ada' } });
   });
 });

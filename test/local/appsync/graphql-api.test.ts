@@ -1,8 +1,8 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { cognitoClient } from '../cognito-idp/cognito-client.js';
 import { tempDataDir } from '../helpers.js';
+import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer is JSON the tests read member by member and check with expect
@@ -21,13 +21,7 @@ describe('AppSync GraphQL APIs', () => {
       logEvents: false,
       log: (line) => lines.push(line),
     });
-    const cloudformation = new CloudFormationClient({
-      endpoint: runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'Notes' }));
-    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    outputs = await stackOutputs(runtime, 'Notes');
   });
   afterAll(() => runtime?.stop());
 

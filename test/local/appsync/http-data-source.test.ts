@@ -7,6 +7,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 
@@ -104,15 +105,7 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
     server?.close();
   });
 
-  const graphql = async (query: string, headers: Record<string, string> = {}) => {
-    const [definition] = runtime.appsync.apis;
-    const response = await fetch(definition?.url ?? '', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': definition?.apiKeys[0]?.id ?? '', ...headers },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as Record<string, unknown>;
-  };
+  const graphql = (query: string, headers: Record<string, string> = {}) => graphqlWithKey(runtime, query, headers);
 
   it("sends the request's method, resourcePath, query, headers and body to the data source's endpoint, and reads its answer", async () => {
     expect(await graphql('{ weather(city: "oslo") { city sky } }')).toEqual({ data: { weather: { city: 'oslo', sky: 'clear' } } });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { cognitoClient } from '../cognito-idp/cognito-client.js';
 import { tempDataDir } from '../helpers.js';
+import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 
 describe('AppSync request traces', () => {
@@ -14,13 +14,7 @@ describe('AppSync request traces', () => {
 
   beforeAll(async () => {
     runtime = await LocalRuntime.start({ cdkOut: notesAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    const cloudformation = new CloudFormationClient({
-      endpoint: runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'Notes' }));
-    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    outputs = await stackOutputs(runtime, 'Notes');
   });
   afterAll(() => runtime?.stop());
 

@@ -1,8 +1,8 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempDataDir } from '../helpers.js';
+import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 
 type Message = { type: string; id?: string; payload?: Record<string, unknown> };
@@ -49,13 +49,7 @@ describe('AppSync subscriptions', () => {
 
   beforeAll(async () => {
     runtime = await LocalRuntime.start({ cdkOut: notesAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    const cloudformation = new CloudFormationClient({
-      endpoint: runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'Notes' }));
-    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+    outputs = await stackOutputs(runtime, 'Notes');
   });
   afterAll(async () => {
     for (const client of clients) client.socket.close();
