@@ -392,8 +392,8 @@ describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
       `details.event[data-bus="Switchyard-hub"][data-event="${await statusChange.first().getAttribute('data-event')}"]`,
     );
     expect(await copy.count()).toBe(1);
-    const drawn = await boxOf(row.locator('summary'));
-    expect(drawn.height).toBeGreaterThan(10);
+    // The stream redraws the list as later events come (the row is drawn anew): wait for it drawn.
+    await expect.poll(async () => (await boxOf(row.locator('summary'))).height).toBeGreaterThan(10);
     // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
     expect(await row.locator('summary').innerText()).toMatch(/TicketCreated\s+from switchyard\.helpdesk/);
     await row.locator('summary').click();
