@@ -157,7 +157,7 @@ export class Bindings {
  * A service's replays as tests: one that every recorded test has a replay, and one a replay
  * that its answers are AWS's (compare names no difference); `context` is read when a replay runs.
  *
- * npm test replays every tenth recorded test of each category (`categoryOf`: the recording's
+ * npm test replays every twentieth recorded test of each category (`categoryOf`: the recording's
  * test class or file; by default the class a `Class::test` name starts with), the first of each
  * among them, so that every category keeps one; it leaves out those that wait out a timeout in
  * real time (`realTime`: a running invocation or an activity's worker keeps the runtime's clock
@@ -165,7 +165,7 @@ export class Bindings {
  * replays every one.
  */
 const REPLAY_ALL = process.env.SWITCHYARD_CONFORMANCE !== undefined;
-const SAMPLE_EVERY = 10;
+const SAMPLE_EVERY = 20;
 
 export function itAnswersAsRecorded<C, A>(
   cases: Readonly<Record<string, (context: C) => Promise<A>>>,
