@@ -538,7 +538,7 @@ function* repositoryFolders(entry = '.'): Generator<string> {
   }
 }
 
-/** Imports that leave the repository: a fresh clone has nothing beside itself (../shared/ is the team's, not the project's). */
+/** Imports that leave the repository: a fresh clone has nothing beside itself. */
 function importsLeavingRepository(file: string, text?: string): string[] {
   return relativeImports(file, text)
     .filter(({ target }) => target.startsWith('../'))
@@ -568,13 +568,13 @@ describe('the repository stands alone', () => {
     expect(leaving).toEqual([]);
   });
 
-  it('names no folder shared/, which reads as the read-only ../shared/ beside a clone', () => {
+  it('names no folder shared/, which reads as a folder of the team beside a clone, not of the project', () => {
     expect([...repositoryFolders()].filter((folder) => path.posix.basename(folder) === 'shared')).toEqual([]);
   });
 
   it('fails if a file imports past the repository root (the check itself)', () => {
-    expect(importsLeavingRepository('local/x.ts', "import { a } from '../../shared/hooks.js';")).toEqual([
-      'local/x.ts imports ../shared/hooks.js',
+    expect(importsLeavingRepository('local/x.ts', "import { a } from '../../beside/hooks.js';")).toEqual([
+      'local/x.ts imports ../beside/hooks.js',
     ]);
     expect(importsLeavingRepository('local/lambda/x.ts', "import { a } from '../core/errors.js';")).toEqual([]);
   });
