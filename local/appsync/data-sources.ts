@@ -56,7 +56,12 @@ function permissionOf(
 }
 
 /** The service a data source's errors are prefixed with (`Lambda:AccessDeniedException`). */
-const PREFIXES: Readonly<Record<string, string>> = { AWS_LAMBDA: 'Lambda', AMAZON_DYNAMODB: 'DynamoDB', AMAZON_BEDROCK_RUNTIME: 'Bedrock' };
+const PREFIXES: Readonly<Record<string, string>> = {
+  AWS_LAMBDA: 'Lambda',
+  AMAZON_DYNAMODB: 'DynamoDB',
+  AMAZON_EVENTBRIDGE: 'EventBridge',
+  AMAZON_BEDROCK_RUNTIME: 'Bedrock',
+};
 
 /** Refuses the call when IAM does not let the data source's role make it (AppSync assumes that role for each call). */
 async function checkRole(services: DataSourceServices, source: DataSourceDefinition, request: unknown): Promise<void> {
@@ -69,7 +74,7 @@ async function checkRole(services: DataSourceServices, source: DataSourceDefinit
     `AppSync data source ${source.name}`,
   );
   if (refusal !== undefined) {
-    const prefix = PREFIXES[source.type] ?? 'EventBridge';
+    const prefix = PREFIXES[source.type] ?? source.type;
     throw new AppSyncResolverError(refusal, `${prefix}:AccessDeniedException`);
   }
 }
