@@ -60,6 +60,15 @@ const MAIN_PROCESS = 'test/local/main.test.ts';
  * real batching windows and retries (32 s of npm test's file time): npm run test:custom-bus, which CI runs.
  */
 const CUSTOM_BUS_END_TO_END = ['test/local/eventbridgev2/delivery.test.ts', 'test/local/eventbridgev2/eventbridgev2-api.test.ts'];
+/**
+ * The longest replays of AWS's recorded answers: Step Functions' and Lambda's (with its SQS and
+ * stream mappings), 34 s of npm test's file time even at one answer in twenty. npm run
+ * test:conformance, which CI runs, replays every answer of theirs; npm test samples the others'.
+ */
+const LONG_REPLAYS = [
+  'test/local/states/recorded-answers.test.ts',
+  'test/local/lambda/recorded-answers{,-sqs-mappings,-stream-mappings}.test.ts',
+];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
@@ -165,6 +174,7 @@ export default defineConfig({
       // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END, MAIN_PROCESS]),
       ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
+      ...(process.env.SWITCHYARD_CONFORMANCE ? [] : LONG_REPLAYS),
       // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
       ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes

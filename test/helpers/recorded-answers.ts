@@ -162,7 +162,8 @@ export class Bindings {
  * among them, so that every category keeps one; it leaves out those that wait out a timeout in
  * real time (`realTime`: a running invocation or an activity's worker keeps the runtime's clock
  * from moving past it). npm run test:conformance (SWITCHYARD_CONFORMANCE=1), which CI runs,
- * replays every one.
+ * replays every one; Step Functions' and Lambda's replays, the longest, run only there
+ * (vitest.config.ts's LONG_REPLAYS).
  */
 const REPLAY_ALL = process.env.SWITCHYARD_CONFORMANCE !== undefined;
 const SAMPLE_EVERY = 20;
