@@ -175,6 +175,9 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END, MAIN_PROCESS]),
       ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
       ...(process.env.SWITCHYARD_CONFORMANCE ? [] : LONG_REPLAYS),
+      // Hostile requests generated from the service models (18 s of npm test's file time at 3 inputs a
+      // property): npm run test:fuzz (FUZZ_RUNS=60), which CI runs; FUZZ_RUNS set by hand runs them too.
+      ...(process.env.FUZZ_RUNS ? [] : ['test/local/fuzz/*.fuzz.test.ts']),
       // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
       ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes

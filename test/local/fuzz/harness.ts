@@ -16,9 +16,9 @@ export interface Answer {
 const FIXED_SEED = 20_261_122;
 
 /**
- * Runs per property and seed: npm test's 3 keep every operation fuzzed with both seeds in
- * seconds; `npm run test:fuzz` (FUZZ_RUNS=60, which CI runs) goes twenty times deeper, and
- * `FUZZ_RUNS=1000` makes a deep run by hand.
+ * Runs per property and seed: `npm run test:fuzz` (FUZZ_RUNS=60, which CI runs; npm test runs no
+ * fuzzer, vitest.config.ts) and `FUZZ_RUNS=1000` for a deep run by hand; 3 when a file is run
+ * alone without FUZZ_RUNS, every operation fuzzed with both seeds in seconds.
  */
 export const FUZZ_RUNS = fuzzRuns(process.env.FUZZ_RUNS);
 
