@@ -1,4 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
+import type { LocalUrl, LocalUrlContext } from '../cloudformation/local-urls.js';
 import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
@@ -8,7 +9,7 @@ import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import { apiOperations, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
-import type { LoadedApp } from '../template/load.js';
+import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { LocalUserPools } from './authorizers/user-pools.js';
 import { httpApiDefinitions } from './definitions.js';
 import { HttpApiService, type HttpApiUrl } from './http-api-service.js';
@@ -68,6 +69,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
   ],
   sdkClients: [{ package: '@aws-sdk/client-api-gateway', serviceId: 'API Gateway' }],
   stepFunctions: apiGatewayStepFunctions,
+  localUrls: apiLocalUrls,
   needs: ['lambda', 'logs', 'iam'],
   databases: ['apigateway'],
   resourceTypes: API_GATEWAY_RESOURCE_TYPES,
@@ -203,4 +205,18 @@ function invokerFor(lambda: LambdaService, iam: () => IamCheck, accountId: strin
       return lambda.invoke(functionNameOrArn, event);
     },
   };
+}
+
+/**
+ * The template's REST and HTTP APIs at `https://<api-id>.execute-api.<region>.amazonaws.com`
+ * (the HTTP API's `ApiEndpoint`, the host of CDK's `url` for both), served path-style here
+ * (`/_aws/execute-api/<api-id>/<stage>/<path>`, the stage optional for an HTTP API's `$default`).
+ * A WebSocket API is not served, so its `wss://` address stays.
+ */
+function apiLocalUrls(resources: readonly LoadedResource[], { url, region }: LocalUrlContext): LocalUrl[] {
+  return resources
+    .filter(
+      (r) => r.type === 'AWS::ApiGateway::RestApi' || (r.type === 'AWS::ApiGatewayV2::Api' && r.properties.ProtocolType !== 'WEBSOCKET'),
+    )
+    .map((r) => ({ aws: `https://${r.ref}.execute-api.${region}.amazonaws.com`, local: `${url}/_aws/execute-api/${r.ref}` }));
 }

@@ -6,6 +6,12 @@ export interface CloudFormationServiceOptions {
   readonly app: () => LoadedApp;
   /** When the stacks were "created": the runtime's start. */
   readonly createdAt: Date;
+  /**
+   * An output's value as DescribeStacks shows it: the AWS address of an API or function URL the
+   * runtime serves becomes its local URL (local-urls.ts), any other value is as resolved.
+   * @default the value as resolved
+   */
+  readonly localUrl?: (value: string) => string;
 }
 
 /** Every stack the local runtime runs is deployed and unchanged since: what CloudFormation calls CREATE_COMPLETE. */
@@ -31,6 +37,15 @@ export class CloudFormationService {
   async DescribeStacks(input: StackInput & { NextToken?: string }) {
     const stacks = input.StackName === undefined ? this.#stacks() : [this.#stack(input.StackName)];
     return { Stacks: stacks.map((stack) => this.#described(stack)) };
+  }
+
+  /** The outputs (`Stack.Key`) DescribeStacks shows as a local URL instead of the address on AWS they resolve to: what the start-up report names. */
+  localizedOutputs(): string[] {
+    const localUrl = this.options.localUrl;
+    if (localUrl === undefined) return [];
+    return this.#stacks().flatMap((stack) =>
+      stack.description.outputs.filter((o) => localUrl(o.value) !== o.value).map((o) => `${stack.stackName}.${o.key}`),
+    );
   }
 
   async ListStacks(input: { StackStatusFilter?: readonly string[]; NextToken?: string }) {
@@ -138,7 +153,7 @@ export class CloudFormationService {
       NotificationARNs: [],
       Outputs: description.outputs.map((o) => ({
         OutputKey: o.key,
-        OutputValue: o.value,
+        OutputValue: this.options.localUrl?.(o.value) ?? o.value,
         Description: o.description,
         ExportName: o.exportName,
       })),

@@ -2,6 +2,7 @@ import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
+import { type LocalUrl, localized } from './local-urls.js';
 import { CloudFormationQueryProtocol } from './query-protocol.js';
 
 declare module '../service-registry/service-module.js' {
@@ -28,14 +29,36 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
   apis: [{ model: 'cloudformation', operations: apiOperations(CloudFormationService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-cloudformation', serviceId: 'CloudFormation' }],
   needs: ['template'],
-  create({ services, settings }) {
+  // The modules' addresses on AWS of what they serve (API Gateway's APIs, function URLs), for outputs.
+  collects: 'localUrls',
+  create({ services, settings, contributions }) {
+    const app = () => services.get('template').app;
+    const addresses = contributions('localUrls');
+    const context = { url: settings.url, region: settings.region };
     const cloudFormation = new CloudFormationService({
-      app: () => services.get('template').app,
+      app,
       createdAt: new Date(settings.clock.now()),
+      // Read per request: a reload (`switchyard dev`) may add an API.
+      localUrl: (value) => {
+        const resources = app().stacks.flatMap((stack) => stack.resources);
+        return localized(
+          value,
+          addresses.flatMap(({ value: urls }): readonly LocalUrl[] => urls(resources, context)),
+        );
+      },
     });
     return {
       service: cloudFormation,
       mounts: { query: [new CloudFormationQueryProtocol(cloudFormation)] },
+    };
+  },
+  report: (cloudFormation) => {
+    const outputs = cloudFormation.localizedOutputs();
+    if (outputs.length === 0) return {};
+    return {
+      lines: [
+        `  cloudformation differs: describe-stacks shows ${outputs.join(', ')} as local URLs, not the API's or function URL's address on AWS (docs/local-runtime.md)`,
+      ],
     };
   },
 };

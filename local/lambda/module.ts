@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LocalUrl, LocalUrlContext } from '../cloudformation/local-urls.js';
 import { messageSegment, parseTraceHeader, segmentOf } from '../endpoint/trace-header.js';
 import { currentCaller } from '../iam/caller.js';
 import { type IamCheck, sessionArn } from '../iam/iam-check.js';
@@ -10,6 +11,7 @@ import type { ServiceDefinitions } from '../service-registry/service-definitions
 import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
 import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
+import type { LoadedResource } from '../template/load.js';
 import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
 import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
@@ -81,6 +83,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   iam: lambdaIam,
   stepFunctions: lambdaStepFunctions,
+  localUrls: functionLocalUrls,
   apis: [
     {
       model: 'lambda',
@@ -458,4 +461,16 @@ function failedRecordsReason({ failedMessages, messages }: InvocationNote): stri
   if (failedMessages === 'invalid') return 'its partial batch response is invalid: Lambda treats the whole batch as failed';
   const n = failedMessages.size;
   return `reported ${n} of its ${messages?.length ?? n} records failed (batchItemFailures): SQS delivers ${n === 1 ? 'it' : 'them'} again`;
+}
+
+/**
+ * The template's function URLs (`FunctionUrl`, `https://<url-id>.lambda-url.<region>.on.aws/`),
+ * served path-style here: `/_aws/lambda-url/<url-id>/<path>`.
+ */
+function functionLocalUrls(resources: readonly LoadedResource[], { url }: LocalUrlContext): LocalUrl[] {
+  return resources.flatMap((r) => {
+    const aws =
+      r.type === 'AWS::Lambda::Url' ? /^(https:\/\/([a-z0-9]+)\.lambda-url\.[^/]+)\/?$/.exec(r.attributes.FunctionUrl ?? '') : null;
+    return aws === null ? [] : [{ aws: aws[1] as string, local: `${url}/_aws/lambda-url/${aws[2]}` }];
+  });
 }

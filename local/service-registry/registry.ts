@@ -423,7 +423,7 @@ const TEMPLATE = 'template';
 
 /** What `module` contributes to `name`: its field of that name (the collecting module adds it to RegisteredModule). */
 function contributionOf<K extends ContributionName>(module: RegisteredModule, name: K): Contributions[K] | undefined {
-  return (module as RegisteredModule & Partial<Contributions>)[name];
+  return (module as RegisteredModule & Partial<Contributions>)[name] as Contributions[K] | undefined;
 }
 
 /**
