@@ -298,12 +298,16 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 
 /**
  * The API a request is for and the path within it: host style (`<id>.execute-api.localhost`)
- * unless the path starts with PATH_PREFIX, which names the API as its first segment.
+ * unless the path starts with PATH_PREFIX, which names the API as its first segment. Slashes in
+ * a row are one, as API Gateway reads a path (a `{proxy+}` given `http://host` sees `http:/host`):
+ * `curl $API_URL/items` with CDK's URL, which ends in a slash, asks for `//items`.
  */
 function addressOf(host: string | undefined, url: string, pathAndPrefix: string): { apiId: string; apiPath: string } {
   const hostStyle = HOST_STYLE.exec(hostname(host));
-  if (hostStyle && !url.startsWith(PATH_PREFIX)) return { apiId: hostStyle[1] ?? '', apiPath: pathAndPrefix };
+  if (hostStyle && !url.startsWith(PATH_PREFIX)) return { apiId: hostStyle[1] ?? '', apiPath: oneSlash(pathAndPrefix) };
   const rest = pathAndPrefix.slice(PATH_PREFIX.length);
   const slash = rest.indexOf('/');
-  return { apiId: slash < 0 ? rest : rest.slice(0, slash), apiPath: slash < 0 ? '/' : rest.slice(slash) };
+  return { apiId: slash < 0 ? rest : rest.slice(0, slash), apiPath: slash < 0 ? '/' : oneSlash(rest.slice(slash)) };
 }
+
+const oneSlash = (path: string) => path.replace(/\/{2,}/g, '/');
