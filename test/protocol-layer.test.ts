@@ -21,6 +21,8 @@ const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/console-site/console-site.ts': "the console's pages and scripts",
   'local/traces/otlp-receiver.ts': "OpenTelemetry's OTLP/HTTP trace receiver (/v1/traces): OpenTelemetry's protocol, not AWS's",
   'local/cognito-idp/module.ts': "a user pool's OpenID Connect documents (/.well-known/): the issuer's, not Cognito's API",
+  'local/cognito-idp/oauth2-token.ts':
+    "a user pool domain's OAuth 2.0 token endpoint: a form-encoded protocol of the domain, not Cognito's API",
   'local/ses/verification-link.ts': "the link in SES's verification email, which a person opens: not SES's API",
   'local/lambda/urls/function-urls.ts': "function URLs: the app's own HTTP front door, chosen by host, whose paths are the function's",
   'local/apigateway/http-api-service.ts': "API Gateway's invoke URLs: the app's own routes (routing.ts), not API Gateway's API",

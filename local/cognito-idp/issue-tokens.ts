@@ -6,7 +6,7 @@ import { triggerAttributes } from './triggers.js';
 const UNITS: Readonly<Record<string, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
 
 /** A token's validity in seconds: the client's value in its unit (hours for access and id, days for refresh), or Cognito's default. */
-function validity(client: ClientRecord, token: 'AccessToken' | 'IdToken' | 'RefreshToken'): number {
+export function validity(client: ClientRecord, token: 'AccessToken' | 'IdToken' | 'RefreshToken'): number {
   const value = client[`${token}Validity` as 'AccessTokenValidity'];
   const unit = client.TokenValidityUnits?.[token] ?? (token === 'RefreshToken' ? 'days' : 'hours');
   if (value === undefined) return token === 'RefreshToken' ? 30 * 86_400 : 3600;

@@ -7,6 +7,7 @@ import { composeMessage } from '../ses/mime.js';
 import { AuthApi } from './auth-api.js';
 import type { CognitoContext, CognitoMail } from './context.js';
 import { cognitoDefinitions } from './definitions.js';
+import { domainLocalUrls, type PoolDomain, poolDomains, tokenEndpoint } from './oauth2-token.js';
 import { PoolApi } from './pool-api.js';
 import { COGNITO_TYPE_SPECS } from './resource-types.js';
 import { CognitoStore } from './store.js';
@@ -17,6 +18,8 @@ import { UserApi } from './user-api.js';
 /** The running Cognito user pools: their store and signing keys, and the context the APIs share. */
 export interface LocalCognito {
   readonly context: CognitoContext;
+  /** The app's user pool domains as loaded now (a reload may add one). */
+  readonly domains: () => readonly PoolDomain[];
 }
 
 declare module '../service-registry/service-module.js' {
@@ -71,8 +74,9 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
   name: 'cognito',
   apis: [{ model: 'cognito-idp', operations: OPERATION_TYPES.flatMap((type) => apiOperations(type)) }],
   sdkClients: [{ package: '@aws-sdk/client-cognito-identity-provider', serviceId: 'Cognito Identity Provider' }],
-  needs: ['ses', 'lambda'],
+  needs: ['ses', 'lambda', 'template'],
   databases: ['cognito-idp'],
+  localUrls: domainLocalUrls,
   resourceTypes: COGNITO_TYPE_SPECS,
   definitions: (app, { clock }) => cognitoDefinitions(app, { now: clock.now() }),
   create({ settings, database, services, warn }, template) {
@@ -119,20 +123,30 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
     });
     warn(template.warnings);
     const operations = Object.assign({}, ...OPERATION_TYPES.map((type) => operationTable(new type(context), type)));
+    const domains = () => poolDomains(services.get('template').app.stacks.flatMap((stack) => stack.resources));
     return {
-      service: { context },
+      service: { context, domains },
       mounts: {
         json: [
           { targetPrefix: 'AWSCognitoIdentityProviderService', jsonVersion: '1.1', operations, validate: modelValidator('cognito-idp') },
         ],
-        rest: [wellKnown(context)],
+        rest: [wellKnown(context), tokenEndpoint(context, domains)],
       },
     };
   },
-  report: ({ context }) => {
+  report: ({ context, domains: poolDomainsNow }, { url }) => {
     const pools = context.store.pools.all();
+    const domains = poolDomainsNow();
     return {
       counts: { 'user pools': pools.length },
+      ...(domains.length === 0
+        ? {}
+        : {
+            serves: domains.map(
+              ({ domain, poolId }) =>
+                `  cognito domain ${domain} (${poolId}): token endpoint ${url}/_aws/cognito-idp/${domain}/oauth2/token (the client credentials grant; the hosted UI and the other grants are not served)`,
+            ),
+          }),
       ...(pools.length === 0
         ? {}
         : {

@@ -59,4 +59,9 @@ export const COGNITO_TYPE_SPECS: TypeSpecs = {
     // A prefix domain's hosted UI is not served locally; its CloudFrontDistribution has no local value.
     identify: (_input, name) => ({ ref: name, attributes: {} }),
   },
+  // A resource server's scopes are what its pool's clients are allowed (AllowedOAuthScopes), which the token endpoint checks.
+  'AWS::Cognito::UserPoolResourceServer': {
+    name: { property: 'Identifier', max: 256, invalid: /[^\x21\x23-\x5b\x5d-\x7e]/g },
+    identify: (_input, name) => ({ ref: name, attributes: {} }),
+  },
 };
