@@ -65,6 +65,8 @@ export class AuthApi {
     if (user === undefined)
       throw hidden ? notAuthorized('Incorrect username or password.') : new AwsError('UserNotFoundException', 'User does not exist.', 400);
     if (!user.enabled) throw notAuthorized('User is disabled.');
+    // AdminResetUserPassword invalidated the password: the user resets it (ConfirmForgotPassword) before signing in.
+    if (user.status === 'RESET_REQUIRED') throw new AwsError('PasswordResetRequiredException', 'Password reset required for the user', 400);
     if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(pool, client, user, parameters.SRP_A);
     if (!passwordMatches(parameters.PASSWORD ?? '', user.password)) throw notAuthorized('Incorrect username or password.');
     return this.#signedIn(pool, client, user);
@@ -200,12 +202,13 @@ export class AuthApi {
     if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
       throw notAuthorized('Invalid Refresh Token');
     }
+    if (kept.revoked === true) throw notAuthorized('Refresh Token has been revoked');
     const user = findUser(this.context, pool, kept.username);
     if (user === undefined || !user.enabled) throw notAuthorized('Invalid Refresh Token');
     checkSecretHash(client, user.Username, parameters.SECRET_HASH);
     return {
       ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'RefreshTokens' }),
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'RefreshTokens', origin: kept.origin }),
     };
   }
 }

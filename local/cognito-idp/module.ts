@@ -7,6 +7,7 @@ import { composeMessage } from '../ses/mime.js';
 import { AuthApi } from './auth-api.js';
 import type { CognitoContext, CognitoMail } from './context.js';
 import { cognitoDefinitions } from './definitions.js';
+import { PasswordApi } from './password-api.js';
 import { PoolApi } from './pool-api.js';
 import { COGNITO_TYPE_SPECS } from './resource-types.js';
 import { CognitoStore } from './store.js';
@@ -64,7 +65,7 @@ function wellKnown(context: CognitoContext): RestProtocolService {
   };
 }
 
-const OPERATION_TYPES = [PoolApi, UserApi, AuthApi] as const;
+const OPERATION_TYPES = [PoolApi, UserApi, AuthApi, PasswordApi] as const;
 
 /** Cognito user pools (`cognito-idp`): the template's pools, clients and groups and the API's, users, sign-up and sign-in, tokens. */
 export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDefinitions>> = {
