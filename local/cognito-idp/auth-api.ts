@@ -3,6 +3,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { attributeMap, checkAttributes } from './attributes.js';
 import { type CognitoContext, checkSecretHash, clientOf, findUser, invalidParameter, notAuthorized, poolOf, putUser } from './context.js';
 import { issueTokens } from './issue-tokens.js';
+import { checkMfaAnswer, mfaChallenge } from './mfa-api.js';
 import { checkPassword, passwordFields, passwordMatches } from './passwords.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
 import { serverChallenge, signatureMatches } from './srp.js';
@@ -72,8 +73,13 @@ export class AuthApi {
     return this.#signedIn(pool, client, user);
   }
 
-  /** After the password is proved: the user's status decides (not confirmed, a new password required) or the tokens. */
-  async #signedIn(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
+  /** After the password is proved: the user's status decides (not confirmed, a new password required), then MFA, then the tokens. */
+  async #signedIn(
+    pool: PoolRecord,
+    client: ClientRecord,
+    user: UserRecord,
+    source: 'Authentication' | 'NewPasswordChallenge' = 'Authentication',
+  ) {
     if (user.status === 'UNCONFIRMED') throw new AwsError('UserNotConfirmedException', 'User is not confirmed.', 400);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       if (user.temporaryUntil !== undefined && user.temporaryUntil <= this.context.clock.now()) {
@@ -81,9 +87,11 @@ export class AuthApi {
       }
       return this.#challenge(pool, client, user);
     }
+    const mfa = mfaChallenge(this.context, pool, client, user);
+    if (mfa !== undefined) return mfa;
     return {
       ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'Authentication' }),
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source }),
     };
   }
 
@@ -172,6 +180,19 @@ export class AuthApi {
     const user = findUser(this.context, pool, kept.username);
     if (user === undefined) throw new AwsError('UserNotFoundException', 'User does not exist.', 400);
     checkSecretHash(client, [responses.USERNAME ?? user.Username, user.Username], responses.SECRET_HASH);
+    if (kept.challenge === 'SOFTWARE_TOKEN_MFA' || kept.challenge === 'MFA_SETUP') {
+      checkMfaAnswer(this.context, kept, user, responses);
+      this.context.store.sessions.delete(String(input.Session));
+      return {
+        ChallengeParameters: {},
+        AuthenticationResult: await issueTokens(this.context, {
+          pool,
+          client,
+          user: findUser(this.context, pool, user.Username) ?? user,
+          source: 'Authentication',
+        }),
+      };
+    }
     const password = responses.NEW_PASSWORD;
     if (password === undefined) throw invalidParameter('Missing required parameter NEW_PASSWORD');
     checkPassword(password, pool.Policies.PasswordPolicy);
@@ -191,10 +212,8 @@ export class AuthApi {
     };
     putUser(this.context, changed);
     this.context.store.sessions.delete(String(input.Session));
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user: changed, source: 'NewPasswordChallenge' }),
-    };
+    // With the new password set, MFA comes next, as on AWS.
+    return this.#signedIn(pool, client, changed, 'NewPasswordChallenge');
   }
 
   async #refresh(pool: PoolRecord, client: ClientRecord, parameters: Parameters) {

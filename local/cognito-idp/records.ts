@@ -14,6 +14,8 @@ export interface PoolRecord {
   readonly AdminCreateUserConfig?: { readonly AllowAdminCreateUserOnly?: boolean; readonly UnusedAccountValidityDays?: number };
   readonly LambdaConfig?: Readonly<Record<string, unknown>>;
   readonly MfaConfiguration: string;
+  /** The MFA methods the pool offers (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`). */
+  readonly EnabledMfas?: readonly string[];
   readonly DeletionProtection?: string;
   readonly UserPoolTags?: Readonly<Record<string, string>>;
   readonly CreationDate: number;
