@@ -49,11 +49,11 @@ export class PasswordApi {
     const user = findUser(this.context, pool, username);
     checkSecretHash(client, user === undefined ? username : [username, user.Username], input.SecretHash);
     if (user === undefined) {
-      // With user existence errors prevented, Cognito answers as if it had sent a code.
+      // With user existence errors prevented, Cognito answers as if it had sent a code (to an address it masks: here the name given).
       if (client.PreventUserExistenceErrors === 'ENABLED') {
         return {
           CodeDeliveryDetails: {
-            Destination: maskedEmail(username.includes('@') ? username : `${username}@example.com`),
+            Destination: maskedEmail(username.includes('@') ? username : `${username}@`),
             DeliveryMedium: 'EMAIL',
             AttributeName: 'email',
           },

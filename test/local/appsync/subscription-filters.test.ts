@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAppSyncJs } from '../../../local/appsync/resolvers/appsync-js.js';
 import { checkSubscriptionFilter, matchesSubscriptionFilter, toSubscriptionFilter } from '../../../local/appsync/subscription-filters.js';
+import { renderAppSyncTemplate } from '../../../local/appsync/vtl.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
@@ -144,6 +145,38 @@ export function response(ctx) { extensions.setSubscriptionFilter({ filterGroup: 
     };
     expect(() => evaluateAppSyncJs(code, 'response', ctx)).toThrow(
       "extensions.setSubscriptionFilter works only in a subscription resolver's response handler",
+    );
+  });
+
+  it('sets a filter from a VTL response template with $util.transform.toSubscriptionFilter', () => {
+    const set: unknown[] = [];
+    const ctx = {
+      arguments: { group: 'ops' },
+      args: { group: 'ops' },
+      source: null,
+      identity: null,
+      stash: {},
+      prev: { result: null },
+      request: { headers: {}, domainName: null },
+      info: { fieldName: 'onGroup', parentTypeName: 'Subscription', variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
+    };
+    const template =
+      '$extensions.setSubscriptionFilter($util.transform.toSubscriptionFilter({"group": {"eq": $ctx.args.group}, "severity": {"in": [1, 2]}}))null';
+    renderAppSyncTemplate(template, ctx, { now: Date.now, authType: 'API Key Authorization', setSubscriptionFilter: (f) => set.push(f) });
+    expect(set).toEqual([
+      {
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'group', operator: 'eq', value: 'ops' },
+              { fieldName: 'severity', operator: 'in', value: [1, 2] },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(() => renderAppSyncTemplate(template, ctx, { now: Date.now, authType: 'API Key Authorization' })).toThrow(
+      "$extensions.setSubscriptionFilter works only in a subscription resolver's response mapping template",
     );
   });
 

@@ -25,6 +25,15 @@ function assembly() {
             Type: 'AWS::Cognito::UserPoolClient',
             Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'web', ExplicitAuthFlows: FLOWS },
           },
+          Quiet: {
+            Type: 'AWS::Cognito::UserPoolClient',
+            Properties: {
+              UserPoolId: { Ref: 'Users' },
+              ClientName: 'quiet',
+              ExplicitAuthFlows: FLOWS,
+              PreventUserExistenceErrors: 'ENABLED',
+            },
+          },
           Kiosk: {
             Type: 'AWS::Cognito::UserPoolClient',
             Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'kiosk', ExplicitAuthFlows: FLOWS, EnableTokenRevocation: false },
@@ -42,6 +51,7 @@ describe('Cognito passwords and sign-out', () => {
   let poolId: string;
   let web: string;
   let kiosk: string;
+  let quiet: string;
 
   /** The code in the last mail to `address` in the local mailbox (SES's). */
   const mailedCode = (address: string) => {
@@ -70,6 +80,7 @@ describe('Cognito passwords and sign-out', () => {
     const clientId = (name: string) => UserPoolClients.find((c: { ClientName: string }) => c.ClientName === name).ClientId;
     web = clientId('web');
     kiosk = clientId('kiosk');
+    quiet = clientId('quiet');
   });
   afterAll(() => runtime.stop());
 
@@ -118,6 +129,11 @@ describe('Cognito passwords and sign-out', () => {
       code: 'UserNotFoundException',
       message: 'Username/client id combination not found.',
     });
+    // A client that hides which users exist answers as if it had mailed a code, and mails none.
+    expect(await call('ForgotPassword', { ClientId: quiet, Username: 'nobody@example.com' })).toEqual({
+      CodeDeliveryDetails: { Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
+    });
+    expect(runtime.ses.mailbox.list({ limit: 1, address: 'nobody@example.com' }).messages).toEqual([]);
     await call('AdminCreateUser', {
       UserPoolId: poolId,
       Username: 'unverified@example.com',
