@@ -195,6 +195,7 @@ export async function signIn(
   client: PasswordClient,
   username: string,
   password: string,
+  totpCode?: string,
 ): Promise<Tokens> {
   const secretHash = (name: string): Record<string, string> =>
     client.secret === undefined ? {} : { SECRET_HASH: createHmac('sha256', client.secret).update(`${name}${client.id}`).digest('base64') };
@@ -209,10 +210,42 @@ export async function signIn(
       AuthParameters: { USERNAME: username, PASSWORD: password, ...secretHash(username) },
     });
   }
+  if (answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') answer = await answerTotp(call, pool, client, username, answer, secretHash, totpCode);
+  if (answer.ChallengeName === 'MFA_SETUP') {
+    throw new CliError(
+      `the pool ${pool.name} requires MFA and ${username} has no authenticator set up (challenge MFA_SETUP): the app sets one up (AssociateSoftwareToken, VerifySoftwareToken); this command signs in a user who has one, with --totp-code`,
+    );
+  }
   if (answer.AuthenticationResult === undefined) {
     throw new CliError(`signing ${username} in asks for the challenge ${answer.ChallengeName}, which this command does not answer`);
   }
   return answer.AuthenticationResult;
+}
+
+/** SOFTWARE_TOKEN_MFA: the code the user's authenticator app shows, given as --totp-code. */
+async function answerTotp(
+  call: CognitoCall,
+  pool: UserPoolSummary,
+  client: PasswordClient,
+  username: string,
+  challenge: Answer,
+  secretHash: (name: string) => Record<string, string>,
+  totpCode: string | undefined,
+): Promise<Answer> {
+  if (totpCode === undefined) {
+    throw new CliError(
+      `${username} signs in to ${pool.name} with TOTP MFA (challenge SOFTWARE_TOKEN_MFA): give the code their authenticator app shows with --totp-code <6 digits>`,
+      2,
+    );
+  }
+  const name: string = challenge.ChallengeParameters?.USER_ID_FOR_SRP ?? username;
+  return call(client.flow === 'ADMIN_USER_PASSWORD_AUTH' ? 'AdminRespondToAuthChallenge' : 'RespondToAuthChallenge', {
+    ...(client.flow === 'ADMIN_USER_PASSWORD_AUTH' ? { UserPoolId: pool.id } : {}),
+    ClientId: client.id,
+    ChallengeName: 'SOFTWARE_TOKEN_MFA',
+    Session: challenge.Session,
+    ChallengeResponses: { USERNAME: name, SOFTWARE_TOKEN_MFA_CODE: totpCode, ...secretHash(name) },
+  });
 }
 
 /** USER_SRP_AUTH: SRP_A, then the signature of the server's secret block (clients/cognito-srp.ts, the math the runtime checks it with). */

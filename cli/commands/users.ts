@@ -6,6 +6,7 @@ import type { Command, CommandIo } from './command.js';
 export const HELP = `Usage: switchyard users create --pool <pool> --username <name> --password <password>
                               [--group <group> ...] [--attribute <name>=<value> ...] [--client <client>]
        switchyard users token --pool <pool> --username <name> --password <password> [--client <client>]
+                              [--totp-code <code>]
 
 Users of the local Cognito user pools, and their tokens: what a front end signed in as them
 sends to an API behind a Cognito or JWT authorizer.
@@ -23,6 +24,8 @@ sends to an API behind a Cognito or JWT authorizer.
   --client <client>   the app client to sign in with (its id or name); default: the pool's first
                       client that allows ALLOW_ADMIN_USER_PASSWORD_AUTH, else
                       ALLOW_USER_PASSWORD_AUTH, else ALLOW_USER_SRP_AUTH (CDK's default client)
+  --totp-code <code>  for a user with TOTP MFA (the pool asks SOFTWARE_TOKEN_MFA): the code their
+                      authenticator app shows; without it the command says that it is needed
 
 Sign-in follows the client's flows, in that order: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH,
 InitiateAuth USER_PASSWORD_AUTH, or InitiateAuth USER_SRP_AUTH answered with
@@ -42,6 +45,7 @@ export const users: Command = async (argv, io) => {
     group: { type: 'string', multiple: true },
     attribute: { type: 'string', multiple: true },
     client: { type: 'string' },
+    'totp-code': { type: 'string' },
   });
   if (values.help) return io.out(HELP);
   const [action, ...rest] = positionals;
@@ -86,7 +90,11 @@ export const users: Command = async (argv, io) => {
     for (const group of values.group ?? [])
       await call('AdminAddUserToGroup', { UserPoolId: pool.id, Username: username, GroupName: group });
   }
-  const tokens = await signIn(call, pool, client, username, password);
+  const totpCode = values['totp-code'];
+  if (totpCode !== undefined && !/^\d{6}$/.test(totpCode)) {
+    throw usageError(`--totp-code takes the 6 digits the user's authenticator app shows, not "${totpCode}"`);
+  }
+  const tokens = await signIn(call, pool, client, username, password, totpCode);
   print(
     io,
     { pool, client: client.name, flow: client.flow, username, created: action === 'create', groups: values.group ?? [] },

@@ -13,10 +13,13 @@ import {
   valueFromAST,
 } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Authorized, type AuthServices, authorize } from './auth.js';
+import { AUTH_TYPE_NAMES, type Authorized, type AuthServices, authorize } from './auth.js';
+import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
-import { AppSyncUnauthorizedError } from './errors.js';
+import { type AppSyncResolverError, AppSyncUnauthorizedError } from './errors.js';
 import { fieldAllowed } from './field-auth.js';
+import { runResolver } from './resolvers.js';
+import { matchesSubscriptionFilter, type SubscriptionFilter } from './subscription-filters.js';
 
 /** How long AppSync tells a client it may go without a keep-alive before it reconnects. */
 const CONNECTION_TIMEOUT_MS = 300_000;
@@ -36,6 +39,14 @@ interface Subscription {
   readonly filter: Readonly<Record<string, unknown>>;
   /** The mutations its `@aws_subscribe(mutations:)` names. */
   readonly mutations: readonly string[];
+  /** The enhanced filter its resolver set (`extensions.setSubscriptionFilter`): it decides instead of the arguments. */
+  readonly enhanced?: SubscriptionFilter;
+}
+
+/** What runs a subscription field's resolver when a subscription starts: the data sources and the clock. */
+export interface RealtimeResolverEnvironment {
+  readonly services: DataSourceServices;
+  readonly now: () => number;
 }
 
 type Send = (message: Record<string, unknown>) => void;
@@ -54,7 +65,10 @@ export class Realtime {
   });
   readonly #subscriptions = new Set<Subscription>();
 
-  constructor(private readonly auth: AuthServices) {}
+  constructor(
+    private readonly auth: AuthServices,
+    private readonly resolverEnv: RealtimeResolverEnvironment,
+  ) {}
 
   /** Takes the upgrade of a request for `api` (undefined: no such API, answered 404). */
   upgrade(
@@ -165,6 +179,7 @@ export class Realtime {
       const value = type ? valueFromAST(arg.value, type, variables) : undefined;
       if (value !== undefined && value !== null) filter[arg.name.value] = value;
     }
+    const enhanced = await this.#runResolver(api.definition, field.name, filter, variables, authorized, connectionHeaders);
     const subscribe = field.astNode?.directives?.find((d) => d.name.value === 'aws_subscribe');
     const list = subscribe?.arguments?.find((a) => a.name.value === 'mutations')?.value;
     const mutations = list?.kind === Kind.LIST ? list.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : [])) : [];
@@ -179,7 +194,45 @@ export class Realtime {
       key: node.alias?.value ?? field.name,
       filter,
       mutations,
+      ...(enhanced === undefined ? {} : { enhanced }),
     });
+  }
+
+  /**
+   * The subscription field's resolver, run as AppSync runs it when a subscription starts: it may
+   * refuse the subscription (`util.unauthorized()`, `util.error`) or set its enhanced filter.
+   */
+  async #runResolver(
+    api: GraphqlApiDefinition,
+    fieldName: string,
+    args: Record<string, unknown>,
+    variables: Record<string, unknown>,
+    authorized: Authorized,
+    headers: Record<string, string>,
+  ): Promise<SubscriptionFilter | undefined> {
+    const resolver = api.resolvers.find((r) => r.typeName === 'Subscription' && r.fieldName === fieldName);
+    if (resolver === undefined) return undefined;
+    let enhanced: SubscriptionFilter | undefined;
+    const ctx = {
+      arguments: args,
+      args,
+      source: null,
+      identity: authorized.identity,
+      stash: {},
+      prev: { result: null },
+      request: { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), domainName: null },
+      info: { fieldName, parentTypeName: 'Subscription', variables, selectionSetList: [], selectionSetGraphQL: '' },
+      result: null,
+      error: null,
+    };
+    await runResolver(api, resolver, ctx, {
+      ...this.resolverEnv,
+      authType: AUTH_TYPE_NAMES[authorized.mode],
+      setSubscriptionFilter: (filter) => {
+        enhanced = filter;
+      },
+    });
+    return enhanced;
   }
 
   /** A mutation field of an API resolved to `value`: each subscription that names it and whose arguments `value` matches gets it. */
@@ -188,7 +241,11 @@ export class Realtime {
     const fields = value as Record<string, unknown>;
     for (const s of this.#subscriptions) {
       if (s.api.id !== apiId || !s.mutations.includes(mutation)) continue;
-      if (Object.entries(s.filter).some(([name, wanted]) => fields[name] !== wanted)) continue;
+      const matches =
+        s.enhanced === undefined
+          ? Object.entries(s.filter).every(([name, wanted]) => fields[name] === wanted)
+          : matchesSubscriptionFilter(s.enhanced, value);
+      if (!matches) continue;
       const result = execute({
         schema: s.schema,
         document: s.document,
@@ -222,6 +279,11 @@ class SubscriptionError extends Error {
 function errorOf(error: unknown): { errorType: string; message: string } {
   if (error instanceof AppSyncUnauthorizedError) return { errorType: 'UnauthorizedException', message: error.message };
   if (error instanceof SubscriptionError) return { errorType: error.errorType, message: error.message };
+  // By name, as the executor knows it: the APPSYNC_JS evaluator's errors are AppSyncResolverErrors too.
+  if ((error as Error).name === 'AppSyncResolverError') {
+    const { errorType, message } = error as AppSyncResolverError;
+    return { errorType: errorType ?? 'Unknown', message };
+  }
   if (error instanceof SyntaxError || error instanceof GraphQLError) return { errorType: 'ValidationError', message: error.message };
   return { errorType: 'InternalFailure', message: `the local runtime failed: ${(error as Error).message}` };
 }

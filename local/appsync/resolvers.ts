@@ -2,6 +2,7 @@ import { callDataSource, type DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition, ResolverCode, ResolverDefinition } from './definitions.js';
 import { type AppendedError, AppSyncResolverError } from './errors.js';
 import { type AppSyncJsContext, evaluateAppSyncJs } from './resolvers/appsync-js.js';
+import type { SubscriptionFilter } from './subscription-filters.js';
 import { renderAppSyncTemplate, type TemplateOutcome } from './vtl.js';
 
 /** What runs a field's resolver: the data sources' services, the clock, and the request's auth type for `$util.authType()`. */
@@ -9,6 +10,8 @@ export interface ResolverEnvironment {
   readonly services: DataSourceServices;
   readonly now: () => number;
   readonly authType: string;
+  /** A subscription resolver's: where its response handler's `extensions.setSubscriptionFilter` puts the filter. */
+  readonly setSubscriptionFilter?: (filter: SubscriptionFilter) => void;
 }
 
 /** A resolver's value for its field and the errors it appended (`$util.appendError`). */
@@ -24,10 +27,13 @@ function runHandler(
   ctx: AppSyncJsContext,
   env: ResolverEnvironment,
 ): TemplateOutcome | undefined {
-  if (code.code !== undefined) return evaluateAppSyncJs(code.code, handler, ctx, { now: env.now, authType: env.authType });
+  // Only a response handler sets a subscription filter, as AppSync's extensions say.
+  const filterSink = handler === 'response' ? env.setSubscriptionFilter : undefined;
+  const options = { now: env.now, authType: env.authType, ...(filterSink ? { setSubscriptionFilter: filterSink } : {}) };
+  if (code.code !== undefined) return evaluateAppSyncJs(code.code, handler, ctx, options);
   const template = handler === 'request' ? code.request : code.response;
   if (template === undefined) return undefined;
-  return renderAppSyncTemplate(template, ctx, { now: env.now, authType: env.authType });
+  return renderAppSyncTemplate(template, ctx, options);
 }
 
 /**

@@ -61,7 +61,7 @@ export class AppSyncService implements AppHttpService {
   readonly #realtime: Realtime;
 
   constructor(private readonly options: AppSyncServiceOptions) {
-    this.#realtime = new Realtime(options.auth);
+    this.#realtime = new Realtime(options.auth, { services: options.dataSources, now: options.now });
     this.#apis = new Map(
       options.apis.map((definition) => {
         let schema: GraphQLSchema | Error;

@@ -12,6 +12,6 @@ export function appSyncLines(apis: readonly GraphqlApiDefinition[], url: string)
   );
   return [
     ...lines,
-    `  appsync differs: subscriptions are served at <GraphQLUrl>/realtime (their resolvers and enhanced filters do not run); caching, logging, X-Ray and BatchInvoke do not run${js ? '; APPSYNC_JS code runs without the syntax checks AWS makes when it is created' : ''} (docs/local-runtime/appsync.md)`,
+    `  appsync differs: subscriptions are served at <GraphQLUrl>/realtime (subscription invalidation does not run); caching, logging, X-Ray and BatchInvoke do not run${js ? '; APPSYNC_JS code runs without the syntax checks AWS makes when it is created' : ''} (docs/local-runtime/appsync.md)`,
   ];
 }

@@ -1,6 +1,7 @@
 import { MappingTemplateError, parsedTemplate, renderVelocity } from '../apigateway/vtl/engine.js';
 import { type AppendedError, AppSyncResolverError } from './errors.js';
 import type { AppSyncJsContext } from './resolvers/appsync-js.js';
+import { checkSubscriptionFilter, type SubscriptionFilter, toSubscriptionFilter } from './subscription-filters.js';
 import { appSyncUtil } from './vtl-util.js';
 
 /** What a template gave: its value (its JSON output parsed, or what `#return` returned), whether it returned early, the errors it appended. */
@@ -20,14 +21,44 @@ export interface TemplateOutcome {
 export function renderAppSyncTemplate(
   template: string,
   ctx: AppSyncJsContext,
-  options: { readonly now: () => number; readonly authType: string },
+  options: {
+    readonly now: () => number;
+    readonly authType: string;
+    /** A subscription resolver's response template's: where `$extensions.setSubscriptionFilter` puts the filter. */
+    readonly setSubscriptionFilter?: (filter: SubscriptionFilter) => void;
+  },
 ): TemplateOutcome {
   const errors: AppendedError[] = [];
   const raised: { error?: AppSyncResolverError } = {};
-  const util = appSyncUtil({ ...options, errors, raised });
+  // velocityjs rewrites what a method throws: each helper leaves its error in `raised` for the renderer to rethrow.
+  const raising =
+    <A extends unknown[], R>(work: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return work(...args);
+      } catch (error) {
+        if (error instanceof AppSyncResolverError) raised.error = error;
+        throw error;
+      }
+    };
+  const base = appSyncUtil({ now: options.now, authType: options.authType, errors, raised });
+  const util = { ...base, transform: { toSubscriptionFilter: raising(toSubscriptionFilter) } };
+  const extensions = {
+    evictFromApiCache: () => '', // no API cache runs locally: nothing to evict
+    setSubscriptionFilter: raising((filter: unknown) => {
+      if (options.setSubscriptionFilter === undefined) {
+        throw new AppSyncResolverError(
+          "$extensions.setSubscriptionFilter works only in a subscription resolver's response mapping template",
+          'MappingTemplate',
+        );
+      }
+      options.setSubscriptionFilter(checkSubscriptionFilter(JSON.parse(JSON.stringify(filter ?? null))));
+      return '';
+    }),
+  };
   let rendered: ReturnType<typeof renderVelocity>;
   try {
-    rendered = renderVelocity(parsedTemplate(template, 'appsync'), { ctx, context: ctx, util, utils: util }, 'appsync');
+    rendered = renderVelocity(parsedTemplate(template, 'appsync'), { ctx, context: ctx, util, utils: util, extensions }, 'appsync');
   } catch (error) {
     if (raised.error) throw raised.error;
     if (error instanceof MappingTemplateError)

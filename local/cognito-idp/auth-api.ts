@@ -3,6 +3,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { attributeMap, checkAttributes } from './attributes.js';
 import { type CognitoContext, checkSecretHash, clientOf, findUser, invalidParameter, notAuthorized, poolOf, putUser } from './context.js';
 import { issueTokens } from './issue-tokens.js';
+import { checkMfaAnswer, mfaChallenge } from './mfa-api.js';
 import { checkPassword, passwordFields, passwordMatches } from './passwords.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './records.js';
 import { serverChallenge, signatureMatches } from './srp.js';
@@ -65,13 +66,20 @@ export class AuthApi {
     if (user === undefined)
       throw hidden ? notAuthorized('Incorrect username or password.') : new AwsError('UserNotFoundException', 'User does not exist.', 400);
     if (!user.enabled) throw notAuthorized('User is disabled.');
+    // AdminResetUserPassword invalidated the password: the user resets it (ConfirmForgotPassword) before signing in.
+    if (user.status === 'RESET_REQUIRED') throw new AwsError('PasswordResetRequiredException', 'Password reset required for the user', 400);
     if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(pool, client, user, parameters.SRP_A);
     if (!passwordMatches(parameters.PASSWORD ?? '', user.password)) throw notAuthorized('Incorrect username or password.');
     return this.#signedIn(pool, client, user);
   }
 
-  /** After the password is proved: the user's status decides (not confirmed, a new password required) or the tokens. */
-  async #signedIn(pool: PoolRecord, client: ClientRecord, user: UserRecord) {
+  /** After the password is proved: the user's status decides (not confirmed, a new password required), then MFA, then the tokens. */
+  async #signedIn(
+    pool: PoolRecord,
+    client: ClientRecord,
+    user: UserRecord,
+    source: 'Authentication' | 'NewPasswordChallenge' = 'Authentication',
+  ) {
     if (user.status === 'UNCONFIRMED') throw new AwsError('UserNotConfirmedException', 'User is not confirmed.', 400);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       if (user.temporaryUntil !== undefined && user.temporaryUntil <= this.context.clock.now()) {
@@ -79,9 +87,11 @@ export class AuthApi {
       }
       return this.#challenge(pool, client, user);
     }
+    const mfa = mfaChallenge(this.context, pool, client, user);
+    if (mfa !== undefined) return mfa;
     return {
       ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'Authentication' }),
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source }),
     };
   }
 
@@ -170,6 +180,19 @@ export class AuthApi {
     const user = findUser(this.context, pool, kept.username);
     if (user === undefined) throw new AwsError('UserNotFoundException', 'User does not exist.', 400);
     checkSecretHash(client, [responses.USERNAME ?? user.Username, user.Username], responses.SECRET_HASH);
+    if (kept.challenge === 'SOFTWARE_TOKEN_MFA' || kept.challenge === 'MFA_SETUP') {
+      checkMfaAnswer(this.context, kept, user, responses);
+      this.context.store.sessions.delete(String(input.Session));
+      return {
+        ChallengeParameters: {},
+        AuthenticationResult: await issueTokens(this.context, {
+          pool,
+          client,
+          user: findUser(this.context, pool, user.Username) ?? user,
+          source: 'Authentication',
+        }),
+      };
+    }
     const password = responses.NEW_PASSWORD;
     if (password === undefined) throw invalidParameter('Missing required parameter NEW_PASSWORD');
     checkPassword(password, pool.Policies.PasswordPolicy);
@@ -189,10 +212,8 @@ export class AuthApi {
     };
     putUser(this.context, changed);
     this.context.store.sessions.delete(String(input.Session));
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user: changed, source: 'NewPasswordChallenge' }),
-    };
+    // With the new password set, MFA comes next, as on AWS.
+    return this.#signedIn(pool, client, changed, 'NewPasswordChallenge');
   }
 
   async #refresh(pool: PoolRecord, client: ClientRecord, parameters: Parameters) {
@@ -200,12 +221,13 @@ export class AuthApi {
     if (kept === undefined || kept.clientId !== client.ClientId || kept.expires <= this.context.clock.now()) {
       throw notAuthorized('Invalid Refresh Token');
     }
+    if (kept.revoked === true) throw notAuthorized('Refresh Token has been revoked');
     const user = findUser(this.context, pool, kept.username);
     if (user === undefined || !user.enabled) throw notAuthorized('Invalid Refresh Token');
     checkSecretHash(client, user.Username, parameters.SECRET_HASH);
     return {
       ChallengeParameters: {},
-      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'RefreshTokens' }),
+      AuthenticationResult: await issueTokens(this.context, { pool, client, user, source: 'RefreshTokens', origin: kept.origin }),
     };
   }
 }

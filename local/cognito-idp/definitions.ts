@@ -28,7 +28,12 @@ export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number
           `${whereOf(r)}: its Lambda triggers ${triggers.join(', ')} are not invoked locally (pre sign-up, post confirmation and pre token generation are)`,
         );
       }
-      if (r.properties.MfaConfiguration === 'ON') warnings.push(`${whereOf(r)}: MFA is required on AWS; locally no MFA challenge is given`);
+      const mfas = r.properties.EnabledMfas;
+      if (r.properties.MfaConfiguration === 'ON' && Array.isArray(mfas) && !mfas.includes('SOFTWARE_TOKEN_MFA')) {
+        warnings.push(
+          `${whereOf(r)}: MFA is required on AWS by ${mfas.join(', ')}; locally only TOTP (SOFTWARE_TOKEN_MFA) is run, so no MFA challenge is given`,
+        );
+      }
       return poolRecord(r.properties, { id: r.ref, name: r.physicalName, arn, now: where.now, origin: 'template' });
     });
   // A client or group whose UserPoolId names no pool the loader resolved is left out, named: it would belong to no pool.

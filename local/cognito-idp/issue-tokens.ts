@@ -79,9 +79,17 @@ async function tokenChanges(context: CognitoContext, call: { pool: PoolRecord; c
  */
 export async function issueTokens(
   context: CognitoContext,
-  call: { pool: PoolRecord; client: ClientRecord; user: UserRecord; source: 'Authentication' | 'NewPasswordChallenge' | 'RefreshTokens' },
+  call: {
+    pool: PoolRecord;
+    client: ClientRecord;
+    user: UserRecord;
+    source: 'Authentication' | 'NewPasswordChallenge' | 'RefreshTokens';
+    /** A refresh's: the refresh token's `origin_jti`, which the tokens it issues carry so revoking it revokes them. */
+    origin?: string;
+  },
 ) {
   const { pool, client, user } = call;
+  const origin = call.origin ?? randomUUID();
   const changes = await tokenChanges(context, call);
   const now = Math.floor(context.clock.now() / 1000);
   const groupNames = changes.groups ?? user.groups;
@@ -89,7 +97,7 @@ export async function issueTokens(
   const common = {
     sub: user.attributes.sub,
     iss: context.issuer(pool.Id),
-    origin_jti: randomUUID(),
+    origin_jti: origin,
     event_id: randomUUID(),
     auth_time: now,
     iat: now,
@@ -138,6 +146,7 @@ export async function issueTokens(
       clientId: client.ClientId,
       username: user.Username,
       expires: context.clock.now() + validity(client, 'RefreshToken') * 1000,
+      origin,
     });
     refresh = { RefreshToken: token };
   }

@@ -7,7 +7,9 @@ import { composeMessage } from '../ses/mime.js';
 import { AuthApi } from './auth-api.js';
 import type { CognitoContext, CognitoMail } from './context.js';
 import { cognitoDefinitions } from './definitions.js';
+import { MfaApi } from './mfa-api.js';
 import { domainLocalUrls, type PoolDomain, poolDomains, tokenEndpoint } from './oauth2-token.js';
+import { PasswordApi } from './password-api.js';
 import { PoolApi } from './pool-api.js';
 import { COGNITO_TYPE_SPECS } from './resource-types.js';
 import { CognitoStore } from './store.js';
@@ -67,7 +69,7 @@ function wellKnown(context: CognitoContext): RestProtocolService {
   };
 }
 
-const OPERATION_TYPES = [PoolApi, UserApi, AuthApi] as const;
+const OPERATION_TYPES = [PoolApi, UserApi, AuthApi, PasswordApi, MfaApi] as const;
 
 /** Cognito user pools (`cognito-idp`): the template's pools, clients and groups and the API's, users, sign-up and sign-in, tokens. */
 export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDefinitions>> = {
@@ -151,7 +153,7 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
         ? {}
         : {
             lines: [
-              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; MFA, custom auth and triggers other than pre sign-up, post confirmation and pre token generation are not run (docs/local-runtime/cognito-idp.md)`,
+              `  cognito user pools: ${pools.map((p) => `${p.Name} (${p.Id})`).join(', ')}; tokens' issuer is <endpoint>/<poolId>, not cognito-idp.<region>.amazonaws.com; SMS and email MFA, custom auth and triggers other than pre sign-up, post confirmation and pre token generation are not run (docs/local-runtime/cognito-idp.md)`,
             ],
           }),
     };

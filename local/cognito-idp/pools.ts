@@ -124,6 +124,7 @@ export function poolRecord(
     ...(adminCreate ? { AdminCreateUserConfig: { AllowAdminCreateUserOnly: bool(adminCreate.AllowAdminCreateUserOnly) } } : {}),
     ...(props.LambdaConfig ? { LambdaConfig: props.LambdaConfig as Props } : {}),
     MfaConfiguration: String(props.MfaConfiguration ?? 'OFF'),
+    ...list('EnabledMfas'),
     ...(props.DeletionProtection ? { DeletionProtection: String(props.DeletionProtection) } : {}),
     ...(props.UserPoolTags ? { UserPoolTags: props.UserPoolTags as Record<string, string> } : {}),
     CreationDate: where.now,

@@ -14,6 +14,8 @@ export interface PoolRecord {
   readonly AdminCreateUserConfig?: { readonly AllowAdminCreateUserOnly?: boolean; readonly UnusedAccountValidityDays?: number };
   readonly LambdaConfig?: Readonly<Record<string, unknown>>;
   readonly MfaConfiguration: string;
+  /** The MFA methods the pool offers (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`). */
+  readonly EnabledMfas?: readonly string[];
   readonly DeletionProtection?: string;
   readonly UserPoolTags?: Readonly<Record<string, string>>;
   readonly CreationDate: number;
@@ -94,9 +96,22 @@ export interface UserRecord {
   readonly temporaryUntil?: number;
   /** The sign-up code mailed and when it expires. */
   readonly code?: { readonly value: string; readonly expires: number };
+  /** The password reset code (ForgotPassword's, AdminResetUserPassword's), when it expires and the wrong codes tried against it. */
+  readonly resetCode?: { readonly value: string; readonly expires: number; readonly failures: number };
+  /** The user's TOTP authenticator: the secret being set up, the one verified, and whether MFA by it is on and preferred. */
+  readonly totp?: TotpSettings;
   readonly groups: readonly string[];
   readonly created: number;
   readonly modified: number;
+}
+
+export interface TotpSettings {
+  /** AssociateSoftwareToken's secret (base32), until VerifySoftwareToken proves the authenticator has it. */
+  readonly pending?: string;
+  /** The verified secret (base32). */
+  readonly secret?: string;
+  readonly enabled: boolean;
+  readonly preferred: boolean;
 }
 
 /** A refresh token the pool issued: opaque locally (AWS's is an encrypted JWT). */
@@ -105,6 +120,10 @@ export interface RefreshRecord {
   readonly clientId: string;
   readonly username: string;
   readonly expires: number;
+  /** The `origin_jti` of the tokens issued with it and from it: revoking it revokes them (RevokeToken, GlobalSignOut). */
+  readonly origin?: string;
+  /** Revoked (RevokeToken, GlobalSignOut, AdminUserGlobalSignOut): kept so a later refresh is told so. */
+  readonly revoked?: boolean;
 }
 
 /** An auth challenge in progress: NEW_PASSWORD_REQUIRED by its Session, PASSWORD_VERIFIER by its secret block. */
@@ -114,6 +133,8 @@ export interface SessionRecord {
   readonly username: string;
   readonly challenge: string;
   readonly expires: number;
+  /** MFA_SETUP's: VerifySoftwareToken has proved the authenticator, so the challenge may be answered. */
+  readonly verified?: boolean;
   /** PASSWORD_VERIFIER's: the client's A and the server's b and B, in hex. */
   readonly srp?: { readonly srpA: string; readonly b: string; readonly B: string };
 }

@@ -12,6 +12,8 @@ export class CognitoStore {
   readonly users: JsonTable<UserRecord>;
   readonly refreshTokens: JsonTable<RefreshRecord>;
   readonly sessions: JsonTable<SessionRecord>;
+  /** The `origin_jti`s of revoked tokens (by RevokeToken or a global sign-out): their access tokens no longer call the API. */
+  readonly revokedOrigins: JsonTable<{ readonly revoked: number }>;
   /** By pool id. */
   readonly keys: JsonTable<KeyRecord>;
 
@@ -22,6 +24,7 @@ export class CognitoStore {
     this.users = new JsonTable(db, 'users', 'id');
     this.refreshTokens = new JsonTable(db, 'refresh_tokens', 'id');
     this.sessions = new JsonTable(db, 'sessions', 'id');
+    this.revokedOrigins = new JsonTable(db, 'revoked_origins', 'id');
     this.keys = new JsonTable(db, 'keys', 'id');
   }
 

@@ -66,6 +66,7 @@ export class PoolKeys {
       );
     if (!valid || claims.token_use !== 'access') throw refused('Invalid Access Token');
     if (Number(claims.exp) * 1000 <= now) throw refused('Access Token has expired');
+    if (this.store.revokedOrigins.get(String(claims.origin_jti)) !== undefined) throw refused('Access Token has been revoked');
     return claims;
   }
 }

@@ -13,6 +13,7 @@ import {
   requireUser,
   seconds,
 } from './context.js';
+import { mfaFields } from './mfa-api.js';
 import { checkPassword, confirmationCode, passwordFields, temporaryPassword } from './passwords.js';
 import type { PoolRecord, UserRecord } from './records.js';
 import { triggerAttributes } from './triggers.js';
@@ -219,15 +220,16 @@ export class UserApi {
 
   async AdminGetUser(input: Input) {
     const pool = poolOf(this.context, input.UserPoolId);
-    const { Attributes, ...user } = userType(requireUser(this.context, pool, input.Username));
-    return { ...user, UserAttributes: Attributes };
+    const found = requireUser(this.context, pool, input.Username);
+    const { Attributes, ...user } = userType(found);
+    return { ...user, UserAttributes: Attributes, ...mfaFields(found) };
   }
 
   async GetUser(input: Input) {
     const claims = this.context.keys.accessClaims(String(input.AccessToken), this.context.clock.now());
     const pool = poolOf(this.context, String(claims.iss).split('/').pop());
     const user = requireUser(this.context, pool, claims.username);
-    return { Username: user.Username, UserAttributes: attributeList(user.attributes) };
+    return { Username: user.Username, UserAttributes: attributeList(user.attributes), ...mfaFields(user) };
   }
 
   async AdminAddUserToGroup(input: Input) {

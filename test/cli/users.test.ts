@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../local/cognito-idp/totp.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from '../local/assembly.js';
+import { cognitoClient } from '../local/cognito-idp/cognito-client.js';
 import { tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -44,6 +46,22 @@ beforeAll(async () => {
           ClientName: 'portal',
           ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
         },
+      },
+      Guarded: {
+        Type: 'AWS::Cognito::UserPool',
+        Properties: { UserPoolName: 'guarded', MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] },
+      },
+      GuardedWeb: {
+        Type: 'AWS::Cognito::UserPoolClient',
+        Properties: { UserPoolId: { Ref: 'Guarded' }, ClientName: 'guarded-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] },
+      },
+      Vault: {
+        Type: 'AWS::Cognito::UserPool',
+        Properties: { UserPoolName: 'vault', MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] },
+      },
+      VaultWeb: {
+        Type: 'AWS::Cognito::UserPoolClient',
+        Properties: { UserPoolId: { Ref: 'Vault' }, ClientName: 'vault-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] },
       },
       Admin: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'admin' } },
       AdminTool: {
@@ -147,6 +165,47 @@ describe('switchyard users', () => {
     expect(await cli('users', 'token', '--pool', 'ShopUsers')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--username is required'),
+    });
+  });
+
+  it('signs in a user with TOTP MFA with --totp-code, and says that it is needed without it', async () => {
+    const created = await cli('users', 'create', '--pool', 'guarded', '--username', 'eve', '--password', 'Passw0rd!long', '--json');
+    expect(created.code).toBe(0);
+    const { AccessToken } = JSON.parse(created.stdout);
+    const call = cognitoClient(runtime.url);
+    const { SecretCode } = await call('AssociateSoftwareToken', { AccessToken });
+    await call('VerifySoftwareToken', { AccessToken, UserCode: totpCode(SecretCode, Date.now()) });
+    await call('SetUserMFAPreference', { AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
+    const asked = await cli('users', 'token', '--pool', 'guarded', '--username', 'eve', '--password', 'Passw0rd!long');
+    expect(asked).toMatchObject({ code: 2, stderr: expect.stringContaining('(challenge SOFTWARE_TOKEN_MFA): give the code') });
+    expect(asked.stderr).toContain('--totp-code <6 digits>');
+    const code = totpCode(SecretCode, Date.now());
+    const signedIn = await cli(
+      'users',
+      'token',
+      '--pool',
+      'guarded',
+      '--username',
+      'eve',
+      '--password',
+      'Passw0rd!long',
+      '--totp-code',
+      code,
+      '--json',
+    );
+    expect(signedIn.code).toBe(0);
+    expect(claimsOf(JSON.parse(signedIn.stdout).AccessToken)).toMatchObject({ username: 'eve', token_use: 'access' });
+    expect(await cli('users', 'token', '--pool', 'guarded', '--username', 'eve', '--password', 'x', '--totp-code', 'abc')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--totp-code takes the 6 digits'),
+    });
+  });
+
+  it('fails if the pool requires MFA and the user has no authenticator, saying so', async () => {
+    const created = await cli('users', 'create', '--pool', 'vault', '--username', 'fay', '--password', 'Passw0rd!long');
+    expect(created).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('requires MFA and fay has no authenticator set up (challenge MFA_SETUP)'),
     });
   });
 });

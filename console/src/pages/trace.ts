@@ -8,10 +8,23 @@ function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 }
 
-/** What a row says beside its bar: a model call's tokens and cost, a failure's message. */
+/**
+ * A GraphQL request's (AppSync's span, local/traces/graphql-spans.ts): its fields, the auth mode
+ * that let it in and who asked, by username or id (an API key as its masked prefix).
+ */
+function graphqlDetail(attributes: Readonly<Record<string, unknown>>): string {
+  if (attributes['graphql.operation.type'] === undefined) return '';
+  const fields = Array.isArray(attributes['switchyard.graphql.fields']) ? attributes['switchyard.graphql.fields'].join(', ') : '';
+  const who = attributes['switchyard.enduser.name'] ?? attributes['enduser.id'] ?? attributes['switchyard.appsync.api_key'];
+  const mode = attributes['aws.appsync.auth_mode'];
+  return [fields, mode === undefined ? '' : String(mode), who === undefined ? '' : `by ${String(who)}`].filter(Boolean).join(' · ');
+}
+
+/** What a row says beside its bar: a GraphQL request's fields and caller, a model call's tokens and cost, a failure's message. */
 function detail(row: WaterfallRow): string {
   const usage = modelUsageOf(row.span);
   const parts = [
+    graphqlDetail(row.span.attributes),
     usage ? `${usage.inputTokens} in / ${usage.outputTokens} out tokens` : '',
     usage?.usd === undefined ? '' : usd(usage.usd),
     row.span.error ? `ERROR ${row.span.error}` : '',

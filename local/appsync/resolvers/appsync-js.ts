@@ -1,4 +1,5 @@
 import type { AppendedError } from '../errors.js';
+import { checkSubscriptionFilter, type SubscriptionFilter } from '../subscription-filters.js';
 import { codeError } from './code-errors.js';
 import { dynamodbModule } from './dynamodb-helpers.js';
 import { loadModule, runCode } from './module-loading.js';
@@ -43,6 +44,8 @@ export interface AppSyncJsOptions {
   readonly addResponseHeader?: (name: string, value: string) => void;
   /** Where the code's `console.log` and friends write (AWS writes them to the API's log group). @default nothing: dropped */
   readonly log?: (level: string, text: string) => void;
+  /** A subscription resolver's response handler's: where `extensions.setSubscriptionFilter` puts the filter. @default none: the call fails, naming where it works */
+  readonly setSubscriptionFilter?: (filter: SubscriptionFilter) => void;
 }
 
 /** `runtime.earlyReturn`'s signal: a host object the code cannot forge, caught by the evaluation that raised it. */
@@ -69,7 +72,7 @@ export function evaluateAppSyncJs(
     ...(options.addResponseHeader === undefined ? {} : { addResponseHeader: options.addResponseHeader }),
   });
   const where = `the APPSYNC_JS ${handler} handler of ${ctx.info.parentTypeName}.${ctx.info.fieldName}`;
-  const exports = loadModule(code, builtInModules(util), consoleOf(options.log));
+  const exports = loadModule(code, builtInModules(util, options.setSubscriptionFilter), consoleOf(options.log));
   const run = exports[handler];
   if (typeof run !== 'function') {
     throw codeError(
@@ -92,7 +95,7 @@ export function evaluateAppSyncJs(
 }
 
 /** What `import ... from '@aws-appsync/utils'` and its sub-paths resolve to in the code. */
-function builtInModules(util: ReturnType<typeof appSyncJsUtil>) {
+function builtInModules(util: ReturnType<typeof appSyncJsUtil>, setSubscriptionFilter: AppSyncJsOptions['setSubscriptionFilter']) {
   const runtime = {
     earlyReturn(value?: unknown): never {
       throw new EarlyReturn(value ?? null);
@@ -100,7 +103,12 @@ function builtInModules(util: ReturnType<typeof appSyncJsUtil>) {
   };
   const extensions = {
     evictFromApiCache: () => undefined, // no API cache runs locally: nothing to evict
-    setSubscriptionFilter: notLocal('extensions.setSubscriptionFilter'),
+    setSubscriptionFilter: (filter: unknown) => {
+      if (setSubscriptionFilter === undefined) {
+        throw codeError("extensions.setSubscriptionFilter works only in a subscription resolver's response handler");
+      }
+      setSubscriptionFilter(checkSubscriptionFilter(plain(filter)));
+    },
     setSubscriptionInvalidationFilter: notLocal('extensions.setSubscriptionInvalidationFilter'),
     invalidateSubscriptions: notLocal('extensions.invalidateSubscriptions'),
   };
@@ -122,7 +130,7 @@ function builtInModules(util: ReturnType<typeof appSyncJsUtil>) {
 
 function notLocal(what: string) {
   return (): never => {
-    throw codeError(`${what}: enhanced subscription filtering and invalidation are not supported by the local runtime`);
+    throw codeError(`${what}: subscription invalidation is not supported by the local runtime (setSubscriptionFilter is)`);
   };
 }
 

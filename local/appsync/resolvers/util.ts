@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppendedError } from '../errors.js';
+import { toSubscriptionFilter } from '../subscription-filters.js';
 import { appSyncUtil, toDynamoDb } from '../vtl-util.js';
 import { codeError } from './code-errors.js';
 import { filterExpression } from './filter-expressions.js';
@@ -38,7 +39,7 @@ export function appSyncJsUtil(state: UtilState) {
       toDynamoDBConditionExpression: (condition: unknown) =>
         JSON.stringify(filterExpression(condition, 'util.transform.toDynamoDBConditionExpression')),
       toElasticsearchQueryDSL: unsupported('util.transform.toElasticsearchQueryDSL (OpenSearch data sources do not run locally)'),
-      toSubscriptionFilter: unsupported('util.transform.toSubscriptionFilter (enhanced subscription filters do not run locally)'),
+      toSubscriptionFilter,
     },
     dynamodb: {
       ...Object.fromEntries(Object.entries(dynamodb).filter(([name]) => !name.endsWith('Json'))),
