@@ -4,6 +4,7 @@ import { addMissingColumns } from '../store/added-columns.js';
 import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
+import { createHistoryTable, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -115,13 +116,7 @@ const SQL = {
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
   redrive:
     "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ?",
-  // The execution's start date leads the key (see HISTORY_TABLE); it is read from the execution's row.
-  appendEvent: `INSERT OR REPLACE INTO sfn_events (start_date, execution_arn, id, event)
-           VALUES ((SELECT start_date FROM sfn_executions WHERE arn = ?1), ?1, ?2, ?3)`,
-  history: `SELECT event FROM sfn_events
-           WHERE start_date = (SELECT start_date FROM sfn_executions WHERE arn = ?1) AND execution_arn = ?1 ORDER BY id`,
-  lastEventId: `SELECT MAX(id) AS id FROM sfn_events
-           WHERE start_date = (SELECT start_date FROM sfn_executions WHERE arn = ?1) AND execution_arn = ?1`,
+  ...HISTORY_SQL,
   task: 'SELECT * FROM sfn_tasks WHERE key = ?',
   insertTask: `INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at, activity_arn, input)
            VALUES (?, ?, ?, 'WAITING', 0, ?, ?, ?, ?)`,
@@ -144,7 +139,9 @@ const SQL = {
 export class ExecutionStore {
   readonly #db: DatabaseSync;
   readonly #s: Record<keyof typeof SQL, StatementSync>;
-  readonly #queued: { executionArn: string; event: HistoryEvent }[] = [];
+  readonly #queued: Queued[] = [];
+  /** The ARNs of executions queued for the next group commit, not yet stored. */
+  readonly #pending = new Set<string>();
   #commit: Promise<void> | undefined;
 
   constructor(db: DatabaseSync) {
@@ -228,19 +225,25 @@ export class ExecutionStore {
   // ---- executions ----
 
   /**
-   * Inserts a new execution; false when one with this ARN exists already. `startedBy` is
-   * the task of another execution that starts it: its submission, answered `response`, is
-   * recorded in the same transaction, so a resumed task finds the child it started.
+   * Queues a new execution for the next group commit; false when one with this ARN is
+   * stored or queued already. `startedBy` is the task of another execution that starts it:
+   * its submission, answered `response`, is recorded in the same transaction, so a resumed
+   * task finds the child it started. The first events the execution's engine emits join
+   * that transaction too, so a start costs no commit of its own (one wrote about 7 pages of
+   * log); `committed()` tells when it is stored, and no read finds it before.
    */
-  insertExecution(e: ExecutionRecord, startedBy?: { key: string; executionArn: string; response: unknown }): boolean {
-    let inserted = false;
-    this.#transaction(() => {
-      inserted = this.#insertExecution(e);
-      if (!inserted || !startedBy) return;
-      this.#s.insertTask.run(startedBy.key, startedBy.executionArn, 'submission', e.startDate, e.startDate);
-      this.#s.submitTask.run(JSON.stringify(startedBy.response), e.startDate, startedBy.key);
-    });
-    return inserted;
+  queueExecution(e: ExecutionRecord, startedBy?: StartedBy): boolean {
+    if (this.#pending.has(e.arn) || this.#s.execution.get(e.arn)) return false;
+    this.#pending.add(e.arn);
+    this.#enqueue({ execution: e, startedBy });
+    return true;
+  }
+
+  #insertStarted(e: ExecutionRecord, startedBy: StartedBy | undefined): void {
+    this.#insertExecution(e);
+    if (!startedBy) return;
+    this.#s.insertTask.run(startedBy.key, startedBy.executionArn, 'submission', e.startDate, e.startDate);
+    this.#s.submitTask.run(JSON.stringify(startedBy.response), e.startDate, startedBy.key);
   }
 
   #insertExecution(e: ExecutionRecord): boolean {
@@ -304,18 +307,27 @@ export class ExecutionStore {
    * when it is stored.
    */
   queueEvent(executionArn: string, event: HistoryEvent): void {
-    this.#queued.push({ executionArn, event });
+    this.#enqueue({ executionArn, event });
+  }
+
+  #enqueue(item: Queued): void {
+    this.#queued.push(item);
     this.#commit ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#commit = undefined;
         const batch = this.#queued.splice(0);
         try {
           this.#transaction(() => {
-            for (const item of batch) this.#appendOne(item.executionArn, item.event);
+            for (const item of batch) {
+              if ('event' in item) this.#appendOne(item.executionArn, item.event);
+              else this.#insertStarted(item.execution, item.startedBy);
+            }
           });
           resolve();
         } catch (error) {
           reject(error);
+        } finally {
+          for (const item of batch) if ('execution' in item) this.#pending.delete(item.execution.arn);
         }
       });
     });
@@ -427,31 +439,17 @@ export class ExecutionStore {
   }
 }
 
-/**
- * Every history event of STANDARD executions, one row each, keyed by the execution's start
- * date before its ARN: the events of the executions running now are written next to each
- * other at the end of the table, so a commit rewrites a few pages. Keyed by the ARN alone
- * (an execution's name is a UUID unless given), each running execution's events landed in
- * a page of their own anywhere in the table, and the pass chain of bench/step-functions.ts
- * wrote about 30 pages (120 KiB) of write-ahead log per execution for its 15 KB of events.
- */
-const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS sfn_events (
-  start_date INTEGER NOT NULL, execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-  PRIMARY KEY (start_date, execution_arn, id))`;
+type Row = Record<string, SQLInputValue>;
 
-/** Creates the history table; a data folder of an earlier version has its events moved over from sfn_history (keyed by the ARN alone). */
-function createHistoryTable(db: DatabaseSync): void {
-  db.exec(HISTORY_TABLE);
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sfn_history'").get()) return;
-  inTransaction(db, () => {
-    // An event whose execution is gone could not be read before either (every read starts from the execution).
-    db.exec(`INSERT OR REPLACE INTO sfn_events (start_date, execution_arn, id, event)
-      SELECT e.start_date, h.execution_arn, h.id, h.event FROM sfn_history h JOIN sfn_executions e ON e.arn = h.execution_arn`);
-    db.exec('DROP TABLE sfn_history');
-  });
+/** The task of another execution that starts one: its submission is recorded with the execution it started. */
+interface StartedBy {
+  readonly key: string;
+  readonly executionArn: string;
+  readonly response: unknown;
 }
 
-type Row = Record<string, SQLInputValue>;
+/** What the next group commit writes, in the order it was queued. */
+type Queued = { executionArn: string; event: HistoryEvent } | { execution: ExecutionRecord; startedBy: StartedBy | undefined };
 
 const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
 const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));

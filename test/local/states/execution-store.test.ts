@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../../../local/states/engine/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
 import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { createMachine, createStates, errorCode, executionArn, historyTypes, type TestStates } from './helpers.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:bench';
 const execution = (name: string, startDate: number): ExecutionRecord => ({
@@ -43,7 +44,8 @@ describe('ExecutionStore', () => {
     const store = new ExecutionStore(db);
     // Names are UUIDs unless given: executions running together are anywhere in ARN order.
     const records = Array.from({ length: 200 }, (_, i) => execution(`${((i * 7919) % 1000).toString(16)}-${i}`, 1_700_000_000_000 + i));
-    for (const record of records) store.insertExecution(record);
+    for (const record of records) store.queueExecution(record);
+    await store.committed();
     const walBefore = statSync(`${file}-wal`).size;
     let eventBytes = 0;
     for (let batch = 0; batch < records.length; batch += 10) {
@@ -92,5 +94,45 @@ describe('ExecutionStore', () => {
   it('fails to record an event of an execution it does not hold', async () => {
     const store = new ExecutionStore(new DatabaseSync(':memory:'));
     expect(() => store.appendEvent(execution('missing', 1).arn, entered(1))).toThrow(/NOT NULL constraint failed: sfn_events.start_date/);
+  });
+});
+
+describe('StartExecution of STANDARD executions', () => {
+  let t: TestStates;
+  beforeEach(async () => {
+    // Waits a minute on the real clock: the executions stay RUNNING until the test closes the service.
+    t = await createStates({ sleep: realSleep });
+    await createMachine(t.states, 'waits', { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+  });
+  afterEach(() => t.close());
+  const start = (name: string, input = '{}') =>
+    t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits', name, input });
+
+  it('stores executions started together and their first events in one commit, not one commit per execution', async () => {
+    const commits = vi.spyOn(t.db, 'exec');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => start(`e${i}`)));
+    expect(commits.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
+    for (let i = 0; i < 10; i++)
+      expect(await historyTypes(t.states, executionArn('waits', `e${i}`))).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+  });
+
+  it('answers two starts of one name at once with the one execution, and refuses one with another input', async () => {
+    const [first, again] = await Promise.all([start('same'), start('same')]);
+    expect(again.executionArn).toBe(first.executionArn);
+    const [started, refused] = await Promise.allSettled([start('twice'), errorCode(start('twice', '{"other":1}'))]);
+    expect(started.status).toBe('fulfilled');
+    expect(refused).toEqual({ status: 'fulfilled', value: 'ExecutionAlreadyExists' });
+  });
+
+  it('fails a start whose commit fails, leaving no execution behind', async () => {
+    const queue = ExecutionStore.prototype.queueEvent;
+    // An event of no stored execution is refused by the store: the group commit it is in fails.
+    vi.spyOn(ExecutionStore.prototype, 'queueEvent').mockImplementationOnce(function (this: ExecutionStore, _arn, event) {
+      queue.call(this, executionArn('waits', 'nowhere'), event);
+    });
+    await expect(start('lost')).rejects.toThrow(/NOT NULL constraint failed/);
+    expect(await errorCode(t.states.DescribeExecution({ executionArn: executionArn('waits', 'lost') }))).toBe('ExecutionDoesNotExist');
+    vi.restoreAllMocks();
+    expect((await start('next')).executionArn).toBe(executionArn('waits', 'next'));
   });
 });
