@@ -84,12 +84,11 @@ export class ExecutionApi {
       return answer;
     }
     machines.compileFor(record.stateMachineArn, record.definition, 'STANDARD');
-    const existing = store.execution(record.arn);
     const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
-    if (existing || !store.queueExecution(record, startedBy)) {
+    if (!store.queueExecution(record, startedBy)) {
       // One of this name being stored by another call is answered once it is stored, as a stored one.
-      if (!existing) await store.committed();
-      const current = existing ?? store.execution(record.arn);
+      await store.committed();
+      const current = store.execution(record.arn);
       if (!current) throw new ExecutionNotStored(record.arn);
       // StartExecution is idempotent for a running STANDARD execution started with the same input.
       if (current.status === 'RUNNING' && current.input === record.input) {
@@ -278,6 +277,8 @@ export class ExecutionApi {
     return this.deps.live.whenEnded(
       executionArn,
       () => {
+        // One this process runs is RUNNING: its record is read once it has ended.
+        if (this.deps.live.has(executionArn)) return undefined;
         const record = this.find(executionArn);
         return record.status === 'RUNNING' ? undefined : outcomeOf(record);
       },

@@ -112,6 +112,7 @@ const SQL = {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
   forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
   execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
+  stored: 'SELECT 1 FROM sfn_executions WHERE arn = ?',
   running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
   redrive:
@@ -133,8 +134,8 @@ const SQL = {
 /**
  * Step Functions' durable state in one SQLite database: state machines, executions,
  * every history event of STANDARD executions (written as it is emitted, with the
- * execution's final status in the same transaction as its terminal event) and the
- * tasks executions wait on.
+ * execution's final status in the same transaction as its terminal event, and what it
+ * waited on closed) and the tasks executions wait on.
  */
 export class ExecutionStore {
   readonly #db: DatabaseSync;
@@ -233,7 +234,7 @@ export class ExecutionStore {
    * log); `committed()` tells when it is stored, and no read finds it before.
    */
   queueExecution(e: ExecutionRecord, startedBy?: StartedBy): boolean {
-    if (this.#pending.has(e.arn) || this.#s.execution.get(e.arn)) return false;
+    if (this.#pending.has(e.arn) || this.#s.stored.get(e.arn)) return false;
     this.#pending.add(e.arn);
     this.#enqueue({ execution: e, startedBy });
     return true;
@@ -354,6 +355,10 @@ export class ExecutionStore {
         event.timestamp,
         executionArn,
       );
+      // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
+      // refuse them as AWS does, and submissions only matter to a resumed run.
+      this.#s.closeTasks.run(event.timestamp, executionArn);
+      this.#s.deleteSubmissions.run(executionArn);
     }
   }
 
@@ -419,15 +424,6 @@ export class ExecutionStore {
   ): boolean {
     const result = this.#s.completeTask.run(status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, now, key);
     return (result?.changes ?? 0) > 0;
-  }
-
-  /** Closes what a finished execution still waited on, so late callbacks are refused. */
-  closeTasks(executionArn: string, now: number): void {
-    this.#transaction(() => {
-      this.#s.closeTasks.run(now, executionArn);
-      // Submissions only matter to a resumed run; tokens stay, to refuse late callbacks as AWS does.
-      this.#s.deleteSubmissions.run(executionArn);
-    });
   }
 
   #all(name: 'machines' | 'running'): Row[] {

@@ -125,7 +125,6 @@ export class StandardExecutions {
     // An abort follows StopExecution, not an event (as the engine's ExecutionAborted).
     const previousEventId = type === 'ExecutionAborted' ? 0 : last;
     store.appendEvent(record.arn, { id: last + 1, previousEventId, timestamp: clock.now(), type, [key]: details });
-    store.closeTasks(record.arn, clock.now());
     const done = store.execution(record.arn);
     if (done) this.deps.status.publish(done);
   }

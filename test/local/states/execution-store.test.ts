@@ -91,6 +91,17 @@ describe('ExecutionStore', () => {
     expect(new ExecutionStore(db).history(record.arn).map((e) => e.id)).toEqual([1, 2]);
   });
 
+  it("closes what an execution waited on in its terminal event's transaction", async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('ends', 1_700_000_000_000);
+    store.queueExecution(record);
+    await store.committed();
+    store.openTask('token-1', record.arn, 'token', 1_700_000_000_001);
+    store.appendEvent(record.arn, { id: 1, previousEventId: 0, timestamp: 1_700_000_000_002, type: 'ExecutionSucceeded' });
+    expect(store.task('token-1')).toMatchObject({ status: 'CLOSED', updatedAt: 1_700_000_000_002 });
+    expect(store.execution(record.arn)?.status).toBe('SUCCEEDED');
+  });
+
   it('fails to record an event of an execution it does not hold', async () => {
     const store = new ExecutionStore(new DatabaseSync(':memory:'));
     expect(() => store.appendEvent(execution('missing', 1).arn, entered(1))).toThrow(/NOT NULL constraint failed: sfn_events.start_date/);
