@@ -84,10 +84,12 @@ export class ExecutionApi {
       return answer;
     }
     machines.compileFor(record.stateMachineArn, record.definition, 'STANDARD');
-    const existing = store.execution(record.arn);
     const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
-    if (existing || !store.insertExecution(record, startedBy)) {
-      const current = existing ?? (store.execution(record.arn) as ExecutionRecord);
+    if (!store.queueExecution(record, startedBy)) {
+      // One of this name being stored by another call is answered once it is stored, as a stored one.
+      await store.committed();
+      const current = store.execution(record.arn);
+      if (!current) throw new ExecutionNotStored(record.arn);
       // StartExecution is idempotent for a running STANDARD execution started with the same input.
       if (current.status === 'RUNNING' && current.input === record.input) {
         return { executionArn: current.arn, startDate: seconds(current.startDate) };
@@ -95,9 +97,12 @@ export class ExecutionApi {
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${record.arn}'`);
     }
     try {
+      // Resolves once the execution and its ExecutionStarted are committed, together.
       await standard.launch(record);
     } catch (error) {
-      standard.failDormant(record, error);
+      // Stored, it is recorded as failed; not stored (its commit is what failed), there is nothing to record.
+      await store.committed();
+      if (store.execution(record.arn)) standard.failDormant(record, error);
       throw error;
     }
     return answer;
@@ -272,6 +277,8 @@ export class ExecutionApi {
     return this.deps.live.whenEnded(
       executionArn,
       () => {
+        // One this process runs is RUNNING: its record is read once it has ended.
+        if (this.deps.live.has(executionArn)) return undefined;
         const record = this.find(executionArn);
         return record.status === 'RUNNING' ? undefined : outcomeOf(record);
       },
@@ -314,6 +321,14 @@ export class ExecutionApi {
       traceHeader: input.traceHeader ?? currentTraceHeader(),
       parentArn: parentOf(text),
     };
+  }
+}
+
+/** An execution another StartExecution of its name was storing is not in the store once that commit is done. */
+export class ExecutionNotStored extends Error {
+  override readonly name = 'ExecutionNotStored';
+  constructor(readonly executionArn: string) {
+    super(`The execution ${executionArn} was being stored by another StartExecution of its name, and is not stored: start it again`);
   }
 }
 

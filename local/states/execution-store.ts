@@ -4,6 +4,7 @@ import { addMissingColumns } from '../store/added-columns.js';
 import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
+import { createHistoryTable, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -111,13 +112,12 @@ const SQL = {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
   forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
   execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
+  stored: 'SELECT 1 FROM sfn_executions WHERE arn = ?',
   running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
   redrive:
     "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ?",
-  appendEvent: 'INSERT OR REPLACE INTO sfn_history (execution_arn, id, event) VALUES (?, ?, ?)',
-  history: 'SELECT event FROM sfn_history WHERE execution_arn = ? ORDER BY id',
-  lastEventId: 'SELECT MAX(id) AS id FROM sfn_history WHERE execution_arn = ?',
+  ...HISTORY_SQL,
   task: 'SELECT * FROM sfn_tasks WHERE key = ?',
   insertTask: `INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at, activity_arn, input)
            VALUES (?, ?, ?, 'WAITING', 0, ?, ?, ?, ?)`,
@@ -134,13 +134,15 @@ const SQL = {
 /**
  * Step Functions' durable state in one SQLite database: state machines, executions,
  * every history event of STANDARD executions (written as it is emitted, with the
- * execution's final status in the same transaction as its terminal event) and the
- * tasks executions wait on.
+ * execution's final status in the same transaction as its terminal event, and what it
+ * waited on closed) and the tasks executions wait on.
  */
 export class ExecutionStore {
   readonly #db: DatabaseSync;
   readonly #s: Record<keyof typeof SQL, StatementSync>;
-  readonly #queued: { executionArn: string; event: HistoryEvent }[] = [];
+  readonly #queued: Queued[] = [];
+  /** The ARNs of executions queued for the next group commit, not yet stored. */
+  readonly #pending = new Set<string>();
   #commit: Promise<void> | undefined;
 
   constructor(db: DatabaseSync) {
@@ -156,8 +158,6 @@ export class ExecutionStore {
         redrive_date INTEGER, trace_header TEXT);
       CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date DESC, arn DESC);
       CREATE INDEX IF NOT EXISTS sfn_executions_by_status ON sfn_executions (status);
-      CREATE TABLE IF NOT EXISTS sfn_history (
-        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sfn_tasks (
         key TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
         submitted INTEGER NOT NULL DEFAULT 0, response TEXT, output TEXT, error TEXT, cause TEXT,
@@ -174,6 +174,7 @@ export class ExecutionStore {
       { table: 'sfn_tasks', column: 'activity_arn', definition: 'TEXT' },
       { table: 'sfn_tasks', column: 'input', definition: 'TEXT' },
     ]);
+    createHistoryTable(db);
     db.exec('CREATE INDEX IF NOT EXISTS sfn_executions_by_parent ON sfn_executions (parent_arn) WHERE parent_arn IS NOT NULL');
     db.exec(
       "CREATE INDEX IF NOT EXISTS sfn_tasks_unclaimed ON sfn_tasks (activity_arn, created_at) WHERE kind = 'activity' AND status = 'WAITING' AND submitted = 0",
@@ -225,19 +226,25 @@ export class ExecutionStore {
   // ---- executions ----
 
   /**
-   * Inserts a new execution; false when one with this ARN exists already. `startedBy` is
-   * the task of another execution that starts it: its submission, answered `response`, is
-   * recorded in the same transaction, so a resumed task finds the child it started.
+   * Queues a new execution for the next group commit; false when one with this ARN is
+   * stored or queued already. `startedBy` is the task of another execution that starts it:
+   * its submission, answered `response`, is recorded in the same transaction, so a resumed
+   * task finds the child it started. The first events the execution's engine emits join
+   * that transaction too, so a start costs no commit of its own (one wrote about 7 pages of
+   * log); `committed()` tells when it is stored, and no read finds it before.
    */
-  insertExecution(e: ExecutionRecord, startedBy?: { key: string; executionArn: string; response: unknown }): boolean {
-    let inserted = false;
-    this.#transaction(() => {
-      inserted = this.#insertExecution(e);
-      if (!inserted || !startedBy) return;
-      this.#s.insertTask.run(startedBy.key, startedBy.executionArn, 'submission', e.startDate, e.startDate);
-      this.#s.submitTask.run(JSON.stringify(startedBy.response), e.startDate, startedBy.key);
-    });
-    return inserted;
+  queueExecution(e: ExecutionRecord, startedBy?: StartedBy): boolean {
+    if (this.#pending.has(e.arn) || this.#s.stored.get(e.arn)) return false;
+    this.#pending.add(e.arn);
+    this.#enqueue({ execution: e, startedBy });
+    return true;
+  }
+
+  #insertStarted(e: ExecutionRecord, startedBy: StartedBy | undefined): void {
+    this.#insertExecution(e);
+    if (!startedBy) return;
+    this.#s.insertTask.run(startedBy.key, startedBy.executionArn, 'submission', e.startDate, e.startDate);
+    this.#s.submitTask.run(JSON.stringify(startedBy.response), e.startDate, startedBy.key);
   }
 
   #insertExecution(e: ExecutionRecord): boolean {
@@ -301,18 +308,27 @@ export class ExecutionStore {
    * when it is stored.
    */
   queueEvent(executionArn: string, event: HistoryEvent): void {
-    this.#queued.push({ executionArn, event });
+    this.#enqueue({ executionArn, event });
+  }
+
+  #enqueue(item: Queued): void {
+    this.#queued.push(item);
     this.#commit ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#commit = undefined;
         const batch = this.#queued.splice(0);
         try {
           this.#transaction(() => {
-            for (const item of batch) this.#appendOne(item.executionArn, item.event);
+            for (const item of batch) {
+              if ('event' in item) this.#appendOne(item.executionArn, item.event);
+              else this.#insertStarted(item.execution, item.startedBy);
+            }
           });
           resolve();
         } catch (error) {
           reject(error);
+        } finally {
+          for (const item of batch) if ('execution' in item) this.#pending.delete(item.execution.arn);
         }
       });
     });
@@ -339,6 +355,10 @@ export class ExecutionStore {
         event.timestamp,
         executionArn,
       );
+      // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
+      // refuse them as AWS does, and submissions only matter to a resumed run.
+      this.#s.closeTasks.run(event.timestamp, executionArn);
+      this.#s.deleteSubmissions.run(executionArn);
     }
   }
 
@@ -406,15 +426,6 @@ export class ExecutionStore {
     return (result?.changes ?? 0) > 0;
   }
 
-  /** Closes what a finished execution still waited on, so late callbacks are refused. */
-  closeTasks(executionArn: string, now: number): void {
-    this.#transaction(() => {
-      this.#s.closeTasks.run(now, executionArn);
-      // Submissions only matter to a resumed run; tokens stay, to refuse late callbacks as AWS does.
-      this.#s.deleteSubmissions.run(executionArn);
-    });
-  }
-
   #all(name: 'machines' | 'running'): Row[] {
     return this.#s[name].all() as Row[];
   }
@@ -425,6 +436,16 @@ export class ExecutionStore {
 }
 
 type Row = Record<string, SQLInputValue>;
+
+/** The task of another execution that starts one: its submission is recorded with the execution it started. */
+interface StartedBy {
+  readonly key: string;
+  readonly executionArn: string;
+  readonly response: unknown;
+}
+
+/** What the next group commit writes, in the order it was queued. */
+type Queued = { executionArn: string; event: HistoryEvent } | { execution: ExecutionRecord; startedBy: StartedBy | undefined };
 
 const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
 const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));

@@ -1,6 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import type { ExecutionHandle, ExecutionResult, Machine, Sleep } from './engine/index.js';
-import type { ExecutionRecord, ExecutionStore, StateMachineType } from './execution-store.js';
+import type { ExecutionRecord, StateMachineType } from './execution-store.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 import type { LocalTaskRunner } from './task-runner.js';
@@ -49,9 +49,7 @@ export class LiveExecutions {
 
   constructor(
     private readonly deps: {
-      readonly store: ExecutionStore;
       readonly callbacks: TaskCallbacks;
-      readonly clock: Clock;
       readonly status: StatusChangeEvents;
       readonly log?: (line: string) => void;
     },
@@ -81,14 +79,13 @@ export class LiveExecutions {
     current: () => ExecutionRecord | undefined,
     record?: (result: ExecutionResult) => void,
   ): LiveExecution {
-    const { store, callbacks, clock, status } = this.deps;
+    const { callbacks, status } = this.deps;
     const ended = handle.result.then(
       (result) => {
         if (this.#closed) return;
         record?.(result);
         this.#live.delete(arn);
         callbacks.drop(arn);
-        if (type === 'STANDARD') store.closeTasks(arn, clock.now());
         const done = current();
         if (done && type === 'STANDARD') status.publish(done);
         for (const check of [...(this.#waiters.get(arn) ?? [])]) check();

@@ -18,8 +18,9 @@ function forkStartOf(record: ExecutionRecord): ForkStartOptions | undefined {
 }
 
 /**
- * STANDARD executions, durable in SQLite: every history event is committed as it is
- * emitted, and what was running before a restart runs on from where its history ends.
+ * STANDARD executions, durable in SQLite: every history event is committed in the turn of
+ * the event loop it is emitted in, and before the engine acts on anything outside (a task)
+ * or ends; what was running before a restart runs on from where its history ends.
  */
 export class StandardExecutions {
   constructor(
@@ -50,15 +51,19 @@ export class StandardExecutions {
   }
 
   /**
-   * Runs an execution: from the start, or on from its persisted history. Every event is
-   * committed before the engine goes on; the first one before this returns.
+   * Runs an execution: from the start (queued with `store.queueExecution`), or on from its
+   * persisted history. Events are committed in groups, before every task and at the end;
+   * the first one (with a new execution's row) before this returns, and this rejects if
+   * that commit fails.
    */
   async launch(record: ExecutionRecord, history: HistoryEvent[] = []): Promise<void> {
     const { store, live, status } = this.deps;
     const machine = this.deps.compiler.compile(record.definition, 'STANDARD');
     let started: () => void = () => {};
-    const startedEvent = new Promise<void>((resolve) => {
+    let notStored: (error: unknown) => void = () => {};
+    const startedEvent = new Promise<void>((resolve, reject) => {
       started = resolve;
+      notStored = reject;
     });
     const logSink = this.deps.logSink?.(record);
     const sink = (event: HistoryEvent) => {
@@ -68,10 +73,11 @@ export class StandardExecutions {
       // so side effects and outcomes are never ahead of the stored history.
       store.queueEvent(record.arn, event);
       if (event.type === 'ExecutionStarted') {
-        void store.committed().then(() => {
+        // A new execution's row is in the same commit (queueExecution): if it fails, the start does.
+        store.committed().then(() => {
           status.publish(record);
           started();
-        });
+        }, notStored);
       }
     };
     const options = {
@@ -119,7 +125,6 @@ export class StandardExecutions {
     // An abort follows StopExecution, not an event (as the engine's ExecutionAborted).
     const previousEventId = type === 'ExecutionAborted' ? 0 : last;
     store.appendEvent(record.arn, { id: last + 1, previousEventId, timestamp: clock.now(), type, [key]: details });
-    store.closeTasks(record.arn, clock.now());
     const done = store.execution(record.arn);
     if (done) this.deps.status.publish(done);
   }

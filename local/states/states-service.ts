@@ -126,7 +126,7 @@ export class StatesService {
     );
     const activities = new Activities({ db, callbacks, clock, region, accountId, tags });
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
-    const live = new LiveExecutions({ store, callbacks, clock, status, log });
+    const live = new LiveExecutions({ callbacks, status, log });
     const integrations = this.#taskIntegrations(options, log);
     const runner = new LocalTaskRunner({
       integrations,

@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
+import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+import { createMachine, createStates, errorCode, executionArn, historyTypes, type TestStates } from './helpers.js';
+
+const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:bench';
+const execution = (name: string, startDate: number): ExecutionRecord => ({
+  arn: `arn:aws:states:us-east-1:000000000000:execution:bench:${name}`,
+  stateMachineArn: MACHINE,
+  stateMachineName: 'bench',
+  name,
+  status: 'RUNNING',
+  definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+  roleArn: 'arn:aws:iam::000000000000:role/r',
+  input: '{}',
+  startDate,
+  redriveCount: 0,
+});
+/** A state's entry as the engine records it, its input about 800 bytes of JSON (as a pass chain's). */
+const entered = (id: number): HistoryEvent => ({
+  id,
+  previousEventId: id - 1,
+  timestamp: 1_700_000_000_000 + id,
+  type: 'PassStateEntered',
+  stateEnteredEventDetails: { name: `S${id}`, input: JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ i, id })) }) },
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'execution-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ExecutionStore', () => {
+  it('writes the history of executions running side by side in a few pages a commit, not a page per execution', async () => {
+    const file = path.join(dir, 'states.sqlite');
+    const db = openDatabase(file);
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    const store = new ExecutionStore(db);
+    // Names are UUIDs unless given: executions running together are anywhere in ARN order.
+    const records = Array.from({ length: 200 }, (_, i) => execution(`${((i * 7919) % 1000).toString(16)}-${i}`, 1_700_000_000_000 + i));
+    for (const record of records) store.queueExecution(record);
+    await store.committed();
+    const walBefore = statSync(`${file}-wal`).size;
+    let eventBytes = 0;
+    for (let batch = 0; batch < records.length; batch += 10) {
+      // Ten at a time, each state's events committed in one group as the engine emits them.
+      for (let id = 1; id <= 20; id++) {
+        for (const record of records.slice(batch, batch + 10)) {
+          const event = entered(id);
+          eventBytes += JSON.stringify(event).length;
+          store.queueEvent(record.arn, event);
+        }
+        await store.committed();
+      }
+    }
+    const written = statSync(`${file}-wal`).size - walBefore;
+    const one = records.at(17);
+    expect(store.history(String(one?.arn)).map((e) => e.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // About 4 bytes of log per byte of history; keyed by the ARN alone it was over 15.
+    expect(written / eventBytes).toBeLessThan(6);
+    db.close();
+  });
+
+  it('keeps the history a data folder of an earlier version held, and drops its table', () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec(`CREATE TABLE sfn_executions (
+        arn TEXT PRIMARY KEY, state_machine_arn TEXT NOT NULL, state_machine_name TEXT NOT NULL, name TEXT NOT NULL,
+        status TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
+        cause TEXT, start_date INTEGER NOT NULL, stop_date INTEGER, redrive_count INTEGER NOT NULL DEFAULT 0,
+        redrive_date INTEGER, trace_header TEXT);
+      CREATE TABLE sfn_history (
+        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;`);
+    const record = execution('old', 1_700_000_000_000);
+    db.prepare(
+      `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input, start_date)
+       VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?)`,
+    ).run(record.arn, MACHINE, 'bench', 'old', record.definition, record.roleArn, '{}', record.startDate);
+    const insert = db.prepare('INSERT INTO sfn_history (execution_arn, id, event) VALUES (?, ?, ?)');
+    for (const id of [2, 1]) insert.run(record.arn, id, JSON.stringify(entered(id)));
+    const store = new ExecutionStore(db);
+    expect(store.history(record.arn)).toEqual([entered(1), entered(2)]);
+    expect(store.lastEventId(record.arn)).toBe(2);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'sfn_history'").get()).toBeUndefined();
+    store.queueEvent(record.arn, entered(3));
+    expect(new ExecutionStore(db).history(record.arn).map((e) => e.id)).toEqual([1, 2]);
+  });
+
+  it("closes what an execution waited on in its terminal event's transaction", async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('ends', 1_700_000_000_000);
+    store.queueExecution(record);
+    await store.committed();
+    store.openTask('token-1', record.arn, 'token', 1_700_000_000_001);
+    store.appendEvent(record.arn, { id: 1, previousEventId: 0, timestamp: 1_700_000_000_002, type: 'ExecutionSucceeded' });
+    expect(store.task('token-1')).toMatchObject({ status: 'CLOSED', updatedAt: 1_700_000_000_002 });
+    expect(store.execution(record.arn)?.status).toBe('SUCCEEDED');
+  });
+
+  it('fails to record an event of an execution it does not hold', async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    expect(() => store.appendEvent(execution('missing', 1).arn, entered(1))).toThrow(/NOT NULL constraint failed: sfn_events.start_date/);
+  });
+});
+
+describe('StartExecution of STANDARD executions', () => {
+  let t: TestStates;
+  beforeEach(async () => {
+    // Waits a minute on the real clock: the executions stay RUNNING until the test closes the service.
+    t = await createStates({ sleep: realSleep });
+    await createMachine(t.states, 'waits', { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+  });
+  afterEach(() => t.close());
+  const start = (name: string, input = '{}') =>
+    t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits', name, input });
+
+  it('stores executions started together and their first events in one commit, not one commit per execution', async () => {
+    const commits = vi.spyOn(t.db, 'exec');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => start(`e${i}`)));
+    expect(commits.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
+    for (let i = 0; i < 10; i++)
+      expect(await historyTypes(t.states, executionArn('waits', `e${i}`))).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+  });
+
+  it('answers two starts of one name at once with the one execution, and refuses one with another input', async () => {
+    const [first, again] = await Promise.all([start('same'), start('same')]);
+    expect(again.executionArn).toBe(first.executionArn);
+    const [started, refused] = await Promise.allSettled([start('twice'), errorCode(start('twice', '{"other":1}'))]);
+    expect(started.status).toBe('fulfilled');
+    expect(refused).toEqual({ status: 'fulfilled', value: 'ExecutionAlreadyExists' });
+  });
+
+  it('fails a start whose commit fails, leaving no execution behind', async () => {
+    const queue = ExecutionStore.prototype.queueEvent;
+    // An event of no stored execution is refused by the store: the group commit it is in fails.
+    vi.spyOn(ExecutionStore.prototype, 'queueEvent').mockImplementationOnce(function (this: ExecutionStore, _arn, event) {
+      queue.call(this, executionArn('waits', 'nowhere'), event);
+    });
+    await expect(start('lost')).rejects.toThrow(/NOT NULL constraint failed/);
+    expect(await errorCode(t.states.DescribeExecution({ executionArn: executionArn('waits', 'lost') }))).toBe('ExecutionDoesNotExist');
+    vi.restoreAllMocks();
+    expect((await start('next')).executionArn).toBe(executionArn('waits', 'next'));
+  });
+});
