@@ -53,6 +53,7 @@ export const dev: Command = async (argv, io) => {
   // The runtime's launcher, not a client of it: dev is what starts the runtime, as npm start is.
   // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process (its launcher, like local/main.ts); loaded only here, on Node 24
   const launcher = await import('../../local/launcher.js');
+  launcher.startMark('the runtime loaded');
   const { values, positionals } = parseDevArgs(argv, launcher.RUNTIME_OPTIONS);
   if (values.help) return io.out(`${HELP}\n${launcher.RUNTIME_HELP}\n${launcher.TRUST_HELP}`);
   if (positionals.length > 0) throw usageError(`dev takes no arguments (got "${positionals[0]}"); run it in the app's folder`);

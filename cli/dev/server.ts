@@ -123,8 +123,10 @@ function typeCheckOf(root: string, folder: string, io: DevServerOptions['io']): 
 async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string, started: number): Promise<Runtime> {
   const { root, io, launcher } = options;
   const cdkOut = options.synth ? await firstSynthesis(dev) : lastAssembly(dev);
+  launcher.startMark('synthesized (or the last synthesis reused)');
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  launcher.startMark('handlers saved since rebuilt');
   let runtime: Runtime;
   try {
     runtime = await launcher.launchRuntime({
@@ -146,6 +148,7 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
     throw error;
   }
   keepForTools(dev, cdkOut);
+  launcher.startMark('assembly kept for the other commands');
   return runtime;
 }
 
