@@ -71,6 +71,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   const state: DevState = {
     scratch: path.join(folder, 'tmp'),
     bundleCache: path.join(folder, 'bundle-cache'),
+    compileCache: path.join(folder, 'compile-cache'),
     record: path.join(folder, 'synth-record.json'),
     code: path.join(folder, 'code'),
   };
