@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CdkProject } from './project.js';
@@ -78,6 +78,8 @@ export async function synthesize(
   project: CdkProject,
   outdir: string,
   state?: SynthState,
+  /** Stops the commands' processes (SIGTERM): dev did not go on. */
+  signal?: AbortSignal,
 ): Promise<{ cdkOut: string; record?: SynthRecord }> {
   const prebuilt = path.resolve(project.root, project.app);
   if (existsSync(prebuilt) && statSync(prebuilt).isDirectory()) {
@@ -107,9 +109,9 @@ export async function synthesize(
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(SYNTH_HOOK)}`.trim();
   }
   try {
-    if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")');
+    if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")', signal);
     const app = withoutNpx(project.app, project.root, env);
-    await run(app.command, project.root, app.env, 'the app (cdk.json "app")');
+    await run(app.command, project.root, app.env, 'the app (cdk.json "app")', signal);
     if (!existsSync(path.join(outdir, 'manifest.json'))) {
       throw new SynthError(
         `the app (${project.app}) ended without writing a cloud assembly: does it call app.synth()? (CDK apps do when the process ends)`,
@@ -146,9 +148,12 @@ export function withoutNpx(command: string, root: string, env: NodeJS.ProcessEnv
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string): Promise<void> {
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Stoppable (POSIX): in a process group of its own, so that a stop reaches the app under the shell (npx, tsx, node).
+    const group = signal !== undefined && process.platform !== 'win32';
+    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+    const release = group ? stoppable(child, signal) : () => {};
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -156,12 +161,48 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string)
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
-    child.on('error', (error) => reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output)));
+    child.on('error', (error) => {
+      release();
+      reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output));
+    });
     child.on('close', (code, signal) => {
+      release();
       if (code === 0) resolve();
       else reject(new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})`, output));
     });
   });
+}
+
+/**
+ * Stops the child's process group when `signal` aborts. Its own group no longer gets the
+ * terminal's Ctrl-C: until it ends, a SIGINT, SIGTERM or SIGHUP to dev is passed on to it, and
+ * dev then ends by that signal as it would have. Returns what undoes it.
+ */
+function stoppable(child: ChildProcess, signal: AbortSignal): () => void {
+  const kill = (name: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, name);
+    } catch (error) {
+      // The group ended already.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  };
+  const stop = () => kill('SIGTERM');
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const passOn = (name: NodeJS.Signals) => {
+    kill(name);
+    release();
+    process.kill(process.pid, name);
+  };
+  const release = () => {
+    signal.removeEventListener('abort', stop);
+    for (const name of signals) process.off(name, passOn);
+  };
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  for (const name of signals) process.on(name, passOn);
+  return release;
 }
 
 /** Longer than this, a line of a failed synthesis's output is minified source Node quoted at the throw (aws-cdk-lib's). */

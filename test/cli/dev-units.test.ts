@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { forgetRunningApp, keepRunningApp } from '../../cli/dev/running-app.js';
-import { startDevServer } from '../../cli/dev/server.js';
+import { startDevPrelude, startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize, synthFailureLine, withoutNpx } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
@@ -379,6 +379,82 @@ describe('startDevServer --no-synth', () => {
     await expect(launchedOn(root)).rejects.toThrow(
       `--no-synth: there is no synthesized app in ${path.join(root, '.switchyard', 'cdk.out')} or ${path.join(root, 'cdk.out')} yet`,
     );
+  });
+});
+
+describe('startDevPrelude', () => {
+  /** An app whose synthesis appends a line to runs.log as it starts, then waits `ms` before writing its assembly (its pid in the manifest). */
+  const slowApp = (ms: number) => ({
+    'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }),
+    'app.mjs': `import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+appendFileSync('runs.log', process.pid + '\\n');
+setTimeout(() => {
+  mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+  writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: process.pid }));
+}, ${ms});`,
+  });
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done()).toBe(true);
+  };
+  const runs = (root: string) =>
+    existsSync(path.join(root, 'runs.log')) ? readFileSync(path.join(root, 'runs.log'), 'utf8').trim().split('\n') : [];
+
+  it("starts the synthesis before the runtime is loaded; the server goes on from it, with a file saved meanwhile applied and the runtime's own writes in a data folder inside the project not taken for changes", async () => {
+    const root = project(slowApp(300));
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const prelude = startDevPrelude(root, io, { synth: true, watch: true });
+    // No launcher yet: the app runs already.
+    await until(() => runs(root).length === 1);
+    writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
+    let launchedOn = '';
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: string; dataDir: string }) => {
+        launchedOn = options.cdkOut;
+        mkdirSync(options.dataDir, { recursive: true });
+        writeFileSync(path.join(options.dataDir, 'store.db'), 'rows');
+        return { definitions: { functions: [] } };
+      },
+      LaunchError: class extends Error {},
+      startMark: () => {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const options = { root, settings: {} as never, data: path.join(root, 'local-data'), synth: true, watch: true, typecheck: false };
+    await startDevServer({ ...options, io, launcher }, prelude);
+    try {
+      expect(launchedOn).toBe(path.join(root, '.switchyard', 'cdk.out'));
+      await until(() => lines.some((line) => line.startsWith('changed: notes.ts')));
+      writeFileSync(path.join(root, 'local-data', 'store.db'), 'more rows');
+      writeFileSync(path.join(root, 'notes.ts'), 'export const saved = 2;\n');
+      await until(() => lines.filter((line) => line.startsWith('changed: notes.ts')).length === 2);
+      expect(lines.filter((line) => line.includes('local-data'))).toEqual([]);
+      expect(runs(root)).toHaveLength(1);
+    } finally {
+      await stop?.();
+    }
+  });
+
+  it("stops the synthesis's process when it is cancelled (dev does not go on: a bad option)", async () => {
+    const root = project(slowApp(60_000));
+    const prelude = startDevPrelude(root, { out: () => {}, err: () => {} }, { synth: true, watch: true });
+    await until(() => runs(root).length === 1);
+    const pid = Number(runs(root)[0]);
+    prelude.cancel();
+    await expect(prelude.synthesis).rejects.toThrow('the synthesis was stopped: switchyard dev did not start');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => !alive());
   });
 });
 
