@@ -259,7 +259,8 @@ async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   } catch (error) {
     dev.code.failed();
     // The other commands say so, and read the app that runs meanwhile (inspect/assembly.ts's chooseAssembly).
-    if (error instanceof SynthError) recordSynthFailure(dev.project.root, synthFailureLine(error));
+    // A synthesis dev stopped itself says nothing of the source.
+    if (error instanceof SynthError && signal?.aborted !== true) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
 }

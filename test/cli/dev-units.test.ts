@@ -7,7 +7,7 @@ import { startDevPrelude, startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize, synthFailureLine, withoutNpx } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
-import { RUNNING_CDK_OUT, RUNNING_DEV } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, SYNTH_FAILED } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
@@ -446,6 +446,8 @@ setTimeout(() => {
     const pid = Number(runs(root)[0]);
     prelude.cancel();
     await expect(prelude.synthesis).rejects.toThrow('the synthesis was stopped: switchyard dev did not start');
+    // Stopped, it says nothing of the source: the other commands are not told it does not synthesize.
+    expect(existsSync(path.join(root, SYNTH_FAILED))).toBe(false);
     const alive = () => {
       try {
         process.kill(pid, 0);
