@@ -2,12 +2,14 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
 
 export { TRUST_HELP } from './endpoint/trust-options.js';
+export { startMark } from './startup/start-marks.js';
 
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime, type RuntimeOptions } from './runtime.js';
 import { SERVICE_MODULES } from './service-registry/modules.js';
 import { ServiceOrderError } from './service-registry/registry.js';
 import type { RegisteredModule, ServiceOption, ServiceOptions } from './service-registry/service-module.js';
+import { startMark } from './startup/start-marks.js';
 import { startupReport } from './startup/startup-report.js';
 
 /**
@@ -239,6 +241,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     if (error.name === 'DataFolderInUseError' || error.name === 'ModelSettingsError') throw new LaunchError(error.message);
     throw error;
   });
+  startMark('runtime started');
   try {
     await launch.prepare?.(runtime);
   } catch (error) {
@@ -259,6 +262,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));
   for (const line of runtime.trustLines()) out(line);
+  startMark('start-up report printed');
   // Once the report is out: the first event a person sends finds its functions initialized.
   void runtime.warm();
   return runtime;

@@ -7,6 +7,7 @@ import { ServiceOrderError, ServiceRegistry } from './service-registry/registry.
 import { type ReloadSummary, type ReloadTarget, reloadServices } from './service-registry/reload.js';
 import type { ServiceDefinitions } from './service-registry/service-definitions.js';
 import type { RuntimeOptions, RuntimeSettings, ServiceName, ServiceReport, ServiceTypes } from './service-registry/service-module.js';
+import { startMark } from './startup/start-marks.js';
 import { DataFolder } from './store/data-folder.js';
 import { DataFolderLock } from './store/data-folder-lock.js';
 import { ActivityClock, systemClock } from './time/clock.js';
@@ -103,6 +104,7 @@ export class LocalRuntime {
         },
       });
       url = await endpoint.start();
+      startMark('endpoint listening');
     } catch (error) {
       lock.release();
       throw error;

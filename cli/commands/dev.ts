@@ -2,7 +2,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { CliError, usageError } from '../../inspect/errors.js';
 // biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
 import type { RuntimeOptionValues } from '../../local/launcher.js';
-import { startDevServer } from '../dev/server.js';
+import { type DevPrelude, startDevPrelude, startDevServer } from '../dev/server.js';
 import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value]
@@ -50,30 +50,64 @@ export const dev: Command = async (argv, io) => {
       `the local runtime needs Node 24 or newer (this is Node ${process.versions.node}): run switchyard through its bin (npx switchyard dev), which uses the package's Node 24`,
     );
   }
+  // The synthesis is a process of its own: started before the runtime's modules load (a second of
+  // CPU or more), it runs meanwhile. The options are read once they have loaded (the runtime's are
+  // its modules'): what the prelude assumed of --no-synth and --no-watch is checked then.
+  const prelude = argv.some((arg) => arg === '--help' || arg === '-h') ? undefined : devPrelude(argv, io);
   // The runtime's launcher, not a client of it: dev is what starts the runtime, as npm start is.
   // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process (its launcher, like local/main.ts); loaded only here, on Node 24
   const launcher = await import('../../local/launcher.js');
-  const { values, positionals } = parseDevArgs(argv, launcher.RUNTIME_OPTIONS);
-  if (values.help) return io.out(`${HELP}\n${launcher.RUNTIME_HELP}\n${launcher.TRUST_HELP}`);
-  if (positionals.length > 0) throw usageError(`dev takes no arguments (got "${positionals[0]}"); run it in the app's folder`);
+  launcher.startMark('the runtime loaded');
   let settings: ReturnType<typeof launcher.launchSettings>;
+  let values: DevValues;
   try {
-    settings = launcher.launchSettings(values);
+    const parsed = parseDevArgs(argv, launcher.RUNTIME_OPTIONS);
+    values = parsed.values;
+    if (values.help) {
+      prelude?.begun?.cancel();
+      return io.out(`${HELP}\n${launcher.RUNTIME_HELP}\n${launcher.TRUST_HELP}`);
+    }
+    if (parsed.positionals.length > 0) {
+      throw usageError(`dev takes no arguments (got "${parsed.positionals[0]}"); run it in the app's folder`);
+    }
+    settings = launchSettings(launcher, values);
+    if (prelude?.error !== undefined) throw prelude.error;
+  } catch (error) {
+    prelude?.begun?.cancel();
+    throw error;
+  }
+  await startDevServer(
+    {
+      root: process.cwd(),
+      settings,
+      data: values.data,
+      synth: values.synth !== false,
+      watch: values.watch !== false,
+      typecheck: values.typecheck !== false,
+      io,
+      launcher,
+    },
+    prelude?.begun,
+  );
+};
+
+/** startDevPrelude on what the command line says of --no-synth and --no-watch, before it is parsed; its error, kept for after the options' own. */
+function devPrelude(argv: readonly string[], io: Parameters<Command>[1]): { begun?: DevPrelude; error?: unknown } {
+  try {
+    return { begun: startDevPrelude(process.cwd(), io, { synth: !argv.includes('--no-synth'), watch: !argv.includes('--no-watch') }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function launchSettings(launcher: typeof import('../../local/launcher.js'), values: DevValues) {
+  try {
+    return launcher.launchSettings(values);
   } catch (error) {
     if (error instanceof launcher.LaunchError) throw usageError(error.message);
     throw error;
   }
-  await startDevServer({
-    root: process.cwd(),
-    settings,
-    data: values.data,
-    synth: values.synth !== false,
-    watch: values.watch !== false,
-    typecheck: values.typecheck !== false,
-    io,
-    launcher,
-  });
-};
+}
 
 function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsConfig): { values: DevValues; positionals: string[] } {
   try {

@@ -44,25 +44,41 @@ interface DevState extends SynthState {
 }
 
 /** Everything one `switchyard dev` works with. */
-interface Dev {
+export interface Dev {
   readonly project: CdkProject;
   readonly outdir: string;
   readonly state: DevState;
   readonly code: HandlerCode;
   readonly io: DevServerOptions['io'];
-  /** The app's type check, when it is on and the app has one. */
-  readonly types?: TypeCheck;
+  /** The app's type check, when it is on and the app has one (set once the options are read). */
+  types?: TypeCheck;
 }
 
 /**
- * Synthesizes the app (unless nothing its last synthesis read has changed), starts the
- * runtime on it, and (with `watch`) reloads it whenever its sources change, until Ctrl-C:
- * a change only functions' bundles read rebuilds those bundles and runs them with no
- * synthesis; any other synthesizes again. Returns once the runtime runs.
- * @throws CliError outside a CDK app (2), when the first synthesis fails, the port or the data folder is in use (1)
+ * What dev does before it loads the runtime's modules (a second of CPU or more): the project
+ * read, its sources watched, and its first synthesis started when one is due, a process of its
+ * own that runs while the runtime loads (cli/commands/dev.ts). startDevServer goes on from it.
  */
-export async function startDevServer(options: DevServerOptions): Promise<Runtime> {
-  const { root, io, launcher } = options;
+export interface DevPrelude {
+  /** Whether it synthesizes (else the last assembly runs: --no-synth) and watches (--no-watch). */
+  readonly synth: boolean;
+  readonly watch: boolean;
+  readonly started: number;
+  readonly dev: Dev;
+  readonly changes?: Changes;
+  /** The first synthesis (or the last one's assembly), under way; undefined with --no-synth. */
+  readonly synthesis?: Promise<string>;
+  /** Dev does not go on (a bad option): the watcher closes, the synthesis's process is stopped. */
+  cancel(): void;
+}
+
+/**
+ * Reads the project, watches its sources (from before the synthesis: a file saved while dev
+ * starts is applied once the runtime runs) and starts the first synthesis unless nothing its
+ * last one read has changed.
+ * @throws CliError outside a CDK app (2)
+ */
+export function startDevPrelude(root: string, io: DevServerOptions['io'], options: { synth: boolean; watch: boolean }): DevPrelude {
   const started = performance.now();
   const project = readCdkProject(root);
   const folder = prepareStateFolder(root, io.out);
@@ -71,30 +87,64 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   const state: DevState = {
     scratch: path.join(folder, 'tmp'),
     bundleCache: path.join(folder, 'bundle-cache'),
+    compileCache: path.join(folder, 'compile-cache'),
     record: path.join(folder, 'synth-record.json'),
     code: path.join(folder, 'code'),
   };
-  const typeCheck = options.typecheck ? typeCheckOf(root, folder, io) : undefined;
-  const types = typeCheck?.check;
   const dev: Dev = {
     project,
     outdir: path.join(root, DEV_CDK_OUT),
     state,
     code: new HandlerCode(root, state.code, loadRecord(state.record), state.bundleCache),
     io,
-    ...(types === undefined ? {} : { types }),
   };
-  const dataDir = path.resolve(options.data ?? path.join(folder, 'data'));
-  // Watched from before the synthesis: a file saved while dev starts is applied once the runtime runs.
-  const changes = options.watch ? new Changes(dev, dataDir) : undefined;
+  const changes = options.watch ? new Changes(dev) : undefined;
+  const abort = new AbortController();
+  const synthesis = options.synth ? firstSynthesis(dev, abort.signal) : undefined;
+  // Awaited by startDevServer; a cancelled one's failure is nobody's.
+  synthesis?.catch(() => {});
+  return {
+    ...options,
+    started,
+    dev,
+    ...(changes ? { changes } : {}),
+    ...(synthesis ? { synthesis } : {}),
+    cancel: () => {
+      changes?.close();
+      abort.abort();
+    },
+  };
+}
+
+/**
+ * Synthesizes the app (unless nothing its last synthesis read has changed), starts the
+ * runtime on it, and (with `watch`) reloads it whenever its sources change, until Ctrl-C:
+ * a change only functions' bundles read rebuilds those bundles and runs them with no
+ * synthesis; any other synthesizes again. Returns once the runtime runs. With `prelude`
+ * (startDevPrelude's, for the same synth and watch), goes on from what it started.
+ * @throws CliError outside a CDK app (2), when the first synthesis fails, the port or the data folder is in use (1)
+ */
+export async function startDevServer(options: DevServerOptions, prelude?: DevPrelude): Promise<Runtime> {
+  const { root, io, launcher } = options;
+  let begun = prelude;
+  if (begun !== undefined && (begun.synth !== options.synth || begun.watch !== options.watch)) {
+    begun.cancel();
+    begun = undefined;
+  }
+  begun ??= startDevPrelude(root, io, { synth: options.synth, watch: options.watch });
+  const { dev, changes, started } = begun;
+  const typeCheck = options.typecheck ? typeCheckOf(root, path.dirname(dev.state.record), io) : undefined;
+  const types = typeCheck?.check;
+  if (types !== undefined) dev.types = types;
+  const dataDir = path.resolve(options.data ?? path.join(path.dirname(dev.state.record), 'data'));
   let runtime: Runtime;
   try {
-    runtime = await startRuntime(options, dev, dataDir, started);
+    runtime = await startRuntime(options, dev, dataDir, started, begun.synthesis);
   } catch (error) {
     changes?.close();
     throw error;
   }
-  changes?.run(runtime);
+  changes?.run(runtime, dataDir);
   io.out(`mcp: ${runtime.url}${MCP_PATH} (Streamable HTTP for coding agents on this machine; docs/mcp.md)`);
   if (typeCheck) io.out(typeCheck.line);
   types?.request();
@@ -120,11 +170,19 @@ function typeCheckOf(root: string, folder: string, io: DevServerOptions['io']): 
 }
 
 /** The first synthesis (or the last one's assembly), the handlers saved since, and the runtime on them. */
-async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string, started: number): Promise<Runtime> {
+async function startRuntime(
+  options: DevServerOptions,
+  dev: Dev,
+  dataDir: string,
+  started: number,
+  synthesis: Promise<string> | undefined,
+): Promise<Runtime> {
   const { root, io, launcher } = options;
-  const cdkOut = options.synth ? await firstSynthesis(dev) : lastAssembly(dev);
+  const cdkOut = synthesis ? await synthesis : lastAssembly(dev);
+  launcher.startMark('synthesized (or the last synthesis reused)');
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  launcher.startMark('handlers saved since rebuilt');
   let runtime: Runtime;
   try {
     runtime = await launcher.launchRuntime({
@@ -146,6 +204,7 @@ async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string
     throw error;
   }
   keepForTools(dev, cdkOut);
+  launcher.startMark('assembly kept for the other commands');
   return runtime;
 }
 
@@ -160,7 +219,7 @@ function keepForTools(dev: Dev, cdkOut: string): void {
 }
 
 /** The assembly to start from: the last synthesis when nothing it read has changed, else a new one. */
-async function firstSynthesis(dev: Dev): Promise<string> {
+async function firstSynthesis(dev: Dev, signal: AbortSignal): Promise<string> {
   const { record } = dev.code;
   const reason = record === undefined ? undefined : staleness(record, synthEnvironment());
   if (record !== undefined && reason === undefined) {
@@ -169,9 +228,10 @@ async function firstSynthesis(dev: Dev): Promise<string> {
   }
   dev.io.out(`synthesizing the app (${dev.project.app})${reason ? `: ${reason}` : ''}...`);
   try {
-    return await synthesizeInto(dev);
+    return await synthesizeInto(dev, signal);
   } catch (error) {
     if (!(error instanceof SynthError)) throw error;
+    if (signal.aborted) throw new CliError('the synthesis was stopped: switchyard dev did not start');
     printSynthError(dev.io, error);
     throw new CliError(`${error.message}: fix the app and run switchyard dev again`);
   }
@@ -189,9 +249,9 @@ function lastAssembly(dev: Dev): string {
   return newest;
 }
 
-async function synthesizeInto(dev: Dev): Promise<string> {
+async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
-    const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state);
+    const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state, signal);
     clearSynthFailure(dev.project.root);
     dev.code.synthesized(record);
     if (record !== undefined) saveRecord(dev.state.record, record);
@@ -199,7 +259,8 @@ async function synthesizeInto(dev: Dev): Promise<string> {
   } catch (error) {
     dev.code.failed();
     // The other commands say so, and read the app that runs meanwhile (inspect/assembly.ts's chooseAssembly).
-    if (error instanceof SynthError) recordSynthFailure(dev.project.root, synthFailureLine(error));
+    // A synthesis dev stopped itself says nothing of the source.
+    if (error instanceof SynthError && signal?.aborted !== true) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
 }
@@ -234,20 +295,20 @@ async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<strin
  * The sources' changes: watched from dev's start, each quiet batch planned and applied one at
  * a time once the runtime runs (`run`); those that come before are held until then.
  */
-class Changes {
+export class Changes {
   readonly #watcher: SourceWatcher;
   #runtime: Runtime | undefined;
   #running: Promise<void> | undefined;
   #queued: string[] = [];
+  /** The data folder, project-relative, when it is inside the project: the runtime's writes there are not the app's changes. */
+  #dataFolder: string | undefined;
 
-  constructor(
-    private readonly dev: Dev,
-    dataDir: string,
-  ) {
+  constructor(private readonly dev: Dev) {
     const { project, io } = dev;
+    // Watched before the options (and so the data folder) are read: its files are left out once they are (run).
     this.#watcher = new SourceWatcher(
       project.root,
-      excludingFolder(project.watch, project.root, dataDir),
+      project.watch,
       (files) => {
         // The rebuild or synthesis the change needs goes first: the check starts again once it is applied.
         dev.types?.interrupt();
@@ -259,12 +320,13 @@ class Changes {
     );
   }
 
-  run(runtime: Runtime): void {
+  run(runtime: Runtime, dataDir: string): void {
     const { project, io } = this.dev;
     const what = project.watch
       ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
       : 'all but node_modules, cdk.out, dist and dot-folders';
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
+    this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
     this.#next();
   }
@@ -275,6 +337,8 @@ class Changes {
 
   #next(): void {
     const runtime = this.#runtime;
+    const data = this.#dataFolder;
+    if (data !== undefined) this.#queued = this.#queued.filter((file) => file !== data && !file.startsWith(`${data}/`));
     if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
     const files = this.#queued;
     this.#queued = [];

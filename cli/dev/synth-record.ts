@@ -55,7 +55,7 @@ export interface SynthRecord {
 const RECORD_VERSION = 3;
 
 /** Variables `switchyard dev` sets itself for each synthesis: not the user's environment. */
-const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|SWITCHYARD_SYNTH_RECORD|SWITCHYARD_BUNDLE_CACHE)$/;
+const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|NODE_COMPILE_CACHE|SWITCHYARD_SYNTH_RECORD|SWITCHYARD_BUNDLE_CACHE)$/;
 
 /** One process's record, as synth-hook.cjs writes it. */
 interface ProcessRecord {

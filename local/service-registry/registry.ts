@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
+import { startMark } from '../startup/start-marks.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import { ActivityClock } from '../time/clock.js';
@@ -182,9 +183,15 @@ export class ServiceRegistry {
     };
     const warnings: string[] = [];
     try {
-      for (const module of this.modules) await this.#create(module, settings, moduleDeclared, warnings);
+      for (const module of this.modules) {
+        await this.#create(module, settings, moduleDeclared, warnings);
+        startMark(`${module.name} created`);
+      }
       this.#endpoint.mount(this.#mounts());
-      for (const entry of this.#entries) await entry.running?.start?.();
+      for (const entry of this.#entries) {
+        await entry.running?.start?.();
+        if (entry.running?.start) startMark(`${entry.module.name} started`);
+      }
     } catch (error) {
       await this.stop().catch((shutdown: unknown) => {
         throw new ServiceShutdownError(`a service failed to start, and stopping the others failed too: ${String(shutdown)}`, [

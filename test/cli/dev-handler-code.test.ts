@@ -249,6 +249,7 @@ describe('startDevServer, a saved handler edit', () => {
         warm: async () => {},
       }),
       LaunchError: class extends Error {},
+      startMark: () => {},
       stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
         stop = before;
       },
@@ -311,6 +312,7 @@ describe('startDevServer, a handler saved while dev was stopped', () => {
         return runtime;
       },
       LaunchError: class extends Error {},
+      startMark: () => {},
       stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
         stop = before;
       },

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { forgetRunningApp, keepRunningApp } from '../../cli/dev/running-app.js';
-import { startDevServer } from '../../cli/dev/server.js';
-import { SynthError, synthesize, synthFailureLine } from '../../cli/dev/synth.js';
+import { startDevPrelude, startDevServer } from '../../cli/dev/server.js';
+import { SynthError, synthesize, synthFailureLine, withoutNpx } from '../../cli/dev/synth.js';
 import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
-import { RUNNING_CDK_OUT, RUNNING_DEV } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, SYNTH_FAILED } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 
@@ -97,6 +97,76 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
       const outdir = path.join(root, 'out');
       await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir);
       expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({ package: null });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("runs an app command's `npx <bin>` as the project's node_modules/.bin/<bin> with that folder first on PATH, as npx would, without npx", async () => {
+    // npx marks what it runs with npm_command=exec; the app below says whether it was run so.
+    vi.stubEnv('npm_command', undefined);
+    try {
+      const root = project({
+        'cdk.json': '{}',
+        'app.mjs': `import { mkdirSync, writeFileSync } from 'node:fs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: process.argv.slice(2), npx: process.env.npm_command ?? null, path: process.env.PATH.split(':')[0] }));`,
+      });
+      const bins = path.join(root, 'node_modules', '.bin');
+      mkdirSync(bins, { recursive: true });
+      writeFileSync(path.join(bins, 'run-app'), `#!/bin/sh\nexec "${process.execPath}" app.mjs "$@"\n`, { mode: 0o755 });
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: 'npx run-app --stage dev', context: {} }, outdir);
+      expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({
+        args: ['--stage', 'dev'],
+        npx: null,
+        path: bins,
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('leaves to npx an app command that gives npx options or names a bin the project has not installed', () => {
+    const root = project({ 'cdk.json': '{}' });
+    mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+    writeFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), '');
+    const env = { PATH: '/usr/bin' };
+    expect(withoutNpx('npx tsx bin/app.ts', root, env)).toEqual({
+      command: `'${path.join(root, 'node_modules', '.bin', 'tsx')}' bin/app.ts`,
+      env: { PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}/usr/bin` },
+    });
+    for (const command of [
+      'npx ts-node bin/app.ts',
+      'npx --yes tsx bin/app.ts',
+      'npx tsx@4 bin/app.ts',
+      'node bin/app.js',
+      'npx tsxx bin/app.ts',
+    ]) {
+      expect(withoutNpx(command, root, env)).toEqual({ command, env });
+    }
+  });
+
+  it("gives the app's processes Node's compile cache in dev's state folder, unless the user set one; an edited module runs as edited", async () => {
+    const app = (version: number) => `import { mkdirSync, writeFileSync } from 'node:fs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ cache: process.env.NODE_COMPILE_CACHE ?? null, version: ${version} }));`;
+    const root = project({ 'cdk.json': '{}', 'app.mjs': app(1) });
+    const outdir = path.join(root, 'out');
+    const state = { scratch: path.join(root, 'tmp'), bundleCache: path.join(root, 'bundles'), compileCache: path.join(root, 'compiled') };
+    const synthesized = async () => {
+      await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir, state);
+      return JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    };
+    vi.stubEnv('NODE_COMPILE_CACHE', undefined);
+    try {
+      expect(await synthesized()).toEqual({ cache: state.compileCache, version: 1 });
+      // Node wrote the app's compiled module there, and checks its content against it the next time.
+      expect(readdirSync(state.compileCache).length).toBeGreaterThan(0);
+      writeFileSync(path.join(root, 'app.mjs'), app(2));
+      expect(await synthesized()).toEqual({ cache: state.compileCache, version: 2 });
+      vi.stubEnv('NODE_COMPILE_CACHE', path.join(root, 'mine'));
+      expect(await synthesized()).toEqual({ cache: path.join(root, 'mine'), version: 2 });
     } finally {
       vi.unstubAllEnvs();
     }
@@ -260,6 +330,7 @@ describe('startDevServer --no-synth', () => {
         return {};
       },
       LaunchError: class extends Error {},
+      startMark: () => {},
       stopOnSignals: () => {},
     } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
     const io = { out: () => {}, err: () => {} };
@@ -285,6 +356,7 @@ describe('startDevServer --no-synth', () => {
         return { definitions: { functions: [] } };
       },
       LaunchError: class extends Error {},
+      startMark: () => {},
       stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
         stop = before;
       },
@@ -307,6 +379,84 @@ describe('startDevServer --no-synth', () => {
     await expect(launchedOn(root)).rejects.toThrow(
       `--no-synth: there is no synthesized app in ${path.join(root, '.switchyard', 'cdk.out')} or ${path.join(root, 'cdk.out')} yet`,
     );
+  });
+});
+
+describe('startDevPrelude', () => {
+  /** An app whose synthesis appends a line to runs.log as it starts, then waits `ms` before writing its assembly (its pid in the manifest). */
+  const slowApp = (ms: number) => ({
+    'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }),
+    'app.mjs': `import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+appendFileSync('runs.log', process.pid + '\\n');
+setTimeout(() => {
+  mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+  writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: process.pid }));
+}, ${ms});`,
+  });
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done()).toBe(true);
+  };
+  const runs = (root: string) =>
+    existsSync(path.join(root, 'runs.log')) ? readFileSync(path.join(root, 'runs.log'), 'utf8').trim().split('\n') : [];
+
+  it("starts the synthesis before the runtime is loaded; the server goes on from it, with a file saved meanwhile applied and the runtime's own writes in a data folder inside the project not taken for changes", async () => {
+    const root = project(slowApp(300));
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const prelude = startDevPrelude(root, io, { synth: true, watch: true });
+    // No launcher yet: the app runs already.
+    await until(() => runs(root).length === 1);
+    writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
+    let launchedOn = '';
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: string; dataDir: string }) => {
+        launchedOn = options.cdkOut;
+        mkdirSync(options.dataDir, { recursive: true });
+        writeFileSync(path.join(options.dataDir, 'store.db'), 'rows');
+        return { definitions: { functions: [] } };
+      },
+      LaunchError: class extends Error {},
+      startMark: () => {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const options = { root, settings: {} as never, data: path.join(root, 'local-data'), synth: true, watch: true, typecheck: false };
+    await startDevServer({ ...options, io, launcher }, prelude);
+    try {
+      expect(launchedOn).toBe(path.join(root, '.switchyard', 'cdk.out'));
+      await until(() => lines.some((line) => line.startsWith('changed: notes.ts')));
+      writeFileSync(path.join(root, 'local-data', 'store.db'), 'more rows');
+      writeFileSync(path.join(root, 'notes.ts'), 'export const saved = 2;\n');
+      await until(() => lines.filter((line) => line.startsWith('changed: notes.ts')).length === 2);
+      expect(lines.filter((line) => line.includes('local-data'))).toEqual([]);
+      expect(runs(root)).toHaveLength(1);
+    } finally {
+      await stop?.();
+    }
+  });
+
+  it("stops the synthesis's process when it is cancelled (dev does not go on: a bad option)", async () => {
+    const root = project(slowApp(60_000));
+    const prelude = startDevPrelude(root, { out: () => {}, err: () => {} }, { synth: true, watch: true });
+    await until(() => runs(root).length === 1);
+    const pid = Number(runs(root)[0]);
+    prelude.cancel();
+    await expect(prelude.synthesis).rejects.toThrow('the synthesis was stopped: switchyard dev did not start');
+    // Stopped, it says nothing of the source: the other commands are not told it does not synthesize.
+    expect(existsSync(path.join(root, SYNTH_FAILED))).toBe(false);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => !alive());
   });
 });
 
