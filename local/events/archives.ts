@@ -133,13 +133,13 @@ export class Archives {
   }
 
   /** Keeps an accepted event in the bus's archives (inside the caller's transaction). */
-  archiveEvent(bus: BusDefinition, event: EventEnvelope): void {
+  archiveEvent(bus: BusDefinition, event: EventEnvelope, eventText: () => string = () => JSON.stringify(event)): void {
     // Replayed events are not archived again, or every replay would grow the archive.
     if (event['replay-name']) return;
     for (const archive of this.#archives) {
       if (archive.definition.sourceArn !== bus.arn) continue;
       if (archive.pattern && !matchesPattern(archive.pattern, event)) continue;
-      const text = JSON.stringify(event);
+      const text = eventText();
       this.#statements.archive.run(archive.definition.arn, Date.parse(event.time), Buffer.byteLength(text), text);
     }
   }

@@ -243,3 +243,10 @@ export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusP
   });
   return { busPolicies };
 }
+
+/** How an event is routed: to a replay's rules only, with the header its deliveries carry, as JSON made once for the archive and every delivery. */
+export interface RouteOptions {
+  readonly onlyRules?: ReadonlySet<string>;
+  readonly traceHeader?: string;
+  readonly eventText?: () => string;
+}

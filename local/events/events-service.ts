@@ -7,7 +7,7 @@ import type { ServiceState } from '../store/service-state.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { BusSettings, type TemplateBusPolicy } from './bus-settings.js';
 import { ControlPlane } from './control-plane.js';
-import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
+import type { ArchiveDefinition, BusDefinition, EventEnvelope, RouteOptions, RuleDefinition, TargetDelivery } from './definitions.js';
 import { compilePattern, matchesPattern } from './pattern.js';
 import { isEnabled, RuleStore } from './rule-store.js';
 import { ScheduledRules } from './scheduled-rules.js';
@@ -135,7 +135,7 @@ export class EventsService {
       archives: options.archives,
       ruleStore: this.#ruleStore,
       route: (bus, event, onlyRules) => {
-        const matched = this.#route(bus, event, onlyRules);
+        const matched = this.#route(bus, event, { onlyRules });
         const note = { bus, event, matched, acceptedAt: this.options.clock.now() };
         this.options.recordAccepted?.(note);
         this.#replayed.push(note);
@@ -384,8 +384,10 @@ export class EventsService {
           );
           return { EventId: item.EventId };
         }
-        this.#archives.archiveEvent(item.bus, item.event);
-        const matched = this.#route(item.bus, item.event, undefined, item.traceHeader);
+        let text: string | undefined;
+        const eventText = () => (text ??= JSON.stringify(item.event));
+        this.#archives.archiveEvent(item.bus, item.event, eventText);
+        const matched = this.#route(item.bus, item.event, { traceHeader: item.traceHeader, eventText });
         const note = { ...item, matched, acceptedAt: this.options.clock.now() };
         this.options.recordAccepted?.(note);
         accepted.push(note);
@@ -413,7 +415,8 @@ export class EventsService {
   }
 
   /** Writes one delivery per target of every enabled rule on `bus` that matches; returns the rules matched. */
-  #route(bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>, traceHeader?: string): RuleDefinition[] {
+  #route(bus: BusDefinition, event: EventEnvelope, options: RouteOptions = {}): RuleDefinition[] {
+    const { onlyRules, traceHeader, eventText = () => JSON.stringify(event) } = options;
     let text: string | undefined;
     const matched: RuleDefinition[] = [];
     for (const rule of this.#ruleStore.rulesOn(bus.name)) {
@@ -421,7 +424,7 @@ export class EventsService {
       if (onlyRules && !onlyRules.has(rule.definition.arn)) continue;
       // A rule with only a ScheduleExpression matches no events.
       if (!rule.pattern || !matchesPattern(rule.pattern, event)) continue;
-      text ??= JSON.stringify(event);
+      text ??= eventText();
       matched.push(rule.definition);
       for (const target of rule.definition.targets) this.#outbox.add(text, rule.definition.arn, target.id, traceHeader);
     }

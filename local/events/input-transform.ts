@@ -61,7 +61,13 @@ export class TargetInputError extends Error {
 const PLACEHOLDER = /<([^<>]*)>/g;
 
 /** The text the target receives for this event. */
-export function renderTargetInput(event: object, target: TargetInputSettings, context: TargetInputContext = {}): string {
+export function renderTargetInput(
+  event: object,
+  target: TargetInputSettings,
+  context: TargetInputContext = {},
+  /** The event as JSON already (what the outbox kept): the input of a target that takes the event whole, not made again. */
+  eventText?: string,
+): string {
   const input = target.Input ?? target.input;
   if (input !== undefined) return input;
   const inputPath = target.InputPath ?? target.inputPath;
@@ -70,7 +76,7 @@ export function renderTargetInput(event: object, target: TargetInputSettings, co
     return selected === MISSING ? 'null' : JSON.stringify(selected);
   }
   const transformer = target.InputTransformer ?? target.inputTransformer;
-  if (transformer === undefined) return JSON.stringify(event);
+  if (transformer === undefined) return eventText ?? JSON.stringify(event);
   const values = new Map<string, unknown>();
   for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) values.set(name, selectPath(event, path));
   return fillTemplate(transformer.InputTemplate, (name) =>

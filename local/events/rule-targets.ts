@@ -42,7 +42,8 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly authorize?: (target: TargetDefinition, ruleArn: string) => Promise<string | undefined>;
   }) {
     this.#authorize = services.authorize;
-    this.#queues = new QueuesByArn(services.sqs);
+    // A busy rule's deliveries to a queue go in batches: one SQS commit for up to ten events, each still durable before it counts as delivered.
+    this.#queues = new QueuesByArn(services.sqs, { coalesce: true });
     this.#dispatcher = new TargetDispatcher({
       sqs: this.#queues,
       ...(services.sns ? { sns: services.sns } : {}),

@@ -132,7 +132,8 @@ export class TargetDeliveryOutbox extends OutboxOwner<DeliveryRow> {
           ...extra,
         });
     try {
-      const input = renderTargetInput(event, target, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: event.time });
+      // row.event is JSON.stringify's text of the event, which is what a target without an input setting gets.
+      const input = renderTargetInput(event, target, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: event.time }, row.event);
       await withTraceHeader(traceHeader, () => this.options.delivery.deliver(target, input, event, rule.arn));
       return { kind: 'done', settled: note('delivered') };
     } catch (error) {

@@ -7,6 +7,7 @@ import type {
   SendMessageBatchOutput,
   SendMessageInput,
 } from '../sqs/sqs-types.js';
+import { CoalescedSends } from './coalesced-sends.js';
 
 /**
  * The SQS operations the other services send with (EventBridge, Lambda, Scheduler, SNS, Step
@@ -36,15 +37,23 @@ export interface QueueSender {
 
 /**
  * Queues by ARN, as AWS services reach them: each queue's URL looked up once with GetQueueUrl
- * (by the name the ARN ends in) and kept, so a busy target costs one SendMessage per message.
+ * (by the name the ARN ends in) and kept, so a busy target costs one SendMessage per message;
+ * with `coalesce`, the SendMessage calls of one turn of the event loop to one queue go as
+ * SendMessageBatch calls (CoalescedSends: one commit for up to ten messages).
  */
 export class QueuesByArn implements QueueSender {
   readonly #urls = new Map<string, string>();
+  readonly #coalesced?: CoalescedSends;
   readonly SendMessageBatch?: (input: SendMessageBatchInput) => Promise<SendMessageBatchOutput>;
 
-  constructor(private readonly sqs: SqsQueues) {
+  constructor(
+    private readonly sqs: SqsQueues,
+    options: { readonly coalesce?: boolean } = {},
+  ) {
     const batch = sqs.SendMessageBatch?.bind(sqs);
     if (batch) this.SendMessageBatch = batch;
+    if (batch && options.coalesce)
+      this.#coalesced = new CoalescedSends({ SendMessage: (input) => sqs.SendMessage(input), SendMessageBatch: batch });
   }
 
   /** @throws AwsError QueueDoesNotExist when SQS has no URL for the queue. */
@@ -63,6 +72,6 @@ export class QueuesByArn implements QueueSender {
   }
 
   SendMessage(input: SendMessageInput): Promise<unknown> {
-    return this.sqs.SendMessage(input);
+    return this.#coalesced ? this.#coalesced.send(input) : this.sqs.SendMessage(input);
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { AwsError } from '../../endpoint/aws-error.js';
@@ -31,10 +31,23 @@ function errorType(code: string): string {
 }
 
 const REQUEST_ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const REQUEST_ID_LENGTH = 52;
+/** Each byte's character (the byte modulo the 36 characters, as before), so an id is a lookup per byte. */
+const REQUEST_ID_BYTE = Buffer.from(Array.from({ length: 256 }, (_, byte) => REQUEST_ID_CHARACTERS.charCodeAt(byte % 36)));
+/** Random bytes for 128 ids, drawn at once: one draw and a 52-element array per answer cost the engine's thread ~5 µs. */
+const randomPool = Buffer.alloc(REQUEST_ID_LENGTH * 128);
+let poolOffset = randomPool.length;
 
 /** A request id as DynamoDB writes them: 52 capital letters and digits. */
 function requestId(): string {
-  return Array.from(randomBytes(52), (byte) => REQUEST_ID_CHARACTERS[byte % REQUEST_ID_CHARACTERS.length]).join('');
+  if (poolOffset + REQUEST_ID_LENGTH > randomPool.length) {
+    randomFillSync(randomPool);
+    poolOffset = 0;
+  }
+  const id = Buffer.allocUnsafe(REQUEST_ID_LENGTH);
+  for (let i = 0; i < REQUEST_ID_LENGTH; i++) id[i] = REQUEST_ID_BYTE[randomPool[poolOffset + i] as number] as number;
+  poolOffset += REQUEST_ID_LENGTH;
+  return id.toString('latin1');
 }
 
 /** Sends a JSON 1.0 answer with DynamoDB's headers (its request id, which SDKs read into `$metadata.requestId`; the CRC32 botocore checks). */

@@ -179,10 +179,32 @@ describe('ReadApiRecords close', () => {
     records.setOutcome({ eventId: 'a', ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/r', targetId: 't', outcome: 'delivered' });
     records.close();
     db.close();
-    // The flush scheduled by setOutcome runs now: it must not touch the closed database (it threw 'database is not open').
-    await new Promise((resolve) => setImmediate(resolve));
+    // The flush scheduled by setOutcome comes due now: it must not touch the closed database (it threw 'database is not open').
+    await new Promise((resolve) => setTimeout(resolve, 60));
     records.putNode({ kind: 'message', id: 'm', segment: 's', label: 'm', time: 1 }, ['p']);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  });
+});
+
+describe('ReadApiRecords writes', () => {
+  it('commits the writes of many turns of the event loop together, and a read sees every one of them first', async () => {
+    const db = openDatabase(':memory:');
+    const begins: string[] = [];
+    const exec = db.exec.bind(db);
+    db.exec = (sql: string) => {
+      if (/^BEGIN/.test(sql)) begins.push(sql);
+      exec(sql);
+    };
+    const records = new ReadApiRecords(db);
+    for (const id of ['m1', 'm2', 'm3']) {
+      records.putNode({ kind: 'message', id, segment: `s-${id}`, label: id, time: 1 }, ['p']);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Nothing committed yet: one commit a turn cost the read API more than anything else it does.
+    expect(begins).toEqual([]);
+    expect(records.children('p').map((node) => node.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(begins).toEqual(['BEGIN']);
+    records.close();
   });
 });
 
