@@ -12,19 +12,21 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
 import type { ItemChange } from '../../../local/dynamodb/engine/item-operations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
 let client: DynamoDBClient;
 const changes: ItemChange[][] = [];
 
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({
+const _dynamodb = useDynamoDb(
+  async (started) => {
+    client = started.client;
+  },
+  {
     now: () => Date.UTC(2026, 0, 1),
     onChanges: (batch) => changes.push([...batch]),
     maxAttempts: 1,
@@ -34,13 +36,8 @@ beforeAll(async () => {
         globalIndexes: { byStatus: { key: { status: 'S' }, projection: { ProjectionType: 'KEYS_ONLY' } } },
       }),
     ],
-  });
-  client = dynamodb.client;
-});
-
-afterAll(async () => {
-  await dynamodb.close();
-});
+  },
+);
 
 const thrown = async (promise: Promise<unknown>) =>
   promise.then(
