@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -153,6 +153,28 @@ export async function expectLambdaTaskAnswered(sfn: SFNClient, executionArn: str
   });
   const output = JSON.parse(done.output ?? '{}');
   expect(output.StatusCode).toBe(200);
-  expect(output.Payload).toEqual({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body });
+  expect(output.Payload).toEqual(textAnswer(body));
   return done;
+}
+
+/** What the packages' API Gateway-style handlers answer: 200 with this text body. */
+export const textAnswer = (body: string) => ({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body });
+
+/** That the app's only function, invoked with `{ path }` (its CommonJS handler), answers 200 with this text body. */
+export async function expectTextAnswer(lambda: LambdaClient, path: string, body: string): Promise<void> {
+  const result = await lambda.send(new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path }) }));
+  expect(result.FunctionError).toBeUndefined();
+  expect(decodePayload(result.Payload)).toEqual(textAnswer(body));
+}
+
+/** The log of function `name` once it holds `marker`; `what` names the wait if it times out. */
+export function logHolding(logs: () => readonly string[], name: string, marker: string, what: string): Promise<string> {
+  return eventually(
+    async () => {
+      const text = functionLog(logs(), name);
+      return text.includes(marker) ? text : undefined;
+    },
+    15_000,
+    what,
+  );
 }
