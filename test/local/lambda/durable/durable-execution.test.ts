@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
-import { callbackIdOf, type DurableApp, durableApp, effectsOf } from './fixture.js';
+import { callbackIdOf, type DurableApp, durableApp, effectsOf, expectOrderShipped } from './fixture.js';
 
 let runtime: LocalRuntime;
 let lambda: LambdaClient;
@@ -51,14 +51,7 @@ describe('Lambda durable functions', () => {
     await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approvedBy: 'ana' }) }));
     const ended = await durableExecutionEnded(lambda, arn, 'the execution to end');
 
-    expect(ended.Status).toBe('SUCCEEDED');
-    expect(JSON.parse(ended.Result ?? '')).toEqual({
-      orderId: 'o1',
-      reserved: true,
-      charged: 'charged',
-      approval: { approvedBy: 'ana' },
-      shipped: 'shipped',
-    });
+    expectOrderShipped(ended, 'o1', 'ana');
     expect(ended.DurableExecutionName).toBe('order-1');
     expect(ended.FunctionArn).toMatch(/:function:order-flow:\$LATEST$/);
     const effects = effectsOf(app).filter((l) => l.includes('o1'));
