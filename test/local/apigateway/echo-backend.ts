@@ -36,7 +36,7 @@ export function echoBackend(status: (url: string) => number): { readonly base: s
 
 /** What the HTTP integrations' services are built with beside their APIs: a function that answers `{}`, a manual clock, log lines into `log`. */
 export const proxyServiceOptions = (log: string[]) => ({
-  lambda: { invoke: async () => ({ ok: true, payload: '{}' }) },
+  lambda: { invoke: async () => ({ ok: true as const, payload: '{}' }) },
   clock: new ManualClock(),
   accountId: '000000000000',
   region: 'us-east-1',

@@ -134,9 +134,10 @@ describe('KinesisService', () => {
   });
 
   describe('bad input', () => {
-    /** What Kinesis refused `command` with (its name and message); fails the test if it succeeded. */
-    const failure = async (command: Parameters<KinesisClient['send']>[0]) => {
-      const error = (await local.kinesis.send(command).then(
+    /** What Kinesis refused the call `send` makes with (its name and message); fails the test if it succeeded. */
+    /** What Kinesis refused the call `send` makes with (its name and message); fails the test if it succeeded. */
+    const failure = async (send: (kinesis: KinesisClient) => Promise<unknown>) => {
+      const error = (await send(local.kinesis).then(
         () => undefined,
         (e: unknown) => e,
       )) as { name: string; message: string } | undefined;
@@ -145,12 +146,16 @@ describe('KinesisService', () => {
     };
 
     it('fails with ResourceNotFoundException for a stream or shard that does not exist', async () => {
-      expect(await failure(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }))).toEqual({
+      expect(
+        await failure((kinesis) => kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }))),
+      ).toEqual({
         name: 'ResourceNotFoundException',
         message: 'Stream nope under account 000000000000 not found.',
       });
       expect(
-        await failure(new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' })),
+        await failure((kinesis) =>
+          kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' })),
+        ),
       ).toMatchObject({
         name: 'ResourceNotFoundException',
         message: expect.stringContaining('Shard shardId-000000000007 in stream events'),
@@ -158,19 +163,21 @@ describe('KinesisService', () => {
     });
 
     it('fails with ResourceInUseException for a stream created twice', async () => {
-      expect(await failure(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 }))).toEqual({
+      expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
         name: 'ResourceInUseException',
         message: 'Stream events under account 000000000000 already exists.',
       });
     });
 
     it('fails with InvalidArgumentException for an iterator it did not give or a sequence number missing', async () => {
-      expect(await failure(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' }))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' })))).toMatchObject({
         name: 'InvalidArgumentException',
       });
       expect(
-        await failure(
-          new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' }),
+        await failure((kinesis) =>
+          kinesis.send(
+            new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' }),
+          ),
         ),
       ).toEqual({
         name: 'InvalidArgumentException',
@@ -181,7 +188,7 @@ describe('KinesisService', () => {
     it('fails with ExpiredIteratorException for an iterator older than five minutes', async () => {
       const shardIterator = await iterator('events', 'shardId-000000000000');
       clock.advance(5 * 60 * 1000 + 1);
-      expect(await failure(new GetRecordsCommand({ ShardIterator: shardIterator }))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator })))).toMatchObject({
         name: 'ExpiredIteratorException',
         message: expect.stringContaining('which is further in the future than the tolerated delay of 300000 milliseconds'),
       });
@@ -189,9 +196,11 @@ describe('KinesisService', () => {
 
     it('fails with ValidationException for what the model refuses (a partition key longer than 256 characters, a bad stream name)', async () => {
       expect(
-        await failure(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
+        await failure((kinesis) =>
+          kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
+        ),
       ).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('partitionKey') });
-      expect(await failure(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 }))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
         name: 'ValidationException',
       });
     });
