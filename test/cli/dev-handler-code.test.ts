@@ -9,6 +9,7 @@ import { startDevServer } from '../../cli/dev/server.js';
 import { synthErrorLines, synthesize } from '../../cli/dev/synth.js';
 import { type SynthRecord, staleness } from '../../cli/dev/synth-record.js';
 import { useTempFolders, writeFiles } from '../helpers/temp-folders.js';
+import { standInLauncher } from './dev-stand-in.js';
 
 const ESBUILD = path.resolve(import.meta.dirname, '../../node_modules/.bin/esbuild');
 const { withFiles: project } = useTempFolders('switchyard-handler-code-');
@@ -233,28 +234,18 @@ describe('startDevServer, a saved handler edit', () => {
    */
   async function saveHandlerEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[]; reloads: number }> {
     const root = project({ ...APP, 'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }) });
-    const lines: string[] = [];
     const updated: string[] = [];
     let reloads = 0;
-    let stop: (() => Promise<void> | void) | undefined;
-    const launcher = {
-      launchRuntime: async (options: { cdkOut: string }) => ({
-        url: 'http://127.0.0.1:0',
-        definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
-        lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
-        reload: async () => {
-          reloads++;
-          return { reloaded: ['function Summarize (code)'], needsRestart: [] };
-        },
-        warm: async () => {},
-      }),
-      LaunchError: class extends Error {},
-      startMark: () => {},
-      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
-        stop = before;
+    const { lines, launcher, io, stop } = standInLauncher(async (options) => ({
+      url: 'http://127.0.0.1:0',
+      definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
+      lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+      reload: async () => {
+        reloads++;
+        return { reloaded: ['function Summarize (code)'], needsRestart: [] };
       },
-    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+      warm: async () => {},
+    }));
     await startDevServer({ root, settings: {} as never, synth: true, watch: true, typecheck: false, io, launcher });
     try {
       write(root, 'helper.ts', "export const greet = (who: string) => 'edited by ' + who;\n");
@@ -264,7 +255,7 @@ describe('startDevServer, a saved handler edit', () => {
       }
       return { lines, updated, reloads };
     } finally {
-      await stop?.();
+      await stop();
     }
   }
 
@@ -296,29 +287,19 @@ describe('startDevServer, a saved handler edit', () => {
 describe('startDevServer, a handler saved while dev was stopped', () => {
   /** A stand-in runtime whose one function runs `codeOf(cdkOut)`, prepared as the launcher prepares one (its rebuilt bundles run). */
   function standIn(codeOf: (cdkOut: string) => string) {
-    const lines: string[] = [];
     const updated: string[] = [];
-    let stop: (() => Promise<void> | void) | undefined;
-    const launcher = {
-      launchRuntime: async (options: { cdkOut: string; prepare?: (runtime: unknown) => Promise<unknown> }) => {
-        const runtime = {
-          url: 'http://127.0.0.1:0',
-          definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
-          lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
-          reload: async () => ({ reloaded: [], needsRestart: [] }),
-          warm: async () => {},
-        };
-        await options.prepare?.(runtime);
-        return runtime;
-      },
-      LaunchError: class extends Error {},
-      startMark: () => {},
-      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
-        stop = before;
-      },
-    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    return { lines, updated, launcher, io, stop: async () => stop?.() };
+    const standIn = standInLauncher(async (options) => {
+      const runtime = {
+        url: 'http://127.0.0.1:0',
+        definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
+        lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+        reload: async () => ({ reloaded: [], needsRestart: [] }),
+        warm: async () => {},
+      };
+      await options.prepare?.(runtime);
+      return runtime;
+    });
+    return { ...standIn, updated };
   }
 
   async function restartAfterEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[] }> {

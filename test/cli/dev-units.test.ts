@@ -10,6 +10,7 @@ import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js
 import { RUNNING_CDK_OUT, RUNNING_DEV, SYNTH_FAILED } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
+import { standInLauncher } from './dev-stand-in.js';
 
 const { withFiles: project } = useTempFolders('switchyard-dev-unit-');
 
@@ -324,16 +325,10 @@ describe('startDevServer --no-synth', () => {
   /** The assembly the runtime was launched on (a stand-in launcher records it). */
   async function launchedOn(root: string): Promise<string> {
     let cdkOut = '';
-    const launcher = {
-      launchRuntime: async (options: { cdkOut: string }) => {
-        cdkOut = options.cdkOut;
-        return {};
-      },
-      LaunchError: class extends Error {},
-      startMark: () => {},
-      stopOnSignals: () => {},
-    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
-    const io = { out: () => {}, err: () => {} };
+    const { launcher, io } = standInLauncher(async (options) => {
+      cdkOut = options.cdkOut;
+      return {};
+    });
     await startDevServer({ root, settings: {} as never, synth: false, watch: false, typecheck: false, io, launcher });
     return cdkOut;
   }
@@ -346,22 +341,12 @@ describe('startDevServer --no-synth', () => {
 
   it('applies a file saved while it starts, once the runtime runs', async () => {
     const root = synthesized('.switchyard/cdk.out');
-    const lines: string[] = [];
-    let stop: (() => Promise<void> | void) | undefined;
-    const launcher = {
-      // A save while the runtime starts: before dev watched only once it ran, and never saw it.
-      launchRuntime: async () => {
-        writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return { definitions: { functions: [] } };
-      },
-      LaunchError: class extends Error {},
-      startMark: () => {},
-      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
-        stop = before;
-      },
-    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    // A save while the runtime starts: before dev watched only once it ran, and never saw it.
+    const { lines, launcher, io, stop } = standInLauncher(async () => {
+      writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { definitions: { functions: [] } };
+    });
     await startDevServer({ root, settings: {} as never, synth: false, watch: true, typecheck: false, io, launcher });
     try {
       const deadline = Date.now() + 10_000;
@@ -370,7 +355,7 @@ describe('startDevServer --no-synth', () => {
       }
       expect(lines.find((line) => line.startsWith('changed: notes.ts'))).toBeDefined();
     } finally {
-      await stop?.();
+      await stop();
     }
   });
 

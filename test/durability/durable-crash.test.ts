@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../helpers/crashable-apps.js';
 import { durableExecutionEnded } from '../helpers/durable-executions.js';
 import { credentials, eventually, region } from '../local/helpers.js';
-import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
+import { callbackIdOf, durableApp, effectsOf, expectOrderShipped } from '../local/lambda/durable/fixture.js';
 
 const crashable = useCrashableApps();
 
@@ -50,14 +50,7 @@ describe('Lambda durable functions durability', () => {
     );
     const ended = await durableExecutionEnded(lambda, arn, 'the execution to end after the restart');
 
-    expect(ended.Status).toBe('SUCCEEDED');
-    expect(JSON.parse(ended.Result ?? '')).toEqual({
-      orderId: 'k1',
-      reserved: true,
-      charged: 'charged',
-      approval: { approvedBy: 'kim' },
-      shipped: 'shipped',
-    });
+    expectOrderShipped(ended, 'k1', 'kim');
     expect(effectsOf(app)).toEqual([
       'reserve k1',
       'charge-attempt k1',

@@ -75,11 +75,16 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
 }
 
 /**
- * The engine for the tests of the file (or describe) that calls this: started before them, then
- * `setUp` (the tables they share), closed after them. The handle is the engine's from then on.
+ * The engine for the tests of the file (or describe) that calls this: started before them with
+ * `options`, then `setUp` (the items they share), closed after them. The handle is the engine's from then on.
  */
-export function useDynamoDb(setUp?: (dynamo: DynamoDbHandle) => Promise<void>): DynamoDbHandle {
-  return startedForTests('the DynamoDB engine', startDynamoDb, (dynamo) => dynamo.close(), { setUp });
+export function useDynamoDb(setUp?: (dynamo: DynamoDbHandle) => Promise<void>, options: DynamoDbOptions = {}): DynamoDbHandle {
+  return startedForTests(
+    'the DynamoDB engine',
+    () => startDynamoDb(options),
+    (dynamo) => dynamo.close(),
+    { setUp },
+  );
 }
 
 /**

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as Type from 'typebox';
+import { defineContract } from '../../contracts/index.js';
 
 let sequence = 0;
 
@@ -70,3 +72,12 @@ export function lambdaContext(timeoutMs = 30_000): Context {
     succeed: () => undefined,
   };
 }
+
+/** A contract whose schema lets its idempotency field (noteId) be absent: a detail can pass validation yet have no key. */
+export const NOTED_WITHOUT_KEY = defineContract({
+  detailType: 'Noted',
+  source: 'test.notes',
+  description: 'A note was taken.',
+  properties: { noteId: Type.Optional(Type.String()) },
+  idempotencyFields: ['noteId'],
+});

@@ -1,6 +1,19 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 
 /**
+ * The fields a local header and its central directory entry share, in the same order from the
+ * compression method's offset `at` on: method, (time and date left 0), CRC-32, compressed and
+ * uncompressed sizes, the name's length.
+ */
+function writeShared(header: Buffer, at: number, method: number, body: Buffer, data: Buffer, name: Buffer): void {
+  header.writeUInt16LE(method, at);
+  header.writeUInt32LE(crc32(body), at + 6);
+  header.writeUInt32LE(data.length, at + 10);
+  header.writeUInt32LE(body.length, at + 14);
+  header.writeUInt16LE(name.length, at + 18);
+}
+
+/**
  * A zip archive as the APPNOTE lays it out: local headers and data, the central directory, its
  * end record (with `comment`, which makes two archives of the same files differ, as their times would).
  * Entries are deflated unless they say `method: 0`; one with a `mode` is made on Unix and carries it
@@ -17,11 +30,7 @@ export function zip(files: readonly { path: string; body: string | Buffer; metho
     const data = method === 8 ? deflateRawSync(body) : body;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc32(body), 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(body.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeShared(local, 8, method, body, data, name);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
     if (file.mode !== undefined) {
@@ -29,11 +38,7 @@ export function zip(files: readonly { path: string; body: string | Buffer; metho
       entry.writeUInt32LE((file.mode << 16) >>> 0, 38);
     }
     entry.writeUInt16LE(0x800, 8);
-    entry.writeUInt16LE(method, 10);
-    entry.writeUInt32LE(crc32(body), 16);
-    entry.writeUInt32LE(data.length, 20);
-    entry.writeUInt32LE(body.length, 24);
-    entry.writeUInt16LE(name.length, 28);
+    writeShared(entry, 10, method, body, data, name);
     entry.writeUInt32LE(offset, 42);
     locals.push(local, name, data);
     directory.push(entry, name);

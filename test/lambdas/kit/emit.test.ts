@@ -1,8 +1,7 @@
-import * as Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { defineContract } from '../../../contracts/index.js';
 import { TicketRouted } from '../../../domain/index.js';
 import { type Emission, EventPublisher, emission, entrySize } from '../../../lambdas/kit/emit.js';
+import { NOTED_WITHOUT_KEY } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
 function routed(ticketId: string, extra: Record<string, unknown> = {}): Emission {
@@ -62,16 +61,9 @@ describe('EventPublisher', () => {
 
   it("fails if a detail has no value for its contract's idempotency field, naming it, and sends nothing", async () => {
     // A schema that lets the key field be absent: validation passes, but no consumer could key the event.
-    const Noted = defineContract({
-      detailType: 'Noted',
-      source: 'test.notes',
-      description: 'A note was taken.',
-      properties: { noteId: Type.Optional(Type.String()) },
-      idempotencyFields: ['noteId'],
-    });
     const bus = new FakeEventBridge();
     const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
-    await expect(publisher.emit([routed('T-1'), emission(Noted, {})])).rejects.toMatchObject({
+    await expect(publisher.emit([routed('T-1'), emission(NOTED_WITHOUT_KEY, {})])).rejects.toMatchObject({
       name: 'InvalidEvent',
       message: expect.stringContaining('refusing to emit Noted: it cannot be keyed: Noted has no value for detail.noteId'),
     });

@@ -70,36 +70,25 @@ describe('Textract on the endpoint', () => {
     expect(answer.Blocks?.find((b) => b.BlockType === 'QUERY_RESULT')?.Text).toBe('1815-12-10');
   });
 
-  it('fails if the document is a text file, which Textract does not read', async () => {
-    await expect(
-      textract.send(new DetectDocumentTextCommand({ Document: { Bytes: Buffer.from('Total due: 120.00 EUR\n') } })),
-    ).rejects.toMatchObject({ name: 'UnsupportedDocumentException', message: 'Request has unsupported document format' });
-  });
-
-  it('fails if the document is of a format Textract does not read', async () => {
-    await expect(
-      textract.send(new DetectDocumentTextCommand({ Document: { S3Object: { Bucket: 'docs', Name: 'blob.bin' } } })),
-    ).rejects.toMatchObject({
-      name: 'UnsupportedDocumentException',
-      message: 'Request has unsupported document format',
-    });
-  });
-
-  it('fails if a synchronous call is given a document of several pages', async () => {
-    await expect(
-      textract.send(new DetectDocumentTextCommand({ Document: { S3Object: { Bucket: 'docs', Name: 'two-pages.pdf' } } })),
-    ).rejects.toMatchObject({
-      name: 'UnsupportedDocumentException',
-    });
-  });
-
-  it('fails if the S3 object does not exist', async () => {
-    await expect(
-      textract.send(new DetectDocumentTextCommand({ Document: { S3Object: { Bucket: 'docs', Name: 'missing.pdf' } } })),
-    ).rejects.toMatchObject({
-      name: 'InvalidS3ObjectException',
-      message: 'Unable to get object metadata from S3. Check object key, region and/or access permissions.',
-    });
+  const UNSUPPORTED = { name: 'UnsupportedDocumentException', message: 'Request has unsupported document format' };
+  it.each([
+    ['the document is a text file, which Textract does not read', { Bytes: Buffer.from('Total due: 120.00 EUR\n') }, UNSUPPORTED],
+    ['the document is of a format Textract does not read', { S3Object: { Bucket: 'docs', Name: 'blob.bin' } }, UNSUPPORTED],
+    [
+      'a synchronous call is given a document of several pages',
+      { S3Object: { Bucket: 'docs', Name: 'two-pages.pdf' } },
+      { name: 'UnsupportedDocumentException' },
+    ],
+    [
+      'the S3 object does not exist',
+      { S3Object: { Bucket: 'docs', Name: 'missing.pdf' } },
+      {
+        name: 'InvalidS3ObjectException',
+        message: 'Unable to get object metadata from S3. Check object key, region and/or access permissions.',
+      },
+    ],
+  ])('fails if %s', async (_what, Document, refusal) => {
+    await expect(textract.send(new DetectDocumentTextCommand({ Document }))).rejects.toMatchObject(refusal);
   });
 
   it('fails if the request breaks the model, with the validation message AWS gives', async () => {

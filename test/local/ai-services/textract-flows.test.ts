@@ -72,36 +72,36 @@ describe('Textract in flows', () => {
   });
   afterAll(() => runtime.stop());
 
-  it('runs a state machine that reads a document with aws-sdk:textract, asks Bedrock and keeps the answer in DynamoDB', async () => {
+  /** Runs the pipeline state machine on the document `key` of the bucket; the execution as it ended. */
+  async function runPipeline(key: string) {
     const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
-        input: JSON.stringify({ key: 'letter.pdf' }),
-      }),
-    );
-    const ended = await executionEnded(sfn, executionArn as string);
+    try {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
+          input: JSON.stringify({ key }),
+        }),
+      );
+      return await executionEnded(sfn, executionArn as string);
+    } finally {
+      sfn.destroy();
+    }
+  }
+
+  it('runs a state machine that reads a document with aws-sdk:textract, asks Bedrock and keeps the answer in DynamoDB', async () => {
+    const ended = await runPipeline('letter.pdf');
     expect(ended.status).toBe('SUCCEEDED');
     const dynamodb = dynamoDbClient(runtime.url);
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: 'documents', Key: { key: { S: 'letter.pdf' } } }));
     expect(Item?.firstLine?.S).toBe('Dear customer, your refund is on its way.');
     expect(Item?.summary?.S).toContain('Dear customer');
-    sfn.destroy();
     dynamodb.destroy();
   });
 
   it('fails the task with Textract.<Exception> as the Java SDK names it, if the document is missing', async () => {
-    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
-        input: JSON.stringify({ key: 'nothing.pdf' }),
-      }),
-    );
-    const ended = await executionEnded(sfn, executionArn as string);
+    const ended = await runPipeline('nothing.pdf');
     expect(ended.status).toBe('FAILED');
     expect(ended.error).toBe('Textract.InvalidS3ObjectException');
-    sfn.destroy();
   });
 
   it('finishes an accepted analysis job after the runtime restarts', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { ManualClock } from '../../../local/time/clock.js';
 
 /**
  * A backend on this machine for the HTTP integrations' suites, up while the test file runs:
@@ -31,4 +32,26 @@ export function echoBackend(status: (url: string) => number): { readonly base: s
     server.close();
   });
   return backend;
+}
+
+/** What the HTTP integrations' services are built with beside their APIs: a function that answers `{}`, a manual clock, log lines into `log`. */
+export const proxyServiceOptions = (log: string[]) => ({
+  lambda: { invoke: async () => ({ ok: true as const, payload: '{}' }) },
+  clock: new ManualClock(),
+  accountId: '000000000000',
+  region: 'us-east-1',
+  log: (line: string) => void log.push(line),
+});
+
+/** That the backend's answer came back as it is (`status`, its x-backend header) and that it got `request` with header x-trace: abc. */
+export function expectEchoed(
+  response: { status: number; headers: Record<string, unknown>; text: string },
+  status: number,
+  request: { method: string; url: string; body: string },
+) {
+  expect(response.status).toBe(status);
+  expect(response.headers['x-backend']).toBe('yes');
+  const got = JSON.parse(response.text);
+  expect(got).toMatchObject(request);
+  expect(got.headers['x-trace']).toBe('abc');
 }

@@ -44,6 +44,8 @@ const service = (subtype: string, parameters: Record<string, unknown>) =>
     RequestParameters: parameters,
   });
 
+/** A route's settings for the Lambda authorizer `authorizer` (a CUSTOM authorization). */
+const custom = (authorizer: string) => ({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizer } });
 const issuer = testIssuer();
 let runtime: LocalRuntime;
 let logs: string[];
@@ -122,7 +124,7 @@ beforeAll(async () => {
           },
           Jwt: httpJwtAuthorizer('jwt', 'https://issuer.example.com', ['shop']),
           SendRoute: httpRoute('POST /orders', 'Send'),
-          PutRoute: httpRoute('POST /events/{kind}', 'Put', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
+          PutRoute: httpRoute('POST /events/{kind}', 'Put', custom('SimpleAuthorizer')),
           SyncRoute: httpRoute('POST /run', 'Sync'),
           ReceiveRoute: httpRoute('GET /work', 'Receive'),
           DeleteRoute: httpRoute('DELETE /work', 'Delete'),
@@ -130,18 +132,9 @@ beforeAll(async () => {
           SendWorkRoute: httpRoute('POST /work', 'SendWork'),
           StartRoute: httpRoute('POST /start', 'Start'),
           StopRoute: httpRoute('POST /stop', 'Stop'),
-          SimpleRoute: httpRoute('GET /simple', 'EchoIntegration', {
-            AuthorizationType: 'CUSTOM',
-            AuthorizerId: { Ref: 'SimpleAuthorizer' },
-          }),
-          PolicyGet: httpRoute('GET /policy', 'EchoIntegration', {
-            AuthorizationType: 'CUSTOM',
-            AuthorizerId: { Ref: 'PolicyAuthorizer' },
-          }),
-          PolicyPost: httpRoute('POST /policy', 'EchoIntegration', {
-            AuthorizationType: 'CUSTOM',
-            AuthorizerId: { Ref: 'PolicyAuthorizer' },
-          }),
+          SimpleRoute: httpRoute('GET /simple', 'EchoIntegration', custom('SimpleAuthorizer')),
+          PolicyGet: httpRoute('GET /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
+          PolicyPost: httpRoute('POST /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
           JwtRoute: httpRoute('GET /me', 'EchoIntegration', {
             AuthorizationType: 'JWT',
             AuthorizerId: { Ref: 'Jwt' },

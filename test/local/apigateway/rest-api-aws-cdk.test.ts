@@ -57,118 +57,105 @@ function synthApp(outdir: string): void {
   });
 
   const api = new apigateway.RestApi(stack, 'Doors');
+  /** An AWS integration that calls with the API's role. */
+  const signed = (props: apigateway.AwsIntegrationProps) =>
+    new apigateway.AwsIntegration({ ...props, options: { credentialsRole: role, ...props.options } });
+  /** POST /`path`, by an AWS integration signed with the API's role. */
+  const postTo = (path: string, props: apigateway.AwsIntegrationProps, method?: apigateway.MethodOptions) =>
+    api.root.addResource(path).addMethod('POST', signed(props), method);
   api.root.addMethod('GET', apigateway.StepFunctionsIntegration.startExecution(machine));
-  api.root.addResource('sns-path').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
+  postTo(
+    'sns-path',
+    {
       service: 'sns',
       path: '/',
       options: {
-        credentialsRole: role,
         requestParameters: FORM,
         requestTemplates: {
           'application/json': `Action=Publish&TopicArn=$util.urlEncode('${topic.topicArn}')&Message=$util.urlEncode($input.body)`,
         },
         integrationResponses: publishedId,
       },
-    }),
+    },
     { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
   );
-  api.root.addResource('sns-action').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
-      service: 'sns',
-      action: 'Publish',
-      actionParameters: { TopicArn: `arn:aws:sns:${region}:${ACCOUNT}:alerts` },
-      options: {
-        credentialsRole: role,
-        requestParameters: { 'integration.request.querystring.Message': 'method.request.body' },
-        integrationResponses: publishedId,
-      },
-    }),
-  );
-  api.root.addResource('sqs').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
-      service: 'sqs',
-      path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
-      options: {
-        credentialsRole: role,
-        requestParameters: FORM,
-        requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
-        integrationResponses: ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'),
-      },
-    }),
-  );
+  postTo('sns-action', {
+    service: 'sns',
+    action: 'Publish',
+    actionParameters: { TopicArn: `arn:aws:sns:${region}:${ACCOUNT}:alerts` },
+    options: {
+      requestParameters: { 'integration.request.querystring.Message': 'method.request.body' },
+      integrationResponses: publishedId,
+    },
+  });
+  /** SendMessage's answer (XML, read as JSON) mapped to the message's id. */
+  const sentMessageId = ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}');
+  postTo('sqs', {
+    service: 'sqs',
+    path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
+    options: {
+      requestParameters: FORM,
+      requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+      integrationResponses: sentMessageId,
+    },
+  });
   // The other form the SQS proxy tutorials use: Action and MessageBody mapped into the query string, the body left JSON.
-  api.root.addResource('sqs-query').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
-      service: 'sqs',
-      path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
-      options: {
-        credentialsRole: role,
-        requestParameters: {
-          'integration.request.querystring.Action': "'SendMessage'",
-          'integration.request.querystring.MessageBody': 'method.request.body',
-        },
-        integrationResponses: ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'),
+  postTo('sqs-query', {
+    service: 'sqs',
+    path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
+    options: {
+      requestParameters: {
+        'integration.request.querystring.Action': "'SendMessage'",
+        'integration.request.querystring.MessageBody': 'method.request.body',
       },
-    }),
-  );
-  api.root.addResource('orders').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
-      service: 'dynamodb',
-      action: 'PutItem',
-      options: {
-        credentialsRole: role,
-        requestTemplates: {
-          'application/json': `{"TableName": "${table.tableName}", "Item": {"id": {"S": "$input.path('$.id')"}}}`,
-        },
-        integrationResponses: ok('{"stored": true}'),
+      integrationResponses: sentMessageId,
+    },
+  });
+  postTo('orders', {
+    service: 'dynamodb',
+    action: 'PutItem',
+    options: {
+      requestTemplates: {
+        'application/json': `{"TableName": "${table.tableName}", "Item": {"id": {"S": "$input.path('$.id')"}}}`,
       },
-    }),
-  );
-  api.root.addResource('events').addMethod(
-    'POST',
-    new apigateway.AwsIntegration({
-      service: 'events',
-      path: '/',
-      options: {
-        credentialsRole: role,
-        requestParameters: {
-          'integration.request.header.X-Amz-Target': "'AWSEvents.PutEvents'",
-          'integration.request.header.Content-Type': "'application/x-amz-json-1.1'",
-        },
-        requestTemplates: {
-          'application/json':
-            '{"Entries": [{"Source": "front-door", "DetailType": "ping", "Detail": "$util.escapeJavaScript($input.body)"}]}',
-        },
-        integrationResponses: ok('{"failed": $input.json(\'$.FailedEntryCount\'), "eventId": "$input.path(\'$.Entries[0].EventId\')"}'),
+      integrationResponses: ok('{"stored": true}'),
+    },
+  });
+  postTo('events', {
+    service: 'events',
+    path: '/',
+    options: {
+      requestParameters: {
+        'integration.request.header.X-Amz-Target': "'AWSEvents.PutEvents'",
+        'integration.request.header.Content-Type': "'application/x-amz-json-1.1'",
       },
-    }),
-  );
+      requestTemplates: {
+        'application/json':
+          '{"Entries": [{"Source": "front-door", "DetailType": "ping", "Detail": "$util.escapeJavaScript($input.body)"}]}',
+      },
+      integrationResponses: ok('{"failed": $input.json(\'$.FailedEntryCount\'), "eventId": "$input.path(\'$.Entries[0].EventId\')"}'),
+    },
+  });
   const files = api.root.addResource('files').addResource('{key}');
   const keyParameter = { 'integration.request.path.key': 'method.request.path.key' };
   files.addMethod(
     'PUT',
-    new apigateway.AwsIntegration({
+    signed({
       service: 's3',
       integrationHttpMethod: 'PUT',
       path: `${bucket.bucketName}/{key}`,
-      options: { credentialsRole: role, requestParameters: keyParameter, integrationResponses: ok('{"saved": true}') },
+      options: { requestParameters: keyParameter, integrationResponses: ok('{"saved": true}') },
     }),
     { requestParameters: { 'method.request.path.key': true } },
   );
   files.addMethod(
     'GET',
-    new apigateway.AwsIntegration({
+    signed({
       service: 's3',
       subdomain: bucket.bucketName,
       integrationHttpMethod: 'GET',
       path: '{key}',
-      options: { credentialsRole: role, requestParameters: keyParameter, integrationResponses: [{ statusCode: '200' }] },
+      options: { requestParameters: keyParameter, integrationResponses: [{ statusCode: '200' }] },
     }),
     { requestParameters: { 'method.request.path.key': true } },
   );

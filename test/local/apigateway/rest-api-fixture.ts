@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
@@ -90,4 +91,25 @@ export function restApiWith(
     return { status: response.status, headers: response.headers, text: response.body.toString('utf8') };
   };
   return { send, invocations, warnings, clock, apis, app };
+}
+
+/**
+ * That API Gateway refuses each of `requests` with `status`, its JSON `message` and its
+ * x-amzn-errortype `errorType`, and that none of them reaches the integration.
+ */
+export async function expectEachRefused(
+  api: ReturnType<typeof restApiWith>,
+  requests: readonly PostOptions[],
+  refusal: { status: number; message: string; errorType: string },
+): Promise<void> {
+  for (const request of requests) {
+    const answer = await api.send(request);
+    expect({ request, status: answer.status, body: JSON.parse(answer.text) }).toEqual({
+      request,
+      status: refusal.status,
+      body: { message: refusal.message },
+    });
+    expect(answer.headers['x-amzn-errortype']).toBe(refusal.errorType);
+  }
+  expect(api.invocations).toHaveLength(0);
 }

@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackUrl } from '../../../local/apigateway/http-forward.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
-import { ManualClock } from '../../../local/time/clock.js';
-import { echoBackend } from './echo-backend.js';
+import { echoBackend, expectEchoed, proxyServiceOptions } from './echo-backend.js';
 import { oneMethodRestApi, postToProd } from './rest-api-fixture.js';
 
 /** The backend: 404 for a URL with `missing` in it, else 201. */
@@ -14,14 +13,7 @@ const backend = echoBackend((url) => (url.includes('missing') ? 404 : 201));
 function serviceFor(integration: Record<string, unknown>) {
   const { apis, warnings } = oneMethodRestApi({ Integration: integration });
   const log: string[] = [];
-  const service = new RestApiService({
-    apis,
-    lambda: { invoke: async () => ({ ok: true, payload: '{}' }) },
-    clock: new ManualClock(),
-    accountId: '000000000000',
-    region: 'us-east-1',
-    log: (line) => log.push(line),
-  });
+  const service = new RestApiService({ apis, ...proxyServiceOptions(log) });
   const send = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, rawQueryString = '') => {
     const response = await service.handle(postToProd({ body, headers, query: rawQueryString }), apis[0]?.id ?? '');
     return { ...response, text: response.body.toString('utf8') };
@@ -34,11 +26,7 @@ describe('RestApiService with an HTTP_PROXY integration', () => {
     const { send, warnings } = serviceFor({ Type: 'HTTP_PROXY', IntegrationHttpMethod: 'ANY', Uri: `${backend.base}/things/{id}` });
     expect(warnings).toEqual([]);
     const response = await send('{"name":"tea"}', { 'content-type': 'application/json', 'x-trace': 'abc' }, 'color=blue');
-    expect(response.status).toBe(201);
-    expect(response.headers['x-backend']).toBe('yes');
-    const got = JSON.parse(response.text);
-    expect(got).toMatchObject({ method: 'POST', url: '/things/42?color=blue', body: '{"name":"tea"}' });
-    expect(got.headers['x-trace']).toBe('abc');
+    expectEchoed(response, 201, { method: 'POST', url: '/things/42?color=blue', body: '{"name":"tea"}' });
   });
 
   it('fills the URL from the integration.request.path mappings', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generatedKeyValue } from '../../../local/apigateway/rest-api-keys.js';
-import { restApiWith } from './rest-api-fixture.js';
+import { expectEachRefused, restApiWith } from './rest-api-fixture.js';
 
 const key = (props: Record<string, unknown>) => ({ Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true, ...props } });
 const plan = (props: Record<string, unknown>) => ({
@@ -34,7 +34,7 @@ describe('RestApiService API keys and usage plans', () => {
   });
 
   it('fails if the key is missing, unknown, disabled or in no plan of the stage: 403 Forbidden, the integration not reached', async () => {
-    const { send, invocations } = keyedApi(
+    const api = keyedApi(
       {},
       {
         Disabled: key({ Value: 'disabled-key-0123456789', Enabled: false }),
@@ -44,16 +44,11 @@ describe('RestApiService API keys and usage plans', () => {
         LooseLink: planKey('Loose', 'OtherPlan'),
       },
     );
-    for (const options of [{}, withKey('nope'), withKey('disabled-key-0123456789'), withKey('loose-key-0123456789')]) {
-      const answer = await send(options);
-      expect({ options, status: answer.status, body: JSON.parse(answer.text) }).toEqual({
-        options,
-        status: 403,
-        body: { message: 'Forbidden' },
-      });
-      expect(answer.headers['x-amzn-errortype']).toBe('ForbiddenException');
-    }
-    expect(invocations).toHaveLength(0);
+    await expectEachRefused(api, [{}, withKey('nope'), withKey('disabled-key-0123456789'), withKey('loose-key-0123456789')], {
+      status: 403,
+      message: 'Forbidden',
+      errorType: 'ForbiddenException',
+    });
   });
 
   it("answers 429 Too Many Requests past the plan's throttle, and serves again once the bucket refills", async () => {

@@ -42,13 +42,16 @@ function serviceFor(integration: Record<string, unknown>, options: { answer?: (e
   return { send, events, log, warnings };
 }
 
-const lambdaIntegration = (extra: Record<string, unknown> = {}) => ({
+/** An AWS (non-proxy) integration POSTing to `Uri`, answering 200 unless `extra` says otherwise. */
+const awsIntegration = (Uri: string, extra: Record<string, unknown> = {}) => ({
   Type: 'AWS',
   IntegrationHttpMethod: 'POST',
-  Uri: lambdaUri,
+  Uri,
   IntegrationResponses: [{ StatusCode: '200' }],
   ...extra,
 });
+
+const lambdaIntegration = (extra: Record<string, unknown> = {}) => awsIntegration(lambdaUri, extra);
 
 describe('RestApiService with a Lambda custom integration', () => {
   it("invokes the function with the request template's output and maps its answer with the response template", async () => {
@@ -204,6 +207,11 @@ describe('RestApiService with AWS service integrations', () => {
   let endpoint = '';
   const received: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
   let reply: { status: number; contentType: string; body: string } = { status: 200, contentType: 'application/json', body: '{}' };
+  /** Forgets what the endpoint got so far; it answers `next` from now on. */
+  const replyWith = (next: typeof reply) => {
+    received.length = 0;
+    reply = next;
+  };
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -239,12 +247,11 @@ describe('RestApiService with AWS service integrations', () => {
   };
 
   it("calls a JSON service's action with X-Amz-Target and the mapped body, signed with the runtime's credentials", async () => {
-    received.length = 0;
-    reply = {
+    replyWith({
       status: 200,
       contentType: 'application/x-amz-json-1.0',
       body: JSON.stringify({ status: 'SUCCEEDED', output: '{"answer":"yes"}' }),
-    };
+    });
     const { send } = serviceFor(statesIntegration, { endpoint });
     const response = await send('{"q":"tea?"}');
     expect(received).toHaveLength(1);
@@ -275,17 +282,13 @@ describe('RestApiService with AWS service integrations', () => {
   });
 
   it("posts a form to a query service's path with the mapped Content-Type, and reads its XML answer as JSON", async () => {
-    received.length = 0;
-    reply = {
+    replyWith({
       status: 200,
       contentType: 'text/xml',
       body: '<?xml version="1.0"?><SendMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><SendMessageResult><MessageId>m-1</MessageId><MD5OfMessageBody>abc</MD5OfMessageBody></SendMessageResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></SendMessageResponse>',
-    };
+    });
     const { send } = serviceFor(
-      {
-        Type: 'AWS',
-        IntegrationHttpMethod: 'POST',
-        Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox',
+      awsIntegration('arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox', {
         RequestParameters: {
           'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
           'integration.request.querystring.Trace': 'method.request.querystring.trace',
@@ -303,7 +306,7 @@ describe('RestApiService with AWS service integrations', () => {
             },
           },
         ],
-      },
+      }),
       { endpoint },
     );
     const response = await send('{"event":"paid & done"}', { 'content-type': 'application/json' }, 'trace=t1');
@@ -319,23 +322,19 @@ describe('RestApiService with AWS service integrations', () => {
   });
 
   it("sends a query service's action form as API Gateway does: Action and the mapped parameters in the query string", async () => {
-    received.length = 0;
-    reply = {
+    replyWith({
       status: 200,
       contentType: 'text/xml',
       body: '<PublishResponse><PublishResult><MessageId>p-1</MessageId></PublishResult></PublishResponse>',
-    };
+    });
     const { send } = serviceFor(
-      {
-        Type: 'AWS',
-        IntegrationHttpMethod: 'POST',
-        Uri: 'arn:aws:apigateway:us-east-1:sns:action/Publish',
+      awsIntegration('arn:aws:apigateway:us-east-1:sns:action/Publish', {
         RequestParameters: {
           'integration.request.querystring.TopicArn': "'arn:aws:sns:us-east-1:000000000000:t'",
           'integration.request.querystring.Message': 'method.request.body',
         },
         IntegrationResponses: [{ StatusCode: '200' }],
-      },
+      }),
       { endpoint },
     );
     const response = await send('hello');
@@ -350,20 +349,16 @@ describe('RestApiService with AWS service integrations', () => {
   });
 
   it("lets a request template override the integration request's query string with $context.requestOverride", async () => {
-    received.length = 0;
-    reply = { status: 200, contentType: 'text/xml', body: '<PublishResponse/>' };
+    replyWith({ status: 200, contentType: 'text/xml', body: '<PublishResponse/>' });
     const { send } = serviceFor(
-      {
-        Type: 'AWS',
-        IntegrationHttpMethod: 'POST',
-        Uri: 'arn:aws:apigateway:us-east-1:sns:action/Publish',
+      awsIntegration('arn:aws:apigateway:us-east-1:sns:action/Publish', {
         RequestParameters: { 'integration.request.querystring.Message': "'from the mapping'" },
         RequestTemplates: {
           'application/json':
             '#set($context.requestOverride.querystring.Message = $input.path(\'$.text\'))#set($context.requestOverride.querystring.TopicArn = "arn:aws:sns:us-east-1:000000000000:t")',
         },
         IntegrationResponses: [{ StatusCode: '200' }],
-      },
+      }),
       { endpoint },
     );
     await send('{"text":"from the template"}');
@@ -375,19 +370,13 @@ describe('RestApiService with AWS service integrations', () => {
   });
 
   /** A path URI, whose integration request carries the mapped Content-Type as it is. */
-  const pathIntegration = (extra: Record<string, unknown>) => ({
-    Type: 'AWS',
-    IntegrationHttpMethod: 'POST',
-    Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox',
-    IntegrationResponses: [{ StatusCode: '200' }],
-    ...extra,
-  });
+  const pathIntegration = (extra: Record<string, unknown>) =>
+    awsIntegration('arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox', extra);
 
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html:
   // with no Content-Type "API Gateway defaults to application/json", and NEVER transforms it with that template.
   it('maps a request with no body and no Content-Type with the application/json template under NEVER: $input.body and $input.json are {}', async () => {
-    received.length = 0;
-    reply = { status: 200, contentType: 'application/json', body: '{}' };
+    replyWith({ status: 200, contentType: 'application/json', body: '{}' });
     const { send } = serviceFor(
       pathIntegration({
         PassthroughBehavior: 'NEVER',

@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { functionLog, onlyFunctionName, runApp } from './helpers.js';
+import { functionLog, logHolding, onlyFunctionName, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-lambda, integ.evtlam-eventbridge-new-eventbus: a rule
 // on the new bus "test-new-lambda" (source "solutionsconstructs") that invokes a function
@@ -30,14 +30,7 @@ describe('aws-eventbridge-lambda (integ.evtlam-eventbridge-new-eventbus)', () =>
     const marker = randomUUID();
     await put('solutionsconstructs', marker);
     const name = await onlyFunctionName(lambda);
-    const log = await eventually(
-      async () => {
-        const text = functionLog(app().logs, name);
-        return text.includes(marker) ? text : undefined;
-      },
-      15_000,
-      'the function to log the event',
-    );
+    const log = await logHolding(() => app().logs, name, marker, 'the function to log the event');
     // console.log(event) prints the envelope, detail included.
     expect(log).toContain("source: 'solutionsconstructs'");
     expect(log).toContain("'detail-type': 'integ test'");

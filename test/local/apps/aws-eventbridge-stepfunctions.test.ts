@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { eventually, executionEnded } from '../helpers.js';
-import { onlyStateMachineArn, runApp } from './helpers.js';
+import { eventually } from '../helpers.js';
+import { expectLambdaTaskAnswered, onlyStateMachineArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-stepfunctions, integ.evtstp-eventbridge-stepfunctions-new-eventbus:
 // a rule on the new bus "test-new" (source "solutionsconstructs") starts a state machine that
@@ -46,21 +46,8 @@ describe('aws-eventbridge-stepfunctions (integ.evtstp-eventbridge-stepfunctions-
       'an execution for the event',
     );
     expect(JSON.parse(started.input)).toMatchObject({ id: eventId, source: 'solutionsconstructs', detail: { marker } });
-    const done = await executionEnded(sfn, started.executionArn);
-    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
-      status: 'SUCCEEDED',
-      error: undefined,
-      cause: undefined,
-    });
-    // lambda:invoke returns the invocation's result; the handler answers API Gateway style
-    // (its source has no-break spaces in the body's text).
-    const output = JSON.parse(done.output ?? '{}');
-    expect(output.StatusCode).toBe(200);
-    expect(output.Payload).toEqual({
-      statusCode: 200,
-      headers: { 'Content-Type': 'text/plain' },
-      body: "Hello from Project Vesper!\u00a0You've\u00a0hit\u00a0undefined\n",
-    });
+    // The handler answers API Gateway style (its source has no-break spaces in the body's text).
+    await expectLambdaTaskAnswered(sfn, started.executionArn, "Hello from Project Vesper!\u00a0You've\u00a0hit\u00a0undefined\n");
   });
 
   it('does not start an execution for an event of another source', async () => {

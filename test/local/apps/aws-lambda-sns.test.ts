@@ -1,7 +1,7 @@
-import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, onlyFunctionName, onlyTopicArn, runApp } from './helpers.js';
+import { expectTextAnswer, onlyFunctionName, onlyTopicArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-sns, integ.lamsns-deployFunction: a function (the
 // package's test/lambda/index.js, CommonJS) given an SNS topic's ARN and name in SNS_TOPIC_ARN
@@ -27,15 +27,7 @@ describe('aws-lambda-sns (integ.lamsns-deployFunction)', () => {
   });
 
   it('answers an invocation from the CommonJS handler of its asset', async () => {
-    const result = await lambda.send(
-      new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path: '/topic' }) }),
-    );
-    expect(result.FunctionError).toBeUndefined();
-    expect(decodePayload(result.Payload)).toEqual({
-      statusCode: 200,
-      headers: { 'Content-Type': 'text/plain' },
-      // The handler's source has no-break spaces in this text.
-      body: "Hello from AWS Solutions Constructs!\u00a0You've\u00a0hit\u00a0/topic\n",
-    });
+    // The handler's source has no-break spaces in this text.
+    await expectTextAnswer(lambda, '/topic', "Hello from AWS Solutions Constructs!\u00a0You've\u00a0hit\u00a0/topic\n");
   });
 });

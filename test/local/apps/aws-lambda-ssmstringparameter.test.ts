@@ -1,7 +1,7 @@
-import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, onlyFunctionName, runApp } from './helpers.js';
+import { expectTextAnswer, onlyFunctionName, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-ssmstringparameter, integ.lamssm-deployFunction: a
 // function (the package's test/lambda/index.js, CommonJS, nodejs16.x) given the name of a new
@@ -28,14 +28,6 @@ describe('aws-lambda-ssmstringparameter (integ.lamssm-deployFunction)', () => {
   });
 
   it('answers an invocation from the CommonJS handler of its asset', async () => {
-    const result = await lambda.send(
-      new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path: '/parameter' }) }),
-    );
-    expect(result.FunctionError).toBeUndefined();
-    expect(decodePayload(result.Payload)).toEqual({
-      statusCode: 200,
-      headers: { 'Content-Type': 'text/plain' },
-      body: "Hello, CDK! You've hit /parameter\n",
-    });
+    await expectTextAnswer(lambda, '/parameter', "Hello, CDK! You've hit /parameter\n");
   });
 });

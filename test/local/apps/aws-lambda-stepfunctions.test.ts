@@ -1,8 +1,7 @@
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { executionEnded } from '../helpers.js';
-import { decodePayload, only, onlyStateMachineArn, runApp } from './helpers.js';
+import { decodePayload, expectLambdaTaskAnswered, only, onlyStateMachineArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-stepfunctions, integ.lamstp-deploy-lambda: a function
 // given a state machine's ARN in STATE_MACHINE_ARN, and the state machine, whose one state
@@ -33,19 +32,7 @@ describe('aws-lambda-stepfunctions (integ.lamstp-deploy-lambda)', () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: await onlyStateMachineArn(sfn), input: '{"order":1}' }),
     );
-    const done = await executionEnded(sfn, String(executionArn));
-    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
-      status: 'SUCCEEDED',
-      error: undefined,
-      cause: undefined,
-    });
-    const output = JSON.parse(done.output ?? '{}');
-    expect(output.StatusCode).toBe(200);
-    expect(output.Payload).toEqual({
-      statusCode: 200,
-      headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ status: 'OK', message: 'SUCCESS' }),
-    });
+    await expectLambdaTaskAnswered(sfn, String(executionArn), JSON.stringify({ status: 'OK', message: 'SUCCESS' }));
   });
 
   it("fails the starter function as Lambda does, since nodejs20.x has no 'aws-sdk' v2, and starts no execution", async () => {

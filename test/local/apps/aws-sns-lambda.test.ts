@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../helpers.js';
-import { functionLog, only, onlyTopicArn, runApp } from './helpers.js';
+import { logHolding, only, onlyTopicArn, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sns-lambda, integ.snslam-no-arguments: an SNS topic (encrypted
 // with the AWS managed key) with a function (inline code) subscribed to it.
@@ -36,14 +35,7 @@ describe('aws-sns-lambda (integ.snslam-no-arguments)', () => {
     const { name } = await theFunction();
     // The inline handler logs the event with console.log, which prints two levels deep:
     // the record's EventSource and EventSubscriptionArn, not the message inside `Sns`.
-    const log = await eventually(
-      async () => {
-        const text = functionLog(app().logs, name);
-        return text.includes(subscriptionArn) ? text : undefined;
-      },
-      15_000,
-      'the function to log the SNS event',
-    );
+    const log = await logHolding(() => app().logs, name, subscriptionArn, 'the function to log the SNS event');
     expect(log).toContain("EventSource: 'aws:sns'");
   });
 });

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
 
 /** A public CDK app's cloud assembly under test/fixtures/apps (see its README). */
 export function appFixture(name: string): string {
@@ -138,4 +138,43 @@ export function functionLog(logs: readonly string[], functionName: string): stri
 
 export function decodePayload(payload: Uint8Array | undefined): unknown {
   return payload === undefined ? undefined : JSON.parse(Buffer.from(payload).toString('utf8'));
+}
+
+/**
+ * That the execution succeeded and its one Lambda task (lambda:invoke, which returns the
+ * invocation's result) answered 200 with this API Gateway-style text body; the execution's end.
+ */
+export async function expectLambdaTaskAnswered(sfn: SFNClient, executionArn: string, body: string) {
+  const done = await executionEnded(sfn, executionArn);
+  expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
+    status: 'SUCCEEDED',
+    error: undefined,
+    cause: undefined,
+  });
+  const output = JSON.parse(done.output ?? '{}');
+  expect(output.StatusCode).toBe(200);
+  expect(output.Payload).toEqual(textAnswer(body));
+  return done;
+}
+
+/** What the packages' API Gateway-style handlers answer: 200 with this text body. */
+export const textAnswer = (body: string) => ({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body });
+
+/** That the app's only function, invoked with `{ path }` (its CommonJS handler), answers 200 with this text body. */
+export async function expectTextAnswer(lambda: LambdaClient, path: string, body: string): Promise<void> {
+  const result = await lambda.send(new InvokeCommand({ FunctionName: await onlyFunctionName(lambda), Payload: JSON.stringify({ path }) }));
+  expect(result.FunctionError).toBeUndefined();
+  expect(decodePayload(result.Payload)).toEqual(textAnswer(body));
+}
+
+/** The log of function `name` once it holds `marker`; `what` names the wait if it times out. */
+export function logHolding(logs: () => readonly string[], name: string, marker: string, what: string): Promise<string> {
+  return eventually(
+    async () => {
+      const text = functionLog(logs(), name);
+      return text.includes(marker) ? text : undefined;
+    },
+    15_000,
+    what,
+  );
 }

@@ -10,21 +10,24 @@ import {
   TransactGetItemsCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
 import type { ItemChange } from '../../../local/dynamodb/engine/item-operations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
 let client: DynamoDBClient;
 const changes: ItemChange[][] = [];
 
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({
+const _dynamodb = useDynamoDb(
+  async (started) => {
+    client = started.client;
+  },
+  {
     now: () => Date.UTC(2026, 0, 1),
     onChanges: (batch) => changes.push([...batch]),
     maxAttempts: 1,
@@ -34,13 +37,8 @@ beforeAll(async () => {
         globalIndexes: { byStatus: { key: { status: 'S' }, projection: { ProjectionType: 'KEYS_ONLY' } } },
       }),
     ],
-  });
-  client = dynamodb.client;
-});
-
-afterAll(async () => {
-  await dynamodb.close();
-});
+  },
+);
 
 const thrown = async (promise: Promise<unknown>) =>
   promise.then(
@@ -226,26 +224,25 @@ describe('DynamoDbEngine', () => {
 
   it('applies a transaction all or nothing, listing cancellation reasons in the request order', async () => {
     const key = (sk: string) => ({ pk: { S: 't' }, sk: { N: sk } });
-    await client.send(new PutItemCommand({ TableName: 'orders', Item: { ...key('2'), stock: { N: '0' } } }));
-    changes.length = 0;
-    const error = await thrown(
+    /** One transaction: order 1 put as new, and order 2's stock updated with `update`. */
+    const newOrderAndStock = (update: Omit<Update, 'TableName' | 'Key'>) =>
       client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { Put: { TableName: 'orders', Item: { ...key('1'), state: { S: 'new' } } } },
-            {
-              Update: {
-                TableName: 'orders',
-                Key: key('2'),
-                UpdateExpression: 'SET stock = stock - :one',
-                ConditionExpression: 'stock >= :one',
-                ExpressionAttributeValues: { ':one': { N: '1' } },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
+            { Update: { TableName: 'orders', Key: key('2'), ...update } },
           ],
         }),
-      ),
+      );
+    await client.send(new PutItemCommand({ TableName: 'orders', Item: { ...key('2'), stock: { N: '0' } } }));
+    changes.length = 0;
+    const error = await thrown(
+      newOrderAndStock({
+        UpdateExpression: 'SET stock = stock - :one',
+        ConditionExpression: 'stock >= :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
     );
     expect(error).toBeInstanceOf(TransactionCanceledException);
     expect(error?.message).toBe(
@@ -257,21 +254,7 @@ describe('DynamoDbEngine', () => {
     ]);
     expect((await client.send(new GetItemCommand({ TableName: 'orders', Key: key('1') }))).Item).toBeUndefined();
     expect(changes).toEqual([]);
-    await client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          { Put: { TableName: 'orders', Item: { ...key('1'), state: { S: 'new' } } } },
-          {
-            Update: {
-              TableName: 'orders',
-              Key: key('2'),
-              UpdateExpression: 'SET stock = :five',
-              ExpressionAttributeValues: { ':five': { N: '5' } },
-            },
-          },
-        ],
-      }),
-    );
+    await newOrderAndStock({ UpdateExpression: 'SET stock = :five', ExpressionAttributeValues: { ':five': { N: '5' } } });
     expect(changes).toHaveLength(1);
     expect(changes[0]?.map((change) => change.keys)).toEqual([key('1'), key('2')]);
     const { Responses } = await client.send(

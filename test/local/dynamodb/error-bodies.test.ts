@@ -4,22 +4,19 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
 let url: string;
 let client: DynamoDBClient;
 
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({ now: () => Date.UTC(2026, 0, 1), maxAttempts: 1, tables: [tableInput('stock', { key: { pk: 'S' } })] });
-  ({ endpoint: url, client } = dynamodb);
-});
-
-afterAll(async () => {
-  await dynamodb.close();
-});
+useDynamoDb(
+  async (dynamodb) => {
+    ({ endpoint: url, client } = dynamodb);
+  },
+  { now: () => Date.UTC(2026, 0, 1), maxAttempts: 1, tables: [tableInput('stock', { key: { pk: 'S' } })] },
+);
 
 async function thrown(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {

@@ -13,34 +13,28 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { QueryCommand as DocQuery, UpdateCommand as DocUpdate, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDB as DynamoDBv2 } from 'aws-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({
-    tables: [tableInput('legacy', { key: { pk: 'S', sk: 'N' }, globalIndexes: { byStatus: { key: { status: 'S' } } } })],
-  });
-  for (const [sk, status, total] of [
-    [1, 'open', '10'],
-    [2, 'open', '25'],
-    [3, 'closed', '40'],
-    [4, 'open', '55'],
-  ] as const) {
-    await dynamodb.client.send(
-      new PutItemCommand({
-        TableName: 'legacy',
-        Item: { pk: { S: 'order' }, sk: { N: String(sk) }, status: { S: status }, total: { N: total }, tags: { SS: ['a', `t${sk}`] } },
-      }),
-    );
-  }
-});
-
-afterAll(async () => {
-  await dynamodb.close();
-});
+const dynamodb = useDynamoDb(
+  async ({ client }) => {
+    for (const [sk, status, total] of [
+      [1, 'open', '10'],
+      [2, 'open', '25'],
+      [3, 'closed', '40'],
+      [4, 'open', '55'],
+    ] as const) {
+      await client.send(
+        new PutItemCommand({
+          TableName: 'legacy',
+          Item: { pk: { S: 'order' }, sk: { N: String(sk) }, status: { S: status }, total: { N: total }, tags: { SS: ['a', `t${sk}`] } },
+        }),
+      );
+    }
+  },
+  { tables: [tableInput('legacy', { key: { pk: 'S', sk: 'N' }, globalIndexes: { byStatus: { key: { status: 'S' } } } })] },
+);
 
 const thrown = async (promise: Promise<unknown>) =>
   promise.then(

@@ -10,37 +10,33 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { ExecuteStatementCommand as DocExecute, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({
+const dynamodb = useDynamoDb(
+  async () => {
+    for (const [artist, title, genre, year] of [
+      ['Acme Band', 'Happy Day', 'Rock', '2001'],
+      ['Acme Band', 'PartiQL Rocks', 'Rock', '2020'],
+      ['Acme Band', 'Slow Song', 'Ballad', '1999'],
+      ['No One You Know', 'Call Me Today', 'Country', '2015'],
+    ] as const) {
+      await run(
+        `INSERT INTO Music VALUE {'Artist': ?, 'SongTitle': ?, 'Genre': ?, 'Year': ${year}, 'Info': {'Tags': ['a', 'b'], 'Plays': 0}}`,
+        [{ S: artist }, { S: title }, { S: genre }],
+      );
+    }
+  },
+  {
     tables: [
       tableInput('Music', {
         key: { Artist: 'S', SongTitle: 'S' },
         globalIndexes: { byGenre: { key: { Genre: 'S' }, projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['Year'] } } },
       }),
     ],
-  });
-  for (const [artist, title, genre, year] of [
-    ['Acme Band', 'Happy Day', 'Rock', '2001'],
-    ['Acme Band', 'PartiQL Rocks', 'Rock', '2020'],
-    ['Acme Band', 'Slow Song', 'Ballad', '1999'],
-    ['No One You Know', 'Call Me Today', 'Country', '2015'],
-  ] as const) {
-    await run(
-      `INSERT INTO Music VALUE {'Artist': ?, 'SongTitle': ?, 'Genre': ?, 'Year': ${year}, 'Info': {'Tags': ['a', 'b'], 'Plays': 0}}`,
-      [{ S: artist }, { S: title }, { S: genre }],
-    );
-  }
-});
-
-afterAll(async () => {
-  await dynamodb.close();
-});
+  },
+);
 
 const run = (Statement: string, Parameters?: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
   dynamodb.client.send(new ExecuteStatementCommand({ Statement, Parameters: Parameters as never, ...extra }));

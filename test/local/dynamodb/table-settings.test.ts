@@ -10,20 +10,12 @@ import {
   UpdateContributorInsightsCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { tableInput } from '../../helpers/dynamodb-table-inputs.js';
 
-let dynamodb: DynamoDbHandle;
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDb({
-    tables: [tableInput('settings', { key: { pk: 'S', sk: 'S' }, globalIndexes: { byOwner: { key: { owner: 'S' } } } })],
-  });
-});
-
-afterAll(async () => {
-  await dynamodb?.close();
+const dynamodb = useDynamoDb(undefined, {
+  tables: [tableInput('settings', { key: { pk: 'S', sk: 'S' }, globalIndexes: { byOwner: { key: { owner: 'S' } } } })],
 });
 
 const failure = (send: Promise<unknown>) =>

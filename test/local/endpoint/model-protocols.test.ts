@@ -6,6 +6,7 @@ import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/r
 import { ModelRestXmlProtocol } from '../../../local/endpoint/model-protocols/rest-xml-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
+import { SCALAR_SHAPES } from './model-shapes.js';
 
 /** A query model with one of each shape a codec walks: lists (wrapped, flattened, renamed), a map, scalars, a timestamp, a blob. */
 const queryModel: ApiModel = {
@@ -42,11 +43,8 @@ const queryModel: ApiModel = {
         Map: { shape: 'TextMap' },
       },
     },
+    ...SCALAR_SHAPES,
     Text: { type: 'string', max: 5 },
-    Count: { type: 'integer' },
-    Flag: { type: 'boolean' },
-    Bytes: { type: 'blob' },
-    Time: { type: 'timestamp' },
     TextList: { type: 'list', member: { shape: 'Text' } },
     FlatList: { type: 'list', member: { shape: 'Text', locationName: 'Item' }, flattened: true },
     TextMap: { type: 'map', key: { shape: 'Text' }, value: { shape: 'Text' } },
@@ -194,10 +192,7 @@ const restModel: ApiModel = {
     },
     Thing: { type: 'structure', members: { Name: { shape: 'Text' }, At: { shape: 'Time' }, Data: { shape: 'Bytes' } } },
     ThingList: { type: 'structure', members: { Names: { shape: 'TextList' } } },
-    Text: { type: 'string' },
-    Count: { type: 'integer' },
-    Bytes: { type: 'blob' },
-    Time: { type: 'timestamp' },
+    ...SCALAR_SHAPES,
     TextList: { type: 'list', member: { shape: 'Text' } },
   },
 };
@@ -436,11 +431,7 @@ const xmlModel: ApiModel = {
     Items: { type: 'list', member: { shape: 'Item' }, flattened: true },
     Item: { type: 'structure', members: { Key: { shape: 'Text' }, At: { shape: 'Time' } } },
     Meta: { type: 'map', key: { shape: 'Text' }, value: { shape: 'Text' } },
-    Text: { type: 'string' },
-    Count: { type: 'integer' },
-    Flag: { type: 'boolean' },
-    Bytes: { type: 'blob' },
-    Time: { type: 'timestamp' },
+    ...SCALAR_SHAPES,
   },
 };
 
@@ -576,10 +567,7 @@ const payloadModel: ApiModel = {
     Find: { type: 'structure', members: { Arn: { shape: 'Text', location: 'querystring', locationName: 'Arn' }, Note: { shape: 'Text' } } },
     Found: { type: 'structure', members: { Operation: { shape: 'Text' } } },
     Drop: { type: 'structure', members: { Number: { shape: 'Long', location: 'uri', locationName: 'Number' } } },
-    Text: { type: 'string' },
-    Count: { type: 'integer' },
-    Long: { type: 'long' },
-    Bytes: { type: 'blob' },
+    ...SCALAR_SHAPES,
   },
 };
 

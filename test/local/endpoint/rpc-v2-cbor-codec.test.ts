@@ -5,6 +5,7 @@ import type { ModelOperations } from '../../../local/endpoint/model-protocols/op
 import { ModelRpcV2CborProtocol } from '../../../local/endpoint/model-protocols/rpc-v2-cbor-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import type { ApiModel } from '../../../local/endpoint/validation/model.js';
+import { SCALAR_SHAPES } from './model-shapes.js';
 
 /**
  * The model of Smithy's RPC v2 CBOR protocol tests (smithy-lang/smithy,
@@ -42,14 +43,11 @@ const model: ApiModel = {
     },
     Stamped: { type: 'structure', members: { At: { shape: 'Time' }, Data: { shape: 'Bytes' }, Tags: { shape: 'TextMap' } } },
     InvalidGreeting: { type: 'structure', members: { Message: { shape: 'Text' } }, exception: true, error: { httpStatusCode: 400 } },
+    ...SCALAR_SHAPES,
     Int: { type: 'integer' },
-    Long: { type: 'long' },
     Double: { type: 'double' },
     Float: { type: 'float' },
     Bool: { type: 'boolean' },
-    Text: { type: 'string' },
-    Bytes: { type: 'blob' },
-    Time: { type: 'timestamp' },
     TextMap: { type: 'map', key: { shape: 'Text' }, value: { shape: 'Text' } },
   },
 };

@@ -45,6 +45,13 @@ const local = restartableRuntime({
   }),
 });
 
+/** Reloads the suite's runtime onto a new version of the app (`granted` as writeVersion takes it); what the reload says. */
+async function reloadTo(granted: false | 'policy' | 'role policy') {
+  const folder = writeVersion(granted);
+  folders.push(folder);
+  return local.runtime.reload(folder);
+}
+
 const send = () =>
   local.sqs.send(new SendMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/reload-granted`, MessageBody: 'hello' })).then(
     () => 'sent',
@@ -55,25 +62,17 @@ describe('LocalRuntime.reload under IAM', () => {
   it('checks what runs next against the new template policies, a grant added and then removed, with no restart', async () => {
     expect(await send()).toBe('AccessDenied');
 
-    const granted = writeVersion('policy');
-    folders.push(granted);
     // Said as what it is (a reload that said nothing read as if nothing had changed).
-    expect(await local.runtime.reload(granted)).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [], warnings: [] });
+    expect(await reloadTo('policy')).toEqual({ reloaded: ['IAM Policy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
 
-    const revoked = writeVersion(false);
-    folders.push(revoked);
     // A removed policy grants nothing from now on: it does not keep running until a restart.
-    expect(await local.runtime.reload(revoked)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [], warnings: [] });
+    expect(await reloadTo(false)).toEqual({ reloaded: ['IAM Policy Grant (removed)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('AccessDenied');
 
-    const inline = writeVersion('role policy');
-    folders.push(inline);
-    expect(await local.runtime.reload(inline)).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [], warnings: [] });
+    expect(await reloadTo('role policy')).toEqual({ reloaded: ['IAM RolePolicy Grant (new)'], needsRestart: [], warnings: [] });
     expect(await send()).toBe('sent');
-    const revokedAgain = writeVersion(false);
-    folders.push(revokedAgain);
-    await local.runtime.reload(revokedAgain);
+    await reloadTo(false);
     expect(await send()).toBe('AccessDenied');
   });
 
@@ -88,9 +87,7 @@ describe('LocalRuntime.reload under IAM', () => {
     );
     admin.destroy();
     expect(await send()).toBe('sent');
-    const same = writeVersion(false);
-    folders.push(same);
-    await local.runtime.reload(same);
+    await reloadTo(false);
     expect(await send()).toBe('sent');
   });
 });

@@ -89,22 +89,18 @@ describe('KinesisService', () => {
     expect(rest.MillisBehindLatest).toBe(0);
     expect(rest.Records?.map((r) => [text(r.Data), r.SequenceNumber, r.PartitionKey])).toEqual([['r3', sequenceNumbers[2], 'k']]);
 
-    const after = await iterator('ordered', 'shardId-000000000000', {
-      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-      StartingSequenceNumber: sequenceNumbers[0],
-    });
-    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: after }))).Records?.map((r) => text(r.Data))).toEqual([
-      'r2',
-      'r3',
-    ]);
-    const at = await iterator('ordered', 'shardId-000000000000', {
-      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-      StartingSequenceNumber: sequenceNumbers[1],
-    });
-    expect((await local.kinesis.send(new GetRecordsCommand({ ShardIterator: at }))).Records?.map((r) => text(r.Data))).toEqual([
-      'r2',
-      'r3',
-    ]);
+    // Both iterators read from the second record: after the first one's number, and at the second one's.
+    for (const [ShardIteratorType, StartingSequenceNumber] of [
+      ['AFTER_SEQUENCE_NUMBER', sequenceNumbers[0]],
+      ['AT_SEQUENCE_NUMBER', sequenceNumbers[1]],
+    ] as const) {
+      const ShardIterator = await iterator('ordered', 'shardId-000000000000', { ShardIteratorType, StartingSequenceNumber });
+      const read = await local.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+      expect(
+        read.Records?.map((r) => text(r.Data)),
+        ShardIteratorType,
+      ).toEqual(['r2', 'r3']);
+    }
 
     const latest = await iterator('ordered', 'shardId-000000000000', { ShardIteratorType: 'LATEST' });
     clock.advance(1000);
@@ -138,8 +134,10 @@ describe('KinesisService', () => {
   });
 
   describe('bad input', () => {
-    const failure = async (send: Promise<unknown>) => {
-      const error = (await send.then(
+    /** What Kinesis refused the call `send` makes with (its name and message); fails the test if it succeeded. */
+    /** What Kinesis refused the call `send` makes with (its name and message); fails the test if it succeeded. */
+    const failure = async (send: (kinesis: KinesisClient) => Promise<unknown>) => {
+      const error = (await send(local.kinesis).then(
         () => undefined,
         (e: unknown) => e,
       )) as { name: string; message: string } | undefined;
@@ -149,16 +147,14 @@ describe('KinesisService', () => {
 
     it('fails with ResourceNotFoundException for a stream or shard that does not exist', async () => {
       expect(
-        await failure(local.kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }))),
+        await failure((kinesis) => kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }))),
       ).toEqual({
         name: 'ResourceNotFoundException',
         message: 'Stream nope under account 000000000000 not found.',
       });
       expect(
-        await failure(
-          local.kinesis.send(
-            new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' }),
-          ),
+        await failure((kinesis) =>
+          kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000007', ShardIteratorType: 'LATEST' })),
         ),
       ).toMatchObject({
         name: 'ResourceNotFoundException',
@@ -167,19 +163,19 @@ describe('KinesisService', () => {
     });
 
     it('fails with ResourceInUseException for a stream created twice', async () => {
-      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
+      expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
         name: 'ResourceInUseException',
         message: 'Stream events under account 000000000000 already exists.',
       });
     });
 
     it('fails with InvalidArgumentException for an iterator it did not give or a sequence number missing', async () => {
-      expect(await failure(local.kinesis.send(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' })))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new GetRecordsCommand({ ShardIterator: 'bm90LWFuLWl0ZXJhdG9y' })))).toMatchObject({
         name: 'InvalidArgumentException',
       });
       expect(
-        await failure(
-          local.kinesis.send(
+        await failure((kinesis) =>
+          kinesis.send(
             new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' }),
           ),
         ),
@@ -192,7 +188,7 @@ describe('KinesisService', () => {
     it('fails with ExpiredIteratorException for an iterator older than five minutes', async () => {
       const shardIterator = await iterator('events', 'shardId-000000000000');
       clock.advance(5 * 60 * 1000 + 1);
-      expect(await failure(local.kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator })))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator })))).toMatchObject({
         name: 'ExpiredIteratorException',
         message: expect.stringContaining('which is further in the future than the tolerated delay of 300000 milliseconds'),
       });
@@ -200,11 +196,11 @@ describe('KinesisService', () => {
 
     it('fails with ValidationException for what the model refuses (a partition key longer than 256 characters, a bad stream name)', async () => {
       expect(
-        await failure(
-          local.kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
+        await failure((kinesis) =>
+          kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
         ),
       ).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('partitionKey') });
-      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
         name: 'ValidationException',
       });
     });

@@ -10,7 +10,9 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
+import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import { zip } from '../../helpers/zip-archive.js';
+import { region } from '../helpers.js';
 
 // What the control plane's tests make functions with: Node.js handlers, and the calls a
 // deployment script makes on AWS, each waiting (as the SDK's waiters do) for its change to end.
@@ -64,3 +66,7 @@ export async function updateConfiguration(client: LambdaClient, input: UpdateFun
   await waitUntilFunctionUpdatedV2(waiting(client), { FunctionName: input.FunctionName });
   return updated;
 }
+
+/** A Lambda service of no functions, served alone (no runtime around it), whose new code is prepared by `prepareCode`. */
+export const serviceAlone = (prepareCode: () => Promise<void>) =>
+  new LambdaService({ functions: [], sqsMappings: [], sqs: {} as never, baseEnvironment: {}, region, log: () => {}, prepareCode });

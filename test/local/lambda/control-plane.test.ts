@@ -23,14 +23,22 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
 import { inlinePolicy, serviceRole } from '../template-resources.js';
-import { createFunction, functionInput, handler, payloadOf, ROLE, updateCode, updateConfiguration } from './control-plane-clients.js';
+import {
+  createFunction,
+  functionInput,
+  handler,
+  payloadOf,
+  ROLE,
+  serviceAlone,
+  updateCode,
+  updateConfiguration,
+} from './control-plane-clients.js';
 
 /** A function of the app's template, which the control plane leaves to the next synthesis. */
 const TEMPLATE_FUNCTION = {
@@ -482,15 +490,7 @@ describe('Lambda control plane under IAM', () => {
 describe('Lambda control plane creating one name twice at once', () => {
   it('creates one function and refuses the other with ResourceConflictException, while the first one’s code is prepared', async () => {
     // New code may wait for SDK packages to be fetched before it runs: the second request comes meanwhile.
-    const lambda = new LambdaService({
-      functions: [],
-      sqsMappings: [],
-      sqs: {} as never,
-      baseEnvironment: {},
-      region,
-      log: () => {},
-      prepareCode: () => new Promise((resolve) => setTimeout(resolve, 100)),
-    });
+    const lambda = serviceAlone(() => new Promise((resolve) => setTimeout(resolve, 100)));
     const create = (answer: string) =>
       lambda.protocol.handle({
         method: 'POST',

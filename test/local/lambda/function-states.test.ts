@@ -10,12 +10,11 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { createFunction, functionInput, handler, payloadOf } from './control-plane-clients.js';
+import { createFunction, functionInput, handler, payloadOf, serviceAlone } from './control-plane-clients.js';
 
 const stateOf = async (client: LambdaClient, name: string) => {
   const { State, LastUpdateStatus, LastUpdateStatusReason, LastUpdateStatusReasonCode } = await client.send(
@@ -119,16 +118,8 @@ describe('Lambda function states', () => {
 describe('Lambda function states of a change that fails', () => {
   it('reports an update whose code could not be prepared as Failed with its reason, and runs the code from before', async () => {
     let fail = false;
-    const lambda = new LambdaService({
-      functions: [],
-      sqsMappings: [],
-      sqs: {} as never,
-      baseEnvironment: {},
-      region,
-      log: () => {},
-      prepareCode: async () => {
-        if (fail) throw new Error('the disk is full');
-      },
+    const lambda = serviceAlone(async () => {
+      if (fail) throw new Error('the disk is full');
     });
     const send = async (method: string, path: string, body: object) => {
       const answer = await lambda.protocol.handle({

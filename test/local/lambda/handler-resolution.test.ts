@@ -59,10 +59,16 @@ function payload(outcome: InvokeOutcome): unknown {
 }
 
 /**
- * A stand-in AWS endpoint on this machine for `run` (given its port): each request, read to its
- * end, is noted by `note` and answered `body` in AWS's JSON protocol; closed after `run`.
+ * Invokes `files`' index.handler once with AWS_ENDPOINT_URL at a stand-in AWS endpoint on this
+ * machine: each request, read to its end, is noted by `note` and answered `body` in AWS's JSON
+ * protocol. Answers the invocation's payload and the endpoint's port; the endpoint is closed after.
  */
-async function withEndpoint(note: (request: IncomingMessage) => void, body: string, run: (port: number) => Promise<void>): Promise<void> {
+async function invokeAtEndpoint(
+  note: (request: IncomingMessage) => void,
+  body: string,
+  files: Record<string, string>,
+  overrides: Partial<FunctionDefinition> = {},
+): Promise<{ answer: unknown; port: number }> {
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -72,7 +78,9 @@ async function withEndpoint(note: (request: IncomingMessage) => void, body: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    await run((server.address() as AddressInfo).port);
+    const port = (server.address() as AddressInfo).port;
+    const { runtime } = fn(files, 'index.handler', { ...overrides, environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } });
+    return { answer: payload(await runtime.invoke({})), port };
   } finally {
     server.close();
   }
@@ -268,69 +276,44 @@ describe('FunctionRuntime handler resolution', () => {
   it("reaches the local endpoint for operations AWS serves on a prefixed host (Step Functions' sync- for StartSyncExecution)", async () => {
     const hosts: string[] = [];
     const answer = '{"executionArn":"arn:aws:states:us-east-1:000000000000:express:m:e:1","startDate":0,"stopDate":0,"status":"SUCCEEDED"}';
-    await withEndpoint(
-      (request) => hosts.push(`${request.headers.host}`),
-      answer,
-      async (port) => {
-        const { runtime } = fn(
-          {
-            'index.js': `const { SFNClient, StartSyncExecutionCommand } = require('@aws-sdk/client-sfn');
+    const { answer: status, port } = await invokeAtEndpoint((request) => hosts.push(`${request.headers.host}`), answer, {
+      'index.js': `const { SFNClient, StartSyncExecutionCommand } = require('@aws-sdk/client-sfn');
             exports.handler = async () => (await new SFNClient({}).send(new StartSyncExecutionCommand({
               stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m' }))).status;`,
-          },
-          'index.handler',
-          { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-        );
-        expect(payload(await runtime.invoke({}))).toBe('SUCCEEDED');
-        expect(hosts).toEqual([`sync-127.0.0.1:${port}`]);
-      },
-    );
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(hosts).toEqual([`sync-127.0.0.1:${port}`]);
   });
 
   it('gives code on nodejs16.x and older the AWS SDK v2 those runtimes shipped, pointed at the local endpoint', async () => {
     const requests: string[] = [];
     // The v2 SDK's SQS client speaks SQS's JSON protocol, as v3 does.
-    await withEndpoint(
+    const listed = await invokeAtEndpoint(
       (request) => requests.push(`${request.headers['x-amz-target']}`),
       '{"QueueUrls":[]}',
-      async (port) => {
-        const { runtime } = fn(
-          {
-            // A client module alone (no require('aws-sdk') first) must see the local endpoint too.
-            'index.js': `const SQS = require('aws-sdk/clients/sqs');
+      {
+        // A client module alone (no require('aws-sdk') first) must see the local endpoint too.
+        'index.js': `const SQS = require('aws-sdk/clients/sqs');
             exports.handler = async () => { await new SQS({ region: 'us-east-1' }).listQueues({}).promise(); return 'listed'; };`,
-          },
-          'index.handler',
-          { runtime: 'nodejs16.x', environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-        );
-        expect(payload(await runtime.invoke({}))).toBe('listed');
-        expect(requests).toEqual(['AmazonSQS.ListQueues']);
       },
+      { runtime: 'nodejs16.x' },
     );
+    expect(listed.answer).toBe('listed');
+    expect(requests).toEqual(['AmazonSQS.ListQueues']);
   });
 
   it('lets unbundled code load the AWS SDK v3 the managed runtime provides, pointed at the local endpoint', async () => {
     const requests: string[] = [];
-    await withEndpoint(
-      (request) => requests.push(`${request.headers['x-amz-target']}`),
-      '{"QueueUrls":[]}',
-      async (port) => {
-        const { runtime } = fn(
-          {
-            'index.js': `const { SQSClient, ListQueuesCommand } = require('@aws-sdk/client-sqs');
+    const loaded = await invokeAtEndpoint((request) => requests.push(`${request.headers['x-amz-target']}`), '{"QueueUrls":[]}', {
+      'index.js': `const { SQSClient, ListQueuesCommand } = require('@aws-sdk/client-sqs');
             const { marshall } = require('@aws-sdk/util-dynamodb');
             exports.handler = async () => {
               const listed = await new SQSClient({}).send(new ListQueuesCommand({}));
               return { item: marshall({ a: 1 }), queues: listed.QueueUrls };
             };`,
-          },
-          'index.handler',
-          { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
-        );
-        expect(payload(await runtime.invoke({}))).toEqual({ item: { a: { N: '1' } }, queues: [] });
-        expect(requests).toEqual(['AmazonSQS.ListQueues']);
-      },
-    );
+    });
+    expect(loaded.answer).toEqual({ item: { a: { N: '1' } }, queues: [] });
+    expect(requests).toEqual(['AmazonSQS.ListQueues']);
     const esm = fn(
       {
         'index.mjs': `import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

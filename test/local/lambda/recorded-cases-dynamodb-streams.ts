@@ -73,6 +73,23 @@ async function functionAndStream(c: MappingReplayContext, code: HandlerFile | { 
   return { name, TableName: table.TableName, streamArn };
 }
 
+/**
+ * An echo function mapped from the start of the NEW_IMAGE stream of a table keyed by id, with
+ * these further settings; CreateTable's answer kept under `tableKey`, the mapping's under AWS's.
+ */
+async function echoMappedToStream(c: MappingReplayContext, tableKey: string, settings: Partial<CreateEventSourceMappingCommandInput> = {}) {
+  const name = await pythonFunction(c, 'lambda_echo');
+  const table = await createTable(c, 'id', 'NEW_IMAGE');
+  const live: Answer = { [tableKey]: table.answer };
+  live.create_event_source_mapping_result = await enabledMapping(c, {
+    FunctionName: name,
+    EventSourceArn: table.streamArn,
+    StartingPosition: 'TRIM_HORIZON',
+    ...settings,
+  });
+  return { name, table, live };
+}
+
 /** A function failing each invocation, mapped with an on-failure destination (`destination(c)`) after one retry. */
 function onFailure(
   destination: (c: MappingReplayContext) => Promise<{ arn: string; read(uuid: string): Promise<unknown> }>,
@@ -217,15 +234,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
     return live;
   },
   [`${PREFIX}test_disabled_dynamodb_event_source_mapping`]: async (c) => {
-    const name = await pythonFunction(c, 'lambda_echo');
-    const table = await createTable(c, 'id', 'NEW_IMAGE');
-    const live: Answer = { dynamodb_create_table_result: table.answer };
-    live.create_event_source_mapping_result = await enabledMapping(c, {
-      FunctionName: name,
-      EventSourceArn: table.streamArn,
-      StartingPosition: 'TRIM_HORIZON',
-      MaximumBatchingWindowInSeconds: 1,
-    });
+    const { name, table, live } = await echoMappedToStream(c, 'dynamodb_create_table_result', { MaximumBatchingWindowInSeconds: 1 });
     const UUID = uuidOf(live.create_event_source_mapping_result);
     await putItem(c, table.TableName, { id: { S: c.name('id') }, data: { S: 'data1' } });
     await logEvents(c, name, 1);
@@ -237,14 +246,7 @@ export const DYNAMODB_STREAM_CASES: Record<string, MappingReplay> = {
     return live;
   },
   [`${PREFIX}test_deletion_event_source_mapping_with_dynamodb`]: async (c) => {
-    const name = await pythonFunction(c, 'lambda_echo');
-    const table = await createTable(c, 'id', 'NEW_IMAGE');
-    const live: Answer = { create_dynamodb_table_response: table.answer };
-    live.create_event_source_mapping_result = await enabledMapping(c, {
-      FunctionName: name,
-      EventSourceArn: table.streamArn,
-      StartingPosition: 'TRIM_HORIZON',
-    });
+    const { table, live } = await echoMappedToStream(c, 'create_dynamodb_table_response');
     await c.dynamodb.send(new DeleteTableCommand({ TableName: table.TableName }));
     live.list_event_source_mapping_result = await c.call(new ListEventSourceMappingsCommand({ EventSourceArn: table.streamArn }));
     return live;

@@ -61,16 +61,12 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): MappingRep
     if (expireFirst) await advance(c, PAST_RECORD_AGE_MS);
     const name = await pythonFunction(c, 'lambda_echofail');
     const failures = await queue(c);
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        FunctionName: name,
-        EventSourceArn: arn,
-        ...ONE_RECORD,
-        MaximumRetryAttempts: maxRetries,
-        MaximumRecordAgeInSeconds: 60,
-        DestinationConfig: { OnFailure: { Destination: failures.arn } },
-      }),
-    };
+    const live = await mapped(c, name, arn, {
+      ...ONE_RECORD,
+      MaximumRetryAttempts: maxRetries,
+      MaximumRecordAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: failures.arn } },
+    });
     if (!expireFirst) {
       // Retried until it expires: the function has failed on it at least once, then the minute passes.
       await logEvents(c, name, 1);
@@ -79,6 +75,17 @@ function recordAgeExceeded(expireFirst: boolean, maxRetries: number): MappingRep
     live.record_age_exceeded_payload = await receiveFailure(c, failures.url);
     return live;
   };
+}
+
+/** A mapping of function `name` to stream `arn` with these settings, created (and waited Enabled), under the recording's key. */
+async function mapped(
+  c: MappingReplayContext,
+  FunctionName: string,
+  EventSourceArn: string,
+  settings: Partial<CreateEventSourceMappingCommandInput>,
+  create = enabledMapping,
+): Promise<Answer> {
+  return { create_event_source_mapping_response: await create(c, { FunctionName, EventSourceArn, ...settings }) };
 }
 
 /** The message the on-failure tests put (Python's json.dumps of it): `lambda_integration`'s raise_error flag set. */
@@ -99,15 +106,11 @@ function onFailure(
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_integration');
     const target = await destination(c);
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        FunctionName: name,
-        EventSourceArn: arn,
-        ...ONE_RECORD,
-        MaximumRetryAttempts: 1,
-        DestinationConfig: { OnFailure: { Destination: target.arn } },
-      }),
-    };
+    const live = await mapped(c, name, arn, {
+      ...ONE_RECORD,
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: target.arn } },
+    });
     await putRecord(c, StreamName, RAISING_MESSAGE, 'custom');
     live[key] = await target.read(uuidOf(live.create_event_source_mapping_response));
     return live;
@@ -119,14 +122,7 @@ function failureScenario(response: string): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
     const failures = await queue(c);
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        ...REPORTING,
-        DestinationConfig: { OnFailure: { Destination: failures.arn } },
-      }),
-    };
+    const live = await mapped(c, name, arn, { ...REPORTING, DestinationConfig: { OnFailure: { Destination: failures.arn } } });
     await putRecord(c, StreamName, 'hello', 'test');
     live.sqs_payload = await receiveFailure(c, failures.url);
     live.kinesis_events = await logEvents(c, name, 3, invocations);
@@ -138,9 +134,7 @@ function failureScenario(response: string): MappingReplay {
 function successScenario(response: string): MappingReplay {
   return async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, withResponse(response));
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, { EventSourceArn: arn, FunctionName: name, ...REPORTING }),
-    };
+    const live = await mapped(c, name, arn, REPORTING);
     await putRecord(c, StreamName, 'hello', 'test');
     live.kinesis_events = await logEvents(c, name, 1, invocations, SETTLE_MS);
     return live;
@@ -183,13 +177,7 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   },
   [`${PREFIX}test_create_kinesis_event_source_mapping`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        StartingPosition: 'LATEST',
-      }),
-    };
+    const live = await mapped(c, name, arn, { StartingPosition: 'LATEST' });
     await putRecords(
       c,
       StreamName,
@@ -229,14 +217,7 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   },
   [`${PREFIX}test_kinesis_event_source_mapping_with_async_invocation`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        StartingPosition: 'LATEST',
-        BatchSize: 10,
-      }),
-    };
+    const live = await mapped(c, name, arn, { StartingPosition: 'LATEST', BatchSize: 10 });
     for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
     const events = (await logEvents(c, name, 2)) as { executionStart: number }[];
     // Kinesis keeps a shard's order: the second batch runs once the first (which sleeps 5 s) has ended.
@@ -249,28 +230,14 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_kinesis_event_source_trim_horizon`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_parallel');
     for (const i of [0, 1]) await tenRecords(c, StreamName, `test_${i}`);
-    const live: Answer = {
-      create_event_source_mapping_response: await createMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 10,
-      }),
-    };
+    const live = await mapped(c, name, arn, { StartingPosition: 'TRIM_HORIZON', BatchSize: 10 }, createMapping);
     await tenRecords(c, StreamName, 'test_3');
     live.invocation_events = await logEvents(c, name, 3);
     return live;
   },
   [`${PREFIX}test_disable_kinesis_event_source_mapping`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_echo');
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        EventSourceArn: arn,
-        FunctionName: name,
-        StartingPosition: 'LATEST',
-        BatchSize: 10,
-      }),
-    };
+    const live = await mapped(c, name, arn, { StartingPosition: 'LATEST', BatchSize: 10 });
     const UUID = uuidOf(live.create_event_source_mapping_response);
     await tenRecords(c, StreamName, 'test');
     live.invocation_events = await logEvents(c, name, 1);
@@ -296,17 +263,13 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
   [`${PREFIX}test_kinesis_report_batch_item_failures`]: async (c) => {
     const { name, StreamName, arn } = await functionAndStream(c, 'lambda_report_batch_item_failures_kinesis');
     const failures = await queue(c);
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        FunctionName: name,
-        EventSourceArn: arn,
-        ...ONE_RECORD,
-        BatchSize: 3,
-        MaximumRetryAttempts: 3,
-        DestinationConfig: { OnFailure: { Destination: failures.arn } },
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      }),
-    };
+    const live = await mapped(c, name, arn, {
+      ...ONE_RECORD,
+      BatchSize: 3,
+      MaximumRetryAttempts: 3,
+      DestinationConfig: { OnFailure: { Destination: failures.arn } },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     await putRecords(
       c,
       StreamName,
@@ -344,17 +307,13 @@ export const KINESIS_STREAM_CASES: Record<string, MappingReplay> = {
       StreamName,
       Array.from({ length: 5 }, (_, i) => ({ Data: `stream-data-${i + 1}`, PartitionKey: 'test' })),
     );
-    const live: Answer = {
-      create_event_source_mapping_response: await enabledMapping(c, {
-        FunctionName: name,
-        EventSourceArn: arn,
-        ...ONE_RECORD,
-        BatchSize: 10,
-        MaximumRetryAttempts: 0,
-        MaximumRecordAgeInSeconds: 60,
-        DestinationConfig: { OnFailure: { Destination: deadLetters.arn } },
-      }),
-    };
+    const live = await mapped(c, name, arn, {
+      ...ONE_RECORD,
+      BatchSize: 10,
+      MaximumRetryAttempts: 0,
+      MaximumRecordAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: deadLetters.arn } },
+    });
     live.record_age_exceeded_payload = await receiveFailure(c, deadLetters.url);
     const sent = await receiveFailure(c, destination.url);
     // The recording's SortingTransformer sorted them by their data.

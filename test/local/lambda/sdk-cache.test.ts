@@ -13,47 +13,33 @@ const RELEASE = { version: '3.5.0', publishedBefore: '2026-06-01T00:00:00.000Z' 
 const BEFORE = '2026-05-01T00:00:00.000Z';
 const AFTER = '2026-07-01T00:00:00.000Z';
 
+/** A version of `name` published at `published`, whose index.js is `index`, on these dependencies. */
+const packageVersion = (
+  name: string,
+  version: string,
+  published: string,
+  index: string,
+  dependencies?: Record<string, string>,
+): RegistryPackage => ({
+  name,
+  version,
+  published,
+  ...(dependencies ? { dependencies } : {}),
+  files: { 'index.js': index },
+});
+
 /** A client and a library of the fake SDK, both on one core; a later release publishes newer versions of each. */
 const PACKAGES: RegistryPackage[] = [
-  {
-    name: '@smithy/fake-core',
-    version: '1.0.0',
-    published: BEFORE,
-    files: { 'index.js': `exports.core = 'core-1.0.0';` },
-  },
-  {
-    name: '@smithy/fake-core',
-    version: '1.1.0',
-    published: AFTER,
-    files: { 'index.js': `exports.core = 'core-1.1.0';` },
-  },
-  {
-    name: '@aws-sdk/client-fake',
-    version: '3.5.0',
-    published: BEFORE,
-    dependencies: { '@smithy/fake-core': '^1.0.0' },
-    files: { 'index.js': `exports.client = 'client-3.5.0 on ' + require('@smithy/fake-core').core;` },
-  },
-  {
-    name: '@aws-sdk/client-fake',
-    version: '3.6.0',
-    published: AFTER,
-    dependencies: { '@smithy/fake-core': '^1.1.0' },
-    files: { 'index.js': `exports.client = 'client-3.6.0';` },
-  },
-  {
-    name: '@aws-sdk/lib-fake',
-    version: '3.5.0',
-    published: BEFORE,
-    dependencies: { '@smithy/fake-core': '^1.0.0' },
-    files: { 'index.js': `exports.lib = 'lib-3.5.0 on ' + require('@smithy/fake-core').core;` },
-  },
-  {
-    name: '@aws-sdk/client-later',
-    version: '3.6.0',
-    published: AFTER,
-    files: { 'index.js': `exports.later = true;` },
-  },
+  packageVersion('@smithy/fake-core', '1.0.0', BEFORE, `exports.core = 'core-1.0.0';`),
+  packageVersion('@smithy/fake-core', '1.1.0', AFTER, `exports.core = 'core-1.1.0';`),
+  packageVersion('@aws-sdk/client-fake', '3.5.0', BEFORE, `exports.client = 'client-3.5.0 on ' + require('@smithy/fake-core').core;`, {
+    '@smithy/fake-core': '^1.0.0',
+  }),
+  packageVersion('@aws-sdk/client-fake', '3.6.0', AFTER, `exports.client = 'client-3.6.0';`, { '@smithy/fake-core': '^1.1.0' }),
+  packageVersion('@aws-sdk/lib-fake', '3.5.0', BEFORE, `exports.lib = 'lib-3.5.0 on ' + require('@smithy/fake-core').core;`, {
+    '@smithy/fake-core': '^1.0.0',
+  }),
+  packageVersion('@aws-sdk/client-later', '3.6.0', AFTER, `exports.later = true;`),
 ];
 
 let registry: TestRegistry;

@@ -1,8 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { eventually, receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
 
 /** Marks each event of the batch as enriched. */
@@ -43,13 +43,10 @@ const pipe = (name: string, source: string, role: string) => ({
 
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
 
-let runtime: LocalRuntime;
-let sqs: SQSClient;
 const logs: string[] = [];
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({
-    cdkOut: assemblyOf(
+const local = restartableRuntime({
+  assembly: () =>
+    assemblyOf(
       {
         Synced: queue('synced'),
         Started: queue('started'),
@@ -63,29 +60,20 @@ beforeAll(async () => {
       },
       'PipePermissions',
     ),
-    dataDir: tempDataDir(),
-    port: 0,
-    iam: 'enforce',
-    logEvents: false,
-    log: (line) => logs.push(line),
-    pipesRetryBaseMs: 50,
-  });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
+  ownsAssembly: true,
+  options: { iam: 'enforce', logEvents: false, log: (line) => logs.push(line), pipesRetryBaseMs: 50 },
+  clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)) }),
 });
 
 describe('a pipe whose enrichment is an Express state machine, under IAM', () => {
   it('runs it when its role may states:StartSyncExecution on it, as Pipes runs an enrichment synchronously', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl('synced'), MessageBody: 'm-1' }));
-    const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('out'), 1);
+    await local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('synced'), MessageBody: 'm-1' }));
+    const bodies = await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('out'), 1);
     expect(bodies.map((b) => JSON.parse(b))).toEqual([{ id: 'm-1', enriched: true }]);
   });
 
   it('fails the batch if its role may only states:StartExecution on it, naming StartSyncExecution', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl('started'), MessageBody: 'm-2' }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('started'), MessageBody: 'm-2' }));
     const failure = await eventually(async () => logs.find((line) => line.includes('start-pipe: batch of 1 failed')));
     expect(failure).toContain('states:StartSyncExecution');
   });

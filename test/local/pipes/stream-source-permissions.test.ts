@@ -1,10 +1,10 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, receiveBodies } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
@@ -50,28 +50,18 @@ function assembly(): string {
   );
 }
 
-let runtime: LocalRuntime;
 const logs: string[] = [];
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({
-    cdkOut: assembly(),
-    dataDir: tempDataDir(),
-    port: 0,
-    iam: 'enforce',
-    log: (line) => logs.push(line),
-  });
-});
-afterAll(async () => {
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly,
+  ownsAssembly: true,
+  options: { iam: 'enforce', logEvents: true, log: (line) => logs.push(line) },
+  clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)), dynamodb: dynamoDbClient(runtime.dynamodb.host.url) }),
 });
 
 describe('a pipe reading a DynamoDB stream under IAM', () => {
   it('runs when its role grants the reads on the stream’s ARN, ListStreams too, as AWS’s example policy does', async () => {
-    const dynamodb = dynamoDbClient(runtime.dynamodb.host.url);
-    await dynamodb.send(new PutItemCommand({ TableName: 'changes', Item: { pk: { S: 'one' } } }));
-    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-    const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('out'), 1);
+    await local.dynamodb.send(new PutItemCommand({ TableName: 'changes', Item: { pk: { S: 'one' } } }));
+    const bodies = await receiveBodies(local.sqs, local.runtime.sqs.queueUrl('out'), 1);
     expect(bodies.map((b) => JSON.parse(b))).toEqual([{ pipe: 'documented', pk: 'one' }]);
   });
 

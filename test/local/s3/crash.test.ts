@@ -1,24 +1,19 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../../testing/index.js';
-import { credentials, eventually, region } from '../helpers.js';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { crashClients, useCrashableApps } from '../../helpers/crashable-apps.js';
+import { eventually } from '../helpers.js';
 import { s3Assembly } from './fixture.js';
 
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+/** Apps on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
+const crashable = useCrashableApps({ iam: 'off' });
 
 describe('S3 durability', () => {
   it('keeps every object PutObject acknowledged, and its event, when the runtime is killed with SIGKILL and started again', async () => {
     const cdkOut = s3Assembly();
-    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
-    const running = await startApp({ cdkOut }, { ownProcess: true, iam: 'off' });
-    app = running;
-    const config = { endpoint: running.endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 };
+    const running = await crashable(cdkOut);
+    const { config, sqs } = crashClients(running, { forcePathStyle: true });
     const s3 = new S3Client(config);
-    const sqs = new SQSClient(config);
 
     const keys = Array.from({ length: 60 }, (_, i) => `crash/${i}.txt`);
     let acknowledgedSoFar = 0;

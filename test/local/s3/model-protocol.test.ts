@@ -1,28 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { authorizationsFor, type OperationContext } from '../../../local/iam/authorizations.js';
 import { s3Iam } from '../../../local/s3/iam-authorizations.js';
 import { S3RestProtocol } from '../../../local/s3/rest-protocol.js';
-import { S3Service } from '../../../local/s3/s3-service.js';
-import { openDatabase } from '../../../local/store/data-folder.js';
-import { ManualClock } from '../../../local/time/clock.js';
+import type { S3Service } from '../../../local/s3/s3-service.js';
 import { tempDataDir } from '../helpers.js';
+import { s3ServiceIn } from './fixture.js';
 
 const CONTEXT: OperationContext = { region: 'us-east-1', accountId: '000000000000' };
 
 function protocol(): { s3: S3Service; protocol: S3RestProtocol } {
-  const dir = tempDataDir();
-  mkdirSync(path.join(dir, 'objects'), { recursive: true });
-  const s3 = new S3Service({
-    db: openDatabase(path.join(dir, 's3.sqlite')),
-    folder: path.join(dir, 'objects'),
-    clock: new ManualClock(),
-    accountId: '000000000000',
-    region: 'us-east-1',
-  });
+  const s3 = s3ServiceIn(tempDataDir());
   return { s3, protocol: new S3RestProtocol(s3) };
 }
 

@@ -43,17 +43,18 @@ async function upload(Key: string, parts: Buffer[]): Promise<{ UploadId: string;
   return { UploadId: UploadId as string, etags };
 }
 
+/** Completes upload `UploadId` of `Key` with these parts (ETags by part number). */
+const complete = (Key: string, UploadId: string, Parts: { ETag: string; PartNumber: number }[]) =>
+  s3.send(new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key, UploadId, MultipartUpload: { Parts } }));
+
 describe('multipart uploads on the local S3', () => {
   it("assembles the parts into one object with S3's multipart ETag and notifies CompleteMultipartUpload", async () => {
     const parts = [Buffer.alloc(5 * MiB, 'a'), Buffer.from('the end')];
     const { UploadId, etags } = await upload('big/file.txt', parts);
-    const done = await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: 'uploads',
-        Key: 'big/file.txt',
-        UploadId,
-        MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
-      }),
+    const done = await complete(
+      'big/file.txt',
+      UploadId,
+      etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })),
     );
     const digests = Buffer.concat(parts.map((part) => createHash('md5').update(part).digest()));
     expect(done.ETag).toBe(`"${createHash('md5').update(digests).digest('hex')}-2"`);
@@ -77,25 +78,13 @@ describe('multipart uploads on the local S3', () => {
   it('fails if a part other than the last is under 5 MiB (EntityTooSmall)', async () => {
     const { UploadId, etags } = await upload('small-parts.txt', [Buffer.from('a'), Buffer.from('b')]);
     const parts = etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 }));
-    expect(
-      await errorName(
-        s3.send(
-          new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'small-parts.txt', UploadId, MultipartUpload: { Parts: parts } }),
-        ),
-      ),
-    ).toBe('EntityTooSmall');
+    expect(await errorName(complete('small-parts.txt', UploadId, parts))).toBe('EntityTooSmall');
   });
 
   it('fails if a listed part was not uploaded or has another ETag (InvalidPart)', async () => {
     const { UploadId } = await upload('wrong-part.txt', [Buffer.from('a')]);
     const parts = [{ ETag: '"00000000000000000000000000000000"', PartNumber: 1 }];
-    expect(
-      await errorName(
-        s3.send(
-          new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'wrong-part.txt', UploadId, MultipartUpload: { Parts: parts } }),
-        ),
-      ),
-    ).toBe('InvalidPart');
+    expect(await errorName(complete('wrong-part.txt', UploadId, parts))).toBe('InvalidPart');
   });
 
   it('fails with NoSuchUpload once an upload is aborted', async () => {

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -14,11 +12,11 @@ import type { HttpRequest } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { type DestinationConfiguration, matches, validateConfigurations } from '../../../local/s3/notification-config.js';
 import { S3RestProtocol } from '../../../local/s3/rest-protocol.js';
-import { type S3NotificationTargets, S3Service } from '../../../local/s3/s3-service.js';
-import { openDatabase } from '../../../local/store/data-folder.js';
+import type { S3NotificationTargets, S3Service } from '../../../local/s3/s3-service.js';
 import type { TargetMessage } from '../../../local/targets/dispatcher.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { s3ServiceIn } from './fixture.js';
 
 const ACCOUNT = '000000000000';
 const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:uploads-queue`;
@@ -44,15 +42,7 @@ function recording(): S3NotificationTargets & { sent: Sent[] } {
 }
 
 function service(dir: string, targets?: S3NotificationTargets, clock = new ManualClock()): S3Service {
-  mkdirSync(path.join(dir, 'objects'), { recursive: true });
-  return new S3Service({
-    db: openDatabase(path.join(dir, 's3.sqlite')),
-    folder: path.join(dir, 'objects'),
-    clock,
-    accountId: ACCOUNT,
-    region: 'us-east-1',
-    ...(targets ? { targets } : {}),
-  });
+  return s3ServiceIn(dir, { clock, ...(targets ? { targets } : {}) });
 }
 
 function configuration(overrides: Partial<DestinationConfiguration>): DestinationConfiguration {
@@ -270,17 +260,7 @@ describe('S3Service notifications to queues, topics and functions', () => {
         return { service: 'sqs', answer: {} };
       },
     };
-    const dir = tempDataDir();
-    mkdirSync(path.join(dir, 'objects'), { recursive: true });
-    const s3 = new S3Service({
-      db: openDatabase(path.join(dir, 's3.sqlite')),
-      folder: path.join(dir, 'objects'),
-      clock: new ManualClock(),
-      accountId: ACCOUNT,
-      region: 'us-east-1',
-      targets,
-      log: (line) => logs.push(line),
-    });
+    const s3 = s3ServiceIn(tempDataDir(), { targets, log: (line) => logs.push(line) });
     s3.declare([{ name: 'uploads', eventBridge: false, configurations: [configuration({ id: 'q' })] }]);
     await s3.flushNotifications();
     expect(logs.some((line) => line.includes('queue unavailable'))).toBe(true);

@@ -16,11 +16,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { S3Service } from '../../../local/s3/s3-service.js';
+import type { S3Service } from '../../../local/s3/s3-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { ManualClock } from '../../../local/time/clock.js';
 import { tempDataDir } from '../helpers.js';
-import { errorOf } from './fixture.js';
+import { errorOf, s3ServiceIn } from './fixture.js';
 import { useS3App } from './s3-app.js';
 
 let runtime: LocalRuntime;
@@ -223,11 +222,7 @@ describe('object tagging on the local S3 through @aws-sdk/client-s3', () => {
 
 describe('object tags in the data folder', () => {
   const context = { requestId: 'REQUEST', sourceIp: '127.0.0.1' };
-  function service(dir: string): S3Service {
-    mkdirSync(path.join(dir, 'objects'), { recursive: true });
-    const options = { clock: new ManualClock(), accountId: '000000000000', region: 'us-east-1' };
-    return new S3Service({ db: openDatabase(path.join(dir, 's3.sqlite')), folder: path.join(dir, 'objects'), ...options });
-  }
+  const service = (dir: string): S3Service => s3ServiceIn(dir);
 
   it('keeps tags, and an upload’s tags, across a restart', () => {
     const dir = tempDataDir();

@@ -1,27 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { type S3EventPublisher, S3Service } from '../../../local/s3/s3-service.js';
-import { openDatabase } from '../../../local/store/data-folder.js';
-import { ManualClock } from '../../../local/time/clock.js';
+import type { S3EventPublisher, S3Service } from '../../../local/s3/s3-service.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { s3Assembly } from './fixture.js';
+import { s3Assembly, s3ServiceIn } from './fixture.js';
 
 const context = { requestId: 'REQUEST', sourceIp: '127.0.0.1' };
 
-function service(dir: string, events?: S3EventPublisher): S3Service {
-  mkdirSync(path.join(dir, 'objects'), { recursive: true });
-  return new S3Service({
-    db: openDatabase(path.join(dir, 's3.sqlite')),
-    folder: path.join(dir, 'objects'),
-    clock: new ManualClock(),
-    accountId: '000000000000',
-    region: 'us-east-1',
-    events,
-  });
-}
+const service = (dir: string, events?: S3EventPublisher): S3Service => s3ServiceIn(dir, { events });
 
 describe('S3Service durability', () => {
   it('keeps buckets and objects across a restart of the runtime', async () => {

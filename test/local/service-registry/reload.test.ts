@@ -8,7 +8,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { eventRule, eventSourceMapping, stateMachine } from '../template-resources.js';
+import { assetFunction, eventRule, eventSourceMapping, stateMachine } from '../template-resources.js';
 
 /** This suite's own port (4700-4719 are switchyard dev's tests'). */
 const PORT = 4701;
@@ -43,16 +43,7 @@ function writeVersion(version: 1 | 2): string {
         Resources: {
           Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-inbox' } },
           Routed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-routed' } },
-          Fn: {
-            Type: 'AWS::Lambda::Function',
-            Metadata: { 'aws:asset:path': asset },
-            Properties: {
-              FunctionName: 'reload-fn',
-              Code: { S3Bucket: 'cdk-assets', S3Key: `${asset}.zip` },
-              Handler: 'index.handler',
-              Runtime: 'nodejs24.x',
-            },
-          },
+          Fn: assetFunction('reload-fn', asset),
           Mapping: eventSourceMapping('Inbox', 'Fn', { BatchSize: 1, Enabled: version === 2 }),
           Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'reload-bus' } },
           Rule: eventRule({
@@ -68,16 +59,7 @@ function writeVersion(version: 1 | 2): string {
             ? {
                 More: table('reload-more'),
                 // A function on a runtime Lambda no longer creates, and another Node.js than this one: the reload says so at once.
-                Old: {
-                  Type: 'AWS::Lambda::Function',
-                  Metadata: { 'aws:asset:path': asset },
-                  Properties: {
-                    FunctionName: 'reload-old',
-                    Code: { S3Bucket: 'cdk-assets', S3Key: `${asset}.zip` },
-                    Handler: 'index.handler',
-                    Runtime: 'nodejs14.x',
-                  },
-                },
+                Old: assetFunction('reload-old', asset, { Runtime: 'nodejs14.x' }),
               }
             : { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'reload-topic' } } }),
         },

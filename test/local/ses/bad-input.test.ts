@@ -27,27 +27,16 @@ beforeAll(async () => {
 
 afterAll(() => app?.stop());
 
+const TO = { ToAddresses: ['someone@else.test'] };
+const SIMPLE = { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } };
+
+/** How SES refused a SendEmail (v1) of one simple message changed by `input`. */
 const v1 = (input: Partial<SendEmailCommandInput>) =>
-  failure(
-    app.v1.send(
-      new SendEmailCommand({
-        Source: 'mailer@example.com',
-        Destination: { ToAddresses: ['someone@else.test'] },
-        Message: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } },
-        ...input,
-      }),
-    ),
-  );
+  failure(app.v1.send(new SendEmailCommand({ Source: 'mailer@example.com', Destination: TO, Message: SIMPLE, ...input })));
+/** How SES refused a SendEmail (v2) of one simple message changed by `input`. */
 const v2 = (input: Partial<SendEmailV2Input>) =>
   failure(
-    app.v2.send(
-      new SendEmailV2Command({
-        FromEmailAddress: 'mailer@example.com',
-        Destination: { ToAddresses: ['someone@else.test'] },
-        Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
-        ...input,
-      }),
-    ),
+    app.v2.send(new SendEmailV2Command({ FromEmailAddress: 'mailer@example.com', Destination: TO, Content: { Simple: SIMPLE }, ...input })),
   );
 
 describe("SES (local runtime): bad input gets SES's errors, in both APIs", () => {

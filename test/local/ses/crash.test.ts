@@ -1,24 +1,20 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import type { MailPage } from '../../../clients/read-api-contract.js';
-import { startApp, type TestApp } from '../../../testing/index.js';
-import { credentials, eventually, region } from '../helpers.js';
+import { crashClients, useCrashableApps } from '../../helpers/crashable-apps.js';
+import { eventually } from '../helpers.js';
 import { writeSesApp } from './fixture.js';
 
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+/** Apps on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
+const crashable = useCrashableApps({ iam: 'off' });
 
 describe('SES durability', () => {
   it('keeps every message SendEmail acknowledged, and publishes its events, when the runtime is killed with SIGKILL', async () => {
-    // A runtime in a process of its own, which `crash()` kills with SIGKILL; out of the sandbox, which the option carries there.
-    const running = await startApp({ cdkOut: writeSesApp() }, { ownProcess: true, iam: 'off', sesSandbox: false });
-    app = running;
-    const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
+    // Out of the sandbox, which the option carries to the runtime's own process.
+    const running = await crashable(writeSesApp(), { sesSandbox: false });
+    const { config, sqs } = crashClients(running);
     const ses = new SESClient(config);
-    const sqs = new SQSClient(config);
     const sends = Array.from({ length: 30 }, (_, i) =>
       ses.send(
         new SendEmailCommand({

@@ -38,6 +38,15 @@ const simple = (subject: string, to = [SIMULATOR]) =>
     Message: { Subject: { Data: subject }, Body: { Text: { Data: `Hello, follow https://example.com/confirm?c=1 (${subject})` } } },
   });
 
+/** The template `welcome` sent to the simulator with this data. */
+const welcome = (data: Record<string, string>) =>
+  new SendTemplatedEmailCommand({
+    Source: 'mailer@example.com',
+    Destination: { ToAddresses: [SIMULATOR] },
+    Template: 'welcome',
+    TemplateData: JSON.stringify(data),
+  });
+
 describe('SES (local runtime): the app template', () => {
   it("creates the template's identity (verified), template and configuration set with its event destinations", async () => {
     const attributes = await app.v1.send(new GetIdentityVerificationAttributesCommand({ Identities: ['example.com', 'other.test'] }));
@@ -124,14 +133,7 @@ describe('SES (local runtime): sending', () => {
   });
 
   it('renders a templated message with its data, HTML-escaping values in every part as Handlebars does', async () => {
-    const { MessageId } = await app.v1.send(
-      new SendTemplatedEmailCommand({
-        Source: 'mailer@example.com',
-        Destination: { ToAddresses: [SIMULATOR] },
-        Template: 'welcome',
-        TemplateData: JSON.stringify({ name: 'Ann & Bo', code: '4711', link: 'https://example.com/v?t=1&u=2' }),
-      }),
-    );
+    const { MessageId } = await app.v1.send(welcome({ name: 'Ann & Bo', code: '4711', link: 'https://example.com/v?t=1&u=2' }));
     const mail = await app.mail(MessageId as string);
     // SES renders subject and text with the same Handlebars: `{{name}}` is escaped there too (`{{{name}}}` is not).
     expect(mail.subject).toBe('Welcome, Ann &amp; Bo');
@@ -141,14 +143,7 @@ describe('SES (local runtime): sending', () => {
   });
 
   it('accepts a templated message whose data lacks an attribute, never delivers it, and publishes a rendering failure', async () => {
-    const { MessageId } = await app.v1.send(
-      new SendTemplatedEmailCommand({
-        Source: 'mailer@example.com',
-        Destination: { ToAddresses: [SIMULATOR] },
-        Template: 'welcome',
-        TemplateData: JSON.stringify({ name: 'Ann' }),
-      }),
-    );
+    const { MessageId } = await app.v1.send(welcome({ name: 'Ann' }));
     const mail = await app.mail(MessageId as string);
     expect(mail).toMatchObject({ status: 'rendering-failure', failure: "Attribute 'code' is not present in the rendering data." });
     const [event] = await app.events('ses-events-queue', ofMessage(MessageId as string), 1);

@@ -1,24 +1,19 @@
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../../testing/index.js';
-import { credentials, eventually, region } from '../helpers.js';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { crashClients, useCrashableApps } from '../../helpers/crashable-apps.js';
+import { eventually } from '../helpers.js';
 import { writeSnsApp } from './fixture.js';
 
-let app: TestApp | undefined;
-afterAll(async () => {
-  await app?.stop();
-});
+/** Apps on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
+const crashable = useCrashableApps({ iam: 'off' });
 
 describe('SNS durability', () => {
   it('delivers every message Publish acknowledged when the runtime is killed with SIGKILL and started again', async () => {
     const { cdkOut } = writeSnsApp();
-    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
-    const running = await startApp({ cdkOut }, { ownProcess: true, iam: 'off' });
-    app = running;
-    const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
+    const running = await crashable(cdkOut);
+    const { config, sqs } = crashClients(running);
     const sns = new SNSClient(config);
-    const sqs = new SQSClient(config);
 
     const batches = Array.from({ length: 30 }, (_, b) =>
       sns.send(

@@ -12,6 +12,12 @@ export const STACK = 'SnsApp';
  * subscription, and an EventBridge rule publishing to a topic. `recorderFile` is where the
  * function writes each event it gets.
  */
+/** A subscription of topic Alerts to an endpoint that does not exist, its undeliverable messages to queue Dlq. */
+const missingEndpoint = (Protocol: string, Endpoint: string) => ({
+  Type: 'AWS::SNS::Subscription',
+  Properties: { Protocol, TopicArn: { Ref: 'Alerts' }, Endpoint, RedrivePolicy: { deadLetterTargetArn: arnOf('Dlq') } },
+});
+
 export function writeSnsApp(): { cdkOut: string; recorderFile: string } {
   const cdkOut = mkdtempSync(path.join(tmpdir(), 'sns-app-'));
   const recorderFile = path.join(cdkOut, 'recorded.jsonl');
@@ -47,24 +53,8 @@ export const handler = async (event) => { appendFileSync(process.env.OUT, JSON.s
       },
       SequencedSubscription: queueSubscription('Sequenced', 'FifoQueue'),
       Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
-      GoneSubscription: {
-        Type: 'AWS::SNS::Subscription',
-        Properties: {
-          Protocol: 'sqs',
-          TopicArn: { Ref: 'Alerts' },
-          Endpoint: 'arn:aws:sqs:us-east-1:000000000000:never-created',
-          RedrivePolicy: { deadLetterTargetArn: arnOf('Dlq') },
-        },
-      },
-      MissingFunctionSubscription: {
-        Type: 'AWS::SNS::Subscription',
-        Properties: {
-          Protocol: 'lambda',
-          TopicArn: { Ref: 'Alerts' },
-          Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:never-deployed',
-          RedrivePolicy: { deadLetterTargetArn: arnOf('Dlq') },
-        },
-      },
+      GoneSubscription: missingEndpoint('sqs', 'arn:aws:sqs:us-east-1:000000000000:never-created'),
+      MissingFunctionSubscription: missingEndpoint('lambda', 'arn:aws:lambda:us-east-1:000000000000:function:never-deployed'),
       Signals: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'signals' } },
       Recorder: {
         Type: 'AWS::Lambda::Function',

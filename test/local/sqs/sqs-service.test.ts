@@ -195,17 +195,20 @@ describe('SqsService queues', () => {
   });
 });
 
+/** The message attributes the MD5 tests send (MD5OfMessageAttributes 4c360f3fdafd970e05fae2f149d997f5). */
+const GREETING = {
+  Hello: { DataType: 'String', StringValue: 'There' },
+  General: { DataType: 'String', StringValue: 'Kenobi' },
+  'Help.Me': { DataType: 'String', StringValue: 'Me' },
+};
+
 describe('SqsService messages', () => {
   it('sends and receives a message with the MD5s AWS computes', async () => {
     const url = await queueUrl('q');
     const sent = await sqs.SendMessage({
       QueueUrl: url,
       MessageBody: 'msg',
-      MessageAttributes: {
-        Hello: { DataType: 'String', StringValue: 'There' },
-        General: { DataType: 'String', StringValue: 'Kenobi' },
-        'Help.Me': { DataType: 'String', StringValue: 'Me' },
-      },
+      MessageAttributes: GREETING,
     });
     expect(sent).toEqual({
       MessageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -220,11 +223,7 @@ describe('SqsService messages', () => {
         MD5OfBody: '6e2baaf3b97dbeef01c0043275f9a0e7',
         Body: 'msg',
         MD5OfMessageAttributes: '4c360f3fdafd970e05fae2f149d997f5',
-        MessageAttributes: {
-          Hello: { DataType: 'String', StringValue: 'There' },
-          General: { DataType: 'String', StringValue: 'Kenobi' },
-          'Help.Me': { DataType: 'String', StringValue: 'Me' },
-        },
+        MessageAttributes: GREETING,
       },
     ]);
   });

@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
+import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
-import { callbackIdOf, type DurableApp, durableApp, effectsOf } from './fixture.js';
+import { callbackIdOf, type DurableApp, durableApp, effectsOf, expectOrderShipped } from './fixture.js';
 
 let runtime: LocalRuntime;
 let lambda: LambdaClient;
@@ -48,23 +49,9 @@ describe('Lambda durable functions', () => {
     expect(waiting.Status).toBe('RUNNING');
 
     await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approvedBy: 'ana' }) }));
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end',
-    );
+    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end');
 
-    expect(ended.Status).toBe('SUCCEEDED');
-    expect(JSON.parse(ended.Result ?? '')).toEqual({
-      orderId: 'o1',
-      reserved: true,
-      charged: 'charged',
-      approval: { approvedBy: 'ana' },
-      shipped: 'shipped',
-    });
+    expectOrderShipped(ended, 'o1', 'ana');
     expect(ended.DurableExecutionName).toBe('order-1');
     expect(ended.FunctionArn).toMatch(/:function:order-flow:\$LATEST$/);
     const effects = effectsOf(app).filter((l) => l.includes('o1'));
@@ -174,14 +161,7 @@ describe('Lambda durable functions', () => {
       'the payment’s callback',
     );
     await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approved: true }) }));
-    const ended = await eventually(
-      async () => {
-        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: parent }));
-        return execution.Status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the parent to end',
-    );
+    const ended = await durableExecutionEnded(lambda, parent, 'the parent to end');
     expect(ended.Status).toBe('SUCCEEDED');
     expect(JSON.parse(ended.Result ?? '')).toEqual({ plain: { echoed: { from: 'chained' } }, approval: '{"approved":true}' });
     const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { expect } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
 import { assetFunction } from '../../template-resources.js';
 
@@ -181,4 +182,16 @@ export function effectsOf(app: DurableApp): string[] {
 export function callbackIdOf(app: DurableApp, orderId: string): string | undefined {
   const line = effectsOf(app).find((l) => l.startsWith(`callback ${orderId} `));
   return line?.split(' ')[2];
+}
+
+/** That ORDER_FLOW's execution of `orderId` succeeded, every step done and the approval `approvedBy` gave in its result. */
+export function expectOrderShipped(ended: { Status?: string; Result?: string }, orderId: string, approvedBy: string): void {
+  expect(ended.Status).toBe('SUCCEEDED');
+  expect(JSON.parse(ended.Result ?? '')).toEqual({
+    orderId,
+    reserved: true,
+    charged: 'charged',
+    approval: { approvedBy },
+    shipped: 'shipped',
+  });
 }

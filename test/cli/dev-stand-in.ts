@@ -1,0 +1,25 @@
+import type { startDevServer } from '../../cli/dev/server.js';
+
+type Launcher = Parameters<typeof startDevServer>[0]['launcher'];
+
+/**
+ * A stand-in launcher for startDevServer whose runtime is what `launchRuntime` answers, and the
+ * io that collects every line dev prints (`lines`); `stop` runs what dev gave to run on a signal.
+ */
+export function standInLauncher(
+  launchRuntime: (options: { cdkOut: string; prepare?: (runtime: unknown) => Promise<unknown> }) => Promise<unknown>,
+) {
+  const lines: string[] = [];
+  let stop: (() => Promise<void> | void) | undefined;
+  const launcher = {
+    launchRuntime,
+    LaunchError: class extends Error {},
+    // switchyard dev's start marks (SWITCHYARD_DEBUG_START): nothing to print here.
+    startMark: () => {},
+    stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+      stop = before;
+    },
+  } as unknown as Launcher;
+  const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+  return { lines, launcher, io, stop: async () => stop?.() };
+}
