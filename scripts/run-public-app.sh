@@ -89,7 +89,6 @@ run_bedrock_stream() {
   local app=appsync-lambda-bedrock-async-stream-subscription-cdk
   prepare $app
   start_runtime $app "SWITCHYARD_MODELS=anthropic.claude-3-5-sonnet-20241022-v2:0=simulated?eol=serve,simulated"
-  grep -q 'reached end of life on AWS' "$WORK/$app.log" || fail "$app: the start-up report does not name the retired model"
   step "$app: the README's test/test.ts with the stack's outputs"
   local url key
   url=$(output GraphQLAPIURL)
@@ -104,11 +103,12 @@ globalThis.WebSocket = class extends Native {
   }
 };
 EOF
-  # The client runs until Ctrl-C, as the README says: stopped once a chunk came (or after 90 s).
+  # The client runs until Ctrl-C, as the README says: stopped once it has both the mutation's
+  # answer and a chunk (the chunk may come first: the Lambda runs in Event mode), or after 90 s.
   (cd "$WORK/$app" && NODE_OPTIONS="--import $WORK/ws-local.mjs" timeout 90 npx tsx test/test.ts) >"$WORK/$app.client.log" 2>&1 &
   local client=$!
   for _ in $(seq 1 90); do
-    grep -q 'Received chunk' "$WORK/$app.client.log" && break
+    grep -q 'Received chunk' "$WORK/$app.client.log" && grep -q "status: 'STARTED'" "$WORK/$app.client.log" && break
     sleep 1
   done
   kill "$client" 2>/dev/null || true
