@@ -43,7 +43,8 @@ step() { echo "== $*"; }
 RUNTIME_PID=
 stop_runtime() {
   if [ -n "$RUNTIME_PID" ]; then
-    kill "$RUNTIME_PID" 2>/dev/null || true
+    # Its own process group (setsid below): npx's child, the runtime, stops with it.
+    kill -- "-$RUNTIME_PID" 2>/dev/null || true
     wait "$RUNTIME_PID" 2>/dev/null || true
     RUNTIME_PID=
   fi
@@ -72,7 +73,7 @@ start_runtime() {
   local app=$1
   shift
   step "$app: npx switchyard dev --port $PORT"
-  (cd "$WORK/$app" && exec env "$@" npx switchyard dev --port "$PORT" --data "$WORK/$app-data" --no-watch --no-typecheck) \
+  (cd "$WORK/$app" && exec setsid env "$@" npx switchyard dev --port "$PORT" --data "$WORK/$app-data" --no-watch --no-typecheck) \
     >"$WORK/$app.log" 2>&1 &
   RUNTIME_PID=$!
   for _ in $(seq 1 600); do

@@ -236,6 +236,7 @@ describe('RuntimeSdk of a team install', () => {
     bundledServiceIds: new Set<string>(),
     clientPackages: new Set<string>(),
     external: new Set(external),
+    optional: new Set<string>(),
   });
 
   it('fetches the clients the CLI carries with what a function needs from the cache, so its SDK is one release', async () => {
