@@ -54,7 +54,9 @@ type Send = (message: Record<string, unknown>) => void;
 /**
  * AppSync's real-time endpoint over `ws` (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html):
  * `ws://<endpoint>/_aws/appsync/<apiId>/graphql/realtime?header=<base64 JSON>&payload=e30=`
- * with subprotocol `graphql-ws`; connection_init / connection_ack, ka, start / start_ack,
+ * with subprotocol `graphql-ws`, or the auth headers as a second subprotocol `header-<base64url JSON>`
+ * (what Amplify 6 sends, with no `header` parameter: https://github.com/aws-amplify/amplify-js/pull/13726,
+ * "the service expects the client to pass the auth token through as a WS subprotocol"); connection_init / connection_ack, ka, start / start_ack,
  * data, stop / complete, errors. A mutation a subscription field names in `@aws_subscribe`
  * sends its result to the subscriptions whose arguments it matches.
  */
@@ -87,7 +89,7 @@ export class Realtime {
   #connected(api: { definition: GraphqlApiDefinition; schema: GraphQLSchema }, ws: WebSocket, req: IncomingMessage): void {
     const send: Send = (message) => ws.send(JSON.stringify(message));
     const query = new URL(req.url ?? '/', 'http://local').searchParams;
-    const connectionHeaders = decodeHeaders(query.get('header'));
+    const connectionHeaders = decodeHeaders(query.get('header') ?? headerSubprotocol(req));
     const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
     let keepAlive: NodeJS.Timeout | undefined;
     ws.on('close', () => {
@@ -288,7 +290,17 @@ function errorOf(error: unknown): { errorType: string; message: string } {
   return { errorType: 'InternalFailure', message: `the local runtime failed: ${(error as Error).message}` };
 }
 
-/** The `header` query parameter: base64 of the JSON of the connection's auth headers. */
+/**
+ * The `header-<base64url JSON>` subprotocol a client offers beside `graphql-ws` (null: none);
+ * AppSync answers with `graphql-ws` alone, so it never names the token back.
+ */
+function headerSubprotocol(req: IncomingMessage): string | null {
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
+  const header = offered.map((p) => p.trim()).find((p) => p.startsWith('header-'));
+  return header ? header.slice('header-'.length) : null;
+}
+
+/** The `header` query parameter or subprotocol: base64 (or base64url: Node's decoder reads both) of the JSON of the connection's auth headers. */
 function decodeHeaders(value: string | null): Record<string, string> {
   if (!value) return {};
   try {

@@ -103,7 +103,12 @@ export class RuntimeSdk {
     const needs = functions
       // The JavaScript SDK is for Node.js functions; a Python function's boto3 is the machine's Python's.
       .filter((fn) => runtimeLanguage(fn.runtime) === 'nodejs' && runtimeSupport(fn.runtime) !== 'unsupported')
-      .map((fn) => ({ fn, ...this.#classify(fn, [...scanOf(fn).external].sort()) }));
+      .map((fn) => {
+        const scan = scanOf(fn);
+        const needed = this.#classify(fn, [...scan.external].sort());
+        // A package it only tries to load (inside `try`) is no failure of its init, here or in Lambda.
+        return { fn, ...needed, notInRuntime: needed.notInRuntime.filter((name) => !scan.optional.has(name)) };
+      });
     // A function that needs the cache takes all its SDK packages from there (the cache's tree
     // resolves first), so the clients the CLI also carries are fetched with what it lacks: one release.
     const toFetch = [...new Set(needs.flatMap((need) => (need.fetch.length > 0 ? [...need.fetch, ...need.carried] : [])))].sort();

@@ -42,23 +42,40 @@ export interface CodeScan {
    * layers hold: what it needs from the runtime. Node's built-in modules are not among them.
    */
   readonly external: ReadonlySet<string>;
+  /**
+   * Those of `external` it imports only inside a `try` block (`try { x = require('encoding') } catch {}`,
+   * node-fetch's optional dependency): a missing one is caught, so the init does not fail on it in Lambda.
+   */
+  readonly optional: ReadonlySet<string>;
 }
+
+/** A `require(` that is the first thing a `try` block does (no block opened or closed between): its failure is caught. */
+const IN_TRY_BLOCK = /\btry\s*\{[^{}]*$/;
+/** How far before an import the scan looks for its `try {`. */
+const TRY_LOOKBACK = 200;
 
 /** Reads a function's code (its asset folder, and the layers it has) for the clients it holds and the packages it needs. */
 export function scanCode(codePath: string, layerRoots: readonly string[] = []): CodeScan {
   const bundledServiceIds = new Set<string>();
   const clientPackages = new Set<string>();
   const external = new Set<string>();
+  const guarded = new Set<string>();
+  const unguarded = new Set<string>();
   const held = holder(codePath, layerRoots);
   for (const { file, code } of codeFiles(codePath)) {
     for (const [, serviceId = ''] of code.matchAll(BUNDLED_SERVICE_ID)) bundledServiceIds.add(serviceId);
     for (const [, name = ''] of code.matchAll(EXTERNAL_CLIENT)) clientPackages.add(name);
     if (file.split(path.sep).includes('node_modules')) continue;
-    for (const [, name = ''] of code.matchAll(IMPORTED)) {
-      if (!isBuiltin(name) && !name.startsWith('node:') && !held(path.dirname(file), name)) external.add(name);
+    for (const match of code.matchAll(IMPORTED)) {
+      const name = match[1] ?? '';
+      if (isBuiltin(name) || name.startsWith('node:') || held(path.dirname(file), name)) continue;
+      external.add(name);
+      const before = code.slice(Math.max(0, match.index - TRY_LOOKBACK), match.index);
+      (IN_TRY_BLOCK.test(before) ? guarded : unguarded).add(name);
     }
   }
-  return { bundledServiceIds, clientPackages, external };
+  const optional = new Set([...guarded].filter((name) => !unguarded.has(name)));
+  return { bundledServiceIds, clientPackages, external, optional };
 }
 
 /** A function's scan, read once per version of its definition (a reload brings new definitions). */

@@ -8,9 +8,13 @@ export class RealtimeClient {
   readonly #waiting: ((message: Message) => void)[] = [];
   readonly socket: WebSocket;
 
-  constructor(url: string, headers: Record<string, string>) {
-    const header = Buffer.from(JSON.stringify(headers)).toString('base64');
-    this.socket = new WebSocket(`${url}?header=${encodeURIComponent(header)}&payload=e30=`, 'graphql-ws');
+  /** `as: 'subprotocol'`: the headers as Amplify 6 sends them, a `header-<base64url>` subprotocol and no query. */
+  constructor(url: string, headers: Record<string, string>, as: 'query' | 'subprotocol' = 'query') {
+    const json = Buffer.from(JSON.stringify(headers));
+    this.socket =
+      as === 'query'
+        ? new WebSocket(`${url}?header=${encodeURIComponent(json.toString('base64'))}&payload=e30=`, 'graphql-ws')
+        : new WebSocket(url, ['graphql-ws', `header-${json.toString('base64url')}`]);
     this.socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as Message;
       if (message.type === 'ka') return;

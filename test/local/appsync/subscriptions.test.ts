@@ -19,8 +19,8 @@ describe('AppSync subscriptions', () => {
     await runtime?.stop();
   });
 
-  const connect = async (headers: Record<string, string>) => {
-    const client = new RealtimeClient(outputs.RealtimeUrl ?? '', { host: new URL(outputs.Url ?? '').host, ...headers });
+  const connect = async (headers: Record<string, string>, as: 'query' | 'subprotocol' = 'query') => {
+    const client = new RealtimeClient(outputs.RealtimeUrl ?? '', { host: new URL(outputs.Url ?? '').host, ...headers }, as);
     clients.push(client);
     await client.open();
     client.send({ type: 'connection_init' });
@@ -61,6 +61,21 @@ describe('AppSync subscriptions', () => {
 
     client.send({ type: 'stop', id: 'all' });
     expect(await client.next()).toEqual({ type: 'complete', id: 'all' });
+  });
+
+  it('takes the auth headers from a header-<base64url> subprotocol, as Amplify 6 sends them, and answers graphql-ws', async () => {
+    const client = await connect({ 'x-api-key': outputs.ApiKey ?? '' }, 'subprotocol');
+    expect(client.socket.protocol).toBe('graphql-ws');
+    expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
+    start(client, 'sub', 'subscription { onPutNote(id: "n11") { id text } }');
+    expect(await client.next()).toEqual({ type: 'start_ack', id: 'sub' });
+    await mutate('n11');
+    expect(await client.next()).toEqual({ type: 'data', id: 'sub', payload: { data: { onPutNote: { id: 'n11', text: 'live' } } } });
+  });
+
+  it('fails a connection whose header subprotocol has no valid key with connection_error UnauthorizedException', async () => {
+    const client = await connect({ 'x-api-key': 'da2-wrong' }, 'subprotocol');
+    expect((await client.next()).type).toBe('connection_error');
   });
 
   it('fails a connection without a valid key with connection_error UnauthorizedException', async () => {

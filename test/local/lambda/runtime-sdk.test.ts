@@ -88,6 +88,16 @@ beforeAll(async () => {
             'nodejs22.x',
           ),
           V2On24: fn('v2-on-24', 'asset.v2', 'nodejs24.x'),
+          // node-fetch 2's optional dependency, as graphql-request bundles it: loaded only if present.
+          OptionalEncoding: fn(
+            'optional-encoding',
+            await asset(
+              'asset.optional',
+              `let convert; try { convert = require('encoding').convert; } catch {} export const handler = async () => typeof convert;`,
+              ['encoding'],
+            ),
+            'nodejs24.x',
+          ),
           Athena: fn(
             'athena',
             await asset(
@@ -154,6 +164,11 @@ describe('RuntimeSdk', () => {
     expect(result.error?.errorMessage).toMatch(/^Error: Cannot find module 'left-pad'\nRequire stack:\n- .*index\.js$/);
   });
 
+  it('runs a function that requires a missing package only inside try, and the start-up report does not say its init fails', async () => {
+    expect((runtime.lambda.sdk?.report() ?? []).filter((line) => line.includes('optional-encoding'))).toEqual([]);
+    expect(await invoke('optional-encoding')).toEqual({ ok: true, payload: 'undefined' });
+  });
+
   it('fails if a function on nodejs22.x or nodejs24.x requires aws-sdk (v2), which those runtimes do not include', async () => {
     const report = runtime.lambda.sdk?.report() ?? [];
     for (const name of ['v2-on-22', 'v2-on-24']) {
@@ -198,7 +213,12 @@ describe('RuntimeSdk with a damaged cache', () => {
       const fn = { name: 'damaged', runtime: 'nodejs24.x', codePath: path.join(root, 'none') } as FunctionDefinition;
       await sdk.provide(
         [fn],
-        () => ({ bundledServiceIds: new Set(), clientPackages: new Set(), external: new Set(['@aws-sdk/client-athena']) }),
+        () => ({
+          bundledServiceIds: new Set(),
+          clientPackages: new Set(),
+          external: new Set(['@aws-sdk/client-athena']),
+          optional: new Set(),
+        }),
         () => {},
       );
       expect(sdk.forWorker(fn).roots).toEqual([root]);
@@ -216,6 +236,7 @@ describe('RuntimeSdk of a team install', () => {
     bundledServiceIds: new Set<string>(),
     clientPackages: new Set<string>(),
     external: new Set(external),
+    optional: new Set<string>(),
   });
 
   it('fetches the clients the CLI carries with what a function needs from the cache, so its SDK is one release', async () => {

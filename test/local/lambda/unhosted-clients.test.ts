@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
-import { unhostedClients, unhostedClientWarnings } from '../../../local/lambda/runtime/unhosted-clients.js';
+import { scanCode, unhostedClients, unhostedClientWarnings } from '../../../local/lambda/runtime/unhosted-clients.js';
 import { SERVICE_MODULES } from '../../../local/service-registry/modules.js';
 
 const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);
@@ -86,5 +86,26 @@ describe('unhostedClientWarnings', () => {
     expect(unhostedClientWarnings([fn, quiet], HOSTED)).toEqual([
       'function Extract (AWS::Lambda::Function): its code holds a client of Glue, which no local service answers; its calls fail with UnknownOperationException',
     ]);
+  });
+});
+
+describe('scanCode', () => {
+  it('marks a package optional when every require of it is the first thing a try block does, minified or not', () => {
+    const folder = path.join(dir, 'optional');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'index.js'),
+      [
+        // node-fetch 2 as NodejsFunction minifies it into a bundle, and as written.
+        'var no;try{no=require("encoding").convert}catch{}',
+        "let iconv;\ntry {\n  iconv = require('iconv-lite');\n} catch (e) {}",
+        // Required both ways: its unguarded require fails the init.
+        'try{require("left-pad")}catch{}const pad=require("left-pad");',
+        'function f(){try{if(x){}}catch{}return require("right-pad")}',
+      ].join('\n'),
+    );
+    const scan = scanCode(folder);
+    expect([...scan.external].sort()).toEqual(['encoding', 'iconv-lite', 'left-pad', 'right-pad']);
+    expect([...scan.optional].sort()).toEqual(['encoding', 'iconv-lite']);
   });
 });
