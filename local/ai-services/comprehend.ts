@@ -16,14 +16,13 @@ function checkedText(input: Input, limit = 5000): string {
   return text;
 }
 
-/** Sentiment, key phrases and PII take these of the model's languages; the model's enum checks the rest. */
+/** PII takes these of the model's languages; the model's enum (the codec's check) is what the other operations take. */
 function checkedLanguage(input: Input, takes: readonly string[]): void {
   const code = String(input.LanguageCode ?? 'en');
   if (!takes.includes(code)) {
     throw new AwsError('UnsupportedLanguageException', `The language code ${code} is not supported for this operation.`);
   }
 }
-const LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt', 'ar', 'hi', 'ja', 'ko', 'zh', 'zh-TW'];
 
 const lexical = (answer: (text: string) => unknown, languages: readonly string[] | undefined, limit?: number): LeafOperation => ({
   simulate(input) {
@@ -46,16 +45,15 @@ export const COMPREHEND: LeafServiceDeclaration = {
   sdkClient: { package: '@aws-sdk/client-comprehend', serviceId: 'Comprehend', baseException: 'ComprehendServiceException' },
   operations: {
     DetectDominantLanguage: lexical((text) => ({ Languages: dominantLanguages(text) }), undefined, 100_000),
-    DetectSentiment: lexical((text) => sentimentOf(text), LANGUAGES),
-    DetectEntities: lexical((text) => ({ Entities: entitiesOf(text) }), LANGUAGES),
-    DetectKeyPhrases: lexical((text) => ({ KeyPhrases: keyPhrasesOf(text) }), LANGUAGES),
+    DetectSentiment: lexical((text) => sentimentOf(text), undefined),
+    DetectEntities: lexical((text) => ({ Entities: entitiesOf(text) }), undefined),
+    DetectKeyPhrases: lexical((text) => ({ KeyPhrases: keyPhrasesOf(text) }), undefined),
     DetectPiiEntities: lexical((text) => ({ Entities: piiOf(text).map(({ Text: _, ...span }) => span) }), ['en', 'es']),
     BatchDetectSentiment: {
       simulate(input) {
         const list = (input.TextList as string[] | undefined) ?? [];
         if (list.length > 25)
           throw new AwsError('BatchSizeLimitExceededException', 'The number of documents in the request exceeds the limit of 25.');
-        checkedLanguage(input, LANGUAGES);
         return { ResultList: list.map((text, Index) => ({ Index, ...sentimentOf(checkedText({ Text: text })) })), ErrorList: [] };
       },
     },

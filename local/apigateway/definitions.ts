@@ -11,16 +11,6 @@ import { integrationRoleOf } from './rest-api-integrations.js';
 
 export { lambdaArnOf } from './lambda-arn.js';
 
-/** The resource types this service runs (HTTP APIs); the rest of API Gateway v2 is reported by the loader. */
-export const HTTP_API_RESOURCE_TYPES = [
-  'AWS::ApiGatewayV2::Api',
-  'AWS::ApiGatewayV2::Route',
-  'AWS::ApiGatewayV2::Integration',
-  'AWS::ApiGatewayV2::Stage',
-  'AWS::ApiGatewayV2::Deployment',
-  'AWS::ApiGatewayV2::Authorizer',
-];
-
 export interface IntegrationDefinition {
   readonly id: string;
   /** The Lambda function's ARN, for an `AWS_PROXY` integration with Lambda; undefined for any other kind. */

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { jsonOrText } from '../json/json-depth.js';
 import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import { abortable, type TaskEnvironment } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
@@ -114,16 +115,7 @@ function invokeOutput(env: TaskEnvironment, response: HttpResponse, rest: boolea
   for (const [name, value] of Object.entries(wire)) {
     headers[rest ? (REST_HEADER_NAMES.get(name) ?? name) : name] = Array.isArray(value) ? value : [value];
   }
-  return { Headers: headers, ResponseBody: parsedBody(text), StatusCode: response.status, StatusText: STATUS_CODES[response.status] ?? '' };
-}
-
-/** A body that is JSON as its value, any other as its text. */
-function parsedBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return { Headers: headers, ResponseBody: jsonOrText(text), StatusCode: response.status, StatusText: STATUS_CODES[response.status] ?? '' };
 }
 
 /** The request Step Functions sends: the stage and path, each query parameter's values, each header's, the body as JSON. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
+import { jsonOrText } from '../json/json-depth.js';
 import { operationTable } from '../service-registry/operation-table.js';
 import type { SdkOperations } from '../states/aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
@@ -61,20 +62,11 @@ async function bedrockInvokeModel(bedrock: BedrockForTasks, args: Record<string,
       bedrock.writeObject(bucket, key, answer.body, contentType);
       return { Body: { Output: { S3Uri: output.S3Uri } }, ContentType: contentType };
     }
-    return { Body: parsed(answer.body), ContentType: contentType };
+    return { Body: jsonOrText(answer.body.toString('utf8')), ContentType: contentType };
   } catch (error) {
     if (request.signal.aborted || error instanceof TaskFailure) throw error;
     if (!(error instanceof AwsError)) throw error;
     throw serviceFailure(ERRORS, error, (code) => code);
-  }
-}
-
-function parsed(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

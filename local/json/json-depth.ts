@@ -82,3 +82,12 @@ export function parseBoundedJson(body: Uint8Array | string): unknown {
   }
   return JSON.parse(text);
 }
+
+/** A payload as its receiver gets it: its JSON value, or the text itself when it is not JSON (a Lambda payload, a response body). */
+export function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

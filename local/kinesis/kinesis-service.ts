@@ -92,9 +92,6 @@ export class KinesisService {
     if (mode === 'PROVISIONED' && input.ShardCount === undefined) {
       throw new AwsError('InvalidArgumentException', 'ShardCount is required for a stream in PROVISIONED mode');
     }
-    if (input.ShardCount !== undefined && input.ShardCount < 1) {
-      throw new AwsError('InvalidArgumentException', `ShardCount must be at least 1 (got ${input.ShardCount})`);
-    }
     if (this.options.store.stream(input.StreamName) !== undefined) {
       throw new AwsError('ResourceInUseException', `Stream ${input.StreamName} under account ${this.options.accountId} already exists.`);
     }

@@ -70,7 +70,7 @@ function groupNameIn(arn: string): string {
  * the position's timestamp and event id, as CloudWatch's own tokens look.
  */
 export function encodeStreamToken(direction: 'f' | 'b', position: Position): string {
-  return `${direction}/${String(position.timestamp).padStart(20, '0')}${String(position.id).padStart(36, '0')}`;
+  return `${direction}/${eventId(position)}`;
 }
 
 export function decodeStreamToken(token: string): { direction: 'f' | 'b'; position: Position } {

@@ -78,12 +78,8 @@ export class SchedulerApi {
     const group = input.GroupName;
     if (group !== undefined && !this.scheduler.group(group)) throw notFound(`Schedule group ${group} does not exist.`);
     const prefix = input.NamePrefix ?? '';
+    // The codec has refused a State outside the model's enum.
     const state = input.State;
-    if (state !== undefined && state !== 'ENABLED' && state !== 'DISABLED') {
-      throw validation(
-        `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`,
-      );
-    }
     const matching = this.scheduler
       .schedules()
       .filter(
@@ -134,25 +130,15 @@ export class SchedulerApi {
     return group;
   }
 
-  /** The schedule a Create or Update request describes (both replace every member), validated as Scheduler does. */
+  /**
+   * The schedule a Create or Update request describes (both replace every member), validated as
+   * Scheduler does: the codec has checked what the model declares (required members, enums, ranges).
+   */
   #definition(name: string, group: string, input: Body, created: number, modified: number): ScheduleDefinition {
-    for (const member of ['ScheduleExpression', 'FlexibleTimeWindow', 'Target'] as const) {
-      if (input[member] === undefined || input[member] === null) {
-        throw validation(
-          `1 validation error detected: Value null at '${member[0]?.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
-        );
-      }
-    }
     const target = input.Target as Body;
-    if (typeof target !== 'object' || typeof target.Arn !== 'string' || typeof target.RoleArn !== 'string') {
-      throw validation('Target must have an Arn and a RoleArn.');
-    }
-    const window = input.FlexibleTimeWindow as Body;
-    if (window.Mode !== 'OFF' && window.Mode !== 'FLEXIBLE') throw validation(`Invalid FlexibleTimeWindow Mode ${String(window.Mode)}.`);
-    const state = input.State ?? 'ENABLED';
-    if (state !== 'ENABLED' && state !== 'DISABLED') throw validation(`Invalid State ${String(state)}.`);
-    const after = input.ActionAfterCompletion;
-    if (after !== undefined && after !== 'NONE' && after !== 'DELETE') throw validation(`Invalid ActionAfterCompletion ${String(after)}.`);
+    const window = input.FlexibleTimeWindow as Body & Pick<ScheduleDefinition['FlexibleTimeWindow'], 'Mode'>;
+    const state = (input.State ?? 'ENABLED') as ScheduleDefinition['State'];
+    const after = input.ActionAfterCompletion as ScheduleDefinition['ActionAfterCompletion'];
     const schedule: ScheduleDefinition = {
       Name: name,
       GroupName: group,
@@ -192,8 +178,8 @@ interface Listing {
 }
 
 function paginate<T>(items: readonly T[], listing: Listing): { page: T[]; next?: string } {
+  // The codec has checked MaxResults against the model's range (1 to 100).
   const max = Number(listing.MaxResults ?? 100);
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw validation('MaxResults must be from 1 to 100.');
   const start = Number(listing.NextToken ?? 0);
   if (!Number.isInteger(start) || start < 0) throw validation('The NextToken is not valid.');
   const page = items.slice(start, start + max);

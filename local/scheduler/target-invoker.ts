@@ -1,4 +1,5 @@
 import { AwsError } from '../endpoint/aws-error.js';
+import { jsonOrText } from '../json/json-depth.js';
 import { type PutEventsAnswer, type PutEventsEntry, TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues, type StringAttribute } from '../targets/queues.js';
 import type { ScheduleTarget } from './definitions.js';
@@ -89,14 +90,5 @@ export class SchedulerTargetInvoker {
         },
       },
     });
-  }
-}
-
-/** Lambda receives a payload that is not JSON as a string. */
-function jsonOrText(input: string): unknown {
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
   }
 }

@@ -93,17 +93,6 @@ function checkAddress(address: string): void {
   if (last === '.') throw new InvalidAddress('Domain ends with dot');
 }
 
-/** Whether a string reads as an address (without throwing). */
-export function isAddress(given: string): boolean {
-  try {
-    parseAddress(given);
-    return true;
-  } catch (error) {
-    if (error instanceof InvalidAddress) return false;
-    throw error;
-  }
-}
-
 /** The domain of an address (`Example.COM` stays as given; callers compare lower-cased). */
 export function domainOfAddress(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);

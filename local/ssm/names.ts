@@ -1,4 +1,4 @@
-import { AwsError, validationError } from '../endpoint/aws-error.js';
+import { AwsError } from '../endpoint/aws-error.js';
 
 /**
  * Parameter name rules, as the Systems Manager user guide lists them ("Requirements and
@@ -76,15 +76,4 @@ export function parseReference(reference: string): ParameterReference {
   const base = name.slice(0, colon);
   if (/^[0-9]+$/.test(selector)) return { name: base, selector: `:${selector}`, version: Number(selector) };
   return { name: base, selector: `:${selector}`, label: selector };
-}
-
-/** The names GetParameters and DeleteParameters take: 1 to 10 of them. */
-export function checkNameCount(names: string[] | undefined): string[] {
-  const given = names ?? [];
-  if (given.length === 0 || given.length > 10) {
-    throw validationError(
-      `1 validation error detected: Value '[${given.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length ${given.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
-    );
-  }
-  return given;
 }

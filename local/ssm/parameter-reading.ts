@@ -1,5 +1,5 @@
 import { AwsError, validationError } from '../endpoint/aws-error.js';
-import { checkNameCount, isValidParameterName, parseReference } from './names.js';
+import { isValidParameterName, parseReference } from './names.js';
 import type { SsmContext } from './ssm-context.js';
 import type { ParameterRow } from './ssm-store.js';
 
@@ -33,10 +33,7 @@ const INVALID_PATH =
 export class ParameterReading {
   constructor(private readonly context: SsmContext) {}
 
-  getParameter(input: { Name?: string; WithDecryption?: boolean }): { Parameter: Record<string, unknown> } {
-    if (typeof input.Name !== 'string' || input.Name === '') {
-      throw validationError("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
-    }
+  getParameter(input: { Name: string; WithDecryption?: boolean }): { Parameter: Record<string, unknown> } {
     const reference = parseReference(input.Name);
     // Labels are not kept locally: a label selector finds nothing, as an unknown label does on AWS.
     const row = reference.label === undefined ? this.context.find(reference.name, reference.version) : undefined;
@@ -52,11 +49,11 @@ export class ParameterReading {
     return { Parameter: this.#parameter(row, input.WithDecryption === true, reference.selector) };
   }
 
-  getParameters(input: { Names?: string[]; WithDecryption?: boolean }): {
+  getParameters(input: { Names: string[]; WithDecryption?: boolean }): {
     Parameters: Record<string, unknown>[];
     InvalidParameters: string[];
   } {
-    const names = checkNameCount(input.Names);
+    const names = input.Names;
     const parameters: Record<string, unknown>[] = [];
     const invalid: string[] = [];
     for (const requested of [...new Set(names)]) {
@@ -76,10 +73,9 @@ export class ParameterReading {
     if (typeof path !== 'string' || !path.startsWith('/') || (path !== '/' && !isValidParameterName(path.replace(/\/$/, '')))) {
       throw validationError(INVALID_PATH);
     }
-    const maxResults = checkMaxResults(input.MaxResults, 10);
+    const maxResults = input.MaxResults ?? 10;
     const prefix = path.endsWith('/') ? path : `${path}/`;
     const filters = input.ParameterFilters ?? [];
-    if (!Array.isArray(filters)) throw validationError('ParameterFilters must be a list of filters.');
     for (const filter of filters) {
       if (!['Type', 'KeyId', 'Label', 'DataType', 'Tier'].includes(filter.Key ?? '')) {
         throw new AwsError(
@@ -103,10 +99,7 @@ export class ParameterReading {
     if (input.Filters !== undefined && input.ParameterFilters !== undefined) {
       throw validationError('You can use either Filters or ParameterFilters in a single request.');
     }
-    const maxResults = checkMaxResults(input.MaxResults, 50);
-    if (!Array.isArray(input.ParameterFilters ?? []) || !Array.isArray(input.Filters ?? [])) {
-      throw validationError('Filters and ParameterFilters must be lists of filters.');
-    }
+    const maxResults = input.MaxResults ?? 50;
     const filters: Filter[] = [
       ...(input.ParameterFilters ?? []),
       ...(input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values })),
@@ -141,7 +134,7 @@ export class ParameterReading {
     const name = parseReference(String(input.Name ?? '')).name;
     const rows = this.context.store.history(name);
     if (rows.length === 0) throw new AwsError('ParameterNotFound', '');
-    const maxResults = checkMaxResults(input.MaxResults, 50);
+    const maxResults = input.MaxResults ?? 50;
     const start = input.NextToken === undefined ? 0 : Number(after(input.NextToken));
     const page = rows.slice(start, start + maxResults);
     return {
@@ -204,16 +197,6 @@ function matches(row: ParameterRow, filter: Filter): boolean {
       // Labels and tags are not kept locally: nothing matches them.
       return false;
   }
-}
-
-function checkMaxResults(value: number | undefined, max: number): number {
-  if (value === undefined) return max;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw validationError(
-      `1 validation error detected: Value '${value}' at 'maxResults' failed to satisfy constraint: Member must have value ${value < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
-    );
-  }
-  return value;
 }
 
 /** A page token: where the next page starts (a name, or a position in the history), opaque to the caller. */

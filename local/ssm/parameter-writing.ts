@@ -1,5 +1,5 @@
 import { AwsError, validationError } from '../endpoint/aws-error.js';
-import { checkNameCount, checkParameterName, parseReference } from './names.js';
+import { checkParameterName, parseReference } from './names.js';
 import type { SsmContext, Tag } from './ssm-context.js';
 import type { ParameterRow } from './ssm-store.js';
 
@@ -16,9 +16,10 @@ export interface ParameterDefinition {
   readonly where?: string;
 }
 
+/** PutParameter's input: the codec has checked what the model declares (Name and Value given, Type and Tier in their enums). */
 export interface WriteInput {
-  Name?: string;
-  Value?: string;
+  Name: string;
+  Value: string;
   Type?: string;
   Description?: string;
   KeyId?: string;
@@ -97,9 +98,6 @@ export class ParameterWriting {
   write(input: WriteInput, overwrite: boolean): { Version: number; Tier: string } {
     const name = input.Name;
     checkParameterName(name, (n) => this.context.arn(n));
-    if (typeof input.Value !== 'string') {
-      throw validationError("1 validation error detected: Value null at 'value' failed to satisfy constraint: Member must not be null");
-    }
     const value = input.Value;
     const existing = this.context.store.get(name);
     if (existing !== undefined && !overwrite) {
@@ -135,8 +133,8 @@ export class ParameterWriting {
     return {};
   }
 
-  deleteParameters(input: { Names?: string[] }): { DeletedParameters: string[]; InvalidParameters: string[] } {
-    const names = checkNameCount(input.Names);
+  deleteParameters(input: { Names: string[] }): { DeletedParameters: string[]; InvalidParameters: string[] } {
+    const names = input.Names;
     const deleted: string[] = [];
     const invalid: string[] = [];
     for (const name of [...new Set(names)]) (this.context.store.delete(name) ? deleted : invalid).push(name);

@@ -55,11 +55,11 @@ export class SsmService {
     return this.#writing.putParameter(input);
   }
 
-  async GetParameter(input: { Name?: string; WithDecryption?: boolean }): Promise<{ Parameter: Record<string, unknown> }> {
+  async GetParameter(input: { Name: string; WithDecryption?: boolean }): Promise<{ Parameter: Record<string, unknown> }> {
     return this.#reading.getParameter(input);
   }
 
-  async GetParameters(input: { Names?: string[]; WithDecryption?: boolean }): Promise<{
+  async GetParameters(input: { Names: string[]; WithDecryption?: boolean }): Promise<{
     Parameters: Record<string, unknown>[];
     InvalidParameters: string[];
   }> {
@@ -82,7 +82,7 @@ export class SsmService {
     return this.#writing.deleteParameter(input);
   }
 
-  async DeleteParameters(input: { Names?: string[] }): Promise<{ DeletedParameters: string[]; InvalidParameters: string[] }> {
+  async DeleteParameters(input: { Names: string[] }): Promise<{ DeletedParameters: string[]; InvalidParameters: string[] }> {
     return this.#writing.deleteParameters(input);
   }
 

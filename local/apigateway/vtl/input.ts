@@ -1,3 +1,4 @@
+import { jsonOrText } from '../../json/json-depth.js';
 import { compilePath } from '../../json/jsonpath.js';
 
 /** The method request's parameters as `$input.params()` gives them, each by name. */
@@ -43,12 +44,7 @@ export function vtlInput(body: string, parameters: RequestParameters): VtlInput 
  * and `$input.json('$')` still give it (unverified against AWS).
  */
 function parsePayload(body: string): unknown {
-  if (body.trim() === '') return {};
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
+  return body.trim() === '' ? {} : jsonOrText(body);
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../endpoint/aws-error.js';
 import { currentTraceHeader, rootHeader, withTraceHeader } from '../../endpoint/trace-header.js';
+import { jsonOrText } from '../../json/json-depth.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { Clock } from '../../time/clock.js';
 import { parseFunctionName } from '../core/function-reference.js';
@@ -178,7 +179,7 @@ export class AsyncInvoker {
     if (outcome.ok) {
       return this.#finish(fn, row, 'Success', invokeCount, {
         statusCode: 200,
-        payload: parseJson(outcome.payload),
+        payload: jsonOrText(outcome.payload),
         errorCode: '200',
         errorMessage: '',
       });
@@ -218,7 +219,7 @@ export class AsyncInvoker {
         condition,
         approximateInvokeCount: invokeCount,
       },
-      requestPayload: parseJson(row.payload),
+      requestPayload: jsonOrText(row.payload),
       ...(last
         ? {
             responseContext: {
@@ -273,14 +274,6 @@ export class AsyncInvoker {
 
   #scaled(ms: number): number {
     return Math.round(ms * (this.options.delayScale ?? 1));
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../endpoint/aws-error.js';
+import { jsonOrText } from '../../json/json-depth.js';
 import type { ResolvedFunction } from '../core/function-reference.js';
 import type { FunctionRuntime, InvokeOutcome, LogSink } from '../runtime/function-runtime.js';
 import { type DurableExecutions, durableSettings } from './durable-executions.js';
@@ -55,7 +56,7 @@ export class ChainedInvokes {
     }
     if (!durableSettings(resolved.fn.definition) || resolved.qualifier === undefined) return { ExecutedVersion: resolved.version };
     const traceHeader = this.executions.store.get(parentArn)?.traceHeader;
-    const { arn } = startDurable(this.executions, resolved, JSON.stringify(inputOf(payload)), {
+    const { arn } = startDurable(this.executions, resolved, JSON.stringify(jsonOrText(payload)), {
       asynchronous: false,
       name: chainedExecutionName(parentArn, opId),
       ...(traceHeader ? { traceHeader } : {}),
@@ -71,7 +72,7 @@ export class ChainedInvokes {
     const { functionName, DurableExecutionArn: child } = invoke;
     const answered =
       child === undefined
-        ? this.options.invoke(functionName, inputOf(invoke.payload))
+        ? this.options.invoke(functionName, jsonOrText(invoke.payload))
         : this.executions.ended(child).then((execution) => outcomeOf(execution, randomUUID()));
     void answered
       .then(
@@ -119,15 +120,6 @@ export class ChainedInvokes {
         ...(details.DurableExecutionArn ? { DurableExecutionArn: details.DurableExecutionArn } : {}),
       });
     }
-  }
-}
-
-/** A chained invoke's payload as the function receives it: its JSON, or the text itself when it is none. */
-function inputOf(payload: string): unknown {
-  try {
-    return JSON.parse(payload);
-  } catch {
-    return payload;
   }
 }
 

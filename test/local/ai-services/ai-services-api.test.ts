@@ -1,4 +1,9 @@
-import { ComprehendClient, DetectDominantLanguageCommand, DetectSentimentCommand } from '@aws-sdk/client-comprehend';
+import {
+  ComprehendClient,
+  DetectDominantLanguageCommand,
+  DetectPiiEntitiesCommand,
+  DetectSentimentCommand,
+} from '@aws-sdk/client-comprehend';
 import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -37,6 +42,16 @@ describe('the leaf AI services on the endpoint', () => {
     expect(language.Languages?.[0]?.LanguageCode).toBe('fr');
     await expect(comprehend.send(new DetectSentimentCommand({ Text: 'x'.repeat(5001), LanguageCode: 'en' }))).rejects.toMatchObject({
       name: 'TextSizeLimitExceededException',
+    });
+    // A language outside the model's enum is the codec's refusal; one in it that the operation does not take, the service's.
+    await expect(comprehend.send(new DetectSentimentCommand({ Text: 'hi', LanguageCode: 'xx' as never }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining(
+        "Value 'xx' at 'languageCode' failed to satisfy constraint: Member must satisfy enum value set: [en, ",
+      ),
+    });
+    await expect(comprehend.send(new DetectPiiEntitiesCommand({ Text: 'hi', LanguageCode: 'fr' }))).rejects.toMatchObject({
+      name: 'UnsupportedLanguageException',
     });
     comprehend.destroy();
   });

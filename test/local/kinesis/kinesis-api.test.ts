@@ -194,7 +194,7 @@ describe('KinesisService', () => {
       });
     });
 
-    it('fails with ValidationException for what the model refuses (a partition key longer than 256 characters, a bad stream name)', async () => {
+    it('fails with ValidationException for what the model refuses (a partition key longer than 256 characters, a bad stream name, no shards)', async () => {
       expect(
         await failure((kinesis) =>
           kinesis.send(new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k'.repeat(257), Data: Buffer.from('x') })),
@@ -202,6 +202,11 @@ describe('KinesisService', () => {
       ).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('partitionKey') });
       expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
         name: 'ValidationException',
+      });
+      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'none', ShardCount: 0 })))).toMatchObject({
+        name: 'ValidationException',
+        message:
+          "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1",
       });
     });
   });

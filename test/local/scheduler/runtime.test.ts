@@ -208,6 +208,28 @@ describe('Scheduler in the local runtime', () => {
       (await call('POST', '/schedules/n1', { ...valid, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1441 } })).body
         .Message,
     ).toMatch(/maximumWindowInMinutes.*less than or equal to 1440/);
+    // What the model declares (required members, enums, ranges) is the codec's check, answered in AWS's words.
+    const violation = async (method: string, path: string, body?: unknown) =>
+      ((await call(method, path, body)).body as { Message: string }).Message;
+    const { Target: _target, ...withoutTarget } = valid;
+    expect(await violation('POST', '/schedules/n1', withoutTarget)).toBe(
+      "1 validation error detected: Value null at 'target' failed to satisfy constraint: Member must not be null",
+    );
+    expect(await violation('POST', '/schedules/n1', { ...valid, Target: { Arn: target.Arn } })).toBe(
+      "1 validation error detected: Value null at 'target.roleArn' failed to satisfy constraint: Member must not be null",
+    );
+    expect(await violation('POST', '/schedules/n1', { ...valid, FlexibleTimeWindow: { Mode: 'SOMETIMES' } })).toBe(
+      "1 validation error detected: Value 'SOMETIMES' at 'flexibleTimeWindow.mode' failed to satisfy constraint: Member must satisfy enum value set: [OFF, FLEXIBLE]",
+    );
+    expect(await violation('POST', '/schedules/n1', { ...valid, State: 'PAUSED' })).toBe(
+      "1 validation error detected: Value 'PAUSED' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]",
+    );
+    expect(await violation('GET', '/schedules?State=PAUSED')).toBe(
+      "1 validation error detected: Value 'PAUSED' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]",
+    );
+    expect(await violation('GET', '/schedules?MaxResults=101')).toBe(
+      "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
+    );
     expect((await call('POST', '/schedules/n1', { ...valid, ScheduleExpressionTimezone: 'Mars/Olympus' })).body).toEqual({
       Message: 'Invalid Schedule Expression Timezone Mars/Olympus.',
     });

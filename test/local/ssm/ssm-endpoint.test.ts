@@ -105,6 +105,52 @@ describe('SsmService over the local endpoint', () => {
     });
   });
 
+  it.each([
+    [
+      'GetParameter without a name',
+      new GetParameterCommand({} as never),
+      "Value null at 'name' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'PutParameter without a value',
+      new PutParameterCommand({ Name: '/app/none', Type: 'String' } as never),
+      "Value null at 'value' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'GetParameters with no names',
+      new GetParametersCommand({ Names: [] }),
+      "Value '[]' at 'names' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ],
+    [
+      'GetParametersByPath with MaxResults over 10',
+      new GetParametersByPathCommand({ Path: '/app', MaxResults: 11 }),
+      "Value '11' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10",
+    ],
+    [
+      'DescribeParameters with MaxResults 0',
+      new DescribeParametersCommand({ MaxResults: 0 }),
+      "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
+  ])('fails if %s, with the validation error the model gives', async (_, command, violation) => {
+    await expect(ssm.send(command as never)).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: `1 validation error detected: ${violation}`,
+    });
+  });
+
+  it.each(['DescribeParameters', 'GetParametersByPath'])(
+    'fails if %s is given filters that are not a list, as the deserializer does',
+    async (operation) => {
+      const response = await fetch(runtime.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonSSM.${operation}` },
+        body: JSON.stringify({ Path: '/app', ParameterFilters: 'Type' }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { __type: string }).__type).toMatch(/SerializationException$/);
+    },
+  );
+
   it('walks a path one level or recursively, a page at a time', async () => {
     for (const name of ['/tree/a', '/tree/b', '/tree/c', '/tree/sub/d', '/tree/sub/deeper/e']) {
       await ssm.send(new PutParameterCommand({ Name: name, Value: name, Type: 'String' }));

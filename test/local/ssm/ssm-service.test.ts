@@ -95,10 +95,7 @@ describe('SsmService', () => {
     ).rejects.toMatchObject({ code: 'ValidationException', message: expect.stringContaining("tags and overwrite can't be used together") });
     await expect(ssm.GetParametersByPath({ Path: 'p' })).rejects.toMatchObject({ code: 'ValidationException' });
     await expect(ssm.GetParametersByPath({ Path: '/p', NextToken: 'garbage' })).rejects.toMatchObject({ code: 'InvalidNextToken' });
-    await expect(ssm.GetParametersByPath({ Path: '/p', MaxResults: 11 })).rejects.toMatchObject({
-      code: 'ValidationException',
-      message: expect.stringContaining('less than or equal to 10'),
-    });
+    // MaxResults beyond the model's range is the codec's refusal (ssm-endpoint.test.ts).
   });
 
   it("keeps a parameter's tags: given at creation, added, removed, and gone with the parameter", async () => {

@@ -5,9 +5,9 @@ import { type CompiledUpdate, compileCondition, compileProjection, compileUpdate
 import { parseCondition, parseProjection, parseUpdate } from './parser.js';
 import { ExpressionError } from './tokens.js';
 
-export { ExpressionAttributes, type Path, pathText } from './attributes.js';
+export { ExpressionAttributes, type Path } from './attributes.js';
 export type { CompiledUpdate, Predicate, Resolved } from './compile.js';
-export { addValues, applyUpdate, beginsWith, deleteFromSet, matches, operandValue, project, valueAt } from './evaluate.js';
+export { addValues, applyUpdate, deleteFromSet, matches, project } from './evaluate.js';
 
 export type ExpressionKind =
   | 'ConditionExpression'

@@ -28,8 +28,6 @@ export type ValueNode =
   | { readonly kind: 'tuple'; readonly entries: readonly (readonly [string, ValueNode])[] }
   | { readonly kind: 'bag'; readonly items: readonly ValueNode[] };
 
-export const VALUE_KINDS = new Set(['string', 'number', 'boolean', 'null', 'parameter', 'list', 'tuple', 'bag']);
-
 /** A function call (`size(a)`, and in SET `list_append`, `set_add`, `set_delete`). */
 export type CallNode = ExpressionCallNode<OperandNode>;
 
