@@ -203,7 +203,7 @@ describe('KinesisService', () => {
       expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 1 })))).toMatchObject({
         name: 'ValidationException',
       });
-      expect(await failure(local.kinesis.send(new CreateStreamCommand({ StreamName: 'none', ShardCount: 0 })))).toMatchObject({
+      expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'none', ShardCount: 0 })))).toMatchObject({
         name: 'ValidationException',
         message:
           "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1",
