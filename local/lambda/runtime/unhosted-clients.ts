@@ -43,8 +43,8 @@ export interface CodeScan {
    */
   readonly external: ReadonlySet<string>;
   /**
-   * Those of `external` it imports only inside a `try` block (`try { x = require('encoding') } catch {}`,
-   * node-fetch's optional dependency): a missing one is caught, so the init does not fail on it in Lambda.
+   * Those of `external` it imports only inside a `try` block (as node-fetch loads its optional
+   * `encoding` package): a missing one is caught, so the init does not fail on it in Lambda.
    */
   readonly optional: ReadonlySet<string>;
 }
