@@ -1,6 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { type Clock, systemClock, wakeAfter } from '../time/clock.js';
-import { inTransaction } from './transaction.js';
 
 /**
  * Where an outbox keeps its work: a table in the owner's database, in the owner's format
@@ -80,8 +79,6 @@ export class DurableOutbox<Row extends object> {
   #scheduled = false;
   #started = false;
   #idleWaiters: (() => void)[] = [];
-  /** Rows done whose delete is not yet written (#deleteSoon). */
-  #done: { row: Row; rowId: number; settled: (() => void) | undefined; resolve: () => void }[] = [];
 
   constructor(private readonly options: DurableOutboxOptions<Row>) {
     const { db, table } = options;
@@ -221,55 +218,15 @@ export class DurableOutbox<Row extends object> {
     this.#inFlight.set(rowId, { lane, work });
   }
 
-  #settle(row: Row, rowId: number, outcome: OutboxOutcome): void | Promise<void> {
-    if (outcome.kind === 'done') return this.#deleteSoon(row, rowId, outcome.settled);
+  #settle(row: Row, rowId: number, outcome: OutboxOutcome): void {
     try {
-      if (outcome.kind === 'retry') this.#update(rowId, { ...outcome.set, [this.#table.dueAt]: outcome.at });
+      if (outcome.kind === 'done') this.#statements.delete.run(rowId);
+      else if (outcome.kind === 'retry') this.#update(rowId, { ...outcome.set, [this.#table.dueAt]: outcome.at });
     } catch (error) {
       this.#failed(row, rowId, error);
       return;
     }
     if (outcome.kind !== 'keep') outcome.settled?.();
-  }
-
-  /**
-   * Removes a row that is done, with the others done in the same turn of the event loop, in
-   * one transaction (a commit per row cost more than the delivery). The row stays in flight
-   * until its delete has committed, so it is never claimed again meanwhile; a kill before
-   * that commit leaves it owed, and it is done again after the restart (at least once, as
-   * ever).
-   */
-  #deleteSoon(row: Row, rowId: number, settled: (() => void) | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      this.#done.push({ row, rowId, settled, resolve });
-      if (this.#done.length > 1) return;
-      setImmediate(() => this.#deleteDone());
-    });
-  }
-
-  #deleteDone(): void {
-    const done = this.#done;
-    this.#done = [];
-    try {
-      inTransaction(this.options.db, () => {
-        for (const { rowId } of done) this.#statements.delete.run(rowId);
-      });
-    } catch (error) {
-      for (const { row, rowId, resolve } of done) {
-        this.#failed(row, rowId, error);
-        resolve();
-      }
-      return;
-    }
-    for (const { row, rowId, settled, resolve } of done) {
-      try {
-        settled?.();
-      } catch (error) {
-        // The row is gone, as its outcome said; what its owner does after is the owner's to report.
-        this.options.onError(new OutboxHandlerError(this.#table.name, rowId, error), row);
-      }
-      resolve();
-    }
   }
 
   /** The row stays, due again after a while: a failure here must neither lose the work nor spin on it. */

@@ -229,39 +229,6 @@ describe('DurableOutbox', () => {
     expect(remaining(db)).toEqual([]);
   });
 
-  it('removes the rows done in one turn in one transaction, and tells their owners only once they are gone', async () => {
-    const db = openWork(':memory:');
-    const clock = new ManualClock();
-    const commits: string[] = [];
-    const exec = db.exec.bind(db);
-    db.exec = (sql: string) => {
-      if (/^BEGIN/.test(sql)) commits.push(sql);
-      exec(sql);
-    };
-    const leftWhenSettled: number[] = [];
-    const { box } = outbox(db, clock, async () => ({ kind: 'done', settled: () => leftWhenSettled.push(remaining(db).length) }));
-    for (let i = 0; i < 6; i++) box.enqueue({ body: `row ${i}` });
-    await box.runDue();
-    expect(remaining(db)).toEqual([]);
-    // One commit for the six deletes, not one each.
-    expect(commits).toEqual(['BEGIN IMMEDIATE']);
-    expect(leftWhenSettled).toEqual([0, 0, 0, 0, 0, 0]);
-  });
-
-  it('fails if the delete of a done row cannot be written: the error is reported and the row is kept, due again later', async () => {
-    const db = openWork(':memory:');
-    const clock = new ManualClock();
-    db.exec("CREATE TRIGGER keep_rows BEFORE DELETE ON work BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
-    const settled: string[] = [];
-    const { box, errors } = outbox(db, clock, async (row) => ({ kind: 'done', settled: () => settled.push(row.body) }));
-    box.start();
-    box.enqueue({ body: 'owed' });
-    await box.idle();
-    expect(settled).toEqual([]);
-    expect(errors.map((e) => [e.name, (e.cause as Error).message])).toEqual([['OutboxHandlerError', 'the disk is full']]);
-    expect(remaining(db)).toMatchObject([{ body: 'owed', next_at: clock.now() + 60_000 }]);
-  });
-
   it('fails if a handler throws: the error is reported with its cause and the row is kept, due again later', async () => {
     const db = openWork(':memory:');
     const clock = new ManualClock();
