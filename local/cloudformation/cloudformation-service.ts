@@ -1,5 +1,6 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import type { LoadedApp, LoadedResource, LoadedStack } from '../template/load.js';
+import { type LocalUrl, localized } from './local-urls.js';
 
 export interface CloudFormationServiceOptions {
   /** The app as loaded now: a reload (`switchyard dev`) replaces it, and the read API follows. */
@@ -7,11 +8,12 @@ export interface CloudFormationServiceOptions {
   /** When the stacks were "created": the runtime's start. */
   readonly createdAt: Date;
   /**
-   * An output's value as DescribeStacks shows it: the AWS address of an API or function URL the
-   * runtime serves becomes its local URL (local-urls.ts), any other value is as resolved.
-   * @default the value as resolved
+   * The AWS addresses of what the runtime serves (APIs, function URLs, Cognito domains) and
+   * their local URLs, as loaded now: DescribeStacks shows an output that starts with one as the
+   * local URL (local-urls.ts), any other value as resolved.
+   * @default none: every output as resolved
    */
-  readonly localUrl?: (value: string) => string;
+  readonly localUrls?: () => readonly LocalUrl[];
 }
 
 /** Every stack the local runtime runs is deployed and unchanged since: what CloudFormation calls CREATE_COMPLETE. */
@@ -36,15 +38,16 @@ export class CloudFormationService {
 
   async DescribeStacks(input: StackInput & { NextToken?: string }) {
     const stacks = input.StackName === undefined ? this.#stacks() : [this.#stack(input.StackName)];
-    return { Stacks: stacks.map((stack) => this.#described(stack)) };
+    // Read once per request: a reload (`switchyard dev`) may add an API.
+    const urls = this.options.localUrls?.() ?? [];
+    return { Stacks: stacks.map((stack) => this.#described(stack, urls)) };
   }
 
   /** The outputs (`Stack.Key`) DescribeStacks shows as a local URL instead of the address on AWS they resolve to: what the start-up report names. */
   localizedOutputs(): string[] {
-    const localUrl = this.options.localUrl;
-    if (localUrl === undefined) return [];
+    const urls = this.options.localUrls?.() ?? [];
     return this.#stacks().flatMap((stack) =>
-      stack.description.outputs.filter((o) => localUrl(o.value) !== o.value).map((o) => `${stack.stackName}.${o.key}`),
+      stack.description.outputs.filter((o) => localized(o.value, urls) !== o.value).map((o) => `${stack.stackName}.${o.key}`),
     );
   }
 
@@ -136,7 +139,7 @@ export class CloudFormationService {
     return stack;
   }
 
-  #described(stack: LoadedStack) {
+  #described(stack: LoadedStack, urls: readonly LocalUrl[]) {
     const { description } = stack;
     return {
       StackId: description.stackId,
@@ -153,7 +156,7 @@ export class CloudFormationService {
       NotificationARNs: [],
       Outputs: description.outputs.map((o) => ({
         OutputKey: o.key,
-        OutputValue: this.options.localUrl?.(o.value) ?? o.value,
+        OutputValue: localized(o.value, urls),
         Description: o.description,
         ExportName: o.exportName,
       })),

@@ -2,7 +2,6 @@ import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
-import { type LocalUrl, localized } from './local-urls.js';
 import { CloudFormationQueryProtocol } from './query-protocol.js';
 
 declare module '../service-registry/service-module.js' {
@@ -38,13 +37,9 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
     const cloudFormation = new CloudFormationService({
       app,
       createdAt: new Date(settings.clock.now()),
-      // Read per request: a reload (`switchyard dev`) may add an API.
-      localUrl: (value) => {
+      localUrls: () => {
         const resources = app().stacks.flatMap((stack) => stack.resources);
-        return localized(
-          value,
-          addresses.flatMap(({ value: urls }): readonly LocalUrl[] => urls(resources, context)),
-        );
+        return addresses.flatMap(({ value: urls }) => urls(resources, context));
       },
     });
     return {
