@@ -52,7 +52,11 @@ if (values.synth && cdkOut !== ownCdkOut) {
 }
 if (values.synth && cdkOut === ownCdkOut && existsSync(path.join(root, 'cdk.json')) && needsSynth(cdkOut)) {
   console.log('synthesizing the app (sources changed since the last synth)...');
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', cdkOut], { stdio: 'inherit', cwd: root });
+  // Without aws-cdk-lib's template validation, as `switchyard dev` synthesizes (cli/dev/synth.ts):
+  // its CloudFormation rules run in WASM on every synth (12 s of this app's 37 at load 6) and only
+  // warn, which the local runtime does not read. `npm run synth` keeps them; CDK_VALIDATION=true here too.
+  const env = { ...process.env, CDK_VALIDATION: process.env.CDK_VALIDATION ?? 'false' };
+  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', cdkOut], { stdio: 'inherit', cwd: root, env });
   if (result.status !== 0) {
     console.error('cdk synth failed; fix the errors above (or run the last build with --no-synth)');
     process.exit(result.status ?? 1);
