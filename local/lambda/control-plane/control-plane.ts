@@ -5,11 +5,11 @@ import type { FunctionDefinition } from '../core/function-definition.js';
 import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';
 import { UntypedLambdaError } from '../core/lambda-errors.js';
-import { checkTagCount, taggedWith, untagged } from '../core/resource-tags.js';
+import { checkTagCount, type LambdaTags } from '../core/resource-tags.js';
 import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
-import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
+import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
 import {
   checkArchitectures,
@@ -61,6 +61,8 @@ export interface FunctionHost {
 export interface ControlPlaneOptions {
   readonly host: FunctionHost;
   readonly store: FunctionStore;
+  /** Where functions' tags are kept, by their unqualified ARN. */
+  readonly tags: LambdaTags;
   readonly readS3: S3Reader;
   readonly clock: Clock;
   /**
@@ -124,6 +126,7 @@ export class ControlPlane {
     const created = createdDefinition(checked, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
     const pending = changing(created, 'creating', lastModified(now));
+    this.options.tags.created(created.arn, input.Tags as Record<string, string> | undefined);
     this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
     return { status: 201, body: { ...functionConfiguration(pending), ...(input.Publish === true ? { Version: '1' } : {}) } };
   }
@@ -245,6 +248,8 @@ export class ControlPlane {
       this.transitions.forget(name);
       await this.#host.stop(name);
       this.options.store.delete(current);
+      // A function created again under the name starts untagged, as in Lambda.
+      this.options.tags.forget(current.arn);
       return DELETED;
     }
     if (!current.published?.[qualifier]) return DELETED;
@@ -321,13 +326,15 @@ export class ControlPlane {
 
   async TagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    this.#save(withTags(current, taggedWith(functionTags(current), input.Tags as Record<string, string> | undefined)), current);
+    this.options.tags.tag(current.arn, input.Tags as Record<string, string> | undefined);
+    this.#save(revised(current), current);
     return { status: 204 };
   }
 
   async UntagResource(input: Input): Promise<Answer> {
     const current = this.#tagged(input.Resource);
-    this.#save(withTags(current, untagged(functionTags(current), (input.TagKeys ?? []) as string[])), current);
+    this.options.tags.untag(current.arn, (input.TagKeys ?? []) as string[]);
+    this.#save(revised(current), current);
     return { status: 204 };
   }
 
@@ -484,11 +491,10 @@ export class ControlPlane {
 /** An alias's name: not a version number. */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
 
-/** Tagging changes the function's revision, as Lambda's does. */
-function withTags(definition: FunctionDefinition, tags: Record<string, string>): FunctionDefinition {
+/** Tagging changes the function's revision, as Lambda's does (its tags are LambdaTags'). */
+function revised(definition: FunctionDefinition): FunctionDefinition {
   return {
     ...definition,
-    template: { ...definition.template, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
     api: { ...(definition.api ?? apiMissing(definition)), revisionId: newRevision() },
   };
 }
