@@ -155,10 +155,21 @@ export class LambdaService {
       invoke: (name, payload) => this.invoke(name, payload),
       log: options.log,
     });
-    const api = new LambdaApi(this.#functions, this.#directory, {
+    this.#protocol = lambdaProtocol({
+      api: this.#readApi(accountId),
+      planes: this.#planes,
+      mappings: this.#mappings,
+      durable: new DurableApi(this.#durable, this.#directory, chained),
+      checkRegion: (name) => this.#directory.checkRegion(name),
+    });
+  }
+
+  /** Lambda's API over the functions the service runs: Invoke and the reads (lambda-api.ts). */
+  #readApi(accountId: string): LambdaApi<FunctionRuntime> {
+    return new LambdaApi(this.#functions, this.#directory, {
       accountId,
-      region: options.region,
-      codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+      region: this.options.region,
+      codeUrl: (definition) => (definition.api && this.options.url ? functionCodeUrl(this.options.url, definition.codePath) : undefined),
       layerCodeSize: () => this.#planes.layers.codeSize(),
       tags: this.#tags,
       invoke: {
@@ -166,13 +177,6 @@ export class LambdaService {
         durable: this.#durable,
         invokeAsync: (arn, event, invokeOptions) => this.invokeAsync(arn, event, invokeOptions),
       },
-    });
-    this.#protocol = lambdaProtocol({
-      api,
-      planes: this.#planes,
-      mappings: this.#mappings,
-      durable: new DurableApi(this.#durable, this.#directory, chained),
-      checkRegion: (name) => this.#directory.checkRegion(name),
     });
   }
 

@@ -325,17 +325,11 @@ export class ControlPlane {
   }
 
   async TagResource(input: Input): Promise<Answer> {
-    const current = this.#tagged(input.Resource);
-    this.options.tags.tag(current.arn, input.Tags as Record<string, string> | undefined);
-    this.#save(revised(current), current);
-    return { status: 204 };
+    return this.#retagged(input.Resource, (arn) => this.options.tags.tag(arn, input.Tags as Record<string, string> | undefined));
   }
 
   async UntagResource(input: Input): Promise<Answer> {
-    const current = this.#tagged(input.Resource);
-    this.options.tags.untag(current.arn, (input.TagKeys ?? []) as string[]);
-    this.#save(revised(current), current);
-    return { status: 204 };
+    return this.#retagged(input.Resource, (arn) => this.options.tags.untag(arn, (input.TagKeys ?? []) as string[]));
   }
 
   async CreateAlias(input: Input): Promise<Answer> {
@@ -425,9 +419,15 @@ export class ControlPlane {
     if (account !== undefined && account !== this.options.place.accountId) throw new UntypedLambdaError('AccessDeniedException', '', 403);
   }
 
-  /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */
-  #tagged(resource: unknown): FunctionDefinition {
-    return this.#changeable(taggedFunctionArn(String(resource ?? '')));
+  /**
+   * Changes the tags of the function a tagging request names (an unqualified function ARN only:
+   * Lambda tags no versions or aliases), kept by its ARN; the function takes a new revision, as Lambda's does.
+   */
+  #retagged(resource: unknown, change: (arn: string) => void): Answer {
+    const current = this.#changeable(taggedFunctionArn(String(resource ?? '')));
+    change(current.arn);
+    this.#save({ ...current, api: { ...(current.api ?? apiMissing(current)), revisionId: newRevision() } }, current);
+    return { status: 204 };
   }
 
   /**
@@ -490,14 +490,6 @@ export class ControlPlane {
 
 /** An alias's name: not a version number. */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
-
-/** Tagging changes the function's revision, as Lambda's does (its tags are LambdaTags'). */
-function revised(definition: FunctionDefinition): FunctionDefinition {
-  return {
-    ...definition,
-    api: { ...(definition.api ?? apiMissing(definition)), revisionId: newRevision() },
-  };
-}
 
 /** Not reached: every function the control plane changes is one it created, with its API record. */
 function apiMissing(definition: FunctionDefinition): never {
