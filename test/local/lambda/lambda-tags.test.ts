@@ -16,10 +16,26 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { createFunction, functionInput, handler } from './control-plane-clients.js';
+import { createFunction, functionInput, handler, ROLE } from './control-plane-clients.js';
 
 const ACCOUNT = '000000000000';
 const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
+
+/** An app whose one function, `from-template`, has the template `Tags` given. */
+const taggedApp = (tags: Record<string, string>) =>
+  assemblyOf({
+    TemplateFn: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        FunctionName: 'from-template',
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        Role: ROLE,
+        Code: { ZipFile: 'exports.handler = async () => "template";' },
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      },
+    },
+  });
 
 /** The Lambda database of a stopped runtime's data folder: what an earlier version wrote there, read and written as it is. */
 function lambdaDatabase(dataDir: string): DatabaseSync {
@@ -98,5 +114,15 @@ describe('Lambda tags', () => {
     await createFunction(lambda, functionInput('reborn', handler('again')));
     expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('reborn') }))).Tags).toEqual({});
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'reborn' }))).Tags).toBeUndefined();
+  });
+
+  it("answers a template function's Tags, and the new ones once a synthesis changed them", async () => {
+    const runtime = await runtimes.start(taggedApp({ team: 'a', env: 'dev' }));
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('from-template') }))).Tags).toEqual({ team: 'a', env: 'dev' });
+    await runtime.reload(taggedApp({ team: 'b' }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('from-template') }))).Tags).toEqual({ team: 'b' });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'from-template' }))).Tags).toEqual({ team: 'b' });
+    lambda.destroy();
   });
 });
