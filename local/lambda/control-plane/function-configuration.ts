@@ -198,8 +198,8 @@ export function functionConfiguration(
 
 /**
  * GetFunction's answer: the configuration, where the code is, the function's tags (`tags`, kept
- * by its unqualified ARN) and reserved concurrency. A function CreateFunction made has its zip at `codeUrl` (Lambda's is a
- * presigned S3 URL); a template's code is a folder.
+ * by its unqualified ARN) and reserved concurrency. A function CreateFunction made has its zip
+ * at `codeUrl` (Lambda's is a presigned S3 URL); a template's code is a folder.
  */
 export function functionDetails(
   definition: FunctionDefinition,

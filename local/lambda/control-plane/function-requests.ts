@@ -274,8 +274,9 @@ export function versionPart(definition: FunctionDefinition): FunctionDefinition 
 
 /**
  * What decides whether PublishVersion has anything new to publish: the code and every
- * setting of `$LATEST`, not its revision or time (nor its tags, kept apart: LambdaTags), nor the function's own settings that
- * no version freezes (its recursion setting, its code signing configuration).
+ * setting of `$LATEST`, not its revision or time (its tags are kept apart: LambdaTags), nor
+ * the function's own settings that no version freezes (its recursion setting, its code
+ * signing configuration).
  */
 export function publishedContent(definition: FunctionDefinition): string {
   const { RecursiveLoop: _loop, CodeSigningConfigArn: _signing, ...settings } = (definition.template ?? {}) as Record<string, unknown>;

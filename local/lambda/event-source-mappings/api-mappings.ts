@@ -5,7 +5,7 @@ import type { LegacyTagTable } from '../../store/tag-store.js';
 import { mappingArn } from '../core/resource-tags.js';
 import { type CreatedMapping, uuidOf } from './mapping-create.js';
 
-/** A mapping CreateEventSourceMapping made, as kept: its definition now, when it was last changed (epoch milliseconds); its tags are LambdaTags'. */
+/** A mapping CreateEventSourceMapping made, as kept: its definition now and when it was last changed (epoch milliseconds); its tags are LambdaTags'. */
 export type StoredMapping = CreatedMapping & { readonly lastModified: number };
 
 /**

@@ -7,6 +7,7 @@ import {
   GetFunctionCommand,
   LambdaClient,
   ListTagsCommand,
+  PublishVersionCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
@@ -75,12 +76,17 @@ describe('Lambda tags', () => {
     const dataDir = tempDataDir();
     const first = await started(dataDir);
     const mapping = await functionAndMapping(first.lambda, first.sqs, 'old-tagged');
+    await first.lambda.send(new PublishVersionCommand({ FunctionName: 'old-tagged' }));
     await runtimes.stopAll();
-    // The records as the earlier version kept them: a function's tags as its template's Tags, a mapping's as `tags`.
+    // The records as the earlier version kept them: a function's tags as its template's Tags (a version's a copy), a mapping's as `tags`.
     const db = lambdaDatabase(dataDir);
+    const tagged = (definition: Record<string, unknown>) => ({
+      ...definition,
+      template: { ...(definition.template as object), Tags: [{ Key: 'team', Value: 'a' }] },
+    });
     rewriteRecord(db, 'api_functions', 'name', 'old-tagged', (record) => ({
-      ...record,
-      template: { ...(record.template as object), Tags: [{ Key: 'team', Value: 'a' }] },
+      ...tagged(record),
+      published: { 1: tagged((record.published as Record<string, Record<string, unknown>>)['1'] ?? {}) },
     }));
     rewriteRecord(db, 'api_event_source_mappings', 'uuid', mapping.uuid, (record) => ({ ...record, tags: { team: 'b' } }));
     db.close();
@@ -89,6 +95,8 @@ describe('Lambda tags', () => {
     expect((await second.lambda.send(new ListTagsCommand({ Resource: functionArn('old-tagged') }))).Tags).toEqual({ team: 'a' });
     expect((await second.lambda.send(new GetFunctionCommand({ FunctionName: 'old-tagged' }))).Tags).toEqual({ team: 'a' });
     expect((await second.lambda.send(new ListTagsCommand({ Resource: mapping.arn }))).Tags).toEqual({ team: 'b' });
+    // Nothing changed since version 1: PublishVersion answers it again.
+    expect((await second.lambda.send(new PublishVersionCommand({ FunctionName: 'old-tagged' }))).Version).toBe('1');
     // Untagged now, they stay untagged after another restart: the records no longer hold them.
     await second.lambda.send(new UntagResourceCommand({ Resource: functionArn('old-tagged'), TagKeys: ['team'] }));
     await second.lambda.send(new UntagResourceCommand({ Resource: mapping.arn, TagKeys: ['team'] }));
