@@ -52,13 +52,19 @@ function rewriteRecord(db: DatabaseSync, table: string, column: string, key: str
 describe('Lambda tags', () => {
   const runtimes = new RuntimesWithData();
   const cdkOut = assemblyOf({});
-  afterEach(() => runtimes.stopAll());
+  const clients: { destroy(): void }[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await runtimes.stopAll();
+  });
 
   /** A runtime on `dataDir`, with Lambda and SQS clients on it. */
   async function started(dataDir: string): Promise<{ runtime: LocalRuntime; lambda: LambdaClient; sqs: SQSClient }> {
     const runtime = await runtimes.start(cdkOut, { dataDir });
     const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
-    return { runtime, lambda: new LambdaClient(config), sqs: new SQSClient(config) };
+    const opened = { runtime, lambda: new LambdaClient(config), sqs: new SQSClient(config) };
+    clients.push(opened.lambda, opened.sqs);
+    return opened;
   }
 
   /** A function and an SQS mapping of it, made through the API: the mapping's UUID and ARN. */
@@ -127,10 +133,10 @@ describe('Lambda tags', () => {
   it("answers a template function's Tags, and the new ones once a synthesis changed them", async () => {
     const runtime = await runtimes.start(taggedApp({ team: 'a', env: 'dev' }));
     const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    clients.push(lambda);
     expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('from-template') }))).Tags).toEqual({ team: 'a', env: 'dev' });
     await runtime.reload(taggedApp({ team: 'b' }));
     expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('from-template') }))).Tags).toEqual({ team: 'b' });
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'from-template' }))).Tags).toEqual({ team: 'b' });
-    lambda.destroy();
   });
 });
