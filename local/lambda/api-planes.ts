@@ -7,6 +7,7 @@ import type { S3Reader } from './control-plane/function-code.js';
 import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
 import type { FunctionStore } from './control-plane/function-store.js';
 import type { FunctionDefinition } from './core/function-definition.js';
+import type { LambdaTags } from './core/resource-tags.js';
 import { LayerApi } from './layers/layer-api.js';
 import { LayerStore } from './layers/layer-store.js';
 import type { LambdaServiceOptions } from './service-options.js';
@@ -35,6 +36,7 @@ export function apiPlanes(
   parts: {
     readonly db: DatabaseSync;
     readonly store: FunctionStore;
+    readonly tags: LambdaTags;
     readonly host: FunctionHost;
     readonly accountId: string;
     /** Every function the service runs now. */
@@ -69,6 +71,7 @@ export function apiPlanes(
   });
   const functions = new ControlPlane({
     store: parts.store,
+    tags: parts.tags,
     layerFolders: () => ({ ...options.layerFolders, ...layers.folders() }),
     place: { region: options.region, accountId: parts.accountId },
     log: options.log,

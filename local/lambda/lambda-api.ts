@@ -8,13 +8,7 @@ import { eventInvokeConfigAnswer, eventInvokeConfigList } from './async/event-in
 import { accountSettings } from './control-plane/account-limits.js';
 import { CodeSigningApi } from './control-plane/code-signing-api.js';
 import { type Answer, ControlPlane } from './control-plane/control-plane.js';
-import {
-  aliasConfiguration,
-  functionConfiguration,
-  functionDetails,
-  functionTags,
-  listedConfiguration,
-} from './control-plane/function-configuration.js';
+import { aliasConfiguration, functionConfiguration, functionDetails, listedConfiguration } from './control-plane/function-configuration.js';
 import { policyAnswer } from './control-plane/function-permissions.js';
 import { FunctionSettingsApi } from './control-plane/function-settings-api.js';
 import { versionDefinition } from './core/function-definition.js';
@@ -22,6 +16,7 @@ import { type FunctionDirectory, parseFunctionName, taggedFunctionArn } from './
 import { validateLambdaInput, validateLambdaRequest } from './core/input-validation.js';
 import { lambdaErrorAnswer } from './core/lambda-errors.js';
 import { listPage } from './core/list-pages.js';
+import type { LambdaTags } from './core/resource-tags.js';
 import { DurableApi } from './durable/durable-api.js';
 import { EventSourceMappings } from './event-source-mappings/event-source-mappings.js';
 import { type InvokeTargets, invoke } from './invoke-route.js';
@@ -59,6 +54,8 @@ export class LambdaApi<F extends HasDefinition> {
       readonly layerCodeSize?: () => number;
       /** What Invoke reaches of the service. */
       readonly invoke: InvokeTargets;
+      /** Where functions' tags are kept (ListTags, GetFunction). */
+      readonly tags: LambdaTags;
     },
   ) {}
 
@@ -73,7 +70,9 @@ export class LambdaApi<F extends HasDefinition> {
   async GetFunction(input: Input) {
     const resolved = this.#resolve(input);
     const running = versionDefinition(resolved.fn.definition, resolved.version);
-    return functionDetails(running, { version: resolved.version, arn: resolved.arn }, this.place.codeUrl?.(running));
+    // Tags are the function's, whichever version or alias is named (Lambda tags neither).
+    const tags = this.place.tags.of(resolved.fn.definition.arn);
+    return functionDetails(running, tags, { version: resolved.version, arn: resolved.arn }, this.place.codeUrl?.(running));
   }
 
   async GetFunctionConfiguration(input: Input) {
@@ -109,7 +108,7 @@ export class LambdaApi<F extends HasDefinition> {
   }
 
   async ListTags(input: Input) {
-    return { Tags: functionTags(this.#tagged(String(input.Resource))) };
+    return { Tags: this.place.tags.of(this.#tagged(String(input.Resource)).arn) };
   }
 
   async GetPolicy(input: Input) {

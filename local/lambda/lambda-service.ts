@@ -10,13 +10,15 @@ import { AsyncInvoker } from './async/async-invoker.js';
 import type { FunctionHost } from './control-plane/control-plane.js';
 import { functionCodeUrl, storedDigest, zipPath } from './control-plane/function-code.js';
 import { ApiPolicies } from './control-plane/function-permissions.js';
-import { FunctionStore } from './control-plane/function-store.js';
+import { FunctionStore, LEGACY_FUNCTION_TAGS } from './control-plane/function-store.js';
 import { type FunctionTransitions, inTransition } from './control-plane/function-transitions.js';
 import { FunctionDirectory, invokedVersion } from './core/function-reference.js';
+import { LambdaTags } from './core/resource-tags.js';
 import { ChainedInvokes } from './durable/chained-invokes.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { durableMappingTarget, invokeDurable, startDurable } from './durable/durable-invoke.js';
+import { legacyMappingTags } from './event-source-mappings/api-mappings.js';
 import { EventSourceMappings, type StreamMappingControl } from './event-source-mappings/event-source-mappings.js';
 import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { LambdaApi, lambdaProtocol } from './lambda-api.js';
@@ -62,6 +64,8 @@ export class LambdaService {
   readonly #protocol: ModelRestJsonProtocol;
   readonly #mappings: EventSourceMappings;
   readonly #store: FunctionStore;
+  /** Functions' and mappings' tags (the template's functions' set from their template at each start and reload). */
+  readonly #tags: LambdaTags;
   readonly #planes: ApiPlanes;
   /** What IAM evaluates of the functions the API made: their policies. */
   readonly #policies: ApiPolicies;
@@ -89,19 +93,23 @@ export class LambdaService {
 
   constructor(private readonly options: LambdaServiceOptions) {
     const db = options.db ?? openDatabase(':memory:');
+    const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
+    // First: a data folder of an earlier version has its tags moved out of the records read below.
+    this.#tags = new LambdaTags(db, [LEGACY_FUNCTION_TAGS, legacyMappingTags({ region: options.region, accountId })]);
     this.#templateNames = new Set(options.functions.map((fn) => fn.name));
     this.#store = new FunctionStore(db, options.folder);
+    for (const definition of options.functions) this.#tags.fromTemplate(definition.arn, definition.template?.Tags);
     for (const definition of [...options.functions, ...this.#store.load(this.#templateNames)]) {
       this.#functions.set(definition.name, this.#runtimeOf(definition));
     }
 
     this.#policies = new ApiPolicies(options.onPolicyChange);
     for (const fn of this.#functions.values()) this.#policies.apply(fn.definition);
-    const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
     this.#planes = apiPlanes(options, {
       db,
       store: this.#store,
+      tags: this.#tags,
       accountId,
       definitions: () => [...this.#functions.values()].map((fn) => fn.definition),
       host: this.#apiHost(),
@@ -112,6 +120,7 @@ export class LambdaService {
       template: options.sqsMappings,
       directory: this.#directory,
       accountId,
+      tags: this.#tags,
       functions: this.#functions,
       targetOf: (fn, mapping) => {
         const reference = mapping.functionReference ?? mapping.functionName;
@@ -146,23 +155,28 @@ export class LambdaService {
       invoke: (name, payload) => this.invoke(name, payload),
       log: options.log,
     });
-    const api = new LambdaApi(this.#functions, this.#directory, {
+    this.#protocol = lambdaProtocol({
+      api: this.#readApi(accountId),
+      planes: this.#planes,
+      mappings: this.#mappings,
+      durable: new DurableApi(this.#durable, this.#directory, chained),
+      checkRegion: (name) => this.#directory.checkRegion(name),
+    });
+  }
+
+  /** Lambda's API over the functions the service runs: Invoke and the reads (lambda-api.ts). */
+  #readApi(accountId: string): LambdaApi<FunctionRuntime> {
+    return new LambdaApi(this.#functions, this.#directory, {
       accountId,
-      region: options.region,
-      codeUrl: (definition) => (definition.api && options.url ? functionCodeUrl(options.url, definition.codePath) : undefined),
+      region: this.options.region,
+      codeUrl: (definition) => (definition.api && this.options.url ? functionCodeUrl(this.options.url, definition.codePath) : undefined),
       layerCodeSize: () => this.#planes.layers.codeSize(),
+      tags: this.#tags,
       invoke: {
         resolve: (name, qualifier) => this.#directory.resolve(name, qualifier, true),
         durable: this.#durable,
         invokeAsync: (arn, event, invokeOptions) => this.invokeAsync(arn, event, invokeOptions),
       },
-    });
-    this.#protocol = lambdaProtocol({
-      api,
-      planes: this.#planes,
-      mappings: this.#mappings,
-      durable: new DurableApi(this.#durable, this.#directory, chained),
-      checkRegion: (name) => this.#directory.checkRegion(name),
     });
   }
 
@@ -210,6 +224,7 @@ export class LambdaService {
       // A function the API made that the template now declares is the template's from now on.
       if (fn && !this.#templateNames.has(definition.name)) this.#store.delete(fn.definition);
       this.#templateNames.add(definition.name);
+      this.#tags.fromTemplate(definition.arn, definition.template?.Tags);
       if (fn === undefined) {
         this.#functions.set(definition.name, this.#runtimeOf(definition));
         added.push(definition.name);

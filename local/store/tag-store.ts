@@ -7,10 +7,21 @@ export type TagPair = readonly [key: string, value: string];
 /**
  * Where a service kept its tags before the TagStore: read once into the store, then dropped, so
  * a data folder written by an earlier version keeps its tags. Either one JSON document per ARN
- * (`<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`, read by `pairs`) or a row per tag
- * (`<table> (<arnColumn>, key, value)`).
+ * (`<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`, read by `pairs`), a row per tag
+ * (`<table> (<arnColumn>, key, value)`), or a member of the resources' own records (a
+ * JsonTable's documents, read by `embedded`): those records stay, each rewritten without its tags.
  */
 export type LegacyTagTable =
+  | {
+      readonly table: string;
+      /** The code's own name (never input) of the table's key column (JsonTable's `key`). */
+      readonly keyColumn: string;
+      /**
+       * The tags a record holds, the ARN of the resource they are of, and the record without
+       * them; undefined for a record that holds none (every record, once they were moved).
+       */
+      readonly embedded: (document: unknown) => { arn: string; pairs: readonly TagPair[]; without: unknown } | undefined;
+    }
   | {
       /** The code's own table name (never input). */
       readonly table: string;
@@ -36,7 +47,8 @@ export class TagStore {
   readonly #db: DatabaseSync;
   readonly #statements: Record<'list' | 'put' | 'remove' | 'forget' | 'forgetUnder', StatementSync>;
 
-  constructor(db: DatabaseSync, legacy?: LegacyTagTable) {
+  /** `legacy`: where the service kept its tags before (one place, or several for a service with several kinds of resource). */
+  constructor(db: DatabaseSync, legacy?: LegacyTagTable | readonly LegacyTagTable[]) {
     this.#db = db;
     db.exec(`CREATE TABLE IF NOT EXISTS resource_tags (
       arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (arn, key))`);
@@ -51,7 +63,7 @@ export class TagStore {
       // A prefix compared as text, not LIKE: an ARN may hold `_` or `%`.
       forgetUnder: db.prepare('DELETE FROM resource_tags WHERE substr(arn, 1, length(?1)) = ?1'),
     };
-    if (legacy) this.#adopt(legacy);
+    for (const old of legacy === undefined ? [] : 'table' in legacy ? [legacy] : legacy) this.#adopt(old as LegacyTagTable);
   }
 
   /** The resource's tags, in the order their keys were first given; none for a resource never tagged. */
@@ -92,6 +104,7 @@ export class TagStore {
     const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(legacy.table);
     if (exists === undefined) return;
     inTransaction(this.#db, () => {
+      if ('embedded' in legacy) return this.#adoptEmbedded(legacy);
       if ('pairs' in legacy) {
         const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
         for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
@@ -107,5 +120,18 @@ export class TagStore {
       }
       this.#db.exec(`DROP TABLE ${legacy.table}`);
     });
+  }
+
+  /** Moves the tags a table's records hold into the store, rewriting each record that held some without them (the table stays). */
+  #adoptEmbedded(legacy: Extract<LegacyTagTable, { embedded: unknown }>): void {
+    const { table, keyColumn } = legacy;
+    const rows = this.#db.prepare(`SELECT ${keyColumn} AS key, json FROM ${table}`).all() as { key: string; json: string }[];
+    const rewrite = this.#db.prepare(`UPDATE ${table} SET json = ? WHERE ${keyColumn} = ?`);
+    for (const row of rows) {
+      const found = legacy.embedded(JSON.parse(row.json));
+      if (found === undefined) continue;
+      this.tag(found.arn, found.pairs);
+      rewrite.run(JSON.stringify(found.without), row.key);
+    }
   }
 }

@@ -5,11 +5,11 @@ import type { FunctionDefinition } from '../core/function-definition.js';
 import { type FunctionDirectory, parseFunctionName, requestQualifier, taggedFunctionArn } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';
 import { UntypedLambdaError } from '../core/lambda-errors.js';
-import { checkTagCount, taggedWith, untagged } from '../core/resource-tags.js';
+import { checkTagCount, type LambdaTags } from '../core/resource-tags.js';
 import { checkReservedConcurrency } from './account-limits.js';
 import { createdAlias, routingWeights, updatedAlias } from './alias-changes.js';
 import { acceptCode, type CodeSource, checkZipUpdate, packageBytes, type S3Reader, unpackCode } from './function-code.js';
-import { aliasConfiguration, functionConfiguration, functionTags } from './function-configuration.js';
+import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
 import { addPermission, removePermission, withoutPolicyOf } from './function-permissions.js';
 import {
   checkArchitectures,
@@ -61,6 +61,8 @@ export interface FunctionHost {
 export interface ControlPlaneOptions {
   readonly host: FunctionHost;
   readonly store: FunctionStore;
+  /** Where functions' tags are kept, by their unqualified ARN. */
+  readonly tags: LambdaTags;
   readonly readS3: S3Reader;
   readonly clock: Clock;
   /**
@@ -124,6 +126,7 @@ export class ControlPlane {
     const created = createdDefinition(checked, { arn: this.#host.directory.arnOf(name), now }, code, this.options.layerFolders());
     // Lambda answers while the function is Pending; it is Active (a new revision) once its code is ready.
     const pending = changing(created, 'creating', lastModified(now));
+    this.options.tags.created(created.arn, input.Tags as Record<string, string> | undefined);
     this.#accept(input.Publish === true ? this.#published(pending, undefined) : pending, undefined);
     return { status: 201, body: { ...functionConfiguration(pending), ...(input.Publish === true ? { Version: '1' } : {}) } };
   }
@@ -245,6 +248,8 @@ export class ControlPlane {
       this.transitions.forget(name);
       await this.#host.stop(name);
       this.options.store.delete(current);
+      // A function created again under the name starts untagged, as in Lambda.
+      this.options.tags.forget(current.arn);
       return DELETED;
     }
     if (!current.published?.[qualifier]) return DELETED;
@@ -320,15 +325,11 @@ export class ControlPlane {
   }
 
   async TagResource(input: Input): Promise<Answer> {
-    const current = this.#tagged(input.Resource);
-    this.#save(withTags(current, taggedWith(functionTags(current), input.Tags as Record<string, string> | undefined)), current);
-    return { status: 204 };
+    return this.#retagged(input.Resource, (arn) => this.options.tags.tag(arn, input.Tags as Record<string, string> | undefined));
   }
 
   async UntagResource(input: Input): Promise<Answer> {
-    const current = this.#tagged(input.Resource);
-    this.#save(withTags(current, untagged(functionTags(current), (input.TagKeys ?? []) as string[])), current);
-    return { status: 204 };
+    return this.#retagged(input.Resource, (arn) => this.options.tags.untag(arn, (input.TagKeys ?? []) as string[]));
   }
 
   async CreateAlias(input: Input): Promise<Answer> {
@@ -418,9 +419,15 @@ export class ControlPlane {
     if (account !== undefined && account !== this.options.place.accountId) throw new UntypedLambdaError('AccessDeniedException', '', 403);
   }
 
-  /** The function a tagging request names: an unqualified function ARN only (Lambda tags no versions or aliases). */
-  #tagged(resource: unknown): FunctionDefinition {
-    return this.#changeable(taggedFunctionArn(String(resource ?? '')));
+  /**
+   * Changes the tags of the function a tagging request names (an unqualified function ARN only:
+   * Lambda tags no versions or aliases), kept by its ARN; the function takes a new revision, as Lambda's does.
+   */
+  #retagged(resource: unknown, change: (arn: string) => void): Answer {
+    const current = this.#changeable(taggedFunctionArn(String(resource ?? '')));
+    change(current.arn);
+    this.#save({ ...current, api: { ...(current.api ?? apiMissing(current)), revisionId: newRevision() } }, current);
+    return { status: 204 };
   }
 
   /**
@@ -483,15 +490,6 @@ export class ControlPlane {
 
 /** An alias's name: not a version number. */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
-
-/** Tagging changes the function's revision, as Lambda's does. */
-function withTags(definition: FunctionDefinition, tags: Record<string, string>): FunctionDefinition {
-  return {
-    ...definition,
-    template: { ...definition.template, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-    api: { ...(definition.api ?? apiMissing(definition)), revisionId: newRevision() },
-  };
-}
 
 /** Not reached: every function the control plane changes is one it created, with its API record. */
 function apiMissing(definition: FunctionDefinition): never {

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { tryParseArn } from '../../names/arn.js';
 import { stableUuid } from '../../template/resolve.js';
-import { tagMap } from '../../template/tags.js';
 import type { ApiRecord, FunctionAlias, FunctionDefinition } from '../runtime/function-runtime.js';
 import { vpcConfigAnswer } from './vpc-config.js';
 
@@ -198,12 +197,16 @@ export function functionConfiguration(
 }
 
 /**
- * GetFunction's answer: the configuration, where the code is, the tags and reserved
- * concurrency. A function CreateFunction made has its zip at `codeUrl` (Lambda's is a
- * presigned S3 URL); a template's code is a folder.
+ * GetFunction's answer: the configuration, where the code is, the function's tags (`tags`, kept
+ * by its unqualified ARN) and reserved concurrency. A function CreateFunction made has its zip
+ * at `codeUrl` (Lambda's is a presigned S3 URL); a template's code is a folder.
  */
-export function functionDetails(definition: FunctionDefinition, qualified?: { version: string; arn: string }, codeUrl?: string) {
-  const tags = functionTags(definition);
+export function functionDetails(
+  definition: FunctionDefinition,
+  tags: Readonly<Record<string, string>>,
+  qualified?: { version: string; arn: string },
+  codeUrl?: string,
+) {
   return {
     Configuration: functionConfiguration(definition, qualified),
     Code: codeUrl ? { RepositoryType: 'S3', Location: codeUrl } : { RepositoryType: 'Local', Location: definition.codePath },
@@ -212,11 +215,6 @@ export function functionDetails(definition: FunctionDefinition, qualified?: { ve
       ? { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }
       : {}),
   };
-}
-
-/** The function's tags (its template `Tags`, which include CDK's and the stack's), as ListTags answers them. */
-export function functionTags(definition: FunctionDefinition): Record<string, string> {
-  return tagMap(definition.template?.Tags);
 }
 
 /** GetAlias's answer for an alias (an empty routing configuration is none). */

@@ -209,7 +209,6 @@ export function createdDefinition(
 ): FunctionDefinition {
   // A name, or a full or partial ARN naming one (the region and account are checked already).
   const name = parseFunctionName(String(input.FunctionName)).name;
-  const tags = (input.Tags ?? {}) as Record<string, string>;
   const created: FunctionDefinition = {
     name,
     arn: place.arn,
@@ -222,7 +221,8 @@ export function createdDefinition(
     environment: {},
     description: '',
     logGroupName: `/aws/lambda/${name}`,
-    template: { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    // Its tags are LambdaTags', by its ARN.
+    template: {},
     api: { revisionId: newRevision(), lastModified: lastModified(place.now), codeSha256: code.sha256, codeSize: code.size },
   };
   return configured(created, input, layerFolders);
@@ -274,16 +274,12 @@ export function versionPart(definition: FunctionDefinition): FunctionDefinition 
 
 /**
  * What decides whether PublishVersion has anything new to publish: the code and every
- * setting of `$LATEST`, not its revision, time or tags, nor the function's own settings that
- * no version freezes (its recursion setting, its code signing configuration).
+ * setting of `$LATEST`, not its revision or time (its tags are kept apart: LambdaTags), nor
+ * the function's own settings that no version freezes (its recursion setting, its code
+ * signing configuration).
  */
 export function publishedContent(definition: FunctionDefinition): string {
-  const {
-    Tags: _tags,
-    RecursiveLoop: _loop,
-    CodeSigningConfigArn: _signing,
-    ...settings
-  } = (definition.template ?? {}) as Record<string, unknown>;
+  const { RecursiveLoop: _loop, CodeSigningConfigArn: _signing, ...settings } = (definition.template ?? {}) as Record<string, unknown>;
   return JSON.stringify([
     definition.api?.codeSha256,
     definition.handler,

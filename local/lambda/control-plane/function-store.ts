@@ -3,13 +3,42 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../../store/json-table.js';
+import type { LegacyTagTable } from '../../store/tag-store.js';
+import { tagMap } from '../../template/tags.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 import { removeCode } from './function-code.js';
 
 /**
+ * Before the TagStore, a function's record held its tags as its template's `Tags` (and each
+ * version it published a copy): moved into the store by its unqualified ARN, the record
+ * rewritten without them (LambdaTags), so that a version matches `$LATEST` as it did.
+ */
+export const LEGACY_FUNCTION_TAGS: LegacyTagTable = {
+  table: 'api_functions',
+  keyColumn: 'name',
+  embedded: (document) => {
+    const record = document as FunctionDefinition;
+    if (record.template?.Tags === undefined) return undefined;
+    const untagged = (d: FunctionDefinition): FunctionDefinition => {
+      const { Tags: _tags, ...template } = d.template ?? {};
+      return { ...d, template };
+    };
+    const published = record.published;
+    return {
+      arn: record.arn,
+      pairs: Object.entries(tagMap(record.template.Tags)),
+      without: {
+        ...untagged(record),
+        ...(published ? { published: Object.fromEntries(Object.entries(published).map(([v, d]) => [v, untagged(d)])) } : {}),
+      },
+    };
+  },
+};
+
+/**
  * The functions Lambda's API created (CreateFunction), kept in SQLite with their versions and
- * aliases, their code unpacked under the data folder's `lambda/code/`: they come back after a
- * restart, as EventBridge's API-created buses and rules do (JsonTable). The template's
+ * aliases (their tags are LambdaTags'), their code unpacked under the data folder's
+ * `lambda/code/`: they come back after a restart, as EventBridge's API-created buses and rules do (JsonTable). The template's
  * functions are re-applied at every start instead; one the template now declares under the
  * same name is the template's.
  */

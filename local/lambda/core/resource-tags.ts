@@ -1,4 +1,7 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../endpoint/aws-error.js';
+import { type LegacyTagTable, TagStore } from '../../store/tag-store.js';
+import { tagMap } from '../../template/tags.js';
 
 /** Lambda's limit of tags on a resource (a function, an event source mapping). */
 const MAX_TAGS = 50;
@@ -12,20 +15,62 @@ export function checkTagCount(tags: Tags | undefined): void {
   }
 }
 
-/**
- * TagResource: `given` over a resource's `current` tags.
- * @throws AwsError InvalidParameterValueException for no tags, or for more than the resource takes
- */
-export function taggedWith(current: Tags, given: Tags | undefined): Record<string, string> {
-  if (Object.keys(given ?? {}).length === 0) {
-    throw new AwsError('InvalidParameterValueException', 'An error occurred and the request cannot be processed.');
-  }
-  const merged = { ...current, ...given };
-  checkTagCount(merged);
-  return merged;
+/** An event source mapping's ARN, by its UUID: what its tags are kept by. */
+export function mappingArn(place: { readonly region: string; readonly accountId: string }, uuid: string): string {
+  return `arn:aws:lambda:${place.region}:${place.accountId}:event-source-mapping:${uuid}`;
 }
 
-/** UntagResource: a resource's tags but those named (a key it does not have is no error). */
-export function untagged(current: Tags, keys: readonly string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(current).filter(([key]) => !keys.includes(key)));
+/**
+ * Lambda's tags of functions (by their unqualified ARN, as AWS keys them) and event source
+ * mappings (by their ARN), kept in the one TagStore, in Lambda's rules and words: TagResource
+ * takes at least one tag, a resource at most MAX_TAGS. A template's resource has its template's
+ * `Tags`, set again with each synthesis; a deleted resource's go with it.
+ */
+export class LambdaTags {
+  readonly #store: TagStore;
+
+  /** `legacy`: where the functions' and mappings' records held their tags before (function-store.ts, api-mappings.ts). */
+  constructor(db: DatabaseSync, legacy: readonly LegacyTagTable[]) {
+    this.#store = new TagStore(db, legacy);
+  }
+
+  /** The resource's tags, as ListTags and GetFunction answer them. */
+  of(arn: string): Record<string, string> {
+    return this.#store.map(arn);
+  }
+
+  /** A resource's tags at its creation (a resource created again under an ARN has only these). */
+  created(arn: string, tags: Tags | undefined): void {
+    checkTagCount(tags);
+    this.#store.forget(arn);
+    this.#store.tag(arn, Object.entries(tags ?? {}));
+  }
+
+  /** A template's resource: its template's `Tags` (a CloudFormation list), in place of those it had. */
+  fromTemplate(arn: string, tags: unknown): void {
+    this.#store.forget(arn);
+    this.#store.tag(arn, Object.entries(tagMap(tags)));
+  }
+
+  /**
+   * TagResource: `given` over the resource's tags.
+   * @throws AwsError InvalidParameterValueException for no tags, or for more than the resource takes
+   */
+  tag(arn: string, given: Tags | undefined): void {
+    if (Object.keys(given ?? {}).length === 0) {
+      throw new AwsError('InvalidParameterValueException', 'An error occurred and the request cannot be processed.');
+    }
+    checkTagCount({ ...this.of(arn), ...given });
+    this.#store.tag(arn, Object.entries(given ?? {}));
+  }
+
+  /** UntagResource: the keys named go (a key the resource does not have is no error). */
+  untag(arn: string, keys: readonly string[]): void {
+    this.#store.untag(arn, keys);
+  }
+
+  /** A deleted resource's tags go: one created again under its ARN starts untagged, as in Lambda. */
+  forget(arn: string): void {
+    this.#store.forget(arn);
+  }
 }

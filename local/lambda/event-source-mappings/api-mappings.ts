@@ -1,10 +1,28 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { PipeDefinition } from '../../pipes/definitions.js';
 import { JsonTable } from '../../store/json-table.js';
+import type { LegacyTagTable } from '../../store/tag-store.js';
+import { mappingArn } from '../core/resource-tags.js';
 import { type CreatedMapping, uuidOf } from './mapping-create.js';
 
-/** A mapping CreateEventSourceMapping made, as kept: its definition now, when it was last changed (epoch milliseconds), its tags. */
-export type StoredMapping = CreatedMapping & { readonly lastModified: number; readonly tags?: Readonly<Record<string, string>> };
+/** A mapping CreateEventSourceMapping made, as kept: its definition now and when it was last changed (epoch milliseconds); its tags are LambdaTags'. */
+export type StoredMapping = CreatedMapping & { readonly lastModified: number };
+
+/**
+ * Before the TagStore, a mapping's record held its tags (`tags`): moved into the store by the
+ * mapping's ARN, the record rewritten without them (LambdaTags).
+ */
+export function legacyMappingTags(place: { readonly region: string; readonly accountId: string }): LegacyTagTable {
+  return {
+    table: 'api_event_source_mappings',
+    keyColumn: 'uuid',
+    embedded: (document) => {
+      const { tags, ...record } = document as StoredMapping & { tags?: Readonly<Record<string, string>> };
+      if (tags === undefined) return undefined;
+      return { arn: mappingArn(place, uuidOf(record)), pairs: Object.entries(tags), without: record };
+    },
+  };
+}
 
 /**
  * The event source mappings Lambda's API made, kept whole in the Lambda database
@@ -36,10 +54,9 @@ export class ApiMappingStore {
     return this.#table.get(uuid);
   }
 
-  /** Keeps a mapping UpdateEventSourceMapping changed: its new definition, its tags as they were. */
+  /** Keeps a mapping UpdateEventSourceMapping changed: its new definition. */
   changed(mapping: CreatedMapping, lastModified: number): void {
-    const tags = this.get(uuidOf(mapping))?.tags;
-    this.save({ ...mapping, lastModified, ...(tags ? { tags } : {}) });
+    this.save({ ...mapping, lastModified });
   }
 
   save(mapping: StoredMapping): void {

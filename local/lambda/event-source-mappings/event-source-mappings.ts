@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../../time/clock.js';
 import { type FunctionDirectory, invokedVersion, parseFunctionName } from '../core/function-reference.js';
 import { validateLambdaInput } from '../core/input-validation.js';
 import { listPage } from '../core/list-pages.js';
-import { checkTagCount, taggedWith, untagged } from '../core/resource-tags.js';
+import { checkTagCount, type LambdaTags, mappingArn } from '../core/resource-tags.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
 import { ApiMappingStore } from './api-mappings.js';
 import {
@@ -38,6 +38,8 @@ export interface EventSourceMappingsOptions extends Omit<SqsMappingsOptions, 'ap
   readonly directory: FunctionDirectory<FunctionRuntime>;
   readonly region: string;
   readonly accountId: string;
+  /** Where mappings' tags are kept, by their ARN. */
+  readonly tags: LambdaTags;
 }
 
 /** ListEventSourceMappings answers at most 100 mappings a call. */
@@ -154,10 +156,11 @@ export class EventSourceMappings {
     return this.#add(created, input.Tags as Record<string, string> | undefined);
   }
 
-  /** Runs a new mapping where its kind runs, keeps it (with its tags), and answers it `Creating`. */
+  /** Runs a new mapping where its kind runs, keeps it and its tags, and answers it `Creating`. */
   #add(created: CreatedMapping, tags: Record<string, string> | undefined) {
     const lastModified = this.#clock.now();
-    this.#store.save({ ...created, lastModified, ...(tags ? { tags } : {}) });
+    this.#store.save({ ...created, lastModified });
+    this.options.tags.created(mappingArn(this.#place, uuidOf(created)), tags);
     if (created.kind === 'sqs') return sqsMappingConfiguration(this.#place, created.definition, this.sqs.add(created.definition));
     if (created.kind === 'stream') {
       const streams = this.#streams;
@@ -206,6 +209,7 @@ export class EventSourceMappings {
       );
     }
     this.#store.delete(uuid);
+    this.options.tags.forget(mappingArn(this.#place, uuid));
     if (found.kind === 'sqs') {
       const { mapping, status } = this.sqs.remove(uuid);
       return sqsMappingConfiguration(this.#place, mapping, status);
@@ -227,20 +231,17 @@ export class EventSourceMappings {
     if (arn?.resourceType !== 'event-source-mapping') return undefined;
     const found = this.#all().find((m) => m.uuid === arn.resourceId);
     if (found === undefined) throw new AwsError('ResourceNotFoundException', `Event source mapping not found: ${resource}`, 404);
-    const stored = this.#store.get(found.uuid);
-    const tags = stored ? (stored.tags ?? {}) : found.tags;
-    if (operation === 'ListTags') return { Tags: tags };
-    if (stored === undefined) {
+    const made = this.#made(found.uuid);
+    const kept = mappingArn(this.#place, found.uuid);
+    if (operation === 'ListTags') return { Tags: made ? this.options.tags.of(kept) : found.tags };
+    if (!made) {
       throw new AwsError(
         'InvalidParameterValueException',
         `Event source mapping ${found.uuid} comes from the app's cloud assembly: its tags change with the next synthesis, not through Lambda's API`,
       );
     }
-    const next =
-      operation === 'TagResource'
-        ? taggedWith(tags, (input.Tags ?? {}) as Record<string, string>)
-        : untagged(tags, (input.TagKeys ?? []) as string[]);
-    this.#store.save({ ...stored, tags: next });
+    if (operation === 'TagResource') this.options.tags.tag(kept, input.Tags as Record<string, string> | undefined);
+    else this.options.tags.untag(kept, (input.TagKeys ?? []) as string[]);
     return {};
   }
 

@@ -1,5 +1,6 @@
 import type { StreamMapping } from '../../pipes/mapping-states.js';
 import { parseFunctionName } from '../core/function-reference.js';
+import { mappingArn } from '../core/resource-tags.js';
 import type { KafkaMappingDefinition } from './mapping-create.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import type { MappingStatus } from './sqs-mappings.js';
@@ -16,8 +17,6 @@ export function mappedArn(place: MappingPlace, nameOrArn: string): string {
   const { name, qualifier } = parseFunctionName(nameOrArn);
   return `${place.arnOf(name)}${qualifier === undefined ? '' : `:${qualifier}`}`;
 }
-
-const mappingArn = (place: MappingPlace, uuid: string) => `arn:aws:lambda:${place.region}:${place.accountId}:event-source-mapping:${uuid}`;
 
 /** An SQS mapping as GetEventSourceMapping answers it (and Create, Update and Delete, with their transitions). */
 export function sqsMappingConfiguration(place: MappingPlace, m: SqsMappingDefinition, { state, lastModified }: MappingStatus) {

@@ -52,7 +52,7 @@ export interface SqsMappingDefinition {
   readonly enabled: boolean;
   /** Its FilterCriteria's patterns (JSON text): a message none matches is deleted without an invocation. */
   readonly filters?: readonly string[];
-  /** The template's Tags (ListTags answers them; a mapping the API made keeps its own, api-mappings.ts). */
+  /** The template's Tags (ListTags answers them; a mapping the API made has its own in the TagStore: LambdaTags). */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -80,4 +80,29 @@ describe('TagStore', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'tags'").get()).toBeUndefined();
     expect(new TagStore(db, legacy).list(ARN)).toEqual([['team', 'a']]);
   });
+
+  it("keeps the tags an earlier version held in its resources' own records, rewriting each without them and keeping the rest", () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE api_things (name TEXT PRIMARY KEY, json TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO api_things (name, json) VALUES (?, ?)');
+    insert.run('a', JSON.stringify({ arn: ARN, size: 1, tags: { team: 'a' } }));
+    insert.run('b', JSON.stringify({ arn: 'arn:b', size: 2 }));
+    const legacy = {
+      table: 'api_things',
+      keyColumn: 'name',
+      embedded: (document: unknown) => {
+        const { tags, ...record } = document as { arn: string; tags?: Record<string, string> };
+        return tags === undefined ? undefined : { arn: record.arn, pairs: Object.entries(tags), without: record };
+      },
+    };
+    expect(new TagStore(db, [legacy]).list(ARN)).toEqual([['team', 'a']]);
+    const records = db.prepare('SELECT json FROM api_things ORDER BY name').all() as { json: string }[];
+    expect(records.map((row) => JSON.parse(row.json))).toEqual([
+      { arn: ARN, size: 1 },
+      { arn: 'arn:b', size: 2 },
+    ]);
+    const store = new TagStore(db, [legacy]);
+    store.untag(ARN, ['team']);
+    expect(new TagStore(db, [legacy]).list(ARN)).toEqual([]);
+  });
 });
