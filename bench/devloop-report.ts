@@ -60,15 +60,20 @@ export interface Target {
  * inner loop measured at rest, a command "at load 3", the reference app's start "loaded".
  */
 export const TARGETS = {
-  handlerEditP50: { app: 'scaffold', condition: 'rest', goalMs: 500, what: 'handler edit (events flowing) p50' },
-  handlerEditMax: { app: 'scaffold', condition: 'rest', goalMs: 1000, what: 'handler edit (events flowing) max' },
-  idleEditP50: { app: 'scaffold', condition: 'rest', goalMs: 400, what: 'handler edit with nothing in flight p50' },
-  coldStart: { app: 'scaffold', condition: 'rest', goalMs: 3000, what: 'cold start' },
-  warmStart: { app: 'scaffold', condition: 'rest', goalMs: 1000, what: 'warm restart' },
-  infraEdit: { app: 'scaffold', condition: 'rest', goalMs: 2000, what: 'infrastructure edit p50' },
-  firstEvent: { app: 'scaffold', condition: 'rest', goalMs: 200, what: 'first event' },
-  command: { app: 'scaffold', condition: 'load', goalMs: 500, what: 'command' },
-  referenceColdStart: { app: 'reference', condition: 'load', goalMs: 20_000, what: 'cold start' },
+  handlerEditP50: { app: 'scaffold', condition: 'rest', goalMs: 500, what: 'a handler edit until the new code runs (events flowing), p50' },
+  handlerEditMax: {
+    app: 'scaffold',
+    condition: 'rest',
+    goalMs: 1000,
+    what: 'a handler edit until the new code runs (events flowing), max',
+  },
+  idleEditP50: { app: 'scaffold', condition: 'rest', goalMs: 400, what: 'the same edit with nothing in flight, p50' },
+  coldStart: { app: 'scaffold', condition: 'rest', goalMs: 3000, what: '`switchyard dev` to ready, cold' },
+  warmStart: { app: 'scaffold', condition: 'rest', goalMs: 1000, what: '`switchyard dev` to ready, warm (a restart, nothing changed)' },
+  infraEdit: { app: 'scaffold', condition: 'rest', goalMs: 2000, what: 'an infrastructure edit until in effect, p50' },
+  firstEvent: { app: 'scaffold', condition: 'rest', goalMs: 200, what: 'the first event after a start or reload' },
+  command: { app: 'scaffold', condition: 'load', goalMs: 500, what: '`npx switchyard executions` / `failures`, p50' },
+  referenceColdStart: { app: 'reference', condition: 'load', goalMs: 20_000, what: '`switchyard dev` to ready, cold' },
 } as const satisfies Record<string, Target>;
 
 /** The default load: issue 70's "a command 0.5 s at load 3". */

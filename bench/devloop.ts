@@ -280,10 +280,14 @@ async function main(): Promise<number> {
       const app = name === 'scaffold' ? prepareScaffold(work, userEnv(), opts.build) : prepareReference(work);
       instrument(app, 'edit-0', 'infra-0');
       const columns: Column[] = [];
-      for (const added of opts.loads) columns.push(await benchColumn(app, opts, added));
-      const { lines, missed: appMissed } = appReport(app, columns);
-      console.log(lines.join('\n'));
-      missed.push(...appMissed);
+      try {
+        for (const added of opts.loads) columns.push(await benchColumn(app, opts, added));
+      } finally {
+        // The columns measured, even when a later one failed.
+        const { lines, missed: appMissed } = appReport(app, columns);
+        if (columns.length > 0) console.log(lines.join('\n'));
+        missed.push(...appMissed);
+      }
     }
   } finally {
     cleanUp();

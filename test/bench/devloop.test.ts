@@ -156,13 +156,16 @@ describe('bench:devloop verdicts', () => {
 
   it('names the targets a run could not judge: the app or the condition not run', () => {
     expect(unjudged(['scaffold', 'reference'], [0, 3])).toEqual([]);
-    expect(unjudged(['scaffold'], [0])).toEqual(['scaffold command 0.5 s under load (3)', 'reference cold start 20 s under load (3)']);
+    expect(unjudged(['scaffold'], [0])).toEqual([
+      'scaffold `npx switchyard executions` / `failures`, p50 0.5 s under load (3)',
+      'reference `switchyard dev` to ready, cold 20 s under load (3)',
+    ]);
   });
 
   it('states every target once in one table, with its app and condition', () => {
     const table = targetsTable();
     expect(table).toHaveLength(2 + Object.keys(TARGETS).length);
-    expect(table).toContain('| command | scaffold | 0.5 s | under load (3) |');
-    expect(table).toContain('| cold start | reference | 20 s | under load (3) |');
+    expect(table).toContain('| `npx switchyard executions` / `failures`, p50 | scaffold | 0.5 s | under load (3) |');
+    expect(table).toContain('| `switchyard dev` to ready, cold | reference | 20 s | under load (3) |');
   });
 });
