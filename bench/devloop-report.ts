@@ -180,8 +180,14 @@ export function rows(app: AppName, columns: readonly Column[]): Row[] {
   return result;
 }
 
-const range = (values: readonly number[]) =>
-  values.length < 2 ? '' : ` (${(Math.min(...values) / 1000).toFixed(2)}-${(Math.max(...values) / 1000).toFixed(2)} s, ${values.length})`;
+/** The samples' range and count, in ms when all are under a second: " (390-620 ms, 3)", " (1.10-2.21 s, 3)"; none for one sample. */
+export function range(values: readonly number[]): string {
+  if (values.length < 2) return '';
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const text = high < 1000 ? `${low.toFixed(0)}-${high.toFixed(0)} ms` : `${(low / 1000).toFixed(2)}-${(high / 1000).toFixed(2)} s`;
+  return ` (${text}, ${values.length})`;
+}
 
 /** A cell: the figure, the range of its samples, the verdict where the target applies. */
 export function cell(row: Row, app: AppName, column: Column): string {

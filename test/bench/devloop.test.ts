@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DevloopApp } from '../../bench/devloop-apps.js';
 import { startLoad, summarize } from '../../bench/devloop-load.js';
 import { loads, options } from '../../bench/devloop-options.js';
-import { appReport, type Column, emptyMeasured, TARGETS, targetsTable, unjudged, verdict } from '../../bench/devloop-report.js';
+import { appReport, type Column, emptyMeasured, range, TARGETS, targetsTable, unjudged, verdict } from '../../bench/devloop-report.js';
 
 function alive(pid: number): boolean {
   try {
@@ -152,6 +152,12 @@ describe('bench:devloop verdicts', () => {
     expect(missed.filter((line) => line.includes('under load'))).toEqual([
       'scaffold under load 3: `npx switchyard executions`, p50 700 ms (target 0.5 s)',
     ]);
+  });
+
+  it('shows the range of several samples in the unit they read best in', () => {
+    expect(range([4, 3, 5])).toBe(' (3-5 ms, 3)');
+    expect(range([390, 1200])).toBe(' (0.39-1.20 s, 2)');
+    expect(range([420])).toBe('');
   });
 
   it('names the targets a run could not judge: the app or the condition not run', () => {
