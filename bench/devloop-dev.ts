@@ -10,6 +10,9 @@ import { type DevloopApp, type EditTarget, PROBE_EVENT, type ProbeAnswer } from 
 
 type Started = ReturnType<typeof start>;
 
+/** dev's line once a handler edit is rebuilt in place and its functions run it (cli/dev/server.ts, reportRebuilt). */
+const REBUILT_LINE = /: rebuilt .+ no synthesis: .+ runs? it from the next invocation/;
+
 /** Every dev process group still running, for the exit handler. */
 const running = new Set<Started>();
 let exitHandlerInstalled = false;
@@ -96,6 +99,24 @@ export class DevSession {
     );
   }
 
+  /** How much dev has printed so far: where `rebuilt` starts reading. */
+  printed(): number {
+    return this.process.output().length;
+  }
+
+  /**
+   * Waits until dev prints, after the first `from` characters of its output, that a rebuilt
+   * handler runs from the next invocation (its output read every 20 ms): the moment a user
+   * with nothing in flight would send the next event.
+   */
+  async rebuilt(from: number): Promise<void> {
+    await this.poll(
+      'switchyard dev to print "<what>: rebuilt <entry> in <n> ms, no synthesis: <function> runs it from the next invocation" (if its wording changed, update bench/devloop-dev.ts)',
+      async () => REBUILT_LINE.test(this.process.output().slice(from)),
+      20,
+    );
+  }
+
   /** One Invoke of the target's function with the probe's event: its answer and the call's wall time. */
   async invoke(target: EditTarget): Promise<{ answer: ProbeAnswer; ms: number }> {
     const name = this.functionNames.get(target);
@@ -179,8 +200,8 @@ export class DevSession {
     return names;
   }
 
-  /** Polls `probe` every 50 ms until it returns true; an error is a "not yet", kept for the timeout's message. */
-  private async poll(what: string, probe: () => Promise<boolean>): Promise<void> {
+  /** Polls `probe` every `everyMs` until it returns true; an error is a "not yet", kept for the timeout's message. */
+  private async poll(what: string, probe: () => Promise<boolean>, everyMs = 50): Promise<void> {
     const deadline = performance.now() + this.limits.timeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -196,7 +217,7 @@ export class DevSession {
           `bench:devloop: timed out after ${this.limits.timeoutMs} ms waiting for ${what}${last}; dev printed:\n${this.outputTail()}`,
         );
       }
-      await sleep(50);
+      await sleep(everyMs);
     }
   }
 }
