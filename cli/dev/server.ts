@@ -8,8 +8,9 @@ import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
+import { StandbySynth } from './standby.js';
 import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize, synthFailureLine } from './synth.js';
-import { type BundleRecord, loadRecord, saveRecord, staleness } from './synth-record.js';
+import { type BundleRecord, loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
 
@@ -52,6 +53,10 @@ export interface Dev {
   readonly io: DevServerOptions['io'];
   /** The app's type check, when it is on and the app has one (set once the options are read). */
   types?: TypeCheck;
+  /** The last synthesis that succeeded: what a standby synthesis loads ahead, and checks its loads against. */
+  lastGood?: SynthRecord;
+  /** The next synthesis's process, waiting for a change (standby.ts); while dev watches. */
+  standby?: StandbySynth;
 }
 
 /**
@@ -91,12 +96,14 @@ export function startDevPrelude(root: string, io: DevServerOptions['io'], option
     record: path.join(folder, 'synth-record.json'),
     code: path.join(folder, 'code'),
   };
+  const saved = loadRecord(state.record);
   const dev: Dev = {
     project,
     outdir: path.join(root, DEV_CDK_OUT),
     state,
-    code: new HandlerCode(root, state.code, loadRecord(state.record), state.bundleCache),
+    code: new HandlerCode(root, state.code, saved, state.bundleCache),
     io,
+    ...(saved ? { lastGood: saved } : {}),
   };
   const changes = options.watch ? new Changes(dev) : undefined;
   const abort = new AbortController();
@@ -251,9 +258,10 @@ function lastAssembly(dev: Dev): string {
 
 async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
-    const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state, signal);
+    const { cdkOut, record } = await synthesisOf(dev, signal);
     clearSynthFailure(dev.project.root);
     dev.code.synthesized(record);
+    dev.lastGood = record;
     if (record !== undefined) saveRecord(dev.state.record, record);
     return cdkOut;
   } catch (error) {
@@ -263,6 +271,26 @@ async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
     if (error instanceof SynthError && signal?.aborted !== true) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
+}
+
+/**
+ * The synthesis by the standby process when it can serve it (the start of Node, the TS loader
+ * and aws-cdk-lib done already), else a fresh one. A standby whose app fails is not trusted with
+ * the error: the fresh synthesis shows the app's own error as it would have without a standby.
+ */
+async function synthesisOf(dev: Dev, signal?: AbortSignal): Promise<{ cdkOut: string; record?: SynthRecord }> {
+  const standby = dev.standby;
+  dev.standby = undefined;
+  // A synthesis dev may stop (the first) has no standby: none is started before the runtime runs.
+  const served = signal === undefined ? await standby?.take(dev.project, dev.outdir, dev.state) : undefined;
+  if (served !== undefined) {
+    try {
+      return await served;
+    } catch (error) {
+      if (!(error instanceof SynthError)) throw error;
+    }
+  }
+  return synthesize(dev.project, dev.outdir, dev.state, signal);
 }
 
 /**
@@ -302,6 +330,7 @@ export class Changes {
   #queued: string[] = [];
   /** The data folder, project-relative, when it is inside the project: the runtime's writes there are not the app's changes. */
   #dataFolder: string | undefined;
+  #closed = false;
 
   constructor(private readonly dev: Dev) {
     const { project, io } = dev;
@@ -328,11 +357,23 @@ export class Changes {
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
+    this.#standBy();
     this.#next();
   }
 
   close(): void {
     this.#watcher.close();
+    this.dev.standby?.dispose();
+    this.dev.standby = undefined;
+    this.#closed = true;
+  }
+
+  /** Starts the next synthesis's process ahead of the change that needs it, unless one waits already. */
+  #standBy(): void {
+    const { dev } = this;
+    if (this.#closed || dev.standby !== undefined) return;
+    const standby = StandbySynth.start(dev.project, dev.outdir, dev.state, dev.lastGood);
+    if (standby !== undefined) dev.standby = standby;
   }
 
   #next(): void {
@@ -346,6 +387,8 @@ export class Changes {
       this.#running = undefined;
       // Checked once what changed runs (any file may be one tsc reads: a test, a type).
       this.dev.types?.request();
+      // Once the reload is done (not competing with it for the CPU), the next synthesis's process starts.
+      this.#standBy();
       this.#next();
     });
   }

@@ -12,6 +12,11 @@
 //   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
 //   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
 //                            input is unchanged is copied from there instead of built again
+//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, packages }.
+//                            The app's process, at its first own module, requires the packages
+//                            (what the last synthesis's app imported from node_modules), writes
+//                            <recordDir>/ready.json (what it loaded so far) and waits until the
+//                            file `go` exists; it ends when the dev process `owner` is gone.
 const childProcess = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -27,14 +32,27 @@ let bundling = 0;
 
 const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
 const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
+const standby = process.env.SWITCHYARD_SYNTH_STANDBY ? JSON.parse(process.env.SWITCHYARD_SYNTH_STANDBY) : undefined;
 if (recordDir) install(recordDir);
 
 /** What this process read and ran, written to `<recordDir>/<pid>.json` when it exits. */
 function install(recordDir) {
-  const seen = { modules: new Set(), reads: new Set(), listed: new Set(), env: new Set(), bundles: [], commands: [], app: false };
+  const seen = {
+    modules: new Set(),
+    reads: new Set(),
+    listed: new Set(),
+    env: new Set(),
+    packages: new Set(),
+    bundles: [],
+    commands: [],
+    app: false,
+  };
   const started = performance.now();
   const env = process.env;
-  watchModules(seen, () => watchEnvironment(seen, env));
+  watchModules(seen, () => {
+    watchEnvironment(seen, env);
+    if (standby) standBy(seen, recordDir, standby);
+  });
   watchReads(seen);
   watchCommands(seen);
   nodeModule.syncBuiltinESMExports();
@@ -53,6 +71,7 @@ function install(recordDir) {
       modules: [...seen.modules],
       reads: [...seen.reads],
       listed: [...seen.listed],
+      packages: [...seen.packages],
       env: values,
       bundles: seen.bundles,
       commands: seen.commands,
@@ -74,7 +93,10 @@ function watchModules(seen, onAppModule) {
       if (resolved.url?.startsWith('file:')) {
         const file = fileURLToPath(resolved.url);
         seen.modules.add(file);
-        if (!seen.app && !file.split(path.sep).includes('node_modules')) {
+        const dependency = file.split(path.sep).includes('node_modules');
+        // A package the app's own code imports: what a standby synthesis loads ahead of the app.
+        if (dependency && isBare(specifier) && ownModule(context.parentURL)) seen.packages.add(specifier);
+        if (!seen.app && !dependency) {
           seen.app = true;
           onAppModule();
         }
@@ -82,6 +104,46 @@ function watchModules(seen, onAppModule) {
       return resolved;
     },
   });
+}
+
+function isBare(specifier) {
+  return !/^(\.|\/|[a-z]+:)/i.test(specifier) && !nodeModule.isBuiltin(specifier);
+}
+
+function ownModule(parentURL) {
+  return (
+    typeof parentURL === 'string' && parentURL.startsWith('file:') && !fileURLToPath(parentURL).split(path.sep).includes('node_modules')
+  );
+}
+
+/**
+ * A standby synthesis, at the app's first own module: loads what the app will import from
+ * node_modules (aws-cdk-lib's modules: most of a small app's synthesis), says what it loaded,
+ * then waits for dev's go before the app's own code runs. A package that does not load here is
+ * left to the app, which imports it and reports its own error as a synthesis without a standby
+ * would. Waits with Atomics.wait: nothing of the app may run meanwhile, and the wait takes no CPU.
+ */
+function standBy(seen, recordDir, { go, owner, packages }) {
+  const load = nodeModule.createRequire(path.join(process.cwd(), 'package.json'));
+  for (const name of packages) {
+    try {
+      load(name);
+    } catch {
+      // Not loadable ahead (an ES module with top-level await, a package gone): the app loads it.
+    }
+  }
+  const loaded = [...seen.modules, ...Object.keys(require.cache ?? {})];
+  fs.writeFileSync(path.join(recordDir, 'ready.json'), JSON.stringify({ pid: process.pid, modules: loaded, reads: [...seen.reads] }));
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(go)) {
+    // Dev gone (killed without its exit handler): this process is nobody's, it ends.
+    try {
+      process.kill(owner, 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') process.exit(1);
+    }
+    Atomics.wait(sleeper, 0, 0, 10);
+  }
 }
 
 /**
