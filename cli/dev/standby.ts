@@ -21,8 +21,8 @@ const READY_POLL_MS = 10;
 
 /**
  * The next synthesis's process, started ahead of need (after a synthesis, while the user edits):
- * the app command runs with the preload, which at the app's first own module loads the packages
- * the last synthesis's app imported (aws-cdk-lib's modules) and waits; `take` lets it go on into
+ * the app command runs with the preload, which at the app's first own module loads the modules of
+ * node_modules the last synthesis's app process loaded (aws-cdk-lib's) and waits; `take` lets it go on into
  * the app's own modules, which a change has just edited. It does only what does not depend on
  * the app's files, and is used only if what it started with is still what a fresh synthesis
  * would get (the command, its environment and context, the dependency modules it loaded); else
@@ -45,10 +45,10 @@ export class StandbySynth {
     this.#run = run;
     this.#record = record;
     const go = path.join(run.records, 'go');
-    const env = {
-      ...run.appEnv,
-      SWITCHYARD_SYNTH_STANDBY: JSON.stringify({ go, owner: process.pid, packages: record.packages ?? [] }),
-    };
+    // A file, not a variable: thousands of paths are more than a variable may hold (128 KiB on Linux).
+    const preload = path.join(run.records, 'preload.json');
+    writeFileSync(preload, JSON.stringify(record.preload ?? []));
+    const env = { ...run.appEnv, SWITCHYARD_SYNTH_STANDBY: JSON.stringify({ go, owner: process.pid, preload }) };
     const { child, ended } = startCommand(run.command, project.root, env, 'the app (cdk.json "app")', true);
     this.#child = child;
     this.#ended = ended;

@@ -12,9 +12,10 @@
 //   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
 //   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
 //                            input is unchanged is copied from there instead of built again
-//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, packages }.
-//                            The app's process, at its first own module, requires the packages
-//                            (what the last synthesis's app imported from node_modules), writes
+//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, preload }.
+//                            The app's process, at its first own module, requires the modules the
+//                            file `preload` lists (those of node_modules the last synthesis's app
+//                            process loaded, in order), writes
 //                            <recordDir>/ready.json (what it loaded so far) and waits until the
 //                            file `go` exists; it ends when the dev process `owner` is gone.
 const childProcess = require('node:child_process');
@@ -42,7 +43,7 @@ function install(recordDir) {
     reads: new Set(),
     listed: new Set(),
     env: new Set(),
-    packages: new Set(),
+    preload: new Set(),
     bundles: [],
     commands: [],
     app: false,
@@ -71,7 +72,7 @@ function install(recordDir) {
       modules: [...seen.modules],
       reads: [...seen.reads],
       listed: [...seen.listed],
-      packages: [...seen.packages],
+      preload: [...seen.preload],
       env: values,
       bundles: seen.bundles,
       commands: seen.commands,
@@ -94,8 +95,8 @@ function watchModules(seen, onAppModule) {
         const file = fileURLToPath(resolved.url);
         seen.modules.add(file);
         const dependency = file.split(path.sep).includes('node_modules');
-        // A package the app's own code imports: what a standby synthesis loads ahead of the app.
-        if (dependency && isBare(specifier) && ownModule(context.parentURL)) seen.packages.add(specifier);
+        // A dependency's module the app's process loads: what a standby synthesis loads ahead of the app.
+        if (dependency && seen.app && PRELOADABLE.test(file)) seen.preload.add(file);
         if (!seen.app && !dependency) {
           seen.app = true;
           onAppModule();
@@ -106,30 +107,23 @@ function watchModules(seen, onAppModule) {
   });
 }
 
-function isBare(specifier) {
-  return !/^(\.|\/|[a-z]+:)/i.test(specifier) && !nodeModule.isBuiltin(specifier);
-}
-
-function ownModule(parentURL) {
-  return (
-    typeof parentURL === 'string' && parentURL.startsWith('file:') && !fileURLToPath(parentURL).split(path.sep).includes('node_modules')
-  );
-}
+/** JavaScript and JSON modules, which require() loads (not a native addon, not a TypeScript file a loader compiles). */
+const PRELOADABLE = /\.(c|m)?js$|\.json$/;
 
 /**
- * A standby synthesis, at the app's first own module: loads what the app will import from
- * node_modules (aws-cdk-lib's modules: most of a small app's synthesis), says what it loaded,
+ * A standby synthesis, at the app's first own module: loads the modules of node_modules the
+ * app's process loaded last time (aws-cdk-lib's: most of a small app's synthesis; by their
+ * files, since aws-cdk-lib loads its submodules when first used), says what it loaded,
  * then waits for dev's go before the app's own code runs. A package that does not load here is
  * left to the app, which imports it and reports its own error as a synthesis without a standby
  * would. Waits with Atomics.wait: nothing of the app may run meanwhile, and the wait takes no CPU.
  */
-function standBy(seen, recordDir, { go, owner, packages }) {
-  const load = nodeModule.createRequire(path.join(process.cwd(), 'package.json'));
-  for (const name of packages) {
+function standBy(seen, recordDir, { go, owner, preload }) {
+  for (const file of JSON.parse(readFileSync(preload, 'utf8'))) {
     try {
-      load(name);
+      require(file);
     } catch {
-      // Not loadable ahead (an ES module with top-level await, a package gone): the app loads it.
+      // Not loadable ahead (an ES module with top-level await, a file gone): the app loads it itself.
     }
   }
   const loaded = [...seen.modules, ...Object.keys(require.cache ?? {})];

@@ -48,10 +48,10 @@ export interface SynthRecord {
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly BundleRecord[];
   /**
-   * The packages the app's own modules imported (`aws-cdk-lib`, `aws-cdk-lib/aws-lambda`): what a
+   * The modules of node_modules the app's process loaded (aws-cdk-lib's), in order: what a
    * standby synthesis loads before the app's files change (cli/dev/standby.ts). @default none
    */
-  readonly packages?: readonly string[];
+  readonly preload?: readonly string[];
   /** The asset folders that are copies of a project folder (Python functions' code). */
   readonly copies: readonly CopyRecord[];
 }
@@ -68,8 +68,8 @@ interface ProcessRecord {
   readonly modules: readonly string[];
   readonly reads: readonly string[];
   readonly listed: readonly string[];
-  /** The packages the app's own modules imported (absent in a record of an older hook). */
-  readonly packages?: readonly string[];
+  /** The modules of node_modules the app's process loaded, in order (absent in a record of an older hook). */
+  readonly preload?: readonly string[];
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly {
     readonly key: string;
@@ -99,7 +99,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
   const read = new Set<string>(projectFiles);
   const listed = new Set<string>();
   const env: Record<string, string | null> = {};
-  const packages = new Set(apps.flatMap((p) => p.packages ?? []));
+  const preload = new Set(apps.flatMap((p) => p.preload ?? []));
   for (const p of processes) {
     for (const file of p.modules) read.add(file);
     for (const file of p.reads) if (inProject(file)) read.add(file);
@@ -138,7 +138,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     listed: stampFolders(listed),
     env,
     bundles: bundles.matched,
-    packages: [...packages],
+    preload: [...preload],
     copies,
   };
 }

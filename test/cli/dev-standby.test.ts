@@ -68,7 +68,7 @@ async function waitingStandby(root: string): Promise<{ standby: StandbySynth; pi
 }
 
 describe('StandbySynth', () => {
-  it("synthesizes an edit made while it waits: its process loaded the packages ahead, the edited stack runs, and the record names what a fresh synthesis's names", async () => {
+  it("synthesizes an edit made while it waits: its process loaded the dependencies ahead, the edited stack runs, and the record names what a fresh synthesis's names", async () => {
     const root = app();
     const { standby, pid } = await waitingStandby(root);
     // Waiting: the app's own code has not run (its assembly is still the first synthesis's).
@@ -80,7 +80,7 @@ describe('StandbySynth', () => {
     expect(manifest(root)).toEqual({ pid, stack: 2, dep: 'dep', stage: null });
     expect(loads(root)).toHaveLength(2);
     expect(record?.complete).toBe(true);
-    expect(record?.packages).toEqual(['dep']);
+    expect(record?.preload).toEqual([path.join(root, 'node_modules', 'dep', 'index.js')]);
     const read = record?.read.map((stamp) => stamp.file) ?? [];
     expect(read).toEqual(expect.arrayContaining([path.join(root, 'node_modules', 'dep', 'index.js'), path.join(root, 'lib', 'stack.mjs')]));
     expect(alive(pid)).toBe(false);
