@@ -285,7 +285,7 @@ async function synthesisOf(dev: Dev, signal?: AbortSignal): Promise<{ cdkOut: st
   const served = signal === undefined ? await standby?.take(dev.project, dev.outdir, dev.state) : undefined;
   if (served !== undefined) {
     try {
-      return await served;
+      return await served.synthesis;
     } catch (error) {
       if (!(error instanceof SynthError)) throw error;
     }

@@ -86,7 +86,7 @@ export class StandbySynth {
    * would get now. Once given, a failure of the app is the synthesis's (the caller synthesizes
    * afresh to show the app's own error as it would without a standby). Only once.
    */
-  async take(project: CdkProject, outdir: string, state: SynthState): Promise<Promise<Synthesized> | undefined> {
+  async take(project: CdkProject, outdir: string, state: SynthState): Promise<{ readonly synthesis: Promise<Synthesized> } | undefined> {
     if (this.#taken) return undefined;
     this.#taken = true;
     const fresh = appRun(project, outdir, state);
@@ -98,7 +98,8 @@ export class StandbySynth {
     }
     clearAssembly(outdir);
     writeFileSync(path.join(this.#run.records, 'go'), '');
-    return this.#ended.then(() => assemblyOf(this.#project, outdir, this.#run.records)).finally(() => this.dispose());
+    // Wrapped: an async function's promise would adopt this one, and its failure would be take's own.
+    return { synthesis: this.#ended.then(() => assemblyOf(this.#project, outdir, this.#run.records)).finally(() => this.dispose()) };
   }
 
   /** Stops the standby's processes (if they run) and removes its records. */

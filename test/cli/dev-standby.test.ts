@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
@@ -76,7 +77,7 @@ describe('StandbySynth', () => {
     writeFileSync(path.join(root, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
     const served = await standby.take(appOf(root), outdirOf(root), stateOf(root));
     expect(served).toBeDefined();
-    const { record } = (await served) ?? {};
+    const { record } = (await served?.synthesis) ?? {};
     expect(manifest(root)).toEqual({ pid, stack: 2, dep: 'dep', stage: null });
     expect(loads(root)).toHaveLength(2);
     expect(record?.complete).toBe(true);
@@ -122,6 +123,32 @@ describe('StandbySynth', () => {
     await until(() => !alive(pid) && (standby.pid === undefined || !alive(standby.pid)));
   });
 
+  it('ends by itself, running nothing of the app, once the dev process that started it is gone (dev killed, no exit handler ran)', () => {
+    const root = app();
+    const records = path.join(root, 'records');
+    mkdirSync(records);
+    writeFileSync(path.join(records, 'preload.json'), '[]');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const hook = path.resolve(import.meta.dirname, '../../cli/dev/synth-hook.cjs');
+    const standby = spawnSync(process.execPath, ['app.mjs'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--require=${JSON.stringify(hook)}`,
+        CDK_OUTDIR: path.join(root, 'out'),
+        SWITCHYARD_SYNTH_RECORD: records,
+        SWITCHYARD_SYNTH_STANDBY: JSON.stringify({
+          go: path.join(records, 'go'),
+          owner: gone,
+          preload: path.join(records, 'preload.json'),
+        }),
+      },
+      timeout: 60_000,
+    });
+    expect(standby.status).toBe(1);
+    expect(existsSync(path.join(root, 'out', 'manifest.json'))).toBe(false);
+  });
+
   it('is not started for an app command that is not followed (a record that is not complete)', async () => {
     const root = app();
     const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
@@ -156,5 +183,26 @@ describe('switchyard dev with a standby synthesis', () => {
     }
     const next = loads(appRoot)[2] ?? 0;
     await until(() => !alive(next));
+  });
+
+  it("shows the app's own error when the edit breaks the synthesis the standby went on with, from a fresh synthesis, as without a standby", async () => {
+    const appRoot = app();
+    const runtime = {
+      definitions: { functions: [] },
+      reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
+      warm: async () => {},
+    };
+    const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
+    await startDevServer({ root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, io, launcher });
+    try {
+      await until(() => loads(appRoot).length === 2);
+      writeFileSync(path.join(appRoot, 'lib', 'stack.mjs'), "throw new Error('the stack is broken');\nexport const stack = 3;\n");
+      await until(() => lines.some((line) => line.includes('the last good app keeps running')));
+      expect(lines).toContainEqual(expect.stringContaining('Error: the stack is broken'));
+      // The standby's process and then a fresh one ran the broken stack.
+      expect(loads(appRoot).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await stop();
+    }
   });
 });
