@@ -8,8 +8,8 @@ import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
-import { StandbySynth } from './standby.js';
-import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize, synthFailureLine } from './synth.js';
+import { StandbySynth, synthesizeWithStandby } from './standby.js';
+import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthFailureLine } from './synth.js';
 import { type BundleRecord, loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
@@ -53,9 +53,8 @@ export interface Dev {
   readonly io: DevServerOptions['io'];
   /** The app's type check, when it is on and the app has one (set once the options are read). */
   types?: TypeCheck;
-  /** The last synthesis that succeeded: what a standby synthesis loads ahead, and checks its loads against. */
+  /** The last synthesis that succeeded, and the next synthesis's process started from it (standby.ts) while dev watches. */
   lastGood?: SynthRecord;
-  /** The next synthesis's process, waiting for a change (standby.ts); while dev watches. */
   standby?: StandbySynth;
 }
 
@@ -258,7 +257,9 @@ function lastAssembly(dev: Dev): string {
 
 async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
-    const { cdkOut, record } = await synthesisOf(dev, signal);
+    const { standby } = dev;
+    dev.standby = undefined;
+    const { cdkOut, record } = await synthesizeWithStandby(standby, dev.project, dev.outdir, dev.state, signal);
     clearSynthFailure(dev.project.root);
     dev.code.synthesized(record);
     dev.lastGood = record;
@@ -271,26 +272,6 @@ async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
     if (error instanceof SynthError && signal?.aborted !== true) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
-}
-
-/**
- * The synthesis by the standby process when it can serve it (the start of Node, the TS loader
- * and aws-cdk-lib done already), else a fresh one. A standby whose app fails is not trusted with
- * the error: the fresh synthesis shows the app's own error as it would have without a standby.
- */
-async function synthesisOf(dev: Dev, signal?: AbortSignal): Promise<{ cdkOut: string; record?: SynthRecord }> {
-  const standby = dev.standby;
-  dev.standby = undefined;
-  // A synthesis dev may stop (the first) has no standby: none is started before the runtime runs.
-  const served = signal === undefined ? await standby?.take(dev.project, dev.outdir, dev.state) : undefined;
-  if (served !== undefined) {
-    try {
-      return await served.synthesis;
-    } catch (error) {
-      if (!(error instanceof SynthError)) throw error;
-    }
-  }
-  return synthesize(dev.project, dev.outdir, dev.state, signal);
 }
 
 /**
@@ -383,11 +364,11 @@ export class Changes {
     if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
     const files = this.#queued;
     this.#queued = [];
-    this.#running = reloadOnce(runtime, this.dev, files).finally(() => {
+    this.#running = reloadOnce(runtime, this.dev, files, () => this.#standBy()).finally(() => {
       this.#running = undefined;
       // Checked once what changed runs (any file may be one tsc reads: a test, a type).
       this.dev.types?.request();
-      // Once the reload is done (not competing with it for the CPU), the next synthesis's process starts.
+      // After a change that did not synthesize, or whose synthesis failed, too.
       this.#standBy();
       this.#next();
     });
@@ -395,7 +376,7 @@ export class Changes {
 }
 
 /** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */
-async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]): Promise<void> {
+async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[], synthesized: () => void): Promise<void> {
   const absolute = (file: string) => path.resolve(dev.project.root, file);
   // An editor's temporary file, gone already and read by nothing, is no change at all.
   const unique = [...new Set(files)].filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
@@ -412,7 +393,7 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
     if (reason === undefined) return;
   }
   dev.io.out(`changed: ${named}; synthesizing (${reason})...`);
-  await synthesizeAndReload(runtime, dev);
+  await synthesizeAndReload(runtime, dev, synthesized);
 }
 
 /**
@@ -439,11 +420,13 @@ async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly Code
   return undefined;
 }
 
-/** Synthesizes the app and reloads what changed in place; a failed synthesis or load leaves the last good app running. */
-async function synthesizeAndReload(runtime: Runtime, dev: Dev): Promise<void> {
+/** Synthesizes the app (then calls `synthesized`) and reloads what changed in place; a failure leaves the last good app running. */
+async function synthesizeAndReload(runtime: Runtime, dev: Dev, synthesized: () => void): Promise<void> {
   const started = performance.now();
   try {
     const cdkOut = await synthesizeInto(dev);
+    // The next synthesis's process starts now, so that it is ready for an edit that follows soon.
+    synthesized();
     const summary = await runtime.reload(cdkOut);
     keepForTools(dev, cdkOut);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

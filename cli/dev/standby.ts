@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import * as path from 'node:path';
 import { firstChanged } from './file-stamps.js';
 import type { CdkProject } from './project.js';
-import { type AppRun, appRun, assemblyOf, clearAssembly, type SynthState, startCommand } from './synth.js';
+import { type AppRun, appRun, assemblyOf, clearAssembly, SynthError, type SynthState, startCommand, synthesize } from './synth.js';
 import { isInside, type SynthRecord } from './synth-record.js';
 
 /** What a synthesis returns (synth.ts's synthesize). */
@@ -160,6 +160,31 @@ export class StandbySynth {
     }
     return firstChanged(checked) !== undefined;
   }
+}
+
+/**
+ * Synthesizes `project` as synthesize does, by the standby process when it can serve it (the
+ * start of Node, the TS loader and aws-cdk-lib done already), else afresh. A standby whose app
+ * fails is not trusted with the error: a fresh synthesis shows the app's own error as it would
+ * have without a standby.
+ * @throws SynthError as synthesize
+ */
+export async function synthesizeWithStandby(
+  standby: StandbySynth | undefined,
+  project: CdkProject,
+  outdir: string,
+  state: SynthState,
+  signal?: AbortSignal,
+): Promise<Synthesized> {
+  const served = await standby?.take(project, outdir, state);
+  if (served !== undefined) {
+    try {
+      return await served.synthesis;
+    } catch (error) {
+      if (!(error instanceof SynthError)) throw error;
+    }
+  }
+  return synthesize(project, outdir, state, signal);
 }
 
 /** Whether two runs start the same processes with the same environment (their records folders aside). */
