@@ -8,8 +8,9 @@ import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
-import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize, synthFailureLine } from './synth.js';
-import { type BundleRecord, loadRecord, saveRecord, staleness } from './synth-record.js';
+import { StandbySynth, synthesizeWithStandby } from './standby.js';
+import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthFailureLine } from './synth.js';
+import { type BundleRecord, loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
 
@@ -52,6 +53,9 @@ export interface Dev {
   readonly io: DevServerOptions['io'];
   /** The app's type check, when it is on and the app has one (set once the options are read). */
   types?: TypeCheck;
+  /** The last synthesis that succeeded, and the next synthesis's process started from it (standby.ts) while dev watches. */
+  lastGood?: SynthRecord;
+  standby?: StandbySynth;
 }
 
 /**
@@ -91,12 +95,14 @@ export function startDevPrelude(root: string, io: DevServerOptions['io'], option
     record: path.join(folder, 'synth-record.json'),
     code: path.join(folder, 'code'),
   };
+  const saved = loadRecord(state.record);
   const dev: Dev = {
     project,
     outdir: path.join(root, DEV_CDK_OUT),
     state,
-    code: new HandlerCode(root, state.code, loadRecord(state.record), state.bundleCache),
+    code: new HandlerCode(root, state.code, saved, state.bundleCache),
     io,
+    ...(saved ? { lastGood: saved } : {}),
   };
   const changes = options.watch ? new Changes(dev) : undefined;
   const abort = new AbortController();
@@ -251,9 +257,12 @@ function lastAssembly(dev: Dev): string {
 
 async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
-    const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state, signal);
+    const { standby } = dev;
+    dev.standby = undefined;
+    const { cdkOut, record } = await synthesizeWithStandby(standby, dev.project, dev.outdir, dev.state, signal);
     clearSynthFailure(dev.project.root);
     dev.code.synthesized(record);
+    dev.lastGood = record;
     if (record !== undefined) saveRecord(dev.state.record, record);
     return cdkOut;
   } catch (error) {
@@ -302,6 +311,7 @@ export class Changes {
   #queued: string[] = [];
   /** The data folder, project-relative, when it is inside the project: the runtime's writes there are not the app's changes. */
   #dataFolder: string | undefined;
+  #closed = false;
 
   constructor(private readonly dev: Dev) {
     const { project, io } = dev;
@@ -328,11 +338,23 @@ export class Changes {
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
+    this.#standBy();
     this.#next();
   }
 
   close(): void {
     this.#watcher.close();
+    this.dev.standby?.dispose();
+    this.dev.standby = undefined;
+    this.#closed = true;
+  }
+
+  /** Starts the next synthesis's process ahead of the change that needs it, unless one waits already. */
+  #standBy(): void {
+    const { dev } = this;
+    if (this.#closed || dev.standby !== undefined) return;
+    const standby = StandbySynth.start(dev.project, dev.outdir, dev.state, dev.lastGood);
+    if (standby !== undefined) dev.standby = standby;
   }
 
   #next(): void {
@@ -342,17 +364,19 @@ export class Changes {
     if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
     const files = this.#queued;
     this.#queued = [];
-    this.#running = reloadOnce(runtime, this.dev, files).finally(() => {
+    this.#running = reloadOnce(runtime, this.dev, files, () => this.#standBy()).finally(() => {
       this.#running = undefined;
       // Checked once what changed runs (any file may be one tsc reads: a test, a type).
       this.dev.types?.request();
+      // After a change that did not synthesize, or whose synthesis failed, too.
+      this.#standBy();
       this.#next();
     });
   }
 }
 
 /** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */
-async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]): Promise<void> {
+async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[], synthesized: () => void): Promise<void> {
   const absolute = (file: string) => path.resolve(dev.project.root, file);
   // An editor's temporary file, gone already and read by nothing, is no change at all.
   const unique = [...new Set(files)].filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
@@ -369,7 +393,7 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
     if (reason === undefined) return;
   }
   dev.io.out(`changed: ${named}; synthesizing (${reason})...`);
-  await synthesizeAndReload(runtime, dev);
+  await synthesizeAndReload(runtime, dev, synthesized);
 }
 
 /**
@@ -396,11 +420,13 @@ async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly Code
   return undefined;
 }
 
-/** Synthesizes the app and reloads what changed in place; a failed synthesis or load leaves the last good app running. */
-async function synthesizeAndReload(runtime: Runtime, dev: Dev): Promise<void> {
+/** Synthesizes the app (then calls `synthesized`) and reloads what changed in place; a failure leaves the last good app running. */
+async function synthesizeAndReload(runtime: Runtime, dev: Dev, synthesized: () => void): Promise<void> {
   const started = performance.now();
   try {
     const cdkOut = await synthesizeInto(dev);
+    // The next synthesis's process starts now, so that it is ready for an edit that follows soon.
+    synthesized();
     const summary = await runtime.reload(cdkOut);
     keepForTools(dev, cdkOut);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -12,6 +12,12 @@
 //   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
 //   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
 //                            input is unchanged is copied from there instead of built again
+//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, preload }.
+//                            The app's process, at its first own module, requires the modules the
+//                            file `preload` lists (those of node_modules the last synthesis's app
+//                            process loaded, in order), writes
+//                            <recordDir>/ready.json (what it loaded so far) and waits until the
+//                            file `go` exists; it ends when the dev process `owner` is gone.
 const childProcess = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -27,14 +33,27 @@ let bundling = 0;
 
 const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
 const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
+const standby = process.env.SWITCHYARD_SYNTH_STANDBY ? JSON.parse(process.env.SWITCHYARD_SYNTH_STANDBY) : undefined;
 if (recordDir) install(recordDir);
 
 /** What this process read and ran, written to `<recordDir>/<pid>.json` when it exits. */
 function install(recordDir) {
-  const seen = { modules: new Set(), reads: new Set(), listed: new Set(), env: new Set(), bundles: [], commands: [], app: false };
+  const seen = {
+    modules: new Set(),
+    reads: new Set(),
+    listed: new Set(),
+    env: new Set(),
+    preload: new Set(),
+    bundles: [],
+    commands: [],
+    app: false,
+  };
   const started = performance.now();
   const env = process.env;
-  watchModules(seen, () => watchEnvironment(seen, env));
+  watchModules(seen, () => {
+    watchEnvironment(seen, env);
+    if (standby) standBy(seen, recordDir, standby);
+  });
   watchReads(seen);
   watchCommands(seen);
   nodeModule.syncBuiltinESMExports();
@@ -53,6 +72,7 @@ function install(recordDir) {
       modules: [...seen.modules],
       reads: [...seen.reads],
       listed: [...seen.listed],
+      preload: [...seen.preload],
       env: values,
       bundles: seen.bundles,
       commands: seen.commands,
@@ -74,7 +94,10 @@ function watchModules(seen, onAppModule) {
       if (resolved.url?.startsWith('file:')) {
         const file = fileURLToPath(resolved.url);
         seen.modules.add(file);
-        if (!seen.app && !file.split(path.sep).includes('node_modules')) {
+        const dependency = file.split(path.sep).includes('node_modules');
+        // A dependency's module the app's process loads: what a standby synthesis loads ahead of the app.
+        if (dependency && seen.app && PRELOADABLE.test(file)) seen.preload.add(file);
+        if (!seen.app && !dependency) {
           seen.app = true;
           onAppModule();
         }
@@ -82,6 +105,39 @@ function watchModules(seen, onAppModule) {
       return resolved;
     },
   });
+}
+
+/** JavaScript and JSON modules, which require() loads (not a native addon, not a TypeScript file a loader compiles). */
+const PRELOADABLE = /\.(c|m)?js$|\.json$/;
+
+/**
+ * A standby synthesis, at the app's first own module: loads the modules of node_modules the
+ * app's process loaded last time (aws-cdk-lib's: most of a small app's synthesis; by their
+ * files, since aws-cdk-lib loads its submodules when first used), says what it loaded,
+ * then waits for dev's go before the app's own code runs. A package that does not load here is
+ * left to the app, which imports it and reports its own error as a synthesis without a standby
+ * would. Waits with Atomics.wait: nothing of the app may run meanwhile, and the wait takes no CPU.
+ */
+function standBy(seen, recordDir, { go, owner, preload }) {
+  for (const file of JSON.parse(readFileSync(preload, 'utf8'))) {
+    try {
+      require(file);
+    } catch {
+      // Not loadable ahead (an ES module with top-level await, a file gone): the app loads it itself.
+    }
+  }
+  const loaded = [...seen.modules, ...Object.keys(require.cache ?? {})];
+  fs.writeFileSync(path.join(recordDir, 'ready.json'), JSON.stringify({ pid: process.pid, modules: loaded, reads: [...seen.reads] }));
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(go)) {
+    // Dev gone (killed without its exit handler): this process is nobody's, it ends.
+    try {
+      process.kill(owner, 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') process.exit(1);
+    }
+    Atomics.wait(sleeper, 0, 0, 10);
+  }
 }
 
 /**

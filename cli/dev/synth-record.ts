@@ -47,6 +47,11 @@ export interface SynthRecord {
   /** The environment variables the app read, with their values (null: unset). */
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly BundleRecord[];
+  /**
+   * The modules of node_modules the app's process loaded (aws-cdk-lib's), in order: what a
+   * standby synthesis loads before the app's files change (cli/dev/standby.ts). @default none
+   */
+  readonly preload?: readonly string[];
   /** The asset folders that are copies of a project folder (Python functions' code). */
   readonly copies: readonly CopyRecord[];
 }
@@ -63,6 +68,8 @@ interface ProcessRecord {
   readonly modules: readonly string[];
   readonly reads: readonly string[];
   readonly listed: readonly string[];
+  /** The modules of node_modules the app's process loaded, in order (absent in a record of an older hook). */
+  readonly preload?: readonly string[];
   readonly env: Readonly<Record<string, string | null>>;
   readonly bundles: readonly {
     readonly key: string;
@@ -92,6 +99,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
   const read = new Set<string>(projectFiles);
   const listed = new Set<string>();
   const env: Record<string, string | null> = {};
+  const preload = new Set(apps.flatMap((p) => p.preload ?? []));
   for (const p of processes) {
     for (const file of p.modules) read.add(file);
     for (const file of p.reads) if (inProject(file)) read.add(file);
@@ -130,6 +138,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     listed: stampFolders(listed),
     env,
     bundles: bundles.matched,
+    preload: [...preload],
     copies,
   };
 }
@@ -245,7 +254,8 @@ function filesNamed(command: string, cdkOut: string): { files: string[]; opaque:
   return { files, opaque };
 }
 
-function isInside(file: string, folder: string): boolean {
+/** Whether `file` is `folder` or inside it. */
+export function isInside(file: string, folder: string): boolean {
   const relative = path.relative(folder, file);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -88,9 +88,30 @@ export async function synthesize(
     }
     return { cdkOut: prebuilt };
   }
-  mkdirSync(outdir, { recursive: true });
-  // A manifest left by an earlier synth must not pass for this one's if the app writes none.
-  rmSync(path.join(outdir, 'manifest.json'), { force: true });
+  const run = appRun(project, outdir, state);
+  try {
+    clearAssembly(outdir);
+    if (project.build) await runCommand(project.build, project.root, run.env, 'the build command (cdk.json "build")', signal);
+    await runCommand(run.command, project.root, run.appEnv, 'the app (cdk.json "app")', signal);
+    return assemblyOf(project, outdir, run.records);
+  } finally {
+    if (run.records) rmSync(run.records, { recursive: true, force: true });
+  }
+}
+
+/** How one synthesis runs the app: its command and environment, and the folder its processes' records go into. */
+export interface AppRun {
+  /** The environment of cdk.json's `build` (the app's, without the npx shortcut's PATH). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The app command as run (withoutNpx) and its environment. */
+  readonly command: string;
+  readonly appEnv: NodeJS.ProcessEnv;
+  /** With a state: a new folder for the hook's records (the caller removes it). */
+  readonly records?: string;
+}
+
+/** The app command and environment of a synthesis into `outdir` (with `state`: the preload, its records folder and caches). */
+export function appRun(project: CdkProject, outdir: string, state?: SynthState): AppRun {
   const env: NodeJS.ProcessEnv = {
     ...synthEnvironment(),
     CDK_OUTDIR: outdir,
@@ -108,21 +129,29 @@ export async function synthesize(
     if (state.compileCache !== undefined && !env.NODE_COMPILE_CACHE) env.NODE_COMPILE_CACHE = state.compileCache;
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(SYNTH_HOOK)}`.trim();
   }
-  try {
-    if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")', signal);
-    const app = withoutNpx(project.app, project.root, env);
-    await run(app.command, project.root, app.env, 'the app (cdk.json "app")', signal);
-    if (!existsSync(path.join(outdir, 'manifest.json'))) {
-      throw new SynthError(
-        `the app (${project.app}) ended without writing a cloud assembly: does it call app.synth()? (CDK apps do when the process ends)`,
-        '',
-      );
-    }
-    const projectFiles = ['cdk.json', 'cdk.context.json'].map((file) => path.join(project.root, file));
-    return { cdkOut: outdir, ...(records ? { record: readSynthRecord(records, project.root, outdir, projectFiles) } : {}) };
-  } finally {
-    if (records) rmSync(records, { recursive: true, force: true });
+  const app = withoutNpx(project.app, project.root, env);
+  return { env, command: app.command, appEnv: app.env, ...(records ? { records } : {}) };
+}
+
+/** Readies `outdir` for a synthesis: a manifest left by an earlier one must not pass for this one's if the app writes none. */
+export function clearAssembly(outdir: string): void {
+  mkdirSync(outdir, { recursive: true });
+  rmSync(path.join(outdir, 'manifest.json'), { force: true });
+}
+
+/**
+ * The assembly the app wrote into `outdir`, and with `records` what its processes recorded.
+ * @throws SynthError when the app wrote no assembly
+ */
+export function assemblyOf(project: CdkProject, outdir: string, records: string | undefined): { cdkOut: string; record?: SynthRecord } {
+  if (!existsSync(path.join(outdir, 'manifest.json'))) {
+    throw new SynthError(
+      `the app (${project.app}) ended without writing a cloud assembly: does it call app.synth()? (CDK apps do when the process ends)`,
+      '',
+    );
   }
+  const projectFiles = ['cdk.json', 'cdk.context.json'].map((file) => path.join(project.root, file));
+  return { cdkOut: outdir, ...(records ? { record: readSynthRecord(records, project.root, outdir, projectFiles) } : {}) };
 }
 
 /**
@@ -148,12 +177,27 @@ export function withoutNpx(command: string, root: string, env: NodeJS.ProcessEnv
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Stoppable (POSIX): in a process group of its own, so that a stop reaches the app under the shell (npx, tsx, node).
-    const group = signal !== undefined && process.platform !== 'win32';
-    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
-    const release = group ? stoppable(child, signal) : () => {};
+function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string, signal?: AbortSignal): Promise<void> {
+  // Stoppable (POSIX): in a process group of its own, so that a stop reaches the app under the shell (npx, tsx, node).
+  const group = signal !== undefined && process.platform !== 'win32';
+  const { child, ended } = startCommand(command, cwd, env, what, group);
+  const release = group ? stoppable(child, signal) : () => {};
+  return ended.finally(release);
+}
+
+/**
+ * Starts a cdk.json command through the shell (with `group`, in a process group of its own);
+ * `ended` settles when it ends, rejecting with a SynthError that holds its output when it fails.
+ */
+export function startCommand(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+  group: boolean,
+): { child: ChildProcess; ended: Promise<void> } {
+  const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const ended = new Promise<void>((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -161,16 +205,13 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string,
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
-    child.on('error', (error) => {
-      release();
-      reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output));
-    });
+    child.on('error', (error) => reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output)));
     child.on('close', (code, signal) => {
-      release();
       if (code === 0) resolve();
       else reject(new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})`, output));
     });
   });
+  return { child, ended };
 }
 
 /**
