@@ -36,7 +36,10 @@ the rebuilt handlers and the data folder.
                do not check the app's types. By default the app's own tsc (its typescript and
                tsconfig.json; incremental, at a lower priority, in the background) checks them
                at start and after each change, and its errors are printed once; they never stop
-               the code from running, as esbuild (and a deploy's bundling) runs it unchecked`;
+               the code from running, as esbuild (and a deploy's bundling) runs it unchecked
+  --no-standby do not start the next synthesis's process ahead. By default, after each
+               synthesis, one waits with Node, the TS loader and the app's packages loaded (about
+               2 s of CPU while you edit, and its memory), so an infrastructure edit goes on from it`;
 
 /**
  * `switchyard dev`: the local runtime's launcher for any CDK app (as local/main.ts is for
@@ -84,6 +87,7 @@ export const dev: Command = async (argv, io) => {
       synth: values.synth !== false,
       watch: values.watch !== false,
       typecheck: values.typecheck !== false,
+      standby: values.standby !== false,
       io,
       launcher,
     },
@@ -113,7 +117,12 @@ function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsC
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: { ...runtimeOptions, watch: { type: 'boolean', default: true }, typecheck: { type: 'boolean', default: true } },
+      options: {
+        ...runtimeOptions,
+        watch: { type: 'boolean', default: true },
+        typecheck: { type: 'boolean', default: true },
+        standby: { type: 'boolean', default: true },
+      },
       allowPositionals: true,
       allowNegative: true,
       strict: true,
@@ -131,5 +140,6 @@ interface DevValues extends RuntimeOptionValues {
   synth?: boolean;
   watch?: boolean;
   typecheck?: boolean;
+  standby?: boolean;
   help?: boolean;
 }

@@ -29,6 +29,12 @@ export interface DevServerOptions {
   readonly watch: boolean;
   /** Check the app's types in the background (its own tsc) at start and after each change, reporting errors without blocking. */
   readonly typecheck: boolean;
+  /**
+   * Start each next synthesis's process ahead of the edit that needs it (standby.ts): its
+   * modules loaded while the user edits. Off, an infrastructure edit starts its synthesis then.
+   * @default true
+   */
+  readonly standby?: boolean;
   readonly io: Pick<CommandIo, 'out' | 'err'>;
   readonly launcher: Launcher;
 }
@@ -56,6 +62,8 @@ export interface Dev {
   /** The last synthesis that succeeded, and the next synthesis's process started from it (standby.ts) while dev watches. */
   lastGood?: SynthRecord;
   standby?: StandbySynth;
+  /** `--no-standby`: no synthesis process is started ahead. */
+  standbyOff?: boolean;
 }
 
 /**
@@ -139,6 +147,7 @@ export async function startDevServer(options: DevServerOptions, prelude?: DevPre
   }
   begun ??= startDevPrelude(root, io, { synth: options.synth, watch: options.watch });
   const { dev, changes, started } = begun;
+  if (options.standby === false) dev.standbyOff = true;
   const typeCheck = options.typecheck ? typeCheckOf(root, path.dirname(dev.state.record), io) : undefined;
   const types = typeCheck?.check;
   if (types !== undefined) dev.types = types;
@@ -352,7 +361,7 @@ export class Changes {
   /** Starts the next synthesis's process ahead of the change that needs it, unless one waits already. */
   #standBy(): void {
     const { dev } = this;
-    if (this.#closed || dev.standby !== undefined) return;
+    if (this.#closed || dev.standbyOff === true || dev.standby !== undefined) return;
     const standby = StandbySynth.start(dev.project, dev.outdir, dev.state, dev.lastGood);
     if (standby !== undefined) dev.standby = standby;
   }

@@ -12,6 +12,7 @@ const { withFiles: project } = useTempFolders('switchyard-dev-standby-');
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 /**
@@ -183,6 +184,29 @@ describe('switchyard dev with a standby synthesis', () => {
     }
     const next = loads(appRoot)[2] ?? 0;
     await until(() => !alive(next));
+  });
+
+  it('starts no process ahead with --no-standby: an infrastructure edit is synthesized by a process started for it', async () => {
+    const appRoot = app();
+    const runtime = {
+      definitions: { functions: [] },
+      reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
+      warm: async () => {},
+    };
+    const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
+    const started = vi.spyOn(StandbySynth, 'start');
+    const options = { root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, standby: false };
+    await startDevServer({ ...options, io, launcher });
+    try {
+      await until(() => lines.some((line) => line.includes('watching')));
+      writeFileSync(path.join(appRoot, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
+      await until(() => lines.some((line) => line.startsWith('reloaded in')));
+      // With a standby, one is started once the runtime runs and again after each synthesis.
+      expect(started).not.toHaveBeenCalled();
+      expect(manifest(appRoot)).toMatchObject({ pid: loads(appRoot)[1], stack: 2 });
+    } finally {
+      await stop();
+    }
   });
 
   it("shows the app's own error when the edit breaks the synthesis the standby went on with, from a fresh synthesis, as without a standby", async () => {
