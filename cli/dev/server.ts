@@ -5,12 +5,13 @@ import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
 import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
-import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
+import { type ChangePlan, type CodeRecord, HandlerCode } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
+import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
 import { StandbySynth, synthesizeWithStandby } from './standby.js';
-import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthFailureLine } from './synth.js';
-import { type BundleRecord, loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
+import { SynthError, type SynthState, synthEnvironment, synthFailureLine } from './synth.js';
+import { loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
 import { TypeCheck } from './type-check.js';
 import { excludingFolder, SourceWatcher } from './watch.js';
 
@@ -461,47 +462,4 @@ async function synthesizeAndReload(runtime: Runtime, dev: Dev, synthesized: () =
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     dev.io.err(`switchyard dev: the new app could not be reloaded (${reason}); the last good app keeps running`);
   }
-}
-
-/** The functions whose code is the asset folder (the template's code, which a rebuilt bundle replaces). */
-function functionsRunning(runtime: Runtime, assetDir: string): string[] {
-  return runtime.definitions.functions.filter((fn) => path.resolve(fn.codePath) === assetDir).map((fn) => fn.name);
-}
-
-/**
- * The rebuilt handlers (their entry files and the functions that run them), or the build errors
- * (each once, with its file and line). Without a runtime (at start, before it runs) no function
- * is named: the start-up report says which run code newer than the synthesis.
- */
-function reportRebuilt(dev: Dev, outcomes: readonly RebuildOutcome[], what: string, runtime?: Runtime): void {
-  const built = outcomes.flatMap((outcome) => ('rebuilt' in outcome ? [outcome] : []));
-  const errors = [...new Set(outcomes.flatMap((outcome) => ('error' in outcome ? outcome.error.lines : [])))];
-  if (built.length > 0) {
-    const entries = [...new Set(built.map((b) => entryPath(dev, b.bundle)))].join(', ');
-    const functions = runtime && [...new Set(built.flatMap((b) => functionsRunning(runtime, b.bundle.assetDir)))];
-    const ms = Math.round(built.reduce((sum, b) => sum + b.rebuilt.ms, 0));
-    const runs =
-      functions === undefined ? '' : `: ${functions.join(', ')} ${functions.length === 1 ? 'runs' : 'run'} it from the next invocation`;
-    dev.io.out(`${what}: rebuilt ${entries} in ${ms} ms, no synthesis${runs} (newer than ${DEV_CDK_OUT} until the next synthesis)`);
-  }
-  if (errors.length > 0) {
-    dev.io.err(`${what}: the handler does not build; the last good code keeps running: fix it and save again`);
-    for (const line of errors) dev.io.err(`  ${line}`);
-  }
-}
-
-/** The bundle's entry file (a copied folder's source folder, with a slash), relative to the project. */
-function entryPath(dev: Dev, bundle: CodeRecord): string {
-  if ('source' in bundle) return `${path.relative(dev.project.root, bundle.source)}/`;
-  return path.relative(dev.project.root, path.resolve(bundle.cwd, entryOf(bundle)));
-}
-
-/** The bundle's entry file, as its esbuild command line names it. */
-function entryOf(bundle: BundleRecord): string {
-  return bundle.esbuildArgs.find((arg) => !arg.startsWith('--')) ?? bundle.outfile;
-}
-
-function printSynthError(io: DevServerOptions['io'], error: SynthError): void {
-  const lines = synthErrorLines(error.output);
-  if (lines.length > 0) io.err(lines.join('\n'));
 }
