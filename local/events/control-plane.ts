@@ -1,14 +1,6 @@
 import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
-import {
-  BUS_NAME_OR_ARN_PATTERN,
-  BUS_NAME_PATTERN,
-  Constraints,
-  isScheduleExpression,
-  NAME_PATTERN,
-  page,
-  paginationInput,
-} from './api-validation.js';
+import { isScheduleExpression, page } from './api-validation.js';
 import type { BusSettings } from './bus-settings.js';
 import { type BusDefinition, type RuleDefinition, ruleTargetRunsLocally, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
@@ -17,11 +9,16 @@ import type { EventTags } from './tags.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
 const MAX_TARGETS_PER_RULE = 5;
-/** PutPermission's and RemovePermission's StatementId (botocore's model). */
-const STATEMENT_ID_PATTERN = { regex: /^[a-zA-Z0-9-_]+$/, text: '[a-zA-Z0-9-_]+' };
-const RULE_STATES = ['DISABLED', 'ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'] as const;
 
+/**
+ * A request as the endpoint passes it on: checked against the model first (modelValidator in
+ * module.ts: required members, lengths, ranges, patterns, enums and member types), so the
+ * operations read its members without checking them again.
+ */
 type Input = Record<string, unknown>;
+type Text = string | undefined;
+/** Limit and NextToken of a List call. */
+const pageOf = (input: Input) => ({ limit: input.Limit as number | undefined, token: input.NextToken as Text });
 
 export interface ControlPlaneOptions {
   readonly ruleStore: RuleStore;
@@ -44,18 +41,14 @@ export class ControlPlane {
   }
 
   async PutRule(input: Input) {
-    const c = new Constraints();
-    const name = c.string(input.Name, 'name', { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
+    const name = input.Name as string;
     // An empty string is the same as leaving the member out.
-    const schedule = c.string(input.ScheduleExpression, 'scheduleExpression', { max: 256 }) || undefined;
-    const pattern = c.string(input.EventPattern, 'eventPattern', { max: 4096 }) || undefined;
-    const state = c.string(input.State, 'state', { oneOf: RULE_STATES }) as RuleDefinition['state'] | undefined;
-    const description = c.string(input.Description, 'description', { max: 512 });
-    const roleArn = c.string(input.RoleArn, 'roleArn', { min: 1, max: 1600 });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    c.list(input.Tags, 'tags', {});
-    c.check();
-    if (!name) throw validationError('Name is required');
+    const schedule = (input.ScheduleExpression as Text) || undefined;
+    const pattern = (input.EventPattern as Text) || undefined;
+    const state = input.State as RuleDefinition['state'] | undefined;
+    const description = input.Description as Text;
+    const roleArn = input.RoleArn as Text;
+    const busName = input.EventBusName as Text;
     if (schedule === undefined && pattern === undefined)
       throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
     const bus = this.#ruleStore.bus(busName ?? 'default');
@@ -84,8 +77,7 @@ export class ControlPlane {
   }
 
   async DeleteRule(input: Input) {
-    const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
-    checkBoolean(input.Force, 'force');
+    const { name, bus } = this.#ruleAddress(input, input.Name);
     const rule = this.#ruleStore.findRule(name, bus.name);
     // Deleting a rule that does not exist succeeds, so that a repeated call does too.
     if (!rule) return {};
@@ -103,29 +95,22 @@ export class ControlPlane {
   }
 
   async DescribeRule(input: Input) {
-    const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
+    const { name, bus } = this.#ruleAddress(input, input.Name);
     return { ...describeRule(this.#ruleStore.rule(name, bus.name).definition), CreatedBy: this.options.accountId };
   }
 
   async ListRules(input: Input) {
-    const c = new Constraints();
-    const prefix = c.string(input.NamePrefix, 'namePrefix', { min: 1, max: 64, pattern: NAME_PATTERN });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const { limit, token } = paginationInput(input, c);
-    c.check();
-    const bus = this.#ruleStore.bus(busName ?? 'default');
-    const rules = this.#ruleStore.rulesOn(bus.name).filter((r) => r.definition.name.startsWith(prefix ?? ''));
+    const { limit, token } = pageOf(input);
+    const bus = this.#ruleStore.bus((input.EventBusName as Text) ?? 'default');
+    const rules = this.#ruleStore.rulesOn(bus.name).filter((r) => r.definition.name.startsWith((input.NamePrefix as Text) ?? ''));
     const { items, nextToken } = page(rules, (r) => r.definition.name, limit, token);
     return { Rules: items.map((r) => describeRule(r.definition)), NextToken: nextToken };
   }
 
   async ListRuleNamesByTarget(input: Input) {
-    const c = new Constraints();
-    const targetArn = c.string(input.TargetArn, 'targetArn', { required: true, min: 1, max: 1600 });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const { limit, token } = paginationInput(input, c);
-    c.check();
-    const bus = this.#ruleStore.bus(busName ?? 'default');
+    const targetArn = input.TargetArn as string;
+    const { limit, token } = pageOf(input);
+    const bus = this.#ruleStore.bus((input.EventBusName as Text) ?? 'default');
     const names = this.#ruleStore
       .rulesOn(bus.name)
       .filter((r) => r.definition.targets.some((t) => t.arn === targetArn))
@@ -135,22 +120,16 @@ export class ControlPlane {
   }
 
   async PutTargets(input: Input) {
-    const c = new Constraints();
-    const ruleName = c.string(input.Rule, 'rule', { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const entries = c.list(input.Targets, 'targets', { required: true, min: 1, max: 100 }) ?? [];
-    const targets = entries.map((entry, index) => readTarget(c, entry, `targets.${index + 1}.member`));
-    c.check();
-    entries.forEach((entry, index) => {
-      validateTargetInput(entry as Parameters<typeof validateTargetInput>[0], index + 1);
-    });
-    const rule = this.#ruleStore.rule(ruleName, busName);
+    const entries = input.Targets as Input[];
+    const targets = entries.map(readTarget);
+    for (const entry of entries) validateTargetInput(entry as Parameters<typeof validateTargetInput>[0]);
+    const rule = this.#ruleStore.rule(input.Rule as string, input.EventBusName as Text);
 
     // A target AWS refuses on its own is reported in FailedEntries; the others are still added.
     const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
     const accepted: TargetDefinition[] = [];
-    targets.forEach((target, index) => {
-      const problem = targetProblem(target, index + 1);
+    targets.forEach((target) => {
+      const problem = targetProblem(target);
       if (problem === undefined) accepted.push(target);
       else failed.push({ TargetId: target.id, ErrorCode: 'ValidationException', ErrorMessage: problem });
     });
@@ -173,17 +152,8 @@ export class ControlPlane {
   }
 
   async RemoveTargets(input: Input) {
-    const c = new Constraints();
-    const ruleName = c.string(input.Rule, 'rule', { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const ids = c.list(input.Ids, 'ids', { required: true, min: 1, max: 100 }) ?? [];
-    ids.forEach((id, index) => {
-      c.string(id, `ids.${index + 1}.member`, { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
-    });
-    checkBoolean(input.Force, 'force');
-    c.check();
-    const rule = this.#ruleStore.rule(ruleName, busName);
-    const remove = new Set(ids as string[]);
+    const rule = this.#ruleStore.rule(input.Rule as string, input.EventBusName as Text);
+    const remove = new Set(input.Ids as string[]);
     const failed = [...remove]
       .filter((id) => !rule.targets.has(id))
       .map((id) => ({
@@ -196,23 +166,17 @@ export class ControlPlane {
   }
 
   async ListTargetsByRule(input: Input) {
-    const { name, bus, limit, token } = this.#ruleAddress(input, 'rule', input.Rule, true);
+    const { name, bus } = this.#ruleAddress(input, input.Rule);
+    const { limit, token } = pageOf(input);
     const rule = this.#ruleStore.rule(name, bus.name);
     const { items, nextToken } = page(rule.definition.targets, (t) => t.id, limit, token);
     return { Targets: items.map(describeTarget), NextToken: nextToken };
   }
 
   async CreateEventBus(input: Input) {
-    const c = new Constraints();
-    const name = c.string(input.Name, 'name', { required: true, min: 1, max: 256, pattern: BUS_NAME_PATTERN });
-    const source = c.string(input.EventSourceName, 'eventSourceName', { min: 1, max: 256 });
-    const description = c.string(input.Description, 'description', { max: 512 });
-    c.string(input.KmsKeyIdentifier, 'kmsKeyIdentifier', { max: 2048 });
-    c.structure(input.DeadLetterConfig, 'deadLetterConfig');
-    c.list(input.Tags, 'tags', {});
-    c.check();
-    if (!name) throw validationError('Name is required');
-    if (source !== undefined) throw validationError('Partner event sources (EventSourceName) are not available locally.');
+    const name = input.Name as string;
+    const description = input.Description as Text;
+    if (input.EventSourceName !== undefined) throw validationError('Partner event sources (EventSourceName) are not available locally.');
     if (name.includes('/')) throw validationError(`Event bus name must not contain '/': ${name}`);
     if (name.startsWith('aws.')) throw validationError(`Event bus name must not start with 'aws.': ${name}`);
     if (this.#ruleStore.hasBus(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
@@ -224,12 +188,10 @@ export class ControlPlane {
   }
 
   async DeleteEventBus(input: Input) {
-    const c = new Constraints();
-    const name = c.string(input.Name, 'name', { required: true, min: 1, max: 256, pattern: BUS_NAME_PATTERN });
-    c.check();
+    const name = input.Name as string;
     if (name === 'default') throw validationError('Cannot delete event bus default.');
     // As in AWS, deleting a bus that does not exist succeeds; the bus's rules go with it.
-    if (name !== undefined && this.#ruleStore.hasBus(name)) {
+    if (this.#ruleStore.hasBus(name)) {
       this.#ruleStore.deleteBus(name);
       this.options.settings.deleted(name);
     }
@@ -237,18 +199,12 @@ export class ControlPlane {
   }
 
   async DescribeEventBus(input: Input) {
-    const c = new Constraints();
-    const name = c.string(input.Name, 'name', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    c.check();
-    return this.#describeBus(this.#ruleStore.bus(name ?? 'default'));
+    return this.#describeBus(this.#ruleStore.bus((input.Name as Text) ?? 'default'));
   }
 
   async ListEventBuses(input: Input) {
-    const c = new Constraints();
-    const prefix = c.string(input.NamePrefix, 'namePrefix', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
-    const { limit, token } = paginationInput(input, c);
-    c.check();
-    const buses = this.#ruleStore.buses().filter((b) => b.name.startsWith(prefix ?? ''));
+    const { limit, token } = pageOf(input);
+    const buses = this.#ruleStore.buses().filter((b) => b.name.startsWith((input.NamePrefix as Text) ?? ''));
     const { items, nextToken } = page(buses, (b) => b.name, limit, token);
     return { EventBuses: items.map((b) => this.#describeBus(b)), NextToken: nextToken };
   }
@@ -259,99 +215,55 @@ export class ControlPlane {
 
   /** PutPermission: a statement added to (or replacing one in) the bus's resource-based policy, or a whole policy. */
   async PutPermission(input: Input) {
-    const c = new Constraints();
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
-    c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
-    c.check();
-    const bus = this.#ruleStore.bus(busName ?? 'default');
+    const bus = this.#ruleStore.bus((input.EventBusName as Text) ?? 'default');
     this.options.settings.putPermission(bus.name, bus.arn, input);
     return {};
   }
 
   async RemovePermission(input: Input) {
-    const c = new Constraints();
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
-    c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
-    checkBoolean(input.RemoveAllPermissions, 'removeAllPermissions');
-    c.check();
-    const bus = this.#ruleStore.bus(busName ?? 'default');
+    const bus = this.#ruleStore.bus((input.EventBusName as Text) ?? 'default');
     this.options.settings.removePermission(bus.name, input);
     return {};
   }
 
-  /** Validates a rule's name and bus members (and, for a List call, its page settings). */
-  #ruleAddress(input: Input, member: 'name' | 'rule', value: unknown, paged = false) {
-    const c = new Constraints();
-    const name = c.string(value, member, { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
-    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const pagination = paged ? paginationInput(input, c) : { limit: undefined, token: undefined };
-    c.check();
-    return { name: name ?? '', bus: this.#ruleStore.bus(busName ?? 'default'), ...pagination };
+  /** The rule a request names (`Name` or `Rule`) and its bus. */
+  #ruleAddress(input: Input, name: unknown) {
+    return { name: name as string, bus: this.#ruleStore.bus((input.EventBusName as Text) ?? 'default') };
   }
 
   #setState(input: Input, state: 'ENABLED' | 'DISABLED') {
-    const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
+    const { name, bus } = this.#ruleAddress(input, input.Name);
     const rule: CompiledRule = this.#ruleStore.rule(name, bus.name);
     this.#ruleStore.saveRule({ ...rule.definition, state });
     return {};
   }
 }
 
-function checkBoolean(value: unknown, where: string): void {
-  if (value !== undefined && value !== null && typeof value !== 'boolean')
-    throw new AwsError('SerializationException', `Value at '${where}' must be a boolean`);
-}
-
-/** Reads one PutTargets entry, recording its constraint violations. */
-function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinition {
-  const t = c.structure(entry, at) ?? {};
-  // The Id's pattern and length are checked per target (targetProblem).
-  const id = c.string(t.Id, `${at}.id`, { required: true, min: 1 }) ?? '';
-  const arn = c.string(t.Arn, `${at}.arn`, { required: true, min: 1, max: 1600 }) ?? '';
-  const roleArn = c.string(t.RoleArn, `${at}.roleArn`, { min: 1, max: 1600 });
-  const input = c.string(t.Input, `${at}.input`, {});
-  const inputPath = c.string(t.InputPath, `${at}.inputPath`, {});
-  const transformer = c.structure(t.InputTransformer, `${at}.inputTransformer`);
-  const retry = c.structure(t.RetryPolicy, `${at}.retryPolicy`);
-  const maximumRetryAttempts = c.integer(retry?.MaximumRetryAttempts, `${at}.retryPolicy.maximumRetryAttempts`, { min: 0, max: 185 });
-  const maximumEventAgeInSeconds = c.integer(retry?.MaximumEventAgeInSeconds, `${at}.retryPolicy.maximumEventAgeInSeconds`, {
-    min: 60,
-    max: 86_400,
-  });
-  const deadLetter = c.structure(t.DeadLetterConfig, `${at}.deadLetterConfig`);
-  const deadLetterArn = c.string(deadLetter?.Arn, `${at}.deadLetterConfig.arn`, { min: 1, max: 1600 });
-  const sqs = c.structure(t.SqsParameters, `${at}.sqsParameters`);
-  const messageGroupId = c.string(sqs?.MessageGroupId, `${at}.sqsParameters.messageGroupId`, { max: 100 });
-  const kinesis = c.structure(t.KinesisParameters, `${at}.kinesisParameters`);
-  const partitionKeyPath = c.string(kinesis?.PartitionKeyPath, `${at}.kinesisParameters.partitionKeyPath`, {
-    required: kinesis !== undefined,
-    max: 256,
-  });
+/** One PutTargets entry, as the model has checked it. */
+function readTarget(t: Input): TargetDefinition {
+  const retry = t.RetryPolicy as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } | undefined;
   return {
-    id,
-    arn,
-    roleArn,
-    input,
-    inputPath,
-    inputTransformer: transformer as TargetDefinition['inputTransformer'],
-    retryPolicy: retry ? { maximumRetryAttempts, maximumEventAgeInSeconds } : undefined,
-    deadLetterArn,
-    messageGroupId,
-    partitionKeyPath,
+    id: t.Id as string,
+    arn: t.Arn as string,
+    roleArn: t.RoleArn as Text,
+    input: t.Input as Text,
+    inputPath: t.InputPath as Text,
+    inputTransformer: t.InputTransformer as TargetDefinition['inputTransformer'],
+    retryPolicy: retry
+      ? { maximumRetryAttempts: retry.MaximumRetryAttempts, maximumEventAgeInSeconds: retry.MaximumEventAgeInSeconds }
+      : undefined,
+    deadLetterArn: (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
+    messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
+    partitionKeyPath: (t.KinesisParameters as { PartitionKeyPath?: string } | undefined)?.PartitionKeyPath,
   };
 }
 
 /**
- * Why PutTargets refuses this one target (an entry of FailedEntries), if it does: the
- * Id's constraints and the checks of its ARN are made per target, as AWS answers them.
- * @param position the target's 1-based position in the request
+ * Why PutTargets refuses this one target (an entry of FailedEntries), if it does: the checks
+ * of its ARN are made per target, as AWS answers them (the Id's constraints are the model's,
+ * which refuse the whole request).
  */
-function targetProblem(target: TargetDefinition, position: number): string | undefined {
-  const at = `targets.${position}.member.id`;
-  if (!NAME_PATTERN.regex.test(target.id))
-    return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_PATTERN.text}`;
-  if (target.id.length > 64)
-    return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to 64`;
+function targetProblem(target: TargetDefinition): string | undefined {
   const arn = tryParseArn(target.arn);
   if (arn === undefined) return `Parameter ${target.arn} is not valid. Reason: Provided Arn is not in correct format.`;
   if (arn.service === 'sqs' && target.arn.endsWith('.fifo') && target.messageGroupId === undefined)

@@ -85,53 +85,15 @@ export function renderTargetInput(
 }
 
 /**
- * Checks a target's input settings as PutTargets does.
- * @param position the target's 1-based position in the request, for the constraint messages
+ * Checks a target's input settings as PutTargets does, beyond the model's constraints (lengths,
+ * the InputPathsMap's keys and size, which the endpoint checks first: modelValidator).
  * @throws AwsError ValidationException
  */
-export function validateTargetInput(target: TargetInputSettings, position = 1): void {
+export function validateTargetInput(target: TargetInputSettings): void {
   const id = target.Id ?? target.id ?? '';
   const input = target.Input ?? target.input;
   const inputPath = target.InputPath ?? target.inputPath;
   const transformer = target.InputTransformer ?? target.inputTransformer;
-  const at = `targets.${position}.member`;
-  const violations: string[] = [];
-  if (input !== undefined && input.length > 8192)
-    violations.push(constraint(input, `${at}.input`, 'Member must have length less than or equal to 8192'));
-  if (inputPath !== undefined && inputPath.length > 256)
-    violations.push(constraint(inputPath, `${at}.inputPath`, 'Member must have length less than or equal to 256'));
-  if (transformer !== undefined) {
-    const template = transformer.InputTemplate;
-    if (typeof template !== 'string')
-      violations.push(`Value null at '${at}.inputTransformer.inputTemplate' failed to satisfy constraint: Member must not be null`);
-    else if (template.length < 1 || template.length > 8192) {
-      const bound = template.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 8192';
-      violations.push(constraint(template, `${at}.inputTransformer.inputTemplate`, `Member must have length ${bound}`));
-    }
-    const paths = transformer.InputPathsMap ?? {};
-    const entries = Object.entries(paths);
-    const shown = `{${entries.map(([k, v]) => `${k}=${v}`).join(', ')}}`;
-    const where = `${at}.inputTransformer.inputPathsMap`;
-    if (entries.length > 100) violations.push(constraint(shown, where, 'Member must have length less than or equal to 100'));
-    const keyProblems = new Set<string>();
-    const valueProblems = new Set<string>();
-    for (const [key, path] of entries) {
-      if (key.length > 256) keyProblems.add('Member must have length less than or equal to 256');
-      if (key.length < 1) keyProblems.add('Member must have length greater than or equal to 1');
-      if (!/^[A-Za-z0-9_-]+$/.test(key)) keyProblems.add('Member must satisfy regular expression pattern: [A-Za-z0-9\\_\\-]+');
-      if (typeof path !== 'string') valueProblems.add('Member must not be null');
-      else if (path.length > 256) valueProblems.add('Member must have length less than or equal to 256');
-    }
-    if (keyProblems.size > 0)
-      violations.push(constraint(shown, where, `Map keys must satisfy constraint: [${[...keyProblems].join(', ')}]`));
-    if (valueProblems.size > 0)
-      violations.push(constraint(shown, where, `Map value must satisfy constraint: [${[...valueProblems].join(', ')}]`));
-  }
-  if (violations.length > 0) {
-    const count = violations.length === 1 ? '1 validation error' : `${violations.length} validation errors`;
-    throw validationError(`${count} detected: ${violations.join('; ')}`);
-  }
-
   if ([input, inputPath, transformer].filter((setting) => setting !== undefined).length > 1) {
     throw validationError(`Only one of Input, InputPath, or InputTransformer must be provided for target ${id}.`);
   }
@@ -156,8 +118,6 @@ export function validateTargetInput(target: TargetInputSettings, position = 1): 
     }
   }
 }
-
-const constraint = (value: string, where: string, rule: string) => `Value '${value}' at '${where}' failed to satisfy constraint: ${rule}`;
 
 // --- templates ---------------------------------------------------------------------------
 

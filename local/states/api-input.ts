@@ -10,9 +10,6 @@ import { required } from './names.js';
  * API_SendTaskSuccess.html in the Step Functions API Reference).
  */
 const MAX_PAYLOAD = 256 * 1024;
-/** SendTaskFailure's `error` and `cause` (API_SendTaskFailure.html). */
-const MAX_ERROR_LENGTH = 256;
-const MAX_CAUSE_LENGTH = 32_768;
 
 /**
  * The encryption DescribeStateMachine and DescribeActivity answer (AWS's recorded answers since
@@ -62,14 +59,9 @@ export function assertExecutionInputJson(text: string): void {
 /** Why a JSON text does not parse, in Jackson's words where they are known (AWS's parser), else JSON.parse's. */
 const jacksonReason = (text: string, error: unknown) => jacksonSyntaxError(text)?.message ?? (error as Error).message;
 
+/** The task token a callback names (its length is the model's, checked at the endpoint). */
 export function taskToken(token: string | undefined): string {
-  const value = required(token, 'taskToken');
-  if (value.length < 1 || value.length > 2048) {
-    throw validationError(
-      `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048`,
-    );
-  }
-  return value;
+  return required(token, 'taskToken');
 }
 
 /**
@@ -91,13 +83,6 @@ export function taskOutput(value: string): string {
     throw new AwsError('InvalidOutput', `Invalid Output: '${jacksonReason(value, error)}'`, 400, { cause: error });
   }
   return value;
-}
-
-/** SendTaskFailure's error and cause, within their lengths. */
-export function taskFailure(error: string | undefined, cause: string | undefined): { error?: string; cause?: string } {
-  if (error !== undefined && error.length > MAX_ERROR_LENGTH) throw tooLong('error', MAX_ERROR_LENGTH);
-  if (cause !== undefined && cause.length > MAX_CAUSE_LENGTH) throw tooLong('cause', MAX_CAUSE_LENGTH);
-  return { error, cause };
 }
 
 /** A length constraint's ValidationException; these members are sensitive, so AWS leaves their value out. */

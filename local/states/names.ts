@@ -94,15 +94,9 @@ export function required<T>(value: T | undefined | null, field: string): T {
  */
 export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** maxResults: 0 or absent means the default; AWS allows up to 1000. */
+/** maxResults: 0 or absent means the default (its range, 0 to 1000, is the model's, checked at the endpoint). */
 export function pageSize(maxResults: number | undefined, fallback = 100): number {
-  if (maxResults === undefined || maxResults === 0) return fallback;
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw validationError(
-      `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
-    );
-  }
-  return maxResults;
+  return maxResults === undefined || maxResults === 0 ? fallback : maxResults;
 }
 
 /** Opaque pagination tokens bound to the request they continue. */

@@ -1,4 +1,4 @@
-import { boundedTaskOutput, taskFailure, taskOutput, taskToken } from './api-input.js';
+import { boundedTaskOutput, taskOutput, taskToken } from './api-input.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the API side of `.waitForTaskToken`. */
@@ -16,9 +16,7 @@ export class TaskCallbacksApi {
   }
 
   async SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
-    const token = taskToken(input.taskToken);
-    const { error, cause } = taskFailure(input.error, input.cause);
-    this.callbacks.fail(token, error, cause);
+    this.callbacks.fail(taskToken(input.taskToken), input.error, input.cause);
     return {};
   }
 

@@ -223,22 +223,9 @@ describe('EventBridge control plane', () => {
   });
 
   it.each([
-    [
-      'a rule name with a space',
-      { Name: 'bad name', EventPattern: '{"source":["a"]}' },
-      'ValidationException',
-      /at 'name' failed.*regular expression/,
-    ],
-    [
-      'a rule name over 64 characters',
-      { Name: 'n'.repeat(65), EventPattern: '{}' },
-      'ValidationException',
-      /length less than or equal to 64/,
-    ],
     ['neither a pattern nor a schedule', { Name: 'r' }, 'ValidationException', /EventPattern or ScheduleExpression must be specified/],
     ['an invalid pattern', { Name: 'r', EventPattern: '{"source":"app"}' }, 'InvalidEventPatternException', /Event pattern is not valid/],
     ['a pattern that is not JSON', { Name: 'r', EventPattern: '{source' }, 'InvalidEventPatternException', /Event pattern is not valid/],
-    ['an unknown state', { Name: 'r', EventPattern: '{}', State: 'ON' }, 'ValidationException', /enum value set/],
     [
       'a schedule that is not one',
       { Name: 'r', ScheduleExpression: 'every day' },
@@ -257,42 +244,25 @@ describe('EventBridge control plane', () => {
       'ResourceNotFoundException',
       /Event bus nope does not exist/,
     ],
-    ['a name that is not a string', { Name: 7, EventPattern: '{}' }, 'SerializationException', /'name'/],
   ])('fails PutRule with %s', async (_what, input, code, message) => {
     const { api } = service();
     await expect(api.PutRule(input)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
   });
 
-  it.each([
-    ['a target without an Arn', { Targets: [{ Id: 'a' }] }, /Value null at 'targets.1.member.arn'/],
-    [
-      'Input and InputPath together',
-      { Targets: [{ Id: 'a', Arn: QUEUE, Input: '{}', InputPath: '$' }] },
-      /Only one of Input, InputPath, or InputTransformer/,
-    ],
-    [
-      'a retry policy over 185 attempts',
-      { Targets: [{ Id: 'a', Arn: QUEUE, RetryPolicy: { MaximumRetryAttempts: 186 } }] },
-      /maximumRetryAttempts.*less than or equal to 185/,
-    ],
-  ])('fails PutTargets as a whole with %s', async (_what, input, message) => {
+  // What the model refuses (names, lengths, ranges, enums) is the endpoint's answer: model-checks.test.ts.
+  it('fails PutTargets as a whole with Input and InputPath together', async () => {
     const { api } = service();
     await api.PutRule({ Name: 'r1', EventPattern: '{"source":["a"]}' });
     // The valid target ahead of the bad one is not added either.
-    await expect(api.PutTargets({ Rule: 'r1', ...input, Targets: [{ Id: 'good', Arn: QUEUE }, ...input.Targets] })).rejects.toMatchObject({
+    const targets = [
+      { Id: 'good', Arn: QUEUE },
+      { Id: 'a', Arn: QUEUE, Input: '{}', InputPath: '$' },
+    ];
+    await expect(api.PutTargets({ Rule: 'r1', Targets: targets })).rejects.toMatchObject({
       code: 'ValidationException',
-      message: expect.stringMatching(message.source.replace('targets.1', 'targets.2')),
+      message: expect.stringMatching(/Only one of Input, InputPath, or InputTransformer/),
     });
     expect((await api.ListTargetsByRule({ Rule: 'r1' })).Targets).toEqual([]);
-  });
-
-  it('fails PutTargets without targets', async () => {
-    const { api } = service();
-    await api.PutRule({ Name: 'r1', EventPattern: '{"source":["a"]}' });
-    await expect(api.PutTargets({ Rule: 'r1', Targets: [] })).rejects.toMatchObject({
-      code: 'ValidationException',
-      message: expect.stringMatching(/at 'targets' failed.*greater than or equal to 1/),
-    });
   });
 
   it('answers targets refused one by one in FailedEntries, and adds the others', async () => {
@@ -301,18 +271,14 @@ describe('EventBridge control plane', () => {
     const result = await api.PutTargets({
       Rule: 'r1',
       Targets: [
-        { Id: 'i'.repeat(65), Arn: QUEUE },
-        { Id: 'bad id', Arn: QUEUE },
         { Id: 'good', Arn: QUEUE },
         { Id: 'notarn', Arn: 'my-queue' },
         { Id: 'fifo', Arn: `${QUEUE}.fifo` },
         { Id: 'dlq', Arn: QUEUE, DeadLetterConfig: { Arn: `arn:aws:sns:us-east-1:${ACCOUNT}:topic` } },
       ],
     });
-    expect(result.FailedEntryCount).toBe(5);
+    expect(result.FailedEntryCount).toBe(3);
     expect(result.FailedEntries.map((e) => [e.ErrorCode, e.ErrorMessage])).toEqual([
-      ['ValidationException', expect.stringMatching(/at 'targets.1.member.id' failed.*less than or equal to 64/)],
-      ['ValidationException', expect.stringMatching(/at 'targets.2.member.id' failed.*regular expression pattern/)],
       ['ValidationException', 'Parameter my-queue is not valid. Reason: Provided Arn is not in correct format.'],
       ['ValidationException', 'Parameter(s) SqsParameters must be specified for target: fifo.'],
       ['ValidationException', expect.stringMatching(/DeadLetterConfig.Arn of target dlq/)],
@@ -335,20 +301,10 @@ describe('EventBridge control plane', () => {
       message: 'Cannot delete event bus default.',
     });
     await expect(api.CreateEventBus({ Name: 'hub' })).rejects.toMatchObject({ code: 'ResourceAlreadyExistsException' });
-    await expect(api.CreateEventBus({ Name: 'a b' })).rejects.toMatchObject({ code: 'ValidationException' });
   });
 
-  it('fails if the request body is not a JSON object', async () => {
+  it('fails if a List call has a NextToken it did not hand out', async () => {
     const { api } = service();
-    await expect(api.PutRule(null)).rejects.toMatchObject({ code: 'SerializationException' });
-  });
-
-  it('fails if a List call has a Limit out of range or a NextToken it did not hand out', async () => {
-    const { api } = service();
-    await expect(api.ListRules({ Limit: 0 })).rejects.toMatchObject({
-      code: 'ValidationException',
-      message: expect.stringMatching(/at 'limit'/),
-    });
     await expect(api.ListEventBuses({ NextToken: 'garbage' })).rejects.toMatchObject({
       code: 'ValidationException',
       message: expect.stringMatching(/NextToken/),

@@ -240,7 +240,7 @@ describe('StatesService executions', () => {
       ['e1', 'FAILED'],
     ]);
     expect(await errorCode(t.states.ListExecutions({ stateMachineArn, nextToken: 'garbage' }))).toBe('InvalidToken');
-    expect(await errorCode(t.states.ListExecutions({ stateMachineArn, maxResults: 1001 }))).toBe('ValidationException');
+    // maxResults over 1000 is the model's refusal, at the endpoint (recorded-cases-sfn-api.ts).
   });
 
   it('fails if executions of an EXPRESS machine are listed', async () => {
