@@ -94,6 +94,19 @@ export function inlineFunction(code: string, properties: Record<string, unknown>
   };
 }
 
+/** An on-demand AWS::DynamoDB::Table keyed by the string `id`; `properties` adds others (TableName, StreamSpecification, ...). */
+export function idTable(properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...properties,
+    },
+  };
+}
+
 /** An AWS::SNS::Subscription of the topic `topic` to the queue `queue` (logical ids); `properties` adds others (RawMessageDelivery, FilterPolicy, ...). */
 export function queueSubscription(topic: string, queue: string, properties: Record<string, unknown> = {}): TemplateResource {
   return {

@@ -1,8 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { Sha256 } from '../sha256.js';
 import { arnOf, inlineFunction } from '../template-resources.js';
 
@@ -56,24 +55,15 @@ function assembly(): string {
 }
 
 describe('AppSync auth modes', () => {
-  let runtime: LocalRuntime;
-  let url: string;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      verifySignatures: { credentials: [CREDENTIALS] },
-    });
-    url = runtime.appsync.apis[0]?.url ?? '';
+  const local = restartableRuntime({
+    assembly,
+    ownsAssembly: true,
+    options: { verifySignatures: { credentials: [CREDENTIALS] } },
   });
-  afterAll(() => runtime?.stop());
+  const url = () => local.runtime.appsync.apis[0]?.url ?? '';
 
   const post = async (query: string, headers: Record<string, string>, operationName?: string) => {
-    const response = await fetch(url, {
+    const response = await fetch(url(), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, operationName }),
@@ -81,7 +71,7 @@ describe('AppSync auth modes', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const signed = async (query: string, secretAccessKey = CREDENTIALS.secretAccessKey) => {
-    const target = new URL(url);
+    const target = new URL(url());
     const body = JSON.stringify({ query });
     const signer = new SignatureV4({
       service: 'appsync',
@@ -99,7 +89,7 @@ describe('AppSync auth modes', () => {
       headers: { host: target.host, 'content-type': 'application/json' },
       body,
     });
-    const response = await fetch(url, { method: 'POST', headers: request.headers, body });
+    const response = await fetch(url(), { method: 'POST', headers: request.headers, body });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

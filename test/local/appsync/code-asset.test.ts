@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -65,19 +64,9 @@ function assemblyWithCodeAsset(): string {
 }
 
 describe('AppSync APPSYNC_JS code from an asset', () => {
-  let runtime: LocalRuntime;
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assemblyWithCodeAsset(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-    });
-  });
-  afterAll(() => runtime?.stop());
+  const local = restartableRuntime({ assembly: assemblyWithCodeAsset, ownsAssembly: true });
 
   it("runs the code file CodeS3Location names (CDK's Code.fromAsset), read from the cloud assembly", async () => {
-    expect(await graphqlWithKey(runtime, '{ hello(name: "ada") }')).toEqual({ data: { hello: 'hello ada' } });
+    expect(await graphqlWithKey(local.runtime, '{ hello(name: "ada") }')).toEqual({ data: { hello: 'hello ada' } });
   });
 });

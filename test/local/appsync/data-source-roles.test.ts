@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
-import { inlinePolicy, serviceRole } from '../template-resources.js';
+import { restartableRuntime } from '../restartable-runtime.js';
+import { idTable, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const tableArn = { 'Fn::GetAtt': ['Notes', 'Arn'] };
@@ -32,14 +31,7 @@ function assembly(): string {
   });
   const get = '{"version":"2017-02-28","operation":"GetItem","key":{"id":{"S":"n1"}}}';
   return assemblyOf({
-    Notes: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      },
-    },
+    Notes: idTable(),
     Reader: serviceRole('appsync.amazonaws.com', {
       Policies: [inlinePolicy('read', { Action: ['dynamodb:GetItem'], Resource: [tableArn] })],
     }),
@@ -73,24 +65,14 @@ function assembly(): string {
 }
 
 describe('AppSync data sources under IAM', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({ assembly, ownsAssembly: true, options: { iam: 'enforce' } });
   let url: string;
   let key: string;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      iam: 'enforce',
-    });
-    const [definition] = runtime.appsync.apis;
+  beforeAll(() => {
+    const [definition] = local.runtime.appsync.apis;
     url = definition?.url ?? '';
     key = definition?.apiKeys[0]?.id ?? '';
   });
-  afterAll(() => runtime?.stop());
 
   // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer is JSON the tests read member by member and check with expect
   const graphql = async (query: string): Promise<Record<string, any>> =>
@@ -134,7 +116,7 @@ describe('AppSync data sources under IAM', () => {
       },
       body: JSON.stringify({ query: '{ publish }' }),
     });
-    const spans = spansOfOtlpJson(await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`)).json());
+    const spans = spansOfOtlpJson(await (await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`)).json());
     const request = spans.find((span) => span.name === 'graphql Query.publish');
     expect(request?.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(spans.find((span) => span.name === 'PutEvents default')).toMatchObject({ traceId, parentSpanId: request?.spanId });

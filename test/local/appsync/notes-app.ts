@@ -1,6 +1,6 @@
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { arnOf, inlineFunction } from '../template-resources.js';
+import { arnOf, idTable, inlineFunction } from '../template-resources.js';
 
 /** A GraphQL API as CDK's `appsync.GraphqlApi` synthesizes it: its schema inline (SchemaFile), an API key, data sources and resolvers. */
 export const SCHEMA = `
@@ -54,14 +54,7 @@ const RESULT = '$util.toJson($ctx.result)';
 /** The notes app: a table, a function and a GraphQL API over them, with Cognito as a second mode; `Url` and `Key` are outputs. */
 export function notesAssembly(): string {
   const resources: Record<string, TemplateResource> = {
-    Notes: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      },
-    },
+    Notes: idTable(),
     Fn: inlineFunction(LAMBDA_CODE),
     Users: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'notes-users' } },
     Client: {
