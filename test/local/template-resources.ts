@@ -107,6 +107,16 @@ export function idTable(properties: Record<string, unknown> = {}): TemplateResou
   };
 }
 
+/** An AWS::Cognito::UserPool named `name`; `properties` adds others (UsernameAttributes, Policies, MfaConfiguration, ...). */
+export function userPool(name: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: name, ...properties } };
+}
+
+/** An AWS::Cognito::UserPoolClient of the pool `pool` (a logical id); `properties` adds others (ClientName, ExplicitAuthFlows, GenerateSecret, ...). */
+export function userPoolClient(pool: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: pool }, ...properties } };
+}
+
 /** An AWS::SNS::Subscription of the topic `topic` to the queue `queue` (logical ids); `properties` adds others (RawMessageDelivery, FilterPolicy, ...). */
 export function queueSubscription(topic: string, queue: string, properties: Record<string, unknown> = {}): TemplateResource {
   return {

@@ -5,7 +5,7 @@ import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { type CognitoCall, cognitoClient } from '../cognito-idp/cognito-client.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
+import { inlineFunction, restMethod, restResource, restRoot, restStage, userPool, userPoolClient } from '../template-resources.js';
 
 /** Answers with what the authorizer handed on, so the test sees the claims as the function gets them. */
 const ECHO = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event.requestContext.authorizer) });`;
@@ -23,11 +23,8 @@ const httpApi = { Ref: 'HttpApi' };
 function assembly() {
   return assemblyOf(
     {
-      Users: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'shop-users' } },
-      Client: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] },
-      },
+      Users: userPool('shop-users'),
+      Client: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }),
       Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins' } },
       Fn: inlineFunction(ECHO, { Timeout: 5 }),
       // A REST API: GET /me takes an id token, GET /admin an access token with the Cognito scope, GET /orders one with orders/read.

@@ -1,6 +1,6 @@
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { arnOf, idTable, inlineFunction } from '../template-resources.js';
+import { arnOf, idTable, inlineFunction, userPool, userPoolClient } from '../template-resources.js';
 
 /** A GraphQL API as CDK's `appsync.GraphqlApi` synthesizes it: its schema inline (SchemaFile), an API key, data sources and resolvers. */
 export const SCHEMA = `
@@ -56,11 +56,8 @@ export function notesAssembly(): string {
   const resources: Record<string, TemplateResource> = {
     Notes: idTable(),
     Fn: inlineFunction(LAMBDA_CODE),
-    Users: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'notes-users' } },
-    Client: {
-      Type: 'AWS::Cognito::UserPoolClient',
-      Properties: { UserPoolId: { Ref: 'Users' }, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-    },
+    Users: userPool('notes-users'),
+    Client: userPoolClient('Users', { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
     Api: {
       Type: 'AWS::AppSync::GraphQLApi',
       Properties: {
