@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import {
   BedrockAgentClient,
   CreateDataSourceCommand,
@@ -15,7 +12,6 @@ import {
 import { BedrockAgentRuntimeClient, RetrieveAndGenerateCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -23,6 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
+import { synthStack } from '../../cdk-stack.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
 
 const EMBEDDING = `arn:aws:bedrock:${region}::foundation-model/amazon.titan-embed-text-v2:0`;
@@ -30,61 +27,61 @@ const GENERATOR = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-lite-
 
 /** A knowledge base on an S3 bucket, as an app declares it: OpenSearch Serverless storage, fixed-size chunks. */
 function synthKnowledgeBaseApp(): string {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-kb-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Docs', { env: { account: '000000000000', region } });
-  const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-documents' });
-  const kb = new bedrock.CfnKnowledgeBase(stack, 'Handbook', {
-    name: 'handbook',
-    roleArn: 'arn:aws:iam::000000000000:role/kb-role',
-    knowledgeBaseConfiguration: {
-      type: 'VECTOR',
-      vectorKnowledgeBaseConfiguration: {
-        embeddingModelArn: EMBEDDING,
-        embeddingModelConfiguration: { bedrockEmbeddingModelConfiguration: { dimensions: 512 } },
+  return synthStack('Docs', (stack) => {
+    const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-documents' });
+    const kb = new bedrock.CfnKnowledgeBase(stack, 'Handbook', {
+      name: 'handbook',
+      roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+      knowledgeBaseConfiguration: {
+        type: 'VECTOR',
+        vectorKnowledgeBaseConfiguration: {
+          embeddingModelArn: EMBEDDING,
+          embeddingModelConfiguration: { bedrockEmbeddingModelConfiguration: { dimensions: 512 } },
+        },
       },
-    },
-    storageConfiguration: {
-      type: 'OPENSEARCH_SERVERLESS',
-      opensearchServerlessConfiguration: {
-        collectionArn: 'arn:aws:aoss:us-east-1:000000000000:collection/abc',
-        vectorIndexName: 'index',
-        fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' },
+      storageConfiguration: {
+        type: 'OPENSEARCH_SERVERLESS',
+        opensearchServerlessConfiguration: {
+          collectionArn: 'arn:aws:aoss:us-east-1:000000000000:collection/abc',
+          vectorIndexName: 'index',
+          fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' },
+        },
       },
-    },
-  });
-  const reader = new iam.Role(stack, 'Reader', { roleName: 'Reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  reader.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }));
-  new iam.Role(stack, 'Stranger', { roleName: 'Stranger', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  new bedrock.CfnDataSource(stack, 'Policies', {
-    knowledgeBaseId: kb.attrKnowledgeBaseId,
-    name: 'policies',
-    dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn, inclusionPrefixes: ['policies/'] } },
-    vectorIngestionConfiguration: {
-      chunkingConfiguration: { chunkingStrategy: 'FIXED_SIZE', fixedSizeChunkingConfiguration: { maxTokens: 100, overlapPercentage: 10 } },
-    },
-  });
-  // A flow grounded in the documents: the question in, RetrieveAndGenerate's answer out.
-  const ask = new tasks.CallAwsService(stack, 'Ask', {
-    service: 'bedrockagentruntime',
-    action: 'retrieveAndGenerate',
-    iamAction: 'bedrock:RetrieveAndGenerate',
-    iamResources: ['*'],
-    additionalIamStatements: [
-      new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }),
-      new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [GENERATOR] }),
-    ],
-    parameters: {
-      Input: { Text: sfn.JsonPath.stringAt('$.question') },
-      RetrieveAndGenerateConfiguration: {
-        Type: 'KNOWLEDGE_BASE',
-        KnowledgeBaseConfiguration: { KnowledgeBaseId: kb.attrKnowledgeBaseId, ModelArn: GENERATOR },
+    });
+    const reader = new iam.Role(stack, 'Reader', { roleName: 'Reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    reader.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }));
+    new iam.Role(stack, 'Stranger', { roleName: 'Stranger', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new bedrock.CfnDataSource(stack, 'Policies', {
+      knowledgeBaseId: kb.attrKnowledgeBaseId,
+      name: 'policies',
+      dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn, inclusionPrefixes: ['policies/'] } },
+      vectorIngestionConfiguration: {
+        chunkingConfiguration: {
+          chunkingStrategy: 'FIXED_SIZE',
+          fixedSizeChunkingConfiguration: { maxTokens: 100, overlapPercentage: 10 },
+        },
       },
-    },
+    });
+    // A flow grounded in the documents: the question in, RetrieveAndGenerate's answer out.
+    const ask = new tasks.CallAwsService(stack, 'Ask', {
+      service: 'bedrockagentruntime',
+      action: 'retrieveAndGenerate',
+      iamAction: 'bedrock:RetrieveAndGenerate',
+      iamResources: ['*'],
+      additionalIamStatements: [
+        new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }),
+        new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [GENERATOR] }),
+      ],
+      parameters: {
+        Input: { Text: sfn.JsonPath.stringAt('$.question') },
+        RetrieveAndGenerateConfiguration: {
+          Type: 'KNOWLEDGE_BASE',
+          KnowledgeBaseConfiguration: { KnowledgeBaseId: kb.attrKnowledgeBaseId, ModelArn: GENERATOR },
+        },
+      },
+    });
+    new sfn.StateMachine(stack, 'Answer', { stateMachineName: 'answer', definitionBody: sfn.DefinitionBody.fromChainable(ask) });
   });
-  new sfn.StateMachine(stack, 'Answer', { stateMachineName: 'answer', definitionBody: sfn.DefinitionBody.fromChainable(ask) });
-  app.synth();
-  return outdir;
 }
 
 const DOCUMENTS: Record<string, string> = {
