@@ -9,7 +9,7 @@ import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/m
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { httpRoute, httpStage, inlineFunction } from '../template-resources.js';
+import { httpApi, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 import { useBedrockRuntime } from './bedrock-runtime.js';
 
 describe('the Bedrock model catalogue', () => {
@@ -128,16 +128,8 @@ describe('a Titan Text app behind an HTTP API', () => {
     const cdkOut = assemblyOf(
       {
         Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
-        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'summaries', ProtocolType: 'HTTP' } },
-        Integration: {
-          Type: 'AWS::ApiGatewayV2::Integration',
-          Properties: {
-            ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] },
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-            PayloadFormatVersion: '2.0',
-          },
-        },
+        Api: httpApi('summaries'),
+        Integration: httpLambdaIntegration('Fn', { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] } }),
         Route: httpRoute('POST /summarize', 'Integration'),
         Stage: httpStage('$default', { AutoDeploy: true }),
       },
