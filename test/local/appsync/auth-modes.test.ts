@@ -4,6 +4,7 @@ import { assemblyOf } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
 import { Sha256 } from '../sha256.js';
 import { arnOf, inlineFunction } from '../template-resources.js';
+import { graphqlDataSource } from './appsync-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const CREDENTIALS = { accessKeyId: 'AKIDAPPSYNC', secretAccessKey: 'appsync-secret' };
@@ -46,7 +47,7 @@ function assembly(): string {
         Definition: 'type Query { tenant: String secret: String signedBy: String @aws_iam mode: String @aws_iam @aws_lambda }',
       },
     },
-    None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    None: graphqlDataSource('none', { Type: 'NONE' }),
     Tenant: none('tenant', '"$ctx.identity.resolverContext.tenant for $ctx.identity.resolverContext.operation"'),
     Secret: none('secret', '"hidden"'),
     SignedBy: none('signedBy', '"$ctx.identity.accessKey"'),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -22,16 +23,8 @@ describe('AppSync Bedrock Runtime data sources', () => {
   let runtime: LocalRuntime;
   beforeAll(async () => {
     const cdkOut = assemblyOf({
-      Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'ask', AuthenticationType: 'API_KEY' } },
-      Schema: {
-        Type: 'AWS::AppSync::GraphQLSchema',
-        Properties: {
-          ApiId: api,
-          Definition: 'type Query { converse(prompt: String!, model: String): String invoke(prompt: String!): String }',
-        },
-      },
-      Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-      Models: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'models', Type: 'AMAZON_BEDROCK_RUNTIME' } },
+      ...keyedGraphqlApi('ask', 'type Query { converse(prompt: String!, model: String): String invoke(prompt: String!): String }'),
+      Models: graphqlDataSource('models', { Type: 'AMAZON_BEDROCK_RUNTIME' }),
       Converse: resolver(
         'converse',
         `import { util } from '@aws-appsync/utils';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -26,10 +27,8 @@ function assemblyWithCodeAsset(): string {
     }),
   );
   const resources = {
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'hello', AuthenticationType: 'API_KEY' } },
-    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: 'type Query { hello(name: String!): String }' } },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-    None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    ...keyedGraphqlApi('hello', 'type Query { hello(name: String!): String }'),
+    None: graphqlDataSource('none', { Type: 'NONE' }),
     Hello: {
       Type: 'AWS::AppSync::Resolver',
       Properties: {

@@ -5,6 +5,7 @@ import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
 import { idTable, inlinePolicy, serviceRole } from '../template-resources.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const tableArn = { 'Fn::GetAtt': ['Notes', 'Arn'] };
@@ -13,10 +14,8 @@ const busArn = { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:eve
 
 /** Two DynamoDB data sources on one table, one whose role may read it and one whose role may not, and an EventBridge data source. */
 function assembly(): string {
-  const dataSource = (name: string, role: string, config: Record<string, unknown>) => ({
-    Type: 'AWS::AppSync::DataSource',
-    Properties: { ApiId: api, Name: name, ServiceRoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, ...config },
-  });
+  const dataSource = (name: string, role: string, config: Record<string, unknown>) =>
+    graphqlDataSource(name, { ServiceRoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, ...config });
   const resolver = (field: string, source: string, request: string) => ({
     Type: 'AWS::AppSync::Resolver',
     Properties: {
@@ -39,12 +38,7 @@ function assembly(): string {
     Publisher: serviceRole('appsync.amazonaws.com', {
       Policies: [inlinePolicy('publish', { Action: ['events:PutEvents'], Resource: [busArn] })],
     }),
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'roles', AuthenticationType: 'API_KEY' } },
-    Schema: {
-      Type: 'AWS::AppSync::GraphQLSchema',
-      Properties: { ApiId: api, Definition: 'type Query { allowed: AWSJSON refused: AWSJSON publish: AWSJSON }' },
-    },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
+    ...keyedGraphqlApi('roles', 'type Query { allowed: AWSJSON refused: AWSJSON publish: AWSJSON }'),
     Allowed: dataSource('allowed', 'Reader', {
       Type: 'AMAZON_DYNAMODB',
       DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },

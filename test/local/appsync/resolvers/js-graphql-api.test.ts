@@ -3,6 +3,7 @@ import type { TemplateResource } from '../../../../local/template/cloud-assembly
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
 import { restartableRuntime } from '../../restartable-runtime.js';
 import { idTable } from '../../template-resources.js';
+import { graphqlDataSource, keyedGraphqlApi } from '../appsync-resources.js';
 import { stackOutputs } from '../graphql-client.js';
 
 const SCHEMA = `
@@ -53,18 +54,11 @@ function assembly(): string {
   const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
   const resources: Record<string, TemplateResource> = {
     Notes: idTable(),
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'js-notes', AuthenticationType: 'API_KEY' } },
-    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: SCHEMA } },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-    TableSource: {
-      Type: 'AWS::AppSync::DataSource',
-      Properties: {
-        ApiId: api,
-        Name: 'table',
-        Type: 'AMAZON_DYNAMODB',
-        DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
-      },
-    },
+    ...keyedGraphqlApi('js-notes', SCHEMA),
+    TableSource: graphqlDataSource('table', {
+      Type: 'AMAZON_DYNAMODB',
+      DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
+    }),
     ...Object.fromEntries(
       Object.entries(CODE).map(([field, [type, code]]) => [
         `Resolver${field}`,
