@@ -4,6 +4,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from '../local/assembly.js';
 import { cognitoClient } from '../local/cognito-idp/cognito-client.js';
 import { tempDataDir } from '../local/helpers.js';
+import { userPool, userPoolClient } from '../local/template-resources.js';
 import { runCli } from './run-cli.js';
 
 let runtime: LocalRuntime;
@@ -15,59 +16,24 @@ beforeAll(async () => {
     {
       // No UserPoolName: the runtime names it <Stack>-<LogicalId>, and --pool takes the logical id.
       ShopUsers: { Type: 'AWS::Cognito::UserPool', Properties: {} },
-      Web: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: {
-          UserPoolId: { Ref: 'ShopUsers' },
-          ClientName: 'web',
-          GenerateSecret: true,
-          ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'],
-        },
-      },
+      Web: userPoolClient('ShopUsers', { ClientName: 'web', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }),
       Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'ShopUsers' }, GroupName: 'admins' } },
-      Staff: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'staff' } },
-      StaffSrp: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: {
-          UserPoolId: { Ref: 'Staff' },
-          ClientName: 'srp-only',
-          GenerateSecret: true,
-          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
-        },
-      },
+      Staff: userPool('staff'),
+      StaffSrp: userPoolClient('Staff', { ClientName: 'srp-only', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }),
       // CDK's default UserPoolClient (serverless-patterns' appsync-cognito-lambda-cdk): no ExplicitAuthFlows, which allows SRP, custom auth and refresh.
-      PublicUsers: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'public' } },
-      PublicWeb: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: 'PublicUsers' }, ClientName: 'app' } },
-      Partners: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'partners' } },
-      PartnersWeb: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: {
-          UserPoolId: { Ref: 'Partners' },
-          ClientName: 'portal',
-          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
-        },
-      },
-      Guarded: {
-        Type: 'AWS::Cognito::UserPool',
-        Properties: { UserPoolName: 'guarded', MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] },
-      },
-      GuardedWeb: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Guarded' }, ClientName: 'guarded-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] },
-      },
-      Vault: {
-        Type: 'AWS::Cognito::UserPool',
-        Properties: { UserPoolName: 'vault', MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] },
-      },
-      VaultWeb: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Vault' }, ClientName: 'vault-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] },
-      },
-      Admin: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'admin' } },
-      AdminTool: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Admin' }, ClientName: 'custom-only', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH'] },
-      },
+      PublicUsers: userPool('public'),
+      PublicWeb: userPoolClient('PublicUsers', { ClientName: 'app' }),
+      Partners: userPool('partners'),
+      PartnersWeb: userPoolClient('Partners', {
+        ClientName: 'portal',
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
+      }),
+      Guarded: userPool('guarded', { MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }),
+      GuardedWeb: userPoolClient('Guarded', { ClientName: 'guarded-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+      Vault: userPool('vault', { MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] }),
+      VaultWeb: userPoolClient('Vault', { ClientName: 'vault-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+      Admin: userPool('admin'),
+      AdminTool: userPoolClient('Admin', { ClientName: 'custom-only', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH'] }),
     },
     'Shop',
   );

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   bytesToBase64,
@@ -12,19 +11,8 @@ import {
   srpTimestamp,
 } from '../../clients/cognito-srp.js';
 import { NODE_SRP_HASHES, serverChallenge, signatureMatches, srpVerifier } from '../../local/cognito-idp/srp.js';
+import { srpVector as vector } from '../local/cognito-idp/srp-vector.js';
 
-/** A PASSWORD_VERIFIER exchange AWS's own client (amazon-cognito-identity-js) computed against the local server's challenge. */
-const vector = JSON.parse(readFileSync(new URL('../local/cognito-idp/srp-vector.json', import.meta.url), 'utf8')) as {
-  poolId: string;
-  username: string;
-  kept: { salt: string; verifier: string };
-  srpA: string;
-  b: string;
-  B: string;
-  secretBlock: string;
-  timestamp: string;
-  signature: string;
-};
 const PASSWORD = 'Secret-Passw0rd';
 const big = (hex: string) => BigInt(`0x${hex}`);
 

@@ -28,7 +28,7 @@ export function sdkConfig(url: string) {
  * `ownsAssembly`); `restart` stops and starts it again on the same folder. The runtime and
  * clients are read from the returned object, which follows each restart.
  */
-export function restartableRuntime<C extends Clients>(setup: {
+export function restartableRuntime<C extends Clients = Record<never, never>>(setup: {
   readonly assembly: () => string | Promise<string>;
   /**
    * `assembly` writes a folder of the suite's own (tempAssemblyDir, assemblyOf), removed after
@@ -38,9 +38,10 @@ export function restartableRuntime<C extends Clients>(setup: {
   readonly ownsAssembly?: boolean;
   /** The runtime's options beside the assembly, data folder and port (quiet logs by default). */
   readonly options?: Omit<Partial<RuntimeOptions>, 'cdkOut' | 'dataDir'>;
-  /** Its clients, made of each runtime started (its URL, a role's credentials). */
-  readonly clients: (runtime: LocalRuntime) => C;
+  /** Its clients, made of each runtime started (its URL, a role's credentials). @default none: a suite that speaks HTTP itself */
+  readonly clients?: (runtime: LocalRuntime) => C;
 }): RestartableRuntime<C> {
+  const clientsOf = setup.clients ?? (() => ({}) as C);
   let started: { runtime: LocalRuntime; clients: C } | undefined;
   let folders: { cdkOut: string; dataDir: string } | undefined;
   const running = () => {
@@ -50,7 +51,7 @@ export function restartableRuntime<C extends Clients>(setup: {
   const start = async () => {
     if (folders === undefined) throw new Error('the suite runtime starts in beforeAll');
     const runtime = await LocalRuntime.start({ logEvents: false, log: () => {}, ...setup.options, ...folders, port: 0 });
-    started = { runtime, clients: setup.clients(runtime) };
+    started = { runtime, clients: clientsOf(runtime) };
   };
   const stop = async () => {
     const current = started;

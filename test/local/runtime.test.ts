@@ -12,30 +12,25 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
-import { LocalRuntime } from '../../local/runtime.js';
 import { awsCli, awsCliMissing } from './aws-cli.js';
 import { consumerFixture } from './consumer-fixture.js';
-import { credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
+import { credentials, eventually, region, ticketEntry } from './helpers.js';
+import { restartableRuntime } from './restartable-runtime.js';
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({ assembly: consumerFixture, options: { log: (line) => logs.push(line), logEvents: true } });
 let events: EventBridgeClient;
 let dynamodb: DynamoDBClient;
 let sqs: SQSClient;
 let lambda: LambdaClient;
 const logs: string[] = [];
-
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  const config = { endpoint: runtime.url, region, credentials };
+  const config = { endpoint: local.runtime.url, region, credentials };
   events = new EventBridgeClient(config);
   dynamodb = new DynamoDBClient(config);
   sqs = new SQSClient(config);
   lambda = new LambdaClient(config);
-});
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 async function runsOf(ticketId: string): Promise<number | undefined> {
@@ -62,7 +57,7 @@ describe('LocalRuntime', () => {
     const result = await events.send(new PutEventsCommand({ Entries: [ticketEntry('E2E-1')] }));
     expect(result.FailedEntryCount).toBe(0);
     expect(await eventually(() => runsOf('E2E-1'), 15_000, 'the side effect')).toBe(1);
-    const table = runtime.definitions.tables.find((t) => t.name.includes('Idempotency'));
+    const table = local.runtime.definitions.tables.find((t) => t.name.includes('Idempotency'));
     // The claim completes after the side effect, so it may trail the side effect's write by a moment.
     const completed = async () => {
       const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table?.name }));
@@ -76,7 +71,7 @@ describe('LocalRuntime', () => {
     await events.send(new PutEventsCommand({ Entries: [ticketEntry('E2E-2')] }));
     await eventually(() => runsOf('E2E-2'));
     await events.send(new PutEventsCommand({ Entries: [ticketEntry('E2E-2'), ticketEntry('E2E-2')] }));
-    await runtime.events.idle();
+    await local.runtime.events.idle();
     await eventually(queueDrained, 15_000, 'the queue to drain');
     expect(await runsOf('E2E-2')).toBe(1);
   });
@@ -173,7 +168,7 @@ describe('LocalRuntime', () => {
       return r.State === 'COMPLETED' ? r : undefined;
     });
     expect(replay.State).toBe('COMPLETED');
-    await runtime.events.idle();
+    await local.runtime.events.idle();
     const replayed = await eventually(async () => {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: observer, MaxNumberOfMessages: 10 }));
       return Messages.map((m) => JSON.parse(m.Body ?? '{}')).find((e) => e.detail?.ticketId === 'E2E-1');
@@ -190,10 +185,10 @@ describe('LocalRuntime', () => {
 
   it.skipIf(awsCliMissing)('works with the AWS CLI unchanged: put-events, then list-functions', async () => {
     const entries = JSON.stringify([ticketEntry('CLI-1')]);
-    const put = (await awsCli(runtime.url, ['events', 'put-events', '--entries', entries])) as { FailedEntryCount: number };
+    const put = (await awsCli(local.runtime.url, ['events', 'put-events', '--entries', entries])) as { FailedEntryCount: number };
     expect(put.FailedEntryCount).toBe(0);
     expect(await eventually(() => runsOf('CLI-1'))).toBe(1);
-    const list = (await awsCli(runtime.url, ['lambda', 'list-functions'])) as { Functions: { Runtime: string }[] };
+    const list = (await awsCli(local.runtime.url, ['lambda', 'list-functions'])) as { Functions: { Runtime: string }[] };
     expect(list.Functions.map((f) => f.Runtime)).toContain('nodejs24.x');
   });
 });

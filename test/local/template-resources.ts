@@ -94,6 +94,29 @@ export function inlineFunction(code: string, properties: Record<string, unknown>
   };
 }
 
+/** An on-demand AWS::DynamoDB::Table keyed by the string `id`; `properties` adds others (TableName, StreamSpecification, ...). */
+export function idTable(properties: Record<string, unknown> = {}): TemplateResource {
+  return {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...properties,
+    },
+  };
+}
+
+/** An AWS::Cognito::UserPool named `name`; `properties` adds others (UsernameAttributes, Policies, MfaConfiguration, ...). */
+export function userPool(name: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: name, ...properties } };
+}
+
+/** An AWS::Cognito::UserPoolClient of the pool `pool` (a logical id); `properties` adds others (ClientName, ExplicitAuthFlows, GenerateSecret, ...). */
+export function userPoolClient(pool: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: pool }, ...properties } };
+}
+
 /** An AWS::SNS::Subscription of the topic `topic` to the queue `queue` (logical ids); `properties` adds others (RawMessageDelivery, FilterPolicy, ...). */
 export function queueSubscription(topic: string, queue: string, properties: Record<string, unknown> = {}): TemplateResource {
   return {
@@ -107,9 +130,19 @@ export function stateMachine(definition: unknown, properties: Record<string, unk
   return { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: JSON.stringify(definition), ...properties } };
 }
 
+/** An AWS::ApiGatewayV2::Api of protocol HTTP named `name`; `properties` adds others (CorsConfiguration, ...). */
+export function httpApi(name: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: name, ProtocolType: 'HTTP', ...properties } };
+}
+
 /** An AWS::ApiGatewayV2::Integration of the HTTP API `Api`; `properties` are its others (IntegrationType, IntegrationUri, ...). */
 export function httpIntegration(properties: Record<string, unknown>): TemplateResource {
   return { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' }, ...properties } };
+}
+
+/** A Lambda proxy integration (payload 2.0) of the HTTP API `Api` to the function `fn` (a logical id); `properties` adds or overrides (ApiId, ...). */
+export function httpLambdaIntegration(fn: string, properties: Record<string, unknown> = {}): TemplateResource {
+  return httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf(fn), PayloadFormatVersion: '2.0', ...properties });
 }
 
 /** An AWS::ApiGatewayV2::Route of the HTTP API `Api` to the integration `integration` (a logical id); `properties` adds others (authorization, ...). */

@@ -1,13 +1,12 @@
 import * as Type from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defineContract } from '../../../contracts/index.js';
 import { TicketRouted } from '../../../domain/index.js';
 import { emission } from '../../../lambdas/kit/emit.js';
 import { CustomBusPublisher, customBusPublisherFromEnv } from '../../../lambdas/kit/emit-custom-bus.js';
 import { EventBridgeV2Client, type PutEventsV2Input, type PutEventsV2Output } from '../../../lambdas/kit/eventbridgev2-client.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../../local/assembly.js';
-import { tempDataDir } from '../../local/helpers.js';
+import { restartableRuntime } from '../../local/restartable-runtime.js';
 
 const routed = (ticketId: string) =>
   emission(TicketRouted, { ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test' });
@@ -138,23 +137,21 @@ describe('CustomBusPublisher', () => {
 
 /** The client and publisher against the local runtime's `eventbridgev2`, over Smithy RPC v2 CBOR and SigV4. */
 describe('CustomBusPublisher on the local runtime', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({
+    assembly: () => {
+      const app = assemblyOf({
+        Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'kit-bus' } },
+        Refs: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Name: 'bus', Value: { Ref: 'Bus' } } },
+      });
+      return app;
+    },
+  });
   let busArn: string;
   let client: EventBridgeV2Client;
-
   beforeAll(async () => {
-    const app = assemblyOf({
-      Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'kit-bus' } },
-      Refs: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Name: 'bus', Value: { Ref: 'Bus' } } },
-    });
-    runtime = await LocalRuntime.start({ cdkOut: app, dataDir: tempDataDir(), port: 0, log: () => undefined });
-    const { Parameter } = (await runtime.ssm.GetParameter({ Name: 'bus' })) as { Parameter: { Value: string } };
+    const { Parameter } = (await local.runtime.ssm.GetParameter({ Name: 'bus' })) as { Parameter: { Value: string } };
     busArn = Parameter.Value;
-    client = new EventBridgeV2Client({ endpoint: runtime.url, region: 'us-east-1', credentials, env: {} });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
+    client = new EventBridgeV2Client({ endpoint: local.runtime.url, region: 'us-east-1', credentials, env: {} });
   });
 
   it('publishes, and a retried emit of the same facts within 300 s is DEDUPLICATED with the first event ids', async () => {
@@ -165,7 +162,7 @@ describe('CustomBusPublisher on the local runtime', () => {
         answers.push(output);
         return output;
       }
-    })({ endpoint: runtime.url, region: 'us-east-1', credentials, env: {} });
+    })({ endpoint: local.runtime.url, region: 'us-east-1', credentials, env: {} });
     const publisher = new CustomBusPublisher({ eventBusArn: busArn, client: recording });
     // The second emit is a retried handler's: the bus keeps the facts out, and the emit succeeds.
     await publisher.emit([routed('T-10'), routed('T-11')], cause);

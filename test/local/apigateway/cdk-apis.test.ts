@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { synthStack } from '../cdk-stack.js';
 import { tempDataDir } from '../helpers.js';
 
 /** Answers with the event it got; `/fail` throws, `/malformed` answers a body that is not a string. */
@@ -30,36 +30,43 @@ exports.handler = async (event) => {
  * authorization; and an HttpApi with a CORS configuration.
  */
 function synthApp(outdir: string): void {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Apis', { env: { account: '000000000000', region: 'us-east-1' } });
-  const fn = new lambda.Function(stack, 'Echo', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(ECHO),
-  });
-  const rest = new apigateway.LambdaRestApi(stack, 'Rest', {
-    handler: fn,
-    proxy: false,
-    defaultCorsPreflightOptions: { allowOrigins: apigateway.Cors.ALL_ORIGINS, allowMethods: apigateway.Cors.ALL_METHODS },
-  });
-  const items = rest.root.addResource('items');
-  items.addMethod('GET');
-  items.addMethod('POST', undefined, { authorizationType: apigateway.AuthorizationType.IAM });
-  items.addResource('{id}').addMethod('GET');
-  rest.root.addResource('files').addProxy();
+  synthStack(
+    'Apis',
+    (stack) => {
+      const fn = new lambda.Function(stack, 'Echo', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(ECHO),
+      });
+      const rest = new apigateway.LambdaRestApi(stack, 'Rest', {
+        handler: fn,
+        proxy: false,
+        defaultCorsPreflightOptions: { allowOrigins: apigateway.Cors.ALL_ORIGINS, allowMethods: apigateway.Cors.ALL_METHODS },
+      });
+      const items = rest.root.addResource('items');
+      items.addMethod('GET');
+      items.addMethod('POST', undefined, { authorizationType: apigateway.AuthorizationType.IAM });
+      items.addResource('{id}').addMethod('GET');
+      rest.root.addResource('files').addProxy();
 
-  const http = new apigatewayv2.HttpApi(stack, 'Http', {
-    corsPreflight: {
-      allowOrigins: ['https://app.example', 'http://*'],
-      allowMethods: [apigatewayv2.CorsHttpMethod.GET, apigatewayv2.CorsHttpMethod.POST],
-      allowHeaders: ['content-type', 'x-custom'],
-      exposeHeaders: ['x-multi'],
-      maxAge: undefined,
-      allowCredentials: true,
+      const http = new apigatewayv2.HttpApi(stack, 'Http', {
+        corsPreflight: {
+          allowOrigins: ['https://app.example', 'http://*'],
+          allowMethods: [apigatewayv2.CorsHttpMethod.GET, apigatewayv2.CorsHttpMethod.POST],
+          allowHeaders: ['content-type', 'x-custom'],
+          exposeHeaders: ['x-multi'],
+          maxAge: undefined,
+          allowCredentials: true,
+        },
+      });
+      http.addRoutes({
+        path: '/things/{id}',
+        methods: [apigatewayv2.HttpMethod.GET],
+        integration: new HttpLambdaIntegration('Things', fn),
+      });
     },
-  });
-  http.addRoutes({ path: '/things/{id}', methods: [apigatewayv2.HttpMethod.GET], integration: new HttpLambdaIntegration('Things', fn) });
-  app.synth();
+    outdir,
+  );
 }
 
 let runtime: LocalRuntime;

@@ -5,7 +5,17 @@ import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { type CognitoCall, cognitoClient } from '../cognito-idp/cognito-client.js';
 import { tempDataDir } from '../helpers.js';
-import { inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
+import {
+  httpApi as httpApiResource,
+  httpLambdaIntegration,
+  inlineFunction,
+  restMethod,
+  restResource,
+  restRoot,
+  restStage,
+  userPool,
+  userPoolClient,
+} from '../template-resources.js';
 
 /** Answers with what the authorizer handed on, so the test sees the claims as the function gets them. */
 const ECHO = `exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event.requestContext.authorizer) });`;
@@ -23,11 +33,8 @@ const httpApi = { Ref: 'HttpApi' };
 function assembly() {
   return assemblyOf(
     {
-      Users: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'shop-users' } },
-      Client: {
-        Type: 'AWS::Cognito::UserPoolClient',
-        Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] },
-      },
+      Users: userPool('shop-users'),
+      Client: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }),
       Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins' } },
       Fn: inlineFunction(ECHO, { Timeout: 5 }),
       // A REST API: GET /me takes an id token, GET /admin an access token with the Cognito scope, GET /orders one with orders/read.
@@ -63,7 +70,7 @@ function assembly() {
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
       Stage: restStage('prod'),
       // An HTTP API whose JWT authorizer names the pool by its AWS issuer (CDK's userPoolProviderUrl) and the client as audience.
-      HttpApi: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'shop-http', ProtocolType: 'HTTP' } },
+      HttpApi: httpApiResource('shop-http'),
       HttpAuth: {
         Type: 'AWS::ApiGatewayV2::Authorizer',
         Properties: {
@@ -74,15 +81,7 @@ function assembly() {
           JwtConfiguration: { Issuer: { 'Fn::GetAtt': ['Users', 'ProviderURL'] }, Audience: [{ Ref: 'Client' }] },
         },
       },
-      HttpIntegration: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: httpApi,
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-          PayloadFormatVersion: '2.0',
-        },
-      },
+      HttpIntegration: httpLambdaIntegration('Fn', { ApiId: httpApi }),
       HttpMe: {
         Type: 'AWS::ApiGatewayV2::Route',
         Properties: {

@@ -4,7 +4,7 @@ import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
-import { httpIntegration, httpJwtAuthorizer, httpRoute, httpStage } from '../template-resources.js';
+import { httpApi, httpIntegration, httpJwtAuthorizer, httpRoute, httpStage } from '../template-resources.js';
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = assemblyOf(resources, 'S');
@@ -26,7 +26,7 @@ describe('httpApiDefinitions', () => {
 
   it("reads the function from API Gateway's .../functions/<arn>/invocations form", () => {
     const { apis } = definitionsOf({
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       I: httpIntegration({
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
@@ -86,7 +86,7 @@ describe('httpApiDefinitions', () => {
 
   it('reads service integrations, authorizers and route throttling, and reports none of them', () => {
     const { apis, warnings } = definitionsOf({
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       Send: httpIntegration({
         IntegrationType: 'AWS_PROXY',
         IntegrationSubtype: 'SQS-SendMessage',
@@ -138,7 +138,7 @@ describe('httpApiDefinitions', () => {
         RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
       });
     const { apis } = definitionsOf({
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       AsRole: send('arn:aws:iam::000000000000:role/api-sender'),
       AsCaller: send('arn:aws:iam::*:user/*'),
     });
@@ -152,7 +152,7 @@ describe('httpApiDefinitions', () => {
     const integration = (subtype: string, parameters: Record<string, string>) =>
       httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationSubtype: subtype, RequestParameters: parameters });
     const { warnings } = definitionsOf({
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       Kinesis: integration('Kinesis-PutRecord', { StreamName: 's', Data: 'd', PartitionKey: 'p' }),
       Half: integration('EventBridge-PutEvents', { Detail: '$request.body' }),
       Remote: {

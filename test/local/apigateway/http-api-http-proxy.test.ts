@@ -4,7 +4,7 @@ import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
 import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
-import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
+import { httpApi, httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 import { echoBackend, expectEchoed, proxyServiceOptions } from './echo-backend.js';
 
 /** The backend: always 202. */
@@ -14,7 +14,7 @@ const backend = echoBackend(() => 202);
 function serviceFor(properties: Record<string, unknown>) {
   const cdkOut = assemblyOf(
     {
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       Integration: httpIntegration({ IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties }),
       Items: httpRoute('ANY /items/{proxy+}', 'Integration'),
       Stage: httpStage('$default'),

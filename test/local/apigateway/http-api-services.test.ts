@@ -8,6 +8,7 @@ import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import {
   arnOf,
   eventRule,
+  httpApi,
   httpIntegration,
   httpJwtAuthorizer,
   httpRoute,
@@ -77,7 +78,7 @@ beforeAll(async () => {
             { RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
           ),
           Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
-          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'svc', ProtocolType: 'HTTP' } },
+          Api: httpApi('svc'),
           Stage: httpStage('$default', {
             AutoDeploy: true,
             RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } },

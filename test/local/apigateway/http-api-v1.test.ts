@@ -5,7 +5,7 @@ import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
-import { httpIntegration, httpRoute, httpStage } from '../template-resources.js';
+import { httpApi, httpIntegration, httpRoute, httpStage } from '../template-resources.js';
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 
@@ -14,7 +14,7 @@ function apiWith(answer: (event: Record<string, unknown>) => string) {
   const route = (key: string) => httpRoute(key, 'Integration');
   const cdkOut = assemblyOf(
     {
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Api: httpApi('a'),
       Integration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' }),
       Pet: route('GET /pets/{id}'),
       Default: route('$default'),

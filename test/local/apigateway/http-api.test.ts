@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { httpIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
+import { httpApi, httpIntegration, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
 /**
  * A function that answers with the event it got (so the test sees the payload), or, for
@@ -37,16 +37,8 @@ beforeAll(async () => {
   const cdkOut = assemblyOf(
     {
       Fn: inlineFunction(ECHO, { Timeout: 5 }),
-      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'web', ProtocolType: 'HTTP' } },
-      Integration: {
-        Type: 'AWS::ApiGatewayV2::Integration',
-        Properties: {
-          ApiId: api('Api'),
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-          PayloadFormatVersion: '2.0',
-        },
-      },
+      Api: httpApi('web'),
+      Integration: httpLambdaIntegration('Fn', { ApiId: api('Api') }),
       PetById: route('GET /pets/{id}'),
       PetDog: route('GET /pets/dog'),
       PetsAny: route('ANY /pets/{proxy+}'),
@@ -258,7 +250,7 @@ describe('local HTTP API with signatures verified', () => {
     const cdkOut = assemblyOf(
       {
         Fn: inlineFunction('exports.handler = async () => "hi";'),
-        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
+        Api: httpApi('signed'),
         Good: httpIntegration({
           IntegrationType: 'AWS_PROXY',
           IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },

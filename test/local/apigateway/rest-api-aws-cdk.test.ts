@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { synthStack } from '../cdk-stack.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
@@ -36,130 +37,133 @@ const publishedId = ok('{"messageId": "$input.path(\'$.PublishResponse.PublishRe
  * virtual-hosted `{bucket}.s3` form; and CDK's StepFunctionsIntegration.startExecution on GET /.
  */
 function synthApp(outdir: string): void {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Doors', { env: { account: ACCOUNT, region } });
-  const role = new iam.Role(stack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com') });
-  const topic = new sns.Topic(stack, 'Alerts', { topicName: 'alerts' });
-  const heard = new sqs.Queue(stack, 'Heard', { queueName: 'heard' });
-  topic.addSubscription(new subscriptions.SqsSubscription(heard, { rawMessageDelivery: true }));
-  const inbox = new sqs.Queue(stack, 'Inbox', { queueName: 'inbox' });
-  const table = new dynamodb.Table(stack, 'Orders', {
-    tableName: 'orders',
-    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  const bucket = new s3.Bucket(stack, 'Files', { bucketName: 'front-door-files' });
-  const machine = new sfn.StateMachine(stack, 'Echo', {
-    stateMachineType: sfn.StateMachineType.EXPRESS,
-    definitionBody: sfn.DefinitionBody.fromChainable(
-      new sfn.Pass(stack, 'Got', { parameters: { 'body.$': '$.body', 'path.$': '$.path' } }),
-    ),
-  });
+  synthStack(
+    'Doors',
+    (stack) => {
+      const role = new iam.Role(stack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com') });
+      const topic = new sns.Topic(stack, 'Alerts', { topicName: 'alerts' });
+      const heard = new sqs.Queue(stack, 'Heard', { queueName: 'heard' });
+      topic.addSubscription(new subscriptions.SqsSubscription(heard, { rawMessageDelivery: true }));
+      const inbox = new sqs.Queue(stack, 'Inbox', { queueName: 'inbox' });
+      const table = new dynamodb.Table(stack, 'Orders', {
+        tableName: 'orders',
+        partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const bucket = new s3.Bucket(stack, 'Files', { bucketName: 'front-door-files' });
+      const machine = new sfn.StateMachine(stack, 'Echo', {
+        stateMachineType: sfn.StateMachineType.EXPRESS,
+        definitionBody: sfn.DefinitionBody.fromChainable(
+          new sfn.Pass(stack, 'Got', { parameters: { 'body.$': '$.body', 'path.$': '$.path' } }),
+        ),
+      });
 
-  const api = new apigateway.RestApi(stack, 'Doors');
-  /** An AWS integration that calls with the API's role. */
-  const signed = (props: apigateway.AwsIntegrationProps) =>
-    new apigateway.AwsIntegration({ ...props, options: { credentialsRole: role, ...props.options } });
-  /** POST /`path`, by an AWS integration signed with the API's role. */
-  const postTo = (path: string, props: apigateway.AwsIntegrationProps, method?: apigateway.MethodOptions) =>
-    api.root.addResource(path).addMethod('POST', signed(props), method);
-  api.root.addMethod('GET', apigateway.StepFunctionsIntegration.startExecution(machine));
-  postTo(
-    'sns-path',
-    {
-      service: 'sns',
-      path: '/',
-      options: {
-        requestParameters: FORM,
-        requestTemplates: {
-          'application/json': `Action=Publish&TopicArn=$util.urlEncode('${topic.topicArn}')&Message=$util.urlEncode($input.body)`,
+      const api = new apigateway.RestApi(stack, 'Doors');
+      /** An AWS integration that calls with the API's role. */
+      const signed = (props: apigateway.AwsIntegrationProps) =>
+        new apigateway.AwsIntegration({ ...props, options: { credentialsRole: role, ...props.options } });
+      /** POST /`path`, by an AWS integration signed with the API's role. */
+      const postTo = (path: string, props: apigateway.AwsIntegrationProps, method?: apigateway.MethodOptions) =>
+        api.root.addResource(path).addMethod('POST', signed(props), method);
+      api.root.addMethod('GET', apigateway.StepFunctionsIntegration.startExecution(machine));
+      postTo(
+        'sns-path',
+        {
+          service: 'sns',
+          path: '/',
+          options: {
+            requestParameters: FORM,
+            requestTemplates: {
+              'application/json': `Action=Publish&TopicArn=$util.urlEncode('${topic.topicArn}')&Message=$util.urlEncode($input.body)`,
+            },
+            integrationResponses: publishedId,
+          },
         },
-        integrationResponses: publishedId,
-      },
+        { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
+      );
+      postTo('sns-action', {
+        service: 'sns',
+        action: 'Publish',
+        actionParameters: { TopicArn: `arn:aws:sns:${region}:${ACCOUNT}:alerts` },
+        options: {
+          requestParameters: { 'integration.request.querystring.Message': 'method.request.body' },
+          integrationResponses: publishedId,
+        },
+      });
+      /** SendMessage's answer (XML, read as JSON) mapped to the message's id. */
+      const sentMessageId = ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}');
+      postTo('sqs', {
+        service: 'sqs',
+        path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
+        options: {
+          requestParameters: FORM,
+          requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+          integrationResponses: sentMessageId,
+        },
+      });
+      // The other form the SQS proxy tutorials use: Action and MessageBody mapped into the query string, the body left JSON.
+      postTo('sqs-query', {
+        service: 'sqs',
+        path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
+        options: {
+          requestParameters: {
+            'integration.request.querystring.Action': "'SendMessage'",
+            'integration.request.querystring.MessageBody': 'method.request.body',
+          },
+          integrationResponses: sentMessageId,
+        },
+      });
+      postTo('orders', {
+        service: 'dynamodb',
+        action: 'PutItem',
+        options: {
+          requestTemplates: {
+            'application/json': `{"TableName": "${table.tableName}", "Item": {"id": {"S": "$input.path('$.id')"}}}`,
+          },
+          integrationResponses: ok('{"stored": true}'),
+        },
+      });
+      postTo('events', {
+        service: 'events',
+        path: '/',
+        options: {
+          requestParameters: {
+            'integration.request.header.X-Amz-Target': "'AWSEvents.PutEvents'",
+            'integration.request.header.Content-Type': "'application/x-amz-json-1.1'",
+          },
+          requestTemplates: {
+            'application/json':
+              '{"Entries": [{"Source": "front-door", "DetailType": "ping", "Detail": "$util.escapeJavaScript($input.body)"}]}',
+          },
+          integrationResponses: ok('{"failed": $input.json(\'$.FailedEntryCount\'), "eventId": "$input.path(\'$.Entries[0].EventId\')"}'),
+        },
+      });
+      const files = api.root.addResource('files').addResource('{key}');
+      const keyParameter = { 'integration.request.path.key': 'method.request.path.key' };
+      files.addMethod(
+        'PUT',
+        signed({
+          service: 's3',
+          integrationHttpMethod: 'PUT',
+          path: `${bucket.bucketName}/{key}`,
+          options: { requestParameters: keyParameter, integrationResponses: ok('{"saved": true}') },
+        }),
+        { requestParameters: { 'method.request.path.key': true } },
+      );
+      files.addMethod(
+        'GET',
+        signed({
+          service: 's3',
+          subdomain: bucket.bucketName,
+          integrationHttpMethod: 'GET',
+          path: '{key}',
+          options: { requestParameters: keyParameter, integrationResponses: [{ statusCode: '200' }] },
+        }),
+        { requestParameters: { 'method.request.path.key': true } },
+      );
     },
-    { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
+    outdir,
   );
-  postTo('sns-action', {
-    service: 'sns',
-    action: 'Publish',
-    actionParameters: { TopicArn: `arn:aws:sns:${region}:${ACCOUNT}:alerts` },
-    options: {
-      requestParameters: { 'integration.request.querystring.Message': 'method.request.body' },
-      integrationResponses: publishedId,
-    },
-  });
-  /** SendMessage's answer (XML, read as JSON) mapped to the message's id. */
-  const sentMessageId = ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}');
-  postTo('sqs', {
-    service: 'sqs',
-    path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
-    options: {
-      requestParameters: FORM,
-      requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
-      integrationResponses: sentMessageId,
-    },
-  });
-  // The other form the SQS proxy tutorials use: Action and MessageBody mapped into the query string, the body left JSON.
-  postTo('sqs-query', {
-    service: 'sqs',
-    path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
-    options: {
-      requestParameters: {
-        'integration.request.querystring.Action': "'SendMessage'",
-        'integration.request.querystring.MessageBody': 'method.request.body',
-      },
-      integrationResponses: sentMessageId,
-    },
-  });
-  postTo('orders', {
-    service: 'dynamodb',
-    action: 'PutItem',
-    options: {
-      requestTemplates: {
-        'application/json': `{"TableName": "${table.tableName}", "Item": {"id": {"S": "$input.path('$.id')"}}}`,
-      },
-      integrationResponses: ok('{"stored": true}'),
-    },
-  });
-  postTo('events', {
-    service: 'events',
-    path: '/',
-    options: {
-      requestParameters: {
-        'integration.request.header.X-Amz-Target': "'AWSEvents.PutEvents'",
-        'integration.request.header.Content-Type': "'application/x-amz-json-1.1'",
-      },
-      requestTemplates: {
-        'application/json':
-          '{"Entries": [{"Source": "front-door", "DetailType": "ping", "Detail": "$util.escapeJavaScript($input.body)"}]}',
-      },
-      integrationResponses: ok('{"failed": $input.json(\'$.FailedEntryCount\'), "eventId": "$input.path(\'$.Entries[0].EventId\')"}'),
-    },
-  });
-  const files = api.root.addResource('files').addResource('{key}');
-  const keyParameter = { 'integration.request.path.key': 'method.request.path.key' };
-  files.addMethod(
-    'PUT',
-    signed({
-      service: 's3',
-      integrationHttpMethod: 'PUT',
-      path: `${bucket.bucketName}/{key}`,
-      options: { requestParameters: keyParameter, integrationResponses: ok('{"saved": true}') },
-    }),
-    { requestParameters: { 'method.request.path.key': true } },
-  );
-  files.addMethod(
-    'GET',
-    signed({
-      service: 's3',
-      subdomain: bucket.bucketName,
-      integrationHttpMethod: 'GET',
-      path: '{key}',
-      options: { requestParameters: keyParameter, integrationResponses: [{ statusCode: '200' }] },
-    }),
-    { requestParameters: { 'method.request.path.key': true } },
-  );
-  app.synth();
 }
 
 let runtime: LocalRuntime;

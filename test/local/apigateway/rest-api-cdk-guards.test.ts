@@ -1,44 +1,52 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_API_RESOURCE_TYPES, type RestApiDefinition, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { loadApp } from '../../../local/template/load.js';
+import { synthStack } from '../cdk-stack.js';
 
 /** A RestApi as CDK writes one with a request validator and model, an API key in a usage plan, and a token authorizer. */
 function synthApp(outdir: string): void {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Guards', { env: { account: '000000000000', region: 'us-east-1' } });
-  const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "" });');
-  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
-  const authFn = new lambda.Function(stack, 'AuthFn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
-  const api = new apigateway.RestApi(stack, 'Api');
-  const model = api.addModel('Order', {
-    contentType: 'application/json',
-    schema: { type: apigateway.JsonSchemaType.OBJECT, required: ['sku'], properties: { sku: { type: apigateway.JsonSchemaType.STRING } } },
-  });
-  const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-  const authorizer = new apigateway.TokenAuthorizer(stack, 'Auth', { handler: authFn, resultsCacheTtl: Duration.seconds(30) });
-  const orders = api.root.addResource('orders');
-  orders.addMethod('POST', new apigateway.LambdaIntegration(fn), {
-    requestValidator: validator,
-    requestModels: { 'application/json': model },
-    requestParameters: { 'method.request.querystring.tenant': true },
-    apiKeyRequired: true,
-    authorizer,
-  });
-  const key = api.addApiKey('Key');
-  const plan = api.addUsagePlan('Plan', {
-    throttle: { rateLimit: 5, burstLimit: 2 },
-    quota: { limit: 100, period: apigateway.Period.DAY },
-  });
-  plan.addApiStage({ stage: api.deploymentStage });
-  plan.addApiKey(key);
-  app.synth();
+  synthStack(
+    'Guards',
+    (stack) => {
+      const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "" });');
+      const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+      const authFn = new lambda.Function(stack, 'AuthFn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
+      const api = new apigateway.RestApi(stack, 'Api');
+      const model = api.addModel('Order', {
+        contentType: 'application/json',
+        schema: {
+          type: apigateway.JsonSchemaType.OBJECT,
+          required: ['sku'],
+          properties: { sku: { type: apigateway.JsonSchemaType.STRING } },
+        },
+      });
+      const validator = api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+      const authorizer = new apigateway.TokenAuthorizer(stack, 'Auth', { handler: authFn, resultsCacheTtl: Duration.seconds(30) });
+      const orders = api.root.addResource('orders');
+      orders.addMethod('POST', new apigateway.LambdaIntegration(fn), {
+        requestValidator: validator,
+        requestModels: { 'application/json': model },
+        requestParameters: { 'method.request.querystring.tenant': true },
+        apiKeyRequired: true,
+        authorizer,
+      });
+      const key = api.addApiKey('Key');
+      const plan = api.addUsagePlan('Plan', {
+        throttle: { rateLimit: 5, burstLimit: 2 },
+        quota: { limit: 100, period: apigateway.Period.DAY },
+      });
+      plan.addApiStage({ stage: api.deploymentStage });
+      plan.addApiKey(key);
+    },
+    outdir,
+  );
 }
 
 describe('restApiDefinitions of a CDK RestApi with validators, API keys and an authorizer', () => {

@@ -12,7 +12,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region } from '../helpers.js';
-import { inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
+import { httpApi, httpLambdaIntegration, inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
 /** A function answering, as a Lambda proxy, what it was asked (404 for a path ending in `missing`). */
 const ECHO = `exports.handler = async (e) => ({
@@ -39,16 +39,8 @@ const APP = {
   Any: restMethod({ Ref: 'Proxy' }, 'ANY', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }),
   Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
   Stage: restStage('prod'),
-  Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'http', ProtocolType: 'HTTP' } },
-  HttpEcho: {
-    Type: 'AWS::ApiGatewayV2::Integration',
-    Properties: {
-      ApiId: { Ref: 'Http' },
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': ['Echo', 'Arn'] },
-      PayloadFormatVersion: '2.0',
-    },
-  },
+  Http: httpApi('http'),
+  HttpEcho: httpLambdaIntegration('Echo', { ApiId: { Ref: 'Http' } }),
   HttpRoute: {
     Type: 'AWS::ApiGatewayV2::Route',
     Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'ANY /{proxy+}', Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'HttpEcho' }]] } },

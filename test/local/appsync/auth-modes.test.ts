@@ -1,10 +1,10 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { Sha256 } from '../sha256.js';
 import { arnOf, inlineFunction } from '../template-resources.js';
+import { graphqlDataSource } from './appsync-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const CREDENTIALS = { accessKeyId: 'AKIDAPPSYNC', secretAccessKey: 'appsync-secret' };
@@ -47,7 +47,7 @@ function assembly(): string {
         Definition: 'type Query { tenant: String secret: String signedBy: String @aws_iam mode: String @aws_iam @aws_lambda }',
       },
     },
-    None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    None: graphqlDataSource('none', { Type: 'NONE' }),
     Tenant: none('tenant', '"$ctx.identity.resolverContext.tenant for $ctx.identity.resolverContext.operation"'),
     Secret: none('secret', '"hidden"'),
     SignedBy: none('signedBy', '"$ctx.identity.accessKey"'),
@@ -56,24 +56,15 @@ function assembly(): string {
 }
 
 describe('AppSync auth modes', () => {
-  let runtime: LocalRuntime;
-  let url: string;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      verifySignatures: { credentials: [CREDENTIALS] },
-    });
-    url = runtime.appsync.apis[0]?.url ?? '';
+  const local = restartableRuntime({
+    assembly,
+    ownsAssembly: true,
+    options: { verifySignatures: { credentials: [CREDENTIALS] } },
   });
-  afterAll(() => runtime?.stop());
+  const url = () => local.runtime.appsync.apis[0]?.url ?? '';
 
   const post = async (query: string, headers: Record<string, string>, operationName?: string) => {
-    const response = await fetch(url, {
+    const response = await fetch(url(), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, operationName }),
@@ -81,7 +72,7 @@ describe('AppSync auth modes', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const signed = async (query: string, secretAccessKey = CREDENTIALS.secretAccessKey) => {
-    const target = new URL(url);
+    const target = new URL(url());
     const body = JSON.stringify({ query });
     const signer = new SignatureV4({
       service: 'appsync',
@@ -99,7 +90,7 @@ describe('AppSync auth modes', () => {
       headers: { host: target.host, 'content-type': 'application/json' },
       body,
     });
-    const response = await fetch(url, { method: 'POST', headers: request.headers, body });
+    const response = await fetch(url(), { method: 'POST', headers: request.headers, body });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

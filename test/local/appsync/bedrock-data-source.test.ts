@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -19,42 +19,34 @@ function resolver(field: string, code: string) {
 const RAISE = `if (ctx.error) util.error(ctx.error.message, ctx.error.type);`;
 
 describe('AppSync Bedrock Runtime data sources', () => {
-  let runtime: LocalRuntime;
-  beforeAll(async () => {
-    const cdkOut = assemblyOf({
-      Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'ask', AuthenticationType: 'API_KEY' } },
-      Schema: {
-        Type: 'AWS::AppSync::GraphQLSchema',
-        Properties: {
-          ApiId: api,
-          Definition: 'type Query { converse(prompt: String!, model: String): String invoke(prompt: String!): String }',
-        },
-      },
-      Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-      Models: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'models', Type: 'AMAZON_BEDROCK_RUNTIME' } },
-      Converse: resolver(
-        'converse',
-        `import { util } from '@aws-appsync/utils';
+  const local = restartableRuntime({
+    assembly: () => {
+      const cdkOut = assemblyOf({
+        ...keyedGraphqlApi('ask', 'type Query { converse(prompt: String!, model: String): String invoke(prompt: String!): String }'),
+        Models: graphqlDataSource('models', { Type: 'AMAZON_BEDROCK_RUNTIME' }),
+        Converse: resolver(
+          'converse',
+          `import { util } from '@aws-appsync/utils';
         import { converse } from '@aws-appsync/utils/ai';
         export function request(ctx) {
           return converse({ modelId: ctx.args.model ?? 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: ctx.args.prompt }] }] });
         }
         export function response(ctx) { ${RAISE} return ctx.result.stopReason + ':' + typeof ctx.result.output.message.content[0].text; }`,
-      ),
-      Invoke: resolver(
-        'invoke',
-        `import { util } from '@aws-appsync/utils';
+        ),
+        Invoke: resolver(
+          'invoke',
+          `import { util } from '@aws-appsync/utils';
         export function request(ctx) {
           return { operation: 'InvokeModel', modelId: 'amazon.nova-lite-v1:0', body: { messages: [{ role: 'user', content: [{ text: ctx.args.prompt }] }] } };
         }
         export function response(ctx) { ${RAISE} return ctx.result.stopReason; }`,
-      ),
-    });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+        ),
+      });
+      return cdkOut;
+    },
   });
-  afterAll(() => runtime?.stop());
 
-  const graphql = (query: string, headers: Record<string, string> = {}) => graphqlWithKey(runtime, query, headers);
+  const graphql = (query: string, headers: Record<string, string> = {}) => graphqlWithKey(local.runtime, query, headers);
 
   it("calls Converse with the helper's request and gives the response Converse's answer", async () => {
     expect(await graphql('{ converse(prompt: "Say hello") }')).toEqual({ data: { converse: 'end_turn:string' } });

@@ -1,37 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempDataDir } from '../helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { restartableRuntime } from '../restartable-runtime.js';
+import { stackOutputs } from './graphql-client.js';
 
 /** The app in test/fixtures/small-apps/synth.ts (`appSyncNotes`): CDK's GraphqlApi with its own mapping templates and data source roles, synthesized and checked in; run under IAM enforce, so CDK's grants are what let the resolvers in. */
 const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/appsync-notes', import.meta.url));
 
 describe('AppSync GraphQL APIs of a CDK app', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({ assembly: () => ASSEMBLY, options: { iam: 'enforce' } });
   let url: string;
   let apiKey: string;
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: ASSEMBLY,
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      iam: 'enforce',
-    });
-    const cloudformation = new CloudFormationClient({
-      endpoint: runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'Notes' }));
-    const outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+    const outputs = await stackOutputs(local.runtime, 'Notes');
     url = outputs.GraphQLUrl ?? '';
     apiKey = outputs.ApiKey ?? '';
   });
-  afterAll(() => runtime?.stop());
 
   // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer is JSON the tests read member by member and check with expect
   const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> => {
@@ -64,8 +48,8 @@ describe('AppSync GraphQL APIs of a CDK app', () => {
   });
 
   it('serves the API without a start-up warning on any of its resources', async () => {
-    const reports = await runtime.serviceReports();
+    const reports = await local.runtime.serviceReports();
     expect(reports.flatMap((r) => r.serves ?? [])).toContainEqual(expect.stringContaining('graphql api notes'));
-    expect(runtime.warnings.filter((line) => line.includes('AppSync'))).toEqual([]);
+    expect(local.runtime.warnings.filter((line) => line.includes('AppSync'))).toEqual([]);
   });
 });

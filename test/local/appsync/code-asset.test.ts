@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -27,10 +27,8 @@ function assemblyWithCodeAsset(): string {
     }),
   );
   const resources = {
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'hello', AuthenticationType: 'API_KEY' } },
-    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: 'type Query { hello(name: String!): String }' } },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-    None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    ...keyedGraphqlApi('hello', 'type Query { hello(name: String!): String }'),
+    None: graphqlDataSource('none', { Type: 'NONE' }),
     Hello: {
       Type: 'AWS::AppSync::Resolver',
       Properties: {
@@ -65,19 +63,9 @@ function assemblyWithCodeAsset(): string {
 }
 
 describe('AppSync APPSYNC_JS code from an asset', () => {
-  let runtime: LocalRuntime;
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assemblyWithCodeAsset(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-    });
-  });
-  afterAll(() => runtime?.stop());
+  const local = restartableRuntime({ assembly: assemblyWithCodeAsset, ownsAssembly: true });
 
   it("runs the code file CodeS3Location names (CDK's Code.fromAsset), read from the cloud assembly", async () => {
-    expect(await graphqlWithKey(runtime, '{ hello(name: "ada") }')).toEqual({ data: { hello: 'hello ada' } });
+    expect(await graphqlWithKey(local.runtime, '{ hello(name: "ada") }')).toEqual({ data: { hello: 'hello ada' } });
   });
 });

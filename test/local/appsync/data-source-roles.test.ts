@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
-import { inlinePolicy, serviceRole } from '../template-resources.js';
+import { restartableRuntime } from '../restartable-runtime.js';
+import { idTable, inlinePolicy, serviceRole } from '../template-resources.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const tableArn = { 'Fn::GetAtt': ['Notes', 'Arn'] };
@@ -14,10 +14,8 @@ const busArn = { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:eve
 
 /** Two DynamoDB data sources on one table, one whose role may read it and one whose role may not, and an EventBridge data source. */
 function assembly(): string {
-  const dataSource = (name: string, role: string, config: Record<string, unknown>) => ({
-    Type: 'AWS::AppSync::DataSource',
-    Properties: { ApiId: api, Name: name, ServiceRoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, ...config },
-  });
+  const dataSource = (name: string, role: string, config: Record<string, unknown>) =>
+    graphqlDataSource(name, { ServiceRoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, ...config });
   const resolver = (field: string, source: string, request: string) => ({
     Type: 'AWS::AppSync::Resolver',
     Properties: {
@@ -32,14 +30,7 @@ function assembly(): string {
   });
   const get = '{"version":"2017-02-28","operation":"GetItem","key":{"id":{"S":"n1"}}}';
   return assemblyOf({
-    Notes: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      },
-    },
+    Notes: idTable(),
     Reader: serviceRole('appsync.amazonaws.com', {
       Policies: [inlinePolicy('read', { Action: ['dynamodb:GetItem'], Resource: [tableArn] })],
     }),
@@ -47,12 +38,7 @@ function assembly(): string {
     Publisher: serviceRole('appsync.amazonaws.com', {
       Policies: [inlinePolicy('publish', { Action: ['events:PutEvents'], Resource: [busArn] })],
     }),
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'roles', AuthenticationType: 'API_KEY' } },
-    Schema: {
-      Type: 'AWS::AppSync::GraphQLSchema',
-      Properties: { ApiId: api, Definition: 'type Query { allowed: AWSJSON refused: AWSJSON publish: AWSJSON }' },
-    },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
+    ...keyedGraphqlApi('roles', 'type Query { allowed: AWSJSON refused: AWSJSON publish: AWSJSON }'),
     Allowed: dataSource('allowed', 'Reader', {
       Type: 'AMAZON_DYNAMODB',
       DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
@@ -73,24 +59,14 @@ function assembly(): string {
 }
 
 describe('AppSync data sources under IAM', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({ assembly, ownsAssembly: true, options: { iam: 'enforce' } });
   let url: string;
   let key: string;
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
-      iam: 'enforce',
-    });
-    const [definition] = runtime.appsync.apis;
+  beforeAll(() => {
+    const [definition] = local.runtime.appsync.apis;
     url = definition?.url ?? '';
     key = definition?.apiKeys[0]?.id ?? '';
   });
-  afterAll(() => runtime?.stop());
 
   // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer is JSON the tests read member by member and check with expect
   const graphql = async (query: string): Promise<Record<string, any>> =>
@@ -134,7 +110,7 @@ describe('AppSync data sources under IAM', () => {
       },
       body: JSON.stringify({ query: '{ publish }' }),
     });
-    const spans = spansOfOtlpJson(await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`)).json());
+    const spans = spansOfOtlpJson(await (await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${traceId}`)).json());
     const request = spans.find((span) => span.name === 'graphql Query.publish');
     expect(request?.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(spans.find((span) => span.name === 'PutEvents default')).toMatchObject({ traceId, parentSpanId: request?.spanId });

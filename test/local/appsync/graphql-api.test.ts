@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cognitoClient } from '../cognito-idp/cognito-client.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 
@@ -9,21 +8,12 @@ import { notesAssembly } from './notes-app.js';
 type Answer = { status: number; body: Record<string, any> };
 
 describe('AppSync GraphQL APIs', () => {
-  let runtime: LocalRuntime;
-  let outputs: Record<string, string>;
   const lines: string[] = [];
-
+  const local = restartableRuntime({ assembly: notesAssembly, ownsAssembly: true, options: { log: (line) => lines.push(line) } });
+  let outputs: Record<string, string>;
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: notesAssembly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: (line) => lines.push(line),
-    });
-    outputs = await stackOutputs(runtime, 'Notes');
+    outputs = await stackOutputs(local.runtime, 'Notes');
   });
-  afterAll(() => runtime?.stop());
 
   const graphql = async (
     query: string,
@@ -39,7 +29,7 @@ describe('AppSync GraphQL APIs', () => {
   };
 
   it("gives the API's GraphQLUrl and ApiKey as local values a client posts to", () => {
-    expect(outputs.Url).toMatch(new RegExp(`^${runtime.url}/_aws/appsync/[a-z0-9]{26}/graphql$`));
+    expect(outputs.Url).toMatch(new RegExp(`^${local.runtime.url}/_aws/appsync/[a-z0-9]{26}/graphql$`));
     expect(outputs.ApiKey).toMatch(/^da2-[a-z0-9]{26}$/);
   });
 
@@ -127,7 +117,7 @@ describe('AppSync GraphQL APIs', () => {
   });
 
   it("lets a Cognito user in by its token, with its identity and groups, and refuses a field that its mode's directives do not allow", async () => {
-    const call = cognitoClient(runtime.url);
+    const call = cognitoClient(local.runtime.url);
     const UserPoolId = outputs.PoolId;
     await call('CreateGroup', { UserPoolId, GroupName: 'readers' });
     await call('AdminCreateUser', { UserPoolId, Username: 'ada', MessageAction: 'SUPPRESS' });
@@ -163,7 +153,7 @@ describe('AppSync GraphQL APIs', () => {
 
   it("describes the app's APIs through the control plane, with their local uris", async () => {
     const apiId = new URL(outputs.Url ?? '').pathname.split('/')[3];
-    const listed = (await (await fetch(`${runtime.url}/v1/apis`)).json()) as { graphqlApis: Record<string, unknown>[] };
+    const listed = (await (await fetch(`${local.runtime.url}/v1/apis`)).json()) as { graphqlApis: Record<string, unknown>[] };
     expect(listed.graphqlApis).toEqual([
       expect.objectContaining({
         name: 'notes',
@@ -175,15 +165,15 @@ describe('AppSync GraphQL APIs', () => {
         uris: { GRAPHQL: outputs.Url, REALTIME: outputs.RealtimeUrl },
       }),
     ]);
-    const got = await fetch(`${runtime.url}/v1/apis/${apiId}`);
+    const got = await fetch(`${local.runtime.url}/v1/apis/${apiId}`);
     expect(((await got.json()) as { graphqlApi: { apiId: string } }).graphqlApi.apiId).toBe(apiId);
-    const missing = await fetch(`${runtime.url}/v1/apis/nosuchapi`);
+    const missing = await fetch(`${local.runtime.url}/v1/apis/nosuchapi`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ message: 'GraphQL API nosuchapi not found.' });
   });
 
   it('says at start-up where each API is served and what differs from AppSync', async () => {
-    const reports = await runtime.serviceReports();
+    const reports = await local.runtime.serviceReports();
     const served = reports.flatMap((r) => r.serves ?? []);
     expect(served).toContainEqual(
       expect.stringMatching(/graphql api notes \([a-z0-9]{26}\): http.*\/graphql .*auth API_KEY, AMAZON_COGNITO_USER_POOLS; 8 resolvers/),

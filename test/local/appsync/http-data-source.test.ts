@@ -7,6 +7,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
@@ -42,20 +43,11 @@ describe('AppSync HTTP data sources', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const cdkOut = assemblyOf({
-      Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'weather', AuthenticationType: 'API_KEY' } },
-      Schema: {
-        Type: 'AWS::AppSync::GraphQLSchema',
-        Properties: {
-          ApiId: api,
-          Definition:
-            'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String }',
-        },
-      },
-      Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-      Source: {
-        Type: 'AWS::AppSync::DataSource',
-        Properties: { ApiId: api, Name: 'weather', Type: 'HTTP', HttpConfig: { Endpoint: endpoint } },
-      },
+      ...keyedGraphqlApi(
+        'weather',
+        'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String }',
+      ),
+      Source: graphqlDataSource('weather', { Type: 'HTTP', HttpConfig: { Endpoint: endpoint } }),
       // An HTTP data source calling an AWS API, as serverless-patterns' appsync-bedrock-cdk calls Bedrock Runtime.
       Bedrock: {
         Type: 'AWS::AppSync::DataSource',

@@ -1,6 +1,7 @@
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { arnOf, inlineFunction } from '../template-resources.js';
+import { arnOf, idTable, inlineFunction, userPool, userPoolClient } from '../template-resources.js';
+import { graphqlDataSource } from './appsync-resources.js';
 
 /** A GraphQL API as CDK's `appsync.GraphqlApi` synthesizes it: its schema inline (SchemaFile), an API key, data sources and resolvers. */
 export const SCHEMA = `
@@ -54,20 +55,10 @@ const RESULT = '$util.toJson($ctx.result)';
 /** The notes app: a table, a function and a GraphQL API over them, with Cognito as a second mode; `Url` and `Key` are outputs. */
 export function notesAssembly(): string {
   const resources: Record<string, TemplateResource> = {
-    Notes: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      },
-    },
+    Notes: idTable(),
     Fn: inlineFunction(LAMBDA_CODE),
-    Users: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'notes-users' } },
-    Client: {
-      Type: 'AWS::Cognito::UserPoolClient',
-      Properties: { UserPoolId: { Ref: 'Users' }, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-    },
+    Users: userPool('notes-users'),
+    Client: userPoolClient('Users', { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
     Api: {
       Type: 'AWS::AppSync::GraphQLApi',
       Properties: {
@@ -81,20 +72,12 @@ export function notesAssembly(): string {
     Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: SCHEMA } },
     Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
     OldKey: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api, Expires: 1_000_000 } },
-    TableSource: {
-      Type: 'AWS::AppSync::DataSource',
-      Properties: {
-        ApiId: api,
-        Name: 'table',
-        Type: 'AMAZON_DYNAMODB',
-        DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
-      },
-    },
-    LambdaSource: {
-      Type: 'AWS::AppSync::DataSource',
-      Properties: { ApiId: api, Name: 'fn', Type: 'AWS_LAMBDA', LambdaConfig: { LambdaFunctionArn: arnOf('Fn') } },
-    },
-    NoneSource: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+    TableSource: graphqlDataSource('table', {
+      Type: 'AMAZON_DYNAMODB',
+      DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
+    }),
+    LambdaSource: graphqlDataSource('fn', { Type: 'AWS_LAMBDA', LambdaConfig: { LambdaFunctionArn: arnOf('Fn') } }),
+    NoneSource: graphqlDataSource('none', { Type: 'NONE' }),
     Shout: {
       Type: 'AWS::AppSync::FunctionConfiguration',
       Properties: {

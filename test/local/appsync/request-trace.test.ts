@@ -1,22 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { cognitoClient } from '../cognito-idp/cognito-client.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 
 describe('AppSync request traces', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({ assembly: notesAssembly });
   let outputs: Record<string, string>;
-
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: notesAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    outputs = await stackOutputs(runtime, 'Notes');
+    outputs = await stackOutputs(local.runtime, 'Notes');
   });
-  afterAll(() => runtime?.stop());
 
   const graphql = async (query: string, headers: Record<string, string>) => {
     const response = await fetch(outputs.Url ?? '', {
@@ -29,7 +25,7 @@ describe('AppSync request traces', () => {
 
   /** The spans of the traces the read API finds by `id` (a trace id, or a request id a span names). */
   const spansOf = async (id: string): Promise<DecodedSpan[]> => {
-    const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${id}`);
+    const response = await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${id}`);
     expect(response.status).toBe(200);
     return spansOfOtlpJson(await response.json());
   };
@@ -78,7 +74,7 @@ describe('AppSync request traces', () => {
   });
 
   it("names a Cognito user's sub and username on the span of the request they made", async () => {
-    const call = cognitoClient(runtime.url);
+    const call = cognitoClient(local.runtime.url);
     const UserPoolId = outputs.PoolId;
     await call('AdminCreateUser', { UserPoolId, Username: 'grace', MessageAction: 'SUPPRESS' });
     await call('AdminSetUserPassword', { UserPoolId, Username: 'grace', Password: 'Password-123', Permanent: true });

@@ -5,6 +5,7 @@ import { renderAppSyncTemplate } from '../../../local/appsync/vtl.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { stackOutputs } from './graphql-client.js';
 import { RealtimeClient } from './realtime-client.js';
 
@@ -50,10 +51,8 @@ function ticketsAssembly(): string {
     Tickets: {
       template: {
         Resources: {
-          Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'tickets', AuthenticationType: 'API_KEY' } },
-          Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: SCHEMA } },
-          Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-          NoneSource: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: api, Name: 'none', Type: 'NONE' } },
+          ...keyedGraphqlApi('tickets', SCHEMA),
+          NoneSource: graphqlDataSource('none', { Type: 'NONE' }),
           Create: resolver('Mutation', 'createTicket', {
             Runtime: JS,
             Code: 'export function request(ctx) { return { payload: ctx.args }; }\nexport function response(ctx) { return ctx.result; }',

@@ -4,6 +4,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import type { Clock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 
 /**
  * A runtime with no app and the given SWITCHYARD_MODELS, and an SDK client for its Bedrock
@@ -24,7 +25,7 @@ export async function startBedrockRuntime(
     models,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  const client = bedrockClient(runtime);
   return {
     runtime,
     client,
@@ -35,4 +36,22 @@ export async function startBedrockRuntime(
       rmSync(assembly, { recursive: true, force: true });
     },
   };
+}
+
+/** An SDK client of the runtime's Bedrock, one attempt per call: what a test sees is the runtime's first answer. */
+function bedrockClient(runtime: LocalRuntime): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+}
+
+/**
+ * The suite's runtime with no app and the given SWITCHYARD_MODELS, started before its tests and
+ * stopped after them; `client` is its Bedrock client (read inside a test or a later beforeAll).
+ */
+export function useBedrockRuntime(models: string) {
+  return restartableRuntime({
+    assembly: () => writeAssembly(tempAssemblyDir(), {}),
+    ownsAssembly: true,
+    options: { models },
+    clients: (runtime) => ({ client: bedrockClient(runtime) }),
+  });
 }

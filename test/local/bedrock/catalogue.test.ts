@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import * as path from 'node:path';
-import { type BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, CATALOGUE_DATE } from '../../../local/bedrock/catalogue.js';
 import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/model-ids.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { httpRoute, httpStage, inlineFunction } from '../template-resources.js';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { httpApi, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 describe('the Bedrock model catalogue', () => {
   it('names each model once, reached on demand or through a profile AWS offers', () => {
@@ -56,15 +56,10 @@ describe('the Bedrock model catalogue', () => {
 });
 
 describe('model ids against a started runtime', () => {
-  let stop: () => Promise<void>;
-  let client: BedrockRuntimeClient;
-  beforeAll(async () => {
-    ({ client, stop } = await startBedrockRuntime('anthropic.claude-3-5-haiku-*=simulated?eol=serve,simulated'));
-  });
-  afterAll(() => stop?.());
+  const bedrock = useBedrockRuntime('anthropic.claude-3-5-haiku-*=simulated?eol=serve,simulated');
 
   const converse = (modelId: string) =>
-    client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    bedrock.client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
 
   it('fails if the id is one AWS does not know, with ValidationException', async () => {
     await expect(converse('amazon.titan-text-ultra-v9')).rejects.toMatchObject({
@@ -86,7 +81,7 @@ describe('model ids against a started runtime', () => {
       });
     }
     await expect(
-      client.send(
+      bedrock.client.send(
         new InvokeModelCommand({ modelId: 'amazon.titan-image-generator-v2:0', body: JSON.stringify({ taskType: 'TEXT_IMAGE' }) }),
       ),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
@@ -133,16 +128,8 @@ describe('a Titan Text app behind an HTTP API', () => {
     const cdkOut = assemblyOf(
       {
         Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
-        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'summaries', ProtocolType: 'HTTP' } },
-        Integration: {
-          Type: 'AWS::ApiGatewayV2::Integration',
-          Properties: {
-            ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] },
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
-            PayloadFormatVersion: '2.0',
-          },
-        },
+        Api: httpApi('summaries'),
+        Integration: httpLambdaIntegration('Fn', { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] } }),
         Route: httpRoute('POST /summarize', 'Integration'),
         Stage: httpStage('$default', { AutoDeploy: true }),
       },

@@ -1,29 +1,16 @@
-import {
-  type BedrockRuntimeClient,
-  ConverseCommand,
-  InvokeModelCommand,
-  InvokeModelWithResponseStreamCommand,
-} from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { decode as decodeJpeg } from 'jpeg-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 import { readPng } from './png-check.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
 type Json = Record<string, any>;
 
-let stop: () => Promise<void>;
-let client: BedrockRuntimeClient;
-
-beforeAll(async () => {
-  ({ client, stop } = await startBedrockRuntime(
-    'amazon.titan-image-*=simulated?eol=serve,amazon.nova-canvas-*=simulated?eol=serve,simulated',
-  ));
-});
-afterAll(() => stop?.());
+const bedrock = useBedrockRuntime('amazon.titan-image-*=simulated?eol=serve,amazon.nova-canvas-*=simulated?eol=serve,simulated');
 
 const invoke = async (modelId: string, body: unknown): Promise<Json> => {
-  const response = await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
+  const response = await bedrock.client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
   return JSON.parse(new TextDecoder().decode(response.body));
 };
 
@@ -136,12 +123,14 @@ describe('Bedrock image models', () => {
 
   it('fails if an image model is streamed or conversed with, as Bedrock refuses it', async () => {
     await expect(
-      client.send(
+      bedrock.client.send(
         new InvokeModelWithResponseStreamCommand({ modelId: 'stability.sd3-5-large-v1:0', body: JSON.stringify({ prompt: 'x' }) }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException', message: 'The model is unsupported for streaming' });
     await expect(
-      client.send(new ConverseCommand({ modelId: 'stability.sd3-5-large-v1:0', messages: [{ role: 'user', content: [{ text: 'x' }] }] })),
+      bedrock.client.send(
+        new ConverseCommand({ modelId: 'stability.sd3-5-large-v1:0', messages: [{ role: 'user', content: [{ text: 'x' }] }] }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });

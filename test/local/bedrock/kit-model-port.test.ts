@@ -1,26 +1,18 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { Type } from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import { throttleOf } from '../../../lambdas/kit/flow-control/pause.js';
 import { ConverseModel } from '../../../lambdas/kit/model/index.js';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 /** The kit's model port (what a team's handler runs) against the local Bedrock, as under switchyard dev. */
 describe("the kit's ConverseModel on the local Bedrock", () => {
-  let client: BedrockRuntimeClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ client, stop } = await startBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated'));
-  });
-
-  afterAll(() => stop?.());
+  const bedrock = useBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated');
 
   it('gets structured output that its TypeBox schema accepts, with the usage the model reported, cache reads on the second call', async () => {
-    const model = new ConverseModel({ client, modelId: SONNET, cachePrompt: true });
+    const model = new ConverseModel({ client: bedrock.client, modelId: SONNET, cachePrompt: true });
     const Invoice = Type.Object({
       vendor: Type.String({ minLength: 2 }),
       total: Type.Number({ minimum: 1 }),
@@ -43,7 +35,7 @@ describe("the kit's ConverseModel on the local Bedrock", () => {
   });
 
   it("fails with the kit's ModelThrottled when the model throttles, its cause the ThrottlingException flow control pauses on", async () => {
-    const model = new ConverseModel({ client, modelId: 'amazon.nova-micro-v1:0' });
+    const model = new ConverseModel({ client: bedrock.client, modelId: 'amazon.nova-micro-v1:0' });
     const error = (await model.generate({ prompt: 'Hi' }).catch((e: Error) => e)) as Error;
     expect(error.name).toBe(ERROR_NAMES.modelThrottled);
     expect((error.cause as Error).name).toBe('ThrottlingException');
@@ -51,7 +43,7 @@ describe("the kit's ConverseModel on the local Bedrock", () => {
   });
 
   it("fails with the kit's ModelRequestInvalid, permanent, for a model id Bedrock does not have", async () => {
-    const error = (await new ConverseModel({ client, modelId: 'anthropic.claude-nonexistent-v9:0' })
+    const error = (await new ConverseModel({ client: bedrock.client, modelId: 'anthropic.claude-nonexistent-v9:0' })
       .generate({ prompt: 'Hi' })
       .catch((e: Error) => e)) as Error;
     expect(error.name).toBe(ERROR_NAMES.modelRequestInvalid);

@@ -2,35 +2,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { ModelCallLedger } from '../../../local/bedrock/call-ledger.js';
-import type { LocalRuntime } from '../../../local/runtime.js';
 import { runCli } from '../../cli/run-cli.js';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const MICRO = 'amazon.nova-micro-v1:0';
 
 describe('the model calls of a run (read API and switchyard cost --local)', () => {
-  let runtime: LocalRuntime;
-  let client: BedrockRuntimeClient;
-  let stop: () => Promise<void>;
-
+  const bedrock = useBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated');
   beforeAll(async () => {
-    ({ runtime, client, stop } = await startBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated'));
     const ask = (modelId: string) =>
-      client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Summarise the ticket, please.' }] }] }));
+      bedrock.client.send(
+        new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Summarise the ticket, please.' }] }] }),
+      );
     await ask(SONNET);
     await ask(SONNET);
     await ask(MICRO).catch(() => undefined);
   });
 
-  afterAll(() => stop?.());
-
   it('lists every call newest first, with the id asked for, the model that answered, its usage and the error of one that failed', async () => {
-    const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
+    const { calls } = (await (
+      await fetch(`${bedrock.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)
+    ).json()) as ModelCallsPage;
     expect(calls.map((c) => [c.modelId, c.error ?? c.stopReason])).toEqual([
       [MICRO, 'ThrottlingException'],
       [SONNET, 'end_turn'],
@@ -42,13 +39,13 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
   });
 
   it('fails if since is not a time, naming the value', async () => {
-    const answer = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}?since=yesterday`);
+    const answer = await fetch(`${bedrock.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}?since=yesterday`);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ error: 'InvalidParameter', message: expect.stringContaining('"yesterday"') });
   });
 
   it('prices the run per model with switchyard cost --local, the calls that failed counted apart', async () => {
-    const result = await runCli(['cost', '--local', '--endpoint', runtime.url, '--json']);
+    const result = await runCli(['cost', '--local', '--endpoint', bedrock.runtime.url, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const { models, totalUsd } = JSON.parse(result.stdout) as {
       models: { model: string; calls: number; failed: number; usd?: number }[];
@@ -62,12 +59,12 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
       models.reduce((sum, m) => sum + (m.usd ?? 0), 0),
       10,
     );
-    const text = await runCli(['cost', '--local', '--endpoint', runtime.url]);
+    const text = await runCli(['cost', '--local', '--endpoint', bedrock.runtime.url]);
     expect(text.stdout).toMatch(/Model calls kept by the local runtime at .* \(3 calls since .*Z;/);
   });
 
   it('pages the calls: a page of two says where the third is', async () => {
-    const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`;
+    const url = `${bedrock.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`;
     const first = (await (await fetch(`${url}?limit=2`)).json()) as ModelCallsPage;
     expect(first.calls.map((c) => c.modelId)).toEqual([MICRO, SONNET]);
     expect(first.nextToken).toEqual(expect.any(String));
@@ -77,10 +74,10 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
 
   it('prices every call of a long run with cost --local, past the thousand a page holds', async () => {
     // Last in this file: it adds calls to the run the tests above count.
-    const call = runtime.bedrock.calls.list({ limit: 3 })[1];
+    const call = bedrock.runtime.bedrock.calls.list({ limit: 3 })[1];
     if (call === undefined) throw new Error('the run has no Sonnet call to copy');
-    for (let i = 0; i < 2_500; i++) runtime.bedrock.calls.record({ ...call, at: new Date().toISOString() });
-    const result = await runCli(['cost', '--local', '--endpoint', runtime.url, '--json']);
+    for (let i = 0; i < 2_500; i++) bedrock.runtime.bedrock.calls.record({ ...call, at: new Date().toISOString() });
+    const result = await runCli(['cost', '--local', '--endpoint', bedrock.runtime.url, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const { models } = JSON.parse(result.stdout) as { models: { model: string; calls: number }[] };
     expect(models.find((m) => m.model === 'anthropic.claude-sonnet-4-5-20250929-v1:0')?.calls).toBe(2_502);

@@ -1,12 +1,11 @@
 import {
-  type BedrockRuntimeClient,
   ConverseCommand,
   ConverseStreamCommand,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
 type Json = Record<string, any>;
@@ -14,21 +13,17 @@ type Json = Record<string, any>;
 /** Models past their end of life answered anyway (eol=serve), so their bodies can be checked. */
 const MODELS = 'amazon.titan-text-*=simulated?eol=serve,cohere.command-*=simulated?eol=serve,simulated';
 
-let stop: () => Promise<void>;
-let client: BedrockRuntimeClient;
-
-beforeAll(async () => {
-  ({ client, stop } = await startBedrockRuntime(MODELS));
-});
-afterAll(() => stop?.());
+const bedrock = useBedrockRuntime(MODELS);
 
 const invoke = async (modelId: string, body: unknown): Promise<{ answer: Json; headers: Json }> => {
-  const response = await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }));
+  const response = await bedrock.client.send(
+    new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }),
+  );
   return { answer: JSON.parse(new TextDecoder().decode(response.body)), headers: response.$metadata };
 };
 
 const streamed = async (modelId: string, body: unknown): Promise<Json[]> => {
-  const response = await client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
+  const response = await bedrock.client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
   const chunks: Json[] = [];
   for await (const event of response.body ?? []) chunks.push(JSON.parse(new TextDecoder().decode(event.chunk?.bytes)));
   return chunks;
@@ -198,9 +193,9 @@ describe('Converse with each family', () => {
       'qwen.qwen3-32b-v1:0',
       'us.writer.palmyra-x5-v1:0',
     ]) {
-      const answer = await client.send(new ConverseCommand({ modelId, messages: ask(`hello ${modelId}`) }));
+      const answer = await bedrock.client.send(new ConverseCommand({ modelId, messages: ask(`hello ${modelId}`) }));
       expect(answer.output?.message?.content?.[0]?.text, modelId).toContain(modelId);
-      const stream = await client.send(new ConverseStreamCommand({ modelId, messages: ask('stream') }));
+      const stream = await bedrock.client.send(new ConverseStreamCommand({ modelId, messages: ask('stream') }));
       const kinds: string[] = [];
       for await (const event of stream.stream ?? []) kinds.push(Object.keys(event).find((key) => (event as Json)[key] !== undefined) ?? '');
       expect(kinds[0], modelId).toBe('messageStart');
@@ -211,13 +206,13 @@ describe('Converse with each family', () => {
   it('fails if a system prompt goes to a model that takes none, with Bedrock text', async () => {
     for (const modelId of ['amazon.titan-text-express-v1', 'mistral.mistral-7b-instruct-v0:2']) {
       await expect(
-        client.send(new ConverseCommand({ modelId, messages: ask('hi'), system: [{ text: 'Be brief.' }] })),
+        bedrock.client.send(new ConverseCommand({ modelId, messages: ask('hi'), system: [{ text: 'Be brief.' }] })),
       ).rejects.toMatchObject({
         name: 'ValidationException',
         message: expect.stringContaining("This model doesn't support system messages."),
       });
     }
-    const llama = await client.send(
+    const llama = await bedrock.client.send(
       new ConverseCommand({ modelId: 'meta.llama3-3-70b-instruct-v1:0', messages: ask('hi'), system: [{ text: 'Be brief.' }] }),
     );
     expect(llama.stopReason).toBe('end_turn');
@@ -225,19 +220,19 @@ describe('Converse with each family', () => {
 
   it('fails if tools go to a model without tool use, or in a stream to one without streaming tool use', async () => {
     await expect(
-      client.send(new ConverseCommand({ modelId: 'us.deepseek.r1-v1:0', messages: ask('hi'), toolConfig: { tools: [tool] } })),
+      bedrock.client.send(new ConverseCommand({ modelId: 'us.deepseek.r1-v1:0', messages: ask('hi'), toolConfig: { tools: [tool] } })),
     ).rejects.toMatchObject({ name: 'ValidationException', message: "This model doesn't support tool use." });
     const llama = {
       modelId: 'meta.llama3-3-70b-instruct-v1:0',
       messages: ask('hi'),
       toolConfig: { tools: [tool], toolChoice: { any: {} } },
     };
-    expect((await client.send(new ConverseCommand(llama))).stopReason).toBe('tool_use');
-    await expect(client.send(new ConverseStreamCommand(llama))).rejects.toMatchObject({
+    expect((await bedrock.client.send(new ConverseCommand(llama))).stopReason).toBe('tool_use');
+    await expect(bedrock.client.send(new ConverseStreamCommand(llama))).rejects.toMatchObject({
       name: 'ValidationException',
       message: "This model doesn't support tool use in streaming mode.",
     });
-    const jamba = await client.send(new ConverseStreamCommand({ ...llama, modelId: 'ai21.jamba-1-5-mini-v1:0' }));
+    const jamba = await bedrock.client.send(new ConverseStreamCommand({ ...llama, modelId: 'ai21.jamba-1-5-mini-v1:0' }));
     for await (const _event of jamba.stream ?? []) {
       // Jamba streams tool use: the stream runs to its end.
     }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../../local/bedrock/catalogue.js';
 import { isChatModel } from '../../../local/bedrock/model-ids.js';
 import { bodyServer } from '../../helpers/body-server.js';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { startBedrockRuntime, useBedrockRuntime } from './bedrock-runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
 type Json = Record<string, any>;
@@ -42,20 +42,14 @@ const responseFormat = (jsonSchema: unknown = schema) => ({
 const chatBody = (extra: Json = {}) => ({ messages: [{ role: 'user', content: 'Printer on fire' }], max_tokens: 300, ...extra });
 
 describe('structured outputs in open-weight models (simulated)', () => {
-  let client: BedrockRuntimeClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ client, stop } = await startBedrockRuntime('simulated'));
-  });
-  afterAll(() => stop?.());
+  const bedrock = useBedrockRuntime('simulated');
 
   const invoke = async (modelId: string, body: unknown): Promise<Json> => {
-    const response = await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
+    const response = await bedrock.client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
     return JSON.parse(new TextDecoder().decode(response.body));
   };
   const streamed = async (modelId: string, body: unknown): Promise<Json[]> => {
-    const response = await client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
+    const response = await bedrock.client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
     const chunks: Json[] = [];
     for await (const event of response.body ?? []) chunks.push(JSON.parse(new TextDecoder().decode(event.chunk?.bytes)));
     return chunks;
@@ -83,7 +77,7 @@ describe('structured outputs in open-weight models (simulated)', () => {
     const outputConfig: ConverseCommandInput['outputConfig'] = {
       textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'triage' } } },
     };
-    const conversed = await client.send(
+    const conversed = await bedrock.client.send(
       new ConverseCommand({ modelId: QWEN, messages: [{ role: 'user', content: [{ text: 'Printer on fire' }] }], outputConfig }),
     );
     expect(valid(JSON.parse(conversed.output?.message?.content?.[0]?.text ?? ''))).toBe(true);

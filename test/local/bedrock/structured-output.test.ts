@@ -1,5 +1,4 @@
 import {
-  type BedrockRuntimeClient,
   ConverseCommand,
   type ConverseCommandInput,
   ConverseStreamCommand,
@@ -9,8 +8,8 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBedrockRuntime } from './bedrock-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const HAIKU_45 = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -62,16 +61,10 @@ const anthropicBody = (extra: Record<string, unknown>) =>
   });
 
 describe('structured outputs on the simulated backend', () => {
-  let client: BedrockRuntimeClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ client, stop } = await startBedrockRuntime('simulated'));
-  });
-  afterAll(() => stop?.());
+  const bedrock = useBedrockRuntime('simulated');
 
   const converse = (input: Partial<ConverseCommandInput>) =>
-    client.send(new ConverseCommand({ modelId: SONNET, messages: ask('Printer on fire'), ...input }));
+    bedrock.client.send(new ConverseCommand({ modelId: SONNET, messages: ask('Printer on fire'), ...input }));
 
   it('answers Converse with JSON the outputConfig schema accepts, the same every time', async () => {
     const first = await converse({ outputConfig: outputConfig(ticketSchema) });
@@ -89,8 +82,8 @@ describe('structured outputs on the simulated backend', () => {
     expect(structured.usage?.totalTokens).toBe((structured.usage?.inputTokens ?? 0) + (structured.usage?.outputTokens ?? 0));
     // CountTokens' converse input has no outputConfig; its invokeModel body carries output_config.
     const body = anthropicBody({ output_config: { format: { type: 'json_schema', schema: ticketSchema } } });
-    const invoked = await client.send(new InvokeModelCommand({ modelId: HAIKU_45, body }));
-    const counted = await client.send(
+    const invoked = await bedrock.client.send(new InvokeModelCommand({ modelId: HAIKU_45, body }));
+    const counted = await bedrock.client.send(
       new CountTokensCommand({ modelId: HAIKU_45, input: { invokeModel: { body: new TextEncoder().encode(body) } } }),
     );
     expect(counted.inputTokens).toBe(JSON.parse(Buffer.from(invoked.body).toString()).usage.input_tokens);
@@ -109,7 +102,7 @@ describe('structured outputs on the simulated backend', () => {
 
   it('streams the same JSON through ConverseStream in several deltas, with the same usage', async () => {
     const whole = await converse({ outputConfig: outputConfig(ticketSchema) });
-    const response = await client.send(
+    const response = await bedrock.client.send(
       new ConverseStreamCommand({ modelId: SONNET, messages: ask('Printer on fire'), outputConfig: outputConfig(ticketSchema) }),
     );
     const deltas: string[] = [];
@@ -128,7 +121,7 @@ describe('structured outputs on the simulated backend', () => {
       { output_config: { format: { type: 'json_schema', schema: ticketSchema } } },
       { output_format: { type: 'json_schema', schema: ticketSchema } },
     ]) {
-      const answer = await client.send(new InvokeModelCommand({ modelId: HAIKU_45, body: anthropicBody(extra) }));
+      const answer = await bedrock.client.send(new InvokeModelCommand({ modelId: HAIKU_45, body: anthropicBody(extra) }));
       const body = JSON.parse(Buffer.from(answer.body).toString());
       expect(body.stop_reason).toBe('end_turn');
       expect(validTicket(JSON.parse(body.content[0].text))).toBe(true);
@@ -136,7 +129,7 @@ describe('structured outputs on the simulated backend', () => {
   });
 
   it('streams InvokeModelWithResponseStream with the JSON in its text deltas', async () => {
-    const response = await client.send(
+    const response = await bedrock.client.send(
       new InvokeModelWithResponseStreamCommand({
         modelId: HAIKU_45,
         body: anthropicBody({ output_config: { format: { type: 'json_schema', schema: ticketSchema } } }),
@@ -171,19 +164,15 @@ describe('structured outputs on the simulated backend', () => {
 });
 
 describe('structured outputs refused as Bedrock refuses them', () => {
-  let client: BedrockRuntimeClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ client, stop } = await startBedrockRuntime('simulated'));
-  });
-  afterAll(() => stop?.());
+  const bedrock = useBedrockRuntime('simulated');
 
   const refusal = async (input: Partial<ConverseCommandInput>) => {
-    const error = await client.send(new ConverseCommand({ modelId: SONNET, messages: ask('hi'), ...input } as ConverseCommandInput)).then(
-      () => undefined,
-      (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
-    );
+    const error = await bedrock.client
+      .send(new ConverseCommand({ modelId: SONNET, messages: ask('hi'), ...input } as ConverseCommandInput))
+      .then(
+        () => undefined,
+        (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
+      );
     return { name: error?.name, message: error?.message, status: error?.$metadata?.httpStatusCode };
   };
   const withSchema = (schema: unknown) => refusal({ outputConfig: outputConfig(schema) });
@@ -204,7 +193,7 @@ describe('structured outputs refused as Bedrock refuses them', () => {
     expect((await refusal({ modelId: NOVA, outputConfig: outputConfig(ticketSchema) })).message).toBe(
       'Malformed input request: #: extraneous key [outputConfig] is not permitted, please reformat your input and try again.',
     );
-    const invoked = await client
+    const invoked = await bedrock.client
       .send(
         new InvokeModelCommand({
           modelId: OPUS_41,
@@ -331,12 +320,14 @@ describe('structured outputs refused as Bedrock refuses them', () => {
     const answer = await refusal({ outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: tooDeep } } } } });
     expect(answer).toMatchObject({ name: 'ValidationException', status: 400 });
     // The runtime still answers.
-    expect((await client.send(new ConverseCommand({ modelId: SONNET, messages: ask('still there?') }))).stopReason).toBe('end_turn');
+    expect((await bedrock.client.send(new ConverseCommand({ modelId: SONNET, messages: ask('still there?') }))).stopReason).toBe(
+      'end_turn',
+    );
   });
 
   it('fails InvokeModel in the Messages API words for a malformed output_config', async () => {
     const send = (extra: Record<string, unknown>) =>
-      client.send(new InvokeModelCommand({ modelId: HAIKU_45, body: anthropicBody(extra) })).then(
+      bedrock.client.send(new InvokeModelCommand({ modelId: HAIKU_45, body: anthropicBody(extra) })).then(
         () => '',
         (e: Error) => e.message,
       );

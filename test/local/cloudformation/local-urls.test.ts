@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { localized } from '../../../local/cloudformation/local-urls.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf, httpIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
+import { arnOf, httpApi, httpIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
 const HELLO = `exports.handler = async (event) => ({ statusCode: 200, body: 'hello from ' + (event.rawPath ?? '') });`;
 /** CDK's `HttpApi.url` and `RestApi.url`: the API's AWS host joined from its id, the region and the URL suffix. */
@@ -20,7 +20,7 @@ describe('CloudFormation outputs that hold an address of the app on AWS', () => 
           template: {
             Resources: {
               Fn: inlineFunction(HELLO, { FunctionName: 'hello', Role: 'arn:aws:iam::000000000000:role/hello' }),
-              Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'hello-api', ProtocolType: 'HTTP' } },
+              Api: httpApi('hello-api'),
               Integration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf('Fn'), PayloadFormatVersion: '2.0' }),
               Route: httpRoute('GET /hello', 'Integration'),
               Stage: httpStage('$default', { AutoDeploy: true }),

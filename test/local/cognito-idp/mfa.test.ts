@@ -4,6 +4,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { userPoolClient } from '../template-resources.js';
 import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
@@ -17,10 +18,7 @@ const pool = (name: string, MfaConfiguration: string) => ({
     Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
   },
 });
-const client = (poolRef: string, name: string) => ({
-  Type: 'AWS::Cognito::UserPoolClient',
-  Properties: { UserPoolId: { Ref: poolRef }, ClientName: name, ExplicitAuthFlows: FLOWS },
-});
+const client = (poolRef: string, name: string) => userPoolClient(poolRef, { ClientName: name, ExplicitAuthFlows: FLOWS });
 
 describe('Cognito TOTP MFA', () => {
   let runtime: LocalRuntime;

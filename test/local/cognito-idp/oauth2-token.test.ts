@@ -3,6 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { userPool } from '../template-resources.js';
 
 const pool = { Ref: 'Pool' };
 /** A machine client of the pool: a secret, the client credentials grant, and the scopes it is allowed (or none of that). */
@@ -29,7 +30,7 @@ describe('a user pool domain’s token endpoint (client credentials)', () => {
         Auth: {
           template: {
             Resources: {
-              Pool: { Type: 'AWS::Cognito::UserPool', Properties: { UserPoolName: 'machines' } },
+              Pool: userPool('machines'),
               Orders: {
                 Type: 'AWS::Cognito::UserPoolResourceServer',
                 Properties: {

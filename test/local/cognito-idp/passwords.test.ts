@@ -3,6 +3,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { userPool, userPoolClient } from '../template-resources.js';
 import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
@@ -12,32 +13,14 @@ function assembly() {
     Auth: {
       template: {
         Resources: {
-          Users: {
-            Type: 'AWS::Cognito::UserPool',
-            Properties: {
-              UserPoolName: 'reset-users',
-              UsernameAttributes: ['email'],
-              AutoVerifiedAttributes: ['email'],
-              Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
-            },
-          },
-          Web: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'web', ExplicitAuthFlows: FLOWS },
-          },
-          Quiet: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: {
-              UserPoolId: { Ref: 'Users' },
-              ClientName: 'quiet',
-              ExplicitAuthFlows: FLOWS,
-              PreventUserExistenceErrors: 'ENABLED',
-            },
-          },
-          Kiosk: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'kiosk', ExplicitAuthFlows: FLOWS, EnableTokenRevocation: false },
-          },
+          Users: userPool('reset-users', {
+            UsernameAttributes: ['email'],
+            AutoVerifiedAttributes: ['email'],
+            Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
+          }),
+          Web: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS }),
+          Quiet: userPoolClient('Users', { ClientName: 'quiet', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' }),
+          Kiosk: userPoolClient('Users', { ClientName: 'kiosk', ExplicitAuthFlows: FLOWS, EnableTokenRevocation: false }),
         },
       },
     },

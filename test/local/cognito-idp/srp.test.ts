@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { padHex } from '../../../clients/cognito-srp.js';
 import { serverChallenge, signatureMatches, srpVerifier } from '../../../local/cognito-idp/srp.js';
-
-/** A PASSWORD_VERIFIER exchange AWS's own client (amazon-cognito-identity-js) computed against this server's challenge. */
-const vector = JSON.parse(readFileSync(new URL('./srp-vector.json', import.meta.url), 'utf8')) as {
-  poolId: string;
-  username: string;
-  kept: { salt: string; verifier: string };
-  srpA: string;
-  b: string;
-  B: string;
-  secretBlock: string;
-  timestamp: string;
-  signature: string;
-};
+import { srpVector as vector } from './srp-vector.js';
 
 describe('Cognito SRP', () => {
   it("accepts the signature AWS's client made of the secret block with the right password", () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
-import { arnOf, inlineFunction } from '../template-resources.js';
+import { arnOf, inlineFunction, userPool, userPoolClient } from '../template-resources.js';
 import { type CognitoCall, cognitoClient, failure } from './cognito-client.js';
 
 const PRE_SIGN_UP = `exports.handler = async (event) => {
@@ -33,23 +33,16 @@ function assembly() {
           PreSignUp: inlineFunction(PRE_SIGN_UP),
           PostConfirmation: inlineFunction(POST_CONFIRMATION),
           PreToken: inlineFunction(PRE_TOKEN),
-          Users: {
-            Type: 'AWS::Cognito::UserPool',
-            Properties: {
-              UserPoolName: 'triggered',
-              AutoVerifiedAttributes: ['email'],
-              Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
-              LambdaConfig: {
-                PreSignUp: arnOf('PreSignUp'),
-                PostConfirmation: arnOf('PostConfirmation'),
-                PreTokenGeneration: arnOf('PreToken'),
-              },
+          Users: userPool('triggered', {
+            AutoVerifiedAttributes: ['email'],
+            Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
+            LambdaConfig: {
+              PreSignUp: arnOf('PreSignUp'),
+              PostConfirmation: arnOf('PostConfirmation'),
+              PreTokenGeneration: arnOf('PreToken'),
             },
-          },
-          Client: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: { UserPoolId: { Ref: 'Users' }, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-          },
+          }),
+          Client: userPoolClient('Users', { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
         },
       },
     },

@@ -5,6 +5,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { userPool, userPoolClient } from '../template-resources.js';
 import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
@@ -14,27 +15,17 @@ function assembly() {
     Auth: {
       template: {
         Resources: {
-          Users: {
-            Type: 'AWS::Cognito::UserPool',
-            Properties: {
-              UserPoolName: 'app-users',
-              UsernameAttributes: ['email'],
-              AutoVerifiedAttributes: ['email'],
-              Schema: [
-                { Name: 'email', Required: true, Mutable: true },
-                { Name: 'tenant', AttributeDataType: 'String', Mutable: false },
-              ],
-              Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false } },
-            },
-          },
-          WebClient: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'web', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'LEGACY' },
-          },
-          ServerClient: {
-            Type: 'AWS::Cognito::UserPoolClient',
-            Properties: { UserPoolId: { Ref: 'Users' }, ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: FLOWS },
-          },
+          Users: userPool('app-users', {
+            UsernameAttributes: ['email'],
+            AutoVerifiedAttributes: ['email'],
+            Schema: [
+              { Name: 'email', Required: true, Mutable: true },
+              { Name: 'tenant', AttributeDataType: 'String', Mutable: false },
+            ],
+            Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false } },
+          }),
+          WebClient: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'LEGACY' }),
+          ServerClient: userPoolClient('Users', { ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: FLOWS }),
           Orphan: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'us-east-1_NotInApp1', ClientName: 'orphan' } },
           Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins', Precedence: 1 } },
         },

@@ -8,11 +8,10 @@ import {
   EC2Client,
   GetSecurityGroupsForVpcCommand,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe } from 'vitest';
 import { caseDifferences, isObject, itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 /**
  * The local EC2 API against answers recorded on real AWS (LocalStack's AWS-validated
@@ -30,12 +29,15 @@ const RECORDED = JSON.parse(
   readFileSync(new URL('../../conformance/aws-recorded/ec2/test_ec2.snapshot.json', import.meta.url), 'utf8'),
 ) as Record<string, RecordedCase>;
 
-let runtime: LocalRuntime;
-let ec2: EC2Client;
+const local = restartableRuntime({
+  assembly: () => assemblyOf({}),
+  ownsAssembly: true,
+  clients: (runtime) => ({ ec2: new EC2Client({ ...sdkConfig(runtime.url), maxAttempts: 1 }) }),
+});
 
 /** An output as botocore reported it to the recording: without the SDK's `$metadata`, with `ResponseMetadata.HTTPStatusCode`. */
 async function call(command: object): Promise<Answer> {
-  const output = (await ec2.send(command as never)) as Answer & { $metadata: { httpStatusCode?: number } };
+  const output = (await local.ec2.send(command as never)) as Answer & { $metadata: { httpStatusCode?: number } };
   const { $metadata, ...rest } = output;
   return { ...rest, ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
 }
@@ -87,16 +89,6 @@ const CASES: Readonly<Record<string, () => Promise<Answer>>> = {
   test_describe_availability_zones_filter_with_zone_ids: zones({ ZoneIds: ['use1-az1'] }),
   test_describe_availability_zones_filters: zones({ Filters: [{ Name: 'zone-name', Values: ['us-east-1a'] }] }),
 };
-
-beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
-  ec2 = new EC2Client({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  ec2?.destroy();
-  await runtime?.stop();
-});
 
 describe('EC2 answers recorded on AWS', () => {
   itAnswersAsRecorded(

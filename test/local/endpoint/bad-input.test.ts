@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FuzzRuntime, startFuzzRuntime } from '../fuzz/fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFuzzRuntime } from '../fuzz/fixture.js';
 import { type Answer, jsonRequest } from '../fuzz/harness.js';
 
 /** Inputs found answered with 500, or accepted, by probing the endpoint as a careless client. */
 describe('Endpoint with bad input', () => {
-  let fuzz: FuzzRuntime;
+  const fuzz = useFuzzRuntime();
   let queueUrl: string;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
+  beforeAll(() => {
     queueUrl = `${fuzz.url}/000000000000/fuzz-queue`;
   });
-  afterAll(() => fuzz.stop());
 
   const events = (operation: string, body: unknown) => jsonRequest(fuzz.url, `AWSEvents.${operation}`, '1.1', JSON.stringify(body));
   const sqs = (operation: string, body: unknown) => jsonRequest(fuzz.url, `AmazonSQS.${operation}`, '1.0', JSON.stringify(body));

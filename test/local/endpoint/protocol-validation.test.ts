@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
-import { type FuzzRuntime, startFuzzRuntime } from '../fuzz/fixture.js';
+import { useFuzzRuntime } from '../fuzz/fixture.js';
 import { formRequest, send } from '../fuzz/harness.js';
 
 const apiMethods = (type: { prototype: object }) => Object.getOwnPropertyNames(type.prototype).filter((name) => /^[A-Z]/.test(name));
 
 describe('the model validation of the query and REST protocols', () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  });
-  afterAll(() => fuzz.stop());
+  const fuzz = useFuzzRuntime();
 
   it('has a model of every operation the local services serve', () => {
     const served = {

@@ -16,7 +16,6 @@ const local = restartableRuntime({
   assembly: writeGuardedApp,
   ownsAssembly: true,
   options: { verifySignatures: { credentials: [KEY] } },
-  clients: () => ({}),
 });
 
 /** The error an SDK call fails with (name and HTTP status), or 'ok'. */

@@ -5,28 +5,21 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { AwsCliSession } from '../aws-cli-session.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { awsCliV1Missing, formPost, raw, sdkConfig } from './clients.js';
 import { MACHINE_ARN, writeGuardedApp } from './guarded-app.js';
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({ assembly: writeGuardedApp });
 let port: number;
 let byAddress: string;
 let byName: string;
-
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: writeGuardedApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  port = Number(new URL(runtime.url).port);
+  port = Number(new URL(local.runtime.url).port);
   byAddress = `http://127.0.0.1:${port}`;
   byName = `http://localhost:${port}`;
-});
-
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 async function invoke(endpoint: string, payload: unknown): Promise<Record<string, unknown>> {
@@ -80,7 +73,7 @@ describe('the local endpoint with the default trust (loopback only)', () => {
     });
     const direct = await invoke(byAddress, { action: 'dynamodb', key: 'from-function' });
     expect(direct.item).toBe('from-function');
-    expect(direct.dynamodbEndpoint).not.toBe(runtime.url);
+    expect(direct.dynamodbEndpoint).not.toBe(local.runtime.url);
   });
 
   it.skipIf(awsCliMissing)('serves the AWS CLI v2 (SQS over the query protocol) at 127.0.0.1 and localhost', async () => {
@@ -199,7 +192,7 @@ describe('the local endpoint with the default trust (loopback only)', () => {
   });
 
   it('says at start-up whom it answers and that signatures are not checked', () => {
-    const lines = runtime.trustLines().join('\n');
+    const lines = local.runtime.trustLines().join('\n');
     expect(lines).toContain('answers this machine only');
     expect(lines).toContain('signatures are not verified');
   });

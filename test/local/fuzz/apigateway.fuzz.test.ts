@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
+import { useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectRestJsonAnswer, FUZZ_RUNS, send } from './harness.js';
 import { mutatedInput } from './model-inputs.js';
 
@@ -11,12 +11,11 @@ import { mutatedInput } from './model-inputs.js';
  * made first), so that the operations reach their own checks rather than stop at a missing API.
  */
 describe('API Gateway REST API control plane under fuzzed requests', () => {
-  let fuzz: FuzzRuntime;
+  const fuzz = useFuzzRuntime();
   /** The ids a request's path labels name when its input gives none. */
   let labels: Record<string, string>;
 
   beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
     const call = async (method: string, path: string, body: unknown) =>
       JSON.parse(
         (await send(fuzz.url, { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).body,
@@ -33,8 +32,7 @@ describe('API Gateway REST API control plane under fuzzed requests', () => {
       status_code: '200',
       stage_name: 'prod',
     };
-  }, 60_000);
-  afterAll(() => fuzz?.stop());
+  });
 
   for (const operation of SERVED_OPERATIONS.apigateway ?? []) {
     it(`answers ${operation} from the model's inputs, one site broken, never with a 5xx nor accepting an input made invalid`, async () => {

@@ -1,11 +1,10 @@
-import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
-import { LocalRuntime } from '../../../local/runtime.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
 import type { SesDefinitions } from '../../../local/ses/definitions.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { eventRule, inlineFunction, stateMachine } from '../template-resources.js';
 import type { Hints } from './model-inputs.js';
 
@@ -48,10 +47,10 @@ function fuzzApp(dir: string): string {
   });
 }
 
+/** The suite's fuzzing runtime: the fixture app's runtime and its URL (read inside a test or a later beforeAll). */
 export interface FuzzRuntime {
   readonly runtime: LocalRuntime;
   readonly url: string;
-  stop(): Promise<void>;
 }
 
 /**
@@ -62,17 +61,15 @@ export function restoreLogsFixture(fuzz: FuzzRuntime): void {
   fuzz.runtime.logs.declare([{ name: LOG_GROUP, tags: { app: 'fuzz' }, streams: [LOG_STREAM] }]);
 }
 
-export async function startFuzzRuntime(): Promise<FuzzRuntime> {
-  const dataDir = tempDataDir();
-  const assembly = fuzzApp(tempAssemblyDir());
-  const runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, logEvents: false });
+/** The fixture app's runtime for a suite: started before its tests, stopped after them (restartableRuntime). */
+export function useFuzzRuntime(): FuzzRuntime {
+  const suite = restartableRuntime({ assembly: () => fuzzApp(tempAssemblyDir()), ownsAssembly: true });
   return {
-    runtime,
-    url: runtime.url,
-    async stop() {
-      await runtime.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(assembly, { recursive: true, force: true });
+    get runtime() {
+      return suite.runtime;
+    },
+    get url() {
+      return suite.runtime.url;
     },
   };
 }

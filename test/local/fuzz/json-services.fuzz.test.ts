@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, fixtureHints, restoreLogsFixture, startFuzzRuntime } from './fixture.js';
+import { type FuzzRuntime, fixtureHints, restoreLogsFixture, useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectJsonAnswer, FUZZ_RUNS, jsonRequest } from './harness.js';
 import { garbageBody, mutatedInput } from './model-inputs.js';
 
@@ -24,11 +24,7 @@ const SERVICES: readonly {
 ];
 
 describe('the JSON-protocol endpoint under fuzzing', () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  });
-  afterAll(() => fuzz.stop());
+  const fuzz = useFuzzRuntime();
 
   for (const { service, target, version, enums, prepare } of SERVICES) {
     const model = loadModel(service);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, fixtureHints, restoreSesFixture, sesHints, startFuzzRuntime } from './fixture.js';
+import { type FuzzRuntime, fixtureHints, restoreSesFixture, sesHints, useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectQueryAnswer, FUZZ_RUNS, formRequest } from './harness.js';
 import type { Hints } from './model-inputs.js';
 import { nestedQueryCase, queryCase, randomForm } from './query-inputs.js';
@@ -27,11 +27,7 @@ const SERVICES: readonly {
 ];
 
 describe('the query-protocol endpoint under fuzzing', () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  });
-  afterAll(() => fuzz.stop());
+  const fuzz = useFuzzRuntime();
 
   for (const { service, signingName, hints, prepare, nested } of SERVICES) {
     const model = loadModel(service);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
+import { useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectJsonAnswer, expectRestJsonAnswer, FUZZ_RUNS, jsonRequest, send } from './harness.js';
 import { garbageBody } from './model-inputs.js';
 
@@ -133,11 +133,7 @@ function dynamoDbCase(): fc.Arbitrary<{ operation: string; body: string; invalid
 }
 
 describe("Lambda's REST API and DynamoDB under fuzzing", () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  });
-  afterAll(() => fuzz.stop());
+  const fuzz = useFuzzRuntime();
 
   for (const operation of SERVED_OPERATIONS.lambda ?? []) {
     it(`answers Lambda ${operation} in REST-JSON's shape, never with a 500, never accepting a request made invalid`, async () => {

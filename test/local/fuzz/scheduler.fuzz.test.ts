@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
+import { useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectRestJsonAnswer, FUZZ_RUNS, send } from './harness.js';
 import { mutatedInput } from './model-inputs.js';
 
@@ -48,11 +48,7 @@ const name = fc.oneof(
 );
 
 describe('Scheduler REST API under fuzzed requests', () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  }, 60_000);
-  afterAll(() => fuzz?.stop());
+  const fuzz = useFuzzRuntime();
 
   it('serves the operations its model names', () => {
     const operations = Object.keys(loadModel('scheduler').operations);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/aws-models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, restoreSesFixture, sesHints, startFuzzRuntime } from './fixture.js';
+import { restoreSesFixture, sesHints, useFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectRestJsonAnswer, send } from './harness.js';
 import { mutatedInput } from './model-inputs.js';
 
@@ -44,11 +44,7 @@ function restCase(operation: string) {
 }
 
 describe('SES v2 (REST-JSON) under fuzzing', () => {
-  let fuzz: FuzzRuntime;
-  beforeAll(async () => {
-    fuzz = await startFuzzRuntime();
-  });
-  afterAll(() => fuzz.stop());
+  const fuzz = useFuzzRuntime();
 
   for (const operation of SERVED_OPERATIONS.sesv2 ?? []) {
     it(`answers ${operation} in REST-JSON, never with a 500, never accepting an input made invalid`, async () => {

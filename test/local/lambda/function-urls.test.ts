@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { synthStack } from '../cdk-stack.js';
 import { tempDataDir } from '../helpers.js';
 import { Sha256 } from '../sha256.js';
 
@@ -45,37 +45,40 @@ const OTHER_ROLE_NAME = 'NotACaller';
  * `addFunctionUrl` adds (so IAM refuses it).
  */
 function synthApp(outdir: string): void {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Urls', { env: { account: '000000000000', region: 'us-east-1' } });
-  const echo = new lambda.Function(stack, 'Echo', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(ECHO),
-  });
-  echo.addFunctionUrl({
-    authType: lambda.FunctionUrlAuthType.NONE,
-    cors: {
-      allowedOrigins: ['https://app.example'],
-      allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST],
-      exposedHeaders: ['x-custom'],
+  synthStack(
+    'Urls',
+    (stack) => {
+      const echo = new lambda.Function(stack, 'Echo', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(ECHO),
+      });
+      echo.addFunctionUrl({
+        authType: lambda.FunctionUrlAuthType.NONE,
+        cors: {
+          allowedOrigins: ['https://app.example'],
+          allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST],
+          exposedHeaders: ['x-custom'],
+        },
+      });
+      const streamer = new lambda.Function(stack, 'Streamer', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(STREAMER),
+      });
+      const privateUrl = streamer.addFunctionUrl({ invokeMode: lambda.InvokeMode.RESPONSE_STREAM });
+      const caller = new iam.Role(stack, 'Caller', { roleName: ROLE_NAME, assumedBy: new iam.AccountRootPrincipal() });
+      privateUrl.grantInvokeUrl(caller);
+      new iam.Role(stack, 'Other', { roleName: OTHER_ROLE_NAME, assumedBy: new iam.AccountRootPrincipal() });
+      const unpermitted = new lambda.Function(stack, 'Unpermitted', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(ECHO),
+      });
+      new lambda.CfnUrl(stack, 'BareUrl', { authType: 'NONE', targetFunctionArn: unpermitted.functionArn });
     },
-  });
-  const streamer = new lambda.Function(stack, 'Streamer', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(STREAMER),
-  });
-  const privateUrl = streamer.addFunctionUrl({ invokeMode: lambda.InvokeMode.RESPONSE_STREAM });
-  const caller = new iam.Role(stack, 'Caller', { roleName: ROLE_NAME, assumedBy: new iam.AccountRootPrincipal() });
-  privateUrl.grantInvokeUrl(caller);
-  new iam.Role(stack, 'Other', { roleName: OTHER_ROLE_NAME, assumedBy: new iam.AccountRootPrincipal() });
-  const unpermitted = new lambda.Function(stack, 'Unpermitted', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(ECHO),
-  });
-  new lambda.CfnUrl(stack, 'BareUrl', { authType: 'NONE', targetFunctionArn: unpermitted.functionArn });
-  app.synth();
+    outdir,
+  );
 }
 
 let runtime: LocalRuntime;

@@ -17,12 +17,13 @@ import {
   ListVersionsByFunctionCommand,
   PutRuntimeManagementConfigCommand,
 } from '@aws-sdk/client-lambda';
-import { App, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Size, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
+import { synthStack } from '../cdk-stack.js';
 import { region } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
@@ -35,81 +36,86 @@ const arnOf = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${
  * and on a function, and functions that fail, answer too much and log a lot.
  */
 function synthApp(outdir: string): void {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Api', { env: { account: ACCOUNT, region } });
-  const echo = new lambda.Function(stack, 'Echo', {
-    functionName: 'api-echo',
-    description: 'echoes what it gets',
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`exports.handler = async (event, context) => {
-      console.log('echoing ' + JSON.stringify(event));
-      return {
-        event,
-        clientContext: context.clientContext ?? null,
-        invokedFunctionArn: context.invokedFunctionArn,
-        functionVersion: context.functionVersion,
-      };
-    };`),
-    environment: { GREETING: 'hello' },
-    tracing: lambda.Tracing.ACTIVE,
-    ephemeralStorageSize: Size.mebibytes(1024),
-    memorySize: 256,
-    timeout: Duration.seconds(5),
-    loggingFormat: lambda.LoggingFormat.JSON,
-  });
-  Tags.of(echo).add('team', 'api');
-  const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: echo.currentVersion, description: 'what users get' });
-  live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'EchoInbox', { queueName: 'api-echo-inbox' }), { batchSize: 5 }));
+  synthStack(
+    'Api',
+    (stack) => {
+      const echo = new lambda.Function(stack, 'Echo', {
+        functionName: 'api-echo',
+        description: 'echoes what it gets',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`exports.handler = async (event, context) => {
+        console.log('echoing ' + JSON.stringify(event));
+        return {
+          event,
+          clientContext: context.clientContext ?? null,
+          invokedFunctionArn: context.invokedFunctionArn,
+          functionVersion: context.functionVersion,
+        };
+      };`),
+        environment: { GREETING: 'hello' },
+        tracing: lambda.Tracing.ACTIVE,
+        ephemeralStorageSize: Size.mebibytes(1024),
+        memorySize: 256,
+        timeout: Duration.seconds(5),
+        loggingFormat: lambda.LoggingFormat.JSON,
+      });
+      Tags.of(echo).add('team', 'api');
+      const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: echo.currentVersion, description: 'what users get' });
+      live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'EchoInbox', { queueName: 'api-echo-inbox' }), { batchSize: 5 }));
 
-  const layerFolder = mkdtempSync(path.join(tmpdir(), 'switchyard-api-layer-'));
-  mkdirSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout'), { recursive: true });
-  writeFileSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout', 'index.js'), 'exports.shout = (s) => s.toUpperCase();');
-  const layer = new lambda.LayerVersion(stack, 'Shout', { layerVersionName: 'api-shout', code: lambda.Code.fromAsset(layerFolder) });
-  const failing = new lambda.Function(stack, 'Failing', {
-    functionName: 'api-failing',
-    layers: [layer],
-    deadLetterQueue: new sqs.Queue(stack, 'FailingDlq', { queueName: 'api-failing-dlq' }),
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`exports.handler = async () => { throw new TypeError('not today'); };`),
-  });
-  failing.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'FailingInbox', { queueName: 'api-failing-inbox' }), { enabled: false }));
+      const layerFolder = mkdtempSync(path.join(tmpdir(), 'switchyard-api-layer-'));
+      mkdirSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout'), { recursive: true });
+      writeFileSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout', 'index.js'), 'exports.shout = (s) => s.toUpperCase();');
+      const layer = new lambda.LayerVersion(stack, 'Shout', { layerVersionName: 'api-shout', code: lambda.Code.fromAsset(layerFolder) });
+      const failing = new lambda.Function(stack, 'Failing', {
+        functionName: 'api-failing',
+        layers: [layer],
+        deadLetterQueue: new sqs.Queue(stack, 'FailingDlq', { queueName: 'api-failing-dlq' }),
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`exports.handler = async () => { throw new TypeError('not today'); };`),
+      });
+      failing.addEventSource(
+        new SqsEventSource(new sqs.Queue(stack, 'FailingInbox', { queueName: 'api-failing-inbox' }), { enabled: false }),
+      );
 
-  new lambda.Function(stack, 'Big', {
-    functionName: 'api-big',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`exports.handler = async () => 'x'.repeat(7 * 1024 * 1024);`),
-    reservedConcurrentExecutions: 2,
-    timeout: Duration.seconds(10),
-  });
-  new lambda.Function(stack, 'Chatty', {
-    functionName: 'api-chatty',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`exports.handler = async () => {
-      for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + '.'.repeat(40));
-      return 'done';
-    };`),
-  });
-  new lambda.Function(stack, 'Slow', {
-    functionName: 'api-slow',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`exports.handler = async () => {
-      console.log('about to hang');
-      await new Promise((resolve) => setTimeout(resolve, 5000));
-    };`),
-    timeout: Duration.seconds(1),
-  });
-  new lambda.Function(stack, 'Broken', {
-    functionName: 'api-broken',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(`throw new Error('broken at load');`),
-  });
-  app.synth();
+      new lambda.Function(stack, 'Big', {
+        functionName: 'api-big',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`exports.handler = async () => 'x'.repeat(7 * 1024 * 1024);`),
+        reservedConcurrentExecutions: 2,
+        timeout: Duration.seconds(10),
+      });
+      new lambda.Function(stack, 'Chatty', {
+        functionName: 'api-chatty',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`exports.handler = async () => {
+        for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + '.'.repeat(40));
+        return 'done';
+      };`),
+      });
+      new lambda.Function(stack, 'Slow', {
+        functionName: 'api-slow',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`exports.handler = async () => {
+        console.log('about to hang');
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      };`),
+        timeout: Duration.seconds(1),
+      });
+      new lambda.Function(stack, 'Broken', {
+        functionName: 'api-broken',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`throw new Error('broken at load');`),
+      });
+    },
+    outdir,
+  );
 }
 
 const logs: string[] = [];

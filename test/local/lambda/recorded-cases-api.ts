@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
@@ -278,17 +277,8 @@ export const API_CASES: Record<string, Replay> = {
     const arnOf = (name: string, place = `${region}:${c.accountId}`) => `arn:aws:lambda:${place}:function:${name}`;
     const live: Answer = { 'create-function-arn-response': await c.create(arnOf(c.name('test-function-arn'))) };
     live['create-function-partial-arn-response'] = await c.create(`${c.accountId}:function:${c.name('test-partial-arn')}`);
-    const create = (FunctionName: string) =>
-      c.call(
-        new CreateFunctionCommand({
-          FunctionName,
-          Handler: 'index.handler',
-          Code: { ZipFile: c.archive('handler.py', ECHO['handler.py'] ?? '') },
-          PackageType: 'Zip',
-          Role: c.role,
-          Runtime: 'python3.12',
-        }),
-      );
+    // Every name here is refused, so the function never has to become active.
+    const create = (FunctionName: string) => zipFunction(c, FunctionName);
     live.invalid_function_name_exc = await create('invalid:function:name');
     live.long_function_name_exc = await create('a'.repeat(65));
     const prefix = arnOf('');

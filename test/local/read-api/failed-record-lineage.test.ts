@@ -1,35 +1,34 @@
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Lineage, type LineageNode, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { eventSourceMapping, inlineFunction } from '../template-resources.js';
 
-let runtime: LocalRuntime;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const cdkOut = assemblyOf({
-    WorkDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work-dlq' } },
-    Work: {
-      Type: 'AWS::SQS::Queue',
-      Properties: { QueueName: 'work', RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] }, maxReceiveCount: 5 } },
-    },
-    Orders: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders', VisibilityTimeout: 600 } },
-    // Reports every record of its batch failed, as a kit consumer does for a record it will retry.
-    Refuser: inlineFunction(
-      'exports.handler = async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });',
-      { FunctionName: 'refuser' },
-    ),
-    Mapping: eventSourceMapping('Orders', 'Refuser', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+const local = restartableRuntime({
+  assembly: () => {
+    const cdkOut = assemblyOf({
+      WorkDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work-dlq' } },
+      Work: {
+        Type: 'AWS::SQS::Queue',
+        Properties: { QueueName: 'work', RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] }, maxReceiveCount: 5 } },
+      },
+      Orders: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders', VisibilityTimeout: 600 } },
+      // Reports every record of its batch failed, as a kit consumer does for a record it will retry.
+      Refuser: inlineFunction(
+        'exports.handler = async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });',
+        { FunctionName: 'refuser' },
+      ),
+      Mapping: eventSourceMapping('Orders', 'Refuser', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+    });
+    return cdkOut;
+  },
 });
-afterAll(async () => {
-  await runtime?.stop();
+let sqs: SQSClient;
+beforeAll(async () => {
+  sqs = new SQSClient({ endpoint: local.runtime.url, region, credentials });
 });
 
 async function send(queue: string, attributes: Record<string, string> = {}): Promise<string> {
@@ -42,7 +41,7 @@ async function send(queue: string, attributes: Record<string, string> = {}): Pro
 async function lineageOf(id: string, until: (tree: Lineage) => boolean, what: string): Promise<Lineage> {
   return eventually(
     async () => {
-      const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.lineage}${id}`);
+      const response = await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.lineage}${id}`);
       const tree = (await response.json()) as Lineage;
       return tree.roots?.[0] && until(tree) ? tree : undefined;
     },

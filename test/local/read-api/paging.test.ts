@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type BusEventsPage,
   type ExpressExecutionsPage,
@@ -8,29 +8,25 @@ import {
   READ_API_PREFIX,
   type ReadApiError,
 } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { stateMachine } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/paging';
-let runtime: LocalRuntime;
-
-beforeAll(async () => {
-  const cdkOut = assemblyOf({
-    Quick: stateMachine(
-      { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
-      { StateMachineName: 'quick', StateMachineType: 'EXPRESS', RoleArn: ROLE },
-    ),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
-});
-afterAll(async () => {
-  await runtime?.stop();
+const local = restartableRuntime({
+  assembly: () => {
+    const cdkOut = assemblyOf({
+      Quick: stateMachine(
+        { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+        { StateMachineName: 'quick', StateMachineType: 'EXPRESS', RoleArn: ROLE },
+      ),
+    });
+    return cdkOut;
+  },
 });
 
 async function read<T>(pathAndQuery: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${READ_API_PREFIX}${pathAndQuery}`);
+  const response = await fetch(`${local.runtime.url}${READ_API_PREFIX}${pathAndQuery}`);
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -38,7 +34,7 @@ async function put(count: number, detail: (i: number) => Record<string, unknown>
   const ids: string[] = [];
   for (let i = 0; i < count; i += 10) {
     const n = Math.min(10, count - i);
-    const answer = await runtime.events.PutEvents({
+    const answer = await local.runtime.events.PutEvents({
       Entries: Array.from({ length: n }, (_, j) => ({ Source: 'paging', DetailType: 'Paged', Detail: JSON.stringify(detail(i + j)) })),
     });
     for (const entry of answer.Entries) if ('EventId' in entry && entry.EventId) ids.push(entry.EventId);
@@ -99,7 +95,7 @@ describe('ReadApiRouter pages', () => {
 
   it('pages the Express executions, each once', async () => {
     const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:quick';
-    for (let i = 0; i < 5; i++) await runtime.states.StartSyncExecution({ stateMachineArn: arn, name: `run-${i}`, input: '{}' });
+    for (let i = 0; i < 5; i++) await local.runtime.states.StartSyncExecution({ stateMachineArn: arn, name: `run-${i}`, input: '{}' });
     const names: string[] = [];
     let nextToken: string | undefined;
     do {

@@ -2,12 +2,12 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../../clients/read-api-contract.js';
 import { ruleMatchSegment } from '../../../local/endpoint/trace-header.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { eventRule, eventSourceMapping, inlineFunction, queueSubscription } from '../template-resources.js';
 
 /** Sends on what it was given and the trace it ran in, through the AWS SDK (which adds X-Amzn-Trace-Id). */
@@ -25,37 +25,36 @@ exports.handler = async (event) => {
 const ROOT = '1-6740a1b2-0123456789abcdef01234567';
 const SENT = `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`;
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({
+  assembly: () => {
+    const cdkOut = assemblyOf({
+      In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
+      Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+      Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
+      Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
+      FailerDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failer-dlq' } },
+      Failer: inlineFunction("exports.handler = async () => { throw new Error('cannot take it'); };", {
+        FunctionName: 'failer',
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['FailerDlq', 'Arn'] } },
+      }),
+      FailerConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
+      },
+      Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
+      FanoutSubscription: queueSubscription('Topic', 'Fanout', { RawMessageDelivery: true }),
+      Relay: inlineFunction(relaySource, { FunctionName: 'relay', Environment: { Variables: { OUT_URL: { Ref: 'Out' } } } }),
+      Mapping: eventSourceMapping('In', 'Relay', { BatchSize: 1 }),
+      ToPlain: eventRule({ pattern: { source: ['probe'] }, target: 'Plain', id: 'plain', name: 'to-plain' }),
+    });
+    return cdkOut;
+  },
+});
 let sqs: SQSClient;
 let events: EventBridgeClient;
-
 beforeAll(async () => {
-  const cdkOut = assemblyOf({
-    In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
-    Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
-    Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
-    Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
-    FailerDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failer-dlq' } },
-    Failer: inlineFunction("exports.handler = async () => { throw new Error('cannot take it'); };", {
-      FunctionName: 'failer',
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['FailerDlq', 'Arn'] } },
-    }),
-    FailerConfig: {
-      Type: 'AWS::Lambda::EventInvokeConfig',
-      Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
-    },
-    Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
-    FanoutSubscription: queueSubscription('Topic', 'Fanout', { RawMessageDelivery: true }),
-    Relay: inlineFunction(relaySource, { FunctionName: 'relay', Environment: { Variables: { OUT_URL: { Ref: 'Out' } } } }),
-    Mapping: eventSourceMapping('In', 'Relay', { BatchSize: 1 }),
-    ToPlain: eventRule({ pattern: { source: ['probe'] }, target: 'Plain', id: 'plain', name: 'to-plain' }),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  await runtime?.stop();
+  sqs = new SQSClient({ endpoint: local.runtime.url, region, credentials });
+  events = new EventBridgeClient({ endpoint: local.runtime.url, region, credentials });
 });
 
 async function url(name: string): Promise<string> {
@@ -87,12 +86,12 @@ function withHeader<C extends SQSClient | SNSClient>(client: C, header: string):
 }
 
 function clientWithHeader(header: string): SQSClient {
-  return withHeader(new SQSClient({ endpoint: runtime.url, region, credentials }), header);
+  return withHeader(new SQSClient({ endpoint: local.runtime.url, region, credentials }), header);
 }
 
 describe('trace headers through the local services', () => {
   it("sends an asynchronous invocation that failed to the function's dead-letter queue in the caller's trace, with the reason", async () => {
-    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials });
     lambda.middlewareStack.add(
       (next) => async (args) => {
         (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = SENT;
@@ -103,14 +102,14 @@ describe('trace headers through the local services', () => {
     await lambda.send(new InvokeCommand({ FunctionName: 'failer', InvocationType: 'Event', Payload: '{"n":1}' }));
     const dead = await eventually(() => receiveOne('failer-dlq'), 30_000, 'the dead-letter');
     expect(dead.Attributes?.AWSTraceHeader).toBe(SENT);
-    const [node] = (await runtime.readApi.lineage(dead.MessageId ?? '')).roots;
+    const [node] = (await local.runtime.readApi.lineage(dead.MessageId ?? '')).roots;
     expect(node).toMatchObject({ kind: 'dead-letter', status: 'dead-lettered', reason: expect.stringContaining('cannot take it') });
   }, 40_000);
 
   it("passes a publisher's trace header on from SNS to its SQS subscription, and none when it had none", async () => {
     const topic = `arn:aws:sns:${region}:000000000000:news`;
-    const traced = withHeader(new SNSClient({ endpoint: runtime.url, region, credentials }), SENT);
-    const plain = new SNSClient({ endpoint: runtime.url, region, credentials });
+    const traced = withHeader(new SNSClient({ endpoint: local.runtime.url, region, credentials }), SENT);
+    const plain = new SNSClient({ endpoint: local.runtime.url, region, credentials });
     // Back to back: the second must not inherit the first one's trace on its way through SNS's outbox.
     await Promise.all([
       traced.send(new PublishCommand({ TopicArn: topic, Message: 'traced' })),
@@ -184,7 +183,7 @@ describe('trace headers through the local services', () => {
     expect(out.Attributes?.AWSTraceHeader).toBe(body.ran);
 
     // The lineage of the first message: message -> invocation -> the message the function sent.
-    const lineage = await runtime.readApi.lineage(MessageId ?? '');
+    const lineage = await local.runtime.readApi.lineage(MessageId ?? '');
     const root = lineage.roots[0] as LineageNode;
     expect(root).toMatchObject({ kind: 'message', id: MessageId, attributes: { queue: 'in' } });
     const invocation = root.children.find((n) => n.kind === 'invocation');
@@ -203,9 +202,9 @@ describe('trace headers through the local services', () => {
       const m = await receiveOne('plain');
       return m.Body?.includes(eventId) ? m : undefined;
     });
-    const ruleArn = runtime.definitions.rules.find((rule) => rule.name === 'to-plain')?.arn ?? '';
+    const ruleArn = local.runtime.definitions.rules.find((rule) => rule.name === 'to-plain')?.arn ?? '';
     expect(message.Attributes?.AWSTraceHeader).toBe(`Root=${ROOT};Parent=${ruleMatchSegment(eventId, undefined, ruleArn)};Sampled=1`);
-    const [record] = (await runtime.readApi.lineage(eventId)).roots;
+    const [record] = (await local.runtime.readApi.lineage(eventId)).roots;
     expect(record).toMatchObject({ kind: 'event', attributes: { traceHeader: SENT } });
     expect(record?.children[0]).toMatchObject({ kind: 'rule', id: 'to-plain', status: 'delivered' });
     expect(record?.children[0]?.children[0]).toMatchObject({ kind: 'message', id: message.MessageId });

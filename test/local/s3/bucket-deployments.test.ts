@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { filtered } from '../../../local/s3/bucket-deployments.js';
+import { synthStack } from '../cdk-stack.js';
 import { tempDataDir } from '../helpers.js';
 
 /**
@@ -20,28 +21,31 @@ function synthApp(outdir: string, site: string, page: string): void {
   writeFileSync(path.join(site, 'index.html'), page);
   writeFileSync(path.join(site, 'data', 'items.json'), '[1,2,3]');
   writeFileSync(path.join(site, 'scratch.tmp'), 'not deployed');
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Site', { env: { account: '000000000000', region: 'us-east-1' } });
-  const bucket = new s3.Bucket(stack, 'Web', { bucketName: 'web' });
-  const queue = new sqs.Queue(stack, 'Jobs', { queueName: 'jobs' });
-  new s3deploy.BucketDeployment(stack, 'DeploySite', {
-    sources: [
-      s3deploy.Source.asset(site),
-      s3deploy.Source.data('config.txt', `bucket=${bucket.bucketName}`),
-      s3deploy.Source.jsonData('settings.json', { queueArn: queue.queueArn }),
-    ],
-    destinationBucket: bucket,
-    destinationKeyPrefix: 'site/',
-    exclude: ['*.tmp'],
-    cacheControl: [s3deploy.CacheControl.maxAge(Duration.minutes(5))],
-  });
-  new s3deploy.BucketDeployment(stack, 'DeployNotes', {
-    sources: [s3deploy.Source.data('readme.txt', 'notes')],
-    destinationBucket: bucket,
-    destinationKeyPrefix: 'notes/',
-    prune: false,
-  });
-  app.synth();
+  synthStack(
+    'Site',
+    (stack) => {
+      const bucket = new s3.Bucket(stack, 'Web', { bucketName: 'web' });
+      const queue = new sqs.Queue(stack, 'Jobs', { queueName: 'jobs' });
+      new s3deploy.BucketDeployment(stack, 'DeploySite', {
+        sources: [
+          s3deploy.Source.asset(site),
+          s3deploy.Source.data('config.txt', `bucket=${bucket.bucketName}`),
+          s3deploy.Source.jsonData('settings.json', { queueArn: queue.queueArn }),
+        ],
+        destinationBucket: bucket,
+        destinationKeyPrefix: 'site/',
+        exclude: ['*.tmp'],
+        cacheControl: [s3deploy.CacheControl.maxAge(Duration.minutes(5))],
+      });
+      new s3deploy.BucketDeployment(stack, 'DeployNotes', {
+        sources: [s3deploy.Source.data('readme.txt', 'notes')],
+        destinationBucket: bucket,
+        destinationKeyPrefix: 'notes/',
+        prune: false,
+      });
+    },
+    outdir,
+  );
 }
 
 let outdir: string;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { AWS_CLI } from '../aws-cli.js';
 import { AwsCliSession } from '../aws-cli-session.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, region } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { s3Assembly } from './fixture.js';
 
 /** The AWS CLI v1 on PATH (pyenv), if there is one that is not Debian's v2. */
@@ -27,17 +27,12 @@ const clis = [
   { name: 'v1', binary: cliV1() },
 ];
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({ assembly: s3Assembly });
 let s3: S3Client;
 let work: string;
-
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
+  s3 = new S3Client({ endpoint: local.runtime.url, region, credentials, forcePathStyle: true });
   work = mkdtempSync(path.join(tmpdir(), 'switchyard-s3-cli-'));
-});
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 /** One CLI process per CLI for the file's commands (see AwsCliSession). */
@@ -62,7 +57,7 @@ async function aws(binary: string, args: string[]): Promise<string> {
     });
     sessions.set(binary, session);
   }
-  const { stdout } = await session.run(['--endpoint-url', runtime.url, ...args]);
+  const { stdout } = await session.run(['--endpoint-url', local.runtime.url, ...args]);
   return stdout;
 }
 

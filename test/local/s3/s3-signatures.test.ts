@@ -24,7 +24,6 @@ const local = restartableRuntime({
   assembly: s3Assembly,
   ownsAssembly: true,
   options: { verifySignatures: { credentials: [configured] } },
-  clients: () => ({}),
 });
 
 function client(credentials = configured): S3Client {

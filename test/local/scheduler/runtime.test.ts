@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -13,36 +10,34 @@ import { ScheduledTrigger, ScheduleEngine } from '../../../lib/constructs/schedu
 import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
+import { synthStack } from '../cdk-stack.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 
 /** An app made of the real construct: an hourly trigger and a scheduled rule, each -> the hub -> a rule -> a queue. */
 function synthTriggerApp(): string {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-schedules-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Triggers', { env: { account: '000000000000', region: 'us-east-1' } });
-  const hub = new events.EventBus(stack, 'Hub', { eventBusName: 'hub' });
-  const tick = new ScheduledTrigger(stack, 'HourlyTick', {
-    eventBus: hub,
-    schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
-    payload: { purpose: 'test' },
+  return synthStack('Triggers', (stack) => {
+    const hub = new events.EventBus(stack, 'Hub', { eventBusName: 'hub' });
+    const tick = new ScheduledTrigger(stack, 'HourlyTick', {
+      eventBus: hub,
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      payload: { purpose: 'test' },
+    });
+    const ruleTick = new ScheduledTrigger(stack, 'RuleTick', {
+      eventBus: hub,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      engine: ScheduleEngine.RULE,
+    });
+    const ticks = new sqs.Queue(stack, 'Ticks', { queueName: 'ticks' });
+    const ruleTicks = new sqs.Queue(stack, 'RuleTicks', { queueName: 'rule-ticks' });
+    new events.Rule(stack, 'TickRule', { eventBus: hub, eventPattern: tick.eventPattern, targets: [new targets.SqsQueue(ticks)] });
+    new events.Rule(stack, 'RuleTickRule', {
+      eventBus: hub,
+      eventPattern: ruleTick.eventPattern,
+      targets: [new targets.SqsQueue(ruleTicks)],
+    });
   });
-  const ruleTick = new ScheduledTrigger(stack, 'RuleTick', {
-    eventBus: hub,
-    schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
-    engine: ScheduleEngine.RULE,
-  });
-  const ticks = new sqs.Queue(stack, 'Ticks', { queueName: 'ticks' });
-  const ruleTicks = new sqs.Queue(stack, 'RuleTicks', { queueName: 'rule-ticks' });
-  new events.Rule(stack, 'TickRule', { eventBus: hub, eventPattern: tick.eventPattern, targets: [new targets.SqsQueue(ticks)] });
-  new events.Rule(stack, 'RuleTickRule', {
-    eventBus: hub,
-    eventPattern: ruleTick.eventPattern,
-    targets: [new targets.SqsQueue(ruleTicks)],
-  });
-  app.synth();
-  return outdir;
 }
 
 describe('Scheduler in the local runtime', () => {

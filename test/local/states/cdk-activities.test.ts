@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import {
   DescribeExecutionCommand,
   GetActivityTaskCommand,
@@ -11,11 +8,11 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { App, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { synthStack } from '../cdk-stack.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 let runtime: LocalRuntime | undefined;
@@ -23,23 +20,20 @@ afterEach(async () => runtime?.stop());
 
 /** What CDK synthesizes for an activity Task, and for a version and an alias of its machine (Cfn constructs: CDK has no L2 for them). */
 function synthesized(): string {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-activities-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Review', { env: { account: '000000000000', region } });
-  const activity = new sfn.Activity(stack, 'Approval');
-  const machine = new sfn.StateMachine(stack, 'Flow', {
-    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.StepFunctionsInvokeActivity(stack, 'Ask', { activity })),
+  return synthStack('Review', (stack) => {
+    const activity = new sfn.Activity(stack, 'Approval');
+    const machine = new sfn.StateMachine(stack, 'Flow', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new tasks.StepFunctionsInvokeActivity(stack, 'Ask', { activity })),
+    });
+    const version = new sfn.CfnStateMachineVersion(stack, 'Version', {
+      stateMachineArn: machine.stateMachineArn,
+      stateMachineRevisionId: machine.stateMachineRevisionId,
+    });
+    new sfn.CfnStateMachineAlias(stack, 'Live', {
+      name: 'live',
+      routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
+    });
   });
-  const version = new sfn.CfnStateMachineVersion(stack, 'Version', {
-    stateMachineArn: machine.stateMachineArn,
-    stateMachineRevisionId: machine.stateMachineRevisionId,
-  });
-  new sfn.CfnStateMachineAlias(stack, 'Live', {
-    name: 'live',
-    routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
-  });
-  app.synth();
-  return outdir;
 }
 
 describe('Step Functions activities, versions and aliases from a CDK app', () => {

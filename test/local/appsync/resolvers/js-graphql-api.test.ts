@@ -1,9 +1,10 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateResource } from '../../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
-import { tempDataDir } from '../../helpers.js';
+import { restartableRuntime } from '../../restartable-runtime.js';
+import { idTable } from '../../template-resources.js';
+import { graphqlDataSource, keyedGraphqlApi } from '../appsync-resources.js';
+import { stackOutputs } from '../graphql-client.js';
 
 const SCHEMA = `
 type Note { id: ID! text: String views: Int }
@@ -52,26 +53,12 @@ const CODE: Record<string, [string, string]> = {
 function assembly(): string {
   const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
   const resources: Record<string, TemplateResource> = {
-    Notes: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      },
-    },
-    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'js-notes', AuthenticationType: 'API_KEY' } },
-    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: api, Definition: SCHEMA } },
-    Key: { Type: 'AWS::AppSync::ApiKey', Properties: { ApiId: api } },
-    TableSource: {
-      Type: 'AWS::AppSync::DataSource',
-      Properties: {
-        ApiId: api,
-        Name: 'table',
-        Type: 'AMAZON_DYNAMODB',
-        DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
-      },
-    },
+    Notes: idTable(),
+    ...keyedGraphqlApi('js-notes', SCHEMA),
+    TableSource: graphqlDataSource('table', {
+      Type: 'AMAZON_DYNAMODB',
+      DynamoDBConfig: { TableName: { Ref: 'Notes' }, AwsRegion: 'us-east-1' },
+    }),
     ...Object.fromEntries(
       Object.entries(CODE).map(([field, [type, code]]) => [
         `Resolver${field}`,
@@ -104,20 +91,11 @@ function assembly(): string {
 type Answer = Record<string, any>;
 
 describe('APPSYNC_JS resolvers behind a GraphQL API', () => {
-  let runtime: LocalRuntime;
+  const local = restartableRuntime({ assembly, ownsAssembly: true });
   let outputs: Record<string, string>;
-
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => undefined });
-    const cloudformation = new CloudFormationClient({
-      endpoint: runtime.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'JsNotes' }));
-    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    outputs = await stackOutputs(local.runtime, 'JsNotes');
   });
-  afterAll(() => runtime?.stop());
 
   const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
     const response = await fetch(outputs.Url ?? '', {

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import {
   BedrockAgentClient,
   CreateDataSourceCommand,
@@ -15,76 +12,76 @@ import {
 import { BedrockAgentRuntimeClient, RetrieveAndGenerateCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthStack } from '../../cdk-stack.js';
+import { credentials, eventually, region } from '../../helpers.js';
+import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
 
 const EMBEDDING = `arn:aws:bedrock:${region}::foundation-model/amazon.titan-embed-text-v2:0`;
 const GENERATOR = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-lite-v1:0`;
 
 /** A knowledge base on an S3 bucket, as an app declares it: OpenSearch Serverless storage, fixed-size chunks. */
 function synthKnowledgeBaseApp(): string {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-kb-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Docs', { env: { account: '000000000000', region } });
-  const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-documents' });
-  const kb = new bedrock.CfnKnowledgeBase(stack, 'Handbook', {
-    name: 'handbook',
-    roleArn: 'arn:aws:iam::000000000000:role/kb-role',
-    knowledgeBaseConfiguration: {
-      type: 'VECTOR',
-      vectorKnowledgeBaseConfiguration: {
-        embeddingModelArn: EMBEDDING,
-        embeddingModelConfiguration: { bedrockEmbeddingModelConfiguration: { dimensions: 512 } },
+  return synthStack('Docs', (stack) => {
+    const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-documents' });
+    const kb = new bedrock.CfnKnowledgeBase(stack, 'Handbook', {
+      name: 'handbook',
+      roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+      knowledgeBaseConfiguration: {
+        type: 'VECTOR',
+        vectorKnowledgeBaseConfiguration: {
+          embeddingModelArn: EMBEDDING,
+          embeddingModelConfiguration: { bedrockEmbeddingModelConfiguration: { dimensions: 512 } },
+        },
       },
-    },
-    storageConfiguration: {
-      type: 'OPENSEARCH_SERVERLESS',
-      opensearchServerlessConfiguration: {
-        collectionArn: 'arn:aws:aoss:us-east-1:000000000000:collection/abc',
-        vectorIndexName: 'index',
-        fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' },
+      storageConfiguration: {
+        type: 'OPENSEARCH_SERVERLESS',
+        opensearchServerlessConfiguration: {
+          collectionArn: 'arn:aws:aoss:us-east-1:000000000000:collection/abc',
+          vectorIndexName: 'index',
+          fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' },
+        },
       },
-    },
-  });
-  const reader = new iam.Role(stack, 'Reader', { roleName: 'Reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  reader.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }));
-  new iam.Role(stack, 'Stranger', { roleName: 'Stranger', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  new bedrock.CfnDataSource(stack, 'Policies', {
-    knowledgeBaseId: kb.attrKnowledgeBaseId,
-    name: 'policies',
-    dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn, inclusionPrefixes: ['policies/'] } },
-    vectorIngestionConfiguration: {
-      chunkingConfiguration: { chunkingStrategy: 'FIXED_SIZE', fixedSizeChunkingConfiguration: { maxTokens: 100, overlapPercentage: 10 } },
-    },
-  });
-  // A flow grounded in the documents: the question in, RetrieveAndGenerate's answer out.
-  const ask = new tasks.CallAwsService(stack, 'Ask', {
-    service: 'bedrockagentruntime',
-    action: 'retrieveAndGenerate',
-    iamAction: 'bedrock:RetrieveAndGenerate',
-    iamResources: ['*'],
-    additionalIamStatements: [
-      new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }),
-      new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [GENERATOR] }),
-    ],
-    parameters: {
-      Input: { Text: sfn.JsonPath.stringAt('$.question') },
-      RetrieveAndGenerateConfiguration: {
-        Type: 'KNOWLEDGE_BASE',
-        KnowledgeBaseConfiguration: { KnowledgeBaseId: kb.attrKnowledgeBaseId, ModelArn: GENERATOR },
+    });
+    const reader = new iam.Role(stack, 'Reader', { roleName: 'Reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    reader.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }));
+    new iam.Role(stack, 'Stranger', { roleName: 'Stranger', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new bedrock.CfnDataSource(stack, 'Policies', {
+      knowledgeBaseId: kb.attrKnowledgeBaseId,
+      name: 'policies',
+      dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn, inclusionPrefixes: ['policies/'] } },
+      vectorIngestionConfiguration: {
+        chunkingConfiguration: {
+          chunkingStrategy: 'FIXED_SIZE',
+          fixedSizeChunkingConfiguration: { maxTokens: 100, overlapPercentage: 10 },
+        },
       },
-    },
+    });
+    // A flow grounded in the documents: the question in, RetrieveAndGenerate's answer out.
+    const ask = new tasks.CallAwsService(stack, 'Ask', {
+      service: 'bedrockagentruntime',
+      action: 'retrieveAndGenerate',
+      iamAction: 'bedrock:RetrieveAndGenerate',
+      iamResources: ['*'],
+      additionalIamStatements: [
+        new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.attrKnowledgeBaseArn] }),
+        new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [GENERATOR] }),
+      ],
+      parameters: {
+        Input: { Text: sfn.JsonPath.stringAt('$.question') },
+        RetrieveAndGenerateConfiguration: {
+          Type: 'KNOWLEDGE_BASE',
+          KnowledgeBaseConfiguration: { KnowledgeBaseId: kb.attrKnowledgeBaseId, ModelArn: GENERATOR },
+        },
+      },
+    });
+    new sfn.StateMachine(stack, 'Answer', { stateMachineName: 'answer', definitionBody: sfn.DefinitionBody.fromChainable(ask) });
   });
-  new sfn.StateMachine(stack, 'Answer', { stateMachineName: 'answer', definitionBody: sfn.DefinitionBody.fromChainable(ask) });
-  app.synth();
-  return outdir;
 }
 
 const DOCUMENTS: Record<string, string> = {
@@ -97,50 +94,43 @@ const DOCUMENTS: Record<string, string> = {
 };
 
 describe('Bedrock knowledge bases in the local runtime', () => {
-  let runtime: LocalRuntime;
-  let agent: BedrockAgentClient;
-  let agentRuntime: BedrockAgentRuntimeClient;
+  const lines: string[] = [];
+  const local = restartableRuntime({
+    assembly: synthKnowledgeBaseApp,
+    ownsAssembly: true,
+    options: { iam: 'enforce', log: (line) => lines.push(line), logEvents: true },
+    clients: (runtime) => ({
+      agent: new BedrockAgentClient(sdkConfig(runtime.url)),
+      agentRuntime: new BedrockAgentRuntimeClient(sdkConfig(runtime.url)),
+    }),
+  });
   let kbId: string;
   let dsId: string;
-  const lines: string[] = [];
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({
-      cdkOut: synthKnowledgeBaseApp(),
-      dataDir: tempDataDir(),
-      port: 0,
-      iam: 'enforce',
-      log: (line) => lines.push(line),
-    });
-    const client = { endpoint: runtime.url, region, credentials };
-    agent = new BedrockAgentClient(client);
-    agentRuntime = new BedrockAgentRuntimeClient(client);
-    const s3Client = new S3Client({ ...client, forcePathStyle: true });
+    const s3Client = new S3Client({ ...sdkConfig(local.runtime.url), forcePathStyle: true });
     for (const [key, body] of Object.entries(DOCUMENTS)) {
       await s3Client.send(new PutObjectCommand({ Bucket: 'kb-documents', Key: key, Body: body }));
     }
-    const kbResource = runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase');
+    s3Client.destroy();
+    const kbResource = local.runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase');
     kbId = kbResource?.ref ?? '';
-    dsId = (await agent.send(new ListDataSourcesCommand({ knowledgeBaseId: kbId }))).dataSourceSummaries?.[0]?.dataSourceId ?? '';
-  }, 60_000);
-
-  afterAll(async () => {
-    await runtime?.stop();
+    dsId = (await local.agent.send(new ListDataSourcesCommand({ knowledgeBaseId: kbId }))).dataSourceSummaries?.[0]?.dataSourceId ?? '';
   });
 
   it('serves the template knowledge base, and reports its vector store as the local index', async () => {
-    const { knowledgeBase } = await agent.send(new GetKnowledgeBaseCommand({ knowledgeBaseId: kbId }));
+    const { knowledgeBase } = await local.agent.send(new GetKnowledgeBaseCommand({ knowledgeBaseId: kbId }));
     expect(knowledgeBase).toMatchObject({ name: 'handbook', status: 'ACTIVE', storageConfiguration: { type: 'OPENSEARCH_SERVERLESS' } });
     expect(knowledgeBase?.createdAt).toBeInstanceOf(Date);
-    const reported = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []);
+    const reported = (await local.runtime.serviceReports()).flatMap((report) => report.lines ?? []);
     expect(reported.join('\n')).toMatch(/knowledge base handbook .*OPENSEARCH_SERVERLESS vector store is the local vector index/);
   });
 
   it('ingests the documents under the inclusion prefix, counting the one it cannot read as failed with its reason', async () => {
-    const { ingestionJob } = await agent.send(new StartIngestionJobCommand({ knowledgeBaseId: kbId, dataSourceId: dsId }));
+    const { ingestionJob } = await local.agent.send(new StartIngestionJobCommand({ knowledgeBaseId: kbId, dataSourceId: dsId }));
     expect(ingestionJob?.status).toMatch(/STARTING|IN_PROGRESS/);
     const done = await eventually(async () => {
-      const { ingestionJob: job } = await agent.send(
+      const { ingestionJob: job } = await local.agent.send(
         new GetIngestionJobCommand({ knowledgeBaseId: kbId, dataSourceId: dsId, ingestionJobId: ingestionJob?.ingestionJobId }),
       );
       return job?.status === 'COMPLETE' ? job : undefined;
@@ -152,12 +142,12 @@ describe('Bedrock knowledge bases in the local runtime', () => {
       numberOfDocumentsFailed: 1,
     });
     expect(done.failureReasons).toEqual([expect.stringContaining('s3://kb-documents/policies/scan.png has an unsupported file format')]);
-    const { ingestionJobSummaries } = await agent.send(new ListIngestionJobsCommand({ knowledgeBaseId: kbId, dataSourceId: dsId }));
+    const { ingestionJobSummaries } = await local.agent.send(new ListIngestionJobsCommand({ knowledgeBaseId: kbId, dataSourceId: dsId }));
     expect(ingestionJobSummaries?.map((job) => job.ingestionJobId)).toEqual([ingestionJob?.ingestionJobId]);
   });
 
   it('retrieves the chunk that answers a question first, with its source, score and metadata', async () => {
-    const { retrievalResults } = await agentRuntime.send(
+    const { retrievalResults } = await local.agentRuntime.send(
       new RetrieveCommand({ knowledgeBaseId: kbId, retrievalQuery: { text: 'How long does a refund take?' } }),
     );
     expect(retrievalResults?.[0]).toMatchObject({
@@ -166,7 +156,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
       metadata: { department: 'finance', year: 2025, 'x-amz-bedrock-kb-source-uri': 's3://kb-documents/policies/refunds.md' },
     });
     expect(retrievalResults?.[0]?.score).toBeGreaterThan(retrievalResults?.[1]?.score ?? 1);
-    const filtered = await agentRuntime.send(
+    const filtered = await local.agentRuntime.send(
       new RetrieveCommand({
         knowledgeBaseId: kbId,
         retrievalQuery: { text: 'How long does a refund take?' },
@@ -179,7 +169,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   });
 
   it('answers with RetrieveAndGenerate citing the S3 document that holds the answer', async () => {
-    const answer = await agentRuntime.send(
+    const answer = await local.agentRuntime.send(
       new RetrieveAndGenerateCommand({
         input: { text: 'How many days of paid leave do staff get?' },
         retrieveAndGenerateConfiguration: {
@@ -196,17 +186,19 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   });
 
   it('fails if the query has no text, the knowledge base is unknown or the model is not served', async () => {
-    await expect(agentRuntime.send(new RetrieveCommand({ knowledgeBaseId: kbId, retrievalQuery: { text: '' } }))).rejects.toMatchObject({
+    await expect(
+      local.agentRuntime.send(new RetrieveCommand({ knowledgeBaseId: kbId, retrievalQuery: { text: '' } })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
     await expect(
-      agentRuntime.send(new RetrieveCommand({ knowledgeBaseId: 'NOSUCHKB00', retrievalQuery: { text: 'refund' } })),
+      local.agentRuntime.send(new RetrieveCommand({ knowledgeBaseId: 'NOSUCHKB00', retrievalQuery: { text: 'refund' } })),
     ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       message: expect.stringContaining("doesn't exist"),
     });
     await expect(
-      agentRuntime.send(
+      local.agentRuntime.send(
         new RetrieveAndGenerateCommand({
           input: { text: 'refund?' },
           retrieveAndGenerateConfiguration: {
@@ -224,10 +216,10 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   it('authorizes Retrieve on the knowledge base ARN, and fails if the role is not granted bedrock:Retrieve, with AccessDeniedException', async () => {
     const as = (role: string) =>
       new BedrockAgentRuntimeClient({
-        endpoint: runtime.url,
+        endpoint: local.runtime.url,
         region,
         maxAttempts: 1,
-        credentials: runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${role}`, 'fn'),
+        credentials: local.runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${role}`, 'fn'),
       });
     const query = { knowledgeBaseId: kbId, retrievalQuery: { text: 'refund' } };
     expect((await as('Reader').send(new RetrieveCommand(query))).retrievalResults?.length).toBeGreaterThan(0);
@@ -240,7 +232,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   });
 
   it('answers a question in a state machine through aws-sdk:bedrockagentruntime:retrieveAndGenerate, citing the document', async () => {
-    const states = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const states = new SFNClient({ endpoint: local.runtime.url, region, credentials });
     const { executionArn } = await states.send(
       new StartExecutionCommand({
         stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:answer`,
@@ -258,7 +250,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   });
 
   it('creates a knowledge base and a data source through the API, ingests it with NONE chunking, and deletes it', async () => {
-    const { knowledgeBase } = await agent.send(
+    const { knowledgeBase } = await local.agent.send(
       new CreateKnowledgeBaseCommand({
         name: 'by-api',
         roleArn: 'arn:aws:iam::000000000000:role/kb-role',
@@ -275,7 +267,7 @@ describe('Bedrock knowledge bases in the local runtime', () => {
     );
     const knowledgeBaseId = knowledgeBase?.knowledgeBaseId ?? '';
     expect(knowledgeBaseId).toMatch(/^[A-Z0-9]{10}$/);
-    const { dataSource } = await agent.send(
+    const { dataSource } = await local.agent.send(
       new CreateDataSourceCommand({
         knowledgeBaseId,
         name: 'whole-files',
@@ -287,16 +279,22 @@ describe('Bedrock knowledge bases in the local runtime', () => {
       }),
     );
     const ids = { knowledgeBaseId, dataSourceId: dataSource?.dataSourceId ?? '' };
-    const { ingestionJob } = await agent.send(new StartIngestionJobCommand(ids));
+    const { ingestionJob } = await local.agent.send(new StartIngestionJobCommand(ids));
     await eventually(async () => {
-      const { ingestionJob: job } = await agent.send(new GetIngestionJobCommand({ ...ids, ingestionJobId: ingestionJob?.ingestionJobId }));
+      const { ingestionJob: job } = await local.agent.send(
+        new GetIngestionJobCommand({ ...ids, ingestionJobId: ingestionJob?.ingestionJobId }),
+      );
       return job?.status === 'COMPLETE' ? job : undefined;
     });
-    const { retrievalResults } = await agentRuntime.send(new RetrieveCommand({ knowledgeBaseId, retrievalQuery: { text: 'paid leave' } }));
+    const { retrievalResults } = await local.agentRuntime.send(
+      new RetrieveCommand({ knowledgeBaseId, retrievalQuery: { text: 'paid leave' } }),
+    );
     expect(retrievalResults?.map((r) => r.content?.text)).toEqual([DOCUMENTS['policies/holidays.txt']]);
-    expect((await agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId }))).status).toBe('DELETING');
-    await expect(agent.send(new GetKnowledgeBaseCommand({ knowledgeBaseId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId: kbId }))).rejects.toMatchObject({
+    expect((await local.agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId }))).status).toBe('DELETING');
+    await expect(local.agent.send(new GetKnowledgeBaseCommand({ knowledgeBaseId }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(local.agent.send(new DeleteKnowledgeBaseCommand({ knowledgeBaseId: kbId }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining("declared by the app's template"),
     });

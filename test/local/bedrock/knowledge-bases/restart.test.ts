@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import {
   BedrockAgentClient,
   CreateDataSourceCommand,
@@ -10,39 +7,36 @@ import {
   StartIngestionJobCommand,
 } from '@aws-sdk/client-bedrock-agent';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { App, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import { ManualClock } from '../../../../local/time/clock.js';
+import { synthStack } from '../../cdk-stack.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
 
 function synthApp(): string {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-kb-restart-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Kb', { env: { account: '000000000000', region } });
-  const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-restart' });
-  const kb = new bedrock.CfnKnowledgeBase(stack, 'Kb', {
-    name: 'kb',
-    roleArn: 'arn:aws:iam::000000000000:role/kb-role',
-    knowledgeBaseConfiguration: {
-      type: 'VECTOR',
-      vectorKnowledgeBaseConfiguration: { embeddingModelArn: `arn:aws:bedrock:${region}::foundation-model/cohere.embed-english-v3` },
-    },
-    storageConfiguration: {
-      type: 'S3_VECTORS',
-      s3VectorsConfiguration: { indexArn: 'arn:aws:s3vectors:us-east-1:000000000000:bucket/b/index/i' },
-    },
+  return synthStack('Kb', (stack) => {
+    const bucket = new s3.Bucket(stack, 'Documents', { bucketName: 'kb-restart' });
+    const kb = new bedrock.CfnKnowledgeBase(stack, 'Kb', {
+      name: 'kb',
+      roleArn: 'arn:aws:iam::000000000000:role/kb-role',
+      knowledgeBaseConfiguration: {
+        type: 'VECTOR',
+        vectorKnowledgeBaseConfiguration: { embeddingModelArn: `arn:aws:bedrock:${region}::foundation-model/cohere.embed-english-v3` },
+      },
+      storageConfiguration: {
+        type: 'S3_VECTORS',
+        s3VectorsConfiguration: { indexArn: 'arn:aws:s3vectors:us-east-1:000000000000:bucket/b/index/i' },
+      },
+    });
+    new bedrock.CfnDataSource(stack, 'Docs', {
+      knowledgeBaseId: kb.attrKnowledgeBaseId,
+      name: 'docs',
+      dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn } },
+      vectorIngestionConfiguration: { chunkingConfiguration: { chunkingStrategy: 'NONE' } },
+    });
   });
-  new bedrock.CfnDataSource(stack, 'Docs', {
-    knowledgeBaseId: kb.attrKnowledgeBaseId,
-    name: 'docs',
-    dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: bucket.bucketArn } },
-    vectorIngestionConfiguration: { chunkingConfiguration: { chunkingStrategy: 'NONE' } },
-  });
-  app.synth();
-  return outdir;
 }
 
 describe('an ingestion job across a restart', () => {

@@ -10,22 +10,20 @@ import {
   SendDurableExecutionCallbackSuccessCommand,
   StopDurableExecutionCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { restartableRuntime } from '../../restartable-runtime.js';
 import { durableApp } from './fixture.js';
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({
+  assembly: () => durableApp().cdkOut,
+  options: { log: (line) => logs.push(line), logEvents: true },
+});
 let lambda: LambdaClient;
 const logs: string[] = [];
-
 beforeAll(async () => {
-  const app = durableApp();
-  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  await runtime?.stop();
+  lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials, maxAttempts: 1 });
 });
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value));

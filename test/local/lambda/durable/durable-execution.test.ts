@@ -7,24 +7,24 @@ import {
   ListDurableExecutionsByFunctionCommand,
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { credentials, eventually, region } from '../../helpers.js';
+import { restartableRuntime } from '../../restartable-runtime.js';
 import { callbackIdOf, type DurableApp, durableApp, effectsOf, expectOrderShipped } from './fixture.js';
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({
+  assembly: () => {
+    app = durableApp();
+    return app.cdkOut;
+  },
+  options: { log: (line) => logs.push(line), logEvents: true },
+});
 let lambda: LambdaClient;
 let app: DurableApp;
 const logs: string[] = [];
-
 beforeAll(async () => {
-  app = durableApp();
-  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  await runtime?.stop();
+  lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials, maxAttempts: 1 });
 });
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -108,8 +108,8 @@ describe('Lambda durable functions', () => {
 
   it('names the execution an in-process invocation asks for, once, as Step Functions’ aws-sdk:lambda:invoke passes DurableExecutionName', async () => {
     const byName = { durableExecutionName: 'from-a-state-machine' };
-    await runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
-    await runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
+    await local.runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
+    await local.runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
     const { DurableExecutions = [] } = await lambda.send(
       new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only', DurableExecutionName: 'from-a-state-machine' }),
     );
@@ -119,9 +119,13 @@ describe('Lambda durable functions', () => {
   it('starts an execution when an event source or EventBridge target invokes the function by a qualified ARN, and refuses an unqualified one', async () => {
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:callback-only';
     // EventBridge, SNS and S3 invoke asynchronously; event sources and Step Functions synchronously, in process.
-    await runtime.lambda.invokeAsync(`${arn}:$LATEST`, { timeoutSeconds: 600, from: 'events' });
-    await expect(runtime.lambda.invokeAsync(arn, { from: 'events' })).rejects.toMatchObject({ code: 'InvalidParameterValueException' });
-    await expect(runtime.lambda.invoke('callback-only', { from: 'sqs' })).rejects.toMatchObject({ code: 'InvalidParameterValueException' });
+    await local.runtime.lambda.invokeAsync(`${arn}:$LATEST`, { timeoutSeconds: 600, from: 'events' });
+    await expect(local.runtime.lambda.invokeAsync(arn, { from: 'events' })).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+    });
+    await expect(local.runtime.lambda.invoke('callback-only', { from: 'sqs' })).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+    });
     const started = await eventually(async () => {
       const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
       const execution = DurableExecutions.find((e) => e.Status === 'RUNNING');

@@ -5,7 +5,7 @@ import {
   ListDurableExecutionsByFunctionCommand,
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DurableExecutionDetail,
   type ForkAnswer,
@@ -17,27 +17,26 @@ import {
 import { createClients } from '../../../../inspect/aws.js';
 import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
-import { LocalRuntime } from '../../../../local/runtime.js';
 import { runCli } from '../../../cli/run-cli.js';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { credentials, eventually, region } from '../../helpers.js';
+import { restartableRuntime } from '../../restartable-runtime.js';
 import { forkApp, WRITER_MODELS } from './fork-fixture.js';
 
-let runtime: LocalRuntime;
+const local = restartableRuntime({
+  assembly: () => {
+    cdkOut = forkApp();
+    return cdkOut;
+  },
+});
 let lambda: LambdaClient;
 let cdkOut: string;
-
 beforeAll(async () => {
-  cdkOut = forkApp();
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-});
-afterAll(async () => {
-  await runtime?.stop();
+  lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials, maxAttempts: 1 });
 });
 
 const read = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
-  const answer = await fetch(`${runtime.url}${READ_API_PREFIX}${path}`, init);
+  const answer = await fetch(`${local.runtime.url}${READ_API_PREFIX}${path}`, init);
   return { status: answer.status, body: (await answer.json()) as T };
 };
 const fork = (body: unknown) =>
@@ -209,10 +208,10 @@ describe('durable forks (POST /durable-forks)', () => {
 });
 
 describe('forkDurableExecution (what switchyard fork calls for a durable execution)', () => {
-  it("forks through the local runtime, and fails with the runtime's reason as a usage error", async () => {
+  it("forks through the local local.runtime, and fails with the runtime's reason as a usage error", async () => {
     const parentArn = await run('writer', 'essay-3', { topic: 'moss', polishPrompt: 'Polish it' });
     await ended(parentArn);
-    const clients = createClients({ kind: 'local', endpoint: runtime.url, region });
+    const clients = createClients({ kind: 'local', endpoint: local.runtime.url, region });
     const answer = await forkDurableExecution(clients, parentArn, {
       from: 'polish',
       input: { topic: 'moss', polishPrompt: 'Say it twice' },
@@ -237,7 +236,7 @@ describe('forkDurableExecution (what switchyard fork calls for a durable executi
       '{"polishPrompt":"Say it in rhyme"}',
       '--json',
       '--endpoint',
-      runtime.url,
+      local.runtime.url,
       '--cdk-out',
       cdkOut,
     ]);
@@ -246,7 +245,7 @@ describe('forkDurableExecution (what switchyard fork calls for a durable executi
     expect(answer).toMatchObject({ parent: parentArn, from: 'polish' });
     expect(JSON.parse((await ended(answer.executionArn)).Result ?? '{}').polished).toContain('Say it in rhyme');
 
-    const refused = await runCli(['fork', parentArn, '--from', 'nowhere', '--endpoint', runtime.url, '--cdk-out', cdkOut]);
+    const refused = await runCli(['fork', parentArn, '--from', 'nowhere', '--endpoint', local.runtime.url, '--cdk-out', cdkOut]);
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('a fork can begin at outline, review, draft, polish') });
   });
 });
