@@ -159,17 +159,22 @@ describe('StandbySynth', () => {
   });
 });
 
+/** switchyard dev on the app, its runtime a stand-in whose reload reloads the stack; `stop` is its Ctrl-C. */
+async function devOn(appRoot: string, options: { standby?: boolean } = {}) {
+  const runtime = {
+    definitions: { functions: [] },
+    reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
+    warm: async () => {},
+  };
+  const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
+  await startDevServer({ root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, ...options, io, launcher });
+  return { lines, stop };
+}
+
 describe('switchyard dev with a standby synthesis', () => {
   it('runs an infrastructure edit in the process started ahead of it, starts the next one, and stops it on Ctrl-C', async () => {
     const appRoot = app();
-    const runtime = {
-      definitions: { functions: [] },
-      reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
-      warm: async () => {},
-    };
-    const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
-    const options = { root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false };
-    await startDevServer({ ...options, io, launcher });
+    const { lines, stop } = await devOn(appRoot);
     try {
       // The first synthesis's process, then the standby's, which waits.
       await until(() => loads(appRoot).length === 2);
@@ -188,15 +193,8 @@ describe('switchyard dev with a standby synthesis', () => {
 
   it('starts no process ahead with --no-standby: an infrastructure edit is synthesized by a process started for it', async () => {
     const appRoot = app();
-    const runtime = {
-      definitions: { functions: [] },
-      reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
-      warm: async () => {},
-    };
-    const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
     const started = vi.spyOn(StandbySynth, 'start');
-    const options = { root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, standby: false };
-    await startDevServer({ ...options, io, launcher });
+    const { lines, stop } = await devOn(appRoot, { standby: false });
     try {
       await until(() => lines.some((line) => line.includes('watching')));
       writeFileSync(path.join(appRoot, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
@@ -211,13 +209,7 @@ describe('switchyard dev with a standby synthesis', () => {
 
   it("shows the app's own error when the edit breaks the synthesis the standby went on with, from a fresh synthesis, as without a standby", async () => {
     const appRoot = app();
-    const runtime = {
-      definitions: { functions: [] },
-      reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
-      warm: async () => {},
-    };
-    const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
-    await startDevServer({ root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, io, launcher });
+    const { lines, stop } = await devOn(appRoot);
     try {
       await until(() => loads(appRoot).length === 2);
       writeFileSync(path.join(appRoot, 'lib', 'stack.mjs'), "throw new Error('the stack is broken');\nexport const stack = 3;\n");
