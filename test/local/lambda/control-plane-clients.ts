@@ -19,6 +19,19 @@ import { region } from '../helpers.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/fn-role';
 
+/** A template's `AWS::Lambda::Function` named `from-template` (inline code answering "template"), with `properties` over its own. */
+export const templateFunction = (properties: Record<string, unknown> = {}) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: {
+    FunctionName: 'from-template',
+    Runtime: 'nodejs24.x',
+    Handler: 'index.handler',
+    Role: ROLE,
+    Code: { ZipFile: 'exports.handler = async () => "template";' },
+    ...properties,
+  },
+});
+
 /** A Node.js handler answering `answer` and the version that ran it. */
 export const handler = (answer: string) =>
   zip([

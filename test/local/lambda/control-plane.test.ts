@@ -36,22 +36,14 @@ import {
   payloadOf,
   ROLE,
   serviceAlone,
+  templateFunction,
   updateCode,
   updateConfiguration,
 } from './control-plane-clients.js';
 
 /** A function of the app's template, which the control plane leaves to the next synthesis. */
 const TEMPLATE_FUNCTION = {
-  TemplateFn: {
-    Type: 'AWS::Lambda::Function',
-    Properties: {
-      FunctionName: 'from-template',
-      Runtime: 'nodejs24.x',
-      Handler: 'index.handler',
-      Role: ROLE,
-      Code: { ZipFile: 'exports.handler = async () => "template";' },
-    },
-  },
+  TemplateFn: templateFunction(),
   TemplatePermission: {
     Type: 'AWS::Lambda::Permission',
     Properties: {

@@ -17,7 +17,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { createFunction, functionInput, handler, ROLE } from './control-plane-clients.js';
+import { createFunction, functionInput, handler, templateFunction } from './control-plane-clients.js';
 
 const ACCOUNT = '000000000000';
 const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
@@ -25,17 +25,7 @@ const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:funct
 /** An app whose one function, `from-template`, has the template `Tags` given. */
 const taggedApp = (tags: Record<string, string>) =>
   assemblyOf({
-    TemplateFn: {
-      Type: 'AWS::Lambda::Function',
-      Properties: {
-        FunctionName: 'from-template',
-        Runtime: 'nodejs24.x',
-        Handler: 'index.handler',
-        Role: ROLE,
-        Code: { ZipFile: 'exports.handler = async () => "template";' },
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      },
-    },
+    TemplateFn: templateFunction({ Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
   });
 
 /** The Lambda database of a stopped runtime's data folder: what an earlier version wrote there, read and written as it is. */
