@@ -33,6 +33,9 @@ export interface CognitoContext {
 export const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message, 400);
 export const notAuthorized = (message: string) => new AwsError('NotAuthorizedException', message, 400);
 export const userNotFound = () => new AwsError('UserNotFoundException', 'User does not exist.', 400);
+/** A mailed code (a sign-up's, a password reset's) that is not the one sent, or is spent. */
+export const codeMismatch = () => new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.', 400);
+export const expiredCode = () => new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.', 400);
 
 /** @throws AwsError ResourceNotFoundException as Cognito words it */
 export function poolOf(context: CognitoContext, poolId: unknown): PoolRecord {

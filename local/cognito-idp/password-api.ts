@@ -4,6 +4,8 @@ import {
   type CognitoContext,
   checkSecretHash,
   clientOf,
+  codeMismatch,
+  expiredCode,
   findUser,
   invalidParameter,
   notAuthorized,
@@ -20,9 +22,6 @@ type Input = Record<string, unknown>;
 const RESET_CODE_MS = 3_600_000;
 /** Wrong codes a reset code survives: the next one spends it, and the user asks for another (LimitExceededException). */
 const RESET_CODE_TRIES = 5;
-
-const codeMismatch = () => new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.', 400);
-const expiredCode = () => new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.', 400);
 
 /**
  * Passwords and sessions after sign-in: the forgotten-password flow (ForgotPassword,

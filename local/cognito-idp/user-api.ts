@@ -5,6 +5,8 @@ import {
   type CognitoContext,
   checkSecretHash,
   clientOf,
+  codeMismatch,
+  expiredCode,
   findUser,
   invalidParameter,
   notAuthorized,
@@ -129,10 +131,10 @@ export class UserApi {
     const user = requireUser(this.context, pool, input.Username);
     if (user.status !== 'UNCONFIRMED') throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
     if (user.code === undefined || user.code.value !== String(input.ConfirmationCode)) {
-      throw new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.', 400);
+      throw codeMismatch();
     }
     if (user.code.expires <= this.context.clock.now()) {
-      throw new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.', 400);
+      throw expiredCode();
     }
     const { code: _used, ...rest } = user;
     const confirmed: UserRecord = {
