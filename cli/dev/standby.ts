@@ -177,11 +177,17 @@ export async function synthesizeWithStandby(
   signal?: AbortSignal,
 ): Promise<Synthesized> {
   const served = await standby?.take(project, outdir, state);
-  if (served !== undefined) {
+  if (served !== undefined && standby !== undefined) {
+    // Stopped as a fresh synthesis's processes are (synth.ts's stoppable), and not followed by a fresh one.
+    const stop = () => standby.dispose();
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted === true) stop();
     try {
       return await served.synthesis;
     } catch (error) {
-      if (!(error instanceof SynthError)) throw error;
+      if (!(error instanceof SynthError) || signal?.aborted === true) throw error;
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
   }
   return synthesize(project, outdir, state, signal);

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
-import { StandbySynth } from '../../cli/dev/standby.js';
-import { type SynthState, synthesize } from '../../cli/dev/synth.js';
+import { StandbySynth, synthesizeWithStandby } from '../../cli/dev/standby.js';
+import { SynthError, type SynthState, synthesize } from '../../cli/dev/synth.js';
 import { useTempFolders } from '../helpers/temp-folders.js';
 import { standInLauncher } from './dev-stand-in.js';
 
@@ -86,6 +86,21 @@ describe('StandbySynth', () => {
     const read = record?.read.map((stamp) => stamp.file) ?? [];
     expect(read).toEqual(expect.arrayContaining([path.join(root, 'node_modules', 'dep', 'index.js'), path.join(root, 'lib', 'stack.mjs')]));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('stops the synthesis it went on with when the caller aborts, as a fresh synthesis is stopped', async () => {
+    const root = app();
+    const { standby, pid } = await waitingStandby(root);
+    // The edited stack never ends: only the abort stops its synthesis.
+    writeFileSync(
+      path.join(root, 'lib', 'stack.mjs'),
+      'setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport const stack = 2;\n',
+    );
+    const abort = new AbortController();
+    const synthesis = synthesizeWithStandby(standby, appOf(root), outdirOf(root), stateOf(root), abort.signal);
+    abort.abort();
+    await expect(synthesis).rejects.toThrow(SynthError);
+    await until(() => !alive(pid));
   });
 
   it('is not used, and its processes are stopped, when the environment changed since it started', async () => {
