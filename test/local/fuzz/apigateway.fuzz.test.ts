@@ -58,7 +58,8 @@ describe('API Gateway REST API control plane under fuzzed requests', () => {
             return;
           }
           // A path or query-string value is text: a wrong JSON type there cannot be sent, nor a request without its path label.
-          const site = /required (\w+) removed/.exec(invalid ?? '')?.[1] ?? invalid?.split(':')[0] ?? '';
+          // The member the break is in: `embed.2: wrong type` broke an item of the query-string list `embed`.
+          const site = (/required (\w+) removed/.exec(invalid ?? '')?.[1] ?? invalid?.split(':')[0] ?? '').split('.')[0] ?? '';
           if (members[site]?.location !== undefined && invalid !== undefined) return;
           const values = input as Record<string, unknown>;
           const query = new URLSearchParams();
