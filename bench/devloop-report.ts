@@ -20,6 +20,8 @@ export interface Measured {
   readonly commandMs: Map<string, number[]>;
   /** `node_modules/.bin/switchyard executions`: the command without npx's own start. */
   readonly directExecutionsMs: number[];
+  /** `npx -c true`: npx's own start (npm's modules, a shell), which every `npx switchyard` pays before the command runs. */
+  readonly npxAloneMs: number[];
   readonly warmStartMs: number[];
   readonly firstInvocationAfterWarmMs: number[];
 }
@@ -31,6 +33,7 @@ export const emptyMeasured = (): Measured => ({
   infraEditMs: [],
   commandMs: new Map(),
   directExecutionsMs: [],
+  npxAloneMs: [],
   warmStartMs: [],
   firstInvocationAfterWarmMs: [],
 });
@@ -176,6 +179,9 @@ export function rows(app: AppName, columns: readonly Column[]): Row[] {
   }
   if (columns.some((column) => column.measured.directExecutionsMs.length > 0)) {
     result.push({ measure: '`node_modules/.bin/switchyard executions` (no npx), p50', ms: (m) => p50(m.directExecutionsMs) });
+  }
+  if (columns.some((column) => column.measured.npxAloneMs.length > 0)) {
+    result.push({ measure: "`npx -c true` (npx's own start, no command), p50", ms: (m) => p50(m.npxAloneMs) });
   }
   return result;
 }

@@ -168,7 +168,7 @@ async function infraEdits({ app, opts, tag, measured, log }: Run, dev: DevSessio
   }
 }
 
-/** The app's commands as a user types them (`npx switchyard ...`), and `executions` through node_modules/.bin without npx. */
+/** The app's commands as a user types them (`npx switchyard ...`), `executions` through node_modules/.bin without npx, and npx alone. */
 function commands(app: DevloopApp, env: NodeJS.ProcessEnv, opts: Options, measured: Measured): void {
   const timed = (command: string, args: readonly string[]): number => {
     const started = performance.now();
@@ -188,6 +188,8 @@ function commands(app: DevloopApp, env: NodeJS.ProcessEnv, opts: Options, measur
     }
     if (app.commands.some((command) => command.name === 'executions')) {
       measured.directExecutionsMs.push(timed(path.join(app.folder, 'node_modules', '.bin', 'switchyard'), ['executions']));
+      // What npx costs before any command of ours runs: the floor under every `npx switchyard` figure.
+      measured.npxAloneMs.push(timed('npx', ['-c', 'true']));
     }
   }
 }
