@@ -17,7 +17,9 @@ const bus = { name: 'fixture-bus', arn: 'arn:aws:events:us-east-1:000000000000:e
 const rule = {
   name: 'Fixture-RecorderRuleA1B2C3D4',
   arn: 'arn:aws:events:us-east-1:000000000000:rule/fixture-bus/Fixture-RecorderRuleA1B2C3D4',
-  targets: [{}],
+  busName: 'fixture-bus',
+  state: 'ENABLED' as const,
+  targets: [{ id: 'Target0', arn: 'arn:aws:sqs:us-east-1:000000000000:Fixture-RecorderQueueA1B2C3D4' }],
 };
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:Fixture-RecorderQueueA1B2C3D4';
 
@@ -29,7 +31,11 @@ async function journeys(traces: TracesService, events: number, prefix: string, p
     traces.spans.eventAccepted({
       bus,
       event: {
+        version: '0',
         id,
+        account: '000000000000',
+        region: 'us-east-1',
+        resources: [],
         source: 'switchyard.helpdesk',
         'detail-type': 'TicketCreated',
         time: new Date(now).toISOString(),
@@ -56,6 +62,7 @@ async function journeys(traces: TracesService, events: number, prefix: string, p
     const invocation = {
       requestId: `r-${id}`,
       functionName: 'Fixture-RecorderA1B2C3D4',
+      logGroupName: '/aws/lambda/Fixture-RecorderA1B2C3D4',
       traceHeader: childHeader(header, messageSegment(`invocation-${messageId}`)),
       messages: [{ messageId, queueArn, traceHeader: delivery }],
     };

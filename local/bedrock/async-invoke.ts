@@ -2,19 +2,18 @@ import { AwsError, validationError } from '../endpoint/aws-error.js';
 import type { IamPrincipal } from '../iam/types.js';
 import { lowerAlphanumericId } from '../random/random-id.js';
 import { type AsyncJob, AsyncJobs } from '../store/async-jobs.js';
+import type { Body } from './families/shared.js';
 import { type ListPage, listPage } from './job-listing.js';
-import { type JobApiOptions, joinKey, parseS3Uri } from './job-objects.js';
+import { type JobApiOptions, joinKey, type OutputDataConfig, outputLocation } from './job-objects.js';
 import type { FoundationModel } from './model-ids.js';
 import { isVideoModel, simulatedVideo, type VideoRequest, videoRequest } from './video.js';
-
-type Body = Record<string, unknown>;
 
 /** What an asynchronous invocation keeps: the request as accepted and who asked for it (S3 is written as that caller). */
 interface InvokeInput {
   readonly modelId: string;
   readonly modelArn: string;
   readonly video: VideoRequest;
-  readonly outputDataConfig: { readonly s3OutputDataConfig: { readonly s3Uri: string } & Body };
+  readonly outputDataConfig: OutputDataConfig;
   readonly principal: IamPrincipal;
 }
 
@@ -50,8 +49,8 @@ export class AsyncInvokeApi {
     const model = this.options.model(modelId);
     if (!isVideoModel(model)) throw validationError("The provided model doesn't support async inference.");
     const video = videoRequest(model, input.modelInput);
-    const outputDataConfig = input.outputDataConfig as InvokeInput['outputDataConfig'];
-    parseS3Uri(String(outputDataConfig?.s3OutputDataConfig?.s3Uri ?? ''), 'outputDataConfig.s3OutputDataConfig.s3Uri');
+    const outputDataConfig = input.outputDataConfig as OutputDataConfig;
+    outputLocation(outputDataConfig);
     const job: InvokeInput = {
       modelId,
       modelArn: `arn:aws:bedrock:${this.options.region}::foundation-model/${model.id}`,
@@ -113,7 +112,7 @@ export class AsyncInvokeApi {
 
   /** The job's work once its time has passed: the simulated video, written where the caller asked, as the caller. */
   async #make(job: AsyncJob<InvokeInput, Body>): Promise<Body> {
-    const { bucket, key } = parseS3Uri(job.input.outputDataConfig.s3OutputDataConfig.s3Uri, 's3Uri');
+    const { bucket, key } = outputLocation(job.input.outputDataConfig);
     const location = { bucket, key: joinKey(joinKey(key, job.id), 'output.mp4') };
     const video = simulatedVideo(job.input.modelArn, job.input.video);
     await this.options.objects.write(job.input.principal, location, video, 'video/mp4', `asynchronous invocation ${job.id}`);

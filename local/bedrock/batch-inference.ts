@@ -2,10 +2,9 @@ import { AwsError } from '../endpoint/aws-error.js';
 import type { IamPrincipal } from '../iam/types.js';
 import { type AsyncJob, AsyncJobFailed, AsyncJobs } from '../store/async-jobs.js';
 import { randomId } from './async-invoke.js';
+import type { Body } from './families/shared.js';
 import { type ListFilters, listPage } from './job-listing.js';
-import { type JobApiOptions, joinKey, parseS3Uri, type S3Location } from './job-objects.js';
-
-type Body = Record<string, unknown>;
+import { type JobApiOptions, joinKey, type OutputDataConfig, outputLocation, parseS3Uri, type S3Location } from './job-objects.js';
 
 /** A batch job as accepted: CreateModelInvocationJob's input, as the API returns it. */
 interface BatchInput {
@@ -13,7 +12,7 @@ interface BatchInput {
   readonly modelId: string;
   readonly roleArn: string;
   readonly inputDataConfig: { readonly s3InputDataConfig: { readonly s3Uri: string } & Body };
-  readonly outputDataConfig: { readonly s3OutputDataConfig: { readonly s3Uri: string } & Body };
+  readonly outputDataConfig: OutputDataConfig;
   readonly timeoutDurationInHours: number;
   readonly modelInvocationType?: string;
   readonly vpcConfig?: Body;
@@ -74,7 +73,7 @@ export class BatchInferenceApi {
   async CreateModelInvocationJob(input: BatchInput & { clientRequestToken?: string; tags?: unknown }) {
     this.options.checkModel(input.modelId);
     parseS3Uri(input.inputDataConfig.s3InputDataConfig.s3Uri, 'inputDataConfig.s3InputDataConfig.s3Uri');
-    parseS3Uri(input.outputDataConfig.s3OutputDataConfig.s3Uri, 'outputDataConfig.s3OutputDataConfig.s3Uri');
+    outputLocation(input.outputDataConfig);
     const duplicate = this.jobs.list('batch').find((job) => job.input.jobName === input.jobName);
     if (duplicate && duplicate.token !== input.clientRequestToken) {
       throw new AwsError('ValidationException', `A batch inference job named ${input.jobName} already exists.`, 400);
@@ -180,7 +179,7 @@ export class BatchInferenceApi {
     const role: IamPrincipal = { kind: 'role', roleArn: job.input.roleArn, sessionName: job.id };
     const where = `batch inference job ${job.input.jobName}`;
     const input = parseS3Uri(job.input.inputDataConfig.s3InputDataConfig.s3Uri, 's3Uri');
-    const output = parseS3Uri(job.input.outputDataConfig.s3OutputDataConfig.s3Uri, 's3Uri');
+    const output = outputLocation(job.input.outputDataConfig);
     const files = input.key.endsWith('.jsonl')
       ? [input.key]
       : (await this.options.objects.list(role, input, where)).filter((key) => key.endsWith('.jsonl'));

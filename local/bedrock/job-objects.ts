@@ -7,6 +7,7 @@ import type { S3Service } from '../s3/s3-service.js';
 import { AsyncJobFailed } from '../store/async-jobs.js';
 import type { OutboxHandlerError } from '../store/outbox.js';
 import type { Clock } from '../time/clock.js';
+import type { Body } from './families/shared.js';
 
 /** What each Bedrock job API (asynchronous invocations, batch inference) runs on: the service's database, clock and place, the objects its jobs read and write. */
 export interface JobApiOptions {
@@ -32,6 +33,15 @@ export function parseS3Uri(uri: string, member: string): S3Location {
   if (match === null || match[1] === undefined) throw validationError(`The ${member} must be an S3 URI starting with s3://, not ${uri}.`);
   return { bucket: match[1], key: match[2] ?? '' };
 }
+
+/** Where a job writes, as both job APIs take it (StartAsyncInvoke's and CreateModelInvocationJob's `outputDataConfig`). */
+export interface OutputDataConfig {
+  readonly s3OutputDataConfig: { readonly s3Uri: string } & Body;
+}
+
+/** The location an `outputDataConfig` names; a missing or non-S3 URI is AWS's ValidationException naming the member. */
+export const outputLocation = (config: OutputDataConfig | undefined): S3Location =>
+  parseS3Uri(String(config?.s3OutputDataConfig?.s3Uri ?? ''), 'outputDataConfig.s3OutputDataConfig.s3Uri');
 
 /** `prefix` and `name` as one key, with one slash between them. */
 export const joinKey = (prefix: string, name: string): string =>

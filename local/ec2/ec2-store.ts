@@ -12,7 +12,7 @@ export interface Tag {
 export type IpPermission = Readonly<Record<string, unknown>>;
 
 /** What a VPC, a subnet or a security group keeps besides its own fields. */
-interface Owned {
+export interface Owned {
   readonly OwnerId: string;
   readonly Tags: readonly Tag[];
   /** The template resource it stands for (`<stack>/<logicalId>`): it follows the template, not the API. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { ALL_EGRESS, defaultGroup, type Place } from './answers.js';
-import type { Ec2Store, IpPermission, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
+import type { Ec2Store, IpPermission, Owned, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
 import { zonesOf } from './zones.js';
 
 /**
@@ -50,10 +50,13 @@ export function ensureDefaultVpc(store: Ec2Store, place: Place): void {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-function templateTags(resource: LoadedResource): Tag[] {
+/** What every record the template declares carries: the account, the resource's `Tags`, and the resource it stands for. */
+function templateOwner(resource: LoadedResource, place: Place, template: string): Owned {
   const tags = resource.properties.Tags;
-  if (!Array.isArray(tags)) return [];
-  return (tags as unknown as Partial<Tag>[]).map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value ?? '') }));
+  const Tags = Array.isArray(tags)
+    ? (tags as unknown as Partial<Tag>[]).map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value ?? '') }))
+    : [];
+  return { OwnerId: place.accountId, Tags, template };
 }
 
 /** A template rule (SecurityGroupIngress/Egress's items) as EC2 answers one. */
@@ -71,9 +74,7 @@ function templateRule(rule: Record<string, unknown>): IpPermission {
 
 function templateVpc(resource: LoadedResource, place: Place, template: string): VpcRecord {
   return {
-    OwnerId: place.accountId,
-    Tags: templateTags(resource),
-    template,
+    ...templateOwner(resource, place, template),
     VpcId: resource.ref,
     CidrBlock: resource.attributes.CidrBlock ?? '10.0.0.0/16',
     AssociationId: stableId('vpc-cidr-assoc', resource.ref),
@@ -87,9 +88,7 @@ function templateSubnet(resource: LoadedResource, place: Place, template: string
   const zones = zonesOf(place.region);
   const zoneName = resource.attributes.AvailabilityZone ?? `${place.region}a`;
   return {
-    OwnerId: place.accountId,
-    Tags: templateTags(resource),
-    template,
+    ...templateOwner(resource, place, template),
     SubnetId: resource.ref,
     VpcId: resource.attributes.VpcId ?? '',
     CidrBlock: resource.attributes.CidrBlock ?? '10.0.0.0/24',
@@ -104,9 +103,7 @@ function templateGroup(resource: LoadedResource, place: Place, template: string,
   const rules = (name: string) =>
     Array.isArray(resource.properties[name]) ? (resource.properties[name] as Record<string, unknown>[]).map(templateRule) : undefined;
   return {
-    OwnerId: place.accountId,
-    Tags: templateTags(resource),
-    template,
+    ...templateOwner(resource, place, template),
     GroupId: resource.ref,
     GroupName: text(resource.properties.GroupName) ?? resource.physicalName,
     Description: text(resource.properties.GroupDescription) ?? '',

@@ -1,4 +1,7 @@
 import { AwsError } from '../endpoint/aws-error.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import type { EventDestinationDefinition } from './definitions.js';
+import { eventTypeOfName } from './ses-events.js';
 import type { SesService } from './ses-service.js';
 
 /**
@@ -39,7 +42,7 @@ export function sendQuotaOf(ses: SesService): { Max24HourSend: number; MaxSendRa
 }
 
 /** The configuration set operations both APIs name alike and take with the same members. */
-export function sharedConfigurationSetOperations(ses: SesService): Operations {
+function sharedConfigurationSetOperations(ses: SesService): Operations {
   return {
     DeleteConfigurationSet: async (input) => {
       ses.deleteConfigurationSet(text(input.ConfigurationSetName) ?? '');
@@ -49,5 +52,53 @@ export function sharedConfigurationSetOperations(ses: SesService): Operations {
       ses.deleteEventDestination(text(input.ConfigurationSetName) ?? '', text(input.EventDestinationName) ?? '');
       return {};
     },
+  };
+}
+
+/**
+ * One API's operations, from its groups (sending, templates, identities, ...) and those both
+ * APIs answer alike: `answer`, where given, turns each AwsError they throw into the API's own
+ * (v2 names its errors by kind).
+ */
+export function apiOperations(
+  ses: SesService,
+  groups: readonly ((ses: SesService) => Operations)[],
+  answer?: (error: AwsError) => AwsError,
+): ModelOperations {
+  const operations: Operations = Object.assign(sharedConfigurationSetOperations(ses), ...groups.map((group) => group(ses)));
+  if (answer === undefined) return operations as unknown as ModelOperations;
+  const answering = Object.entries(operations).map(([name, operation]) => [
+    name,
+    async (input: Input) => {
+      try {
+        return await operation(input);
+      } catch (error) {
+        throw error instanceof AwsError ? answer(error) : error;
+      }
+    },
+  ]);
+  return Object.fromEntries(answering) as ModelOperations;
+}
+
+/**
+ * An event destination as either API puts it (v1's `EventDestination` or v2's, whose members
+ * differ only in where the SNS topic and the EventBridge bus stand); destinations of a
+ * `published` kind that is not local are kept as given, never published to.
+ */
+export function eventDestinationOf(
+  configurationSet: string,
+  name: string,
+  destination: Input,
+  targets: { readonly snsTopicArn?: string; readonly eventBusArn?: string; readonly unpublishedKinds: readonly string[] },
+): EventDestinationDefinition {
+  const unpublished = targets.unpublishedKinds.find((key) => destination[key] !== undefined);
+  return {
+    configurationSet,
+    name,
+    enabled: destination.Enabled === true,
+    eventTypes: strings(destination.MatchingEventTypes).flatMap((t) => eventTypeOfName(t) ?? []),
+    ...(targets.snsTopicArn ? { snsTopicArn: targets.snsTopicArn } : {}),
+    ...(targets.eventBusArn ? { eventBusArn: targets.eventBusArn } : {}),
+    ...(unpublished ? { unpublished } : {}),
   };
 }

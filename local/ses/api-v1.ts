@@ -1,8 +1,8 @@
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
+import { apiOperations, eventDestinationOf, type Input, type Operations, page, record, sendQuotaOf, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import { dkimTokens } from './resource-types.js';
-import { eventTypeOfName, v1EventType } from './ses-events.js';
+import { v1EventType } from './ses-events.js';
 import type { BulkResult, SesService } from './ses-service.js';
 import type { IdentityType } from './ses-store.js';
 
@@ -27,28 +27,15 @@ const BULK_STATUS: Readonly<Record<string, string>> = {
 
 function v1Destination(configurationSet: string, input: Input): EventDestinationDefinition {
   const d = record(input);
-  const sns = text(record(d.SNSDestination).TopicARN);
-  const unpublished = ['CloudWatchDestination', 'KinesisFirehoseDestination'].find((key) => d[key] !== undefined);
-  return {
-    configurationSet,
-    name: text(d.Name) ?? '',
-    enabled: d.Enabled === true,
-    eventTypes: strings(d.MatchingEventTypes).flatMap((t) => eventTypeOfName(t) ?? []),
-    ...(sns ? { snsTopicArn: sns } : {}),
-    ...(unpublished ? { unpublished } : {}),
-  };
+  return eventDestinationOf(configurationSet, text(d.Name) ?? '', d, {
+    snsTopicArn: text(record(d.SNSDestination).TopicARN),
+    unpublishedKinds: ['CloudWatchDestination', 'KinesisFirehoseDestination'],
+  });
 }
 
 /** SES's v1 API (query protocol, API version 2010-12-01) over the local SES, one operation per action, in the API's shapes. */
 export function sesV1Operations(ses: SesService): ModelOperations {
-  const operations: Operations = {
-    ...sendingOperations(ses),
-    ...templateOperations(ses),
-    ...identityOperations(ses),
-    ...configurationSetOperations(ses),
-    ...accountOperations(ses),
-  };
-  return operations as unknown as ModelOperations;
+  return apiOperations(ses, [sendingOperations, templateOperations, identityOperations, configurationSetOperations, accountOperations]);
 }
 
 /** SendEmail, SendRawEmail, SendTemplatedEmail and SendBulkTemplatedEmail. */
@@ -210,7 +197,6 @@ function identityOperations(ses: SesService): Operations {
 /** Configuration sets and their event destinations. */
 function configurationSetOperations(ses: SesService): Operations {
   return {
-    ...sharedConfigurationSetOperations(ses),
     CreateConfigurationSet: async (input: Input) => {
       ses.createConfigurationSet(text(record(input.ConfigurationSet).Name) ?? '');
       return {};

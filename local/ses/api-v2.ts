@@ -1,11 +1,10 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { type Input, type Operations, page, record, sendQuotaOf, sharedConfigurationSetOperations, strings, text } from './api-shared.js';
+import { apiOperations, eventDestinationOf, type Input, type Operations, page, record, sendQuotaOf, strings, text } from './api-shared.js';
 import type { EventDestinationDefinition } from './definitions.js';
 import type { Attachment } from './mime.js';
 import { dkimTokens } from './resource-types.js';
 import { sesArn } from './ses-context.js';
-import { eventTypeOfName } from './ses-events.js';
 import type { BulkResult, SesService } from './ses-service.js';
 import type { IdentityRow } from './ses-store.js';
 import type { TemplateParts } from './templates.js';
@@ -84,18 +83,11 @@ function attachments(value: unknown): Attachment[] {
 
 function v2Destination(configurationSet: string, name: string, value: unknown): EventDestinationDefinition {
   const d = record(value);
-  const sns = text(record(d.SnsDestination).TopicArn);
-  const bus = text(record(d.EventBridgeDestination).EventBusArn);
-  const unpublished = ['CloudWatchDestination', 'KinesisFirehoseDestination', 'PinpointDestination'].find((key) => d[key] !== undefined);
-  return {
-    configurationSet,
-    name,
-    enabled: d.Enabled === true,
-    eventTypes: strings(d.MatchingEventTypes).flatMap((t) => eventTypeOfName(t) ?? []),
-    ...(sns ? { snsTopicArn: sns } : {}),
-    ...(bus ? { eventBusArn: bus } : {}),
-    ...(unpublished ? { unpublished } : {}),
-  };
+  return eventDestinationOf(configurationSet, name, d, {
+    snsTopicArn: text(record(d.SnsDestination).TopicArn),
+    eventBusArn: text(record(d.EventBridgeDestination).EventBusArn),
+    unpublishedKinds: ['CloudWatchDestination', 'KinesisFirehoseDestination', 'PinpointDestination'],
+  });
 }
 
 const tagsOf = (ses: SesService, arn: string) => ses.store.tags(arn);
@@ -103,27 +95,8 @@ const templateArn = (ses: SesService, name: string) => sesArn(ses.context, `temp
 
 /** SES's v2 API (REST-JSON, API version 2019-09-27) over the local SES, in the API's shapes; errors in v2's codes. */
 export function sesV2Operations(ses: SesService): ModelOperations {
-  const operations: Operations = {
-    ...sendingOperations(ses),
-    ...templateOperations(ses),
-    ...identityOperations(ses),
-    ...configurationSetOperations(ses),
-    ...accountOperations(ses),
-  };
-
-  // Every operation answers the v2 API's errors.
-  return Object.fromEntries(
-    Object.entries(operations).map(([name, operation]) => [
-      name,
-      async (input: never) => {
-        try {
-          return await operation(input as Input);
-        } catch (error) {
-          throw error instanceof AwsError ? v2Error(error) : error;
-        }
-      },
-    ]),
-  ) as ModelOperations;
+  const groups = [sendingOperations, templateOperations, identityOperations, configurationSetOperations, accountOperations];
+  return apiOperations(ses, groups, v2Error);
 }
 
 /** SendEmail and SendBulkEmail. */
@@ -290,7 +263,6 @@ function identityOperations(ses: SesService): Operations {
 /** Configuration sets and their event destinations. */
 function configurationSetOperations(ses: SesService): Operations {
   return {
-    ...sharedConfigurationSetOperations(ses),
     CreateConfigurationSet: async (input) => {
       const sending = record(input.SendingOptions).SendingEnabled;
       ses.createConfigurationSet(text(input.ConfigurationSetName) ?? '', {

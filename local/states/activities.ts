@@ -5,7 +5,7 @@ import type { Clock } from '../time/clock.js';
 import { LongPollWaiters } from '../time/long-poll.js';
 import { AWS_OWNED_KEY } from './api-input.js';
 import type { ActivityTasks } from './integrations/callback.js';
-import { assertValidName, byName, decodeToken, encodeToken, pageSize, parseActivityArn, required, seconds } from './names.js';
+import { assertValidName, BY_NAME, byName, pageOf, parseActivityArn, required, seconds } from './names.js';
 import type { StatesTag, StatesTags } from './resource-tags.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
@@ -98,17 +98,10 @@ export class Activities implements ActivityTasks {
   }
 
   async ListActivities(input: { maxResults?: number; nextToken?: string }) {
-    const limit = pageSize(input.maxResults);
-    const after = decodeToken<string>(input.nextToken, 'activities');
-    const all = this.#table
-      .all()
-      .sort(byName)
-      .filter((a) => after === undefined || a.name > after);
-    const page = all.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, nextToken } = pageOf(this.#table.all().sort(byName), input, 'activities', BY_NAME);
     return {
       activities: page.map((a) => ({ activityArn: a.activityArn, name: a.name, creationDate: seconds(a.creationDate) })),
-      nextToken: all.length > limit && last ? encodeToken('activities', last.name) : undefined,
+      nextToken,
     };
   }
 

@@ -3,16 +3,7 @@ import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
 import type { Clock } from '../time/clock.js';
 import type { StateMachineRecord } from './execution-store.js';
-import {
-  baseStateMachineArn,
-  decodeToken,
-  encodeToken,
-  pageSize,
-  parseStateMachineArn,
-  qualifierKind,
-  required,
-  seconds,
-} from './names.js';
+import { baseStateMachineArn, type PageCursor, pageOf, parseStateMachineArn, qualifierKind, required, seconds } from './names.js';
 import type { VersionRecord } from './versions.js';
 
 /** One version an alias routes to, and the share of its executions (a percentage). */
@@ -191,18 +182,18 @@ export class StateMachineAliases {
     const machineArn = baseStateMachineArn(arn);
     if (!this.deps.machine(machineArn) || (arn !== machineArn && !this.deps.version(arn)))
       throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    const limit = pageSize(input.maxResults);
-    const scope = `aliases|${arn}`;
-    const after = decodeToken<string>(input.nextToken, scope);
     const all = this.of(machineArn).filter(
       (a) => arn === machineArn || a.routingConfiguration.some((r) => r.stateMachineVersionArn === arn),
     );
-    const from = after === undefined ? 0 : all.findIndex((a) => a.stateMachineAliasArn === after) + 1;
-    const page = all.slice(from, from + limit);
-    const last = page[page.length - 1];
+    // After the alias the token names; from the first again when it was deleted meanwhile.
+    const cursor: PageCursor<AliasRecord, string> = {
+      positionOf: (a) => a.stateMachineAliasArn,
+      start: (items, after) => items.findIndex((a) => a.stateMachineAliasArn === after) + 1,
+    };
+    const { page, nextToken } = pageOf(all, input, `aliases|${arn}`, cursor);
     return {
       stateMachineAliases: page.map((a) => ({ stateMachineAliasArn: a.stateMachineAliasArn, creationDate: seconds(a.creationDate) })),
-      nextToken: from + limit < all.length && last ? encodeToken(scope, last.stateMachineAliasArn) : undefined,
+      nextToken,
     };
   }
 

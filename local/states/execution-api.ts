@@ -10,7 +10,18 @@ import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { ExpressExecutions } from './express-executions.js';
 import { apiEvent } from './history-views.js';
 import type { LiveExecutions } from './live-executions.js';
-import { assertValidName, assertValidSyncName, decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
+import {
+  assertValidName,
+  assertValidSyncName,
+  BY_OFFSET,
+  decodeToken,
+  encodeToken,
+  pageOf,
+  pageSize,
+  parseExecutionArn,
+  required,
+  seconds,
+} from './names.js';
 import type { StandardExecutions } from './standard-executions.js';
 import { describeMachine, type StateMachineRegistry } from './state-machine-registry.js';
 import type { StatusChangeEvents } from './status-change-events.js';
@@ -219,18 +230,12 @@ export class ExecutionApi {
     const arn = required(input.executionArn, 'executionArn');
     if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
     this.find(arn);
-    const limit = pageSize(input.maxResults);
     const reverse = input.reverseOrder === true;
-    const scope = `history|${arn}|${reverse}`;
-    const from = decodeToken<number>(input.nextToken, scope) ?? 0;
     const events = this.deps.store.history(arn);
     if (reverse) events.reverse();
-    const page = events.slice(from, from + limit);
+    const { page, nextToken } = pageOf(events, input, `history|${arn}|${reverse}`, BY_OFFSET);
     const includeData = input.includeExecutionData !== false;
-    return {
-      events: page.map((event) => apiEvent(event, includeData)),
-      nextToken: from + limit < events.length ? encodeToken(scope, from + limit) : undefined,
-    };
+    return { events: page.map((event) => apiEvent(event, includeData)), nextToken };
   }
 
   async RedriveExecution(input: { executionArn?: string; clientToken?: string }) {

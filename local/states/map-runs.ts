@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
 import type { MapRunReport } from './engine/index.js';
-import { decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
+import { BY_OFFSET, pageOf, parseExecutionArn, required, seconds } from './names.js';
 
 /**
  * The Map Runs of distributed Map states (ListMapRuns, DescribeMapRun), as the engine reports
@@ -29,22 +29,20 @@ export class MapRuns {
     const executionArn = required(input.executionArn, 'executionArn');
     parseExecutionArn(executionArn);
     this.execution(executionArn);
-    const limit = pageSize(input.maxResults);
-    const scope = `map-runs|${executionArn}`;
-    const from = decodeToken<number>(input.nextToken, scope) ?? 0;
     const runs = this.#table
       .all()
       .filter((run) => run.executionArn === executionArn)
       .sort((a, b) => a.startDate - b.startDate);
+    const { page, nextToken } = pageOf(runs, input, `map-runs|${executionArn}`, BY_OFFSET);
     return {
-      mapRuns: runs.slice(from, from + limit).map((run) => ({
+      mapRuns: page.map((run) => ({
         executionArn: run.executionArn,
         mapRunArn: run.mapRunArn,
         stateMachineArn: run.stateMachineArn,
         startDate: seconds(run.startDate),
         stopDate: run.stopDate === undefined ? undefined : seconds(run.stopDate),
       })),
-      nextToken: from + limit < runs.length ? encodeToken(scope, from + limit) : undefined,
+      nextToken,
     };
   }
 

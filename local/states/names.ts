@@ -116,6 +116,50 @@ export function decodeToken<T>(token: string | undefined, scope: string): T | un
   throw new AwsError('InvalidToken', "Invalid Token: 'Invalid token'");
 }
 
+/** Where a list's page starts after the position a token holds, and the position of an item (at its index) to continue after it. */
+export interface PageCursor<T, P> {
+  readonly positionOf: (item: T, index: number) => P;
+  readonly start: (items: readonly T[], position: P) => number;
+}
+
+/** By count, for lists that only grow (an execution's history, its map runs): the token holds the next page's offset. */
+export const BY_OFFSET: PageCursor<unknown, number> = { positionOf: (_, index) => index + 1, start: (_, offset) => offset };
+
+/** By a key the list is ordered on (a name, a version): an item deleted between two calls moves no other across a page. */
+export const afterKey = <T, K>(keyOf: (item: T) => K, follows: (item: T, key: K) => boolean): PageCursor<T, K> => ({
+  positionOf: keyOf,
+  start: (items, key) => {
+    const index = items.findIndex((item) => follows(item, key));
+    return index === -1 ? items.length : index;
+  },
+});
+
+/** By name, for the lists ordered {@link byName} (state machines, activities). */
+export const BY_NAME = afterKey<{ readonly name: string }, string>(
+  (item) => item.name,
+  (item, name) => item.name > name,
+);
+
+/**
+ * One page of `items`, in the order the API lists them, for a List operation's `maxResults` and
+ * `nextToken`: the token, bound to `scope` (the request it continues), holds where the next page starts.
+ */
+export function pageOf<T, P>(
+  items: readonly T[],
+  input: { readonly maxResults?: number; readonly nextToken?: string },
+  scope: string,
+  cursor: PageCursor<T, P>,
+): { readonly page: T[]; readonly nextToken?: string } {
+  const limit = pageSize(input.maxResults);
+  const position = decodeToken<P>(input.nextToken, scope);
+  const from = position === undefined ? 0 : cursor.start(items, position);
+  const page = items.slice(from, from + limit);
+  const last = page.length - 1;
+  return from + limit < items.length && last >= 0
+    ? { page, nextToken: encodeToken(scope, cursor.positionOf(page[last] as T, from + last)) }
+    : { page };
+}
+
 /** Epoch ms → the JSON protocol's epoch seconds. */
 export const seconds = (ms: number) => ms / 1000;
 

@@ -10,11 +10,10 @@ import type { ExecutionLogging } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
 import {
   assertValidName,
+  BY_NAME,
   baseStateMachineArn,
   byName,
-  decodeToken,
-  encodeToken,
-  pageSize,
+  pageOf,
   parseStateMachineArn,
   qualifierKind,
   required,
@@ -237,14 +236,10 @@ export class StateMachineRegistry {
   }
 
   async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
-    const limit = pageSize(input.maxResults);
-    const after = decodeToken<string>(input.nextToken, 'state-machines');
-    const all = [...this.#machines.values()].sort(byName).filter((m) => after === undefined || m.name > after);
-    const page = all.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, nextToken } = pageOf([...this.#machines.values()].sort(byName), input, 'state-machines', BY_NAME);
     return {
       stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
-      nextToken: all.length > limit && last ? encodeToken('state-machines', last.name) : undefined,
+      nextToken,
     };
   }
 

@@ -3,7 +3,7 @@ import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { JsonTable } from '../store/json-table.js';
 import type { Clock } from '../time/clock.js';
 import type { StateMachineRecord, StateMachineType } from './execution-store.js';
-import { decodeToken, encodeToken, pageSize, parseStateMachineArn, qualifierKind, required, seconds } from './names.js';
+import { afterKey, pageOf, parseStateMachineArn, qualifierKind, required, seconds } from './names.js';
 
 /** A published version: an immutable copy of one revision of its state machine. */
 export interface VersionRecord {
@@ -114,15 +114,15 @@ export class StateMachineVersions {
   async ListStateMachineVersions(input: { stateMachineArn?: string; maxResults?: number; nextToken?: string }) {
     const arn = required(input.stateMachineArn, 'stateMachineArn');
     parseStateMachineArn(arn);
-    const limit = pageSize(input.maxResults);
-    const scope = `versions|${arn}`;
-    const before = decodeToken<number>(input.nextToken, scope);
-    const all = this.of(arn).filter((v) => before === undefined || v.version < before);
-    const page = all.slice(0, limit);
-    const last = page[page.length - 1];
+    // Newest first: the next page starts below the last version listed.
+    const cursor = afterKey<VersionRecord, number>(
+      (v) => v.version,
+      (v, before) => v.version < before,
+    );
+    const { page, nextToken } = pageOf(this.of(arn), input, `versions|${arn}`, cursor);
     return {
       stateMachineVersions: page.map((v) => ({ stateMachineVersionArn: v.stateMachineVersionArn, creationDate: seconds(v.creationDate) })),
-      nextToken: all.length > limit && last ? encodeToken(scope, last.version) : undefined,
+      nextToken,
     };
   }
 

@@ -3,7 +3,7 @@ import { SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
 
 /**
  * AppSync served a GraphQL request (AppSync's GraphqlRequestNote). Declared here, not imported,
- * as runtime-spans.ts declares every service's notes: the traces service imports no service.
+ * so that the traces service imports no service: AppSync tells the read API no note to read it by.
  */
 export interface GraphqlRequestNote {
   readonly api: { readonly id: string; readonly name: string; readonly arn: string };

@@ -12,78 +12,19 @@ import {
   stateSegment,
   type TraceHeader,
 } from '../endpoint/trace-header.js';
+import type { ReadNotes } from '../read-api/read-notes.js';
 import { type GraphqlRequestNote, writeGraphqlSpan } from './graphql-spans.js';
 import { newSpanId, type PlainAttribute, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
 
 /*
- * The notes the runtime's services already give their observers (the read API hears the same
- * ones), in the shapes this file reads. Declared here, not imported, so that the traces service
- * depends on no other service: each service's module hands its notes to both.
+ * The notes the runtime's services already tell the read API (read-api/read-notes.ts, each
+ * service's module declaring its own): read here by kind, so that the traces service imports
+ * no service, and a note is declared once. Each service's module hands its notes to both.
  */
-
-/** A bus accepted an event (EventBridge's AcceptedEventNote). */
-export interface AcceptedEvent {
-  readonly bus: { readonly name: string; readonly arn: string };
-  readonly event: {
-    readonly id: string;
-    readonly source: string;
-    readonly 'detail-type': string;
-    readonly time: string;
-    readonly detail?: unknown;
-    readonly 'replay-name'?: string;
-  };
-  readonly matched: readonly { readonly name: string; readonly arn: string; readonly targets: readonly unknown[] }[];
-  readonly traceHeader?: string;
-  readonly acceptedAt: number;
-}
-
-/** One attempt at delivering an event to a rule's target (EventBridge's DeliveryNote). */
-export interface TargetAttempt {
-  readonly eventId: string;
-  readonly replayName?: string;
-  readonly ruleArn: string;
-  readonly targetId: string;
-  readonly targetArn: string;
-  readonly outcome: 'delivered' | 'failed' | 'dead-lettered' | 'pending';
-  readonly reason?: string;
-  readonly attempts: number;
-  /** The header the target was called with (the rule match as parent). */
-  readonly traceHeader?: string;
-  /** When the attempt started and ended (epoch ms). */
-  readonly startedAt?: number;
-  readonly endedAt?: number;
-}
-
-/** SQS stored a message (SQS's MessageNote). */
-export type QueuedMessage =
-  | {
-      readonly kind: 'sent';
-      readonly queueArn: string;
-      readonly messageId: string;
-      readonly traceHeader?: string;
-      readonly time: number;
-    }
-  | {
-      readonly kind: 'dead-lettered';
-      readonly queueArn: string;
-      readonly sourceQueueArn: string;
-      readonly messageId: string;
-      readonly receiveCount: number;
-      readonly traceHeader?: string;
-      readonly time: number;
-    };
-
-/** Lambda started or ended an invocation (Lambda's InvocationNote). */
-export interface Invocation {
-  readonly phase: 'started' | 'ended';
-  readonly requestId: string;
-  readonly functionName: string;
-  readonly traceHeader: string;
-  readonly callerTraceHeader?: string;
-  readonly messages?: readonly { readonly messageId: string; readonly queueArn: string; readonly traceHeader?: string }[];
-  readonly time: number;
-  readonly error?: { readonly errorType: string; readonly errorMessage: string };
-}
+type AcceptedEvent = ReadNotes['eventAccepted'];
+type TargetAttempt = ReadNotes['delivery'];
+type QueuedMessage = ReadNotes['message']['note'];
+type Invocation = ReadNotes['invocation'];
 
 /** A Step Functions history event, with its execution. */
 export interface ExecutionStep {

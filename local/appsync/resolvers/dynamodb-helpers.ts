@@ -34,9 +34,6 @@ function present(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null));
 }
 
-const conditionOf = (helper: string, condition: unknown) =>
-  condition === undefined || condition === null ? undefined : filterExpression(condition, `${helper}'s condition`);
-
 /** A projection as the requests write it: `#a, #b.#c` with its names. */
 function projectionOf(projection: unknown): Omit<DynamoDbExpression, 'expressionValues'> | undefined {
   if (!Array.isArray(projection) || projection.length === 0) return undefined;
@@ -68,10 +65,7 @@ export const dynamodbModule = {
       operation: 'PutItem',
       key: keyOf('put', input),
       attributeValues: toMapValues(input.item),
-      condition: conditionOf('put', input.condition),
-      customPartitionKey: input.customPartitionKey,
-      populateIndexFields: input.populateIndexFields,
-      _version: input._version,
+      ...writeOptions('put', input),
     });
   },
   remove(payload: unknown) {
@@ -79,10 +73,7 @@ export const dynamodbModule = {
     return present({
       operation: 'DeleteItem',
       key: keyOf('remove', input),
-      condition: conditionOf('remove', input.condition),
-      customPartitionKey: input.customPartitionKey,
-      populateIndexFields: input.populateIndexFields,
-      _version: input._version,
+      ...writeOptions('remove', input),
     });
   },
   update(payload: unknown) {
@@ -91,10 +82,7 @@ export const dynamodbModule = {
       operation: 'UpdateItem',
       key: keyOf('update', input),
       update: updateExpression(input.update),
-      condition: conditionOf('update', input.condition),
-      customPartitionKey: input.customPartitionKey,
-      populateIndexFields: input.populateIndexFields,
-      _version: input._version,
+      ...writeOptions('update', input),
     });
   },
   query(payload: unknown) {
@@ -141,6 +129,17 @@ export const dynamodbModule = {
   },
   toMapValues,
 };
+
+/** What put, remove and update take alike: the condition, and the options of a data source with versioning or a custom partition key. */
+function writeOptions(helper: string, input: Input): Record<string, unknown> {
+  return present({
+    condition:
+      input.condition === undefined || input.condition === null ? undefined : filterExpression(input.condition, `${helper}'s condition`),
+    customPartitionKey: input.customPartitionKey,
+    populateIndexFields: input.populateIndexFields,
+    _version: input._version,
+  });
+}
 
 function readOptions(helper: string, input: Input): Record<string, unknown> {
   return present({

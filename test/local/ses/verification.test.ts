@@ -13,7 +13,9 @@ import {
 import {
   CreateEmailIdentityCommand,
   CreateEmailTemplateCommand,
+  CreateConfigurationSetEventDestinationCommand as CreateV2EventDestinationCommand,
   DeleteEmailTemplateCommand,
+  GetConfigurationSetEventDestinationsCommand,
   GetEmailTemplateCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
@@ -166,5 +168,27 @@ describe('SES (local runtime): templates and configuration sets through the APIs
       name: 'ConfigurationSetAlreadyExistsException',
       message: 'Configuration set <second> already exists.',
     });
+  });
+
+  it('creates a v2 EventBridge destination and keeps a CloudWatch one, both read back with their event types and state', async () => {
+    await app.v1.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: 'v2-destinations' } }));
+    const bus = 'arn:aws:events:us-east-1:000000000000:event-bus/default';
+    const create = (name: string, destination: Record<string, unknown>) =>
+      app.v2.send(
+        new CreateV2EventDestinationCommand({
+          ConfigurationSetName: 'v2-destinations',
+          EventDestinationName: name,
+          EventDestination: { MatchingEventTypes: ['BOUNCE', 'DELIVERY'], ...destination },
+        }),
+      );
+    await create('to-bus', { Enabled: true, EventBridgeDestination: { EventBusArn: bus } });
+    await create('to-metrics', { CloudWatchDestination: { DimensionConfigurations: [] } });
+    const { EventDestinations } = await app.v2.send(
+      new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: 'v2-destinations' }),
+    );
+    expect(EventDestinations).toEqual([
+      { Name: 'to-bus', Enabled: true, MatchingEventTypes: ['BOUNCE', 'DELIVERY'], EventBridgeDestination: { EventBusArn: bus } },
+      { Name: 'to-metrics', Enabled: false, MatchingEventTypes: ['BOUNCE', 'DELIVERY'] },
+    ]);
   });
 });

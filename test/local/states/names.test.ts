@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExecutionArn, parseStateMachineArn } from '../../../local/states/names.js';
+import { BY_NAME, BY_OFFSET, pageOf, parseExecutionArn, parseStateMachineArn } from '../../../local/states/names.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:Orders';
 
@@ -55,5 +55,31 @@ describe('parseExecutionArn', () => {
     ['an execution with two trailing parts', 'arn:aws:states:us-east-1:123456789012:express:Orders:run-1:a:b'],
   ])('fails if the ARN is %s, with InvalidArn', (_, arn) => {
     expect(() => parseExecutionArn(arn)).toThrow(expect.objectContaining({ code: 'InvalidArn' }));
+  });
+});
+
+describe('pageOf', () => {
+  const named = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }));
+
+  it('pages a list by name, the next page starting after the last name listed even when it was deleted meanwhile', () => {
+    const first = pageOf(named, { maxResults: 2 }, 'things', BY_NAME);
+    expect(first.page.map((t) => t.name)).toEqual(['a', 'b']);
+    const rest = named.filter((t) => t.name !== 'b');
+    const second = pageOf(rest, { maxResults: 2, nextToken: first.nextToken }, 'things', BY_NAME);
+    expect(second.page.map((t) => t.name)).toEqual(['c', 'd']);
+    const last = pageOf(rest, { maxResults: 2, nextToken: second.nextToken }, 'things', BY_NAME);
+    expect(last).toEqual({ page: [{ name: 'e' }] });
+  });
+
+  it('pages a list that only grows by offset, and gives no token on the last page', () => {
+    const first = pageOf([1, 2, 3], { maxResults: 2 }, 'history', BY_OFFSET);
+    expect(first.page).toEqual([1, 2]);
+    expect(pageOf([1, 2, 3, 4], { nextToken: first.nextToken }, 'history', BY_OFFSET)).toEqual({ page: [3, 4] });
+    expect(pageOf([1, 2], {}, 'history', BY_OFFSET)).toEqual({ page: [1, 2] });
+  });
+
+  it('fails if the token continues another list, with InvalidToken', () => {
+    const { nextToken } = pageOf(named, { maxResults: 1 }, 'things', BY_NAME);
+    expect(() => pageOf(named, { nextToken }, 'other things', BY_NAME)).toThrow(expect.objectContaining({ code: 'InvalidToken' }));
   });
 });

@@ -9,6 +9,9 @@ import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 /** The app in test/fixtures/small-apps/synth.ts (a VPC in a nested stack, a function in it), synthesized and checked in. */
 const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/vpc-in-nested-stack', import.meta.url));
 
+/** The account the runtime runs as when none is given. */
+const ACCOUNT = '000000000000';
+
 /**
  * A network in a nested stack, as apps with a database or a private API declare it, and a
  * function in its private subnets that reads the network's ids from the nested stack's
@@ -44,11 +47,22 @@ describe('a nested stack with a VPC', () => {
     const ec2 = new EC2Client({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     try {
       const { Vpcs } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc] }));
-      expect(Vpcs?.[0]).toMatchObject({ VpcId: vpc, IsDefault: false });
+      // Each carries the account as its owner and the template's Tags (none on the group).
+      expect(Vpcs?.[0]).toMatchObject({
+        VpcId: vpc,
+        IsDefault: false,
+        OwnerId: ACCOUNT,
+        Tags: [{ Key: 'Name', Value: 'Orders/Network/Vpc' }],
+      });
       const { SecurityGroups } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }));
-      expect(SecurityGroups?.[0]?.GroupId).toBe(group);
+      expect(SecurityGroups?.[0]).toMatchObject({ GroupId: group, OwnerId: ACCOUNT });
+      expect(SecurityGroups?.[0]?.Tags ?? []).toEqual([]);
       const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }));
       expect(Subnets?.length).toBeGreaterThan(0);
+      for (const subnet of Subnets ?? []) {
+        expect(subnet.OwnerId).toBe(ACCOUNT);
+        expect(subnet.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: expect.stringMatching(/^(Public|Private)$/) });
+      }
       const { VpcConfig } = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'vpc-worker' }));
       expect(VpcConfig?.VpcId).toBe(vpc);
       expect(VpcConfig?.SubnetIds?.every((id) => Subnets?.some((s) => s.SubnetId === id))).toBe(true);

@@ -57,28 +57,26 @@ const standIn =
   (note: string) =>
   (layer: LayerArn, title: string): PublicLayer => ({ kind: 'stand-in', title, layer, note });
 
+/** A Powertools layer of one language, with the release its version holds. */
+const powertools =
+  <K extends 'powertools' | 'powertools-python'>(kind: K, release: (layer: LayerArn) => Extract<PublicLayer, { kind: K }>['release']) =>
+  (layer: LayerArn, title: string): PublicLayer =>
+    ({ kind, title, layer, release: release(layer) }) as PublicLayer;
+
 const CATALOGUE: readonly Entry[] = [
   {
     title: 'Powertools for AWS Lambda (TypeScript)',
     account: new RegExp(`^${POWERTOOLS_ACCOUNT}$`),
     name: /^AWSLambdaPowertoolsTypeScript(V2)?$/,
-    describe: (layer, title) => ({
-      kind: 'powertools',
-      title,
-      layer,
-      release: powertoolsRelease(layer.name.endsWith('V2') ? 'V2' : 'V1', layer.version),
-    }),
+    describe: powertools('powertools', (layer) => powertoolsRelease(layer.name.endsWith('V2') ? 'V2' : 'V1', layer.version)),
   },
   {
     title: 'Powertools for AWS Lambda (Python)',
     account: new RegExp(`^${POWERTOOLS_PYTHON_ACCOUNT}$`),
     name: /^AWSLambdaPowertoolsPython(V3-python3\d+-(x86_64|arm64)|V2(-Arm64)?)$/,
-    describe: (layer, title) => ({
-      kind: 'powertools-python',
-      title,
-      layer,
-      release: powertoolsPythonRelease(layer.name.startsWith('AWSLambdaPowertoolsPythonV3') ? 'V3' : 'V2', layer.version),
-    }),
+    describe: powertools('powertools-python', (layer) =>
+      powertoolsPythonRelease(layer.name.startsWith('AWSLambdaPowertoolsPythonV3') ? 'V3' : 'V2', layer.version),
+    ),
   },
   {
     title: 'Powertools for AWS Lambda (Python) V1',
@@ -130,17 +128,19 @@ export function publicLayer(arn: string): PublicLayer | undefined {
 
 /** The release a Powertools layer version holds: the table's, or for a version newer than the table, the newest release known. */
 export function powertoolsRelease(major: 'V1' | 'V2', layerVersion: number): PowertoolsRelease {
-  const rows = POWERTOOLS_LAYER_RELEASES[major];
-  const newest = rows.at(-1) as readonly [number, string, string, string];
-  // Each row is the first layer version of its release: a version between rows holds the earlier row's release.
-  const row = [...rows].reverse().find(([version]) => version <= layerVersion) ?? (rows[0] as typeof newest);
-  return { version: row[1], publishedBefore: row[2], newerThanKnown: layerVersion > newest[0] };
+  const { row, newerThanKnown } = releaseRow(POWERTOOLS_LAYER_RELEASES[major], layerVersion);
+  return { version: row[1], publishedBefore: row[2], newerThanKnown };
 }
 
 /** The release a Powertools for AWS Lambda (Python) layer version holds: the table's, or for a version newer than the table, the newest release known. */
 export function powertoolsPythonRelease(major: 'V2' | 'V3', layerVersion: number): Omit<PowertoolsRelease, 'publishedBefore'> {
-  const rows = POWERTOOLS_PYTHON_LAYER_RELEASES[major];
-  const newest = rows.at(-1) as readonly [number, string, string];
-  const row = [...rows].reverse().find(([version]) => version <= layerVersion) ?? (rows[0] as typeof newest);
-  return { version: row[1], newerThanKnown: layerVersion > newest[0] };
+  const { row, newerThanKnown } = releaseRow(POWERTOOLS_PYTHON_LAYER_RELEASES[major], layerVersion);
+  return { version: row[1], newerThanKnown };
+}
+
+/** The row of a layer's release table (`[layer version, release, ...]`) a layer version holds, and whether it is newer than the table. */
+function releaseRow<Row extends readonly [number, string, ...string[]]>(rows: readonly Row[], layerVersion: number) {
+  // Each row is the first layer version of its release: a version between rows holds the earlier row's release.
+  const row = [...rows].reverse().find(([version]) => version <= layerVersion) ?? (rows[0] as Row);
+  return { row, newerThanKnown: layerVersion > (rows.at(-1) as Row)[0] };
 }

@@ -87,6 +87,25 @@ describe('evaluateAppSyncJs', () => {
     });
   });
 
+  it('builds a DeleteItem request with its condition and the versioning options put, remove and update all take', () => {
+    const code = `import { remove } from '@aws-appsync/utils/dynamodb';
+      export function request(ctx) {
+        return remove({ key: { id: ctx.args.id }, condition: { owner: { eq: 'ana' } }, _version: 3, customPartitionKey: 'pk', populateIndexFields: true });
+      }`;
+    expect(evaluateAppSyncJs(code, 'request', context()).value).toEqual({
+      operation: 'DeleteItem',
+      key: { id: { S: 'n-1' } },
+      condition: {
+        expression: '#owner = :owner_eq',
+        expressionNames: { '#owner': 'owner' },
+        expressionValues: { ':owner_eq': { S: 'ana' } },
+      },
+      customPartitionKey: 'pk',
+      populateIndexFields: true,
+      _version: 3,
+    });
+  });
+
   it('stops at util.error with its message, errorType, data and errorInfo', () => {
     const code = `import { util } from '@aws-appsync/utils';
       export function request(ctx) { util.error('Not yours', 'Forbidden', { id: ctx.args.id }, { hint: 'ask' }); return { never: true }; }`;
