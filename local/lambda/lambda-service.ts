@@ -243,6 +243,7 @@ export class LambdaService {
     // The mappings that poll again invoke the new code: their messages wait in the queue until the switch.
     await Promise.all(renewals);
     const mappings = await this.#mappings.sqs.reload(sqsMappings, touched);
+    this.#mappings.retagTemplate();
     return { changed, added, kept, mappings };
   }
 

@@ -45,7 +45,7 @@ export type LegacyTagTable =
  */
 export class TagStore {
   readonly #db: DatabaseSync;
-  readonly #statements: Record<'list' | 'put' | 'remove' | 'forget' | 'forgetUnder', StatementSync>;
+  readonly #statements: Record<'list' | 'put' | 'remove' | 'forget' | 'forgetUnder' | 'arnsUnder', StatementSync>;
 
   /** `legacy`: where the service kept its tags before (one place, or several for a service with several kinds of resource). */
   constructor(db: DatabaseSync, legacy?: LegacyTagTable | readonly LegacyTagTable[]) {
@@ -62,6 +62,7 @@ export class TagStore {
       forget: db.prepare('DELETE FROM resource_tags WHERE arn = ?'),
       // A prefix compared as text, not LIKE: an ARN may hold `_` or `%`.
       forgetUnder: db.prepare('DELETE FROM resource_tags WHERE substr(arn, 1, length(?1)) = ?1'),
+      arnsUnder: db.prepare('SELECT DISTINCT arn FROM resource_tags WHERE substr(arn, 1, length(?1)) = ?1'),
     };
     for (const old of legacy === undefined ? [] : 'table' in legacy ? [legacy] : legacy) this.#adopt(old as LegacyTagTable);
   }
@@ -93,6 +94,11 @@ export class TagStore {
   /** Drops a deleted resource's tags: one created again under its ARN has none. */
   forget(arn: string): void {
     this.#statements.forget.run(arn);
+  }
+
+  /** The tagged resources whose ARN starts with `prefix`. */
+  arnsUnder(prefix: string): string[] {
+    return this.#statements.arnsUnder.all(prefix).map((row) => String(row.arn));
   }
 
   /** Drops the tags of every resource whose ARN starts with `prefix` (a deleted stream's consumers: `<stream ARN>/consumer/`). */

@@ -46,10 +46,11 @@ export class LambdaTags {
     this.#store.tag(arn, Object.entries(tags ?? {}));
   }
 
-  /** A template's resource: its template's `Tags` (a CloudFormation list), in place of those it had. */
+  /** A template's resource: its template's `Tags` (a CloudFormation list, or a definition's map of them), in place of those it had. */
   fromTemplate(arn: string, tags: unknown): void {
     this.#store.forget(arn);
-    this.#store.tag(arn, Object.entries(tagMap(tags)));
+    const map = Array.isArray(tags) ? tagMap(tags) : ((tags ?? {}) as Tags);
+    this.#store.tag(arn, Object.entries(map));
   }
 
   /**
@@ -67,6 +68,11 @@ export class LambdaTags {
   /** UntagResource: the keys named go (a key the resource does not have is no error). */
   untag(arn: string, keys: readonly string[]): void {
     this.#store.untag(arn, keys);
+  }
+
+  /** The tagged resources whose ARN starts with `prefix` (every event source mapping's: `…:event-source-mapping:`). */
+  taggedUnder(prefix: string): string[] {
+    return this.#store.arnsUnder(prefix);
   }
 
   /** A deleted resource's tags go: one created again under its ARN starts untagged, as in Lambda. */

@@ -83,12 +83,33 @@ export class EventSourceMappings {
         status: this.#resting(stored.definition, stored.lastModified),
       });
     }
+    this.retagTemplate();
+  }
+
+  /**
+   * The template's mappings' tags into the TagStore, as their synthesis gives them (at the
+   * start, after a reload of the SQS mappings, and when the pipes service hands over the stream
+   * mappings it runs); those of a mapping that no longer runs go (a template's, dropped by a synthesis).
+   */
+  retagTemplate(): void {
+    const made = new Set(this.#store.all().map(uuidOf));
+    const running = new Set<string>();
+    for (const mapping of this.#all()) {
+      const arn = mappingArn(this.#place, mapping.uuid);
+      running.add(arn);
+      // Kafka's mappings are all the API's.
+      if (mapping.templateTags !== undefined && !made.has(mapping.uuid)) this.options.tags.fromTemplate(arn, mapping.templateTags);
+    }
+    for (const arn of this.options.tags.taggedUnder(mappingArn(this.#place, ''))) {
+      if (!running.has(arn) && !made.has(arn.slice(arn.lastIndexOf(':') + 1))) this.options.tags.forget(arn);
+    }
   }
 
   /** The pipes service's stream mappings; the API's kept ones are handed to it to run. */
   attachStreams(control: StreamMappingControl): void {
     this.#streams = control;
     for (const { definition, lastModified } of this.#store.streams()) control.addStreamMapping(definition, { now: false, lastModified });
+    this.retagTemplate();
   }
 
   /** The mappings the API made, each as its source and function (the start-up report names them). */
@@ -223,7 +244,7 @@ export class EventSourceMappings {
 
   /**
    * TagResource, UntagResource and ListTags of a mapping (its ARN), or undefined for another
-   * resource's. The template's mappings answer their template's Tags and change with it only.
+   * resource's. The template's mappings' tags are their template's (retagTemplate) and change with it only.
    */
   tagging(operation: 'TagResource' | 'UntagResource' | 'ListTags', input: Input): object | undefined {
     const resource = String(input.Resource ?? '');
@@ -231,10 +252,9 @@ export class EventSourceMappings {
     if (arn?.resourceType !== 'event-source-mapping') return undefined;
     const found = this.#all().find((m) => m.uuid === arn.resourceId);
     if (found === undefined) throw new AwsError('ResourceNotFoundException', `Event source mapping not found: ${resource}`, 404);
-    const made = this.#made(found.uuid);
     const kept = mappingArn(this.#place, found.uuid);
-    if (operation === 'ListTags') return { Tags: made ? this.options.tags.of(kept) : found.tags };
-    if (!made) {
+    if (operation === 'ListTags') return { Tags: this.options.tags.of(kept) };
+    if (!this.#made(found.uuid)) {
       throw new AwsError(
         'InvalidParameterValueException',
         `Event source mapping ${found.uuid} comes from the app's cloud assembly: its tags change with the next synthesis, not through Lambda's API`,
@@ -277,7 +297,7 @@ export class EventSourceMappings {
         source: m.queueArn,
         functionArn: mappedArn(place, m.functionReference ?? m.functionName),
         topics: undefined as readonly string[] | undefined,
-        tags: m.tags ?? {},
+        templateTags: m.tags ?? {},
         configuration: () => sqsMappingConfiguration(place, m, this.sqs.status(m.uuid)),
       })),
       ...(this.#streams?.streamMappings() ?? []).map((m) => ({
@@ -286,7 +306,7 @@ export class EventSourceMappings {
         source: m.definition.sourceArn,
         functionArn: mappedArn(place, m.definition.targetArn),
         topics: undefined,
-        tags: m.definition.mapping?.tags ?? {},
+        templateTags: m.definition.mapping?.tags ?? {},
         configuration: () => streamMappingConfiguration(place, m),
       })),
       ...[...this.#kafka.values()].map(({ definition, status }) => ({
@@ -295,7 +315,7 @@ export class EventSourceMappings {
         source: definition.bootstrapServers.join(','),
         functionArn: mappedArn(place, definition.functionReference),
         topics: definition.topics,
-        tags: {},
+        templateTags: undefined as Readonly<Record<string, string>> | undefined,
         configuration: () => kafkaMappingConfiguration(place, definition, status),
       })),
     ];

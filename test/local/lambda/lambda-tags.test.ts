@@ -6,6 +6,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   LambdaClient,
+  ListEventSourceMappingsCommand,
   ListTagsCommand,
   PublishVersionCommand,
   TagResourceCommand,
@@ -17,6 +18,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
+import { eventSourceMapping, idTable, sqsQueue } from '../template-resources.js';
 import { createFunction, functionInput, handler, templateFunction } from './control-plane-clients.js';
 
 const ACCOUNT = '000000000000';
@@ -26,6 +28,26 @@ const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:funct
 const taggedApp = (tags: Record<string, string>) =>
   assemblyOf({
     TemplateFn: templateFunction({ Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+  });
+
+const cfnTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** An app whose function reads a queue and a table's stream through template mappings with the Tags given (the stream's left out when undefined). */
+const mappedApp = (queueTags: Record<string, string>, streamTags?: Record<string, string>) =>
+  assemblyOf({
+    TemplateFn: templateFunction(),
+    Inbox: sqsQueue('tagged-inbox'),
+    Orders: idTable({ StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
+    QueueMapping: eventSourceMapping('Inbox', 'TemplateFn', { Tags: cfnTags(queueTags) }),
+    ...(streamTags === undefined
+      ? {}
+      : {
+          StreamMapping: eventSourceMapping('Orders', 'TemplateFn', {
+            EventSourceArn: { 'Fn::GetAtt': ['Orders', 'StreamArn'] },
+            StartingPosition: 'LATEST',
+            Tags: cfnTags(streamTags),
+          }),
+        }),
   });
 
 /** The Lambda database of a stopped runtime's data folder: what an earlier version wrote there, read and written as it is. */
@@ -128,5 +150,47 @@ describe('Lambda tags', () => {
     await runtime.reload(taggedApp({ team: 'b' }));
     expect((await lambda.send(new ListTagsCommand({ Resource: functionArn('from-template') }))).Tags).toEqual({ team: 'b' });
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'from-template' }))).Tags).toEqual({ team: 'b' });
+  });
+
+  it("answers a template mapping's Tags from the one TagStore, the new ones after a synthesis changed them, and forgets a mapping the template dropped", async () => {
+    const dataDir = tempDataDir();
+    const open = async (app: string) => {
+      const runtime = await runtimes.start(app, { dataDir });
+      const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
+      const clientsOf = { runtime, lambda: new LambdaClient(config), sqs: new SQSClient(config) };
+      clients.push(clientsOf.lambda, clientsOf.sqs);
+      return clientsOf;
+    };
+    const { runtime, lambda, sqs } = await open(mappedApp({ team: 'queue' }, { team: 'stream' }));
+    const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
+    const arnOf = (kind: string) => String(EventSourceMappings.find((m) => String(m.EventSourceArn).includes(kind))?.EventSourceMappingArn);
+    const [queue, stream] = [arnOf(':sqs:'), arnOf('/stream/')];
+    const made = await functionAndMapping(lambda, sqs, 'api-mapped', { owner: 'api' });
+    const tagsOf = async (client: LambdaClient, Resource: string) => (await client.send(new ListTagsCommand({ Resource }))).Tags;
+    expect(await tagsOf(lambda, queue)).toEqual({ team: 'queue' });
+    expect(await tagsOf(lambda, stream)).toEqual({ team: 'stream' });
+    // The store's rows, not the template read at each ListTags: what the data folder holds.
+    const rows = (arn: string) => {
+      const db = lambdaDatabase(dataDir);
+      try {
+        return db
+          .prepare('SELECT key, value FROM resource_tags WHERE arn = ? ORDER BY key')
+          .all(arn)
+          .map((row) => ({ ...row }));
+      } finally {
+        db.close();
+      }
+    };
+    expect(rows(stream)).toEqual([{ key: 'team', value: 'stream' }]);
+
+    await runtime.reload(mappedApp({ team: 'queue-2', env: 'dev' }, { team: 'stream' }));
+    expect(await tagsOf(lambda, queue)).toEqual({ team: 'queue-2', env: 'dev' });
+
+    // Pipes runs the stream mappings and takes a template's change at the next start.
+    await runtimes.stopAll();
+    const again = await open(mappedApp({ team: 'queue-2', env: 'dev' }));
+    expect(await tagsOf(again.lambda, queue)).toEqual({ team: 'queue-2', env: 'dev' });
+    expect(await tagsOf(again.lambda, made.arn)).toEqual({ owner: 'api' });
+    expect(rows(stream)).toEqual([]);
   });
 });
