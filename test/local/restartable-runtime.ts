@@ -40,6 +40,8 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
   readonly options?: Omit<Partial<RuntimeOptions>, 'cdkOut' | 'dataDir'>;
   /** Its clients, made of each runtime started (its URL, a role's credentials). @default none: a suite that speaks HTTP itself */
   readonly clients?: (runtime: LocalRuntime) => C;
+  /** How long writing the assembly and starting may take: longer for an app synthesized with CDK and bundled. @default the hook timeout (vitest.config.ts) */
+  readonly timeoutMs?: number;
 }): RestartableRuntime<C> {
   const clientsOf = setup.clients ?? (() => ({}) as C);
   let started: { runtime: LocalRuntime; clients: C } | undefined;
@@ -63,7 +65,7 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
   beforeAll(async () => {
     folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
     await start();
-  });
+  }, setup.timeoutMs);
   afterAll(async () => {
     await stop();
     if (folders === undefined) return;
