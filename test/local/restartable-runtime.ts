@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
@@ -19,6 +20,11 @@ export type RestartableRuntime<C extends Clients> = {
 /** The endpoint and signing of an AWS SDK client of the runtime at `url`: `new KinesisClient(sdkConfig(url))`. */
 export function sdkConfig(url: string) {
   return { endpoint: url, region, credentials };
+}
+
+/** An S3 client of the runtime at `url`: buckets in the path, as the runtime serves them (no bucket host names). */
+export function s3Client(url: string): S3Client {
+  return new S3Client({ ...sdkConfig(url), forcePathStyle: true });
 }
 
 /**

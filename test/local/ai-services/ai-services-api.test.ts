@@ -6,20 +6,20 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetTranscriptionJobCommand, StartTranscriptionJobCommand, TranscribeClient } from '@aws-sdk/client-transcribe';
 import { TranslateClient, TranslateTextCommand } from '@aws-sdk/client-translate';
 import { describe, expect, it } from 'vitest';
 import { placeholderPng } from '../../../local/bedrock/families/png.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
-import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 describe('the leaf AI services on the endpoint', () => {
   const app = restartableRuntime({
     assembly: () => assemblyOf({ Media: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'media' } } }),
     ownsAssembly: true,
-    clients: (runtime) => ({ s3: new S3Client({ ...sdkConfig(runtime.url), forcePathStyle: true }) }),
+    clients: (runtime) => ({ s3: s3Client(runtime.url) }),
   });
   const config = () => sdkConfig(app.runtime.url);
 

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   AnalyzeDocumentCommand,
   DetectDocumentTextCommand,
@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
-import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 describe('Textract on the endpoint', () => {
   const app = restartableRuntime({
@@ -18,7 +18,7 @@ describe('Textract on the endpoint', () => {
     ownsAssembly: true,
     clients: (runtime) => ({
       textract: new TextractClient(sdkConfig(runtime.url)),
-      s3: new S3Client({ ...sdkConfig(runtime.url), forcePathStyle: true }),
+      s3: s3Client(runtime.url),
     }),
   });
   beforeAll(async () => {

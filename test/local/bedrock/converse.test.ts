@@ -39,11 +39,12 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   const bedrock = useBedrockRuntime(
     'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,jp.*=simulated?unavailable=1,simulated',
   );
+  const converse = (input: ConverseCommandInput) => bedrock.client.send(new ConverseCommand(input));
 
   it('answers Converse with a deterministic text, usage and latency', async () => {
     const input = { modelId: HAIKU, messages: ask('Hello there'), system: [{ text: 'Be brief.' }] };
-    const first = await bedrock.client.send(new ConverseCommand(input));
-    const second = await bedrock.client.send(new ConverseCommand(input));
+    const first = await converse(input);
+    const second = await converse(input);
     expect(first.output?.message?.role).toBe('assistant');
     expect(first.output?.message?.content?.[0]?.text).toContain('Hello there');
     expect(second.output?.message?.content).toEqual(first.output?.message?.content);
@@ -78,8 +79,8 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('writes then reads the prompt cache up to a cachePoint block', async () => {
     const system = [{ text: 'You extract invoices. '.repeat(50) }, { cachePoint: { type: 'default' as const } }];
-    const first = await bedrock.client.send(new ConverseCommand({ modelId: HAIKU, system, messages: ask('one') }));
-    const second = await bedrock.client.send(new ConverseCommand({ modelId: HAIKU, system, messages: ask('two') }));
+    const first = await converse({ modelId: HAIKU, system, messages: ask('one') });
+    const second = await converse({ modelId: HAIKU, system, messages: ask('two') });
     expect(first.usage?.cacheWriteInputTokens).toBeGreaterThan(100);
     expect(first.usage?.cacheReadInputTokens).toBe(0);
     expect(second.usage?.cacheReadInputTokens).toBe(first.usage?.cacheWriteInputTokens);
@@ -87,7 +88,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('echoes the service tier asked for', async () => {
-    const answer = await bedrock.client.send(new ConverseCommand({ modelId: HAIKU, messages: ask('hi'), serviceTier: { type: 'flex' } }));
+    const answer = await converse({ modelId: HAIKU, messages: ask('hi'), serviceTier: { type: 'flex' } });
     expect(answer.serviceTier?.type).toBe('flex');
   });
 
@@ -115,7 +116,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('streams text deltas that join into the Converse answer', async () => {
     const input = { modelId: HAIKU, messages: ask('Stream this please') };
-    const whole = await bedrock.client.send(new ConverseCommand(input));
+    const whole = await converse(input);
     const response = await bedrock.client.send(new ConverseStreamCommand(input));
     let text = '';
     for await (const event of response.stream ?? []) text += event.contentBlockDelta?.delta?.text ?? '';
@@ -177,14 +178,14 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('fails if the model id is unknown, with AWS text', async () => {
-    await expect(bedrock.client.send(new ConverseCommand({ modelId: 'anthropic.claude-9', messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: 'anthropic.claude-9', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'The provided model identifier is invalid.',
     });
   });
 
   it('fails if a profile-only model is invoked by its bare id', async () => {
-    await expect(bedrock.client.send(new ConverseCommand({ modelId: SONNET, messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: SONNET, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining('with on-demand throughput isn’t supported'),
     });
@@ -196,22 +197,21 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
     );
     expect(ok.stopReason).toBe('end_turn');
     const profile = `arn:aws:bedrock:${region}:000000000000:inference-profile/eu.${SONNET}`;
-    expect((await bedrock.client.send(new ConverseCommand({ modelId: profile, messages: ask('hi') }))).stopReason).toBe('end_turn');
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`, messages: ask('hi') })),
-    ).rejects.toMatchObject({ name: 'ValidationException' });
+    expect((await converse({ modelId: profile, messages: ask('hi') })).stopReason).toBe('end_turn');
+    await expect(converse({ modelId: `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`, messages: ask('hi') })).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('fails if the conversation does not start with a user message', async () => {
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })),
-    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('must start with a user message') });
+    await expect(converse({ modelId: HAIKU, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('must start with a user message'),
+    });
   });
 
   it('fails if the prompt is over the context window', async () => {
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: 'meta.llama3-8b-instruct-v1:0', messages: ask('word '.repeat(9000)) })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'meta.llama3-8b-instruct-v1:0', messages: ask('word '.repeat(9000)) })).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'Input is too long for requested model.',
     });
@@ -219,7 +219,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('fails if an inference setting is out of its range, with AWS text', async () => {
     const refused = (inferenceConfig: object) =>
-      bedrock.client.send(new ConverseCommand({ modelId: HAIKU, messages: ask('hi'), inferenceConfig })).catch((error: Error) => error);
+      converse({ modelId: HAIKU, messages: ask('hi'), inferenceConfig }).catch((error: Error) => error);
     expect(await refused({ maxTokens: 0 })).toMatchObject({
       name: 'ValidationException',
       message:
@@ -237,9 +237,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('fails if Converse is asked of an embedding model', async () => {
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });
@@ -251,18 +249,14 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it("fails if the model's route throttles, with ThrottlingException", async () => {
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: 'meta.llama3-1-8b-instruct-v1:0', messages: ask('hi') })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'meta.llama3-1-8b-instruct-v1:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ThrottlingException',
       $metadata: { httpStatusCode: 429 },
     });
   });
 
   it("fails if the model's route errs, with ModelErrorException naming the model", async () => {
-    await expect(
-      bedrock.client.send(new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: ask('hi') })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'amazon.nova-micro-v1:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ModelErrorException',
       resourceName: 'amazon.nova-micro-v1:0',
       $metadata: { httpStatusCode: 424 },
@@ -270,11 +264,11 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('routes by the profile id asked for: fails if that route is unavailable, with ServiceUnavailableException', async () => {
-    await expect(bedrock.client.send(new ConverseCommand({ modelId: `jp.${SONNET}`, messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: `jp.${SONNET}`, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ServiceUnavailableException',
       $metadata: { httpStatusCode: 503 },
     });
-    expect((await bedrock.client.send(new ConverseCommand({ modelId: `us.${SONNET}`, messages: ask('hi') }))).stopReason).toBe('end_turn');
+    expect((await converse({ modelId: `us.${SONNET}`, messages: ask('hi') })).stopReason).toBe('end_turn');
   });
 
   it('fails if a native body misses a required key', async () => {
