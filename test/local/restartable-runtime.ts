@@ -13,8 +13,12 @@ export type RestartableRuntime<C extends Clients> = {
   readonly runtime: LocalRuntime;
   readonly cdkOut: string;
   readonly dataDir: string;
-  /** Stops the runtime and starts another on the same assembly and data folder: what survives a restart is what the folder kept. */
-  restart(): Promise<void>;
+  /**
+   * Stops the runtime and starts another on the same assembly and data folder: what survives a
+   * restart is what the folder kept. `whileStopped` runs between the two (a clock moved on while
+   * no runtime runs, the assembly written again).
+   */
+  restart(whileStopped?: () => void | Promise<void>): Promise<void>;
 } & C;
 
 /** The endpoint and signing of an AWS SDK client of the runtime at `url`: `new KinesisClient(sdkConfig(url))`. */
@@ -90,8 +94,9 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
       if (folders === undefined) throw new Error('the suite runtime makes its data folder in beforeAll');
       return folders.dataDir;
     },
-    restart: async () => {
+    restart: async (whileStopped?: () => void | Promise<void>) => {
       await stop();
+      await whileStopped?.();
       await start();
     },
   };
