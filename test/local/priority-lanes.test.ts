@@ -1,20 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import { synthesizedIn } from './assembly.js';
 import { eventually } from './helpers.js';
 import { restartableRuntime, sdkConfig } from './restartable-runtime.js';
 
 const app = restartableRuntime({
-  assembly: async () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-priority-'));
-    // Loaded here: the fixture imports aws-cdk-lib and the constructs, and synthesizing bundles the handler.
-    const { synthPriorityApp } = await import('../fixtures/priority-app.js');
-    synthPriorityApp(outdir);
-    return outdir;
-  },
+  // Loaded here: the fixture imports aws-cdk-lib and the constructs, and synthesizing bundles the handler.
+  assembly: async () => synthesizedIn((await import('../fixtures/priority-app.js')).synthPriorityApp),
   ownsAssembly: true,
   timeoutMs: 120_000,
   clients: (runtime) => {

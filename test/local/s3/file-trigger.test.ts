@@ -1,21 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileLanded, fileIdOf } from '../../../domain/index.js';
 import { synthFileTriggerApp } from '../../fixtures/file-trigger-app.js';
+import { synthesizedIn } from '../assembly.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 const landed: { 'detail-type': string; source: string; detail: Record<string, unknown> }[] = [];
 const app = restartableRuntime({
-  assembly: () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-files-'));
-    synthFileTriggerApp(outdir);
-    return outdir;
-  },
+  assembly: () => synthesizedIn(synthFileTriggerApp),
   ownsAssembly: true,
   timeoutMs: 120_000,
   clients: (runtime) => ({ s3: s3Client(runtime.url), sqs: new SQSClient(sdkConfig(runtime.url)) }),
