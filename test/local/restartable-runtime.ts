@@ -26,6 +26,11 @@ export function sdkConfig(url: string) {
   return { endpoint: url, region, credentials };
 }
 
+/** The endpoint of `runtime` and the credentials of a session of the role `roleArn` in it (IAM enforced): a client that calls as that role. */
+export function roleConfig(runtime: LocalRuntime, roleArn: string, session: string) {
+  return { ...sdkConfig(runtime.url), credentials: runtime.iam.principals.credentialsFor(roleArn, session) };
+}
+
 /** An S3 client of the runtime at `url`: buckets in the path, as the runtime serves them (no bucket host names). */
 export function s3Client(url: string): S3Client {
   return new S3Client({ ...sdkConfig(url), forcePathStyle: true });

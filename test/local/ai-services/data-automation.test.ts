@@ -11,7 +11,7 @@ import { AdvanceableClock } from '../../../local/time/clock.js';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region } from '../helpers.js';
-import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 const ACCOUNT = '000000000000';
 const PROFILE = `arn:aws:bedrock:${region}:${ACCOUNT}:data-automation-profile/us.data-automation-v1`;
@@ -217,9 +217,7 @@ describe('Bedrock Data Automation', () => {
 
   it('fails if the caller may not invoke data automation on the profile, with AccessDeniedException', async () => {
     const reader = new BedrockDataAutomationRuntimeClient({
-      endpoint: app.runtime.url,
-      region,
-      credentials: app.runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/Reader`, 'fn'),
+      ...roleConfig(app.runtime, `arn:aws:iam::${ACCOUNT}:role/Reader`, 'fn'),
       maxAttempts: 1,
     });
     await expect(invoke({}, reader)).rejects.toMatchObject({

@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { eventually, region } from '../helpers.js';
-import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig, sdkConfig } from '../restartable-runtime.js';
 import { eventSourceMapping, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
@@ -259,10 +259,8 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
   it('fails if the caller may not lambda:UpdateEventSourceMapping the mapping, and lets one that may', async () => {
     const as = (roleName: string) =>
       new LambdaClient({
-        endpoint: app.runtime.url,
-        region,
+        ...roleConfig(app.runtime, `arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'operator'),
         maxAttempts: 1,
-        credentials: app.runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'operator'),
       });
     const reader = as('pause-reader');
     await expect(reader.send(new UpdateEventSourceMappingCommand({ UUID: inboxMapping, Enabled: false }))).rejects.toMatchObject({
