@@ -12,7 +12,7 @@ describe('AppSync subscriptions', () => {
   beforeAll(async () => {
     outputs = await stackOutputs(app.runtime, 'Notes');
   });
-  // Registered after the runtime's own afterAll, so run before it (vitest runs afterAll hooks last first): the sockets close while it runs.
+  // Registered after the runtime's afterAll, so run before it (vitest runs after-hooks in reverse): the sockets close before the runtime stops.
   afterAll(() => {
     for (const client of clients) client.socket.close();
   });
