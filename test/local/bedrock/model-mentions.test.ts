@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { startupReport } from '../../../local/startup/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
 import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
 import { inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
@@ -23,10 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A function whose asset folder holds `files` (path -> code), with `environment`. */
 function fn(name: string, files: Record<string, string>, environment: Record<string, string> = {}): FunctionDefinition {
   const codePath = path.join(dir, name);
-  for (const [file, code] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(codePath, file)), { recursive: true });
-    writeFileSync(path.join(codePath, file), code);
-  }
+  writeFiles(codePath, files);
   return {
     name,
     arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
@@ -141,8 +139,7 @@ describe('the start-up report of an app whose function names a model past its en
   const app = restartableRuntime({
     assembly: () => {
       const cdkOut = tempAssemblyDir();
-      mkdirSync(path.join(cdkOut, 'asset.image'));
-      writeFileSync(path.join(cdkOut, 'asset.image', 'index.mjs'), IMAGE_BUNDLE);
+      writeFiles(cdkOut, { 'asset.image/index.mjs': IMAGE_BUNDLE });
       return writeAssembly(cdkOut, {
         Images: {
           template: {
