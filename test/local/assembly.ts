@@ -47,6 +47,13 @@ export function tempAssemblyDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'switchyard-assembly-'));
 }
 
+/** The cloud assembly `synth` writes into a folder of its own (a CDK app synthesized there); returns the folder. */
+export function synthesizedIn(synth: (outdir: string) => unknown): string {
+  const outdir = tempAssemblyDir();
+  synth(outdir);
+  return outdir;
+}
+
 /** A cloud assembly of one stack, `stackId`, with `resources`, in a folder of its own; returns the folder. */
 export function assemblyOf(resources: Readonly<Record<string, TemplateResource>>, stackId = 'Stack'): string {
   return writeAssembly(tempAssemblyDir(), { [stackId]: { template: { Resources: resources } } });

@@ -1,29 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { synthesizedIn } from './assembly.js';
+import { eventually } from './helpers.js';
+import { restartableRuntime, sdkConfig } from './restartable-runtime.js';
 
-let runtime: LocalRuntime;
-let events: EventBridgeClient;
-let dynamodb: DynamoDBClient;
-
-beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-priority-'));
+const app = restartableRuntime({
   // Loaded here: the fixture imports aws-cdk-lib and the constructs, and synthesizing bundles the handler.
-  const { synthPriorityApp } = await import('../fixtures/priority-app.js');
-  synthPriorityApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
-  const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
-  events = new EventBridgeClient(config);
-  dynamodb = new DynamoDBClient(config);
-}, 120_000);
-
-afterAll(async () => {
-  await runtime?.stop();
+  assembly: async () => synthesizedIn((await import('../fixtures/priority-app.js')).synthPriorityApp),
+  ownsAssembly: true,
+  timeoutMs: 120_000,
+  clients: (runtime) => {
+    const config = { ...sdkConfig(runtime.url), maxAttempts: 1 };
+    return { events: new EventBridgeClient(config), dynamodb: new DynamoDBClient(config) };
+  },
 });
 
 interface Job {
@@ -41,7 +31,7 @@ const job = (jobId: string, priority?: string) => ({
 });
 
 async function jobsDone(): Promise<Job[]> {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: 'priority-jobs' }));
+  const { Items = [] } = await app.dynamodb.send(new ScanCommand({ TableName: 'priority-jobs' }));
   return Items.map((i) => ({
     jobId: i.jobId?.S ?? '',
     lane: i.lane?.S ?? '',
@@ -54,10 +44,10 @@ describe('QueueConsumer priority lanes on the local runtime', () => {
   it('runs interactive jobs ahead of a batch burst sent before them, while the batch lane keeps its guaranteed share', async () => {
     const batch = Array.from({ length: 6 }, (_, i) => job(`B-${i}`, 'batch'));
     const interactive = Array.from({ length: 4 }, (_, i) => job(`I-${i}`, 'interactive'));
-    const sent = await events.send(new PutEventsCommand({ Entries: batch }));
-    await events.send(new PutEventsCommand({ Entries: interactive }));
+    const sent = await app.events.send(new PutEventsCommand({ Entries: batch }));
+    await app.events.send(new PutEventsCommand({ Entries: interactive }));
     // No lane named: the last lane's rule takes it.
-    await events.send(new PutEventsCommand({ Entries: [job('N-0')] }));
+    await app.events.send(new PutEventsCommand({ Entries: [job('N-0')] }));
     expect(sent.FailedEntryCount).toBe(0);
 
     // Every job runs: a batch job held back for priority is never failed or dead-lettered.

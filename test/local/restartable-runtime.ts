@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
@@ -12,13 +13,27 @@ export type RestartableRuntime<C extends Clients> = {
   readonly runtime: LocalRuntime;
   readonly cdkOut: string;
   readonly dataDir: string;
-  /** Stops the runtime and starts another on the same assembly and data folder: what survives a restart is what the folder kept. */
-  restart(): Promise<void>;
+  /**
+   * Stops the runtime and starts another on the same assembly and data folder: what survives a
+   * restart is what the folder kept. `whileStopped` runs between the two (a clock moved on while
+   * no runtime runs, the assembly written again).
+   */
+  restart(whileStopped?: () => void | Promise<void>): Promise<void>;
 } & C;
 
 /** The endpoint and signing of an AWS SDK client of the runtime at `url`: `new KinesisClient(sdkConfig(url))`. */
 export function sdkConfig(url: string) {
   return { endpoint: url, region, credentials };
+}
+
+/** The endpoint of `runtime` and the credentials of a session of the role `roleArn` in it (IAM enforced): a client that calls as that role. */
+export function roleConfig(runtime: LocalRuntime, roleArn: string, session: string) {
+  return { ...sdkConfig(runtime.url), credentials: runtime.iam.principals.credentialsFor(roleArn, session) };
+}
+
+/** An S3 client of the runtime at `url`: buckets in the path, as the runtime serves them (no bucket host names). */
+export function s3Client(url: string): S3Client {
+  return new S3Client({ ...sdkConfig(url), forcePathStyle: true });
 }
 
 /**
@@ -40,6 +55,8 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
   readonly options?: Omit<Partial<RuntimeOptions>, 'cdkOut' | 'dataDir'>;
   /** Its clients, made of each runtime started (its URL, a role's credentials). @default none: a suite that speaks HTTP itself */
   readonly clients?: (runtime: LocalRuntime) => C;
+  /** How long writing the assembly and starting may take: longer for an app synthesized with CDK and bundled. @default the hook timeout (vitest.config.ts) */
+  readonly timeoutMs?: number;
 }): RestartableRuntime<C> {
   const clientsOf = setup.clients ?? (() => ({}) as C);
   let started: { runtime: LocalRuntime; clients: C } | undefined;
@@ -63,7 +80,7 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
   beforeAll(async () => {
     folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
     await start();
-  });
+  }, setup.timeoutMs);
   afterAll(async () => {
     await stop();
     if (folders === undefined) return;
@@ -82,8 +99,9 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
       if (folders === undefined) throw new Error('the suite runtime makes its data folder in beforeAll');
       return folders.dataDir;
     },
-    restart: async () => {
+    restart: async (whileStopped?: () => void | Promise<void>) => {
       await stop();
+      await whileStopped?.();
       await start();
     },
   };

@@ -6,29 +6,22 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetTranscriptionJobCommand, StartTranscriptionJobCommand, TranscribeClient } from '@aws-sdk/client-transcribe';
 import { TranslateClient, TranslateTextCommand } from '@aws-sdk/client-translate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placeholderPng } from '../../../local/bedrock/families/png.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 describe('the leaf AI services on the endpoint', () => {
-  let runtime: LocalRuntime;
-  let s3: S3Client;
-  const config = () => ({ endpoint: runtime.url, region, credentials });
-
-  beforeAll(async () => {
-    const cdkOut = assemblyOf({ Media: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'media' } } });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    s3 = new S3Client({ ...config(), forcePathStyle: true });
+  const app = restartableRuntime({
+    assembly: () => assemblyOf({ Media: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'media' } } }),
+    ownsAssembly: true,
+    clients: (runtime) => ({ s3: s3Client(runtime.url) }),
   });
-  afterAll(async () => {
-    s3.destroy();
-    await runtime.stop();
-  });
+  const config = () => sdkConfig(app.runtime.url);
 
   it('Comprehend: finds a negative sentiment and the dominant language by lexical rules', async () => {
     const comprehend = new ComprehendClient(config());
@@ -97,7 +90,7 @@ describe('the leaf AI services on the endpoint', () => {
       new SynthesizeSpeechCommand({ Text: 'Hello', OutputFormat: 'pcm', SampleRate: '8000', VoiceId: 'Joanna' }),
     );
     expect(((await raw.AudioStream?.transformToByteArray()) ?? []).length % 2).toBe(0);
-    await s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'speech.mp3', Body: audio }));
+    await app.s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'speech.mp3', Body: audio }));
 
     const transcribe = new TranscribeClient(config());
     await transcribe.send(
@@ -113,7 +106,7 @@ describe('the leaf AI services on the endpoint', () => {
       return TranscriptionJob?.TranscriptionJobStatus === 'COMPLETED' ? TranscriptionJob : undefined;
     });
     expect(job.Transcript?.TranscriptFileUri).toContain('/media/shipped.json');
-    const file = await s3.send(new GetObjectCommand({ Bucket: 'media', Key: 'shipped.json' }));
+    const file = await app.s3.send(new GetObjectCommand({ Bucket: 'media', Key: 'shipped.json' }));
     const transcript = JSON.parse((await file.Body?.transformToString()) ?? '{}');
     expect(transcript.results.transcripts[0].transcript).toBe('Your order has shipped.');
     await expect(

@@ -4,14 +4,14 @@ import {
   type GetDataAutomationStatusCommandOutput,
   InvokeDataAutomationAsyncCommand,
 } from '@aws-sdk/client-bedrock-data-automation-runtime';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AdvanceableClock } from '../../../local/time/clock.js';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, region } from '../helpers.js';
+import { restartableRuntime, roleConfig, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 const ACCOUNT = '000000000000';
 const PROFILE = `arn:aws:bedrock:${region}:${ACCOUNT}:data-automation-profile/us.data-automation-v1`;
@@ -26,25 +26,81 @@ async function json(s3: S3Client, uri: string): Promise<Record<string, unknown>>
 }
 
 describe('Bedrock Data Automation', () => {
-  let runtime: LocalRuntime;
-  let cdkOut: string;
-  let dataDir: string;
-  let bda: BedrockDataAutomationRuntimeClient;
-  let s3: S3Client;
   // One clock across the restart: the jobs' times are on it.
   const clock = new AdvanceableClock();
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, iam: 'enforce', logEvents: false, log: () => {}, clock });
-    bda = new BedrockDataAutomationRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-    s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-  };
-  const stop = async () => {
-    bda.destroy();
-    s3.destroy();
-    await runtime.stop();
-  };
-  const ref = (type: string) => runtime.template.app.stacks[0]?.resources.find((r) => r.type === type)?.ref as string;
-  const invoke = (input: Partial<ConstructorParameters<typeof InvokeDataAutomationAsyncCommand>[0]>, client = bda) =>
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf({
+        Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } },
+        Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'bda-events' } },
+        EventsPolicy: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: {
+            Queues: [{ Ref: 'Events' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: 'events.amazonaws.com' },
+                  Action: 'sqs:SendMessage',
+                  Resource: { 'Fn::GetAtt': ['Events', 'Arn'] },
+                },
+              ],
+            },
+          },
+        },
+        Done: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventPattern: { source: ['aws.bedrock'], 'detail-type': [{ prefix: 'Bedrock Data Automation Job' }] },
+            Targets: [{ Id: 'Queue', Arn: { 'Fn::GetAtt': ['Events', 'Arn'] } }],
+          },
+        },
+        Invoice: {
+          Type: 'AWS::Bedrock::Blueprint',
+          Properties: {
+            BlueprintName: 'invoice',
+            Type: 'DOCUMENT',
+            Schema: {
+              $schema: 'http://json-schema.org/draft-07/schema#',
+              class: 'invoice',
+              type: 'object',
+              properties: {
+                invoice_number: { type: 'string', inferenceType: 'explicit', instruction: 'The invoice number' },
+                total_due: { type: 'number', inferenceType: 'explicit', instruction: 'The amount due' },
+              },
+            },
+          },
+        },
+        Project: {
+          Type: 'AWS::Bedrock::DataAutomationProject',
+          Properties: { ProjectName: 'invoices', CustomOutputConfiguration: { Blueprints: [{ BlueprintArn: { Ref: 'Invoice' } }] } },
+        },
+        Reader: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            },
+            RoleName: 'Reader',
+            Policies: [
+              {
+                PolicyName: 'read',
+                PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::docs/*' }] },
+              },
+            ],
+          },
+        },
+      }),
+    ownsAssembly: true,
+    options: { iam: 'enforce', clock },
+    clients: (runtime) => ({
+      bda: new BedrockDataAutomationRuntimeClient({ ...sdkConfig(runtime.url), maxAttempts: 1 }),
+      s3: s3Client(runtime.url),
+    }),
+  });
+  const ref = (type: string) => app.runtime.template.app.stacks[0]?.resources.find((r) => r.type === type)?.ref as string;
+  const invoke = (input: Partial<ConstructorParameters<typeof InvokeDataAutomationAsyncCommand>[0]>, client = app.bda) =>
     client.send(
       new InvokeDataAutomationAsyncCommand({
         inputConfiguration: { s3Uri: 's3://docs/invoice.pdf' },
@@ -56,86 +112,21 @@ describe('Bedrock Data Automation', () => {
   const ended = (invocationArn: string | undefined) => {
     clock.advance(JOB_TIME_MS);
     return eventually(async () => {
-      const status = await bda.send(new GetDataAutomationStatusCommand({ invocationArn }));
+      const status = await app.bda.send(new GetDataAutomationStatusCommand({ invocationArn }));
       return status.status === 'Created' || status.status === 'InProgress' ? undefined : status;
     });
   };
 
   beforeAll(async () => {
-    cdkOut = assemblyOf({
-      Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } },
-      Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'bda-events' } },
-      EventsPolicy: {
-        Type: 'AWS::SQS::QueuePolicy',
-        Properties: {
-          Queues: [{ Ref: 'Events' }],
-          PolicyDocument: {
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'events.amazonaws.com' },
-                Action: 'sqs:SendMessage',
-                Resource: { 'Fn::GetAtt': ['Events', 'Arn'] },
-              },
-            ],
-          },
-        },
-      },
-      Done: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventPattern: { source: ['aws.bedrock'], 'detail-type': [{ prefix: 'Bedrock Data Automation Job' }] },
-          Targets: [{ Id: 'Queue', Arn: { 'Fn::GetAtt': ['Events', 'Arn'] } }],
-        },
-      },
-      Invoice: {
-        Type: 'AWS::Bedrock::Blueprint',
-        Properties: {
-          BlueprintName: 'invoice',
-          Type: 'DOCUMENT',
-          Schema: {
-            $schema: 'http://json-schema.org/draft-07/schema#',
-            class: 'invoice',
-            type: 'object',
-            properties: {
-              invoice_number: { type: 'string', inferenceType: 'explicit', instruction: 'The invoice number' },
-              total_due: { type: 'number', inferenceType: 'explicit', instruction: 'The amount due' },
-            },
-          },
-        },
-      },
-      Project: {
-        Type: 'AWS::Bedrock::DataAutomationProject',
-        Properties: { ProjectName: 'invoices', CustomOutputConfiguration: { Blueprints: [{ BlueprintArn: { Ref: 'Invoice' } }] } },
-      },
-      Reader: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          AssumeRolePolicyDocument: {
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-          RoleName: 'Reader',
-          Policies: [
-            {
-              PolicyName: 'read',
-              PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::docs/*' }] },
-            },
-          ],
-        },
-      },
-    });
-    dataDir = tempDataDir();
-    await start();
-    await s3.send(
+    await app.s3.send(
       new PutObjectCommand({
         Bucket: 'docs',
         Key: 'invoice.pdf',
         Body: textPdf([['Invoice from Acme', 'Invoice number: 4711'], ['Total due: 120.50']], true),
       }),
     );
-    await s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'notes.txt', Body: 'plain text is not a document BDA reads' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'notes.txt', Body: 'plain text is not a document BDA reads' }));
   });
-  afterAll(() => stop());
 
   it("writes the document's text by page and element to its standard output, pointed at by job_metadata.json", async () => {
     const { invocationArn } = await invoke({});
@@ -144,11 +135,11 @@ describe('Bedrock Data Automation', () => {
     expect(status.status).toBe('Success');
     const id = invocationArn?.split('/').pop();
     expect(status.outputConfiguration?.s3Uri).toBe(`s3://docs/out/${id}/job_metadata.json`);
-    const metadata = await json(s3, status.outputConfiguration?.s3Uri as string);
+    const metadata = await json(app.s3, status.outputConfiguration?.s3Uri as string);
     const segment = (metadata as { output_metadata: { segment_metadata: { standard_output_path: string }[] }[] }).output_metadata[0]
       ?.segment_metadata[0];
     expect(segment?.standard_output_path).toBe(`s3://docs/out/${id}/0/standard_output/0/result.json`);
-    const result = await json(s3, segment?.standard_output_path as string);
+    const result = await json(app.s3, segment?.standard_output_path as string);
     expect(result).toMatchObject({
       metadata: { semantic_modality: 'DOCUMENT', number_of_pages: 2, s3_bucket: 'docs', s3_key: 'invoice.pdf' },
       document: { representation: { text: 'Invoice from Acme\nInvoice number: 4711\n\nTotal due: 120.50' } },
@@ -165,11 +156,11 @@ describe('Bedrock Data Automation', () => {
       dataAutomationConfiguration: { dataAutomationProjectArn: ref('AWS::Bedrock::DataAutomationProject') },
     });
     const status = await ended(invocationArn);
-    const metadata = await json(s3, status.outputConfiguration?.s3Uri as string);
+    const metadata = await json(app.s3, status.outputConfiguration?.s3Uri as string);
     const segment = (metadata as { output_metadata: { segment_metadata: Record<string, string>[] }[] }).output_metadata[0]
       ?.segment_metadata[0];
     expect(segment?.custom_output_status).toBe('MATCH');
-    const custom = await json(s3, segment?.custom_output_path as string);
+    const custom = await json(app.s3, segment?.custom_output_path as string);
     expect(custom).toMatchObject({
       matched_blueprint: { arn: ref('AWS::Bedrock::Blueprint'), name: 'invoice' },
       inference_result: { invoice_number: '4711', total_due: 120.5 },
@@ -180,8 +171,8 @@ describe('Bedrock Data Automation', () => {
     const { invocationArn } = await invoke({ notificationConfiguration: { eventBridgeConfiguration: { eventBridgeEnabled: true } } });
     const id = invocationArn?.split('/').pop();
     clock.advance(JOB_TIME_MS);
-    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-    const queueUrl = `${runtime.url}/${ACCOUNT}/bda-events`;
+    const sqs = new SQSClient({ endpoint: app.runtime.url, region, credentials });
+    const queueUrl = `${app.runtime.url}/${ACCOUNT}/bda-events`;
     const event = await eventually(async () => {
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
       return Messages?.[0] ? JSON.parse(Messages[0].Body as string) : undefined;
@@ -226,9 +217,7 @@ describe('Bedrock Data Automation', () => {
 
   it('fails if the caller may not invoke data automation on the profile, with AccessDeniedException', async () => {
     const reader = new BedrockDataAutomationRuntimeClient({
-      endpoint: runtime.url,
-      region,
-      credentials: runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/Reader`, 'fn'),
+      ...roleConfig(app.runtime, `arn:aws:iam::${ACCOUNT}:role/Reader`, 'fn'),
       maxAttempts: 1,
     });
     await expect(invoke({}, reader)).rejects.toMatchObject({
@@ -240,9 +229,8 @@ describe('Bedrock Data Automation', () => {
 
   it('finishes an accepted invocation after the runtime restarts', async () => {
     const { invocationArn } = await invoke({});
-    expect((await bda.send(new GetDataAutomationStatusCommand({ invocationArn }))).status).toBe('Created');
-    await stop();
-    await start();
+    expect((await app.bda.send(new GetDataAutomationStatusCommand({ invocationArn }))).status).toBe('Created');
+    await app.restart();
     expect((await ended(invocationArn)).status).toBe('Success');
   });
 });

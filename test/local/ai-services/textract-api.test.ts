@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   AnalyzeDocumentCommand,
   DetectDocumentTextCommand,
@@ -6,40 +6,37 @@ import {
   StartDocumentTextDetectionCommand,
   TextractClient,
 } from '@aws-sdk/client-textract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
 describe('Textract on the endpoint', () => {
-  let runtime: LocalRuntime;
-  let textract: TextractClient;
-  let s3: S3Client;
-
+  const app = restartableRuntime({
+    assembly: () => assemblyOf({ Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } } }),
+    ownsAssembly: true,
+    clients: (runtime) => ({
+      textract: new TextractClient(sdkConfig(runtime.url)),
+      s3: s3Client(runtime.url),
+    }),
+  });
   beforeAll(async () => {
-    const cdkOut = assemblyOf({ Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } } });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    textract = new TextractClient({ endpoint: runtime.url, region, credentials });
-    s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-    await s3.send(
+    await app.s3.send(
       new PutObjectCommand({
         Bucket: 'docs',
         Key: 'invoice.pdf',
         Body: textPdf([['Invoice number: 4711', 'Total due: 120.00 EUR']], true),
       }),
     );
-    await s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'two-pages.pdf', Body: textPdf([['first page'], ['second page']]) }));
-    await s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'blob.bin', Body: Buffer.from([0, 1, 2, 3, 255, 254]) }));
-  });
-  afterAll(async () => {
-    textract.destroy();
-    s3.destroy();
-    await runtime.stop();
+    await app.s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'two-pages.pdf', Body: textPdf([['first page'], ['second page']]) }));
+    await app.s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'blob.bin', Body: Buffer.from([0, 1, 2, 3, 255, 254]) }));
   });
 
   it('reads the lines and words of a PDF in S3, each with its geometry', async () => {
-    const answer = await textract.send(new DetectDocumentTextCommand({ Document: { S3Object: { Bucket: 'docs', Name: 'invoice.pdf' } } }));
+    const answer = await app.textract.send(
+      new DetectDocumentTextCommand({ Document: { S3Object: { Bucket: 'docs', Name: 'invoice.pdf' } } }),
+    );
     const lines = answer.Blocks?.filter((b) => b.BlockType === 'LINE');
     expect(lines?.map((b) => b.Text)).toEqual(['Invoice number: 4711', 'Total due: 120.00 EUR']);
     expect(answer.Blocks?.filter((b) => b.BlockType === 'WORD').map((b) => b.Text)).toEqual([
@@ -58,7 +55,7 @@ describe('Textract on the endpoint', () => {
   });
 
   it('reads a PDF given as bytes, and answers a query from its fields', async () => {
-    const answer = await textract.send(
+    const answer = await app.textract.send(
       new AnalyzeDocumentCommand({
         Document: { Bytes: textPdf([['Patient: Ada Lovelace', 'Date of birth: 1815-12-10']]) },
         FeatureTypes: ['FORMS', 'QUERIES'],
@@ -88,12 +85,12 @@ describe('Textract on the endpoint', () => {
       },
     ],
   ])('fails if %s', async (_what, Document, refusal) => {
-    await expect(textract.send(new DetectDocumentTextCommand({ Document }))).rejects.toMatchObject(refusal);
+    await expect(app.textract.send(new DetectDocumentTextCommand({ Document }))).rejects.toMatchObject(refusal);
   });
 
   it('fails if the request breaks the model, with the validation message AWS gives', async () => {
     await expect(
-      textract.send(new AnalyzeDocumentCommand({ Document: { Bytes: Buffer.from('x') }, FeatureTypes: ['NOT_A_FEATURE' as never] })),
+      app.textract.send(new AnalyzeDocumentCommand({ Document: { Bytes: Buffer.from('x') }, FeatureTypes: ['NOT_A_FEATURE' as never] })),
     ).rejects.toMatchObject({
       name: 'ValidationException',
       message:
@@ -102,16 +99,16 @@ describe('Textract on the endpoint', () => {
   });
 
   it('detects the text of a multi-page PDF in a job, its blocks paged by NextToken', async () => {
-    const { JobId } = await textract.send(
+    const { JobId } = await app.textract.send(
       new StartDocumentTextDetectionCommand({ DocumentLocation: { S3Object: { Bucket: 'docs', Name: 'two-pages.pdf' } } }),
     );
     const first = await eventually(async () => {
-      const got = await textract.send(new GetDocumentTextDetectionCommand({ JobId, MaxResults: 3 }));
+      const got = await app.textract.send(new GetDocumentTextDetectionCommand({ JobId, MaxResults: 3 }));
       return got.JobStatus === 'SUCCEEDED' ? got : undefined;
     });
     expect(first.DocumentMetadata?.Pages).toBe(2);
     expect(first.Blocks).toHaveLength(3);
-    const rest = await textract.send(new GetDocumentTextDetectionCommand({ JobId, NextToken: first.NextToken }));
+    const rest = await app.textract.send(new GetDocumentTextDetectionCommand({ JobId, NextToken: first.NextToken }));
     const lines = [...(first.Blocks ?? []), ...(rest.Blocks ?? [])].filter((b) => b.BlockType === 'LINE');
     expect(lines.map((b) => [b.Page, b.Text])).toEqual([
       [1, 'first page'],
@@ -121,7 +118,7 @@ describe('Textract on the endpoint', () => {
   });
 
   it('fails if the job id is unknown', async () => {
-    await expect(textract.send(new GetDocumentTextDetectionCommand({ JobId: 'a'.repeat(64) }))).rejects.toMatchObject({
+    await expect(app.textract.send(new GetDocumentTextDetectionCommand({ JobId: 'a'.repeat(64) }))).rejects.toMatchObject({
       name: 'InvalidJobIdException',
     });
   });

@@ -1,13 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetDocumentAnalysisCommand, StartDocumentAnalysisCommand, TextractClient } from '@aws-sdk/client-textract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { textPdf } from '../../helpers/text-pdf.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, dynamoDbClient, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
+import { dynamoDbClient, eventually, executionEnded, region } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 import { ROLE } from '../states/helpers.js';
 import { stateMachine } from '../template-resources.js';
 
@@ -49,53 +49,44 @@ const PIPELINE = {
 };
 
 describe('Textract in flows', () => {
-  let runtime: LocalRuntime;
-  let cdkOut: string;
-  let dataDir: string;
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
-  };
-
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf({
+        Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } },
+        Documents: tableResource('documents', { key: { key: 'S' } }),
+        Pipeline: stateMachine(PIPELINE, { StateMachineName: 'pipeline', RoleArn: ROLE }),
+      }),
+    ownsAssembly: true,
+    clients: (runtime) => ({
+      s3: s3Client(runtime.url),
+      sfn: new SFNClient(sdkConfig(runtime.url)),
+      textract: new TextractClient(sdkConfig(runtime.url)),
+      dynamodb: dynamoDbClient(runtime.url),
+    }),
+  });
   beforeAll(async () => {
-    cdkOut = assemblyOf({
-      Docs: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'docs' } },
-      Documents: tableResource('documents', { key: { key: 'S' } }),
-      Pipeline: stateMachine(PIPELINE, { StateMachineName: 'pipeline', RoleArn: ROLE }),
-    });
-    dataDir = tempDataDir();
-    await start();
-    const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-    await s3.send(
+    await app.s3.send(
       new PutObjectCommand({ Bucket: 'docs', Key: 'letter.pdf', Body: textPdf([['Dear customer, your refund is on its way.']]) }),
     );
-    s3.destroy();
   });
-  afterAll(() => runtime.stop());
 
   /** Runs the pipeline state machine on the document `key` of the bucket; the execution as it ended. */
   async function runPipeline(key: string) {
-    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-    try {
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
-          input: JSON.stringify({ key }),
-        }),
-      );
-      return await executionEnded(sfn, executionArn as string);
-    } finally {
-      sfn.destroy();
-    }
+    const { executionArn } = await app.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:pipeline`,
+        input: JSON.stringify({ key }),
+      }),
+    );
+    return await executionEnded(app.sfn, executionArn as string);
   }
 
   it('runs a state machine that reads a document with aws-sdk:textract, asks Bedrock and keeps the answer in DynamoDB', async () => {
     const ended = await runPipeline('letter.pdf');
     expect(ended.status).toBe('SUCCEEDED');
-    const dynamodb = dynamoDbClient(runtime.url);
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: 'documents', Key: { key: { S: 'letter.pdf' } } }));
+    const { Item } = await app.dynamodb.send(new GetItemCommand({ TableName: 'documents', Key: { key: { S: 'letter.pdf' } } }));
     expect(Item?.firstLine?.S).toBe('Dear customer, your refund is on its way.');
     expect(Item?.summary?.S).toContain('Dear customer');
-    dynamodb.destroy();
   });
 
   it('fails the task with Textract.<Exception> as the Java SDK names it, if the document is missing', async () => {
@@ -105,21 +96,16 @@ describe('Textract in flows', () => {
   });
 
   it('finishes an accepted analysis job after the runtime restarts', async () => {
-    let textract = new TextractClient({ endpoint: runtime.url, region, credentials });
-    const { JobId } = await textract.send(
+    const { JobId } = await app.textract.send(
       new StartDocumentAnalysisCommand({ DocumentLocation: { S3Object: { Bucket: 'docs', Name: 'letter.pdf' } }, FeatureTypes: ['FORMS'] }),
     );
-    expect((await textract.send(new GetDocumentAnalysisCommand({ JobId }))).JobStatus).toBe('IN_PROGRESS');
-    textract.destroy();
-    await runtime.stop();
-    await start();
-    textract = new TextractClient({ endpoint: runtime.url, region, credentials });
+    expect((await app.textract.send(new GetDocumentAnalysisCommand({ JobId }))).JobStatus).toBe('IN_PROGRESS');
+    await app.restart();
     const done = await eventually(async () => {
-      const got = await textract.send(new GetDocumentAnalysisCommand({ JobId }));
+      const got = await app.textract.send(new GetDocumentAnalysisCommand({ JobId }));
       return got.JobStatus === 'IN_PROGRESS' ? undefined : got;
     });
     expect(done.JobStatus).toBe('SUCCEEDED');
     expect(done.Blocks?.find((b) => b.BlockType === 'LINE')?.Text).toBe('Dear customer, your refund is on its way.');
-    textract.destroy();
   });
 });

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizedIn } from '../assembly.js';
 import { synthStack } from '../cdk-stack.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 
 /** Answers with the event it got; `/fail` throws, `/malformed` answers a body that is not a string. */
 const ECHO = `
@@ -69,21 +66,12 @@ function synthApp(outdir: string): void {
   );
 }
 
-let runtime: LocalRuntime;
-let outdir: string;
+const app = restartableRuntime({ assembly: () => synthesizedIn(synthApp), ownsAssembly: true, timeoutMs: 120_000 });
 let restUrl: string;
 let httpUrl: string;
-
-beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-apis-'));
-  synthApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => undefined });
-  restUrl = runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
-  httpUrl = runtime.httpApiUrls.find((u) => u.kind === undefined)?.url ?? '';
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
+beforeAll(() => {
+  restUrl = app.runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
+  httpUrl = app.runtime.httpApiUrls.find((u) => u.kind === undefined)?.url ?? '';
 });
 
 type ProxyEvent = Record<string, unknown> & {
@@ -102,15 +90,15 @@ async function eventOf(url: string, init?: RequestInit): Promise<ProxyEvent> {
 describe('a CDK LambdaRestApi on the local runtime', () => {
   it('is served on its prod stage, and the start-up report lists its methods', () => {
     expect(restUrl).toMatch(/\/_aws\/execute-api\/[a-z0-9]{10}\/prod$/);
-    const rest = runtime.httpApiUrls.find((u) => u.kind === 'rest');
+    const rest = app.runtime.httpApiUrls.find((u) => u.kind === 'rest');
     expect(rest?.routes).toEqual(expect.arrayContaining(['GET /items', 'GET /items/{id}', 'ANY /files/{proxy+}', 'OPTIONS /']));
   });
 
   it('says at start-up that IAM authorization is not checked, naming the method', () => {
-    expect(runtime.warnings).toContainEqual(
+    expect(app.runtime.warnings).toContainEqual(
       expect.stringMatching(/AWS::ApiGateway::RestApi\): AWS_IAM authorization is not checked locally.*POST \/items/),
     );
-    expect(runtime.warnings.filter((w) => w.includes('AWS::ApiGateway::'))).toHaveLength(1);
+    expect(app.runtime.warnings.filter((w) => w.includes('AWS::ApiGateway::'))).toHaveLength(1);
   });
 
   it('sends the payload format 1.0 proxy event', async () => {
@@ -186,7 +174,7 @@ describe('a CDK LambdaRestApi on the local runtime', () => {
     const response = await fetch(`${restUrl}/files/x`, {
       method: 'OPTIONS',
       // The endpoint refuses browsers of other origins before any API sees them: its own origin passes.
-      headers: { Origin: new URL(runtime.url).origin, 'Access-Control-Request-Method': 'PUT' },
+      headers: { Origin: new URL(app.runtime.url).origin, 'Access-Control-Request-Method': 'PUT' },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -200,7 +188,7 @@ describe('a CDK LambdaRestApi on the local runtime', () => {
 
 describe('a CDK HttpApi with corsPreflight on the local runtime', () => {
   it('answers a preflight itself with the configured headers', async () => {
-    const origin = new URL(runtime.url).origin;
+    const origin = new URL(app.runtime.url).origin;
     const response = await fetch(`${httpUrl}/things/1`, {
       method: 'OPTIONS',
       headers: { Origin: origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-custom' },
@@ -213,7 +201,7 @@ describe('a CDK HttpApi with corsPreflight on the local runtime', () => {
   });
 
   it("adds the configured CORS headers to the function's answer and drops the function's own", async () => {
-    const origin = new URL(runtime.url).origin;
+    const origin = new URL(app.runtime.url).origin;
     const response = await fetch(`${httpUrl}/things/1`, { headers: { Origin: origin } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(origin);
@@ -233,7 +221,7 @@ describe('a CDK HttpApi with corsPreflight on the local runtime', () => {
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     // The AWS APIs of the same endpoint still refuse that page.
-    const aws = await fetch(`${runtime.url}/`, { method: 'POST', headers: { ...browser, 'X-Amz-Target': 'AmazonSQS.ListQueues' } });
+    const aws = await fetch(`${app.runtime.url}/`, { method: 'POST', headers: { ...browser, 'X-Amz-Target': 'AmazonSQS.ListQueues' } });
     expect(aws.status).toBe(403);
     expect(await aws.text()).toContain('refuses requests from web pages of other origins');
   });

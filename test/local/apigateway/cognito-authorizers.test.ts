@@ -1,10 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
-import { type CognitoCall, cognitoClient } from '../cognito-idp/cognito-client.js';
-import { tempDataDir } from '../helpers.js';
+import { useCognitoRuntime } from '../cognito-idp/cognito-client.js';
 import {
   httpApi as httpApiResource,
   httpLambdaIntegration,
@@ -107,17 +105,14 @@ function forged(token: string): string {
 
 describe('API Gateway authorizers on the local Cognito user pools', () => {
   const clock = new ManualClock(Date.now());
-  let runtime: LocalRuntime;
-  let call: CognitoCall;
+  const { suite, call } = useCognitoRuntime(assembly, { clock });
   let rest: string;
   let http: string;
   let tokens: { IdToken: string; AccessToken: string };
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
-    call = cognitoClient(runtime.url);
-    rest = runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
-    http = runtime.httpApiUrls.find((u) => u.kind === undefined)?.url ?? '';
+    rest = suite.runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
+    http = suite.runtime.httpApiUrls.find((u) => u.kind === undefined)?.url ?? '';
     const { UserPools } = await call('ListUserPools', { MaxResults: 10 });
     const UserPoolId = UserPools[0].Id;
     const { UserPoolClients } = await call('ListUserPoolClients', { UserPoolId });
@@ -137,9 +132,6 @@ describe('API Gateway authorizers on the local Cognito user pools', () => {
       AuthParameters: { USERNAME: 'ada', PASSWORD: 'Passw0rd!long' },
     });
     tokens = signedIn.AuthenticationResult;
-  }, 60_000);
-  afterAll(async () => {
-    await runtime?.stop();
   });
 
   const get = async (url: string, authorization?: string) => {
@@ -149,7 +141,7 @@ describe('API Gateway authorizers on the local Cognito user pools', () => {
   };
 
   it('stops naming the Cognito authorizers as not run at start-up', () => {
-    expect(runtime.warnings.filter((w) => /COGNITO_USER_POOLS|JWT issuer/.test(w))).toEqual([]);
+    expect(suite.runtime.warnings.filter((w) => /COGNITO_USER_POOLS|JWT issuer/.test(w))).toEqual([]);
   });
 
   it('lets a REST request with the id token through and hands its claims, as strings, to the Lambda', async () => {

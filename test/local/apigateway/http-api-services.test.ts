@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import {
   arnOf,
   eventRule,
@@ -48,112 +48,112 @@ const service = (subtype: string, parameters: Record<string, unknown>) =>
 /** A route's settings for the Lambda authorizer `authorizer` (a CUSTOM authorization). */
 const custom = (authorizer: string) => ({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizer } });
 const issuer = testIssuer();
-let runtime: LocalRuntime;
-let logs: string[];
-let base: string;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  const dir = tempAssemblyDir();
-  const jwksFile = path.join(dir, 'jwks.json');
-  writeFileSync(jwksFile, JSON.stringify(issuer.jwks));
-  process.env.SWITCHYARD_JWT_JWKS_Jwt = jwksFile;
-  const cdkOut = writeAssembly(dir, {
-    Svc: {
-      template: {
-        Resources: {
-          Echo: fn(ECHO),
-          Simple: fn(SIMPLE_AUTHORIZER),
-          Policy: fn(POLICY_AUTHORIZER),
-          Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
-          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
-          Caught: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'caught' } },
-          Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.api'] }, target: 'Caught', id: 'q' }),
-          Machine: stateMachine(
-            { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } },
-            { StateMachineType: 'EXPRESS', RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
-          ),
-          Waiting: stateMachine(
-            { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } },
-            { RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
-          ),
-          Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
-          Api: httpApi('svc'),
-          Stage: httpStage('$default', {
-            AutoDeploy: true,
-            RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } },
-          }),
-          Send: service('SQS-SendMessage', { QueueUrl: { Ref: 'Queue' }, MessageBody: '$request.body.message' }),
-          Put: service('EventBridge-PutEvents', {
-            EventBusName: { Ref: 'Bus' },
-            Source: 'shop.api',
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's own ${...} references, not a template literal
-            DetailType: 'Order ${request.path.kind}',
-            Detail: '$request.body',
-          }),
-          Receive: service('SQS-ReceiveMessage', { QueueUrl: { Ref: 'Work' }, MaxNumberOfMessages: '10' }),
-          Delete: service('SQS-DeleteMessage', { QueueUrl: { Ref: 'Work' }, ReceiptHandle: '$request.querystring.handle' }),
-          Purge: service('SQS-PurgeQueue', { QueueUrl: { Ref: 'Work' } }),
-          SendWork: service('SQS-SendMessage', { QueueUrl: { Ref: 'Work' }, MessageBody: '$request.body' }),
-          Start: service('StepFunctions-StartExecution', { StateMachineArn: { Ref: 'Waiting' }, Input: '$request.body' }),
-          Stop: service('StepFunctions-StopExecution', { ExecutionArn: '$request.body.executionArn', Cause: 'from the API' }),
-          Sync: service('StepFunctions-StartSyncExecution', { StateMachineArn: { Ref: 'Machine' }, Input: '$request.body' }),
-          EchoIntegration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf('Echo'), PayloadFormatVersion: '2.0' }),
-          SimpleAuthorizer: {
-            Type: 'AWS::ApiGatewayV2::Authorizer',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              Name: 'simple',
-              AuthorizerType: 'REQUEST',
-              AuthorizerUri: uriOf('Simple'),
-              AuthorizerPayloadFormatVersion: '2.0',
-              EnableSimpleResponses: true,
-              IdentitySource: ['$request.header.Authorization'],
-              AuthorizerResultTtlInSeconds: 300,
+const logs: string[] = [];
+const app = restartableRuntime({
+  assembly: () => {
+    const dir = tempAssemblyDir();
+    const jwksFile = path.join(dir, 'jwks.json');
+    writeFileSync(jwksFile, JSON.stringify(issuer.jwks));
+    process.env.SWITCHYARD_JWT_JWKS_Jwt = jwksFile;
+    return writeAssembly(dir, {
+      Svc: {
+        template: {
+          Resources: {
+            Echo: fn(ECHO),
+            Simple: fn(SIMPLE_AUTHORIZER),
+            Policy: fn(POLICY_AUTHORIZER),
+            Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
+            Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'shop' } },
+            Caught: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'caught' } },
+            Rule: eventRule({ bus: 'Bus', pattern: { source: ['shop.api'] }, target: 'Caught', id: 'q' }),
+            Machine: stateMachine(
+              { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } },
+              { StateMachineType: 'EXPRESS', RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+            ),
+            Waiting: stateMachine(
+              { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } },
+              { RoleArn: 'arn:aws:iam::000000000000:role/sfn' },
+            ),
+            Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
+            Api: httpApi('svc'),
+            Stage: httpStage('$default', {
+              AutoDeploy: true,
+              RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } },
+            }),
+            Send: service('SQS-SendMessage', { QueueUrl: { Ref: 'Queue' }, MessageBody: '$request.body.message' }),
+            Put: service('EventBridge-PutEvents', {
+              EventBusName: { Ref: 'Bus' },
+              Source: 'shop.api',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's own ${...} references, not a template literal
+              DetailType: 'Order ${request.path.kind}',
+              Detail: '$request.body',
+            }),
+            Receive: service('SQS-ReceiveMessage', { QueueUrl: { Ref: 'Work' }, MaxNumberOfMessages: '10' }),
+            Delete: service('SQS-DeleteMessage', { QueueUrl: { Ref: 'Work' }, ReceiptHandle: '$request.querystring.handle' }),
+            Purge: service('SQS-PurgeQueue', { QueueUrl: { Ref: 'Work' } }),
+            SendWork: service('SQS-SendMessage', { QueueUrl: { Ref: 'Work' }, MessageBody: '$request.body' }),
+            Start: service('StepFunctions-StartExecution', { StateMachineArn: { Ref: 'Waiting' }, Input: '$request.body' }),
+            Stop: service('StepFunctions-StopExecution', { ExecutionArn: '$request.body.executionArn', Cause: 'from the API' }),
+            Sync: service('StepFunctions-StartSyncExecution', { StateMachineArn: { Ref: 'Machine' }, Input: '$request.body' }),
+            EchoIntegration: httpIntegration({ IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf('Echo'), PayloadFormatVersion: '2.0' }),
+            SimpleAuthorizer: {
+              Type: 'AWS::ApiGatewayV2::Authorizer',
+              Properties: {
+                ApiId: { Ref: 'Api' },
+                Name: 'simple',
+                AuthorizerType: 'REQUEST',
+                AuthorizerUri: uriOf('Simple'),
+                AuthorizerPayloadFormatVersion: '2.0',
+                EnableSimpleResponses: true,
+                IdentitySource: ['$request.header.Authorization'],
+                AuthorizerResultTtlInSeconds: 300,
+              },
             },
-          },
-          PolicyAuthorizer: {
-            Type: 'AWS::ApiGatewayV2::Authorizer',
-            Properties: {
-              ApiId: { Ref: 'Api' },
-              Name: 'policy',
-              AuthorizerType: 'REQUEST',
-              AuthorizerUri: uriOf('Policy'),
-              AuthorizerPayloadFormatVersion: '1.0',
-              IdentitySource: ['$request.header.Authorization'],
+            PolicyAuthorizer: {
+              Type: 'AWS::ApiGatewayV2::Authorizer',
+              Properties: {
+                ApiId: { Ref: 'Api' },
+                Name: 'policy',
+                AuthorizerType: 'REQUEST',
+                AuthorizerUri: uriOf('Policy'),
+                AuthorizerPayloadFormatVersion: '1.0',
+                IdentitySource: ['$request.header.Authorization'],
+              },
             },
+            Jwt: httpJwtAuthorizer('jwt', 'https://issuer.example.com', ['shop']),
+            SendRoute: httpRoute('POST /orders', 'Send'),
+            PutRoute: httpRoute('POST /events/{kind}', 'Put', custom('SimpleAuthorizer')),
+            SyncRoute: httpRoute('POST /run', 'Sync'),
+            ReceiveRoute: httpRoute('GET /work', 'Receive'),
+            DeleteRoute: httpRoute('DELETE /work', 'Delete'),
+            PurgeRoute: httpRoute('POST /work/purge', 'Purge'),
+            SendWorkRoute: httpRoute('POST /work', 'SendWork'),
+            StartRoute: httpRoute('POST /start', 'Start'),
+            StopRoute: httpRoute('POST /stop', 'Stop'),
+            SimpleRoute: httpRoute('GET /simple', 'EchoIntegration', custom('SimpleAuthorizer')),
+            PolicyGet: httpRoute('GET /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
+            PolicyPost: httpRoute('POST /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
+            JwtRoute: httpRoute('GET /me', 'EchoIntegration', {
+              AuthorizationType: 'JWT',
+              AuthorizerId: { Ref: 'Jwt' },
+              AuthorizationScopes: ['orders:read'],
+            }),
+            Limited: httpRoute('GET /limited', 'EchoIntegration'),
           },
-          Jwt: httpJwtAuthorizer('jwt', 'https://issuer.example.com', ['shop']),
-          SendRoute: httpRoute('POST /orders', 'Send'),
-          PutRoute: httpRoute('POST /events/{kind}', 'Put', custom('SimpleAuthorizer')),
-          SyncRoute: httpRoute('POST /run', 'Sync'),
-          ReceiveRoute: httpRoute('GET /work', 'Receive'),
-          DeleteRoute: httpRoute('DELETE /work', 'Delete'),
-          PurgeRoute: httpRoute('POST /work/purge', 'Purge'),
-          SendWorkRoute: httpRoute('POST /work', 'SendWork'),
-          StartRoute: httpRoute('POST /start', 'Start'),
-          StopRoute: httpRoute('POST /stop', 'Stop'),
-          SimpleRoute: httpRoute('GET /simple', 'EchoIntegration', custom('SimpleAuthorizer')),
-          PolicyGet: httpRoute('GET /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
-          PolicyPost: httpRoute('POST /policy', 'EchoIntegration', custom('PolicyAuthorizer')),
-          JwtRoute: httpRoute('GET /me', 'EchoIntegration', {
-            AuthorizationType: 'JWT',
-            AuthorizerId: { Ref: 'Jwt' },
-            AuthorizationScopes: ['orders:read'],
-          }),
-          Limited: httpRoute('GET /limited', 'EchoIntegration'),
         },
       },
-    },
-  });
-  logs = [];
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
-  base = runtime.httpApiUrls.find((u) => u.name === 'svc')?.url ?? '';
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-}, 60_000);
-afterAll(async () => {
+    });
+  },
+  ownsAssembly: true,
+  options: { logEvents: true, log: (line) => logs.push(line) },
+  clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }),
+});
+let base: string;
+beforeAll(() => {
+  base = app.runtime.httpApiUrls.find((u) => u.name === 'svc')?.url ?? '';
+});
+afterAll(() => {
   delete process.env.SWITCHYARD_JWT_JWKS_Jwt;
-  await runtime?.stop();
 });
 
 async function call(method: string, route: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
@@ -167,14 +167,14 @@ async function call(method: string, route: string, options: { body?: unknown; he
 }
 
 async function receiveAll(queueName: string) {
-  const QueueUrl = `${runtime.url}/000000000000/${queueName}`;
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+  const QueueUrl = `${app.runtime.url}/000000000000/${queueName}`;
+  const { Messages = [] } = await app.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
   return Messages;
 }
 
 describe('HttpApiService service integrations, authorizers and throttling', () => {
   it('reports none of what it applies at start-up', () => {
-    expect(runtime.warnings.filter((w) => w.includes('Svc/'))).toEqual([]);
+    expect(app.runtime.warnings.filter((w) => w.includes('Svc/'))).toEqual([]);
   });
 
   it("sends an SQS message from a body field and answers with SQS's answer as JSON", async () => {

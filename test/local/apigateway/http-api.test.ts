@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { httpApi, httpIntegration, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
 /**
@@ -29,43 +30,41 @@ exports.handler = async (event) => {
 const api = (id: string) => ({ 'Fn::GetAtt': [id, 'ApiId'] });
 const route = (key: string) => httpRoute(key, 'Integration');
 
-let runtime: LocalRuntime;
+const app = restartableRuntime({
+  assembly: () =>
+    assemblyOf(
+      {
+        Fn: inlineFunction(ECHO, { Timeout: 5 }),
+        Api: httpApi('web'),
+        Integration: httpLambdaIntegration('Fn', { ApiId: api('Api') }),
+        PetById: route('GET /pets/{id}'),
+        PetDog: route('GET /pets/dog'),
+        PetsAny: route('ANY /pets/{proxy+}'),
+        Answer: route('GET /answer/{kind}'),
+        Post: route('POST /items'),
+        AnyItems: route('ANY /items'),
+        Default: route('$default'),
+        DefaultStage: httpStage('$default', {
+          AutoDeploy: true,
+          DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+          AccessLogSettings: {
+            DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
+            Format:
+              '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
+          },
+        }),
+        ProdStage: httpStage('prod', { StageVariables: { color: 'blue' } }),
+        AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'web-access' } },
+      },
+      'Web',
+    ),
+  ownsAssembly: true,
+});
 let port: number;
 let apiId: string;
-
-beforeAll(async () => {
-  const cdkOut = assemblyOf(
-    {
-      Fn: inlineFunction(ECHO, { Timeout: 5 }),
-      Api: httpApi('web'),
-      Integration: httpLambdaIntegration('Fn', { ApiId: api('Api') }),
-      PetById: route('GET /pets/{id}'),
-      PetDog: route('GET /pets/dog'),
-      PetsAny: route('ANY /pets/{proxy+}'),
-      Answer: route('GET /answer/{kind}'),
-      Post: route('POST /items'),
-      AnyItems: route('ANY /items'),
-      Default: route('$default'),
-      DefaultStage: httpStage('$default', {
-        AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-        AccessLogSettings: {
-          DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
-          Format:
-            '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","nope":"$context.unknownThing"}',
-        },
-      }),
-      ProdStage: httpStage('prod', { StageVariables: { color: 'blue' } }),
-      AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'web-access' } },
-    },
-    'Web',
-  );
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
-  port = Number(new URL(runtime.url).port);
-  apiId = runtime.httpApiUrls[0]?.apiId ?? '';
-}, 60_000);
-afterAll(async () => {
-  await runtime?.stop();
+beforeAll(() => {
+  port = Number(new URL(app.runtime.url).port);
+  apiId = app.runtime.httpApiUrls[0]?.apiId ?? '';
 });
 
 interface Answer {
@@ -106,13 +105,13 @@ async function eventOf(path: string, options: Parameters<typeof send>[1] = {}): 
 
 describe('local HTTP API', () => {
   it('lists each stage with its local URL and routes, and says nothing of its throttling, which is applied', () => {
-    expect(runtime.httpApiUrls).toEqual(
+    expect(app.runtime.httpApiUrls).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'web', stage: '$default', url: `${runtime.url}/_aws/execute-api/${apiId}` }),
-        expect.objectContaining({ stage: 'prod', url: `${runtime.url}/_aws/execute-api/${apiId}/prod` }),
+        expect.objectContaining({ name: 'web', stage: '$default', url: `${app.runtime.url}/_aws/execute-api/${apiId}` }),
+        expect.objectContaining({ stage: 'prod', url: `${app.runtime.url}/_aws/execute-api/${apiId}/prod` }),
       ]),
     );
-    expect(runtime.warnings.filter((w) => w.includes('throttling'))).toEqual([]);
+    expect(app.runtime.warnings.filter((w) => w.includes('throttling'))).toEqual([]);
   });
 
   it('passes query parameters and headers named like Object.prototype members through as any others', async () => {
@@ -235,7 +234,7 @@ describe('local HTTP API', () => {
 
   it("writes an access log line in the stage's format to its log group", async () => {
     await send(`/_aws/execute-api/${apiId}/pets/dog`);
-    const logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });
+    const logs = new CloudWatchLogsClient(sdkConfig(app.runtime.url));
     const line = await eventually(async () => {
       const { events = [] } = await logs.send(new FilterLogEventsCommand({ logGroupName: 'web-access', filterPattern: '"GET /pets/dog"' }));
       return events[0]?.message;

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,10 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizedIn } from '../assembly.js';
 import { synthStack } from '../cdk-stack.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const ACCOUNT = '000000000000';
 const FORM = { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" };
@@ -166,21 +164,12 @@ function synthApp(outdir: string): void {
   );
 }
 
-let runtime: LocalRuntime;
-let outdir: string;
+const app = restartableRuntime({ assembly: () => synthesizedIn(synthApp), ownsAssembly: true, timeoutMs: 120_000 });
 let url = '';
-const clients = { region, endpoint: '', credentials };
-
-beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-front-doors-'));
-  synthApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => undefined });
-  url = runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
-  clients.endpoint = runtime.url;
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
+let clients: ReturnType<typeof sdkConfig>;
+beforeAll(() => {
+  url = app.runtime.httpApiUrls.find((u) => u.kind === 'rest')?.url ?? '';
+  clients = sdkConfig(app.runtime.url);
 });
 
 const post = (route: string, body: string) =>
@@ -190,7 +179,7 @@ async function received(queueName: string): Promise<string[]> {
   const client = new SQSClient(clients);
   try {
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: `${runtime.url}/${ACCOUNT}/${queueName}`, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }),
+      new ReceiveMessageCommand({ QueueUrl: `${app.runtime.url}/${ACCOUNT}/${queueName}`, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }),
     );
     return Messages.map((m) => m.Body ?? '');
   } finally {

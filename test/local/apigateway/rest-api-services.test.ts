@@ -1,13 +1,13 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { eventRule, inlineFunction, restMethod, restResource, restRoot, restStage } from '../template-resources.js';
 
 const uri = (service: string, action: string) => `arn:aws:apigateway:us-east-1:${service}:action/${action}`;
@@ -113,23 +113,20 @@ const TEMPLATE: Record<string, TemplateResource> = {
 };
 
 describe('RestApiService with AWS integrations to the local services', () => {
-  let runtime: LocalRuntime;
+  const app = restartableRuntime({ assembly: () => assemblyOf(TEMPLATE, 'S'), ownsAssembly: true });
   let base = '';
 
-  beforeAll(async () => {
-    const cdkOut = assemblyOf(TEMPLATE, 'S');
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  beforeAll(() => {
     const { apis } = restApiDefinitions(
       loadApp({
-        cdkOut,
-        baseUrl: runtime.url,
+        cdkOut: app.cdkOut,
+        baseUrl: app.runtime.url,
         region,
         types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
       }),
     );
-    base = `${runtime.url}/_aws/execute-api/${apis[0]?.id}/prod`;
-  }, 60_000);
-  afterAll(() => runtime?.stop());
+    base = `${app.runtime.url}/_aws/execute-api/${apis[0]?.id}/prod`;
+  });
 
   const post = (path: string, body: unknown) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -167,9 +164,9 @@ describe('RestApiService with AWS integrations to the local services', () => {
     expect(response.status).toBe(202);
     const answer = (await response.json()) as { eventId: string; failed: number };
     expect(answer).toEqual({ eventId: expect.any(String), failed: 0 });
-    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const sqs = new SQSClient(sdkConfig(app.runtime.url));
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: `${runtime.url}/000000000000/inbox`, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }),
+      new ReceiveMessageCommand({ QueueUrl: `${app.runtime.url}/000000000000/inbox`, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }),
     );
     const event = JSON.parse(Messages[0]?.Body ?? '{}');
     expect(event).toMatchObject({

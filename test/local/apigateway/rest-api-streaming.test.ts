@@ -1,8 +1,6 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { inlineFunction, restMethod, restResource, restRoot } from '../template-resources.js';
 import { fnArn, restApiWith } from './rest-api-fixture.js';
 
@@ -75,49 +73,42 @@ const STREAMING_HANDLER = `exports.handler = awslambda.streamifyResponse(async (
 });`;
 
 describe('a REST API method streaming a Lambda function under the local runtime', () => {
-  let runtime: LocalRuntime;
-  let cdkOut: string;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    const uri = {
-      'Fn::Join': [
-        '',
-        [
-          'arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/',
-          { 'Fn::GetAtt': ['Fn', 'Arn'] },
-          '/response-streaming-invocations',
+  const app = restartableRuntime({
+    assembly: () => {
+      const uri = {
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/',
+            { 'Fn::GetAtt': ['Fn', 'Arn'] },
+            '/response-streaming-invocations',
+          ],
         ],
-      ],
-    };
-    cdkOut = assemblyOf(
-      {
-        Fn: inlineFunction(STREAMING_HANDLER),
-        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
-        ChatResource: restResource(restRoot, 'chat'),
-        Post: restMethod({ Ref: 'ChatResource' }, 'POST', {
-          Integration: {
-            Type: 'AWS_PROXY',
-            IntegrationHttpMethod: 'POST',
-            Uri: uri,
-            ResponseTransferMode: 'STREAM',
-            TimeoutInMillis: 300000,
-          },
-        }),
-        Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
-      },
-      'Chat',
-    );
-    dataDir = tempDataDir();
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    for (const folder of [cdkOut, dataDir]) rmSync(folder, { recursive: true, force: true });
+      };
+      return assemblyOf(
+        {
+          Fn: inlineFunction(STREAMING_HANDLER),
+          Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'chat' } },
+          ChatResource: restResource(restRoot, 'chat'),
+          Post: restMethod({ Ref: 'ChatResource' }, 'POST', {
+            Integration: {
+              Type: 'AWS_PROXY',
+              IntegrationHttpMethod: 'POST',
+              Uri: uri,
+              ResponseTransferMode: 'STREAM',
+              TimeoutInMillis: 300000,
+            },
+          }),
+          Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+        },
+        'Chat',
+      );
+    },
+    ownsAssembly: true,
   });
 
   it('answers with the status and headers the function gave HttpResponseStream.from, and what it wrote after them', async () => {
-    const api = runtime.httpApiUrls.find((u) => u.kind === 'rest');
+    const api = app.runtime.httpApiUrls.find((u) => u.kind === 'rest');
     const response = await fetch(`${api?.url}/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAppSyncJs } from '../../../local/appsync/resolvers/appsync-js.js';
 import { checkSubscriptionFilter, matchesSubscriptionFilter, toSubscriptionFilter } from '../../../local/appsync/subscription-filters.js';
 import { renderAppSyncTemplate } from '../../../local/appsync/vtl.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { stackOutputs } from './graphql-client.js';
 import { RealtimeClient } from './realtime-client.js';
@@ -180,21 +179,20 @@ export function response(ctx) { extensions.setSubscriptionFilter({ filterGroup: 
   });
 
   describe('on the real-time endpoint', () => {
-    let runtime: LocalRuntime;
+    const app = restartableRuntime({ assembly: ticketsAssembly, ownsAssembly: true });
     let outputs: Record<string, string>;
     let client: RealtimeClient;
 
     beforeAll(async () => {
-      runtime = await LocalRuntime.start({ cdkOut: ticketsAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-      outputs = await stackOutputs(runtime, 'Tickets');
+      outputs = await stackOutputs(app.runtime, 'Tickets');
       client = new RealtimeClient(outputs.RealtimeUrl ?? '', { host: new URL(outputs.Url ?? '').host, 'x-api-key': outputs.ApiKey ?? '' });
       await client.open();
       client.send({ type: 'connection_init' });
       expect((await client.next()).type).toBe('connection_ack');
     });
-    afterAll(async () => {
+    // Registered after the runtime's afterAll, so run before it (vitest runs after-hooks in reverse): the sockets close before the runtime stops.
+    afterAll(() => {
       client?.socket.close();
-      await runtime?.stop();
     });
 
     const start = (id: string, query: string) =>

@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { stackOutputs } from './graphql-client.js';
 import { notesAssembly } from './notes-app.js';
 import { RealtimeClient } from './realtime-client.js';
 
 describe('AppSync subscriptions', () => {
-  let runtime: LocalRuntime;
+  const app = restartableRuntime({ assembly: notesAssembly });
   let outputs: Record<string, string>;
   const clients: RealtimeClient[] = [];
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: notesAssembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    outputs = await stackOutputs(runtime, 'Notes');
+    outputs = await stackOutputs(app.runtime, 'Notes');
   });
-  afterAll(async () => {
+  // Registered after the runtime's afterAll, so run before it (vitest runs after-hooks in reverse): the sockets close before the runtime stops.
+  afterAll(() => {
     for (const client of clients) client.socket.close();
-    await runtime?.stop();
   });
 
   const connect = async (headers: Record<string, string>, as: 'query' | 'subprotocol' = 'query') => {

@@ -1,10 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 const run = promisify(execFile);
 
@@ -50,23 +47,10 @@ print(json.dumps(out))
 
 // Skipped without boto3 on a developer's machine; CI (CI=true) has it with cfn-lint (aws-sam-translator needs it), so there it fails instead.
 describe.skipIf(!hasBoto3() && !process.env.CI)('Bedrock Runtime in the local runtime (botocore)', () => {
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
-  let runtime: LocalRuntime;
-
-  beforeAll(async () => {
-    writeAssembly(assembly, {});
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, models: 'simulated' });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
+  const bedrock = useBedrockRuntime('simulated');
 
   it('answers Converse, ConverseStream, InvokeModel, its stream, CountTokens and errors as botocore parses them', async () => {
-    const { stdout } = await run('python3', ['-c', SCRIPT], { env: { ...process.env, ENDPOINT: runtime.url }, timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', SCRIPT], { env: { ...process.env, ENDPOINT: bedrock.runtime.url }, timeout: 60_000 });
     const out = JSON.parse(stdout);
     expect(out.converse).toMatchObject({ stopReason: 'tool_use', input: { total: 5 } });
     expect(out.converse.usage.totalTokens).toBe(out.converse.usage.inputTokens + out.converse.usage.outputTokens);

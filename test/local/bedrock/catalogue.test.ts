@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import * as path from 'node:path';
 import { ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, CATALOGUE_DATE } from '../../../local/bedrock/catalogue.js';
 import { checkServed, END_OF_LIFE, resolveModel } from '../../../local/bedrock/model-ids.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { httpApi, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 import { useBedrockRuntime } from './bedrock-runtime.js';
 
@@ -120,29 +119,28 @@ exports.handler = async (event) => {
 `;
 
 describe('a Titan Text app behind an HTTP API', () => {
-  const dataDir = tempDataDir();
-  let runtime: LocalRuntime;
-  let apiId: string;
-
-  beforeAll(async () => {
-    const cdkOut = assemblyOf(
-      {
-        Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
-        Api: httpApi('summaries'),
-        Integration: httpLambdaIntegration('Fn', { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] } }),
-        Route: httpRoute('POST /summarize', 'Integration'),
-        Stage: httpStage('$default', { AutoDeploy: true }),
-      },
-      'Summaries',
-    );
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
-    apiId = runtime.httpApiUrls[0]?.apiId ?? '';
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf(
+        {
+          Fn: inlineFunction(SUMMARIZER, { Timeout: 10 }),
+          Api: httpApi('summaries'),
+          Integration: httpLambdaIntegration('Fn', { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] } }),
+          Route: httpRoute('POST /summarize', 'Integration'),
+          Stage: httpStage('$default', { AutoDeploy: true }),
+        },
+        'Summaries',
+      ),
+    ownsAssembly: true,
   });
-  afterAll(() => runtime?.stop());
+  let apiId: string;
+  beforeAll(() => {
+    apiId = app.runtime.httpApiUrls[0]?.apiId ?? '';
+  });
 
   const post = (query: string, text: string) =>
     new Promise<{ status: number; body: Record<string, string> }>((resolve, reject) => {
-      const url = new URL(`${runtime.url}/_aws/execute-api/${apiId}/summarize${query}`);
+      const url = new URL(`${app.runtime.url}/_aws/execute-api/${apiId}/summarize${query}`);
       const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'text/plain' } }, (res) => {
         let data = '';
         res.on('data', (chunk) => (data += chunk));

@@ -1,6 +1,4 @@
-import { rmSync } from 'node:fs';
 import {
-  BedrockRuntimeClient,
   ConverseCommand,
   type ConverseCommandInput,
   ConverseStreamCommand,
@@ -9,10 +7,9 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import Ajv from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { region } from '../helpers.js';
+import { useBedrockRuntime } from './bedrock-runtime.js';
 
 const HAIKU = 'anthropic.claude-sonnet-4-6';
 const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -39,34 +36,15 @@ const invoiceTool = {
 const ask = (text: string): ConverseCommandInput['messages'] => [{ role: 'user', content: [{ text }] }];
 
 describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
-  let runtime: LocalRuntime;
-  let client: BedrockRuntimeClient;
-
-  beforeAll(async () => {
-    writeAssembly(assembly, {});
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly,
-      dataDir,
-      port: 0,
-      log: () => {},
-      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,jp.*=simulated?unavailable=1,simulated',
-    });
-    client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
+  const bedrock = useBedrockRuntime(
+    'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,jp.*=simulated?unavailable=1,simulated',
+  );
+  const converse = (input: ConverseCommandInput) => bedrock.client.send(new ConverseCommand(input));
 
   it('answers Converse with a deterministic text, usage and latency', async () => {
     const input = { modelId: HAIKU, messages: ask('Hello there'), system: [{ text: 'Be brief.' }] };
-    const first = await client.send(new ConverseCommand(input));
-    const second = await client.send(new ConverseCommand(input));
+    const first = await converse(input);
+    const second = await converse(input);
     expect(first.output?.message?.role).toBe('assistant');
     expect(first.output?.message?.content?.[0]?.text).toContain('Hello there');
     expect(second.output?.message?.content).toEqual(first.output?.message?.content);
@@ -77,7 +55,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('answers a forced tool with an input its schema accepts', async () => {
-    const answer = await client.send(
+    const answer = await bedrock.client.send(
       new ConverseCommand({
         modelId: `us.${SONNET}`,
         messages: ask('Invoice from ACME, 12 EUR'),
@@ -92,7 +70,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('cuts the answer at maxTokens and says so', async () => {
-    const answer = await client.send(
+    const answer = await bedrock.client.send(
       new ConverseCommand({ modelId: HAIKU, messages: ask('Tell me a long story'), inferenceConfig: { maxTokens: 3 } }),
     );
     expect(answer.stopReason).toBe('max_tokens');
@@ -101,8 +79,8 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('writes then reads the prompt cache up to a cachePoint block', async () => {
     const system = [{ text: 'You extract invoices. '.repeat(50) }, { cachePoint: { type: 'default' as const } }];
-    const first = await client.send(new ConverseCommand({ modelId: HAIKU, system, messages: ask('one') }));
-    const second = await client.send(new ConverseCommand({ modelId: HAIKU, system, messages: ask('two') }));
+    const first = await converse({ modelId: HAIKU, system, messages: ask('one') });
+    const second = await converse({ modelId: HAIKU, system, messages: ask('two') });
     expect(first.usage?.cacheWriteInputTokens).toBeGreaterThan(100);
     expect(first.usage?.cacheReadInputTokens).toBe(0);
     expect(second.usage?.cacheReadInputTokens).toBe(first.usage?.cacheWriteInputTokens);
@@ -110,12 +88,12 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('echoes the service tier asked for', async () => {
-    const answer = await client.send(new ConverseCommand({ modelId: HAIKU, messages: ask('hi'), serviceTier: { type: 'flex' } }));
+    const answer = await converse({ modelId: HAIKU, messages: ask('hi'), serviceTier: { type: 'flex' } });
     expect(answer.serviceTier?.type).toBe('flex');
   });
 
   it('streams ConverseStream as event-stream frames the SDK decodes', async () => {
-    const response = await client.send(
+    const response = await bedrock.client.send(
       new ConverseStreamCommand({
         modelId: `global.${SONNET}`,
         messages: ask('Invoice from ACME'),
@@ -138,8 +116,8 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('streams text deltas that join into the Converse answer', async () => {
     const input = { modelId: HAIKU, messages: ask('Stream this please') };
-    const whole = await client.send(new ConverseCommand(input));
-    const response = await client.send(new ConverseStreamCommand(input));
+    const whole = await converse(input);
+    const response = await bedrock.client.send(new ConverseStreamCommand(input));
     let text = '';
     for await (const event of response.stream ?? []) text += event.contentBlockDelta?.delta?.text ?? '';
     expect(text).toBe(whole.output?.message?.content?.[0]?.text);
@@ -147,7 +125,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('answers InvokeModel with the Anthropic Messages body and token headers', async () => {
     const body = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, messages: [{ role: 'user', content: 'Hi Claude' }] };
-    const response = await client.send(
+    const response = await bedrock.client.send(
       new InvokeModelCommand({ modelId: HAIKU, body: JSON.stringify(body), contentType: 'application/json' }),
     );
     const answer = JSON.parse(new TextDecoder().decode(response.body));
@@ -158,7 +136,9 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('answers InvokeModel for Nova, Llama, Titan and Cohere in their native bodies', async () => {
     const invoke = async (modelId: string, body: unknown) =>
-      JSON.parse(new TextDecoder().decode((await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }))).body));
+      JSON.parse(
+        new TextDecoder().decode((await bedrock.client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }))).body),
+      );
     const nova = await invoke('amazon.nova-lite-v1:0', {
       schemaVersion: 'messages-v1',
       messages: [{ role: 'user', content: [{ text: 'hi' }] }],
@@ -177,7 +157,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('streams InvokeModelWithResponseStream as native Anthropic chunks', async () => {
     const body = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, messages: [{ role: 'user', content: 'Hi' }] };
-    const response = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, body: JSON.stringify(body) }));
+    const response = await bedrock.client.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, body: JSON.stringify(body) }));
     const types: string[] = [];
     for await (const event of response.body ?? []) types.push(JSON.parse(new TextDecoder().decode(event.chunk?.bytes)).type);
     expect(types).toEqual([
@@ -191,48 +171,47 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('counts tokens of a Converse input', async () => {
-    const counted = await client.send(
+    const counted = await bedrock.client.send(
       new CountTokensCommand({ modelId: HAIKU, input: { converse: { messages: ask('How many tokens is this?') } } }),
     );
     expect(counted.inputTokens).toBeGreaterThan(3);
   });
 
   it('fails if the model id is unknown, with AWS text', async () => {
-    await expect(client.send(new ConverseCommand({ modelId: 'anthropic.claude-9', messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: 'anthropic.claude-9', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'The provided model identifier is invalid.',
     });
   });
 
   it('fails if a profile-only model is invoked by its bare id', async () => {
-    await expect(client.send(new ConverseCommand({ modelId: SONNET, messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: SONNET, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining('with on-demand throughput isn’t supported'),
     });
   });
 
   it('accepts foundation model and inference profile ARNs of its region only', async () => {
-    const ok = await client.send(
+    const ok = await bedrock.client.send(
       new ConverseCommand({ modelId: `arn:aws:bedrock:${region}::foundation-model/${HAIKU}`, messages: ask('hi') }),
     );
     expect(ok.stopReason).toBe('end_turn');
     const profile = `arn:aws:bedrock:${region}:000000000000:inference-profile/eu.${SONNET}`;
-    expect((await client.send(new ConverseCommand({ modelId: profile, messages: ask('hi') }))).stopReason).toBe('end_turn');
-    await expect(
-      client.send(new ConverseCommand({ modelId: `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`, messages: ask('hi') })),
-    ).rejects.toMatchObject({ name: 'ValidationException' });
+    expect((await converse({ modelId: profile, messages: ask('hi') })).stopReason).toBe('end_turn');
+    await expect(converse({ modelId: `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`, messages: ask('hi') })).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('fails if the conversation does not start with a user message', async () => {
-    await expect(
-      client.send(new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })),
-    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('must start with a user message') });
+    await expect(converse({ modelId: HAIKU, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('must start with a user message'),
+    });
   });
 
   it('fails if the prompt is over the context window', async () => {
-    await expect(
-      client.send(new ConverseCommand({ modelId: 'meta.llama3-8b-instruct-v1:0', messages: ask('word '.repeat(9000)) })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'meta.llama3-8b-instruct-v1:0', messages: ask('word '.repeat(9000)) })).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'Input is too long for requested model.',
     });
@@ -240,7 +219,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('fails if an inference setting is out of its range, with AWS text', async () => {
     const refused = (inferenceConfig: object) =>
-      client.send(new ConverseCommand({ modelId: HAIKU, messages: ask('hi'), inferenceConfig })).catch((error: Error) => error);
+      converse({ modelId: HAIKU, messages: ask('hi'), inferenceConfig }).catch((error: Error) => error);
     expect(await refused({ maxTokens: 0 })).toMatchObject({
       name: 'ValidationException',
       message:
@@ -258,28 +237,26 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('fails if Converse is asked of an embedding model', async () => {
-    await expect(client.send(new ConverseCommand({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });
 
   it('says at start-up where the answers come from', () => {
-    expect(runtime.bedrock.describe()).toBe(
+    expect(bedrock.runtime.bedrock.describe()).toBe(
       '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, jp.*=simulated?unavailable=1, simulated)',
     );
   });
 
   it("fails if the model's route throttles, with ThrottlingException", async () => {
-    await expect(
-      client.send(new ConverseCommand({ modelId: 'meta.llama3-1-8b-instruct-v1:0', messages: ask('hi') })),
-    ).rejects.toMatchObject({
+    await expect(converse({ modelId: 'meta.llama3-1-8b-instruct-v1:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ThrottlingException',
       $metadata: { httpStatusCode: 429 },
     });
   });
 
   it("fails if the model's route errs, with ModelErrorException naming the model", async () => {
-    await expect(client.send(new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: 'amazon.nova-micro-v1:0', messages: ask('hi') })).rejects.toMatchObject({
       name: 'ModelErrorException',
       resourceName: 'amazon.nova-micro-v1:0',
       $metadata: { httpStatusCode: 424 },
@@ -287,16 +264,16 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('routes by the profile id asked for: fails if that route is unavailable, with ServiceUnavailableException', async () => {
-    await expect(client.send(new ConverseCommand({ modelId: `jp.${SONNET}`, messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(converse({ modelId: `jp.${SONNET}`, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ServiceUnavailableException',
       $metadata: { httpStatusCode: 503 },
     });
-    expect((await client.send(new ConverseCommand({ modelId: `us.${SONNET}`, messages: ask('hi') }))).stopReason).toBe('end_turn');
+    expect((await converse({ modelId: `us.${SONNET}`, messages: ask('hi') })).stopReason).toBe('end_turn');
   });
 
   it('fails if a native body misses a required key', async () => {
     await expect(
-      client.send(
+      bedrock.client.send(
         new InvokeModelCommand({ modelId: HAIKU, body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', messages: [] }) }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('required key [max_tokens] not found') });

@@ -1,18 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayCallModels, refusedModelWarnings } from '../../../local/bedrock/model-mentions.js';
 import { parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import { startupReport } from '../../../local/startup/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
+import { writeFiles } from '../../helpers/temp-folders.js';
 import { assemblyOf, tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { inlinePolicy, serviceRole, stateMachine } from '../template-resources.js';
 
 let dir: string;
@@ -24,10 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A function whose asset folder holds `files` (path -> code), with `environment`. */
 function fn(name: string, files: Record<string, string>, environment: Record<string, string> = {}): FunctionDefinition {
   const codePath = path.join(dir, name);
-  for (const [file, code] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(codePath, file)), { recursive: true });
-    writeFileSync(path.join(codePath, file), code);
-  }
+  writeFiles(codePath, files);
   return {
     name,
     arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
@@ -139,43 +136,40 @@ describe('refusedModelWarnings', () => {
 });
 
 describe('the start-up report of an app whose function names a model past its end of life', () => {
-  let runtime: LocalRuntime;
-  const dataDir = tempDataDir();
-
-  beforeAll(async () => {
-    const cdkOut = tempAssemblyDir();
-    mkdirSync(path.join(cdkOut, 'asset.image'));
-    writeFileSync(path.join(cdkOut, 'asset.image', 'index.mjs'), IMAGE_BUNDLE);
-    writeAssembly(cdkOut, {
-      Images: {
-        template: {
-          Resources: {
-            ImageFn: {
-              Type: 'AWS::Lambda::Function',
-              Properties: {
-                FunctionName: 'ImageFn',
-                Handler: 'index.handler',
-                Runtime: 'nodejs24.x',
-                Code: { S3Bucket: 'b', S3Key: 'k.zip' },
+  const app = restartableRuntime({
+    assembly: () => {
+      const cdkOut = tempAssemblyDir();
+      writeFiles(cdkOut, { 'asset.image/index.mjs': IMAGE_BUNDLE });
+      return writeAssembly(cdkOut, {
+        Images: {
+          template: {
+            Resources: {
+              ImageFn: {
+                Type: 'AWS::Lambda::Function',
+                Properties: {
+                  FunctionName: 'ImageFn',
+                  Handler: 'index.handler',
+                  Runtime: 'nodejs24.x',
+                  Code: { S3Bucket: 'b', S3Key: 'k.zip' },
+                },
+                Metadata: { 'aws:asset:path': 'asset.image', 'aws:asset:property': 'Code' },
               },
-              Metadata: { 'aws:asset:path': 'asset.image', 'aws:asset:property': 'Code' },
             },
           },
         },
-      },
-    });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
+      });
+    },
+    ownsAssembly: true,
   });
-  afterAll(() => runtime?.stop());
 
   it('names the function before its first call, with the date AWS gives and how to run it anyway, tagged as AWS behaviour', () => {
     const { warnings } = startupReport({
-      url: runtime.url,
-      definitions: runtime.definitions,
-      warnings: runtime.warnings,
-      dataDir,
+      url: app.runtime.url,
+      definitions: app.runtime.definitions,
+      warnings: app.runtime.warnings,
+      dataDir: app.dataDir,
       startedSeconds: 0,
-      root: dataDir,
+      root: app.dataDir,
     });
     expect(warnings).toContain(
       "[as in AWS] function ImageFn (AWS::Lambda::Function): names amazon.titan-image-generator-v2:0, which reached end of life on AWS on 2026-06-30: Bedrock answers ResourceNotFoundException, as AWS does; to run it anyway: SWITCHYARD_MODELS='amazon.titan-image-generator-v2:0=simulated?eol=serve,simulated'",

@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { bedrockIam } from '../../../local/bedrock/iam-authorizations.js';
 import { parseModelSettings } from '../../../local/bedrock/model-settings.js';
@@ -9,10 +8,9 @@ import { OpenAiCompatibleApi } from '../../../local/bedrock/openai-compatible-ap
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { authorizationsFor } from '../../../local/iam/authorizations.js';
 import { currentCaller } from '../../../local/iam/caller.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { systemClock } from '../../../local/time/clock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 
 const context = { region: 'us-east-1', accountId: '111122223333' } as Parameters<typeof authorizationsFor>[3];
 const GPT_OSS_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-20b-1:0';
@@ -137,30 +135,24 @@ const roleAllowing = (name: string, actions: string[]) => ({
 });
 
 describe('the OpenAI-compatible APIs under IAM enforce', () => {
-  let runtime: LocalRuntime;
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf(
+        {
+          Caller: roleAllowing('Caller', ['bedrock:InvokeModel', 'bedrock:CallWithBearerToken']),
+          NoKeys: roleAllowing('NoKeys', ['bedrock:InvokeModel']),
+        },
+        'App',
+      ),
+    ownsAssembly: true,
+    options: { iam: 'enforce', accountId: ACCOUNT },
+  });
   /** A client with a short-term key made from a session of the role, as a function with that execution role makes one. */
   const as = (role: string) => {
-    const { accessKeyId } = runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/${role}`, 'fn');
-    return new OpenAI({ baseURL: `${runtime.url}/openai/v1`, apiKey: shortTermKey(accessKeyId), maxRetries: 0 });
+    const { accessKeyId } = app.runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/${role}`, 'fn');
+    return new OpenAI({ baseURL: `${app.runtime.url}/openai/v1`, apiKey: shortTermKey(accessKeyId), maxRetries: 0 });
   };
   const ask = (client: OpenAI) => client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
-
-  beforeAll(async () => {
-    const resources = {
-      Caller: roleAllowing('Caller', ['bedrock:InvokeModel', 'bedrock:CallWithBearerToken']),
-      NoKeys: roleAllowing('NoKeys', ['bedrock:InvokeModel']),
-    };
-    writeAssembly(assembly, { App: { template: { Resources: resources } } });
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, iam: 'enforce', accountId: ACCOUNT });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
 
   it('answers a role allowed bedrock:CallWithBearerToken and bedrock:InvokeModel', async () => {
     expect((await ask(as('Caller'))).choices[0]?.message.content).toContain('Simulated answer');

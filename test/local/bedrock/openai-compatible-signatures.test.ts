@@ -1,11 +1,9 @@
-import { rmSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Sha256 } from '../../../local/endpoint/sigv4.js';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 
 const KEY = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'right-secret' };
 const GPT_OSS = 'openai.gpt-oss-20b-1:0';
@@ -35,42 +33,35 @@ async function tokenGeneratorKey(credentials: typeof KEY): Promise<string> {
 }
 
 describe('Bedrock API keys when the endpoint verifies signatures', () => {
-  let runtime: LocalRuntime;
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
+  const app = restartableRuntime({
+    assembly: () => {
+      // An app whose role may call a model: the start-up report says where the OpenAI-compatible APIs are.
+      const invoke = { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' };
+      const trust = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
+      const role = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [trust] },
+          Policies: [{ PolicyName: 'models', PolicyDocument: { Version: '2012-10-17', Statement: [invoke] } }],
+        },
+      };
+      return assemblyOf({ Caller: role }, 'App');
+    },
+    ownsAssembly: true,
+    options: { verifySignatures: { credentials: [KEY] } },
+  });
   const ask = (apiKey: string) =>
-    new OpenAI({ baseURL: `${runtime.url}/openai/v1`, apiKey, maxRetries: 0 }).chat.completions.create({
+    new OpenAI({ baseURL: `${app.runtime.url}/openai/v1`, apiKey, maxRetries: 0 }).chat.completions.create({
       model: GPT_OSS,
       messages: [{ role: 'user', content: 'Hi' }],
     });
 
-  beforeAll(async () => {
-    // An app whose role may call a model: the start-up report says where the OpenAI-compatible APIs are.
-    const invoke = { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' };
-    const trust = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' };
-    const role = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [trust] },
-        Policies: [{ PolicyName: 'models', PolicyDocument: { Version: '2012-10-17', Statement: [invoke] } }],
-      },
-    };
-    writeAssembly(assembly, { App: { template: { Resources: { Caller: role } } } });
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, verifySignatures: { credentials: [KEY] } });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
-
   it('says at start-up, for an app that may call a model, where the APIs are and that a key must be presigned', async () => {
-    const serves = (await runtime.serviceReports()).flatMap((report) => report.serves ?? []);
+    const serves = (await app.runtime.serviceReports()).flatMap((report) => report.serves ?? []);
     expect(serves).toContain(
-      `  OpenAI-compatible APIs (Chat Completions, Responses): ${runtime.url}/openai/v1 with a Bedrock API key (any well-formed key, unless --verify-signatures) or SigV4`,
+      `  OpenAI-compatible APIs (Chat Completions, Responses): ${app.runtime.url}/openai/v1 with a Bedrock API key (any well-formed key, unless --verify-signatures) or SigV4`,
     );
-    expect(runtime.trustLines().join('\n')).toContain('a short-term Bedrock API key must be presigned with one of them');
+    expect(app.runtime.trustLines().join('\n')).toContain('a short-term Bedrock API key must be presigned with one of them');
   });
 
   it('answers a call with a short-term key presigned with the access key the endpoint trusts', async () => {

@@ -1,10 +1,9 @@
-import { rmSync } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { assemblyOf } from '../assembly.js';
+import { executionEnded, region } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 import { stateMachine } from '../template-resources.js';
 
 const HAIKU = 'anthropic.claude-sonnet-4-6';
@@ -18,65 +17,48 @@ const task = (Resource: string, Parameters: object) => ({
 });
 
 describe('Step Functions tasks against the local Bedrock', () => {
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
-  const lines: string[] = [];
-  let runtime: LocalRuntime;
-  let sfn: SFNClient;
-  let s3: S3Client;
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf(
+        {
+          Prompts: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'prompts' } },
+          Inline: machine('inline', task('arn:aws:states:::bedrock:invokeModel', { ModelId: HAIKU, Body: prompt })),
+          FromS3: machine(
+            'from-s3',
+            task('arn:aws:states:::bedrock:invokeModel', {
+              ModelId: `arn:aws:bedrock:${region}::foundation-model/${HAIKU}`,
+              Input: { S3Uri: 's3://prompts/in.json' },
+              Output: { S3Uri: 's3://prompts/out.json' },
+            }),
+          ),
+          Unknown: machine('unknown', task('arn:aws:states:::bedrock:invokeModel', { ModelId: 'nope', Body: prompt })),
+          Sdk: machine(
+            'sdk',
+            task('arn:aws:states:::aws-sdk:bedrockruntime:converse', {
+              ModelId: HAIKU,
+              Messages: [{ Role: 'user', Content: [{ Text: 'Hello from a state machine' }] }],
+            }),
+          ),
+        },
+        'Flows',
+      ),
+    ownsAssembly: true,
+    options: { models: 'simulated' },
+    clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)), s3: s3Client(url) }),
+  });
 
   const run = async (name: string, input: object = {}) => {
-    const { executionArn } = await sfn.send(
+    const { executionArn } = await app.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:${name}`,
         input: JSON.stringify(input),
       }),
     );
-    return executionEnded(sfn, executionArn ?? '');
+    return executionEnded(app.sfn, executionArn ?? '');
   };
 
-  beforeAll(async () => {
-    writeAssembly(assembly, {
-      Flows: {
-        template: {
-          Resources: {
-            Prompts: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'prompts' } },
-            Inline: machine('inline', task('arn:aws:states:::bedrock:invokeModel', { ModelId: HAIKU, Body: prompt })),
-            FromS3: machine(
-              'from-s3',
-              task('arn:aws:states:::bedrock:invokeModel', {
-                ModelId: `arn:aws:bedrock:${region}::foundation-model/${HAIKU}`,
-                Input: { S3Uri: 's3://prompts/in.json' },
-                Output: { S3Uri: 's3://prompts/out.json' },
-              }),
-            ),
-            Unknown: machine('unknown', task('arn:aws:states:::bedrock:invokeModel', { ModelId: 'nope', Body: prompt })),
-            Sdk: machine(
-              'sdk',
-              task('arn:aws:states:::aws-sdk:bedrockruntime:converse', {
-                ModelId: HAIKU,
-                Messages: [{ Role: 'user', Content: [{ Text: 'Hello from a state machine' }] }],
-              }),
-            ),
-          },
-        },
-      },
-    });
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: (line) => lines.push(line), models: 'simulated' });
-    sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-    s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    s3?.destroy();
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
-
   it('no longer names bedrock:invokeModel or aws-sdk:bedrockruntime tasks at start-up', () => {
-    expect(runtime.warnings.filter((line) => line.includes('bedrock'))).toEqual([]);
+    expect(app.runtime.warnings.filter((line) => line.includes('bedrock'))).toEqual([]);
   });
 
   it('runs bedrock:invokeModel with a Body, answering the parsed Body and its ContentType', async () => {
@@ -88,13 +70,13 @@ describe('Step Functions tasks against the local Bedrock', () => {
   });
 
   it('reads the body from Input.S3Uri and writes the answer to Output.S3Uri', async () => {
-    await s3.send(
+    await app.s3.send(
       new PutObjectCommand({ Bucket: 'prompts', Key: 'in.json', Body: JSON.stringify(prompt), ContentType: 'application/json' }),
     );
     const ended = await run('from-s3');
     expect(ended.status).toBe('SUCCEEDED');
     expect(JSON.parse(ended.output ?? '{}').Body).toEqual({ Output: { S3Uri: 's3://prompts/out.json' } });
-    const written = await s3.send(new GetObjectCommand({ Bucket: 'prompts', Key: 'out.json' }));
+    const written = await app.s3.send(new GetObjectCommand({ Bucket: 'prompts', Key: 'out.json' }));
     expect(JSON.parse((await written.Body?.transformToString()) ?? '{}').type).toBe('message');
   });
 
@@ -106,19 +88,16 @@ describe('Step Functions tasks against the local Bedrock', () => {
   });
 
   it("hangs a bedrock:invokeModel task's model call under its execution in the lineage, there still after a restart", async () => {
-    const { executionArn } = await sfn.send(
+    const { executionArn } = await app.sfn.send(
       new StartExecutionCommand({ stateMachineArn: `arn:aws:states:${region}:000000000000:stateMachine:inline`, input: '{}' }),
     );
-    expect((await executionEnded(sfn, executionArn ?? '')).status).toBe('SUCCEEDED');
+    expect((await executionEnded(app.sfn, executionArn ?? '')).status).toBe('SUCCEEDED');
     const modelCalls = async () => {
-      const [execution] = (await runtime.readApi.lineage(executionArn ?? '')).roots;
+      const [execution] = (await app.runtime.readApi.lineage(executionArn ?? '')).roots;
       return execution?.children.filter((node) => node.kind === 'model-call').map((node) => node.attributes?.model);
     };
     expect(await modelCalls()).toEqual([HAIKU]);
-    await runtime.stop();
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: (line) => lines.push(line), models: 'simulated' });
-    sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-    s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
+    await app.restart();
     expect(await modelCalls()).toEqual([HAIKU]);
   });
 

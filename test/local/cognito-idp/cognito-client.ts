@@ -1,3 +1,6 @@
+import type { Clock } from '../../../local/time/clock.js';
+import { restartableRuntime } from '../restartable-runtime.js';
+
 /** An AWS JSON 1.1 call to the local Cognito, as the SDK's client makes it (the SDK's package is not a dependency here). */
 // biome-ignore lint/suspicious/noExplicitAny: an answer is JSON the tests read member by member and check with expect
 export type Answer = Record<string, any>;
@@ -41,4 +44,23 @@ export async function failure(call: Promise<unknown>): Promise<{ code: string; m
     throw error;
   }
   throw new Error('the call succeeded');
+}
+
+/**
+ * The suite's runtime on the app `assembly` writes (restartableRuntime: started before its tests,
+ * stopped after them, `restart` on the same data folder), and `call`, a Cognito call to the
+ * runtime that runs now.
+ */
+export function useCognitoRuntime(assembly: () => string, options: { readonly clock?: Clock } = {}) {
+  const suite = restartableRuntime({ assembly, ownsAssembly: true, options });
+  const call: CognitoCall = (operation, input) => cognitoClient(suite.runtime.url)(operation, input);
+  /** The code in the last mail to `address` in the runtime's mailbox (SES's), as a sign-up or a reset mails it. */
+  const mailedCode = (address: string): string => {
+    const [mail] = suite.runtime.ses.mailbox.list({ limit: 1, address }).messages;
+    if (mail === undefined) throw new Error(`no mail to ${address}`);
+    const code = /code is (\d{6})/.exec(suite.runtime.ses.mailbox.get(mail.id)?.raw.toString() ?? '')?.[1];
+    if (code === undefined) throw new Error(`no code in the last mail to ${address}`);
+    return code;
+  };
+  return { suite, call, mailedCode };
 }

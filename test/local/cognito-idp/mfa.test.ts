@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../../local/cognito-idp/totp.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
 import { userPoolClient } from '../template-resources.js';
-import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
+import { type Answer, failure, useCognitoRuntime } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
@@ -21,9 +19,20 @@ const pool = (name: string, MfaConfiguration: string) => ({
 const client = (poolRef: string, name: string) => userPoolClient(poolRef, { ClientName: name, ExplicitAuthFlows: FLOWS });
 
 describe('Cognito TOTP MFA', () => {
-  let runtime: LocalRuntime;
-  let call: CognitoCall;
   const clock = new ManualClock(Date.now());
+  const { call } = useCognitoRuntime(
+    () =>
+      assemblyOf(
+        {
+          Optional: pool('optional-mfa', 'OPTIONAL'),
+          OptionalWeb: client('Optional', 'optional-web'),
+          Required: pool('required-mfa', 'ON'),
+          RequiredWeb: client('Required', 'required-web'),
+        },
+        'Auth',
+      ),
+    { clock },
+  );
   const pools: Record<string, { id: string; client: string }> = {};
 
   const signIn = (pool: string, USERNAME: string): Promise<Answer> =>
@@ -39,27 +48,12 @@ describe('Cognito TOTP MFA', () => {
   };
 
   beforeAll(async () => {
-    const cdkOut = writeAssembly(tempAssemblyDir(), {
-      Auth: {
-        template: {
-          Resources: {
-            Optional: pool('optional-mfa', 'OPTIONAL'),
-            OptionalWeb: client('Optional', 'optional-web'),
-            Required: pool('required-mfa', 'ON'),
-            RequiredWeb: client('Required', 'required-web'),
-          },
-        },
-      },
-    });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {}, clock });
-    call = cognitoClient(runtime.url);
     const { UserPools } = await call('ListUserPools', { MaxResults: 60 });
     for (const { Name, Id } of UserPools as { Name: string; Id: string }[]) {
       const { UserPoolClients } = await call('ListUserPoolClients', { UserPoolId: Id });
       pools[Name] = { id: Id, client: UserPoolClients[0].ClientId };
     }
   });
-  afterAll(() => runtime.stop());
 
   it('sets up an authenticator for a signed-in user and asks for its code at the next sign-in', async () => {
     await user('optional-mfa', 'ada');

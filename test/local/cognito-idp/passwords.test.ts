@@ -1,49 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
 import { userPool, userPoolClient } from '../template-resources.js';
-import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
+import { type Answer, failure, useCognitoRuntime } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Auth: {
-      template: {
-        Resources: {
-          Users: userPool('reset-users', {
-            UsernameAttributes: ['email'],
-            AutoVerifiedAttributes: ['email'],
-            Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
-          }),
-          Web: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS }),
-          Quiet: userPoolClient('Users', { ClientName: 'quiet', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' }),
-          Kiosk: userPoolClient('Users', { ClientName: 'kiosk', ExplicitAuthFlows: FLOWS, EnableTokenRevocation: false }),
-        },
-      },
+  return assemblyOf(
+    {
+      Users: userPool('reset-users', {
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
+      }),
+      Web: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS }),
+      Quiet: userPoolClient('Users', { ClientName: 'quiet', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'ENABLED' }),
+      Kiosk: userPoolClient('Users', { ClientName: 'kiosk', ExplicitAuthFlows: FLOWS, EnableTokenRevocation: false }),
     },
-  });
+    'Auth',
+  );
 }
 
 describe('Cognito passwords and sign-out', () => {
-  let runtime: LocalRuntime;
-  let call: CognitoCall;
   const clock = new ManualClock(Date.now());
+  const { suite, call, mailedCode } = useCognitoRuntime(assembly, { clock });
   let poolId: string;
   let web: string;
   let kiosk: string;
   let quiet: string;
 
-  /** The code in the last mail to `address` in the local mailbox (SES's). */
-  const mailedCode = (address: string) => {
-    const [mail] = runtime.ses.mailbox.list({ limit: 1, address }).messages;
-    const text = mail === undefined ? '' : (runtime.ses.mailbox.get(mail.id)?.raw.toString() ?? '');
-    const code = /code is (\d{6})/.exec(text)?.[1];
-    if (code === undefined) throw new Error(`no code mailed to ${address}`);
-    return code;
-  };
   const signIn = (USERNAME: string, PASSWORD: string, ClientId = web): Promise<Answer> =>
     call('InitiateAuth', { ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD } });
   const refresh = (REFRESH_TOKEN: string, ClientId = web) =>
@@ -55,8 +41,6 @@ describe('Cognito passwords and sign-out', () => {
   };
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {}, clock });
-    call = cognitoClient(runtime.url);
     const { UserPools } = await call('ListUserPools', { MaxResults: 60 });
     poolId = UserPools.find((p: { Name: string }) => p.Name === 'reset-users').Id;
     const { UserPoolClients } = await call('ListUserPoolClients', { UserPoolId: poolId });
@@ -65,7 +49,6 @@ describe('Cognito passwords and sign-out', () => {
     kiosk = clientId('kiosk');
     quiet = clientId('quiet');
   });
-  afterAll(() => runtime.stop());
 
   it('mails a reset code for a forgotten password and sets the new password with it', async () => {
     await confirmedUser('ada@example.com', 'Engine1Ada');
@@ -116,7 +99,7 @@ describe('Cognito passwords and sign-out', () => {
     expect(await call('ForgotPassword', { ClientId: quiet, Username: 'nobody@example.com' })).toEqual({
       CodeDeliveryDetails: { Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
     });
-    expect(runtime.ses.mailbox.list({ limit: 1, address: 'nobody@example.com' }).messages).toEqual([]);
+    expect(suite.runtime.ses.mailbox.list({ limit: 1, address: 'nobody@example.com' }).messages).toEqual([]);
     await call('AdminCreateUser', {
       UserPoolId: poolId,
       Username: 'unverified@example.com',

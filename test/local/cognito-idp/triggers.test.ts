@@ -1,10 +1,8 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assemblyOf } from '../assembly.js';
 import { arnOf, inlineFunction, userPool, userPoolClient } from '../template-resources.js';
-import { type CognitoCall, cognitoClient, failure } from './cognito-client.js';
+import { failure, useCognitoRuntime } from './cognito-client.js';
 
 const PRE_SIGN_UP = `exports.handler = async (event) => {
   const email = event.request.userAttributes.email;
@@ -26,42 +24,35 @@ const PRE_TOKEN = `exports.handler = async (event) => {
 };`;
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Auth: {
-      template: {
-        Resources: {
-          PreSignUp: inlineFunction(PRE_SIGN_UP),
-          PostConfirmation: inlineFunction(POST_CONFIRMATION),
-          PreToken: inlineFunction(PRE_TOKEN),
-          Users: userPool('triggered', {
-            AutoVerifiedAttributes: ['email'],
-            Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
-            LambdaConfig: {
-              PreSignUp: arnOf('PreSignUp'),
-              PostConfirmation: arnOf('PostConfirmation'),
-              PreTokenGeneration: arnOf('PreToken'),
-            },
-          }),
-          Client: userPoolClient('Users', { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+  return assemblyOf(
+    {
+      PreSignUp: inlineFunction(PRE_SIGN_UP),
+      PostConfirmation: inlineFunction(POST_CONFIRMATION),
+      PreToken: inlineFunction(PRE_TOKEN),
+      Users: userPool('triggered', {
+        AutoVerifiedAttributes: ['email'],
+        Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: false } },
+        LambdaConfig: {
+          PreSignUp: arnOf('PreSignUp'),
+          PostConfirmation: arnOf('PostConfirmation'),
+          PreTokenGeneration: arnOf('PreToken'),
         },
-      },
+      }),
+      Client: userPoolClient('Users', { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
     },
-  });
+    'Auth',
+  );
 }
 
 describe('Cognito Lambda triggers', () => {
-  let runtime: LocalRuntime;
-  let call: CognitoCall;
+  const { call } = useCognitoRuntime(assembly);
   let clientId: string;
   let poolId: string;
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
-    call = cognitoClient(runtime.url);
     poolId = (await call('ListUserPools', { MaxResults: 10 })).UserPools[0].Id;
     clientId = (await call('ListUserPoolClients', { UserPoolId: poolId })).UserPoolClients[0].ClientId;
   });
-  afterAll(() => runtime.stop());
 
   const signUp = (Username: string) =>
     call('SignUp', { ClientId: clientId, Username, Password: 'Password123', UserAttributes: [{ Name: 'email', Value: Username }] });

@@ -1,52 +1,43 @@
 import { createHmac } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
 import { userPool, userPoolClient } from '../template-resources.js';
-import { type Answer, type CognitoCall, cognitoClient, failure } from './cognito-client.js';
+import { type Answer, failure, useCognitoRuntime } from './cognito-client.js';
 
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
 function assembly() {
-  return writeAssembly(tempAssemblyDir(), {
-    Auth: {
-      template: {
-        Resources: {
-          Users: userPool('app-users', {
-            UsernameAttributes: ['email'],
-            AutoVerifiedAttributes: ['email'],
-            Schema: [
-              { Name: 'email', Required: true, Mutable: true },
-              { Name: 'tenant', AttributeDataType: 'String', Mutable: false },
-            ],
-            Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false } },
-          }),
-          WebClient: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'LEGACY' }),
-          ServerClient: userPoolClient('Users', { ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: FLOWS }),
-          Orphan: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'us-east-1_NotInApp1', ClientName: 'orphan' } },
-          Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins', Precedence: 1 } },
-        },
-      },
+  return assemblyOf(
+    {
+      Users: userPool('app-users', {
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        Schema: [
+          { Name: 'email', Required: true, Mutable: true },
+          { Name: 'tenant', AttributeDataType: 'String', Mutable: false },
+        ],
+        Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false } },
+      }),
+      WebClient: userPoolClient('Users', { ClientName: 'web', ExplicitAuthFlows: FLOWS, PreventUserExistenceErrors: 'LEGACY' }),
+      ServerClient: userPoolClient('Users', { ClientName: 'server', GenerateSecret: true, ExplicitAuthFlows: FLOWS }),
+      Orphan: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: 'us-east-1_NotInApp1', ClientName: 'orphan' } },
+      Admins: { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Users' }, GroupName: 'admins', Precedence: 1 } },
     },
-  });
+    'Auth',
+  );
 }
 
 describe('Cognito user pools', () => {
-  let runtime: LocalRuntime;
-  let call: CognitoCall;
-  let cdkOut: string;
-  let dataDir: string;
   const clock = new ManualClock(Date.now());
+  const { suite, call, mailedCode } = useCognitoRuntime(assembly, { clock });
   let poolId: string;
   let web: Answer;
   let server: Answer;
 
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {}, clock });
-    call = cognitoClient(runtime.url);
+  /** Reads the ids the runtime gave the template's pool and clients (again after a restart). */
+  const readIds = async () => {
     const { UserPools } = await call('ListUserPools', { MaxResults: 60 });
     poolId = UserPools.find((p: { Name: string }) => p.Name === 'app-users').Id;
     const { UserPoolClients } = await call('ListUserPoolClients', { UserPoolId: poolId });
@@ -61,20 +52,7 @@ describe('Cognito user pools', () => {
     server = await describe('server');
   };
 
-  /** The code of the last mail to `address` in the local mailbox (SES's). */
-  const mailedCode = (address: string) => {
-    const [mail] = runtime.ses.mailbox.list({ limit: 1, address }).messages;
-    if (mail === undefined) throw new Error(`no mail to ${address}`);
-    const text = runtime.ses.mailbox.get(mail.id)?.raw.toString() ?? '';
-    return /code is (\d{6})/.exec(text)?.[1];
-  };
-
-  beforeAll(async () => {
-    cdkOut = assembly();
-    dataDir = tempDataDir();
-    await start();
-  });
-  afterAll(() => runtime.stop());
+  beforeAll(readIds);
 
   it("runs the template's pool, clients and group under the ids Cognito gives them", async () => {
     expect(poolId).toMatch(/^us-east-1_[A-Za-z0-9]{9}$/);
@@ -90,7 +68,7 @@ describe('Cognito user pools', () => {
       Policies: { PasswordPolicy: { MinimumLength: 10, RequireSymbols: false, RequireUppercase: true } },
     });
     expect(UserPool.SchemaAttributes.map((a: { Name: string }) => a.Name)).toContain('custom:tenant');
-    expect(runtime.warnings).toContainEqual(
+    expect(suite.runtime.warnings).toContainEqual(
       'Auth/Orphan (AWS::Cognito::UserPoolClient): its UserPoolId "us-east-1_NotInApp1" is none of the app\'s user pools; it is left out',
     );
     const { Groups } = await call('ListGroups', { UserPoolId: poolId });
@@ -123,7 +101,7 @@ describe('Cognito user pools', () => {
 
     const { AuthenticationResult: tokens } = await call('InitiateAuth', signIn);
     expect(tokens).toMatchObject({ TokenType: 'Bearer', ExpiresIn: 3600 });
-    const issuer = `${runtime.url}/${poolId}`;
+    const issuer = `${suite.runtime.url}/${poolId}`;
     const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
     const id = await jwtVerify(tokens.IdToken, jwks, { issuer, audience: web.ClientId, algorithms: ['RS256'] });
     expect(id.payload).toMatchObject({
@@ -269,8 +247,8 @@ describe('Cognito user pools', () => {
       AuthFlow: 'USER_PASSWORD_AUTH',
       AuthParameters: { USERNAME: 'ada@example.com', PASSWORD: 'Analytical1Engine' },
     });
-    await runtime.stop();
-    await start();
+    await suite.restart();
+    await readIds();
     expect((await call('DescribeUserPool', { UserPoolId: UserPool.Id })).UserPool.Name).toBe('made-by-api');
     expect((await call('GetUser', { AccessToken: AuthenticationResult.AccessToken })).UserAttributes).toContainEqual({
       Name: 'email',

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CustomBusesPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { eventually, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { arnOf, sqsQueue } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
@@ -36,20 +36,12 @@ const APP = assemblyOf({
 
 /** The read API's `/custom-buses`: the Custom Event Buses, their subscribers' settings and counts, for the console. */
 describe('customBusesReads', () => {
-  let runtime: LocalRuntime;
+  const app = restartableRuntime({ assembly: () => APP });
   const read = async () => {
-    const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.customBuses}`);
+    const response = await fetch(`${app.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.customBuses}`);
     expect(response.status).toBe(200);
     return (await response.json()) as CustomBusesPage;
   };
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: APP, dataDir: tempDataDir(), port: 0, log: () => undefined });
-  });
-
-  afterAll(async () => {
-    await runtime?.stop();
-  });
 
   it('lists each bus with its subscribers and their settings', async () => {
     const { buses } = await read();
@@ -70,7 +62,7 @@ describe('customBusesReads', () => {
   it('counts what each subscriber did with the events it selected', async () => {
     const busArn = (await read()).buses[0]?.arn;
     const entry = { EventBusArn: busArn, Source: 'shop', DetailType: 'placed', Data: '{"n": 1}' };
-    await runtime.eventbridgev2.PutEvents({ EventBusArn: busArn, Entries: [entry, entry] });
+    await app.runtime.eventbridgev2.PutEvents({ EventBusArn: busArn, Entries: [entry, entry] });
     const counted = await eventually(
       async () => {
         const subscribers = (await read()).buses[0]?.subscribers ?? [];

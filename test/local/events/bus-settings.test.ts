@@ -17,6 +17,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { roleConfig } from '../restartable-runtime.js';
 import { serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
@@ -95,11 +96,7 @@ describe('EventBridge bus policies, tags and archives', () => {
     const dataDir = tempDataDir();
     const first = await runtimes.start(app, { dataDir, iam: 'enforce' });
     const put = async (runtime: LocalRuntime) => {
-      const asRole = new EventBridgeClient({
-        endpoint: runtime.url,
-        region,
-        credentials: runtime.iam.principals.credentialsFor(role, 'p'),
-      });
+      const asRole = new EventBridgeClient(roleConfig(runtime, role, 'p'));
       const entry = { EventBusName: 'orders', Source: 'partner', DetailType: 'Placed', Detail: '{}' };
       return asRole.send(new PutEventsCommand({ Entries: [entry] })).then(
         () => 'put',

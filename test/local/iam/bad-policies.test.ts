@@ -6,7 +6,7 @@ import { evaluate } from '../../../local/iam/policy-evaluation.js';
 import { requestContext } from '../../../local/iam/request-context.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
-import { restartableRuntime } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig } from '../restartable-runtime.js';
 import { session } from './ask.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/bad-policies-sender';
@@ -60,7 +60,7 @@ const local = restartableRuntime({
   options: { iam: 'enforce' },
   // The role's session, as a function of that role would sign with it.
   clients: (runtime) => ({
-    sqs: new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') }),
+    sqs: new SQSClient(roleConfig(runtime, ROLE, 'test')),
   }),
 });
 

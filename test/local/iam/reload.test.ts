@@ -3,7 +3,7 @@ import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-s
 import { afterAll, describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
-import { restartableRuntime } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig } from '../restartable-runtime.js';
 import { serviceRole } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
@@ -41,7 +41,7 @@ const local = restartableRuntime({
   options: { iam: 'enforce' },
   // The role's session, as a function of that role would sign with it.
   clients: (runtime) => ({
-    sqs: new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') }),
+    sqs: new SQSClient(roleConfig(runtime, ROLE, 'test')),
   }),
 });
 

@@ -1,7 +1,7 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig } from '../restartable-runtime.js';
 
 const WRITER = 'arn:aws:iam::000000000000:role/writer';
 
@@ -41,7 +41,7 @@ describe('the local Kinesis under IAM', () => {
     assembly,
     options: { iam: 'enforce' },
     clients: (runtime) => ({
-      writer: new KinesisClient({ ...sdkConfig(runtime.url), credentials: runtime.iam.principals.credentialsFor(WRITER, 'test') }),
+      writer: new KinesisClient(roleConfig(runtime, WRITER, 'test')),
     }),
   });
 

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import {
   DecryptCommand,
   DescribeKeyCommand,
@@ -13,11 +12,10 @@ import {
   ListKeysCommand,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tableResource } from '../../helpers/dynamodb-table-inputs.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const text = new TextEncoder();
 const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
@@ -46,72 +44,57 @@ function kmsApp(dir: string): string {
 }
 
 describe('KmsService over the local endpoint', () => {
-  let runtime: LocalRuntime;
-  let kms: KMSClient;
-  const dataDir = tempDataDir();
-  const assembly = kmsApp(tempAssemblyDir());
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {} });
-    kms = new KMSClient({ endpoint: runtime.url, region, credentials });
-  };
-  const stop = async () => {
-    kms.destroy();
-    await runtime.stop();
-  };
-
-  beforeAll(start);
-  afterAll(async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
+  const app = restartableRuntime({
+    assembly: () => kmsApp(tempAssemblyDir()),
+    ownsAssembly: true,
+    clients: (runtime) => ({ kms: new KMSClient(sdkConfig(runtime.url)) }),
   });
 
   it("loads the template's keys with no warning", () => {
-    expect(runtime.warnings).toEqual([]);
+    expect(app.runtime.warnings).toEqual([]);
   });
 
   it('encrypts with a key by alias and decrypts without naming the key, across a restart', async () => {
-    const { CiphertextBlob, KeyId } = await kms.send(
+    const { CiphertextBlob, KeyId } = await app.kms.send(
       new EncryptCommand({ KeyId: 'alias/app', Plaintext: text.encode('secret'), EncryptionContext: { tenant: 'a' } }),
     );
     expect(KeyId).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/);
     expect(decode(CiphertextBlob)).not.toContain('secret');
-    await stop();
-    await start();
-    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 'a' } }));
+    await app.restart();
+    const decrypted = await app.kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 'a' } }));
     expect(decode(decrypted.Plaintext)).toBe('secret');
     expect(decrypted.KeyId).toBe(KeyId);
   });
 
   it('fails to decrypt with another encryption context or another key', async () => {
-    const { CiphertextBlob } = await kms.send(
+    const { CiphertextBlob } = await app.kms.send(
       new EncryptCommand({ KeyId: 'alias/app', Plaintext: text.encode('x'), EncryptionContext: { tenant: 'a' } }),
     );
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 'b' } }))).rejects.toThrow(
+    await expect(app.kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 'b' } }))).rejects.toThrow(
       InvalidCiphertextException,
     );
-    const other = (await kms.send(new ListKeysCommand({}))).Keys?.map((k) => k.KeyId) ?? [];
-    const appKey = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata?.KeyId;
+    const other = (await app.kms.send(new ListKeysCommand({}))).Keys?.map((k) => k.KeyId) ?? [];
+    const appKey = (await app.kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata?.KeyId;
     const wrong = other.find((id) => id !== appKey);
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob, KeyId: wrong, EncryptionContext: { tenant: 'a' } }))).rejects.toThrow(
+    await expect(app.kms.send(new DecryptCommand({ CiphertextBlob, KeyId: wrong, EncryptionContext: { tenant: 'a' } }))).rejects.toThrow(
       IncorrectKeyException,
     );
   });
 
   it('generates a data key whose ciphertext decrypts to its plaintext', async () => {
-    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: 'alias/app', KeySpec: 'AES_256' }));
+    const dataKey = await app.kms.send(new GenerateDataKeyCommand({ KeyId: 'alias/app', KeySpec: 'AES_256' }));
     expect(dataKey.Plaintext).toHaveLength(32);
-    const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }));
+    const { Plaintext } = await app.kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }));
     expect(Buffer.from(Plaintext ?? []).equals(Buffer.from(dataKey.Plaintext ?? []))).toBe(true);
   });
 
   it('generates random bytes', async () => {
-    const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 16 }));
+    const { Plaintext } = await app.kms.send(new GenerateRandomCommand({ NumberOfBytes: 16 }));
     expect(Plaintext).toHaveLength(16);
   });
 
   it('describes a key, lists the keys and the aliases', async () => {
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }));
+    const { KeyMetadata } = await app.kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }));
     expect(KeyMetadata).toMatchObject({
       Description: 'app data',
       Enabled: true,
@@ -119,33 +102,33 @@ describe('KmsService over the local endpoint', () => {
       KeySpec: 'SYMMETRIC_DEFAULT',
       KeyManager: 'CUSTOMER',
     });
-    const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
+    const keys = (await app.kms.send(new ListKeysCommand({}))).Keys ?? [];
     expect(keys.map((k) => k.KeyId)).toContain(KeyMetadata?.KeyId);
     expect(keys).toHaveLength(3);
-    const aliases = await kms.send(new ListAliasesCommand({ KeyId: KeyMetadata?.KeyId }));
+    const aliases = await app.kms.send(new ListAliasesCommand({ KeyId: KeyMetadata?.KeyId }));
     expect(aliases.Aliases).toEqual([
       { AliasName: 'alias/app', AliasArn: 'arn:aws:kms:us-east-1:000000000000:alias/app', TargetKeyId: KeyMetadata?.KeyId },
     ]);
   });
 
   it('encrypts with an AWS managed key on first use', async () => {
-    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: 'alias/aws/ssm', Plaintext: text.encode('m') }));
-    expect(decode((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext)).toBe('m');
+    const { CiphertextBlob } = await app.kms.send(new EncryptCommand({ KeyId: 'alias/aws/ssm', Plaintext: text.encode('m') }));
+    expect(decode((await app.kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext)).toBe('m');
   });
 
   it('fails if the key does not exist or is disabled', async () => {
-    await expect(kms.send(new EncryptCommand({ KeyId: 'alias/nope', Plaintext: text.encode('x') }))).rejects.toThrow(NotFoundException);
+    await expect(app.kms.send(new EncryptCommand({ KeyId: 'alias/nope', Plaintext: text.encode('x') }))).rejects.toThrow(NotFoundException);
     await expect(
-      kms.send(new EncryptCommand({ KeyId: '11111111-2222-4333-8444-555555555555', Plaintext: text.encode('x') })),
+      app.kms.send(new EncryptCommand({ KeyId: '11111111-2222-4333-8444-555555555555', Plaintext: text.encode('x') })),
     ).rejects.toThrow(NotFoundException);
-    const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
-    const states = await Promise.all(keys.map((k) => kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
+    const keys = (await app.kms.send(new ListKeysCommand({}))).Keys ?? [];
+    const states = await Promise.all(keys.map((k) => app.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
     const off = states.find((s) => s.KeyMetadata?.Enabled === false)?.KeyMetadata?.KeyId;
-    await expect(kms.send(new EncryptCommand({ KeyId: off, Plaintext: text.encode('x') }))).rejects.toThrow(DisabledException);
+    await expect(app.kms.send(new EncryptCommand({ KeyId: off, Plaintext: text.encode('x') }))).rejects.toThrow(DisabledException);
   });
 
   it('fails if the plaintext is over 4096 bytes', async () => {
-    await expect(kms.send(new EncryptCommand({ KeyId: 'alias/app', Plaintext: new Uint8Array(4097) }))).rejects.toMatchObject({
+    await expect(app.kms.send(new EncryptCommand({ KeyId: 'alias/app', Plaintext: new Uint8Array(4097) }))).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });

@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
 import { writeFiles } from '../../helpers/temp-folders.js';
+import { synthesizedIn } from '../assembly.js';
 import { credentials, eventually, region } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
@@ -109,11 +110,7 @@ function synthApp(outdir: string): void {
 const python = localPython();
 const logs: string[] = [];
 const local = restartableRuntime({
-  assembly: () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-plain-app-'));
-    synthApp(outdir);
-    return outdir;
-  },
+  assembly: () => synthesizedIn(synthApp),
   ownsAssembly: true,
   options: { logEvents: true, log: (line) => logs.push(line) },
   clients: ({ url }) => ({ sqsClient: new SQSClient(sdkConfig(url)), lambdaClient: new LambdaClient(sdkConfig(url)) }),

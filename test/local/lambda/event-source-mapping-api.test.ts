@@ -17,45 +17,32 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 /** Logs each record it is given, with its code's mark: what the tests look for. */
 const handler = (mark: string) =>
   `exports.handler = async (event) => {\n  for (const r of event.Records) console.log('${mark} got ' + (r.body ?? JSON.stringify(r.dynamodb.Keys)));\n};\n`;
 
 const ROLE = 'arn:aws:iam::000000000000:role/consumer';
-const dataDir = tempDataDir();
-const cdkOut = assemblyOf({});
 const logs: string[] = [];
-let runtime: LocalRuntime;
-let lambda: LambdaClient;
-let sqs: SQSClient;
-let dynamodb: DynamoDBClient;
+const app = restartableRuntime({
+  assembly: () => assemblyOf({}),
+  ownsAssembly: true,
+  options: { logEvents: true, log: (line) => logs.push(line) },
+  clients: ({ url }) => {
+    const config = { ...sdkConfig(url), maxAttempts: 1 };
+    return { lambda: new LambdaClient(config), sqs: new SQSClient(config), dynamodb: new DynamoDBClient(config) };
+  },
+});
 
-async function start(): Promise<void> {
-  runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: (line) => logs.push(line) });
-  const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
-  lambda = new LambdaClient(config);
-  sqs = new SQSClient(config);
-  dynamodb = new DynamoDBClient(config);
-}
-
-async function stop(): Promise<void> {
-  for (const client of [lambda, sqs, dynamodb]) client?.destroy();
-  await runtime?.stop();
-}
-
-beforeAll(start);
-afterAll(stop);
-
-const waiting = () => ({ client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 });
+const waiting = () => ({ client: app.lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 });
 
 async function createFunction(FunctionName: string, mark: string): Promise<void> {
-  await lambda.send(
+  await app.lambda.send(
     new CreateFunctionCommand({
       FunctionName,
       Runtime: 'nodejs22.x',
@@ -68,16 +55,18 @@ async function createFunction(FunctionName: string, mark: string): Promise<void>
 }
 
 async function queue(QueueName: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const { QueueUrl = '' } = await app.sqs.send(new CreateQueueCommand({ QueueName }));
+  const { Attributes } = await app.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl, arn: String(Attributes?.QueueArn) };
 }
 
 const seen = (line: string) => eventually(async () => (logs.some((l) => l.includes(line)) ? true : undefined), 15_000, line);
 
 async function mapped(FunctionName: string, EventSourceArn: string, extra: object = {}): Promise<string> {
-  const { UUID = '' } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName, EventSourceArn, ...extra }));
-  await eventually(async () => ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined));
+  const { UUID = '' } = await app.lambda.send(new CreateEventSourceMappingCommand({ FunctionName, EventSourceArn, ...extra }));
+  await eventually(async () =>
+    (await app.lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined,
+  );
   return UUID;
 }
 
@@ -86,13 +75,13 @@ describe('Event source mappings made through Lambda’s API', () => {
     await createFunction('api-consumer', 'consumer');
     const inbox = await queue('api-inbox');
     await mapped('api-consumer', inbox.arn);
-    await sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'first' }));
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'first' }));
     await seen('consumer got first');
   });
 
   it('runs a DynamoDB stream mapping made through the API from its starting position', async () => {
     await createFunction('api-stream-consumer', 'stream');
-    const { TableDescription } = await dynamodb.send(
+    const { TableDescription } = await app.dynamodb.send(
       new CreateTableCommand({
         TableName: 'api-stream-table',
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
@@ -101,7 +90,7 @@ describe('Event source mappings made through Lambda’s API', () => {
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
     );
-    await dynamodb.send(new PutItemCommand({ TableName: 'api-stream-table', Item: { id: { S: 'before' } } }));
+    await app.dynamodb.send(new PutItemCommand({ TableName: 'api-stream-table', Item: { id: { S: 'before' } } }));
     await mapped('api-stream-consumer', String(TableDescription?.LatestStreamArn), { StartingPosition: 'TRIM_HORIZON' });
     await seen('stream got {"id":{"S":"before"}}');
   });
@@ -109,7 +98,7 @@ describe('Event source mappings made through Lambda’s API', () => {
   it('applies the FilterCriteria UpdateEventSourceMapping gives a stream mapping, and clears them when given none', async () => {
     await createFunction('api-filtered-stream', 'filtered');
     const TableName = 'api-filtered-table';
-    const { TableDescription } = await dynamodb.send(
+    const { TableDescription } = await app.dynamodb.send(
       new CreateTableCommand({
         TableName,
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
@@ -120,11 +109,11 @@ describe('Event source mappings made through Lambda’s API', () => {
     );
     const UUID = await mapped('api-filtered-stream', String(TableDescription?.LatestStreamArn), { StartingPosition: 'LATEST' });
     const Filters = [{ Pattern: '{"dynamodb":{"Keys":{"id":{"S":[{"prefix":"keep"}]}}}}' }];
-    const put = (id: string) => dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: id } } }));
+    const put = (id: string) => app.dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: id } } }));
     const settled = () =>
-      eventually(async () => ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined));
+      eventually(async () => ((await app.lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined));
 
-    expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters } }))).FilterCriteria).toEqual({
+    expect((await app.lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters } }))).FilterCriteria).toEqual({
       Filters,
     });
     await settled();
@@ -133,7 +122,7 @@ describe('Event source mappings made through Lambda’s API', () => {
     await seen('filtered got {"id":{"S":"keep-1"}}');
     expect(logs.some((line) => line.includes('"drop-1"'))).toBe(false);
 
-    const cleared = await lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters: [] } }));
+    const cleared = await app.lambda.send(new UpdateEventSourceMappingCommand({ UUID, FilterCriteria: { Filters: [] } }));
     expect(cleared.FilterCriteria).toBeUndefined();
     await settled();
     await put('drop-2');
@@ -142,15 +131,15 @@ describe('Event source mappings made through Lambda’s API', () => {
 
   it('runs the version an alias names for a mapping on the alias, not the function’s latest code', async () => {
     await createFunction('api-versioned', 'version-one');
-    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: 'api-versioned' }));
-    await lambda.send(new CreateAliasCommand({ FunctionName: 'api-versioned', Name: 'live', FunctionVersion: Version }));
-    await lambda.send(
+    const { Version } = await app.lambda.send(new PublishVersionCommand({ FunctionName: 'api-versioned' }));
+    await app.lambda.send(new CreateAliasCommand({ FunctionName: 'api-versioned', Name: 'live', FunctionVersion: Version }));
+    await app.lambda.send(
       new UpdateFunctionCodeCommand({ FunctionName: 'api-versioned', ZipFile: zip([{ path: 'index.js', body: handler('latest') }]) }),
     );
     await waitUntilFunctionUpdatedV2(waiting(), { FunctionName: 'api-versioned' });
     const orders = await queue('api-orders');
     await mapped('api-versioned:live', orders.arn);
-    await sqs.send(new SendMessageCommand({ QueueUrl: orders.url, MessageBody: 'to-the-alias' }));
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: orders.url, MessageBody: 'to-the-alias' }));
     await seen('version-one got to-the-alias');
     expect(logs.some((line) => line.includes('latest got to-the-alias'))).toBe(false);
   });
@@ -159,9 +148,9 @@ describe('Event source mappings made through Lambda’s API', () => {
     await createFunction('api-outlived', 'first-life');
     const q = await queue('api-outlived-q');
     const uuid = await mapped('api-outlived', q.arn);
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'api-outlived' }));
-    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe('Enabled');
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'meanwhile' }));
+    await app.lambda.send(new DeleteFunctionCommand({ FunctionName: 'api-outlived' }));
+    expect((await app.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe('Enabled');
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'meanwhile' }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(logs.some((line) => line.includes('got meanwhile'))).toBe(false);
     await createFunction('api-outlived', 'second-life');
@@ -169,36 +158,35 @@ describe('Event source mappings made through Lambda’s API', () => {
   });
 
   it('keeps the mappings it made across a restart, with their updates and tags: they are listed and run again', async () => {
-    const before = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
+    const before = await app.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
     const Resource = String(before.EventSourceMappings?.[0]?.EventSourceMappingArn);
-    await lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'orders' } }));
+    await app.lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'orders' } }));
     // An update keeps them.
-    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: before.EventSourceMappings?.[0]?.UUID, BatchSize: 5 }));
-    await stop();
-    await start();
-    const after = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
+    await app.lambda.send(new UpdateEventSourceMappingCommand({ UUID: before.EventSourceMappings?.[0]?.UUID, BatchSize: 5 }));
+    await app.restart();
+    const after = await app.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'api-consumer' }));
     expect(after.EventSourceMappings?.map((m) => [m.UUID, m.State])).toEqual(before.EventSourceMappings?.map((m) => [m.UUID, 'Enabled']));
-    expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'orders' });
+    expect((await app.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'orders' });
     expect(after.EventSourceMappings?.[0]?.BatchSize).toBe(5);
-    const lines = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []);
+    const lines = (await app.runtime.serviceReports()).flatMap((report) => report.lines ?? []);
     expect(lines.find((line) => line.includes('event source mappings made through Lambda'))).toContain('api-inbox -> api-consumer');
     const inbox = await queue('api-inbox');
-    await sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'after-restart' }));
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'after-restart' }));
     await seen('consumer got after-restart');
   });
 
   it('stops a mapping DeleteEventSourceMapping deleted: it answers Deleting, is gone, and its queue keeps its messages', async () => {
     const inbox = await queue('api-inbox');
-    const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: inbox.arn }))).EventSourceMappings ?? [];
-    const deleted = await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping?.UUID }));
+    const [mapping] = (await app.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: inbox.arn }))).EventSourceMappings ?? [];
+    const deleted = await app.lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping?.UUID }));
     expect(deleted.State).toBe('Deleting');
     await eventually(async () => {
-      const listed = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: inbox.arn }));
+      const listed = await app.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: inbox.arn }));
       return listed.EventSourceMappings?.length === 0 ? true : undefined;
     });
-    await sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'unread' }));
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: inbox.url, MessageBody: 'unread' }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { Attributes } = await sqs.send(
+    const { Attributes } = await app.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: inbox.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
     );
     expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
@@ -207,14 +195,15 @@ describe('Event source mappings made through Lambda’s API', () => {
   it('fails if the queue does not exist, or a mapping of the queue to the function exists already, in Lambda’s words', async () => {
     const missing = `arn:aws:sqs:${region}:000000000000:no-such-queue`;
     await expect(
-      lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'api-consumer', EventSourceArn: missing })),
+      app.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'api-consumer', EventSourceArn: missing })),
     ).rejects.toThrow(
       'Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.',
     );
     const orders = await queue('api-orders');
-    const [existing] = (await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: orders.arn }))).EventSourceMappings ?? [];
+    const [existing] =
+      (await app.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: orders.arn }))).EventSourceMappings ?? [];
     await expect(
-      lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'api-versioned:live', EventSourceArn: orders.arn })),
+      app.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'api-versioned:live', EventSourceArn: orders.arn })),
     ).rejects.toThrow(`Please update or delete the existing mapping with UUID ${existing?.UUID}`);
   });
 });

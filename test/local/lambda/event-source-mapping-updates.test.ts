@@ -8,10 +8,10 @@ import {
   type UpdateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually, region } from '../helpers.js';
+import { restartableRuntime, roleConfig, sdkConfig } from '../restartable-runtime.js';
 import { eventSourceMapping, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
@@ -60,56 +60,45 @@ function writeApp(dir: string, mapping: Record<string, unknown> = {}): string {
   });
 }
 
-const dataDir = tempDataDir();
 const logs: string[] = [];
-let cdkOut: string;
-let runtime: LocalRuntime;
-let lambda: LambdaClient;
-let sqs: SQSClient;
+const app = restartableRuntime({
+  assembly: () => writeApp(tempAssemblyDir()),
+  ownsAssembly: true,
+  options: { logEvents: true, log: (line) => logs.push(line), iam: 'enforce' },
+  clients: ({ url }) => ({
+    lambda: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }),
+    sqs: new SQSClient({ ...sdkConfig(url), maxAttempts: 1 }),
+  }),
+});
 let inboxMapping: string;
 let ordersMapping: string;
 
-async function start(): Promise<void> {
-  runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: (line) => logs.push(line), iam: 'enforce' });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-}
-
-async function stop(): Promise<void> {
-  lambda?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
-}
-
 beforeAll(async () => {
-  cdkOut = writeApp(tempAssemblyDir());
-  await start();
   const mappingOf = async (queue: string) => {
     const arn = `arn:aws:sqs:${region}:${ACCOUNT}:${queue}`;
-    const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: arn }));
+    const { EventSourceMappings = [] } = await app.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: arn }));
     return EventSourceMappings[0]?.UUID ?? '';
   };
   inboxMapping = await mappingOf('pause-inbox');
   ordersMapping = await mappingOf('pause-orders.fifo');
 });
-afterAll(stop);
 
 const update = (input: Omit<UpdateEventSourceMappingCommandInput, 'UUID'>, uuid = inboxMapping) =>
-  lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ...input }));
-const mapping = (uuid = inboxMapping) => lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+  app.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ...input }));
+const mapping = (uuid = inboxMapping) => app.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
 
 async function send(prefix: string, count: number): Promise<void> {
-  const QueueUrl = `${runtime.url}/${ACCOUNT}/pause-inbox`;
+  const QueueUrl = `${app.runtime.url}/${ACCOUNT}/pause-inbox`;
   for (let at = 0; at < count; at += 10) {
     const Entries = Array.from({ length: Math.min(10, count - at) }, (_, i) => ({ Id: String(i), MessageBody: `${prefix}-${at + i}` }));
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries }));
+    await app.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries }));
   }
 }
 
 async function depth(queue: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes = {} } = await sqs.send(
+  const { Attributes = {} } = await app.sqs.send(
     new GetQueueAttributesCommand({
-      QueueUrl: `${runtime.url}/${ACCOUNT}/${queue}`,
+      QueueUrl: `${app.runtime.url}/${ACCOUNT}/${queue}`,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
@@ -146,8 +135,7 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
   });
 
   it('keeps a pause across a restart of the runtime', async () => {
-    await stop();
-    await start();
+    await app.restart();
     expect(await mapping()).toMatchObject({ State: 'Disabled' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await depth('pause-inbox')).toEqual({ visible: 100, inFlight: 0 });
@@ -251,7 +239,7 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
       name: 'ResourceNotFoundException',
       message: 'The resource you requested does not exist.',
     });
-    const raw = await fetch(`${runtime.url}/2015-03-31/event-source-mappings/${inboxMapping}`, { method: 'PUT', body: 'null' });
+    const raw = await fetch(`${app.runtime.url}/2015-03-31/event-source-mappings/${inboxMapping}`, { method: 'PUT', body: 'null' });
     expect({ status: raw.status, type: raw.headers.get('x-amzn-errortype') }).toEqual({
       status: 400,
       type: 'InvalidRequestContentException',
@@ -261,20 +249,18 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
 
   it('answers ListTags of a template mapping with its template Tags, and fails if TagResource would change them, naming why', async () => {
     const { EventSourceMappingArn: Resource } = await mapping();
-    expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
-    await expect(lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'other' } }))).rejects.toThrow(
+    expect((await app.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
+    await expect(app.lambda.send(new TagResourceCommand({ Resource, Tags: { team: 'other' } }))).rejects.toThrow(
       "comes from the app's cloud assembly: its tags change with the next synthesis",
     );
-    expect((await lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
+    expect((await app.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ team: 'inbox' });
   });
 
   it('fails if the caller may not lambda:UpdateEventSourceMapping the mapping, and lets one that may', async () => {
     const as = (roleName: string) =>
       new LambdaClient({
-        endpoint: runtime.url,
-        region,
+        ...roleConfig(app.runtime, `arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'operator'),
         maxAttempts: 1,
-        credentials: runtime.iam.principals.credentialsFor(`arn:aws:iam::${ACCOUNT}:role/${roleName}`, 'operator'),
       });
     const reader = as('pause-reader');
     await expect(reader.send(new UpdateEventSourceMappingCommand({ UUID: inboxMapping, Enabled: false }))).rejects.toMatchObject({
@@ -291,7 +277,7 @@ describe('UpdateEventSourceMapping (local Lambda)', () => {
   });
 
   it('keeps a pause through a reload that changes other settings, and gives way to a template that changes Enabled', async () => {
-    const reloadWith = (settings: Record<string, unknown>) => runtime.reload(writeApp(tempAssemblyDir(), settings));
+    const reloadWith = (settings: Record<string, unknown>) => app.runtime.reload(writeApp(tempAssemblyDir(), settings));
     await reloadWith({ BatchSize: 5 });
     expect(await mapping()).toMatchObject({ State: 'Disabled', BatchSize: 5 });
     await reloadWith({ BatchSize: 5, Enabled: false });

@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execWrapperPath } from '../../../local/lambda/runtime/hosts/exec-wrapper.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 describe('AWS_LAMBDA_EXEC_WRAPPER: where its script is', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'switchyard-wrapper-'));
@@ -42,15 +41,10 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: where its script is', () => {
 });
 
 describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
-  let runtime: LocalRuntime;
-  let lambda: LambdaClient;
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
-    lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  });
-  afterAll(async () => {
-    lambda?.destroy();
-    await runtime?.stop();
+  const app = restartableRuntime({
+    assembly: () => assemblyOf({}),
+    ownsAssembly: true,
+    clients: (runtime) => ({ lambda: new LambdaClient({ ...sdkConfig(runtime.url), maxAttempts: 1 }) }),
   });
 
   const handlers = {
@@ -67,7 +61,7 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
   const invokeWrapped = async (language: 'nodejs' | 'python', wrapper: string, mode: number, named = '/var/task/wrap') => {
     const FunctionName = `wrapped-${language}-${++counter}`;
     const handler = handlers[language];
-    await lambda.send(
+    await app.lambda.send(
       new CreateFunctionCommand({
         FunctionName,
         Runtime: language === 'nodejs' ? 'nodejs22.x' : 'python3.12',
@@ -82,8 +76,8 @@ describe('AWS_LAMBDA_EXEC_WRAPPER: a function started through it', () => {
         Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: named } },
       }),
     );
-    await waitUntilFunctionActiveV2({ client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
-    const answer = await lambda.send(new InvokeCommand({ FunctionName }));
+    await waitUntilFunctionActiveV2({ client: app.lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
+    const answer = await app.lambda.send(new InvokeCommand({ FunctionName }));
     return { error: answer.FunctionError, payload: JSON.parse(Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8')) };
   };
 

@@ -8,43 +8,29 @@ import {
   LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const HANDLER = `exports.handler = async (event) => ({ statusCode: 200, body: 'hello from ' + event.rawPath });\n`;
 
-const dataDir = tempDataDir();
-const cdkOut = assemblyOf({});
-let runtime: LocalRuntime;
-let lambda: LambdaClient;
-
-async function start(): Promise<void> {
-  runtime = await LocalRuntime.start({
-    cdkOut,
-    dataDir,
-    port: 0,
+const app = restartableRuntime({
+  assembly: () => assemblyOf({}),
+  ownsAssembly: true,
+  options: {
     log: (line) => {
       if (process.env.SHOW_LOG) console.log(line);
     },
     iam: 'enforce',
-  });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-}
-
-async function stop(): Promise<void> {
-  lambda?.destroy();
-  await runtime?.stop();
-}
-
-beforeAll(start);
-afterAll(stop);
+  },
+  clients: (runtime) => ({ lambda: new LambdaClient({ ...sdkConfig(runtime.url), maxAttempts: 1 }) }),
+});
 
 /** A function made through the API whose resource policy lets anyone call its public URL, as the console adds it. */
 async function publicFunction(FunctionName: string): Promise<void> {
-  await lambda.send(
+  await app.lambda.send(
     new CreateFunctionCommand({
       FunctionName,
       Runtime: 'nodejs22.x',
@@ -53,8 +39,8 @@ async function publicFunction(FunctionName: string): Promise<void> {
       Code: { ZipFile: zip([{ path: 'index.js', body: HANDLER }]) },
     }),
   );
-  await waitUntilFunctionActiveV2({ client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
-  await lambda.send(
+  await waitUntilFunctionActiveV2({ client: app.lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 }, { FunctionName });
+  await app.lambda.send(
     new AddPermissionCommand({
       FunctionName,
       StatementId: 'public-url',
@@ -63,7 +49,7 @@ async function publicFunction(FunctionName: string): Promise<void> {
       FunctionUrlAuthType: 'NONE',
     }),
   );
-  await lambda.send(
+  await app.lambda.send(
     new AddPermissionCommand({ FunctionName, StatementId: 'public-invoke', Action: 'lambda:InvokeFunction', Principal: '*' }),
   );
 }
@@ -73,7 +59,7 @@ const urlIdOf = (functionUrl: string) => /^http:\/\/([a-z0-9]+)\.lambda-url\./.e
 
 /** Calls a URL path-style at the endpoint, by the url id of the FunctionUrl the API answered. */
 async function call(functionUrl: string, path: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${runtime.url}/_aws/lambda-url/${urlIdOf(functionUrl)}${path}`);
+  const response = await fetch(`${app.runtime.url}/_aws/lambda-url/${urlIdOf(functionUrl)}${path}`);
   return { status: response.status, body: await response.text() };
 }
 
@@ -82,16 +68,15 @@ describe('Function URLs made through Lambda’s API', () => {
 
   it('serves a URL CreateFunctionUrlConfig made: a request reaches the function', async () => {
     await publicFunction('url-api-fn');
-    const created = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
+    const created = await app.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
     functionUrl = String(created.FunctionUrl);
     expect(functionUrl).toMatch(new RegExp(`^http://[a-z0-9]{32}\\.lambda-url\\.${region}\\.localhost:\\d+/$`));
     expect(await call(functionUrl, '/greet')).toEqual({ status: 200, body: 'hello from /greet' });
   });
 
   it('keeps it across a restart, and serves it again', async () => {
-    await stop();
-    await start();
-    const kept = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
+    await app.restart();
+    const kept = await app.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
     expect(urlIdOf(String(kept.FunctionUrl))).toBe(urlIdOf(functionUrl));
     expect(await call(functionUrl, '/again')).toEqual({ status: 200, body: 'hello from /again' });
   });
@@ -104,10 +89,10 @@ describe('Function URLs made through Lambda’s API', () => {
           'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
       }),
     };
-    await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
+    await app.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'url-api-fn' }));
     expect(await call(functionUrl, '/')).toEqual(forbidden);
-    const again = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'url-api-fn' }));
+    const again = await app.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-api-fn', AuthType: 'NONE' }));
+    await app.lambda.send(new DeleteFunctionCommand({ FunctionName: 'url-api-fn' }));
     expect(await call(String(again.FunctionUrl), '/')).toEqual(forbidden);
   });
 

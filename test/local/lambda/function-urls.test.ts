@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
+import { synthesizedIn } from '../assembly.js';
 import { synthStack } from '../cdk-stack.js';
-import { tempDataDir } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 import { Sha256 } from '../sha256.js';
 
 /** Echoes its event; `/fail` throws, `/text` answers a string, `/plain` an object without statusCode, `/bad-status` a statusCode that is none. */
@@ -81,22 +78,16 @@ function synthApp(outdir: string): void {
   );
 }
 
-let runtime: LocalRuntime;
-let outdir: string;
-
-beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-urls-'));
-  synthApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => undefined, iam: 'enforce' });
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
+const app = restartableRuntime({
+  assembly: () => synthesizedIn(synthApp),
+  ownsAssembly: true,
+  options: { iam: 'enforce' },
+  timeoutMs: 120_000,
 });
 
 /** The local path-style URL of the function URL whose function's name contains `fn`. */
 function urlOf(fn: string): string {
-  const address = runtime.lambda.functionUrls?.addresses(runtime.url).find((a) => a.definition.functionName.includes(fn));
+  const address = app.runtime.lambda.functionUrls?.addresses(app.runtime.url).find((a) => a.definition.functionName.includes(fn));
   if (!address) throw new Error(`no function URL for ${fn}`);
   return address.url;
 }
@@ -104,7 +95,7 @@ function urlOf(fn: string): string {
 async function signedFetch(url: string, roleName: string | undefined, init: { method?: string; body?: string } = {}): Promise<Response> {
   const target = new URL(url);
   const credentials = roleName
-    ? runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${roleName}`, 'tester')
+    ? app.runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${roleName}`, 'tester')
     : { accessKeyId: 'AKIDADMIN', secretAccessKey: 'secret' };
   const signer = new SignatureV4({ service: 'lambda', region: 'us-east-1', credentials, sha256: Sha256 });
   const signed = await signer.sign({
@@ -155,7 +146,7 @@ describe('Lambda function URLs', () => {
 
   it('answers the same URL by Host, as `<url-id>.lambda-url.<region>.localhost`', async () => {
     const urlId = urlOf('Echo').split('/').at(-2);
-    const port = new URL(runtime.url).port;
+    const port = new URL(app.runtime.url).port;
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       request({ host: '127.0.0.1', port, path: '/hello', headers: { host: `${urlId}.lambda-url.us-east-1.localhost:${port}` } }, (res) => {
@@ -224,7 +215,7 @@ describe('Lambda function URLs', () => {
   });
 
   it('lists each URL in the start-up report, with its local and AWS forms', async () => {
-    const serves = (await runtime.serviceReports()).flatMap((report) => report.serves ?? []);
+    const serves = (await app.runtime.serviceReports()).flatMap((report) => report.serves ?? []);
     const line = serves.find((l) => l.includes('function URL') && l.includes('Streamer'));
     expect(line).toMatch(
       /AWS_IAM: sign requests with SigV4, RESPONSE_STREAM\): http:\/\/127\.0\.0\.1:\d+\/_aws\/lambda-url\/[a-z0-9]+\/ \(or http:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.localhost:\d+\/; https:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws\/ on AWS\)/,

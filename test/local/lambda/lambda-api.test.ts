@@ -22,6 +22,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { synthesizedIn } from '../assembly.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
 import { synthStack } from '../cdk-stack.js';
 import { region } from '../helpers.js';
@@ -120,11 +121,7 @@ function synthApp(outdir: string): void {
 
 const logs: string[] = [];
 const local = restartableRuntime({
-  assembly: () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-lambda-api-'));
-    synthApp(outdir);
-    return outdir;
-  },
+  assembly: () => synthesizedIn(synthApp),
   ownsAssembly: true,
   options: { logEvents: true, log: (line) => logs.push(line) },
   clients: ({ url }) => ({ client: new LambdaClient(sdkConfig(url)) }),

@@ -6,11 +6,12 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localPython } from '../../../local/lambda/runtime/hosts/python-interpreter.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { zip } from '../../helpers/zip-archive.js';
-import { credentials, eventually, processAlive, region, tempDataDir } from '../helpers.js';
+import { synthesizedIn } from '../assembly.js';
+import { eventually, processAlive, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const python = localPython();
 if (!python) console.warn('Python functions: skipped, no python3 on PATH (nor SWITCHYARD_PYTHON) to run them on');
@@ -97,24 +98,16 @@ function synthApp(outdir: string): void {
 const payloadOf = (output: InvokeCommandOutput) => JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8'));
 
 describe.skipIf(!python)('Python functions', () => {
-  let runtime: LocalRuntime;
-  let client: LambdaClient;
   const logs: string[] = [];
-
-  beforeAll(async () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-py-app-'));
-    synthApp(outdir);
-    runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, iam: 'enforce', log: (line) => logs.push(line) });
-    client = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
+  const local = restartableRuntime({
+    assembly: () => synthesizedIn(synthApp),
+    ownsAssembly: true,
+    options: { iam: 'enforce', logEvents: true, log: (line) => logs.push(line) },
+    clients: ({ url }) => ({ client: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }) }),
   });
 
   const invoke = (FunctionName: string, event: unknown, extra: Partial<ConstructorParameters<typeof InvokeCommand>[0]> = {}) =>
-    client.send(new InvokeCommand({ FunctionName, Payload: JSON.stringify(event), ...extra }));
+    local.client.send(new InvokeCommand({ FunctionName, Payload: JSON.stringify(event), ...extra }));
 
   it('answers an invocation with the context fields and environment a Python function has in Lambda, its layer on its path', async () => {
     const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: 'a' } })).toString('base64');
@@ -199,26 +192,26 @@ describe.skipIf(!python)('Python functions', () => {
   });
 
   it("calls the local runtime with boto3 as the function's role, which may send to one queue and not the other", async () => {
-    const sent = payloadOf(await invoke('py-orders', { orderId: 'o-7', queueUrl: `${runtime.url}/000000000000/py-granted` }));
+    const sent = payloadOf(await invoke('py-orders', { orderId: 'o-7', queueUrl: `${local.runtime.url}/000000000000/py-granted` }));
     expect(sent).toEqual({ messageId: expect.any(String) });
-    const sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const sqsClient = new SQSClient(sdkConfig(local.runtime.url));
     const body = await eventually(async () => {
       const { Messages = [] } = await sqsClient.send(
-        new ReceiveMessageCommand({ QueueUrl: `${runtime.url}/000000000000/py-granted`, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({ QueueUrl: `${local.runtime.url}/000000000000/py-granted`, WaitTimeSeconds: 1 }),
       );
       return Messages[0]?.Body;
     }, 10_000);
     sqsClient.destroy();
     expect(body).toBe('hello o-7');
-    const refused = payloadOf(await invoke('py-orders', { orderId: 'o-8', queueUrl: `${runtime.url}/000000000000/py-refused` }));
+    const refused = payloadOf(await invoke('py-orders', { orderId: 'o-8', queueUrl: `${local.runtime.url}/000000000000/py-refused` }));
     expect(refused).toMatchObject({ errorType: 'ClientError', errorMessage: expect.stringContaining('AccessDenied') });
   });
 
   it('answers a DryRun with 204 and runs an Event invocation after answering 202', async () => {
     expect((await invoke('py-orders', {}, { InvocationType: 'DryRun' })).StatusCode).toBe(204);
-    const queueUrl = `${runtime.url}/000000000000/py-granted`;
+    const queueUrl = `${local.runtime.url}/000000000000/py-granted`;
     expect((await invoke('py-orders', { orderId: 'o-9', queueUrl }, { InvocationType: 'Event' })).StatusCode).toBe(202);
-    const sqsClient = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const sqsClient = new SQSClient(sdkConfig(local.runtime.url));
     const body = await eventually(async () => {
       const { Messages = [] } = await sqsClient.send(
         new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
@@ -230,7 +223,7 @@ describe.skipIf(!python)('Python functions', () => {
   });
 
   it('runs a function CreateFunction made from a zip of a .py file', async () => {
-    await client.send(
+    await local.client.send(
       new CreateFunctionCommand({
         FunctionName: 'py-created',
         Runtime: 'python3.12',
@@ -241,7 +234,7 @@ describe.skipIf(!python)('Python functions', () => {
     );
     await eventually(
       async () =>
-        (await client.send(new GetFunctionCommand({ FunctionName: 'py-created' }))).Configuration?.State === 'Active' || undefined,
+        (await local.client.send(new GetFunctionCommand({ FunctionName: 'py-created' }))).Configuration?.State === 'Active' || undefined,
       10_000,
     );
     expect(payloadOf(await invoke('py-created', { n: 1 }))).toEqual({ echo: { n: 1 } });
@@ -271,7 +264,7 @@ def lambda_handler(event, context):
   };
 
   it("counts the timeout from the handler's start to its answer, not the event's way in or the answer's way out", async () => {
-    await client.send(
+    await local.client.send(
       new CreateFunctionCommand({
         FunctionName: 'py-held',
         Runtime: 'python3.12',
@@ -282,7 +275,8 @@ def lambda_handler(event, context):
       }),
     );
     await eventually(
-      async () => (await client.send(new GetFunctionCommand({ FunctionName: 'py-held' }))).Configuration?.State === 'Active' || undefined,
+      async () =>
+        (await local.client.send(new GetFunctionCommand({ FunctionName: 'py-held' }))).Configuration?.State === 'Active' || undefined,
       10_000,
     );
     const { pid } = payloadOf(await invoke('py-held', {}));
@@ -307,10 +301,10 @@ def lambda_handler(event, context):
   });
 
   it('names the Python the functions run on in the start-up report, and that a python3.12 function runs on it', async () => {
-    const lines = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []);
+    const lines = (await local.runtime.serviceReports()).flatMap((report) => report.lines ?? []);
     expect(lines).toContainEqual(expect.stringContaining(`Python functions run on Python ${python?.version} (${python?.executable})`));
     if (python?.version !== '3.12') {
-      expect(runtime.warnings).toContainEqual(
+      expect(local.runtime.warnings).toContainEqual(
         expect.stringMatching(/^functions py-orders \(python3\.12\), py-broken \(python3\.12\) declare another Python runtime/),
       );
     }

@@ -1,9 +1,9 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { AdvanceableClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { inlineFunction } from '../template-resources.js';
 
 /**
@@ -36,37 +36,33 @@ function mapping(queueId: string, reportFailures: boolean) {
   };
 }
 
-let runtime: LocalRuntime;
-let sqs: SQSClient;
 // Moved by no test: it tells when the work in flight (a poller's batch, from receive to delete) has ended.
 const clock = new AdvanceableClock();
-
-beforeAll(async () => {
-  const cdkOut = assemblyOf({
-    Partial: queue('partial'),
-    WholeBatch: queue('whole-batch'),
-    Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
-    PartialMapping: mapping('Partial', true),
-    WholeBatchMapping: mapping('WholeBatch', false),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {}, clock });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  await runtime?.stop();
+const app = restartableRuntime({
+  assembly: () =>
+    assemblyOf({
+      Partial: queue('partial'),
+      WholeBatch: queue('whole-batch'),
+      Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
+      PartialMapping: mapping('Partial', true),
+      WholeBatchMapping: mapping('WholeBatch', false),
+    }),
+  ownsAssembly: true,
+  options: { clock },
+  clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)) }),
 });
 
 async function depth(queueName: string): Promise<{ visible: number; inFlight: number }> {
-  const QueueUrl = `${runtime.url}/000000000000/${queueName}`;
-  const { Attributes = {} } = await sqs.send(
+  const QueueUrl = `${app.runtime.url}/000000000000/${queueName}`;
+  const { Attributes = {} } = await app.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
 }
 
 async function send(queueName: string, bodies: readonly string[]): Promise<void> {
-  const QueueUrl = `${runtime.url}/000000000000/${queueName}`;
-  await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
+  const QueueUrl = `${app.runtime.url}/000000000000/${queueName}`;
+  await app.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
 }
 
 /**

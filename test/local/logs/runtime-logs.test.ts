@@ -10,10 +10,10 @@ import {
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { TASK_SUCCEEDED_HISTORY } from '../states/engine/helpers.js';
 import { inlineFunction, stateMachine } from '../template-resources.js';
 
@@ -38,72 +38,66 @@ const flow = {
   },
 };
 
-let runtime: LocalRuntime;
-let logs: CloudWatchLogsClient;
-
-beforeAll(async () => {
-  const cdkOut = assemblyOf({
-    Greeter: inlineFunction(handlerSource, { FunctionName: 'greeter' }),
-    Custom: inlineFunction(handlerSource, { FunctionName: 'custom-logged', LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } } }),
-    JsonLogged: inlineFunction(`exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}`, {
-      FunctionName: 'json-logged',
-      LoggingConfig: { LogFormat: 'JSON' },
-    }),
-    Multiline: inlineFunction(
-      "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
-      { FunctionName: 'multiline' },
-    ),
-    GreeterRetention: {
-      Type: 'Custom::LogRetention',
-      Properties: {
-        ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
-        LogGroupName: '/aws/lambda/greeter',
-        RetentionInDays: 14,
+const app = restartableRuntime({
+  assembly: () =>
+    assemblyOf({
+      Greeter: inlineFunction(handlerSource, { FunctionName: 'greeter' }),
+      Custom: inlineFunction(handlerSource, { FunctionName: 'custom-logged', LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } } }),
+      JsonLogged: inlineFunction(`exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}`, {
+        FunctionName: 'json-logged',
+        LoggingConfig: { LogFormat: 'JSON' },
+      }),
+      Multiline: inlineFunction(
+        "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
+        { FunctionName: 'multiline' },
+      ),
+      GreeterRetention: {
+        Type: 'Custom::LogRetention',
+        Properties: {
+          ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
+          LogGroupName: '/aws/lambda/greeter',
+          RetentionInDays: 14,
+        },
       },
-    },
-    SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
-    FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
-    RuleLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/events/audit' } },
-    AuditRule: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        EventPattern: { source: ['logs.test'] },
-        Targets: [
-          { Id: 'Whole', Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] } },
-          {
-            // CDK's LogGroupTargetInput: the log event's time and message from the event.
-            Id: 'Shaped',
-            Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] },
-            InputTransformer: {
-              InputPathsMap: { time: '$.time', type: '$.detail-type' },
-              InputTemplate: '{"timestamp": <time>, "message": <type>}',
+      SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
+      FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
+      RuleLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/events/audit' } },
+      AuditRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { source: ['logs.test'] },
+          Targets: [
+            { Id: 'Whole', Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] } },
+            {
+              // CDK's LogGroupTargetInput: the log event's time and message from the event.
+              Id: 'Shaped',
+              Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] },
+              InputTransformer: {
+                InputPathsMap: { time: '$.time', type: '$.detail-type' },
+                InputTemplate: '{"timestamp": <time>, "message": <type>}',
+              },
             },
-          },
-          { Id: 'Stream', Arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/audit' },
-        ],
+            { Id: 'Stream', Arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/audit' },
+          ],
+        },
       },
-    },
-    Flow: stateMachine(flow, {
-      StateMachineName: 'flow',
-      StateMachineType: 'EXPRESS',
-      LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
-      },
+      Flow: stateMachine(flow, {
+        StateMachineName: 'flow',
+        StateMachineType: 'EXPRESS',
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
+        },
+      }),
     }),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  logs.destroy();
-  await runtime.stop();
+  ownsAssembly: true,
+  clients: (runtime) => ({ logs: new CloudWatchLogsClient(sdkConfig(runtime.url)) }),
 });
 
 describe('CloudWatch Logs in the runtime', () => {
   it('fails if a request breaks the API model, with InvalidParameterException', async () => {
-    const put = logs.send(new PutLogEventsCommand({ logGroupName: '/shared/functions', logStreamName: 's', logEvents: [] }));
+    const put = app.logs.send(new PutLogEventsCommand({ logGroupName: '/shared/functions', logStreamName: 's', logEvents: [] }));
     await expect(put).rejects.toBeInstanceOf(InvalidParameterException);
     await expect(put).rejects.toThrow(
       "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -111,7 +105,7 @@ describe('CloudWatch Logs in the runtime', () => {
   });
 
   it('creates the template log groups with their retention, and the retention CDK sets on a function log group', async () => {
-    const groups = await logs.send(new DescribeLogGroupsCommand({}));
+    const groups = await app.logs.send(new DescribeLogGroupsCommand({}));
     expect(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([
       ['/aws/events/audit', undefined],
       ['/aws/lambda/greeter', 14],
@@ -121,18 +115,18 @@ describe('CloudWatch Logs in the runtime', () => {
   });
 
   it("writes a function's START, console, END and REPORT lines to /aws/lambda/<name>", async () => {
-    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const lambda = new LambdaClient(sdkConfig(app.runtime.url));
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
     await lambda.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Bob' }) }));
     lambda.destroy();
     expect(invoked.StatusCode).toBe(200);
 
-    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/greeter' }));
+    const streams = await app.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/greeter' }));
     // One execution environment ran both invocations: one stream, named as Lambda names it.
     expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual([
       expect.stringMatching(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/),
     ]);
-    const read = await logs.send(
+    const read = await app.logs.send(
       new GetLogEventsCommand({
         logGroupName: '/aws/lambda/greeter',
         logStreamName: streams.logStreams?.[0]?.logStreamName,
@@ -160,10 +154,10 @@ describe('CloudWatch Logs in the runtime', () => {
   });
 
   it('writes each console call as one event, however many lines its message has, as in the log tail', async () => {
-    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const lambda = new LambdaClient(sdkConfig(app.runtime.url));
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'multiline', LogType: 'Tail' }));
     lambda.destroy();
-    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/multiline' }));
+    const found = await app.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/multiline' }));
     const messages = (found.events ?? []).map((e) => e.message as string);
     expect(messages).toEqual([
       expect.stringMatching(/^START RequestId: /),
@@ -178,20 +172,20 @@ describe('CloudWatch Logs in the runtime', () => {
   });
 
   it("writes to the group a function's LoggingConfig names", async () => {
-    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const lambda = new LambdaClient(sdkConfig(app.runtime.url));
     await lambda.send(new InvokeCommand({ FunctionName: 'custom-logged', Payload: JSON.stringify({ name: 'Cy' }) }));
     lambda.destroy();
-    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/shared/functions', filterPattern: '"handling Cy"' }));
+    const found = await app.logs.send(new FilterLogEventsCommand({ logGroupName: '/shared/functions', filterPattern: '"handling Cy"' }));
     expect(found.events).toHaveLength(1);
-    const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/custom' }));
+    const groups = await app.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/custom' }));
     expect(groups.logGroups).toEqual([]);
   });
 
   it('writes JSON records for a function whose LoggingConfig.LogFormat is JSON, without lines below INFO', async () => {
-    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const lambda = new LambdaClient(sdkConfig(app.runtime.url));
     await lambda.send(new InvokeCommand({ FunctionName: 'json-logged', Payload: JSON.stringify({ name: 'Di' }) }));
     lambda.destroy();
-    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/json-logged' }));
+    const found = await app.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/json-logged' }));
     const records = (found.events ?? []).map((e) => JSON.parse(e.message as string) as Record<string, unknown>);
     const requestId = (records[0]?.record as { requestId?: string } | undefined)?.requestId;
     expect(records).toEqual([
@@ -218,7 +212,7 @@ describe('CloudWatch Logs in the runtime', () => {
   });
 
   it("writes the events a rule matches to its log group targets, as the whole event or as the target's {timestamp, message}", async () => {
-    const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+    const events = new EventBridgeClient(sdkConfig(app.runtime.url));
     const time = new Date('2026-03-01T10:00:00Z');
     const { Entries = [] } = await events.send(
       new PutEventsCommand({ Entries: [{ Source: 'logs.test', DetailType: 'Audited', Detail: '{"n":1}', Time: time }] }),
@@ -226,7 +220,7 @@ describe('CloudWatch Logs in the runtime', () => {
     events.destroy();
     const id = Entries[0]?.EventId ?? '';
     const found = await eventually(async () => {
-      const read = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/events/audit' }));
+      const read = await app.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/events/audit' }));
       return (read.events?.length ?? 0) >= 2 ? read.events : undefined;
     });
     const whole = found?.find((e) => e.message?.startsWith('{'));
@@ -234,13 +228,13 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(found?.find((e) => e.message === 'Audited')).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
     expect(whole).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
     // The Firehose target is named at start-up: it is not run here.
-    expect(runtime.warnings).toContainEqual(
+    expect(app.runtime.warnings).toContainEqual(
       expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Stream \(arn:aws:firehose:.*\) is not run locally/),
     );
   });
 
   it("logs an Express execution's history to its machine's log group, found by execution ARN", async () => {
-    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, disableHostPrefix: true });
+    const sfn = new SFNClient({ ...sdkConfig(app.runtime.url), disableHostPrefix: true });
     const machineArn = `arn:aws:states:${region}:000000000000:stateMachine:flow`;
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }));
     expect(described.loggingConfiguration).toEqual({
@@ -255,7 +249,7 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(run.status).toBe('SUCCEEDED');
 
     const events = await eventually(async () => {
-      const found = await logs.send(
+      const found = await app.logs.send(
         new FilterLogEventsCommand({
           logGroupName: '/aws/vendedlogs/states/flow',
           filterPattern: `{ $.execution_arn = "${run.executionArn}" }`,

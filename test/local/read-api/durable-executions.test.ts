@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { durableOperations, waitingCallbacks } from '../../../clients/durable-timeline.js';
 import {
   type DurableExecutionDetail,
@@ -8,28 +8,30 @@ import {
   READ_API_PATHS,
   READ_API_PREFIX,
 } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { withStarter } from '../../cli/durable-starter.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { type DurableApp, durableApp } from '../lambda/durable/fixture.js';
+import { eventually } from '../helpers.js';
+import { durableApp } from '../lambda/durable/fixture.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
-let runtime: LocalRuntime;
-let app: DurableApp;
+const local = restartableRuntime({
+  assembly: () => {
+    const app = durableApp();
+    withStarter(app);
+    return app.cdkOut;
+  },
+  ownsAssembly: true,
+  clients: ({ url }) => ({ lambda: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }) }),
+});
 const arns: string[] = [];
-let lambda: LambdaClient;
 
 async function read(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${runtime.url}${READ_API_PREFIX}${path}`);
+  const response = await fetch(`${local.runtime.url}${READ_API_PREFIX}${path}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
-  app = durableApp();
-  withStarter(app);
-  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   for (const name of ['ask-1', 'ask-2', 'ask-3']) {
-    const started = await lambda.send(
+    const started = await local.lambda.send(
       new InvokeCommand({
         FunctionName: 'callback-only:$LATEST',
         InvocationType: 'Event',
@@ -39,9 +41,6 @@ beforeAll(async () => {
     );
     arns.push(started.DurableExecutionArn ?? '');
   }
-}, 60_000);
-afterAll(async () => {
-  await runtime?.stop();
 });
 
 describe('Read API durable executions', () => {
@@ -71,7 +70,7 @@ describe('Read API durable executions', () => {
   });
 
   it('traces an invocation into the durable execution it started, with its status, as a child in its lineage', async () => {
-    const invoked = await lambda.send(
+    const invoked = await local.lambda.send(
       new InvokeCommand({ FunctionName: 'starter', Payload: Buffer.from(JSON.stringify({ name: 'from-starter' })) }),
     );
     const arn = JSON.parse(Buffer.from(invoked.Payload ?? []).toString('utf8')) as string;

@@ -1,11 +1,10 @@
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type PauseAnswer, type PausesPage, READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 /** A queue its function drains, and a schedule and a scheduled rule that invoke it: what the console's Pause stops. */
 function writeApp(dir: string): string {
@@ -50,28 +49,18 @@ function writeApp(dir: string): string {
   });
 }
 
-let cdkOut: string;
-let runtime: LocalRuntime;
-let lambda: LambdaClient;
-
-beforeAll(async () => {
-  cdkOut = writeApp(tempAssemblyDir());
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
-}, 60_000);
-
-afterAll(async () => {
-  lambda?.destroy();
-  await runtime?.stop();
-  if (cdkOut !== undefined) rmSync(cdkOut, { recursive: true, force: true });
+const app = restartableRuntime({
+  assembly: () => writeApp(tempAssemblyDir()),
+  ownsAssembly: true,
+  clients: (runtime) => ({ lambda: new LambdaClient(sdkConfig(runtime.url)) }),
 });
 
-const pauses = (init?: RequestInit) => fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.pauses}`, init);
+const pauses = (init?: RequestInit) => fetch(`${app.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.pauses}`, init);
 
 describe('the read API /pauses', () => {
   it('lists and pauses the app the runtime runs while its assembly folder is empty, as a synthesis that failed under switchyard dev leaves it', async () => {
     // switchyard dev's failed synthesis empties the folder the runtime loaded: the runtime still runs the app.
-    for (const entry of readdirSync(cdkOut)) rmSync(path.join(cdkOut, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(app.cdkOut)) rmSync(path.join(app.cdkOut, entry), { recursive: true, force: true });
     const listed = await pauses();
     expect(listed.status).toBe(200);
     const page = (await listed.json()) as PausesPage;
@@ -83,7 +72,7 @@ describe('the read API /pauses', () => {
       body: JSON.stringify({ target: 'pauses-consumer', action: 'pause' }),
     });
     expect(paused.status, await paused.clone().text()).toBe(200);
-    const { EventSourceMappings } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'pauses-consumer' }));
+    const { EventSourceMappings } = await app.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'pauses-consumer' }));
     expect(EventSourceMappings?.map((m) => m.State)).toEqual([expect.stringMatching(/^Disabl(ing|ed)$/)]);
   });
 

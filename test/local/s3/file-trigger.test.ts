@@ -1,41 +1,29 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FileLanded, fileIdOf } from '../../../domain/index.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { synthFileTriggerApp } from '../../fixtures/file-trigger-app.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { synthesizedIn } from '../assembly.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 
-let runtime: LocalRuntime;
-let s3: S3Client;
-let sqs: SQSClient;
-let bucket: string;
 const landed: { 'detail-type': string; source: string; detail: Record<string, unknown> }[] = [];
-const warnings: string[] = [];
-
+const app = restartableRuntime({
+  assembly: () => synthesizedIn(synthFileTriggerApp),
+  ownsAssembly: true,
+  timeoutMs: 120_000,
+  clients: (runtime) => ({ s3: s3Client(runtime.url), sqs: new SQSClient(sdkConfig(runtime.url)) }),
+});
+let bucket: string;
 beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-files-'));
-  synthFileTriggerApp(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
-  warnings.push(...runtime.warnings);
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-  const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
+  const { Buckets = [] } = await app.s3.send(new ListBucketsCommand({}));
   bucket = Buckets.map((b) => b.Name as string).find((name) => name.includes('uploadsbucket')) as string;
-}, 120_000);
-afterAll(async () => {
-  s3?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
 });
 
 async function fileLanded(key: string): Promise<(typeof landed)[number]> {
   return eventually(async () => {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: `${runtime.url}/000000000000/landed-files`, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    const { Messages = [] } = await app.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: `${app.runtime.url}/000000000000/landed-files`, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     landed.push(...Messages.map((m) => JSON.parse(m.Body ?? '{}')));
     return landed.find((event) => event.detail.key === key);
@@ -45,14 +33,14 @@ async function fileLanded(key: string): Promise<(typeof landed)[number]> {
 describe('FileTrigger on the local runtime', () => {
   it('loads the bucket and its EventBridge notifications, naming only the access logs and lifecycle rules as not run', () => {
     expect(bucket).toBeDefined();
-    expect(warnings.filter((w) => /S3|Bucket/.test(w)).sort()).toEqual([
+    expect(app.runtime.warnings.filter((w) => /S3|Bucket/.test(w)).sort()).toEqual([
       expect.stringMatching(/^Files\/UploadsAccessLogs\w+ \(AWS::S3::Bucket\): lifecycle rules are not run locally/),
       expect.stringMatching(/^Files\/UploadsBucket\w+ \(AWS::S3::Bucket\): server access logs are not written locally/),
     ]);
   });
 
   it('turns an object put under the prefix into FileLanded on the hub, which a rule delivers to a queue', async () => {
-    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/invoice 7.pdf', Body: 'a pdf' }));
+    const put = await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/invoice 7.pdf', Body: 'a pdf' }));
     const event = await fileLanded('incoming/invoice 7.pdf');
     expect(event.source).toBe(FileLanded.source);
     expect(event['detail-type']).toBe(FileLanded.detailType);
@@ -69,9 +57,9 @@ describe('FileTrigger on the local runtime', () => {
   });
 
   it('gives a second upload of the same key a new fileId', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/again.txt', Body: '1' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/again.txt', Body: '1' }));
     const first = await fileLanded('incoming/again.txt');
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/again.txt', Body: '2' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/again.txt', Body: '2' }));
     const second = await eventually(async () => {
       await fileLanded('incoming/again.txt');
       const both = landed.filter((event) => event.detail.key === 'incoming/again.txt');
@@ -81,8 +69,8 @@ describe('FileTrigger on the local runtime', () => {
   });
 
   it('publishes nothing for an object outside the prefix', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere/skip.txt', Body: 'x' }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/marker.txt', Body: 'x' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere/skip.txt', Body: 'x' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/marker.txt', Body: 'x' }));
     await fileLanded('incoming/marker.txt');
     expect(landed.some((event) => event.detail.key === 'elsewhere/skip.txt')).toBe(false);
   });

@@ -4,14 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { idempotencyKeyOf, ScheduleFired } from '../../../domain/index.js';
 import { ScheduledTrigger, ScheduleEngine } from '../../../lib/constructs/scheduled-trigger.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
 import { synthStack } from '../cdk-stack.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 
@@ -42,25 +41,22 @@ function synthTriggerApp(): string {
 
 describe('Scheduler in the local runtime', () => {
   const clock = new ManualClock(T0);
-  const dataDir = tempDataDir();
-  let cdkOut: string;
-  let runtime: LocalRuntime;
-  let client: SQSClient;
-  const lines: string[] = [];
-
-  const start = async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: (line) => lines.push(line), logEvents: false });
-    client = new SQSClient({ endpoint: runtime.url, region, credentials });
-  };
+  const app = restartableRuntime({
+    assembly: synthTriggerApp,
+    ownsAssembly: true,
+    options: { clock },
+    clients: (runtime) => ({ client: new SQSClient(sdkConfig(runtime.url)) }),
+  });
 
   /** Fires what is due, waits for the bus to deliver, and takes every message from the queue. */
   const drain = async (queue: string) => {
-    await runtime.scheduler.runDue();
-    runtime.events.runScheduledRules();
-    await runtime.events.idle();
-    const queueUrl = `${runtime.url}/000000000000/${queue}`;
-    const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-    for (const m of out.Messages ?? []) await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    await app.runtime.scheduler.runDue();
+    app.runtime.events.runScheduledRules();
+    await app.runtime.events.idle();
+    const queueUrl = `${app.runtime.url}/000000000000/${queue}`;
+    const out = await app.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    for (const m of out.Messages ?? [])
+      await app.client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
     return (out.Messages ?? []).map(
       (m) =>
         JSON.parse(m.Body ?? '{}') as {
@@ -74,23 +70,13 @@ describe('Scheduler in the local runtime', () => {
     );
   };
 
-  beforeAll(async () => {
-    cdkOut = synthTriggerApp();
-    await start();
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
-  });
-
   it('loads the schedule without a warning and reports its next firing', async () => {
-    expect(runtime.warnings.filter((w) => /Scheduler|Schedule/.test(w))).toEqual([]);
+    expect(app.runtime.warnings.filter((w) => /Scheduler|Schedule/.test(w))).toEqual([]);
     // A rate schedule without a start date fires when it is created (T0), then every hour.
-    await runtime.scheduler.runDue();
-    const [outlook] = runtime.scheduler.outlook();
+    await app.runtime.scheduler.runDue();
+    const [outlook] = app.runtime.scheduler.outlook();
     expect(outlook).toMatchObject({ expression: 'rate(1 hour)', state: 'ENABLED', timeZone: 'Etc/UTC', next: T0 + 3_600_000 });
-    expect(runtime.events.scheduledRules()).toEqual([expect.objectContaining({ expression: 'rate(5 minutes)' })]);
+    expect(app.runtime.events.scheduledRules()).toEqual([expect.objectContaining({ expression: 'rate(5 minutes)' })]);
   });
 
   it('puts a ScheduleFired contract event on the hub on time, which a rule routes to a queue', async () => {
@@ -124,9 +110,7 @@ describe('Scheduler in the local runtime', () => {
   });
 
   it('neither misses nor repeats a firing across a restart', async () => {
-    await runtime.stop();
-    clock.advance(20 * 60_000); // 11:25, between firings
-    await start();
+    await app.restart(() => clock.advance(20 * 60_000)); // 11:25, between firings
     expect(await drain('ticks')).toEqual([]);
     clock.advance(35 * 60_000); // 12:00
     expect((await drain('ticks')).map((e) => e.detail.scheduledTime)).toEqual(['2026-01-01T12:00:00Z']);
@@ -136,10 +120,12 @@ describe('Scheduler in the local runtime', () => {
   it.skipIf(awsCliMissing)(
     'serves the Scheduler API to the AWS CLI',
     async () => {
-      const schedules = (await awsCli(runtime.url, ['scheduler', 'list-schedules'])) as { Schedules: { Name: string; State: string }[] };
+      const schedules = (await awsCli(app.runtime.url, ['scheduler', 'list-schedules'])) as {
+        Schedules: { Name: string; State: string }[];
+      };
       expect(schedules.Schedules).toEqual([expect.objectContaining({ State: 'ENABLED', Target: expect.anything() })]);
       const name = schedules.Schedules[0]?.Name ?? '';
-      const got = (await awsCli(runtime.url, ['scheduler', 'get-schedule', '--name', name])) as Record<string, unknown>;
+      const got = (await awsCli(app.runtime.url, ['scheduler', 'get-schedule', '--name', name])) as Record<string, unknown>;
       expect(got).toMatchObject({ ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' } });
 
       const target = JSON.stringify({
@@ -147,7 +133,7 @@ describe('Scheduler in the local runtime', () => {
         RoleArn: 'arn:aws:iam::000000000000:role/r',
         Input: '{"at":"<aws.scheduler.scheduled-time>"}',
       });
-      await awsCli(runtime.url, [
+      await awsCli(app.runtime.url, [
         'scheduler',
         'create-schedule',
         '--name',
@@ -164,10 +150,12 @@ describe('Scheduler in the local runtime', () => {
       // The one-time schedule has nothing left; the hourly one goes on.
       clock.advance(50 * 60_000);
       expect((await drain('ticks')).map((e) => e.detail.scheduledTime)).toEqual(['2026-01-01T13:00:00Z']);
-      await awsCli(runtime.url, ['scheduler', 'delete-schedule', '--name', 'cli-once']);
-      await expect(awsCli(runtime.url, ['scheduler', 'get-schedule', '--name', 'cli-once'])).rejects.toThrow(/ResourceNotFoundException/);
+      await awsCli(app.runtime.url, ['scheduler', 'delete-schedule', '--name', 'cli-once']);
+      await expect(awsCli(app.runtime.url, ['scheduler', 'get-schedule', '--name', 'cli-once'])).rejects.toThrow(
+        /ResourceNotFoundException/,
+      );
       await expect(
-        awsCli(runtime.url, [
+        awsCli(app.runtime.url, [
           'scheduler',
           'create-schedule',
           '--name',
@@ -185,7 +173,7 @@ describe('Scheduler in the local runtime', () => {
   );
   it('fails if a request breaks the model or names what does not exist, with the error Scheduler answers', async () => {
     const call = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${runtime.url}${path}`, {
+      const response = await fetch(`${app.runtime.url}${path}`, {
         method,
         headers: { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

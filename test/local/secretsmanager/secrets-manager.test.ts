@@ -8,14 +8,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { generateSecretString } from '../../../local/secretsmanager/generate-secret-string.js';
 import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { executionEnded, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { stateMachine } from '../template-resources.js';
 
 /** A state machine reaching Secrets Manager through its AWS SDK integrations: a name it refuses, then the list. */
@@ -54,61 +54,51 @@ const secretsTemplate = (generate: Record<string, unknown>) =>
   });
 
 describe('local Secrets Manager', () => {
-  let runtime: LocalRuntime;
-  let client: SecretsManagerClient;
-  const dataDir = tempDataDir();
-  const cdkOut = secretsTemplate({ PasswordLength: 40, ExcludePunctuation: true });
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => undefined });
-    client = new SecretsManagerClient({ endpoint: runtime.url, region, credentials });
-  }, 60_000);
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
+  const app = restartableRuntime({
+    assembly: () => secretsTemplate({ PasswordLength: 40, ExcludePunctuation: true }),
+    ownsAssembly: true,
+    clients: (runtime) => ({ client: new SecretsManagerClient(sdkConfig(runtime.url)) }),
   });
 
   it("creates the template's secrets: a given SecretString, and a generated one as GenerateSecretString asks", async () => {
-    expect((await client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('from-the-template');
-    const generated = await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
+    expect((await app.client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('from-the-template');
+    const generated = await app.client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
     expect(generated.SecretString).toMatch(/^[A-Za-z0-9]{40}$/);
     expect(generated.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:Vault-Generated-[a-z2-7]{6}$/);
     expect(generated.VersionStages).toEqual(['AWSCURRENT']);
     // By ARN, and by the ARN without its random suffix, as Secrets Manager allows.
-    expect((await client.send(new GetSecretValueCommand({ SecretId: generated.ARN }))).SecretString).toBe(generated.SecretString);
-    expect((await client.send(new GetSecretValueCommand({ SecretId: generated.ARN?.slice(0, -7) }))).SecretString).toBe(
+    expect((await app.client.send(new GetSecretValueCommand({ SecretId: generated.ARN }))).SecretString).toBe(generated.SecretString);
+    expect((await app.client.send(new GetSecretValueCommand({ SecretId: generated.ARN?.slice(0, -7) }))).SecretString).toBe(
       generated.SecretString,
     );
   });
 
   it('moves AWSCURRENT to a new value and AWSPREVIOUS to the old one on PutSecretValue', async () => {
-    await client.send(new PutSecretValueCommand({ SecretId: 'given', SecretString: 'second' }));
-    const current = await client.send(new GetSecretValueCommand({ SecretId: 'given' }));
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: 'given', VersionStage: 'AWSPREVIOUS' }));
+    await app.client.send(new PutSecretValueCommand({ SecretId: 'given', SecretString: 'second' }));
+    const current = await app.client.send(new GetSecretValueCommand({ SecretId: 'given' }));
+    const previous = await app.client.send(new GetSecretValueCommand({ SecretId: 'given', VersionStage: 'AWSPREVIOUS' }));
     expect([current.SecretString, previous.SecretString]).toEqual(['second', 'from-the-template']);
     expect(current.CreatedDate).toBeInstanceOf(Date);
-    const described = await client.send(new DescribeSecretCommand({ SecretId: 'given' }));
+    const described = await app.client.send(new DescribeSecretCommand({ SecretId: 'given' }));
     expect(Object.values(described.VersionIdsToStages ?? {}).sort()).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']]);
   });
 
   it('keeps a generated value, and one put at run time, across a restart', async () => {
-    const before = await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
-    await runtime.stop();
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => undefined });
-    client = new SecretsManagerClient({ endpoint: runtime.url, region, credentials });
-    expect((await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }))).SecretString).toBe(before.SecretString);
-    expect((await client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('second');
+    const before = await app.client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
+    await app.restart();
+    expect((await app.client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }))).SecretString).toBe(before.SecretString);
+    expect((await app.client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('second');
   }, 60_000);
 
   it('fails with ResourceNotFoundException for an unknown secret or a stage no version has', async () => {
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated', VersionStage: 'AWSPREVIOUS' }))).rejects.toThrow(
+    await expect(app.client.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(app.client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated', VersionStage: 'AWSPREVIOUS' }))).rejects.toThrow(
       "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS",
     );
   });
 
   it("answers aws-sdk:secretsmanager tasks: a name it refuses as SecretsManager.SecretsManagerException in AWS's words, the list with ISO dates", async () => {
-    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const sfn = new SFNClient(sdkConfig(app.runtime.url));
     try {
       const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:secrets-flow';
       const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
@@ -127,9 +117,9 @@ describe('local Secrets Manager', () => {
   });
 
   it('creates a secret through the API and refuses a second of the same name', async () => {
-    const created = await client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'x' }));
+    const created = await app.client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'x' }));
     expect(created.ARN).toMatch(/:secret:api\/made-[A-Za-z0-9]{6}$/);
-    await expect(client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'y' }))).rejects.toBeInstanceOf(
+    await expect(app.client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'y' }))).rejects.toBeInstanceOf(
       ResourceExistsException,
     );
   });

@@ -23,54 +23,39 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, region } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { writeSnsApp } from './fixture.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:orders';
 const FIFO_TOPIC = 'arn:aws:sns:us-east-1:000000000000:SnsApp-Sequenced.fifo';
 
-let runtime: LocalRuntime;
-let sns: SNSClient;
-let sqs: SQSClient;
-let app: { cdkOut: string; recorderFile: string };
-const dataDir = tempDataDir();
 const logs: string[] = [];
-
-async function start(): Promise<void> {
-  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir, port: 0, log: (line) => logs.push(line), logEvents: false });
-  sns = new SNSClient({ endpoint: runtime.url, region, credentials });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-}
-
-async function stop(): Promise<void> {
-  sns?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
-}
-
-beforeAll(async () => {
-  app = writeSnsApp();
-  await start();
+let app: { cdkOut: string; recorderFile: string };
+const local = restartableRuntime({
+  assembly: () => {
+    app = writeSnsApp();
+    return app.cdkOut;
+  },
+  options: { log: (line) => logs.push(line) },
+  clients: ({ url }) => ({ sns: new SNSClient(sdkConfig(url)), sqs: new SQSClient(sdkConfig(url)) }),
 });
-
-afterAll(stop);
 
 /** Every message the queue has now (received, so gone from view). */
 async function drain(queue: string): Promise<Message[]> {
-  const QueueUrl = `${runtime.url}/000000000000/${queue}`;
+  const QueueUrl = `${local.runtime.url}/000000000000/${queue}`;
   const messages: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(
+    const { Messages = [] } = await local.sqs.send(
       new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
     );
     if (Messages.length === 0) return messages;
     messages.push(...Messages);
     // Taken for good: a message only received would come back after its visibility timeout
     // (30 s), into a later test's drain, on a machine slow enough to take that long.
-    await sqs.send(
+    await local.sqs.send(
       new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
     );
   }
@@ -80,27 +65,29 @@ const notification = (message: Message) => JSON.parse(message.Body ?? '{}') as R
 
 describe('SNS in the local runtime', () => {
   it('loads topics and subscriptions from the template and reports what it does not deliver', async () => {
-    expect(runtime.warnings).toContain(
+    expect(local.runtime.warnings).toContain(
       'SnsApp/Orders (AWS::SNS::Topic) Subscription: protocol email (ops@example.com) is not delivered locally; the subscription loads but receives nothing',
     );
-    expect(runtime.warnings.join('\n')).not.toMatch(/TopicPolicy|AWS::SNS::Subscription\): resource type/);
-    const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+    expect(local.runtime.warnings.join('\n')).not.toMatch(/TopicPolicy|AWS::SNS::Subscription\): resource type/);
+    const { Topics = [] } = await local.sns.send(new ListTopicsCommand({}));
     expect(Topics.map((t) => t.TopicArn)).toEqual(expect.arrayContaining([TOPIC, FIFO_TOPIC]));
-    const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: FIFO_TOPIC }));
+    const { Attributes } = await local.sns.send(new GetTopicAttributesCommand({ TopicArn: FIFO_TOPIC }));
     expect(Attributes).toMatchObject({ FifoTopic: 'true', ContentBasedDeduplication: 'true', KmsMasterKeyId: 'alias/aws/sns' });
-    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC }))).Attributes?.DisplayName).toBe('Orders');
+    expect((await local.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC }))).Attributes?.DisplayName).toBe('Orders');
   });
 
   it('answers the SDK with its exception classes', async () => {
-    await expect(sns.send(new PublishCommand({ TopicArn: `${TOPIC}-missing`, Message: 'x' }))).rejects.toBeInstanceOf(NotFoundException);
-    const error = await sns.send(new PublishCommand({ TopicArn: TOPIC, Message: '' })).catch((e: unknown) => e);
+    await expect(local.sns.send(new PublishCommand({ TopicArn: `${TOPIC}-missing`, Message: 'x' }))).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
+    const error = await local.sns.send(new PublishCommand({ TopicArn: TOPIC, Message: '' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidParameterException);
     expect(error).toMatchObject({ message: 'Invalid parameter: Empty message', $metadata: { httpStatusCode: 400 } });
   });
 
   it('fans out to queues by attribute and body filter policies, raw or enveloped', async () => {
     const publish = (amount: string, color: string) =>
-      sns.send(
+      local.sns.send(
         new PublishCommand({
           TopicArn: TOPIC,
           Subject: 'order',
@@ -110,7 +97,7 @@ describe('SNS in the local runtime', () => {
       );
     const big = await publish('250', 'blue');
     await publish('20', 'red');
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     const bigMessages = await drain('big-orders');
     expect(bigMessages.map((m) => notification(m).MessageId)).toEqual([big.MessageId]);
     expect(notification(bigMessages[0] as Message)).toMatchObject({
@@ -131,9 +118,9 @@ describe('SNS in the local runtime', () => {
 
   it('keeps a FIFO topic order per group into a FIFO queue, without duplicates', async () => {
     for (const message of ['a1', 'a2', 'a1', 'a3']) {
-      await sns.send(new PublishCommand({ TopicArn: FIFO_TOPIC, Message: message, MessageGroupId: 'a' }));
+      await local.sns.send(new PublishCommand({ TopicArn: FIFO_TOPIC, Message: message, MessageGroupId: 'a' }));
     }
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     const messages = await drain('SnsApp-FifoQueue.fifo');
     expect(messages.map((m) => notification(m).Message)).toEqual(['a1', 'a2', 'a3']);
     const sequence = (message: Message | undefined) => BigInt(String(notification(message as Message).SequenceNumber));
@@ -141,10 +128,10 @@ describe('SNS in the local runtime', () => {
   });
 
   it('sends what a gone queue or function cannot take to the subscription dead-letter queue', async () => {
-    const { MessageId } = await sns.send(
+    const { MessageId } = await local.sns.send(
       new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:alerts', Message: 'disk full' }),
     );
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     const dead = await drain('alerts-dlq');
     // AWS adds no attributes of its own, and a function's dead-letter queue gets the envelope too (recorded on AWS).
     expect(dead.map((m) => m.MessageAttributes)).toEqual([undefined, undefined]);
@@ -160,7 +147,7 @@ describe('SNS in the local runtime', () => {
   });
 
   it('fails a PublishBatch whole when one entry is refused, as AWS does', async () => {
-    const refused = sns.send(
+    const refused = local.sns.send(
       new PublishBatchCommand({
         TopicArn: TOPIC,
         PublishBatchRequestEntries: [
@@ -170,12 +157,14 @@ describe('SNS in the local runtime', () => {
       }),
     );
     await expect(refused).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Subject' });
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     expect(await drain('red-orders')).toEqual([]);
   });
 
   it('invokes a Lambda subscription with the SNS event', async () => {
-    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:signals', Message: 'ping' }));
+    const { MessageId } = await local.sns.send(
+      new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:signals', Message: 'ping' }),
+    );
     const event = await eventually(async () => {
       if (!existsSync(app.recorderFile)) return undefined;
       return readFileSync(app.recorderFile, 'utf8')
@@ -187,15 +176,15 @@ describe('SNS in the local runtime', () => {
   });
 
   it('publishes the events of a rule with an SNS target to the topic', async () => {
-    const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+    const events = new EventBridgeClient({ endpoint: local.runtime.url, region, credentials });
     try {
       await events.send(new PutEventsCommand({ Entries: [{ Source: 'app.orders', DetailType: 'OrderPlaced', Detail: '{"id":"o-1"}' }] }));
     } finally {
       events.destroy();
     }
     const [message] = await eventually(async () => {
-      await runtime.events.idle();
-      await runtime.sns.idle();
+      await local.runtime.events.idle();
+      await local.runtime.sns.idle();
       const found = await drain('from-events');
       return found.length > 0 ? found : undefined;
     });
@@ -204,24 +193,24 @@ describe('SNS in the local runtime', () => {
   });
 
   it('creates topics and subscriptions over the API that deliver like the template ones', async () => {
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'api-topic' }));
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:big-orders' }));
-    await sns.send(new PublishCommand({ TopicArn, Message: 'via api' }));
-    await runtime.sns.idle();
+    const { TopicArn } = await local.sns.send(new CreateTopicCommand({ Name: 'api-topic' }));
+    await local.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:big-orders' }));
+    await local.sns.send(new PublishCommand({ TopicArn, Message: 'via api' }));
+    await local.runtime.sns.idle();
     expect((await drain('big-orders')).map((m) => notification(m).Message)).toEqual(['via api']);
   });
 
   it('round-trips every operation through the SDK, attribute maps, lists and binary values included', async () => {
-    const { TopicArn } = await sns.send(
+    const { TopicArn } = await local.sns.send(
       new CreateTopicCommand({ Name: 'round-trip', Attributes: { DisplayName: 'RT' }, Tags: [{ Key: 'team', Value: 'a' }] }),
     );
-    await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'DisplayName', AttributeValue: 'R & T <1>' }));
-    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.DisplayName).toBe('R & T <1>');
-    await sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
-    await sns.send(new UntagResourceCommand({ ResourceArn: TopicArn, TagKeys: ['team'] }));
-    expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).toEqual([{ Key: 'env', Value: 'dev' }]);
+    await local.sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'DisplayName', AttributeValue: 'R & T <1>' }));
+    expect((await local.sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.DisplayName).toBe('R & T <1>');
+    await local.sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
+    await local.sns.send(new UntagResourceCommand({ ResourceArn: TopicArn, TagKeys: ['team'] }));
+    expect((await local.sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).toEqual([{ Key: 'env', Value: 'dev' }]);
 
-    const { SubscriptionArn } = await sns.send(
+    const { SubscriptionArn } = await local.sns.send(
       new SubscribeCommand({
         TopicArn,
         Protocol: 'sqs',
@@ -230,21 +219,23 @@ describe('SNS in the local runtime', () => {
         ReturnSubscriptionArn: true,
       }),
     );
-    await sns.send(
+    await local.sns.send(
       new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: '{"kind":["keep"]}' }),
     );
-    expect((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({
+    expect((await local.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({
       RawMessageDelivery: 'true',
       FilterPolicy: '{"kind":["keep"]}',
       FilterPolicyScope: 'MessageAttributes',
     });
-    const byTopic = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    const byTopic = await local.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
     expect(byTopic.Subscriptions).toEqual([
       { SubscriptionArn, Owner: '000000000000', Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:raw-orders', TopicArn },
     ]);
-    expect((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions?.map((s) => s.SubscriptionArn)).toContain(SubscriptionArn);
+    expect((await local.sns.send(new ListSubscriptionsCommand({}))).Subscriptions?.map((s) => s.SubscriptionArn)).toContain(
+      SubscriptionArn,
+    );
 
-    await sns.send(
+    await local.sns.send(
       new PublishCommand({
         TopicArn,
         Message: 'line one\r\nline two & <more>',
@@ -254,26 +245,26 @@ describe('SNS in the local runtime', () => {
         },
       }),
     );
-    await sns.send(
+    await local.sns.send(
       new PublishCommand({ TopicArn, Message: 'dropped', MessageAttributes: { kind: { DataType: 'String', StringValue: 'drop' } } }),
     );
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     const [received, ...rest] = await drain('raw-orders');
     expect(rest).toEqual([]);
     expect(received?.Body).toBe('line one\r\nline two & <more>');
     expect(received?.MessageAttributes?.bytes?.BinaryValue).toEqual(new Uint8Array([0, 255]));
 
-    await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
-    await sns.send(new DeleteTopicCommand({ TopicArn }));
-    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn }))).rejects.toBeInstanceOf(NotFoundException);
+    await local.sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+    await local.sns.send(new DeleteTopicCommand({ TopicArn }));
+    await expect(local.sns.send(new GetTopicAttributesCommand({ TopicArn }))).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it("tells SNS's AddPermission from SQS's by the signature's credential scope", async () => {
     await expect(
-      sns.send(new AddPermissionCommand({ TopicArn: TOPIC, Label: 'l', AWSAccountId: ['111111111111'], ActionName: ['Publish'] })),
+      local.sns.send(new AddPermissionCommand({ TopicArn: TOPIC, Label: 'l', AWSAccountId: ['111111111111'], ActionName: ['Publish'] })),
     ).rejects.toMatchObject({ name: 'InvalidAction', message: 'AddPermission is not supported by the local SNS service.' });
     const post = (service: string) =>
-      fetch(runtime.url, {
+      fetch(local.runtime.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -287,10 +278,10 @@ describe('SNS in the local runtime', () => {
   });
 
   it('pages ListTopics by 100 with a NextToken', async () => {
-    for (let i = 0; i < 101; i++) await sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, '0')}` }));
-    const first = await sns.send(new ListTopicsCommand({}));
+    for (let i = 0; i < 101; i++) await local.sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, '0')}` }));
+    const first = await local.sns.send(new ListTopicsCommand({}));
     expect(first.Topics).toHaveLength(100);
-    const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
+    const second = await local.sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
     expect(second.NextToken).toBeUndefined();
     const all = [...(first.Topics ?? []), ...(second.Topics ?? [])].map((t) => t.TopicArn);
     expect(new Set(all).size).toBe(all.length);
@@ -298,34 +289,34 @@ describe('SNS in the local runtime', () => {
   });
 
   it('unsubscribes through the UnsubscribeURL of a notification', async () => {
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'unsubscribe-url' }));
-    const { SubscriptionArn } = await sns.send(
+    const { TopicArn } = await local.sns.send(new CreateTopicCommand({ Name: 'unsubscribe-url' }));
+    const { SubscriptionArn } = await local.sns.send(
       new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:red-orders' }),
     );
-    await sns.send(new PublishCommand({ TopicArn, Message: 'first' }));
-    await runtime.sns.idle();
+    await local.sns.send(new PublishCommand({ TopicArn, Message: 'first' }));
+    await local.runtime.sns.idle();
     const [message] = await drain('red-orders');
     const response = await fetch(String(notification(message as Message).UnsubscribeURL));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<UnsubscribeResponse');
-    await expect(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(local.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it.skipIf(awsCliMissing)('answers the AWS CLI', async () => {
-    const published = (await awsCli(runtime.url, ['sns', 'publish', '--topic-arn', TOPIC, '--message', '{"color":"red"}'])) as {
+    const published = (await awsCli(local.runtime.url, ['sns', 'publish', '--topic-arn', TOPIC, '--message', '{"color":"red"}'])) as {
       MessageId: string;
     };
     expect(published.MessageId).toMatch(/^[0-9a-f-]{36}$/);
-    const attributes = (await awsCli(runtime.url, ['sns', 'get-topic-attributes', '--topic-arn', TOPIC])) as {
+    const attributes = (await awsCli(local.runtime.url, ['sns', 'get-topic-attributes', '--topic-arn', TOPIC])) as {
       Attributes: Record<string, string>;
     };
     expect(attributes.Attributes.TopicArn).toBe(TOPIC);
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     expect((await drain('red-orders')).map((m) => notification(m).MessageId)).toEqual([published.MessageId]);
     await drain('raw-orders');
 
-    const { TopicArn } = (await awsCli(runtime.url, ['sns', 'create-topic', '--name', 'cli-topic'])) as { TopicArn: string };
-    await awsCli(runtime.url, [
+    const { TopicArn } = (await awsCli(local.runtime.url, ['sns', 'create-topic', '--name', 'cli-topic'])) as { TopicArn: string };
+    await awsCli(local.runtime.url, [
       'sns',
       'subscribe',
       '--topic-arn',
@@ -337,7 +328,7 @@ describe('SNS in the local runtime', () => {
       '--attributes',
       JSON.stringify({ RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ n: [{ numeric: ['>', 1] }] }) }),
     ]);
-    const batch = (await awsCli(runtime.url, [
+    const batch = (await awsCli(local.runtime.url, [
       'sns',
       'publish-batch',
       '--topic-arn',
@@ -350,18 +341,17 @@ describe('SNS in the local runtime', () => {
     ])) as { Successful: { Id: string }[]; Failed: unknown[] };
     expect(batch.Successful.map((s) => s.Id)).toEqual(['one', 'two']);
     expect(batch.Failed).toEqual([]);
-    await runtime.sns.idle();
+    await local.runtime.sns.idle();
     expect((await drain('big-orders')).map((m) => m.Body)).toEqual(['big']);
   });
   if (awsCliMissing) it.skip(AWS_CLI_SKIP_REASON, () => {});
 
   it('delivers after a restart what was published before it and not yet delivered', async () => {
     // Delivery held back, so the message is only in the outbox when the runtime stops.
-    runtime.sns.stop();
-    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: TOPIC, Message: '{"color":"red"}' }));
-    await stop();
-    await start();
-    await runtime.sns.idle();
+    local.runtime.sns.stop();
+    const { MessageId } = await local.sns.send(new PublishCommand({ TopicArn: TOPIC, Message: '{"color":"red"}' }));
+    await local.restart();
+    await local.runtime.sns.idle();
     expect((await drain('red-orders')).map((m) => notification(m).MessageId)).toEqual([MessageId]);
   });
 });

@@ -1,14 +1,10 @@
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { md5OfMessageAttributes } from '../../../local/sqs/md5.js';
 import { ManualClock } from '../../../local/time/clock.js';
-import { useTempFolders } from '../../helpers/temp-folders.js';
-import { arnOf, createSqs } from './helpers.js';
+import { arnOf, createSqs, useSqsFiles } from './helpers.js';
 
 const ORIGINAL = 'Switchyard.OriginalMessageId';
-/** A data file of the test's own, in a folder removed after it. */
-const { folder } = useTempFolders('sqs-dead-letter-repeat-');
-const sqsFile = () => path.join(folder(), 'sqs.sqlite');
+const sqsFile = useSqsFiles('sqs-dead-letter-repeat-');
 
 describe('SqsService dead-letter repeats', () => {
   it('links both copies of a message dead-lettered twice across a restart by its message id, leaving the moved copy as AWS delivers it', async () => {

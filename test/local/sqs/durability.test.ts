@@ -1,12 +1,8 @@
-import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
-import { useTempFolders } from '../../helpers/temp-folders.js';
-import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, printedBeforeSigkill } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, printedBeforeSigkill, useSqsFiles } from './helpers.js';
 
-/** A data file of the test's own, in a folder removed after it. */
-const { folder } = useTempFolders('sqs-durability-');
-const sqsFile = () => path.join(folder(), 'sqs.sqlite');
+const sqsFile = useSqsFiles('sqs-durability-');
 
 describe('SqsService durability', () => {
   it('keeps queues, messages, receive counts and in-flight state across a reopen', async () => {

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { Message } from '../../../local/sqs/sqs-types.js';
 import { ManualClock } from '../../../local/time/clock.js';
-import { ACCOUNT, arnOf, BASE_URL, createSqs, printedBeforeSigkill } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, createSqs, printedBeforeSigkill, useSqsFiles } from './helpers.js';
 
 const QUIET_TENANTS = ['B', 'C', 'D', 'E', 'F'];
 /** Long enough that nothing received comes back while a test runs, however far its clock moves. */
@@ -208,14 +205,10 @@ describe('SQS fair queues', () => {
 });
 
 describe('SQS fair queues durability', () => {
-  let dir = '';
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const sqsFile = useSqsFiles('sqs-fair-');
 
   it('loses no message across a SIGKILL while a tenant is noisy, and finds the noisy tenant again from the store', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sqs-fair-'));
-    const file = path.join(dir, 'sqs.sqlite');
+    const file = sqsFile();
     // The child acknowledges each send and receive by printing it, then is killed while still sending.
     const output = await printedBeforeSigkill(
       file,

@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { type Clock, ManualClock } from '../../../local/time/clock.js';
+import { useTempFolders } from '../../helpers/temp-folders.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
 export const BASE_URL = 'http://127.0.0.1:4566';
+
+/** SQS data files of a test's own, `sqs.sqlite` in a folder (`<tmp>/<prefix>XXXXXX`) removed after each test of the file (or describe) that calls this. */
+export function useSqsFiles(prefix: string): () => string {
+  const { folder } = useTempFolders(prefix);
+  return () => path.join(folder(), 'sqs.sqlite');
+}
 
 export function arnOf(name: string): string {
   return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;

@@ -1,11 +1,11 @@
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX, type RetryingMessagesPage } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { AdvanceableClock } from '../../../local/time/clock.js';
 import { runCli } from '../../cli/run-cli.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { eventually } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { inlineFunction } from '../template-resources.js';
 
 /** Names the records whose body starts with `fail` as failed, throws for `throw`, and takes the rest. */
@@ -35,39 +35,33 @@ const mapping = (queueId: string) => ({
   },
 });
 
-let runtime: LocalRuntime;
-let sqs: SQSClient;
-let cdkOut: string;
-
-beforeAll(async () => {
-  cdkOut = assemblyOf({
-    Dead: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'dead' } },
-    Orders: queue('orders'),
-    Refunds: queue('refunds'),
-    Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
-    OrdersMapping: mapping('Orders'),
-    RefundsMapping: mapping('Refunds'),
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {}, clock: new AdvanceableClock() });
-  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
+const app = restartableRuntime({
+  assembly: () =>
+    assemblyOf({
+      Dead: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'dead' } },
+      Orders: queue('orders'),
+      Refunds: queue('refunds'),
+      Consumer: inlineFunction(handlerSource, { FunctionName: 'consumer' }),
+      OrdersMapping: mapping('Orders'),
+      RefundsMapping: mapping('Refunds'),
+    }),
+  ownsAssembly: true,
+  options: { clock: new AdvanceableClock() },
+  clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)) }),
 });
 
-const queueUrl = (name: string) => `${runtime.url}/000000000000/${name}`;
+const queueUrl = (name: string) => `${app.runtime.url}/000000000000/${name}`;
 
 async function retrying(): Promise<RetryingMessagesPage['messages']> {
-  const answer = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.retryingMessages}`);
+  const answer = await fetch(`${app.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.retryingMessages}`);
   return ((await answer.json()) as RetryingMessagesPage).messages;
 }
 
 describe('SQS records a consumer failed (the read API and switchyard failures)', () => {
   it('lists each record a consumer failed while SQS will deliver it again, with the reason, until it leaves its queue', async () => {
-    const named = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fail-order' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fine-order' }));
-    const thrown = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('refunds'), MessageBody: 'throw' }));
+    const named = await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fail-order' }));
+    await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fine-order' }));
+    const thrown = await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('refunds'), MessageBody: 'throw' }));
 
     const listed = await eventually(
       async () => {
@@ -88,7 +82,7 @@ describe('SQS records a consumer failed (the read API and switchyard failures)',
     expect(byId.get(thrown.MessageId ?? '')).toMatchObject({ reason: 'Error: the whole batch failed', receiveCount: 1 });
     expect(Date.parse(byId.get(thrown.MessageId ?? '')?.nextReceiveAt ?? '')).toBeGreaterThan(Date.now() + 500_000);
 
-    const failures = await runCli(['failures', '--json', '--endpoint', runtime.url, '--cdk-out', cdkOut]);
+    const failures = await runCli(['failures', '--json', '--endpoint', app.runtime.url, '--cdk-out', app.cdkOut]);
     expect(failures.code, failures.stderr).toBe(0);
     const rows = (JSON.parse(failures.stdout) as { failures: { kind: string; source: string; id: string; reason: string }[] }).failures;
     expect(rows.filter((r) => r.kind === 'retrying').map((r) => [r.source, r.id])).toEqual(
@@ -102,7 +96,7 @@ describe('SQS records a consumer failed (the read API and switchyard failures)',
     );
 
     // A record that leaves its queue (here purged; deleted or dead-lettered alike) is no longer retried.
-    await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('refunds') }));
+    await app.sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('refunds') }));
     expect((await retrying()).map((m) => m.messageId)).toEqual([named.MessageId]);
   });
 });

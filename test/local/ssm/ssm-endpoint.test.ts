@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import {
   DeleteParameterCommand,
   DescribeParametersCommand,
@@ -11,10 +10,9 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 /** An app with a declared parameter and a queue named from a parameter read with valueForStringParameter. */
 function ssmApp(dir: string, declared = 'https://example.com/v1'): string {
@@ -37,25 +35,14 @@ function ssmApp(dir: string, declared = 'https://example.com/v1'): string {
 }
 
 describe('SsmService over the local endpoint', () => {
-  let runtime: LocalRuntime;
-  let ssm: SSMClient;
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
-
-  beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: ssmApp(assembly), dataDir, port: 0, log: () => {} });
-    ssm = new SSMClient({ endpoint: runtime.url, region, credentials });
-  });
-
-  afterAll(async () => {
-    ssm.destroy();
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
+  const app = restartableRuntime({
+    assembly: () => ssmApp(tempAssemblyDir()),
+    ownsAssembly: true,
+    clients: (runtime) => ({ ssm: new SSMClient(sdkConfig(runtime.url)) }),
   });
 
   it('serves the parameters the template declares', async () => {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/app/config/url' }));
+    const { Parameter } = await app.ssm.send(new GetParameterCommand({ Name: '/app/config/url' }));
     expect(Parameter).toMatchObject({
       Name: '/app/config/url',
       Type: 'String',
@@ -68,38 +55,43 @@ describe('SsmService over the local endpoint', () => {
   });
 
   it('warns about the template parameter that reads an SSM parameter nobody declared', () => {
-    expect(runtime.warnings).toContainEqual(expect.stringContaining('reads SSM parameter "/app/queue-name"'));
+    expect(app.runtime.warnings).toContainEqual(expect.stringContaining('reads SSM parameter "/app/queue-name"'));
   });
 
   it('puts a new parameter, refuses to put it again without Overwrite, and counts versions', async () => {
-    expect(await ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'on', Type: 'String' }))).toMatchObject({
+    expect(await app.ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'on', Type: 'String' }))).toMatchObject({
       Version: 1,
       Tier: 'Standard',
     });
-    await expect(ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'off', Type: 'String' }))).rejects.toThrow(
+    await expect(app.ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'off', Type: 'String' }))).rejects.toThrow(
       ParameterAlreadyExists,
     );
-    expect(await ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'off', Overwrite: true }))).toMatchObject({ Version: 2 });
-    expect((await ssm.send(new GetParameterCommand({ Name: '/app/feature' }))).Parameter?.Value).toBe('off');
-    expect((await ssm.send(new GetParameterCommand({ Name: '/app/feature:1' }))).Parameter).toMatchObject({ Value: 'on', Selector: ':1' });
-    const history = await ssm.send(new GetParameterHistoryCommand({ Name: '/app/feature' }));
+    expect(await app.ssm.send(new PutParameterCommand({ Name: '/app/feature', Value: 'off', Overwrite: true }))).toMatchObject({
+      Version: 2,
+    });
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/feature' }))).Parameter?.Value).toBe('off');
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/feature:1' }))).Parameter).toMatchObject({
+      Value: 'on',
+      Selector: ':1',
+    });
+    const history = await app.ssm.send(new GetParameterHistoryCommand({ Name: '/app/feature' }));
     expect(history.Parameters?.map((p) => p.Value)).toEqual(['on', 'off']);
   });
 
   it('fails if the parameter does not exist, with ParameterNotFound', async () => {
-    await expect(ssm.send(new GetParameterCommand({ Name: '/app/missing' }))).rejects.toThrow(ParameterNotFound);
-    await expect(ssm.send(new DeleteParameterCommand({ Name: '/app/missing' }))).rejects.toThrow(ParameterNotFound);
+    await expect(app.ssm.send(new GetParameterCommand({ Name: '/app/missing' }))).rejects.toThrow(ParameterNotFound);
+    await expect(app.ssm.send(new DeleteParameterCommand({ Name: '/app/missing' }))).rejects.toThrow(ParameterNotFound);
   });
 
   it('answers GetParameters with the parameters found and the names that are not, invalid names included', async () => {
-    const result = await ssm.send(new GetParametersCommand({ Names: ['/app/config/url', '/app/nope', 'has space', '/app/regions'] }));
+    const result = await app.ssm.send(new GetParametersCommand({ Names: ['/app/config/url', '/app/nope', 'has space', '/app/regions'] }));
     expect(result.Parameters?.map((p) => p.Name)).toEqual(['/app/config/url', '/app/regions']);
     expect(result.InvalidParameters).toEqual(['/app/nope', 'has space']);
   });
 
   it('fails if GetParameters asks for more than 10 names', async () => {
     const names = Array.from({ length: 11 }, (_, i) => `/p${i}`);
-    await expect(ssm.send(new GetParametersCommand({ Names: names }))).rejects.toMatchObject({
+    await expect(app.ssm.send(new GetParametersCommand({ Names: names }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining("at 'names' failed to satisfy constraint: Member must have length less than or equal to 10"),
     });
@@ -132,7 +124,7 @@ describe('SsmService over the local endpoint', () => {
       "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
     ],
   ])('fails if %s, with the validation error the model gives', async (_, command, violation) => {
-    await expect(ssm.send(command as never)).rejects.toMatchObject({
+    await expect(app.ssm.send(command as never)).rejects.toMatchObject({
       name: 'ValidationException',
       message: `1 validation error detected: ${violation}`,
     });
@@ -141,7 +133,7 @@ describe('SsmService over the local endpoint', () => {
   it.each(['DescribeParameters', 'GetParametersByPath'])(
     'fails if %s is given filters that are not a list, as the deserializer does',
     async (operation) => {
-      const response = await fetch(runtime.url, {
+      const response = await fetch(app.runtime.url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonSSM.${operation}` },
         body: JSON.stringify({ Path: '/app', ParameterFilters: 'Type' }),
@@ -153,16 +145,16 @@ describe('SsmService over the local endpoint', () => {
 
   it('walks a path one level or recursively, a page at a time', async () => {
     for (const name of ['/tree/a', '/tree/b', '/tree/c', '/tree/sub/d', '/tree/sub/deeper/e']) {
-      await ssm.send(new PutParameterCommand({ Name: name, Value: name, Type: 'String' }));
+      await app.ssm.send(new PutParameterCommand({ Name: name, Value: name, Type: 'String' }));
     }
-    const oneLevel = await ssm.send(new GetParametersByPathCommand({ Path: '/tree' }));
+    const oneLevel = await app.ssm.send(new GetParametersByPathCommand({ Path: '/tree' }));
     expect(oneLevel.Parameters?.map((p) => p.Name)).toEqual(['/tree/a', '/tree/b', '/tree/c']);
 
     const names: string[] = [];
     let NextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await ssm.send(new GetParametersByPathCommand({ Path: '/tree/', Recursive: true, MaxResults: 2, NextToken }));
+      const page = await app.ssm.send(new GetParametersByPathCommand({ Path: '/tree/', Recursive: true, MaxResults: 2, NextToken }));
       names.push(...(page.Parameters ?? []).map((p) => p.Name ?? ''));
       NextToken = page.NextToken;
       pages++;
@@ -172,16 +164,16 @@ describe('SsmService over the local endpoint', () => {
   });
 
   it('describes parameters, filtered by name prefix', async () => {
-    const { Parameters } = await ssm.send(
+    const { Parameters } = await app.ssm.send(
       new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/app/config'] }] }),
     );
     expect(Parameters).toEqual([expect.objectContaining({ Name: '/app/config/url', Type: 'String', Version: 1, Tier: 'Standard' })]);
   });
 
   it('hides a SecureString value unless WithDecryption is set', async () => {
-    await ssm.send(new PutParameterCommand({ Name: '/app/secret', Value: 'hunter2', Type: 'SecureString' }));
-    expect((await ssm.send(new GetParameterCommand({ Name: '/app/secret' }))).Parameter?.Value).not.toContain('hunter2');
-    expect((await ssm.send(new GetParameterCommand({ Name: '/app/secret', WithDecryption: true }))).Parameter?.Value).toBe('hunter2');
+    await app.ssm.send(new PutParameterCommand({ Name: '/app/secret', Value: 'hunter2', Type: 'SecureString' }));
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/secret' }))).Parameter?.Value).not.toContain('hunter2');
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/secret', WithDecryption: true }))).Parameter?.Value).toBe('hunter2');
   });
 
   it.each([
@@ -191,7 +183,7 @@ describe('SsmService over the local endpoint', () => {
     ['not fully qualified', 'a/b', 'ValidationException', 'Parameter name must be a fully qualified name.'],
     ['16 levels deep', `/${Array.from({ length: 16 }, () => 'x').join('/')}`, 'HierarchyLevelLimitExceededException', '15 levels'],
   ])('fails if the name is %s', async (_, Name, code, message) => {
-    await expect(ssm.send(new PutParameterCommand({ Name, Value: 'v', Type: 'String' }))).rejects.toMatchObject({
+    await expect(app.ssm.send(new PutParameterCommand({ Name, Value: 'v', Type: 'String' }))).rejects.toMatchObject({
       name: code,
       message: expect.stringContaining(message),
     });
@@ -199,20 +191,20 @@ describe('SsmService over the local endpoint', () => {
 
   it("fails if a standard parameter's value is over 4 KB, and takes it as an advanced one", async () => {
     const Value = 'x'.repeat(4097);
-    await expect(ssm.send(new PutParameterCommand({ Name: '/app/big', Value, Type: 'String' }))).rejects.toMatchObject({
+    await expect(app.ssm.send(new PutParameterCommand({ Name: '/app/big', Value, Type: 'String' }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining('Standard tier parameters support a maximum parameter value of 4096 characters'),
     });
-    expect(await ssm.send(new PutParameterCommand({ Name: '/app/big', Value, Type: 'String', Tier: 'Advanced' }))).toMatchObject({
+    expect(await app.ssm.send(new PutParameterCommand({ Name: '/app/big', Value, Type: 'String', Tier: 'Advanced' }))).toMatchObject({
       Tier: 'Advanced',
     });
-    expect(await ssm.send(new PutParameterCommand({ Name: '/app/big4k', Value: 'x'.repeat(4096), Type: 'String' }))).toMatchObject({
+    expect(await app.ssm.send(new PutParameterCommand({ Name: '/app/big4k', Value: 'x'.repeat(4096), Type: 'String' }))).toMatchObject({
       Tier: 'Standard',
     });
   });
 
   it('fails if a new parameter has no type', async () => {
-    await expect(ssm.send(new PutParameterCommand({ Name: '/app/untyped', Value: 'v' }))).rejects.toMatchObject({
+    await expect(app.ssm.send(new PutParameterCommand({ Name: '/app/untyped', Value: 'v' }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: 'A parameter type is required when you create a parameter.',
     });
@@ -220,43 +212,30 @@ describe('SsmService over the local endpoint', () => {
 });
 
 describe('SsmService across restarts', () => {
+  const app = restartableRuntime({
+    assembly: () => ssmApp(tempAssemblyDir()),
+    ownsAssembly: true,
+    clients: (runtime) => ({ ssm: new SSMClient(sdkConfig(runtime.url)) }),
+  });
+
   it('keeps values put at run time, resolves template parameters from them, and applies a changed template value', async () => {
-    const dataDir = tempDataDir();
-    const assembly = tempAssemblyDir();
-    const start = async () => {
-      const runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {} });
-      return { runtime, ssm: new SSMClient({ endpoint: runtime.url, region, credentials }) };
-    };
-    try {
-      ssmApp(assembly);
-      let { runtime, ssm } = await start();
-      await ssm.send(new PutParameterCommand({ Name: '/app/queue-name', Value: 'orders', Type: 'String' }));
-      await ssm.send(new PutParameterCommand({ Name: '/app/config/url', Value: 'https://changed.example.com', Overwrite: true }));
-      ssm.destroy();
-      await runtime.stop();
+    await app.ssm.send(new PutParameterCommand({ Name: '/app/queue-name', Value: 'orders', Type: 'String' }));
+    await app.ssm.send(new PutParameterCommand({ Name: '/app/config/url', Value: 'https://changed.example.com', Overwrite: true }));
 
-      ({ runtime, ssm } = await start());
-      expect(runtime.definitions.queues.map((q) => q.name)).toEqual(['orders']);
-      expect(runtime.warnings).toEqual([]);
-      // The template did not change this parameter, so the value put at run time stays.
-      expect((await ssm.send(new GetParameterCommand({ Name: '/app/config/url' }))).Parameter).toMatchObject({
-        Value: 'https://changed.example.com',
-        Version: 2,
-      });
-      ssm.destroy();
-      await runtime.stop();
+    await app.restart();
+    expect(app.runtime.definitions.queues.map((q) => q.name)).toEqual(['orders']);
+    expect(app.runtime.warnings).toEqual([]);
+    // The template did not change this parameter, so the value put at run time stays.
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/config/url' }))).Parameter).toMatchObject({
+      Value: 'https://changed.example.com',
+      Version: 2,
+    });
 
-      ssmApp(assembly, 'https://example.com/v2');
-      ({ runtime, ssm } = await start());
-      expect((await ssm.send(new GetParameterCommand({ Name: '/app/config/url' }))).Parameter).toMatchObject({
-        Value: 'https://example.com/v2',
-        Version: 3,
-      });
-      ssm.destroy();
-      await runtime.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(assembly, { recursive: true, force: true });
-    }
+    ssmApp(app.cdkOut, 'https://example.com/v2');
+    await app.restart();
+    expect((await app.ssm.send(new GetParameterCommand({ Name: '/app/config/url' }))).Parameter).toMatchObject({
+      Value: 'https://example.com/v2',
+      Version: 3,
+    });
   });
 });

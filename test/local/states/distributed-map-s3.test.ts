@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checksumOf } from '../../../local/s3/checksums.js';
-import { writeAssembly } from '../assembly.js';
-import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
+import { assemblyOf } from '../assembly.js';
+import { executionEnded } from '../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 import { ROLE } from './helpers.js';
 
 const BUCKET = 'catalog';
@@ -114,28 +111,23 @@ const MACHINES: Record<string, string> = {
 };
 
 function assembly(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-dmap-'));
   const machines = Object.fromEntries(
     Object.entries(MACHINES).map(([name, definition]) => [
       name,
       { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: name, DefinitionString: definition, RoleArn: ROLE } },
     ]),
   );
-  writeAssembly(dir, {
-    Maps: { template: { Resources: { Catalog: { Type: 'AWS::S3::Bucket', Properties: { BucketName: BUCKET } }, ...machines } } },
-  });
-  return dir;
+  return assemblyOf({ Catalog: { Type: 'AWS::S3::Bucket', Properties: { BucketName: BUCKET } }, ...machines }, 'Maps');
 }
 
-let runtime: LocalRuntime;
-let sfn: SFNClient;
-let s3: S3Client;
+const app = restartableRuntime({
+  assembly,
+  ownsAssembly: true,
+  clients: ({ url }) => ({ sfn: new SFNClient(sdkConfig(url)), s3: s3Client(url) }),
+});
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
-  sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
-  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
-  const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  const put = (Key: string, Body: string) => app.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
   await put('items.json', JSON.stringify([{ id: 'a' }, { id: 'b' }, { id: 'c' }]));
   await put('items.csv', 'id,name\n1,"Widget, large"\n2,Gadget\n3,Gizmo\n');
   await put('items.jsonl', '{"id":1}\n{"id":2,"fail":true}\n{"id":3}\n');
@@ -144,20 +136,14 @@ beforeAll(async () => {
   await put('other.txt', 'z');
 });
 
-afterAll(async () => {
-  sfn?.destroy();
-  s3?.destroy();
-  await runtime?.stop();
-});
-
 async function run(machine: string, input: unknown = {}) {
   const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
-  return executionEnded(sfn, String(executionArn));
+  const { executionArn } = await app.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+  return executionEnded(app.sfn, String(executionArn));
 }
 
 async function objectText(Key: string): Promise<string> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
+  const object = await app.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
   return (await object.Body?.transformToString()) ?? '';
 }
 
@@ -238,17 +224,17 @@ describe('Distributed Map with an S3 ItemReader and ResultWriter', () => {
   });
 
   it('fails with States.ItemReaderFailed if a JSON object is not an array', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'object.json', Body: '{"id":1}' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'object.json', Body: '{"id":1}' }));
     const ended = await run('json', { key: 'object.json' });
     expect(ended.error).toBe('States.ItemReaderFailed');
     expect(ended.cause).toBe('Attempting to map over non-iterable node.');
   });
 
   it('names at start-up a Map whose ItemReader reads a format the runtime does not, which fails with States.ItemReaderFailed', async () => {
-    expect(runtime.warnings).toEqual([
+    expect(app.runtime.warnings).toEqual([
       'state machine inventory, Map state "Each": its ItemReader\'s InputType MANIFEST is not read (only JSON, JSONL and CSV) locally; the Map fails when it runs',
     ]);
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/manifest.json', Body: '{}' }));
+    await app.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/manifest.json', Body: '{}' }));
     const ended = await run('inventory');
     expect(ended.error).toBe('States.ItemReaderFailed');
   });

@@ -4,33 +4,24 @@ import { SpanKind } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { type DecodedSpan, only, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { consumerFixture } from '../consumer-fixture.js';
-import { credentials, dynamoDbClient, eventually, region, tempDataDir, ticketEntry } from '../helpers.js';
+import { credentials, dynamoDbClient, eventually, region, ticketEntry } from '../helpers.js';
+import { restartableRuntime } from '../restartable-runtime.js';
 
-let runtime: LocalRuntime;
-
-beforeAll(async () => {
-  // IAM enforced: the function's role must be granted what the kit's export needs (xray:PutSpans), as on AWS.
-  runtime = await LocalRuntime.start({
-    cdkOut: await consumerFixture({ tracing: 'opentelemetry' }),
-    dataDir: tempDataDir(),
-    port: 0,
-    log: () => {},
-    iam: 'enforce',
-  });
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
+// IAM enforced: the function's role must be granted what the kit's export needs (xray:PutSpans), as on AWS.
+const app = restartableRuntime({
+  assembly: () => consumerFixture({ tracing: 'opentelemetry' }),
+  options: { iam: 'enforce' },
+  timeoutMs: 120_000,
 });
 
 /** A producer span of the test's own OpenTelemetry SDK, exported to the runtime; its X-Ray header is what the event is put with. */
 async function producer(): Promise<{ traceId: string; spanId: string }> {
   const provider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${runtime.url}/v1/traces` }))],
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${app.runtime.url}/v1/traces` }))],
     resource: resourceFromAttributes({ 'service.name': 'helpdesk' }),
   });
   const span = provider.getTracer('helpdesk').startSpan('publish TicketCreated', { kind: SpanKind.PRODUCER });
@@ -43,18 +34,18 @@ async function producer(): Promise<{ traceId: string; spanId: string }> {
 describe('one journey as traces on the local runtime', () => {
   it('serves the producer’s trace and the kit consumer’s spans of an event, linked, as OTLP JSON at /traces/<event id>', async () => {
     const sent = await producer();
-    const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+    const events = new EventBridgeClient({ endpoint: app.runtime.url, region, credentials });
     const header = `Root=1-${sent.traceId.slice(0, 8)}-${sent.traceId.slice(8)};Parent=${sent.spanId};Sampled=1`;
     const put = await events.send(new PutEventsCommand({ Entries: [{ ...ticketEntry('T-TRACE'), TraceHeader: header }] }));
     const eventId = put.Entries?.[0]?.EventId ?? '';
-    const dynamodb = dynamoDbClient(runtime.url);
+    const dynamodb = dynamoDbClient(app.runtime.url);
     await eventually(
       async () => (await dynamodb.send(new GetItemCommand({ TableName: 'fixture-effects', Key: { ticketId: { S: 'T-TRACE' } } }))).Item,
     );
 
     const spans = await eventually(
       async () => {
-        const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${eventId}`);
+        const response = await fetch(`${app.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${eventId}`);
         if (response.status !== 200) return undefined;
         const found = spansOfOtlpJson(await response.json());
         // The runtime's span of the invocation is written when the invocation ends, after the kit's export: wait for both.

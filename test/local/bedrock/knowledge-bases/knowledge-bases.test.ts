@@ -20,7 +20,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthStack } from '../../cdk-stack.js';
 import { credentials, eventually, region } from '../../helpers.js';
-import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
+import { restartableRuntime, roleConfig, sdkConfig } from '../../restartable-runtime.js';
 
 const EMBEDDING = `arn:aws:bedrock:${region}::foundation-model/amazon.titan-embed-text-v2:0`;
 const GENERATOR = `arn:aws:bedrock:${region}::foundation-model/amazon.nova-lite-v1:0`;
@@ -216,10 +216,8 @@ describe('Bedrock knowledge bases in the local runtime', () => {
   it('authorizes Retrieve on the knowledge base ARN, and fails if the role is not granted bedrock:Retrieve, with AccessDeniedException', async () => {
     const as = (role: string) =>
       new BedrockAgentRuntimeClient({
-        endpoint: local.runtime.url,
-        region,
+        ...roleConfig(local.runtime, `arn:aws:iam::000000000000:role/${role}`, 'fn'),
         maxAttempts: 1,
-        credentials: local.runtime.iam.principals.credentialsFor(`arn:aws:iam::000000000000:role/${role}`, 'fn'),
       });
     const query = { knowledgeBaseId: kbId, retrievalQuery: { text: 'refund' } };
     expect((await as('Reader').send(new RetrieveCommand(query))).retrievalResults?.length).toBeGreaterThan(0);

@@ -6,14 +6,14 @@ import {
   ListDataSourcesCommand,
   StartIngestionJobCommand,
 } from '@aws-sdk/client-bedrock-agent';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../local/time/clock.js';
 import { synthStack } from '../../cdk-stack.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { eventually, region } from '../../helpers.js';
+import { restartableRuntime, s3Client, sdkConfig } from '../../restartable-runtime.js';
 
 function synthApp(): string {
   return synthStack('Kb', (stack) => {
@@ -41,39 +41,34 @@ function synthApp(): string {
 
 describe('an ingestion job across a restart', () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const cdkOut = synthApp();
-  const dataDir = tempDataDir();
-  let runtime: LocalRuntime | undefined;
-  afterAll(async () => {
-    await runtime?.stop();
+  const local = restartableRuntime({
+    assembly: synthApp,
+    ownsAssembly: true,
+    options: { clock },
+    clients: ({ url }) => ({ agent: new BedrockAgentClient(sdkConfig(url)), s3: s3Client(url) }),
   });
 
   it('is not lost: accepted before a stop, it completes after the next start once its time has come', async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: () => {} });
-    const client = { endpoint: runtime.url, region, credentials };
-    await new S3Client({ ...client, forcePathStyle: true }).send(
-      new PutObjectCommand({ Bucket: 'kb-restart', Key: 'faq.txt', Body: 'Parcels ship on Mondays.' }),
-    );
-    let agent = new BedrockAgentClient(client);
-    const knowledgeBaseId = runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
-    const dataSourceId = (await agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.[0]?.dataSourceId ?? '';
-    const { ingestionJob } = await agent.send(
+    await local.s3.send(new PutObjectCommand({ Bucket: 'kb-restart', Key: 'faq.txt', Body: 'Parcels ship on Mondays.' }));
+    const knowledgeBaseId =
+      local.runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
+    const dataSourceId =
+      (await local.agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.[0]?.dataSourceId ?? '';
+    const { ingestionJob } = await local.agent.send(
       new StartIngestionJobCommand({ knowledgeBaseId, dataSourceId, clientToken: 'once-only-token-0123456789abcdef0123' }),
     );
     const ids = { knowledgeBaseId, dataSourceId, ingestionJobId: ingestionJob?.ingestionJobId };
     expect(ingestionJob?.status).toBe('STARTING');
-    await runtime.stop();
+    await local.restart();
 
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: () => {} });
-    agent = new BedrockAgentClient({ ...client, endpoint: runtime.url });
-    expect((await agent.send(new GetIngestionJobCommand(ids))).ingestionJob?.status).toBe('STARTING');
-    const again = await agent.send(
+    expect((await local.agent.send(new GetIngestionJobCommand(ids))).ingestionJob?.status).toBe('STARTING');
+    const again = await local.agent.send(
       new StartIngestionJobCommand({ knowledgeBaseId, dataSourceId, clientToken: 'once-only-token-0123456789abcdef0123' }),
     );
     expect(again.ingestionJob?.ingestionJobId).toBe(ids.ingestionJobId);
     clock.advance(1_000);
     const done = await eventually(async () => {
-      const { ingestionJob: job } = await (agent as BedrockAgentClient).send(new GetIngestionJobCommand(ids));
+      const { ingestionJob: job } = await local.agent.send(new GetIngestionJobCommand(ids));
       return job?.status === 'COMPLETE' ? job : undefined;
     });
     expect(done.statistics).toMatchObject({ numberOfDocumentsScanned: 1, numberOfNewDocumentsIndexed: 1 });
@@ -81,23 +76,20 @@ describe('an ingestion job across a restart', () => {
 });
 
 describe('the start-up report across a restart', () => {
-  const cdkOut = synthApp();
-  const dataDir = tempDataDir();
-  let runtime: LocalRuntime | undefined;
-  afterAll(async () => {
-    await runtime?.stop();
+  const local = restartableRuntime({
+    assembly: synthApp,
+    ownsAssembly: true,
+    clients: ({ url }) => ({ agent: new BedrockAgentClient(sdkConfig(url)) }),
   });
 
   it("counts each knowledge base's data sources as ListDataSources answers them, the API's kept beside the template's", async () => {
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
-    let agent = new BedrockAgentClient({ endpoint: runtime.url, region, credentials });
-    const templateKb = runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
+    const templateKb = local.runtime.template.app.stacks[0]?.resources.find((r) => r.type === 'AWS::Bedrock::KnowledgeBase')?.ref ?? '';
     const s3Source = (name: string) => ({
       name,
       dataSourceConfiguration: { type: 'S3' as const, s3Configuration: { bucketArn: 'arn:aws:s3:::kb-restart' } },
     });
-    await agent.send(new CreateDataSourceCommand({ knowledgeBaseId: templateKb, ...s3Source('more-docs') }));
-    const { knowledgeBase } = await agent.send(
+    await local.agent.send(new CreateDataSourceCommand({ knowledgeBaseId: templateKb, ...s3Source('more-docs') }));
+    const { knowledgeBase } = await local.agent.send(
       new CreateKnowledgeBaseCommand({
         name: 'by-api',
         roleArn: 'arn:aws:iam::000000000000:role/kb-role',
@@ -108,15 +100,13 @@ describe('the start-up report across a restart', () => {
       }),
     );
     const apiKb = knowledgeBase?.knowledgeBaseId ?? '';
-    await agent.send(new CreateDataSourceCommand({ knowledgeBaseId: apiKb, ...s3Source('api-docs') }));
-    await runtime.stop();
+    await local.agent.send(new CreateDataSourceCommand({ knowledgeBaseId: apiKb, ...s3Source('api-docs') }));
+    await local.restart();
 
-    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => {} });
-    agent = new BedrockAgentClient({ endpoint: runtime.url, region, credentials });
     const listed = async (knowledgeBaseId: string) =>
-      (await agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.length;
+      (await local.agent.send(new ListDataSourcesCommand({ knowledgeBaseId }))).dataSourceSummaries?.length;
     expect([await listed(templateKb), await listed(apiKb)]).toEqual([2, 1]);
-    const reported = (await runtime.serviceReports()).flatMap((report) => report.lines ?? []).join('\n');
+    const reported = (await local.runtime.serviceReports()).flatMap((report) => report.lines ?? []).join('\n');
     expect(reported).toContain(`knowledge base kb (${templateKb}): 2 data source(s);`);
     expect(reported).toContain(
       `knowledge base by-api (${apiKb}): 1 data source(s); it names no vector store: the local vector index (knowledge-bases.sqlite) serves it`,

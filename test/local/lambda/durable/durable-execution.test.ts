@@ -7,10 +7,10 @@ import {
   ListDurableExecutionsByFunctionCommand,
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
-import { credentials, eventually, region } from '../../helpers.js';
-import { restartableRuntime } from '../../restartable-runtime.js';
+import { eventually } from '../../helpers.js';
+import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
 import { callbackIdOf, type DurableApp, durableApp, effectsOf, expectOrderShipped } from './fixture.js';
 
 const local = restartableRuntime({
@@ -19,20 +19,17 @@ const local = restartableRuntime({
     return app.cdkOut;
   },
   options: { log: (line) => logs.push(line), logEvents: true },
+  clients: ({ url }) => ({ lambda: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }) }),
 });
-let lambda: LambdaClient;
 let app: DurableApp;
 const logs: string[] = [];
-beforeAll(async () => {
-  lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials, maxAttempts: 1 });
-});
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value));
 const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
 describe('Lambda durable functions', () => {
   it('runs steps, a retried step, a wait and a callback to SUCCEEDED, each side effect once, invoked asynchronously by name', async () => {
-    const started = await lambda.send(
+    const started = await local.lambda.send(
       new InvokeCommand({
         FunctionName: 'order-flow:$LATEST',
         InvocationType: 'Event',
@@ -45,11 +42,13 @@ describe('Lambda durable functions', () => {
     expect(arn).toMatch(/^arn:aws:lambda:us-east-1:\d{12}:function:order-flow:\$LATEST\/durable-execution\/order-1\/[0-9a-f-]{36}$/);
 
     const callbackId = await eventually(async () => callbackIdOf(app, 'o1'), 30_000, 'the callback id');
-    const waiting = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    const waiting = await local.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
     expect(waiting.Status).toBe('RUNNING');
 
-    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approvedBy: 'ana' }) }));
-    const ended = await durableExecutionEnded(lambda, arn, 'the execution to end');
+    await local.lambda.send(
+      new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approvedBy: 'ana' }) }),
+    );
+    const ended = await durableExecutionEnded(local.lambda, arn, 'the execution to end');
 
     expectOrderShipped(ended, 'o1', 'ana');
     expect(ended.DurableExecutionName).toBe('order-1');
@@ -63,7 +62,7 @@ describe('Lambda durable functions', () => {
       'ship o1',
     ]);
 
-    const { Events = [] } = await lambda.send(
+    const { Events = [] } = await local.lambda.send(
       new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }),
     );
     const types = Events.map((e) => e.EventType);
@@ -74,13 +73,13 @@ describe('Lambda durable functions', () => {
     );
     expect(Events.map((e) => e.EventId)).toEqual(Events.map((_, i) => i + 1));
 
-    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'order-flow' }));
+    const { DurableExecutions = [] } = await local.lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'order-flow' }));
     expect(DurableExecutions.map((e) => [e.DurableExecutionName, e.Status])).toContainEqual(['order-1', 'SUCCEEDED']);
   }, 60_000);
 
   it('answers a synchronous invoke with the execution result, and a second invoke by the same name and input with the same execution', async () => {
     const invoke = () =>
-      lambda.send(
+      local.lambda.send(
         new InvokeCommand({
           FunctionName: 'callback-only:$LATEST',
           DurableExecutionName: 'same-name',
@@ -89,20 +88,22 @@ describe('Lambda durable functions', () => {
       );
     const first = invoke();
     const arn = await eventually(async () => {
-      const { DurableExecutions = [] } = await lambda.send(
+      const { DurableExecutions = [] } = await local.lambda.send(
         new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only', DurableExecutionName: 'same-name' }),
       );
       return DurableExecutions[0]?.DurableExecutionArn;
     });
     const second = invoke();
     const callbackId = await eventually(async () => logs.join('\n').match(/CALLBACK (\S+)/)?.[1], 30_000, 'the callback id');
-    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('yes') }));
+    await local.lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('yes') }));
     const [a, b] = await Promise.all([first, second]);
     expect(a.DurableExecutionArn).toBe(arn);
     expect(b.DurableExecutionArn).toBe(arn);
     expect(text(a.Payload)).toBe('"yes"');
     expect(text(b.Payload)).toBe('"yes"');
-    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+    const { DurableExecutions = [] } = await local.lambda.send(
+      new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }),
+    );
     expect(DurableExecutions.filter((e) => e.DurableExecutionName === 'same-name')).toHaveLength(1);
   }, 60_000);
 
@@ -110,7 +111,7 @@ describe('Lambda durable functions', () => {
     const byName = { durableExecutionName: 'from-a-state-machine' };
     await local.runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
     await local.runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
-    const { DurableExecutions = [] } = await lambda.send(
+    const { DurableExecutions = [] } = await local.lambda.send(
       new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only', DurableExecutionName: 'from-a-state-machine' }),
     );
     expect(DurableExecutions).toHaveLength(1);
@@ -127,15 +128,17 @@ describe('Lambda durable functions', () => {
       code: 'InvalidParameterValueException',
     });
     const started = await eventually(async () => {
-      const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+      const { DurableExecutions = [] } = await local.lambda.send(
+        new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }),
+      );
       const execution = DurableExecutions.find((e) => e.Status === 'RUNNING');
-      return execution && (await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: execution.DurableExecutionArn })));
+      return execution && (await local.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: execution.DurableExecutionArn })));
     });
     expect(JSON.parse(started.InputPayload ?? '')).toEqual({ timeoutSeconds: 600, from: 'events' });
   });
 
   it('names the execution a chained invoke started and the version it ran in the parent’s history, as AWS’s order-processing sample reads them', async () => {
-    const started = await lambda.send(
+    const started = await local.lambda.send(
       new InvokeCommand({
         FunctionName: 'chained:$LATEST',
         InvocationType: 'Event',
@@ -145,7 +148,8 @@ describe('Lambda durable functions', () => {
     );
     const parent = started.DurableExecutionArn ?? '';
     const history = async (arn: string) =>
-      (await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }))).Events ?? [];
+      (await local.lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }))).Events ??
+      [];
     const payment = await eventually(
       async () => (await history(parent)).find((e) => e.Name === 'process-payment')?.ChainedInvokeStartedDetails,
       30_000,
@@ -164,18 +168,22 @@ describe('Lambda durable functions', () => {
       30_000,
       'the payment’s callback',
     );
-    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approved: true }) }));
-    const ended = await durableExecutionEnded(lambda, parent, 'the parent to end');
+    await local.lambda.send(
+      new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approved: true }) }),
+    );
+    const ended = await durableExecutionEnded(local.lambda, parent, 'the parent to end');
     expect(ended.Status).toBe('SUCCEEDED');
     expect(JSON.parse(ended.Result ?? '')).toEqual({ plain: { echoed: { from: 'chained' } }, approval: '{"approved":true}' });
-    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+    const { DurableExecutions = [] } = await local.lambda.send(
+      new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }),
+    );
     expect(DurableExecutions.filter((e) => e.DurableExecutionArn === child).map((e) => e.Status)).toEqual(['SUCCEEDED']);
   }, 60_000);
 
   it('reports DurableConfig in GetFunctionConfiguration, with the default retention when the template has none', async () => {
-    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'order-flow' }));
+    const config = await local.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'order-flow' }));
     expect(config.DurableConfig).toEqual({ ExecutionTimeout: 600, RetentionPeriodInDays: 7 });
-    const plain = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'plain' }));
+    const plain = await local.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'plain' }));
     expect(plain.DurableConfig).toBeUndefined();
   });
 });

@@ -14,10 +14,10 @@ import { ENV } from '../../../../contracts/wiring.js';
 import { createClients } from '../../../../inspect/aws.js';
 import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
-import { LocalRuntime } from '../../../../local/runtime.js';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
 import { handlerBuildOptions } from '../../../lambdas/handler-build.js';
-import { credentials, region, tempDataDir } from '../../helpers.js';
+import { region } from '../../helpers.js';
+import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
 import { durableFunctionsApp, WRITER, WRITER_MODELS } from './fork-fixture.js';
 
 /*
@@ -29,8 +29,6 @@ import { durableFunctionsApp, WRITER, WRITER_MODELS } from './fork-fixture.js';
  */
 
 const root = path.join(import.meta.dirname, '../../../..');
-let runtime: LocalRuntime;
-let lambda: LambdaClient;
 let work: string;
 
 /** The writer as a DurableFlow's function: lambdas/kit/durable-flow-entry.ts with the writer as its wrapped handler. */
@@ -46,24 +44,24 @@ async function durableFlowBundle(): Promise<string> {
   return result.outputFiles?.find((f) => f.path.endsWith('.mjs'))?.text ?? '';
 }
 
-beforeAll(async () => {
-  work = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-flow-forks-'));
-  const code = await durableFlowBundle();
-  const cdkOut = durableFunctionsApp([{ name: 'flow', code, environment: { [ENV.durableForks]: '1' } }]);
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+const local = restartableRuntime({
+  assembly: async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-flow-forks-'));
+    const code = await durableFlowBundle();
+    return durableFunctionsApp([{ name: 'flow', code, environment: { [ENV.durableForks]: '1' } }]);
+  },
+  clients: ({ url }) => ({ lambda: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }) }),
 });
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(work, { recursive: true, force: true });
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
-const readApi = async <T>(path: string): Promise<T> => (await (await fetch(`${runtime.url}${READ_API_PREFIX}${path}`)).json()) as T;
+const readApi = async <T>(path: string): Promise<T> => (await (await fetch(`${local.runtime.url}${READ_API_PREFIX}${path}`)).json()) as T;
 
-const ended = (arn: string) => durableExecutionEnded(lambda, arn);
+const ended = (arn: string) => durableExecutionEnded(local.lambda, arn);
 
 async function names(): Promise<string[]> {
-  const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'flow' }));
+  const { DurableExecutions = [] } = await local.lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'flow' }));
   return DurableExecutions.map((e) => e.DurableExecutionName ?? '').sort();
 }
 
@@ -72,7 +70,7 @@ describe("a DurableFlow's fork (a plain Invoke its own fork support begins)", ()
   let parent: { outline: string; review: string; draft: string; polished: string };
 
   beforeAll(async () => {
-    const started = await lambda.send(
+    const started = await local.lambda.send(
       new InvokeCommand({
         FunctionName: 'flow:$LATEST',
         DurableExecutionName: 'essay-1',
@@ -86,7 +84,7 @@ describe("a DurableFlow's fork (a plain Invoke its own fork support begins)", ()
   });
 
   it('forked from its third step, makes only that step’s model call, SUCCEEDS, and its output reflects the edit', async () => {
-    const clients = createClients({ kind: 'local', endpoint: runtime.url, region });
+    const clients = createClients({ kind: 'local', endpoint: local.runtime.url, region });
     const before = (await readApi<ModelCallsPage>(READ_API_PATHS.modelCalls)).calls.length;
     const answer = await forkDurableExecution(clients, parentArn, { from: 'polish', patch: { polishPrompt: 'Make it rhyme' } });
     expect(answer).toMatchObject({
@@ -115,7 +113,7 @@ describe("a DurableFlow's fork (a plain Invoke its own fork support begins)", ()
   });
 
   it('fails if the step is not one the parent ran, before any execution starts', async () => {
-    const clients = createClients({ kind: 'local', endpoint: runtime.url, region });
+    const clients = createClients({ kind: 'local', endpoint: local.runtime.url, region });
     const before = await names();
     const refused = await forkDurableExecution(clients, parentArn, { from: 'conclude' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CliError);
@@ -129,7 +127,7 @@ describe("a DurableFlow's fork (a plain Invoke its own fork support begins)", ()
 
   it('fails the execution, saying why, when an event carries a fork its step cannot begin', async () => {
     const carrier = { switchyardFork: { parent: parentArn, from: 'conclude', input: {}, variables: {}, effects: 'skip' } };
-    const started = await lambda.send(
+    const started = await local.lambda.send(
       new InvokeCommand({ FunctionName: 'flow:$LATEST', DurableExecutionName: 'by-hand', Payload: Buffer.from(JSON.stringify(carrier)) }),
     );
     const done = await ended(started.DurableExecutionArn ?? '');

@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { GetDurableExecutionCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { writeFiles } from '../../../helpers/temp-folders.js';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
 import { eventually } from '../../helpers.js';
 import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
@@ -17,8 +16,7 @@ export const handler = withDurableExecution(async (event, context) =>
 /** Queue durable-inbox, whose messages the durable function from-queue gets one a batch ($LATEST named in the mapping). */
 function assembly(): string {
   const cdkOut = tempAssemblyDir();
-  mkdirSync(path.join(cdkOut, 'asset.fn'));
-  writeFileSync(path.join(cdkOut, 'asset.fn', 'index.mjs'), HANDLER);
+  writeFiles(cdkOut, { 'asset.fn/index.mjs': HANDLER });
   return writeAssembly(cdkOut, {
     Source: {
       template: {

@@ -19,8 +19,8 @@ import { forkDurableExecution } from '../../../../inspect/durable-fork.js';
 import { CliError } from '../../../../inspect/errors.js';
 import { runCli } from '../../../cli/run-cli.js';
 import { durableExecutionEnded } from '../../../helpers/durable-executions.js';
-import { credentials, eventually, region } from '../../helpers.js';
-import { restartableRuntime } from '../../restartable-runtime.js';
+import { eventually, region } from '../../helpers.js';
+import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
 import { forkApp, WRITER_MODELS } from './fork-fixture.js';
 
 const local = restartableRuntime({
@@ -28,12 +28,9 @@ const local = restartableRuntime({
     cdkOut = forkApp();
     return cdkOut;
   },
+  clients: ({ url }) => ({ lambda: new LambdaClient({ ...sdkConfig(url), maxAttempts: 1 }) }),
 });
-let lambda: LambdaClient;
 let cdkOut: string;
-beforeAll(async () => {
-  lambda = new LambdaClient({ endpoint: local.runtime.url, region, credentials, maxAttempts: 1 });
-});
 
 const read = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const answer = await fetch(`${local.runtime.url}${READ_API_PREFIX}${path}`, init);
@@ -51,16 +48,16 @@ const detail = async (arn: string) =>
 
 /** Runs an execution to its end (RequestResponse), returning its ARN. */
 async function run(functionName: string, name: string, event: unknown): Promise<string> {
-  const answer = await lambda.send(
+  const answer = await local.lambda.send(
     new InvokeCommand({ FunctionName: `${functionName}:$LATEST`, DurableExecutionName: name, Payload: Buffer.from(JSON.stringify(event)) }),
   );
   return answer.DurableExecutionArn ?? '';
 }
 
-const ended = (arn: string) => durableExecutionEnded(lambda, arn);
+const ended = (arn: string) => durableExecutionEnded(local.lambda, arn);
 
 async function executionNames(functionName: string): Promise<string[]> {
-  const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: functionName }));
+  const { DurableExecutions = [] } = await local.lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: functionName }));
   return DurableExecutions.map((e) => e.DurableExecutionName ?? '').sort();
 }
 
@@ -98,7 +95,9 @@ describe('durable forks (POST /durable-forks)', () => {
 
     // The handler's event is the edited one; the history starts at the step the fork began at.
     expect(JSON.parse(forked.InputPayload ?? '{}')).toEqual({ topic: 'tides', polishPrompt: 'Make it rhyme' });
-    const { Events = [] } = await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: answer.body.executionArn }));
+    const { Events = [] } = await local.lambda.send(
+      new GetDurableExecutionHistoryCommand({ DurableExecutionArn: answer.body.executionArn }),
+    );
     expect(Events.filter((e) => e.EventType === 'StepStarted').map((e) => e.Name)).toEqual(['polish']);
   });
 
@@ -126,7 +125,7 @@ describe('durable forks (POST /durable-forks)', () => {
   });
 
   it('answers a wait as done and a callback as answered: the fork from the step after them neither waits nor asks', async () => {
-    const arn = await lambda
+    const arn = await local.lambda
       .send(
         new InvokeCommand({
           FunctionName: 'approval:$LATEST',
@@ -138,13 +137,13 @@ describe('durable forks (POST /durable-forks)', () => {
       .then((a) => a.DurableExecutionArn ?? '');
     const callbackId = await eventually(
       async () => {
-        const { Events = [] } = await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }));
+        const { Events = [] } = await local.lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }));
         return Events.find((e) => e.EventType === 'CallbackStarted')?.CallbackStartedDetails?.CallbackId;
       },
       30_000,
       'the callback',
     );
-    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('"yes"') }));
+    await local.lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('"yes"') }));
     const done = await ended(arn);
     expect(JSON.parse(done.Result ?? '{}')).toMatchObject({ approval: '"yes"' });
 
@@ -152,7 +151,9 @@ describe('durable forks (POST /durable-forks)', () => {
     const forked = await ended(answer.body.executionArn);
     expect(forked.Status).toBe('SUCCEEDED');
     expect(JSON.parse(forked.Result ?? '{}')).toEqual({ asked: 'asked ana', approval: '"yes"', finished: 'finished for bo' });
-    const { Events = [] } = await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: answer.body.executionArn }));
+    const { Events = [] } = await local.lambda.send(
+      new GetDurableExecutionHistoryCommand({ DurableExecutionArn: answer.body.executionArn }),
+    );
     expect(Events.map((e) => e.EventType).filter((t) => /^(Wait|Callback|Context)/.test(t ?? ''))).toEqual([]);
   });
 
