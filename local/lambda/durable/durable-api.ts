@@ -294,11 +294,10 @@ function withoutPayloads<T extends object>(event: T): T {
   return JSON.parse(JSON.stringify(event, (key, value) => (key === 'Payload' ? undefined : value))) as T;
 }
 
-/** One page after `Marker` (the index of the first item, as text), of at most `MaxItems`. */
+/** One page after `Marker` (an index, as text), of at most `MaxItems` (0 to 1000 by the model's check; 0 is a whole page). */
 function page<T>(all: readonly T[], query: Input, limit: number): { items: T[]; next?: string } {
   const max = query.MaxItems;
   const size = max === undefined || max === 0 ? limit : Math.min(Number(max), limit);
-  if (!Number.isInteger(size) || size < 1) throw invalid(`Invalid MaxItems: ${max}`);
   const marker = query.Marker;
   const start = marker === undefined || marker === '' ? 0 : Number(marker);
   if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid marker: ${marker}`);

@@ -40,7 +40,7 @@ describe('lambdaProtocol', () => {
       body: { Type: 'User', message: 'no Lambda operation is GET /2015-03-31/nothing' },
     });
   });
-  // The list operations page with listPage, which keeps no copy of these checks.
+  // The list operations page with listPage (the durable ones with their own page), which keep no copy of these checks.
   it.each([
     ['ListFunctions', '/2015-03-31/functions', 10_000],
     ['ListVersionsByFunction', '/2015-03-31/functions/f/versions', 10_000],
@@ -49,11 +49,12 @@ describe('lambdaProtocol', () => {
     ['ListCodeSigningConfigs', '/2020-04-22/code-signing-configs', 10_000],
     ['ListFunctionEventInvokeConfigs', '/2019-09-25/functions/f/event-invoke-config/list', 50],
     ['ListFunctionUrlConfigs', '/2021-10-31/functions/f/urls', 50],
-  ])('fails %s with a MaxItems out of its range, from the model alone', async (_operation, path, max) => {
+    ['ListDurableExecutionsByFunction', '/2025-12-01/functions/f/durable-executions', 1000, 0],
+  ])('fails %s with a MaxItems out of its range, from the model alone', async (_operation, path, max, min = 1) => {
     for (const [given, bound] of [
-      ['0', 'greater than or equal to 1'],
+      [String(min - 1), `greater than or equal to ${min}`],
       [String(max + 1), `less than or equal to ${max}`],
-    ]) {
+    ] as const) {
       expect(await send('GET', path, new URLSearchParams({ MaxItems: given }))).toEqual({
         status: 400,
         type: 'ValidationException',
