@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
-import { type CognitoContext, clientOf, invalidParameter, poolOf, seconds } from './context.js';
+import { type CognitoContext, clientOf, poolOf, seconds } from './context.js';
 import { clientRecord, groupRecord, poolRecord } from './pools.js';
 import type { ClientRecord, GroupRecord, PoolRecord } from './records.js';
 import { clientIdOf, clientSecretOf, userPoolArn, userPoolId } from './resource-types.js';
@@ -55,9 +55,8 @@ export class PoolApi {
   }
 
   async ListUserPools(input: Input) {
-    const max = Number(input.MaxResults);
-    if (!(max >= 1 && max <= 60)) throw invalidParameter('MaxResults must be between 1 and 60.');
-    const { items, next } = page(this.context.store.pools.all(), input.NextToken, max);
+    // MaxResults is required, 1 to 60: the endpoint's model check has refused anything else.
+    const { items, next } = page(this.context.store.pools.all(), input.NextToken, Number(input.MaxResults));
     return {
       UserPools: items.map((p) => ({
         Id: p.Id,

@@ -1,8 +1,9 @@
 import { AwsError } from '../../endpoint/aws-error.js';
 
 /**
- * One page of a list: `MaxItems` (1 to 10000; at most `limit` are answered) items after
- * `Marker`. The marker is the next item's key, so it stays valid across restarts.
+ * One page of a list: `MaxItems` (at most `limit` are answered) items after `Marker`. The
+ * marker is the next item's key, so it stays valid across restarts. MaxItems is a query member
+ * every request's model check has kept within its operation's range (lambdaProtocol).
  */
 export function listPage<T>(
   all: readonly T[],
@@ -10,20 +11,7 @@ export function listPage<T>(
   limit: number,
   key: (item: T) => string,
 ): { items: T[]; next?: string } {
-  const maxItemsText = page.MaxItems === undefined ? null : String(page.MaxItems);
-  let maxItems = limit;
-  if (maxItemsText !== null) {
-    const value = Number(maxItemsText);
-    if (!Number.isInteger(value) || value < 1 || value > 10_000) {
-      throw new AwsError(
-        'ValidationException',
-        `1 validation error detected: Value '${maxItemsText}' at 'maxItems' failed to satisfy constraint: Member must have value ${
-          value < 1 ? 'greater than or equal to 1' : 'less than or equal to 10000'
-        }`,
-      );
-    }
-    maxItems = Math.min(value, limit);
-  }
+  const maxItems = page.MaxItems === undefined ? limit : Math.min(Number(page.MaxItems), limit);
   const marker = page.Marker === undefined ? null : String(page.Marker);
   let start = 0;
   if (marker !== null && marker !== '') {

@@ -170,6 +170,20 @@ describe('Cognito user pools', () => {
     });
   });
 
+  // The endpoint's model check answers these before ListUserPools runs (which keeps no copy of the range).
+  it('fails ListUserPools without MaxResults or with one outside 1 to 60, as its model declares', async () => {
+    for (const [input, message] of [
+      [{}, "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"],
+      [{ MaxResults: 0 }, "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"],
+      [{ MaxResults: 61 }, "Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60"],
+    ] as const) {
+      expect(await failure(call('ListUserPools', input))).toEqual({
+        code: 'ValidationException',
+        message: expect.stringContaining(message),
+      });
+    }
+  });
+
   it('creates a user as an administrator, puts them in a group and has them set a new password at first sign-in', async () => {
     const { User } = await call('AdminCreateUser', {
       UserPoolId: poolId,
