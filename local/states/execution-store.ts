@@ -4,7 +4,7 @@ import { addMissingColumns } from '../store/added-columns.js';
 import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
-import { createHistoryTable, HISTORY_SQL } from './history-table.js';
+import { createHistoryTable, eventsOf, groupText, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -299,7 +299,7 @@ export class ExecutionStore {
 
   /** Appends a history event; a terminal event records the execution's outcome in the same transaction. */
   appendEvent(executionArn: string, event: HistoryEvent): void {
-    this.#transaction(() => this.#appendOne(executionArn, event));
+    this.#transaction(() => this.#appendGroup(executionArn, [event]));
   }
 
   /**
@@ -318,12 +318,7 @@ export class ExecutionStore {
         this.#commit = undefined;
         const batch = this.#queued.splice(0);
         try {
-          this.#transaction(() => {
-            for (const item of batch) {
-              if ('event' in item) this.#appendOne(item.executionArn, item.event);
-              else this.#insertStarted(item.execution, item.startedBy);
-            }
-          });
+          this.#transaction(() => this.#write(batch));
           resolve();
         } catch (error) {
           reject(error);
@@ -334,36 +329,57 @@ export class ExecutionStore {
     });
   }
 
+  /** Writes a group commit: new executions first (their events' rows read their start date), then each execution's events as one row. */
+  #write(batch: readonly Queued[]): void {
+    const groups = new Map<string, HistoryEvent[]>();
+    for (const item of batch) {
+      if ('execution' in item) {
+        this.#insertStarted(item.execution, item.startedBy);
+        continue;
+      }
+      const group = groups.get(item.executionArn);
+      if (group) group.push(item.event);
+      else groups.set(item.executionArn, [item.event]);
+    }
+    for (const [executionArn, events] of groups) this.#appendGroup(executionArn, events);
+  }
+
   /** Resolves once every queued event is committed. */
   committed(): Promise<void> {
     return this.#commit ?? Promise.resolve();
   }
 
-  #appendOne(executionArn: string, event: HistoryEvent): void {
+  /** Appends one execution's events, in order, as one row; a terminal event among them records the execution's outcome. */
+  #appendGroup(executionArn: string, events: readonly HistoryEvent[]): void {
+    const first = events[0];
+    const last = events.at(-1);
+    if (!first || !last) return;
+    this.#s.appendEvents.run(executionArn, first.id, last.id, groupText(events));
+    for (const event of events) this.#recordEnd(executionArn, event);
+  }
+
+  #recordEnd(executionArn: string, event: HistoryEvent): void {
     const status = executionEndStatus(event.type);
-    {
-      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
-      if (!status) return;
-      const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
-      // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
-      const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
-      this.#s.finish.run(
-        status,
-        typeof details?.output === 'string' ? details.output : null,
-        typeof details?.error === 'string' ? details.error : null,
-        typeof details?.cause === 'string' ? details.cause : null,
-        event.timestamp,
-        executionArn,
-      );
-      // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
-      // refuse them as AWS does, and submissions only matter to a resumed run.
-      this.#s.closeTasks.run(event.timestamp, executionArn);
-      this.#s.deleteSubmissions.run(executionArn);
-    }
+    if (!status) return;
+    const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
+    // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
+    const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
+    this.#s.finish.run(
+      status,
+      typeof details?.output === 'string' ? details.output : null,
+      typeof details?.error === 'string' ? details.error : null,
+      typeof details?.cause === 'string' ? details.cause : null,
+      event.timestamp,
+      executionArn,
+    );
+    // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
+    // refuse them as AWS does, and submissions only matter to a resumed run.
+    this.#s.closeTasks.run(event.timestamp, executionArn);
+    this.#s.deleteSubmissions.run(executionArn);
   }
 
   history(executionArn: string): HistoryEvent[] {
-    return (this.#s.history.all(executionArn) as Row[]).map((r) => JSON.parse(r.event as string) as HistoryEvent);
+    return eventsOf(this.#s.history.all(executionArn) as Row[]);
   }
 
   lastEventId(executionArn: string): number {
@@ -373,7 +389,7 @@ export class ExecutionStore {
   /** Reopens a closed execution for RedriveExecution, recording the ExecutionRedriven event with it. */
   redrive(executionArn: string, event: HistoryEvent): void {
     this.#transaction(() => {
-      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
+      this.#s.appendEvents.run(executionArn, event.id, event.id, groupText([event]));
       this.#s.redrive.run(event.timestamp, executionArn);
     });
   }
