@@ -96,7 +96,8 @@ export class ExecutionApi {
     }
     machines.compileFor(record.stateMachineArn, record.definition, 'STANDARD');
     const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
-    if (!store.queueExecution(record, startedBy)) {
+    // A record named otherwise than the input is named by #newExecution: a random UUID.
+    if (!store.queueExecution(record, startedBy, { generatedName: record.name !== input.name })) {
       // One of this name being stored by another call is answered once it is stored, as a stored one.
       await store.committed();
       const current = store.execution(record.arn);

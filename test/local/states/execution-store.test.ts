@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
 import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
@@ -173,6 +173,17 @@ describe('StartExecution of STANDARD executions', () => {
     expect(commits.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
     for (let i = 0; i < 10; i++)
       expect(await historyTypes(t.states, executionArn('waits', `e${i}`))).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+  });
+
+  it('looks no execution up to start one it names itself, and looks one up to start one of a given name', async () => {
+    const reads = vi.spyOn(StatementSync.prototype, 'get');
+    const lookups = () => reads.mock.contexts.filter((statement) => statement.sourceSQL.startsWith('SELECT 1 FROM sfn_executions')).length;
+    const { executionArn } = await t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits' });
+    expect(executionArn).toMatch(/:execution:waits:[0-9a-f-]{36}$/);
+    expect(lookups()).toBe(0);
+    await start('named');
+    expect(lookups()).toBe(1);
+    vi.restoreAllMocks();
   });
 
   it('answers two starts of one name at once with the one execution, and refuses one with another input', async () => {
