@@ -282,10 +282,10 @@ export class ExecutionApi {
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome> {
     return this.deps.live.whenEnded(
       executionArn,
-      () => {
-        // One this process runs is RUNNING: its record is read once it has ended.
+      (ended) => {
+        // One this process runs is RUNNING: its record is read once it has ended (`ended`, when it has just ended here).
         if (this.deps.live.has(executionArn)) return undefined;
-        const record = this.find(executionArn);
+        const record = ended ?? this.find(executionArn);
         return record.status === 'RUNNING' ? undefined : outcomeOf(record);
       },
       signal,

@@ -156,6 +156,29 @@ describe('ExecutionStore', () => {
   });
 });
 
+describe('LiveExecutions', () => {
+  it('reads an execution that ends once, for the status change and for whoever waits on its outcome', async () => {
+    let release: () => void = () => {};
+    const t = await createStates({ sleep: () => new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      await createMachine(t.states, 'waits', { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+      const { executionArn } = await t.states.StartExecution({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits',
+      });
+      const reads = vi.spyOn(StatementSync.prototype, 'get');
+      const outcome = t.states.executionOutcome(executionArn, new AbortController().signal);
+      release();
+      expect(await outcome).toMatchObject({ executionArn, status: 'SUCCEEDED' });
+      expect(reads.mock.contexts.filter((statement) => statement.sourceSQL === 'SELECT * FROM sfn_executions WHERE arn = ?')).toHaveLength(
+        1,
+      );
+    } finally {
+      vi.restoreAllMocks();
+      await t.close();
+    }
+  });
+});
+
 describe('StartExecution of STANDARD executions', () => {
   let t: TestStates;
   beforeEach(async () => {
