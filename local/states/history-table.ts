@@ -28,14 +28,71 @@ export const HISTORY_SQL = {
   lastEventId: `SELECT MAX(last_id) AS id FROM sfn_event_groups WHERE start_date = ${START_DATE} AND execution_arn = ?1`,
 };
 
-/** The JSON text of a group of one execution's events, in order (what `eventsOf` reads back). */
-export function groupText(events: readonly HistoryEvent[]): string {
-  return `[${events.map((event) => JSON.stringify(event)).join(',')}]`;
+/**
+ * What a group's row holds in place of an event's `input` or `output` that repeats the last
+ * `input` or `output` before it in the group: a state's input is the output of the state
+ * before it, and an execution's input its first state's, so a Pass chain's history held each
+ * of its payloads twice (half of its bytes, escaped inside JSON text). In a stored history
+ * both are always strings, so a number stands for nothing else.
+ */
+const SAME_AS_LAST = 0;
+const PAYLOADS = ['input', 'output'] as const;
+
+/** The details object of an event (`<type>EventDetails`), if it has one. */
+function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
+  for (const key in event) {
+    if (key.endsWith('EventDetails')) {
+      const details = event[key];
+      return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
+    }
+  }
+  return undefined;
 }
 
-/** The events of the history's rows, in order. */
+/** The JSON text of a group of one execution's events, in order, each payload that repeats the last one written once (what `eventsOf` reads back). */
+export function groupText(events: readonly HistoryEvent[]): string {
+  let last: string | undefined;
+  const texts = events.map((event) => {
+    const details = detailsOf(event);
+    if (!details) return JSON.stringify(event);
+    let stored: HistoryEvent | undefined;
+    for (const field of PAYLOADS) {
+      const payload = details[field];
+      if (typeof payload !== 'string') continue;
+      if (payload === last) {
+        stored ??= withDetails(event, { ...details });
+        (detailsOf(stored) as Record<string, unknown>)[field] = SAME_AS_LAST;
+      }
+      last = payload;
+    }
+    return JSON.stringify(stored ?? event);
+  });
+  return `[${texts.join(',')}]`;
+}
+
+function withDetails(event: HistoryEvent, details: Record<string, unknown>): HistoryEvent {
+  const copy: HistoryEvent = { ...event };
+  for (const key in copy) if (key.endsWith('EventDetails')) copy[key] = details;
+  return copy;
+}
+
+/** The events of the history's rows, in order, each repeated payload restored. */
 export function eventsOf(rows: readonly { events: unknown }[]): HistoryEvent[] {
-  return rows.flatMap((row) => JSON.parse(row.events as string) as HistoryEvent[]);
+  return rows.flatMap((row) => {
+    const events = JSON.parse(row.events as string) as HistoryEvent[];
+    let last: string | undefined;
+    for (const event of events) {
+      const details = detailsOf(event);
+      if (!details) continue;
+      for (const field of PAYLOADS) {
+        const payload = details[field];
+        if (payload === SAME_AS_LAST && last !== undefined) details[field] = last;
+        else if (typeof payload !== 'string') continue;
+        last = details[field] as string;
+      }
+    }
+    return events;
+  });
 }
 
 /**

@@ -96,6 +96,57 @@ describe('ExecutionStore', () => {
     db.close();
   });
 
+  it('stores a payload that repeats the one before it once, and reads the history back as it was emitted', async () => {
+    const db = new DatabaseSync(':memory:');
+    const store = new ExecutionStore(db);
+    const record = execution('chain', 1_700_000_000_000);
+    store.queueExecution(record);
+    const payload = (n: number) => JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ i, n })) });
+    const events: HistoryEvent[] = [
+      {
+        id: 1,
+        previousEventId: 0,
+        timestamp: 1,
+        type: 'ExecutionStarted',
+        executionStartedEventDetails: { input: payload(0), roleArn: 'r' },
+      },
+    ];
+    for (let n = 0; n < 5; n++) {
+      const id = events.length + 1;
+      events.push(
+        {
+          id,
+          previousEventId: id - 1,
+          timestamp: id,
+          type: 'PassStateEntered',
+          stateEnteredEventDetails: { name: `S${n}`, input: payload(n) },
+        },
+        {
+          id: id + 1,
+          previousEventId: id,
+          timestamp: id + 1,
+          type: 'PassStateExited',
+          stateExitedEventDetails: { name: `S${n}`, output: payload(n + 1) },
+        },
+      );
+    }
+    events.push({
+      id: 12,
+      previousEventId: 11,
+      timestamp: 12,
+      type: 'ExecutionSucceeded',
+      executionSucceededEventDetails: { output: payload(5) },
+    });
+    const emitted = structuredClone(events);
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(store.history(record.arn)).toEqual(emitted);
+    expect(events).toEqual(emitted);
+    const stored = db.prepare('SELECT SUM(length(events)) AS n FROM sfn_event_groups').get()?.n as number;
+    // Six payloads written once each instead of twelve.
+    expect(stored / JSON.stringify(events).length).toBeLessThan(0.6);
+  });
+
   it('keeps the history a data folder of an earlier version held, and drops its table', () => {
     const db = new DatabaseSync(':memory:');
     db.exec(`CREATE TABLE sfn_executions (
