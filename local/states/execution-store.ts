@@ -1,9 +1,10 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { executionEndStatus, type LocalExecutionStatus } from '../../clients/execution-statuses.js';
 import { addMissingColumns } from '../store/added-columns.js';
 import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
+import { executionOf, opt, optNumber, type Row, taskOf } from './execution-rows.js';
 import { createHistoryTable, eventsOf, groupText, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -455,8 +456,6 @@ export class ExecutionStore {
   }
 }
 
-type Row = Record<string, SQLInputValue>;
-
 /** The task of another execution that starts one: its submission is recorded with the execution it started. */
 interface StartedBy {
   readonly key: string;
@@ -466,50 +465,3 @@ interface StartedBy {
 
 /** What the next group commit writes, in the order it was queued. */
 type Queued = { executionArn: string; event: HistoryEvent } | { execution: ExecutionRecord; startedBy: StartedBy | undefined };
-
-const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-
-function executionOf(r: Row): ExecutionRecord {
-  return {
-    arn: r.arn as string,
-    stateMachineArn: r.state_machine_arn as string,
-    stateMachineName: r.state_machine_name as string,
-    name: r.name as string,
-    status: r.status as LocalExecutionStatus,
-    definition: r.definition as string,
-    roleArn: r.role_arn as string,
-    input: r.input as string,
-    output: opt(r.output),
-    error: opt(r.error),
-    cause: opt(r.cause),
-    startDate: Number(r.start_date),
-    stopDate: optNumber(r.stop_date),
-    redriveCount: Number(r.redrive_count),
-    redriveDate: optNumber(r.redrive_date),
-    traceHeader: opt(r.trace_header),
-    parentArn: opt(r.parent_arn),
-    forkStart: opt(r.fork_start),
-    stateMachineVersionArn: opt(r.version_arn),
-    stateMachineAliasArn: opt(r.alias_arn),
-  };
-}
-
-function taskOf(r: Row): TaskRecord {
-  return {
-    key: r.key as string,
-    executionArn: r.execution_arn as string,
-    kind: r.kind as TaskRecord['kind'],
-    status: r.status as TaskRecord['status'],
-    submitted: Number(r.submitted) === 1,
-    response: opt(r.response),
-    output: opt(r.output),
-    error: opt(r.error),
-    cause: opt(r.cause),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    ...(r.activity_arn === null || r.activity_arn === undefined
-      ? {}
-      : { activity: { activityArn: String(r.activity_arn), input: String(r.input ?? '{}') } }),
-  };
-}

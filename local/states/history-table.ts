@@ -77,7 +77,7 @@ function withDetails(event: HistoryEvent, details: Record<string, unknown>): His
 }
 
 /** The events of the history's rows, in order, each repeated payload restored. */
-export function eventsOf(rows: readonly { events: unknown }[]): HistoryEvent[] {
+export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): HistoryEvent[] {
   return rows.flatMap((row) => {
     const events = JSON.parse(row.events as string) as HistoryEvent[];
     let last: string | undefined;

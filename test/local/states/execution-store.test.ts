@@ -220,9 +220,9 @@ describe('LiveExecutions', () => {
       const outcome = t.states.executionOutcome(executionArn, new AbortController().signal);
       release();
       expect(await outcome).toMatchObject({ executionArn, status: 'SUCCEEDED' });
-      expect(reads.mock.contexts.filter((statement) => statement.sourceSQL === 'SELECT * FROM sfn_executions WHERE arn = ?')).toHaveLength(
-        1,
-      );
+      expect(
+        reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL === 'SELECT * FROM sfn_executions WHERE arn = ?'),
+      ).toHaveLength(1);
     } finally {
       vi.restoreAllMocks();
       await t.close();
@@ -251,7 +251,8 @@ describe('StartExecution of STANDARD executions', () => {
 
   it('looks no execution up to start one it names itself, and looks one up to start one of a given name', async () => {
     const reads = vi.spyOn(StatementSync.prototype, 'get');
-    const lookups = () => reads.mock.contexts.filter((statement) => statement.sourceSQL.startsWith('SELECT 1 FROM sfn_executions')).length;
+    const lookups = () =>
+      reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL.startsWith('SELECT 1 FROM sfn_executions')).length;
     const { executionArn } = await t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits' });
     expect(executionArn).toMatch(/:execution:waits:[0-9a-f-]{36}$/);
     expect(lookups()).toBe(0);
