@@ -96,7 +96,8 @@ export class ExecutionApi {
     }
     machines.compileFor(record.stateMachineArn, record.definition, 'STANDARD');
     const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
-    if (!store.queueExecution(record, startedBy)) {
+    // A record named otherwise than the input is named by #newExecution: a random UUID.
+    if (!store.queueExecution(record, startedBy, { generatedName: record.name !== input.name })) {
       // One of this name being stored by another call is answered once it is stored, as a stored one.
       await store.committed();
       const current = store.execution(record.arn);
@@ -281,10 +282,10 @@ export class ExecutionApi {
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome> {
     return this.deps.live.whenEnded(
       executionArn,
-      () => {
-        // One this process runs is RUNNING: its record is read once it has ended.
+      (ended) => {
+        // One this process runs is RUNNING: its record is read once it has ended (`ended`, when it has just ended here).
         if (this.deps.live.has(executionArn)) return undefined;
-        const record = this.find(executionArn);
+        const record = ended ?? this.find(executionArn);
         return record.status === 'RUNNING' ? undefined : outcomeOf(record);
       },
       signal,

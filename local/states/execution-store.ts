@@ -1,10 +1,11 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { executionEndStatus, type LocalExecutionStatus } from '../../clients/execution-statuses.js';
 import { addMissingColumns } from '../store/added-columns.js';
 import { SqlWhere } from '../store/sql-where.js';
 import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
-import { createHistoryTable, HISTORY_SQL } from './history-table.js';
+import { executionOf, opt, optNumber, type Row, taskOf } from './execution-rows.js';
+import { createHistoryTable, eventsOf, groupText, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -231,10 +232,14 @@ export class ExecutionStore {
    * its submission, answered `response`, is recorded in the same transaction, so a resumed
    * task finds the child it started. The first events the execution's engine emits join
    * that transaction too, so a start costs no commit of its own (one wrote about 7 pages of
-   * log); `committed()` tells when it is stored, and no read finds it before.
+   * log); `committed()` tells when it is stored, and no read finds it before. `generatedName`:
+   * the execution's name is a random UUID the service made for it.
    */
-  queueExecution(e: ExecutionRecord, startedBy?: StartedBy): boolean {
-    if (this.#pending.has(e.arn) || this.#s.stored.get(e.arn)) return false;
+  queueExecution(e: ExecutionRecord, startedBy?: StartedBy, options: { generatedName?: boolean } = {}): boolean {
+    if (this.#pending.has(e.arn)) return false;
+    // A name the service made (a random UUID) is no stored execution's: the lookup (a read
+    // transaction of its own, a tenth of a one-task execution's CPU) is for names given.
+    if (!options.generatedName && this.#s.stored.get(e.arn)) return false;
     this.#pending.add(e.arn);
     this.#enqueue({ execution: e, startedBy });
     return true;
@@ -299,7 +304,7 @@ export class ExecutionStore {
 
   /** Appends a history event; a terminal event records the execution's outcome in the same transaction. */
   appendEvent(executionArn: string, event: HistoryEvent): void {
-    this.#transaction(() => this.#appendOne(executionArn, event));
+    this.#transaction(() => this.#appendGroup(executionArn, [event]));
   }
 
   /**
@@ -318,12 +323,7 @@ export class ExecutionStore {
         this.#commit = undefined;
         const batch = this.#queued.splice(0);
         try {
-          this.#transaction(() => {
-            for (const item of batch) {
-              if ('event' in item) this.#appendOne(item.executionArn, item.event);
-              else this.#insertStarted(item.execution, item.startedBy);
-            }
-          });
+          this.#transaction(() => this.#write(batch));
           resolve();
         } catch (error) {
           reject(error);
@@ -334,36 +334,57 @@ export class ExecutionStore {
     });
   }
 
+  /** Writes a group commit: new executions first (their events' rows read their start date), then each execution's events as one row. */
+  #write(batch: readonly Queued[]): void {
+    const groups = new Map<string, HistoryEvent[]>();
+    for (const item of batch) {
+      if ('execution' in item) {
+        this.#insertStarted(item.execution, item.startedBy);
+        continue;
+      }
+      const group = groups.get(item.executionArn);
+      if (group) group.push(item.event);
+      else groups.set(item.executionArn, [item.event]);
+    }
+    for (const [executionArn, events] of groups) this.#appendGroup(executionArn, events);
+  }
+
   /** Resolves once every queued event is committed. */
   committed(): Promise<void> {
     return this.#commit ?? Promise.resolve();
   }
 
-  #appendOne(executionArn: string, event: HistoryEvent): void {
+  /** Appends one execution's events, in order, as one row; a terminal event among them records the execution's outcome. */
+  #appendGroup(executionArn: string, events: readonly HistoryEvent[]): void {
+    const first = events[0];
+    const last = events.at(-1);
+    if (!first || !last) return;
+    this.#s.appendEvents.run(executionArn, first.id, last.id, groupText(events));
+    for (const event of events) this.#recordEnd(executionArn, event);
+  }
+
+  #recordEnd(executionArn: string, event: HistoryEvent): void {
     const status = executionEndStatus(event.type);
-    {
-      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
-      if (!status) return;
-      const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
-      // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
-      const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
-      this.#s.finish.run(
-        status,
-        typeof details?.output === 'string' ? details.output : null,
-        typeof details?.error === 'string' ? details.error : null,
-        typeof details?.cause === 'string' ? details.cause : null,
-        event.timestamp,
-        executionArn,
-      );
-      // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
-      // refuse them as AWS does, and submissions only matter to a resumed run.
-      this.#s.closeTasks.run(event.timestamp, executionArn);
-      this.#s.deleteSubmissions.run(executionArn);
-    }
+    if (!status) return;
+    const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
+    // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
+    const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
+    this.#s.finish.run(
+      status,
+      typeof details?.output === 'string' ? details.output : null,
+      typeof details?.error === 'string' ? details.error : null,
+      typeof details?.cause === 'string' ? details.cause : null,
+      event.timestamp,
+      executionArn,
+    );
+    // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
+    // refuse them as AWS does, and submissions only matter to a resumed run.
+    this.#s.closeTasks.run(event.timestamp, executionArn);
+    this.#s.deleteSubmissions.run(executionArn);
   }
 
   history(executionArn: string): HistoryEvent[] {
-    return (this.#s.history.all(executionArn) as Row[]).map((r) => JSON.parse(r.event as string) as HistoryEvent);
+    return eventsOf(this.#s.history.all(executionArn) as Row[]);
   }
 
   lastEventId(executionArn: string): number {
@@ -373,7 +394,7 @@ export class ExecutionStore {
   /** Reopens a closed execution for RedriveExecution, recording the ExecutionRedriven event with it. */
   redrive(executionArn: string, event: HistoryEvent): void {
     this.#transaction(() => {
-      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
+      this.#s.appendEvents.run(executionArn, event.id, event.id, groupText([event]));
       this.#s.redrive.run(event.timestamp, executionArn);
     });
   }
@@ -435,8 +456,6 @@ export class ExecutionStore {
   }
 }
 
-type Row = Record<string, SQLInputValue>;
-
 /** The task of another execution that starts one: its submission is recorded with the execution it started. */
 interface StartedBy {
   readonly key: string;
@@ -446,50 +465,3 @@ interface StartedBy {
 
 /** What the next group commit writes, in the order it was queued. */
 type Queued = { executionArn: string; event: HistoryEvent } | { execution: ExecutionRecord; startedBy: StartedBy | undefined };
-
-const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-
-function executionOf(r: Row): ExecutionRecord {
-  return {
-    arn: r.arn as string,
-    stateMachineArn: r.state_machine_arn as string,
-    stateMachineName: r.state_machine_name as string,
-    name: r.name as string,
-    status: r.status as LocalExecutionStatus,
-    definition: r.definition as string,
-    roleArn: r.role_arn as string,
-    input: r.input as string,
-    output: opt(r.output),
-    error: opt(r.error),
-    cause: opt(r.cause),
-    startDate: Number(r.start_date),
-    stopDate: optNumber(r.stop_date),
-    redriveCount: Number(r.redrive_count),
-    redriveDate: optNumber(r.redrive_date),
-    traceHeader: opt(r.trace_header),
-    parentArn: opt(r.parent_arn),
-    forkStart: opt(r.fork_start),
-    stateMachineVersionArn: opt(r.version_arn),
-    stateMachineAliasArn: opt(r.alias_arn),
-  };
-}
-
-function taskOf(r: Row): TaskRecord {
-  return {
-    key: r.key as string,
-    executionArn: r.execution_arn as string,
-    kind: r.kind as TaskRecord['kind'],
-    status: r.status as TaskRecord['status'],
-    submitted: Number(r.submitted) === 1,
-    response: opt(r.response),
-    output: opt(r.output),
-    error: opt(r.error),
-    cause: opt(r.cause),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    ...(r.activity_arn === null || r.activity_arn === undefined
-      ? {}
-      : { activity: { activityArn: String(r.activity_arn), input: String(r.input ?? '{}') } }),
-  };
-}

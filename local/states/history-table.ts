@@ -1,39 +1,117 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../store/transaction.js';
+import type { HistoryEvent } from './engine/index.js';
 
 /**
- * Every history event of STANDARD executions, one row each, keyed by the execution's start
- * date before its ARN: the events of the executions running now are written next to each
- * other at the end of the table, so a commit rewrites a few pages. Keyed by the ARN alone
- * (an execution's name is a UUID unless given), each running execution's events landed in
- * a page of their own anywhere in the table. A rowid table, its key an index beside it: in
- * a WITHOUT ROWID table a row over about 1,000 bytes (an event with a state's input often
- * is) spills into an overflow page of its own. Both cost the pass chain of
- * bench/step-functions.ts 30 pages (120 KiB) of write-ahead log per execution for its
- * 17.6 KB of events; 16 with this table.
+ * The history of STANDARD executions: one row per execution per group commit, holding the
+ * events the engine emitted for it since the last commit as one JSON array (a Pass chain's
+ * 22 events are one row, a task's execution two), keyed by the execution's start date
+ * before its ARN so that the executions running now are written next to each other at the
+ * end of the table. One row per event cost the Pass chain of bench/step-functions.ts 22
+ * inserts and their key entries per execution, half of what the execution cost (a CPU
+ * profile: the inserts and the commit's log writes). A rowid table, its key an index beside
+ * it: in a WITHOUT ROWID table a row over about 1,000 bytes spills into overflow pages that
+ * each hold one row's tail.
  */
-const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS sfn_events (
-  start_date INTEGER NOT NULL, execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-  PRIMARY KEY (start_date, execution_arn, id))`;
+const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS sfn_event_groups (
+  start_date INTEGER NOT NULL, execution_arn TEXT NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL,
+  events TEXT NOT NULL, PRIMARY KEY (start_date, execution_arn, first_id))`;
 
-/** The store's statements on it: the execution's start date, which leads the key, is read from the execution's row. */
+/** The execution's start date, which leads the key, read from the execution's row. */
+const START_DATE = '(SELECT start_date FROM sfn_executions WHERE arn = ?1)';
+
+/** The store's statements on it. */
 export const HISTORY_SQL = {
-  appendEvent: `INSERT OR REPLACE INTO sfn_events (start_date, execution_arn, id, event)
-           VALUES ((SELECT start_date FROM sfn_executions WHERE arn = ?1), ?1, ?2, ?3)`,
-  history: `SELECT event FROM sfn_events
-           WHERE start_date = (SELECT start_date FROM sfn_executions WHERE arn = ?1) AND execution_arn = ?1 ORDER BY id`,
-  lastEventId: `SELECT MAX(id) AS id FROM sfn_events
-           WHERE start_date = (SELECT start_date FROM sfn_executions WHERE arn = ?1) AND execution_arn = ?1`,
+  appendEvents: `INSERT OR REPLACE INTO sfn_event_groups (start_date, execution_arn, first_id, last_id, events)
+           VALUES (${START_DATE}, ?1, ?2, ?3, ?4)`,
+  history: `SELECT events FROM sfn_event_groups WHERE start_date = ${START_DATE} AND execution_arn = ?1 ORDER BY first_id`,
+  lastEventId: `SELECT MAX(last_id) AS id FROM sfn_event_groups WHERE start_date = ${START_DATE} AND execution_arn = ?1`,
 };
 
-/** Creates the history table; a data folder of an earlier version has its events moved over from sfn_history (keyed by the ARN alone). */
+/**
+ * What a group's row holds in place of an event's `input` or `output` that repeats the last
+ * `input` or `output` before it in the group: a state's input is the output of the state
+ * before it, and an execution's input its first state's, so a Pass chain's history held each
+ * of its payloads twice (half of its bytes, escaped inside JSON text). In a stored history
+ * both are always strings, so a number stands for nothing else.
+ */
+const SAME_AS_LAST = 0;
+const PAYLOADS = ['input', 'output'] as const;
+
+/** The details object of an event (`<type>EventDetails`), if it has one. */
+function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
+  for (const key in event) {
+    if (key.endsWith('EventDetails')) {
+      const details = event[key];
+      return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The JSON text of a group of one execution's events, in order, each payload that repeats the last one written once (what `eventsOf` reads back). */
+export function groupText(events: readonly HistoryEvent[]): string {
+  let last: string | undefined;
+  const texts = events.map((event) => {
+    const details = detailsOf(event);
+    if (!details) return JSON.stringify(event);
+    let stored: HistoryEvent | undefined;
+    for (const field of PAYLOADS) {
+      const payload = details[field];
+      if (typeof payload !== 'string') continue;
+      if (payload === last) {
+        stored ??= withDetails(event, { ...details });
+        (detailsOf(stored) as Record<string, unknown>)[field] = SAME_AS_LAST;
+      }
+      last = payload;
+    }
+    return JSON.stringify(stored ?? event);
+  });
+  return `[${texts.join(',')}]`;
+}
+
+function withDetails(event: HistoryEvent, details: Record<string, unknown>): HistoryEvent {
+  const copy: HistoryEvent = { ...event };
+  for (const key in copy) if (key.endsWith('EventDetails')) copy[key] = details;
+  return copy;
+}
+
+/** The events of the history's rows, in order, each repeated payload restored. */
+export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): HistoryEvent[] {
+  return rows.flatMap((row) => {
+    const events = JSON.parse(row.events as string) as HistoryEvent[];
+    let last: string | undefined;
+    for (const event of events) {
+      const details = detailsOf(event);
+      if (!details) continue;
+      for (const field of PAYLOADS) {
+        const payload = details[field];
+        if (payload === SAME_AS_LAST && last !== undefined) details[field] = last;
+        else if (typeof payload !== 'string') continue;
+        last = details[field] as string;
+      }
+    }
+    return events;
+  });
+}
+
+/**
+ * Creates the history table. A data folder of an earlier version has its events moved over,
+ * each a group of its own: from sfn_events (a row per event, keyed by start date) or from
+ * sfn_history (a row per event, keyed by the ARN alone).
+ */
 export function createHistoryTable(db: DatabaseSync): void {
   db.exec(HISTORY_TABLE);
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sfn_history'").get()) return;
-  inTransaction(db, () => {
-    // An event whose execution is gone could not be read before either (every read starts from the execution).
-    db.exec(`INSERT OR REPLACE INTO sfn_events (start_date, execution_arn, id, event)
-      SELECT e.start_date, h.execution_arn, h.id, h.event FROM sfn_history h JOIN sfn_executions e ON e.arn = h.execution_arn`);
-    db.exec('DROP TABLE sfn_history');
-  });
+  for (const [table, startDate] of [
+    ['sfn_events', 'h.start_date'],
+    ['sfn_history', 'e.start_date'],
+  ] as const) {
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) continue;
+    inTransaction(db, () => {
+      // An event whose execution is gone could not be read before either (every read starts from the execution).
+      db.exec(`INSERT OR REPLACE INTO sfn_event_groups (start_date, execution_arn, first_id, last_id, events)
+        SELECT ${startDate}, h.execution_arn, h.id, h.id, '[' || h.event || ']' FROM ${table} h JOIN sfn_executions e ON e.arn = h.execution_arn`);
+      db.exec(`DROP TABLE ${table}`);
+    });
+  }
 }

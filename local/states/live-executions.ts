@@ -44,7 +44,7 @@ export interface LiveExecution {
  */
 export class LiveExecutions {
   readonly #live = new Map<string, LiveExecution>();
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(ended: ExecutionRecord | undefined) => void>>();
   #closed = false;
 
   constructor(
@@ -88,7 +88,7 @@ export class LiveExecutions {
         callbacks.drop(arn);
         const done = current();
         if (done && type === 'STANDARD') status.publish(done);
-        for (const check of [...(this.#waiters.get(arn) ?? [])]) check();
+        for (const check of [...(this.#waiters.get(arn) ?? [])]) check(done);
         this.#waiters.delete(arn);
       },
       (error: unknown) => {
@@ -104,9 +104,10 @@ export class LiveExecutions {
 
   /**
    * Resolves with `outcome()` once it has one (at once if it has), checking again each
-   * time the execution ends; rejects when `signal` aborts.
+   * time the execution ends, given the execution as it ended (read once for the status
+   * change and every waiter); rejects when `signal` aborts.
    */
-  whenEnded<T>(executionArn: string, outcome: () => T | undefined, signal: AbortSignal): Promise<T> {
+  whenEnded<T>(executionArn: string, outcome: (ended?: ExecutionRecord) => T | undefined, signal: AbortSignal): Promise<T> {
     const now = outcome();
     if (now) return Promise.resolve(now);
     return new Promise((resolve, reject) => {
@@ -116,8 +117,8 @@ export class LiveExecutions {
         waiters.delete(check);
         reject(signal.reason);
       };
-      const check = () => {
-        const done = outcome();
+      const check = (ended: ExecutionRecord | undefined) => {
+        const done = outcome(ended);
         if (!done) return;
         waiters.delete(check);
         signal.removeEventListener('abort', onAbort);

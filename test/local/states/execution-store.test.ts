@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
 import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
@@ -67,6 +67,86 @@ describe('ExecutionStore', () => {
     db.close();
   });
 
+  it('writes the events an execution emits between two commits as one row, not a row each', async () => {
+    const file = path.join(dir, 'states.sqlite');
+    const db = openDatabase(file);
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    const store = new ExecutionStore(db);
+    const records = Array.from({ length: 100 }, (_, i) => execution(`whole-${i}`, 1_700_000_000_000 + i));
+    for (const record of records) store.queueExecution(record);
+    await store.committed();
+    const walBefore = statSync(`${file}-wal`).size;
+    let eventBytes = 0;
+    for (let batch = 0; batch < records.length; batch += 10) {
+      // A Pass chain's: every event of ten executions in one group commit.
+      for (const record of records.slice(batch, batch + 10)) {
+        for (let id = 1; id <= 20; id++) {
+          const event = entered(id);
+          eventBytes += JSON.stringify(event).length;
+          store.queueEvent(record.arn, event);
+        }
+      }
+      await store.committed();
+    }
+    const written = statSync(`${file}-wal`).size - walBefore;
+    expect(store.history(String(records.at(42)?.arn))).toEqual(Array.from({ length: 20 }, (_, i) => entered(i + 1)));
+    expect(store.lastEventId(String(records.at(42)?.arn))).toBe(20);
+    // 1.15 bytes of log per byte of history; a row per event (and its key entry) wrote 1.5.
+    expect(written / eventBytes).toBeLessThan(1.3);
+    db.close();
+  });
+
+  it('stores a payload that repeats the one before it once, and reads the history back as it was emitted', async () => {
+    const db = new DatabaseSync(':memory:');
+    const store = new ExecutionStore(db);
+    const record = execution('chain', 1_700_000_000_000);
+    store.queueExecution(record);
+    const payload = (n: number) => JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ i, n })) });
+    const events: HistoryEvent[] = [
+      {
+        id: 1,
+        previousEventId: 0,
+        timestamp: 1,
+        type: 'ExecutionStarted',
+        executionStartedEventDetails: { input: payload(0), roleArn: 'r' },
+      },
+    ];
+    for (let n = 0; n < 5; n++) {
+      const id = events.length + 1;
+      events.push(
+        {
+          id,
+          previousEventId: id - 1,
+          timestamp: id,
+          type: 'PassStateEntered',
+          stateEnteredEventDetails: { name: `S${n}`, input: payload(n) },
+        },
+        {
+          id: id + 1,
+          previousEventId: id,
+          timestamp: id + 1,
+          type: 'PassStateExited',
+          stateExitedEventDetails: { name: `S${n}`, output: payload(n + 1) },
+        },
+      );
+    }
+    events.push({
+      id: 12,
+      previousEventId: 11,
+      timestamp: 12,
+      type: 'ExecutionSucceeded',
+      executionSucceededEventDetails: { output: payload(5) },
+    });
+    const emitted = structuredClone(events);
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(store.history(record.arn)).toEqual(emitted);
+    expect(events).toEqual(emitted);
+    const stored = db.prepare('SELECT SUM(length(events)) AS n FROM sfn_event_groups').get()?.n as number;
+    // Six payloads written once each instead of twelve.
+    expect(stored / JSON.stringify(events).length).toBeLessThan(0.6);
+  });
+
   it('keeps the history a data folder of an earlier version held, and drops its table', () => {
     const db = new DatabaseSync(':memory:');
     db.exec(`CREATE TABLE sfn_executions (
@@ -91,6 +171,23 @@ describe('ExecutionStore', () => {
     expect(new ExecutionStore(db).history(record.arn).map((e) => e.id)).toEqual([1, 2]);
   });
 
+  it('keeps the history a data folder of the last version held, a row per event, and drops its table', async () => {
+    const db = new DatabaseSync(':memory:');
+    const record = execution('per-event', 1_700_000_000_000);
+    const before = new ExecutionStore(db);
+    before.queueExecution(record);
+    await before.committed();
+    db.exec(`CREATE TABLE sfn_events (
+        start_date INTEGER NOT NULL, execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+        PRIMARY KEY (start_date, execution_arn, id))`);
+    const insert = db.prepare('INSERT INTO sfn_events (start_date, execution_arn, id, event) VALUES (?, ?, ?, ?)');
+    for (const id of [2, 1, 3]) insert.run(record.startDate, record.arn, id, JSON.stringify(entered(id)));
+    const store = new ExecutionStore(db);
+    expect(store.history(record.arn)).toEqual([entered(1), entered(2), entered(3)]);
+    expect(store.lastEventId(record.arn)).toBe(3);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'sfn_events'").get()).toBeUndefined();
+  });
+
   it("closes what an execution waited on in its terminal event's transaction", async () => {
     const store = new ExecutionStore(new DatabaseSync(':memory:'));
     const record = execution('ends', 1_700_000_000_000);
@@ -104,7 +201,32 @@ describe('ExecutionStore', () => {
 
   it('fails to record an event of an execution it does not hold', async () => {
     const store = new ExecutionStore(new DatabaseSync(':memory:'));
-    expect(() => store.appendEvent(execution('missing', 1).arn, entered(1))).toThrow(/NOT NULL constraint failed: sfn_events.start_date/);
+    expect(() => store.appendEvent(execution('missing', 1).arn, entered(1))).toThrow(
+      /NOT NULL constraint failed: sfn_event_groups.start_date/,
+    );
+  });
+});
+
+describe('LiveExecutions', () => {
+  it('reads an execution that ends once, for the status change and for whoever waits on its outcome', async () => {
+    let release: () => void = () => {};
+    const t = await createStates({ sleep: () => new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      await createMachine(t.states, 'waits', { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+      const { executionArn } = await t.states.StartExecution({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits',
+      });
+      const reads = vi.spyOn(StatementSync.prototype, 'get');
+      const outcome = t.states.executionOutcome(executionArn, new AbortController().signal);
+      release();
+      expect(await outcome).toMatchObject({ executionArn, status: 'SUCCEEDED' });
+      expect(
+        reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL === 'SELECT * FROM sfn_executions WHERE arn = ?'),
+      ).toHaveLength(1);
+    } finally {
+      vi.restoreAllMocks();
+      await t.close();
+    }
   });
 });
 
@@ -125,6 +247,18 @@ describe('StartExecution of STANDARD executions', () => {
     expect(commits.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
     for (let i = 0; i < 10; i++)
       expect(await historyTypes(t.states, executionArn('waits', `e${i}`))).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+  });
+
+  it('looks no execution up to start one it names itself, and looks one up to start one of a given name', async () => {
+    const reads = vi.spyOn(StatementSync.prototype, 'get');
+    const lookups = () =>
+      reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL.startsWith('SELECT 1 FROM sfn_executions')).length;
+    const { executionArn } = await t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:waits' });
+    expect(executionArn).toMatch(/:execution:waits:[0-9a-f-]{36}$/);
+    expect(lookups()).toBe(0);
+    await start('named');
+    expect(lookups()).toBe(1);
+    vi.restoreAllMocks();
   });
 
   it('answers two starts of one name at once with the one execution, and refuses one with another input', async () => {
