@@ -1,7 +1,69 @@
-/** The store's rows read as its records (execution-store.ts). */
+/** The store's records (execution-store.ts) and its rows read as them. */
 import type { SQLInputValue } from 'node:sqlite';
 import type { LocalExecutionStatus } from '../../clients/execution-statuses.js';
-import type { ExecutionRecord, TaskRecord } from './execution-store.js';
+
+export interface ExecutionRecord {
+  arn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  name: string;
+  status: LocalExecutionStatus;
+  /** The definition the execution started with: an update of the machine does not change it. */
+  definition: string;
+  roleArn: string;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Epoch ms. */
+  startDate: number;
+  stopDate?: number;
+  redriveCount: number;
+  redriveDate?: number;
+  traceHeader?: string;
+  /** The execution this one is a fork of (its input's `switchyardFork`, contracts/fork.ts). */
+  parentArn?: string;
+  /**
+   * Where the engine begins a fork of a state machine that has no fork entry of its own: the
+   * top-level state named in the input's fork (a Workflow's fork entry routes its forks itself).
+   */
+  forkStart?: string;
+  /** The version it runs, when it was started with a version's or an alias's ARN. */
+  stateMachineVersionArn?: string;
+  /** The alias it was started with, if it was. */
+  stateMachineAliasArn?: string;
+}
+
+/**
+ * An outside party the execution waits on: a task token (`.waitForTaskToken`), an activity
+ * task (its token, waiting for a worker to claim it with GetActivityTask: `submitted` once
+ * one has, `response` the worker's name), or a submission: the child execution a task
+ * started, keyed by the task's key (`taskKeyFor`) and written with the child, so that a
+ * resumed task is answered with that child instead of starting another.
+ */
+export interface TaskRecord {
+  key: string;
+  executionArn: string;
+  kind: 'token' | 'activity' | 'submission';
+  /** An activity task's activity and the input its worker is given (JSON text). */
+  activity?: ActivityTaskInput;
+  status: 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED';
+  /** Whether the request carrying the token (or starting the child) was accepted. */
+  submitted: boolean;
+  /** JSON text of what the service answered when the request was submitted. */
+  response?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What an activity task hands its worker. */
+export interface ActivityTaskInput {
+  readonly activityArn: string;
+  readonly input: string;
+}
 
 /** A row of the store's tables, as node:sqlite reads it. */
 export type Row = Record<string, SQLInputValue>;
