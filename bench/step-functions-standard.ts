@@ -108,6 +108,8 @@ const total = commits.reduce((sum, ms) => sum + ms, 0);
 console.log(
   `\ncommits: ${commits.length}, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms; all ${total.toFixed(0)} ms, the 5 slowest ${slowest.toFixed(0)} ms of it`,
 );
+const wal = (await import('node:fs')).statSync(path.join(folder, 'states.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0;
+console.log(`WAL file: ${(wal / 1024 / 1024).toFixed(1)} MiB`);
 await service.close();
 db.close();
 rmSync(folder, { recursive: true, force: true });
