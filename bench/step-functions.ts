@@ -13,58 +13,10 @@ import { lambdaStepFunctions } from '../local/lambda/step-functions.js';
 import { parseDefinition, startExecution, type TaskRunner } from '../local/states/engine/index.js';
 import { StatesService } from '../local/states/states-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
+import { DEFINITIONS, INPUT } from './step-functions-definitions.js';
 
 const DURATION_MS = Number(process.env.BENCH_SFN_MS ?? 3000);
 
-/** Definitions both engines run. */
-const DEFINITIONS: Record<string, object> = {
-  'pass chain (10 states, Parameters/ResultPath)': {
-    StartAt: 'S0',
-    States: Object.fromEntries(
-      Array.from({ length: 10 }, (_, i) => [
-        `S${i}`,
-        {
-          Type: 'Pass',
-          Parameters: { 'step.$': '$.step', 'ticket.$': '$.ticket', n: i },
-          ResultPath: `$.r${i}`,
-          ...(i === 9 ? { End: true } : { Next: `S${i + 1}` }),
-        },
-      ]),
-    ),
-  },
-  'choice + map over 10 items': {
-    StartAt: 'Route',
-    States: {
-      Route: { Type: 'Choice', Choices: [{ Variable: '$.confidence', NumericGreaterThanEquals: 0.7, Next: 'Fan' }], Default: 'Fan' },
-      Fan: {
-        Type: 'Map',
-        ItemsPath: '$.items',
-        ItemProcessor: { StartAt: 'Each', States: { Each: { Type: 'Pass', Parameters: { 'value.$': '$' }, End: true } } },
-        ResultPath: '$.results',
-        End: true,
-      },
-    },
-  },
-  'task with retry (local handler)': {
-    StartAt: 'Classify',
-    States: {
-      Classify: {
-        Type: 'Task',
-        Resource: 'arn:aws:lambda:us-east-1:000000000000:function:classify',
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2 }],
-        ResultPath: '$.classification',
-        End: true,
-      },
-    },
-  },
-};
-
-const INPUT = {
-  step: 1,
-  ticket: { id: 'T-1', subject: 'Charged twice' },
-  confidence: 0.8,
-  items: Array.from({ length: 10 }, (_, i) => ({ i })),
-};
 const classify = async () => ({ queue: 'billing', confidence: 0.9 });
 const runner: TaskRunner = { run: async () => classify() };
 const noSleep = async () => undefined;
