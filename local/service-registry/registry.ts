@@ -63,6 +63,8 @@ interface Entry {
   running?: RunningService<unknown>;
   /** The databases it holds a use of (released when it closes). */
   readonly databases: string[];
+  /** Its warm-up begun before the services started (RuntimeOptions.warm, `warmsEarly`), until the first `warm` takes it over. */
+  warming?: Promise<void>;
 }
 
 /**
@@ -188,6 +190,10 @@ export class ServiceRegistry {
         startMark(`${module.name} created`);
       }
       this.#endpoint.mount(this.#mounts());
+      // The endpoint answers from here: a warm-up off the runtime's thread begins before the starts, for the first event.
+      if (settings.options.warm === true) {
+        for (const entry of this.#entries) if (entry.running?.warmsEarly === true) entry.warming = this.#warmOne(entry);
+      }
       for (const entry of this.#entries) {
         await entry.running?.start?.();
         if (entry.running?.start) startMark(`${entry.module.name} started`);
@@ -221,20 +227,33 @@ export class ServiceRegistry {
 
   /** Every running service's `warm`, side by side (a function's init runs on its own thread); a failure is logged, the others go on. */
   async warm(): Promise<void> {
-    const clock = this.#settings?.clock;
     // Between steps the requests that came meanwhile are served; with an ActivityClock, the work they started ends first.
-    const idle = clock instanceof ActivityClock ? () => clock.idle() : () => new Promise<void>((resolve) => setImmediate(resolve));
+    const idle = this.#idle();
     await Promise.all(
-      this.#entries.map(async ({ module, running }) => {
-        try {
-          await running?.warm?.(idle);
-        } catch (error) {
-          this.#settings?.log(
-            `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
-          );
-        }
+      this.#entries.map((entry) => {
+        // A warm-up begun early (RuntimeOptions.warm) is this one: it is not begun twice.
+        const early = entry.warming;
+        entry.warming = undefined;
+        return early ?? this.#warmOne(entry, idle);
       }),
     );
+  }
+
+  /** One service's `warm`; a failure is logged (its first request does that work instead), never thrown. */
+  async #warmOne({ module, running }: Entry, idle = this.#idle()): Promise<void> {
+    try {
+      await running?.warm?.(idle);
+    } catch (error) {
+      this.#settings?.log(
+        `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
+      );
+    }
+  }
+
+  /** What a warm-up's steps wait for: with an ActivityClock, the app's work in flight ends first; else the requests that came meanwhile. */
+  #idle(): () => Promise<void> {
+    const clock = this.#settings?.clock;
+    return clock instanceof ActivityClock ? () => clock.idle() : () => new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
