@@ -192,7 +192,9 @@ export class ServiceRegistry {
       this.#endpoint.mount(this.#mounts());
       // The endpoint answers from here: a warm-up off the runtime's thread begins before the starts, for the first event.
       if (settings.options.warm === true) {
-        for (const entry of this.#entries) if (entry.running?.warmsEarly === true) entry.warming = this.#warmOne(entry);
+        // Off the runtime's thread, the requests of a client waiting for the start (ListFunctions polled) hold it up in nothing.
+        const idle = this.#idle(false);
+        for (const entry of this.#entries) if (entry.running?.warmsEarly === true) entry.warming = this.#warmOne(entry, idle);
       }
       for (const entry of this.#entries) {
         await entry.running?.start?.();
@@ -250,10 +252,13 @@ export class ServiceRegistry {
     }
   }
 
-  /** What a warm-up's steps wait for: with an ActivityClock, the app's work in flight ends first; else the requests that came meanwhile. */
-  #idle(): () => Promise<void> {
+  /**
+   * What a warm-up's steps wait for: with an ActivityClock, the app's work in flight ends first
+   * (and, with `requests`, a request that just came is answered first); else the requests that came meanwhile.
+   */
+  #idle(requests = true): () => Promise<void> {
     const clock = this.#settings?.clock;
-    return clock instanceof ActivityClock ? () => clock.idle() : () => new Promise<void>((resolve) => setImmediate(resolve));
+    return clock instanceof ActivityClock ? () => clock.idle(requests) : () => new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
