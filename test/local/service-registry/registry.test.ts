@@ -249,8 +249,8 @@ describe('ServiceRegistry.warm', () => {
     const plain = recorder.module(name);
     return {
       ...plain,
-      create: (context: ServiceContext) => ({
-        ...(plain.create(context) as object as ReturnType<RegisteredModule['create']>),
+      create: (...args: Parameters<RegisteredModule['create']>) => ({
+        ...(plain.create(...args) as object as ReturnType<RegisteredModule['create']>),
         warmsEarly,
         warm: () => {
           recorder.steps.push(`warm ${name}`);
