@@ -157,11 +157,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     });
     const reads = lambdaReads(settings, services, lambda);
     // Once: the start awaits it before any poller runs, and a warm-up begun before the start (warmsEarly) before the first init.
-    let provided: Promise<void> | undefined;
-    const provide = () => {
-      provided ??= sdk.provide(definitions.functions, scanOf, log);
-      return provided;
-    };
+    const provide = once(() => sdk.provide(definitions.functions, scanOf, log));
     return {
       service: lambda,
       mounts: { rest: [lambda.protocol], httpApis: [functionUrls], reads },
@@ -313,6 +309,15 @@ function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid
  * Whether a function's role may poll its queue, as CreateEventSourceMapping checks it: the
  * error AWS gives when it may not, else undefined.
  */
+/** `make`'s promise, made at the first call and the same at every later one. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
 /** The functions an event source invokes as the app's events arrive (queues' mappings, rules' targets): warmed first. */
 function reachedFirst({ sqsMappings, rules }: ServiceDefinitions): string[] {
   const targets = rules.flatMap((rule) => rule.targets.map((target) => target.arn)).filter((arn) => arn.includes(':function:'));

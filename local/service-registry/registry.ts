@@ -5,7 +5,7 @@ import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { startMark } from '../startup/start-marks.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
-import { ActivityClock } from '../time/clock.js';
+import { warmUpSteps } from '../time/clock.js';
 import { type ServiceDefinitions, sharedDefinitions } from './service-definitions.js';
 import type {
   Contribution,
@@ -191,11 +191,8 @@ export class ServiceRegistry {
       }
       this.#endpoint.mount(this.#mounts());
       // The endpoint answers from here: a warm-up off the runtime's thread begins before the starts, for the first event.
-      if (settings.options.warm === true) {
-        // Off the runtime's thread, the requests of a client waiting for the start (ListFunctions polled) hold it up in nothing.
-        const idle = this.#idle(false);
-        for (const entry of this.#entries) if (entry.running?.warmsEarly === true) entry.warming = this.#warmOne(entry, idle);
-      }
+      const early = settings.options.warm === true ? this.#entries.filter((entry) => entry.running?.warmsEarly === true) : [];
+      for (const entry of early) entry.warming = this.#warmOne(entry, warmUpSteps(settings.clock, false));
       for (const entry of this.#entries) {
         await entry.running?.start?.();
         if (entry.running?.start) startMark(`${entry.module.name} started`);
@@ -229,20 +226,14 @@ export class ServiceRegistry {
 
   /** Every running service's `warm`, side by side (a function's init runs on its own thread); a failure is logged, the others go on. */
   async warm(): Promise<void> {
-    // Between steps the requests that came meanwhile are served; with an ActivityClock, the work they started ends first.
-    const idle = this.#idle();
-    await Promise.all(
-      this.#entries.map((entry) => {
-        // A warm-up begun early (RuntimeOptions.warm) is this one: it is not begun twice.
-        const early = entry.warming;
-        entry.warming = undefined;
-        return early ?? this.#warmOne(entry, idle);
-      }),
-    );
+    // A warm-up begun early (RuntimeOptions.warm) is this one: it is not begun twice.
+    const warming = this.#entries.map((entry) => entry.warming ?? this.#warmOne(entry, warmUpSteps(this.#settings?.clock, true)));
+    for (const entry of this.#entries) entry.warming = undefined;
+    await Promise.all(warming);
   }
 
   /** One service's `warm`; a failure is logged (its first request does that work instead), never thrown. */
-  async #warmOne({ module, running }: Entry, idle = this.#idle()): Promise<void> {
+  async #warmOne({ module, running }: Entry, idle: () => Promise<void>): Promise<void> {
     try {
       await running?.warm?.(idle);
     } catch (error) {
@@ -250,15 +241,6 @@ export class ServiceRegistry {
         `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
       );
     }
-  }
-
-  /**
-   * What a warm-up's steps wait for: with an ActivityClock, the app's work in flight ends first
-   * (and, with `requests`, a request that just came is answered first); else the requests that came meanwhile.
-   */
-  #idle(requests = true): () => Promise<void> {
-    const clock = this.#settings?.clock;
-    return clock instanceof ActivityClock ? () => clock.idle(requests) : () => new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */

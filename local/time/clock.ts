@@ -308,6 +308,14 @@ export class AdvanceableClock implements Clock {
   }
 }
 
+/**
+ * What a warm-up's steps wait for: on an ActivityClock, the work in flight (and with `requests`,
+ * a request that just came: a step on the runtime's own thread); on another clock, one turn of the event loop.
+ */
+export function warmUpSteps(clock: Clock | undefined, requests: boolean): () => Promise<void> {
+  return clock instanceof ActivityClock ? () => clock.idle(requests) : () => new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** How long the runtime must have run no work before the warm-up takes its next step. */
 const QUIET_MS = 100;
 
