@@ -230,6 +230,8 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     ...(launch.log ? { log: launch.log } : {}),
     // A terminal's reader: one short line an event, a forwarded event once.
     logEvents: 'summary',
+    // A person's runtime: the functions' first environments start as soon as the endpoint serves.
+    warm: true,
     ...(launch.modules ? { modules: launch.modules } : {}),
     ...(launch.mcp ? { mcp: launch.mcp } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
@@ -263,7 +265,8 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
   out(report.lines.join('\n'));
   for (const line of runtime.trustLines()) out(line);
   startMark('start-up report printed');
-  // Once the report is out: the first event a person sends finds its functions initialized.
+  // Once the report is out, what works on the runtime's own thread (a state machine's compile) warms too;
+  // the functions' inits began as the endpoint first served (RuntimeOptions.warm).
   void runtime.warm();
   return runtime;
 }

@@ -81,7 +81,9 @@ export class LocalRuntime {
       allowHosts: options.allowHosts,
       credentials: options.verifySignatures?.credentials,
     });
-    const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host, guard });
+    // Counting the work in flight: the warm-up waits for the app's own work, and for a request that just came.
+    const clock = new ActivityClock(options.clock ?? systemClock);
+    const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host, guard, onRequest: () => clock.requestArrived() });
     let services: ServiceRegistry;
     let url: string;
     try {
@@ -115,8 +117,7 @@ export class LocalRuntime {
       url,
       accountId: options.accountId ?? '000000000000',
       region: options.region ?? 'us-east-1',
-      // Counting the work in flight: the warm-up waits for the app's own work.
-      clock: new ActivityClock(options.clock ?? systemClock),
+      clock,
       log,
       guard,
       // With signatures checked, the runtime's own clients and functions sign with a configured key.

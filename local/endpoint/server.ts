@@ -25,6 +25,8 @@ export interface EndpointOptions {
   readonly guard?: EndpointGuard;
   /** How long a client may take to send a request, and keep a connection idle (see ListenerTimeouts). */
   readonly timeouts?: ListenerTimeouts;
+  /** Called as each request arrives, before it is routed (the warm-up's clock hears of it: ActivityClock.requestArrived). */
+  readonly onRequest?: () => void;
 }
 
 /** One of the app's HTTP front doors (see `EndpointServices.httpApis`). */
@@ -113,6 +115,7 @@ export class Endpoint {
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:<port>`). */
   async start(): Promise<string> {
     const server = new DualProtocolListener((req, res) => {
+      this.options.onRequest?.();
       // A request's X-Ray header is the trace of everything the service does for it (the messages, events and executions it creates).
       // Else its W3C traceparent (an OpenTelemetry SDK's), as X-Ray's header; a malformed one is ignored: a new trace, never an error.
       const traceHeader = header(req, 'x-amzn-trace-id');

@@ -183,10 +183,17 @@ export class LambdaService {
   /**
    * Starts an execution environment of each function that has none idle, ahead of its first
    * event (FunctionRuntime.prepare): one after another, each init phase with the CPU to itself
-   * as a first event's would have it, until every function has one or the service stops.
+   * as a first event's would have it, until every function has one or the service stops. The
+   * functions `reachedFirst` names (by name or ARN, maybe qualified: what an event source
+   * invokes) go first, the others in the template's order.
    */
-  async prepare(idle: () => Promise<void> = () => Promise.resolve()): Promise<void> {
-    for (const fn of this.#functions.values()) {
+  async prepare(idle: () => Promise<void> = () => Promise.resolve(), reachedFirst: readonly string[] = []): Promise<void> {
+    const reached = ({ definition: { name, arn } }: FunctionRuntime) =>
+      reachedFirst.some((reference) => reference === name || reference === arn || reference.startsWith(`${arn}:`));
+    const all = [...this.#functions.values()];
+    // A stable order: the event sources' functions, then the rest, each as the template lists them.
+    const ordered = [...all.filter(reached), ...all.filter((fn) => !reached(fn))];
+    for (const fn of ordered) {
       // An init on its thread takes a core: the app's own invocations go first.
       await idle();
       if (this.#stopped) return;

@@ -156,12 +156,14 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       baseEnvironment: baseEnvironment(url, services.get('dynamodb').host.url, region, credentials),
     });
     const reads = lambdaReads(settings, services, lambda);
+    // Once: the start awaits it before any poller runs, and a warm-up begun before the start (warmsEarly) before the first init.
+    const provide = once(() => sdk.provide(definitions.functions, scanOf, log));
     return {
       service: lambda,
       mounts: { rest: [lambda.protocol], httpApis: [functionUrls], reads },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
-        await sdk.provide(definitions.functions, scanOf, log);
+        await provide();
         warn(sdk.warnings());
         warn(unhostedClientWarnings(definitions.functions, hostedClients, scanOf, (fn) => sdk.unloadable(fn)));
         const roles = definitions.functions.map((fn) => ({ what: `function ${fn.name}`, roleArn: roleOf(fn) }));
@@ -180,7 +182,12 @@ export const lambdaModule: ServiceModule<'lambda'> = {
           ],
         };
       },
-      warm: (idle) => lambda.prepare(idle),
+      // A function's init runs on its own thread: begun as the endpoint serves, the first event finds it under way.
+      warmsEarly: true,
+      warm: async (idle) => {
+        await provide();
+        await lambda.prepare(idle, reachedFirst(services.get('template').definitions));
+      },
       stop: async () => {
         await lambda.stop();
         await sdk.layers?.close();
@@ -302,6 +309,21 @@ function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid
  * Whether a function's role may poll its queue, as CreateEventSourceMapping checks it: the
  * error AWS gives when it may not, else undefined.
  */
+/** `make`'s promise, made at the first call and the same at every later one. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+/** The functions an event source invokes as the app's events arrive (queues' mappings, rules' targets): warmed first. */
+function reachedFirst({ sqsMappings, rules }: ServiceDefinitions): string[] {
+  const targets = rules.flatMap((rule) => rule.targets.map((target) => target.arn)).filter((arn) => arn.includes(':function:'));
+  return [...sqsMappings.map((mapping) => mapping.functionName), ...targets];
+}
+
 function queueSourceAuthorizer(
   sqs: SqsService,
   iam: IamCheck,

@@ -5,7 +5,7 @@ import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { startMark } from '../startup/start-marks.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
-import { ActivityClock } from '../time/clock.js';
+import { warmUpSteps } from '../time/clock.js';
 import { type ServiceDefinitions, sharedDefinitions } from './service-definitions.js';
 import type {
   Contribution,
@@ -63,6 +63,8 @@ interface Entry {
   running?: RunningService<unknown>;
   /** The databases it holds a use of (released when it closes). */
   readonly databases: string[];
+  /** Its warm-up begun before the services started (RuntimeOptions.warm, `warmsEarly`), until the first `warm` takes it over. */
+  warming?: Promise<void>;
 }
 
 /**
@@ -188,6 +190,9 @@ export class ServiceRegistry {
         startMark(`${module.name} created`);
       }
       this.#endpoint.mount(this.#mounts());
+      // The endpoint answers from here: a warm-up off the runtime's thread begins before the starts, for the first event.
+      const early = settings.options.warm === true ? this.#entries.filter((entry) => entry.running?.warmsEarly === true) : [];
+      for (const entry of early) entry.warming = this.#warmOne(entry, warmUpSteps(settings.clock, false));
       for (const entry of this.#entries) {
         await entry.running?.start?.();
         if (entry.running?.start) startMark(`${entry.module.name} started`);
@@ -221,20 +226,21 @@ export class ServiceRegistry {
 
   /** Every running service's `warm`, side by side (a function's init runs on its own thread); a failure is logged, the others go on. */
   async warm(): Promise<void> {
-    const clock = this.#settings?.clock;
-    // Between steps the requests that came meanwhile are served; with an ActivityClock, the work they started ends first.
-    const idle = clock instanceof ActivityClock ? () => clock.idle() : () => new Promise<void>((resolve) => setImmediate(resolve));
-    await Promise.all(
-      this.#entries.map(async ({ module, running }) => {
-        try {
-          await running?.warm?.(idle);
-        } catch (error) {
-          this.#settings?.log(
-            `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
-          );
-        }
-      }),
-    );
+    // A warm-up begun early (RuntimeOptions.warm) is this one: it is not begun twice.
+    const warming = this.#entries.map((entry) => entry.warming ?? this.#warmOne(entry, warmUpSteps(this.#settings?.clock, true)));
+    for (const entry of this.#entries) entry.warming = undefined;
+    await Promise.all(warming);
+  }
+
+  /** One service's `warm`; a failure is logged (its first request does that work instead), never thrown. */
+  async #warmOne({ module, running }: Entry, idle: () => Promise<void>): Promise<void> {
+    try {
+      await running?.warm?.(idle);
+    } catch (error) {
+      this.#settings?.log(
+        `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
+      );
+    }
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */

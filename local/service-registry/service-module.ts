@@ -58,6 +58,13 @@ export interface RuntimeOptions extends ServiceOptions {
    */
   readonly mcp?: (url: string) => PathHandler;
   /**
+   * An interactive runtime (`switchyard dev`, `npm start`): the services whose warm-up works off
+   * the runtime's thread (`warmsEarly`: a function's init on its own worker) begin it as soon as
+   * the endpoint serves, before the services start, so that the first event finds its
+   * function's environment under way; LocalRuntime.warm does the rest. @default false (tests)
+   */
+  readonly warm?: boolean;
+  /**
    * Verify every request's SigV4 signature against these credentials (the first is given
    * to local functions). @default - signatures are not checked
    */
@@ -258,6 +265,12 @@ export interface RunningService<T> {
    * step waits for `idle` first: the app's own work (an invocation, a batch) goes before it.
    */
   warm?(idle: () => Promise<void>): Promise<void> | void;
+  /**
+   * Whether `warm` starts as soon as the endpoint serves, before this and the other services
+   * start (RuntimeOptions.warm): for a warm-up whose work runs off the runtime's thread, so that
+   * it overlaps the rest of the start without delaying the report or a request. @default false
+   */
+  readonly warmsEarly?: boolean;
   stop?(): Promise<void> | void;
   close?(): Promise<void> | void;
 }

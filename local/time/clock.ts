@@ -308,6 +308,14 @@ export class AdvanceableClock implements Clock {
   }
 }
 
+/**
+ * What a warm-up's steps wait for: on an ActivityClock, the work in flight (and with `requests`,
+ * a request that just came: a step on the runtime's own thread); on another clock, one turn of the event loop.
+ */
+export function warmUpSteps(clock: Clock | undefined, requests: boolean): () => Promise<void> {
+  return clock instanceof ActivityClock ? () => clock.idle(requests) : () => new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** How long the runtime must have run no work before the warm-up takes its next step. */
 const QUIET_MS = 100;
 
@@ -322,6 +330,8 @@ export class ActivityClock implements Clock {
   readonly sleep?: Clock['sleep'];
   #inFlight = 0;
   #lastEnd = 0;
+  /** When a request last reached the endpoint (requestArrived). */
+  #lastRequest = 0;
 
   constructor(private readonly inner: Clock) {
     if (inner.sleep) this.sleep = inner.sleep.bind(inner);
@@ -344,10 +354,23 @@ export class ActivityClock implements Clock {
     };
   }
 
-  /** Resolves once no work is in flight and none has ended for a moment (a burst's next request comes first). */
-  async idle(): Promise<void> {
+  /**
+   * A request reached the endpoint: the warm-up's next step waits a moment, so that work on the
+   * runtime's thread (a state machine's compile, a fifth of a second) does not hold up the
+   * request before its own work (an invocation) has begun. Only the arrival counts: a long
+   * poll or an event stream held open must not keep the warm-up waiting.
+   */
+  requestArrived(): void {
+    this.#lastRequest = performance.now();
+  }
+
+  /**
+   * Resolves once no work is in flight and none has ended for a moment (a burst's next request
+   * comes first), nor (unless `requests` is false: a step whose work runs on a thread of its own) has a request arrived.
+   */
+  async idle(requests = true): Promise<void> {
     for (;;) {
-      const quietFor = performance.now() - this.#lastEnd;
+      const quietFor = performance.now() - Math.max(this.#lastEnd, requests ? this.#lastRequest : 0);
       if (this.#inFlight === 0 && quietFor >= QUIET_MS) return;
       await new Promise((resolve) => setTimeout(resolve, this.#inFlight === 0 ? QUIET_MS - quietFor : QUIET_MS));
     }

@@ -243,6 +243,50 @@ describe('ServiceRegistry', () => {
   });
 });
 
+describe('ServiceRegistry.warm', () => {
+  /** A module whose warm-up writes down when it begins, and whether it may begin early. */
+  function warming(recorder: Recorder, name: string, warmsEarly: boolean): RegisteredModule {
+    const plain = recorder.module(name);
+    return {
+      ...plain,
+      create: (...args: Parameters<RegisteredModule['create']>) => ({
+        ...(plain.create(...args) as object as ReturnType<RegisteredModule['create']>),
+        warmsEarly,
+        warm: () => {
+          recorder.steps.push(`warm ${name}`);
+        },
+      }),
+    } as RegisteredModule;
+  }
+
+  it("begins an interactive runtime's early warm-ups as the endpoint serves, before the services start, and not again at warm", async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [warming(recorder, 'functions', true), warming(recorder, 'machines', false)]);
+    await registry.start({ ...settings, options: { ...settings.options, warm: true } });
+    await registry.warm();
+    await registry.stop();
+    expect(recorder.steps.slice(0, 7)).toEqual([
+      'create functions',
+      'create machines',
+      'mount',
+      'warm functions',
+      'start functions',
+      'start machines',
+      'warm machines',
+    ]);
+    // The early warm-up was the first warm's: a later one (after a reload) warms every service again.
+    expect(recorder.steps.filter((step) => step === 'warm functions')).toHaveLength(1);
+  });
+
+  it('warms nothing before the services start when the runtime is not interactive (a test)', async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [warming(recorder, 'functions', true)]);
+    await registry.start(settings);
+    expect(recorder.steps).toEqual(['create functions', 'mount', 'start functions']);
+    await registry.stop();
+  });
+});
+
 describe('ServiceRegistry.reload', () => {
   const reloading = (name: string, steps: string[], needs: string[] = []): RegisteredModule => ({
     name,

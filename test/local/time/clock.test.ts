@@ -197,6 +197,20 @@ describe('ActivityClock', () => {
     expect(performance.now() - ended).toBeGreaterThanOrEqual(90);
   });
 
+  it('is idle a moment after a request arrived, unless asked for a step that runs on a thread of its own', async () => {
+    const clock = new ActivityClock(systemClock);
+    clock.requestArrived();
+    const arrived = performance.now();
+    let offThread = false;
+    const offThreadIdle = clock.idle(false).then(() => {
+      offThread = true;
+    });
+    await offThreadIdle;
+    expect(offThread).toBe(true);
+    await clock.idle();
+    expect(performance.now() - arrived).toBeGreaterThanOrEqual(90);
+  });
+
   it("passes time, sleep and work on to the clock it counts for, so a test's clock still waits for work", async () => {
     const inner = new AdvanceableClock();
     const clock = new ActivityClock(inner);
