@@ -11,6 +11,7 @@ import { openDatabase } from '../../../local/store/data-folder.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { eventually } from '../helpers.js';
 import { arnOf, createSqs } from '../sqs/helpers.js';
+import { codeFunction } from './fixtures/code-function.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,22 +38,7 @@ function definition(
   codePath?: string,
   overrides: Partial<FunctionDefinition> = {},
 ): FunctionDefinition {
-  const folder = codePath ?? mkdtempSync(path.join(tmpdir(), 'switchyard-async-'));
-  writeFileSync(path.join(folder, 'index.mjs'), source);
-  return {
-    name: 'async-fn',
-    arn: 'arn:aws:lambda:us-east-1:000000000000:function:async-fn',
-    handler: 'index.handler',
-    runtime: 'nodejs24.x',
-    architecture: 'arm64',
-    codePath: folder,
-    timeoutSeconds: 5,
-    memorySize: 128,
-    environment: {},
-    logGroupName: '/aws/lambda/async-fn',
-    ...(asyncConfig ? { asyncConfig } : {}),
-    ...overrides,
-  };
+  return codeFunction('async-fn', source, { ...(asyncConfig ? { asyncConfig } : {}), ...overrides }, codePath);
 }
 
 async function setup(

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBatchItemFailures } from '../../../local/lambda/event-source-mappings/sqs-event-source.js';
 import { type FunctionDefinition, FunctionRuntime } from '../../../local/lambda/runtime/function-runtime.js';
 import { metricsSummary } from '../../../local/lambda/runtime/hosts/metrics-line.js';
+import { codeFunction } from './fixtures/code-function.js';
 
 const runtimes: FunctionRuntime[] = [];
 afterEach(async () => {
@@ -13,21 +14,7 @@ afterEach(async () => {
 
 /** A function whose bundle is `source`, written as index.mjs in a fresh folder. */
 function fn(source: string, overrides: Partial<FunctionDefinition> = {}, logs: string[] = []): FunctionRuntime {
-  const codePath = mkdtempSync(path.join(tmpdir(), 'switchyard-fn-'));
-  writeFileSync(path.join(codePath, 'index.mjs'), source);
-  const definition: FunctionDefinition = {
-    name: 'test-fn',
-    arn: 'arn:aws:lambda:us-east-1:000000000000:function:test-fn',
-    handler: 'index.handler',
-    runtime: 'nodejs24.x',
-    architecture: 'arm64',
-    codePath,
-    timeoutSeconds: 3,
-    memorySize: 128,
-    environment: {},
-    logGroupName: '/aws/lambda/test-fn',
-    ...overrides,
-  };
+  const definition = codeFunction('test-fn', source, { timeoutSeconds: 3, ...overrides });
   const runtime = new FunctionRuntime(
     definition,
     (d) => ({ GREETING: 'hello', ...d.environment }),

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaService } from '../../../local/lambda/lambda-service.js';
 import type { FunctionDefinition } from '../../../local/lambda/runtime/function-runtime.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { codeFunction } from './fixtures/code-function.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -13,23 +14,10 @@ afterEach(async () => {
 
 /** A function whose init phase appends its name to `inits`, so that the order the warm-up started them in can be read. */
 function counted(name: string, inits: string): FunctionDefinition {
-  const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-prewarm-'));
-  writeFileSync(
-    path.join(folder, 'index.mjs'),
+  return codeFunction(
+    name,
     `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(inits)}, '${name}\\n');\nexport const handler = async () => '${name}';`,
   );
-  return {
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    handler: 'index.handler',
-    runtime: 'nodejs24.x',
-    architecture: 'arm64',
-    codePath: folder,
-    timeoutSeconds: 5,
-    memorySize: 128,
-    environment: {},
-    logGroupName: `/aws/lambda/${name}`,
-  };
 }
 
 describe('LambdaService.prepare', () => {
