@@ -305,10 +305,6 @@ function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid
   return `${queue} -> ${mapping.functionName}${state}`;
 }
 
-/**
- * Whether a function's role may poll its queue, as CreateEventSourceMapping checks it: the
- * error AWS gives when it may not, else undefined.
- */
 /** `make`'s promise, made at the first call and the same at every later one. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
@@ -320,10 +316,16 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** The functions an event source invokes as the app's events arrive (queues' mappings, rules' targets): warmed first. */
 function reachedFirst({ sqsMappings, rules }: ServiceDefinitions): string[] {
-  const targets = rules.flatMap((rule) => rule.targets.map((target) => target.arn)).filter((arn) => arn.includes(':function:'));
+  const targets = rules
+    .flatMap((rule) => rule.targets.map((target) => target.arn))
+    .filter((arn) => tryParseArn(arn)?.resourceType === 'function');
   return [...sqsMappings.map((mapping) => mapping.functionName), ...targets];
 }
 
+/**
+ * Whether a function's role may poll its queue, as CreateEventSourceMapping checks it: the
+ * error AWS gives when it may not, else undefined.
+ */
 function queueSourceAuthorizer(
   sqs: SqsService,
   iam: IamCheck,
