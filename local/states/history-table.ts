@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../store/transaction.js';
-import type { HistoryEvent } from './engine/index.js';
+import { detailsKey, detailsOf, type HistoryEvent } from './engine/history-events.js';
 
 /**
  * The history of STANDARD executions: one row per execution per group commit, holding the
@@ -38,42 +38,25 @@ export const HISTORY_SQL = {
 const SAME_AS_LAST = 0;
 const PAYLOADS = ['input', 'output'] as const;
 
-/** The details object of an event (`<type>EventDetails`), if it has one. */
-function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
-  for (const key in event) {
-    if (key.endsWith('EventDetails')) {
-      const details = event[key];
-      return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
-    }
-  }
-  return undefined;
-}
-
 /** The JSON text of a group of one execution's events, in order, each payload that repeats the last one written once (what `eventsOf` reads back). */
 export function groupText(events: readonly HistoryEvent[]): string {
   let last: string | undefined;
   const texts = events.map((event) => {
     const details = detailsOf(event);
-    if (!details) return JSON.stringify(event);
-    let stored: HistoryEvent | undefined;
+    let stored: Record<string, unknown> | undefined;
     for (const field of PAYLOADS) {
       const payload = details[field];
       if (typeof payload !== 'string') continue;
+      // The event as written, its details a copy: the engine's event stays as it is.
       if (payload === last) {
-        stored ??= withDetails(event, { ...details });
-        (detailsOf(stored) as Record<string, unknown>)[field] = SAME_AS_LAST;
+        stored ??= { ...details };
+        stored[field] = SAME_AS_LAST;
       }
       last = payload;
     }
-    return JSON.stringify(stored ?? event);
+    return JSON.stringify(stored ? { ...event, [detailsKey(event.type) as string]: stored } : event);
   });
   return `[${texts.join(',')}]`;
-}
-
-function withDetails(event: HistoryEvent, details: Record<string, unknown>): HistoryEvent {
-  const copy: HistoryEvent = { ...event };
-  for (const key in copy) if (key.endsWith('EventDetails')) copy[key] = details;
-  return copy;
 }
 
 /** The events of the history's rows, in order, each repeated payload restored. */
@@ -83,7 +66,6 @@ export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): Hi
     let last: string | undefined;
     for (const event of events) {
       const details = detailsOf(event);
-      if (!details) continue;
       for (const field of PAYLOADS) {
         const payload = details[field];
         if (payload === SAME_AS_LAST && last !== undefined) details[field] = last;
