@@ -1,0 +1,47 @@
+import * as path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { CreateQueueCommand, ListQueueTagsCommand, SQSClient, TagQueueCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { assemblyOf } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+import { sqsQueue } from '../template-resources.js';
+
+const cdkOut = assemblyOf({ Tagged: sqsQueue('from-template', { Tags: [{ Key: 'team', Value: 'template' }] }) });
+
+describe('SQS queue tags', () => {
+  const runtimes = new RuntimesWithData();
+  const clients: SQSClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await runtimes.stopAll();
+  });
+
+  async function started(dataDir: string): Promise<SQSClient> {
+    const runtime = await runtimes.start(cdkOut, { dataDir });
+    const client = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    clients.push(client);
+    return client;
+  }
+
+  const tagsOf = async (sqs: SQSClient, QueueUrl: string) => (await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags ?? {};
+
+  it("keeps the tags a data folder of an earlier version held in its queues' rows; a template's queue has its template's Tags at each start", async () => {
+    const dataDir = tempDataDir();
+    const first = await started(dataDir);
+    const { QueueUrl: templateUrl = '' } = await first.send(new CreateQueueCommand({ QueueName: 'from-template' }));
+    expect(await tagsOf(first, templateUrl)).toEqual({ team: 'template' });
+    await first.send(new TagQueueCommand({ QueueUrl: templateUrl, Tags: { added: 'by-api' } }));
+    const { QueueUrl: oldUrl = '' } = await first.send(new CreateQueueCommand({ QueueName: 'old-tagged' }));
+    await runtimes.stopAll();
+    // The queues' table as the earlier version kept it: each queue's tags as a JSON map in its `tags` column, no tag store.
+    const db = new DatabaseSync(path.join(dataDir, 'sqs.sqlite'));
+    db.exec(`ALTER TABLE sqs_queue ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'; DROP TABLE resource_tags`);
+    db.prepare('UPDATE sqs_queue SET tags = ? WHERE name = ?').run(JSON.stringify({ team: 'a', env: 'dev' }), 'old-tagged');
+    db.close();
+
+    const second = await started(dataDir);
+    expect(await tagsOf(second, oldUrl)).toEqual({ team: 'a', env: 'dev' });
+    expect(await tagsOf(second, templateUrl)).toEqual({ team: 'template' });
+  });
+});
