@@ -7,7 +7,8 @@ import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 import { sqsQueue } from '../template-resources.js';
 
-const cdkOut = assemblyOf({ Tagged: sqsQueue('from-template', { Tags: [{ Key: 'team', Value: 'template' }] }) });
+const appTagged = (team: string) => assemblyOf({ Tagged: sqsQueue('from-template', { Tags: [{ Key: 'team', Value: team }] }) });
+const cdkOut = appTagged('template');
 
 describe('SQS queue tags', () => {
   const runtimes = new RuntimesWithData();
@@ -17,11 +18,11 @@ describe('SQS queue tags', () => {
     await runtimes.stopAll();
   });
 
-  async function started(dataDir: string): Promise<SQSClient> {
+  async function started(dataDir: string) {
     const runtime = await runtimes.start(cdkOut, { dataDir });
     const client = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
     clients.push(client);
-    return client;
+    return Object.assign(client, { runtime });
   }
 
   const tagsOf = async (sqs: SQSClient, QueueUrl: string) => (await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags ?? {};
@@ -43,5 +44,15 @@ describe('SQS queue tags', () => {
     const second = await started(dataDir);
     expect(await tagsOf(second, oldUrl)).toEqual({ team: 'a', env: 'dev' });
     expect(await tagsOf(second, templateUrl)).toEqual({ team: 'template' });
+  });
+
+  it("sets a template's queue's tags to its template's again at a synthesis, in place of those the API added", async () => {
+    const sqs = await started(tempDataDir());
+    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'from-template' }));
+    await sqs.send(new TagQueueCommand({ QueueUrl, Tags: { added: 'by-api' } }));
+    await sqs.runtime.reload(cdkOut);
+    expect(await tagsOf(sqs, QueueUrl)).toEqual({ team: 'template' });
+    await sqs.runtime.reload(appTagged('changed'));
+    expect(await tagsOf(sqs, QueueUrl)).toEqual({ team: 'changed' });
   });
 });
