@@ -91,10 +91,10 @@ export class EventBridgeV2Service {
         ...pick(input, ['Description', 'EncryptionConfiguration', 'StorageConfiguration']),
         CreationTime: now,
         LastModifiedTime: now,
-        Tags: (input.Tags ?? {}) as Record<string, string>,
         Policies: {},
       };
       this.store.buses.put(bus.EventBusArn, bus);
+      this.store.tags.tag(bus.EventBusArn, Object.entries((input.Tags ?? {}) as Record<string, string>));
       return bus.EventBusArn;
     }).then((arn) => this.#busAnswer(this.#bus(arn), ['EventBusArn', 'Name', 'Description', 'EncryptionConfiguration', 'CreationTime']));
   }
@@ -131,7 +131,7 @@ export class EventBridgeV2Service {
         `Event bus ${bus.EventBusArn} has ${subscribers} subscriber(s) and ${sources} event source(s): delete them before the bus.`,
         409,
       );
-    this.store.buses.delete(bus.EventBusArn);
+    this.store.remove(this.store.buses, bus.EventBusArn);
     this.events.forget(bus.EventBusArn);
     return {};
   }
@@ -177,9 +177,9 @@ export class EventBridgeV2Service {
         configuration: withDefaults(pick(input, SUBSCRIBER_SETTINGS)),
         CreationTime: now,
         LastModifiedTime: now,
-        Tags: (input.Tags ?? {}) as Record<string, string>,
       };
       this.store.subscribers.put(subscriber.SubscriberArn, subscriber);
+      this.store.tags.tag(subscriber.SubscriberArn, Object.entries((input.Tags ?? {}) as Record<string, string>));
       // Its cursor, at its StartingPosition, in the transaction that creates it.
       this.delivery?.follow(subscriber);
       return subscriber.SubscriberArn;
@@ -238,7 +238,7 @@ export class EventBridgeV2Service {
 
   async DeleteSubscriber(input: Input): Promise<Fields> {
     const subscriber = this.#subscriber(input.SubscriberArn);
-    this.store.subscribers.delete(subscriber.SubscriberArn);
+    this.store.remove(this.store.subscribers, subscriber.SubscriberArn);
     this.delivery?.changed(subscriber.SubscriberArn);
     return {};
   }
@@ -280,9 +280,9 @@ export class EventBridgeV2Service {
         ...pick(input, ['Description']),
         CreationTime: now,
         LastModifiedTime: now,
-        Tags: (input.Tags ?? {}) as Record<string, string>,
       };
       this.store.sources.put(source.EventSourceArn, source);
+      this.store.tags.tag(source.EventSourceArn, Object.entries((input.Tags ?? {}) as Record<string, string>));
       return source.EventSourceArn;
     });
     const source = this.#source(arn);
@@ -326,7 +326,7 @@ export class EventBridgeV2Service {
   }
 
   async DeleteEventSource(input: Input): Promise<Fields> {
-    this.store.sources.delete(this.#source(input.EventSourceArn).EventSourceArn);
+    this.store.remove(this.store.sources, this.#source(input.EventSourceArn).EventSourceArn);
     return {};
   }
 
@@ -396,18 +396,19 @@ export class EventBridgeV2Service {
   }
 
   async TagResource(input: Input): Promise<Fields> {
-    this.#retag(input.ResourceArn as string, (tags) => ({ ...tags, ...(input.Tags as Record<string, string>) }));
+    this.store.tags.tag(this.#retaggable(input.ResourceArn as string), Object.entries(input.Tags as Record<string, string>));
     return {};
   }
 
   async UntagResource(input: Input): Promise<Fields> {
-    const removed = new Set(input.TagKeys as string[]);
-    this.#retag(input.ResourceArn as string, (tags) => Object.fromEntries(Object.entries(tags).filter(([key]) => !removed.has(key))));
+    this.store.tags.untag(this.#retaggable(input.ResourceArn as string), input.TagKeys as string[]);
     return {};
   }
 
   async ListTagsForResource(input: Input): Promise<Fields> {
-    return { Tags: this.#tagged(input.ResourceArn as string).Tags };
+    const arn = input.ResourceArn as string;
+    this.#tagged(arn);
+    return { Tags: this.store.tags.map(arn) };
   }
 
   // Lookups and answers
@@ -435,14 +436,11 @@ export class EventBridgeV2Service {
     return kind === 'bus' ? this.#bus(arn) : kind === 'subscriber' ? this.#subscriber(arn) : this.#source(arn);
   }
 
-  #retag(arn: string, change: (tags: Readonly<Record<string, string>>) => Record<string, string>): void {
+  /** The ARN of a resource whose tags may change: one that exists and is not revoked. */
+  #retaggable(arn: string): string {
     const resource = this.#tagged(arn);
     if ('Revoked' in resource && resource.Revoked) throw revoked('Resource', arn);
-    const updated = { ...resource, Tags: change(resource.Tags) };
-    const kind = arnKind(arn);
-    if (kind === 'bus') this.store.buses.put(arn, updated as BusRecord);
-    else if (kind === 'subscriber') this.store.subscribers.put(arn, updated as SubscriberRecord);
-    else this.store.sources.put(arn, updated as EventSourceRecord);
+    return arn;
   }
 
   #busAnswer(bus: BusRecord, members: readonly (keyof BusRecord)[]): Fields {

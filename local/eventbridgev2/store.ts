@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
+import { type LegacyTagTable, TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
 /** A member bag as the API's JSON shapes carry it. */
@@ -11,7 +12,6 @@ interface Owned {
   /** Epoch milliseconds. */
   readonly CreationTime: number;
   readonly LastModifiedTime: number;
-  readonly Tags: Readonly<Record<string, string>>;
   /** The template resource it stands for (`<stack>/<logicalId>`): it follows the template, not the API. */
   readonly template?: string;
 }
@@ -63,16 +63,42 @@ export class EventBridgeV2Store {
   readonly subscribers: JsonTable<SubscriberRecord>;
   readonly sources: JsonTable<EventSourceRecord>;
   readonly tokens: JsonTable<TokenRecord>;
+  /** Buses', subscribers' and event sources' tags, by the resource's ARN (a deleted one's go with it). */
+  readonly tags: TagStore;
 
   constructor(private readonly db: DatabaseSync) {
     this.buses = new JsonTable(db, 'eventbridgev2_bus', 'arn');
     this.subscribers = new JsonTable(db, 'eventbridgev2_subscriber', 'arn');
     this.sources = new JsonTable(db, 'eventbridgev2_event_source', 'arn');
     this.tokens = new JsonTable(db, 'eventbridgev2_client_token', 'id');
+    // Before the TagStore, each resource's record held its `Tags` map.
+    this.tags = new TagStore(db, [
+      embeddedTags('eventbridgev2_bus', 'EventBusArn'),
+      embeddedTags('eventbridgev2_subscriber', 'SubscriberArn'),
+      embeddedTags('eventbridgev2_event_source', 'EventSourceArn'),
+    ]);
+  }
+
+  /** Deletes a resource of `table` with its tags: one created again under its ARN starts untagged. */
+  remove(table: { delete(arn: string): unknown }, arn: string): void {
+    table.delete(arn);
+    this.tags.forget(arn);
   }
 
   /** Runs `work` as one transaction: a Create and its client token are written whole or not at all. */
   atomically<T>(work: () => T): T {
     return inTransaction(this.db, work);
   }
+}
+
+/** Where an earlier version kept a resource's tags: the `Tags` map of its record in `table`, whose `arnMember` is its ARN. */
+function embeddedTags(table: string, arnMember: string): LegacyTagTable {
+  return {
+    table,
+    keyColumn: 'arn',
+    embedded: (document) => {
+      const { Tags, ...without } = document as Record<string, unknown> & { Tags?: Record<string, string> };
+      return Tags === undefined ? undefined : { arn: String(without[arnMember]), pairs: Object.entries(Tags), without };
+    },
+  };
 }

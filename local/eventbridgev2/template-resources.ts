@@ -27,7 +27,6 @@ export function declareTemplateResources(
           Name: resource.physicalName,
           CreationTime: now,
           LastModifiedTime: now,
-          Tags: tagMap(resource.properties.Tags),
           template,
         };
         if (resource.type === 'AWS::EventsV2::EventBus') {
@@ -60,6 +59,7 @@ export function declareTemplateResources(
           continue;
         }
         kept.add(resource.ref);
+        store.tags.replace(resource.ref, Object.entries(tagMap(resource.properties.Tags)));
       }
     }
     // The policies after the buses they attach to, whichever stack declares them.
@@ -78,7 +78,10 @@ export function declareTemplateResources(
       }
     }
     for (const table of [store.subscribers, store.sources, store.buses] as const) {
-      for (const [arn, item] of table.entries()) if (item.template !== undefined && !kept.has(arn)) table.delete(arn);
+      for (const [arn, item] of table.entries()) {
+        if (item.template === undefined || kept.has(arn)) continue;
+        store.remove(table, arn);
+      }
     }
   });
 }

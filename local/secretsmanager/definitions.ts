@@ -1,5 +1,6 @@
 import type { LoadedApp } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
+import { tagMap } from '../template/tags.js';
 import type { GenerateSecretStringSpec } from './generate-secret-string.js';
 
 /** A secret the template declares (`AWS::SecretsManager::Secret`). */
@@ -10,7 +11,8 @@ export interface SecretDefinition {
   readonly kmsKeyId?: string;
   /** The template's `SecretString`, or how to generate one (`GenerateSecretString`). */
   readonly value: { readonly secretString: string } | { readonly generate: GenerateSecretStringSpec };
-  readonly tags?: readonly { Key: string; Value: string }[];
+  /** The template's Tags: the secret's tags at each start. */
+  readonly tags: Readonly<Record<string, string>>;
   /** `Stack/LogicalId (AWS::SecretsManager::Secret)`, for warnings. */
   readonly where: string;
 }
@@ -36,7 +38,7 @@ export function secretDefinitions(app: LoadedApp): { secrets: SecretDefinition[]
         value: secretString !== undefined ? { secretString } : { generate: generate ?? {} },
         ...(text('Description') === undefined ? {} : { description: text('Description') }),
         ...(text('KmsKeyId') === undefined ? {} : { kmsKeyId: text('KmsKeyId') }),
-        ...(Array.isArray(p.Tags) ? { tags: p.Tags as { Key: string; Value: string }[] } : {}),
+        tags: tagMap(p.Tags),
       });
     }
   }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
 import type { ServiceState } from '../store/service-state.js';
+import type { TagPair } from '../store/tag-store.js';
+import { inTransaction } from '../store/transaction.js';
 import type { SecretDefinition } from './definitions.js';
 import { generateSecretString } from './generate-secret-string.js';
 import { type SecretRow, SecretsStore, type VersionRow } from './secrets-store.js';
@@ -29,7 +31,15 @@ export class SecretsManagerService {
   }
 
   get operations(): Record<string, (input: never) => Promise<unknown>> {
-    const names = ['GetSecretValue', 'PutSecretValue', 'CreateSecret', 'DescribeSecret', 'ListSecrets'] as const;
+    const names = [
+      'GetSecretValue',
+      'PutSecretValue',
+      'CreateSecret',
+      'DescribeSecret',
+      'ListSecrets',
+      'TagResource',
+      'UntagResource',
+    ] as const;
     return Object.fromEntries(names.map((name) => [name, (input: never) => this[name]((input ?? {}) as Input)]));
   }
 
@@ -45,31 +55,35 @@ export class SecretsManagerService {
       const declared = JSON.stringify(secret.value);
       try {
         const existing = this.#store.find(secret.name);
-        if (existing && existing.template_value === declared) continue;
-        const value = 'secretString' in secret.value ? secret.value.secretString : generateSecretString(secret.value.generate);
-        if (!existing) {
-          this.#store.insert({
-            name: secret.name,
-            arn: secret.arn,
-            description: secret.description ?? null,
-            kms_key_id: secret.kmsKeyId ?? null,
-            tags: secret.tags ? JSON.stringify(secret.tags) : null,
-            created_at: now,
-            changed_at: now,
-            template_value: declared,
-          });
-        } else {
-          this.#store.update(secret.name, { template_value: declared, description: secret.description ?? null });
-        }
-        this.#store.addVersion(
-          { name: secret.name, version_id: randomUUID(), secret_string: value, secret_binary: null, created_at: now },
-          ['AWSCURRENT'],
-        );
+        if (!existing || existing.template_value !== declared) this.#declareValue(secret, existing, declared, now);
+        // Its tags are the template's again at each start, as a Lambda function's are.
+        this.#store.tags.replace(existing?.arn ?? secret.arn, Object.entries(secret.tags));
       } catch (error) {
         problems.push(`${secret.where}: not created: ${(error as Error).message}`);
       }
     }
     return problems;
+  }
+
+  /** A template's secret created, or given a new version, with the value its template declares now. */
+  #declareValue(secret: SecretDefinition, existing: SecretRow | undefined, declared: string, now: number): void {
+    const value = 'secretString' in secret.value ? secret.value.secretString : generateSecretString(secret.value.generate);
+    if (!existing) {
+      this.#store.insert({
+        name: secret.name,
+        arn: secret.arn,
+        description: secret.description ?? null,
+        kms_key_id: secret.kmsKeyId ?? null,
+        created_at: now,
+        changed_at: now,
+        template_value: declared,
+      });
+    } else {
+      this.#store.update(secret.name, { template_value: declared, description: secret.description ?? null });
+    }
+    this.#store.addVersion({ name: secret.name, version_id: randomUUID(), secret_string: value, secret_binary: null, created_at: now }, [
+      'AWSCURRENT',
+    ]);
   }
 
   async GetSecretValue(input: Input): Promise<unknown> {
@@ -163,15 +177,17 @@ export class SecretsManagerService {
     const value = secretValue(input);
     const now = this.options.clock.now();
     const arn = `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${randomSuffix()}`;
-    this.#store.insert({
-      name,
-      arn,
-      description: optionalText(input, 'Description') ?? null,
-      kms_key_id: optionalText(input, 'KmsKeyId') ?? null,
-      tags: Array.isArray(input.Tags) ? JSON.stringify(input.Tags) : null,
-      created_at: now,
-      changed_at: now,
-      template_value: null,
+    inTransaction(this.options.db, () => {
+      this.#store.insert({
+        name,
+        arn,
+        description: optionalText(input, 'Description') ?? null,
+        kms_key_id: optionalText(input, 'KmsKeyId') ?? null,
+        created_at: now,
+        changed_at: now,
+        template_value: null,
+      });
+      this.#store.tags.tag(arn, tagPairs(input.Tags));
     });
     if (value === undefined) return { ARN: arn, Name: name };
     const versionId = optionalText(input, 'ClientRequestToken') ?? randomUUID();
@@ -186,11 +202,25 @@ export class SecretsManagerService {
     return this.#describe(this.#secret(input.SecretId));
   }
 
+  /** Adds tags to a secret, a key given again taking its new value (the API reference: it "appends tags to the existing list"). */
+  async TagResource(input: Input): Promise<unknown> {
+    this.#store.tags.tag(this.#secret(input.SecretId).arn, tagPairs(input.Tags));
+    return {};
+  }
+
+  async UntagResource(input: Input): Promise<unknown> {
+    const keys = input.TagKeys;
+    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw invalidParameter('TagKeys must be a list of strings.');
+    this.#store.tags.untag(this.#secret(input.SecretId).arn, keys);
+    return {};
+  }
+
   async ListSecrets(_input: Input): Promise<unknown> {
     return { SecretList: this.#store.all().map((secret) => this.#describe(secret)) };
   }
 
   #describe(secret: SecretRow): Record<string, unknown> {
+    const tags = this.#store.tags.list(secret.arn);
     return {
       ARN: secret.arn,
       Name: secret.name,
@@ -200,7 +230,7 @@ export class SecretsManagerService {
       CreatedDate: secret.created_at / 1000,
       LastChangedDate: secret.changed_at / 1000,
       ...(secret.accessed_at === null ? {} : { LastAccessedDate: secret.accessed_at / 1000 }),
-      ...(secret.tags === null ? {} : { Tags: JSON.parse(secret.tags) }),
+      ...(tags.length === 0 ? {} : { Tags: tags.map(([Key, Value]) => ({ Key, Value })) }),
       VersionIdsToStages: Object.fromEntries(this.#store.stages(secret.name)),
     };
   }
@@ -226,6 +256,19 @@ export class SecretsManagerService {
     }
     throw notFound();
   }
+}
+
+/**
+ * A request's or the template's `Tags` as pairs.
+ * @throws AwsError InvalidParameterException for anything but a list of `{ Key, Value }` strings
+ */
+function tagPairs(tags: unknown): TagPair[] {
+  if (tags === undefined || tags === null) return [];
+  if (!Array.isArray(tags)) throw invalidParameter('Tags must be a list of Key and Value pairs.');
+  return tags.map((tag: { Key?: unknown; Value?: unknown }): TagPair => {
+    if (typeof tag?.Key !== 'string' || typeof tag.Value !== 'string') throw invalidParameter('Each tag needs a Key and a Value string.');
+    return [tag.Key, tag.Value];
+  });
 }
 
 function optionalText(input: Input, key: string): string | undefined {

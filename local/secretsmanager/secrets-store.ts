@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
 /**
@@ -13,7 +14,6 @@ CREATE TABLE IF NOT EXISTS sm_secret (
   arn TEXT NOT NULL UNIQUE,
   description TEXT,
   kms_key_id TEXT,
-  tags TEXT,
   created_at INTEGER NOT NULL,
   changed_at INTEGER NOT NULL,
   accessed_at INTEGER,
@@ -40,7 +40,6 @@ export interface SecretRow {
   arn: string;
   description: string | null;
   kms_key_id: string | null;
-  tags: string | null;
   created_at: number;
   changed_at: number;
   accessed_at: number | null;
@@ -56,8 +55,13 @@ export interface VersionRow {
 }
 
 export class SecretsStore {
+  /** Secrets' tags, by the secret's ARN. */
+  readonly tags: TagStore;
+
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
+    // Before the TagStore, `sm_secret`'s `tags` column held each secret's `[{ Key, Value }]` (NULL: none given).
+    this.tags = new TagStore(db, { table: 'sm_secret', tagsColumn: 'tags', arnColumn: 'arn' });
   }
 
   /** A secret by name or ARN. */
@@ -72,9 +76,9 @@ export class SecretsStore {
   insert(row: Omit<SecretRow, 'accessed_at'>): void {
     this.db
       .prepare(
-        'INSERT INTO sm_secret (name, arn, description, kms_key_id, tags, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sm_secret (name, arn, description, kms_key_id, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(row.name, row.arn, row.description, row.kms_key_id, row.tags, row.created_at, row.changed_at, row.template_value);
+      .run(row.name, row.arn, row.description, row.kms_key_id, row.created_at, row.changed_at, row.template_value);
   }
 
   update(

@@ -1,5 +1,6 @@
 import type { LoadedApp } from '../template/load.js';
 import { stableUuid } from '../template/resolve.js';
+import { tagMap } from '../template/tags.js';
 
 /** A topic as the template declares it; attributes in the API's string form (CreateTopic's `Attributes`). */
 export interface TopicDefinition {
@@ -69,10 +70,7 @@ export function snsDefinitions(app: LoadedApp): SnsDefinitions {
         if (p.DataProtectionPolicy !== undefined) {
           warnings.push(`${where}: DataProtectionPolicy is not applied locally; messages are not audited or masked`);
         }
-        const tags = Object.fromEntries(
-          ((p.Tags as { Key?: string; Value?: string }[] | undefined) ?? []).map((tag) => [String(tag.Key), String(tag.Value ?? '')]),
-        );
-        topics.push({ name: r.physicalName, arn, attributes, tags });
+        topics.push({ name: r.physicalName, arn, attributes, tags: tagMap(p.Tags) });
         for (const inline of (p.Subscription as { Endpoint?: string; Protocol?: string }[] | undefined) ?? []) {
           const protocol = String(inline.Protocol ?? '');
           const endpoint = String(inline.Endpoint ?? '');

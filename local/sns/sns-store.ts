@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 import type { Notification } from './message.js';
 
@@ -7,7 +8,6 @@ export interface TopicRecord {
   readonly name: string;
   /** What CreateTopic and SetTopicAttributes set; computed attributes are added when read. */
   readonly attributes: Record<string, string>;
-  readonly tags: Record<string, string>;
   /** Declared by the template: brought in line with it (or removed) at every start. */
   readonly template: boolean;
 }
@@ -38,12 +38,14 @@ export interface DeliveryRecord {
  */
 export class SnsStore {
   readonly #s: Statements;
+  /** Topics' tags, by the topic's ARN (a deleted topic's go with it). */
+  readonly tags: TagStore;
 
   /** `db` is the outbox's too: it works through the deliveries table (subscription-outbox.ts). */
   constructor(readonly db: DatabaseSync) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS topics (
-        arn TEXT PRIMARY KEY, name TEXT NOT NULL, attributes TEXT NOT NULL, tags TEXT NOT NULL, template INTEGER NOT NULL);
+        arn TEXT PRIMARY KEY, name TEXT NOT NULL, attributes TEXT NOT NULL, template INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS subscriptions (
         seq INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, topic_arn TEXT NOT NULL, protocol TEXT NOT NULL, endpoint TEXT NOT NULL,
         attributes TEXT NOT NULL, template INTEGER NOT NULL);
@@ -58,6 +60,8 @@ export class SnsStore {
         PRIMARY KEY (topic_arn, dedup_key));
       CREATE TABLE IF NOT EXISTS sequences (topic_arn TEXT PRIMARY KEY, next INTEGER NOT NULL);
     `);
+    // Before the TagStore, `topics`' `tags` column held each topic's map of them.
+    this.tags = new TagStore(db, { table: 'topics', tagsColumn: 'tags', arnColumn: 'arn' });
     this.#s = prepare(db);
   }
 
@@ -76,7 +80,7 @@ export class SnsStore {
   }
 
   putTopic(topic: TopicRecord): void {
-    this.#s.putTopic.run(topic.arn, topic.name, JSON.stringify(topic.attributes), JSON.stringify(topic.tags), topic.template ? 1 : 0);
+    this.#s.putTopic.run(topic.arn, topic.name, JSON.stringify(topic.attributes), topic.template ? 1 : 0);
   }
 
   /**
@@ -88,6 +92,7 @@ export class SnsStore {
       this.#s.deleteSubscriptionsOf.run(arn);
       this.#s.deleteDedupOf.run(arn);
       this.#s.deleteTopic.run(arn);
+      this.tags.forget(arn);
     });
   }
 
@@ -149,7 +154,6 @@ interface TopicRow {
   arn: string;
   name: string;
   attributes: string;
-  tags: string;
   template: number;
 }
 
@@ -188,7 +192,6 @@ function topicRecord(row: TopicRow): TopicRecord {
     arn: row.arn,
     name: row.name,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
-    tags: JSON.parse(row.tags) as Record<string, string>,
     template: row.template === 1,
   };
 }
@@ -209,7 +212,7 @@ function prepare(db: DatabaseSync) {
   return {
     topic: db.prepare('SELECT * FROM topics WHERE arn = ?'),
     topics: db.prepare('SELECT * FROM topics ORDER BY arn'),
-    putTopic: db.prepare('INSERT OR REPLACE INTO topics (arn, name, attributes, tags, template) VALUES (?, ?, ?, ?, ?)'),
+    putTopic: db.prepare('INSERT OR REPLACE INTO topics (arn, name, attributes, template) VALUES (?, ?, ?, ?)'),
     deleteTopic: db.prepare('DELETE FROM topics WHERE arn = ?'),
     subscription: db.prepare('SELECT * FROM subscriptions WHERE arn = ?'),
     subscriptions: db.prepare('SELECT * FROM subscriptions ORDER BY seq'),

@@ -27,8 +27,9 @@ export function applyTemplate(
         attributes = fifo ? { FifoTopic: 'true' } : {};
       }
       if (!fifo) delete attributes.FifoTopic;
-      const existing = store.topic(topic.arn);
-      store.putTopic({ arn: topic.arn, name: topic.name, attributes, tags: { ...existing?.tags, ...topic.tags }, template: true });
+      store.putTopic({ arn: topic.arn, name: topic.name, attributes, template: true });
+      // Its tags are the template's again at each start, as a Lambda function's are.
+      store.tags.replace(topic.arn, Object.entries(topic.tags));
     }
     const subscriptionArns = new Set(subscriptions.map((s) => s.arn));
     for (const stale of store.subscriptions()) {

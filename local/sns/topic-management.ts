@@ -31,12 +31,16 @@ export class TopicManagement {
           throw invalidParameter('Attributes Reason: Topic already exists with different attributes');
         }
       }
+      const existingTags = this.context.store.tags.map(arn);
       for (const [key, value] of Object.entries(tags)) {
-        if (existing.tags[key] !== value) throw invalidParameter('Tags Reason: Topic already exists with different tags');
+        if (existingTags[key] !== value) throw invalidParameter('Tags Reason: Topic already exists with different tags');
       }
       return { TopicArn: arn };
     }
-    this.context.store.putTopic({ arn, name: input.Name, attributes, tags, template: false });
+    this.context.store.transaction(() => {
+      this.context.store.putTopic({ arn, name: input.Name as string, attributes, template: false });
+      this.context.store.tags.tag(arn, Object.entries(tags));
+    });
     if (attributes.Policy) this.context.options.onPolicyChange?.(arn, attributes.Policy);
     return { TopicArn: arn };
   }
@@ -92,25 +96,18 @@ export class TopicManagement {
   }
 
   tagResource(input: { ResourceArn?: string; Tags?: Tag[] }) {
-    const topic = this.context.topicForTags(input.ResourceArn);
-    const tags = { ...topic.tags, ...tagsOf(input.Tags) };
-    this.context.store.putTopic({ ...topic, tags });
+    this.context.store.tags.tag(this.context.topicForTags(input.ResourceArn).arn, Object.entries(tagsOf(input.Tags)));
     return {};
   }
 
   untagResource(input: { ResourceArn?: string; TagKeys?: string[] }) {
-    const topic = this.context.topicForTags(input.ResourceArn);
-    const remove = new Set(input.TagKeys ?? []);
-    this.context.store.putTopic({
-      ...topic,
-      tags: Object.fromEntries(Object.entries(topic.tags).filter(([key]) => !remove.has(key))),
-    });
+    this.context.store.tags.untag(this.context.topicForTags(input.ResourceArn).arn, input.TagKeys ?? []);
     return {};
   }
 
   listTagsForResource(input: { ResourceArn?: string }) {
     const topic = this.context.topicForTags(input.ResourceArn);
-    return { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) };
+    return { Tags: this.context.store.tags.list(topic.arn).map(([Key, Value]) => ({ Key, Value })) };
   }
 }
 

@@ -1,13 +1,20 @@
 import type { LoadedResource } from '../template/load.js';
+import { tagMap } from '../template/tags.js';
 
 export interface QueueDefinition {
   readonly name: string;
   readonly attributes: Record<string, string>;
+  /** The template's Tags: the queue's tags at each start and synthesis. */
+  readonly tags: Record<string, string>;
 }
 
 /** The template's queues, as SQS's CreateQueue takes them. */
 export function queueDefinitions(byType: (type: string) => readonly LoadedResource[]): QueueDefinition[] {
-  return byType('AWS::SQS::Queue').map((r) => ({ name: r.physicalName, attributes: queueAttributes(r.properties) }));
+  return byType('AWS::SQS::Queue').map((r) => ({
+    name: r.physicalName,
+    attributes: queueAttributes(r.properties),
+    tags: tagMap(r.properties.Tags),
+  }));
 }
 
 /** CloudFormation queue properties -> SQS CreateQueue attributes (all strings). */

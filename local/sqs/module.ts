@@ -107,7 +107,11 @@ export const sqsModule: ServiceModule<'sqs'> = {
         const reloaded: string[] = [];
         for (const queue of definitions.queues) {
           const old = before.definitions.queues.find((q) => q.name === queue.name);
-          if (old !== undefined && JSON.stringify(old.attributes) === JSON.stringify(queue.attributes)) continue;
+          // Its tags are the template's again at each synthesis, as a Lambda function's are.
+          if (old !== undefined && JSON.stringify([old.attributes, old.tags]) === JSON.stringify([queue.attributes, queue.tags])) {
+            sqs.setTemplateTags(queue.name, queue.tags);
+            continue;
+          }
           await ensureQueue(sqs, queue);
           reloaded.push(`queue ${queue.name}${old === undefined ? ' (new)' : ''}`);
         }
@@ -137,8 +141,8 @@ function withoutEmptyCollections(output: unknown): unknown {
   return Object.fromEntries(Object.entries(output).filter(([, value]) => !empty(value)));
 }
 
-/** Creates a queue from the template, or brings an existing one's attributes up to date after a template change. */
-async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: Record<string, string> }): Promise<void> {
+/** Creates a queue from the template, or brings an existing one's attributes and tags up to date after a template change. */
+async function ensureQueue(sqs: SqsService, queue: QueueDefinition): Promise<void> {
   try {
     await sqs.CreateQueue({ QueueName: queue.name, Attributes: queue.attributes });
   } catch (error) {
@@ -146,6 +150,7 @@ async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: R
     const { FifoQueue: _fifo, ...settable } = queue.attributes;
     await sqs.SetQueueAttributes({ QueueUrl: sqs.queueUrl(queue.name), Attributes: settable });
   }
+  sqs.setTemplateTags(queue.name, queue.tags);
 }
 
 /**

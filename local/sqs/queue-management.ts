@@ -77,20 +77,15 @@ export class QueueManagement {
     const tags = checkTags(input.tags);
     const attributes = applySseRules({ ...defaultAttributes(fifo), ...dropEmpty(requested) }, requested);
     const now = this.context.clock.now();
-    const { lastInsertRowid } = this.context.store.insertQueue.run(
-      name,
-      fifo ? 1 : 0,
-      JSON.stringify(attributes),
-      JSON.stringify(tags),
-      now,
-      now,
-    );
+    const { lastInsertRowid } = this.context.transaction(() => {
+      this.context.tags.tag(arn, Object.entries(tags));
+      return this.context.store.insertQueue.run(name, fifo ? 1 : 0, JSON.stringify(attributes), now, now);
+    });
     const queue = this.context.queueFromRow({
       id: lastInsertRowid,
       name,
       fifo: fifo ? 1 : 0,
       attributes: JSON.stringify(attributes),
-      tags: JSON.stringify(tags),
       created_at: now,
       modified_at: now,
     });
@@ -174,6 +169,8 @@ export class QueueManagement {
       this.context.store.deleteQueueMessages.run(queue.id);
       this.context.store.deleteQueueDedup.run(queue.id);
       this.context.store.deleteQueue.run(queue.id);
+      // A queue created again under the name starts untagged.
+      this.context.tags.forget(queue.arn);
     });
     this.context.queuesByName.delete(queue.name);
     this.context.queuesById.delete(queue.id);
@@ -199,23 +196,18 @@ export class QueueManagement {
 
   tagQueue(input: TagQueueInput): EmptyOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
-    const tags = checkTags({ ...queue.tags, ...input.Tags });
-    this.context.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
-    queue.tags = tags;
+    this.context.tags.tag(queue.arn, Object.entries(checkTags({ ...this.context.tags.map(queue.arn), ...input.Tags })));
     return {};
   }
 
   untagQueue(input: UntagQueueInput): EmptyOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
-    const tags = { ...queue.tags };
-    for (const key of input.TagKeys ?? []) delete tags[key];
-    this.context.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
-    queue.tags = tags;
+    this.context.tags.untag(queue.arn, input.TagKeys ?? []);
     return {};
   }
 
   listQueueTags(input: QueueUrlInput): ListQueueTagsOutput {
-    return { Tags: { ...this.context.queueFromUrl(input.QueueUrl).tags } };
+    return { Tags: this.context.tags.map(this.context.queueFromUrl(input.QueueUrl).arn) };
   }
 
   listDeadLetterSourceQueues(input: ListDeadLetterSourceQueuesInput): ListDeadLetterSourceQueuesOutput {
@@ -269,6 +261,7 @@ function applySseRules(attributes: QueueAttributeMap, changes: QueueAttributeMap
   return attributes;
 }
 
+/** A queue's tags checked in SQS's words: keys of 1 to 128 characters, values of at most 256, at most 50 tags. */
 function checkTags(tags: Record<string, string> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags ?? {})) {

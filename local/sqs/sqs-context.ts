@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../names/arn.js';
+import { TagStore } from '../store/tag-store.js';
 import type { Clock } from '../time/clock.js';
 import { LongPollWaiters } from '../time/long-poll.js';
 import { FairQueues } from './fair-queues.js';
@@ -29,7 +30,6 @@ export interface Queue {
   modifiedAt: number;
   /** Every settable attribute as GetQueueAttributes reports it (defaults filled in). */
   attributes: QueueAttributeMap;
-  tags: Record<string, string>;
   settings: QueueSettings;
 }
 
@@ -77,6 +77,8 @@ export class SqsContext {
   readonly accountId: string;
   readonly region: string;
   readonly store: SqsStore;
+  /** Queues' tags, by the queue's ARN. */
+  readonly tags: TagStore;
   readonly waiters: LongPollWaiters;
   /** Which tenants of each fair (standard, grouped) queue are noisy, and so the order receives take. */
   readonly fairQueues: FairQueues;
@@ -97,6 +99,8 @@ export class SqsContext {
     this.region = options.region;
     this.onMessage = options.onMessage;
     this.onPolicyChange = options.onPolicyChange;
+    // Before the TagStore, `sqs_queue`'s `tags` column held each queue's map of them.
+    this.tags = new TagStore(this.db, { table: 'sqs_queue', tagsColumn: 'tags', arnColumn: 'name', arnOf: (name) => this.queueArn(name) });
     this.store = openSqsStore(this.db);
     this.fairQueues = new FairQueues(this.store, this.clock);
     for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
@@ -121,7 +125,6 @@ export class SqsContext {
       createdAt: row.created_at,
       modifiedAt: row.modified_at,
       attributes,
-      tags: JSON.parse(row.tags) as Record<string, string>,
       settings: settingsOf(attributes),
     };
   }

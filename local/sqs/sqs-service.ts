@@ -137,6 +137,11 @@ export class SqsService {
     return this.context.queueArn(name);
   }
 
+  /** A template's queue: its template's Tags, in place of those it had (set at each start and synthesis). */
+  setTemplateTags(name: string, tags: Readonly<Record<string, string>>): void {
+    this.context.tags.replace(this.context.queueArn(name), Object.entries(tags));
+  }
+
   /** Whether a queue of this ARN exists. */
   hasQueue(arn: string): boolean {
     return this.context.queueByArn(arn) !== undefined;

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS sqs_queue (
   name TEXT NOT NULL UNIQUE,
   fifo INTEGER NOT NULL,
   attributes TEXT NOT NULL,
-  tags TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   modified_at INTEGER NOT NULL
 );
@@ -70,7 +69,6 @@ export interface QueueRow {
   name: string;
   fifo: number;
   attributes: string;
-  tags: string;
   created_at: number;
   modified_at: number;
 }
@@ -174,9 +172,8 @@ const RUNTIME_ORIGINAL_ID = 'Switchyard.OriginalMessageId';
 function queueStatements(q: Prepare) {
   return {
     allQueues: q<QueueRow>('SELECT * FROM sqs_queue ORDER BY name'),
-    insertQueue: q<never>('INSERT INTO sqs_queue (name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertQueue: q<never>('INSERT INTO sqs_queue (name, fifo, attributes, created_at, modified_at) VALUES (?, ?, ?, ?, ?)'),
     updateQueue: q<never>('UPDATE sqs_queue SET attributes = ?, modified_at = ? WHERE id = ?'),
-    updateQueueTags: q<never>('UPDATE sqs_queue SET tags = ? WHERE id = ?'),
     deleteQueue: q<never>('DELETE FROM sqs_queue WHERE id = ?'),
     deleteQueueMessages: q<never>('DELETE FROM sqs_message WHERE queue_id = ?'),
     deleteQueueDedup: q<never>('DELETE FROM sqs_dedup WHERE queue_id = ?'),

@@ -8,10 +8,23 @@ export type TagPair = readonly [key: string, value: string];
  * Where a service kept its tags before the TagStore: read once into the store, then dropped, so
  * a data folder written by an earlier version keeps its tags. Either one JSON document per ARN
  * (`<table> (arn TEXT PRIMARY KEY, json TEXT NOT NULL)`, read by `pairs`), a row per tag
- * (`<table> (<arnColumn>, key, value)`), or a member of the resources' own records (a
- * JsonTable's documents, read by `embedded`): those records stay, each rewritten without its tags.
+ * (`<table> (<arnColumn>, key, value)`), a member of the resources' own records (a
+ * JsonTable's documents, read by `embedded`): those records stay, each rewritten without its tags,
+ * or a column of the resources' own table (`tagsColumn`): the table stays, without that column.
  */
 export type LegacyTagTable =
+  | {
+      readonly table: string;
+      /**
+       * The code's own name (never input) of the column that held each row's tags as JSON: a map of
+       * key to value or a list of `{ Key, Value }` (SQL NULL: none). Dropped once they are moved.
+       */
+      readonly tagsColumn: string;
+      /** The code's own column name (never input) of the resource's ARN, or of what `arnOf` makes one of. */
+      readonly arnColumn: string;
+      /** The ARN of the resource a row names, for a table that named it otherwise (SQS: by the queue's name). */
+      readonly arnOf?: (value: string) => string;
+    }
   | {
       readonly table: string;
       /** The code's own name (never input) of the table's key column (JsonTable's `key`). */
@@ -84,6 +97,14 @@ export class TagStore {
     });
   }
 
+  /** Gives a resource these tags in place of those it had (a template's resource, at each start and synthesis). */
+  replace(arn: string, tags: Iterable<TagPair>): void {
+    inTransaction(this.#db, () => {
+      this.forget(arn);
+      this.tag(arn, tags);
+    });
+  }
+
   /** Removes the tags of these keys; a key the resource does not have is no error. */
   untag(arn: string, keys: Iterable<string>): void {
     inTransaction(this.#db, () => {
@@ -111,6 +132,7 @@ export class TagStore {
     if (exists === undefined) return;
     inTransaction(this.#db, () => {
       if ('embedded' in legacy) return this.#adoptEmbedded(legacy);
+      if ('tagsColumn' in legacy) return this.#adoptColumn(legacy);
       if ('pairs' in legacy) {
         const rows = this.#db.prepare(`SELECT arn, json FROM ${legacy.table}`).all() as { arn: string; json: string }[];
         for (const row of rows) this.tag(row.arn, legacy.pairs(JSON.parse(row.json)));
@@ -139,5 +161,23 @@ export class TagStore {
       this.tag(found.arn, found.pairs);
       rewrite.run(JSON.stringify(found.without), row.key);
     }
+  }
+
+  /** Moves the tags a column of a table's rows held into the store, then drops the column (the table and its rows stay). */
+  #adoptColumn(legacy: Extract<LegacyTagTable, { tagsColumn: string }>): void {
+    const { table, tagsColumn, arnColumn, arnOf } = legacy;
+    const columns = this.#db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
+    if (!columns.some((column) => column.name === tagsColumn)) return;
+    const rows = this.#db.prepare(`SELECT ${arnColumn} AS arn, ${tagsColumn} AS tags FROM ${table}`).all() as {
+      arn: string;
+      tags: string | null;
+    }[];
+    for (const row of rows) {
+      if (row.tags === null) continue;
+      const tags = JSON.parse(row.tags) as Record<string, string> | { Key: string; Value: string }[];
+      const pairs = Array.isArray(tags) ? tags.map((tag): TagPair => [tag.Key, tag.Value]) : Object.entries(tags);
+      this.tag(arnOf ? arnOf(row.arn) : row.arn, pairs);
+    }
+    this.#db.exec(`ALTER TABLE ${table} DROP COLUMN ${tagsColumn}`);
   }
 }

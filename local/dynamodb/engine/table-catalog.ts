@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../endpoint/aws-error.js';
 import { awsManagedKeyArn } from '../../kms/managed-keys.js';
+import { TagStore } from '../../store/tag-store.js';
 import { partitionOf } from '../../template/resolve.js';
 import type { IndexShape, KeyShape, KeyType, TableShape } from './table-schema.js';
 
@@ -22,13 +23,17 @@ export interface CatalogContext {
 /** The tables: their shapes in SQLite (`dynamodb_tables`), read once and kept in memory until they change. */
 export class TableCatalog {
   readonly #byName = new Map<string, TableShape>();
+  /** Tables' tags, by the table's ARN (a deleted table's go with it). */
+  readonly tags: TagStore;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly context: CatalogContext,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS dynamodb_tables (
-      name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, shape TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]')`);
+      name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, shape TEXT NOT NULL)`);
+    // Before the TagStore, `dynamodb_tables`' `tags` column held each table's `[{ Key, Value }]`.
+    this.tags = new TagStore(db, { table: 'dynamodb_tables', tagsColumn: 'tags', arnColumn: 'name', arnOf: (name) => this.arnOf(name) });
     db.exec(DECLARED_TABLE_IDS);
     this.reload();
   }
@@ -134,9 +139,11 @@ export class TableCatalog {
       ...sseDescriptionOf(input.SSESpecification, this.context),
     };
     const shape: TableShape = { id, name, ...key, indexes, description };
-    this.db
-      .prepare('INSERT INTO dynamodb_tables (name, id, shape, tags) VALUES (?, ?, ?, ?)')
-      .run(name, id, JSON.stringify(shape), JSON.stringify(input.Tags ?? []));
+    this.db.prepare('INSERT INTO dynamodb_tables (name, id, shape) VALUES (?, ?, ?)').run(name, id, JSON.stringify(shape));
+    this.tags.tag(
+      arn,
+      ((input.Tags ?? []) as { Key: string; Value: string }[]).map((tag) => [tag.Key, tag.Value]),
+    );
     this.#byName.set(name, shape);
     return shape;
   }
@@ -158,16 +165,9 @@ export class TableCatalog {
 
   delete(table: TableShape): void {
     this.db.prepare('DELETE FROM dynamodb_tables WHERE name = ?').run(table.name);
+    // A table created again under the name starts untagged.
+    this.tags.forget(this.arnOf(table.name));
     this.#byName.delete(table.name);
-  }
-
-  tags(table: TableShape): { Key: string; Value: string }[] {
-    const row = this.db.prepare('SELECT tags FROM dynamodb_tables WHERE name = ?').get(table.name) as { tags: string };
-    return JSON.parse(row.tags) as { Key: string; Value: string }[];
-  }
-
-  setTags(table: TableShape, tags: readonly { Key: string; Value: string }[]): void {
-    this.db.prepare('UPDATE dynamodb_tables SET tags = ? WHERE name = ?').run(JSON.stringify(tags), table.name);
   }
 }
 

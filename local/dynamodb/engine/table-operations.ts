@@ -239,37 +239,30 @@ function updateStream(context: TableContext, table: TableShape, spec: { StreamEn
   } else context.streams.disable(table.name);
 }
 
-/** The table a tagging request's ResourceArn names. */
-function taggedTable(context: TableContext, input: Json): TableShape {
+/** The ARN of the table a tagging request's ResourceArn names: what its tags are kept by. */
+function taggedTable(context: TableContext, input: Json): string {
   const arn = String(input.ResourceArn);
   const table = context.catalog.find(tableNameOf(arn));
   if (!table || !arn.startsWith('arn:')) {
     throw new AwsError('ResourceNotFoundException', `Requested resource not found: ResourcArn: ${arn} not found`);
   }
-  return table;
+  return context.catalog.arnOf(table.name);
 }
 
 export function tagResource(context: TableContext, input: Json): Json {
-  const table = taggedTable(context, input);
-  const tags = new Map(context.catalog.tags(table).map((t) => [t.Key, t.Value]));
-  for (const tag of input.Tags as { Key: string; Value: string }[]) tags.set(tag.Key, tag.Value);
-  context.catalog.setTags(
-    table,
-    [...tags].map(([Key, Value]) => ({ Key, Value })),
+  const tags = input.Tags as { Key: string; Value: string }[];
+  context.catalog.tags.tag(
+    taggedTable(context, input),
+    tags.map((tag) => [tag.Key, tag.Value]),
   );
   return {};
 }
 
 export function untagResource(context: TableContext, input: Json): Json {
-  const table = taggedTable(context, input);
-  const removed = new Set(input.TagKeys as string[]);
-  context.catalog.setTags(
-    table,
-    context.catalog.tags(table).filter((t) => !removed.has(t.Key)),
-  );
+  context.catalog.tags.untag(taggedTable(context, input), input.TagKeys as string[]);
   return {};
 }
 
 export function listTagsOfResource(context: TableContext, input: Json): Json {
-  return { Tags: context.catalog.tags(taggedTable(context, input)) };
+  return { Tags: context.catalog.tags.list(taggedTable(context, input)).map(([Key, Value]) => ({ Key, Value })) };
 }

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -14,7 +15,7 @@ import { SecretsManagerService } from '../../../local/secretsmanager/secrets-ser
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ManualClock } from '../../../local/time/clock.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { executionEnded, region } from '../helpers.js';
+import { executionEnded, region, tempDataDir } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { stateMachine } from '../template-resources.js';
 
@@ -136,6 +137,55 @@ describe('SecretsManagerService', () => {
     await expect(service.PutSecretValue({ SecretId: 's', SecretString: 'c', ClientRequestToken: token })).rejects.toMatchObject({
       code: 'ResourceExistsException',
     });
+  });
+});
+
+describe('SecretsManagerService tags', () => {
+  const service = (db = openDatabase(':memory:')) => new SecretsManagerService({ db, clock: new ManualClock(), accountId: '1', region });
+  const template = (tags: Record<string, string>) => ({
+    name: 'from-template',
+    arn: `arn:aws:secretsmanager:${region}:1:secret:from-template-abcdef`,
+    value: { secretString: 'x' },
+    tags,
+    where: 'Vault/Secret (AWS::SecretsManager::Secret)',
+  });
+
+  it("keeps CreateSecret's, TagResource's and UntagResource's tags by the secret's ARN, as DescribeSecret answers them", async () => {
+    const secrets = service();
+    await secrets.CreateSecret({ Name: 's', SecretString: 'a', Tags: [{ Key: 'team', Value: 'a' }] });
+    await secrets.TagResource({
+      SecretId: 's',
+      Tags: [
+        { Key: 'env', Value: 'dev' },
+        { Key: 'team', Value: 'b' },
+      ],
+    });
+    await secrets.UntagResource({ SecretId: 's', TagKeys: ['env'] });
+    expect(await secrets.DescribeSecret({ SecretId: 's' })).toMatchObject({ Tags: [{ Key: 'team', Value: 'b' }] });
+    await expect(secrets.TagResource({ SecretId: 'missing', Tags: [{ Key: 'k', Value: 'v' }] })).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+  });
+
+  it("gives a template's secret its template's tags at each start, in place of those the API added", async () => {
+    const db = openDatabase(':memory:');
+    expect(service(db).declare([template({ team: 'template' })])).toEqual([]);
+    await service(db).TagResource({ SecretId: 'from-template', Tags: [{ Key: 'added', Value: 'by-api' }] });
+    service(db).declare([template({ team: 'changed' })]);
+    expect(await service(db).DescribeSecret({ SecretId: 'from-template' })).toMatchObject({ Tags: [{ Key: 'team', Value: 'changed' }] });
+  });
+
+  it("keeps the tags a data folder of an earlier version held in its secrets' rows, moved into the tag store once", async () => {
+    const file = path.join(tempDataDir(), 'secretsmanager.sqlite');
+    const first = openDatabase(file);
+    await service(first).CreateSecret({ Name: 'old-tagged', SecretString: 'a' });
+    // The secrets' table as the earlier version kept it: each secret's `[{ Key, Value }]` in its `tags` column, no tag store.
+    first.exec('ALTER TABLE sm_secret ADD COLUMN tags TEXT; DROP TABLE resource_tags');
+    first.prepare('UPDATE sm_secret SET tags = ? WHERE name = ?').run(JSON.stringify([{ Key: 'team', Value: 'a' }]), 'old-tagged');
+    first.close();
+    const second = openDatabase(file);
+    expect(await service(second).DescribeSecret({ SecretId: 'old-tagged' })).toMatchObject({ Tags: [{ Key: 'team', Value: 'a' }] });
+    second.close();
   });
 });
 

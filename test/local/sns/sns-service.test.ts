@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../local/sns/dispatch.js';
 import { createSns, functionArn, queueArn, type TestSns, topicArn } from './helpers.js';
@@ -629,5 +630,35 @@ describe('SnsService durability', () => {
     t = createSns({ topics: [{ ...topic, attributes: { DisplayName: 'Renamed' } }], subscriptions: [] }, file);
     expect((await t.sns.GetTopicAttributes({ TopicArn: topic.arn })).Attributes.DisplayName).toBe('Renamed');
     expect((await t.sns.ListSubscriptionsByTopic({ TopicArn: topic.arn })).Subscriptions).toEqual([]);
+  });
+
+  it("gives a template's topic its template's tags at each start, in place of those the API added", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sns-')), 'sns.sqlite');
+    const topic = { name: 't', arn: topicArn('t'), attributes: {}, tags: { team: 'template' } };
+    t = createSns({ topics: [topic] }, file);
+    await t.sns.TagResource({ ResourceArn: topic.arn, Tags: [{ Key: 'added', Value: 'by-api' }] });
+    t.close();
+    t = createSns({ topics: [{ ...topic, tags: { team: 'changed' } }] }, file);
+    expect((await t.sns.ListTagsForResource({ ResourceArn: topic.arn })).Tags).toEqual([{ Key: 'team', Value: 'changed' }]);
+  });
+
+  it("keeps the tags a data folder of an earlier version held in its topics' rows, moved into the tag store once", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sns-')), 'sns.sqlite');
+    t = createSns({}, file);
+    const { TopicArn } = await t.sns.CreateTopic({ Name: 'old-tagged' });
+    t.close();
+    // The topics' table as the earlier version kept it: each topic's map of tags in its `tags` column, no tag store.
+    const db = new DatabaseSync(file);
+    db.exec(`ALTER TABLE topics ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'; DROP TABLE resource_tags`);
+    db.prepare('UPDATE topics SET tags = ? WHERE arn = ?').run(JSON.stringify({ team: 'a', env: 'dev' }), TopicArn);
+    db.close();
+    t = createSns({}, file);
+    expect((await t.sns.ListTagsForResource({ ResourceArn: TopicArn })).Tags).toEqual([
+      { Key: 'team', Value: 'a' },
+      { Key: 'env', Value: 'dev' },
+    ]);
+    await t.sns.DeleteTopic({ TopicArn });
+    await t.sns.CreateTopic({ Name: 'old-tagged' });
+    expect((await t.sns.ListTagsForResource({ ResourceArn: TopicArn })).Tags).toEqual([]);
   });
 });

@@ -193,6 +193,24 @@ describe('SqsService queues', () => {
     await sqs.UntagQueue({ QueueUrl, TagKeys: ['team'] });
     expect((await sqs.ListQueueTags({ QueueUrl })).Tags).toEqual({ env: 'dev' });
   });
+
+  it("forgets a deleted queue's tags: one created again under its name starts untagged", async () => {
+    const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'q', tags: { team: 'a' } });
+    await sqs.DeleteQueue({ QueueUrl });
+    clock.advance(60_000);
+    await sqs.CreateQueue({ QueueName: 'q' });
+    expect((await sqs.ListQueueTags({ QueueUrl })).Tags).toEqual({});
+  });
+
+  it('fails if a queue would have more than 50 tags, keeping those it had', async () => {
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'q', tags: fifty });
+    await expect(sqs.TagQueue({ QueueUrl, Tags: { one: 'more' } })).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message: 'Too many tags added for queue. A queue can have at most 50 tags.',
+    });
+    expect(Object.keys((await sqs.ListQueueTags({ QueueUrl })).Tags)).toHaveLength(50);
+  });
 });
 
 /** The message attributes the MD5 tests send (MD5OfMessageAttributes 4c360f3fdafd970e05fae2f149d997f5). */

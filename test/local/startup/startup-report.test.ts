@@ -63,7 +63,7 @@ function hintedEntries(line: string | undefined): Record<string, string>[] {
 
 describe('startupReport', () => {
   it('says where it listens, what the app has and where the data is', () => {
-    const { lines } = report({ buses: [{ name: 'orders', arn: 'arn:bus' }], queues: [{ name: 'q', attributes: {} }] });
+    const { lines } = report({ buses: [{ name: 'orders', arn: 'arn:bus' }], queues: [{ name: 'q', attributes: {}, tags: {} }] });
     expect(lines.slice(0, 4)).toEqual([
       `Switchyard local runtime listening on ${URL} (started in 1.2 s)`,
       '  event buses: orders',
@@ -124,7 +124,7 @@ describe('startupReport', () => {
   });
 
   it('names the local console with its URL', () => {
-    const { lines } = report({ queues: [{ name: 'q', attributes: {} }] });
+    const { lines } = report({ queues: [{ name: 'q', attributes: {}, tags: {} }] });
     expect(lines).toContain(`  console: ${URL}/ (executions, escalations, failures and live events in the browser)`);
   });
 
@@ -238,8 +238,8 @@ describe('startupReport', () => {
   it('lists queue URLs and state machine ARNs when there is no rule, and suggests sending to the first queue', () => {
     const { lines } = report({
       queues: [
-        { name: 'jobs', attributes: {} },
-        { name: 'jobs-dlq', attributes: {} },
+        { name: 'jobs', attributes: {}, tags: {} },
+        { name: 'jobs-dlq', attributes: {}, tags: {} },
       ],
       stateMachines: [{ name: 'Flow', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow', type: 'STANDARD', definition: '{}' }],
     });
@@ -320,7 +320,7 @@ describe.runIf(WITH_BUNDLED_APP)('startupReport for the Switchyard app', () => {
 describe('startupReport for apps without rules', () => {
   it('suggests publishing to a topic before sending to a queue', () => {
     const { lines } = report(
-      { queues: [{ name: 'work', attributes: {} }] },
+      { queues: [{ name: 'work', attributes: {}, tags: {} }] },
       {
         services: [
           {
@@ -343,8 +343,8 @@ describe('startupReport for apps without rules', () => {
     const redrive = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:a-dlq', maxReceiveCount: 3 });
     const { lines } = report({
       queues: [
-        { name: 'a-dlq', attributes: {} },
-        { name: 'work', attributes: { RedrivePolicy: redrive } },
+        { name: 'a-dlq', attributes: {}, tags: {} },
+        { name: 'work', attributes: { RedrivePolicy: redrive }, tags: {} },
       ],
     });
     expect(lines.at(-1)).toBe(`  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/work --message-body '{}'`);

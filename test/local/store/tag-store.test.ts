@@ -105,4 +105,29 @@ describe('TagStore', () => {
     store.untag(ARN, ['team']);
     expect(new TagStore(db, [legacy]).list(ARN)).toEqual([]);
   });
+
+  it("keeps the tags an earlier version held in a column of its resources' own table (a map or a list), dropping only that column", () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE things (name TEXT PRIMARY KEY, size INTEGER NOT NULL, tags TEXT)');
+    const insert = db.prepare('INSERT INTO things (name, size, tags) VALUES (?, ?, ?)');
+    insert.run('a', 1, JSON.stringify({ team: 'a', env: 'dev' }));
+    insert.run('b', 2, JSON.stringify([{ Key: 'team', Value: 'b' }]));
+    insert.run('c', 3, null);
+    const arnOf = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+    const legacy = { table: 'things', tagsColumn: 'tags', arnColumn: 'name', arnOf };
+    const store = new TagStore(db, legacy);
+    expect(store.list(arnOf('a'))).toEqual([
+      ['team', 'a'],
+      ['env', 'dev'],
+    ]);
+    expect(store.list(arnOf('b'))).toEqual([['team', 'b']]);
+    expect(store.list(arnOf('c'))).toEqual([]);
+    expect(db.prepare('SELECT * FROM things ORDER BY name').all()).toEqual([
+      { name: 'a', size: 1 },
+      { name: 'b', size: 2 },
+      { name: 'c', size: 3 },
+    ]);
+    store.untag(arnOf('a'), ['env']);
+    expect(new TagStore(db, legacy).list(arnOf('a'))).toEqual([['team', 'a']]);
+  });
 });
