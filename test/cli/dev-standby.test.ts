@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
@@ -44,6 +44,15 @@ const manifest = (root: string) => JSON.parse(readFileSync(path.join(outdirOf(ro
 /** The processes that loaded dep, in order. */
 const loads = (root: string) =>
   existsSync(path.join(root, 'dep.log')) ? readFileSync(path.join(root, 'dep.log'), 'utf8').trim().split('\n').map(Number) : [];
+
+/** The `held` file a standby's process writes in its records folder when it pauses for a hold. */
+function heldFile(root: string): string | undefined {
+  const scratch = stateOf(root).scratch;
+  if (!existsSync(scratch)) return undefined;
+  return readdirSync(scratch)
+    .map((folder) => path.join(scratch, folder, 'held'))
+    .find((file) => existsSync(file));
+}
 
 async function until(done: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -130,6 +139,36 @@ describe('StandbySynth', () => {
     // Its end is seen once the shell above it ends too.
     await until(() => standby.pid === undefined || !alive(standby.pid));
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
+  });
+
+  it('loads nothing ahead while held (dev applies a handler edit), and loads once released', async () => {
+    const root = app();
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    // The standby's process says it paused (a `held` file in its records), before it loaded dep.
+    await until(() => heldFile(root) !== undefined);
+    expect(loads(root)).toHaveLength(1);
+    release();
+    await until(() => loads(root).length === 2);
+    standby.dispose();
+  });
+
+  it('synthesizes an edit taken while held: the synthesis ends the hold', async () => {
+    const root = app();
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    await until(() => heldFile(root) !== undefined);
+    writeFileSync(path.join(root, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
+    const served = await standby.take(appOf(root), outdirOf(root), stateOf(root));
+    expect(served).toBeDefined();
+    await served?.synthesis;
+    expect(manifest(root)).toMatchObject({ stack: 2, dep: 'dep' });
+    // Released after the take: nothing to do, and no error.
+    release();
   });
 
   it('leaves no process behind when it is disposed', async () => {
