@@ -198,6 +198,7 @@ async function startRuntime(
   launcher.startMark('synthesized (or the last synthesis reused)');
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  dev.code.storeRebuilt();
   launcher.startMark('handlers saved since rebuilt');
   let runtime: Runtime;
   try {
@@ -267,6 +268,8 @@ function lastAssembly(dev: Dev): string {
 
 async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
+    // A rebuilt bundle the synthesis may take from the cache instead of building it again.
+    dev.code.storeRebuilt();
     const { standby } = dev;
     dev.standby = undefined;
     const { cdkOut, record } = await synthesizeWithStandby(standby, dev.project, dev.outdir, dev.state, signal);
@@ -423,6 +426,8 @@ async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly Code
   } finally {
     release?.();
   }
+  // Once the functions run the new code: storing it for the next synthesis is no part of the edit's wait.
+  dev.code.storeRebuilt();
   const unreached = outcomes.filter((outcome) => 'rebuilt' in outcome && functionsRunning(runtime, outcome.bundle.assetDir).length === 0);
   if (unreached.length > 0) {
     const entries = [...new Set(unreached.map((outcome) => entryPath(dev, outcome.bundle)))].join(', ');

@@ -397,6 +397,11 @@ describe('HandlerCode', () => {
     const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record, cache);
     write(root, 'helper.ts', "export const greet = (who: string) => 'cached by ' + who;\n");
     await code.rebuild(record.bundles);
+    // Not before the functions run it: the rebuild alone leaves the cache as the synthesis left it.
+    const entry = path.join(cache, record.bundles[0]?.key ?? '', 'out', 'index.mjs');
+    expect(readFileSync(entry, 'utf8')).not.toContain('cached by');
+    code.storeRebuilt();
+    expect(readFileSync(entry, 'utf8')).toContain('cached by');
     await code.dispose();
     // The next synthesis takes the bundle from the cache, as it would have built it.
     expect((await synthesizeApp(root)).bundlePid).toBe(0);
