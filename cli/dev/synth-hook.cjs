@@ -28,7 +28,10 @@ const { fileURLToPath } = require('node:url');
 
 // The hook's own reads (the cache, a bundle's digest) are not the app's: it keeps the originals,
 // and reads nothing while it bundles (fs.readFileSync itself calls fs.openSync, the one watched).
-const { readFileSync, openSync, readdirSync } = fs;
+// existsSync too: aws-cdk-lib's perf counters wrap fs's functions in one that requires a module
+// on its first call, and the standby's hold check runs in the resolve hook (a check there
+// through the wrapper resolves that module, which checks again, without end).
+const { readFileSync, openSync, readdirSync, existsSync } = fs;
 const readFileAsync = fs.promises.readFile;
 let bundling = 0;
 /** While a standby preloads: pauses while dev holds it (standBy). */
@@ -139,10 +142,17 @@ function standBy(seen, recordDir, { go, owner, preload, hold }) {
   // loading pauses while dev holds it, at the next module it resolves (one require of
   // aws-cdk-lib's index resolves hundreds). `held` tells whoever holds it that it paused.
   if (hold !== undefined) {
+    // Once at a time: a wrapped fs function the wait calls may resolve a module itself.
+    let waiting = false;
     whileHeld = () => {
-      if (!fs.existsSync(hold)) return;
-      fs.writeFileSync(path.join(recordDir, 'held'), '');
-      while (fs.existsSync(hold) && !fs.existsSync(go)) pause();
+      if (waiting || !existsSync(hold)) return;
+      waiting = true;
+      try {
+        fs.writeFileSync(path.join(recordDir, 'held'), '');
+        while (existsSync(hold) && !existsSync(go)) pause();
+      } finally {
+        waiting = false;
+      }
     };
   }
   for (const file of JSON.parse(readFileSync(preload, 'utf8'))) {

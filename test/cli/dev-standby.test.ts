@@ -171,6 +171,45 @@ describe('StandbySynth', () => {
     release();
   });
 
+  it("loads ahead and serves an edit when a dependency wraps fs's functions in ones that require a module (as aws-cdk-lib's perf counters do), held meanwhile", async () => {
+    const root = project({
+      'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }),
+      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', main: 'index.js' }),
+      'node_modules/dep/index.js': `const fs = require('node:fs');
+fs.appendFileSync('dep.log', process.pid + '\\n');
+for (const name of ['existsSync', 'writeFileSync']) {
+  const original = fs[name];
+  fs[name] = function (...args) { require('./counters.js'); return original.apply(this, args); };
+}
+module.exports = { name: 'dep' };`,
+      'node_modules/dep/counters.js': 'module.exports = {};\n',
+      'node_modules/other/package.json': JSON.stringify({ name: 'other', main: 'index.js' }),
+      'node_modules/other/index.js': 'module.exports = 1;\n',
+      'lib/stack.mjs': 'export const stack = 1;\n',
+      'app.mjs': `import { mkdirSync, writeFileSync } from 'node:fs';
+import dep from 'dep';
+import 'other';
+import { stack } from './lib/stack.mjs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: process.pid, stack, dep: dep.name }));`,
+    });
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    await until(() => heldFile(root) !== undefined);
+    release();
+    await until(() => loads(root).length === 2);
+    // Held again once dep wrapped fs's functions: the hold check must not call the wrappers.
+    const again = standby.hold();
+    writeFileSync(path.join(root, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
+    again();
+    const served = await standby.take(appOf(root), outdirOf(root), stateOf(root));
+    expect(served).toBeDefined();
+    await served?.synthesis;
+    expect(manifest(root)).toEqual({ pid: loads(root)[1], stack: 2, dep: 'dep' });
+  });
+
   it('leaves no process behind when it is disposed', async () => {
     const root = app();
     const { standby, pid } = await waitingStandby(root);
