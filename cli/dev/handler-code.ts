@@ -46,6 +46,8 @@ export class HandlerCode {
   #listed = new Set<string>();
   /** The bundles that read each file, by the inputs they were built from last. */
   #readers = new Map<string, Set<CodeRecord>>();
+  /** Bundles rebuilt and not yet stored in the bundle cache (storeRebuilt). */
+  #unstored: (() => void)[] = [];
 
   constructor(
     /** The project folder (changed files are named relative to it). */
@@ -111,7 +113,10 @@ export class HandlerCode {
     return this.#code().filter((bundle) => firstChanged(this.#inputsOf(bundle)) !== undefined);
   }
 
-  /** Rebuilds each bundle; one that fails keeps its last good code (the outcome says why). */
+  /**
+   * Rebuilds each bundle; one that fails keeps its last good code (the outcome says why). What
+   * it rebuilt is stored for the next synthesis by `storeRebuilt`, once the functions run it.
+   */
   async rebuild(bundles: readonly CodeRecord[]): Promise<RebuildOutcome[]> {
     const outcomes: RebuildOutcome[] = [];
     for (const bundle of bundles) {
@@ -119,7 +124,7 @@ export class HandlerCode {
         const rebuilt = 'source' in bundle ? await this.#rebundler.recopy(bundle, this.project) : await this.#rebundler.rebuild(bundle);
         this.#replaced.set(bundle.assetDir, { dir: rebuilt.dir, inputs: rebuilt.inputs });
         this.#indexReaders();
-        if (!('source' in bundle)) this.#cache(bundle, rebuilt);
+        if (!('source' in bundle)) this.#unstored.push(() => this.#cache(bundle, rebuilt));
         this.#failing.delete(bundle.assetDir);
         outcomes.push({ bundle, rebuilt });
       } catch (error) {
@@ -130,6 +135,16 @@ export class HandlerCode {
     }
     this.#save();
     return outcomes;
+  }
+
+  /**
+   * Stores the bundles rebuilt since the last call in the synthesis's bundle cache, so that the
+   * next synthesis need not build them again. Apart from `rebuild`: the copy (a bundle, its
+   * source map rewritten) is no part of an edit's wait, so dev runs the new code first. Called
+   * before each synthesis, whatever came before.
+   */
+  storeRebuilt(): void {
+    for (const store of this.#unstored.splice(0)) store();
   }
 
   /** The folder each replaced asset folder's functions run instead, by asset folder. */

@@ -5,7 +5,7 @@ import { CliError, usageError } from '../../inspect/errors.js';
 import type { CommandIo } from '../commands/command.js';
 import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
-import { type ChangePlan, type CodeRecord, HandlerCode } from './handler-code.js';
+import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
@@ -198,6 +198,7 @@ async function startRuntime(
   launcher.startMark('synthesized (or the last synthesis reused)');
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  dev.code.storeRebuilt();
   launcher.startMark('handlers saved since rebuilt');
   let runtime: Runtime;
   try {
@@ -267,6 +268,8 @@ function lastAssembly(dev: Dev): string {
 
 async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
   try {
+    // A rebuilt bundle the synthesis may take from the cache instead of building it again.
+    dev.code.storeRebuilt();
     const { standby } = dev;
     dev.standby = undefined;
     const { cdkOut, record } = await synthesizeWithStandby(standby, dev.project, dev.outdir, dev.state, signal);
@@ -413,8 +416,18 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[], 
  * undefined.
  */
 async function rebuildInPlace(runtime: Runtime, dev: Dev, bundles: readonly CodeRecord[], what: string): Promise<string | undefined> {
-  const outcomes = await dev.code.rebuild(bundles);
-  await runReplacements(runtime, dev.code.replacements());
+  // The next synthesis's process loads aws-cdk-lib for seconds after a start or a synthesis: it
+  // pauses until the edit runs, so that the rebuild and the new code's init have the cores.
+  const release = dev.standby?.hold();
+  let outcomes: RebuildOutcome[];
+  try {
+    outcomes = await dev.code.rebuild(bundles);
+    await runReplacements(runtime, dev.code.replacements());
+  } finally {
+    release?.();
+  }
+  // Once the functions run the new code: storing it for the next synthesis is no part of the edit's wait.
+  dev.code.storeRebuilt();
   const unreached = outcomes.filter((outcome) => 'rebuilt' in outcome && functionsRunning(runtime, outcome.bundle.assetDir).length === 0);
   if (unreached.length > 0) {
     const entries = [...new Set(unreached.map((outcome) => entryPath(dev, outcome.bundle)))].join(', ');

@@ -36,8 +36,12 @@ export class StandbySynth {
   readonly #record: SynthRecord;
   readonly #child: ChildProcess;
   readonly #ended: Promise<void>;
+  /** The file whose presence pauses the preloading (synth-hook.cjs), and how many holds keep it. */
+  readonly #holdFile: string;
+  #holds = 0;
   #exited = false;
   #taken = false;
+  #disposed = false;
   readonly #onExit = () => this.dispose();
 
   private constructor(project: CdkProject, run: AppRun & { readonly records: string }, record: SynthRecord) {
@@ -48,7 +52,8 @@ export class StandbySynth {
     // A file, not a variable: thousands of paths are more than a variable may hold (128 KiB on Linux).
     const preload = path.join(run.records, 'preload.json');
     writeFileSync(preload, JSON.stringify(record.preload ?? []));
-    const env = { ...run.appEnv, SWITCHYARD_SYNTH_STANDBY: JSON.stringify({ go, owner: process.pid, preload }) };
+    this.#holdFile = path.join(run.records, 'hold');
+    const env = { ...run.appEnv, SWITCHYARD_SYNTH_STANDBY: JSON.stringify({ go, owner: process.pid, preload, hold: this.#holdFile }) };
     const { child, ended } = startCommand(run.command, project.root, env, 'the app (cdk.json "app")', true);
     this.#child = child;
     this.#ended = ended;
@@ -81,6 +86,24 @@ export class StandbySynth {
   }
 
   /**
+   * Pauses the standby's preloading (between two modules) until the returned function is called,
+   * for work a user waits on: a handler edit's rebuild and the new code's init would otherwise
+   * share the cores with the loading of aws-cdk-lib, which takes one for seconds after a start
+   * or a synthesis. A standby waiting already, or ended, takes no CPU: a hold changes nothing.
+   * Holds nest; `take` ends them all (the synthesis is then what the user waits on).
+   */
+  hold(): () => void {
+    if (this.#taken || this.#exited || this.#disposed) return () => {};
+    if (this.#holds++ === 0) writeFileSync(this.#holdFile, '');
+    let released = false;
+    return () => {
+      if (released || this.#taken || this.#disposed) return;
+      released = true;
+      if (--this.#holds === 0) rmSync(this.#holdFile, { force: true });
+    };
+  }
+
+  /**
    * The synthesis of `project` into `outdir`, by this standby: undefined (the standby stopped)
    * when it cannot serve it: it ended, or what it started with is not what a fresh synthesis
    * would get now. Once given, a failure of the app is the synthesis's (the caller synthesizes
@@ -89,6 +112,9 @@ export class StandbySynth {
   async take(project: CdkProject, outdir: string, state: SynthState): Promise<{ readonly synthesis: Promise<Synthesized> } | undefined> {
     if (this.#taken) return undefined;
     this.#taken = true;
+    // Held, it would never say it is ready.
+    this.#holds = 0;
+    rmSync(this.#holdFile, { force: true });
     const fresh = appRun(project, outdir, state);
     if (fresh.records !== undefined) rmSync(fresh.records, { recursive: true, force: true });
     const ready = this.#exited || !sameRun(fresh, this.#run) ? undefined : await this.#ready();
@@ -104,6 +130,7 @@ export class StandbySynth {
 
   /** Stops the standby's processes (if they run) and removes its records. */
   dispose(): void {
+    this.#disposed = true;
     process.off('exit', this.#onExit);
     const pid = this.#child.pid;
     if (!this.#exited && pid !== undefined) {

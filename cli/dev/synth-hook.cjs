@@ -12,10 +12,11 @@
 //   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
 //   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
 //                            input is unchanged is copied from there instead of built again
-//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, preload }.
+//   SWITCHYARD_SYNTH_STANDBY a standby synthesis (cli/dev/standby.ts): JSON { go, owner, preload, hold }.
 //                            The app's process, at its first own module, requires the modules the
 //                            file `preload` lists (those of node_modules the last synthesis's app
-//                            process loaded, in order), writes
+//                            process loaded, in order), pausing between two while the file `hold`
+//                            exists (dev applies a handler edit: the cores are the edit's), writes
 //                            <recordDir>/ready.json (what it loaded so far) and waits until the
 //                            file `go` exists; it ends when the dev process `owner` is gone.
 const childProcess = require('node:child_process');
@@ -27,9 +28,14 @@ const { fileURLToPath } = require('node:url');
 
 // The hook's own reads (the cache, a bundle's digest) are not the app's: it keeps the originals,
 // and reads nothing while it bundles (fs.readFileSync itself calls fs.openSync, the one watched).
-const { readFileSync, openSync, readdirSync } = fs;
+// existsSync too: aws-cdk-lib's perf counters wrap fs's functions in one that requires a module
+// on its first call, and the standby's hold check runs in the resolve hook (a check there
+// through the wrapper resolves that module, which checks again, without end).
+const { readFileSync, openSync, readdirSync, existsSync } = fs;
 const readFileAsync = fs.promises.readFile;
 let bundling = 0;
+/** While a standby preloads: pauses while dev holds it (standBy). */
+let whileHeld;
 
 const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
 const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
@@ -90,6 +96,7 @@ function watchModules(seen, onAppModule) {
   if (typeof nodeModule.registerHooks !== 'function') return;
   nodeModule.registerHooks({
     resolve(specifier, context, next) {
+      whileHeld?.();
       const resolved = next(specifier, context);
       if (resolved.url?.startsWith('file:')) {
         const file = fileURLToPath(resolved.url);
@@ -114,30 +121,52 @@ const PRELOADABLE = /\.(c|m)?js$|\.json$/;
  * A standby synthesis, at the app's first own module: loads the modules of node_modules the
  * app's process loaded last time (aws-cdk-lib's: most of a small app's synthesis; by their
  * files, since aws-cdk-lib loads its submodules when first used), says what it loaded,
- * then waits for dev's go before the app's own code runs. A package that does not load here is
+ * then waits for dev's go before the app's own code runs (pausing between two modules while dev
+ * holds it, `hold`). A package that does not load here is
  * left to the app, which imports it and reports its own error as a synthesis without a standby
  * would. Waits with Atomics.wait: nothing of the app may run meanwhile, and the wait takes no CPU.
  */
-function standBy(seen, recordDir, { go, owner, preload }) {
-  for (const file of JSON.parse(readFileSync(preload, 'utf8'))) {
-    try {
-      require(file);
-    } catch {
-      // Not loadable ahead (an ES module with top-level await, a file gone): the app loads it itself.
-    }
-  }
-  const loaded = [...seen.modules, ...Object.keys(require.cache ?? {})];
-  fs.writeFileSync(path.join(recordDir, 'ready.json'), JSON.stringify({ pid: process.pid, modules: loaded, reads: [...seen.reads] }));
+function standBy(seen, recordDir, { go, owner, preload, hold }) {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  while (!fs.existsSync(go)) {
-    // Dev gone (killed without its exit handler): this process is nobody's, it ends.
+  /** Waits 10 ms, taking no CPU; ends this process when dev is gone (killed without its exit handler): it is nobody's. */
+  const pause = () => {
     try {
       process.kill(owner, 0);
     } catch (error) {
       if (error.code === 'ESRCH') process.exit(1);
     }
     Atomics.wait(sleeper, 0, 0, 10);
+  };
+  // Loading aws-cdk-lib takes a core for seconds after each start and synthesis; a handler edit
+  // dev applies meanwhile (esbuild's rebuild, the new code's init) waits on the cores, so the
+  // loading pauses while dev holds it, at the next module it resolves (one require of
+  // aws-cdk-lib's index resolves hundreds). `held` tells whoever holds it that it paused.
+  if (hold !== undefined) {
+    // Once at a time: a wrapped fs function the wait calls may resolve a module itself.
+    let waiting = false;
+    whileHeld = () => {
+      if (waiting || !existsSync(hold)) return;
+      waiting = true;
+      try {
+        fs.writeFileSync(path.join(recordDir, 'held'), '');
+        while (existsSync(hold) && !existsSync(go)) pause();
+      } finally {
+        waiting = false;
+      }
+    };
   }
+  for (const file of JSON.parse(readFileSync(preload, 'utf8'))) {
+    whileHeld?.();
+    try {
+      require(file);
+    } catch {
+      // Not loadable ahead (an ES module with top-level await, a file gone): the app loads it itself.
+    }
+  }
+  whileHeld = undefined;
+  const loaded = [...seen.modules, ...Object.keys(require.cache ?? {})];
+  fs.writeFileSync(path.join(recordDir, 'ready.json'), JSON.stringify({ pid: process.pid, modules: loaded, reads: [...seen.reads] }));
+  while (!fs.existsSync(go)) pause();
 }
 
 /**

@@ -48,8 +48,17 @@ function isExcluded(relative: string, patterns: WatchPatterns): boolean {
 }
 
 /**
+ * How long the sources stay quiet before a change is applied: an editor's save (a write, or a
+ * temporary file renamed over the source) ends within a few milliseconds, and every millisecond
+ * here is one more before the edit runs. webpack's watcher waits as long by default
+ * (`watchOptions.aggregateTimeout`, 20: https://webpack.js.org/configuration/watch).
+ */
+const QUIET_MS = 20;
+
+/**
  * Watches the project's sources and calls `changed` with the files that changed, once they
- * have been quiet for `quietMs` (an editor's save, a git checkout: one call). Each folder
+ * have been quiet for `quietMs` (an editor's save: one call; a git checkout that writes for
+ * longer: a call per pause, each applied after the one before). Each folder
  * not excluded is watched on its own, so node_modules is never walked; folders created later
  * are watched when they appear.
  */
@@ -65,7 +74,7 @@ export class SourceWatcher {
     patterns: WatchPatterns | undefined,
     private readonly changed: (files: readonly string[]) => void,
     private readonly onError: (error: Error) => void,
-    private readonly quietMs = 60,
+    private readonly quietMs = QUIET_MS,
   ) {
     this.patterns = patterns ?? DEFAULT_PATTERNS;
     this.#watchTree(root);

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { esbuildOptions } from '../../cli/dev/esbuild-options.js';
 import { HandlerCode } from '../../cli/dev/handler-code.js';
 import { startDevServer } from '../../cli/dev/server.js';
+import { StandbySynth } from '../../cli/dev/standby.js';
 import { synthErrorLines, synthesize } from '../../cli/dev/synth.js';
 import { type SynthRecord, staleness } from '../../cli/dev/synth-record.js';
 import { useTempFolders, writeFiles } from '../helpers/temp-folders.js';
@@ -13,6 +14,10 @@ import { standInLauncher } from './dev-stand-in.js';
 
 const ESBUILD = path.resolve(import.meta.dirname, '../../node_modules/.bin/esbuild');
 const { withFiles: project } = useTempFolders('switchyard-handler-code-');
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 const write = (root: string, name: string, content: string) => writeFiles(root, { [name]: content });
 
 /** The flags CDK's NodejsFunction gives esbuild (bundling.ts's buildEsbuildArgs), with a function's own esbuildArgs. */
@@ -232,9 +237,11 @@ describe('startDevServer, a saved handler edit', () => {
    * dev on APP with a stand-in runtime whose one function runs `codeOf(cdkOut)`; saves helper.ts
    * and collects what dev printed and did until it applied the change.
    */
-  async function saveHandlerEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[]; reloads: number }> {
+  async function saveHandlerEdit(
+    codeOf: (cdkOut: string) => string,
+    updated: string[] = [],
+  ): Promise<{ lines: string[]; updated: string[]; reloads: number }> {
     const root = project({ ...APP, 'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }) });
-    const updated: string[] = [];
     let reloads = 0;
     const { lines, launcher, io, stop } = standInLauncher(async (options) => ({
       url: 'http://127.0.0.1:0',
@@ -268,6 +275,16 @@ describe('startDevServer, a saved handler edit', () => {
     );
     expect(updated).toEqual(['Summarize']);
     expect(reloads).toBe(0);
+  });
+
+  it('pauses the standby synthesis from the rebuild until the function runs the new code, so that they do not share the cores', async () => {
+    const steps: string[] = [];
+    vi.spyOn(StandbySynth.prototype, 'hold').mockImplementation(() => {
+      steps.push('held');
+      return () => steps.push('released');
+    });
+    await saveHandlerEdit((cdkOut) => path.join(cdkOut, 'asset.1'), steps);
+    expect(steps).toEqual(['held', 'Summarize', 'released']);
   });
 
   it('synthesizes instead, saying why, when no function runs the asset folder the bundle was found in: it never says a blank name runs it', async () => {
@@ -380,6 +397,11 @@ describe('HandlerCode', () => {
     const code = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record, cache);
     write(root, 'helper.ts', "export const greet = (who: string) => 'cached by ' + who;\n");
     await code.rebuild(record.bundles);
+    // Not before the functions run it: the rebuild alone leaves the cache as the synthesis left it.
+    const entry = path.join(cache, record.bundles[0]?.key ?? '', 'out', 'index.mjs');
+    expect(readFileSync(entry, 'utf8')).not.toContain('cached by');
+    code.storeRebuilt();
+    expect(readFileSync(entry, 'utf8')).toContain('cached by');
     await code.dispose();
     // The next synthesis takes the bundle from the cache, as it would have built it.
     expect((await synthesizeApp(root)).bundlePid).toBe(0);

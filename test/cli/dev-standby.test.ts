@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
@@ -44,6 +44,15 @@ const manifest = (root: string) => JSON.parse(readFileSync(path.join(outdirOf(ro
 /** The processes that loaded dep, in order. */
 const loads = (root: string) =>
   existsSync(path.join(root, 'dep.log')) ? readFileSync(path.join(root, 'dep.log'), 'utf8').trim().split('\n').map(Number) : [];
+
+/** The `held` file a standby's process writes in its records folder when it pauses for a hold. */
+function heldFile(root: string): string | undefined {
+  const scratch = stateOf(root).scratch;
+  if (!existsSync(scratch)) return undefined;
+  return readdirSync(scratch)
+    .map((folder) => path.join(scratch, folder, 'held'))
+    .find((file) => existsSync(file));
+}
 
 async function until(done: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -130,6 +139,75 @@ describe('StandbySynth', () => {
     // Its end is seen once the shell above it ends too.
     await until(() => standby.pid === undefined || !alive(standby.pid));
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
+  });
+
+  it('loads nothing ahead while held (dev applies a handler edit), and loads once released', async () => {
+    const root = app();
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    // The standby's process says it paused (a `held` file in its records), before it loaded dep.
+    await until(() => heldFile(root) !== undefined);
+    expect(loads(root)).toHaveLength(1);
+    release();
+    await until(() => loads(root).length === 2);
+    standby.dispose();
+  });
+
+  it('synthesizes an edit taken while held: the synthesis ends the hold', async () => {
+    const root = app();
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    await until(() => heldFile(root) !== undefined);
+    writeFileSync(path.join(root, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
+    const served = await standby.take(appOf(root), outdirOf(root), stateOf(root));
+    expect(served).toBeDefined();
+    await served?.synthesis;
+    expect(manifest(root)).toMatchObject({ stack: 2, dep: 'dep' });
+    // Released after the take: nothing to do, and no error.
+    release();
+  });
+
+  it("loads ahead and serves an edit when a dependency wraps fs's functions in ones that require a module (as aws-cdk-lib's perf counters do), held meanwhile", async () => {
+    const root = project({
+      'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }),
+      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', main: 'index.js' }),
+      'node_modules/dep/index.js': `const fs = require('node:fs');
+fs.appendFileSync('dep.log', process.pid + '\\n');
+for (const name of ['existsSync', 'writeFileSync']) {
+  const original = fs[name];
+  fs[name] = function (...args) { require('./counters.js'); return original.apply(this, args); };
+}
+module.exports = { name: 'dep' };`,
+      'node_modules/dep/counters.js': 'module.exports = {};\n',
+      'node_modules/other/package.json': JSON.stringify({ name: 'other', main: 'index.js' }),
+      'node_modules/other/index.js': 'module.exports = 1;\n',
+      'lib/stack.mjs': 'export const stack = 1;\n',
+      'app.mjs': `import { mkdirSync, writeFileSync } from 'node:fs';
+import dep from 'dep';
+import 'other';
+import { stack } from './lib/stack.mjs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: process.pid, stack, dep: dep.name }));`,
+    });
+    const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
+    const standby = StandbySynth.start(appOf(root), outdirOf(root), stateOf(root), record);
+    if (standby === undefined) throw new Error('no standby for a Node app with a complete record');
+    const release = standby.hold();
+    await until(() => heldFile(root) !== undefined);
+    release();
+    await until(() => loads(root).length === 2);
+    // Held again once dep wrapped fs's functions: the hold check must not call the wrappers.
+    const again = standby.hold();
+    writeFileSync(path.join(root, 'lib', 'stack.mjs'), 'export const stack = 2;\n');
+    again();
+    const served = await standby.take(appOf(root), outdirOf(root), stateOf(root));
+    expect(served).toBeDefined();
+    await served?.synthesis;
+    expect(manifest(root)).toEqual({ pid: loads(root)[1], stack: 2, dep: 'dep' });
   });
 
   it('leaves no process behind when it is disposed', async () => {
