@@ -13,19 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestApiStore, restApiArn } from '../../../local/apigateway/rest-api-store.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-
-/** The error a call fails with, as the SDK reports it. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string; status?: number }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('API Gateway REST API tags', () => {
   const runtimes = new RuntimesWithData();
@@ -72,13 +62,13 @@ describe('API Gateway REST API tags', () => {
     const api = await client.send(new CreateRestApiCommand({ name: 'deleted', tags: { team: 'a' } }));
     const resourceArn = restApiArn(region, api.id ?? '');
     await client.send(new DeleteRestApiCommand({ restApiId: api.id }));
-    expect(await failure(client.send(new GetTagsCommand({ resourceArn })))).toMatchObject({ code: 'NotFoundException', status: 404 });
+    expect(await sdkFailure(client.send(new GetTagsCommand({ resourceArn })))).toMatchObject({ code: 'NotFoundException', status: 404 });
   });
 
   describe('errors', () => {
     it('fails if the ARN names a REST API that does not exist', async () => {
       expect(
-        await failure(client.send(new TagResourceCommand({ resourceArn: restApiArn(region, 'nosuchapi1'), tags: { a: 'b' } }))),
+        await sdkFailure(client.send(new TagResourceCommand({ resourceArn: restApiArn(region, 'nosuchapi1'), tags: { a: 'b' } }))),
       ).toEqual({
         code: 'NotFoundException',
         message: 'Invalid API identifier specified 000000000000:nosuchapi1',
@@ -88,7 +78,7 @@ describe('API Gateway REST API tags', () => {
 
     it("fails if the ARN is not a REST API's", async () => {
       const stage = `${restApiArn(region, 'abc')}/stages/prod`;
-      expect(await failure(client.send(new GetTagsCommand({ resourceArn: stage })))).toMatchObject({
+      expect(await sdkFailure(client.send(new GetTagsCommand({ resourceArn: stage })))).toMatchObject({
         code: 'BadRequestException',
         message: expect.stringContaining('the local API Gateway tags REST APIs'),
       });

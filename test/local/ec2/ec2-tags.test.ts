@@ -18,20 +18,10 @@ import { Ec2Store } from '../../../local/ec2/ec2-store.js';
 import { Ec2QueryProtocol } from '../../../local/ec2/query-protocol.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import type { LoadedApp, LoadedResource } from '../../../local/template/load.js';
+import { sdkFailure } from '../../helpers/sdk-failure.js';
 
 const ACCOUNT = '000000000000';
 const place = { region: 'us-east-1', accountId: ACCOUNT };
-
-/** The error an EC2 call fails with, as the SDK reports it. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string };
-    return { code: e.name, message: e.message };
-  }
-  throw new Error('the call succeeded');
-}
 
 /** An app of one stack whose resources are these EC2 ones (what the template loader would hand the service). */
 function appOf(resources: readonly Pick<LoadedResource, 'logicalId' | 'type' | 'ref' | 'properties'>[]): LoadedApp {
@@ -143,24 +133,25 @@ describe('Ec2Service tags', () => {
     it('fails if a resource named does not exist, tagging none of them', async () => {
       const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.3.0.0/16' }));
       expect(
-        await failure(
+        await sdkFailure(
           ec2.send(new CreateTagsCommand({ Resources: [Vpc?.VpcId ?? '', 'subnet-0123456789abcdef0'], Tags: [{ Key: 'a', Value: 'b' }] })),
         ),
-      ).toEqual({ code: 'InvalidSubnetID.NotFound', message: "The subnet ID 'subnet-0123456789abcdef0' does not exist" });
+      ).toEqual({ code: 'InvalidSubnetID.NotFound', message: "The subnet ID 'subnet-0123456789abcdef0' does not exist", status: 400 });
       expect(service.store.tagsOf(Vpc?.VpcId ?? '')).toEqual([]);
     });
 
     it('fails if MaxResults is out of 5 to 1000 or a NextToken is not one it gave', async () => {
-      expect(await failure(ec2.send(new DescribeTagsCommand({ MaxResults: 2 })))).toMatchObject({ code: 'InvalidParameterValue' });
-      expect(await failure(ec2.send(new DescribeTagsCommand({ MaxResults: 5, NextToken: 'nonsense' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new DescribeTagsCommand({ MaxResults: 2 })))).toMatchObject({ code: 'InvalidParameterValue' });
+      expect(await sdkFailure(ec2.send(new DescribeTagsCommand({ MaxResults: 5, NextToken: 'nonsense' })))).toMatchObject({
         code: 'InvalidNextToken',
       });
     });
 
     it('fails if a filter is not one DescribeTags takes', async () => {
-      expect(await failure(ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'vpc-id', Values: ['x'] }] })))).toEqual({
+      expect(await sdkFailure(ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'vpc-id', Values: ['x'] }] })))).toEqual({
         code: 'InvalidParameterValue',
         message: "The filter 'vpc-id' is invalid",
+        status: 400,
       });
     });
   });

@@ -4,19 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { KmsStore } from '../../../local/kms/kms-store.js';
 import { ManualClock } from '../../../local/time/clock.js';
+import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-
-/** The error a call fails with, as the SDK reports it. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string };
-    return { code: e.name, message: e.message };
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('KMS key tags', () => {
   const app = restartableRuntime({
@@ -75,7 +65,7 @@ describe('KMS key tags', () => {
 
   describe('errors', () => {
     it('fails if the key does not exist', async () => {
-      expect(await failure(app.kms.send(new ListResourceTagsCommand({ KeyId: '11111111-2222-3333-4444-555555555555' })))).toMatchObject({
+      expect(await sdkFailure(app.kms.send(new ListResourceTagsCommand({ KeyId: '11111111-2222-3333-4444-555555555555' })))).toMatchObject({
         code: 'NotFoundException',
         message: expect.stringContaining("key/11111111-2222-3333-4444-555555555555' does not exist"),
       });
@@ -83,7 +73,7 @@ describe('KMS key tags', () => {
 
     it("fails if the KeyId is an alias: tags are the key's", async () => {
       expect(
-        await failure(app.kms.send(new TagResourceCommand({ KeyId: 'alias/tagged', Tags: [{ TagKey: 'a', TagValue: 'b' }] }))),
+        await sdkFailure(app.kms.send(new TagResourceCommand({ KeyId: 'alias/tagged', Tags: [{ TagKey: 'a', TagValue: 'b' }] }))),
       ).toMatchObject({
         code: 'NotFoundException',
         message: expect.stringContaining('is an alias'),

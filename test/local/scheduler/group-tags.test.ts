@@ -10,21 +10,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import { SchedulerService } from '../../../local/scheduler/scheduler-service.js';
 import { ManualClock } from '../../../local/time/clock.js';
+import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
 const GROUPS = 'arn:aws:scheduler:us-east-1:000000000000:schedule-group/';
-
-/** The error a call fails with, as the SDK reports it. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string; status?: number }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('Scheduler schedule group tags', () => {
   const local = restartableRuntime({
@@ -68,7 +58,7 @@ describe('Scheduler schedule group tags', () => {
 
   describe('errors', () => {
     it('fails if the ARN names a schedule group that does not exist', async () => {
-      expect(await failure(local.scheduler.send(new ListTagsForResourceCommand({ ResourceArn: `${GROUPS}none` })))).toEqual({
+      expect(await sdkFailure(local.scheduler.send(new ListTagsForResourceCommand({ ResourceArn: `${GROUPS}none` })))).toEqual({
         code: 'ResourceNotFoundException',
         message: 'Schedule group none does not exist.',
         status: 404,
@@ -77,7 +67,7 @@ describe('Scheduler schedule group tags', () => {
 
     it("fails if the ARN is not a schedule group's (the model's pattern)", async () => {
       const schedule = 'arn:aws:scheduler:us-east-1:000000000000:schedule/default/nightly';
-      expect(await failure(local.scheduler.send(new TagResourceCommand({ ResourceArn: schedule, Tags: [] })))).toMatchObject({
+      expect(await sdkFailure(local.scheduler.send(new TagResourceCommand({ ResourceArn: schedule, Tags: [] })))).toMatchObject({
         code: 'ValidationException',
         status: 400,
       });
