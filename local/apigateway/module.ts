@@ -23,6 +23,7 @@ import { RestApiMethodEdits } from './rest-api-method-edits.js';
 import { RestApiModels } from './rest-api-models.js';
 import { RestApiService } from './rest-api-service.js';
 import { RestApiStore } from './rest-api-store.js';
+import { RestApiTags } from './rest-api-tags.js';
 import { apiLines } from './startup-lines.js';
 import { apiGatewayStepFunctions } from './step-functions.js';
 
@@ -63,6 +64,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
         ...apiOperations(RestApiEdits),
         ...apiOperations(RestApiMethodEdits),
         ...apiOperations(RestApiModels),
+        ...apiOperations(RestApiTags),
       ],
       protocolFromModel: true,
     },
@@ -111,7 +113,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       userPools,
     });
     const control = new RestApiControl({
-      store: new RestApiStore(database('apigateway')),
+      store: new RestApiStore(database('apigateway'), region),
       deployed: restApis,
       clock,
       accountId,
@@ -127,8 +129,8 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
 
 /**
  * API Gateway's REST-JSON protocol over the REST API operations, from its model: every path
- * under `/restapis` is its own (a method or path none of its routes takes is its
- * UnknownOperationException); its other routes (`/apikeys`, `/tags/{resource_arn}`, ...) are not.
+ * under `/restapis`, and `/tags/` of its own ARNs, is its own (a method or path none of its routes
+ * takes is its UnknownOperationException); its other routes (`/apikeys`, ...) are not.
  */
 function restApiProtocol(control: RestApiControl): ModelRestJsonProtocol {
   return new ModelRestJsonProtocol(
@@ -138,13 +140,15 @@ function restApiProtocol(control: RestApiControl): ModelRestJsonProtocol {
       ...operationTable(new RestApiEdits(control), RestApiEdits),
       ...operationTable(new RestApiMethodEdits(control), RestApiMethodEdits),
       ...operationTable(new RestApiModels(control), RestApiModels),
+      ...operationTable(new RestApiTags(control), RestApiTags),
     } as ModelOperations,
     {
       serviceName: 'API Gateway',
       // Its refusals name the operation's input, come body first and list enums in its Java sets' order (as recorded).
       validate: modelValidator('apigateway', { inputNamed: true, bodyFirst: true, enumOrders: API_GATEWAY_ENUM_ORDERS }),
     },
-    { paths: /^\/restapis(\/|$)/ },
+    // `/tags/<ARN>` is many services' path: API Gateway's are those of its ARNs, whose `/` (`::/restapis/<id>`) the decoded path holds.
+    { paths: /^\/(restapis(\/|$)|tags\/arn:[^:/]+:apigateway:)/, greedyLabels: ['resource_arn'] },
   );
 }
 

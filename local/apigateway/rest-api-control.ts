@@ -80,7 +80,7 @@ export class RestApiControl {
       api: {
         id,
         name: String(input.name),
-        ...pick(input, ['description', 'version', 'minimumCompressionSize', 'policy', 'tags']),
+        ...pick(input, ['description', 'version', 'minimumCompressionSize', 'policy']),
         ...(Array.isArray(input.binaryMediaTypes) && input.binaryMediaTypes.length > 0
           ? { binaryMediaTypes: input.binaryMediaTypes as string[] }
           : {}),
@@ -95,20 +95,29 @@ export class RestApiControl {
       stages: [],
       models: defaultModels(),
     };
-    this.options.store.save(api);
-    return api.api;
+    this.options.store.create(api, Object.entries((input.tags ?? {}) as Record<string, string>));
+    return this.restApiAnswer(api);
   }
 
   async GetRestApi({ restApiId }: { restApiId: string }) {
-    return this.apiOf(restApiId).api;
+    return this.restApiAnswer(this.apiOf(restApiId));
   }
 
   async GetRestApis(input: Paged) {
     const all = this.options.store.all().sort((a, b) => a.api.createdDate - b.api.createdDate || a.api.id.localeCompare(b.api.id));
     return page(
-      all.map((stored) => stored.api),
+      all.map((stored) => this.restApiAnswer(stored)),
       input,
     );
+  }
+
+  /**
+   * A REST API as Create, Get and GetRestApis answer it: its properties and its tags (the tag
+   * store's) when it has some, or `always` (UpdateRestApi answers them even when there are none).
+   */
+  restApiAnswer(stored: StoredRestApi, always = false) {
+    const tags = this.options.store.tags.map(this.options.store.arnOf(stored.api.id));
+    return { ...stored.api, ...(always || Object.keys(tags).length > 0 ? { tags } : {}) };
   }
 
   async DeleteRestApi({ restApiId }: { restApiId: string }) {

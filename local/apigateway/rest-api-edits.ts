@@ -24,7 +24,7 @@ export class RestApiEdits {
     const api = patchRestApi(stored.api, patchOperations);
     this.control.save({ ...stored, api });
     // UpdateRestApi answers the tags even when there are none (GetRestApi leaves them out).
-    return { ...api, tags: api.tags ?? {} };
+    return this.control.restApiAnswer({ ...stored, api }, true);
   }
 
   async UpdateResource({ restApiId, resourceId, patchOperations = [] }: Patch & { restApiId: string; resourceId: string }) {

@@ -1,5 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
+import { type TagPair, TagStore } from '../store/tag-store.js';
+import { inTransaction } from '../store/transaction.js';
 
 /**
  * What API Gateway's control plane keeps of a REST API made through it (CreateRestApi,
@@ -118,7 +120,6 @@ export interface StoredRestApiProperties {
   readonly apiKeySource: string;
   readonly endpointConfiguration: { readonly types: readonly string[]; readonly ipAddressType: string };
   readonly policy?: string;
-  readonly tags?: Readonly<Record<string, string>>;
   readonly disableExecuteApiEndpoint: boolean;
   readonly rootResourceId: string;
 }
@@ -135,12 +136,33 @@ export interface StoredRestApi {
   readonly models?: readonly StoredModel[];
 }
 
+/** The ARN of a REST API, as API Gateway names it for tags and IAM: no account, the API's path. */
+export const restApiArn = (region: string, restApiId: string): string => `arn:aws:apigateway:${region}::/restapis/${restApiId}`;
+
 /** The REST APIs API Gateway's API made, in SQLite, so that they outlive a restart as the functions Lambda's API made do. */
 export class RestApiStore {
   readonly #table: JsonTable<StoredRestApi>;
+  /** The REST APIs' tags, by the API's ARN (restApiArn): a deleted API's go with it. */
+  readonly tags: TagStore;
 
-  constructor(db: DatabaseSync) {
+  /** `region`: the ARNs' (an earlier version's tags are moved under their API's ARN). */
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly region: string,
+  ) {
     this.#table = new JsonTable(db, 'api_rest_apis', 'id');
+    // Before the TagStore, each API's record held its `tags` map in its `api` properties.
+    this.tags = new TagStore(db, {
+      table: 'api_rest_apis',
+      keyColumn: 'id',
+      embedded: (document) => {
+        const stored = document as { api: Record<string, unknown> & { id: string; tags?: Record<string, string> } };
+        const { tags, ...api } = stored.api;
+        return tags === undefined
+          ? undefined
+          : { arn: restApiArn(region, api.id), pairs: Object.entries(tags), without: { ...stored, api } };
+      },
+    });
   }
 
   all(): StoredRestApi[] {
@@ -155,7 +177,24 @@ export class RestApiStore {
     this.#table.put(api.api.id, api);
   }
 
+  /** Keeps a new API with its tags: both or, if one fails, neither. */
+  create(api: StoredRestApi, tags: Iterable<TagPair>): void {
+    inTransaction(this.db, () => {
+      this.save(api);
+      this.tags.tag(this.arnOf(api.api.id), tags);
+    });
+  }
+
+  /** The ARN an API's tags are kept by. */
+  arnOf(id: string): string {
+    return restApiArn(this.region, id);
+  }
+
+  /** Deletes an API with its tags: one made again under its ARN starts untagged. */
   delete(id: string): void {
-    this.#table.delete(id);
+    inTransaction(this.db, () => {
+      this.#table.delete(id);
+      this.tags.forget(this.arnOf(id));
+    });
   }
 }

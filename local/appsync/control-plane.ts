@@ -1,8 +1,9 @@
 import { AwsError } from '../endpoint/aws-error.js';
+import type { TagStore } from '../store/tag-store.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 
-/** An API as AppSync's control plane describes it (`GraphqlApi`), with its local `uris`. */
-function described(api: GraphqlApiDefinition) {
+/** An API as AppSync's control plane describes it (`GraphqlApi`), with its local `uris` and its tags. */
+function described(api: GraphqlApiDefinition, tags: Readonly<Record<string, string>>) {
   const [primary, ...additional] = api.auth;
   const config = (p: (typeof api.auth)[number]) => ({
     ...(p.userPoolId === undefined
@@ -24,21 +25,67 @@ function described(api: GraphqlApiDefinition) {
     visibility: 'GLOBAL',
     xrayEnabled: false,
     introspectionConfig: 'ENABLED',
-    tags: {},
+    tags,
   };
 }
 
-/** AppSync's control plane, reads only: the template's GraphQL APIs (https://docs.aws.amazon.com/appsync/latest/APIReference/API_GetGraphqlApi.html). */
+/**
+ * The template's APIs' tags in `tags` (this database holds AppSync's only): each API has its
+ * template's Tags again, and an API the template no longer has loses its.
+ */
+export function templateTags(tags: TagStore, apis: readonly GraphqlApiDefinition[]): TagStore {
+  const arns = new Set(apis.map((api) => api.arn));
+  for (const arn of tags.arnsUnder('')) if (!arns.has(arn)) tags.forget(arn);
+  for (const api of apis) tags.replace(api.arn, Object.entries(api.tags));
+  return tags;
+}
+
+/**
+ * AppSync's control plane: reads of the template's GraphQL APIs
+ * (https://docs.aws.amazon.com/appsync/latest/APIReference/API_GetGraphqlApi.html) and their tags,
+ * kept in the runtime's one tag store by the API's ARN
+ * (https://docs.aws.amazon.com/appsync/latest/APIReference/API_TagResource.html).
+ */
 export class AppSyncControl {
-  constructor(private readonly apis: () => readonly GraphqlApiDefinition[]) {}
+  constructor(
+    private readonly apis: () => readonly GraphqlApiDefinition[],
+    private readonly tags: TagStore,
+  ) {}
 
   async ListGraphqlApis(_input: { apiType?: string; maxResults?: number; nextToken?: string }) {
-    return { graphqlApis: this.apis().map(described) };
+    return { graphqlApis: this.apis().map((api) => described(api, this.tags.map(api.arn))) };
   }
 
   async GetGraphqlApi({ apiId }: { apiId: string }) {
     const api = this.apis().find((a) => a.id === apiId);
     if (api === undefined) throw new AwsError('NotFoundException', `GraphQL API ${apiId} not found.`, 404);
-    return { graphqlApi: described(api) };
+    return { graphqlApi: described(api, this.tags.map(api.arn)) };
+  }
+
+  /** Adds tags to a GraphQL API, a key given again taking its new value. */
+  async TagResource({ resourceArn, tags }: { resourceArn: string; tags: Record<string, string> }) {
+    this.tags.tag(this.#tagged(resourceArn).arn, Object.entries(tags));
+    return {};
+  }
+
+  /** Removes the tags of these keys; a key the API does not have is no error. */
+  async UntagResource({ resourceArn, tagKeys }: { resourceArn: string; tagKeys: string[] }) {
+    this.tags.untag(this.#tagged(resourceArn).arn, tagKeys);
+    return {};
+  }
+
+  async ListTagsForResource({ resourceArn }: { resourceArn: string }) {
+    return { tags: this.tags.map(this.#tagged(resourceArn).arn) };
+  }
+
+  /**
+   * The API a tag operation's ARN names (a GraphQL API is the resource AppSync's tags are of; the
+   * model's pattern has refused any other ARN).
+   * @throws AwsError NotFoundException for an API the app does not have
+   */
+  #tagged(arn: string): GraphqlApiDefinition {
+    const api = this.apis().find((a) => a.arn === arn);
+    if (api === undefined) throw new AwsError('NotFoundException', `GraphQL API ${arn} not found: the app's are its template's.`, 404);
+    return api;
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { whereOf } from '../template/not-run.js';
 import type { Json } from '../template/resolve.js';
+import { tagMap } from '../template/tags.js';
 
 /** An authorization mode of an API: its default or one of its AdditionalAuthenticationProviders. */
 export interface AuthProvider {
@@ -67,6 +68,8 @@ export interface GraphqlApiDefinition {
   readonly resolvers: readonly ResolverDefinition[];
   readonly functions: ReadonlyMap<string, FunctionDefinition>;
   readonly where: string;
+  /** The template's Tags: the API's tags again at each start. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface AppSyncDefinitions {
@@ -166,6 +169,7 @@ export function appSyncDefinitions(app: LoadedApp): AppSyncDefinitions {
       arn: r.attributes.Arn as string,
       url: r.attributes.GraphQLUrl as string,
       realtimeUrl: r.attributes.RealtimeUrl as string,
+      tags: tagMap(p.Tags),
       auth: [authProvider(p), ...extra.map((e) => authProvider(obj(e)))],
       schema,
       apiKeys: mine(keys).map((k) => ({

@@ -7,7 +7,8 @@ import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { apiOperations, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
-import { AppSyncControl } from './control-plane.js';
+import { TagStore } from '../store/tag-store.js';
+import { AppSyncControl, templateTags } from './control-plane.js';
 import { appSyncDefinitions } from './definitions.js';
 import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
 import { AppSyncService } from './service.js';
@@ -33,14 +34,17 @@ declare module '../endpoint/validation/model.js' {
  */
 export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
   name: 'appsync',
-  // The control plane's reads; the GraphQL APIs themselves are served as front doors (service.ts).
+  // The control plane's reads and tags; the GraphQL APIs themselves are served as front doors (service.ts).
   apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
   needs: ['iam', 'lambda', 'dynamodb', 'events', 'cognito', 'bedrock', 'traces'],
+  // Only the GraphQL APIs' tags: the APIs are the template's, read again at each start.
+  databases: ['appsync'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
-  create({ settings, services, warn }, template) {
+  create({ settings, services, database, warn }, template) {
     const { clock, region, accountId } = settings;
     warn(template.warnings);
+    const tags = templateTags(new TagStore(database('appsync')), template.apis);
     // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
     let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;
     const { spans } = services.get('traces');
@@ -84,7 +88,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     });
     return {
       service,
-      mounts: { httpApis: [service], rest: [controlProtocol(new AppSyncControl(() => service.apis))] },
+      mounts: { httpApis: [service], rest: [controlProtocol(new AppSyncControl(() => service.apis, tags))] },
       stop: () => service.close(),
       close: () => dynamodb?.destroy(),
     };
@@ -95,12 +99,13 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
   },
 };
 
-/** AppSync's REST-JSON protocol from its model: every path under `/v1/apis` is its own (an operation it does not serve is answered so, by name). */
+/** AppSync's REST-JSON protocol from its model: every path under `/v1/apis` and `/v1/tags` is its own (an operation it does not serve is answered so, by name). */
 function controlProtocol(control: AppSyncControl): ModelRestJsonProtocol {
   return new ModelRestJsonProtocol(
     loadModel('appsync'),
     operationTable(control, AppSyncControl) as ModelOperations,
     { serviceName: 'AppSync', validate: modelValidator('appsync') },
-    { paths: /^\/v1\/apis(\/|$)/ },
+    // A GraphQL API's ARN holds `/` (`...:apis/<id>`) once the endpoint has decoded the path.
+    { paths: /^\/v1\/(apis|tags)(\/|$)/, greedyLabels: ['resourceArn'] },
   );
 }

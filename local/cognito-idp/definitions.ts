@@ -8,6 +8,8 @@ export interface CognitoDefinitions {
   readonly pools: PoolRecord[];
   readonly clients: ClientRecord[];
   readonly groups: GroupRecord[];
+  /** Each pool's `UserPoolTags`, by the pool's ARN: its tags again at each start. */
+  readonly tags: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly warnings: string[];
 }
 
@@ -15,6 +17,7 @@ export interface CognitoDefinitions {
 export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number }): CognitoDefinitions {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const warnings: string[] = [];
+  const tags = new Map<string, Record<string, string>>();
   const pools = resources
     .filter((r) => r.type === 'AWS::Cognito::UserPool')
     .map((r) => {
@@ -34,6 +37,13 @@ export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number
           `${whereOf(r)}: MFA is required on AWS by ${mfas.join(', ')}; locally only TOTP (SOFTWARE_TOKEN_MFA) is run, so no MFA challenge is given`,
         );
       }
+      const given = r.properties.UserPoolTags;
+      if (given !== undefined && !isTagMap(given)) {
+        warnings.push(
+          `${whereOf(r)}: its UserPoolTags is not a map of tag key to value (CloudFormation's Json); the pool is left untagged`,
+        );
+      }
+      tags.set(arn, isTagMap(given) ? given : {});
       return poolRecord(r.properties, { id: r.ref, name: r.physicalName, arn, now: where.now, origin: 'template' });
     });
   // A client or group whose UserPoolId names no pool the loader resolved is left out, named: it would belong to no pool.
@@ -63,5 +73,12 @@ export function cognitoDefinitions(app: LoadedApp, where: { readonly now: number
       const poolId = poolOf(r);
       return poolId === undefined ? [] : [groupRecord(r.properties, { poolId, name: r.physicalName, now: where.now })];
     });
-  return { pools, clients, groups, warnings };
+  return { pools, clients, groups, tags, warnings };
+}
+
+/** Whether a pool's `UserPoolTags` is what CloudFormation and CreateUserPool take: a map of tag key to string value. */
+function isTagMap(given: unknown): given is Record<string, string> {
+  return (
+    typeof given === 'object' && given !== null && !Array.isArray(given) && Object.values(given).every((value) => typeof value === 'string')
+  );
 }

@@ -118,8 +118,11 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
     };
     // The template's pools, clients and groups as it declares them; the users and what the API made stay.
     store.transaction(() => {
-      for (const pool of template.pools)
+      for (const pool of template.pools) {
         store.pools.put(pool.Id, { ...pool, CreationDate: store.pools.get(pool.Id)?.CreationDate ?? pool.CreationDate });
+        // Its tags are the template's again, as a Lambda function's are.
+        store.tags.replace(pool.Arn, Object.entries(template.tags.get(pool.Arn) ?? {}));
+      }
       for (const client of template.clients) store.clients.put(client.ClientId, client);
       for (const group of template.groups) store.groups.put(`${group.UserPoolId}/${group.GroupName}`, group);
     });

@@ -13,11 +13,14 @@ const dated = <T extends { CreationDate: number; LastModifiedDate: number }>(rec
   LastModifiedDate: seconds(record.LastModifiedDate),
 });
 
-/** DescribeUserPool's answer (the record without where it came from). */
-export function poolType(pool: PoolRecord, estimated: number) {
+/** DescribeUserPool's answer (the record without where it came from), with the pool's tags when it has some. */
+export function poolType(pool: PoolRecord, estimated: number, tags: Readonly<Record<string, string>>) {
   const { origin: _origin, ...rest } = dated(pool);
-  return { ...rest, EstimatedNumberOfUsers: estimated, Status: 'Enabled' };
+  return { ...rest, ...(Object.keys(tags).length > 0 ? { UserPoolTags: tags } : {}), EstimatedNumberOfUsers: estimated, Status: 'Enabled' };
 }
+
+/** A user pool's ARN: `arn:<partition>:cognito-idp:<region>:<account>:userpool/<pool id>`. */
+const POOL_ARN = /^arn:[\w-]+:cognito-idp:[\w-]+:\d{12}:userpool\/([\w-]+_[0-9A-Za-z]+)$/;
 
 function clientType(client: ClientRecord) {
   const { origin: _origin, ...rest } = dated(client);
@@ -45,13 +48,34 @@ export class PoolApi {
       now: this.context.clock.now(),
       origin: 'api',
     });
-    this.context.store.pools.put(id, pool);
-    return { UserPool: poolType(pool, 0) };
+    const tags = (input.UserPoolTags ?? {}) as Record<string, string>;
+    this.context.store.transaction(() => {
+      this.context.store.pools.put(id, pool);
+      this.context.store.tags.tag(pool.Arn, Object.entries(tags));
+    });
+    return { UserPool: poolType(pool, 0, tags) };
   }
 
   async DescribeUserPool(input: Input) {
     const pool = poolOf(this.context, input.UserPoolId);
-    return { UserPool: poolType(pool, this.context.store.users.all().filter((u) => u.poolId === pool.Id).length) };
+    const users = this.context.store.users.all().filter((u) => u.poolId === pool.Id).length;
+    return { UserPool: poolType(pool, users, this.context.store.tags.map(pool.Arn)) };
+  }
+
+  /** Adds tags to a user pool, a key given again taking its new value. */
+  async TagResource(input: Input) {
+    this.context.store.tags.tag(this.#tagged(input.ResourceArn).Arn, Object.entries((input.Tags ?? {}) as Record<string, string>));
+    return {};
+  }
+
+  /** Removes the tags of these keys; a key the pool does not have is no error. */
+  async UntagResource(input: Input) {
+    this.context.store.tags.untag(this.#tagged(input.ResourceArn).Arn, (input.TagKeys ?? []) as string[]);
+    return {};
+  }
+
+  async ListTagsForResource(input: Input) {
+    return { Tags: this.context.store.tags.map(this.#tagged(input.ResourceArn).Arn) };
   }
 
   async ListUserPools(input: Input) {
@@ -119,5 +143,24 @@ export class PoolApi {
     const groups = this.context.store.groups.all().filter((g: GroupRecord) => g.UserPoolId === pool.Id);
     const { items, next } = page(groups, input.NextToken, input.Limit);
     return { Groups: items.map(dated), ...(next === undefined ? {} : { NextToken: next }) };
+  }
+
+  /**
+   * The pool a tag operation's ResourceArn names: a user pool is the one resource of Cognito's
+   * user pools API that takes tags (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_TagResource.html).
+   * @throws AwsError InvalidParameterException for an ARN that names no user pool, ResourceNotFoundException for a pool that does not exist
+   */
+  #tagged(arn: unknown): PoolRecord {
+    const id = POOL_ARN.exec(String(arn))?.[1];
+    if (id === undefined) {
+      throw new AwsError(
+        'InvalidParameterException',
+        `${String(arn)} is not a user pool's ARN: expected arn:aws:cognito-idp:<region>:<account>:userpool/<user pool id>.`,
+        400,
+      );
+    }
+    const pool = poolOf(this.context, id);
+    if (pool.Arn !== arn) throw new AwsError('ResourceNotFoundException', `User pool ${String(arn)} does not exist.`, 400);
+    return pool;
   }
 }

@@ -126,7 +126,6 @@ export function poolRecord(
     MfaConfiguration: String(props.MfaConfiguration ?? 'OFF'),
     ...list('EnabledMfas'),
     ...(props.DeletionProtection ? { DeletionProtection: String(props.DeletionProtection) } : {}),
-    ...(props.UserPoolTags ? { UserPoolTags: props.UserPoolTags as Record<string, string> } : {}),
     CreationDate: where.now,
     LastModifiedDate: where.now,
     origin: where.origin,

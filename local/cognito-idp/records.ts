@@ -17,7 +17,6 @@ export interface PoolRecord {
   /** The MFA methods the pool offers (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`). */
   readonly EnabledMfas?: readonly string[];
   readonly DeletionProtection?: string;
-  readonly UserPoolTags?: Readonly<Record<string, string>>;
   readonly CreationDate: number;
   readonly LastModifiedDate: number;
   /** Where it came from: the template's pools come back at each start. */

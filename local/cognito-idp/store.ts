@@ -1,5 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
+import { embeddedTags, TagStore } from '../store/tag-store.js';
+import { inTransaction } from '../store/transaction.js';
 import type { ClientRecord, GroupRecord, KeyRecord, PoolRecord, RefreshRecord, SessionRecord, UserRecord } from './records.js';
 
 /** Cognito's state in `cognito-idp.sqlite`: pools, clients, groups, users, refresh tokens, sessions and signing keys. */
@@ -16,6 +18,8 @@ export class CognitoStore {
   readonly revokedOrigins: JsonTable<{ readonly revoked: number }>;
   /** By pool id. */
   readonly keys: JsonTable<KeyRecord>;
+  /** User pools' tags, by the pool's ARN (TagResource and ListTagsForResource name a pool by it). */
+  readonly tags: TagStore;
 
   constructor(readonly db: DatabaseSync) {
     this.pools = new JsonTable(db, 'pools', 'id');
@@ -26,17 +30,14 @@ export class CognitoStore {
     this.sessions = new JsonTable(db, 'sessions', 'id');
     this.revokedOrigins = new JsonTable(db, 'revoked_origins', 'id');
     this.keys = new JsonTable(db, 'keys', 'id');
+    // Before the TagStore, each pool's record held its `UserPoolTags` map.
+    this.tags = new TagStore(
+      db,
+      embeddedTags('pools', 'id', 'UserPoolTags', (pool) => String(pool.Arn)),
+    );
   }
 
   transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inTransaction(this.db, work);
   }
 }

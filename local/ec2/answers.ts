@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TagPair } from '../store/tag-store.js';
 import { parseCidr, usableAddresses } from './cidr.js';
 import type { IpPermission, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
 
@@ -14,22 +15,22 @@ export interface Place {
 }
 
 /** The tags a Create call's TagSpecifications give a resource of `type` (`vpc`, `subnet`, `security-group`). */
-export function specifiedTags(specifications: unknown, type: string): Tag[] {
+export function specifiedTags(specifications: unknown, type: string): TagPair[] {
   if (!Array.isArray(specifications)) return [];
   return specifications
     .filter((spec) => (spec as { ResourceType?: string }).ResourceType === type)
-    .flatMap((spec) => ((spec as { Tags?: Tag[] }).Tags ?? []).map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value ?? '') })));
+    .flatMap((spec) => ((spec as { Tags?: Tag[] }).Tags ?? []).map((tag): TagPair => [String(tag.Key), String(tag.Value ?? '')]));
 }
 
 /** A VPC as DescribeVpcs answers it; CreateVpc answers `pending` (the VPC is available at once). */
-export function vpcAnswer(vpc: VpcRecord, state: 'pending' | 'available' = 'available') {
+export function vpcAnswer(vpc: VpcRecord, tags: readonly Tag[], state: 'pending' | 'available' = 'available') {
   return {
     OwnerId: vpc.OwnerId,
     InstanceTenancy: vpc.InstanceTenancy,
     Ipv6CidrBlockAssociationSet: [],
     CidrBlockAssociationSet: [{ AssociationId: vpc.AssociationId, CidrBlock: vpc.CidrBlock, CidrBlockState: { State: 'associated' } }],
     IsDefault: vpc.IsDefault,
-    ...(vpc.Tags.length > 0 ? { Tags: vpc.Tags } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
     // CreateVpc's answer has none (as recorded); DescribeVpcs names the VPC's block public access mode.
     ...(state === 'available' ? { BlockPublicAccessStates: { InternetGatewayBlockMode: 'off' } } : {}),
     VpcId: vpc.VpcId,
@@ -39,14 +40,14 @@ export function vpcAnswer(vpc: VpcRecord, state: 'pending' | 'available' = 'avai
   };
 }
 
-export function subnetAnswer(subnet: SubnetRecord, place: Place) {
+export function subnetAnswer(subnet: SubnetRecord, tags: readonly Tag[], place: Place) {
   return {
     AvailabilityZoneId: subnet.AvailabilityZoneId,
     MapCustomerOwnedIpOnLaunch: false,
     OwnerId: subnet.OwnerId,
     AssignIpv6AddressOnCreation: false,
     Ipv6CidrBlockAssociationSet: [],
-    ...(subnet.Tags.length > 0 ? { Tags: subnet.Tags } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
     SubnetArn: `arn:aws:ec2:${place.region}:${subnet.OwnerId}:subnet/${subnet.SubnetId}`,
     EnableDns64: false,
     Ipv6Native: false,
@@ -88,11 +89,11 @@ export function ruleAnswer(
   };
 }
 
-export function groupAnswer(group: SecurityGroupRecord, place: Place) {
+export function groupAnswer(group: SecurityGroupRecord, tags: readonly Tag[], place: Place) {
   return {
     GroupId: group.GroupId,
     IpPermissionsEgress: group.IpPermissionsEgress,
-    ...(group.Tags.length > 0 ? { Tags: group.Tags } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
     VpcId: group.VpcId,
     SecurityGroupArn: groupArn(group, place),
     OwnerId: group.OwnerId,
@@ -103,13 +104,13 @@ export function groupAnswer(group: SecurityGroupRecord, place: Place) {
 }
 
 /** A group as GetSecurityGroupsForVpc answers it: its tags always, an empty list included. */
-export function groupForVpcAnswer(group: SecurityGroupRecord) {
+export function groupForVpcAnswer(group: SecurityGroupRecord, tags: readonly Tag[]) {
   return {
     Description: group.Description,
     GroupName: group.GroupName,
     OwnerId: group.OwnerId,
     GroupId: group.GroupId,
-    Tags: group.Tags,
+    Tags: tags,
     PrimaryVpcId: group.VpcId,
   };
 }
@@ -131,7 +132,6 @@ export function defaultGroup(vpc: Pick<VpcRecord, 'VpcId' | 'OwnerId'>, groupId:
     Description: 'default VPC security group',
     VpcId: vpc.VpcId,
     OwnerId: vpc.OwnerId,
-    Tags: [],
     IpPermissions: [
       { IpProtocol: '-1', IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: groupId, UserId: vpc.OwnerId }] },
     ],

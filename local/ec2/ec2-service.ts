@@ -31,9 +31,10 @@ import {
   vpcRange,
   zoneNotFound,
 } from './ec2-errors.js';
-import { Ec2Store, type IpPermission, type SecurityGroupRecord, type SubnetRecord, type Tag, type VpcRecord } from './ec2-store.js';
+import { Ec2Store, type IpPermission, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './ec2-store.js';
 import { type Filter, type FilterFields, filtered } from './filters.js';
 import { declareTemplateNetwork, ensureDefaultVpc } from './network-defaults.js';
+import { createTags, deleteTags, describeTags } from './tags.js';
 import { zonesOf } from './zones.js';
 
 type Input = Readonly<Record<string, unknown>>;
@@ -75,7 +76,7 @@ const GROUP_FILTERS: FilterFields<SecurityGroupRecord> = {
   'owner-id': (group) => [group.OwnerId],
 };
 
-const ZONE_FILTERS: FilterFields<ReturnType<typeof zonesOf>[number] & { Tags: readonly Tag[] }> = {
+const ZONE_FILTERS: FilterFields<ReturnType<typeof zonesOf>[number]> = {
   'zone-name': (zone) => [zone.ZoneName],
   'zone-id': (zone) => [zone.ZoneId],
   'region-name': (zone) => [zone.RegionName],
@@ -122,19 +123,20 @@ export class Ec2Service {
       InstanceTenancy: typeof input.InstanceTenancy === 'string' ? input.InstanceTenancy : 'default',
       IsDefault: false,
       OwnerId: this.place.accountId,
-      Tags: specifiedTags(input.TagSpecifications, 'vpc'),
     };
     const group = defaultGroup(vpc, newId('sg'));
     this.store.atomically(() => {
       this.store.vpcs.put(VpcId, vpc);
       this.store.groups.put(group.GroupId, group);
+      this.store.tags.tag(VpcId, specifiedTags(input.TagSpecifications, 'vpc'));
     });
-    return { Vpc: vpcAnswer(vpc, 'pending') };
+    return { Vpc: vpcAnswer(vpc, this.store.tagsOf(VpcId), 'pending') };
   }
 
   async DescribeVpcs(input: Input) {
     const vpcs = this.#named(this.store.vpcs.all(), list(input.VpcIds), (vpc) => vpc.VpcId, vpcNotFound);
-    return { Vpcs: filtered(vpcs, filtersOf(input), VPC_FILTERS).map((vpc) => vpcAnswer(vpc)) };
+    const tagsOf = (vpc: VpcRecord) => this.store.tagsOf(vpc.VpcId);
+    return { Vpcs: filtered(vpcs, filtersOf(input), VPC_FILTERS, tagsOf).map((vpc) => vpcAnswer(vpc, tagsOf(vpc))) };
   }
 
   async DeleteVpc(input: Input) {
@@ -143,8 +145,8 @@ export class Ec2Service {
     const inUse = this.store.subnets.all().some((subnet) => subnet.VpcId === vpc.VpcId) || groups.some((g) => g.GroupName !== 'default');
     if (inUse) throw vpcHasDependencies(vpc.VpcId);
     this.store.atomically(() => {
-      for (const group of groups) this.store.groups.delete(group.GroupId);
-      this.store.vpcs.delete(vpc.VpcId);
+      for (const group of groups) this.store.remove(this.store.groups, group.GroupId);
+      this.store.remove(this.store.vpcs, vpc.VpcId);
     });
     return { Return: true };
   }
@@ -177,21 +179,28 @@ export class Ec2Service {
       DefaultForAz: false,
       MapPublicIpOnLaunch: false,
       OwnerId: this.place.accountId,
-      Tags: specifiedTags(input.TagSpecifications, 'subnet'),
     };
-    this.store.subnets.put(subnet.SubnetId, subnet);
-    return { Subnet: subnetAnswer(subnet, this.place) };
+    this.store.atomically(() => {
+      this.store.subnets.put(subnet.SubnetId, subnet);
+      this.store.tags.tag(subnet.SubnetId, specifiedTags(input.TagSpecifications, 'subnet'));
+    });
+    return { Subnet: subnetAnswer(subnet, this.store.tagsOf(subnet.SubnetId), this.place) };
   }
 
   async DescribeSubnets(input: Input) {
     const subnets = this.#named(this.store.subnets.all(), list(input.SubnetIds), (subnet) => subnet.SubnetId, subnetNotFound);
-    return { Subnets: filtered(subnets, filtersOf(input), SUBNET_FILTERS).map((subnet) => subnetAnswer(subnet, this.place)) };
+    const tagsOf = (subnet: SubnetRecord) => this.store.tagsOf(subnet.SubnetId);
+    return {
+      Subnets: filtered(subnets, filtersOf(input), SUBNET_FILTERS, tagsOf).map((subnet) =>
+        subnetAnswer(subnet, tagsOf(subnet), this.place),
+      ),
+    };
   }
 
   async DeleteSubnet(input: Input) {
     const id = String(input.SubnetId ?? '');
     if (this.store.subnets.get(id) === undefined) throw subnetNotFound(id);
-    this.store.subnets.delete(id);
+    this.store.remove(this.store.subnets, id);
     return {};
   }
 
@@ -211,14 +220,17 @@ export class Ec2Service {
       Description: input.Description,
       VpcId: vpc.VpcId,
       OwnerId: this.place.accountId,
-      Tags: specifiedTags(input.TagSpecifications, 'security-group'),
       IpPermissions: [],
       IpPermissionsEgress: [ALL_EGRESS],
     };
-    this.store.groups.put(group.GroupId, group);
+    this.store.atomically(() => {
+      this.store.groups.put(group.GroupId, group);
+      this.store.tags.tag(group.GroupId, specifiedTags(input.TagSpecifications, 'security-group'));
+    });
+    const tags = this.store.tagsOf(group.GroupId);
     return {
       GroupId: group.GroupId,
-      ...(group.Tags.length > 0 ? { Tags: group.Tags } : {}),
+      ...(tags.length > 0 ? { Tags: tags } : {}),
       SecurityGroupArn: groupArn(group, this.place),
     };
   }
@@ -233,7 +245,12 @@ export class Ec2Service {
       if (missing !== undefined) throw groupNameNotFound(missing, vpcId);
       groups = groups.filter((group) => group.VpcId === vpcId && names.includes(group.GroupName));
     }
-    return { SecurityGroups: filtered(groups, filtersOf(input), GROUP_FILTERS).map((group) => groupAnswer(group, this.place)) };
+    const tagsOf = (group: SecurityGroupRecord) => this.store.tagsOf(group.GroupId);
+    return {
+      SecurityGroups: filtered(groups, filtersOf(input), GROUP_FILTERS, tagsOf).map((group) =>
+        groupAnswer(group, tagsOf(group), this.place),
+      ),
+    };
   }
 
   async DeleteSecurityGroup(input: Input) {
@@ -249,14 +266,19 @@ export class Ec2Service {
         ),
       );
     if (referenced) throw groupHasDependencies(group.GroupId);
-    this.store.groups.delete(group.GroupId);
+    this.store.remove(this.store.groups, group.GroupId);
     return { Return: true, GroupId: group.GroupId };
   }
 
   async GetSecurityGroupsForVpc(input: Input) {
     const vpc = this.#vpc(input.VpcId);
     const groups = this.store.groups.all().filter((group) => group.VpcId === vpc.VpcId);
-    return { SecurityGroupForVpcs: filtered(groups, filtersOf(input), GROUP_FILTERS).map(groupForVpcAnswer) };
+    const tagsOf = (group: SecurityGroupRecord) => this.store.tagsOf(group.GroupId);
+    return {
+      SecurityGroupForVpcs: filtered(groups, filtersOf(input), GROUP_FILTERS, tagsOf).map((group) =>
+        groupForVpcAnswer(group, tagsOf(group)),
+      ),
+    };
   }
 
   async AuthorizeSecurityGroupIngress(input: Input) {
@@ -279,25 +301,21 @@ export class Ec2Service {
   }
 
   async CreateTags(input: Input) {
-    this.#retag(input, (tags, given) => [
-      ...tags.filter((tag) => !given.some((g) => g.Key === tag.Key)),
-      ...given.map((g) => ({ Key: g.Key, Value: g.Value ?? '' })),
-    ]);
+    createTags(this.store, input);
     return {};
   }
 
   async DeleteTags(input: Input) {
-    // A tag given with a value goes only when its value is that one; without one, whatever its value.
-    this.#retag(input, (tags, given) =>
-      given.length === 0
-        ? []
-        : tags.filter((tag) => !given.some((g) => g.Key === tag.Key && (g.Value === undefined || g.Value === tag.Value))),
-    );
+    deleteTags(this.store, input);
     return {};
   }
 
+  async DescribeTags(input: Input) {
+    return describeTags(this.store, input);
+  }
+
   async DescribeAvailabilityZones(input: Input) {
-    const zones = zonesOf(this.place.region).map((zone) => ({ ...zone, Tags: [] as Tag[] }));
+    const zones = zonesOf(this.place.region);
     const names = list(input.ZoneNames);
     const ids = list(input.ZoneIds);
     const named = zones.filter(
@@ -310,7 +328,8 @@ export class Ec2Service {
     if (missing.length > 0) {
       throw new AwsError('InvalidParameterValue', `The zone '${missing[0]}' does not exist in the region '${this.place.region}'`);
     }
-    return { AvailabilityZones: filtered(named, filtersOf(input), ZONE_FILTERS).map(({ Tags: _, ...zone }) => zone) };
+    // Zones take no tags: a tag filter matches none.
+    return { AvailabilityZones: filtered(named, filtersOf(input), ZONE_FILTERS, () => []) };
   }
 
   /** The items the ids name, every one (the first unknown is the error), or every item when no ids are given. */
@@ -345,32 +364,4 @@ export class Ec2Service {
     if (group === undefined) throw groupNameNotFound(input.GroupName, vpcId);
     return group;
   }
-
-  /** Changes the tags of every resource named (each must exist), by `change(current, given)`. */
-  #retag(input: Input, change: (tags: readonly Tag[], given: readonly { Key: string; Value?: string }[]) => Tag[]): void {
-    const given = (Array.isArray(input.Tags) ? input.Tags : []) as { Key: string; Value?: string }[];
-    const ids = list(input.Resources);
-    if (ids.length === 0) throw missingParameter('ResourceId');
-    for (const id of ids) {
-      const table = this.store.tableOf(id);
-      const item = table?.get(id);
-      if (table === undefined || item === undefined) throw notFoundById(id);
-    }
-    for (const id of ids) {
-      const table = this.store.tableOf(id) as {
-        get(id: string): { Tags: readonly Tag[] } | undefined;
-        put(id: string, value: unknown): void;
-      };
-      const item = table.get(id);
-      if (item) table.put(id, { ...item, Tags: change(item.Tags, given) });
-    }
-  }
-}
-
-/** The NotFound error of the kind an id names (`vpc-`, `subnet-`, `sg-`). */
-function notFoundById(id: string): AwsError {
-  if (id.startsWith('vpc-')) return vpcNotFound(id);
-  if (id.startsWith('subnet-')) return subnetNotFound(id);
-  if (id.startsWith('sg-')) return groupNotFound(id);
-  return new AwsError('InvalidID', `The ID '${id}' is not valid`);
 }

@@ -29,13 +29,15 @@ function tagValues(name: string, tags: readonly Tag[]): string[] | undefined {
 
 /**
  * The items every filter matches: within a filter any value may match, across filters all
- * must (as EC2 documents its filters).
+ * must (as EC2 documents its filters). `tagsOf` reads an item's tags (the store's, by its id)
+ * for the tag filters, and only when a call has one.
  * @throws InvalidParameterValue for a filter name the call does not take
  */
-export function filtered<T extends { readonly Tags: readonly Tag[] }>(
+export function filtered<T>(
   items: readonly T[],
   filters: readonly Filter[] | undefined,
   fields: FilterFields<T>,
+  tagsOf: (item: T) => readonly Tag[],
 ): T[] {
   const checks = (filters ?? []).map((filter) => {
     const name = filter.Name ?? '';
@@ -47,7 +49,7 @@ export function filtered<T extends { readonly Tags: readonly Tag[] }>(
         ? field(item)
             .filter((v) => v !== undefined)
             .map(String)
-        : (tagValues(name, item.Tags) ?? []);
+        : (tagValues(name, tagsOf(item)) ?? []);
       return values.some((value) => patterns.some((pattern) => pattern.test(value)));
     };
   });

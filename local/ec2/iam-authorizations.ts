@@ -16,7 +16,7 @@ const idOf =
  */
 export const ec2Iam = serviceIam('ec2', {
   accessDenied: { code: 'UnauthorizedOperation', status: 403 },
-  unscoped: ['DescribeVpcs', 'DescribeSubnets', 'DescribeSecurityGroups', 'DescribeAvailabilityZones'],
+  unscoped: ['DescribeVpcs', 'DescribeSubnets', 'DescribeSecurityGroups', 'DescribeAvailabilityZones', 'DescribeTags'],
   sameNamed: {
     CreateVpc: (_input, context) => arnOf('ec2', context, 'vpc/*'),
     DeleteVpc: idOf('vpc', 'VpcId'),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TagPair } from '../store/tag-store.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { ALL_EGRESS, defaultGroup, type Place } from './answers.js';
 import type { Ec2Store, IpPermission, Owned, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './ec2-store.js';
@@ -21,7 +22,7 @@ export function ensureDefaultVpc(store: Ec2Store, place: Place): void {
   if (store.facts.get('defaultVpc')) return;
   store.facts.put('defaultVpc', true);
   const VpcId = stableId('vpc', place.accountId, place.region, 'default');
-  const owner = { OwnerId: place.accountId, Tags: [] };
+  const owner = { OwnerId: place.accountId };
   store.vpcs.put(VpcId, {
     ...owner,
     VpcId,
@@ -50,13 +51,15 @@ export function ensureDefaultVpc(store: Ec2Store, place: Place): void {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** What every record the template declares carries: the account, the resource's `Tags`, and the resource it stands for. */
-function templateOwner(resource: LoadedResource, place: Place, template: string): Owned {
+/** What every record the template declares carries: the account and the resource it stands for. */
+function templateOwner(place: Place, template: string): Owned {
+  return { OwnerId: place.accountId, template };
+}
+
+/** A template resource's `Tags` (a list of `{ Key, Value }`), which it has again at each start and reload. */
+function templateTags(resource: LoadedResource): TagPair[] {
   const tags = resource.properties.Tags;
-  const Tags = Array.isArray(tags)
-    ? (tags as unknown as Partial<Tag>[]).map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value ?? '') }))
-    : [];
-  return { OwnerId: place.accountId, Tags, template };
+  return Array.isArray(tags) ? (tags as unknown as Partial<Tag>[]).map((tag): TagPair => [String(tag.Key), String(tag.Value ?? '')]) : [];
 }
 
 /** A template rule (SecurityGroupIngress/Egress's items) as EC2 answers one. */
@@ -74,7 +77,7 @@ function templateRule(rule: Record<string, unknown>): IpPermission {
 
 function templateVpc(resource: LoadedResource, place: Place, template: string): VpcRecord {
   return {
-    ...templateOwner(resource, place, template),
+    ...templateOwner(place, template),
     VpcId: resource.ref,
     CidrBlock: resource.attributes.CidrBlock ?? '10.0.0.0/16',
     AssociationId: stableId('vpc-cidr-assoc', resource.ref),
@@ -88,7 +91,7 @@ function templateSubnet(resource: LoadedResource, place: Place, template: string
   const zones = zonesOf(place.region);
   const zoneName = resource.attributes.AvailabilityZone ?? `${place.region}a`;
   return {
-    ...templateOwner(resource, place, template),
+    ...templateOwner(place, template),
     SubnetId: resource.ref,
     VpcId: resource.attributes.VpcId ?? '',
     CidrBlock: resource.attributes.CidrBlock ?? '10.0.0.0/24',
@@ -103,7 +106,7 @@ function templateGroup(resource: LoadedResource, place: Place, template: string,
   const rules = (name: string) =>
     Array.isArray(resource.properties[name]) ? (resource.properties[name] as Record<string, unknown>[]).map(templateRule) : undefined;
   return {
-    ...templateOwner(resource, place, template),
+    ...templateOwner(place, template),
     GroupId: resource.ref,
     GroupName: text(resource.properties.GroupName) ?? resource.physicalName,
     Description: text(resource.properties.GroupDescription) ?? '',
@@ -123,19 +126,22 @@ export function declareTemplateNetwork(store: Ec2Store, app: LoadedApp, place: P
       if (resource.type === 'AWS::EC2::VPC') {
         const vpc = templateVpc(resource, place, template);
         store.vpcs.put(vpc.VpcId, vpc);
+        store.tags.replace(vpc.VpcId, templateTags(resource));
         const group = defaultGroup(vpc, resource.attributes.DefaultSecurityGroup ?? stableId('sg', vpc.VpcId), template);
         store.groups.put(group.GroupId, group);
         kept.add(vpc.VpcId).add(group.GroupId);
       } else if (resource.type === 'AWS::EC2::Subnet') {
         store.subnets.put(resource.ref, templateSubnet(resource, place, template));
+        store.tags.replace(resource.ref, templateTags(resource));
         kept.add(resource.ref);
       } else if (resource.type === 'AWS::EC2::SecurityGroup') {
         store.groups.put(resource.ref, templateGroup(resource, place, template, defaultVpc));
+        store.tags.replace(resource.ref, templateTags(resource));
         kept.add(resource.ref);
       }
     }
   }
   for (const table of [store.subnets, store.groups, store.vpcs] as const) {
-    for (const [id, item] of table.entries()) if (item.template !== undefined && !kept.has(id)) table.delete(id);
+    for (const [id, item] of table.entries()) if (item.template !== undefined && !kept.has(id)) store.remove(table, id);
   }
 }

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
-import { type LegacyTagTable, TagStore } from '../store/tag-store.js';
+import { embeddedTags, TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
 /** A member bag as the API's JSON shapes carry it. */
@@ -73,9 +73,9 @@ export class EventBridgeV2Store {
     this.tokens = new JsonTable(db, 'eventbridgev2_client_token', 'id');
     // Before the TagStore, each resource's record held its `Tags` map.
     this.tags = new TagStore(db, [
-      embeddedTags('eventbridgev2_bus', 'EventBusArn'),
-      embeddedTags('eventbridgev2_subscriber', 'SubscriberArn'),
-      embeddedTags('eventbridgev2_event_source', 'EventSourceArn'),
+      embeddedTags('eventbridgev2_bus', 'arn', 'Tags', (bus) => String(bus.EventBusArn)),
+      embeddedTags('eventbridgev2_subscriber', 'arn', 'Tags', (subscriber) => String(subscriber.SubscriberArn)),
+      embeddedTags('eventbridgev2_event_source', 'arn', 'Tags', (source) => String(source.EventSourceArn)),
     ]);
   }
 
@@ -89,16 +89,4 @@ export class EventBridgeV2Store {
   atomically<T>(work: () => T): T {
     return inTransaction(this.db, work);
   }
-}
-
-/** Where an earlier version kept a resource's tags: the `Tags` map of its record in `table`, whose `arnMember` is its ARN. */
-function embeddedTags(table: string, arnMember: string): LegacyTagTable {
-  return {
-    table,
-    keyColumn: 'arn',
-    embedded: (document) => {
-      const { Tags, ...without } = document as Record<string, unknown> & { Tags?: Record<string, string> };
-      return Tags === undefined ? undefined : { arn: String(without[arnMember]), pairs: Object.entries(Tags), without };
-    },
-  };
 }

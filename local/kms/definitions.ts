@@ -1,8 +1,9 @@
 import type { LoadedApp } from '../template/load.js';
-import type { AliasDefinition, KeyDefinition } from './kms-service.js';
+import { tagMap } from '../template/tags.js';
+import type { AliasDefinition, TemplateKey } from './kms-service.js';
 
-/** The KMS keys and aliases the app's templates declare. */
-export function kmsDefinitions(app: LoadedApp): { keys: KeyDefinition[]; aliases: AliasDefinition[] } {
+/** The KMS keys (with their Tags) and aliases the app's templates declare. */
+export function kmsDefinitions(app: LoadedApp): { keys: TemplateKey[]; aliases: AliasDefinition[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const keys = resources
     .filter((r) => r.type === 'AWS::KMS::Key')
@@ -14,6 +15,7 @@ export function kmsDefinitions(app: LoadedApp): { keys: KeyDefinition[]; aliases
         enabled: p.Enabled !== false && p.Enabled !== 'false',
         keySpec: typeof p.KeySpec === 'string' ? p.KeySpec : 'SYMMETRIC_DEFAULT',
         keyUsage: typeof p.KeyUsage === 'string' ? p.KeyUsage : 'ENCRYPT_DECRYPT',
+        tags: tagMap(p.Tags),
       };
     });
   const aliases = resources

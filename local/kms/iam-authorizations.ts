@@ -37,5 +37,7 @@ export const kmsIam = serviceIam('kms', {
     GetKeyRotationStatus: key,
     GetPublicKey: key,
     ListResourceTags: key,
+    TagResource: key,
+    UntagResource: key,
   },
 });

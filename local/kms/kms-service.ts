@@ -3,6 +3,7 @@ import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
 import { type Operation, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
+import type { TagPair } from '../store/tag-store.js';
 import { partitionOf } from '../template/resolve.js';
 import { KmsStore } from './kms-store.js';
 import { awsManagedKeyDescription, awsManagedKeyId, MANAGED_KEYS_NAMED_BY_ARN } from './managed-keys.js';
@@ -16,6 +17,11 @@ export interface KeyDefinition {
   readonly keyUsage: string;
 }
 
+/** A key the template declares, with its Tags (the key's tags again at each start). */
+export interface TemplateKey extends KeyDefinition {
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** An alias the template declares (`AWS::KMS::Alias`); the target is a key id or key ARN. */
 export interface AliasDefinition {
   readonly name: string;
@@ -23,7 +29,7 @@ export interface AliasDefinition {
 }
 
 export interface KmsServiceOptions extends ServiceState {
-  readonly keys: readonly KeyDefinition[];
+  readonly keys: readonly TemplateKey[];
   readonly aliases: readonly AliasDefinition[];
 }
 
@@ -38,7 +44,8 @@ const KEY_ID_LENGTH = 36;
 
 /**
  * Key Management Service for what function code commonly calls: Encrypt, Decrypt,
- * GenerateDataKey(WithoutPlaintext), GenerateRandom, DescribeKey, ListKeys, ListAliases, over AWS JSON 1.1
+ * GenerateDataKey(WithoutPlaintext), GenerateRandom, DescribeKey, ListKeys, ListAliases, and keys' tags
+ * (TagResource, UntagResource, ListResourceTags, in the runtime's one tag store), over AWS JSON 1.1
  * (`TrentService.<Operation>`). Symmetric keys only, with real AES-256-GCM under key
  * material kept in the data folder; the encryption context is bound to the ciphertext, as
  * KMS binds it. Key policies and grants are not evaluated. AWS managed keys
@@ -51,12 +58,19 @@ export class KmsService {
 
   constructor(private readonly options: KmsServiceOptions) {
     this.#store = new KmsStore(options.db);
-    for (const key of options.keys) this.#keys.set(key.keyId, { ...key, manager: 'CUSTOMER' });
+    for (const { tags, ...key } of options.keys) {
+      this.#keys.set(key.keyId, { ...key, manager: 'CUSTOMER' });
+      this.#store.tags.replace(this.#arn(key.keyId), Object.entries(tags));
+    }
     for (const alias of options.aliases) {
       const keyId = tryParseArn(alias.targetKeyId)?.resourceId ?? alias.targetKeyId;
       this.#aliases.set(alias.name, keyId);
     }
     for (const managed of this.#store.managedAliases()) this.#managedAlias(managed.alias);
+    // A key the template no longer declares (nor an AWS managed key used before) takes its tags with it.
+    for (const arn of this.#store.tags.arnsUnder(this.#arn(''))) {
+      if (!this.#keys.has(arn.slice(this.#arn('').length))) this.#store.tags.forget(arn);
+    }
   }
 
   /** The JSON-protocol operations the endpoint serves as `TrentService.<name>`. */
@@ -186,6 +200,41 @@ export class KmsService {
       Truncated: next !== undefined,
       ...(next ? { NextMarker: next } : {}),
     };
+  }
+
+  /** Adds tags to a customer managed key, a key given again taking its new value. */
+  async TagResource(input: { KeyId?: string; Tags?: { TagKey: string; TagValue: string }[] }) {
+    const pairs = (input.Tags ?? []).map((tag): TagPair => [tag.TagKey, tag.TagValue]);
+    this.#store.tags.tag(this.#tagged(input.KeyId), pairs);
+    return {};
+  }
+
+  /** Removes the tags of these keys; a tag key the KMS key does not have is no error. */
+  async UntagResource(input: { KeyId?: string; TagKeys?: string[] }) {
+    this.#store.tags.untag(this.#tagged(input.KeyId), input.TagKeys ?? []);
+    return {};
+  }
+
+  async ListResourceTags(input: { KeyId?: string; Limit?: number; Marker?: string }) {
+    const tags = this.#store.tags.list(this.#tagged(input.KeyId));
+    const { page, next } = paginate(tags, input.Limit, input.Marker);
+    return {
+      Tags: page.map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+      Truncated: next !== undefined,
+      ...(next ? { NextMarker: next } : {}),
+    };
+  }
+
+  /**
+   * The ARN a tag operation's KeyId names: a key id or key ARN (not an alias: KMS's tag
+   * operations take the key, https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html).
+   * @throws AwsError NotFoundException for a key that does not exist or an alias
+   */
+  #tagged(reference: string | undefined): string {
+    if (reference !== undefined && /^(arn:[^:]+:kms:[^:]*:\d*:)?alias\//.test(reference)) {
+      throw new AwsError('NotFoundException', `${reference} is an alias: tags are the key's, named by its key id or key ARN.`);
+    }
+    return this.#arn(this.#resolve(reference).keyId);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { TagStore } from '../store/tag-store.js';
 
 /**
  * Each key's secret material, kept in the data folder so what was encrypted before a
@@ -18,8 +19,12 @@ CREATE TABLE IF NOT EXISTS kms_managed_alias (
 `;
 
 export class KmsStore {
+  /** Keys' tags, by the key's ARN (the template's keys': their Tags at each start). */
+  readonly tags: TagStore;
+
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
+    this.tags = new TagStore(db);
   }
 
   /** The key's 256-bit material and when it was first used, created now if the key has none yet. */

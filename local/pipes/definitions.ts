@@ -65,7 +65,7 @@ export interface StreamMappingSettings {
   readonly tumblingWindowSeconds?: number;
   /** The on-failure destination as given (`deadLetterArn` is set only for one sent to locally). */
   readonly onFailureDestination?: string;
-  /** The template's Tags (ListTags answers them; a mapping the API made keeps its own in Lambda's store). */
+  /** The template's Tags: not kept here, but handed to Lambda's TagStore at each start and synthesis, which ListTags answers from (as for a mapping the API made). */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -2,6 +2,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
 import { reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp } from '../template/load.js';
+import { tagMap } from '../template/tags.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
 import { isKnownTimeZone } from './time-zones.js';
 
@@ -41,6 +42,11 @@ export interface ScheduleDefinition {
 export interface ScheduleGroupDefinition {
   readonly Name: string;
   readonly Arn: string;
+}
+
+/** A schedule group the template declares, with its Tags (the group's tags again at each start). */
+export interface TemplateScheduleGroup extends ScheduleGroupDefinition {
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** Scheduler's defaults for a target without a retry policy. */
@@ -102,12 +108,16 @@ const dateOf = (value: unknown) => {
 export function schedulerDefinitions(
   app: LoadedApp,
   where: { readonly region: string; readonly accountId: string; readonly now: number },
-): { schedules: ScheduleDefinition[]; groups: ScheduleGroupDefinition[]; warnings: string[] } {
+): { schedules: ScheduleDefinition[]; groups: TemplateScheduleGroup[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const warnings: string[] = [];
   const groups = resources
     .filter((r) => r.type === 'AWS::Scheduler::ScheduleGroup')
-    .map((r) => ({ Name: r.physicalName, Arn: r.attributes.Arn ?? groupArn(where.region, where.accountId, r.physicalName) }));
+    .map((r) => ({
+      Name: r.physicalName,
+      Arn: r.attributes.Arn ?? groupArn(where.region, where.accountId, r.physicalName),
+      tags: tagMap(r.properties.Tags),
+    }));
   const schedules: ScheduleDefinition[] = [];
   for (const r of resources.filter((resource) => resource.type === 'AWS::Scheduler::Schedule')) {
     const p = r.properties as Props;

@@ -1,5 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { JsonTable } from '../store/json-table.js';
+import { TagStore } from '../store/tag-store.js';
+import { inTransaction } from '../store/transaction.js';
 import type { ScheduleDefinition, ScheduleGroupDefinition } from './definitions.js';
 
 export interface ScheduleState {
@@ -35,10 +37,13 @@ export class ScheduleStore {
   readonly apiSchedules: JsonTable<ScheduleDefinition>;
   /** The schedule groups the API created, by name. */
   readonly apiGroups: JsonTable<ScheduleGroupDefinition>;
+  /** Schedule groups' tags, by the group's ARN (a schedule group is the one resource Scheduler tags). */
+  readonly tags: TagStore;
 
   constructor(private readonly db: DatabaseSync) {
     this.apiSchedules = new JsonTable(db, 'api_schedules', 'arn');
     this.apiGroups = new JsonTable(db, 'api_schedule_groups', 'name');
+    this.tags = new TagStore(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS schedule_state (
         arn TEXT PRIMARY KEY, created_at INTEGER NOT NULL, handled_until INTEGER NOT NULL, plan TEXT NOT NULL,
@@ -61,6 +66,11 @@ export class ScheduleStore {
 
   saveState(arn: string, state: ScheduleState): void {
     this.#statements.saveState.run(arn, state.createdAt, state.handledUntil, state.plan, state.deleted ? 1 : 0);
+  }
+
+  /** Runs `work` as one transaction (a group and its tags are kept both or neither). */
+  atomically<T>(work: () => T): T {
+    return inTransaction(this.db, work);
   }
 
   /** Records firings (`enqueue` writes them to the invocations table) and how far the schedule has fired, atomically. */

@@ -4,6 +4,7 @@ import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-cod
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { operationTable } from '../service-registry/operation-table.js';
+import type { TagPair } from '../store/tag-store.js';
 import type { Clock } from '../time/clock.js';
 import { type ScheduleDefinition, type ScheduleTarget, scheduleArn, validateSchedule } from './definitions.js';
 import type { SchedulerService } from './scheduler-service.js';
@@ -13,18 +14,23 @@ const notFound = (message: string) => new AwsError('ResourceNotFoundException', 
 const conflict = (message: string) => new AwsError('ConflictException', message, 409);
 
 type Body = Record<string, unknown>;
+/** A tag as Scheduler's API takes and answers it. */
+type Tag = { readonly Key: string; readonly Value: string };
+
+const pairsOf = (tags: readonly Tag[]): TagPair[] => tags.map((tag): TagPair => [tag.Key, tag.Value]);
 
 /**
  * Scheduler's REST-JSON protocol over its operations, from its model: every path under
- * `/schedules` and `/schedule-groups` is its own (a method or path none of its routes takes
- * is its UnknownOperationException), and the tag routes its model shares with other APIs are not.
+ * `/schedules` and `/schedule-groups`, and `/tags/` of its own ARNs, is its own (a method or path
+ * none of its routes takes is its UnknownOperationException).
  */
 export function schedulerProtocol(api: SchedulerApi): ModelRestJsonProtocol {
   return new ModelRestJsonProtocol(
     loadModel('scheduler'),
     operationTable(api, SchedulerApi) as ModelOperations,
     { serviceName: 'Scheduler', validate: modelValidator('scheduler') },
-    { paths: /^\/(schedules|schedule-groups)(\/|$)/ },
+    // `/tags/<ARN>` is many services' path: Scheduler's are those of its ARNs, whose `/` (`schedule-group/<name>`) the decoded path holds.
+    { paths: /^\/(schedules(\/|$)|schedule-groups(\/|$)|tags\/arn:[^:/]+:scheduler:)/, greedyLabels: ['ResourceArn'] },
   );
 }
 
@@ -91,11 +97,27 @@ export class SchedulerApi {
     return { Schedules: page, ...(next === undefined ? {} : { NextToken: next }) };
   }
 
-  async CreateScheduleGroup({ Name: name }: { Name: string }) {
+  async CreateScheduleGroup({ Name: name, Tags: tags = [] }: { Name: string; Tags?: readonly Tag[] }) {
     if (this.scheduler.group(name)) throw conflict(`Schedule group ${name} already exists.`);
     const arn = this.scheduler.groupArn(name);
-    this.scheduler.saveGroup({ Name: name, Arn: arn });
+    this.scheduler.saveGroup({ Name: name, Arn: arn }, pairsOf(tags));
     return { ScheduleGroupArn: arn };
+  }
+
+  /** Adds tags to a schedule group (the one resource Scheduler tags), a key given again taking its new value. */
+  async TagResource({ ResourceArn: arn, Tags: tags }: { ResourceArn: string; Tags: readonly Tag[] }) {
+    this.scheduler.tags.tag(this.#tagged(arn), pairsOf(tags));
+    return {};
+  }
+
+  /** Removes the tags of these keys; a key the group does not have is no error. */
+  async UntagResource({ ResourceArn: arn, TagKeys: keys }: { ResourceArn: string; TagKeys: readonly string[] }) {
+    this.scheduler.tags.untag(this.#tagged(arn), keys);
+    return {};
+  }
+
+  async ListTagsForResource({ ResourceArn: arn }: { ResourceArn: string }) {
+    return { Tags: this.scheduler.tags.list(this.#tagged(arn)).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   async GetScheduleGroup({ Name: name }: { Name: string }) {
@@ -122,6 +144,17 @@ export class SchedulerApi {
       ScheduleGroups: page.map((g) => ({ Arn: g.Arn, Name: g.Name, State: 'ACTIVE' })),
       ...(next === undefined ? {} : { NextToken: next }),
     };
+  }
+
+  /**
+   * The ARN a tag operation names, of a schedule group that exists (the model's pattern has
+   * refused any other ARN: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_TagResource.html).
+   * @throws AwsError ResourceNotFoundException for a group that does not exist
+   */
+  #tagged(arn: string): string {
+    const group = this.scheduler.groups().find((g) => g.Arn === arn);
+    if (group === undefined) throw notFound(`Schedule group ${arn.slice(arn.lastIndexOf('/') + 1)} does not exist.`);
+    return group.Arn;
   }
 
   #group(value: unknown): string {

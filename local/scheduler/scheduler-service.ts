@@ -3,6 +3,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { parseArn } from '../names/arn.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import type { ServiceState } from '../store/service-state.js';
+import type { TagPair, TagStore } from '../store/tag-store.js';
 import { TemplateChanges } from '../store/template-changes.js';
 import { wakeAfter } from '../time/clock.js';
 import {
@@ -11,6 +12,7 @@ import {
   type ScheduleDefinition,
   type ScheduleGroupDefinition,
   type ScheduleTarget,
+  type TemplateScheduleGroup,
   targetProblem,
 } from './definitions.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from './schedule-expression.js';
@@ -35,7 +37,8 @@ export interface SchedulerServiceOptions extends ServiceState {
    * template itself changed.
    */
   readonly schedules: readonly ScheduleDefinition[];
-  readonly groups: readonly ScheduleGroupDefinition[];
+  /** The template's schedule groups, with their Tags: a group's tags are its template's again at each start. */
+  readonly groups: readonly TemplateScheduleGroup[];
   readonly targets: SchedulerTargetServices;
   readonly log?: (line: string) => void;
   /** Where in its flexible window a firing lands (0 to 1). @default Math.random */
@@ -103,8 +106,14 @@ export class SchedulerService {
       onError: (error) => (this.options.log ?? console.error)(error.stack ?? error.message),
     });
     this.#groups.set('default', { Name: 'default', Arn: this.groupArn('default') });
-    for (const group of options.groups) this.#groups.set(group.Name, group);
+    for (const { tags, ...group } of options.groups) {
+      this.#groups.set(group.Name, group);
+      this.#store.tags.replace(group.Arn, Object.entries(tags));
+    }
     for (const group of this.#store.apiGroups.all()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
+    // A group the template no longer declares (nor the API made) takes its tags with it.
+    const kept = new Set([...this.#groups.values()].map((group) => group.Arn));
+    for (const arn of this.#store.tags.arnsUnder(this.groupArn(''))) if (!kept.has(arn)) this.#store.tags.forget(arn);
     this.#templateChanges = new TemplateChanges(options.db, 'template_schedule_changes', (schedule) => {
       // The dates are the service's stamps, not settings: a template schedule's are when the runtime started.
       const { CreationDate: _created, LastModificationDate: _modified, ...settings } = schedule;
@@ -203,16 +212,27 @@ export class SchedulerService {
     }
   }
 
-  saveGroup(group: ScheduleGroupDefinition): void {
+  /** Keeps a group the API created, with its tags. */
+  saveGroup(group: ScheduleGroupDefinition, tags: readonly TagPair[] = []): void {
     this.#groups.set(group.Name, group);
-    this.#store.apiGroups.put(group.Name, group);
+    this.#store.atomically(() => {
+      this.#store.apiGroups.put(group.Name, group);
+      this.#store.tags.tag(group.Arn, tags);
+    });
+  }
+
+  /** Schedule groups' tags, by the group's ARN. */
+  get tags(): TagStore {
+    return this.#store.tags;
   }
 
   /** Deletes a group and every schedule in it, as Scheduler does. */
   deleteGroup(name: string): void {
     for (const live of [...this.#schedules.values()]) if (live.definition.GroupName === name) this.deleteSchedule(live.definition.Arn);
+    const group = this.#groups.get(name);
     this.#groups.delete(name);
     this.#store.apiGroups.delete(name);
+    if (group !== undefined) this.#store.tags.forget(group.Arn);
   }
 
   #arn(group: string, name: string): string {

@@ -49,6 +49,35 @@ export type LegacyTagTable =
       readonly arnOf?: (value: string) => string;
     };
 
+type ListedTag = { readonly Key: string; readonly Value: string };
+
+/** Tags as a service's records held them: a map of key to value or a list of `{ Key, Value }`. */
+function pairsOf(tags: Readonly<Record<string, string>> | readonly ListedTag[]): TagPair[] {
+  return Array.isArray(tags) ? tags.map((tag: ListedTag): TagPair => [tag.Key, tag.Value]) : Object.entries(tags);
+}
+
+/**
+ * Where an earlier version kept each resource's tags in a member of its own record (a JsonTable
+ * `table` keyed by `keyColumn`): `member` held a map of key to value or a list of `{ Key, Value }`,
+ * and `arnOf` names the resource a record is (its ARN, or the id a service keys its tags by).
+ */
+export function embeddedTags(
+  table: string,
+  keyColumn: string,
+  member: string,
+  arnOf: (record: Readonly<Record<string, unknown>>) => string,
+): LegacyTagTable {
+  return {
+    table,
+    keyColumn,
+    embedded: (document) => {
+      const { [member]: tags, ...without } = document as Record<string, unknown>;
+      if (tags === undefined) return undefined;
+      return { arn: arnOf(without), pairs: pairsOf(tags as Record<string, string> | readonly ListedTag[]), without };
+    },
+  };
+}
+
 /**
  * Resources' tags, kept in SQLite by ARN: the one mechanism behind each service's TagResource,
  * UntagResource and ListTags operations and the tags of its Create operations. Keys keep the
@@ -174,9 +203,7 @@ export class TagStore {
     }[];
     for (const row of rows) {
       if (row.tags === null) continue;
-      const tags = JSON.parse(row.tags) as Record<string, string> | { Key: string; Value: string }[];
-      const pairs = Array.isArray(tags) ? tags.map((tag): TagPair => [tag.Key, tag.Value]) : Object.entries(tags);
-      this.tag(arnOf ? arnOf(row.arn) : row.arn, pairs);
+      this.tag(arnOf ? arnOf(row.arn) : row.arn, pairsOf(JSON.parse(row.tags)));
     }
     this.#db.exec(`ALTER TABLE ${table} DROP COLUMN ${tagsColumn}`);
   }

@@ -1,27 +1,41 @@
-import { validationError } from '../../endpoint/aws-error.js';
+import { AwsError, validationError } from '../../endpoint/aws-error.js';
 import type { ModelOperations } from '../../endpoint/model-protocols/operations.js';
 import { ModelRestJsonProtocol } from '../../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import { modelValidator } from '../../endpoint/validation/validator.js';
 import { operationTable } from '../../service-registry/operation-table.js';
 import type { DataSource, KnowledgeBase } from './definitions.js';
-import type { IngestionJob, KnowledgeBaseService } from './knowledge-base-service.js';
+import { type IngestionJob, type KnowledgeBaseService, NOT_FOUND_TEXT } from './knowledge-base-service.js';
 
 /** The template's resources have no creation date of their own: theirs is the epoch. */
 const CREATED = new Date(0);
 
 /**
  * Bedrock Agent's REST-JSON protocol (its model's routes) for the knowledge base operations:
- * every path under `/knowledgebases` but Bedrock Agent Runtime's `/knowledgebases/{id}/retrieve`
- * is its own, so an operation on them it does not serve is refused by name.
+ * every path under `/knowledgebases` but Bedrock Agent Runtime's `/knowledgebases/{id}/retrieve`,
+ * and `/tags/` of a knowledge base's ARN, is its own, so an operation on them it does not serve is refused by name.
  */
 export function bedrockAgentProtocol(api: KnowledgeBaseAgentApi): ModelRestJsonProtocol {
   return new ModelRestJsonProtocol(
     loadModel('bedrock-agent'),
     operationTable(api, KnowledgeBaseAgentApi) as ModelOperations,
-    { serviceName: 'Bedrock Agent', validate: modelValidator('bedrock-agent') },
-    { paths: /^\/knowledgebases(?!\/[^/]+\/retrieve\/?$)(\/|$)/ },
+    { serviceName: 'Bedrock Agent', validate: modelValidator('bedrock-agent', { servicePatterns: taggableArnPatterns() }) },
+    // `/tags/<ARN>` is many services' path: Bedrock Agent's here are its knowledge bases', whose `/` the decoded path holds.
+    {
+      paths: /^\/(knowledgebases(?!\/[^/]+\/retrieve\/?$)(\/|$)|tags\/arn:[^:/]+:bedrock:[^:]*:\d*:knowledge-base\/)/,
+      greedyLabels: ['resourceArn'],
+    },
   );
+}
+
+/**
+ * The tag operations' ARN pattern as Bedrock Agent checks it, in place of its published model's:
+ * botocore 1.43.11's TaggableResourcesArn writes `/d` for `\d`, which no account id matches (none
+ * once a model has it right).
+ */
+function taggableArnPatterns(): Record<string, string> {
+  const published = loadModel('bedrock-agent').shapes.TaggableResourcesArn?.pattern;
+  return published?.includes(':/d{12}:') ? { [published]: published.replaceAll('/d', '\\d') } : {};
 }
 
 type Listing = { maxResults?: number; nextToken?: string };
@@ -86,9 +100,27 @@ export class KnowledgeBaseAgentApi {
     };
   }
 
-  async CreateKnowledgeBase(input: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn'> & { clientToken?: string; tags?: unknown }) {
-    const { clientToken: _, tags: __, ...properties } = input;
-    return { knowledgeBase: knowledgeBaseOf(this.service.createKnowledgeBase(properties)) };
+  async CreateKnowledgeBase(
+    input: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn'> & { clientToken?: string; tags?: Record<string, string> },
+  ) {
+    const { clientToken: _, tags, ...properties } = input;
+    return { knowledgeBase: knowledgeBaseOf(this.service.createKnowledgeBase(properties, tags)) };
+  }
+
+  /** Adds tags to a knowledge base (the one resource of Bedrock Agent the local runtime keeps tags of), a key given again taking its new value. */
+  async TagResource({ resourceArn, tags }: { resourceArn: string; tags: Record<string, string> }) {
+    this.service.tags.tag(this.#tagged(resourceArn), Object.entries(tags));
+    return {};
+  }
+
+  /** Removes the tags of these keys; a key the knowledge base does not have is no error. */
+  async UntagResource({ resourceArn, tagKeys }: { resourceArn: string; tagKeys: string[] }) {
+    this.service.tags.untag(this.#tagged(resourceArn), tagKeys);
+    return {};
+  }
+
+  async ListTagsForResource({ resourceArn }: { resourceArn: string }) {
+    return { tags: this.service.tags.map(this.#tagged(resourceArn)) };
   }
 
   async DeleteKnowledgeBase({ knowledgeBaseId }: { knowledgeBaseId: string }) {
@@ -142,5 +174,16 @@ export class KnowledgeBaseAgentApi {
     if (!this.service.jobs.stopJob(job.id))
       throw validationError(`The ingestion job ${job.id} has ended (${job.status}): only a job in progress can be stopped.`);
     return { ingestionJob: ingestionJobOf(this.service, this.service.jobs.get(job.kind, job.id)) };
+  }
+
+  /**
+   * The ARN a tag operation names, of a knowledge base there is
+   * (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_TagResource.html).
+   * @throws AwsError ResourceNotFoundException (Bedrock's words) for any other ARN
+   */
+  #tagged(arn: string): string {
+    const kb = this.service.knowledgeBases.find((known) => known.knowledgeBaseArn === arn);
+    if (kb === undefined) throw new AwsError('ResourceNotFoundException', NOT_FOUND_TEXT, 404);
+    return kb.knowledgeBaseArn;
   }
 }

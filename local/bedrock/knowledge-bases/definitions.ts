@@ -47,6 +47,8 @@ export interface DataSource {
 export interface KnowledgeBaseDefinitions {
   readonly knowledgeBases: readonly KnowledgeBase[];
   readonly dataSources: readonly DataSource[];
+  /** Each knowledge base's template Tags (CloudFormation's map of key to value), by its ARN: its tags again at each start. */
+  readonly tags: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /** CloudFormation's PascalCase property names as the API's camelCase members (`S3Configuration` is `s3Configuration`). */
@@ -62,8 +64,16 @@ export function knowledgeBaseDefinitions(app: LoadedApp): KnowledgeBaseDefinitio
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   // Tags are not part of Get's answer (and their keys are the user's, not to be camelCased).
   const api = ({ properties: { Tags: _, ...properties } }: LoadedResource) => camelKeys(properties) as Record<string, unknown>;
+  const tags = new Map<string, Record<string, string>>();
   return {
+    tags,
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((resource) => {
+      const given = resource.properties.Tags;
+      const map = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : {};
+      tags.set(
+        resource.attributes.KnowledgeBaseArn ?? '',
+        Object.fromEntries(Object.entries(map).map(([key, value]) => [key, String(value)])),
+      );
       const properties = api(resource);
       return {
         ...(properties as Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn'>),

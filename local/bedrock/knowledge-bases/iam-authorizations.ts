@@ -27,7 +27,7 @@ const onKnowledgeBase =
  * How IAM authorizes the knowledge base operations (Bedrock Agent's and Bedrock Agent
  * Runtime's, under the `bedrock` prefix with Bedrock Runtime's: the Bedrock module declares
  * them together): each is the action of its name on the knowledge base's ARN
- * (`arn:aws:bedrock:<region>:<account>:knowledge-base/<id>`), ListKnowledgeBases on `*`;
+ * (`arn:aws:bedrock:<region>:<account>:knowledge-base/<id>`, the tag operations' `resourceArn`), ListKnowledgeBases on `*`;
  * RetrieveAndGenerate is bedrock:RetrieveAndGenerate (no resource), bedrock:Retrieve on the
  * knowledge base and bedrock:InvokeModel on the model that generates (`invoking`).
  */
@@ -51,6 +51,15 @@ export function knowledgeBaseIam(
     ...Object.fromEntries(operations.map((operation) => [operation, onKnowledgeBase(operation)])),
     ListKnowledgeBases: () => [on('bedrock:ListKnowledgeBases', '*')],
     CreateKnowledgeBase: () => [on('bedrock:CreateKnowledgeBase', '*')],
+    // The tag operations name the knowledge base by its ARN (the Service Authorization Reference's resource).
+    ...Object.fromEntries(
+      ['TagResource', 'UntagResource', 'ListTagsForResource'].map((operation) => [
+        operation,
+        (input: Input, context: OperationContext) => [
+          on(`bedrock:${operation}`, member(input, 'resourceArn') ?? knowledgeBaseArn(undefined, context)),
+        ],
+      ]),
+    ),
     RetrieveAndGenerate: (input, context) => {
       const kb = nested(nested(input, 'retrieveAndGenerateConfiguration'), 'knowledgeBaseConfiguration');
       return [

@@ -5,6 +5,7 @@ import type { S3Service } from '../../s3/s3-service.js';
 import { type AsyncJob, AsyncJobs } from '../../store/async-jobs.js';
 import { JsonTable } from '../../store/json-table.js';
 import type { OutboxHandlerError } from '../../store/outbox.js';
+import { TagStore } from '../../store/tag-store.js';
 import type { Clock } from '../../time/clock.js';
 import type { BedrockService } from '../bedrock-service.js';
 import type { DataSource, KnowledgeBase, KnowledgeBaseDefinitions } from './definitions.js';
@@ -60,6 +61,8 @@ export class KnowledgeBaseService {
   readonly #embedders = new Map<string, Embedder>();
   /** What the API created (CreateKnowledgeBase, CreateDataSource), kept across restarts beside the template's. */
   readonly #created: { readonly knowledgeBases: JsonTable<KnowledgeBase>; readonly dataSources: JsonTable<DataSource> };
+  /** Knowledge bases' tags, by the knowledge base's ARN (the template's: their Tags at each start; a deleted one's go). */
+  readonly tags: TagStore;
 
   constructor(private readonly options: KnowledgeBaseServiceOptions) {
     this.index = new VectorIndex(options.db);
@@ -67,6 +70,11 @@ export class KnowledgeBaseService {
       knowledgeBases: new JsonTable(options.db, 'kb_created_knowledge_bases', 'arn'),
       dataSources: new JsonTable(options.db, 'kb_created_data_sources', 'arn'),
     };
+    this.tags = new TagStore(options.db);
+    const arns = new Set(this.knowledgeBases.map((kb) => kb.knowledgeBaseArn));
+    // A knowledge base the template no longer declares (nor the API made) takes its tags with it.
+    for (const arn of this.tags.arnsUnder(this.#arn(''))) if (!arns.has(arn)) this.tags.forget(arn);
+    for (const [arn, tags] of options.definitions.tags) this.tags.replace(arn, Object.entries(tags));
     this.jobs = new AsyncJobs({
       db: options.db,
       clock: options.clock,
@@ -79,6 +87,10 @@ export class KnowledgeBaseService {
 
   start(): void {
     this.jobs.start();
+  }
+
+  #arn(knowledgeBaseId: string): string {
+    return `arn:aws:bedrock:${this.options.region}:${this.options.accountId}:knowledge-base/${knowledgeBaseId}`;
   }
 
   stop(): Promise<void> {
@@ -103,7 +115,10 @@ export class KnowledgeBaseService {
   }
 
   /** CreateKnowledgeBase: a VECTOR knowledge base on an embedding model the local Bedrock answers (else ValidationException). */
-  createKnowledgeBase(properties: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn' | 'createdAt'>): KnowledgeBase {
+  createKnowledgeBase(
+    properties: Omit<KnowledgeBase, 'knowledgeBaseId' | 'knowledgeBaseArn' | 'createdAt'>,
+    tags: Readonly<Record<string, string>> = {},
+  ): KnowledgeBase {
     if (this.knowledgeBases.some((kb) => kb.name === properties.name)) {
       throw new AwsError('ConflictException', `A knowledge base named ${properties.name} already exists.`, 409);
     }
@@ -111,7 +126,7 @@ export class KnowledgeBaseService {
     const kb: KnowledgeBase = {
       ...properties,
       knowledgeBaseId,
-      knowledgeBaseArn: `arn:aws:bedrock:${this.options.region}:${this.options.accountId}:knowledge-base/${knowledgeBaseId}`,
+      knowledgeBaseArn: this.#arn(knowledgeBaseId),
       createdAt: this.options.clock.now(),
     };
     this.#created.knowledgeBases.put(kb.knowledgeBaseArn, kb);
@@ -121,6 +136,7 @@ export class KnowledgeBaseService {
       this.#created.knowledgeBases.delete(kb.knowledgeBaseArn);
       throw error;
     }
+    this.tags.tag(kb.knowledgeBaseArn, Object.entries(tags));
     return kb;
   }
 
@@ -138,6 +154,7 @@ export class KnowledgeBaseService {
     if (this.#created.knowledgeBases.get(kb.knowledgeBaseArn) === undefined) throw fromTemplate(`knowledge base ${kb.name}`);
     for (const dataSource of this.dataSources(knowledgeBaseId)) this.deleteDataSource(knowledgeBaseId, dataSource.dataSourceId);
     this.#created.knowledgeBases.delete(kb.knowledgeBaseArn);
+    this.tags.forget(kb.knowledgeBaseArn);
     this.#embedders.delete(knowledgeBaseId);
   }
 

@@ -267,7 +267,7 @@ describe('RestApiControl', () => {
     const served: string[] = [];
     const log: string[] = [];
     const control = new RestApiControl({
-      store: new RestApiStore(new DatabaseSync(':memory:')),
+      store: new RestApiStore(new DatabaseSync(':memory:'), 'us-east-1'),
       deployed: { serve: (apiId, definitions) => served.push(`${apiId}:${definitions.length}`) },
       clock: new ManualClock(),
       accountId: '000000000000',

@@ -20,6 +20,7 @@ function api(functions: FunctionDefinition[] = []): GraphqlApiDefinition {
     resolvers: [],
     functions: new Map(functions.map((f) => [f.id, f])),
     where: 'the test',
+    tags: {},
   };
 }
 
