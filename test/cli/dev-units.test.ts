@@ -128,6 +128,44 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: 
     }
   });
 
+  it("runs an app command's `npx tsx <script>` as `node --import tsx <script>`: the script through tsx's loader, with no tsx launcher process before it", async () => {
+    const root = project({
+      'cdk.json': '{}',
+      // TypeScript: it runs only through tsx's loader.
+      // Whether a process it runs under (the shell, or tsx's command) runs tsx's bin.
+      'app.ts': `import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+let tsxLauncher = false;
+for (let pid: number = process.ppid, up = 0; up < 3 && pid > 1; up++) {
+  if (/[.]bin[/]tsx\\0|tsx[/]dist[/]cli[.]mjs/.test(readFileSync('/proc/' + pid + '/cmdline', 'utf8'))) tsxLauncher = true;
+  pid = Number(readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[1]);
+}
+mkdirSync(process.env.CDK_OUTDIR as string, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: process.argv.slice(2), tsxLauncher }));`,
+    });
+    const tsx = path.join(root, 'node_modules', 'tsx');
+    mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(path.resolve('node_modules', 'tsx'), tsx);
+    symlinkSync(path.join(tsx, 'dist', 'cli.mjs'), path.join(root, 'node_modules', '.bin', 'tsx'));
+    // The Node tsx's bin would run on (its #!/usr/bin/env node): this one.
+    vi.stubEnv('PATH', `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`);
+    try {
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: 'npx tsx app.ts --stage dev', context: {} }, outdir);
+      expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({
+        args: ['--stage', 'dev'],
+        tsxLauncher: false,
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const env = { PATH: '/usr/bin' };
+    expect(withoutNpx('npx tsx bin/app.ts', root, env).command).toBe('node --import tsx bin/app.ts');
+    // tsx's own options and subcommands stay tsx's.
+    for (const rest of ['--tsconfig other.json bin/app.ts', 'watch bin/app.ts', "'bin/app.ts'"]) {
+      expect(withoutNpx(`npx tsx ${rest}`, root, env).command).toBe(`'${path.join(root, 'node_modules', '.bin', 'tsx')}' ${rest}`);
+    }
+  });
+
   it('leaves to npx an app command that gives npx options or names a bin the project has not installed', () => {
     const root = project({ 'cdk.json': '{}' });
     mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
