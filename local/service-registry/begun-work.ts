@@ -14,11 +14,10 @@ export class BegunWork {
     if (this.#begun) return;
     this.#begun = true;
     for (const module of modules) {
-      if (module.begin === undefined) continue;
+      const { begin } = module;
+      if (begin === undefined) continue;
       // Deferred a turn: a begin that throws at once fails its create, as one that rejects does.
-      const work = Promise.resolve().then(
-        () => module.begin?.({ settings, folder: (name) => folder(module, name) }) as Promise<Begun<unknown>>,
-      );
+      const work = Promise.resolve().then(() => begin.call(module, { settings, folder: (name) => folder(module, name) }));
       // Its failure is its create's (take awaits it), or nobody's once the start has ended before it (abandon).
       work.catch(() => {});
       this.#work.set(module.name, work);
