@@ -188,7 +188,11 @@ function serviceSettings(values: RuntimeOptionValues, modules: readonly Register
 
 /** Where and what to launch. */
 export interface Launch {
-  readonly cdkOut: string;
+  /**
+   * The assembly, or its synthesis under way: the endpoint and the services' work that needs
+   * no template begin meanwhile (LocalRuntime.start); its failure is the launch's.
+   */
+  readonly cdkOut: string | PromiseLike<string>;
   readonly dataDir: string;
   readonly settings: LaunchSettings;
   /** The project folder, for the report's hints. */

@@ -14,6 +14,14 @@ import { ActivityClock, systemClock } from './time/clock.js';
 
 export type { RuntimeOptions } from './service-registry/service-module.js';
 
+/**
+ * LocalRuntime.start's options: the runtime's, where the assembly may still be under way
+ * (`switchyard dev`'s first synthesis). Until it is there the endpoint listens and answers
+ * "the local runtime is still starting", and the services' work that needs no template begins
+ * (their modules' `begin`); if it fails, the start fails with its error, having stopped all that.
+ */
+export type RuntimeStartOptions = Omit<RuntimeOptions, 'cdkOut'> & { readonly cdkOut: string | PromiseLike<string> };
+
 /** Each running service, by its module's name (defined by the constructor, from the registry's modules). */
 export interface LocalRuntime extends Readonly<ServiceTypes> {}
 
@@ -71,7 +79,7 @@ export class LocalRuntime {
     };
   }
 
-  static async start(options: RuntimeOptions): Promise<LocalRuntime> {
+  static async start(options: RuntimeStartOptions): Promise<LocalRuntime> {
     const log = options.log ?? ((line: string) => console.log(line));
     // One runtime per data folder, refused before anything listens or opens a store.
     const data = new DataFolder(options.dataDir);
@@ -112,8 +120,9 @@ export class LocalRuntime {
       throw error;
     }
     lock.listening(url);
-    const settings: RuntimeSettings = {
-      options,
+    const { cdkOut: assembly, ...rest } = options;
+    const begin = {
+      options: rest,
       url,
       accountId: options.accountId ?? '000000000000',
       region: options.region ?? 'us-east-1',
@@ -123,6 +132,10 @@ export class LocalRuntime {
       // With signatures checked, the runtime's own clients and functions sign with a configured key.
       credentials: options.verifySignatures?.credentials[0] ?? { accessKeyId: 'local', secretAccessKey: 'local' },
     };
+    services.begin(begin);
+    const cdkOut = await assemblyOf(assembly, services, lock);
+    startMark('assembly ready');
+    const settings: RuntimeSettings = { ...begin, options: { ...rest, cdkOut } };
     try {
       // On a failure the registry has stopped what it started, the endpoint and the databases with it.
       await services.start(settings);
@@ -191,5 +204,30 @@ export class LocalRuntime {
     } finally {
       this.lock.release();
     }
+  }
+}
+
+/**
+ * The assembly, once there. Its own error is the start's, once what was begun, the endpoint
+ * and the data folder's lock are stopped and released.
+ */
+async function assemblyOf(assembly: string | PromiseLike<string>, services: ServiceRegistry, lock: DataFolderLock): Promise<string> {
+  try {
+    return await assembly;
+  } catch (error) {
+    try {
+      await services.stop();
+    } catch (shutdown) {
+      throw new AggregateError(
+        [error, shutdown],
+        `the app's assembly failed, and stopping the runtime's start failed too: ${String(shutdown)}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      lock.release();
+    }
+    throw error;
   }
 }

@@ -157,7 +157,8 @@ export async function startDevServer(options: DevServerOptions, prelude?: DevPre
   try {
     runtime = await startRuntime(options, dev, dataDir, started, begun.synthesis);
   } catch (error) {
-    changes?.close();
+    // A runtime that failed to start (its port in use) stops the synthesis it no longer needs.
+    begun.cancel();
     throw error;
   }
   changes?.run(runtime, dataDir);
@@ -194,16 +195,24 @@ async function startRuntime(
   synthesis: Promise<string> | undefined,
 ): Promise<Runtime> {
   const { root, io, launcher } = options;
-  const cdkOut = synthesis ? await synthesis : lastAssembly(dev);
-  launcher.startMark('synthesized (or the last synthesis reused)');
-  // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
-  reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
-  dev.code.storeRebuilt();
-  launcher.startMark('handlers saved since rebuilt');
+  // --no-synth's assembly is looked for before anything starts.
+  const first = synthesis ?? lastAssembly(dev);
+  // The runtime starts meanwhile (its endpoint, its services' work that needs no template) and loads this once it is there.
+  const assembly = (async () => {
+    const cdkOut = await first;
+    launcher.startMark('synthesized (or the last synthesis reused)');
+    // Handlers saved while dev was not running run too, rebuilt before the runtime loads the app.
+    reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+    dev.code.storeRebuilt();
+    launcher.startMark('handlers saved since rebuilt');
+    return cdkOut;
+  })();
+  // Awaited by the runtime's start; one that failed first (its port in use) leaves it to nobody.
+  assembly.catch(() => {});
   let runtime: Runtime;
   try {
     runtime = await launcher.launchRuntime({
-      cdkOut,
+      cdkOut: assembly,
       dataDir,
       settings: options.settings,
       root,
@@ -220,7 +229,7 @@ async function startRuntime(
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);
     throw error;
   }
-  keepForTools(dev, cdkOut);
+  keepForTools(dev, await assembly);
   launcher.startMark('assembly kept for the other commands');
   return runtime;
 }

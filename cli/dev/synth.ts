@@ -160,6 +160,7 @@ export function assemblyOf(project: CdkProject, outdir: string, records: string 
  * with that folder first on PATH; without npx's own start before every synthesis (npm's modules:
  * 0.4-0.7 s of CPU on the scaffold, seconds on a loaded machine). A command that gives npx
  * options, or names a bin the project has not installed (npx would fetch it), is left to npx.
+ * `npx tsx <script>` runs as `node --import tsx <script>` (tsxDirect).
  */
 export function withoutNpx(command: string, root: string, env: NodeJS.ProcessEnv): { command: string; env: NodeJS.ProcessEnv } {
   const match = /^npx\s+([A-Za-z0-9_][\w.-]*)(?=\s|$)/.exec(command);
@@ -169,11 +170,28 @@ export function withoutNpx(command: string, root: string, env: NodeJS.ProcessEnv
   const bin = path.join(bins, name);
   // On Windows the bin is <name>.cmd, and cmd.exe takes no single quotes: npx runs it there.
   if (process.platform === 'win32' || !existsSync(bin)) return { command, env };
+  const rest = command.slice(match[0].length);
   const quoted = `'${bin.replaceAll("'", "'\\''")}'`;
   return {
-    command: `${quoted}${command.slice(match[0].length)}`,
+    command: tsxDirect(name, rest, root) ?? `${quoted}${rest}`,
     env: { ...env, PATH: [bins, env.PATH].filter((part) => part !== undefined && part !== '').join(path.delimiter) },
   };
+}
+
+/** A script tsx runs: a file with a JavaScript or TypeScript extension (not an option, nor a subcommand such as `watch`). */
+const TSX_SCRIPT = /^\s+[^\s'"-][^\s'"]*\.[cm]?[jt]sx?(?=\s|$)/;
+
+/**
+ * `tsx <script> [args]` as `node --import tsx <script> [args]`, tsx's documented way to run
+ * Node with its loader, where the project has the tsx package: the same loader in the same
+ * Node (the one first on PATH, which tsx's bin runs on too), without tsx's own command, a
+ * Node process that only starts the one that runs the script (about 0.15 s of CPU and a
+ * process start before each synthesis, measured on the scaffold). Undefined for another bin,
+ * or when tsx is given options.
+ */
+function tsxDirect(bin: string, rest: string, root: string): string | undefined {
+  if (bin !== 'tsx' || !TSX_SCRIPT.test(rest) || !existsSync(path.join(root, 'node_modules', 'tsx', 'package.json'))) return undefined;
+  return `node --import tsx${rest}`;
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */

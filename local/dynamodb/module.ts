@@ -1,4 +1,5 @@
 import type { IamCheck } from '../iam/iam-check.js';
+import { iamModeOf } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { openDatabase } from '../store/data-folder.js';
@@ -69,7 +70,7 @@ async function authorizeRequest(
 }
 
 /** DynamoDB: the engine (local/dynamodb/engine/) in a worker thread, its tables and their stream records in one SQLite database in the data folder. */
-export const dynamoDbModule: ServiceModule<'dynamodb'> = {
+export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> = {
   name: 'dynamodb',
   iam: dynamodbIam,
   stepFunctions: dynamoDbStepFunctions,
@@ -116,18 +117,24 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
   reloads: { types: Object.keys(DYNAMODB_TYPE_SPECS) },
   shares: tableDefinitions,
-  async create({ settings, folder, services }) {
-    const { clock, region, accountId, url, guard, credentials, log } = settings;
-    const { definitions } = services.get('template');
-    const iam = services.get('iam');
+  // The engine's thread needs no template: it starts (its modules, its database) while the app is synthesized.
+  async begin({ settings, folder }) {
+    const { clock, region, accountId, url, guard } = settings;
     const host = await DynamoDbHost.start({
       folder: folder('dynamodb'),
       guard: guard.settings(Number(new URL(url).port)),
-      iam: iam.mode !== 'off',
+      // IAM's own mode (its module reads the same option).
+      iam: iamModeOf(settings.options.iam) !== 'off',
       clock,
       region,
       accountId,
     });
+    return { value: host, abandon: () => host.stop() };
+  },
+  async create({ settings, services }, _definitions, host) {
+    const { clock, region, accountId, credentials, log } = settings;
+    const { definitions } = services.get('template');
+    const iam = services.get('iam');
     // The main thread's own connection to the engine's database: it reads the stream records and keeps the streams and time-to-live settings.
     const streamsDb = openDatabase(host.file as string);
     const streams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, () => host.streamsChanged());

@@ -6,12 +6,14 @@ import { startMark } from '../startup/start-marks.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import { warmUpSteps } from '../time/clock.js';
+import { BegunWork } from './begun-work.js';
+import { checkedMounts, combineMounts } from './mounts.js';
 import { type ServiceDefinitions, sharedDefinitions } from './service-definitions.js';
 import type {
+  BeginSettings,
   Contribution,
   ContributionName,
   Contributions,
-  EndpointMounts,
   RegisteredModule,
   RunningService,
   RuntimeSettings,
@@ -81,6 +83,7 @@ export class ServiceRegistry {
   readonly #data: DataStores;
   readonly #endpoint: ServiceEndpoint;
   readonly #entries: Entry[] = [];
+  readonly #begun = new BegunWork();
   readonly #databases = new Map<string, { db: DatabaseSync; users: number }>();
   #stopping?: Promise<void>;
   /** What the modules warned of (their definitions' warnings among them) while they were created and started, in that order. */
@@ -171,9 +174,21 @@ export class ServiceRegistry {
     get: <N extends keyof ServiceTypes & string>(name: N): ServiceTypes[N] => this.#service(name) as ServiceTypes[N],
   };
 
+  /**
+   * Begins the modules' work that needs no template (their `begin`), before the assembly is
+   * there: once the endpoint listens (its URL is in the settings). `start` begins it if not yet.
+   */
+  begin(settings: BeginSettings): void {
+    this.#begun.begin(this.modules, settings, (module, name) => {
+      if (!(module.folders ?? []).includes(name)) throw new ServiceLookupError(`${module.name} uses folder ${name} without declaring it`);
+      return this.#data.folder(name);
+    });
+  }
+
   /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
   async start(settings: RuntimeSettings): Promise<void> {
     this.#settings = settings;
+    this.begin(settings);
     const moduleDeclared = {
       templateTypes: ServiceRegistry.templateTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
@@ -272,6 +287,8 @@ export class ServiceRegistry {
       await attempt(errors, () => entry.running?.close?.());
       for (const name of entry.databases) await attempt(errors, () => this.#release(name));
     }
+    // What was begun for a service never created (the start ended before it).
+    await attempt(errors, () => this.#begun.abandon());
     if (errors.length > 0) {
       throw new ServiceShutdownError(`${errors.length} service(s) failed to stop or close: ${errors.map(String).join('; ')}`, errors);
     }
@@ -323,7 +340,7 @@ export class ServiceRegistry {
       const definitions = module.definitions?.(this.#app(), settings);
       const read = (definitions as { warnings?: unknown } | undefined)?.warnings;
       if (Array.isArray(read)) warnings.push(...read);
-      entry.running = await module.create(context, definitions);
+      entry.running = await module.create(context, definitions, await this.#begun.take(module));
     } finally {
       creating = false;
     }
@@ -383,52 +400,6 @@ export class ServiceRegistry {
       return checker.checkOperation?.(service, iam, operation, input) ?? Promise.resolve();
     };
   }
-}
-
-/**
- * A module's mounts with its IAM check: a JSON service's `authorize`, and each query and REST
- * protocol's (`authorizeWith`). A protocol that cannot take it is refused: the module
- * declares authorizations its requests would never be checked against.
- */
-function checkedMounts(name: string, mounts: EndpointMounts, authorize: OperationAuthorizer): EndpointMounts {
-  const taking = <P extends { authorizeWith?(authorize: OperationAuthorizer): void }>(protocols: readonly P[] | undefined) =>
-    protocols?.map((protocol) => {
-      if (protocol.authorizeWith === undefined) {
-        throw new ServiceOrderError(
-          `${name} declares IAM authorizations, but a protocol it mounts cannot take IAM's check (authorizeWith)`,
-        );
-      }
-      protocol.authorizeWith(authorize);
-      return protocol;
-    });
-  const json = mounts.json?.map((service) => {
-    if (service.authorize !== undefined) {
-      throw new ServiceOrderError(
-        `${name} mounts ${service.targetPrefix} with an authorize of its own: the registry gives it its module's IAM check`,
-      );
-    }
-    return { ...service, authorize };
-  });
-  return { ...mounts, json, query: taking(mounts.query), rest: taking(mounts.rest), restFirst: taking(mounts.restFirst) };
-}
-
-function combineMounts(all: readonly EndpointMounts[]) {
-  const one = <K extends 'readApi'>(key: K): EndpointMounts[K] => {
-    const found = all.flatMap((mounts) => (mounts[key] === undefined ? [] : [mounts[key]]));
-    if (found.length > 1) throw new ServiceOrderError(`two services mount ${key}`);
-    return found[0];
-  };
-  const readApi = one('readApi');
-  // The read API answers what every service mounts for it (a runtime without one serves none of it).
-  readApi?.mount(all.flatMap((mounts) => (mounts.reads === undefined ? [] : [mounts.reads])));
-  return {
-    json: all.flatMap((mounts) => mounts.json ?? []),
-    rest: [...all.flatMap((mounts) => mounts.restFirst ?? []), ...all.flatMap((mounts) => mounts.rest ?? [])],
-    query: all.flatMap((mounts) => mounts.query ?? []),
-    passthrough: new Map(all.flatMap((mounts) => [...(mounts.passthrough ?? [])])),
-    httpApis: all.flatMap((mounts) => mounts.httpApis ?? []),
-    readApi,
-  };
 }
 
 /** The module that loads the template; a module that reads its own definitions from it needs it. */

@@ -126,6 +126,26 @@ export interface RuntimeSettings {
   readonly credentials: Credentials;
 }
 
+/**
+ * What a module's `begin` is given: the runtime's settings, but for the assembly, which may
+ * still be being synthesized when the endpoint listens.
+ */
+export type BeginSettings = Omit<RuntimeSettings, 'options'> & { readonly options: Omit<RuntimeOptions, 'cdkOut'> };
+
+/** What a module gets to begin its service's work that needs no template with. */
+export interface BeginContext {
+  readonly settings: BeginSettings;
+  /** One of the data folder's sub-folders the module declares. */
+  folder(name: string): string;
+}
+
+/** What a module's `begin` began: given to its `create`, or abandoned when the start ends before the service is created. */
+export interface Begun<B> {
+  readonly value: B;
+  /** Undoes it (stops a thread it started): called only when no `create` got it. */
+  abandon(): Promise<void> | void;
+}
+
 /** What a module gets to create its service with. */
 export interface ServiceContext {
   readonly settings: RuntimeSettings;
@@ -370,7 +390,7 @@ export interface ModuleDeclarations {
 }
 
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
-export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> extends ModuleDeclarations {
+export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined, B = undefined> extends ModuleDeclarations {
   readonly name: N;
   /** The services it uses while it is created, stopped and closed: created and started before it, stopped after it. */
   readonly needs?: readonly ServiceName[];
@@ -390,7 +410,19 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
    */
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => D;
-  create(context: ServiceContext, definitions: D): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
+  /**
+   * Begins what its service needs no template for (an engine's thread), as soon as the
+   * endpoint listens: while the app may still be synthesized (`switchyard dev`'s first start).
+   * What it began is given to `create` (its failure is `create`'s); if the start ends before the
+   * service is created (a synthesis that failed, another service's failure), it is abandoned.
+   */
+  begin?(context: BeginContext): Promise<Begun<B>>;
+  create(
+    context: ServiceContext,
+    definitions: D,
+    /** What `begin` began (undefined without one). */
+    begun: B,
+  ): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
   /** What the start-up report says of it, once every service has started (its lines, counts, a command to try). */
   report?(service: ServiceTypes[N], context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }
@@ -402,6 +434,8 @@ export interface RegisteredModule extends ModuleDeclarations {
   readonly apis?: readonly ServedApi[];
   checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
-  create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
+  begin?(context: BeginContext): Promise<Begun<unknown>>;
+  /** `begun`: what its `begin` began (the registry gives it; none without a `begin`). */
+  create(context: ServiceContext, definitions: unknown, begun?: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
   report?(service: unknown, context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }

@@ -12,7 +12,9 @@ export function standInLauncher(
   const lines: string[] = [];
   let stop: (() => Promise<void> | void) | undefined;
   const launcher = {
-    launchRuntime,
+    // As the runtime's start does, once the assembly (the first synthesis, under way at the launch) is there.
+    launchRuntime: async (options: { cdkOut: string | Promise<string>; prepare?: (runtime: unknown) => Promise<unknown> }) =>
+      launchRuntime({ ...options, cdkOut: await options.cdkOut }),
     LaunchError: class extends Error {},
     // switchyard dev's start marks (SWITCHYARD_DEBUG_START): nothing to print here.
     startMark: () => {},

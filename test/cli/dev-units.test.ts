@@ -128,6 +128,44 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: 
     }
   });
 
+  it("runs an app command's `npx tsx <script>` as `node --import tsx <script>`: the script through tsx's loader, with no tsx launcher process before it", async () => {
+    const root = project({
+      'cdk.json': '{}',
+      // TypeScript: it runs only through tsx's loader.
+      // Whether a process it runs under (the shell, or tsx's command) runs tsx's bin.
+      'app.ts': `import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+let tsxLauncher = false;
+for (let pid: number = process.ppid, up = 0; up < 3 && pid > 1; up++) {
+  if (/[.]bin[/]tsx\\0|tsx[/]dist[/]cli[.]mjs/.test(readFileSync('/proc/' + pid + '/cmdline', 'utf8'))) tsxLauncher = true;
+  pid = Number(readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[1]);
+}
+mkdirSync(process.env.CDK_OUTDIR as string, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: process.argv.slice(2), tsxLauncher }));`,
+    });
+    const tsx = path.join(root, 'node_modules', 'tsx');
+    mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(path.resolve('node_modules', 'tsx'), tsx);
+    symlinkSync(path.join(tsx, 'dist', 'cli.mjs'), path.join(root, 'node_modules', '.bin', 'tsx'));
+    // The Node tsx's bin would run on (its #!/usr/bin/env node): this one.
+    vi.stubEnv('PATH', `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`);
+    try {
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: 'npx tsx app.ts --stage dev', context: {} }, outdir);
+      expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({
+        args: ['--stage', 'dev'],
+        tsxLauncher: false,
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const env = { PATH: '/usr/bin' };
+    expect(withoutNpx('npx tsx bin/app.ts', root, env).command).toBe('node --import tsx bin/app.ts');
+    // tsx's own options and subcommands stay tsx's.
+    for (const rest of ['--tsconfig other.json bin/app.ts', 'watch bin/app.ts', "'bin/app.ts'"]) {
+      expect(withoutNpx(`npx tsx ${rest}`, root, env).command).toBe(`'${path.join(root, 'node_modules', '.bin', 'tsx')}' ${rest}`);
+    }
+  });
+
   it('leaves to npx an app command that gives npx options or names a bin the project has not installed', () => {
     const root = project({ 'cdk.json': '{}' });
     mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
@@ -397,8 +435,8 @@ setTimeout(() => {
     let launchedOn = '';
     let stop: (() => Promise<void> | void) | undefined;
     const launcher = {
-      launchRuntime: async (options: { cdkOut: string; dataDir: string }) => {
-        launchedOn = options.cdkOut;
+      launchRuntime: async (options: { cdkOut: Promise<string>; dataDir: string }) => {
+        launchedOn = await options.cdkOut;
         mkdirSync(options.dataDir, { recursive: true });
         writeFileSync(path.join(options.dataDir, 'store.db'), 'rows');
         return { definitions: { functions: [] } };
@@ -422,6 +460,70 @@ setTimeout(() => {
     } finally {
       await stop?.();
     }
+  });
+
+  it("launches the runtime while the first synthesis runs, and fails the start with the synthesis's error when it fails", async () => {
+    const root = project({
+      'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }),
+      // Fails once the runtime's launch has begun (launched.log), or after 20 s.
+      'app.mjs': `import { appendFileSync, existsSync } from 'node:fs';
+appendFileSync('runs.log', process.pid + '\\n');
+const started = Date.now();
+const timer = setInterval(() => {
+  if (!existsSync('launched.log') && Date.now() - started < 20000) return;
+  clearInterval(timer);
+  console.error('Error: no such stack');
+  process.exit(3);
+}, 20);`,
+    });
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    // The app fails only once launched (else after 20 s): a launch after the synthesis would never come.
+    let launched = false;
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: Promise<string> }) => {
+        launched = true;
+        writeFileSync(path.join(root, 'launched.log'), 'launched\n');
+        // The runtime's start awaits the assembly: its failure is the start's.
+        await options.cdkOut;
+        throw new Error('launched on a failed synthesis');
+      },
+      LaunchError: class extends Error {},
+      startMark: () => {},
+      stopOnSignals: () => {},
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const options = { root, settings: {} as never, synth: true, watch: false, typecheck: false };
+    const started = startDevServer({ ...options, io, launcher });
+    await expect(started).rejects.toThrow(/the app \(cdk\.json "app"\) failed \(.*exit 3\): fix the app and run switchyard dev again/);
+    await expect(started).rejects.toBeInstanceOf(CliError);
+    expect(launched).toBe(true);
+    expect(lines.join('\n')).toContain('Error: no such stack');
+  });
+
+  it("stops the first synthesis when the runtime fails to start (its port in use), failing with the runtime's error", async () => {
+    const root = project(slowApp(60_000));
+    const launcher = {
+      launchRuntime: async () => {
+        await until(() => runs(root).length === 1);
+        throw new CliError('port 4566 is already in use (another local runtime?)');
+      },
+      LaunchError: class extends Error {},
+      startMark: () => {},
+      stopOnSignals: () => {},
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const options = { root, settings: {} as never, synth: true, watch: true, typecheck: false };
+    await expect(startDevServer({ ...options, io: { out: () => {}, err: () => {} }, launcher })).rejects.toThrow(
+      'port 4566 is already in use',
+    );
+    const pid = Number(runs(root)[0]);
+    await until(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
   });
 
   it("stops the synthesis's process when it is cancelled (dev does not go on: a bad option)", async () => {
