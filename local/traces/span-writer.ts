@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { parseTraceHeader, type TraceHeader } from '../endpoint/trace-header.js';
+import { randomHex } from '../random/random-id.js';
 import type { AnyValue, KeyValue, OtlpLink, OtlpSpan, ResourceSpans, TracesData } from './otlp-model.js';
 import { traceIdOf } from './otlp-model.js';
 
@@ -63,7 +63,7 @@ function nanos(ms: number): string {
 
 /** A span id of its own, for a span nothing else refers to (a model call). */
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Whether a header's caller decided not to sample: AWS records nothing of such a request, nor does the runtime. */
