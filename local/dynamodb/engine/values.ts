@@ -19,6 +19,28 @@ export type ValueType = 'S' | 'N' | 'B' | 'BOOL' | 'NULL' | 'SS' | 'NS' | 'BS' |
 
 export const validation = (message: string) => new AwsError('ValidationException', message);
 
+/**
+ * A deep copy of an item, which is JSON's data (strings, booleans, lists and maps): an update
+ * changes its copy while its expression reads the item as it was. structuredClone did this at
+ * ~20 times the cost (its serializer, for data of any kind), on every UpdateItem.
+ */
+export function copyItem(item: Item): Item {
+  return copyData(item) as Item;
+}
+
+function copyData(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyData);
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = copyData((value as Record<string, unknown>)[key]);
+    // A map's key `__proto__` (a name like any other to DynamoDB) stays a key: assigned, it would set the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
+}
+
 /** The one type a (validated) value has. */
 export function typeOf(value: AttributeValue): ValueType {
   for (const key in value) return key as ValueType;
