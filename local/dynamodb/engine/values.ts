@@ -55,12 +55,23 @@ export function checkValue(value: unknown): AttributeValue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
-  if (entries.length === 0) throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  if (entries.length > 1) {
+  // The members set, counted without an array of entries (every value of every request is checked).
+  let type: string | undefined;
+  let content: unknown;
+  let set = 0;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === null || member === undefined) continue;
+    set++;
+    if (set === 1) {
+      type = key;
+      content = member;
+    }
+  }
+  if (type === undefined) throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  if (set > 1) {
     throw validation('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
   }
-  const [type, content] = entries[0] as [string, unknown];
   switch (type) {
     case 'S':
     case 'B':
