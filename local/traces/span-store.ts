@@ -112,10 +112,14 @@ function storedSpan(kept: KeptSpan): StoredSpan {
   return kept[2] === null ? [kept[0], kept[1], otlpSpan(kept[3], traceIdOf)] : kept;
 }
 
-/** Whether JSON keeps every attribute of a runtime span as it is (a double JSON has no number for is kept in OTLP's form). */
+/** Whether JSON keeps every attribute of a runtime span and its links as it is (a double JSON has no number for is kept in OTLP's form). */
 function keepsAsWritten(span: RuntimeSpan): boolean {
-  for (const key in span.attributes) {
-    const value = span.attributes[key];
+  return finite(span.attributes) && (span.links ?? []).every((link) => finite(link.attributes ?? {}));
+}
+
+function finite(attributes: Readonly<Record<string, unknown>>): boolean {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (typeof value === 'number' && !Number.isFinite(value)) return false;
   }
   return true;

@@ -211,6 +211,18 @@ describe('SpanStore.addRuntime', () => {
       end: 2,
       attributes: { odd: Number.NaN },
     },
+    // The same in a link's attributes.
+    {
+      service: 'SQS',
+      name: 'receive q',
+      kind: SPAN_KIND.consumer,
+      root,
+      segment: '00000000000000a4',
+      start: 1,
+      end: 2,
+      attributes: {},
+      links: [{ root: other, segment: '00000000000000b2', attributes: { odd: Number.POSITIVE_INFINITY } as never }],
+    },
     // No span id OTLP can place: refused, as add() refuses it.
     { service: 'SQS', name: 'bad', kind: SPAN_KIND.producer, root, segment: '0000000000000000', start: 1, end: 2, attributes: {} },
   ];
@@ -233,8 +245,8 @@ describe('SpanStore.addRuntime', () => {
     const asExport = new SpanStore(openDatabase(':memory:'), { now: () => 1 });
     const asWritten = new SpanStore(openDatabase(':memory:'), { now: () => 1 });
     const batch = batchOf(spans);
-    expect(asExport.add(batch.data())).toEqual({ accepted: 3, rejected: 1 });
-    expect(asWritten.addRuntime(batch)).toEqual({ accepted: 3, rejected: 1 });
+    expect(asExport.add(batch.data())).toEqual({ accepted: 4, rejected: 1 });
+    expect(asWritten.addRuntime(batch)).toEqual({ accepted: 4, rejected: 1 });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     expect(asWritten.traces([traceId])).toEqual(asExport.traces([traceId]));
     for (const name of ['event-1', 'request-1']) expect(asWritten.tracesNamed(name, 10)).toEqual([traceId]);
