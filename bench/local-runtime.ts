@@ -7,7 +7,7 @@
  * The runtime runs in a process of its own (bench/local-runtime-host.ts), as `switchyard dev` does.
  *
  *   BENCH_EVENTS=5000 BENCH_ROUNDS=2 npm run bench:runtime
- *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:runtime   # the runtime's main thread profiled
+ *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:runtime   # the runtime's main thread and DynamoDB engine's thread profiled
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -137,7 +137,7 @@ interface RuntimeProcess {
 async function startRuntime(cdkOut: string, runtimeSpans: boolean, nodeFlags: readonly string[] = []): Promise<RuntimeProcess> {
   const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
   const args = [
-    // Node flags for the runtime's process (`--cpu-prof --cpu-prof-dir=<dir>` profiles its main thread).
+    // Node flags for the runtime's process (`--cpu-prof --cpu-prof-dir=<dir>` profiles its main thread and the DynamoDB engine's).
     ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
     ...nodeFlags,
     '--import',

@@ -9,7 +9,8 @@
  *   node scripts/profile-summary.mjs --top 20 --by-file /tmp/prof/x.cpuprofile
  *
  * Profiles from `BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:runtime`
- * (docs/benchmarks.md): the runtime's main thread.
+ * (docs/benchmarks.md): the runtime's main thread, and the DynamoDB engine's thread, the one
+ * worker given the flags (`CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile`: the main thread's id is 0).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -126,7 +126,7 @@ export class DynamoDbHost {
       // The thread's name in the operating system's view (top -H, /proc/<pid>/task): bench:runtime counts CPU by it.
       name: THREAD_NAME,
       // The bundle's inline source map names the TypeScript sources in stack traces, as tsx did.
-      execArgv: FROM_SOURCES ? ['--enable-source-maps'] : [],
+      execArgv: [...(FROM_SOURCES ? ['--enable-source-maps'] : []), ...profilerFlags(process.execArgv)],
     });
     const where = file ? ` in ${file}` : '';
     let failed: (error: Error) => void = () => {};
@@ -215,6 +215,15 @@ export class DynamoDbHost {
     });
     await this.worker.terminate();
   }
+}
+
+/**
+ * The runtime's `--cpu-prof*` flags, for the engine's thread too: a worker given an execArgv
+ * inherits none of the process's, and bench:runtime's profiles (BENCH_NODE_FLAGS) should show
+ * the engine's per-request cost beside the main thread's.
+ */
+export function profilerFlags(execArgv: readonly string[]): string[] {
+  return execArgv.filter((flag) => flag.startsWith('--cpu-prof'));
 }
 
 /** What the engine's thread asks the main thread. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { randomHex } from '../random/random-id.js';
 
 /**
  * X-Ray trace headers as AWS services pass them on (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`):
@@ -77,7 +78,7 @@ function formatTraceHeader(header: TraceHeader): string {
 function newTraceRoot(now = Date.now()): string {
   return `1-${Math.floor(now / 1000)
     .toString(16)
-    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+    .padStart(8, '0')}-${randomHex(12)}`;
 }
 
 /** A trace id derived from something's own id, for a thing that starts a trace again after a restart (the same id each time). */
@@ -88,7 +89,7 @@ export function derivedTraceRoot(timeMs: number, ...ids: readonly string[]): str
 }
 
 export function newSegmentId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64Url } from '../random/random-id.js';
 import type { ReceiveLane } from './fair-queues.js';
 import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 import { encodeReceiptHandle } from './received-messages.js';
@@ -249,7 +249,7 @@ export class MessageReceiver {
         return 'redriven';
       }
     }
-    const token = randomBytes(12).toString('base64url');
+    const token = randomBase64Url(12);
     const receiveCount = row.receive_count + 1;
     const firstReceivedAt = row.first_received_at ?? now;
     this.context.store.markReceived.run(now + request.visibilityMs, receiveCount, firstReceivedAt, now, token, row.seq);

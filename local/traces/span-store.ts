@@ -9,7 +9,9 @@ import {
   plainValue,
   type ResourceSpans,
   type TracesData,
+  traceIdOf,
 } from './otlp-model.js';
+import { otlpSpan, RUNTIME_SCOPE, type RuntimeSpan, type RuntimeSpanBatch, resourceKeyOf, resourceOf, traceIds } from './span-writer.js';
 
 /** How many spans the store keeps, and for how long: the oldest go first. */
 export interface SpanRetention {
@@ -94,6 +96,34 @@ function migrateSpanRows(db: DatabaseSync): void {
 const AGE_CHECK_MS = 60_000;
 
 type StoredSpan = [resourceKey: string, scopeKey: string, span: OtlpSpan];
+
+/**
+ * A span of the runtime's own as the writer made it, kept so: its attributes a plain object,
+ * its trace the X-Ray root. OTLP's form (KeyValue lists, nanosecond strings) is half again as
+ * long, and making it for every span cost more than keeping it (bench:runtime); it is made
+ * when the span is read (`otlpSpan`), which is rare.
+ */
+type KeptRuntimeSpan = Omit<RuntimeSpan, 'service' | 'resource'>;
+/** What a row's array holds: a received span in OTLP's form, or a runtime span in the writer's (its third member null). */
+type KeptSpan = StoredSpan | [resourceKey: string, scopeKey: string, otlp: null, span: KeptRuntimeSpan];
+
+/** A kept span in OTLP's form. */
+function storedSpan(kept: KeptSpan): StoredSpan {
+  return kept[2] === null ? [kept[0], kept[1], otlpSpan(kept[3], traceIdOf)] : kept;
+}
+
+/** Whether JSON keeps every attribute of a runtime span and its links as it is (a double JSON has no number for is kept in OTLP's form). */
+function keepsAsWritten(span: RuntimeSpan): boolean {
+  return finite(span.attributes) && (span.links ?? []).every((link) => finite(link.attributes ?? {}));
+}
+
+function finite(attributes: Readonly<Record<string, unknown>>): boolean {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value === 'number' && !Number.isFinite(value)) return false;
+  }
+  return true;
+}
 
 /**
  * Orders spans by start time (nanoseconds as decimal text: shorter is earlier); spans that
@@ -195,24 +225,72 @@ export class SpanStore {
     return { accepted, rejected };
   }
 
+  /**
+   * Keeps a batch of the runtime's own spans (span-writer.ts) as they were written, each
+   * trace's as one row, as `add` keeps an export's: read back, they are the spans `add` would
+   * have kept of the batch's OTLP export.
+   */
+  addRuntime(batch: RuntimeSpanBatch): StoredOutcome {
+    const receivedAt = this.#now();
+    let accepted = 0;
+    let rejected = 0;
+    inTransaction(this.#db, () => {
+      const scopeKey = this.#part({ scope: RUNTIME_SCOPE });
+      const resourceKeys = new Map<string, string>();
+      const idOf = traceIds();
+      const byTrace = new Map<string, { spans: KeptSpan[]; parts: Set<string> }>();
+      for (const span of batch.spans) {
+        const traceId = idOf(span.root);
+        if (!isValidId(traceId, 16) || !isValidId(span.segment, 8)) {
+          rejected++;
+          continue;
+        }
+        const resource = resourceKeyOf(span);
+        let resourceKey = resourceKeys.get(resource);
+        if (resourceKey === undefined) {
+          resourceKey = this.#part({ resource: resourceOf(span, batch.region) });
+          resourceKeys.set(resource, resourceKey);
+        }
+        let trace = byTrace.get(traceId);
+        if (trace === undefined) {
+          trace = { spans: [], parts: new Set() };
+          byTrace.set(traceId, trace);
+        }
+        const { service: _service, resource: _resource, ...kept } = span;
+        trace.spans.push(keepsAsWritten(span) ? [resourceKey, scopeKey, null, kept] : [resourceKey, scopeKey, otlpSpan(span, idOf)]);
+        trace.parts.add(resourceKey).add(scopeKey);
+        accepted++;
+      }
+      for (const [traceId, { spans, parts }] of byTrace) this.#addTrace(traceId, spans, parts, receivedAt);
+      this.#trim(receivedAt, accepted);
+    });
+    return { accepted, rejected };
+  }
+
   /** Keeps a trace's spans of one export, the ids they name (each once) and the traces they link to. */
-  #addTrace(traceId: string, spans: StoredSpan[], parts: Set<string>, receivedAt: number): void {
+  #addTrace(traceId: string, spans: KeptSpan[], parts: Set<string>, receivedAt: number): void {
     this.#statements.spans.run(traceId, receivedAt, spans.length, JSON.stringify([...parts]), toJson(spans));
     const named = new Set<string>();
     const linked = new Set<string>();
-    for (const [, , span] of spans) {
-      for (const { key, value } of span.attributes) {
-        if (!KEY_ATTRIBUTES.has(key)) continue;
-        const name = plainValue(value);
-        if (typeof name !== 'string' || name === '' || named.has(name)) continue;
-        named.add(name);
-        this.#statements.key.run(name, traceId);
+    const name = (value: unknown) => {
+      if (typeof value !== 'string' || value === '' || named.has(value)) return;
+      named.add(value);
+      this.#statements.key.run(value, traceId);
+    };
+    const link = (linkedTraceId: string) => {
+      if (!isValidId(linkedTraceId, 16) || linkedTraceId === traceId || linked.has(linkedTraceId)) return;
+      linked.add(linkedTraceId);
+      this.#statements.link.run(traceId, linkedTraceId);
+    };
+    for (const kept of spans) {
+      if (kept[2] === null) {
+        const span = kept[3];
+        for (const key of TRACE_KEY_ATTRIBUTES) name(span.attributes[key]);
+        for (const { root } of span.links ?? []) link(traceIdOf(root));
+        continue;
       }
-      for (const link of span.links) {
-        if (!isValidId(link.traceId, 16) || link.traceId === traceId || linked.has(link.traceId)) continue;
-        linked.add(link.traceId);
-        this.#statements.link.run(traceId, link.traceId);
-      }
+      for (const { key, value } of kept[2].attributes) if (KEY_ATTRIBUTES.has(key)) name(plainValue(value));
+      for (const { traceId: linkedTraceId } of kept[2].links) link(linkedTraceId);
     }
   }
 
@@ -317,7 +395,10 @@ export class SpanStore {
     for (const traceId of traceIds) {
       const latest = new Map<string, StoredSpan>();
       for (const row of this.#statements.trace.all(traceId) as { spans: string }[]) {
-        for (const stored of JSON.parse(row.spans) as StoredSpan[]) latest.set(stored[2].spanId, stored);
+        for (const kept of JSON.parse(row.spans) as KeptSpan[]) {
+          const stored = storedSpan(kept);
+          latest.set(stored[2].spanId, stored);
+        }
       }
       for (const [resourceKey, scopeKey, span] of [...latest.values()].sort(byStart)) {
         let resource = byResource.get(resourceKey);

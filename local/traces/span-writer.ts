@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { parseTraceHeader, type TraceHeader } from '../endpoint/trace-header.js';
+import { randomHex } from '../random/random-id.js';
 import type { AnyValue, KeyValue, OtlpLink, OtlpSpan, ResourceSpans, TracesData } from './otlp-model.js';
 import { traceIdOf } from './otlp-model.js';
 
@@ -32,11 +32,24 @@ export interface RuntimeSpan {
   readonly error?: { readonly type: string; readonly message: string };
 }
 
-/** What the writer keeps its spans in (the traces service: the store, and the forwarder). */
-/** Keeps a batch of the runtime's spans; `body` encodes it as OTLP/JSON, for a forwarder only (most runtimes have none). */
-export type SpanSink = (data: TracesData, body: () => Uint8Array) => void;
+/**
+ * A batch of the runtime's spans as they were written: the store keeps them so (span-store.ts)
+ * and makes OTLP of them when they are read; `data` and `body` make the OTLP/JSON export of the
+ * batch (once), for a forwarder and tests only (most runtimes have no forwarder).
+ */
+export interface RuntimeSpanBatch {
+  readonly spans: readonly RuntimeSpan[];
+  /** The region every span's resource names (`cloud.region`). */
+  readonly region: string;
+  data(): TracesData;
+  body(): Uint8Array;
+}
 
-const SCOPE = { name: 'switchyard.local-runtime' };
+/** What the writer keeps its batches in (the traces service: the store, and the forwarder). */
+export type SpanSink = (batch: RuntimeSpanBatch) => void;
+
+/** The instrumentation scope of every span the runtime makes. */
+export const RUNTIME_SCOPE = { name: 'switchyard.local-runtime' };
 
 function anyValue(value: Exclude<PlainAttribute, undefined>): AnyValue {
   if (typeof value === 'string') return { stringValue: value };
@@ -63,7 +76,7 @@ function nanos(ms: number): string {
 
 /** A span id of its own, for a span nothing else refers to (a model call). */
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Whether a header's caller decided not to sample: AWS records nothing of such a request, nor does the runtime. */
@@ -73,7 +86,7 @@ export function unsampled(header: TraceHeader | string | undefined): boolean {
 }
 
 /** `traceIdOf`, once a batch for each trace (a journey's spans share their root). */
-function traceIds(): (root: string) => string {
+export function traceIds(): (root: string) => string {
   const known = new Map<string, string>();
   return (root) => {
     let id = known.get(root);
@@ -85,7 +98,8 @@ function traceIds(): (root: string) => string {
   };
 }
 
-function otlpSpan(span: RuntimeSpan, idOf: (root: string) => string): OtlpSpan {
+/** A runtime span as OTLP's span (its trace id by `idOf`: `traceIdOf`, or a batch's memo of it); its resource is not the span's. */
+export function otlpSpan(span: Omit<RuntimeSpan, 'service' | 'resource'>, idOf: (root: string) => string): OtlpSpan {
   const traceId = idOf(span.root);
   const links: OtlpLink[] = (span.links ?? []).map((link) => ({
     traceId: idOf(link.root),
@@ -159,32 +173,50 @@ export class SpanWriter {
     if (this.#pending.length === 0) return;
     const spans = this.#pending;
     this.#pending = [];
-    const data = this.#tracesData(spans);
+    let data: TracesData | undefined;
+    const batch: RuntimeSpanBatch = {
+      spans,
+      region: this.region,
+      data: () => {
+        data ??= tracesData(spans, this.region);
+        return data;
+      },
+      body: () => new TextEncoder().encode(JSON.stringify(batch.data())),
+    };
     try {
-      this.sink(data, () => new TextEncoder().encode(JSON.stringify(data)));
+      this.sink(batch);
     } catch (error) {
       this.log(`traces: ${spans.length} span(s) of the runtime's services not kept: ${(error as Error).message}`);
     }
   }
+}
 
-  #tracesData(spans: readonly RuntimeSpan[]): TracesData {
-    const byResource = new Map<string, { attributes: Record<string, PlainAttribute>; spans: OtlpSpan[] }>();
-    const idOf = traceIds();
-    for (const span of spans) {
-      // The region is the writer's: a span's resource differs from another's only by its service and its own attributes.
-      const key = span.resource ? `${span.service}\u0000${JSON.stringify(span.resource)}` : span.service;
-      let group = byResource.get(key);
-      if (group === undefined) {
-        const attributes = { 'service.name': span.service, 'cloud.provider': 'aws', 'cloud.region': this.region, ...span.resource };
-        group = { attributes, spans: [] };
-        byResource.set(key, group);
-      }
-      group.spans.push(otlpSpan(span, idOf));
+/** Which resource a runtime span belongs to: the region is the batch's, so its service and its own attributes tell it from another. */
+export function resourceKeyOf(span: RuntimeSpan): string {
+  return span.resource ? `${span.service}\u0000${JSON.stringify(span.resource)}` : span.service;
+}
+
+/** The OTLP resource of a runtime span. */
+export function resourceOf(span: RuntimeSpan, region: string): { attributes: KeyValue[] } {
+  return { attributes: keyValues({ 'service.name': span.service, 'cloud.provider': 'aws', 'cloud.region': region, ...span.resource }) };
+}
+
+/** A batch of runtime spans as one OTLP/JSON export, grouped by resource. */
+function tracesData(spans: readonly RuntimeSpan[], region: string): TracesData {
+  const byResource = new Map<string, { resource: { attributes: KeyValue[] }; spans: OtlpSpan[] }>();
+  const idOf = traceIds();
+  for (const span of spans) {
+    const key = resourceKeyOf(span);
+    let group = byResource.get(key);
+    if (group === undefined) {
+      group = { resource: resourceOf(span, region), spans: [] };
+      byResource.set(key, group);
     }
-    const resourceSpans: ResourceSpans[] = [...byResource.values()].map((group) => ({
-      resource: { attributes: keyValues(group.attributes) },
-      scopeSpans: [{ scope: SCOPE, spans: group.spans }],
-    }));
-    return { resourceSpans };
+    group.spans.push(otlpSpan(span, idOf));
   }
+  const resourceSpans: ResourceSpans[] = [...byResource.values()].map((group) => ({
+    resource: group.resource,
+    scopeSpans: [{ scope: RUNTIME_SCOPE, spans: group.spans }],
+  }));
+  return { resourceSpans };
 }

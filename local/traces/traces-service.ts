@@ -6,7 +6,7 @@ import type { TracesData } from './otlp-model.js';
 import { OtlpTracesReceiver } from './otlp-receiver.js';
 import { type ModelCallPricer, NoRuntimeSpans, RuntimeSpans } from './runtime-spans.js';
 import { type SpanRetention, SpanStore, type StoredOutcome } from './span-store.js';
-import { SpanWriter } from './span-writer.js';
+import { type RuntimeSpanBatch, SpanWriter } from './span-writer.js';
 
 export interface TracesServiceOptions {
   /** `traces.sqlite` in the data folder. */
@@ -45,7 +45,7 @@ export class TracesService {
     });
     this.receiver = new OtlpTracesReceiver((request, raw) => this.accept(request, raw));
     this.#writer = new SpanWriter(
-      (data, body) => this.accept(data, this.options.forwarder ? { body: body(), contentType: 'application/json' } : undefined),
+      (batch) => this.#acceptRuntime(batch),
       options.region ?? 'us-east-1',
       options.log ?? ((line) => console.error(line)),
     );
@@ -63,6 +63,15 @@ export class TracesService {
     return inTransaction(this.options.db, () => {
       const outcome = this.store.add(request);
       if (raw && outcome.accepted > 0) this.options.forwarder?.enqueue(raw.body, raw.contentType);
+      return outcome;
+    });
+  }
+
+  /** Keeps a batch of the runtime's own spans as they were written, and owes their OTLP/JSON to the forwarder in the same transaction. */
+  #acceptRuntime(batch: RuntimeSpanBatch): StoredOutcome {
+    return inTransaction(this.options.db, () => {
+      const outcome = this.store.addRuntime(batch);
+      if (outcome.accepted > 0) this.options.forwarder?.enqueue(batch.body(), 'application/json');
       return outcome;
     });
   }

@@ -52,10 +52,12 @@ function requestId(): string {
 
 /** Sends a JSON 1.0 answer with DynamoDB's headers (its request id, which SDKs read into `$metadata.requestId`; the CRC32 botocore checks). */
 export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
-  const body = Buffer.from(JSON.stringify(payload));
+  // The text as it is, no Buffer of it: crc32 and byteLength read its UTF-8, and `end` sends the
+  // head and the text as one string write (a Buffer body goes as a second chunk of a writev).
+  const body = JSON.stringify(payload);
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
-    'content-length': String(body.length),
+    'content-length': String(Buffer.byteLength(body)),
     'x-amzn-requestid': requestId(),
     'x-amz-crc32': String(crc32(body)),
   });
@@ -122,7 +124,7 @@ export function withBody(req: IncomingMessage, res: ServerResponse, serve: (body
     if (size > MAX_BODY) {
       const message = 'Request body must be smaller than 16 MiB (16,777,216 bytes).';
       sendError(res, new DynamoDbError('RequestEntityTooLarge', message, { Message: message }, 413));
-    } else serve(Buffer.concat(chunks));
+    } else serve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
   });
 }
 

@@ -19,6 +19,28 @@ export type ValueType = 'S' | 'N' | 'B' | 'BOOL' | 'NULL' | 'SS' | 'NS' | 'BS' |
 
 export const validation = (message: string) => new AwsError('ValidationException', message);
 
+/**
+ * A deep copy of an item, which is JSON's data (strings, booleans, lists and maps): an update
+ * changes its copy while its expression reads the item as it was. structuredClone did this at
+ * ~20 times the cost (its serializer, for data of any kind), on every UpdateItem.
+ */
+export function copyItem(item: Item): Item {
+  return copyData(item) as Item;
+}
+
+function copyData(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyData);
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = copyData((value as Record<string, unknown>)[key]);
+    // A map's key `__proto__` (a name like any other to DynamoDB) stays a key: assigned, it would set the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
+}
+
 /** The one type a (validated) value has. */
 export function typeOf(value: AttributeValue): ValueType {
   for (const key in value) return key as ValueType;
@@ -33,12 +55,23 @@ export function checkValue(value: unknown): AttributeValue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
-  if (entries.length === 0) throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  if (entries.length > 1) {
+  // The members set, counted without an array of entries (every value of every request is checked).
+  let type: string | undefined;
+  let content: unknown;
+  let set = 0;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === null || member === undefined) continue;
+    set++;
+    if (set === 1) {
+      type = key;
+      content = member;
+    }
+  }
+  if (type === undefined) throw validation('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  if (set > 1) {
     throw validation('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
   }
-  const [type, content] = entries[0] as [string, unknown];
   switch (type) {
     case 'S':
     case 'B':

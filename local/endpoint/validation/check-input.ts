@@ -1,4 +1,4 @@
-import type { ApiModel, Shape, ShapeType } from './model.js';
+import type { ApiModel, MemberRef, Shape, ShapeType } from './model.js';
 
 /**
  * Checks a request's input against its operation's model the way AWS's request layer
@@ -286,14 +286,14 @@ class Walk {
   }
 
   #structure(shape: Shape, value: Record<string, unknown>, path: readonly PathStep[]): void {
-    for (const [member, ref] of Object.entries(shape.members ?? {})) {
-      const memberPath = [...path, { member }];
+    for (const [member, ref] of membersOf(shape)) {
       const item = Object.hasOwn(value, member) ? value[member] : undefined;
+      // A member's path is made only for what uses it: most of a model's members are absent from a request.
       if (item === undefined || item === null) {
-        if (shape.required?.includes(member)) this.#notNull(memberPath);
+        if (shape.required?.includes(member)) this.#notNull([...path, { member }]);
         continue;
       }
-      this.value(ref.shape, item, memberPath);
+      this.value(ref.shape, item, [...path, { member }]);
     }
   }
 
@@ -395,6 +395,18 @@ class Walk {
     }
     return failed;
   }
+}
+
+/** Each structure shape's members as entries, made once (every request of an operation walks the same shapes). */
+const memberEntries = new WeakMap<Shape, readonly [string, MemberRef][]>();
+
+function membersOf(shape: Shape): readonly [string, MemberRef][] {
+  let entries = memberEntries.get(shape);
+  if (entries === undefined) {
+    entries = Object.entries(shape.members ?? {});
+    memberEntries.set(shape, entries);
+  }
+  return entries;
 }
 
 /** Every constraint of a list's scalar member, as a service quoting them all words them: lengths, pattern, then the nulls found. */

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { DynamoDbHost, profilerFlags } from '../../../local/dynamodb/dynamodb-host.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { tableNames, tempDataDir } from '../helpers.js';
 
@@ -131,5 +131,12 @@ describe('DynamoDbHost', () => {
       await endpoint.stop();
       await host.stop();
     }
+  });
+});
+
+describe('profilerFlags', () => {
+  it("hands the engine's thread the runtime's --cpu-prof flags and no other", () => {
+    const flags = ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--max-old-space-size=512', '--cpu-prof-interval=500'];
+    expect(profilerFlags(flags)).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-interval=500']);
   });
 });

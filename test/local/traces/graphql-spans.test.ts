@@ -10,7 +10,7 @@ const OWN = '53995c3f42cd8ad8';
 /** The spans a GraphQL request's note makes, read back as OTLP/JSON. */
 function spansOfNote(note: Parameters<RuntimeSpans['graphqlRequest']>[0]) {
   const exports: unknown[] = [];
-  const sink: SpanSink = (data) => exports.push(data);
+  const sink: SpanSink = (batch) => exports.push(batch.data());
   const writer = new SpanWriter(sink, 'eu-west-1', () => {});
   new RuntimeSpans(writer).graphqlRequest(note);
   writer.flush();

@@ -10,7 +10,7 @@ const HEADER = `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7
 /** Runtime spans written to a list instead of the store. */
 function recorder(): { spans: RuntimeSpans; written: () => DecodedSpan[]; writer: SpanWriter } {
   const exports: unknown[] = [];
-  const sink: SpanSink = (data) => exports.push(data);
+  const sink: SpanSink = (batch) => exports.push(batch.data());
   const writer = new SpanWriter(sink, 'eu-west-1', () => {});
   return {
     spans: new RuntimeSpans(writer),

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import type { TracesData } from '../../../local/traces/otlp-model.js';
 import { SpanStore } from '../../../local/traces/span-store.js';
+import { type RuntimeSpan, type RuntimeSpanBatch, SPAN_KIND, SpanWriter } from '../../../local/traces/span-writer.js';
 
 /** One export of `count` spans, each its own trace, numbered from `first`. */
 function exportOf(first: number, count: number): TracesData {
@@ -163,5 +164,101 @@ describe('SpanStore', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('SpanStore.addRuntime', () => {
+  const region = 'eu-west-1';
+  const root = '1-4bf92f35-77b34da6a3ce929d0e0e4736';
+  const other = '1-4bf92f35-000000000000000000000abc';
+  const spans: RuntimeSpan[] = [
+    {
+      service: 'EventBridge',
+      name: 'PutEvents fixture-bus',
+      kind: SPAN_KIND.server,
+      root,
+      segment: '00000000000000a1',
+      start: 1_700_000_000_000.25,
+      end: 1_700_000_000_000.25,
+      attributes: {
+        'switchyard.event.id': 'event-1',
+        'switchyard.event.replay_name': undefined,
+        'switchyard.event.rules_matched': ['r1', 'r2'],
+      },
+    },
+    {
+      service: 'Fixture-Recorder',
+      resource: { 'cloud.platform': 'aws_lambda', 'faas.name': 'Fixture-Recorder' },
+      name: 'Fixture-Recorder',
+      kind: SPAN_KIND.consumer,
+      root,
+      segment: '00000000000000a2',
+      parent: '00000000000000a1',
+      start: 1_700_000_000_001,
+      end: 1_700_000_000_004,
+      attributes: { 'faas.invocation_id': 'request-1', 'messaging.batch.message_count': 2, ratio: 0.5, cold: true },
+      links: [{ root: other, segment: '00000000000000b1', attributes: { 'messaging.message.id': 'message-1' } }],
+      error: { type: 'Handler.Error', message: 'it failed' },
+    },
+    // A double JSON has no number for: kept in OTLP's form, read back the same.
+    {
+      service: 'SQS',
+      name: 'send q',
+      kind: SPAN_KIND.producer,
+      root,
+      segment: '00000000000000a3',
+      start: 1,
+      end: 2,
+      attributes: { odd: Number.NaN },
+    },
+    // The same in a link's attributes.
+    {
+      service: 'SQS',
+      name: 'receive q',
+      kind: SPAN_KIND.consumer,
+      root,
+      segment: '00000000000000a4',
+      start: 1,
+      end: 2,
+      attributes: {},
+      links: [{ root: other, segment: '00000000000000b2', attributes: { odd: Number.POSITIVE_INFINITY } as never }],
+    },
+    // No span id OTLP can place: refused, as add() refuses it.
+    { service: 'SQS', name: 'bad', kind: SPAN_KIND.producer, root, segment: '0000000000000000', start: 1, end: 2, attributes: {} },
+  ];
+  /** The batch the writer hands its sink for these spans. */
+  function batchOf(written: readonly RuntimeSpan[]): RuntimeSpanBatch {
+    let batch: RuntimeSpanBatch | undefined;
+    const writer = new SpanWriter(
+      (made) => {
+        batch = made;
+      },
+      region,
+      () => {},
+    );
+    for (const span of written) writer.write(span);
+    writer.flush();
+    return batch as RuntimeSpanBatch;
+  }
+
+  it("reads back what add() keeps of the batch's OTLP export: the spans, the ids they name, the traces they link", () => {
+    const asExport = new SpanStore(openDatabase(':memory:'), { now: () => 1 });
+    const asWritten = new SpanStore(openDatabase(':memory:'), { now: () => 1 });
+    const batch = batchOf(spans);
+    expect(asExport.add(batch.data())).toEqual({ accepted: 4, rejected: 1 });
+    expect(asWritten.addRuntime(batch)).toEqual({ accepted: 4, rejected: 1 });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    expect(asWritten.traces([traceId])).toEqual(asExport.traces([traceId]));
+    for (const name of ['event-1', 'request-1']) expect(asWritten.tracesNamed(name, 10)).toEqual([traceId]);
+    expect(asWritten.withLinked([traceId], 10)).toEqual(asExport.withLinked([traceId], 10));
+    expect(asWritten.withLinked([traceId], 10)).toHaveLength(2);
+  });
+
+  it("keeps a runtime span as it was written, not in OTLP's longer form", () => {
+    const db = openDatabase(':memory:');
+    new SpanStore(db, { now: () => 1 }).addRuntime(batchOf(spans.slice(0, 1)));
+    const row = db.prepare('SELECT spans FROM trace_spans').get() as { spans: string };
+    expect(row.spans).toContain('"switchyard.event.id":"event-1"');
+    expect(row.spans).not.toContain('stringValue');
   });
 });

@@ -21,7 +21,7 @@ describe('SpanWriter', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     exports = [];
-    const sink: SpanSink = (data) => exports.push(data);
+    const sink: SpanSink = (batch) => exports.push(batch.data());
     writer = new SpanWriter(sink, 'eu-west-1', () => {});
   });
   afterEach(() => {

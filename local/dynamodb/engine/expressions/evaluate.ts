@@ -1,6 +1,6 @@
 import { AwsError } from '../../../endpoint/aws-error.js';
 import { addDecimals, formatDecimal, negateDecimal } from '../numbers.js';
-import { type AttributeValue, compareNumbers, compareScalars, decimalOf, type Item, typeOf, valuesEqual } from '../values.js';
+import { type AttributeValue, compareNumbers, compareScalars, copyItem, decimalOf, type Item, typeOf, valuesEqual } from '../values.js';
 import type { Path } from './attributes.js';
 import type { CompiledUpdate, Predicate, Resolved } from './compile.js';
 
@@ -160,7 +160,7 @@ const invalidPath = () => new AwsError('ValidationException', 'The document path
  */
 export function applyUpdate(actions: readonly CompiledUpdate[], item: Item): Item {
   const before = item;
-  let after: Item = structuredClone(item);
+  let after: Item = copyItem(item);
   const removals: Path[] = [];
   for (const action of actions) {
     switch (action.section) {

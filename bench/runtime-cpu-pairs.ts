@@ -1,0 +1,169 @@
+/**
+ * The runtime's own CPU per event of two checkouts, measured side by side: on a shared machine
+ * bench:runtime's figures move with the load, so a change is only shown against its base run
+ * in the same minutes (docs/benchmarks.md). For each checkout given, alternating (A B, then
+ * B A, ...), `BENCH_ROUNDS` times: bench:runtime's throughput phase (PutEvents -> rule ->
+ * queue -> the consumer's conditional writes, after a warm-up) on a fresh runtime of that
+ * checkout (its bench/local-runtime-host.ts), and the CPU of each of the runtime's threads per
+ * event; then, in this process, the same work without HTTP or functions, deterministic enough
+ * for any load: the DynamoDB engine's three requests of an event, and the runtime's spans alone
+ * (bench/runtime-spans-cost.ts). Medians per checkout.
+ *
+ *   git clone -q <repo> /tmp/base && ln -s "$PWD/node_modules" /tmp/base/node_modules   # the base's commit checked out
+ *   BENCH_EVENTS=3000 BENCH_ROUNDS=2 npm run bench:runtime-pairs -- /tmp/base .
+ *   SPANS=off ...   # the runtimes without their own spans
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
+import { engineWorkPerEvent } from './dynamodb-engine-work.js';
+import { percentile } from './stats.js';
+import { cpuBetween, THREAD_GROUPS, threadCpu } from './thread-cpu.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SPANS = process.env.SPANS !== 'off';
+const checkouts = process.argv.slice(2).map((checkout) => path.resolve(checkout));
+if (checkouts.length === 0) throw new Error('usage: bench/runtime-cpu-pairs.ts <checkout> [<checkout> ...] (each with its node_modules)');
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = 'us-east-1';
+const entry = (ticketId: string) => ({
+  EventBusName: 'fixture-bus',
+  Source: 'switchyard.helpdesk',
+  DetailType: 'TicketCreated',
+  Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject: 'Charged twice', body: 'Please refund the second charge.' }),
+});
+
+async function startRuntime(checkout: string, cdkOut: string) {
+  const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
+  const args = ['--import', 'tsx', 'bench/local-runtime-host.ts', cdkOut, data, ...(SPANS ? [] : ['--no-runtime-spans'])];
+  const child = spawn(process.execPath, args, { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\S+)/.exec(output);
+      if (ready?.[1]) resolve(ready[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the runtime of ${checkout} exited with ${code} while starting`)));
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(data, { recursive: true, force: true });
+  };
+  return { url, pid: child.pid as number, stop };
+}
+
+async function putEvents(events: EventBridgeClient, ids: readonly string[]): Promise<void> {
+  let cursor = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (cursor < ids.length) {
+        const batch = ids.slice(cursor, cursor + 10);
+        cursor += 10;
+        const result = await events.send(new PutEventsCommand({ Entries: batch.map(entry) }));
+        if (result.FailedEntryCount) throw new Error('PutEvents entries failed');
+      }
+    }),
+  );
+}
+
+/** Waits for every id's side effect; answers how many ran more than once. */
+async function duplicatesOnceDone(dynamodb: DynamoDBClient, ids: readonly string[]): Promise<number> {
+  let missing = [...ids];
+  let duplicates = 0;
+  const deadline = Date.now() + 600_000;
+  while (missing.length > 0) {
+    const keys = missing.slice(0, 100).map((ticketId) => ({ ticketId: { S: ticketId } }));
+    const answer = await dynamodb.send(new BatchGetItemCommand({ RequestItems: { 'fixture-effects': { Keys: keys } } }));
+    const found = new Set<string>();
+    for (const item of answer.Responses?.['fixture-effects'] ?? []) {
+      found.add(item.ticketId?.S ?? '');
+      if (Number(item.runs?.N) > 1) duplicates++;
+    }
+    missing = missing.filter((id, i) => i >= 100 || !found.has(id));
+    if (found.size < keys.length) {
+      if (Date.now() > deadline) throw new Error(`only ${ids.length - missing.length} of ${ids.length} events reached the handler`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return duplicates;
+}
+
+/** One throughput run on a fresh runtime of `checkout`: CPU per event by thread group, and the runtime's own (all but the functions'). */
+async function run(checkout: string, cdkOut: string, prefix: string): Promise<Record<string, number>> {
+  const runtime = await startRuntime(checkout, cdkOut);
+  const config = { endpoint: runtime.url, region, credentials };
+  const events = new EventBridgeClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  try {
+    const warmUp = Array.from({ length: 200 }, (_, i) => `${prefix}-WARM-${i}`);
+    await putEvents(events, warmUp);
+    await duplicatesOnceDone(dynamodb, warmUp);
+    const ids = Array.from({ length: EVENTS }, (_, i) => `${prefix}-${i}`);
+    const before = threadCpu(runtime.pid);
+    const started = performance.now();
+    await putEvents(events, ids);
+    const duplicates = await duplicatesOnceDone(dynamodb, ids);
+    const cpu = cpuBetween(before, threadCpu(runtime.pid));
+    const row: Record<string, number> = Object.fromEntries(THREAD_GROUPS.map((group) => [group, cpu[group] / EVENTS]));
+    row["the runtime's own"] = THREAD_GROUPS.filter((group) => group !== 'functions').reduce((sum, group) => sum + (row[group] ?? 0), 0);
+    row['events/s'] = EVENTS / ((performance.now() - started) / 1000);
+    row.duplicates = duplicates;
+    return row;
+  } finally {
+    events.destroy();
+    dynamodb.destroy();
+    await runtime.stop();
+  }
+}
+
+async function main() {
+  const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
+  synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
+  const rows = new Map<string, Record<string, number>[]>(checkouts.map((checkout) => [checkout, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const checkout of round % 2 === 0 ? checkouts : [...checkouts].reverse()) {
+      const row = await run(checkout, fixture, `R${round}`);
+      rows.get(checkout)?.push(row);
+      console.error(
+        `round ${round + 1}, ${checkout}: ${Object.entries(row)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(', ')}`,
+      );
+    }
+  }
+  rmSync(fixture, { recursive: true, force: true });
+  const engine = await engineWorkPerEvent(checkouts, 6);
+  const spans = new Map<string, number>();
+  for (const checkout of checkouts) {
+    const { runtimeSpansCpuPerEvent } = (await import(
+      path.join(checkout, 'bench/runtime-spans-cost.ts')
+    )) as typeof import('./runtime-spans-cost.js');
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) samples.push(await runtimeSpansCpuPerEvent(EVENTS));
+    spans.set(checkout, percentile(samples, 50) / 1000);
+  }
+  const median = (values: number[]) => percentile(values, 50);
+  const measures = [...Object.keys(rows.get(checkouts[0] as string)?.[0] ?? {})];
+  console.log(`\nCPU per event in ms (median of ${ROUNDS}; runtimes ${SPANS ? 'with' : 'without'} their own spans)\n`);
+  console.log(`| measure | ${checkouts.join(' | ')} |\n| --- | ${checkouts.map(() => '---').join(' | ')} |`);
+  for (const measure of measures) {
+    console.log(
+      `| ${measure} | ${checkouts.map((c) => median((rows.get(c) ?? []).map((row) => row[measure] ?? 0)).toFixed(3)).join(' | ')} |`,
+    );
+  }
+  console.log(
+    `| in this process: the DynamoDB engine's 3 requests | ${checkouts.map((c) => (engine.get(c) ?? 0).toFixed(3)).join(' | ')} |`,
+  );
+  console.log(`| in this process: the runtime's spans alone | ${checkouts.map((c) => (spans.get(c) ?? 0).toFixed(3)).join(' | ')} |`);
+}
+
+await main();
+process.exit(0);
