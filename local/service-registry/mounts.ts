@@ -1,6 +1,10 @@
 import type { OperationAuthorizer } from '../endpoint/protocols.js';
-import { ServiceOrderError } from './registry.js';
 import type { EndpointMounts } from './service-module.js';
+
+/** A module list that cannot be run: a name twice, a need no module provides, or services that need each other. */
+export class ServiceOrderError extends Error {
+  override readonly name = 'ServiceOrderError';
+}
 
 /**
  * A module's mounts with its IAM check: a JSON service's `authorize`, and each query and REST

@@ -7,7 +7,7 @@ import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import { warmUpSteps } from '../time/clock.js';
 import { BegunWork } from './begun-work.js';
-import { checkedMounts, combineMounts } from './mounts.js';
+import { checkedMounts, combineMounts, ServiceOrderError } from './mounts.js';
 import { type ServiceDefinitions, sharedDefinitions } from './service-definitions.js';
 import type {
   BeginSettings,
@@ -26,10 +26,8 @@ import type {
   TemplateChange,
 } from './service-module.js';
 
-/** A module list that cannot be run: a name twice, a need no module provides, or services that need each other. */
-export class ServiceOrderError extends Error {
-  override readonly name = 'ServiceOrderError';
-}
+// Declared beside the mounts, which refuse with it too; exported here, where the registry's callers look for it.
+export { ServiceOrderError } from './mounts.js';
 
 /** A service or database asked for that the asking module did not declare, or that does not exist yet. */
 export class ServiceLookupError extends Error {
