@@ -5,7 +5,11 @@
  * executions/s, the CPU per execution against the wall time (CPU well under the wall time
  * means waiting, not work), each SQLite statement's time and calls per execution, and the
  * commits' spread (a WAL checkpoint runs inside a commit and stalls the event loop).
- * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost.
+ * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost;
+ * BENCH_SFN_UNTIMED=1 leaves node:sqlite unwrapped (no statement table), so that a `--cpu-prof`
+ * profile shows SQLite's time in the functions that call it, not in this file's wrapper;
+ * BENCH_SFN_PROFILE=<file.cpuprofile> writes a CPU profile of the measured executions alone
+ * (no start-up, no warm-up; `node scripts/profile-summary.mjs` reads it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +47,8 @@ function timed<T>(key: string, work: () => T): T {
     if (key === 'exec COMMIT') commits.push(ms);
   }
 }
-for (const method of ['run', 'get', 'all'] as const) {
+const untimed = process.env.BENCH_SFN_UNTIMED === '1';
+for (const method of untimed ? [] : (['run', 'get', 'all'] as const)) {
   const original = StatementSync.prototype[method] as (...args: unknown[]) => unknown;
   Object.defineProperty(StatementSync.prototype, method, {
     value(this: StatementSync, ...args: unknown[]) {
@@ -52,9 +57,11 @@ for (const method of ['run', 'get', 'all'] as const) {
   });
 }
 const exec = DatabaseSync.prototype.exec;
-DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
-  return timed(`exec ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => exec.call(this, sql));
-};
+if (!untimed) {
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    return timed(`exec ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => exec.call(this, sql));
+  };
+}
 
 const classify = async () => ({ queue: 'billing', confidence: 0.9 });
 const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-sfn-standard-'));
@@ -84,6 +91,13 @@ const run = async () => {
 for (let i = 0; i < 200; i++) await run(); // warm up
 statements.clear();
 commits.length = 0;
+const profile = process.env.BENCH_SFN_PROFILE;
+const inspector = profile ? new (await import('node:inspector/promises')).Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
 let count = 0;
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
@@ -94,6 +108,11 @@ while (performance.now() < started + DURATION_MS) {
 const wall = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
+if (inspector && profile) {
+  const { profile: taken } = await inspector.post('Profiler.stop');
+  (await import('node:fs')).writeFileSync(profile, JSON.stringify(taken));
+  inspector.disconnect();
+}
 console.log(`\n${CASES[which]}, STANDARD: ${(count / (wall / 1000)).toFixed(0)} executions/s`);
 console.log(`CPU ${(cpuMs / count).toFixed(3)} ms per execution, ${((cpuMs / wall) * 100).toFixed(0)}% of the wall time\n`);
 console.log('| µs per execution | calls per execution | statement |\n| --- | --- | --- |');

@@ -97,6 +97,10 @@ export class ExecutionStore {
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    // The indexes take new entries at their end: by machine in ascending start order (ListExecutions
+    // reads it backwards; descending, every start was put in the middle and split pages), and the
+    // running executions alone (an execution's entry goes in its start's commit and out in its
+    // end's, where an index of every status took the status changes of all of them).
     db.exec(`
       CREATE TABLE IF NOT EXISTS sfn_state_machines (
         arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
@@ -106,8 +110,10 @@ export class ExecutionStore {
         status TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
         cause TEXT, start_date INTEGER NOT NULL, stop_date INTEGER, redrive_count INTEGER NOT NULL DEFAULT 0,
         redrive_date INTEGER, trace_header TEXT);
-      CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date DESC, arn DESC);
-      CREATE INDEX IF NOT EXISTS sfn_executions_by_status ON sfn_executions (status);
+      DROP INDEX IF EXISTS sfn_executions_by_machine;
+      CREATE INDEX IF NOT EXISTS sfn_executions_by_machine_start ON sfn_executions (state_machine_arn, start_date, arn);
+      DROP INDEX IF EXISTS sfn_executions_by_status;
+      CREATE INDEX IF NOT EXISTS sfn_executions_running ON sfn_executions (start_date) WHERE status = 'RUNNING';
       CREATE TABLE IF NOT EXISTS sfn_tasks (
         key TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
         submitted INTEGER NOT NULL DEFAULT 0, response TEXT, output TEXT, error TEXT, cause TEXT,

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
 import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { createMachine, createStates, errorCode, executionArn, historyTypes, type TestStates } from './helpers.js';
+import { createMachine, createStates, errorCode, executionArn, finished, historyTypes, type TestStates } from './helpers.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:bench';
 const execution = (name: string, startDate: number): ExecutionRecord => ({
@@ -279,5 +279,58 @@ describe('StartExecution of STANDARD executions', () => {
     expect(await errorCode(t.states.DescribeExecution({ executionArn: executionArn('waits', 'lost') }))).toBe('ExecutionDoesNotExist');
     vi.restoreAllMocks();
     expect((await start('next')).executionArn).toBe(executionArn('waits', 'next'));
+  });
+});
+
+describe('The execution rows of STANDARD executions', () => {
+  let t: TestStates;
+  let file: string;
+  const PASS_CHAIN = {
+    StartAt: 'S0',
+    States: Object.fromEntries(
+      Array.from({ length: 5 }, (_, i) => [
+        `S${i}`,
+        { Type: 'Pass', Result: { i }, ResultPath: `$.r${i}`, ...(i === 4 ? { End: true } : { Next: `S${i + 1}` }) },
+      ]),
+    ),
+  };
+  beforeEach(async () => {
+    file = path.join(dir, 'states.sqlite');
+    t = await createStates({ file });
+    t.db.exec('PRAGMA wal_autocheckpoint = 0');
+    await createMachine(t.states, 'chain', PASS_CHAIN);
+  });
+  afterEach(() => t.close());
+  const run = async (count: number) => {
+    for (let batch = 0; batch < count; batch += 10) {
+      const started = await Promise.all(
+        Array.from({ length: 10 }, () => {
+          t.clock.advance(1);
+          return t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:chain' });
+        }),
+      );
+      for (const { executionArn } of started) await finished(t.states, executionArn);
+    }
+  };
+
+  it('names executions started without a name by UUIDs in the order they started', async () => {
+    const names: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      t.clock.advance(1);
+      const { executionArn } = await t.states.StartExecution({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:chain',
+      });
+      names.push(executionArn.split(':').at(-1) as string);
+    }
+    for (const name of names) expect(name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...names].sort()).toEqual(names);
+  });
+
+  it('writes the rows and index entries of executions started one after another next to each other', async () => {
+    await run(500);
+    const walBefore = statSync(`${file}-wal`).size;
+    await run(500);
+    const pagesPerExecution = (statSync(`${file}-wal`).size - walBefore) / 500 / 4096;
+    expect(pagesPerExecution).toBeLessThan(3);
   });
 });
