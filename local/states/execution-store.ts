@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { executionEndStatus } from '../../clients/execution-statuses.js';
 import { addMissingColumns } from '../store/added-columns.js';
@@ -48,6 +49,15 @@ export interface ExecutionPageCursor {
   arn: string;
 }
 
+/**
+ * An execution's row with the definition it started with: a row of this version names it in
+ * sfn_definitions (`definition_id`, its own `definition` empty), a row of an earlier version
+ * holds it. Each row held its definition's text: a Pass chain's 1.2 KB, half the row, and
+ * the definitions of real applications are larger still, written again for every execution.
+ */
+const EXECUTION_ROWS = `SELECT *, CASE WHEN definition_id IS NULL THEN definition
+    ELSE (SELECT text FROM sfn_definitions WHERE id = definition_id) END AS started_definition FROM sfn_executions`;
+
 /** The store's statements, prepared once. */
 const SQL = {
   putMachine: `INSERT INTO sfn_state_machines (arn, name, type, definition, role_arn, logging, tracing, description, created_at, updated_at, revision_id)
@@ -57,13 +67,15 @@ const SQL = {
            updated_at = excluded.updated_at, revision_id = excluded.revision_id`,
   deleteMachine: 'DELETE FROM sfn_state_machines WHERE arn = ?',
   machines: 'SELECT * FROM sfn_state_machines ORDER BY name',
-  insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input,
-           start_date, redrive_count, trace_header, parent_arn, fork_start, version_arn, alias_arn)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
-  forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
-  execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
+  insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, definition_id, role_arn,
+           input, start_date, redrive_count, trace_header, parent_arn, fork_start, version_arn, alias_arn)
+           VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+  putDefinition: 'INSERT INTO sfn_definitions (hash, text) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING',
+  definitionId: 'SELECT id FROM sfn_definitions WHERE hash = ?',
+  forks: `${EXECUTION_ROWS} WHERE parent_arn = ? ORDER BY start_date, arn`,
+  execution: `${EXECUTION_ROWS} WHERE arn = ?`,
   stored: 'SELECT 1 FROM sfn_executions WHERE arn = ?',
-  running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
+  running: `${EXECUTION_ROWS} WHERE status = 'RUNNING' ORDER BY start_date`,
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
   redrive:
     "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ?",
@@ -93,6 +105,8 @@ export class ExecutionStore {
   readonly #queued: Queued[] = [];
   /** The ARNs of executions queued for the next group commit, not yet stored. */
   readonly #pending = new Set<string>();
+  /** The id in sfn_definitions of each definition text an execution was stored with (committed). */
+  readonly #definitionIds = new Map<string, number>();
   #commit: Promise<void> | undefined;
 
   constructor(db: DatabaseSync) {
@@ -119,6 +133,7 @@ export class ExecutionStore {
         submitted INTEGER NOT NULL DEFAULT 0, response TEXT, output TEXT, error TEXT, cause TEXT,
         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS sfn_tasks_by_execution ON sfn_tasks (execution_arn);
+      CREATE TABLE IF NOT EXISTS sfn_definitions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
     `);
     // Forks: data folders from before have none.
     addMissingColumns(db, [
@@ -129,6 +144,8 @@ export class ExecutionStore {
       { table: 'sfn_executions', column: 'alias_arn', definition: 'TEXT' },
       { table: 'sfn_tasks', column: 'activity_arn', definition: 'TEXT' },
       { table: 'sfn_tasks', column: 'input', definition: 'TEXT' },
+      // Definitions kept once in sfn_definitions: rows from before hold theirs.
+      { table: 'sfn_executions', column: 'definition_id', definition: 'INTEGER' },
     ]);
     createHistoryTable(db);
     db.exec('CREATE INDEX IF NOT EXISTS sfn_executions_by_parent ON sfn_executions (parent_arn) WHERE parent_arn IS NOT NULL');
@@ -214,7 +231,7 @@ export class ExecutionStore {
       e.stateMachineName,
       e.name,
       e.status,
-      e.definition,
+      this.#definitionId(e.definition),
       e.roleArn,
       e.input,
       e.startDate,
@@ -225,6 +242,18 @@ export class ExecutionStore {
       e.stateMachineAliasArn ?? null,
     );
     return (result?.changes ?? 0) > 0;
+  }
+
+  /** The id of a definition's text in sfn_definitions, stored there by the transaction open now if it is not yet. */
+  #definitionId(text: string): number {
+    const known = this.#definitionIds.get(text);
+    if (known !== undefined) return known;
+    const key = hash('sha256', text, 'hex');
+    this.#s.putDefinition.run(key, text);
+    const id = (this.#s.definitionId.get(key) as Row | undefined)?.id;
+    if (typeof id !== 'number') throw new DefinitionNotStored(key);
+    this.#definitionIds.set(text, id);
+    return id;
   }
 
   execution(arn: string): ExecutionRecord | undefined {
@@ -253,7 +282,7 @@ export class ExecutionStore {
       .given(options.status || undefined, 'status = ?')
       .given(options.redriven, options.redriven ? 'redrive_count > 0' : 'redrive_count = 0', () => [])
       .given(options.after, '(start_date < ? OR (start_date = ? AND arn < ?))', (after) => [after.startDate, after.startDate, after.arn]);
-    const sql = `SELECT * FROM sfn_executions ${where.clause} ORDER BY start_date DESC, arn DESC LIMIT ?`;
+    const sql = `${EXECUTION_ROWS} ${where.clause} ORDER BY start_date DESC, arn DESC LIMIT ?`;
     return (this.#db.prepare(sql).all(...where.values, options.limit) as Row[]).map(executionOf);
   }
 
@@ -407,7 +436,21 @@ export class ExecutionStore {
   }
 
   #transaction(fn: () => void): void {
-    inTransaction(this.#db, fn);
+    try {
+      inTransaction(this.#db, fn);
+    } catch (error) {
+      // Rolled back: a definition it stored is not stored.
+      this.#definitionIds.clear();
+      throw error;
+    }
+  }
+}
+
+/** A definition an execution was stored with is not in sfn_definitions right after it was put there. */
+export class DefinitionNotStored extends Error {
+  override readonly name = 'DefinitionNotStored';
+  constructor(readonly hash: string) {
+    super(`The state machine definition ${hash} (SHA-256) was not stored in sfn_definitions: the execution is not started`);
   }
 }
 
