@@ -18,7 +18,7 @@ import {
 
 export type { ActivityTaskInput, ExecutionRecord, TaskRecord } from './execution-rows.js';
 
-import { createHistoryTable, eventsOf, groupText, HISTORY_SQL } from './history-table.js';
+import { createHistoryTable, eventsOf, groupRow, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -343,7 +343,8 @@ export class ExecutionStore {
     const first = events[0];
     const last = events.at(-1);
     if (!first || !last) return;
-    this.#s.appendEvents.run(executionArn, first.id, last.id, groupText(events));
+    const row = groupRow(events);
+    this.#s.appendEvents.run(executionArn, first.id, last.id, row.events, row.payloads);
     for (const event of events) this.#recordEnd(executionArn, event);
   }
 
@@ -378,7 +379,8 @@ export class ExecutionStore {
   /** Reopens a closed execution for RedriveExecution, recording the ExecutionRedriven event with it. */
   redrive(executionArn: string, event: HistoryEvent): void {
     this.#transaction(() => {
-      this.#s.appendEvents.run(executionArn, event.id, event.id, groupText([event]));
+      const row = groupRow([event]);
+      this.#s.appendEvents.run(executionArn, event.id, event.id, row.events, row.payloads);
       this.#s.redrive.run(event.timestamp, executionArn);
     });
   }

@@ -142,9 +142,55 @@ describe('ExecutionStore', () => {
     await store.committed();
     expect(store.history(record.arn)).toEqual(emitted);
     expect(events).toEqual(emitted);
-    const stored = db.prepare('SELECT SUM(length(events)) AS n FROM sfn_event_groups').get()?.n as number;
+    const stored = db.prepare('SELECT SUM(length(events) + length(payloads)) AS n FROM sfn_event_groups').get()?.n as number;
     // Six payloads written once each instead of twelve.
     expect(stored / JSON.stringify(events).length).toBeLessThan(0.6);
+    // Beside the events, as they are: not escaped inside the events' JSON.
+    expect(db.prepare('SELECT payloads FROM sfn_event_groups').get()?.payloads).toBe(
+      Array.from({ length: 6 }, (_, n) => payload(n)).join(''),
+    );
+  });
+
+  it('reads back a payload that holds a lone surrogate and an empty one as they were emitted', async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('odd', 1_700_000_000_000);
+    store.queueExecution(record);
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 1, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{"a":"\ud800"}' } },
+      {
+        id: 2,
+        previousEventId: 1,
+        timestamp: 2,
+        type: 'PassStateEntered',
+        stateEnteredEventDetails: { name: 'P', input: '"\ud800 alone"' },
+      },
+      { id: 3, previousEventId: 2, timestamp: 3, type: 'PassStateExited', stateExitedEventDetails: { name: 'P', output: '' } },
+      { id: 4, previousEventId: 3, timestamp: 4, type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '"😀"' } },
+    ];
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(store.history(record.arn)).toEqual(events);
+  });
+
+  it('reads the history rows the last version wrote, their payloads inside their events', () => {
+    const db = new DatabaseSync(':memory:');
+    const store = new ExecutionStore(db);
+    const record = execution('last-version', 1_700_000_000_000);
+    const input = JSON.stringify({ quoted: '"a"' });
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 1, type: 'ExecutionStarted', executionStartedEventDetails: { input, roleArn: 'r' } },
+      { id: 2, previousEventId: 1, timestamp: 2, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'P', input } },
+    ];
+    store.queueExecution(record);
+    return store.committed().then(() => {
+      const stored = [events[0], { ...events[1], stateEnteredEventDetails: { name: 'P', input: 0 } }];
+      db.prepare('INSERT INTO sfn_event_groups (start_date, execution_arn, first_id, last_id, events) VALUES (?, ?, 1, 2, ?)').run(
+        record.startDate,
+        record.arn,
+        JSON.stringify(stored),
+      );
+      expect(store.history(record.arn)).toEqual(events);
+    });
   });
 
   it('keeps the history a data folder of an earlier version held, and drops its table', () => {
