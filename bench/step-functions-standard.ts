@@ -5,13 +5,15 @@
  * executions/s, the CPU per execution against the wall time (CPU well under the wall time
  * means waiting, not work), each SQLite statement's time and calls per execution, and the
  * commits' spread (a WAL checkpoint runs inside a commit and stalls the event loop).
- * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost;
+ * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost, and
+ * prints the pages of log an execution wrote, by the table or index each page belongs to
+ * (the log's frames written while measuring, each named by SQLite's dbstat; machine-independent);
  * BENCH_SFN_UNTIMED=1 leaves node:sqlite unwrapped (no statement table), so that a `--cpu-prof`
  * profile shows SQLite's time in the functions that call it, not in this file's wrapper;
  * BENCH_SFN_PROFILE=<file.cpuprofile> writes a CPU profile of the measured executions alone
  * (no start-up, no warm-up; `node scripts/profile-summary.mjs` reads it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -98,6 +100,8 @@ if (inspector) {
   await inspector.post('Profiler.enable');
   await inspector.post('Profiler.start');
 }
+const walFile = path.join(folder, 'states.sqlite-wal');
+const walAtStart = (await import('node:fs')).statSync(walFile, { throwIfNoEntry: false })?.size ?? 0;
 let count = 0;
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
@@ -129,6 +133,26 @@ console.log(
 );
 const wal = (await import('node:fs')).statSync(path.join(folder, 'states.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0;
 console.log(`WAL file: ${(wal / 1024 / 1024).toFixed(1)} MiB`);
+if (process.env.BENCH_SFN_NO_CHECKPOINT === '1') printPagesByTable(walAtStart);
+
+/** The log's frames from `from` on (no checkpoint has reset it), per execution, by what each page holds. */
+function printPagesByTable(from: number): void {
+  const log = readFileSync(walFile);
+  const pageSize = log.readUInt32BE(8);
+  // A frame: a 24-byte header (its page number first), then the page; frames begin after a 32-byte header.
+  const first = Math.max(0, Math.ceil((from - 32) / (24 + pageSize)));
+  const frames = Math.floor((log.length - 32) / (24 + pageSize));
+  const owners = new Map<number, string>();
+  for (const row of db.prepare('SELECT name, pageno, pagetype FROM dbstat').all())
+    owners.set(Number(row.pageno), `${row.name} (${row.pagetype})`);
+  const byOwner = new Map<string, number>();
+  for (let frame = first; frame < frames; frame++) {
+    const owner = owners.get(log.readUInt32BE(32 + frame * (24 + pageSize))) ?? '(free now)';
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
+  }
+  console.log(`\npages of log per execution: ${((frames - first) / count).toFixed(2)}\n\n| pages | of |\n| --- | --- |`);
+  for (const [owner, pages] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`| ${(pages / count).toFixed(2)} | ${owner} |`);
+}
 await service.close();
 db.close();
 rmSync(folder, { recursive: true, force: true });
