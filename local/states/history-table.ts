@@ -52,12 +52,36 @@ export interface GroupRow {
   readonly payloads: string;
 }
 
+/**
+ * An event as a group's row holds it when it has the engine's shape (`id`, `previousEventId`,
+ * `timestamp`, `type` and its type's details, in that order): an array of its id, the event
+ * before it, its timestamp less the one of the event before it in the group, its type and its
+ * details, if it has them. Their names were half of a Map machine's row (a Map iteration's events
+ * hold little else); an event of another shape is written as an object, as it is.
+ */
+type CompactEvent = [id: number, previousEventId: number, sinceLast: number, type: string, details?: Record<string, unknown>];
+
+/** Whether an event's keys are the engine's, in its order, and its details (if any) an object. */
+function engineShaped(event: HistoryEvent, key: string | undefined): boolean {
+  let at = 0;
+  for (const name in event) {
+    if (name !== ENGINE_KEYS[at] && !(at === 4 && name === key)) return false;
+    at++;
+  }
+  if (at < 4 || typeof event.id !== 'number' || typeof event.previousEventId !== 'number' || typeof event.timestamp !== 'number')
+    return false;
+  return at === 4 || (typeof event[key as string] === 'object' && event[key as string] !== null);
+}
+const ENGINE_KEYS = ['id', 'previousEventId', 'timestamp', 'type'] as const;
+
 /** The row of a group of one execution's events, in order. */
 export function groupRow(events: readonly HistoryEvent[]): GroupRow {
   let last: string | undefined;
   let payloads = '';
-  const stored = events.map((event) => {
-    const details = detailsOf(event);
+  let time = 0;
+  const stored = events.map((event): HistoryEvent | CompactEvent => {
+    const key = detailsKey(event.type);
+    const details = (key && (event[key] as Record<string, unknown> | undefined)) || {};
     let copy: Record<string, unknown> | undefined;
     for (const field of PAYLOADS) {
       const payload = details[field];
@@ -72,8 +96,13 @@ export function groupRow(events: readonly HistoryEvent[]): GroupRow {
       }
       last = payload;
     }
+    const since = time;
+    time = event.timestamp;
     // The event as written, its details a copy: the engine's event stays as it is.
-    return copy ? { ...event, [detailsKey(event.type) as string]: copy } : event;
+    if (!engineShaped(event, key)) return copy ? { ...event, [key as string]: copy } : event;
+    const compact: CompactEvent = [event.id, event.previousEventId, event.timestamp - since, event.type];
+    if (key !== undefined && key in event) compact.push(copy ?? details);
+    return compact;
   });
   return { events: JSON.stringify(stored), payloads };
 }
@@ -81,7 +110,12 @@ export function groupRow(events: readonly HistoryEvent[]): GroupRow {
 /** The events of the history's rows, in order, each payload back in its event. */
 export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): HistoryEvent[] {
   return rows.flatMap((row) => {
-    const events = JSON.parse(row.events as string) as HistoryEvent[];
+    let time = 0;
+    const events = (JSON.parse(row.events as string) as (HistoryEvent | CompactEvent)[]).map((stored) => {
+      const event = Array.isArray(stored) ? eventOf(stored, time) : stored;
+      time = event.timestamp;
+      return event;
+    });
     const payloads = typeof row.payloads === 'string' ? row.payloads : '';
     let at = 0;
     let last: string | undefined;
@@ -99,6 +133,14 @@ export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): Hi
     }
     return events;
   });
+}
+
+/** An event of a group's row written as an array (`CompactEvent`), `time` the timestamp of the event before it in the group. */
+function eventOf([id, previousEventId, sinceLast, type, details]: CompactEvent, time: number): HistoryEvent {
+  const event: HistoryEvent = { id, previousEventId, timestamp: time + sinceLast, type };
+  const key = detailsKey(type);
+  if (details !== undefined && key !== undefined) event[key] = details;
+  return event;
 }
 
 /**

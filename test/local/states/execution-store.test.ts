@@ -141,7 +141,11 @@ describe('ExecutionStore', () => {
     for (const event of events) store.queueEvent(record.arn, event);
     await store.committed();
     expect(store.history(record.arn)).toEqual(emitted);
+    // Its keys in their order too: GetExecutionHistory's JSON is as it was.
+    expect(JSON.stringify(store.history(record.arn))).toBe(JSON.stringify(emitted));
     expect(events).toEqual(emitted);
+    // The engine's keys are not written: each event is an array of its fields.
+    expect(db.prepare('SELECT events FROM sfn_event_groups').get()?.events).not.toMatch(/previousEventId|timestamp|EventDetails/);
     const stored = db.prepare('SELECT SUM(length(events) + length(payloads)) AS n FROM sfn_event_groups').get()?.n as number;
     // Six payloads written once each instead of twelve.
     expect(stored / JSON.stringify(events).length).toBeLessThan(0.6);
@@ -170,6 +174,30 @@ describe('ExecutionStore', () => {
     for (const event of events) store.queueEvent(record.arn, event);
     await store.committed();
     expect(store.history(record.arn)).toEqual(events);
+  });
+
+  it('reads back events of other shapes than the engine gives them as they were emitted', async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('shapes', 1_700_000_000_000);
+    store.queueExecution(record);
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 5, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+      // No details, a timestamp before the last one's, keys in another order, a key of its own.
+      { id: 2, previousEventId: 1, timestamp: 3, type: 'WaitStateAborted' },
+      { type: 'PassStateEntered', id: 3, previousEventId: 2, timestamp: 6, stateEnteredEventDetails: { name: 'P', input: '{}' } },
+      {
+        id: 4,
+        previousEventId: 3,
+        timestamp: 7,
+        type: 'PassStateExited',
+        stateExitedEventDetails: { name: 'P', output: '1' },
+        extra: true,
+      },
+      { id: 5, previousEventId: 4, timestamp: 8, type: 'SomethingNew', somethingNewEventDetails: { output: '2' } },
+    ];
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(JSON.stringify(store.history(record.arn))).toBe(JSON.stringify(events));
   });
 
   it('reads the history rows the last version wrote, their payloads inside their events', () => {
