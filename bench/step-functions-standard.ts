@@ -5,9 +5,15 @@
  * executions/s, the CPU per execution against the wall time (CPU well under the wall time
  * means waiting, not work), each SQLite statement's time and calls per execution, and the
  * commits' spread (a WAL checkpoint runs inside a commit and stalls the event loop).
- * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost.
+ * BENCH_SFN_NO_CHECKPOINT=1 turns SQLite's automatic checkpoints off to show what they cost, and
+ * prints the pages of log an execution wrote, by the table or index each page belongs to
+ * (the log's frames written while measuring, each named by SQLite's dbstat; machine-independent);
+ * BENCH_SFN_UNTIMED=1 leaves node:sqlite unwrapped (no statement table), so that a `--cpu-prof`
+ * profile shows SQLite's time in the functions that call it, not in this file's wrapper;
+ * BENCH_SFN_PROFILE=<file.cpuprofile> writes a CPU profile of the measured executions alone
+ * (no start-up, no warm-up; `node scripts/profile-summary.mjs` reads it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -43,7 +49,8 @@ function timed<T>(key: string, work: () => T): T {
     if (key === 'exec COMMIT') commits.push(ms);
   }
 }
-for (const method of ['run', 'get', 'all'] as const) {
+const untimed = process.env.BENCH_SFN_UNTIMED === '1';
+for (const method of untimed ? [] : (['run', 'get', 'all'] as const)) {
   const original = StatementSync.prototype[method] as (...args: unknown[]) => unknown;
   Object.defineProperty(StatementSync.prototype, method, {
     value(this: StatementSync, ...args: unknown[]) {
@@ -52,9 +59,11 @@ for (const method of ['run', 'get', 'all'] as const) {
   });
 }
 const exec = DatabaseSync.prototype.exec;
-DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
-  return timed(`exec ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => exec.call(this, sql));
-};
+if (!untimed) {
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    return timed(`exec ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => exec.call(this, sql));
+  };
+}
 
 const classify = async () => ({ queue: 'billing', confidence: 0.9 });
 const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-sfn-standard-'));
@@ -84,6 +93,15 @@ const run = async () => {
 for (let i = 0; i < 200; i++) await run(); // warm up
 statements.clear();
 commits.length = 0;
+const profile = process.env.BENCH_SFN_PROFILE;
+const inspector = profile ? new (await import('node:inspector/promises')).Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
+const walFile = path.join(folder, 'states.sqlite-wal');
+const walAtStart = (await import('node:fs')).statSync(walFile, { throwIfNoEntry: false })?.size ?? 0;
 let count = 0;
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
@@ -94,6 +112,11 @@ while (performance.now() < started + DURATION_MS) {
 const wall = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
+if (inspector && profile) {
+  const { profile: taken } = await inspector.post('Profiler.stop');
+  (await import('node:fs')).writeFileSync(profile, JSON.stringify(taken));
+  inspector.disconnect();
+}
 console.log(`\n${CASES[which]}, STANDARD: ${(count / (wall / 1000)).toFixed(0)} executions/s`);
 console.log(`CPU ${(cpuMs / count).toFixed(3)} ms per execution, ${((cpuMs / wall) * 100).toFixed(0)}% of the wall time\n`);
 console.log('| µs per execution | calls per execution | statement |\n| --- | --- | --- |');
@@ -110,6 +133,26 @@ console.log(
 );
 const wal = (await import('node:fs')).statSync(path.join(folder, 'states.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0;
 console.log(`WAL file: ${(wal / 1024 / 1024).toFixed(1)} MiB`);
+if (process.env.BENCH_SFN_NO_CHECKPOINT === '1') printPagesByTable(walAtStart);
+
+/** The log's frames from `from` on (no checkpoint has reset it), per execution, by what each page holds. */
+function printPagesByTable(from: number): void {
+  const log = readFileSync(walFile);
+  const pageSize = log.readUInt32BE(8);
+  // A frame: a 24-byte header (its page number first), then the page; frames begin after a 32-byte header.
+  const first = Math.max(0, Math.ceil((from - 32) / (24 + pageSize)));
+  const frames = Math.floor((log.length - 32) / (24 + pageSize));
+  const owners = new Map<number, string>();
+  for (const row of db.prepare('SELECT name, pageno, pagetype FROM dbstat').all())
+    owners.set(Number(row.pageno), `${row.name} (${row.pagetype})`);
+  const byOwner = new Map<string, number>();
+  for (let frame = first; frame < frames; frame++) {
+    const owner = owners.get(log.readUInt32BE(32 + frame * (24 + pageSize))) ?? '(free now)';
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
+  }
+  console.log(`\npages of log per execution: ${((frames - first) / count).toFixed(2)}\n\n| pages | of |\n| --- | --- |`);
+  for (const [owner, pages] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`| ${(pages / count).toFixed(2)} | ${owner} |`);
+}
 await service.close();
 db.close();
 rmSync(folder, { recursive: true, force: true });

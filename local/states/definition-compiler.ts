@@ -15,7 +15,12 @@ const ACTIVITY_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:activity:/;
  * and UpdateStateMachine make beyond the ASL itself.
  */
 export class DefinitionCompiler {
-  readonly #compiled = new Map<string, Machine>();
+  /**
+   * By type, then by the definition's text: a key made of the two was a new string each call,
+   * copied and hashed whole (twice a start: a 10 KB definition cost 20 KB of it), where the
+   * text itself is the registry's one string, its hash computed once.
+   */
+  readonly #compiled: Record<StateMachineType, Map<string, Machine>> = { STANDARD: new Map(), EXPRESS: new Map() };
 
   /** `resourceError`: why AWS rejects a Task resource when the machine is created (TaskIntegrations.resourceError), or undefined. */
   constructor(private readonly resourceError: (resource: string) => string | undefined) {}
@@ -53,11 +58,11 @@ export class DefinitionCompiler {
 
   /** Parses a definition once per machine type (cached by its text). */
   compile(definition: string, type: StateMachineType): Machine {
-    const key = `${type}\u0000${definition}`;
-    const cached = this.#compiled.get(key);
+    const compiled = this.#compiled[type];
+    const cached = compiled.get(definition);
     if (cached) return cached;
     const machine = this.compileObject(parseDefinition(definition), type);
-    this.#compiled.set(key, machine);
+    compiled.set(definition, machine);
     return machine;
   }
 

@@ -16,6 +16,7 @@ import {
   BY_OFFSET,
   decodeToken,
   encodeToken,
+  generatedExecutionName,
   pageOf,
   pageSize,
   parseExecutionArn,
@@ -303,7 +304,8 @@ export class ExecutionApi {
   async #newExecution(input: StartExecutionInput, checkName: (name: string) => void = assertValidName): Promise<ExecutionRecord> {
     const target = this.deps.machines.target(required(input.stateMachineArn, 'stateMachineArn'));
     const machine = target.machine;
-    const name = input.name ?? randomUUID();
+    const startDate = this.deps.clock.now();
+    const name = input.name ?? generatedExecutionName(startDate);
     checkName(name);
     const text = executionInput(input.input);
     const express = machine.type === 'EXPRESS';
@@ -321,7 +323,7 @@ export class ExecutionApi {
       stateMachineVersionArn: target.stateMachineVersionArn,
       stateMachineAliasArn: target.stateMachineAliasArn,
       input: text,
-      startDate: this.deps.clock.now(),
+      startDate,
       redriveCount: 0,
       // The parameter, or the X-Ray header of the call that started it (a function's, a rule target's, a parent execution's).
       traceHeader: input.traceHeader ?? currentTraceHeader(),

@@ -71,14 +71,26 @@ export type Row = Record<string, SQLInputValue>;
 export const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
 export const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 
+/** An execution's row names a definition the store does not hold: the data folder was changed outside the runtime. */
+export class ExecutionDefinitionMissing extends Error {
+  override readonly name = 'ExecutionDefinitionMissing';
+  constructor(readonly executionArn: string) {
+    super(
+      `The execution ${executionArn} names a definition sfn_definitions does not hold: its data folder was changed outside the runtime`,
+    );
+  }
+}
+
+/** An execution's row as execution-store.ts reads it, `started_definition` the definition it started with. */
 export function executionOf(r: Row): ExecutionRecord {
+  if (typeof r.started_definition !== 'string') throw new ExecutionDefinitionMissing(String(r.arn));
   return {
     arn: r.arn as string,
     stateMachineArn: r.state_machine_arn as string,
     stateMachineName: r.state_machine_name as string,
     name: r.name as string,
     status: r.status as LocalExecutionStatus,
-    definition: r.definition as string,
+    definition: r.started_definition,
     roleArn: r.role_arn as string,
     input: r.input as string,
     output: opt(r.output),

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { executionEndStatus } from '../../clients/execution-statuses.js';
 import { addMissingColumns } from '../store/added-columns.js';
@@ -17,7 +18,7 @@ import {
 
 export type { ActivityTaskInput, ExecutionRecord, TaskRecord } from './execution-rows.js';
 
-import { createHistoryTable, eventsOf, groupText, HISTORY_SQL } from './history-table.js';
+import { createHistoryTable, eventsOf, groupRow, HISTORY_SQL } from './history-table.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export interface StateMachineRecord {
@@ -48,6 +49,15 @@ export interface ExecutionPageCursor {
   arn: string;
 }
 
+/**
+ * An execution's row with the definition it started with: a row of this version names it in
+ * sfn_definitions (`definition_id`, its own `definition` empty), a row of an earlier version
+ * holds it. Each row held its definition's text: a Pass chain's 1.2 KB, half the row, and
+ * the definitions of real applications are larger still, written again for every execution.
+ */
+const EXECUTION_ROWS = `SELECT *, CASE WHEN definition_id IS NULL THEN definition
+    ELSE (SELECT text FROM sfn_definitions WHERE id = definition_id) END AS started_definition FROM sfn_executions`;
+
 /** The store's statements, prepared once. */
 const SQL = {
   putMachine: `INSERT INTO sfn_state_machines (arn, name, type, definition, role_arn, logging, tracing, description, created_at, updated_at, revision_id)
@@ -57,13 +67,15 @@ const SQL = {
            updated_at = excluded.updated_at, revision_id = excluded.revision_id`,
   deleteMachine: 'DELETE FROM sfn_state_machines WHERE arn = ?',
   machines: 'SELECT * FROM sfn_state_machines ORDER BY name',
-  insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input,
-           start_date, redrive_count, trace_header, parent_arn, fork_start, version_arn, alias_arn)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
-  forks: 'SELECT * FROM sfn_executions WHERE parent_arn = ? ORDER BY start_date, arn',
-  execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
+  insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, definition_id, role_arn,
+           input, start_date, redrive_count, trace_header, parent_arn, fork_start, version_arn, alias_arn)
+           VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+  putDefinition: 'INSERT INTO sfn_definitions (hash, text) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING',
+  definitionId: 'SELECT id FROM sfn_definitions WHERE hash = ?',
+  forks: `${EXECUTION_ROWS} WHERE parent_arn = ? ORDER BY start_date, arn`,
+  execution: `${EXECUTION_ROWS} WHERE arn = ?`,
   stored: 'SELECT 1 FROM sfn_executions WHERE arn = ?',
-  running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
+  running: `${EXECUTION_ROWS} WHERE status = 'RUNNING' ORDER BY start_date`,
   finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
   redrive:
     "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ?",
@@ -93,10 +105,18 @@ export class ExecutionStore {
   readonly #queued: Queued[] = [];
   /** The ARNs of executions queued for the next group commit, not yet stored. */
   readonly #pending = new Set<string>();
+  /** What the group commits wrote of the executions that ended in them, until `ended` takes it. */
+  readonly #ends = new Map<string, ExecutionEnd>();
+  /** The id in sfn_definitions of each definition text an execution was stored with (committed). */
+  readonly #definitionIds = new Map<string, number>();
   #commit: Promise<void> | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    // The indexes take new entries at their end: by machine in ascending start order (ListExecutions
+    // reads it backwards; descending, every start was put in the middle and split pages), and the
+    // running executions alone (an execution's entry goes in its start's commit and out in its
+    // end's, where an index of every status took the status changes of all of them).
     db.exec(`
       CREATE TABLE IF NOT EXISTS sfn_state_machines (
         arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
@@ -106,13 +126,16 @@ export class ExecutionStore {
         status TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
         cause TEXT, start_date INTEGER NOT NULL, stop_date INTEGER, redrive_count INTEGER NOT NULL DEFAULT 0,
         redrive_date INTEGER, trace_header TEXT);
-      CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date DESC, arn DESC);
-      CREATE INDEX IF NOT EXISTS sfn_executions_by_status ON sfn_executions (status);
+      DROP INDEX IF EXISTS sfn_executions_by_machine;
+      CREATE INDEX IF NOT EXISTS sfn_executions_by_machine_start ON sfn_executions (state_machine_arn, start_date, arn);
+      DROP INDEX IF EXISTS sfn_executions_by_status;
+      CREATE INDEX IF NOT EXISTS sfn_executions_running ON sfn_executions (start_date) WHERE status = 'RUNNING';
       CREATE TABLE IF NOT EXISTS sfn_tasks (
         key TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
         submitted INTEGER NOT NULL DEFAULT 0, response TEXT, output TEXT, error TEXT, cause TEXT,
         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS sfn_tasks_by_execution ON sfn_tasks (execution_arn);
+      CREATE TABLE IF NOT EXISTS sfn_definitions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, text TEXT NOT NULL);
     `);
     // Forks: data folders from before have none.
     addMissingColumns(db, [
@@ -123,6 +146,8 @@ export class ExecutionStore {
       { table: 'sfn_executions', column: 'alias_arn', definition: 'TEXT' },
       { table: 'sfn_tasks', column: 'activity_arn', definition: 'TEXT' },
       { table: 'sfn_tasks', column: 'input', definition: 'TEXT' },
+      // Definitions kept once in sfn_definitions: rows from before hold theirs.
+      { table: 'sfn_executions', column: 'definition_id', definition: 'INTEGER' },
     ]);
     createHistoryTable(db);
     db.exec('CREATE INDEX IF NOT EXISTS sfn_executions_by_parent ON sfn_executions (parent_arn) WHERE parent_arn IS NOT NULL');
@@ -208,7 +233,7 @@ export class ExecutionStore {
       e.stateMachineName,
       e.name,
       e.status,
-      e.definition,
+      this.#definitionId(e.definition),
       e.roleArn,
       e.input,
       e.startDate,
@@ -219,6 +244,18 @@ export class ExecutionStore {
       e.stateMachineAliasArn ?? null,
     );
     return (result?.changes ?? 0) > 0;
+  }
+
+  /** The id of a definition's text in sfn_definitions, stored there by the transaction open now if it is not yet. */
+  #definitionId(text: string): number {
+    const known = this.#definitionIds.get(text);
+    if (known !== undefined) return known;
+    const key = hash('sha256', text, 'hex');
+    this.#s.putDefinition.run(key, text);
+    const id = (this.#s.definitionId.get(key) as Row | undefined)?.id;
+    if (typeof id !== 'number') throw new DefinitionNotStored(key);
+    this.#definitionIds.set(text, id);
+    return id;
   }
 
   execution(arn: string): ExecutionRecord | undefined {
@@ -247,7 +284,7 @@ export class ExecutionStore {
       .given(options.status || undefined, 'status = ?')
       .given(options.redriven, options.redriven ? 'redrive_count > 0' : 'redrive_count = 0', () => [])
       .given(options.after, '(start_date < ? OR (start_date = ? AND arn < ?))', (after) => [after.startDate, after.startDate, after.arn]);
-    const sql = `SELECT * FROM sfn_executions ${where.clause} ORDER BY start_date DESC, arn DESC LIMIT ?`;
+    const sql = `${EXECUTION_ROWS} ${where.clause} ORDER BY start_date DESC, arn DESC LIMIT ?`;
     return (this.#db.prepare(sql).all(...where.values, options.limit) as Row[]).map(executionOf);
   }
 
@@ -295,7 +332,22 @@ export class ExecutionStore {
       if (group) group.push(item.event);
       else groups.set(item.executionArn, [item.event]);
     }
-    for (const [executionArn, events] of groups) this.#appendGroup(executionArn, events);
+    for (const [executionArn, events] of groups) {
+      const end = this.#appendGroup(executionArn, events);
+      if (end) this.#ends.set(executionArn, end);
+    }
+  }
+
+  /**
+   * An execution as it ended, given its record as it ran: from what the group commit that
+   * ended it wrote, without reading the row back (a read transaction and the row, a
+   * twentieth of a Pass chain's CPU), or from the store if no group commit here ended it.
+   */
+  ended(record: ExecutionRecord): ExecutionRecord | undefined {
+    const end = this.#ends.get(record.arn);
+    if (!end) return this.execution(record.arn);
+    this.#ends.delete(record.arn);
+    return { ...record, ...end };
   }
 
   /** Resolves once every queued event is committed. */
@@ -303,33 +355,40 @@ export class ExecutionStore {
     return this.#commit ?? Promise.resolve();
   }
 
-  /** Appends one execution's events, in order, as one row; a terminal event among them records the execution's outcome. */
-  #appendGroup(executionArn: string, events: readonly HistoryEvent[]): void {
+  /**
+   * Appends one execution's events, in order, as one row; a terminal event among them records
+   * the execution's outcome, which this returns.
+   */
+  #appendGroup(executionArn: string, events: readonly HistoryEvent[]): ExecutionEnd | undefined {
     const first = events[0];
     const last = events.at(-1);
-    if (!first || !last) return;
-    this.#s.appendEvents.run(executionArn, first.id, last.id, groupText(events));
-    for (const event of events) this.#recordEnd(executionArn, event);
+    if (!first || !last) return undefined;
+    const row = groupRow(events);
+    this.#s.appendEvents.run(executionArn, first.id, last.id, row.events, row.payloads);
+    let end: ExecutionEnd | undefined;
+    for (const event of events) end = this.#recordEnd(executionArn, event) ?? end;
+    return end;
   }
 
-  #recordEnd(executionArn: string, event: HistoryEvent): void {
+  #recordEnd(executionArn: string, event: HistoryEvent): ExecutionEnd | undefined {
     const status = executionEndStatus(event.type);
-    if (!status) return;
+    if (!status) return undefined;
     const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
     // DescribeExecution of a timed-out execution has no error nor cause (AWS's recorded answers): only its event says why.
     const details = (key && status !== 'TIMED_OUT' ? event[key] : undefined) as Record<string, unknown> | undefined;
-    this.#s.finish.run(
+    const end: ExecutionEnd = {
       status,
-      typeof details?.output === 'string' ? details.output : null,
-      typeof details?.error === 'string' ? details.error : null,
-      typeof details?.cause === 'string' ? details.cause : null,
-      event.timestamp,
-      executionArn,
-    );
+      output: typeof details?.output === 'string' ? details.output : undefined,
+      error: typeof details?.error === 'string' ? details.error : undefined,
+      cause: typeof details?.cause === 'string' ? details.cause : undefined,
+      stopDate: event.timestamp,
+    };
+    this.#s.finish.run(end.status, end.output ?? null, end.error ?? null, end.cause ?? null, end.stopDate, executionArn);
     // What it waited on is closed with its end, so late callbacks are refused; tokens stay, to
     // refuse them as AWS does, and submissions only matter to a resumed run.
     this.#s.closeTasks.run(event.timestamp, executionArn);
     this.#s.deleteSubmissions.run(executionArn);
+    return end;
   }
 
   history(executionArn: string): HistoryEvent[] {
@@ -343,7 +402,8 @@ export class ExecutionStore {
   /** Reopens a closed execution for RedriveExecution, recording the ExecutionRedriven event with it. */
   redrive(executionArn: string, event: HistoryEvent): void {
     this.#transaction(() => {
-      this.#s.appendEvents.run(executionArn, event.id, event.id, groupText([event]));
+      const row = groupRow([event]);
+      this.#s.appendEvents.run(executionArn, event.id, event.id, row.events, row.payloads);
       this.#s.redrive.run(event.timestamp, executionArn);
     });
   }
@@ -401,7 +461,22 @@ export class ExecutionStore {
   }
 
   #transaction(fn: () => void): void {
-    inTransaction(this.#db, fn);
+    try {
+      inTransaction(this.#db, fn);
+    } catch (error) {
+      // Rolled back: a definition it stored is not stored, an end it wrote not written.
+      this.#definitionIds.clear();
+      this.#ends.clear();
+      throw error;
+    }
+  }
+}
+
+/** A definition an execution was stored with is not in sfn_definitions right after it was put there. */
+export class DefinitionNotStored extends Error {
+  override readonly name = 'DefinitionNotStored';
+  constructor(readonly hash: string) {
+    super(`The state machine definition ${hash} (SHA-256) was not stored in sfn_definitions: the execution is not started`);
   }
 }
 
@@ -411,6 +486,9 @@ interface StartedBy {
   readonly executionArn: string;
   readonly response: unknown;
 }
+
+/** What an execution's row holds once it has ended. */
+type ExecutionEnd = Required<Pick<ExecutionRecord, 'status' | 'stopDate'>> & Pick<ExecutionRecord, 'output' | 'error' | 'cause'>;
 
 /** What the next group commit writes, in the order it was queued. */
 type Queued = { executionArn: string; event: HistoryEvent } | { execution: ExecutionRecord; startedBy: StartedBy | undefined };

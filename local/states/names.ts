@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { childHeader, derivedTraceRoot, executionSegment, parseTraceHeader } from '../endpoint/trace-header.js';
 import { type Arn, tryParseArn } from '../names/arn.js';
@@ -21,6 +22,21 @@ export function assertValidName(name: string): void {
  */
 export function assertValidSyncName(name: string): void {
   if (name.length < 1 || name.length > 80) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+}
+
+/**
+ * The name Step Functions gives an execution started without one: "a universally unique
+ * identifier (UUID)" (StartExecution's `name`,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ * A version 7 UUID (RFC 9562: the start's epoch milliseconds, then 74 random bits), so that
+ * executions started one after another are next to each other in the store's ARN index: with
+ * random (version 4) names each start wrote a leaf page of that index somewhere else, a fifth
+ * of the log a Pass chain's execution wrote.
+ */
+export function generatedExecutionName(now: number): string {
+  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
+  // randomUUID's cached entropy, its first 48 bits and its version nibble replaced.
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` */

@@ -98,7 +98,7 @@ export class StandardExecutions {
     if (resuming) started();
     // An execution that ends before its first event is stored (the service is closing) must not hang the caller.
     handle.result.then(started, started);
-    live.track(record.arn, handle, 'STANDARD', () => store.execution(record.arn));
+    live.track(record.arn, handle, 'STANDARD', () => store.ended(record));
     await startedEvent;
   }
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type HistoryEvent, realSleep } from '../../../local/states/engine/index.js';
 import { type ExecutionRecord, ExecutionStore } from '../../../local/states/execution-store.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { createMachine, createStates, errorCode, executionArn, historyTypes, type TestStates } from './helpers.js';
+import { createMachine, createStates, errorCode, executionArn, finished, historyTypes, type TestStates } from './helpers.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:bench';
 const execution = (name: string, startDate: number): ExecutionRecord => ({
@@ -141,10 +141,84 @@ describe('ExecutionStore', () => {
     for (const event of events) store.queueEvent(record.arn, event);
     await store.committed();
     expect(store.history(record.arn)).toEqual(emitted);
+    // Its keys in their order too: GetExecutionHistory's JSON is as it was.
+    expect(JSON.stringify(store.history(record.arn))).toBe(JSON.stringify(emitted));
     expect(events).toEqual(emitted);
-    const stored = db.prepare('SELECT SUM(length(events)) AS n FROM sfn_event_groups').get()?.n as number;
+    // The engine's keys are not written: each event is an array of its fields.
+    expect(db.prepare('SELECT events FROM sfn_event_groups').get()?.events).not.toMatch(/previousEventId|timestamp|EventDetails/);
+    const stored = db.prepare('SELECT SUM(length(events) + length(payloads)) AS n FROM sfn_event_groups').get()?.n as number;
     // Six payloads written once each instead of twelve.
     expect(stored / JSON.stringify(events).length).toBeLessThan(0.6);
+    // Beside the events, as they are: not escaped inside the events' JSON.
+    expect(db.prepare('SELECT payloads FROM sfn_event_groups').get()?.payloads).toBe(
+      Array.from({ length: 6 }, (_, n) => payload(n)).join(''),
+    );
+  });
+
+  it('reads back a payload that holds a lone surrogate and an empty one as they were emitted', async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('odd', 1_700_000_000_000);
+    store.queueExecution(record);
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 1, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{"a":"\ud800"}' } },
+      {
+        id: 2,
+        previousEventId: 1,
+        timestamp: 2,
+        type: 'PassStateEntered',
+        stateEnteredEventDetails: { name: 'P', input: '"\ud800 alone"' },
+      },
+      { id: 3, previousEventId: 2, timestamp: 3, type: 'PassStateExited', stateExitedEventDetails: { name: 'P', output: '' } },
+      { id: 4, previousEventId: 3, timestamp: 4, type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '"😀"' } },
+    ];
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(store.history(record.arn)).toEqual(events);
+  });
+
+  it('reads back events of other shapes than the engine gives them as they were emitted', async () => {
+    const store = new ExecutionStore(new DatabaseSync(':memory:'));
+    const record = execution('shapes', 1_700_000_000_000);
+    store.queueExecution(record);
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 5, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+      // No details, a timestamp before the last one's, keys in another order, a key of its own.
+      { id: 2, previousEventId: 1, timestamp: 3, type: 'WaitStateAborted' },
+      { type: 'PassStateEntered', id: 3, previousEventId: 2, timestamp: 6, stateEnteredEventDetails: { name: 'P', input: '{}' } },
+      {
+        id: 4,
+        previousEventId: 3,
+        timestamp: 7,
+        type: 'PassStateExited',
+        stateExitedEventDetails: { name: 'P', output: '1' },
+        extra: true,
+      },
+      { id: 5, previousEventId: 4, timestamp: 8, type: 'SomethingNew', somethingNewEventDetails: { output: '2' } },
+    ];
+    for (const event of events) store.queueEvent(record.arn, event);
+    await store.committed();
+    expect(JSON.stringify(store.history(record.arn))).toBe(JSON.stringify(events));
+  });
+
+  it('reads the history rows the last version wrote, their payloads inside their events', () => {
+    const db = new DatabaseSync(':memory:');
+    const store = new ExecutionStore(db);
+    const record = execution('last-version', 1_700_000_000_000);
+    const input = JSON.stringify({ quoted: '"a"' });
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 1, type: 'ExecutionStarted', executionStartedEventDetails: { input, roleArn: 'r' } },
+      { id: 2, previousEventId: 1, timestamp: 2, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'P', input } },
+    ];
+    store.queueExecution(record);
+    return store.committed().then(() => {
+      const stored = [events[0], { ...events[1], stateEnteredEventDetails: { name: 'P', input: 0 } }];
+      db.prepare('INSERT INTO sfn_event_groups (start_date, execution_arn, first_id, last_id, events) VALUES (?, ?, 1, 2, ?)').run(
+        record.startDate,
+        record.arn,
+        JSON.stringify(stored),
+      );
+      expect(store.history(record.arn)).toEqual(events);
+    });
   });
 
   it('keeps the history a data folder of an earlier version held, and drops its table', () => {
@@ -166,6 +240,8 @@ describe('ExecutionStore', () => {
     const store = new ExecutionStore(db);
     expect(store.history(record.arn)).toEqual([entered(1), entered(2)]);
     expect(store.lastEventId(record.arn)).toBe(2);
+    // Its definition, held in its row.
+    expect(store.execution(record.arn)?.definition).toBe(record.definition);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'sfn_history'").get()).toBeUndefined();
     store.queueEvent(record.arn, entered(3));
     expect(new ExecutionStore(db).history(record.arn).map((e) => e.id)).toEqual([1, 2]);
@@ -188,6 +264,29 @@ describe('ExecutionStore', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'sfn_events'").get()).toBeUndefined();
   });
 
+  it('keeps a definition once for all the executions started with it, and each execution the definition it started with', async () => {
+    const db = new DatabaseSync(':memory:');
+    const store = new ExecutionStore(db);
+    const updated = '{"StartAt":"Q","States":{"Q":{"Type":"Pass","End":true}}}';
+    const records = [execution('a', 1), execution('b', 2), { ...execution('c', 3), definition: updated }];
+    for (const record of records) store.queueExecution(record);
+    await store.committed();
+    // Its text once a definition, not once an execution.
+    expect(
+      db
+        .prepare('SELECT text FROM sfn_definitions ORDER BY id')
+        .all()
+        .map((row) => row.text),
+    ).toEqual([records[0]?.definition, updated]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sfn_executions WHERE definition = ''").get()?.n).toBe(3);
+    const again = new ExecutionStore(db);
+    expect(records.map((record) => again.execution(record.arn)?.definition)).toEqual(records.map((record) => record.definition));
+    expect(again.queueExecution(execution('d', 4))).toBe(true);
+    await again.committed();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sfn_definitions').get()?.n).toBe(2);
+    expect(again.execution(execution('d', 4).arn)?.definition).toBe(records[0]?.definition);
+  });
+
   it("closes what an execution waited on in its terminal event's transaction", async () => {
     const store = new ExecutionStore(new DatabaseSync(':memory:'));
     const record = execution('ends', 1_700_000_000_000);
@@ -208,7 +307,7 @@ describe('ExecutionStore', () => {
 });
 
 describe('LiveExecutions', () => {
-  it('reads an execution that ends once, for the status change and for whoever waits on its outcome', async () => {
+  it('reads no execution that ends back: the status change and whoever waits on its outcome get it as its commit wrote it', async () => {
     let release: () => void = () => {};
     const t = await createStates({ sleep: () => new Promise<void>((resolve) => (release = resolve)) });
     try {
@@ -221,8 +320,11 @@ describe('LiveExecutions', () => {
       release();
       expect(await outcome).toMatchObject({ executionArn, status: 'SUCCEEDED' });
       expect(
-        reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL === 'SELECT * FROM sfn_executions WHERE arn = ?'),
-      ).toHaveLength(1);
+        reads.mock.contexts.filter((statement) => (statement as StatementSync).sourceSQL.endsWith('FROM sfn_executions WHERE arn = ?')),
+      ).toHaveLength(0);
+      // As the store holds it.
+      expect(t.events.serviceEvents.at(-1)?.event.detail).toMatchObject({ executionArn, status: 'SUCCEEDED', output: '{}' });
+      expect(await t.states.DescribeExecution({ executionArn })).toMatchObject({ status: 'SUCCEEDED', output: '{}' });
     } finally {
       vi.restoreAllMocks();
       await t.close();
@@ -279,5 +381,68 @@ describe('StartExecution of STANDARD executions', () => {
     expect(await errorCode(t.states.DescribeExecution({ executionArn: executionArn('waits', 'lost') }))).toBe('ExecutionDoesNotExist');
     vi.restoreAllMocks();
     expect((await start('next')).executionArn).toBe(executionArn('waits', 'next'));
+    // The definition the failed commit stored is stored again with the next execution.
+    const { definition } = await t.states.DescribeStateMachineForExecution({ executionArn: executionArn('waits', 'next') });
+    expect(JSON.parse(definition)).toMatchObject({ StartAt: 'Wait' });
+  });
+});
+
+describe('The execution rows of STANDARD executions', () => {
+  let t: TestStates;
+  let file: string;
+  const PASS_CHAIN = {
+    StartAt: 'S0',
+    States: Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [
+        `S${i}`,
+        {
+          Type: 'Pass',
+          Comment: `Step ${i} of ten`,
+          Result: { i },
+          ResultPath: `$.r${i}`,
+          ...(i === 9 ? { End: true } : { Next: `S${i + 1}` }),
+        },
+      ]),
+    ),
+  };
+  beforeEach(async () => {
+    file = path.join(dir, 'states.sqlite');
+    t = await createStates({ file });
+    t.db.exec('PRAGMA wal_autocheckpoint = 0');
+    await createMachine(t.states, 'chain', PASS_CHAIN);
+  });
+  afterEach(() => t.close());
+  const run = async (count: number) => {
+    for (let batch = 0; batch < count; batch += 10) {
+      const started = await Promise.all(
+        Array.from({ length: 10 }, () => {
+          t.clock.advance(1);
+          return t.states.StartExecution({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:chain' });
+        }),
+      );
+      for (const { executionArn } of started) await finished(t.states, executionArn);
+    }
+  };
+
+  it('names executions started without a name by UUIDs in the order they started', async () => {
+    const names: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      t.clock.advance(1);
+      const { executionArn } = await t.states.StartExecution({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:chain',
+      });
+      names.push(executionArn.split(':').at(-1) as string);
+    }
+    for (const name of names) expect(name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...names].sort()).toEqual(names);
+  });
+
+  it('writes the rows and index entries of executions started one after another next to each other', async () => {
+    await run(500);
+    const walBefore = statSync(`${file}-wal`).size;
+    await run(500);
+    const pagesPerExecution = (statSync(`${file}-wal`).size - walBefore) / 500 / 4096;
+    // 2.8 pages; 4.5 with random names, an index by machine in descending order and each row holding its definition.
+    expect(pagesPerExecution).toBeLessThan(3);
   });
 });
