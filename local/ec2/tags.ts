@@ -13,7 +13,7 @@ import { type Filter, type FilterFields, filtered } from './filters.js';
 type Input = Readonly<Record<string, unknown>>;
 
 /** A tag as DescribeTags answers it (`TagDescription`). */
-interface TagDescription {
+export interface TagDescription {
   readonly ResourceId: string;
   readonly ResourceType: 'vpc' | 'subnet' | 'security-group';
   readonly Key: string;
