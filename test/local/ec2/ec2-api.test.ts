@@ -21,20 +21,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ec2Service } from '../../../local/ec2/ec2-service.js';
 import { Ec2QueryProtocol } from '../../../local/ec2/query-protocol.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
+import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
-
-/** The error an EC2 call fails with, as the SDK reports it: its code and message. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded');
-}
 
 /**
  * EC2's VPCs, subnets and security groups through the AWS SDK's own EC2 client (the EC2
@@ -115,7 +105,7 @@ describe('Ec2Service', () => {
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId }));
     await ec2.send(new DeleteSubnetCommand({ SubnetId: Subnet?.SubnetId }));
     await ec2.send(new DeleteVpcCommand({ VpcId: vpcId }));
-    expect(await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })))).toMatchObject({ code: 'InvalidVpcID.NotFound' });
+    expect(await sdkFailure(ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })))).toMatchObject({ code: 'InvalidVpcID.NotFound' });
   });
 
   it('describes availability zones by name, id or filter', async () => {
@@ -129,36 +119,36 @@ describe('Ec2Service', () => {
 
   describe('errors', () => {
     it('fails if a VPC id does not exist', async () => {
-      expect(await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-0123456789abcdef0'] })))).toEqual({
+      expect(await sdkFailure(ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-0123456789abcdef0'] })))).toEqual({
         code: 'InvalidVpcID.NotFound',
         message: "The vpc ID 'vpc-0123456789abcdef0' does not exist",
         status: 400,
       });
-      expect(await failure(ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-missing', CidrBlock: '10.0.0.0/24' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-missing', CidrBlock: '10.0.0.0/24' })))).toMatchObject({
         code: 'InvalidVpcID.NotFound',
       });
     });
 
     it('fails if a subnet or security group id does not exist', async () => {
-      expect(await failure(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-nope'] })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-nope'] })))).toMatchObject({
         code: 'InvalidSubnetID.NotFound',
         message: "The subnet ID 'subnet-nope' does not exist",
       });
-      expect(await failure(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-nope'] })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-nope'] })))).toMatchObject({
         code: 'InvalidGroup.NotFound',
         message: "The security group 'sg-nope' does not exist",
       });
-      expect(await failure(ec2.send(new DeleteSubnetCommand({ SubnetId: 'subnet-nope' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new DeleteSubnetCommand({ SubnetId: 'subnet-nope' })))).toMatchObject({
         code: 'InvalidSubnetID.NotFound',
       });
     });
 
     it('fails if a CIDR block is not one, or out of range', async () => {
-      expect(await failure(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.1/16' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.1/16' })))).toMatchObject({
         code: 'InvalidParameterValue',
         message: 'Value (10.0.0.1/16) for parameter cidrBlock is invalid. This is not a valid CIDR block.',
       });
-      expect(await failure(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })))).toMatchObject({
         code: 'InvalidVpc.Range',
         message: "The CIDR '10.0.0.0/8' is invalid.",
       });
@@ -167,11 +157,11 @@ describe('Ec2Service', () => {
     it('fails if a subnet is outside its VPC or overlaps another', async () => {
       const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }));
       await ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.1.0.0/24' }));
-      expect(await failure(ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.2.0.0/24' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.2.0.0/24' })))).toMatchObject({
         code: 'InvalidSubnet.Range',
         message: "The CIDR '10.2.0.0/24' is invalid.",
       });
-      expect(await failure(ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.1.0.0/25' })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.1.0.0/25' })))).toMatchObject({
         code: 'InvalidSubnet.Conflict',
         message: "The CIDR '10.1.0.0/25' conflicts with another subnet",
       });
@@ -180,7 +170,7 @@ describe('Ec2Service', () => {
     it('fails if a VPC with subnets is deleted', async () => {
       const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.3.0.0/16' }));
       await ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: '10.3.0.0/24' }));
-      expect(await failure(ec2.send(new DeleteVpcCommand({ VpcId: Vpc?.VpcId })))).toEqual({
+      expect(await sdkFailure(ec2.send(new DeleteVpcCommand({ VpcId: Vpc?.VpcId })))).toEqual({
         code: 'DependencyViolation',
         message: `The vpc '${Vpc?.VpcId}' has dependencies and cannot be deleted.`,
         status: 400,
@@ -190,18 +180,20 @@ describe('Ec2Service', () => {
     it('fails if a group name is taken in the VPC, or the default group is deleted', async () => {
       const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.4.0.0/16' }));
       await ec2.send(new CreateSecurityGroupCommand({ VpcId: Vpc?.VpcId, GroupName: 'app', Description: 'App' }));
-      expect(await failure(ec2.send(new CreateSecurityGroupCommand({ VpcId: Vpc?.VpcId, GroupName: 'app', Description: 'App' })))).toEqual({
+      expect(
+        await sdkFailure(ec2.send(new CreateSecurityGroupCommand({ VpcId: Vpc?.VpcId, GroupName: 'app', Description: 'App' }))),
+      ).toEqual({
         code: 'InvalidGroup.Duplicate',
         message: `The security group 'app' already exists for VPC '${Vpc?.VpcId}'`,
         status: 400,
       });
       const { SecurityGroupForVpcs } = await ec2.send(new GetSecurityGroupsForVpcCommand({ VpcId: Vpc?.VpcId }));
       const defaultId = SecurityGroupForVpcs?.find((g) => g.GroupName === 'default')?.GroupId;
-      expect(await failure(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaultId })))).toMatchObject({ code: 'CannotDelete' });
+      expect(await sdkFailure(ec2.send(new DeleteSecurityGroupCommand({ GroupId: defaultId })))).toMatchObject({ code: 'CannotDelete' });
     });
 
     it('fails if a filter is not one the call takes', async () => {
-      expect(await failure(ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })))).toMatchObject({
+      expect(await sdkFailure(ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })))).toMatchObject({
         code: 'InvalidParameterValue',
         message: "The filter 'colour' is invalid",
       });
@@ -209,7 +201,7 @@ describe('Ec2Service', () => {
 
     it('fails if an action is not one the local service serves, naming it', async () => {
       const { RunInstancesCommand } = await import('@aws-sdk/client-ec2');
-      expect(await failure(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1 })))).toMatchObject({ code: 'InvalidAction' });
+      expect(await sdkFailure(ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1 })))).toMatchObject({ code: 'InvalidAction' });
     });
   });
 
