@@ -18,6 +18,7 @@ import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
+import { entry, putEvents, type RuntimeProcess, startRuntime as startRuntimeOf } from './runtime-process.js';
 import { runtimeSpansCpuPerEvent } from './runtime-spans-cost.js';
 import { percentile } from './stats.js';
 import { cpuBetween, THREAD_GROUPS, type ThreadGroup, threadCpu, threadsStarted } from './thread-cpu.js';
@@ -33,15 +34,6 @@ const LIGHT_RATE = 50;
 const LATENCY_SECONDS = 10;
 /** Throughput runs with the runtime's spans and as many without, alternating. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-function entry(ticketId: string) {
-  return {
-    EventBusName: 'fixture-bus',
-    Source: 'switchyard.helpdesk',
-    DetailType: 'TicketCreated',
-    Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject: 'Charged twice', body: 'Please refund the second charge.' }),
-  };
-}
 
 async function effects(dynamodb: DynamoDBClient, ids: string[]): Promise<Map<string, { runs: number; startedAt: number }>> {
   const found = new Map<string, { runs: number; startedAt: number }>();
@@ -127,59 +119,11 @@ async function dynamodbCeiling(): Promise<number> {
   return rate;
 }
 
-interface RuntimeProcess {
-  readonly url: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
 /** The runtime in a process of its own (bench/local-runtime-host.ts), on a fresh data folder. */
-async function startRuntime(cdkOut: string, runtimeSpans: boolean, nodeFlags: readonly string[] = []): Promise<RuntimeProcess> {
-  const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
-  const args = [
-    // Node flags for the runtime's process (`--cpu-prof --cpu-prof-dir=<dir>` profiles its main thread and the DynamoDB engine's).
-    ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
-    ...nodeFlags,
-    '--import',
-    'tsx',
-    'bench/local-runtime-host.ts',
-    cdkOut,
-    data,
-    ...(runtimeSpans ? [] : ['--no-runtime-spans']),
-  ];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+)/.exec(output);
-      if (ready?.[1]) resolve(ready[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} while starting`)));
-  });
-  return {
-    url,
-    pid: child.pid as number,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
-
-async function putEvents(events: EventBridgeClient, ids: readonly string[], clients: number): Promise<void> {
-  let cursor = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (cursor < ids.length) {
-        const batch = ids.slice(cursor, cursor + 10);
-        cursor += 10;
-        const result = await events.send(new PutEventsCommand({ Entries: batch.map(entry) }));
-        if (result.FailedEntryCount) throw new Error('PutEvents entries failed');
-      }
-    }),
-  );
+function startRuntime(cdkOut: string, runtimeSpans: boolean, nodeFlags: readonly string[] = []): Promise<RuntimeProcess> {
+  // Node flags for the runtime's process (`--cpu-prof --cpu-prof-dir=<dir>` profiles its main thread and the DynamoDB engine's).
+  const envFlags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  return startRuntimeOf(root, cdkOut, runtimeSpans, [...envFlags, ...nodeFlags]);
 }
 
 /**

@@ -1,26 +1,11 @@
-/**
- * The runtime's own CPU per event of two checkouts, measured side by side: on a shared machine
- * bench:runtime's figures move with the load, so a change is only shown against its base run
- * in the same minutes (docs/benchmarks.md). For each checkout given, alternating (A B, then
- * B A, ...), `BENCH_ROUNDS` times: bench:runtime's throughput phase (PutEvents -> rule ->
- * queue -> the consumer's conditional writes, after a warm-up) on a fresh runtime of that
- * checkout (its bench/local-runtime-host.ts), and the CPU of each of the runtime's threads per
- * event; then, in this process, the same work without HTTP or functions, deterministic enough
- * for any load: the DynamoDB engine's three requests of an event, and the runtime's spans alone
- * (bench/runtime-spans-cost.ts). Medians per checkout.
- *
- *   git clone -q <repo> /tmp/base && ln -s "$PWD/node_modules" /tmp/base/node_modules   # the base's commit checked out
- *   BENCH_EVENTS=3000 BENCH_ROUNDS=2 npm run bench:runtime-pairs -- /tmp/base .
- *   SPANS=off ...   # the runtimes without their own spans
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
 import { engineWorkPerEvent } from './dynamodb-engine-work.js';
+import { putEvents, startRuntime } from './runtime-process.js';
 import { percentile } from './stats.js';
 import { cpuBetween, THREAD_GROUPS, threadCpu } from './thread-cpu.js';
 
@@ -32,47 +17,6 @@ if (checkouts.length === 0) throw new Error('usage: bench/runtime-cpu-pairs.ts <
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
-const entry = (ticketId: string) => ({
-  EventBusName: 'fixture-bus',
-  Source: 'switchyard.helpdesk',
-  DetailType: 'TicketCreated',
-  Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject: 'Charged twice', body: 'Please refund the second charge.' }),
-});
-
-async function startRuntime(checkout: string, cdkOut: string) {
-  const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
-  const args = ['--import', 'tsx', 'bench/local-runtime-host.ts', cdkOut, data, ...(SPANS ? [] : ['--no-runtime-spans'])];
-  const child = spawn(process.execPath, args, { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+)/.exec(output);
-      if (ready?.[1]) resolve(ready[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the runtime of ${checkout} exited with ${code} while starting`)));
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(data, { recursive: true, force: true });
-  };
-  return { url, pid: child.pid as number, stop };
-}
-
-async function putEvents(events: EventBridgeClient, ids: readonly string[]): Promise<void> {
-  let cursor = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (cursor < ids.length) {
-        const batch = ids.slice(cursor, cursor + 10);
-        cursor += 10;
-        const result = await events.send(new PutEventsCommand({ Entries: batch.map(entry) }));
-        if (result.FailedEntryCount) throw new Error('PutEvents entries failed');
-      }
-    }),
-  );
-}
 
 /** Waits for every id's side effect; answers how many ran more than once. */
 async function duplicatesOnceDone(dynamodb: DynamoDBClient, ids: readonly string[]): Promise<number> {
@@ -98,18 +42,18 @@ async function duplicatesOnceDone(dynamodb: DynamoDBClient, ids: readonly string
 
 /** One throughput run on a fresh runtime of `checkout`: CPU per event by thread group, and the runtime's own (all but the functions'). */
 async function run(checkout: string, cdkOut: string, prefix: string): Promise<Record<string, number>> {
-  const runtime = await startRuntime(checkout, cdkOut);
+  const runtime = await startRuntime(checkout, cdkOut, SPANS);
   const config = { endpoint: runtime.url, region, credentials };
   const events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);
   try {
     const warmUp = Array.from({ length: 200 }, (_, i) => `${prefix}-WARM-${i}`);
-    await putEvents(events, warmUp);
+    await putEvents(events, warmUp, 8);
     await duplicatesOnceDone(dynamodb, warmUp);
     const ids = Array.from({ length: EVENTS }, (_, i) => `${prefix}-${i}`);
     const before = threadCpu(runtime.pid);
     const started = performance.now();
-    await putEvents(events, ids);
+    await putEvents(events, ids, 8);
     const duplicates = await duplicatesOnceDone(dynamodb, ids);
     const cpu = cpuBetween(before, threadCpu(runtime.pid));
     const row: Record<string, number> = Object.fromEntries(THREAD_GROUPS.map((group) => [group, cpu[group] / EVENTS]));
