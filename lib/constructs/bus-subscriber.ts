@@ -1,4 +1,4 @@
-import { type Duration, Names, Token } from 'aws-cdk-lib';
+import { type Duration, Names, Token } from 'aws-cdk-lib/core';
 import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';

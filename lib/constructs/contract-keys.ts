@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { type AnyEventContract, checkIdempotencyFields, InvalidContract } from '../../contracts/contract.js';
 import { invalidProp } from './validation.js';

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib/core';
 import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { AnyEventContract } from '../../contracts/index.js';

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import type { EscalationPolicyProps, EscalationReview } from './escalation-policy-types.js';
 import { invalidProp } from './validation.js';

@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { WORKFLOW_FORK_ENTRY_FLAG } from '../../contracts/fork-names.js';
 import { invalidProp } from './validation.js';

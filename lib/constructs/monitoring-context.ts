@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Names, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Names, Stack } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as events from 'aws-cdk-lib/aws-events';

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import { type FlowControlSettings, flowKeySetting, keyPathMismatch, parseKeyPath } from '../../contracts/flow-control.js';

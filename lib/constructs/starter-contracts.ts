@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 import { type AnyEventContract, type ContractDefinition, contractDefinition } from '../../contracts/contract.js';

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import type { IConstruct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';

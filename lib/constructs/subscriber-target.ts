@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';

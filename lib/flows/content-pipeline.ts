@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { type PipelineStage, StagedPipeline } from 'switchyard-cdk/constructs';
