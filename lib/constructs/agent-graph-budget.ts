@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib/core';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { ERROR_NAMES } from '../../contracts/wiring.js';
 import { invalidProp, validateRange } from './validation.js';

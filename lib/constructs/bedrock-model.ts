@@ -1,6 +1,6 @@
-import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib/core';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';

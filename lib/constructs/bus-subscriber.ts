@@ -1,13 +1,14 @@
-import { type Duration, Names, Token } from 'aws-cdk-lib/core';
-import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
+import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { type Duration, Names, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { validateContractKeys } from './contract-keys.js';
 import type { ICustomEventBus } from './custom-event-bus-ref.js';
 import { grantSendMessages } from './key-grants.js';
 import type { IMonitorable, MonitoringContext } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { deadLetterQueue } from './secure-queue.js';
 import {
   checkDescription,
@@ -19,6 +20,9 @@ import {
 } from './subscriber-options.js';
 import type { SubscriberTarget } from './subscriber-target.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+// Loaded when an app first makes one (on-first-use.ts says why).
+const eventsV2 = onFirstUse<typeof eventsv2>('aws-cdk-lib/aws-eventsv2');
 
 /** The props of a BusSubscriber. */
 export interface BusSubscriberProps {
@@ -164,7 +168,7 @@ export class BusSubscriber extends Construct implements IMonitorable {
     grantSendMessages(this.deadLetterQueue, this.role);
 
     const start = (props.startingPosition ?? SubscriberStartingPosition.latest()).render(this);
-    this.resource = new eventsv2.CfnSubscriber(this, 'Resource', {
+    this.resource = new (eventsV2().CfnSubscriber)(this, 'Resource', {
       name,
       eventBusArn: props.eventBus.eventBusArn,
       description: props.description,

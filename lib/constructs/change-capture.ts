@@ -1,10 +1,10 @@
-import { Duration, Token } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { CHANGE_KINDS, type ChangeKind, ENTITY_NAME } from '../../contracts/change-capture.js';
 import { ENV } from '../../contracts/wiring.js';

@@ -1,14 +1,18 @@
-import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib/core';
-import * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
+import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Arn, ArnFormat, type Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { BusSubscriber, type BusSubscriberProps } from './bus-subscriber.js';
 import { CUSTOM_EVENT_BUS_PUBLISH_ACTIONS, type ICustomEventBus } from './custom-event-bus-ref.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { onFirstUse } from './on-first-use.js';
 import { checkDescription } from './subscriber-options.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+// Loaded when an app first makes one (on-first-use.ts says why).
+const eventsV2 = onFirstUse<typeof eventsv2>('aws-cdk-lib/aws-eventsv2');
 
 /** A bus name, as the API takes it: 1 to 256 characters, the first a letter or digit, then letters, digits, `.`, `-`, `_`. */
 const BUS_NAME = /^[A-Za-z0-9][.\-_A-Za-z0-9]{0,255}$/;
@@ -110,7 +114,7 @@ export class CustomEventBus extends Construct implements ICustomEventBus {
     checkDescription(this, props.description);
 
     const key = SwitchyardEncryption.keyOf(this);
-    this.resource = new eventsv2.CfnEventBus(this, 'Resource', {
+    this.resource = new (eventsV2().CfnEventBus)(this, 'Resource', {
       name,
       description: props.description,
       storageConfiguration: days === undefined ? undefined : { retentionPeriodInDays: days },

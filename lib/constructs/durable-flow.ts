@@ -1,8 +1,8 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { DURABLE_FLOW_FORKS, DURABLE_LAMBDA_CLIENT, flaggedDefault } from './feature-flags.js';

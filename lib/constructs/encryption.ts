@@ -1,7 +1,7 @@
-import { Duration, type IResolvable, Stack, Token } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Duration, type IResolvable, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct, type IConstruct } from 'constructs';
 import { invalidProp, validateRange } from './validation.js';
 

@@ -1,6 +1,6 @@
-import type { Duration } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Duration } from 'aws-cdk-lib/core';
 import type { AnyEventContract } from '../../contracts/index.js';
 
 // The policy's declared types, apart from the construct, so the modules that compile a

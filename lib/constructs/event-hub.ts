@@ -1,9 +1,9 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib/core';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as schemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';

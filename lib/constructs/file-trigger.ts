@@ -1,17 +1,22 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import { type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { deadLetterQueue } from './secure-queue.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+// Loaded when an app first makes one (on-first-use.ts says why).
+const s3Module = onFirstUse<typeof s3>('aws-cdk-lib/aws-s3');
+const destinationsModule = onFirstUse<typeof destinations>('aws-cdk-lib/aws-lambda-destinations');
 
 const HANDLER_ENTRY = packagedHandlerEntry('file-trigger/handler');
 /** S3's longest key, in UTF-8 bytes. */
@@ -76,11 +81,12 @@ export interface FileTriggerProps {
  */
 function loggedBucket(scope: Construct, props: FileTriggerProps): { bucket: s3.Bucket; logs: s3.Bucket } {
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-  const logs = new s3.Bucket(scope, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+  const { Bucket, BucketEncryption, BlockPublicAccess, ObjectOwnership } = s3Module();
+  const logs = new Bucket(scope, 'AccessLogs', {
+    encryption: BucketEncryption.S3_MANAGED,
     enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
     lifecycleRules: [{ expiration: props.accessLogsRetention ?? Duration.days(90) }],
     removalPolicy,
   });
@@ -88,11 +94,11 @@ function loggedBucket(scope: Construct, props: FileTriggerProps): { bucket: s3.B
     id: 'AwsSolutions-S1',
     reason: 'This is the server access log bucket of the trigger bucket; logging it too would only log the log writes.',
   });
-  const bucket = new s3.Bucket(scope, 'Bucket', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+  const bucket = new Bucket(scope, 'Bucket', {
+    encryption: BucketEncryption.S3_MANAGED,
     enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
     eventBridgeEnabled: true,
     removalPolicy,
   });
@@ -176,7 +182,7 @@ export class FileTrigger extends Construct implements IMonitorable {
     });
     props.eventBus.grantPutEventsTo(this.function);
     // A function error is retried twice by Lambda; after that the event goes to the same queue, with its reason.
-    this.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    this.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new (destinationsModule().SqsDestination)(this.deadLetterQueue) });
     if (this.deadLetterQueue.encryptionMasterKey !== undefined) {
       // SqsDestination grants with CDK's grantSendMessages, whose key actions are wildcards.
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {

@@ -1,6 +1,6 @@
-import { Stack } from 'aws-cdk-lib/core';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Stack } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { type ForkableDefinition, withForkEntry } from '../../contracts/fork.js';
 

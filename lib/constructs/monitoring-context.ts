@@ -1,4 +1,3 @@
-import { CfnElement, Duration, Names, Stack } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -6,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { CfnElement, Duration, Names, Stack } from 'aws-cdk-lib/core';
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import type { Construct, IConstruct } from 'constructs';
 

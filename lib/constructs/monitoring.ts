@@ -1,14 +1,13 @@
-import { createRequire } from 'node:module';
-import { Aws, Duration, Stack, Token } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib/core';
 import type * as MonitoringConstructs from 'cdk-monitoring-constructs';
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct, type IConstruct } from 'constructs';
@@ -26,17 +25,13 @@ import {
 import { SwitchyardEncryption } from './encryption.js';
 import { EscalationPolicy } from './escalation-policy.js';
 import { flowName, isMonitorable, MonitoringContext, resourceName } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
 
-/**
- * cdk-monitoring-constructs, loaded when an app first makes a SwitchyardMonitoring, not when it
- * imports `switchyard-cdk/constructs`: its 217 modules (and the 50 of aws-cdk-lib they import)
- * were 0.17 s of every synthesis of an app that monitors nothing (the scaffold's, measured with
- * Node 24 on this repository's 2-core machine). It is CommonJS (jsii), so require() loads it
- * synchronously, as a constructor needs.
- */
-const monitoringConstructs = (): typeof MonitoringConstructs => createRequire(import.meta.url)('cdk-monitoring-constructs');
+// Loaded when an app first makes a SwitchyardMonitoring (on-first-use.ts says why).
+const monitoringConstructs = onFirstUse<typeof MonitoringConstructs>('cdk-monitoring-constructs');
+const snsModule = onFirstUse<typeof sns>('aws-cdk-lib/aws-sns');
 
 /** CloudWatch Logs Insights runs a query over at most 50 log groups. */
 const MAX_LOG_GROUPS_PER_QUERY = FOLLOW_QUERY_MAX_LOG_GROUPS;
@@ -220,7 +215,7 @@ export class SwitchyardMonitoring extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
-    const topic = new sns.Topic(this, 'AlarmTopic', {
+    const topic = new (snsModule().Topic)(this, 'AlarmTopic', {
       displayName: `${Stack.of(this).stackName} alarms`,
       masterKey: key,
       enforceSSL: true,

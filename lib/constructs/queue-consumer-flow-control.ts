@@ -1,5 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { type FlowControlSettings, flowKeySetting, keyPathMismatch, parseKeyPath } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';

@@ -1,5 +1,5 @@
-import { Token } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { Token } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { keyPathMismatch, type PrioritySettings, parseKeyPath } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';

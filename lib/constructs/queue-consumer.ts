@@ -1,9 +1,9 @@
-import { Duration, Token } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';

@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import type { IdempotencyStore } from './idempotency-store.js';

@@ -1,17 +1,22 @@
-import { Duration, Token } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { SCHEDULED_TIME_PLACEHOLDER, ScheduleFired } from '../../contracts/schedules.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { deadLetterQueue } from './secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+// Loaded when an app first makes one (on-first-use.ts says why).
+const schedulerModule = onFirstUse<typeof scheduler>('aws-cdk-lib/aws-scheduler');
+const schedulerTargetsModule = onFirstUse<typeof schedulerTargets>('aws-cdk-lib/aws-scheduler-targets');
 
 /** What a trigger name may hold: it is matched on by consumers and written into `detail.schedule`. */
 const TRIGGER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -188,19 +193,20 @@ export class ScheduledTrigger extends Construct implements IMonitorable {
       return;
     }
 
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    const { Schedule, TimeWindow, ScheduleTargetInput } = schedulerModule();
+    this.schedule = new Schedule(this, 'Schedule', {
       schedule: props.schedule,
       description: props.description,
       enabled: props.enabled ?? true,
-      timeWindow: props.flexibleWindow ? scheduler.TimeWindow.flexible(props.flexibleWindow) : scheduler.TimeWindow.off(),
+      timeWindow: props.flexibleWindow ? TimeWindow.flexible(props.flexibleWindow) : TimeWindow.off(),
       start: props.start,
       end: props.end,
-      target: new schedulerTargets.EventBridgePutEvents(
+      target: new (schedulerTargetsModule().EventBridgePutEvents)(
         {
           eventBus: props.eventBus,
           source: ScheduleFired.source,
           detailType: ScheduleFired.detailType,
-          detail: scheduler.ScheduleTargetInput.fromObject({
+          detail: ScheduleTargetInput.fromObject({
             schedule: this.triggerName,
             scheduledTime: SCHEDULED_TIME_PLACEHOLDER,
             ...(props.payload === undefined ? {} : { payload: props.payload }),

@@ -1,5 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib/core';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, Validations } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { SwitchyardEncryption } from './encryption.js';
 

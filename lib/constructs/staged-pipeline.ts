@@ -1,6 +1,6 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { type AnyEventContract, ENV } from '../../contracts/index.js';
 import { SwitchyardEncryption } from './encryption.js';

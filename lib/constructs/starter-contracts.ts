@@ -1,5 +1,5 @@
-import { Token } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { Token } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { type AnyEventContract, type ContractDefinition, contractDefinition } from '../../contracts/contract.js';
 import { invalidProp } from './validation.js';

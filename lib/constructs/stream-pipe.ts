@@ -1,16 +1,20 @@
-import { type Duration, Stack, Validations } from 'aws-cdk-lib/core';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as pipes from 'aws-cdk-lib/aws-pipes';
+import type * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { type Duration, Stack, Validations } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { grantSendMessages } from './key-grants.js';
 import { type MonitoringContext, RUNBOOK_SECTIONS, resourceName } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { deadLetterQueue } from './secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+// Loaded when an app first makes one (on-first-use.ts says why).
+const pipesModule = onFirstUse<typeof pipes>('aws-cdk-lib/aws-pipes');
 
 /**
  * How a pipe from a table's DynamoDB stream to the hub reads the stream and gives up on a
@@ -121,7 +125,7 @@ export function streamPipe(parts: StreamPipeParts): { role: iam.Role; deadLetter
   // The function's ARN only (grantInvoke would add `<arn>:*`, every version and alias).
   role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [parts.enrichment.functionArn] }));
 
-  const pipe = new pipes.CfnPipe(scope, 'Pipe', {
+  const pipe = new (pipesModule().CfnPipe)(scope, 'Pipe', {
     description: parts.pipeDescription,
     roleArn: role.roleArn,
     source: streamArn,

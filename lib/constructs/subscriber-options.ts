@@ -1,5 +1,5 @@
-import { Token } from 'aws-cdk-lib/core';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
+import { Token } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { invalidProp } from './validation.js';

@@ -1,10 +1,10 @@
-import { Annotations, CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import type * as eventsv2 from 'aws-cdk-lib/aws-eventsv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Annotations, CfnResource, type Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import type { ICustomEventBus } from './custom-event-bus-ref.js';
 import type { DurableFlow } from './durable-flow.js';

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Aspects, Duration, type IAspect, RemovalPolicy, Token, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { Aspects, Duration, type IAspect, RemovalPolicy, Token, Validations } from 'aws-cdk-lib/core';
 import type { Construct, IConstruct } from 'constructs';
 import { ENV, TRACING_BUNDLED_DEFINE } from '../../contracts/wiring.js';
 import { bundleAliases, checkDurableLambdaClientImports, DURABLE_LAMBDA_CLIENT_EXPORTS } from './bundle-aliases.js';

@@ -1,9 +1,9 @@
-import { Duration, Token } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
 import { packagedHandlerEntry } from './handler-entry.js';

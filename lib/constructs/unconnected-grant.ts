@@ -1,7 +1,7 @@
-import { Annotations, Stack } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Annotations, Stack } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 
 /** What a store granted to a function without being connected says of itself. */

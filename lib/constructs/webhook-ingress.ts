@@ -1,18 +1,38 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { SwitchyardEncryption } from './encryption.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
+import { onFirstUse } from './on-first-use.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
+
+/** Each access log line: what answered a delivery, and how fast. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  error: '$context.error.message',
+};
+
+// Loaded when an app first makes a WebhookIngress (on-first-use.ts says why).
+const apigatewayV1 = onFirstUse<typeof apigateway>('aws-cdk-lib/aws-apigateway');
+const apigatewayV2 = onFirstUse<typeof apigw>('aws-cdk-lib/aws-apigatewayv2');
+const apigatewayIntegrations = onFirstUse<typeof integrations>('aws-cdk-lib/aws-apigatewayv2-integrations');
+const secretsManager = onFirstUse<typeof secretsmanager>('aws-cdk-lib/aws-secretsmanager');
 
 /**
  * The largest body a route accepts: Lambda's 6 MB synchronous request limit holds the
@@ -127,7 +147,8 @@ export class WebhookIngress extends Construct {
       validateRange(this, `${where}.previousSecretGracePeriod`, provider.previousSecretGracePeriod?.toSeconds(), 0, 2_592_000, 'seconds');
     }
 
-    this.api = new apigw.HttpApi(this, 'Api', {
+    const v2 = apigatewayV2();
+    this.api = new v2.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'Webhook ingress: POST /webhooks/<provider>',
       createDefaultStage: false,
@@ -142,20 +163,8 @@ export class WebhookIngress extends Construct {
       autoDeploy: true,
       throttle: { rateLimit, burstLimit },
       accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(this.accessLog),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            integrationStatus: '$context.integrationStatus',
-            integrationLatency: '$context.integrationLatency',
-            error: '$context.error.message',
-          }),
-        ),
+        destination: new v2.LogGroupLogDestination(this.accessLog),
+        format: apigatewayV1().AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
 
@@ -164,8 +173,8 @@ export class WebhookIngress extends Construct {
       const fn = this.#providerFunction(provider, props);
       this.api.addRoutes({
         path: `/webhooks/${provider.name}`,
-        methods: [apigw.HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`${pascal(provider.name)}Integration`, fn),
+        methods: [v2.HttpMethod.POST],
+        integration: new (apigatewayIntegrations().HttpLambdaIntegration)(`${pascal(provider.name)}Integration`, fn),
       });
       providers.set(provider.name, {
         function: fn,
@@ -186,7 +195,7 @@ export class WebhookIngress extends Construct {
     const name = pascal(provider.name);
     const secret =
       provider.secret ??
-      new secretsmanager.Secret(this, `${name}Secret`, {
+      new (secretsManager().Secret)(this, `${name}Secret`, {
         description: `Signing secret of the ${provider.name} webhook (share it with the provider, or store the provider's with PutSecretValue)`,
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
         encryptionKey: SwitchyardEncryption.keyOf(this),

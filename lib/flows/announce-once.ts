@@ -1,9 +1,9 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { IdempotencyStore, jsonataObject, SwitchyardEncryption, TableOutbox } from 'switchyard-cdk/constructs';
 import { type AnyEventContract, OUTBOX_ATTRIBUTE } from '../../domain/index.js';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib/core';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { type PipelineStage, StagedPipeline } from 'switchyard-cdk/constructs';
 import { ENV, JOB_STAGE_EVENTS, JOB_STAGES, JobApproved, JobRejected, JobRequested, type JobStage } from '../../domain/index.js';

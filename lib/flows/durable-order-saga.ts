@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DurableFlow, type IdempotencyStore } from 'switchyard-cdk/constructs';
 import { ENV, OrderCompleted, OrderFailed, OrderPlaced } from '../../domain/index.js';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { IdempotencyStore } from 'switchyard-cdk/constructs';
 import { Saga, type SagaInvocation, SwitchyardEncryption, SwitchyardFunction } from 'switchyard-cdk/constructs';

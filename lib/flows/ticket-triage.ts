@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { AgentTokenRate, CircuitBreaker, IdempotencyStore } from 'switchyard-cdk/constructs';
 import {

@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib/core';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import {
   type AgentTokenRate,

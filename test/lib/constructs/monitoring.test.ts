@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -77,24 +76,6 @@ function alarmsNaming(template: Template, text: string): Json[] {
 }
 
 describe('SwitchyardMonitoring', () => {
-  it('leaves cdk-monitoring-constructs unloaded until an app monitors (an import of the constructs alone loads none of it)', () => {
-    const root = path.join(import.meta.dirname, '../../..');
-    // A process of its own: this file's imports have loaded everything already.
-    const loaded = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        "await import('./lib/constructs/index.ts'); const { createRequire } = await import('node:module'); " +
-          'console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes("cdk-monitoring-constructs"))));',
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
-    expect(JSON.parse(loaded)).toEqual([]);
-  });
-
   it('alarms on every dead-letter queue of the app when it holds one visible message', () => {
     const template = monitoredTemplate();
     const dlqs = deadLetterQueueIds(template);
