@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SqlWhere } from '../store/sql-where.js';
 import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
@@ -89,6 +89,12 @@ export interface NewEvent {
 
 export class LogsStore {
   readonly #tags: TagStore;
+  /**
+   * Statements of fixed text, each prepared once: every function invocation's log lines are
+   * appended in a transaction of five statements, and preparing them each time cost more
+   * than running them.
+   */
+  readonly #statements = new Map<string, StatementSync>();
 
   constructor(
     private readonly db: DatabaseSync,
@@ -101,7 +107,7 @@ export class LogsStore {
   }
 
   group(name: string): GroupRow | undefined {
-    return this.db.prepare('SELECT * FROM logs_group WHERE name = ?').get(name) as GroupRow | undefined;
+    return this.#prepared('SELECT * FROM logs_group WHERE name = ?').get(name) as GroupRow | undefined;
   }
 
   /** Groups by name (ASCII order) after `after`, whose names start with `prefix` or contain `substring`. */
@@ -128,12 +134,10 @@ export class LogsStore {
   createGroup(row: Omit<GroupRow, 'stored_bytes' | 'template_settings'>, tags?: Readonly<Record<string, string>>): boolean {
     return this.#transaction(() => {
       const created =
-        this.db
-          .prepare(
-            `INSERT OR IGNORE INTO logs_group (name, creation_time, retention_days, group_class, kms_key_id, deletion_protection)
+        this.#prepared(
+          `INSERT OR IGNORE INTO logs_group (name, creation_time, retention_days, group_class, kms_key_id, deletion_protection)
              VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(row.name, row.creation_time, row.retention_days, row.group_class, row.kms_key_id, row.deletion_protection).changes > 0;
+        ).run(row.name, row.creation_time, row.retention_days, row.group_class, row.kms_key_id, row.deletion_protection).changes > 0;
       if (created) this.#tags.tag(this.arnOf(row.name), Object.entries(tags ?? {}));
       return created;
     });
@@ -142,17 +146,17 @@ export class LogsStore {
   deleteGroup(name: string): boolean {
     return this.#transaction(() => {
       this.#tags.forget(this.arnOf(name));
-      return this.db.prepare('DELETE FROM logs_group WHERE name = ?').run(name).changes > 0;
+      return this.#prepared('DELETE FROM logs_group WHERE name = ?').run(name).changes > 0;
     });
   }
 
   setRetention(name: string, days: number | null): void {
-    this.db.prepare('UPDATE logs_group SET retention_days = ? WHERE name = ?').run(days, name);
+    this.#prepared('UPDATE logs_group SET retention_days = ? WHERE name = ?').run(days, name);
   }
 
   /** What the template last declared for a group (JSON), so a start only changes what the template changed. */
   setTemplateSettings(name: string, settings: string): void {
-    this.db.prepare('UPDATE logs_group SET template_settings = ? WHERE name = ?').run(settings, name);
+    this.#prepared('UPDATE logs_group SET template_settings = ? WHERE name = ?').run(settings, name);
   }
 
   /** A group's tags, by key as ListTagsLogGroup answers them. */
@@ -161,33 +165,36 @@ export class LogsStore {
   }
 
   stream(group: string, name: string): StreamRow | undefined {
-    return this.db.prepare('SELECT * FROM logs_stream WHERE group_name = ? AND name = ?').get(group, name) as StreamRow | undefined;
+    return this.#prepared('SELECT * FROM logs_stream WHERE group_name = ? AND name = ?').get(group, name) as StreamRow | undefined;
   }
 
   /** Every stream of a group, for DescribeLogStreams to order and page. */
   streams(group: string, prefix?: string): StreamRow[] {
     if (prefix === undefined) {
-      return this.db.prepare('SELECT * FROM logs_stream WHERE group_name = ? ORDER BY name').all(group) as unknown as StreamRow[];
+      return this.#prepared('SELECT * FROM logs_stream WHERE group_name = ? ORDER BY name').all(group) as unknown as StreamRow[];
     }
-    return this.db
-      .prepare('SELECT * FROM logs_stream WHERE group_name = ? AND substr(name, 1, ?) = ? ORDER BY name')
-      .all(group, prefix.length, prefix) as unknown as StreamRow[];
+    return this.#prepared('SELECT * FROM logs_stream WHERE group_name = ? AND substr(name, 1, ?) = ? ORDER BY name').all(
+      group,
+      prefix.length,
+      prefix,
+    ) as unknown as StreamRow[];
   }
 
   createStream(group: string, name: string, now: number): boolean {
     return (
-      this.db.prepare('INSERT OR IGNORE INTO logs_stream (group_name, name, creation_time) VALUES (?, ?, ?)').run(group, name, now)
-        .changes > 0
+      this.#prepared('INSERT OR IGNORE INTO logs_stream (group_name, name, creation_time) VALUES (?, ?, ?)').run(group, name, now).changes >
+      0
     );
   }
 
   deleteStream(group: string, name: string): boolean {
     return this.#transaction(() => {
-      const bytes = this.db
-        .prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM logs_event WHERE group_name = ? AND stream_name = ?')
-        .get(group, name) as { total: number };
-      const deleted = this.db.prepare('DELETE FROM logs_stream WHERE group_name = ? AND name = ?').run(group, name).changes > 0;
-      if (deleted) this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(bytes.total, group);
+      const bytes = this.#prepared('SELECT COALESCE(SUM(bytes), 0) AS total FROM logs_event WHERE group_name = ? AND stream_name = ?').get(
+        group,
+        name,
+      ) as { total: number };
+      const deleted = this.#prepared('DELETE FROM logs_stream WHERE group_name = ? AND name = ?').run(group, name).changes > 0;
+      if (deleted) this.#prepared('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(bytes.total, group);
       return deleted;
     });
   }
@@ -203,15 +210,17 @@ export class LogsStore {
     create: { groupClass: string } | undefined,
   ): void {
     this.#transaction(() => {
-      const insert = this.db.prepare(
+      const insert = this.#prepared(
         'INSERT INTO logs_event (group_name, stream_name, timestamp, ingestion_time, message, bytes) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const { group, stream, events } of batches) {
         if (events.length === 0) continue;
         if (create) {
-          this.db
-            .prepare('INSERT OR IGNORE INTO logs_group (name, creation_time, group_class) VALUES (?, ?, ?)')
-            .run(group, now, create.groupClass);
+          this.#prepared('INSERT OR IGNORE INTO logs_group (name, creation_time, group_class) VALUES (?, ?, ?)').run(
+            group,
+            now,
+            create.groupClass,
+          );
           this.createStream(group, stream, now);
         }
         let bytes = 0;
@@ -224,13 +233,11 @@ export class LogsStore {
           first = Math.min(first, event.timestamp);
           last = Math.max(last, event.timestamp);
         }
-        this.db
-          .prepare(
-            `UPDATE logs_stream SET first_event = MIN(COALESCE(first_event, ?), ?), last_event = MAX(COALESCE(last_event, ?), ?),
+        this.#prepared(
+          `UPDATE logs_stream SET first_event = MIN(COALESCE(first_event, ?), ?), last_event = MAX(COALESCE(last_event, ?), ?),
              last_ingestion = ? WHERE group_name = ? AND name = ?`,
-          )
-          .run(first, first, last, last, now, group, stream);
-        this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes + ? WHERE name = ?').run(bytes, group);
+        ).run(first, first, last, last, now, group, stream);
+        this.#prepared('UPDATE logs_group SET stored_bytes = stored_bytes + ? WHERE name = ?').run(bytes, group);
       }
     });
   }
@@ -278,7 +285,7 @@ export class LogsStore {
 
   /** Groups that have a retention policy, for the purge. */
   retainedGroups(): { name: string; retention_days: number }[] {
-    return this.db.prepare('SELECT name, retention_days FROM logs_group WHERE retention_days IS NOT NULL').all() as {
+    return this.#prepared('SELECT name, retention_days FROM logs_group WHERE retention_days IS NOT NULL').all() as {
       name: string;
       retention_days: number;
     }[];
@@ -287,23 +294,30 @@ export class LogsStore {
   /** Deletes a group's events older than `before`; returns how many. */
   purge(group: string, before: number): number {
     return this.#transaction(() => {
-      const gone = this.db
-        .prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes, COUNT(*) AS count FROM logs_event WHERE group_name = ? AND timestamp < ?')
-        .get(group, before) as { bytes: number; count: number };
+      const gone = this.#prepared(
+        'SELECT COALESCE(SUM(bytes), 0) AS bytes, COUNT(*) AS count FROM logs_event WHERE group_name = ? AND timestamp < ?',
+      ).get(group, before) as { bytes: number; count: number };
       if (gone.count === 0) return 0;
-      this.db.prepare('DELETE FROM logs_event WHERE group_name = ? AND timestamp < ?').run(group, before);
-      this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(gone.bytes, group);
+      this.#prepared('DELETE FROM logs_event WHERE group_name = ? AND timestamp < ?').run(group, before);
+      this.#prepared('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(gone.bytes, group);
       // A stream's first event may be gone; its last one too (then the stream has none left).
-      this.db
-        .prepare(
-          `UPDATE logs_stream SET
+      this.#prepared(
+        `UPDATE logs_stream SET
              first_event = (SELECT MIN(timestamp) FROM logs_event e WHERE e.group_name = logs_stream.group_name AND e.stream_name = logs_stream.name),
              last_event = (SELECT MAX(timestamp) FROM logs_event e WHERE e.group_name = logs_stream.group_name AND e.stream_name = logs_stream.name)
            WHERE group_name = ? AND first_event < ?`,
-        )
-        .run(group, before);
+      ).run(group, before);
       return gone.count;
     });
+  }
+
+  #prepared(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   #transaction<T>(work: () => T): T {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** A message attribute as stored and returned on the JSON wire (binary values base64). */
 export interface StoredAttributeValue {
@@ -9,7 +9,8 @@ export interface StoredAttributeValue {
 
 /** MD5OfMessageBody / MD5OfBody: the hex MD5 of the body's UTF-8 bytes. */
 export function md5OfBody(body: string): string {
-  return createHash('md5').update(body, 'utf8').digest('hex');
+  // crypto.hash: one call, no Hash object (about half the time of createHash; every message sent is hashed).
+  return hash('md5', body, 'hex');
 }
 
 const STRING_TRANSPORT = Buffer.of(1);
