@@ -40,6 +40,13 @@ export interface DevServerOptions {
   readonly launcher: Launcher;
 }
 
+/**
+ * The longest dev waits for the runtime's warm-up before it starts its background processes:
+ * a state machine's compile waits for a pause in the requests, which an app polling the
+ * endpoint may not leave.
+ */
+const BACKGROUND_WAIT_MS = 3_000;
+
 /** How many changed files a reload line names before it says "and N more". */
 const FILES_NAMED = 3;
 
@@ -161,10 +168,13 @@ export async function startDevServer(options: DevServerOptions, prelude?: DevPre
     begun.cancel();
     throw error;
   }
-  changes?.run(runtime, dataDir);
+  // dev's background processes (the next synthesis's, the type check) start once the functions' first environments
+  // have (or after BACKGROUND_WAIT_MS): on two cores they would take a core from the first event's invocation.
+  const background = Promise.race([runtime.warmedUp(), new Promise<void>((resolve) => setTimeout(resolve, BACKGROUND_WAIT_MS).unref())]);
+  changes?.run(runtime, dataDir, background);
   io.out(`mcp: ${runtime.url}${MCP_PATH} (Streamable HTTP for coding agents on this machine; docs/mcp.md)`);
   if (typeCheck) io.out(typeCheck.line);
-  types?.request();
+  void background.then(() => types?.request());
   launcher.stopOnSignals(runtime, async () => {
     forgetRunningApp(root);
     changes?.close();
@@ -352,7 +362,8 @@ export class Changes {
     );
   }
 
-  run(runtime: Runtime, dataDir: string): void {
+  /** Applies the changes from now on; the next synthesis's process starts once `background` resolves (or a change needs one). */
+  run(runtime: Runtime, dataDir: string, background: Promise<unknown>): void {
     const { project, io } = this.dev;
     const what = project.watch
       ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
@@ -360,7 +371,7 @@ export class Changes {
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
-    this.#standBy();
+    void background.then(() => this.#standBy());
     this.#next();
   }
 
