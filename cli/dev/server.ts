@@ -344,6 +344,8 @@ export class Changes {
   /** The data folder, project-relative, when it is inside the project: the runtime's writes there are not the app's changes. */
   #dataFolder: string | undefined;
   #closed = false;
+  /** Whether a process may start ahead (the next synthesis's): once the runtime's warm-up has ended (run's `background`). */
+  #ahead = false;
 
   constructor(private readonly dev: Dev) {
     const { project, io } = dev;
@@ -362,7 +364,7 @@ export class Changes {
     );
   }
 
-  /** Applies the changes from now on; the next synthesis's process starts once `background` resolves (or a change needs one). */
+  /** Applies the changes from now on; the next synthesis's process starts ahead once `background` resolves, and after each change from then on. */
   run(runtime: Runtime, dataDir: string, background: Promise<unknown>): void {
     const { project, io } = this.dev;
     const what = project.watch
@@ -371,7 +373,10 @@ export class Changes {
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
-    void background.then(() => this.#standBy());
+    void background.then(() => {
+      this.#ahead = true;
+      this.#standBy();
+    });
     this.#next();
   }
 
@@ -385,7 +390,7 @@ export class Changes {
   /** Starts the next synthesis's process ahead of the change that needs it, unless one waits already. */
   #standBy(): void {
     const { dev } = this;
-    if (this.#closed || dev.standbyOff === true || dev.standby !== undefined) return;
+    if (!this.#ahead || this.#closed || dev.standbyOff === true || dev.standby !== undefined) return;
     const standby = StandbySynth.start(dev.project, dev.outdir, dev.state, dev.lastGood);
     if (standby !== undefined) dev.standby = standby;
   }
