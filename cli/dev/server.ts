@@ -40,11 +40,7 @@ export interface DevServerOptions {
   readonly launcher: Launcher;
 }
 
-/**
- * The longest dev waits for the runtime's warm-up before it starts its background processes:
- * a state machine's compile waits for a pause in the requests, which an app polling the
- * endpoint may not leave.
- */
+/** The longest dev's background processes wait for the runtime's warm-up (a compile waits for a pause in the requests). */
 const BACKGROUND_WAIT_MS = 3_000;
 
 /** How many changed files a reload line names before it says "and N more". */
