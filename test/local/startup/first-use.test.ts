@@ -5,8 +5,8 @@ import { firstUse } from '../../../local/startup/first-use.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-/** The packages the runtime loads at their first use (each beside its caller): none of them is part of a start. */
-const LOADED_AT_FIRST_USE = ['typebox', 'nodemailer', 'postal-mime', 'handlebars', 'cbor2'];
+/** The packages the runtime loads at their first use (each beside its caller; graphql and ws with an app's first GraphQL API): none is part of a start. */
+const LOADED_AT_FIRST_USE = ['typebox', 'nodemailer', 'postal-mime', 'handlebars', 'cbor2', 'graphql', 'ws'];
 
 /** The packages of node_modules a process loads with the runtime's launcher (local/launcher.ts, through tsx), by name. */
 function packagesLoadedWithTheLauncher(): Set<string> {
