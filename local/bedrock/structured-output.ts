@@ -1,7 +1,7 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import { exampleOf } from '../events/schema-example.js';
 import { parseBoundedJson } from '../json/json-depth.js';
-import { firstUse } from '../startup/first-use.js';
+import { onFirstUse } from '../startup/on-first-use.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import type { StreamPiece } from './stream-relay.js';
 
@@ -16,8 +16,8 @@ import type { StreamPiece } from './stream-relay.js';
 
 type Json = Record<string, unknown>;
 
-/** TypeBox's JSON Schema checks, loaded at the first structured output (local/startup/first-use.ts): no start loads its 235 modules. */
-export const typeboxSchema = firstUse<typeof import('typebox/schema')>('typebox/schema');
+/** TypeBox's JSON Schema checks, loaded at the first structured output (local/startup/on-first-use.ts): no start loads its 235 modules. */
+export const typeboxSchema = onFirstUse<typeof import('typebox/schema')>('typebox/schema');
 
 /** The error for an answer Bedrock's constrained decoding could not have given, naming what is wrong and who answered. */
 const nonConforming = (backend: string, what: string, detail: string) =>

@@ -1,6 +1,6 @@
 import type Handlebars from 'handlebars';
 import { AwsError } from '../endpoint/aws-error.js';
-import { firstUse } from '../startup/first-use.js';
+import { onFirstUse } from '../startup/on-first-use.js';
 
 /**
  * SES's template rendering: Handlebars (SES's "advanced email personalization" supports its
@@ -46,7 +46,7 @@ export class InvalidTemplateData extends AwsError {
 }
 
 /** Handlebars, loaded at the first template rendered (it is not loaded with the runtime: a start loads no SES template). */
-const handlebarsPackage = firstUse<typeof Handlebars>('handlebars');
+const handlebarsPackage = onFirstUse<typeof Handlebars>('handlebars');
 
 /** A Handlebars environment of SES's own (no helpers or partials registered from elsewhere leak in), made at its first use. */
 let environment: typeof Handlebars | undefined;

@@ -1,11 +1,11 @@
-import { firstUse } from '../../startup/first-use.js';
+import { onFirstUse } from '../../startup/on-first-use.js';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, Shape } from '../validation/model.js';
 import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
 
 /** The CBOR codec, loaded at the protocol's first request (no start needs it). */
-const cbor = firstUse<typeof import('cbor2')>('cbor2');
+const cbor = onFirstUse<typeof import('cbor2')>('cbor2');
 
 /** The header every request and answer of the protocol carries, and its one value. */
 const PROTOCOL_HEADER = 'smithy-protocol';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstUse } from '../../../local/startup/first-use.js';
+import { onFirstUse } from '../../../local/startup/on-first-use.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -22,9 +22,9 @@ function packagesLoadedWithTheLauncher(): Set<string> {
   return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
 }
 
-describe('firstUse', () => {
+describe('onFirstUse', () => {
   it('gives the package as import() gives it, the same module (an ES module required is not a copy)', async () => {
-    const cbor = firstUse<typeof import('cbor2')>('cbor2');
+    const cbor = onFirstUse<typeof import('cbor2')>('cbor2');
     expect(cbor()).toBe(await import('cbor2'));
     expect(cbor()).toBe(cbor());
   });

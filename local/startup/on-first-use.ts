@@ -9,10 +9,12 @@ const require = createRequire(import.meta.url);
  * package is required (Node 24 requires an ES module as it imports it: the same module, not a
  * copy), so that a synchronous check can load it where it is called; a module with top-level
  * await cannot be loaded so, and has its caller `await import()` it instead. The type is the
- * package's as `import()` gives it: `firstUse<typeof import('typebox/schema')>('typebox/schema')`.
+ * package's as `import()` gives it: `onFirstUse<typeof import('typebox/schema')>('typebox/schema')`.
+ * switchyard-cdk's constructs have their twin for aws-cdk-lib's services (lib/constructs/on-first-use.ts):
+ * the runtime loads none of the constructs' modules.
  * @returns what loads the package on its first call, and gives the loaded one after
  */
-export function firstUse<T>(specifier: string): () => T {
+export function onFirstUse<T>(specifier: string): () => T {
   let loaded: T | undefined;
   return () => {
     loaded ??= require(specifier) as T;
