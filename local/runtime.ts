@@ -47,6 +47,8 @@ export class LocalRuntime {
   #reloading: Promise<unknown> = Promise.resolve();
   /** Whether `warm` was called: each reload then warms what it changed. */
   #warm = false;
+  /** The last `warm`'s warm-up (it logs its failures, never rejects). */
+  #warming: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly url: string,
@@ -180,7 +182,18 @@ export class LocalRuntime {
    */
   warm(): Promise<void> {
     this.#warm = true;
-    return this.services.warm();
+    this.#warming = this.services.warm();
+    return this.#warming;
+  }
+
+  /**
+   * Resolves once the last `warm` has ended (at once if none began): the functions' first
+   * environments have started, the state machines compiled. `switchyard dev` starts its own
+   * background processes then (the next synthesis's, the type check): on two cores they would
+   * otherwise take a core from the first event's invocation.
+   */
+  warmedUp(): Promise<void> {
+    return this.#warming;
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in the order they start. */

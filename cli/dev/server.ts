@@ -40,6 +40,9 @@ export interface DevServerOptions {
   readonly launcher: Launcher;
 }
 
+/** The longest dev's background processes wait for the runtime's warm-up (a compile waits for a pause in the requests). */
+const BACKGROUND_WAIT_MS = 3_000;
+
 /** How many changed files a reload line names before it says "and N more". */
 const FILES_NAMED = 3;
 
@@ -161,10 +164,13 @@ export async function startDevServer(options: DevServerOptions, prelude?: DevPre
     begun.cancel();
     throw error;
   }
-  changes?.run(runtime, dataDir);
+  // dev's background processes (the next synthesis's, the type check) start once the functions' first environments
+  // have (or after BACKGROUND_WAIT_MS): on two cores they would take a core from the first event's invocation.
+  const background = Promise.race([runtime.warmedUp(), new Promise<void>((resolve) => setTimeout(resolve, BACKGROUND_WAIT_MS).unref())]);
+  changes?.run(runtime, dataDir, background);
   io.out(`mcp: ${runtime.url}${MCP_PATH} (Streamable HTTP for coding agents on this machine; docs/mcp.md)`);
   if (typeCheck) io.out(typeCheck.line);
-  types?.request();
+  void background.then(() => types?.request());
   launcher.stopOnSignals(runtime, async () => {
     forgetRunningApp(root);
     changes?.close();
@@ -334,6 +340,8 @@ export class Changes {
   /** The data folder, project-relative, when it is inside the project: the runtime's writes there are not the app's changes. */
   #dataFolder: string | undefined;
   #closed = false;
+  /** Whether a process may start ahead (the next synthesis's): once the runtime's warm-up has ended (run's `background`). */
+  #ahead = false;
 
   constructor(private readonly dev: Dev) {
     const { project, io } = dev;
@@ -352,7 +360,8 @@ export class Changes {
     );
   }
 
-  run(runtime: Runtime, dataDir: string): void {
+  /** Applies the changes from now on; the next synthesis's process starts ahead once `background` resolves, and after each change from then on. */
+  run(runtime: Runtime, dataDir: string, background: Promise<unknown>): void {
     const { project, io } = this.dev;
     const what = project.watch
       ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
@@ -360,7 +369,10 @@ export class Changes {
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
-    this.#standBy();
+    void background.then(() => {
+      this.#ahead = true;
+      this.#standBy();
+    });
     this.#next();
   }
 
@@ -374,7 +386,7 @@ export class Changes {
   /** Starts the next synthesis's process ahead of the change that needs it, unless one waits already. */
   #standBy(): void {
     const { dev } = this;
-    if (this.#closed || dev.standbyOff === true || dev.standby !== undefined) return;
+    if (!this.#ahead || this.#closed || dev.standbyOff === true || dev.standby !== undefined) return;
     const standby = StandbySynth.start(dev.project, dev.outdir, dev.state, dev.lastGood);
     if (standby !== undefined) dev.standby = standby;
   }

@@ -41,14 +41,14 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
   databases: ['appsync'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
   definitions: (app) => appSyncDefinitions(app),
-  create({ settings, services, database, warn }, template) {
+  async create({ settings, services, database, warn }, template) {
     const { clock, region, accountId } = settings;
     warn(template.warnings);
     const tags = templateTags(new TagStore(database('appsync')), template.apis);
     // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
     let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;
     const { spans } = services.get('traces');
-    const service = new AppSyncService({
+    const service = await AppSyncService.start({
       // Each request's span, the parent of its resolvers' calls' (local/traces/graphql-spans.ts).
       onRequest: (note) => spans.graphqlRequest(note),
       apis: template.apis,

@@ -72,17 +72,8 @@ export class Realtime {
     private readonly resolverEnv: RealtimeResolverEnvironment,
   ) {}
 
-  /** Takes the upgrade of a request for `api` (undefined: no such API, answered 404). */
-  upgrade(
-    api: { definition: GraphqlApiDefinition; schema: GraphQLSchema } | undefined,
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-  ): void {
-    if (!api) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+  /** Takes the upgrade of a request for `api`. */
+  upgrade(api: { definition: GraphqlApiDefinition; schema: GraphQLSchema }, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#server.handleUpgrade(req, socket, head, (ws) => this.#connected(api, ws, req));
   }
 

@@ -8,11 +8,20 @@ import { type AuthServices, authorize } from './auth.js';
 import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 import { AppSyncUnauthorizedError } from './errors.js';
-import { executeGraphql, type GraphqlRequest } from './executor.js';
-import { Realtime } from './realtime.js';
-import { callerOf, type GraphqlRequestNote, operationOf } from './request-trace.js';
+import type { GraphqlRequest } from './executor.js';
+import type { Realtime } from './realtime.js';
+import type { GraphqlRequestNote } from './request-trace.js';
 import { GRAPHQL_PATH_PREFIX } from './resource-types.js';
-import { appSyncSchema } from './schema.js';
+
+/** graphql-js and ws, with what runs on them (graphql-engine.ts): loaded for a template with an API. */
+type GraphqlEngine = typeof import('./graphql-engine.js');
+
+/** The template's APIs, with the engine that serves them and their real-time endpoint. */
+interface Served {
+  readonly engine: GraphqlEngine;
+  readonly realtime: Realtime;
+  readonly apis: ReadonlyMap<string, LoadedApi>;
+}
 
 type HttpRequest = Parameters<AppHttpService['handle']>[0];
 type HttpResponse = Awaited<ReturnType<AppHttpService['handle']>>;
@@ -57,16 +66,24 @@ const json = (status: number, body: unknown, requestId: string): HttpResponse =>
  * the API's auth modes, validated against its schema and executed with its resolvers.
  */
 export class AppSyncService implements AppHttpService {
-  readonly #apis: ReadonlyMap<string, LoadedApi>;
-  readonly #realtime: Realtime;
+  /** Undefined when the template has no API: nothing of GraphQL is loaded, and every request is answered that there is none. */
+  readonly #served: Served | undefined;
 
-  constructor(private readonly options: AppSyncServiceOptions) {
-    this.#realtime = new Realtime(options.auth, { services: options.dataSources, now: options.now });
-    this.#apis = new Map(
+  /** The service for the template's APIs, with GraphQL's engine loaded when it has any. */
+  static async start(options: AppSyncServiceOptions): Promise<AppSyncService> {
+    return new AppSyncService(options, options.apis.length > 0 ? await import('./graphql-engine.js') : undefined);
+  }
+
+  private constructor(
+    private readonly options: AppSyncServiceOptions,
+    engine: GraphqlEngine | undefined,
+  ) {
+    if (engine === undefined) return;
+    const apis = new Map(
       options.apis.map((definition) => {
         let schema: GraphQLSchema | Error;
         try {
-          schema = appSyncSchema(definition.schema);
+          schema = engine.appSyncSchema(definition.schema);
         } catch (error) {
           schema = error as Error;
           options.log(`${definition.where}: ${schema.message}; its requests are refused`);
@@ -74,10 +91,11 @@ export class AppSyncService implements AppHttpService {
         return [definition.id, { definition, schema }];
       }),
     );
+    this.#served = { engine, realtime: new engine.Realtime(options.auth, { services: options.dataSources, now: options.now }), apis };
   }
 
   get apis(): readonly GraphqlApiDefinition[] {
-    return [...this.#apis.values()].map((api) => api.definition);
+    return [...(this.#served?.apis.values() ?? [])].map((api) => api.definition);
   }
 
   handles(host: string | undefined, url: string): boolean {
@@ -87,29 +105,32 @@ export class AppSyncService implements AppHttpService {
   /** The real-time endpoint: `<GraphQLUrl>/realtime` (Amplify's address for an API on a custom domain), a WebSocket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { apiId, rest } = addressOf(req.headers.host, (req.url ?? '/').split('?')[0] ?? '/');
-    const api = this.#apis.get(apiId);
-    const ready =
-      api && rest === 'graphql/realtime' && !(api.schema instanceof Error) ? { definition: api.definition, schema: api.schema } : undefined;
-    this.#realtime.upgrade(ready, req, socket, head);
+    const api = this.#served?.apis.get(apiId);
+    if (!this.#served || !api || rest !== 'graphql/realtime' || api.schema instanceof Error) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#served.realtime.upgrade({ definition: api.definition, schema: api.schema }, req, socket, head);
   }
 
   close(): void {
-    this.#realtime.close();
+    this.#served?.realtime.close();
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
     const requestId = randomUUID();
     const path = request.url.split('?')[0] ?? '/';
     const { apiId, rest } = addressOf(request.host, path);
-    const api = this.#apis.get(apiId);
-    if (!api || rest !== 'graphql')
+    const served = this.#served;
+    const api = served?.apis.get(apiId);
+    if (!served || !api || rest !== 'graphql')
       return json(
         404,
         {
           errors: [
             {
               errorType: 'NotFoundException',
-              message: `no GraphQL API ${apiId} here: the app's are ${[...this.#apis.keys()].join(', ') || 'none'}`,
+              message: `no GraphQL API ${apiId} here: the app's are ${[...(served?.apis.keys() ?? [])].join(', ') || 'none'}`,
             },
           ],
         },
@@ -136,27 +157,30 @@ export class AppSyncService implements AppHttpService {
     const startedWith = currentTraceHeader();
     const traceHeader = childHeader(startedWith, segmentOf('graphql', requestId));
     const startedAt = this.options.now();
-    const served = await withTraceHeader(traceHeader, () => this.#serve({ definition: api.definition, schema }, request, body, headers));
+    const answered = await withTraceHeader(traceHeader, () =>
+      this.#serve(served, { definition: api.definition, schema }, request, body, headers),
+    );
     this.options.onRequest?.({
       api: { id: apiId, name: api.definition.name, arn: api.definition.arn },
       requestId,
-      ...served.note,
+      ...answered.note,
       traceHeader,
       ...(startedWith ? { startedWith } : {}),
       startedAt,
       endedAt: this.options.now(),
     });
-    return json(served.status, served.body, requestId);
+    return json(answered.status, answered.body, requestId);
   }
 
   /** Lets a request in by one of the API's modes and executes it: the answer, and what its note says of it. */
   async #serve(
+    { engine, realtime }: Served,
     api: ReadyApi,
     request: HttpRequest,
     body: GraphqlRequest,
     headers: Record<string, string>,
   ): Promise<{ status: number; body: unknown; note: Pick<GraphqlRequestNote, 'operation' | 'authMode' | 'caller' | 'errors'> }> {
-    const operation = operationOf(body.query, body.operationName);
+    const operation = engine.operationOf(body.query, body.operationName);
     const described = operation ? { operation } : {};
     let authorized: Awaited<ReturnType<typeof authorize>>;
     try {
@@ -179,7 +203,7 @@ export class AppSyncService implements AppHttpService {
       const refusal = { errorType: 'UnauthorizedException', message: error.message };
       return { status: 401, body: { errors: [refusal] }, note: { ...described, errors: [refusal] } };
     }
-    const response = await executeGraphql(
+    const response = await engine.executeGraphql(
       api.definition,
       api.schema,
       body,
@@ -187,10 +211,10 @@ export class AppSyncService implements AppHttpService {
       {
         services: this.options.dataSources,
         now: this.options.now,
-        publish: (mutation, value) => this.#realtime.publish(api.definition.id, mutation, value),
+        publish: (mutation, value) => realtime.publish(api.definition.id, mutation, value),
       },
     );
-    const caller = callerOf(authorized, headers['x-api-key']);
+    const caller = engine.callerOf(authorized, headers['x-api-key']);
     const errors = response.errors?.map((e) => ({ ...(e.errorType ? { errorType: e.errorType } : {}), message: e.message }));
     return {
       status: 200,

@@ -1,7 +1,7 @@
-import { Check, Errors } from 'typebox/schema';
 import { AwsError } from '../endpoint/aws-error.js';
 import { exampleOf } from '../events/schema-example.js';
 import { parseBoundedJson } from '../json/json-depth.js';
+import { onFirstUse } from '../startup/on-first-use.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import type { StreamPiece } from './stream-relay.js';
 
@@ -15,6 +15,9 @@ import type { StreamPiece } from './stream-relay.js';
  */
 
 type Json = Record<string, unknown>;
+
+/** TypeBox's JSON Schema checks, loaded at the first structured output (local/startup/on-first-use.ts): no start loads its 235 modules. */
+export const typeboxSchema = onFirstUse<typeof import('typebox/schema')>('typebox/schema');
 
 /** The error for an answer Bedrock's constrained decoding could not have given, naming what is wrong and who answered. */
 const nonConforming = (backend: string, what: string, detail: string) =>
@@ -30,6 +33,7 @@ const nonConforming = (backend: string, what: string, detail: string) =>
  * `name in object`, and a `toString` the schema names must not be found on Object.prototype.
  */
 export function schemaMismatch(schema: unknown, value: unknown): string | undefined {
+  const { Check, Errors } = typeboxSchema();
   const own = withoutPrototypes(value);
   if (Check(schema as Json, own)) return undefined;
   const [, errors] = Errors(schema as Json, own);

@@ -1,10 +1,11 @@
-import { Compile, Meta, type Validator, type XSchema } from 'typebox/schema';
+import type { Validator, XSchema } from 'typebox/schema';
 import { validationError } from '../endpoint/aws-error.js';
 import { resolveRef } from '../events/schema-example.js';
 import { valueDepth } from '../json/json-depth.js';
 import type { ModelRequest } from './conversation.js';
 import { malformed } from './families/shared.js';
 import type { FoundationModel } from './model-ids.js';
+import { typeboxSchema } from './structured-output.js';
 
 /**
  * The request side of structured outputs (a JSON schema in Converse's `outputConfig`,
@@ -51,6 +52,7 @@ export const MAX_SCHEMA_DEPTH = 100;
  */
 let metaValidator: Validator | undefined;
 const meta2020 = () => {
+  const { Compile, Meta } = typeboxSchema();
   metaValidator ??= Compile(Meta['https://json-schema.org/draft/2020-12/schema'] as unknown as XSchema);
   return metaValidator;
 };

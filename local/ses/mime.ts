@@ -1,5 +1,4 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
-import PostalMime, { type Address } from 'postal-mime';
+import type { Address } from 'postal-mime';
 import { AwsError } from '../endpoint/aws-error.js';
 
 /**
@@ -32,13 +31,20 @@ export interface MessageParts {
   readonly returnPath?: string;
 }
 
+/**
+ * postal-mime, loaded at the first message read, as nodemailer's composer is at the first message
+ * written: a start, which sends no mail, does not load them.
+ */
+const postalMime = async () => (await import('postal-mime')).default;
+
 /** The `Message-ID` header SES gives a message: its message id at `email.amazonses.com`. */
 export function messageIdHeader(messageId: string): string {
   return `<${messageId}@email.amazonses.com>`;
 }
 
 /** Composes the message SES sends for a simple or templated request (Bcc recipients stay out of the headers). */
-export function composeMessage(parts: MessageParts, messageId: string, date: Date): Promise<Buffer> {
+export async function composeMessage(parts: MessageParts, messageId: string, date: Date): Promise<Buffer> {
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: parts.from,
     ...(parts.to.length > 0 ? { to: [...parts.to] } : {}),
@@ -91,7 +97,7 @@ export async function readRawHeaders(raw: Buffer): Promise<RawHeaders> {
   if (headerEnd(raw).at < 0 && !/^[!-9;-~]+:/.test(raw.subarray(0, 1000).toString('latin1'))) {
     throw new AwsError('InvalidParameterValue', 'Message has no header.');
   }
-  const parsed = await PostalMime.parse(raw);
+  const parsed = await (await postalMime()).parse(raw);
   const addresses = (list: Address[] | undefined) =>
     (list ?? []).flatMap((a) => (a.group ? a.group.map((m) => m.address) : [a.address])).filter((a) => a !== '');
   const toHeader = parsed.headers.find((h) => h.key === 'to');
@@ -143,7 +149,7 @@ export interface ParsedMessage {
 }
 
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  const parsed = await PostalMime.parse(raw);
+  const parsed = await (await postalMime()).parse(raw);
   const show = (a: Address) =>
     a.group ? `${a.name}: ${a.group.map((m) => m.address).join(', ')};` : a.name ? `${a.name} <${a.address}>` : a.address;
   return {

@@ -1,5 +1,6 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { AwsError } from '../endpoint/aws-error.js';
+import { onFirstUse } from '../startup/on-first-use.js';
 
 /**
  * SES's template rendering: Handlebars (SES's "advanced email personalization" supports its
@@ -44,8 +45,15 @@ export class InvalidTemplateData extends AwsError {
   }
 }
 
-/** A Handlebars environment of SES's own: no helpers or partials registered from elsewhere leak in. */
-const handlebars = Handlebars.create();
+/** Handlebars, loaded at the first template rendered (it is not loaded with the runtime: a start loads no SES template). */
+const handlebarsPackage = onFirstUse<typeof Handlebars>('handlebars');
+
+/** A Handlebars environment of SES's own (no helpers or partials registered from elsewhere leak in), made at its first use. */
+let environment: typeof Handlebars | undefined;
+const handlebars = () => {
+  environment ??= handlebarsPackage().create();
+  return environment;
+};
 
 /** Reads template data as SES does: a JSON object. */
 export function parseTemplateData(data: string | undefined): Record<string, unknown> {
@@ -74,7 +82,7 @@ export function renderTemplate(templateName: string, parts: TemplateParts, data:
 function renderPart(templateName: string, source: string, data: Record<string, unknown>): string {
   let compiled: HandlebarsTemplateDelegate;
   try {
-    compiled = handlebars.compile(source, { strict: true });
+    compiled = handlebars().compile(source, { strict: true });
   } catch (error) {
     throw new RenderingFailure('InvalidTemplate', `Template ${templateName} is invalid: ${(error as Error).message}`, { cause: error });
   }

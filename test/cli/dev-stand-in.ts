@@ -13,8 +13,11 @@ export function standInLauncher(
   let stop: (() => Promise<void> | void) | undefined;
   const launcher = {
     // As the runtime's start does, once the assembly (the first synthesis, under way at the launch) is there.
-    launchRuntime: async (options: { cdkOut: string | Promise<string>; prepare?: (runtime: unknown) => Promise<unknown> }) =>
-      launchRuntime({ ...options, cdkOut: await options.cdkOut }),
+    // Its runtime's warm-up (which dev's background processes wait for) has ended at once, unless the runtime says otherwise.
+    launchRuntime: async (options: { cdkOut: string | Promise<string>; prepare?: (runtime: unknown) => Promise<unknown> }) => ({
+      warmedUp: async () => {},
+      ...((await launchRuntime({ ...options, cdkOut: await options.cdkOut })) as object),
+    }),
     LaunchError: class extends Error {},
     // switchyard dev's start marks (SWITCHYARD_DEBUG_START): nothing to print here.
     startMark: () => {},

@@ -253,11 +253,12 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: p
 });
 
 /** switchyard dev on the app, its runtime a stand-in whose reload reloads the stack; `stop` is its Ctrl-C. */
-async function devOn(appRoot: string, options: { standby?: boolean } = {}) {
+async function devOn(appRoot: string, options: { standby?: boolean } = {}, warmedUp: Promise<void> = Promise.resolve()) {
   const runtime = {
     definitions: { functions: [] },
     reload: async () => ({ reloaded: ['AppStack'], needsRestart: [], warnings: [] }),
     warm: async () => {},
+    warmedUp: () => warmedUp,
   };
   const { lines, launcher, io, stop } = standInLauncher(async () => runtime);
   await startDevServer({ root: appRoot, settings: {} as never, synth: true, watch: true, typecheck: false, ...options, io, launcher });
@@ -282,6 +283,22 @@ describe('switchyard dev with a standby synthesis', () => {
     }
     const next = loads(appRoot)[2] ?? 0;
     await until(() => !alive(next));
+  });
+
+  it("starts the process ahead only once the runtime's warm-up has ended: it would take a core from the first event", async () => {
+    const appRoot = app();
+    let warmed = () => {};
+    const { lines, stop } = await devOn(appRoot, {}, new Promise<void>((resolve) => (warmed = resolve)));
+    try {
+      await until(() => lines.some((line) => line.includes('watching')));
+      // The first synthesis's process only, while the functions' first environments start.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(loads(appRoot)).toHaveLength(1);
+      warmed();
+      await until(() => loads(appRoot).length === 2);
+    } finally {
+      await stop();
+    }
   });
 
   it('starts no process ahead with --no-standby: an infrastructure edit is synthesized by a process started for it', async () => {

@@ -439,7 +439,7 @@ setTimeout(() => {
         launchedOn = await options.cdkOut;
         mkdirSync(options.dataDir, { recursive: true });
         writeFileSync(path.join(options.dataDir, 'store.db'), 'rows');
-        return { definitions: { functions: [] } };
+        return { definitions: { functions: [] }, warmedUp: async () => {} };
       },
       LaunchError: class extends Error {},
       startMark: () => {},

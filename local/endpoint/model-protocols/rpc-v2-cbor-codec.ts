@@ -1,8 +1,11 @@
-import { decode, encode } from 'cbor2';
+import { onFirstUse } from '../../startup/on-first-use.js';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, Shape } from '../validation/model.js';
 import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
+
+/** The CBOR codec, loaded at the protocol's first request (no start needs it). */
+const cbor = onFirstUse<typeof import('cbor2')>('cbor2');
 
 /** The header every request and answer of the protocol carries, and its one value. */
 const PROTOCOL_HEADER = 'smithy-protocol';
@@ -157,7 +160,7 @@ function decodeBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let value: unknown;
   try {
-    value = decode(new Uint8Array(body), { maxDepth: MAX_DEPTH });
+    value = cbor().decode(new Uint8Array(body), { maxDepth: MAX_DEPTH });
   } catch (error) {
     throw new AwsError('SerializationException', `the request body is not valid CBOR: ${(error as Error).message}`, 400, { cause: error });
   }
@@ -170,6 +173,6 @@ function answer(status: number, body: object): RawResponse {
   return {
     status,
     headers: { 'content-type': 'application/cbor', [PROTOCOL_HEADER]: PROTOCOL_VALUE },
-    body: Buffer.from(encode(body)),
+    body: Buffer.from(cbor().encode(body)),
   };
 }
