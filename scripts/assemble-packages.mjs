@@ -17,8 +17,12 @@ import { buildSync } from 'esbuild';
 import { PACKAGES } from '../packages/index.mjs';
 import { thirdPartyNotices } from './third-party-notices.mjs';
 
-/** `require('name')` and `require.resolve('name')` with a literal package name. */
-const CREATED_REQUIRE = /\brequire(?:\.resolve)?\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g;
+/**
+ * A package required by a literal name: `require('name')`, `require.resolve('name')`, and
+ * `onFirstUse('name')` (lib/constructs/ and local/startup/on-first-use.ts), which requires it at
+ * its first call.
+ */
+const CREATED_REQUIRE = /\b(?:require(?:\.resolve)?|onFirstUse(?:<[^>]*>)?)\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g;
 
 /** What a scaffolded app gets, at the ranges this build was tested with (cli/commands/init.ts reads it). */
 const SCAFFOLDING = new Set(['switchyard-cli', 'create-switchyard']);

@@ -104,6 +104,17 @@ describe('the dependencies the build derives for each package (scripts/assemble-
     });
   });
 
+  it('name a package the files load at its first use (onFirstUse), as they would an import of it', () => {
+    // cbor2 and handlebars: the runtime's; cdk-monitoring-constructs: the constructs' (their only loads).
+    expect(derived(definition('switchyard-cli')).dependencies).toMatchObject({
+      cbor2: workspace.dependencies.cbor2,
+      handlebars: workspace.dependencies.handlebars,
+    });
+    expect(derived(definition('switchyard-cdk')).dependencies).toMatchObject({
+      'cdk-monitoring-constructs': workspace.dependencies['cdk-monitoring-constructs'],
+    });
+  });
+
   it('forbid switchyard-cli switchyard-cdk, aws-cdk-lib and constructs (packages/index.mjs "forbidden")', () => {
     expect([...(definition('switchyard-cli').forbidden ?? [])]).toEqual(expect.arrayContaining(NOT_FOR_THE_COMMAND));
   });
