@@ -412,8 +412,9 @@ export class Changes {
 /** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */
 async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[], synthesized: () => void): Promise<void> {
   const absolute = (file: string) => path.resolve(dev.project.root, file);
-  // An editor's temporary file, gone already and read by nothing, is no change at all.
-  const unique = [...new Set(files)].filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
+  // An editor's temporary file, gone already and read by nothing, is no change at all. Named
+  // in order whatever batches they came in (a start's changes are queued batch after batch).
+  const unique = [...new Set(files)].sort().filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
   if (unique.length === 0) return;
   const named = unique.slice(0, FILES_NAMED).join(', ') + (unique.length > FILES_NAMED ? ` and ${unique.length - FILES_NAMED} more` : '');
   const plan: ChangePlan = dev.code.plan(unique.map(absolute));
