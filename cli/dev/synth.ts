@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CdkProject } from './project.js';
 import { readSynthRecord, type SynthRecord } from './synth-record.js';
@@ -188,10 +188,46 @@ const TSX_SCRIPT = /^\s+[^\s'"-][^\s'"]*\.[cm]?[jt]sx?(?=\s|$)/;
  * Node process that only starts the one that runs the script (about 0.15 s of CPU and a
  * process start before each synthesis, measured on the scaffold). Undefined for another bin,
  * or when tsx is given options.
+ *
+ * An ES module script (`"type": "module"`, not .cts or .cjs) runs with `tsx/esm`, tsx's ES
+ * module loader alone: its CommonJS hook reads and lexes every .js file a `require` loads,
+ * aws-cdk-lib's ~1,500 of them, about 0.3 s of CPU a synthesis (the scaffold's 2.2-2.6 s became
+ * 1.8-2.0 s; docs/benchmarks.md). On Node 24 the ES module loader's hooks serve `require` too:
+ * the one difference is a .cts file `require`d from an ES module, which comes wrapped as
+ * `{ default: module.exports }` (docs/local-runtime.md says so, and how to keep tsx whole).
  */
 function tsxDirect(bin: string, rest: string, root: string): string | undefined {
-  if (bin !== 'tsx' || !TSX_SCRIPT.test(rest) || !existsSync(path.join(root, 'node_modules', 'tsx', 'package.json'))) return undefined;
-  return `node --import tsx${rest}`;
+  const tsx = path.join(root, 'node_modules', 'tsx', 'package.json');
+  if (bin !== 'tsx' || !TSX_SCRIPT.test(rest) || !existsSync(tsx)) return undefined;
+  const script = rest.trim().split(/\s/)[0] ?? '';
+  return `node --import ${isEsModule(path.resolve(root, script), root) && hasEsmLoader(tsx) ? 'tsx/esm' : 'tsx'}${rest}`;
+}
+
+/** Whether Node loads the script as an ES module: .mjs/.mts, or a .js/.ts whose nearest package.json says `"type": "module"`. */
+function isEsModule(script: string, root: string): boolean {
+  if (/\.[cC][jt]sx?$/.test(script)) return false;
+  if (/\.m[jt]s$/.test(script)) return true;
+  for (let folder = path.dirname(script); ; folder = path.dirname(folder)) {
+    const manifest = readJson(path.join(folder, 'package.json'));
+    if (manifest !== undefined) return manifest.type === 'module';
+    if (folder === root || path.dirname(folder) === folder) return false;
+  }
+}
+
+/** Whether the project's tsx exports its ES module loader alone (`tsx/esm`, tsx 4). */
+function hasEsmLoader(manifest: string): boolean {
+  const exports = readJson(manifest)?.exports;
+  return typeof exports === 'object' && exports !== null && './esm' in exports;
+}
+
+/** A JSON file's object, or undefined when there is none (or it is not JSON: the app's own run reports that). */
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */

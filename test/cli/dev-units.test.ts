@@ -166,6 +166,38 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ args: 
     }
   });
 
+  it("runs an ES module app's `npx tsx <script>` with tsx's ES module loader alone (`tsx/esm`), a CommonJS one with tsx whole", async () => {
+    const root = project({
+      'cdk.json': '{}',
+      'package.json': JSON.stringify({ type: 'module' }),
+      'cjs/package.json': JSON.stringify({ type: 'commonjs' }),
+      // A require of the app's TypeScript still goes through tsx's loader (Node 24 serves require from its hooks).
+      'app.ts': `import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+const { stage } = createRequire(import.meta.url)('./stage') as { stage: string };
+mkdirSync(process.env.CDK_OUTDIR as string, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ stage }));`,
+      'stage.ts': "export const stage: string = 'dev';\n",
+    });
+    mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(path.resolve('node_modules', 'tsx'), path.join(root, 'node_modules', 'tsx'));
+    symlinkSync(path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'node_modules', '.bin', 'tsx'));
+    const env = { PATH: '/usr/bin' };
+    expect(withoutNpx('npx tsx app.ts --stage dev', root, env).command).toBe('node --import tsx/esm app.ts --stage dev');
+    expect(withoutNpx('npx tsx bin/app.mts', root, env).command).toBe('node --import tsx/esm bin/app.mts');
+    for (const script of ['bin/app.cts', 'cjs/app.ts']) {
+      expect(withoutNpx(`npx tsx ${script}`, root, env).command).toBe(`node --import tsx ${script}`);
+    }
+    vi.stubEnv('PATH', `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`);
+    try {
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: 'npx tsx app.ts', context: {} }, outdir);
+      expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({ stage: 'dev' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('leaves to npx an app command that gives npx options or names a bin the project has not installed', () => {
     const root = project({ 'cdk.json': '{}' });
     mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
