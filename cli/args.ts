@@ -18,6 +18,7 @@ export const GLOBAL_OPTIONS = {
 export const GLOBAL_HELP = `Target (local runtime unless told otherwise):
   --endpoint <url>    the local runtime's endpoint (default $SWITCHYARD_ENDPOINT; else, per service,
                       $AWS_ENDPOINT_URL_<SERVICE> then $AWS_ENDPOINT_URL, as the AWS SDKs read them;
+                      else that of the switchyard dev running in this folder (its --port);
                       else http://127.0.0.1:4566)
   --aws               talk to AWS instead: credentials and region from the SDK's usual chain
                       (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ~/.aws/config); also SWITCHYARD_TARGET=aws

@@ -39,6 +39,8 @@ export interface RunningDev {
   readonly pid: number;
   /** When it started (ISO 8601). */
   readonly startedAt: string;
+  /** Its runtime's endpoint (`--port`): the commands run in the project's folder call it when no endpoint is set. */
+  readonly endpoint?: string;
 }
 /**
  * The file `switchyard dev` writes when the app's source does not synthesize: the first line of
@@ -104,6 +106,24 @@ function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive:
   const which =
     typeof dev.pid === 'number' ? `process ${dev.pid}${dev.startedAt === undefined ? '' : `, started ${dev.startedAt}`}` : 'its process';
   return { alive: false, ended: `the app is not running (switchyard dev, ${which}, has ended without removing ${RUNNING_CDK_OUT})` };
+}
+
+/**
+ * The endpoint of the `switchyard dev` that runs in the project's folder `cwd` (RUNNING_DEV,
+ * its process alive), or undefined: a dev started with `--port 4599` is the one the commands
+ * run beside it mean, not a runtime that is not there on the default port.
+ */
+export function runningDevEndpoint(cwd = process.cwd()): string | undefined {
+  let dev: Partial<RunningDev>;
+  try {
+    dev = JSON.parse(readFileSync(path.resolve(cwd, RUNNING_DEV), 'utf8')) as Partial<RunningDev>;
+  } catch (error) {
+    // No dev runs here (none wrote it, or it is being swapped): the default endpoint, as before.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+  const alive = typeof dev.pid === 'number' && Number.isInteger(dev.pid) && dev.pid > 0 && processAlive(dev.pid);
+  return alive && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
 }
 
 /** The assembly a command reads (chooseAssembly), saying its notice once per command run (withAssemblyNotices). */

@@ -6,6 +6,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { runningDevEndpoint } from './assembly.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
@@ -61,7 +62,12 @@ export interface TargetOptions {
   readonly region?: string;
 }
 
-export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env): Target {
+/**
+ * The target of a command: AWS when asked for; else the local runtime at --endpoint, then
+ * SWITCHYARD_ENDPOINT, then AWS_ENDPOINT_URL(_<SERVICE>), then the `switchyard dev` running in
+ * the folder `cwd` (its `--port`), then DEFAULT_ENDPOINT.
+ */
+export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Target {
   const wantsAws = options.aws === true || options.profile !== undefined || env.SWITCHYARD_TARGET === 'aws';
   if (wantsAws && options.endpoint !== undefined) {
     throw new CliError('--endpoint targets the local runtime; leave it out with --aws or --profile', 2);
@@ -77,7 +83,7 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
     return { kind: 'local', endpoint: validEndpoint(explicit, options.endpoint ?? String(env.SWITCHYARD_ENDPOINT)), region };
   }
   const general = set('AWS_ENDPOINT_URL');
-  const endpoint = general === undefined ? DEFAULT_ENDPOINT : validEndpoint(general, String(env[general]));
+  const endpoint = general === undefined ? (runningDevEndpoint(cwd) ?? DEFAULT_ENDPOINT) : validEndpoint(general, String(env[general]));
   const endpoints: Partial<Record<Service, string>> = {};
   for (const service of Object.keys(SERVICE_IDS) as Service[]) {
     const name = set(serviceEndpointVariable(service));

@@ -10,7 +10,7 @@ import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, SYNTH_FAILED } from '../
  */
 
 /** Copies the assembly the runtime now runs (its manifests and templates: the tools read no asset) to RUNNING_CDK_OUT. */
-export function keepRunningApp(root: string, cdkOut: string): void {
+export function keepRunningApp(root: string, cdkOut: string, endpoint: string): void {
   const running = path.join(root, RUNNING_CDK_OUT);
   const next = `${running}.next`;
   rmSync(next, { recursive: true, force: true });
@@ -19,7 +19,8 @@ export function keepRunningApp(root: string, cdkOut: string): void {
   rmSync(running, { recursive: true, force: true });
   renameSync(next, running);
   // Which process keeps it: a dev killed with SIGKILL removes neither, and the tools check this pid runs.
-  const dev: RunningDev = { pid: process.pid, startedAt: startedAt.toISOString() };
+  // Its endpoint: the commands run in this folder call it (inspect/aws.ts resolveTarget).
+  const dev: RunningDev = { pid: process.pid, startedAt: startedAt.toISOString(), endpoint };
   writeFileSync(path.join(root, RUNNING_DEV), `${JSON.stringify(dev)}\n`);
 }
 

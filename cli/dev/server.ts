@@ -235,15 +235,15 @@ async function startRuntime(
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);
     throw error;
   }
-  keepForTools(dev, await assembly);
+  keepForTools(dev, await assembly, runtime.url);
   launcher.startMark('assembly kept for the other commands');
   return runtime;
 }
 
 /** The assembly the runtime now runs, kept where the other commands find it while a later synthesis fails (running-app.ts). */
-function keepForTools(dev: Dev, cdkOut: string): void {
+function keepForTools(dev: Dev, cdkOut: string, endpoint: string): void {
   try {
-    keepRunningApp(dev.project.root, cdkOut);
+    keepRunningApp(dev.project.root, cdkOut, endpoint);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     dev.io.err(`switchyard dev: could not keep a copy of the app that runs for the other commands (${reason}); they read ${DEV_CDK_OUT}`);
@@ -473,7 +473,7 @@ async function synthesizeAndReload(runtime: Runtime, dev: Dev, synthesized: () =
     // The next synthesis's process starts now, so that it is ready for an edit that follows soon.
     synthesized();
     const summary = await runtime.reload(cdkOut);
-    keepForTools(dev, cdkOut);
+    keepForTools(dev, cdkOut, runtime.url);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     dev.io.out(
       summary.reloaded.length > 0

@@ -287,7 +287,7 @@ describe('keepRunningApp', () => {
       'cdk.out/assembly-Stage/asset.def/index.mjs': 'export {};',
       [`${RUNNING_CDK_OUT}/Gone.template.json`]: '{}',
     });
-    keepRunningApp(root, path.join(root, 'cdk.out'));
+    keepRunningApp(root, path.join(root, 'cdk.out'), 'http://127.0.0.1:4599');
     const running = path.join(root, RUNNING_CDK_OUT);
     expect(readdirSync(running, { recursive: true }).map(String).sort()).toEqual([
       'Stack.template.json',
@@ -298,11 +298,12 @@ describe('keepRunningApp', () => {
     expect(readFileSync(path.join(running, 'manifest.json'), 'utf8')).toBe('{"version":"2"}');
   });
 
-  it('writes down beside the copy which process keeps it, and forgetRunningApp removes both', () => {
+  it('writes down beside the copy which process keeps it and its endpoint, and forgetRunningApp removes both', () => {
     const root = project({ 'cdk.out/manifest.json': '{}' });
-    keepRunningApp(root, path.join(root, 'cdk.out'));
-    const dev = JSON.parse(readFileSync(path.join(root, RUNNING_DEV), 'utf8')) as { pid: number; startedAt: string };
+    keepRunningApp(root, path.join(root, 'cdk.out'), 'http://127.0.0.1:4599');
+    const dev = JSON.parse(readFileSync(path.join(root, RUNNING_DEV), 'utf8')) as { pid: number; startedAt: string; endpoint: string };
     expect(dev.pid).toBe(process.pid);
+    expect(dev.endpoint).toBe('http://127.0.0.1:4599');
     expect(Date.parse(dev.startedAt)).toBeLessThanOrEqual(Date.now());
     forgetRunningApp(root);
     expect(existsSync(path.join(root, RUNNING_DEV))).toBe(false);

@@ -1,8 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { renderExecution } from '../../cli/commands/execution.js';
 import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
 import { executionFailure, stateVisits } from '../../cli/state-visits.js';
+import { RUNNING_DEV } from '../../inspect/assembly.js';
 import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../inspect/aws.js';
 import { deployedNameMatches, type FlowDefinition } from '../../inspect/flows.js';
 
@@ -32,6 +36,29 @@ describe('the target', () => {
     expect(resolveTarget({ profile: 'prod' }, {})).toEqual({ kind: 'aws', profile: 'prod', region: undefined });
     expect(resolveTarget({}, { SWITCHYARD_TARGET: 'aws' })).toMatchObject({ kind: 'aws' });
     expect(resolveTarget({}, { SWITCHYARD_ENDPOINT: 'http://localhost:4599/' })).toMatchObject({ endpoint: 'http://localhost:4599' });
+  });
+
+  it("is the endpoint of the switchyard dev running in the command's folder (its --port) when no endpoint is set, else the default", () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'switchyard-target-'));
+    try {
+      mkdirSync(path.join(cwd, '.switchyard'));
+      const running = (dev: object) => writeFileSync(path.join(cwd, RUNNING_DEV), JSON.stringify(dev));
+      running({ pid: process.pid, startedAt: new Date().toISOString(), endpoint: 'http://127.0.0.1:4599' });
+      expect(resolveTarget({}, {}, cwd)).toEqual({ kind: 'local', endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' });
+      // What the user set says where, as before.
+      expect(resolveTarget({ endpoint: 'http://127.0.0.1:4600' }, {}, cwd)).toMatchObject({ endpoint: 'http://127.0.0.1:4600' });
+      expect(resolveTarget({}, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4601' }, cwd)).toMatchObject({ endpoint: 'http://127.0.0.1:4601' });
+      expect(resolveTarget({}, { SWITCHYARD_TARGET: 'aws' }, cwd)).toMatchObject({ kind: 'aws' });
+      // A dev that has ended (killed: its record left behind), or one of an older version: the default.
+      running({ pid: 2 ** 22 + 1, startedAt: new Date().toISOString(), endpoint: 'http://127.0.0.1:4599' });
+      expect(resolveTarget({}, {}, cwd)).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });
+      running({ pid: process.pid, startedAt: new Date().toISOString() });
+      expect(resolveTarget({}, {}, cwd)).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });
+      writeFileSync(path.join(cwd, RUNNING_DEV), '{"pid":');
+      expect(resolveTarget({}, {}, cwd)).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('fails if --endpoint is combined with --aws', () => {
