@@ -220,14 +220,16 @@ function hasEsmLoader(manifest: string): boolean {
   return typeof exports === 'object' && exports !== null && './esm' in exports;
 }
 
-/** A JSON file's object, or undefined when there is none (or it is not JSON: the app's own run reports that). */
+/** A JSON file's object, or undefined when there is none (or it is not JSON: tsx whole runs it, and the app's own run reports that). */
 function readJson(file: string): Record<string, unknown> | undefined {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
+    throw error;
   }
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */
