@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { THREAD_NAME as DYNAMODB_THREAD } from '../local/dynamodb/dynamodb-host.js';
+import { THREAD_NAME as DYNAMODB_THREAD } from '../local/dynamodb/engine-thread.js';
 import { FUNCTION_THREAD_PREFIX } from '../local/lambda/runtime/hosts/environment-pool.js';
 
 export const THREAD_GROUPS = ['main thread', 'functions', 'DynamoDB engine', 'V8 (GC, compiler)', 'libuv pool', 'other'] as const;

@@ -62,6 +62,9 @@ export const dev: Command = async (argv, io) => {
   // app's process started 0.3-0.4 s late, after the runtime's 1,100 modules (measured on the
   // scaffold with SWITCHYARD_DEBUG_START=1). One turn of the event loop lets it start first.
   await new Promise((resolve) => setImmediate(resolve));
+  // DynamoDB's engine thread boots on the other core while the runtime's modules load on this one.
+  // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process; a module of node: imports only, loaded before the launcher
+  (await import('../../local/startup/early-threads.js')).beginEarlyThreads();
   // The runtime's launcher, not a client of it: dev is what starts the runtime, as npm start is.
   // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process (its launcher, like local/main.ts); loaded only here, on Node 24
   const launcher = await import('../../local/launcher.js');

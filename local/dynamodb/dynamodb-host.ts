@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { GuardSettings } from '../endpoint/guard.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { engineBundle } from './engine-bundle.js';
+import { startEngineThread, takeEarlyEngineThread } from './engine-thread.js';
 import type { EngineWorkerData } from './engine-worker.js';
 
-/** The engine's thread: `engine-worker.js` in the package; in a checkout its TypeScript sources, bundled (engine-bundle.ts). */
-const FROM_SOURCES = import.meta.filename.endsWith('.ts');
 /** How often the runtime's clock is passed to the engine's thread (its records' times; the endpoint's requests pass it too). */
 const CLOCK_SYNC_MS = 20;
-/** The engine thread's name. */
-export const THREAD_NAME = 'dynamodb';
 
 /**
  * DynamoDB, served by the local engine (local/dynamodb/engine/, on node:sqlite) in a worker
@@ -120,14 +116,9 @@ export class DynamoDbHost {
       accountId: options.accountId ?? '000000000000',
       clockOffset,
     };
-    const script = FROM_SOURCES ? await engineBundle() : path.join(import.meta.dirname, 'engine-worker.js');
-    const worker = new Worker(script, {
-      workerData,
-      // The thread's name in the operating system's view (top -H, /proc/<pid>/task): bench:runtime counts CPU by it.
-      name: THREAD_NAME,
-      // The bundle's inline source map names the TypeScript sources in stack traces, as tsx did.
-      execArgv: [...(FROM_SOURCES ? ['--enable-source-maps'] : []), ...profilerFlags(process.execArgv)],
-    });
+    // The thread `switchyard dev` began before the runtime's modules loaded, else a new one; either opens its database once configured.
+    const worker = (await takeEarlyEngineThread()) ?? (await startEngineThread());
+    worker.postMessage({ kind: 'configure', data: workerData });
     const where = file ? ` in ${file}` : '';
     let failed: (error: Error) => void = () => {};
     const failure = new Promise<never>((_, reject) => {
@@ -215,15 +206,6 @@ export class DynamoDbHost {
     });
     await this.worker.terminate();
   }
-}
-
-/**
- * The runtime's `--cpu-prof*` flags, for the engine's thread too: a worker given an execArgv
- * inherits none of the process's, and bench:runtime's profiles (BENCH_NODE_FLAGS) should show
- * the engine's per-request cost beside the main thread's.
- */
-export function profilerFlags(execArgv: readonly string[]): string[] {
-  return execArgv.filter((flag) => flag.startsWith('--cpu-prof'));
 }
 
 /** What the engine's thread asks the main thread. */

@@ -6,7 +6,7 @@
 // process is killed. Started by DynamoDbHost; in a checkout it runs through tsx.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { AwsError } from '../endpoint/aws-error.js';
 import { type GuardSettings, signatureError } from '../endpoint/guard.js';
 import { hostPolicy, refusal } from '../endpoint/request-guard.js';
@@ -258,4 +258,5 @@ function authorizationKey(accessKeyId: string, operation: string, body: Buffer):
   ]);
 }
 
-startEngineThread(workerData as EngineWorkerData);
+// Configured by its first message (DynamoDbHost.start): the thread may be begun before the runtime knows its options (engine-thread.ts).
+parentPort?.once('message', (message: { readonly kind: 'configure'; readonly data: EngineWorkerData }) => startEngineThread(message.data));

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbHost, profilerFlags } from '../../../local/dynamodb/dynamodb-host.js';
+import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { profilerFlags } from '../../../local/dynamodb/engine-thread.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 import { tableNames, tempDataDir } from '../helpers.js';
 
