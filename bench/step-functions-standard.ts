@@ -13,7 +13,7 @@
  * BENCH_SFN_PROFILE=<file.cpuprofile> writes a CPU profile of the measured executions alone
  * (no start-up, no warm-up; `node scripts/profile-summary.mjs` reads it).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -22,6 +22,7 @@ import { lambdaStepFunctions } from '../local/lambda/step-functions.js';
 import { StatesService } from '../local/states/states-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
 import { DEFINITIONS, INPUT } from './step-functions-definitions.js';
+import { walEnd, walPagesByOwner } from './wal-pages.js';
 
 const CASES: Record<string, string> = {
   pass: 'pass chain (10 states, Parameters/ResultPath)',
@@ -101,7 +102,7 @@ if (inspector) {
   await inspector.post('Profiler.start');
 }
 const walFile = path.join(folder, 'states.sqlite-wal');
-const walAtStart = (await import('node:fs')).statSync(walFile, { throwIfNoEntry: false })?.size ?? 0;
+const walAtStart = walEnd(walFile);
 let count = 0;
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
@@ -137,21 +138,10 @@ if (process.env.BENCH_SFN_NO_CHECKPOINT === '1') printPagesByTable(walAtStart);
 
 /** The log's frames from `from` on (no checkpoint has reset it), per execution, by what each page holds. */
 function printPagesByTable(from: number): void {
-  const log = readFileSync(walFile);
-  const pageSize = log.readUInt32BE(8);
-  // A frame: a 24-byte header (its page number first), then the page; frames begin after a 32-byte header.
-  const first = Math.max(0, Math.ceil((from - 32) / (24 + pageSize)));
-  const frames = Math.floor((log.length - 32) / (24 + pageSize));
-  const owners = new Map<number, string>();
-  for (const row of db.prepare('SELECT name, pageno, pagetype FROM dbstat').all())
-    owners.set(Number(row.pageno), `${row.name} (${row.pagetype})`);
-  const byOwner = new Map<string, number>();
-  for (let frame = first; frame < frames; frame++) {
-    const owner = owners.get(log.readUInt32BE(32 + frame * (24 + pageSize))) ?? '(free now)';
-    byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
-  }
-  console.log(`\npages of log per execution: ${((frames - first) / count).toFixed(2)}\n\n| pages | of |\n| --- | --- |`);
-  for (const [owner, pages] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`| ${(pages / count).toFixed(2)} | ${owner} |`);
+  const { pages, byOwner } = walPagesByOwner(db, walFile, from);
+  console.log(`\npages of log per execution: ${(pages / count).toFixed(2)}\n\n| pages | of |\n| --- | --- |`);
+  for (const [owner, ownerPages] of [...byOwner].sort((a, b) => b[1] - a[1]))
+    console.log(`| ${(ownerPages / count).toFixed(2)} | ${owner} |`);
 }
 await service.close();
 db.close();

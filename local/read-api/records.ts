@@ -27,6 +27,27 @@ const TRIM_EVERY = 200;
  */
 const FLUSH_DELAY_MS = 50;
 
+/**
+ * Indexes older data folders have and this version drops. Each was keyed by a random value (a
+ * node's id, its segment), so each node written dirtied a page of each, and a commit writes
+ * every dirtied page whole to the WAL: the main thread's largest cost per event (issue 70).
+ * No query read by segment; a lookup by id probes the unique `(kind, id)` index once per kind
+ * ({@link NODE_KINDS}).
+ */
+const DROPPED_INDEXES = 'DROP INDEX IF EXISTS lineage_nodes_by_id; DROP INDEX IF EXISTS lineage_nodes_by_segment;';
+
+/** Every kind a node can have (a Record, so that a kind added to the contract must be added here too). */
+const NODE_KINDS = Object.keys({
+  event: true,
+  rule: true,
+  message: true,
+  invocation: true,
+  execution: true,
+  'dead-letter': true,
+  'flow-control': true,
+  'model-call': true,
+} satisfies Record<LineageNode['kind'], true>);
+
 /** A node as stored, before its children are found: `parents` are the segments it hangs under. */
 export interface StoredNode {
   readonly kind: LineageNode['kind'];
@@ -89,9 +110,8 @@ export class ReadApiRecords {
       CREATE TABLE IF NOT EXISTS lineage_nodes (
         seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, segment TEXT NOT NULL, label TEXT NOT NULL,
         time INTEGER NOT NULL, status TEXT, reason TEXT, attributes TEXT, UNIQUE (kind, id));
-      CREATE INDEX IF NOT EXISTS lineage_nodes_by_id ON lineage_nodes (id);
-      CREATE INDEX IF NOT EXISTS lineage_nodes_by_segment ON lineage_nodes (segment);
       CREATE INDEX IF NOT EXISTS lineage_nodes_by_time ON lineage_nodes (time);
+      ${DROPPED_INDEXES}
       CREATE TABLE IF NOT EXISTS lineage_edges (
         parent TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (parent, kind, id));
       CREATE INDEX IF NOT EXISTS lineage_edges_by_time ON lineage_edges (time);
@@ -325,7 +345,8 @@ function prepareStatements(db: DatabaseSync) {
     ),
     updateNode: p('UPDATE lineage_nodes SET status = ?, reason = coalesce(?, reason) WHERE kind = ? AND id = ?'),
     setAttribute: p(`UPDATE lineage_nodes SET attributes = json_set(coalesce(attributes, '{}'), '$.' || ?, ?) WHERE kind = ? AND id = ?`),
-    nodesById: p('SELECT * FROM lineage_nodes WHERE id = ? ORDER BY seq'),
+    // The kinds listed so that SQLite looks the id up in the unique (kind, id) index, one probe a kind.
+    nodesById: p(`SELECT * FROM lineage_nodes WHERE kind IN (${NODE_KINDS.map((kind) => `'${kind}'`).join(', ')}) AND id = ? ORDER BY seq`),
     node: p('SELECT * FROM lineage_nodes WHERE kind = ? AND id = ?'),
     nodesByName: p(`SELECT * FROM lineage_nodes WHERE kind = 'execution' AND id LIKE ? ESCAPE '\\' ORDER BY seq`),
     insertEdge: p('INSERT OR IGNORE INTO lineage_edges (parent, kind, id, time) VALUES (?, ?, ?, ?)'),

@@ -229,3 +229,27 @@ describe('ReadApiRecords attributes', () => {
     expect(records.node('invocation', 'r-1')?.attributes).toEqual({ function: 'fn', endedAt: '42' });
   });
 });
+
+describe('ReadApiRecords lineage indexes', () => {
+  it('opens a data folder written with the node indexes of before, drops them, and still finds the nodes of an id of every kind, oldest first', () => {
+    const db = openDatabase(':memory:');
+    const now = Date.now();
+    // The lineage table and indexes as versions before issue 70's round wrote them.
+    db.exec(`
+      CREATE TABLE lineage_nodes (
+        seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, segment TEXT NOT NULL, label TEXT NOT NULL,
+        time INTEGER NOT NULL, status TEXT, reason TEXT, attributes TEXT, UNIQUE (kind, id));
+      CREATE INDEX lineage_nodes_by_id ON lineage_nodes (id);
+      CREATE INDEX lineage_nodes_by_segment ON lineage_nodes (segment);
+      CREATE INDEX lineage_nodes_by_time ON lineage_nodes (time);
+      INSERT INTO lineage_nodes (kind, id, segment, label, time) VALUES ('model-call', 'x', 's1', 'a', ${now}), ('message', 'y', 's2', 'b', ${now});`);
+    const records = new ReadApiRecords(db);
+    records.putNode({ kind: 'flow-control', id: 'x', segment: 's3', label: 'c', time: now + 1 }, ['p']);
+    records.putNode({ kind: 'dead-letter', id: 'x', segment: 's4', label: 'd', time: now + 2 }, ['p']);
+    const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'lineage_nodes'`).all();
+    expect(indexes.map((row) => row.name)).not.toContain('lineage_nodes_by_id');
+    expect(indexes.map((row) => row.name)).not.toContain('lineage_nodes_by_segment');
+    expect(records.nodesById('x').map((node) => `${node.kind}:${node.label}`)).toEqual(['model-call:a', 'flow-control:c', 'dead-letter:d']);
+    expect(records.children('p').map((node) => node.label)).toEqual(['c', 'd']);
+  });
+});
