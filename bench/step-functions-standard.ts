@@ -135,6 +135,12 @@ console.log(
 const wal = (await import('node:fs')).statSync(path.join(folder, 'states.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0;
 console.log(`WAL file: ${(wal / 1024 / 1024).toFixed(1)} MiB`);
 if (process.env.BENCH_SFN_NO_CHECKPOINT === '1') printPagesByTable(walAtStart);
+// What a row of history holds (its events' JSON and their payloads), the bytes its pages are made of.
+const rows = db.prepare('SELECT AVG(length(events)) AS events, AVG(length(payloads)) AS payloads FROM sfn_event_groups').get() as {
+  events: number;
+  payloads: number | null;
+};
+console.log(`\nhistory row: ${rows.events.toFixed(0)} characters of events, ${(rows.payloads ?? 0).toFixed(0)} of payloads (average)`);
 
 /** The log's frames from `from` on (no checkpoint has reset it), per execution, by what each page holds. */
 function printPagesByTable(from: number): void {

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { addMissingColumns } from '../store/added-columns.js';
 import { inTransaction } from '../store/transaction.js';
-import { detailsKey, detailsOf, type HistoryEvent } from './engine/history-events.js';
+import { detailsKey, type HistoryEvent } from './engine/history-events.js';
 
 /**
  * The history of STANDARD executions: one row per execution per group commit, holding the
@@ -40,11 +40,14 @@ export const HISTORY_SQL = {
  * no `payloads` (NULL) and their payloads in the events, SAME_AS_LAST the same; a payload that is
  * not well-formed UTF-16 (a lone surrogate, which JSON escapes and SQLite's UTF-8 would not keep)
  * stays in its event. In a stored history both fields are strings, so a number stands for nothing else.
+ * A payload moved out whose `inputDetails` / `outputDetails` (the key right after it, as the
+ * engine writes them) is `{"truncated":false}` has that key left out and its number written
+ * negative, minus one (`-(n + 1)`): that object was a fifth of a Map iteration's row, in every
+ * event with a payload. The last version wrote no negative number, and always the details' key.
  */
 const SAME_AS_LAST = 0;
 /** In unicode mode a surrogate pair is one code point: this matches only a surrogate alone. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-const PAYLOADS = ['input', 'output'] as const;
 
 /** A group's row: its events' JSON and their payloads (what `eventsOf` reads back). */
 export interface GroupRow {
@@ -76,35 +79,81 @@ const ENGINE_KEYS = ['id', 'previousEventId', 'timestamp', 'type'] as const;
 
 /** The row of a group of one execution's events, in order. */
 export function groupRow(events: readonly HistoryEvent[]): GroupRow {
-  let last: string | undefined;
-  let payloads = '';
+  const moved: Moved = { last: undefined, payloads: '' };
   let time = 0;
   const stored = events.map((event): HistoryEvent | CompactEvent => {
     const key = detailsKey(event.type);
-    const details = (key && (event[key] as Record<string, unknown> | undefined)) || {};
-    let copy: Record<string, unknown> | undefined;
-    for (const field of PAYLOADS) {
-      const payload = details[field];
-      if (typeof payload !== 'string') continue;
-      if (payload === last) {
-        copy ??= { ...details };
-        copy[field] = SAME_AS_LAST;
-      } else if (!LONE_SURROGATE.test(payload)) {
-        copy ??= { ...details };
-        copy[field] = payload.length + 1;
-        payloads += payload;
-      }
-      last = payload;
-    }
+    const details = key === undefined ? undefined : (event[key] as Record<string, unknown> | undefined);
+    const copy = details && typeof details === 'object' ? storedDetails(details, moved) : undefined;
     const since = time;
     time = event.timestamp;
     // The event as written, its details a copy: the engine's event stays as it is.
     if (!engineShaped(event, key)) return copy ? { ...event, [key as string]: copy } : event;
     const compact: CompactEvent = [event.id, event.previousEventId, event.timestamp - since, event.type];
-    if (key !== undefined && key in event) compact.push(copy ?? details);
+    if (key !== undefined && key in event) compact.push(copy ?? (details as Record<string, unknown>));
     return compact;
   });
-  return { events: JSON.stringify(stored), payloads };
+  return { events: JSON.stringify(stored), payloads: moved.payloads };
+}
+
+/** A group's payloads written so far, and the last payload met (moved out or not). */
+interface Moved {
+  last: string | undefined;
+  payloads: string;
+}
+
+/**
+ * The details as a group's row holds them, each payload moved out to `moved` (its number in its
+ * place, see SAME_AS_LAST), or undefined when no payload moves (the details are written as they are).
+ */
+function storedDetails(details: Record<string, unknown>, moved: Moved): Record<string, unknown> | undefined {
+  let copy: Record<string, unknown> | undefined;
+  // The payload just moved out, whose details' key, if it comes next and is `{"truncated":false}`, is left out.
+  let pending: 'input' | 'output' | undefined;
+  for (const name in details) {
+    const value = details[name];
+    if (pending !== undefined && copy !== undefined) {
+      const field = pending;
+      pending = undefined;
+      if (name === DETAILS_OF[field] && untruncated(value)) {
+        copy[field] = -(copy[field] as number) - 1;
+        continue;
+      }
+    }
+    if ((name === 'input' || name === 'output') && typeof value === 'string') {
+      const code = value === moved.last ? SAME_AS_LAST : LONE_SURROGATE.test(value) ? undefined : value.length + 1;
+      moved.last = value;
+      if (code !== undefined) {
+        if (code !== SAME_AS_LAST) moved.payloads += value;
+        copy ??= copyUpTo(details, name);
+        copy[name] = code;
+        pending = name;
+        continue;
+      }
+    }
+    if (copy !== undefined) copy[name] = value;
+  }
+  return copy;
+}
+
+const DETAILS_OF = { input: 'inputDetails', output: 'outputDetails' } as const;
+
+/** Whether `value` is `{ truncated: false }` and nothing else. */
+function untruncated(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  let keys = 0;
+  for (const name in value) if (name !== 'truncated' || ++keys > 1) return false;
+  return keys === 1 && (value as { truncated: unknown }).truncated === false;
+}
+
+/** A copy of `details`' keys before `stop`, in their order. */
+function copyUpTo(details: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const name in details) {
+    if (name === stop) break;
+    copy[name] = details[name];
+  }
+  return copy;
 }
 
 /** The events of the history's rows, in order, each payload back in its event. */
@@ -116,23 +165,43 @@ export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): Hi
       time = event.timestamp;
       return event;
     });
-    const payloads = typeof row.payloads === 'string' ? row.payloads : '';
-    let at = 0;
-    let last: string | undefined;
+    const moved = { payloads: typeof row.payloads === 'string' ? row.payloads : '', at: 0, last: undefined as string | undefined };
     for (const event of events) {
-      const details = detailsOf(event);
-      for (const field of PAYLOADS) {
-        const payload = details[field];
-        if (payload === SAME_AS_LAST && last !== undefined) details[field] = last;
-        else if (typeof payload === 'number' && payload > SAME_AS_LAST) {
-          details[field] = payloads.slice(at, at + payload - 1);
-          at += payload - 1;
-        } else if (typeof payload !== 'string') continue;
-        last = details[field] as string;
-      }
+      const key = detailsKey(event.type);
+      const details = key === undefined ? undefined : (event[key] as Record<string, unknown> | undefined);
+      if (details && typeof details === 'object') (event as Record<string, unknown>)[key as string] = restoredDetails(details, moved);
     }
     return events;
   });
+}
+
+/** `details` with each payload back in its place (and its details' key after it, if it was left out). */
+function restoredDetails(details: Record<string, unknown>, moved: { payloads: string; at: number; last: string | undefined }) {
+  let restored: Record<string, unknown> | undefined;
+  for (const name in details) {
+    let value = details[name];
+    if (name === 'input' || name === 'output') {
+      if (typeof value === 'number') {
+        const elided = value < 0;
+        const code = elided ? -value - 1 : value;
+        if (code === SAME_AS_LAST && moved.last !== undefined) value = moved.last;
+        else if (code > SAME_AS_LAST) {
+          value = moved.payloads.slice(moved.at, moved.at + code - 1);
+          moved.at += code - 1;
+        }
+        if (typeof value === 'string') moved.last = value;
+        if (elided) {
+          restored ??= copyUpTo(details, name);
+          restored[name] = value;
+          restored[DETAILS_OF[name]] = { truncated: false };
+          continue;
+        }
+        details[name] = value;
+      } else if (typeof value === 'string') moved.last = value;
+    }
+    if (restored !== undefined) restored[name] = value;
+  }
+  return restored ?? details;
 }
 
 /** An event of a group's row written as an array (`CompactEvent`), `time` the timestamp of the event before it in the group. */
