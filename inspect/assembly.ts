@@ -102,7 +102,7 @@ function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive:
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no record of the dev that kept it' : `${RUNNING_DEV} is unreadable`;
     return { alive: false, ended: `the app is not running (${why} beside ${RUNNING_CDK_OUT})` };
   }
-  if (typeof dev.pid === 'number' && Number.isInteger(dev.pid) && dev.pid > 0 && processAlive(dev.pid)) return { alive: true };
+  if (runs(dev)) return { alive: true };
   const which =
     typeof dev.pid === 'number' ? `process ${dev.pid}${dev.startedAt === undefined ? '' : `, started ${dev.startedAt}`}` : 'its process';
   return { alive: false, ended: `the app is not running (switchyard dev, ${which}, has ended without removing ${RUNNING_CDK_OUT})` };
@@ -122,8 +122,12 @@ export function runningDevEndpoint(cwd = process.cwd()): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
     throw error;
   }
-  const alive = typeof dev.pid === 'number' && Number.isInteger(dev.pid) && dev.pid > 0 && processAlive(dev.pid);
-  return alive && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
+  return runs(dev) && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
+}
+
+/** Whether the process a RUNNING_DEV record names still runs. */
+function runs(dev: Partial<RunningDev>): boolean {
+  return typeof dev.pid === 'number' && Number.isInteger(dev.pid) && dev.pid > 0 && processAlive(dev.pid);
 }
 
 /** The assembly a command reads (chooseAssembly), saying its notice once per command run (withAssemblyNotices). */

@@ -165,7 +165,7 @@ export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): Hi
       time = event.timestamp;
       return event;
     });
-    const moved = { payloads: typeof row.payloads === 'string' ? row.payloads : '', at: 0, last: undefined as string | undefined };
+    const moved: Restoring = { payloads: typeof row.payloads === 'string' ? row.payloads : '', at: 0, last: undefined };
     for (const event of events) {
       const key = detailsKey(event.type);
       const details = key === undefined ? undefined : (event[key] as Record<string, unknown> | undefined);
@@ -175,8 +175,13 @@ export function eventsOf(rows: readonly Readonly<Record<string, unknown>>[]): Hi
   });
 }
 
+/** A group's payloads read back: where the next one starts (`at`) and the last one met. */
+interface Restoring extends Moved {
+  at: number;
+}
+
 /** `details` with each payload back in its place (and its details' key after it, if it was left out). */
-function restoredDetails(details: Record<string, unknown>, moved: { payloads: string; at: number; last: string | undefined }) {
+function restoredDetails(details: Record<string, unknown>, moved: Restoring) {
   let restored: Record<string, unknown> | undefined;
   for (const name in details) {
     let value = details[name];
