@@ -4,21 +4,12 @@ import type { DevloopApp } from '../../bench/devloop-apps.js';
 import { startLoad, summarize } from '../../bench/devloop-load.js';
 import { loads, options } from '../../bench/devloop-options.js';
 import { appReport, type Column, emptyMeasured, range, TARGETS, targetsTable, unjudged, verdict } from '../../bench/devloop-report.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
+import { processRuns } from '../helpers/processes.js';
 
 /** Polls until `pids` are all gone; the generous limit is a hang's guard, not a timing verdict. */
 async function gone(pids: readonly number[], limitMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + limitMs;
-  while (pids.some(alive)) {
+  while (pids.some(processRuns)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -30,11 +21,11 @@ describe('startLoad', () => {
     const load = startLoad(2);
     try {
       expect(load.pids).toHaveLength(2);
-      expect(load.pids.every(alive)).toBe(true);
+      expect(load.pids.every(processRuns)).toBe(true);
     } finally {
       await load.stop();
     }
-    expect(load.pids.some(alive)).toBe(false);
+    expect(load.pids.some(processRuns)).toBe(false);
   });
 
   it('starts nothing at rest', async () => {
@@ -49,7 +40,7 @@ describe('startLoad', () => {
     if (watched.pid === undefined) throw new Error('sleep did not start');
     const load = startLoad(1, watched.pid);
     try {
-      expect(load.pids.every(alive)).toBe(true);
+      expect(load.pids.every(processRuns)).toBe(true);
       watched.kill('SIGKILL');
       await exited;
       expect(await gone(load.pids)).toBe(true);

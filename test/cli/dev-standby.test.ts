@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
 import { StandbySynth, synthesizeWithStandby } from '../../cli/dev/standby.js';
 import { SynthError, type SynthState, synthesize } from '../../cli/dev/synth.js';
+import { processRuns } from '../helpers/processes.js';
 import { useTempFolders } from '../helpers/temp-folders.js';
 import { standInLauncher } from './dev-stand-in.js';
 
@@ -60,15 +61,6 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The app synthesized once, and a standby started from its record, loaded ahead (dep.log names it) and waiting. */
 async function waitingStandby(root: string): Promise<{ standby: StandbySynth; pid: number }> {
   const { record } = await synthesize(appOf(root), outdirOf(root), stateOf(root));
@@ -94,7 +86,7 @@ describe('StandbySynth', () => {
     expect(record?.preload).toEqual([path.join(root, 'node_modules', 'dep', 'index.js')]);
     const read = record?.read.map((stamp) => stamp.file) ?? [];
     expect(read).toEqual(expect.arrayContaining([path.join(root, 'node_modules', 'dep', 'index.js'), path.join(root, 'lib', 'stack.mjs')]));
-    expect(alive(pid)).toBe(false);
+    expect(processRuns(pid)).toBe(false);
   });
 
   it('stops the synthesis it went on with when the caller aborts, as a fresh synthesis is stopped', async () => {
@@ -109,7 +101,7 @@ describe('StandbySynth', () => {
     const synthesis = synthesizeWithStandby(standby, appOf(root), outdirOf(root), stateOf(root), abort.signal);
     abort.abort();
     await expect(synthesis).rejects.toThrow(SynthError);
-    await until(() => !alive(pid));
+    await until(() => !processRuns(pid));
   });
 
   it('is not used, and its processes are stopped, when the environment changed since it started', async () => {
@@ -117,7 +109,7 @@ describe('StandbySynth', () => {
     const { standby, pid } = await waitingStandby(root);
     vi.stubEnv('STAGE', 'prod');
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
-    await until(() => !alive(pid));
+    await until(() => !processRuns(pid));
     const fresh = await synthesize(appOf(root), outdirOf(root), stateOf(root));
     expect(fresh.cdkOut).toBe(outdirOf(root));
     expect(manifest(root).stage).toBe('prod');
@@ -128,16 +120,16 @@ describe('StandbySynth', () => {
     const { standby, pid } = await waitingStandby(root);
     writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), "module.exports = { name: 'dep 2' };\n");
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
-    await until(() => !alive(pid));
+    await until(() => !processRuns(pid));
   });
 
   it('is not used when its process ended before the change', async () => {
     const root = app();
     const { standby, pid } = await waitingStandby(root);
     process.kill(pid, 'SIGKILL');
-    await until(() => !alive(pid));
+    await until(() => !processRuns(pid));
     // Its end is seen once the shell above it ends too.
-    await until(() => standby.pid === undefined || !alive(standby.pid));
+    await until(() => standby.pid === undefined || !processRuns(standby.pid));
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
   });
 
@@ -214,7 +206,7 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ pid: p
     const root = app();
     const { standby, pid } = await waitingStandby(root);
     standby.dispose();
-    await until(() => !alive(pid) && (standby.pid === undefined || !alive(standby.pid)));
+    await until(() => !processRuns(pid) && (standby.pid === undefined || !processRuns(standby.pid)));
   });
 
   it('ends by itself, running nothing of the app, once the dev process that started it is gone (dev killed, no exit handler ran)', () => {
@@ -282,7 +274,7 @@ describe('switchyard dev with a standby synthesis', () => {
       await stop();
     }
     const next = loads(appRoot)[2] ?? 0;
-    await until(() => !alive(next));
+    await until(() => !processRuns(next));
   });
 
   it("starts the process ahead only once the runtime's warm-up has ended: it would take a core from the first event", async () => {

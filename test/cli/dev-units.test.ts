@@ -9,6 +9,7 @@ import { TypeCheck } from '../../cli/dev/type-check.js';
 import { excludingFolder, isSource, SourceWatcher } from '../../cli/dev/watch.js';
 import { RUNNING_CDK_OUT, RUNNING_DEV, SYNTH_FAILED } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
+import { processRuns } from '../helpers/processes.js';
 import { assembliesIn, useTempFolders } from '../helpers/temp-folders.js';
 import { standInLauncher } from './dev-stand-in.js';
 
@@ -551,14 +552,7 @@ const timer = setInterval(() => {
       'port 4566 is already in use',
     );
     const pid = Number(runs(root)[0]);
-    await until(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await until(() => !processRuns(pid));
   });
 
   it("stops the synthesis's process when it is cancelled (dev does not go on: a bad option)", async () => {
@@ -570,15 +564,7 @@ const timer = setInterval(() => {
     await expect(prelude.synthesis).rejects.toThrow('the synthesis was stopped: switchyard dev did not start');
     // Stopped, it says nothing of the source: the other commands are not told it does not synthesize.
     expect(existsSync(path.join(root, SYNTH_FAILED))).toBe(false);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await until(() => !alive());
+    await until(() => !processRuns(pid));
   });
 });
 
