@@ -12,6 +12,8 @@ import { cpuBetween, THREAD_GROUPS, threadCpu } from './thread-cpu.js';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SPANS = process.env.SPANS !== 'off';
+// Node flags for the runtimes' processes (BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a profile of each thread).
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
 const checkouts = process.argv.slice(2).map((checkout) => path.resolve(checkout));
 if (checkouts.length === 0) throw new Error('usage: bench/runtime-cpu-pairs.ts <checkout> [<checkout> ...] (each with its node_modules)');
 
@@ -42,7 +44,7 @@ async function duplicatesOnceDone(dynamodb: DynamoDBClient, ids: readonly string
 
 /** One throughput run on a fresh runtime of `checkout`: CPU per event by thread group, and the runtime's own (all but the functions'). */
 async function run(checkout: string, cdkOut: string, prefix: string): Promise<Record<string, number>> {
-  const runtime = await startRuntime(checkout, cdkOut, SPANS);
+  const runtime = await startRuntime(checkout, cdkOut, SPANS, NODE_FLAGS);
   const config = { endpoint: runtime.url, region, credentials };
   const events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);
