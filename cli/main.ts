@@ -115,7 +115,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
   .join('\n')}
 
-Run switchyard <command> --help for a command's options.
+Run switchyard <command> --help for a command's options; switchyard --version prints the version.
 
 ${GLOBAL_HELP}
 
@@ -126,6 +126,12 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'clients
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    // Read only here: init's module is small, and the other commands need none of it.
+    const { manifest } = (await import('./commands/init.js')).ownPackage();
+    io.out(`${manifest.name ?? 'switchyard-cli'} ${manifest.version ?? 'unknown'}`);
+    return 0;
   }
   const command = COMMANDS[name];
   try {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
 import { runCli } from './run-cli.js';
@@ -64,6 +66,20 @@ describe('switchyard send without a contract', () => {
   it("lists the app's contracts in its help, from the assembly", async () => {
     const { stdout } = await runCli(['send', '--help', '--cdk-out', cdkOut]);
     expect(stdout).toMatch(/The app's contracts \(.*\): TicketCreated, TicketEscalated, /);
+  });
+});
+
+describe('switchyard --version', () => {
+  it("prints the package's name and version, as --version, -v and version", async () => {
+    const { name, version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    for (const flag of ['--version', '-v', 'version']) {
+      const result = await runCli([flag]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toBe(`${name} ${version}`);
+    }
   });
 });
 
