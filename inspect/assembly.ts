@@ -114,6 +114,17 @@ function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive:
  * run beside it mean, not a runtime that is not there on the default port.
  */
 export function runningDevEndpoint(cwd = process.cwd()): string | undefined {
+  const dev = liveDev(cwd);
+  return dev !== undefined && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
+}
+
+/** The pid of the `switchyard dev` that runs in the project's folder `cwd` (RUNNING_DEV, its process alive), or undefined. */
+export function runningDevPid(cwd: string): number | undefined {
+  return liveDev(cwd)?.pid;
+}
+
+/** RUNNING_DEV's record when the process it names runs; undefined when there is none, it is being swapped, or its dev ended. */
+function liveDev(cwd: string): (Partial<RunningDev> & { readonly pid: number }) | undefined {
   let dev: Partial<RunningDev>;
   try {
     dev = JSON.parse(readFileSync(path.resolve(cwd, RUNNING_DEV), 'utf8')) as Partial<RunningDev>;
@@ -122,7 +133,7 @@ export function runningDevEndpoint(cwd = process.cwd()): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
     throw error;
   }
-  return runs(dev) && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
+  return runs(dev) ? (dev as Partial<RunningDev> & { readonly pid: number }) : undefined;
 }
 
 /** Whether the process a RUNNING_DEV record names still runs. */

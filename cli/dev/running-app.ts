@@ -1,6 +1,6 @@
 import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, SYNTH_FAILED } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, runningDevPid, SYNTH_FAILED } from '../../inspect/assembly.js';
 
 /**
  * What `switchyard dev` leaves on disk for the other commands and the MCP tools while it runs
@@ -27,8 +27,14 @@ export function keepRunningApp(root: string, cdkOut: string, endpoint: string): 
 /** When this process (dev) started. */
 const startedAt = new Date(Date.now() - process.uptime() * 1000);
 
-/** Dev stops (or starts): no app runs from this folder any more. */
+/**
+ * Dev stops (or starts): no app runs from this folder any more, unless another dev that still
+ * runs wrote the copy. A second `switchyard dev` in the folder that fails to start (the data
+ * folder in use) leaves the first one's: the commands beside it still reach that one.
+ */
 export function forgetRunningApp(root: string): void {
+  const owner = runningDevPid(root);
+  if (owner !== undefined && owner !== process.pid) return;
   rmSync(path.join(root, RUNNING_CDK_OUT), { recursive: true, force: true });
   rmSync(path.join(root, RUNNING_DEV), { force: true });
 }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -306,6 +308,25 @@ describe('keepRunningApp', () => {
     expect(dev.pid).toBe(process.pid);
     expect(dev.endpoint).toBe('http://127.0.0.1:4599');
     expect(Date.parse(dev.startedAt)).toBeLessThanOrEqual(Date.now());
+    forgetRunningApp(root);
+    expect(existsSync(path.join(root, RUNNING_DEV))).toBe(false);
+    expect(existsSync(path.join(root, RUNNING_CDK_OUT))).toBe(false);
+  });
+
+  it("leaves the copy and record of another dev that still runs (a second dev that failed to start in its folder), and removes an ended one's", async () => {
+    const root = project({ 'cdk.out/manifest.json': '{}' });
+    keepRunningApp(root, path.join(root, 'cdk.out'), 'http://127.0.0.1:4599');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const record = path.join(root, RUNNING_DEV);
+      writeFileSync(record, JSON.stringify({ ...JSON.parse(readFileSync(record, 'utf8')), pid: other.pid }));
+      forgetRunningApp(root);
+      expect(existsSync(record)).toBe(true);
+      expect(existsSync(path.join(root, RUNNING_CDK_OUT))).toBe(true);
+    } finally {
+      other.kill('SIGKILL');
+      await once(other, 'exit');
+    }
     forgetRunningApp(root);
     expect(existsSync(path.join(root, RUNNING_DEV))).toBe(false);
     expect(existsSync(path.join(root, RUNNING_CDK_OUT))).toBe(false);
