@@ -1,6 +1,7 @@
 import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, runningDevPid, SYNTH_FAILED } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, runningDevEndpoint, runningDevPid, SYNTH_FAILED } from '../../inspect/assembly.js';
+import { CliError } from '../../inspect/errors.js';
 
 /**
  * What `switchyard dev` leaves on disk for the other commands and the MCP tools while it runs
@@ -26,6 +27,24 @@ export function keepRunningApp(root: string, cdkOut: string, endpoint: string): 
 
 /** When this process (dev) started. */
 const startedAt = new Date(Date.now() - process.uptime() * 1000);
+
+/**
+ * Dev starts: stops at once when a `switchyard dev` already runs in this folder, naming it (the
+ * two would synthesize into one .switchyard/cdk.out, whose asset folders the running one's
+ * functions run from); removes what a dev that was killed left (no app runs until this one starts).
+ * @throws CliError naming the dev that runs (1)
+ */
+export function startingDev(root: string): void {
+  const pid = runningDevPid(root);
+  if (pid !== undefined && pid !== process.pid) {
+    const endpoint = runningDevEndpoint(root);
+    throw new CliError(
+      `switchyard dev already runs in this folder (process ${pid}${endpoint === undefined ? '' : `, ${endpoint}`}): ` +
+        `the commands run here reach it; to start this one, stop that one first (Ctrl-C in its terminal, or kill ${pid})`,
+    );
+  }
+  forgetRunningApp(root);
+}
 
 /**
  * Dev stops (or starts): no app runs from this folder any more, unless another dev that still

@@ -8,7 +8,7 @@ import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
 import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
-import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure } from './running-app.js';
+import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure, startingDev } from './running-app.js';
 import { StandbySynth, synthesizeWithStandby } from './standby.js';
 import { SynthError, type SynthState, synthEnvironment, synthFailureLine } from './synth.js';
 import { loadRecord, type SynthRecord, saveRecord, staleness } from './synth-record.js';
@@ -92,14 +92,13 @@ export interface DevPrelude {
  * Reads the project, watches its sources (from before the synthesis: a file saved while dev
  * starts is applied once the runtime runs) and starts the first synthesis unless nothing its
  * last one read has changed.
- * @throws CliError outside a CDK app (2)
+ * @throws CliError outside a CDK app (2), when a switchyard dev runs in the folder already (1)
  */
 export function startDevPrelude(root: string, io: DevServerOptions['io'], options: { synth: boolean; watch: boolean }): DevPrelude {
   const started = performance.now();
   const project = readCdkProject(root);
+  startingDev(root);
   const folder = prepareStateFolder(root, io.out);
-  // A copy left by a dev that was killed: no app runs until this one starts.
-  forgetRunningApp(root);
   const state: DevState = {
     scratch: path.join(folder, 'tmp'),
     bundleCache: path.join(folder, 'bundle-cache'),
@@ -140,7 +139,7 @@ export function startDevPrelude(root: string, io: DevServerOptions['io'], option
  * a change only functions' bundles read rebuilds those bundles and runs them with no
  * synthesis; any other synthesizes again. Returns once the runtime runs. With `prelude`
  * (startDevPrelude's, for the same synth and watch), goes on from what it started.
- * @throws CliError outside a CDK app (2), when the first synthesis fails, the port or the data folder is in use (1)
+ * @throws CliError outside a CDK app (2), when a switchyard dev runs in the folder already, the first synthesis fails, the port or the data folder is in use (1)
  */
 export async function startDevServer(options: DevServerOptions, prelude?: DevPrelude): Promise<Runtime> {
   const { root, io, launcher } = options;

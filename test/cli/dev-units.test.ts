@@ -576,6 +576,28 @@ const timer = setInterval(() => {
     await until(() => !processRuns(pid));
   });
 
+  it('fails if a switchyard dev runs in the folder already, naming it, before it synthesizes or touches what that one runs', async () => {
+    const root = project(slowApp(0));
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      mkdirSync(path.join(root, RUNNING_CDK_OUT), { recursive: true });
+      const record = { pid: other.pid, startedAt: new Date().toISOString(), endpoint: 'http://127.0.0.1:4599' };
+      writeFileSync(path.join(root, RUNNING_DEV), JSON.stringify(record));
+      expect(() => startDevPrelude(root, { out: () => {}, err: () => {} }, { synth: true, watch: true })).toThrow(
+        new CliError(
+          `switchyard dev already runs in this folder (process ${other.pid}, http://127.0.0.1:4599): the commands run here reach it; ` +
+            `to start this one, stop that one first (Ctrl-C in its terminal, or kill ${other.pid})`,
+        ),
+      );
+      expect(runs(root)).toEqual([]);
+      expect(existsSync(path.join(root, RUNNING_DEV))).toBe(true);
+      expect(existsSync(path.join(root, RUNNING_CDK_OUT))).toBe(true);
+    } finally {
+      other.kill('SIGKILL');
+      await once(other, 'exit');
+    }
+  });
+
   it("stops the synthesis's process when it is cancelled (dev does not go on: a bad option)", async () => {
     const root = project(slowApp(60_000));
     const prelude = startDevPrelude(root, { out: () => {}, err: () => {} }, { synth: true, watch: true });

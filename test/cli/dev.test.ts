@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runningDevEndpoint } from '../../inspect/assembly.js';
 import { childEnv } from './run-cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -280,11 +281,23 @@ describe('switchyard dev', () => {
     expect(await bundledAnswer('b5')).toBe('bundled v4 b5');
   });
 
-  it('fails if the port is in use, saying so', async () => {
-    // Same folder, own data folder, the app synthesized already: only the port is in the way.
+  it('fails if a switchyard dev runs in the folder already, naming it, and leaves that one reachable', async () => {
+    // Own data folder, the app synthesized already: only the dev running here is in the way.
     const data = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-data-'));
     folders.push(data);
-    const second = new Dev(app, ['--port', String(PORT), '--no-synth', '--no-watch', '--data', data]);
+    const second = new Dev(app, ['--port', String(PORT + 3), '--no-synth', '--no-watch', '--data', data]);
+    expect(await second.exited).toBe(1);
+    expect(second.output).toMatch(
+      new RegExp(`switchyard dev already runs in this folder \\(process \\d+, http://127\\.0\\.0\\.1:${PORT}\\)`),
+    );
+    // The commands beside it still reach the first: its record was left.
+    expect(runningDevEndpoint(app)).toBe(`http://127.0.0.1:${PORT}`);
+  });
+
+  it('fails if the port is in use, saying so', async () => {
+    // Another app's folder, its own data folder: only the port is in the way.
+    const other = copyFixture();
+    const second = new Dev(other, ['--port', String(PORT), '--no-watch']);
     expect(await second.exited).toBe(1);
     expect(second.output).toContain(`port ${PORT} is already in use`);
   });
