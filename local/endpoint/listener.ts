@@ -33,6 +33,14 @@ export interface ListenerTimeouts {
   readonly idleMs?: number;
 }
 
+/**
+ * How large a request's head (its request line, URL included, and headers) may be. Node's
+ * default of 16 KiB refuses requests the APIs' models allow: a REST API's list in the query
+ * string (UntagResource's 200 tag keys of 128 characters, each percent-encoded) runs to about
+ * 300 KiB. A longer one Node answers 431 (Request Header Fields Too Large).
+ */
+export const MAX_REQUEST_HEAD_BYTES = 512 * 1024;
+
 /** Headers that name a connection: HTTP/2 forbids them (RFC 9113 section 8.2.2), and Node throws on them. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -62,10 +70,11 @@ export class DualProtocolListener {
         keepAliveTimeout: idleMs,
         // How often Node looks for connections past those limits (its default, 30 s, unless a limit is shorter).
         connectionsCheckingInterval: Math.min(30_000, headersMs, requestMs),
+        maxHeaderSize: MAX_REQUEST_HEAD_BYTES,
       },
       handler,
     );
-    this.#http2 = createHttp2Server((req, res) => {
+    this.#http2 = createHttp2Server({ settings: { maxHeaderListSize: MAX_REQUEST_HEAD_BYTES } }, (req, res) => {
       bodyDeadline(req, requestMs);
       handler(asHttp1Request(req), asHttp1Response(res));
     });

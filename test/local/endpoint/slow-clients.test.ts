@@ -2,6 +2,7 @@ import { type ClientHttp2Session, connect as connectHttp2 } from 'node:http2';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUEST_HEAD_BYTES } from '../../../local/endpoint/listener.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
 
 /** Short limits, so that a stalled client is seen cut within the test; the defaults are Node's (60 s, 300 s). */
@@ -202,5 +203,21 @@ describe('Endpoint with clients that leave mid-request', () => {
     socket.destroy();
     expect(received).toEqual([]);
     expect(internalErrors).toEqual([]);
+  });
+});
+
+describe('Endpoint request heads', () => {
+  it('serves a request whose URL is as long as a model allows (200 tag keys of 128 four-byte characters, percent-encoded), and answers 431 past MAX_REQUEST_HEAD_BYTES', async () => {
+    const key = encodeURIComponent('🛢'.repeat(128));
+    const longest = `${url.origin}/?${Array.from({ length: 200 }, () => `tagKeys=${key}`).join('&')}`;
+    expect(longest.length).toBeGreaterThan(300_000);
+    const served = await fetch(longest, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.ListEventBuses' }, body: '{}' });
+    expect([served.status, await served.text()]).toEqual([200, '{"EventBuses":[]}']);
+    const tooLong = await fetch(`${url.origin}/?pad=${'x'.repeat(MAX_REQUEST_HEAD_BYTES)}`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.ListEventBuses' },
+      body: '{}',
+    });
+    expect(tooLong.status).toBe(431);
   });
 });
