@@ -60,9 +60,10 @@ export interface AssemblyChoice {
  * SYNTH_FAILED), that is the app `switchyard dev` runs (RUNNING_CDK_OUT), not the emptied
  * DEV_CDK_OUT nor an older ./cdk.out; the notice says so.
  */
-export function chooseAssembly(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AssemblyChoice {
+export function chooseAssembly(option: string | undefined, env: NodeJS.ProcessEnv = process.env, from = process.cwd()): AssemblyChoice {
   const chosen = option ?? env.SWITCHYARD_CDK_OUT;
-  if (chosen !== undefined && chosen !== '') return { dir: path.resolve(cwd, chosen) };
+  if (chosen !== undefined && chosen !== '') return { dir: path.resolve(from, chosen) };
+  const cwd = projectFolder(from);
   const failure = synthFailure(cwd);
   const running = path.resolve(cwd, RUNNING_CDK_OUT);
   const left = failure !== undefined && hasAssembly(running) ? runningDevOf(cwd) : undefined;
@@ -89,6 +90,18 @@ export function chooseAssembly(option: string | undefined, env: NodeJS.ProcessEn
 }
 
 /**
+ * The CDK app's folder a command run in `from` means: the nearest folder up from it with a
+ * cdk.json (a command run in the app's lambdas/ reads the app's assembly and reaches its dev, as
+ * npm finds the package.json above), else `from` itself.
+ */
+export function projectFolder(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'cdk.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+/**
  * Whether the `switchyard dev` that kept RUNNING_CDK_OUT still runs (RUNNING_DEV's pid), and
  * when not, what to say about it. A copy with no RUNNING_DEV beside it, or one that cannot be
  * read, names no running dev.
@@ -109,12 +122,12 @@ function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive:
 }
 
 /**
- * The endpoint of the `switchyard dev` that runs in the project's folder `cwd` (RUNNING_DEV,
- * its process alive), or undefined: a dev started with `--port 4599` is the one the commands
- * run beside it mean, not a runtime that is not there on the default port.
+ * The endpoint of the `switchyard dev` that runs in the project's folder (projectFolder of
+ * `from`; RUNNING_DEV, its process alive), or undefined: a dev started with `--port 4599` is the
+ * one the commands run beside it mean, not a runtime that is not there on the default port.
  */
-export function runningDevEndpoint(cwd = process.cwd()): string | undefined {
-  const dev = liveDev(cwd);
+export function runningDevEndpoint(from = process.cwd()): string | undefined {
+  const dev = liveDev(projectFolder(from));
   return dev !== undefined && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
 }
 

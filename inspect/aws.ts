@@ -65,7 +65,7 @@ export interface TargetOptions {
 /**
  * The target of a command: AWS when asked for; else the local runtime at --endpoint, then
  * SWITCHYARD_ENDPOINT, then AWS_ENDPOINT_URL(_<SERVICE>), then the `switchyard dev` running in
- * the folder `cwd` (its `--port`), then DEFAULT_ENDPOINT.
+ * the app `cwd` is in (its `--port`; the nearest folder up with a cdk.json), then DEFAULT_ENDPOINT.
  */
 export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Target {
   const wantsAws = options.aws === true || options.profile !== undefined || env.SWITCHYARD_TARGET === 'aws';

@@ -9,6 +9,7 @@ import {
   RUNNING_CDK_OUT,
   RUNNING_DEV,
   readAssembly,
+  runningDevEndpoint,
   STATE_FOLDER,
   SYNTH_FAILED,
   withAssemblyNotices,
@@ -35,6 +36,15 @@ describe('defaultCdkOut', () => {
     const root = project('cdk.out', '.switchyard/cdk.out');
     expect(defaultCdkOut('other.out', { SWITCHYARD_CDK_OUT: 'env.out' }, root)).toBe(path.join(root, 'other.out'));
     expect(defaultCdkOut(undefined, { SWITCHYARD_CDK_OUT: 'env.out' }, root)).toBe(path.join(root, 'env.out'));
+  });
+
+  it("reads the app's assembly from a folder inside the app (the nearest cdk.json above), and --cdk-out from where it is typed", () => {
+    const root = project('cdk.out');
+    writeFileSync(path.join(root, 'cdk.json'), '{"app":"node app.js"}');
+    const inside = path.join(root, 'lambdas', 'record-order');
+    mkdirSync(inside, { recursive: true });
+    expect(defaultCdkOut(undefined, {}, inside)).toBe(path.join(root, 'cdk.out'));
+    expect(defaultCdkOut('other.out', {}, inside)).toBe(path.join(inside, 'other.out'));
   });
 
   it('names ./cdk.out when there is no assembly at all, for the error that says how to make one', () => {
@@ -123,6 +133,32 @@ describe('chooseAssembly', () => {
     expect(() => readAssembly(dir)).toThrow(
       `no cloud assembly at ${dir}: the app's source does not synthesize (Error: broken on purpose): fix it (npx switchyard dev shows the whole error and synthesizes again on save), or pass --cdk-out <dir>`,
     );
+  });
+});
+
+describe('runningDevEndpoint', () => {
+  it('is the endpoint of the switchyard dev running in the app, from any folder inside it', () => {
+    const root = project();
+    writeFileSync(path.join(root, 'cdk.json'), '{"app":"node app.js"}');
+    mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
+    writeFileSync(
+      path.join(root, RUNNING_DEV),
+      JSON.stringify({ pid: process.pid, startedAt: '2026-11-28T20:00:00.000Z', endpoint: 'http://127.0.0.1:4599' }),
+    );
+    mkdirSync(path.join(root, 'lib', 'constructs'), { recursive: true });
+    expect(runningDevEndpoint(root)).toBe('http://127.0.0.1:4599');
+    expect(runningDevEndpoint(path.join(root, 'lib', 'constructs'))).toBe('http://127.0.0.1:4599');
+  });
+
+  it('is undefined when the dev that wrote it has ended', () => {
+    const root = project();
+    writeFileSync(path.join(root, 'cdk.json'), '{"app":"node app.js"}');
+    mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
+    writeFileSync(
+      path.join(root, RUNNING_DEV),
+      JSON.stringify({ pid: endedPid(), startedAt: '2026-11-28T20:00:00.000Z', endpoint: 'http://127.0.0.1:4599' }),
+    );
+    expect(runningDevEndpoint(root)).toBeUndefined();
   });
 });
 
