@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDevServer } from '../../cli/dev/server.js';
 import { StandbySynth, synthesizeWithStandby } from '../../cli/dev/standby.js';
 import { SynthError, type SynthState, synthesize } from '../../cli/dev/synth.js';
-import { processRuns } from '../helpers/processes.js';
+import { processReaped, processRuns } from '../helpers/processes.js';
 import { useTempFolders } from '../helpers/temp-folders.js';
 import { standInLauncher } from './dev-stand-in.js';
 
@@ -128,8 +128,8 @@ describe('StandbySynth', () => {
     const { standby, pid } = await waitingStandby(root);
     process.kill(pid, 'SIGKILL');
     await until(() => !processRuns(pid));
-    // Its end is seen once the shell above it ends too.
-    await until(() => standby.pid === undefined || !processRuns(standby.pid));
+    // Its end is seen once the shell above it (this process's child) ends too and Node reaps it.
+    await until(() => standby.pid === undefined || processReaped(standby.pid));
     expect(await standby.take(appOf(root), outdirOf(root), stateOf(root))).toBeUndefined();
   });
 

@@ -24,3 +24,18 @@ export function processRuns(pid: number): boolean {
     throw error;
   }
 }
+
+/**
+ * Whether process `pid` is gone from the process table (reaped). For a child of this process
+ * it is what says Node has seen its end (reaped it and emitted its `exit`): its zombie, which
+ * processRuns already counts as ended, is there until then.
+ */
+export function processReaped(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    throw error;
+  }
+}
