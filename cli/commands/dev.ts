@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { projectFolder } from '../../inspect/assembly.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 // biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
 import type { RuntimeOptionValues } from '../../local/launcher.js';
@@ -7,7 +8,7 @@ import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value]
 
-Runs the CDK app of this folder (the one with cdk.json) on this machine, behind an
+Runs the CDK app of this folder (the nearest one up with cdk.json) on this machine, behind an
 AWS-compatible endpoint, and reloads it as you edit it:
   1. synthesizes the app with cdk.json's "app" command (and its context) into .switchyard/cdk.out,
      unless nothing its last synthesis read has changed (its files, the folders it listed, the
@@ -89,7 +90,7 @@ export const dev: Command = async (argv, io) => {
   }
   await startDevServer(
     {
-      root: process.cwd(),
+      root: projectFolder(process.cwd()),
       settings,
       data: values.data,
       synth: values.synth !== false,
@@ -106,7 +107,12 @@ export const dev: Command = async (argv, io) => {
 /** startDevPrelude on what the command line says of --no-synth and --no-watch, before it is parsed; its error, kept for after the options' own. */
 function devPrelude(argv: readonly string[], io: Parameters<Command>[1]): { begun?: DevPrelude; error?: unknown } {
   try {
-    return { begun: startDevPrelude(process.cwd(), io, { synth: !argv.includes('--no-synth'), watch: !argv.includes('--no-watch') }) };
+    return {
+      begun: startDevPrelude(projectFolder(process.cwd()), io, {
+        synth: !argv.includes('--no-synth'),
+        watch: !argv.includes('--no-watch'),
+      }),
+    };
   } catch (error) {
     return { error };
   }

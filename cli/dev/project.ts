@@ -25,7 +25,7 @@ export function readCdkProject(root: string): CdkProject {
   const file = path.join(root, 'cdk.json');
   if (!existsSync(file)) {
     throw new CliError(
-      `no cdk.json in ${root}: switchyard dev runs a CDK app; run it in the app's folder (the one with cdk.json, as for cdk synth)`,
+      `no cdk.json in ${root} or a folder above it: switchyard dev runs a CDK app; run it in the app's folder (the one with cdk.json, as for cdk synth)`,
       2,
     );
   }

@@ -48,7 +48,7 @@ describe('readCdkProject', () => {
   it('fails if there is no cdk.json, saying to run it in the app folder', () => {
     const root = project({});
     expect(() => readCdkProject(root)).toThrow(CliError);
-    expect(() => readCdkProject(root)).toThrow(`no cdk.json in ${root}: switchyard dev runs a CDK app`);
+    expect(() => readCdkProject(root)).toThrow(`no cdk.json in ${root} or a folder above it: switchyard dev runs a CDK app`);
   });
 
   it('fails if cdk.json has no app command or is not JSON', () => {

@@ -281,11 +281,12 @@ describe('switchyard dev', () => {
     expect(await bundledAnswer('b5')).toBe('bundled v4 b5');
   });
 
-  it('fails if a switchyard dev runs in the folder already, naming it, and leaves that one reachable', async () => {
+  it('fails if a switchyard dev runs in the app already (started from a folder inside it), naming it, and leaves that one reachable', async () => {
     // Own data folder, the app synthesized already: only the dev running here is in the way.
     const data = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-data-'));
     folders.push(data);
-    const second = new Dev(app, ['--port', String(PORT + 3), '--no-synth', '--no-watch', '--data', data]);
+    // Started in a folder inside the app: the app is the nearest cdk.json up, as for the other commands.
+    const second = new Dev(path.join(app, 'bundled'), ['--port', String(PORT + 3), '--no-synth', '--no-watch', '--data', data]);
     expect(await second.exited).toBe(1);
     expect(second.output).toMatch(
       new RegExp(`switchyard dev already runs in this folder \\(process \\d+, http://127\\.0\\.0\\.1:${PORT}\\)`),
