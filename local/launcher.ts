@@ -213,6 +213,8 @@ export interface Launch {
   readonly prepare?: (runtime: LocalRuntime) => Promise<unknown>;
   /** An MCP server at /mcp (switchyard dev's). @default none */
   readonly mcp?: RuntimeOptions['mcp'];
+  /** Code folders functions run in place of their asset folders' from the start (switchyard dev's rebuilt handlers). @default none */
+  readonly replacedCode?: RuntimeOptions['replacedCode'];
 }
 
 /**
@@ -238,6 +240,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     warm: true,
     ...(launch.modules ? { modules: launch.modules } : {}),
     ...(launch.mcp ? { mcp: launch.mcp } : {}),
+    ...(launch.replacedCode ? { replacedCode: launch.replacedCode } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       throw new LaunchError(

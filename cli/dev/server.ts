@@ -224,9 +224,10 @@ async function startRuntime(
       started,
       out: io.out,
       warn: io.err,
-      prepare: (running) => {
+      // The handlers rebuilt since the last synthesis: their functions start on them (no switch after the start).
+      replacedCode: () => dev.code.replacements(),
+      prepare: async (running) => {
         reportUnrun(dev, running, dev.code.replacements());
-        return runReplacements(running, dev.code.replacements());
       },
       mcp: mcpMount(ownPackage().manifest.version ?? '0.0.0'),
     });
@@ -316,15 +317,20 @@ function reportUnrun(dev: Dev, runtime: Runtime, replacements: ReadonlyMap<strin
   );
 }
 
-/** Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset folder. */
-async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<string, string>): Promise<string[]> {
-  const updated = runtime.definitions.functions.flatMap((fn) => {
+/**
+ * Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset
+ * folder and that does not run it yet (a function an earlier edit switched keeps its
+ * environments: each rebuild is a folder of its own).
+ */
+async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<string, string>): Promise<void> {
+  const template = runtime.definitions.functions;
+  const running = new Map(runtime.lambda.updatedCode(template).map(({ name, codePath }) => [name, codePath]));
+  const updated = template.flatMap((fn) => {
     const dir = replacements.get(path.resolve(fn.codePath));
-    return dir === undefined ? [] : [{ name: fn.name, dir }];
+    return dir === undefined || running.get(fn.name) === dir ? [] : [{ name: fn.name, dir }];
   });
   // Side by side: each resolves once its function's new environment is ready and events switched to it.
   await Promise.all(updated.map(({ name, dir }) => runtime.lambda.updateFunctionCode(name, dir)));
-  return updated.map(({ name }) => name);
 }
 
 /**

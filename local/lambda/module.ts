@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import type { LocalUrl, LocalUrlContext } from '../cloudformation/local-urls.js';
 import { messageSegment, parseTraceHeader, segmentOf } from '../endpoint/trace-header.js';
 import { currentCaller } from '../iam/caller.js';
@@ -50,6 +51,14 @@ declare module '../service-registry/service-module.js' {
      * testing API gives the same object to each start of a test runtime, so a restart keeps them.
      */
     readonly faults?: InvocationFaults;
+    /**
+     * Code folders to run in place of the template's, each by the asset folder it replaces
+     * (absolute paths): `switchyard dev` gives the handlers rebuilt since the last synthesis, read
+     * once the assembly is there. Each such function starts on that code, its first environment
+     * warmed on it, as though its code had been updated before its first invocation, and it is
+     * listed as running code its template does not hold (LambdaService.updatedCode). @default none
+     */
+    readonly replacedCode?: () => ReadonlyMap<string, string>;
   }
 }
 
@@ -116,7 +125,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   records: (recorder) => ({ invocation: (note) => recordInvocation(recorder, note) }),
   create({ settings, database, folder, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
-    const { definitions } = services.get('template');
+    const { definitions: template } = services.get('template');
+    // The functions as they start: dev's rebuilt handlers run from the beginning, with no switch after the start.
+    const definitions = { ...template, functions: withReplacedCode(template.functions, settings.options.replacedCode?.()) };
     // Each function's code is read once, for the SDK it needs and the clients it holds.
     const scanOf = codeScans();
     const sqs = services.get('sqs');
@@ -369,6 +380,17 @@ function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestin
         await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
       },
     },
+  });
+}
+
+/** The functions with each code folder `replaced` names run in place of the template's asset folder. */
+function withReplacedCode(
+  functions: readonly FunctionDefinition[],
+  replaced: ReadonlyMap<string, string> | undefined,
+): FunctionDefinition[] {
+  return functions.map((fn) => {
+    const codePath = replaced?.get(path.resolve(fn.codePath));
+    return codePath === undefined ? fn : { ...fn, codePath };
   });
 }
 

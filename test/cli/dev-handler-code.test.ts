@@ -246,7 +246,7 @@ describe('startDevServer, a saved handler edit', () => {
     const { lines, launcher, io, stop } = standInLauncher(async (options) => ({
       url: 'http://127.0.0.1:0',
       definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
-      lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+      lambda: { updateFunctionCode: async (name: string) => updated.push(name), updatedCode: () => [] },
       reload: async () => {
         reloads++;
         return { reloaded: ['function Summarize (code)'], needsRestart: [] };
@@ -302,24 +302,34 @@ describe('startDevServer, a saved handler edit', () => {
 });
 
 describe('startDevServer, a handler saved while dev was stopped', () => {
-  /** A stand-in runtime whose one function runs `codeOf(cdkOut)`, prepared as the launcher prepares one (its rebuilt bundles run). */
+  /**
+   * A stand-in runtime whose one function runs `codeOf(cdkOut)`, or the folder the launch's
+   * `replacedCode` gives in its place, as the runtime starts it; prepared as the launcher prepares one.
+   */
   function standIn(codeOf: (cdkOut: string) => string) {
     const updated: string[] = [];
+    let replaced: ReadonlyMap<string, string> = new Map();
     const standIn = standInLauncher(async (options) => {
+      replaced = options.replacedCode?.() ?? new Map();
+      const codePath = codeOf(options.cdkOut);
+      const startedOn = replaced.get(path.resolve(codePath));
       const runtime = {
         url: 'http://127.0.0.1:0',
-        definitions: { functions: [{ name: 'Summarize', codePath: codeOf(options.cdkOut) }] },
-        lambda: { updateFunctionCode: async (name: string) => updated.push(name) },
+        definitions: { functions: [{ name: 'Summarize', codePath }] },
+        lambda: {
+          updateFunctionCode: async (name: string) => updated.push(name),
+          updatedCode: () => (startedOn === undefined ? [] : [{ name: 'Summarize', codePath: startedOn }]),
+        },
         reload: async () => ({ reloaded: [], needsRestart: [] }),
         warm: async () => {},
       };
       await options.prepare?.(runtime);
       return runtime;
     });
-    return { ...standIn, updated };
+    return { ...standIn, updated, replaced: () => replaced };
   }
 
-  async function restartAfterEdit(codeOf: (cdkOut: string) => string): Promise<{ lines: string[]; updated: string[] }> {
+  async function restartAfterEdit(codeOf: (cdkOut: string) => string) {
     const root = project({ ...APP, 'cdk.json': JSON.stringify({ app: `"${process.execPath}" app.mjs` }) });
     const options = { root, settings: {} as never, synth: true, watch: false, typecheck: false };
     const first = standIn(codeOf);
@@ -329,12 +339,15 @@ describe('startDevServer, a handler saved while dev was stopped', () => {
     const second = standIn(codeOf);
     await startDevServer({ ...options, io: second.io, launcher: second.launcher });
     await second.stop();
-    return second;
+    return { root, ...second };
   }
 
-  it('runs the rebuilt bundle in the function whose code is its asset folder, saying nothing is unrun', async () => {
-    const { lines, updated } = await restartAfterEdit((cdkOut) => path.join(cdkOut, 'asset.1'));
-    expect(updated).toEqual(['Summarize']);
+  it('starts the function whose code is its asset folder on the rebuilt bundle, with no switch after the start, saying nothing is unrun', async () => {
+    const { root, lines, updated, replaced } = await restartAfterEdit((cdkOut) => path.join(cdkOut, 'asset.1'));
+    expect([...replaced()]).toEqual([
+      [path.join(root, '.switchyard', 'cdk.out', 'asset.1'), expect.stringContaining(path.join(root, '.switchyard'))],
+    ]);
+    expect(updated).toEqual([]);
     expect(lines.join('\n')).not.toMatch(/runs in no function/);
   });
 

@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -100,6 +101,7 @@ let dev: Dev;
 const events = new EventBridgeClient(config);
 const sqs = new SQSClient(config);
 const lambda = new LambdaClient(config);
+const logs = new CloudWatchLogsClient(config);
 
 /** What the bundled function answers now (it returns its marker). */
 async function bundledAnswer(id: string): Promise<string> {
@@ -270,6 +272,7 @@ describe('switchyard dev', () => {
   it('starts again from its last synthesis when nothing it read has changed, running the handlers saved while it was stopped', async () => {
     expect(await dev.stop()).toBe(0);
     saveMarker('v4');
+    const restarted = Date.now();
     dev = new Dev(app, ['--port', String(PORT)]);
     await dev.waitFor(/Ctrl-C stops/);
     expect(dev.output).toContain('starting from the last synthesis (.switchyard/cdk.out): nothing it read has changed');
@@ -279,6 +282,10 @@ describe('switchyard dev', () => {
       '  code newer than cdk.out: dev-fixture-report, dev-fixture-bundled (rebuilt from the sources since the last synthesis',
     );
     expect(await bundledAnswer('b5')).toBe('bundled v4 b5');
+    // Started on the rebuilt code: one environment since the restart (a log stream each), none on
+    // the template's code first and then a switch.
+    const { logStreams = [] } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/dev-fixture-bundled' }));
+    expect(logStreams.filter((stream) => (stream.creationTime ?? 0) >= restarted)).toHaveLength(1);
   });
 
   it('fails if a switchyard dev runs in the app already (started from a folder inside it), naming it, and leaves that one reachable', async () => {

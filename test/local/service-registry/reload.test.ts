@@ -193,3 +193,30 @@ describe('LambdaService.updateFunctionCode', () => {
     await expect(runtime.lambda.updateFunctionCode('no-such-fn', '/tmp')).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
   });
 });
+
+describe('RuntimeOptions.replacedCode', () => {
+  it('starts a function on the code folder given in place of its asset folder, its first environment warmed on it, listed as running code its template does not hold', async () => {
+    const folder = path.join(tempAssemblyDir(), 'rebuilt');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'index.mjs'), 'export const handler = async () => ({ version: "rebuilt at start" });\n');
+    const data = tempDataDir();
+    folders.push(path.dirname(folder), data);
+    const replaced = new Map([[path.join(v1, 'asset.v1'), folder]]);
+    const started = await LocalRuntime.start({
+      cdkOut: v1,
+      dataDir: data,
+      port: 0,
+      warm: true,
+      replacedCode: () => replaced,
+      log: () => {},
+    });
+    try {
+      await started.warm();
+      const outcome = await started.lambda.invoke('reload-fn', {});
+      expect(outcome.ok && JSON.parse(outcome.payload)).toEqual({ version: 'rebuilt at start' });
+      expect(started.lambda.updatedCode(started.definitions.functions)).toEqual([{ name: 'reload-fn', codePath: folder }]);
+    } finally {
+      await started.stop();
+    }
+  });
+});
