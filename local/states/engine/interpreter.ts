@@ -14,6 +14,7 @@ import {
   type ExecutionResult,
   type Frame,
   type Outcome,
+  type ProgramResult,
   type ResumedState,
   realSleep,
   type Sleep,
@@ -186,8 +187,8 @@ export class Execution implements StateHost {
     }
     let result: ExecutionResult;
     try {
-      const output = stateName === undefined ? input : await this.runProgram(machine, input, frame, stateName, rawInput, resumed);
-      const text = stringify(output);
+      const ran = stateName === undefined ? { output: input } : await this.runProgram(machine, input, frame, stateName, rawInput, resumed);
+      const text = ran.text ?? stringify(ran.output);
       this.emit(frame, 'ExecutionSucceeded', 'executionSucceededEventDetails', { output: text, outputDetails: { truncated: false } });
       result = { status: 'SUCCEEDED', output: text };
     } catch (e) {
@@ -235,7 +236,7 @@ export class Execution implements StateHost {
     startAt = program.startAt,
     rawInput?: string,
     resumed?: ResumedState,
-  ): Promise<unknown> {
+  ): Promise<ProgramResult> {
     let current: string | undefined = startAt;
     let value = input;
     let raw = rawInput;
@@ -248,7 +249,7 @@ export class Execution implements StateHost {
       value = outcome.output;
       current = outcome.next;
     }
-    return value;
+    return { output: value, text: raw };
   }
 
   context(state: State, enteredTime: number, frame: Frame, retryCount?: number): Record<string, unknown> {
