@@ -70,9 +70,17 @@ export interface GroupRow {
  * hold little else); an event of another shape is written as an object, as it is. A type that an
  * event before it in the row has is written as how many events back that one is (a Pass chain's
  * types are its row's longest repeated text, `"PassStateEntered"` and `"PassStateExited"` ten times
- * each); the versions before wrote each type.
+ * each), and its details, when their keys (as written) are that event's, as an array of their
+ * values (a Map iteration's events are little more than `{"index":3,"name":"Fan"}`); the versions
+ * before wrote each type and each key.
  */
-type CompactEvent = [id: number, previousEventId: number, sinceLast: number, type: string | number, details?: Record<string, unknown>];
+type CompactEvent = [
+  id: number,
+  previousEventId: number,
+  sinceLast: number,
+  type: string | number,
+  details?: Record<string, unknown> | unknown[],
+];
 
 /** Whether an event's keys are the engine's, in its order, and its details (if any) an object. */
 function engineShaped(event: HistoryEvent, key: string | undefined): boolean {
@@ -83,16 +91,21 @@ function engineShaped(event: HistoryEvent, key: string | undefined): boolean {
   }
   if (at < 4 || typeof event.id !== 'number' || typeof event.previousEventId !== 'number' || typeof event.timestamp !== 'number')
     return false;
-  return at === 4 || (typeof event[key as string] === 'object' && event[key as string] !== null);
+  const details = event[key as string];
+  return at === 4 || (typeof details === 'object' && details !== null && !Array.isArray(details));
 }
 const ENGINE_KEYS = ['id', 'previousEventId', 'timestamp', 'type'] as const;
+
+function sameKeys(keys: readonly string[], before: readonly string[]): boolean {
+  return keys.length === before.length && keys.every((name, at) => name === before[at]);
+}
 
 /** The row of a group of one execution's events, in order. */
 export function groupRow(events: readonly HistoryEvent[]): GroupRow {
   const moved: Moved = { last: undefined, payloads: '' };
   let time = 0;
-  // Where in the row each type was last met.
-  const types = new Map<string, number>();
+  // Where in the row each type was last met, and its details' keys as written.
+  const types = new Map<string, { at: number; keys: string[] | undefined }>();
   const stored = events.map((event, at): HistoryEvent | CompactEvent => {
     const key = detailsKey(event.type);
     const details = key === undefined ? undefined : (event[key] as Record<string, unknown> | undefined);
@@ -102,10 +115,11 @@ export function groupRow(events: readonly HistoryEvent[]): GroupRow {
     // The event as written, its details a copy: the engine's event stays as it is.
     if (!engineShaped(event, key)) return copy ? { ...event, [key as string]: copy } : event;
     const before = types.get(event.type);
-    types.set(event.type, at);
-    const type = before === undefined ? event.type : at - before;
-    const compact: CompactEvent = [event.id, event.previousEventId, event.timestamp - since, type];
-    if (key !== undefined && key in event) compact.push(copy ?? (details as Record<string, unknown>));
+    const written = key !== undefined && key in event ? (copy ?? (details as Record<string, unknown>)) : undefined;
+    const keys = written && Object.keys(written);
+    types.set(event.type, { at, keys });
+    const compact: CompactEvent = [event.id, event.previousEventId, event.timestamp - since, before ? at - before.at : event.type];
+    if (written) compact.push(before?.keys && keys && sameKeys(keys, before.keys) ? Object.values(written) : written);
     return compact;
   });
   return { events: JSON.stringify(stored), payloads: moved.payloads };
@@ -283,12 +297,26 @@ function eventOf(
   time: number,
   before: readonly HistoryEvent[],
 ): HistoryEvent {
-  const type = typeof code === 'number' ? before[before.length - code]?.type : code;
-  if (type === undefined) throw new HistoryRowUnreadable(id, Number(code));
+  const same = typeof code === 'number' ? before[before.length - code] : undefined;
+  const type = typeof code === 'number' ? same?.type : code;
+  if (type === undefined)
+    throw new HistoryRowUnreadable(id, `names its type as the one of the event ${code} before it, which its row does not hold`);
   const event: HistoryEvent = { id, previousEventId, timestamp: time + sinceLast, type };
   const key = detailsKey(type);
-  if (details !== undefined && key !== undefined) event[key] = details;
+  if (details !== undefined && key !== undefined) event[key] = Array.isArray(details) ? detailsOfValues(details, same, key, id) : details;
   return event;
+}
+
+/** Details written as their values alone, named by the keys of the event of the same type they follow (`same`). */
+function detailsOfValues(values: unknown[], same: HistoryEvent | undefined, key: string, id: number): Record<string, unknown> {
+  const named = same?.[key];
+  const unnamed = () => new HistoryRowUnreadable(id, `has ${values.length} details' values the event of its type before it does not name`);
+  if (typeof named !== 'object' || named === null) throw unnamed();
+  const details: Record<string, unknown> = {};
+  let at = 0;
+  for (const name in named) details[name] = values[at++];
+  if (at !== values.length) throw unnamed();
+  return details;
 }
 
 /**
@@ -313,15 +341,13 @@ export function createHistoryTable(db: DatabaseSync): void {
   }
 }
 
-/** A history row names an event's type by an event before it that its row does not hold: the data folder was changed outside the runtime. */
+/** A history row holds an event this version cannot read back: the data folder was changed outside the runtime. */
 export class HistoryRowUnreadable extends Error {
   override readonly name = 'HistoryRowUnreadable';
   constructor(
     readonly eventId: number,
-    readonly typeCode: number,
+    readonly reason: string,
   ) {
-    super(
-      `The history event ${eventId} names its type as the one of the event ${typeCode} before it, which its row does not hold: the data folder was changed outside the runtime`,
-    );
+    super(`The history event ${eventId} ${reason}: the data folder was changed outside the runtime`);
   }
 }

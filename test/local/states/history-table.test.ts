@@ -100,6 +100,30 @@ describe('groupRow', () => {
     expect(eventsOf([{ ...row }]).map((e) => e.type)).toEqual(events.map((e) => e.type));
   });
 
+  it("writes an event's details as their values when an event of its type before it in the row has their keys", async () => {
+    const iteration = (id: number, details: Record<string, unknown>): HistoryEvent => ({
+      id,
+      previousEventId: 1,
+      timestamp: 1_700_000_000_000 + id,
+      type: 'MapIterationStarted',
+      mapIterationStartedEventDetails: details,
+    });
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: 1_700_000_000_000, type: 'MapStateStarted', mapStateStartedEventDetails: { length: 3 } },
+      iteration(2, { index: 0, name: 'Fan' }),
+      iteration(3, { index: 1, name: 'Fan' }),
+      // Other keys, or the same in another order: written as they are.
+      iteration(4, { index: 2, name: 'Fan', extra: { a: [1] } }),
+      iteration(5, { name: 'Fan', index: 3, extra: { a: [1] } }),
+      iteration(6, { name: 'Fan', index: 4, extra: [2] }),
+    ];
+    const stored = await storedAndRead(structuredClone(events));
+    expect(JSON.stringify(stored.history)).toBe(JSON.stringify(events));
+    expect(stored.events).toContain('[3,1,1,1,[1,"Fan"]]');
+    expect(stored.events).toContain('[6,1,1,1,["Fan",4,[2]]]');
+    expect(stored.events.match(/"index"/g)).toHaveLength(3);
+  });
+
   it('shares no prefix that ends between the halves of a surrogate pair', async () => {
     const head = `{"text":"${'x'.repeat(40)}`;
     const events: HistoryEvent[] = [
@@ -171,7 +195,12 @@ describe('groupRow', () => {
     expect(JSON.stringify(eventsOf([row]))).toBe(JSON.stringify(events));
   });
 
-  it('refuses a row that names a type by an event it does not hold', () => {
+  it('refuses a row that names a type or keys by an event it does not hold', () => {
     expect(() => eventsOf([{ events: '[[1,0,1,"ExecutionStarted"],[2,1,0,2]]', payloads: '' }])).toThrow(HistoryRowUnreadable);
+    // Values its type's event before it has no keys for.
+    const values = '[[1,0,1,"MapIterationStarted",{"index":0}],[2,1,0,1,[1,"Fan"]]]';
+    expect(() => eventsOf([{ events: values, payloads: '' }])).toThrow(
+      /has 2 details' values the event of its type before it does not name/,
+    );
   });
 });
