@@ -96,8 +96,14 @@ function engineShaped(event: HistoryEvent, key: string | undefined): boolean {
 }
 const ENGINE_KEYS = ['id', 'previousEventId', 'timestamp', 'type'] as const;
 
-function sameKeys(keys: readonly string[], before: readonly string[]): boolean {
-  return keys.length === before.length && keys.every((name, at) => name === before[at]);
+/** `details`' values when its keys are `keys`, in their order; else undefined. */
+function valuesOf(details: Record<string, unknown>, keys: readonly string[]): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (const name in details) {
+    if (name !== keys[values.length]) return undefined;
+    values.push(details[name]);
+  }
+  return values.length === keys.length ? values : undefined;
 }
 
 /** The row of a group of one execution's events, in order. */
@@ -116,10 +122,10 @@ export function groupRow(events: readonly HistoryEvent[]): GroupRow {
     if (!engineShaped(event, key)) return copy ? { ...event, [key as string]: copy } : event;
     const before = types.get(event.type);
     const written = key !== undefined && key in event ? (copy ?? (details as Record<string, unknown>)) : undefined;
-    const keys = written && Object.keys(written);
-    types.set(event.type, { at, keys });
+    const values = written && before?.keys ? valuesOf(written, before.keys) : undefined;
+    types.set(event.type, { at, keys: values ? before?.keys : written && Object.keys(written) });
     const compact: CompactEvent = [event.id, event.previousEventId, event.timestamp - since, before ? at - before.at : event.type];
-    if (written) compact.push(before?.keys && keys && sameKeys(keys, before.keys) ? Object.values(written) : written);
+    if (written) compact.push(values ?? written);
     return compact;
   });
   return { events: JSON.stringify(stored), payloads: moved.payloads };
@@ -178,7 +184,7 @@ function payloadCode(value: string, moved: Moved): PayloadCode | undefined {
   const last = moved.last;
   if (value === last) return SAME_AS_LAST;
   if (LONE_SURROGATE.test(value)) return undefined;
-  const shared = last === undefined ? 0 : sharedPrefix(last, value);
+  const shared = last === undefined || last.length < SHARED_MIN || value.length < SHARED_MIN ? 0 : sharedPrefix(last, value);
   if (shared < SHARED_MIN) {
     moved.payloads += value;
     return value.length + 1;
@@ -310,12 +316,11 @@ function eventOf(
 /** Details written as their values alone, named by the keys of the event of the same type they follow (`same`). */
 function detailsOfValues(values: unknown[], same: HistoryEvent | undefined, key: string, id: number): Record<string, unknown> {
   const named = same?.[key];
-  const unnamed = () => new HistoryRowUnreadable(id, `has ${values.length} details' values the event of its type before it does not name`);
-  if (typeof named !== 'object' || named === null) throw unnamed();
+  const names = typeof named === 'object' && named !== null ? Object.keys(named) : [];
+  if (names.length !== values.length)
+    throw new HistoryRowUnreadable(id, `has ${values.length} details' values the event of its type before it does not name`);
   const details: Record<string, unknown> = {};
-  let at = 0;
-  for (const name in named) details[name] = values[at++];
-  if (at !== values.length) throw unnamed();
+  for (let at = 0; at < names.length; at++) details[names[at] as string] = values[at];
   return details;
 }
 
