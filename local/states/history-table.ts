@@ -96,12 +96,16 @@ function engineShaped(event: HistoryEvent, key: string | undefined): boolean {
 }
 const ENGINE_KEYS = ['id', 'previousEventId', 'timestamp', 'type'] as const;
 
-/** `details`' values when its keys are `keys`, in their order; else undefined. */
+/**
+ * `details`' values when its keys are `keys`, in their order; else undefined. Not when one is
+ * undefined: JSON leaves such a key out of an object, but writes null for it in an array.
+ */
 function valuesOf(details: Record<string, unknown>, keys: readonly string[]): unknown[] | undefined {
   const values: unknown[] = [];
   for (const name in details) {
-    if (name !== keys[values.length]) return undefined;
-    values.push(details[name]);
+    const value = details[name];
+    if (name !== keys[values.length] || value === undefined) return undefined;
+    values.push(value);
   }
   return values.length === keys.length ? values : undefined;
 }

@@ -116,12 +116,15 @@ describe('groupRow', () => {
       iteration(4, { index: 2, name: 'Fan', extra: { a: [1] } }),
       iteration(5, { name: 'Fan', index: 3, extra: { a: [1] } }),
       iteration(6, { name: 'Fan', index: 4, extra: [2] }),
+      // A key whose value is undefined, which JSON leaves out of an object.
+      iteration(7, { name: 'Fan', index: 5, extra: undefined }),
     ];
     const stored = await storedAndRead(structuredClone(events));
     expect(JSON.stringify(stored.history)).toBe(JSON.stringify(events));
+    expect(stored.history.at(-1)?.mapIterationStartedEventDetails).toEqual({ name: 'Fan', index: 5 });
     expect(stored.events).toContain('[3,1,1,1,[1,"Fan"]]');
     expect(stored.events).toContain('[6,1,1,1,["Fan",4,[2]]]');
-    expect(stored.events.match(/"index"/g)).toHaveLength(3);
+    expect(stored.events.match(/"index"/g)).toHaveLength(4);
   });
 
   it('shares no prefix that ends between the halves of a surrogate pair', async () => {
