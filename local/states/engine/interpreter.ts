@@ -24,7 +24,7 @@ import {
 import { choiceState, failState, passState, succeedState, waitState } from './flow-states.js';
 import type { HistoryEvent } from './history-events.js';
 import type { Scope } from './intrinsics.js';
-import { byteLength, isPlainObject, PAYLOAD_LIMIT, stringify, typeName } from './json.js';
+import { isPlainObject, overPayloadLimit, stringify, typeName } from './json.js';
 import type { JsonataScope } from './jsonata.js';
 import { mapState } from './map-state.js';
 import { parallelState } from './parallel-state.js';
@@ -362,7 +362,7 @@ export class Execution implements StateHost {
 
   private exit(run: StateRun, outcome: Outcome): Outcome {
     const text = stringify(outcome.output);
-    if (byteLength(text) > PAYLOAD_LIMIT) throw new StateOutputTooLarge(run.state.name);
+    if (overPayloadLimit(text)) throw new StateOutputTooLarge(run.state.name);
     const details: Record<string, unknown> = {};
     if (run.assigned && Object.keys(run.assigned).length > 0) {
       const shown: Record<string, string> = {};
