@@ -254,6 +254,15 @@ export interface Outcome {
   outputText?: string;
 }
 
+/**
+ * What a program's run ends with: its last state's output, and that output's text as its exit
+ * recorded it (the execution's end writes that text, not a second JSON.stringify of the output).
+ */
+export interface ProgramResult {
+  output: unknown;
+  text?: string;
+}
+
 /** One entry into a state: what it was given and what it has worked out so far. */
 export interface StateRun {
   state: State;

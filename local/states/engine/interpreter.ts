@@ -14,6 +14,7 @@ import {
   type ExecutionResult,
   type Frame,
   type Outcome,
+  type ProgramResult,
   type ResumedState,
   realSleep,
   type Sleep,
@@ -23,7 +24,7 @@ import {
 import { choiceState, failState, passState, succeedState, waitState } from './flow-states.js';
 import type { HistoryEvent } from './history-events.js';
 import type { Scope } from './intrinsics.js';
-import { byteLength, isPlainObject, PAYLOAD_LIMIT, stringify, typeName } from './json.js';
+import { isPlainObject, overPayloadLimit, stringify, typeName } from './json.js';
 import type { JsonataScope } from './jsonata.js';
 import { mapState } from './map-state.js';
 import { parallelState } from './parallel-state.js';
@@ -186,8 +187,8 @@ export class Execution implements StateHost {
     }
     let result: ExecutionResult;
     try {
-      const output = stateName === undefined ? input : await this.runProgram(machine, input, frame, stateName, rawInput, resumed);
-      const text = stringify(output);
+      const ran = stateName === undefined ? { output: input } : await this.runProgram(machine, input, frame, stateName, rawInput, resumed);
+      const text = ran.text ?? stringify(ran.output);
       this.emit(frame, 'ExecutionSucceeded', 'executionSucceededEventDetails', { output: text, outputDetails: { truncated: false } });
       result = { status: 'SUCCEEDED', output: text };
     } catch (e) {
@@ -235,7 +236,7 @@ export class Execution implements StateHost {
     startAt = program.startAt,
     rawInput?: string,
     resumed?: ResumedState,
-  ): Promise<unknown> {
+  ): Promise<ProgramResult> {
     let current: string | undefined = startAt;
     let value = input;
     let raw = rawInput;
@@ -248,7 +249,7 @@ export class Execution implements StateHost {
       value = outcome.output;
       current = outcome.next;
     }
-    return value;
+    return { output: value, text: raw };
   }
 
   context(state: State, enteredTime: number, frame: Frame, retryCount?: number): Record<string, unknown> {
@@ -361,7 +362,7 @@ export class Execution implements StateHost {
 
   private exit(run: StateRun, outcome: Outcome): Outcome {
     const text = stringify(outcome.output);
-    if (byteLength(text) > PAYLOAD_LIMIT) throw new StateOutputTooLarge(run.state.name);
+    if (overPayloadLimit(text)) throw new StateOutputTooLarge(run.state.name);
     const details: Record<string, unknown> = {};
     if (run.assigned && Object.keys(run.assigned).length > 0) {
       const shown: Record<string, string> = {};

@@ -224,7 +224,7 @@ class MapIterations {
       const child = { name: childName(), input: itemInput, startDate: x.clock.now() };
       this.statuses[index] = 'RUNNING';
       try {
-        this.results[index] = await x.runProgram(processor, itemInput, iterFrame);
+        this.results[index] = (await x.runProgram(processor, itemInput, iterFrame)).output;
         this.statuses[index] = 'SUCCEEDED';
         if (this.records.length > 0)
           this.records[index] = { ...child, status: 'SUCCEEDED', output: this.results[index], stopDate: x.clock.now() };

@@ -27,7 +27,7 @@ export async function parallelState(x: StateHost, run: StateRun, _attempt: numbe
     branches.map(async (branch, i) => {
       const child = (threads[i] as Thread).frame;
       try {
-        const out = await x.runProgram(branch, branchInput, child);
+        const out = (await x.runProgram(branch, branchInput, child)).output;
         lastId = Math.max(lastId, child.last);
         return out;
       } catch (e) {

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../time/clock.js';
 import type { Assigner, DynamicNumber, Program } from './definition.js';
-import type { ExecutionOptions, Frame, ResumedState, Sleep, StateRun } from './execution-types.js';
+import type { ExecutionOptions, Frame, ProgramResult, ResumedState, Sleep, StateRun } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
 import type { JsonataScope } from './jsonata.js';
 
@@ -24,7 +24,14 @@ export interface StateHost {
   /** Commits the history written so far. */
   flush(): Promise<void>;
   /** Runs a branch or an iteration's states from `startAt`. */
-  runProgram(program: Program, input: unknown, frame: Frame, startAt?: string, rawInput?: string, resumed?: ResumedState): Promise<unknown>;
+  runProgram(
+    program: Program,
+    input: unknown,
+    frame: Frame,
+    startAt?: string,
+    rawInput?: string,
+    resumed?: ResumedState,
+  ): Promise<ProgramResult>;
   scope(input: unknown, context: unknown, frame: Frame): Scope;
   jsonataScope(frame: Frame, states: Record<string, unknown>): JsonataScope;
   effectiveInput(run: StateRun): unknown;

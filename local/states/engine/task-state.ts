@@ -2,7 +2,7 @@
 import { beginWork } from '../../time/clock.js';
 import { Errors, StatesError, TaskFailure, TaskTimedOut, tooLarge } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
-import { byteLength, PAYLOAD_LIMIT, stringify } from './json.js';
+import { overPayloadLimit, stringify } from './json.js';
 import type { StateHost } from './state-host.js';
 import { describeResource, type ResourceFamily, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
@@ -70,8 +70,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
       },
     });
     output = stringify(result);
-    if (byteLength(output) > PAYLOAD_LIMIT)
-      throw new TaskFailure(Errors.DataLimitExceeded, tooLarge(kind.family === 'task' ? kind.type : resource));
+    if (overPayloadLimit(output)) throw new TaskFailure(Errors.DataLimitExceeded, tooLarge(kind.family === 'task' ? kind.type : resource));
   } catch (e) {
     if (frame.signal.aborted) throw e;
     throw taskFailed(x, run, kind, e);
