@@ -7,6 +7,7 @@ import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
+import { reportUnrun, runReplacements } from './replaced-code.js';
 import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure, startingDev } from './running-app.js';
 import { StandbySynth, synthesizeWithStandby } from './standby.js';
@@ -227,7 +228,7 @@ async function startRuntime(
       // The handlers rebuilt since the last synthesis: their functions start on them (no switch after the start).
       replacedCode: () => dev.code.replacements(),
       prepare: async (running) => {
-        reportUnrun(dev, running, dev.code.replacements());
+        reportUnrun(dev.project.root, dev.io, running, dev.code.replacements());
       },
       mcp: mcpMount(ownPackage().manifest.version ?? '0.0.0'),
     });
@@ -300,37 +301,6 @@ async function synthesizeInto(dev: Dev, signal?: AbortSignal): Promise<string> {
     if (error instanceof SynthError && signal?.aborted !== true) recordSynthFailure(dev.project.root, synthFailureLine(error));
     throw error;
   }
-}
-
-/**
- * Says so of a handler rebuilt since the last synthesis whose asset folder no function runs:
- * the edit would stay unrun without a word (while dev runs, such a rebuild synthesizes instead).
- */
-function reportUnrun(dev: Dev, runtime: Runtime, replacements: ReadonlyMap<string, string>): void {
-  const running = new Set(runtime.definitions.functions.map((fn) => path.resolve(fn.codePath)));
-  const unrun = [...replacements.keys()].filter((asset) => !running.has(asset));
-  if (unrun.length === 0) return;
-  const folders = unrun.map((asset) => path.relative(dev.project.root, asset)).join(', ');
-  dev.io.err(
-    `switchyard dev: a handler rebuilt since the last synthesis runs in no function (its asset folder ${folders}), so its edit does not run ` +
-      'until the app is synthesized again: save a file the synthesis reads (the stack, say) to run it',
-  );
-}
-
-/**
- * Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset
- * folder and that does not run it yet (a function an earlier edit switched keeps its
- * environments: each rebuild is a folder of its own).
- */
-async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<string, string>): Promise<void> {
-  const template = runtime.definitions.functions;
-  const running = new Map(runtime.lambda.updatedCode(template).map(({ name, codePath }) => [name, codePath]));
-  const updated = template.flatMap((fn) => {
-    const dir = replacements.get(path.resolve(fn.codePath));
-    return dir === undefined || running.get(fn.name) === dir ? [] : [{ name: fn.name, dir }];
-  });
-  // Side by side: each resolves once its function's new environment is ready and events switched to it.
-  await Promise.all(updated.map(({ name, dir }) => runtime.lambda.updateFunctionCode(name, dir)));
 }
 
 /**

@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { LocalUrl, LocalUrlContext } from '../cloudformation/local-urls.js';
-import { messageSegment, parseTraceHeader, segmentOf } from '../endpoint/trace-header.js';
 import { currentCaller } from '../iam/caller.js';
 import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import { tryParseArn } from '../names/arn.js';
-import type { ReadRecorder } from '../read-api/read-api.js';
 import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
-import type { ConsumerOutcome } from '../sqs/consumer-failures.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 import type { LoadedResource } from '../template/load.js';
 import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
 import type { SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import { lambdaIam } from './iam-authorizations.js';
+import { invocationObserver, recordInvocation } from './invocation-notes.js';
 import { LAMBDA_API_TYPES } from './lambda-api.js';
 import { LambdaService } from './lambda-service.js';
 import { lambdaReads } from './read-routes.js';
@@ -125,9 +123,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   records: (recorder) => ({ invocation: (note) => recordInvocation(recorder, note) }),
   create({ settings, database, folder, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
-    const { definitions: template } = services.get('template');
-    // The functions as they start: dev's rebuilt handlers run from the beginning, with no switch after the start.
-    const definitions = { ...template, functions: withReplacedCode(template.functions, settings.options.replacedCode?.()) };
+    const definitions = withReplacedCode(services.get('template').definitions, settings.options.replacedCode?.());
     // Each function's code is read once, for the SDK it needs and the clients it holds.
     const scanOf = codeScans();
     const sqs = services.get('sqs');
@@ -383,40 +379,17 @@ function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestin
   });
 }
 
-/** The functions with each code folder `replaced` names run in place of the template's asset folder. */
-function withReplacedCode(
-  functions: readonly FunctionDefinition[],
-  replaced: ReadonlyMap<string, string> | undefined,
-): FunctionDefinition[] {
-  return functions.map((fn) => {
-    const codePath = replaced?.get(path.resolve(fn.codePath));
+/**
+ * The template's definitions with each code folder `replaced` names run in place of the function's
+ * asset folder: the functions as they start (dev's rebuilt handlers from the beginning, no switch after the start).
+ */
+function withReplacedCode(template: ServiceDefinitions, replaced: ReadonlyMap<string, string> | undefined): ServiceDefinitions {
+  if (replaced === undefined || replaced.size === 0) return template;
+  const functions = template.functions.map((fn) => {
+    const codePath = replaced.get(path.resolve(fn.codePath));
     return codePath === undefined ? fn : { ...fn, codePath };
   });
-}
-
-/**
- * Who hears of each invocation: the read API (its lineage), the runtime's spans (`faas.*`), and
- * SQS, which keeps the records a consumer failed until they are delivered again (`failures`).
- */
-function invocationObserver(services: ServiceLookup): (note: InvocationNote) => void {
-  const readApi = services.get('readApi');
-  const { spans } = services.get('traces');
-  const sqs = services.get('sqs');
-  return (note) => {
-    readApi.record('invocation', note);
-    spans.invocation(note);
-    if (note.phase === 'ended' && note.messages?.length) sqs.consumerOutcome(consumerOutcome(note, note.messages));
-  };
-}
-
-/** What an ended invocation did with its batch's SQS messages: all failed with its error, the ones its answer named, or none. */
-function consumerOutcome(note: InvocationNote, messages: NonNullable<InvocationNote['messages']>): ConsumerOutcome {
-  const outcome = { functionName: note.functionName, time: note.time, messages };
-  if (note.error) return { ...outcome, failed: 'all', reason: `${note.error.errorType}: ${note.error.errorMessage}` };
-  if (note.failedMessages === 'invalid') {
-    return { ...outcome, failed: 'all', reason: 'its partial batch response is invalid: Lambda treats the whole batch as failed' };
-  }
-  return { ...outcome, failed: note.failedMessages ?? new Set(), reason: 'reported failed in its answer (batchItemFailures)' };
+  return { ...template, functions };
 }
 
 /**
@@ -464,49 +437,6 @@ function callerIdentity(principal: ReturnType<IamCheck['principals']['principalO
     userArn: sessionArn(principal.roleArn, principal.sessionName),
     userId,
   };
-}
-
-/** Records in the read API an invocation Lambda started (its node, under its batch's messages or its caller) or ended (its outcome). */
-function recordInvocation({ records }: ReadRecorder, note: InvocationNote): void {
-  const segment = parseTraceHeader(note.traceHeader)?.parent ?? segmentOf('invocation', note.requestId);
-  if (note.phase === 'started') {
-    // A batch's messages are its parents; otherwise whatever called (its header's parent).
-    const parents = note.messages?.length
-      ? note.messages.map((message) => messageSegment(message.messageId))
-      : [parseTraceHeader(note.callerTraceHeader)?.parent].filter((p): p is string => p !== undefined);
-    records.putNode(
-      {
-        kind: 'invocation',
-        id: note.requestId,
-        segment,
-        label: `${note.functionName} invocation ${note.requestId}`,
-        time: note.time,
-        status: 'running',
-        attributes: {
-          function: note.functionName,
-          logGroup: note.logGroupName,
-          ...(note.logStreamName ? { logStream: note.logStreamName } : {}),
-          startedAt: String(note.time),
-        },
-      },
-      parents,
-    );
-    return;
-  }
-  const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : failedRecordsReason(note);
-  records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
-  records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
-}
-
-/**
- * What an invocation Lambda calls a success did to its batch when it reported records failed
- * (a consumer that will retry one answers so): without it, the record's retries all read "succeeded".
- */
-function failedRecordsReason({ failedMessages, messages }: InvocationNote): string | undefined {
-  if (failedMessages === undefined) return undefined;
-  if (failedMessages === 'invalid') return 'its partial batch response is invalid: Lambda treats the whole batch as failed';
-  const n = failedMessages.size;
-  return `reported ${n} of its ${messages?.length ?? n} records failed (batchItemFailures): SQS delivers ${n === 1 ? 'it' : 'them'} again`;
 }
 
 /**
