@@ -13,6 +13,7 @@
 //     unbundled file, which ships as before;
 //   - a module dev's own code loads too (the CLI's graph: an error class it checks with
 //     instanceof, anything with state) stays an import of that file, so that there is one of it.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -46,6 +47,13 @@ export async function bundleRuntime(dist) {
   const foreign = inputs.filter((file) => !file.startsWith(`${dist}${path.sep}`) || file.includes(`${path.sep}node_modules${path.sep}`));
   if (foreign.length > 0)
     throw new Error(`the runtime's bundle holds files that are not the package's own compiled code: ${foreign.join(', ')}`);
+  // Each module's own file, which the bundle names for its import.meta, is where the package has it.
+  for (const output of Object.keys(result.metafile.outputs)) {
+    for (const [, own] of readFileSync(output, 'utf8').matchAll(/\bnew URL\("(\.{1,2}\/[^"]+)", import\.meta\.url\)/g)) {
+      if (!existsSync(path.resolve(path.dirname(output), own)))
+        throw new Error(`${output} names ${own} as a module's own file, which is not in dist/`);
+    }
+  }
   return {
     folder: RUNTIME_BUNDLE.folder,
     modules: inputs.length,
