@@ -7,7 +7,8 @@
 //   2. copies the files read at run time that tsc does not emit (.mjs/.cjs workers and their
 //      .d.mts types, JSON API models and prices, the app template of switchyard init) into
 //      the same layout;
-//   3. bundles the local console's browser code, which the installed package serves prebuilt;
+//   3. bundles the local console's browser code, which the installed package serves prebuilt,
+//      and the runtime's modules switchyard dev loads into one module (scripts/bundle-runtime.mjs);
 //   4. checks that the bin's compiled CLI and every relative import in dist/ resolve to a
 //      file, so a broken package fails here and not in a user's app;
 //   5. assembles each package (scripts/assemble-packages.mjs): its sources' compiled files,
@@ -21,6 +22,7 @@ import path from 'node:path';
 import { allSources } from '../packages/index.mjs';
 import { assemblePackages } from './assemble-packages.mjs';
 import { BUILT_FROM, buildInputs, digestOf } from './build-inputs.mjs';
+import { bundleRuntime } from './bundle-runtime.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -107,6 +109,14 @@ try {
   consoleState = 'NO CONSOLE';
 }
 
+// The runtime's launcher as one module, for switchyard dev (cli/dev/runtime-modules.ts loads it).
+let runtimeBundle;
+try {
+  runtimeBundle = await bundleRuntime(dist);
+} catch (error) {
+  fail(`the runtime's launcher does not bundle: ${error.message}`);
+}
+
 // 4. Checks.
 const problems = [];
 if (!existsSync(path.join(dist, 'cli', 'main.js'))) problems.push('dist/cli/main.js (what cli/bin.mjs runs when installed) is missing');
@@ -142,7 +152,8 @@ try {
 if (!allowErrors) writeFileSync(path.join(root, BUILT_FROM), `${builtFrom}\n`);
 
 console.log(
-  `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}; ${packages.map((p) => `pack/${p.name}`).join(', ')} assembled, ` +
+  `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}, ` +
+    `dist/${runtimeBundle.folder}/ bundled from ${runtimeBundle.modules} modules (the CLI's own: ${runtimeBundle.shared.join(', ') || 'none'}); ${packages.map((p) => `pack/${p.name}`).join(', ')} assembled, ` +
     `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 

@@ -3,6 +3,7 @@ import { projectFolder } from '../../inspect/assembly.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 // biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
 import type { RuntimeOptionValues } from '../../local/launcher.js';
+import { loadEarlyThreads, loadLauncher } from '../dev/runtime-modules.js';
 import { type DevPrelude, startDevPrelude, startDevServer } from '../dev/server.js';
 import type { Command } from './command.js';
 
@@ -64,11 +65,10 @@ export const dev: Command = async (argv, io) => {
   // scaffold with SWITCHYARD_DEBUG_START=1). One turn of the event loop lets it start first.
   await new Promise((resolve) => setImmediate(resolve));
   // DynamoDB's engine thread boots on the other core while the runtime's modules load on this one.
-  // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process; a module of node: imports only, loaded before the launcher
-  (await import('../../local/startup/early-threads.js')).beginEarlyThreads();
+  // The package's bundle of the runtime or the sources' modules: ../dev/runtime-modules.ts chooses.
+  (await loadEarlyThreads()).beginEarlyThreads();
   // The runtime's launcher, not a client of it: dev is what starts the runtime, as npm start is.
-  // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process (its launcher, like local/main.ts); loaded only here, on Node 24
-  const launcher = await import('../../local/launcher.js');
+  const launcher = await loadLauncher();
   launcher.startMark('the runtime loaded');
   let settings: ReturnType<typeof launcher.launchSettings>;
   let values: DevValues;

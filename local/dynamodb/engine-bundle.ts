@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
 import { changedSince, sourceInputs } from '../bundling/bundled-sources.js';
+import { importMetaOfEachModule } from '../bundling/import-meta.js';
 
 /**
  * The engine's thread from the sources (a checkout: the tests, `npm start`): its TypeScript bundled
@@ -55,7 +54,7 @@ async function bundle(): Promise<Bundle> {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'silent',
-    plugins: [importMetaOfEachModule],
+    plugins: [importMetaOfEachModule()],
   });
   const hash = createHash('sha256');
   for (const output of result.outputFiles) hash.update(output.contents);
@@ -75,22 +74,3 @@ async function bundle(): Promise<Bundle> {
   }
   return { file: path.join(folder, FILE), inputs: sourceInputs(result.metafile) };
 }
-
-/**
- * Keeps `import.meta.url`, `dirname` and `filename` each module's own (the endpoint's models are read
- * relative to their loader): in a bundle they would name the bundle.
- */
-const importMetaOfEachModule: Plugin = {
-  name: 'import-meta-of-each-module',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes('import.meta')) return undefined;
-      const contents = source
-        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
-        .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(args.path)))
-        .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      return { contents, loader: args.path.endsWith('ts') ? 'ts' : 'js' };
-    });
-  },
-};

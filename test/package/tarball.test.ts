@@ -104,6 +104,9 @@ describe('the switchyard-cli package', () => {
     for (const file of [
       'cli/bin.mjs',
       'dist/cli/main.js',
+      // The runtime's launcher as one module, which switchyard dev loads (cli/dev/runtime-modules.ts), and what begins before it.
+      'dist/local/launcher-bundle/launcher.js',
+      'dist/local/launcher-bundle/early-threads.js',
       // A runtime owned by a test (switchyard-cli/testing), with its types.
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
