@@ -137,28 +137,27 @@ describe('chooseAssembly', () => {
 });
 
 describe('runningDevEndpoint', () => {
-  it('is the endpoint of the switchyard dev running in the app, from any folder inside it', () => {
+  /** An app folder whose switchyard dev, process `pid`, wrote that it listens on port 4599. */
+  function appWithDev(pid: number): string {
     const root = project();
     writeFileSync(path.join(root, 'cdk.json'), '{"app":"node app.js"}');
     mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
     writeFileSync(
       path.join(root, RUNNING_DEV),
-      JSON.stringify({ pid: process.pid, startedAt: '2026-11-28T20:00:00.000Z', endpoint: 'http://127.0.0.1:4599' }),
+      JSON.stringify({ pid, startedAt: '2026-11-28T20:00:00.000Z', endpoint: 'http://127.0.0.1:4599' }),
     );
+    return root;
+  }
+
+  it('is the endpoint of the switchyard dev running in the app, from any folder inside it', () => {
+    const root = appWithDev(process.pid);
     mkdirSync(path.join(root, 'lib', 'constructs'), { recursive: true });
     expect(runningDevEndpoint(root)).toBe('http://127.0.0.1:4599');
     expect(runningDevEndpoint(path.join(root, 'lib', 'constructs'))).toBe('http://127.0.0.1:4599');
   });
 
   it('is undefined when the dev that wrote it has ended', () => {
-    const root = project();
-    writeFileSync(path.join(root, 'cdk.json'), '{"app":"node app.js"}');
-    mkdirSync(path.join(root, STATE_FOLDER), { recursive: true });
-    writeFileSync(
-      path.join(root, RUNNING_DEV),
-      JSON.stringify({ pid: endedPid(), startedAt: '2026-11-28T20:00:00.000Z', endpoint: 'http://127.0.0.1:4599' }),
-    );
-    expect(runningDevEndpoint(root)).toBeUndefined();
+    expect(runningDevEndpoint(appWithDev(endedPid()))).toBeUndefined();
   });
 });
 
