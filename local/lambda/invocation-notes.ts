@@ -26,7 +26,10 @@ function consumerOutcome(note: InvocationNote, messages: NonNullable<InvocationN
   if (note.failedMessages === 'invalid') {
     return { ...outcome, failed: 'all', reason: 'its partial batch response is invalid: Lambda treats the whole batch as failed' };
   }
-  return { ...outcome, failed: note.failedMessages ?? new Set(), reason: 'reported failed in its answer (batchItemFailures)' };
+  const reason = 'reported failed in its answer (batchItemFailures)';
+  // A record the function logged an error for: that error, and how the answer failed the record.
+  const reasons = note.recordErrors && new Map([...note.recordErrors].map(([id, error]) => [id, `${error} (batchItemFailures)`]));
+  return { ...outcome, failed: note.failedMessages ?? new Set(), reason, ...(reasons ? { reasons } : {}) };
 }
 
 /** Records in the read API an invocation Lambda started (its node, under its batch's messages or its caller) or ended (its outcome). */

@@ -14,6 +14,8 @@ export interface ConsumerOutcome {
   readonly failed: 'all' | ReadonlySet<string>;
   /** Why: the function's error, or what its answer said. */
   readonly reason: string;
+  /** Why each record failed that the function logged an error for, by message id (in place of `reason`). */
+  readonly reasons?: ReadonlyMap<string, string>;
 }
 
 interface Remembered {
@@ -46,7 +48,7 @@ export class ConsumerFailures {
         queueArn,
         messageId,
         functionName: outcome.functionName,
-        reason: outcome.reason,
+        reason: outcome.reasons?.get(messageId) ?? outcome.reason,
         failedAt: outcome.time,
       });
     }

@@ -7,6 +7,7 @@ import { type Environment, EnvironmentPool, initErrorOf, runtimeExitReason } fro
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { InvocationTimeout } from './invocation-timeout.js';
+import { type FailedRecords, failedNote } from './record-errors.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
@@ -78,7 +79,7 @@ export interface InvokeOptions {
 }
 
 /** An invocation starting or ending, for observers outside Lambda (the read API's lineage). */
-export interface InvocationNote {
+export interface InvocationNote extends FailedRecords {
   readonly phase: 'started' | 'ended';
   readonly requestId: string;
   readonly functionName: string;
@@ -91,8 +92,6 @@ export interface InvocationNote {
   readonly logStreamName?: string;
   readonly time: number;
   readonly error?: LambdaErrorPayload;
-  /** What {@link InvokeOptions.failedMessages} read of the answer, so the lineage says an invocation failed records. */
-  readonly failedMessages?: ReadonlySet<string> | 'invalid';
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
@@ -124,7 +123,7 @@ interface Invocation {
   readonly requestId: string;
   readonly log: (line: string) => void;
   readonly logLines: string[];
-  readonly note: (phase: InvocationNote['phase'], error?: LambdaErrorPayload, failedMessages?: InvocationNote['failedMessages']) => void;
+  readonly note: (phase: InvocationNote['phase'], error?: LambdaErrorPayload, failed?: FailedRecords) => void;
   ended?: LambdaErrorPayload;
   failedMessages?: InvocationNote['failedMessages'];
   started: number;
@@ -327,7 +326,7 @@ export class FunctionRuntime {
     callerTraceHeader: string | undefined,
     messages: InvokeOptions['messages'],
   ): Invocation['note'] {
-    return (phase, error, failedMessages) =>
+    return (phase, error, failed) =>
       this.observe?.({
         phase,
         requestId,
@@ -339,7 +338,7 @@ export class FunctionRuntime {
         logStreamName: env.logStreamName,
         time: Date.now(),
         ...(error ? { error } : {}),
-        ...(failedMessages === 'invalid' || failedMessages?.size ? { failedMessages } : {}),
+        ...failed,
       });
   }
 
@@ -397,7 +396,7 @@ export class FunctionRuntime {
         `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}\t`,
     );
     if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
-    if (teeFrom !== undefined) invocation.note('ended', invocation.ended, invocation.failedMessages);
+    if (teeFrom !== undefined) invocation.note('ended', invocation.ended, failedNote(invocation.failedMessages, logLines.slice(teeFrom)));
     this.#pool.release(env, invocation.discard);
   }
 

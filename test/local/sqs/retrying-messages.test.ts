@@ -8,10 +8,16 @@ import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { inlineFunction } from '../template-resources.js';
 
-/** Names the records whose body starts with `fail` as failed, throws for `throw`, and takes the rest. */
+/**
+ * Names the records whose body starts with `fail` as failed, throws for `throw`, and takes the
+ * rest; for `fail-logged` it first logs the record's error as Powertools' logger writes one.
+ */
 const handlerSource = `
 exports.handler = async (event) => {
   if (event.Records.some((r) => r.body === 'throw')) throw new Error('the whole batch failed');
+  for (const r of event.Records.filter((r) => r.body === 'fail-logged')) {
+    process.stdout.write(JSON.stringify({ level: 'WARN', message: 'record failed', messageId: r.messageId, error: { name: 'StockError', message: 'no stock for o-9' } }) + '\\n');
+  }
   return { batchItemFailures: event.Records.filter((r) => r.body.startsWith('fail')).map((r) => ({ itemIdentifier: r.messageId })) };
 };`;
 
@@ -62,14 +68,15 @@ describe('SQS records a consumer failed (the read API and switchyard failures)',
     const named = await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fail-order' }));
     await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fine-order' }));
     const thrown = await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('refunds'), MessageBody: 'throw' }));
+    const logged = await app.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'fail-logged' }));
 
     const listed = await eventually(
       async () => {
         const messages = await retrying();
-        return messages.length === 2 ? messages : undefined;
+        return messages.length === 3 ? messages : undefined;
       },
       15_000,
-      'the two failed records',
+      'the three failed records',
     );
     const byId = new Map(listed.map((m) => [m.messageId, m]));
     expect(byId.get(named.MessageId ?? '')).toMatchObject({
@@ -80,6 +87,8 @@ describe('SQS records a consumer failed (the read API and switchyard failures)',
       maxReceiveCount: 4,
     });
     expect(byId.get(thrown.MessageId ?? '')).toMatchObject({ reason: 'Error: the whole batch failed', receiveCount: 1 });
+    // The error the function logged for the record, where its answer only named it failed.
+    expect(byId.get(logged.MessageId ?? '')).toMatchObject({ reason: 'StockError: no stock for o-9 (batchItemFailures)', receiveCount: 1 });
     expect(Date.parse(byId.get(thrown.MessageId ?? '')?.nextReceiveAt ?? '')).toBeGreaterThan(Date.now() + 500_000);
 
     const failures = await runCli(['failures', '--json', '--endpoint', app.runtime.url, '--cdk-out', app.cdkOut]);
@@ -97,6 +106,6 @@ describe('SQS records a consumer failed (the read API and switchyard failures)',
 
     // A record that leaves its queue (here purged; deleted or dead-lettered alike) is no longer retried.
     await app.sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('refunds') }));
-    expect((await retrying()).map((m) => m.messageId)).toEqual([named.MessageId]);
+    expect((await retrying()).map((m) => m.messageId).sort()).toEqual([named.MessageId, logged.MessageId].sort());
   });
 });
