@@ -127,26 +127,26 @@ function runningDevOf(cwd: string): { readonly alive: true } | { readonly alive:
  * one the commands run beside it mean, not a runtime that is not there on the default port.
  */
 export function runningDevEndpoint(from = process.cwd()): string | undefined {
-  const dev = liveDev(projectFolder(from));
-  return dev !== undefined && typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? dev.endpoint : undefined;
+  return runningDev(projectFolder(from))?.endpoint;
 }
 
-/** The pid of the `switchyard dev` that runs in the project's folder `cwd` (RUNNING_DEV, its process alive), or undefined. */
-export function runningDevPid(cwd: string): number | undefined {
-  return liveDev(cwd)?.pid;
-}
-
-/** RUNNING_DEV's record when the process it names runs; undefined when there is none, it is being swapped, or its dev ended. */
-function liveDev(cwd: string): (Partial<RunningDev> & { readonly pid: number }) | undefined {
+/**
+ * The `switchyard dev` that runs in the project's folder `root` (RUNNING_DEV, its process alive):
+ * its pid and, when it wrote a URL, its endpoint; undefined when there is none, it is being
+ * swapped, or its dev ended.
+ */
+export function runningDev(root: string): { readonly pid: number; readonly endpoint?: string } | undefined {
   let dev: Partial<RunningDev>;
   try {
-    dev = JSON.parse(readFileSync(path.resolve(cwd, RUNNING_DEV), 'utf8')) as Partial<RunningDev>;
+    dev = JSON.parse(readFileSync(path.resolve(root, RUNNING_DEV), 'utf8')) as Partial<RunningDev>;
   } catch (error) {
     // No dev runs here (none wrote it, or it is being swapped): the default endpoint, as before.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
     throw error;
   }
-  return runs(dev) ? (dev as Partial<RunningDev> & { readonly pid: number }) : undefined;
+  if (!runs(dev)) return undefined;
+  const pid = dev.pid as number;
+  return typeof dev.endpoint === 'string' && URL.canParse(dev.endpoint) ? { pid, endpoint: dev.endpoint } : { pid };
 }
 
 /** Whether the process a RUNNING_DEV record names still runs. */

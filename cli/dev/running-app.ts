@@ -1,6 +1,6 @@
 import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, runningDevEndpoint, runningDevPid, SYNTH_FAILED } from '../../inspect/assembly.js';
+import { RUNNING_CDK_OUT, RUNNING_DEV, type RunningDev, runningDev, SYNTH_FAILED } from '../../inspect/assembly.js';
 import { CliError } from '../../inspect/errors.js';
 
 /**
@@ -35,9 +35,9 @@ const startedAt = new Date(Date.now() - process.uptime() * 1000);
  * @throws CliError naming the dev that runs (1)
  */
 export function startingDev(root: string): void {
-  const pid = runningDevPid(root);
-  if (pid !== undefined && pid !== process.pid) {
-    const endpoint = runningDevEndpoint(root);
+  const other = runningDev(root);
+  if (other !== undefined && other.pid !== process.pid) {
+    const { pid, endpoint } = other;
     throw new CliError(
       `switchyard dev already runs in this folder (process ${pid}${endpoint === undefined ? '' : `, ${endpoint}`}): ` +
         `the commands run here reach it; to start this one, stop that one first (Ctrl-C in its terminal, or kill ${pid})`,
@@ -52,7 +52,7 @@ export function startingDev(root: string): void {
  * folder in use) leaves the first one's: the commands beside it still reach that one.
  */
 export function forgetRunningApp(root: string): void {
-  const owner = runningDevPid(root);
+  const owner = runningDev(root)?.pid;
   if (owner !== undefined && owner !== process.pid) return;
   rmSync(path.join(root, RUNNING_CDK_OUT), { recursive: true, force: true });
   rmSync(path.join(root, RUNNING_DEV), { force: true });

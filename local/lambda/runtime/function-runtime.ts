@@ -395,8 +395,10 @@ export class FunctionRuntime {
         `Memory Size: ${(this.#runs ?? this.definition).memorySize} MB\tMax Memory Used: ${invocation.memoryUsedMb ?? 0} MB` +
         `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}\t`,
     );
-    if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
-    if (teeFrom !== undefined) invocation.note('ended', invocation.ended, failedNote(invocation.failedMessages, logLines.slice(teeFrom)));
+    // One copy of the invocation's own lines: its log stream's, and the errors it logged for records it failed.
+    const lines = teeFrom === undefined ? undefined : logLines.slice(teeFrom);
+    if (lines !== undefined) this.#tee(env, lines, invocation.startedAt, Date.now());
+    if (lines !== undefined) invocation.note('ended', invocation.ended, failedNote(invocation.failedMessages, lines));
     this.#pool.release(env, invocation.discard);
   }
 
