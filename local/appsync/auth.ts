@@ -44,6 +44,9 @@ export interface AuthRequest {
   readonly query: string;
 }
 
+/** What an API's authorizers read of it: its id, its modes (each with its configuration) and its keys. A GraphQL API, or an Event API's modes for one action. */
+export type AuthorizedApi = Pick<GraphqlApiDefinition, 'id' | 'auth' | 'apiKeys'>;
+
 const first = (value: readonly string[] | string | undefined) => (Array.isArray(value) ? value[0] : (value as string | undefined));
 
 /**
@@ -52,7 +55,7 @@ const first = (value: readonly string[] | string | undefined) => (Array.isArray(
  * `Authorization` for a Lambda authorizer. None: AppSyncUnauthorizedError (401).
  * (https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html)
  */
-export async function authorize(api: GraphqlApiDefinition, request: AuthRequest, services: AuthServices): Promise<Authorized> {
+export async function authorize(api: AuthorizedApi, request: AuthRequest, services: AuthServices): Promise<Authorized> {
   const apiKey = first(request.headers['x-api-key']);
   const authorization = first(request.headers.authorization);
   const modes = (type: AuthProvider['type']) => api.auth.filter((p) => p.type === type);
@@ -137,7 +140,7 @@ function cognitoClaims(provider: AuthProvider, token: string, services: AuthServ
 }
 
 /** `$ctx.identity` for a Cognito user pools request (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference.html#aws-appsync-resolver-context-reference-identity). */
-function cognitoIdentity(claims: JwtClaims, sourceIp: string, api: GraphqlApiDefinition) {
+function cognitoIdentity(claims: JwtClaims, sourceIp: string, api: AuthorizedApi) {
   const groups = claims['cognito:groups'];
   return {
     sub: claims.sub,
@@ -167,7 +170,7 @@ async function oidcClaims(provider: AuthProvider, token: string, services: AuthS
 
 /** AWS_LAMBDA: the authorizer function's `isAuthorized`, `resolverContext` and `deniedFields` (https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html#aws-lambda-authorization). */
 async function lambdaAuthorizer(
-  api: GraphqlApiDefinition,
+  api: AuthorizedApi,
   provider: AuthProvider,
   authorizationToken: string,
   request: AuthRequest,

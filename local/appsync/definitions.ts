@@ -141,11 +141,13 @@ export function appSyncDefinitions(app: LoadedApp): AppSyncDefinitions {
   const warnings: string[] = [];
   const ofType = (type: string) => resources.filter((r) => r.type === `AWS::AppSync::${type}`);
   const apiIds = new Set(ofType('GraphQLApi').map((r) => r.attributes.ApiId));
-  // A part whose ApiId names no API of the app belongs to none: left out, named.
+  const eventApiIds = new Set(ofType('Api').map((r) => r.attributes.ApiId));
+  // A part whose ApiId names no API of the app belongs to none: left out, named (an Event API's key is its own).
   const partsOf = (type: string) =>
     ofType(type).filter((r) => {
       if (apiIds.has(String(r.properties.ApiId))) return true;
-      warnings.push(`${whereOf(r)}: its ApiId ${JSON.stringify(r.properties.ApiId)} is none of the app's GraphQL APIs; it is left out`);
+      if (type === 'ApiKey' && eventApiIds.has(String(r.properties.ApiId))) return false;
+      warnings.push(`${whereOf(r)}: its ApiId ${JSON.stringify(r.properties.ApiId)} is none of the app's AppSync APIs; it is left out`);
       return false;
     });
   const schemas = partsOf('GraphQLSchema');

@@ -10,9 +10,10 @@ import type { ServiceModule } from '../service-registry/service-module.js';
 import { TagStore } from '../store/tag-store.js';
 import { AppSyncControl, templateTags } from './control-plane.js';
 import { appSyncDefinitions } from './definitions.js';
+import { eventApiDefinitions } from './event-api/definitions.js';
 import { APPSYNC_RESOURCE_TYPES } from './resource-types.js';
 import { AppSyncService } from './service.js';
-import { appSyncLines } from './startup-lines.js';
+import { appSyncLines, eventApiLines } from './startup-lines.js';
 
 declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
@@ -30,9 +31,13 @@ declare module '../endpoint/validation/model.js' {
 /**
  * AppSync: the template's GraphQL APIs served on the endpoint, their resolvers (VTL unit and
  * pipeline, APPSYNC_JS through its evaluator) over Lambda, DynamoDB, NONE, HTTP and
- * EventBridge data sources, and their auth modes (docs/local-runtime/appsync.md).
+ * EventBridge data sources, and their auth modes; and the template's Event APIs (AppSync Events:
+ * publish over HTTP and WebSocket, subscriptions by channel) (docs/local-runtime/appsync.md).
  */
-export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDefinitions>> = {
+export const appSyncModule: ServiceModule<
+  'appsync',
+  ReturnType<typeof appSyncDefinitions> & { eventApis: ReturnType<typeof eventApiDefinitions> }
+> = {
   name: 'appsync',
   // The control plane's reads and tags; the GraphQL APIs themselves are served as front doors (service.ts).
   apis: [{ model: 'appsync', operations: apiOperations(AppSyncControl), protocolFromModel: true }],
@@ -40,7 +45,10 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
   // Only the GraphQL APIs' tags: the APIs are the template's, read again at each start.
   databases: ['appsync'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
-  definitions: (app) => appSyncDefinitions(app),
+  definitions: (app) => {
+    const graphql = appSyncDefinitions(app);
+    return { ...graphql, eventApis: eventApiDefinitions(app, graphql.warnings) };
+  },
   async create({ settings, services, database, warn }, template) {
     const { clock, region, accountId } = settings;
     warn(template.warnings);
@@ -52,6 +60,7 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
       // Each request's span, the parent of its resolvers' calls' (local/traces/graphql-spans.ts).
       onRequest: (note) => spans.graphqlRequest(note),
       apis: template.apis,
+      eventApis: template.eventApis,
       now: () => clock.now(),
       log: (line) => settings.log(`[appsync] ${line}`),
       dataSources: {
@@ -94,8 +103,15 @@ export const appSyncModule: ServiceModule<'appsync', ReturnType<typeof appSyncDe
     };
   },
   report: (appsync, { url }) => {
-    const apis = appsync.apis;
-    return apis.length === 0 ? {} : { counts: { 'graphql apis': apis.length }, serves: appSyncLines(apis, url) };
+    const { apis, eventApis } = appsync;
+    if (apis.length === 0 && eventApis.length === 0) return {};
+    return {
+      counts: {
+        ...(apis.length > 0 ? { 'graphql apis': apis.length } : {}),
+        ...(eventApis.length > 0 ? { 'event apis': eventApis.length } : {}),
+      },
+      serves: [...(apis.length > 0 ? appSyncLines(apis, url) : []), ...eventApiLines(eventApis)],
+    };
   },
 };
 

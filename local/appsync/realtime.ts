@@ -18,6 +18,7 @@ import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 import { type AppSyncResolverError, AppSyncUnauthorizedError } from './errors.js';
 import { fieldAllowed } from './field-auth.js';
+import { decodeHeaders, headerSubprotocol, lowerCased } from './realtime-headers.js';
 import { runResolver } from './resolvers.js';
 import { matchesSubscriptionFilter, type SubscriptionFilter } from './subscription-filters.js';
 
@@ -133,8 +134,11 @@ export class Realtime {
   }
 
   async #authorize(api: GraphqlApiDefinition, headers: Record<string, string>, sourceIp: string, query: string): Promise<Authorized> {
-    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-    return authorize(api, { method: 'POST', url: '/graphql', headers: lower, body: Buffer.alloc(0), sourceIp, query }, this.auth);
+    return authorize(
+      api,
+      { method: 'POST', url: '/graphql', headers: lowerCased(headers), body: Buffer.alloc(0), sourceIp, query },
+      this.auth,
+    );
   }
 
   async #start(
@@ -279,25 +283,4 @@ function errorOf(error: unknown): { errorType: string; message: string } {
   }
   if (error instanceof SyntaxError || error instanceof GraphQLError) return { errorType: 'ValidationError', message: error.message };
   return { errorType: 'InternalFailure', message: `the local runtime failed: ${(error as Error).message}` };
-}
-
-/**
- * The `header-<base64url JSON>` subprotocol a client offers beside `graphql-ws` (null: none);
- * AppSync answers with `graphql-ws` alone, so it never names the token back.
- */
-function headerSubprotocol(req: IncomingMessage): string | null {
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
-  const header = offered.map((p) => p.trim()).find((p) => p.startsWith('header-'));
-  return header ? header.slice('header-'.length) : null;
-}
-
-/** The `header` query parameter or subprotocol: base64 (or base64url: Node's decoder reads both) of the JSON of the connection's auth headers. */
-function decodeHeaders(value: string | null): Record<string, string> {
-  if (!value) return {};
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
 }

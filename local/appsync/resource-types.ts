@@ -12,6 +12,9 @@ export const graphqlUrl = (baseUrl: string, apiId: string) => `${baseUrl}${GRAPH
 /** The real-time endpoint's local stand-in (`wss://<id>.appsync-realtime-api.<region>.amazonaws.com/graphql`): `<GraphQLUrl>/realtime`, where Amplify addresses an API on a custom domain. */
 export const realtimeUrl = (baseUrl: string, apiId: string) => `${graphqlUrl(baseUrl, apiId).replace(/^http/, 'ws')}/realtime`;
 
+/** An Event API's local `Dns.Http` and `Dns.Realtime`: the endpoint's host and the API's path (`<host>/_aws/appsync/<apiId>`), under which `/event` and `/event/realtime` are served. */
+export const eventApiDns = (baseUrl: string, apiId: string) => `${new URL(baseUrl).host}${GRAPHQL_PATH_PREFIX}${apiId}`;
+
 const seedOf = (input: IdentityInput) => `${input.accountId}/${input.region}/${input.stackName}/${input.logicalId}`;
 
 /** An API's id as AppSync writes it: 26 lower-case letters and digits, the same at every start. */
@@ -45,6 +48,25 @@ export const APPSYNC_RESOURCE_TYPES: ResourceTypes = {
           GraphQLEndpointArn: apiArn,
         },
       };
+    },
+  },
+  // An Event API (AppSync Events): its Dns.Http and Dns.Realtime are hosts AWS serves `/event` and
+  // `/event/realtime` on; locally the endpoint with the API's path, so `https://${Dns.Http}/event`
+  // names the right path (over http: docs/local-runtime/appsync.md).
+  'AWS::AppSync::Api': {
+    name: { property: 'Name', max: 50, invalid: /[^\w\s-]/g },
+    identify: (input) => {
+      const id = appSyncApiId(input);
+      const apiArn = arn(input, 'appsync', `apis/${id}`);
+      const dns = eventApiDns(input.baseUrl, id);
+      return { ref: apiArn, attributes: { ApiId: id, ApiArn: apiArn, 'Dns.Http': dns, 'Dns.Realtime': dns } };
+    },
+  },
+  'AWS::AppSync::ChannelNamespace': {
+    name: { property: 'Name', max: 50, invalid: /[^\w-]/g },
+    identify: (input, name) => {
+      const namespaceArn = arn(input, 'appsync', `apis/${apiIdOf(input)}/channelNamespace/${name}`);
+      return { ref: namespaceArn, attributes: { ChannelNamespaceArn: namespaceArn } };
     },
   },
   'AWS::AppSync::GraphQLSchema': unnamed(),

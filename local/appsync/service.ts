@@ -8,6 +8,8 @@ import { type AuthServices, authorize } from './auth.js';
 import type { DataSourceServices } from './data-sources.js';
 import type { GraphqlApiDefinition } from './definitions.js';
 import { AppSyncUnauthorizedError } from './errors.js';
+import type { EventApiDefinition } from './event-api/definitions.js';
+import type { EventApiService } from './event-api/event-api-service.js';
 import type { GraphqlRequest } from './executor.js';
 import type { Realtime } from './realtime.js';
 import type { GraphqlRequestNote } from './request-trace.js';
@@ -39,6 +41,8 @@ type ReadyApi = LoadedApi & { readonly schema: GraphQLSchema };
 
 export interface AppSyncServiceOptions {
   readonly apis: readonly GraphqlApiDefinition[];
+  /** The template's Event APIs (AppSync Events). @default none */
+  readonly eventApis?: readonly EventApiDefinition[];
   readonly dataSources: DataSourceServices;
   readonly auth: AuthServices;
   readonly now: () => number;
@@ -68,16 +72,23 @@ const json = (status: number, body: unknown, requestId: string): HttpResponse =>
 export class AppSyncService implements AppHttpService {
   /** Undefined when the template has no API: nothing of GraphQL is loaded, and every request is answered that there is none. */
   readonly #served: Served | undefined;
+  /** The Event APIs, undefined when the template has none (nothing of them is loaded). */
+  readonly #events: EventApiService | undefined;
 
-  /** The service for the template's APIs, with GraphQL's engine loaded when it has any. */
+  /** The service for the template's APIs, with GraphQL's engine loaded when it has any, and AppSync Events' when it has an Event API. */
   static async start(options: AppSyncServiceOptions): Promise<AppSyncService> {
-    return new AppSyncService(options, options.apis.length > 0 ? await import('./graphql-engine.js') : undefined);
+    const eventApis = options.eventApis ?? [];
+    const events =
+      eventApis.length > 0 ? new (await import('./event-api/event-api-service.js')).EventApiService(eventApis, options.auth) : undefined;
+    return new AppSyncService(options, options.apis.length > 0 ? await import('./graphql-engine.js') : undefined, events);
   }
 
   private constructor(
     private readonly options: AppSyncServiceOptions,
     engine: GraphqlEngine | undefined,
+    events: EventApiService | undefined,
   ) {
+    this.#events = events;
     if (engine === undefined) return;
     const apis = new Map(
       options.apis.map((definition) => {
@@ -98,13 +109,21 @@ export class AppSyncService implements AppHttpService {
     return [...(this.#served?.apis.values() ?? [])].map((api) => api.definition);
   }
 
+  get eventApis(): readonly EventApiDefinition[] {
+    return this.#events?.apis ?? [];
+  }
+
   handles(host: string | undefined, url: string): boolean {
     return url.startsWith(GRAPHQL_PATH_PREFIX) || HOST_STYLE.test((host ?? '').replace(/:\d+$/, '').toLowerCase());
   }
 
-  /** The real-time endpoint: `<GraphQLUrl>/realtime` (Amplify's address for an API on a custom domain), a WebSocket. */
+  /** The real-time endpoints: a GraphQL API's `<GraphQLUrl>/realtime` (Amplify's address for an API on a custom domain), an Event API's `<Dns.Realtime>/event/realtime`. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { apiId, rest } = addressOf(req.headers.host, (req.url ?? '/').split('?')[0] ?? '/');
+    if (this.#events?.has(apiId) && rest === 'event/realtime') {
+      this.#events.upgrade(apiId, req, socket, head);
+      return;
+    }
     const api = this.#served?.apis.get(apiId);
     if (!this.#served || !api || rest !== 'graphql/realtime' || api.schema instanceof Error) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -115,12 +134,14 @@ export class AppSyncService implements AppHttpService {
 
   close(): void {
     this.#served?.realtime.close();
+    this.#events?.close();
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
     const requestId = randomUUID();
     const path = request.url.split('?')[0] ?? '/';
     const { apiId, rest } = addressOf(request.host, path);
+    if (this.#events?.has(apiId)) return this.#eventRequest(this.#events, apiId, rest, request, requestId);
     const served = this.#served;
     const api = served?.apis.get(apiId);
     if (!served || !api || rest !== 'graphql')
@@ -170,6 +191,32 @@ export class AppSyncService implements AppHttpService {
       endedAt: this.options.now(),
     });
     return json(answered.status, answered.body, requestId);
+  }
+
+  /** A request to an Event API's HTTP domain: `POST /event` publishes; nothing else is served there (as on AWS). */
+  async #eventRequest(
+    events: EventApiService,
+    apiId: string,
+    rest: string,
+    request: HttpRequest,
+    requestId: string,
+  ): Promise<HttpResponse> {
+    if (rest !== 'event') {
+      const message = `the Event API ${apiId} serves POST ${GRAPHQL_PATH_PREFIX}${apiId}/event and the WebSocket ${GRAPHQL_PATH_PREFIX}${apiId}/event/realtime, not /${rest}`;
+      return json(404, { errors: [{ errorType: 'NotFoundException', message }] }, requestId);
+    }
+    if (request.method === 'OPTIONS') return { status: 200, headers: { ...CORS, 'x-amzn-requestid': requestId }, body: Buffer.alloc(0) };
+    if (request.method !== 'POST')
+      return json(
+        405,
+        { errors: [{ errorType: 'MethodNotAllowed', message: `${request.method} is not allowed: POST the events` }] },
+        requestId,
+      );
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : String(v ?? '')]),
+    );
+    const answer = await events.publishHttp(apiId, request.url, request.body, headers, request.sourceIp);
+    return json(answer.status, answer.body, requestId);
   }
 
   /** Lets a request in by one of the API's modes and executes it: the answer, and what its note says of it. */
