@@ -2,7 +2,7 @@ import { AwsError, validationError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
 import { isScheduleExpression, page } from './api-validation.js';
 import type { BusSettings } from './bus-settings.js';
-import { type BusDefinition, type RuleDefinition, ruleTargetRunsLocally, type TargetDefinition } from './definitions.js';
+import { type BusDefinition, httpParametersOf, type RuleDefinition, ruleTargetRunsLocally, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
 import type { CompiledRule, RuleStore } from './rule-store.js';
 import type { EventTags } from './tags.js';
@@ -255,6 +255,7 @@ function readTarget(t: Input): TargetDefinition {
     deadLetterArn: (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
     messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
     partitionKeyPath: (t.KinesisParameters as { PartitionKeyPath?: string } | undefined)?.PartitionKeyPath,
+    ...(t.HttpParameters === undefined ? {} : { httpParameters: httpParametersOf(t.HttpParameters) }),
   };
 }
 
@@ -307,5 +308,13 @@ function describeTarget(t: TargetDefinition) {
     DeadLetterConfig: t.deadLetterArn ? { Arn: t.deadLetterArn } : undefined,
     SqsParameters: t.messageGroupId ? { MessageGroupId: t.messageGroupId } : undefined,
     KinesisParameters: t.partitionKeyPath === undefined ? undefined : { PartitionKeyPath: t.partitionKeyPath },
+    HttpParameters:
+      t.httpParameters === undefined
+        ? undefined
+        : {
+            PathParameterValues: t.httpParameters.pathParameterValues,
+            HeaderParameters: t.httpParameters.headerParameters,
+            QueryStringParameters: t.httpParameters.queryStringParameters,
+          },
   };
 }

@@ -29,6 +29,32 @@ export interface TargetDefinition {
   readonly messageGroupId?: string;
   /** `KinesisParameters.PartitionKeyPath`: the path in the event whose value is a stream target's partition key (else the event's id). */
   readonly partitionKeyPath?: string;
+  /** `HttpParameters` of an API destination target: its path parameter values, headers and query string. */
+  readonly httpParameters?: TargetHttpParameters;
+}
+
+/** A rule target's HttpParameters, each value as given (one starting `$.` is read from the event). */
+export interface TargetHttpParameters {
+  readonly pathParameterValues?: readonly string[];
+  readonly headerParameters?: Readonly<Record<string, string>>;
+  readonly queryStringParameters?: Readonly<Record<string, string>>;
+}
+
+/** HttpParameters as the template or PutTargets gives them; undefined when there are none. */
+export function httpParametersOf(value: unknown): TargetHttpParameters | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const p = value as Record<string, unknown>;
+  const map = (entries: unknown) =>
+    entries !== null && typeof entries === 'object'
+      ? Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, String(v)]))
+      : undefined;
+  const headers = map(p.HeaderParameters);
+  const query = map(p.QueryStringParameters);
+  return {
+    ...(Array.isArray(p.PathParameterValues) ? { pathParameterValues: p.PathParameterValues.map(String) } : {}),
+    ...(headers ? { headerParameters: headers } : {}),
+    ...(query ? { queryStringParameters: query } : {}),
+  };
 }
 
 export interface RuleDefinition {
@@ -114,7 +140,13 @@ export interface EventSchemaDefinition {
  * through reaches (an API destination's ARN is EventBridge's too, but only pipes call one
  * locally); others are reported and their deliveries fail.
  */
-export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn);
+/** Whether a rule target's ARN is an API destination's (`arn:aws:events:...:api-destination/<name>/<id>`): called through its connection (api-destination-target.ts). */
+export function isApiDestinationArn(arn: string): boolean {
+  const parsed = tryParseArn(arn);
+  return parsed?.service === 'events' && parsed.resourceType === 'api-destination';
+}
+
+export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn) || isApiDestinationArn(arn);
 
 /** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
@@ -171,6 +203,7 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
           ...(typeof t.RoleArn === 'string' ? { roleArn: t.RoleArn } : {}),
           messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
           partitionKeyPath: (t.KinesisParameters as { PartitionKeyPath?: string } | undefined)?.PartitionKeyPath,
+          ...(t.HttpParameters === undefined ? {} : { httpParameters: httpParametersOf(t.HttpParameters) }),
         }),
       ),
     };

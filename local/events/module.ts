@@ -6,6 +6,9 @@ import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ReadRecording } from '../read-api/read-notes.js';
 import { scheduleLine } from '../service-registry/report-lines.js';
 import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
+import { ApiDestinationCaller } from './api-destination-call.js';
+import { type ApiDestinations, ApiDestinationTargets, apiDestinationTargetWarnings } from './api-destination-target.js';
+import { apiDestinations } from './api-destinations.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -59,7 +62,7 @@ declare module '../service-registry/service-definitions.js' {
 }
 
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
-export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[] }> = {
+export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[]; apiDestinations: ApiDestinations }> = {
   name: 'events',
   iam: eventsIam,
   stepFunctions: eventsStepFunctions,
@@ -84,9 +87,13 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     return { ...events, eventSchemas: schemas };
   },
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
-  definitions: (app) => templateBusPolicies(app),
+  // Rule targets that are API destinations are called through their connections (api-destination-target.ts).
+  definitions: (app) => {
+    const destinations = apiDestinations(app);
+    return { ...templateBusPolicies(app), apiDestinations: destinations, warnings: apiDestinationTargetWarnings(app, destinations) };
+  },
   records: eventRecords,
-  create({ settings, database, services }, { busPolicies }) {
+  create({ settings, database, services }, { busPolicies, apiDestinations: destinations }) {
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
     const delivery = new LocalTargetDelivery({
@@ -107,6 +114,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       // Looked up when a target is delivered, as Step Functions is.
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
       log: (line) => log(`[events] ${line}`),
+      apiDestinations: new ApiDestinationTargets(destinations, new ApiDestinationCaller(clock)),
       // EventBridge sends as itself (the target's resource policy must allow it), or as the target's role when it has one.
       authorize: async (target, ruleArn) => {
         const from = target.roleArn

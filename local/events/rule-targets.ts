@@ -3,7 +3,14 @@ import type { LambdaService } from '../lambda/lambda-service.js';
 import { tryParseArn } from '../names/arn.js';
 import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
-import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './definitions.js';
+import type { ApiDestinationTargets } from './api-destination-target.js';
+import {
+  type DeadLetterReason,
+  type EventEnvelope,
+  isApiDestinationArn,
+  type TargetDefinition,
+  type TargetDelivery,
+} from './definitions.js';
 import { dynamicParameter } from './input-transform.js';
 
 /** The SQS operations targets use (JSON protocol shapes). */
@@ -25,6 +32,7 @@ export class LocalTargetDelivery implements TargetDelivery {
   readonly #queues: QueuesByArn;
   readonly #dispatcher: TargetDispatcher;
   readonly #authorize?: (target: TargetDefinition, ruleArn: string) => Promise<string | undefined>;
+  readonly #apiDestinations?: ApiDestinationTargets;
 
   constructor(services: {
     readonly sqs: SqsForTargets;
@@ -40,8 +48,11 @@ export class LocalTargetDelivery implements TargetDelivery {
      * to the target, else undefined. @default none
      */
     readonly authorize?: (target: TargetDefinition, ruleArn: string) => Promise<string | undefined>;
+    /** API destination targets, called through their connections. @default none: their deliveries fail as targets not run */
+    readonly apiDestinations?: ApiDestinationTargets;
   }) {
     this.#authorize = services.authorize;
+    this.#apiDestinations = services.apiDestinations;
     // A busy rule's deliveries to a queue go in batches: one SQS commit for up to ten events, each still durable before it counts as delivered.
     this.#queues = new QueuesByArn(services.sqs, { coalesce: true });
     this.#dispatcher = new TargetDispatcher({
@@ -60,6 +71,7 @@ export class LocalTargetDelivery implements TargetDelivery {
     // A target EventBridge may not send to is not retried: the event goes to the target's dead-letter queue as NO_PERMISSIONS.
     const denied = ruleArn === undefined ? undefined : await this.#authorize?.(target, ruleArn);
     if (denied !== undefined) throw new AwsError('NO_PERMISSIONS', denied, 403);
+    if (this.#apiDestinations && isApiDestinationArn(target.arn)) return this.#apiDestinations.deliver(target, input, event);
     // The group id may be a dynamic path parameter (`$.detail.customerId`), resolved against each event.
     const groupId = dynamicParameter(target.messageGroupId, event);
     // EventBridge uses the target's group id and the event id as the deduplication id for FIFO queues and topics.

@@ -5,6 +5,7 @@ import { addMissingColumns } from '../store/added-columns.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import { UnsupportedTargetError } from '../targets/dispatcher.js';
 import type { Clock } from '../time/clock.js';
+import { ApiDestinationAnswerError } from './api-destination-target.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
 import { renderTargetInput, TargetInputError } from './input-transform.js';
 
@@ -221,6 +222,7 @@ export class TargetDeliveryOutbox extends OutboxOwner<DeliveryRow> {
  */
 function retriable(error: unknown): boolean {
   if (error instanceof TargetInputError) return false;
+  if (error instanceof ApiDestinationAnswerError) return error.retryable;
   if (!(error instanceof AwsError) || error instanceof UnsupportedTargetError) return true;
   if (/Throttl|TooManyRequests|LimitExceeded/i.test(error.code)) return true;
   return error.status === 429 || error.status >= 500;
