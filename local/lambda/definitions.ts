@@ -15,6 +15,7 @@ import { parseFunctionName } from './core/function-reference.js';
 import { filterPatterns } from './event-source-mappings/mapping-changes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './event-source-mappings/sqs-event-source.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
+import { handlerFileWarnings } from './runtime/handler-files.js';
 import { runtimeWarnings } from './runtime/runtimes.js';
 import { type FunctionUrlDefinition, functionUrlDefinitions } from './urls/function-url-definitions.js';
 
@@ -83,7 +84,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
   applyVersionsAndAliases(functions, byType('AWS::Lambda::Version'), byType('AWS::Lambda::Alias'));
   applyTemplatePermissions(functions, byType('AWS::Lambda::Permission'));
-  warnings.push(...runtimeWarnings(functions));
+  warnings.push(...runtimeWarnings(functions), ...handlerFileWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
   return { functions, sqsMappings, functionUrls, layerFolders: layers, warnings };

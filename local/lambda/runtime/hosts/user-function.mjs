@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const FUNCTION_EXPRESSION = /^([^.]*)\.(.*)$/;
+/** The files a handler's module may be, in the order RIC tries them: `file`, `file.js`, `file.mjs`, `file.cjs`. */
+export const MODULE_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 
 /** An error of the runtime's own (`Runtime.*`), its stack headed by that name as Lambda's runtime logs it, not by `Error`. */
 export function runtimeError(name, message) {
@@ -46,7 +48,7 @@ export function parseHandlerString(handlerString) {
 async function loadModule(appRoot, moduleRoot, moduleName) {
   const withoutExtension = path.resolve(appRoot, moduleRoot, moduleName);
   try {
-    for (const extension of ['', '.js', '.mjs', '.cjs']) {
+    for (const extension of MODULE_EXTENSIONS) {
       const file = `${withoutExtension}${extension}`;
       if (existsSync(file)) return await import(pathToFileURL(file).href);
     }

@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { handlerFileWarnings } from '../../../local/lambda/runtime/handler-files.js';
+
+describe('handlerFileWarnings', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'switchyard-handler-files-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const code = (files: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(root, 'code-'));
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    return dir;
+  };
+  const fn = (codePath: string, handler: string, runtime = 'nodejs24.x') => ({ name: 'Stack-Fn', runtime, handler, codePath });
+
+  it('names a Node.js function whose handler module is TypeScript only, with the file and what to run', () => {
+    const [warning] = handlerFileWarnings([fn(code({ 'src/orders.ts': 'export const handler = 1;' }), 'src/orders.handler')]);
+    expect(warning).toMatch(
+      /^\[as in AWS\] function Stack-Fn: its handler src\/orders\.handler names src\/orders\.ts, which is TypeScript, and its code has no orders\.js/,
+    );
+    expect(warning).toMatch(/Runtime\.ImportModuleError, as on AWS\. Run the build that compiles it/);
+  });
+
+  it.each([
+    ['its module is JavaScript beside the source', { 'index.ts': '', 'index.js': '' }, 'index.handler', 'nodejs24.x'],
+    ['its module is ES module JavaScript', { 'index.mjs': '' }, 'index.handler', 'nodejs24.x'],
+    ['it is a Python function', { 'index.ts': '' }, 'index.handler', 'python3.13'],
+    ['its code has neither (Node resolves the name from its node_modules)', { 'other.ts': '' }, 'index.handler', 'nodejs24.x'],
+  ])('says nothing when %s', (_what, files, handler, runtime) => {
+    expect(handlerFileWarnings([fn(code(files), handler, runtime)])).toEqual([]);
+  });
+});
