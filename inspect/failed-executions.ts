@@ -1,4 +1,10 @@
-import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, paginateListExecutions } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type ExecutionStatus,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  paginateListExecutions,
+} from '@aws-sdk/client-sfn';
 import { FAILED_DURABLE_EXECUTION_STATUSES, FAILED_EXECUTION_STATUSES, isStatusOf } from '../clients/execution-statuses.js';
 import { type Clients, call, pages } from './aws.js';
 import { type DurableFunction, lambdaSdk, listDurableExecutions } from './durable.js';
@@ -16,6 +22,12 @@ export interface FailedExecution {
   readonly stopDate?: Date;
   readonly error?: string;
   readonly cause?: string;
+  /**
+   * The Fail state it ended in, when that state gave no error and no cause (a `Fail` without
+   * `Error`/`Cause`, as CDK's `new sfn.Fail(scope, id)` writes): where it failed is then the
+   * only reason there is.
+   */
+  readonly failState?: string;
   /** What it started with (Standard; Express when its logs include execution data): says what it was about. */
   readonly input?: string;
   /** DescribeExecution's answer (Standard only): whether RedriveExecution would take it, and why not. */
@@ -90,6 +102,8 @@ async function standardFailures(
       const described = await call(clients.target, () =>
         clients.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
       );
+      const failState =
+        status === 'FAILED' && !described.error && !described.cause ? await lastFailState(clients, item.executionArn) : undefined;
       executions.push({
         flow: flow.flow,
         type: 'STANDARD',
@@ -100,6 +114,7 @@ async function standardFailures(
         stopDate: item.stopDate,
         error: described.error,
         cause: described.cause,
+        ...(failState === undefined ? {} : { failState }),
         input: described.input,
         redriveStatus: described.redriveStatus,
         redriveStatusReason: described.redriveStatusReason,
@@ -109,6 +124,14 @@ async function standardFailures(
     if (executions.length >= limit) break;
   }
   return executions;
+}
+
+/** The name of the Fail state an execution ended in (its history read from the end), if it ended in one. */
+async function lastFailState(clients: Clients, executionArn: string): Promise<string | undefined> {
+  const { events = [] } = await call(clients.target, () =>
+    clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 5 })),
+  );
+  return events.find((event) => event.type === 'FailStateEntered')?.stateEnteredEventDetails?.name;
 }
 
 /** The error and cause of an Express execution's terminal record. */

@@ -295,7 +295,7 @@ function executionRow(e: FailedExecution): FailureRow {
     id: e.name,
     failedAt: e.stopDate,
     error: e.error ?? e.status,
-    reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${causeMessage(e.cause)}` : ''}${redrive}`,
+    reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${causeMessage(e.cause)}` : ''}${e.failState ? ` in its Fail state "${e.failState}", which gives no error or cause` : ''}${redrive}`,
     what: what.length > 0 ? what.join(', ') : undefined,
   };
 }

@@ -44,6 +44,8 @@ const LAMBDA_CAUSE = JSON.stringify({
   ],
 });
 const stock = { StartAt: 'Reserve', States: { Reserve: { Type: 'Fail', Error: 'Error', Cause: LAMBDA_CAUSE } } };
+/** A flow that ends in a Fail state with no Error or Cause, as CDK's `new sfn.Fail(scope, 'Execution Failed')` writes one. */
+const bare = { StartAt: 'Check', States: { Check: { Type: 'Pass', Next: 'Execution Failed' }, 'Execution Failed': { Type: 'Fail' } } };
 
 let runtime: LocalRuntime;
 let target: string[];
@@ -62,6 +64,10 @@ beforeAll(async () => {
           StockStateMachine9C0D1E2F: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: { RoleArn: 'arn:aws:iam::000000000000:role/flows', DefinitionString: JSON.stringify(stock) },
+          },
+          BareStateMachine3A4B5C6D: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: { RoleArn: 'arn:aws:iam::000000000000:role/flows', DefinitionString: JSON.stringify(bare) },
           },
           TicketLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/tickets' } },
           TicketsStateMachine5E6F7A8B: {
@@ -170,6 +176,18 @@ describe('what an execution is about, in switchyard executions, failures and exe
     expect(full.stdout).toContain('at reserve (file:///var/task/index.mjs:1:2345)');
   });
 
+  it('says which Fail state an execution ended in when that state gave no error and no cause', async () => {
+    const input = JSON.stringify({ orderId: 'B-1' });
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('BareStateMachine3A4B5C6D'), name: 'bare-1', input }));
+    const listed = await eventually(async () => {
+      const result = await runCli(['failures', '--source', 'Bare', ...target]);
+      return result.stdout.includes('bare-1') ? result : undefined;
+    });
+    expect(listed.stdout).toMatch(
+      / Bare +execution +bare-1 +orderId=B-1 +FAILED in its Fail state "Execution Failed", which gives no error or cause$/m,
+    );
+  });
+
   it('finds an execution by the business key executions shows, which its name is a digest of', async () => {
     const key = 'OrderPlaced#orderId="O-3"';
     const name = executionNameFor({ detailType: 'OrderPlaced' } as AnyEventContract, key);
@@ -199,7 +217,7 @@ describe('one name for one execution, in every command that takes one', () => {
   it('fails if no execution has the name, saying where it looked and what names one, never "in no durable function"', async () => {
     const stopped = await runCli(['stop', 'O-404', ...target]);
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toContain('no execution named "O-404" in the app\'s flows (Orders, Stock, Tickets)');
+    expect(stopped.stderr).toContain('no execution named "O-404" in the app\'s flows (Orders, Stock, Bare, Tickets)');
     expect(stopped.stderr).toContain('the business key switchyard executions lists (OrderPlaced#orderId="O-1") or the id alone (O-1)');
     expect(stopped.stderr).not.toContain('no durable function');
   });

@@ -34,6 +34,8 @@ export interface FailedExecution {
   /** How it ended: DescribeExecution's for a Standard one, the read API's for an Express one. */
   error?: string;
   cause?: string;
+  /** The Fail state a Standard execution ended in when it gave no error and no cause (its history's last FailStateEntered). */
+  failState?: string;
 }
 
 /** The dead-letter queues of EventBridge rule targets (DeadLetterConfig), each with the `rule → target` pairs that use it. */
@@ -94,6 +96,16 @@ export async function peek(url: string): Promise<readonly Message[]> {
   return queueMessages(url, 10);
 }
 
+/** The name of the Fail state an execution ended in, if it ended in one (its last events, newest first). */
+async function lastFailState(executionArn: string): Promise<string | undefined> {
+  const { events = [] } = await call<{ events?: { type?: string; stateEnteredEventDetails?: { name?: string } }[] }>(
+    'sfn',
+    'GetExecutionHistory',
+    { executionArn, reverseOrder: true, maxResults: 5 },
+  );
+  return events.find((event) => event.type === 'FailStateEntered')?.stateEnteredEventDetails?.name;
+}
+
 export async function failedExecutions(): Promise<FailedExecution[]> {
   const rows: FailedExecution[] = [];
   for (const machine of await stateMachines()) {
@@ -110,6 +122,9 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
             executionArn: e.executionArn,
           });
           const subject = executionSubject(input);
+          // A Fail state without Error or Cause leaves where it failed as the only reason: read from the history's end.
+          const failState =
+            status === 'FAILED' && error === undefined && cause === undefined ? await lastFailState(String(e.executionArn)) : undefined;
           rows.push({
             flow: machine.name,
             executionArn: String(e.executionArn),
@@ -120,6 +135,7 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
             express: false,
             ...(error === undefined ? {} : { error }),
             ...(cause === undefined ? {} : { cause }),
+            ...(failState === undefined ? {} : { failState }),
           });
         }
       } else {

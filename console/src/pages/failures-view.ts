@@ -120,7 +120,8 @@ function messageRow(m: Message): HTMLElement {
 
 /** An execution's error and cause: short (a Lambda error's message, not its whole JSON), its function's frames a click away. */
 function failureReason(e: FailedExecution): HTMLElement | string {
-  return e.error === undefined && e.cause === undefined ? '-' : errorView(e.error, e.cause);
+  if (e.error !== undefined || e.cause !== undefined) return errorView(e.error, e.cause);
+  return e.failState === undefined ? '-' : `in its Fail state "${e.failState}", which gives no error or cause`;
 }
 
 /** Every queue with its counts and where (and after how many receives) it dead-letters; dead-letter queues marked. */
