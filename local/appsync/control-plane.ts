@@ -1,6 +1,11 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import type { TagStore } from '../store/tag-store.js';
-import type { GraphqlApiDefinition } from './definitions.js';
+import type { ApiKeyDefinition, GraphqlApiDefinition } from './definitions.js';
+
+/** AppSync's default life of a key created without `Expires`: 7 days, counted from the hour (API_CreateApiKey). */
+const DEFAULT_KEY_LIFE_SECONDS = 7 * 24 * 3600;
+/** A key is deleted 60 days after it expires (API_ApiKey's `deletes`). */
+const DELETE_AFTER_SECONDS = 60 * 24 * 3600;
 
 /** An API as AppSync's control plane describes it (`GraphqlApi`), with its local `uris` and its tags. */
 function described(api: GraphqlApiDefinition, tags: Readonly<Record<string, string>>) {
@@ -50,7 +55,29 @@ export class AppSyncControl {
   constructor(
     private readonly apis: () => readonly GraphqlApiDefinition[],
     private readonly tags: TagStore,
+    /** The keys of the app's APIs of either kind (GraphQL and Event APIs), by API id. */
+    private readonly keys: (apiId: string) => readonly ApiKeyDefinition[] | undefined = (apiId) =>
+      this.apis().find((api) => api.id === apiId)?.apiKeys,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * The template's keys of an API (https://docs.aws.amazon.com/appsync/latest/APIReference/API_ListApiKeys.html):
+   * how a client finds the key to send locally, as the AppSync console shows it. A key the
+   * template gives no `Expires` reads AppSync's default, 7 days from the hour, which locally
+   * never passes.
+   */
+  async ListApiKeys({ apiId }: { apiId: string; maxResults?: number; nextToken?: string }) {
+    const keys = this.keys(apiId);
+    if (keys === undefined) throw new AwsError('NotFoundException', `API ${apiId} not found: the app's are its template's.`, 404);
+    const hour = Math.floor(this.now() / 3_600_000) * 3600;
+    return {
+      apiKeys: keys.map((key) => {
+        const expires = key.expires ?? hour + DEFAULT_KEY_LIFE_SECONDS;
+        return { id: key.id, expires, deletes: expires + DELETE_AFTER_SECONDS };
+      }),
+    };
+  }
 
   async ListGraphqlApis(_input: { apiType?: string; maxResults?: number; nextToken?: string }) {
     return { graphqlApis: this.apis().map((api) => described(api, this.tags.map(api.arn))) };

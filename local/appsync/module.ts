@@ -97,7 +97,19 @@ export const appSyncModule: ServiceModule<
     });
     return {
       service,
-      mounts: { httpApis: [service], rest: [controlProtocol(new AppSyncControl(() => service.apis, tags))] },
+      mounts: {
+        httpApis: [service],
+        rest: [
+          controlProtocol(
+            new AppSyncControl(
+              () => service.apis,
+              tags,
+              (apiId) => [...service.apis, ...service.eventApis].find((api) => api.id === apiId)?.apiKeys,
+              () => clock.now(),
+            ),
+          ),
+        ],
+      },
       stop: () => service.close(),
       close: () => dynamodb?.destroy(),
     };

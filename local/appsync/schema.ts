@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, type GraphQLScalarType, type GraphQLSchema, Kind, type ValueNode } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLScalarType, type GraphQLSchema, Kind, parse, type ValueNode, visit } from 'graphql';
 
 /**
  * What AppSync declares for every schema: its scalars and its `@aws_*` directives
@@ -40,14 +40,36 @@ const FORMATS: Readonly<Record<string, RegExp>> = {
   AWSIPAddress: /^([\d.]+(\/\d+)?|[0-9a-fA-F:]+(\/\d+)?)$/,
 };
 
-/** The API's schema as graphql-js builds it, with AppSync's scalars and directives declared. */
-export function appSyncSchema(definition: string): GraphQLSchema {
+/** Directives graphql-js knows itself. */
+const BUILT_IN_DIRECTIVES = new Set(['deprecated', 'specifiedBy', 'oneOf', 'include', 'skip']);
+/** Every place a directive may stand in a schema: an undeclared one used anywhere is declared there. */
+const ALL_LOCATIONS = `SCHEMA | ${AUTH_LOCATIONS}`;
+/** The type the arguments of an undeclared directive take: any literal. */
+const ANY_VALUE = '_SwitchyardUndeclaredDirectiveValue';
+
+/**
+ * The API's schema as graphql-js builds it, with AppSync's scalars and directives declared. A
+ * directive neither AppSync nor the schema declares (a typo such as `@aws_apikey`) is declared
+ * as one that does nothing, and `unknown` is told its name and the AppSync directive it likely
+ * meant: a public sample deploys with one, so it is not a reason to refuse every request.
+ */
+export function appSyncSchema(definition: string, unknown: (message: string) => void = () => {}): GraphQLSchema {
   const declared = (pattern: RegExp) => pattern.test(definition);
+  const undeclared = undeclaredDirectives(definition);
+  for (const [name] of undeclared) {
+    const meant = Object.keys(APPSYNC_DIRECTIVES).find((known) => known.replaceAll('_', '') === name.replaceAll('_', ''));
+    unknown(`@${name} is not one of AppSync's directives${meant ? ` (@${meant}?)` : ''}: it does nothing here`);
+  }
   const prelude = [
     ...APPSYNC_SCALARS.filter((name) => !declared(new RegExp(`\\bscalar\\s+${name}\\b`))).map((name) => `scalar ${name}`),
     ...Object.entries(APPSYNC_DIRECTIVES)
       .filter(([name]) => !declared(new RegExp(`directive\\s+@${name}\\b`)))
       .map(([, text]) => text),
+    ...(undeclared.size > 0 ? [`scalar ${ANY_VALUE}`] : []),
+    ...[...undeclared].map(([name, args]) => {
+      const list = args.size > 0 ? `(${[...args].map((arg) => `${arg}: ${ANY_VALUE}`).join(', ')})` : '';
+      return `directive @${name}${list} repeatable on ${ALL_LOCATIONS}`;
+    }),
   ];
   let schema: GraphQLSchema;
   try {
@@ -60,6 +82,33 @@ export function appSyncSchema(definition: string): GraphQLSchema {
     if (type) Object.assign(type, scalarBehaviour(name));
   }
   return schema;
+}
+
+/** The directives a schema uses that neither AppSync, graphql-js nor the schema declares, each with the arguments it is given. */
+function undeclaredDirectives(definition: string): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  let document: ReturnType<typeof parse>;
+  try {
+    document = parse(definition);
+  } catch {
+    // Not SDL at all: buildSchema says why.
+    return found;
+  }
+  const defined = new Set<string>();
+  visit(document, {
+    DirectiveDefinition: (node) => {
+      defined.add(node.name.value);
+    },
+    Directive: (node) => {
+      const name = node.name.value;
+      if (BUILT_IN_DIRECTIVES.has(name) || Object.hasOwn(APPSYNC_DIRECTIVES, name)) return;
+      const args = found.get(name) ?? new Set<string>();
+      for (const arg of node.arguments ?? []) args.add(arg.name.value);
+      found.set(name, args);
+    },
+  });
+  for (const name of defined) found.delete(name);
+  return found;
 }
 
 /** How an AppSync scalar reads input and writes output: AWSJSON as JSON text, AWSTimestamp as an integer, the others as checked strings. */

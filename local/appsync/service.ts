@@ -94,7 +94,7 @@ export class AppSyncService implements AppHttpService {
       options.apis.map((definition) => {
         let schema: GraphQLSchema | Error;
         try {
-          schema = engine.appSyncSchema(definition.schema);
+          schema = engine.appSyncSchema(definition.schema, (message) => options.log(`${definition.where}: ${message}`));
         } catch (error) {
           schema = error as Error;
           options.log(`${definition.where}: ${schema.message}; its requests are refused`);

@@ -72,3 +72,28 @@ describe('templateTags', () => {
     expect(tags.arnsUnder('')).toEqual([api('kept', {}).arn]);
   });
 });
+
+describe('AppSync API keys', () => {
+  const local = restartableRuntime({ assembly: assembly([]), ownsAssembly: true });
+
+  it("lists the template's keys of an API, as the console shows the key to send, AppSync's default expiry for one given none", async () => {
+    const { body } = await (await fetch(`${local.runtime.url}/v1/apis`)).json().then((b) => ({ body: b as Record<string, unknown> }));
+    const [api] = body.graphqlApis as { apiId: string }[];
+    const response = await fetch(`${local.runtime.url}/v1/apis/${api?.apiId}/apikeys`);
+    expect(response.status).toBe(200);
+    const { apiKeys } = (await response.json()) as { apiKeys: { id: string; expires: number; deletes: number }[] };
+    expect(apiKeys).toEqual([
+      { id: local.runtime.appsync.apis[0]?.apiKeys[0]?.id, expires: expect.any(Number), deletes: expect.any(Number) },
+    ]);
+    const [key] = apiKeys;
+    expect(key?.id).toMatch(/^da2-[a-z0-9]{26}$/);
+    expect((key?.expires ?? 0) - Date.now() / 1000).toBeGreaterThan(6 * 24 * 3600);
+    expect((key?.deletes ?? 0) - (key?.expires ?? 0)).toBe(60 * 24 * 3600);
+  });
+
+  it("fails if the API is not one of the app's, with NotFoundException", async () => {
+    const response = await fetch(`${local.runtime.url}/v1/apis/nope/apikeys`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-amzn-errortype')).toMatch(/^NotFoundException/);
+  });
+});

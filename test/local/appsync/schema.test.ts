@@ -14,8 +14,21 @@ describe('appSyncSchema', () => {
     expect(schema.getType('Role')).toBeDefined();
   });
 
-  it('fails if a directive is not one of AppSync’s, naming it', () => {
-    expect(() => appSyncSchema('type Query { a: String @aws_nothing }')).toThrow(AppSyncSchemaError);
-    expect(() => appSyncSchema('type Query { a: String @aws_nothing }')).toThrow(/aws_nothing/);
+  it('takes a directive AppSync does not define, naming it and the directive it likely meant, and it does nothing', () => {
+    const said: string[] = [];
+    const schema = appSyncSchema(
+      'type Query { a: String @aws_apikey b: String @aws_nothing(why: "typo", n: [1]) @aws_nothing } type Mutation { c: String @aws_api_key }',
+      (message) => said.push(message),
+    );
+    expect(schema.getQueryType()?.getFields().a).toBeDefined();
+    expect(said).toEqual([
+      "@aws_apikey is not one of AppSync's directives (@aws_api_key?): it does nothing here",
+      "@aws_nothing is not one of AppSync's directives: it does nothing here",
+    ]);
+  });
+
+  it('fails if the schema does not build for another reason, naming it', () => {
+    expect(() => appSyncSchema('type Query { a: Missing }')).toThrow(AppSyncSchemaError);
+    expect(() => appSyncSchema('type Query { a: Missing }')).toThrow(/Unknown type "Missing"/);
   });
 });
