@@ -14,8 +14,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SPANS = process.env.SPANS !== 'off';
 // Node flags for the runtimes' processes (BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a profile of each thread).
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
-const checkouts = process.argv.slice(2).map((checkout) => path.resolve(checkout));
-if (checkouts.length === 0) throw new Error('usage: bench/runtime-cpu-pairs.ts <checkout> [<checkout> ...] (each with its node_modules)');
+/** A checkout's runtime as one column: `<path>` or `<path>=<flags>`, its own Node flags after BENCH_NODE_FLAGS (one checkout can be paired with itself). */
+const columns = process.argv.slice(2).map((arg) => {
+  const [dir = arg, flags] = arg.split(/=(.*)/s);
+  return { label: arg, dir: path.resolve(dir), flags: [...NODE_FLAGS, ...(flags ? flags.split(' ').filter(Boolean) : [])] };
+});
+const checkouts = [...new Set(columns.map((column) => column.dir))];
+if (columns.length === 0) {
+  throw new Error(
+    "usage: bench/runtime-cpu-pairs.ts <checkout>[=<node flags>] ... (each with its node_modules; '/tmp/base=--min-semi-space-size=16': that checkout's runtime started with those flags)",
+  );
+}
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
@@ -43,8 +52,8 @@ async function duplicatesOnceDone(dynamodb: DynamoDBClient, ids: readonly string
 }
 
 /** One throughput run on a fresh runtime of `checkout`: CPU per event by thread group, and the runtime's own (all but the functions'). */
-async function run(checkout: string, cdkOut: string, prefix: string): Promise<Record<string, number>> {
-  const runtime = await startRuntime(checkout, cdkOut, SPANS, NODE_FLAGS);
+async function run(checkout: string, flags: readonly string[], cdkOut: string, prefix: string): Promise<Record<string, number>> {
+  const runtime = await startRuntime(checkout, cdkOut, SPANS, flags);
   const config = { endpoint: runtime.url, region, credentials };
   const events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);
@@ -73,13 +82,13 @@ async function run(checkout: string, cdkOut: string, prefix: string): Promise<Re
 async function main() {
   const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
   synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
-  const rows = new Map<string, Record<string, number>[]>(checkouts.map((checkout) => [checkout, []]));
+  const rows = new Map<string, Record<string, number>[]>(columns.map((column) => [column.label, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const checkout of round % 2 === 0 ? checkouts : [...checkouts].reverse()) {
-      const row = await run(checkout, fixture, `R${round}`);
-      rows.get(checkout)?.push(row);
+    for (const column of round % 2 === 0 ? columns : [...columns].reverse()) {
+      const row = await run(column.dir, column.flags, fixture, `R${round}`);
+      rows.get(column.label)?.push(row);
       console.error(
-        `round ${round + 1}, ${checkout}: ${Object.entries(row)
+        `round ${round + 1}, ${column.label}: ${Object.entries(row)
           .map(([k, v]) => `${k} ${v.toFixed(3)}`)
           .join(', ')}`,
       );
@@ -97,18 +106,19 @@ async function main() {
     spans.set(checkout, percentile(samples, 50) / 1000);
   }
   const median = (values: number[]) => percentile(values, 50);
-  const measures = [...Object.keys(rows.get(checkouts[0] as string)?.[0] ?? {})];
+  const measures = [...Object.keys(rows.get(columns[0]?.label as string)?.[0] ?? {})];
   console.log(`\nCPU per event in ms (median of ${ROUNDS}; runtimes ${SPANS ? 'with' : 'without'} their own spans)\n`);
-  console.log(`| measure | ${checkouts.join(' | ')} |\n| --- | ${checkouts.map(() => '---').join(' | ')} |`);
+  console.log(`| measure | ${columns.map((c) => c.label).join(' | ')} |\n| --- | ${columns.map(() => '---').join(' | ')} |`);
   for (const measure of measures) {
     console.log(
-      `| ${measure} | ${checkouts.map((c) => median((rows.get(c) ?? []).map((row) => row[measure] ?? 0)).toFixed(3)).join(' | ')} |`,
+      `| ${measure} | ${columns.map((c) => median((rows.get(c.label) ?? []).map((row) => row[measure] ?? 0)).toFixed(3)).join(' | ')} |`,
     );
   }
+  // Measured in this process, so per checkout, whatever flags a column gives its runtime.
   console.log(
-    `| in this process: the DynamoDB engine's 3 requests | ${checkouts.map((c) => (engine.get(c) ?? 0).toFixed(3)).join(' | ')} |`,
+    `| in this process: the DynamoDB engine's 3 requests | ${columns.map((c) => (engine.get(c.dir) ?? 0).toFixed(3)).join(' | ')} |`,
   );
-  console.log(`| in this process: the runtime's spans alone | ${checkouts.map((c) => (spans.get(c) ?? 0).toFixed(3)).join(' | ')} |`);
+  console.log(`| in this process: the runtime's spans alone | ${columns.map((c) => (spans.get(c.dir) ?? 0).toFixed(3)).join(' | ')} |`);
 }
 
 await main();

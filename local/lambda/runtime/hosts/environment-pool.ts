@@ -7,6 +7,7 @@ import { runtimeLanguage } from '../runtimes.js';
 import { logRecord } from './console-format.mjs';
 import type { EnvironmentHost, EnvironmentSettings, HostStart } from './environment-host.js';
 import { execWrapperPath, WrappedWorkerHost } from './exec-wrapper.js';
+import { lambdaHeapLimits } from './heap-limits.js';
 import { readLines } from './line-reader.js';
 import { metricsSummary } from './metrics-line.js';
 import { startPythonHost } from './python-environment.js';
@@ -283,7 +284,8 @@ function startWorker({ settings, version, logStreamName, environment }: HostStar
       stdout: true,
       stderr: true,
       execArgv: [...new Set([...execArgv, ...wrapperArgv])],
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
+      // Lambda's bootstrap sizes the heap from the function's memory and its NODE_OPTIONS as the function set them (before a wrapper's).
+      resourceLimits: lambdaHeapLimits(definition.memorySize, environment.NODE_OPTIONS),
     });
     worker.unref();
     return worker;
