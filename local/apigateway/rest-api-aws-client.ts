@@ -1,4 +1,5 @@
 import { SignatureV4 } from '@smithy/signature-v4';
+import { MalformedXmlError, readXml, type XmlNode } from '../endpoint/model-protocols/xml-reading.js';
 import { Sha256 } from '../endpoint/sigv4.js';
 import { type ApiModel, apiModelNames, loadModel } from '../endpoint/validation/model.js';
 import type { AwsServiceTarget } from './rest-api-integrations.js';
@@ -135,8 +136,9 @@ export class LoopbackAwsClient {
     const text = await response.text();
     const headers = Object.fromEntries(response.headers.entries());
     const xml = /[/+]xml\b/.test(headers['content-type'] ?? '');
-    // API Gateway asks query services for JSON (Accept: application/json), which AWS answers with the XML's shape in JSON.
-    if (servedServices().get(target.service)?.kind === 'query' && xml) {
+    // API Gateway asks query services for JSON (Accept: application/json), which AWS answers with the XML's shape in JSON;
+    // a caller that does not (an AppSync HTTP data source sends its resolver's headers) gets the XML.
+    if (servedServices().get(target.service)?.kind === 'query' && xml && /\bjson\b/.test(request.headers.accept ?? '')) {
       return {
         status: response.status,
         headers: { ...headers, 'content-type': 'application/json' },
@@ -220,48 +222,23 @@ function lowerCased(headers: Readonly<Record<string, string>>): Record<string, s
 
 /**
  * A query service's XML answer as JSON: each element a key, text elements strings, empty
- * ones null, repeated ones a list (`{"SendMessageResponse":{"SendMessageResult":{"MessageId":...}}}`).
+ * ones null, repeated ones a list (`{"SendMessageResponse":{"SendMessageResult":{"MessageId":...}}}`);
+ * an answer that is not XML, as it is. Read by the endpoint's one XML reader.
  */
 function xmlToJson(xml: string): unknown {
-  const root: XmlNode = { name: '', children: [], text: '' };
-  const stack: XmlNode[] = [root];
-  const tokens = /<\?[^>]*\?>|<!--[\s\S]*?-->|<(\/?)([\w:.-]+)[^>]*?(\/?)>|([^<]+)/g;
-  for (const token of xml.matchAll(tokens)) {
-    const [, closing, name, selfClosing, text] = token;
-    const top = stack.at(-1) as XmlNode;
-    if (text !== undefined) top.text += text;
-    else if (name === undefined) continue;
-    else if (closing) {
-      if (stack.length > 1) stack.pop();
-    } else {
-      const node: XmlNode = { name, children: [], text: '' };
-      top.children.push(node);
-      if (!selfClosing) stack.push(node);
-    }
+  let element: XmlNode;
+  try {
+    element = readXml(xml);
+  } catch (error) {
+    if (error instanceof MalformedXmlError) return xml;
+    throw error;
   }
-  return jsonOfNode(root);
-}
-
-interface XmlNode {
-  readonly name: string;
-  readonly children: XmlNode[];
-  text: string;
+  return { [element.name]: jsonOfNode(element) };
 }
 
 function jsonOfNode(node: XmlNode): unknown {
-  if (node.children.length === 0) {
-    const text = node.text.trim() === '' ? '' : decodeEntities(node.text);
-    return text === '' ? null : text;
-  }
+  if (node.children.length === 0) return node.text.trim() === '' ? null : node.text;
   const groups = new Map<string, unknown[]>();
   for (const child of node.children) groups.set(child.name, [...(groups.get(child.name) ?? []), jsonOfNode(child)]);
   return Object.fromEntries([...groups].map(([name, values]) => [name, values.length === 1 ? values[0] : values]));
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-f]+|#\d+);/gi, (_, entity: string) => {
-    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-    if (entity[0] !== '#') return named[entity.toLowerCase()] ?? '';
-    return String.fromCodePoint(entity[1]?.toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
-  });
 }

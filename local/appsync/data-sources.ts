@@ -179,7 +179,10 @@ async function httpRequest(services: DataSourceServices, source: DataSourceDefin
       const [, prefix, region] = aws as unknown as [string, string, string];
       // The service called is in the request's trace (an execution started carries it), as AppSync's X-Ray tracing passes it on.
       const trace = currentTraceHeader();
-      const traced = trace === undefined || 'x-amzn-trace-id' in lowerKeys(headers) ? headers : { ...headers, 'X-Amzn-Trace-Id': trace };
+      // AppSync sends the resolver's headers as they are: no Accept of JSON (API Gateway's AWS integrations add one, and a
+      // query service such as SQS then answers JSON), so SQS answers the XML a resolver reads with util.xml.toMap.
+      const sent = 'accept' in lowerKeys(headers) ? headers : { ...headers, accept: '*/*' };
+      const traced = trace === undefined || 'x-amzn-trace-id' in lowerKeys(sent) ? sent : { ...sent, 'X-Amzn-Trace-Id': trace };
       const answer = await services.aws.send(
         {
           service: source.httpSigning?.service ?? prefix,

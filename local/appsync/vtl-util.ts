@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { convertToAttr, unmarshall } from '@aws-sdk/util-dynamodb';
 import { stringOf, vtlUtil } from '../apigateway/vtl/util.js';
 import { type AppendedError, AppSyncResolverError } from './errors.js';
+import { xmlToJsonString, xmlToMap } from './xml-map.js';
 
 /**
  * AppSync's `$util` in VTL templates
@@ -52,6 +53,7 @@ export function appSyncUtil(options: {
     },
     authType: () => options.authType,
     ...TYPE_HELPERS,
+    xml: { toMap: xmlToMap, toJsonString: xmlToJsonString },
     dynamodb: dynamoDbUtil,
     time: timeUtil(now),
     str: {

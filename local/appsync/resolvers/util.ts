@@ -18,7 +18,7 @@ export interface UtilState {
  * `util` of `@aws-appsync/utils` as the APPSYNC_JS runtime has it
  * (https://docs.aws.amazon.com/appsync/latest/devguide/built-in-util-js.html): VTL's `$util`
  * where the two are the same (one implementation, `../vtl-util.ts`: error, appendError, autoId,
- * autoUlid, the type checks, time, str, math, dynamodb, escapeJavaScript, url and base64), less
+ * autoUlid, the type checks, time, str, math, dynamodb, xml, escapeJavaScript, url and base64), less
  * what only templates have (qr, quiet, toJson, the `*Json` converters), plus what only
  * JavaScript has: autoKsuid, `util.transform`'s DynamoDB expressions, `util.dynamodb`'s
  * binary and S3 converters.
@@ -29,10 +29,6 @@ export function appSyncJsUtil(state: UtilState) {
     ...shared,
     autoKsuid: () => ksuid(state.now()),
     http: httpUtil(state),
-    xml: {
-      toMap: unsupported('util.xml.toMap'),
-      toJsonString: unsupported('util.xml.toJsonString'),
-    },
     transform: {
       toDynamoDBFilterExpression: (filter: unknown) =>
         JSON.stringify(filterExpression(filter, 'util.transform.toDynamoDBFilterExpression')),

@@ -1,10 +1,12 @@
 /**
  * Reads the XML request bodies of AWS's REST-XML protocol (S3's Delete, Tagging,
- * CompleteMultipartUpload, NotificationConfiguration) into element trees: names without
- * their namespace prefix, attributes skipped, text unescaped, CDATA kept as text.
+ * CompleteMultipartUpload, NotificationConfiguration) and the XML AppSync's `util.xml` converts
+ * into element trees: names without their namespace prefix, text unescaped, CDATA kept as text.
  */
 export interface XmlNode {
   readonly name: string;
+  /** Its attributes by name, values unescaped, in the order written. */
+  readonly attributes: Readonly<Record<string, string>>;
   readonly children: XmlNode[];
   text: string;
 }
@@ -19,14 +21,14 @@ const TOKEN =
 
 /** The document's root element. */
 export function readXml(text: string): XmlNode {
-  const root: XmlNode = { name: '', children: [], text: '' };
+  const root: XmlNode = { name: '', attributes: {}, children: [], text: '' };
   const open: XmlNode[] = [root];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
     const at = TOKEN.lastIndex;
     const match = TOKEN.exec(text);
     if (match === null) throw new MalformedXmlError(`unexpected markup at character ${at}`);
-    const [, cdata, closing, name, , selfClosing, chars] = match;
+    const [, cdata, closing, name, attributeText, selfClosing, chars] = match;
     const current = open[open.length - 1] as XmlNode;
     if (cdata !== undefined) current.text += cdata;
     else if (chars !== undefined) current.text += unescapeXml(chars);
@@ -36,7 +38,7 @@ export function readXml(text: string): XmlNode {
         if (open.length === 1 || current.name !== local) throw new MalformedXmlError(`</${name}> closes no open element`);
         open.pop();
       } else {
-        const node: XmlNode = { name: local, children: [], text: '' };
+        const node: XmlNode = { name: local, attributes: attributesOf(attributeText ?? ''), children: [], text: '' };
         current.children.push(node);
         if (!selfClosing) open.push(node);
       }
@@ -46,6 +48,14 @@ export function readXml(text: string): XmlNode {
   if (open.length !== 1 || element === undefined || root.children.length !== 1 || root.text.trim() !== '')
     throw new MalformedXmlError('the body is not one XML element');
   return element;
+}
+
+const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+function attributesOf(text: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [, name, doubled, single] of text.matchAll(ATTRIBUTE)) attributes[name as string] = unescapeXml(doubled ?? single ?? '');
+  return attributes;
 }
 
 function unescapeXml(text: string): string {

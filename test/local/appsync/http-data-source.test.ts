@@ -45,7 +45,7 @@ describe('AppSync HTTP data sources', () => {
     const cdkOut = assemblyOf({
       ...keyedGraphqlApi(
         'weather',
-        'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String }',
+        'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String send(message: String!): String }',
       ),
       Source: graphqlDataSource('weather', { Type: 'HTTP', HttpConfig: { Endpoint: endpoint } }),
       // An HTTP data source calling an AWS API, as serverless-patterns' appsync-bedrock-cdk calls Bedrock Runtime.
@@ -63,6 +63,33 @@ describe('AppSync HTTP data sources', () => {
             },
           },
         },
+      },
+      // SQS's query API through an HTTP data source, its XML answer read with $util.xml.toMap (serverless-patterns' cdk-appsync-sqs).
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'xml-queue' } },
+      Sqs: {
+        Type: 'AWS::AppSync::DataSource',
+        Properties: {
+          ApiId: api,
+          Name: 'sqs',
+          Type: 'HTTP',
+          HttpConfig: {
+            Endpoint: 'https://sqs.us-east-1.amazonaws.com',
+            AuthorizationConfig: { AuthorizationType: 'AWS_IAM', AwsIamConfig: { SigningRegion: 'us-east-1', SigningServiceName: 'sqs' } },
+          },
+        },
+      },
+      SendResolver: {
+        Type: 'AWS::AppSync::Resolver',
+        Properties: {
+          ApiId: api,
+          TypeName: 'Query',
+          FieldName: 'send',
+          DataSourceName: 'sqs',
+          RequestMappingTemplate: `{"version": "2018-05-29", "method": "POST", "resourcePath": "/000000000000/xml-queue",
+  "params": {"body": "Action=SendMessage&Version=2012-11-05&MessageBody=$util.urlEncode($ctx.args.message)", "headers": {"content-type": "application/x-www-form-urlencoded"}}}`,
+          ResponseMappingTemplate: '$util.toJson($util.xml.toMap($ctx.result.body).SendMessageResponse.SendMessageResult.MessageId)',
+        },
+        DependsOn: ['Schema', 'Sqs'],
       },
       AskResolver: {
         Type: 'AWS::AppSync::Resolver',
@@ -114,6 +141,12 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
   it("reaches the local service when its endpoint is an AWS service's host, signed for the service its AuthorizationConfig names", async () => {
     expect(await graphql('{ ask(prompt: "Say hello") }')).toEqual({ data: { ask: 'end_turn' } });
     expect(seen.every((request) => !request.url?.includes('/model/'))).toBe(true);
+  });
+
+  it("gets a query service's XML answer as the service sends it (no JSON asked), for $util.xml.toMap to read", async () => {
+    const answer = await graphql('{ send(message: "hello xml") }');
+    expect(answer.errors).toBeUndefined();
+    expect((answer.data as { send: string }).send).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("carries the request's trace to the local service, whose span hangs under the request's", async () => {
