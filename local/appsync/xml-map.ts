@@ -25,7 +25,7 @@ export function xmlToMap(text: unknown): Record<string, unknown> {
       { cause: error },
     );
   }
-  return { [root.name]: valueOf(root) };
+  return { [root.name]: elementValue(root) };
 }
 
 /** `toJsonString(xml, stringEncode?)`: the map as JSON, or with `stringEncode` that JSON as a JSON string. */
@@ -34,13 +34,13 @@ export function xmlToJsonString(text: unknown, stringEncode?: unknown): string {
   return stringEncode === true ? JSON.stringify(json) : json;
 }
 
-function valueOf(node: XmlNode): unknown {
+function elementValue(node: XmlNode): unknown {
   const text = node.text.trim();
   const attributes = Object.entries(node.attributes);
   if (node.children.length === 0 && attributes.length === 0) return scalar(text);
   const object: Record<string, unknown> = {};
   for (const [name, value] of attributes) accumulate(object, name, scalar(value));
-  for (const child of node.children) accumulate(object, child.name, valueOf(child));
+  for (const child of node.children) accumulate(object, child.name, elementValue(child));
   if (text !== '') accumulate(object, 'content', scalar(text));
   return object;
 }
