@@ -1,10 +1,9 @@
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
-import { Sha256 } from '../sha256.js';
 import { arnOf, inlineFunction } from '../template-resources.js';
 import { graphqlDataSource } from './appsync-resources.js';
+import { signedAppSyncPost } from './signed-post.js';
 
 const api = { 'Fn::GetAtt': ['Api', 'ApiId'] };
 const CREDENTIALS = { accessKeyId: 'AKIDAPPSYNC', secretAccessKey: 'appsync-secret' };
@@ -71,28 +70,8 @@ describe('AppSync auth modes', () => {
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const signed = async (query: string, secretAccessKey = CREDENTIALS.secretAccessKey) => {
-    const target = new URL(url());
-    const body = JSON.stringify({ query });
-    const signer = new SignatureV4({
-      service: 'appsync',
-      region: 'us-east-1',
-      credentials: { ...CREDENTIALS, secretAccessKey },
-      sha256: Sha256,
-    });
-    const request = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: target.hostname,
-      port: Number(target.port),
-      path: target.pathname,
-      query: {},
-      headers: { host: target.host, 'content-type': 'application/json' },
-      body,
-    });
-    const response = await fetch(url(), { method: 'POST', headers: request.headers, body });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const signed = (query: string, secretAccessKey = CREDENTIALS.secretAccessKey) =>
+    signedAppSyncPost(url(), JSON.stringify({ query }), { ...CREDENTIALS, secretAccessKey });
 
   it('lets in what the Lambda authorizer authorizes, with its resolverContext, and refuses its deniedFields', async () => {
     const answer = await post('query Mine { tenant secret mode }', { authorization: 'let-me-in' }, 'Mine');

@@ -1,10 +1,9 @@
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { restartableRuntime } from '../restartable-runtime.js';
-import { Sha256 } from '../sha256.js';
 import { EventClient } from './event-client.js';
 import { stackOutputs } from './graphql-client.js';
+import { signedAppSyncPost } from './signed-post.js';
 
 const api = { 'Fn::GetAtt': ['Events', 'ApiId'] };
 
@@ -205,28 +204,12 @@ describe('AppSync Events with signatures verified', () => {
     options: { verifySignatures: { credentials: [CREDENTIALS] } },
   });
 
-  const signedPublish = async (secretAccessKey: string) => {
-    const target = new URL(`http://${app.runtime.appsync.eventApis[0]?.dns}/event`);
-    const body = JSON.stringify({ channel: '/announcements/today', events: ['{"signed":true}'] });
-    const signer = new SignatureV4({
-      service: 'appsync',
-      region: 'us-east-1',
-      credentials: { ...CREDENTIALS, secretAccessKey },
-      sha256: Sha256,
-    });
-    const request = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: target.hostname,
-      port: Number(target.port),
-      path: target.pathname,
-      query: {},
-      headers: { host: target.host, 'content-type': 'application/json' },
-      body,
-    });
-    const response = await fetch(target, { method: 'POST', headers: request.headers, body });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const signedPublish = (secretAccessKey: string) =>
+    signedAppSyncPost(
+      `http://${app.runtime.appsync.eventApis[0]?.dns}/event`,
+      JSON.stringify({ channel: '/announcements/today', events: ['{"signed":true}'] }),
+      { ...CREDENTIALS, secretAccessKey },
+    );
 
   it("publishes to an IAM namespace with a request signed by one of the runtime's keys, its path the API's", async () => {
     const answer = await signedPublish(CREDENTIALS.secretAccessKey);
