@@ -1,4 +1,8 @@
 import type { BusEventRecord } from '../../clients/read-api-contract.js';
+import { AwsError } from '../endpoint/aws-error.js';
+import { ApiDestinationCaller } from '../events/api-destination-call.js';
+import { apiDestinations } from '../events/api-destinations.js';
+import { callHttp, httpEndpointOf, httpParametersOf } from '../pipes/pipe-http.js';
 import type { ReadRecorder } from '../read-api/read-api.js';
 import type { ReadRecording } from '../read-api/read-notes.js';
 import { apiOperations } from '../service-registry/operation-table.js';
@@ -42,7 +46,7 @@ declare module '../endpoint/validation/model.js' {
  * (docs/local-runtime/eventbridgev2.md, "Where it differs from AWS").
  */
 export const DELIVERY_DIFFERENCES =
-  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions and Custom Event Bus - Classic targets; HTTP, universal (aws-sdk), Firehose, API destination and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus - Classic and HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint); universal (aws-sdk), Firehose and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
 
 /**
  * EventBridge's custom event buses (`eventbridgev2`, `aws eventsv2`): the control plane of
@@ -51,7 +55,7 @@ export const DELIVERY_DIFFERENCES =
  * kept in each bus's retained log, which every subscriber reads from its own cursor and
  * delivers, in batches, through the runtime's TargetDispatcher (docs/local-runtime/eventbridgev2.md).
  */
-export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
+export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinations: ReturnType<typeof apiDestinations> }> = {
   name: 'eventbridgev2',
   iam: eventBridgeV2Iam,
   // The operations it serves are EventBridgeV2Service's methods.
@@ -66,7 +70,9 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
       if (recorder.listening) recorder.publish({ kind: 'event', event: record });
     },
   }),
-  create({ services, settings, database, warn }) {
+  // API destination targets are called through their connections, as rules and pipes call them.
+  definitions: (app) => ({ apiDestinations: apiDestinations(app) }),
+  create({ services, settings, database, warn }, { apiDestinations: destinations }) {
     const lambda = services.get('lambda');
     const readApi = services.get('readApi');
     const { spans } = services.get('traces');
@@ -84,12 +90,23 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2'> = {
       },
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
     });
+    const httpServices = {
+      apiDestinations: new ApiDestinationCaller(settings.clock),
+      apiGatewayUrl: `${settings.url}/_aws/execute-api/`,
+    };
+    // An HTTP target's HttpParameters are resolved per event already: the call sends them as they are.
+    const http = async (targetArn: string, body: string, parameters: Record<string, unknown>) => {
+      const endpoint = httpEndpointOf(targetArn, destinations);
+      if (typeof endpoint === 'string') throw new AwsError('TargetNotRunLocally', endpoint, 500);
+      return callHttp(httpServices, { endpoint, parameters: httpParametersOf(parameters) }, {}, body);
+    };
     const service = new EventBridgeV2Service(database('eventbridgev2'), {
       region: settings.region,
       accountId: settings.accountId,
       clock: settings.clock,
       delivery: {
         dispatcher,
+        http,
         log: (line) => settings.log(`[eventbridgev2] ${line}`),
         // Where Custom Event Bus - Classic records its deliveries: the read API's records and feed (trace, failures) and the runtime's spans.
         onDelivery: (note) => {

@@ -13,7 +13,7 @@ import { type CursorRow, NEVER, type PendingRow, SubscriberCursors } from './cur
 import { deadLetterRecord, type FailedBatch } from './dead-letter.js';
 import { TransformError } from './expressions.js';
 import { compileSelection, payloadText, type Selection } from './selection.js';
-import { type BatchItem, type ItemResult, sendBatch, targetLimits } from './targets.js';
+import { type BatchItem, type HttpTargetCall, type ItemResult, sendBatch, targetLimits } from './targets.js';
 
 /**
  * How long a bus retains events when its StorageConfiguration sets none. The user guide and the
@@ -33,6 +33,8 @@ export interface SubscriberDeliveryOptions {
   readonly clock: Clock;
   readonly store: EventBridgeV2Store;
   readonly dispatcher: TargetDispatcher;
+  /** How HTTP targets (API destinations, API Gateway methods) are called. @default none: their deliveries fail */
+  readonly http?: HttpTargetCall;
   readonly log: (line: string) => void;
   /** Told of each event's delivery: delivered, to be retried, dead-lettered or dropped (read API, traces). */
   readonly onDelivery?: (note: DeliveryNote) => void;
@@ -205,6 +207,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
         ordered: config.Type === 'FIFO',
         // LambdaParameters and StepFunctionsParameters, their expressions over the batch's events (`$events` the array).
         invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
+        ...(this.options.http ? { http: this.options.http } : {}),
       },
     );
     // Between the target taking the batch and the record of it: a FIFO target sees the batch again after a crash here.

@@ -29,10 +29,29 @@ const LIMITS: Readonly<Record<string, TargetLimits>> = {
   kinesis: { maxBatch: 500, maxBytes: 5 * KB * KB },
   events: { maxBatch: 10, maxBytes: 256 * KB },
 };
+/**
+ * An HTTP target (an API destination, an API Gateway method): one request carries the batch
+ * (eb-custom-bus-target-http). AWS documents no cap of its own for them; an event is at most
+ * 256 KB, and a batch here at most 100 events in that size.
+ */
+const HTTP_LIMITS: TargetLimits = { maxBatch: 100, maxBytes: 256 * KB };
+
+/** Whether a target is reached over HTTP: an API destination's or an API Gateway method's (`execute-api`) ARN. */
+export function isHttpTarget(arn: string): boolean {
+  const parsed = tryParseArn(arn);
+  return parsed?.service === 'execute-api' || (parsed?.service === 'events' && parsed.resourceType === 'api-destination');
+}
+
+/**
+ * Calls an HTTP target with one body and the HttpParameters resolved for it (path parameter
+ * values, headers, query string), answering its status and body whatever they are.
+ */
+export type HttpTargetCall = (targetArn: string, body: string, parameters: Fields) => Promise<{ status: number; body: string }>;
 const LAMBDA_ASYNC_BYTES = KB * KB;
 
 /** The limits of the target `arn` names, for the parameters it is invoked with. */
 export function targetLimits(arn: string, parameters: Fields): TargetLimits {
+  if (isHttpTarget(arn)) return HTTP_LIMITS;
   const service = tryParseArn(arn)?.service ?? '';
   const limits = LIMITS[service] ?? { maxBatch: 1, maxBytes: 256 * KB };
   if (service === 'lambda' && invocationType(parameters) !== 'REQUEST_RESPONSE') return { ...limits, maxBytes: LAMBDA_ASYNC_BYTES };
@@ -93,11 +112,14 @@ export async function sendBatch(
     readonly ordered: boolean;
     /** The per-invocation parameters (LambdaParameters, StepFunctionsParameters) resolved over the batch. @throws TransformError */
     readonly invocation: () => Promise<Fields>;
+    /** How HTTP targets are called. @default none: their deliveries fail, naming the target */
+    readonly http?: HttpTargetCall;
   },
 ): Promise<ItemResult[]> {
   const service = tryParseArn(targetArn)?.service;
   const first = items[0];
   if (first === undefined) return [];
+  if (isHttpTarget(targetArn) && options.http) return toHttp(options.http, targetArn, items, options);
   if (service === 'lambda' || service === 'states') {
     const payload = options.singleEvent && items.length === 1 ? first.payload : items.map((item) => item.payload);
     let result: ItemResult;
@@ -132,6 +154,52 @@ export async function sendBatch(
       failedGroups.add(group);
       results.push(failed(error));
     }
+  }
+  return results;
+}
+
+/**
+ * An HTTP target (eb-custom-bus-target-http): "One HTTP request carries the batch as a JSON array
+ * unless MaxBatchSize is 1", the request body the transformed events; "a response outside the
+ * 2xx range is a failed delivery", of the whole request. With MaxBatchSize 1, each event is its
+ * own request, with its own HttpParameters, and an ordered subscriber sends no event after one
+ * of its group failed; a batch's request carries its first event's HttpParameters.
+ */
+async function toHttp(
+  http: HttpTargetCall,
+  targetArn: string,
+  items: readonly BatchItem[],
+  options: { readonly singleEvent: boolean; readonly ordered: boolean },
+): Promise<ItemResult[]> {
+  const call = async (body: string, item: BatchItem): Promise<ItemResult> => {
+    try {
+      const answer = await http(targetArn, body, (item.parameters.HttpParameters as Fields | undefined) ?? {});
+      if (answer.status >= 200 && answer.status <= 299) return { ok: true };
+      return {
+        ok: false,
+        errorCode: `HTTP${answer.status}`,
+        errorMessage: `${targetArn} answered ${answer.status}: ${answer.body.slice(0, 300)}`,
+      };
+    } catch (error) {
+      return failed(error);
+    }
+  };
+  const first = items[0] as BatchItem;
+  if (!options.singleEvent) {
+    const result = await call(JSON.stringify(items.map((item) => item.payload)), first);
+    return items.map(() => result);
+  }
+  const results: ItemResult[] = [];
+  const failedGroups = new Set<string>();
+  for (const item of items) {
+    const group = item.groupId ?? '';
+    if (options.ordered && failedGroups.has(group)) {
+      results.push({ ok: false, errorCode: 'NotSent', errorMessage: 'not sent: an earlier event of its group failed in this batch' });
+      continue;
+    }
+    const result = await call(payloadText(item.payload), item);
+    if (!result.ok) failedGroups.add(group);
+    results.push(result);
   }
   return results;
 }
