@@ -248,3 +248,11 @@ export function queueSendPolicy(service: string, queueArn: string | undefined, s
     ],
   });
 }
+
+/** An AWS::Events::Connection that authorizes each request with the API key header `name`: `value`. */
+export function apiKeyConnection(name: string, value: string): TemplateResource {
+  return {
+    Type: 'AWS::Events::Connection',
+    Properties: { AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: name, ApiKeyValue: value } } },
+  };
+}

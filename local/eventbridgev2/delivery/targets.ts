@@ -139,21 +139,33 @@ export async function sendBatch(
     );
     return sent.map((result) => (result.ok ? result : failed(result.error)));
   }
+  return eachInOrder(items, options.ordered, async (item) => {
+    try {
+      await dispatcher.send(targetArn, perEventMessage(targetArn, item));
+      return { ok: true };
+    } catch (error) {
+      return failed(error);
+    }
+  });
+}
+
+/** Sends each event on its own, in order; with `ordered`, an event whose earlier event of the same group failed is not sent. */
+async function eachInOrder(
+  items: readonly BatchItem[],
+  ordered: boolean,
+  send: (item: BatchItem) => Promise<ItemResult>,
+): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   const failedGroups = new Set<string>();
   for (const item of items) {
     const group = item.groupId ?? '';
-    if (options.ordered && failedGroups.has(group)) {
+    if (ordered && failedGroups.has(group)) {
       results.push({ ok: false, errorCode: 'NotSent', errorMessage: 'not sent: an earlier event of its group failed in this batch' });
       continue;
     }
-    try {
-      await dispatcher.send(targetArn, perEventMessage(targetArn, item));
-      results.push({ ok: true });
-    } catch (error) {
-      failedGroups.add(group);
-      results.push(failed(error));
-    }
+    const result = await send(item);
+    if (!result.ok) failedGroups.add(group);
+    results.push(result);
   }
   return results;
 }
@@ -189,19 +201,7 @@ async function toHttp(
     const result = await call(JSON.stringify(items.map((item) => item.payload)), first);
     return items.map(() => result);
   }
-  const results: ItemResult[] = [];
-  const failedGroups = new Set<string>();
-  for (const item of items) {
-    const group = item.groupId ?? '';
-    if (options.ordered && failedGroups.has(group)) {
-      results.push({ ok: false, errorCode: 'NotSent', errorMessage: 'not sent: an earlier event of its group failed in this batch' });
-      continue;
-    }
-    const result = await call(payloadText(item.payload), item);
-    if (!result.ok) failedGroups.add(group);
-    results.push(result);
-  }
-  return results;
+  return eachInOrder(items, options.ordered, (item) => call(payloadText(item.payload), item));
 }
 
 /**

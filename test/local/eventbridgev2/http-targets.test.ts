@@ -5,7 +5,7 @@ import { bodyServer } from '../../helpers/body-server.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime } from '../restartable-runtime.js';
-import { arnOf, sqsQueue } from '../template-resources.js';
+import { apiKeyConnection, arnOf, sqsQueue } from '../template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/deliver';
 
@@ -43,13 +43,7 @@ const subscriber = (name: string, target: string, settings: { invoke?: object; b
 
 function assembly(): string {
   return assemblyOf({
-    Key: {
-      Type: 'AWS::Events::Connection',
-      Properties: {
-        AuthorizationType: 'API_KEY',
-        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'key-2' } },
-      },
-    },
+    Key: apiKeyConnection('x-api-key', 'key-2'),
     Hooks: destination('/hooks/*'),
     Refuse: destination('/refuse'),
     Bus: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'http-bus' } },

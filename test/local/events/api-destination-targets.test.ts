@@ -7,7 +7,7 @@ import { bodyServer } from '../../helpers/body-server.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf } from '../template-resources.js';
+import { apiKeyConnection, arnOf } from '../template-resources.js';
 
 interface Seen {
   readonly method: string;
@@ -42,13 +42,7 @@ const rule = (source: string, target: Record<string, unknown>) => ({
 
 function assembly(): string {
   return assemblyOf({
-    Key: {
-      Type: 'AWS::Events::Connection',
-      Properties: {
-        AuthorizationType: 'API_KEY',
-        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'key-1' } },
-      },
-    },
+    Key: apiKeyConnection('x-api-key', 'key-1'),
     Orders: destination('/orders/*', 'PUT'),
     Flaky: destination('/flaky'),
     Reject: destination('/reject'),
