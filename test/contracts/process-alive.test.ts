@@ -12,8 +12,10 @@ describe('processAlive', () => {
   });
 
   it.runIf(process.platform === 'linux')('says a zombie does not run, though its pid answers signal 0 until it is reaped', async () => {
-    // The shell's `sleep 0` is left to `sleep 5` when the shell execs it, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A parent that never waits: its ended child stays a zombie. Not a shell's `sleep 0 & exec sleep 5`:
+    // a shell that reaps on SIGCHLD (bash) may reap the child before the exec, and the pid is gone.
+    const script = '$| = 1; my $pid = fork(); if ($pid == 0) { exit 0 } print "$pid\\n"; sleep 30;';
+    const parent = spawn('perl', ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const [line] = (await once(parent.stdout, 'data')) as [Buffer];
       const zombie = Number(line.toString().trim());
