@@ -255,7 +255,8 @@ export class Realtime {
   }
 
   close(): void {
-    for (const s of this.#subscriptions) s.socket.terminate();
+    // Every connection, a subscribed one or not: one left open would outlive the runtime's close.
+    for (const socket of this.#server.clients) socket.terminate();
     this.#subscriptions.clear();
     this.#server.close();
   }

@@ -105,7 +105,8 @@ export class EventApiService {
   }
 
   close(): void {
-    for (const subscription of this.#subscriptions) subscription.socket.terminate();
+    // Every connection, a subscribed one or not: one left open would outlive the runtime's close.
+    for (const socket of this.#server.clients) socket.terminate();
     this.#subscriptions.clear();
     this.#server.close();
   }
