@@ -5,6 +5,10 @@
  *
  *   npx tsx local/endpoint/aws-models/refresh-models.ts <botocore>/data [<botocore version>]
  *
+ * A service newer than that botocore (eventbridgev2) is read from test/fixtures/botocore-data,
+ * and from any folder on `AWS_DATA_PATH` before it; the files written are then formatted with
+ * the repository's biome, as committed.
+ *
  * Only the input shapes reachable from the operations the local services serve are kept,
  * with what validation needs (types, required members, lengths, ranges, patterns, enums,
  * where REST members travel); documentation is dropped.
@@ -14,7 +18,9 @@
  * (`mock.fieldValidationMode`, local/states/mock-validation.ts): types, required members,
  * lengths, ranges and enums.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -222,21 +228,31 @@ function otherRoute(model: Json, operation: Json, restXml: boolean): Json {
 
 /**
  * A service's newest model: from the folders on `AWS_DATA_PATH` first, as botocore's own loader
- * looks (a service newer than the machine's botocore: test/fixtures/botocore-data), then from
- * botocore's data. A folder on the path names the origin of its models in its `VERSION` file.
+ * looks, then test/fixtures/botocore-data (a service newer than the machine's botocore), then
+ * botocore's data. Each such folder names the origin of its models in its `VERSION` file.
  */
 function serviceModel(
   dataFolder: string,
   service: string,
   botocoreVersion: string,
 ): { model: Json; version: string; botocoreVersion: string } {
-  const extra = (process.env.AWS_DATA_PATH ?? '').split(':').filter((folder) => folder !== '');
+  const extra = [...(process.env.AWS_DATA_PATH ?? '').split(':').filter((folder) => folder !== ''), NEWER_MODELS];
   const folder = extra.find((candidate) => existsSync(join(candidate, service))) ?? dataFolder;
   const version = newestVersion(folder, service);
   const file = join(folder, service, version, 'service-2.json');
   const text = existsSync(`${file}.gz`) ? gunzipSync(readFileSync(`${file}.gz`)).toString('utf8') : readFileSync(file, 'utf8');
   const origin = folder === dataFolder ? botocoreVersion : readFileSync(join(folder, 'VERSION'), 'utf8').trim();
   return { model: JSON.parse(text) as Json, version, botocoreVersion: origin };
+}
+
+/** Models newer than the botocore this repository pins: the AWS CLI's (test/fixtures/botocore-data/README.md). */
+const NEWER_MODELS = fileURLToPath(new URL('../../../test/fixtures/botocore-data', import.meta.url));
+
+/** Formats the written models as biome formats the committed ones, so that a refresh shows only what changed. */
+function format(folder: string): void {
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  const run = spawnSync(process.execPath, [biome, 'format', '--write', folder], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`biome format --write ${folder} exited with ${run.status ?? run.signal}`);
 }
 
 function main(): void {
@@ -262,6 +278,7 @@ function main(): void {
     writeFileSync(join(here, 'outputs', `${service}.json`), `${JSON.stringify(trimmed)}\n`);
     console.log(`outputs/${service} ${version}: ${Object.keys(trimmed.operations as Json).length} operations`);
   }
+  format(here);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();
