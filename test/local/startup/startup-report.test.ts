@@ -146,6 +146,27 @@ describe('startupReport', () => {
     expect(lines).toContain('  event source mapping esm-1: changes of table Orders -> arn:aws:lambda:us-east-1:000000000000:function:f');
   });
 
+  it('says of a pipe with a batching window how long a record may wait for its batch, so that a lone message arriving late reads as intended', () => {
+    const target = 'arn:aws:events:us-east-1:000000000000:event-bus/orders';
+    const { lines } = report(
+      {},
+      {
+        services: [
+          {
+            serves: pipeLines([
+              { kind: 'pipe', name: 'batched', queue: 'in', target, batching: { size: 5, windowSeconds: 120 } },
+              { kind: 'pipe', name: 'direct', queue: 'in', target },
+            ]),
+          },
+        ],
+      },
+    );
+    expect(lines).toContain(
+      `  pipe batched: messages of queue in -> ${target} (batches of up to 5: a record waits up to 120 s for the rest, as on AWS)`,
+    );
+    expect(lines).toContain(`  pipe direct: messages of queue in -> ${target}`);
+  });
+
   it("suggests an event the first bus's rule matches, built from its pattern", () => {
     const { lines } = report({
       buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],
