@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { CdkProject } from './project.js';
 import { readSynthRecord, type SynthRecord } from './synth-record.js';
@@ -34,7 +35,26 @@ export function synthEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.P
   // the app's commands are not switchyard's, and a nested `npx --no-install esbuild`
   // (NodejsFunction's bundling) would look for esbuild among those packages and give up.
   delete synthEnv.npm_config_package;
+  synthEnv.PATH = [synthEnv.PATH, ownEsbuildBin()].filter((part) => part !== undefined && part !== '').join(path.delimiter);
   return synthEnv;
+}
+
+/**
+ * The folder of the esbuild this command runs on, last on the synthesis's PATH. CDK's
+ * NodejsFunction bundles with the esbuild the app resolves, else with an `esbuild` on PATH,
+ * else in Docker (aws-lambda-nodejs's PackageInstallation.detect): an app that never installed
+ * esbuild (its README's `cdk deploy` would bundle in Docker) bundles with switchyard's, as it
+ * would with switchyard-cli installed beside it (npm hoists its esbuild), not in a Docker that
+ * may not be there. An esbuild of the app's own, or one already on PATH, still comes first.
+ */
+function ownEsbuildBin(): string | undefined {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin');
+  } catch (error) {
+    // esbuild is a dependency of switchyard-cli: missing, the synthesis bundles as CDK alone would.
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 /** A synthesis that failed: the app's own output says why. */

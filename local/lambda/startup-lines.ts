@@ -10,13 +10,18 @@ import type { FunctionUrlAddress } from './urls/function-urls.js';
  * shows the least of the app).
  */
 export function functionReport(functions: readonly FunctionDefinition[], url: string, sdkLines: readonly string[] = []): ServiceReport {
-  const [fn] = functions;
+  // A function another one's asynchronous destination calls is invoked by that one: the caller is suggested.
+  const destinations = functions.flatMap(({ asyncConfig: c }) => [c?.onSuccess, c?.onFailure].filter((arn) => arn !== undefined));
+  const called = (fn: FunctionDefinition) => destinations.some((arn) => arn === fn.arn || arn.startsWith(`${fn.arn}:`));
+  const fn = functions.find((f) => !called(f)) ?? functions[0];
+  // Destinations take only asynchronous invocations' results (as on AWS): such a function is invoked as an event.
+  const asEvent = fn?.asyncConfig?.onSuccess !== undefined || fn?.asyncConfig?.onFailure !== undefined ? ' --invocation-type Event' : '';
   return {
     lines: sdkLines,
     serves: durableFunctionLines(functions, url),
     ...(fn === undefined
       ? {}
-      : { tryIt: { rank: 4, command: `lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout` } }),
+      : { tryIt: { rank: 4, command: `lambda invoke --function-name ${fn.name}${asEvent} --payload ${shellQuote('{}')} /dev/stdout` } }),
   };
 }
 

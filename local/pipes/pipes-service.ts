@@ -7,6 +7,7 @@ import { type StreamMapping, StreamMappingStates } from './mapping-states.js';
 import type { PipeResourceUse, PipeServices } from './pipe-delivery.js';
 import { PipeRunner } from './pipe-runner.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
+import type { PipeLine } from './startup-lines.js';
 import { isKinesisStreamArn } from './stream-arns.js';
 import { dynamoDbShard, type KinesisSource, kinesisShards, type StreamSource } from './stream-shards.js';
 
@@ -94,7 +95,7 @@ export class PipesService {
   }
 
   /** The running pipes, for the start-up report: the table whose stream each reads (the Kinesis stream, the queue it polls), and its target. */
-  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; stream?: string; target: string }[] {
+  describe(): PipeLine[] {
     return this.#pipes
       .filter((pipe) => pipe.running)
       .map((pipe) => ({
@@ -102,6 +103,9 @@ export class PipesService {
         name: pipe.mapping ? pipe.arn : pipe.name,
         ...sourceOf(pipe.sourceArn),
         target: pipe.targetArn,
+        ...(pipe.maximumBatchingWindowSeconds > 0
+          ? { batching: { size: pipe.batchSize, windowSeconds: pipe.maximumBatchingWindowSeconds } }
+          : {}),
       }));
   }
 

@@ -120,7 +120,15 @@ export const sqsModule: ServiceModule<'sqs'> = {
       stop: () => sqs.close(),
     };
   },
-  report: (_sqs, { url, accountId, definitions }) => queueReport(definitions.queues, url, accountId),
+  report: (_sqs, { url, accountId, definitions }) =>
+    queueReport(
+      definitions.queues,
+      url,
+      accountId,
+      definitions.functions.flatMap(({ asyncConfig: c }) =>
+        [c?.onSuccess, c?.onFailure, c?.deadLetterArn].filter((arn) => arn !== undefined),
+      ),
+    ),
 };
 
 /** The SqsService's API operations by name, for the endpoint, answering as AWS's JSON protocol does. */

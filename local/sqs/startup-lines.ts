@@ -6,18 +6,28 @@ import type { QueueDefinition } from './definitions.js';
 /**
  * The app's queues, listed, and sending to one as a command to try (after publishing to a
  * topic, before starting an execution). A message sent to a dead-letter queue shows nothing
- * of the app: one of its working queues is suggested.
+ * of the app, nor one sent to a queue the app only writes results to (a Lambda function's
+ * asynchronous destination or dead-letter queue, `resultQueueArns`): one of its working
+ * queues is suggested, and when it has none, a command of another service is (rank 5, after
+ * invoking a function).
  */
-export function queueReport(queues: readonly QueueDefinition[], url: string, accountId: string): ServiceReport {
-  const deadLetterQueues = new Set(queues.flatMap((q) => deadLetterTargetName(q.attributes.RedrivePolicy)));
-  const queueUrls = [...queues.filter((q) => !deadLetterQueues.has(q.name)), ...queues.filter((q) => deadLetterQueues.has(q.name))].map(
-    (q) => `${url}/${accountId}/${q.name}`,
-  );
+export function queueReport(
+  queues: readonly QueueDefinition[],
+  url: string,
+  accountId: string,
+  resultQueueArns: readonly string[] = [],
+): ServiceReport {
+  const receiving = new Set([
+    ...queues.flatMap((q) => deadLetterTargetName(q.attributes.RedrivePolicy)),
+    ...resultQueueArns.map((arn) => tryParseArn(arn)?.resourceId ?? arn),
+  ]);
+  const working = queues.filter((q) => !receiving.has(q.name));
+  const queueUrls = [...working, ...queues.filter((q) => receiving.has(q.name))].map((q) => `${url}/${accountId}/${q.name}`);
   const [queueUrl] = queueUrls;
   if (queueUrl === undefined) return {};
   return {
     tryIt: {
-      rank: 2,
+      rank: working.length > 0 ? 2 : 5,
       listing: `  queues: ${queueUrls.join(', ')}`,
       command: `sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`,
     },

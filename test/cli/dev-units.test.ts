@@ -106,6 +106,29 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
     }
   });
 
+  it("finds switchyard's own esbuild on PATH, after the user's, so NodejsFunction bundles with it rather than in Docker when the app installed none", async () => {
+    // aws-lambda-nodejs's PackageInstallation.detect: esbuild resolved from the app, else
+    // `esbuild --version` on PATH, else Docker. PATH here holds Node's folder and no esbuild.
+    vi.stubEnv('PATH', path.dirname(process.execPath));
+    try {
+      const root = project({
+        'cdk.json': '{}',
+        'app.mjs': `import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+const proc = spawnSync('esbuild', ['--version']);
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ status: proc.status, path: process.env.PATH }));`,
+      });
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir);
+      const written = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+      expect(written.status).toBe(0);
+      expect(written.path.split(path.delimiter)[0]).toBe(path.dirname(process.execPath));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("runs an app command's `npx <bin>` as the project's node_modules/.bin/<bin> with that folder first on PATH, as npx would, without npx", async () => {
     // npx marks what it runs with npm_command=exec; the app below says whether it was run so.
     vi.stubEnv('npm_command', undefined);

@@ -184,6 +184,13 @@ describe('PipesService', () => {
     expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['after']);
   });
 
+  it('describes a pipe with a batching window with its batch size and window', () => {
+    const h = harness(pipe({ batchSize: 5, maximumBatchingWindowSeconds: 120 }));
+    expect(h.service.describe()).toEqual([
+      { kind: 'pipe', name: 'p', table: 't', target: 'arn:aws:sqs:us-east-1:000000000000:out', batching: { size: 5, windowSeconds: 120 } },
+    ]);
+  });
+
   it('describes the running pipes for the start-up report', () => {
     const h = harness(pipe());
     expect(h.service.describe()).toEqual([{ kind: 'pipe', name: 'p', table: 't', target: 'arn:aws:sqs:us-east-1:000000000000:out' }]);

@@ -6,10 +6,12 @@ import { CONTRACTS } from '../../../domain/index.js';
 import { apiLines } from '../../../local/apigateway/startup-lines.js';
 import type { RuleDefinition } from '../../../local/events/definitions.js';
 import { compilePattern, matchesPattern } from '../../../local/events/pattern.js';
+import type { AsyncInvokeConfig, FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
 import { functionReport } from '../../../local/lambda/startup-lines.js';
 import { pipeLines } from '../../../local/pipes/startup-lines.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { ServiceDefinitions } from '../../../local/service-registry/service-definitions.js';
+import { sqsModule } from '../../../local/sqs/module.js';
 import { queueReport } from '../../../local/sqs/startup-lines.js';
 import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../../local/startup/startup-report.js';
 import { stateMachineReport } from '../../../local/states/startup-lines.js';
@@ -144,6 +146,27 @@ describe('startupReport', () => {
     );
     expect(lines).toContain('  pipe tickets-pipe: changes of table Tickets -> arn:aws:events:us-east-1:000000000000:event-bus/hub');
     expect(lines).toContain('  event source mapping esm-1: changes of table Orders -> arn:aws:lambda:us-east-1:000000000000:function:f');
+  });
+
+  it('says of a pipe with a batching window how long a record may wait for its batch, so that a lone message arriving late reads as intended', () => {
+    const target = 'arn:aws:events:us-east-1:000000000000:event-bus/orders';
+    const { lines } = report(
+      {},
+      {
+        services: [
+          {
+            serves: pipeLines([
+              { kind: 'pipe', name: 'batched', queue: 'in', target, batching: { size: 5, windowSeconds: 120 } },
+              { kind: 'pipe', name: 'direct', queue: 'in', target },
+            ]),
+          },
+        ],
+      },
+    );
+    expect(lines).toContain(
+      `  pipe batched: messages of queue in -> ${target} (batches of up to 5: a record waits up to 120 s for the rest, as on AWS)`,
+    );
+    expect(lines).toContain(`  pipe direct: messages of queue in -> ${target}`);
   });
 
   it("suggests an event the first bus's rule matches, built from its pattern", () => {
@@ -336,6 +359,35 @@ describe('startupReport for apps without rules', () => {
     );
     expect(lines.at(-1)).toBe(
       `  try: aws --endpoint-url ${URL} sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello`,
+    );
+  });
+
+  it("suggests invoking, as an event, the function whose destinations are the app's only queue and other function, not a message for that queue", async () => {
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+    const fn = (name: string, asyncConfig?: AsyncInvokeConfig) => ({ name, arn: arn(name), ...(asyncConfig ? { asyncConfig } : {}) });
+    const app = appDefinitions({
+      queues: [{ name: 'failed', attributes: {}, tags: {} }],
+      functions: [
+        fn('receiver'),
+        fn('sender', { onSuccess: arn('receiver'), onFailure: 'arn:aws:sqs:us-east-1:000000000000:failed' }),
+      ] as unknown as FunctionDefinition[],
+    });
+    const context = { url: URL, accountId: '000000000000', definitions: app };
+    const services = [await sqsModule.report?.(undefined as never, context), functionReport(app.functions, URL)].flatMap((r) =>
+      r ? [r] : [],
+    );
+    const { lines } = startupReport({
+      url: URL,
+      definitions: app,
+      warnings: [],
+      dataDir: '/data',
+      startedSeconds: 1,
+      root: emptyRoot(),
+      services,
+    });
+    expect(lines).toContain(`  queues: ${URL}/000000000000/failed`);
+    expect(tryLine(lines)).toBe(
+      `  try: aws --endpoint-url ${URL} lambda invoke --function-name sender --invocation-type Event --payload '{}' /dev/stdout`,
     );
   });
 
