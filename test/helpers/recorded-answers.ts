@@ -115,10 +115,16 @@ export function parsedAsSnapshot(value: unknown, { nested = false }: { readonly 
   return value;
 }
 
-/** A recorded error answer without botocore's top-level copy of `Error.Message` (newer botocore adds it; older recordings lack it). */
+/**
+ * A recorded error answer without botocore's top-level copy of `Error.Message` (newer botocore adds
+ * it; older recordings lack it): `message`, or `Message` as a REST-JSON error's modelled member
+ * (Scheduler's ValidationException).
+ */
 export function withoutMessageCopy(answer: unknown): unknown {
-  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
-  const { message: _copy, ...rest } = answer;
+  if (!isObject(answer) || !isObject(answer.Error)) return answer;
+  const copy = ['message', 'Message'].find((key) => key in answer && answer[key] === (answer.Error as Record<string, unknown>).Message);
+  if (copy === undefined) return answer;
+  const { [copy]: _copy, ...rest } = answer;
   return rest;
 }
 
