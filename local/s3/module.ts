@@ -1,3 +1,5 @@
+import { AwsError } from '../endpoint/aws-error.js';
+import { parseArn } from '../names/arn.js';
 import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
@@ -6,6 +8,7 @@ import { BUCKET_DEPLOYMENT, bucketDeploymentDefinitions } from './bucket-deploym
 import { BucketDeployments } from './bucket-deployments.js';
 import { type BucketDefinition, bucketDefinitions } from './definitions.js';
 import { s3Iam } from './iam-authorizations.js';
+import type { DestinationConfiguration } from './notification-config.js';
 import { S3_RESOURCE_POLICIES } from './resource-policies.js';
 import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
@@ -77,6 +80,7 @@ export const s3Module: ServiceModule<'s3'> = {
           );
         return refusal?.message;
       },
+      destinationProblem: (configuration) => destinationProblem(configuration, services.get('sqs'), services.get('sns')),
       log: (line) => log(`[s3] ${line}`),
     });
     // CDK's bucket deployments copy the app's files into its buckets, as a deploy runs them: a new or changed one at start or reload.
@@ -96,3 +100,31 @@ export const s3Module: ServiceModule<'s3'> = {
   },
   report: ({ buckets }, { url }) => ({ lines: bucketLines(buckets, url) }),
 };
+
+/**
+ * Why S3 cannot validate a notification destination: a queue or topic that does not exist (AWS's
+ * text). A function is not looked up here (its permission is checked when an event is sent).
+ */
+async function destinationProblem(
+  configuration: DestinationConfiguration,
+  sqs: { GetQueueUrl(input: { QueueName: string }): Promise<unknown> },
+  sns: { GetTopicAttributes(input: { TopicArn: string }): Promise<unknown> },
+): Promise<string | undefined> {
+  const missing = async (lookUp: () => Promise<unknown>, code: string) => {
+    try {
+      await lookUp();
+      return false;
+    } catch (error) {
+      if (error instanceof AwsError && error.code === code) return true;
+      throw error;
+    }
+  };
+  if (
+    configuration.kind === 'queue' &&
+    (await missing(() => sqs.GetQueueUrl({ QueueName: parseArn(configuration.arn).resourceId }), 'QueueDoesNotExist'))
+  )
+    return 'The destination queue does not exist';
+  if (configuration.kind === 'topic' && (await missing(() => sns.GetTopicAttributes({ TopicArn: configuration.arn }), 'NotFound')))
+    return 'The destination topic does not exist';
+  return undefined;
+}

@@ -54,6 +54,24 @@ const EVENT_TYPES = new Set([
   's3:ObjectAcl:Put',
 ]);
 
+/**
+ * S3's InvalidArgument with the elements its error document names the argument by
+ * (`<ArgumentName>Queue</ArgumentName><ArgumentValue>invalid-queue</ArgumentValue>`, or numbered
+ * `ArgumentName1`, `ArgumentValue1`, ... for each destination it could not validate), in order.
+ */
+export class S3ArgumentError extends AwsError {
+  override readonly name = 'S3ArgumentError';
+  constructor(
+    message: string,
+    readonly details: readonly (readonly [string, string])[],
+  ) {
+    super('InvalidArgument', message);
+  }
+}
+
+/** How S3's errors name a destination of each kind (the notification XML's older element names). */
+const ARGUMENT_NAME: Record<DestinationKind, string> = { queue: 'Queue', topic: 'Topic', function: 'CloudFunction' };
+
 /** The ARN service each kind of destination must name. */
 const SERVICE: Record<DestinationKind, string> = { queue: 'sqs', topic: 'sns', function: 'lambda' };
 
@@ -85,7 +103,13 @@ export function validateConfigurations(configurations: readonly DestinationConfi
       if (!EVENT_TYPES.has(event)) throw invalid(`The event is not supported for notifications: ${event}`);
     }
     const arn = tryParseArn(configuration.arn);
-    if (arn?.service !== SERVICE[configuration.kind]) {
+    if (arn === undefined) {
+      throw new S3ArgumentError('The ARN could not be parsed', [
+        ['ArgumentName', ARGUMENT_NAME[configuration.kind]],
+        ['ArgumentValue', configuration.arn],
+      ]);
+    }
+    if (arn.service !== SERVICE[configuration.kind]) {
       throw invalid(`The ${configuration.kind} destination is not a valid ${SERVICE[configuration.kind]} ARN: ${configuration.arn}`);
     }
     // AWS documents FIFO queues and topics as not supported destinations; its validation at Put refuses them.
@@ -100,6 +124,26 @@ export function validateConfigurations(configurations: readonly DestinationConfi
       }
     }
   }
+}
+
+/**
+ * Checks each destination once with `problemOf` (why S3 could not validate it, else undefined)
+ * and names every one that failed, numbered (`ArgumentName1`: the ARN, `ArgumentValue1`: why), as
+ * AWS's recorded answers show (test/conformance/aws-recorded/s3/).
+ * @throws S3ArgumentError InvalidArgument `Unable to validate the following destination configurations`.
+ */
+export async function validateDestinations(
+  configurations: readonly DestinationConfiguration[],
+  problemOf: (configuration: DestinationConfiguration) => Promise<string | undefined>,
+): Promise<void> {
+  const unique = [...new Map(configurations.map((configuration) => [configuration.arn, configuration])).values()];
+  const problems = await Promise.all(unique.map(async (configuration) => [configuration.arn, await problemOf(configuration)] as const));
+  const found = problems.filter((problem): problem is readonly [string, string] => problem[1] !== undefined);
+  if (found.length === 0) return;
+  throw new S3ArgumentError(
+    'Unable to validate the following destination configurations',
+    found.flatMap(([arn, problem], index) => [[`ArgumentName${index + 1}`, arn] as const, [`ArgumentValue${index + 1}`, problem] as const]),
+  );
 }
 
 function eventsOverlap(a: readonly string[], b: readonly string[]): boolean {

@@ -6,6 +6,7 @@ import { loadModel } from '../endpoint/validation/model.js';
 import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
 import { operationTable } from '../service-registry/operation-table.js';
 import { MISSING_KEY, s3Iam } from './iam-authorizations.js';
+import { S3ArgumentError } from './notification-config.js';
 import { s3HostId } from './notifier.js';
 import { credentialScopeService, hostname, modelRequest } from './request-parts.js';
 import { malformedXml, S3_REQUEST, S3Api } from './s3-api.js';
@@ -136,16 +137,17 @@ function errorResponse(error: AwsError, requestId: string, method: string, bucke
   const headers = { ...commonHeaders(requestId), 'content-type': 'application/xml' };
   if (method === 'HEAD') return { status: error.status, headers };
   const named = error.code === 'NoSuchBucket' || error.code === 'InvalidBucketName' || error.code === 'BucketNotEmpty';
-  const detail: [string, string | undefined][] = [
+  const detail: (readonly [string, string | undefined])[] = [
     ['Code', error.code],
     ['Message', error.message],
+    ...(error instanceof S3ArgumentError ? error.details : []),
     ['BucketName', named ? bucket : undefined],
     ['Key', error.code === 'NoSuchKey' ? key : undefined],
     ['RequestId', requestId],
     ['HostId', s3HostId(requestId)],
   ];
   const elements = detail
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
     .map(([name, value]) => `<${name}>${escapeXml(value, S3_ESCAPING)}</${name}>`)
     .join('');
   return { status: error.status, headers, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${elements}</Error>` };

@@ -65,14 +65,20 @@ export class S3Api {
     return { ...modelOfConfigurations(Configurations), ...(EventBridgeEnabled ? { EventBridgeConfiguration: {} } : {}) };
   }
 
-  async PutBucketNotificationConfiguration({ Bucket, NotificationConfiguration: configuration }: In): Promise<Out> {
+  async PutBucketNotificationConfiguration({
+    Bucket,
+    NotificationConfiguration: configuration,
+    SkipDestinationValidation,
+  }: In): Promise<Out> {
     if (configuration === undefined) throw malformedXml();
     const given = configuration as NotificationConfiguration;
+    const configurations = configurationsOfModel(given);
+    if (SkipDestinationValidation !== true) await this.s3.validateDestinations(configurations);
     this.s3.PutBucketNotificationConfiguration(
       {
         Bucket: String(Bucket),
         EventBridgeEnabled: given.EventBridgeConfiguration !== undefined,
-        Configurations: configurationsOfModel(given),
+        Configurations: configurations,
       },
       context(),
     );
@@ -96,7 +102,7 @@ export class S3Api {
     const Errors: Out[] = [];
     for (const Key of keys as string[]) {
       try {
-        this.s3.DeleteObject({ Bucket: String(Bucket), Key }, context());
+        this.s3.DeleteObject({ Bucket: String(Bucket), Key }, context(), { fromDeleteObjects: true });
         if (!quiet) Deleted.push({ Key });
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
@@ -199,11 +205,14 @@ export class S3Api {
   async PutObjectTagging({ Bucket, Key, Tagging }: In): Promise<Out> {
     const tags = (Tagging as { TagSet?: Partial<Tag>[] } | undefined)?.TagSet;
     if (tags === undefined || tags.some((tag) => tag.Key === undefined || tag.Value === undefined)) throw malformedXml();
-    this.s3.PutObjectTagging({
-      Bucket: String(Bucket),
-      Key: String(Key),
-      Tags: tags.map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value) })),
-    });
+    this.s3.PutObjectTagging(
+      {
+        Bucket: String(Bucket),
+        Key: String(Key),
+        Tags: tags.map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value) })),
+      },
+      context(),
+    );
     return {};
   }
 
@@ -213,7 +222,7 @@ export class S3Api {
   }
 
   async DeleteObjectTagging({ Bucket, Key }: In): Promise<Out> {
-    this.s3.DeleteObjectTagging({ Bucket: String(Bucket), Key: String(Key) });
+    this.s3.DeleteObjectTagging({ Bucket: String(Bucket), Key: String(Key) }, context());
     return {};
   }
 

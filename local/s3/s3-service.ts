@@ -6,7 +6,7 @@ import { type ChecksumAlgorithm, checksumOf } from './checksums.js';
 import type { BucketDefinition } from './definitions.js';
 import { type ListObjectsInput, type ListObjectsResult, listObjects } from './listing.js';
 import { MultipartUploads } from './multipart.js';
-import type { DestinationConfiguration } from './notification-config.js';
+import { type DestinationConfiguration, validateDestinations } from './notification-config.js';
 import { type ObjectChange, type RequestContext, type S3EventPublisher, type S3NotificationTargets, S3Notifier } from './notifier.js';
 import { validateTags } from './object-tagging.js';
 import { type BucketRow, type ObjectRecord, S3Store, type Tag } from './s3-store.js';
@@ -65,6 +65,7 @@ export class S3Service {
   readonly #region: string;
   readonly #notifier: S3Notifier;
   readonly #log: (line: string) => void;
+  readonly #destinationProblem: (configuration: DestinationConfiguration) => Promise<string | undefined>;
 
   constructor(options: {
     readonly db: DatabaseSync;
@@ -78,6 +79,11 @@ export class S3Service {
     readonly targets?: S3NotificationTargets;
     /** IAM for a queue, topic or function notification (sent as s3.amazonaws.com for the bucket). @default none */
     readonly authorizeNotification?: (targetArn: string, bucketArn: string) => Promise<string | undefined>;
+    /**
+     * Why S3 could not validate a destination at PutBucketNotificationConfiguration (`The
+     * destination queue does not exist`), else undefined. @default every destination validates
+     */
+    readonly destinationProblem?: (configuration: DestinationConfiguration) => Promise<string | undefined>;
     readonly log?: (line: string) => void;
   }) {
     this.#store = new S3Store(options.db, options.folder);
@@ -86,6 +92,7 @@ export class S3Service {
     this.#accountId = options.accountId;
     this.#region = options.region;
     this.#log = options.log ?? (() => {});
+    this.#destinationProblem = options.destinationProblem ?? (async () => undefined);
     this.#notifier = new S3Notifier({
       store: this.#store,
       clock: options.clock,
@@ -173,6 +180,11 @@ export class S3Service {
   } {
     const bucket = this.#bucket(input.Bucket);
     return { EventBridgeEnabled: bucket.eventbridge === 1, Configurations: configurationsOf(bucket) };
+  }
+
+  /** PutBucketNotificationConfiguration's check (unless SkipDestinationValidation) that each destination exists. @throws S3ArgumentError */
+  validateDestinations(configurations: readonly DestinationConfiguration[]): Promise<void> {
+    return validateDestinations(configurations, this.#destinationProblem);
   }
 
   /**
@@ -281,11 +293,25 @@ export class S3Service {
     return { object, body: this.#store.read(input.Bucket, input.Key) ?? Buffer.alloc(0) };
   }
 
-  /** S3 answers a delete of a key that does not exist with success too; only a real deletion is notified. */
-  DeleteObject(input: { Bucket: string; Key: string }, context: RequestContext): void {
+  /**
+   * S3 answers a delete of a key that does not exist with success too. DeleteObject notifies only
+   * a real deletion; DeleteObjects (`fromDeleteObjects`) every key it names, as AWS's recorded
+   * answers show (test/conformance/aws-recorded/s3/, `test_delete_objects`).
+   */
+  DeleteObject(input: { Bucket: string; Key: string }, context: RequestContext, { fromDeleteObjects = false } = {}): void {
     const bucket = this.#bucket(input.Bucket);
-    this.#store.delete(input.Bucket, input.Key, this.#clock.now(), (deleted, sequencer) =>
-      this.#notifications(bucket, { object: deleted, sequencer, context, reason: 'DeleteObject' }),
+    this.#store.delete(
+      input.Bucket,
+      input.Key,
+      this.#clock.now(),
+      (deleted, sequencer) =>
+        this.#notifications(bucket, {
+          object: deleted ?? { bucket: input.Bucket, key: input.Key },
+          sequencer,
+          context,
+          reason: 'DeleteObject',
+        }),
+      { notifyMissing: fromDeleteObjects },
     );
     void this.flushNotifications();
   }
@@ -343,20 +369,29 @@ export class S3Service {
     this.#uploads.abort(input.UploadId, input.Bucket, input.Key);
   }
 
-  /** Replaces the object's tag set; its bytes, ETag and Last-Modified stay (no notification is sent for it here). */
-  PutObjectTagging(input: { Bucket: string; Key: string; Tags: readonly Tag[] }): void {
+  /** Replaces the object's tag set; its bytes, ETag and Last-Modified stay. Notified as `ObjectTagging:Put`. */
+  PutObjectTagging(input: { Bucket: string; Key: string; Tags: readonly Tag[] }, context: RequestContext): void {
     this.#object(input.Bucket, input.Key);
     validateTags(input.Tags);
-    if (!this.#store.setTags(input.Bucket, input.Key, input.Tags)) throw noSuchKey();
+    this.#setTags(input.Bucket, input.Key, input.Tags, context, 'PutObjectTagging');
   }
 
   GetObjectTagging(input: { Bucket: string; Key: string }): { Tags: readonly Tag[] } {
     return { Tags: this.#object(input.Bucket, input.Key).tags };
   }
 
-  DeleteObjectTagging(input: { Bucket: string; Key: string }): void {
-    this.#object(input.Bucket, input.Key);
-    if (!this.#store.setTags(input.Bucket, input.Key, [])) throw noSuchKey();
+  /** Notified as `ObjectTagging:Delete`. */
+  DeleteObjectTagging(input: { Bucket: string; Key: string }, context: RequestContext): void {
+    this.#setTags(input.Bucket, input.Key, [], context, 'DeleteObjectTagging');
+  }
+
+  #setTags(bucketName: string, key: string, tags: readonly Tag[], context: RequestContext, reason: string): void {
+    const bucket = this.#bucket(bucketName);
+    const set = this.#store.setTags(bucketName, key, tags, (tagged) =>
+      this.#notifications(bucket, { object: tagged, sequencer: tagged.sequencer, context, reason }),
+    );
+    if (!set) throw noSuchKey();
+    void this.flushNotifications();
   }
 
   ListObjects(input: ListObjectsInput): ListObjectsResult {

@@ -189,11 +189,17 @@ export class S3Store {
 
   /**
    * Replaces an object's tag set, leaving its bytes, ETag and Last-Modified as they are (as
-   * PutObjectTagging does); false when no object has the key.
+   * PutObjectTagging does), with the notifications `notify` builds in the same commit; false
+   * when no object has the key.
    */
-  setTags(bucket: string, key: string, tags: readonly Tag[]): boolean {
-    const result = this.#db.prepare('UPDATE s3_object SET tags = ? WHERE bucket = ? AND key = ?').run(JSON.stringify(tags), bucket, key);
-    return Number(result.changes) > 0;
+  setTags(bucket: string, key: string, tags: readonly Tag[], notify?: (record: ObjectRecord) => readonly Notification[]): boolean {
+    return inTransaction(this.#db, () => {
+      const result = this.#db.prepare('UPDATE s3_object SET tags = ? WHERE bucket = ? AND key = ?').run(JSON.stringify(tags), bucket, key);
+      if (Number(result.changes) === 0) return false;
+      const row = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as unknown as ObjectRow;
+      if (notify) this.#enqueue(notify(recordOf(row)));
+      return true;
+    });
   }
 
   /** The object's bytes (read whole: objects are at most the endpoint's body limit). */
@@ -282,19 +288,22 @@ export class S3Store {
     return record;
   }
 
-  /** Deletes an object (with the notifications `notify` builds, in the same commit); the deleted record, if there was one. */
+  /**
+   * Deletes an object (with the notifications `notify` builds, in the same commit); the deleted
+   * record, if there was one. `notify` is given no record for a key that did not exist, and called
+   * then only when `notifyMissing` (DeleteObjects, which S3 notifies of every key it names).
+   */
   delete(
     bucket: string,
     key: string,
     now: number,
-    notify?: (record: ObjectRecord, sequencer: string) => readonly Notification[],
+    notify?: (record: ObjectRecord | undefined, sequencer: string) => readonly Notification[],
+    { notifyMissing = false }: { readonly notifyMissing?: boolean } = {},
   ): ObjectRecord | undefined {
     const deleted = inTransaction(this.#db, () => {
       const row = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
-      if (row) {
-        this.#db.prepare('DELETE FROM s3_object WHERE bucket = ? AND key = ?').run(bucket, key);
-        if (notify) this.#enqueue(notify(recordOf(row), this.#nextSequencer(now)));
-      }
+      if (row) this.#db.prepare('DELETE FROM s3_object WHERE bucket = ? AND key = ?').run(bucket, key);
+      if (notify && (row || notifyMissing)) this.#enqueue(notify(row && recordOf(row), this.#nextSequencer(now)));
       return row;
     });
     if (deleted) rmSync(path.join(this.#folder, deleted.file), { force: true });

@@ -32,10 +32,9 @@ const UNIT_MS: Record<string, number> = {
  * @throws ScheduleExpressionError saying what is wrong
  */
 export function parseScheduleExpression(text: string, options: { dialect: 'scheduler' | 'rule' }): ScheduleExpression {
-  // A rule's expression is taken as written: PutRule refuses ` rate(10 minutes)` and
-  // `rate( 10 minutes )` (AWS's answers recorded by LocalStack's test_events_schedule).
-  const strict = options.dialect === 'rule';
-  const match = /^(cron|rate|at)\((.*)\)$/s.exec(strict ? text : text.trim());
+  // An expression is taken as written: PutRule and CreateSchedule refuse ` rate(10 minutes)` and
+  // `rate( 10 minutes )` (AWS's answers recorded by LocalStack's test_events_schedule and test_scheduler).
+  const match = /^(cron|rate|at)\((.*)\)$/s.exec(text);
   if (!match) throw new ScheduleExpressionError('an expression is cron(...), rate(...) or at(...)');
   const [, kind, body = ''] = match;
   if (kind === 'cron') {
@@ -47,7 +46,7 @@ export function parseScheduleExpression(text: string, options: { dialect: 'sched
     }
   }
   if (kind === 'rate') {
-    const rate = /^(\d+) (minutes?|hours?|days?)$/.exec(strict ? body : body.trim());
+    const rate = /^(\d+) (minutes?|hours?|days?)$/.exec(body);
     if (!rate) throw new ScheduleExpressionError('a rate is rate(<positive whole number> minute(s)|hour(s)|day(s))');
     const value = Number(rate[1]);
     const unit = rate[2] ?? '';
@@ -61,7 +60,7 @@ export function parseScheduleExpression(text: string, options: { dialect: 'sched
     return { kind: 'rate', text, intervalMs: value * (UNIT_MS[unit] ?? 0) };
   }
   if (options.dialect !== 'scheduler') throw new ScheduleExpressionError('one-time at(...) expressions are for EventBridge Scheduler only');
-  const at = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body.trim());
+  const at = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
   if (!at) throw new ScheduleExpressionError('a one-time schedule is at(yyyy-mm-ddThh:mm:ss)');
   const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [number, number, number, number, number, number];
   const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));

@@ -115,10 +115,16 @@ export function parsedAsSnapshot(value: unknown, { nested = false }: { readonly 
   return value;
 }
 
-/** A recorded error answer without botocore's top-level copy of `Error.Message` (newer botocore adds it; older recordings lack it). */
+/**
+ * A recorded error answer without botocore's top-level copy of `Error.Message` (newer botocore adds
+ * it; older recordings lack it): `message`, or `Message` as a REST-JSON error's modelled member
+ * (Scheduler's ValidationException).
+ */
 export function withoutMessageCopy(answer: unknown): unknown {
-  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
-  const { message: _copy, ...rest } = answer;
+  if (!isObject(answer) || !isObject(answer.Error)) return answer;
+  const copy = ['message', 'Message'].find((key) => key in answer && answer[key] === (answer.Error as Record<string, unknown>).Message);
+  if (copy === undefined) return answer;
+  const { [copy]: _copy, ...rest } = answer;
   return rest;
 }
 
@@ -307,4 +313,38 @@ export function keepRawAnswers(client: MiddlewareClient): () => RawAnswer | unde
     };
   client.middlewareStack.add(keep as never, { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' });
   return () => raw;
+}
+
+/**
+ * A recorded answer whose values under the keys of `literals` that are the text a transformer
+ * put there without a reference (`reference_replacement=False`: `"sequencer"`, `"amz-id"`) stand
+ * for any value, as the placeholder `<sequencer>` does.
+ */
+export function anyValueUnder(answer: unknown, literals: Readonly<Record<string, string>>): unknown {
+  if (Array.isArray(answer)) return answer.map((item) => anyValueUnder(item, literals));
+  if (!isObject(answer)) return answer;
+  return Object.fromEntries(
+    Object.entries(answer).map(([key, value]) => [
+      key,
+      Object.hasOwn(literals, key) && value === literals[key] ? `<${value}>` : anyValueUnder(value, literals),
+    ]),
+  );
+}
+
+/**
+ * An answer (recorded or live) without the values at `paths` (dotted keys from the top, `*` for
+ * any key), which a test's `skip_snapshot_verify` leaves out on both sides.
+ */
+export function withoutPaths<T>(answer: T, paths: readonly string[]): T {
+  const without = (value: unknown, path: readonly string[]): unknown => {
+    const [head, ...rest] = path;
+    if (head === undefined || !isObject(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value).flatMap(([key, inner]) => {
+        if (head !== '*' && head !== key) return [[key, inner]];
+        return rest.length === 0 ? [] : [[key, without(inner, rest)]];
+      }),
+    );
+  };
+  return paths.reduce<unknown>((kept, path) => without(kept, path.split('.')), answer) as T;
 }

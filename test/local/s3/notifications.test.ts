@@ -197,6 +197,35 @@ describe('S3Service notifications to queues, topics and functions', () => {
     expect(targets.sent[0]?.message.lambda).toEqual({ invocationType: 'Event', event: JSON.parse(targets.sent[0]?.message.body ?? '') });
   });
 
+  it("notifies tag changes (eventVersion 2.3, key and eTag only) and every key DeleteObjects names, as AWS's recorded answers show", async () => {
+    const targets = recording();
+    const s3 = service(tempDataDir(), targets);
+    s3.declare([
+      {
+        name: 'uploads',
+        eventBridge: false,
+        configurations: [
+          configuration({ id: 'tags', events: ['s3:ObjectTagging:*'] }),
+          configuration({ id: 'removed', events: ['s3:ObjectRemoved:*'] }),
+        ],
+      },
+    ]);
+    s3.PutObject({ Bucket: 'uploads', Key: 'a', Body: Buffer.from('a') }, context);
+    await s3.flushNotifications();
+    targets.sent.length = 0;
+    s3.PutObjectTagging({ Bucket: 'uploads', Key: 'a', Tags: [{ Key: 'k', Value: 'v' }] }, context);
+    s3.DeleteObjectTagging({ Bucket: 'uploads', Key: 'a' }, context);
+    s3.DeleteObject({ Bucket: 'uploads', Key: 'never-written' }, context);
+    s3.DeleteObject({ Bucket: 'uploads', Key: 'never-written-either' }, context, { fromDeleteObjects: true });
+    await s3.flushNotifications();
+    const etag = s3.HeadObject({ Bucket: 'uploads', Key: 'a' }).etag;
+    expect(records(targets.sent).map((r) => [r.eventVersion, r.eventName, r.s3.configurationId, r.s3.object])).toEqual([
+      ['2.3', 'ObjectTagging:Put', 'tags', { key: 'a', eTag: etag }],
+      ['2.3', 'ObjectTagging:Delete', 'tags', { key: 'a', eTag: etag }],
+      ['2.1', 'ObjectRemoved:Delete', 'removed', { key: 'never-written-either', sequencer: expect.stringMatching(/^[0-9a-f]{16}$/) }],
+    ]);
+  });
+
   it('sends a test event to each queue and topic (not function) when a configuration is set, and again only when it changes', async () => {
     const targets = recording();
     const dir = tempDataDir();
@@ -356,6 +385,46 @@ describe('S3 PutBucketNotificationConfiguration and GetBucketNotificationConfigu
     });
     const { $metadata, ...read } = await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'made-later' }));
     expect(read).toEqual({});
+  });
+
+  it("fails if a destination is no ARN, or (unless SkipDestinationValidation) does not exist, naming each as AWS's recorded answers do", async () => {
+    const missing = `arn:aws:sqs:us-east-1:${ACCOUNT}:missing-queue`;
+    const s3 = s3ServiceIn(tempDataDir(), {
+      clock: new ManualClock(),
+      targets: recording(),
+      destinationProblem: async (c) => (c.arn === QUEUE ? undefined : 'The destination queue does not exist'),
+    });
+    const client = sdkOn(s3);
+    await client.send(new CreateBucketCommand({ Bucket: 'made-later' }));
+    const put = (arns: string[], SkipDestinationValidation?: boolean) =>
+      client.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'made-later',
+          ...(SkipDestinationValidation === undefined ? {} : { SkipDestinationValidation }),
+          NotificationConfiguration: {
+            QueueConfigurations: arns.map((QueueArn, i) => ({
+              Id: `c${i}`,
+              QueueArn,
+              Events: [i === 0 ? 's3:ObjectCreated:*' : 's3:ObjectRemoved:*'],
+            })),
+          },
+        }),
+      );
+    await expect(put(['invalid-queue'], true)).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: 'The ARN could not be parsed',
+      ArgumentName: 'Queue',
+      ArgumentValue: 'invalid-queue',
+    });
+    await expect(put([missing, QUEUE])).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: 'Unable to validate the following destination configurations',
+      ArgumentName1: missing,
+      ArgumentValue1: 'The destination queue does not exist',
+    });
+    await put([missing], true);
+    const read = await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'made-later' }));
+    expect(read.QueueConfigurations?.map((c) => c.QueueArn)).toEqual([missing]);
   });
 
   it('fails if the runtime gave S3 no dispatcher, with NotImplemented, for queue, topic and function configurations', async () => {

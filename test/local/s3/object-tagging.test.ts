@@ -262,7 +262,7 @@ describe('object tags in the data folder', () => {
     const { ETag } = s3.UploadPart({ Bucket: 'uploads', Key: 'old.bin', UploadId: 'old-upload', PartNumber: 1, Body: Buffer.from('p') });
     s3.CompleteMultipartUpload({ Bucket: 'uploads', Key: 'old.bin', UploadId: 'old-upload', Parts: [{ PartNumber: 1, ETag }] }, context);
     expect(s3.GetObjectTagging({ Bucket: 'uploads', Key: 'old.bin' }).Tags).toEqual([]);
-    s3.PutObjectTagging({ Bucket: 'uploads', Key: 'old.txt', Tags: [{ Key: 'now', Value: 'tagged' }] });
+    s3.PutObjectTagging({ Bucket: 'uploads', Key: 'old.txt', Tags: [{ Key: 'now', Value: 'tagged' }] }, context);
     expect(s3.HeadObject({ Bucket: 'uploads', Key: 'old.txt' }).tags).toEqual([{ Key: 'now', Value: 'tagged' }]);
   });
 });

@@ -138,6 +138,9 @@ describe('schedule expressions', () => {
     ['at(2026-02-30T00:00:00)', '2026-02-30T00:00:00 is not a date and time'],
     ['at(2026-02-01 00:00)', 'a one-time schedule is at(yyyy-mm-ddThh:mm:ss)'],
     ['every 5 minutes', 'an expression is cron(...), rate(...) or at(...)'],
+    // Taken as written, as AWS takes it (its recorded answers to LocalStack's test_scheduler.py).
+    [' rate(10 minutes)', 'an expression is cron(...), rate(...) or at(...)'],
+    ['rate( 10 minutes )', 'a rate is rate(<positive whole number> minute(s)|hour(s)|day(s))'],
   ])('fails if the expression is %s', (expression, reason) => {
     expect(() => parseScheduleExpression(expression, { dialect: 'scheduler' })).toThrow(reason);
   });
