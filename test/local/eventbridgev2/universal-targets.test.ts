@@ -1,6 +1,13 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Duration } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { BusSubscriber } from '../../../lib/constructs/bus-subscriber.js';
+import { CustomEventBus } from '../../../lib/constructs/custom-event-bus.js';
+import { SubscriberTarget } from '../../../lib/constructs/subscriber-target.js';
 import { assemblyOf } from '../assembly.js';
+import { synthStack } from '../cdk-stack.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, idTable, sqsQueue } from '../template-resources.js';
@@ -153,5 +160,44 @@ describe('EventBridgeV2 universal targets', () => {
       createSubscriber('slow', target, { UniversalTargetParameters: { Input: '{}', InvocationTimeoutSeconds: '31' } }),
     ).rejects.toThrow(/from 1 to 30/);
     await expect(createSubscriber('accepted', target)).resolves.toMatchObject({ Name: 'accepted' });
+  });
+});
+
+/** What switchyard-cdk's `SubscriberTarget.awsApi` synthesizes (an `arn:${AWS::Partition}:...` target, its role's statement) runs here too. */
+describe('EventBridgeV2 universal targets of SubscriberTarget.awsApi', () => {
+  const local = restartableRuntime({
+    assembly: () =>
+      synthStack('UniversalApp', (stack) => {
+        const table = new dynamodb.Table(stack, 'Audit', {
+          tableName: 'universal-audit',
+          partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+        });
+        new BusSubscriber(stack, 'Auditor', {
+          eventBus: new CustomEventBus(stack, 'Bus', { eventBusName: 'universal-app-bus' }),
+          filters: [{ scope: 'DATA', pattern: { source: ['audit'] } }],
+          target: SubscriberTarget.awsApi({
+            service: 'dynamodb',
+            action: 'putItem',
+            input: '{% {"TableName": "universal-audit", "Item": {"id": {"S": $events.Data.detail.id}}} %}',
+            policyStatement: new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
+          }),
+          maxBatchSize: 1,
+          maxBatchWindow: Duration.seconds(0),
+        });
+      }),
+    ownsAssembly: true,
+    clients: (runtime) => ({ dynamodb: new DynamoDBClient(sdkConfig(runtime.url)) }),
+  });
+
+  it('writes the item the synthesized subscriber builds from the event', async () => {
+    const bus = local.runtime.eventbridgev2.store.buses.all().find((b) => b.Name === 'universal-app-bus');
+    await local.runtime.eventbridgev2.PutEvents({
+      EventBusArn: String(bus?.EventBusArn),
+      Entries: [{ Source: 'audit', DetailType: 'test', Detail: JSON.stringify({ id: 'audit-1' }) }],
+    });
+    const item = await eventually(
+      async () => (await local.dynamodb.send(new GetItemCommand({ TableName: 'universal-audit', Key: { id: { S: 'audit-1' } } }))).Item,
+    );
+    expect(item).toEqual({ id: { S: 'audit-1' } });
   });
 });
