@@ -10,7 +10,7 @@ import { assemblyOf } from '../assembly.js';
 import { synthStack } from '../cdk-stack.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf, idTable, sqsQueue } from '../template-resources.js';
+import { arnOf, idTable, sqsQueue, stateMachine } from '../template-resources.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deliver`;
@@ -44,6 +44,14 @@ function assembly(): string {
     ),
     Send: subscriber('send', universal('sqs', 'sendMessage'), {
       'Fn::Join': ['', ['{% {"QueueUrl": "', { Ref: 'Out' }, '", "MessageBody": $string($events.Data.detail)} %}']],
+    }),
+    Machine: stateMachine({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, { StateMachineName: 'universal-machine' }),
+    // Step Functions is `sfn` to the SDK (not `states`), and its members PascalCase here though its JSON is camelCase.
+    Start: subscriber('start', universal('sfn', 'startExecution'), {
+      'Fn::Join': [
+        '',
+        ['{% {"StateMachineArn": "', { Ref: 'Machine' }, '", "Name": $events.Data.detail.name, "Input": $string($events.Data.detail)} %}'],
+      ],
     }),
     Missing: subscriber('missing', universal('dynamodb', 'putItem'), '{"TableName": "no-such-table", "Item": {"id": {"S": "x"}}}', {
       retry: { MaxRetryAttempts: 1 },
@@ -109,6 +117,19 @@ describe('EventBridgeV2 universal targets', () => {
     await put('send', [{ n: 7 }]);
     const [body] = await received('universal-out', 1);
     expect(JSON.parse(String(body))).toEqual({ n: 7 });
+  });
+
+  it('calls sfn:startExecution: the execution its Input names runs with its input', async () => {
+    await put('start', [{ name: 'from-the-bus', n: 3 }]);
+    const machine = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:universal-machine`;
+    const execution = await eventually(async () => {
+      const { executions } = (await local.runtime.states.ListExecutions({ stateMachineArn: machine })) as {
+        executions: { name: string; executionArn: string }[];
+      };
+      return executions.find((e) => e.name === 'from-the-bus');
+    });
+    const described = (await local.runtime.states.DescribeExecution({ executionArn: execution.executionArn })) as { input: string };
+    expect(JSON.parse(described.input)).toEqual({ name: 'from-the-bus', n: 3 });
   });
 
   it("retries a call the service refuses, then dead-letters the event with the service's error", async () => {
