@@ -59,13 +59,24 @@ export function universalTargetWarnings(subscribers: readonly SubscriberRecord[]
   return subscribers.flatMap((subscriber) => {
     const targetArn = (subscriber.configuration.InvokeConfiguration as Fields | undefined)?.TargetArn;
     const target = universalTargetOf(targetArn);
-    const reason = target && calls().unsupported(target.service, target.action);
+    const reason = target && unsupportedReason(calls, target);
     return reason
       ? [
           `EventBridge subscriber ${subscriber.Name}: its universal target ${String(targetArn)} cannot run locally (${reason}); its events fail and go to its OnFailureConfiguration queue`,
         ]
       : [];
   });
+}
+
+/** Why the target cannot run, or undefined; a runtime started without Step Functions (`modules`) has no integrations to call through. */
+function unsupportedReason(calls: () => UniversalTargetCalls, target: { service: string; action: string }): string | undefined {
+  let integrations: UniversalTargetCalls;
+  try {
+    integrations = calls();
+  } catch (error) {
+    return `Step Functions' AWS SDK integrations, which universal targets call through, are not running: ${(error as Error).message}`;
+  }
+  return integrations.unsupported(target.service, target.action);
 }
 
 /**
