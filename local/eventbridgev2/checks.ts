@@ -94,6 +94,75 @@ const isFields = (value: unknown): value is Fields => typeof value === 'object' 
 export const isUniversalTarget = (targetArn: unknown) =>
   typeof targetArn === 'string' && /^arn:aws[-a-z0-9]*:events:::aws-sdk:/.test(targetArn);
 
+/**
+ * What CreateSubscriber and UpdateSubscriber refuse of a universal target, per
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-universal-targets.html:
+ * - "apiAction is the API action name in camelCase with a lowercase first letter: putItem, not
+ *   PutItem ... PutItem is rejected by CreateSubscriber with the message The api PutItem is not
+ *   valid for the service dynamodb";
+ * - unsupported actions: "Actions that read rather than change state, such as those whose names
+ *   begin with get, list, or describe. An event carries something that happened, so the target
+ *   action must change state", and "The EventBridge publish actions eventbridge:putEvents and
+ *   eventbridge:putPartnerEvents. To deliver events to another event bus, set the bus ARN as the
+ *   TargetArn";
+ * - API_UniversalTargetParameters: Input is required ("JSON string or JSONata expression that
+ *   produces the API request"), InvocationTimeoutSeconds "1-30, default 30. Must be a literal
+ *   integer; JSONata expressions are not supported for this field";
+ * - eb-custom-bus-batching: "For a universal target, BatchConfiguration is required, with both
+ *   fields set, because EventBridge cannot know how many events the action's request can carry".
+ * Whether the action exists for the service is not checked here: one the runtime does not
+ * implement fails each event, naming it, and the start-up report names the subscriber.
+ */
+function checkUniversalTarget(configuration: Fields): void {
+  const invoke = (configuration.InvokeConfiguration ?? {}) as Fields;
+  const targetArn = invoke.TargetArn;
+  if (!isUniversalTarget(targetArn)) return;
+  const m = /^arn:aws[-a-z0-9]*:events:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)$/.exec(String(targetArn));
+  if (!m)
+    throw invalidInput(
+      `InvokeConfiguration.TargetArn ${String(targetArn)} is not a universal target ARN: arn:aws:events:::aws-sdk:<service>:<apiAction>`,
+    );
+  const [, service = '', action = ''] = m;
+  if (!/^[a-z]/.test(action)) throw invalidInput(`The api ${action} is not valid for the service ${service}`);
+  if (/^(get|list|describe)([A-Z0-9]|$)/.test(action))
+    throw invalidInput(
+      `The api ${action} is not supported for the service ${service}: a universal target's action must change state, not read it (get, list, describe)`,
+    );
+  if (service === 'eventbridge' && (action === 'putEvents' || action === 'putPartnerEvents'))
+    throw invalidInput(
+      `The api ${action} is not supported for the service ${service}: to deliver events to another event bus, set the bus ARN as the TargetArn`,
+    );
+  const parameters = invoke.UniversalTargetParameters as Fields | undefined;
+  if (parameters?.Input === undefined)
+    throw invalidInput(`InvokeConfiguration.UniversalTargetParameters.Input is required for the universal target ${String(targetArn)}`);
+  if (typeof parameters.Input === 'string' && !isJsonataTemplate(parameters.Input)) {
+    let request: unknown;
+    try {
+      request = JSON.parse(parameters.Input);
+    } catch (error) {
+      throw invalidInput(`InvokeConfiguration.UniversalTargetParameters.Input is neither JSON nor a {% %} JSONata expression`, error);
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request))
+      throw invalidInput(`InvokeConfiguration.UniversalTargetParameters.Input must be a JSON object: the action's request`);
+  }
+  const timeout = parameters.InvocationTimeoutSeconds;
+  if (timeout !== undefined && !(/^\d+$/.test(String(timeout)) && Number(timeout) >= 1 && Number(timeout) <= 30))
+    throw invalidInput(
+      `InvokeConfiguration.UniversalTargetParameters.InvocationTimeoutSeconds must be a literal integer from 1 to 30, not ${String(timeout)}`,
+    );
+  const batch = (configuration.BatchConfiguration ?? {}) as Fields;
+  if (batch.MaxBatchSize === undefined || batch.MaxBatchWindowInSeconds === undefined)
+    throw invalidInput(
+      `BatchConfiguration with both MaxBatchSize and MaxBatchWindowInSeconds is required for the universal target ${String(targetArn)}: EventBridge cannot know how many events the action's request can carry`,
+    );
+}
+
+/** What CreateSubscriber and UpdateSubscriber check of a subscriber's target beyond the model: its Transformer, and a universal target's own rules. */
+export function checkTarget(configuration: Fields): void {
+  checkTransformer(configuration.Transformer as Fields | undefined, (configuration.InvokeConfiguration as Fields | undefined)?.TargetArn);
+  checkUniversalTarget(configuration);
+}
+
 /** A Custom Event Bus - Classic (the `events` API's bus) as a target: `arn:aws:events:<region>:<account>:event-bus/<name>`. */
 export const isClassicBusTarget = (targetArn: unknown) =>
   typeof targetArn === 'string' && /^arn:aws[-a-z0-9]*:events:[^:]*:[^:]*:event-bus\//.test(targetArn);

@@ -3,14 +3,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { canonical } from '../json/canonical-json.js';
 import type { LoadedApp } from '../template/load.js';
 import type { Clock } from '../time/clock.js';
-import {
-  checkFilterConfiguration,
-  checkRoleAccount,
-  checkStartingPosition,
-  checkTransformer,
-  eventSourceType,
-  invalidInput,
-} from './checks.js';
+import { checkFilterConfiguration, checkRoleAccount, checkStartingPosition, checkTarget, eventSourceType, invalidInput } from './checks.js';
 import { compileSelection } from './delivery/selection.js';
 import { SubscriberDelivery, type SubscriberDeliveryOptions } from './delivery/subscriber-delivery.js';
 import { putEventsEntries, putRawEventsEntries } from './entries.js';
@@ -165,7 +158,7 @@ export class EventBridgeV2Service {
       checkRoleAccount(invoke, this.context.accountId);
       if (input.FilterConfiguration === undefined) throw invalidInput('FilterConfiguration is required: it selects the events delivered');
       checkFilterConfiguration(input.FilterConfiguration as Fields, false);
-      checkTransformer(input.Transformer as Fields | undefined, invoke.TargetArn);
+      checkTarget(input);
       checkStartingPosition(input);
       // What the checks above leave: the target parameters' {% %} expressions compile (eb-custom-bus-transform).
       compileSelection(input);
@@ -205,7 +198,6 @@ export class EventBridgeV2Service {
     checkFilterConfiguration(input.FilterConfiguration as Fields | undefined, true);
     // The target stays the subscriber's: an update's invoke configuration carries no TargetArn.
     const targetArn = (current.InvokeConfiguration as Fields).TargetArn;
-    checkTransformer((input.Transformer ?? current.Transformer) as Fields | undefined, targetArn);
     const changes: Record<string, unknown> = pick(input, [
       'Description',
       'State',
@@ -220,6 +212,7 @@ export class EventBridgeV2Service {
     const configuration: Record<string, unknown> = { ...current, ...changes };
     if (filter !== undefined && Object.keys(filter).length === 0) delete configuration.FilterConfiguration;
     else if (filter !== undefined) configuration.FilterConfiguration = filter;
+    checkTarget(configuration);
     compileSelection(configuration);
     const updated: SubscriberRecord = {
       ...subscriber,

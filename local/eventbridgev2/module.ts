@@ -9,12 +9,14 @@ import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
+import { type UniversalTargetCalls, universalTargetOf } from './delivery/universal-targets.js';
 import { EventBridgeV2Service } from './eventbridgev2-service.js';
 import { eventBridgeV2Iam } from './iam-authorizations.js';
 import { eventBridgeV2Protocol } from './protocol.js';
 import { type PublishedEvent, publishedEvents } from './published.js';
 import { customBusesReads } from './read-routes.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
+import type { Fields, SubscriberRecord } from './store.js';
 
 declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
@@ -46,7 +48,36 @@ declare module '../endpoint/validation/model.js' {
  * (docs/local-runtime/eventbridgev2.md, "Where it differs from AWS").
  */
 export const DELIVERY_DIFFERENCES =
-  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus - Classic and HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint); universal (aws-sdk), Firehose and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus - Classic, HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint) and universal targets (aws-sdk:<service>:<action>, through the AWS SDK integrations Step Functions runs, for the services hosted here); Firehose and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+
+/**
+ * The start-up line of each subscriber whose universal target the runtime cannot run (a service
+ * it does not host, an action its service does not implement): each of its events fails naming
+ * the same reason, so the user hears of it before the first event is dead-lettered.
+ */
+export function universalTargetWarnings(subscribers: readonly SubscriberRecord[], calls: () => UniversalTargetCalls): string[] {
+  return subscribers.flatMap((subscriber) => {
+    const targetArn = (subscriber.configuration.InvokeConfiguration as Fields | undefined)?.TargetArn;
+    const target = universalTargetOf(targetArn);
+    const reason = target && unsupportedReason(calls, target);
+    return reason
+      ? [
+          `EventBridge subscriber ${subscriber.Name}: its universal target ${String(targetArn)} cannot run locally (${reason}); its events fail and go to its OnFailureConfiguration queue`,
+        ]
+      : [];
+  });
+}
+
+/** Why the target cannot run, or undefined; a runtime started without Step Functions (`modules`) has no integrations to call through. */
+function unsupportedReason(calls: () => UniversalTargetCalls, target: { service: string; action: string }): string | undefined {
+  let integrations: UniversalTargetCalls;
+  try {
+    integrations = calls();
+  } catch (error) {
+    return `Step Functions' AWS SDK integrations, which universal targets call through, are not running: ${(error as Error).message}`;
+  }
+  return integrations.unsupported(target.service, target.action);
+}
 
 /**
  * EventBridge's custom event buses (`eventbridgev2`, `aws eventsv2`): the control plane of
@@ -100,6 +131,8 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
       if (typeof endpoint === 'string') throw new AwsError('TargetNotRunLocally', endpoint, 500);
       return callHttp(httpServices, { endpoint, parameters: httpParametersOf(parameters) }, {}, body);
     };
+    // Step Functions is created after this service: its AWS SDK integrations are looked up when a universal target is called.
+    const universal = () => services.get('states').sdkIntegrations;
     const service = new EventBridgeV2Service(database('eventbridgev2'), {
       region: settings.region,
       accountId: settings.accountId,
@@ -107,6 +140,7 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
       delivery: {
         dispatcher,
         http,
+        universal,
         log: (line) => settings.log(`[eventbridgev2] ${line}`),
         // Where Custom Event Bus - Classic records its deliveries: the read API's records and feed (trace, failures) and the runtime's spans.
         onDelivery: (note) => {
@@ -129,7 +163,8 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
         const { app } = services.get('template');
         service.declare(app);
         service.delivery?.start();
-        if (app.stacks.some((stack) => stack.resources.some((r) => r.type.startsWith('AWS::EventsV2::')))) warn([DELIVERY_DIFFERENCES]);
+        if (app.stacks.some((stack) => stack.resources.some((r) => r.type.startsWith('AWS::EventsV2::'))))
+          warn([DELIVERY_DIFFERENCES, ...universalTargetWarnings(service.store.subscribers.all(), universal)]);
       },
       stop: () => service.delivery?.stop(),
     };

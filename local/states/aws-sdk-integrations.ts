@@ -152,26 +152,41 @@ export class SdkIntegrations {
 
   /** Calls `<service>:<action>` with the task's parameters; answers the result as the integration does, or throws its TaskFailure. */
   async call(service: string, action: string, parameters: Record<string, unknown>, options: SdkCallOptions = {}): Promise<unknown> {
-    const hosted = this.#services.get(service);
     const reason = this.unsupported(service, action);
-    if (!hosted || reason)
+    if (reason)
       throw new TaskFailure(
         'States.Runtime',
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
-    const { metadata, operations, validate, model } = hosted;
-    const operation = operations[pascal(action)] as (input: unknown, options: SdkCallOptions) => Promise<unknown>;
-    const renamed = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
-    const input = model ? asRequestTypes(model, pascal(action), renamed) : renamed;
+    const { metadata } = this.#services.get(service) as { metadata: SdkServiceMetadata };
     let output: unknown;
     try {
-      validate?.(pascal(action), input);
-      await options.authorize?.();
-      output = await operation(input, options);
+      output = await this.request(service, action, parameters, options);
     } catch (error) {
       throw this.#failure(metadata, error);
     }
     return resultShape(output ?? {}, metadata);
+  }
+
+  /**
+   * Calls `<service>:<action>` of a hosted service with PascalCase parameters, as the AWS SDK
+   * integrations and EventBridge's universal targets (`arn:aws:events:::aws-sdk:<service>:<action>`)
+   * do: converted to the service's request types and checked against its API model. Answers
+   * the service's own answer and throws the service's own error (an AwsError, or an SDK
+   * client's); `call` above makes them what a state machine sees.
+   * @throws TypeError when the runtime cannot run it (check `unsupported` first)
+   */
+  async request(service: string, action: string, parameters: Record<string, unknown>, options: SdkCallOptions = {}): Promise<unknown> {
+    const hosted = this.#services.get(service);
+    const reason = this.unsupported(service, action);
+    if (!hosted || reason) throw new TypeError(`aws-sdk:${service}:${action} cannot run locally: ${reason}`);
+    const { metadata, operations, validate, model } = hosted;
+    const operation = operations[pascal(action)] as (input: unknown, options: SdkCallOptions) => Promise<unknown>;
+    const renamed = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    const input = model ? asRequestTypes(model, pascal(action), renamed) : renamed;
+    validate?.(pascal(action), input);
+    await options.authorize?.();
+    return operation(input, options);
   }
 
   #failure(metadata: SdkServiceMetadata, error: unknown): TaskFailure {

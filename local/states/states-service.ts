@@ -5,6 +5,7 @@ import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { Activities } from './activities.js';
 import { type RoutingItem, StateMachineAliases } from './aliases.js';
+import type { SdkIntegrations } from './aws-sdk-integrations.js';
 import type { StatesCatalogTemplate } from './catalog-definitions.js';
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { HistoryEvent, MapRunReport, Sleep } from './engine/index.js';
@@ -202,6 +203,15 @@ export class StatesService {
   #taskIntegrations(options: StatesServiceOptions, log: ((line: string) => void) | undefined): TaskIntegrations {
     const own: DeclaredIntegrations = { name: 'states', iam: statesIam, stepFunctions: statesStepFunctions };
     return new TaskIntegrations([...(options.integrations ?? []), own], { [own.name]: this, ...options.services }, log);
+  }
+
+  /**
+   * The AWS SDK integrations over the running services (`aws-sdk:<service>:<action>`): what
+   * aws-sdk tasks call, and what EventBridge's universal targets call through the same table
+   * (local/eventbridgev2/delivery/targets.ts), so that both reach a service one way.
+   */
+  get sdkIntegrations(): SdkIntegrations {
+    return this.#integrations.sdk;
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */

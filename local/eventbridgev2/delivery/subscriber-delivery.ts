@@ -14,6 +14,7 @@ import { deadLetterRecord, type FailedBatch } from './dead-letter.js';
 import { TransformError } from './expressions.js';
 import { compileSelection, payloadText, type Selection } from './selection.js';
 import { type BatchItem, type HttpTargetCall, type ItemResult, sendBatch, targetLimits } from './targets.js';
+import type { UniversalTargetCalls } from './universal-targets.js';
 
 /**
  * How long a bus retains events when its StorageConfiguration sets none. The user guide and the
@@ -35,6 +36,8 @@ export interface SubscriberDeliveryOptions {
   readonly dispatcher: TargetDispatcher;
   /** How HTTP targets (API destinations, API Gateway methods) are called. @default none: their deliveries fail */
   readonly http?: HttpTargetCall;
+  /** What universal targets (`arn:aws:events:::aws-sdk:...`) call through, looked up per call. @default none: their deliveries fail */
+  readonly universal?: () => UniversalTargetCalls;
   readonly log: (line: string) => void;
   /** Told of each event's delivery: delivered, to be retried, dead-lettered or dropped (read API, traces). */
   readonly onDelivery?: (note: DeliveryNote) => void;
@@ -205,9 +208,10 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       {
         singleEvent: Number((config.BatchConfiguration as Fields | undefined)?.MaxBatchSize) === 1,
         ordered: config.Type === 'FIFO',
-        // LambdaParameters and StepFunctionsParameters, their expressions over the batch's events (`$events` the array).
+        // LambdaParameters, StepFunctionsParameters and UniversalTargetParameters, their expressions over the batch's events (`$events` the array).
         invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
         ...(this.options.http ? { http: this.options.http } : {}),
+        ...(this.options.universal ? { universal: this.options.universal } : {}),
       },
     );
     // Between the target taking the batch and the record of it: a FIFO target sees the batch again after a crash here.

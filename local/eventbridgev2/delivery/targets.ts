@@ -4,6 +4,7 @@ import type { PutEventsEntry, TargetDispatcher, TargetMessage } from '../../targ
 import type { Fields } from '../store.js';
 import { TransformError } from './expressions.js';
 import { payloadText } from './selection.js';
+import { callUniversalTarget, type UniversalTargetCalls, universalTargetOf } from './universal-targets.js';
 
 /**
  * What a target takes in one call, from the CloudFormation reference of
@@ -35,6 +36,13 @@ const LIMITS: Readonly<Record<string, TargetLimits>> = {
  * 256 KB, and a batch here at most 100 events in that size.
  */
 const HTTP_LIMITS: TargetLimits = { maxBatch: 100, maxBytes: 256 * KB };
+/**
+ * A universal target: "BatchConfiguration is required, with both fields set, because EventBridge
+ * cannot know how many events the action's request can carry" (eb-custom-bus-batching), so the
+ * subscriber's MaxBatchSize (at most 500) is the count; the request is at most Input's 262,144
+ * characters (API_UniversalTargetParameters), taken as 256 KB of events.
+ */
+const UNIVERSAL_LIMITS: TargetLimits = { maxBatch: 500, maxBytes: 256 * KB };
 
 /** Whether a target is reached over HTTP: an API destination's or an API Gateway method's (`execute-api`) ARN. */
 export function isHttpTarget(arn: string): boolean {
@@ -52,6 +60,7 @@ const LAMBDA_ASYNC_BYTES = KB * KB;
 /** The limits of the target `arn` names, for the parameters it is invoked with. */
 export function targetLimits(arn: string, parameters: Fields): TargetLimits {
   if (isHttpTarget(arn)) return HTTP_LIMITS;
+  if (universalTargetOf(arn)) return UNIVERSAL_LIMITS;
   const service = tryParseArn(arn)?.service ?? '';
   const limits = LIMITS[service] ?? { maxBatch: 1, maxBytes: 256 * KB };
   if (service === 'lambda' && invocationType(parameters) !== 'REQUEST_RESPONSE') return { ...limits, maxBytes: LAMBDA_ASYNC_BYTES };
@@ -114,12 +123,26 @@ export async function sendBatch(
     readonly invocation: () => Promise<Fields>;
     /** How HTTP targets are called. @default none: their deliveries fail, naming the target */
     readonly http?: HttpTargetCall;
+    /** What universal targets call through (Step Functions' AWS SDK integrations). @default none: their deliveries fail, naming the target */
+    readonly universal?: () => UniversalTargetCalls;
   },
 ): Promise<ItemResult[]> {
   const service = tryParseArn(targetArn)?.service;
   const first = items[0];
   if (first === undefined) return [];
   if (isHttpTarget(targetArn) && options.http) return toHttp(options.http, targetArn, items, options);
+  if (universalTargetOf(targetArn)) {
+    // One call per batch, its request UniversalTargetParameters.Input over the batch's events (eb-custom-bus-universal-targets).
+    let result: ItemResult = { ok: true };
+    try {
+      if (!options.universal)
+        throw new AwsError('TargetNotRunLocally', `the universal target ${targetArn} cannot run here: no AWS SDK integrations`, 500);
+      await callUniversalTarget(options.universal(), targetArn, await options.invocation());
+    } catch (error) {
+      result = failed(error);
+    }
+    return items.map(() => result);
+  }
   if (service === 'lambda' || service === 'states') {
     const payload = options.singleEvent && items.length === 1 ? first.payload : items.map((item) => item.payload);
     let result: ItemResult;
