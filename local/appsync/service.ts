@@ -129,7 +129,9 @@ export class AppSyncService implements AppHttpService {
     for (const definition of definitions) {
       const old = apis.get(definition.id);
       if (old !== undefined && sameDefinition(old.definition, definition)) continue;
-      apis.set(definition.id, this.#load(served.engine, definition));
+      // The same schema text is the same schema: its notices were said when it was built.
+      const schemaKept = old !== undefined && old.definition.schema === definition.schema;
+      apis.set(definition.id, schemaKept ? { definition, schema: old.schema } : this.#load(served.engine, definition));
       reloaded.push(`graphql api ${definition.name}${old === undefined ? ' (new)' : ''}`);
     }
     served.apis = apis;

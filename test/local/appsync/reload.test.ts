@@ -39,7 +39,12 @@ function greetingApp(dir: string, word: string, schema: string): string {
 
 describe('AppSync (local runtime): a reload of the app (switchyard dev)', () => {
   const dir = tempAssemblyDir();
-  const local = restartableRuntime({ assembly: () => greetingApp(dir, 'one', 'type Query { hello: String }'), ownsAssembly: true });
+  const lines: string[] = [];
+  const local = restartableRuntime({
+    assembly: () => greetingApp(dir, 'one', 'type Query { hello: String }'),
+    ownsAssembly: true,
+    options: { log: (line) => lines.push(line) },
+  });
 
   const ask = async (query: string) => {
     const { Url = '', ApiKey = '' } = await stackOutputs(local.runtime, 'Greetings');
@@ -60,5 +65,14 @@ describe('AppSync (local runtime): a reload of the app (switchyard dev)', () => 
     expect(await ask('{ hello again }')).toEqual({ data: { hello: 'two', again: null } });
     const same = await local.runtime.reload(local.cdkOut);
     expect(same.reloaded).not.toContain('graphql api greetings');
+  });
+
+  it('keeps a schema whose text did not change, its notices said once, when only a resolver changed', async () => {
+    greetingApp(dir, 'three', 'type Query { hello: String; again: String }');
+    await local.runtime.reload(local.cdkOut);
+    greetingApp(dir, 'four', 'type Query { hello: String; again: String }');
+    expect((await local.runtime.reload(local.cdkOut)).reloaded).toContain('graphql api greetings');
+    expect(await ask('{ hello }')).toEqual({ data: { hello: 'four' } });
+    expect(lines.filter((line) => line.includes('is not GraphQL'))).toHaveLength(1);
   });
 });
