@@ -221,6 +221,16 @@ function watchReads(seen) {
   watchCalls(fs, 'openSync', openSync, seen.reads);
   watchCalls(fs, 'readdirSync', readdirSync, seen.listed);
   watchCalls(fs.promises, 'readFile', readFileAsync, seen.reads);
+  // aws-cdk-lib (2.2xx) fingerprints a file asset from a cache in ~/.cdk keyed by its
+  // `statSync(file, { bigint: true })`, reading the file only when that changed: the stat is then
+  // the synthesis's read of it (an AppSync resolver's Code.fromAsset, say). Other stats are not.
+  const statSync = fs.statSync;
+  fs.statSync = function (file, options, ...rest) {
+    const stats = statSync.call(this, file, options, ...rest);
+    const read = bundling === 0 && options?.bigint === true && stats?.isFile() ? pathOf(file) : undefined;
+    if (read !== undefined) seen.reads.add(read);
+    return stats;
+  };
 }
 
 /**

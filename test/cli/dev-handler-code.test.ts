@@ -154,6 +154,26 @@ writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
     expect((await synthesizeApp(root)).record.complete).toBe(true);
   });
 
+  it("counts as read a file aws-cdk-lib fingerprints from its cache by a bigint stat (a file asset), not a file merely stat'd", async () => {
+    const root = project({
+      'cdk.json': '{}',
+      'resolver.js': 'export function request() { return {}; }\n',
+      'other.js': '// stat only\n',
+      'app.mjs': `import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+const out = process.env.CDK_OUTDIR;
+mkdirSync(out, { recursive: true });
+// As aws-cdk-lib's contentFingerprintOf asks its fingerprint cache (~/.cdk/cache), reading nothing on a hit.
+statSync('resolver.js', { bigint: true });
+statSync('other.js');
+writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
+`,
+    });
+    const { record } = await synthesizeApp(root);
+    const read = record.read.map((stamp) => path.relative(root, stamp.file));
+    expect(read).toContain('resolver.js');
+    expect(read).not.toContain('other.js');
+  });
+
   it('takes a bundle whose inputs did not change from the cache, and builds one whose input changed', async () => {
     const root = project(APP);
     expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
