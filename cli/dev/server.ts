@@ -332,6 +332,8 @@ export class Changes {
         this.#next();
       },
       (error) => io.err(`switchyard dev: watching the sources failed (${error.message}); changes may go unnoticed: restart switchyard dev`),
+      undefined,
+      (file) => dev.code.reads(file),
     );
   }
 
@@ -339,7 +341,7 @@ export class Changes {
   run(runtime: Runtime, dataDir: string, background: Promise<unknown>): void {
     const { project, io } = this.dev;
     const what = project.watch
-      ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
+      ? `cdk.json's watch.include ${project.watch.include.join(', ')}, and any file the app reads`
       : 'all but node_modules, cdk.out, dist and dot-folders';
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);

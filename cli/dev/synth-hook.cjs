@@ -52,6 +52,7 @@ function install(recordDir) {
     preload: new Set(),
     bundles: [],
     commands: [],
+    unfollowed: [],
     app: false,
   };
   const started = performance.now();
@@ -82,6 +83,7 @@ function install(recordDir) {
       env: values,
       bundles: seen.bundles,
       commands: seen.commands,
+      unfollowed: seen.unfollowed,
     };
     fs.writeFileSync(path.join(recordDir, `${process.pid}.json`), JSON.stringify(record));
   });
@@ -219,6 +221,16 @@ function watchReads(seen) {
   watchCalls(fs, 'openSync', openSync, seen.reads);
   watchCalls(fs, 'readdirSync', readdirSync, seen.listed);
   watchCalls(fs.promises, 'readFile', readFileAsync, seen.reads);
+  // aws-cdk-lib (2.2xx) fingerprints a file asset from a cache in ~/.cdk keyed by its
+  // `statSync(file, { bigint: true })`, reading the file only when that changed: the stat is then
+  // the synthesis's read of it (an AppSync resolver's Code.fromAsset, say). Other stats are not.
+  const statSync = fs.statSync;
+  fs.statSync = function (file, options, ...rest) {
+    const stats = statSync.call(this, file, options, ...rest);
+    const read = bundling === 0 && options?.bigint === true && stats?.isFile() ? pathOf(file) : undefined;
+    if (read !== undefined) seen.reads.add(read);
+    return stats;
+  };
 }
 
 /**
@@ -241,6 +253,35 @@ function watchCommands(seen) {
     }
     seen.commands.push([String(command), ...(Array.isArray(args) ? args.map(String) : [])].join(' ').slice(0, 500));
     return spawnSync.apply(this, call);
+  };
+  // esbuild's JS API building (build, buildSync, context, called by the app itself) runs its
+  // binary as a service that reads the entry points and their imports out of this process's
+  // sight: what the synthesis read is then not known, and every change synthesizes (a resolver's
+  // TypeScript, say). Its transforms (tsx, esbuild-register) read nothing and change nothing here.
+  const unfollowed = (what) => {
+    if (!seen.unfollowed.includes(what)) seen.unfollowed.push(what);
+  };
+  // The asynchronous API's service: started by build and context (a transform-only app runs the synchronous one).
+  const spawn = childProcess.spawn;
+  childProcess.spawn = function (command, args, ...rest) {
+    if (Array.isArray(args) && args.some((arg) => String(arg).startsWith('--service=')) && /esbuild/.test(String(command))) {
+      unfollowed('esbuild');
+    }
+    return spawn.call(this, command, args, ...rest);
+  };
+  // The synchronous API's calls go to a worker thread of esbuild's own module, where this hook is not: a `build` among them.
+  const workerThreads = require('node:worker_threads');
+  const Worker = workerThreads.Worker;
+  workerThreads.Worker = class extends Worker {
+    constructor(filename, ...rest) {
+      super(filename, ...rest);
+      if (!/[\\/]esbuild[\\/]/.test(String(filename))) return;
+      const postMessage = this.postMessage;
+      this.postMessage = (message, ...more) => {
+        if (message?.command === 'build') unfollowed('esbuild');
+        return postMessage.call(this, message, ...more);
+      };
+    }
   };
 }
 

@@ -36,8 +36,8 @@ export interface SynthRecord {
   /**
    * Whether the record names everything the synthesis read: the app ran on a Node with module
    * hooks (22.15 or newer: the hook knows the app's process by its first module), and ran no command whose reads are unknown (one naming a folder, a
-   * Docker build; a hook's copy of a file names what it reads). When false, every change
-   * synthesizes again.
+   * Docker build; a hook's copy of a file names what it reads), nor esbuild's JS API (its service
+   * reads files out of sight). When false, every change synthesizes again.
    */
   readonly complete: boolean;
   /** The modules and files the synthesis read (cdk.json and cdk.context.json among them). */
@@ -83,6 +83,8 @@ interface ProcessRecord {
     readonly outputs?: Readonly<Record<string, string>>;
   }[];
   readonly commands: readonly string[];
+  /** What ran out of the hook's sight (esbuild's JS API, whose service reads files itself); absent in a record of an older hook. */
+  readonly unfollowed?: readonly string[];
 }
 
 /**
@@ -133,7 +135,8 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     version: RECORD_VERSION,
     cdkOut,
     // The launchers' processes (npx, tsx's) load no module of the app: only the app's own must have been followed.
-    complete: apps.length > 0 && commands.every((named) => !named.opaque),
+    // Nor may a process have run what reads files out of the hook's sight (esbuild's JS API).
+    complete: apps.length > 0 && commands.every((named) => !named.opaque) && processes.every((p) => (p.unfollowed ?? []).length === 0),
     read: stampFiles(read),
     listed: stampFolders(listed),
     env,

@@ -35,16 +35,24 @@ export function isSource(relative: string, patterns: WatchPatterns): boolean {
   return !isExcluded(relative, patterns) && patterns.include.some((glob) => path.matchesGlob(relative, glob));
 }
 
-/** Excluded by name, or by a pattern matching it or a folder above it (`node_modules` leaves out all that is in it). */
-function isExcluded(relative: string, patterns: WatchPatterns): boolean {
+/**
+ * Why a path is left out: `never` a source (a dot-folder, node_modules, cdk.out, a folder dev
+ * writes), or by cdk.json's `watch.exclude` (a pattern matching it or a folder above it:
+ * `lib/generated` leaves out all that is in it); undefined when it is not left out.
+ */
+function exclusion(relative: string, patterns: WatchPatterns): 'never' | 'pattern' | undefined {
   const segments = relative.split('/');
-  if (segments.some((segment) => segment.startsWith('.') || ALWAYS_EXCLUDED_SEGMENTS.has(segment))) return true;
-  if (patterns.ownFolders?.some((folder) => relative === folder || relative.startsWith(`${folder}/`))) return true;
+  if (segments.some((segment) => segment.startsWith('.') || ALWAYS_EXCLUDED_SEGMENTS.has(segment))) return 'never';
+  if (patterns.ownFolders?.some((folder) => relative === folder || relative.startsWith(`${folder}/`))) return 'never';
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join('/');
-    if (patterns.exclude.some((glob) => path.matchesGlob(prefix, glob))) return true;
+    if (patterns.exclude.some((glob) => path.matchesGlob(prefix, glob))) return 'pattern';
   }
-  return false;
+  return undefined;
+}
+
+function isExcluded(relative: string, patterns: WatchPatterns): boolean {
+  return exclusion(relative, patterns) !== undefined;
 }
 
 /**
@@ -75,6 +83,12 @@ export class SourceWatcher {
     private readonly changed: (files: readonly string[]) => void,
     private readonly onError: (error: Error) => void,
     private readonly quietMs = QUIET_MS,
+    /**
+     * Whether the app reads a file (its synthesis, or a function's code): such a file is a source
+     * whatever cdk.json's `watch` says. CDK's template excludes `**\/*.js` as tsc's output, and a
+     * JS resolver or handler the synthesis reads is then left out, its edits unseen.
+     */
+    private readonly appReads: (file: string) => boolean = () => false,
   ) {
     this.patterns = patterns ?? DEFAULT_PATTERNS;
     this.#watchTree(root);
@@ -114,12 +128,14 @@ export class SourceWatcher {
     if (this.#closed) return;
     const file = name === undefined ? folder : path.join(folder, name);
     const relative = path.relative(this.root, file).split(path.sep).join('/');
-    if (relative === '' || isExcluded(relative, this.patterns)) return;
+    const excluded = relative === '' ? 'never' : exclusion(relative, this.patterns);
+    if (excluded === 'never') return;
     if (isDirectory(file)) {
+      if (excluded !== undefined) return;
       this.#watchTree(file);
       // A folder moved in brings its files along: each of them is new to the app.
       if (!isSource(relative, this.patterns) && !this.patterns.include.some((glob) => path.matchesGlob(`${relative}/x`, glob))) return;
-    } else if (!isSource(relative, this.patterns)) return;
+    } else if (!isSource(relative, this.patterns) && !this.appReads(file)) return;
     this.#pending.add(relative);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {

@@ -6,6 +6,10 @@ import {
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type GraphQLType,
+  getNullableType,
+  isListType,
+  isObjectType,
   Kind,
   parse,
   print,
@@ -33,7 +37,7 @@ export interface AppSyncError {
   readonly data: unknown;
   readonly errorType?: string;
   readonly errorInfo: unknown;
-  readonly locations: readonly { line: number; column: number; sourceName: null }[];
+  readonly locations: readonly { line: number; column: number; sourceName: null }[] | null;
   readonly message: string;
 }
 
@@ -71,14 +75,48 @@ function validationResponse(errors: readonly GraphQLError[]): GraphqlResponse {
   };
 }
 
+/** graphql-js's words for a null in a non-null field (graphql/execution/execute.js). */
+const NULL_IN_NON_NULL = /^Cannot return null for non-nullable field (\w+)\.(\w+)\.$/;
+
 /**
- * A field's error: a resolver's error with its type, data and info; any other (a null in a
- * non-null field) as graphql-js words it. Known by its name, not its class: the APPSYNC_JS
- * evaluator (resolvers/appsync-js.ts) throws its own AppSyncResolverError.
+ * A null in a non-null field as AppSync words it (graphql-java's words): the type that was null,
+ * its parent and the path, a list item's index in brackets, and no locations, e.g.
+ * `Cannot return null for non-nullable type: 'Int' within parent 'Industry' (/listIndustries/items[0]/_version)`.
+ * Undefined for any other error.
  */
-function fieldError(error: GraphQLError): AppSyncError {
+function nullInNonNull(error: GraphQLError, schema: GraphQLSchema): AppSyncError | undefined {
+  const [, parentName = '', fieldName = ''] = NULL_IN_NON_NULL.exec(error.message) ?? [];
+  const parent = schema.getType(parentName);
+  const field = isObjectType(parent) ? parent.getFields()[fieldName] : undefined;
+  if (field === undefined || error.path === undefined) return undefined;
+  // The path ends at the field, or at an item of its list (an index per list level).
+  let type: GraphQLType = field.type;
+  for (let at = error.path.length - 1; at >= 0 && typeof error.path[at] === 'number'; at--) {
+    const list: GraphQLType = getNullableType(type);
+    if (isListType(list)) type = list.ofType;
+  }
+  const path = error.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `/${segment}`)).join('');
+  return {
+    path: error.path,
+    data: null,
+    errorInfo: null,
+    locations: null,
+    message: `Cannot return null for non-nullable type: '${String(getNullableType(type))}' within parent '${parentName}' (${path})`,
+  };
+}
+
+/**
+ * A field's error: a resolver's error with its type, data and info; a null in a non-null field
+ * as AppSync words it; any other as graphql-js words it. Known by its name, not its class: the
+ * APPSYNC_JS evaluator (resolvers/appsync-js.ts) throws its own AppSyncResolverError.
+ */
+function fieldError(error: GraphQLError, schema: GraphQLSchema): AppSyncError {
   const original = error.originalError as (Error & Partial<Pick<AppSyncResolverError, 'errorType' | 'data' | 'errorInfo'>>) | undefined;
   const resolverError = original?.name === 'AppSyncResolverError' ? original : undefined;
+  if (resolverError === undefined) {
+    const nullError = nullInNonNull(error, schema);
+    if (nullError) return nullError;
+  }
   return {
     path: error.path ?? null,
     data: resolverError?.data ?? null,
@@ -158,7 +196,7 @@ export async function executeGraphql(
     fieldResolver,
   });
   const errors = [
-    ...(result.errors ?? []).map((e) => (e.path === undefined ? validationResponse([e]).errors?.[0] : fieldError(e))),
+    ...(result.errors ?? []).map((e) => (e.path === undefined ? validationResponse([e]).errors?.[0] : fieldError(e, schema))),
     ...requestState.appended,
   ].filter((e): e is AppSyncError => e !== undefined);
   return { data: result.data ?? null, ...(errors.length > 0 ? { errors } : {}) };

@@ -45,6 +45,17 @@ export const appSyncModule: ServiceModule<
   // Only the GraphQL APIs' tags: the APIs are the template's, read again at each start.
   databases: ['appsync'],
   resourceTypes: APPSYNC_RESOURCE_TYPES,
+  // A GraphQL API's parts serve the next request (service.ts reload); Event APIs apply after a restart.
+  reloads: {
+    types: [
+      'AWS::AppSync::GraphQLApi',
+      'AWS::AppSync::GraphQLSchema',
+      'AWS::AppSync::ApiKey',
+      'AWS::AppSync::DataSource',
+      'AWS::AppSync::Resolver',
+      'AWS::AppSync::FunctionConfiguration',
+    ],
+  },
   definitions: (app) => {
     const graphql = appSyncDefinitions(app);
     return { ...graphql, eventApis: eventApiDefinitions(app, graphql.warnings) };
@@ -109,6 +120,13 @@ export const appSyncModule: ServiceModule<
             ),
           ),
         ],
+      },
+      reload: ({ app, before }) => {
+        const graphql = appSyncDefinitions(app);
+        // What the new template's APIs hold that AppSync would not run as written, said once: the last one's was said already.
+        const said = new Set(appSyncDefinitions(before.app).warnings);
+        for (const line of graphql.warnings) if (!said.has(line)) settings.log(`[appsync] ${line}`);
+        return service.reload(graphql.apis);
       },
       stop: () => service.close(),
       close: () => dynamodb?.destroy(),

@@ -53,7 +53,13 @@ const ANY_VALUE = '_SwitchyardUndeclaredDirectiveValue';
  * as one that does nothing, and `unknown` is told its name and the AppSync directive it likely
  * meant: a public sample deploys with one, so it is not a reason to refuse every request.
  */
-export function appSyncSchema(definition: string, unknown: (message: string) => void = () => {}): GraphQLSchema {
+export function appSyncSchema(source: string, unknown: (message: string) => void = () => {}): GraphQLSchema {
+  const { definition, lines } = withoutSemicolons(source);
+  if (lines.length > 0) {
+    unknown(
+      `\`;\` (line ${lines.join(', ')}) is not GraphQL: AppSync's parser skips it, and so does this runtime (other GraphQL tools refuse it)`,
+    );
+  }
   const declared = (pattern: RegExp) => pattern.test(definition);
   const undeclared = undeclaredDirectives(definition);
   for (const [name] of undeclared) {
@@ -82,6 +88,52 @@ export function appSyncSchema(definition: string, unknown: (message: string) => 
     if (type) Object.assign(type, scalarBehaviour(name));
   }
   return schema;
+}
+
+/**
+ * The schema with each `;` outside a string or comment made a space, and the lines that held one.
+ * GraphQL has no `;` (graphql-js stops at it), but AppSync's parser skips it: the public sample
+ * serverless-patterns/appsync-subscription-filter-cdk ends its fields with `;` and deploys.
+ * A space keeps every other error's line and column where the author wrote them.
+ */
+function withoutSemicolons(source: string): { definition: string; lines: number[] } {
+  const lines = new Set<number>();
+  const chars = [...source];
+  let line = 1;
+  for (let at = 0; at < chars.length; at++) {
+    const char = chars[at];
+    if (char === '\n') line++;
+    else if (char === '#') {
+      while (at + 1 < chars.length && chars[at + 1] !== '\n') at++;
+    } else if (char === '"') {
+      at = tripleQuote(chars, at) ? skipBlockString(chars, at + 3, () => line++) : skipString(chars, at + 1);
+    } else if (char === ';') {
+      chars[at] = ' ';
+      lines.add(line);
+    }
+  }
+  return { definition: chars.join(''), lines: [...lines] };
+}
+
+/** Where a block string opened before `from` ends (its closing quote's index), counting its lines. */
+function skipBlockString(chars: string[], from: number, newline: () => void): number {
+  for (let at = from; at < chars.length; at++) {
+    if (chars[at] === '\\' && tripleQuote(chars, at + 1)) at += 3;
+    else if (tripleQuote(chars, at)) return at + 2;
+    else if (chars[at] === '\n') newline();
+  }
+  return chars.length;
+}
+
+const tripleQuote = (chars: readonly string[], at: number) => chars[at] === '"' && chars[at + 1] === '"' && chars[at + 2] === '"';
+
+/** Where a string opened before `from` ends (its closing quote's index); a string does not span lines. */
+function skipString(chars: string[], from: number): number {
+  for (let at = from; at < chars.length; at++) {
+    if (chars[at] === '\\') at++;
+    else if (chars[at] === '"' || chars[at] === '\n') return chars[at] === '\n' ? at - 1 : at;
+  }
+  return chars.length;
 }
 
 /** The directives a schema uses that neither AppSync, graphql-js nor the schema declares, each with the arguments it is given. */

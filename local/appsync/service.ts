@@ -22,11 +22,18 @@ type GraphqlEngine = typeof import('./graphql-engine.js');
 interface Served {
   readonly engine: GraphqlEngine;
   readonly realtime: Realtime;
-  readonly apis: ReadonlyMap<string, LoadedApi>;
+  /** Replaced whole by a reload: a request in flight keeps the API it started with. */
+  apis: ReadonlyMap<string, LoadedApi>;
 }
 
 type HttpRequest = Parameters<AppHttpService['handle']>[0];
 type HttpResponse = Awaited<ReturnType<AppHttpService['handle']>>;
+
+/** Whether two definitions of an API are the same (its Maps compared by their entries). */
+function sameDefinition(a: GraphqlApiDefinition, b: GraphqlApiDefinition): boolean {
+  const text = (api: GraphqlApiDefinition) => JSON.stringify({ ...api, dataSources: [...api.dataSources], functions: [...api.functions] });
+  return text(a) === text(b);
+}
 
 /** `<apiId>.appsync-api.localhost`: the host form of an API's URL, as AppSync's `<apiId>.appsync-api.<region>.amazonaws.com`. */
 const HOST_STYLE = /^([a-z0-9]{26})\.appsync-api\.localhost$/;
@@ -90,19 +97,45 @@ export class AppSyncService implements AppHttpService {
   ) {
     this.#events = events;
     if (engine === undefined) return;
-    const apis = new Map(
-      options.apis.map((definition) => {
-        let schema: GraphQLSchema | Error;
-        try {
-          schema = engine.appSyncSchema(definition.schema, (message) => options.log(`${definition.where}: ${message}`));
-        } catch (error) {
-          schema = error as Error;
-          options.log(`${definition.where}: ${schema.message}; its requests are refused`);
-        }
-        return [definition.id, { definition, schema }];
-      }),
-    );
+    const apis = new Map(options.apis.map((definition) => [definition.id, this.#load(engine, definition)]));
     this.#served = { engine, realtime: new engine.Realtime(options.auth, { services: options.dataSources, now: options.now }), apis };
+  }
+
+  /** An API with its schema built, or why it does not build (said in the log; each request is then refused with it). */
+  #load(engine: GraphqlEngine, definition: GraphqlApiDefinition): LoadedApi {
+    const { log } = this.options;
+    try {
+      return { definition, schema: engine.appSyncSchema(definition.schema, (message) => log(`${definition.where}: ${message}`)) };
+    } catch (error) {
+      log(`${definition.where}: ${(error as Error).message}; its requests are refused`);
+      return { definition, schema: error as Error };
+    }
+  }
+
+  /**
+   * A newer template's GraphQL APIs: each changed one (its schema, resolvers, functions, data
+   * sources, auth, keys) serves the next request with them; a request in flight, and a
+   * subscription opened before, keep what they started with. An API the template no longer has
+   * keeps serving until a restart (the reload says so). An app that had no API, where GraphQL's
+   * engine was never loaded, serves a new one after a restart.
+   */
+  reload(definitions: readonly GraphqlApiDefinition[]): { reloaded: string[]; notApplied: string[] } {
+    const served = this.#served;
+    if (served === undefined) {
+      return { reloaded: [], notApplied: definitions.map((api) => `graphql api ${api.name} (new): it is served after a restart`) };
+    }
+    const apis = new Map(served.apis);
+    const reloaded: string[] = [];
+    for (const definition of definitions) {
+      const old = apis.get(definition.id);
+      if (old !== undefined && sameDefinition(old.definition, definition)) continue;
+      // The same schema text is the same schema: its notices were said when it was built.
+      const schemaKept = old !== undefined && old.definition.schema === definition.schema;
+      apis.set(definition.id, schemaKept ? { definition, schema: old.schema } : this.#load(served.engine, definition));
+      reloaded.push(`graphql api ${definition.name}${old === undefined ? ' (new)' : ''}`);
+    }
+    served.apis = apis;
+    return { reloaded, notApplied: [] };
   }
 
   get apis(): readonly GraphqlApiDefinition[] {

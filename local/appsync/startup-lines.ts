@@ -11,9 +11,11 @@ export function appSyncLines(apis: readonly GraphqlApiDefinition[], url: string)
   const js = apis.some(
     (api) => api.resolvers.some((r) => r.code !== undefined) || [...api.functions.values()].some((f) => f.code !== undefined),
   );
+  // AppSync gives an IAM caller's principal (AIDA..., AROA...:session) as identity.username; locally there are no IAM users.
+  const iam = apis.some((api) => api.auth.some((a) => a.type === 'AWS_IAM'));
   return [
     ...lines,
-    `  appsync differs: subscriptions are served at <GraphQLUrl>/realtime (subscription invalidation does not run); caching, logging, X-Ray and BatchInvoke do not run${js ? '; APPSYNC_JS code runs without the syntax checks AWS makes when it is created' : ''} (docs/local-runtime/appsync.md)`,
+    `  appsync differs: subscriptions are served at <GraphQLUrl>/realtime (subscription invalidation does not run); caching, logging, X-Ray and BatchInvoke do not run${js ? '; APPSYNC_JS code runs without the syntax checks AWS makes when it is created' : ''}${iam ? "; an AWS_IAM caller's identity.username is its access key id, its userArn user/<access key id> (AWS gives the IAM principal's)" : ''} (docs/local-runtime/appsync.md)`,
   ];
 }
 

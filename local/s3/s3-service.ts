@@ -127,11 +127,14 @@ export class S3Service {
         configurations = [];
       }
       const changed = JSON.stringify(configurations) !== (this.#store.bucket(bucket.name) as BucketRow).notifications;
-      this.#store.setNotifications(
-        bucket.name,
-        { eventBridge: bucket.eventBridge, configurations },
-        changed ? this.#notifier.testEvents(bucket.name, configurations, s3RequestId()) : [],
-      );
+      const testEvents = changed ? this.#notifier.testEvents(bucket.name, configurations, s3RequestId()) : [];
+      this.#store.setNotifications(bucket.name, { eventBridge: bucket.eventBridge, configurations }, testEvents);
+      // Said, since a consumer that reads `Records` fails on it (as on AWS) before anything is uploaded.
+      if (testEvents.length > 0) {
+        this.#log(
+          `${bucket.name}: sends s3:TestEvent (no Records) to ${testEvents.map((event) => event.target).join(', ')}, as S3 does when a notification configuration is set`,
+        );
+      }
     }
     void this.flushNotifications();
   }

@@ -125,6 +125,55 @@ describe('synthesize, followed', () => {
     expect(bundle?.inputs.map((stamp) => path.relative(root, stamp.file)).sort()).toEqual(['handler.ts', 'helper.ts']);
   });
 
+  it("is not complete when the app calls esbuild's JS API, whose service reads files out of sight (a resolver built in the synthesis)", async () => {
+    const esbuildModule = path.resolve(import.meta.dirname, '../../node_modules/esbuild/lib/main.js');
+    const root = project({
+      'cdk.json': '{}',
+      'resolver.ts': 'export const request = (ctx: unknown) => ctx;\n',
+      'app.mjs': `import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+const esbuild = createRequire(import.meta.url)(${JSON.stringify(esbuildModule)});
+const out = process.env.CDK_OUTDIR;
+mkdirSync(out, { recursive: true });
+esbuild.buildSync({ entryPoints: ['resolver.ts'], bundle: true, outdir: out + '/resolvers', platform: 'neutral' });
+writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
+`,
+    });
+    const { record } = await synthesizeApp(root);
+    expect(record.read.map((stamp) => path.relative(root, stamp.file))).not.toContain('resolver.ts');
+    expect(record.complete).toBe(false);
+    // A transform reads nothing (tsx runs an app's TypeScript so): the synthesis is followed still.
+    write(
+      root,
+      'app.mjs',
+      readFileSync(path.join(root, 'app.mjs'), 'utf8').replace(
+        /esbuild\.buildSync\(.*\);/,
+        "esbuild.transformSync('let a: number = 1', { loader: 'ts' });",
+      ),
+    );
+    expect((await synthesizeApp(root)).record.complete).toBe(true);
+  });
+
+  it("counts as read a file aws-cdk-lib fingerprints from its cache by a bigint stat (a file asset), not a file merely stat'd", async () => {
+    const root = project({
+      'cdk.json': '{}',
+      'resolver.js': 'export function request() { return {}; }\n',
+      'other.js': '// stat only\n',
+      'app.mjs': `import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+const out = process.env.CDK_OUTDIR;
+mkdirSync(out, { recursive: true });
+// As aws-cdk-lib's contentFingerprintOf asks its fingerprint cache (~/.cdk/cache), reading nothing on a hit.
+statSync('resolver.js', { bigint: true });
+statSync('other.js');
+writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
+`,
+    });
+    const { record } = await synthesizeApp(root);
+    const read = record.read.map((stamp) => path.relative(root, stamp.file));
+    expect(read).toContain('resolver.js');
+    expect(read).not.toContain('other.js');
+  });
+
   it('takes a bundle whose inputs did not change from the cache, and builds one whose input changed', async () => {
     const root = project(APP);
     expect((await synthesizeApp(root)).bundlePid).not.toBe(0);

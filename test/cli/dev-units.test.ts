@@ -410,6 +410,35 @@ describe('SourceWatcher', () => {
     expect(batches.flat()).not.toContain('node_modules/dep/index.js');
   });
 
+  it("reports a file the app reads that cdk.json's watch excludes (CDK's **/*.js), never one in node_modules", async () => {
+    const root = project({
+      'graphql/putEvent.js': '1',
+      'graphql/unread.js': '1',
+      'lib/stack.ts': '1',
+      'node_modules/dep/index.js': '1',
+    });
+    const batches: (readonly string[])[] = [];
+    const read = new Set(['graphql/putEvent.js', 'node_modules/dep/index.js'].map((file) => path.join(root, file)));
+    const watcher = new SourceWatcher(
+      root,
+      { include: ['**'], exclude: ['**/*.js', 'node_modules'] },
+      (files) => batches.push(files),
+      (error) => batches.push([String(error)]),
+      100,
+      (file) => read.has(file),
+    );
+    try {
+      writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), '2');
+      writeFileSync(path.join(root, 'graphql', 'unread.js'), '2');
+      writeFileSync(path.join(root, 'graphql', 'putEvent.js'), '2');
+      writeFileSync(path.join(root, 'lib', 'stack.ts'), '2');
+      await until(() => batches.flat().includes('lib/stack.ts') && batches.flat().includes('graphql/putEvent.js'), 'both changes');
+    } finally {
+      watcher.close();
+    }
+    expect([...new Set(batches.flat())].sort()).toEqual(['graphql/putEvent.js', 'lib/stack.ts']);
+  });
+
   it("never reports what the runtime writes into a --data folder inside the project, whatever cdk.json's watch says", async () => {
     const root = project({ 'lib/stack.ts': '1', 'data[1]/tables.sqlite': '1' });
     const batches: (readonly string[])[] = [];

@@ -27,6 +27,21 @@ describe('appSyncSchema', () => {
     ]);
   });
 
+  it('skips a `;` after a field as AppSync does, naming its lines, and keeps one in a string or a comment', () => {
+    const said: string[] = [];
+    const schema = appSyncSchema(
+      'type Query {\n  a: String;\n  # not; a field\n  b(x: String = "x;y"): String @deprecated(reason: """semi; colon""");\n}\n',
+      (message) => said.push(message),
+    );
+    const fields = schema.getQueryType()?.getFields() ?? {};
+    expect(Object.keys(fields)).toEqual(['a', 'b']);
+    expect(fields.b?.args[0]?.defaultValue).toBe('x;y');
+    expect(fields.b?.deprecationReason).toBe('semi; colon');
+    expect(said).toEqual([
+      "`;` (line 2, 4) is not GraphQL: AppSync's parser skips it, and so does this runtime (other GraphQL tools refuse it)",
+    ]);
+  });
+
   it('fails if the schema does not build for another reason, naming it', () => {
     expect(() => appSyncSchema('type Query { a: Missing }')).toThrow(AppSyncSchemaError);
     expect(() => appSyncSchema('type Query { a: Missing }')).toThrow(/Unknown type "Missing"/);
