@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 
@@ -347,4 +348,44 @@ export function withoutPaths<T>(answer: T, paths: readonly string[]): T {
     );
   };
   return paths.reduce<unknown>((kept, path) => without(kept, path.split('.')), answer) as T;
+}
+
+/** Snapshot files of LocalStack's (`<name>.snapshot.json`): each recorded test's `recorded-content`, by test name, the files' tests together. */
+export function recordedContents(files: readonly URL[]): Readonly<Record<string, Record<string, unknown>>> {
+  const contents: Record<string, Record<string, unknown>> = {};
+  for (const file of files) {
+    const tests = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { 'recorded-content'?: unknown }>;
+    for (const [test, recorded] of Object.entries(tests)) {
+      if (!isObject(recorded['recorded-content'])) throw new Error(`${file.pathname}: ${test} has no recorded-content`);
+      contents[test] = recorded['recorded-content'];
+    }
+  }
+  return contents;
+}
+
+/**
+ * itAnswersAsRecorded for replays whose cases need no context, against snapshot files
+ * (recordedContents): each case's live answers compared with its recorded content (caseDifferences,
+ * each recorded answer through `asCompared`), without the paths `skipped` names for it (withoutPaths).
+ */
+export function itAnswersAsSnapshot(
+  cases: Readonly<Record<string, () => Promise<Record<string, unknown>>>>,
+  files: readonly URL[],
+  {
+    asCompared,
+    skipped = {},
+  }: { readonly asCompared?: (answer: unknown) => unknown; readonly skipped?: Readonly<Record<string, readonly string[]>> } = {},
+): void {
+  const recorded = recordedContents(files);
+  itAnswersAsRecorded(
+    cases,
+    () => Object.keys(recorded),
+    (test, live) => {
+      const content = recorded[test];
+      if (content === undefined) throw new Error(`no recorded case ${test}`);
+      const paths = skipped[test] ?? [];
+      return caseDifferences(withoutPaths(content, paths), withoutPaths(live, paths), asCompared);
+    },
+    () => undefined,
+  );
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -9,7 +8,7 @@ import {
   GetSecurityGroupsForVpcCommand,
 } from '@aws-sdk/client-ec2';
 import { describe } from 'vitest';
-import { caseDifferences, isObject, itAnswersAsRecorded } from '../../helpers/recorded-answers.js';
+import { itAnswersAsSnapshot } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
@@ -20,14 +19,6 @@ import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
  * compared with AWS's, modulo the recording's placeholders (ids, names).
  */
 type Answer = Record<string, unknown>;
-
-interface RecordedCase {
-  readonly 'recorded-content': Record<string, unknown>;
-}
-
-const RECORDED = JSON.parse(
-  readFileSync(new URL('../../conformance/aws-recorded/ec2/test_ec2.snapshot.json', import.meta.url), 'utf8'),
-) as Record<string, RecordedCase>;
 
 const local = restartableRuntime({
   assembly: () => assemblyOf({}),
@@ -91,14 +82,5 @@ const CASES: Readonly<Record<string, () => Promise<Answer>>> = {
 };
 
 describe('EC2 answers recorded on AWS', () => {
-  itAnswersAsRecorded(
-    CASES,
-    () => Object.keys(RECORDED),
-    (test, live) => {
-      const recorded = RECORDED[test]?.['recorded-content'];
-      if (!isObject(recorded)) throw new Error(`no recorded case ${test}`);
-      return caseDifferences(recorded, live);
-    },
-    () => undefined,
-  );
+  itAnswersAsSnapshot(CASES, [new URL('../../conformance/aws-recorded/ec2/test_ec2.snapshot.json', import.meta.url)]);
 });

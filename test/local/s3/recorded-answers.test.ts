@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe } from 'vitest';
-import { anyValueUnder, caseDifferences, isObject, itAnswersAsRecorded, withoutPaths } from '../../helpers/recorded-answers.js';
+import { anyValueUnder, itAnswersAsSnapshot } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, s3Client, sdkConfig } from '../restartable-runtime.js';
 import type { S3Replay } from './recorded-cases.js';
@@ -18,20 +17,8 @@ import { sqsCases } from './recorded-cases-sqs.js';
  * events) and the configurations and errors S3 answered compared with AWS's, modulo the
  * recording's placeholders (names, ids, ip addresses).
  */
-interface RecordedCase {
-  readonly 'recorded-content': Record<string, unknown>;
-}
-
-const RECORDINGS = ['test_s3_notifications_sqs', 'test_s3_notifications_sns', 'test_s3_notifications_eventbridge'];
-const RECORDED: Record<string, RecordedCase> = Object.assign(
-  {},
-  ...RECORDINGS.map(
-    (file) =>
-      JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/s3/${file}.snapshot.json`, import.meta.url), 'utf8')) as Record<
-        string,
-        RecordedCase
-      >,
-  ),
+const RECORDINGS = ['test_s3_notifications_sqs', 'test_s3_notifications_sns', 'test_s3_notifications_eventbridge'].map(
+  (file) => new URL(`../../conformance/aws-recorded/s3/${file}.snapshot.json`, import.meta.url),
 );
 
 const local: S3Replay = restartableRuntime({
@@ -82,17 +69,8 @@ const ANY_VALUE = {
 const ANY_EVENTBRIDGE_VALUE = { sequencer: 'object-sequencer', 'request-id': 'request-id' };
 
 describe('S3 notifications against answers recorded on AWS', () => {
-  itAnswersAsRecorded(
-    CASES,
-    () => Object.keys(RECORDED),
-    (test, live) => {
-      const recorded = RECORDED[test]?.['recorded-content'];
-      if (!isObject(recorded)) throw new Error(`no recorded case ${test}`);
-      const skipped = SKIPPED[test] ?? [];
-      return caseDifferences(withoutPaths(recorded, skipped), withoutPaths(live, skipped), (answer) =>
-        anyValueUnder(anyValueUnder(answer, ANY_VALUE), ANY_EVENTBRIDGE_VALUE),
-      );
-    },
-    () => undefined,
-  );
+  itAnswersAsSnapshot(CASES, RECORDINGS, {
+    asCompared: (answer) => anyValueUnder(anyValueUnder(answer, ANY_VALUE), ANY_EVENTBRIDGE_VALUE),
+    skipped: SKIPPED,
+  });
 });

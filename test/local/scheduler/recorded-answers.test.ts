@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -9,7 +8,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-scheduler';
 import { describe } from 'vitest';
-import { caseDifferences, isObject, itAnswersAsRecorded, withoutMessageCopy } from '../../helpers/recorded-answers.js';
+import { itAnswersAsSnapshot, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 
@@ -21,14 +20,6 @@ import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
  * recording's placeholders (the schedule's ARN).
  */
 type Answer = Record<string, unknown>;
-
-interface RecordedCase {
-  readonly 'recorded-content': Record<string, unknown>;
-}
-
-const RECORDED = JSON.parse(
-  readFileSync(new URL('../../conformance/aws-recorded/scheduler/test_scheduler.snapshot.json', import.meta.url), 'utf8'),
-) as Record<string, RecordedCase>;
 
 const local = restartableRuntime({
   assembly: () => assemblyOf({}),
@@ -165,14 +156,7 @@ const CASES: Readonly<Record<string, () => Promise<Answer>>> = {
 };
 
 describe('EventBridge Scheduler answers recorded on AWS', () => {
-  itAnswersAsRecorded(
-    CASES,
-    () => Object.keys(RECORDED),
-    (test, live) => {
-      const recorded = RECORDED[test]?.['recorded-content'];
-      if (!isObject(recorded)) throw new Error(`no recorded case ${test}`);
-      return caseDifferences(recorded, live, withoutMessageCopy);
-    },
-    () => undefined,
-  );
+  itAnswersAsSnapshot(CASES, [new URL('../../conformance/aws-recorded/scheduler/test_scheduler.snapshot.json', import.meta.url)], {
+    asCompared: withoutMessageCopy,
+  });
 });
