@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { MODULE_EXTENSIONS, parseHandlerString } from './hosts/user-function.mjs';
@@ -28,8 +28,12 @@ export function handlerFileWarnings(functions: readonly { name: string; runtime:
     if (MODULE_EXTENSIONS.some((extension) => existsSync(`${module}${extension}`))) return [];
     const source = SOURCE_EXTENSIONS.find((extension) => existsSync(`${module}${extension}`));
     if (source === undefined) {
-      // A code folder that is not there is named where the code is read; here only a folder without the module.
-      if (!existsSync(fn.codePath) || resolvesInside(fn.codePath, parsed.moduleRoot, parsed.moduleName)) return [];
+      // Code that is no folder (missing, or an archive) is named where the template is read; here only a folder without the module.
+      if (
+        !statSync(fn.codePath, { throwIfNoEntry: false })?.isDirectory() ||
+        resolvesInside(fn.codePath, parsed.moduleRoot, parsed.moduleName)
+      )
+        return [];
       return [missingModule(fn, parsed)];
     }
     const file = path.join(parsed.moduleRoot, `${parsed.moduleName}${source}`);

@@ -46,7 +46,8 @@ describe('handlerFileWarnings', () => {
     );
   });
 
-  it('says nothing of a code folder that is not there (the code reader names it)', () => {
-    expect(handlerFileWarnings([fn(path.join(root, 'absent'), 'app.handler')])).toEqual([]);
+  it('says nothing of code that is no folder, missing or an archive (the template reader names it)', () => {
+    const archive = path.join(code({ 'code.zip': 'PK' }), 'code.zip');
+    expect(handlerFileWarnings([fn(path.join(root, 'absent'), 'app.handler'), fn(archive, 'app.handler')])).toEqual([]);
   });
 });
