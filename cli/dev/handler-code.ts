@@ -101,11 +101,17 @@ export class HandlerCode {
     return bundles.size > 0 ? { kind: 'code', bundles: [...bundles] } : { kind: 'none' };
   }
 
-  /** Whether the synthesis or a bundle read the file, or it is in a folder a function's code is a copy of (a file read by nothing, gone now, was no change). */
+  /** Whether the synthesis or a bundle read the file, or it is in a folder the synthesis listed or a function's code is a copy of (a file read by nothing, gone now, was no change). */
   reads(file: string): boolean {
     const record = this.#record;
     if (record === undefined) return false;
-    return this.#read.has(file) || this.#readers.has(file) || record.copies.some((copy) => isInsideSource(file, copy));
+    // A file added to a folder the synthesis listed (an asset it copied: Code.fromAsset's folder) changes what it writes.
+    return (
+      this.#read.has(file) ||
+      this.#listed.has(path.dirname(file)) ||
+      this.#readers.has(file) ||
+      record.copies.some((copy) => isInsideSource(file, copy))
+    );
   }
 
   /** The bundles whose inputs changed since they were built (while dev was not running, say). */

@@ -159,18 +159,28 @@ function sampleEntries(definitions: ServiceDefinitions): string | undefined {
   const rules = [...definitions.rules]
     .filter((rule) => rule.state === 'ENABLED' && rule.eventPattern !== undefined)
     .sort((a, b) => rank(busOrder, a.busName) - rank(busOrder, b.busName));
-  for (const rule of rules) {
-    for (const { source, detailType, detail } of sampleEvents(parsePattern(rule.eventPattern), definitions.eventSchemas ?? [])) {
-      if (typeof source !== 'string' || typeof detailType !== 'string') continue;
-      // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
-      if (source.startsWith('aws.')) continue;
-      if (!matches(rule, source, detailType, detail)) continue;
-      const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
-      return shellQuote(JSON.stringify([entry]));
+  // A rule that names its source and detail type gives the telling example; one that asks neither
+  // (a pattern on the account, say) matches what PutEvents sends with any, so a stand-in serves.
+  for (const fill of [undefined, ANY_EVENT]) {
+    for (const rule of rules) {
+      const pattern = parsePattern(rule.eventPattern);
+      for (const sample of sampleEvents(pattern, definitions.eventSchemas ?? [])) {
+        const source = sample.source ?? (pattern?.source === undefined ? fill?.source : undefined);
+        const detailType = sample.detailType ?? (pattern?.['detail-type'] === undefined ? fill?.detailType : undefined);
+        if (typeof source !== 'string' || typeof detailType !== 'string') continue;
+        // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
+        if (source.startsWith('aws.')) continue;
+        if (!matches(rule, source, detailType, sample.detail)) continue;
+        const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(sample.detail) };
+        return shellQuote(JSON.stringify([entry]));
+      }
     }
   }
   return undefined;
 }
+
+/** The source and detail type of the example for a rule whose pattern asks for neither. */
+const ANY_EVENT = { source: 'example.source', detailType: 'example' } as const;
 
 /** Events a rule's pattern may match: one per schema (its example, the pattern's detail over it), then the pattern's own. */
 function sampleEvents(

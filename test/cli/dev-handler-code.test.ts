@@ -428,6 +428,24 @@ describe('HandlerCode', () => {
     expect(code.plan([path.join(root, 'helper.ts')])).toEqual({ kind: 'synth', reason: 'the last synthesis failed' });
   });
 
+  it('counts a file added to a folder the synthesis listed as read, whatever its name: cdk.json may exclude **/*.js', () => {
+    const root = '/app';
+    const record: SynthRecord = {
+      version: 3,
+      cdkOut: '/app/cdk.out',
+      complete: true,
+      read: [],
+      listed: [{ folder: '/app/lambda_code', entries: ['package.json'] }],
+      env: {},
+      bundles: [],
+      copies: [],
+    };
+    const code = new HandlerCode(root, '/app/.switchyard/code', record);
+    expect(code.reads('/app/lambda_code/app.js')).toBe(true);
+    expect(code.reads('/app/lambda_code/nested/app.js')).toBe(false);
+    expect(code.reads('/app/other/app.js')).toBe(false);
+  });
+
   it("rebuilds a bundle into a folder of its own with the synthesis's options, and keeps what it replaces for a restart", async () => {
     const { root, code, record } = await handlerCode();
     write(root, 'helper.ts', "export const greet = (who: string) => 'rebuilt by ' + who;\n");

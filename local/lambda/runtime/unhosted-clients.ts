@@ -49,6 +49,13 @@ export interface CodeScan {
   readonly optional: ReadonlySet<string>;
 }
 
+/**
+ * A quote just before `require(`/`import`: the call is text in a string, not code (ajv's compiled
+ * validators carry `'require("ajv/dist/runtime/equal").default'` for the standalone code they
+ * could write), and loads nothing.
+ */
+const IN_STRING = /["'`]$/;
+
 /** A `require(` that is the first thing a `try` block does (no block opened or closed between): its failure is caught. */
 const IN_TRY_BLOCK = /\btry\s*\{[^{}]*$/;
 /** How far before an import the scan looks for its `try {`. */
@@ -69,6 +76,7 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
     for (const match of code.matchAll(IMPORTED)) {
       const name = match[1] ?? '';
       if (isBuiltin(name) || name.startsWith('node:') || held(path.dirname(file), name)) continue;
+      if (IN_STRING.test(code.slice(Math.max(0, match.index - 1), match.index))) continue;
       external.add(name);
       const before = code.slice(Math.max(0, match.index - TRY_LOOKBACK), match.index);
       (IN_TRY_BLOCK.test(before) ? guarded : unguarded).add(name);

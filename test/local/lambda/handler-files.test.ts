@@ -29,8 +29,25 @@ describe('handlerFileWarnings', () => {
     ['its module is JavaScript beside the source', { 'index.ts': '', 'index.js': '' }, 'index.handler', 'nodejs24.x'],
     ['its module is ES module JavaScript', { 'index.mjs': '' }, 'index.handler', 'nodejs24.x'],
     ['it is a Python function', { 'index.ts': '' }, 'index.handler', 'python3.13'],
-    ['its code has neither (Node resolves the name from its node_modules)', { 'other.ts': '' }, 'index.handler', 'nodejs24.x'],
+    ['Node resolves the name from its node_modules', { 'node_modules/index/index.js': '' }, 'index.handler', 'nodejs24.x'],
+    ['its module has no extension', { index: '' }, 'index.handler', 'nodejs24.x'],
   ])('says nothing when %s', (_what, files, handler, runtime) => {
     expect(handlerFileWarnings([fn(code(files), handler, runtime)])).toEqual([]);
+  });
+
+  it('names a Node.js function whose code holds no module of its handler at all, with what its folder holds', () => {
+    const folder = code({ 'package.json': '{}', 'README.md': '' });
+    const [warning] = handlerFileWarnings([fn(folder, 'app.lambdaHandler')]);
+    expect(warning).toBe(
+      `[as in AWS] function Stack-Fn: its handler app.lambdaHandler names the module app, and its code has no app.js, .mjs or .cjs ` +
+        `(its folder ${folder} holds README.md, package.json): every invocation fails its init with Runtime.ImportModuleError ` +
+        "(Cannot find module), as on AWS. Add the module, or run the build that writes it (a file the repository's .gitignore leaves out " +
+        'is not in a clone) before switchyard dev or cdk deploy',
+    );
+  });
+
+  it('says nothing of code that is no folder, missing or an archive (the template reader names it)', () => {
+    const archive = path.join(code({ 'code.zip': 'PK' }), 'code.zip');
+    expect(handlerFileWarnings([fn(path.join(root, 'absent'), 'app.handler'), fn(archive, 'app.handler')])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +11,11 @@ import { loadStack } from '../../../local/template/load.js';
 import { artifact, BASE_URL } from '../template/helpers.js';
 import { eventSourceMapping, inlineFunction } from '../template-resources.js';
 
-/** The service definitions of an inline template whose assets `asset.fn` and `asset.layer` exist. */
+/** The service definitions of an inline template whose assets `asset.fn` (holding the handler's index.js) and `asset.layer` exist. */
 function definitionsOf(resources: Template['Resources']) {
   const assemblyDir = mkdtempSync(path.join(tmpdir(), 'switchyard-defs-'));
   for (const asset of ['asset.fn', 'asset.layer']) mkdirSync(path.join(assemblyDir, asset));
+  writeFileSync(path.join(assemblyDir, 'asset.fn', 'index.js'), 'exports.handler = async () => {};');
   const warnings: string[] = [];
   const stack = loadStack(
     artifact({ Resources: resources }, { assemblyDir, stackName: 'App' }),

@@ -108,4 +108,20 @@ describe('scanCode', () => {
     expect([...scan.external].sort()).toEqual(['encoding', 'iconv-lite', 'left-pad', 'right-pad']);
     expect([...scan.optional].sort()).toEqual(['encoding', 'iconv-lite']);
   });
+
+  it('needs nothing a string only names as code: ajv carries require() text for the standalone validators it could write', () => {
+    const folder = path.join(dir, 'in-string');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'index.js'),
+      [
+        // ajv 8 as NodejsFunction bundles it (cloudevents' validator), then a real require beside it.
+        `ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';`,
+        'equal.code = "require(\'fast-deep-equal\')";',
+        'const tpl = `import "left-pad"`;',
+        'const pad = require("right-pad");',
+      ].join('\n'),
+    );
+    expect([...scanCode(folder).external]).toEqual(['right-pad']);
+  });
 });

@@ -204,6 +204,17 @@ describe('startupReport', () => {
     expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'default', Source: 'c', DetailType: 'd', Detail: '{}' }]);
   });
 
+  it('suggests an event with a stand-in source and detail type for a rule that asks for neither, after every rule that names them', () => {
+    const bus = { name: 'bus', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/bus' };
+    const { lines } = report({ buses: [bus], rules: [rule('AnyFromAccount', 'bus', { account: ['000000000000'] })] });
+    expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'bus', Source: 'example.source', DetailType: 'example', Detail: '{}' }]);
+    const named = report({
+      buses: [bus],
+      rules: [rule('AnyFromAccount', 'bus', { account: ['000000000000'] }), rule('Named', 'bus', { source: ['c'], 'detail-type': ['d'] })],
+    });
+    expect(hintedEntries(tryLine(named.lines))).toEqual([{ EventBusName: 'bus', Source: 'c', DetailType: 'd', Detail: '{}' }]);
+  });
+
   it("builds the detail from the app's event schema, with what the rule's pattern asks of it laid over", () => {
     const schema = {
       name: 'shop@OrderPlaced',
