@@ -249,6 +249,9 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       note('Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does', label);
       return { kind: 'not-run' };
     }
+    // AWS sends each chunk as the function writes it; the local invoke hands back the whole stream at its end.
+    if (streamingArn !== undefined)
+      note('response streaming is buffered locally: the answer is sent once the function has ended, not as it writes', label);
     if (functionArn !== undefined) {
       return {
         kind: 'lambda',

@@ -1,18 +1,21 @@
 import { validationError } from '../../endpoint/aws-error.js';
 import type { AnswerBlock, ContentBlock, Message, ModelRequest, ToolChoice, ToolSpec } from '../conversation.js';
 import { anthropicOutputField, anthropicOutputSchema } from '../output-schema.js';
+import { isTextCompletion, textCompletionRequest, textCompletionResponse, textCompletionStream } from './anthropic-text.js';
 import { answerId, type Body, type ChatCodec, invocationMetrics, isObject, malformed, type Settled } from './shared.js';
 
 /**
  * Anthropic's Messages API as Bedrock carries it (`anthropic_version` bedrock-2023-05-31),
  * with its structured outputs: `output_config.format` (or the deprecated `output_format`) and
- * tools marked `strict`.
+ * tools marked `strict`; and the Text Completions API of the Claude models that still take it.
  */
 export const anthropicCodec: ChatCodec = {
-  request: anthropicRequest,
-  response: anthropicResponse,
+  request: (modelId, body) => (isTextCompletion(modelId, body) ? textCompletionRequest(modelId, body) : anthropicRequest(modelId, body)),
+  response: (modelId, settled, body) =>
+    isTextCompletion(modelId, body) ? textCompletionResponse(settled) : anthropicResponse(modelId, settled),
   outputField: anthropicOutputField,
-  stream(modelId, settled) {
+  stream(modelId, settled, body) {
+    if (isTextCompletion(modelId, body)) return textCompletionStream(settled);
     const message = anthropicResponse(modelId, settled);
     const chunks: Body[] = [
       {

@@ -14,6 +14,26 @@ const CREDENTIAL_SERVICES = new Set(['STS', 'SSO', 'SSO OIDC', 'Cognito Identity
 /** Code files of a function's asset read for clients; a bigger asset is read up to this many bytes. */
 const MAX_BYTES = 64 * 1024 * 1024;
 const CODE_FILE = /\.(?:m|c)?js$/;
+const PYTHON_FILE = /\.py$/;
+/** Folders of a Python asset that are the SDK itself (vendored), whose own code and docstrings create clients of every kind. */
+const PYTHON_SDK_FOLDERS = new Set(['boto3', 'botocore', 's3transfer', 'aiobotocore']);
+
+/** A boto3 client or resource the code creates by service name: `boto3.client('invoicing')`, `session.resource(service_name="s3")`. */
+const PYTHON_CLIENT = /\.(?:client|resource)\(\s*(?:service_name\s*=\s*)?["']([a-z0-9-]+)["']/g;
+
+/**
+ * botocore's names of the services whose SDK id, lower-cased without spaces, is not the name
+ * itself (`stepfunctions` is SFN's): the others compare by that form (`bedrock-runtime`, `secretsmanager`).
+ */
+const BOTOCORE_SERVICE_IDS: Readonly<Record<string, string>> = {
+  logs: 'CloudWatch Logs',
+  'cognito-idp': 'Cognito Identity Provider',
+  events: 'EventBridge',
+  stepfunctions: 'SFN',
+};
+/** botocore's names of the credential services (CREDENTIAL_SERVICES). */
+const BOTOCORE_CREDENTIAL_SERVICES = new Set(['sts', 'sso', 'sso-oidc', 'cognito-identity', 'signin']);
+const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
  * A bundled v3 client names its service once, as its configuration's default
@@ -47,6 +67,8 @@ export interface CodeScan {
    * `encoding` package): a missing one is caught, so the init does not fail on it in Lambda.
    */
   readonly optional: ReadonlySet<string>;
+  /** The botocore service names of the boto3 clients and resources its Python files create (`invoicing`, `s3`). */
+  readonly pythonClients?: ReadonlySet<string>;
 }
 
 /**
@@ -69,6 +91,17 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
   const guarded = new Set<string>();
   const unguarded = new Set<string>();
   const held = holder(codePath, layerRoots);
+  const pythonClients = new Set<string>();
+  for (const { file, code } of codeFiles(codePath, PYTHON_FILE)) {
+    if (
+      path
+        .relative(codePath, file)
+        .split(path.sep)
+        .some((folder) => PYTHON_SDK_FOLDERS.has(folder))
+    )
+      continue;
+    for (const [, name = ''] of code.matchAll(PYTHON_CLIENT)) pythonClients.add(name);
+  }
   for (const { file, code } of codeFiles(codePath)) {
     for (const [, serviceId = ''] of code.matchAll(BUNDLED_SERVICE_ID)) bundledServiceIds.add(serviceId);
     for (const [, name = ''] of code.matchAll(EXTERNAL_CLIENT)) clientPackages.add(name);
@@ -83,7 +116,7 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
     }
   }
   const optional = new Set([...guarded].filter((name) => !unguarded.has(name)));
-  return { bundledServiceIds, clientPackages, external, optional };
+  return { bundledServiceIds, clientPackages, external, optional, pythonClients };
 }
 
 /** A function's scan, read once per version of its definition (a reload brings new definitions). */
@@ -115,6 +148,11 @@ export function unhostedClients(
     // A client that cannot be loaded fails first, with Cannot find module: that is what the report says of it.
     if (unloadable.has(name)) continue;
     if (!packages.has(name) && !name.startsWith('@aws-sdk/client-sts') && !name.startsWith('@aws-sdk/client-sso')) found.add(name);
+  }
+  const hostedIds = new Set([...serviceIds].map(comparable));
+  for (const name of scan.pythonClients ?? []) {
+    if (BOTOCORE_CREDENTIAL_SERVICES.has(name)) continue;
+    if (!hostedIds.has(comparable(BOTOCORE_SERVICE_IDS[name] ?? name))) found.add(`boto3 '${name}'`);
   }
   return [...found].sort();
 }
@@ -178,7 +216,7 @@ export function* functionCode(fn: Pick<FunctionDefinition, 'codePath'>): Iterabl
 }
 
 /** The function asset's code files (its node_modules too: a client shipped there is held as well), up to MAX_BYTES read. */
-function* codeFiles(root: string): Generator<{ file: string; code: string }> {
+function* codeFiles(root: string, pattern = CODE_FILE): Generator<{ file: string; code: string }> {
   let budget = MAX_BYTES;
   const folders = [root];
   for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
@@ -193,7 +231,7 @@ function* codeFiles(root: string): Generator<{ file: string; code: string }> {
     for (const entry of entries) {
       const file = path.join(folder, entry.name);
       if (entry.isDirectory()) folders.push(file);
-      else if (entry.isFile() && CODE_FILE.test(entry.name)) {
+      else if (entry.isFile() && pattern.test(entry.name)) {
         const size = statSync(file).size;
         if (size > budget) return;
         budget -= size;

@@ -51,6 +51,11 @@ export function functionUrlDefinitions(
     if (urlId === undefined) continue;
     const qualifier = typeof p.Qualifier === 'string' ? p.Qualifier : target?.qualifier;
     const cors = corsConfigurationOf(p.Cors);
+    // AWS sends each chunk as the function writes it; the local invoke hands back the whole stream at its end.
+    if (p.InvokeMode === 'RESPONSE_STREAM')
+      warnings.push(
+        `${where}: InvokeMode RESPONSE_STREAM is buffered locally: the answer is sent once the function has ended, not as it writes`,
+      );
     urls.push({
       urlId,
       resource: `${r.stackName}/${r.logicalId}`,

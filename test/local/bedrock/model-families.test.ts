@@ -63,6 +63,25 @@ describe('Bedrock model families in their native bodies', () => {
     expectMetricsLast(chunks);
   });
 
+  it('answers Claude v2 Text Completions (a prompt, no anthropic_version) with completion, stop_reason and stop, streamed piece by piece', async () => {
+    const body = { prompt: '\n\nHuman: What is the capital of France?\n\nAssistant:', max_tokens_to_sample: 200, temperature: 0.5 };
+    const { answer } = await invoke('anthropic.claude-v2', body);
+    expect(answer).toEqual({
+      type: 'completion',
+      completion: expect.stringContaining('What is the capital of France?'),
+      stop_reason: 'stop_sequence',
+      stop: '\n\nHuman:',
+    });
+    const chunks = await streamed('anthropic.claude-v2:1', body);
+    expect(chunks.map((chunk) => chunk.completion).join('')).toContain('What is the capital of France?');
+    expect(chunks.at(-1)).toMatchObject({ stop_reason: 'stop_sequence', stop: '\n\nHuman:' });
+    expect(chunks.slice(0, -1).every((chunk) => chunk.stop_reason === null)).toBe(true);
+    expectMetricsLast(chunks);
+    await expect(invoke('anthropic.claude-v2', { prompt: body.prompt })).rejects.toThrow(
+      'Malformed input request: #: required key [max_tokens_to_sample] not found, please reformat your input and try again.',
+    );
+  });
+
   it('answers Llama with generation and its token counts, streamed piece by piece', async () => {
     const { answer } = await invoke('meta.llama3-3-70b-instruct-v1:0', { prompt: 'Hello Llama', max_gen_len: 100 });
     expect(answer).toEqual({

@@ -214,6 +214,14 @@ describe('Lambda function URLs', () => {
     expect(await response.json()).toEqual({ Message: FORBIDDEN });
   });
 
+  it('says at start-up that a RESPONSE_STREAM URL answers once its function has ended', () => {
+    expect(app.runtime.warnings.filter((w) => w.includes('RESPONSE_STREAM'))).toEqual([
+      expect.stringMatching(
+        /^Urls\/StreamerFunctionUrl\w+ \(AWS::Lambda::Url\): InvokeMode RESPONSE_STREAM is buffered locally: .*, not as it writes$/,
+      ),
+    ]);
+  });
+
   it('lists each URL in the start-up report, with its local and AWS forms', async () => {
     const serves = (await app.runtime.serviceReports()).flatMap((report) => report.serves ?? []);
     const line = serves.find((l) => l.includes('function URL') && l.includes('Streamer'));

@@ -49,6 +49,30 @@ describe('unhostedClients', () => {
     expect(unhostedClients(folder, HOSTED)).toEqual([]);
   }, 30_000);
 
+  it("names a Python function's boto3 client of a service no local service answers, and none of the hosted ones", () => {
+    const folder = path.join(dir, 'python');
+    mkdirSync(path.join(folder, 'botocore'), { recursive: true });
+    writeFileSync(
+      path.join(folder, 'index.py'),
+      [
+        'import boto3',
+        "s3 = boto3.client('s3')",
+        "invoicing = boto3.client('invoicing', region_name='us-east-1')",
+        'sfn = boto3.client("stepfunctions")',
+        "logs = boto3.session.Session().client(service_name='logs')",
+        "table = boto3.resource('dynamodb').Table('t')",
+        "bedrock = boto3.client('bedrock-runtime')",
+        "sts = boto3.client('sts')",
+        "events = boto3.client('events')",
+        "idp = boto3.client('cognito-idp')",
+        "secrets = boto3.client('secretsmanager')",
+      ].join('\n'),
+    );
+    // A vendored SDK's own code creates clients of everything: not the function's.
+    writeFileSync(path.join(folder, 'botocore', 'docs.py'), "client = session.client('glacier')\n");
+    expect(unhostedClients(folder, HOSTED)).toEqual(["boto3 'invoicing'"]);
+  });
+
   it('names nothing for clients of hosted services, whatever credential providers they carry', async () => {
     const folder = await asset(
       'hosted',
