@@ -163,10 +163,13 @@ export class DurableOutbox<Row extends object> {
 
   #drain(): void {
     if (!this.#started) return;
-    this.#claim();
+    // One reading of the clock for both looks: a row falling due between two readings would be
+    // neither claimed (not due at the first) nor next (not after the second), and wait out a
+    // whole longest sleep; a loaded machine hit that window (a retry 60 s late).
+    const now = this.options.clock.now();
+    this.#claim(now);
     if (this.#inFlight.size > 0) return; // each row that settles wakes the outbox again
     this.#notifyIdle();
-    const now = this.options.clock.now();
     const next = (this.#statements.nextAfter.get(now) as { next: number | null }).next;
     // Rows due but not claimable (a lane with no room) are looked at again within the longest sleep.
     if (next === null && (this.#statements.any.get() as { any: number }).any === 0) return;
@@ -179,8 +182,7 @@ export class DurableOutbox<Row extends object> {
   }
 
   /** Claims the due rows there is room for; the rows in flight are due too and come first, so it reads past them. */
-  #claim(): void {
-    const now = this.options.clock.now();
+  #claim(now = this.options.clock.now()): void {
     const { lane, id } = this.#table;
     if (!lane) {
       const room = this.options.concurrency - this.#inFlight.size;

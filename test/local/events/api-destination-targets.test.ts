@@ -89,7 +89,8 @@ describe('EventBridge API destination targets', () => {
 
   it('retries an answer EventBridge retries (503) and delivers on the next attempt', { timeout: 60_000 }, async () => {
     await put('shop.flaky', { n: 1 });
-    // The retry comes after EventBridge's first backoff (0.5-1 s here); a loaded CI machine has been seen to take longer.
+    // The retry comes after EventBridge's first backoff (0.5-1 s here). Two CI runs timed out here: a retry that fell due while
+    // the outbox looked waited its longest sleep (60 s); test/local/store/outbox.test.ts holds that fix.
     await eventually(
       async () => (seen.filter((s) => s.url === '/flaky').length >= 2 ? true : undefined),
       40_000,

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import {
   DurableOutbox,
@@ -129,6 +129,27 @@ describe('DurableOutbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(handled).toHaveLength(1);
     expect(handled[0]).toBeGreaterThanOrEqual(due);
+  });
+
+  it('takes up a row that falls due while it looks, not a whole longest sleep later', async () => {
+    const db = openWork(':memory:');
+    // Each look at this clock moves it on a millisecond, as real time moves between two reads on a loaded machine:
+    // a row due one tick after the outbox looked for due rows must not be missed when it then looks for the next one.
+    let time = Date.UTC(2026, 0, 1);
+    const clock = { now: () => time++ } as ManualClock;
+    const handled: string[] = [];
+    const { box } = outbox(
+      db,
+      clock,
+      async (row) => {
+        handled.push(row.body);
+        return { kind: 'done' };
+      },
+      { maxSleepMs: 60_000 },
+    );
+    for (let n = 1; n <= 20; n++) box.enqueue({ body: `row ${n}`, next_at: time + n });
+    box.start();
+    await vi.waitFor(() => expect(handled).toHaveLength(20), { timeout: 5_000 });
   });
 
   it('loses nothing across a crash: rows queued or in flight when the process died are handled after a restart', async () => {
