@@ -92,20 +92,18 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
   const unguarded = new Set<string>();
   const held = holder(codePath, layerRoots);
   const pythonClients = new Set<string>();
-  for (const { file, code } of codeFiles(codePath, PYTHON_FILE)) {
-    if (
-      path
-        .relative(codePath, file)
-        .split(path.sep)
-        .some((folder) => PYTHON_SDK_FOLDERS.has(folder))
-    )
+  // One walk for both kinds: a Python file outside node_modules (a Node package's build
+  // scripts are not the function's), a JavaScript file anywhere.
+  for (const { file, code, inNodeModules } of codeFiles(codePath, (name, inModules) =>
+    PYTHON_FILE.test(name) ? !inModules : CODE_FILE.test(name),
+  )) {
+    if (PYTHON_FILE.test(file)) {
+      for (const [, name = ''] of code.matchAll(PYTHON_CLIENT)) pythonClients.add(name);
       continue;
-    for (const [, name = ''] of code.matchAll(PYTHON_CLIENT)) pythonClients.add(name);
-  }
-  for (const { file, code } of codeFiles(codePath)) {
+    }
     for (const [, serviceId = ''] of code.matchAll(BUNDLED_SERVICE_ID)) bundledServiceIds.add(serviceId);
     for (const [, name = ''] of code.matchAll(EXTERNAL_CLIENT)) clientPackages.add(name);
-    if (file.split(path.sep).includes('node_modules')) continue;
+    if (inNodeModules) continue;
     for (const match of code.matchAll(IMPORTED)) {
       const name = match[1] ?? '';
       if (isBuiltin(name) || name.startsWith('node:') || held(path.dirname(file), name)) continue;
@@ -215,11 +213,21 @@ export function* functionCode(fn: Pick<FunctionDefinition, 'codePath'>): Iterabl
   for (const { code } of codeFiles(fn.codePath)) yield code;
 }
 
-/** The function asset's code files (its node_modules too: a client shipped there is held as well), up to MAX_BYTES read. */
-function* codeFiles(root: string, pattern = CODE_FILE): Generator<{ file: string; code: string }> {
+/**
+ * The function asset's code files that `accept` takes (by name, and whether they are inside a
+ * node_modules folder: a client shipped there is held as well), up to MAX_BYTES read. A
+ * vendored Python SDK's folders are not entered: their own code and docstrings create clients
+ * of every kind, and reading them would spend the budget on nothing.
+ */
+function* codeFiles(
+  root: string,
+  accept: (name: string, inNodeModules: boolean) => boolean = (name) => CODE_FILE.test(name),
+): Generator<{ file: string; code: string; inNodeModules: boolean }> {
   let budget = MAX_BYTES;
-  const folders = [root];
-  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+  // An asset served from a package's own folder (not staged into cdk.out) is inside node_modules from its root on.
+  const folders = [{ folder: root, inNodeModules: root.split(path.sep).includes('node_modules') }];
+  for (let next = folders.pop(); next !== undefined; next = folders.pop()) {
+    const { folder, inNodeModules } = next;
     let entries: Dirent[];
     try {
       entries = readdirSync(folder, { withFileTypes: true });
@@ -230,12 +238,14 @@ function* codeFiles(root: string, pattern = CODE_FILE): Generator<{ file: string
     }
     for (const entry of entries) {
       const file = path.join(folder, entry.name);
-      if (entry.isDirectory()) folders.push(file);
-      else if (entry.isFile() && pattern.test(entry.name)) {
+      if (entry.isDirectory()) {
+        if (!PYTHON_SDK_FOLDERS.has(entry.name))
+          folders.push({ folder: file, inNodeModules: inNodeModules || entry.name === 'node_modules' });
+      } else if (entry.isFile() && accept(entry.name, inNodeModules)) {
         const size = statSync(file).size;
         if (size > budget) return;
         budget -= size;
-        yield { file, code: readFileSync(file, 'utf8') };
+        yield { file, code: readFileSync(file, 'utf8'), inNodeModules };
       }
     }
   }

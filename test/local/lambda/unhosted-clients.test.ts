@@ -73,6 +73,17 @@ describe('unhostedClients', () => {
     expect(unhostedClients(folder, HOSTED)).toEqual(["boto3 'invoicing'"]);
   });
 
+  it("names no boto3 client of a Python file inside a Node function's node_modules: a package's build scripts are not the function's code", () => {
+    const folder = path.join(dir, 'node-with-python');
+    mkdirSync(path.join(folder, 'node_modules', 'node-gyp', 'gyp'), { recursive: true });
+    writeFileSync(path.join(folder, 'index.mjs'), 'export const handler = async () => ({});\n');
+    writeFileSync(path.join(folder, 'node_modules', 'node-gyp', 'gyp', 'upload.py'), "client = boto3.client('glacier')\n");
+    expect(unhostedClients(folder, HOSTED)).toEqual([]);
+    // The same file in the function's own folder is its code.
+    writeFileSync(path.join(folder, 'tool.py'), "client = boto3.client('glacier')\n");
+    expect(unhostedClients(folder, HOSTED)).toEqual(["boto3 'glacier'"]);
+  });
+
   it('names nothing for clients of hosted services, whatever credential providers they carry', async () => {
     const folder = await asset(
       'hosted',
