@@ -75,16 +75,20 @@ function missingModule(
   const entries = (() => {
     try {
       return readdirSync(path.join(fn.codePath, parsed.moduleRoot)).sort();
-    } catch {
-      return undefined;
+    } catch (error) {
+      // The folder is missing, or is a file (ENOTDIR); any other failure (EACCES) is said as it is.
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : (error as Error);
     }
   })();
   const holds =
     entries === undefined
       ? `has no folder ${parsed.moduleRoot}`
-      : entries.length === 0
-        ? 'is empty'
-        : `holds ${entries.slice(0, LISTED_ENTRIES).join(', ')}${entries.length > LISTED_ENTRIES ? ` and ${entries.length - LISTED_ENTRIES} more` : ''}`;
+      : entries instanceof Error
+        ? `could not be read: ${entries.message}`
+        : entries.length === 0
+          ? 'is empty'
+          : `holds ${entries.slice(0, LISTED_ENTRIES).join(', ')}${entries.length > LISTED_ENTRIES ? ` and ${entries.length - LISTED_ENTRIES} more` : ''}`;
   return (
     `[as in AWS] function ${fn.name}: its handler ${fn.handler} names the module ${base}, and its code has no ${base}.js, .mjs or .cjs ` +
     `(its folder ${path.join(fn.codePath, parsed.moduleRoot)} ${holds}): every invocation fails its init with Runtime.ImportModuleError ` +

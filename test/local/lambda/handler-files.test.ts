@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,15 @@ describe('handlerFileWarnings', () => {
         "(Cannot find module), as on AWS. Add the module, or run the build that writes it (a file the repository's .gitignore leaves out " +
         'is not in a clone) before switchyard dev or cdk deploy',
     );
+  });
+
+  it("says why the handler's folder could not be read, rather than that it has none", () => {
+    const folder = code({ 'package.json': '{}' });
+    // A link to itself: readdir fails with ELOOP (as root, the one failure besides a missing folder a test can make).
+    symlinkSync('lib', path.join(folder, 'lib'));
+    const [warning] = handlerFileWarnings([fn(folder, 'lib/app.handler')]);
+    expect(warning).toContain(`(its folder ${path.join(folder, 'lib')} could not be read: ELOOP`);
+    expect(handlerFileWarnings([fn(code({ 'package.json': '{}' }), 'lib/app.handler')])[0]).toContain('has no folder lib');
   });
 
   it('says nothing of code that is no folder, missing or an archive (the template reader names it)', () => {
