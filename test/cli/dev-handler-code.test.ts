@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -172,6 +172,35 @@ writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
     const read = record.read.map((stamp) => path.relative(root, stamp.file));
     expect(read).toContain('resolver.js');
     expect(read).not.toContain('other.js');
+  });
+
+  it("counts as read the files of aws-cdk-lib's own file and folder assets, its fingerprint cache hit or not", {
+    timeout: 60_000,
+  }, async () => {
+    // The real aws-cdk-lib, not a stand-in for its calls: if it fingerprints another way, this fails rather than dev missing edits.
+    const cdkLib = path.resolve(import.meta.dirname, '../../node_modules/aws-cdk-lib');
+    const root = project({
+      'cdk.json': '{}',
+      'resolver.js': 'export function request() { return {}; }\n',
+      'resolvers/a.js': 'export function response() { return 1; }\n',
+      'app.mjs': `import { createRequire } from 'node:module';
+import * as path from 'node:path';
+// Its fingerprint cache (~/.cdk/cache) kept inside the project, as no test writes outside it.
+process.env.HOME = path.resolve('home');
+const cdk = createRequire(import.meta.url)(${JSON.stringify(cdkLib)});
+const app = new cdk.App({ outdir: process.env.CDK_OUTDIR });
+const stack = new cdk.Stack(app, 'Assets');
+new cdk.aws_s3_assets.Asset(stack, 'File', { path: 'resolver.js' });
+new cdk.aws_s3_assets.Asset(stack, 'Folder', { path: 'resolvers' });
+app.synth();
+`,
+    });
+    for (const run of ['a cache miss', 'a cache hit']) {
+      const { record } = await synthesizeApp(root);
+      const read = record.read.map((stamp) => path.relative(root, stamp.file));
+      expect(read, run).toEqual(expect.arrayContaining(['resolver.js', path.join('resolvers', 'a.js')]));
+    }
+    expect(readdirSync(path.join(root, 'home', '.cdk', 'cache', 'fingerprints'))).not.toHaveLength(0);
   });
 
   it('takes a bundle whose inputs did not change from the cache, and builds one whose input changed', async () => {
