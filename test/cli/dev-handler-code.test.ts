@@ -142,6 +142,11 @@ writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: 0 }));
     const { record } = await synthesizeApp(root);
     expect(record.read.map((stamp) => path.relative(root, stamp.file))).not.toContain('resolver.ts');
     expect(record.complete).toBe(false);
+    // The asynchronous API (build, as most CDK constructs' own bundlers call it) runs a service process of its own.
+    const source = readFileSync(path.join(root, 'app.mjs'), 'utf8');
+    write(root, 'app.mjs', source.replace('esbuild.buildSync(', 'await esbuild.build('));
+    expect((await synthesizeApp(root)).record.complete).toBe(false);
+    write(root, 'app.mjs', source);
     // A transform reads nothing (tsx runs an app's TypeScript so): the synthesis is followed still.
     write(
       root,
