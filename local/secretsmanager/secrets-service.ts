@@ -100,10 +100,7 @@ export class SecretsManagerService {
         );
       }
       if (stage !== undefined && !(this.#store.stages(secret.name).get(versionId) ?? []).includes(stage)) {
-        throw new AwsError(
-          'ResourceNotFoundException',
-          `You provided a VersionStage that is not associated to the provided VersionId: ${stage}`,
-        );
+        throw new AwsError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
       }
     } else {
       const label = stage ?? 'AWSCURRENT';
@@ -219,19 +216,24 @@ export class SecretsManagerService {
     return { SecretList: this.#store.all().map((secret) => this.#describe(secret)) };
   }
 
+  /**
+   * A secret as DescribeSecret and ListSecrets answer it. As AWS's recorded answers show,
+   * `RotationEnabled` is left out of a secret never rotated (none is, locally) and
+   * `VersionIdsToStages` out of one with no version yet.
+   */
   #describe(secret: SecretRow): Record<string, unknown> {
     const tags = this.#store.tags.list(secret.arn);
+    const stages = this.#store.stages(secret.name);
     return {
       ARN: secret.arn,
       Name: secret.name,
       ...(secret.description === null ? {} : { Description: secret.description }),
       ...(secret.kms_key_id === null ? {} : { KmsKeyId: secret.kms_key_id }),
-      RotationEnabled: false,
       CreatedDate: secret.created_at / 1000,
       LastChangedDate: secret.changed_at / 1000,
       ...(secret.accessed_at === null ? {} : { LastAccessedDate: secret.accessed_at / 1000 }),
       ...(tags.length === 0 ? {} : { Tags: tags.map(([Key, Value]) => ({ Key, Value })) }),
-      VersionIdsToStages: Object.fromEntries(this.#store.stages(secret.name)),
+      ...(stages.size === 0 ? {} : { VersionIdsToStages: Object.fromEntries(stages) }),
     };
   }
 

@@ -117,6 +117,19 @@ describe('local Secrets Manager', () => {
     }
   });
 
+  it("refuses a VersionStage not on the VersionId given, and describes a secret with no version without stages or rotation, as AWS's recorded answers do", async () => {
+    const created = await app.client.send(new CreateSecretCommand({ Name: 'api/staged', SecretString: 'x' }));
+    await expect(
+      app.client.send(new GetSecretValueCommand({ SecretId: 'api/staged', VersionId: created.VersionId, VersionStage: 'AWSPREVIOUS' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      message: 'You provided a VersionStage that is not associated to the provided VersionId.',
+    });
+    await app.client.send(new CreateSecretCommand({ Name: 'api/empty' }));
+    const described = await app.client.send(new DescribeSecretCommand({ SecretId: 'api/empty' }));
+    expect([described.VersionIdsToStages, described.RotationEnabled]).toEqual([undefined, undefined]);
+  });
+
   it('creates a secret through the API and refuses a second of the same name', async () => {
     const created = await app.client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'x' }));
     expect(created.ARN).toMatch(/:secret:api\/made-[A-Za-z0-9]{6}$/);
