@@ -153,6 +153,45 @@ describe('SecretsManagerService', () => {
   });
 });
 
+describe('SecretsManagerService deletion', () => {
+  const DAY = 86_400_000;
+
+  it('schedules a deletion at the end of the recovery window, refuses reads and the name meanwhile, restores, and deletes once it is over', async () => {
+    const clock = new ManualClock();
+    const service = new SecretsManagerService({ db: openDatabase(':memory:'), clock, accountId: '1', region });
+    await service.CreateSecret({ Name: 's', SecretString: 'a' });
+    expect(await service.DeleteSecret({ SecretId: 's', RecoveryWindowInDays: 7 })).toMatchObject({
+      DeletionDate: (clock.now() + 7 * DAY) / 1000,
+    });
+    const marked = {
+      code: 'InvalidRequestException',
+      message: "You can't perform this operation on the secret because it was marked for deletion.",
+    };
+    await expect(service.GetSecretValue({ SecretId: 's' })).rejects.toMatchObject(marked);
+    await expect(service.CreateSecret({ Name: 's', SecretString: 'b' })).rejects.toMatchObject({ code: 'InvalidRequestException' });
+    expect(await service.DescribeSecret({ SecretId: 's' })).toMatchObject({ DeletedDate: (clock.now() + 7 * DAY) / 1000 });
+    expect(await service.ListSecrets({})).toEqual({ SecretList: [] });
+    await service.RestoreSecret({ SecretId: 's' });
+    expect(await service.GetSecretValue({ SecretId: 's' })).toMatchObject({ SecretString: 'a' });
+    await service.DeleteSecret({ SecretId: 's', RecoveryWindowInDays: 7 });
+    clock.advance(7 * DAY);
+    await expect(service.DescribeSecret({ SecretId: 's' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+    await service.CreateSecret({ Name: 's', SecretString: 'c' });
+    expect(await service.GetSecretValue({ SecretId: 's' })).toMatchObject({ SecretString: 'c' });
+  });
+
+  it('deletes at once with ForceDeleteWithoutRecovery, a secret already scheduled too, and refuses it with a recovery window', async () => {
+    const service = new SecretsManagerService({ db: openDatabase(':memory:'), clock: new ManualClock(), accountId: '1', region });
+    await service.CreateSecret({ Name: 's', SecretString: 'a' });
+    await expect(service.DeleteSecret({ SecretId: 's', ForceDeleteWithoutRecovery: true, RecoveryWindowInDays: 7 })).rejects.toMatchObject({
+      code: 'InvalidParameterException',
+    });
+    await service.DeleteSecret({ SecretId: 's' });
+    await service.DeleteSecret({ SecretId: 's', ForceDeleteWithoutRecovery: true });
+    await expect(service.DescribeSecret({ SecretId: 's' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+  });
+});
+
 describe('SecretsManagerService tags', () => {
   const service = (db = openDatabase(':memory:')) => new SecretsManagerService({ db, clock: new ManualClock(), accountId: '1', region });
   const template = (tags: Record<string, string>) => ({
