@@ -239,6 +239,20 @@ describe('SecretsManagerService tags', () => {
     expect(await service(second).DescribeSecret({ SecretId: 'old-tagged' })).toMatchObject({ Tags: [{ Key: 'team', Value: 'a' }] });
     second.close();
   });
+
+  it("opens a data folder of a version before deletion, whose secrets' table has no deletion_date, and deletes its secrets", async () => {
+    const file = path.join(tempDataDir(), 'secretsmanager.sqlite');
+    const first = openDatabase(file);
+    await service(first).CreateSecret({ Name: 'old', SecretString: 'a' });
+    first.exec('ALTER TABLE sm_secret DROP COLUMN deletion_date');
+    first.close();
+    const second = openDatabase(file);
+    const reopened = service(second);
+    expect(await reopened.GetSecretValue({ SecretId: 'old' })).toMatchObject({ SecretString: 'a' });
+    await reopened.DeleteSecret({ SecretId: 'old' });
+    await expect(reopened.GetSecretValue({ SecretId: 'old' })).rejects.toMatchObject({ code: 'InvalidRequestException' });
+    second.close();
+  });
 });
 
 describe('generateSecretString', () => {
