@@ -5,7 +5,7 @@ import { streamOfIterator } from './kinesis-service.js';
 const stream = (input: Input, context: OperationContext) =>
   arnOrName(input.StreamARN ?? input.StreamName, (name) => arnOf('kinesis', context, `stream/${name}`));
 
-/** A tagged resource: a stream's or a consumer's ARN. */
+/** A tagged resource, or one with a resource policy: a stream's or a consumer's ARN. */
 const resource = (input: Input) => String(input.ResourceARN);
 
 /**
@@ -41,6 +41,9 @@ export const kinesisIam = serviceIam('kinesis', {
     TagResource: resource,
     UntagResource: resource,
     ListTagsForResource: resource,
+    PutResourcePolicy: resource,
+    GetResourcePolicy: resource,
+    DeleteResourcePolicy: resource,
     StartStreamEncryption: stream,
     StopStreamEncryption: stream,
     RegisterStreamConsumer: stream,

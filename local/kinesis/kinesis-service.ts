@@ -88,7 +88,9 @@ export class KinesisService {
   }
 
   async CreateStream(input: { StreamName: string; ShardCount?: number; StreamModeDetails?: { StreamMode?: string } }) {
-    const mode = input.StreamModeDetails?.StreamMode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
+    // Without a mode or a shard count AWS makes an on-demand stream (recorded: four shards); a shard count alone, a provisioned one.
+    const requested = input.StreamModeDetails?.StreamMode ?? (input.ShardCount === undefined ? 'ON_DEMAND' : 'PROVISIONED');
+    const mode = requested === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
     if (mode === 'PROVISIONED' && input.ShardCount === undefined) {
       throw new AwsError('InvalidArgumentException', 'ShardCount is required for a stream in PROVISIONED mode');
     }
@@ -298,7 +300,7 @@ export class KinesisService {
             `StartingSequenceNumber ${input.StartingSequenceNumber} used in GetShardIterator on shard ${shardId} in stream ${stream.name} under account ${this.options.accountId} is invalid.`,
           );
         }
-        return type === 'AT_SEQUENCE_NUMBER' ? position - 1 : position;
+        return type === 'AT_SEQUENCE_NUMBER' ? Math.max(0, position - 1) : position;
       }
     }
   }

@@ -43,11 +43,14 @@ const SEQUENCE_BASE = 49n * 10n ** BigInt(SEQUENCE_DIGITS);
 
 export const sequenceNumberOf = (position: number): string => `49${String(position).padStart(SEQUENCE_DIGITS, '0')}`;
 
-/** The position a sequence number names, or undefined when it is none this runtime gives. */
+/**
+ * The position a sequence number names, or undefined when it is none this runtime gives: a
+ * record's (1 on), or 0, a shard's StartingSequenceNumber, which AWS takes for an iterator too.
+ */
 export function positionOf(sequenceNumber: string): number | undefined {
   if (!/^\d{1,128}$/.test(sequenceNumber)) return undefined;
   const position = BigInt(sequenceNumber) - SEQUENCE_BASE;
-  return position > 0n && position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : undefined;
+  return position >= 0n && position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : undefined;
 }
 
 /** The shards of a stream of `count` shards, each a contiguous share of the hash key space. */

@@ -31,8 +31,8 @@ interface ConsumerRow {
 }
 
 /**
- * What Kinesis keeps about a stream besides its records: tags (on a stream or a consumer, by
- * ARN), its server-side encryption setting (kept and reported; records are kept as sent), and
+ * What Kinesis keeps about a stream besides its records: tags and resource policies (on a stream
+ * or a consumer, by ARN), its server-side encryption setting (kept and reported; records are kept as sent), and
  * its enhanced fan-out consumers (registered, described, listed, deregistered: ACTIVE at once,
  * as the local stream is; SubscribeToShard, their HTTP/2 event stream, is not served). In
  * `kinesis.sqlite`, beside the records.
@@ -46,6 +46,7 @@ export class StreamMetadataApi {
     this.#tagStore = new TagStore(options.db, { table: 'tags', arnColumn: 'resource_arn' });
     options.db.exec(`
       CREATE TABLE IF NOT EXISTS stream_encryption (stream_arn TEXT PRIMARY KEY, type TEXT NOT NULL, key_id TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS resource_policies (resource_arn TEXT PRIMARY KEY, policy TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS consumers (
         stream_arn TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, PRIMARY KEY (stream_arn, name));
     `);
@@ -58,6 +59,7 @@ export class StreamMetadataApi {
     this.#tagStore.forgetUnder(`${streamArn}/consumer/`);
     db.prepare('DELETE FROM stream_encryption WHERE stream_arn = ?').run(streamArn);
     db.prepare('DELETE FROM consumers WHERE stream_arn = ?').run(streamArn);
+    db.prepare('DELETE FROM resource_policies WHERE resource_arn = ? OR resource_arn LIKE ?').run(streamArn, `${streamArn}/consumer/%`);
   }
 
   /** A stream's encryption as DescribeStream reports it. */
@@ -102,6 +104,38 @@ export class StreamMetadataApi {
 
   async ListTagsForResource(input: { ResourceARN: string }) {
     return { Tags: this.#tags(this.#resource(input.ResourceARN)) };
+  }
+
+  /** Kept and answered by GetResourcePolicy; the local runtime's IAM checks do not read it. */
+  async PutResourcePolicy(input: { ResourceARN: string; Policy: string }) {
+    const arn = this.#resource(input.ResourceARN);
+    try {
+      JSON.parse(input.Policy);
+    } catch {
+      throw new AwsError('InvalidArgumentException', `Policy for ${arn} is not valid JSON.`);
+    }
+    this.options.db.prepare('INSERT OR REPLACE INTO resource_policies (resource_arn, policy) VALUES (?, ?)').run(arn, input.Policy);
+    return {};
+  }
+
+  /** A resource's policy as it was put; `{}` when it has none (AWS answers so, not an error). */
+  async GetResourcePolicy(input: { ResourceARN: string }) {
+    return { Policy: this.#policy(this.#resource(input.ResourceARN)) ?? '{}' };
+  }
+
+  async DeleteResourcePolicy(input: { ResourceARN: string }) {
+    const arn = this.#resource(input.ResourceARN);
+    if (this.#policy(arn) === undefined)
+      throw new AwsError('ResourceNotFoundException', `No resource policy found for resource ARN ${arn}.`);
+    this.options.db.prepare('DELETE FROM resource_policies WHERE resource_arn = ?').run(arn);
+    return {};
+  }
+
+  #policy(arn: string): string | undefined {
+    const row = this.options.db.prepare('SELECT policy FROM resource_policies WHERE resource_arn = ?').get(arn) as
+      | { policy: string }
+      | undefined;
+    return row?.policy;
   }
 
   /** Kept and reported by DescribeStream; records are not encrypted locally (KMS is not called). */

@@ -15,13 +15,17 @@ const MAX_VALUE_BYTES = 65_536;
 
 const notFound = () => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);
+const markedForDeletion = () =>
+  new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+const DAY_MS = 86_400_000;
 
 /**
  * Secrets Manager: the secrets the template declares (generated once and kept in the data
  * folder) and the calls function code makes for them, over AWS JSON 1.1
  * (`secretsmanager.<Operation>`): GetSecretValue by version stage or id, PutSecretValue
  * (which moves AWSCURRENT and AWSPREVIOUS as a rotation does), CreateSecret, DescribeSecret,
- * ListSecrets. Values are stored unencrypted; rotation functions are not run.
+ * ListSecrets, DeleteSecret (scheduled for the end of a recovery window, or forced) and
+ * RestoreSecret. Values are stored unencrypted; rotation functions are not run.
  */
 export class SecretsManagerService {
   readonly #store: SecretsStore;
@@ -39,6 +43,8 @@ export class SecretsManagerService {
       'ListSecrets',
       'TagResource',
       'UntagResource',
+      'DeleteSecret',
+      'RestoreSecret',
     ] as const;
     return Object.fromEntries(names.map((name) => [name, (input: never) => this[name]((input ?? {}) as Input)]));
   }
@@ -87,7 +93,7 @@ export class SecretsManagerService {
   }
 
   async GetSecretValue(input: Input): Promise<unknown> {
-    const secret = this.#secret(input.SecretId);
+    const secret = this.#live(input.SecretId);
     const versionId = optionalText(input, 'VersionId');
     const stage = optionalText(input, 'VersionStage');
     let version: VersionRow | undefined;
@@ -100,10 +106,7 @@ export class SecretsManagerService {
         );
       }
       if (stage !== undefined && !(this.#store.stages(secret.name).get(versionId) ?? []).includes(stage)) {
-        throw new AwsError(
-          'ResourceNotFoundException',
-          `You provided a VersionStage that is not associated to the provided VersionId: ${stage}`,
-        );
+        throw new AwsError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
       }
     } else {
       const label = stage ?? 'AWSCURRENT';
@@ -128,7 +131,7 @@ export class SecretsManagerService {
   }
 
   async PutSecretValue(input: Input): Promise<unknown> {
-    const secret = this.#secret(input.SecretId);
+    const secret = this.#live(input.SecretId);
     const value = secretValue(input);
     if (value === undefined) throw invalidParameter('You must provide either SecretString or SecretBinary.');
     const stages = stageList(input.VersionStages) ?? ['AWSCURRENT'];
@@ -172,8 +175,14 @@ export class SecretsManagerService {
         'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
       );
     }
-    if (this.#store.find(name))
-      throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    const existing = this.#unexpired(this.#store.find(name));
+    if (existing?.deletion_date !== undefined && existing.deletion_date !== null) {
+      throw new AwsError(
+        'InvalidRequestException',
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+      );
+    }
+    if (existing) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     const value = secretValue(input);
     const now = this.options.clock.now();
     const arn = `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${randomSuffix()}`;
@@ -204,34 +213,81 @@ export class SecretsManagerService {
 
   /** Adds tags to a secret, a key given again taking its new value (the API reference: it "appends tags to the existing list"). */
   async TagResource(input: Input): Promise<unknown> {
-    this.#store.tags.tag(this.#secret(input.SecretId).arn, tagPairs(input.Tags));
+    this.#store.tags.tag(this.#live(input.SecretId).arn, tagPairs(input.Tags));
     return {};
   }
 
   async UntagResource(input: Input): Promise<unknown> {
     const keys = input.TagKeys;
     if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw invalidParameter('TagKeys must be a list of strings.');
-    this.#store.tags.untag(this.#secret(input.SecretId).arn, keys);
+    this.#store.tags.untag(this.#live(input.SecretId).arn, keys);
     return {};
   }
 
-  async ListSecrets(_input: Input): Promise<unknown> {
-    return { SecretList: this.#store.all().map((secret) => this.#describe(secret)) };
+  /** The secrets, without those scheduled for deletion unless `IncludePlannedDeletion`. */
+  async ListSecrets(input: Input): Promise<unknown> {
+    const secrets = this.#store.all().flatMap((secret) => this.#unexpired(secret) ?? []);
+    const listed = input.IncludePlannedDeletion === true ? secrets : secrets.filter((secret) => secret.deletion_date === null);
+    // A list entry names the versions' labels SecretVersionsToStages (DescribeSecret: VersionIdsToStages).
+    return {
+      SecretList: listed.map((secret) => {
+        const { VersionIdsToStages, ...entry } = this.#describe(secret);
+        return { ...entry, ...(VersionIdsToStages === undefined ? {} : { SecretVersionsToStages: VersionIdsToStages }) };
+      }),
+    };
   }
 
+  /**
+   * Schedules a secret's deletion at the end of its recovery window (7 to 30 days, 30 by
+   * default), or deletes it at once with ForceDeleteWithoutRecovery (also one already scheduled).
+   */
+  async DeleteSecret(input: Input): Promise<unknown> {
+    const secret = this.#secret(input.SecretId);
+    const force = input.ForceDeleteWithoutRecovery === true;
+    const days = input.RecoveryWindowInDays;
+    if (force && days !== undefined && days !== null) {
+      throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    if (days !== undefined && days !== null && (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30)) {
+      throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+    }
+    const now = this.options.clock.now();
+    if (force) {
+      this.#store.purge(secret);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: now / 1000 };
+    }
+    if (secret.deletion_date !== null) throw markedForDeletion();
+    const deletionDate = now + (typeof days === 'number' ? days : 30) * DAY_MS;
+    this.#store.update(secret.name, { deletion_date: deletionDate });
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: deletionDate / 1000 };
+  }
+
+  /** Cancels a scheduled deletion. */
+  async RestoreSecret(input: Input): Promise<unknown> {
+    const secret = this.#secret(input.SecretId);
+    this.#store.update(secret.name, { deletion_date: null });
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  /**
+   * A secret as DescribeSecret and ListSecrets answer it. As AWS's recorded answers show,
+   * `RotationEnabled` is left out of a secret never rotated (none is, locally) and
+   * `VersionIdsToStages` out of one with no version yet, `Description` out when it is empty.
+   */
   #describe(secret: SecretRow): Record<string, unknown> {
     const tags = this.#store.tags.list(secret.arn);
+    const stages = this.#store.stages(secret.name);
     return {
       ARN: secret.arn,
       Name: secret.name,
-      ...(secret.description === null ? {} : { Description: secret.description }),
+      ...(secret.description === null || secret.description === '' ? {} : { Description: secret.description }),
       ...(secret.kms_key_id === null ? {} : { KmsKeyId: secret.kms_key_id }),
-      RotationEnabled: false,
       CreatedDate: secret.created_at / 1000,
       LastChangedDate: secret.changed_at / 1000,
       ...(secret.accessed_at === null ? {} : { LastAccessedDate: secret.accessed_at / 1000 }),
       ...(tags.length === 0 ? {} : { Tags: tags.map(([Key, Value]) => ({ Key, Value })) }),
-      VersionIdsToStages: Object.fromEntries(this.#store.stages(secret.name)),
+      ...(secret.deletion_date === null ? {} : { DeletedDate: secret.deletion_date / 1000 }),
+      ...(stages.size === 0 ? {} : { VersionIdsToStages: Object.fromEntries(stages) }),
     };
   }
 
@@ -245,16 +301,32 @@ export class SecretsManagerService {
     }
   }
 
-  /** A secret by name, ARN, or ARN without the six random characters Secrets Manager appends. */
+  /** A secret by name, ARN, or ARN without the six random characters Secrets Manager appends; one scheduled for deletion too. */
   #secret(secretId: unknown): SecretRow {
     if (typeof secretId !== 'string' || secretId === '') throw invalidParameter('SecretId is required.');
-    const found = this.#store.find(secretId);
-    if (found) return found;
-    if (secretId.startsWith('arn:')) {
-      const partial = this.#store.all().find((secret) => secret.arn.slice(0, -7) === secretId);
-      if (partial) return partial;
-    }
+    const found = this.#store.find(secretId) ?? (secretId.startsWith('arn:') ? this.#byPartialArn(secretId) : undefined);
+    const secret = this.#unexpired(found);
+    if (secret) return secret;
     throw notFound();
+  }
+
+  #byPartialArn(arn: string): SecretRow | undefined {
+    return this.#store.all().find((secret) => secret.arn.slice(0, -7) === arn);
+  }
+
+  /** A secret operations other than DescribeSecret, DeleteSecret and RestoreSecret take: not scheduled for deletion. */
+  #live(secretId: unknown): SecretRow {
+    const secret = this.#secret(secretId);
+    if (secret.deletion_date !== null) throw markedForDeletion();
+    return secret;
+  }
+
+  /** The secret, or undefined once its recovery window is over (it is deleted then, by the runtime's clock). */
+  #unexpired(secret: SecretRow | undefined): SecretRow | undefined {
+    if (secret?.deletion_date === null || secret === undefined) return secret;
+    if (secret.deletion_date > this.options.clock.now()) return secret;
+    this.#store.purge(secret);
+    return undefined;
   }
 }
 

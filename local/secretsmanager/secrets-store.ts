@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS sm_secret (
   created_at INTEGER NOT NULL,
   changed_at INTEGER NOT NULL,
   accessed_at INTEGER,
-  template_value TEXT
+  template_value TEXT,
+  deletion_date INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sm_version (
   name TEXT NOT NULL,
@@ -44,6 +45,8 @@ export interface SecretRow {
   changed_at: number;
   accessed_at: number | null;
   template_value: string | null;
+  /** When a secret DeleteSecret scheduled for deletion goes (epoch ms); null for one not scheduled. */
+  deletion_date: number | null;
 }
 
 export interface VersionRow {
@@ -60,6 +63,9 @@ export class SecretsStore {
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
+    // A data folder of an earlier version has no deletion_date column.
+    const columns = db.prepare('PRAGMA table_info(sm_secret)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'deletion_date')) db.exec('ALTER TABLE sm_secret ADD COLUMN deletion_date INTEGER');
     // Before the TagStore, `sm_secret`'s `tags` column held each secret's `[{ Key, Value }]` (NULL: none given).
     this.tags = new TagStore(db, { table: 'sm_secret', tagsColumn: 'tags', arnColumn: 'arn' });
   }
@@ -73,7 +79,15 @@ export class SecretsStore {
     return this.db.prepare('SELECT * FROM sm_secret ORDER BY name').all() as unknown as SecretRow[];
   }
 
-  insert(row: Omit<SecretRow, 'accessed_at'>): void {
+  /** Removes a secret with its versions, labels and tags (a deletion forced, or its recovery window over). */
+  purge(secret: SecretRow): void {
+    inTransaction(this.db, () => {
+      for (const table of ['sm_stage', 'sm_version', 'sm_secret']) this.db.prepare(`DELETE FROM ${table} WHERE name = ?`).run(secret.name);
+      this.tags.forget(secret.arn);
+    });
+  }
+
+  insert(row: Omit<SecretRow, 'accessed_at' | 'deletion_date'>): void {
     this.db
       .prepare(
         'INSERT INTO sm_secret (name, arn, description, kms_key_id, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -83,7 +97,7 @@ export class SecretsStore {
 
   update(
     name: string,
-    fields: Partial<Pick<SecretRow, 'description' | 'kms_key_id' | 'template_value' | 'changed_at' | 'accessed_at'>>,
+    fields: Partial<Pick<SecretRow, 'description' | 'kms_key_id' | 'template_value' | 'changed_at' | 'accessed_at' | 'deletion_date'>>,
   ): void {
     for (const [column, value] of Object.entries(fields)) {
       this.db.prepare(`UPDATE sm_secret SET ${column} = ? WHERE name = ?`).run(value ?? null, name);

@@ -8,7 +8,15 @@ export const secretsManagerStepFunctions: StepFunctionsIntegrations<SecretsManag
       name: 'SecretsManager',
       wireCase: 'pascal',
       // The service answers its dates in epoch seconds, as its JSON protocol does.
-      timestamps: new Set(['CreatedDate', 'LastChangedDate', 'LastAccessedDate', 'DeletedDate', 'LastRotatedDate', 'NextRotationDate']),
+      timestamps: new Set([
+        'CreatedDate',
+        'LastChangedDate',
+        'LastAccessedDate',
+        'DeletedDate',
+        'DeletionDate',
+        'LastRotatedDate',
+        'NextRotationDate',
+      ]),
       model: { package: '@aws-sdk/client-secrets-manager', baseException: 'SecretsManagerServiceException' },
     },
   },

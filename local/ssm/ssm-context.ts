@@ -23,9 +23,13 @@ export class SsmContext {
     readonly options: SsmContextOptions,
   ) {}
 
-  /** The parameter by name; a name without its leading slash, or its ARN, finds it too. */
+  /**
+   * The parameter by name; a name without its leading slash, or its ARN, finds it too. A root
+   * name goes either way: its ARN (`parameter/db`) is read as `/db`, and finds `db` as AWS does.
+   */
   find(name: string, version?: number): ParameterRow | undefined {
-    return this.store.get(name, version) ?? (name.startsWith('/') ? undefined : this.store.get(`/${name}`, version));
+    const other = name.startsWith('/') ? (name.indexOf('/', 1) === -1 ? name.slice(1) : undefined) : `/${name}`;
+    return this.store.get(name, version) ?? (other === undefined ? undefined : this.store.get(other, version));
   }
 
   arn(name: string): string {

@@ -366,7 +366,8 @@ export function recordedContents(files: readonly URL[]): Readonly<Record<string,
 /**
  * itAnswersAsRecorded for replays whose cases need no context, against snapshot files
  * (recordedContents): each case's live answers compared with its recorded content (caseDifferences,
- * each recorded answer through `asCompared`), without the paths `skipped` names for it (withoutPaths).
+ * each recorded answer through `asCompared`), without the paths `skipped` names for it (withoutPaths);
+ * with `known`, the differences it lists are left out, and a last test checks that each still occurs.
  */
 export function itAnswersAsSnapshot(
   cases: Readonly<Record<string, () => Promise<Record<string, unknown>>>>,
@@ -374,7 +375,12 @@ export function itAnswersAsSnapshot(
   {
     asCompared,
     skipped = {},
-  }: { readonly asCompared?: (answer: unknown) => unknown; readonly skipped?: Readonly<Record<string, readonly string[]>> } = {},
+    known,
+  }: {
+    readonly asCompared?: (answer: unknown) => unknown;
+    readonly skipped?: Readonly<Record<string, readonly string[]>>;
+    readonly known?: KnownDifferences;
+  } = {},
 ): void {
   const recorded = recordedContents(files);
   itAnswersAsRecorded(
@@ -384,8 +390,14 @@ export function itAnswersAsSnapshot(
       const content = recorded[test];
       if (content === undefined) throw new Error(`no recorded case ${test}`);
       const paths = skipped[test] ?? [];
-      return caseDifferences(withoutPaths(content, paths), withoutPaths(live, paths), asCompared);
+      const found = caseDifferences(withoutPaths(content, paths), withoutPaths(live, paths), asCompared);
+      return known ? known.unexpected(test, found) : found;
     },
     () => undefined,
   );
+  if (known) {
+    it('meets every known difference of the tests that ran, so none is listed that is gone', () => {
+      expect(known.gone().map((k) => `${k.test}: ${k.reason}`)).toEqual([]);
+    });
+  }
 }

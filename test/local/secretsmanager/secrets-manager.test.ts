@@ -117,6 +117,19 @@ describe('local Secrets Manager', () => {
     }
   });
 
+  it("refuses a VersionStage not on the VersionId given, and describes a secret with no version without stages or rotation, as AWS's recorded answers do", async () => {
+    const created = await app.client.send(new CreateSecretCommand({ Name: 'api/staged', SecretString: 'x' }));
+    await expect(
+      app.client.send(new GetSecretValueCommand({ SecretId: 'api/staged', VersionId: created.VersionId, VersionStage: 'AWSPREVIOUS' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      message: 'You provided a VersionStage that is not associated to the provided VersionId.',
+    });
+    await app.client.send(new CreateSecretCommand({ Name: 'api/empty' }));
+    const described = await app.client.send(new DescribeSecretCommand({ SecretId: 'api/empty' }));
+    expect([described.VersionIdsToStages, described.RotationEnabled]).toEqual([undefined, undefined]);
+  });
+
   it('creates a secret through the API and refuses a second of the same name', async () => {
     const created = await app.client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'x' }));
     expect(created.ARN).toMatch(/:secret:api\/made-[A-Za-z0-9]{6}$/);
@@ -137,6 +150,45 @@ describe('SecretsManagerService', () => {
     await expect(service.PutSecretValue({ SecretId: 's', SecretString: 'c', ClientRequestToken: token })).rejects.toMatchObject({
       code: 'ResourceExistsException',
     });
+  });
+});
+
+describe('SecretsManagerService deletion', () => {
+  const DAY = 86_400_000;
+
+  it('schedules a deletion at the end of the recovery window, refuses reads and the name meanwhile, restores, and deletes once it is over', async () => {
+    const clock = new ManualClock();
+    const service = new SecretsManagerService({ db: openDatabase(':memory:'), clock, accountId: '1', region });
+    await service.CreateSecret({ Name: 's', SecretString: 'a' });
+    expect(await service.DeleteSecret({ SecretId: 's', RecoveryWindowInDays: 7 })).toMatchObject({
+      DeletionDate: (clock.now() + 7 * DAY) / 1000,
+    });
+    const marked = {
+      code: 'InvalidRequestException',
+      message: "You can't perform this operation on the secret because it was marked for deletion.",
+    };
+    await expect(service.GetSecretValue({ SecretId: 's' })).rejects.toMatchObject(marked);
+    await expect(service.CreateSecret({ Name: 's', SecretString: 'b' })).rejects.toMatchObject({ code: 'InvalidRequestException' });
+    expect(await service.DescribeSecret({ SecretId: 's' })).toMatchObject({ DeletedDate: (clock.now() + 7 * DAY) / 1000 });
+    expect(await service.ListSecrets({})).toEqual({ SecretList: [] });
+    await service.RestoreSecret({ SecretId: 's' });
+    expect(await service.GetSecretValue({ SecretId: 's' })).toMatchObject({ SecretString: 'a' });
+    await service.DeleteSecret({ SecretId: 's', RecoveryWindowInDays: 7 });
+    clock.advance(7 * DAY);
+    await expect(service.DescribeSecret({ SecretId: 's' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+    await service.CreateSecret({ Name: 's', SecretString: 'c' });
+    expect(await service.GetSecretValue({ SecretId: 's' })).toMatchObject({ SecretString: 'c' });
+  });
+
+  it('deletes at once with ForceDeleteWithoutRecovery, a secret already scheduled too, and refuses it with a recovery window', async () => {
+    const service = new SecretsManagerService({ db: openDatabase(':memory:'), clock: new ManualClock(), accountId: '1', region });
+    await service.CreateSecret({ Name: 's', SecretString: 'a' });
+    await expect(service.DeleteSecret({ SecretId: 's', ForceDeleteWithoutRecovery: true, RecoveryWindowInDays: 7 })).rejects.toMatchObject({
+      code: 'InvalidParameterException',
+    });
+    await service.DeleteSecret({ SecretId: 's' });
+    await service.DeleteSecret({ SecretId: 's', ForceDeleteWithoutRecovery: true });
+    await expect(service.DescribeSecret({ SecretId: 's' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
   });
 });
 
@@ -185,6 +237,20 @@ describe('SecretsManagerService tags', () => {
     first.close();
     const second = openDatabase(file);
     expect(await service(second).DescribeSecret({ SecretId: 'old-tagged' })).toMatchObject({ Tags: [{ Key: 'team', Value: 'a' }] });
+    second.close();
+  });
+
+  it("opens a data folder of a version before deletion, whose secrets' table has no deletion_date, and deletes its secrets", async () => {
+    const file = path.join(tempDataDir(), 'secretsmanager.sqlite');
+    const first = openDatabase(file);
+    await service(first).CreateSecret({ Name: 'old', SecretString: 'a' });
+    first.exec('ALTER TABLE sm_secret DROP COLUMN deletion_date');
+    first.close();
+    const second = openDatabase(file);
+    const reopened = service(second);
+    expect(await reopened.GetSecretValue({ SecretId: 'old' })).toMatchObject({ SecretString: 'a' });
+    await reopened.DeleteSecret({ SecretId: 'old' });
+    await expect(reopened.GetSecretValue({ SecretId: 'old' })).rejects.toMatchObject({ code: 'InvalidRequestException' });
     second.close();
   });
 });

@@ -42,6 +42,15 @@ describe('SsmService', () => {
     expect(Parameter).toMatchObject({ Name: '/app/x', ARN: 'arn:aws:ssm:eu-west-1:000000000000:parameter/app/x' });
   });
 
+  it('finds a root parameter named without a leading slash by its ARN, as AWS does (LocalStack test_get_parameter_by_arn)', async () => {
+    const ssm = service();
+    await ssm.PutParameter({ Name: 'db', Value: 'v', Type: 'String' });
+    const { Parameter } = await ssm.GetParameter({ Name: 'arn:aws:ssm:eu-west-1:000000000000:parameter/db' });
+    expect(Parameter).toMatchObject({ Name: 'db', ARN: 'arn:aws:ssm:eu-west-1:000000000000:parameter/db', Value: 'v' });
+    const { Parameters, InvalidParameters } = await ssm.GetParameters({ Names: ['arn:aws:ssm:eu-west-1:000000000000:parameter/db'] });
+    expect([Parameters.map((p) => p.Name), InvalidParameters]).toEqual([['db'], []]);
+  });
+
   it('filters a path by type, and describes parameters one level under a path', async () => {
     const ssm = service();
     await ssm.PutParameter({ Name: '/p/a', Value: 'a', Type: 'String' });
