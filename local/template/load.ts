@@ -4,6 +4,7 @@ import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
+import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { deploymentOrder } from './stack-order.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
@@ -99,9 +100,14 @@ export function loadApp(options: LoadAppOptions): LoadedApp {
   const warnings: string[] = [];
   const shared = sharedState();
   // In deployment order, so every export and SSM parameter exists before a stack reads it.
-  for (const stack of deploymentOrder(readCloudAssembly(options.cdkOut).stacks)) {
+  const artifacts = deploymentOrder(readCloudAssembly(options.cdkOut).stacks);
+  for (const stack of artifacts) {
     shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
   }
+  // Where each stack deploys on AWS (a nested stack, not an artifact, goes where its parent does: unknown here, so the local one).
+  const environments = new Map(artifacts.map((a) => [a.stackName, a.environment]));
+  const local = { account: options.accountId ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION };
+  warnings.push(...sharedNameWarnings(shared.stacks, (stackName) => ({ ...local, ...environments.get(stackName) })));
   return { stacks: shared.stacks, warnings };
 }
 
