@@ -101,13 +101,9 @@ export function loadApp(options: LoadAppOptions): LoadedApp {
   const shared = sharedState();
   // In deployment order, so every export and SSM parameter exists before a stack reads it.
   const artifacts = deploymentOrder(readCloudAssembly(options.cdkOut).stacks);
-  for (const stack of artifacts) {
-    shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
-  }
-  // Where each stack deploys on AWS (a nested stack, not an artifact, goes where its parent does: unknown here, so the local one).
-  const environments = new Map(artifacts.map((a) => [a.stackName, a.environment]));
+  for (const stack of artifacts) shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
   const local = { account: options.accountId ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION };
-  warnings.push(...sharedNameWarnings(shared.stacks, (stackName) => ({ ...local, ...environments.get(stackName) })));
+  warnings.push(...sharedNameWarnings(shared.stacks, artifacts, local));
   return { stacks: shared.stacks, warnings };
 }
 

@@ -22,8 +22,12 @@ interface Environment {
  */
 export function sharedNameWarnings(
   stacks: readonly { readonly resources: readonly Named[] }[],
-  environmentOf: (stackName: string) => Environment,
+  artifacts: readonly { readonly stackName: string; readonly environment: Partial<Environment> }[],
+  local: Environment,
 ): string[] {
+  // Where each stack deploys on AWS; a nested stack, not an artifact, goes where its parent does: unknown here, so the local one.
+  const environments = new Map(artifacts.map((a) => [a.stackName, a.environment]));
+  const environmentOf = (stackName: string): Environment => ({ ...local, ...environments.get(stackName) });
   const first = new Map<string, Named>();
   const warnings: string[] = [];
   for (const r of stacks.flatMap((stack) => stack.resources)) {
