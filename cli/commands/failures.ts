@@ -125,7 +125,13 @@ export const failures: Command = async (argv, io) => {
     io.out('');
   }
   if (rows.length === 0) {
-    io.out(`nothing failed${since ? ` since ${time(since)}` : ''}`);
+    // A dead-letter a consumer has received is not readable until its visibility timeout ends: it failed all the same.
+    const inFlight = queues.filter((q) => q.inFlight > 0).map((q) => `${q.inFlight} in ${q.queue.name}`);
+    io.out(
+      inFlight.length === 0
+        ? `nothing failed${since ? ` since ${time(since)}` : ''}`
+        : `no failure to show${since ? ` since ${time(since)}` : ''}, but dead-lettered messages are in flight (${inFlight.join(', ')}): a consumer received them, and they show again when their visibility timeout ends`,
+    );
     return;
   }
   io.out(

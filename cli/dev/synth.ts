@@ -284,10 +284,32 @@ export function startCommand(
     child.on('error', (error) => reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})`, output));
+      else
+        reject(
+          new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})${npxRefusal(output)}`, output),
+        );
     });
   });
   return { child, ended };
+}
+
+/**
+ * What to do when npx refused to fetch a package the project does not install (npm's `yes`
+ * setting false, as `npx --no` or an .npmrc sets it; without a terminal npx would fetch it):
+ * the app's command names a bin, `npx tsx` say, that `npm install` never put in node_modules.
+ */
+function npxRefusal(output: string): string {
+  const listed = /npx canceled due to missing packages and no YES option: (\[[^\]\n]*\])/.exec(output)?.[1];
+  if (listed === undefined) return '';
+  let specs: string[];
+  try {
+    specs = (JSON.parse(listed) as unknown[]).map(String);
+  } catch {
+    return '';
+  }
+  // `tsx@4.23.15` -> `tsx`, `@scope/pkg@1` -> `@scope/pkg`.
+  const names = specs.map((spec) => spec.replace(/(?<=.)@[^@/]*$/, ''));
+  return `: npx would fetch ${names.join(', ')}, which the project does not install, and npm's \`yes\` setting refused it; install it in the project (npm install --save-dev ${names.join(' ')})`;
 }
 
 /**

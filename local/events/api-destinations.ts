@@ -70,11 +70,13 @@ export function apiDestinations(app: LoadedApp): { destinations: Map<string, Api
         ? `its connection ${String(p.ConnectionArn)} is not an AWS::Events::Connection of the app`
         : typeof connection === 'string'
           ? connection
-          : !isLoopbackUrl(endpoint)
-            ? `its InvocationEndpoint ${endpoint} is not on this machine (the local runtime calls only loopback URLs)`
-            : connection.authorization.type === 'OAUTH_CLIENT_CREDENTIALS' && !isLoopbackUrl(connection.authorization.endpoint)
-              ? `its connection's AuthorizationEndpoint ${connection.authorization.endpoint} is not on this machine (the local runtime calls only loopback URLs)`
-              : undefined;
+          : !isUrl(endpoint)
+            ? `its InvocationEndpoint ${JSON.stringify(endpoint)} is not a URL (AWS takes only an HTTPS URL)`
+            : !isLoopbackUrl(endpoint)
+              ? `its InvocationEndpoint ${endpoint} is not on this machine (the local runtime calls only loopback URLs)`
+              : connection.authorization.type === 'OAUTH_CLIENT_CREDENTIALS' && !isLoopbackUrl(connection.authorization.endpoint)
+                ? `its connection's AuthorizationEndpoint ${connection.authorization.endpoint} is not on this machine (the local runtime calls only loopback URLs)`
+                : undefined;
     if (problem !== undefined || typeof connection !== 'object') {
       problems.set(arn, `API destination ${r.physicalName}: ${problem}`);
       continue;
@@ -82,6 +84,29 @@ export function apiDestinations(app: LoadedApp): { destinations: Map<string, Api
     destinations.set(arn, { arn, name: r.physicalName, endpoint, method: String(p.HttpMethod ?? 'POST').toUpperCase(), connection });
   }
   return { destinations, problems };
+}
+
+/**
+ * A warning for each API destination the runtime calls over plain http: AWS takes only HTTPS
+ * endpoints ("The URL must use HTTPS", eb-api-destination-create), so a loopback `http://` URL
+ * that runs here is not one a deploy takes.
+ */
+export function apiDestinationEndpointWarnings(app: LoadedApp): string[] {
+  return app.stacks
+    .flatMap((stack) => stack.resources)
+    .filter((r) => r.type === 'AWS::Events::ApiDestination')
+    .flatMap((r) => {
+      const endpoint = String((r.properties as Props).InvocationEndpoint ?? '');
+      return isUrl(endpoint) && new URL(endpoint).protocol !== 'https:'
+        ? [
+            `${r.stackName}/${r.logicalId} (AWS::Events::ApiDestination): its InvocationEndpoint ${endpoint} is not HTTPS, which AWS requires of an API destination; locally it is called as given`,
+          ]
+        : [];
+    });
+}
+
+function isUrl(text: string): boolean {
+  return URL.canParse(text);
 }
 
 const arnOf = (r: LoadedResource): string => r.attributes.Arn ?? r.ref;

@@ -8,7 +8,7 @@ import { scheduleLine } from '../service-registry/report-lines.js';
 import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
 import { ApiDestinationCaller } from './api-destination-call.js';
 import { type ApiDestinations, ApiDestinationTargets, apiDestinationTargetWarnings } from './api-destination-target.js';
-import { apiDestinations } from './api-destinations.js';
+import { apiDestinationEndpointWarnings, apiDestinations } from './api-destinations.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -90,7 +90,11 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   // Rule targets that are API destinations are called through their connections (api-destination-target.ts).
   definitions: (app) => {
     const destinations = apiDestinations(app);
-    return { ...templateBusPolicies(app), apiDestinations: destinations, warnings: apiDestinationTargetWarnings(app, destinations) };
+    return {
+      ...templateBusPolicies(app),
+      apiDestinations: destinations,
+      warnings: [...apiDestinationEndpointWarnings(app), ...apiDestinationTargetWarnings(app, destinations)],
+    };
   },
   records: eventRecords,
   create({ settings, database, services }, { busPolicies, apiDestinations: destinations }) {

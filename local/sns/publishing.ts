@@ -121,6 +121,8 @@ export class Publishing {
     }
     const subscriptions = store.subscriptions(topic.arn).filter((s) => !isPending(s));
     const skipped = new Set<string>();
+    /** Messages every subscription's filter policy turned away: delivered nowhere, as on AWS, but said. */
+    const filteredOut: string[] = [];
     const traceHeader = currentTraceHeader();
     const traced = traceHeader === undefined ? {} : { traceHeader };
     const results = store.transaction((): PublishResult[] => {
@@ -130,13 +132,14 @@ export class Publishing {
         const sequenced = this.#sequence(topic, message, now);
         if ('duplicate' in sequenced) return sequenced.duplicate;
         const { messageId, sequenceNumber } = sequenced;
-        this.#route(
+        const routed = this.#route(
           topic,
           subscriptions,
           { ...message, messageId, ...(sequenceNumber ? { sequenceNumber } : {}), ...traced },
           now,
           skipped,
         );
+        if (subscriptions.length > 0 && routed.filteredOut === subscriptions.length) filteredOut.push(messageId);
         return { MessageId: messageId, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) };
       });
       this.requests.remember(idempotencyKey, accepted, now);
@@ -144,6 +147,11 @@ export class Publishing {
     });
     this.outbox.wake();
     this.#reportSkipped(topic, skipped);
+    for (const messageId of filteredOut) {
+      options.log?.(
+        `message ${messageId} to ${topic.arn} matched the filter policy of none of its ${subscriptions.length} subscriptions: it is delivered nowhere, as on AWS`,
+      );
+    }
     return results;
   }
 
@@ -172,23 +180,26 @@ export class Publishing {
     return { messageId, sequenceNumber };
   }
 
-  /** One delivery per subscription whose filter policy matches and whose protocol is delivered locally. */
+  /** One delivery per subscription whose filter policy matches and whose protocol is delivered locally; how many policies turned the message away. */
   #route(
     topic: TopicRecord,
     subscriptions: readonly SubscriptionRecord[],
     message: RoutedMessage,
     now: number,
     skipped: Set<string>,
-  ): void {
+  ): { filteredOut: number } {
     const notification = notificationOf(topic, message, now);
+    let filteredOut = 0;
     for (const subscription of subscriptions) {
       const filter = this.context.filter(subscription);
       // The policy sees the text this subscription's protocol would receive.
       if (
         filter &&
         !matchesFilterPolicy(filter, { body: messageFor(notification, subscription.protocol), attributes: notification.attributes })
-      )
+      ) {
+        filteredOut++;
         continue;
+      }
       if (!LOCALLY_DELIVERED_PROTOCOLS.has(subscription.protocol)) {
         skipped.add(subscription.arn);
         continue;
@@ -196,6 +207,7 @@ export class Publishing {
       const orderKey = isFifo(topic) ? `${subscription.arn}\u0000${notification.groupId}` : null;
       this.context.store.addDelivery(subscription.arn, orderKey, notification, now);
     }
+    return { filteredOut };
   }
 
   /** Once per subscription and run: the load warnings already name these subscriptions. */

@@ -167,7 +167,8 @@ function sampleEntries(definitions: ServiceDefinitions): string | undefined {
       for (const sample of sampleEvents(pattern, definitions.eventSchemas ?? [])) {
         const source = sample.source ?? (pattern?.source === undefined ? fill?.source : undefined);
         const detailType = sample.detailType ?? (pattern?.['detail-type'] === undefined ? fill?.detailType : undefined);
-        if (typeof source !== 'string' || typeof detailType !== 'string') continue;
+        // PutEvents refuses an entry whose Source or DetailType is empty (InvalidArgument): no event of it matches `[""]`.
+        if (typeof source !== 'string' || typeof detailType !== 'string' || source === '' || detailType === '') continue;
         // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
         if (source.startsWith('aws.')) continue;
         if (!matches(rule, source, detailType, sample.detail)) continue;
@@ -254,8 +255,9 @@ function sampleValue(matchers: unknown): unknown {
     if (typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean') return matcher;
     if (typeof matcher === 'object' && matcher !== null) {
       const m = matcher as Record<string, unknown>;
-      if (typeof m.prefix === 'string') return m.prefix;
-      if (typeof m.suffix === 'string') return m.suffix;
+      // An empty prefix or suffix matches any value, and PutEvents refuses an empty Source or DetailType.
+      if (typeof m.prefix === 'string') return m.prefix === '' ? 'example' : m.prefix;
+      if (typeof m.suffix === 'string') return m.suffix === '' ? 'example' : m.suffix;
       if (typeof m['equals-ignore-case'] === 'string') return m['equals-ignore-case'];
       if (m.exists === true) return 'example';
       if (Array.isArray(m.numeric) && typeof m.numeric[1] === 'number') {

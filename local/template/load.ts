@@ -4,6 +4,7 @@ import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
+import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { deploymentOrder } from './stack-order.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
@@ -99,9 +100,10 @@ export function loadApp(options: LoadAppOptions): LoadedApp {
   const warnings: string[] = [];
   const shared = sharedState();
   // In deployment order, so every export and SSM parameter exists before a stack reads it.
-  for (const stack of deploymentOrder(readCloudAssembly(options.cdkOut).stacks)) {
-    shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
-  }
+  const artifacts = deploymentOrder(readCloudAssembly(options.cdkOut).stacks);
+  for (const stack of artifacts) shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
+  const local = { account: options.accountId ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION };
+  warnings.push(...sharedNameWarnings(shared.stacks, artifacts, local));
   return { stacks: shared.stacks, warnings };
 }
 

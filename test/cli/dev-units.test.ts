@@ -106,6 +106,19 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
     }
   });
 
+  it('says to install the bin npx refused to fetch, naming it, when the app command names one the project does not install', async () => {
+    // `"app": "npx tsx bin/app.ts"` in a project without tsx, where npm's `yes` is false (an .npmrc's yes=false).
+    const root = project({
+      'cdk.json': '{}',
+      'app.mjs': `console.error('npm error npx canceled due to missing packages and no YES option: ["tsx@4.23.15"]'); process.exit(1);`,
+    });
+    const failed = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, path.join(root, 'out')).catch((e) => e);
+    expect(failed).toBeInstanceOf(SynthError);
+    expect(failed.message).toMatch(
+      /failed \(.*: exit 1\): npx would fetch tsx, which the project does not install, and npm's `yes` setting refused it; install it in the project \(npm install --save-dev tsx\)$/,
+    );
+  });
+
   it("finds switchyard's own esbuild on PATH, after the user's, so NodejsFunction bundles with it rather than in Docker when the app installed none", async () => {
     // aws-lambda-nodejs's PackageInstallation.detect: esbuild resolved from the app, else
     // `esbuild --version` on PATH, else Docker. PATH here holds Node's folder and no esbuild.

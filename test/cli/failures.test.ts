@@ -1,5 +1,5 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import { explain } from '../../inspect/dead-letter-messages.js';
@@ -88,6 +88,24 @@ describe('switchyard failures', () => {
     // this process, with no start-up to wait out): a second later, everything that failed is older than 1s.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await runCli(['failures', '--since', '1s', ...app.target])).stdout).toContain('nothing failed since');
+  });
+
+  it('says a dead-letter a consumer has received is in flight, not that nothing failed', async () => {
+    const sqs = new SQSClient(app.config);
+    const url = await queueUrl(app, STARTER_DLQ);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 60 }));
+    expect(Messages).toHaveLength(1);
+    try {
+      const text = await runCli(['failures', '--source', 'TicketTriageStarterDeadLetterQueue', ...app.target]);
+      expect(text.stdout).not.toContain('nothing failed');
+      expect(text.stdout).toMatch(
+        /no failure to show, but dead-lettered messages are in flight \(1 in TicketTriageStarterDeadLetterQueue\)/,
+      );
+    } finally {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: Messages[0]?.ReceiptHandle, VisibilityTimeout: 0 }),
+      );
+    }
   });
 
   it('fails if --source names nothing of the app, listing what it has', async () => {

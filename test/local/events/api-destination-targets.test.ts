@@ -47,6 +47,8 @@ function assembly(): string {
     Flaky: destination('/flaky'),
     Reject: destination('/reject'),
     Faraway: destination('https://example.com/hook'),
+    // As an app whose README asks for its webhook's URL in place of the placeholder leaves it until then.
+    Placeholder: { ...destination('/unused'), Properties: { ...destination('/unused').Properties, InvocationEndpoint: '<INSERT_VALUE>' } },
     Failed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'http-failed' } },
     OrdersRule: rule('shop.orders', {
       Arn: { 'Fn::GetAtt': ['Orders', 'Arn'] },
@@ -60,6 +62,7 @@ function assembly(): string {
     FlakyRule: rule('shop.flaky', { Arn: { 'Fn::GetAtt': ['Flaky', 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 3 } }),
     RejectRule: rule('shop.reject', { Arn: { 'Fn::GetAtt': ['Reject', 'Arn'] }, DeadLetterConfig: { Arn: arnOf('Failed') } }),
     FarawayRule: rule('shop.faraway', { Arn: { 'Fn::GetAtt': ['Faraway', 'Arn'] } }),
+    PlaceholderRule: rule('shop.placeholder', { Arn: { 'Fn::GetAtt': ['Placeholder', 'Arn'] } }),
   });
 }
 
@@ -122,5 +125,16 @@ describe('EventBridge API destination targets', () => {
     expect(local.runtime.warnings.join('\n')).toMatch(
       /FarawayRule \(AWS::Events::Rule\): target http is not called locally: API destination \S+: its InvocationEndpoint https:\/\/example\.com\/hook is not on this machine/,
     );
+  });
+
+  it('names at start-up a destination whose endpoint is no URL, and one it calls over http, which AWS would not take', () => {
+    const warnings = local.runtime.warnings.join('\n');
+    expect(warnings).toMatch(
+      /PlaceholderRule \(AWS::Events::Rule\): target http is not called locally: API destination \S+: its InvocationEndpoint "<INSERT_VALUE>" is not a URL \(AWS takes only an HTTPS URL\)/,
+    );
+    expect(warnings).toMatch(
+      /\/Flaky \(AWS::Events::ApiDestination\): its InvocationEndpoint http:\/\/127\.0\.0\.1:\d+\/flaky is not HTTPS, which AWS requires of an API destination; locally it is called as given/,
+    );
+    expect(warnings).not.toMatch(/Faraway \(AWS::Events::ApiDestination\)/);
   });
 });

@@ -390,6 +390,24 @@ describe('SnsService filter policies', () => {
     expect(colors('red')).toEqual(['red']);
     expect(colors('all')).toEqual(['blue', 'red', 'green']);
   });
+
+  it('says of a message every filter policy turned away that it is delivered nowhere', async () => {
+    t = createSns();
+    const TopicArn = await topicWithQueues(['en', 'us']);
+    // Keys are case-sensitive: a body's `Filter.Language` is not the policy's `filter.language`.
+    await subscribeQueue(TopicArn, 'en', {
+      FilterPolicyScope: 'MessageBody',
+      FilterPolicy: JSON.stringify({ filter: { language: ['en'] } }),
+    });
+    await subscribeQueue(TopicArn, 'us', { FilterPolicy: JSON.stringify({ country: ['usa'] }) });
+    const { MessageId } = await t.sns.Publish({ TopicArn, Message: JSON.stringify({ Filter: { Language: ['en'] } }) });
+    await t.sns.Publish({ TopicArn, Message: JSON.stringify({ filter: { language: ['en'] } }) });
+    await t.sns.idle();
+    expect(t.sqs.bodies('en')).toHaveLength(1);
+    expect(t.logs.filter((line) => line.includes('delivered nowhere'))).toEqual([
+      `message ${MessageId} to ${TopicArn} matched the filter policy of none of its 2 subscriptions: it is delivered nowhere, as on AWS`,
+    ]);
+  });
 });
 
 describe('SnsService FIFO topics', () => {

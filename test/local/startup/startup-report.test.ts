@@ -204,6 +204,16 @@ describe('startupReport', () => {
     expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'default', Source: 'c', DetailType: 'd', Detail: '{}' }]);
   });
 
+  it('suggests a source PutEvents takes for a pattern whose source is any prefix, never an empty one', () => {
+    // The pattern `source: [{ prefix: '' }]` matches every event; PutEvents refuses Source "" (InvalidArgument).
+    const bus = { name: 'bus', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/bus' };
+    const { lines } = report({
+      buses: [bus],
+      rules: [rule('Empty', 'bus', { source: [''], 'detail-type': ['d'] }), rule('All', 'bus', { source: [{ prefix: '' }] })],
+    });
+    expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'bus', Source: 'example', DetailType: 'example', Detail: '{}' }]);
+  });
+
   it('suggests an event with a stand-in source and detail type for a rule that asks for neither, after every rule that names them', () => {
     const bus = { name: 'bus', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/bus' };
     const { lines } = report({ buses: [bus], rules: [rule('AnyFromAccount', 'bus', { account: ['000000000000'] })] });

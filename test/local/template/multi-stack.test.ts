@@ -114,6 +114,35 @@ describe('loadApp with several stacks', () => {
     expect(app.warnings).toEqual(['B: export "Shared" is already exported by A; imports read A\'s']);
   });
 
+  it('names two stacks of different regions whose resources of one name are one resource locally', () => {
+    const bus = { template: { Resources: { Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'Shared' } } } } };
+    const app = loadAssembly({
+      Main: { ...bus, environment: 'aws://unknown-account/us-east-1' },
+      Replica: { ...bus, environment: 'aws://unknown-account/eu-west-1' },
+      Other: { template: { Resources: { Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'Own' } } } } },
+    });
+    expect(app.warnings).toContain(
+      "Replica/Bus (AWS::Events::EventBus) and Main/Bus are one resource locally, arn:aws:events:us-east-1:000000000000:event-bus/Shared: on AWS each is in its own region (us-east-1, eu-west-1); here what either stack sends to it, the other's rules, subscriptions and readers see",
+    );
+    expect(app.warnings.filter((w) => w.includes('one resource locally'))).toHaveLength(1);
+  });
+
+  it('says CloudFormation refuses the second of two same-named resources in one account and region, not of two accounts', () => {
+    const queue = { template: { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } } } } };
+    const app = loadAssembly({ A: queue, B: queue });
+    expect(app.warnings.join('\n')).toMatch(
+      /B\/Q \(AWS::SQS::Queue\) and A\/Q are one resource locally, .*CloudFormation refuses to create the second/,
+    );
+    // Two stages for two accounts (a pipeline's) each have theirs on AWS.
+    const stages = loadAssembly({
+      A: { ...queue, environment: 'aws://111111111111/us-east-1' },
+      B: { ...queue, environment: 'aws://222222222222/us-east-1' },
+    });
+    expect(stages.warnings.join('\n')).toMatch(
+      /B\/Q \(AWS::SQS::Queue\) and A\/Q are one resource locally, .*each is in its own account \(111111111111, 222222222222\)/,
+    );
+  });
+
   it('resolves an import across the stacks of two stages (nested assemblies)', () => {
     const app = loadAssembly(
       {},
