@@ -1,6 +1,8 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import { isoSeconds } from '../events/time.js';
+import type { CustomBusEvent } from '../targets/dispatcher.js';
 import { invalidInput } from './checks.js';
+import { PASSED_BUSES } from './delivery/bus-event.js';
 import { type Accepted, dedupKeyOf, MAX_EVENT_BYTES } from './publishing.js';
 import type { Fields } from './store.js';
 
@@ -113,6 +115,43 @@ export function putRawEventsEntries(input: Fields, place: Place): (Accepted | Re
       },
       dedupKey: dedupKeyOf(system.DeduplicationId, contentBased, content),
       ...(typeof system.EventGroupId === 'string' ? { groupId: system.EventGroupId } : {}),
+    };
+  });
+}
+
+/**
+ * Events sent to a Custom Event Bus target (eb-custom-bus-target-bus), as events to accept: each
+ * through PutEvents' or PutRawEvents' own entry checks, as the request of its action would be.
+ * An event that has passed through this bus already is refused LOOP_DETECTED ("if an event, or
+ * one derived from it, has already passed through the target Custom Event Bus, EventBridge does
+ * not deliver it again"); one accepted keeps the buses it passed (PASSED_BUSES). An event's
+ * `dedupKey` takes the place of a deduplication id, so a sender's repeat after a crash is DEDUPLICATED.
+ */
+export function forwardedEntries(events: readonly CustomBusEvent[], place: Place): (Accepted | Refused)[] {
+  return events.map((forwarded) => {
+    const passed = forwarded.passedBuses ?? [];
+    if (passed.includes(place.busArn))
+      return {
+        ErrorCode: 'LOOP_DETECTED',
+        ErrorMessage: `the event has passed through the Custom Event Bus ${place.busArn} already (${passed.join(' -> ')}): it is not put there again`,
+      };
+    let entry: Accepted | Refused;
+    try {
+      const input = { EventBusArn: place.busArn, Entries: [forwarded.entry] };
+      // One entry in, one result out.
+      entry = (forwarded.action === 'PutEvents' ? putEventsEntries(input, place) : putRawEventsEntries(input, place))[0] as
+        | Accepted
+        | Refused;
+    } catch (error) {
+      // PutRawEvents refuses an open format's whole request: here, this event's.
+      if (!(error instanceof AwsError)) throw error;
+      return { ErrorCode: error.code, ErrorMessage: error.message };
+    }
+    if ('ErrorCode' in entry) return entry;
+    return {
+      ...entry,
+      event: { ...entry.event, ...(passed.length > 0 ? { [PASSED_BUSES]: passed } : {}) },
+      ...(forwarded.dedupKey === undefined ? {} : { dedupKey: `forwarded:${forwarded.dedupKey}` }),
     };
   });
 }

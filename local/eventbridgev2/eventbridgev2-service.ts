@@ -1,14 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../endpoint/aws-error.js';
 import { canonical } from '../json/canonical-json.js';
+import type { CustomBusEvent } from '../targets/dispatcher.js';
 import type { LoadedApp } from '../template/load.js';
 import type { Clock } from '../time/clock.js';
 import { checkFilterConfiguration, checkRoleAccount, checkStartingPosition, checkTarget, eventSourceType, invalidInput } from './checks.js';
 import { compileSelection } from './delivery/selection.js';
 import { SubscriberDelivery, type SubscriberDeliveryOptions } from './delivery/subscriber-delivery.js';
-import { putEventsEntries, putRawEventsEntries } from './entries.js';
+import { forwardedEntries, putEventsEntries, putRawEventsEntries } from './entries.js';
 import { type ArnContext, arnKind, busArn, eventSourceArn, newOpaqueId, subscriberArn } from './ids.js';
-import { answered, EventAcceptance } from './publishing.js';
+import { answered, type EntryResult, EventAcceptance } from './publishing.js';
 import { ResourcePolicies } from './resource-policies.js';
 import { nameOf, page, pick, SUBSCRIBER_SETTINGS, withDefaults } from './shapes.js';
 import { type BusRecord, EventBridgeV2Store, type EventSourceRecord, type Fields, type SubscriberRecord } from './store.js';
@@ -351,6 +352,12 @@ export class EventBridgeV2Service {
   async PutRawEvents(input: Input): Promise<Fields> {
     const bus = this.#bus(input.EventBusArn);
     return answered(this.events.accept(bus, putRawEventsEntries(input, this.#place(bus))));
+  }
+
+  /** What a subscriber or a classic rule targeting this bus puts there, as new events (entries.ts); no such bus: ResourceNotFoundException. */
+  forward(targetBusArn: string, events: readonly CustomBusEvent[]): EntryResult[] {
+    const bus = this.#bus(targetBusArn);
+    return this.events.accept(bus, forwardedEntries(events, this.#place(bus)));
   }
 
   #place(bus: BusRecord) {

@@ -14,6 +14,7 @@ import { EventBridgeV2Service } from './eventbridgev2-service.js';
 import { eventBridgeV2Iam } from './iam-authorizations.js';
 import { eventBridgeV2Protocol } from './protocol.js';
 import { type PublishedEvent, publishedEvents } from './published.js';
+import type { EntryResult } from './publishing.js';
 import { customBusesReads } from './read-routes.js';
 import { EVENTBRIDGEV2_TYPE_SPECS } from './resource-types.js';
 import type { Fields, SubscriberRecord } from './store.js';
@@ -48,7 +49,7 @@ declare module '../endpoint/validation/model.js' {
  * (docs/local-runtime/eventbridgev2.md, "Where it differs from AWS").
  */
 export const DELIVERY_DIFFERENCES =
-  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus - Classic, HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint) and universal targets (aws-sdk:<service>:<action>, through the AWS SDK integrations Step Functions runs, for the services hosted here); Firehose and Custom Event Bus targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus and Custom Event Bus - Classic (bus to bus, with loop detection), HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint) and universal targets (aws-sdk:<service>:<action>, through the AWS SDK integrations Step Functions runs, for the services hosted here); Firehose targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
 
 /**
  * The start-up line of each subscriber whose universal target the runtime cannot run (a service
@@ -120,6 +121,8 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
         StartSyncExecution: (input) => services.get('states').StartSyncExecution(input),
       },
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+      // A Custom Event Bus target (bus to bus): the service's own acceptance, created just below.
+      customBuses: { forward: (busArn, events): EntryResult[] => service.forward(busArn, events) },
     });
     const httpServices = {
       apiDestinations: new ApiDestinationCaller(settings.clock),

@@ -1,5 +1,5 @@
 import { tryParseArn } from '../names/arn.js';
-import { reachable } from '../targets/reachable.js';
+import { isCustomBusArn, reachable } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';
 
@@ -146,7 +146,7 @@ export function isApiDestinationArn(arn: string): boolean {
   return parsed?.service === 'events' && parsed.resourceType === 'api-destination';
 }
 
-export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn) || isApiDestinationArn(arn);
+export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn) || isApiDestinationArn(arn) || isCustomBusArn(arn);
 
 /** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {

@@ -107,6 +107,8 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       // Step Functions starts executions that put events, so it is created after EventBridge: looked up when a target is delivered, as the bus is.
       states: { StartExecution: (input) => services.get('states').StartExecution(input) },
       forwardToBus: (busArn, event) => services.get('events').forward(busArn, event),
+      // A Custom Event Bus (AWS::EventsV2) needs EventBridge, so it is created after it: looked up when a target is delivered.
+      customBuses: { forward: (busArn, events) => services.get('eventbridgev2').forward(busArn, events) },
       logs: {
         // Committed before the delivery counts as done, so a kill right after loses no log event.
         write: (group, stream, events) => {

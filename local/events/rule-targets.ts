@@ -42,6 +42,8 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
     readonly logs?: NonNullable<TargetServices['logs']>;
     readonly kinesis?: NonNullable<TargetServices['kinesis']>;
+    /** Custom Event Bus targets (`event-busv2/...`): the event put there as a PutEvents event. @default none: their deliveries fail as targets not run */
+    readonly customBuses?: NonNullable<TargetServices['customBuses']>;
     readonly log: (line: string) => void;
     /**
      * IAM for a delivery: AWS's message when EventBridge (or the target's role) may not send
@@ -64,6 +66,7 @@ export class LocalTargetDelivery implements TargetDelivery {
       events: { forward: (busArn, event) => services.forwardToBus(busArn, event) },
       ...(services.logs ? { logs: services.logs } : {}),
       ...(services.kinesis ? { kinesis: services.kinesis } : {}),
+      ...(services.customBuses ? { customBuses: services.customBuses } : {}),
     });
   }
 

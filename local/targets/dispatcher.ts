@@ -4,7 +4,7 @@ import { type Arn, tryParseArn } from '../names/arn.js';
 import type { PublishBatchRequestEntry, PublishInput } from '../sns/message.js';
 import type { SendMessageInput } from '../sqs/sqs-types.js';
 import type { QueueSender } from './queues.js';
-import { dispatchableService } from './reachable.js';
+import { dispatchableService, isCustomBusArn } from './reachable.js';
 
 /** A PutEvents entry; the bus is the target's ARN. */
 export interface PutEventsEntry {
@@ -22,6 +22,25 @@ export interface PutEventsAnswer {
   readonly FailedEntryCount?: number;
   readonly Entries?: readonly { readonly EventId?: string; readonly ErrorCode?: string; readonly ErrorMessage?: string }[];
 }
+
+/**
+ * An event put onto a Custom Event Bus (AWS::EventsV2, `event-busv2/<name>/<id>`) as a new event
+ * (eb-custom-bus-target-bus): a PutEvents entry or a PutRawEvents entry, as its API takes them.
+ */
+export interface CustomBusEvent {
+  readonly action: 'PutEvents' | 'PutRawEvents';
+  /** The request's entry (`Source`, `DetailType`, `Detail`, ...; or `Data` in Base64, `Metadata`, `SystemMetadata.ContentType`). */
+  readonly entry: Readonly<Record<string, unknown>>;
+  /** What a sender that may send it again after a crash keys it by: the bus puts it once within its deduplication window. */
+  readonly dedupKey?: string;
+  /** The Custom Event Buses the event (or the one it derives from) has passed through: one of them as the destination is a loop. */
+  readonly passedBuses?: readonly string[];
+}
+
+/** What became of one CustomBusEvent: PutEvents' entry result. */
+export type CustomBusEntryResult =
+  | { readonly EventId: string; readonly SuccessCode?: string }
+  | { readonly ErrorCode: string; readonly ErrorMessage: string };
 
 /** An event an AWS service puts on a bus itself (Lambda's invocation results): its `source` may be one callers may not use. */
 export interface ServiceEvent {
@@ -56,6 +75,12 @@ export interface TargetServices {
     putServiceEvent?(busArn: string, event: ServiceEvent): void;
     forward?(busArn: string, event: EventEnvelope): void;
   };
+  /**
+   * Custom Event Buses (AWS::EventsV2): the one function that puts events onto one as new events,
+   * each its result in order (EventBridgeV2Service's `forward`).
+   * @throws AwsError ResourceNotFoundException when the bus does not exist
+   */
+  readonly customBuses?: { forward(busArn: string, events: readonly CustomBusEvent[]): readonly CustomBusEntryResult[] };
   /** Kinesis's PutRecord (JSON protocol: Data in base64). */
   readonly kinesis?: { PutRecord(input: { StreamARN: string; Data: string; PartitionKey: string }): Promise<unknown> };
   readonly logs?: {
@@ -88,7 +113,9 @@ export type BusMessage =
       readonly entryKeys?: readonly (string | undefined)[];
     }
   | { readonly serviceEvent: ServiceEvent }
-  | { readonly forward: EventEnvelope };
+  | { readonly forward: EventEnvelope }
+  /** Events for a Custom Event Bus target (`event-busv2/...`), as they are to be put there. */
+  | { readonly customBus: readonly CustomBusEvent[] };
 
 /**
  * One message to a target, with what each kind of target needs besides the payload. Only the
@@ -132,6 +159,7 @@ export type Dispatched =
   | { readonly service: 'states'; readonly answer: unknown; readonly synchronously?: false }
   | { readonly service: 'states'; readonly answer: SyncExecution; readonly synchronously: true }
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
+  | { readonly service: 'eventsv2'; readonly answer: readonly CustomBusEntryResult[] }
   | { readonly service: 'kinesis'; readonly answer: unknown }
   | { readonly service: 'logs' };
 
@@ -176,6 +204,7 @@ export class TargetDispatcher {
   async send(arn: string, message: TargetMessage): Promise<Dispatched> {
     const parsed = tryParseArn(arn);
     if (parsed === undefined) throw this.unsupported(arn, undefined);
+    if (isCustomBusArn(arn)) return this.#toCustomBus(arn, parsed, message);
     const service = dispatchableService(arn);
     if (service === undefined) throw this.unsupported(arn, parsed.service);
     switch (service) {
@@ -316,6 +345,31 @@ export class TargetDispatcher {
       return { service: 'events' };
     }
     throw this.unsupported(arn, parsed.service);
+  }
+
+  /**
+   * A Custom Event Bus: the message's events through its `forward`, each its result; a classic
+   * rule's event (`forward`) as one PutEvents entry of its source, detail-type, detail and
+   * resources (eb-custom-bus-target-bus: "A Custom Event Bus - Classic rule can likewise name a
+   * Custom Event Bus as its target"), failing as a whole when the bus refuses it.
+   */
+  #toCustomBus(arn: string, parsed: Arn, message: TargetMessage): Dispatched {
+    const buses = this.#service(this.services.customBuses, arn, parsed);
+    const bus = typeof message.events === 'function' ? message.events() : message.events;
+    if (bus && 'customBus' in bus) return { service: 'eventsv2', answer: buses.forward(arn, bus.customBus) };
+    if (!bus || !('forward' in bus)) throw this.unsupported(arn, parsed.service);
+    const { source, 'detail-type': detailType, detail, resources, time } = bus.forward;
+    const entry = {
+      Source: source,
+      DetailType: detailType,
+      Detail: JSON.stringify(detail ?? {}),
+      ...(Array.isArray(resources) ? { Resources: resources } : {}),
+      ...(typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? { Time: Date.parse(time) / 1000 } : {}),
+    };
+    const answer = buses.forward(arn, [{ action: 'PutEvents', entry }]);
+    const refusal = answer.find((result) => 'ErrorCode' in result);
+    if (refusal && 'ErrorCode' in refusal) throw new AwsError(refusal.ErrorCode, refusal.ErrorMessage);
+    return { service: 'eventsv2', answer };
   }
 
   #service<S>(service: S | undefined, arn: string, parsed: Arn): S {

@@ -30,6 +30,16 @@ export function dispatchableService(arn: string): DispatchableService | undefine
   return DISPATCHABLE[service].resourceType === parsed.resourceType ? service : undefined;
 }
 
+/**
+ * Whether an ARN names a Custom Event Bus (AWS::EventsV2, `arn:aws:events:...:event-busv2/<name>/<id>`):
+ * `send` reaches it when given `customBuses`. Apart from DISPATCHABLE, whose `events` are the
+ * classic buses: only EventBridge (rules, Custom Event Bus subscribers) documents it as a target.
+ */
+export function isCustomBusArn(arn: string): boolean {
+  const parsed = tryParseArn(arn);
+  return parsed?.service === 'events' && parsed.resourceType === 'event-busv2';
+}
+
 /** Whether `send` reaches the resource an ARN names (when given that service's operations). */
 export const reachable = (arn: string): boolean => dispatchableService(arn) !== undefined;
 

@@ -20,6 +20,19 @@ export const OCTET_STREAM = 'application/octet-stream';
 /** The envelope PutEvents builds ("version, id, detail-type, source, account, time, region, resources, and detail"): the whole of its Data. */
 const ENVELOPE = ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail'] as const;
 
+/**
+ * Where a stored event keeps the Custom Event Buses its forwarded-from events passed through
+ * before its own (eb-custom-bus-target-bus, "Loop detection"): beside the envelope, so neither
+ * Data (envelopeOf) nor SystemMetadata shows it.
+ */
+export const PASSED_BUSES = 'passed-buses';
+
+/** The Custom Event Buses a stored event has passed through: those before its own, then its own. */
+export function busesPassed(stored: Readonly<Record<string, unknown>>): string[] {
+  const before = Array.isArray(stored[PASSED_BUSES]) ? (stored[PASSED_BUSES] as unknown[]).map(String) : [];
+  return typeof stored['event-bus-arn'] === 'string' ? [...before, stored['event-bus-arn']] : before;
+}
+
 /** A stored event that is not one entries.ts wrote: a bug in the engine's reading of the outbox, never an event to deliver half-formed. */
 export class StoredEventError extends Error {
   override readonly name = 'StoredEventError';

@@ -6,7 +6,8 @@ export interface FailedBatch {
   readonly events: readonly { readonly row: PendingRow; readonly reason: string }[];
   readonly errorCode: string;
   readonly errorMessage: string;
-  readonly condition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
+  /** `None`: the failure is never retried (LOOP_DETECTED), so no limit was reached. */
+  readonly condition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | 'None';
 }
 
 /**

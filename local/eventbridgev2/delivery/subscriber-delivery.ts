@@ -8,7 +8,7 @@ import type { Clock } from '../../time/clock.js';
 import { sequenceOf } from '../publishing.js';
 import type { BusRecord, EventBridgeV2Store, Fields, SubscriberRecord } from '../store.js';
 import { nextBatch } from './batches.js';
-import { type BusEvent, busEventOf } from './bus-event.js';
+import { type BusEvent, busEventOf, busesPassed } from './bus-event.js';
 import { type CursorRow, NEVER, type PendingRow, SubscriberCursors } from './cursors.js';
 import { deadLetterRecord, type FailedBatch } from './dead-letter.js';
 import { TransformError } from './expressions.js';
@@ -212,6 +212,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
         invocation: () => selection.invocationParameters(sendable.map((entry) => entry.event)),
         ...(this.options.http ? { http: this.options.http } : {}),
         ...(this.options.universal ? { universal: this.options.universal } : {}),
+        subscriberArn: subscriber.SubscriberArn,
       },
     );
     // Between the target taking the batch and the record of it: a FIFO target sees the batch again after a crash here.
@@ -229,7 +230,11 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
       }
       const reason = `${result.errorCode}: ${result.errorMessage}`;
       // A transform that fails is retried under the RetryPolicy as any failure (TransformError, eb-custom-bus-transform).
-      const next = nextRetry(retryPolicy(config), { failures: entry.row.attempts + 1, firstAt: entry.row.first_at, now });
+      // A loop (LOOP_DETECTED) is not retried: the same event would loop again.
+      const next =
+        result.retry === false
+          ? { exhausted: 'None' as const }
+          : nextRetry(retryPolicy(config), { failures: entry.row.attempts + 1, firstAt: entry.row.first_at, now });
       if ('at' in next) {
         outcome.retried(entry.row, next.at, reason);
         continue;
@@ -263,7 +268,7 @@ export class SubscriberDelivery extends OutboxOwner<CursorRow> {
   ): Promise<'dropped' | 'unreachable' | { messageId?: string }> {
     if (deadLetterArn === undefined) {
       this.options.log(
-        `${failed.events.length} event(s) dropped for subscriber ${subscriber.Name} -> ${targetArn} (${failed.condition} reached): ${failed.errorCode} ${failed.errorMessage} (no OnFailureConfiguration; EventsDropped counts them)`,
+        `${failed.events.length} event(s) dropped for subscriber ${subscriber.Name} -> ${targetArn} (${failed.condition === 'None' ? 'not retried' : `${failed.condition} reached`}): ${failed.errorCode} ${failed.errorMessage} (no OnFailureConfiguration; EventsDropped counts them)`,
       );
       return 'dropped';
     }
@@ -298,7 +303,8 @@ const eventIdOf = (row: PendingRow) => String((JSON.parse(row.event) as Fields).
 
 /** What the target is sent for one pending event, or the transform error that fails it. */
 async function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' | 'REPLAY'): Promise<Prepared> {
-  const event = busEventOf(storedEvent({ id: row.event_row, event: row.event, due_at: row.first_at, group_id: row.group_id }), type);
+  const stored = storedEvent({ id: row.event_row, event: row.event, due_at: row.first_at, group_id: row.group_id });
+  const event = busEventOf(stored, type);
   try {
     return {
       row,
@@ -308,6 +314,7 @@ async function prepareEvent(row: PendingRow, selection: Selection, type: 'LIVE' 
         ...(row.group_id === null ? {} : { groupId: row.group_id }),
         payload: await selection.payload(event),
         parameters: await selection.targetParameters(event),
+        origin: { event, passedBuses: busesPassed(stored) },
       },
     };
   } catch (error) {

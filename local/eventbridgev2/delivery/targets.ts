@@ -1,7 +1,9 @@
 import { AwsError } from '../../endpoint/aws-error.js';
 import { tryParseArn } from '../../names/arn.js';
-import type { PutEventsEntry, TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
+import type { CustomBusEvent, PutEventsEntry, TargetDispatcher, TargetMessage } from '../../targets/dispatcher.js';
+import { isCustomBusArn } from '../../targets/reachable.js';
 import type { Fields } from '../store.js';
+import { type BusEvent, EVENTBRIDGE_CONTENT_TYPE, OCTET_STREAM } from './bus-event.js';
 import { TransformError } from './expressions.js';
 import { payloadText } from './selection.js';
 import { callUniversalTarget, type UniversalTargetCalls, universalTargetOf } from './universal-targets.js';
@@ -36,6 +38,8 @@ const LIMITS: Readonly<Record<string, TargetLimits>> = {
  * 256 KB, and a batch here at most 100 events in that size.
  */
 const HTTP_LIMITS: TargetLimits = { maxBatch: 100, maxBytes: 256 * KB };
+/** A Custom Event Bus (`AWS::EventsV2::EventBus`): 100 events a call (the MaxBatchSize above), in the size a classic bus takes. */
+const CUSTOM_BUS_LIMITS: TargetLimits = { maxBatch: 100, maxBytes: 256 * KB };
 /**
  * A universal target: "BatchConfiguration is required, with both fields set, because EventBridge
  * cannot know how many events the action's request can carry" (eb-custom-bus-batching), so the
@@ -61,6 +65,7 @@ const LAMBDA_ASYNC_BYTES = KB * KB;
 export function targetLimits(arn: string, parameters: Fields): TargetLimits {
   if (isHttpTarget(arn)) return HTTP_LIMITS;
   if (universalTargetOf(arn)) return UNIVERSAL_LIMITS;
+  if (isCustomBusArn(arn)) return CUSTOM_BUS_LIMITS;
   const service = tryParseArn(arn)?.service ?? '';
   const limits = LIMITS[service] ?? { maxBatch: 1, maxBytes: 256 * KB };
   if (service === 'lambda' && invocationType(parameters) !== 'REQUEST_RESPONSE') return { ...limits, maxBytes: LAMBDA_ASYNC_BYTES };
@@ -74,10 +79,17 @@ export interface BatchItem {
   readonly payload: unknown;
   /** The subscriber's target parameters for this event (`SqsParameters`, `LambdaParameters`, ...). */
   readonly parameters: Fields;
+  /** The event as the bus keeps it, for a Custom Event Bus target: what it is (PutEvents or raw), and the buses it passed through. */
+  readonly origin?: { readonly event: BusEvent; readonly passedBuses: readonly string[] };
 }
 
-/** What became of one event of a batch at the target. */
-export type ItemResult = { readonly ok: true } | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
+/** What became of one event of a batch at the target; `retry: false`, a failure that is never retried (LOOP_DETECTED). */
+export type ItemResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string; readonly retry?: false };
+
+/** Failures that no retry can cure: the event goes to the dead-letter queue at once. */
+const NOT_RETRIED = new Set(['LOOP_DETECTED']);
 
 /**
  * InvocationType of a Lambda (or Step Functions) target. The user guide documents no default
@@ -125,6 +137,8 @@ export async function sendBatch(
     readonly http?: HttpTargetCall;
     /** What universal targets call through (Step Functions' AWS SDK integrations). @default none: their deliveries fail, naming the target */
     readonly universal?: () => UniversalTargetCalls;
+    /** Whose batch it is: a Custom Event Bus target keys each event it puts by it and the event's id. @default the target's ARN */
+    readonly subscriberArn?: string;
   },
 ): Promise<ItemResult[]> {
   const service = tryParseArn(targetArn)?.service;
@@ -155,6 +169,7 @@ export async function sendBatch(
     return items.map(() => result);
   }
   if (service === 'events' && tryParseArn(targetArn)?.resourceType === 'event-bus') return toClassicBus(dispatcher, targetArn, items);
+  if (isCustomBusArn(targetArn)) return toCustomBus(dispatcher, targetArn, items, options.subscriberArn ?? targetArn);
   if (service === 'sqs' || service === 'sns') {
     const sent = await dispatcher.sendBatch(
       targetArn,
@@ -260,6 +275,70 @@ async function toClassicBus(dispatcher: TargetDispatcher, targetArn: string, ite
   return results;
 }
 
+/**
+ * A Custom Event Bus target (eb-custom-bus-target-bus): each event of the batch put onto the bus
+ * as a new event, "the payload is the whole request": a PutEvents event (its payload a PutEvents
+ * envelope) as a PutEvents entry, a raw event as a PutRawEvents entry of the payload, the
+ * event's content type and metadata ("EventBridge chooses the action per event"). Each event is
+ * keyed by the subscriber and its id, so a batch sent again after a crash puts it once, and two
+ * subscribers forwarding one event put two; it carries the buses it passed through, so a loop
+ * back to one of them fails LOOP_DETECTED, not retried. A bus that does not exist fails the
+ * batch with PutEvents' ResourceNotFoundException, retried as any failure.
+ */
+async function toCustomBus(
+  dispatcher: TargetDispatcher,
+  targetArn: string,
+  items: readonly BatchItem[],
+  subscriberArn: string,
+): Promise<ItemResult[]> {
+  const prepared = items.map((item) => customBusEvent(item, `${subscriberArn}/${item.eventId}`));
+  const sendable = prepared.flatMap((event, index) => ('action' in event ? [{ event, index }] : []));
+  const results: ItemResult[] = prepared.map((event) => ('action' in event ? { ok: true } : event));
+  if (sendable.length === 0) return results;
+  try {
+    const sent = await dispatcher.send(targetArn, { body: '', events: { customBus: sendable.map((s) => s.event) } });
+    const answered = sent.service === 'eventsv2' ? sent.answer : [];
+    sendable.forEach(({ index }, i) => {
+      const answer = answered[i];
+      if (answer === undefined)
+        results[index] = { ok: false, errorCode: 'InternalFailure', errorMessage: `${targetArn} answered nothing for the event` };
+      else if ('ErrorCode' in answer)
+        results[index] = {
+          ok: false,
+          errorCode: answer.ErrorCode,
+          errorMessage: answer.ErrorMessage,
+          ...(NOT_RETRIED.has(answer.ErrorCode) ? { retry: false as const } : {}),
+        };
+    });
+  } catch (error) {
+    for (const { index } of sendable) results[index] = failed(error);
+  }
+  return results;
+}
+
+/** The entry a Custom Event Bus takes for one event of the batch, or why it cannot be put there. */
+function customBusEvent(item: BatchItem, dedupKey: string): CustomBusEvent | Extract<ItemResult, { ok: false }> {
+  const origin = item.origin;
+  if (origin === undefined)
+    return { ok: false, errorCode: 'InternalFailure', errorMessage: 'the event reached a Custom Event Bus target without its origin' };
+  const keyed = { dedupKey, passedBuses: origin.passedBuses };
+  const contentType = origin.event.SystemMetadata.ContentType;
+  if (contentType === EVENTBRIDGE_CONTENT_TYPE) {
+    const entry = classicEntry(item.payload);
+    return 'Source' in entry ? { action: 'PutEvents', entry, ...keyed } : entry;
+  }
+  // Opaque bytes are their Base64 text already; other data is JSON (JSON content types are all a bus keeps here).
+  const data =
+    contentType === OCTET_STREAM && typeof item.payload === 'string'
+      ? item.payload
+      : Buffer.from(JSON.stringify(item.payload)).toString('base64');
+  return {
+    action: 'PutRawEvents',
+    entry: { Data: data, Metadata: origin.event.Metadata ?? {}, SystemMetadata: { ContentType: contentType } },
+    ...keyed,
+  };
+}
+
 /** The PutEvents entry of a payload that is a PutEvents envelope, or why it is not one. */
 function classicEntry(payload: unknown): Omit<PutEventsEntry, 'EventBusName'> | Extract<ItemResult, { ok: false }> {
   const envelope = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Fields;
@@ -269,7 +348,7 @@ function classicEntry(payload: unknown): Omit<PutEventsEntry, 'EventBusName'> | 
       ok: false,
       errorCode: 'InvalidTargetPayload',
       errorMessage:
-        'a Custom Event Bus - Classic takes PutEvents events: the payload must be a PutEvents envelope with source, detail-type and detail (an event published with PutEvents, in the RAW payload format); this one is not',
+        'an event bus target takes a PutEvents event as a PutEvents envelope: the payload must have source, detail-type and detail (an event published with PutEvents, in the RAW payload format); this one has not (a Custom Event Bus - Classic takes no other event)',
     };
   const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
   return {

@@ -34,6 +34,15 @@ const APP = assemblyOf({
   FromClassic: sqsQueue('from-classic'),
   ClassicDead: sqsQueue('classic-dead'),
   ClassicRule: eventRule({ bus: 'Classic', pattern: { source: ['shop'] }, target: 'FromClassic', id: 'queue' }),
+  Second: sqsQueue('second'),
+  LoopDead: sqsQueue('loop-dead'),
+  FromRule: sqsQueue('from-rule'),
+  Migrated: { Type: 'AWS::EventsV2::EventBus', Properties: { Name: 'migrated' } },
+  ToCustomBus: eventRule({
+    bus: 'Classic',
+    pattern: { source: ['migrating'] },
+    targets: [{ Id: 'custom-bus', Arn: { 'Fn::GetAtt': ['Migrated', 'EventBusArn'] } }],
+  }),
   Succeeding: stateMachine(
     { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
     { StateMachineName: 'succeeding', StateMachineType: 'EXPRESS' },
@@ -292,6 +301,86 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 delivery', () => {
     expect(forwarded).toMatchObject({ source: 'shop', 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
     const [record] = (await bodies('classic-dead', 1)) as Record<string, unknown>[];
     expect(record).toMatchObject({ targetArn: classic, errorCode: 'InvalidTargetPayload' });
+  });
+
+  /** Shop's PutEvents events and raw events with `n`: what the bus-to-bus subscribers select. */
+  const SHOP_OR_N = { Filters: [{ Pattern: '{"$or": [{"source": ["shop"]}, {"n": [{"exists": true}]}]}', Scope: 'DATA' }] };
+
+  it('puts a PutEvents event and a raw event on a Custom Event Bus target as new events, which its own subscribers deliver', async () => {
+    const first = await newBus('forwarding');
+    const second = await newBus('forwarded');
+    await subscribe(first, 'onward', second, { FilterConfiguration: SHOP_OR_N });
+    await subscribe(second, 'to-second', queueArn('second'), { FilterConfiguration: SHOP_OR_N, Transformer: { Type: 'WITH_METADATA' } });
+    const [put, putRaw] = await call(
+      {
+        operation: 'put_events',
+        params: { EventBusArn: first, Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: '{"orderId":"o-1"}' }] },
+      },
+      {
+        operation: 'put_raw_events',
+        params: {
+          EventBusArn: first,
+          Entries: [
+            {
+              Data: { $bytes: Buffer.from('{"n":1}').toString('base64') },
+              Metadata: { tenant: 't-1' },
+              SystemMetadata: { ContentType: 'application/json' },
+            },
+          ],
+        },
+      },
+    );
+    const originalIds = [put, putRaw].map((answer) => ((answer?.Entries ?? []) as { EventId: string }[])[0]?.EventId);
+    const received = (await bodies('second', 2)) as {
+      Data: Record<string, unknown>;
+      Metadata: Record<string, string>;
+      SystemMetadata: Record<string, string>;
+    }[];
+    const envelope = received.find((event) => event.SystemMetadata.ContentType === 'application/eventbridge+json');
+    const raw = received.find((event) => event.SystemMetadata.ContentType === 'application/json');
+    expect(envelope?.Data).toMatchObject({ source: 'shop', 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
+    expect(raw).toMatchObject({ Data: { n: 1 }, Metadata: { tenant: 't-1' } });
+    // New events: ids of their own, and the loop bookkeeping nowhere a subscriber sees.
+    for (const event of received) {
+      expect(originalIds).not.toContain(event.SystemMetadata['aws:EventId']);
+      expect(JSON.stringify(event)).not.toContain('passed-buses');
+    }
+    expect(envelope?.Data.id).toBe(envelope?.SystemMetadata['aws:EventId']);
+  });
+
+  it('cuts a loop between two Custom Event Buses: the event coming back fails LOOP_DETECTED, not retried, to the dead-letter queue', async () => {
+    const a = await newBus('loop-a');
+    const b = await newBus('loop-b');
+    const loopSettings = { FilterConfiguration: SHOP_OR_N, OnFailureConfiguration: { Arn: queueArn('loop-dead') } };
+    await subscribe(a, 'a-to-b', b, loopSettings);
+    const backToA = await subscribe(b, 'b-to-a', a, loopSettings);
+    await publish(a, [{ n: 1 }]);
+    // The default RetryPolicy retries 5 times with backoff and this clock does not move: a record now was never retried.
+    const [record] = (await bodies('loop-dead', 1)) as Record<string, unknown>[];
+    expect(record).toMatchObject({
+      busArn: b,
+      subscriberArn: backToA,
+      targetArn: a,
+      errorCode: 'LOOP_DETECTED',
+      exhaustedRetryCondition: 'None',
+      retryAttempts: 0,
+    });
+    await settled();
+    // A kept its one event: nothing came back.
+    expect(runtime.eventbridgev2.events.retained(a)).toBe(1);
+    expect(runtime.eventbridgev2.events.retained(b)).toBe(1);
+  });
+
+  it('puts the event a Custom Event Bus - Classic rule targets at a Custom Event Bus there as a PutEvents event', async () => {
+    const migrated = String(runtime.eventbridgev2.store.buses.all().find((bus) => bus.Name === 'migrated')?.EventBusArn);
+    await subscribe(migrated, 'from-rule', queueArn('from-rule'), {
+      FilterConfiguration: { Filters: [{ Pattern: '{"source": ["migrating"]}', Scope: 'DATA' }] },
+    });
+    await runtime.events.PutEvents({
+      Entries: [{ EventBusName: 'classic', Source: 'migrating', DetailType: 'Moved', Detail: '{"k":"v"}', Resources: ['r-1'] }],
+    });
+    const [event] = (await bodies('from-rule', 1)) as Record<string, unknown>[];
+    expect(event).toMatchObject({ source: 'migrating', 'detail-type': 'Moved', detail: { k: 'v' }, resources: ['r-1'], account: ACCOUNT });
   });
 
   it('drops an event without a dead-letter queue once its retries are spent, and counts it in the start-up report', async () => {

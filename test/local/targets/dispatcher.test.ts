@@ -68,6 +68,12 @@ function services() {
     },
     logs: { write: (group, stream, events) => void calls.push(['write', group, stream, events]) },
     kinesis: { PutRecord: async (input) => calls.push(['PutRecord', input]) },
+    customBuses: {
+      forward: (bus, events) => {
+        calls.push(['customBus', bus, events]);
+        return events.map(() => ({ EventId: 'e-3' }));
+      },
+    },
   };
   return { all, calls, lookups };
 }
