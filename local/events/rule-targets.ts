@@ -85,7 +85,8 @@ export class LocalTargetDelivery implements TargetDelivery {
       ...(tryParseArn(target.arn)?.service === 'logs' ? logEvent(input, event) : { body: input }),
       sqs: { ...fifo, ...fair },
       sns: fifo,
-      events: { forward: event },
+      // A rule's delivery sent again after a crash puts the event on a Custom Event Bus once; two rules' deliveries put it twice.
+      events: { forward: event, ...(ruleArn === undefined ? {} : { forwardKey: `rule:${ruleArn}/${target.id}/${event.id}` }) },
       // KinesisParameters: the partition key is the value at PartitionKeyPath, else the event's id (API_KinesisParameters).
       kinesis: { partitionKey: dynamicParameter(target.partitionKeyPath, event) ?? event.id },
     });

@@ -113,7 +113,14 @@ export type BusMessage =
       readonly entryKeys?: readonly (string | undefined)[];
     }
   | { readonly serviceEvent: ServiceEvent }
-  | { readonly forward: EventEnvelope }
+  | {
+      readonly forward: EventEnvelope;
+      /**
+       * What the delivery is keyed by (a rule's target and the event), for a Custom Event Bus
+       * destination: a delivery sent again after a crash is put there once.
+       */
+      readonly forwardKey?: string;
+    }
   /** Events for a Custom Event Bus target (`event-busv2/...`), as they are to be put there. */
   | { readonly customBus: readonly CustomBusEvent[] };
 
@@ -366,7 +373,7 @@ export class TargetDispatcher {
       ...(Array.isArray(resources) ? { Resources: resources } : {}),
       ...(typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? { Time: Date.parse(time) / 1000 } : {}),
     };
-    const answer = buses.forward(arn, [{ action: 'PutEvents', entry }]);
+    const answer = buses.forward(arn, [{ action: 'PutEvents', entry, ...(bus.forwardKey ? { dedupKey: bus.forwardKey } : {}) }]);
     const refusal = answer.find((result) => 'ErrorCode' in result);
     if (refusal && 'ErrorCode' in refusal) throw new AwsError(refusal.ErrorCode, refusal.ErrorMessage);
     return { service: 'eventsv2', answer };

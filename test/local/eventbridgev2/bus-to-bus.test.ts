@@ -54,6 +54,27 @@ describe('Custom Event Bus target (bus to bus)', () => {
     expect(raw).toMatchObject({ data: { n: 2 }, contentType: 'application/json', 'event-bus-arn': to });
   });
 
+  it("puts a Classic rule's delivery sent again after a crash once, and another rule's delivery of the same event as its own", async () => {
+    const { service, dispatcher, to } = await twoBuses();
+    const event = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'OrderPlaced',
+      source: 'shop',
+      account: ACCOUNT,
+      time: '2026-10-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: { id: 1 },
+    };
+    const deliver = (forwardKey: string) => dispatcher.send(to, { body: '', events: { forward: event, forwardKey } });
+    await deliver('rule:arn:aws:events:us-east-1:000000000000:rule/a/t1/e-1');
+    await deliver('rule:arn:aws:events:us-east-1:000000000000:rule/a/t1/e-1');
+    expect(service.events.retained(to)).toBe(1);
+    await deliver('rule:arn:aws:events:us-east-1:000000000000:rule/b/t1/e-1');
+    expect(service.events.retained(to)).toBe(2);
+  });
+
   it("fails an event back to a bus it passed through LOOP_DETECTED, not to be retried, and an unknown bus's events with ResourceNotFoundException", async () => {
     const { service, dispatcher, from, to } = await twoBuses();
     await service.PutEvents({ EventBusArn: from, Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: '{}' }] });
