@@ -19,6 +19,18 @@ const local = restartableRuntime({
     assemblyOf({
       Clicks: stream('clicks'),
       Orders: stream('orders'),
+      Piped: stream('piped'),
+      // A pipe without a dead-letter queue, to the same function: what it gives up on is skipped too.
+      Pipe: {
+        Type: 'AWS::Pipes::Pipe',
+        Properties: {
+          Name: 'skipping-pipe',
+          RoleArn: 'arn:aws:iam::000000000000:role/pipe',
+          Source: { 'Fn::GetAtt': ['Piped', 'Arn'] },
+          SourceParameters: { KinesisStreamParameters: { StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: 0 } },
+          Target: { 'Fn::GetAtt': ['Thrower', 'Arn'] },
+        },
+      },
       OrdersFailed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders-failed' } },
       Thrower: inlineFunction(THROWS, { FunctionName: 'thrower' }),
       OrderThrower: inlineFunction(THROWS, { FunctionName: 'order-thrower' }),
@@ -107,5 +119,25 @@ describe('stream batches a mapping gave up on (the read API and switchyard failu
     await local.runtime.pipes.idle();
     expect((await discarded()).map((b) => b.source)).not.toContain('orders');
     expect((await failureRows()).filter((r) => r.kind === 'discarded').map((r) => r.source)).not.toContain('orders');
+  });
+
+  it('lists a batch a pipe from a stream gave up on with no dead-letter queue', async () => {
+    const sent = await put('piped', 'p-1');
+    const batch = await eventually(async () => (await discarded()).find((b) => b.source === 'piped'));
+    expect(batch).toMatchObject({
+      consumerKind: 'pipe',
+      consumer: 'skipping-pipe',
+      startSequenceNumber: sent.Records?.[0]?.SequenceNumber,
+      batchSize: 1,
+      condition: 'RetryAttemptsExhausted',
+      limit: 'MaximumRetryAttempts 0',
+      attempts: 1,
+      reason: 'the target function failed: Error: no stock for o-1',
+    });
+    expect(batch.functionName).toBeUndefined();
+    const row = (await failureRows()).find((r) => r.kind === 'discarded' && r.source === 'piped');
+    expect(row?.reason).toBe(
+      'pipe skipping-pipe gave up on them after 1 attempt (RetryAttemptsExhausted, MaximumRetryAttempts 0): the target function failed: Error: no stock for o-1; no dead-letter queue: the records are skipped',
+    );
   });
 });
