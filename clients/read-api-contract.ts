@@ -90,6 +90,13 @@ export const READ_API_PATHS = {
    */
   retryingMessages: '/retrying-messages',
   /**
+   * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link DiscardedBatchesPage}: the batches of stream records
+   * a Lambda event source mapping or a pipe of a Kinesis or DynamoDB stream gave up on (MaximumRetryAttempts,
+   * MaximumRecordAgeInSeconds) with no on-failure destination, so skipped: latest first, the newest 10,000 kept in the
+   * data folder across restarts. AWS says so only in its metrics.
+   */
+  discardedBatches: '/discarded-batches',
+  /**
    * GET -> {@link CustomBusesPage}: the app's Custom Event Buses (EventBridge's `eventbridgev2`) with their
    * subscribers, each one's settings and what it did with the events it selected, counted since the data folder
    * began. The console reads it: the service speaks Smithy RPC v2 CBOR, which a browser's AWS clients do not.
@@ -121,46 +128,11 @@ export const READ_API_PATHS = {
 } as const;
 
 export type { CustomBusesPage, CustomBusSubscriber, CustomBusSubscriberCounts, CustomBusSummary } from './custom-buses.js';
+export type { DiscardedBatch, DiscardedBatchesPage } from './discarded-batches.js';
 export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from './iam-report.js';
+export type { ModelCallSummary, ModelCallsPage } from './model-calls.js';
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
 export type { RetryingMessage, RetryingMessagesPage } from './retrying-messages.js';
-
-/** One model call the local Bedrock answered or failed (local/bedrock/call-ledger.ts keeps them). */
-export interface ModelCallSummary {
-  /** When the call ended (ISO-8601). */
-  readonly at: string;
-  /** The id the caller asked for: a model id, a profile id or an ARN. */
-  readonly modelId: string;
-  /** The foundation model that answered. */
-  readonly model: string;
-  /** Where the answer came from (`simulated`, `fixtures`, `openai`, `bedrock`). */
-  readonly backend: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cacheReadInputTokens: number;
-  readonly cacheWriteInputTokens: number;
-  readonly latencyMs: number;
-  /** `end_turn`, `tool_use`, ...; absent for a call that failed and for an embedding or image call. */
-  readonly stopReason?: string;
-  /** The images an image model drew (InvokeModel of Titan Image, Nova Canvas, Stability). */
-  readonly images?: number;
-  /**
-   * The price tier those images bill at where the model's price depends on more than the image
-   * count, as `<quality>[.<resolution>]`: `standard`, `premium` (SDXL: past 50 steps),
-   * `standard.512`, `premium.1024` (Titan Image, Nova Canvas: the resolution class of the pricing page).
-   */
-  readonly imageTier?: string;
-  /** The error the caller got (its AWS name), for a call that failed. */
-  readonly error?: string;
-  /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */
-  readonly traceHeader?: string;
-}
-
-export interface ModelCallsPage {
-  readonly calls: readonly ModelCallSummary[];
-  /** Set when older calls follow: pass it back as `nextToken`. */
-  readonly nextToken?: string;
-}
 
 /** A message the local SES accepted, as the mailbox lists it. */
 export interface MailSummary {

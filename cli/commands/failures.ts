@@ -1,8 +1,9 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { NoSuchName } from '../../clients/assembly/app-names.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
 import { causeMessage } from '../../clients/history-reader.js';
-import type { IamReport, RetryingMessagesPage } from '../../clients/read-api-contract.js';
+import type { DiscardedBatch, DiscardedBatchesPage, IamReport, RetryingMessagesPage } from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import { describeSource, failureSources, selectSources } from '../../inspect/app-failures.js';
@@ -45,6 +46,11 @@ Everything of the app that failed, newest first, each with its source, reason an
   - on a local runtime, the records a consumer failed that SQS delivers again (kind
     retrying): they fail now, and reach the dead-letter queue only after the queue's
     maxReceiveCount receives; each with the function's error and when it is tried again.
+  - on a local runtime, the batches of stream records a Lambda event source mapping (or a
+    pipe) of a Kinesis or DynamoDB stream gave up on (MaximumRetryAttempts,
+    MaximumRecordAgeInSeconds) with no on-failure destination (kind discarded): skipped, as
+    AWS skips them; each with its function, stream, shard, sequence numbers, record count,
+    the function's last error and the limit hit. Kept in the data folder across restarts.
 
   --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
   --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN)
@@ -55,7 +61,7 @@ Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixe
 ${GLOBAL_HELP}`;
 
 export interface FailureRow {
-  readonly kind: 'message' | 'execution' | 'permission' | 'retrying';
+  readonly kind: 'message' | 'execution' | 'permission' | 'retrying' | 'discarded';
   readonly source: string;
   readonly id: string;
   readonly failedAt?: Date;
@@ -77,13 +83,14 @@ export const failures: Command = async (argv, io) => {
   const since = values.since === undefined ? undefined : timeOption('since', values.since);
   const limit = integerOption('limit', values.limit, 50, 1, 1000);
   const clients = io.clients(values);
-  const [sources, durable] = await Promise.all([
+  const [sources, durable, discarded] = await Promise.all([
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
+    clients.target.kind === 'local' ? discardedBatches(clients.target, { source: values.source, since, limit }) : [],
   ]);
   const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
-  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSources(sources, values.source);
+  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSourcesOrStreams(sources, values.source, discarded);
   const durableSources = values.source === undefined ? durable : namedDurable;
 
   // Each source is read on its own, so they are read at once: a command's wall time is its slowest read, not their sum.
@@ -103,6 +110,7 @@ export const failures: Command = async (argv, io) => {
     ...executions.map(executionRow),
     ...denials.filter((r) => recent(r.failedAt)),
     ...retrying.filter((r) => recent(r.failedAt)),
+    ...discarded.map(discardedRow),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
 
@@ -283,6 +291,52 @@ async function retryingRows(target: Parameters<typeof getReadApi>[0], source: st
         reason: `${m.functionName} failed it: ${m.reason}; ${receives}, SQS delivers it again ${next > 1000 ? `in ${duration(next)}` : 'now'}`,
       };
     });
+}
+
+/**
+ * The stream batches a mapping or pipe gave up on with no on-failure destination (local
+ * runtime only): skipped, which AWS says only in its metrics. The newest `limit` since
+ * `since`, of the stream, function, mapping or pipe `source` names (by name or ARN).
+ */
+async function discardedBatches(
+  target: Parameters<typeof getReadApi>[0],
+  filter: { source: string | undefined; since: Date | undefined; limit: number },
+): Promise<DiscardedBatch[]> {
+  const query = new URLSearchParams({ limit: String(filter.limit), ...(filter.since ? { since: filter.since.toISOString() } : {}) });
+  const { batches } = await getReadApi<DiscardedBatchesPage>(target, `${READ_API_PATHS.discardedBatches}?${query}`);
+  const { source } = filter;
+  return batches.filter((b) => source === undefined || [b.source, b.streamArn, b.functionName, b.consumer, b.targetArn].includes(source));
+}
+
+/** The queues and flows --source names; none when it names only a stream or function of discarded batches (they know nothing of it). */
+function selectSourcesOrStreams(
+  sources: Parameters<typeof selectSources>[0],
+  source: string | undefined,
+  discarded: readonly DiscardedBatch[],
+): ReturnType<typeof selectSources> {
+  try {
+    return selectSources(sources, source);
+  } catch (error) {
+    if (error instanceof NoSuchName && discarded.length > 0) return { queues: [], flows: [] };
+    throw error;
+  }
+}
+
+function discardedRow(b: DiscardedBatch): FailureRow {
+  const who = b.functionName === undefined ? `pipe ${b.consumer}` : `function ${b.functionName}`;
+  const tries = `${b.attempts} attempt${b.attempts === 1 ? '' : 's'}`;
+  const nowhere = b.unsentDestination
+    ? `its on-failure destination ${b.unsentDestination} is not sent to locally`
+    : `no ${b.consumerKind === 'pipe' ? 'dead-letter queue' : 'on-failure destination'}`;
+  return {
+    kind: 'discarded',
+    source: b.source,
+    id: b.startSequenceNumber === b.endSequenceNumber ? b.startSequenceNumber : `${b.startSequenceNumber}-${b.endSequenceNumber}`,
+    failedAt: new Date(b.discardedAt),
+    error: b.condition,
+    reason: `${who} gave up on them after ${tries} (${b.condition}, ${b.limit}): ${b.reason}; ${nowhere}: the records are skipped`,
+    what: `${b.batchSize} record${b.batchSize === 1 ? '' : 's'} of ${b.shardId}`,
+  };
 }
 
 function executionRow(e: FailedExecution): FailureRow {

@@ -3,6 +3,8 @@ import {
   type BusEventsPage,
   type CustomBusesPage,
   type CustomBusSummary,
+  type DiscardedBatch,
+  type DiscardedBatchesPage,
   type DurableExecutionDetail,
   type DurableExecutionSummary,
   type DurableExecutionsPage,
@@ -152,6 +154,11 @@ export async function customBuses(): Promise<readonly CustomBusSummary[]> {
 /** The records consumers failed that their queues will deliver again (before any reaches a dead-letter queue). */
 export async function retryingMessages(): Promise<readonly RetryingMessage[]> {
   return (await get<RetryingMessagesPage>(READ_API_PATHS.retryingMessages)).messages;
+}
+
+/** The newest 100 batches of stream records mappings and pipes gave up on with no on-failure destination (skipped), latest first. */
+export async function discardedBatches(): Promise<readonly DiscardedBatch[]> {
+  return (await get<DiscardedBatchesPage>(READ_API_PATHS.discardedBatches, { limit: '100' })).batches;
 }
 
 /**

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { DiscardedBatch } from '../../clients/read-api-contract.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/event-source-mappings/sqs-event-source.js';
+import { tryParseArn } from '../names/arn.js';
 import type { PipeDefinition } from './definitions.js';
+import type { DiscardedBatches } from './discarded-batches.js';
 import {
   isBucketArn,
   type MappingResponse,
@@ -11,6 +14,7 @@ import {
   PipeDeliveryFailure,
   type PipeDeliveryOptions,
 } from './pipe-delivery.js';
+import { streamLabel, streamName } from './stream-arns.js';
 import type { ShardReader, ShardRecord } from './stream-shards.js';
 
 /** What a shard's reader needs: where its checkpoints are kept, and how it delivers. */
@@ -20,6 +24,8 @@ export interface PipeRunnerOptions extends PipeDeliveryOptions {
   /** The first retry of a failed batch waits this long, doubling up to a minute. @default 1000 */
   readonly retryBaseMs?: number;
   readonly log?: (line: string) => void;
+  /** Where a batch given up on with no on-failure destination is recorded (`switchyard failures` lists it). */
+  readonly discarded?: DiscardedBatches;
 }
 
 /**
@@ -139,7 +145,7 @@ export class PipeRunner {
     const unreadable = await this.options.authorize?.(this.pipe, this.pipe.sourceArn, 'read');
     if (unreadable !== undefined) {
       this.options.log?.(
-        `${this.pipe.name}: does not run: its role may not read ${this.pipe.sourceArn} (AWS: CREATE_FAILED): ${unreadable}`,
+        `${consumerLabel(this.pipe)}: does not run: its role may not read ${this.pipe.sourceArn} (AWS: CREATE_FAILED): ${unreadable}`,
       );
       this.#stopped = true;
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -166,7 +172,7 @@ export class PipeRunner {
       } catch (error) {
         // Not committed: the batch is read again (after a restart, if the pipe is stopping).
         this.report(PROBLEM);
-        this.options.log?.(`${this.pipe.name}: ${(error as Error).message}`);
+        this.options.log?.(`${consumerLabel(this.pipe)}: ${(error as Error).message}`);
         if (!this.#stopped) await this.#sleep(this.options.retryBaseMs ?? 1000);
         continue;
       }
@@ -188,6 +194,8 @@ export class PipeRunner {
     let batch = records;
     let attempts = attemptsSoFar;
     let response: MappingResponse | undefined;
+    /** The last error of the batch, which records that expire while it is retried were given up on after. */
+    let lastError: string | undefined;
     for (;;) {
       // A shard's records come oldest first: those past MaximumRecordAgeInSeconds are set apart
       // as a batch of their own, and the rest delivered (as Lambda discards an expired record
@@ -199,7 +207,7 @@ export class PipeRunner {
           batch.slice(0, expired),
           'RecordAgeExceeded',
           attempts + 1,
-          'the record is older than MaximumRecordAgeInSeconds',
+          `the record is older than MaximumRecordAgeInSeconds${lastError === undefined ? '' : `; the last attempt: ${lastError}`}`,
           undefined,
         );
         batch = batch.slice(expired);
@@ -210,6 +218,7 @@ export class PipeRunner {
         return;
       } catch (error) {
         const message = (error as Error).message;
+        lastError = message;
         if (error instanceof PipeDeliveryFailure && error.response) response = error.response;
         if (error instanceof PartialFailure && error.index > 0) batch = batch.slice(error.index);
         if (this.pipe.bisectOnFailure && batch.length > 1) {
@@ -222,7 +231,7 @@ export class PipeRunner {
         const limit = this.pipe.maximumRetryAttempts;
         if (limit >= 0 && attempts > limit) return this.#deadLetter(batch, 'RetryAttemptsExhausted', attempts, message, response);
         if (this.#stopped) throw new Error(`stopped while retrying a batch (${message}); it is read again after a restart`);
-        this.options.log?.(`${this.pipe.name}: batch of ${batch.length} failed (${message}); retry ${attempts}`);
+        this.options.log?.(`${consumerLabel(this.pipe)}: batch of ${batch.length} failed (${message}); retry ${attempts}`);
         await this.#backoff(Math.min(60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1)));
       }
     }
@@ -287,8 +296,24 @@ export class PipeRunner {
     const first = batch[0];
     const last = batch.at(-1);
     this.#gaveUp = true;
-    this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
-    if (!this.pipe.deadLetterArn || !first || !last) return;
+    if (!first || !last) return;
+    const range = `shard ${this.shard.shardId}, sequence numbers ${first.sequenceNumber} to ${last.sequenceNumber}`;
+    const why = `${condition}, ${this.#limit(condition)}: ${reason}`;
+    if (!this.pipe.deadLetterArn) {
+      // Nothing else describes them: they are recorded before the checkpoint moves past them.
+      this.options.discarded?.record(this.#discardedBatch(batch, condition, attempts, reason));
+      const unsent = this.pipe.mapping?.onFailureDestination;
+      const nowhere = unsent
+        ? `its on-failure destination ${unsent} is not sent to locally`
+        : `no ${this.pipe.mapping ? 'on-failure destination' : 'dead-letter queue'}`;
+      this.options.log?.(
+        `${consumerLabel(this.pipe)}: ${batch.length} record(s) skipped (${range}; ${why}): ${nowhere}; switchyard failures lists them`,
+      );
+      return;
+    }
+    this.options.log?.(
+      `${consumerLabel(this.pipe)}: ${batch.length} record(s) not delivered (${range}; ${why}); described in ${this.pipe.deadLetterArn}`,
+    );
     const now = new Date(this.options.clock.now());
     const toBucket = isBucketArn(this.pipe.deadLetterArn);
     const message = {
@@ -314,6 +339,49 @@ export class PipeRunner {
     };
     await this.#delivery.deadLetter(JSON.stringify(message), () => failureObjectKey(this.pipe.arn, this.shard.shardId, now));
   }
+
+  /** The limit a condition names, as the mapping or pipe sets it. */
+  #limit(condition: string): string {
+    return condition === 'RecordAgeExceeded'
+      ? `MaximumRecordAgeInSeconds ${this.pipe.maximumRecordAgeSeconds}`
+      : `MaximumRetryAttempts ${this.pipe.maximumRetryAttempts}`;
+  }
+
+  /** A batch given up on with no on-failure destination, as `switchyard failures` lists it. */
+  #discardedBatch(batch: readonly ShardRecord[], condition: string, attempts: number, reason: string): DiscardedBatch {
+    const { pipe } = this;
+    const unsent = pipe.mapping?.onFailureDestination;
+    return {
+      consumerKind: pipe.mapping ? 'event source mapping' : 'pipe',
+      consumer: pipe.mapping ? pipe.arn : pipe.name,
+      ...(pipe.mapping ? { functionName: functionNameOf(pipe.targetArn) } : {}),
+      targetArn: pipe.targetArn,
+      streamArn: pipe.sourceArn,
+      source: streamName(pipe.sourceArn),
+      shardId: this.shard.shardId,
+      startSequenceNumber: batch[0]?.sequenceNumber ?? '',
+      endSequenceNumber: batch.at(-1)?.sequenceNumber ?? '',
+      batchSize: batch.length,
+      condition,
+      limit: this.#limit(condition),
+      attempts,
+      reason,
+      discardedAt: new Date(this.options.clock.now()).toISOString(),
+      ...(unsent === undefined ? {} : { unsentDestination: unsent }),
+    };
+  }
+}
+
+/** How the log names a pipe, or a mapping by its function and stream (its internal name, `esm-<UUID>`, says neither). */
+function consumerLabel(pipe: PipeDefinition): string {
+  if (!pipe.mapping) return `pipe ${pipe.name}`;
+  return `event source mapping ${pipe.arn} (function ${functionNameOf(pipe.targetArn)}, ${streamLabel(pipe.sourceArn)})`;
+}
+
+/** A function's name from its ARN (a mapping's FunctionName may already be one). */
+function functionNameOf(arn: string): string {
+  const parsed = tryParseArn(arn);
+  return parsed?.service === 'lambda' ? parsed.resourceId : arn;
 }
 
 /**

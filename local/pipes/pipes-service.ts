@@ -3,9 +3,10 @@ import { AwsError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
 import type { Clock } from '../time/clock.js';
 import type { PipeDefinition } from './definitions.js';
+import { DiscardedBatches, type DiscardedBatchPage } from './discarded-batches.js';
 import { type StreamMapping, StreamMappingStates } from './mapping-states.js';
 import type { PipeResourceUse, PipeServices } from './pipe-delivery.js';
-import { PipeRunner } from './pipe-runner.js';
+import { PipeRunner, type PipeRunnerOptions } from './pipe-runner.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
 import type { PipeLine } from './startup-lines.js';
 import { isKinesisStreamArn } from './stream-arns.js';
@@ -66,6 +67,10 @@ export class PipesService {
   readonly #runners = new Map<string, Runner[]>();
   readonly #mappings: StreamMappingStates;
   #started = false;
+  /** The batches given up on with no on-failure destination (the read API's `/discarded-batches`). */
+  readonly #discarded: DiscardedBatches;
+  /** What each shard's reader is given: the service's options and where it records a batch it skips. */
+  readonly #runnerOptions: PipeRunnerOptions;
   /** Readers stop and start one mapping change at a time, in the order they came. */
   #changes: Promise<void> = Promise.resolve();
 
@@ -74,6 +79,8 @@ export class PipesService {
       'CREATE TABLE IF NOT EXISTS checkpoints (pipe TEXT NOT NULL, stream_arn TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (pipe, stream_arn))',
     );
     this.#mappings = new StreamMappingStates(options.db, options.clock);
+    this.#discarded = new DiscardedBatches(options.db);
+    this.#runnerOptions = { ...options, discarded: this.#discarded };
     this.#pipes = this.#mappings.reconcile(options.pipes);
     for (const pipe of this.#pipes) if (pipe.running) this.#runners.set(pipe.name, this.#runnersOf(pipe));
   }
@@ -83,10 +90,11 @@ export class PipesService {
     const { queues, kinesis, log } = this.options;
     if (isQueueArn(pipe.sourceArn)) return queues ? [new SqsPipeRunner(pipe, { ...this.options, queues })] : [];
     const report = (result: string) => this.#mappings.processed(pipe, result);
-    if (!isKinesisStreamArn(pipe.sourceArn)) return [new PipeRunner(pipe, this.options, dynamoDbShard(pipe, this.options.source), report)];
+    if (!isKinesisStreamArn(pipe.sourceArn))
+      return [new PipeRunner(pipe, this.#runnerOptions, dynamoDbShard(pipe, this.options.source), report)];
     const shards = kinesis === undefined ? undefined : kinesisShards(pipe, kinesis);
     if (shards === undefined) log?.(`${pipe.name}: does not run: its source ${pipe.sourceArn} is no stream of the local Kinesis`);
-    return (shards ?? []).map((shard) => new PipeRunner(pipe, this.options, shard, report));
+    return (shards ?? []).map((shard) => new PipeRunner(pipe, this.#runnerOptions, shard, report));
   }
 
   start(): void {
@@ -107,6 +115,11 @@ export class PipesService {
           ? { batching: { size: pipe.batchSize, windowSeconds: pipe.maximumBatchingWindowSeconds } }
           : {}),
       }));
+  }
+
+  /** The stream batches given up on with no on-failure destination, latest first (DiscardedBatches.page). */
+  discardedBatches(options: Parameters<DiscardedBatches['page']>[0]): DiscardedBatchPage {
+    return this.#discarded.page(options);
   }
 
   /** Lambda's event source mappings of streams as they run, with their states (Lambda's API lists them). */

@@ -16,3 +16,13 @@ export function isKinesisStreamArn(arn: string): boolean {
 export function isStreamSourceArn(arn: string): boolean {
   return isDynamoDbStreamArn(arn) || isKinesisStreamArn(arn);
 }
+
+/** A stream by name: a Kinesis stream's, or the DynamoDB table's whose stream it is (what a failure is listed under). */
+export function streamName(arn: string): string {
+  return tryParseArn(arn)?.resourceId ?? arn;
+}
+
+/** How a log line names a stream: `stream clicks` (Kinesis), `the stream of table Orders` (DynamoDB). */
+export function streamLabel(arn: string): string {
+  return isKinesisStreamArn(arn) ? `stream ${streamName(arn)}` : isDynamoDbStreamArn(arn) ? `the stream of table ${streamName(arn)}` : arn;
+}

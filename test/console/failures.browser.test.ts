@@ -1,3 +1,4 @@
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
@@ -32,6 +33,10 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", 
         },
         Consumer: inlineFunction(handlerSource, { FunctionName: 'order-consumer' }),
         Mapping: eventSourceMapping('Orders', 'Consumer', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+        // A stream mapping whose function always throws, with no on-failure destination: what it gives up on is skipped.
+        Clicks: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'clicks', ShardCount: 1 } },
+        ClickThrower: inlineFunction(`exports.handler = async () => { throw new Error('no click'); };`, { FunctionName: 'click-thrower' }),
+        ClicksMapping: eventSourceMapping('Clicks', 'ClickThrower', { StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: 0 }),
       });
       runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
       return runtime;
@@ -63,5 +68,28 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", 
     const retrying = await boxOf(page.locator('h2', { hasText: 'Being retried' }));
     const executions = await boxOf(page.locator('h2', { hasText: 'Failed executions' }));
     expect(retrying.y).toBeLessThan(executions.y);
+  });
+
+  it('shows a batch of stream records a mapping gave up on with no on-failure destination: its function, count and reason', async () => {
+    const page = await open('#/failures');
+    await page.getByText('No stream record was skipped').waitFor({ timeout: 10_000 });
+    const kinesis = new KinesisClient({ endpoint: runtime.url, region, credentials });
+    const { SequenceNumber } = await kinesis.send(
+      new PutRecordCommand({ StreamName: 'clicks', PartitionKey: 'k', Data: Buffer.from('c-1') }),
+    );
+    kinesis.destroy();
+    // No live feed message says a batch was skipped: the page reads the list again by itself.
+    const row = page.locator(`table.discarded tr[data-start="${SequenceNumber}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 4)).toEqual([
+      'clicks',
+      'click-thrower',
+      '1',
+      'RetryAttemptsExhausted (MaximumRetryAttempts 0) after 1 attempt: the function failed: Error: no click',
+    ]);
+    const skipped = await boxOf(page.locator('h2', { hasText: 'Skipped stream records' }));
+    const executions = await boxOf(page.locator('h2', { hasText: 'Failed executions' }));
+    expect(skipped.y).toBeLessThan(executions.y);
   });
 });

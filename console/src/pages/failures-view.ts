@@ -1,5 +1,5 @@
 import { breaksContract } from '../../../clients/dead-letter-reasons.js';
-import type { RetryingMessage } from '../../../clients/read-api-contract.js';
+import type { DiscardedBatch, RetryingMessage } from '../../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, time } from '../dom.js';
@@ -234,6 +234,47 @@ export function retryingTable(messages: readonly RetryingMessage[], now: number)
           h('td', { class: 'small' }, m.messageId),
         );
       }),
+    ),
+  );
+}
+
+/**
+ * The batches of stream records a mapping or pipe gave up on with no on-failure destination:
+ * skipped (AWS says so only in its metrics). Latest first.
+ */
+export function discardedTable(batches: readonly DiscardedBatch[], now: number): HTMLElement {
+  return h(
+    'table',
+    { class: 'discarded' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Stream', 'Consumer', 'Records', 'Reason', 'Given up', 'Shard', 'Sequence numbers'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      batches.map((b) =>
+        h(
+          'tr',
+          { 'data-shard': b.shardId, 'data-start': b.startSequenceNumber },
+          h('td', {}, b.source),
+          h('td', {}, b.functionName ?? `pipe ${b.consumer}`),
+          h('td', { class: 'records' }, String(b.batchSize)),
+          h(
+            'td',
+            { class: 'reason' },
+            `${b.condition} (${b.limit}) after ${b.attempts} attempt${b.attempts === 1 ? '' : 's'}: ${b.reason}`,
+          ),
+          h('td', {}, duration(now - Date.parse(b.discardedAt))),
+          h('td', { class: 'small' }, b.shardId),
+          h('td', { class: 'small' }, `${b.startSequenceNumber} to ${b.endSequenceNumber}`),
+        ),
+      ),
     ),
   );
 }

@@ -10,7 +10,7 @@ import { actionLine, followExecution } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
 import { errorView } from '../error-view.js';
-import { retryingMessages, subscribe } from '../feed.js';
+import { discardedBatches, retryingMessages, subscribe } from '../feed.js';
 import { signedRedriveQueue } from '../redrive.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
@@ -18,6 +18,7 @@ import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLette
 import { deadLetterGroups } from './failures-order.js';
 import {
   deadLetterQueue,
+  discardedTable,
   emptyDeadLetterQueues,
   failedExecutionsTable,
   NOT_REDRIVABLE,
@@ -26,8 +27,9 @@ import {
 } from './failures-view.js';
 
 /**
- * How often the records being retried are read again: a consumer's failure reaches no live
- * feed, and the time to each record's next delivery moves on.
+ * How often the records being retried and the stream records skipped are read again: neither
+ * a consumer's failure nor a skipped batch reaches the live feed, and the time to each
+ * record's next delivery moves on.
  */
 const RETRYING_REFRESH_MS = 3000;
 
@@ -46,9 +48,10 @@ export function failuresPage(root: HTMLElement): () => void {
   const queuesBox = h('section', {}, h('p', { class: 'muted' }, 'Loading queues…'));
   const deadBox = h('section', {});
   const retryingBox = h('section', {});
+  const discardedBox = h('section', {});
   const executionsBox = h('section', {});
   const status = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
-  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, retryingBox, executionsBox, queuesBox);
+  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, retryingBox, discardedBox, executionsBox, queuesBox);
   let stopped = false;
   const isStopped = () => stopped;
 
@@ -61,11 +64,15 @@ export function failuresPage(root: HTMLElement): () => void {
     if (stopped) return;
     if (await drawQueues(deadBox, queuesBox, redrive, isStopped)) return;
     await drawRetrying(retryingBox, isStopped);
+    await drawDiscarded(discardedBox, isStopped);
     await drawFailedExecutions(executionsBox, redrive, isStopped);
   };
 
   void load();
-  const retryingTimer = setInterval(() => void drawRetrying(retryingBox, isStopped), RETRYING_REFRESH_MS);
+  const retryingTimer = setInterval(() => {
+    void drawRetrying(retryingBox, isStopped);
+    void drawDiscarded(discardedBox, isStopped);
+  }, RETRYING_REFRESH_MS);
   const reload = coalescedReload(500, () => void load());
   const unsubscribe = subscribe((m) => {
     if (m.kind !== 'dead-letter' && !(m.kind === 'execution' && m.status !== 'RUNNING')) return;
@@ -150,6 +157,35 @@ async function drawRetrying(box: HTMLElement, stopped: () => boolean): Promise<v
     );
   } catch (error) {
     if (!stopped()) replace(box, h('h2', {}, 'Being retried'), h('p', { class: 'error' }, message(error)));
+  }
+}
+
+/** The stream records mappings and pipes gave up on with no on-failure destination (the local runtime's read API). */
+async function drawDiscarded(box: HTMLElement, stopped: () => boolean): Promise<void> {
+  const title = 'Skipped stream records';
+  try {
+    const batches = await discardedBatches();
+    if (stopped()) return;
+    replace(
+      box,
+      h('h2', {}, title),
+      batches.length === 0
+        ? h(
+            'p',
+            { class: 'muted' },
+            'No stream record was skipped: no event source mapping or pipe gave up on a batch without an on-failure destination.',
+          )
+        : [
+            h(
+              'p',
+              { class: 'muted small' },
+              'Batches of Kinesis or DynamoDB stream records an event source mapping or pipe gave up on (MaximumRetryAttempts, MaximumRecordAgeInSeconds) with no on-failure destination: the stream has moved past them, as on AWS, where only the metrics say so.',
+            ),
+            discardedTable(batches, Date.now()),
+          ],
+    );
+  } catch (error) {
+    if (!stopped()) replace(box, h('h2', {}, title), h('p', { class: 'error' }, message(error)));
   }
 }
 

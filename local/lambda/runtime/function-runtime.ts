@@ -8,6 +8,7 @@ import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { InvocationTimeout } from './invocation-timeout.js';
 import { type FailedRecords, failedNote } from './record-errors.js';
+import { type InvocationAnswer, RunConsole } from './run-console.js';
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport, unsupportedRuntimeError } from './runtimes.js';
 
@@ -34,17 +35,6 @@ export type InvokeOutcome = (
   /** The invocation's log lines, from START to REPORT (what Invoke's `LogType: Tail` returns the end of). */
   readonly logLines?: readonly string[];
 };
-
-/** What an environment answers an invocation: its result or its error (`payload`: the text its runtime wrote), and its log. */
-interface InvocationAnswer {
-  readonly type: string;
-  readonly id?: string;
-  readonly payload?: string;
-  readonly error?: LambdaErrorPayload;
-  readonly memoryUsedMb?: number;
-  readonly logLines?: string[];
-  readonly logged?: boolean;
-}
 
 /** A failed invocation's response body: the error as its runtime wrote it, or as JSON where Lambda answers for it (a timeout, a crash). */
 export const errorPayload = (outcome: Extract<InvokeOutcome, { ok: false }>): string => outcome.payload ?? JSON.stringify(outcome.error);
@@ -423,11 +413,14 @@ export class FunctionRuntime {
       let functionLines: readonly string[] = [];
       let reported = false;
       let errorLogged = false;
-      const consoleLines: string[] = [];
-      if (options.captureLog) env.onLine = (line) => consoleLines.push(line);
+      const printed = new RunConsole();
+      if (options.captureLog) env.onLine = (line) => printed.take(line);
+      let finished = false;
       const finish = (outcome: InvokeOutcome) => {
+        if (finished) return;
+        finished = true;
         env.onLine = undefined;
-        if (!reported) functionLines = consoleLines;
+        if (!reported) functionLines = printed.lines;
         timeout.stop();
         env.host.off('message', onMessage);
         env.host.off('exit', onExit);
@@ -442,9 +435,12 @@ export class FunctionRuntime {
         reported = true;
         errorLogged = message.logged === true;
         functionLines = message.logLines ?? [];
-        if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
+        // END and REPORT wait for the function's lines to be printed (RunConsole).
+        const answer = (outcome: InvokeOutcome) =>
+          printed.after(options.captureLog ? message.consoleLines : undefined, () => finish(outcome));
+        if (message.type === 'result') answer({ ok: true, payload: message.payload ?? 'null', requestId });
         else if (message.type === 'error' && message.error)
-          finish({ ok: false, error: message.error, payload: message.payload, requestId });
+          answer({ ok: false, error: message.error, payload: message.payload, requestId });
       };
       const onExit = (exit: number | string) =>
         finish({

@@ -99,14 +99,19 @@ for (const stream of [process.stdout, process.stderr]) {
   };
 }
 
-/** The lines captured since the invocation started, ending the capture (none when it was not asked for). */
+/**
+ * The lines captured since the invocation started, ending the capture (none when it was not
+ * asked for), and how many of them ended with a line end: the lines the parent's console
+ * reader gets for them, which it waits for before END and REPORT (they travel apart from the answer).
+ */
 function takeLogLines() {
-  if (captured === undefined) return undefined;
+  if (captured === undefined) return {};
   const text = captured;
   captured = undefined;
   const lines = text.split('\n');
+  const consoleLines = lines.length - 1;
   if (lines.at(-1) === '') lines.pop();
-  return lines.map(logRecord);
+  return { logLines: lines.map(logRecord), consoleLines };
 }
 
 /** The invocation running now, for the prefix of its console lines (`undefined` during init, as in Lambda). */
@@ -160,9 +165,9 @@ async function invokeStreaming(event, context) {
 
 function respond(id, outcome, options = {}) {
   const memoryUsedMb = Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
-  const logLines = takeLogLines();
+  const { logLines, consoleLines } = takeLogLines();
   if (outcome.error !== undefined) {
-    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb, logLines });
+    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb, logLines, consoleLines });
     return;
   }
   let payload;
@@ -176,10 +181,11 @@ function respond(id, outcome, options = {}) {
       error: serializeError(runtimeError('Runtime.JSONStringifyError', 'Unable to stringify response body')),
       memoryUsedMb,
       logLines,
+      consoleLines,
     });
     return;
   }
-  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb, logLines });
+  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb, logLines, consoleLines });
 }
 
 /**

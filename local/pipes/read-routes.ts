@@ -1,0 +1,29 @@
+import { type DiscardedBatchesPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
+import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import type { PipesService } from './pipes-service.js';
+
+/**
+ * What Pipes adds to the read API: `/discarded-batches`, the stream batches mappings and pipes
+ * gave up on with no on-failure destination (skipped; AWS says so only in its metrics), latest
+ * first, as `switchyard failures` and the console's Failures page list them.
+ */
+export function discardedBatchReads(pipes: Pick<PipesService, 'discardedBatches'>): ServiceReads {
+  return {
+    routes: [
+      {
+        path: READ_API_PATHS.discardedBatches,
+        handle({ query, res }) {
+          only(query, ['since', 'limit', 'nextToken']);
+          const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
+          if (since !== undefined && Number.isNaN(since))
+            throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
+          const filters = since === undefined ? {} : { since };
+          const page = pageOf(query, READ_API_PATHS.discardedBatches, filters, isSequence);
+          const found = pipes.discardedBatches({ ...filters, ...page.from('before') });
+          const answer: DiscardedBatchesPage = { batches: found.batches, ...page.next(found.last) };
+          sendJson(res, 200, answer);
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,40 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
+import { assemblyOf } from '../assembly.js';
+import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { inlineFunction } from '../template-resources.js';
+
+/**
+ * Writes many lines, the last one just before it returns: the worker's console lines reach the
+ * runtime apart from its answer, and were printed after END and REPORT (or after Invoke answered).
+ */
+const CHATTY = `exports.handler = async (event) => {
+  for (let i = 0; i < event.lines; i++) console.log('line ' + i + ' ' + 'x'.repeat(200));
+  console.log('last line');
+  return 'done';
+};`;
+
+const lines: string[] = [];
+const local = restartableRuntime({
+  ownsAssembly: true,
+  assembly: () => assemblyOf({ Chatty: inlineFunction(CHATTY, { FunctionName: 'chatty' }) }),
+  options: { log: (line) => lines.push(line) },
+  clients: ({ url }) => ({ lambda: new LambdaClient(sdkConfig(url)) }),
+});
+
+describe('the terminal log of an invocation', () => {
+  it("prints the function's own lines before its END and REPORT lines, as its log stream keeps them", async () => {
+    for (let round = 0; round < 10; round++) {
+      lines.length = 0;
+      const answer = await local.lambda.send(
+        new InvokeCommand({ FunctionName: 'chatty', Payload: Buffer.from(JSON.stringify({ lines: 50 + round * 20 })) }),
+      );
+      expect(answer.FunctionError).toBeUndefined();
+      // Nothing waits here: the line must be printed by the time Invoke answers, before END.
+      const last = lines.findIndex((line) => line.includes('last line'));
+      const end = lines.findIndex((line) => line.includes('END RequestId'));
+      expect(last, `round ${round}: ${JSON.stringify(lines.filter((l) => !l.includes('xxxx')))}`).toBeGreaterThanOrEqual(0);
+      expect(last, `round ${round}`).toBeLessThan(end);
+    }
+  });
+});
