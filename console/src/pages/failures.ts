@@ -244,12 +244,15 @@ async function followRedriven(
 ): Promise<ReadonlyMap<string, RedrivenState> | undefined> {
   const ids = outcomes.flatMap((o) => (o.kind === 'moved' && o.newMessageId !== undefined ? [o.newMessageId] : []));
   if (ids.length === 0) return new Map();
-  return followUntil(
-    () => redrivenStates(ids),
-    (states) => [...states.values()].every(redrivenEnded),
-    stopped,
-    progress,
-  );
+  // An end is final: only the messages still under way are read again.
+  const states = new Map<string, RedrivenState>();
+  const waiting: RedrivenState = { kind: 'waiting' };
+  const read = async (): Promise<ReadonlyMap<string, RedrivenState>> => {
+    const pending = ids.filter((id) => !redrivenEnded(states.get(id) ?? waiting));
+    for (const [id, state] of await redrivenStates(pending)) states.set(id, state);
+    return new Map(ids.map((id) => [id, states.get(id) ?? waiting]));
+  };
+  return followUntil(read, (states) => [...states.values()].every(redrivenEnded), stopped, progress);
 }
 
 /**
