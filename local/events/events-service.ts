@@ -60,8 +60,8 @@ export interface EventsServiceOptions extends ServiceState {
   readonly onPolicyChange?: (busArn: string, policy: string | undefined) => void;
   readonly delivery: TargetDelivery;
   readonly log?: (line: string) => void;
-  /** Called for every event a bus accepts, replayed ones too (the console's live view of the buses). */
-  readonly onEvent?: (bus: BusDefinition, event: EventEnvelope) => void;
+  /** Called for every event a bus accepts, replayed ones too, with the rules it matched (the terminal's event lines). */
+  readonly onEvent?: (bus: BusDefinition, event: EventEnvelope, matched: readonly RuleDefinition[]) => void;
   /**
    * Called for every event a bus accepts or a replay sends, inside the transaction that
    * accepts it on `db`: what it writes to `db` commits with the acceptance, before
@@ -409,7 +409,7 @@ export class EventsService {
   /** Tells observers about events committed: the console log line, the read API. */
   #notify(accepted: readonly AcceptedEventNote[]): void {
     for (const note of accepted) {
-      this.options.onEvent?.(note.bus, note.event);
+      this.options.onEvent?.(note.bus, note.event, note.matched);
       this.options.onAccepted?.(note);
     }
   }

@@ -216,7 +216,7 @@ const LOGGED_IDS = 1000;
  */
 function eventLogger(log: (line: string) => void, summary: boolean): NonNullable<EventsServiceOptions['onEvent']> {
   const logged = new Set<string>();
-  return (bus, event) => {
+  return (bus, event, matched) => {
     if (summary) {
       if (logged.has(event.id)) return;
       logged.add(event.id);
@@ -226,7 +226,11 @@ function eventLogger(log: (line: string) => void, summary: boolean): NonNullable
     const detail = summary
       ? truncate(JSON.stringify(shortFieldsFirst(event.detail)), LOGGED_DETAIL_CHARS.summary)
       : truncate(JSON.stringify(event.detail), LOGGED_DETAIL_CHARS.whole);
-    log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}`);
+    // An app's event no rule takes is most often a typo (a rule's detail-type, the event's source): say so where it is printed.
+    // AWS's own events (aws.states, aws.s3, ...) are sent whether or not a rule wants them.
+    const unmatched =
+      matched.length === 0 && !event.source.startsWith('aws.') ? ` (matched no rule on ${bus.name}: no target receives it)` : '';
+    log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}${unmatched}`);
   };
 }
 

@@ -6,12 +6,12 @@ import {
   redriveMessages,
   redriveSummary,
 } from '../../../clients/message-redrive.js';
-import { actionLine, followExecution } from '../actions.js';
+import { actionLine, followExecution, followUntil } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { discardedBatches, retryingMessages, subscribe } from '../feed.js';
-import { signedRedriveQueue } from '../redrive.js';
+import { type RedrivenState, redrivenEnded, redrivenStates, redrivenSummary, signedRedriveQueue } from '../redrive.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
@@ -56,7 +56,7 @@ export function failuresPage(root: HTMLElement): () => void {
   const isStopped = () => stopped;
 
   const redrive: Redrives = {
-    queue: (queue, sources) => void redriveQueue(queue, sources, status, load),
+    queue: (queue, sources) => void redriveQueue(queue, sources, status, load, isStopped),
     execution: (executionArn) => void redriveExecution(executionArn, status, load, isStopped),
   };
   const load = async () => {
@@ -210,14 +210,16 @@ async function drawFailedExecutions(executionsBox: HTMLElement, redrive: Redrive
  * else to the queue's one source (the consumer kit sends its dead letters straight to the
  * dead-letter queue, so SQS names none on them); a message whose event breaks its contract is
  * left where it is, since sent back unchanged it would fail again at once. The line counts
- * what moved, was left and failed, and names each message not moved and why: red when any
- * failed, with AWS's reason.
+ * what moved, was left and failed, and names each message not moved and why; then it follows
+ * the moved messages to their consumers' end (working until then): red when any failed to
+ * move, with AWS's reason, or failed again, with its consumer's; green once all were handled.
  */
 async function redriveQueue(
   queue: QueueInfo,
   sources: readonly QueueInfo[],
   status: HTMLElement,
   reload: () => Promise<void>,
+  stopped: () => boolean,
 ): Promise<void> {
   const line = actionLine();
   status.prepend(line.element);
@@ -234,14 +236,6 @@ async function redriveQueue(
         line.show('working', `Redriving ${queue.name} to ${to}: ${redriveSummary(outcomes)}…`);
       },
     });
-    const { leftInvalid, failed } = outcomeCounts(outcomes);
-    const notMoved = outcomes.filter((o) => o.kind !== 'moved').map((o) => ` ${capitalized(outcomeLine(o, queue.name))}.`);
-    line.show(
-      failed > 0 ? 'failed' : 'ok',
-      `Redrove ${queue.name} to ${to}: ${redriveSummary(outcomes)}.`,
-      notMoved,
-      leftInvalid > 0 ? ` ${NOT_REDRIVABLE}` : '',
-    );
   } catch (error) {
     line.show(
       'failed',
@@ -249,8 +243,52 @@ async function redriveQueue(
       outcomes.length > 0 ? ` (${redriveSummary(outcomes)} before)` : '',
       '.',
     );
+    await reload();
+    return;
+  }
+  const { leftInvalid, failed } = outcomeCounts(outcomes);
+  const notMoved = outcomes.filter((o) => o.kind !== 'moved').map((o) => ` ${capitalized(outcomeLine(o, queue.name))}.`);
+  const said = [`Redrove ${queue.name} to ${to}: ${redriveSummary(outcomes)}.`, notMoved, leftInvalid > 0 ? ` ${NOT_REDRIVABLE}` : ''];
+  void reload();
+  try {
+    // A message that did not move has failed already: the line stays red while the others are followed.
+    const following = failed > 0 ? 'failed' : 'working';
+    const ends = await followRedriven(outcomes, stopped, (states) =>
+      line.show(following, ...said, ` Following them: ${redrivenSummary(states)}…`),
+    );
+    if (ends === undefined) return;
+    const again = [...ends].flatMap(([id, s]) =>
+      s.kind === 'failed-again' ? [` ${id} failed again and is back in ${s.queue}: ${s.reason}.`] : [],
+    );
+    const outcome = failed > 0 || again.length > 0 ? 'failed' : 'ok';
+    line.show(outcome, ...said, ends.size > 0 ? ` Their consumers: ${redrivenSummary(ends)}.` : '', again);
+  } catch (error) {
+    line.show('failed', ...said, ` Following them failed: ${message(error)}.`);
   }
   await reload();
+}
+
+/**
+ * Follows the messages a redrive moved (by the ids their queue gave them) until each is
+ * handled by its consumer or dead-lettered again: moving a message is not what the operator
+ * asked for, its work done is. Undefined when the page stopped first.
+ */
+async function followRedriven(
+  outcomes: readonly MessageOutcome[],
+  stopped: () => boolean,
+  progress: (states: ReadonlyMap<string, RedrivenState>) => void,
+): Promise<ReadonlyMap<string, RedrivenState> | undefined> {
+  const ids = outcomes.flatMap((o) => (o.kind === 'moved' && o.newMessageId !== undefined ? [o.newMessageId] : []));
+  if (ids.length === 0) return new Map();
+  // An end is final: only the messages still under way are read again.
+  const states = new Map<string, RedrivenState>();
+  const waiting: RedrivenState = { kind: 'waiting' };
+  const read = async (): Promise<ReadonlyMap<string, RedrivenState>> => {
+    const pending = ids.filter((id) => !redrivenEnded(states.get(id) ?? waiting));
+    for (const [id, state] of await redrivenStates(pending)) states.set(id, state);
+    return new Map(ids.map((id) => [id, states.get(id) ?? waiting]));
+  };
+  return followUntil(read, (states) => [...states.values()].every(redrivenEnded), stopped, progress);
 }
 
 /**

@@ -57,7 +57,7 @@ describe('Custom Event Bus target (bus to bus)', () => {
   it("puts a Classic rule's delivery sent again after a crash once, and another rule's delivery of the same event as its own", async () => {
     const { service, dispatcher, to } = await twoBuses();
     const event = {
-      version: '0',
+      version: '0' as const,
       id: 'e-1',
       'detail-type': 'OrderPlaced',
       source: 'shop',

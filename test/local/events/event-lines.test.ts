@@ -40,7 +40,11 @@ describe('the runtime event lines (logEvents)', () => {
       const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
       await events.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: 'lines-source', Source: 'lines.test', DetailType: 'Changed', Detail: JSON.stringify(detail) }],
+          Entries: [
+            { EventBusName: 'lines-source', Source: 'lines.test', DetailType: 'Changed', Detail: JSON.stringify(detail) },
+            // A source no rule takes, as a typo in a rule's pattern leaves an app's event.
+            { EventBusName: 'lines-source', Source: 'lines.typo', DetailType: 'Changed', Detail: '{"name":"O-2"}' },
+          ],
         }),
       );
       // The forwarding rule's delivery has reached the hub once the runtime's lineage says so.
@@ -57,14 +61,22 @@ describe('the runtime event lines (logEvents)', () => {
   });
 
   it('prints a forwarded event once, as one short line that starts with the short members of its detail', () => {
-    const printed = lines.summary.filter((line) => line.startsWith('[events] '));
+    const printed = lines.summary.filter((line) => line.startsWith('[events] lines-source <- lines.test '));
     expect(printed).toHaveLength(1);
     expect(printed[0]).toMatch(/^\[events\] lines-source <- lines\.test Changed \{"name":"O-1","status":"RUNNING",/);
     expect(printed[0]?.length).toBeLessThan(220);
+    expect(printed[0]).not.toContain('matched no rule');
+  });
+
+  it('says of an event no rule matched that no target receives it, so a typo in a pattern is not silent', () => {
+    const printed = lines.summary.filter((line) => line.startsWith('[events] lines-source <- lines.typo '));
+    expect(printed).toEqual([
+      '[events] lines-source <- lines.typo Changed {"name":"O-2"} (matched no rule on lines-source: no target receives it)',
+    ]);
   });
 
   it('prints each bus an event reaches, with its whole detail, for a runtime a program reads (the default)', () => {
-    const printed = lines.whole.filter((line) => line.startsWith('[events] '));
+    const printed = lines.whole.filter((line) => line.startsWith('[events] ') && !line.includes('lines.typo'));
     expect(printed.map((line) => line.split(' ')[1])).toEqual(['lines-source', 'lines-hub']);
     expect(printed[0]).toContain(JSON.stringify(detail));
   });
