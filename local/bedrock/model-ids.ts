@@ -46,9 +46,33 @@ export interface ResolvedModel {
 const invalidModel = () => validationError('The provided model identifier is invalid.');
 
 /**
+ * The Regions a geographic inference profile is called from (its source Regions): a profile is
+ * defined in its geography's Regions only, so Bedrock elsewhere does not know its id (an app's
+ * `eu.` profile called from us-east-1). Families of Regions named here only; a Region of
+ * another family (sa-, me-, il-, ...) is never refused for its profile. `global.` is in every Region.
+ */
+const GEOGRAPHIES: readonly { readonly family: RegExp; readonly profiles: readonly string[] }[] = [
+  { family: /^us-gov-/, profiles: ['us-gov'] },
+  // Canada's Regions are among some US profiles' source Regions.
+  { family: /^us-|^ca-/, profiles: ['us', 'ca'] },
+  { family: /^eu-/, profiles: ['eu'] },
+  { family: /^ap-northeast-[13]$/, profiles: ['apac', 'jp'] },
+  { family: /^ap-southeast-[24]$/, profiles: ['apac', 'au'] },
+  { family: /^ap-/, profiles: ['apac'] },
+];
+
+/** Whether Bedrock in `region` knows the system-defined profile of this prefix. */
+export function profileInRegion(prefix: string, region: string): boolean {
+  if (prefix === 'global') return true;
+  const geography = GEOGRAPHIES.find((g) => g.family.test(region));
+  return geography === undefined || geography.profiles.includes(prefix);
+}
+
+/**
  * Resolves a model id, an inference profile id (`us.`, `eu.`, `apac.`, `jp.`, `au.`, `ca.`,
  * `global.`) or the ARN of either, as Bedrock does: an id the catalogue does not know, a
- * profile AWS does not offer for the model or an ARN of another region is "invalid"; a model
+ * profile AWS does not offer for the model or of another geography than `region`'s, or an ARN
+ * of another region is "invalid"; a model
  * served only through profiles invoked by its bare id is refused with AWS's on-demand text.
  * A model past its end of life resolves: `checkServed` refuses it.
  */
@@ -68,6 +92,7 @@ export function resolveModel(requested: string, region: string): ResolvedModel {
   const model = BY_ID.get(profile ? (profile[2] ?? '') : id);
   if (!model) throw invalidModel();
   if (profile && !model.profiles.includes(profile[1] ?? '')) throw invalidModel();
+  if (profile && !profileInRegion(profile[1] ?? '', region)) throw invalidModel();
   if (!profile && !model.onDemand) {
     throw validationError(
       `Invocation of model ID ${model.id} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,

@@ -92,7 +92,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       region,
     });
     const { definitions } = services.get('template');
-    warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
+    warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes, region));
     const { spans } = services.get('traces');
     const bedrock = new BedrockService({
       routes,
