@@ -28,6 +28,12 @@ const GEOGRAPHIC_MENTION = new RegExp(
 );
 const ANY_BY_ID = new Map(CATALOGUE.map((model) => [model.id, model]));
 
+/** The runtime's Region, and those the app's stacks were synthesized for (a profile of theirs is answered). */
+interface Regions {
+  readonly region: string;
+  readonly stackRegions?: readonly string[];
+}
+
 /** A model a resource names that the local Bedrock refuses, as the resource names it, and why. */
 interface Mention {
   readonly model: CatalogueEntry;
@@ -45,12 +51,12 @@ function refusalOf(model: CatalogueEntry, written: string, routes: readonly Mode
 }
 
 /** The refused models `texts` name, once each, in the order first named. */
-function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[], region: string): Mention[] {
+function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[], regions: Regions): Mention[] {
   const found = new Map<string, Mention>();
   for (const text of texts) {
     for (const match of text.matchAll(GEOGRAPHIC_MENTION)) {
       const model = ANY_BY_ID.get(match[2] ?? '');
-      if (model === undefined || found.has(model.id) || profileInRegion(match[1] ?? '', region)) continue;
+      if (model === undefined || found.has(model.id) || profileInRegion(match[1] ?? '', regions.region, regions.stackRegions)) continue;
       found.set(model.id, { model, written: match[0], refusal: 'other-geography' });
     }
     for (const match of text.matchAll(MENTION)) {
@@ -64,9 +70,12 @@ function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[],
 }
 
 /** What a resource's calls to the model get, and (past its end of life) how to run it anyway. */
-function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[], region: string): string {
+function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[], { region }: Regions): string {
   if (refusal === 'other-geography') {
-    return `names ${written}, an inference profile Bedrock has only in its geography's Regions: in ${region} its calls get ValidationException (The provided model identifier is invalid), as AWS answers; the profile of ${region}'s geography, or the runtime in a Region of that geography, runs it`;
+    // The runtime runs every stack in its own Region: the profiles offered there are the way to run it.
+    const here = model.profiles.filter((prefix) => profileInRegion(prefix, region)).map((prefix) => `${prefix}.${model.id}`);
+    const instead = here.length === 0 ? `no profile of ${model.id} is offered in ${region}` : `in ${region} call ${here.join(' or ')}`;
+    return `names ${written}, an inference profile Bedrock has only in its geography's Regions: in ${region} its calls get ValidationException (The provided model identifier is invalid), as AWS answers; ${instead}`;
   }
   if (refusal === 'not-served') {
     const answered = `names ${written}, which the local Bedrock does not answer (${model.notServed})`;
@@ -91,7 +100,7 @@ export function refusedModelWarnings(
   functions: readonly FunctionDefinition[],
   stateMachines: readonly StateMachineTemplate[],
   routes: readonly ModelRoute[],
-  region: string,
+  regions: Regions,
 ): string[] {
   const resources = [
     ...functions.map((fn) => ({
@@ -110,8 +119,8 @@ export function refusedModelWarnings(
     })),
   ];
   return resources.flatMap(({ what, texts }) =>
-    refusedMentions(texts(), routes, region).map((mention) => {
-      const line = `${what}: ${consequence(mention, routes, region)}`;
+    refusedMentions(texts(), routes, regions).map((mention) => {
+      const line = `${what}: ${consequence(mention, routes, regions)}`;
       return mention.refusal === 'not-served' ? line : `[as in AWS] ${line}`;
     }),
   );
