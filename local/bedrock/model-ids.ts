@@ -53,8 +53,9 @@ const invalidModel = () => validationError('The provided model identifier is inv
  */
 const GEOGRAPHIES: readonly { readonly family: RegExp; readonly profiles: readonly string[] }[] = [
   { family: /^us-gov-/, profiles: ['us-gov'] },
+  { family: /^us-/, profiles: ['us'] },
   // Canada's Regions are among some US profiles' source Regions.
-  { family: /^us-|^ca-/, profiles: ['us', 'ca'] },
+  { family: /^ca-/, profiles: ['ca', 'us'] },
   { family: /^eu-/, profiles: ['eu'] },
   { family: /^ap-northeast-[13]$/, profiles: ['apac', 'jp'] },
   { family: /^ap-southeast-[24]$/, profiles: ['apac', 'au'] },

@@ -60,6 +60,7 @@ describe('resolveModel', () => {
     expect(() => resolveModel('us.amazon.nova-lite-v1:0', 'eu-west-1')).toThrow('The provided model identifier is invalid.');
     expect(resolveModel('eu.amazon.nova-lite-v1:0', 'eu-west-1').model.id).toBe('amazon.nova-lite-v1:0');
     expect(resolveModel('us.amazon.nova-lite-v1:0', 'us-east-1').model.id).toBe('amazon.nova-lite-v1:0');
+    expect(() => resolveModel('ca.amazon.nova-lite-v1:0', 'us-east-1')).toThrow('The provided model identifier is invalid.');
     expect(resolveModel('apac.amazon.nova-lite-v1:0', 'ap-northeast-1').model.id).toBe('amazon.nova-lite-v1:0');
     // Called in the runtime's Region for a stack synthesized for an EU one.
     expect(resolveModel('eu.amazon.nova-lite-v1:0', 'us-east-1', ['eu-central-1']).model.id).toBe('amazon.nova-lite-v1:0');

@@ -103,7 +103,7 @@ describe('refusedModelWarnings', () => {
   it("names a geographic inference profile of another geography than the Region's, which AWS refuses as an invalid id", () => {
     const environment = { BEDROCK_MODEL_ID: 'eu.amazon.nova-lite-v1:0' };
     expect(refusedModelWarnings([fn('Processor', {}, environment)], [], DEFAULT_ROUTES, { region: 'us-east-1' })).toEqual([
-      "[as in AWS] function Processor (AWS::Lambda::Function): names eu.amazon.nova-lite-v1:0, an inference profile Bedrock has only in its geography's Regions: in us-east-1 its calls get ValidationException (The provided model identifier is invalid), as AWS answers; in us-east-1 call us.amazon.nova-lite-v1:0 or ca.amazon.nova-lite-v1:0",
+      "[as in AWS] function Processor (AWS::Lambda::Function): names eu.amazon.nova-lite-v1:0, an inference profile Bedrock has only in its geography's Regions: in us-east-1 its calls get ValidationException (The provided model identifier is invalid), as AWS answers; in us-east-1 call us.amazon.nova-lite-v1:0",
     ]);
     // A stack pinned to an EU Region deploys there, where the profile is known.
     expect(
