@@ -290,6 +290,25 @@ describe('startupReport', () => {
     expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${arn} --input '{}'`);
   });
 
+  it('suggests starting the state machine no other one starts: a child gets its input from its parent', () => {
+    const child = { name: 'Child', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Child', type: 'STANDARD', definition: '{}' };
+    const parentDefinition = JSON.stringify({
+      StartAt: 'Run',
+      States: {
+        Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: child.arn }, End: true },
+      },
+    });
+    const parent = {
+      name: 'Parent',
+      arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Parent',
+      type: 'STANDARD',
+      definition: parentDefinition,
+    };
+    expect(tryLine(report({ stateMachines: [child, parent] }).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${parent.arn} --input '{}'`,
+    );
+  });
+
   it('tells an app with Express state machines that the AWS CLI sends start-sync-execution to a sync- host, and how to stop it', () => {
     const express = { name: 'Quick', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Quick', type: 'EXPRESS', definition: '{}' };
     const standard = { name: 'Flow', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow', type: 'STANDARD', definition: '{}' };
