@@ -30,6 +30,12 @@ type Body = Record<string, unknown>;
 export interface BedrockServiceOptions {
   readonly routes: readonly ModelRoute[];
   readonly region: string;
+  /**
+   * The Regions the app's stacks were synthesized for (their `env`), besides the runtime's own:
+   * a geographic inference profile of theirs is answered, as it is where the app deploys.
+   * @default none
+   */
+  readonly stackRegions?: readonly string[];
   readonly clock: Clock;
   readonly log: (line: string) => void;
   /** Where the calls are kept (the data folder's `bedrock.sqlite`). */
@@ -230,7 +236,7 @@ export class BedrockService {
 
   /** CountTokens: the input tokens the request would use (Anthropic Claude models, as in AWS). */
   async countTokens(modelId: string, body: Body): Promise<{ inputTokens: number }> {
-    const { model } = resolveModel(modelId, this.options.region);
+    const { model } = resolveModel(modelId, this.options.region, this.options.stackRegions);
     if (model.codec !== 'anthropic') throw validationError(`The model ${modelId} doesn't support counting tokens.`);
     const input = isObject(body.input) ? body.input : {};
     let request: ModelRequest;
@@ -309,7 +315,7 @@ export class BedrockService {
    * those) or not answered here; `through` StartAsyncInvoke answers the video models.
    */
   served(modelId: string, through?: 'StartAsyncInvoke'): FoundationModel {
-    const { model } = resolveModel(modelId, this.options.region);
+    const { model } = resolveModel(modelId, this.options.region, this.options.stackRegions);
     checkServed(model, routeFor(this.options.routes, model.id, modelId).serveEndOfLife === true, through);
     return model;
   }

@@ -46,13 +46,41 @@ export interface ResolvedModel {
 const invalidModel = () => validationError('The provided model identifier is invalid.');
 
 /**
+ * The Regions a geographic inference profile is called from (its source Regions): a profile is
+ * defined in its geography's Regions only, so Bedrock elsewhere does not know its id (an app's
+ * `eu.` profile called from us-east-1). Families of Regions named here only; a Region of
+ * another family (sa-, me-, il-, ...) is never refused for its profile. `global.` is in every Region.
+ */
+const GEOGRAPHIES: readonly { readonly family: RegExp; readonly profiles: readonly string[] }[] = [
+  { family: /^us-gov-/, profiles: ['us-gov'] },
+  { family: /^us-/, profiles: ['us'] },
+  // Canada's Regions are among some US profiles' source Regions.
+  { family: /^ca-/, profiles: ['ca', 'us'] },
+  { family: /^eu-/, profiles: ['eu'] },
+  { family: /^ap-northeast-[13]$/, profiles: ['apac', 'jp'] },
+  { family: /^ap-southeast-[24]$/, profiles: ['apac', 'au'] },
+  { family: /^ap-/, profiles: ['apac'] },
+];
+
+/** Whether Bedrock in `region` (or in one of `stackRegions`, where the app deploys) knows the system-defined profile of this prefix. */
+export function profileInRegion(prefix: string, region: string, stackRegions: readonly string[] = []): boolean {
+  if (prefix === 'global') return true;
+  return [region, ...stackRegions].some((r) => {
+    const geography = GEOGRAPHIES.find((g) => g.family.test(r));
+    return geography === undefined || geography.profiles.includes(prefix);
+  });
+}
+
+/**
  * Resolves a model id, an inference profile id (`us.`, `eu.`, `apac.`, `jp.`, `au.`, `ca.`,
  * `global.`) or the ARN of either, as Bedrock does: an id the catalogue does not know, a
- * profile AWS does not offer for the model or an ARN of another region is "invalid"; a model
+ * profile AWS does not offer for the model or of another geography than `region`'s (and than
+ * `stackRegions'`, those the app's stacks name), or an ARN
+ * of another region is "invalid"; a model
  * served only through profiles invoked by its bare id is refused with AWS's on-demand text.
  * A model past its end of life resolves: `checkServed` refuses it.
  */
-export function resolveModel(requested: string, region: string): ResolvedModel {
+export function resolveModel(requested: string, region: string, stackRegions: readonly string[] = []): ResolvedModel {
   const arn = /^arn:aws(?:-[a-z-]+)?:bedrock:([a-z0-9-]+):(\d{12})?:(foundation-model|inference-profile)\/(.+)$/.exec(requested);
   if (/^arn:/.test(requested) && !arn) {
     if (/:(provisioned-model|custom-model|application-inference-profile|imported-model)\//.test(requested)) {
@@ -68,6 +96,7 @@ export function resolveModel(requested: string, region: string): ResolvedModel {
   const model = BY_ID.get(profile ? (profile[2] ?? '') : id);
   if (!model) throw invalidModel();
   if (profile && !model.profiles.includes(profile[1] ?? '')) throw invalidModel();
+  if (profile && !profileInRegion(profile[1] ?? '', region, stackRegions)) throw invalidModel();
   if (!profile && !model.onDemand) {
     throw validationError(
       `Invocation of model ID ${model.id} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,

@@ -3,6 +3,7 @@ import { functionCode } from '../lambda/runtime/unhosted-clients.js';
 import type { StateMachineTemplate } from '../states/definitions.js';
 import type { LoadedApp } from '../template/load.js';
 import { CATALOGUE, type CatalogueEntry } from './catalogue.js';
+import { profileInRegion } from './model-ids.js';
 import { type ModelRoute, routeFor, servingEndOfLife } from './model-settings.js';
 
 /** The models a call can be refused for whatever its body: past their end of life on AWS, or not answered here. */
@@ -20,13 +21,26 @@ const MENTION = new RegExp(
   'g',
 );
 
+/** Any model's id behind a geographic inference profile's prefix (`eu.`, ...), which Bedrock knows only in that geography's Regions. */
+const GEOGRAPHIC_MENTION = new RegExp(
+  `(?<![\\w.-])(us|us-gov|eu|apac|jp|au|ca)\\.(${CATALOGUE.map((m) => literal(m.id)).join('|')})(?![\\w:-]|\\.\\w)`,
+  'g',
+);
+const ANY_BY_ID = new Map(CATALOGUE.map((model) => [model.id, model]));
+
+/** The runtime's Region, and those the app's stacks were synthesized for (a profile of theirs is answered). */
+interface Regions {
+  readonly region: string;
+  readonly stackRegions?: readonly string[];
+}
+
 /** A model a resource names that the local Bedrock refuses, as the resource names it, and why. */
 interface Mention {
   readonly model: CatalogueEntry;
   /** The id, profile id or ARN tail as written. */
   readonly written: string;
-  /** Refused as AWS refuses it (past its end of life), or not answered here. */
-  readonly refusal: 'eol' | 'not-served';
+  /** Refused as AWS refuses it (past its end of life, or a profile of another geography than the Region's), or not answered here. */
+  readonly refusal: 'eol' | 'not-served' | 'other-geography';
 }
 
 /** Why the local Bedrock refuses a call naming `written`, as checkServed decides it; undefined where it answers it. */
@@ -37,9 +51,14 @@ function refusalOf(model: CatalogueEntry, written: string, routes: readonly Mode
 }
 
 /** The refused models `texts` name, once each, in the order first named. */
-function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[]): Mention[] {
+function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[], regions: Regions): Mention[] {
   const found = new Map<string, Mention>();
   for (const text of texts) {
+    for (const match of text.matchAll(GEOGRAPHIC_MENTION)) {
+      const model = ANY_BY_ID.get(match[2] ?? '');
+      if (model === undefined || found.has(model.id) || profileInRegion(match[1] ?? '', regions.region, regions.stackRegions)) continue;
+      found.set(model.id, { model, written: match[0], refusal: 'other-geography' });
+    }
     for (const match of text.matchAll(MENTION)) {
       const model = BY_ID.get(match[1] ?? '');
       if (model === undefined || found.has(model.id)) continue;
@@ -51,7 +70,13 @@ function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[])
 }
 
 /** What a resource's calls to the model get, and (past its end of life) how to run it anyway. */
-function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[]): string {
+function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[], { region }: Regions): string {
+  if (refusal === 'other-geography') {
+    // The runtime runs every stack in its own Region: the profiles offered there are the way to run it.
+    const here = model.profiles.filter((prefix) => profileInRegion(prefix, region)).map((prefix) => `${prefix}.${model.id}`);
+    const instead = here.length === 0 ? `no profile of ${model.id} is offered in ${region}` : `in ${region} call ${here.join(' or ')}`;
+    return `names ${written}, an inference profile Bedrock has only in its geography's Regions: in ${region} its calls get ValidationException (The provided model identifier is invalid), as AWS answers; ${instead}`;
+  }
   if (refusal === 'not-served') {
     const answered = `names ${written}, which the local Bedrock does not answer (${model.notServed})`;
     // A model AWS serves through an operation the local Bedrock does not serve: that operation's calls never reach the model check.
@@ -68,12 +93,14 @@ function consequence({ model, written, refusal }: Mention, routes: readonly Mode
  * The start-up report's lines for each function (its code and environment) and state machine
  * (its definition) that names a model the local Bedrock refuses: one past its end of life on
  * AWS (unless its SWITCHYARD_MODELS entry says `eol=serve`), tagged `[as in AWS]`, since AWS
- * refuses it too; one Bedrock serves that is not answered here, a difference from AWS.
+ * refuses it too, as is a geographic inference profile of another geography than `region`'s;
+ * one Bedrock serves that is not answered here, a difference from AWS.
  */
 export function refusedModelWarnings(
   functions: readonly FunctionDefinition[],
   stateMachines: readonly StateMachineTemplate[],
   routes: readonly ModelRoute[],
+  regions: Regions,
 ): string[] {
   const resources = [
     ...functions.map((fn) => ({
@@ -92,9 +119,9 @@ export function refusedModelWarnings(
     })),
   ];
   return resources.flatMap(({ what, texts }) =>
-    refusedMentions(texts(), routes).map((mention) => {
-      const line = `${what}: ${consequence(mention, routes)}`;
-      return mention.refusal === 'eol' ? `[as in AWS] ${line}` : line;
+    refusedMentions(texts(), routes, regions).map((mention) => {
+      const line = `${what}: ${consequence(mention, routes, regions)}`;
+      return mention.refusal === 'not-served' ? line : `[as in AWS] ${line}`;
     }),
   );
 }

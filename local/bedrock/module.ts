@@ -91,12 +91,17 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
       region,
     });
-    const { definitions } = services.get('template');
-    warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
+    const { definitions, app } = services.get('template');
+    // A stack pinned to a Region (its `env`) deploys there: its geographic profiles are answered, though the runtime runs it in its own.
+    const stackRegions = [
+      ...new Set(app.stacks.flatMap((stack) => stack.resources.flatMap((r) => (r.stackRegion === undefined ? [] : [r.stackRegion])))),
+    ];
+    warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes, { region, stackRegions }));
     const { spans } = services.get('traces');
     const bedrock = new BedrockService({
       routes,
       region,
+      stackRegions,
       clock,
       log,
       callsDb: database('bedrock'),

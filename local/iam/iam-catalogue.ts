@@ -62,13 +62,21 @@ export function unknownAction(action: string): string | undefined {
 }
 
 /**
+ * Actions the reference gives no resource type that AWS evaluates on one all the same: a task
+ * token's SendTask* on the state machine that handed it out (AWS refuses them naming
+ * `on resource: arn:aws:states:...:stateMachine:<name>`, and CDK's `grantTaskResponse` grants
+ * them on the state machine's ARN).
+ */
+const EVALUATED_ON_A_RESOURCE = new Set(['states:sendtasksuccess', 'states:sendtaskfailure', 'states:sendtaskheartbeat']);
+
+/**
  * Whether IAM grants the action only on `*`: the service authorization reference gives it
  * no resource type (`dynamodb:ListStreams`, `xray:PutTraceSegments`), so a policy must name
  * `*` for it. False for an action with a wildcard or one iam-data does not know.
  */
 export function grantedOnlyOnAnyResource(action: string): boolean {
   const colon = action.indexOf(':');
-  if (colon <= 0 || /[*?]/.test(action)) return false;
+  if (colon <= 0 || /[*?]/.test(action) || EVALUATED_ON_A_RESOURCE.has(action.toLowerCase())) return false;
   return actionsOf(action.slice(0, colon))?.get(action.slice(colon + 1).toLowerCase()) === 0;
 }
 

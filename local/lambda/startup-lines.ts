@@ -1,6 +1,6 @@
 import { shellQuote } from '../service-registry/report-lines.js';
 import type { ServiceReport } from '../service-registry/service-module.js';
-import { durableFunctionLines } from './durable/startup-lines.js';
+import { durableFunctionLines, durableInvokeName } from './durable/startup-lines.js';
 import type { FunctionDefinition } from './runtime/function-runtime.js';
 import type { FunctionUrlAddress } from './urls/function-urls.js';
 
@@ -21,7 +21,12 @@ export function functionReport(functions: readonly FunctionDefinition[], url: st
     serves: durableFunctionLines(functions, url),
     ...(fn === undefined
       ? {}
-      : { tryIt: { rank: 4, command: `lambda invoke --function-name ${fn.name}${asEvent} --payload ${shellQuote('{}')} /dev/stdout` } }),
+      : {
+          tryIt: {
+            rank: 4,
+            command: `lambda invoke --function-name ${durableInvokeName(fn) ?? fn.name}${asEvent} --payload ${shellQuote('{}')} /dev/stdout`,
+          },
+        }),
   };
 }
 

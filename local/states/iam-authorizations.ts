@@ -1,4 +1,6 @@
 import { arnOf, member, passingRole, type ResourceOf, records, serviceIam } from '../iam/authorizations.js';
+import { tryParseArn } from '../names/arn.js';
+import { parseTaskToken } from './engine/task-tokens.js';
 
 const stateMachine: ResourceOf = (input, context) => {
   const given = member(input, 'stateMachineArn');
@@ -22,26 +24,32 @@ const alias: ResourceOf = (input, context) => {
   return `${machine}:${member(input, 'name') ?? '*'}`;
 };
 
+/**
+ * SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the state machine whose execution
+ * handed out the token, as CDK's `stateMachine.grantTaskResponse` grants them (on the state
+ * machine's ARN; a policy naming `stateMachine:*` is met too). A token that names no execution
+ * (garbled, not this runtime's) is authorized on `*`; its call fails with InvalidToken.
+ */
+const tokenStateMachine: ResourceOf = (input) => {
+  const token = member(input, 'taskToken');
+  const executionArn = token === undefined ? undefined : parseTaskToken(token)?.executionArn;
+  const execution = executionArn === undefined ? undefined : tryParseArn(executionArn);
+  if (execution?.parent === undefined) return '*';
+  return `arn:${execution.partition}:states:${execution.region}:${execution.account}:stateMachine:${execution.parent}`;
+};
+
 /** Creating or updating a state machine with a role passes the role. */
 const withRole = (operation: string) => passingRole('states', operation, stateMachine, (input) => member(input, 'roleArn'));
 
 /**
  * How IAM authorizes Step Functions' requests (its module declares it): each operation is the
  * action of its name on the state machine, version, alias, execution or activity it names;
- * task tokens name nothing IAM can scope (SendTask* are authorized on `*`). Members are read
+ * a task token on the state machine whose execution handed it out. Members are read
  * in camelCase (the API) or PascalCase (aws-sdk:sfn tasks).
  */
 export const statesIam = serviceIam('states', {
   accessDenied: { code: 'AccessDeniedException', status: 400 },
-  unscoped: [
-    'ListStateMachines',
-    'ValidateStateMachineDefinition',
-    'SendTaskSuccess',
-    'SendTaskFailure',
-    'SendTaskHeartbeat',
-    'TestState',
-    'ListActivities',
-  ],
+  unscoped: ['ListStateMachines', 'ValidateStateMachineDefinition', 'TestState', 'ListActivities'],
   sameNamed: {
     DescribeStateMachine: stateMachine,
     DeleteStateMachine: stateMachine,
@@ -68,6 +76,9 @@ export const statesIam = serviceIam('states', {
     DescribeActivity: activity,
     DeleteActivity: activity,
     GetActivityTask: activity,
+    SendTaskSuccess: tokenStateMachine,
+    SendTaskFailure: tokenStateMachine,
+    SendTaskHeartbeat: tokenStateMachine,
     TagResource: tagged,
     UntagResource: tagged,
     ListTagsForResource: tagged,

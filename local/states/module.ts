@@ -151,7 +151,7 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
       close: () => connected.disconnect(),
     };
   },
-  report: (_states, { definitions }) => stateMachineReport(definitions.stateMachines),
+  report: (_states, { definitions, url }) => stateMachineReport(definitions.stateMachines, url),
 };
 
 /** Who hears each history event: the read API (its records and live feed) and the runtime's spans (executions and states). */

@@ -54,6 +54,19 @@ describe('the Bedrock model catalogue', () => {
   });
 });
 
+describe('resolveModel', () => {
+  it("refuses a geographic inference profile outside its geography's Regions as an invalid id, as Bedrock does", () => {
+    expect(() => resolveModel('eu.amazon.nova-lite-v1:0', 'us-east-1')).toThrow('The provided model identifier is invalid.');
+    expect(() => resolveModel('us.amazon.nova-lite-v1:0', 'eu-west-1')).toThrow('The provided model identifier is invalid.');
+    expect(resolveModel('eu.amazon.nova-lite-v1:0', 'eu-west-1').model.id).toBe('amazon.nova-lite-v1:0');
+    expect(resolveModel('us.amazon.nova-lite-v1:0', 'us-east-1').model.id).toBe('amazon.nova-lite-v1:0');
+    expect(() => resolveModel('ca.amazon.nova-lite-v1:0', 'us-east-1')).toThrow('The provided model identifier is invalid.');
+    expect(resolveModel('apac.amazon.nova-lite-v1:0', 'ap-northeast-1').model.id).toBe('amazon.nova-lite-v1:0');
+    // Called in the runtime's Region for a stack synthesized for an EU one.
+    expect(resolveModel('eu.amazon.nova-lite-v1:0', 'us-east-1', ['eu-central-1']).model.id).toBe('amazon.nova-lite-v1:0');
+  });
+});
+
 describe('model ids against a started runtime', () => {
   const bedrock = useBedrockRuntime('anthropic.claude-3-5-haiku-*=simulated?eol=serve,simulated');
 

@@ -37,7 +37,7 @@ const ask = (text: string): ConverseCommandInput['messages'] => [{ role: 'user',
 
 describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   const bedrock = useBedrockRuntime(
-    'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,jp.*=simulated?unavailable=1,simulated',
+    'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,us.*=simulated?unavailable=1,simulated',
   );
   const converse = (input: ConverseCommandInput) => bedrock.client.send(new ConverseCommand(input));
 
@@ -57,7 +57,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   it('answers a forced tool with an input its schema accepts', async () => {
     const answer = await bedrock.client.send(
       new ConverseCommand({
-        modelId: `us.${SONNET}`,
+        modelId: `global.${SONNET}`,
         messages: ask('Invoice from ACME, 12 EUR'),
         toolConfig: { tools: [invoiceTool], toolChoice: { tool: { name: 'record_invoice' } } },
       }),
@@ -196,7 +196,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
       new ConverseCommand({ modelId: `arn:aws:bedrock:${region}::foundation-model/${HAIKU}`, messages: ask('hi') }),
     );
     expect(ok.stopReason).toBe('end_turn');
-    const profile = `arn:aws:bedrock:${region}:000000000000:inference-profile/eu.${SONNET}`;
+    const profile = `arn:aws:bedrock:${region}:000000000000:inference-profile/us.${SONNET}`;
     expect((await converse({ modelId: profile, messages: ask('hi') })).stopReason).toBe('end_turn');
     await expect(converse({ modelId: `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ValidationException',
@@ -244,7 +244,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('says at start-up where the answers come from', () => {
     expect(bedrock.runtime.bedrock.describe()).toBe(
-      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, jp.*=simulated?unavailable=1, simulated)',
+      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, us.*=simulated?unavailable=1, simulated)',
     );
   });
 
@@ -264,11 +264,11 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('routes by the profile id asked for: fails if that route is unavailable, with ServiceUnavailableException', async () => {
-    await expect(converse({ modelId: `jp.${SONNET}`, messages: ask('hi') })).rejects.toMatchObject({
+    await expect(converse({ modelId: `us.${SONNET}`, messages: ask('hi') })).rejects.toMatchObject({
       name: 'ServiceUnavailableException',
       $metadata: { httpStatusCode: 503 },
     });
-    expect((await converse({ modelId: `us.${SONNET}`, messages: ask('hi') })).stopReason).toBe('end_turn');
+    expect((await converse({ modelId: `global.${SONNET}`, messages: ask('hi') })).stopReason).toBe('end_turn');
   });
 
   it('fails if a native body misses a required key', async () => {

@@ -52,7 +52,7 @@ const DEFAULT_ROUTES = parseModelSettings(undefined);
 
 describe('refusedModelWarnings', () => {
   it("names a function whose bundle holds a model past its end of life, with AWS's answer and the SWITCHYARD_MODELS that runs it", () => {
-    const lines = refusedModelWarnings([fn('ImageFn', { 'index.mjs': IMAGE_BUNDLE })], [], DEFAULT_ROUTES);
+    const lines = refusedModelWarnings([fn('ImageFn', { 'index.mjs': IMAGE_BUNDLE })], [], DEFAULT_ROUTES, { region: 'us-east-1' });
     expect(lines).toEqual([
       "[as in AWS] function ImageFn (AWS::Lambda::Function): names amazon.titan-image-generator-v2:0, which reached end of life on AWS on 2026-06-30: Bedrock answers ResourceNotFoundException, as AWS does; to run it anyway: SWITCHYARD_MODELS='amazon.titan-image-generator-v2:0=simulated?eol=serve,simulated'",
     ]);
@@ -60,7 +60,9 @@ describe('refusedModelWarnings', () => {
 
   it('suggests SWITCHYARD_MODELS that keeps the entries in force and serves the model from the backend that answers it now', () => {
     const routes = parseModelSettings('anthropic.*=simulated?latency=1..2,simulated?throttle=0.1');
-    const [line] = refusedModelWarnings([fn('Summarizer', {}, { MODEL: 'anthropic.claude-3-haiku-20240307-v1:0' })], [], routes);
+    const [line] = refusedModelWarnings([fn('Summarizer', {}, { MODEL: 'anthropic.claude-3-haiku-20240307-v1:0' })], [], routes, {
+      region: 'us-east-1',
+    });
     const suggested = /SWITCHYARD_MODELS='([^']+)'/.exec(line ?? '')?.[1];
     expect(suggested).toBe(
       'anthropic.claude-3-haiku-20240307-v1:0=simulated?latency=1..2&eol=serve,anthropic.*=simulated?latency=1..2,simulated?throttle=0.1',
@@ -89,12 +91,27 @@ describe('refusedModelWarnings', () => {
       ],
       [],
       DEFAULT_ROUTES,
+      { region: 'us-east-1' },
     );
     expect(lines.map((line) => /names (\S+), /.exec(line)?.[1])).toEqual([
       'meta.llama3-1-405b-instruct-v1:0',
       'us.anthropic.claude-3-5-haiku-20241022-v1:0',
       'cohere.command-r-v1:0',
     ]);
+  });
+
+  it("names a geographic inference profile of another geography than the Region's, which AWS refuses as an invalid id", () => {
+    const environment = { BEDROCK_MODEL_ID: 'eu.amazon.nova-lite-v1:0' };
+    expect(refusedModelWarnings([fn('Processor', {}, environment)], [], DEFAULT_ROUTES, { region: 'us-east-1' })).toEqual([
+      "[as in AWS] function Processor (AWS::Lambda::Function): names eu.amazon.nova-lite-v1:0, an inference profile Bedrock has only in its geography's Regions: in us-east-1 its calls get ValidationException (The provided model identifier is invalid), as AWS answers; in us-east-1 call us.amazon.nova-lite-v1:0",
+    ]);
+    // A stack pinned to an EU Region deploys there, where the profile is known.
+    expect(
+      refusedModelWarnings([fn('Processor', {}, environment)], [], DEFAULT_ROUTES, { region: 'us-east-1', stackRegions: ['eu-west-1'] }),
+    ).toEqual([]);
+    expect(refusedModelWarnings([fn('Processor', {}, environment)], [], DEFAULT_ROUTES, { region: 'eu-central-1' })).toEqual([]);
+    const inUs = { BEDROCK_MODEL_ID: 'us.amazon.nova-lite-v1:0', OTHER: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' };
+    expect(refusedModelWarnings([fn('Processor', {}, inUs)], [], DEFAULT_ROUTES, { region: 'us-east-1' })).toEqual([]);
   });
 
   it('names a state machine whose definition calls a model the local Bedrock does not answer, as a difference from AWS', () => {
@@ -109,7 +126,7 @@ describe('refusedModelWarnings', () => {
         },
       },
     };
-    expect(refusedModelWarnings([], [machine('Trailer', definition)], DEFAULT_ROUTES)).toEqual([
+    expect(refusedModelWarnings([], [machine('Trailer', definition)], DEFAULT_ROUTES, { region: 'us-east-1' })).toEqual([
       'state machine Trailer (AWS::StepFunctions::StateMachine): names amazon.nova-2-sonic-v1:0, which the local Bedrock does not answer (it speaks, through InvokeModelWithBidirectionalStream): its InvokeModelWithBidirectionalStream calls get UnknownOperationException (the local Bedrock does not serve InvokeModelWithBidirectionalStream), InvokeModel and Converse ValidationException',
     ]);
   });
@@ -126,12 +143,12 @@ describe('refusedModelWarnings', () => {
       .map((id) => `"${id}"`)
       .join(',');
     const routes = parseModelSettings('amazon.titan-image-*=simulated?eol=serve,simulated');
-    expect(refusedModelWarnings([fn('Quiet', { 'index.js': code })], [], routes)).toEqual([]);
+    expect(refusedModelWarnings([fn('Quiet', { 'index.js': code })], [], routes, { region: 'us-east-1' })).toEqual([]);
   });
 
   it('reads nothing of an asset folder that does not exist', () => {
     const missing = { ...fn('Gone', {}), codePath: path.join(dir, 'no-such-folder') };
-    expect(refusedModelWarnings([missing], [], DEFAULT_ROUTES)).toEqual([]);
+    expect(refusedModelWarnings([missing], [], DEFAULT_ROUTES, { region: 'us-east-1' })).toEqual([]);
   });
 });
 

@@ -190,6 +190,18 @@ describe('IamEvaluator', () => {
     expect(await iam.decide(asRole('sqs:ListQueues', QUEUE_ARN))).toEqual({ allowed: true });
   });
 
+  it("authorizes a task token's SendTaskSuccess on the state machine that handed it out, as AWS does though the reference gives it no resource type", async () => {
+    const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Parent`;
+    const granted = evaluator(worker([statement('Allow', 'states:SendTaskSuccess', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:*`)]));
+    expect(await granted.decide(asRole('states:SendTaskSuccess', machine))).toEqual({ allowed: true });
+    const elsewhere = evaluator(
+      worker([statement('Allow', 'states:SendTaskSuccess', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Other`)]),
+    );
+    expect((await elsewhere.decide(asRole('states:SendTaskSuccess', machine))).allowed).toBe(false);
+    const anywhere = evaluator(worker([statement('Allow', 'states:SendTaskSuccess', '*')]));
+    expect(await anywhere.decide(asRole('states:SendTaskSuccess', machine))).toEqual({ allowed: true });
+  });
+
   it('is fast once a decision is cached (p50 and p99 printed, not asserted)', async () => {
     const iam = evaluator(worker([statement('Allow', 'sqs:SendMessage', QUEUE_ARN)]));
     const time = async (request: () => IamRequest, n: number) => {

@@ -25,6 +25,7 @@ import { ServiceRegistry } from '../../../local/service-registry/registry.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
+import { taskTokenFor } from '../../../local/states/engine/task-tokens.js';
 import { StatesService } from '../../../local/states/states-service.js';
 
 const ACCOUNT = '123456789012';
@@ -440,7 +441,7 @@ describe('authorizationsFor examples', () => {
     expect(auth('lambda', 'ListFunctions', {})).toEqual([{ action: 'lambda:ListFunctions', resource: '*' }]);
   });
 
-  it('authorizes Step Functions on the state machine or execution, task tokens on *', () => {
+  it('authorizes Step Functions on the state machine or execution, a task token on the state machine that handed it out', () => {
     const sm = arn('states', 'stateMachine:orders');
     expect(auth('states', 'StartExecution', { stateMachineArn: sm, input: '{}' })).toEqual([
       { action: 'states:StartExecution', resource: sm },
@@ -450,9 +451,15 @@ describe('authorizationsFor examples', () => {
     expect(auth('states', 'DescribeExecution', { executionArn: execution })).toEqual([
       { action: 'states:DescribeExecution', resource: execution },
     ]);
-    expect(auth('states', 'SendTaskSuccess', { taskToken: 't', output: '{}' })).toEqual([
-      { action: 'states:SendTaskSuccess', resource: '*' },
+    // As CDK's stateMachine.grantTaskResponse grants it: on the state machine's ARN.
+    const token = taskTokenFor(arn('states', 'execution:orders:run-1'), 4, 0);
+    expect(auth('states', 'SendTaskSuccess', { taskToken: token, output: '{}' })).toEqual([
+      { action: 'states:SendTaskSuccess', resource: sm },
     ]);
+    expect(auth('states', 'SendTaskHeartbeat', { TaskToken: taskTokenFor(arn('states', 'express:orders:run-1:abc'), 2, 1) })).toEqual([
+      { action: 'states:SendTaskHeartbeat', resource: sm },
+    ]);
+    expect(auth('states', 'SendTaskFailure', { taskToken: 't' })).toEqual([{ action: 'states:SendTaskFailure', resource: '*' }]);
   });
 
   it('authorizes activities on the activity, versions and aliases on their qualified ARNs', () => {

@@ -37,7 +37,7 @@ function rule(name: string, busName: string, eventPattern: unknown, state: 'ENAB
 
 /** What SQS, Lambda and Step Functions report of an app's queues, functions and state machines (their modules' `report`). */
 function appServices(app: ServiceDefinitions): ServiceReport[] {
-  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines)];
+  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines, URL)];
 }
 
 function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
@@ -298,6 +298,35 @@ describe('startupReport', () => {
     const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow';
     const { lines } = report({ stateMachines: [{ name: 'Flow', arn, type: 'STANDARD', definition: '{}' }] });
     expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${arn} --input '{}'`);
+  });
+
+  it('suggests starting the state machine no other one starts: a child gets its input from its parent', () => {
+    const child = { name: 'Child', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Child', type: 'STANDARD', definition: '{}' };
+    const parentDefinition = JSON.stringify({
+      StartAt: 'Run',
+      States: {
+        Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: child.arn }, End: true },
+      },
+    });
+    const parent = {
+      name: 'Parent',
+      arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Parent',
+      type: 'STANDARD',
+      definition: parentDefinition,
+    };
+    expect(tryLine(report({ stateMachines: [child, parent] }).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${parent.arn} --input '{}'`,
+    );
+  });
+
+  it('tells an app with Express state machines that the AWS CLI sends start-sync-execution to a sync- host, and how to stop it', () => {
+    const express = { name: 'Quick', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Quick', type: 'EXPRESS', definition: '{}' };
+    const standard = { name: 'Flow', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow', type: 'STANDARD', definition: '{}' };
+    const hint = (lines: readonly string[]) => lines.filter((line) => line.includes('AWS_DISABLE_HOST_PREFIX_INJECTION=true'));
+    expect(hint(report({ stateMachines: [standard, express] }).lines)).toEqual([
+      '  express state machines (Quick): start-sync-execution goes to sync-127.0.0.1, which does not resolve; set AWS_DISABLE_HOST_PREFIX_INJECTION=true for the AWS CLI and boto3 (disableHostPrefix: true in SDK v3)',
+    ]);
+    expect(hint(report({ stateMachines: [standard] }).lines)).toEqual([]);
   });
 
   it('puts each warning on a line of its own', () => {
