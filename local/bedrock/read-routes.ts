@@ -1,5 +1,5 @@
 import { type LineageNode, type ModelCallSummary, type ModelCallsPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import { isSequence, only, pageOf, type ServiceReads, sendJson, sinceOf } from '../read-api/routes.js';
 import type { ModelCallLedger } from './call-ledger.js';
 
 /**
@@ -14,10 +14,7 @@ export function modelCallReads(calls: ModelCallLedger): ServiceReads {
         path: READ_API_PATHS.modelCalls,
         handle({ query, res }) {
           only(query, ['since', 'limit', 'nextToken']);
-          const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
-          if (since !== undefined && Number.isNaN(since))
-            throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
-          const filters = since === undefined ? {} : { since };
+          const filters = sinceOf(query);
           const list = READ_API_PATHS.modelCalls;
           const page = pageOf(query, list, filters, isSequence);
           const found = calls.page({ ...filters, ...page.from('before') });

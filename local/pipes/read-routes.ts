@@ -1,5 +1,5 @@
 import { type DiscardedBatchesPage, READ_API_PATHS } from '../../clients/read-api-contract.js';
-import { isSequence, only, pageOf, ReadApiFailure, type ServiceReads, sendJson } from '../read-api/routes.js';
+import { isSequence, only, pageOf, type ServiceReads, sendJson, sinceOf } from '../read-api/routes.js';
 import type { PipesService } from './pipes-service.js';
 
 /**
@@ -14,10 +14,7 @@ export function discardedBatchReads(pipes: Pick<PipesService, 'discardedBatches'
         path: READ_API_PATHS.discardedBatches,
         handle({ query, res }) {
           only(query, ['since', 'limit', 'nextToken']);
-          const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
-          if (since !== undefined && Number.isNaN(since))
-            throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
-          const filters = since === undefined ? {} : { since };
+          const filters = sinceOf(query);
           const page = pageOf(query, READ_API_PATHS.discardedBatches, filters, isSequence);
           const found = pipes.discardedBatches({ ...filters, ...page.from('before') });
           const answer: DiscardedBatchesPage = { batches: found.batches, ...page.next(found.last) };

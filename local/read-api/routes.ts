@@ -204,6 +204,15 @@ export function integerOf(query: URLSearchParams, name: string, min: number, max
   return value;
 }
 
+/** The `since` filter of a list (an ISO-8601 time) as epoch milliseconds: `{}` when not given. */
+export function sinceOf(query: URLSearchParams): { since?: number } {
+  if (!query.has('since')) return {};
+  const since = Date.parse(query.get('since') ?? '');
+  if (Number.isNaN(since))
+    throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
+  return { since };
+}
+
 /** The `status` filter of a list, one of `statuses`; undefined when not given. */
 export function statusOf<S extends string>(query: URLSearchParams, statuses: readonly S[]): S | undefined {
   const status = query.get('status') ?? undefined;
