@@ -216,6 +216,7 @@ const LOGGED_IDS = 1000;
  */
 function eventLogger(log: (line: string) => void, summary: boolean): NonNullable<EventsServiceOptions['onEvent']> {
   const logged = new Set<string>();
+  const unmatchedKinds = new Set<string>();
   return (bus, event, matched) => {
     if (summary) {
       if (logged.has(event.id)) return;
@@ -226,11 +227,18 @@ function eventLogger(log: (line: string) => void, summary: boolean): NonNullable
     const detail = summary
       ? truncate(JSON.stringify(shortFieldsFirst(event.detail)), LOGGED_DETAIL_CHARS.summary)
       : truncate(JSON.stringify(event.detail), LOGGED_DETAIL_CHARS.whole);
-    // An app's event no rule takes is most often a typo (a rule's detail-type, the event's source): say so where it is printed.
-    // AWS's own events (aws.states, aws.s3, ...) are sent whether or not a rule wants them.
-    const unmatched =
-      matched.length === 0 && !event.source.startsWith('aws.') ? ` (matched no rule on ${bus.name}: no target receives it)` : '';
-    log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}${unmatched}`);
+    log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}`);
+    // An app's event no rule takes is most often a typo (a rule's detail-type, the event's source): said where it is
+    // printed, on a line of its own (the event's line ends with its detail, which readers parse), once for each kind,
+    // since an event published for whoever may listen is often taken by no one. AWS's own events (aws.states, aws.s3,
+    // ...) are sent whether or not a rule wants them.
+    const kind = `${bus.name}\0${event.source}\0${event['detail-type']}`;
+    if (matched.length === 0 && !event.source.startsWith('aws.') && !unmatchedKinds.has(kind)) {
+      unmatchedKinds.add(kind);
+      log(
+        `[events] ${bus.name}: no rule matched ${event.source} ${event['detail-type']}, so no target receives it (said once for each source and detail-type)`,
+      );
+    }
   };
 }
 
