@@ -554,11 +554,13 @@ describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
     await dlq.getByRole('button', { name: 'Redrive to source' }).click();
     // The kit sent them straight to the DLQ: the one a redrive can help goes back to its one source queue, the
     // one whose event breaks its contract stays, and the page says so, naming the field, once the redrive ended.
+    // The one moved is no event at all: its consumer fails it again, and the line ends red saying so, not green for the move.
     const redriven = page.locator('.flash .action').first();
-    await expect.poll(() => redriven.getAttribute('data-outcome'), { timeout: 20_000 }).toBe('ok');
+    await expect.poll(() => redriven.getAttribute('data-outcome'), { timeout: 20_000 }).toBe('failed');
     expect(await redriven.textContent()).toMatch(
       /^Redrove .*TicketTriageStarterDeadLetterQueue.* to .*TicketTriageStarterQueue.*: 1 message moved, 1 left because its event breaks its contract\. Left \S+ in .*: its event breaks its contract \(InvalidEvent: TicketCreated .*must have required property 'body'.*\)\. /,
     );
+    expect(await redriven.textContent()).toMatch(/1 failed again/);
   });
 
   it("shows a failed execution's key, error and message on the Failures page, the function's frames a click away, and its history's Lambda error so", async () => {
