@@ -53,7 +53,8 @@ Everything of the app that failed, newest first, each with its source, reason an
     the function's last error and the limit hit. Kept in the data folder across restarts.
 
   --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
-  --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN)
+  --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN);
+                      on a local runtime also a stream, function, mapping or pipe that skipped stream records
   --limit <n>         at most n messages read per queue and n executions (default 50, at most 1,000)
 
 Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixed.
@@ -86,11 +87,11 @@ export const failures: Command = async (argv, io) => {
   const [sources, durable, discarded] = await Promise.all([
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
-    clients.target.kind === 'local' ? discardedBatches(clients.target, { source: values.source, since, limit }) : [],
+    clients.target.kind === 'local' ? discardedBatches(clients.target, { source: values.source, since, limit }) : undefined,
   ]);
   const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
-  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSourcesOrStreams(sources, values.source, discarded);
+  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSourcesOrStreams(sources, values.source, discarded, since);
   const durableSources = values.source === undefined ? durable : namedDurable;
 
   // Each source is read on its own, so they are read at once: a command's wall time is its slowest read, not their sum.
@@ -110,7 +111,7 @@ export const failures: Command = async (argv, io) => {
     ...executions.map(executionRow),
     ...denials.filter((r) => recent(r.failedAt)),
     ...retrying.filter((r) => recent(r.failedAt)),
-    ...discarded.map(discardedRow),
+    ...(discarded ?? []).map(discardedRow),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
 
@@ -302,23 +303,33 @@ async function discardedBatches(
   target: Parameters<typeof getReadApi>[0],
   filter: { source: string | undefined; since: Date | undefined; limit: number },
 ): Promise<DiscardedBatch[]> {
-  const query = new URLSearchParams({ limit: String(filter.limit), ...(filter.since ? { since: filter.since.toISOString() } : {}) });
+  const query = new URLSearchParams({
+    limit: String(filter.limit),
+    ...(filter.since ? { since: filter.since.toISOString() } : {}),
+    // The runtime filters before it pages: the newest `limit` of this source, not of all sources.
+    ...(filter.source === undefined ? {} : { source: filter.source }),
+  });
   const { batches } = await getReadApi<DiscardedBatchesPage>(target, `${READ_API_PATHS.discardedBatches}?${query}`);
-  const { source } = filter;
-  return batches.filter((b) => source === undefined || [b.source, b.streamArn, b.functionName, b.consumer, b.targetArn].includes(source));
+  return [...batches];
 }
 
 /** The queues and flows --source names; none when it names only a stream or function of discarded batches (they know nothing of it). */
 function selectSourcesOrStreams(
   sources: Parameters<typeof selectSources>[0],
   source: string | undefined,
-  discarded: readonly DiscardedBatch[],
+  /** Undefined where none are read (not a local runtime). */
+  discarded: readonly DiscardedBatch[] | undefined,
+  since: Date | undefined,
 ): ReturnType<typeof selectSources> {
   try {
     return selectSources(sources, source);
   } catch (error) {
-    if (error instanceof NoSuchName && discarded.length > 0) return { queues: [], flows: [] };
-    throw error;
+    if (!(error instanceof NoSuchName)) throw error;
+    if (discarded === undefined) throw error;
+    if (discarded.length > 0) return { queues: [], flows: [] };
+    // A stream is named only by its skipped batches: say none were found either, not just "no such queue or flow".
+    const when = since === undefined ? '' : ` since ${since.toISOString()}`;
+    throw new NoSuchName(`${error.message}; nor did a stream, function, mapping or pipe of that name skip stream records${when}`);
   }
 }
 

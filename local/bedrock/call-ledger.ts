@@ -1,12 +1,15 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ModelCallSummary } from '../../clients/read-api-contract.js';
 import { parseTraceHeader } from '../endpoint/trace-header.js';
+import { type LatestFirstOptions, type LatestFirstTable, latestFirstPage } from '../store/latest-first.js';
 
 /** One model call the local Bedrock answered (or failed), as the read API lists it and `switchyard cost --local` prices it. */
 export type ModelCallRecord = ModelCallSummary;
 
 /** The newest this many calls are kept: a dev loop's, not a month's. */
 const KEPT = 10_000;
+
+const LIST: LatestFirstTable = { table: 'model_calls', json: 'call', kept: KEPT };
 
 /** A page of calls, newest first, and the position of its last call when older ones follow. */
 export interface ModelCallPage {
@@ -22,11 +25,11 @@ export interface ModelCallPage {
  * after `switchyard dev` restarted.
  */
 export class ModelCallLedger {
-  readonly #statements: Record<'insert' | 'trim' | 'page' | 'madeFrom', StatementSync>;
+  readonly #statements: Record<'insert' | 'trim' | 'madeFrom', StatementSync>;
 
   /** `onRecord` hears each call as it is recorded. */
   constructor(
-    db: DatabaseSync,
+    private readonly db: DatabaseSync,
     private readonly onRecord?: (call: ModelCallRecord) => void,
   ) {
     // `parent`: the segment that made the call (its trace header's Parent), what lineage hangs it under.
@@ -36,7 +39,6 @@ export class ModelCallLedger {
     this.#statements = {
       insert: db.prepare('INSERT INTO model_calls (at, parent, call) VALUES (?, ?, ?)'),
       trim: db.prepare('DELETE FROM model_calls WHERE seq <= ?'),
-      page: db.prepare('SELECT seq, call FROM model_calls WHERE seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?'),
       madeFrom: db.prepare('SELECT call FROM model_calls WHERE parent = ? ORDER BY seq'),
     };
   }
@@ -49,21 +51,14 @@ export class ModelCallLedger {
   }
 
   /** The calls ended at or after `since` (epoch ms), newest first, at most `limit`. */
-  list(options: { readonly since?: number; readonly limit?: number } = {}): ModelCallRecord[] {
+  list(options: Omit<LatestFirstOptions, 'before'> = {}): ModelCallRecord[] {
     return this.page(options).calls;
   }
 
   /** As `list`, from before the position `before` (a page's `last`), saying where the next page starts. */
-  page(options: { readonly since?: number; readonly limit?: number; readonly before?: number } = {}): ModelCallPage {
-    const limit = options.limit ?? KEPT;
-    const rows = this.#statements.page.all(
-      options.before ?? Number.MAX_SAFE_INTEGER,
-      options.since ?? Number.MIN_SAFE_INTEGER,
-      limit + 1,
-    ) as unknown as { seq: number; call: string }[];
-    const page = rows.slice(0, limit);
-    const last = rows.length > limit ? page.at(-1)?.seq : undefined;
-    return { calls: page.map((row) => JSON.parse(row.call) as ModelCallRecord), ...(last === undefined ? {} : { last }) };
+  page(options: LatestFirstOptions = {}): ModelCallPage {
+    const { rows, last } = latestFirstPage<ModelCallRecord>(this.db, LIST, options);
+    return { calls: rows, ...(last === undefined ? {} : { last }) };
   }
 
   /** The calls made from a trace segment (their trace header's Parent: an invocation, a Task state), oldest first. */

@@ -1,8 +1,12 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DiscardedBatch } from '../../clients/read-api-contract.js';
+import { type LatestFirstOptions, type LatestFirstTable, latestFirstPage } from '../store/latest-first.js';
+import { SqlWhere } from '../store/sql-where.js';
 
 /** The newest this many batches are kept: a dev loop's, not a month's. */
 const KEPT = 10_000;
+
+const LIST: LatestFirstTable = { table: 'discarded_batches', json: 'batch', kept: KEPT };
 
 /** A page of batches, latest first, and the position of its last one when older ones follow. */
 export interface DiscardedBatchPage {
@@ -19,9 +23,9 @@ export interface DiscardedBatchPage {
  * given up on again after a crash before its checkpoint was committed is one entry, not two.
  */
 export class DiscardedBatches {
-  readonly #statements: Record<'insert' | 'trim' | 'page', StatementSync>;
+  readonly #statements: Record<'insert' | 'trim', StatementSync>;
 
-  constructor(db: DatabaseSync) {
+  constructor(private readonly db: DatabaseSync) {
     db.exec(`CREATE TABLE IF NOT EXISTS discarded_batches (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, shard_id TEXT NOT NULL,
       start_sequence TEXT NOT NULL, end_sequence TEXT NOT NULL, at INTEGER NOT NULL, batch TEXT NOT NULL,
@@ -32,7 +36,6 @@ export class DiscardedBatches {
          ON CONFLICT (consumer, shard_id, start_sequence, end_sequence) DO UPDATE SET at = excluded.at, batch = excluded.batch`,
       ),
       trim: db.prepare('DELETE FROM discarded_batches WHERE seq <= (SELECT MAX(seq) FROM discarded_batches) - ?'),
-      page: db.prepare('SELECT seq, batch FROM discarded_batches WHERE seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?'),
     };
   }
 
@@ -42,16 +45,18 @@ export class DiscardedBatches {
     this.#statements.trim.run(KEPT);
   }
 
-  /** The batches given up on at or after `since` (epoch ms), latest first, from before `before` (a page's `last`). */
-  page(options: { readonly since?: number; readonly limit?: number; readonly before?: number } = {}): DiscardedBatchPage {
-    const limit = options.limit ?? KEPT;
-    const rows = this.#statements.page.all(
-      options.before ?? Number.MAX_SAFE_INTEGER,
-      options.since ?? Number.MIN_SAFE_INTEGER,
-      limit + 1,
-    ) as unknown as { seq: number; batch: string }[];
-    const page = rows.slice(0, limit);
-    const last = rows.length > limit ? page.at(-1)?.seq : undefined;
-    return { batches: page.map((row) => JSON.parse(row.batch) as DiscardedBatch), ...(last === undefined ? {} : { last }) };
+  /**
+   * The batches given up on at or after `since` (epoch ms), latest first, from before `before`
+   * (a page's `last`); of `source` only when given: the stream (name or ARN), the function (name
+   * or ARN), the mapping's UUID or the pipe's name.
+   */
+  page(options: LatestFirstOptions & { readonly source?: string } = {}): DiscardedBatchPage {
+    const where = new SqlWhere().given(
+      options.source,
+      `? IN (json_extract(batch, '$.source'), json_extract(batch, '$.streamArn'), json_extract(batch, '$.functionName'),
+        json_extract(batch, '$.targetArn'), consumer)`,
+    );
+    const { rows, last } = latestFirstPage<DiscardedBatch>(this.db, LIST, options, where);
+    return { batches: rows, ...(last === undefined ? {} : { last }) };
   }
 }

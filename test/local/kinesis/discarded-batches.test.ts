@@ -47,10 +47,14 @@ const local = restartableRuntime({
   clients: ({ url }) => ({ kinesis: new KinesisClient(sdkConfig(url)), sqs: new SQSClient(sdkConfig(url)) }),
 });
 
-async function discarded(): Promise<DiscardedBatchesPage['batches']> {
-  const answer = await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.discardedBatches}`);
+async function discardedPage(query = ''): Promise<DiscardedBatchesPage> {
+  const answer = await fetch(`${local.runtime.url}${READ_API_PREFIX}${READ_API_PATHS.discardedBatches}${query}`);
   expect(answer.status).toBe(200);
-  return ((await answer.json()) as DiscardedBatchesPage).batches;
+  return (await answer.json()) as DiscardedBatchesPage;
+}
+
+async function discarded(): Promise<DiscardedBatchesPage['batches']> {
+  return (await discardedPage()).batches;
 }
 
 async function failureRows(): Promise<{ kind: string; source: string; id: string; error: string; reason: string; what: string }[]> {
@@ -139,5 +143,34 @@ describe('stream batches a mapping gave up on (the read API and switchyard failu
     expect(row?.reason).toBe(
       'pipe skipping-pipe gave up on them after 1 attempt (RetryAttemptsExhausted, MaximumRetryAttempts 0): the target function failed: Error: no stock for o-1; no dead-letter queue: the records are skipped',
     );
+  });
+
+  it('lists the batches of one source before it pages, so an older batch of it is not hidden behind newer ones of others', async () => {
+    // By now the clicks batch is older than the pipe's: a first page of one, filtered after paging, held only the pipe's.
+    await eventually(async () => ((await discarded()).length >= 2 ? true : undefined));
+    const page = await discardedPage('?source=clicks&limit=1');
+    expect(page.batches.map((b) => b.source)).toEqual(['clicks']);
+    expect(page.nextToken).toBeUndefined();
+    expect((await discardedPage('?source=skipping-pipe')).batches.map((b) => b.consumer)).toEqual(['skipping-pipe']);
+    expect((await discardedPage('?source=arn:aws:kinesis:us-east-1:000000000000:stream/piped')).batches).toHaveLength(1);
+    const bySource = await runCli([
+      'failures',
+      '--json',
+      '--endpoint',
+      local.runtime.url,
+      '--cdk-out',
+      local.cdkOut,
+      '--source',
+      'clicks',
+      '--limit',
+      '1',
+    ]);
+    expect(JSON.parse(bySource.stdout).failures.map((r: { source: string }) => r.source)).toEqual(['clicks']);
+  });
+
+  it('fails if --source names nothing: no queue or flow, and no stream, function or pipe that skipped records', async () => {
+    const listed = await runCli(['failures', '--endpoint', local.runtime.url, '--cdk-out', local.cdkOut, '--source', 'clickz']);
+    expect(listed.code).toBe(2);
+    expect(listed.stderr).toMatch(/no source "clickz" .*; nor did a stream, function, mapping or pipe of that name skip stream records/);
   });
 });
