@@ -8,7 +8,7 @@ export interface InvocationAnswer {
   readonly error?: LambdaErrorPayload;
   readonly memoryUsedMb?: number;
   readonly logLines?: string[];
-  /** How many of `logLines` ended with a line end: the lines the console reader gets for them (a Node.js worker's answer). */
+  /** How many of `logLines` ended with a line end: the lines the console readers get for them (a Node.js worker's or a Python process's answer). */
   readonly consoleLines?: number;
   readonly logged?: boolean;
 }
@@ -18,8 +18,9 @@ const CONSOLE_WAIT_MS = 2000;
 
 /**
  * The console lines an environment printed during one run (the runtime's log, line by line),
- * and the run's answer held back until they are all printed: a Node.js worker's console lines
- * reach the runtime on their own channel and may come after its answer, and END and REPORT,
+ * and the run's answer held back until they are all printed: a Node.js worker's console lines (a
+ * Python process's stdout and stderr) reach the runtime on their own channel and may come after
+ * its answer, and END and REPORT,
  * printed once the run ends, came before the function's own last lines (its log stream, made
  * of the answer's `logLines`, was in order).
  */
@@ -35,7 +36,7 @@ export class RunConsole {
 
   /**
    * Runs `go` once `count` lines were printed in the run: at once when they were or the count is
-   * unknown (a Python host's answer), else when the last comes, or after CONSOLE_WAIT_MS for a
+   * unknown (no log asked for), else when the last comes, or after CONSOLE_WAIT_MS for a
    * count that never comes (a line of the previous invocation taken in this one's place).
    */
   after(count: number | undefined, go: () => void): void {

@@ -104,15 +104,18 @@ class CapturingStream:
 
     @staticmethod
     def take_lines():
-        """The lines written since the invocation began, ending the capture (None when it was not asked for)."""
+        """The lines written since the invocation began, ending the capture, and how many ended with a line end:
+        the lines the runtime's stdout and stderr readers get for them, which it waits for before END and REPORT
+        (they travel apart from the answer). (None, None) when the capture was not asked for."""
         if CapturingStream.captured is None:
-            return None
+            return None, None
         text = "".join(CapturingStream.captured)
         CapturingStream.captured = None
         lines = text.split("\n")
+        console_lines = len(lines) - 1
         if lines and lines[-1] == "":
             lines.pop()
-        return lines
+        return lines, console_lines
 
 
 REQUEST = {"id": None}
@@ -354,7 +357,11 @@ def invoke(channel, handler, message):
         # The payload is the error as the runtime interface client posts it (its encoder's separators).
         answer.update(type="error", error=error, payload=ENCODER.encode(error), logged=True)
     channel.send({"type": "returned", "id": message["id"]})
-    channel.send({**answer, "memoryUsedMb": memory_used_mb(), "logLines": CapturingStream.take_lines()}, payload)
+    log_lines, console_lines = CapturingStream.take_lines()
+    answer.update(memoryUsedMb=memory_used_mb(), logLines=log_lines)
+    if console_lines is not None:
+        answer["consoleLines"] = console_lines
+    channel.send(answer, payload)
 
 
 def main():
