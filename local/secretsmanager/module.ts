@@ -22,12 +22,29 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
   resourcePolicies: SECRETS_MANAGER_RESOURCE_POLICIES,
   definitions: secretDefinitions,
-  create({ settings, database, warn }, template) {
-    const { clock, accountId, region } = settings;
-    const secretsManager = new SecretsManagerService({ db: database('secretsmanager'), clock, accountId, region });
+  create({ settings, database, warn, services }, template) {
+    const { clock, accountId, region, log } = settings;
+    const secretsManager = new SecretsManagerService({
+      db: database('secretsmanager'),
+      clock,
+      accountId,
+      region,
+      log,
+      // Rotation invokes the app's function through Lambda's own synchronous path (looked up when a rotation runs: Lambda is created after).
+      functions: () => {
+        const lambda = services.get('lambda');
+        return { exists: (arn) => lambda.hasFunction(arn), invoke: (arn, event) => lambda.invoke(arn, event) };
+      },
+      // A policy put through the API is the secret's policy for IAM too, as on AWS (the template's ResourcePolicy until then).
+      onPolicyChange: (secretArn, policy) => services.get('iam').setResourcePolicy(secretArn, policy),
+    });
     warn(secretsManager.declare(template.secrets));
     return {
       service: secretsManager,
+      // Policies put through the API before a restart hold again.
+      start: () => {
+        for (const { secretArn, policy } of secretsManager.resourcePolicies()) services.get('iam').setResourcePolicy(secretArn, policy);
+      },
       mounts: {
         json: [
           {
