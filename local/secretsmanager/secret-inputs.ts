@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
 import type { TagPair } from '../store/tag-store.js';
 
@@ -64,4 +64,11 @@ export function randomSuffix(): string {
 /** LastAccessedDate is reported to the day. */
 export function startOfDay(ms: number): number {
   return ms - (ms % 86_400_000);
+}
+
+/** The request's ClientRequestToken, the new version's id: made up when absent, as the SDKs do (a known difference: AWS refuses a request without). */
+export function clientToken(input: Input): string {
+  const token = optionalText(input, 'ClientRequestToken') ?? randomUUID();
+  if (token.length < 32 || token.length > 64) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
+  return token;
 }

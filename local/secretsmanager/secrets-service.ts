@@ -6,6 +6,7 @@ import type { SecretDefinition } from './definitions.js';
 import { generateSecretString } from './generate-secret-string.js';
 import { type RotationFunctions, SecretRotation } from './rotation.js';
 import {
+  clientToken,
   type Input,
   invalidParameter,
   optionalText,
@@ -18,6 +19,7 @@ import {
 } from './secret-inputs.js';
 import { checkedPolicy, policyValidation } from './secret-policies.js';
 import { type SecretRow, SecretsStore, type VersionRow } from './secrets-store.js';
+import { stageMove, versionPage } from './version-stages.js';
 
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 
@@ -207,8 +209,7 @@ export class SecretsManagerService {
    * with another value it is refused, as AWS does; a version RotateSecret made gets its value.
    */
   #putVersion(secret: SecretRow, input: Input, value: NonNullable<ReturnType<typeof secretValue>>, stages: readonly string[]): string {
-    const versionId = optionalText(input, 'ClientRequestToken') ?? randomUUID();
-    if (versionId.length < 32 || versionId.length > 64) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
+    const versionId = clientToken(input);
     const existing = this.#store.version(secret.name, versionId);
     if (existing && !isValueless(existing)) {
       if (existing.secret_string !== value.secretString || !sameBytes(existing.secret_binary, value.secretBinary)) {
@@ -227,27 +228,7 @@ export class SecretsManagerService {
    */
   async UpdateSecretVersionStage(input: Input): Promise<unknown> {
     const secret = this.#live(input.SecretId);
-    const stage = optionalText(input, 'VersionStage');
-    if (stage === undefined || stageList([stage]) === undefined) throw invalidParameter('VersionStage is required.');
-    const removeFrom = optionalText(input, 'RemoveFromVersionId');
-    const moveTo = optionalText(input, 'MoveToVersionId');
-    const holder = this.#store.versionAt(secret.name, stage)?.version_id;
-    if (moveTo !== undefined && !this.#store.version(secret.name, moveTo)) {
-      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
-    }
-    if (removeFrom !== undefined && removeFrom !== holder) {
-      throw invalidParameter(
-        `The staging label ${stage} is not attached to version ${removeFrom}, so you can't remove it from that version.`,
-      );
-    }
-    if (holder !== undefined && holder !== moveTo && removeFrom === undefined) {
-      throw invalidParameter(
-        `The staging label ${stage} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
-      );
-    }
-    if (moveTo === undefined && stage === 'AWSCURRENT') {
-      throw invalidParameter('You can only move staging label AWSCURRENT to a different secret version. It can’t be completely removed.');
-    }
+    const { stage, moveTo } = stageMove(this.#store, secret, input);
     inTransaction(this.options.db, () => {
       if (moveTo === undefined) this.#store.removeStage(secret.name, stage);
       else this.#store.moveStage(secret.name, stage, moveTo);
@@ -256,37 +237,16 @@ export class SecretsManagerService {
     return { ARN: secret.arn, Name: secret.name };
   }
 
-  /**
-   * A secret's versions in the order they were made, each with its labels; a version with none
-   * (deprecated) only with IncludeDeprecated. A page of MaxResults, NextToken the next one's index.
-   */
+  /** A secret's versions (version-stages.ts). */
   async ListSecretVersionIds(input: Input): Promise<unknown> {
     const secret = this.#live(input.SecretId);
-    const stages = this.#store.stages(secret.name);
-    const all = this.#store.versions(secret.name).filter((v) => input.IncludeDeprecated === true || stages.has(v.version_id));
-    const start = input.NextToken === undefined || input.NextToken === null ? 0 : Number(input.NextToken);
-    if (!Number.isInteger(start) || start < 0 || start > all.length) throw invalidParameter('The NextToken value is not valid.');
-    const size = typeof input.MaxResults === 'number' ? input.MaxResults : all.length;
-    const page = all.slice(start, start + size);
-    return {
-      ARN: secret.arn,
-      Name: secret.name,
-      Versions: page.map((v) => ({
-        VersionId: v.version_id,
-        ...(stages.has(v.version_id) ? { VersionStages: stages.get(v.version_id) } : {}),
-        ...(v.accessed_at === null ? {} : { LastAccessedDate: v.accessed_at / 1000 }),
-        CreatedDate: v.created_at / 1000,
-        KmsKeyIds: [secret.kms_key_id ?? 'DefaultEncryptionKey'],
-      })),
-      ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
-    };
+    return { ARN: secret.arn, Name: secret.name, ...versionPage(this.#store, secret, input) };
   }
 
   /** Configures rotation and rotates the secret through its rotation function (rotation.ts). */
   async RotateSecret(input: Input): Promise<unknown> {
     const secret = this.#live(input.SecretId);
-    const token = optionalText(input, 'ClientRequestToken') ?? randomUUID();
-    if (token.length < 32 || token.length > 64) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
+    const token = clientToken(input);
     await this.#rotation.rotate(secret, input, token);
     return { ARN: secret.arn, Name: secret.name, VersionId: token };
   }
