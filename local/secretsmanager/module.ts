@@ -1,9 +1,10 @@
+import { modelValidator } from '../endpoint/validation/validator.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
 import { SECRETS_MANAGER_RESOURCE_POLICIES } from './resource-policies.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
-import { SecretsManagerService } from './secrets-service.js';
+import { SERVED_OPERATIONS, SecretsManagerService } from './secrets-service.js';
 import { secretsManagerStepFunctions } from './step-functions.js';
 
 declare module '../service-registry/service-module.js' {
@@ -12,10 +13,18 @@ declare module '../service-registry/service-module.js' {
   }
 }
 
+/** The API model it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    secretsmanager: 'secretsmanager';
+  }
+}
+
 /** Secrets Manager: the template's secrets, kept in the data folder. */
 export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<typeof secretDefinitions>> = {
   name: 'secretsmanager',
   iam: secretsManagerIam,
+  apis: [{ model: 'secretsmanager', operations: SERVED_OPERATIONS }],
   stepFunctions: secretsManagerStepFunctions,
   sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
@@ -51,6 +60,7 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
             targetPrefix: 'secretsmanager',
             jsonVersion: '1.1',
             operations: secretsManager.operations,
+            validate: modelValidator('secretsmanager'),
           },
         ],
       },
