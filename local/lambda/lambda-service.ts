@@ -345,6 +345,17 @@ export class LambdaService {
     });
   }
 
+  /** Whether a name or ARN (qualified or not) names a function the runtime runs: what a service checks before it relies on invoking one. */
+  hasFunction(nameOrArn: string): boolean {
+    try {
+      this.#directory.resolve(nameOrArn, undefined, true);
+      return true;
+    } catch (error) {
+      if (error instanceof AwsError && error.code === 'ResourceNotFoundException') return false;
+      throw error;
+    }
+  }
+
   /**
    * Invokes a function asynchronously (InvocationType Event, as EventBridge, SNS and S3
    * invoke): resolves once the event is durably queued; Lambda's retries, destinations and

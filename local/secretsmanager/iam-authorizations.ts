@@ -50,6 +50,10 @@ export const secretsManagerIam = serviceIam('secretsmanager', {
       'UntagResource',
       'ListSecretVersionIds',
       'GetResourcePolicy',
+      'PutResourcePolicy',
+      'DeleteResourcePolicy',
+      'ValidateResourcePolicy',
+      'UpdateSecretVersionStage',
       'RotateSecret',
     ]),
     CreateSecret: (input, context) => {

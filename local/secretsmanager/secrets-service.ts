@@ -1,52 +1,87 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
 import type { ServiceState } from '../store/service-state.js';
-import type { TagPair } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 import type { SecretDefinition } from './definitions.js';
 import { generateSecretString } from './generate-secret-string.js';
+import { type RotationFunctions, SecretRotation } from './rotation.js';
+import {
+  clientToken,
+  type Input,
+  invalidParameter,
+  optionalText,
+  randomSuffix,
+  sameBytes,
+  secretValue,
+  stageList,
+  startOfDay,
+  tagPairs,
+} from './secret-inputs.js';
+import { checkedPolicy, policyValidation } from './secret-policies.js';
 import { type SecretRow, SecretsStore, type VersionRow } from './secrets-store.js';
-
-type Input = Record<string, unknown>;
+import { stageMove, versionPage } from './version-stages.js';
 
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
-const STAGE = /^[A-Za-z0-9_-]{1,256}$/;
-const MAX_VALUE_BYTES = 65_536;
 
 const notFound = () => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);
 const markedForDeletion = () =>
   new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+// AWS's words for a name with another character (its ValidationException, which the API model does not declare).
+const invalidName = () =>
+  new AwsError(
+    'ValidationException',
+    'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+  );
 const DAY_MS = 86_400_000;
+
+/** What the service is made with besides its state: the runtime's Lambda for rotation, IAM's view of secrets' policies, the console. */
+export interface SecretsManagerOptions extends ServiceState {
+  /** The local Lambda, looked up when a rotation needs it. @default none: RotateSecret refuses as for a function it cannot invoke */
+  readonly functions?: () => RotationFunctions;
+  /** A secret's resource policy put or deleted (undefined), for IAM to evaluate as on AWS. */
+  readonly onPolicyChange?: (secretArn: string, policy: string | undefined) => void;
+  /** Where a failed rotation is said. @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+const NO_FUNCTIONS: RotationFunctions = {
+  exists: () => false,
+  invoke: () => Promise.reject(new Error('no local Lambda to invoke')),
+};
 
 /**
  * Secrets Manager: the secrets the template declares (generated once and kept in the data
  * folder) and the calls function code makes for them, over AWS JSON 1.1
- * (`secretsmanager.<Operation>`): GetSecretValue by version stage or id, PutSecretValue
- * (which moves AWSCURRENT and AWSPREVIOUS as a rotation does), CreateSecret, DescribeSecret,
- * ListSecrets, DeleteSecret (scheduled for the end of a recovery window, or forced) and
- * RestoreSecret. Values are stored unencrypted; rotation functions are not run.
+ * (`secretsmanager.<Operation>`): values and their versions (GetSecretValue by version stage or
+ * id, PutSecretValue and UpdateSecret, which move AWSCURRENT and AWSPREVIOUS as AWS does,
+ * UpdateSecretVersionStage, ListSecretVersionIds), the secrets themselves (CreateSecret,
+ * DescribeSecret, ListSecrets, DeleteSecret scheduled for the end of a recovery window or
+ * forced, RestoreSecret, tags), RotateSecret through the app's rotation function (rotation.ts)
+ * and resource policies. Values are stored unencrypted.
  */
 export class SecretsManagerService {
   readonly #store: SecretsStore;
+  readonly #rotation: SecretRotation;
 
-  constructor(private readonly options: ServiceState) {
+  constructor(private readonly options: SecretsManagerOptions) {
     this.#store = new SecretsStore(options.db);
+    this.#rotation = new SecretRotation(
+      this.#store,
+      () => options.functions?.() ?? NO_FUNCTIONS,
+      () => options.clock.now(),
+      options.log ?? console.log,
+    );
   }
 
   get operations(): Record<string, (input: never) => Promise<unknown>> {
-    const names = [
-      'GetSecretValue',
-      'PutSecretValue',
-      'CreateSecret',
-      'DescribeSecret',
-      'ListSecrets',
-      'TagResource',
-      'UntagResource',
-      'DeleteSecret',
-      'RestoreSecret',
-    ] as const;
-    return Object.fromEntries(names.map((name) => [name, (input: never) => this[name]((input ?? {}) as Input)]));
+    return Object.fromEntries(SERVED_OPERATIONS.map((name) => [name, (input: never) => this[name]((input ?? {}) as Input)]));
+  }
+
+  /** The resource policies put through the API, by secret ARN: IAM's again at each start. */
+  resourcePolicies(): { secretArn: string; policy: string }[] {
+    return this.#store
+      .all()
+      .flatMap((secret) => (secret.resource_policy === null ? [] : [{ secretArn: secret.arn, policy: secret.resource_policy }]));
   }
 
   /**
@@ -99,7 +134,8 @@ export class SecretsManagerService {
     let version: VersionRow | undefined;
     if (versionId !== undefined) {
       version = this.#store.version(secret.name, versionId);
-      if (!version) {
+      // A version RotateSecret made has no value until the rotation function puts one.
+      if (!version || isValueless(version)) {
         throw new AwsError(
           'ResourceNotFoundException',
           `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
@@ -111,14 +147,16 @@ export class SecretsManagerService {
     } else {
       const label = stage ?? 'AWSCURRENT';
       version = this.#store.versionAt(secret.name, label);
-      if (!version) {
+      if (!version || isValueless(version)) {
         throw new AwsError(
           'ResourceNotFoundException',
           `Secrets Manager can't find the specified secret value for staging label: ${label}`,
         );
       }
     }
-    this.#store.update(secret.name, { accessed_at: startOfDay(this.options.clock.now()) });
+    const today = startOfDay(this.options.clock.now());
+    this.#store.update(secret.name, { accessed_at: today });
+    this.#store.accessed(secret.name, version.version_id, today);
     return {
       ARN: secret.arn,
       Name: secret.name,
@@ -134,27 +172,7 @@ export class SecretsManagerService {
     const secret = this.#live(input.SecretId);
     const value = secretValue(input);
     if (value === undefined) throw invalidParameter('You must provide either SecretString or SecretBinary.');
-    const stages = stageList(input.VersionStages) ?? ['AWSCURRENT'];
-    const versionId = optionalText(input, 'ClientRequestToken') ?? randomUUID();
-    if (versionId.length < 32 || versionId.length > 64) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
-    const existing = this.#store.version(secret.name, versionId);
-    if (existing) {
-      // A retried request (same token, same value) changes nothing; a different value under it is refused.
-      if (existing.secret_string !== value.secretString || !sameBytes(existing.secret_binary, value.secretBinary)) {
-        throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
-      }
-    } else {
-      this.#store.addVersion(
-        {
-          name: secret.name,
-          version_id: versionId,
-          secret_string: value.secretString,
-          secret_binary: value.secretBinary,
-          created_at: this.options.clock.now(),
-        },
-        stages,
-      );
-    }
+    const versionId = this.#putVersion(secret, input, value, stageList(input.VersionStages) ?? ['AWSCURRENT']);
     return {
       ARN: secret.arn,
       Name: secret.name,
@@ -163,18 +181,109 @@ export class SecretsManagerService {
     };
   }
 
+  /**
+   * Changes a secret's description or key, and with a value gives it a new version labelled
+   * AWSCURRENT (as PutSecretValue does); without one, no version is made and none is answered.
+   */
+  async UpdateSecret(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    const value = secretValue(input);
+    const description = optionalText(input, 'Description');
+    const kmsKeyId = optionalText(input, 'KmsKeyId');
+    const versionId = inTransaction(this.options.db, () => {
+      if (description !== undefined || kmsKeyId !== undefined) {
+        this.#store.update(secret.name, {
+          ...(description === undefined ? {} : { description }),
+          ...(kmsKeyId === undefined ? {} : { kms_key_id: kmsKeyId }),
+          changed_at: this.options.clock.now(),
+        });
+      }
+      return value === undefined ? undefined : this.#putVersion(secret, input, value, ['AWSCURRENT']);
+    });
+    return { ARN: secret.arn, Name: secret.name, ...(versionId === undefined ? {} : { VersionId: versionId }) };
+  }
+
+  /**
+   * A new version of `value` with `stages`, its id the request's ClientRequestToken (made up
+   * when absent, as the SDKs would). The same token again with the same value changes nothing;
+   * with another value it is refused, as AWS does; a version RotateSecret made gets its value.
+   */
+  #putVersion(secret: SecretRow, input: Input, value: NonNullable<ReturnType<typeof secretValue>>, stages: readonly string[]): string {
+    const versionId = clientToken(input);
+    const existing = this.#store.version(secret.name, versionId);
+    if (existing && !isValueless(existing)) {
+      if (existing.secret_string !== value.secretString || !sameBytes(existing.secret_binary, value.secretBinary)) {
+        throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+      }
+      return versionId;
+    }
+    const version = { name: secret.name, version_id: versionId, ...pick(value), created_at: this.options.clock.now() };
+    this.#store.addVersion(version, stages);
+    return versionId;
+  }
+
+  /**
+   * Moves a staging label to a version, takes it off one, or both. The version that has it must
+   * be named as RemoveFromVersionId; moving AWSCURRENT leaves AWSPREVIOUS on the version that had it.
+   */
+  async UpdateSecretVersionStage(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    const { stage, moveTo } = stageMove(this.#store, secret, input);
+    inTransaction(this.options.db, () => {
+      if (moveTo === undefined) this.#store.removeStage(secret.name, stage);
+      else this.#store.moveStage(secret.name, stage, moveTo);
+      this.#store.update(secret.name, { changed_at: this.options.clock.now() });
+    });
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  /** A secret's versions (version-stages.ts). */
+  async ListSecretVersionIds(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    return { ARN: secret.arn, Name: secret.name, ...versionPage(this.#store, secret, input) };
+  }
+
+  /** Configures rotation and rotates the secret through its rotation function (rotation.ts). */
+  async RotateSecret(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    const token = clientToken(input);
+    await this.#rotation.rotate(secret, input, token);
+    return { ARN: secret.arn, Name: secret.name, VersionId: token };
+  }
+
+  /** Sets the secret's resource policy (what IAM evaluates from then on); BlockPublicPolicy refuses one that grants anyone access. */
+  async PutResourcePolicy(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    const policy = checkedPolicy(input.ResourcePolicy, input.BlockPublicPolicy === true);
+    this.#store.update(secret.name, { resource_policy: policy });
+    this.options.onPolicyChange?.(secret.arn, policy);
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  async GetResourcePolicy(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    return { ARN: secret.arn, Name: secret.name, ...(secret.resource_policy === null ? {} : { ResourcePolicy: secret.resource_policy }) };
+  }
+
+  async DeleteResourcePolicy(input: Input): Promise<unknown> {
+    const secret = this.#live(input.SecretId);
+    this.#store.update(secret.name, { resource_policy: null });
+    this.options.onPolicyChange?.(secret.arn, undefined);
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  /** Whether a policy is one IAM can evaluate as written (secret-policies.ts); the secret, when named, must exist. */
+  async ValidateResourcePolicy(input: Input): Promise<unknown> {
+    const arn = input.SecretId === undefined || input.SecretId === null ? undefined : this.#live(input.SecretId).arn;
+    return policyValidation(input.ResourcePolicy, arn ?? 'the policy');
+  }
+
   async CreateSecret(input: Input): Promise<unknown> {
     const name = optionalText(input, 'Name');
     if (name === undefined || name.length === 0 || name.length > 512) {
       throw invalidParameter('Name must be 1 to 512 characters: letters, digits and /_+=.@-');
     }
-    // AWS's words for a name with another character (its ValidationException, which the API model does not declare).
-    if (!NAME.test(name)) {
-      throw new AwsError(
-        'ValidationException',
-        'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
-      );
-    }
+    if (!NAME.test(name)) throw invalidName();
     const existing = this.#unexpired(this.#store.find(name));
     if (existing?.deletion_date !== undefined && existing.deletion_date !== null) {
       throw new AwsError(
@@ -271,7 +380,7 @@ export class SecretsManagerService {
 
   /**
    * A secret as DescribeSecret and ListSecrets answer it. As AWS's recorded answers show,
-   * `RotationEnabled` is left out of a secret never rotated (none is, locally) and
+   * the rotation fields are left out of a secret whose rotation was never configured,
    * `VersionIdsToStages` out of one with no version yet, `Description` out when it is empty.
    */
   #describe(secret: SecretRow): Record<string, unknown> {
@@ -285,6 +394,7 @@ export class SecretsManagerService {
       CreatedDate: secret.created_at / 1000,
       LastChangedDate: secret.changed_at / 1000,
       ...(secret.accessed_at === null ? {} : { LastAccessedDate: secret.accessed_at / 1000 }),
+      ...this.#rotation.describe(secret),
       ...(tags.length === 0 ? {} : { Tags: tags.map(([Key, Value]) => ({ Key, Value })) }),
       ...(secret.deletion_date === null ? {} : { DeletedDate: secret.deletion_date / 1000 }),
       ...(stages.size === 0 ? {} : { VersionIdsToStages: Object.fromEntries(stages) }),
@@ -304,6 +414,7 @@ export class SecretsManagerService {
   /** A secret by name, ARN, or ARN without the six random characters Secrets Manager appends; one scheduled for deletion too. */
   #secret(secretId: unknown): SecretRow {
     if (typeof secretId !== 'string' || secretId === '') throw invalidParameter('SecretId is required.');
+    if (!secretId.startsWith('arn:') && !NAME.test(secretId)) throw invalidName();
     const found = this.#store.find(secretId) ?? (secretId.startsWith('arn:') ? this.#byPartialArn(secretId) : undefined);
     const secret = this.#unexpired(found);
     if (secret) return secret;
@@ -330,58 +441,32 @@ export class SecretsManagerService {
   }
 }
 
-/**
- * A request's or the template's `Tags` as pairs.
- * @throws AwsError InvalidParameterException for anything but a list of `{ Key, Value }` strings
- */
-function tagPairs(tags: unknown): TagPair[] {
-  if (tags === undefined || tags === null) return [];
-  if (!Array.isArray(tags)) throw invalidParameter('Tags must be a list of Key and Value pairs.');
-  return tags.map((tag: { Key?: unknown; Value?: unknown }): TagPair => {
-    if (typeof tag?.Key !== 'string' || typeof tag.Value !== 'string') throw invalidParameter('Each tag needs a Key and a Value string.');
-    return [tag.Key, tag.Value];
-  });
+/** A version RotateSecret made, which the rotation function has not given a value yet. */
+function isValueless(version: VersionRow): boolean {
+  return version.secret_string === null && version.secret_binary === null;
 }
 
-function optionalText(input: Input, key: string): string | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidParameter(`${key} must be a string.`);
-  return value;
+function pick(value: { secretString: string | null; secretBinary: Uint8Array | null }) {
+  return { secret_string: value.secretString, secret_binary: value.secretBinary };
 }
 
-function stageList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || value.length > 20 || !value.every((s) => typeof s === 'string' && STAGE.test(s))) {
-    throw invalidParameter('VersionStages must be a list of 1 to 20 staging labels.');
-  }
-  return value as string[];
-}
-
-function secretValue(input: Input): { secretString: string | null; secretBinary: Uint8Array | null } | undefined {
-  const text = optionalText(input, 'SecretString');
-  const binary = optionalText(input, 'SecretBinary');
-  if (text !== undefined && binary !== undefined)
-    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
-  if (text === undefined && binary === undefined) return undefined;
-  const bytes = binary === undefined ? null : Buffer.from(binary, 'base64');
-  const size = text === undefined ? (bytes?.length ?? 0) : Buffer.byteLength(text);
-  if (size > MAX_VALUE_BYTES) throw invalidParameter(`The secret value is ${size} bytes; the limit is ${MAX_VALUE_BYTES} bytes.`);
-  return { secretString: text ?? null, secretBinary: bytes };
-}
-
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
-/** Secrets Manager appends a hyphen and six random characters to a secret's name in its ARN. */
-function randomSuffix(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return [...randomBytes(6)].map((byte) => alphabet.charAt(byte % alphabet.length)).join('');
-}
-
-/** LastAccessedDate is reported to the day. */
-function startOfDay(ms: number): number {
-  return ms - (ms % 86_400_000);
-}
+/** The operations the service serves, each a method of its name (its module declares them, `apis`). */
+export const SERVED_OPERATIONS = [
+  'GetSecretValue',
+  'PutSecretValue',
+  'UpdateSecret',
+  'UpdateSecretVersionStage',
+  'ListSecretVersionIds',
+  'CreateSecret',
+  'DescribeSecret',
+  'ListSecrets',
+  'TagResource',
+  'UntagResource',
+  'DeleteSecret',
+  'RestoreSecret',
+  'RotateSecret',
+  'PutResourcePolicy',
+  'GetResourcePolicy',
+  'DeleteResourcePolicy',
+  'ValidateResourcePolicy',
+] as const;

@@ -18,7 +18,12 @@ CREATE TABLE IF NOT EXISTS sm_secret (
   changed_at INTEGER NOT NULL,
   accessed_at INTEGER,
   template_value TEXT,
-  deletion_date INTEGER
+  deletion_date INTEGER,
+  rotation_lambda_arn TEXT,
+  rotation_rules TEXT,
+  rotation_enabled INTEGER,
+  last_rotated_at INTEGER,
+  resource_policy TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sm_version (
   name TEXT NOT NULL,
@@ -26,6 +31,8 @@ CREATE TABLE IF NOT EXISTS sm_version (
   secret_string TEXT,
   secret_binary BLOB,
   created_at INTEGER NOT NULL,
+  accessed_at INTEGER,
+  seq INTEGER,
   PRIMARY KEY (name, version_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sm_stage (
@@ -47,7 +54,31 @@ export interface SecretRow {
   template_value: string | null;
   /** When a secret DeleteSecret scheduled for deletion goes (epoch ms); null for one not scheduled. */
   deletion_date: number | null;
+  /** RotateSecret's function, rules (RotationRules as JSON) and whether rotation is on (1), as it last configured them. */
+  rotation_lambda_arn: string | null;
+  rotation_rules: string | null;
+  rotation_enabled: number | null;
+  /** When a rotation last finished (epoch ms). */
+  last_rotated_at: number | null;
+  /** PutResourcePolicy's document, as it was put. */
+  resource_policy: string | null;
 }
+
+/** The columns a data folder of an earlier version lacks, added on open. */
+const ADDED_COLUMNS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  sm_secret: [
+    ['deletion_date', 'INTEGER'],
+    ['rotation_lambda_arn', 'TEXT'],
+    ['rotation_rules', 'TEXT'],
+    ['rotation_enabled', 'INTEGER'],
+    ['last_rotated_at', 'INTEGER'],
+    ['resource_policy', 'TEXT'],
+  ],
+  sm_version: [
+    ['accessed_at', 'INTEGER'],
+    ['seq', 'INTEGER'],
+  ],
+};
 
 export interface VersionRow {
   name: string;
@@ -57,15 +88,38 @@ export interface VersionRow {
   created_at: number;
 }
 
+/** A version as ListSecretVersionIds lists it: when it was last read (to the day) besides. */
+export interface ListedVersion extends VersionRow {
+  accessed_at: number | null;
+}
+
+type SecretFields = Partial<
+  Pick<
+    SecretRow,
+    | 'description'
+    | 'kms_key_id'
+    | 'template_value'
+    | 'changed_at'
+    | 'accessed_at'
+    | 'deletion_date'
+    | 'rotation_lambda_arn'
+    | 'rotation_rules'
+    | 'rotation_enabled'
+    | 'last_rotated_at'
+    | 'resource_policy'
+  >
+>;
+
 export class SecretsStore {
   /** Secrets' tags, by the secret's ARN. */
   readonly tags: TagStore;
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
-    // A data folder of an earlier version has no deletion_date column.
-    const columns = db.prepare('PRAGMA table_info(sm_secret)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'deletion_date')) db.exec('ALTER TABLE sm_secret ADD COLUMN deletion_date INTEGER');
+    for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
+      const columns = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+      for (const [column, type] of added) if (!columns.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
     // Before the TagStore, `sm_secret`'s `tags` column held each secret's `[{ Key, Value }]` (NULL: none given).
     this.tags = new TagStore(db, { table: 'sm_secret', tagsColumn: 'tags', arnColumn: 'arn' });
   }
@@ -87,7 +141,18 @@ export class SecretsStore {
     });
   }
 
-  insert(row: Omit<SecretRow, 'accessed_at' | 'deletion_date'>): void {
+  insert(
+    row: Omit<
+      SecretRow,
+      | 'accessed_at'
+      | 'deletion_date'
+      | 'rotation_lambda_arn'
+      | 'rotation_rules'
+      | 'rotation_enabled'
+      | 'last_rotated_at'
+      | 'resource_policy'
+    >,
+  ): void {
     this.db
       .prepare(
         'INSERT INTO sm_secret (name, arn, description, kms_key_id, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -95,10 +160,7 @@ export class SecretsStore {
       .run(row.name, row.arn, row.description, row.kms_key_id, row.created_at, row.changed_at, row.template_value);
   }
 
-  update(
-    name: string,
-    fields: Partial<Pick<SecretRow, 'description' | 'kms_key_id' | 'template_value' | 'changed_at' | 'accessed_at' | 'deletion_date'>>,
-  ): void {
+  update(name: string, fields: SecretFields): void {
     for (const [column, value] of Object.entries(fields)) {
       this.db.prepare(`UPDATE sm_secret SET ${column} = ? WHERE name = ?`).run(value ?? null, name);
     }
@@ -133,18 +195,67 @@ export class SecretsStore {
    */
   addVersion(version: VersionRow, stages: readonly string[]): void {
     inTransaction(this.db, () => {
-      this.db
-        .prepare('INSERT INTO sm_version (name, version_id, secret_string, secret_binary, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(version.name, version.version_id, version.secret_string, version.secret_binary, version.created_at);
-      for (const stage of stages) {
-        if (stage === 'AWSCURRENT') {
-          const current = this.versionAt(version.name, 'AWSCURRENT');
-          if (current) this.#label(version.name, 'AWSPREVIOUS', current.version_id);
-        }
-        this.#label(version.name, stage, version.version_id);
+      const existing = this.version(version.name, version.version_id);
+      if (existing) {
+        // A version RotateSecret made without a value (AWSPENDING), given one by the rotation function.
+        this.db
+          .prepare('UPDATE sm_version SET secret_string = ?, secret_binary = ? WHERE name = ? AND version_id = ?')
+          .run(version.secret_string, version.secret_binary, version.name, version.version_id);
+      } else {
+        this.db
+          .prepare(
+            'INSERT INTO sm_version (name, version_id, secret_string, secret_binary, created_at, seq) ' +
+              'VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sm_version WHERE name = ?))',
+          )
+          .run(version.name, version.version_id, version.secret_string, version.secret_binary, version.created_at, version.name);
       }
+      // A version made current ends a rotation its predecessor was in (AWS's recorded answers: the old one keeps AWSPREVIOUS alone).
+      const current = this.versionAt(version.name, 'AWSCURRENT');
+      if (stages.includes('AWSCURRENT') && current && this.versionAt(version.name, 'AWSPENDING')?.version_id === current.version_id) {
+        this.removeStage(version.name, 'AWSPENDING');
+      }
+      for (const stage of stages) this.moveStage(version.name, stage, version.version_id);
       this.db.prepare('UPDATE sm_secret SET changed_at = ? WHERE name = ?').run(version.created_at, version.name);
     });
+  }
+
+  /**
+   * Puts a label on a version (taking it off the version that had it). Moving AWSCURRENT moves
+   * AWSPREVIOUS to the version that was current, as Secrets Manager does.
+   */
+  moveStage(name: string, stage: string, versionId: string): void {
+    inTransaction(this.db, () => {
+      if (stage === 'AWSCURRENT') {
+        const current = this.versionAt(name, 'AWSCURRENT');
+        if (current && current.version_id !== versionId) this.#label(name, 'AWSPREVIOUS', current.version_id);
+      }
+      this.#label(name, stage, versionId);
+    });
+  }
+
+  /** Takes a label off the version that has it. */
+  removeStage(name: string, stage: string): void {
+    this.db.prepare('DELETE FROM sm_stage WHERE name = ? AND stage = ?').run(name, stage);
+  }
+
+  /** Removes a version and its labels (the AWSPENDING version RotateSecret made to test a rotation without running it). */
+  removeVersion(name: string, versionId: string): void {
+    inTransaction(this.db, () => {
+      this.db.prepare('DELETE FROM sm_stage WHERE name = ? AND version_id = ?').run(name, versionId);
+      this.db.prepare('DELETE FROM sm_version WHERE name = ? AND version_id = ?').run(name, versionId);
+    });
+  }
+
+  /** A secret's versions in the order they were made. */
+  versions(name: string): ListedVersion[] {
+    return this.db
+      .prepare('SELECT * FROM sm_version WHERE name = ? ORDER BY COALESCE(seq, 0), created_at')
+      .all(name) as unknown as ListedVersion[];
+  }
+
+  /** Notes that a version was read, to the day (ListSecretVersionIds' LastAccessedDate). */
+  accessed(name: string, versionId: string, day: number): void {
+    this.db.prepare('UPDATE sm_version SET accessed_at = ? WHERE name = ? AND version_id = ?').run(day, name, versionId);
   }
 
   #label(name: string, stage: string, versionId: string): void {

@@ -147,10 +147,10 @@ export function errorMessageMember(service: ModelService, code: string): string 
 
 /**
  * Services Step Functions calls (AWS SDK integrations most used from state machines) that no
- * module serves from an API model here (S3's REST-XML and Secrets Manager's JSON are written
- * by hand): refresh-models.ts writes their output shapes beside those of every API model.
+ * module serves from an API model here: refresh-models.ts writes their output shapes beside
+ * those of every API model. None at present (Secrets Manager, the last, serves its model).
  */
-export const OUTPUT_ONLY_MODELS = ['secretsmanager'] as const;
+export const OUTPUT_ONLY_MODELS: readonly string[] = [];
 
 /** The name of a service whose output shapes are in `../aws-models/outputs/`. */
 export type OutputModelService = string;

@@ -4,6 +4,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   SecretsManagerClient,
@@ -15,57 +16,31 @@ import { anyValueUnder, botoShape, itAnswersAsSnapshot, KnownDifferences, withou
 import { assemblyOf } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { inlineFunction } from '../template-resources.js';
+import { ROTATION_FUNCTION_CODE, ROTATION_FUNCTION_NAME, rotationCases } from './recorded-cases-rotation.js';
+import { stageCases } from './recorded-cases-stages.js';
+import { type Answer, type ReplayCalls, secretName, shortUid, withVersionPlaceholders } from './recorded-replay.js';
 
 /**
  * The local Secrets Manager API against answers recorded on real AWS (LocalStack's AWS-validated
  * tests/aws/services/secretsmanager/test_secretsmanager.py; see
  * test/conformance/aws-recorded/secretsmanager/README.md): each recorded test the runtime can
  * replay is replayed call by call through the AWS SDK v3 client and every answer compared with
- * AWS's, modulo the recording's placeholders (the secret's name and ARN, version ids, dates). The
- * others need operations the runtime does not serve and are listed below as known differences.
+ * AWS's, modulo the recording's placeholders (the secret's name and ARN, version ids, dates); those
+ * of version stages (recorded-cases-stages.ts) and of rotation and resource policies
+ * (recorded-cases-rotation.ts, whose rotation function the app holds) have files of their own.
  */
-type Answer = Record<string, unknown>;
-
 const local = restartableRuntime({
-  assembly: () => assemblyOf({}),
+  assembly: () => assemblyOf({ Rotation: inlineFunction(ROTATION_FUNCTION_CODE, { FunctionName: ROTATION_FUNCTION_NAME, Timeout: 30 }) }),
   ownsAssembly: true,
   clients: (runtime) => ({ secrets: new SecretsManagerClient({ ...sdkConfig(runtime.url), maxAttempts: 1 }) }),
 });
 
 /**
- * The recorded tests whose calls include operations the local Secrets Manager does not serve
- * (docs/local-runtime/secretsmanager.md): not replayed, each listed with what it needs. Their
- * recorded answers are held for the day these are served.
+ * The operations test_no_client_request_token sends without ClientRequestToken: AWS refuses each,
+ * the local runtime makes one up (a known difference).
  */
-const NOT_SERVED: Readonly<Record<string, string>> = {
-  'test_no_client_request_token[UpdateSecret]': 'UpdateSecret',
-  'test_no_client_request_token[RotateSecret]': 'RotateSecret',
-  'test_invalid_secret_name[Inv Name]': 'UpdateSecret, ListSecretVersionIds, ValidateResourcePolicy',
-  'test_invalid_secret_name[ Inv Name]': 'UpdateSecret, ListSecretVersionIds, ValidateResourcePolicy',
-  'test_invalid_secret_name[ Inv*Name? ]': 'UpdateSecret, ListSecretVersionIds, ValidateResourcePolicy',
-  'test_invalid_secret_name[ Inv *?!]Name\\\\-]': 'UpdateSecret, ListSecretVersionIds, ValidateResourcePolicy',
-  test_update_secret_description: 'UpdateSecret',
-  'test_create_and_update_secret[s-c64bdc03]': 'UpdateSecret',
-  'test_create_and_update_secret[Valid/_+=.@-Name]': 'UpdateSecret',
-  'test_create_and_update_secret[Valid/_+=.@-Name-a1b2]': 'UpdateSecret',
-  'test_create_and_update_secret[Valid/_+=.@-Name-a1b2c3-]': 'UpdateSecret',
-  test_update_secret_version_stages_return_type: 'UpdateSecretVersionStage',
-  test_update_secret_version_stages_current_previous: 'UpdateSecret, ListSecretVersionIds',
-  test_update_secret_version_stages_current_pending: 'UpdateSecretVersionStage, ListSecretVersionIds',
-  test_update_secret_version_stages_current_pending_cycle: 'UpdateSecretVersionStage, ListSecretVersionIds',
-  test_update_secret_version_stages_current_pending_cycle_custom_stages_1: 'UpdateSecretVersionStage, ListSecretVersionIds',
-  test_update_secret_version_stages_current_pending_cycle_custom_stages_2: 'UpdateSecretVersionStage, ListSecretVersionIds',
-  test_update_secret_version_stages_current_pending_cycle_custom_stages_3: 'UpdateSecretVersionStage, ListSecretVersionIds',
-  test_non_versioning_version_stages_replacement: 'ListSecretVersionIds',
-  test_non_versioning_version_stages_no_replacement: 'ListSecretVersionIds',
-  test_deprecated_secret_version_stage: 'ListSecretVersionIds',
-  'test_rotate_secret_with_lambda_success[True]': 'RotateSecret (a rotation function), ListSecretVersionIds',
-  'test_rotate_secret_with_lambda_success[None]': 'RotateSecret (a rotation function), ListSecretVersionIds',
-  test_rotate_secret_multiple_times_with_lambda_success: 'RotateSecret (a rotation function), ListSecretVersionIds',
-  test_rotate_secret_invalid_lambda_arn: 'RotateSecret',
-  test_first_rotate_secret_with_missing_lambda_arn: 'RotateSecret',
-  test_resource_policy: 'PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy',
-};
+const NO_TOKEN_OPERATIONS = ['CreateSecret', 'UpdateSecret', 'RotateSecret', 'PutSecretValue'];
 
 /** Recorded by an older version of the test, which snapshotted what the current one only asserts: not replayed. */
 const STALE = ['test_create_multi_secrets', 'test_call_lists_secrets_multiple_times'];
@@ -83,17 +58,12 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'the order of the list: AWS listed the three secrets in the order they were made (its ListSecrets sorts by ' +
       'CreatedDate), the local runtime lists them by name; only the version ids show it, the names being placeholders',
   },
-  ...['CreateSecret', 'PutSecretValue'].map((operation) => ({
+  ...NO_TOKEN_OPERATIONS.map((operation) => ({
     test: `test_no_client_request_token[${operation}]`,
     path: /^no-client-request-exc\./,
     reason:
       'AWS refuses a request without ClientRequestToken (the SDKs fill it); the local runtime makes one up, ' +
       'as its Step Functions aws-sdk tasks and template secrets rely on',
-  })),
-  ...Object.entries(NOT_SERVED).map(([test, needs]) => ({
-    test,
-    path: /./,
-    reason: `not replayed: it needs ${needs}, which the local Secrets Manager does not serve`,
   })),
   ...[4, 6].map((n) => ({
     test: 'test_secret_tags',
@@ -102,18 +72,7 @@ const KNOWN_DIFFERENCES = new KnownDifferences([
       'AWS answers `Tags: []` for a secret whose tags were all removed (and leaves Tags out for one never tagged); ' +
       'the local runtime leaves it out for both, as its tag store keeps nothing of a secret whose tags are all gone',
   })),
-  {
-    test: 'test_secret_not_found',
-    path: /^list_secret_version_ids_not_found_ex$/,
-    reason: 'ListSecretVersionIds is not served by the local Secrets Manager (it answers UnknownOperationException)',
-  },
 ]);
-
-/** LocalStack's short_uid: eight hex digits. */
-const shortUid = () =>
-  Math.floor(Math.random() * 0x100000000)
-    .toString(16)
-    .padStart(8, '0');
 
 type Sent = { $metadata: { httpStatusCode?: number } };
 
@@ -153,18 +112,6 @@ async function rawAnswer(target: string, body: Answer): Promise<{ status: number
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
-}
-
-/** The fixture `secret_name`: `s-` and a short uid. */
-const secretName = () => `s-${shortUid()}`;
-
-/** A ListSecrets or DescribeSecret answer with each version id among `versionIds` written as the recording's `<version_uuid:N>` (the transformer replaced map keys too). */
-function withVersionPlaceholders(answer: Answer, versionIds: readonly unknown[]): Answer {
-  let text = JSON.stringify(answer);
-  versionIds.forEach((id, i) => {
-    text = text.replaceAll(`"${String(id)}":`, `"<version_uuid:${i + 1}>":`);
-  });
-  return JSON.parse(text) as Answer;
 }
 
 const replayed: Readonly<Record<string, () => Promise<Answer>>> = {
@@ -281,7 +228,7 @@ const replayed: Readonly<Record<string, () => Promise<Answer>>> = {
     };
   },
   ...Object.fromEntries(
-    ['CreateSecret', 'PutSecretValue'].map((operation) => [
+    NO_TOKEN_OPERATIONS.map((operation) => [
       `test_no_client_request_token[${operation}]`,
       async (): Promise<Answer> => {
         const name = shortUid();
@@ -361,13 +308,17 @@ const replayed: Readonly<Record<string, () => Promise<Answer>>> = {
   },
   test_secret_not_found: async () => ({
     get_secret_value_not_found_ex: await failure(new GetSecretValueCommand({ SecretId: `s-${shortUid()}` })),
-    // ListSecretVersionIds is not served (a known difference): its answer is left out.
+    list_secret_version_ids_not_found_ex: await failure(new ListSecretVersionIdsCommand({ SecretId: `s-${shortUid()}` })),
   }),
 };
 
+const calls: ReplayCalls = { call, failure, rawAnswer };
+
 const CASES: Readonly<Record<string, () => Promise<Answer>>> = {
   ...replayed,
-  ...Object.fromEntries([...Object.keys(NOT_SERVED), ...STALE].map((test) => [test, async (): Promise<Answer> => ({})])),
+  ...stageCases(calls),
+  ...rotationCases(calls),
+  ...Object.fromEntries(STALE.map((test) => [test, async (): Promise<Answer> => ({})])),
 };
 
 describe('Secrets Manager answers recorded on AWS', () => {
