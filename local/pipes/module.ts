@@ -5,7 +5,7 @@ import { parseArn } from '../names/arn.js';
 import type { ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
 import { pipeDefinitions } from './definitions.js';
 import { type KinesisSource, PipesService } from './pipes-service.js';
-import { discardedBatchReads } from './read-routes.js';
+import { pipesReads } from './read-routes.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
 import { pipeLines } from './startup-lines.js';
 
@@ -96,7 +96,22 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
     services.get('lambda').attachStreamMappings(pipes);
     return {
       service: pipes,
-      mounts: { reads: discardedBatchReads(pipes) },
+      mounts: {
+        reads: pipesReads(pipes, {
+          async listMappings(EventSourceArn) {
+            const mappings = services.get('lambda').eventSourceMappings;
+            const listed: { FunctionArn?: string; State?: string }[] = [];
+            let Marker: string | undefined;
+            do {
+              const page = await mappings.ListEventSourceMappings(Marker === undefined ? { EventSourceArn } : { EventSourceArn, Marker });
+              listed.push(...page.EventSourceMappings);
+              Marker = page.NextMarker;
+            } while (Marker !== undefined);
+            return listed;
+          },
+          pipes,
+        }),
+      },
       start: () => pipes.start(),
       // First of all (it needs every service it delivers to): the batch in flight finishes, and its position is committed, while its target still runs.
       stop: () => pipes.stop(),
