@@ -221,12 +221,12 @@ async function redriveQueue(
     const followed = await followMoved(clients, dlq.name, outcome.outcomes, options);
     const left = outcome.outcomes.flatMap((o) => (o.kind === 'left-invalid' ? [o.messageId] : []));
     if (failed > 0) throw new CliError(`${dlq.name}: ${failed} message${failed === 1 ? '' : 's'} not moved (see above)`);
-    if (followed.failure !== undefined) throw new CliError(followed.failure);
     if (leftInvalid > 0) {
       // Named by --ids, a message left is a request not done; in a whole queue, the others moved.
       if (options.ids !== undefined) throw new CliError(leftInvalidAdvice(dlq.name, left));
       options.io.err(leftInvalidAdvice(dlq.name, left));
     }
+    if (followed.failure !== undefined) throw new CliError(followed.failure);
     return {
       source: dlq.name,
       moved,
