@@ -20,7 +20,7 @@ const STOPPED_MAPPING = new Set(['Disabled', 'Disabling']);
  * What Pipes adds to the read API: `/discarded-batches`, the stream batches mappings and pipes
  * gave up on with no on-failure destination (skipped; AWS says so only in its metrics), latest
  * first, as `switchyard failures` and the console's Failures page list them; and
- * `/queue-consumers`, what reads a queue (Lambda's mappings and the pipes, both run or listed here).
+ * `/queue-consumers`, what reads a queue: Lambda's mappings of it and this service's pipes.
  */
 export function pipesReads(pipes: Pick<PipesService, 'discardedBatches'>, readers: QueueReaders): ServiceReads {
   return {

@@ -218,8 +218,10 @@ async function drawFailedExecutions(executionsBox: HTMLElement, redrive: Redrive
  * dead-letter queue, so SQS names none on them); a message whose event breaks its contract is
  * left where it is, since sent back unchanged it would fail again at once. The line counts
  * what moved, was left and failed, and names each message not moved and why; then it follows
- * the moved messages to their consumers' end (working until then): red when any failed to
- * move, with AWS's reason, or failed again, with its consumer's; green once all were handled.
+ * the moved messages to their consumers' end (working until then; clients/redriven-messages.ts,
+ * which `switchyard redrive` follows them with too): red when any failed to move, with AWS's
+ * reason, or failed again, with its consumer's, or waits in a queue nothing reads or whose
+ * consumers are paused (nothing handled it); green once all were handled.
  */
 async function redriveQueue(
   queue: QueueInfo,
