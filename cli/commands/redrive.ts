@@ -271,6 +271,14 @@ async function followMoved(
   const { states, settled } = await followRedriven(readApiRedrivenReads(clients.target), copies, {
     waitMs: options.waitMs,
     intervalMs: FOLLOW_INTERVAL_MS,
+  }).catch((error: unknown) => {
+    // The move is done: what failed is knowing how it ended, which the command then cannot say was well.
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(
+      `${queue}: ${copies.length} moved, but following them to their consumers failed: ${error.message} (--no-wait says only what moved)`,
+      1,
+      { cause: error },
+    );
   });
   options.progress(`${queue}: then ${redrivenSummary(states)}`);
   const failures = [...states].flatMap(([id, state]) => {
