@@ -9,11 +9,21 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type RedriveQueue, redriveReceiveRequest } from '../clients/message-redrive.js';
 import { moveTaskFailureCause, moveTaskProgress } from '../clients/move-task.js';
+import { type Lineage, type QueueConsumersPage, READ_API_PATHS, type RetryingMessagesPage } from '../clients/read-api-contract.js';
+import {
+  type RedrivenMessage,
+  type RedrivenReads,
+  type RedrivenState,
+  redrivenEnded,
+  redrivenFailure,
+  redrivenFollower,
+} from '../clients/redriven-messages.js';
 import type { AssemblyContract } from '../inspect/assembly-contracts.js';
-import { type Clients, call, describeAwsError } from '../inspect/aws.js';
+import { type Clients, call, describeAwsError, type Target } from '../inspect/aws.js';
 import { handBack } from '../inspect/dead-letter-messages.js';
 import type { DeadLetterQueue, DeployedQueue } from '../inspect/dead-letters.js';
 import { CliError, usageError } from '../inspect/errors.js';
+import { getReadApi } from '../inspect/read-api.js';
 
 /**
  * Redrives a whole dead-letter queue with a message move task (StartMessageMoveTask), then
@@ -105,4 +115,55 @@ export function withDetail(message: Message, detail: unknown, contracts: readonl
     throw usageError(`--detail breaks the ${detailType} contract (message ${id} stays where it is): ${checked.errors.join('; ')}`);
   }
   return JSON.stringify({ ...event, detail });
+}
+
+/** The read API's 404 for a message nothing has received yet (no lineage): not an error while following it. */
+class NoLineageYet extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoLineageYet';
+  }
+}
+
+/** The local runtime's read API answers a redrive is followed with (clients/redriven-messages.ts, as the console follows it). */
+export function readApiRedrivenReads(target: Extract<Target, { kind: 'local' }>): RedrivenReads {
+  return {
+    async message(id) {
+      try {
+        const found = await getReadApi<Lineage>(
+          target,
+          `${READ_API_PATHS.lineage}${encodeURIComponent(id)}`,
+          () => new NoLineageYet(`no lineage of ${id} yet`),
+        );
+        return found.roots.find((root) => root.kind === 'message' && root.id === id);
+      } catch (error) {
+        if (error instanceof NoLineageYet) return undefined;
+        throw error;
+      }
+    },
+    retrying: async () => (await getReadApi<RetryingMessagesPage>(target, READ_API_PATHS.retryingMessages)).messages,
+    consumers: async (queueArn) =>
+      (await getReadApi<QueueConsumersPage>(target, `${READ_API_PATHS.queueConsumers}?queueArn=${encodeURIComponent(queueArn)}`)).consumers,
+  };
+}
+
+/**
+ * Follows the copies a redrive sent until each has a verdict (handled, failed once more, or
+ * waiting where nothing reads) or `waitMs` has passed, reading every `intervalMs`. Unlike the
+ * console, which goes on showing a failed message's retries, the command stops at the first
+ * failure: the redrive did not cure what failed it, and that is its exit code.
+ */
+export async function followRedriven(
+  reads: RedrivenReads,
+  copies: readonly RedrivenMessage[],
+  options: { waitMs: number; intervalMs: number },
+): Promise<{ states: ReadonlyMap<string, RedrivenState>; settled: boolean }> {
+  const read = redrivenFollower(reads, copies);
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const states = await read();
+    const settled = [...states.values()].every((s) => redrivenEnded(s) || redrivenFailure(s) !== undefined);
+    if (settled || Date.now() >= deadline) return { states, settled };
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+  }
 }

@@ -85,7 +85,14 @@ export interface RedriveQueue<M extends RedriveMessage = RedriveMessage> {
 
 /** What happened to one dead letter. */
 export type MessageOutcome =
-  | { readonly kind: 'moved'; readonly messageId: string; readonly destination: string; readonly newMessageId?: string }
+  | {
+      readonly kind: 'moved';
+      readonly messageId: string;
+      readonly destination: string;
+      /** The queue's ARN: what asks who reads it, following the copy (clients/redriven-messages.ts). */
+      readonly destinationArn: string;
+      readonly newMessageId?: string;
+    }
   /** Left in the queue: its event breaks its contract (InvalidEvent); `reason` is the consumer's, naming the field. */
   | { readonly kind: 'left-invalid'; readonly messageId: string; readonly reason: string }
   /** Not moved (or, where said, sent but not deleted), with why: AWS's reason, or its unknown source. */
@@ -253,7 +260,13 @@ async function redriveOne<M extends RedriveMessage>(
       reason: `sent to ${destination.name}${copy}, but deleting it from ${queue.name} failed, so it is in both: ${queue.describeError(error)}`,
     };
   }
-  return { kind: 'moved', messageId, destination: destination.name, ...(newMessageId === undefined ? {} : { newMessageId }) };
+  return {
+    kind: 'moved',
+    messageId,
+    destination: destination.name,
+    destinationArn: destination.arn,
+    ...(newMessageId === undefined ? {} : { newMessageId }),
+  };
 }
 
 /** How many messages a redrive moved, left because their events break their contracts, and failed to move. */

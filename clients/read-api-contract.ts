@@ -90,6 +90,13 @@ export const READ_API_PATHS = {
    */
   retryingMessages: '/retrying-messages',
   /**
+   * GET ?queueArn=<arn> -> {@link QueueConsumersPage}: what reads a queue now, the event source
+   * mappings of Lambda and the pipes whose source it is, each with whether it is paused (a
+   * mapping disabled, a pipe stopped). Empty when nothing does: a message sent there waits. A
+   * redrive says so rather than wait for a consumer that will not come.
+   */
+  queueConsumers: '/queue-consumers',
+  /**
    * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link DiscardedBatchesPage}: the batches of stream records
    * a Lambda event source mapping or a pipe of a Kinesis or DynamoDB stream gave up on (MaximumRetryAttempts,
    * MaximumRecordAgeInSeconds) with no on-failure destination, so skipped: latest first, the newest 10,000 kept in the
@@ -132,6 +139,7 @@ export type { DiscardedBatch, DiscardedBatchesPage } from './discarded-batches.j
 export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from './iam-report.js';
 export type { ModelCallSummary, ModelCallsPage } from './model-calls.js';
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
+export type { QueueConsumer, QueueConsumersPage } from './queue-consumers.js';
 export type { RetryingMessage, RetryingMessagesPage } from './retrying-messages.js';
 
 /** A message the local SES accepted, as the mailbox lists it. */

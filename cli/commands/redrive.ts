@@ -3,12 +3,14 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { NoSuchName } from '../../clients/assembly/app-names.js';
 import {
   destinationOf,
+  type MessageOutcome,
   outcomeCounts,
   outcomeLine,
   type RedriveDestination,
   redriveMessages,
   redriveSummary,
 } from '../../clients/message-redrive.js';
+import { type RedrivenState, redrivenCopies, redrivenFailure, redrivenSummary } from '../../clients/redriven-messages.js';
 import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../../inspect/app-failures.js';
 import { contractsInAssembly } from '../../inspect/assembly-contracts.js';
@@ -20,11 +22,12 @@ import { executionNamesAbout } from '../../inspect/execution-names.js';
 import { failedExecutions } from '../../inspect/failed-executions.js';
 import type { Flow } from '../../inspect/flows.js';
 import { GLOBAL_HELP, integerOption, jsonOption, parseCommand } from '../args.js';
-import { runMoveTask, sqsRedriveQueue, withDetail } from '../message-redrive.js';
+import { followRedriven, readApiRedrivenReads, runMoveTask, sqsRedriveQueue, withDetail } from '../message-redrive.js';
 import type { Command, CommandIo } from './command.js';
 import { loadExecution, NoExecutionNamed } from './execution.js';
 
 export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--detail <JSON|@file>] [--include-invalid] [--yes]
+                         [--wait <seconds>] [--no-wait]
 
 Sends what failed back to be processed again, once the cause is fixed. <source> is a
 dead-letter queue or a flow as switchyard failures lists them, or one execution (name or
@@ -35,6 +38,13 @@ ARN); without it, everything failures lists, with --yes.
                       only once the send succeeded. A message whose event broke its contract
                       (InvalidEvent) stays: sent back unchanged it would fail again at once.
                       Fix the event and send it again with switchyard send.
+                      Against the local runtime, each message moved is then followed to
+                      its consumer's outcome (its read API): handled, failed again (exit 1,
+                      with the consumer's error), or waiting in a queue no consumer reads
+                      or whose consumer is paused
+  --wait <seconds>    how long to follow them at most (default 30); those still waiting
+                      then are named, and the command exits 0
+  --no-wait           say only what moved: do not follow the messages to their consumers
   --detail <JSON>     with --ids naming one message: its event goes back with this detail
                       instead of its own (JSON or @file), checked against the event's contract
                       first: the fix of an event that broke its contract
@@ -57,12 +67,16 @@ export const redrive: Command = async (argv, io) => {
     interval: { type: 'string' },
     'include-invalid': { type: 'boolean' },
     detail: { type: 'string' },
+    wait: { type: 'string' },
+    'no-wait': { type: 'boolean' },
   });
   if (values.help) return io.out(HELP);
   if (positionals.length > 1) throw usageError(`one source at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
   const [selector] = positionals;
   const { ids, detail } = messagesNamed(values, selector, io.stdin);
   const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
+  if (values['no-wait'] && values.wait !== undefined) throw usageError('--wait and --no-wait: give one');
+  const waitMs = values['no-wait'] ? 0 : integerOption('wait', values.wait, 30, 1, 3600) * 1000;
   const clients = io.clients(values);
   const sources = await failureSources(clients, values['cdk-out'], io.err);
   const report: Record<string, unknown>[] = [];
@@ -111,6 +125,7 @@ export const redrive: Command = async (argv, io) => {
             detail,
             includeInvalid: values['include-invalid'] === true,
             intervalMs,
+            waitMs,
             progress,
             io,
           }),
@@ -162,6 +177,8 @@ async function redriveQueue(
     detail?: { value: unknown };
     includeInvalid: boolean;
     intervalMs: number;
+    /** How long to follow the messages moved to their consumers' outcome; 0: not at all. */
+    waitMs: number;
     progress: (line: string) => void;
     io: CommandIo;
   },
@@ -201,6 +218,7 @@ async function redriveQueue(
       throw new CliError(`${moved} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
     }
     options.progress(`${dlq.name}: ${redriveSummary(outcome.outcomes)}`);
+    const followed = await followMoved(clients, dlq.name, outcome.outcomes, options);
     const left = outcome.outcomes.flatMap((o) => (o.kind === 'left-invalid' ? [o.messageId] : []));
     if (failed > 0) throw new CliError(`${dlq.name}: ${failed} message${failed === 1 ? '' : 's'} not moved (see above)`);
     if (leftInvalid > 0) {
@@ -208,10 +226,16 @@ async function redriveQueue(
       if (options.ids !== undefined) throw new CliError(leftInvalidAdvice(dlq.name, left));
       options.io.err(leftInvalidAdvice(dlq.name, left));
     }
+    if (followed.failure !== undefined) throw new CliError(followed.failure);
     return {
       source: dlq.name,
       moved,
-      messages: outcome.outcomes.flatMap(({ kind, ...o }) => (kind === 'moved' ? [o] : [])),
+      messages: outcome.outcomes.flatMap((o) => {
+        if (o.kind !== 'moved') return [];
+        const { kind: _kind, ...moved } = o;
+        const then = o.newMessageId === undefined ? undefined : followed.states.get(o.newMessageId);
+        return [{ ...moved, ...(then === undefined ? {} : { then }) }];
+      }),
       leftInvalid: left,
     };
   }
@@ -223,6 +247,58 @@ async function redriveQueue(
   const result = await runMoveTask(clients, queue, destination, { intervalMs: options.intervalMs, progress: options.progress });
   return { source: dlq.name, ...result, destination: destination?.queueName };
 }
+
+/**
+ * Follows the messages a redrive moved to their consumers' outcome (clients/redriven-messages.ts,
+ * as the console does) through the local runtime's read API, saying where they are; the error
+ * to end with when a consumer failed one again. AWS has no such read: there, the command says
+ * where to look instead.
+ */
+async function followMoved(
+  clients: Clients,
+  queue: string,
+  outcomes: readonly MessageOutcome[],
+  options: { waitMs: number; progress: (line: string) => void; io: CommandIo },
+): Promise<{ states: ReadonlyMap<string, RedrivenState>; failure?: string }> {
+  const copies = redrivenCopies(outcomes);
+  if (copies.length === 0 || options.waitMs === 0) return { states: new Map() };
+  if (clients.target.kind !== 'local') {
+    options.io.err(
+      `${queue}: not followed to their consumers (only the local runtime says where a message is): switchyard failures lists those that fail again`,
+    );
+    return { states: new Map() };
+  }
+  const { states, settled } = await followRedriven(readApiRedrivenReads(clients.target), copies, {
+    waitMs: options.waitMs,
+    intervalMs: FOLLOW_INTERVAL_MS,
+  }).catch((error: unknown) => {
+    // The move is done: what failed is knowing how it ended, which the command then cannot say was well.
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(
+      `${queue}: ${copies.length} moved, but following them to their consumers failed: ${error.message} (--no-wait says only what moved)`,
+      1,
+      { cause: error },
+    );
+  });
+  options.progress(`${queue}: then ${redrivenSummary(states)}`);
+  const failures = [...states].flatMap(([id, state]) => {
+    const reason = redrivenFailure(state);
+    return reason === undefined
+      ? []
+      : [`${id} failed again${state.kind === 'failed-again' ? ` and is back in ${state.queue}` : ''}: ${reason}`];
+  });
+  const waiting = [...states].flatMap(([id, state]) => (state.kind === 'waiting' ? [id] : []));
+  if (!settled && waiting.length > 0)
+    options.io.err(
+      `${queue}: no consumer received ${waiting.join(', ')} within ${options.waitMs / 1000} s: switchyard trace <id> follows ${waiting.length === 1 ? 'it' : 'them'}`,
+    );
+  if (failures.length === 0) return { states };
+  const n = failures.length;
+  return { states, failure: `${queue}: ${n} redriven message${n === 1 ? '' : 's'} failed again: ${failures.join('; ')}` };
+}
+
+/** How often the read API is asked where the redriven messages are. */
+const FOLLOW_INTERVAL_MS = 250;
 
 /** What a redrive says of the messages it left because their events break their contracts, and what to do instead. */
 function leftInvalidAdvice(queue: string, ids: readonly string[]): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES } from '../../clients/execution-statuses.js';
 import type { OtlpTracesData } from '../../clients/read-api-contract.js';
+import { type RedrivenState, redrivenSummary } from '../../clients/redriven-messages.js';
 import { approve, reject } from '../commands/decide.js';
 import { execution } from '../commands/execution.js';
 import { executions } from '../commands/executions.js';
@@ -187,7 +188,7 @@ const COMMAND_TOOLS = [
     name: 'redrive',
     title: 'Redrive failed messages or executions',
     description:
-      "Sends what failed back to be processed again (switchyard redrive): a dead-letter queue's messages (all, or ids) back to their queue, a flow's failed executions or one execution with RedriveExecution. A message whose event breaks its contract is refused unless detail gives its fixed detail, which replaces the letter's (checked against the contract first).",
+      "Sends what failed back to be processed again (switchyard redrive): a dead-letter queue's messages (all, or ids) back to their queue, a flow's failed executions or one execution with RedriveExecution. A message whose event breaks its contract is refused unless detail gives its fixed detail, which replaces the letter's (checked against the contract first). Against the local runtime each message moved is followed (up to 30 s) to its consumer's outcome: changed says where they are (handled, waiting in a queue no consumer reads or whose consumer is paused), and one its consumer fails again is an error naming the consumer's error.",
     write: true,
     input: {
       source: z.string().min(1).describe('a dead-letter queue or flow as list_failures names it, or an execution name or ARN'),
@@ -203,7 +204,7 @@ const COMMAND_TOOLS = [
       const { json } = await ctx.command(redrive, argv);
       const redriven = (json ?? []) as Record<string, unknown>[];
       const moved = redriven.map((r) =>
-        r.execution ? `execution ${r.execution} redriven` : `${r.moved ?? 0} message(s) of ${r.source} sent back`,
+        r.execution ? `execution ${r.execution} redriven` : `${r.moved ?? 0} message(s) of ${r.source} sent back${thenOf(r)}`,
       );
       return { redriven, changed: moved.join('; ') || 'nothing: there was nothing to redrive' };
     },
@@ -354,3 +355,12 @@ const COMMAND_TOOLS = [
 
 /** Every tool the server offers, in the order it lists them. */
 export const TOOLS: readonly ToolDefinition<z.ZodRawShape, z.ZodRawShape>[] = [...APP_TOOLS, ...COMMAND_TOOLS];
+
+/** Where a queue redrive's messages went next, as the command followed them: `; then 1 handled` (a failure is the command's error). */
+function thenOf(report: Record<string, unknown>): string {
+  const messages = Array.isArray(report.messages) ? (report.messages as { newMessageId?: string; then?: RedrivenState }[]) : [];
+  const states = new Map(
+    messages.flatMap((m) => (m.newMessageId !== undefined && m.then !== undefined ? [[m.newMessageId, m.then] as const] : [])),
+  );
+  return states.size === 0 ? '' : `; then ${redrivenSummary(states)}`;
+}

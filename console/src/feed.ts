@@ -26,6 +26,8 @@ import {
   type PauseAnswer,
   type PausesPage,
   type PeekedMessage,
+  type QueueConsumer,
+  type QueueConsumersPage,
   type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
@@ -154,6 +156,11 @@ export async function customBuses(): Promise<readonly CustomBusSummary[]> {
 /** The records consumers failed that their queues will deliver again (before any reaches a dead-letter queue). */
 export async function retryingMessages(): Promise<readonly RetryingMessage[]> {
   return (await get<RetryingMessagesPage>(READ_API_PATHS.retryingMessages)).messages;
+}
+
+/** What reads a queue now (Lambda's mappings, pipes), each with whether it is paused. */
+export async function queueConsumers(queueArn: string): Promise<readonly QueueConsumer[]> {
+  return (await get<QueueConsumersPage>(`${READ_API_PATHS.queueConsumers}?queueArn=${encodeURIComponent(queueArn)}`)).consumers;
 }
 
 /** The newest 100 batches of stream records mappings and pipes gave up on with no on-failure destination (skipped), latest first. */

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ApiDestinationCaller } from '../events/api-destination-call.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import { parseArn } from '../names/arn.js';
-import type { ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
+import type { ServiceLookup, ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
 import { pipeDefinitions } from './definitions.js';
 import { type KinesisSource, PipesService } from './pipes-service.js';
-import { discardedBatchReads } from './read-routes.js';
+import { pipesReads, type QueueReaders } from './read-routes.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
 import { pipeLines } from './startup-lines.js';
 
@@ -96,7 +96,9 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
     services.get('lambda').attachStreamMappings(pipes);
     return {
       service: pipes,
-      mounts: { reads: discardedBatchReads(pipes) },
+      mounts: {
+        reads: pipesReads(pipes, queueReaders(services, pipes)),
+      },
       start: () => pipes.start(),
       // First of all (it needs every service it delivers to): the batch in flight finishes, and its position is committed, while its target still runs.
       stop: () => pipes.stop(),
@@ -104,6 +106,24 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
   },
   report: (pipes) => ({ serves: pipeLines(pipes.describe()) }),
 };
+
+/** What reads a queue, for the read API's `/queue-consumers`: Lambda's mappings of it (ListEventSourceMappings, in this process) and the pipes. */
+function queueReaders(services: ServiceLookup, pipes: PipesService): QueueReaders {
+  return {
+    async listMappings(EventSourceArn) {
+      const mappings = services.get('lambda').eventSourceMappings;
+      const listed: { FunctionArn?: string; State?: string }[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await mappings.ListEventSourceMappings(Marker === undefined ? { EventSourceArn } : { EventSourceArn, Marker });
+        listed.push(...page.EventSourceMappings);
+        Marker = page.NextMarker;
+      } while (Marker !== undefined);
+      return listed;
+    },
+    pipes,
+  };
+}
 
 /** Where pipes and mappings read a Kinesis stream's shards: the local Kinesis's store. */
 function kinesisSource(kinesis: ServiceTypes['kinesis']): KinesisSource {

@@ -122,6 +122,13 @@ export class PipesService {
     return this.#discarded.page(options);
   }
 
+  /** The pipes (not Lambda's stream mappings) whose source is `sourceArn`, and whether each runs: the read API's `/queue-consumers`. */
+  pipesReading(sourceArn: string): { name: string; running: boolean }[] {
+    return this.#pipes
+      .filter((pipe) => !pipe.mapping && pipe.sourceArn === sourceArn)
+      .map((pipe) => ({ name: pipe.name, running: pipe.running }));
+  }
+
   /** Lambda's event source mappings of streams as they run, with their states (Lambda's API lists them). */
   streamMappings(): StreamMapping[] {
     return this.#pipes.filter((pipe) => pipe.mapping).map((pipe) => this.#mappings.of(pipe));

@@ -145,7 +145,8 @@ describe('switchyard mcp', () => {
       ids: [letter.id],
       detail: ticket('MCP-1'),
     });
-    expect(redriven.changed).toBe('1 message(s) of TicketTriageStarterDeadLetterQueue sent back');
+    // Followed to its consumer, which took it this time.
+    expect(redriven.changed).toBe('1 message(s) of TicketTriageStarterDeadLetterQueue sent back; then 1 handled');
 
     const sent = await answer<{ eventIds: string[]; changed: string }>(stdio, 'send_event', {
       detailType: 'TicketCreated',

@@ -70,7 +70,7 @@ async function drainStarterDlq(): Promise<void> {
 }
 
 describe('switchyard redrive (queues)', () => {
-  it('leaves the letters whose events break their contracts, moves the others, and says what to do instead', async () => {
+  it('leaves the letters whose events break their contracts, moves the others, follows them, and exits 1 naming the error of one that fails again', async () => {
     await putRawTicket(app, { ticketId: 'RD-0', subject: 'no customer' });
     const [invalid] = await deadLettered(1);
     const sqs = new SQSClient(app.config);
@@ -82,13 +82,16 @@ describe('switchyard redrive (queues)', () => {
         MessageAttributes: { [DEAD_LETTER_ATTRIBUTES.errorName]: { DataType: 'String', StringValue: 'Error' } },
       }),
     );
+    // The consumer fails the copy again (its event is no ticket): the redrive follows it there and exits 1, naming the error.
     const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', ...app.target]);
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(1);
+    const copy = result.stdout.match(/\(now (\S+)\)/)?.[1];
     expect(result.stdout).toBe(
-      `moved ${failed} -> ${STARTER_QUEUE} (now ${result.stdout.match(/\(now (\S+)\)/)?.[1]})\n` +
-        'TicketTriageStarterDeadLetterQueue: 1 message moved, 1 left because its event breaks its contract\n',
+      `moved ${failed} -> ${STARTER_QUEUE} (now ${copy})\n` +
+        'TicketTriageStarterDeadLetterQueue: 1 message moved, 1 left because its event breaks its contract\n' +
+        'TicketTriageStarterDeadLetterQueue: then 1 failed again\n',
     );
-    const [leftLine, advice] = result.stderr.trim().split('\n');
+    const [leftLine, advice, error] = result.stderr.trim().split('\n');
     // The consumer's reason names the field the event lacks.
     expect(leftLine).toMatch(
       new RegExp(
@@ -101,9 +104,12 @@ describe('switchyard redrive (queues)', () => {
         'or fix the event where it is produced and send it again with switchyard send; ' +
         'if the contract was what was wrong and the consumer now accepts it, redrive with --include-invalid',
     );
-    expect((await deadLettered(1)).map((f) => f.id)).toContain(invalid?.id);
-    // The copy (its event is no ticket) is dead-lettered again, after the redrive: gone before the next test.
-    await deadLettered(2);
+    expect(error).toBe(
+      `switchyard redrive: TicketTriageStarterDeadLetterQueue: 1 redriven message failed again: ${copy} failed again and is back in ` +
+        `${STARTER_DLQ}: InvalidEvent: TicketCreated e-failed breaks its contract: /: must have required property 'ticketId'; ` +
+        "/: must have required property 'customerId'; /: must have required property 'subject'; /: must have required property 'body'",
+    );
+    expect((await deadLettered(2)).map((f) => f.id)).toContain(invalid?.id);
     const named = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--ids', String(invalid?.id), ...app.target]);
     expect(named.code).toBe(1);
     expect(named.stderr).toContain(`left 1 message whose event breaks its contract (InvalidEvent: ${invalid?.id})`);
@@ -146,6 +152,8 @@ describe('switchyard redrive (queues)', () => {
       String(rd2?.id),
       '--include-invalid',
       '--json',
+      // The test follows the copy itself (the consumer fails it again), to its new dead letter.
+      '--no-wait',
       ...app.target,
     ]);
     expect(result.code, result.stderr).toBe(0);
@@ -153,7 +161,7 @@ describe('switchyard redrive (queues)', () => {
     expect(report).toEqual({
       source: 'TicketTriageStarterDeadLetterQueue',
       moved: 1,
-      messages: [{ messageId: rd2?.id, newMessageId: expect.any(String), destination: STARTER_QUEUE }],
+      messages: [{ messageId: rd2?.id, newMessageId: expect.any(String), destination: STARTER_QUEUE, destinationArn: expect.any(String) }],
       leftInvalid: [],
     });
     // The consumer received the copy sent to its queue (its own message id is on the new dead letter); RD-3 was not touched.
@@ -187,7 +195,8 @@ describe('switchyard redrive (queues)', () => {
         },
       }),
     );
-    const result = await runCli(['redrive', 'TicketTriageStarterTargetDeadLetterQueue', ...app.target]);
+    // --no-wait: only the move is said (the consumer fails the event again; the first test follows one).
+    const result = await runCli(['redrive', 'TicketTriageStarterTargetDeadLetterQueue', '--no-wait', ...app.target]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(`^moved \\S+ -> ${STARTER_QUEUE} \\(now \\S+\\)\\nTicketTriageStarterTargetDeadLetterQueue: 1 message moved\\n$`),
@@ -330,7 +339,10 @@ describe('sqsRedriveQueue', () => {
   it('sends each named message to its source with its attributes before deleting it, and hands the others back', async () => {
     const { clients, calls } = fakeSqs(false);
     const outcome = await redriveMessages(sqsRedriveQueue(clients, dlq), { destinationFor: () => destination, ids: ['m2'] });
-    expect(outcome).toEqual({ outcomes: [{ kind: 'moved', messageId: 'm2', newMessageId: 'new', destination: 'src' }], missing: [] });
+    expect(outcome).toEqual({
+      outcomes: [{ kind: 'moved', messageId: 'm2', newMessageId: 'new', destination: 'src', destinationArn: 'arn:src' }],
+      missing: [],
+    });
     expect(calls).toEqual(['receive', 'send http://x/src body 2 2', 'delete h2', 'hand back h1']);
   });
 

@@ -121,7 +121,7 @@ describe('redriveMessages', () => {
     const seen: MessageOutcome[] = [];
     const outcome = await redriveMessages(queue, { ...toBilling, onOutcome: (o) => seen.push(o) });
     expect(outcome.outcomes).toEqual([
-      { kind: 'moved', messageId: 'm1', destination: 'billing', newMessageId: 'new-1' },
+      { kind: 'moved', messageId: 'm1', destination: 'billing', destinationArn: billing.arn, newMessageId: 'new-1' },
       { kind: 'left-invalid', messageId: 'm2', reason: 'InvalidEvent: OrderPlaced breaks its contract: orderId is required' },
     ]);
     expect(seen).toEqual(outcome.outcomes);
@@ -156,7 +156,7 @@ describe('redriveMessages', () => {
     const outcome = await redriveMessages(queue, toBilling);
     expect(outcome.outcomes).toEqual([
       { kind: 'failed', messageId: 'm1', reason: 'sending it to billing failed: AccessDenied: Access to the resource is denied' },
-      { kind: 'moved', messageId: 'm2', destination: 'billing', newMessageId: 'new-1' },
+      { kind: 'moved', messageId: 'm2', destination: 'billing', destinationArn: billing.arn, newMessageId: 'new-1' },
     ]);
     expect(calls.filter((c) => c.startsWith('delete'))).toEqual(['delete h-m2']);
     expect(calls.at(-1)).toBe('hand back h-m1');

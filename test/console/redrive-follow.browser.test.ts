@@ -1,3 +1,4 @@
+import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ exports.handler = async (event) => {
 
 let runtime: LocalRuntime;
 let sqs: SQSClient;
+let lambda: LambdaClient;
 
 const urlOf = (queue: string) => `${runtime.url}/000000000000/${queue}`;
 
@@ -68,8 +70,12 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's queue redrive, followed to it
 
   beforeAll(() => {
     sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
-  afterAll(() => sqs?.destroy());
+  afterAll(() => {
+    sqs?.destroy();
+    lambda?.destroy();
+  });
 
   it('says in red which redriven message its consumer failed again, with the reason, not green for having moved it', async () => {
     // Two dead letters, as the consumer kit sends them: one its consumer now takes, one it refuses again.
@@ -81,7 +87,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's queue redrive, followed to it
     const line = await endedAction(page);
     const text = await shownText(page, '.flash .action');
     expect(text).toMatch(
-      /^Redrove refunds-dead to refunds: 2 messages moved\. Their consumers: 1 handled, 1 failed again\. \S+ failed again and is back in refunds-dead: received 2 times from refunds \(maxReceiveCount\); its consumer failed it with Error: refund service refused \{"orderId":"o-9"\}/,
+      /^Redrove refunds-dead to refunds: 2 messages moved\. Then: 1 handled, 1 failed again\. \S+ failed again and is back in refunds-dead: received 2 times from refunds \(maxReceiveCount\); its consumer failed it with Error: refund service refused \{"orderId":"o-9"\}/,
     );
     expect(await line.getAttribute('data-outcome')).toBe('failed');
     expect(await depthOf('refunds-dead')).toBe(1);
@@ -95,8 +101,28 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's queue redrive, followed to it
     await page.locator('article.dlq[data-queue="refunds-dead"]').getByRole('button', { name: 'Redrive to source' }).click();
 
     const line = await endedAction(page);
-    expect(await shownText(page, '.flash .action')).toBe('Redrove refunds-dead to refunds: 1 message moved. Their consumers: 1 handled.');
+    expect(await shownText(page, '.flash .action')).toBe('Redrove refunds-dead to refunds: 1 message moved. Then: 1 handled.');
     expect(await line.getAttribute('data-outcome')).toBe('ok');
     expect(await depthOf('refunds-dead')).toBe(0);
+  });
+
+  it('ends in red, naming the paused consumer, when the queue it redrove to is read by a paused consumer alone', async () => {
+    const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'refunder' }));
+    const UUID = EventSourceMappings[0]?.UUID;
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('refunds-dead'), MessageBody: '{"orderId":"o-3"}' }));
+      const page = await open('#/failures');
+      await page.locator('article.dlq[data-queue="refunds-dead"]').getByRole('button', { name: 'Redrive to source' }).click();
+
+      const line = await endedAction(page);
+      expect(await shownText(page, '.flash .action')).toBe(
+        'Redrove refunds-dead to refunds: 1 message moved. Then: 1 moved to refunds; its consumer refunder is paused, so nothing handles it yet.',
+      );
+      expect(await line.getAttribute('data-outcome')).toBe('failed');
+      expect(await depthOf('refunds')).toBe(1);
+    } finally {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: true }));
+    }
   });
 });

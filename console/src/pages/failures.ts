@@ -6,12 +6,19 @@ import {
   redriveMessages,
   redriveSummary,
 } from '../../../clients/message-redrive.js';
+import {
+  type RedrivenState,
+  redrivenCopies,
+  redrivenEnded,
+  redrivenFollower,
+  redrivenSummary,
+} from '../../../clients/redriven-messages.js';
 import { actionLine, followExecution, followUntil } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
 import { errorView } from '../error-view.js';
 import { discardedBatches, retryingMessages, subscribe } from '../feed.js';
-import { type RedrivenState, redrivenEnded, redrivenStates, redrivenSummary, signedRedriveQueue } from '../redrive.js';
+import { consoleRedrivenReads, signedRedriveQueue } from '../redrive.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
@@ -211,8 +218,10 @@ async function drawFailedExecutions(executionsBox: HTMLElement, redrive: Redrive
  * dead-letter queue, so SQS names none on them); a message whose event breaks its contract is
  * left where it is, since sent back unchanged it would fail again at once. The line counts
  * what moved, was left and failed, and names each message not moved and why; then it follows
- * the moved messages to their consumers' end (working until then): red when any failed to
- * move, with AWS's reason, or failed again, with its consumer's; green once all were handled.
+ * the moved messages to their consumers' end (working until then; clients/redriven-messages.ts,
+ * which `switchyard redrive` follows them with too): red when any failed to move, with AWS's
+ * reason, or failed again, with its consumer's, or waits in a queue nothing reads or whose
+ * consumers are paused (nothing handled it); green once all were handled.
  */
 async function redriveQueue(
   queue: QueueInfo,
@@ -253,42 +262,27 @@ async function redriveQueue(
   try {
     // A message that did not move has failed already: the line stays red while the others are followed.
     const following = failed > 0 ? 'failed' : 'working';
-    const ends = await followRedriven(outcomes, stopped, (states) =>
-      line.show(following, ...said, ` Following them: ${redrivenSummary(states)}…`),
-    );
+    const copies = redrivenCopies(outcomes);
+    const ends =
+      copies.length === 0
+        ? new Map<string, RedrivenState>()
+        : await followUntil(
+            redrivenFollower(consoleRedrivenReads, copies),
+            (states) => [...states.values()].every(redrivenEnded),
+            stopped,
+            (states) => line.show(following, ...said, ` Following them: ${redrivenSummary(states)}…`),
+          );
     if (ends === undefined) return;
     const again = [...ends].flatMap(([id, s]) =>
       s.kind === 'failed-again' ? [` ${id} failed again and is back in ${s.queue}: ${s.reason}.`] : [],
     );
-    const outcome = failed > 0 || again.length > 0 ? 'failed' : 'ok';
-    line.show(outcome, ...said, ends.size > 0 ? ` Their consumers: ${redrivenSummary(ends)}.` : '', again);
+    // Green only once every message was handled: one waiting where nothing reads is work not done.
+    const outcome = failed > 0 || [...ends.values()].some((s) => s.kind !== 'handled') ? 'failed' : 'ok';
+    line.show(outcome, ...said, ends.size > 0 ? ` Then: ${redrivenSummary(ends)}.` : '', again);
   } catch (error) {
     line.show('failed', ...said, ` Following them failed: ${message(error)}.`);
   }
   await reload();
-}
-
-/**
- * Follows the messages a redrive moved (by the ids their queue gave them) until each is
- * handled by its consumer or dead-lettered again: moving a message is not what the operator
- * asked for, its work done is. Undefined when the page stopped first.
- */
-async function followRedriven(
-  outcomes: readonly MessageOutcome[],
-  stopped: () => boolean,
-  progress: (states: ReadonlyMap<string, RedrivenState>) => void,
-): Promise<ReadonlyMap<string, RedrivenState> | undefined> {
-  const ids = outcomes.flatMap((o) => (o.kind === 'moved' && o.newMessageId !== undefined ? [o.newMessageId] : []));
-  if (ids.length === 0) return new Map();
-  // An end is final: only the messages still under way are read again.
-  const states = new Map<string, RedrivenState>();
-  const waiting: RedrivenState = { kind: 'waiting' };
-  const read = async (): Promise<ReadonlyMap<string, RedrivenState>> => {
-    const pending = ids.filter((id) => !redrivenEnded(states.get(id) ?? waiting));
-    for (const [id, state] of await redrivenStates(pending)) states.set(id, state);
-    return new Map(ids.map((id) => [id, states.get(id) ?? waiting]));
-  };
-  return followUntil(read, (states) => [...states.values()].every(redrivenEnded), stopped, progress);
 }
 
 /**
