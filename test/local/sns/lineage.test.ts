@@ -2,33 +2,15 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../../clients/read-api-contract.js';
-import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
-import { arnOf, eventRule, inlineFunction, queueSubscription } from '../template-resources.js';
+import { notificationApp } from './fixture.js';
 
 const ACCOUNT = '000000000000';
 const NEWS = `arn:aws:sns:us-east-1:${ACCOUNT}:news`;
 
 const local = restartableRuntime({
-  assembly: () =>
-    assemblyOf({
-      Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-      Rare: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'rare' } },
-      Relayed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'relayed' } },
-      News: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
-      Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
-      InboxSubscription: queueSubscription('News', 'Inbox'),
-      RareSubscription: queueSubscription('News', 'Rare', { FilterPolicy: { kind: ['rare'] } }),
-      Listener: inlineFunction('exports.handler = async () => "heard";', { FunctionName: 'listener' }),
-      ListenerSubscription: {
-        Type: 'AWS::SNS::Subscription',
-        Properties: { Protocol: 'lambda', TopicArn: { Ref: 'News' }, Endpoint: arnOf('Listener') },
-      },
-      AlertsSubscription: queueSubscription('Alerts', 'Relayed'),
-      // A topic's Ref is its ARN (it has no Arn attribute).
-      ToAlerts: eventRule({ pattern: { source: ['probe'] }, targets: [{ Id: 'alerts', Arn: { Ref: 'Alerts' } }], name: 'to-alerts' }),
-    }),
+  assembly: notificationApp,
   ownsAssembly: true,
   clients: ({ url }) => ({ sns: new SNSClient(sdkConfig(url)), events: new EventBridgeClient(sdkConfig(url)) }),
 });
