@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../../clients/read-api-contract.js';
 import { eventually } from '../helpers.js';
@@ -81,6 +81,29 @@ describe('SNS notifications in the lineage', () => {
       status: 'failed',
       reason: expect.stringMatching(/^QueueDoesNotExist: .*\(discarded: the subscription has no dead-letter queue\)$/),
       attributes: { protocol: 'sqs', endpoint: `arn:aws:sqs:us-east-1:${ACCOUNT}:gone`, attempts: '1' },
+    });
+  }, 40_000);
+
+  it("shows a delivery sent to the subscription's dead-letter queue, that queue's message under it", async () => {
+    const { TopicArn } = await local.sns.send(new CreateTopicCommand({ Name: 'undeliverable' }));
+    await local.sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'lambda',
+        Endpoint: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:never-deployed`,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:rare` }) },
+      }),
+    );
+    const { MessageId } = await local.sns.send(new PublishCommand({ TopicArn, Message: 'x' }));
+    const root = await lineageWhen(MessageId ?? '', (node) => (node.children[0]?.children.length ?? 0) > 0);
+    expect(root.children).toHaveLength(1);
+    expect(root.children[0]).toMatchObject({
+      kind: 'delivery',
+      label: 'delivery to lambda never-deployed',
+      status: 'dead-lettered',
+      reason: expect.stringMatching(/^ResourceNotFoundException: /),
+      attributes: { deadLetterQueue: `arn:aws:sqs:us-east-1:${ACCOUNT}:rare`, attempts: '1' },
+      children: [{ kind: 'message', label: 'message to rare' }],
     });
   }, 40_000);
 });
