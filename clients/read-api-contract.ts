@@ -251,8 +251,22 @@ export interface LineageNode {
   /**
    * `flow-control`: what keyed flow control did with a record in an invocation (held back, superseded, its key paused).
    * `model-call`: a call the invocation made to the local Bedrock (model, tokens, latency, stop reason).
+   * `notification`: a message published to an SNS topic (its id is SNS's MessageId); what each subscription's
+   * delivery made (a queue message, an invocation) hangs under it.
+   * `delivery`: an SNS delivery to a subscription that made nothing (yet): retrying, failed, dead-lettered,
+   * turned away by the subscriptions' filter policies, or not delivered locally (its protocol).
    */
-  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter' | 'flow-control' | 'model-call';
+  readonly kind:
+    | 'event'
+    | 'rule'
+    | 'message'
+    | 'invocation'
+    | 'execution'
+    | 'dead-letter'
+    | 'flow-control'
+    | 'model-call'
+    | 'notification'
+    | 'delivery';
   /** The event id, rule name, message id, request id or execution arn. */
   readonly id: string;
   /** One line for a terminal or a page (`TicketCreated from switchyard.tickets`). */

@@ -19,8 +19,10 @@ import type { Command } from './command.js';
 export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value|trace-id> [--depth N] [--spans] [--aws [--since <24h|ISO time>]]
 
 The lineage of one event, as a tree: the event, the rules it matched and what each target
-did with it, the queue messages, the invocations (with their log lines), the executions
-they started and the events those emitted, and on down; dead-letters with their reason.
+did with it, the queue messages, the SNS notifications (what each subscription got, and the
+deliveries that failed or that filter policies turned away), the invocations (with their log
+lines), the executions they started and the events those emitted, and on down; dead-letters
+with their reason.
 Given a value that names no event, message or execution (a business id: an order or
 ticket id), every event whose detail holds it is traced.
 
@@ -35,8 +37,9 @@ log line), nor are queue messages. An app with no saved queries falls back, sayi
 executions the workflow starter named after an event holding the id and the log lines of the
 app's log groups that mention it (FilterLogEvents).
 
-  <id>                an event id, message id, Lambda request id, execution ARN or name,
-                      or any value in an event's detail (an order or ticket id)
+  <id>                an event id, message id (SQS's or SNS's), Lambda request id,
+                      execution ARN or name, or any value in an event's detail (an order
+                      or ticket id)
   --depth <n>         levels of the tree to show, 1 to 50 (default 50)
   --spans             locally, the OpenTelemetry spans instead (${READ_API_PREFIX}${READ_API_PATHS.traces}<id>):
                       each trace as a tree of spans with its offset, duration, kind and
@@ -109,7 +112,7 @@ async function readLineagePage(
     `${READ_API_PATHS.lineage}${encodeURIComponent(id)}?${query}`,
     () =>
       new CliError(
-        `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
+        `nothing to trace for "${id}": no event, message, notification, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
       ),
   );
 }
@@ -145,6 +148,8 @@ const KIND_NAMES: Record<LineageNode['kind'], string> = {
   'dead-letter': 'DEAD-LETTER',
   'flow-control': 'flow control',
   'model-call': 'model call',
+  notification: 'SNS notification',
+  delivery: 'SNS delivery',
 };
 
 /** A Custom Event Bus's subscriber is recorded in a rule's place (its ARN as the rule's): named as what it is. */
@@ -156,8 +161,8 @@ function kindName(node: LineageNode): string {
 function headline(node: LineageNode): string {
   const at = node.time.length >= 23 ? node.time.slice(11, 23) : node.time;
   const status = node.status ? `  [${node.status}]` : '';
-  // Events, messages and dead-letters are known by their ids; the others' labels name them.
-  const id = ['event', 'message', 'dead-letter'].includes(node.kind) && !node.label.includes(node.id) ? `  ${node.id}` : '';
+  // Events, messages, notifications and dead-letters are known by their ids; the others' labels name them.
+  const id = ['event', 'message', 'notification', 'dead-letter'].includes(node.kind) && !node.label.includes(node.id) ? `  ${node.id}` : '';
   return `${at}  ${kindName(node)}: ${node.label}${status}${id}`;
 }
 

@@ -137,9 +137,12 @@ const COMMAND_TOOLS = [
     name: 'get_trace',
     title: 'Trace an event, message, execution or business value',
     description:
-      'The lineage of an event id, message id, execution, trace id or business value (an order or ticket id): rules, messages, invocations with their logs, executions, dead letters with their reason (switchyard trace). With spans, the OpenTelemetry span tree as switchyard trace --spans prints it, a line per span starting with its id (model calls with their tokens and cost); with span, that one span whole (every attribute).',
+      'The lineage of an event id, message id (SQS or SNS), execution, trace id or business value (an order or ticket id): rules, messages, SNS notifications with what each subscription got (and deliveries that failed or were filtered out), invocations with their logs, executions, dead letters with their reason (switchyard trace). With spans, the OpenTelemetry span tree as switchyard trace --spans prints it, a line per span starting with its id (model calls with their tokens and cost); with span, that one span whole (every attribute).',
     input: {
-      id: z.string().min(1).describe('an event id, message id, request id, execution ARN or name, trace id, or a value in an event detail'),
+      id: z
+        .string()
+        .min(1)
+        .describe('an event id, message id (SQS or SNS), request id, execution ARN or name, trace id, or a value in an event detail'),
       spans: z.boolean().optional().describe('the span tree instead of the lineage (local runtime): one line per span'),
       span: z
         .string()

@@ -159,3 +159,13 @@ export function stateSegment(executionArn: string, enteredEventId: number): stri
 export function messageSegment(messageId: string): string {
   return segmentOf('message', messageId);
 }
+
+/** The segment of an SNS notification (a published message): what each subscription's delivery made hangs under it. */
+export function notificationSegment(messageId: string): string {
+  return segmentOf('notification', messageId);
+}
+
+/** The segment of one SNS notification's delivery to one subscription: what its dead-letter queue got hangs under it. */
+export function subscriptionDeliverySegment(messageId: string, subscriptionArn: string): string {
+  return segmentOf('subscription-delivery', messageId, subscriptionArn);
+}

@@ -46,6 +46,8 @@ const NODE_KINDS = Object.keys({
   'dead-letter': true,
   'flow-control': true,
   'model-call': true,
+  notification: true,
+  delivery: true,
 } satisfies Record<LineageNode['kind'], true>);
 
 /** A node as stored, before its children are found: `parents` are the segments it hangs under. */
@@ -194,6 +196,11 @@ export class ReadApiRecords {
   /** Sets one attribute of a node recorded before (queued like every write: no read, no commit of its own). */
   setAttribute(kind: StoredNode['kind'], id: string, name: string, value: string): void {
     this.#write(this.#pendingNodes, () => this.#s.setAttribute.run(JSON.stringify(name), value, kind, id));
+  }
+
+  /** Hangs a node recorded before (or later) under one more segment (queued like every write). */
+  link(parent: string, kind: StoredNode['kind'], id: string, time: number): void {
+    this.#write(this.#pendingNodes, () => this.#s.insertEdge.run(parent, kind, id, time));
   }
 
   setStatus(kind: StoredNode['kind'], id: string, status: string, reason?: string): void {

@@ -1,7 +1,9 @@
 import { AwsError } from '../endpoint/aws-error.js';
+import type { Dispatched } from '../targets/dispatcher.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 import { deliveredAttributes, type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
+import type { DeliveryMade } from './lineage-notes.js';
 import type { Notification } from './message.js';
 import type { SubscriptionRecord } from './sns-store.js';
 
@@ -49,7 +51,8 @@ export class SubscriptionDelivery {
     this.#dispatcher = new TargetDispatcher({ sqs: this.#queues, lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) } });
   }
 
-  async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+  /** Resolves with what the endpoint made of it (the queue's message, the function's invocation), when its service says. */
+  async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<DeliveryMade | undefined> {
     // An endpoint whose policy does not let SNS in is a client-side error: not retried, dead-lettered if the subscription can be.
     const denied = await this.authorize?.(subscription);
     if (denied !== undefined) throw new SnsDeliveryFailure('AuthorizationError', denied, true);
@@ -74,28 +77,33 @@ export class SubscriptionDelivery {
    * Sends a notification that could not be delivered to the subscription's dead-letter queue:
    * the body the endpoint would have received and, with raw delivery, the message's own
    * attributes. SNS adds none of its own (recorded on AWS: no RequestID, ErrorCode or
-   * ErrorMessage), so why it failed is only in the runtime's log.
+   * ErrorMessage), so why it failed is only in the runtime's log (and its lineage). Resolves with the message the queue got.
    */
   async deadLetter(
     queueArn: string,
     subscription: SubscriptionRecord,
     notification: Notification,
     context: EnvelopeContext,
-  ): Promise<void> {
+  ): Promise<DeliveryMade | undefined> {
     const raw = subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true';
     const attributeCount = Object.keys(deliveredAttributes(notification)).length;
     // More attributes than SQS takes is why such a raw delivery failed: the body goes without them.
     const keepOwn = raw && attributeCount > 0 && attributeCount <= MAX_RAW_SQS_ATTRIBUTES;
-    await this.#dispatcher.send(queueArn, {
+    const sent = await this.#dispatcher.send(queueArn, {
       body: this.body(subscription, notification, context),
       sqs: {
         ...(keepOwn ? { MessageAttributes: sqsAttributes(notification) } : {}),
         ...fifoParameters(queueArn, notification),
       },
     });
+    return madeBy(sent);
   }
 
-  async #toQueue(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+  async #toQueue(
+    subscription: SubscriptionRecord,
+    notification: Notification,
+    context: EnvelopeContext,
+  ): Promise<DeliveryMade | undefined> {
     const raw = subscription.attributes.RawMessageDelivery === 'true';
     const attributeCount = Object.keys(deliveredAttributes(notification)).length;
     if (raw && attributeCount > MAX_RAW_SQS_ATTRIBUTES) {
@@ -106,13 +114,14 @@ export class SubscriptionDelivery {
       );
     }
     try {
-      await this.#dispatcher.send(subscription.endpoint, {
+      const sent = await this.#dispatcher.send(subscription.endpoint, {
         body: this.body(subscription, notification, context),
         sqs: {
           ...(raw && attributeCount > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
           ...fifoParameters(subscription.endpoint, notification),
         },
       });
+      return madeBy(sent);
     } catch (error) {
       this.#queues.forget(subscription.endpoint);
       if (error instanceof SnsDeliveryFailure) throw error;
@@ -122,18 +131,32 @@ export class SubscriptionDelivery {
     }
   }
 
-  async #toFunction(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+  async #toFunction(
+    subscription: SubscriptionRecord,
+    notification: Notification,
+    context: EnvelopeContext,
+  ): Promise<DeliveryMade | undefined> {
     try {
-      await this.#dispatcher.send(subscription.endpoint, {
+      const sent = await this.#dispatcher.send(subscription.endpoint, {
         body: '',
         lambda: { event: lambdaEvent(notification, subscription.arn, context) },
       });
+      return madeBy(sent);
     } catch (error) {
       if (error instanceof AwsError)
         throw new SnsDeliveryFailure(error.code, error.message, !LAMBDA_SERVER_SIDE.has(error.code) && error.senderFault);
       throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
     }
   }
+}
+
+/** What a send made, by its service's answer: SendMessage's MessageId, an asynchronous Invoke's request id. */
+function madeBy(sent: Dispatched): DeliveryMade | undefined {
+  if (sent.service !== 'sqs' && sent.service !== 'lambda') return undefined;
+  const answer = sent.answer as { MessageId?: unknown; requestId?: unknown } | undefined;
+  if (sent.service === 'sqs' && typeof answer?.MessageId === 'string') return { kind: 'message', id: answer.MessageId };
+  if (sent.service === 'lambda' && typeof answer?.requestId === 'string') return { kind: 'invocation', id: answer.requestId };
+  return undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { OutboxOutcome } from '../store/outbox.js';
 import type { Clock } from '../time/clock.js';
 import { SnsDeliveryFailure, type SubscriptionDelivery } from './delivery.js';
 import type { EnvelopeContext } from './envelope.js';
+import { type DeliveryMade, type DeliveryOutcomeNote, type NotificationNote, noted } from './lineage-notes.js';
 import type { DeliveryRecord, SnsStore, SubscriptionRecord } from './sns-store.js';
 
 /** SNS's retry policy for AWS-managed endpoints (SQS, Lambda): 100,015 attempts over 23 days. */
@@ -37,6 +38,8 @@ export class DeliveryDispatcher {
       readonly region: string;
       readonly baseUrl: string;
       readonly log?: (line: string) => void;
+      /** Told what became of each delivery (the read API's lineage). */
+      readonly onNote?: (note: NotificationNote) => void;
     },
   ) {}
 
@@ -45,11 +48,13 @@ export class DeliveryDispatcher {
     // Unsubscribed since: SNS no longer delivers to it.
     if (!subscription) return { kind: 'done' };
     const context = this.#context(subscription.topicArn);
+    let made: DeliveryMade | undefined;
     try {
       // SNS passes the publisher's trace header on to the subscription's SQS queue or function
       // (explicitly: the outbox's timer runs in the context of whichever publish last woke it).
-      await withTraceHeader(delivery.notification.traceHeader, () => this.delivery.deliver(subscription, delivery.notification, context));
-      return { kind: 'done' };
+      made = await withTraceHeader(delivery.notification.traceHeader, () =>
+        this.delivery.deliver(subscription, delivery.notification, context),
+      );
     } catch (error) {
       const failure =
         error instanceof SnsDeliveryFailure
@@ -57,11 +62,23 @@ export class DeliveryDispatcher {
           : new SnsDeliveryFailure('InternalFailure', (error as Error)?.message ?? String(error), false);
       const attempts = delivery.attempts + 1;
       if (!failure.clientSide && attempts < MAX_ATTEMPTS) {
-        const at = this.options.clock.now() + retryDelayMs(attempts);
-        return { kind: 'retry', at, set: { attempts, last_error: `${failure.code}: ${failure.message}` } };
+        const now = this.options.clock.now();
+        const reason = `${failure.code}: ${failure.message}`;
+        this.#note(delivery, subscription, { kind: 'retrying', reason: `${reason} (attempt ${attempts}; SNS tries again)`, attempts });
+        return { kind: 'retry', at: now + retryDelayMs(attempts), set: { attempts, last_error: reason } };
       }
       return this.#giveUp(delivery, subscription, context, failure);
     }
+    // Told outside the try: a note that failed to record is no failed delivery (it would be delivered again).
+    this.options.onNote?.({
+      kind: 'delivered',
+      messageId: delivery.notification.messageId,
+      subscription: noted(subscription),
+      ...(made ? { made } : {}),
+      failures: delivery.attempts,
+      time: this.options.clock.now(),
+    });
+    return { kind: 'done' };
   }
 
   async #giveUp(
@@ -72,14 +89,31 @@ export class DeliveryDispatcher {
   ): Promise<OutboxOutcome> {
     const { notification } = delivery;
     const dlq = deadLetterTarget(subscription);
+    const attempts = delivery.attempts + 1;
+    const reason = `${failure.code}: ${failure.message}`;
     if (!dlq) {
       this.options.log?.(
-        `message ${notification.messageId} discarded for ${subscription.arn} (${subscription.endpoint}): ${failure.code}: ${failure.message} (the subscription has no dead-letter queue)`,
+        `message ${notification.messageId} discarded for ${subscription.arn} (${subscription.endpoint}): ${reason} (the subscription has no dead-letter queue)`,
       );
+      this.#note(delivery, subscription, {
+        kind: 'failed',
+        reason: `${reason} (discarded: the subscription has no dead-letter queue)`,
+        attempts,
+      });
       return { kind: 'done' };
     }
     try {
-      await this.delivery.deadLetter(dlq, subscription, notification, context);
+      // In the publisher's trace, as the delivery was (not whichever publish last woke the outbox).
+      const deadLetter = await withTraceHeader(notification.traceHeader, () =>
+        this.delivery.deadLetter(dlq, subscription, notification, context),
+      );
+      this.#note(delivery, subscription, {
+        kind: 'dead-lettered',
+        reason,
+        attempts,
+        deadLetterQueue: dlq,
+        ...(deadLetter ? { deadLetter } : {}),
+      });
       // AWS puts no reason on the dead-lettered message: the log is where it is told.
       this.options.log?.(
         `message ${notification.messageId} for ${subscription.arn} moved to the dead-letter queue ${dlq}: ${failure.code}: ${failure.message}`,
@@ -87,11 +121,30 @@ export class DeliveryDispatcher {
       return { kind: 'done' };
     } catch (error) {
       // SNS would drop it when the dead-letter queue is unreachable too; it is kept and tried again instead.
-      const reason = (error as Error).message;
-      this.options.log?.(`message ${notification.messageId} could not reach the dead-letter queue ${dlq}: ${reason}`);
+      const refusal = (error as Error).message;
+      this.options.log?.(`message ${notification.messageId} could not reach the dead-letter queue ${dlq}: ${refusal}`);
+      this.#note(delivery, subscription, {
+        kind: 'retrying',
+        reason: `${reason}; its dead-letter queue ${dlq} could not take it either: ${refusal} (tried again)`,
+        attempts,
+      });
       const at = this.options.clock.now() + DEAD_LETTER_RETRY_MS;
-      return { kind: 'retry', at, set: { attempts: delivery.attempts + 1, last_error: `DLQ: ${reason}` } };
+      return { kind: 'retry', at, set: { attempts, last_error: `DLQ: ${refusal}` } };
     }
+  }
+
+  /** Tells the read API a delivery that did not go through (yet). */
+  #note(
+    delivery: DeliveryRecord,
+    subscription: SubscriptionRecord,
+    outcome: Omit<DeliveryOutcomeNote, 'messageId' | 'subscription' | 'time'>,
+  ): void {
+    this.options.onNote?.({
+      ...outcome,
+      messageId: delivery.notification.messageId,
+      subscription: noted(subscription),
+      time: this.options.clock.now(),
+    });
   }
 
   #context(topicArn: string): EnvelopeContext {

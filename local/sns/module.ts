@@ -2,6 +2,7 @@ import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
+import { type NotificationNote, recordNotification } from './lineage-notes.js';
 import { SnsQueryProtocol } from './query-protocol.js';
 import { SNS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SNS_TYPE_SPECS } from './resource-types.js';
@@ -11,6 +12,14 @@ import { snsStepFunctions } from './step-functions.js';
 declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
     sns: SnsService;
+  }
+}
+
+/** Its notes to the read API (local/read-api/read-notes.ts). */
+declare module '../read-api/read-notes.js' {
+  interface ReadNotes {
+    /** SNS took a message for a topic, or one of its deliveries to a subscription ended or is retried. */
+    notification: NotificationNote;
   }
 }
 
@@ -29,13 +38,15 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
   // The operations it serves are SnsService's methods.
   apis: [{ model: 'sns', operations: apiOperations(SnsService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
-  needs: ['sqs', 'lambda'],
+  needs: ['sqs', 'lambda', 'readApi'],
   databases: ['sns'],
   resourceTypes: SNS_TYPE_SPECS,
   resourcePolicies: SNS_RESOURCE_POLICIES,
   definitions: snsDefinitions,
+  records: (recorder) => ({ notification: (note) => recordNotification(recorder, note) }),
   create({ settings, database, services }, template) {
     const { clock, accountId, region, url, log } = settings;
+    const readApi = services.get('readApi');
     const sns = new SnsService({
       db: database('sns'),
       clock,
@@ -59,6 +70,8 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
         return refusal?.message;
       },
       log: (line) => log(`[sns] ${line}`),
+      // What was published and what became of each delivery: `switchyard trace <MessageId>` draws it.
+      onNote: (note) => readApi.record('notification', note),
       // A policy set through the API is the topic's policy for IAM too, as on AWS.
       onPolicyChange: (topicArn, policy) => services.get('iam').setResourcePolicy(topicArn, policy),
     });

@@ -6,6 +6,7 @@ import { maxMessageBytes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
 import { messageFor } from './envelope.js';
 import { matchesFilterPolicy } from './filter-policy.js';
+import { type NotedSubscription, type NotificationNote, noted } from './lineage-notes.js';
 import {
   DEDUP_WINDOW_MS,
   MAX_BATCH_ENTRIES,
@@ -119,10 +120,13 @@ export class Publishing {
       store.expireDedup(now);
       this.#dedupExpiredAt = now;
     }
-    const subscriptions = store.subscriptions(topic.arn).filter((s) => !isPending(s));
+    const all = store.subscriptions(topic.arn);
+    const subscriptions = all.filter((s) => !isPending(s));
+    const pending = all.filter(isPending).map(noted);
     const skipped = new Set<string>();
     /** Messages every subscription's filter policy turned away: delivered nowhere, as on AWS, but said. */
     const filteredOut: string[] = [];
+    const notes: NotificationNote[] = [];
     const traceHeader = currentTraceHeader();
     const traced = traceHeader === undefined ? {} : { traceHeader };
     const results = store.transaction((): PublishResult[] => {
@@ -139,12 +143,25 @@ export class Publishing {
           now,
           skipped,
         );
-        if (subscriptions.length > 0 && routed.filteredOut === subscriptions.length) filteredOut.push(messageId);
+        if (subscriptions.length > 0 && routed.filteredOut.length === subscriptions.length) filteredOut.push(messageId);
+        notes.push({
+          kind: 'published',
+          messageId,
+          topicArn: topic.arn,
+          ...(message.subject === undefined ? {} : { subject: message.subject }),
+          ...traced,
+          time: now,
+          deliveries: routed.deliveries,
+          filteredOut: routed.filteredOut,
+          notDelivered: [...routed.notDelivered, ...pending],
+        });
         return { MessageId: messageId, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) };
       });
       this.requests.remember(idempotencyKey, accepted, now);
       return accepted;
     });
+    // Told before the outbox wakes: a notification is recorded before anything its deliveries make.
+    for (const note of notes) options.onNote?.(note);
     this.outbox.wake();
     this.#reportSkipped(topic, skipped);
     for (const messageId of filteredOut) {
@@ -180,16 +197,22 @@ export class Publishing {
     return { messageId, sequenceNumber };
   }
 
-  /** One delivery per subscription whose filter policy matches and whose protocol is delivered locally; how many policies turned the message away. */
+  /**
+   * One delivery per subscription whose filter policy matches and whose protocol is delivered
+   * locally: how many, the subscriptions whose policy turned the message away, and those of a
+   * protocol not delivered locally.
+   */
   #route(
     topic: TopicRecord,
     subscriptions: readonly SubscriptionRecord[],
     message: RoutedMessage,
     now: number,
     skipped: Set<string>,
-  ): { filteredOut: number } {
+  ): { deliveries: number; filteredOut: NotedSubscription[]; notDelivered: NotedSubscription[] } {
     const notification = notificationOf(topic, message, now);
-    let filteredOut = 0;
+    const filteredOut: NotedSubscription[] = [];
+    const notDelivered: NotedSubscription[] = [];
+    let deliveries = 0;
     for (const subscription of subscriptions) {
       const filter = this.context.filter(subscription);
       // The policy sees the text this subscription's protocol would receive.
@@ -197,17 +220,19 @@ export class Publishing {
         filter &&
         !matchesFilterPolicy(filter, { body: messageFor(notification, subscription.protocol), attributes: notification.attributes })
       ) {
-        filteredOut++;
+        filteredOut.push(noted(subscription));
         continue;
       }
       if (!LOCALLY_DELIVERED_PROTOCOLS.has(subscription.protocol)) {
         skipped.add(subscription.arn);
+        notDelivered.push(noted(subscription));
         continue;
       }
       const orderKey = isFifo(topic) ? `${subscription.arn}\u0000${notification.groupId}` : null;
       this.context.store.addDelivery(subscription.arn, orderKey, notification, now);
+      deliveries++;
     }
-    return { filteredOut };
+    return { deliveries, filteredOut, notDelivered };
   }
 
   /** Once per subscription and run: the load warnings already name these subscriptions. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.js';
 import { validateSubscriptionAttributes } from './attributes.js';
 import type { CompiledFilterPolicy } from './filter-policy.js';
+import type { NotificationNote } from './lineage-notes.js';
 import { invalidParameter, missingMember, SnsError, subscriptionNotFound, topicNotFound } from './sns-errors.js';
 import type { SnsStore, SubscriptionRecord, TopicRecord } from './sns-store.js';
 
@@ -9,6 +10,8 @@ export interface SnsContextOptions {
   readonly accountId: string;
   readonly region: string;
   readonly log?: (line: string) => void;
+  /** Told what was published and what became of each delivery (the read API's lineage). @default none */
+  readonly onNote?: (note: NotificationNote) => void;
   /** Called when a topic's `Policy` is set, changed or removed (IAM evaluates topic policies). @default none */
   readonly onPolicyChange?: (topicArn: string, policy: string | undefined) => void;
 }

@@ -4,6 +4,7 @@ import type { ServiceState } from '../store/service-state.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
 import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
+import type { NotificationNote } from './lineage-notes.js';
 import type { PublishBatchRequestEntry, PublishInput } from './message.js';
 import { Publishing, type PublishResult } from './publishing.js';
 import { SnsContext } from './sns-context.js';
@@ -23,6 +24,8 @@ export interface SnsServiceOptions extends ServiceState {
   /** IAM for each delivery to a subscription's endpoint (SubscriptionDelivery). @default none */
   readonly authorizeDelivery?: (subscription: SubscriptionRecord) => Promise<string | undefined>;
   readonly log?: (line: string) => void;
+  /** Told what was published and what became of each delivery (the read API's lineage). @default none */
+  readonly onNote?: (note: NotificationNote) => void;
   /** Called when a topic's `Policy` is set, changed or removed (IAM evaluates topic policies). @default none */
   readonly onPolicyChange?: (topicArn: string, policy: string | undefined) => void;
 }

@@ -162,7 +162,7 @@ const MAX_BATCH_ENTRIES = 10;
 export type Dispatched =
   | { readonly service: 'sqs'; readonly answer: unknown }
   | { readonly service: 'sns'; readonly answer: unknown }
-  | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
+  | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome; readonly answer?: unknown }
   | { readonly service: 'states'; readonly answer: unknown; readonly synchronously?: false }
   | { readonly service: 'states'; readonly answer: SyncExecution; readonly synchronously: true }
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
@@ -329,8 +329,9 @@ export class TargetDispatcher {
       };
     }
     if (!lambda?.invokeAsync) throw this.unsupported(arn, parsed.service);
-    await (name ? lambda.invokeAsync(arn, event, { durableExecutionName: name }) : lambda.invokeAsync(arn, event));
-    return { service: 'lambda' };
+    // Lambda's answer (its request id) names the invocation: a sender that records what it made reads it.
+    const answer = await (name ? lambda.invokeAsync(arn, event, { durableExecutionName: name }) : lambda.invokeAsync(arn, event));
+    return { service: 'lambda', answer };
   }
 
   async #toBus(arn: string, parsed: Arn, message: TargetMessage): Promise<Dispatched> {

@@ -198,17 +198,26 @@ export function lineagePage(root: HTMLElement, id: string | undefined): () => vo
   };
 }
 
+/**
+ * The name a node's kind is drawn with: its kind as the read API gives it, but for SNS's, which
+ * say whose they are (a bare `delivery` could be any service's).
+ */
+const KIND_LABELS: Partial<Record<LineageNode['kind'], string>> = {
+  notification: 'SNS notification',
+  delivery: 'SNS delivery',
+};
+
 function node(n: LineageNode): HTMLElement {
   const label =
     n.kind === 'execution'
       ? h('a', { href: executionHref(n.id) }, n.label)
-      : n.kind === 'event'
+      : n.kind === 'event' || n.kind === 'notification'
         ? h('a', { href: lineageHref(n.id) }, n.label)
         : n.label;
   return h(
     'li',
     { class: `lineage-${n.kind} ${n.status ? `status-${n.status.split(' ')[0]}` : ''}`, 'data-kind': n.kind },
-    h('span', { class: 'kind' }, n.kind),
+    h('span', { class: 'kind' }, KIND_LABELS[n.kind] ?? n.kind),
     ' ',
     label,
     n.status ? h('span', { class: 'pill' }, n.status) : null,

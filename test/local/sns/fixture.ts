@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { arnOf, queueSubscription } from '../template-resources.js';
+import { assemblyOf } from '../assembly.js';
+import { arnOf, eventRule, inlineFunction, queueSubscription } from '../template-resources.js';
 
 export const STACK = 'SnsApp';
 
@@ -98,4 +99,29 @@ export const handler = async (event) => { appendFileSync(process.env.OUT, JSON.s
     }),
   );
   return { cdkOut, recorderFile };
+}
+
+/**
+ * A small app whose notifications the lineage traces: topic news fanned out to queue inbox, to
+ * function listener and to queue rare (whose filter policy lets only `kind: rare` through); an
+ * EventBridge rule (to-alerts, source probe) publishing to topic alerts, fanned out to queue relayed.
+ */
+export function notificationApp(): string {
+  return assemblyOf({
+    Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+    Rare: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'rare' } },
+    Relayed: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'relayed' } },
+    News: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
+    Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
+    InboxSubscription: queueSubscription('News', 'Inbox'),
+    RareSubscription: queueSubscription('News', 'Rare', { FilterPolicy: { kind: ['rare'] } }),
+    Listener: inlineFunction('exports.handler = async () => "heard";', { FunctionName: 'listener' }),
+    ListenerSubscription: {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { Protocol: 'lambda', TopicArn: { Ref: 'News' }, Endpoint: arnOf('Listener') },
+    },
+    AlertsSubscription: queueSubscription('Alerts', 'Relayed'),
+    // A topic's Ref is its ARN (it has no Arn attribute).
+    ToAlerts: eventRule({ pattern: { source: ['probe'] }, targets: [{ Id: 'alerts', Arn: { Ref: 'Alerts' } }], name: 'to-alerts' }),
+  });
 }
