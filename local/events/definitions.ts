@@ -163,7 +163,7 @@ export function ruleTargetsOutsideApp(app: LoadedApp): string[] {
         .filter((target) => outsideApp(String(target.Arn), declared))
         .map(
           (target) =>
-            `${rule.stackName}/${rule.logicalId} (AWS::Events::Rule): target ${String(target.Id)} (${String(target.Arn)}) is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and are retried under its retry policy, then go to its dead-letter queue, until it is created here through the API`,
+            `${rule.stackName}/${rule.logicalId} (AWS::Events::Rule): target ${String(target.Id)} (${String(target.Arn)}) is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and go to its dead-letter queue at once, as EventBridge sends an event whose target is gone, until it is created here through the API`,
         ),
     );
 }

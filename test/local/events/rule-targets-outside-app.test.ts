@@ -19,7 +19,7 @@ describe('ruleTargetsOutsideApp', () => {
     const warnings = warningsOf({ Rule: ruleTo('arn:aws:sqs:us-east-1:000000000000:elsewhere') });
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^S\/Rule \(AWS::Events::Rule\): target T0 \(arn:aws:sqs:us-east-1:000000000000:elsewhere\) is not in the app .*dead-letter queue, until it is created here/,
+        /^S\/Rule \(AWS::Events::Rule\): target T0 \(arn:aws:sqs:us-east-1:000000000000:elsewhere\) is not in the app .*dead-letter queue at once, as EventBridge sends an event whose target is gone, until it is created here/,
       ),
     ]);
   });
