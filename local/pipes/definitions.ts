@@ -108,17 +108,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       warnings.push(`${where(r)}: ${notRun}; the pipe does not run locally`);
       continue;
     }
-    // What the app imports by name or ARN is in the AWS account, not here until created through the API.
-    if (fromQueue && outsideApp(source, declared)) {
-      warnings.push(
-        `${where(r)}: its source ${source} is not in the app (imported by name or ARN): the queue does not exist here when the pipe starts, so the pipe does not run locally`,
-      );
-    }
-    if (outsideApp(target, declared)) {
-      warnings.push(
-        `${where(r)}: its target ${target} is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and are retried as its source retries a failed batch, until it is created here through the API`,
-      );
-    }
+    warnings.push(...outsideAppWarnings(where(r), source, target, declared));
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
     const targetParameters = (p.TargetParameters ?? {}) as Props;
     const stream = (sourceParameters.DynamoDBStreamParameters ?? sourceParameters.KinesisStreamParameters ?? {}) as Props;
@@ -172,6 +162,25 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   }
   pipes.push(...streamMappings(app, warnings));
   return { pipes, warnings };
+}
+
+/**
+ * A source queue or target the app does not declare (imported by name or ARN): on AWS it is in the
+ * account, here only once created through the API.
+ */
+function outsideAppWarnings(where: string, source: string, target: string, declared: ReadonlySet<string>): string[] {
+  const warnings: string[] = [];
+  if (isServiceArn(source, 'sqs') && outsideApp(source, declared)) {
+    warnings.push(
+      `${where}: its source ${source} is not in the app (imported by name or ARN): the queue does not exist here when the pipe starts, so the pipe does not run locally`,
+    );
+  }
+  if (outsideApp(target, declared)) {
+    warnings.push(
+      `${where}: its target ${target} is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and are retried as its source retries a failed batch, until it is created here through the API`,
+    );
+  }
+  return warnings;
 }
 
 /** Why the local runtime does not run a pipe's target, or undefined when it does. */
