@@ -1,5 +1,5 @@
 import { tryParseArn } from '../names/arn.js';
-import { isCustomBusArn, reachable } from '../targets/reachable.js';
+import { declaredResources, isCustomBusArn, outsideApp, reachable } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';
 
@@ -147,6 +147,26 @@ export function isApiDestinationArn(arn: string): boolean {
 }
 
 export const ruleTargetRunsLocally = (arn: string): boolean => reachable(arn) || isApiDestinationArn(arn) || isCustomBusArn(arn);
+
+/**
+ * A warning for each rule target the app does not declare (a queue, function, bus ... imported by
+ * name or ARN): on AWS it is in the account, locally only once created through the API; until
+ * then EventBridge's delivery to it fails, as to any target that does not exist.
+ */
+export function ruleTargetsOutsideApp(app: LoadedApp): string[] {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const declared = declaredResources(resources);
+  return resources
+    .filter((r) => r.type === 'AWS::Events::Rule')
+    .flatMap((rule) =>
+      ((rule.properties.Targets as { Id?: unknown; Arn?: unknown }[] | undefined) ?? [])
+        .filter((target) => outsideApp(String(target.Arn), declared))
+        .map(
+          (target) =>
+            `${rule.stackName}/${rule.logicalId} (AWS::Events::Rule): target ${String(target.Id)} (${String(target.Arn)}) is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and go to its dead-letter queue at once, as EventBridge sends an event whose target is gone, until it is created here through the API`,
+        ),
+    );
+}
 
 /** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {

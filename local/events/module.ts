@@ -16,6 +16,7 @@ import {
   type EventSchemaDefinition,
   eventDefinitions,
   type RuleDefinition,
+  ruleTargetsOutsideApp,
   templateBusPolicies,
 } from './definitions.js';
 import { type AcceptedEventNote, EVENTS_OPERATIONS, EventsService, type EventsServiceOptions } from './events-service.js';
@@ -93,7 +94,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     return {
       ...templateBusPolicies(app),
       apiDestinations: destinations,
-      warnings: [...apiDestinationEndpointWarnings(app), ...apiDestinationTargetWarnings(app, destinations)],
+      warnings: [...apiDestinationEndpointWarnings(app), ...apiDestinationTargetWarnings(app, destinations), ...ruleTargetsOutsideApp(app)],
     };
   },
   records: eventRecords,

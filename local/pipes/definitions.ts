@@ -1,6 +1,6 @@
 import { apiDestinations } from '../events/api-destinations.js';
 import { tryParseArn } from '../names/arn.js';
-import { reachable, reachableKinds } from '../targets/reachable.js';
+import { declaredResources, outsideApp, reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
 import { httpEndpointOf, httpParametersOf, isHttpArn, type PipeHttpCall } from './pipe-http.js';
@@ -91,6 +91,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (AWS::Pipes::Pipe)`;
   const machineTypes = stateMachineTypes(app);
   const destinations = apiDestinations(app);
+  const declared = declaredResources(app.stacks.flatMap((stack) => stack.resources));
   for (const r of resources) {
     const p = r.properties as Props;
     const source = String(p.Source ?? '');
@@ -107,6 +108,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       warnings.push(`${where(r)}: ${notRun}; the pipe does not run locally`);
       continue;
     }
+    warnings.push(...outsideAppWarnings(where(r), source, target, declared));
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
     const targetParameters = (p.TargetParameters ?? {}) as Props;
     const stream = (sourceParameters.DynamoDBStreamParameters ?? sourceParameters.KinesisStreamParameters ?? {}) as Props;
@@ -160,6 +162,25 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
   }
   pipes.push(...streamMappings(app, warnings));
   return { pipes, warnings };
+}
+
+/**
+ * A source queue or target the app does not declare (imported by name or ARN): on AWS it is in the
+ * account, here only once created through the API.
+ */
+function outsideAppWarnings(where: string, source: string, target: string, declared: ReadonlySet<string>): string[] {
+  const warnings: string[] = [];
+  if (isServiceArn(source, 'sqs') && outsideApp(source, declared)) {
+    warnings.push(
+      `${where}: its source ${source} is not in the app (imported by name or ARN): the queue does not exist here when the pipe starts, so the pipe does not run locally`,
+    );
+  }
+  if (outsideApp(target, declared)) {
+    warnings.push(
+      `${where}: its target ${target} is not in the app (imported by name or ARN): its deliveries fail (the resource does not exist) and are retried as its source retries a failed batch, until it is created here through the API`,
+    );
+  }
+  return warnings;
 }
 
 /** Why the local runtime does not run a pipe's target, or undefined when it does. */

@@ -1,6 +1,6 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import { tryParseArn } from '../names/arn.js';
-import { reachable, reachableKinds } from '../targets/reachable.js';
+import { declaredResources, outsideApp, reachable, reachableKinds } from '../targets/reachable.js';
 import type { LoadedApp } from '../template/load.js';
 import { tagMap } from '../template/tags.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
@@ -119,6 +119,7 @@ export function schedulerDefinitions(
       tags: tagMap(r.properties.Tags),
     }));
   const schedules: ScheduleDefinition[] = [];
+  const declared = declaredResources(resources);
   for (const r of resources.filter((resource) => resource.type === 'AWS::Scheduler::Schedule')) {
     const p = r.properties as Props;
     const target = (p.Target ?? {}) as Props;
@@ -144,7 +145,7 @@ export function schedulerDefinitions(
       CreationDate: where.now,
       LastModificationDate: where.now,
     };
-    const problem = targetProblem(schedule.Target.Arn);
+    const problem = targetProblem(schedule.Target.Arn) ?? missingTarget(schedule.Target.Arn, declared);
     if (problem) warnings.push(`${r.stackName}/${r.logicalId} (AWS::Scheduler::Schedule): ${problem}`);
     if (schedule.KmsKeyArn) {
       warnings.push(
@@ -200,6 +201,20 @@ const TEMPLATED_TARGET_SERVICES: ReadonlySet<string> = new Set([
   'sqs',
   'states',
 ]);
+
+/**
+ * A target the app does not declare (imported by name or ARN): it exists in the AWS account the
+ * app deploys to, not in the local runtime until it is created through the API, so each firing
+ * meets what AWS does with a target that does not exist.
+ */
+function missingTarget(arn: string, declared: ReadonlySet<string>): string | undefined {
+  if (!outsideApp(arn, declared)) return undefined;
+  const parsed = tryParseArn(arn);
+  if (parsed?.service === 'events') {
+    return `its target ${arn} is not in the app (an event bus imported by name or ARN): each firing's event is answered and dropped, as EventBridge drops an event for a bus that does not exist, until one is created here (aws events create-event-bus --name ${parsed.resourceId})`;
+  }
+  return `its target ${arn} is not in the app (imported by name or ARN): each firing fails (ResourceNotFoundException) under its retry policy, then goes to its dead-letter queue, until it is created here through the API`;
+}
 
 /**
  * Why a target cannot be invoked locally, or `undefined` when it can: a templated target the

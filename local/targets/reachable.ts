@@ -48,3 +48,40 @@ export function reachableKinds(...others: readonly string[]): string {
   const kinds = [...others, ...Object.values(DISPATCHABLE).map((d) => d.is)];
   return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
 }
+
+/** What a target's ARN names, without a version or alias: `service:region:account:type:id`, the key the app's resources are found by. */
+function resourceKey(arn: string): string | undefined {
+  const parsed = tryParseArn(arn);
+  if (parsed === undefined) return undefined;
+  return [parsed.service, parsed.region, parsed.account, parsed.resourceType ?? '', parsed.resourceId].join(':');
+}
+
+/**
+ * What an app's resources are, by what a target names them with: every resource's `Ref` and
+ * attribute that is an ARN (a queue's Arn, a function's Arn, a topic's Ref), keyed as {@link resourceKey}.
+ * Structural (the loader's `LoadedResource` fits), so that the targets' modules need not import the template.
+ */
+export function declaredResources(
+  resources: readonly { readonly ref: string; readonly attributes: Readonly<Record<string, string>> }[],
+): ReadonlySet<string> {
+  const keys = new Set<string>();
+  for (const { ref, attributes } of resources) {
+    for (const value of [ref, ...Object.values(attributes)]) {
+      const key = value.startsWith('arn:') ? resourceKey(value) : undefined;
+      if (key !== undefined) keys.add(key);
+    }
+  }
+  return keys;
+}
+
+/**
+ * Whether a target's ARN names a resource outside the app (imported by name or ARN:
+ * `EventBus.fromEventBusName`, `Queue.fromQueueArn`): on AWS it exists in the account, locally
+ * only once it is created through the API. Every account's default event bus exists.
+ */
+export function outsideApp(arn: string, declared: ReadonlySet<string>): boolean {
+  const parsed = tryParseArn(arn);
+  if (parsed === undefined || dispatchableService(arn) === undefined) return false;
+  if (parsed.service === 'events' && parsed.resourceId === 'default') return false;
+  return !declared.has(resourceKey(arn) ?? '');
+}
