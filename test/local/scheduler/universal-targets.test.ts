@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { arnOf, inlinePolicy, serviceRole } from '../template-resources.js';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 const ROLE = 'arn:aws:iam::000000000000:role/scheduler';
@@ -80,5 +81,53 @@ describe('Scheduler universal targets (local runtime)', () => {
     const [dead] = await receive('dlq');
     expect(dead?.Body).toBe(JSON.stringify({ QueueUrl: `${QUEUE_URL}nowhere`, MessageBody: 'lost' }));
     expect(dead?.MessageAttributes?.ERROR_CODE?.StringValue).toMatch(/NonExistentQueue|QueueDoesNotExist/);
+  });
+});
+
+describe('Scheduler universal targets under IAM enforce', () => {
+  const clock = new ManualClock(T0);
+  const app = restartableRuntime({
+    assembly: () =>
+      assemblyOf(
+        {
+          Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+          Other: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'other' } },
+          Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'dlq' } },
+          // The role may send to the inbox only: the action itself, on the queue the request names.
+          Role: serviceRole('scheduler.amazonaws.com', {
+            RoleName: 'scheduler',
+            Policies: [inlinePolicy('send', { Action: 'sqs:SendMessage', Resource: arnOf('Inbox') })],
+          }),
+          Allowed: universal('allowed', 'sqs:sendMessage', { QueueUrl: `${QUEUE_URL}inbox`, MessageBody: 'in' }),
+          Denied: universal(
+            'denied',
+            'sqs:sendMessage',
+            { QueueUrl: `${QUEUE_URL}other`, MessageBody: 'out' },
+            { DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:dlq' } },
+          ),
+        },
+        'UniversalIam',
+      ),
+    ownsAssembly: true,
+    options: { clock, iam: 'enforce' },
+    clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)) }),
+  });
+
+  it('calls the action the role allows, and dead-letters at once the one it does not (AccessDeniedException)', async () => {
+    await app.runtime.scheduler.runDue();
+    const receive = async (queue: string) =>
+      (
+        await app.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: `${app.runtime.url}/000000000000/${queue}`, MessageAttributeNames: ['All'] }),
+        )
+      ).Messages ?? [];
+    expect((await receive('inbox')).map((m) => m.Body)).toEqual(['in']);
+    expect(await receive('other')).toEqual([]);
+    const [dead] = await receive('dlq');
+    expect([dead?.MessageAttributes?.ERROR_CODE?.StringValue, dead?.MessageAttributes?.RETRY_ATTEMPTS?.StringValue]).toEqual([
+      'AccessDeniedException',
+      '0',
+    ]);
+    expect(dead?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('sqs:sendmessage on resource: arn:aws:sqs:us-east-1:000000000000:other');
   });
 });
