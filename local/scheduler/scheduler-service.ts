@@ -381,7 +381,15 @@ export class SchedulerService {
         },
         { failures: attempt, firstAt: row.first_at, now: this.options.clock.now() },
       );
-      if ('at' in next) return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+      if ('at' in next) {
+        // Said at the first failure: the retries may go on for a day (185 by default) before the firing is dead-lettered or dropped.
+        if (attempt === 1) {
+          this.options.log?.(
+            `schedule ${parseArn(row.schedule_arn).resourceId}: the firing for ${iso(row.scheduled_time)} failed (${errorCode}: ${errorMessage}); retried under its RetryPolicy, next at ${iso(next.at)}`,
+          );
+        }
+        return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+      }
       return this.#giveUp(row, target, input, { errorCode, errorMessage, exhausted: next.exhausted });
     }
   }

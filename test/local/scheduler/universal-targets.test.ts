@@ -128,6 +128,8 @@ describe('Scheduler universal targets under IAM enforce', () => {
       'AccessDeniedException',
       '0',
     ]);
-    expect(dead?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('sqs:sendmessage on resource: arn:aws:sqs:us-east-1:000000000000:other');
+    expect(dead?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
+      'sqs:sendmessage on resource: arn:aws:sqs:us-east-1:000000000000:other',
+    );
   });
 });
