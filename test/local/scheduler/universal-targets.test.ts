@@ -1,7 +1,12 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Duration } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
+import { synthStack } from '../cdk-stack.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { arnOf, inlinePolicy, serviceRole } from '../template-resources.js';
 
@@ -131,5 +136,34 @@ describe('Scheduler universal targets under IAM enforce', () => {
     expect(dead?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
       'sqs:sendmessage on resource: arn:aws:sqs:us-east-1:000000000000:other',
     );
+  });
+});
+
+describe("Scheduler universal targets of CDK's Universal construct (local runtime, IAM enforce)", () => {
+  const clock = new ManualClock(T0);
+  const app = restartableRuntime({
+    // Its ARN joins AWS::Partition; its role gets the action CDK writes (`sqs:sendMessage`) on every resource.
+    assembly: () =>
+      synthStack('CdkUniversal', (stack) => {
+        const queue = new sqs.Queue(stack, 'Ticks', { queueName: 'ticks' });
+        new scheduler.Schedule(stack, 'Hourly', {
+          schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+          target: new schedulerTargets.Universal({
+            service: 'sqs',
+            action: 'sendMessage',
+            input: scheduler.ScheduleTargetInput.fromObject({ QueueUrl: queue.queueUrl, MessageBody: 'tick' }),
+          }),
+        });
+      }),
+    ownsAssembly: true,
+    options: { clock, iam: 'enforce' },
+    clients: (runtime) => ({ sqs: new SQSClient(sdkConfig(runtime.url)) }),
+  });
+
+  it('sends the message the Input asks for at each firing, as the role CDK made', async () => {
+    expect(app.runtime.warnings.filter((w) => w.includes('aws-sdk:'))).toEqual([]);
+    await app.runtime.scheduler.runDue();
+    const out = await app.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${app.runtime.url}/000000000000/ticks` }));
+    expect(out.Messages?.map((m) => m.Body)).toEqual(['tick']);
   });
 });
